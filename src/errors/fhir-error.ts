@@ -1,0 +1,57 @@
+import type { OperationOutcomeIssue } from './operation-outcome';
+
+/** FHIR OperationOutcome issue-type codes used by this server. */
+export type IssueCode =
+  | 'invalid' | 'structure' | 'required' | 'value' | 'invariant' | 'security' | 'login' | 'forbidden'
+  | 'processing' | 'not-supported' | 'duplicate' | 'not-found' | 'conflict' | 'too-long' | 'too-costly'
+  | 'code-invalid' | 'business-rule' | 'exception' | 'timeout' | 'throttled' | 'informational' | 'deleted'
+  | 'incomplete' | 'lock-error' | 'transient' | 'invalid-code' | 'expired' | 'unknown' | 'multiple-matches'
+  | 'suppressed' | 'extension' | 'no-store' | 'informational';
+
+/** Codes of http://hl7.org/fhir/tools/CodeSystem/tx-issue-type. */
+export type TxIssueType =
+  | 'not-in-vs' | 'this-code-not-in-vs' | 'invalid-code' | 'invalid-display' | 'display-comment' | 'not-found'
+  | 'code-rule' | 'vs-invalid' | 'status-check' | 'inactive-code' | 'cannot-infer' | 'process-note'
+  | 'version-error' | 'unsupported' | 'code-comment';
+
+export interface FhirErrorOptions {
+  txIssueType?: TxIssueType;
+  expression?: string[];
+  messageId?: string;
+  /** Additional issues reported together with the primary one. */
+  extraIssues?: OperationOutcomeIssue[];
+}
+
+/**
+ * The one error type of the server: an HTTP status, the OperationOutcome issue code and optionally the
+ * terminology issue type. Everything thrown towards the HTTP edge is mapped from this.
+ */
+export class FhirError extends Error {
+  readonly status: number;
+  readonly code: IssueCode;
+  readonly options: FhirErrorOptions;
+
+  constructor(status: number, code: IssueCode, message: string, options: FhirErrorOptions = {}) {
+    super(message);
+    this.name = 'FhirError';
+    this.status = status;
+    this.code = code;
+    this.options = options;
+  }
+
+  static invalid(message: string, options?: FhirErrorOptions): FhirError {
+    return new FhirError(400, 'invalid', message, options);
+  }
+
+  static notFound(message: string, options?: FhirErrorOptions): FhirError {
+    return new FhirError(404, 'not-found', message, options);
+  }
+
+  static notSupported(message: string, options?: FhirErrorOptions): FhirError {
+    return new FhirError(400, 'not-supported', message, options);
+  }
+
+  static tooCostly(message: string, options?: FhirErrorOptions): FhirError {
+    return new FhirError(422, 'too-costly', message, options);
+  }
+}

@@ -1,0 +1,53 @@
+import type { OperationOutcome } from 'fhir/r4';
+import { FhirError, type IssueCode, type TxIssueType } from './fhir-error';
+
+export type OperationOutcomeIssue = OperationOutcome['issue'][number];
+export type Severity = OperationOutcomeIssue['severity'];
+
+export const TX_ISSUE_TYPE_SYSTEM = 'http://hl7.org/fhir/tools/CodeSystem/tx-issue-type';
+export const MESSAGE_ID_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id';
+
+export interface IssueInput {
+  severity: Severity;
+  code: IssueCode;
+  text: string;
+  txIssueType?: TxIssueType;
+  expression?: string[];
+  messageId?: string;
+}
+
+/** Builds one OperationOutcome issue in the shape terminology clients expect. */
+export function issue(input: IssueInput): OperationOutcomeIssue {
+  const out: OperationOutcomeIssue = { severity: input.severity, code: input.code as OperationOutcomeIssue['code'] };
+  if (input.messageId) out.extension = [{ url: MESSAGE_ID_EXTENSION, valueString: input.messageId }];
+  out.details = { text: input.text };
+  if (input.txIssueType) out.details.coding = [{ system: TX_ISSUE_TYPE_SYSTEM, code: input.txIssueType }];
+  if (input.expression && input.expression.length > 0) {
+    out.location = [...input.expression];
+    out.expression = [...input.expression];
+  }
+  return out;
+}
+
+export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: issues };
+}
+
+/** The one mapper from anything thrown to an HTTP status and OperationOutcome. */
+export function errorToOutcome(err: unknown): { status: number; outcome: OperationOutcome } {
+  if (err instanceof FhirError) {
+    const primary = issue({
+      severity: 'error',
+      code: err.code,
+      text: err.message,
+      txIssueType: err.options.txIssueType,
+      expression: err.options.expression,
+      messageId: err.options.messageId,
+    });
+    return { status: err.status, outcome: operationOutcome([primary, ...(err.options.extraIssues ?? [])]) };
+  }
+  return {
+    status: 500,
+    outcome: operationOutcome([issue({ severity: 'fatal', code: 'exception', text: 'Internal server error' })]),
+  };
+}

@@ -1,0 +1,239 @@
+import type { CodeableConcept, Coding, Parameters, ParametersParameter, Resource } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+
+export type ParamType =
+  | 'code' | 'uri' | 'canonical' | 'string' | 'boolean' | 'integer' | 'dateTime'
+  | 'Coding' | 'CodeableConcept' | 'Resource' | 'part';
+
+export interface ParamSpec {
+  name: string;
+  type: ParamType;
+  /** Whether the parameter may repeat. */
+  repeats?: boolean;
+}
+
+export interface OperationSpec {
+  name: string;
+  params: ParamSpec[];
+}
+
+export type ParamValue = string | boolean | number | Coding | CodeableConcept | Resource | ParametersParameter;
+
+/** Parameters of one operation call, parsed against its spec. Same shape whether it came by GET or POST. */
+export class OperationInput {
+  constructor(private readonly values: Map<string, ParamValue[]>) {}
+
+  has(name: string): boolean {
+    return (this.values.get(name)?.length ?? 0) > 0;
+  }
+  all<T extends ParamValue>(name: string): T[] {
+    return (this.values.get(name) ?? []) as T[];
+  }
+  one<T extends ParamValue>(name: string): T | undefined {
+    return this.values.get(name)?.[0] as T | undefined;
+  }
+  string(name: string): string | undefined {
+    const v = this.one(name);
+    return typeof v === 'string' ? v : undefined;
+  }
+  boolean(name: string): boolean | undefined {
+    const v = this.one(name);
+    return typeof v === 'boolean' ? v : undefined;
+  }
+  integer(name: string): number | undefined {
+    const v = this.one(name);
+    return typeof v === 'number' ? v : undefined;
+  }
+  names(): string[] {
+    return [...this.values.keys()];
+  }
+  /** A copy with one extra value (used when the instance id supplies a parameter). */
+  with(name: string, value: ParamValue): OperationInput {
+    const copy = new Map(this.values);
+    copy.set(name, [value, ...(copy.get(name) ?? [])]);
+    return new OperationInput(copy);
+  }
+}
+
+const PRIMITIVE_FIELDS: Record<string, ParamType> = {
+  valueCode: 'code', valueUri: 'uri', valueUrl: 'uri', valueCanonical: 'canonical', valueString: 'string',
+  valueBoolean: 'boolean', valueInteger: 'integer', valueDateTime: 'dateTime', valueDate: 'dateTime',
+  valueId: 'code', valueMarkdown: 'string', valueDecimal: 'integer', valuePositiveInt: 'integer',
+  valueUnsignedInt: 'integer', valueOid: 'uri', valueUuid: 'uri', valueInstant: 'dateTime',
+};
+
+const STRINGY: ParamType[] = ['code', 'uri', 'canonical', 'string', 'dateTime'];
+
+/** Parameters that any operation may carry and that are not the operation's own. */
+const GENERAL_QUERY_PARAMS = new Set(['_format', '_pretty', '_summary', '_elements']);
+
+function convertQueryValue(spec: ParamSpec, raw: string): ParamValue {
+  switch (spec.type) {
+    case 'boolean':
+      if (raw === 'true') return true;
+      if (raw === 'false') return false;
+      throw FhirError.invalid(`Parameter '${spec.name}' must be 'true' or 'false', not '${raw}'`);
+    case 'integer': {
+      if (!/^-?\d{1,9}$/.test(raw)) throw FhirError.invalid(`Parameter '${spec.name}' must be an integer, not '${raw}'`);
+      return Number(raw);
+    }
+    case 'Coding': {
+      const bar = raw.indexOf('|');
+      if (bar < 0) return { code: raw };
+      const system = raw.slice(0, bar);
+      const code = raw.slice(bar + 1);
+      return system ? { system, code } : { code };
+    }
+    case 'CodeableConcept': {
+      const bar = raw.indexOf('|');
+      return { coding: [bar < 0 ? { code: raw } : { system: raw.slice(0, bar), code: raw.slice(bar + 1) }] };
+    }
+    case 'Resource':
+    case 'part':
+      throw FhirError.invalid(`Parameter '${spec.name}' can only be sent in a Parameters resource (POST)`);
+    default:
+      return raw;
+  }
+}
+
+/** Parses URL query parameters (GET or form-less POST query) against an operation spec. */
+export function parseQuery(spec: OperationSpec, query: Record<string, unknown>): OperationInput {
+  const values = new Map<string, ParamValue[]>();
+  const byName = new Map(spec.params.map((p) => [p.name, p]));
+  for (const [name, rawValue] of Object.entries(query)) {
+    if (GENERAL_QUERY_PARAMS.has(name)) continue;
+    const p = byName.get(name);
+    if (!p) continue; // unknown parameters are ignored, as FHIR servers do for query parameters they do not know
+    const raws = Array.isArray(rawValue) ? rawValue : [rawValue];
+    for (const raw of raws) {
+      if (typeof raw !== 'string') throw FhirError.invalid(`Parameter '${name}' has an invalid value`);
+      if (p.type === 'string' || p.type === 'code' || p.type === 'uri' || p.type === 'canonical') {
+        // property, designation etc. may be given comma separated
+      }
+      const list = values.get(name) ?? [];
+      if (list.length > 0 && !p.repeats) throw FhirError.invalid(`Parameter '${name}' may only be given once`);
+      list.push(convertQueryValue(p, raw));
+      values.set(name, list);
+    }
+  }
+  return new OperationInput(values);
+}
+
+function valueOfParameter(spec: ParamSpec, param: ParametersParameter, path: string): ParamValue {
+  if (spec.type === 'part') return param;
+  if (spec.type === 'Resource') {
+    if (!param.resource || typeof param.resource !== 'object') {
+      throw FhirError.invalid(`Parameter '${spec.name}' must carry a resource`, { expression: [path] });
+    }
+    return param.resource;
+  }
+  if (spec.type === 'Coding') {
+    if (!param.valueCoding || typeof param.valueCoding !== 'object') {
+      throw FhirError.invalid(`Parameter '${spec.name}' must be a Coding (valueCoding)`, { expression: [path] });
+    }
+    return param.valueCoding;
+  }
+  if (spec.type === 'CodeableConcept') {
+    if (!param.valueCodeableConcept || typeof param.valueCodeableConcept !== 'object') {
+      throw FhirError.invalid(`Parameter '${spec.name}' must be a CodeableConcept (valueCodeableConcept)`, { expression: [path] });
+    }
+    return param.valueCodeableConcept;
+  }
+  const record = param as unknown as Record<string, unknown>;
+  const field = Object.keys(record).find((k) => k.startsWith('value'));
+  if (!field) throw FhirError.invalid(`Parameter '${spec.name}' has no value`, { expression: [path] });
+  const v = record[field];
+  if (spec.type === 'boolean') {
+    if (typeof v !== 'boolean') throw FhirError.invalid(`Parameter '${spec.name}' must be a boolean`, { expression: [path] });
+    return v;
+  }
+  if (spec.type === 'integer') {
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      throw FhirError.invalid(`Parameter '${spec.name}' must be an integer`, { expression: [path] });
+    }
+    return v;
+  }
+  if (STRINGY.includes(spec.type)) {
+    if (typeof v !== 'string') throw FhirError.invalid(`Parameter '${spec.name}' must be a string value`, { expression: [path] });
+    if (!(field in PRIMITIVE_FIELDS)) {
+      throw FhirError.invalid(`Parameter '${spec.name}' has an unexpected value type ${field}`, { expression: [path] });
+    }
+    return v;
+  }
+  throw FhirError.invalid(`Parameter '${spec.name}' has an unsupported type`, { expression: [path] });
+}
+
+/** Parses a Parameters resource (POST body) against an operation spec. */
+export function parseParametersResource(spec: OperationSpec, body: unknown): OperationInput {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw FhirError.invalid('The request body must be a FHIR Parameters resource');
+  }
+  const resource = body as Parameters;
+  if (resource.resourceType !== 'Parameters') {
+    throw FhirError.invalid(`The request body must be a Parameters resource, not ${String(resource.resourceType)}`);
+  }
+  const values = new Map<string, ParamValue[]>();
+  const byName = new Map(spec.params.map((p) => [p.name, p]));
+  const params = resource.parameter ?? [];
+  if (!Array.isArray(params)) throw FhirError.invalid('Parameters.parameter must be an array');
+  params.forEach((param, i) => {
+    const path = `Parameters.parameter[${i}]`;
+    if (!param || typeof param !== 'object' || typeof param.name !== 'string') {
+      throw FhirError.invalid('Each parameter must have a name', { expression: [path] });
+    }
+    const p = byName.get(param.name);
+    if (!p) return;
+    const list = values.get(param.name) ?? [];
+    if (list.length > 0 && !p.repeats) {
+      throw FhirError.invalid(`Parameter '${param.name}' may only be given once`, { expression: [path] });
+    }
+    list.push(valueOfParameter(p, param, path));
+    values.set(param.name, list);
+  });
+  return new OperationInput(values);
+}
+
+/** Builder for output Parameters resources, so every operation writes values the same way. */
+export class ParametersBuilder {
+  private readonly params: ParametersParameter[] = [];
+
+  add(param: ParametersParameter): this {
+    this.params.push(param);
+    return this;
+  }
+  boolean(name: string, value: boolean | undefined): this {
+    if (value !== undefined) this.params.push({ name, valueBoolean: value });
+    return this;
+  }
+  string(name: string, value: string | undefined): this {
+    if (value !== undefined) this.params.push({ name, valueString: value });
+    return this;
+  }
+  code(name: string, value: string | undefined): this {
+    if (value !== undefined) this.params.push({ name, valueCode: value });
+    return this;
+  }
+  uri(name: string, value: string | undefined): this {
+    if (value !== undefined) this.params.push({ name, valueUri: value });
+    return this;
+  }
+  coding(name: string, value: Coding | undefined): this {
+    if (value !== undefined) this.params.push({ name, valueCoding: value });
+    return this;
+  }
+  codeableConcept(name: string, value: CodeableConcept | undefined): this {
+    if (value !== undefined) this.params.push({ name, valueCodeableConcept: value });
+    return this;
+  }
+  resource(name: string, value: Resource | undefined): this {
+    if (value !== undefined) this.params.push({ name, resource: value as ParametersParameter['resource'] });
+    return this;
+  }
+  part(name: string, parts: ParametersParameter[]): this {
+    this.params.push({ name, part: parts });
+    return this;
+  }
+  build(): Parameters {
+    return { resourceType: 'Parameters', parameter: this.params };
+  }
+}

@@ -1,0 +1,93 @@
+import type { CapabilityStatement, TerminologyCapabilities } from 'fhir/r4';
+import { OPERATIONS } from '../operations';
+import type { TerminologyRegistry } from '../terminology/registry';
+
+export const SOFTWARE = { name: 'faelles-tx', version: '0.1.0', releaseDate: '2026-11-23' };
+const OPERATION_DEFINITION_BASE = 'http://hl7.org/fhir/OperationDefinition';
+
+function operationDefinition(resourceType: string, name: string): string {
+  return `${OPERATION_DEFINITION_BASE}/${resourceType}-${name}`;
+}
+
+/** The CapabilityStatement, built from the operation table so it never lists what the server does not do. */
+export function capabilityStatement(baseUrl: string, systemOperations: string[]): CapabilityStatement {
+  const types = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
+  return {
+    resourceType: 'CapabilityStatement',
+    extension: [{
+      url: 'http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature',
+      extension: [
+        { url: 'definition', valueCanonical: 'http://hl7.org/fhir/uv/tx-tests/FeatureDefinition/test-version' },
+        { url: 'value', valueCode: '1.7.8' },
+      ],
+    }, {
+      url: 'http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature',
+      extension: [
+        { url: 'definition', valueCanonical: 'http://hl7.org/fhir/uv/tx-ecosystem/FeatureDefinition/CodeSystemAsParameter' },
+        { url: 'value', valueBoolean: true },
+      ],
+    }],
+    url: `${baseUrl}/metadata`,
+    version: SOFTWARE.version,
+    name: 'FaellesTxCapabilityStatement',
+    title: 'faelles-tx terminology server',
+    status: 'active',
+    date: SOFTWARE.releaseDate,
+    publisher: 'faelles-tx',
+    kind: 'instance',
+    instantiates: ['http://hl7.org/fhir/CapabilityStatement/terminology-server'],
+    software: SOFTWARE,
+    implementation: { description: 'FSIII and FFB terminology server', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json'],
+    rest: [{
+      mode: 'server',
+      resource: types.map((type) => ({
+        type,
+        interaction: [{ code: 'read' }, { code: 'search-type' }],
+        searchParam: ['url', 'version', 'name', 'title', 'status', 'identifier'].map((name) => ({
+          name, type: name === 'url' ? 'uri' : name === 'version' || name === 'status' || name === 'identifier' ? 'token' : 'string',
+        })) as { name: string; type: 'uri' | 'token' | 'string' }[],
+        operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
+          name: o.spec.name, definition: operationDefinition(type, o.spec.name),
+        })),
+      })),
+      operation: systemOperations.map((name) => ({ name, definition: `${OPERATION_DEFINITION_BASE}/${name}` })),
+    }],
+  };
+}
+
+/** TerminologyCapabilities: every code system and version the server knows, and the expansion parameters. */
+export function terminologyCapabilities(baseUrl: string, registry: TerminologyRegistry): TerminologyCapabilities {
+  const byUrl = new Map<string, Set<string>>();
+  for (const cs of registry.list('CodeSystem')) {
+    if (!cs.url || cs.content === 'supplement') continue;
+    const set = byUrl.get(cs.url) ?? new Set<string>();
+    if (cs.version) set.add(cs.version);
+    byUrl.set(cs.url, set);
+  }
+  return {
+    resourceType: 'TerminologyCapabilities',
+    url: `${baseUrl}/metadata?mode=terminology`,
+    version: SOFTWARE.version,
+    name: 'FaellesTxTerminologyCapabilities',
+    title: 'faelles-tx terminology capabilities',
+    status: 'active',
+    date: SOFTWARE.releaseDate,
+    kind: 'instance',
+    software: { name: SOFTWARE.name, version: SOFTWARE.version },
+    codeSystem: [...byUrl].sort(([a], [b]) => a.localeCompare(b)).map(([uri, versions]) => ({
+      uri,
+      ...(versions.size > 0 ? { version: [...versions].map((code) => ({ code })) } : {}),
+    })),
+    expansion: {
+      hierarchical: false,
+      paging: true,
+      parameter: ['activeOnly', 'check-system-version', 'count', 'displayLanguage', 'excludeNested', 'force-system-version',
+        'includeDefinition', 'includeDesignations', 'offset', 'property', 'system-version', 'tx-resource'].map((name) => ({ name })),
+      textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display, a designation or the code.',
+    },
+    validateCode: { translations: false },
+    translation: { needsMap: true },
+  };
+}

@@ -1,0 +1,52 @@
+import type { CodeSystem, Coding } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
+import type { OperationHandler } from './context';
+import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+
+const spec: OperationSpec = {
+  name: 'subsumes',
+  params: [
+    { name: 'codeA', type: 'code' },
+    { name: 'codeB', type: 'code' },
+    { name: 'system', type: 'uri' },
+    { name: 'version', type: 'string' },
+    { name: 'codingA', type: 'Coding' },
+    { name: 'codingB', type: 'Coding' },
+    TX_RESOURCE_PARAM,
+  ],
+};
+
+export const subsumesOperation: OperationHandler = {
+  spec,
+  resourceType: 'CodeSystem',
+  levels: ['type', 'instance'],
+  handle(input, baseCtx, target) {
+    const ctx = withTxResources(input, baseCtx);
+    const cs = target as CodeSystem | undefined;
+    const codingA = input.one<Coding>('codingA');
+    const codingB = input.one<Coding>('codingB');
+    const codeA = input.string('codeA') ?? codingA?.code;
+    const codeB = input.string('codeB') ?? codingB?.code;
+    if (!codeA || !codeB) throw FhirError.invalid("Give both 'codeA' and 'codeB' (or 'codingA' and 'codingB')", { expression: ['codeA'] });
+    const system = input.string('system') ?? codingA?.system ?? codingB?.system ?? cs?.url;
+    if (!system) throw FhirError.invalid("No system given: 'system' is required at type level", { expression: ['system'] });
+    for (const c of [codingA, codingB]) {
+      if (c?.system && c.system !== system) {
+        throw FhirError.invalid(`Both codes must be from the same code system; '${c.system}' differs from '${system}'`);
+      }
+    }
+    const version = input.string('version') ?? codingA?.version ?? codingB?.version;
+    const provider = ctx.registry.codeSystemProvider(system, version);
+    if (!provider) throw FhirError.notFound(`A definition for CodeSystem '${system}' could not be found`, { txIssueType: 'not-found' });
+    const a = provider.locate(codeA);
+    const b = provider.locate(codeB);
+    if (!a) throw FhirError.notFound(`Unknown code '${codeA}' in the CodeSystem '${system}'`, { txIssueType: 'invalid-code', expression: ['codeA'] });
+    if (!b) throw FhirError.notFound(`Unknown code '${codeB}' in the CodeSystem '${system}'`, { txIssueType: 'invalid-code', expression: ['codeB'] });
+    let outcome = 'not-subsumed';
+    if (a === b) outcome = 'equivalent';
+    else if (provider.subsumes(a, b)) outcome = 'subsumes';
+    else if (provider.subsumes(b, a)) outcome = 'subsumed-by';
+    return new ParametersBuilder().code('outcome', outcome).build();
+  },
+};

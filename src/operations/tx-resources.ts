@@ -1,0 +1,21 @@
+import type { Resource } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import type { OperationInput } from '../fhir/parameters';
+import type { TerminologyResource } from '../terminology/resource-set';
+import type { OperationContext } from './context';
+
+const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
+
+/** Applies `tx-resource` parameters: resources used for this request only, layered over the stored content. */
+export function withTxResources(input: OperationInput, ctx: OperationContext): OperationContext {
+  const resources = input.all<Resource>('tx-resource');
+  if (resources.length === 0) return ctx;
+  for (const r of resources) {
+    if (!TERMINOLOGY_TYPES.has(r.resourceType)) {
+      throw FhirError.invalid(`tx-resource must be a CodeSystem, ValueSet or ConceptMap, not ${r.resourceType}`);
+    }
+  }
+  return { ...ctx, registry: ctx.registry.withOverlay(resources as TerminologyResource[]) };
+}
+
+export const TX_RESOURCE_PARAM = { name: 'tx-resource', type: 'Resource', repeats: true } as const;

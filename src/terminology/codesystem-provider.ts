@@ -1,0 +1,42 @@
+import type { CodeSystem, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty } from 'fhir/r4';
+
+/** A concept located once in a code system; every question about it is asked through its provider. */
+export interface Concept {
+  readonly code: string;
+  readonly display?: string;
+  readonly definition?: string;
+  readonly designations: readonly CodeSystemConceptDesignation[];
+  readonly properties: readonly CodeSystemConceptProperty[];
+  readonly parents: readonly Concept[];
+  readonly children: readonly Concept[];
+}
+
+export type ConceptStatus = 'active' | 'inactive' | 'retired' | 'deprecated' | 'draft' | 'experimental';
+
+/** The contract every code system implementation fulfils. */
+export interface CodeSystemProvider {
+  readonly url: string;
+  readonly version?: string;
+  readonly resource: CodeSystem;
+  readonly caseSensitive: boolean;
+  /** Supplements applied to this provider (canonical url|version). */
+  readonly supplements: readonly CodeSystem[];
+  readonly propertyDefinitions: readonly CodeSystemProperty[];
+
+  locate(code: string): Concept | undefined;
+  /** Case-insensitive lookup, for systems that are not case sensitive or for diagnostics. */
+  locateIgnoringCase(code: string): Concept | undefined;
+  roots(): readonly Concept[];
+  all(): Iterable<Concept>;
+  size(): number;
+
+  status(concept: Concept): ConceptStatus;
+  isInactive(concept: Concept): boolean;
+  isDeprecated(concept: Concept): boolean;
+  isAbstract(concept: Concept): boolean;
+  /** True when `ancestor` is `concept` itself or one of its ancestors. */
+  subsumes(ancestor: Concept, concept: Concept): boolean;
+  descendants(concept: Concept): Iterable<Concept>;
+  /** Values of a concept property by code (supplement properties included). */
+  propertyValues(concept: Concept, code: string): CodeSystemConceptProperty[];
+}

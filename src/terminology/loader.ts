@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FhirSchemaValidator } from '../fhir/schema-validator';
+import type { TerminologyResource } from './resource-set';
+
+export class TerminologyLoadError extends Error {}
+
+const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
+
+export interface LoadedTerminology {
+  resources: TerminologyResource[];
+  /** Files read, by resource key, for diagnostics. */
+  files: Map<TerminologyResource, string>;
+  /** Canonical urls of the supplements under supplements/: applied to their code system by default. */
+  defaultSupplements: Set<string>;
+}
+
+function jsonFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...jsonFiles(full));
+    else if (entry.isFile() && entry.name.endsWith('.json')) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * Loads the published catalogs from the terminology folder. Every FHIR resource is checked against the R4 JSON
+ * schema; a broken file stops start-up with a message naming the file and the JSON path. JSON files that are not
+ * FHIR resources (source data such as key tables) are skipped.
+ */
+export function loadTerminology(root: string, options: { includeExamples: boolean }, validator = new FhirSchemaValidator()): LoadedTerminology {
+  if (!fs.existsSync(root)) throw new TerminologyLoadError(`The terminology folder ${root} does not exist`);
+  const result: LoadedTerminology = { resources: [], files: new Map(), defaultSupplements: new Set() };
+  const skipDirs = new Set(['build', 'seeds']);
+  if (!options.includeExamples) skipDirs.add('examples');
+  const files = jsonFiles(root).filter((f) => !path.relative(root, f).split(path.sep).some((part) => skipDirs.has(part)));
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const rel = path.relative(root, file);
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new TerminologyLoadError(`${rel}: not valid JSON (${(e as Error).message})`);
+    }
+    const type = (json as { resourceType?: unknown } | null)?.resourceType;
+    if (typeof type !== 'string') continue;
+    if (!TERMINOLOGY_TYPES.has(type)) throw new TerminologyLoadError(`${rel}: $.resourceType '${type}' is not CodeSystem, ValueSet or ConceptMap`);
+    const problems = validator.validate(json);
+    if (problems.length > 0) {
+      const list = problems.slice(0, 10).map((p) => `${p.path}: ${p.message}`).join('; ');
+      throw new TerminologyLoadError(`${rel}: not a valid FHIR R4 ${type}: ${list}`);
+    }
+    const resource = json as TerminologyResource;
+    if (!resource.url) throw new TerminologyLoadError(`${rel}: $.url is missing; published resources need a canonical url`);
+    const key = `${type} ${resource.url}|${resource.version ?? ''}`;
+    const dup = seen.get(key);
+    if (dup) throw new TerminologyLoadError(`${rel}: $.url '${resource.url}' version '${resource.version ?? ''}' is already defined by ${dup}`);
+    seen.set(key, rel);
+    result.resources.push(resource);
+    result.files.set(resource, rel);
+    if (type === 'CodeSystem' && (resource as { content?: string }).content === 'supplement') {
+      result.defaultSupplements.add(resource.url);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,135 @@
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import { parseCanonical } from './canonical';
+import type { CodeSystemProvider } from './codesystem-provider';
+import { FhirCodeSystemProvider } from './fhir-codesystem-provider';
+import { ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
+
+type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
+
+/** Caches shared by a registry and the request overlays built on it. */
+class ProviderCache {
+  private readonly providers = new WeakMap<CodeSystem, Map<string, CodeSystemProvider>>();
+
+  get(cs: CodeSystem, supplements: readonly CodeSystem[]): CodeSystemProvider {
+    let perCs = this.providers.get(cs);
+    if (!perCs) {
+      perCs = new Map();
+      this.providers.set(cs, perCs);
+    }
+    const key = supplements.map((s) => `${s.url}|${s.version ?? ''}`).join(' ');
+    let provider = perCs.get(key);
+    if (!provider) {
+      provider = new FhirCodeSystemProvider(cs, supplements);
+      perCs.set(key, provider);
+    }
+    return provider;
+  }
+}
+
+/**
+ * Resolves `url|version` canonicals over layers of resources (request overlay → written → published).
+ * The one place where a canonical becomes a resource or a code system provider.
+ */
+export class TerminologyRegistry {
+  private readonly providerCache: ProviderCache;
+  private generationCounter = 0;
+
+  constructor(
+    private readonly layers: ResourceSet[],
+    /** Supplements that are always applied to their code system (the server's published supplements). */
+    private readonly defaultSupplementUrls: ReadonlySet<string> = new Set(),
+    providerCache?: ProviderCache,
+  ) {
+    this.providerCache = providerCache ?? new ProviderCache();
+  }
+
+  /** Changes whenever a layer changes; caches of derived results key on it. */
+  get generation(): number {
+    return this.generationCounter;
+  }
+
+  touch(): void {
+    this.generationCounter++;
+  }
+
+  /** A registry for one request, with the given resources layered over this one. */
+  withOverlay(resources: TerminologyResource[]): TerminologyRegistry {
+    if (resources.length === 0) return this;
+    return new TerminologyRegistry([new ResourceSet(resources), ...this.layers], this.defaultSupplementUrls, this.providerCache);
+  }
+
+  find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {
+    for (const layer of this.layers) {
+      const hit = layer.find(type, url, version);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  findCanonical<T extends TerminologyType>(type: T, ref: string): ByType[T] | undefined {
+    const { url, version } = parseCanonical(ref);
+    return this.find(type, url, version);
+  }
+
+  byId<T extends TerminologyType>(type: T, id: string): ByType[T] | undefined {
+    for (const layer of this.layers) {
+      const hit = layer.byResourceId(type, id);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  /** All versions of a canonical across layers, oldest first, the upper layer winning on equal versions. */
+  versions<T extends TerminologyType>(type: T, url: string): ByType[T][] {
+    const seen = new Map<string, ByType[T]>();
+    for (const layer of [...this.layers].reverse()) {
+      for (const r of layer.versions(type, url)) seen.set(r.version ?? '', r);
+    }
+    return [...seen.values()];
+  }
+
+  list<T extends TerminologyType>(type: T): ByType[T][] {
+    const out = new Map<string, ByType[T]>();
+    for (const layer of [...this.layers].reverse()) {
+      for (const r of layer.list(type)) out.set(r.id ? `id:${r.id}` : `url:${r.url}|${r.version ?? ''}`, r);
+    }
+    return [...out.values()];
+  }
+
+  findCodeSystem(url: string, version?: string): CodeSystem | undefined {
+    const cs = this.find('CodeSystem', url, version);
+    if (cs && cs.content !== 'supplement') return cs;
+    return this.versions('CodeSystem', url).filter((c) => c.content !== 'supplement').pop();
+  }
+
+  /** Supplements of a code system version: the always-applied ones plus those requested by canonical. */
+  supplementsFor(cs: CodeSystem, requested: readonly string[] = []): CodeSystem[] {
+    const out: CodeSystem[] = [];
+    const all = this.list('CodeSystem').filter((s) => s.content === 'supplement' && s.supplements);
+    for (const s of all) {
+      const target = parseCanonical(s.supplements!);
+      if (target.url !== cs.url) continue;
+      if (target.version && cs.version && target.version !== cs.version) continue;
+      const isDefault = this.defaultSupplementUrls.has(s.url ?? '');
+      const isRequested = requested.some((r) => {
+        const p = parseCanonical(r);
+        return p.url === s.url && (!p.version || p.version === s.version);
+      });
+      if (isDefault || isRequested) out.push(s);
+    }
+    return out.sort((a, b) => (a.url ?? '').localeCompare(b.url ?? ''));
+  }
+
+  provider(cs: CodeSystem, requestedSupplements: readonly string[] = []): CodeSystemProvider {
+    return this.providerCache.get(cs, this.supplementsFor(cs, requestedSupplements));
+  }
+
+  /** Provider for a system url and optional version, or undefined when the code system is not known. */
+  codeSystemProvider(url: string, version?: string, requestedSupplements: readonly string[] = []): CodeSystemProvider | undefined {
+    const cs = this.findCodeSystem(url, version);
+    if (!cs || (version !== undefined && cs.version !== version && this.find('CodeSystem', url, version) === undefined)) {
+      return undefined;
+    }
+    return this.provider(cs, requestedSupplements);
+  }
+}

@@ -1,0 +1,72 @@
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import { compareVersions, versionMatches } from './canonical';
+
+export type TerminologyResource = CodeSystem | ValueSet | ConceptMap;
+export type TerminologyType = TerminologyResource['resourceType'];
+
+type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
+
+/** One layer of terminology resources, indexed by canonical url and id. */
+export class ResourceSet {
+  private readonly byUrl = new Map<string, TerminologyResource[]>();
+  private readonly byId = new Map<string, TerminologyResource>();
+
+  constructor(resources: Iterable<TerminologyResource> = []) {
+    for (const r of resources) this.add(r);
+  }
+
+  private key(type: string, url: string): string {
+    return `${type} ${url}`;
+  }
+
+  add(resource: TerminologyResource): void {
+    if (resource.id) {
+      const previous = this.byId.get(`${resource.resourceType}/${resource.id}`);
+      if (previous) this.remove(previous);
+      this.byId.set(`${resource.resourceType}/${resource.id}`, resource);
+    }
+    if (!resource.url) return;
+    const k = this.key(resource.resourceType, resource.url);
+    const list = (this.byUrl.get(k) ?? []).filter((r) => r.version !== resource.version);
+    list.push(resource);
+    list.sort((a, b) => compareVersions(a.version, b.version));
+    this.byUrl.set(k, list);
+  }
+
+  remove(resource: TerminologyResource): void {
+    if (resource.id) this.byId.delete(`${resource.resourceType}/${resource.id}`);
+    if (!resource.url) return;
+    const k = this.key(resource.resourceType, resource.url);
+    const list = (this.byUrl.get(k) ?? []).filter((r) => r !== resource);
+    if (list.length > 0) this.byUrl.set(k, list);
+    else this.byUrl.delete(k);
+  }
+
+  byResourceId<T extends TerminologyType>(type: T, id: string): ByType[T] | undefined {
+    return this.byId.get(`${type}/${id}`) as ByType[T] | undefined;
+  }
+
+  /** Every version of a canonical, oldest first. */
+  versions<T extends TerminologyType>(type: T, url: string): ByType[T][] {
+    return (this.byUrl.get(this.key(type, url)) ?? []) as ByType[T][];
+  }
+
+  find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {
+    const list = this.versions(type, url);
+    if (list.length === 0) return undefined;
+    if (version === undefined) return list[list.length - 1];
+    const exact = list.find((r) => r.version === version);
+    if (exact) return exact;
+    const matching = list.filter((r) => versionMatches(version, r.version));
+    return matching[matching.length - 1];
+  }
+
+  list<T extends TerminologyType>(type: T): ByType[T][] {
+    const out: ByType[T][] = [];
+    for (const r of this.byId.values()) if (r.resourceType === type) out.push(r as ByType[T]);
+    for (const list of this.byUrl.values()) {
+      for (const r of list) if (r.resourceType === type && !r.id) out.push(r as ByType[T]);
+    }
+    return out;
+  }
+}

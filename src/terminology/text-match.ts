@@ -1,0 +1,41 @@
+/**
+ * Danish-aware, case- and accent-insensitive text normalisation for $expand filters and display comparison.
+ * æ/ø/å fold to their two-letter spellings (ae/oe/aa), so "faerdig" and "færdig" both find "Færdighedstræning".
+ */
+export function foldText(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/æ/g, 'ae')
+    .replace(/ø/g, 'oe')
+    .replace(/å/g, 'aa')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '');
+}
+
+export function words(folded: string): string[] {
+  return folded.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+}
+
+/** A filter compiled once per request: every word of the filter must start a word of the text, or occur in it. */
+export class TextFilter {
+  private readonly terms: string[];
+
+  constructor(filter: string) {
+    this.terms = words(foldText(filter));
+  }
+
+  get isEmpty(): boolean {
+    return this.terms.length === 0;
+  }
+
+  matches(texts: readonly (string | undefined)[]): boolean {
+    if (this.terms.length === 0) return true;
+    const folded = texts.filter((t): t is string => !!t).map(foldText);
+    return this.terms.every((term) => folded.some((t) => t.includes(term)));
+  }
+}
+
+/** Display comparison as validators do it: exact, or equal ignoring case and runs of whitespace. */
+export function normaliseWhitespace(s: string): string {
+  return s.trim().replace(/\s+/g, ' ');
+}
