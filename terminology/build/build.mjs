@@ -561,6 +561,8 @@ writeJson(out('conceptmaps', 'ConceptMap-fsiii-legacy-keys.json'), {
   resourceType: 'ConceptMap',
   id: 'fsiii-legacy-keys',
   language: 'da',
+  // marks the source codes as legacy keys of the target codes: $validate-code names the code to use instead
+  extension: [{ url: `${BASE}/StructureDefinition/legacy-code-map`, valueBoolean: true }],
   url: `${BASE}/ConceptMap/fsiii-legacy-keys`,
   version: VERSION,
   name: 'FsiiiLegacyKeys',
