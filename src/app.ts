@@ -8,6 +8,10 @@ import { capabilityStatement, terminologyCapabilities } from './http/metadata';
 import { acceptLanguages, operationRoute } from './http/operation-route';
 import { requestLog } from './http/request-log';
 import { search } from './http/search';
+import { healthRoutes } from './http/health';
+import { createMetrics } from './http/metrics';
+import { securityMiddleware } from './http/security';
+import { requestTimeout } from './http/request-timeout';
 import type { OperationContext } from './operations/context';
 import type { TerminologyStore } from './store/store';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
@@ -26,6 +30,8 @@ const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?
 
 export interface App extends express.Express {
   registry: TerminologyRegistry;
+  /** Marks the app as shutting down: /ready answers 503 so load balancers stop sending traffic. */
+  beginShutdown(): void;
 }
 
 /** Builds the HTTP application; no globals: everything it uses comes in through its arguments. */
@@ -49,7 +55,19 @@ export async function createApp({ config, store, logger, published }: AppDeps): 
     baseUrl: baseUrlOf(req),
   });
 
+  let shuttingDown = false;
+  app.beginShutdown = () => {
+    shuttingDown = true;
+  };
+  const metrics = createMetrics(registry, base);
   app.use(requestLog(logger));
+  app.use(...securityMiddleware(config));
+  app.use(metrics.middleware);
+  app.use(requestTimeout(config.requestTimeoutMs));
+  app.use(healthRoutes(registry, store, () => shuttingDown));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   const fhir = express.Router();
   fhir.use(fhirJsonBody(config.bodyLimitBytes));
   fhir.use((req, _res, next) => {

@@ -25,6 +25,12 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   maxExpansionSize: number;
+  /** Origins allowed by CORS; empty disables CORS, `*` allows any. */
+  corsOrigins: string[];
+  /** Requests per minute per client address; 0 disables rate limiting. */
+  rateLimitPerMinute: number;
+  /** Time after which a request is answered 503 (timeout) if it has not finished. */
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -67,5 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxExpansionSize: int(env, 'MAX_EXPANSION_SIZE', 10000, 1, 10_000_000),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
   };
 }

@@ -30,8 +30,11 @@ async function main(): Promise<void> {
   const server = app.listen(config.port, config.host, () => {
     logger.info({ port: config.port, basePath: config.basePath }, `faelles-tx listening on http://${config.host}:${config.port}${config.basePath}`);
   });
+  // Graceful shutdown: stop accepting, report not-ready, finish in-flight requests, then close the store.
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    app.beginShutdown();
+    server.closeIdleConnections();
     server.close(() => {
       void store.close().then(() => process.exit(0));
     });

@@ -34,5 +34,6 @@ export function fhirJsonBody(limitBytes: number) {
 }
 
 export function sendResource(res: Response, status: number, resource: unknown): void {
+  if (res.headersSent) return; // already answered (e.g. timed out)
   res.status(status).type(`${FHIR_JSON}; charset=utf-8`).send(JSON.stringify(resource));
 }

@@ -27,5 +27,6 @@ export class MemoryStore implements TerminologyStore {
   async read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {
     return this.set.byResourceId(type, id);
   }
+  async ping(): Promise<void> {}
   async close(): Promise<void> {}
 }

@@ -12,5 +12,7 @@ export interface TerminologyStore {
   findValueSet(url: string, version?: string): Promise<ValueSet | undefined>;
   findConceptMap(url: string, version?: string): Promise<ConceptMap | undefined>;
   read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined>;
+  /** Resolves when the store answers; rejects when it is unreachable (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

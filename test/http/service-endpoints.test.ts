@@ -1,0 +1,66 @@
+import request from 'supertest';
+import { FSIII, testApp } from '../support/app';
+
+describe('service endpoints', () => {
+  it('reports liveness and readiness with the catalog sizes', async () => {
+    const app = await testApp();
+    await request(app).get('/health').expect(200, { status: 'ok' });
+    const ready = await request(app).get('/ready').expect(200);
+    expect(ready.body.status).toBe('ready');
+    expect(ready.body.codeSystems).toBeGreaterThan(3);
+  });
+
+  it('reports not ready once shutdown has begun', async () => {
+    const app = await testApp();
+    app.beginShutdown();
+    const res = await request(app).get('/ready').expect(503);
+    expect(res.body.shuttingDown).toBe(true);
+  });
+
+  it('exposes Prometheus metrics by operation and status, and catalog sizes', async () => {
+    const app = await testApp();
+    await request(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: '6eddbaf7-2a73-49d4-91e7-6138d419f58c' }).expect(200);
+    await request(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: 'nope' }).expect(404);
+    const res = await request(app).get('/metrics').expect(200);
+    expect(res.text).toContain('faelles_tx_requests_total{route="CodeSystem/$lookup",status="200"} 1');
+    expect(res.text).toContain('faelles_tx_requests_total{route="CodeSystem/$lookup",status="404"} 1');
+    expect(res.text).toMatch(/faelles_tx_request_duration_seconds_bucket\{le="0.001",route="CodeSystem\/\$lookup"\}/);
+    expect(res.text).toMatch(/faelles_tx_catalog_resources\{type="ValueSet"\} \d+/);
+  });
+
+  it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
+    const app = await testApp();
+    const ok = await request(app).get('/health').set('X-Request-Id', 'abc-123');
+    expect(ok.headers['x-request-id']).toBe('abc-123');
+    const bad = await request(app).get('/health').set('X-Request-Id', 'x'.repeat(500));
+    expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends security headers', async () => {
+    const app = await testApp();
+    const res = await request(app).get('/fhir/metadata');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('answers CORS preflights only for configured origins', async () => {
+    const open = await testApp({ corsOrigins: ['https://eoj.example.dk'] });
+    const pre = await request(open).options('/fhir/ValueSet/$expand')
+      .set('Origin', 'https://eoj.example.dk').set('Access-Control-Request-Method', 'POST');
+    expect(pre.headers['access-control-allow-origin']).toBe('https://eoj.example.dk');
+    const other = await request(open).get('/fhir/metadata').set('Origin', 'https://evil.example.com');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    const closed = await testApp();
+    const none = await request(closed).get('/fhir/metadata').set('Origin', 'https://eoj.example.dk');
+    expect(none.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('rate-limits a client over its per-minute budget with a 429 OperationOutcome', async () => {
+    const app = await testApp({ rateLimitPerMinute: 3 });
+    for (let i = 0; i < 3; i++) await request(app).get('/fhir/metadata').expect(200);
+    const res = await request(app).get('/fhir/metadata').expect(429);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(res.body.issue[0].code).toBe('throttled');
+  });
+});
