@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { createHttpServer } from './http/server';
 import { MemoryStore } from './store/memory-store';
 import { TerminologyLoadError } from './terminology/loader';
 
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const server = app.listen(config.port, config.host, () => {
+  const server = createHttpServer(app);
+  server.listen(config.port, config.host, () => {
     logger.info({ port: config.port, basePath: config.basePath }, `faelles-tx listening on http://${config.host}:${config.port}${config.basePath}`);
   });
   // Graceful shutdown: stop accepting, report not-ready, finish in-flight requests, then close the store.

@@ -46,6 +46,12 @@ export function errorToOutcome(err: unknown): { status: number; outcome: Operati
     });
     return { status: err.status, outcome: operationOutcome([primary, ...(err.options.extraIssues ?? [])]) };
   }
+  // Errors of the HTTP layer (e.g. a path that is not valid percent-encoding) carry a 4xx status of their own.
+  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const text = err instanceof URIError || (err as Error).name === 'URIError' ? 'The request path is not valid percent-encoded UTF-8' : 'The request could not be processed';
+    return { status, outcome: operationOutcome([issue({ severity: 'error', code: 'invalid', text })]) };
+  }
   return {
     status: 500,
     outcome: operationOutcome([issue({ severity: 'fatal', code: 'exception', text: 'Internal server error' })]),

@@ -4,6 +4,25 @@ import { FhirError } from '../errors/fhir-error';
 
 export const FHIR_JSON = 'application/fhir+json';
 
+/** Deepest JSON nesting accepted: far beyond any FHIR resource, well before recursion becomes a risk. */
+export const MAX_JSON_DEPTH = 128;
+
+/** Nesting depth of a parsed JSON value, counted without recursion; stops once `limit` is exceeded. */
+export function jsonDepth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v as object)) {
+      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    }
+  }
+  return max;
+}
+
 const ACCEPTED_BODY_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
 
 /** JSON body parsing for FHIR: the FHIR and plain JSON media types, a size limit, and FHIR errors for bad bodies. */
@@ -20,7 +39,11 @@ export function fhirJsonBody(limitBytes: number) {
       return next(new FhirError(415, 'not-supported', `Content-Type '${type || '(none)'}' is not supported; send ${FHIR_JSON}`));
     }
     parse(req, res, (err?: unknown) => {
-      if (!err) return next();
+      if (!err) {
+        const depth = jsonDepth(req.body, MAX_JSON_DEPTH);
+        if (depth > MAX_JSON_DEPTH) return next(FhirError.invalid(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels`));
+        return next();
+      }
       const e = err as { type?: string; status?: number; message?: string };
       if (e.type === 'entity.too.large') return next(new FhirError(413, 'too-long', `The request body is larger than ${limitBytes} bytes`));
       if (e.type === 'entity.parse.failed') return next(FhirError.invalid(`The request body is not valid JSON: ${e.message ?? ''}`.trim(), {}));
