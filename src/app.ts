@@ -1,19 +1,31 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { errorToOutcome } from './errors/operation-outcome';
 import { FhirError } from './errors/fhir-error';
+import { installFastPath } from './http/fast-path';
 import { fhirJsonBody, sendResource } from './http/fhir-json';
-import { capabilityStatement, terminologyCapabilities } from './http/metadata';
+import { capabilityStatement, SYSTEM_OPERATIONS, terminologyCapabilities, versionsParameters } from './http/metadata';
 import { acceptLanguages, operationRoute } from './http/operation-route';
+import { expansionLimit } from './http/expansion-limit';
+import { fhirCoreTerminology } from './terminology/fhir-core';
 import { requestLog } from './http/request-log';
+import { structureDefinitionRoute } from './http/structure-definition-route';
+import { validateRoute, withValidationCapabilities } from './http/validate-route';
 import { search } from './http/search';
 import { healthRoutes } from './http/health';
 import { createMetrics } from './http/metrics';
 import { securityMiddleware } from './http/security';
 import { requestTimeout } from './http/request-timeout';
 import type { OperationContext } from './operations/context';
-import type { TerminologyStore } from './store/store';
+import { submissionValidation } from './validation';
+import { createTokenVerifier } from './auth/verifier';
+import { FhirSchemaValidator } from './fhir/schema-validator';
+import { readResource, writeRoutes } from './http/write-routes';
+import { checkPublishedLocalCatalogs } from './local/published-check';
+import { ResourceWriter } from './write/writer';
+import { hasChangeFeed, type TerminologyStore } from './store/store';
+import { WrittenLayer } from './store/written-layer';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
 import { TerminologyRegistry } from './terminology/registry';
 import { ResourceSet, type TerminologyType } from './terminology/resource-set';
@@ -37,8 +49,21 @@ export interface App extends express.Express {
 /** Builds the HTTP application; no globals: everything it uses comes in through its arguments. */
 export async function createApp({ config, store, logger, published }: AppDeps): Promise<App> {
   const catalogs = published ?? loadTerminology(config.terminologyDir, { includeExamples: config.loadExamples });
-  const written = new ResourceSet(await store.loadAll());
-  const registry = new TerminologyRegistry([written, new ResourceSet(catalogs.resources)], catalogs.defaultSupplements);
+  const written = new ResourceSet();
+  const publishedSet = new ResourceSet(catalogs.resources);
+  const fhirCore = new ResourceSet(fhirCoreTerminology());
+  const registry = new TerminologyRegistry([written, publishedSet], catalogs.defaultSupplements, undefined, [fhirCore]);
+  // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
+  const layer = new WrittenLayer(written, registry);
+  const feed = hasChangeFeed(store) ? store : undefined;
+  if (feed) await feed.follow(layer);
+  else layer.load(await store.loadAll());
+  for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);
+  const writer = new ResourceWriter({
+    store, registry, written, published: publishedSet, schema: new FhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
+  });
+
+  const validation = submissionValidation(config.profilesDir);
 
   const app = express() as unknown as App;
   app.registry = registry;
@@ -51,7 +76,7 @@ export async function createApp({ config, store, logger, published }: AppDeps): 
   const contextFor = (req: Request): OperationContext => ({
     registry,
     acceptLanguages: acceptLanguages(req),
-    limits: { maxExpansionSize: config.maxExpansionSize },
+    limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize) },
     baseUrl: baseUrlOf(req),
   });
 
@@ -60,21 +85,26 @@ export async function createApp({ config, store, logger, published }: AppDeps): 
     shuttingDown = true;
   };
   const metrics = createMetrics(registry, base);
-  app.use(requestLog(logger));
-  app.use(...securityMiddleware(config));
-  app.use(metrics.middleware);
-  app.use(requestTimeout(config.requestTimeoutMs));
+  // Every request passes these; the lean dispatcher (http/fast-path.ts) runs the same instances for operation GETs.
+  const appMiddleware: RequestHandler[] = [
+    requestLog(logger), ...securityMiddleware(config), metrics.middleware, requestTimeout(config.requestTimeoutMs),
+  ];
+  app.use(...appMiddleware);
   app.use(healthRoutes(registry, store, () => shuttingDown));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const fhir = express.Router();
-  fhir.use(fhirJsonBody(config.bodyLimitBytes));
-  fhir.use((req, _res, next) => {
-    const format = req.query._format;
-    if (typeof format === 'string' && /xml/i.test(format)) return next(new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)'));
-    next();
-  });
+  // Every FHIR request passes these (the lean dispatcher too); routes before operationRoute must not answer operation GETs.
+  const fhirMiddleware: RequestHandler[] = [
+    fhirJsonBody(config.bodyLimitBytes),
+    (req, _res, next) => {
+      const format = req.query._format;
+      if (typeof format === 'string' && /xml/i.test(format)) return next(new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)'));
+      next();
+    },
+  ];
+  fhir.use(...fhirMiddleware);
 
   fhir.get('/metadata', (req, res) => {
     const mode = req.query.mode;
@@ -82,20 +112,26 @@ export async function createApp({ config, store, logger, published }: AppDeps): 
     if (mode !== undefined && mode !== 'full' && mode !== 'normative') {
       throw FhirError.invalid(`Unknown metadata mode '${String(mode)}'`);
     }
-    sendResource(res, 200, capabilityStatement(baseUrlOf(req), []));
+    sendResource(res, 200, withValidationCapabilities(capabilityStatement(baseUrlOf(req), SYSTEM_OPERATIONS), validation.profiles));
   });
+  fhir.get(/^\/\$versions$/, (_req, res) => sendResource(res, 200, versionsParameters()));
 
+  fhir.use(validateRoute({ ...validation, contextFor }));
+  fhir.use(structureDefinitionRoute(validation.profiles, baseUrlOf));
   fhir.use(operationRoute(contextFor));
+  fhir.use(writeRoutes({ writer, verifier: createTokenVerifier(config.auth), registry, store, baseUrlOf }));
 
   fhir.get(RESOURCE_PATH, (req, res) => {
     const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
     if (id) {
-      const resource = registry.byId(type, id);
-      if (!resource) throw FhirError.notFound(`${type}/${id} is not known`);
-      return sendResource(res, 200, resource);
+      return readResource(req, res, registry, writer, type, id);
     }
     const selfUrl = `${baseUrlOf(req)}${req.url}`;
     sendResource(res, 200, search(registry, type, req.query as Record<string, unknown>, selfUrl, baseUrlOf(req)));
+  });
+  // The resource exists as a route, only not for this method (e.g. POST to an instance): 405, not 404.
+  fhir.all(RESOURCE_PATH, (req) => {
+    throw new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`);
   });
 
   fhir.all(/.*/, (req) => {
@@ -111,5 +147,11 @@ export async function createApp({ config, store, logger, published }: AppDeps): 
     if (status >= 500) (req.log ?? logger).error({ err }, 'request failed');
     sendResource(res, status, outcome);
   });
+  if (config.fastPath) {
+    installFastPath(app, {
+      basePath: base, registry, logger, contextFor, appMiddleware, fhirMiddleware, cacheEntries: config.responseCacheEntries,
+      rateLimited: config.rateLimitPerMinute > 0,
+    });
+  }
   return app;
 }

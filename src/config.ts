@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseAuthConfig, type AuthConfig } from './auth/auth-config';
+import { SCHEMA_NAME } from './store/postgres-migrations';
 
 /** The project root: the nearest folder above this file with a package.json (works from src/ and dist/src/). */
 export function projectRoot(): string {
@@ -21,6 +23,8 @@ export interface Config {
   publicBaseUrl?: string;
   dataDir: string;
   terminologyDir: string;
+  /** The StructureDefinitions $validate checks submissions against (PROFILES_DIR; default `profiles/`). */
+  profilesDir?: string;
   loadExamples: boolean;
   logLevel: string;
   bodyLimitBytes: number;
@@ -31,6 +35,30 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Time after which a request is answered 503 (timeout) if it has not finished. */
   requestTimeoutMs: number;
+  /** Operation GETs are answered by the lean dispatcher in front of Express (src/http/fast-path.ts). */
+  fastPath: boolean;
+  /** Answers kept by the response cache of deterministic operations; 0 turns the cache off. */
+  responseCacheEntries: number;
+  /**
+   * Where written resources live: `sqlite` (embedded, in dataDir; the default), `memory` (lost at exit) or
+   * `postgres` (DATABASE_URL; shared by replicas).
+   */
+  store: 'sqlite' | 'memory' | 'postgres';
+  /** The PostgreSQL settings, when store is `postgres`. */
+  database?: DatabaseConfig;
+  /** How write requests are authenticated (JWT_SECRET / JWT_PUBLIC_KEY / JWT_JWKS_URL); see src/auth/auth-config.ts. */
+  auth: AuthConfig;
+}
+
+export interface DatabaseConfig {
+  /** DATABASE_URL: postgres://user:password@host:port/database */
+  url: string;
+  /** DATABASE_SCHEMA (default public): the schema the tables are created in. */
+  schema: string;
+  /** DATABASE_POOL_SIZE (default 10): connections per server process. */
+  poolSize: number;
+  /** SYNC_POLL_SECONDS (default 5): how often a replica asks for writes it was not notified of. */
+  pollIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -52,6 +80,38 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false, not '${raw}'`);
 }
 
+function storeKind(env: NodeJS.ProcessEnv): Config['store'] {
+  const raw = env.STORE || (env.DATABASE_URL ? 'postgres' : 'sqlite');
+  if (raw !== 'sqlite' && raw !== 'memory' && raw !== 'postgres') throw new ConfigError(`STORE must be sqlite, memory or postgres, not '${raw}'`);
+  if (raw === 'postgres' && !env.DATABASE_URL) throw new ConfigError('STORE=postgres needs DATABASE_URL (postgres://user:password@host:5432/database)');
+  if (raw !== 'postgres' && env.DATABASE_URL) throw new ConfigError(`DATABASE_URL is set, but STORE=${raw}; unset one of them`);
+  return raw;
+}
+
+function databaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
+  const url = env.DATABASE_URL!;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('DATABASE_URL must be a URL like postgres://user:password@host:5432/database');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, not '${parsed.protocol}//'`);
+  }
+  if (!parsed.hostname && !parsed.searchParams.get('host')) throw new ConfigError('DATABASE_URL names no host');
+  const schema = env.DATABASE_SCHEMA || 'public';
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new ConfigError(`DATABASE_SCHEMA must be lower-case letters, digits and _ (not starting with a digit, at most 63), not '${schema}'`);
+  }
+  return {
+    url,
+    schema,
+    poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    pollIntervalMs: int(env, 'SYNC_POLL_SECONDS', 5, 1, 3600) * 1000,
+  };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads the configuration from environment variables and checks it; throws ConfigError naming the variable. */
@@ -62,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const publicBaseUrl = env.PUBLIC_BASE_URL || undefined;
   if (publicBaseUrl && !/^https?:\/\/[^\s]+$/.test(publicBaseUrl)) throw new ConfigError('PUBLIC_BASE_URL must be an http(s) URL');
+  const store = storeKind(env);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
@@ -69,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: publicBaseUrl?.replace(/\/$/, ''),
     dataDir: path.resolve(env.DATA_DIR ?? './data'),
     terminologyDir: path.resolve(env.TERMINOLOGY_DIR ?? path.join(projectRoot(), 'terminology')),
+    profilesDir: path.resolve(env.PROFILES_DIR ?? path.join(projectRoot(), 'profiles')),
     loadExamples: bool(env, 'LOAD_EXAMPLES', true),
     logLevel,
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
@@ -76,5 +138,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    fastPath: bool(env, 'FAST_PATH', true),
+    responseCacheEntries: int(env, 'RESPONSE_CACHE_ENTRIES', 5000, 0, 1_000_000),
+    store,
+    database: store === 'postgres' ? databaseConfig(env) : undefined,
+    auth: parseAuthConfig(env, (message) => {
+      throw new ConfigError(message);
+    }),
   };
 }

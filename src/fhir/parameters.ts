@@ -119,6 +119,24 @@ export function parseQuery(spec: OperationSpec, query: Record<string, unknown>):
   return new OperationInput(values);
 }
 
+/** The first element of a Coding that is not a string, as a path; undefined when the Coding has the right shape. */
+function badCodingPart(c: unknown, path: string): string | undefined {
+  if (!c || typeof c !== 'object' || Array.isArray(c)) return path;
+  const rec = c as Record<string, unknown>;
+  const field = ['system', 'version', 'code', 'display'].find((f) => rec[f] !== undefined && typeof rec[f] !== 'string');
+  return field ? `${path}.${field}` : undefined;
+}
+
+function badCodeableConceptPart(cc: Record<string, unknown>, path: string): string | undefined {
+  if (cc.coding === undefined) return undefined;
+  if (!Array.isArray(cc.coding)) return `${path}.coding`;
+  for (let i = 0; i < cc.coding.length; i++) {
+    const bad = badCodingPart(cc.coding[i], `${path}.coding[${i}]`);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
 function valueOfParameter(spec: ParamSpec, param: ParametersParameter, path: string): ParamValue {
   if (spec.type === 'part') return param;
   if (spec.type === 'Resource') {
@@ -131,12 +149,18 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, path: str
     if (!param.valueCoding || typeof param.valueCoding !== 'object') {
       throw FhirError.invalid(`Parameter '${spec.name}' must be a Coding (valueCoding)`, { expression: [path] });
     }
+    const bad = badCodingPart(param.valueCoding, `${path}.valueCoding`);
+    if (bad) throw FhirError.invalid(`Parameter '${spec.name}' is not a valid Coding (${bad})`, { expression: [bad] });
     return param.valueCoding;
   }
   if (spec.type === 'CodeableConcept') {
     if (!param.valueCodeableConcept || typeof param.valueCodeableConcept !== 'object') {
       throw FhirError.invalid(`Parameter '${spec.name}' must be a CodeableConcept (valueCodeableConcept)`, { expression: [path] });
     }
+    const bad = Array.isArray(param.valueCodeableConcept)
+      ? `${path}.valueCodeableConcept`
+      : badCodeableConceptPart(param.valueCodeableConcept as unknown as Record<string, unknown>, `${path}.valueCodeableConcept`);
+    if (bad) throw FhirError.invalid(`Parameter '${spec.name}' is not a valid CodeableConcept (${bad})`, { expression: [bad] });
     return param.valueCodeableConcept;
   }
   const record = param as unknown as Record<string, unknown>;
@@ -144,6 +168,8 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, path: str
   if (!field) throw FhirError.invalid(`Parameter '${spec.name}' has no value`, { expression: [path] });
   const v = record[field];
   if (spec.type === 'boolean') {
+    // "true"/"false" as JSON strings are accepted too (some clients serialise booleans that way)
+    if (v === 'true' || v === 'false') return v === 'true';
     if (typeof v !== 'boolean') throw FhirError.invalid(`Parameter '${spec.name}' must be a boolean`, { expression: [path] });
     return v;
   }

@@ -1,8 +1,20 @@
-import type { CapabilityStatement, TerminologyCapabilities } from 'fhir/r4';
+import type { CapabilityStatement, Parameters, TerminologyCapabilities } from 'fhir/r4';
 import { OPERATIONS } from '../operations';
 import type { TerminologyRegistry } from '../terminology/registry';
 
 export const SOFTWARE = { name: 'faelles-tx', version: '0.1.0', releaseDate: '2026-11-23' };
+
+/** Operations at the server's base ([base]/$name), listed in the CapabilityStatement. */
+export const SYSTEM_OPERATIONS = ['versions'];
+const SYSTEM_OPERATION_DEFINITIONS: Record<string, string> = { versions: 'CapabilityStatement-versions' };
+
+/** The FHIR versions the server speaks ($versions): only R4. */
+export function versionsParameters(): Parameters {
+  return {
+    resourceType: 'Parameters',
+    parameter: [{ name: 'version', valueCode: '4.0' }, { name: 'default', valueCode: '4.0' }],
+  };
+}
 const OPERATION_DEFINITION_BASE = 'http://hl7.org/fhir/OperationDefinition';
 
 function operationDefinition(resourceType: string, name: string): string {
@@ -44,15 +56,24 @@ export function capabilityStatement(baseUrl: string, systemOperations: string[])
       mode: 'server',
       resource: types.map((type) => ({
         type,
-        interaction: [{ code: 'read' }, { code: 'search-type' }],
+        // reads are open; create/update/delete need a Bearer token (rest.security)
+        interaction: (['read', 'vread', 'search-type', 'history-instance', 'create', 'update', 'delete'] as const).map((code) => ({ code })),
+        versioning: 'versioned-update' as const,
+        readHistory: true,
+        updateCreate: true,
         searchParam: ['url', 'version', 'name', 'title', 'status', 'identifier'].map((name) => ({
           name, type: name === 'url' ? 'uri' : name === 'version' || name === 'status' || name === 'identifier' ? 'token' : 'string',
         })) as { name: string; type: 'uri' | 'token' | 'string' }[],
         operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
-          name: o.spec.name, definition: operationDefinition(type, o.spec.name),
+          name: o.spec.name, definition: o.definition ?? operationDefinition(type, o.spec.name),
         })),
       })),
-      operation: systemOperations.map((name) => ({ name, definition: `${OPERATION_DEFINITION_BASE}/${name}` })),
+      security: {
+        description: 'Reads are open. Writes (create, update, delete, transaction) need Authorization: Bearer <JWT>; the claim kommunekode decides ' +
+          "which municipality's resources (http://faelles-tx.dk/fhir/kommune/{kommunekode}/...) the token may write, the scope admin allows the common catalogs.",
+      },
+      interaction: [{ code: 'transaction' }],
+      operation: systemOperations.map((name) => ({ name, definition: `${OPERATION_DEFINITION_BASE}/${SYSTEM_OPERATION_DEFINITIONS[name] ?? name}` })),
     }],
   };
 }
@@ -81,10 +102,11 @@ export function terminologyCapabilities(baseUrl: string, registry: TerminologyRe
       ...(versions.size > 0 ? { version: [...versions].map((code) => ({ code })) } : {}),
     })),
     expansion: {
-      hierarchical: false,
+      hierarchical: true,
       paging: true,
-      parameter: ['activeOnly', 'check-system-version', 'count', 'displayLanguage', 'excludeNested', 'force-system-version',
-        'includeDefinition', 'includeDesignations', 'offset', 'property', 'system-version', 'tx-resource'].map((name) => ({ name })),
+      parameter: ['activeOnly', 'check-system-version', 'count', 'default-valueset-version', 'designation', 'displayLanguage',
+        'excludeNested', 'excludeNotForUI', 'filter', 'force-system-version', 'includeDefinition', 'includeDesignations', 'offset',
+        'property', 'system-version', 'tx-resource', 'useSupplement', 'valueSetVersion'].map((name) => ({ name })),
       textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display, a designation or the code.',
     },
     validateCode: { translations: false },

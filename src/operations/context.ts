@@ -24,6 +24,8 @@ export interface OperationHandler {
   spec: OperationSpec;
   resourceType: 'CodeSystem' | 'ValueSet' | 'ConceptMap';
   levels: ResourceLevel[];
+  /** Canonical of the OperationDefinition, when it is not HL7's http://hl7.org/fhir/OperationDefinition/[type]-[name]. */
+  definition?: string;
   /** The resource an instance-level call addresses (by id), passed as the handler's target. */
   handle(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Promise<Resource> | Resource;
 }

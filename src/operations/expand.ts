@@ -1,14 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import type { ValueSet, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
+import type { ValueSet, ValueSetExpansionParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
-import type { ExpansionEntry } from '../terminology/expander';
-import { evaluateValueSet } from '../terminology/expansion-cache';
-import { displayFor, parseLanguages } from '../terminology/language';
-import { TextFilter } from '../terminology/text-match';
+import { parseLanguagePreference } from '../terminology/expansion-display';
+import { expandValueSet, type ExpansionRequest } from '../terminology/value-set-expansion';
+import { assertValueSetShape } from '../terminology/resource-shape';
+import { composeExpansionParameter } from '../terminology/valueset-extensions';
 import type { OperationContext, OperationHandler } from './context';
 import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+
+const BOOLEAN_FLAGS = ['excludeNested', 'activeOnly', 'includeDesignations', 'includeDefinition', 'excludeNotForUI', 'excludePostCoordinated'] as const;
 
 const spec: OperationSpec = {
   name: 'expand',
@@ -21,27 +22,26 @@ const spec: OperationSpec = {
     { name: 'date', type: 'dateTime' },
     { name: 'offset', type: 'integer' },
     { name: 'count', type: 'integer' },
-    { name: 'includeDesignations', type: 'boolean' },
     { name: 'designation', type: 'string', repeats: true },
-    { name: 'includeDefinition', type: 'boolean' },
-    { name: 'activeOnly', type: 'boolean' },
-    { name: 'excludeNested', type: 'boolean' },
-    { name: 'excludeNotForUI', type: 'boolean' },
-    { name: 'excludePostCoordinated', type: 'boolean' },
     { name: 'displayLanguage', type: 'code' },
+    ...BOOLEAN_FLAGS.map((name) => ({ name, type: 'boolean' as const })),
     { name: 'system-version', type: 'canonical', repeats: true },
     { name: 'force-system-version', type: 'canonical', repeats: true },
+    { name: 'check-system-version', type: 'canonical', repeats: true },
+    { name: 'default-valueset-version', type: 'canonical', repeats: true },
     { name: 'property', type: 'string', repeats: true },
     { name: 'useSupplement', type: 'canonical', repeats: true },
     TX_RESOURCE_PARAM,
   ],
 };
 
+/** `url|version` parameters as url → version; a canonical without a version is refused. */
 function versionMap(input: OperationInput, name: string): Map<string, string> {
   const m = new Map<string, string>();
   for (const v of input.all<string>(name)) {
     const { url, version } = parseCanonical(v);
-    if (version) m.set(url, version);
+    if (!version) throw FhirError.invalid(`The ${name} parameter '${v}' must give a version (url|version)`, { expression: [name] });
+    m.set(url, version);
   }
   return m;
 }
@@ -57,9 +57,69 @@ export function resolveValueSet(input: OperationInput, ctx: OperationContext, ta
   const url = input.string('url');
   if (!url) throw FhirError.invalid("No value set: give 'url' or 'valueSet', or call the operation on a ValueSet instance", { expression: ['url'] });
   const { url: u, version } = parseCanonical(url);
-  const vs = ctx.registry.find('ValueSet', u, input.string('valueSetVersion') ?? version);
-  if (!vs) throw FhirError.notFound(`A definition for the value set '${url}' could not be found`, { txIssueType: 'not-found', expression: ['url'] });
+  const wanted = input.string('valueSetVersion') ?? version;
+  const vs = ctx.registry.find('ValueSet', u, wanted);
+  if (!vs) {
+    const text = wanted
+      ? `A definition for the value set '${u}' version '${wanted}' could not be found`
+      : `A definition for the value set '${u}' could not be found`;
+    throw FhirError.notFound(text, { txIssueType: 'not-found', expression: ['url'] });
+  }
   return vs;
+}
+
+function checkPaging(input: OperationInput): void {
+  for (const name of ['offset', 'count'] as const) {
+    const v = input.integer(name);
+    if (v !== undefined && v < 0) throw FhirError.invalid(`'${name}' must not be negative`, { expression: [name] });
+  }
+}
+
+/** The request parameters an expansion reports back, as tx servers do. */
+function echoedParameters(input: OperationInput, displayLanguage: string | undefined): ValueSetExpansionParameter[] {
+  const out: ValueSetExpansionParameter[] = [];
+  const filter = input.string('filter');
+  if (filter !== undefined) out.push({ name: 'filter', valueString: filter });
+  if (displayLanguage !== undefined) out.push({ name: 'displayLanguage', valueCode: displayLanguage });
+  for (const d of input.all<string>('designation')) out.push({ name: 'designation', valueString: d });
+  for (const name of BOOLEAN_FLAGS) {
+    const v = input.boolean(name);
+    if (v !== undefined) out.push({ name, valueBoolean: v });
+  }
+  for (const name of ['offset', 'count'] as const) {
+    const v = input.integer(name);
+    if (v !== undefined) out.push({ name, valueInteger: v });
+  }
+  return out;
+}
+
+function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet): ExpansionRequest {
+  checkPaging(input);
+  const header = ctx.acceptLanguages.length > 0 ? ctx.acceptLanguages.join(',') : undefined;
+  const displayLanguage = input.string('displayLanguage') ?? composeExpansionParameter(vs, 'displayLanguage') ?? header;
+  const flag = (name: (typeof BOOLEAN_FLAGS)[number]): boolean => input.boolean(name) ?? composeExpansionParameter(vs, name) === 'true';
+  return {
+    evaluation: {
+      systemVersions: versionMap(input, 'system-version'),
+      forceSystemVersions: versionMap(input, 'force-system-version'),
+      checkSystemVersions: versionMap(input, 'check-system-version'),
+      defaultValueSetVersions: versionMap(input, 'default-valueset-version'),
+      supplements: input.all<string>('useSupplement'),
+    },
+    textFilter: input.string('filter'),
+    offset: input.integer('offset'),
+    count: input.integer('count'),
+    activeOnly: flag('activeOnly'),
+    excludeNested: flag('excludeNested'),
+    excludeNotForUI: flag('excludeNotForUI'),
+    includeDesignations: flag('includeDesignations') || input.has('designation'),
+    includeDefinition: flag('includeDefinition'),
+    designations: input.all<string>('designation'),
+    properties: input.all<string>('property').flatMap((p) => p.split(',').map((s) => s.trim()).filter(Boolean)),
+    languages: parseLanguagePreference(displayLanguage),
+    echo: echoedParameters(input, displayLanguage),
+    maxSize: ctx.limits.maxExpansionSize,
+  };
 }
 
 export const expandOperation: OperationHandler = {
@@ -69,78 +129,7 @@ export const expandOperation: OperationHandler = {
   handle(input, baseCtx, target) {
     const ctx = withTxResources(input, baseCtx);
     const vs = resolveValueSet(input, ctx, target as ValueSet | undefined);
-    const offset = input.integer('offset') ?? 0;
-    const count = input.integer('count');
-    if (offset < 0) throw FhirError.invalid("'offset' must not be negative", { expression: ['offset'] });
-    if (count !== undefined && count < 0) throw FhirError.invalid("'count' must not be negative", { expression: ['count'] });
-    const activeOnly = input.boolean('activeOnly') ?? false;
-    const includeDesignations = input.boolean('includeDesignations') ?? false;
-    const filterText = input.string('filter');
-    const filter = filterText ? new TextFilter(filterText) : undefined;
-    const languages = input.has('displayLanguage') ? parseLanguages(input.string('displayLanguage')) : ctx.acceptLanguages;
-
-    const evaluated = evaluateValueSet(ctx.registry, vs, {
-      systemVersions: versionMap(input, 'system-version'),
-      forceSystemVersions: versionMap(input, 'force-system-version'),
-      supplements: input.all<string>('useSupplement'),
-    });
-
-    let entries: ExpansionEntry[] = evaluated.entries;
-    if (activeOnly) entries = entries.filter((e) => !e.inactive);
-    if (filter && !filter.isEmpty) {
-      entries = entries.filter((e) =>
-        filter.matches([e.display, e.code, ...(e.concept?.designations.map((d) => d.value) ?? [])]),
-      );
-    }
-    const total = entries.length;
-    if (count === undefined && total > ctx.limits.maxExpansionSize) {
-      throw FhirError.tooCostly(
-        `The value set '${vs.url}' expands to ${total} codes, more than the limit of ${ctx.limits.maxExpansionSize}; use 'filter' or 'count'`,
-      );
-    }
-    const page = entries.slice(offset, count === undefined ? undefined : offset + count);
-
-    const contains: ValueSetExpansionContains[] = page.map((e) => {
-      const c: ValueSetExpansionContains = { system: e.system };
-      if (e.version) c.version = e.version;
-      if (e.abstract) c.abstract = true;
-      if (e.inactive) c.inactive = true;
-      c.code = e.code;
-      const display = e.concept && e.provider && languages.length > 0 ? displayFor(e.provider, e.concept, languages) : e.display;
-      if (display) c.display = display;
-      if (includeDesignations) {
-        const designations = [...(e.composeDesignations ?? []), ...(e.concept?.designations ?? [])];
-        if (designations.length > 0) c.designation = designations;
-      }
-      return c;
-    });
-
-    const parameters: ValueSetExpansionParameter[] = [];
-    for (const [url, version] of evaluated.usedCodeSystems) {
-      parameters.push({ name: 'used-codesystem', valueUri: version ? `${url}|${version}` : url });
-    }
-    for (const name of ['filter', 'displayLanguage'] as const) {
-      const v = input.string(name);
-      if (v !== undefined) parameters.push({ name, valueString: v });
-    }
-    for (const name of ['activeOnly', 'includeDesignations', 'excludeNested', 'includeDefinition'] as const) {
-      const v = input.boolean(name);
-      if (v !== undefined) parameters.push({ name, valueBoolean: v });
-    }
-    if (input.has('offset')) parameters.push({ name: 'offset', valueInteger: offset });
-    if (input.has('count')) parameters.push({ name: 'count', valueInteger: count });
-
-    const { compose, expansion: _stored, text: _text, ...rest } = vs;
-    const out: ValueSet = { ...rest, resourceType: 'ValueSet' };
-    if (input.boolean('includeDefinition') && compose) out.compose = compose;
-    out.expansion = {
-      identifier: `urn:uuid:${randomUUID()}`,
-      timestamp: new Date().toISOString(),
-      total,
-      ...(input.has('offset') || input.has('count') ? { offset } : {}),
-      ...(parameters.length > 0 ? { parameter: parameters } : {}),
-      ...(contains.length > 0 ? { contains } : {}),
-    };
-    return out;
+    assertValueSetShape(vs);
+    return expandValueSet(ctx.registry, vs, buildRequest(input, ctx, vs));
   },
 };

@@ -1,16 +1,24 @@
+import { withGatewaySystems } from '../local/gateway';
+import { batchValidateCodeOperation } from './batch-validate-code';
 import type { OperationHandler } from './context';
+import { coverageOperation } from './coverage';
 import { expandOperation } from './expand';
 import { lookupOperation } from './lookup';
 import { subsumesOperation } from './subsumes';
+import { translateOperation } from './translate';
 import { codeSystemValidateCodeOperation, valueSetValidateCodeOperation } from './validate-code';
 
 /** Every terminology operation the server offers; the HTTP route table and the CapabilityStatement derive from it. */
 export const OPERATIONS: OperationHandler[] = [
   lookupOperation,
-  codeSystemValidateCodeOperation,
+  // a gateway niveau-3 coding plus kommunekode is validated against the municipality's local catalog
+  withGatewaySystems(codeSystemValidateCodeOperation),
   subsumesOperation,
   expandOperation,
   valueSetValidateCodeOperation,
+  batchValidateCodeOperation,
+  translateOperation,
+  coverageOperation,
 ];
 
 export function findOperation(resourceType: string, name: string): OperationHandler | undefined {

@@ -1,9 +1,12 @@
-import type { CodeableConcept, CodeSystem, Coding, ValueSet } from 'fhir/r4';
+import type { CodeableConcept, CodeSystem, Coding, Resource, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import type { OperationInput, OperationSpec, ParamSpec } from '../fhir/parameters';
+import type { OperationInput, OperationSpec, ParamSpec, ParamValue } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
-import { CodeValidator, type CodingToValidate } from '../terminology/code-validator';
-import { parseLanguages } from '../terminology/language';
+import { CodeValidator, type CodedValue } from '../terminology/code-validator';
+import type { TerminologyResource } from '../terminology/resource-set';
+import { LanguageList } from '../terminology/validation/languages';
+import { msg, txError } from '../terminology/validation/messages';
+import { ValidationOptions } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
 import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
 
@@ -20,7 +23,14 @@ const common: ParamSpec[] = [
   { name: 'activeOnly', type: 'boolean' },
   { name: 'inferSystem', type: 'boolean' },
   { name: 'lenient-display-validation', type: 'boolean' },
+  { name: 'valueset-membership-only', type: 'boolean' },
+  { name: 'default-to-latest-version', type: 'boolean' },
   { name: 'system-version', type: 'canonical', repeats: true },
+  { name: 'check-system-version', type: 'canonical', repeats: true },
+  { name: 'force-system-version', type: 'canonical', repeats: true },
+  { name: 'default-valueset-version', type: 'canonical', repeats: true },
+  { name: 'check-valueset-version', type: 'canonical', repeats: true },
+  { name: 'force-valueset-version', type: 'canonical', repeats: true },
   { name: 'useSupplement', type: 'canonical', repeats: true },
   TX_RESOURCE_PARAM,
 ];
@@ -46,49 +56,77 @@ const codeSystemValidateSpec: OperationSpec = {
   ],
 };
 
-/** The codings a validate-code request asks about, with where each sits in the request. */
-export function codingsOf(input: OperationInput, defaultSystem?: string, defaultVersion?: string): {
-  codings: CodingToValidate[];
-  codeableConcept?: CodeableConcept;
-} {
-  const given = ['code', 'coding', 'codeableConcept'].filter((n) => input.has(n));
-  if (given.length === 0) {
-    throw FhirError.invalid("No code to validate: give 'code' (with 'system'), 'coding' or 'codeableConcept'", { expression: ['code'] });
+/** Parameters that steer the validation (everything that is not the code, the value set or the code system). */
+const OPTION_PARAMS = [
+  'displayLanguage', 'activeOnly', 'abstract', 'inferSystem', 'lenient-display-validation', 'valueset-membership-only',
+  'system-version', 'check-system-version', 'force-system-version', 'default-valueset-version', 'check-valueset-version',
+  'force-valueset-version', 'useSupplement',
+];
+
+const NO_CODE = 'Unable to find code to validate (looked for coding | codeableConcept | code+system | code+inferSystem in parameters';
+
+export function validationOptions(input: OperationInput, ctx: OperationContext): ValidationOptions {
+  const options = new ValidationOptions(ctx.acceptLanguages.length > 0 ? LanguageList.of(...ctx.acceptLanguages) : undefined);
+  for (const name of OPTION_PARAMS) {
+    for (const value of input.all<ParamValue>(name)) {
+      if (typeof value === 'string' || typeof value === 'boolean') options.see(name, value);
+    }
   }
-  if (given.length > 1) throw FhirError.invalid(`Give only one of 'code', 'coding' and 'codeableConcept', not ${given.join(' and ')}`);
-  if (input.has('code')) {
-    const system = input.string('system') ?? defaultSystem;
-    const version = input.string('systemVersion') ?? input.string('version') ?? defaultVersion;
-    const coding: Coding = { system, code: input.string('code'), version, display: input.string('display') };
-    return { codings: [{ coding, path: 'code' }] };
-  }
-  if (input.has('coding')) {
-    const c = input.one<Coding>('coding')!;
-    const coding = { ...c, display: c.display ?? input.string('display') };
-    return { codings: [{ coding, path: 'Coding' }] };
-  }
-  const cc = input.one<CodeableConcept>('codeableConcept')!;
-  if (!Array.isArray(cc.coding) || cc.coding.length === 0) {
-    throw FhirError.invalid('The codeableConcept has no coding', { expression: ['codeableConcept'] });
-  }
-  return {
-    codeableConcept: cc,
-    codings: cc.coding.map((coding, i) => ({ coding, path: `CodeableConcept.coding[${i}]` })),
-  };
+  return options;
 }
 
-function systemVersions(input: OperationInput): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const v of input.all<string>('system-version')) {
-    const { url, version } = parseCanonical(v);
-    if (version) m.set(url, version);
+/** The coded value of the request: a CodeableConcept, a Coding, or code (+ system, version, display). */
+export function codedValueOf(input: OperationInput, forCodeSystem: boolean, options: ValidationOptions): CodedValue {
+  const cc = input.one<CodeableConcept>('codeableConcept');
+  if (cc) {
+    options.inferSystem = false;
+    return { mode: 'codeableConcept', codings: Array.isArray(cc.coding) ? cc.coding : [], codeableConcept: cc };
   }
-  return m;
+  const coding = input.one<Coding>('coding');
+  if (coding) {
+    options.inferSystem = false;
+    const display = coding.display ?? input.string('display');
+    return { mode: 'coding', codings: [display !== undefined ? { ...coding, display } : coding] };
+  }
+  const code = input.string('code');
+  if (code) {
+    const system = forCodeSystem ? input.string('url') ?? input.string('system') : input.string('system');
+    const version = forCodeSystem ? input.string('version') : input.string('systemVersion');
+    if (!system && !forCodeSystem && !options.inferSystem) throw FhirError.invalid(NO_CODE, { expression: ['code'] });
+    const c: Coding = { code };
+    if (system) c.system = system;
+    if (version) c.version = version;
+    const display = input.string('display');
+    if (display !== undefined) c.display = display;
+    return { mode: 'code', codings: [c] };
+  }
+  throw FhirError.invalid(NO_CODE);
 }
 
-function languages(input: OperationInput, ctx: OperationContext): string[] {
-  const dl = input.string('displayLanguage');
-  return dl ? parseLanguages(dl) : ctx.acceptLanguages;
+/** tx-resource parameters and the codeSystem/valueSet given as resources become visible to this request. */
+function requestContext(input: OperationInput, baseCtx: OperationContext, own: string): OperationContext {
+  const ctx = withTxResources(input, baseCtx);
+  const resource = input.one<Resource>(own) as TerminologyResource | undefined;
+  if (resource && resource.resourceType !== (own === 'codeSystem' ? 'CodeSystem' : 'ValueSet')) {
+    throw FhirError.invalid(`Parameter '${own}' must be a ${own === 'codeSystem' ? 'CodeSystem' : 'ValueSet'}`, { expression: [own] });
+  }
+  if (!resource?.url) return ctx;
+  return { ...ctx, registry: ctx.registry.withOverlay([resource]) };
+}
+
+function resolveValueSet(input: OperationInput, ctx: OperationContext, options: ValidationOptions, target?: ValueSet): ValueSet {
+  if (target) return target;
+  const given = input.one<ValueSet>('valueSet');
+  if (given) return given;
+  const url = input.string('url');
+  if (!url) throw FhirError.invalid("No value set: give 'url' or 'valueSet', or call the operation on a ValueSet instance", { expression: ['url'] });
+  const { url: u, version: v } = parseCanonical(url);
+  const rules = options.rulesFor(u);
+  let version = input.string('valueSetVersion') ?? v;
+  version = rules.find((r) => r.mode === 'override')?.version ?? version ?? rules.find((r) => r.mode === 'default')?.version;
+  const vs = ctx.registry.find('ValueSet', u, version);
+  if (!vs) throw txError(404, 'not-found', msg.valueSetNotFound(version ? `${u}|${version}` : u), { txIssueType: 'not-found' });
+  return vs;
 }
 
 export const valueSetValidateCodeOperation: OperationHandler = {
@@ -96,31 +134,11 @@ export const valueSetValidateCodeOperation: OperationHandler = {
   resourceType: 'ValueSet',
   levels: ['type', 'instance'],
   handle(input, baseCtx, target) {
-    const ctx = withTxResources(input, baseCtx);
-    let vs = target as ValueSet | undefined;
-    if (!vs) vs = input.one<ValueSet>('valueSet');
-    const url = input.string('url');
-    if (!vs && url) {
-      const { url: u, version } = parseCanonical(url);
-      vs = ctx.registry.find('ValueSet', u, input.string('valueSetVersion') ?? version);
-      if (!vs) {
-        throw FhirError.notFound(`A definition for the value set '${url}' could not be found`, { txIssueType: 'not-found', expression: ['url'] });
-      }
-    }
-    if (!vs) throw FhirError.invalid("No value set: give 'url' or 'valueSet', or call the operation on a ValueSet instance", { expression: ['url'] });
-    const { codings, codeableConcept } = codingsOf(input);
-    return new CodeValidator(ctx.registry).validate({
-      codings,
-      codeableConcept,
-      valueSet: vs,
-      languages: languages(input, ctx),
-      abstractAllowed: input.boolean('abstract') ?? true,
-      activeOnly: input.boolean('activeOnly') ?? false,
-      inferSystem: input.boolean('inferSystem') ?? codings.every((c) => !c.coding.system),
-      lenientDisplay: input.boolean('lenient-display-validation') ?? false,
-      systemVersions: systemVersions(input),
-      supplements: input.all<string>('useSupplement'),
-    });
+    const ctx = requestContext(input, baseCtx, 'valueSet');
+    const options = validationOptions(input, ctx);
+    const vs = resolveValueSet(input, ctx, options, target as ValueSet | undefined);
+    const value = codedValueOf(input, false, options);
+    return new CodeValidator(ctx.registry).validateInValueSet(vs, value, options);
   },
 };
 
@@ -129,28 +147,29 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
   resourceType: 'CodeSystem',
   levels: ['type', 'instance'],
   handle(input, baseCtx, target) {
-    const ctx = withTxResources(input, baseCtx);
-    let cs = (target as CodeSystem | undefined) ?? input.one<CodeSystem>('codeSystem');
-    const url = input.string('url') ?? (input.has('code') ? input.string('system') : undefined);
-    if (!cs && url) {
-      const { url: u, version } = parseCanonical(url);
-      cs = ctx.registry.findCodeSystem(u, input.string('version') ?? version);
+    const ctx = requestContext(input, baseCtx, 'codeSystem');
+    const options = validationOptions(input, ctx);
+    const value = codedValueOf(input, true, options);
+    const cs = (target as CodeSystem | undefined) ?? input.one<CodeSystem>('codeSystem');
+    const first = value.codings[0];
+    let url = cs?.url ?? input.string('url');
+    let version = cs ? cs.version : input.string('version');
+    if (url) {
+      const parsed = parseCanonical(url);
+      url = parsed.url;
+      version = version ?? parsed.version;
+    } else {
+      url = first?.system;
+      version = version ?? first?.version;
     }
-    const { codings, codeableConcept } = codingsOf(input, cs?.url ?? url, input.string('version'));
-    if (!cs && !codings.some((c) => c.coding.system)) {
+    if (!cs && !url && !value.codings.some((c) => c.system)) {
       throw FhirError.invalid("No code system: give 'url' (or 'system'), or call the operation on a CodeSystem instance", { expression: ['url'] });
     }
-    return new CodeValidator(ctx.registry).validate({
-      codings,
-      codeableConcept,
-      codeSystem: cs,
-      languages: languages(input, ctx),
-      abstractAllowed: input.boolean('abstract') ?? true,
-      activeOnly: input.boolean('activeOnly') ?? false,
-      inferSystem: false,
-      lenientDisplay: input.boolean('lenient-display-validation') ?? false,
-      systemVersions: systemVersions(input),
-      supplements: input.all<string>('useSupplement'),
-    });
+    // a bare code is a code of the code system the operation addresses
+    if (value.mode === 'code' && first && !first.system && url) {
+      first.system = url;
+      if (version && !first.version) first.version = version;
+    }
+    return new CodeValidator(ctx.registry).validateInCodeSystem(url, version, value, options);
   },
 };

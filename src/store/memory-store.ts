@@ -1,19 +1,38 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
-import type { TerminologyStore } from './store';
+import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
+import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
 
-/** A store that keeps resources in memory only (tests, and servers that take no writes). */
-export class MemoryStore implements TerminologyStore {
-  private readonly set: ResourceSet;
-  private readonly resources: TerminologyResource[];
+/** A store that keeps resources in memory only (tests, and servers whose writes need not survive a restart). */
+export class MemoryStore extends BaseStore implements TerminologyStore {
+  private set = new ResourceSet();
+  /** Every version per `type/id`, oldest first. */
+  private versions = new Map<string, StoredVersion[]>();
+  /** Resources given to the constructor without an id (kept as they are, never versioned). */
+  private readonly unversioned: TerminologyResource[] = [];
 
   constructor(resources: TerminologyResource[] = []) {
-    this.resources = [...resources];
-    this.set = new ResourceSet(resources);
+    super();
+    const lastUpdated = nowInstant();
+    for (const r of resources) {
+      if (!r.id) {
+        this.unversioned.push(r);
+        this.set.add(r);
+        continue;
+      }
+      const v: StoredVersion = { resourceType: r.resourceType, id: r.id, versionId: r.meta?.versionId ?? '1', lastUpdated, method: 'create', resource: r };
+      this.versions.set(`${r.resourceType}/${r.id}`, [v]);
+      this.set.add(r);
+    }
   }
 
   async loadAll(): Promise<TerminologyResource[]> {
-    return [...this.resources];
+    const current: TerminologyResource[] = [...this.unversioned];
+    for (const list of this.versions.values()) {
+      const last = list[list.length - 1]!;
+      if (last.resource) current.push(last.resource);
+    }
+    return current;
   }
   async findCodeSystem(url: string, version?: string): Promise<CodeSystem | undefined> {
     return this.set.find('CodeSystem', url, version);
@@ -27,6 +46,45 @@ export class MemoryStore implements TerminologyStore {
   async read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {
     return this.set.byResourceId(type, id);
   }
+  async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
+    return this.versions.get(`${type}/${id}`)?.find((v) => v.versionId === versionId);
+  }
+  async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
+    return [...(this.versions.get(`${type}/${id}`) ?? [])].reverse();
+  }
+
+  async apply(changes: WriteOperation[]): Promise<(StoredVersion | undefined)[]> {
+    const lastUpdated = nowInstant();
+    // Plan every change against a working copy first, so a conflict in any of them changes nothing.
+    const working = new Map<string, StoredVersion[]>();
+    const listOf = (key: string): StoredVersion[] => working.get(key) ?? this.versions.get(key) ?? [];
+    const results: (StoredVersion | undefined)[] = [];
+    for (const change of changes) {
+      const { resourceType, id } = targetOf(change);
+      const key = `${resourceType}/${id}`;
+      const list = listOf(key);
+      const last = list[list.length - 1];
+      const state: RowState | undefined = last ? { versionId: Number(last.versionId), deleted: last.method === 'delete' } : undefined;
+      const planned = planChange(change, state, lastUpdated);
+      if (!planned) {
+        results.push(undefined);
+        continue;
+      }
+      const version = toStoredVersion(planned, lastUpdated);
+      working.set(key, [...list, version]);
+      results.push(version);
+    }
+    for (const [key, list] of working) {
+      const previous = this.versions.get(key);
+      const before = previous?.[previous.length - 1]?.resource;
+      if (before) this.set.remove(before);
+      const after = list[list.length - 1]!.resource;
+      if (after) this.set.add(after);
+      this.versions.set(key, list);
+    }
+    return results;
+  }
+
   async ping(): Promise<void> {}
   async close(): Promise<void> {}
 }

@@ -1,5 +1,38 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+
+/** One version of a stored resource, as kept in its history. */
+export interface StoredVersion {
+  resourceType: TerminologyType;
+  id: string;
+  /** meta.versionId: 1, 2, 3 … per resource, never reused (a delete takes a version too). */
+  versionId: string;
+  /** meta.lastUpdated, an ISO instant. */
+  lastUpdated: string;
+  method: 'create' | 'update' | 'delete';
+  /** The resource as of this version (with meta.versionId and meta.lastUpdated); absent for a delete. */
+  resource?: TerminologyResource;
+}
+
+/**
+ * One change to the store. `expectedVersion` makes the change conditional on the current meta.versionId
+ * (If-Match, or the versionId the client read); when it does not match, the store throws StoreConflictError.
+ */
+export type WriteOperation =
+  | { kind: 'create'; resource: TerminologyResource }
+  | { kind: 'update'; resource: TerminologyResource; expectedVersion?: string }
+  | { kind: 'delete'; resourceType: TerminologyType; id: string; expectedVersion?: string };
+
+export type ConflictReason = 'version-mismatch' | 'already-exists' | 'not-found';
+
+/** A write the store refused because of the current state: a stale expected version, or an id already taken. */
+export class StoreConflictError extends FhirError {
+  constructor(message: string, readonly reason: ConflictReason, readonly currentVersion?: string) {
+    super(409, 'conflict', message);
+    this.name = 'StoreConflictError';
+  }
+}
 
 /**
  * Where the resources users write (municipalities' local catalogs and maps) live. The published catalogs are not
@@ -11,8 +44,60 @@ export interface TerminologyStore {
   findCodeSystem(url: string, version?: string): Promise<CodeSystem | undefined>;
   findValueSet(url: string, version?: string): Promise<ValueSet | undefined>;
   findConceptMap(url: string, version?: string): Promise<ConceptMap | undefined>;
+  /** The current version, or undefined when the resource never existed or is deleted. */
   read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined>;
+  /** One version (also a delete, which has no resource), or undefined when there is no such version. */
+  readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined>;
+  /** Every version of a resource, newest first; empty when the id was never written. */
+  history(type: TerminologyType, id: string): Promise<StoredVersion[]>;
+  /**
+   * Applies the changes all or nothing, in one transaction: each change writes the resource row and a history
+   * row. Stamps meta.versionId and meta.lastUpdated. `create` needs an id not used before; `update` creates the
+   * resource when it does not exist (or was deleted); `delete` of something absent or deleted is a no-op (no
+   * version). Returns the versions written, in the order of the changes (undefined for a no-op delete).
+   */
+  apply(changes: WriteOperation[]): Promise<(StoredVersion | undefined)[]>;
+  create(resource: TerminologyResource): Promise<StoredVersion>;
+  update(resource: TerminologyResource, expectedVersion?: string): Promise<StoredVersion>;
+  delete(type: TerminologyType, id: string, expectedVersion?: string): Promise<StoredVersion | undefined>;
   /** Resolves when the store answers; rejects when it is unreachable (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The state of one resource after a change: its latest version, and the resource unless that version is a delete. */
+export interface ResourceChange {
+  resourceType: TerminologyType;
+  id: string;
+  versionId: number;
+  /** Absent when the resource is deleted. */
+  resource?: TerminologyResource;
+}
+
+/** Receives the changes of a store (src/store/written-layer.ts keeps the registry's written layer with it). */
+export interface ChangeSink {
+  /**
+   * Applies the changes, all or none, atomically for the readers of the sink. A change older than (or as old as)
+   * what the sink already has for that resource is ignored, so the same change may be delivered more than once.
+   */
+  apply(changes: ResourceChange[]): void;
+}
+
+/**
+ * A store shared by several server processes (replicas), which tells each of them about the writes of all. Stores
+ * used by one process only (memory, SQLite) do not have it: the writer updates the layer itself.
+ */
+export interface ChangeFeed {
+  /**
+   * Delivers the current state to the sink, then every change committed afterwards, by any process, until the
+   * store is closed. Resolves once the current state has been delivered.
+   */
+  follow(sink: ChangeSink): Promise<void>;
+  /** Resolves once every change committed before the call has been delivered to the sink. */
+  catchUp(): Promise<void>;
+}
+
+export function hasChangeFeed(store: TerminologyStore): store is TerminologyStore & ChangeFeed {
+  const s = store as Partial<ChangeFeed>;
+  return typeof s.follow === 'function' && typeof s.catchUp === 'function';
 }

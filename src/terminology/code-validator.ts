@@ -1,234 +1,114 @@
-import type { CodeableConcept, CodeSystem, Coding, Parameters, ValueSet } from 'fhir/r4';
-import { operationOutcome } from '../errors/operation-outcome';
+import type { CodeSystem, Parameters, ValueSet } from 'fhir/r4';
+import { operationOutcome, issue } from '../errors/operation-outcome';
 import { ParametersBuilder } from '../fhir/parameters';
-import type { CodeSystemProvider, Concept } from './codesystem-provider';
-import { entryKey } from './expander';
-import { evaluateValueSet } from './expansion-cache';
-import { IssueCollector } from './issue-collector';
-import { allDisplays, displayFor } from './language';
-import { findLegacyReplacement, replacementsOf } from './replacements';
 import type { TerminologyRegistry } from './registry';
-import { normaliseWhitespace } from './text-match';
+import { presentVersionList } from './versions';
+import { addToPath } from './validation/code-systems';
+import { type CodedValue, issuePathOf, validateCodedValue } from './validation/concept-check';
+import { ValidationContext } from './validation/context';
+import { msg } from './validation/messages';
+import type { ValidationOptions } from './validation/options';
+import { PrepareProblem, ValueSetChecker } from './validation/vs-checker';
 
-export interface CodingToValidate {
-  coding: Coding;
-  /** Expression of the coding in the request, e.g. `code`, `Coding`, `CodeableConcept.coding[0]`. */
-  path: string;
-}
+export type { CodedValue, ValidationMode } from './validation/concept-check';
 
-export interface ValidateCodeRequest {
-  codings: CodingToValidate[];
-  codeableConcept?: CodeableConcept;
-  /** Validate against a value set ... */
-  valueSet?: ValueSet;
-  /** ... or directly against a code system. */
-  codeSystem?: CodeSystem;
-  languages: string[];
-  abstractAllowed: boolean;
-  activeOnly: boolean;
-  inferSystem: boolean;
-  lenientDisplay: boolean;
-  systemVersions?: Map<string, string>;
-  supplements?: string[];
-}
+const VS_SUPPLEMENT = 'http://hl7.org/fhir/StructureDefinition/valueset-supplement';
 
-function vsCanonical(vs: ValueSet): string {
-  return vs.version ? `${vs.url}|${vs.version}` : `${vs.url}`;
-}
-
-function codePart(path: string, part: string, isCode: boolean): string {
-  if (isCode) return part;
-  return `${path}.${part}`;
-}
-
-interface CodingOutcome {
-  valid: boolean;
-  provider?: CodeSystemProvider;
-  concept?: Concept;
-  display?: string;
-  coding: Coding;
-}
-
-/** Validates codes against a code system or value set, collecting the issues a terminology client expects. */
+/**
+ * $validate-code: whether codes are valid in a value set, or in a code system (its implicit all-codes value set),
+ * with the issues a terminology client expects.
+ */
 export class CodeValidator {
   constructor(private readonly registry: TerminologyRegistry) {}
 
-  validate(req: ValidateCodeRequest): Parameters {
-    const issues = new IssueCollector();
-    const outcomes = req.codings.map((c) => this.validateCoding(req, c, issues));
-    const valid = outcomes.find((o) => o.valid);
-    const chosen = valid ?? outcomes.find((o) => o.concept) ?? outcomes[0];
-    const result = !!valid && (req.codeableConcept ? true : !issues.hasErrors);
-    if (req.codeableConcept && valid) {
-      // for a CodeableConcept one matching coding is enough; errors of the others become warnings
-      for (const i of issues.issues) if (i.severity === 'error') i.severity = 'warning';
+  /** Validates against a value set. */
+  validateInValueSet(valueSet: ValueSet, value: CodedValue, options: ValidationOptions): Parameters {
+    const ctx = new ValidationContext(this.registry, options);
+    for (const s of options.supplements) ctx.requiredSupplements.add(s);
+    for (const ext of valueSet.extension ?? []) {
+      const s = ext.url === VS_SUPPLEMENT ? ext.valueCanonical ?? ext.valueUri ?? ext.valueString : undefined;
+      if (s) ctx.requiredSupplements.add(s);
     }
-    const out = new ParametersBuilder();
-    if (req.codeableConcept) out.codeableConcept('codeableConcept', req.codeableConcept);
-    if (chosen) {
-      out.code('code', chosen.concept?.code ?? chosen.coding.code);
-      out.string('display', chosen.display);
-      if (chosen.concept && chosen.provider?.isInactive(chosen.concept)) out.boolean('inactive', true);
+    const checker = new ValueSetChecker(ctx, valueSet);
+    try {
+      checker.prepare();
+      checker.checkSupplementsUsed();
+    } catch (e) {
+      if (e instanceof PrepareProblem) return this.problemResult(ctx, e, value);
+      throw e;
     }
-    if (issues.issues.length > 0) out.resource('issues', operationOutcome(issues.issues));
-    out.string('message', issues.hasErrors || !result ? issues.message() : issues.message());
-    out.boolean('result', result);
-    if (chosen) {
-      out.uri('system', chosen.provider?.url ?? chosen.coding.system);
-      out.string('version', chosen.provider?.version);
-    }
-    return out.build();
+    return validateCodedValue(ctx, checker, value);
   }
 
-  private validateCoding(req: ValidateCodeRequest, item: CodingToValidate, issues: IssueCollector): CodingOutcome {
-    const { coding, path } = item;
-    const isCode = path === 'code';
-    const codeExpr = [codePart(path, 'code', isCode)];
-    let system = coding.system;
-    const code = coding.code ?? '';
-    const outcome: CodingOutcome = { valid: false, coding };
-
-    let vsIndex: ReturnType<typeof evaluateValueSet> | undefined;
-    if (req.valueSet) {
-      vsIndex = evaluateValueSet(this.registry, req.valueSet, { systemVersions: req.systemVersions, supplements: req.supplements });
+  /**
+   * Validates against a code system given by url and version (from the request or the coding), or as a resource.
+   * An unknown code system or version is a result (result=false, x-caused-by-unknown-system), not an HTTP error.
+   */
+  validateInCodeSystem(url: string | undefined, version: string | undefined, value: CodedValue, options: ValidationOptions): Parameters {
+    const ctx = new ValidationContext(this.registry, options);
+    for (const s of options.supplements) ctx.requiredSupplements.add(s);
+    const systemPath = addToPath(issuePathOf(value.mode) === 'CodeableConcept' ? 'CodeableConcept.coding[0]' : issuePathOf(value.mode), 'system');
+    if (!url) {
+      return this.problemResult(ctx, new PrepareProblem(msg.noSystem(), 'invalid'), value, 'warning', issuePathOf(value.mode) || undefined);
     }
-
-    if (!system && req.codeSystem) system = req.codeSystem.url;
-    if (!system && vsIndex && req.inferSystem) {
-      const candidates = vsIndex.byCode.get(code) ?? [];
-      const systems = [...new Set(candidates.map((c) => c.system))];
-      if (systems.length === 1) system = systems[0];
-    }
-    if (!system) {
-      const where = req.valueSet ? ` in the ValueSet '${vsCanonical(req.valueSet)}'` : '';
-      issues.add({
-        severity: 'error', code: 'invalid', txIssueType: req.valueSet ? 'cannot-infer' : 'invalid-code',
-        text: `The System URI could not be determined for the code '${code}'${where}`, expression: codeExpr,
-      });
-      if (req.valueSet) {
-        issues.add({
-          severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs',
-          text: `The provided code '#${code}' was not found in the value set '${vsCanonical(req.valueSet)}'`, expression: codeExpr,
-        });
-      }
-      return outcome;
-    }
-
-    const version = coding.version ?? req.systemVersions?.get(system);
-    const provider = req.codeSystem && req.codeSystem.url === system
-      ? this.registry.provider(req.codeSystem, req.supplements)
-      : this.registry.codeSystemProvider(system, version, req.supplements);
+    const provider = ctx.access.find(url, version);
     if (!provider) {
-      const known = this.registry.versions('CodeSystem', system).map((c) => c.version).filter(Boolean);
-      const text = version && known.length > 0
-        ? `A definition for CodeSystem '${system}' version '${version}' could not be found, so the code cannot be validated. Valid versions: ${known.join(',')}`
-        : `A definition for CodeSystem '${system}' could not be found, so the code cannot be validated`;
-      issues.add({ severity: 'error', code: 'not-found', txIssueType: 'not-found', text, expression: [codePart(path, 'system', isCode)] });
-      if (req.valueSet) {
-        issues.add({
-          severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs',
-          text: `The provided code '${system}#${code}' was not found in the value set '${vsCanonical(req.valueSet)}'`, expression: codeExpr,
-        });
-      }
-      return outcome;
+      const problem = this.missingCodeSystem(ctx, url, version);
+      return this.problemResult(ctx, problem, value, 'error', systemPath);
     }
-    outcome.provider = provider;
-
-    const concept = provider.locate(code);
-    if (!concept) {
-      if (req.valueSet) {
-        issues.add({
-          severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs',
-          text: `The provided code '${system}#${code}' was not found in the value set '${vsCanonical(req.valueSet)}'`, expression: codeExpr,
-        });
-      }
-      const v = provider.version ? ` version '${provider.version}'` : '';
-      issues.add({
-        severity: 'error', code: 'code-invalid', txIssueType: 'invalid-code',
-        text: `Unknown code '${code}' in the CodeSystem '${system}'${v}`, expression: codeExpr,
-      });
-      return outcome;
+    const cs: CodeSystem = provider.resource;
+    const vs: ValueSet = {
+      resourceType: 'ValueSet',
+      url: cs.valueSet ?? `${cs.url}/vs`,
+      version: cs.version,
+      status: 'active',
+      compose: { include: [{ system: cs.url, ...(cs.version ? { version: cs.version } : {}) }] },
+    };
+    const checker = new ValueSetChecker(ctx, vs, true);
+    ctx.noteSupplements(provider);
+    try {
+      checker.checkSupplementsUsed();
+    } catch (e) {
+      if (e instanceof PrepareProblem) return this.problemResult(ctx, e, value);
+      throw e;
     }
-    outcome.concept = concept;
-    outcome.display = displayFor(provider, concept, req.languages);
-
-    let inValueSet = true;
-    if (vsIndex && req.valueSet) {
-      const entry = vsIndex.index.get(entryKey(system, concept.code));
-      inValueSet = !!entry && !(req.activeOnly && entry.inactive);
-      if (!inValueSet) {
-        issues.add({
-          severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs',
-          text: `The provided code '${system}#${code}' was not found in the value set '${vsCanonical(req.valueSet)}'`, expression: codeExpr,
-        });
-      }
-    }
-
-    if (concept.code !== code) {
-      issues.add({
-        severity: 'information', code: 'business-rule', txIssueType: 'code-rule',
-        text: `The code '${code}' differs from the correct code '${concept.code}' by case. Although the code system '${system}' is case insensitive, implementers are strongly encouraged to use the correct case anyway`,
-        expression: codeExpr,
-      });
-    }
-
-    if (!req.abstractAllowed && provider.isAbstract(concept)) {
-      issues.add({
-        severity: 'error', code: 'business-rule', txIssueType: 'code-rule',
-        text: `Code '${system}#${code}' is abstract, and not allowed in this context`, expression: codeExpr,
-      });
-      inValueSet = false;
-    }
-
-    this.statusIssues(provider, concept, codeExpr, issues);
-    const legacy = findLegacyReplacement(this.registry, system, concept.code);
-    if (legacy) {
-      issues.add({
-        severity: 'warning', code: 'business-rule', txIssueType: 'code-rule',
-        text: `The code '${code}' is a legacy key of ${system}; use the code '${legacy.code}'${legacy.display ? ` (${legacy.display})` : ''} instead`,
-        expression: codeExpr,
-      });
-    }
-
-    let displayOk = true;
-    if (coding.display !== undefined && coding.display !== '') {
-      const candidates = allDisplays(concept);
-      const exact = candidates.includes(coding.display);
-      const lenient = candidates.some((d) => normaliseWhitespace(d).toLowerCase() === normaliseWhitespace(coding.display!).toLowerCase());
-      if (!exact && !lenient) {
-        displayOk = false;
-        const valid = [...new Set(candidates)].map((d) => `'${d}'`).join(', ');
-        issues.add({
-          severity: req.lenientDisplay ? 'warning' : 'error', code: 'invalid', txIssueType: 'invalid-display',
-          text: `Wrong Display Name '${coding.display}' for ${system}#${concept.code}. Valid display is ${candidates.length > 1 ? 'one of ' : ''}${valid}`,
-          expression: [codePart(path, 'display', isCode)],
-        });
-        if (req.lenientDisplay) displayOk = true;
-      }
-    }
-
-    outcome.valid = inValueSet && displayOk;
-    return outcome;
+    return validateCodedValue(ctx, checker, value);
   }
 
-  private statusIssues(provider: CodeSystemProvider, concept: Concept, expression: string[], issues: IssueCollector): void {
-    const status = provider.status(concept);
-    if (status === 'active') return;
-    const replacements = replacementsOf(provider, concept);
-    const named = replacements.map((r) => `'${r.code}'${r.display ? ` (${r.display})` : ''}`).join(', ');
-    const suffix = replacements.length > 0 ? `; it is replaced by ${named}` : '';
-    if (provider.isInactive(concept)) {
-      issues.add({
-        severity: 'warning', code: 'business-rule', txIssueType: 'code-comment',
-        text: `The concept '${concept.code}' has a status of ${status} and its use should be reviewed${suffix}`,
-        expression,
-      });
-    } else if (status === 'deprecated') {
-      issues.add({
-        severity: 'warning', code: 'business-rule', txIssueType: 'code-comment',
-        text: `The concept '${concept.code}' is deprecated and its use should be reviewed${suffix}`,
-        expression,
-      });
+  private missingCodeSystem(ctx: ValidationContext, url: string, version: string | undefined): PrepareProblem {
+    if (this.registry.find('ValueSet', url)) return new PrepareProblem(msg.systemIsValueSet(url), 'invalid');
+    const supplement = ctx.access.findSupplement(url, version);
+    if (supplement) {
+      return new PrepareProblem(msg.supplementAsSystem(supplement.version ? `${url}|${supplement.version}` : url), 'invalid', url);
     }
+    const v = ctx.access.versionFor(url, version);
+    if (!v) return new PrepareProblem(msg.unknownCodeSystem(url), 'not-found', url);
+    const known = ctx.access.listVersions(url);
+    if (known.length === 0) return new PrepareProblem(msg.unknownCodeSystemVersionNone(url, v), 'not-found', url);
+    return new PrepareProblem(msg.unknownCodeSystemVersion(url, v, presentVersionList(known)), 'not-found', `${url}|${v}`);
+  }
+
+  /** A validation that could not be carried out: the reason as the result's issue and message. */
+  private problemResult(ctx: ValidationContext, problem: PrepareProblem, value: CodedValue,
+    severity: 'error' | 'warning' = 'error', expression?: string): Parameters {
+    const out = new ParametersBuilder();
+    const first = value.codings[0];
+    if (value.mode === 'codeableConcept') {
+      out.codeableConcept('codeableConcept', value.codeableConcept);
+    } else if (first) {
+      out.code('code', first.code);
+      out.uri('system', first.system);
+      const version = first.version ?? (first.system ? ctx.access.find(first.system)?.version : undefined);
+      out.string('version', version);
+    }
+    out.boolean('result', false);
+    out.string('message', problem.message);
+    if (problem.unknownSystem) out.add({ name: 'x-caused-by-unknown-system', valueCanonical: problem.unknownSystem });
+    const txIssueType = problem.issueCode === 'not-found' ? 'not-found' : 'invalid-data';
+    out.resource('issues', operationOutcome([issue({
+      severity, code: problem.issueCode, txIssueType, text: problem.message, messageId: problem.messageId,
+      expression: expression ? [expression] : undefined,
+    })]));
+    return out.build();
   }
 }

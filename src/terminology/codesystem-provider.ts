@@ -1,4 +1,4 @@
-import type { CodeSystem, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty } from 'fhir/r4';
+import type { CodeSystem, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty, Extension } from 'fhir/r4';
 
 /** A concept located once in a code system; every question about it is asked through its provider. */
 export interface Concept {
@@ -7,6 +7,8 @@ export interface Concept {
   readonly definition?: string;
   readonly designations: readonly CodeSystemConceptDesignation[];
   readonly properties: readonly CodeSystemConceptProperty[];
+  /** Extensions on the concept (code system and supplements, in that order). */
+  readonly extensions?: readonly Extension[];
   readonly parents: readonly Concept[];
   readonly children: readonly Concept[];
 }

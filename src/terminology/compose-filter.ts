@@ -1,6 +1,7 @@
 import type { ValueSetComposeIncludeFilter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { CodeSystemProvider, Concept } from './codesystem-provider';
+import { SafeRegex } from './safe-regex';
 
 const OP_EXTENSION = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.compose.include.filter.op';
 
@@ -11,17 +12,10 @@ export function filterOp(filter: ValueSetComposeIncludeFilter): string {
   return r5 ?? filter.op;
 }
 
-function compileRegex(pattern: string): RegExp {
-  try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
-  } catch {
-    throw new FhirError(400, 'invalid', `The regular expression '${pattern}' is not valid`, { txIssueType: 'vs-invalid' });
-  }
-}
-
 function propertyStrings(provider: CodeSystemProvider, concept: Concept, property: string): string[] {
   switch (property) {
-    case 'code': return [concept.code];
+    case 'code':
+    case 'concept': return [concept.code];
     case 'display': return concept.display ? [concept.display] : [];
     case 'definition': return concept.definition ? [concept.definition] : [];
     case 'status': return [provider.status(concept)];
@@ -41,12 +35,21 @@ function propertyStrings(provider: CodeSystemProvider, concept: Concept, propert
   });
 }
 
-/** Compiles one compose filter into a predicate over concepts of the provider. */
-export function compileFilter(provider: CodeSystemProvider, filter: ValueSetComposeIncludeFilter): (c: Concept) => boolean {
+/**
+ * Compiles one compose filter into a predicate over concepts of the provider. `path` locates the filter in the
+ * value set (e.g. `ValueSet.compose.include[0].filter[1]`) for error reports.
+ */
+export function compileFilter(
+  provider: CodeSystemProvider, filter: ValueSetComposeIncludeFilter, path = 'ValueSet.compose.include.filter',
+): (c: Concept) => boolean {
   const op = filterOp(filter);
   const { property, value } = filter;
-  if (value === undefined || value === null) {
-    throw new FhirError(400, 'invalid', `The filter on '${property}' has no value`, { txIssueType: 'vs-invalid' });
+  if (value === undefined || value === null || value === '') {
+    const hasValueElement = (filter as { _value?: unknown })._value !== undefined;
+    const where = hasValueElement ? `${path}.value` : path;
+    throw new FhirError(400, 'invalid', `The system ${provider.url} filter with property = ${property}, op = ${op} has no value`, {
+      txIssueType: 'vs-invalid', expression: [where], messageId: 'UNABLE_TO_HANDLE_SYSTEM_FILTER_WITH_NO_VALUE',
+    });
   }
   const hierarchical = property === 'concept' || property === 'code';
   if (hierarchical && ['is-a', 'descendent-of', 'is-not-a', 'generalizes', 'child-of', 'descendent-leaf'].includes(op)) {
@@ -74,8 +77,8 @@ export function compileFilter(provider: CodeSystemProvider, filter: ValueSetComp
       return (c) => !propertyStrings(provider, c, property).some((v) => set.has(v));
     }
     case 'regex': {
-      const re = compileRegex(value);
-      return (c) => propertyStrings(provider, c, property).some((v) => re.test(v));
+      const re = SafeRegex.compile(value);
+      return (c) => propertyStrings(provider, c, property).some((v) => re.matchesWhole(v));
     }
     case 'exists': {
       const want = value === 'true';

@@ -1,167 +1,242 @@
-import type { CodeSystemConceptDesignation, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
+import type { ValueSet, ValueSetComposeInclude, ValueSetExpansionContains } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { parseCanonical } from './canonical';
+import { canonical, compareVersions, parseCanonical } from './canonical';
 import type { CodeSystemProvider, Concept } from './codesystem-provider';
 import { compileFilter } from './compose-filter';
+import { emptyResult, entryKey, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './compose-result';
+import { checkContent, excludesAnotherVersion, namesSeveralVersions, vurl } from './compose-rules';
+import { resolveIncludeProvider } from './compose-versions';
 import type { TerminologyRegistry } from './registry';
+import { assertValueSetShape } from './resource-shape';
+import { composeExpansionParameter, valueSetSupplements } from './valueset-extensions';
 
-/** One code of an expansion, before it is rendered to `ValueSet.expansion.contains`. */
-export interface ExpansionEntry {
-  system: string;
-  version?: string;
-  code: string;
-  display?: string;
-  inactive: boolean;
-  abstract: boolean;
-  concept?: Concept;
-  provider?: CodeSystemProvider;
-  /** Designations given in the value set's compose for this code. */
-  composeDesignations?: CodeSystemConceptDesignation[];
-}
+export { entryKey, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './compose-result';
 
-export interface ComposeResult {
-  entries: ExpansionEntry[];
-  /** code systems used, as url|version */
-  usedCodeSystems: Map<string, string | undefined>;
-  usedValueSets: Set<string>;
-}
+const VERSIONS_MATCH = 'versionsMatch';
 
-export interface ComposeOptions {
-  /** Versions to use for code systems a compose does not pin (system-version parameter). */
-  systemVersions?: Map<string, string>;
-  /** Versions that override what the compose says (force-system-version). */
-  forceSystemVersions?: Map<string, string>;
-  /** Upper bound on the number of codes before the expansion is refused as too costly. */
-  maxEntries?: number;
-  supplements?: readonly string[];
-}
-
-export function entryKey(system: string, code: string): string {
-  return `${system}\u0000${code}`;
-}
-
-/** Computes the codes a ValueSet's compose defines (FHIR semantics: includes unioned, excludes removed last). */
+/** Computes the codes a ValueSet's compose defines (FHIR semantics: includes unioned, excludes removed). */
 export class ComposeEvaluator {
-  private readonly stack: string[] = [];
+  private readonly stack: ValueSet[] = [];
+  private readonly requiredSupplements = new Set<string>();
 
-  constructor(private readonly registry: TerminologyRegistry, private readonly options: ComposeOptions = {}) {}
+  constructor(private readonly registry: TerminologyRegistry, private readonly options: ComposeOptions = {}) {
+    for (const s of options.supplements ?? []) this.requiredSupplements.add(s);
+  }
 
   evaluate(vs: ValueSet): ComposeResult {
-    const result: ComposeResult = { entries: [], usedCodeSystems: new Map(), usedValueSets: new Set() };
-    const key = `${vs.url ?? vs.id}|${vs.version ?? ''}`;
-    if (this.stack.includes(key)) {
-      throw new FhirError(400, 'processing', `The value set ${vs.url} includes itself (circular import)`, { txIssueType: 'vs-invalid' });
+    for (const s of valueSetSupplements(vs)) this.requiredSupplements.add(s);
+    const result = this.evaluateValueSet(vs);
+    this.checkSupplementsUsed(result);
+    return result;
+  }
+
+  private evaluateValueSet(vs: ValueSet): ComposeResult {
+    assertValueSetShape(vs);
+    if (this.stack.includes(vs) || this.stack.some((s) => s.url && s.url === vs.url && s.version === vs.version)) {
+      const pathway = [...this.stack, vs].map(vurl);
+      throw new FhirError(400, 'processing',
+        `Found a circularity pointing to ${vurl(vs)} processing ValueSet with pathway [${pathway.slice(0, -1).join(', ')}]`,
+        { txIssueType: 'vs-invalid', messageId: 'VALUESET_CIRCULAR_REFERENCE' });
     }
-    this.stack.push(key);
+    this.stack.push(vs);
     try {
       const compose = vs.compose;
       if (!compose) {
-        if (vs.expansion?.contains) return this.fromStoredExpansion(vs, result);
-        throw new FhirError(400, 'invalid', `The value set ${vs.url ?? vs.id} has no compose`, { txIssueType: 'vs-invalid' });
+        if (vs.expansion?.contains) return this.fromStoredExpansion(vs);
+        throw new FhirError(400, 'invalid', `The value set ${vurl(vs)} has no compose`, { txIssueType: 'vs-invalid' });
       }
-      const seen = new Map<string, ExpansionEntry>();
-      for (const include of compose.include ?? []) {
-        for (const e of this.evaluateInclude(include, result, compose.inactive)) {
-          const k = entryKey(e.system, e.code);
-          if (!seen.has(k)) {
-            seen.set(k, e);
-            result.entries.push(e);
-          }
-        }
-      }
-      if (compose.exclude && compose.exclude.length > 0) {
-        const excluded = new Set<string>();
-        for (const exclude of compose.exclude) {
-          for (const e of this.evaluateInclude(exclude, result, undefined)) excluded.add(entryKey(e.system, e.code));
-        }
-        result.entries = result.entries.filter((e) => !excluded.has(entryKey(e.system, e.code)));
-      }
-      return result;
+      return this.evaluateCompose(vs);
     } finally {
       this.stack.pop();
     }
   }
 
-  private fromStoredExpansion(vs: ValueSet, result: ComposeResult): ComposeResult {
-    const walk = (contains: NonNullable<ValueSet['expansion']>['contains']): void => {
+  private evaluateCompose(vs: ValueSet): ComposeResult {
+    const compose = vs.compose!;
+    const result = emptyResult();
+    const includes = compose.include ?? [];
+    const excludes = compose.exclude ?? [];
+    result.versioned = namesSeveralVersions([...includes, ...excludes]);
+    const declared = composeExpansionParameter(vs, VERSIONS_MATCH);
+    result.versionsMatch = declared !== undefined ? declared === 'true' : excludesAnotherVersion(vs);
+    for (const set of [...includes, ...excludes]) {
+      if ((set.valueSet?.length ?? 0) > 0 || (set.concept?.length ?? 0) > 0 || (set.filter?.length ?? 0) > 1) result.hierarchical = false;
+    }
+    result.hasUnfilteredInclude = includes.some((i) => !!i.system && !i.concept?.length && !i.filter?.length);
+    const key = (e: ExpansionEntry): string =>
+      result.versioned && !result.versionsMatch ? `${e.system}|${e.version ?? ''}\u0000${e.code}` : entryKey(e.system, e.code);
+
+    const excluded = new Set<string>();
+    excludes.forEach((exclude, i) => {
+      for (const e of this.evaluateInclude(vs, exclude, `ValueSet.compose.exclude[${i}]`, result, undefined)) excluded.add(key(e));
+    });
+
+    // Several versions of one code system: the newest first, so its codes come first
+    const ordered = includes.map((inc, i) => ({ inc, i })).sort((a, b) =>
+      a.inc.system === b.inc.system && a.inc.version && b.inc.version ? -compareVersions(a.inc.version, b.inc.version) : 0);
+    const seen = new Set<string>();
+    for (const { inc, i } of ordered) {
+      for (const e of this.evaluateInclude(vs, inc, `ValueSet.compose.include[${i}]`, result, compose.inactive)) {
+        const k = key(e);
+        if (excluded.has(k)) continue;
+        if (seen.has(k)) {
+          result.hierarchical = false;
+          continue;
+        }
+        seen.add(k);
+        result.entries.push(e);
+        if (this.options.maxEntries !== undefined && result.entries.length > this.options.maxEntries) {
+          throw FhirError.tooCostly(`The value set '${vurl(vs)}' expansion has too many codes to produce (>${this.options.maxEntries})`,
+            { messageId: 'VALUESET_TOO_COSTLY' });
+        }
+      }
+    }
+    const versionsBySystem = new Map<string, Set<string | undefined>>();
+    for (const e of result.entries) {
+      const set = versionsBySystem.get(e.system) ?? new Set();
+      set.add(e.version);
+      versionsBySystem.set(e.system, set);
+    }
+    if ([...versionsBySystem.values()].some((s) => s.size > 1)) result.versioned = true;
+    return result;
+  }
+
+  private fromStoredExpansion(vs: ValueSet): ComposeResult {
+    const result = emptyResult();
+    result.hierarchical = false;
+    const walk = (contains: ValueSetExpansionContains[] | undefined): void => {
       for (const c of contains ?? []) {
         if (c.system && c.code) {
           result.entries.push({
             system: c.system, version: c.version, code: c.code, display: c.display,
-            inactive: c.inactive === true, abstract: c.abstract === true,
+            inactive: c.inactive === true, abstract: c.abstract === true, stored: c,
           });
         }
         walk(c.contains);
       }
     };
     walk(vs.expansion?.contains);
+    for (const p of vs.expansion?.parameter ?? []) {
+      if (p.name === 'used-codesystem' && p.valueUri) {
+        const { url, version } = parseCanonical(p.valueUri);
+        result.usedCodeSystems.set(url, version);
+      }
+    }
     return result;
   }
 
-  private resolveProvider(include: ValueSetComposeInclude): CodeSystemProvider {
-    const system = include.system!;
-    const forced = this.options.forceSystemVersions?.get(system);
-    const version = forced ?? include.version ?? this.options.systemVersions?.get(system);
-    const provider = this.registry.codeSystemProvider(system, version, this.options.supplements);
-    if (!provider) {
-      const text = version
-        ? `A definition for CodeSystem '${system}' version '${version}' could not be found, so the value set cannot be expanded`
-        : `A definition for CodeSystem '${system}' could not be found, so the value set cannot be expanded`;
-      throw new FhirError(404, 'not-found', text, { txIssueType: 'not-found' });
+  private findImported(container: ValueSet, ref: string, result: ComposeResult): ValueSet {
+    if (ref.startsWith('#')) {
+      const local = (container.contained ?? []).find((r) => r.resourceType === 'ValueSet' && r.id === ref.slice(1)) as ValueSet | undefined;
+      if (!local) throw FhirError.notFound(`The contained value set '${ref}' could not be found in ${vurl(container)}`, { txIssueType: 'not-found' });
+      return local;
     }
-    return provider;
+    const parsed = parseCanonical(ref);
+    let version = parsed.version;
+    const fallback = version === undefined ? this.options.defaultValueSetVersions?.get(parsed.url) : undefined;
+    if (fallback !== undefined) {
+      version = fallback;
+      const applied = canonical(parsed.url, fallback);
+      if (!result.appliedValueSetVersions.includes(applied)) result.appliedValueSetVersions.push(applied);
+    }
+    const found = this.registry.find('ValueSet', parsed.url, version);
+    if (!found) {
+      const text = version !== undefined
+        ? `A definition for the value set '${parsed.url}' version '${version}' could not be found`
+        : `A definition for the value set '${parsed.url}' could not be found`;
+      throw FhirError.notFound(text, {
+        txIssueType: 'not-found', messageId: version !== undefined ? 'VS_EXP_IMPORT_UNK_PINNED' : 'VS_EXP_IMPORT_UNK',
+      });
+    }
+    return found;
   }
 
-  private evaluateInclude(include: ValueSetComposeInclude, result: ComposeResult, includeInactive: boolean | undefined): ExpansionEntry[] {
-    let fromValueSets: Map<string, ExpansionEntry> | undefined;
-    for (const ref of include.valueSet ?? []) {
-      const { url, version } = parseCanonical(ref);
-      const imported = this.registry.find('ValueSet', url, version);
-      if (!imported) {
-        throw new FhirError(404, 'not-found', `A definition for the value set '${ref}' could not be found`, { txIssueType: 'not-found' });
-      }
-      result.usedValueSets.add(`${imported.url}${imported.version ? `|${imported.version}` : ''}`);
-      const sub = this.evaluate(imported);
-      for (const [k, v] of sub.usedCodeSystems) result.usedCodeSystems.set(k, v);
+  private importValueSets(container: ValueSet, refs: string[], result: ComposeResult): Map<string, ExpansionEntry> | undefined {
+    let members: Map<string, ExpansionEntry> | undefined;
+    for (const ref of refs) {
+      const imported = this.findImported(container, ref, result);
+      if (!ref.startsWith('#')) result.usedValueSets.add(vurl(imported));
+      if (!result.importedValueSets.includes(imported)) result.importedValueSets.push(imported);
+      const sub = this.evaluateValueSet(imported);
+      mergeUsage(result, sub);
       const map = new Map(sub.entries.map((e) => [entryKey(e.system, e.code), e]));
-      fromValueSets = fromValueSets ? new Map([...fromValueSets].filter(([k]) => map.has(k))) : map;
+      members = members ? new Map([...members].filter(([k]) => map.has(k))) : map;
     }
+    return members;
+  }
+
+  private useProvider(result: ComposeResult, provider: CodeSystemProvider): void {
+    if (!result.providers.includes(provider)) result.providers.push(provider);
+    result.usedCodeSystems.set(provider.url, provider.version);
+    if (provider.resource.content === 'fragment') {
+      const c = canonical(provider.url, provider.version);
+      if (!result.fragments.includes(c)) result.fragments.push(c);
+    }
+  }
+
+  private evaluateInclude(
+    vs: ValueSet, include: ValueSetComposeInclude, path: string, result: ComposeResult, composeInactive: boolean | undefined,
+  ): ExpansionEntry[] {
+    if (!include.system && (include.concept?.length || include.filter?.length)) {
+      throw FhirError.invalid(`${path} lists concepts or filters but names no system`, { txIssueType: 'vs-invalid', expression: [path] });
+    }
+    if (!include.system && !include.valueSet?.length) {
+      throw FhirError.invalid(`${path} names neither a system nor a value set`, { txIssueType: 'vs-invalid', expression: [path] });
+    }
+    const fromValueSets = this.importValueSets(vs, include.valueSet ?? [], result);
     if (!include.system) return fromValueSets ? [...fromValueSets.values()] : [];
 
-    const provider = this.resolveProvider(include);
-    result.usedCodeSystems.set(provider.url, provider.version);
+    const provider = resolveIncludeProvider(this.registry, include, this.options, [...this.requiredSupplements], (rule) => {
+      if (!result.appliedVersionRules.some((r) => r.name === rule.name && r.value === rule.value)) result.appliedVersionRules.push(rule);
+    });
+    checkContent(provider);
+    this.useProvider(result, provider);
+    const skipInactive = composeInactive === false;
     const entries: ExpansionEntry[] = [];
-    const push = (concept: Concept, display?: string, designations?: CodeSystemConceptDesignation[]): void => {
+    const push = (concept: Concept, ref?: NonNullable<ValueSetComposeInclude['concept']>[number]): void => {
+      const inactive = provider.isInactive(concept);
+      if (skipInactive && inactive) return;
       entries.push({
         system: provider.url,
         version: provider.version,
         code: concept.code,
-        display: display ?? concept.display,
-        inactive: provider.isInactive(concept),
+        display: ref?.display ?? concept.display,
+        inactive,
         abstract: provider.isAbstract(concept),
         concept,
         provider,
-        composeDesignations: designations,
+        composeDesignations: ref?.designation,
+        composeDisplay: ref?.display,
+        composeLanguage: ref?.display ? vs.language : undefined,
+        composeExtensions: ref?.extension,
       });
-      if (this.options.maxEntries !== undefined && entries.length > this.options.maxEntries) {
-        throw FhirError.tooCostly(`The value set expansion has more than ${this.options.maxEntries} codes; use a filter or count`);
-      }
     };
 
     if (include.concept && include.concept.length > 0) {
       for (const ref of include.concept) {
         const concept = provider.locate(ref.code);
-        if (!concept) continue;
-        push(concept, ref.display ?? concept.display, ref.designation);
+        if (concept) push(concept, ref);
       }
     } else {
-      const predicates = (include.filter ?? []).map((f) => compileFilter(provider, f));
+      const predicates = (include.filter ?? []).map((f, i) => compileFilter(provider, f, `${path}.filter[${i}]`));
       for (const concept of provider.all()) {
         if (predicates.every((p) => p(concept))) push(concept);
       }
     }
-    void includeInactive;
     if (!fromValueSets) return entries;
-    return entries.filter((e) => fromValueSets!.has(entryKey(e.system, e.code)));
+    return entries.filter((e) => fromValueSets.has(entryKey(e.system, e.code)));
+  }
+
+  /** Every supplement the request or the value set requires must have been applied to a code system it used. */
+  private checkSupplementsUsed(result: ComposeResult): void {
+    const missing = [...this.requiredSupplements].filter((required) => {
+      const { url, version } = parseCanonical(required);
+      return !result.providers.some((p) => p.supplements.some((s) => s.url === url && (!version || s.version === version)));
+    });
+    if (missing.length > 0) {
+      throw FhirError.notFound(`Required supplement not found: ${missing.join(', ')}`, {
+        txIssueType: 'not-found', messageId: 'VALUESET_SUPPLEMENT_MISSING',
+      });
+    }
   }
 }

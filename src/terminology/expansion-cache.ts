@@ -3,6 +3,7 @@ import { ComposeEvaluator, entryKey, type ComposeOptions, type ComposeResult, ty
 import type { TerminologyRegistry } from './registry';
 
 export interface IndexedComposeResult extends ComposeResult {
+  /** The first code of each system|code. */
   index: Map<string, ExpansionEntry>;
   /** Codes by code alone, for inferring the system. */
   byCode: Map<string, ExpansionEntry[]>;
@@ -17,7 +18,10 @@ const caches = new WeakMap<TerminologyRegistry, WeakMap<ValueSet, Map<string, Ca
 
 function optionsKey(options: ComposeOptions): string {
   const m = (x?: Map<string, string>) => (x ? [...x].sort().join(',') : '');
-  return `${m(options.systemVersions)};${m(options.forceSystemVersions)};${(options.supplements ?? []).join(',')}`;
+  return [
+    m(options.systemVersions), m(options.forceSystemVersions), m(options.checkSystemVersions), m(options.defaultValueSetVersions),
+    (options.supplements ?? []).join(','), options.maxEntries ?? '',
+  ].join(';');
 }
 
 /** Evaluates a value set's compose once per registry generation and keeps an index for membership checks. */
@@ -39,7 +43,8 @@ export function evaluateValueSet(registry: TerminologyRegistry, vs: ValueSet, op
   const index = new Map<string, ExpansionEntry>();
   const byCode = new Map<string, ExpansionEntry[]>();
   for (const e of result.entries) {
-    index.set(entryKey(e.system, e.code), e);
+    const k = entryKey(e.system, e.code);
+    if (!index.has(k)) index.set(k, e);
     const list = byCode.get(e.code) ?? [];
     list.push(e);
     byCode.set(e.code, list);

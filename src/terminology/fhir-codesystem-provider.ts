@@ -1,5 +1,5 @@
 import type {
-  CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty,
+  CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty, Extension,
 } from 'fhir/r4';
 import type { CodeSystemProvider, Concept, ConceptStatus } from './codesystem-provider';
 
@@ -8,6 +8,7 @@ const CONCEPT_PROPERTIES = 'http://hl7.org/fhir/concept-properties#';
 interface ConceptNode extends Concept {
   designations: CodeSystemConceptDesignation[];
   properties: CodeSystemConceptProperty[];
+  extensions: Extension[];
   parents: ConceptNode[];
   children: ConceptNode[];
 }
@@ -50,6 +51,7 @@ export class FhirCodeSystemProvider implements CodeSystemProvider {
         definition: c.definition,
         designations: [...(c.designation ?? [])],
         properties: [...(c.property ?? [])],
+        extensions: [...(c.extension ?? [])],
         parents: [],
         children: [],
       };
@@ -91,6 +93,7 @@ export class FhirCodeSystemProvider implements CodeSystemProvider {
           }
           node.designations.push(...(c.designation ?? []));
           node.properties.push(...(c.property ?? []));
+          node.extensions.push(...(c.extension ?? []));
         }
         visit(c.concept);
       }

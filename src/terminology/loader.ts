@@ -26,6 +26,36 @@ function jsonFiles(dir: string): string[] {
   return out;
 }
 
+type Json = Record<string, unknown>;
+const arrayOf = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+const absent = (o: Json, field: string): boolean => o[field] === undefined || o[field] === null || o[field] === '';
+
+/**
+ * The JSON schema states no minimum cardinalities, so the required (1..1) elements the server computes with are
+ * checked here: the first one missing, as a JSON path.
+ */
+function missingRequired(type: string, r: Json): string | undefined {
+  const paths: string[] = [];
+  const need = (o: Json, fields: string[], path: string): void => {
+    for (const f of fields) if (absent(o, f)) paths.push(`${path}.${f}`);
+  };
+  need(r, type === 'CodeSystem' ? ['status', 'content'] : ['status'], '$');
+  const concepts = (cs: Json[], path: string): void => cs.forEach((c, i) => {
+    need(c, ['code'], `${path}[${i}]`);
+    concepts(arrayOf(c.concept), `${path}[${i}].concept`);
+  });
+  if (type === 'CodeSystem') concepts(arrayOf(r.concept), '$.concept');
+  if (type === 'ValueSet' && r.compose && typeof r.compose === 'object') {
+    for (const part of ['include', 'exclude']) {
+      arrayOf((r.compose as Json)[part]).forEach((inc, i) => {
+        arrayOf(inc.concept).forEach((c, j) => need(c, ['code'], `$.compose.${part}[${i}].concept[${j}]`));
+        arrayOf(inc.filter).forEach((f, j) => need(f, ['property', 'op', 'value'], `$.compose.${part}[${i}].filter[${j}]`));
+      });
+    }
+  }
+  return paths[0];
+}
+
 /**
  * Loads the published catalogs from the terminology folder. Every FHIR resource is checked against the R4 JSON
  * schema; a broken file stops start-up with a message naming the file and the JSON path. JSON files that are not
@@ -54,6 +84,8 @@ export function loadTerminology(root: string, options: { includeExamples: boolea
       const list = problems.slice(0, 10).map((p) => `${p.path}: ${p.message}`).join('; ');
       throw new TerminologyLoadError(`${rel}: not a valid FHIR R4 ${type}: ${list}`);
     }
+    const missing = missingRequired(type, json as Json);
+    if (missing) throw new TerminologyLoadError(`${rel}: not a valid FHIR R4 ${type}: ${missing} is required`);
     const resource = json as TerminologyResource;
     if (!resource.url) throw new TerminologyLoadError(`${rel}: $.url is missing; published resources need a canonical url`);
     const key = `${type} ${resource.url}|${resource.version ?? ''}`;

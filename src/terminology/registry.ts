@@ -39,8 +39,18 @@ export class TerminologyRegistry {
     /** Supplements that are always applied to their code system (the server's published supplements). */
     private readonly defaultSupplementUrls: ReadonlySet<string> = new Set(),
     providerCache?: ProviderCache,
+    /**
+     * Layers below all others that only resolve canonicals (e.g. the FHIR core terminology): they are not listed
+     * (search, capabilities) and not readable by id.
+     */
+    private readonly referenceLayers: ResourceSet[] = [],
   ) {
     this.providerCache = providerCache ?? new ProviderCache();
+  }
+
+  /** The layers canonicals resolve over, highest precedence first. */
+  private get resolving(): ResourceSet[] {
+    return this.referenceLayers.length === 0 ? this.layers : [...this.layers, ...this.referenceLayers];
   }
 
   /** Changes whenever a layer changes; caches of derived results key on it. */
@@ -55,11 +65,11 @@ export class TerminologyRegistry {
   /** A registry for one request, with the given resources layered over this one. */
   withOverlay(resources: TerminologyResource[]): TerminologyRegistry {
     if (resources.length === 0) return this;
-    return new TerminologyRegistry([new ResourceSet(resources), ...this.layers], this.defaultSupplementUrls, this.providerCache);
+    return new TerminologyRegistry([new ResourceSet(resources), ...this.layers], this.defaultSupplementUrls, this.providerCache, this.referenceLayers);
   }
 
   find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {
-    for (const layer of this.layers) {
+    for (const layer of this.resolving) {
       const hit = layer.find(type, url, version);
       if (hit) return hit;
     }
@@ -82,7 +92,7 @@ export class TerminologyRegistry {
   /** All versions of a canonical across layers, oldest first, the upper layer winning on equal versions. */
   versions<T extends TerminologyType>(type: T, url: string): ByType[T][] {
     const seen = new Map<string, ByType[T]>();
-    for (const layer of [...this.layers].reverse()) {
+    for (const layer of [...this.resolving].reverse()) {
       for (const r of layer.versions(type, url)) seen.set(r.version ?? '', r);
     }
     return [...seen.values()];
@@ -91,7 +101,7 @@ export class TerminologyRegistry {
   list<T extends TerminologyType>(type: T): ByType[T][] {
     const out = new Map<string, ByType[T]>();
     for (const layer of [...this.layers].reverse()) {
-      for (const r of layer.list(type)) out.set(r.id ? `id:${r.id}` : `url:${r.url}|${r.version ?? ''}`, r);
+      for (const r of layer.list(type)) out.set(r.id ? `id:${r.id}|${r.url ?? ''}` : `url:${r.url}|${r.version ?? ''}`, r);
     }
     return [...out.values()];
   }

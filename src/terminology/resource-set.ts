@@ -8,11 +8,25 @@ type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptM
 
 /** One layer of terminology resources, indexed by canonical url and id. */
 export class ResourceSet {
-  private readonly byUrl = new Map<string, TerminologyResource[]>();
-  private readonly byId = new Map<string, TerminologyResource>();
+  private byUrl = new Map<string, TerminologyResource[]>();
+  private byId = new Map<string, TerminologyResource>();
 
   constructor(resources: Iterable<TerminologyResource> = []) {
     for (const r of resources) this.add(r);
+  }
+
+  /** A copy with the same resources (the resources themselves are shared), to build a changed state on. */
+  clone(): ResourceSet {
+    const copy = new ResourceSet();
+    for (const [k, list] of this.byUrl) copy.byUrl.set(k, [...list]);
+    for (const [k, r] of this.byId) copy.byId.set(k, r);
+    return copy;
+  }
+
+  /** Takes over the contents of `next` in one step (`next` must not be used afterwards). */
+  replaceContents(next: ResourceSet): void {
+    this.byUrl = next.byUrl;
+    this.byId = next.byId;
   }
 
   private key(type: string, url: string): string {
@@ -22,7 +36,10 @@ export class ResourceSet {
   add(resource: TerminologyResource): void {
     if (resource.id) {
       const previous = this.byId.get(`${resource.resourceType}/${resource.id}`);
-      if (previous) this.remove(previous);
+      // The same id and canonical (url and version) replaces; resources that only share an id (KL's term, prevention and
+      // rehab CancellationTypes, or two versions of one code system given together) all stay findable by their own
+      // canonical, and the id reads the last one added.
+      if (previous && previous.url === resource.url && previous.version === resource.version) this.remove(previous);
       this.byId.set(`${resource.resourceType}/${resource.id}`, resource);
     }
     if (!resource.url) return;
@@ -34,7 +51,9 @@ export class ResourceSet {
   }
 
   remove(resource: TerminologyResource): void {
-    if (resource.id) this.byId.delete(`${resource.resourceType}/${resource.id}`);
+    if (resource.id && this.byId.get(`${resource.resourceType}/${resource.id}`) === resource) {
+      this.byId.delete(`${resource.resourceType}/${resource.id}`);
+    }
     if (!resource.url) return;
     const k = this.key(resource.resourceType, resource.url);
     const list = (this.byUrl.get(k) ?? []).filter((r) => r !== resource);
@@ -65,7 +84,9 @@ export class ResourceSet {
     const out: ByType[T][] = [];
     for (const r of this.byId.values()) if (r.resourceType === type) out.push(r as ByType[T]);
     for (const list of this.byUrl.values()) {
-      for (const r of list) if (r.resourceType === type && !r.id) out.push(r as ByType[T]);
+      for (const r of list) {
+        if (r.resourceType === type && (!r.id || this.byId.get(`${type}/${r.id}`) !== r)) out.push(r as ByType[T]);
+      }
     }
     return out;
   }

@@ -1,0 +1,126 @@
+/** Result types of a bench run, the bar of the performance issue, and the Markdown summary. */
+import type { BarKind } from './scenarios';
+
+export interface RunStats {
+  rps: number;
+  requests: number;
+  /** CPU time (user + system) of the answering process per request, from /proc. */
+  cpuUsPerRequest: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  /** `default` is the server as configured; the others are diagnostic runs with parts switched off. */
+  variant: string;
+  bar: BarKind;
+  status: 'ok' | 'skipped' | 'failed';
+  reason?: string;
+  note?: string;
+  meanBytes?: number;
+  rps?: number;
+  baselineRps?: number;
+  ratio?: number;
+  p50?: number;
+  p99?: number;
+  baselineP99?: number;
+  cpuUsPerRequest?: number;
+  baselineCpuUsPerRequest?: number;
+  msPerRequest?: number;
+  errors?: number;
+  non2xx?: number;
+  rounds?: { server: RunStats; baseline: RunStats }[];
+}
+
+export interface DatasetResult {
+  name: string;
+  generatedBytes?: number;
+  startupMs: number[];
+  startupMedianMs: number;
+  rss: { afterStartMb?: number; afterLoadMb?: number; peakMb?: number };
+  scenarios: ScenarioResult[];
+}
+
+export interface BenchResult {
+  date: string;
+  revision?: string;
+  node: string;
+  cpus: number;
+  loadAverageBefore: number[];
+  loadAverageAfter: number[];
+  durationSeconds: number;
+  rounds: number;
+  connections: number;
+  /** The store of the servers measured (--store); absent in results from before the option. */
+  store?: string;
+  datasets: DatasetResult[];
+}
+
+export const LIMITS = { ratioHot: 0.5, ratioExpand: 0.25, p99Ms: 10, batchMs: 50, startupMs: 1500, rssMb: 150 };
+
+/** Whether a scenario meets its line of the bar: true, false, or undefined when there is nothing to judge. */
+export function meetsBar(s: ScenarioResult): boolean | undefined {
+  if (s.status !== 'ok') return undefined;
+  switch (s.bar) {
+    case 'ratio-0.5': return s.ratio! >= LIMITS.ratioHot && s.p99! < LIMITS.p99Ms;
+    case 'ratio-0.25': return s.ratio! >= LIMITS.ratioExpand;
+    case 'batch-50ms': return s.msPerRequest! < LIMITS.batchMs;
+    default: return undefined;
+  }
+}
+
+function barText(bar: BarKind): string {
+  switch (bar) {
+    case 'ratio-0.5': return `≥ ${LIMITS.ratioHot}×, p99 < ${LIMITS.p99Ms} ms`;
+    case 'ratio-0.25': return `≥ ${LIMITS.ratioExpand}×`;
+    case 'batch-50ms': return `< ${LIMITS.batchMs} ms/request`;
+    default: return '';
+  }
+}
+
+const f0 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(0));
+const f2 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(2));
+const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : '**no**');
+
+export function renderMarkdown(r: BenchResult): string {
+  const lines: string[] = [];
+  lines.push(`# faelles-tx bench ${r.date}`);
+  lines.push('');
+  lines.push(`Revision ${r.revision ?? '?'}, Node ${r.node}, ${r.cpus} CPUs, load average ${r.loadAverageBefore.map((l) => l.toFixed(2)).join('/')} before, ` +
+    `${r.loadAverageAfter.map((l) => l.toFixed(2)).join('/')} after; ${r.rounds} rounds × ${r.durationSeconds} s per scenario, ${r.connections} connections` +
+    `${r.store ? `, ${r.store} store` : ''}. ` +
+    'Ratios compare with the bare node:http baseline measured in alternation in this run.');
+  for (const d of r.datasets) {
+    lines.push('');
+    lines.push(`## ${d.name}${d.generatedBytes ? ` (${(d.generatedBytes / 1e6).toFixed(0)} MB generated)` : ''}`);
+    lines.push('');
+    lines.push('| scenario | variant | req/s | baseline req/s | ratio | p50 ms | p99 ms | CPU µs/req (baseline) | bar | meets bar |');
+    lines.push('|---|---|---:|---:|---:|---:|---:|---:|---|---|');
+    for (const s of d.scenarios) {
+      if (s.status !== 'ok') {
+        lines.push(`| ${s.title} | ${s.variant} | ${s.status}: ${s.reason ?? ''} | | | | | | ${barText(s.bar)} | |`);
+      } else if (s.msPerRequest !== undefined) {
+        lines.push(`| ${s.title} | ${s.variant} | ${f0(s.msPerRequest)} ms/request | | | ${f2(s.p50)} | ${f2(s.p99)} (max) | | ${barText(s.bar)} | ${mark(meetsBar(s))} |`);
+      } else {
+        const bad = (s.non2xx ?? 0) + (s.errors ?? 0) > 0 ? ` (${s.non2xx} non-2xx, ${s.errors} errors)` : '';
+        lines.push(`| ${s.title} | ${s.variant} | ${f0(s.rps)}${bad} | ${f0(s.baselineRps)} | ${f2(s.ratio)} | ${f2(s.p50)} | ${f2(s.p99)} | ` +
+          `${f0(s.cpuUsPerRequest)} (${f0(s.baselineCpuUsPerRequest)}) | ${barText(s.bar)} | ${mark(meetsBar(s))} |`);
+      }
+    }
+    const startOk = d.startupMedianMs < LIMITS.startupMs;
+    const rssOk = (d.rss.afterLoadMb ?? Infinity) < LIMITS.rssMb;
+    lines.push(`| start-up to first answer (median of ${d.startupMs.length}: ${d.startupMs.map((m) => m.toFixed(0)).join(', ')} ms) | | ${f0(d.startupMedianMs)} ms | | | | | | < ${LIMITS.startupMs} ms | ${mark(startOk)} |`);
+    lines.push(`| RSS after start / after load (peak) | | ${f0(d.rss.afterStartMb)} / ${f0(d.rss.afterLoadMb)} (${f0(d.rss.peakMb)}) MB | | | | | | < ${LIMITS.rssMb} MB | ${mark(rssOk)} |`);
+    const notes = d.scenarios.filter((s) => s.note && s.variant === 'default').map((s) => `- ${s.id}: ${s.note}${s.meanBytes ? `; mean response ${s.meanBytes} bytes` : ''}`);
+    if (notes.length > 0) {
+      lines.push('');
+      lines.push(...notes);
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,419 @@
+/**
+ * `npm run bench`: the server against the bare-Node limit, measured in the same run.
+ *
+ * For each dataset (the embedded catalogs, then the same plus 98 generated municipalities × 2,000 local codes and
+ * maps) it measures start-up to the first answered request, then runs every scenario with autocannon, alternating
+ * between a baseline node:http server (fixed body of the scenario's mean response size) and the server, and
+ * reports req/s, p50/p99 latency and the ratio to the baseline. Results go to bench/results/ (JSON + Markdown).
+ *
+ * Options (flags or environment): --duration S (BENCH_DURATION, default 4), --rounds N (BENCH_ROUNDS, 2),
+ * --connections N (BENCH_CONNECTIONS, 32), --only id,id (BENCH_ONLY), --no-scaled (BENCH_SCALED=0),
+ * --no-diagnostics (BENCH_DIAGNOSTICS=0), --quick (1 s × 1 round, for trying the harness).
+ */
+import autocannon from 'autocannon';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { closeClient, get, request } from './client';
+import { createScaledDataset, type ScaledDataset } from './dataset';
+import { renderMarkdown, type BenchResult, type DatasetResult, type ScenarioResult, type RunStats } from './report';
+import { discover, localMapsOf, SCENARIOS, type Prepared, type ScenarioContext } from './scenarios';
+import { benchStore } from './store-option';
+
+function flag(name: string): boolean {
+  return process.argv.includes(`--${name}`);
+}
+function option(name: string, env: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1]!;
+  return process.env[env] ?? fallback;
+}
+
+const quick = flag('quick');
+const DURATION = Number(option('duration', 'BENCH_DURATION', quick ? '1' : '4'));
+const ROUNDS = Number(option('rounds', 'BENCH_ROUNDS', quick ? '1' : '2'));
+const CONNECTIONS = Number(option('connections', 'BENCH_CONNECTIONS', '32'));
+const ONLY = option('only', 'BENCH_ONLY', '').split(',').filter(Boolean);
+const SCALED = !flag('no-scaled') && process.env.BENCH_SCALED !== '0';
+const DIAGNOSTICS = !flag('no-diagnostics') && process.env.BENCH_DIAGNOSTICS !== '0';
+const STARTUPS = Number(option('startups', 'BENCH_STARTUPS', quick ? '1' : '3'));
+/** --store sqlite|postgres (BENCH_STORE): the store of every server started; see bench/store-option.ts. */
+const STORE = benchStore(option('store', 'BENCH_STORE', 'sqlite'),
+  option('database-url', 'BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test'));
+const BASE = '/fhir';
+
+/** The repository root: the nearest folder above with a package.json (works from the compiled bench). */
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+
+const ROOT = repoRoot();
+const SERVER_ENTRY = path.join(__dirname, '..', 'src', 'index.js');
+const BASELINE_ENTRY = path.join(__dirname, 'baseline-server.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  startupMs: number;
+  stderr: string[];
+  dataDir: string;
+}
+
+/** Starts the server and measures the time from spawn to the first answered terminology request. */
+async function startServer(terminologyDir: string, env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  const stderr: string[] = [];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-bench-data-'));
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
+    env: {
+      ...process.env,
+      PORT: String(port), HOST: '127.0.0.1', TERMINOLOGY_DIR: terminologyDir, LOAD_EXAMPLES: 'true',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', DATA_DIR: dataDir,
+      ...STORE.env(),
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
+  let exited: string | undefined;
+  child.on('exit', (code, signal) => {
+    exited = `exited with ${code ?? signal}`;
+  });
+  const probe = `${BASE}/CodeSystem/$lookup?system=${encodeURIComponent('urn:oid:1.2.208.176.2.21')}&code=6eddbaf7-2a73-49d4-91e7-6138d419f58c`;
+  for (;;) {
+    if (exited) {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`the server ${exited}: ${stderr.join('').slice(-2000)}`);
+    }
+    try {
+      const a = await get(port, probe);
+      if (a.status === 200) break;
+      throw new Error(`start-up probe answered ${a.status}: ${a.body.slice(0, 300)}`);
+    } catch (e) {
+      if (!/ECONNREFUSED|ECONNRESET|socket hang up/.test(String((e as Error).message))) throw e;
+    }
+    if (Number(process.hrtime.bigint() - started) > 120e9) throw new Error('the server did not start within 120 s');
+    await sleep(5);
+  }
+  return { child, port, startupMs: Number(process.hrtime.bigint() - started) / 1e6, stderr, dataDir };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([done, sleep(5000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+async function stop(server: Server): Promise<void> {
+  await stopProcess(server.child);
+  fs.rmSync(server.dataDir, { recursive: true, force: true });
+}
+
+function rssMb(pid: number | undefined): { rss: number; peak: number } {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: NaN, peak: NaN };
+  }
+}
+
+interface Baseline {
+  child: ChildProcess;
+  port: number;
+}
+
+async function startBaseline(): Promise<Baseline> {
+  const child = fork(BASELINE_ENTRY, ['0'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`baseline server exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** One autocannon run over a pool of paths (cycled), latencies recorded at full resolution. */
+async function cannon(port: number, pid: number | undefined, paths: string[], seconds: number, connections = CONNECTIONS): Promise<RunStats> {
+  let i = 0;
+  const cpuBefore = cpuMs(pid);
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections,
+      duration: seconds,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
+    }, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client, _status, _bytes, ms) => {
+      latencies.push(ms);
+    });
+  });
+  latencies.sort((a, b) => a - b);
+  const total = result.requests.total;
+  return {
+    rps: total / result.duration,
+    requests: total,
+    cpuUsPerRequest: ((cpuMs(pid) - cpuBefore) * 1000) / total,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function loadScenario(server: Server, baseline: Baseline, prepared: Extract<Prepared, { kind: 'load' }>): Promise<Omit<ScenarioResult, 'id' | 'title' | 'variant' | 'bar'>> {
+  const baselinePaths = [`/size/${prepared.meanBytes}`];
+  const serverPid = server.child.pid;
+  const baselinePid = baseline.child.pid;
+  await cannon(server.port, serverPid, prepared.paths, Math.min(2, DURATION)); // warm-up: JIT and caches
+  await cannon(baseline.port, baselinePid, baselinePaths, 1);
+  const rounds: { server: RunStats; baseline: RunStats }[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const b = await cannon(baseline.port, baselinePid, baselinePaths, DURATION);
+    const s = await cannon(server.port, serverPid, prepared.paths, DURATION);
+    rounds.push({ server: s, baseline: b });
+    process.stdout.write(`    round ${r + 1}: server ${s.rps.toFixed(0)} req/s (p99 ${s.p99.toFixed(2)} ms, ${s.cpuUsPerRequest.toFixed(0)} µs CPU/request), ` +
+      `baseline ${b.rps.toFixed(0)} req/s (${b.cpuUsPerRequest.toFixed(0)} µs CPU/request)\n`);
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rps = mean(rounds.map((r) => r.server.rps));
+  const baselineRps = mean(rounds.map((r) => r.baseline.rps));
+  const sortedP50 = rounds.map((r) => r.server.p50).sort((a, b) => a - b);
+  return {
+    status: 'ok',
+    note: prepared.note,
+    meanBytes: prepared.meanBytes,
+    rps,
+    baselineRps,
+    ratio: rps / baselineRps,
+    p50: sortedP50[Math.floor(sortedP50.length / 2)]!,
+    p99: Math.max(...rounds.map((r) => r.server.p99)),
+    cpuUsPerRequest: mean(rounds.map((r) => r.server.cpuUsPerRequest)),
+    baselineCpuUsPerRequest: mean(rounds.map((r) => r.baseline.cpuUsPerRequest)),
+    baselineP99: Math.max(...rounds.map((r) => r.baseline.p99)),
+    errors: rounds.reduce((n, r) => n + r.server.errors, 0),
+    non2xx: rounds.reduce((n, r) => n + r.server.non2xx, 0),
+    rounds,
+  };
+}
+
+async function batchScenario(server: Server, prepared: Extract<Prepared, { kind: 'batch' }>): Promise<Omit<ScenarioResult, 'id' | 'title' | 'variant' | 'bar'>> {
+  const times: number[] = [];
+  let non2xx = 0;
+  let bytes = 0;
+  for (let i = 0; i < 3; i++) await request(server.port, prepared.method, prepared.path, prepared.body); // warm-up
+  const iterations = quick ? 5 : 30;
+  for (let i = 0; i < iterations; i++) {
+    const a = await request(server.port, prepared.method, prepared.path, prepared.body);
+    if (a.status !== 200) non2xx++;
+    bytes = a.bytes;
+    times.push(a.ms);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    status: 'ok',
+    note: `${prepared.note ?? ''}; ${iterations} sequential requests, request ${(Buffer.byteLength(prepared.body) / 1e6).toFixed(1)} MB, response ${(bytes / 1e6).toFixed(1)} MB`,
+    meanBytes: bytes,
+    msPerRequest: times.reduce((a, b) => a + b, 0) / times.length,
+    p50: percentile(times, 50),
+    p99: times[times.length - 1],
+    errors: 0,
+    non2xx,
+  };
+}
+
+interface Variant {
+  name: string;
+  env: Record<string, string>;
+  scenarios: string[];
+  description: string;
+}
+
+async function runDataset(name: string, terminologyDir: string, baseline: Baseline, scaled: ScaledDataset | undefined, variants: Variant[]): Promise<DatasetResult> {
+  console.log(`\n== dataset: ${name}`);
+  const startups: number[] = [];
+  for (let i = 0; i < STARTUPS; i++) {
+    const s = await startServer(terminologyDir);
+    startups.push(s.startupMs);
+    await stop(s);
+    console.log(`  start-up ${i + 1}: ${s.startupMs.toFixed(0)} ms`);
+  }
+  const result: DatasetResult = {
+    name,
+    generatedBytes: scaled?.bytes,
+    startupMs: startups,
+    startupMedianMs: [...startups].sort((a, b) => a - b)[Math.floor(startups.length / 2)]!,
+    scenarios: [],
+    rss: {},
+  };
+  for (const variant of variants) {
+    const server = await startServer(terminologyDir, variant.env);
+    try {
+      const ctxBase = await discover(server.port, BASE);
+      const ctx: ScenarioContext = {
+        ...ctxBase,
+        localMaps: scaled ? localMapsOf(scaled.municipalities) : ctxBase.example370 ? [ctxBase.example370] : [],
+      };
+      const idle = rssMb(server.child.pid);
+      if (variant.name === 'default') result.rss.afterStartMb = idle.rss;
+      console.log(`  variant ${variant.name}: ${variant.description}; RSS after start ${idle.rss.toFixed(0)} MB`);
+      for (const scenario of SCENARIOS) {
+        if (!variant.scenarios.includes(scenario.id)) continue;
+        if (ONLY.length > 0 && !ONLY.includes(scenario.id)) continue;
+        process.stdout.write(`  ${scenario.id} [${variant.name}]\n`);
+        const head = { id: scenario.id, title: scenario.title, variant: variant.name, bar: variant.name === 'default' ? scenario.bar : 'none' as const };
+        let prepared: Prepared;
+        try {
+          prepared = await scenario.prepare(ctx);
+        } catch (e) {
+          console.log(`    failed: ${(e as Error).message}`);
+          result.scenarios.push({ ...head, status: 'failed', reason: (e as Error).message });
+          continue;
+        }
+        if (prepared.kind === 'skipped') {
+          console.log(`    skipped: ${prepared.reason}`);
+          result.scenarios.push({ ...head, status: 'skipped', reason: prepared.reason });
+          continue;
+        }
+        const measured = prepared.kind === 'load' ? await loadScenario(server, baseline, prepared) : await batchScenario(server, prepared);
+        result.scenarios.push({ ...head, ...measured });
+        if (prepared.kind === 'batch') console.log(`    ${measured.msPerRequest!.toFixed(1)} ms per request (p50 ${measured.p50!.toFixed(1)} ms)`);
+      }
+      if (variant.name === 'default') {
+        const after = rssMb(server.child.pid);
+        result.rss.afterLoadMb = after.rss;
+        result.rss.peakMb = after.peak;
+        console.log(`  RSS after load ${after.rss.toFixed(0)} MB (peak ${after.peak.toFixed(0)} MB)`);
+      }
+    } finally {
+      await stop(server);
+    }
+  }
+  return result;
+}
+
+function gitRevision(): string | undefined {
+  try {
+    const head = fs.readFileSync(path.join(ROOT, '.git', 'HEAD'), 'utf8').trim();
+    if (!head.startsWith('ref: ')) return head.slice(0, 12);
+    return fs.readFileSync(path.join(ROOT, '.git', head.slice(5)), 'utf8').trim().slice(0, 12);
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(SERVER_ENTRY)) throw new Error(`no compiled server at ${SERVER_ENTRY}; run through \`npm run bench\``);
+  const terminologyDir = path.join(ROOT, 'terminology');
+  const load = os.loadavg();
+  console.log(`faelles-tx bench: ${DURATION} s × ${ROUNDS} rounds per scenario, ${CONNECTIONS} connections, ${os.cpus().length} CPUs, load average ${load.map((l) => l.toFixed(2)).join(' ')}, store ${STORE.name}`);
+  const baseline = await startBaseline();
+  const all = SCENARIOS.map((s) => s.id);
+  const variants: Variant[] = [{ name: 'default', env: {}, scenarios: all, description: 'as configured by default' }];
+  if (DIAGNOSTICS) {
+    variants.push({
+      name: 'no-cache', env: { RESPONSE_CACHE_ENTRIES: '0' }, scenarios: ['validate-code', 'lookup', 'translate'],
+      description: 'response cache off: every request runs its handler',
+    });
+    variants.push({
+      name: 'express', env: { RESPONSE_CACHE_ENTRIES: '0', FAST_PATH: 'false' }, scenarios: ['validate-code'],
+      description: 'response cache and lean dispatcher off: every request goes through the Express stack',
+    });
+  }
+  const started = new Date();
+  const datasets: DatasetResult[] = [];
+  let scaled: ScaledDataset | undefined;
+  try {
+    datasets.push(await runDataset('embedded', terminologyDir, baseline, undefined, variants));
+    if (SCALED) {
+      const probe = await startServer(terminologyDir);
+      let targets;
+      try {
+        targets = (await discover(probe.port, BASE)).interventions;
+      } finally {
+        await stop(probe);
+      }
+      scaled = createScaledDataset(terminologyDir, targets);
+      console.log(`\ngenerated ${scaled.municipalities.length} municipalities × ${scaled.municipalities[0]?.codes.length} codes (${(scaled.bytes / 1e6).toFixed(0)} MB) in ${scaled.dir}`);
+      const scaledVariants = variants.map((v) => (v.name === 'default' ? v : { ...v, scenarios: v.scenarios.filter((s) => s !== 'lookup') }))
+        .filter((v) => v.name !== 'express');
+      datasets.push(await runDataset('98 municipalities', scaled.dir, baseline, scaled, scaledVariants));
+    }
+  } finally {
+    await stopProcess(baseline.child);
+    closeClient();
+    if (scaled && process.env.BENCH_KEEP !== '1') scaled.remove();
+    await STORE.cleanup();
+  }
+  const result: BenchResult = {
+    date: started.toISOString(),
+    revision: gitRevision(),
+    node: process.version,
+    cpus: os.cpus().length,
+    loadAverageBefore: load,
+    loadAverageAfter: os.loadavg(),
+    durationSeconds: DURATION,
+    rounds: ROUNDS,
+    connections: CONNECTIONS,
+    store: STORE.name,
+    datasets,
+  };
+  const dir = path.join(ROOT, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = `${started.toISOString().replace(/[:.]/g, '-')}${STORE.name === 'sqlite' ? '' : `-${STORE.name}`}`;
+  const markdown = renderMarkdown(result);
+  fs.writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify(result, null, 2));
+  fs.writeFileSync(path.join(dir, `bench-${stamp}.md`), markdown);
+  const latest = STORE.name === 'sqlite' ? 'latest' : `latest-${STORE.name}`;
+  fs.writeFileSync(path.join(dir, `${latest}.json`), JSON.stringify(result, null, 2));
+  fs.writeFileSync(path.join(dir, `${latest}.md`), markdown);
+  console.log(`\n${markdown}`);
+  console.log(`written: bench/results/bench-${stamp}.{json,md} (and ${latest}.*)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,556 @@
+#!/usr/bin/env node
+// Generates the StructureDefinitions in profiles/ (FHIR R4 JSON) from the rule tables below.
+// Plain Node >= 20, no packages, deterministic. Usage: node profiles/build/build.mjs [output folder, default profiles/]
+// The rules follow KL's gateway IGs as summarised in terminology/kl/GATEWAY-RULES.md; every place where a rule
+// here differs from KL's published rule is listed in profiles/README.md ("Deviations from KL's rules").
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const OUT = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
+const BASE = 'http://faelles-tx.dk/fhir/StructureDefinition';
+const VERSION = '1.0.0';
+const DATE = '2026-11-23';
+const KL_PROFILE_EXTENSION = 'http://faelles-tx.dk/fhir/StructureDefinition/kl-source-profile';
+const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
+
+const FSIII = 'urn:oid:1.2.208.176.2.21';
+const CARE_SOCIAL = 'http://fhir.kl.dk/term/CodeSystem/CareSocialCodes';
+const LEVEL3_119_140 = 'http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions';
+const LEVEL3_CARE = 'http://fhir.kl.dk/gateway/CodeSystem/LocallyDefinedInterventions';
+
+const VS = {
+  interventions119: 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119',
+  conditions119: 'http://fhir.kl.dk/prevention/ValueSet/KLConditionCodes119',
+  deliveryTypes119: 'http://fhir.kl.dk/prevention/ValueSet/DeliveryTypes119',
+  carePlanCategories119: 'http://fhir.kl.dk/prevention/ValueSet/CarePlanCategories119',
+  cancellation119: 'http://fhir.kl.dk/prevention/ValueSet/CancellationTypes',
+  serviceTypes119: 'http://fhir.kl.dk/prevention/ValueSet/ServiceTypes119',
+  interventions140: 'http://fhir.kl.dk/term/ValueSet/KLTrainingInterventionsFSIII',
+  conditions140: 'http://fhir.kl.dk/rehab/ValueSet/Conditions140',
+  deliveryTypes140: 'http://fhir.kl.dk/rehab/ValueSet/DeliveryTypes140',
+  carePlanCategories140: 'http://fhir.kl.dk/rehab/ValueSet/CarePlanCategories140',
+  cancellation140: 'http://fhir.kl.dk/rehab/ValueSet/CancellationTypes',
+  serviceTypes140: 'http://fhir.kl.dk/rehab/ValueSet/ServiceTypes140',
+  serviceRequestTypes140: 'http://fhir.kl.dk/rehab/ValueSet/ServiceRequestTypes140',
+  serviceRequestStatusReasons140: 'http://fhir.kl.dk/rehab/ValueSet/ServiceRequestStatusReasons140',
+  careConditions: 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareConditions',
+  careInterventions: 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareInterventions',
+  severitiesFSIII: 'http://fhir.kl.dk/term/ValueSet/KLSeveritiesFSIII',
+  homeCareConditions: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesHomeCare',
+  nursingConditions: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesNursing',
+  interventionsFFB: 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFFB',
+  conditionsFFB: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesFFB',
+  conditionsADFFB: 'http://fhir.kl.dk/term/ValueSet/KLConditionADCodesFFB',
+  severitiesFFB: 'http://fhir.kl.dk/term/ValueSet/KLSeveritiesFFB',
+  targetGroupsFFB: 'http://fhir.kl.dk/term/ValueSet/KLConditionsAndTargetGroupsFFB',
+  serviceCodesFFB: 'http://fhir.kl.dk/term/ValueSet/KLServiceCodesFFB',
+};
+
+const translation = (da) => ({ extension: [{ url: TRANSLATION, extension: [{ url: 'lang', valueCode: 'da' }, { url: 'content', valueString: da }] }] });
+
+function el(id, props = {}) {
+  return { id, path: id.split('.').map((s) => s.split(':')[0]).join('.'), ...props };
+}
+
+function binding(strength, valueSet, en, da) {
+  return { strength, description: en, _description: translation(da), valueSet };
+}
+
+function constraint(url, key, expression, en, da, severity = 'error') {
+  return { key, severity, human: en, _human: translation(da), expression, source: `${BASE}/${url}` };
+}
+
+const inList = (codes) => `(${codes.map((c) => `'${c}'`).join(' | ')})`;
+const codingIn = (pathToCodings, system, codes) => `${pathToCodings}.where(system = '${system}' and code in ${inList(codes)}).exists()`;
+
+/** The niveau-2 / niveau-3 coding slices of a planned intervention (KL: sliced by system, closed). */
+function interventionCodings(level2ValueSet, level2Min, level3System, vsName) {
+  const c = 'CarePlan.activity.detail.code.coding';
+  return [
+    el('CarePlan.activity.detail.code', { short: '[DK] indsatskode (niveau 2 og 3)', min: 1, max: '1' }),
+    el(c, {
+      slicing: { discriminator: [{ type: 'value', path: 'system' }], rules: 'closed', description: 'Niveau 2 (FSIII) and niveau 3 (locally defined) codings, by system' },
+    }),
+    el(`${c}:level2`, {
+      sliceName: 'level2', short: '[DK] fælleskommunal indsats (niveau 2)', min: level2Min, max: '1',
+      binding: binding('required', level2ValueSet, `The common (niveau 2) intervention: a code of ${vsName}`, `Den fælleskommunale indsats (niveau 2): en kode fra ${vsName}`),
+    }),
+    el(`${c}:level2.system`, { min: 1, fixedUri: FSIII }),
+    el(`${c}:level3`, {
+      sliceName: 'level3', short: '[DK] lokal indsats (niveau 3)', min: 0, max: '1',
+      definition: 'The locally defined (niveau 3) intervention: a code of the sending municipality\'s local catalog, mapped there to the niveau-2 code sent beside it. Checked against the local catalogs on this server.',
+    }),
+    el(`${c}:level3.system`, { min: 1, fixedUri: level3System }),
+    el(`${c}:level3.code`, { min: 1 }),
+    el(`${c}:level3.display`, { min: 1 }),
+  ];
+}
+
+function deliveryType(extensionUrl, valueSet, vsName, max) {
+  const e = 'CarePlan.activity.detail.extension';
+  return [
+    el(e, { slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
+    el(`${e}:deliveryType`, { sliceName: 'deliveryType', short: '[DK] indsatsLeveringstype', min: 1, max, type: [{ code: 'Extension', profile: [extensionUrl] }] }),
+    el(`${e}:deliveryType.value[x]`, { min: 1, type: [{ code: 'CodeableConcept' }] }),
+    el(`${e}:deliveryType.value[x].coding`, {
+      binding: binding('required', valueSet, `How the intervention is delivered: ${vsName}`, `Hvordan indsatsen leveres: ${vsName}`),
+    }),
+  ];
+}
+
+const GROUP_119 = {
+  treatment: [
+    'f30cab6d-2a42-4358-99d7-811127fb6e05', // Mental håndtering
+    'e71b7d85-5c78-49c2-8624-8499d162317b', // Sygdomshåndtering
+    '01a500f6-c221-4fd0-b518-cd361218b60d', // Madlavning i praksis
+    '6d24992e-e0a2-43e7-bc27-0234622a8655', // Nikotin- og tobaksafvænning (added: KL's rule names only the retired code below)
+    'c203c6b5-3be0-40a8-8204-e93751deabf5', // Tobaksafvænning (retired; kept as in KL's rule)
+    'c9a99304-1788-43b7-b7be-e187b092ae9c', // Kostvejledning
+    'ab87c0b5-40be-4e0a-b749-d9f833bfed2d', // Fysisk træning
+    '61692d91-69b8-4830-9453-3d58454e49d3', // Færdighedstræning
+    'abe847e0-1ce0-44dc-a675-ce05b66f47e6', // Vejledning og introduktion til fysiske aktiviteter
+    'd1e016b5-150a-4ac4-97ba-d3e19e28471e', // Opfølgning
+    'cf7a55c2-7061-47ed-b7c5-e29620fe93bf', // Diætbehandling
+    '924e9828-84cf-4689-9551-0ebb6dc71b98', // Samtale om alkohol
+  ],
+  conversations: [
+    '03a3ebdb-9e2d-4be1-b32b-42f0bd2a3362', // Afsluttende samtale
+    'ee5606ac-1bed-487e-aa3c-72dcc30ec037', // Behovssamtale
+    '6eddbaf7-2a73-49d4-91e7-6138d419f58c', // Afklarende samtale
+  ],
+};
+
+const GROUP_140 = {
+  training: [
+    '7f825e3e-1a5c-4249-bf41-9f7171fb6b8a', // ADL-træning
+    '2abe20c7-c0b4-41c1-b397-52acf36499ef', // Fysisk træning
+    '58293f63-00d7-4730-8dbc-c784d40f9e23', // Funktionstræning
+    '2c661159-1bb3-4af2-bdf1-f3a9927a99e2', // Kognitiv træning
+    '8d714c98-f23a-4722-8a2f-85c162fe4840', // Psykomotorisk træning
+    '66fb32c9-ecc3-484b-be49-f20094be237c', // Vejledning og undervisning
+    'f8ac963c-6ec5-4ec5-bd90-a22fea4e2d16', // Manuel behandling
+  ],
+  noPlan: [
+    '1130ad70-6553-490d-87f8-5e8941687a0c', // Terapeutfaglig udredning
+    'ba3e17bd-d4aa-4848-acad-25adc8285c19', // Koordinering og kommunikation
+  ],
+};
+
+function profile({ id, type, name, title, description, klProfile, elements }) {
+  return {
+    resourceType: 'StructureDefinition',
+    id,
+    extension: [{ url: KL_PROFILE_EXTENSION, valueCanonical: klProfile }],
+    url: `${BASE}/${id}`,
+    version: VERSION,
+    name,
+    title,
+    status: 'active',
+    experimental: false,
+    date: DATE,
+    publisher: 'faelles-tx',
+    description,
+    jurisdiction: [{ coding: [{ system: 'urn:iso:std:iso:3166', code: 'DK', display: 'Denmark' }] }],
+    fhirVersion: '4.0.1',
+    kind: 'resource',
+    abstract: false,
+    type,
+    baseDefinition: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    derivation: 'constraint',
+    differential: { element: elements },
+  };
+}
+
+const desc = (da, en, kl) => `${da}\n\n${en}\n\nKL's profile: ${kl}. Deviations from KL's published rules: profiles/README.md.`;
+
+const profiles = [];
+
+// ---------------------------------------------------------------- §119 (kl-gateway-prevention 2.1.0)
+{
+  const id = 'klgateway-119-planned-intervention';
+  const kl = 'http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-planned-intervention';
+  profiles.push(profile({
+    id, type: 'CarePlan', name: 'KLGateway119PlannedIntervention', klProfile: kl,
+    title: '§119 planlagt indsats (KL Gateway) / §119 planned intervention',
+    description: desc(
+      'Planlagt indsats efter sundhedslovens §119 (forebyggelse og sundhedsfremme), som den indberettes til KL\'s gateway: niveau 2-indsatsen fra KL\'s §119-værdisæt, eventuelt med kommunens lokale niveau 3-indsats ved siden af; leveringstype; reglerne for henvisning til indsatsforløb (basedOn).',
+      'Planned intervention under §119 of the Danish Health Act as reported to KL\'s gateway: the niveau-2 intervention from KL\'s §119 value set, optionally with the municipality\'s local niveau-3 intervention beside it; delivery type; the rules on the link to the care plan (basedOn).',
+      kl),
+    elements: [
+      el('CarePlan', {
+        constraint: [
+          constraint(id, 'klgateway-119-intervention-1',
+            `${codingIn('activity.detail.code.coding', FSIII, GROUP_119.treatment)} implies basedOn.exists()`,
+            'Planned interventions with a treatment focus shall refer to their care plan (basedOn)',
+            'Planlagte indsatser med behandlingsfokus skal henvise til deres indsatsforløb (basedOn)'),
+          constraint(id, 'klgateway-119-intervention-2',
+            `${codingIn('activity.detail.code.coding', FSIII, GROUP_119.conversations)} implies basedOn.empty()`,
+            'Afklarende samtale, Behovssamtale and Afsluttende samtale shall not refer to a care plan (basedOn)',
+            'Afklarende samtale, Behovssamtale og Afsluttende samtale må ikke henvise til et indsatsforløb (basedOn)'),
+        ],
+      }),
+      el('CarePlan.basedOn', { short: '[DK] indsatsDelAfPlan', max: '1' }),
+      el('CarePlan.intent', { fixedCode: 'plan' }),
+      el('CarePlan.activity', { min: 1, max: '1' }),
+      el('CarePlan.activity.detail', { min: 1 }),
+      ...deliveryType('http://fhir.kl.dk/prevention/StructureDefinition/DeliveryType', VS.deliveryTypes119, 'DeliveryTypes119', '1'),
+      ...interventionCodings(VS.interventions119, 0, LEVEL3_119_140, 'KLInterventionCodes119'),
+    ],
+  }));
+}
+{
+  const id = 'klgateway-119-condition';
+  const kl = 'http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-condition';
+  profiles.push(profile({
+    id, type: 'Condition', name: 'KLGateway119Condition', klProfile: kl,
+    title: '§119 tilstand (KL Gateway) / §119 condition',
+    description: desc(
+      'Tilstand i et §119-forløb: tilstandskoden fra KL\'s §119-værdisæt; sværhedsgrad må ikke angives.',
+      'Condition in a §119 pathway: the condition code from KL\'s §119 value set; no severity.',
+      kl),
+    elements: [
+      el('Condition.severity', { max: '0' }),
+      el('Condition.code', {
+        short: '[DK] §119 tilstandskode', min: 1,
+        binding: binding('required', VS.conditions119, 'The §119 condition: a code of KLConditionCodes119', '§119-tilstanden: en kode fra KLConditionCodes119'),
+      }),
+      el('Condition.code.coding', { min: 1, max: '1' }),
+    ],
+  }));
+}
+{
+  const id = 'klgateway-119-servicerequest';
+  const kl = 'http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-servicerequest';
+  profiles.push(profile({
+    id, type: 'ServiceRequest', name: 'KLGateway119ServiceRequest', klProfile: kl,
+    title: '§119 anledning (KL Gateway) / §119 service request',
+    description: desc(
+      'Henvisning eller henvendelse, der er anledning til en §119-indsats: ydelsestypen fra ServiceTypes119.',
+      'Referral or request that starts a §119 intervention: the service type from ServiceTypes119.',
+      kl),
+    elements: [
+      el('ServiceRequest.intent', { fixedCode: 'plan' }),
+      el('ServiceRequest.code.coding', {
+        short: '[DK] anledningsIndsats',
+        binding: binding('required', VS.serviceTypes119, 'The requested service: ServiceTypes119', 'Den ønskede ydelse: ServiceTypes119'),
+      }),
+    ],
+  }));
+}
+{
+  const id = 'klgateway-119-care-plan';
+  const kl = 'http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-care-plan';
+  profiles.push(profile({
+    id, type: 'CarePlan', name: 'KLGateway119CarePlan', klProfile: kl,
+    title: '§119 indsatsforløb (KL Gateway) / §119 care plan',
+    description: desc(
+      'Indsatsforløb efter §119: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet) og planlagte gange for interventionsforløb.',
+      'Care plan under §119: the category, the cancellation reason (required exactly when the activity is cancelled or stopped) and the schedule of intervention care plans.',
+      kl),
+    elements: [
+      el('CarePlan', {
+        constraint: [
+          constraint(id, 'klgateway-119-care-plan-1',
+            "activity.detail.all(statusReason.exists() = (status = 'cancelled' or status = 'stopped'))",
+            'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
+            'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt'),
+          constraint(id, 'klgateway-119-care-plan-2',
+            `${codingIn('category.coding', CARE_SOCIAL, ['5c160c02-e858-4c1f-925a-71ed64844749'])} implies activity.detail.scheduledTiming.exists()`,
+            'An intervention care plan (Interventionsforløb efter §119) shall have a scheduled timing',
+            'Et interventionsforløb (Interventionsforløb efter §119) skal have planlagte gange (scheduledTiming)'),
+        ],
+      }),
+      el('CarePlan.intent', { fixedCode: 'plan' }),
+      el('CarePlan.category', {
+        short: '[DK] indsatsforløbKategori', min: 1, max: '1',
+        binding: binding('required', VS.carePlanCategories119, 'The kind of care plan: CarePlanCategories119', 'Forløbets kategori: CarePlanCategories119'),
+      }),
+      el('CarePlan.activity', { min: 1, max: '1' }),
+      el('CarePlan.activity.detail', { min: 1 }),
+      el('CarePlan.activity.detail.code', { max: '0' }),
+      el('CarePlan.activity.detail.statusReason', {
+        short: '[DK] indsatsforløbForklaringAfStatus',
+        binding: binding('required', VS.cancellation119, 'Why the care plan was cancelled or stopped: CancellationTypes (§119)', 'Hvorfor forløbet er aflyst eller stoppet: CancellationTypes (§119)'),
+      }),
+    ],
+  }));
+}
+
+// ---------------------------------------------------------------- §140 (kl-gateway-rehab 2.2.0)
+{
+  const id = 'klgateway-140-planned-intervention';
+  const kl = 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-planned-intervention';
+  profiles.push(profile({
+    id, type: 'CarePlan', name: 'KLGateway140PlannedIntervention', klProfile: kl,
+    title: '§140 planlagt indsats (KL Gateway) / §140 planned intervention',
+    description: desc(
+      'Planlagt genoptræningsindsats efter sundhedslovens §140, som den indberettes til KL\'s gateway: niveau 2-indsatsen fra KLTrainingInterventionsFSIII, eventuelt med kommunens lokale niveau 3-indsats ved siden af; leveringstype; reglerne for henvisning til indsatsforløb (basedOn).',
+      'Planned rehabilitation intervention under §140 of the Danish Health Act as reported to KL\'s gateway: the niveau-2 intervention from KLTrainingInterventionsFSIII, optionally with the local niveau-3 intervention beside it; delivery type; the rules on the link to the care plan (basedOn).',
+      kl),
+    elements: [
+      el('CarePlan', {
+        constraint: [
+          constraint(id, 'klgateway-140-intervention-1',
+            `${codingIn('activity.detail.code.coding', FSIII, GROUP_140.training)} implies basedOn.exists()`,
+            'Training interventions shall refer to their care plan (basedOn)',
+            'Træningsindsatser skal henvise til deres indsatsforløb (basedOn)'),
+          constraint(id, 'klgateway-140-intervention-2',
+            `${codingIn('activity.detail.code.coding', FSIII, GROUP_140.noPlan)} implies basedOn.empty()`,
+            'Terapeutfaglig udredning and Koordinering og kommunikation shall not refer to a care plan (basedOn)',
+            'Terapeutfaglig udredning og Koordinering og kommunikation må ikke henvise til et indsatsforløb (basedOn)'),
+        ],
+      }),
+      el('CarePlan.basedOn', { short: '[DK] indsatsDelAfPlan', max: '1' }),
+      el('CarePlan.intent', { fixedCode: 'plan' }),
+      el('CarePlan.activity', { min: 1, max: '1' }),
+      el('CarePlan.activity.detail', { min: 1 }),
+      ...deliveryType('http://fhir.kl.dk/rehab/StructureDefinition/DeliveryType', VS.deliveryTypes140, 'DeliveryTypes140', '*'),
+      ...interventionCodings(VS.interventions140, 0, LEVEL3_119_140, 'KLTrainingInterventionsFSIII'),
+    ],
+  }));
+}
+{
+  const id = 'klgateway-140-condition';
+  const kl = 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-condition';
+  profiles.push(profile({
+    id, type: 'Condition', name: 'KLGateway140Condition', klProfile: kl,
+    title: '§140 tilstand (KL Gateway) / §140 condition',
+    description: desc(
+      'Tilstand i et §140-genoptræningsforløb: tilstandskoden fra Conditions140; sværhedsgrad må ikke angives.',
+      'Condition in a §140 rehabilitation pathway: the condition code from Conditions140; no severity.',
+      kl),
+    elements: [
+      el('Condition.severity', { max: '0' }),
+      el('Condition.code', {
+        short: '[DK] §140 tilstandskode', min: 1,
+        binding: binding('required', VS.conditions140, 'The §140 condition: a code of Conditions140', '§140-tilstanden: en kode fra Conditions140'),
+      }),
+      el('Condition.code.coding', { min: 1, max: '1' }),
+    ],
+  }));
+}
+{
+  const id = 'klgateway-140-servicerequest';
+  const kl = 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-servicerequest';
+  profiles.push(profile({
+    id, type: 'ServiceRequest', name: 'KLGateway140ServiceRequest', klProfile: kl,
+    title: '§140 anledning / genoptræningsplan (KL Gateway) / §140 service request',
+    description: desc(
+      'Genoptræningsplanen (GGOP), der er anledning til §140-indsatser: ydelsestypen fra ServiceTypes140, planens typer fra ServiceRequestTypes140 (en af almen, specialiseret og rehabilitering) og årsagen til manglende aktivitet.',
+      'The rehabilitation plan (GGOP) that starts §140 interventions: the service type from ServiceTypes140, the plan\'s types from ServiceRequestTypes140 (one of almen, specialiseret, rehabilitering) and the status reason.',
+      kl),
+    elements: [
+      el('ServiceRequest', {
+        constraint: [
+          constraint(id, 'gateway-140-service-request-1',
+            codingIn('category.coding', CARE_SOCIAL, ['ffd81f78-352e-4589-a195-5350dd1df2a4', '0c8e2bfc-1350-45d1-90da-c07e2645d073', '83c89857-8fb8-4163-97b1-eb1a56345c29']),
+            'One of the categories shall be almen, specialiseret or rehabilitering',
+            'En af kategorierne skal være almen, specialiseret eller rehabilitering'),
+        ],
+      }),
+      el('ServiceRequest.extension', { slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
+      el('ServiceRequest.extension:statusReason', {
+        sliceName: 'statusReason', short: '[DK] anledningÅrsagManglendeAktivitet', min: 0, max: '1',
+        type: [{ code: 'Extension', profile: ['http://hl7.org/fhir/StructureDefinition/request-statusReason'] }],
+      }),
+      el('ServiceRequest.extension:statusReason.value[x]', { type: [{ code: 'CodeableConcept' }] }),
+      el('ServiceRequest.extension:statusReason.value[x].coding', {
+        binding: binding('required', VS.serviceRequestStatusReasons140, 'Why nothing happened on the plan: ServiceRequestStatusReasons140', 'Årsag til manglende aktivitet: ServiceRequestStatusReasons140'),
+      }),
+      el('ServiceRequest.intent', { fixedCode: 'plan' }),
+      el('ServiceRequest.category', { short: '[DK] anledningTypeAfGGOP', min: 1, max: '2' }),
+      el('ServiceRequest.category.coding', {
+        binding: binding('required', VS.serviceRequestTypes140, 'The kind of rehabilitation plan: ServiceRequestTypes140', 'Genoptræningsplanens type: ServiceRequestTypes140'),
+      }),
+      el('ServiceRequest.code.coding', {
+        short: '[DK] anledningsIndsats',
+        binding: binding('required', VS.serviceTypes140, 'The requested service: ServiceTypes140', 'Den ønskede ydelse: ServiceTypes140'),
+      }),
+    ],
+  }));
+}
+{
+  const id = 'klgateway-140-care-plan';
+  const kl = 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-care-plan';
+  profiles.push(profile({
+    id, type: 'CarePlan', name: 'KLGateway140CarePlan', klProfile: kl,
+    title: '§140 indsatsforløb (KL Gateway) / §140 care plan',
+    description: desc(
+      'Genoptræningsforløb efter §140: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet) og planlagte gange for interventionsforløb.',
+      'Rehabilitation care plan under §140: the category, the cancellation reason (required exactly when the activity is cancelled or stopped) and the schedule of intervention care plans.',
+      kl),
+    elements: [
+      el('CarePlan', {
+        constraint: [
+          constraint(id, 'klgateway-140-care-plan-1',
+            "activity.detail.all(statusReason.exists() = (status = 'cancelled' or status = 'stopped'))",
+            'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
+            'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt'),
+          constraint(id, 'klgateway-140-care-plan-2',
+            `${codingIn('category.coding', CARE_SOCIAL, ['f15b2663-94d9-4d0c-a5de-d8bd8e1e4ebb'])} implies activity.detail.scheduledTiming.exists()`,
+            'An intervention care plan (Interventionsforløb efter §140) shall have a scheduled timing',
+            'Et interventionsforløb (Interventionsforløb efter §140) skal have planlagte gange (scheduledTiming)'),
+        ],
+      }),
+      el('CarePlan.intent', { fixedCode: 'plan' }),
+      el('CarePlan.category', {
+        short: '[DK] indsatsforløbKategori', min: 1, max: '1',
+        binding: binding('required', VS.carePlanCategories140, 'The kind of care plan: CarePlanCategories140', 'Forløbets kategori: CarePlanCategories140'),
+      }),
+      el('CarePlan.activity', { min: 1, max: '1' }),
+      el('CarePlan.activity.detail', { min: 1 }),
+      el('CarePlan.activity.detail.code', { max: '0' }),
+      el('CarePlan.activity.detail.statusReason', {
+        short: '[DK] indsatsforløbForklaringAfStatus',
+        binding: binding('required', VS.cancellation140, 'Why the care plan was cancelled or stopped: CancellationTypes (§140)', 'Hvorfor forløbet er aflyst eller stoppet: CancellationTypes (§140)'),
+      }),
+    ],
+  }));
+}
+
+// ---------------------------------------------------------------- home care and nursing (kl-gateway 1.2.0)
+{
+  const id = 'klgateway-care-condition';
+  const kl = 'http://fhir.kl.dk/gateway/StructureDefinition/klgateway-care-condition';
+  profiles.push(profile({
+    id, type: 'Condition', name: 'KLGatewayCareCondition', klProfile: kl,
+    title: 'Tilstand i hjemmepleje og sygepleje (KL Gateway) / home-care and nursing condition',
+    description: desc(
+      'Tilstand i hjemmepleje eller sygepleje: tilstandskoden fra FSIIICareConditions; sværhedsgrad fra KLSeveritiesFSIII, påkrævet for hjemmeplejetilstande og ikke tilladt for sygeplejetilstande.',
+      'Home-care or nursing condition: the condition code from FSIIICareConditions; severity from KLSeveritiesFSIII, required for home-care conditions and not allowed for nursing conditions.',
+      kl),
+    elements: [
+      el('Condition', {
+        constraint: [
+          constraint(id, 'klgateway-severity-mandatory-in-home-care-not-allowed-in-nursing',
+            `(severity.exists() and code.memberOf('${VS.homeCareConditions}')) or (severity.empty() and code.memberOf('${VS.nursingConditions}'))`,
+            'The severity is mandatory for home care conditions and not allowed for nursing conditions',
+            'Sværhedsgraden er påkrævet for hjemmeplejetilstande og ikke tilladt for sygeplejetilstande'),
+        ],
+      }),
+      el('Condition.severity', {
+        short: '[DK] tilstandssværhedsgrad', max: '1',
+        binding: binding('required', VS.severitiesFSIII, 'How severe the condition is: KLSeveritiesFSIII', 'Tilstandens sværhedsgrad: KLSeveritiesFSIII'),
+      }),
+      el('Condition.code', {
+        short: '[DK] FSIII tilstandskode', min: 1,
+        binding: binding('required', VS.careConditions, 'The home-care or nursing condition: FSIIICareConditions', 'Hjemmeplejens eller sygeplejens tilstand: FSIIICareConditions'),
+      }),
+    ],
+  }));
+}
+{
+  const id = 'klgateway-care-planned-intervention';
+  const kl = 'http://fhir.kl.dk/gateway/StructureDefinition/klgateway-care-planned-intervention';
+  profiles.push(profile({
+    id, type: 'CarePlan', name: 'KLGatewayCarePlannedIntervention', klProfile: kl,
+    title: 'Planlagt indsats i hjemmepleje og sygepleje (KL Gateway) / home-care and nursing planned intervention',
+    description: desc(
+      'Planlagt indsats i hjemmepleje eller sygepleje: niveau 2-indsatsen fra FSIIICareInterventions (påkrævet), eventuelt med kommunens lokale niveau 3-indsats ved siden af.',
+      'Planned home-care or nursing intervention: the niveau-2 intervention from FSIIICareInterventions (required), optionally with the local niveau-3 intervention beside it.',
+      kl),
+    elements: [
+      el('CarePlan.intent', { fixedCode: 'plan' }),
+      el('CarePlan.activity', { min: 1, max: '1' }),
+      el('CarePlan.activity.detail', { min: 1 }),
+      ...interventionCodings(VS.careInterventions, 1, LEVEL3_CARE, 'FSIIICareInterventions'),
+    ],
+  }));
+}
+
+// ---------------------------------------------------------------- FFB reporting (kl-ffb-reporting)
+{
+  const id = 'kl-reporting-ffb-intervention';
+  const kl = 'http://fhir.kl.dk/ffbreporting/StructureDefinition/kl-reporting-ffb-intervention';
+  profiles.push(profile({
+    id, type: 'CarePlan', name: 'KLReportingFFBIntervention', klProfile: kl,
+    title: 'FFB indsats (indberetning) / FFB reported intervention',
+    description: desc(
+      'Indsats (ydelse) i en indberettet FFB-plan: ydelseskoden fra KLInterventionsFFB.',
+      'Intervention (ydelse) in a reported FFB care plan: the code from KLInterventionsFFB.',
+      kl),
+    elements: [
+      el('CarePlan.activity.detail', { min: 1, max: '1' }),
+      el('CarePlan.activity.detail.code', { min: 1, max: '1' }),
+      el('CarePlan.activity.detail.code.coding', {
+        short: '[DK] indsatsskode', min: 1, max: '1',
+        binding: binding('required', VS.interventionsFFB, 'The FFB intervention: KLInterventionsFFB', 'FFB-indsatsen: KLInterventionsFFB'),
+      }),
+    ],
+  }));
+}
+{
+  const id = 'kl-reporting-ffb-condition';
+  const kl = 'http://fhir.kl.dk/ffbreporting/StructureDefinition/kl-reporting-ffb-condition';
+  profiles.push(profile({
+    id, type: 'Condition', name: 'KLReportingFFBCondition', klProfile: kl,
+    title: 'FFB tilstand (indberetning) / FFB reported condition',
+    description: desc(
+      'Tilstand efter FFB: undertemakoden fra KLConditionCodesFFB; sværhedsgrad fra KLSeveritiesFFB, påkrævet for koder under Aktivitet og deltagelse og ellers ikke tilladt.',
+      'Condition under FFB: the sub-theme code from KLConditionCodesFFB; severity from KLSeveritiesFFB, required for Aktivitet og deltagelse codes and not allowed otherwise.',
+      kl),
+    elements: [
+      el('Condition', {
+        constraint: [
+          constraint(id, 'kl-reporting-ffb-condition-1',
+            `(severity.exists() and code.memberOf('${VS.conditionsADFFB}')) or (severity.exists().not() and code.memberOf('${VS.conditionsADFFB}').not())`,
+            "Severity is mandatory for condition codes of 'Aktivitet og Deltagelse' and not allowed for other condition codes",
+            "Sværhedsgrad er påkrævet for tilstandskoder under 'Aktivitet og deltagelse' og ikke tilladt for andre tilstandskoder"),
+        ],
+      }),
+      el('Condition.severity', {
+        short: '[DK] tilstandssværhedsgrad',
+        binding: binding('required', VS.severitiesFFB, 'How reduced the functioning is: KLSeveritiesFFB', 'Hvor nedsat funktionsevnen er: KLSeveritiesFFB'),
+      }),
+      el('Condition.code', { min: 1 }),
+      el('Condition.code.coding', {
+        short: '[DK] FFB undertemakode', min: 1, max: '1',
+        binding: binding('required', VS.conditionsFFB, 'The FFB condition: KLConditionCodesFFB', 'FFB-tilstanden: KLConditionCodesFFB'),
+      }),
+    ],
+  }));
+}
+{
+  const id = 'kl-reporting-ffb-targetGroup';
+  const kl = 'http://fhir.kl.dk/ffbreporting/StructureDefinition/kl-reporting-ffb-targetGroup';
+  profiles.push(profile({
+    id, type: 'Condition', name: 'KLReportingFFBTargetGroup', klProfile: kl,
+    title: 'FFB målgruppe (indberetning) / FFB reported target group',
+    description: desc(
+      'Borgerens målgruppe efter FFB: koden fra KLConditionsAndTargetGroupsFFB.',
+      'The citizen\'s target group under FFB: a code from KLConditionsAndTargetGroupsFFB.',
+      kl),
+    elements: [
+      el('Condition.code', { min: 1 }),
+      el('Condition.code.coding', {
+        short: '[DK] tværorganisatoriskTilstandskode', min: 1,
+        binding: binding('required', VS.targetGroupsFFB, 'The target group: KLConditionsAndTargetGroupsFFB', 'Målgruppen: KLConditionsAndTargetGroupsFFB'),
+      }),
+    ],
+  }));
+}
+{
+  const id = 'kl-reporting-ffb-servicePerformer';
+  const kl = 'http://fhir.kl.dk/ffbreporting/StructureDefinition/kl-reporting-ffb-servicePerformer';
+  profiles.push(profile({
+    id, type: 'CareTeam', name: 'KLReportingFFBServicePerformer', klProfile: kl,
+    title: 'FFB leverandør og tilbud (indberetning) / FFB reported service performer',
+    description: desc(
+      'Leverandøren af en FFB-ydelse og tilbuddet (CareTeam.category) fra KLServiceCodesFFB.',
+      'The performer of an FFB service and the kind of offer (CareTeam.category) from KLServiceCodesFFB.',
+      kl),
+    elements: [
+      el('CareTeam.category', {
+        short: '[DK] tilbud',
+        binding: binding('required', VS.serviceCodesFFB, 'The kind of offer (tilbud): KLServiceCodesFFB', 'Tilbuddets art: KLServiceCodesFFB'),
+      }),
+    ],
+  }));
+}
+
+for (const f of fs.readdirSync(OUT)) if (/^StructureDefinition-.*\.json$/.test(f)) fs.unlinkSync(path.join(OUT, f));
+for (const p of profiles) {
+  fs.writeFileSync(path.join(OUT, `StructureDefinition-${p.id}.json`), `${JSON.stringify(p, null, 2)}\n`);
+}
+console.log(`wrote ${profiles.length} profiles to ${OUT}`);

@@ -1,0 +1,95 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { FhirError } from '../errors/fhir-error';
+import { isKommunekode } from '../local/municipality';
+import type { AuthConfig } from './auth-config';
+
+/** Who is writing, from a verified token. */
+export interface Principal {
+  subject?: string;
+  /** The municipality whose resources the token may write (claim `kommunekode`). */
+  kommunekode?: string;
+  /** Scopes from `scope` (space separated) or `scp`; `admin` may write the common catalogs. */
+  scopes: string[];
+  admin: boolean;
+}
+
+export interface TokenVerifier {
+  /** Resolves the principal, or rejects with a 401 FhirError (503 when the key set cannot be fetched). */
+  verify(token: string): Promise<Principal>;
+}
+
+export class AuthError extends FhirError {
+  constructor(message: string, readonly bearerError = 'invalid_token') {
+    super(401, 'login', message);
+    this.name = 'AuthError';
+  }
+}
+
+/** Turns verified claims into a principal; rejects claims that cannot be used. */
+export function principalFromClaims(payload: JWTPayload): Principal {
+  const raw = payload.kommunekode;
+  let kommunekode: string | undefined;
+  if (raw !== undefined && raw !== null) {
+    const s = typeof raw === 'number' ? String(raw) : raw;
+    if (!isKommunekode(s)) throw new AuthError(`The token's kommunekode claim '${String(raw)}' is not a three-digit municipality code`);
+    kommunekode = s;
+  }
+  const scopeClaim = payload.scope ?? payload.scp;
+  const scopes = typeof scopeClaim === 'string' ? scopeClaim.split(/\s+/).filter((s) => s.length > 0)
+    : Array.isArray(scopeClaim) ? scopeClaim.filter((s): s is string => typeof s === 'string') : [];
+  return { subject: payload.sub, kommunekode, scopes, admin: scopes.includes('admin') };
+}
+
+function explain(e: unknown): FhirError {
+  if (e instanceof FhirError) return e;
+  if (e instanceof joseErrors.JWTExpired) return new AuthError('The token has expired');
+  if (e instanceof joseErrors.JWSSignatureVerificationFailed) return new AuthError('The token signature does not verify');
+  if (e instanceof joseErrors.JOSEAlgNotAllowed) return new AuthError(`The token is signed with an algorithm this server does not accept: ${e.message}`);
+  if (e instanceof joseErrors.JWTClaimValidationFailed) return new AuthError(`The token's claims are not accepted: ${e.message}`);
+  if (e instanceof joseErrors.JWKSNoMatchingKey) return new AuthError('No key of the configured key set matches the token');
+  if (e instanceof joseErrors.JWKSTimeout || e instanceof joseErrors.JWKSInvalid) {
+    return new FhirError(503, 'transient', 'The key set for verifying tokens cannot be fetched; try again later');
+  }
+  if (e instanceof joseErrors.JOSEError) return new AuthError(`The token is not valid: ${e.message}`);
+  return new FhirError(503, 'transient', 'Tokens cannot be verified right now; try again later');
+}
+
+export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
+  if (auth.kind === 'none') {
+    return {
+      async verify() {
+        throw new AuthError('This server accepts no writes: no token key is configured (JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL)');
+      },
+    };
+  }
+  const options: JWTVerifyOptions = {
+    algorithms: auth.algorithms,
+    issuer: auth.issuer,
+    audience: auth.audience,
+    requiredClaims: ['exp'],
+    clockTolerance: 30,
+  };
+  const jwks = auth.kind === 'jwks' ? createRemoteJWKSet(auth.url, { timeoutDuration: 5000, cooldownDuration: 30_000 }) : undefined;
+  return {
+    async verify(token: string): Promise<Principal> {
+      try {
+        const { payload } = auth.kind === 'secret'
+          ? await jwtVerify(token, auth.secret, options)
+          : auth.kind === 'public-key'
+            ? await jwtVerify(token, auth.key, options)
+            : await jwtVerify(token, jwks!, options);
+        return principalFromClaims(payload);
+      } catch (e) {
+        throw explain(e);
+      }
+    },
+  };
+}
+
+/** The Bearer token of an Authorization header, or a 401 explaining what is wrong with the header. */
+export function bearerToken(header: string | undefined): string {
+  if (!header) throw new AuthError('Writing needs an Authorization: Bearer <token> header', 'invalid_request');
+  const m = /^Bearer[ ]+([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*\.[A-Za-z0-9\-_]*)\s*$/i.exec(header);
+  if (!m) throw new AuthError('The Authorization header must be "Bearer <JWT>"', 'invalid_request');
+  return m[1]!;
+}

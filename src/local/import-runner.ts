@@ -1,0 +1,171 @@
+import type { Bundle, CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { FhirSchemaValidator } from '../fhir/schema-validator';
+import { serverUsing } from '../store/data-dir-lock';
+import { SqliteStore } from '../store/sqlite-store';
+import { loadTerminology, type LoadedTerminology } from '../terminology/loader';
+import { TerminologyRegistry } from '../terminology/registry';
+import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
+import { ResourceWriter, WriteValidationError, type WriteRequest } from '../write/writer';
+import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type LineMessage } from './csv-import';
+import { isKommunekode, isValidLocalName, municipalUrl } from './municipality';
+
+export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
+
+export type ImportTarget = { kind: 'embedded'; dataDir: string } | { kind: 'server'; baseUrl: string; token: string };
+
+export interface ImportOptions {
+  content: Buffer | string;
+  kommunekode: string;
+  name?: string;
+  version?: string;
+  target: ImportTarget;
+  terminologyDir: string;
+  includeExamples: boolean;
+  /** The published catalogs, when already loaded (tests). */
+  published?: LoadedTerminology;
+  /** Progress and information lines. */
+  log?: (line: string) => void;
+}
+
+export interface ImportOutcome {
+  ok: boolean;
+  rows: number;
+  /** Errors (nothing was written) and warnings, by line where they belong to one. */
+  messages: LineMessage[];
+  written?: { codeSystem: string; conceptMap: string };
+}
+
+const PROGRESS_FROM = 500;
+
+function fail(messages: LineMessage[], rows: number): ImportOutcome {
+  return { ok: false, rows, messages: sortMessages(messages) };
+}
+
+function sortMessages(messages: LineMessage[]): LineMessage[] {
+  return [...messages].sort((a, b) => (a.severity === b.severity ? (a.line ?? 0) - (b.line ?? 0) : a.severity === 'error' ? -1 : 1));
+}
+
+function issuesToMessages(
+  issues: { severity: string; text: string; expression?: string[]; localCode?: string }[], built: BuiltCatalog,
+): LineMessage[] {
+  return issues.filter((i) => i.severity === 'error' || i.severity === 'warning').map((i) => ({
+    severity: i.severity === 'error' ? 'error' : 'warning',
+    line: lineOfIssue(i, built),
+    message: i.text,
+  }));
+}
+
+/**
+ * Imports a municipality's local catalog from CSV: creates or updates its CodeSystem and ConceptMap
+ * (http://faelles-tx.dk/fhir/kommune/{kode}/…/{name}) through the server's write validation, both or neither.
+ */
+export async function importLocalCsv(options: ImportOptions): Promise<ImportOutcome> {
+  const log = options.log ?? (() => undefined);
+  const { kommunekode } = options;
+  const name = options.name ?? DEFAULT_LOCAL_NAME;
+  if (!isKommunekode(kommunekode)) return fail([{ severity: 'error', message: `kommunekode must be three digits, not '${kommunekode}'` }], 0);
+  if (!isValidLocalName(name)) return fail([{ severity: 'error', message: `name '${name}' must be 1–52 letters, digits, '-' or '.'` }], 0);
+
+  const parsed = parseLocalCsv(options.content);
+  const rows = parsed.rows.length;
+  if (parsed.messages.some((m) => m.severity === 'error')) return fail(parsed.messages, rows);
+  log(`read ${rows} row${rows === 1 ? '' : 's'}`);
+
+  const published = options.published ?? loadTerminology(options.terminologyDir, { includeExamples: options.includeExamples });
+  const csUrl = municipalUrl(kommunekode, 'CodeSystem', name);
+  const cmUrl = municipalUrl(kommunekode, 'ConceptMap', name);
+  const progress = rows >= PROGRESS_FROM ? (done: number, total: number) => log(`  ${done}/${total} rows`) : undefined;
+
+  if (options.target.kind === 'embedded') {
+    const dataDir = options.target.dataDir;
+    const pid = serverUsing(dataDir);
+    if (pid !== undefined) {
+      return fail([{ severity: 'error', message: `A server (pid ${pid}) is using ${dataDir}; import through it with --server URL --token TOKEN, or stop it first` }], rows);
+    }
+    const store = SqliteStore.open(dataDir);
+    try {
+      const written = new ResourceSet(await store.loadAll());
+      const publishedSet = new ResourceSet(published.resources);
+      const registry = new TerminologyRegistry([written, publishedSet], published.defaultSupplements);
+      const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
+      const built = buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress });
+      const messages = [...parsed.messages, ...built.messages];
+      if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
+      log('validating');
+      const writer = new ResourceWriter({ store, registry, written, published: publishedSet, schema: new FhirSchemaValidator() });
+      const requests: WriteRequest[] = [
+        { method: 'PUT', resourceType: 'CodeSystem', id: built.codeSystem.id, body: built.codeSystem, ifMatch: versionOf(existing.codeSystem) },
+        { method: 'PUT', resourceType: 'ConceptMap', id: built.conceptMap.id, body: built.conceptMap, ifMatch: versionOf(existing.conceptMap) },
+      ];
+      try {
+        const results = await writer.write({ kommunekode, admin: false, scopes: [], subject: 'import-local' }, requests);
+        const warnings = issuesToMessages(results.flatMap((r) => r.warnings), built);
+        return {
+          ok: true, rows, messages: sortMessages([...messages, ...warnings]),
+          written: {
+            codeSystem: `CodeSystem/${results[0]!.id}/_history/${results[0]!.version?.versionId}`,
+            conceptMap: `ConceptMap/${results[1]!.id}/_history/${results[1]!.version?.versionId}`,
+          },
+        };
+      } catch (e) {
+        if (e instanceof WriteValidationError) return fail([...messages, ...issuesToMessages(e.issues, built)], rows);
+        if (e instanceof FhirError) return fail([...messages, { severity: 'error', message: e.message }], rows);
+        throw e;
+      }
+    } finally {
+      await store.close();
+    }
+  }
+
+  const { baseUrl, token } = options.target;
+  const base = baseUrl.replace(/\/$/, '');
+  const registry = new TerminologyRegistry([new ResourceSet(published.resources)], published.defaultSupplements);
+  const existing = {
+    codeSystem: await fetchLatest<CodeSystem>(base, 'CodeSystem', csUrl),
+    conceptMap: await fetchLatest<ConceptMap>(base, 'ConceptMap', cmUrl),
+  };
+  const built = buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress });
+  const messages = [...parsed.messages, ...built.messages];
+  if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
+  log(`sending to ${base}`);
+  const bundle: Bundle = {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [built.codeSystem, built.conceptMap].map((r, i) => {
+      const previous = i === 0 ? existing.codeSystem : existing.conceptMap;
+      return { resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}`, ...(previous?.meta?.versionId ? { ifMatch: `W/"${previous.meta.versionId}"` } : {}) } };
+    }),
+  };
+  const res = await fetch(`${base}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(bundle),
+  });
+  const body = (await res.json().catch(() => undefined)) as Bundle | OperationOutcome | undefined;
+  if (!res.ok) {
+    const issues = body?.resourceType === 'OperationOutcome' ? body.issue.map((i) => ({ severity: i.severity, text: i.details?.text ?? i.diagnostics ?? i.code, expression: i.expression })) : [];
+    if (issues.length === 0) issues.push({ severity: 'error', text: `The server answered ${res.status}`, expression: undefined });
+    return fail([...messages, ...issuesToMessages(issues, built).map((m) => ({ ...m, message: `${m.message}${m.line === undefined ? ` (HTTP ${res.status})` : ''}` }))], rows);
+  }
+  const response = body as Bundle;
+  const warnings = (response.entry ?? []).flatMap((e) => (e.response?.outcome as OperationOutcome | undefined)?.issue ?? [])
+    .filter((i) => i.severity === 'warning')
+    .map((i) => ({ severity: i.severity, text: i.details?.text ?? i.code, expression: i.expression }));
+  return {
+    ok: true, rows, messages: sortMessages([...messages, ...issuesToMessages(warnings, built)]),
+    written: { codeSystem: response.entry?.[0]?.response?.location ?? '', conceptMap: response.entry?.[1]?.response?.location ?? '' },
+  };
+}
+
+function versionOf(r: TerminologyResource | undefined): string | undefined {
+  return r?.meta?.versionId ? `W/"${r.meta.versionId}"` : undefined;
+}
+
+async function fetchLatest<T extends TerminologyResource>(base: string, type: string, url: string): Promise<T | undefined> {
+  const res = await fetch(`${base}/${type}?url=${encodeURIComponent(url)}`, { headers: { Accept: 'application/fhir+json' } });
+  if (!res.ok) throw new Error(`GET ${type}?url=${url} answered ${res.status}`);
+  const bundle = (await res.json()) as Bundle;
+  const list = (bundle.entry ?? []).map((e) => e.resource as T).filter((r) => r?.meta?.versionId);
+  return list[list.length - 1];
+}

@@ -1,0 +1,133 @@
+import type { CodeSystem, ConceptMap, Identifier } from 'fhir/r4';
+import { compareVersions } from '../terminology/canonical';
+import type { TerminologyRegistry } from '../terminology/registry';
+import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+
+/**
+ * Municipalities' local (niveau 3) catalogs. Canonical pattern (terminology/README.md):
+ *   http://faelles-tx.dk/fhir/kommune/{kommunekode}/{CodeSystem|ConceptMap|ValueSet}/{name}
+ * with the kommunekode also as identifier (system KOMMUNEKODE_SYSTEM) and id `kommune-{kommunekode}-{name}`.
+ */
+export const KOMMUNE_BASE = 'http://faelles-tx.dk/fhir/kommune/';
+export const KOMMUNEKODE_SYSTEM = 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode';
+/** The property that says whether a local concept is an intervention (indsats) or an offer (tilbud). */
+export const LOCAL_TYPE_URI = 'http://faelles-tx.dk/fhir/CodeSystem/lokal-type';
+export const LOCAL_TYPE_CODE = 'type';
+export const STATUS_PROPERTY_URI = 'http://hl7.org/fhir/concept-properties#status';
+
+export type LocalKind = 'indsats' | 'tilbud';
+export const LOCAL_KINDS: readonly LocalKind[] = ['indsats', 'tilbud'];
+
+/** KL's systems for niveau-3 codes in gateway submissions (§119/§140 IGs, and the care gateway 1.2.0). */
+export const GATEWAY_LOCAL_SYSTEMS: readonly string[] = [
+  'http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions',
+  'http://fhir.kl.dk/gateway/CodeSystem/LocallyDefinedInterventions',
+];
+
+const KOMMUNEKODE = /^\d{3}$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9.-]{0,51}$/;
+const URL_PATTERN = /^http:\/\/faelles-tx\.dk\/fhir\/kommune\/([^/]*)\/([^/]*)\/([^/|]*)$/;
+
+export function isKommunekode(value: unknown): value is string {
+  return typeof value === 'string' && KOMMUNEKODE.test(value);
+}
+
+export function isValidLocalName(name: string): boolean {
+  return NAME.test(name);
+}
+
+export function isGatewayLocalSystem(system: string | undefined): boolean {
+  return system !== undefined && GATEWAY_LOCAL_SYSTEMS.includes(system);
+}
+
+export interface MunicipalUrl {
+  kommunekode: string;
+  type: string;
+  name: string;
+}
+
+/** The parts of a municipal canonical URL, or undefined when the URL is not under the municipal base. */
+export function parseMunicipalUrl(url: unknown): MunicipalUrl | undefined {
+  if (typeof url !== 'string' || !url.startsWith(KOMMUNE_BASE)) return undefined;
+  const m = URL_PATTERN.exec(url);
+  if (!m) return { kommunekode: url.slice(KOMMUNE_BASE.length).split('/')[0] ?? '', type: '', name: '' };
+  return { kommunekode: m[1]!, type: m[2]!, name: m[3]! };
+}
+
+export function municipalUrl(kommunekode: string, type: TerminologyType, name: string): string {
+  return `${KOMMUNE_BASE}${kommunekode}/${type}/${name}`;
+}
+
+export function municipalId(kommunekode: string, name: string): string {
+  return `kommune-${kommunekode}-${name}`;
+}
+
+export function kommunekodeIdentifier(kommunekode: string): Identifier {
+  return { system: KOMMUNEKODE_SYSTEM, value: kommunekode };
+}
+
+function identifiersOf(resource: TerminologyResource): Identifier[] {
+  const ids = (resource as { identifier?: Identifier | Identifier[] }).identifier;
+  if (!ids) return [];
+  return Array.isArray(ids) ? ids : [ids];
+}
+
+/** The kommunekode identifier values of a resource. */
+export function identifierKommunekoder(resource: TerminologyResource): string[] {
+  return identifiersOf(resource).filter((i) => i?.system === KOMMUNEKODE_SYSTEM && typeof i.value === 'string').map((i) => i.value!);
+}
+
+/**
+ * The municipality a resource belongs to: the kommunekode in its canonical URL, else its kommunekode identifier.
+ * Undefined for the common catalogs.
+ */
+export function ownerOf(resource: TerminologyResource | undefined): string | undefined {
+  if (!resource) return undefined;
+  const fromUrl = parseMunicipalUrl(resource.url)?.kommunekode;
+  if (fromUrl !== undefined) return fromUrl;
+  return identifierKommunekoder(resource)[0];
+}
+
+/** The municipality a canonical (code system url) belongs to, from the URL pattern alone. */
+export function ownerOfCanonical(url: unknown): string | undefined {
+  return typeof url === 'string' ? parseMunicipalUrl(url.split('|')[0])?.kommunekode : undefined;
+}
+
+export function belongsTo(resource: TerminologyResource, kommunekode: string): boolean {
+  return ownerOf(resource) === kommunekode || identifierKommunekoder(resource).includes(kommunekode);
+}
+
+/** The local code systems of a municipality (or of every municipality), newest version of each url. */
+export function localCodeSystems(registry: TerminologyRegistry, kommunekode?: string): CodeSystem[] {
+  return latestPerUrl(registry.list('CodeSystem').filter((cs) => cs.content !== 'supplement' && isMunicipal(cs, kommunekode)));
+}
+
+export function localConceptMaps(registry: TerminologyRegistry, kommunekode?: string): ConceptMap[] {
+  return latestPerUrl(registry.list('ConceptMap').filter((cm) => isMunicipal(cm, kommunekode)));
+}
+
+function isMunicipal(resource: TerminologyResource, kommunekode: string | undefined): boolean {
+  const owner = ownerOf(resource);
+  return owner !== undefined && (kommunekode === undefined || belongsTo(resource, kommunekode));
+}
+
+function latestPerUrl<T extends TerminologyResource>(list: T[]): T[] {
+  const byUrl = new Map<string, T>();
+  for (const r of list) {
+    const key = r.url ?? `#${r.id}`;
+    const prev = byUrl.get(key);
+    if (!prev || compareVersions(r.version, prev.version) > 0) byUrl.set(key, r);
+  }
+  return [...byUrl.values()];
+}
+
+/** The code of the local-type property in a code system (declared by its URI; `type` by convention). */
+export function localTypePropertyCode(cs: CodeSystem): string | undefined {
+  const declared = (cs.property ?? []).find((p) => p.uri === LOCAL_TYPE_URI);
+  if (declared) return declared.code;
+  return (cs.property ?? []).some((p) => p.code === LOCAL_TYPE_CODE) ? LOCAL_TYPE_CODE : undefined;
+}
+
+export function statusPropertyCode(cs: CodeSystem): string {
+  return (cs.property ?? []).find((p) => p.uri === STATUS_PROPERTY_URI)?.code ?? 'status';
+}

@@ -1,0 +1,26 @@
+import { TerminologyLoadError, type LoadedTerminology } from '../terminology/loader';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { ownerOf } from './municipality';
+import { validateTerminologyResource } from './validation';
+
+/**
+ * Applies the write validation to the municipal resources among the published catalogs (the examples under
+ * terminology/examples): an error stops start-up like a broken file does; warnings are returned for the log.
+ */
+export function checkPublishedLocalCatalogs(registry: TerminologyRegistry, catalogs: LoadedTerminology): string[] {
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  for (const resource of catalogs.resources) {
+    if (ownerOf(resource) === undefined) continue;
+    const file = catalogs.files.get(resource) ?? `${resource.resourceType}/${resource.id}`;
+    for (const i of validateTerminologyResource(resource, registry)) {
+      const line = `${file}: ${i.expression?.[0] ? `${i.expression[0]}: ` : ''}${i.text}`;
+      if (i.severity === 'error') errors.push(line);
+      else warnings.push(line);
+    }
+  }
+  if (errors.length > 0) {
+    throw new TerminologyLoadError(`municipal catalog does not validate: ${errors.slice(0, 20).join('; ')}${errors.length > 20 ? ` (and ${errors.length - 20} more)` : ''}`);
+  }
+  return warnings;
+}

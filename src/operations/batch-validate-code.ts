@@ -1,0 +1,76 @@
+import type { Parameters, ParametersParameter, Resource } from 'fhir/r4';
+import { errorToOutcome } from '../errors/operation-outcome';
+import { FhirError } from '../errors/fhir-error';
+import { parseParametersResource, ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import type { OperationContext, OperationHandler } from './context';
+import { valueSetValidateCodeOperation, valueSetValidateSpec } from './validate-code';
+
+const spec: OperationSpec = {
+  name: 'batch-validate-code',
+  params: [...valueSetValidateSpec.params, { name: 'validation', type: 'Resource', repeats: true }],
+};
+
+/** Names a validation entry may repeat (the others it sets replace the request-level value). */
+const REPEATING = new Set(valueSetValidateSpec.params.filter((p) => p.repeats).map((p) => p.name));
+
+/**
+ * The request-level parameters that apply to every entry: everything except the entries themselves. An entry's own
+ * single-valued parameters replace the request's; repeating ones (tx-resource, system-version, ...) add to them.
+ */
+function entryParameters(shared: ParametersParameter[], entry: Parameters): Parameters {
+  const own = entry.parameter ?? [];
+  const overridden = new Set(own.map((p) => p.name).filter((n) => !REPEATING.has(n)));
+  return { resourceType: 'Parameters', parameter: [...shared.filter((p) => !overridden.has(p.name)), ...own] };
+}
+
+/** Rebuilds the request-level parameters in Parameters form (query parameters arrive already parsed). */
+function sharedParameters(input: OperationInput): ParametersParameter[] {
+  const out: ParametersParameter[] = [];
+  for (const p of valueSetValidateSpec.params) {
+    for (const value of input.all(p.name)) {
+      switch (p.type) {
+        case 'Resource': out.push({ name: p.name, resource: value as ParametersParameter['resource'] }); break;
+        case 'boolean': out.push({ name: p.name, valueBoolean: value as boolean }); break;
+        case 'Coding': out.push({ name: p.name, valueCoding: value as ParametersParameter['valueCoding'] }); break;
+        case 'CodeableConcept': out.push({ name: p.name, valueCodeableConcept: value as ParametersParameter['valueCodeableConcept'] }); break;
+        default: out.push({ name: p.name, valueString: value as string }); break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * ValueSet/$batch-validate-code: one $validate-code per `validation` entry, with the request-level parameters
+ * (value set, tx-resources, options) applying to every entry. Each entry answers with its validate-code result, or
+ * with an OperationOutcome when it could not be validated; one bad entry does not fail the batch.
+ */
+export const batchValidateCodeOperation: OperationHandler = {
+  spec,
+  resourceType: 'ValueSet',
+  levels: ['type', 'instance'],
+  async handle(input, ctx: OperationContext, target) {
+    const entries = input.all<Resource>('validation');
+    if (entries.length === 0) throw FhirError.invalid("No 'validation' entries to validate", { expression: ['validation'] });
+    const shared = sharedParameters(input);
+    const out = new ParametersBuilder();
+    for (const entry of entries) {
+      let result: Resource;
+      try {
+        if (entry.resourceType !== 'Parameters') {
+          throw FhirError.invalid(`Each validation must be a Parameters resource, not ${entry.resourceType}`);
+        }
+        const parameter = (entry as Parameters).parameter;
+        if (parameter !== undefined && (!Array.isArray(parameter) || parameter.some((p) => !p || typeof p !== 'object'))) {
+          throw FhirError.invalid('Parameters.parameter of a validation must be an array of parameters');
+        }
+        const entryInput = parseParametersResource(valueSetValidateSpec, entryParameters(shared, entry as Parameters));
+        result = await valueSetValidateCodeOperation.handle(entryInput, ctx, target);
+      } catch (e) {
+        result = errorToOutcome(e).outcome;
+      }
+      out.resource('validation', result);
+    }
+    return out.build();
+  },
+};

@@ -1,0 +1,104 @@
+import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, Coding, ParametersParameter } from 'fhir/r4';
+import { ParametersBuilder } from '../fhir/parameters';
+import type { CodeSystemProvider, Concept } from '../terminology/codesystem-provider';
+import { codeSystemLanguage, displayFor } from '../terminology/language';
+import { replacementsOf } from '../terminology/replacements';
+import { conceptInactive } from '../terminology/validation/concept-status';
+import { DISPLAY_USE } from '../terminology/validation/designations';
+
+function propertyValueParts(p: { [k: string]: unknown }): ParametersParameter {
+  const field = Object.keys(p).find((k) => k.startsWith('value'))!;
+  return { name: 'value', [field]: p[field] } as ParametersParameter;
+}
+
+/** Whether a property (or designation/definition) is to be returned: all by default and for `*`, else those named. */
+function wanted(requested: string[], code: string): boolean {
+  return requested.length === 0 || requested.includes('*') || requested.includes(code);
+}
+
+function findConcept(concepts: CodeSystemConcept[] | undefined, code: string): CodeSystemConcept | undefined {
+  for (const c of concepts ?? []) {
+    if (c.code === code) return c;
+    const hit = findConcept(c.concept, code);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+interface SourcedDesignation extends CodeSystemConceptDesignation {
+  source?: string;
+}
+
+function sameDesignation(a: CodeSystemConceptDesignation, b: CodeSystemConceptDesignation): boolean {
+  return a.value === b.value && a.language === b.language && a.use?.code === b.use?.code;
+}
+
+/** The concept's designations, those a supplement contributed marked with the supplement as their source. */
+function designationsOf(provider: CodeSystemProvider, concept: Concept): SourcedDesignation[] {
+  const fromSupplements: SourcedDesignation[] = [];
+  for (const s of provider.supplements) {
+    const sc = findConcept(s.concept, concept.code);
+    if (!sc) continue;
+    const source = s.version ? `${s.url}|${s.version}` : s.url;
+    if (sc.display && s.language) fromSupplements.push({ language: s.language, value: sc.display, source });
+    for (const d of sc.designation ?? []) fromSupplements.push({ ...d, source });
+  }
+  const own = concept.designations.filter((d) => !fromSupplements.some((s) => sameDesignation(s, d)));
+  return [...own, ...fromSupplements];
+}
+
+function designationParts(d: SourcedDesignation): ParametersParameter[] {
+  const parts: ParametersParameter[] = [];
+  if (d.language) parts.push({ name: 'language', valueCode: d.language });
+  if (d.use) parts.push({ name: 'use', valueCoding: d.use as Coding });
+  if (d.source) parts.push({ name: 'source', valueCanonical: d.source });
+  parts.push({ name: 'value', valueString: d.value });
+  return parts;
+}
+
+/** The $lookup answer for a concept: names, display, designations and the requested properties. */
+export function lookupResult(provider: CodeSystemProvider, concept: Concept, requested: string[], languages: string[]) {
+  const cs: CodeSystem = provider.resource;
+  const out = new ParametersBuilder();
+  out.string('name', cs.name ?? cs.title ?? provider.url);
+  out.uri('system', provider.url);
+  out.string('version', provider.version);
+  out.code('code', concept.code);
+  out.string('display', displayFor(provider, concept, languages) ?? '');
+  if (concept.definition && wanted(requested, 'definition')) out.string('definition', concept.definition);
+  if (provider.isAbstract(concept)) out.boolean('abstract', true);
+
+  if (wanted(requested, 'designation')) {
+    if (concept.display) {
+      out.part('designation', designationParts({ language: codeSystemLanguage(provider), use: DISPLAY_USE, value: concept.display }));
+    }
+    for (const d of designationsOf(provider, concept)) out.part('designation', designationParts(d));
+  }
+
+  const defs = new Map(provider.propertyDefinitions.map((d) => [d.code, d]));
+  const has = (code: string) => concept.properties.some((p) => p.code === code);
+  const addProperty = (code: string, value: ParametersParameter, description?: string) => {
+    const parts: ParametersParameter[] = [{ name: 'code', valueCode: code }, value];
+    if (description) parts.push({ name: 'description', valueString: description });
+    out.part('property', parts);
+  };
+  for (const p of concept.properties) {
+    if (!wanted(requested, p.code) || p.code === 'parent' || p.code === 'child') continue;
+    addProperty(p.code, propertyValueParts(p as unknown as Record<string, unknown>), defs.get(p.code)?.description);
+  }
+  if (wanted(requested, 'inactive') && !has('inactive')) {
+    addProperty('inactive', { name: 'value', valueBoolean: conceptInactive(provider, concept) });
+  }
+  if (requested.includes('status') && !has('status')) addProperty('status', { name: 'value', valueCode: provider.status(concept) });
+  if (wanted(requested, 'parent')) {
+    for (const p of concept.parents) addProperty('parent', { name: 'value', valueCode: p.code }, p.display);
+  }
+  if (wanted(requested, 'child')) {
+    for (const c of concept.children) addProperty('child', { name: 'value', valueCode: c.code }, c.display);
+  }
+  if (wanted(requested, 'replacedBy') && !has('replacedBy')) {
+    for (const r of replacementsOf(provider, concept)) addProperty('replacedBy', { name: 'value', valueCode: r.code }, r.display);
+  }
+  for (const s of provider.supplements) out.add({ name: 'used-supplement', valueCanonical: s.version ? `${s.url}|${s.version}` : s.url! });
+  return out.build();
+}

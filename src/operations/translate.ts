@@ -1,0 +1,383 @@
+import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, ParametersParameter, Resource } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import { checkKommunekodeParam, KOMMUNEKODE_PARAM, localSystemsDefining } from '../local/gateway';
+import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../local/municipality';
+import { parseCanonical } from '../terminology/canonical';
+import type { TerminologyRegistry } from '../terminology/registry';
+import type { OperationHandler } from './context';
+import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+
+/**
+ * ConceptMap/$translate, R4 parameters (code/system/version, coding, codeableConcept, source, target,
+ * targetsystem, reverse) and the R5 names (sourceCode, sourceCoding, sourceCodeableConcept, sourceScope,
+ * targetCode, targetCoding, targetCodeableConcept, targetScope, targetSystem) as aliases, plus `kommunekode`:
+ * restricts the maps to one municipality's and resolves gateway-style niveau-3 codings (src/local/gateway.ts).
+ *
+ * Each match has `equivalence` (as stated in the map, read from source to target), `concept` and `originMap`
+ * (the map's url|version). Forward: `concept` is the target code. Reverse with R4 `reverse=true`: `concept` is
+ * the source code that maps to the given one. Reverse by R5 `targetCode`/`targetCoding`: `concept` is the given
+ * target and `source` is the source code (as tx.fhir.org answers).
+ */
+const spec: OperationSpec = {
+  name: 'translate',
+  params: [
+    { name: 'url', type: 'uri' },
+    { name: 'conceptMap', type: 'Resource' },
+    { name: 'conceptMapVersion', type: 'string' },
+    { name: 'code', type: 'code' },
+    { name: 'system', type: 'uri' },
+    { name: 'version', type: 'string' },
+    { name: 'source', type: 'uri' },
+    { name: 'coding', type: 'Coding' },
+    { name: 'codeableConcept', type: 'CodeableConcept' },
+    { name: 'target', type: 'uri' },
+    { name: 'targetsystem', type: 'uri' },
+    { name: 'reverse', type: 'boolean' },
+    { name: 'dependency', type: 'part', repeats: true },
+    { name: 'sourceCode', type: 'code' },
+    { name: 'sourceSystem', type: 'uri' },
+    { name: 'sourceVersion', type: 'string' },
+    { name: 'sourceCoding', type: 'Coding' },
+    { name: 'sourceCodeableConcept', type: 'CodeableConcept' },
+    { name: 'sourceScope', type: 'uri' },
+    { name: 'targetCode', type: 'code' },
+    { name: 'targetCoding', type: 'Coding' },
+    { name: 'targetCodeableConcept', type: 'CodeableConcept' },
+    { name: 'targetScope', type: 'uri' },
+    { name: 'targetSystem', type: 'uri' },
+    { name: 'targetVersion', type: 'string' },
+    KOMMUNEKODE_PARAM,
+    TX_RESOURCE_PARAM,
+  ],
+};
+
+type Direction = 'forward' | 'reverse';
+
+interface TranslateQuery {
+  direction: Direction;
+  /** R5-shaped reverse (targetCode…): concept = the given target, source = the answer. */
+  r5Reverse: boolean;
+  codings: Coding[];
+  /** The system the answers must be in (targetsystem; under reverse, the source side's system). */
+  answerSystem?: string;
+  givenScope?: string;
+  answerScope?: string;
+  kommunekode?: string;
+}
+
+interface Match {
+  equivalence?: string;
+  concept: Coding;
+  source?: Coding;
+  originMap: string;
+}
+
+/** R5 relationship codes on maps written in R5 form, read as their R4 equivalence. */
+const RELATIONSHIP_TO_EQUIVALENCE: Record<string, string> = {
+  'related-to': 'relatedto',
+  equivalent: 'equivalent',
+  'source-is-narrower-than-target': 'subsumes',
+  'source-is-broader-than-target': 'specializes',
+  'not-related-to': 'disjoint',
+};
+const NO_MAPPING = new Set(['unmatched', 'disjoint']);
+
+/** The array, or nothing when a (request-supplied) resource has something else there. */
+function arr<T>(value: T[] | undefined): T[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function equivalenceOf(target: { equivalence?: string; relationship?: string }): string | undefined {
+  if (target.equivalence) return target.equivalence;
+  return target.relationship ? RELATIONSHIP_TO_EQUIVALENCE[target.relationship] : undefined;
+}
+
+function codingOf(system: string | undefined, code: string | undefined, version?: string): Coding[] {
+  if (code === undefined) return [];
+  if (!system) throw FhirError.invalid(`A code needs its system: give 'system' (or use 'coding')`, { expression: ['system'] });
+  return [{ system, code, ...(version ? { version } : {}) }];
+}
+
+function codingsOfConcept(cc: CodeableConcept, name: string): Coding[] {
+  const codings = arr(cc.coding).filter((c) => c && typeof c.code === 'string' && c.code.length > 0);
+  if (codings.length === 0) throw FhirError.invalid(`${name} has no coding with a code`, { expression: [name] });
+  return codings;
+}
+
+function readQuery(input: OperationInput): TranslateQuery {
+  const givenForms = ['code', 'coding', 'codeableConcept', 'sourceCode', 'sourceCoding', 'sourceCodeableConcept', 'targetCode', 'targetCoding',
+    'targetCodeableConcept'].filter((n) => input.has(n));
+  if (givenForms.length === 0) {
+    throw FhirError.invalid("Nothing to translate: give 'code' with 'system', 'coding' or 'codeableConcept' (or the R5 sourceCode/targetCode forms)",
+      { expression: ['code'] });
+  }
+  if (givenForms.length > 1) throw FhirError.invalid(`Give only one of ${givenForms.join(', ')}`);
+  const form = givenForms[0]!;
+  const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
+  const source = input.string('sourceScope') ?? input.string('source');
+  const target = input.string('targetScope') ?? input.string('target');
+  const r5Reverse = form.startsWith('target');
+  const reverseFlag = input.boolean('reverse') === true;
+  if (r5Reverse && reverseFlag) throw FhirError.invalid("'reverse' cannot be combined with targetCode, targetCoding or targetCodeableConcept");
+
+  let codings: Coding[];
+  switch (form) {
+    case 'code':
+      codings = codingOf(input.string('system'), input.string('code'), input.string('version'));
+      break;
+    case 'sourceCode':
+      codings = codingOf(input.string('sourceSystem') ?? input.string('system'), input.string('sourceCode'), input.string('sourceVersion') ?? input.string('version'));
+      break;
+    case 'targetCode':
+      codings = codingOf(input.string('targetSystem') ?? input.string('targetsystem'), input.string('targetCode'), input.string('targetVersion'));
+      break;
+    case 'coding':
+    case 'sourceCoding':
+    case 'targetCoding': {
+      const c = input.one<Coding>(form)!;
+      if (typeof c.code !== 'string' || !c.code) throw FhirError.invalid(`${form} has no code`, { expression: [form] });
+      if (typeof c.system !== 'string' || !c.system) throw FhirError.invalid(`${form} has no system`, { expression: [form] });
+      codings = [c];
+      break;
+    }
+    default:
+      codings = codingsOfConcept(input.one<CodeableConcept>(form)!, form);
+  }
+
+  if (r5Reverse) {
+    return {
+      direction: 'reverse', r5Reverse: true, codings, kommunekode,
+      answerSystem: input.string('sourceSystem') ?? input.string('system'),
+      givenScope: target, answerScope: source,
+    };
+  }
+  const answerSystem = input.string('targetSystem') ?? input.string('targetsystem');
+  if (reverseFlag) {
+    // R4: "reverses the meaning of the source and target parameters"; targetsystem names the system of the answers.
+    return { direction: 'reverse', r5Reverse: false, codings, kommunekode, answerSystem, givenScope: target, answerScope: source };
+  }
+  return { direction: 'forward', r5Reverse: false, codings, kommunekode, answerSystem, givenScope: source, answerScope: target };
+}
+
+function canonicalOf(cm: ConceptMap): string {
+  return cm.version ? `${cm.url}|${cm.version}` : cm.url ?? `ConceptMap/${cm.id}`;
+}
+
+function sameCanonical(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  const pa = parseCanonical(a);
+  const pb = parseCanonical(b);
+  return pa.url === pb.url && (!pa.version || !pb.version || pa.version === pb.version);
+}
+
+/** A scope parameter names a map's value set (sourceUri/targetUri) or, as a convenience, its code system. */
+function scopeMatches(scope: string | undefined, mapScope: string | undefined, groupSystems: (string | undefined)[]): boolean {
+  if (!scope) return true;
+  if (sameCanonical(scope, mapScope)) return true;
+  return groupSystems.some((s) => sameCanonical(scope, s));
+}
+
+function versionCompatible(requested: string | undefined, stated: string | undefined): boolean {
+  return !requested || !stated || requested === stated;
+}
+
+class Translator {
+  private readonly matches: Match[] = [];
+  private readonly seen = new Set<string>();
+  readonly considered = new Set<string>();
+
+  constructor(private readonly registry: TerminologyRegistry, private readonly query: TranslateQuery) {}
+
+  get all(): Match[] {
+    return this.matches;
+  }
+
+  private add(m: Match): void {
+    const key = `${m.concept.system}|${m.concept.code}|${m.source?.system ?? ''}|${m.source?.code ?? ''}|${m.equivalence ?? ''}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.matches.push(m);
+  }
+
+  /** Whether a group's answer side is in the requested answer system. */
+  private answerSystemMatches(answerSide: string | undefined): boolean {
+    const wanted = this.query.answerSystem;
+    if (!wanted) return true;
+    if (isGatewayLocalSystem(wanted)) {
+      return this.query.kommunekode !== undefined && ownerOfCanonical(answerSide) === this.query.kommunekode;
+    }
+    return answerSide === wanted;
+  }
+
+  /** Reports an answer coding under the gateway system when the client asked for answers in it. */
+  private answerCoding(system: string | undefined, code: string, display: string | undefined, version: string | undefined): Coding {
+    const wanted = this.query.answerSystem;
+    if (wanted && isGatewayLocalSystem(wanted)) return { system: wanted, code, ...(display ? { display } : {}) };
+    return { system, ...(version ? { version } : {}), code, ...(display ? { display } : {}) };
+  }
+
+  forward(cm: ConceptMap, coding: Coding, visited: Set<string> = new Set(), origin?: string): void {
+    const originMap = origin ?? canonicalOf(cm);
+    this.considered.add(canonicalOf(cm));
+    for (const group of arr(cm.group)) {
+      if (group.source !== coding.system || !versionCompatible(coding.version, group.sourceVersion)) continue;
+      if (!this.answerSystemMatches(group.target)) continue;
+      let found = false;
+      for (const el of arr(group.element).filter((e) => e?.code === coding.code)) {
+        for (const t of arr(el.target)) {
+          found = true;
+          const equivalence = equivalenceOf(t);
+          if (!t.code) continue;
+          this.add({ equivalence, concept: this.answerCoding(group.target, t.code, t.display, group.targetVersion), originMap });
+        }
+      }
+      if (!found) this.unmapped(cm, group, coding, visited, originMap);
+    }
+  }
+
+  private unmapped(cm: ConceptMap, group: ConceptMapGroup, coding: Coding, visited: Set<string>, originMap: string): void {
+    const u = group.unmapped;
+    if (!u || !coding.code) return;
+    if (u.mode === 'provided') {
+      this.add({ concept: this.answerCoding(group.target, coding.code, undefined, group.targetVersion), originMap });
+    } else if (u.mode === 'fixed' && u.code) {
+      this.add({ concept: this.answerCoding(group.target, u.code, u.display, group.targetVersion), originMap });
+    } else if (u.mode === 'other-map' && (u.url ?? (u as { otherMap?: string }).otherMap)) {
+      const ref = (u.url ?? (u as { otherMap?: string }).otherMap)!;
+      const other = this.registry.findCanonical('ConceptMap', ref);
+      if (!other) throw new FhirError(422, 'not-found', `The ConceptMap ${ref} named in group.unmapped.url of ${canonicalOf(cm)} is not known`);
+      const key = canonicalOf(other);
+      if (visited.has(key) || key === canonicalOf(cm)) {
+        throw new FhirError(422, 'business-rule', `ConceptMap ${canonicalOf(cm)} refers to ${key} in a circle (group.unmapped.url)`);
+      }
+      this.forward(other, coding, new Set([...visited, canonicalOf(cm)]), originMap);
+    }
+  }
+
+  reverse(cm: ConceptMap, coding: Coding): void {
+    const originMap = canonicalOf(cm);
+    this.considered.add(originMap);
+    for (const group of arr(cm.group)) {
+      if (group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
+      if (!this.answerSystemMatches(group.source)) continue;
+      for (const el of arr(group.element)) {
+        if (!el?.code) continue;
+        for (const t of arr(el.target)) {
+          if (t?.code !== coding.code) continue;
+          const equivalence = equivalenceOf(t);
+          const answer = this.answerCoding(group.source, el.code, el.display, group.sourceVersion);
+          if (this.query.r5Reverse) {
+            this.add({ equivalence, concept: { system: coding.system, code: coding.code }, source: answer, originMap });
+          } else {
+            this.add({ equivalence, concept: answer, originMap });
+          }
+        }
+      }
+    }
+  }
+}
+
+function candidateMaps(input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap): ConceptMap[] {
+  if (explicit) return [explicit];
+  const fromRequest = input.all<Resource>('tx-resource').filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
+  const all = [...fromRequest];
+  for (const cm of registry.list('ConceptMap')) if (!all.includes(cm)) all.push(cm);
+  return all.filter((cm) => {
+    if (query.kommunekode && !belongsTo(cm, query.kommunekode)) return false;
+    const groups = arr(cm.group).filter((g) => g && typeof g === 'object');
+    const sourceScope = cm.sourceUri ?? cm.sourceCanonical;
+    const targetScope = cm.targetUri ?? cm.targetCanonical;
+    if (query.direction === 'forward') {
+      return scopeMatches(query.givenScope, sourceScope, groups.map((g) => g.source)) &&
+        scopeMatches(query.answerScope, targetScope, groups.map((g) => g.target));
+    }
+    return scopeMatches(query.givenScope, targetScope, groups.map((g) => g.target)) &&
+      scopeMatches(query.answerScope, sourceScope, groups.map((g) => g.source));
+  });
+}
+
+function explicitMap(input: OperationInput, registry: TerminologyRegistry, target?: ConceptMap): ConceptMap | undefined {
+  if (target) return target;
+  const inline = input.one<Resource>('conceptMap');
+  if (inline) {
+    if (inline.resourceType !== 'ConceptMap') throw FhirError.invalid(`conceptMap must be a ConceptMap, not ${inline.resourceType}`, { expression: ['conceptMap'] });
+    return inline as ConceptMap;
+  }
+  const url = input.string('url');
+  if (!url) return undefined;
+  const { url: u, version } = parseCanonical(url);
+  const wanted = input.string('conceptMapVersion') ?? version;
+  const fromRequest = input.all<Resource>('tx-resource')
+    .filter((r): r is ConceptMap => r.resourceType === 'ConceptMap')
+    .filter((r) => r.url === u && (!wanted || r.version === wanted));
+  const cm = fromRequest[fromRequest.length - 1] ?? registry.find('ConceptMap', u, wanted);
+  if (!cm) throw FhirError.notFound(`A ConceptMap '${u}${wanted ? `|${wanted}` : ''}' is not known`, { expression: ['url'] });
+  return cm;
+}
+
+/** Replaces gateway-style codings by the municipality's local code systems that define the code. */
+function resolveGatewayCodings(registry: TerminologyRegistry, query: TranslateQuery): { codings: Coding[]; unresolved: string[] } {
+  const codings: Coding[] = [];
+  const unresolved: string[] = [];
+  for (const c of query.codings) {
+    if (query.direction !== 'forward' || !isGatewayLocalSystem(c.system)) {
+      codings.push(c);
+      continue;
+    }
+    if (!query.kommunekode) {
+      throw FhirError.invalid(`A code in ${c.system} is a municipality's local code: give the municipality as 'kommunekode'`, { expression: ['kommunekode'] });
+    }
+    const systems = localSystemsDefining(registry, query.kommunekode, c.code!);
+    if (systems.length === 0) unresolved.push(`'${c.code}' is not a code of any local catalog of municipality ${query.kommunekode}`);
+    for (const cs of systems) codings.push({ system: cs.url, code: c.code, display: c.display });
+  }
+  return { codings, unresolved };
+}
+
+function matchParameter(m: Match): ParametersParameter {
+  const parts: ParametersParameter[] = [];
+  if (m.equivalence) parts.push({ name: 'equivalence', valueCode: m.equivalence });
+  parts.push({ name: 'concept', valueCoding: m.concept });
+  if (m.source) parts.push({ name: 'source', valueCoding: m.source });
+  parts.push({ name: 'originMap', valueCanonical: m.originMap });
+  return { name: 'match', part: parts };
+}
+
+export const translateOperation: OperationHandler = {
+  spec,
+  resourceType: 'ConceptMap',
+  levels: ['type', 'instance'],
+  handle(input, baseCtx, target) {
+    const ctx = withTxResources(input, baseCtx);
+    const registry = ctx.registry;
+    const query = readQuery(input);
+    const explicit = explicitMap(input, registry, target as ConceptMap | undefined);
+    const { codings, unresolved } = resolveGatewayCodings(registry, query);
+    const maps = candidateMaps(input, registry, query, explicit);
+    const translator = new Translator(registry, query);
+    for (const coding of codings) {
+      for (const cm of maps) {
+        if (query.direction === 'forward') translator.forward(cm, coding);
+        else translator.reverse(cm, coding);
+      }
+    }
+    const matches = translator.all;
+    const result = matches.some((m) => !m.equivalence || !NO_MAPPING.has(m.equivalence));
+    const out = new ParametersBuilder().boolean('result', result);
+    if (!result) {
+      const given = query.codings.map((c) => `${c.system}#${c.code}`).join(', ');
+      const reasons = [...unresolved];
+      if (maps.length === 0) {
+        reasons.push('no ConceptMap matches the request' + (query.kommunekode ? ` for municipality ${query.kommunekode}` : ''));
+      } else if (matches.length === 0) {
+        reasons.push(`no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!) : `any of ${maps.length} ConceptMaps`}`);
+      } else {
+        reasons.push('the maps state that there is no match (unmatched or disjoint)');
+      }
+      out.string('message', `No ${query.direction === 'reverse' ? 'reverse ' : ''}translation for ${given}: ${reasons.join('; ')}`);
+    }
+    for (const m of matches) out.add(matchParameter(m));
+    return out.build();
+  },
+};

@@ -1,0 +1,548 @@
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import { Client, Pool, type Notification, type PoolClient } from 'pg';
+import { FhirError } from '../errors/fhir-error';
+import { compareVersions, versionMatches } from '../terminology/canonical';
+import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_NAME } from './postgres-migrations';
+import {
+  StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
+} from './store';
+import { BaseStore, FHIR_ID, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
+
+/** The channel every PostgresStore notifies on after a write; the payload is `{schema} {change sequence}`. */
+export const CHANGE_CHANNEL = 'faelles_tx_changes';
+
+
+export interface StoreLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database (DATABASE_URL). */
+  connectionString: string;
+  /** The schema the tables live in (created when missing); default `public`. */
+  schema?: string;
+  /** Connections in the pool; default 10. */
+  poolSize?: number;
+  /** How often a following store asks the database for changes it was not notified of; default 5000 ms. */
+  pollIntervalMs?: number;
+  /** How long to wait for a connection; default 10000 ms. */
+  connectTimeoutMs?: number;
+  logger?: StoreLogger;
+}
+
+const SILENT: StoreLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const MAX_VERSION_ID = 2_147_483_647;
+/** Lone UTF-16 surrogates cannot be stored in a PostgreSQL text column, NUL characters neither. */
+const NOT_STORABLE = /[\u0000]|\p{Cs}/u;
+
+interface ResourceRow {
+  resource_type: TerminologyType;
+  id: string;
+  version_id: number;
+  content: string | null;
+}
+
+interface HistoryRow {
+  resource_type: TerminologyType;
+  id: string;
+  version_id: number;
+  method: StoredVersion['method'];
+  last_updated: string;
+  content: string | null;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The connection string without its password, for messages. */
+export function redactConnectionString(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable connection string)';
+  }
+}
+
+/** Errors meaning the database could not be reached or went away: 503, so clients and load balancers retry. */
+function isUnavailable(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (/^(08|57P|53)/.test(code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH'].includes(code)) return true;
+  }
+  const message = e instanceof Error ? e.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended/i.test(message);
+}
+
+function mapError(e: unknown): unknown {
+  if (e instanceof FhirError) return e;
+  if (isUnavailable(e)) {
+    return new FhirError(503, 'transient', `The database is not available (${e instanceof Error ? e.message : String(e)}); try again`);
+  }
+  return e;
+}
+
+/** A text column value: absent stays NULL; anything but storable text is bad input (400), never a database error. */
+function textColumn(value: unknown, what: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw FhirError.invalid(`${what} must be a string`);
+  if (NOT_STORABLE.test(value)) throw FhirError.invalid(`${what} contains a character that cannot be stored (NUL or an unpaired surrogate)`);
+  return value;
+}
+
+/**
+ * The PostgreSQL store: for several server processes (replicas) sharing one database. Same behaviour as the
+ * embedded store (test/store/store-contract.ts), plus:
+ *  - writes are serialised by the change-sequence row (store_state), and the expected version of a conditional
+ *    change is checked on the locked row inside the transaction, so two replicas writing the same resource give
+ *    exactly one winner;
+ *  - a url|version used by two live resources of one type is refused inside the transaction too (409), as the
+ *    writer's own check only sees what its replica has seen;
+ *  - after a write, NOTIFY faelles_tx_changes '{schema} {sequence}'; follow() keeps a ChangeSink up to date from
+ *    those notifications, and from a poll every pollIntervalMs and after every reconnect of the listener.
+ */
+export class PostgresStore extends BaseStore implements TerminologyStore, ChangeFeed {
+  readonly schema: string;
+  private readonly pool: Pool;
+  private readonly options: PostgresStoreOptions;
+  private readonly logger: StoreLogger;
+  private closed = false;
+
+  // Following (replicas).
+  private sink?: ChangeSink;
+  private seenSeq = 0;
+  private listener?: Client;
+  private reconnectTimer?: NodeJS.Timeout;
+  private reconnectDelayMs = 250;
+  private pollTimer?: NodeJS.Timeout;
+  private catchingUp?: Promise<void>;
+  private catchUpAgain = false;
+
+  /** Connects, creates the schema and runs the pending migrations. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(options);
+    try {
+      await store.migrate();
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  private constructor(options: PostgresStoreOptions) {
+    super();
+    this.options = options;
+    this.schema = options.schema ?? 'public';
+    if (!SCHEMA_NAME.test(this.schema)) throw new Error(`'${this.schema}' is not a valid schema name (${SCHEMA_NAME.source})`);
+    this.logger = options.logger ?? SILENT;
+    this.pool = new Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      application_name: 'faelles-tx',
+    });
+    // An idle connection that breaks emits here; without a listener that would end the process.
+    this.pool.on('error', (e) => this.logger.warn(`PostgreSQL: an idle connection failed: ${e.message}`));
+  }
+
+  private t(table: string): string {
+    return `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
+  }
+
+  /** The highest change sequence number this store has delivered to its sink. */
+  get seenSequence(): number {
+    return this.seenSeq;
+  }
+
+  /** Whether the LISTEN connection is up (following stores). */
+  get listening(): boolean {
+    return this.listener !== undefined;
+  }
+
+  private async migrate(): Promise<void> {
+    await this.transaction(async (client) => {
+      // Replicas starting together: the first migrates, the others wait here and then find nothing to do.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`faelles-tx migrate ${this.schema}`]);
+      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(this.schema)}`);
+      await client.query(`SET LOCAL search_path TO ${quoteIdent(this.schema)}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${MIGRATIONS_TABLE}`);
+      const current = rows[0]?.version ?? 0;
+      const known = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+      if (current > known) {
+        throw new Error(`The database schema '${this.schema}' is at migration ${current}; this build knows ${known}. Use a newer build.`);
+      }
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        await client.query(m.sql);
+        await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+        this.logger.info(`PostgreSQL: applied migration ${m.version} (${m.name}) to schema ${this.schema}`);
+      }
+    });
+  }
+
+  /** Runs fn in a transaction on one connection; rolls back when it throws. */
+  private async transaction<T>(fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw mapError(e);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query(begin);
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (r) {
+        broken = r instanceof Error ? r : new Error(String(r));
+      }
+      throw mapError(e);
+    } finally {
+      // A connection that failed to roll back is discarded rather than returned to the pool.
+      client.release(broken);
+    }
+  }
+
+  private async query<R extends object>(text: string, values: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (e) {
+      throw mapError(e);
+    }
+  }
+
+  private parse(content: string): TerminologyResource {
+    return JSON.parse(content) as TerminologyResource;
+  }
+
+  async loadAll(): Promise<TerminologyResource[]> {
+    const rows = await this.query<{ content: string }>(
+      `SELECT content FROM ${this.t('resource')} WHERE NOT deleted ORDER BY resource_type COLLATE "C", id COLLATE "C"`, []);
+    return rows.map((r) => this.parse(r.content));
+  }
+
+  private async find<T extends TerminologyResource>(type: TerminologyType, url: string, version?: string): Promise<T | undefined> {
+    if (typeof url !== 'string' || NOT_STORABLE.test(url)) return undefined;
+    const rows = await this.query<{ version: string | null; content: string }>(
+      `SELECT version, content FROM ${this.t('resource')} WHERE resource_type = $1 AND url = $2 AND NOT deleted`, [type, url]);
+    const list = rows.map((r) => ({ version: r.version ?? undefined, content: r.content })).sort((a, b) => compareVersions(a.version, b.version));
+    if (list.length === 0) return undefined;
+    let hit: { version?: string; content: string } | undefined = list[list.length - 1];
+    if (version !== undefined) {
+      hit = list.find((r) => r.version === version) ?? list.filter((r) => versionMatches(version, r.version)).pop();
+    }
+    return hit ? (this.parse(hit.content) as T) : undefined;
+  }
+
+  async findCodeSystem(url: string, version?: string): Promise<CodeSystem | undefined> {
+    return this.find<CodeSystem>('CodeSystem', url, version);
+  }
+  async findValueSet(url: string, version?: string): Promise<ValueSet | undefined> {
+    return this.find<ValueSet>('ValueSet', url, version);
+  }
+  async findConceptMap(url: string, version?: string): Promise<ConceptMap | undefined> {
+    return this.find<ConceptMap>('ConceptMap', url, version);
+  }
+
+  async read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {
+    if (!FHIR_ID.test(id)) return undefined; // never stored, and not always text PostgreSQL accepts
+    const rows = await this.query<{ content: string }>(
+      `SELECT content FROM ${this.t('resource')} WHERE resource_type = $1 AND id = $2 AND NOT deleted`, [type, id]);
+    return rows[0] ? this.parse(rows[0].content) : undefined;
+  }
+
+  private toVersion(row: HistoryRow): StoredVersion {
+    return {
+      resourceType: row.resource_type,
+      id: row.id,
+      versionId: String(row.version_id),
+      lastUpdated: row.last_updated,
+      method: row.method,
+      resource: row.content === null ? undefined : this.parse(row.content),
+    };
+  }
+
+  async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
+    if (!FHIR_ID.test(id) || !/^\d{1,15}$/.test(versionId) || Number(versionId) > MAX_VERSION_ID) return undefined;
+    const rows = await this.query<HistoryRow>(
+      `SELECT resource_type, id, version_id, method, last_updated, content FROM ${this.t('resource_history')}
+       WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, Number(versionId)]);
+    return rows[0] ? this.toVersion(rows[0]) : undefined;
+  }
+
+  async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
+    if (!FHIR_ID.test(id)) return [];
+    const rows = await this.query<HistoryRow>(
+      `SELECT resource_type, id, version_id, method, last_updated, content FROM ${this.t('resource_history')}
+       WHERE resource_type = $1 AND id = $2 ORDER BY version_id DESC`, [type, id]);
+    return rows.map((r) => this.toVersion(r));
+  }
+
+  async apply(changes: WriteOperation[]): Promise<(StoredVersion | undefined)[]> {
+    // Bad input is refused before the database is asked anything.
+    for (const change of changes) {
+      targetOf(change);
+      if (change.kind !== 'delete') {
+        textColumn(change.resource.url, `${change.resource.resourceType}.url`);
+        textColumn(change.resource.version, `${change.resource.resourceType}.version`);
+      }
+    }
+    if (changes.length === 0) return [];
+    const { results, written } = await this.transaction(async (client) => {
+      // Takes the change-sequence row lock: from here until COMMIT no other write runs, in any process. The
+      // timestamp is the database's, so meta.lastUpdated follows the commit order whichever replica writes.
+      const { rows: [state] } = await client.query<{ seq: string; now: string }>(
+        `UPDATE ${this.t('store_state')} SET change_seq = change_seq + 1
+         RETURNING change_seq::text AS seq, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`);
+      if (!state) throw new Error(`${this.t('store_state')} has no row`);
+      const seq = state.seq;
+      const lastUpdated = state.now;
+      const out: (StoredVersion | undefined)[] = [];
+      const done: PlannedChange[] = [];
+      for (const change of changes) {
+        const { resourceType, id } = targetOf(change);
+        const { rows: [row] } = await client.query<{ version_id: number; deleted: boolean }>(
+          `SELECT version_id, deleted FROM ${this.t('resource')} WHERE resource_type = $1 AND id = $2 FOR UPDATE`, [resourceType, id]);
+        const planned = planChange(change, row ? { versionId: row.version_id, deleted: row.deleted } : undefined, lastUpdated);
+        if (!planned) {
+          out.push(undefined);
+          continue;
+        }
+        if (planned.versionId > MAX_VERSION_ID) throw FhirError.invalid(`${resourceType}/${id} has reached the highest version number`);
+        const content = planned.resource ? JSON.stringify(planned.resource) : null;
+        const url = textColumn(planned.resource?.url, `${resourceType}.url`);
+        const version = textColumn(planned.resource?.version, `${resourceType}.version`);
+        const deleted = planned.method === 'delete';
+        if (!row) {
+          const inserted = await client.query(
+            `INSERT INTO ${this.t('resource')} (resource_type, id, version_id, deleted, url, version, last_updated, content, change_seq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (resource_type, id) DO NOTHING`,
+            [resourceType, id, planned.versionId, deleted, url, version, lastUpdated, content, seq]);
+          if (inserted.rowCount !== 1) throw new StoreConflictError(`${resourceType}/${id} was created at the same time by another writer`, 'already-exists');
+        } else {
+          // Conditional on the version read above (under FOR UPDATE): the expected-version check holds in the database.
+          const updated = await client.query(
+            `UPDATE ${this.t('resource')} SET version_id = $3, deleted = $4, url = $5, version = $6, last_updated = $7, content = $8, change_seq = $9
+             WHERE resource_type = $1 AND id = $2 AND version_id = $10`,
+            [resourceType, id, planned.versionId, deleted, url, version, lastUpdated, content, seq, row.version_id]);
+          if (updated.rowCount !== 1) {
+            throw new StoreConflictError(`${resourceType}/${id} was changed at the same time by another writer`, 'version-mismatch');
+          }
+        }
+        await client.query(
+          `INSERT INTO ${this.t('resource_history')} (resource_type, id, version_id, method, last_updated, content, change_seq)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [resourceType, id, planned.versionId, planned.method, lastUpdated, content, seq]);
+        out.push(toStoredVersion(planned, lastUpdated));
+        done.push(planned);
+      }
+      await this.checkCanonicals(client, done);
+      if (done.length > 0) await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.schema} ${seq}`]);
+      return { results: out, written: done };
+    });
+    // Committed: this process's own layer has the change before the caller continues (read-your-writes).
+    this.deliver(written.map((p) => ({ resourceType: p.resourceType, id: p.id, versionId: p.versionId, resource: p.resource })));
+    return results;
+  }
+
+  /** A url|version may name one live resource per type; the transaction's view includes every replica's writes. */
+  private async checkCanonicals(client: PoolClient, done: PlannedChange[]): Promise<void> {
+    const live = done.filter((p) => p.resource?.url !== undefined);
+    if (live.length === 0) return;
+    const { rows } = await client.query<{ resource_type: string; id: string; url: string; version: string | null }>(
+      `SELECT r.resource_type, r.id, r.url, r.version
+       FROM ${this.t('resource')} r
+       JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c(resource_type, id, url, version)
+         ON r.resource_type = c.resource_type AND r.url = c.url AND r.version IS NOT DISTINCT FROM c.version AND r.id <> c.id
+       WHERE NOT r.deleted
+       LIMIT 1`,
+      [live.map((p) => p.resourceType), live.map((p) => p.id), live.map((p) => p.resource!.url!), live.map((p) => p.resource!.version ?? null)]);
+    const clash = rows[0];
+    if (clash) {
+      const label = `${clash.url}${clash.version !== null ? `|${clash.version}` : ''}`;
+      throw new StoreConflictError(`${label} is already used by ${clash.resource_type}/${clash.id}; update that resource instead`, 'already-exists');
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1', []);
+  }
+
+  // ---- following the writes of every replica ------------------------------------------------------------------------
+
+  private deliver(changes: ResourceChange[]): void {
+    if (!this.sink || changes.length === 0) return;
+    try {
+      this.sink.apply(changes);
+    } catch (e) {
+      this.logger.error(`PostgreSQL: applying changes to the written layer failed: ${(e as Error).message}`);
+    }
+  }
+
+  async follow(sink: ChangeSink): Promise<void> {
+    if (this.sink) throw new Error('This store already has a follower');
+    this.sink = sink;
+    // The current state and the sequence number it is at, from one snapshot.
+    const { seq, rows } = await this.transaction(async (client) => {
+      const s = await client.query<{ seq: string }>(`SELECT change_seq::text AS seq FROM ${this.t('store_state')}`);
+      const r = await client.query<ResourceRow>(
+        `SELECT resource_type, id, version_id, content FROM ${this.t('resource')} ORDER BY resource_type COLLATE "C", id COLLATE "C"`);
+      return { seq: Number(s.rows[0]?.seq ?? 0), rows: r.rows };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    sink.apply(rows.map((r) => this.toChange(r)));
+    this.seenSeq = seq;
+    // Listen first, then catch up: a change committed in between is found by the catch-up.
+    await this.listen();
+    await this.catchUp();
+    const pollMs = this.options.pollIntervalMs ?? 5000;
+    this.pollTimer = setInterval(() => {
+      if (!this.listener && !this.reconnectTimer) this.scheduleReconnect();
+      this.catchUp().catch((e: unknown) => this.logger.warn(`PostgreSQL: polling for changes failed: ${(e as Error).message}`));
+    }, pollMs);
+    this.pollTimer.unref();
+  }
+
+  private toChange(r: ResourceRow): ResourceChange {
+    return { resourceType: r.resource_type, id: r.id, versionId: r.version_id, resource: r.content === null ? undefined : this.parse(r.content) };
+  }
+
+  catchUp(): Promise<void> {
+    if (!this.sink || this.closed) return Promise.resolve();
+    if (this.catchingUp) {
+      // A query is running that may have started before the change the caller waits for: run once more after it.
+      this.catchUpAgain = true;
+      return this.catchingUp;
+    }
+    const run = (async () => {
+      try {
+        do {
+          this.catchUpAgain = false;
+          await this.fetchChanges();
+        } while (this.catchUpAgain && !this.closed);
+      } finally {
+        this.catchingUp = undefined;
+      }
+    })();
+    this.catchingUp = run;
+    return run;
+  }
+
+  private async fetchChanges(): Promise<void> {
+    const since = this.seenSeq;
+    // One statement, one snapshot: a transaction's rows (which share its sequence number) come all or none.
+    const rows = await this.query<ResourceRow & { seq: string }>(
+      `SELECT resource_type, id, version_id, content, change_seq::text AS seq FROM ${this.t('resource')}
+       WHERE change_seq > $1 ORDER BY change_seq`, [since]);
+    if (rows.length === 0) return;
+    this.deliver(rows.map((r) => this.toChange(r)));
+    this.seenSeq = rows.reduce((max, r) => Math.max(max, Number(r.seq)), this.seenSeq);
+  }
+
+  private onNotification(message: Notification): void {
+    if (message.channel !== CHANGE_CHANNEL || !message.payload) return;
+    const [schema, seq] = message.payload.split(' ');
+    if (schema !== this.schema || !(Number(seq) > this.seenSeq)) return;
+    this.catchUp().catch((e: unknown) => this.logger.warn(`PostgreSQL: fetching notified changes failed: ${(e as Error).message}`));
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({
+      connectionString: this.options.connectionString,
+      connectionTimeoutMillis: this.options.connectTimeoutMs ?? 10_000,
+      keepAlive: true,
+      application_name: `faelles-tx listener ${this.schema}`,
+    });
+    let lost = false;
+    const onLost = (reason: string) => {
+      if (lost) return;
+      lost = true;
+      if (this.listener === client) this.listener = undefined;
+      client.removeAllListeners('notification');
+      void client.end().catch(() => undefined);
+      if (!this.closed) {
+        this.logger.warn(`PostgreSQL: the change listener lost its connection (${reason}); reconnecting, polling meanwhile`);
+        this.scheduleReconnect();
+      }
+    };
+    client.on('notification', (m) => this.onNotification(m));
+    client.on('error', (e) => onLost(e.message));
+    client.on('end', () => onLost('connection ended'));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${quoteIdent(CHANGE_CHANNEL)}`);
+    } catch (e) {
+      lost = true;
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      await client.end().catch(() => undefined);
+      throw mapError(e);
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+    this.reconnectDelayMs = 250;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 10_000);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closed || this.listener) return;
+      this.listen()
+        .then(() => {
+          if (this.closed) return undefined;
+          this.logger.info('PostgreSQL: the change listener is connected again');
+          // Notifications sent while it was away are lost: ask for the changes.
+          return this.catchUp();
+        })
+        .catch((e: unknown) => {
+          this.logger.warn(`PostgreSQL: reconnecting the change listener failed: ${(e as Error).message}`);
+          this.scheduleReconnect();
+        });
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const listener = this.listener;
+    this.listener = undefined;
+    // Bounded waits: a connection to a database that vanished must not hold up a shutdown.
+    const settle = (p: Promise<unknown> | undefined) => new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 3000);
+      void Promise.resolve(p).catch(() => undefined).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    if (listener) {
+      listener.removeAllListeners('end');
+      await settle(listener.end());
+    }
+    await settle(this.catchingUp);
+    await settle(this.pool.end());
+  }
+}

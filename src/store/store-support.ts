@@ -1,0 +1,102 @@
+import { FhirError } from '../errors/fhir-error';
+import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from './store';
+
+/** FHIR's id rule: 1–64 of A–Z, a–z, 0–9, '-' and '.'. */
+export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+export const WRITABLE_TYPES: readonly TerminologyType[] = ['CodeSystem', 'ValueSet', 'ConceptMap'];
+
+/** What a store knows about one id before a change: its latest version number and whether that is a delete. */
+export interface RowState {
+  versionId: number;
+  deleted: boolean;
+}
+
+export interface PlannedChange {
+  resourceType: TerminologyType;
+  id: string;
+  versionId: number;
+  method: StoredVersion['method'];
+  /** The stamped resource; undefined for a delete. */
+  resource?: TerminologyResource;
+}
+
+export function targetOf(change: WriteOperation): { resourceType: TerminologyType; id: string } {
+  if (change.kind === 'delete') return { resourceType: change.resourceType, id: change.id };
+  const { resourceType, id } = change.resource;
+  if (!WRITABLE_TYPES.includes(resourceType)) throw FhirError.invalid(`Cannot store a ${String(resourceType)}`);
+  if (typeof id !== 'string' || !FHIR_ID.test(id)) throw FhirError.invalid(`A stored ${resourceType} needs a valid id, not '${String(id)}'`);
+  return { resourceType, id };
+}
+
+/** A deep copy of the resource with meta.versionId and meta.lastUpdated set (other meta kept). */
+export function stamp(resource: TerminologyResource, versionId: number, lastUpdated: string): TerminologyResource {
+  const copy = structuredClone(resource);
+  copy.meta = { ...(copy.meta ?? {}), versionId: String(versionId), lastUpdated };
+  return copy;
+}
+
+/**
+ * Decides what one change does given the current state of its id: the one place where create/update/delete and
+ * the expected-version check are defined, so every store implementation behaves the same. Returns undefined for
+ * a delete that has nothing to delete.
+ */
+export function planChange(change: WriteOperation, state: RowState | undefined, lastUpdated: string): PlannedChange | undefined {
+  const { resourceType, id } = targetOf(change);
+  const live = state !== undefined && !state.deleted;
+  const where = `${resourceType}/${id}`;
+  if (change.kind !== 'create' && change.expectedVersion !== undefined) {
+    if (!live) {
+      throw new StoreConflictError(`${where} does not exist, so it cannot be at version ${change.expectedVersion}`, 'not-found');
+    }
+    if (String(state.versionId) !== change.expectedVersion) {
+      throw new StoreConflictError(
+        `${where} is at version ${state.versionId}, not ${change.expectedVersion}: it was changed since it was read`,
+        'version-mismatch', String(state.versionId));
+    }
+  }
+  const next = (state?.versionId ?? 0) + 1;
+  switch (change.kind) {
+    case 'create':
+      if (state !== undefined) {
+        throw new StoreConflictError(`${where} already exists${state.deleted ? ' (deleted; ids are not reused by create)' : ''}`, 'already-exists',
+          String(state.versionId));
+      }
+      return { resourceType, id, versionId: next, method: 'create', resource: stamp(change.resource, next, lastUpdated) };
+    case 'update':
+      return { resourceType, id, versionId: next, method: live ? 'update' : 'create', resource: stamp(change.resource, next, lastUpdated) };
+    case 'delete':
+      if (!live) return undefined;
+      return { resourceType, id, versionId: next, method: 'delete' };
+  }
+}
+
+export function toStoredVersion(p: PlannedChange, lastUpdated: string): StoredVersion {
+  return { resourceType: p.resourceType, id: p.id, versionId: String(p.versionId), lastUpdated, method: p.method, resource: p.resource };
+}
+
+/** meta.lastUpdated for a write now: an ISO instant with milliseconds. */
+export function nowInstant(): string {
+  return new Date().toISOString();
+}
+
+/** create/update/delete expressed through apply, shared by the store implementations. */
+export abstract class BaseStore {
+  abstract apply(changes: WriteOperation[]): Promise<(StoredVersion | undefined)[]>;
+
+  async create(resource: TerminologyResource): Promise<StoredVersion> {
+    const [v] = await this.apply([{ kind: 'create', resource }]);
+    return v!;
+  }
+  async update(resource: TerminologyResource, expectedVersion?: string): Promise<StoredVersion> {
+    const [v] = await this.apply([{ kind: 'update', resource, expectedVersion }]);
+    return v!;
+  }
+  async delete(type: TerminologyType, id: string, expectedVersion?: string): Promise<StoredVersion | undefined> {
+    const [v] = await this.apply([{ kind: 'delete', resourceType: type, id, expectedVersion }]);
+    return v;
+  }
+}
+
+export type { TerminologyStore };

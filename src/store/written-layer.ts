@@ -1,0 +1,54 @@
+import type { TerminologyRegistry } from '../terminology/registry';
+import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
+import type { ChangeSink, ResourceChange } from './store';
+
+/**
+ * The registry's layer of written resources, kept equal to the store. A change set is applied atomically: the new
+ * state is built on a copy, swapped in in one step, and only then the registry's generation moves on (so the
+ * caches keyed on it are dropped). A request therefore sees a change set entirely or not at all.
+ *
+ * Every resource's latest known version is remembered (deletes too), so a change delivered twice, or late (a
+ * replica's catch-up query that started before this process's own newer write), never rolls the layer back.
+ */
+export class WrittenLayer implements ChangeSink {
+  private readonly versions = new Map<string, number>();
+
+  constructor(readonly set: ResourceSet, private readonly registry: TerminologyRegistry) {}
+
+  /** Replaces the whole layer (a store without a change feed, at start). */
+  load(resources: TerminologyResource[]): void {
+    const next = new ResourceSet(resources);
+    this.versions.clear();
+    for (const r of resources) {
+      const v = Number(r.meta?.versionId);
+      if (r.id && Number.isInteger(v) && v > 0) this.versions.set(`${r.resourceType}/${r.id}`, v);
+    }
+    this.set.replaceContents(next);
+    this.registry.touch();
+  }
+
+  /** The latest version applied for a resource (0 when none). */
+  versionOf(resourceType: string, id: string): number {
+    return this.versions.get(`${resourceType}/${id}`) ?? 0;
+  }
+
+  apply(changes: ResourceChange[]): void {
+    // The newest change per resource that is newer than what the layer has.
+    const fresh = new Map<string, ResourceChange>();
+    for (const c of changes) {
+      const key = `${c.resourceType}/${c.id}`;
+      const seen = Math.max(this.versions.get(key) ?? 0, fresh.get(key)?.versionId ?? 0);
+      if (c.versionId > seen) fresh.set(key, c);
+    }
+    if (fresh.size === 0) return;
+    const next = this.set.clone();
+    for (const c of fresh.values()) {
+      const previous = next.byResourceId(c.resourceType, c.id);
+      if (previous) next.remove(previous);
+      if (c.resource) next.add(c.resource);
+    }
+    this.set.replaceContents(next);
+    for (const [key, c] of fresh) this.versions.set(key, c.versionId);
+    this.registry.touch();
+  }
+}

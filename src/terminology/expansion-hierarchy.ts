@@ -1,0 +1,58 @@
+import type { Concept } from './codesystem-provider';
+import type { ExpansionEntry } from './expander';
+
+export interface HierarchyNode {
+  entry: ExpansionEntry;
+  children: HierarchyNode[];
+}
+
+/** The nearest ancestor of a concept (breadth first over its parents) that is itself in the expansion. */
+function nearestIncludedAncestor(concept: Concept, included: Map<Concept, HierarchyNode>): HierarchyNode | undefined {
+  const seen = new Set<Concept>([concept]);
+  let level: readonly Concept[] = concept.parents;
+  while (level.length > 0) {
+    const next: Concept[] = [];
+    for (const p of level) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      const hit = included.get(p);
+      if (hit) return hit;
+      next.push(...p.parents);
+    }
+    level = next;
+  }
+  return undefined;
+}
+
+/**
+ * Nests the codes of an expansion following their code system's hierarchy: each code goes under its nearest
+ * ancestor that is also in the expansion (so codes left out, e.g. inactive ones, do not break the tree).
+ * Codes keep their order. When a code has several parents the expansion stays flat.
+ */
+export function buildHierarchy(entries: readonly ExpansionEntry[]): HierarchyNode[] {
+  const nodes = entries.map((entry) => ({ entry, children: [] as HierarchyNode[] }));
+  // a poly-hierarchy (codes with several parents) cannot be shown as one tree without hiding some of it
+  if (entries.some((e) => (e.concept?.parents.length ?? 0) > 1)) return nodes;
+  const byConcept = new Map<Concept, HierarchyNode>();
+  for (const n of nodes) if (n.entry.concept && !byConcept.has(n.entry.concept)) byConcept.set(n.entry.concept, n);
+  const roots: HierarchyNode[] = [];
+  for (const n of nodes) {
+    const parent = n.entry.concept ? nearestIncludedAncestor(n.entry.concept, byConcept) : undefined;
+    if (parent && parent !== n) parent.children.push(n);
+    else roots.push(n);
+  }
+  // a cycle in a (malformed) code system hierarchy would leave codes unreachable: show those codes flat
+  if (countNodes(roots) !== nodes.length) return nodes.map((n) => ({ entry: n.entry, children: [] }));
+  return roots;
+}
+
+function countNodes(nodes: readonly HierarchyNode[]): number {
+  let n = 0;
+  const stack = [...nodes];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    n++;
+    stack.push(...node.children);
+  }
+  return n;
+}

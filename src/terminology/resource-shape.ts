@@ -1,0 +1,110 @@
+import type { CodeSystem, ValueSet } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+
+/**
+ * Structural checks of the parts of ValueSet and CodeSystem resources the server computes with, so that a malformed
+ * resource from a request is answered with a 400 naming the offending paths.
+ */
+
+type Shape =
+  | 'string'
+  | 'boolean'
+  | { array: Shape }
+  | { object: Record<string, Shape>; required?: string[] }
+  | { lazy: () => Shape };
+
+const EXTENSIONS: Shape = { array: { object: { url: 'string', extension: { lazy: () => EXTENSIONS } }, required: ['url'] } };
+const CODING: Shape = { object: { system: 'string', code: 'string', display: 'string' } };
+const DESIGNATION: Shape = { object: { language: 'string', value: 'string', use: CODING, extension: EXTENSIONS } };
+const CONCEPT_REFERENCE: Shape = {
+  object: { code: 'string', display: 'string', designation: { array: DESIGNATION }, extension: EXTENSIONS },
+  required: ['code'],
+};
+const FILTER: Shape = {
+  object: { property: 'string', op: 'string', value: 'string', _op: { object: { extension: EXTENSIONS } }, extension: EXTENSIONS },
+};
+const COMPOSE_SET: Shape = {
+  object: {
+    system: 'string', version: 'string', valueSet: { array: 'string' }, concept: { array: CONCEPT_REFERENCE },
+    filter: { array: FILTER }, extension: EXTENSIONS,
+  },
+};
+const CONTAINS: Shape = {
+  object: {
+    system: 'string', version: 'string', code: 'string', display: 'string', abstract: 'boolean', inactive: 'boolean',
+    designation: { array: DESIGNATION }, contains: { lazy: () => ({ array: CONTAINS }) }, extension: EXTENSIONS,
+  },
+};
+const VALUE_SET: Shape = {
+  object: {
+    id: 'string', url: 'string', version: 'string', language: 'string', status: 'string', experimental: 'boolean', extension: EXTENSIONS,
+    contained: { array: { object: { resourceType: 'string', id: 'string' } } },
+    compose: { object: { include: { array: COMPOSE_SET }, exclude: { array: COMPOSE_SET }, inactive: 'boolean', extension: EXTENSIONS } },
+    expansion: { object: { contains: { array: CONTAINS }, parameter: { array: { object: { name: 'string' } } } } },
+  },
+};
+const CONCEPT_PROPERTY: Shape = { object: { code: 'string', valueCode: 'string', valueString: 'string', valueBoolean: 'boolean' }, required: ['code'] };
+const CODE_SYSTEM_CONCEPT: Shape = {
+  object: {
+    code: 'string', display: 'string', definition: 'string', designation: { array: DESIGNATION }, property: { array: CONCEPT_PROPERTY },
+    extension: EXTENSIONS, concept: { lazy: () => ({ array: CODE_SYSTEM_CONCEPT }) },
+  },
+  required: ['code'],
+};
+const CODE_SYSTEM: Shape = {
+  object: {
+    url: 'string', version: 'string', language: 'string', status: 'string', content: 'string', supplements: 'string',
+    caseSensitive: 'boolean', experimental: 'boolean', extension: EXTENSIONS,
+    property: { array: { object: { code: 'string', uri: 'string', type: 'string' }, required: ['code'] } },
+    concept: { array: CODE_SYSTEM_CONCEPT },
+  },
+};
+
+function describe(shape: Shape): string {
+  if (typeof shape === 'string') return `a ${shape}`;
+  if ('lazy' in shape) return describe(shape.lazy());
+  return 'array' in shape ? 'an array' : 'an object';
+}
+
+function check(value: unknown, shape: Shape, path: string, problems: string[]): void {
+  if (problems.length >= 5) return;
+  if (typeof shape === 'object' && 'lazy' in shape) return check(value, shape.lazy(), path, problems);
+  if (typeof shape === 'string') {
+    if (typeof value !== shape) problems.push(`${path} must be ${describe(shape)}`);
+    return;
+  }
+  if ('array' in shape) {
+    if (!Array.isArray(value)) return void problems.push(`${path} must be an array`);
+    value.forEach((item, i) => check(item, shape.array, `${path}[${i}]`, problems));
+    return;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return void problems.push(`${path} must be an object`);
+  const record = value as Record<string, unknown>;
+  for (const key of shape.required ?? []) if (record[key] === undefined || record[key] === null) problems.push(`${path}.${key} is missing`);
+  for (const [key, inner] of Object.entries(shape.object)) {
+    if (record[key] !== undefined && record[key] !== null) check(record[key], inner, `${path}.${key}`, problems);
+  }
+}
+
+const checked = new WeakSet<object>();
+
+function assertShape(resource: ValueSet | CodeSystem, shape: Shape): void {
+  if (checked.has(resource)) return;
+  const problems: string[] = [];
+  check(resource, shape, resource.resourceType, problems);
+  if (problems.length > 0) {
+    const name = typeof resource.url === 'string' ? ` '${resource.url}'` : typeof resource.id === 'string' ? ` '${resource.id}'` : '';
+    throw FhirError.invalid(`The ${resource.resourceType}${name} is not valid: ${problems.join('; ')}`, {
+      txIssueType: 'vs-invalid', expression: problems.map((p) => p.split(' ')[0]!),
+    });
+  }
+  checked.add(resource);
+}
+
+export function assertValueSetShape(vs: ValueSet): void {
+  assertShape(vs, VALUE_SET);
+}
+
+export function assertCodeSystemShape(cs: CodeSystem): void {
+  assertShape(cs, CODE_SYSTEM);
+}

@@ -1,0 +1,91 @@
+import type { CodeSystem } from 'fhir/r4';
+import { compareVersions } from '../canonical';
+import type { CodeSystemProvider } from '../codesystem-provider';
+import type { TerminologyRegistry } from '../registry';
+import { assertCodeSystemShape } from '../resource-shape';
+import { versionMatchesByAlgorithm } from '../versions';
+import type { IssueCollector } from '../issue-collector';
+import { msg } from './messages';
+import type { ValidationOptions } from './options';
+
+/** Content modes whose concepts can be checked: complete, or incomplete (fragment, example). */
+const CHECKABLE = new Set(['complete', 'fragment', 'example', undefined]);
+
+function addToPath(path: string, name: string): string {
+  return path ? `${path}.${name}` : name;
+}
+
+/**
+ * How validation finds code systems: by url and (possibly wildcard) version, with the request's version rules
+ * (system-version, force-system-version, check-system-version) and supplements applied.
+ */
+export class CodeSystemAccess {
+  constructor(
+    private readonly registry: TerminologyRegistry,
+    private readonly options: ValidationOptions,
+    /** Supplements asked for by the request or the value set. */
+    private readonly supplements: () => readonly string[],
+  ) {}
+
+  /** The version to use for a system once force-, default- and check- rules have been applied. */
+  versionFor(url: string, version: string | undefined): string | undefined {
+    const rules = this.options.rulesFor(url);
+    let result = version || undefined;
+    const override = rules.find((r) => r.mode === 'override');
+    if (override) result = override.version;
+    if (!result) result = rules.find((r) => r.mode === 'default')?.version;
+    if (!result) result = rules.find((r) => r.mode === 'check')?.version;
+    return result;
+  }
+
+  private candidates(url: string, kinds: (c: CodeSystem) => boolean): CodeSystem[] {
+    return this.registry.versions('CodeSystem', url).filter(kinds).sort((a, b) => compareVersions(a.version, b.version));
+  }
+
+  private pick(list: CodeSystem[], version: string | undefined): CodeSystem | undefined {
+    if (!version) return list[list.length - 1];
+    const exact = list.filter((c) => c.version === version);
+    if (exact.length > 0) return exact[exact.length - 1];
+    const matching = list.filter((c) => versionMatchesByAlgorithm(version, c.version));
+    return matching[matching.length - 1];
+  }
+
+  /** The code system resource for url and version (rules applied unless `applyRules` is false). */
+  findResource(url: string, version?: string, applyRules = true): CodeSystem | undefined {
+    const v = applyRules ? this.versionFor(url, version) : version || undefined;
+    return this.pick(this.candidates(url, (c) => CHECKABLE.has(c.content)), v);
+  }
+
+  /** A provider for url and version, supplements applied; undefined when no such code system (version) is known. */
+  find(url: string | undefined, version?: string, applyRules = true): CodeSystemProvider | undefined {
+    if (!url) return undefined;
+    const cs = this.findResource(url, version, applyRules);
+    if (!cs) return undefined;
+    assertCodeSystemShape(cs);
+    return this.registry.provider(cs, this.supplements());
+  }
+
+  /** A supplement with this url (used to explain that a supplement is not a code system). */
+  findSupplement(url: string, version?: string): CodeSystem | undefined {
+    return this.pick(this.candidates(url, (c) => c.content === 'supplement'), version || undefined);
+  }
+
+  /** Known versions of a code system, for messages. */
+  listVersions(url: string): string[] {
+    const versions = this.candidates(url, (c) => c.content !== 'supplement').map((c) => c.version).filter((v): v is string => !!v);
+    return [...new Set(versions)].sort();
+  }
+
+  /** check-system-version: reports a code system version the request does not allow. */
+  checkVersion(url: string, version: string | undefined, issues: IssueCollector, path: string): void {
+    for (const rule of this.options.rulesFor(url)) {
+      if (rule.mode !== 'check' || versionMatchesByAlgorithm(rule.version, version)) continue;
+      const m = msg.versionCheck(url, version ?? '', rule.version);
+      issues.add({
+        severity: 'error', code: 'exception', txIssueType: 'version-error', text: m.text, messageId: m.id, expression: [addToPath(path, 'version')],
+      });
+    }
+  }
+}
+
+export { addToPath };

@@ -1,0 +1,80 @@
+import type { IssueCode, TxIssueType } from '../../errors/fhir-error';
+import type { Severity } from '../../errors/operation-outcome';
+import type { CodeSystemProvider, Concept } from '../codesystem-provider';
+import { IssueCollector } from '../issue-collector';
+import type { TerminologyRegistry } from '../registry';
+import { CodeSystemAccess } from './code-systems';
+import { Designations } from './designations';
+import type { Message } from './messages';
+import type { ValidationOptions } from './options';
+
+/** `true` valid, `false` not valid, `undefined` cannot tell (the code system is unknown). */
+export type Tri = boolean | undefined;
+
+/** What one validation request shares: options, code system access, supplements and the value sets in progress. */
+export class ValidationContext {
+  readonly access: CodeSystemAccess;
+  /** Supplements the request or the value set require; each must be used by some code system. */
+  readonly requiredSupplements = new Set<string>();
+  readonly usedSupplements = new Set<string>();
+  /** Value sets being prepared, outermost first, to detect circular imports. */
+  readonly stack: string[] = [];
+
+  constructor(readonly registry: TerminologyRegistry, readonly options: ValidationOptions) {
+    this.access = new CodeSystemAccess(registry, options, () => [...options.supplements, ...this.requiredSupplements]);
+  }
+
+  /** Records the required supplements a code system carries. */
+  noteSupplements(provider: CodeSystemProvider): void {
+    for (const s of this.requiredSupplements) if (hasSupplement(provider, s)) this.usedSupplements.add(s);
+  }
+
+  unusedSupplements(): string[] {
+    return [...this.requiredSupplements].filter((s) => !this.usedSupplements.has(s));
+  }
+}
+
+export function hasSupplement(provider: CodeSystemProvider, canonical: string): boolean {
+  return provider.supplements.some((s) => canonical === s.url || canonical === `${s.url}|${s.version}`);
+}
+
+/** The inactive code a validation came across (the first one), for the inactive warning and parameters. */
+export interface InactiveFinding {
+  value: boolean;
+  path?: string;
+  code?: string;
+  status?: string;
+  provider?: CodeSystemProvider;
+  concept?: Concept;
+}
+
+/** Accumulators shared by all codings of one request. */
+export class ValidationState {
+  readonly issues = new IssueCollector();
+  readonly messages: string[] = [];
+  readonly unknownSystems = new Set<string>();
+  readonly inactive: InactiveFinding = { value: false };
+  normalForm?: string;
+  /** Codes found in their code system (for catalog-specific advice such as legacy keys). */
+  readonly found: { provider: CodeSystemProvider; concept: Concept; path: string; code: string }[] = [];
+
+  /** Adds a text to the result's summary message (once). */
+  message(m: Message | string | undefined): void {
+    const text = typeof m === 'string' ? m : m?.text;
+    if (text && !this.messages.includes(text)) this.messages.push(text);
+  }
+
+  /** Adds an issue with a message's text and id; returns whether it was new. */
+  report(severity: Severity, code: IssueCode, m: Message, txIssueType: TxIssueType, expression?: string[]): boolean {
+    return this.issues.add({ severity, code, text: m.text, messageId: m.id, txIssueType, expression });
+  }
+}
+
+/** What checking one coding finds out. */
+export class CodingState {
+  readonly displays = new Designations();
+  version?: string;
+  contentMode?: string;
+  defLang?: string;
+  impliedSystem?: string;
+}

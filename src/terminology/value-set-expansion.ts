@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionParameter } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { canonical } from './canonical';
+import type { ComposeOptions, ExpansionEntry } from './expander';
+import { evaluateValueSet, type IndexedComposeResult } from './expansion-cache';
+import type { LanguagePreference } from './expansion-display';
+import { buildHierarchy, type HierarchyNode } from './expansion-hierarchy';
+import { ContainsRenderer } from './expansion-renderer';
+import { statusWarnings } from './expansion-status';
+import type { TerminologyRegistry } from './registry';
+import { TextFilter } from './text-match';
+
+/** What a client asked of an expansion, already checked; nothing here knows of HTTP or Parameters. */
+export interface ExpansionRequest {
+  /** Version rules, supplements and value set versions for evaluating the compose. */
+  evaluation: ComposeOptions;
+  textFilter?: string;
+  /** Paging, when asked for. */
+  offset?: number;
+  count?: number;
+  activeOnly: boolean;
+  excludeNested: boolean;
+  excludeNotForUI: boolean;
+  includeDesignations: boolean;
+  includeDefinition: boolean;
+  designations: string[];
+  properties: string[];
+  languages?: LanguagePreference;
+  /** The request parameters echoed in `expansion.parameter`. */
+  echo: ValueSetExpansionParameter[];
+  /** Largest expansion returned without paging. */
+  maxSize: number;
+}
+
+/** A request with every option at its $expand default, overridden by the given values. */
+export function expansionRequest(overrides: Partial<ExpansionRequest> = {}): ExpansionRequest {
+  return {
+    evaluation: {}, activeOnly: false, excludeNested: false, excludeNotForUI: false, includeDesignations: false,
+    includeDefinition: false, designations: [], properties: [], echo: [], maxSize: 10000, ...overrides,
+  };
+}
+
+const UNCLOSED = 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed';
+const UNCLOSED_REASON = 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed-reason';
+
+/** Elements of the value set definition returned only when includeDefinition is asked for. */
+const DEFINITION_ELEMENTS = ['compose', 'purpose', 'description', 'contact', 'copyright', 'publisher', 'extension', 'contained'] as const;
+
+function searchTexts(e: ExpansionEntry): (string | undefined)[] {
+  return [e.display, e.concept?.display, e.code, ...(e.concept?.designations.map((d) => d.value) ?? []), ...(e.composeDesignations?.map((d) => d.value) ?? [])];
+}
+
+function selectEntries(evaluated: IndexedComposeResult, request: ExpansionRequest): ExpansionEntry[] {
+  let entries = evaluated.entries;
+  if (request.activeOnly) entries = entries.filter((e) => !e.inactive);
+  if (request.excludeNotForUI) entries = entries.filter((e) => !e.abstract);
+  const filter = request.textFilter ? new TextFilter(request.textFilter) : undefined;
+  if (filter && !filter.isEmpty) entries = entries.filter((e) => filter.matches(searchTexts(e)));
+  return entries;
+}
+
+/** Whether the page can be shown nested: the includes follow the hierarchy and the whole expansion fits in the page. */
+function showNested(evaluated: IndexedComposeResult, request: ExpansionRequest, total: number): boolean {
+  if (!evaluated.hierarchical || request.excludeNested) return false;
+  if ((request.offset ?? 0) > 0 || (request.count !== undefined && request.count < total)) return false;
+  // a text filter over a whole code system is a search: its hits are listed flat
+  return !(request.textFilter && evaluated.hasUnfilteredInclude);
+}
+
+function parameters(vs: ValueSet, evaluated: IndexedComposeResult, request: ExpansionRequest): ValueSetExpansionParameter[] {
+  const out: ValueSetExpansionParameter[] = [...request.echo];
+  if (evaluated.versionsMatch) out.push({ name: 'versionsMatch', valueBoolean: true });
+  const used = [...evaluated.importedValueSets, ...evaluated.providers.map((p) => p.resource)];
+  out.push(...statusWarnings(vs, used));
+  for (const p of evaluated.providers) out.push({ name: 'used-codesystem', valueUri: canonical(p.url, p.version) });
+  for (const v of evaluated.usedValueSets) out.push({ name: 'used-valueset', valueUri: v });
+  const supplements = new Set<string>();
+  for (const p of evaluated.providers) for (const s of p.supplements) supplements.add(canonical(s.url ?? '', s.version));
+  for (const s of supplements) out.push({ name: 'used-supplement', valueUri: s });
+  for (const f of evaluated.fragments) out.push({ name: 'used-fragment', valueUri: f });
+  for (const r of evaluated.appliedVersionRules) out.push({ name: r.name, valueUri: r.value });
+  for (const v of evaluated.appliedValueSetVersions) out.push({ name: 'default-valueset-version', valueUri: v });
+  return out;
+}
+
+function unclosedExtensions(evaluated: IndexedComposeResult): Extension[] {
+  if (evaluated.fragments.length === 0) return [];
+  const systems = evaluated.providers.filter((p) => p.resource.content === 'fragment').map((p) => p.url);
+  return [
+    { url: UNCLOSED, valueBoolean: true },
+    { url: UNCLOSED_REASON, valueString: `This extension is based on a fragment of the code system ${systems.join(', ')}` },
+  ];
+}
+
+/** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
+export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
+  const evaluated = evaluateValueSet(registry, vs, request.evaluation);
+  const entries = selectEntries(evaluated, request);
+  const total = entries.length;
+  if (request.count === undefined && total > request.maxSize) {
+    throw FhirError.tooCostly(`The value set '${canonical(vs.url ?? '', vs.version)}' expansion has too many codes to produce (>${request.maxSize})`, {
+      messageId: 'VALUESET_TOO_COSTLY',
+    });
+  }
+  const offset = request.offset ?? 0;
+  let nodes: HierarchyNode[];
+  if (showNested(evaluated, request, total)) {
+    nodes = buildHierarchy(entries);
+  } else {
+    const page = entries.slice(offset, request.count === undefined ? undefined : offset + request.count);
+    nodes = page.map((entry) => ({ entry, children: [] }));
+  }
+  const renderer = new ContainsRenderer({
+    languages: request.languages,
+    includeDesignations: request.includeDesignations,
+    designations: request.designations,
+    properties: request.properties,
+    withVersion: evaluated.versioned,
+  });
+  const contains = renderer.render(nodes);
+
+  const out: ValueSet = { ...vs };
+  delete out.expansion;
+  delete out.text;
+  if (!request.includeDefinition) for (const k of DEFINITION_ELEMENTS) delete out[k];
+  const extension = [...renderer.propertyExtensions(), ...unclosedExtensions(evaluated)];
+  const params = parameters(vs, evaluated, request);
+  const expansion: ValueSetExpansion = {
+    ...(extension.length > 0 ? { extension } : {}),
+    identifier: `urn:uuid:${randomUUID()}`,
+    timestamp: new Date().toISOString(),
+    total,
+    ...(request.offset !== undefined ? { offset: request.offset } : {}),
+    ...(params.length > 0 ? { parameter: params } : {}),
+    ...(contains.length > 0 ? { contains } : {}),
+  };
+  out.expansion = expansion;
+  return out;
+}

@@ -1,0 +1,66 @@
+import { compareVersions } from './canonical';
+
+/**
+ * Version semantics for canonical references (FHIR `versionAlgorithm`): how a requested version — which may carry
+ * `x`/`X`/`*` wildcards — matches the version of a resource, and how versions are presented in messages.
+ */
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)(\.(0|[1-9]\d*))?(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const SEMVER_WILDCARDS = /^(0|[1-9]\d*|[xX*])\.(0|[1-9]\d*|[xX*])(\.(0|[1-9]\d*|[xX*]))?(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const DATE = /^\d{4}(-?(0[1-9]|1[0-2])(-?(0[1-9]|[12]\d|3[01]))?)?$/;
+
+export type VersionAlgorithm = 'semver' | 'integer' | 'date' | 'natural';
+
+export function isSemVer(version: string, allowWildcards = false): boolean {
+  return (allowWildcards ? SEMVER_WILDCARDS : SEMVER).test(version);
+}
+
+/** Guesses how a version is formatted, as FHIR's `versionAlgorithm` would state it. */
+export function guessVersionAlgorithm(version: string): VersionAlgorithm | undefined {
+  if (version === '') return undefined;
+  if (/^\d+$/.test(version)) return 'integer';
+  if (DATE.test(version)) return 'date';
+  if (/^[^.]+\.[^.]+\.[^.]+$/.test(version) && isSemVer(version, true)) return 'semver';
+  if (/\d/.test(version)) return 'natural';
+  return undefined;
+}
+
+function mainParts(version: string): string[] {
+  return version.replace(/[+-].*$/, '').split('.');
+}
+
+/** Semver matching where the criteria may use wildcards and may name fewer parts than the candidate. */
+function semverMatches(criteria: string, candidate: string): boolean {
+  const c = mainParts(criteria);
+  const v = mainParts(candidate);
+  if (c.length > v.length) return false;
+  return c.every((part, i) => part === 'x' || part === 'X' || part === '*' || part === v[i]);
+}
+
+/**
+ * Whether a resource version (`candidate`) satisfies a requested version (`criteria`). Equal versions always match;
+ * semantic versions match part by part with wildcards; integers only match exactly; other formats match by prefix.
+ */
+export function versionMatchesByAlgorithm(criteria: string | undefined, candidate: string | undefined, algorithm?: VersionAlgorithm): boolean {
+  if (criteria === candidate) return true;
+  if (!criteria || !candidate) return false;
+  const algo = algorithm ?? guessVersionAlgorithm(candidate);
+  switch (algo) {
+    case 'semver': return isSemVer(criteria, true) && isSemVer(candidate) && semverMatches(criteria, candidate);
+    case 'integer': return false;
+    default: return candidate.startsWith(criteria);
+  }
+}
+
+/** Orders versions, newest last. */
+export function compareVersionsGeneral(a: string | undefined, b: string | undefined): number {
+  return compareVersions(a, b);
+}
+
+/** `a`, `a or b`, `a, b and c`: versions as the terminology messages list them. */
+export function presentVersionList(items: readonly string[]): string {
+  if (items.length === 0) return '';
+  if (items.length === 1) return items[0]!;
+  if (items.length === 2) return `${items[0]} or ${items[1]}`;
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}

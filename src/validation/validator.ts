@@ -1,0 +1,199 @@
+import type { FhirSchemaValidator } from '../fhir/schema-validator';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { BindingChecker } from './binding-checker';
+import { checkLocalCodes, kommunekoderOf, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
+import type { ValidationIssue } from './messages';
+import { ProfileChecker } from './profile-checker';
+import type { CompiledProfile, ProfileRegistry } from './profile-registry';
+
+type Json = Record<string, unknown>;
+
+export type ValidationMode = 'create' | 'update' | 'delete' | 'profile';
+
+export interface ValidationRequest {
+  resource: Json;
+  /** The `profile` parameter, already resolved: the resource is validated against it. */
+  profile?: CompiledProfile;
+  /** `profile`: only the nominated profile is checked (not meta.profile); otherwise both. */
+  mode?: ValidationMode;
+  /** The `kommunekode` parameter: the sending municipality, when the submission does not name it. */
+  kommunekode?: string;
+  registry: TerminologyRegistry;
+}
+
+/** Nested Bundles deeper than this are not opened. */
+const MAX_BUNDLE_DEPTH = 4;
+
+function isObject(x: unknown): x is Json {
+  return !!x && typeof x === 'object' && !Array.isArray(x);
+}
+
+/** English and Danish rendering of an ajv message from the schema validator. */
+function schemaText(path: string, message: string): { en: string; da: string } {
+  const en = `Not valid FHIR R4: ${message}`;
+  let m: RegExpExecArray | null;
+  let da: string;
+  if ((m = /^must have required property '(.+)'$/.exec(message))) da = `mangler det påkrævede element '${m[1]}'`;
+  else if ((m = /^must NOT have additional properties '(.+)'$/.exec(message))) da = `har det ukendte element '${m[1]}'`;
+  else if (/^must NOT have additional properties/.test(message)) da = 'har et ukendt element';
+  else if ((m = /^must be (string|number|boolean|object|array|integer|null)$/.exec(message))) {
+    const types: Record<string, string> = { string: 'en tekst', number: 'et tal', boolean: 'en boolean', object: 'et objekt', array: 'en liste', integer: 'et heltal', null: 'null' };
+    da = `skal være ${types[m[1]!]}`;
+  } else if (/^must match pattern/.test(message)) da = 'har et ugyldigt format';
+  else if (/^must be equal to one of the allowed values/.test(message)) da = 'har en værdi, der ikke er tilladt';
+  else da = `er ugyldig (${message})`;
+  return { en, da: `Ikke gyldig FHIR R4 (${path}): ${da}` };
+}
+
+/** The references of a Bundle's entries, for finding the organizations a resource names. */
+class BundleIndex {
+  private readonly byFullUrl = new Map<string, Json>();
+  private readonly byTypeId = new Map<string, Json>();
+  readonly kommunekoder: string[];
+
+  constructor(bundle: Json | undefined) {
+    const found = new Set<string>();
+    const entries = bundle && Array.isArray(bundle.entry) ? bundle.entry : [];
+    for (const e of entries) {
+      if (!isObject(e) || !isObject(e.resource)) continue;
+      const r = e.resource;
+      if (typeof e.fullUrl === 'string') this.byFullUrl.set(e.fullUrl, r);
+      if (typeof r.resourceType === 'string' && typeof r.id === 'string') this.byTypeId.set(`${r.resourceType}/${r.id}`, r);
+      if (r.resourceType === 'Organization') for (const k of kommunekoderOf(r)) found.add(k);
+    }
+    this.kommunekoder = [...found].sort();
+  }
+
+  resolve(reference: string, from: Json): unknown {
+    if (reference.startsWith('#')) {
+      const contained = Array.isArray(from.contained) ? from.contained : [];
+      return contained.find((c) => isObject(c) && `#${String(c.id)}` === reference);
+    }
+    const direct = this.byFullUrl.get(reference);
+    if (direct) return direct;
+    const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
+    return m ? this.byTypeId.get(m[1]!) : undefined;
+  }
+}
+
+/**
+ * Validates a submission: one resource, or a Bundle and every resource in it. Each resource is checked against the
+ * FHIR R4 schema, against the profiles it claims in meta.profile (and the `profile` parameter), and its niveau-3
+ * codes against the sending municipality's local catalog.
+ */
+export class SubmissionValidator {
+  constructor(private readonly profiles: ProfileRegistry, private readonly schema: FhirSchemaValidator) {}
+
+  validate(req: ValidationRequest): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    const run: Run = {
+      req, issues,
+      bindings: new BindingChecker(req.registry),
+      catalogs: new LocalCatalogIndex(req.registry),
+    };
+    const type = String(req.resource.resourceType);
+    this.resource(run, req.resource, type, undefined, true, 0);
+    return issues;
+  }
+
+  /** Validates one resource; an unexpected failure becomes a fatal issue on that resource instead of failing the request. */
+  private resource(run: Run, resource: Json, expression: string, bundle: BundleIndex | undefined, top: boolean, depth: number): void {
+    try {
+      this.checkResource(run, resource, expression, bundle, top, depth);
+    } catch (e) {
+      run.issues.push({
+        severity: 'fatal', code: 'exception', expression: [expression],
+        text: {
+          en: `Internal error while validating this resource; it was not completely checked (${(e as Error).message})`,
+          da: `Intern fejl under valideringen af ressourcen; den er ikke kontrolleret fuldt ud (${(e as Error).message})`,
+        },
+      });
+    }
+  }
+
+  private checkResource(run: Run, resource: Json, expression: string, bundle: BundleIndex | undefined, top: boolean, depth: number): void {
+    const { issues, req } = run;
+    const type = resource.resourceType;
+    for (const p of this.schema.validate(resource)) {
+      const path = p.path === '$' ? expression : `${expression}${p.path.slice(1)}`;
+      issues.push({ severity: 'error', code: 'structure', expression: [path], text: schemaText(path, p.message) });
+    }
+    if (typeof type !== 'string' || !this.schema.supports(type)) return;
+
+    for (const profile of this.profilesFor(run, resource, type, expression, top)) {
+      issues.push(...new ProfileChecker(profile, req.registry, run.bindings).check(resource, expression));
+    }
+
+    const isBundle = type === 'Bundle';
+    const ctx: MunicipalityContext = {
+      resolve: (reference) => (bundle ?? new BundleIndex(undefined)).resolve(reference, resource),
+      bundleKommunekoder: bundle?.kommunekoder ?? [],
+      parameter: req.kommunekode,
+    };
+    let municipality: ReturnType<typeof municipalityOf> | undefined;
+    issues.push(...checkLocalCodes(resource, expression, req.registry, run.catalogs, () => (municipality ??= municipalityOf(resource, ctx)), isBundle ? new Set(['entry']) : undefined));
+
+    if (isBundle) {
+      if (depth >= MAX_BUNDLE_DEPTH) {
+        issues.push({
+          severity: 'warning', code: 'too-costly', expression: [expression],
+          text: {
+            en: `Bundles nested more than ${MAX_BUNDLE_DEPTH} deep are not validated`,
+            da: `Bundles, der er indlejret mere end ${MAX_BUNDLE_DEPTH} niveauer, valideres ikke`,
+          },
+        });
+        return;
+      }
+      const index = new BundleIndex(resource);
+      const entries = Array.isArray(resource.entry) ? resource.entry : [];
+      entries.forEach((entry, i) => {
+        if (!isObject(entry) || !isObject(entry.resource)) return;
+        this.resource(run, entry.resource, `${expression}.entry[${i}].resource`, index, false, depth + 1);
+      });
+    }
+  }
+
+  /** The profiles a resource is checked against: the `profile` parameter and the profiles in meta.profile. */
+  private profilesFor(run: Run, resource: Json, type: string, expression: string, top: boolean): CompiledProfile[] {
+    const { req, issues } = run;
+    const out: CompiledProfile[] = [];
+    if (top && req.profile) out.push(req.profile);
+    if (top && req.mode === 'profile' && req.profile) return out;
+    const meta = isObject(resource.meta) ? resource.meta : undefined;
+    const claimed = meta && Array.isArray(meta.profile) ? meta.profile : [];
+    claimed.forEach((canonical, i) => {
+      if (typeof canonical !== 'string') return;
+      const at = `${expression}.meta.profile[${i}]`;
+      const profile = this.profiles.find(canonical);
+      if (!profile) {
+        issues.push({
+          severity: 'warning', code: 'not-found', expression: [at],
+          text: {
+            en: `The profile '${canonical}' is not known to this server, so the resource was not checked against it`,
+            da: `Profilen '${canonical}' kendes ikke af serveren, så ressourcen er ikke kontrolleret mod den`,
+          },
+        });
+        return;
+      }
+      if (profile.type !== type) {
+        issues.push({
+          severity: 'error', code: 'invalid', expression: [at],
+          text: {
+            en: `The profile '${canonical}' constrains ${profile.type}, not ${type}`,
+            da: `Profilen '${canonical}' gælder for ${profile.type}, ikke ${type}`,
+          },
+        });
+        return;
+      }
+      if (!out.includes(profile)) out.push(profile);
+    });
+    return out;
+  }
+}
+
+interface Run {
+  req: ValidationRequest;
+  issues: ValidationIssue[];
+  bindings: BindingChecker;
+  catalogs: LocalCatalogIndex;
+}

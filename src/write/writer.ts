@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '../auth/verifier';
+import { FhirError } from '../errors/fhir-error';
+import type { FhirSchemaValidator } from '../fhir/schema-validator';
+import { identifierKommunekoder, municipalId, ownerOf, parseMunicipalUrl } from '../local/municipality';
+import { hasErrors, validateTerminologyResource, validationFailure, type ValidationIssue } from '../local/validation';
+import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from '../store/store';
+import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
+import type { TerminologyRegistry } from '../terminology/registry';
+import type { ResourceSet, TerminologyResource, TerminologyType } from '../terminology/resource-set';
+
+/** One write as the HTTP edge (or the import tool) asks for it. */
+export interface WriteRequest {
+  method: 'POST' | 'PUT' | 'DELETE';
+  resourceType: string;
+  /** The id from the URL (PUT, DELETE). */
+  id?: string;
+  body?: unknown;
+  /** The If-Match header value, e.g. W/"3". */
+  ifMatch?: string;
+}
+
+export interface WriteResult {
+  request: WriteRequest;
+  resourceType: TerminologyType;
+  id: string;
+  /** The version written; undefined for a delete of something already deleted. */
+  version?: StoredVersion;
+  /** 201 for a create (POST, or PUT of a new id), 200 otherwise. */
+  status: 200 | 201;
+  warnings: ValidationIssue[];
+}
+
+/** The validation issues of a refused write, with the entry each belongs to (for batches and the import tool). */
+export interface EntryIssue extends ValidationIssue {
+  entry: number;
+}
+
+/** A write refused by validation (422): the OperationOutcome lists every issue; `issues` keeps them structured. */
+export class WriteValidationError extends FhirError {
+  constructor(readonly issues: EntryIssue[], base: FhirError) {
+    super(base.status, base.code, base.message, base.options);
+    this.name = 'WriteValidationError';
+  }
+}
+
+export interface WriterDeps {
+  store: TerminologyStore;
+  registry: TerminologyRegistry;
+  /** The registry layer that mirrors the store; updated after every write. */
+  written: ResourceSet;
+  /** The published catalogs (terminology/): read-only. */
+  published: ResourceSet;
+  schema?: FhirSchemaValidator;
+  /** Brings `written` up to date before a write is checked (replicas: the writes other replicas committed). */
+  beforeWrite?: () => Promise<void>;
+}
+
+interface Planned {
+  request: WriteRequest;
+  index: number;
+  type: TerminologyType;
+  id: string;
+  before?: TerminologyResource;
+  after?: TerminologyResource;
+  expectedVersion?: string;
+  /** Where the expected version came from: If-Match (412 when stale) or the body's meta.versionId (409). */
+  expectedFrom?: 'if-match' | 'body';
+}
+
+const ETAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
+
+/** The version an If-Match header names (W/"3", "3" or 3). */
+export function parseIfMatch(value: string): string {
+  const m = ETAG.exec(value) ?? /^\s*(\d+)\s*$/.exec(value);
+  if (!m || !/^\d{1,15}$/.test(m[1]!)) throw FhirError.invalid(`If-Match must be an ETag like W/"3", not '${value}'`);
+  return m[1]!;
+}
+
+function owners(resource: TerminologyResource | undefined): string[] {
+  if (!resource) return [];
+  const set = new Set<string>();
+  const fromUrl = parseMunicipalUrl(resource.url)?.kommunekode;
+  if (fromUrl !== undefined) set.add(fromUrl);
+  for (const k of identifierKommunekoder(resource)) set.add(k);
+  return [...set];
+}
+
+/** Whether the principal may write a resource that is (or becomes) this one; throws 403 otherwise. */
+export function authorize(principal: Principal, resource: TerminologyResource | undefined, what: string): void {
+  if (!resource || principal.admin) return;
+  const own = owners(resource);
+  if (own.length === 0) {
+    throw new FhirError(403, 'forbidden', `${what} is a common catalog resource; writing the common catalogs needs a token with the admin scope`);
+  }
+  if (!principal.kommunekode) {
+    throw new FhirError(403, 'forbidden', `The token names no municipality (claim kommunekode), so it cannot write ${what} of municipality ${own.join(', ')}`);
+  }
+  const foreign = own.filter((k) => k !== principal.kommunekode);
+  if (foreign.length > 0) {
+    throw new FhirError(403, 'forbidden', `${what} belongs to municipality ${foreign.join(', ')}; the token may write only municipality ${principal.kommunekode}'s resources`);
+  }
+}
+
+/**
+ * Every write goes through here: request checks, the published catalogs' read-only rule, If-Match, authorization,
+ * validation (one OperationOutcome with every problem), one store transaction, then the registry's written layer.
+ * Writes are serialised, so validation always sees the state the write is applied to.
+ */
+export class ResourceWriter {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: WriterDeps) {}
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  write(principal: Principal, requests: WriteRequest[]): Promise<WriteResult[]> {
+    return this.exclusive(() => this.writeNow(principal, requests));
+  }
+
+  /** Whether the id was written and its latest version is a delete (410 Gone on read). */
+  async isDeleted(type: TerminologyType, id: string): Promise<boolean> {
+    const [latest] = await this.deps.store.history(type, id);
+    return latest?.method === 'delete';
+  }
+
+  isPublished(type: TerminologyType, id: string): boolean {
+    return this.deps.published.byResourceId(type, id) !== undefined;
+  }
+
+  private async writeNow(principal: Principal, requests: WriteRequest[]): Promise<WriteResult[]> {
+    if (requests.length === 0) return [];
+    await this.deps.beforeWrite?.();
+    const { store, registry, written, published } = this.deps;
+    const planned: Planned[] = [];
+    const batchIds = new Set<string>();
+    for (const [index, request] of requests.entries()) {
+      const p = await this.plan(request, index, batchIds);
+      batchIds.add(`${p.type}/${p.id}`);
+      planned.push(p);
+    }
+
+    // Structure first: everything after (ownership, overlay, the checks) may assume a well-formed resource.
+    const structural: EntryIssue[] = [];
+    for (const p of planned) {
+      if (!p.after || !this.deps.schema) continue;
+      for (const problem of this.deps.schema.validate(p.after)) {
+        const where = problem.path === '$' ? '' : problem.path.slice(1);
+        const expression = requests.length > 1 ? `Bundle.entry[${p.index}].resource${where}` : `${p.type}${where}`;
+        structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: ${problem.message}`, expression: [expression], entry: p.index });
+      }
+    }
+    if (structural.length > 0) throw new WriteValidationError(structural, validationFailure(structural));
+
+    for (const p of planned) {
+      const what = `${p.type}/${p.id}`;
+      authorize(principal, p.before, what);
+      authorize(principal, p.after, p.after?.url ?? what);
+    }
+
+    const afters = planned.flatMap((p) => (p.after ? [p.after] : []));
+    const overlay = registry.withOverlay(afters);
+    const issues: EntryIssue[] = [];
+    for (const p of planned) {
+      if (!p.after) continue;
+      const own = [...validateTerminologyResource(p.after, overlay), ...this.canonicalClashes(p, planned, published, written)];
+      for (const i of own) {
+        const expression = requests.length > 1 ? i.expression?.map((e) => `Bundle.entry[${p.index}].resource${e.slice(p.type.length)}`) : i.expression;
+        issues.push({ ...i, expression, entry: p.index });
+      }
+    }
+    if (hasErrors(issues)) throw new WriteValidationError(issues, validationFailure(issues));
+
+    const changes: WriteOperation[] = planned.map((p) => (p.after
+      ? p.before || p.request.method === 'PUT'
+        ? { kind: 'update', resource: p.after, expectedVersion: p.expectedVersion }
+        : { kind: 'create', resource: p.after }
+      : { kind: 'delete', resourceType: p.type, id: p.id, expectedVersion: p.expectedVersion }));
+    let versions: (StoredVersion | undefined)[];
+    try {
+      versions = await store.apply(changes);
+    } catch (e) {
+      if (e instanceof StoreConflictError) {
+        const p = planned.find((x) => x.expectedFrom === 'if-match');
+        if (e.reason !== 'already-exists' && p) throw new FhirError(412, 'conflict', e.message);
+      }
+      throw e;
+    }
+
+    let changed = false;
+    const results: WriteResult[] = planned.map((p, i) => {
+      const v = versions[i];
+      if (v) {
+        const previous = written.byResourceId(p.type, p.id);
+        if (previous) written.remove(previous);
+        if (v.resource) written.add(v.resource);
+        changed = true;
+      }
+      return {
+        request: p.request,
+        resourceType: p.type,
+        id: p.id,
+        version: v,
+        status: v?.method === 'create' ? 201 : 200,
+        warnings: issues.filter((x) => x.entry === p.index),
+      };
+    });
+    if (changed) registry.touch();
+    return results;
+  }
+
+  private async plan(request: WriteRequest, index: number, batchIds: Set<string>): Promise<Planned> {
+    const { store, published } = this.deps;
+    const type = request.resourceType as TerminologyType;
+    if (!WRITABLE_TYPES.includes(type)) throw new FhirError(405, 'not-supported', `${request.resourceType} resources cannot be written here`);
+    let id = request.id;
+    if (request.method !== 'POST' && (id === undefined || !FHIR_ID.test(id))) throw FhirError.invalid(`'${String(id)}' is not a valid resource id`);
+    if (id !== undefined && request.method !== 'POST' && published.byResourceId(type, id)) {
+      throw new FhirError(405, 'not-supported', `${type}/${id} is a published catalog resource (terminology/) and read-only`);
+    }
+    const before = id !== undefined && request.method !== 'POST' ? await store.read(type, id) : undefined;
+    const p: Planned = { request, index, type, id: id ?? '', before };
+
+    if (request.ifMatch !== undefined && request.method !== 'POST') {
+      p.expectedVersion = parseIfMatch(request.ifMatch);
+      p.expectedFrom = 'if-match';
+      if (before?.meta?.versionId !== p.expectedVersion) {
+        throw new FhirError(412, 'conflict', before
+          ? `${type}/${id} is at version ${before.meta?.versionId}, not ${p.expectedVersion} (If-Match): it was changed since it was read`
+          : `${type}/${id} does not exist, so If-Match ${request.ifMatch} cannot match`);
+      }
+    }
+
+    if (request.method === 'DELETE') {
+      if (!before && !(await this.isDeleted(type, id!))) throw FhirError.notFound(`${type}/${id} is not known`);
+      return p;
+    }
+
+    const body = request.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw FhirError.invalid(`The request body must be a ${type} resource`);
+    const resource = structuredClone(body) as TerminologyResource;
+    if (resource.resourceType !== type) {
+      throw FhirError.invalid(`The body is a ${String(resource.resourceType)}, but the URL is for ${type}`, { expression: ['resourceType'] });
+    }
+    if (request.method === 'PUT') {
+      if (resource.id === undefined) throw FhirError.invalid(`The ${type} must carry its id ('${id}') for an update`, { expression: [`${type}.id`] });
+      if (resource.id !== id) throw FhirError.invalid(`The body's id '${String(resource.id)}' differs from the id '${id}' in the URL`, { expression: [`${type}.id`] });
+      const bodyVersion = resource.meta?.versionId;
+      if (p.expectedFrom === undefined && before && bodyVersion !== undefined && bodyVersion !== before.meta?.versionId) {
+        throw new StoreConflictError(`${type}/${id} is at version ${before.meta?.versionId}, but the body was read at version ${bodyVersion}: it was changed since`,
+          'version-mismatch', before.meta?.versionId);
+      }
+      if (p.expectedFrom === undefined && before && bodyVersion !== undefined) {
+        p.expectedVersion = bodyVersion;
+        p.expectedFrom = 'body';
+      }
+    } else {
+      id = await this.newId(type, resource, batchIds);
+      resource.id = id;
+      p.id = id;
+    }
+    p.after = resource;
+    return p;
+  }
+
+  /** A server-assigned id: kommune-{kode}-{name} for a municipal canonical when it is free, else a UUID. */
+  private async newId(type: TerminologyType, resource: TerminologyResource, batchIds: Set<string>): Promise<string> {
+    const parsed = parseMunicipalUrl(resource.url);
+    if (parsed && ownerOf(resource) === parsed.kommunekode && parsed.type === type) {
+      const candidate = municipalId(parsed.kommunekode, parsed.name);
+      const free = FHIR_ID.test(candidate) && !batchIds.has(`${type}/${candidate}`) && !this.deps.published.byResourceId(type, candidate) &&
+        (await this.deps.store.history(type, candidate)).length === 0;
+      if (free) return candidate;
+    }
+    return randomUUID();
+  }
+
+  /** url|version must name one resource: not a published one, not another stored one, not twice in a batch. */
+  private canonicalClashes(p: Planned, all: Planned[], published: ResourceSet, written: ResourceSet): ValidationIssue[] {
+    const r = p.after!;
+    if (!r.url) return [];
+    const label = `${r.url}${r.version ? `|${r.version}` : ''}`;
+    const out: ValidationIssue[] = [];
+    if (published.versions(p.type, r.url).some((x) => x.version === r.version)) {
+      out.push({ severity: 'error', code: 'duplicate', text: `${label} is a published ${p.type} (terminology/) and read-only; use another url or version`, expression: [`${p.type}.url`] });
+    }
+    const other = written.versions(p.type, r.url).find((x) => x.version === r.version && x.id !== p.id);
+    if (other && !all.some((q) => q.id === other.id && q.type === p.type && q.request.method === 'DELETE')) {
+      out.push({ severity: 'error', code: 'duplicate', text: `${label} is already used by ${p.type}/${other.id}; update that resource instead`, expression: [`${p.type}.url`] });
+    }
+    if (all.some((q) => q !== p && q.type === p.type && q.after?.url === r.url && q.after?.version === r.version)) {
+      out.push({ severity: 'error', code: 'duplicate', text: `${label} is written twice in the same transaction`, expression: [`${p.type}.url`] });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,450 @@
+import type { Bundle, CodeSystem, ConceptMap, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { GATEWAY_LOCAL_SYSTEMS, KOMMUNEKODE_SYSTEM } from '../../src/local/municipality';
+import { FSIII, testApp } from '../support/app';
+import { CODES, KOL_TARGETS, localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
+
+const JSON_TYPE = 'application/fhir+json';
+const CS_URL = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser';
+const CM_URL = 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/lokale-indsatser';
+const CS_ID = 'kommune-101-lokale-indsatser';
+const LEGACY_MAP = 'http://faelles-tx.dk/fhir/ConceptMap/fsiii-legacy-keys';
+
+let app: App;
+let token101: string;
+let token147: string;
+let adminToken: string;
+
+beforeAll(async () => {
+  app = await testApp();
+  token101 = await tokenFor({ kommunekode: '101' });
+  token147 = await tokenFor({ kommunekode: '147' });
+  adminToken = await tokenFor({ scope: 'openid admin' });
+  const { codeSystem, conceptMap } = sampleCatalog('101');
+  await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(codeSystem).expect(201);
+  await request(app).post('/fhir/ConceptMap').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(conceptMap).expect(201);
+});
+
+function part(p: ParametersParameter, name: string): ParametersParameter | undefined {
+  return p.part?.find((x) => x.name === name);
+}
+
+function matches(body: Parameters): { equivalence?: string; code?: string; system?: string; source?: string; originMap?: string }[] {
+  return (body.parameter ?? []).filter((p) => p.name === 'match').map((m) => ({
+    equivalence: part(m, 'equivalence')?.valueCode,
+    code: part(m, 'concept')?.valueCoding?.code,
+    system: part(m, 'concept')?.valueCoding?.system,
+    source: part(m, 'source')?.valueCoding?.code,
+    originMap: part(m, 'originMap')?.valueCanonical,
+  }));
+}
+
+function result(body: Parameters): boolean | undefined {
+  return body.parameter?.find((p) => p.name === 'result')?.valueBoolean;
+}
+
+async function translate(query: Record<string, string>): Promise<Parameters> {
+  const res = await request(app).get('/fhir/ConceptMap/$translate').query(query).expect(200);
+  return res.body as Parameters;
+}
+
+describe('a municipality writes its catalog and map', () => {
+  it('created both with server ids kommune-{kode}-{name}, version 1 and an ETag', async () => {
+    const res = await request(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200);
+    expect(res.headers.etag).toBe('W/"1"');
+    expect(res.headers['last-modified']).toBeDefined();
+    expect(res.body).toMatchObject({ url: CS_URL, meta: { versionId: '1' } });
+    await request(app).get('/fhir/ConceptMap/kommune-101-lokale-indsatser').expect(200).expect('ETag', 'W/"1"');
+  });
+
+  it('answers a create with 201, Location and the stored resource', async () => {
+    const cs = localCodeSystem('101', 'hjemmepleje', [{ code: 'HP-1', display: 'Hjælp til bad', type: 'indsats' }]);
+    const res = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(cs).expect(201);
+    expect(res.headers.location).toMatch(/\/fhir\/CodeSystem\/kommune-101-hjemmepleje\/_history\/1$/);
+    expect(res.headers.etag).toBe('W/"1"');
+    expect(res.body).toMatchObject({ resourceType: 'CodeSystem', id: 'kommune-101-hjemmepleje', meta: { versionId: '1' } });
+  });
+
+  it('finds them by the kommunekode identifier', async () => {
+    const cs = await request(app).get('/fhir/CodeSystem').query({ identifier: '101' }).expect(200);
+    expect((cs.body as Bundle).entry?.map((e) => e.resource?.id).sort()).toEqual(['kommune-101-hjemmepleje', CS_ID]);
+    const cm = await request(app).get('/fhir/ConceptMap').query({ identifier: `${KOMMUNEKODE_SYSTEM}|101` }).expect(200);
+    expect((cm.body as Bundle).entry?.map((e) => e.resource?.id)).toEqual(['kommune-101-lokale-indsatser']);
+    const example = await request(app).get('/fhir/ConceptMap').query({ identifier: '370' }).expect(200);
+    expect((example.body as Bundle).entry?.map((e) => (e.resource as ConceptMap).url)).toEqual(['http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser']);
+  });
+});
+
+describe('$translate', () => {
+  it('translates a local intervention forward to its one common intervention', async () => {
+    const body = await translate({ system: CS_URL, code: '101-BOLD' });
+    expect(result(body)).toBe(true);
+    expect(matches(body)).toEqual([{ equivalence: 'subsumes', system: FSIII, code: CODES.fysiskTraening119, originMap: `${CM_URL}|1.0.0` }]);
+  });
+
+  it('translates the offer to its six targets', async () => {
+    const body = await translate({ system: CS_URL, code: '101-KOL', url: CM_URL });
+    expect(result(body)).toBe(true);
+    const m = matches(body);
+    expect(m.map((x) => x.code)).toEqual(KOL_TARGETS);
+    expect(new Set(m.map((x) => x.equivalence))).toEqual(new Set(['inexact']));
+  });
+
+  it('translates at instance level and by POST with a Coding', async () => {
+    const res = await request(app).post('/fhir/ConceptMap/kommune-101-lokale-indsatser/$translate').type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: CS_URL, code: '101-BALANCE' } }] })
+      .expect(200);
+    expect(matches(res.body).map((x) => x.code)).toEqual([CODES.fysiskTraening140]);
+  });
+
+  it('translates a common code in reverse to every local code of one municipality', async () => {
+    const body = await translate({ system: FSIII, code: CODES.fysiskTraening119, reverse: 'true', kommunekode: '101' });
+    expect(result(body)).toBe(true);
+    expect(matches(body).map((m) => [m.system, m.code, m.equivalence]).sort()).toEqual([
+      [CS_URL, '101-BOLD', 'subsumes'],
+      [CS_URL, '101-KOL', 'inexact'],
+    ]);
+  });
+
+  it('translates in reverse across every municipality when none is named', async () => {
+    const body = await translate({ system: FSIII, code: CODES.fysiskTraening119, reverse: 'true', targetsystem: CS_URL.replace('101', '370') });
+    expect(matches(body).map((m) => m.code).sort()).toEqual(['370-BOLDSPIL', '370-KOL-REHAB']);
+    const all = await translate({ system: FSIII, code: CODES.fysiskTraening119, reverse: 'true' });
+    expect(matches(all).map((m) => m.code).sort()).toEqual(['101-BOLD', '101-KOL', '370-BOLDSPIL', '370-KOL-REHAB', CODES.fysiskTraening119.replace(/-/g, '_')]);
+  });
+
+  it('answers the R5 reverse form (targetCode) with the target as concept and the local code as source', async () => {
+    const res = await request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).send({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'targetCode', valueCode: CODES.fysiskTraening140 }, { name: 'targetSystem', valueUri: FSIII }, { name: 'system', valueUri: CS_URL }],
+    }).expect(200);
+    expect(matches(res.body)).toEqual([{ equivalence: 'subsumes', system: FSIII, code: CODES.fysiskTraening140, source: '101-BALANCE', originMap: `${CM_URL}|1.0.0` }]);
+  });
+
+  it('chooses maps by source and target scope (value set or code system)', async () => {
+    const example = 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser';
+    const byValueSet = await translate({ system: example, code: '370-AKUPUNKTUR', target: 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFSIII' });
+    expect(matches(byValueSet).map((m) => m.code)).toEqual(['f8ac963c-6ec5-4ec5-bd90-a22fea4e2d16']);
+    const bySystem = await translate({ system: example, code: '370-AKUPUNKTUR', source: example, targetsystem: FSIII });
+    expect(matches(bySystem)).toHaveLength(1);
+    const otherTarget = await translate({ system: example, code: '370-AKUPUNKTUR', target: 'http://faelles-tx.dk/fhir/ValueSet/ffb-ydelser' });
+    expect(result(otherTarget)).toBe(false);
+    expect(otherTarget.parameter?.find((p) => p.name === 'message')?.valueString).toMatch(/no ConceptMap matches the request/);
+    const wrongSystem = await translate({ system: example, code: '370-AKUPUNKTUR', targetsystem: 'urn:oid:1.2.208.176.2.22' });
+    expect(result(wrongSystem)).toBe(false);
+  });
+
+  it('answers result=false with a message for an unmapped local code', async () => {
+    const body = await translate({ system: CS_URL, code: '101-NY' });
+    expect(result(body)).toBe(false);
+    expect(body.parameter?.find((p) => p.name === 'message')?.valueString).toMatch(/No translation for .*101-NY/);
+    expect(matches(body)).toEqual([]);
+  });
+
+  it('translates a legacy FSIII key to its UUID code with the published map, and back', async () => {
+    const legacy = CODES.sygdomshaandtering.replace(/-/g, '_');
+    const body = await translate({ url: LEGACY_MAP, system: FSIII, code: legacy });
+    expect(matches(body)).toEqual([{ equivalence: 'equivalent', system: FSIII, code: CODES.sygdomshaandtering, originMap: `${LEGACY_MAP}|1.0.0` }]);
+    const back = await translate({ url: LEGACY_MAP, system: FSIII, code: CODES.sygdomshaandtering, reverse: 'true' });
+    expect(matches(back).map((m) => m.code)).toEqual([legacy]);
+  });
+
+  it('resolves a gateway niveau-3 coding to the municipality\'s catalog', async () => {
+    for (const gateway of GATEWAY_LOCAL_SYSTEMS) {
+      const body = await translate({ system: gateway, code: '101-BOLD', kommunekode: '101' });
+      expect(matches(body).map((m) => m.code)).toEqual([CODES.fysiskTraening119]);
+    }
+    const unknown = await translate({ system: GATEWAY_LOCAL_SYSTEMS[0]!, code: '370-BOLDSPIL', kommunekode: '101' });
+    expect(result(unknown)).toBe(false);
+    expect(unknown.parameter?.find((p) => p.name === 'message')?.valueString).toMatch(/not a code of any local catalog of municipality 101/);
+    const res = await request(app).get('/fhir/ConceptMap/$translate').query({ system: GATEWAY_LOCAL_SYSTEMS[0]!, code: '101-BOLD' }).expect(400);
+    expect(res.body.issue[0].details.text).toMatch(/kommunekode/);
+  });
+
+  it('answers a reverse translation in the gateway system when asked to', async () => {
+    const gateway = GATEWAY_LOCAL_SYSTEMS[1]!;
+    const body = await translate({ system: FSIII, code: CODES.fysiskTraening140, reverse: 'true', targetsystem: gateway, kommunekode: '101' });
+    expect(matches(body).map((m) => [m.system, m.code])).toEqual([[gateway, '101-BALANCE']]);
+  });
+
+  it('refuses requests it cannot answer with a 4xx OperationOutcome', async () => {
+    await request(app).get('/fhir/ConceptMap/$translate').query({ code: 'x' }).expect(400);
+    await request(app).get('/fhir/ConceptMap/$translate').expect(400);
+    await request(app).get('/fhir/ConceptMap/$translate').query({ url: 'http://example.org/none', system: FSIII, code: 'x' }).expect(404);
+    await request(app).get('/fhir/ConceptMap/$translate').query({ system: FSIII, code: 'x', kommunekode: '12' }).expect(400);
+    const post = (parameter: unknown[]) => request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).send({ resourceType: 'Parameters', parameter });
+    await post([{ name: 'codeableConcept', valueCodeableConcept: { coding: { code: 'x' } } }]).expect(400);
+    await post([{ name: 'coding', valueCoding: { system: FSIII, code: 5 } }]).expect(400);
+    const odd = await post([
+      { name: 'system', valueUri: 'http://example.org/cs' }, { name: 'code', valueCode: 'a' },
+      { name: 'tx-resource', resource: { resourceType: 'ConceptMap', status: 'draft', group: { source: 'http://example.org/cs' } } },
+    ]);
+    expect(odd.status).toBeLessThan(500);
+  });
+});
+
+describe('after a write', () => {
+  it('answers $translate from the new content (caches are dropped)', async () => {
+    const token = await tokenFor({ kommunekode: '530' });
+    const { codeSystem, conceptMap } = sampleCatalog('530');
+    await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(201);
+    const query = { system: codeSystem.url!, code: '530-BOLD' };
+    expect(result(await translate(query))).toBe(false);
+    expect(result(await translate(query))).toBe(false);
+    await request(app).put(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(conceptMap).expect(201);
+    expect(matches(await translate(query)).map((m) => m.code)).toEqual([CODES.fysiskTraening119]);
+    await request(app).delete(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(result(await translate(query))).toBe(false);
+  });
+});
+
+describe('$validate-code with a gateway coding', () => {
+  it('validates the code against the municipality\'s local catalog', async () => {
+    const ok = await request(app).get('/fhir/CodeSystem/$validate-code')
+      .query({ system: GATEWAY_LOCAL_SYSTEMS[0]!, code: '101-BOLD', kommunekode: '101' }).expect(200);
+    expect(result(ok.body)).toBe(true);
+    expect(ok.body.parameter.find((p: ParametersParameter) => p.name === 'display')?.valueString).toBe('Boldspil');
+    const bad = await request(app).get('/fhir/CodeSystem/$validate-code')
+      .query({ system: GATEWAY_LOCAL_SYSTEMS[0]!, code: 'NOPE', kommunekode: '147' }).expect(200);
+    expect(result(bad.body)).toBe(false);
+  });
+});
+
+describe('$coverage', () => {
+  it('reports unmapped local codes, outdated targets and uncovered common interventions', async () => {
+    const res = await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '101' }).expect(200);
+    const body = res.body as Parameters;
+    const summary = Object.fromEntries(body.parameter!.find((p) => p.name === 'summary')!.part!.map((p) => [p.name, p.valueInteger]));
+    expect(summary).toMatchObject({ localCodes: 5, unmappedLocalCodes: 2, retiredTargets: 0, legacyTargets: 0, commonInterventions: 24 });
+    const unmapped = body.parameter!.filter((p) => p.name === 'unmapped').map((p) => part(p, 'concept')?.valueCoding?.code).sort();
+    expect(unmapped).toEqual(['101-NY', 'HP-1']);
+    const uncovered = body.parameter!.filter((p) => p.name === 'uncovered').map((p) => part(p, 'concept')?.valueCoding?.code);
+    expect(uncovered).toHaveLength(24 - 7);
+    expect(uncovered).toContain('6eddbaf7-2a73-49d4-91e7-6138d419f58c');
+    expect(uncovered).not.toContain(CODES.fysiskTraening119);
+  });
+
+  it('reports retired and legacy targets with the code to use', async () => {
+    const cs = localCodeSystem('461', 'lokale-indsatser', [
+      { code: 'A', display: 'A', type: 'indsats' }, { code: 'B', display: 'B', type: 'indsats' },
+    ]);
+    const token = await tokenFor({ kommunekode: '461' });
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(cs).expect(201);
+    const cm = sampleCatalog('461').conceptMap;
+    cm.group![0]!.element = [
+      { code: 'A', target: [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }] },
+      { code: 'B', target: [{ code: CODES.mentalHaandtering.replace(/-/g, '_'), equivalence: 'subsumes' }] },
+    ];
+    await request(app).put(`/fhir/ConceptMap/${cm.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(cm).expect(201);
+    const res = await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '461' }).expect(200);
+    const retired = res.body.parameter.find((p: ParametersParameter) => p.name === 'retiredTarget');
+    expect(part(retired, 'status')?.valueCode).toBe('retired');
+    expect(part(retired, 'replacedBy')?.valueCoding?.code).toBe(CODES.nikotin);
+    const legacy = res.body.parameter.find((p: ParametersParameter) => p.name === 'legacyTarget');
+    expect(part(legacy, 'replacedBy')?.valueCoding?.code).toBe(CODES.mentalHaandtering);
+  });
+
+  it('needs a kommunekode', async () => {
+    await request(app).get('/fhir/ConceptMap/$coverage').expect(400);
+  });
+});
+
+describe('authorization of writes', () => {
+  const cs = () => localCodeSystem('101', 'auth', [{ code: 'X', display: 'X', type: 'indsats' }]);
+
+  async function expect401(auth: string | undefined, pattern: RegExp): Promise<void> {
+    const req = request(app).post('/fhir/CodeSystem').type(JSON_TYPE);
+    if (auth !== undefined) req.set('Authorization', auth);
+    const res = await req.send(cs()).expect(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="faelles-tx", error="invalid_(token|request)"/);
+    expect((res.body as OperationOutcome).issue[0]).toMatchObject({ severity: 'error', code: 'login', details: { text: expect.stringMatching(pattern) } });
+  }
+
+  it('refuses writes without a valid token (401)', async () => {
+    await expect401(undefined, /Authorization: Bearer/);
+    await expect401('Basic dXNlcjpwYXNz', /Bearer <JWT>/);
+    await expect401(`Bearer ${await tokenFor({ kommunekode: '101' }, { expiresIn: Math.floor(Date.now() / 1000) - 3600 })}`, /expired/);
+    await expect401(`Bearer ${await tokenFor({ kommunekode: '101' }, { secret: 'another-secret-of-at-least-32-bytes!!' })}`, /signature/);
+    await expect401(`Bearer ${await tokenFor({ kommunekode: '101' }, { alg: 'HS512' })}`, /algorithm/);
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ kommunekode: '101', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
+    await expect401(`Bearer ${header}.${payload}.`, /not valid|algorithm/);
+    await expect401(`Bearer ${await tokenFor({ kommunekode: 'KBH' })}`, /kommunekode claim/);
+    await request(app).get('/fhir/CodeSystem?identifier=101').expect(200);
+  });
+
+  it('refuses a token of another municipality (403) and changes nothing', async () => {
+    const current = (await request(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200)).body as CodeSystem;
+    const changed = { ...current, title: 'overwritten by 147' };
+    const res = await request(app).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', `Bearer ${token147}`).type(JSON_TYPE).send(changed).expect(403);
+    expect(res.body.issue[0]).toMatchObject({ code: 'forbidden', details: { text: expect.stringMatching(/belongs to municipality 101; the token may write only municipality 147/) } });
+    await request(app).delete(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', `Bearer ${token147}`).expect(403);
+    await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token147}`).type(JSON_TYPE).send(cs()).expect(403);
+    const after = await request(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200);
+    expect(after.body).toEqual(current);
+    expect((await request(app).get(`/fhir/CodeSystem/${CS_ID}/_history`).expect(200)).body.total).toBe(1);
+  });
+
+  it('lets only the admin scope write the common catalogs', async () => {
+    const common: CodeSystem = { resourceType: 'CodeSystem', url: 'http://faelles-tx.dk/fhir/CodeSystem/test-common', version: '1.0.0', status: 'draft', content: 'complete', concept: [{ code: 'a', display: 'A' }] };
+    const denied = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(common).expect(403);
+    expect(denied.body.issue[0].details.text).toMatch(/common catalog resource; writing the common catalogs needs a token with the admin scope/);
+    const ok = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send(common).expect(201);
+    expect(ok.body.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('keeps the published catalogs read-only (405), also for the admin scope', async () => {
+    const example = (await request(app).get('/fhir/CodeSystem/kommune-370-lokale-indsatser').expect(200)).body as CodeSystem;
+    const token370 = await tokenFor({ kommunekode: '370' });
+    const res = await request(app).put('/fhir/CodeSystem/kommune-370-lokale-indsatser').set('Authorization', `Bearer ${token370}`).type(JSON_TYPE)
+      .send({ ...example, title: 'changed' }).expect(405);
+    expect(res.body.issue[0].details.text).toMatch(/published catalog resource .* read-only/);
+    await request(app).delete('/fhir/ValueSet/indsatskatalog-119').set('Authorization', `Bearer ${adminToken}`).expect(405);
+    const copy = { ...example, id: undefined };
+    const dup = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token370}`).type(JSON_TYPE).send(copy).expect(422);
+    expect(dup.body.issue[0]).toMatchObject({ code: 'duplicate', details: { text: expect.stringMatching(/is a published CodeSystem/) } });
+    expect((await request(app).get('/fhir/CodeSystem/kommune-370-lokale-indsatser').expect(200)).body.title).toBe(example.title);
+  });
+});
+
+describe('versions: If-Match, history, delete', () => {
+  const id = 'kommune-101-versions';
+  const base = () => localCodeSystem('101', 'versions', [{ code: 'V', display: 'V1', type: 'indsats' }]);
+
+  it('updates with If-Match, refuses a stale If-Match (412) and a stale meta.versionId (409) without changing anything', async () => {
+    const auth = `Bearer ${token101}`;
+    await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).type(JSON_TYPE).send(base()).expect(201);
+    const v2 = await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'W/"1"').type(JSON_TYPE)
+      .send({ ...base(), title: 'second' }).expect(200);
+    expect(v2.headers.etag).toBe('W/"2"');
+    expect(v2.headers['content-location']).toMatch(new RegExp(`/CodeSystem/${id}/_history/2$`));
+    const stale = await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'W/"1"').type(JSON_TYPE)
+      .send({ ...base(), title: 'stale' }).expect(412);
+    expect(stale.body.issue[0]).toMatchObject({ code: 'conflict', details: { text: expect.stringMatching(/at version 2, not 1/) } });
+    await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).type(JSON_TYPE)
+      .send({ ...base(), title: 'stale body', meta: { versionId: '1' } }).expect(409);
+    await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'yesterday').type(JSON_TYPE).send(base()).expect(400);
+    const current = await request(app).get(`/fhir/CodeSystem/${id}`).expect(200);
+    expect(current.body.title).toBe('second');
+    expect(current.headers.etag).toBe('W/"2"');
+    await request(app).get(`/fhir/CodeSystem/${id}`).set('If-None-Match', 'W/"2"').expect(304);
+  });
+
+  it('serves the history and each version', async () => {
+    const h = (await request(app).get(`/fhir/CodeSystem/${id}/_history`).expect(200)).body as Bundle;
+    expect(h.type).toBe('history');
+    expect(h.entry?.map((e) => [e.request?.method, e.response?.etag])).toEqual([['PUT', 'W/"2"'], ['POST', 'W/"1"']]);
+    const v1 = await request(app).get(`/fhir/CodeSystem/${id}/_history/1`).expect(200);
+    expect(v1.headers.etag).toBe('W/"1"');
+    expect(v1.body.title).toBe('Kommune 101 test');
+    await request(app).get(`/fhir/CodeSystem/${id}/_history/9`).expect(404);
+    await request(app).get('/fhir/CodeSystem/nothing-here/_history').expect(404);
+    const published = (await request(app).get('/fhir/ValueSet/indsatskatalog-119/_history').expect(200)).body as Bundle;
+    expect(published.total).toBe(1);
+  });
+
+  it('deletes: 410 afterwards, the delete in the history, and a PUT brings it back', async () => {
+    const auth = `Bearer ${token101}`;
+    await request(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'W/"1"').expect(412);
+    const del = await request(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).expect(200);
+    expect(del.body.issue[0].details.text).toMatch(/Deleted CodeSystem\/kommune-101-versions \(version 3\)/);
+    await request(app).get(`/fhir/CodeSystem/${id}`).expect(410);
+    await request(app).get(`/fhir/CodeSystem/${id}/_history/3`).expect(410);
+    expect((await request(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/versions' })).body.total).toBe(0);
+    await request(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).expect(200);
+    await request(app).delete('/fhir/CodeSystem/never-was').set('Authorization', auth).expect(404);
+    const back = await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).type(JSON_TYPE).send(base()).expect(201);
+    expect(back.body.meta.versionId).toBe('4');
+  });
+});
+
+describe('validation on write', () => {
+  it('answers 422 with one OperationOutcome listing every problem, and stores nothing', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('751', 'broken');
+    codeSystem.concept!.push({ code: '751-BOLD', display: 'dup', property: [{ code: 'type', valueCode: 'indsats' }] });
+    const token = await tokenFor({ kommunekode: '751' });
+    const res = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(422);
+    expect((res.body as OperationOutcome).issue.map((i) => i.code)).toEqual(['duplicate']);
+    conceptMap.group![0]!.element[1]!.target!.push({ code: CODES.fysiskTraening140, equivalence: 'subsumes' });
+    conceptMap.group![0]!.element[2]!.target = [{ code: 'no-such', equivalence: 'subsumes' }];
+    conceptMap.group![0]!.element.push({ code: '751-NY', target: [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }] });
+    const tx = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { resource: { ...codeSystem, concept: codeSystem.concept!.slice(0, 4) }, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } },
+        { resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } },
+      ],
+    }).expect(422);
+    const issues = (tx.body as OperationOutcome).issue;
+    expect(issues.filter((i) => i.severity === 'error').map((i) => i.details?.text)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/Local intervention '751-BOLD' has 2 targets/),
+      expect.stringMatching(/Target code 'no-such'/),
+    ]));
+    expect(issues.filter((i) => i.severity === 'warning').map((i) => i.details?.text)).toEqual([expect.stringMatching(/is retired; it is replaced by/)]);
+    expect(issues.every((i) => i.expression?.[0]?.startsWith('Bundle.entry[1].resource.group[0]'))).toBe(true);
+    expect((await request(app).get('/fhir/CodeSystem').query({ identifier: '751' })).body.total).toBe(0);
+    expect((await request(app).get('/fhir/ConceptMap').query({ identifier: '751' })).body.total).toBe(0);
+  });
+
+  it('answers malformed resources with 422 listing the structural problems, never 500', async () => {
+    const auth = `Bearer ${token101}`;
+    const hostile = [
+      { resourceType: 'CodeSystem', url: 42, version: 7, status: 'active', content: 'complete' },
+      { resourceType: 'CodeSystem', url: CS_URL, status: 'active', content: 'complete', concept: { code: 'a' }, identifier: 'x' },
+      { resourceType: 'ConceptMap', url: CM_URL.replace('lokale', 'x'), status: 'active', group: [{ element: 'no' }], identifier: [{ value: 101 }] },
+    ];
+    for (const body of hostile) {
+      const res = await request(app).post(`/fhir/${body.resourceType}`).set('Authorization', auth).type(JSON_TYPE).send(body);
+      expect(res.status).toBe(422);
+      expect((res.body as OperationOutcome).issue.every((i) => i.code === 'structure')).toBe(true);
+    }
+  });
+
+  it('refuses bodies that are not the resource of the URL', async () => {
+    const auth = `Bearer ${token101}`;
+    await request(app).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'ValueSet', status: 'active' }).expect(400);
+    await request(app).put('/fhir/CodeSystem/a').set('Authorization', auth).type(JSON_TYPE).send({ ...sampleCatalog('101').codeSystem, id: 'b' }).expect(400);
+    await request(app).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE).send('[]').expect(400);
+    await request(app).patch(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', auth).type(JSON_TYPE).send('{}').expect(405);
+    await request(app).post('/fhir/Patient').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'Patient' }).expect(404);
+  });
+});
+
+describe('transactions', () => {
+  it('writes a catalog and its map together and reports each entry', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('851');
+    const token = await tokenFor({ kommunekode: '851' });
+    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } },
+        { resource: codeSystem, request: { method: 'POST', url: 'CodeSystem' } },
+      ],
+    }).expect(200);
+    expect((res.body as Bundle).entry?.map((e) => [e.response?.status, e.response?.location])).toEqual([
+      ['201 Created', `ConceptMap/${conceptMap.id}/_history/1`],
+      ['201 Created', `CodeSystem/${codeSystem.id}/_history/1`],
+    ]);
+    const body = await translate({ system: codeSystem.url!, code: '851-KOL' });
+    expect(matches(body)).toHaveLength(6);
+  });
+
+  it('refuses batch bundles and bad entries', async () => {
+    const auth = `Bearer ${token101}`;
+    await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [] }).expect(400);
+    await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
+      .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'GET', url: 'CodeSystem/x' } }] }).expect(400);
+    await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
+      .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'PUT', url: 'Patient/x' }, resource: {} }] }).expect(400);
+  });
+});
+
+describe('CapabilityStatement', () => {
+  it('lists the write interactions, $translate and $coverage', async () => {
+    const res = await request(app).get('/fhir/metadata').expect(200);
+    const cm = res.body.rest[0].resource.find((r: { type: string }) => r.type === 'ConceptMap');
+    expect(cm.interaction.map((i: { code: string }) => i.code)).toEqual(expect.arrayContaining(['create', 'update', 'delete', 'vread', 'history-instance']));
+    expect(cm.operation.map((o: { name: string }) => o.name)).toEqual(expect.arrayContaining(['translate', 'coverage']));
+  });
+});

@@ -1,0 +1,145 @@
+import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { FFB, FSIII, testApp } from '../support/app';
+
+const AFKLARENDE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c'; // Afklarende samtale
+const RETIRED = 'c203c6b5-3be0-40a8-8204-e93751deabf5';
+const REPLACEMENT = '6d24992e-e0a2-43e7-bc27-0234622a8655';
+const CATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
+const FSIII_STATUS = 'http://faelles-tx.dk/fhir/CodeSystem/fsiii-status|1.0.0';
+
+let app: App;
+beforeAll(async () => {
+  app = await testApp();
+});
+
+const value = (p: Parameters | ParametersParameter[] | undefined, name: string): unknown => {
+  const list = Array.isArray(p) ? p : p?.parameter ?? [];
+  const hit = list.find((x) => x.name === name);
+  if (!hit) return undefined;
+  const key = Object.keys(hit).find((k) => k.startsWith('value'));
+  return key ? (hit as Record<string, unknown>)[key] : hit.resource ?? hit.part;
+};
+const all = (p: Parameters, name: string) => (p.parameter ?? []).filter((x) => x.name === name);
+const post = (path: string, parameter: ParametersParameter[]) =>
+  request(app).post(`/fhir/${path}`).set('Content-Type', 'application/fhir+json').send({ resourceType: 'Parameters', parameter });
+
+describe('ValueSet/$validate-code', () => {
+  it('validates a member of a catalog value set, with its display', async () => {
+    const res = await request(app).get('/fhir/ValueSet/$validate-code')
+      .query({ url: CATALOG_119, system: FSIII, code: AFKLARENDE, display: 'Afklarende samtale' }).expect(200);
+    expect(value(res.body, 'result')).toBe(true);
+    expect(value(res.body, 'display')).toBe('Afklarende samtale');
+    expect(value(res.body, 'version')).toBe('20240530');
+  });
+
+  it('explains a wrong display in the requested language', async () => {
+    const res = await request(app).get('/fhir/ValueSet/$validate-code').set('Accept-Language', 'en')
+      .query({ url: CATALOG_119, system: FSIII, code: AFKLARENDE, display: 'Clarifying talk' }).expect(200);
+    expect(value(res.body, 'result')).toBe(false);
+    expect(value(res.body, 'message')).toBe(
+      `Wrong Display Name 'Clarifying talk' for ${FSIII}#${AFKLARENDE}. Valid display is 'Afklarende samtale' (for the language(s) 'en')`);
+  });
+
+  it('validates a CodeableConcept and echoes it', async () => {
+    const cc = { coding: [{ system: FFB, code: '67b4ac73-dedf-4337-ad56-476b0a55ab03' }, { system: FSIII, code: AFKLARENDE }] };
+    const res = await post('ValueSet/$validate-code', [{ name: 'url', valueUri: CATALOG_119 }, { name: 'codeableConcept', valueCodeableConcept: cc }]).expect(200);
+    expect(value(res.body, 'result')).toBe(true);
+    expect(value(res.body, 'codeableConcept')).toEqual(cc);
+  });
+
+  it('infers the system when asked to, and needs a system otherwise', async () => {
+    const inferred = await request(app).get('/fhir/ValueSet/$validate-code').query({ url: CATALOG_119, code: AFKLARENDE, inferSystem: 'true' }).expect(200);
+    expect(value(inferred.body, 'result')).toBe(true);
+    expect(value(inferred.body, 'system')).toBe(FSIII);
+    const res = await request(app).get('/fhir/ValueSet/$validate-code').query({ url: CATALOG_119, code: AFKLARENDE }).expect(400);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+
+  it('answers 4xx for an unknown value set and for a malformed displayLanguage', async () => {
+    const unknown = await request(app).get('/fhir/ValueSet/$validate-code').query({ url: `${CATALOG_119}x`, system: FSIII, code: AFKLARENDE }).expect(404);
+    expect(unknown.body.issue[0].details.text).toBe(`A definition for the value Set '${CATALOG_119}x' could not be found`);
+    const lang = await request(app).get('/fhir/ValueSet/$validate-code')
+      .query({ url: CATALOG_119, system: FSIII, code: AFKLARENDE, displayLanguage: '-' }).expect(400);
+    expect(lang.body.issue[0].details.text).toBe("Invalid displayLanguage: '-'");
+  });
+
+  it('reports an unknown code system version as the cause of the failure', async () => {
+    const res = await post('ValueSet/$validate-code', [
+      { name: 'url', valueUri: CATALOG_119 }, { name: 'coding', valueCoding: { system: FSIII, version: '2019', code: AFKLARENDE } },
+    ]).expect(200);
+    expect(value(res.body, 'result')).toBe(false);
+    expect(value(res.body, 'x-caused-by-unknown-system')).toBe(`${FSIII}|2019`);
+  });
+});
+
+describe('CodeSystem/$validate-code', () => {
+  it('validates a bare code on the code system instance', async () => {
+    const res = await request(app).get('/fhir/CodeSystem/FSIII/$validate-code').query({ code: AFKLARENDE }).expect(200);
+    expect(value(res.body, 'result')).toBe(true);
+    expect(value(res.body, 'system')).toBe(FSIII);
+  });
+
+  it('accepts a retired code with a warning naming the replacement', async () => {
+    const res = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: FSIII, code: RETIRED }).expect(200);
+    expect(value(res.body, 'result')).toBe(true);
+    expect(value(res.body, 'message')).toContain(REPLACEMENT);
+  });
+
+  it('accepts a supplement the code system has, and refuses one it does not', async () => {
+    await request(app).get('/fhir/CodeSystem/$validate-code')
+      .query({ url: FSIII, code: AFKLARENDE, useSupplement: 'http://faelles-tx.dk/fhir/CodeSystem/fsiii-indsatskatalog' }).expect(200);
+    const res = await request(app).get('/fhir/CodeSystem/$validate-code')
+      .query({ url: FSIII, code: AFKLARENDE, useSupplement: 'http://example.org/none' }).expect(404);
+    expect(res.body.issue[0].details.text).toBe('Required supplement not found: http://example.org/none');
+  });
+
+  it('warns about a legacy key and names the UUID code', async () => {
+    const res = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: FSIII, code: 'H1.1' }).expect(200);
+    expect(value(res.body, 'message')).toContain('17312894-b23f-43d9-9723-b725ac25d872');
+  });
+});
+
+describe('ValueSet/$batch-validate-code', () => {
+  it('validates each entry with the shared parameters, and reports a bad entry without failing the batch', async () => {
+    const res = await post('ValueSet/$batch-validate-code', [
+      { name: 'url', valueUri: CATALOG_119 },
+      { name: 'lenient-display-validation', valueBoolean: true },
+      { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: AFKLARENDE, display: 'x' } }] } },
+      {
+        name: 'validation', resource: {
+          resourceType: 'Parameters',
+          parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: AFKLARENDE, display: 'x' } }, { name: 'lenient-display-validation', valueBoolean: false }],
+        },
+      },
+      { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'codingX', valueCoding: { system: FSIII, code: AFKLARENDE } }] } },
+    ]).expect(200);
+    const results = all(res.body, 'validation').map((p) => p.resource as Parameters | OperationOutcome);
+    expect(results).toHaveLength(3);
+    expect(value(results[0] as Parameters, 'result')).toBe(true);
+    expect(value(results[1] as Parameters, 'result')).toBe(false);
+    expect(results[2]!.resourceType).toBe('OperationOutcome');
+    expect((results[2] as OperationOutcome).issue[0]!.severity).toBe('error');
+  });
+
+  it('needs entries', async () => {
+    await post('ValueSet/$batch-validate-code', [{ name: 'url', valueUri: CATALOG_119 }]).expect(400);
+  });
+});
+
+describe('CodeSystem/$lookup', () => {
+  it('returns the display as a Danish designation and names the supplements used', async () => {
+    const res = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: RETIRED }).expect(200);
+    const designations = all(res.body, 'designation').map((d) => d.part ?? []);
+    expect(designations.some((parts) => value(parts, 'language') === 'da' && value(parts, 'value') === 'Tobaksafvænning')).toBe(true);
+    expect(all(res.body, 'used-supplement').map((p) => p.valueCanonical)).toContain(FSIII_STATUS);
+    const properties = all(res.body, 'property').map((p) => p.part ?? []);
+    expect(properties.some((parts) => value(parts, 'code') === 'inactive' && value(parts, 'value') === true)).toBe(true);
+  });
+
+  it('refuses a supplement that does not exist', async () => {
+    const res = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: AFKLARENDE, useSupplement: 'http://example.org/none' }).expect(404);
+    expect(res.body.issue[0].details.text).toBe('Required supplement not found: http://example.org/none');
+  });
+});

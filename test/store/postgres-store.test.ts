@@ -1,0 +1,289 @@
+import type { CodeSystem } from 'fhir/r4';
+import { FhirError } from '../../src/errors/fhir-error';
+import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres-store';
+import { MIGRATIONS } from '../../src/store/postgres-migrations';
+import { StoreConflictError, type ChangeSink, type ResourceChange } from '../../src/store/store';
+import { WrittenLayer } from '../../src/store/written-layer';
+import { TerminologyRegistry } from '../../src/terminology/registry';
+import { ResourceSet } from '../../src/terminology/resource-set';
+import { describeWithPostgres, dropSchemas, TEST_DATABASE_URL, uniqueSchema, withClient } from '../support/postgres';
+import { describeStoreContract } from './store-contract';
+
+const schemas = new Set<string>();
+const schemaOf = new WeakMap<object, string>();
+const open: PostgresStore[] = [];
+
+async function openStore(schema: string, options: Partial<PostgresStoreOptions> = {}): Promise<PostgresStore> {
+  schemas.add(schema);
+  const store = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, poolSize: 4, ...options });
+  schemaOf.set(store, schema);
+  open.push(store);
+  return store;
+}
+
+function codeSystem(id: string, overrides: Partial<CodeSystem> = {}): CodeSystem {
+  return {
+    resourceType: 'CodeSystem', id, url: `http://example.org/CodeSystem/${id}`, version: '1.0.0', status: 'active', content: 'complete',
+    concept: [{ code: 'a', display: 'A' }], ...overrides,
+  };
+}
+
+async function waitFor(what: string, check: () => boolean, ms = 3000): Promise<number> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - started;
+}
+
+/** Settles both, and returns the fulfilled count and the rejections. */
+async function race(a: Promise<unknown>, b: Promise<unknown>): Promise<{ won: number; errors: unknown[] }> {
+  const settled = await Promise.allSettled([a, b]);
+  return {
+    won: settled.filter((s) => s.status === 'fulfilled').length,
+    errors: settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : [])),
+  };
+}
+
+describeWithPostgres('PostgresStore', () => {
+  afterAll(async () => {
+    for (const s of open) await s.close();
+    await dropSchemas(schemas);
+  });
+
+  describeStoreContract('PostgresStore', {
+    create: async () => openStore(uniqueSchema()),
+    reopen: async (previous) => {
+      await previous.close();
+      return openStore(schemaOf.get(previous)!);
+    },
+  });
+
+  describe('schema and migrations', () => {
+    it('records the migrations it applied, and opening again applies nothing', async () => {
+      const schema = uniqueSchema();
+      await (await openStore(schema)).close();
+      await (await openStore(schema)).close();
+      const rows = await withClient(async (c) => (await c.query(`SELECT version FROM "${schema}".faelles_tx_migrations ORDER BY version`)).rows);
+      expect(rows.map((r: { version: number }) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    });
+
+    it('migrates once when several replicas start together on an empty schema (advisory lock)', async () => {
+      const schema = uniqueSchema();
+      const stores = await Promise.all([1, 2, 3, 4].map(() => openStore(schema)));
+      await stores[0]!.create(codeSystem('x'));
+      expect((await stores[3]!.read('CodeSystem', 'x'))?.id).toBe('x');
+      const n = await withClient(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "${schema}".faelles_tx_migrations`)).rows[0].n);
+      expect(n).toBe(MIGRATIONS.length);
+    });
+
+    it('refuses a schema migrated by a newer build', async () => {
+      const schema = uniqueSchema();
+      await (await openStore(schema)).close();
+      await withClient((c) => c.query(`INSERT INTO "${schema}".faelles_tx_migrations (version, name) VALUES (99, 'from the future')`));
+      await expect(openStore(schema)).rejects.toThrow(/migration 99/);
+    });
+
+    it('answers 503 (not 500) when the database cannot be reached', async () => {
+      const e = await PostgresStore.open({ connectionString: 'postgres://postgres@127.0.0.1:1/test', connectTimeoutMs: 2000 }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(FhirError);
+      expect(e).toMatchObject({ status: 503, code: 'transient' });
+    });
+  });
+
+  describe('bad input is refused, never a database error', () => {
+    let store: PostgresStore;
+    beforeAll(async () => {
+      store = await openStore(uniqueSchema());
+    });
+
+    it('a url or version PostgreSQL cannot store is a 400', async () => {
+      await expect(store.create(codeSystem('nul', { url: 'http://example.org/a\u0000b' }))).rejects.toMatchObject({ status: 400 });
+      await expect(store.create(codeSystem('sur', { version: '1.\ud800' }))).rejects.toMatchObject({ status: 400 });
+      await expect(store.create(codeSystem('num', { url: 42 as unknown as string }))).rejects.toMatchObject({ status: 400 });
+      expect(await store.loadAll()).toEqual([]);
+    });
+
+    it('ids, versions and urls that cannot exist are simply not found', async () => {
+      expect(await store.read('CodeSystem', 'a\u0000b')).toBeUndefined();
+      expect(await store.history('CodeSystem', 'a\u0000b')).toEqual([]);
+      expect(await store.readVersion('CodeSystem', 'x', '999999999999999')).toBeUndefined();
+      expect(await store.findCodeSystem('http://example.org/\u0000')).toBeUndefined();
+      expect(await store.findCodeSystem('http://example.org/\udc00')).toBeUndefined();
+    });
+
+    it('keeps text exactly, including characters JSON escapes', async () => {
+      const title = 'Tæt på \u0000 nul, 😀 and "quotes"';
+      await store.create(codeSystem('text', { title }));
+      expect((await store.read('CodeSystem', 'text'))?.title).toBe(title);
+    });
+  });
+
+  describe('two processes on one database', () => {
+    let a: PostgresStore;
+    let b: PostgresStore;
+    beforeAll(async () => {
+      const schema = uniqueSchema();
+      a = await openStore(schema);
+      b = await openStore(schema);
+    });
+
+    it('concurrent conditional updates of one resource: exactly one wins, every round', async () => {
+      await a.create(codeSystem('race'));
+      for (let round = 1; round <= 10; round++) {
+        const current = String(round);
+        const { won, errors } = await race(
+          a.update(codeSystem('race', { title: `a${round}` }), current),
+          b.update(codeSystem('race', { title: `b${round}` }), current),
+        );
+        expect(won).toBe(1);
+        expect(errors[0]).toBeInstanceOf(StoreConflictError);
+        expect((errors[0] as StoreConflictError).reason).toBe('version-mismatch');
+      }
+      expect((await b.history('CodeSystem', 'race')).map((h) => h.versionId)).toEqual(['11', '10', '9', '8', '7', '6', '5', '4', '3', '2', '1']);
+    });
+
+    it('concurrent conditional delete and update: exactly one wins', async () => {
+      await a.create(codeSystem('del-race'));
+      const { won, errors } = await race(a.delete('CodeSystem', 'del-race', '1'), b.update(codeSystem('del-race', { title: 'x' }), '1'));
+      expect(won).toBe(1);
+      expect(errors[0]).toBeInstanceOf(StoreConflictError);
+      expect(await a.history('CodeSystem', 'del-race')).toHaveLength(2);
+    });
+
+    it('concurrent creates of one id: exactly one wins', async () => {
+      const { won, errors } = await race(a.create(codeSystem('twice')), b.create(codeSystem('twice', { title: 'b' })));
+      expect(won).toBe(1);
+      expect((errors[0] as StoreConflictError).reason).toBe('already-exists');
+    });
+
+    it('a url|version already used by another resource is a conflict, even when the other process wrote it', async () => {
+      await a.create(codeSystem('first', { url: 'http://example.org/shared' }));
+      const e = await b.create(codeSystem('second', { url: 'http://example.org/shared' })).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(StoreConflictError);
+      expect((e as StoreConflictError).message).toContain('CodeSystem/first');
+      await b.create(codeSystem('second', { url: 'http://example.org/shared', version: '2.0.0' }));
+      // Taking over the canonical in one transaction: delete the old one and create the new one.
+      await b.apply([
+        { kind: 'update', resource: codeSystem('third', { url: 'http://example.org/shared' }) },
+        { kind: 'delete', resourceType: 'CodeSystem', id: 'first' },
+      ]);
+      expect((await a.findCodeSystem('http://example.org/shared', '1.0.0'))?.id).toBe('third');
+    });
+
+    it('stamps lastUpdated from the database clock, increasing in commit order whichever process writes', async () => {
+      const v1 = await a.create(codeSystem('clock'));
+      const v2 = await b.update(codeSystem('clock'));
+      const v3 = await a.update(codeSystem('clock'));
+      expect(v1.lastUpdated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(v1.lastUpdated)).toBeLessThanOrEqual(Date.parse(v2.lastUpdated));
+      expect(Date.parse(v2.lastUpdated)).toBeLessThanOrEqual(Date.parse(v3.lastUpdated));
+    });
+  });
+
+  describe('following the writes of other processes', () => {
+    /** A sink recording every delivery. */
+    class Recorder implements ChangeSink {
+      readonly deliveries: ResourceChange[][] = [];
+      apply(changes: ResourceChange[]): void {
+        this.deliveries.push(changes);
+      }
+      has(id: string, versionId: number): boolean {
+        return this.deliveries.some((d) => d.some((c) => c.id === id && c.versionId === versionId));
+      }
+    }
+
+    it('delivers the current state first, then another process\'s write within a second (NOTIFY)', async () => {
+      const schema = uniqueSchema();
+      const writer = await openStore(schema);
+      await writer.create(codeSystem('before'));
+      await writer.create(codeSystem('gone'));
+      await writer.delete('CodeSystem', 'gone');
+      // A long poll interval: only the notification can be this quick.
+      const follower = await openStore(schema, { pollIntervalMs: 60_000 });
+      const written = new ResourceSet();
+      const registry = new TerminologyRegistry([written]);
+      const layer = new WrittenLayer(written, registry);
+      await follower.follow(layer);
+      expect(written.byResourceId('CodeSystem', 'before')?.meta?.versionId).toBe('1');
+      expect(written.byResourceId('CodeSystem', 'gone')).toBeUndefined();
+      expect(layer.versionOf('CodeSystem', 'gone')).toBe(2);
+
+      const generation = registry.generation;
+      await writer.create(codeSystem('after'));
+      const ms = await waitFor('the write reaches the follower', () => written.byResourceId('CodeSystem', 'after') !== undefined, 1000);
+      expect(ms).toBeLessThan(1000);
+      expect(registry.generation).toBeGreaterThan(generation);
+      expect(registry.findCodeSystem('http://example.org/CodeSystem/after')?.id).toBe('after');
+
+      await writer.delete('CodeSystem', 'before');
+      await waitFor('the delete reaches the follower', () => written.byResourceId('CodeSystem', 'before') === undefined, 1000);
+      expect(follower.seenSequence).toBeGreaterThan(0);
+    });
+
+    it('delivers a transaction in one piece, and never a change older than one it has', async () => {
+      const schema = uniqueSchema();
+      const writer = await openStore(schema);
+      const follower = await openStore(schema, { pollIntervalMs: 60_000 });
+      const recorder = new Recorder();
+      await follower.follow(recorder);
+      await writer.apply([
+        { kind: 'create', resource: codeSystem('t1') },
+        { kind: 'create', resource: codeSystem('t2') },
+        { kind: 'create', resource: codeSystem('t3') },
+      ]);
+      await waitFor('the transaction reaches the follower', () => recorder.has('t1', 1), 1000);
+      const delivery = recorder.deliveries.find((d) => d.some((c) => c.id === 't1'))!;
+      expect(delivery.map((c) => c.id).sort()).toEqual(['t1', 't2', 't3']);
+
+      // The layer keeps the newest version when an older one arrives late.
+      const written = new ResourceSet();
+      const layer = new WrittenLayer(written, new TerminologyRegistry([written]));
+      layer.apply([{ resourceType: 'CodeSystem', id: 'v', versionId: 2, resource: codeSystem('v', { title: 'new' }) }]);
+      layer.apply([{ resourceType: 'CodeSystem', id: 'v', versionId: 1, resource: codeSystem('v', { title: 'old' }) }]);
+      layer.apply([{ resourceType: 'CodeSystem', id: 'v', versionId: 2 }]);
+      expect(written.byResourceId('CodeSystem', 'v')?.title).toBe('new');
+      layer.apply([{ resourceType: 'CodeSystem', id: 'v', versionId: 3 }]);
+      expect(written.byResourceId('CodeSystem', 'v')).toBeUndefined();
+    });
+
+    it('its own writes are in its layer when apply returns', async () => {
+      const store = await openStore(uniqueSchema(), { pollIntervalMs: 60_000 });
+      const written = new ResourceSet();
+      await store.follow(new WrittenLayer(written, new TerminologyRegistry([written])));
+      await store.create(codeSystem('mine'));
+      expect(written.byResourceId('CodeSystem', 'mine')?.meta?.versionId).toBe('1');
+    });
+
+    it('reconnects a dropped listener and catches up with what it missed', async () => {
+      const schema = uniqueSchema();
+      const writer = await openStore(schema);
+      const follower = await openStore(schema, { pollIntervalMs: 1000 });
+      const recorder = new Recorder();
+      await follower.follow(recorder);
+      expect(follower.listening).toBe(true);
+      const killed = await withClient(async (c) => (await c.query(
+        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1', [`faelles-tx listener ${schema}`])).rowCount);
+      expect(killed).toBe(1);
+      await writer.create(codeSystem('while-away'));
+      await waitFor('the missed write arrives', () => recorder.has('while-away', 1), 5000);
+      await waitFor('the listener is back', () => follower.listening, 5000);
+      await writer.create(codeSystem('after-reconnect'));
+      await waitFor('notifications work again', () => recorder.has('after-reconnect', 1), 2000);
+    });
+
+    it('catchUp() returns once every change committed before it is delivered', async () => {
+      const schema = uniqueSchema();
+      const writer = await openStore(schema);
+      const follower = await openStore(schema, { pollIntervalMs: 60_000 });
+      const recorder = new Recorder();
+      await follower.follow(recorder);
+      for (let i = 0; i < 5; i++) {
+        await writer.create(codeSystem(`c${i}`));
+        await follower.catchUp();
+        expect(recorder.has(`c${i}`, 1)).toBe(true);
+      }
+    });
+  });
+});

@@ -1,0 +1,202 @@
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import { StoreConflictError, type TerminologyStore } from '../../src/store/store';
+
+/**
+ * The behaviour every TerminologyStore implementation must have (memory, SQLite, PostgreSQL).
+ * `create` gives a fresh, empty store; `reopen`, when the store is durable, opens a new instance on the same data.
+ */
+export interface StoreFactory {
+  create(): Promise<TerminologyStore>;
+  reopen?(previous: TerminologyStore): Promise<TerminologyStore>;
+}
+
+function codeSystem(id: string, overrides: Partial<CodeSystem> = {}): CodeSystem {
+  return {
+    resourceType: 'CodeSystem',
+    id,
+    url: `http://example.org/CodeSystem/${id}`,
+    version: '1.0.0',
+    status: 'active',
+    content: 'complete',
+    concept: [{ code: 'a', display: 'A' }],
+    ...overrides,
+  };
+}
+
+async function conflict(p: Promise<unknown>): Promise<StoreConflictError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(StoreConflictError);
+    return e as StoreConflictError;
+  }
+  throw new Error('expected a StoreConflictError');
+}
+
+export function describeStoreContract(name: string, factory: StoreFactory): void {
+  describe(`${name} (store contract)`, () => {
+    let store: TerminologyStore;
+    beforeEach(async () => {
+      store = await factory.create();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('starts empty', async () => {
+      expect(await store.loadAll()).toEqual([]);
+      expect(await store.read('CodeSystem', 'x')).toBeUndefined();
+      expect(await store.history('CodeSystem', 'x')).toEqual([]);
+      expect(await store.findCodeSystem('http://example.org/CodeSystem/x')).toBeUndefined();
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('create stamps version 1 and lastUpdated, and the resource can be read, found and listed', async () => {
+      const v = await store.create(codeSystem('cs1'));
+      expect(v).toMatchObject({ resourceType: 'CodeSystem', id: 'cs1', versionId: '1', method: 'create' });
+      expect(v.resource?.meta?.versionId).toBe('1');
+      expect(Date.parse(v.lastUpdated)).not.toBeNaN();
+      expect(v.resource?.meta?.lastUpdated).toBe(v.lastUpdated);
+      expect((await store.read('CodeSystem', 'cs1'))?.meta?.versionId).toBe('1');
+      expect((await store.findCodeSystem('http://example.org/CodeSystem/cs1'))?.id).toBe('cs1');
+      expect((await store.findCodeSystem('http://example.org/CodeSystem/cs1', '1.0.0'))?.id).toBe('cs1');
+      expect(await store.findCodeSystem('http://example.org/CodeSystem/cs1', '2.0.0')).toBeUndefined();
+      expect((await store.loadAll()).map((r) => r.id)).toEqual(['cs1']);
+    });
+
+    it('keeps the other meta elements and does not keep a reference to the caller\'s object', async () => {
+      const input = codeSystem('cs1', { meta: { profile: ['http://example.org/p'], versionId: '99' } });
+      await store.create(input);
+      input.concept![0]!.display = 'changed by the caller';
+      const read = (await store.read('CodeSystem', 'cs1')) as CodeSystem;
+      expect(read.concept![0]!.display).toBe('A');
+      expect(read.meta).toMatchObject({ profile: ['http://example.org/p'], versionId: '1' });
+    });
+
+    it('finds ValueSets and ConceptMaps by url, the latest version when none is asked for', async () => {
+      const vs: ValueSet = { resourceType: 'ValueSet', id: 'vs1', url: 'http://example.org/ValueSet/v', version: '1.0.0', status: 'active' };
+      const vs2: ValueSet = { ...vs, id: 'vs2', version: '1.10.0' };
+      const cm: ConceptMap = { resourceType: 'ConceptMap', id: 'cm1', url: 'http://example.org/ConceptMap/m', status: 'active' };
+      await store.apply([{ kind: 'create', resource: vs }, { kind: 'create', resource: vs2 }, { kind: 'create', resource: cm }]);
+      expect((await store.findValueSet('http://example.org/ValueSet/v'))?.id).toBe('vs2');
+      expect((await store.findValueSet('http://example.org/ValueSet/v', '1.0.0'))?.id).toBe('vs1');
+      expect((await store.findConceptMap('http://example.org/ConceptMap/m'))?.id).toBe('cm1');
+      expect(await store.findCodeSystem('http://example.org/ValueSet/v')).toBeUndefined();
+    });
+
+    it('refuses to create an id that exists, and changes nothing', async () => {
+      await store.create(codeSystem('cs1'));
+      const e = await conflict(store.create(codeSystem('cs1', { title: 'second' })));
+      expect(e.reason).toBe('already-exists');
+      expect((await store.read('CodeSystem', 'cs1'))?.title).toBeUndefined();
+      expect(await store.history('CodeSystem', 'cs1')).toHaveLength(1);
+    });
+
+    it('update makes a new version and keeps the old one in the history, newest first', async () => {
+      await store.create(codeSystem('cs1'));
+      const v2 = await store.update(codeSystem('cs1', { title: 'v2' }));
+      expect(v2).toMatchObject({ versionId: '2', method: 'update' });
+      const history = await store.history('CodeSystem', 'cs1');
+      expect(history.map((h) => [h.versionId, h.method])).toEqual([['2', 'update'], ['1', 'create']]);
+      expect((await store.readVersion('CodeSystem', 'cs1', '1'))?.resource?.title).toBeUndefined();
+      expect((await store.readVersion('CodeSystem', 'cs1', '2'))?.resource?.title).toBe('v2');
+      expect(await store.readVersion('CodeSystem', 'cs1', '3')).toBeUndefined();
+      expect(await store.readVersion('CodeSystem', 'cs1', 'x')).toBeUndefined();
+    });
+
+    it('update with the current version as expected version succeeds; with a stale one it is a conflict and changes nothing', async () => {
+      await store.create(codeSystem('cs1'));
+      await store.update(codeSystem('cs1', { title: 'v2' }), '1');
+      const e = await conflict(store.update(codeSystem('cs1', { title: 'stale' }), '1'));
+      expect(e.reason).toBe('version-mismatch');
+      expect(e.currentVersion).toBe('2');
+      expect((await store.read('CodeSystem', 'cs1'))?.title).toBe('v2');
+      expect(await store.history('CodeSystem', 'cs1')).toHaveLength(2);
+    });
+
+    it('update of an id that does not exist creates it; with an expected version it is a conflict', async () => {
+      const v = await store.update(codeSystem('new'));
+      expect(v).toMatchObject({ versionId: '1', method: 'create' });
+      const e = await conflict(store.update(codeSystem('other'), '1'));
+      expect(e.reason).toBe('not-found');
+      expect(await store.read('CodeSystem', 'other')).toBeUndefined();
+    });
+
+    it('delete hides the resource, records a version without content, and is a no-op the second time', async () => {
+      await store.create(codeSystem('cs1'));
+      const d = await store.delete('CodeSystem', 'cs1');
+      expect(d).toMatchObject({ versionId: '2', method: 'delete' });
+      expect(d?.resource).toBeUndefined();
+      expect(await store.read('CodeSystem', 'cs1')).toBeUndefined();
+      expect(await store.findCodeSystem('http://example.org/CodeSystem/cs1')).toBeUndefined();
+      expect(await store.loadAll()).toEqual([]);
+      expect((await store.readVersion('CodeSystem', 'cs1', '2'))?.method).toBe('delete');
+      expect(await store.delete('CodeSystem', 'cs1')).toBeUndefined();
+      expect(await store.delete('CodeSystem', 'never')).toBeUndefined();
+      expect(await store.history('CodeSystem', 'cs1')).toHaveLength(2);
+    });
+
+    it('delete with a stale expected version is a conflict; update after delete continues the version numbers', async () => {
+      await store.create(codeSystem('cs1'));
+      await store.update(codeSystem('cs1'));
+      await conflict(store.delete('CodeSystem', 'cs1', '1'));
+      expect(await store.read('CodeSystem', 'cs1')).toBeDefined();
+      await store.delete('CodeSystem', 'cs1', '2');
+      const again = await store.update(codeSystem('cs1', { title: 'back' }));
+      expect(again).toMatchObject({ versionId: '4', method: 'create' });
+      expect((await store.read('CodeSystem', 'cs1'))?.title).toBe('back');
+      await conflict(store.create(codeSystem('cs1')));
+    });
+
+    it('applies a batch all or nothing', async () => {
+      await store.create(codeSystem('existing'));
+      await conflict(store.apply([
+        { kind: 'create', resource: codeSystem('a') },
+        { kind: 'update', resource: codeSystem('existing', { title: 'x' }), expectedVersion: '7' },
+      ]));
+      expect(await store.read('CodeSystem', 'a')).toBeUndefined();
+      expect((await store.read('CodeSystem', 'existing'))?.title).toBeUndefined();
+      const results = await store.apply([
+        { kind: 'create', resource: codeSystem('a') },
+        { kind: 'update', resource: codeSystem('existing', { title: 'x' }), expectedVersion: '1' },
+        { kind: 'delete', resourceType: 'CodeSystem', id: 'nothing-here' },
+      ]);
+      expect(results.map((r) => r?.versionId)).toEqual(['1', '2', undefined]);
+      expect((await store.loadAll()).map((r) => r.id).sort()).toEqual(['a', 'existing']);
+    });
+
+    it('keeps resource types apart', async () => {
+      await store.create(codeSystem('same'));
+      await store.create({ resourceType: 'ConceptMap', id: 'same', url: 'http://example.org/ConceptMap/same', status: 'active' });
+      expect((await store.read('ConceptMap', 'same'))?.resourceType).toBe('ConceptMap');
+      await store.delete('ConceptMap', 'same');
+      expect(await store.read('CodeSystem', 'same')).toBeDefined();
+    });
+
+    it('rejects resources without a valid id', async () => {
+      await expect(store.create(codeSystem('not valid!'))).rejects.toMatchObject({ status: 400 });
+      await expect(store.create({ ...codeSystem('x'), id: undefined })).rejects.toMatchObject({ status: 400 });
+    });
+
+    if (factory.reopen) {
+      const reopen = factory.reopen;
+      it('serves every acknowledged write after it is reopened', async () => {
+        await store.create(codeSystem('kept'));
+        await store.update(codeSystem('kept', { title: 'v2' }));
+        await store.create(codeSystem('gone'));
+        await store.delete('CodeSystem', 'gone');
+        const again = await reopen(store);
+        try {
+          expect((await again.read('CodeSystem', 'kept'))?.title).toBe('v2');
+          expect(await again.read('CodeSystem', 'gone')).toBeUndefined();
+          expect((await again.history('CodeSystem', 'kept')).map((h) => h.versionId)).toEqual(['2', '1']);
+          expect((await again.history('CodeSystem', 'gone')).map((h) => h.method)).toEqual(['delete', 'create']);
+          expect((await again.loadAll()).map((r) => r.id)).toEqual(['kept']);
+          expect((await again.update(codeSystem('kept'), '2')).versionId).toBe('3');
+        } finally {
+          await again.close();
+        }
+      });
+    }
+  });
+}

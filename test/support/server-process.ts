@@ -1,0 +1,94 @@
+/**
+ * The server as a real process (node …/src/index.js), for tests that need several of them. The entry is compiled
+ * from the current src/ with swc (as jest compiles the tests), into node_modules/.cache so that the compiled files
+ * resolve the project's node_modules and project root; a stale dist/ can therefore never be what is tested.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { transformFileSync } from '@swc/core';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Compiles src/ to a folder of its own; returns the path of index.js and a function removing the folder. */
+export function compileServer(): { entry: string; remove(): void } {
+  const out = path.join(ROOT, 'node_modules', '.cache', `faelles-tx-test-server-${process.pid}-${Date.now().toString(36)}`);
+  const walk = (rel: string): void => {
+    for (const entry of fs.readdirSync(path.join(ROOT, rel), { withFileTypes: true })) {
+      const child = path.join(rel, entry.name);
+      if (entry.isDirectory()) {
+        walk(child);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+        const { code } = transformFileSync(path.join(ROOT, child), {
+          jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+          module: { type: 'commonjs' },
+          sourceMaps: 'inline',
+          swcrc: false,
+        });
+        const target = path.join(out, child.replace(/\.ts$/, '.js'));
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, code);
+      }
+    }
+  };
+  walk('src');
+  return { entry: path.join(out, 'src', 'index.js'), remove: () => fs.rmSync(out, { recursive: true, force: true }) };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+  baseUrl: string;
+  /** What the process wrote to stdout and stderr (its log). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts the server with the environment given and waits until /ready answers 200. */
+export async function startServerProcess(entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+  const port = await freePort();
+  const log: string[] = [];
+  const child = spawn(process.execPath, [entry], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (c: Buffer) => log.push(c.toString()));
+  child.stderr!.on('data', (c: Buffer) => log.push(c.toString()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${log.join('').slice(-3000)}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/ready`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > timeoutMs) {
+      await stop();
+      throw new Error(`the server was not ready within ${timeoutMs} ms: ${log.join('').slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, port, baseUrl: `http://127.0.0.1:${port}/fhir`, output: () => log.join(''), stop };
+}

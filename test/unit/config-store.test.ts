@@ -1,0 +1,46 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('store configuration', () => {
+  it('uses the embedded SQLite store by default', () => {
+    const c = loadConfig({});
+    expect(c.store).toBe('sqlite');
+    expect(c.database).toBeUndefined();
+  });
+
+  it('selects PostgreSQL with DATABASE_URL, with its defaults', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://tx:secret@db.example.dk:5432/faelles_tx' });
+    expect(c.store).toBe('postgres');
+    expect(c.database).toEqual({ url: 'postgres://tx:secret@db.example.dk:5432/faelles_tx', schema: 'public', poolSize: 10, pollIntervalMs: 5000 });
+  });
+
+  it('reads DATABASE_SCHEMA, DATABASE_POOL_SIZE and SYNC_POLL_SECONDS', () => {
+    const c = loadConfig({
+      STORE: 'postgres', DATABASE_URL: 'postgresql:///faelles_tx?host=/var/run/postgresql', DATABASE_SCHEMA: 'tx_prod', DATABASE_POOL_SIZE: '4', SYNC_POLL_SECONDS: '2',
+    });
+    expect(c.database).toMatchObject({ schema: 'tx_prod', poolSize: 4, pollIntervalMs: 2000 });
+  });
+
+  it.each([
+    [{ STORE: 'postgres' }, /STORE=postgres needs DATABASE_URL/],
+    [{ STORE: 'sqlite', DATABASE_URL: 'postgres://db/x' }, /DATABASE_URL is set, but STORE=sqlite/],
+    [{ STORE: 'mysql' }, /STORE must be sqlite, memory or postgres/],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL must be a URL/],
+    [{ DATABASE_URL: 'mysql://db/x' }, /must start with postgres:\/\//],
+    [{ DATABASE_URL: 'postgres://db/x', DATABASE_SCHEMA: 'Robert"; DROP' }, /DATABASE_SCHEMA/],
+    [{ DATABASE_URL: 'postgres://db/x', DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE/],
+    [{ DATABASE_URL: 'postgres://db/x', SYNC_POLL_SECONDS: 'soon' }, /SYNC_POLL_SECONDS/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never repeats the password in a message', () => {
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://tx:hunter2@db/x' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('hunter2');
+      return;
+    }
+    throw new Error('expected a ConfigError');
+  });
+});

@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { CodeSystem, ConceptMap } from 'fhir/r4';
+import pino from 'pino';
+import { generateCsv } from '../../bench/import-local';
+import { createApp } from '../../src/app';
+import { formatMessage, parseLocalCsv } from '../../src/local/csv-import';
+import { importLocalCsv, type ImportOptions } from '../../src/local/import-runner';
+import { PID_FILE } from '../../src/store/data-dir-lock';
+import { MemoryStore } from '../../src/store/memory-store';
+import { SqliteStore } from '../../src/store/sqlite-store';
+import { publishedCatalogs, ROOT, TERMINOLOGY_DIR, testConfig } from '../support/app';
+import { CODES, KOL_TARGETS, tokenFor } from '../support/local';
+
+const dirs: string[] = [];
+function freshDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-import-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function embedded(dataDir: string, content: string | Buffer, extra: Partial<ImportOptions> = {}): Promise<ReturnType<typeof importLocalCsv> extends Promise<infer T> ? T : never> {
+  return importLocalCsv({
+    content, kommunekode: '101', target: { kind: 'embedded', dataDir }, terminologyDir: TERMINOLOGY_DIR, includeExamples: true,
+    published: publishedCatalogs(), ...extra,
+  });
+}
+
+async function stored(dataDir: string): Promise<{ cs?: CodeSystem; cm?: ConceptMap }> {
+  const store = SqliteStore.open(dataDir);
+  try {
+    return {
+      cs: await store.findCodeSystem('http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser'),
+      cm: await store.findConceptMap('http://faelles-tx.dk/fhir/kommune/101/ConceptMap/lokale-indsatser'),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+const KOL = KOL_TARGETS.join(';');
+const SAMPLE = [
+  'kode,titel,type,maal,definition',
+  `101-KOL,KOL-rehabilitering,tilbud,"${KOL}",Lokalt tilbud`,
+  '101-BOLD,Boldspil,indsats,ab87c0b5-40be-4e0a-b749-d9f833bfed2d,',
+  '101-KOST,Kostrådgivning,indsats,Kostvejledning,Titel i stedet for kode',
+  '101-AKU,Akupunktur,indsats,Manuel behandling,',
+].join('\n');
+
+describe('reading the CSV', () => {
+  it('reads comma- and semicolon-separated files, with and without BOM, and quoted fields', () => {
+    const semi = `\uFEFFkode;titel;type;maal\r\nA;"Titel; med semikolon";indsats;"x;y"\r\n`;
+    const { rows, messages } = parseLocalCsv(Buffer.from(semi, 'utf8'));
+    expect(messages).toEqual([]);
+    expect(rows).toEqual([{ line: 2, kode: 'A', titel: 'Titel; med semikolon', type: 'indsats', maal: 'x;y', definition: undefined, status: undefined }]);
+    expect(parseLocalCsv(SAMPLE).rows).toHaveLength(4);
+  });
+
+  it('names the line of every malformed row and the missing columns', () => {
+    expect(parseLocalCsv('kode,titel,type\nA,B,indsats\n').messages[0]).toMatchObject({ severity: 'error', line: 1, message: expect.stringMatching(/lacks the column maal/) });
+    const bad = parseLocalCsv('kode,titel,type,maal\nA,B,indsats,x\nC,D,indsats\nE,F,tilbud,y,z\n');
+    expect(bad.messages.map(formatMessage)).toEqual(['line 3: The row has 3 fields; the header has 4', 'line 4: The row has 5 fields; the header has 4']);
+    expect(parseLocalCsv(Buffer.from([0x6b, 0x6f, 0x64, 0x65, 0xff, 0xfe])).messages[0]?.message).toMatch(/not UTF-8/);
+    expect(parseLocalCsv('kode,titel,type,maal\n"A,B,indsats,x\n').messages[0]?.message).toMatch(/not valid CSV/);
+  });
+});
+
+describe('importing into the embedded store', () => {
+  it('creates the municipality\'s CodeSystem and ConceptMap, resolving codes and exact titles', async () => {
+    const dir = freshDir();
+    const outcome = await embedded(dir, SAMPLE);
+    expect(outcome.messages.filter((m) => m.severity === 'error')).toEqual([]);
+    expect(outcome.ok).toBe(true);
+    const { cs, cm } = await stored(dir);
+    expect(cs).toMatchObject({ id: 'kommune-101-lokale-indsatser', count: 4, identifier: [{ value: '101' }], meta: { versionId: '1' } });
+    expect(cs!.concept!.find((c) => c.code === '101-KOL')).toMatchObject({ definition: 'Lokalt tilbud', property: [{ code: 'type', valueCode: 'tilbud' }, { code: 'status', valueCode: 'active' }] });
+    const targets = Object.fromEntries(cm!.group![0]!.element.map((e) => [e.code, e.target!.map((t) => t.code)]));
+    expect(targets['101-KOL']).toEqual(KOL_TARGETS);
+    expect(targets['101-KOST']).toEqual([CODES.kostvejledning]);
+    expect(targets['101-AKU']).toEqual(['f8ac963c-6ec5-4ec5-bd90-a22fea4e2d16']);
+    expect(cm!.group![0]!.element.find((e) => e.code === '101-KOL')!.target!.every((t) => t.equivalence === 'inexact')).toBe(true);
+  });
+
+  it('updates on a second import (new version, metadata kept) and the result serves $translate', async () => {
+    const dir = freshDir();
+    await embedded(dir, SAMPLE);
+    const second = await embedded(dir, `${SAMPLE}\n101-NY,Ny indsats,indsats,Mental håndtering,`);
+    expect(second.ok).toBe(true);
+    expect(second.written).toEqual({ codeSystem: 'CodeSystem/kommune-101-lokale-indsatser/_history/2', conceptMap: 'ConceptMap/kommune-101-lokale-indsatser/_history/2' });
+    const store = SqliteStore.open(dir);
+    const app = await createApp({ config: testConfig({ dataDir: dir }), store, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    try {
+      const request = (await import('supertest')).default;
+      const res = await request(app).get('/fhir/ConceptMap/$translate')
+        .query({ system: 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser', code: '101-NY' }).expect(200);
+      expect(res.body.parameter.find((p: { name: string }) => p.name === 'match').part.find((p: { name: string }) => p.name === 'concept').valueCoding.code)
+        .toBe(CODES.mentalHaandtering);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects a title that names several common concepts and lists the candidates, by line', async () => {
+    const dir = freshDir();
+    const outcome = await embedded(dir, 'kode;titel;type;maal\nA;Træning;indsats;Fysisk træning\n');
+    expect(outcome.ok).toBe(false);
+    const error = outcome.messages.find((m) => m.severity === 'error')!;
+    expect(error.line).toBe(2);
+    expect(error.message).toMatch(/'Fysisk træning' names 2 common concepts/);
+    expect(error.message).toContain(CODES.fysiskTraening119);
+    expect(error.message).toContain(CODES.fysiskTraening140);
+    expect(await stored(dir)).toEqual({ cs: undefined, cm: undefined });
+  });
+
+  it('imports nothing from a 2,000-row file with one bad row, and names that row', async () => {
+    const dir = freshDir();
+    const lines = generateCsv(2000, ROOT).split('\n');
+    lines[1234] = 'B-BAD;Forkert;indsats;Ingen sådan indsats;';
+    const outcome = await embedded(dir, lines.join('\n'));
+    expect(outcome.ok).toBe(false);
+    expect(outcome.messages.filter((m) => m.severity === 'error')).toEqual([
+      { severity: 'error', line: 1235, message: expect.stringMatching(/'Ingen sådan indsats' is neither an FSIII\/FFB code nor the exact title/) },
+    ]);
+    expect(await stored(dir)).toEqual({ cs: undefined, cm: undefined });
+  });
+
+  it('names the row of a problem the write validation finds, and imports nothing', async () => {
+    const dir = freshDir();
+    await embedded(dir, SAMPLE);
+    const outcome = await embedded(dir, `${SAMPLE}\n101-TO,To mål,indsats,"${CODES.fysiskTraening119};${CODES.fysiskTraening140}",\n101-INGEN,Uden mål,tilbud,,`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.messages.filter((m) => m.severity === 'error').map(formatMessage)).toEqual([
+      expect.stringMatching(/^line 6: Local intervention '101-TO' has 2 targets/),
+      expect.stringMatching(/^line 7: Offer '101-INGEN' has no target/),
+    ]);
+    expect((await stored(dir)).cs?.meta?.versionId).toBe('1');
+  });
+
+  it('reports warnings (retired targets) by line and still imports', async () => {
+    const dir = freshDir();
+    const outcome = await embedded(dir, `kode,titel,type,maal\nT,Rygestop,indsats,${CODES.tobaksafvaenningRetired}\n`);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.messages.map(formatMessage)).toEqual([expect.stringMatching(new RegExp(`^line 2: warning: .* is retired; it is replaced by ${CODES.nikotin}`))]);
+  });
+
+  it('refuses to write under a running server and checks its arguments', async () => {
+    const dir = freshDir();
+    fs.writeFileSync(path.join(dir, PID_FILE), `${process.ppid}\n`);
+    const outcome = await embedded(dir, SAMPLE);
+    expect(outcome.messages[0]?.message).toMatch(/A server \(pid \d+\) is using .*--server URL --token/);
+    expect((await embedded(freshDir(), SAMPLE, { kommunekode: '1010' })).messages[0]?.message).toMatch(/three digits/);
+    expect((await embedded(freshDir(), SAMPLE, { name: 'not/valid' })).messages[0]?.message).toMatch(/name 'not\/valid'/);
+  });
+});
+
+describe('importing through a running server', () => {
+  let server: Server;
+  let baseUrl: string;
+  beforeAll(async () => {
+    const app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('writes through the server\'s transaction endpoint, all or nothing', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const target = { kind: 'server' as const, baseUrl, token };
+    const ok = await importLocalCsv({ content: SAMPLE, kommunekode: '101', target, terminologyDir: TERMINOLOGY_DIR, includeExamples: true, published: publishedCatalogs() });
+    expect(ok).toMatchObject({ ok: true, written: { codeSystem: 'CodeSystem/kommune-101-lokale-indsatser/_history/1' } });
+    const bad = await importLocalCsv({
+      content: `${SAMPLE}\n101-TO,To mål,indsats,"${CODES.fysiskTraening119};${CODES.fysiskTraening140}",`,
+      kommunekode: '101', target, terminologyDir: TERMINOLOGY_DIR, includeExamples: true, published: publishedCatalogs(),
+    });
+    expect(bad.ok).toBe(false);
+    expect(bad.messages.filter((m) => m.severity === 'error').map(formatMessage)).toEqual([expect.stringMatching(/^line 6: Local intervention '101-TO' has 2 targets/)]);
+    const cs = await (await fetch(`${baseUrl}/CodeSystem/kommune-101-lokale-indsatser`)).json() as CodeSystem;
+    expect(cs.meta?.versionId).toBe('1');
+    const other = await importLocalCsv({ content: SAMPLE, kommunekode: '147', target, terminologyDir: TERMINOLOGY_DIR, includeExamples: true, published: publishedCatalogs() });
+    expect(other.ok).toBe(false);
+    expect(other.messages[0]?.message).toMatch(/token may write only municipality 101/);
+  });
+});

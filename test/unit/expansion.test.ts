@@ -1,0 +1,218 @@
+import type { CodeSystem, Extension, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
+import { FhirError } from '../../src/errors/fhir-error';
+import { CONTAINS_PROPERTY_EXT, EXPANSION_PROPERTY_EXT } from '../../src/terminology/expansion-renderer';
+import { parseLanguagePreference } from '../../src/terminology/expansion-display';
+import { TerminologyRegistry } from '../../src/terminology/registry';
+import { ResourceSet } from '../../src/terminology/resource-set';
+import { expandValueSet, expansionRequest, type ExpansionRequest } from '../../src/terminology/value-set-expansion';
+import { FSIII, publishedCatalogs } from '../support/app';
+
+/** "Kommunal genoptræning efter sygehusophold-tilstande": three levels deep in FSIII. */
+const REHAB_CONDITIONS = '94db6c71-859d-43e6-9a62-4e7fa7daf767';
+const MOBILITY = 'e3242303-2506-4a09-ac65-59dfd06cb489';
+const RETIRED_SMOKING_CESSATION = 'c203c6b5-3be0-40a8-8204-e93751deabf5';
+const CATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
+
+let registry: TerminologyRegistry;
+beforeAll(() => {
+  const catalogs = publishedCatalogs();
+  registry = new TerminologyRegistry([new ResourceSet(catalogs.resources)], catalogs.defaultSupplements);
+});
+
+const inline = (compose: ValueSet['compose']): ValueSet => ({ resourceType: 'ValueSet', status: 'active', compose });
+const subtree = (code: string): ValueSet => inline({ include: [{ system: FSIII, filter: [{ property: 'concept', op: 'is-a', value: code }] }] });
+const expand = (vs: ValueSet, request: Partial<ExpansionRequest> = {}, reg = registry) => expandValueSet(reg, vs, expansionRequest(request));
+
+function flatten(contains: ValueSetExpansionContains[] | undefined): ValueSetExpansionContains[] {
+  return (contains ?? []).flatMap((c) => [c, ...flatten(c.contains)]);
+}
+const find = (contains: ValueSetExpansionContains[] | undefined, code: string) => flatten(contains).find((c) => c.code === code);
+const param = (vs: ValueSet, name: string) => vs.expansion?.parameter?.filter((p) => p.name === name) ?? [];
+const propertiesOf = (c: ValueSetExpansionContains | undefined) => (c?.extension ?? [])
+  .filter((e) => e.url === CONTAINS_PROPERTY_EXT)
+  .map((e) => ({ code: e.extension?.find((x) => x.url === 'code')?.valueCode, value: e.extension?.find((x) => x.url === 'value') }));
+
+describe('hierarchical expansion', () => {
+  it('nests an FSIII subtree the way the code system does', () => {
+    const vs = expand(subtree(REHAB_CONDITIONS));
+    const all = flatten(vs.expansion?.contains);
+    expect(vs.expansion?.contains).toHaveLength(1);
+    const root = vs.expansion!.contains![0]!;
+    expect(root.code).toBe(REHAB_CONDITIONS);
+    expect(root.contains).toHaveLength(12);
+    expect(find(root.contains, MOBILITY)?.contains).toHaveLength(6);
+    expect(vs.expansion?.total).toBe(all.length);
+    expect(new Set(all.map((c) => c.code)).size).toBe(all.length);
+  });
+
+  it('lists the same codes flat with excludeNested', () => {
+    const nested = flatten(expand(subtree(REHAB_CONDITIONS)).expansion?.contains).map((c) => c.code);
+    const vs = expand(subtree(REHAB_CONDITIONS), { excludeNested: true });
+    expect(vs.expansion?.contains?.every((c) => c.contains === undefined)).toBe(true);
+    expect(vs.expansion?.contains?.map((c) => c.code)).toEqual(nested);
+  });
+
+  it('never nests an enumerated value set, even when a child and its parent are both listed', () => {
+    const vs = expand(inline({ include: [{ system: FSIII, concept: [{ code: REHAB_CONDITIONS }, { code: MOBILITY }] }] }));
+    expect(vs.expansion?.contains?.map((c) => c.code)).toEqual([REHAB_CONDITIONS, MOBILITY]);
+    expect(vs.expansion?.contains?.some((c) => c.contains)).toBe(false);
+  });
+
+  it('puts the children of a code left out by activeOnly under its nearest ancestor that stays', () => {
+    const cs: CodeSystem = {
+      resourceType: 'CodeSystem', url: 'http://example.org/cs/tree', status: 'active', content: 'complete', version: '1',
+      property: [{ code: 'status', uri: 'http://hl7.org/fhir/concept-properties#status', type: 'code' }],
+      concept: [{ code: 'top', concept: [{ code: 'old', property: [{ code: 'status', valueCode: 'retired' }], concept: [{ code: 'leaf' }] }] }],
+    };
+    const withCs = registry.withOverlay([cs]);
+    const vs = inline({ include: [{ system: cs.url }] });
+    expect(find(expand(vs, {}, withCs).expansion?.contains, 'old')?.contains?.[0]?.code).toBe('leaf');
+    const active = expand(vs, { activeOnly: true }, withCs);
+    expect(active.expansion?.total).toBe(2);
+    expect(active.expansion?.contains?.[0]?.contains?.map((c) => c.code)).toEqual(['leaf']);
+  });
+});
+
+describe('paging', () => {
+  it('returns the asked-for page of the flat list with the full total', () => {
+    const all = expand(subtree(REHAB_CONDITIONS), { excludeNested: true }).expansion!;
+    const page = expand(subtree(REHAB_CONDITIONS), { offset: 3, count: 5 }).expansion!;
+    expect(page.total).toBe(all.total);
+    expect(page.offset).toBe(3);
+    expect(page.contains?.map((c) => c.code)).toEqual(all.contains?.slice(3, 8).map((c) => c.code));
+    expect(page.contains?.some((c) => c.contains)).toBe(false);
+  });
+
+  it('gives an empty page past the end', () => {
+    const page = expand(subtree(REHAB_CONDITIONS), { offset: 10_000, count: 5 }).expansion!;
+    expect(page.contains).toBeUndefined();
+    expect(page.total).toBeGreaterThan(0);
+  });
+
+  it('refuses an unpaged expansion larger than the limit, as too costly', () => {
+    expect(() => expand(inline({ include: [{ system: FSIII }] }), { maxSize: 100 })).toThrow(
+      expect.objectContaining({ status: 422, code: 'too-costly' }),
+    );
+    expect(expand(inline({ include: [{ system: FSIII }] }), { maxSize: 100, count: 10 }).expansion?.contains).toHaveLength(10);
+  });
+});
+
+describe('inactive codes', () => {
+  it('flags retired FSIII codes and gives their status; activeOnly leaves them out', () => {
+    const whole = inline({ include: [{ system: FSIII }] });
+    const vs = expand(whole, { excludeNested: true });
+    const retired = find(vs.expansion?.contains, RETIRED_SMOKING_CESSATION);
+    expect(retired?.inactive).toBe(true);
+    expect(propertiesOf(retired)).toContainEqual({ code: 'status', value: { url: 'value', valueCode: 'retired' } });
+    const active = expand(whole, { excludeNested: true, activeOnly: true });
+    expect(find(active.expansion?.contains, RETIRED_SMOKING_CESSATION)).toBeUndefined();
+    expect(active.expansion!.total).toBe(vs.expansion!.total! - flatten(vs.expansion?.contains).filter((c) => c.inactive).length);
+  });
+});
+
+describe('properties', () => {
+  it('returns a supplement property of FSIII codes as the R5 property extensions, declared once', () => {
+    const catalog = registry.find('ValueSet', CATALOG_119)!;
+    const vs = expand(catalog, { properties: ['indsatstitel'] });
+    const declarations = (vs.expansion?.extension ?? []).filter((e: Extension) => e.url === EXPANSION_PROPERTY_EXT);
+    expect(declarations).toContainEqual({
+      url: EXPANSION_PROPERTY_EXT,
+      extension: [{ url: 'code', valueCode: 'indsatstitel' }, { url: 'uri', valueUri: 'http://faelles-tx.dk/fhir/CodeSystem/fsiii-indsatskatalog#indsatstitel' }],
+    });
+    const afklarende = find(vs.expansion?.contains, '6eddbaf7-2a73-49d4-91e7-6138d419f58c');
+    expect(propertiesOf(afklarende)).toContainEqual({ code: 'indsatstitel', value: { url: 'value', valueString: 'Afklarende samtale' } });
+  });
+
+  it('returns the definition when asked for', () => {
+    const vs = expand(subtree(MOBILITY), { properties: ['definition'], excludeNested: true });
+    const withDefinition = vs.expansion?.contains?.filter((c) => propertiesOf(c).some((p) => p.code === 'definition')) ?? [];
+    expect(withDefinition.length).toBeGreaterThan(0);
+  });
+});
+
+describe('filters', () => {
+  it('matches a regex filter against the whole display', () => {
+    const vs = expand(inline({ include: [{ system: FSIII, filter: [{ property: 'display', op: 'regex', value: 'Afklarende.*' }] }] }));
+    const displays = flatten(vs.expansion?.contains).map((c) => c.display);
+    expect(displays).toContain('Afklarende samtale');
+    expect(displays.every((d) => d?.startsWith('Afklarende'))).toBe(true);
+  });
+
+  it('runs a catastrophic regex in linear time', () => {
+    const cs: CodeSystem = {
+      resourceType: 'CodeSystem', url: 'http://example.org/cs/long', status: 'active', content: 'complete',
+      concept: [{ code: `${'a'.repeat(60)}!` }, { code: 'a'.repeat(60) }],
+    };
+    const started = Date.now();
+    const vs = expand(inline({ include: [{ system: cs.url, filter: [{ property: 'code', op: 'regex', value: '(a+)+' }] }] }), {}, registry.withOverlay([cs]));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(vs.expansion?.contains?.map((c) => c.code)).toEqual(['a'.repeat(60)]);
+  });
+
+  it('refuses a regex it cannot compile with a 400', () => {
+    const vs = inline({ include: [{ system: FSIII, filter: [{ property: 'code', op: 'regex', value: '(unclosed' }] }] });
+    expect(() => expand(vs)).toThrow(FhirError);
+    expect(() => expand(vs)).toThrow(expect.objectContaining({ status: 400 }));
+  });
+
+  it('finds Færdighedstræning with the text filter spelled færdig or faerdig', () => {
+    for (const text of ['færdig', 'faerdig', 'FAERDIGHEDSTRAENING']) {
+      const vs = expand(inline({ include: [{ system: FSIII }] }), { textFilter: text });
+      expect(flatten(vs.expansion?.contains).map((c) => c.display)).toContain('Færdighedstræning');
+    }
+  });
+
+  it('lists the hits of a text filter over a whole code system flat', () => {
+    const vs = expand(inline({ include: [{ system: FSIII }] }), { textFilter: 'mobilitet' });
+    expect(vs.expansion?.contains?.length).toBe(vs.expansion?.total);
+  });
+});
+
+describe('languages and designations', () => {
+  it('shows the Danish display when another language is preferred but not required', () => {
+    const vs = expand(subtree(MOBILITY), { languages: parseLanguagePreference('en'), excludeNested: true });
+    expect(vs.expansion?.contains?.[0]?.display).toBe('Mobilitet');
+  });
+
+  it('shows no display when the request rules out every language FSIII has', () => {
+    const vs = expand(subtree(MOBILITY), { languages: parseLanguagePreference('en, *; q=0'), excludeNested: true, includeDesignations: true });
+    const top = vs.expansion?.contains?.[0];
+    expect(top?.display).toBeUndefined();
+    expect(top?.designation).toContainEqual(expect.objectContaining({ language: 'da', value: 'Mobilitet' }));
+  });
+});
+
+describe('versions and supplements', () => {
+  it('names the code system version once (used-codesystem), not on every code', () => {
+    const vs = expand(subtree(MOBILITY));
+    expect(param(vs, 'used-codesystem')).toEqual([{ name: 'used-codesystem', valueUri: `${FSIII}|20240530` }]);
+    expect(flatten(vs.expansion?.contains).every((c) => c.version === undefined)).toBe(true);
+  });
+
+  it('refuses a required supplement it does not have', () => {
+    expect(() => expand(subtree(MOBILITY), { evaluation: { supplements: ['http://example.org/no-such-supplement'] } })).toThrow(
+      expect.objectContaining({ status: 404, message: 'Required supplement not found: http://example.org/no-such-supplement' }),
+    );
+  });
+
+  it('refuses a code system version that check-system-version rules out', () => {
+    const pinned = inline({ include: [{ system: FSIII, version: '20240530', concept: [{ code: MOBILITY }] }] });
+    expect(() => expand(pinned, { evaluation: { checkSystemVersions: new Map([[FSIII, '2023.x']]) } })).toThrow(
+      expect.objectContaining({ status: 400, code: 'exception' }),
+    );
+    expect(expand(pinned, { evaluation: { checkSystemVersions: new Map([[FSIII, '20240530']]) } }).expansion?.total).toBe(1);
+  });
+
+  it('reports a pinned code system version it does not know, with the versions it does', () => {
+    const vs = inline({ include: [{ system: FSIII, version: '1999' }] });
+    expect(() => expand(vs)).toThrow(/version '1999' could not be found.*Valid versions: 20240530/);
+  });
+});
+
+describe('definition elements', () => {
+  it('returns the compose only with includeDefinition', () => {
+    const catalog = registry.find('ValueSet', CATALOG_119)!;
+    expect(expand(catalog).compose).toBeUndefined();
+    expect(expand(catalog, { includeDefinition: true }).compose).toEqual(catalog.compose);
+  });
+});

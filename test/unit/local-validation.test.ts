@@ -1,0 +1,175 @@
+import type { CodeSystem, ConceptMap } from 'fhir/r4';
+import pino from 'pino';
+import { createApp } from '../../src/app';
+import { validateTerminologyResource, type ValidationIssue } from '../../src/local/validation';
+import { MemoryStore } from '../../src/store/memory-store';
+import { TerminologyLoadError, type LoadedTerminology } from '../../src/terminology/loader';
+import { TerminologyRegistry } from '../../src/terminology/registry';
+import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
+import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
+import { publishedCatalogs, testConfig } from '../support/app';
+import { CODES, localCodeSystem, localConceptMap, sampleCatalog } from '../support/local';
+
+let registry: TerminologyRegistry;
+beforeAll(() => {
+  const published = publishedCatalogs();
+  registry = new TerminologyRegistry([new ResourceSet(), new ResourceSet(published.resources)], published.defaultSupplements);
+});
+
+/** Validates `resource` with the others written alongside it (as a transaction does). */
+const schema = new FhirSchemaValidator();
+function validate(resource: TerminologyResource, ...alongside: TerminologyResource[]): ValidationIssue[] {
+  return validateTerminologyResource(resource, registry.withOverlay([resource, ...alongside]), schema);
+}
+
+const errors = (issues: ValidationIssue[]) => issues.filter((i) => i.severity === 'error');
+const warnings = (issues: ValidationIssue[]) => issues.filter((i) => i.severity === 'warning');
+
+describe('validation of a municipality\'s local catalog', () => {
+  it('accepts a well-formed catalog and map', () => {
+    const { codeSystem, conceptMap } = sampleCatalog('101');
+    expect(validate(codeSystem)).toEqual([]);
+    expect(validate(conceptMap, codeSystem)).toEqual([]);
+  });
+
+  it('accepts the example municipality 370 as published (the load-time check)', () => {
+    const examples = publishedCatalogs().resources.filter((r) => r.url?.startsWith('http://faelles-tx.dk/fhir/kommune/370/'));
+    expect(examples.map((r) => r.resourceType).sort()).toEqual(['CodeSystem', 'ConceptMap']);
+    for (const r of examples) expect(errors(validateTerminologyResource(r, registry))).toEqual([]);
+  });
+
+  it('reports duplicate codes', () => {
+    const cs = localCodeSystem('101', 'x', [
+      { code: 'A', display: 'A', type: 'indsats' },
+      { code: 'A', display: 'A again', type: 'indsats' },
+    ]);
+    const issues = errors(validate(cs));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ code: 'duplicate', localCode: 'A', expression: ['CodeSystem.concept[1].code'] });
+  });
+
+  it('requires the type property on every local concept, and indsats or tilbud as its value', () => {
+    const cs = localCodeSystem('101', 'x', [{ code: 'A', display: 'A', type: 'indsats' }, { code: 'B', display: 'B', type: 'indsats' }]);
+    cs.concept![0]!.property = [];
+    cs.concept![1]!.property = [{ code: 'type', valueCode: 'ydelse' }];
+    const texts = errors(validate(cs)).map((i) => i.text);
+    expect(texts).toEqual([expect.stringMatching(/'A' has no 'type' property/), expect.stringMatching(/'B' has type 'ydelse'/)]);
+  });
+
+  it('requires the url pattern and the kommunekode identifier to agree', () => {
+    const cs = localCodeSystem('101', 'x', [{ code: 'A', display: 'A', type: 'indsats' }]);
+    cs.identifier = [{ system: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode', value: '147' }];
+    expect(errors(validate(cs)).map((i) => i.text)).toEqual([expect.stringMatching(/identifier '147' does not match the municipality 101/)]);
+    const noId = localCodeSystem('101', 'y', [{ code: 'A', display: 'A', type: 'indsats' }]);
+    delete noId.identifier;
+    expect(errors(validate(noId))[0]).toMatchObject({ code: 'required', expression: ['CodeSystem.identifier'] });
+    const wrongUrl = { ...localCodeSystem('101', 'z', [{ code: 'A', display: 'A', type: 'indsats' }]), url: 'http://example.org/CodeSystem/z' };
+    expect(errors(validate(wrongUrl))[0]?.text).toMatch(/needs a url of the form http:\/\/faelles-tx\.dk\/fhir\/kommune\/\{kommunekode\}\/CodeSystem\/\{name\}/);
+  });
+
+  it('reports a target code that is not in the common catalog the group names', () => {
+    const { codeSystem } = sampleCatalog('101');
+    const cm = localConceptMap('101', 'lokale-indsatser', [{ code: '101-BOLD', targets: ['no-such-code'] }]);
+    const issues = errors(validate(cm, codeSystem));
+    expect(issues).toEqual([expect.objectContaining({ code: 'code-invalid', localCode: '101-BOLD', text: expect.stringMatching(/'no-such-code' .* is not in .*urn:oid:1\.2\.208\.176\.2\.21\|20240530/) })]);
+  });
+
+  it('warns about a retired target and names its replacement', () => {
+    const { codeSystem } = sampleCatalog('101');
+    const cm = localConceptMap('101', 'lokale-indsatser', [{ code: '101-BOLD', targets: [CODES.tobaksafvaenningRetired] }]);
+    const issues = validate(cm, codeSystem);
+    expect(errors(issues)).toEqual([]);
+    expect(warnings(issues)).toEqual([expect.objectContaining({
+      code: 'business-rule',
+      text: expect.stringMatching(new RegExp(`is retired; it is replaced by ${CODES.nikotin} \\(Nikotin- og tobaksafvænning\\)`)),
+    })]);
+  });
+
+  it('warns about a legacy key and a grouping concept as targets', () => {
+    const { codeSystem } = sampleCatalog('101');
+    const legacyKey = CODES.sygdomshaandtering.replace(/-/g, '_');
+    const cm = localConceptMap('101', 'lokale-indsatser', [
+      { code: '101-BOLD', targets: [legacyKey] },
+      { code: '101-BALANCE', targets: [CODES.paragraf119] },
+    ]);
+    const texts = warnings(validate(cm, codeSystem)).map((i) => i.text);
+    expect(texts).toEqual(expect.arrayContaining([
+      expect.stringMatching(new RegExp(`'${legacyKey}' .* is a legacy key; use the code ${CODES.sygdomshaandtering}`)),
+      expect.stringMatching(/is a grouping concept with \d+ sub-concepts/),
+    ]));
+  });
+
+  it('requires exactly one target for a local intervention and at least one for an offer', () => {
+    const { codeSystem } = sampleCatalog('101');
+    const cm = localConceptMap('101', 'lokale-indsatser', [
+      { code: '101-KOL', targets: [] },
+      { code: '101-BOLD', targets: [] },
+      { code: '101-BALANCE', targets: [CODES.fysiskTraening119, CODES.fysiskTraening140] },
+    ]);
+    const texts = errors(validate(cm, codeSystem)).map((i) => i.text);
+    expect(texts).toEqual(expect.arrayContaining([
+      expect.stringMatching(/Offer '101-KOL' has no target/),
+      expect.stringMatching(/Local intervention '101-BOLD' has no target/),
+      expect.stringMatching(/Local intervention '101-BALANCE' has 2 targets/),
+    ]));
+    expect(texts).toHaveLength(3);
+  });
+
+  it('refuses a map whose source is another municipality\'s catalog', () => {
+    const other = sampleCatalog('147');
+    const cm = localConceptMap('101', 'lokale-indsatser', [{ code: '147-BOLD', targets: [CODES.fysiskTraening119] }], other.codeSystem.url);
+    const texts = errors(validate(cm, other.codeSystem)).map((i) => i.text);
+    expect(texts).toEqual(expect.arrayContaining([
+      expect.stringMatching(/source '.*\/kommune\/147\/CodeSystem\/lokale-indsatser' is a catalog of municipality 147, not of 101/),
+      expect.stringMatching(/is a catalog of municipality 147; municipality 101 can only map its own catalogs/),
+    ]));
+  });
+
+  it('lists every problem of a map at once', () => {
+    const { codeSystem } = sampleCatalog('101');
+    const cm = localConceptMap('101', 'lokale-indsatser', [
+      { code: '101-KOL', targets: [] },
+      { code: '101-BOLD', targets: ['nope', CODES.fysiskTraening119] },
+      { code: 'NOT-LOCAL', targets: [CODES.fysiskTraening140] },
+      { code: '101-BALANCE', targets: [CODES.tobaksafvaenningRetired] },
+    ]);
+    const issues = validate(cm, codeSystem);
+    expect(errors(issues).map((i) => i.code).sort()).toEqual(['business-rule', 'business-rule', 'code-invalid', 'code-invalid']);
+    expect(warnings(issues)).toHaveLength(1);
+  });
+
+  it('reports schema problems before anything else', () => {
+    const cm = { ...localConceptMap('101', 'x', []), status: 'nonsense' } as unknown as ConceptMap;
+    expect(errors(validate(cm))[0]).toMatchObject({ code: 'structure', expression: ['ConceptMap.status'] });
+  });
+});
+
+describe('the published example municipality at start', () => {
+  function withBrokenExample(edit: (cm: ConceptMap, cs: CodeSystem) => void): LoadedTerminology {
+    const published = publishedCatalogs();
+    const resources = published.resources.map((r) => {
+      if (!r.url?.startsWith('http://faelles-tx.dk/fhir/kommune/370/')) return r;
+      return structuredClone(r);
+    });
+    const cm = resources.find((r) => r.resourceType === 'ConceptMap' && r.url?.includes('/kommune/370/')) as ConceptMap;
+    const cs = resources.find((r) => r.resourceType === 'CodeSystem' && r.url?.includes('/kommune/370/')) as CodeSystem;
+    edit(cm, cs);
+    return { ...published, resources, files: new Map(resources.map((r) => [r, published.files.get(r) ?? 'examples/kommune-370/edited.json'])) };
+  }
+
+  it('loads when its maps validate', async () => {
+    const app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    expect(app.registry.find('ConceptMap', 'http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser')).toBeDefined();
+  });
+
+  it('stops start-up when a local intervention of the example maps to two interventions', async () => {
+    const published = withBrokenExample((cm) => {
+      const el = cm.group![0]!.element.find((e) => e.code === '370-BOLDSPIL')!;
+      el.target!.push({ code: CODES.fysiskTraening140, equivalence: 'subsumes' });
+    });
+    await expect(createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published }))
+      .rejects.toThrow(TerminologyLoadError);
+    await expect(createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published }))
+      .rejects.toThrow(/370-BOLDSPIL' has 2 targets/);
+  });
+});

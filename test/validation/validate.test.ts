@@ -1,0 +1,667 @@
+import type { OperationOutcome } from 'fhir/r4';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp, type App } from '../../src/app';
+import { MemoryStore } from '../../src/store/memory-store';
+import type { TerminologyResource } from '../../src/terminology/resource-set';
+import { publishedCatalogs, testConfig } from '../support/app';
+import {
+  bundle, C, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
+  KOMMUNE_101, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
+} from './fixtures';
+
+let app: App;
+beforeAll(async () => {
+  // municipality 370 is the published example; 101 is written through the store, as a municipality would
+  app = await createApp({
+    config: testConfig(), store: new MemoryStore([...KOMMUNE_101] as TerminologyResource[]),
+    logger: pino({ level: 'silent' }), published: publishedCatalogs(),
+  });
+});
+
+interface Issue {
+  severity: string;
+  code: string;
+  expression?: string[];
+  da: string;
+  en: string;
+  tx?: string;
+  id?: string;
+}
+
+function summarise(outcome: OperationOutcome): Issue[] {
+  return outcome.issue.map((i) => {
+    const other = i.details?._text?.extension?.[0]?.extension;
+    const lang = other?.find((e) => e.url === 'lang')?.valueCode;
+    const translated = other?.find((e) => e.url === 'content')?.valueString ?? '';
+    const primary = i.details?.text ?? '';
+    const out: Issue = {
+      severity: i.severity, code: i.code, ...(i.expression ? { expression: i.expression } : {}),
+      da: lang === 'da' ? translated : primary, en: lang === 'en' ? translated : primary,
+    };
+    const tx = i.details?.coding?.[0]?.code;
+    if (tx) out.tx = tx;
+    const id = i.extension?.find((e) => e.url === 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id')?.valueString;
+    if (id) out.id = id;
+    return out;
+  });
+}
+
+async function validate(body: unknown, url = '/fhir/$validate', query: Record<string, string> = {}): Promise<Issue[]> {
+  const res = await request(app).post(url).query(query).set('Content-Type', 'application/fhir+json').send(body as object);
+  expect(res.status).toBe(200);
+  expect(res.body.resourceType).toBe('OperationOutcome');
+  return summarise(res.body as OperationOutcome);
+}
+
+const OK: Issue[] = [{ severity: 'information', code: 'informational', da: 'Ingen fejl fundet ved valideringen', en: 'No issues detected during validation' }];
+const from = (id: string) => `${profile(id)}`;
+const VS119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119|2.1.0';
+const l3 = (code: string, display: string, system = LEVEL3_119_140) => ({ system, code, display });
+
+function invariant(key: string, profileId: string, en: string, da: string, expression: string): Issue {
+  return {
+    severity: 'error', code: 'invariant', expression: [expression], id: key,
+    en: `Constraint failed: ${key}: '${en}' (defined in ${from(profileId)})`,
+    da: `Reglen ${key} er ikke overholdt: '${da}' (defineret i ${from(profileId)})`,
+  };
+}
+
+const TREATMENT_119 = invariant('klgateway-119-intervention-1', 'klgateway-119-planned-intervention',
+  'Planned interventions with a treatment focus shall refer to their care plan (basedOn)',
+  'Planlagte indsatser med behandlingsfokus skal henvise til deres indsatsforløb (basedOn)', 'CarePlan');
+
+function mismatch(prefix: string): Issue {
+  return {
+    severity: 'error', code: 'code-invalid', id: 'niveau3-mapping-mismatch',
+    expression: [`${prefix}.activity[0].detail.code.coding[1]`, `${prefix}.activity[0].detail.code.coding[0]`],
+    en: "The niveau-3 code '370-BOLDSPIL' (Boldspil) of municipality 370 is mapped to the niveau-2 code 'ab87c0b5-40be-4e0a-b749-d9f833bfed2d' (Fysisk træning) (ConceptMap http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser), not to the niveau-2 code 'e71b7d85-5c78-49c2-8624-8499d162317b' (Sygdomshåndtering) sent beside it",
+    da: "Niveau 3-koden '370-BOLDSPIL' (Boldspil) fra kommune 370 er koblet til niveau 2-koden 'ab87c0b5-40be-4e0a-b749-d9f833bfed2d' (Fysisk træning) (ConceptMap http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser), ikke til niveau 2-koden 'e71b7d85-5c78-49c2-8624-8499d162317b' (Sygdomshåndtering), som er sendt sammen med den",
+  };
+}
+
+describe('§119 planned intervention', () => {
+  it('accepts a treatment intervention linked to its care plan', async () => {
+    expect(await validate(intervention119([fsiii(C.kostvejledning, 'Kostvejledning')], { basedOn: true }))).toEqual(OK);
+  });
+
+  it('accepts a niveau-3 code of the sending municipality mapped to the niveau-2 code beside it', async () => {
+    const cp = intervention119([fsiii(C.vejledningFysisk), l3('370-DIGITAL-TRAENING', 'Digital træning')], { basedOn: true, performer: '370' });
+    expect(await validate(cp, '/fhir/CarePlan/$validate')).toEqual(OK);
+  });
+
+  it('reports a wrong code: unknown in FSIII and not in the §119 catalog', async () => {
+    expect(await validate(intervention119([fsiii('not-a-code')], { basedOn: true }))).toEqual([
+      {
+        severity: 'error', code: 'code-invalid', tx: 'invalid-code', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
+        en: "Unknown code 'not-a-code' in the CodeSystem 'urn:oid:1.2.208.176.2.21' version '20240530'",
+        da: "Ukendt kode 'not-a-code' i kodesystemet 'urn:oid:1.2.208.176.2.21' version '20240530'",
+      },
+      {
+        severity: 'error', code: 'code-invalid', tx: 'not-in-vs', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
+        en: `The provided code 'urn:oid:1.2.208.176.2.21#not-a-code' was not found in the value set '${VS119}'`,
+        da: `Koden 'urn:oid:1.2.208.176.2.21#not-a-code' findes ikke i værdisættet '${VS119}'`,
+      },
+    ]);
+  });
+
+  it('reports a code from the wrong catalog: a §140 intervention', async () => {
+    expect(await validate(intervention119([fsiii(C.fysiskTraening140)], { basedOn: true }))).toEqual([{
+      severity: 'error', code: 'code-invalid', tx: 'not-in-vs', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
+      en: `The provided code 'urn:oid:1.2.208.176.2.21#2abe20c7-c0b4-41c1-b397-52acf36499ef' was not found in the value set '${VS119}'`,
+      da: `Koden 'urn:oid:1.2.208.176.2.21#2abe20c7-c0b4-41c1-b397-52acf36499ef' findes ikke i værdisættet '${VS119}'`,
+    }]);
+  });
+
+  it('reports a code from the wrong catalog: an FFB code next to the FSIII code (the codings are closed to FSIII and niveau 3)', async () => {
+    expect(await validate(intervention119([fsiii(C.kostvejledning), ffb(F.fysiskAktivitet)], { basedOn: true }))).toEqual([{
+      severity: 'error', code: 'structure', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
+      en: `The system 'urn:oid:1.2.208.176.2.22' is not allowed in CarePlan.activity.detail.code.coding, which is closed to the slices level2 (urn:oid:1.2.208.176.2.21), level3 (${LEVEL3_119_140}) (from ${from('klgateway-119-planned-intervention')})`,
+      da: `system 'urn:oid:1.2.208.176.2.22' er ikke tilladt i CarePlan.activity.detail.code.coding, som kun tillader udsnittene level2 (urn:oid:1.2.208.176.2.21), level3 (${LEVEL3_119_140}) (fra ${from('klgateway-119-planned-intervention')})`,
+    }]);
+  });
+
+  it('reports a retired code with its replacement', async () => {
+    expect(await validate(intervention119([fsiii(C.tobaksafvaenning)], { basedOn: true }))).toEqual([
+      {
+        severity: 'error', code: 'code-invalid', tx: 'not-in-vs', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
+        en: `The provided code 'urn:oid:1.2.208.176.2.21#c203c6b5-3be0-40a8-8204-e93751deabf5' was not found in the value set '${VS119}'`,
+        da: `Koden 'urn:oid:1.2.208.176.2.21#c203c6b5-3be0-40a8-8204-e93751deabf5' findes ikke i værdisættet '${VS119}'`,
+      },
+      {
+        severity: 'warning', code: 'business-rule', tx: 'code-comment', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
+        en: "The concept 'c203c6b5-3be0-40a8-8204-e93751deabf5' has a status of retired and inactive and its use should be reviewed; it is replaced by '6d24992e-e0a2-43e7-bc27-0234622a8655' (Nikotin- og tobaksafvænning)",
+        da: "Begrebet 'c203c6b5-3be0-40a8-8204-e93751deabf5' er udgået (status retired), og brugen bør revurderes; det er erstattet af '6d24992e-e0a2-43e7-bc27-0234622a8655' (Nikotin- og tobaksafvænning)",
+      },
+    ]);
+  });
+
+  it('reports a missing delivery type (a required coded extension)', async () => {
+    expect(await validate(intervention119([fsiii(C.kostvejledning)], { basedOn: true, delivery: null }))).toEqual([{
+      severity: 'error', code: 'structure', expression: ['CarePlan.activity[0].detail'],
+      en: `CarePlan.activity.detail.extension:deliveryType: minimum required = 1, but only found 0 (from ${from('klgateway-119-planned-intervention')})`,
+      da: `CarePlan.activity.detail.extension:deliveryType: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-119-planned-intervention')})`,
+    }]);
+  });
+
+  it('reports a delivery type outside DeliveryTypes119 at the coding inside the extension', async () => {
+    const issues = await validate(intervention119([fsiii(C.kostvejledning)], { basedOn: true, delivery: [careSocial(CS.almen)] }));
+    expect(issues.map((i) => [i.severity, i.tx, i.expression])).toEqual([
+      ['error', 'not-in-vs', ['CarePlan.activity[0].detail.extension[0].valueCodeableConcept.coding[0]']],
+    ]);
+  });
+
+  it('requires a care plan for Nikotin- og tobaksafvænning (KL\'s rule names only the retired Tobaksafvænning)', async () => {
+    expect(await validate(intervention119([fsiii(C.nikotin)]))).toEqual([TREATMENT_119]);
+  });
+
+  it('still requires the care plan when a niveau-3 coding is sent beside the niveau-2 coding', async () => {
+    const cp = intervention119([fsiii(C.vejledningFysisk), l3('370-DIGITAL-TRAENING', 'Digital træning')], { performer: '370' });
+    expect(await validate(cp)).toEqual([TREATMENT_119]);
+  });
+
+  it('forbids a care plan link for Afklarende samtale', async () => {
+    expect(await validate(intervention119([fsiii(C.afklarendeSamtale)], { basedOn: true }))).toEqual([
+      invariant('klgateway-119-intervention-2', 'klgateway-119-planned-intervention',
+        'Afklarende samtale, Behovssamtale and Afsluttende samtale shall not refer to a care plan (basedOn)',
+        'Afklarende samtale, Behovssamtale og Afsluttende samtale må ikke henvise til et indsatsforløb (basedOn)', 'CarePlan'),
+    ]);
+  });
+
+  it('reports a niveau-3 code that the municipality maps to another niveau-2 code, naming both codes', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-BOLDSPIL', 'Boldspil')], { basedOn: true, performer: '370' });
+    expect(await validate(cp)).toEqual([mismatch('CarePlan')]);
+  });
+
+  it('reports a niveau-3 code that is not in the municipality\'s local catalog', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-UKENDT', 'Ukendt')], { basedOn: true, performer: '370' });
+    expect(await validate(cp)).toEqual([{
+      severity: 'error', code: 'code-invalid', id: 'niveau3-not-in-local-catalog', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
+      en: "The niveau-3 code '370-UKENDT' is not in the local catalog of municipality 370 (http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser)",
+      da: "Niveau 3-koden '370-UKENDT' findes ikke i kommune 370's lokale katalog (http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser)",
+    }]);
+  });
+
+  it('reports a niveau-3 code of another municipality as not in the sender\'s catalog', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme')], { basedOn: true, performer: '101' });
+    expect((await validate(cp)).map((i) => [i.id, i.en])).toEqual([
+      ['niveau3-not-in-local-catalog', "The niveau-3 code '370-TEORI-OM-KOL' is not in the local catalog of municipality 101 (http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser)"],
+    ]);
+  });
+
+  it('reports a local offer sent as a niveau-3 intervention', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-KOL-REHAB', 'KOL rehabilitering')], { basedOn: true, performer: '370' });
+    expect(await validate(cp)).toEqual([{
+      severity: 'error', code: 'business-rule', id: 'niveau3-is-offer', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
+      en: "'370-KOL-REHAB' (KOL rehabilitering) is a local offer (tilbud) of municipality 370, not a niveau-3 intervention; report the offer's niveau-2 interventions instead",
+      da: "'370-KOL-REHAB' (KOL rehabilitering) er et lokalt tilbud i kommune 370, ikke en niveau 3-indsats; indberet i stedet tilbuddets niveau 2-indsatser",
+    }]);
+  });
+
+  it('cannot check a niveau-3 code when the sending municipality is not known', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme')], { basedOn: true });
+    expect(await validate(cp)).toEqual([{
+      severity: 'error', code: 'business-rule', id: 'niveau3-municipality-unknown', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
+      en: "The niveau-3 code '370-TEORI-OM-KOL' cannot be checked: the sending municipality is not known. Name it by an author or performing organization with an identifier of system http://faelles-tx.dk/fhir/NamingSystem/kommunekode, or give the kommunekode parameter",
+      da: "Niveau 3-koden '370-TEORI-OM-KOL' kan ikke kontrolleres, fordi den indsendende kommune ikke kendes. Angiv kommunen med en author eller udførende organisation med en identifier med system http://faelles-tx.dk/fhir/NamingSystem/kommunekode, eller giv parameteren kommunekode",
+    }]);
+  });
+
+  it('takes the municipality from the kommunekode parameter when the resource names none', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme')], { basedOn: true });
+    expect(await validate(cp, '/fhir/CarePlan/$validate', { kommunekode: '370' })).toEqual(OK);
+    const parameters = { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: cp }, { name: 'kommunekode', valueString: '370' }] };
+    expect(await validate(parameters, '/fhir/CarePlan/$validate')).toEqual(OK);
+  });
+
+  it('prefers the municipality the resource names over a different kommunekode parameter, and says so', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme')], { basedOn: true, performer: '370' });
+    expect(await validate(cp, '/fhir/$validate', { kommunekode: '101' })).toEqual([{
+      severity: 'warning', code: 'business-rule', id: 'niveau3-kommunekode-parameter-ignored', expression: ['CarePlan'],
+      en: "The kommunekode parameter '101' differs from the municipality 370 the submission names; its niveau-3 codes are checked against municipality 370",
+      da: "Parameteren kommunekode '101' afviger fra kommune 370, som indberetningen angiver; dens niveau 3-koder kontrolleres mod kommune 370",
+    }]);
+  });
+
+  it('finds the municipality through a referenced contained Organization', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-BOLDSPIL', 'Boldspil')], { basedOn: true });
+    const detail = (cp.activity as { detail: Record<string, unknown> }[])[0]!.detail;
+    detail.performer = [{ reference: '#udfoerer' }];
+    cp.contained = [organization('udfoerer', '370')];
+    expect(await validate(cp)).toEqual([mismatch('CarePlan')]);
+  });
+
+  it('reports the niveau-3 system of the care gateway as not allowed in a §119 submission', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme', LEVEL3_CARE)], { basedOn: true, performer: '370' });
+    expect((await validate(cp)).map((i) => [i.severity, i.code, i.expression])).toEqual([
+      ['error', 'structure', ['CarePlan.activity[0].detail.code.coding[1]']],
+    ]);
+  });
+});
+
+describe('§140 planned intervention', () => {
+  it('accepts a training intervention with a niveau-3 code and a group delivery', async () => {
+    const cp = intervention140([fsiii(C.fysiskTraening140), l3('370-BALANCETRAENING', 'Balancetræning')], { basedOn: true, performer: '370', delivery: [careSocial(CS.gruppe)] });
+    expect(await validate(cp)).toEqual(OK);
+  });
+
+  it('requires the care plan for training even when a niveau-3 coding is present', async () => {
+    const cp = intervention140([fsiii(C.fysiskTraening140), l3('370-BALANCETRAENING', 'Balancetræning')], { performer: '370' });
+    expect(await validate(cp)).toEqual([invariant('klgateway-140-intervention-1', 'klgateway-140-planned-intervention',
+      'Training interventions shall refer to their care plan (basedOn)', 'Træningsindsatser skal henvise til deres indsatsforløb (basedOn)', 'CarePlan')]);
+  });
+
+  it('forbids the care plan link for Terapeutfaglig udredning', async () => {
+    expect(await validate(intervention140([fsiii(C.terapeutfagligUdredning)], { basedOn: true }))).toEqual([
+      invariant('klgateway-140-intervention-2', 'klgateway-140-planned-intervention',
+        'Terapeutfaglig udredning and Koordinering og kommunikation shall not refer to a care plan (basedOn)',
+        'Terapeutfaglig udredning og Koordinering og kommunikation må ikke henvise til et indsatsforløb (basedOn)', 'CarePlan'),
+    ]);
+  });
+
+  it('reports a §119 intervention as not in the §140 catalog', async () => {
+    const issues = await validate(intervention140([fsiii(C.kostvejledning)], { basedOn: true }));
+    expect(issues.map((i) => [i.severity, i.tx, i.expression, i.en])).toEqual([
+      ['error', 'not-in-vs', ['CarePlan.activity[0].detail.code.coding[0]'],
+        "The provided code 'urn:oid:1.2.208.176.2.21#c9a99304-1788-43b7-b7be-e187b092ae9c' was not found in the value set 'http://fhir.kl.dk/term/ValueSet/KLTrainingInterventionsFSIII|2.3.0'"],
+    ]);
+  });
+});
+
+describe('home-care and nursing planned intervention', () => {
+  it('accepts a niveau-2 intervention', async () => {
+    expect(await validate(careIntervention([fsiii(C.personligHygiejne)]))).toEqual(OK);
+  });
+
+  it('reports a legacy key with the code to use instead', async () => {
+    expect(await validate(careIntervention([fsiii('H1.1')]))).toEqual([{
+      severity: 'warning', code: 'business-rule', tx: 'code-rule', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
+      en: "The code 'H1.1' is a legacy key of urn:oid:1.2.208.176.2.21; use the code '17312894-b23f-43d9-9723-b725ac25d872' (Personlig hygiejne) instead",
+      da: "Koden 'H1.1' er en gammel brugervendt nøgle i urn:oid:1.2.208.176.2.21; brug i stedet koden '17312894-b23f-43d9-9723-b725ac25d872' (Personlig hygiejne)",
+    }]);
+  });
+
+  it('checks a niveau-3 code against a local catalog written through the store, also beside a legacy niveau-2 key', async () => {
+    expect(await validate(careIntervention([fsiii(C.personligHygiejne), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)], { performer: '101' }))).toEqual(OK);
+    const issues = await validate(careIntervention([fsiii('H1.1'), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)], { performer: '101' }));
+    expect(issues.map((i) => i.tx)).toEqual(['code-rule']);
+  });
+
+  it('reports a missing niveau-2 coding', async () => {
+    const cp = careIntervention([l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)], { performer: '101' });
+    expect(await validate(cp)).toEqual([
+      {
+        severity: 'error', code: 'structure', expression: ['CarePlan.activity[0].detail.code'],
+        en: `CarePlan.activity.detail.code.coding:level2: minimum required = 1, but only found 0 (from ${from('klgateway-care-planned-intervention')})`,
+        da: `CarePlan.activity.detail.code.coding:level2: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-care-planned-intervention')})`,
+      },
+      {
+        severity: 'error', code: 'business-rule', id: 'niveau3-without-niveau2', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
+        en: "The niveau-3 code '101-BRUSEBAD' (Hjælp til brusebad) is sent without a niveau-2 coding (system urn:oid:1.2.208.176.2.21); a niveau-3 intervention is reported with both",
+        da: "Niveau 3-koden '101-BRUSEBAD' (Hjælp til brusebad) er sendt uden en niveau 2-kodning (system urn:oid:1.2.208.176.2.21); en niveau 3-indsats indberettes med begge",
+      },
+    ]);
+  });
+
+  it('reports a niveau-3 code the municipality has not mapped, and a niveau-3 coding without display', async () => {
+    const unmapped = careIntervention([fsiii(C.personligHygiejne), l3('101-UMAPPET', 'Lokal indsats uden kobling', LEVEL3_CARE)], { performer: '101' });
+    expect(await validate(unmapped)).toEqual([{
+      severity: 'error', code: 'code-invalid', id: 'niveau3-not-mapped', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
+      en: "The niveau-3 code '101-UMAPPET' (Lokal indsats uden kobling) is not mapped to a niveau-2 (FSIII) code by any ConceptMap of municipality 101",
+      da: "Niveau 3-koden '101-UMAPPET' (Lokal indsats uden kobling) er ikke koblet til en niveau 2-kode (FSIII) i nogen ConceptMap fra kommune 101",
+    }]);
+    const noDisplay = careIntervention([fsiii(C.personligHygiejne), { system: LEVEL3_CARE, code: '101-BRUSEBAD' }], { performer: '101' });
+    expect((await validate(noDisplay)).map((i) => [i.code, i.expression, i.en])).toEqual([
+      ['structure', ['CarePlan.activity[0].detail.code.coding[1]'],
+        `CarePlan.activity.detail.code.coding:level3.display: minimum required = 1, but only found 0 (from ${from('klgateway-care-planned-intervention')})`],
+    ]);
+  });
+});
+
+describe('conditions', () => {
+  it('accepts §119, §140, home-care and nursing conditions', async () => {
+    expect(await validate(condition('klgateway-119-condition', [fsiii(C.kontinens)]))).toEqual(OK);
+    expect(await validate(condition('klgateway-140-condition', [fsiii(C.forflytteSig)]))).toEqual(OK);
+    expect(await validate(condition('klgateway-care-condition', [fsiii(C.vaskeSig)], [fsiii(C.severity2)]))).toEqual(OK);
+    expect(await validate(condition('klgateway-care-condition', [fsiii(C.problemerPersonligPleje)]))).toEqual(OK);
+  });
+
+  it('reports a §140 condition and a severity in a §119 condition', async () => {
+    const vs = 'http://fhir.kl.dk/prevention/ValueSet/KLConditionCodes119|2.1.0';
+    expect(await validate(condition('klgateway-119-condition', [fsiii(C.forflytteSig)], [fsiii(C.severity2)]))).toEqual([
+      {
+        severity: 'error', code: 'structure', expression: ['Condition.severity'],
+        en: `Condition.severity: the element is not allowed (maximum 0), but found 1 (from ${from('klgateway-119-condition')})`,
+        da: `Condition.severity: elementet er ikke tilladt (højst 0), men 1 fundet (fra ${from('klgateway-119-condition')})`,
+      },
+      {
+        severity: 'information', code: 'code-invalid', tx: 'this-code-not-in-vs', expression: ['Condition.code.coding[0]'],
+        en: `The provided code 'urn:oid:1.2.208.176.2.21#86e1982c-f459-4658-9071-e4bf3453a687' was not found in the value set '${vs}'`,
+        da: `Koden 'urn:oid:1.2.208.176.2.21#86e1982c-f459-4658-9071-e4bf3453a687' findes ikke i værdisættet '${vs}'`,
+      },
+      {
+        severity: 'error', code: 'code-invalid', tx: 'not-in-vs', expression: ['Condition.code'],
+        en: `No valid coding was found for the value set '${vs}'`,
+        da: `Ingen gyldig kodning fundet for værdisættet '${vs}'`,
+      },
+    ]);
+  });
+
+  it('reports a condition code without any coding', async () => {
+    const c = { ...condition('klgateway-140-condition', []), code: { text: 'Forflytning' } };
+    const vs = 'http://fhir.kl.dk/rehab/ValueSet/Conditions140|2.2.0';
+    expect(await validate(c)).toEqual([
+      {
+        severity: 'error', code: 'required', expression: ['Condition.code'],
+        en: `Condition.code has no coding, but a code from the value set '${vs}' is required`,
+        da: `Condition.code har ingen kodning, men en kode fra værdisættet '${vs}' er påkrævet`,
+      },
+      {
+        severity: 'error', code: 'structure', expression: ['Condition.code'],
+        en: `Condition.code.coding: minimum required = 1, but only found 0 (from ${from('klgateway-140-condition')})`,
+        da: `Condition.code.coding: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-140-condition')})`,
+      },
+    ]);
+  });
+
+  it('requires a severity for home-care conditions and forbids it for nursing conditions', async () => {
+    const rule = invariant('klgateway-severity-mandatory-in-home-care-not-allowed-in-nursing', 'klgateway-care-condition',
+      'The severity is mandatory for home care conditions and not allowed for nursing conditions',
+      'Sværhedsgraden er påkrævet for hjemmeplejetilstande og ikke tilladt for sygeplejetilstande', 'Condition');
+    expect(await validate(condition('klgateway-care-condition', [fsiii(C.vaskeSig)]))).toEqual([rule]);
+    expect(await validate(condition('klgateway-care-condition', [fsiii(C.problemerPersonligPleje)], [fsiii(C.severity2)]))).toEqual([rule]);
+  });
+
+  it('applies the home-care rule to legacy keys too (KL\'s value sets hold both trees)', async () => {
+    expect((await validate(condition('klgateway-care-condition', [fsiii('J1.1')], [fsiii(C.severity2)]))).map((i) => i.tx)).toEqual(['code-rule']);
+  });
+});
+
+describe('care plans and service requests', () => {
+  it('accepts §119 and §140 care plans, also a cancelled one with its reason', async () => {
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)]))).toEqual(OK);
+    expect(await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention140)]))).toEqual(OK);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)], { status: 'cancelled', statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual(OK);
+  });
+
+  it('requires a status reason exactly when the activity is cancelled or stopped', async () => {
+    const rule = invariant('klgateway-119-care-plan-1', 'klgateway-119-care-plan',
+      'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
+      'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt', 'CarePlan');
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)], { status: 'cancelled' }))).toEqual([rule]);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)], { statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual([rule]);
+  });
+
+  it('requires a schedule for §140 intervention care plans (KL\'s rule compares category.code and never fires)', async () => {
+    expect(await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention140)], { timing: false }))).toEqual([
+      invariant('klgateway-140-care-plan-2', 'klgateway-140-care-plan',
+        'An intervention care plan (Interventionsforløb efter §140) shall have a scheduled timing',
+        'Et interventionsforløb (Interventionsforløb efter §140) skal have planlagte gange (scheduledTiming)', 'CarePlan'),
+    ]);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)], { timing: false }))).toEqual(OK);
+  });
+
+  it('reports a §119 category in a §140 care plan', async () => {
+    const vs = 'http://fhir.kl.dk/rehab/ValueSet/CarePlanCategories140|2.2.0';
+    expect((await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention119)]))).map((i) => [i.severity, i.tx, i.expression, i.da])).toEqual([
+      ['information', 'this-code-not-in-vs', ['CarePlan.category[0].coding[0]'], `Koden 'http://fhir.kl.dk/term/CodeSystem/CareSocialCodes#5c160c02-e858-4c1f-925a-71ed64844749' findes ikke i værdisættet '${vs}'`],
+      ['error', 'not-in-vs', ['CarePlan.category[0]'], `Ingen gyldig kodning fundet for værdisættet '${vs}'`],
+    ]);
+  });
+
+  it('accepts §119 and §140 service requests', async () => {
+    expect(await validate(serviceRequest('klgateway-119-servicerequest', [careSocial(CS.sundhedsfremme)]))).toEqual(OK);
+    expect(await validate(serviceRequest('klgateway-140-servicerequest', [careSocial(CS.genoptraening)], [[careSocial(CS.almen)], [careSocial(CS.basal)]]))).toEqual(OK);
+  });
+
+  it('requires a §140 rehabilitation plan to be almen, specialiseret or rehabilitering, and reports its missing category', async () => {
+    expect(await validate(serviceRequest('klgateway-140-servicerequest', [careSocial(CS.genoptraening)], [[careSocial(CS.basal)]]))).toEqual([
+      invariant('gateway-140-service-request-1', 'klgateway-140-servicerequest',
+        'One of the categories shall be almen, specialiseret or rehabilitering',
+        'En af kategorierne skal være almen, specialiseret eller rehabilitering', 'ServiceRequest'),
+    ]);
+    expect((await validate(serviceRequest('klgateway-140-servicerequest', [careSocial(CS.genoptraening)]))).map((i) => [i.code, i.expression, i.id])).toEqual([
+      ['structure', ['ServiceRequest'], undefined],
+      ['invariant', ['ServiceRequest'], 'gateway-140-service-request-1'],
+    ]);
+  });
+
+  it('reports the §140 service type in a §119 service request', async () => {
+    expect((await validate(serviceRequest('klgateway-119-servicerequest', [careSocial(CS.genoptraening)]))).map((i) => [i.tx, i.expression])).toEqual([
+      ['not-in-vs', ['ServiceRequest.code.coding[0]']],
+    ]);
+  });
+});
+
+describe('FFB reporting', () => {
+  it('accepts interventions, conditions, target groups and service performers', async () => {
+    expect(await validate(ffbIntervention([ffb(F.fysiskAktivitet)]))).toEqual(OK);
+    expect(await validate(condition('kl-reporting-ffb-condition', [ffb(F.samspil)], [ffb(F.letNedsat)]))).toEqual(OK);
+    expect(await validate(condition('kl-reporting-ffb-condition', [ffb(F.stemmeOgTale)]))).toEqual(OK);
+    expect(await validate(condition('kl-reporting-ffb-targetGroup', [ffb(F.multipel)]))).toEqual(OK);
+    expect(await validate(servicePerformer([ffb(F.aktivitetstilbud)]))).toEqual(OK);
+  });
+
+  it('reports an FSIII code where an FFB intervention is required', async () => {
+    expect((await validate(ffbIntervention([fsiii(C.kostvejledning)]))).map((i) => [i.severity, i.tx, i.expression])).toEqual([
+      ['error', 'not-in-vs', ['CarePlan.activity[0].detail.code.coding[0]']],
+    ]);
+  });
+
+  it('requires a severity exactly for Aktivitet og deltagelse conditions', async () => {
+    const rule = invariant('kl-reporting-ffb-condition-1', 'kl-reporting-ffb-condition',
+      "Severity is mandatory for condition codes of 'Aktivitet og Deltagelse' and not allowed for other condition codes",
+      "Sværhedsgrad er påkrævet for tilstandskoder under 'Aktivitet og deltagelse' og ikke tilladt for andre tilstandskoder", 'Condition');
+    expect(await validate(condition('kl-reporting-ffb-condition', [ffb(F.samspil)]))).toEqual([rule]);
+    expect(await validate(condition('kl-reporting-ffb-condition', [ffb(F.stemmeOgTale)], [ffb(F.letNedsat)]))).toEqual([rule]);
+  });
+
+  it('reports an intervention code given as a target group, and an intervention code as a service', async () => {
+    expect((await validate(condition('kl-reporting-ffb-targetGroup', [ffb(F.fysiskAktivitet)]))).map((i) => [i.tx, i.expression])).toEqual([
+      ['not-in-vs', ['Condition.code.coding[0]']],
+    ]);
+    expect((await validate(servicePerformer([ffb(F.fysiskAktivitet)]))).map((i) => [i.severity, i.tx, i.expression])).toEqual([
+      ['information', 'this-code-not-in-vs', ['CareTeam.category[0].coding[0]']],
+      ['error', 'not-in-vs', ['CareTeam.category[0]']],
+    ]);
+  });
+});
+
+describe('Bundles', () => {
+  const submission = () => {
+    const wrongMapping = intervention119([fsiii(C.sygdomshaandtering), l3('370-BOLDSPIL', 'Boldspil')], { basedOn: true });
+    (wrongMapping.activity as { detail: Record<string, unknown> }[])[0]!.detail.performer = [{ reference: 'urn:uuid:00000000-0000-4000-8000-000000000000' }];
+    return [
+      organization('k370', '370'),
+      condition('klgateway-119-condition', [fsiii(C.kontinens)]),
+      intervention119([fsiii(C.nikotin)]),
+      wrongMapping,
+      { resourceType: 'Patient', id: 'borger-1' },
+    ];
+  };
+
+  it('validates every entry of a collection, with expressions into the Bundle (system level)', async () => {
+    expect(await validate(bundle('collection', submission()))).toEqual([
+      { ...TREATMENT_119, expression: ['Bundle.entry[2].resource'] },
+      mismatch('Bundle.entry[3].resource'),
+    ]);
+  });
+
+  it('validates a batch at Bundle/$validate and finds the municipality among the Organization entries', async () => {
+    const entries = submission();
+    (entries[3]!.activity as { detail: Record<string, unknown> }[])[0]!.detail.performer = undefined;
+    expect(await validate(bundle('batch', entries), '/fhir/Bundle/$validate')).toEqual([
+      { ...TREATMENT_119, expression: ['Bundle.entry[2].resource'] },
+      mismatch('Bundle.entry[3].resource'),
+    ]);
+  });
+
+  it('reports a structurally broken entry and still checks the others', async () => {
+    const broken = { ...condition('klgateway-140-condition', [fsiii(C.forflytteSig)]), onsetFoo: true };
+    const issues = await validate(bundle('collection', [broken, intervention119([fsiii(C.nikotin)])]));
+    expect(issues).toEqual([
+      {
+        severity: 'error', code: 'structure', expression: ['Bundle.entry[0].resource'],
+        en: "Not valid FHIR R4: must NOT have additional properties 'onsetFoo'",
+        da: "Ikke gyldig FHIR R4 (Bundle.entry[0].resource): har det ukendte element 'onsetFoo'",
+      },
+      { ...TREATMENT_119, expression: ['Bundle.entry[1].resource'] },
+    ]);
+  });
+});
+
+describe('which profile applies', () => {
+  const nikotin = () => intervention119([fsiii(C.nikotin)], { meta: [] });
+
+  it('checks only the base specification when no profile is claimed', async () => {
+    expect(await validate(nikotin())).toEqual(OK);
+  });
+
+  it('applies the profile parameter, and only it in mode=profile', async () => {
+    const parameters = (extra: object[]) => ({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: nikotin() }, ...extra] });
+    expect(await validate(parameters([{ name: 'profile', valueCanonical: profile('klgateway-119-planned-intervention') }]))).toEqual([TREATMENT_119]);
+    expect(await validate(nikotin(), '/fhir/CarePlan/$validate', { profile: profile('klgateway-119-planned-intervention') })).toEqual([TREATMENT_119]);
+    // in profile mode the meta.profile claim (here: FFB) is not checked, only the nominated profile
+    const claimsFfb = { ...nikotin(), meta: { profile: [profile('kl-reporting-ffb-intervention')] } };
+    const both = await validate(claimsFfb, '/fhir/CarePlan/$validate', { profile: profile('klgateway-119-planned-intervention') });
+    expect(both.map((i) => i.id ?? i.tx)).toEqual(['klgateway-119-intervention-1', 'not-in-vs']);
+    const onlyNominated = await validate(claimsFfb, '/fhir/CarePlan/$validate', { profile: profile('klgateway-119-planned-intervention'), mode: 'profile' });
+    expect(onlyNominated).toEqual([TREATMENT_119]);
+  });
+
+  it('applies our profile to a resource that claims KL\'s gateway profile', async () => {
+    const cp = intervention119([fsiii(C.nikotin)], { meta: ['http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-planned-intervention'] });
+    expect(await validate(cp)).toEqual([TREATMENT_119]);
+  });
+
+  it('warns about a claimed profile it does not know, and rejects a profile of another resource type', async () => {
+    const cp = intervention119([fsiii(C.nikotin)], { meta: ['http://example.org/StructureDefinition/other', profile('klgateway-119-condition')] });
+    expect(await validate(cp)).toEqual([
+      {
+        severity: 'warning', code: 'not-found', expression: ['CarePlan.meta.profile[0]'],
+        en: "The profile 'http://example.org/StructureDefinition/other' is not known to this server, so the resource was not checked against it",
+        da: "Profilen 'http://example.org/StructureDefinition/other' kendes ikke af serveren, så ressourcen er ikke kontrolleret mod den",
+      },
+      {
+        severity: 'error', code: 'invalid', expression: ['CarePlan.meta.profile[1]'],
+        en: `The profile '${profile('klgateway-119-condition')}' constrains Condition, not CarePlan`,
+        da: `Profilen '${profile('klgateway-119-condition')}' gælder for Condition, ikke CarePlan`,
+      },
+    ]);
+  });
+
+  it('writes the issues in English first when the caller prefers English', async () => {
+    const res = await request(app).post('/fhir/$validate').set('Content-Type', 'application/fhir+json').set('Accept-Language', 'en-GB, da;q=0.5')
+      .send(intervention119([fsiii(C.nikotin)]));
+    expect(res.headers['content-language']).toBe('en');
+    expect(res.body.issue[0].details.text).toBe(TREATMENT_119.en);
+    expect(res.body.issue[0].details._text.extension[0].extension).toEqual([
+      { url: 'lang', valueCode: 'da' }, { url: 'content', valueString: TREATMENT_119.da },
+    ]);
+    const da = await request(app).post('/fhir/$validate').set('Content-Type', 'application/fhir+json').send(intervention119([fsiii(C.nikotin)]));
+    expect(da.headers['content-language']).toBe('da');
+    expect(da.body.issue[0].details.text).toBe(TREATMENT_119.da);
+    expect(da.body.issue[0].location).toEqual(['CarePlan']);
+  });
+});
+
+describe('requests $validate cannot perform', () => {
+  const post = (url: string, body: unknown, query: Record<string, string> = {}) =>
+    request(app).post(url).query(query).set('Content-Type', 'application/fhir+json').send(body as object);
+  const cp = () => intervention119([fsiii(C.kostvejledning)], { basedOn: true });
+
+  it.each([
+    ['a body that is not a resource', '/fhir/$validate', { foo: 1 }, {}, 400, "Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'"],
+    ['an unknown resource type', '/fhir/$validate', { resourceType: 'Gadget' }, {}, 400, "The resource to validate has no valid resourceType ('Gadget' is not a FHIR R4 resource type)"],
+    ['a resource posted to another type', '/fhir/Condition/$validate', cp(), {}, 400, 'The resource is a CarePlan, but it was posted to Condition/$validate'],
+    ['an unknown type in the path', '/fhir/Gadget/$validate', cp(), {}, 404, "'Gadget' is not a FHIR R4 resource type"],
+    ['an id that does not match the instance', '/fhir/CarePlan/abc/$validate', cp(), {}, 400, "The resource's id '' does not match CarePlan/abc"],
+    ['an unknown profile', '/fhir/$validate', cp(), { profile: 'http://example.org/p' }, 404, "The profile 'http://example.org/p' is not known to this server"],
+    ['a profile of another type', '/fhir/$validate', cp(), { profile: profile('klgateway-119-condition') }, 400, `The profile '${profile('klgateway-119-condition')}' constrains Condition, not CarePlan`],
+    ['an unknown mode', '/fhir/$validate', cp(), { mode: 'strict' }, 400, "Parameter 'mode' must be one of create, update, delete, profile, not 'strict'"],
+    ['mode=delete', '/fhir/CarePlan/$validate', cp(), { mode: 'delete' }, 400, 'mode=delete is not supported: the server does not store the resources it validates, so there is no deletion to check'],
+    ['a malformed kommunekode', '/fhir/$validate', cp(), { kommunekode: '37' }, 400, "Parameter 'kommunekode' must be a three-digit municipality code, not '37'"],
+    ['Parameters without a resource', '/fhir/$validate', { resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'create' }] }, {}, 400, "No resource to validate: give the parameter 'resource'"],
+  ])('answers %s with a 4xx OperationOutcome', async (_what, url, body, query, status, text) => {
+    const res = await post(url, body, query as Record<string, string>);
+    expect(res.status).toBe(status);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(res.body.issue[0].severity).toBe('error');
+    expect(res.body.issue[0].details.text).toBe(text);
+  });
+
+  it('answers GET with 405 and Allow: POST', async () => {
+    const res = await request(app).get('/fhir/CarePlan/$validate').expect(405);
+    expect(res.headers.allow).toBe('POST');
+    expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const res = await request(app).post('/fhir/$validate').set('Content-Type', 'application/fhir+json').send('{"resourceType": "CarePlan",').expect(400);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+
+  it('validates an instance (mode=update) and reports an update without id', async () => {
+    expect(await validate({ ...cp(), id: 'abc' }, '/fhir/CarePlan/abc/$validate', { mode: 'update' })).toEqual(OK);
+    expect((await validate(cp(), '/fhir/CarePlan/$validate', { mode: 'update' })).map((i) => [i.code, i.expression, i.en])).toEqual([
+      ['required', ['CarePlan.id'], 'mode=update: the resource has no id'],
+    ]);
+  });
+
+  it('survives hostile shapes without a 5xx', async () => {
+    const hostile = [
+      { ...cp(), activity: 'x' },
+      { ...cp(), activity: [{ detail: { code: { coding: 'x' } } }] },
+      { ...cp(), activity: [{ detail: { code: { coding: [null, 5, { system: 7 }] }, extension: [null, { url: 5 }] } }] },
+      { ...cp(), meta: { profile: 5 } },
+      { ...cp(), contained: [{ resourceType: 'Organization', id: 5 }], activity: [{ detail: { performer: [{ reference: '#5' }], code: { coding: [{ system: LEVEL3_119_140, code: 'x' }] } } }] },
+      { resourceType: 'Bundle', type: 'collection', entry: [null, { resource: 5 }, { resource: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: intervention119([fsiii(C.nikotin)]) }] } }] },
+      { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Condition', meta: { profile: [profile('klgateway-care-condition')] }, code: { coding: [{ code: 'J1.1' }] }, subject: {} } }] },
+    ];
+    for (const body of hostile) {
+      const res = await post('/fhir/$validate', body);
+      expect(res.status).toBeLessThan(500);
+      expect(res.body.resourceType).toBe('OperationOutcome');
+      expect(res.body.issue.every((i: { severity: string }) => i.severity !== 'fatal')).toBe(true);
+    }
+  });
+});
+
+describe('StructureDefinition read and search', () => {
+  it('reads a profile by id', async () => {
+    const res = await request(app).get('/fhir/StructureDefinition/klgateway-119-planned-intervention').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    expect(res.body).toMatchObject({ resourceType: 'StructureDefinition', id: 'klgateway-119-planned-intervention', type: 'CarePlan' });
+    await request(app).get('/fhir/StructureDefinition/nope').expect(404);
+  });
+
+  it('searches by url, type and name, with summaries and counts', async () => {
+    const byType = await request(app).get('/fhir/StructureDefinition').query({ type: 'Condition' }).expect(200);
+    expect(byType.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 5 });
+    const byUrl = await request(app).get('/fhir/StructureDefinition').query({ url: profile('klgateway-care-condition'), _summary: 'true' }).expect(200);
+    expect(byUrl.body.total).toBe(1);
+    expect(byUrl.body.entry[0].fullUrl).toMatch(/\/fhir\/StructureDefinition\/klgateway-care-condition$/);
+    expect(byUrl.body.entry[0].resource.differential).toBeUndefined();
+    expect(byUrl.body.entry[0].resource.meta.tag[0].code).toBe('SUBSETTED');
+    const byName = await request(app).get('/fhir/StructureDefinition').query({ name: 'klreportingffb' }).expect(200);
+    expect(byName.body.total).toBe(4);
+    const count = await request(app).get('/fhir/StructureDefinition').query({ _summary: 'count' }).expect(200);
+    expect(count.body).toEqual(expect.objectContaining({ total: 14 }));
+    expect(count.body.entry).toBeUndefined();
+  });
+
+  it('rejects unknown search parameters and writes', async () => {
+    await request(app).get('/fhir/StructureDefinition').query({ colour: 'blue' }).expect(400);
+    await request(app).post('/fhir/StructureDefinition').set('Content-Type', 'application/fhir+json').send({ resourceType: 'StructureDefinition' }).expect(405);
+  });
+
+  it('is in the CapabilityStatement with $validate', async () => {
+    const res = await request(app).get('/fhir/metadata').expect(200);
+    const rest = res.body.rest[0];
+    const sd = rest.resource.find((r: { type: string }) => r.type === 'StructureDefinition');
+    expect(sd.interaction).toEqual([{ code: 'read' }, { code: 'search-type' }]);
+    expect(rest.operation).toEqual(expect.arrayContaining([{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }]));
+    const carePlan = rest.resource.find((r: { type: string }) => r.type === 'CarePlan');
+    expect(carePlan.supportedProfile).toContain(profile('klgateway-119-planned-intervention'));
+  });
+});
