@@ -7,7 +7,7 @@
  * Before measuring, a municipal catalog (CodeSystem and ConceptMap) is written into each server's store through the
  * API, so the written layer each store fills is part of what is read.
  *
- * Options: --rounds N (BENCH_ROUNDS, 6), --duration S (BENCH_DURATION, 3), --connections N (32),
+ * Options: --rounds N (BENCH_ROUNDS, 6), --duration S (BENCH_DURATION, 3), --connections N (32), --only id,id (BENCH_ONLY),
  * --database-url URL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
  */
 import autocannon from 'autocannon';
@@ -32,6 +32,7 @@ const ROUNDS = Number(option('rounds', 'BENCH_ROUNDS', '6'));
 const DURATION = Number(option('duration', 'BENCH_DURATION', '3'));
 const CONNECTIONS = Number(option('connections', 'BENCH_CONNECTIONS', '32'));
 const DATABASE_URL = option('database-url', 'BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test');
+const ONLY = option('only', 'BENCH_ONLY', '').split(',').filter(Boolean);
 const BAR = 0.9;
 const BASE = '/fhir';
 const SERVER_ENTRY = path.join(__dirname, '..', 'src', 'index.js');
@@ -177,7 +178,7 @@ async function main(): Promise<void> {
     console.log('|---|---:|---:|---:|---:|---:|---|');
     for (const scenario of SCENARIOS) {
       const prepared = await scenario.prepare(ctx);
-      if (prepared.kind !== 'load') continue;
+      if (prepared.kind !== 'load' || (ONLY.length > 0 && !ONLY.includes(scenario.id))) continue;
       await cannon(sqlite.port, prepared.paths, 1);
       await cannon(postgres.port, prepared.paths, 1);
       const rps: Record<string, number[]> = { sqlite: [], postgres: [] };
@@ -195,6 +196,7 @@ async function main(): Promise<void> {
           round[s.name] = value;
         }
         ratios.push(round.postgres! / round.sqlite!);
+        if (process.env.BENCH_VERBOSE === '1') console.log(`  ${scenario.id} round ${r + 1}: sqlite ${round.sqlite!.toFixed(0)}, postgres ${round.postgres!.toFixed(0)} req/s`);
       }
       const ratio = median(ratios);
       if (ratio < BAR) failed = true;

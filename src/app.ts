@@ -76,7 +76,7 @@ export async function createApp({ config, store, logger, published }: AppDeps): 
   const contextFor = (req: Request): OperationContext => ({
     registry,
     acceptLanguages: acceptLanguages(req),
-    limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize) },
+    limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
     baseUrl: baseUrlOf(req),
   });
 

@@ -35,6 +35,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Time after which a request is answered 503 (timeout) if it has not finished. */
   requestTimeoutMs: number;
+  /** Time an operation ($expand, $validate-code, …) may compute before it is stopped with 422 too-costly. */
+  operationTimeBudgetMs: number;
   /** Operation GETs are answered by the lean dispatcher in front of Express (src/http/fast-path.ts). */
   fastPath: boolean;
   /** Answers kept by the response cache of deterministic operations; 0 turns the cache off. */
@@ -123,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicBaseUrl = env.PUBLIC_BASE_URL || undefined;
   if (publicBaseUrl && !/^https?:\/\/[^\s]+$/.test(publicBaseUrl)) throw new ConfigError('PUBLIC_BASE_URL must be an http(s) URL');
   const store = storeKind(env);
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
@@ -137,7 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxExpansionSize: int(env, 'MAX_EXPANSION_SIZE', 10000, 1, 10_000_000),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
-    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    requestTimeoutMs,
+    // below the request timeout by default, so an over-long operation is answered too-costly, not timeout
+    operationTimeBudgetMs: int(env, 'OPERATION_TIME_BUDGET_MS', Math.min(10_000, Math.floor(requestTimeoutMs / 2)), 10, 600_000),
     fastPath: bool(env, 'FAST_PATH', true),
     responseCacheEntries: int(env, 'RESPONSE_CACHE_ENTRIES', 5000, 0, 1_000_000),
     store,

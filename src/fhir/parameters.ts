@@ -96,10 +96,37 @@ function convertQueryValue(spec: ParamSpec, raw: string): ParamValue {
   }
 }
 
+const specIndexes = new WeakMap<OperationSpec, Map<string, ParamSpec>>();
+
+/** The parameters of a spec by name, built once per spec (specs are constants; this runs on every request). */
+function paramsByName(spec: OperationSpec): Map<string, ParamSpec> {
+  let byName = specIndexes.get(spec);
+  if (!byName) {
+    byName = new Map(spec.params.map((p) => [p.name, p]));
+    specIndexes.set(spec, byName);
+  }
+  return byName;
+}
+
+/** The names a request gives that are not parameters of the operation (nor general ones like _format), each once. */
+export function unknownParameterNames(spec: OperationSpec, names: Iterable<string>): string[] {
+  const byName = paramsByName(spec);
+  const out: string[] = [];
+  for (const name of names) if (!byName.has(name) && !GENERAL_QUERY_PARAMS.has(name) && !out.includes(name)) out.push(name);
+  return out;
+}
+
+/** The parameter names of a Parameters body (those that have a name), for unknownParameterNames. */
+export function parameterNamesOf(body: unknown): string[] {
+  const list = (body as { parameter?: unknown } | null)?.parameter;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((p) => (p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' ? [(p as { name: string }).name] : []));
+}
+
 /** Parses URL query parameters (GET or form-less POST query) against an operation spec. */
 export function parseQuery(spec: OperationSpec, query: Record<string, unknown>): OperationInput {
   const values = new Map<string, ParamValue[]>();
-  const byName = new Map(spec.params.map((p) => [p.name, p]));
+  const byName = paramsByName(spec);
   for (const [name, rawValue] of Object.entries(query)) {
     if (GENERAL_QUERY_PARAMS.has(name)) continue;
     const p = byName.get(name);
@@ -199,7 +226,7 @@ export function parseParametersResource(spec: OperationSpec, body: unknown): Ope
     throw FhirError.invalid(`The request body must be a Parameters resource, not ${String(resource.resourceType)}`);
   }
   const values = new Map<string, ParamValue[]>();
-  const byName = new Map(spec.params.map((p) => [p.name, p]));
+  const byName = paramsByName(spec);
   const params = resource.parameter ?? [];
   if (!Array.isArray(params)) throw FhirError.invalid('Parameters.parameter must be an array');
   params.forEach((param, i) => {

@@ -8,8 +8,9 @@ import type { OperationContext, OperationHandler } from '../operations/context';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
 import { FHIR_JSON, sendResource } from './fhir-json';
-import { OPERATION_PATH, operationTarget, resolveOperation } from './operation-route';
+import { OPERATION_PATH, resolveOperation, runOperation, strictHandling } from './operation-route';
 import { ResponseCache } from './response-cache';
+import { compileStaticHeaders } from './static-headers';
 
 /**
  * The lean dispatcher for `GET {base}/{CodeSystem|ValueSet|ConceptMap}[/{id}]/${operation}`.
@@ -20,10 +21,10 @@ import { ResponseCache } from './response-cache';
  *
  * - the request and response get Express's prototypes, exactly as Express's own `app.handle` does, and pass the
  *   **same middleware instances** Express runs for them (request log, security headers, CORS, rate limit, metrics,
- *   timeout, then the FHIR router's body and `_format` checks), in the same order — except that a middleware found
- *   to do nothing but set the same headers every time (helmet) is replaced by a loop setting those headers;
+ *   timeout, then the FHIR router's body and `_format` checks), in the same order — except that middleware marked as
+ *   setting the same headers every time (helmet, see static-headers.ts) is replaced by a loop setting those headers;
  * - the operation is resolved, parsed and run by the same code as the Express route (`resolveOperation`,
- *   `parseQuery`, `op.handle`, `operationTarget`), and errors go through `errorToOutcome` as in the app's error
+ *   `parseQuery`, `runOperation`), and errors go through `errorToOutcome` as in the app's error
  *   handler;
  * - deterministic operations ($lookup, $validate-code, $subsumes, $translate) are answered from a response cache
  *   (serialized bytes, keyed by the URL, the languages and the base URL) that empties itself when the catalogs
@@ -105,64 +106,6 @@ function runChain(chain: RequestHandler[], req: Request, res: Response, done: (e
   next();
 }
 
-type HeaderCall = ['set', string, unknown] | ['remove', string];
-
-/**
- * What a middleware does when it only ever sets (or removes) the same response headers, without reading the request
- * or anything else of the response, and calls `next()` at once: helmet's security headers. Found by running it twice
- * on probes that record every access; undefined when the middleware does anything else.
- */
-export function staticHeaderCalls(mw: RequestHandler): HeaderCall[] | undefined {
-  const probe = (): HeaderCall[] | undefined => {
-    const calls: HeaderCall[] = [];
-    let other = false;
-    let nextCalls = 0;
-    const req = new Proxy({}, {
-      get: () => { other = true; return undefined; },
-      has: () => { other = true; return false; },
-      set: () => { other = true; return true; },
-    });
-    const res: object = new Proxy({}, {
-      get: (_t, key) => {
-        if (key === 'setHeader') return (name: string, value: unknown) => { calls.push(['set', name, value]); return res; };
-        if (key === 'removeHeader') return (name: string) => { calls.push(['remove', name]); };
-        other = true;
-        return undefined;
-      },
-      has: () => { other = true; return false; },
-      set: () => { other = true; return true; },
-    });
-    try {
-      mw(req as Request, res as Response, (err?: unknown) => {
-        if (err === undefined) nextCalls++;
-        else other = true;
-      });
-    } catch {
-      return undefined;
-    }
-    return other || nextCalls !== 1 ? undefined : calls;
-  };
-  const a = probe();
-  const b = probe();
-  if (!a || !b || JSON.stringify(a) !== JSON.stringify(b)) return undefined;
-  return a;
-}
-
-/** The middleware list with static-header middleware replaced by a loop over the headers it sets. */
-function compileMiddleware(chain: RequestHandler[]): RequestHandler[] {
-  return chain.map((mw) => {
-    const calls = staticHeaderCalls(mw);
-    if (!calls) return mw;
-    return (_req: Request, res: Response, next: NextFunction) => {
-      for (const c of calls) {
-        if (c[0] === 'set') res.setHeader(c[1], c[2] as string);
-        else res.removeHeader(c[1]);
-      }
-      next();
-    };
-  });
-}
-
 function writeBody(res: Response, status: number, body: Buffer): void {
   if (res.headersSent) return; // already answered (e.g. timed out)
   res.statusCode = status;
@@ -182,8 +125,8 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
   const cache = new ResponseCache(options.registry, options.cacheEntries);
   const stats = { handled: 0, passed: 0 };
   const rateLimited = options.rateLimited ?? false;
-  const appMiddleware = compileMiddleware(options.appMiddleware);
-  const fhirMiddleware = compileMiddleware(options.fhirMiddleware);
+  const appMiddleware = compileStaticHeaders(options.appMiddleware);
+  const fhirMiddleware = compileStaticHeaders(options.fhirMiddleware);
   const appWithHandle = app as unknown as { handle: Handle; request: object; response: object };
   const expressHandle: Handle = appWithHandle.handle.bind(app);
 
@@ -197,14 +140,15 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     const { op, type, id, name } = call;
     const ctx = options.contextFor(req);
     let key: string | undefined;
-    if (cache.enabled && CACHEABLE.has(`${type}/${name}`) && sameContextShape(ctx)) {
+    const strict = strictHandling(req.headers); // unknown parameters are an error: not answered from the cache
+    if (!strict && cache.enabled && CACHEABLE.has(`${type}/${name}`) && sameContextShape(ctx)) {
       key = `${req.originalUrl}\n${JSON.stringify([ctx.acceptLanguages, ctx.limits, ctx.baseUrl])}`;
       const hit = cache.get(key);
       if (hit) return writeBody(res, 200, hit);
     }
     const generation = options.registry.generation;
-    const input = parseQuery(op.spec, querystring.parse(search));
-    let result: unknown = op.handle(input, ctx, operationTarget(ctx, type, id));
+    const query = querystring.parse(search);
+    let result: unknown = runOperation(op, { names: Object.keys(query), strict, parse: () => parseQuery(op.spec, query) }, ctx, type, id);
     if (isPromise(result)) result = await result;
     const body = Buffer.from(JSON.stringify(result), 'utf8');
     if (key !== undefined) cache.set(key, body, generation);

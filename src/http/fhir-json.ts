@@ -25,12 +25,26 @@ export function jsonDepth(value: unknown, limit: number): number {
 
 const ACCEPTED_BODY_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
 
+/** Largest body accepted on a request that has no use for one (GET, HEAD, DELETE, OPTIONS): small. */
+export const NO_BODY_LIMIT_BYTES = 1024;
+
+/** A body too large: answered 413, and the connection is closed so that the rest of the body is not read. */
+function tooLarge(res: Response, limit: number): FhirError {
+  res.setHeader('Connection', 'close');
+  return new FhirError(413, 'too-long', `The request body is larger than ${limit} bytes`);
+}
+
 /** JSON body parsing for FHIR: the FHIR and plain JSON media types, a size limit, and FHIR errors for bad bodies. */
 export function fhirJsonBody(limitBytes: number) {
   const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') return next();
     const length = req.headers['content-length'];
+    if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') {
+      // nothing reads the body of a GET: a large one is refused at once instead of being read and thrown away
+      const declared = length === undefined ? 0 : Number(length);
+      if (declared > NO_BODY_LIMIT_BYTES || req.headers['transfer-encoding'] !== undefined) return next(tooLarge(res, NO_BODY_LIMIT_BYTES));
+      return next();
+    }
     const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return next();
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -45,7 +59,7 @@ export function fhirJsonBody(limitBytes: number) {
         return next();
       }
       const e = err as { type?: string; status?: number; message?: string };
-      if (e.type === 'entity.too.large') return next(new FhirError(413, 'too-long', `The request body is larger than ${limitBytes} bytes`));
+      if (e.type === 'entity.too.large') return next(tooLarge(res, limitBytes));
       if (e.type === 'entity.parse.failed') return next(FhirError.invalid(`The request body is not valid JSON: ${e.message ?? ''}`.trim(), {}));
       if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
         return next(new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded'));

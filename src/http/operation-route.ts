@@ -1,9 +1,13 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Resource } from 'fhir/r4';
 import type { NextFunction, Request, Response } from 'express';
 import { FhirError } from '../errors/fhir-error';
-import { parseParametersResource, parseQuery, type OperationInput } from '../fhir/parameters';
+import type { OperationOutcomeIssue } from '../errors/operation-outcome';
+import { parameterNamesOf, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
 import type { OperationContext, OperationHandler } from '../operations/context';
 import { findOperation } from '../operations';
 import { parseLanguages } from '../terminology/language';
+import { withTimeBudget } from '../terminology/time-budget';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { sendResource } from './fhir-json';
 
@@ -36,6 +40,73 @@ export function operationTarget(ctx: OperationContext, type: TerminologyType, id
   return target;
 }
 
+/** `Prefer: handling=strict` (FHIR's rule for search, applied to operations too): unknown parameters are an error. */
+export function strictHandling(headers: IncomingHttpHeaders): boolean {
+  const prefer = headers.prefer;
+  if (prefer === undefined) return false;
+  return /(?:^|[,;\s])handling\s*=\s*"?strict\b/i.test(Array.isArray(prefer) ? prefer.join(',') : prefer);
+}
+
+/** Unknown parameters named on an error answer: at most this many, then a count of the rest. */
+const MAX_IGNORED_REPORTED = 20;
+
+function ignoredParameterIssues(operation: string, names: string[]): OperationOutcomeIssue[] {
+  const issues: OperationOutcomeIssue[] = names.slice(0, MAX_IGNORED_REPORTED).map((name) => ({
+    severity: 'information', code: 'informational',
+    diagnostics: `Parameter '${name.slice(0, 100)}' is not a parameter of $${operation} and was ignored`,
+    expression: [name.slice(0, 100)],
+  }));
+  if (names.length > MAX_IGNORED_REPORTED) {
+    issues.push({ severity: 'information', code: 'informational', diagnostics: `${names.length - MAX_IGNORED_REPORTED} more unknown parameters were ignored` });
+  }
+  return issues;
+}
+
+/** The error with the ignored parameters added as information issues (diagnostics only: terminology clients skip them). */
+function withIgnoredParameters(err: unknown, operation: string, names: string[]): unknown {
+  if (names.length === 0 || !(err instanceof FhirError)) return err;
+  const extraIssues = [...(err.options.extraIssues ?? []), ...ignoredParameterIssues(operation, names)];
+  return new FhirError(err.status, err.code, err.message, { ...err.options, extraIssues });
+}
+
+function isPromise<T>(v: unknown): v is Promise<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** An operation call as the HTTP edge received it. */
+export interface OperationCall {
+  /** The parameter names the request gives (query keys, or the names of the Parameters body). */
+  names: string[];
+  /** Prefer: handling=strict */
+  strict: boolean;
+  parse(): OperationInput;
+}
+
+/**
+ * Runs an operation (shared with the lean dispatcher in fast-path.ts): parameters the operation does not define are
+ * refused under `Prefer: handling=strict`, otherwise ignored (as terminology servers do) and named as information
+ * issues when the answer is an error; the handler runs under the operation time budget (limits.timeBudgetMs).
+ */
+export function runOperation(
+  op: OperationHandler, call: OperationCall, ctx: OperationContext, type: TerminologyType, id: string | undefined,
+): Resource | Promise<Resource> {
+  const unknown = unknownParameterNames(op.spec, call.names);
+  if (unknown.length > 0 && call.strict) {
+    const listed = unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => `'${n.slice(0, 100)}'`).join(', ');
+    throw new FhirError(400, 'not-supported', `Unknown parameter${unknown.length > 1 ? 's' : ''} ${listed}${unknown.length > MAX_IGNORED_REPORTED ? ', …' : ''} ` +
+      `for $${op.spec.name} (Prefer: handling=strict)`, { expression: unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => n.slice(0, 100)) });
+  }
+  try {
+    const result = withTimeBudget(ctx.limits.timeBudgetMs, () => op.handle(call.parse(), ctx, operationTarget(ctx, type, id)));
+    if (!isPromise<Resource>(result) || unknown.length === 0) return result;
+    return result.catch((e: unknown) => {
+      throw withIgnoredParameters(e, op.spec.name, unknown);
+    });
+  } catch (e) {
+    throw withIgnoredParameters(e, op.spec.name, unknown);
+  }
+}
+
 /**
  * One route for every terminology operation: GET (query) and POST (Parameters), at type and instance level.
  * It turns the request into a typed OperationInput and hands it to the handler, which knows nothing of HTTP.
@@ -48,12 +119,14 @@ export function operationRoute(contextFor: (req: Request) => OperationContext) {
       const [, type, id, name] = match as unknown as [string, TerminologyType, string | undefined, string];
       const op = resolveOperation(type, id, name, req.method);
 
-      let input: OperationInput;
-      if (req.method === 'POST' && hasBody(req)) input = parseParametersResource(op.spec, req.body);
-      else input = parseQuery(op.spec, req.query as Record<string, unknown>);
-
-      const ctx = contextFor(req);
-      const result = await op.handle(input, ctx, operationTarget(ctx, type, id));
+      const body = req.method === 'POST' && hasBody(req);
+      const query = req.query as Record<string, unknown>;
+      const call: OperationCall = {
+        names: body ? parameterNamesOf(req.body) : Object.keys(query),
+        strict: strictHandling(req.headers),
+        parse: () => (body ? parseParametersResource(op.spec, req.body) : parseQuery(op.spec, query)),
+      };
+      const result = await runOperation(op, call, contextFor(req), type, id);
       sendResource(res, 200, result);
     } catch (err) {
       next(err);

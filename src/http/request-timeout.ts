@@ -5,7 +5,12 @@ import { FHIR_JSON } from './fhir-json';
 /** Answers 503 with a `timeout` OperationOutcome when a request has not been answered in time. */
 export function requestTimeout(ms: number) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const timer = setTimeout(() => {
+    let timer: NodeJS.Timeout | undefined;
+    const clear = () => clearTimeout(timer);
+    // listeners first: the timer is armed only for a response that can clear it
+    res.on('finish', clear);
+    res.on('close', clear);
+    timer = setTimeout(() => {
       if (res.headersSent) return;
       req.log?.warn({ ms }, 'request timed out');
       res.status(503).type(`${FHIR_JSON}; charset=utf-8`).send(JSON.stringify(operationOutcome([
@@ -13,9 +18,6 @@ export function requestTimeout(ms: number) {
       ])));
     }, ms);
     timer.unref();
-    const clear = () => clearTimeout(timer);
-    res.on('finish', clear);
-    res.on('close', clear);
     next();
   };
 }

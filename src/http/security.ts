@@ -5,16 +5,18 @@ import helmet from 'helmet';
 import type { Config } from '../config';
 import { operationOutcome, issue } from '../errors/operation-outcome';
 import { FHIR_JSON } from './fhir-json';
+import { markStaticHeaders } from './static-headers';
 
 /** Security headers, CORS for browser clients and per-client rate limiting, all from configuration. */
 export function securityMiddleware(config: Config): RequestHandler[] {
   const handlers: RequestHandler[] = [
-    helmet({
+    // fixed headers only (no per-request directives), so the lean dispatcher may set them with a loop
+    markStaticHeaders(helmet({
       contentSecurityPolicy: {
         directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'] },
       },
       crossOriginResourcePolicy: { policy: 'cross-origin' },
-    }),
+    })),
   ];
   if (config.corsOrigins.length > 0) {
     handlers.push(cors({

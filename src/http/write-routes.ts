@@ -5,7 +5,7 @@ import { FhirError } from '../errors/fhir-error';
 import { issue, operationOutcome } from '../errors/operation-outcome';
 import { toOutcomeIssue } from '../local/validation';
 import type { StoredVersion, TerminologyStore } from '../store/store';
-import { WRITABLE_TYPES } from '../store/store-support';
+import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { ResourceWriter, WriteRequest, WriteResult } from '../write/writer';
@@ -27,6 +27,12 @@ export interface WriteRouteDeps {
 
 function isWritableType(type: string): type is TerminologyType {
   return (WRITABLE_TYPES as readonly string[]).includes(type);
+}
+
+/** The id of a URL, checked before it is used to ask the store: [A-Za-z0-9-.]{1,64}, else 400. */
+function validId(id: string): string {
+  if (!FHIR_ID.test(id)) throw FhirError.invalid(`'${id.slice(0, 100)}' is not a valid resource id (1-64 of A-Z, a-z, 0-9, '-' and '.')`);
+  return id;
 }
 
 export function etagOf(versionId: string): string {
@@ -146,7 +152,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     try {
       const type = String(req.params.type);
       if (!isWritableType(type)) return next();
-      const id = String(req.params.id);
+      const id = validId(String(req.params.id));
       const base = deps.baseUrlOf(req);
       const versions = await store.history(type, id);
       let entries: BundleEntry[];
@@ -168,8 +174,9 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     try {
       const type = String(req.params.type);
       if (!isWritableType(type)) return next();
-      const id = String(req.params.id);
+      const id = validId(String(req.params.id));
       const vid = String(req.params.vid);
+      if (!/^\d{1,15}$/.test(vid)) throw FhirError.notFound(`${type}/${id} has no version ${vid.slice(0, 100)}`);
       const v = await store.readVersion(type, id, vid);
       if (!v) throw FhirError.notFound(`${type}/${id} has no version ${vid}`);
       if (!v.resource) throw new FhirError(410, 'deleted', `${type}/${id} version ${vid} is a delete`);
@@ -233,7 +240,7 @@ export async function readResource(
 ): Promise<void> {
   const resource: TerminologyResource | undefined = registry.byId(type, id);
   if (!resource) {
-    if (await writer.isDeleted(type, id)) throw new FhirError(410, 'deleted', `${type}/${id} has been deleted`);
+    if (await writer.isDeleted(type, validId(id))) throw new FhirError(410, 'deleted', `${type}/${id} has been deleted`);
     throw FhirError.notFound(`${type}/${id} is not known`);
   }
   setVersionHeaders(res, resource);

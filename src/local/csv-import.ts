@@ -4,7 +4,8 @@ import type { CodeSystemProvider, Concept } from '../terminology/codesystem-prov
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
 import {
-  kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, municipalId, municipalUrl, STATUS_PROPERTY_URI, type LocalKind,
+  kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localTargetEquivalence, municipalId, municipalUrl, STATUS_PROPERTY_URI,
+  type LocalKind,
 } from './municipality';
 
 /** The common catalogs a local code may map to: FSIII and FFB. */
@@ -202,8 +203,6 @@ export interface BuiltCatalog {
   lineOf: Map<string, number>;
 }
 
-const OFFER_COMMENT = 'Tilbuddet er sammensat af flere fælleskommunale indsatser; alle mål gælder samlet (del-helhed, R4 "inexact"). ' +
-  'The offer is composed of several common interventions; all targets apply together.';
 
 function pascal(s: string): string {
   return s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
@@ -268,8 +267,7 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
       el.target!.push({
         code: r.code,
         ...(r.display ? { display: r.display } : {}),
-        equivalence: kind === 'tilbud' ? 'inexact' : 'subsumes',
-        ...(kind === 'tilbud' ? { comment: OFFER_COMMENT } : {}),
+        ...localTargetEquivalence(kind),
       });
     }
     for (const [system, el] of bySystem) groups.set(system, [...(groups.get(system) ?? []), el]);

@@ -1,8 +1,10 @@
 import type { Bundle, CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
+import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { FhirSchemaValidator } from '../fhir/schema-validator';
 import { serverUsing } from '../store/data-dir-lock';
 import { SqliteStore } from '../store/sqlite-store';
+import type { TerminologyStore } from '../store/store';
 import { loadTerminology, type LoadedTerminology } from '../terminology/loader';
 import { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
@@ -12,7 +14,11 @@ import { isKommunekode, isValidLocalName, municipalUrl } from './municipality';
 
 export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
 
-export type ImportTarget = { kind: 'embedded'; dataDir: string } | { kind: 'server'; baseUrl: string; token: string };
+export type ImportTarget =
+  | { kind: 'embedded'; dataDir: string }
+  | { kind: 'server'; baseUrl: string; token: string }
+  /** Inside a running server: its writer, registry and store, writing as the caller's principal. */
+  | { kind: 'writer'; writer: ResourceWriter; registry: TerminologyRegistry; store: TerminologyStore; principal: Principal };
 
 export interface ImportOptions {
   content: Buffer | string;
@@ -72,10 +78,20 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   if (parsed.messages.some((m) => m.severity === 'error')) return fail(parsed.messages, rows);
   log(`read ${rows} row${rows === 1 ? '' : 's'}`);
 
-  const published = options.published ?? loadTerminology(options.terminologyDir, { includeExamples: options.includeExamples });
   const csUrl = municipalUrl(kommunekode, 'CodeSystem', name);
   const cmUrl = municipalUrl(kommunekode, 'ConceptMap', name);
   const progress = rows >= PROGRESS_FROM ? (done: number, total: number) => log(`  ${done}/${total} rows`) : undefined;
+  const build = (registry: TerminologyRegistry, existing: { codeSystem?: CodeSystem; conceptMap?: ConceptMap }) =>
+    buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress });
+
+  if (options.target.kind === 'writer') {
+    // A running server's own writer (the web page's import): its registry, store and the caller's principal.
+    const { store, registry, writer, principal } = options.target;
+    const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
+    return writeBuilt(writer, principal, build(registry, existing), existing, parsed.messages, rows, log);
+  }
+
+  const published = options.published ?? loadTerminology(options.terminologyDir, { includeExamples: options.includeExamples });
 
   if (options.target.kind === 'embedded') {
     const dataDir = options.target.dataDir;
@@ -89,30 +105,9 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
       const publishedSet = new ResourceSet(published.resources);
       const registry = new TerminologyRegistry([written, publishedSet], published.defaultSupplements);
       const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
-      const built = buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress });
-      const messages = [...parsed.messages, ...built.messages];
-      if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
-      log('validating');
       const writer = new ResourceWriter({ store, registry, written, published: publishedSet, schema: new FhirSchemaValidator() });
-      const requests: WriteRequest[] = [
-        { method: 'PUT', resourceType: 'CodeSystem', id: built.codeSystem.id, body: built.codeSystem, ifMatch: versionOf(existing.codeSystem) },
-        { method: 'PUT', resourceType: 'ConceptMap', id: built.conceptMap.id, body: built.conceptMap, ifMatch: versionOf(existing.conceptMap) },
-      ];
-      try {
-        const results = await writer.write({ kommunekode, admin: false, scopes: [], subject: 'import-local' }, requests);
-        const warnings = issuesToMessages(results.flatMap((r) => r.warnings), built);
-        return {
-          ok: true, rows, messages: sortMessages([...messages, ...warnings]),
-          written: {
-            codeSystem: `CodeSystem/${results[0]!.id}/_history/${results[0]!.version?.versionId}`,
-            conceptMap: `ConceptMap/${results[1]!.id}/_history/${results[1]!.version?.versionId}`,
-          },
-        };
-      } catch (e) {
-        if (e instanceof WriteValidationError) return fail([...messages, ...issuesToMessages(e.issues, built)], rows);
-        if (e instanceof FhirError) return fail([...messages, { severity: 'error', message: e.message }], rows);
-        throw e;
-      }
+      const principal: Principal = { kommunekode, admin: false, scopes: [], subject: 'import-local' };
+      return await writeBuilt(writer, principal, build(registry, existing), existing, parsed.messages, rows, log);
     } finally {
       await store.close();
     }
@@ -156,6 +151,35 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
     ok: true, rows, messages: sortMessages([...messages, ...issuesToMessages(warnings, built)]),
     written: { codeSystem: response.entry?.[0]?.response?.location ?? '', conceptMap: response.entry?.[1]?.response?.location ?? '' },
   };
+}
+
+/** Writes the built CodeSystem and ConceptMap through the server's writer (validation, both or neither). */
+async function writeBuilt(
+  writer: ResourceWriter, principal: Principal, built: BuiltCatalog, existing: { codeSystem?: CodeSystem; conceptMap?: ConceptMap },
+  parsedMessages: LineMessage[], rows: number, log: (line: string) => void,
+): Promise<ImportOutcome> {
+  const messages = [...parsedMessages, ...built.messages];
+  if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
+  log('validating');
+  const requests: WriteRequest[] = [
+    { method: 'PUT', resourceType: 'CodeSystem', id: built.codeSystem.id, body: built.codeSystem, ifMatch: versionOf(existing.codeSystem) },
+    { method: 'PUT', resourceType: 'ConceptMap', id: built.conceptMap.id, body: built.conceptMap, ifMatch: versionOf(existing.conceptMap) },
+  ];
+  try {
+    const results = await writer.write(principal, requests);
+    const warnings = issuesToMessages(results.flatMap((r) => r.warnings), built);
+    return {
+      ok: true, rows, messages: sortMessages([...messages, ...warnings]),
+      written: {
+        codeSystem: `CodeSystem/${results[0]!.id}/_history/${results[0]!.version?.versionId}`,
+        conceptMap: `ConceptMap/${results[1]!.id}/_history/${results[1]!.version?.versionId}`,
+      },
+    };
+  } catch (e) {
+    if (e instanceof WriteValidationError) return fail([...messages, ...issuesToMessages(e.issues, built)], rows);
+    if (e instanceof FhirError) return fail([...messages, { severity: 'error', message: e.message }], rows);
+    throw e;
+  }
 }
 
 function versionOf(r: TerminologyResource | undefined): string | undefined {

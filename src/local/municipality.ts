@@ -18,6 +18,18 @@ export const STATUS_PROPERTY_URI = 'http://hl7.org/fhir/concept-properties#statu
 export type LocalKind = 'indsats' | 'tilbud';
 export const LOCAL_KINDS: readonly LocalKind[] = ['indsats', 'tilbud'];
 
+const OFFER_COMMENT = 'Tilbuddet er sammensat af flere fælleskommunale indsatser; alle mål gælder samlet (del-helhed, R4 "inexact"). ' +
+  'The offer is composed of several common interventions; all targets apply together.';
+
+/**
+ * How a local code's map targets are stated (the CSV import and the web page's editor write the same): an intervention
+ * is `subsumes` (the common intervention subsumes it), an offer `inexact` to each of its interventions, with the
+ * comment R4 requires for `inexact`.
+ */
+export function localTargetEquivalence(kind: string): { equivalence: 'subsumes' | 'inexact'; comment?: string } {
+  return kind === 'tilbud' ? { equivalence: 'inexact', comment: OFFER_COMMENT } : { equivalence: 'subsumes' };
+}
+
 /** KL's systems for niveau-3 codes in gateway submissions (§119/§140 IGs, and the care gateway 1.2.0). */
 export const GATEWAY_LOCAL_SYSTEMS: readonly string[] = [
   'http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions',

@@ -6,6 +6,8 @@ import type { TerminologyResource } from '../terminology/resource-set';
 export interface Limits {
   /** Largest expansion the server computes in one request before answering too-costly. */
   maxExpansionSize: number;
+  /** Milliseconds an operation may compute before it is stopped with too-costly (src/terminology/time-budget.ts). */
+  timeBudgetMs?: number;
 }
 
 /** What an operation handler may know about the request: nothing of HTTP. */

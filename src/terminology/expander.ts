@@ -8,6 +8,7 @@ import { checkContent, excludesAnotherVersion, namesSeveralVersions, vurl } from
 import { resolveIncludeProvider } from './compose-versions';
 import type { TerminologyRegistry } from './registry';
 import { assertValueSetShape } from './resource-shape';
+import { currentTimeBudget } from './time-budget';
 import { composeExpansionParameter, valueSetSupplements } from './valueset-extensions';
 
 export { entryKey, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './compose-result';
@@ -18,6 +19,8 @@ const VERSIONS_MATCH = 'versionsMatch';
 export class ComposeEvaluator {
   private readonly stack: ValueSet[] = [];
   private readonly requiredSupplements = new Set<string>();
+  /** The running operation's time budget: nested imports and huge code systems stop with too-costly when it is spent. */
+  private readonly budget = currentTimeBudget();
 
   constructor(private readonly registry: TerminologyRegistry, private readonly options: ComposeOptions = {}) {
     for (const s of options.supplements ?? []) this.requiredSupplements.add(s);
@@ -31,6 +34,7 @@ export class ComposeEvaluator {
   }
 
   private evaluateValueSet(vs: ValueSet): ComposeResult {
+    this.budget?.check();
     assertValueSetShape(vs);
     if (this.stack.includes(vs) || this.stack.some((s) => s.url && s.url === vs.url && s.version === vs.version)) {
       const pathway = [...this.stack, vs].map(vurl);
@@ -77,6 +81,7 @@ export class ComposeEvaluator {
     const seen = new Set<string>();
     for (const { inc, i } of ordered) {
       for (const e of this.evaluateInclude(vs, inc, `ValueSet.compose.include[${i}]`, result, compose.inactive)) {
+        this.budget?.tick();
         const k = key(e);
         if (excluded.has(k)) continue;
         if (seen.has(k)) {
@@ -220,6 +225,7 @@ export class ComposeEvaluator {
     } else {
       const predicates = (include.filter ?? []).map((f, i) => compileFilter(provider, f, `${path}.filter[${i}]`));
       for (const concept of provider.all()) {
+        this.budget?.tick();
         if (predicates.every((p) => p(concept))) push(concept);
       }
     }

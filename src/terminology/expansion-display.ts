@@ -40,8 +40,20 @@ interface Candidate {
   designation: ValueSetExpansionContainsDesignation;
 }
 
-/** Every text the expansion could show for a code: the compose's display, the code system's display, designations. */
+/** Candidates per code, kept with the evaluated value set (entries live as long as its cached evaluation). */
+const candidatesOf = new WeakMap<ExpansionEntry, Candidate[]>();
+
 function candidates(entry: ExpansionEntry): Candidate[] {
+  let all = candidatesOf.get(entry);
+  if (!all) {
+    all = findCandidates(entry);
+    candidatesOf.set(entry, all);
+  }
+  return all;
+}
+
+/** Every text the expansion could show for a code: the compose's display, the code system's display, designations. */
+function findCandidates(entry: ExpansionEntry): Candidate[] {
   const out: Candidate[] = [];
   const csLanguage = entry.provider ? codeSystemLanguage(entry.provider) : undefined;
   if (entry.composeDisplay) {

@@ -9,6 +9,8 @@ type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptM
 /** Caches shared by a registry and the request overlays built on it. */
 class ProviderCache {
   private readonly providers = new WeakMap<CodeSystem, Map<string, CodeSystemProvider>>();
+  /** Keys of supplement lists (the registry hands out the same list for a code system until its catalogs change). */
+  private readonly keys = new WeakMap<readonly CodeSystem[], string>();
 
   get(cs: CodeSystem, supplements: readonly CodeSystem[]): CodeSystemProvider {
     let perCs = this.providers.get(cs);
@@ -16,7 +18,11 @@ class ProviderCache {
       perCs = new Map();
       this.providers.set(cs, perCs);
     }
-    const key = supplements.map((s) => `${s.url}|${s.version ?? ''}`).join(' ');
+    let key = this.keys.get(supplements);
+    if (key === undefined) {
+      key = supplements.map((s) => `${s.url}|${s.version ?? ''}`).join(' ');
+      this.keys.set(supplements, key);
+    }
     let provider = perCs.get(key);
     if (!provider) {
       provider = new FhirCodeSystemProvider(cs, supplements);
@@ -56,6 +62,17 @@ export class TerminologyRegistry {
   /** Changes whenever a layer changes; caches of derived results key on it. */
   get generation(): number {
     return this.generationCounter;
+  }
+
+  /** The supplements of every layer, listed once per generation: supplementsFor runs on every provider lookup. */
+  private supplementIndex?: { generation: number; supplements: CodeSystem[]; defaults: WeakMap<CodeSystem, CodeSystem[]> };
+
+  private supplementList(): { supplements: CodeSystem[]; defaults: WeakMap<CodeSystem, CodeSystem[]> } {
+    if (this.supplementIndex?.generation !== this.generationCounter) {
+      const supplements = this.list('CodeSystem').filter((s) => s.content === 'supplement' && s.supplements);
+      this.supplementIndex = { generation: this.generationCounter, supplements, defaults: new WeakMap() };
+    }
+    return this.supplementIndex;
   }
 
   touch(): void {
@@ -114,8 +131,20 @@ export class TerminologyRegistry {
 
   /** Supplements of a code system version: the always-applied ones plus those requested by canonical. */
   supplementsFor(cs: CodeSystem, requested: readonly string[] = []): CodeSystem[] {
+    const index = this.supplementList();
+    if (requested.length === 0) {
+      let defaults = index.defaults.get(cs);
+      if (!defaults) {
+        defaults = this.findSupplements(cs, index.supplements, requested);
+        index.defaults.set(cs, defaults);
+      }
+      return defaults;
+    }
+    return this.findSupplements(cs, index.supplements, requested);
+  }
+
+  private findSupplements(cs: CodeSystem, all: CodeSystem[], requested: readonly string[]): CodeSystem[] {
     const out: CodeSystem[] = [];
-    const all = this.list('CodeSystem').filter((s) => s.content === 'supplement' && s.supplements);
     for (const s of all) {
       const target = parseCanonical(s.supplements!);
       if (target.url !== cs.url) continue;

@@ -33,6 +33,19 @@ export class TextFilter {
     const folded = texts.filter((t): t is string => !!t).map(foldText);
     return this.terms.every((term) => folded.some((t) => t.includes(term)));
   }
+
+  /** `matches` over texts folded beforehand with `foldForSearch` (what an expansion keeps per code). */
+  matchesFolded(haystack: string): boolean {
+    return this.terms.every((term) => haystack.includes(term));
+  }
+}
+
+/**
+ * Texts folded once and joined for `TextFilter.matchesFolded`: a filter term is made of letters and digits only, so
+ * it occurs in the joined string exactly when it occurs in one of the texts.
+ */
+export function foldForSearch(texts: readonly (string | undefined)[]): string {
+  return texts.filter((t): t is string => !!t).map(foldText).join('\u0000');
 }
 
 /** Display comparison as validators do it: exact, or equal ignoring case and runs of whitespace. */

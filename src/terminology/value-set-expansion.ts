@@ -9,7 +9,7 @@ import { buildHierarchy, type HierarchyNode } from './expansion-hierarchy';
 import { ContainsRenderer } from './expansion-renderer';
 import { statusWarnings } from './expansion-status';
 import type { TerminologyRegistry } from './registry';
-import { TextFilter } from './text-match';
+import { foldForSearch, TextFilter } from './text-match';
 
 /** What a client asked of an expansion, already checked; nothing here knows of HTTP or Parameters. */
 export interface ExpansionRequest {
@@ -51,12 +51,24 @@ function searchTexts(e: ExpansionEntry): (string | undefined)[] {
   return [e.display, e.concept?.display, e.code, ...(e.concept?.designations.map((d) => d.value) ?? []), ...(e.composeDesignations?.map((d) => d.value) ?? [])];
 }
 
+/** Folded search texts per code, kept with the evaluated value set (entries live as long as its cached evaluation). */
+const haystacks = new WeakMap<ExpansionEntry, string>();
+
+function searchHaystack(e: ExpansionEntry): string {
+  let haystack = haystacks.get(e);
+  if (haystack === undefined) {
+    haystack = foldForSearch(searchTexts(e));
+    haystacks.set(e, haystack);
+  }
+  return haystack;
+}
+
 function selectEntries(evaluated: IndexedComposeResult, request: ExpansionRequest): ExpansionEntry[] {
   let entries = evaluated.entries;
   if (request.activeOnly) entries = entries.filter((e) => !e.inactive);
   if (request.excludeNotForUI) entries = entries.filter((e) => !e.abstract);
   const filter = request.textFilter ? new TextFilter(request.textFilter) : undefined;
-  if (filter && !filter.isEmpty) entries = entries.filter((e) => filter.matches(searchTexts(e)));
+  if (filter && !filter.isEmpty) entries = entries.filter((e) => filter.matchesFolded(searchHaystack(e)));
   return entries;
 }
 
@@ -93,6 +105,23 @@ function unclosedExtensions(evaluated: IndexedComposeResult): Extension[] {
   ];
 }
 
+/** The value set without its stored expansion and narrative (and definition), once per value set: a fresh copy each call. */
+const bases = new WeakMap<ValueSet, { withDefinition: ValueSet; withoutDefinition: ValueSet }>();
+
+function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
+  let base = bases.get(vs);
+  if (!base) {
+    const withDefinition: ValueSet = { ...vs };
+    delete withDefinition.expansion;
+    delete withDefinition.text;
+    const withoutDefinition: ValueSet = { ...withDefinition };
+    for (const k of DEFINITION_ELEMENTS) delete withoutDefinition[k];
+    base = { withDefinition, withoutDefinition };
+    bases.set(vs, base);
+  }
+  return { ...(includeDefinition ? base.withDefinition : base.withoutDefinition) };
+}
+
 /** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
 export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
   const evaluated = evaluateValueSet(registry, vs, request.evaluation);
@@ -120,10 +149,7 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
   });
   const contains = renderer.render(nodes);
 
-  const out: ValueSet = { ...vs };
-  delete out.expansion;
-  delete out.text;
-  if (!request.includeDefinition) for (const k of DEFINITION_ELEMENTS) delete out[k];
+  const out = expansionBase(vs, request.includeDefinition);
   const extension = [...renderer.propertyExtensions(), ...unclosedExtensions(evaluated)];
   const params = parameters(vs, evaluated, request);
   const expansion: ValueSetExpansion = {

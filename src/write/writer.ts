@@ -86,6 +86,32 @@ function owners(resource: TerminologyResource | undefined): string[] {
   return [...set];
 }
 
+const MAX_URL_LENGTH = 2048;
+const MAX_VERSION_LENGTH = 255;
+/** Control characters (C0, DEL, C1) and unpaired surrogates: never part of a url or version, and not storable everywhere. */
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
+
+/**
+ * The canonical url and version identify a resource (url|version) and are stored as columns, so they are checked
+ * before anything reaches the store: an absolute URI without `|`, `#`, spaces or control characters, and bounded.
+ */
+export function canonicalProblems(resource: TerminologyResource): { where: string; text: string }[] {
+  const out: { where: string; text: string }[] = [];
+  const { url, version } = resource as { url?: unknown; version?: unknown };
+  if (typeof url === 'string') {
+    if (url.length > MAX_URL_LENGTH) out.push({ where: '.url', text: `The url is longer than ${MAX_URL_LENGTH} characters` });
+    else if (UNSAFE_TEXT.test(url) || !ABSOLUTE_URI.test(url) || /[|#]/.test(url)) {
+      out.push({ where: '.url', text: 'The url must be an absolute URI (scheme:…) without spaces, control characters, \'|\' or \'#\'' });
+    }
+  }
+  if (typeof version === 'string') {
+    if (version.length > MAX_VERSION_LENGTH) out.push({ where: '.version', text: `The version is longer than ${MAX_VERSION_LENGTH} characters` });
+    else if (UNSAFE_TEXT.test(version) || version.includes('|')) out.push({ where: '.version', text: 'The version must not contain control characters or \'|\'' });
+  }
+  return out;
+}
+
 /** Whether the principal may write a resource that is (or becomes) this one; throws 403 otherwise. */
 export function authorize(principal: Principal, resource: TerminologyResource | undefined, what: string): void {
   if (!resource || principal.admin) return;
@@ -147,11 +173,14 @@ export class ResourceWriter {
     // Structure first: everything after (ownership, overlay, the checks) may assume a well-formed resource.
     const structural: EntryIssue[] = [];
     for (const p of planned) {
-      if (!p.after || !this.deps.schema) continue;
-      for (const problem of this.deps.schema.validate(p.after)) {
+      if (!p.after) continue;
+      const at = (where: string): string => (requests.length > 1 ? `Bundle.entry[${p.index}].resource${where}` : `${p.type}${where}`);
+      for (const problem of this.deps.schema?.validate(p.after) ?? []) {
         const where = problem.path === '$' ? '' : problem.path.slice(1);
-        const expression = requests.length > 1 ? `Bundle.entry[${p.index}].resource${where}` : `${p.type}${where}`;
-        structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: ${problem.message}`, expression: [expression], entry: p.index });
+        structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: ${problem.message}`, expression: [at(where)], entry: p.index });
+      }
+      for (const problem of canonicalProblems(p.after)) {
+        structural.push({ severity: 'error', code: 'value', text: problem.text, expression: [at(problem.where)], entry: p.index });
       }
     }
     if (structural.length > 0) throw new WriteValidationError(structural, validationFailure(structural));

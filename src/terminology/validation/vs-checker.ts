@@ -1,20 +1,20 @@
 import type { CodeSystem, Extension, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
 import { parseCanonical } from '../canonical';
-import type { CodeSystemProvider, Concept } from '../codesystem-provider';
+import type { CodeSystemProvider } from '../codesystem-provider';
 import { compileFilter } from '../compose-filter';
 import { assertValueSetShape } from '../resource-shape';
-import { compareVersionsGeneral, presentVersionList, versionMatchesByAlgorithm } from '../versions';
+import { checkTimeBudget } from '../time-budget';
+import { compareVersionsGeneral, presentVersionList } from '../versions';
 import { addToPath } from './code-systems';
-import { conceptInactive, conceptStatus } from './concept-status';
 import { CodingState, hasSupplement, type Tri, type ValidationContext, ValidationState } from './context';
 import { Designations } from './designations';
+import { IncludeMembership, type Predicate } from './include-membership';
 import { type Message, msg, txError } from './messages';
 import { canonicalStatusIssue } from './status-check';
+import { chooseVersion, pickApplicableVersion, useThisVersion } from './version-choice';
 
 const VS_SUPPLEMENT = 'http://hl7.org/fhir/StructureDefinition/valueset-supplement';
-const VS_DEPRECATED = 'http://hl7.org/fhir/StructureDefinition/valueset-deprecated';
-const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 
 /** A problem found while preparing a value set that is reported as a validation result, not as an HTTP error. */
 export class PrepareProblem extends Error {
@@ -30,8 +30,6 @@ export function vurl(vs: { url?: string; version?: string }): string {
   return vs.version ? `${vs.url}|${vs.version}` : `${vs.url ?? ''}`;
 }
 
-type Predicate = (c: Concept) => boolean;
-
 /**
  * Checks whether a code is in a value set, include by include, finding the code system version each include asks
  * for and reporting what stands in the way: unknown systems or versions, version conflicts, abstract or inactive
@@ -40,13 +38,16 @@ type Predicate = (c: Concept) => boolean;
 export class ValueSetChecker {
   private readonly others = new Map<string, ValueSetChecker>();
   private readonly filters = new WeakMap<ValueSetComposeInclude, Map<string, Predicate[]>>();
+  private readonly membership: IncludeMembership;
 
   constructor(
     private readonly ctx: ValidationContext,
     readonly valueSet: ValueSet,
     /** True for the implicit all-codes value set of a CodeSystem $validate-code. */
     readonly internallyDefined = false,
-  ) {}
+  ) {
+    this.membership = new IncludeMembership(ctx, valueSet, this.vurl, (provider, inc) => this.compiledFilters(provider, inc));
+  }
 
   get vurl(): string {
     return this.valueSet.url ? vurl(this.valueSet) : '(unidentified)';
@@ -55,6 +56,7 @@ export class ValueSetChecker {
   // ---------------------------------------------------------------- preparation
 
   prepare(): void {
+    checkTimeBudget(); // nested imports: each imported value set is prepared once per importing checker
     assertValueSetShape(this.valueSet);
     const key = this.valueSet.url ? vurl(this.valueSet) : undefined;
     if (key && this.ctx.stack.includes(key)) {
@@ -229,7 +231,7 @@ export class ValueSetChecker {
     let determinedVersion: string | undefined;
     if (!version) {
       const versions = new Set(includes.filter((inc) => inc.system === system && inc.version).map((inc) => inc.version!));
-      if (versions.size > 1) determinedVersion = this.pickApplicableVersion(versions, system, code, display);
+      if (versions.size > 1) determinedVersion = pickApplicableVersion(this.ctx.access, versions, system, code, display);
     }
     const ordered = [...includes].sort((a, b) =>
       a.system === b.system && a.version && b.version ? -compareVersionsGeneral(a.version, b.version) : 0);
@@ -238,8 +240,8 @@ export class ValueSetChecker {
     for (const inc of ordered) {
       if (!inc.system) {
         result = true;
-      } else if (inc.system === system && (!determinedVersion || inc.version === determinedVersion) && this.useThisVersion(inc, version)) {
-        const v = this.determineVersion(path, inc.system, inc.version, version, state);
+      } else if (inc.system === system && (!determinedVersion || inc.version === determinedVersion) && useThisVersion(includes, inc, version)) {
+        const v = chooseVersion(this.ctx.access, path, inc.system, inc.version, version, state);
         const provider = this.ctx.access.find(system, v);
         if (!provider) {
           if (this.ctx.options.membershipOnly) return false;
@@ -251,7 +253,7 @@ export class ValueSetChecker {
         this.statusCheck(state, provider.resource);
         this.checkIncludeSupplements(provider, inc);
         coding.contentMode = provider.resource.content;
-        if (this.checkConceptSet(path, 'in', provider, inc, code, state, coding.displays)) {
+        if (this.membership.check(path, 'in', provider, inc, code, state, coding.displays)) {
           coding.version = provider.version;
           result = true;
         } else {
@@ -275,7 +277,7 @@ export class ValueSetChecker {
       if (exc.system) {
         const provider = this.ctx.access.find(exc.system, exc.version);
         if (!provider) throw txError(422, 'not-found', msg.unknownCodeSystem(exc.system), { txIssueType: 'not-found' });
-        excluded = exc.system === system && this.checkConceptSet(path, 'not in', provider, exc, code, state, new Designations());
+        excluded = exc.system === system && this.membership.check(path, 'not in', provider, exc, code, state, new Designations());
       }
       for (const ref of exc.valueSet ?? []) {
         const checker = this.others.get(this.pinned(ref));
@@ -307,7 +309,7 @@ export class ValueSetChecker {
       return false;
     }
     coding.displays.addConcept(provider, concept);
-    this.noteFound(path, code, provider, concept, state);
+    this.membership.noteAccepted(path, code, provider, concept, state);
     return true;
   }
 
@@ -345,174 +347,6 @@ export class ValueSetChecker {
     this.ctx.noteSupplements(provider);
   }
 
-  /** Which code system version a coding is checked against, and whether that conflicts with the coding's version. */
-  private determineVersion(path: string, system: string, versionVS: string | undefined, versionCoding: string | undefined,
-    state: ValidationState): string | undefined {
-    const access = this.ctx.access;
-    let result = access.versionFor(system, versionVS);
-    if (!versionCoding) return result;
-    if (result && versionCoding !== result && versionMatchesByAlgorithm(result, versionCoding)) result = versionCoding;
-    if (!result) {
-      const known = access.listVersions(system);
-      if (known.some((v) => v === versionCoding || versionMatchesByAlgorithm(versionCoding, v))) result = versionCoding;
-    }
-    const cs = access.findResource(system, result);
-    if (cs && cs.version !== versionCoding && !versionMatchesByAlgorithm(versionCoding, cs.version)) {
-      let severity: 'error' | 'warning' = 'error';
-      let text: Message;
-      if (!result) {
-        severity = 'warning';
-        text = msg.versionMismatchDefault(system, cs.version ?? '', versionCoding);
-      } else if (result !== versionVS) {
-        text = msg.versionMismatchChanged(system, result, versionVS ?? '', versionCoding);
-      } else {
-        text = msg.versionMismatch(system, versionVS ?? '', versionCoding);
-      }
-      state.report(severity, 'invalid', text, 'vs-invalid', [addToPath(path, 'version')]);
-      if (severity === 'error') state.message(text);
-      if (!access.findResource(system, versionCoding, false)) {
-        const known = access.listVersions(system);
-        state.unknownSystems.add(`${system}|${versionCoding}`);
-        const unknown = known.length === 0
-          ? msg.unknownCodeSystemVersionNone(system, versionCoding)
-          : msg.unknownCodeSystemVersion(system, versionCoding, presentVersionList(known));
-        state.report('error', 'not-found', unknown, 'not-found', [addToPath(path, 'system')]);
-        state.message(unknown);
-      }
-    } else if (!cs && result !== versionCoding) {
-      const text = msg.versionMismatch(system, result ?? '', versionCoding);
-      state.report('error', 'invalid', text, 'vs-invalid', [addToPath(path, 'version')]);
-      state.message(text);
-    }
-    return result;
-  }
-
-  /** With includes of several versions of a system and no version on the coding: the newest version that has the code. */
-  private pickApplicableVersion(versions: Set<string>, system: string, code: string, display?: string): string | undefined {
-    const found: string[] = [];
-    for (const v of versions) {
-      const provider = this.ctx.access.find(system, v);
-      const concept = provider?.locate(code);
-      if (!provider || !concept) continue;
-      if (!display) {
-        found.push(v);
-        continue;
-      }
-      const d = new Designations();
-      d.addConcept(provider, concept);
-      if (d.items.some((x) => x.value === display)) found.push(v);
-    }
-    if (found.length === versions.size) return undefined;
-    const newest = (list: string[]) => [...list].sort((a, b) => -compareVersionsGeneral(a, b))[0];
-    return found.length > 0 ? newest(found) : newest([...versions]);
-  }
-
-  private useThisVersion(inc: ValueSetComposeInclude, version: string | undefined): boolean {
-    if (!version || inc.version === version) return true;
-    return !(this.valueSet.compose?.include ?? []).some((i) => i.version === version);
-  }
-
-  private excludeInactives(): boolean {
-    return this.valueSet.compose?.inactive === false;
-  }
-
-  private noteFound(path: string, code: string, provider: CodeSystemProvider, concept: Concept, state: ValidationState): void {
-    state.found.push({ provider, concept, path, code });
-  }
-
-  private noteInactive(path: string, code: string, provider: CodeSystemProvider, concept: Concept, state: ValidationState): void {
-    if (state.inactive.value) return;
-    Object.assign(state.inactive, {
-      value: conceptInactive(provider, concept), path, code, status: conceptStatus(provider, concept), provider, concept,
-    });
-  }
-
-  /** Whether the code is selected by one include (or exclude) of the compose. */
-  private checkConceptSet(path: string, role: 'in' | 'not in', provider: CodeSystemProvider, inc: ValueSetComposeInclude,
-    code: string, state: ValidationState, displays: Designations): boolean {
-    const options = this.ctx.options;
-    const report = !options.membershipOnly && role === 'in';
-    const codeExpr = [addToPath(path, 'code')];
-
-    if (!inc.concept?.length && !inc.filter?.length) {
-      const concept = provider.locate(code);
-      if (!concept) {
-        if (report) {
-          if (provider.resource.content !== 'complete' && provider.resource.content !== undefined) {
-            state.report('warning', 'code-invalid', msg.unknownCodeInFragment(code, provider.url, provider.version), 'invalid-code', codeExpr);
-            return true;
-          }
-          state.report('error', 'code-invalid', msg.unknownCode(code, provider.url, provider.version), 'invalid-code', codeExpr);
-        }
-        return false;
-      }
-      if (concept.code !== code) {
-        const csName = provider.version ? `${provider.url}|${provider.version}` : provider.url;
-        state.report('information', 'business-rule', msg.caseDifference(code, concept.code, csName), 'code-rule', codeExpr);
-        state.normalForm = concept.code;
-      }
-      displays.addConcept(provider, concept);
-      return this.accept(path, code, provider, concept, role, state);
-    }
-
-    for (const cc of inc.concept ?? []) {
-      if (cc.code !== code) continue;
-      const concept = provider.locate(code);
-      if (!concept) continue;
-      displays.addConcept(provider, concept);
-      displays.addIncludeConcept(cc, this.valueSet.language);
-      if (!this.accept(path, code, provider, concept, role, state)) return false;
-      const ccExt = (cc as { extension?: Extension[] }).extension ?? [];
-      const sstatus = ccExt.find((e) => e.url === STANDARDS_STATUS)?.valueCode;
-      const status = sstatus === 'withdrawn' || sstatus === 'deprecated' ? sstatus
-        : ccExt.some((e) => e.url === VS_DEPRECATED) ? 'deprecated' : undefined;
-      if (status && role === 'in') {
-        state.report('warning', 'business-rule', msg.deprecatedInValueSet(provider.url, code, status, this.vurl), 'code-comment', codeExpr);
-      }
-      return true;
-    }
-
-    if (inc.filter?.length) {
-      const concept = provider.locate(code);
-      if (!concept) return false;
-      const predicates = this.compiledFilters(provider, inc);
-      if (!predicates.every((p) => p(concept))) return false;
-      displays.addConcept(provider, concept);
-      return this.accept(path, code, provider, concept, role, state);
-    }
-    return false;
-  }
-
-  /** A code the include selects: still refused when abstract (abstract=false) or inactive (activeOnly, inactive=false). */
-  private accept(path: string, code: string, provider: CodeSystemProvider, concept: Concept, role: 'in' | 'not in',
-    state: ValidationState): boolean {
-    const options = this.ctx.options;
-    const report = !options.membershipOnly && role === 'in';
-    const codeExpr = [addToPath(path, 'code')];
-    if (!options.abstractOk && provider.isAbstract(concept)) {
-      if (report) {
-        state.report('error', 'business-rule', msg.abstractCode(provider.url, code), 'code-rule', codeExpr);
-      }
-      return false;
-    }
-    const inactive = conceptInactive(provider, concept);
-    if ((this.excludeInactives() || options.activeOnly) && inactive) {
-      if (role === 'in') {
-        const text = msg.notActive(code);
-        state.report('error', 'business-rule', text, 'code-rule', codeExpr);
-        state.message(text);
-        if (!options.membershipOnly) {
-          Object.assign(state.inactive, { value: true, path, code, status: conceptStatus(provider, concept), provider, concept });
-        }
-      }
-      return false;
-    }
-    if (role === 'in') {
-      this.noteInactive(path, code, provider, concept, state);
-      this.noteFound(path, code, provider, concept, state);
-    }
-    return true;
-  }
 }
 
 function flatten(contains: NonNullable<ValueSet['expansion']>['contains']): NonNullable<NonNullable<ValueSet['expansion']>['contains']> {

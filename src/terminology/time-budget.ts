@@ -1,0 +1,48 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { FhirError } from '../errors/fhir-error';
+
+/**
+ * The time an operation may take. JavaScript cannot interrupt a computation from outside (a timer does not fire
+ * while the event loop is busy), so the long loops of the terminology code ask the budget whether time is left:
+ * an expansion of nested value set imports that would take hours is answered 422 `too-costly` once the budget is
+ * spent, instead of holding the process. The budget of the running operation travels with its async context.
+ */
+export class TimeBudget {
+  private ticks = 0;
+  readonly deadline: number;
+
+  constructor(readonly ms: number, start = Date.now()) {
+    this.deadline = start + ms;
+  }
+
+  /** Throws 422 too-costly when the budget is spent. */
+  check(): void {
+    if (Date.now() > this.deadline) {
+      throw FhirError.tooCostly(`The operation was stopped after its time budget of ${this.ms} ms; ` +
+        'ask for less (count, filter, a smaller value set) or split the request', { messageId: 'OPERATION_TOO_COSTLY' });
+    }
+  }
+
+  /** check() every 256th call: cheap enough for the inner loop over a code system's concepts. */
+  tick(): void {
+    if ((++this.ticks & 0xff) === 0) this.check();
+  }
+}
+
+const storage = new AsyncLocalStorage<TimeBudget>();
+
+/** Runs fn (and everything it awaits) under a budget of `ms` milliseconds; no budget when ms is undefined or 0. */
+export function withTimeBudget<T>(ms: number | undefined, fn: () => T): T {
+  if (!ms || ms <= 0) return fn();
+  return storage.run(new TimeBudget(ms), fn);
+}
+
+/** The budget of the running operation, if any. */
+export function currentTimeBudget(): TimeBudget | undefined {
+  return storage.getStore();
+}
+
+/** Throws 422 too-costly when the running operation has spent its budget. */
+export function checkTimeBudget(): void {
+  storage.getStore()?.check();
+}

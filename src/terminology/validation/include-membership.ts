@@ -1,0 +1,124 @@
+import type { Extension, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
+import type { CodeSystemProvider, Concept } from '../codesystem-provider';
+import { addToPath } from './code-systems';
+import { conceptInactive, conceptStatus } from './concept-status';
+import type { ValidationContext, ValidationState } from './context';
+import type { Designations } from './designations';
+import { msg } from './messages';
+
+const VS_DEPRECATED = 'http://hl7.org/fhir/StructureDefinition/valueset-deprecated';
+const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
+
+export type Predicate = (c: Concept) => boolean;
+
+/**
+ * Whether a code is selected by one include (or exclude) of a value set's compose: the whole code system, listed
+ * concepts, or filters. A selected code can still be refused: abstract codes when abstract=false, inactive codes
+ * with activeOnly or a compose that excludes inactive codes.
+ */
+export class IncludeMembership {
+  constructor(
+    private readonly ctx: ValidationContext,
+    private readonly valueSet: ValueSet,
+    private readonly vurl: string,
+    private readonly filtersOf: (provider: CodeSystemProvider, inc: ValueSetComposeInclude) => Predicate[],
+  ) {}
+
+  private excludeInactives(): boolean {
+    return this.valueSet.compose?.inactive === false;
+  }
+
+  /** Records a code the value set has: the first inactive one seen, and each found code (for catalog advice). */
+  noteAccepted(path: string, code: string, provider: CodeSystemProvider, concept: Concept, state: ValidationState): void {
+    if (!state.inactive.value) {
+      Object.assign(state.inactive, {
+        value: conceptInactive(provider, concept), path, code, status: conceptStatus(provider, concept), provider, concept,
+      });
+    }
+    state.found.push({ provider, concept, path, code });
+  }
+
+  /** Whether the code is selected by one include (or exclude) of the compose. */
+  check(path: string, role: 'in' | 'not in', provider: CodeSystemProvider, inc: ValueSetComposeInclude,
+    code: string, state: ValidationState, displays: Designations): boolean {
+    const options = this.ctx.options;
+    const report = !options.membershipOnly && role === 'in';
+    const codeExpr = [addToPath(path, 'code')];
+
+    if (!inc.concept?.length && !inc.filter?.length) {
+      const concept = provider.locate(code);
+      if (!concept) {
+        if (report) {
+          if (provider.resource.content !== 'complete' && provider.resource.content !== undefined) {
+            state.report('warning', 'code-invalid', msg.unknownCodeInFragment(code, provider.url, provider.version), 'invalid-code', codeExpr);
+            return true;
+          }
+          state.report('error', 'code-invalid', msg.unknownCode(code, provider.url, provider.version), 'invalid-code', codeExpr);
+        }
+        return false;
+      }
+      if (concept.code !== code) {
+        const csName = provider.version ? `${provider.url}|${provider.version}` : provider.url;
+        state.report('information', 'business-rule', msg.caseDifference(code, concept.code, csName), 'code-rule', codeExpr);
+        state.normalForm = concept.code;
+      }
+      displays.addConcept(provider, concept);
+      return this.accept(path, code, provider, concept, role, state);
+    }
+
+    for (const cc of inc.concept ?? []) {
+      if (cc.code !== code) continue;
+      const concept = provider.locate(code);
+      if (!concept) continue;
+      displays.addConcept(provider, concept);
+      displays.addIncludeConcept(cc, this.valueSet.language);
+      if (!this.accept(path, code, provider, concept, role, state)) return false;
+      const ccExt = (cc as { extension?: Extension[] }).extension ?? [];
+      const sstatus = ccExt.find((e) => e.url === STANDARDS_STATUS)?.valueCode;
+      const status = sstatus === 'withdrawn' || sstatus === 'deprecated' ? sstatus
+        : ccExt.some((e) => e.url === VS_DEPRECATED) ? 'deprecated' : undefined;
+      if (status && role === 'in') {
+        state.report('warning', 'business-rule', msg.deprecatedInValueSet(provider.url, code, status, this.vurl), 'code-comment', codeExpr);
+      }
+      return true;
+    }
+
+    if (inc.filter?.length) {
+      const concept = provider.locate(code);
+      if (!concept) return false;
+      const predicates = this.filtersOf(provider, inc);
+      if (!predicates.every((p) => p(concept))) return false;
+      displays.addConcept(provider, concept);
+      return this.accept(path, code, provider, concept, role, state);
+    }
+    return false;
+  }
+
+  /** A code the include selects: still refused when abstract (abstract=false) or inactive (activeOnly, inactive=false). */
+  private accept(path: string, code: string, provider: CodeSystemProvider, concept: Concept, role: 'in' | 'not in',
+    state: ValidationState): boolean {
+    const options = this.ctx.options;
+    const report = !options.membershipOnly && role === 'in';
+    const codeExpr = [addToPath(path, 'code')];
+    if (!options.abstractOk && provider.isAbstract(concept)) {
+      if (report) {
+        state.report('error', 'business-rule', msg.abstractCode(provider.url, code), 'code-rule', codeExpr);
+      }
+      return false;
+    }
+    const inactive = conceptInactive(provider, concept);
+    if ((this.excludeInactives() || options.activeOnly) && inactive) {
+      if (role === 'in') {
+        const text = msg.notActive(code);
+        state.report('error', 'business-rule', text, 'code-rule', codeExpr);
+        state.message(text);
+        if (!options.membershipOnly) {
+          Object.assign(state.inactive, { value: true, path, code, status: conceptStatus(provider, concept), provider, concept });
+        }
+      }
+      return false;
+    }
+    if (role === 'in') this.noteAccepted(path, code, provider, concept, state);
+    return true;
+  }
+}

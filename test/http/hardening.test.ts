@@ -1,0 +1,266 @@
+/**
+ * Input hardening through HTTP: the operation time budget (an expansion that would take hours is answered 422
+ * too-costly), unknown parameters (ignored and named on an error answer; refused under Prefer: handling=strict),
+ * bodies on requests that take none, client disconnects, and ids and urls checked before they reach the store.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { Writable } from 'node:stream';
+import type { CodeSystem, OperationOutcome, ValueSet } from 'fhir/r4';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp, type App } from '../../src/app';
+import { createHttpServer } from '../../src/http/server';
+import { MemoryStore } from '../../src/store/memory-store';
+import { FSIII, publishedCatalogs, testConfig } from '../support/app';
+import { tokenFor } from '../support/local';
+
+const JSON_TYPE = 'application/fhir+json';
+const CODE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c';
+const LOOKUP = `/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=${CODE}`;
+
+/** Log lines at error level or above (a 5xx or an unexpected exception is logged so). */
+const errorLines: string[] = [];
+const logStream = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      if ((JSON.parse(line) as { level: number }).level >= 50) errorLines.push(line);
+    }
+    done();
+  },
+});
+
+let app: App;
+let store: MemoryStore;
+let server: http.Server;
+let port: number;
+
+beforeAll(async () => {
+  store = new MemoryStore();
+  // A small budget: the nested value sets below would take hours, so any budget shows the behaviour.
+  app = await createApp({
+    config: testConfig({ operationTimeBudgetMs: 300 }), store, logger: pino({ level: 'warn' }, logStream), published: publishedCatalogs(),
+  });
+  server = createHttpServer(app).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+afterEach(() => {
+  expect(errorLines).toEqual([]);
+});
+
+/**
+ * `depth` levels of value sets, each level two value sets that both import both of the next level: evaluating the
+ * top one naively visits 2^depth paths.
+ */
+function nestedImports(depth: number): ValueSet[] {
+  const url = (name: string) => `http://example.org/fhir/ValueSet/nested-${name}`;
+  const level = (k: number) => (k === depth ? { include: [{ system: 'http://hl7.org/fhir/administrative-gender' }] }
+    : { include: [{ valueSet: [url(`a${k + 1}`)] }, { valueSet: [url(`b${k + 1}`)] }] });
+  const sets: ValueSet[] = [{ resourceType: 'ValueSet', url: url('top'), status: 'active', compose: level(0) }];
+  for (let k = 1; k <= depth; k++) {
+    for (const x of ['a', 'b']) sets.push({ resourceType: 'ValueSet', url: url(`${x}${k}`), status: 'active', compose: level(k) });
+  }
+  return sets;
+}
+
+function outcome(body: unknown): OperationOutcome {
+  expect((body as { resourceType?: string }).resourceType).toBe('OperationOutcome');
+  return body as OperationOutcome;
+}
+
+describe('operation time budget', () => {
+  const sets = nestedImports(40);
+  const txResources = sets.map((resource) => ({ name: 'tx-resource', resource }));
+
+  it('answers an $expand of deeply nested value set imports with 422 too-costly instead of hanging', async () => {
+    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: sets[0]!.url }, ...txResources] });
+    expect(res.status).toBe(422);
+    expect(outcome(res.body).issue[0]).toMatchObject({ severity: 'error', code: 'too-costly', details: { text: expect.stringMatching(/time budget of 300 ms/) } });
+  });
+
+  it('answers a $validate-code against them the same way', async () => {
+    const res = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'url', valueUri: sets[0]!.url }, { name: 'system', valueUri: 'http://hl7.org/fhir/administrative-gender' },
+        { name: 'code', valueCode: 'male' }, ...txResources],
+    });
+    expect(res.status).toBe(422);
+    expect(outcome(res.body).issue[0].code).toBe('too-costly');
+  });
+
+  it('expands the same structure when it is shallow', async () => {
+    const shallow = nestedImports(3);
+    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
+      resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: shallow[0]!.url }, ...shallow.map((resource) => ({ name: 'tx-resource', resource }))],
+    }).expect(200);
+    expect((res.body as ValueSet).expansion?.total).toBe(4);
+  });
+
+  it('answers an $expand of a 200,000-concept tx-resource code system with 422 too-costly', async () => {
+    const big: CodeSystem = {
+      resourceType: 'CodeSystem', url: 'http://example.org/fhir/CodeSystem/big', status: 'active', content: 'complete',
+      concept: Array.from({ length: 200_000 }, (_, i) => ({ code: `c${i}` })),
+    };
+    const vs: ValueSet = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: big.url }] } };
+    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: vs }, { name: 'tx-resource', resource: big }] });
+    expect(res.status).toBe(422);
+    expect(outcome(res.body).issue[0].code).toBe('too-costly');
+    await request(app).get(LOOKUP).expect(200); // and the server goes on answering
+  });
+});
+
+describe('unknown parameters', () => {
+  const unknownVs = 'http://example.org/no-such-vs';
+
+  it('are ignored on a successful answer (as terminology servers do)', async () => {
+    const res = await request(app).get(`${LOOKUP}&zzz=1`).expect(200);
+    expect(res.body.resourceType).toBe('Parameters');
+  });
+
+  it('are named as information issues on an error answer, by GET and by POST', async () => {
+    const get = await request(app).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(unknownVs)}&zzz=1&colour=red`).expect(404);
+    const post = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: unknownVs }, { name: 'zzz', valueString: '1' }, { name: 'colour', valueString: 'red' }] })
+      .expect(404);
+    for (const res of [get, post]) {
+      const issues = outcome(res.body).issue;
+      expect(issues[0]).toMatchObject({ severity: 'error', code: 'not-found' });
+      expect(issues.slice(1)).toEqual([
+        { severity: 'information', code: 'informational', diagnostics: "Parameter 'zzz' is not a parameter of $expand and was ignored", expression: ['zzz'] },
+        { severity: 'information', code: 'informational', diagnostics: "Parameter 'colour' is not a parameter of $expand and was ignored", expression: ['colour'] },
+      ]);
+    }
+  });
+
+  it('are refused with 400 under Prefer: handling=strict, by GET (also for a cached answer) and by POST', async () => {
+    await request(app).get(`${LOOKUP}&zzz=1`).expect(200); // now in the response cache
+    const get = await request(app).get(`${LOOKUP}&zzz=1`).set('Prefer', 'handling=strict').expect(400);
+    expect(outcome(get.body).issue[0]).toMatchObject({ code: 'not-supported', details: { text: expect.stringMatching(/Unknown parameter 'zzz' for \$lookup/) }, expression: ['zzz'] });
+    const post = await request(app).post('/fhir/CodeSystem/$lookup').set('Prefer', 'return=representation, handling=strict').type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODE }, { name: 'uuid', valueUuid: 'urn:uuid:1' }] })
+      .expect(400);
+    expect(outcome(post.body).issue[0].details?.text).toMatch(/Unknown parameter 'uuid'/);
+    // known parameters only: strict changes nothing; lenient is the default
+    await request(app).get(LOOKUP).set('Prefer', 'handling=strict').expect(200);
+    await request(app).get(`${LOOKUP}&zzz=1`).set('Prefer', 'handling=lenient').expect(200);
+  });
+});
+
+/** A raw HTTP exchange on a socket: what the server answers (status line and headers) before it closes. */
+function rawExchange(head: string, body: Buffer | string, opts: { destroyAfterWrite?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(head);
+      if (body.length > 0) socket.write(body);
+      if (opts.destroyAfterWrite) {
+        socket.destroy();
+        resolve('');
+      }
+    });
+    let text = '';
+    socket.on('data', (c: Buffer) => {
+      text += c.toString('latin1');
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
+async function openConnections(): Promise<number> {
+  return new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+}
+
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+describe('bodies and disconnects', () => {
+  it('refuses a body on a GET (beyond 1 KiB) with 413 and closes the connection', async () => {
+    const answer = await rawExchange(`GET ${LOOKUP} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n`, 'x'.repeat(2000));
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(answer).toMatch(/"code":"too-long"/);
+    await request(app).get(LOOKUP).send('x'.repeat(100)).expect(200); // a small stray body is tolerated
+  });
+
+  it('answers a body over the limit with 413 without reading it, and closes the connection', async () => {
+    const small = await createApp({ config: testConfig({ bodyLimitBytes: 2048 }), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    const res = await request(small).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({ resourceType: 'Parameters', parameter: [{ name: 'filter', valueString: 'x'.repeat(5000) }] });
+    expect(res.status).toBe(413);
+    expect(res.headers.connection).toBe('close');
+    expect(outcome(res.body).issue[0].code).toBe('too-long');
+  });
+
+  it('survives clients that disconnect in the middle of a body or of an operation, and keeps no connection', async () => {
+    for (let i = 0; i < 20; i++) {
+      await rawExchange(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 100000\r\n\r\n`,
+        '{"resourceType":"Parameters","parameter":[', { destroyAfterWrite: true });
+      await rawExchange(`PUT /fhir/CodeSystem/kommune-101-x HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+        '10\r\n{"resourceType":\r\n', { destroyAfterWrite: true });
+    }
+    // an operation that runs until its budget is spent, its client gone long before
+    const sets = nestedImports(40);
+    const body = JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: sets[0]!.url }, ...sets.map((resource) => ({ name: 'tx-resource', resource }))] });
+    await rawExchange(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`, body, { destroyAfterWrite: true });
+    await eventually(async () => (await openConnections()) === 0, 'every aborted connection is closed');
+    await request(app).get(LOOKUP).expect(200);
+    const metrics = await request(app).get('/metrics').expect(200);
+    expect(metrics.text).not.toMatch(/faelles_tx_requests_total\{[^}]*status="5\d\d"[^}]*\} [1-9]/);
+  });
+});
+
+describe('ids and urls are checked before they reach the store', () => {
+  let admin: string;
+  beforeAll(async () => {
+    admin = await tokenFor({ scope: 'admin' });
+  });
+
+  const common = (extra: Partial<CodeSystem>): CodeSystem => ({
+    resourceType: 'CodeSystem', url: 'http://faelles-tx.dk/fhir/CodeSystem/hardening', version: '1.0.0', status: 'draft', content: 'complete',
+    concept: [{ code: 'a', display: 'A' }], ...extra,
+  });
+
+  it.each([
+    ['a NUL in the url', { url: 'http://faelles-tx.dk/fhir/CodeSystem/x\u0000y' }, 'CodeSystem.url'],
+    ['a control character in the url', { url: 'http://faelles-tx.dk/fhir/CodeSystem/x\u0007' }, 'CodeSystem.url'],
+    ['a relative url', { url: 'CodeSystem/x' }, 'CodeSystem.url'],
+    ['a | in the url', { url: 'http://faelles-tx.dk/fhir/CodeSystem/x|2' }, 'CodeSystem.url'],
+    ['an unpaired surrogate in the url', { url: 'http://faelles-tx.dk/fhir/CodeSystem/\ud800x' }, 'CodeSystem.url'],
+    ['a url of 3000 characters', { url: `http://faelles-tx.dk/${'x'.repeat(3000)}` }, 'CodeSystem.url'],
+    ['a NUL in the version', { version: '1\u0000' }, 'CodeSystem.version'],
+    ['a | in the version', { version: '1|2' }, 'CodeSystem.version'],
+  ])('refuses %s with 422 and stores nothing', async (_name, extra, expression) => {
+    const before = await store.loadAll();
+    const res = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send(common(extra));
+    expect(res.status).toBe(422);
+    expect(outcome(res.body).issue.some((i) => i.expression?.includes(expression))).toBe(true);
+    expect(await store.loadAll()).toEqual(before);
+  });
+
+  it('answers ids that are not FHIR ids with 400 on read, history, update and delete', async () => {
+    const auth = `Bearer ${admin}`;
+    const bad = encodeURIComponent('x'.repeat(65));
+    for (const path of [`/fhir/CodeSystem/${bad}`, `/fhir/CodeSystem/${bad}/_history`, `/fhir/CodeSystem/${bad}/_history/1`, "/fhir/ValueSet/a'b/_history"]) {
+      const res = await request(app).get(path).expect(400);
+      expect(outcome(res.body).issue[0].details?.text).toMatch(/is not a valid resource id/);
+    }
+    await request(app).put(`/fhir/CodeSystem/${bad}`).set('Authorization', auth).type(JSON_TYPE).send(common({ id: 'x'.repeat(65) })).expect(400);
+    await request(app).delete('/fhir/CodeSystem/a%20b').set('Authorization', auth).expect(400);
+    expect(await store.loadAll()).toEqual([]);
+  });
+});

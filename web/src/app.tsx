@@ -1,0 +1,69 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { useRoute, href } from './router';
+import { signOut, useSession } from './session';
+import { Browse } from './views/browse';
+import { Editor } from './views/editor';
+import { Import } from './views/import';
+import { Municipality } from './views/municipality';
+import { SignIn } from './views/sign-in';
+
+const SECTIONS = [
+  { key: 'kataloger', label: 'Kataloger' },
+  { key: 'kommune', label: 'Min kommune' },
+  { key: 'import', label: 'Importér CSV' },
+];
+
+export function App() {
+  const route = useRoute();
+  const session = useSession();
+  const section = SECTIONS.some((s) => s.key === route[0]) ? route[0]! : 'kataloger';
+  const main = useRef<HTMLElement>(null);
+  const title = SECTIONS.find((s) => s.key === section)!.label;
+  useEffect(() => {
+    document.title = `${title} – Fælles Sprog`;
+  }, [title]);
+
+  let view;
+  if (section === 'kataloger') {
+    view = <Browse catalogKey={route[1]} code={route[2]} />;
+  } else if (!session) {
+    view = <SignIn purpose={section === 'import'
+      ? 'Log ind for at importere kommunens lokale indsatser fra en CSV-fil.'
+      : 'Log ind for at se kommunens lokale katalog, dækningen og koble lokale indsatser og tilbud til de fælleskommunale.'} />;
+  } else if (section === 'import') {
+    view = <Import session={session} />;
+  } else if (route[1] === 'ny') {
+    view = <Editor session={session} />;
+  } else if (route[1] === 'rediger' && route[2] && route[3]) {
+    view = <Editor session={session} csId={route[2]} code={route[3]} />;
+  } else {
+    view = <Municipality session={session} />;
+  }
+
+  return (
+    <>
+      <button type="button" class="skip" onClick={() => main.current?.focus()}>Spring til indhold</button>
+      <header class="top">
+        <p class="brand"><a href={href('kataloger')}>Fælles Sprog <span>kataloger og lokal kobling</span></a></p>
+        <nav aria-label="Hovedmenu">
+          <ul>
+            {SECTIONS.map((s) => (
+              <li key={s.key}><a href={href(s.key)} aria-current={s.key === section ? 'page' : undefined}>{s.label}</a></li>
+            ))}
+          </ul>
+        </nav>
+        <div class="who">
+          {session
+            ? (
+              <>
+                <span>{session.kommunekode ? `Kommune ${session.kommunekode}` : session.admin ? 'Administrator' : 'Logget ind'}</span>
+                <button type="button" class="link" onClick={signOut}>Log ud</button>
+              </>
+            )
+            : <a href={href('kommune')}>Log ind</a>}
+        </div>
+      </header>
+      <main ref={main} tabIndex={-1} id="main">{view}</main>
+    </>
+  );
+}

@@ -1,0 +1,118 @@
+import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+
+/** The FHIR endpoint of the server that serves the page (index.html names it; same origin). */
+export const FHIR_BASE: string = document.querySelector<HTMLMetaElement>('meta[name="fhir-base"]')?.content || '/fhir';
+
+const FHIR_JSON = 'application/fhir+json';
+const ISSUE_LINE = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line';
+
+/** One issue of an OperationOutcome, flattened for display. */
+export interface Issue {
+  severity: 'fatal' | 'error' | 'warning' | 'information';
+  text: string;
+  /** The line of a CSV file the issue is about. */
+  line?: number;
+  expression?: string;
+}
+
+export function outcomeIssues(outcome: OperationOutcome | undefined): Issue[] {
+  return (outcome?.issue ?? []).map((i) => ({
+    severity: i.severity,
+    text: i.details?.text ?? i.diagnostics ?? i.code,
+    line: i.extension?.find((e) => e.url === ISSUE_LINE)?.valueInteger,
+    expression: i.expression?.[0],
+  }));
+}
+
+/** A request the server refused: the status and the issues of its OperationOutcome. */
+export class FhirRequestError extends Error {
+  constructor(readonly status: number, readonly issues: Issue[]) {
+    super(issues.find((i) => i.severity === 'error' || i.severity === 'fatal')?.text ?? `Serveren svarede ${status}`);
+    this.name = 'FhirRequestError';
+  }
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  token?: string;
+  ifMatch?: string;
+  signal?: AbortSignal;
+}
+
+export interface FhirResponse<T> {
+  status: number;
+  body: T;
+  etag?: string;
+}
+
+function url(path: string, query?: RequestOptions['query']): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.append(k, String(v));
+  const qs = params.toString();
+  return `${FHIR_BASE}/${path}${qs ? `?${qs}` : ''}`;
+}
+
+/** One call to the FHIR API; a non-2xx answer throws FhirRequestError with the server's issues. */
+export async function fhir<T>(method: string, path: string, options: RequestOptions = {}): Promise<FhirResponse<T>> {
+  const headers: Record<string, string> = { Accept: FHIR_JSON };
+  if (options.body !== undefined) headers['Content-Type'] = FHIR_JSON;
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  if (options.ifMatch) headers['If-Match'] = options.ifMatch;
+  let res: Response;
+  try {
+    res = await fetch(url(path, options.query), {
+      method, headers, signal: options.signal, body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new FhirRequestError(0, [{ severity: 'error', text: 'Serveren kunne ikke nås. Tjek forbindelsen og prøv igen.' }]);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) {
+    const issues = (body as { resourceType?: string } | undefined)?.resourceType === 'OperationOutcome' ? outcomeIssues(body as OperationOutcome) : [];
+    throw new FhirRequestError(res.status, issues.length > 0 ? issues : [{ severity: 'error', text: `Serveren svarede ${res.status}` }]);
+  }
+  return { status: res.status, body: body as T, etag: res.headers.get('ETag') ?? undefined };
+}
+
+export async function get<T>(path: string, query?: RequestOptions['query'], signal?: AbortSignal): Promise<T> {
+  return (await fhir<T>('GET', path, { query, signal })).body;
+}
+
+/** Every resource of a search Bundle, following `next` links. */
+export async function searchAll<T>(type: string, query: Record<string, string>): Promise<T[]> {
+  const out: T[] = [];
+  let bundle = await get<Bundle>(type, { ...query, _count: 200 });
+  for (;;) {
+    for (const e of bundle.entry ?? []) if (e.resource) out.push(e.resource as T);
+    const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+    if (!next) return out;
+    const res = await fetch(next, { headers: { Accept: FHIR_JSON } });
+    if (!res.ok) throw new FhirRequestError(res.status, [{ severity: 'error', text: `Serveren svarede ${res.status}` }]);
+    bundle = (await res.json()) as Bundle;
+  }
+}
+
+// ---- Parameters -----------------------------------------------------------------------------------------------------
+
+export function paramValue(p: ParametersParameter | undefined): unknown {
+  if (!p) return undefined;
+  const key = Object.keys(p).find((k) => k.startsWith('value'));
+  return key ? (p as unknown as Record<string, unknown>)[key] : undefined;
+}
+
+export function params(p: Parameters | ParametersParameter, name: string): ParametersParameter[] {
+  const list = 'resourceType' in p ? p.parameter : (p as ParametersParameter).part;
+  return (list ?? []).filter((x) => x.name === name);
+}
+
+export function param(p: Parameters | ParametersParameter, name: string): ParametersParameter | undefined {
+  return params(p, name)[0];
+}

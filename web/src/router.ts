@@ -1,0 +1,34 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/**
+ * Hash routes (#/kataloger/119/<code>), so every view has an address that can be bookmarked and shared, and the
+ * server needs no fallback route. Segments are URI-encoded.
+ */
+export function parseHash(hash: string): string[] {
+  return hash.replace(/^#\/?/, '').split('/').filter((s) => s.length > 0).map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+}
+
+export function href(...segments: (string | undefined)[]): string {
+  return `#/${segments.filter((s): s is string => s !== undefined && s !== '').map(encodeURIComponent).join('/')}`;
+}
+
+export function navigate(...segments: (string | undefined)[]): void {
+  const target = href(...segments);
+  if (location.hash !== target) location.hash = target;
+}
+
+export function useRoute(): string[] {
+  const [route, setRoute] = useState(() => parseHash(location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseHash(location.hash));
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}

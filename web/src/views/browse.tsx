@@ -1,0 +1,220 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { CATALOGS, type Catalog, catalogByKey, expandCatalog, systemName, type TreeNode } from '../catalogs';
+import { conceptUse, lookupConcept, relatedDisplays } from '../concept';
+import { useAsync, useDebounced } from '../hooks';
+import { href } from '../router';
+import { ConceptTextView, ErrorBox, Loading, Notice, StatusBadge } from './common';
+
+/** The catalog that shows a concept of a code system when the page does not know which catalog it came from. */
+export function catalogKeyFor(system: string): string {
+  return CATALOGS.find((c) => c.system === system)?.key ?? CATALOGS[0]!.key;
+}
+
+function CatalogNav({ current }: { current: Catalog }) {
+  const groups = [...new Set(CATALOGS.map((c) => c.group))];
+  return (
+    <nav class="catalog-nav" aria-label="Kataloger">
+      {groups.map((g) => (
+        <div key={g}>
+          <h2 class="nav-group">{g}</h2>
+          <ul>
+            {CATALOGS.filter((c) => c.group === g).map((c) => (
+              <li key={c.key}>
+                <a href={href('kataloger', c.key)} aria-current={c.key === current.key ? 'page' : undefined}>{c.label}</a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+    </nav>
+  );
+}
+
+function pathTo(nodes: TreeNode[], code: string): string[] | undefined {
+  for (const n of nodes) {
+    if (n.code === code) return [n.code];
+    const sub = pathTo(n.children, code);
+    if (sub) return [n.code, ...sub];
+  }
+  return undefined;
+}
+
+function TreeItems({ nodes, catalog, selected, open, toggle }: {
+  nodes: TreeNode[]; catalog: Catalog; selected?: string; open: Set<string>; toggle(code: string): void;
+}) {
+  return (
+    <>
+      {nodes.map((n) => {
+        const expanded = open.has(n.code);
+        return (
+          <li key={n.code}>
+            <div class="node">
+              {n.children.length > 0
+                ? (
+                  <button type="button" class="toggle" aria-expanded={expanded} onClick={() => toggle(n.code)}
+                    aria-label={`${expanded ? 'Fold sammen' : 'Fold ud'}: ${n.display}`}>
+                    <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
+                  </button>
+                )
+                : <span class="toggle-spacer" aria-hidden="true" />}
+              <a href={href('kataloger', catalog.key, n.code)} aria-current={n.code === selected ? 'true' : undefined}
+                class={n.inactive ? 'inactive' : undefined}>
+                {n.display}
+              </a>
+              {n.inactive && <span class="badge status-retired">udgået</span>}
+              {n.children.length > 0 && <span class="count" aria-label={`${n.children.length} underbegreber`}>{n.children.length}</span>}
+            </div>
+            {expanded && n.children.length > 0 && (
+              <ul>
+                <TreeItems nodes={n.children} catalog={catalog} selected={selected} open={open} toggle={toggle} />
+              </ul>
+            )}
+          </li>
+        );
+      })}
+    </>
+  );
+}
+
+function CatalogTree({ catalog, selected }: { catalog: Catalog; selected?: string }) {
+  const tree = useAsync((signal) => expandCatalog(catalog, undefined, signal), [catalog.key]);
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  // Open the branches down to the selected concept.
+  useEffect(() => {
+    if (!tree.data || !selected) return;
+    const path = pathTo(tree.data.nodes, selected);
+    if (path && path.length > 1) setOpen((o) => new Set([...o, ...path.slice(0, -1)]));
+  }, [tree.data, selected]);
+  const toggle = (code: string) => setOpen((o) => {
+    const next = new Set(o);
+    if (next.has(code)) next.delete(code);
+    else next.add(code);
+    return next;
+  });
+  if (tree.error) return <ErrorBox error={tree.error} />;
+  if (!tree.data) return <Loading what="kataloget" />;
+  return (
+    <div>
+      <p class="muted small">{tree.data.title ?? catalog.label} · {tree.data.total} begreber</p>
+      <ul class="tree" aria-label={`${catalog.label}: begreber`}>
+        <TreeItems nodes={tree.data.nodes} catalog={catalog} selected={selected} open={open} toggle={toggle} />
+      </ul>
+    </div>
+  );
+}
+
+function SearchResults({ catalog, filter, selected }: { catalog: Catalog; filter: string; selected?: string }) {
+  const result = useAsync((signal) => expandCatalog(catalog, filter, signal), [catalog.key, filter]);
+  if (result.error) return <ErrorBox error={result.error} />;
+  if (!result.data) return <Loading what="søgeresultater" />;
+  const nodes = result.data.nodes;
+  return (
+    <div>
+      <p class="muted small" role="status">{nodes.length === 0 ? `Ingen begreber i ${catalog.label} matcher »${filter}«.` : `${nodes.length} begreber matcher »${filter}«`}</p>
+      <ul class="results" aria-label="Søgeresultater">
+        {nodes.map((n) => (
+          <li key={n.code}>
+            <a href={href('kataloger', catalog.key, n.code)} aria-current={n.code === selected ? 'true' : undefined}>{n.display}</a>
+            {n.inactive && <span class="badge status-retired">udgået</span>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function ConceptPanel({ system, code, catalogKey }: { system: string; code: string; catalogKey: string }) {
+  const concept = useAsync(async (signal) => {
+    const c = await lookupConcept(system, code, signal);
+    const [names, use] = await Promise.all([relatedDisplays(c), conceptUse(system, code, signal)]);
+    return { c, names, use };
+  }, [system, code]);
+  if (concept.error) return <ErrorBox error={concept.error} />;
+  if (!concept.data || concept.data.c.code !== code) return <Loading what="begrebet" />;
+  const { c, names, use } = concept.data;
+  const link = (x: string) => <a href={href('kataloger', catalogKey, x)}>{names.get(x) ?? x}</a>;
+  const byKommune = new Map<string, typeof use.local>();
+  for (const u of use.local) byKommune.set(u.kommunekode ?? '?', [...(byKommune.get(u.kommunekode ?? '?') ?? []), u]);
+  return (
+    <article class="concept" aria-labelledby="concept-title">
+      {c.parents.length > 0 && (
+        <p class="crumbs">Under: {c.parents.map((p, i) => <span key={p.code}>{i > 0 && ', '}{link(p.code)}</span>)}</p>
+      )}
+      <h2 id="concept-title" tabIndex={-1}>{c.display} <StatusBadge status={c.status} /></h2>
+      {c.indsatstitel && c.indsatstitel !== c.display && <p class="muted">Katalogets titel: {c.indsatstitel}</p>}
+      <dl class="meta">
+        <dt>Kode</dt><dd><code>{c.code}</code></dd>
+        <dt>Kodesystem</dt><dd>{c.systemName ?? systemName(c.system)} {c.version && <span class="muted">({c.version})</span>}</dd>
+        {c.lovparagraf && (<><dt>Lovgrundlag</dt><dd>{c.lovparagraf}</dd></>)}
+        {c.niveau && (<><dt>Niveau</dt><dd>{c.niveau}</dd></>)}
+      </dl>
+      {c.status !== 'active' && (
+        <Notice kind="warn">
+          {c.status === 'retired' ? 'Begrebet er udgået og må ikke bruges til nye registreringer.' : 'Begrebet er på vej ud af FSIII.'}
+          {c.replacedBy.length > 0 && <> Brug i stedet: {c.replacedBy.map((r, i) => <span key={r}>{i > 0 && ', '}{link(r)}</span>)}.</>}
+        </Notice>
+      )}
+      <ConceptTextView c={c} />
+      {c.children.length > 0 && (
+        <section>
+          <h3>Underbegreber ({c.children.length})</h3>
+          <ul class="columns">{c.children.map((ch) => <li key={ch.code}>{link(ch.code)}</li>)}</ul>
+        </section>
+      )}
+      <section>
+        <h3>Anvendes i</h3>
+        <ul>
+          {use.catalogs.map((k) => <li key={k.key}><a href={href('kataloger', k.key, c.code)}>{k.group}: {k.label}</a></li>)}
+        </ul>
+        {use.local.length > 0
+          ? (
+            <>
+              <h4>Lokale indsatser og tilbud koblet hertil</h4>
+              <ul>
+                {[...byKommune].map(([k, list]) => (
+                  <li key={k}>Kommune {k}: {list.map((u, i) => (
+                    <span key={u.code}>{i > 0 && ', '}{u.display ?? u.code} <code class="small">{u.code}</code></span>
+                  ))}</li>
+                ))}
+              </ul>
+            </>
+          )
+          : <p class="muted">Ingen kommune har koblet lokale indsatser eller tilbud til begrebet.</p>}
+        {use.legacyKeys.length > 0 && <p class="muted small">Ældre FSIII-nøgle: {use.legacyKeys.join(', ')}</p>}
+      </section>
+    </article>
+  );
+}
+
+export function Browse({ catalogKey, code }: { catalogKey?: string; code?: string }) {
+  const catalog = catalogByKey(catalogKey) ?? CATALOGS[0]!;
+  const [query, setQuery] = useState('');
+  const filter = useDebounced(query.trim(), 250);
+  useEffect(() => setQuery(''), [catalog.key]);
+  const searchId = useMemo(() => `search-${catalog.key}`, [catalog.key]);
+  return (
+    <div class="browse">
+      <CatalogNav current={catalog} />
+      <section class="tree-pane" aria-labelledby="catalog-title">
+        <h2 id="catalog-title">{catalog.group}: {catalog.label}</h2>
+        <form role="search" onSubmit={(e) => e.preventDefault()}>
+          <label for={searchId}>Søg i {catalog.label}</label>
+          <input id={searchId} type="search" value={query} autocomplete="off" placeholder="fx træning, kost, faerdighed"
+            onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
+        </form>
+        {filter ? <SearchResults catalog={catalog} filter={filter} selected={code} /> : <CatalogTree catalog={catalog} selected={code} />}
+      </section>
+      <section class="concept-pane" aria-label="Begreb">
+        {code
+          ? <ConceptPanel system={catalog.codeSystem} code={code} catalogKey={catalog.key} />
+          : (
+            <div class="intro">
+              <h2>Fælles Sprog III og FFB</h2>
+              <p>Vælg et katalog til venstre og et begreb i træet for at se katalogets tekst: beskrivelse, formål og eksempler, og hvor begrebet bruges.</p>
+              <p>Søgningen finder begreber i det valgte katalog; den tåler manglende danske tegn (»faerdighed« finder »færdighed«).</p>
+            </div>
+          )}
+      </section>
+    </div>
+  );
+}

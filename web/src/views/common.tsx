@@ -1,0 +1,98 @@
+import type { ComponentChildren } from 'preact';
+import type { ConceptText } from '../concept';
+import { STATUS_LABEL } from '../concept';
+import { FhirRequestError, type Issue } from '../fhir';
+
+export function Loading({ what }: { what: string }) {
+  return <p class="loading" role="status">Henter {what} …</p>;
+}
+
+const SEVERITY_LABEL: Record<Issue['severity'], string> = { fatal: 'Fejl', error: 'Fejl', warning: 'Advarsel', information: 'Info' };
+
+/** The issues of a refused request (or of an import), with the line they belong to. */
+export function IssueList({ issues, lines = false }: { issues: Issue[]; lines?: boolean }) {
+  if (issues.length === 0) return null;
+  if (lines) {
+    return (
+      <table class="issues">
+        <thead><tr><th scope="col">Linje</th><th scope="col">Type</th><th scope="col">Besked</th></tr></thead>
+        <tbody>
+          {issues.map((i, n) => (
+            <tr key={n} class={`sev-${i.severity}`}>
+              <td>{i.line ?? '–'}</td>
+              <td>{SEVERITY_LABEL[i.severity]}</td>
+              <td>{i.text}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
+  return (
+    <ul class="issues">
+      {issues.map((i, n) => (
+        <li key={n} class={`sev-${i.severity}`}><strong>{SEVERITY_LABEL[i.severity]}:</strong> {i.text}</li>
+      ))}
+    </ul>
+  );
+}
+
+/** What went wrong, in Danish where the page knows the case; the server's own words otherwise. */
+export function explain(error: unknown): { title: string; issues: Issue[] } {
+  if (error instanceof FhirRequestError) {
+    const titles: Record<number, string> = {
+      0: 'Serveren kunne ikke nås',
+      401: 'Dit login er ikke gyldigt (udløbet eller forkert token). Log ind igen.',
+      403: 'Dit login må ikke skrive dette.',
+      404: 'Findes ikke',
+      405: 'Kan ikke ændres: det er et offentliggjort katalog.',
+      409: 'Kataloget er ændret af en anden i mellemtiden. Hent siden igen.',
+      412: 'Kataloget er ændret af en anden i mellemtiden. Hent siden igen.',
+      422: 'Serveren afviste ændringen:',
+    };
+    return { title: titles[error.status] ?? `Serveren svarede ${error.status}`, issues: error.issues };
+  }
+  return { title: 'Der skete en fejl', issues: [{ severity: 'error', text: (error as Error)?.message ?? String(error) }] };
+}
+
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  const { title, issues } = explain(error);
+  return (
+    <div class="notice error" role="alert">
+      <p><strong>{title}</strong></p>
+      <IssueList issues={issues} />
+    </div>
+  );
+}
+
+export function Notice({ kind, children }: { kind: 'info' | 'ok' | 'warn' | 'error'; children: ComponentChildren }) {
+  return <div class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>{children}</div>;
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  if (status === 'active') return null;
+  return <span class={`badge status-${status}`}>{STATUS_LABEL[status] ?? status}</span>;
+}
+
+/** The catalog text of a concept: beskrivelse, formål, eksempler, fodnote; the definition where there is none. */
+export function ConceptTextView({ c, headingLevel = 3 }: { c: ConceptText; headingLevel?: 3 | 4 }) {
+  const H = headingLevel === 3 ? 'h3' : 'h4';
+  const hasCatalogText = c.beskrivelse || c.formaal || c.eksempler.length > 0;
+  return (
+    <div class="concept-text">
+      {c.beskrivelse && (<section><H>Beskrivelse</H><p>{c.beskrivelse}</p></section>)}
+      {c.formaal && (<section><H>Formål</H><p>{c.formaal}</p></section>)}
+      {c.eksempler.length > 0 && (
+        <section>
+          <H>Eksempler</H>
+          {c.eksempelIndledning && <p>{c.eksempelIndledning}</p>}
+          <ul>{c.eksempler.map((e, i) => <li key={i}>{e}</li>)}</ul>
+        </section>
+      )}
+      {c.fodnote && <p class="footnote">{c.fodnote}</p>}
+      {!hasCatalogText && c.definition && (<section><H>Definition</H><p class="multiline">{c.definition}</p></section>)}
+      {!hasCatalogText && !c.definition && <p class="muted">Kataloget har ingen beskrivelse af dette begreb.</p>}
+    </div>
+  );
+}

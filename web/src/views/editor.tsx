@@ -1,0 +1,222 @@
+import type { Bundle, CodeSystem, ConceptMap, Parameters } from 'fhir/r4';
+import { useEffect, useState } from 'preact/hooks';
+import { systemName } from '../catalogs';
+import { fhir, param, paramValue, params } from '../fhir';
+import { setFlash } from '../flash';
+import { useAsync } from '../hooks';
+import {
+  checkDraft, type Draft, isWritable, LOCAL_STATUSES, localEntries, mapsOf, NAME_PATTERN, nameOf, newCodeSystem, newConceptMap, saveBundle,
+  suggestName, type Target, withConcept, withMapping,
+} from '../local-model';
+import { loadMunicipality, type MunicipalityData } from '../municipality';
+import { href, navigate } from '../router';
+import type { Session } from '../session';
+import { STATUS_LABEL } from '../concept';
+import { ErrorBox, Loading, Notice } from './common';
+import { TargetLink } from './municipality';
+import { TargetPicker } from './target-picker';
+
+const NEW = '__new__';
+
+interface TranslateAnswer {
+  result: boolean;
+  matches: { display?: string; code?: string; system?: string; equivalence?: string }[];
+}
+
+/** Asks the server what the saved local code translates to: the proof that the link is in place. */
+async function translateCheck(system: string, code: string): Promise<TranslateAnswer> {
+  const p = (await fhir<Parameters>('GET', 'ConceptMap/$translate', { query: { system, code } })).body;
+  return {
+    result: paramValue(param(p, 'result')) === true,
+    matches: params(p, 'match').map((m) => {
+      const c = paramValue(param(m, 'concept')) as { display?: string; code?: string; system?: string } | undefined;
+      return { ...c, equivalence: paramValue(param(m, 'equivalence')) as string | undefined };
+    }),
+  };
+}
+
+function EditorForm({ data, session, csId, code }: { data: MunicipalityData; session: Session; csId?: string; code?: string }) {
+  const kommunekode = data.kommunekode;
+  const writable = data.codeSystems.filter(isWritable);
+  const editing = csId !== undefined && code !== undefined;
+  const existingCs = editing ? data.codeSystems.find((cs) => cs.id === csId) : undefined;
+  const existingEntry = existingCs ? localEntries(existingCs, data.conceptMaps).find((e) => e.code === code) : undefined;
+
+  const [catalogChoice, setCatalogChoice] = useState<string>(csId ?? writable[0]?.id ?? NEW);
+  const [newName, setNewName] = useState(() => suggestName([...data.codeSystems, ...data.conceptMaps]));
+  const [draft, setDraft] = useState<Draft>(() => ({
+    code: existingEntry?.code ?? '',
+    display: existingEntry?.display ?? '',
+    definition: existingEntry?.definition ?? '',
+    kind: existingEntry?.kind === 'indsats' || existingEntry?.kind === 'tilbud' ? existingEntry.kind : '',
+    status: existingEntry?.status ?? 'active',
+    targets: existingEntry?.targets.map((t) => ({ system: t.system, code: t.code, display: t.display })) ?? [],
+  }));
+  const [problems, setProblems] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>();
+  const [saving, setSaving] = useState(false);
+  useEffect(() => {
+    document.getElementById('editor-title')?.focus();
+  }, []);
+
+  if (editing && (!existingCs || !existingEntry)) {
+    return <Notice kind="error">Den lokale kode {code} findes ikke i kataloget {csId}.</Notice>;
+  }
+  if (existingCs && !isWritable(existingCs)) {
+    return <Notice kind="warn">{existingCs.title ?? csId} er et offentliggjort eksempel og kan ikke ændres her.</Notice>;
+  }
+
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
+  const addTarget = (t: Target) => setDraft((d) => ({ ...d, targets: d.kind === 'indsats' ? [t] : [...d.targets, t] }));
+  const removeTarget = (t: Target) => setDraft((d) => ({ ...d, targets: d.targets.filter((x) => x.system !== t.system || x.code !== t.code) }));
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    const isNewCatalog = catalogChoice === NEW;
+    const previousCs = isNewCatalog ? undefined : data.codeSystems.find((cs) => cs.id === catalogChoice);
+    const found: string[] = [];
+    if (isNewCatalog) {
+      if (!NAME_PATTERN.test(newName)) found.push('Katalogets navn skal være 1–52 tegn: bogstaver a–z, tal, bindestreg og punktum (uden æ, ø, å).');
+      else if ([...data.codeSystems, ...data.conceptMaps].some((r) => nameOf(r) === newName)) found.push(`Der findes allerede et katalog med navnet ${newName}.`);
+    }
+    found.push(...checkDraft(draft, previousCs, !editing));
+    setProblems(found);
+    if (found.length > 0) {
+      document.getElementById('editor-problems')?.focus();
+      return;
+    }
+    const cs0: CodeSystem = previousCs ?? newCodeSystem(kommunekode, newName);
+    const cm0: ConceptMap | undefined = previousCs
+      ? (mapsOf(previousCs, data.conceptMaps).find((m) => nameOf(m) === nameOf(previousCs)) ?? mapsOf(previousCs, data.conceptMaps)[0])
+      : undefined;
+    const entry = { code: draft.code, display: draft.display.trim(), definition: draft.definition.trim() || undefined, kind: draft.kind, status: draft.status };
+    const cs = withConcept(cs0, entry);
+    const cm = withMapping(cm0 ?? newConceptMap(kommunekode, nameOf(cs0), cs), cs, entry.code, entry.display, draft.kind, draft.targets);
+    setSaving(true);
+    try {
+      await fhir<Bundle>('POST', '', { body: saveBundle(cs, cm, { codeSystem: previousCs, conceptMap: cm0 }), token: session.token });
+      let check: TranslateAnswer | undefined;
+      try {
+        check = await translateCheck(cs.url!, entry.code);
+      } catch {
+        check = undefined;
+      }
+      setFlash(
+        <>
+          <p><strong>Gemt:</strong> {entry.display} (<code>{entry.code}</code>) i {cs.title ?? nameOf(cs)}.</p>
+          {check && (check.result
+            ? (
+              <p class="translate-check">Serveren oversætter nu <code>{entry.code}</code> til:{' '}
+                {check.matches.map((m, i) => <span key={i}>{i > 0 && ', '}<TargetLink c={m} /> ({systemName(m.system ?? '')}, {m.equivalence})</span>)}
+              </p>
+            )
+            : <p>Serveren har endnu ingen oversættelse af {entry.code}.</p>)}
+        </>,
+      );
+      navigate('kommune');
+    } catch (err) {
+      setError(err);
+      setSaving(false);
+      setTimeout(() => document.getElementById('editor-error')?.focus());
+    }
+  };
+
+  const kindHelp = draft.kind === 'tilbud'
+    ? 'Et tilbud kobles til alle de fælleskommunale indsatser, det består af (én eller flere).'
+    : 'En lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).';
+
+  return (
+    <form class="editor" onSubmit={save} noValidate>
+      <h2 id="editor-title" tabIndex={-1}>{editing ? `Redigér ${existingEntry!.display}` : 'Ny lokal indsats eller tilbud'}</h2>
+      <div id="editor-problems" tabIndex={-1}>
+        {problems.length > 0 && (
+          <div class="notice error" role="alert">
+            <p><strong>Ret dette, før du gemmer:</strong></p>
+            <ul>{problems.map((p) => <li key={p}>{p}</li>)}</ul>
+          </div>
+        )}
+      </div>
+      <div class="editor-grid">
+        <fieldset>
+          <legend>Den lokale indsats</legend>
+          {!editing && (
+            <div class="field">
+              <label for="catalog">Lokalt katalog</label>
+              <select id="catalog" value={catalogChoice} onChange={(e) => setCatalogChoice((e.target as HTMLSelectElement).value)}>
+                {writable.map((cs) => <option key={cs.id} value={cs.id}>{cs.title ?? nameOf(cs)}</option>)}
+                <option value={NEW}>Nyt katalog …</option>
+              </select>
+            </div>
+          )}
+          {!editing && catalogChoice === NEW && (
+            <div class="field">
+              <label for="catalog-name">Navn på det nye katalog</label>
+              <input id="catalog-name" value={newName} onInput={(e) => setNewName((e.target as HTMLInputElement).value)} aria-describedby="catalog-name-hint" />
+              <p class="hint" id="catalog-name-hint">Bliver en del af katalogets adresse: …/kommune/{kommunekode}/CodeSystem/{newName || '…'}</p>
+            </div>
+          )}
+          <div class="field">
+            <label for="code">Lokal kode</label>
+            <input id="code" value={draft.code} readOnly={editing} required aria-describedby="code-hint"
+              onInput={(e) => set('code', (e.target as HTMLInputElement).value)} />
+            <p class="hint" id="code-hint">Fx {kommunekode}-BOLDSPIL. Koden sendes til KL sammen med den fælleskommunale kode og bør ikke ændres senere.</p>
+          </div>
+          <div class="field">
+            <label for="display">Titel</label>
+            <input id="display" value={draft.display} required onInput={(e) => set('display', (e.target as HTMLInputElement).value)} />
+          </div>
+          <fieldset class="field radios">
+            <legend>Type</legend>
+            <label><input type="radio" name="kind" value="indsats" checked={draft.kind === 'indsats'}
+              onChange={() => setDraft((d) => ({ ...d, kind: 'indsats', targets: d.targets.slice(0, 1) }))} /> Indsats (niveau 3)</label>
+            <label><input type="radio" name="kind" value="tilbud" checked={draft.kind === 'tilbud'}
+              onChange={() => set('kind', 'tilbud')} /> Tilbud (sammensat af flere indsatser)</label>
+          </fieldset>
+          <div class="field">
+            <label for="definition">Beskrivelse (valgfri)</label>
+            <textarea id="definition" rows={3} value={draft.definition} onInput={(e) => set('definition', (e.target as HTMLTextAreaElement).value)} />
+          </div>
+          <div class="field">
+            <label for="status">Status</label>
+            <select id="status" value={draft.status} onChange={(e) => set('status', (e.target as HTMLSelectElement).value)}>
+              {LOCAL_STATUSES.map((s) => <option key={s} value={s}>{STATUS_LABEL[s] ?? s}</option>)}
+            </select>
+          </div>
+        </fieldset>
+        <fieldset class="targets">
+          <legend>Koblet til fælleskommunale begreber</legend>
+          <p class="hint">{kindHelp}</p>
+          {draft.targets.length === 0 ? <p class="muted">Intet valgt endnu.</p> : (
+            <ul class="chosen" aria-label="Valgte mål">
+              {draft.targets.map((t) => (
+                <li key={`${t.system}|${t.code}`}>
+                  <span><strong>{t.display ?? t.code}</strong> <span class="muted small">{systemName(t.system)} · {t.code}</span></span>
+                  <button type="button" class="link" onClick={() => removeTarget(t)} aria-label={`Fjern ${t.display ?? t.code}`}>Fjern</button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </fieldset>
+      </div>
+      <section class="picker-section" aria-labelledby="picker-title">
+        <h3 id="picker-title">Find det fælleskommunale begreb</h3>
+        <TargetPicker chosen={draft.targets} onAdd={addTarget} addLabel={draft.kind === 'indsats' ? 'Kobl til' : 'Tilføj'} />
+      </section>
+      <div id="editor-error" tabIndex={-1}><ErrorBox error={error} /></div>
+      <p class="actions">
+        <button type="submit" disabled={saving}>{saving ? 'Gemmer …' : 'Gem'}</button>
+        <a class="button secondary" href={href('kommune')}>Annullér</a>
+      </p>
+    </form>
+  );
+}
+
+export function Editor({ session, csId, code }: { session: Session; csId?: string; code?: string }) {
+  const kommunekode = session.kommunekode;
+  const data = useAsync(() => (kommunekode ? loadMunicipality(kommunekode) : Promise.resolve(undefined)), [kommunekode]);
+  if (!kommunekode) return <Notice kind="warn">Dit token gælder ingen bestemt kommune; log ind med en kommunes token.</Notice>;
+  if (data.error) return <ErrorBox error={data.error} />;
+  if (!data.data) return <Loading what="kommunens katalog" />;
+  return <EditorForm key={`${csId}|${code}`} data={data.data} session={session} csId={csId} code={code} />;
+}
