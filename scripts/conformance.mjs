@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sharedDir = process.env.SHARED_DIR ?? path.resolve(root, '..', 'shared');
-const runner = path.join(sharedDir, 'tx-ecosystem', 'run.mjs');
+const runnerPath = path.join(sharedDir, 'tx-ecosystem', 'run.mjs');
+// the runner only runs when started by its real path (it compares argv[1] with its own module URL)
+const runner = fs.existsSync(runnerPath) ? fs.realpathSync(runnerPath) : runnerPath;
 const floorFile = path.join(root, 'conformance', 'floor.json');
 const required = process.env.CI === 'true';
 
@@ -53,7 +55,7 @@ const server = spawn(process.execPath, [path.join(root, 'dist', 'src', 'index.js
 });
 let exitCode = 1;
 try {
-  await waitFor(`http://127.0.0.1:${port}/fhir/metadata`, 20000);
+  await waitFor(`http://127.0.0.1:${port}/fhir/metadata`, 60000);
   const args = [runner, '--server', `http://127.0.0.1:${port}/fhir`, ...process.argv.slice(2)];
   const out = await new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
