@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Config } from './config';
+import { projectRoot, type Config } from './config';
 import { errorToOutcome } from './errors/operation-outcome';
 import { FhirError } from './errors/fhir-error';
 import { installFastPath } from './http/fast-path';
@@ -22,6 +22,8 @@ import { submissionValidation } from './validation';
 import { createTokenVerifier } from './auth/verifier';
 import { FhirSchemaValidator } from './fhir/schema-validator';
 import { readResource, writeRoutes } from './http/write-routes';
+import { importLocalRoute } from './http/import-local-route';
+import { defaultWebDir, webAppRoutes } from './http/web-app';
 import { checkPublishedLocalCatalogs } from './local/published-check';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, type TerminologyStore } from './store/store';
@@ -36,6 +38,8 @@ export interface AppDeps {
   logger: Logger;
   /** Published catalogs already loaded (tests share one load); loaded from config.terminologyDir otherwise. */
   published?: LoadedTerminology;
+  /** The built web page served at /app (default dist/web). */
+  webDir?: string;
 }
 
 const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
@@ -47,7 +51,7 @@ export interface App extends express.Express {
 }
 
 /** Builds the HTTP application; no globals: everything it uses comes in through its arguments. */
-export async function createApp({ config, store, logger, published }: AppDeps): Promise<App> {
+export async function createApp({ config, store, logger, published, webDir }: AppDeps): Promise<App> {
   const catalogs = published ?? loadTerminology(config.terminologyDir, { includeExamples: config.loadExamples });
   const written = new ResourceSet();
   const publishedSet = new ResourceSet(catalogs.resources);
@@ -61,6 +65,7 @@ export async function createApp({ config, store, logger, published }: AppDeps): 
   for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);
   const writer = new ResourceWriter({
     store, registry, written, published: publishedSet, schema: new FhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
+    layerFollowsStore: feed !== undefined,
   });
 
   const validation = submissionValidation(config.profilesDir);
@@ -118,8 +123,10 @@ export async function createApp({ config, store, logger, published }: AppDeps): 
 
   fhir.use(validateRoute({ ...validation, contextFor }));
   fhir.use(structureDefinitionRoute(validation.profiles, baseUrlOf));
+  const verifier = createTokenVerifier(config.auth);
+  fhir.use(importLocalRoute({ writer, verifier, registry, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples }));
   fhir.use(operationRoute(contextFor));
-  fhir.use(writeRoutes({ writer, verifier: createTokenVerifier(config.auth), registry, store, baseUrlOf }));
+  fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf }));
 
   fhir.get(RESOURCE_PATH, (req, res) => {
     const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
@@ -138,6 +145,9 @@ export async function createApp({ config, store, logger, published }: AppDeps): 
     throw new FhirError(404, 'not-found', `No route for ${req.method} ${req.path}`);
   });
 
+  app.use(webAppRoutes({
+    dir: webDir ?? defaultWebDir(projectRoot()), verifier, fhirBasePath: config.publicBaseUrl ? new URL(config.publicBaseUrl).pathname.replace(/\/$/, '') : base,
+  }));
   app.use(base, fhir);
   app.get('/', (_req, res) => res.redirect(`${base}/metadata`));
 

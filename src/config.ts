@@ -142,7 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
     requestTimeoutMs,
     // below the request timeout by default, so an over-long operation is answered too-costly, not timeout
-    operationTimeBudgetMs: int(env, 'OPERATION_TIME_BUDGET_MS', Math.min(10_000, Math.floor(requestTimeoutMs / 2)), 10, 600_000),
+    operationTimeBudgetMs: int(env, 'OPERATION_TIME_BUDGET_MS', Math.min(10_000, Math.floor(requestTimeoutMs / 2)), 0, 600_000),
     fastPath: bool(env, 'FAST_PATH', true),
     responseCacheEntries: int(env, 'RESPONSE_CACHE_ENTRIES', 5000, 0, 1_000_000),
     store,

@@ -1,6 +1,8 @@
 /**
  * The long fuzz run: `npm run fuzz -- [--count 10000] [--seed N] [--port P]`. Without --port it starts its own
- * server (embedded store in a temporary folder) in a child process, so a crash shows as a dead process.
+ * server (embedded store in a temporary folder) in a child process, so a crash shows as a dead process. That server
+ * has a short request timeout, and the run waits past it before the final health check, so that anything a request
+ * left behind (a timer, a rejected promise) has fired by then and a late crash is counted too.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,11 +33,15 @@ async function main(): Promise<void> {
   let port = arg('port', 0);
   let child: ReturnType<typeof spawn> | undefined;
   let crashed = false;
+  const requestTimeoutMs = 5000;
   if (!port) {
     port = 20000 + Math.floor(Math.random() * 20000);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-fuzz-'));
     child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'src', 'index.js')], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, BODY_LIMIT_BYTES: String(1024 * 1024) },
+      env: {
+        ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, BODY_LIMIT_BYTES: String(1024 * 1024),
+        REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
+      },
       stdio: 'inherit',
     });
     child.on('exit', (code, signal) => {
@@ -61,10 +67,13 @@ async function main(): Promise<void> {
     }
     if ((i + 1) % 2000 === 0) console.log(`${i + 1}/${count} requests`);
   }
-  const health = await send(port, { kind: 'health', method: 'GET', path: '/health', headers: {} }).catch(() => undefined);
+  const seconds = ((Date.now() - start) / 1000).toFixed(1);
+  if (child) await new Promise((r) => setTimeout(r, requestTimeoutMs + 1000)); // let what the requests left behind fire
+  const health = crashed ? undefined : await send(port, { kind: 'health', method: 'GET', path: '/health', headers: {} }).catch(() => undefined);
+  child?.removeAllListeners('exit');
   child?.kill('SIGTERM');
   const statuses = [...byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`).join(' ');
-  console.log(`seed ${seed}, ${count} requests in ${((Date.now() - start) / 1000).toFixed(1)} s; statuses ${statuses}`);
+  console.log(`seed ${seed}, ${count} requests in ${seconds} s; statuses ${statuses}`);
   console.log(`5xx: ${fiveHundreds.length}, crashes: ${crashed ? 1 : 0}, transport errors: ${transportErrors}, healthy afterwards: ${health?.status === 200}`);
   for (const f of fiveHundreds.slice(0, 20)) console.log(`  ${f}`);
   process.exit(fiveHundreds.length === 0 && !crashed && health?.status === 200 ? 0 : 1);

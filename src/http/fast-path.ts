@@ -4,6 +4,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import type { Logger } from 'pino';
 import { errorToOutcome } from '../errors/operation-outcome';
 import { parseQuery } from '../fhir/parameters';
+import { serializeResource } from '../fhir/serialized';
 import type { OperationContext, OperationHandler } from '../operations/context';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
@@ -136,7 +137,8 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     sendResource(res, status, outcome);
   };
 
-  async function operation(req: Request, res: Response, call: Call, search: string): Promise<void> {
+  /** Answers the operation; synchronous unless the handler is (no promise per request on the cached path). */
+  function operation(req: Request, res: Response, call: Call, search: string): void {
     const { op, type, id, name } = call;
     const ctx = options.contextFor(req);
     let key: string | undefined;
@@ -148,11 +150,15 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     }
     const generation = options.registry.generation;
     const query = querystring.parse(search);
-    let result: unknown = runOperation(op, { names: Object.keys(query), strict, parse: () => parseQuery(op.spec, query) }, ctx, type, id);
-    if (isPromise(result)) result = await result;
-    const body = Buffer.from(JSON.stringify(result), 'utf8');
-    if (key !== undefined) cache.set(key, body, generation);
-    writeBody(res, 200, body);
+    const answer = (result: unknown): void => {
+      const serialized = serializeResource(result);
+      const body = typeof serialized === 'string' ? Buffer.from(serialized, 'utf8') : serialized;
+      if (key !== undefined) cache.set(key, body, generation);
+      writeBody(res, 200, body);
+    };
+    const result: unknown = runOperation(op, { names: Object.keys(query), strict, parse: () => parseQuery(op.spec, query) }, ctx, type, id);
+    if (isPromise(result)) result.then(answer).then(undefined, (e: unknown) => fail(e, req, res));
+    else answer(result);
   }
 
   /** Answers the request when it is an operation GET; false hands it to Express. */
@@ -200,7 +206,11 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
       req.baseUrl = base;
       runChain(fhirMiddleware, req, res, (err2) => {
         if (err2) return fail(err2, req, res);
-        operation(req, res, call, search).catch((e: unknown) => fail(e, req, res));
+        try {
+          operation(req, res, call, search);
+        } catch (e) {
+          fail(e, req, res);
+        }
       });
     });
     return true;

@@ -4,6 +4,7 @@ import { FhirError } from '../errors/fhir-error';
 import { parseParametersResource, parseQuery, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { OperationContext } from '../operations/context';
+import { withTimeBudget } from '../terminology/time-budget';
 import { primaryLanguage, validationOutcome, type ValidationIssue } from '../validation/messages';
 import type { CompiledProfile, ProfileRegistry } from '../validation/profile-registry';
 import type { SubmissionValidator, ValidationMode } from '../validation/validator';
@@ -115,9 +116,9 @@ export function validateRoute(deps: ValidateRouteDeps) {
           text: { en: 'mode=update: the resource has no id', da: 'mode=update: ressourcen har intet id' },
         });
       }
-      issues.push(...deps.validator.validate({
+      issues.push(...withTimeBudget(ctx.limits.timeBudgetMs, () => deps.validator.validate({
         resource, profile, mode: mode as ValidationMode | undefined, kommunekode, registry: ctx.registry,
-      }));
+      })));
       const lang = primaryLanguage(ctx.acceptLanguages);
       res.setHeader('Content-Language', lang);
       sendResource(res, 200, validationOutcome(issues, lang));

@@ -1,7 +1,8 @@
 import type { Parameters, ParametersParameter, Resource } from 'fhir/r4';
 import { errorToOutcome } from '../errors/operation-outcome';
 import { FhirError } from '../errors/fhir-error';
-import { parseParametersResource, ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import { parseParametersResource, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import { jsonBytes, serializedParameters } from '../fhir/serialized';
 import type { OperationContext, OperationHandler } from './context';
 import { valueSetValidateCodeOperation, valueSetValidateSpec } from './validate-code';
 
@@ -40,6 +41,27 @@ function sharedParameters(input: OperationInput): ParametersParameter[] {
   return out;
 }
 
+const CODING_FIELDS = new Set(['system', 'code', 'version', 'display']);
+
+/**
+ * What identifies an entry's answer: the entry itself. The common entry — one `coding` of plain strings — gets a
+ * short key without serializing the entry; any other entry is keyed by its JSON.
+ */
+function entryKey(entry: Resource): string {
+  const parameter = (entry as Parameters).parameter;
+  if (entry.resourceType === 'Parameters' && Array.isArray(parameter) && parameter.length === 1 && Object.keys(entry).length === 2) {
+    const p = parameter[0] as unknown as Record<string, unknown> | undefined;
+    const coding = p?.valueCoding as Record<string, unknown> | undefined;
+    if (p && p.name === 'coding' && Object.keys(p).length === 2 && coding && typeof coding === 'object' && !Array.isArray(coding)) {
+      const keys = Object.keys(coding);
+      if (keys.every((k) => CODING_FIELDS.has(k) && typeof coding[k] === 'string')) {
+        return `coding:${JSON.stringify([coding.system ?? null, coding.code ?? null, coding.version ?? null, coding.display ?? null])}`;
+      }
+    }
+  }
+  return JSON.stringify(entry);
+}
+
 /**
  * ValueSet/$batch-validate-code: one $validate-code per `validation` entry, with the request-level parameters
  * (value set, tx-resources, options) applying to every entry. Each entry answers with its validate-code result, or
@@ -53,24 +75,34 @@ export const batchValidateCodeOperation: OperationHandler = {
     const entries = input.all<Resource>('validation');
     if (entries.length === 0) throw FhirError.invalid("No 'validation' entries to validate", { expression: ['validation'] });
     const shared = sharedParameters(input);
-    const out = new ParametersBuilder();
+    // Identical entries (a batch names the same codes many times) are validated and serialized once: the answer
+    // depends only on the entry and the request-level parameters, which are the same for every entry. The answer is
+    // assembled from the JSON of each distinct entry's result (byte for byte what serializing the Parameters gives).
+    const answered = new Map<string, Buffer>();
+    const parts: Buffer[] = [];
     for (const entry of entries) {
-      let result: Resource;
-      try {
-        if (entry.resourceType !== 'Parameters') {
-          throw FhirError.invalid(`Each validation must be a Parameters resource, not ${entry.resourceType}`);
+      const key = entryKey(entry);
+      let part = answered.get(key);
+      if (part === undefined) {
+        let result: Resource;
+        try {
+          if (entry.resourceType !== 'Parameters') {
+            throw FhirError.invalid(`Each validation must be a Parameters resource, not ${entry.resourceType}`);
+          }
+          const parameter = (entry as Parameters).parameter;
+          if (parameter !== undefined && (!Array.isArray(parameter) || parameter.some((p) => !p || typeof p !== 'object'))) {
+            throw FhirError.invalid('Parameters.parameter of a validation must be an array of parameters');
+          }
+          const entryInput = parseParametersResource(valueSetValidateSpec, entryParameters(shared, entry as Parameters));
+          result = await valueSetValidateCodeOperation.handle(entryInput, ctx, target);
+        } catch (e) {
+          result = errorToOutcome(e).outcome;
         }
-        const parameter = (entry as Parameters).parameter;
-        if (parameter !== undefined && (!Array.isArray(parameter) || parameter.some((p) => !p || typeof p !== 'object'))) {
-          throw FhirError.invalid('Parameters.parameter of a validation must be an array of parameters');
-        }
-        const entryInput = parseParametersResource(valueSetValidateSpec, entryParameters(shared, entry as Parameters));
-        result = await valueSetValidateCodeOperation.handle(entryInput, ctx, target);
-      } catch (e) {
-        result = errorToOutcome(e).outcome;
+        part = jsonBytes({ name: 'validation', resource: result });
+        answered.set(key, part);
       }
-      out.resource('validation', result);
+      parts.push(part);
     }
-    return out.build();
+    return serializedParameters(parts) as unknown as Parameters;
   },
 };

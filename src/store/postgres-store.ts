@@ -123,6 +123,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   private pollTimer?: NodeJS.Timeout;
   private catchingUp?: Promise<void>;
   private catchUpAgain = false;
+  private pollFailing = false;
 
   /** Connects, creates the schema and runs the pending migrations. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -413,7 +414,14 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const pollMs = this.options.pollIntervalMs ?? 5000;
     this.pollTimer = setInterval(() => {
       if (!this.listener && !this.reconnectTimer) this.scheduleReconnect();
-      this.catchUp().catch((e: unknown) => this.logger.warn(`PostgreSQL: polling for changes failed: ${(e as Error).message}`));
+      this.catchUp().then(() => {
+        if (this.pollFailing) this.logger.info('PostgreSQL: polling for changes works again');
+        this.pollFailing = false;
+      }, (e: unknown) => {
+        // Once per outage, not every interval.
+        if (!this.pollFailing) this.logger.warn(`PostgreSQL: polling for changes failed, retrying every ${pollMs / 1000} s: ${(e as Error).message}`);
+        this.pollFailing = true;
+      });
     }, pollMs);
     this.pollTimer.unref();
   }

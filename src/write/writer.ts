@@ -54,6 +54,11 @@ export interface WriterDeps {
   schema?: FhirSchemaValidator;
   /** Brings `written` up to date before a write is checked (replicas: the writes other replicas committed). */
   beforeWrite?: () => Promise<void>;
+  /**
+   * The store itself delivers every committed write to the written layer (replicas: src/store/written-layer.ts, which
+   * never lets an older version replace a newer one); the writer then leaves the layer alone.
+   */
+  layerFollowsStore?: boolean;
 }
 
 interface Planned {
@@ -223,7 +228,7 @@ export class ResourceWriter {
     let changed = false;
     const results: WriteResult[] = planned.map((p, i) => {
       const v = versions[i];
-      if (v) {
+      if (v && !this.deps.layerFollowsStore) {
         const previous = written.byResourceId(p.type, p.id);
         if (previous) written.remove(previous);
         if (v.resource) written.add(v.resource);

@@ -11,6 +11,7 @@ import type { CodeSystem, OperationOutcome, ValueSet } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
+import { loadConfig } from '../../src/config';
 import { createHttpServer } from '../../src/http/server';
 import { MemoryStore } from '../../src/store/memory-store';
 import { FSIII, publishedCatalogs, testConfig } from '../support/app';
@@ -206,6 +207,29 @@ describe('bodies and disconnects', () => {
     expect(outcome(res.body).issue[0].code).toBe('too-long');
   });
 
+  it('answers a client that does not finish sending its request (slowloris) with 408 and closes the connection', async () => {
+    const slow = createHttpServer(app, { receiveTimeoutMs: 300 }).listen(0, '127.0.0.1');
+    await new Promise((r) => slow.once('listening', r));
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect((slow.address() as AddressInfo).port, '127.0.0.1', () => {
+          socket.write(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 1000\r\n\r\n{"resourceType":`);
+        });
+        let text = '';
+        socket.on('data', (c: Buffer) => {
+          text += c.toString('latin1');
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toMatch(/"code":"timeout"/);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
+  });
+
   it('survives clients that disconnect in the middle of a body or of an operation, and keeps no connection', async () => {
     for (let i = 0; i < 20; i++) {
       await rawExchange(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 100000\r\n\r\n`,
@@ -262,5 +286,14 @@ describe('ids and urls are checked before they reach the store', () => {
     await request(app).put(`/fhir/CodeSystem/${bad}`).set('Authorization', auth).type(JSON_TYPE).send(common({ id: 'x'.repeat(65) })).expect(400);
     await request(app).delete('/fhir/CodeSystem/a%20b').set('Authorization', auth).expect(400);
     expect(await store.loadAll()).toEqual([]);
+  });
+});
+
+describe('configuration of the time budget', () => {
+  it('defaults to 10 s, below the request timeout, and can be turned off', () => {
+    expect(loadConfig({}).operationTimeBudgetMs).toBe(10_000);
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '4000' }).operationTimeBudgetMs).toBe(2000);
+    expect(loadConfig({ OPERATION_TIME_BUDGET_MS: '0' }).operationTimeBudgetMs).toBe(0);
+    expect(() => loadConfig({ OPERATION_TIME_BUDGET_MS: 'soon' })).toThrow(/OPERATION_TIME_BUDGET_MS must be a whole number/);
   });
 });

@@ -1,5 +1,8 @@
 import type { ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import { fhir } from './fhir';
+import { nestLike, type TreeNode } from './tree';
+
+export type { TreeNode };
 
 export const FSIII = 'urn:oid:1.2.208.176.2.21';
 export const FFB = 'urn:oid:1.2.208.176.2.22';
@@ -38,15 +41,6 @@ export function systemName(system: string): string {
   if (system === FSIII) return 'FSIII';
   if (system === FFB) return 'FFB';
   return system;
-}
-
-/** One concept in a catalog tree or a search result. */
-export interface TreeNode {
-  system: string;
-  code: string;
-  display: string;
-  inactive: boolean;
-  children: TreeNode[];
 }
 
 /**
@@ -90,9 +84,27 @@ export async function expandCatalog(catalog: Catalog, filter?: string, signal?: 
     ];
     vs = (await fhir<ValueSet>('POST', 'ValueSet/$expand', { body: { resourceType: 'Parameters', parameter }, signal })).body;
   }
-  const nodes = toNodes(vs.expansion?.contains);
+  let nodes = toNodes(vs.expansion?.contains);
+  // A catalog that lists its concepts one by one expands flat; arrange them as the code system nests them.
+  if (!filter && catalog.valueSet && nodes.every((n) => n.children.length === 0)) {
+    nodes = nestLike(nodes, await systemTree(catalog.codeSystem).catch(() => []));
+  }
   const count = (list: TreeNode[]): number => list.reduce((n, x) => n + 1 + count(x.children), 0);
   return { title: vs.title, total: count(nodes), nodes };
+}
+
+const systemTrees = new Map<string, Promise<TreeNode[]>>();
+
+/** The whole code system as a tree (one expansion per page load). */
+function systemTree(system: string): Promise<TreeNode[]> {
+  let tree = systemTrees.get(system);
+  if (!tree) {
+    const whole = CATALOGS.find((c) => c.system === system) ?? { key: system, label: system, group: '', system, codeSystem: system };
+    tree = expandCatalog(whole).then((e) => e.nodes);
+    tree.catch(() => systemTrees.delete(system));
+    systemTrees.set(system, tree);
+  }
+  return tree;
 }
 
 /** Displays of a set of codes of one code system, in one call (an $expand of an enumerated value set). */

@@ -184,25 +184,27 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
             </select>
           </div>
         </fieldset>
-        <fieldset class="targets">
-          <legend>Koblet til fælleskommunale begreber</legend>
-          <p class="hint">{kindHelp}</p>
-          {draft.targets.length === 0 ? <p class="muted">Intet valgt endnu.</p> : (
-            <ul class="chosen" aria-label="Valgte mål">
-              {draft.targets.map((t) => (
-                <li key={`${t.system}|${t.code}`}>
-                  <span><strong>{t.display ?? t.code}</strong> <span class="muted small">{systemName(t.system)} · {t.code}</span></span>
-                  <button type="button" class="link" onClick={() => removeTarget(t)} aria-label={`Fjern ${t.display ?? t.code}`}>Fjern</button>
-                </li>
-              ))}
-            </ul>
-          )}
-        </fieldset>
+        <div class="targets-column">
+          <fieldset class="targets">
+            <legend>Koblet til fælleskommunale begreber</legend>
+            <p class="hint">{kindHelp}</p>
+            {draft.targets.length === 0 ? <p class="muted">Intet valgt endnu. Find begrebet herunder.</p> : (
+              <ul class="chosen" aria-label="Valgte mål">
+                {draft.targets.map((t) => (
+                  <li key={`${t.system}|${t.code}`}>
+                    <span><strong>{t.display ?? t.code}</strong> <span class="muted small">{systemName(t.system)} · {t.code}</span></span>
+                    <button type="button" class="link" onClick={() => removeTarget(t)} aria-label={`Fjern ${t.display ?? t.code}`}>Fjern</button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </fieldset>
+          <section class="picker-section" aria-labelledby="picker-title">
+            <h3 id="picker-title">Find det fælleskommunale begreb</h3>
+            <TargetPicker chosen={draft.targets} onAdd={addTarget} addLabel={draft.kind === 'indsats' ? 'Kobl til' : 'Tilføj'} />
+          </section>
+        </div>
       </div>
-      <section class="picker-section" aria-labelledby="picker-title">
-        <h3 id="picker-title">Find det fælleskommunale begreb</h3>
-        <TargetPicker chosen={draft.targets} onAdd={addTarget} addLabel={draft.kind === 'indsats' ? 'Kobl til' : 'Tilføj'} />
-      </section>
       <div id="editor-error" tabIndex={-1}><ErrorBox error={error} /></div>
       <p class="actions">
         <button type="submit" disabled={saving}>{saving ? 'Gemmer …' : 'Gem'}</button>

@@ -25,6 +25,8 @@ function editHref(data: MunicipalityData, c: Coding): string | undefined {
 function CatalogTable({ cs, data }: { cs: CodeSystem; data: MunicipalityData }) {
   const entries = localEntries(cs, data.conceptMaps);
   const writable = isWritable(cs);
+  const retired = new Map(data.coverage.retiredTarget.filter((t) => t.source.system === cs.url)
+    .map((t) => [`${t.source.code}|${t.target.code}`, t.status ?? 'retired']));
   return (
     <section class="local-catalog" aria-labelledby={`cs-${cs.id}`}>
       <h3 id={`cs-${cs.id}`}>{cs.title ?? cs.name ?? nameOf(cs)}</h3>
@@ -47,7 +49,10 @@ function CatalogTable({ cs, data }: { cs: CodeSystem; data: MunicipalityData }) 
                   {e.targets.length === 0 ? <span class="badge status-retired">ikke koblet</span> : (
                     <ul class="plain">
                       {e.targets.map((t) => (
-                        <li key={`${t.system}|${t.code}`}><TargetLink c={t} /> <span class="muted small">({systemName(t.system)})</span></li>
+                        <li key={`${t.system}|${t.code}`}>
+                          <TargetLink c={t} /> <span class="muted small">({systemName(t.system)})</span>
+                          <StatusBadge status={retired.get(`${e.code}|${t.code}`) ?? 'active'} />
+                        </li>
                       ))}
                     </ul>
                   )}

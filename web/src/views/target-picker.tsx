@@ -46,7 +46,11 @@ export function TargetPicker({ chosen, onAdd, addLabel }: { chosen: Target[]; on
           <div>
             <label for="picker-catalog">Katalog</label>
             <select id="picker-catalog" value={catalogKey} onChange={(e) => { setCatalogKey((e.target as HTMLSelectElement).value); setSelected(undefined); }}>
-              {CATALOGS.map((c) => <option key={c.key} value={c.key}>{c.group}: {c.label}</option>)}
+              {[...new Set(CATALOGS.map((c) => c.group))].map((g) => (
+                <optgroup key={g} label={g}>
+                  {CATALOGS.filter((c) => c.group === g).map((c) => <option key={c.key} value={c.key}>{c.label}</option>)}
+                </optgroup>
+              ))}
             </select>
           </div>
           <div class="grow">

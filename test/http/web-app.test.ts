@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp, type App } from '../../src/app';
+import { ISSUE_LINE_EXTENSION } from '../../src/http/import-local-route';
+import { MemoryStore } from '../../src/store/memory-store';
+import { publishedCatalogs, testConfig } from '../support/app';
+import { CODES, tokenFor } from '../support/local';
+
+/** The web page's server side without a browser: the static route at /app, its session check and CodeSystem/$import-local. */
+
+const JSON_TYPE = 'application/fhir+json';
+let app: App;
+let webDir: string;
+
+beforeAll(async () => {
+  webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-webdir-'));
+  fs.writeFileSync(path.join(webDir, 'index.html'), '<html><head><meta name="fhir-base" content="{{FHIR_BASE}}"><script type="module" src="main.js"></script></head></html>');
+  fs.writeFileSync(path.join(webDir, 'main.js'), 'console.log("page")');
+  app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs(), webDir });
+});
+
+afterAll(() => fs.rmSync(webDir, { recursive: true, force: true }));
+
+function csvParameters(csv: string, extra: Parameters['parameter'] = []): Parameters {
+  return {
+    resourceType: 'Parameters',
+    parameter: [{ name: 'csv', valueAttachment: { contentType: 'text/csv', data: Buffer.from(csv, 'utf8').toString('base64') } }, ...extra],
+  };
+}
+
+describe('the page at /app', () => {
+  it('redirects /app to /app/ and serves index.html with the FHIR base filled in', async () => {
+    const redirect = await request(app).get('/app').expect(301);
+    expect(redirect.headers.location).toBe('app/');
+    const res = await request(app).get('/app/').expect(200).expect('Content-Type', /text\/html/);
+    expect(res.text).toContain('<meta name="fhir-base" content="/fhir">');
+    expect(res.headers['cache-control']).toBe('no-cache');
+  });
+
+  it("serves the bundle under a self-only policy without upgrade-insecure-requests (the page works over an intranet's http)", async () => {
+    const res = await request(app).get('/app/main.js').expect(200).expect('Content-Type', /javascript/);
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    expect(csp).not.toContain('unsafe-inline');
+  });
+
+  it('answers 404 with an OperationOutcome for a file that is not there', async () => {
+    const res = await request(app).get('/app/nothing.js').expect(404);
+    expect((res.body as OperationOutcome).resourceType).toBe('OperationOutcome');
+  });
+
+  it('says how to build the page when it has not been built', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-webdir-empty-'));
+    try {
+      const bare = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs(), webDir: empty });
+      const res = await request(bare).get('/app/').expect(404);
+      expect(JSON.stringify(res.body)).toContain('npm run build');
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('checks a token for the sign-in and names its municipality', async () => {
+    await request(app).get('/app/api/session').expect(401).expect('WWW-Authenticate', /Bearer/);
+    await request(app).get('/app/api/session').set('Authorization', 'Bearer not.a.token').expect(401);
+    const expired = await tokenFor({ kommunekode: '101' }, { expiresIn: Math.floor(Date.now() / 1000) - 3600 });
+    await request(app).get('/app/api/session').set('Authorization', `Bearer ${expired}`).expect(401);
+    const res = await request(app).get('/app/api/session').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '101' })}`).expect(200);
+    expect(res.body).toMatchObject({ kommunekode: '101', admin: false });
+    await request(app).get('/app/api/other').expect(404);
+  });
+});
+
+describe('CodeSystem/$import-local', () => {
+  const good = ['kode;titel;type;maal', `230-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`, `230-KOL;KOL-forløb;tilbud;"${CODES.sygdomshaandtering};Kostvejledning"`].join('\n');
+
+  it('needs a token, and one of the municipality it imports for', async () => {
+    await request(app).post('/fhir/CodeSystem/$import-local').type(JSON_TYPE).send(csvParameters(good)).expect(401);
+    const other = await tokenFor({ kommunekode: '101' });
+    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${other}`).type(JSON_TYPE)
+      .send(csvParameters(good, [{ name: 'kommunekode', valueCode: '230' }])).expect(403);
+    expect((res.body as OperationOutcome).issue[0]?.details?.text).toContain("municipality 101's");
+  });
+
+  it('rejects a file with errors by line and writes nothing', async () => {
+    const token = await tokenFor({ kommunekode: '230' });
+    const csv = ['kode;titel;type;maal', `230-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`, '230-BOLD;Boldspil igen;indsats;Kostvejledning', '230-X;X;forløb;Kostvejledning'].join('\n');
+    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send(csvParameters(csv)).expect(422);
+    const outcome = res.body as OperationOutcome;
+    const errors = outcome.issue.filter((i) => i.severity === 'error');
+    const line = (i: OperationOutcome['issue'][number]) => i.extension?.find((e) => e.url === ISSUE_LINE_EXTENSION)?.valueInteger;
+    expect(errors.map((i) => [line(i), i.details?.text])).toEqual([
+      [3, "kode '230-BOLD' is already on line 2"],
+      [4, "type 'forløb' must be indsats or tilbud"],
+    ]);
+    expect(errors[0]?.diagnostics).toBe("line 3: kode '230-BOLD' is already on line 2");
+    const search = await request(app).get('/fhir/CodeSystem').query({ identifier: '230' }).expect(200);
+    expect((search.body as Bundle).entry ?? []).toEqual([]);
+  });
+
+  it('imports a file, both resources, with the same rules as the command-line tool; $translate then answers', async () => {
+    const token = await tokenFor({ kommunekode: '230' });
+    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send(csvParameters(`\ufeff${good}`, [{ name: 'name', valueString: 'web-import' }])).expect(200);
+    const outcome = res.body as OperationOutcome;
+    expect(outcome.issue[0]).toMatchObject({ severity: 'information' });
+    expect(outcome.issue[0]?.details?.text).toContain('Imported 2 rows for kommunekode 230');
+    const cs = (await request(app).get('/fhir/CodeSystem/kommune-230-web-import').expect(200)).body as CodeSystem;
+    expect(cs.concept?.map((c) => c.code)).toEqual(['230-BOLD', '230-KOL']);
+    const t = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ system: 'http://faelles-tx.dk/fhir/kommune/230/CodeSystem/web-import', code: '230-KOL' }).expect(200)).body as Parameters;
+    const targets = (t.parameter ?? []).filter((p) => p.name === 'match').map((m) => m.part?.find((x) => x.name === 'concept')?.valueCoding?.code);
+    expect(targets.sort()).toEqual([CODES.kostvejledning, CODES.sygdomshaandtering].sort());
+  });
+
+  it("refuses to replace the published example's catalog, as the command-line tool does", async () => {
+    const token = await tokenFor({ kommunekode: '370' });
+    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send(csvParameters('kode;titel;type;maal\n370-NY;Ny;indsats;Kostvejledning\n')).expect(422);
+    expect(JSON.stringify(res.body)).toContain('read-only');
+  });
+
+  it('answers a body that is not Parameters with the file, 400', async () => {
+    const token = await tokenFor({ kommunekode: '230' });
+    await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send({ resourceType: 'Basic' }).expect(400);
+    await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'x' }] }).expect(400);
+  });
+});

@@ -1,0 +1,20 @@
+import { nestLike, type TreeNode } from '../../web/src/tree';
+
+const n = (code: string, children: TreeNode[] = []): TreeNode => ({ system: 's', code, display: code.toUpperCase(), inactive: false, children });
+
+describe("a catalog's concepts arranged as its code system nests them", () => {
+  const full = [n('root', [n('a', [n('a1'), n('a2', [n('a2x')])]), n('b', [n('b1')])]), n('other')];
+
+  it('keeps the nearest listed ancestor as parent and the catalog order among siblings', () => {
+    const flat = [n('b1'), n('a2x'), n('a'), n('b'), n('a1')];
+    const nested = nestLike(flat, full);
+    const show = (list: TreeNode[]): unknown => list.map((x) => (x.children.length ? { [x.code]: show(x.children) } : x.code));
+    expect(show(nested)).toEqual([{ a: ['a2x', 'a1'] }, { b: ['b1'] }]);
+  });
+
+  it('leaves a concept the tree lacks at the top, and lists a concept under two parents once', () => {
+    const poly = [n('p', [n('x')]), n('q', [n('x')])];
+    const nested = nestLike([n('x'), n('zz'), n('q')], poly);
+    expect(nested.map((x) => [x.code, x.children.map((c) => c.code)])).toEqual([['x', []], ['zz', []], ['q', []]]);
+  });
+});

@@ -1,0 +1,28 @@
+/** Catalog trees, without the browser: jest tests this module directly. */
+
+/** One concept in a catalog tree or a search result. */
+export interface TreeNode {
+  system: string;
+  code: string;
+  display: string;
+  inactive: boolean;
+  children: TreeNode[];
+}
+
+/**
+ * The concepts of `flat` nested as in `full` (the code system's tree): a concept keeps the nearest ancestor that is
+ * also in `flat` as its parent. Siblings stay in the catalog's order; a concept the tree lacks stays at the top.
+ */
+export function nestLike(flat: TreeNode[], full: TreeNode[]): TreeNode[] {
+  const order = new Map(flat.map((n, i) => [n.code, i]));
+  const seen = new Set<string>();
+  const sort = (list: TreeNode[]) => list.sort((a, b) => order.get(a.code)! - order.get(b.code)!);
+  const walk = (nodes: TreeNode[]): TreeNode[] => nodes.flatMap((n) => {
+    const children = walk(n.children);
+    if (!order.has(n.code) || seen.has(n.code)) return children;
+    seen.add(n.code);
+    return [{ ...flat[order.get(n.code)!]!, children: sort(children) }];
+  });
+  const nested = walk(full);
+  return sort([...nested, ...flat.filter((n) => !seen.has(n.code))]);
+}
