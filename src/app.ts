@@ -20,7 +20,7 @@ import { requestTimeout } from './http/request-timeout';
 import type { OperationContext } from './operations/context';
 import { submissionValidation } from './validation';
 import { createTokenVerifier } from './auth/verifier';
-import { FhirSchemaValidator } from './fhir/schema-validator';
+import { sharedFhirSchemaValidator } from './fhir/schema-validator';
 import { readResource, writeRoutes } from './http/write-routes';
 import { importLocalRoute } from './http/import-local-route';
 import { defaultWebDir, webAppRoutes } from './http/web-app';
@@ -64,7 +64,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   else layer.load(await store.loadAll());
   for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);
   const writer = new ResourceWriter({
-    store, registry, written, published: publishedSet, schema: new FhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
+    store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
     layerFollowsStore: feed !== undefined,
   });
 

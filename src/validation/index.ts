@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { projectRoot } from '../config';
-import { FhirSchemaValidator } from '../fhir/schema-validator';
+import { sharedFhirSchemaValidator, type FhirSchemaValidator } from '../fhir/schema-validator';
 import { evaluateValueSet } from '../terminology/expansion-cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { runInvariant } from './invariant-evaluator';
@@ -67,7 +67,7 @@ export function submissionValidation(profilesDir: string = defaultProfilesDir())
   const dir = path.resolve(profilesDir);
   let hit = loaded.get(dir);
   if (!hit) {
-    sharedSchema ??= new FhirSchemaValidator();
+    sharedSchema ??= sharedFhirSchemaValidator();
     const profiles = loadProfiles(dir, sharedSchema);
     hit = { profiles, validator: new SubmissionValidator(profiles, sharedSchema), schema: sharedSchema };
     loaded.set(dir, hit);

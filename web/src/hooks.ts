@@ -20,7 +20,6 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
       (error: unknown) => { if (!controller.signal.aborted) setState({ error, loading: false }); },
     );
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, round]);
   return { ...state, reload: () => setRound((r) => r + 1) };
 }

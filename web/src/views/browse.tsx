@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { CATALOGS, type Catalog, catalogByKey, expandCatalog, systemName, type TreeNode } from '../catalogs';
 import { conceptUse, lookupConcept, relatedDisplays } from '../concept';
 import { useAsync, useDebounced } from '../hooks';
@@ -191,7 +191,7 @@ export function Browse({ catalogKey, code }: { catalogKey?: string; code?: strin
   const [query, setQuery] = useState('');
   const filter = useDebounced(query.trim(), 250);
   useEffect(() => setQuery(''), [catalog.key]);
-  const searchId = useMemo(() => `search-${catalog.key}`, [catalog.key]);
+  const searchId = `search-${catalog.key}`;
   return (
     <div class="browse">
       <CatalogNav current={catalog} />
