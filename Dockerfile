@@ -25,4 +25,5 @@ EXPOSE 8080
 VOLUME ["/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/fhir/metadata').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/src/index.js"]
+# a smaller young generation: ~15 MB less resident memory, no measurable cost (bench/README.md)
+CMD ["node", "--max-semi-space-size=8", "dist/src/index.js"]

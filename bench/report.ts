@@ -30,6 +30,8 @@ export interface ScenarioResult {
   baselineP99?: number;
   cpuUsPerRequest?: number;
   baselineCpuUsPerRequest?: number;
+  /** The server's RSS right after this scenario. */
+  rssAfterMb?: number;
   msPerRequest?: number;
   errors?: number;
   non2xx?: number;
@@ -115,7 +117,8 @@ export function renderMarkdown(r: BenchResult): string {
     const rssOk = (d.rss.afterLoadMb ?? Infinity) < LIMITS.rssMb;
     lines.push(`| start-up to first answer (median of ${d.startupMs.length}: ${d.startupMs.map((m) => m.toFixed(0)).join(', ')} ms) | | ${f0(d.startupMedianMs)} ms | | | | | | < ${LIMITS.startupMs} ms | ${mark(startOk)} |`);
     lines.push(`| RSS after start / after load (peak) | | ${f0(d.rss.afterStartMb)} / ${f0(d.rss.afterLoadMb)} (${f0(d.rss.peakMb)}) MB | | | | | | < ${LIMITS.rssMb} MB | ${mark(rssOk)} |`);
-    const notes = d.scenarios.filter((s) => s.note && s.variant === 'default').map((s) => `- ${s.id}: ${s.note}${s.meanBytes ? `; mean response ${s.meanBytes} bytes` : ''}`);
+    const notes = d.scenarios.filter((s) => s.note && s.variant === 'default')
+      .map((s) => `- ${s.id}: ${s.note}${s.meanBytes ? `; mean response ${s.meanBytes} bytes` : ''}${s.rssAfterMb ? `; RSS after it ${s.rssAfterMb.toFixed(0)} MB` : ''}`);
     if (notes.length > 0) {
       lines.push('');
       lines.push(...notes);

@@ -57,6 +57,8 @@ function repoRoot(): string {
 
 const ROOT = repoRoot();
 const SERVER_ENTRY = path.join(__dirname, '..', 'src', 'index.js');
+/** Node flags of the server, as the Dockerfile and `npm start` run it (BENCH_NODE_FLAGS replaces them). */
+const SERVER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
 const BASELINE_ENTRY = path.join(__dirname, 'baseline-server.js');
 
 function freePort(): Promise<number> {
@@ -86,7 +88,7 @@ async function startServer(terminologyDir: string, env: Record<string, string> =
   const stderr: string[] = [];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-bench-data-'));
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY], {
     env: {
       ...process.env,
       PORT: String(port), HOST: '127.0.0.1', TERMINOLOGY_DIR: terminologyDir, LOAD_EXAMPLES: 'true',
@@ -318,7 +320,7 @@ async function runDataset(name: string, terminologyDir: string, baseline: Baseli
           continue;
         }
         const measured = prepared.kind === 'load' ? await loadScenario(server, baseline, prepared) : await batchScenario(server, prepared);
-        result.scenarios.push({ ...head, ...measured });
+        result.scenarios.push({ ...head, ...measured, rssAfterMb: rssMb(server.child.pid).rss });
         if (prepared.kind === 'batch') console.log(`    ${measured.msPerRequest!.toFixed(1)} ms per request (p50 ${measured.p50!.toFixed(1)} ms)`);
       }
       if (variant.name === 'default') {
@@ -354,7 +356,7 @@ async function main(): Promise<void> {
   const variants: Variant[] = [{ name: 'default', env: {}, scenarios: all, description: 'as configured by default' }];
   if (DIAGNOSTICS) {
     variants.push({
-      name: 'no-cache', env: { RESPONSE_CACHE_ENTRIES: '0' }, scenarios: ['validate-code', 'lookup', 'translate'],
+      name: 'no-cache', env: { RESPONSE_CACHE_ENTRIES: '0' }, scenarios: ['validate-code', 'lookup', 'translate', 'expand-filter'],
       description: 'response cache off: every request runs its handler',
     });
     variants.push({

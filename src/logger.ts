@@ -9,5 +9,19 @@ export type { Logger };
  */
 export function createLogger(level: string): Logger {
   const destination = pino.destination({ dest: process.stdout.fd ?? 1, sync: false, minLength: 4096, periodicFlush: 1000 });
-  return pino({ level, base: { service: 'faelles-tx' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  return pino({ level, base: { service: 'faelles-tx' }, timestamp: isoTimeOncePerMillisecond() }, destination);
+}
+
+/** pino's isoTime (`,"time":"…Z"`), formatted once per millisecond: under load many lines share one. */
+export function isoTimeOncePerMillisecond(): () => string {
+  let last = -1;
+  let formatted = '';
+  return () => {
+    const now = Date.now();
+    if (now !== last) {
+      last = now;
+      formatted = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return formatted;
+  };
 }

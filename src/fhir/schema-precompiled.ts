@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 
 /**
- * FHIR schema validators compiled at build time. Compiling the JSON schema of CodeSystem, ValueSet, ConceptMap and
- * StructureDefinition with ajv takes most of a second — the largest part of start-up, where every published
- * catalog and profile is checked. `npm run build` (scripts/build-schema-validators.ts) writes ajv's standalone code
- * for them next to the compiled schema-validator.js; at start the server loads that module (tens of ms) instead of
- * compiling, as long as it was made from the same ajv, schema and options. Anything else falls back to compiling.
+ * FHIR schema validators compiled at build time. Compiling the JSON schemas the server needs at start (the catalogs,
+ * the profiles and the types the submission validator warms up) with ajv takes seconds — most of start-up.
+ * `npm run build` (scripts/build-schema-validators.ts) writes ajv's standalone code for them next to the compiled
+ * schema-validator.js; at start the server loads that module (tens of ms) instead of compiling, as long as it was
+ * made from the same ajv, schema and options. Anything else falls back to compiling.
  */
 
 /** The ajv options of FhirSchemaValidator; part of the key the generated module must match. */
@@ -19,8 +19,15 @@ export const EXTRA_DEFINITIONS: Record<string, unknown> = {
   Resource: { type: 'object' },
 };
 
-/** The types validated at every start: the catalogs and the profiles. */
-export const PRECOMPILED_TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition'] as const;
+/**
+ * The types validated at start: the catalogs and the profiles (StructureDefinition), and what the submission
+ * validator warms up before the server listens (Bundle, Organization, Patient and the types of the KL gateway
+ * profiles). Other types are compiled on first use.
+ */
+export const PRECOMPILED_TYPES = [
+  'CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition',
+  'Bundle', 'Organization', 'Patient', 'CarePlan', 'CareTeam', 'Condition', 'ServiceRequest',
+] as const;
 
 export const GENERATED_FILE = 'fhir-schema.generated.js';
 

@@ -10,15 +10,16 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
 import { FHIR_JSON, sendResource } from './fhir-json';
 import { OPERATION_PATH, resolveOperation, runOperation, strictHandling } from './operation-route';
-import { ResponseCache } from './response-cache';
+import { expansionTemplate, fromTemplate, ResponseCache } from './response-cache';
 import { compileStaticHeaders } from './static-headers';
 
 /**
  * The lean dispatcher for `GET {base}/{CodeSystem|ValueSet|ConceptMap}[/{id}]/${operation}`.
  *
- * Express costs several times the work of a terminology answer per request, most of it in routing. This listener
- * sits in front of Express (it wraps `app.handle`, so `app.listen`, `createHttpServer(app)` and supertest all use
- * it) and answers operation GETs itself:
+ * Express costs several times the work of a cached terminology answer per request: its router walks every layer,
+ * and it adds properties to request and response after swapping their prototypes, which V8 does on a slow path.
+ * This listener sits in front of Express (it wraps `app.handle`, so `app.listen`, `createHttpServer(app)` and
+ * supertest all use it) and answers operation GETs itself:
  *
  * - the request and response get Express's prototypes, exactly as Express's own `app.handle` does, and pass the
  *   **same middleware instances** Express runs for them (request log, security headers, CORS, rate limit, metrics,
@@ -28,8 +29,9 @@ import { compileStaticHeaders } from './static-headers';
  *   `parseQuery`, `runOperation`), and errors go through `errorToOutcome` as in the app's error
  *   handler;
  * - deterministic operations ($lookup, $validate-code, $subsumes, $translate) are answered from a response cache
- *   (serialized bytes, keyed by the URL, the languages and the base URL) that empties itself when the catalogs
- *   change (`registry.generation`).
+ *   (serialized bytes, keyed by the URL, the languages, the limits and the base URL) that empties itself when the
+ *   catalogs change (`registry.generation`); $expand too, as a template that gets a new identifier and timestamp
+ *   for every answer, as a new expansion would.
  *
  * Everything else — other paths and methods, HEAD, operations the server does not have (at that level), conditional
  * requests, URLs that Express would parse differently (fragments, spaces, non-ASCII), a base path in another case —
@@ -40,6 +42,12 @@ import { compileStaticHeaders } from './static-headers';
 
 /** Operations whose answer depends only on the request and the catalogs (no clock, no random identifiers). */
 const CACHEABLE = new Set(['CodeSystem/lookup', 'CodeSystem/validate-code', 'ValueSet/validate-code', 'CodeSystem/subsumes', 'ConceptMap/translate']);
+
+/**
+ * Operations whose answer depends only on the request and the catalogs except for the identifier and timestamp every
+ * expansion gets: cached as a template, each answer with a new identifier and the current time.
+ */
+const EXPANSIONS = new Set(['ValueSet/expand']);
 
 /** The fields of OperationContext the cache key covers (with the URL); a context with other fields disables the cache. */
 const CONTEXT_FIELDS = new Set(['registry', 'acceptLanguages', 'limits', 'baseUrl']);
@@ -143,17 +151,27 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     const ctx = options.contextFor(req);
     let key: string | undefined;
     const strict = strictHandling(req.headers); // unknown parameters are an error: not answered from the cache
-    if (!strict && cache.enabled && CACHEABLE.has(`${type}/${name}`) && sameContextShape(ctx)) {
+    const opName = `${type}/${name}`;
+    const expansion = EXPANSIONS.has(opName);
+    if (!strict && cache.enabled && (expansion || CACHEABLE.has(opName)) && sameContextShape(ctx)) {
       key = `${req.originalUrl}\n${JSON.stringify([ctx.acceptLanguages, ctx.limits, ctx.baseUrl])}`;
       const hit = cache.get(key);
-      if (hit) return writeBody(res, 200, hit);
+      if (hit) return writeBody(res, 200, Buffer.isBuffer(hit) ? hit : fromTemplate(hit));
     }
     const generation = options.registry.generation;
     const query = querystring.parse(search);
     const answer = (result: unknown): void => {
       const serialized = serializeResource(result);
       const body = typeof serialized === 'string' ? Buffer.from(serialized, 'utf8') : serialized;
-      if (key !== undefined) cache.set(key, body, generation);
+      if (key !== undefined) {
+        if (!expansion) cache.set(key, body, generation);
+        else {
+          const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
+          const template = typeof serialized === 'string' && typeof made?.identifier === 'string' && typeof made.timestamp === 'string'
+            ? expansionTemplate(serialized, made.identifier, made.timestamp) : undefined;
+          if (template) cache.set(key, template, generation);
+        }
+      }
       writeBody(res, 200, body);
     };
     const result: unknown = runOperation(op, { names: Object.keys(query), strict, parse: () => parseQuery(op.spec, query) }, ctx, type, id);

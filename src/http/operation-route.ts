@@ -7,7 +7,7 @@ import { parameterNamesOf, parseParametersResource, parseQuery, unknownParameter
 import type { OperationContext, OperationHandler } from '../operations/context';
 import { findOperation } from '../operations';
 import { parseLanguages } from '../terminology/language';
-import { withTimeBudget } from '../terminology/time-budget';
+import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { sendResource } from './fhir-json';
 
@@ -69,6 +69,10 @@ function withIgnoredParameters(err: unknown, operation: string, names: string[])
   return new FhirError(err.status, err.code, err.message, { ...err.options, extraIssues });
 }
 
+function isAsyncFunction(fn: unknown): boolean {
+  return typeof fn === 'function' && fn.constructor?.name === 'AsyncFunction';
+}
+
 function isPromise<T>(v: unknown): v is Promise<T> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -97,7 +101,11 @@ export function runOperation(
       `for $${op.spec.name} (Prefer: handling=strict)`, { expression: unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => n.slice(0, 100)) });
   }
   try {
-    const result = withTimeBudget(ctx.limits.timeBudgetMs, () => op.handle(call.parse(), ctx, operationTarget(ctx, type, id)));
+    const handle = () => op.handle(call.parse(), ctx, operationTarget(ctx, type, id));
+    // an async handler needs its budget after awaits too; the others (all of them today) run within the call
+    const result = isAsyncFunction(op.handle)
+      ? withAsyncTimeBudget(ctx.limits.timeBudgetMs, async () => handle())
+      : withTimeBudget(ctx.limits.timeBudgetMs, handle);
     if (!isPromise<Resource>(result) || unknown.length === 0) return result;
     return result.catch((e: unknown) => {
       throw withIgnoredParameters(e, op.spec.name, unknown);

@@ -1,12 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import type { TerminologyRegistry } from '../terminology/registry';
 
 /**
- * Serialized answers of deterministic operation calls (same request, same catalogs → same bytes), kept until the
- * catalogs change: every write bumps `registry.generation`, and the first lookup after that empties the cache.
- * Least recently used entries go first once `maxEntries` is reached; bodies larger than `maxBodyBytes` are not kept.
+ * A cached answer: the serialized bytes, or for an expansion the bytes around its identifier and timestamp, which
+ * every answer gets afresh (an expansion computed again would have a new identifier and the time of computing).
+ */
+export type CachedAnswer = Buffer | ExpansionTemplate;
+
+export interface ExpansionTemplate {
+  /** The answer cut at the identifier's and the timestamp's JSON values: parts[0] value parts[1] value parts[2]. */
+  parts: [Buffer, Buffer, Buffer];
+  /** Which value comes first. */
+  identifierFirst: boolean;
+  bytes: number;
+}
+
+/**
+ * Serialized answers of operation calls whose answer depends only on the request and the catalogs (same request,
+ * same catalogs → same bytes), kept until the catalogs change: every write bumps `registry.generation`, and the
+ * first lookup after that empties the cache. Least recently used entries go first once `maxEntries` is reached;
+ * answers larger than `maxBodyBytes` are not kept.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, Buffer>();
+  private readonly entries = new Map<string, CachedAnswer>();
   private generation: number;
   hits = 0;
   misses = 0;
@@ -34,7 +50,7 @@ export class ResponseCache {
     }
   }
 
-  get(key: string): Buffer | undefined {
+  get(key: string): CachedAnswer | undefined {
     this.current();
     const hit = this.entries.get(key);
     if (hit === undefined) {
@@ -49,18 +65,47 @@ export class ResponseCache {
   }
 
   /** Keeps an answer computed at `generation` (the generation when the request started), unless writes came since. */
-  set(key: string, body: Buffer, generation: number): void {
-    if (!this.enabled || body.length > this.maxBodyBytes) return;
+  set(key: string, answer: CachedAnswer, generation: number): void {
+    const bytes = Buffer.isBuffer(answer) ? answer.length : answer.bytes;
+    if (!this.enabled || bytes > this.maxBodyBytes) return;
     this.current();
     if (generation !== this.generation) return;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, body);
+    this.entries.set(key, answer);
   }
 
   clear(): void {
     this.entries.clear();
   }
+}
+
+/**
+ * The template of a serialized expansion: the text around its identifier and timestamp. Undefined when either
+ * value does not occur exactly once in the text (then the answer is not cached).
+ */
+export function expansionTemplate(json: string, identifier: string, timestamp: string): ExpansionTemplate | undefined {
+  const id = JSON.stringify(identifier);
+  const ts = JSON.stringify(timestamp);
+  const i = json.indexOf(id);
+  const t = json.indexOf(ts);
+  if (i < 0 || t < 0 || json.lastIndexOf(id) !== i || json.lastIndexOf(ts) !== t) return undefined;
+  const [first, firstLength, second, secondLength] = i < t ? [i, id.length, t, ts.length] : [t, ts.length, i, id.length];
+  if (first + firstLength > second) return undefined;
+  const parts: [Buffer, Buffer, Buffer] = [
+    Buffer.from(json.slice(0, first), 'utf8'),
+    Buffer.from(json.slice(first + firstLength, second), 'utf8'),
+    Buffer.from(json.slice(second + secondLength), 'utf8'),
+  ];
+  return { parts, identifierFirst: i < t, bytes: parts[0].length + parts[1].length + parts[2].length };
+}
+
+/** An answer from a template, with a new identifier and timestamp made as the expansion makes them. */
+export function fromTemplate(template: ExpansionTemplate): Buffer {
+  const id = Buffer.from(JSON.stringify(`urn:uuid:${randomUUID()}`), 'utf8');
+  const ts = Buffer.from(JSON.stringify(new Date().toISOString()), 'utf8');
+  const [a, b] = template.identifierFirst ? [id, ts] : [ts, id];
+  return Buffer.concat([template.parts[0], a, template.parts[1], b, template.parts[2]]);
 }

@@ -71,20 +71,32 @@ export const batchValidateCodeOperation: OperationHandler = {
   spec,
   resourceType: 'ValueSet',
   levels: ['type', 'instance'],
-  async handle(input, ctx: OperationContext, target) {
+  handle(input, ctx: OperationContext, target) {
     const entries = input.all<Resource>('validation');
     if (entries.length === 0) throw FhirError.invalid("No 'validation' entries to validate", { expression: ['validation'] });
     const shared = sharedParameters(input);
     // Identical entries (a batch names the same codes many times) are validated and serialized once: the answer
     // depends only on the entry and the request-level parameters, which are the same for every entry. The answer is
     // assembled from the JSON of each distinct entry's result (byte for byte what serializing the Parameters gives).
+    // $validate-code answers synchronously, and so does this loop (no async context to carry: see time-budget.ts);
+    // should an answer ever come as a promise, the loop goes on when it settles.
     const answered = new Map<string, Buffer>();
     const parts: Buffer[] = [];
-    for (const entry of entries) {
-      const key = entryKey(entry);
-      let part = answered.get(key);
-      if (part === undefined) {
-        let result: Resource;
+    const record = (key: string, result: Resource): void => {
+      const part = jsonBytes({ name: 'validation', resource: result });
+      answered.set(key, part);
+      parts.push(part);
+    };
+    const from = (start: number): Parameters | Promise<Parameters> => {
+      for (let i = start; i < entries.length; i++) {
+        const entry = entries[i]!;
+        const key = entryKey(entry);
+        const known = answered.get(key);
+        if (known) {
+          parts.push(known);
+          continue;
+        }
+        let result: Resource | Promise<Resource>;
         try {
           if (entry.resourceType !== 'Parameters') {
             throw FhirError.invalid(`Each validation must be a Parameters resource, not ${entry.resourceType}`);
@@ -94,15 +106,20 @@ export const batchValidateCodeOperation: OperationHandler = {
             throw FhirError.invalid('Parameters.parameter of a validation must be an array of parameters');
           }
           const entryInput = parseParametersResource(valueSetValidateSpec, entryParameters(shared, entry as Parameters));
-          result = await valueSetValidateCodeOperation.handle(entryInput, ctx, target);
+          result = valueSetValidateCodeOperation.handle(entryInput, ctx, target);
         } catch (e) {
           result = errorToOutcome(e).outcome;
         }
-        part = jsonBytes({ name: 'validation', resource: result });
-        answered.set(key, part);
+        if (result instanceof Promise) {
+          return result.then((r) => r, (e: unknown) => errorToOutcome(e).outcome).then((r) => {
+            record(key, r);
+            return from(i + 1);
+          });
+        }
+        record(key, result);
       }
-      parts.push(part);
-    }
-    return serializedParameters(parts) as unknown as Parameters;
+      return serializedParameters(parts) as unknown as Parameters;
+    };
+    return from(0);
   },
 };

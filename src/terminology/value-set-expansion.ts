@@ -63,7 +63,29 @@ function searchHaystack(e: ExpansionEntry): string {
   return haystack;
 }
 
+/** Selections per evaluated value set (typeahead asks for the same few filters over and over); at most this many. */
+const MAX_SELECTIONS = 512;
+const selections = new WeakMap<IndexedComposeResult, Map<string, ExpansionEntry[]>>();
+
+/** The codes the request selects; the same array for the same filter and flags while the evaluation lives. */
 function selectEntries(evaluated: IndexedComposeResult, request: ExpansionRequest): ExpansionEntry[] {
+  if (!request.activeOnly && !request.excludeNotForUI && !request.textFilter) return evaluated.entries;
+  let perEvaluation = selections.get(evaluated);
+  if (!perEvaluation) {
+    perEvaluation = new Map();
+    selections.set(evaluated, perEvaluation);
+  }
+  const key = `${request.activeOnly ? 1 : 0}${request.excludeNotForUI ? 1 : 0}${request.textFilter ?? ''}`;
+  let entries = perEvaluation.get(key);
+  if (!entries) {
+    entries = findEntries(evaluated, request);
+    if (perEvaluation.size >= MAX_SELECTIONS) perEvaluation.clear();
+    perEvaluation.set(key, entries);
+  }
+  return entries;
+}
+
+function findEntries(evaluated: IndexedComposeResult, request: ExpansionRequest): ExpansionEntry[] {
   let entries = evaluated.entries;
   if (request.activeOnly) entries = entries.filter((e) => !e.inactive);
   if (request.excludeNotForUI) entries = entries.filter((e) => !e.abstract);
@@ -111,12 +133,16 @@ const bases = new WeakMap<ValueSet, { withDefinition: ValueSet; withoutDefinitio
 function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
   let base = bases.get(vs);
   if (!base) {
-    const withDefinition: ValueSet = { ...vs };
-    delete withDefinition.expansion;
-    delete withDefinition.text;
-    const withoutDefinition: ValueSet = { ...withDefinition };
-    for (const k of DEFINITION_ELEMENTS) delete withoutDefinition[k];
-    base = { withDefinition, withoutDefinition };
+    // copied key by key, not with delete: an object that had properties deleted serializes several times slower
+    const without = (skip: ReadonlySet<string>): ValueSet => {
+      const copy: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(vs)) if (!skip.has(k)) copy[k] = v;
+      return copy as unknown as ValueSet;
+    };
+    base = {
+      withDefinition: without(new Set(['expansion', 'text'])),
+      withoutDefinition: without(new Set(['expansion', 'text', ...DEFINITION_ELEMENTS])),
+    };
     bases.set(vs, base);
   }
   return { ...(includeDefinition ? base.withDefinition : base.withoutDefinition) };

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createApp, type App } from '../../src/app';
 import type { Config } from '../../src/config';
 import { fastPathOf } from '../../src/http/fast-path';
+import { expansionTemplate, fromTemplate } from '../../src/http/response-cache';
 import { MemoryStore } from '../../src/store/memory-store';
 import { FSIII, publishedCatalogs, testConfig } from '../support/app';
 
@@ -164,11 +165,20 @@ describe('the response cache', () => {
     expect(cache.misses).toBe(misses + 1);
   });
 
-  it('never caches expansions (each has its own identifier and timestamp)', async () => {
+  it('answers a repeated expansion from the cache, with a new identifier and timestamp as a new expansion has', async () => {
     const path = `/fhir/ValueSet/$expand?url=${enc(INTERVENTIONS)}&filter=tr%C3%A6&count=3`;
+    const { cache } = fastPathOf(app)!;
     const a = await get(app, path).expect(200);
+    const hits = cache.hits;
+    await new Promise((r) => setTimeout(r, 5));
     const b = await get(app, path).expect(200);
-    expect(a.body.expansion.identifier).not.toBe(b.body.expansion.identifier);
+    expect(cache.hits).toBe(hits + 1);
+    expect(b.body.expansion.identifier).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+    expect(b.body.expansion.identifier).not.toBe(a.body.expansion.identifier);
+    expect(Date.parse(b.body.expansion.timestamp)).toBeGreaterThan(Date.parse(a.body.expansion.timestamp));
+    const same = (x: { expansion: Record<string, unknown> }) => ({ ...x, expansion: { ...x.expansion, identifier: '', timestamp: '' } });
+    expect(same(b.body)).toEqual(same(a.body));
+    expect(b.headers['content-length']).toBe(a.headers['content-length']);
   });
 
   it('is off with RESPONSE_CACHE_ENTRIES=0', async () => {
@@ -178,5 +188,17 @@ describe('the response cache', () => {
     await get(off, path).expect(200);
     expect(fastPathOf(off)!.cache.hits).toBe(0);
     expect(fastPathOf(off)!.cache.size).toBe(0);
+  });
+});
+
+describe('expansion templates', () => {
+  it('cut an answer at its identifier and timestamp, and refuse an answer where either is not unique', () => {
+    const body = { resourceType: 'ValueSet', expansion: { identifier: 'urn:uuid:1', timestamp: '2026-01-01T00:00:00.000Z', total: 1 } };
+    const template = expansionTemplate(JSON.stringify(body), 'urn:uuid:1', '2026-01-01T00:00:00.000Z')!;
+    const again = JSON.parse(fromTemplate(template).toString()) as typeof body;
+    expect({ ...again, expansion: { ...again.expansion, identifier: 'x', timestamp: 'y' } }).toEqual({ ...body, expansion: { ...body.expansion, identifier: 'x', timestamp: 'y' } });
+    expect(again.expansion.identifier).toMatch(/^urn:uuid:/);
+    const twice = { ...body, title: 'urn:uuid:1' };
+    expect(expansionTemplate(JSON.stringify(twice), 'urn:uuid:1', '2026-01-01T00:00:00.000Z')).toBeUndefined();
   });
 });

@@ -24,6 +24,7 @@ describe('schema validators compiled at build time', () => {
     const precompiled = loadPrecompiledValidators(dir)!;
     expect(precompiled).toBeDefined();
     expect([...precompiled.validators.keys()]).toEqual([...PRECOMPILED_TYPES]);
+    expect(PRECOMPILED_TYPES).toEqual(expect.arrayContaining(['CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition', 'Bundle']));
     const ajv = new Ajv({ ...AJV_OPTIONS });
     ajv.addSchema({ $id: 'fhir', definitions: { ...schema.definitions, ...EXTRA_DEFINITIONS } });
     const cs = read('kl/CodeSystem-FSIII.json');
@@ -33,6 +34,8 @@ describe('schema validators compiled at build time', () => {
       vs, { ...vs, compose: { include: 'x' } },
       read('conceptmaps/ConceptMap-fsiii-legacy-keys.json'), { resourceType: 'ConceptMap', group: [{ element: [{ target: [{ equivalence: 7 }] }] }] },
       { resourceType: 'StructureDefinition', url: 'http://x', name: 'X', status: 'active', kind: 'resource', abstract: false, type: 'Patient' },
+      { resourceType: 'Bundle', type: 'batch', entry: [{ resource: { resourceType: 'Patient' } }, { request: { method: 'TRACE' } }] },
+      { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/1' }, activity: [{ detail: { status: 'x' } }] },
     ];
     for (const sample of samples) {
       const type = sample.resourceType as string;
