@@ -1,13 +1,12 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { Client, Pool, type Notification, type PoolClient } from 'pg';
 import { FhirError } from '../errors/fhir-error';
-import { compareVersions, versionMatches } from '../terminology/canonical';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_NAME } from './postgres-migrations';
 import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
-import { BaseStore, FHIR_ID, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
+import { BaseStore, FHIR_ID, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 
 /** The channel every PostgresStore notifies on after a write; the payload is `{schema} {change sequence}`. */
 export const CHANGE_CHANNEL = 'faelles_tx_changes';
@@ -242,12 +241,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     if (typeof url !== 'string' || NOT_STORABLE.test(url)) return undefined;
     const rows = await this.query<{ version: string | null; content: string }>(
       `SELECT version, content FROM ${this.t('resource')} WHERE resource_type = $1 AND url = $2 AND NOT deleted`, [type, url]);
-    const list = rows.map((r) => ({ version: r.version ?? undefined, content: r.content })).sort((a, b) => compareVersions(a.version, b.version));
-    if (list.length === 0) return undefined;
-    let hit: { version?: string; content: string } | undefined = list[list.length - 1];
-    if (version !== undefined) {
-      hit = list.find((r) => r.version === version) ?? list.filter((r) => versionMatches(version, r.version)).pop();
-    }
+    const hit = pickVersion(rows, version);
     return hit ? (this.parse(hit.content) as T) : undefined;
   }
 

@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
-import { compareVersions, versionMatches } from '../terminology/canonical';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
-import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
+import { BaseStore, nowInstant, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
 
@@ -110,13 +109,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   private find<T extends TerminologyResource>(type: TerminologyType, url: string, version?: string): T | undefined {
     const rows = this.db.prepare('SELECT version, content FROM resource WHERE resource_type = ? AND url = ? AND deleted = 0')
       .all(type, url) as { version: string | null; content: string }[];
-    const list = rows.map((r) => ({ version: r.version ?? undefined, content: r.content }))
-      .sort((a, b) => compareVersions(a.version, b.version));
-    if (list.length === 0) return undefined;
-    let hit: { version?: string; content: string } | undefined = list[list.length - 1];
-    if (version !== undefined) {
-      hit = list.find((r) => r.version === version) ?? list.filter((r) => versionMatches(version, r.version)).pop();
-    }
+    const hit = pickVersion(rows, version);
     return hit ? (this.parse(hit.content) as T) : undefined;
   }
 

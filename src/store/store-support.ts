@@ -1,4 +1,5 @@
 import { FhirError } from '../errors/fhir-error';
+import { compareVersions, versionMatches } from '../terminology/canonical';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from './store';
 
@@ -100,3 +101,13 @@ export abstract class BaseStore {
 }
 
 export type { TerminologyStore };
+
+/**
+ * Of the stored rows of one canonical url, the one a `url|version` reference means: the exact version, else the
+ * newest a wildcard version matches; without a version, the newest. The same rule as the in-memory registry.
+ */
+export function pickVersion<R extends { version: string | null }>(rows: R[], version?: string): R | undefined {
+  const list = [...rows].sort((a, b) => compareVersions(a.version ?? undefined, b.version ?? undefined));
+  if (version === undefined) return list[list.length - 1];
+  return list.find((r) => r.version === version) ?? list.filter((r) => versionMatches(version, r.version ?? undefined)).pop();
+}
