@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { projectRoot, type Config } from './config';
@@ -9,14 +10,15 @@ import { capabilityStatement, SYSTEM_OPERATIONS, terminologyCapabilities, versio
 import { acceptLanguages, operationRoute } from './http/operation-route';
 import { expansionLimit } from './http/expansion-limit';
 import { fhirCoreTerminology } from './terminology/fhir-core';
-import { requestLog } from './http/request-log';
+import { requestLifecycle } from './http/request-lifecycle';
+import { requestBaseUrl } from './http/base-url';
+import { markWorksOnNodeObjects } from './http/node-middleware';
 import { structureDefinitionRoute } from './http/structure-definition-route';
 import { validateRoute, withValidationCapabilities } from './http/validate-route';
 import { search } from './http/search';
 import { healthRoutes } from './http/health';
 import { createMetrics } from './http/metrics';
 import { securityMiddleware } from './http/security';
-import { requestTimeout } from './http/request-timeout';
 import type { OperationContext } from './operations/context';
 import { submissionValidation } from './validation';
 import { createTokenVerifier } from './auth/verifier';
@@ -77,8 +79,8 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   app.set('query parser', 'simple');
 
   const base = config.basePath;
-  const baseUrlOf = (req: Request): string => config.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}${base}`;
-  const contextFor = (req: Request): OperationContext => ({
+  const baseUrlOf = (req: IncomingMessage): string => config.publicBaseUrl ?? requestBaseUrl(req, base);
+  const contextFor = (req: IncomingMessage): OperationContext => ({
     registry,
     acceptLanguages: acceptLanguages(req),
     limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
@@ -91,23 +93,24 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   };
   const metrics = createMetrics(registry, base);
   // Every request passes these; the lean dispatcher (http/fast-path.ts) runs the same instances for operation GETs.
-  const appMiddleware: RequestHandler[] = [
-    requestLog(logger), ...securityMiddleware(config), metrics.middleware, requestTimeout(config.requestTimeoutMs),
-  ];
-  app.use(...appMiddleware);
+  const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs });
+  const appMiddleware: RequestHandler[] = securityMiddleware(config);
+  app.use(lifecycle.middleware, ...appMiddleware);
   app.use(healthRoutes(registry, store, () => shuttingDown));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const fhir = express.Router();
   // Every FHIR request passes these (the lean dispatcher too); routes before operationRoute must not answer operation GETs.
+  // (Both work on node:http's objects: the body check reads method and headers, and the lean dispatcher gives a GET its
+  // parsed query as Express would.)
   const fhirMiddleware: RequestHandler[] = [
-    fhirJsonBody(config.bodyLimitBytes),
-    (req, _res, next) => {
+    markWorksOnNodeObjects(fhirJsonBody(config.bodyLimitBytes)),
+    markWorksOnNodeObjects((req: Request, _res: Response, next: NextFunction) => {
       const format = req.query._format;
       if (typeof format === 'string' && /xml/i.test(format)) return next(new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)'));
       next();
-    },
+    }),
   ];
   fhir.use(...fhirMiddleware);
 
@@ -154,13 +157,12 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   app.use((req: Request, _res: Response, next: NextFunction) => next(new FhirError(404, 'not-found', `No route for ${req.method} ${req.path}`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, outcome } = errorToOutcome(err);
-    if (status >= 500) (req.log ?? logger).error({ err }, 'request failed');
+    if (status >= 500) lifecycle.logFor(req).error({ err }, 'request failed');
     sendResource(res, status, outcome);
   });
   if (config.fastPath) {
     installFastPath(app, {
-      basePath: base, registry, logger, contextFor, appMiddleware, fhirMiddleware, cacheEntries: config.responseCacheEntries,
-      rateLimited: config.rateLimitPerMinute > 0,
+      basePath: base, registry, contextFor, lifecycle, appMiddleware, fhirMiddleware, cacheEntries: config.responseCacheEntries,
     });
   }
   return app;

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Resource } from 'fhir/r4';
 import type { NextFunction, Request, Response } from 'express';
 import { FhirError } from '../errors/fhir-error';
@@ -142,7 +142,7 @@ export function operationRoute(contextFor: (req: Request) => OperationContext) {
   };
 }
 
-export function acceptLanguages(req: Request): string[] {
+export function acceptLanguages(req: IncomingMessage): string[] {
   const header = req.headers['accept-language'];
   return parseLanguages(typeof header === 'string' ? header : undefined);
 }

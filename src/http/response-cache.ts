@@ -15,14 +15,21 @@ export interface ExpansionTemplate {
   bytes: number;
 }
 
+interface Entry {
+  answer: CachedAnswer;
+  /** Asked for since the eviction sweep last passed it. */
+  used: boolean;
+}
+
 /**
  * Serialized answers of operation calls whose answer depends only on the request and the catalogs (same request,
  * same catalogs → same bytes), kept until the catalogs change: every write bumps `registry.generation`, and the
- * first lookup after that empties the cache. Least recently used entries go first once `maxEntries` is reached;
- * answers larger than `maxBodyBytes` are not kept.
+ * first lookup after that empties the cache. Once `maxEntries` is reached, an entry not asked for since the
+ * eviction sweep last passed it goes first (second-chance, close to least-recently-used without reordering on every
+ * hit); answers larger than `maxBodyBytes` are not kept.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, CachedAnswer>();
+  private readonly entries = new Map<string, Entry>();
   private generation: number;
   hits = 0;
   misses = 0;
@@ -58,10 +65,8 @@ export class ResponseCache {
       return undefined;
     }
     this.hits++;
-    // most recently used last
-    this.entries.delete(key);
-    this.entries.set(key, hit);
-    return hit;
+    hit.used = true;
+    return hit.answer;
   }
 
   /** Keeps an answer computed at `generation` (the generation when the request started), unless writes came since. */
@@ -70,11 +75,18 @@ export class ResponseCache {
     if (!this.enabled || bytes > this.maxBodyBytes) return;
     this.current();
     if (generation !== this.generation) return;
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+    if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.evictOne();
+    this.entries.set(key, { answer, used: false });
+  }
+
+  /** Drops the oldest entry not used since the sweep last passed it; used ones move to the back, unmarked. */
+  private evictOne(): void {
+    for (const [key, entry] of this.entries) {
+      this.entries.delete(key);
+      if (!entry.used) return;
+      entry.used = false;
+      this.entries.set(key, entry);
     }
-    this.entries.set(key, answer);
   }
 
   clear(): void {

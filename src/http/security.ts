@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { Config } from '../config';
 import { operationOutcome, issue } from '../errors/operation-outcome';
 import { FHIR_JSON } from './fhir-json';
+import { markWorksOnNodeObjects } from './node-middleware';
 import { markStaticHeaders } from './static-headers';
 
 /** Security headers, CORS for browser clients and per-client rate limiting, all from configuration. */
@@ -19,12 +20,13 @@ export function securityMiddleware(config: Config): RequestHandler[] {
     })),
   ];
   if (config.corsOrigins.length > 0) {
-    handlers.push(cors({
+    // cors reads method and headers and sets headers: it works on node:http's own objects
+    handlers.push(markWorksOnNodeObjects(cors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Content-Type', 'Authorization', 'If-Match', 'If-None-Exist', 'Accept', 'Accept-Language', 'X-Request-Id'],
       exposedHeaders: ['ETag', 'Location', 'Content-Location', 'Last-Modified', 'X-Request-Id'],
-    }));
+    })));
   }
   if (config.rateLimitPerMinute > 0) {
     handlers.push(rateLimit({

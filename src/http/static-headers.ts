@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { markWorksOnNodeObjects } from './node-middleware';
 
 /**
  * Middleware that does nothing but set the same response headers on every request (helmet's security headers) can be
@@ -9,7 +10,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 const STATIC_HEADERS = Symbol('faelles-tx.staticHeaders');
 
-type HeaderCall = ['set', string, unknown] | ['remove', string];
+export type HeaderCall = ['set', string, unknown] | ['remove', string];
 
 /** Marks a middleware as setting only fixed response headers (and calling `next()` at once). */
 export function markStaticHeaders<T extends RequestHandler>(mw: T): T {
@@ -60,12 +61,32 @@ export function compileStaticHeaders(chain: RequestHandler[]): RequestHandler[] 
   return chain.map((mw) => {
     const calls = staticHeaderCalls(mw);
     if (!calls) return mw;
-    return (_req: Request, res: Response, next: NextFunction) => {
-      for (const c of calls) {
-        if (c[0] === 'set') res.setHeader(c[1], c[2] as string);
-        else res.removeHeader(c[1]);
-      }
+    return markWorksOnNodeObjects((_req: Request, res: Response, next: NextFunction) => {
+      applyHeaderCalls(res, calls);
       next();
-    };
+    });
   });
+}
+
+/**
+ * The header calls of the marked static-header middleware at the start of a chain, merged into one list, and the
+ * middleware after them (unchanged): a caller can set the headers with `applyHeaderCalls` and run only the rest.
+ */
+export function leadingStaticHeaders(chain: RequestHandler[]): { calls: HeaderCall[]; rest: RequestHandler[] } {
+  const calls: HeaderCall[] = [];
+  let i = 0;
+  for (; i < chain.length; i++) {
+    const own = staticHeaderCalls(chain[i]!);
+    if (!own) break;
+    calls.push(...own);
+  }
+  return { calls, rest: chain.slice(i) };
+}
+
+/** Sets (and removes) the headers of `leadingStaticHeaders`, in order. */
+export function applyHeaderCalls(res: { setHeader(name: string, value: string): unknown; removeHeader(name: string): void }, calls: HeaderCall[]): void {
+  for (const c of calls) {
+    if (c[0] === 'set') res.setHeader(c[1], c[2] as string);
+    else res.removeHeader(c[1]);
+  }
 }

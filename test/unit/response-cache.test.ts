@@ -1,0 +1,46 @@
+import { ResponseCache } from '../../src/http/response-cache';
+import type { TerminologyRegistry } from '../../src/terminology/registry';
+
+function cacheOf(maxEntries: number) {
+  const registry = { generation: 1 } as TerminologyRegistry;
+  return { registry, cache: new ResponseCache(registry, maxEntries) };
+}
+const body = (s: string) => Buffer.from(s);
+
+describe('the response cache', () => {
+  it('keeps entries asked for and drops one not asked for when full', () => {
+    const { cache } = cacheOf(3);
+    cache.set('a', body('A'), 1);
+    cache.set('b', body('B'), 1);
+    cache.set('c', body('C'), 1);
+    expect(cache.get('a')?.toString()).toBe('A'); // a is in use: b, the oldest unused, goes
+    cache.set('d', body('D'), 1);
+    expect(cache.size).toBe(3);
+    expect(cache.get('b')).toBeUndefined();
+    expect(['a', 'c', 'd'].map((k) => cache.get(k)?.toString())).toEqual(['A', 'C', 'D']);
+  });
+
+  it('still makes room when every entry is in use, and replacing a key does not evict another', () => {
+    const { cache } = cacheOf(2);
+    cache.set('a', body('A'), 1);
+    cache.set('b', body('B'), 1);
+    cache.get('a');
+    cache.get('b');
+    cache.set('b', body('B2'), 1);
+    expect(cache.size).toBe(2);
+    expect(cache.get('a')?.toString()).toBe('A');
+    cache.set('c', body('C'), 1);
+    expect(cache.size).toBe(2);
+    expect(cache.get('c')?.toString()).toBe('C');
+  });
+
+  it('empties itself when the catalogs change, and does not keep an answer computed before the change', () => {
+    const { cache, registry } = cacheOf(10);
+    cache.set('a', body('A'), 1);
+    (registry as { generation: number }).generation = 2;
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('b', body('B'), 1);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+});
