@@ -4,7 +4,7 @@
  * wrong media types, oversized bodies) go over plain HTTP; the rest through fhir-kit-client as well.
  */
 import { FSIII } from '../support/app';
-import { failure, raw, startServer, type RunningServer } from '../support/server';
+import { failure, raw, useRunningServer } from '../support/server';
 
 const VS = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 const CODE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c';
@@ -134,15 +134,7 @@ const CASES: Case[] = [
   { name: 'a JSON Patch body', method: 'PATCH', path: '/ValueSet/indsatskatalog-119', body: '[]', headers: { 'content-type': 'application/json-patch+json' }, status: 415, code: 'not-supported' },
 ];
 
-let server: RunningServer;
-
-beforeAll(async () => {
-  server = await startServer({ bodyLimitBytes: BODY_LIMIT, maxExpansionSize: MAX_EXPANSION });
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useRunningServer({ bodyLimitBytes: BODY_LIMIT, maxExpansionSize: MAX_EXPANSION });
 
 it('has at least 30 distinct cases', () => {
   expect(CASES.length).toBeGreaterThanOrEqual(30);

@@ -10,10 +10,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Parameters } from 'fhir/r4';
-import type { Client } from 'fhir-kit-client';
 import { FSIII, TERMINOLOGY_DIR } from '../support/app';
 import { fsiiiIndex, norm, readJson } from '../support/files';
-import { asParameters, param, propertyValues, startServer, valueOf, type RunningServer } from '../support/server';
+import { asParameters, param, propertyValues, useRunningServer, valueOf } from '../support/server';
 
 const CATALOG = {
   '119': 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119',
@@ -114,23 +113,13 @@ for (const paragraph of ['119', '140'] as const) {
   sections(SEEDS[paragraph], list.map((i) => i.seedTitle)).forEach((s, k) => SECTIONS.set(list[k]!, s));
 }
 
-let server: RunningServer;
-let client: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  client = server.client;
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useRunningServer();
 
 const lookup = async (code: string): Promise<Parameters> =>
-  asParameters(await client.operation({ name: 'lookup', resourceType: 'CodeSystem', method: 'GET', input: { system: FSIII, code } }));
+  asParameters(await server.client.operation({ name: 'lookup', resourceType: 'CodeSystem', method: 'GET', input: { system: FSIII, code } }));
 
 const validate = async (url: string, code: string): Promise<boolean> => {
-  const p = asParameters(await client.operation({ name: 'validate-code', resourceType: 'ValueSet', method: 'GET', input: { url, system: FSIII, code } }));
+  const p = asParameters(await server.client.operation({ name: 'validate-code', resourceType: 'ValueSet', method: 'GET', input: { url, system: FSIII, code } }));
   return valueOf(param(p, 'result')) as boolean;
 };
 

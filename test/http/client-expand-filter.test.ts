@@ -3,29 +3,18 @@
  * activeOnly, includeDesignations, and the echo of the parameters used.
  */
 import type { CodeSystem, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
-import type { Client } from 'fhir-kit-client';
 import { fold, fsiiiIndex, readJson, UUID_CODE } from '../support/files';
-import { startServer, type RunningServer } from '../support/server';
+import { useRunningServer } from '../support/server';
 
 const INTERVENTIONS = 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFSIII';
 const CATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 const PREVENTION = 'http://fhir.kl.dk/term/ValueSet/KLPreventionInterventionsFSIII';
 const HOME_CARE = 'http://fhir.kl.dk/term/ValueSet/KLHomeCareInterventionsFSIII';
 
-let server: RunningServer;
-let client: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  client = server.client;
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useRunningServer();
 
 const expand = async (input: Record<string, string | number | boolean>): Promise<ValueSet> => {
-  const vs = (await client.operation({ name: 'expand', resourceType: 'ValueSet', method: 'GET', input })) as unknown as ValueSet;
+  const vs = (await server.client.operation({ name: 'expand', resourceType: 'ValueSet', method: 'GET', input })) as unknown as ValueSet;
   expect(vs.resourceType).toBe('ValueSet');
   return vs;
 };

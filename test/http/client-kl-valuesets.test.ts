@@ -8,10 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CodeSystem, ValueSet, ValueSetComposeInclude, ValueSetExpansionContains } from 'fhir/r4';
-import type { Client } from 'fhir-kit-client';
 import { TERMINOLOGY_DIR } from '../support/app';
 import { CodeSystemIndex, codeSystemFiles, valueSetFiles } from '../support/files';
-import { startServer, type RunningServer } from '../support/server';
+import { useRunningServer } from '../support/server';
 
 const PAGE = 100;
 
@@ -73,17 +72,7 @@ function klCounts(): Map<string, number> {
   return out;
 }
 
-let server: RunningServer;
-let client: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  client = server.client;
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useRunningServer();
 
 /** Every code of an expansion, nested `contains` included. */
 function flatten(contains: ValueSetExpansionContains[] | undefined): string[] {
@@ -92,7 +81,7 @@ function flatten(contains: ValueSetExpansionContains[] | undefined): string[] {
 
 /** The whole expansion in one request (nested entries flattened). */
 async function expandAtOnce(url: string): Promise<{ total: number; codes: string[] }> {
-  const vs = (await client.operation({ name: 'expand', resourceType: 'ValueSet', method: 'GET', input: { url, count: 100000 } })) as unknown as ValueSet;
+  const vs = (await server.client.operation({ name: 'expand', resourceType: 'ValueSet', method: 'GET', input: { url, count: 100000 } })) as unknown as ValueSet;
   expect(vs.resourceType).toBe('ValueSet');
   return { total: vs.expansion!.total!, codes: flatten(vs.expansion?.contains) };
 }
@@ -102,7 +91,7 @@ async function expandPaged(url: string): Promise<{ total: number; codes: string[
   const codes: string[] = [];
   let total: number | undefined;
   for (let offset = 0; total === undefined || offset < total; offset += PAGE) {
-    const vs = (await client.operation({
+    const vs = (await server.client.operation({
       name: 'expand', resourceType: 'ValueSet', method: 'GET', input: { url, offset, count: PAGE, excludeNested: true },
     })) as unknown as ValueSet;
     expect(vs.resourceType).toBe('ValueSet');

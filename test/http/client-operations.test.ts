@@ -3,12 +3,10 @@
  * listening server: type and instance level, GET (query parameters) and POST (a Parameters body).
  */
 import type { Bundle, CapabilityStatement, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
-import type { Client } from 'fhir-kit-client';
 import { FFB, FSIII } from '../support/app';
 import { codeSystemFiles, fsiiiIndex, readJson, valueSetFiles } from '../support/files';
 import {
-  asParameters, failure, lookupProperties, param, propertyValues, startServer, txIssueType, validationIssues, valueOf,
-  type RunningServer,
+  asParameters, failure, lookupProperties, param, propertyValues, txIssueType, useRunningServer, validationIssues, valueOf,
 } from '../support/server';
 
 const GROUPING_119 = '102ea764-d2cf-4a24-979d-68c2e8d638cf'; // Kommunale sundhedsfremme og forebyggelsesindsatser
@@ -17,17 +15,7 @@ const BEHOVSSAMTALE = 'ee5606ac-1bed-487e-aa3c-72dcc30ec037'; // its sibling
 const CATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 const CATALOG_140 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-140';
 
-let server: RunningServer;
-let client: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  client = server.client;
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useRunningServer();
 
 const op = async <T = Parameters>(
   name: string,
@@ -35,7 +23,7 @@ const op = async <T = Parameters>(
   method: 'GET' | 'POST',
   input: Record<string, string | number | boolean> | Parameters,
   id?: string,
-): Promise<T> => (await client.operation({ name, resourceType, id, method, input: input as never })) as unknown as T;
+): Promise<T> => (await server.client.operation({ name, resourceType, id, method, input: input as never })) as unknown as T;
 
 const parameters = (...parameter: Record<string, unknown>[]): Parameters => ({ resourceType: 'Parameters', parameter: parameter as unknown as Parameters['parameter'] });
 
@@ -267,22 +255,22 @@ describe('CodeSystem $subsumes', () => {
 
 describe('read', () => {
   it('returns the published ValueSet exactly as its file has it', async () => {
-    const vs = await client.read({ resourceType: 'ValueSet', id: 'indsatskatalog-119' });
+    const vs = await server.client.read({ resourceType: 'ValueSet', id: 'indsatskatalog-119' });
     expect(vs).toEqual(readJson('catalogs/ValueSet-indsatskatalog-119.json'));
   });
 
   it('returns KL\'s FSIII CodeSystem unchanged (supplements are not merged into it)', async () => {
-    const cs = await client.read({ resourceType: 'CodeSystem', id: 'FSIII' });
+    const cs = await server.client.read({ resourceType: 'CodeSystem', id: 'FSIII' });
     expect(cs).toEqual(readJson('kl/CodeSystem-FSIII.json'));
   });
 
   it('reads a ConceptMap and a supplement', async () => {
-    expect((await client.read({ resourceType: 'ConceptMap', id: 'fsiii-legacy-keys' })).url).toBe('http://faelles-tx.dk/fhir/ConceptMap/fsiii-legacy-keys');
-    expect((await client.read({ resourceType: 'CodeSystem', id: 'fsiii-status' })).content).toBe('supplement');
+    expect((await server.client.read({ resourceType: 'ConceptMap', id: 'fsiii-legacy-keys' })).url).toBe('http://faelles-tx.dk/fhir/ConceptMap/fsiii-legacy-keys');
+    expect((await server.client.read({ resourceType: 'CodeSystem', id: 'fsiii-status' })).content).toBe('supplement');
   });
 
   it('answers an unknown id with 404 not-found', async () => {
-    const { status, body } = await failure(client.read({ resourceType: 'CodeSystem', id: 'no-such-id' }));
+    const { status, body } = await failure(server.client.read({ resourceType: 'CodeSystem', id: 'no-such-id' }));
     expect(status).toBe(404);
     expect(body.issue?.[0]?.code).toBe('not-found');
   });
@@ -291,7 +279,7 @@ describe('read', () => {
 describe('search', () => {
   const allValueSets = () => [...valueSetFiles('kl'), ...valueSetFiles('catalogs'), ...valueSetFiles('examples')].map((x) => x.vs);
   const search = async (resourceType: string, searchParams: Record<string, string | number>) =>
-    (await client.search({ resourceType, searchParams })) as unknown as Bundle;
+    (await server.client.search({ resourceType, searchParams })) as unknown as Bundle;
   const resources = (b: Bundle) => (b.entry ?? []).map((e) => e.resource as ValueSet);
 
   it('by url: exactly the resource with that canonical', async () => {
@@ -380,13 +368,13 @@ describe('search', () => {
     const b = await search('ValueSet', { url: CATALOG_119 });
     const fullUrl = b.entry![0]!.fullUrl!;
     expect(fullUrl).toBe(`${server.baseUrl}/ValueSet/indsatskatalog-119`);
-    expect((await client.request(fullUrl)).url).toBe(CATALOG_119);
+    expect((await server.client.request(fullUrl)).url).toBe(CATALOG_119);
   });
 });
 
 describe('capabilities', () => {
   it('/metadata: a CapabilityStatement naming the operations per resource type', async () => {
-    const cs = (await client.capabilityStatement()) as unknown as CapabilityStatement;
+    const cs = (await server.client.capabilityStatement()) as unknown as CapabilityStatement;
     expect(cs.resourceType).toBe('CapabilityStatement');
     expect(cs.fhirVersion).toBe('4.0.1');
     expect(cs.kind).toBe('instance');
@@ -399,7 +387,7 @@ describe('capabilities', () => {
   });
 
   it('/metadata?mode=terminology lists every code system and version', async () => {
-    const tc = (await client.request('metadata?mode=terminology')) as unknown as TerminologyCapabilities;
+    const tc = (await server.client.request('metadata?mode=terminology')) as unknown as TerminologyCapabilities;
     expect(tc.resourceType).toBe('TerminologyCapabilities');
     const listed = new Map((tc.codeSystem ?? []).map((c) => [c.uri, (c.version ?? []).map((v) => v.code)]));
     const published = codeSystemFiles().filter((c) => c.cs.content !== 'supplement');

@@ -3,12 +3,10 @@
  * English where a designation exists).
  */
 import type { CodeSystem, Parameters, ValueSet } from 'fhir/r4';
-import type { Client } from 'fhir-kit-client';
 import { FSIII } from '../support/app';
 import { fsiiiIndex, readJson, UUID_CODE } from '../support/files';
 import {
-  asParameters, lookupProperties, param, params, propertyValues, startServer, txIssueType, validationIssues, valueOf,
-  type RunningServer,
+  asParameters, lookupProperties, param, params, propertyValues, txIssueType, useRunningServer, validationIssues, valueOf,
 } from '../support/server';
 
 const RETIRED = 'c203c6b5-3be0-40a8-8204-e93751deabf5'; // Tobaksafvænning
@@ -19,23 +17,13 @@ const PREVENTION_TERM_VS = 'http://fhir.kl.dk/term/ValueSet/KLPreventionInterven
 const CATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 const EN_SUPPLEMENT = 'http://example.org/fhir/CodeSystem/fsiii-en-test';
 
-let server: RunningServer;
-let client: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  client = server.client;
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useRunningServer();
 
 const get = async (name: string, resourceType: 'CodeSystem' | 'ValueSet', input: Record<string, string | boolean>, headers?: Record<string, string>) =>
-  asParameters(await client.operation({ name, resourceType, method: 'GET', input, options: headers ? { headers } : undefined }));
+  asParameters(await server.client.operation({ name, resourceType, method: 'GET', input, options: headers ? { headers } : undefined }));
 
 const post = async <T = Parameters>(name: string, resourceType: 'CodeSystem' | 'ValueSet', parameter: Parameters['parameter'], headers?: Record<string, string>) =>
-  (await client.operation({
+  (await server.client.operation({
     name, resourceType, method: 'POST', input: { resourceType: 'Parameters', parameter } as never, options: headers ? { headers } : undefined,
   })) as unknown as T;
 

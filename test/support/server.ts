@@ -33,6 +33,21 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   };
 }
 
+/**
+ * Starts a server before the tests of the calling file and closes it after them. The returned object is filled in
+ * by `beforeAll`: use its fields inside tests and hooks, not at the top level.
+ */
+export function useRunningServer(overrides: Partial<Config> = {}): RunningServer {
+  const running = {} as RunningServer;
+  beforeAll(async () => {
+    Object.assign(running, await startServer(overrides));
+  });
+  afterAll(async () => {
+    await running.close?.();
+  });
+  return running;
+}
+
 /** What fhir-kit-client attaches to the error it throws for a non-2xx answer. */
 export interface ClientError {
   response: { status: number; data: unknown };
