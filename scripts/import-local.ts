@@ -10,36 +10,25 @@
  * Exit status: 0 imported, 1 rejected (errors listed by line), 2 usage or configuration error.
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config';
+import { loadConfigOrExit } from '../src/config';
+import { parseCommandLine } from './command-line';
 import { formatMessage } from '../src/local/csv-import';
 import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../src/local/import-runner';
 
 const USAGE = 'usage: npm run import-local -- --kommunekode 370 [--name lokale-indsatser] [--version 1.0.0] [--server URL --token JWT] FILE.csv';
 
 async function main(): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        kommunekode: { type: 'string' },
-        name: { type: 'string', default: DEFAULT_LOCAL_NAME },
-        version: { type: 'string' },
-        server: { type: 'string' },
-        token: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    });
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.error(USAGE);
-    return;
-  }
+  const { values, positionals } = parseCommandLine({
+    allowPositionals: true,
+    options: {
+      kommunekode: { type: 'string' },
+      name: { type: 'string', default: DEFAULT_LOCAL_NAME },
+      version: { type: 'string' },
+      server: { type: 'string' },
+      token: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  }, USAGE);
   if (!values.kommunekode || positionals.length !== 1) {
     console.error(USAGE);
     process.exit(2);
@@ -48,16 +37,7 @@ async function main(): Promise<void> {
     console.error('--server needs --token (a token for the municipality: npm run token -- --kommunekode …)');
     process.exit(2);
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`Configuration error: ${e.message}`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   if (!values.server && config.store === 'postgres') {
     console.error('DATABASE_URL is set: the servers use the PostgreSQL store, which the embedded import does not write; import with --server URL --token JWT');
     process.exit(2);

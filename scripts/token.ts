@@ -4,34 +4,24 @@
  *
  *   npm run token -- --kommunekode 370 [--admin] [--scope "a b"] [--expires-in 8h] [--subject name]
  */
-import { parseArgs } from 'node:util';
 import { signToken } from '../src/auth/dev-token';
-import { ConfigError, loadConfig } from '../src/config';
+import { loadConfigOrExit } from '../src/config';
+import { parseCommandLine } from './command-line';
 import { isKommunekode } from '../src/local/municipality';
 
 const USAGE = 'usage: npm run token -- [--kommunekode 370] [--admin] [--scope "scope ..."] [--expires-in 8h] [--subject name]';
 
 async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        kommunekode: { type: 'string' },
-        admin: { type: 'boolean', default: false },
-        scope: { type: 'string' },
-        'expires-in': { type: 'string', default: '8h' },
-        subject: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (args.help) {
-    console.error(USAGE);
-    return;
-  }
+  const args = parseCommandLine({
+    options: {
+      kommunekode: { type: 'string' },
+      admin: { type: 'boolean', default: false },
+      scope: { type: 'string' },
+      'expires-in': { type: 'string', default: '8h' },
+      subject: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  }, USAGE).values;
   const kommunekode = args.kommunekode;
   if (kommunekode !== undefined && !isKommunekode(kommunekode)) {
     console.error(`--kommunekode must be a three-digit municipality code, not '${kommunekode}'`);
@@ -45,16 +35,7 @@ async function main(): Promise<void> {
     console.error(`--expires-in must look like 30m, 8h or 7d, not '${args['expires-in']}'`);
     process.exit(2);
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`Configuration error: ${e.message}`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   if (config.auth.kind !== 'secret') {
     console.error('This tool signs with a shared secret; the server is configured for ' +
       (config.auth.kind === 'none' ? 'no key at all (set JWT_SECRET)' : `${config.auth.kind} (tokens come from your identity provider)`));

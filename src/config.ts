@@ -152,3 +152,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
   };
 }
+
+/** The configuration, or (for the server and the command-line tools) the problem on stderr and exit status 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`Configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}

@@ -1,5 +1,5 @@
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 import { createHttpServer } from './http/server';
 import { describeAuth } from './auth/auth-config';
@@ -13,16 +13,7 @@ import { TerminologyLoadError } from './terminology/loader';
 import { ProfileLoadError, submissionValidation, warmUp } from './validation';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`Configuration error: ${e.message}`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   let store: TerminologyStore;
   if (config.store === 'sqlite') {
