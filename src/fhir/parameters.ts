@@ -120,7 +120,12 @@ export function unknownParameterNames(spec: OperationSpec, names: Iterable<strin
 export function parameterNamesOf(body: unknown): string[] {
   const list = (body as { parameter?: unknown } | null)?.parameter;
   if (!Array.isArray(list)) return [];
-  return list.flatMap((p) => (p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' ? [(p as { name: string }).name] : []));
+  const names: string[] = [];
+  for (const p of list as unknown[]) {
+    const name = p && typeof p === 'object' ? (p as { name?: unknown }).name : undefined;
+    if (typeof name === 'string') names.push(name);
+  }
+  return names;
 }
 
 /** Parses URL query parameters (GET or form-less POST query) against an operation spec. */
@@ -164,14 +169,20 @@ function badCodeableConceptPart(cc: Record<string, unknown>, path: string): stri
   return undefined;
 }
 
-function valueOfParameter(spec: ParamSpec, param: ParametersParameter, path: string): ParamValue {
+/** Where a parameter is, for error expressions (built only when needed: a batch body has 10,000 parameters). */
+function parameterPath(index: number): string {
+  return `Parameters.parameter[${index}]`;
+}
+
+function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: number): ParamValue {
   if (spec.type === 'part') return param;
   if (spec.type === 'Resource') {
     if (!param.resource || typeof param.resource !== 'object') {
-      throw FhirError.invalid(`Parameter '${spec.name}' must carry a resource`, { expression: [path] });
+      throw FhirError.invalid(`Parameter '${spec.name}' must carry a resource`, { expression: [parameterPath(index)] });
     }
     return param.resource;
   }
+  const path = parameterPath(index);
   if (spec.type === 'Coding') {
     if (!param.valueCoding || typeof param.valueCoding !== 'object') {
       throw FhirError.invalid(`Parameter '${spec.name}' must be a Coding (valueCoding)`, { expression: [path] });
@@ -230,17 +241,16 @@ export function parseParametersResource(spec: OperationSpec, body: unknown): Ope
   const params = resource.parameter ?? [];
   if (!Array.isArray(params)) throw FhirError.invalid('Parameters.parameter must be an array');
   params.forEach((param, i) => {
-    const path = `Parameters.parameter[${i}]`;
     if (!param || typeof param !== 'object' || typeof param.name !== 'string') {
-      throw FhirError.invalid('Each parameter must have a name', { expression: [path] });
+      throw FhirError.invalid('Each parameter must have a name', { expression: [parameterPath(i)] });
     }
     const p = byName.get(param.name);
     if (!p) return;
     const list = values.get(param.name) ?? [];
     if (list.length > 0 && !p.repeats) {
-      throw FhirError.invalid(`Parameter '${param.name}' may only be given once`, { expression: [path] });
+      throw FhirError.invalid(`Parameter '${param.name}' may only be given once`, { expression: [parameterPath(i)] });
     }
-    list.push(valueOfParameter(p, param, path));
+    list.push(valueOfParameter(p, param, i));
     values.set(param.name, list);
   });
   return new OperationInput(values);

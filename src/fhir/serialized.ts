@@ -1,16 +1,30 @@
 /**
  * A resource handed to the HTTP edge already serialized (UTF-8 JSON). Large answers made of many repeated parts (a
- * $batch-validate-code of 10,000 codings names the same few answers thousands of times) are assembled from the JSON
- * of each distinct part instead of serializing and encoding every occurrence again; the HTTP edge writes the bytes
- * as they are.
+ * $batch-validate-code of 10,000 codings names the same few answers thousands of times) are kept as the sequence of
+ * those parts' bytes instead of serializing and encoding every occurrence again, or copying them into one buffer: the
+ * HTTP edge writes the chunks as they are.
  *
  * It still behaves as the resource it stands for wherever code looks at it: `JSON.stringify` gives the same text
  * (through toJSON), and the resource's elements can be read (parsed on first access).
  */
 export class SerializedResource {
   private parsed?: Record<string, unknown>;
+  private joined?: Buffer;
+  /** Length of the JSON in bytes. */
+  readonly byteLength: number;
 
-  constructor(readonly bytes: Buffer) {}
+  /** `chunks`: the JSON, in order; their concatenation is the resource's JSON. */
+  constructor(readonly chunks: readonly Buffer[]) {
+    let n = 0;
+    for (const c of chunks) n += c.length;
+    this.byteLength = n;
+  }
+
+  /** The JSON as one buffer (joined on first use). */
+  get bytes(): Buffer {
+    this.joined ??= this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks as Buffer[], this.byteLength);
+    return this.joined;
+  }
 
   /** The resource as an object (parsed once, on first use). */
   resource<T = Record<string, unknown>>(): T {
@@ -47,14 +61,16 @@ const COMMA = Buffer.from(',', 'utf8');
 
 /**
  * `{"resourceType":"Parameters","parameter":[…]}` from the JSON of each parameter (see jsonBytes): byte for byte
- * what JSON.stringify gives for the same Parameters object.
+ * what JSON.stringify gives for the same Parameters object. The parts are not copied; a part may occur many times.
  */
 export function serializedParameters(parameters: readonly Buffer[]): SerializedResource {
-  const chunks: Buffer[] = [PARAMETERS_HEAD];
+  const chunks: Buffer[] = new Array<Buffer>(parameters.length === 0 ? 2 : 2 * parameters.length + 1);
+  let n = 0;
+  chunks[n++] = PARAMETERS_HEAD;
   for (let i = 0; i < parameters.length; i++) {
-    if (i > 0) chunks.push(COMMA);
-    chunks.push(parameters[i]!);
+    if (i > 0) chunks[n++] = COMMA;
+    chunks[n++] = parameters[i]!;
   }
-  chunks.push(PARAMETERS_TAIL);
-  return new SerializedResource(Buffer.concat(chunks));
+  chunks[n++] = PARAMETERS_TAIL;
+  return new SerializedResource(chunks);
 }

@@ -1,7 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { FhirError } from '../errors/fhir-error';
-import { serializeResource } from '../fhir/serialized';
+import { SerializedResource, serializeResource } from '../fhir/serialized';
+import { sendChunks } from './chunked-send';
+import { parseJsonBody } from './json-body';
 
 export const FHIR_JSON = 'application/fhir+json';
 
@@ -53,9 +55,18 @@ function tooLarge(res: Response, limit: number): FhirError {
   return new FhirError(413, 'too-long', `The request body is larger than ${limit} bytes`);
 }
 
+/**
+ * The Content-Type parameters for which the body is read as bytes and parsed by parseJsonBody: none, or UTF-8 named
+ * plainly. Anything else (another `utf-*` charset, a parameter body-parser would refuse…) goes through
+ * `express.json` itself.
+ */
+const UTF8_PARAMETERS = /^(?:; *charset *= *(?:utf-8|"utf-8") *)?$/i;
+
 /** JSON body parsing for FHIR: the FHIR and plain JSON media types, a size limit, and FHIR errors for bad bodies. */
 export function fhirJsonBody(limitBytes: number) {
   const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
+  // the same reading (limit, content encodings, errors) without decoding: parseJsonBody parses what express.json would
+  const read = express.raw({ limit: limitBytes, type: ACCEPTED_BODY_TYPES });
   return (req: Request, res: Response, next: NextFunction): void => {
     const length = req.headers['content-length'];
     if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') {
@@ -66,30 +77,56 @@ export function fhirJsonBody(limitBytes: number) {
     }
     const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return next();
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const contentType = req.headers['content-type'] ?? '';
+    const semicolon = contentType.indexOf(';');
+    const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
     if (type === 'application/x-www-form-urlencoded') return next();
     if (!ACCEPTED_BODY_TYPES.includes(type)) {
       return next(new FhirError(415, 'not-supported', `Content-Type '${type || '(none)'}' is not supported; send ${FHIR_JSON}`));
     }
-    parse(req, res, (err?: unknown) => {
-      if (!err) {
-        const depth = jsonDepth(req.body, MAX_JSON_DEPTH);
-        if (depth > MAX_JSON_DEPTH) return next(FhirError.invalid(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels`));
-        return next();
+    const done = (err?: unknown): void => {
+      if (err) return next(bodyError(err, res, limitBytes));
+      let depth: number | undefined;
+      if (Buffer.isBuffer(req.body)) {
+        try {
+          const parsed = parseJsonBody(req.body);
+          req.body = parsed.value;
+          depth = parsed.depth;
+        } catch (e) {
+          req.body = undefined;
+          return next(bodyError(Object.assign(e as Error, { type: 'entity.parse.failed' }), res, limitBytes));
+        }
       }
-      const e = err as { type?: string; status?: number; message?: string };
-      if (e.type === 'entity.too.large') return next(tooLarge(res, limitBytes));
-      if (e.type === 'entity.parse.failed') return next(FhirError.invalid(`The request body is not valid JSON: ${e.message ?? ''}`.trim(), {}));
-      if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-        return next(new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded'));
-      }
-      if (e.status && e.status >= 400 && e.status < 500) return next(new FhirError(e.status, 'invalid', e.message ?? 'Bad request body'));
-      next(err);
-    });
+      depth ??= jsonDepth(req.body, MAX_JSON_DEPTH);
+      if (depth > MAX_JSON_DEPTH) return next(FhirError.invalid(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels`));
+      next();
+    };
+    if (UTF8_PARAMETERS.test(semicolon < 0 ? '' : contentType.slice(semicolon))) read(req, res, done);
+    else parse(req, res, done);
   };
 }
 
+/** The FHIR error for what body-parser (or parseJsonBody) reported. */
+function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e.type === 'entity.too.large') return tooLarge(res, limitBytes);
+  if (e.type === 'entity.parse.failed') return FhirError.invalid(`The request body is not valid JSON: ${e.message ?? ''}`.trim(), {});
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    return new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded');
+  }
+  if (e.status && e.status >= 400 && e.status < 500) return new FhirError(e.status, 'invalid', e.message ?? 'Bad request body');
+  return err;
+}
+
+/** Answers above this size that come as chunks are written as they are (see chunked-send.ts), not joined first. */
+const CHUNKED_ANSWER_BYTES = 256 * 1024;
+
 export function sendResource(res: Response, status: number, resource: unknown): void {
   if (res.headersSent) return; // already answered (e.g. timed out)
-  res.status(status).type(`${FHIR_JSON}; charset=utf-8`).send(serializeResource(resource));
+  res.status(status).type(`${FHIR_JSON}; charset=utf-8`);
+  if (resource instanceof SerializedResource && resource.chunks.length > 1 && resource.byteLength > CHUNKED_ANSWER_BYTES) {
+    sendChunks(res, resource.chunks, resource.byteLength);
+    return;
+  }
+  res.send(serializeResource(resource));
 }

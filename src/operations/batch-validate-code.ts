@@ -76,24 +76,34 @@ export const batchValidateCodeOperation: OperationHandler = {
     if (entries.length === 0) throw FhirError.invalid("No 'validation' entries to validate", { expression: ['validation'] });
     const shared = sharedParameters(input);
     // Identical entries (a batch names the same codes many times) are validated and serialized once: the answer
-    // depends only on the entry and the request-level parameters, which are the same for every entry. The answer is
-    // assembled from the JSON of each distinct entry's result (byte for byte what serializing the Parameters gives).
+    // depends only on the entry and the request-level parameters, which are the same for every entry. Entries the
+    // body parser found byte for byte identical arrive as one object (src/http/parameters-body.ts) and are known by
+    // identity; others by their key. The answer is assembled from the JSON of each distinct entry's result (byte for
+    // byte what serializing the Parameters gives).
     // $validate-code answers synchronously, and so does this loop (no async context to carry: see time-budget.ts);
     // should an answer ever come as a promise, the loop goes on when it settles.
-    const answered = new Map<string, Buffer>();
-    const parts: Buffer[] = [];
-    const record = (key: string, result: Resource): void => {
+    const byEntry = new Map<Resource, Buffer>();
+    const byKey = new Map<string, Buffer>();
+    const parts: Buffer[] = new Array<Buffer>(entries.length);
+    const record = (i: number, key: string, result: Resource): void => {
       const part = jsonBytes({ name: 'validation', resource: result });
-      answered.set(key, part);
-      parts.push(part);
+      byEntry.set(entries[i]!, part);
+      byKey.set(key, part);
+      parts[i] = part;
     };
     const from = (start: number): Parameters | Promise<Parameters> => {
       for (let i = start; i < entries.length; i++) {
         const entry = entries[i]!;
+        const same = byEntry.get(entry);
+        if (same) {
+          parts[i] = same;
+          continue;
+        }
         const key = entryKey(entry);
-        const known = answered.get(key);
+        const known = byKey.get(key);
         if (known) {
-          parts.push(known);
+          byEntry.set(entry, known);
+          parts[i] = known;
           continue;
         }
         let result: Resource | Promise<Resource>;
@@ -112,11 +122,11 @@ export const batchValidateCodeOperation: OperationHandler = {
         }
         if (result instanceof Promise) {
           return result.then((r) => r, (e: unknown) => errorToOutcome(e).outcome).then((r) => {
-            record(key, r);
+            record(i, key, r);
             return from(i + 1);
           });
         }
-        record(key, result);
+        record(i, key, result);
       }
       return serializedParameters(parts) as unknown as Parameters;
     };

@@ -53,6 +53,62 @@ describe('$batch-validate-code with repeated entries (validated once, answered f
   });
 });
 
+describe('$batch-validate-code with a large answer (written in chunks)', () => {
+  it('answers byte for byte the Parameters of the entries\' answers, whatever the whitespace of the request', async () => {
+    const distinct = [coding(IN_119), coding(NOT_IN_119), coding('nope'), coding(IN_119, { display: 'Forkert "æøå"' })];
+    const small = await post('ValueSet/$batch-validate-code', [{ name: 'url', valueUri: CATALOG_119 }, ...distinct]).expect(200);
+    const answers = (small.body as Parameters).parameter!;
+    expect(answers).toHaveLength(distinct.length);
+
+    const entries = Array.from({ length: 2000 }, (_, i) => distinct[(i * 7) % distinct.length]!);
+    const expected = JSON.stringify({ resourceType: 'Parameters', parameter: entries.map((_, i) => answers[(i * 7) % distinct.length]) });
+    expect(Buffer.byteLength(expected)).toBeGreaterThan(512 * 1024);
+    for (const space of [undefined, 2]) {
+      const res = await request(app).post('/fhir/ValueSet/$batch-validate-code').set('Content-Type', 'application/fhir+json')
+        .send(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: CATALOG_119 }, ...entries] }, null, space))
+        .buffer(true).parse((r, done) => {
+          const parts: Buffer[] = [];
+          r.on('data', (c: Buffer) => parts.push(c));
+          r.on('end', () => done(null, Buffer.concat(parts)));
+        })
+        .expect(200);
+      expect(res.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
+      expect(res.headers['content-length']).toBe(String(Buffer.byteLength(expected)));
+      expect((res.body as Buffer).toString('utf8')).toBe(expected);
+    }
+  });
+
+  it('answers the same whatever the Content-Type parameters (other ones than a UTF-8 charset go through express.json)', async () => {
+    const body = JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: CATALOG_119 }, coding(IN_119), coding('nope'), coding(IN_119)] });
+    const answers: string[] = [];
+    for (const type of ['application/fhir+json', 'application/fhir+json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/fhir+json; fhirVersion=4.0']) {
+      const res = await request(app).post('/fhir/ValueSet/$batch-validate-code').set('Content-Type', type).send(body).expect(200);
+      answers.push(res.text);
+    }
+    expect(new Set(answers).size).toBe(1);
+  });
+
+  it('refuses a batch nested deeper than the limit inside an entry, and one that is not valid JSON', async () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 130; i++) deep = [deep];
+    const entry = { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: IN_119 }, extension: deep }] } };
+    const tooDeep = await request(app).post('/fhir/ValueSet/$batch-validate-code').set('Content-Type', 'application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: CATALOG_119 }, entry, entry] }).expect(400);
+    expect(tooDeep.body.issue[0].details.text).toMatch(/nested deeper than 128 levels/);
+
+    const body = JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: CATALOG_119 }, coding(IN_119), coding(IN_119)] });
+    const broken = `${body.slice(0, -3)},]}`;
+    const bad = await request(app).post('/fhir/ValueSet/$batch-validate-code').set('Content-Type', 'application/fhir+json').send(broken).expect(400);
+    let message = '';
+    try {
+      JSON.parse(broken);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(bad.body.issue[0].details.text).toBe(`The request body is not valid JSON: ${message}`);
+  });
+});
+
 describe('SerializedResource', () => {
   it('serializes Parameters assembled from parts byte for byte as JSON.stringify does, and reads as the resource', () => {
     const parameter: ParametersParameter[] = [
@@ -62,6 +118,8 @@ describe('SerializedResource', () => {
     const built: Parameters = { resourceType: 'Parameters', parameter };
     const serialized = serializedParameters(parameter.map((p) => jsonBytes(p)));
     expect(serialized).toBeInstanceOf(SerializedResource);
+    expect(Buffer.concat(serialized.chunks).toString()).toBe(JSON.stringify(built));
+    expect(serialized.byteLength).toBe(Buffer.byteLength(JSON.stringify(built)));
     expect(serializeResource(serialized).toString()).toBe(JSON.stringify(built));
     expect(serializedParameters([]).bytes.toString()).toBe(JSON.stringify({ resourceType: 'Parameters', parameter: [] }));
     expect(JSON.stringify({ wrapped: serialized })).toBe(JSON.stringify({ wrapped: built }));
