@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { prng } from '../scripts/prng';
 
 /** The 98 Danish municipality codes (kommunekoder). */
 export const KOMMUNEKODER = (
@@ -38,17 +39,7 @@ const OBJECTS = ['i personlig hygiejne', 'til madlavning', 'ved indkøb', 'i med
 const QUALIFIERS = ['individuelt', 'på hold', 'i eget hjem', 'på center', 'digitalt', 'udendørs', 'intensivt', 'let',
   'for ældre', 'efter udskrivelse'];
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run generates the same catalogs. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 function localCode(kode: string, n: number): string {
   return `${kode}-L${String(n).padStart(4, '0')}`;

@@ -3,6 +3,7 @@
  * value types, huge strings, deep nesting, invalid UTF-8, control characters, injection attempts in ids and urls,
  * duplicate parameters, wrong methods and content types. Used by the fuzz test and the long fuzz script.
  */
+import { prng } from '../prng';
 
 export interface HostileRequest {
   method: string;
@@ -12,17 +13,7 @@ export interface HostileRequest {
   kind: string;
 }
 
-/** mulberry32: small, fast, seedable PRNG so a failing case can be reproduced from its seed and index. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const FSIII = 'urn:oid:1.2.208.176.2.21';
 const OPS = [

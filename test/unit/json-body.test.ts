@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import express from 'express';
 import { jsonDepth } from '../../src/http/fhir-json';
 import { parseJsonBody } from '../../src/http/json-body';
+import { prng } from '../../scripts/prng';
 
 const bodyParser = express.json({ limit: 10 * 1024 * 1024, strict: true, type: () => true });
 
@@ -43,16 +44,6 @@ async function expectSameAsExpressJson(body: Buffer, cuts?: number[]): Promise<v
   if (actual.depth !== undefined) expect(actual.depth).toBe(jsonDepth(expected.value, Infinity));
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FSIII = 'urn:oid:1.2.208.176.2.21';
 const validation = (code: string, extra: Record<string, unknown> = {}) => ({
