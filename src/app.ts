@@ -31,6 +31,7 @@ import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
+import { packResource } from './terminology/packed-resource';
 import { TerminologyRegistry } from './terminology/registry';
 import { ResourceSet, type TerminologyType } from './terminology/resource-set';
 
@@ -65,6 +66,9 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   if (feed) await feed.follow(layer);
   else layer.load(await store.loadAll());
   for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);
+  // The check reads the catalogs as parsed; from here on they are kept packed (terminology/packed-resource.ts).
+  publishedSet.replaceContents(new ResourceSet(catalogs.resources.map(packResource)));
+  registry.touch();
   const writer = new ResourceWriter({
     store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
     layerFollowsStore: feed !== undefined,

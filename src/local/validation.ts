@@ -2,11 +2,11 @@ import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup } from 
 import { FhirError, type IssueCode } from '../errors/fhir-error';
 import { issue, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
-import type { CodeSystemProvider } from '../terminology/codesystem-provider';
+import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/codesystem-provider';
 import { entryKey } from '../terminology/expander';
 import { evaluateValueSet } from '../terminology/expansion-cache';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { findLegacyReplacement, replacementsOf } from '../terminology/replacements';
+import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
 import type { TerminologyResource } from '../terminology/resource-set';
 import {
   identifierKommunekoder, isKommunekode, isValidLocalName, KOMMUNE_BASE, KOMMUNEKODE_SYSTEM, LOCAL_KINDS, LOCAL_TYPE_URI,
@@ -245,6 +245,7 @@ function checkGroup(
     }
   }
 
+  const targetFacts = targetProvider && targetFactsOf(targetProvider, registry, group.target!);
   const elementPaths = new Map<string, string>();
   (group.element ?? []).forEach((el, ei) => {
     const ep = `${path}.element[${ei}]`;
@@ -279,33 +280,58 @@ function checkGroup(
       }
       targetCodes.add(t.code);
       tally.targets.push(t.code);
-      if (targetProvider) checkTarget(targetProvider, registry, group.target!, code, t.code, tp, issues, municipal);
+      if (targetProvider) checkTarget(targetProvider, targetFacts!(t.code), code, t.code, tp, issues, municipal);
     });
   });
   void cm;
 }
 
+/** What the check of a target depends on besides the source code: the same for every element that maps to the code. */
+interface TargetFacts {
+  concept?: Concept;
+  legacy?: Replacement;
+  status?: ConceptStatus;
+  /** The replacements of a retired, inactive or deprecated target, as the warning names them. */
+  replacedBy?: string;
+}
+
+/** The facts about each target code of a group, worked out once per code (a large map has thousands of elements and a few hundred targets). */
+function targetFactsOf(provider: CodeSystemProvider, registry: TerminologyRegistry, system: string): (code: string) => TargetFacts {
+  const known = new Map<string, TargetFacts>();
+  return (code) => {
+    let facts = known.get(code);
+    if (!facts) {
+      const concept = provider.locate(code);
+      facts = { concept };
+      if (concept) {
+        facts.legacy = findLegacyReplacement(registry, system, code);
+        facts.status = provider.status(concept);
+        if (facts.status === 'retired' || facts.status === 'inactive' || facts.status === 'deprecated') {
+          facts.replacedBy = replacementsOf(provider, concept).map((r) => `${r.code}${r.display ? ` (${r.display})` : ''}`).join(', ');
+        }
+      }
+      known.set(code, facts);
+    }
+    return facts;
+  };
+}
+
 function checkTarget(
-  provider: CodeSystemProvider, registry: TerminologyRegistry, system: string, sourceCode: string, code: string, path: string,
-  issues: Issues, municipal: boolean,
+  provider: CodeSystemProvider, facts: TargetFacts, sourceCode: string, code: string, path: string, issues: Issues, municipal: boolean,
 ): void {
-  const concept = provider.locate(code);
+  const { concept, legacy, status, replacedBy } = facts;
   if (!concept) {
     issues.error('code-invalid', `Target code '${code}' (for '${sourceCode}') is not in ${describeSystem(provider)}`, `${path}.code`, sourceCode);
     return;
   }
-  const legacy = findLegacyReplacement(registry, system, code);
   if (legacy && municipal) {
     issues.warning('business-rule', `Target '${code}' (for '${sourceCode}') is a legacy key; use the code ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}`,
       `${path}.code`, sourceCode);
   }
-  const status = provider.status(concept);
-  if (status === 'retired' || status === 'inactive' || status === 'deprecated') {
-    const replacements = replacementsOf(provider, concept);
-    const named = replacements.map((r) => `${r.code}${r.display ? ` (${r.display})` : ''}`).join(', ');
+  if (replacedBy !== undefined) {
     issues.warning('business-rule',
       `Target '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' is ${status}` +
-      (named ? `; it is replaced by ${named}` : '; no replacement is recorded'),
+      (replacedBy ? `; it is replaced by ${replacedBy}` : '; no replacement is recorded'),
       `${path}.code`, sourceCode);
   }
   if (municipal && concept.children.length > 0 && !legacy) {

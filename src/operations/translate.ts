@@ -4,6 +4,7 @@ import { ParametersBuilder, type OperationInput, type OperationSpec } from '../f
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM, localSystemsDefining } from '../local/gateway';
 import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../local/municipality';
 import { parseCanonical } from '../terminology/canonical';
+import { elementsTargeting, elementsWithCode } from '../terminology/packed-conceptmap';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
 import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
@@ -224,7 +225,7 @@ class Translator {
       if (group.source !== coding.system || !versionCompatible(coding.version, group.sourceVersion)) continue;
       if (!this.answerSystemMatches(group.target)) continue;
       let found = false;
-      for (const el of arr(group.element).filter((e) => e?.code === coding.code)) {
+      for (const el of elementsWithCode(group, coding.code!)) {
         for (const t of arr(el.target)) {
           found = true;
           const equivalence = equivalenceOf(t);
@@ -261,7 +262,7 @@ class Translator {
     for (const group of arr(cm.group)) {
       if (group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
       if (!this.answerSystemMatches(group.source)) continue;
-      for (const el of arr(group.element)) {
+      for (const el of elementsTargeting(group, coding.code!)) {
         if (!el?.code) continue;
         for (const t of arr(el.target)) {
           if (t?.code !== coding.code) continue;

@@ -1,9 +1,10 @@
+import { packResource } from '../terminology/packed-resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
 import type { ChangeSink, ResourceChange } from './store';
 
 /**
- * The registry's layer of written resources, kept equal to the store. A change set is applied atomically: the new
+ * The registry's layer of written resources, kept equal to the store (packed as the published catalogs are). A change set is applied atomically: the new
  * state is built on a copy, swapped in in one step, and only then the registry's generation moves on (so the
  * caches keyed on it are dropped). A request therefore sees a change set entirely or not at all.
  *
@@ -17,7 +18,7 @@ export class WrittenLayer implements ChangeSink {
 
   /** Replaces the whole layer (a store without a change feed, at start). */
   load(resources: TerminologyResource[]): void {
-    const next = new ResourceSet(resources);
+    const next = new ResourceSet(resources.map(packResource));
     this.versions.clear();
     for (const r of resources) {
       const v = Number(r.meta?.versionId);
@@ -45,7 +46,7 @@ export class WrittenLayer implements ChangeSink {
     for (const c of fresh.values()) {
       const previous = next.byResourceId(c.resourceType, c.id);
       if (previous) next.remove(previous);
-      if (c.resource) next.add(c.resource);
+      if (c.resource) next.add(packResource(c.resource));
     }
     this.set.replaceContents(next);
     for (const [key, c] of fresh) this.versions.set(key, c.versionId);

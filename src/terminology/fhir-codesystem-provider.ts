@@ -1,9 +1,6 @@
-import type {
-  CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty, Extension,
-} from 'fhir/r4';
-import type { CodeSystemProvider, Concept, ConceptStatus } from './codesystem-provider';
-
-const CONCEPT_PROPERTIES = 'http://hl7.org/fhir/concept-properties#';
+import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, CodeSystemConceptProperty, Extension } from 'fhir/r4';
+import { BaseCodeSystemProvider } from './base-codesystem-provider';
+import type { CodeSystemProvider, Concept } from './codesystem-provider';
 
 interface ConceptNode extends Concept {
   designations: CodeSystemConceptDesignation[];
@@ -14,28 +11,14 @@ interface ConceptNode extends Concept {
 }
 
 /** Code system provider over a FHIR CodeSystem resource (and the supplements applied to it), indexed at load. */
-export class FhirCodeSystemProvider implements CodeSystemProvider {
-  readonly url: string;
-  readonly version?: string;
-  readonly caseSensitive: boolean;
-  readonly propertyDefinitions: CodeSystemProperty[];
+export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements CodeSystemProvider {
   private readonly byCode = new Map<string, ConceptNode>();
   private byLowerCode?: Map<string, ConceptNode>;
   private readonly rootNodes: ConceptNode[] = [];
-  private readonly propertyCodeByUri = new Map<string, string>();
   private readonly ancestorCache = new Map<ConceptNode, Set<ConceptNode>>();
 
-  constructor(readonly resource: CodeSystem, readonly supplements: readonly CodeSystem[] = []) {
-    this.url = resource.url ?? '';
-    this.version = resource.version;
-    this.caseSensitive = resource.caseSensitive === true;
-    this.propertyDefinitions = [...(resource.property ?? [])];
-    for (const s of supplements) {
-      for (const p of s.property ?? []) {
-        if (!this.propertyDefinitions.some((d) => d.code === p.code)) this.propertyDefinitions.push(p);
-      }
-    }
-    for (const p of this.propertyDefinitions) if (p.uri) this.propertyCodeByUri.set(p.uri, p.code);
+  constructor(resource: CodeSystem, supplements: readonly CodeSystem[] = []) {
+    super(resource, supplements);
     for (const c of resource.concept ?? []) this.addConcept(c, undefined);
     this.linkPropertyHierarchy();
     for (const s of supplements) this.applySupplement(s);
@@ -101,11 +84,6 @@ export class FhirCodeSystemProvider implements CodeSystemProvider {
     visit(s.concept);
   }
 
-  /** The local code of a standard concept property, by its URI or, failing that, by its conventional code. */
-  propertyCode(standard: string): string {
-    return this.propertyCodeByUri.get(CONCEPT_PROPERTIES + standard) ?? standard;
-  }
-
   locate(code: string): Concept | undefined {
     const exact = this.byCode.get(code);
     if (exact || this.caseSensitive) return exact;
@@ -130,33 +108,6 @@ export class FhirCodeSystemProvider implements CodeSystemProvider {
 
   size(): number {
     return this.byCode.size;
-  }
-
-  propertyValues(concept: Concept, code: string): CodeSystemConceptProperty[] {
-    return concept.properties.filter((p) => p.code === code);
-  }
-
-  status(concept: Concept): ConceptStatus {
-    const statusValue = this.propertyValues(concept, this.propertyCode('status'))[0]?.valueCode;
-    if (statusValue) return statusValue as ConceptStatus;
-    const inactive = this.propertyValues(concept, this.propertyCode('inactive'))[0]?.valueBoolean;
-    if (inactive === true) return 'inactive';
-    if (this.propertyValues(concept, this.propertyCode('deprecated')).length > 0) return 'deprecated';
-    return 'active';
-  }
-
-  isInactive(concept: Concept): boolean {
-    const s = this.status(concept);
-    return s === 'inactive' || s === 'retired';
-  }
-
-  isDeprecated(concept: Concept): boolean {
-    return this.status(concept) === 'deprecated';
-  }
-
-  isAbstract(concept: Concept): boolean {
-    const v = this.propertyValues(concept, this.propertyCode('notSelectable'))[0];
-    return v?.valueBoolean === true || v?.valueCode === 'true';
   }
 
   private ancestors(node: ConceptNode): Set<ConceptNode> {

@@ -2,6 +2,8 @@ import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { parseCanonical } from './canonical';
 import type { CodeSystemProvider } from './codesystem-provider';
 import { FhirCodeSystemProvider } from './fhir-codesystem-provider';
+import { packedConcepts } from './packed-codesystem';
+import { PackedCodeSystemProvider } from './packed-codesystem-provider';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
@@ -25,7 +27,8 @@ class ProviderCache {
     }
     let provider = perCs.get(key);
     if (!provider) {
-      provider = new FhirCodeSystemProvider(cs, supplements);
+      const packed = supplements.length === 0 ? packedConcepts(cs) : undefined;
+      provider = packed ? new PackedCodeSystemProvider(cs, packed) : new FhirCodeSystemProvider(cs, supplements);
       perCs.set(key, provider);
     }
     return provider;

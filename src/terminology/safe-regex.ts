@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import { FhirError } from '../errors/fhir-error';
 
 /** Longest pattern accepted from a client; RE2 is linear in the input, but the compiled program grows with the pattern. */
@@ -6,6 +6,12 @@ const MAX_PATTERN_LENGTH = 1000;
 const CACHE_LIMIT = 200;
 
 const cache = new Map<string, RE2JS>();
+
+/** The RE2 engine, loaded with the first pattern (few value sets have regex filters). */
+function re2(): typeof RE2JS {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('re2js') as { RE2JS: typeof RE2JS }).RE2JS;
+}
 
 /**
  * A regular expression given by a client (a `regex` filter in a value set), matched against a whole value.
@@ -22,7 +28,7 @@ export class SafeRegex {
     let program = cache.get(pattern);
     if (!program) {
       try {
-        program = RE2JS.compile(pattern);
+        program = re2().compile(pattern);
       } catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
         throw new FhirError(400, 'invalid', `The regular expression '${pattern}' is not valid: ${reason}`, { txIssueType: 'vs-invalid' });

@@ -1,9 +1,15 @@
 /**
  * The FHIR R4 model of the `fhirpath` package: element types by path. Used to check the paths a profile names
- * and to tell Coding, CodeableConcept and code elements apart when checking bindings.
+ * and to tell Coding, CodeableConcept and code elements apart when checking bindings. Read on first use: only
+ * $validate needs it (a few MB of tables).
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const r4 = require('fhirpath/fhir-context/r4') as FhirModel;
+let model: FhirModel | undefined;
+
+export function r4Model(): FhirModel {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  model ??= require('fhirpath/fhir-context/r4') as FhirModel;
+  return model;
+}
 
 export interface FhirModel {
   version: 'r4';
@@ -12,8 +18,6 @@ export interface FhirModel {
   pathsDefinedElsewhere: Record<string, string>;
   type2Parent: Record<string, string>;
 }
-
-export const R4_MODEL = r4;
 
 const BACKBONE = new Set(['BackboneElement', 'Element']);
 
@@ -36,7 +40,7 @@ function upperFirst(s: string): string {
 /** The possible types of a choice element (`value[x]`), as JSON suffixes (`CodeableConcept`, `String`, …). */
 export function choiceTypes(cursor: TypeCursor, name: string): string[] | undefined {
   const base = name.endsWith('[x]') ? name.slice(0, -3) : name;
-  return r4.choiceTypePaths[`${cursor.base}.${base}`];
+  return r4Model().choiceTypePaths[`${cursor.base}.${base}`];
 }
 
 /**
@@ -53,6 +57,7 @@ export function step(cursor: TypeCursor, name: string, declaredType?: string): T
     if (!options.includes(suffix)) return undefined;
     key = `${cursor.base}.${name.slice(0, -3)}${suffix}`;
   }
+  const r4 = r4Model();
   const elsewhere = r4.pathsDefinedElsewhere[key];
   if (elsewhere) return { base: elsewhere, type: 'BackboneElement' };
   let type = r4.path2Type[key];

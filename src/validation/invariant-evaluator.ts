@@ -1,9 +1,9 @@
-import * as fhirpath from 'fhirpath';
+import type * as Fhirpath from 'fhirpath';
 import type { Coding, ValueSet } from 'fhir/r4';
 import { entryKey } from '../terminology/expander';
 import { evaluateValueSet } from '../terminology/expansion-cache';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { R4_MODEL } from './fhir-model';
+import { r4Model } from './fhir-model';
 
 export interface InvariantDefinition {
   key: string;
@@ -61,14 +61,20 @@ function memberOf(inputs: unknown[], url: unknown): boolean[] {
   return [];
 }
 
-const USER_FUNCTIONS: fhirpath.UserInvocationTable = {
+const USER_FUNCTIONS: Fhirpath.UserInvocationTable = {
   memberOf: { fn: memberOf, arity: { 1: ['String'] } },
 };
+
+/** The FHIRPath engine, loaded on first use: only $validate needs it (with its parser, several MB of memory). */
+function engine(): typeof Fhirpath {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('fhirpath') as typeof Fhirpath;
+}
 
 /** Compiles an invariant's FHIRPath expression with the R4 model; throws when the expression does not parse. */
 export function compileInvariant(def: InvariantDefinition): CompiledInvariant {
   const path = def.contextPath ? { base: def.contextPath, expression: def.expression } : def.expression;
-  const compiled = fhirpath.compile(path, R4_MODEL as unknown as fhirpath.Model, { async: false, userInvocationTable: USER_FUNCTIONS });
+  const compiled = engine().compile(path, r4Model() as unknown as Fhirpath.Model, { async: false, userInvocationTable: USER_FUNCTIONS });
   return { ...def, evaluate: (node: unknown) => compiled(node) as unknown[] };
 }
 

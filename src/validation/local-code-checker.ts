@@ -1,5 +1,6 @@
 import type { CodeSystem, Coding, ConceptMap, Identifier } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../terminology/codesystem-provider';
+import { elementsWithCode } from '../terminology/packed-conceptmap';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
 import { normaliseWhitespace } from '../terminology/text-match';
@@ -297,8 +298,7 @@ export function checkLocalCodes(
         for (const group of cm.group ?? []) {
           if (group.source !== cs.url || group.target !== FSIII_SYSTEM) continue;
           if (group.sourceVersion && cs.version && group.sourceVersion !== cs.version) continue;
-          for (const el of group.element ?? []) {
-            if (el.code !== concept.code) continue;
+          for (const el of elementsWithCode(group, concept.code)) {
             for (const t of el.target ?? []) {
               if (!t.code || NO_MAPPING.has(t.equivalence)) continue;
               const c = niveau2Code(t.code);

@@ -192,8 +192,23 @@ function compileProfile(sd: StructureDefinition, file: string): CompiledProfile 
       slice.sliceValue = value;
     }
   }
-  const klProfile = (sd.extension ?? []).find((e) => e.url === KL_PROFILE_EXTENSION)?.valueCanonical;
-  return { resource: sd, url: sd.url, version: sd.version, type, root, klProfile, file };
+  return { resource: sd, url: sd.url, version: sd.version, type, root, klProfile: klProfileOf(sd), file };
+}
+
+function klProfileOf(sd: StructureDefinition): string | undefined {
+  return (sd.extension ?? []).find((e) => e.url === KL_PROFILE_EXTENSION)?.valueCanonical;
+}
+
+/** A profile already known to compile: its element tree is built when a validation first needs it. */
+function compiledOnUse(sd: StructureDefinition, file: string): CompiledProfile {
+  let root: ElementNode | undefined;
+  return {
+    resource: sd, url: sd.url, version: sd.version, type: sd.type, klProfile: klProfileOf(sd), file,
+    get root() {
+      root ??= compileProfile(sd, file).root;
+      return root;
+    },
+  };
 }
 
 function checkHeader(sd: StructureDefinition, file: string, schema: FhirSchemaValidator): void {
@@ -246,14 +261,29 @@ export class ProfileRegistry {
   }
 }
 
+/** The profile files of a folder, in the order they are loaded. */
+export function profileFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+}
+
 /**
  * Reads every `*.json` in the profiles folder: each must be an R4 StructureDefinition (checked with the FHIR
  * schema), constrain a resource, name only R4 elements, and have FHIRPath invariants that compile. A broken file
  * stops the start with a message naming the file and the element. A missing folder means no profiles.
+ *
+ * `verified`: the build checked these very files this way (profile-verification.ts), so they are only read, and
+ * each profile is compiled when a validation first needs it — the FHIRPath engine and the R4 model are not loaded
+ * until a submission is validated.
  */
-export function loadProfiles(dir: string | undefined, schema: FhirSchemaValidator): ProfileRegistry {
+export function loadProfiles(dir: string | undefined, schema: FhirSchemaValidator, options: { verified?: boolean } = {}): ProfileRegistry {
   if (!dir || !fs.existsSync(dir)) return new ProfileRegistry();
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = profileFiles(dir);
+  if (options.verified) {
+    return new ProfileRegistry(files.map((name) => {
+      const sd = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as StructureDefinition;
+      return compiledOnUse(sd, path.join(path.basename(dir), name));
+    }));
+  }
   const profiles: CompiledProfile[] = [];
   const urls = new Map<string, string>();
   const ids = new Map<string, string>();

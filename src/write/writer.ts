@@ -6,6 +6,7 @@ import { identifierKommunekoder, municipalId, ownerOf, parseMunicipalUrl } from 
 import { hasErrors, validateTerminologyResource, validationFailure, type ValidationIssue } from '../local/validation';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from '../store/store';
 import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
+import { packResource } from '../terminology/packed-resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { ResourceSet, TerminologyResource, TerminologyType } from '../terminology/resource-set';
 
@@ -231,7 +232,7 @@ export class ResourceWriter {
       if (v && !this.deps.layerFollowsStore) {
         const previous = written.byResourceId(p.type, p.id);
         if (previous) written.remove(previous);
-        if (v.resource) written.add(v.resource);
+        if (v.resource) written.add(packResource(v.resource));
         changed = true;
       }
       return {

@@ -1,0 +1,184 @@
+import type { CodeSystem, ConceptMap } from 'fhir/r4';
+import type { CodeSystemProvider, Concept } from '../../src/terminology/codesystem-provider';
+import { FhirCodeSystemProvider } from '../../src/terminology/fhir-codesystem-provider';
+import { packedConcepts } from '../../src/terminology/packed-codesystem';
+import { PackedCodeSystemProvider } from '../../src/terminology/packed-codesystem-provider';
+import { elementsTargeting, elementsWithCode } from '../../src/terminology/packed-conceptmap';
+import { itemStarts, PackedJsonArray } from '../../src/terminology/packed-json-array';
+import { packResource } from '../../src/terminology/packed-resource';
+import { readJson } from '../support/files';
+
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+describe('PackedJsonArray', () => {
+  const tricky = [
+    { code: 'a,b', display: 'quote " and backslash \\ and brackets ]}[{' },
+    [1, 2.5, -0.001, 1e21, true, false, null, [], {}],
+    'æøå – “quoted” ı 😀 \u2028',
+    { nested: { deeper: [{ x: '\\"' }] } },
+    JSON.parse('{"__proto__": "an own key, as JSON.parse makes it"}') as unknown,
+    null,
+    7,
+  ];
+
+  it('reads back every item and the whole array equal to the original, with key order', () => {
+    const original = JSON.parse(JSON.stringify(tricky)) as unknown[];
+    const packed = new PackedJsonArray(original);
+    expect(packed.length).toBe(original.length);
+    original.forEach((item, i) => expect(JSON.stringify(packed.item(i))).toBe(JSON.stringify(item)));
+    expect(JSON.stringify(packed.all())).toBe(JSON.stringify(original));
+    expect(packed.all()).toEqual(original);
+  });
+
+  it('gives a new copy on every read', () => {
+    const packed = new PackedJsonArray([{ a: [1] }]);
+    const first = packed.all();
+    (first[0] as { a: number[] }).a.push(2);
+    expect(packed.all()).toEqual([{ a: [1] }]);
+    expect(packed.item(0)).not.toBe(packed.item(0));
+  });
+
+  it('handles the empty array and refuses items out of range', () => {
+    const packed = new PackedJsonArray([]);
+    expect(packed.length).toBe(0);
+    expect(packed.all()).toEqual([]);
+    expect(() => packed.item(0)).toThrow(RangeError);
+  });
+
+  it('finds where the items of JSON.stringify output start', () => {
+    expect([...itemStarts('[]')]).toEqual([2]);
+    expect([...itemStarts('[1]')]).toEqual([1, 3]);
+    expect([...itemStarts('["a,\\"]",{"b":[1,2]},3]')]).toEqual([1, 9, 21, 23]);
+  });
+});
+
+const LOCAL_CS: CodeSystem = {
+  resourceType: 'CodeSystem',
+  id: 'kommune-101-lokale',
+  url: 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale',
+  version: '1.0.0',
+  title: 'Kommune 101 – lokale indsatser',
+  status: 'active',
+  content: 'complete',
+  caseSensitive: false,
+  property: [
+    { code: 'type', uri: 'http://faelles-tx.dk/fhir/CodeSystem/lokal-type', type: 'code' },
+    { code: 'status', uri: 'http://hl7.org/fhir/concept-properties#status', type: 'code' },
+    { code: 'notSelectable', uri: 'http://hl7.org/fhir/concept-properties#notSelectable', type: 'boolean' },
+  ],
+  concept: [
+    { code: '101-A', display: 'Træning – individuelt', definition: 'Lokal "indsats"', property: [{ code: 'type', valueCode: 'indsats' }] },
+    { code: '101-B', display: 'Tilbud', property: [{ code: 'type', valueCode: 'tilbud' }, { code: 'status', valueCode: 'retired' }] },
+    { code: '101-a', display: 'Lille a', designation: [{ language: 'en', value: 'Small a' }] },
+    { code: '101-C', display: 'Gruppe', property: [{ code: 'notSelectable', valueBoolean: true }], extension: [{ url: 'http://example.org/x', valueString: 'x' }] },
+    { code: '101-A', display: 'The second 101-A: ignored, as by FhirCodeSystemProvider' },
+  ],
+};
+
+const concept = (p: CodeSystemProvider, code: string): Concept => {
+  const found = p.locate(code);
+  if (!found) throw new Error(`no concept ${code}`);
+  return found;
+};
+const plain = (c: Concept | undefined) => c && {
+  code: c.code, display: c.display, definition: c.definition, designations: c.designations, properties: c.properties,
+  extensions: c.extensions, parents: c.parents.map((x) => x.code), children: c.children.map((x) => x.code),
+};
+
+describe('a packed flat CodeSystem', () => {
+  const original = clone(LOCAL_CS);
+  const packed = packResource(clone(LOCAL_CS)) as CodeSystem;
+
+  it('is the same resource: same fields in the same order, concepts read back equal', () => {
+    expect(packedConcepts(packed)).toBeDefined();
+    expect(JSON.stringify(packed)).toBe(JSON.stringify(original));
+    expect(Object.keys(packed)).toEqual(Object.keys(original));
+    expect(packed).toEqual(original);
+    expect({ ...packed }).toEqual(original);
+    expect(packed.concept).not.toBe(packed.concept);
+  });
+
+  it('is served by PackedCodeSystemProvider with the answers of FhirCodeSystemProvider', () => {
+    const fhir = new FhirCodeSystemProvider(original);
+    const lean = new PackedCodeSystemProvider(packed, packedConcepts(packed)!);
+    expect(lean.size()).toBe(fhir.size());
+    expect([...lean.all()].map(plain)).toEqual([...fhir.all()].map(plain));
+    expect(lean.roots().map(plain)).toEqual(fhir.roots().map(plain));
+    for (const code of ['101-A', '101-B', '101-a', '101-C', '101-c', '101-b', 'nope']) {
+      expect(plain(lean.locate(code))).toEqual(plain(fhir.locate(code)));
+      expect(plain(lean.locateIgnoringCase(code))).toEqual(plain(fhir.locateIgnoringCase(code)));
+    }
+    for (const code of ['101-A', '101-B', '101-C']) {
+      expect(lean.status(concept(lean, code))).toBe(fhir.status(concept(fhir, code)));
+      expect(lean.isInactive(concept(lean, code))).toBe(fhir.isInactive(concept(fhir, code)));
+      expect(lean.isAbstract(concept(lean, code))).toBe(fhir.isAbstract(concept(fhir, code)));
+      expect(lean.propertyValues(concept(lean, code), 'type')).toEqual(fhir.propertyValues(concept(fhir, code), 'type'));
+      expect([...lean.descendants(concept(lean, code))]).toEqual([...fhir.descendants(concept(fhir, code))]);
+    }
+    expect(lean.subsumes(concept(lean, '101-A'), concept(lean, '101-A'))).toBe(true);
+    expect(lean.subsumes(concept(lean, '101-A'), concept(lean, '101-B'))).toBe(false);
+    expect(lean.propertyDefinitions).toEqual(fhir.propertyDefinitions);
+    expect(lean.propertyCode('status')).toBe(fhir.propertyCode('status'));
+  });
+
+  it('is not packed when hierarchical or a supplement', () => {
+    const nested = clone({ ...LOCAL_CS, concept: [{ code: 'p', concept: [{ code: 'c' }] }] });
+    const byProperty = clone({ ...LOCAL_CS, concept: [{ code: 'p' }, { code: 'c', property: [{ code: 'parent', valueCode: 'p' }] }] });
+    const supplement = clone({ ...LOCAL_CS, content: 'supplement' as const, supplements: 'http://example.org/cs' });
+    for (const cs of [nested, byProperty, supplement]) expect(packResource(cs)).toBe(cs);
+    const fsiii = readJson<CodeSystem>('kl/CodeSystem-FSIII.json');
+    expect(packResource(fsiii)).toBe(fsiii);
+  });
+});
+
+const MAP: ConceptMap = {
+  resourceType: 'ConceptMap',
+  id: 'kommune-101-lokale',
+  url: 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/lokale',
+  status: 'active',
+  group: [
+    {
+      source: LOCAL_CS.url,
+      target: 'urn:oid:1.2.208.176.2.21',
+      element: [
+        { code: '101-A', target: [{ code: 'x', equivalence: 'subsumes' }] },
+        { code: '101-B', display: 'Tilbud', target: [{ code: 'x', equivalence: 'inexact' }, { code: 'y', equivalence: 'inexact' }, { code: 'x', equivalence: 'inexact' }] },
+        { code: '101-A', target: [{ code: 'z', equivalence: 'subsumes' }] },
+        { code: '101-D', target: [{ equivalence: 'unmatched' }] },
+      ],
+      unmapped: { mode: 'provided' },
+    },
+    { source: 'http://example.org/other', target: 'urn:oid:1.2.208.176.2.21' },
+  ],
+};
+
+describe('a packed ConceptMap', () => {
+  const original = clone(MAP);
+  const packed = packResource(clone(MAP)) as ConceptMap;
+
+  it('is the same resource, its groups readable without reading their elements', () => {
+    expect(JSON.stringify(packed)).toBe(JSON.stringify(original));
+    expect(packed).toEqual(original);
+    expect(Object.keys(packed.group![0]!)).toEqual(Object.keys(original.group![0]!));
+    expect(packed.group![0]!.element).not.toBe(packed.group![0]!.element);
+  });
+
+  it('finds the elements of a source code and those with a target code, as a scan of the elements does', () => {
+    const scanSource = (code: string) => original.group![0]!.element!.filter((e) => e.code === code);
+    const scanTarget = (code: string) => original.group![0]!.element!.filter((e) => (e.target ?? []).some((t) => t.code === code));
+    for (const code of ['101-A', '101-B', '101-D', 'nope']) {
+      expect(elementsWithCode(packed.group![0]!, code)).toEqual(scanSource(code));
+      expect(elementsWithCode(original.group![0]!, code)).toEqual(scanSource(code));
+    }
+    for (const code of ['x', 'y', 'z', 'nope']) {
+      expect(elementsTargeting(packed.group![0]!, code)).toEqual(scanTarget(code));
+      expect(elementsTargeting(original.group![0]!, code)).toEqual(scanTarget(code));
+    }
+    expect(elementsWithCode(packed.group![1]!, '101-A')).toEqual([]);
+  });
+
+  it('packs the published legacy-key map to the same JSON', () => {
+    const legacy = readJson<ConceptMap>('conceptmaps/ConceptMap-fsiii-legacy-keys.json');
+    expect(JSON.stringify(packResource(clone(legacy)))).toBe(JSON.stringify(legacy));
+  });
+});
