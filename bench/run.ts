@@ -285,6 +285,7 @@ async function runDataset(name: string, terminologyDir: string, baseline: Baseli
   const result: DatasetResult = {
     name,
     generatedBytes: scaled?.bytes,
+    scaled: scaled !== undefined,
     startupMs: startups,
     startupMedianMs: [...startups].sort((a, b) => a - b)[Math.floor(startups.length / 2)]!,
     scenarios: [],
