@@ -13,11 +13,12 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { DEV_JWT_SECRET } from '../src/auth/auth-config';
+import { projectRoot } from '../src/config';
+import { freePort } from '../scripts/free-port';
 import { closeClient, get, request } from './client';
 import { discover, SCENARIOS, type ScenarioContext } from './scenarios';
 import { benchStore, type BenchStore } from './store-option';
@@ -37,24 +38,6 @@ const BAR = 0.9;
 const BASE = '/fhir';
 const SERVER_ENTRY = path.join(__dirname, '..', 'src', 'index.js');
 
-/** The repository root: the nearest folder above with a package.json (works from the compiled bench). */
-function root(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Server {
@@ -71,7 +54,7 @@ async function start(name: string, store: BenchStore): Promise<Server> {
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     env: {
       ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOAD_EXAMPLES: 'true', NODE_ENV: 'development',
-      TERMINOLOGY_DIR: path.join(root(), 'terminology'),
+      TERMINOLOGY_DIR: path.join(projectRoot(), 'terminology'),
       ...store.env(),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,9 +13,10 @@
 import autocannon from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { projectRoot } from '../src/config';
+import { freePort } from '../scripts/free-port';
 import { closeClient, get, request } from './client';
 import { createScaledDataset, type ScaledDataset } from './dataset';
 import { renderMarkdown, type BenchResult, type DatasetResult, type ScenarioResult, type RunStats } from './report';
@@ -44,33 +45,11 @@ const STORE = benchStore(option('store', 'BENCH_STORE', 'sqlite'),
   option('database-url', 'BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test'));
 const BASE = '/fhir';
 
-/** The repository root: the nearest folder above with a package.json (works from the compiled bench). */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-  return dir;
-}
-
-const ROOT = repoRoot();
+const ROOT = projectRoot();
 const SERVER_ENTRY = path.join(__dirname, '..', 'src', 'index.js');
 /** Node flags of the server, as the Dockerfile and `npm start` run it (BENCH_NODE_FLAGS replaces them). */
 const SERVER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8 --expose-gc').split(' ').filter(Boolean);
 const BASELINE_ENTRY = path.join(__dirname, 'baseline-server.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,16 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { projectRoot } from '../src/config';
 
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-  return dir;
-}
 
 export const WEB_SOURCE_DIR = path.join(projectRoot(), 'web');
 export const DEFAULT_WEB_DIR = path.join(projectRoot(), 'dist', 'web');

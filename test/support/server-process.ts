@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { transformFileSync } from '@swc/core';
+import { freePort } from '../../scripts/free-port';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -36,16 +36,7 @@ export function compileServer(): { entry: string; remove(): void } {
   return { entry: path.join(out, 'src', 'index.js'), remove: () => fs.rmSync(out, { recursive: true, force: true }) };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+export { freePort };
 
 export interface ServerProcess {
   child: ChildProcess;
