@@ -166,7 +166,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   });
   if (config.fastPath) {
     installFastPath(app, {
-      basePath: base, registry, contextFor, lifecycle, appMiddleware, fhirMiddleware, cacheEntries: config.responseCacheEntries,
+      basePath: base, registry, contextFor, lifecycle, appMiddleware, fhirMiddleware, cacheEntries: config.responseCacheEntries, cacheBytes: config.responseCacheBytes,
     });
   }
   return app;

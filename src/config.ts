@@ -41,6 +41,8 @@ export interface Config {
   fastPath: boolean;
   /** Answers kept by the response cache of deterministic operations; 0 turns the cache off. */
   responseCacheEntries: number;
+  /** Bytes the response cache may hold (answers and keys). */
+  responseCacheBytes: number;
   /**
    * Where written resources live: `sqlite` (embedded, in dataDir; the default), `memory` (lost at exit) or
    * `postgres` (DATABASE_URL; shared by replicas).
@@ -144,7 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // below the request timeout by default, so an over-long operation is answered too-costly, not timeout
     operationTimeBudgetMs: int(env, 'OPERATION_TIME_BUDGET_MS', Math.min(10_000, Math.floor(requestTimeoutMs / 2)), 0, 600_000),
     fastPath: bool(env, 'FAST_PATH', true),
-    responseCacheEntries: int(env, 'RESPONSE_CACHE_ENTRIES', 5000, 0, 1_000_000),
+    responseCacheEntries: int(env, 'RESPONSE_CACHE_ENTRIES', 50_000, 0, 1_000_000),
+    responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', 32, 0, 4096) * 1024 * 1024,
     store,
     database: store === 'postgres' ? databaseConfig(env) : undefined,
     auth: parseAuthConfig(env, (message) => {

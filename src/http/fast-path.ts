@@ -72,8 +72,9 @@ export interface FastPathOptions {
   appMiddleware: RequestHandler[];
   /** The FHIR router's middleware before the operation route, in order (the same instances). */
   fhirMiddleware: RequestHandler[];
-  /** Entries of the response cache; 0 turns it off. */
+  /** Entries, and bytes, the response cache may hold; 0 turns it off. */
   cacheEntries: number;
+  cacheBytes?: number;
 }
 
 export interface FastPath {
@@ -146,7 +147,7 @@ function mayHaveBody(req: IncomingMessage): boolean {
 export function installFastPath(app: Express, options: FastPathOptions): FastPath {
   const { basePath: base, lifecycle } = options;
   const prefix = `${base}/`;
-  const cache = new ResponseCache(options.registry, options.cacheEntries);
+  const cache = new ResponseCache(options.registry, options.cacheEntries, options.cacheBytes);
   const stats = { handled: 0, passed: 0 };
   // helmet's headers are set by a loop; a chain of nothing else is not run at all
   const { calls: fixedHeaders, rest } = leadingStaticHeaders(options.appMiddleware);

@@ -17,6 +17,8 @@ export interface ExpansionTemplate {
 
 interface Entry {
   answer: CachedAnswer;
+  /** What the entry counts against the byte budget: its answer and its key. */
+  bytes: number;
   /** Asked for since the eviction sweep last passed it. */
   used: boolean;
 }
@@ -24,26 +26,28 @@ interface Entry {
 /**
  * Serialized answers of operation calls whose answer depends only on the request and the catalogs (same request,
  * same catalogs → same bytes), kept until the catalogs change: every write bumps `registry.generation`, and the
- * first lookup after that empties the cache. Once `maxEntries` is reached, an entry not asked for since the
- * eviction sweep last passed it goes first (second-chance, close to least-recently-used without reordering on every
- * hit); answers larger than `maxBodyBytes` are not kept.
+ * first lookup after that empties the cache. Once `maxEntries` or `maxBytes` (answers and keys) is reached, an
+ * entry not asked for since the eviction sweep last passed it goes first (second-chance, close to
+ * least-recently-used without reordering on every hit); answers larger than `maxBodyBytes` are not kept.
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   private generation: number;
+  private bytes = 0;
   hits = 0;
   misses = 0;
 
   constructor(
     private readonly registry: TerminologyRegistry,
     readonly maxEntries: number,
-    private readonly maxBodyBytes = 256 * 1024,
+    readonly maxBytes = 32 * 1024 * 1024,
+    private readonly maxBodyBytes = Math.min(256 * 1024, maxBytes),
   ) {
     this.generation = registry.generation;
   }
 
   get enabled(): boolean {
-    return this.maxEntries > 0;
+    return this.maxEntries > 0 && this.maxBytes > 0;
   }
 
   get size(): number {
@@ -52,7 +56,7 @@ export class ResponseCache {
 
   private current(): void {
     if (this.registry.generation !== this.generation) {
-      this.entries.clear();
+      this.clear();
       this.generation = this.registry.generation;
     }
   }
@@ -71,19 +75,29 @@ export class ResponseCache {
 
   /** Keeps an answer computed at `generation` (the generation when the request started), unless writes came since. */
   set(key: string, answer: CachedAnswer, generation: number): void {
-    const bytes = Buffer.isBuffer(answer) ? answer.length : answer.bytes;
-    if (!this.enabled || bytes > this.maxBodyBytes) return;
+    const answerBytes = Buffer.isBuffer(answer) ? answer.length : answer.bytes;
+    if (!this.enabled || answerBytes > this.maxBodyBytes) return;
     this.current();
     if (generation !== this.generation) return;
-    if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.evictOne();
-    this.entries.set(key, { answer, used: false });
+    const previous = this.entries.get(key);
+    if (previous) {
+      this.entries.delete(key);
+      this.bytes -= previous.bytes;
+    }
+    const bytes = answerBytes + key.length;
+    while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.bytes + bytes > this.maxBytes)) this.evictOne();
+    this.entries.set(key, { answer, bytes, used: false });
+    this.bytes += bytes;
   }
 
   /** Drops the oldest entry not used since the sweep last passed it; used ones move to the back, unmarked. */
   private evictOne(): void {
     for (const [key, entry] of this.entries) {
       this.entries.delete(key);
-      if (!entry.used) return;
+      if (!entry.used) {
+        this.bytes -= entry.bytes;
+        return;
+      }
       entry.used = false;
       this.entries.set(key, entry);
     }
@@ -91,6 +105,7 @@ export class ResponseCache {
 
   clear(): void {
     this.entries.clear();
+    this.bytes = 0;
   }
 }
 

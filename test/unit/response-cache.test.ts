@@ -1,9 +1,9 @@
 import { ResponseCache } from '../../src/http/response-cache';
 import type { TerminologyRegistry } from '../../src/terminology/registry';
 
-function cacheOf(maxEntries: number) {
+function cacheOf(maxEntries: number, maxBytes?: number) {
   const registry = { generation: 1 } as TerminologyRegistry;
-  return { registry, cache: new ResponseCache(registry, maxEntries) };
+  return { registry, cache: new ResponseCache(registry, maxEntries, maxBytes) };
 }
 const body = (s: string) => Buffer.from(s);
 
@@ -41,6 +41,35 @@ describe('the response cache', () => {
     expect(cache.get('a')).toBeUndefined();
     cache.set('b', body('B'), 1);
     expect(cache.get('b')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('keeps answers and keys within its byte budget, dropping unused entries first, and refuses an answer larger than it', () => {
+    const { cache } = cacheOf(1000, 100);
+    cache.set('a', body('x'.repeat(30)), 1); // 31 bytes with its key
+    cache.set('b', body('y'.repeat(30)), 1);
+    cache.set('c', body('z'.repeat(30)), 1);
+    expect(cache.size).toBe(3);
+    cache.get('a');
+    cache.set('d', body('w'.repeat(30)), 1); // 124 > 100: b, the oldest unused, goes
+    expect(cache.get('b')).toBeUndefined();
+    expect(['a', 'c', 'd'].map((k) => cache.get(k)?.length)).toEqual([30, 30, 30]);
+    cache.set('e', body('v'.repeat(200)), 1);
+    expect(cache.get('e')).toBeUndefined();
+    expect(cache.size).toBe(3);
+  });
+
+  it('counts a replaced answer once', () => {
+    const { cache } = cacheOf(1000, 100);
+    for (let i = 0; i < 10; i++) cache.set('a', body('x'.repeat(60)), 1);
+    cache.set('b', body('y'.repeat(30)), 1);
+    expect(cache.size).toBe(2);
+  });
+
+  it('is off with a budget of 0 bytes', () => {
+    const { cache } = cacheOf(1000, 0);
+    expect(cache.enabled).toBe(false);
+    cache.set('a', body('A'), 1);
     expect(cache.size).toBe(0);
   });
 });
