@@ -1,5 +1,6 @@
 import { FhirError } from '../errors/fhir-error';
-import { compareVersions, versionMatches } from '../terminology/canonical';
+import { compareVersions } from '../terminology/canonical';
+import { versionMatches } from '../terminology/versions';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from './store';
 
