@@ -5,6 +5,7 @@
  * Every refused write leaves the store as it was.
  */
 import type { Bundle, CodeSystem, OperationOutcome, Parameters, ValueSet } from 'fhir/r4';
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -206,3 +207,26 @@ describe('3. the published catalogs change only when they are published', () => 
   });
 });
 
+describe('a store written before these rules', () => {
+  it('starts, names what breaks them, serves the published catalog instead of a written version of it, and lets the owners clean up', async () => {
+    const old = new MemoryStore();
+    const fsiii99: CodeSystem = { resourceType: 'CodeSystem', id: 'fsiii-99', url: FSIII, version: '99', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
+    await old.apply([{ kind: 'create', resource: fsiii99 }, { kind: 'create', resource: own101('squat', 'kommune-147-lokale-indsatser') }]);
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const legacy = await createApp({ config: testConfig(), store: old, logger: pino({ level: 'warn' }, sink), published: publishedCatalogs() });
+    const warnings = lines.map((l) => JSON.parse(l).msg as string).filter((m) => m.startsWith('written resource against the write rules'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/CodeSystem\/fsiii-99 is not served: urn:oid:1\.2\.208\.176\.2\.21 er kanonisk URL/),
+      expect.stringMatching(/CodeSystem\/kommune-147-lokale-indsatser: Id'et kommune-147-lokale-indsatser er forbeholdt kommune 147/),
+    ]);
+    const lookup = await request(legacy).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).expect(200);
+    expect((lookup.body as Parameters).parameter?.find((p) => p.name === 'version')?.valueString).toBe('20240530');
+    await request(legacy).get('/fhir/CodeSystem/kommune-147-lokale-indsatser').expect(200);
+    await request(legacy).delete('/fhir/CodeSystem/kommune-147-lokale-indsatser').set('Authorization', token101).expect(403);
+    await request(legacy).put('/fhir/CodeSystem/kommune-147-lokale-indsatser').set('Authorization', token147).type(JSON_TYPE)
+      .send(localCodeSystem('147', 'lokale-indsatser', [{ code: '147-A', display: 'A', type: 'indsats' }])).expect(200);
+    await request(legacy).delete('/fhir/CodeSystem/fsiii-99').set('Authorization', adminToken).expect(200);
+    expect((await old.history('CodeSystem', 'fsiii-99')).map((v) => v.method)).toEqual(['delete', 'create']);
+  });
+});
