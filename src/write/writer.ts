@@ -72,6 +72,8 @@ interface Planned {
   before?: TerminologyResource;
   /** Who the id belongs to (src/write/id-ownership.ts); undefined for an id never written. */
   owner?: IdOwner;
+  /** The id has no history: a PUT then creates it, and the store refuses when another process created it meanwhile. */
+  neverWritten?: boolean;
   after?: TerminologyResource;
   expectedVersion?: string;
   /** Where the expected version came from: If-Match (412 when stale) or the body's meta.versionId (409). */
@@ -216,7 +218,7 @@ export class ResourceWriter {
     if (hasErrors(issues)) throw new WriteValidationError(issues, validationFailure(issues));
 
     const changes: WriteOperation[] = planned.map((p) => (p.after
-      ? p.before || p.request.method === 'PUT'
+      ? p.before || (p.request.method === 'PUT' && !p.neverWritten)
         ? { kind: 'update', resource: p.after, expectedVersion: p.expectedVersion }
         : { kind: 'create', resource: p.after }
       : { kind: 'delete', resourceType: p.type, id: p.id, expectedVersion: p.expectedVersion }));
@@ -264,7 +266,11 @@ export class ResourceWriter {
     }
     const before = id !== undefined && request.method !== 'POST' ? await store.read(type, id) : undefined;
     const p: Planned = { request, index, type, id: id ?? '', before };
-    if (id !== undefined && request.method !== 'POST') p.owner = idOwner(id, before ?? (await this.lastLiveVersion(type, id)));
+    if (id !== undefined && request.method !== 'POST') {
+      const history = before ? undefined : await store.history(type, id);
+      p.owner = idOwner(id, before ?? history?.find((v) => v.resource)?.resource);
+      p.neverWritten = history?.length === 0;
+    }
 
     if (request.ifMatch !== undefined && request.method !== 'POST') {
       p.expectedVersion = parseIfMatch(request.ifMatch);
@@ -277,7 +283,7 @@ export class ResourceWriter {
     }
 
     if (request.method === 'DELETE') {
-      if (!before && !(await this.isDeleted(type, id!))) throw FhirError.notFound(`${type}/${id} is not known`);
+      if (p.neverWritten) throw FhirError.notFound(`${type}/${id} is not known`);
       return p;
     }
 
@@ -307,11 +313,6 @@ export class ResourceWriter {
     }
     p.after = resource;
     return p;
-  }
-
-  /** The id's last version that is not a delete (what it held before it was deleted); undefined when never written. */
-  private async lastLiveVersion(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {
-    return (await this.deps.store.history(type, id)).find((v) => v.resource)?.resource;
   }
 
   /** A server-assigned id: kommune-{kode}-{name} for a municipal canonical when it is free, else a UUID. */

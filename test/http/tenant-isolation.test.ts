@@ -207,6 +207,37 @@ describe('3. the published catalogs change only when they are published', () => 
   });
 });
 
+describe('two servers on one store', () => {
+  /** A store whose history answers only once both servers have asked: both see the id as never written. */
+  class RacingStore extends MemoryStore {
+    private waiting: (() => void)[] = [];
+    racing = true;
+    async history(...args: Parameters<MemoryStore['history']>): ReturnType<MemoryStore['history']> {
+      const answer = await super.history(...args);
+      if (this.racing) await new Promise<void>((resolve) => {
+        this.waiting.push(resolve);
+        if (this.waiting.length === 2) for (const go of this.waiting.splice(0)) go();
+      });
+      return answer;
+    }
+  }
+
+  it('let only one owner create a new id when both PUT it at once; the other gets 409 and the history one owner', async () => {
+    const shared = new RacingStore();
+    const make = () => createApp({ config: testConfig(), store: shared, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    const [a, b] = [await make(), await make()];
+    const id = 'raced';
+    const answers = await Promise.all([
+      request(a).put(`/fhir/CodeSystem/${id}`).set('Authorization', token147).type(JSON_TYPE).send({ ...localCodeSystem('147', 'raced', [{ code: 'A', display: 'A', type: 'indsats' }]), id }),
+      request(b).put(`/fhir/CodeSystem/${id}`).set('Authorization', token101).type(JSON_TYPE).send(own101('raced', id)),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+    shared.racing = false;
+    const history = await shared.history('CodeSystem', id);
+    expect(history).toHaveLength(1);
+  });
+});
+
 describe('a store written before these rules', () => {
   it('starts, names what breaks them, serves the published catalog instead of a written version of it, and lets the owners clean up', async () => {
     const old = new MemoryStore();
