@@ -30,6 +30,7 @@ import { checkPublishedLocalCatalogs } from './local/published-check';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
+import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
 import { packResource } from './terminology/packed-resource';
 import { TerminologyRegistry } from './terminology/registry';
@@ -65,6 +66,8 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const feed = hasChangeFeed(store) ? store : undefined;
   if (feed) await feed.follow(layer);
   else layer.load(await store.loadAll());
+  for (const breach of withdrawWrittenRuleBreaches(written, publishedSet)) logger.warn(`written resource against the write rules (an admin token can delete it): ${breach}`);
+  registry.touch();
   for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);
   // The check reads the catalogs as parsed; from here on they are kept packed (terminology/packed-resource.ts).
   publishedSet.replaceContents(new ResourceSet(catalogs.resources.map(packResource)));
