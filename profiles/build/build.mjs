@@ -166,7 +166,7 @@ const desc = (da, en, kl) => `${da}\n\n${en}\n\nKL's profile: ${kl}. Deviations 
 
 const profiles = [];
 
-// ---------------------------------------------------------------- §119 (kl-gateway-prevention 2.1.0)
+// ---------------------------------------------------------------- §119 (kl-gateway-prevention 2.1.0, commit 86298d5)
 {
   const id = 'klgateway-119-planned-intervention';
   const kl = 'http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-planned-intervention';
@@ -245,8 +245,8 @@ const profiles = [];
     id, type: 'CarePlan', name: 'KLGateway119CarePlan', klProfile: kl,
     title: '§119 indsatsforløb (KL Gateway) / §119 care plan',
     description: desc(
-      'Indsatsforløb efter §119: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet) og planlagte gange for interventionsforløb.',
-      'Care plan under §119: the category, the cancellation reason (required exactly when the activity is cancelled or stopped) and the schedule of intervention care plans.',
+      'Indsatsforløb efter §119: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet).',
+      'Care plan under §119: the category, the cancellation reason (required exactly when the activity is cancelled or stopped).',
       kl),
     elements: [
       el('CarePlan', {
@@ -255,10 +255,6 @@ const profiles = [];
             "activity.detail.all(statusReason.exists() = (status = 'cancelled' or status = 'stopped'))",
             'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
             'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt'),
-          constraint(id, 'klgateway-119-care-plan-2',
-            `${codingIn('category.coding', CARE_SOCIAL, ['5c160c02-e858-4c1f-925a-71ed64844749'])} implies activity.detail.scheduledTiming.exists()`,
-            'An intervention care plan (Interventionsforløb efter §119) shall have a scheduled timing',
-            'Et interventionsforløb (Interventionsforløb efter §119) skal have planlagte gange (scheduledTiming)'),
         ],
       }),
       el('CarePlan.intent', { fixedCode: 'plan' }),
@@ -277,7 +273,7 @@ const profiles = [];
   }));
 }
 
-// ---------------------------------------------------------------- §140 (kl-gateway-rehab 2.2.0)
+// ---------------------------------------------------------------- §140 (kl-gateway-rehab 2.2.0, commit 2007eb6)
 {
   const id = 'klgateway-140-planned-intervention';
   const kl = 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-planned-intervention';
@@ -377,8 +373,8 @@ const profiles = [];
     id, type: 'CarePlan', name: 'KLGateway140CarePlan', klProfile: kl,
     title: '§140 indsatsforløb (KL Gateway) / §140 care plan',
     description: desc(
-      'Genoptræningsforløb efter §140: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet) og planlagte gange for interventionsforløb.',
-      'Rehabilitation care plan under §140: the category, the cancellation reason (required exactly when the activity is cancelled or stopped) and the schedule of intervention care plans.',
+      'Genoptræningsforløb efter §140: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet).',
+      'Rehabilitation care plan under §140: the category, the cancellation reason (required exactly when the activity is cancelled or stopped).',
       kl),
     elements: [
       el('CarePlan', {
@@ -387,10 +383,6 @@ const profiles = [];
             "activity.detail.all(statusReason.exists() = (status = 'cancelled' or status = 'stopped'))",
             'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
             'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt'),
-          constraint(id, 'klgateway-140-care-plan-2',
-            `${codingIn('category.coding', CARE_SOCIAL, ['f15b2663-94d9-4d0c-a5de-d8bd8e1e4ebb'])} implies activity.detail.scheduledTiming.exists()`,
-            'An intervention care plan (Interventionsforløb efter §140) shall have a scheduled timing',
-            'Et interventionsforløb (Interventionsforløb efter §140) skal have planlagte gange (scheduledTiming)'),
         ],
       }),
       el('CarePlan.intent', { fixedCode: 'plan' }),
@@ -409,7 +401,7 @@ const profiles = [];
   }));
 }
 
-// ---------------------------------------------------------------- home care and nursing (kl-gateway 1.2.0)
+// ---------------------------------------------------------------- home care and nursing (kl-gateway 1.2.0, commit 5873a09)
 {
   const id = 'klgateway-care-condition';
   const kl = 'http://fhir.kl.dk/gateway/StructureDefinition/klgateway-care-condition';
@@ -459,7 +451,7 @@ const profiles = [];
   }));
 }
 
-// ---------------------------------------------------------------- FFB reporting (kl-ffb-reporting)
+// ---------------------------------------------------------------- FFB reporting (kl-ffb-reporting 1.0.0, commit 22b3d14)
 {
   const id = 'kl-reporting-ffb-intervention';
   const kl = 'http://fhir.kl.dk/ffbreporting/StructureDefinition/kl-reporting-ffb-intervention';

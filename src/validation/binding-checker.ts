@@ -50,7 +50,8 @@ export class BindingChecker {
   }
 
   check(value: unknown, type: BoundType, expression: string, binding: Binding, elementId: string): ValidationIssue[] {
-    if (binding.strength !== 'required' && binding.strength !== 'extensible') return [];
+    // a preferred binding is checked only for FSIII legacy keys (a warning naming the UUID code); example bindings not at all
+    if (binding.strength !== 'required' && binding.strength !== 'extensible' && binding.strength !== 'preferred') return [];
     const vs = this.registry.findCanonical('ValueSet', binding.valueSet);
     if (!vs) {
       return [{
@@ -102,12 +103,20 @@ export class BindingChecker {
       const coding = index !== undefined ? value_.codings[index] : value_.mode === 'codeableConcept' ? undefined : value_.codings[0];
       const path = index !== undefined ? codingPaths[index] ?? expression : expression;
       const tx = i.details?.coding?.find((c) => c.system === TX_ISSUE_TYPE_SYSTEM)?.code as TxIssueType | undefined;
+      const legacy = tx === 'code-rule' && coding?.system && coding.code ? findLegacyReplacement(this.registry, coding.system, coding.code) : undefined;
+      if (binding.strength === 'preferred' && !legacy) continue;
       let severity = i.severity as IssueSeverity;
       if (binding.strength === 'extensible' && severity === 'error' && tx && MEMBERSHIP_ISSUES.has(tx)) severity = 'warning';
-      out.push({
-        severity, code: i.code as IssueCode, txIssueType: tx, expression: [path],
-        text: { en: i.details?.text ?? '', da: this.danish(tx, i, coding, vs) },
-      });
+      const text = { en: i.details?.text ?? '', da: this.danish(tx, i, coding, vs) };
+      if (legacy) {
+        // a required binding takes the UUID code (KL's value sets list only those); extensible/preferred: advice
+        severity = binding.strength === 'required' ? 'error' : 'warning';
+        if (severity === 'error') {
+          text.en += ` (the binding of ${elementId} to '${vsCanonical(vs)}' is required)`;
+          text.da += ` (${elementId} er bundet obligatorisk (required) til '${vsCanonical(vs)}')`;
+        }
+      }
+      out.push({ severity, code: i.code as IssueCode, txIssueType: tx, expression: [path], text });
     }
     return out;
   }
@@ -146,7 +155,7 @@ export class BindingChecker {
       }
       case 'code-rule': {
         const legacy = system && concept ? findLegacyReplacement(this.registry, system, concept.code) : undefined;
-        if (legacy && i.severity === 'warning') {
+        if (legacy) {
           return `Koden '${code}' er en gammel brugervendt nøgle i ${system}; brug i stedet koden ${quoteCode(legacy.code, legacy.display)}`;
         }
         if (concept && concept.code !== code) return `Koden '${code}' afviger fra den korrekte kode '${concept.code}' i store og små bogstaver`;

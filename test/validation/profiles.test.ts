@@ -61,9 +61,9 @@ describe('the profiles in profiles/', () => {
     expect(constraints.map((c) => c.key).sort()).toEqual([
       'gateway-140-service-request-1',
       'kl-reporting-ffb-condition-1',
-      'klgateway-119-care-plan-1', 'klgateway-119-care-plan-2',
+      'klgateway-119-care-plan-1',
       'klgateway-119-intervention-1', 'klgateway-119-intervention-2',
-      'klgateway-140-care-plan-1', 'klgateway-140-care-plan-2',
+      'klgateway-140-care-plan-1',
       'klgateway-140-intervention-1', 'klgateway-140-intervention-2',
       'klgateway-severity-mandatory-in-home-care-not-allowed-in-nursing',
     ]);
