@@ -36,6 +36,7 @@ const VS = {
   serviceRequestStatusReasons140: 'http://fhir.kl.dk/rehab/ValueSet/ServiceRequestStatusReasons140',
   careConditions: 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareConditions',
   careInterventions: 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareInterventions',
+  deliveryTypesCare: 'http://fhir.kl.dk/gateway/ValueSet/DeliveryTypes',
   severitiesFSIII: 'http://fhir.kl.dk/term/ValueSet/KLSeveritiesFSIII',
   homeCareConditions: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesHomeCare',
   nursingConditions: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesNursing',
@@ -87,11 +88,11 @@ function interventionCodings(level2ValueSet, level2Min, level3System, vsName) {
   ];
 }
 
-function deliveryType(extensionUrl, valueSet, vsName, max) {
+function deliveryType(extensionUrl, valueSet, vsName, max, min = 1) {
   const e = 'CarePlan.activity.detail.extension';
   return [
     el(e, { slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
-    el(`${e}:deliveryType`, { sliceName: 'deliveryType', short: '[DK] indsatsLeveringstype', min: 1, max, type: [{ code: 'Extension', profile: [extensionUrl] }] }),
+    el(`${e}:deliveryType`, { sliceName: 'deliveryType', short: '[DK] indsatsLeveringstype', min, max, type: [{ code: 'Extension', profile: [extensionUrl] }] }),
     el(`${e}:deliveryType.value[x]`, { min: 1, type: [{ code: 'CodeableConcept' }] }),
     el(`${e}:deliveryType.value[x].coding`, {
       binding: binding('required', valueSet, `How the intervention is delivered: ${vsName}`, `Hvordan indsatsen leveres: ${vsName}`),
@@ -446,6 +447,7 @@ const profiles = [];
       el('CarePlan.intent', { fixedCode: 'plan' }),
       el('CarePlan.activity', { min: 1, max: '1' }),
       el('CarePlan.activity.detail', { min: 1 }),
+      ...deliveryType('http://fhir.kl.dk/gateway/StructureDefinition/DeliveryType', VS.deliveryTypesCare, 'DeliveryTypes', '*', 0),
       ...interventionCodings(VS.careInterventions, 1, LEVEL3_CARE, 'FSIIICareInterventions'),
     ],
   }));
@@ -495,9 +497,8 @@ const profiles = [];
         short: '[DK] tilstandssværhedsgrad',
         binding: binding('required', VS.severitiesFFB, 'How reduced the functioning is: KLSeveritiesFFB', 'Hvor nedsat funktionsevnen er: KLSeveritiesFFB'),
       }),
-      el('Condition.code', { min: 1 }),
-      el('Condition.code.coding', {
-        short: '[DK] FFB undertemakode', min: 1, max: '1',
+      el('Condition.code', {
+        short: '[DK] FFB undertemakode', min: 1,
         binding: binding('required', VS.conditionsFFB, 'The FFB condition: KLConditionCodesFFB', 'FFB-tilstanden: KLConditionCodesFFB'),
       }),
     ],
@@ -534,7 +535,7 @@ const profiles = [];
       kl),
     elements: [
       el('CareTeam.category', {
-        short: '[DK] tilbud',
+        short: '[DK] tilbud', min: 1, max: '1',
         binding: binding('required', VS.serviceCodesFFB, 'The kind of offer (tilbud): KLServiceCodesFFB', 'Tilbuddets art: KLServiceCodesFFB'),
       }),
     ],

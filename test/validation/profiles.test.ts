@@ -47,7 +47,7 @@ describe('the profiles in profiles/', () => {
     const catalogs = publishedCatalogs();
     const registry = new TerminologyRegistry([new ResourceSet(catalogs.resources)], catalogs.defaultSupplements);
     const bindings = profiles.list().flatMap((p) => (p.resource.differential?.element ?? []).filter((e) => e.binding).map((e) => ({ id: e.id, ...e.binding! })));
-    expect(bindings.length).toBe(22);
+    expect(bindings.length).toBe(23);
     for (const b of bindings) {
       expect(b.strength).toBe('required');
       expect(b.valueSet).toMatch(/^http:\/\/fhir\.kl\.dk\//);

@@ -1,4 +1,4 @@
-import type { OperationOutcome } from 'fhir/r4';
+import type { Coding, OperationOutcome } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -303,6 +303,19 @@ describe('home-care and nursing planned intervention', () => {
     expect(issues.map((i) => i.tx)).toEqual(['code-rule']);
   });
 
+  it('checks the delivery type of a home-care intervention against KL\'s DeliveryTypes when it is given (0..*)', async () => {
+    const withDelivery = (coding: Coding) => {
+      const cp = careIntervention([fsiii(C.personligHygiejne)]);
+      (cp.activity as { detail: Record<string, unknown> }[])[0]!.detail.extension = [{ url: 'http://fhir.kl.dk/gateway/StructureDefinition/DeliveryType', valueCodeableConcept: { coding: [coding] } }];
+      return cp;
+    };
+    expect(await validate(careIntervention([fsiii(C.personligHygiejne)]))).toEqual(OK);
+    expect(await validate(withDelivery(careSocial(CS.individuel)))).toEqual(OK);
+    expect((await validate(withDelivery(careSocial(CS.almen)))).filter((i) => i.severity === 'error').map((i) => [i.tx, i.expression])).toEqual([
+      ['not-in-vs', ['CarePlan.activity[0].detail.extension[0].valueCodeableConcept.coding[0]']],
+    ]);
+  });
+
   it('reports a missing niveau-2 coding', async () => {
     const cp = careIntervention([l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)], { performer: '101' });
     expect(await validate(cp)).toEqual([
@@ -453,6 +466,18 @@ describe('FFB reporting', () => {
     expect(await validate(condition('kl-reporting-ffb-condition', [ffb(F.stemmeOgTale)]))).toEqual(OK);
     expect(await validate(condition('kl-reporting-ffb-targetGroup', [ffb(F.multipel)]))).toEqual(OK);
     expect(await validate(servicePerformer([ffb(F.aktivitetstilbud)]))).toEqual(OK);
+  });
+
+  it('accepts an FFB condition with a second coding beside its FFB code, as KL binds Condition.code (any coding)', async () => {
+    const issues = await validate(condition('kl-reporting-ffb-condition', [careSocial(CS.almen), ffb(F.stemmeOgTale)]));
+    expect(issues.map((i) => [i.severity, i.tx, i.expression])).toEqual([['information', 'this-code-not-in-vs', ['Condition.code.coding[0]']]]);
+  });
+
+  it('requires the one offer (category) of an FFB service performer, as KL does', async () => {
+    const none = { ...servicePerformer([ffb(F.aktivitetstilbud)]), category: undefined };
+    expect((await validate(none)).map((i) => [i.severity, i.code, i.expression])).toEqual([['error', 'structure', ['CareTeam']]]);
+    const two = { ...servicePerformer([ffb(F.aktivitetstilbud)]), category: [{ coding: [ffb(F.aktivitetstilbud)] }, { coding: [ffb(F.aktivitetstilbud)] }] };
+    expect((await validate(two)).map((i) => [i.severity, i.expression])).toEqual([['error', ['CareTeam.category[1]']]]);
   });
 
   it('reports an FSIII code where an FFB intervention is required', async () => {
