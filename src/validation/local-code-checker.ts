@@ -220,10 +220,10 @@ export function checkLocalCodes(
       }
       if (where.kind === 'ambiguous') {
         issues.push({
-          severity: 'error', code: 'business-rule', expression: at, messageId: 'niveau3-municipality-ambiguous',
+          severity: 'warning', code: 'business-rule', expression: at, messageId: 'niveau3-municipality-ambiguous',
           text: {
-            en: `The niveau-3 code '${code}' cannot be checked: the resource names more than one municipality (${where.kommunekoder.join(', ')})`,
-            da: `Niveau 3-koden '${code}' kan ikke kontrolleres, fordi ressourcen angiver mere end én kommune (${where.kommunekoder.join(', ')})`,
+            en: `The niveau-3 code '${code}' was not checked against a local catalog: the resource names more than one municipality (${where.kommunekoder.join(', ')})`,
+            da: `Niveau 3-koden '${code}' er ikke kontrolleret mod et lokalt katalog, fordi ressourcen angiver mere end én kommune (${where.kommunekoder.join(', ')})`,
           },
         });
         continue;

@@ -7,7 +7,7 @@ import type { TerminologyResource } from '../../src/terminology/resource-set';
 import { publishedCatalogs, testConfig } from '../support/app';
 import {
   bundle, C, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
-  KOMMUNE_101, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
+  KOMMUNE_101, KOMMUNEKODE, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
 } from './fixtures';
 
 let app: App;
@@ -212,6 +212,16 @@ describe('§119 planned intervention', () => {
     const issues = await validate(cp);
     expect(issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression])).toEqual([['structure', ['CarePlan.activity[0].detail.code.coding[1]']]]);
     expect(issues.find((i) => i.id === 'niveau3-municipality-unknown')?.severity).toBe('warning');
+  });
+
+  it('warns, not fails, when the resource names two municipalities, so the niveau-3 code cannot be checked against one', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme')], { basedOn: true, performer: '370' });
+    cp.author = { identifier: { system: KOMMUNEKODE, value: '101' } };
+    expect(await validate(cp)).toEqual([{
+      severity: 'warning', code: 'business-rule', id: 'niveau3-municipality-ambiguous', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
+      en: "The niveau-3 code '370-TEORI-OM-KOL' was not checked against a local catalog: the resource names more than one municipality (101, 370)",
+      da: "Niveau 3-koden '370-TEORI-OM-KOL' er ikke kontrolleret mod et lokalt katalog, fordi ressourcen angiver mere end én kommune (101, 370)",
+    }]);
   });
 
   it('warns, not fails, when the named municipality has no local catalog on this server', async () => {
