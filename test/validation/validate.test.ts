@@ -483,6 +483,15 @@ describe('FFB reporting', () => {
     expect(issues.map((i) => [i.severity, i.tx, i.expression])).toEqual([['information', 'this-code-not-in-vs', ['Condition.code.coding[0]']]]);
   });
 
+  it('only warns about a second coding of a code system this server does not have, when the FFB code meets the binding', async () => {
+    const snomed = { system: 'http://snomed.info/sct', code: '288579009' };
+    expect((await validate(condition('kl-reporting-ffb-condition', [ffb(F.stemmeOgTale), snomed]))).map((i) => [i.severity, i.tx, i.expression])).toEqual([
+      ['information', 'this-code-not-in-vs', ['Condition.code.coding[1]']],
+      ['warning', 'not-found', ['Condition.code.coding[1]']],
+    ]);
+    expect((await validate(condition('kl-reporting-ffb-condition', [snomed]))).filter((i) => i.severity === 'error').map((i) => i.tx)).toEqual(['not-found', 'not-in-vs']);
+  });
+
   it('requires the one offer (category) of an FFB service performer, as KL does', async () => {
     const none = { ...servicePerformer([ffb(F.aktivitetstilbud)]), category: undefined };
     expect((await validate(none)).map((i) => [i.severity, i.code, i.expression])).toEqual([['error', 'structure', ['CareTeam']]]);
