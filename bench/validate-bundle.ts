@@ -6,7 +6,8 @@
  * Organization entries naming the municipality and about one resource in eight carrying a mistake, so that every
  * check (schema, bindings, slicing, invariants, niveau-3 lookup) runs. It is validated over HTTP (POST /fhir/$validate
  * to a listening server; body parsing and serialisation included) once cold, as the first request after a start like
- * src/index.ts's (the validator is loaded on first use: FHIRPath engine, profiles), then `--runs` times warm; and in-process (the
+ * src/index.ts's (the profile stack loads in the background after listening; the first client comes when /ready
+ * answers), then `--runs` times warm; and in-process (the
  * validator alone). The goal is < 2 s per Bundle; the exit code is 1 when the cold request or the warm median over
  * HTTP takes 2 s or more.
  *
@@ -139,6 +140,11 @@ async function main(): Promise<void> {
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  // as src/index.ts: the profile stack loads once the server listens; a load balancer sends traffic after /ready
+  const loadStarted = performance.now();
+  void app.warmUpValidation();
+  await fetch(`http://127.0.0.1:${port}/ready`);
+  const loadMs = performance.now() - loadStarted;
   const post = async (): Promise<{ ms: number; issues: number }> => {
     const t0 = performance.now();
     const res = await fetch(`http://127.0.0.1:${port}/fhir/$validate`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body });
@@ -165,6 +171,7 @@ async function main(): Promise<void> {
   const fmt = (n: number) => `${n.toFixed(0)} ms`;
   console.log(`$validate of a ${SIZE}-resource collection Bundle (${(body.length / 1024).toFixed(0)} KiB, ${cold.issues} issues)`);
   console.log(`  app start                     ${fmt(startMs)}`);
+  console.log(`  profiles loaded after listen  ${fmt(loadMs)} (in the background; /ready waits for it)`);
   console.log(`  HTTP, cold (first request)    ${fmt(cold.ms)}`);
   console.log(`  HTTP, warm median of ${RUNS}      ${fmt(warm)}  (min ${fmt(Math.min(...httpRuns))}, max ${fmt(Math.max(...httpRuns))})`);
   console.log(`  in-process, median of ${RUNS}     ${fmt(median(inProcess))}`);

@@ -21,6 +21,8 @@ import { createMetrics } from './http/metrics';
 import { securityMiddleware } from './http/security';
 import type { OperationContext } from './operations/context';
 import { submissionValidation } from './validation';
+import { warmUpValidation } from './validation/warm-up';
+import type { ValidationState } from './http/health';
 import { createTokenVerifier } from './auth/verifier';
 import { sharedFhirSchemaValidator } from './fhir/schema-validator';
 import { readResource, writeRoutes } from './http/write-routes';
@@ -52,6 +54,11 @@ export interface App extends express.Express {
   registry: TerminologyRegistry;
   /** Marks the app as shutting down: /ready answers 503 so load balancers stop sending traffic. */
   beginShutdown(): void;
+  /**
+   * Loads the $validate profile stack (profiles, FHIRPath engine, bound value sets) in the background, once; the
+   * server calls it after it listens, so no client waits for it. /ready waits for a load under way.
+   */
+  warmUpValidation(): Promise<void>;
 }
 
 /** Builds the HTTP application; no globals: everything it uses comes in through its arguments. */
@@ -98,12 +105,30 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   app.beginShutdown = () => {
     shuttingDown = true;
   };
+  let warmingUp: Promise<void> | undefined;
+  let validationState: ValidationState = 'on first use';
+  app.warmUpValidation = () => {
+    warmingUp ??= (async () => {
+      validationState = 'loading';
+      const started = performance.now();
+      try {
+        const { profiles, valueSets } = await warmUpValidation(validation, registry);
+        validationState = 'loaded';
+        logger.info({ profiles, valueSets, ms: Math.round(performance.now() - started) }, 'validation profiles loaded');
+      } catch (e) {
+        // not fatal: each $validate still loads what it needs, and reports a broken profile there
+        validationState = 'failed';
+        logger.error({ err: e }, 'loading the validation profiles failed');
+      }
+    })();
+    return warmingUp;
+  };
   const metrics = createMetrics(registry, base);
   // Every request passes these; the lean dispatcher (http/fast-path.ts) runs the same instances for operation GETs.
   const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs });
   const appMiddleware: RequestHandler[] = securityMiddleware(config);
   app.use(lifecycle.middleware, ...appMiddleware);
-  app.use(healthRoutes(registry, store, () => shuttingDown));
+  app.use(healthRoutes(registry, store, () => shuttingDown, { state: () => validationState, loading: () => warmingUp }));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -77,6 +77,8 @@ async function main(): Promise<void> {
   const server = createHttpServer(app);
   server.listen(config.port, config.host, () => {
     logger.info({ port: config.port, basePath: config.basePath }, `faelles-tx listening on http://${config.host}:${config.port}${config.basePath}`);
+    // the $validate profile stack loads now, in the background, instead of on the first $validate
+    void app.warmUpValidation();
   });
   // Graceful shutdown: stop accepting, report not-ready, finish in-flight requests, then close the store.
   const shutdown = (signal: string) => {

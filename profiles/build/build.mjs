@@ -36,6 +36,7 @@ const VS = {
   serviceRequestStatusReasons140: 'http://fhir.kl.dk/rehab/ValueSet/ServiceRequestStatusReasons140',
   careConditions: 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareConditions',
   careInterventions: 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareInterventions',
+  deliveryTypesCare: 'http://fhir.kl.dk/gateway/ValueSet/DeliveryTypes',
   severitiesFSIII: 'http://fhir.kl.dk/term/ValueSet/KLSeveritiesFSIII',
   homeCareConditions: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesHomeCare',
   nursingConditions: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesNursing',
@@ -87,11 +88,11 @@ function interventionCodings(level2ValueSet, level2Min, level3System, vsName) {
   ];
 }
 
-function deliveryType(extensionUrl, valueSet, vsName, max) {
+function deliveryType(extensionUrl, valueSet, vsName, max, min = 1) {
   const e = 'CarePlan.activity.detail.extension';
   return [
     el(e, { slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
-    el(`${e}:deliveryType`, { sliceName: 'deliveryType', short: '[DK] indsatsLeveringstype', min: 1, max, type: [{ code: 'Extension', profile: [extensionUrl] }] }),
+    el(`${e}:deliveryType`, { sliceName: 'deliveryType', short: '[DK] indsatsLeveringstype', min, max, type: [{ code: 'Extension', profile: [extensionUrl] }] }),
     el(`${e}:deliveryType.value[x]`, { min: 1, type: [{ code: 'CodeableConcept' }] }),
     el(`${e}:deliveryType.value[x].coding`, {
       binding: binding('required', valueSet, `How the intervention is delivered: ${vsName}`, `Hvordan indsatsen leveres: ${vsName}`),
@@ -166,7 +167,7 @@ const desc = (da, en, kl) => `${da}\n\n${en}\n\nKL's profile: ${kl}. Deviations 
 
 const profiles = [];
 
-// ---------------------------------------------------------------- §119 (kl-gateway-prevention 2.1.0)
+// ---------------------------------------------------------------- §119 (kl-gateway-prevention 2.1.0, commit 86298d5)
 {
   const id = 'klgateway-119-planned-intervention';
   const kl = 'http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-planned-intervention';
@@ -245,8 +246,8 @@ const profiles = [];
     id, type: 'CarePlan', name: 'KLGateway119CarePlan', klProfile: kl,
     title: '§119 indsatsforløb (KL Gateway) / §119 care plan',
     description: desc(
-      'Indsatsforløb efter §119: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet) og planlagte gange for interventionsforløb.',
-      'Care plan under §119: the category, the cancellation reason (required exactly when the activity is cancelled or stopped) and the schedule of intervention care plans.',
+      'Indsatsforløb efter §119: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet).',
+      'Care plan under §119: the category, the cancellation reason (required exactly when the activity is cancelled or stopped).',
       kl),
     elements: [
       el('CarePlan', {
@@ -255,10 +256,6 @@ const profiles = [];
             "activity.detail.all(statusReason.exists() = (status = 'cancelled' or status = 'stopped'))",
             'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
             'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt'),
-          constraint(id, 'klgateway-119-care-plan-2',
-            `${codingIn('category.coding', CARE_SOCIAL, ['5c160c02-e858-4c1f-925a-71ed64844749'])} implies activity.detail.scheduledTiming.exists()`,
-            'An intervention care plan (Interventionsforløb efter §119) shall have a scheduled timing',
-            'Et interventionsforløb (Interventionsforløb efter §119) skal have planlagte gange (scheduledTiming)'),
         ],
       }),
       el('CarePlan.intent', { fixedCode: 'plan' }),
@@ -277,7 +274,7 @@ const profiles = [];
   }));
 }
 
-// ---------------------------------------------------------------- §140 (kl-gateway-rehab 2.2.0)
+// ---------------------------------------------------------------- §140 (kl-gateway-rehab 2.2.0, commit 2007eb6)
 {
   const id = 'klgateway-140-planned-intervention';
   const kl = 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-planned-intervention';
@@ -377,8 +374,8 @@ const profiles = [];
     id, type: 'CarePlan', name: 'KLGateway140CarePlan', klProfile: kl,
     title: '§140 indsatsforløb (KL Gateway) / §140 care plan',
     description: desc(
-      'Genoptræningsforløb efter §140: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet) og planlagte gange for interventionsforløb.',
-      'Rehabilitation care plan under §140: the category, the cancellation reason (required exactly when the activity is cancelled or stopped) and the schedule of intervention care plans.',
+      'Genoptræningsforløb efter §140: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet).',
+      'Rehabilitation care plan under §140: the category, the cancellation reason (required exactly when the activity is cancelled or stopped).',
       kl),
     elements: [
       el('CarePlan', {
@@ -387,10 +384,6 @@ const profiles = [];
             "activity.detail.all(statusReason.exists() = (status = 'cancelled' or status = 'stopped'))",
             'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
             'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt'),
-          constraint(id, 'klgateway-140-care-plan-2',
-            `${codingIn('category.coding', CARE_SOCIAL, ['f15b2663-94d9-4d0c-a5de-d8bd8e1e4ebb'])} implies activity.detail.scheduledTiming.exists()`,
-            'An intervention care plan (Interventionsforløb efter §140) shall have a scheduled timing',
-            'Et interventionsforløb (Interventionsforløb efter §140) skal have planlagte gange (scheduledTiming)'),
         ],
       }),
       el('CarePlan.intent', { fixedCode: 'plan' }),
@@ -409,7 +402,7 @@ const profiles = [];
   }));
 }
 
-// ---------------------------------------------------------------- home care and nursing (kl-gateway 1.2.0)
+// ---------------------------------------------------------------- home care and nursing (kl-gateway 1.2.0, commit 5873a09)
 {
   const id = 'klgateway-care-condition';
   const kl = 'http://fhir.kl.dk/gateway/StructureDefinition/klgateway-care-condition';
@@ -454,12 +447,13 @@ const profiles = [];
       el('CarePlan.intent', { fixedCode: 'plan' }),
       el('CarePlan.activity', { min: 1, max: '1' }),
       el('CarePlan.activity.detail', { min: 1 }),
+      ...deliveryType('http://fhir.kl.dk/gateway/StructureDefinition/DeliveryType', VS.deliveryTypesCare, 'DeliveryTypes', '*', 0),
       ...interventionCodings(VS.careInterventions, 1, LEVEL3_CARE, 'FSIIICareInterventions'),
     ],
   }));
 }
 
-// ---------------------------------------------------------------- FFB reporting (kl-ffb-reporting)
+// ---------------------------------------------------------------- FFB reporting (kl-ffb-reporting 1.0.0, commit 22b3d14)
 {
   const id = 'kl-reporting-ffb-intervention';
   const kl = 'http://fhir.kl.dk/ffbreporting/StructureDefinition/kl-reporting-ffb-intervention';
@@ -503,9 +497,8 @@ const profiles = [];
         short: '[DK] tilstandssværhedsgrad',
         binding: binding('required', VS.severitiesFFB, 'How reduced the functioning is: KLSeveritiesFFB', 'Hvor nedsat funktionsevnen er: KLSeveritiesFFB'),
       }),
-      el('Condition.code', { min: 1 }),
-      el('Condition.code.coding', {
-        short: '[DK] FFB undertemakode', min: 1, max: '1',
+      el('Condition.code', {
+        short: '[DK] FFB undertemakode', min: 1,
         binding: binding('required', VS.conditionsFFB, 'The FFB condition: KLConditionCodesFFB', 'FFB-tilstanden: KLConditionCodesFFB'),
       }),
     ],
@@ -542,7 +535,7 @@ const profiles = [];
       kl),
     elements: [
       el('CareTeam.category', {
-        short: '[DK] tilbud',
+        short: '[DK] tilbud', min: 1, max: '1',
         binding: binding('required', VS.serviceCodesFFB, 'The kind of offer (tilbud): KLServiceCodesFFB', 'Tilbuddets art: KLServiceCodesFFB'),
       }),
     ],
