@@ -24,6 +24,9 @@ export function ucumCodeSystem(): CodeSystem {
   };
 }
 
+/** Longest unit expression parsed (FHIR's common units are at most 32 characters); the parser slows with length. */
+const MAX_UNIT_LENGTH = 256;
+
 interface UcumUtils {
   validateUnitString(unit: string, suggest?: boolean): { status: string; unit?: { code: string; name: string } | null };
   convertToBaseUnits(unit: string, value: number): { status: string; unitToExp?: Record<string, number> };
@@ -49,7 +52,7 @@ export class UcumProvider extends GrammarCodeSystemProvider {
   }
 
   protected parse(code: string): GrammarConcept | undefined {
-    if (code.trim() !== code || code === '') return undefined;
+    if (code.trim() !== code || code === '' || code.length > MAX_UNIT_LENGTH) return undefined;
     // annotations carry no meaning; FHIR's common units write some with spaces ({# of fetuses}), which ucum-lhc refuses
     const checkable = code.replace(/\{[^{}]*\}/g, (a) => a.replace(/ /g, '_'));
     const checked = this.utils.validateUnitString(checkable, false);
