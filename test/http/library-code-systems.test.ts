@@ -108,6 +108,9 @@ describe('UCUM (http://unitsofmeasure.org)', () => {
       { name: 'system', valueUri: UCUM }, { name: 'code', valueCode: code }]).expect(200)).body, 'result');
     expect(await check('kg')).toBe(true);
     expect(await check('mL')).toBe(false);
+    const ml = (await post('ValueSet/$validate-code', [{ name: 'valueSet', resource: grams },
+      { name: 'system', valueUri: UCUM }, { name: 'code', valueCode: 'mL' }]).expect(200)).body as Parameters;
+    expect(value(ml, 'message')).toContain('Code mL has canonical form m3, not g as required');
     const expansion = (await post('ValueSet/$expand', [{ name: 'valueSet', resource: grams }]).expect(200)).body as ValueSet;
     expect(expansion.expansion?.contains?.map((c) => c.code)).toEqual(expect.arrayContaining(['g', 'kg', 'mg']));
     expect(expansion.expansion?.contains?.map((c) => c.code)).not.toContain('mL');
