@@ -120,20 +120,16 @@ export class ValueSetComparer {
 
   compare(thisVs: ValueSet, otherVs: ValueSet): CompareOutcome {
     const lists: CodeLists = { missing: [], extra: [], common: [] };
-    let relation: Relation;
+    // a value set without compose (only a stored expansion) is compared by its expansion
+    const byDefinition = !this.options.activeOnly && thisVs.compose !== undefined && otherVs.compose !== undefined;
+    let relation = byDefinition ? this.compareDefinitions(thisVs, otherVs, lists) : failed();
     let performedExpansion = false;
-    if (!thisVs.compose || !otherVs.compose) {
-      const without = !thisVs.compose ? thisVs : otherVs;
-      relation = { left: false, right: false, common: false, empty: false, fail: true, reason: `The ValueSet ${vurl(without)} has no compose` };
-    } else {
-      relation = this.options.activeOnly ? failed() : this.compareDefinitions(thisVs, otherVs, lists);
-      if (relation.fail) {
-        performedExpansion = true;
-        lists.missing = [];
-        lists.extra = [];
-        lists.common = [];
-        relation = this.compareExpansions(thisVs, otherVs, lists);
-      }
+    if (relation.fail) {
+      performedExpansion = true;
+      lists.missing = [];
+      lists.extra = [];
+      lists.common = [];
+      relation = this.compareExpansions(thisVs, otherVs, lists);
     }
     return { ...describe(relation, vurl(thisVs), vurl(otherVs)), performedExpansion, ...lists };
   }

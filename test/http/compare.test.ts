@@ -78,6 +78,29 @@ describe('ValueSet/$compare on KL value sets', () => {
     expect(value(res, 'performed-expansion')).toBe(true);
   });
 
+  it('compares a value set given only by its stored expansion through that expansion', async () => {
+    const codes119 = (await expandCodes(CATALOG_119)).slice(0, 3);
+    const stored: ValueSet = {
+      resourceType: 'ValueSet', url: 'http://example.dk/ValueSet/stored', status: 'active',
+      expansion: { timestamp: '2026-01-01T00:00:00Z', contains: codes119.slice(0, 2).map((code) => ({ system: FSIII, code })) },
+    };
+    const res = (await post({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'thisValueSet', resource: stored }, { name: 'otherValueSet', resource: enumerated('http://example.dk/ValueSet/e', codes119) },
+        { name: 'diagnostics', valueBoolean: true }],
+    }).expect(200)).body as Parameters;
+    expect(value(res, 'result')).toBe('subset');
+    expect(value(res, 'performed-expansion')).toBe(true);
+    expect(codes(res, 'extra-codes')).toEqual([codes119[2]]);
+    const neither = (await post({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'thisValueSet', resource: { resourceType: 'ValueSet', url: 'http://example.dk/ValueSet/none', status: 'active' } },
+        { name: 'otherUrl', valueUri: CATALOG_119 }],
+    }).expect(200)).body as Parameters;
+    expect(value(neither, 'result')).toBe('indeterminate');
+    expect(value(neither, 'message')).toContain('has no compose');
+  });
+
   it('says indeterminate, not a guess, when a side cannot be expanded', async () => {
     // two is-a filters on a code system the server does not know: neither the rules nor the expansions can tell
     const unknownSystem = (code: string): ValueSet => ({
