@@ -10,6 +10,7 @@ import { capabilityStatement, SYSTEM_OPERATIONS, terminologyCapabilities, versio
 import { acceptLanguages, operationRoute } from './http/operation-route';
 import { expansionLimit } from './http/expansion-limit';
 import { fhirCoreTerminology } from './terminology/fhir-core';
+import { LibraryCodeSystems } from './terminology/library-systems';
 import { requestLifecycle } from './http/request-lifecycle';
 import { requestBaseUrl } from './http/base-url';
 import { markWorksOnNodeObjects } from './http/node-middleware';
@@ -66,8 +67,9 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const catalogs = published ?? loadTerminology(config.terminologyDir, { includeExamples: config.loadExamples });
   const written = new ResourceSet();
   const publishedSet = new ResourceSet(catalogs.resources);
-  const fhirCore = new ResourceSet(fhirCoreTerminology());
-  const registry = new TerminologyRegistry([written, publishedSet], catalogs.defaultSupplements, undefined, [fhirCore]);
+  const library = new LibraryCodeSystems();
+  const fhirCore = new ResourceSet([...fhirCoreTerminology(), ...library.resources]);
+  const registry = new TerminologyRegistry([written, publishedSet], catalogs.defaultSupplements, undefined, [fhirCore], (cs, supplements) => library.provider(cs, supplements));
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry);
   const feed = hasChangeFeed(store) ? store : undefined;
