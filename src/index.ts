@@ -7,7 +7,7 @@ import { FhirError } from './errors/fhir-error';
 import { claimDataDir } from './store/data-dir-lock';
 import { MemoryStore } from './store/memory-store';
 import { SqliteStore } from './store/sqlite-store';
-import type { TerminologyStore } from './store/store';
+import { StoreLoadError, type TerminologyStore } from './store/store';
 import { TerminologyLoadError } from './terminology/loader';
 import { ProfileLoadError } from './validation';
 
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       logger.fatal(`Cannot load the profiles: ${e.message}`);
       process.exit(3);
     }
-    if (e instanceof FhirError && e.status === 503) {
+    if (e instanceof StoreLoadError || (e instanceof FhirError && e.status === 503)) {
       logger.fatal(`Cannot read the store: ${e.message}`);
       process.exit(4);
     }
@@ -92,4 +92,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-void main();
+main().catch((e: unknown) => {
+  // Never an unhandled rejection with a raw dump: one line saying what failed.
+  console.error(`Cannot start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

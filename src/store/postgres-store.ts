@@ -1,8 +1,9 @@
+import os from 'node:os';
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { Client, Pool, type Notification, type PoolClient } from 'pg';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_NAME } from './postgres-migrations';
+import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
@@ -30,6 +31,14 @@ export interface PostgresStoreOptions {
   /** How long to wait for a connection; default 10000 ms. */
   connectTimeoutMs?: number;
   logger?: StoreLogger;
+}
+
+/**
+ * How this process's connections show in pg_stat_activity: the program and the host (a replica's container or
+ * machine), so an operator sees which replica holds a lock. `application_name` in DATABASE_URL takes precedence.
+ */
+export function defaultApplicationName(): string {
+  return `faelles-tx ${os.hostname()}`.slice(0, 50);
 }
 
 const SILENT: StoreLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -148,7 +157,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
-      application_name: 'faelles-tx',
+      application_name: defaultApplicationName(),
     });
     // An idle connection that breaks emits here; without a listener that would end the process.
     this.pool.on('error', (e) => this.logger.warn(`PostgreSQL: an idle connection failed: ${e.message}`));
@@ -169,27 +178,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   }
 
   private async migrate(): Promise<void> {
-    await this.transaction(async (client) => {
-      // Replicas starting together: the first migrates, the others wait here and then find nothing to do.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`faelles-tx migrate ${this.schema}`]);
-      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
-      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(this.schema)}`);
-      await client.query(`SET LOCAL search_path TO ${quoteIdent(this.schema)}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
-        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-      const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${MIGRATIONS_TABLE}`);
-      const current = rows[0]?.version ?? 0;
-      const known = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
-      if (current > known) {
-        throw new Error(`The database schema '${this.schema}' is at migration ${current}; this build knows ${known}. Use a newer build.`);
-      }
-      for (const m of MIGRATIONS) {
-        if (m.version <= current) continue;
-        await client.query(m.sql);
-        await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
-        this.logger.info(`PostgreSQL: applied migration ${m.version} (${m.name}) to schema ${this.schema}`);
-      }
-    });
+    await this.transaction((client) => migrateSchema(client, this.schema, (m) => this.logger.info(m)));
   }
 
   /** Runs fn in a transaction on one connection; rolls back when it throws. */

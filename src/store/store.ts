@@ -34,6 +34,14 @@ export class StoreConflictError extends FhirError {
   }
 }
 
+/** The store's content could not be read at start (e.g. a damaged schema): the server does not start (exit 4). */
+export class StoreLoadError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'StoreLoadError';
+  }
+}
+
 /**
  * Where the resources users write (municipalities' local catalogs and maps) live. The published catalogs are not
  * in the store: they are loaded read-only from the terminology folder at start.
