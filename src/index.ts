@@ -41,7 +41,8 @@ async function main(): Promise<void> {
     const where = `${redactConnectionString(db.url)} (schema ${db.schema})`;
     try {
       store = await PostgresStore.open({
-        connectionString: db.url, schema: db.schema, poolSize: db.poolSize, pollIntervalMs: db.pollIntervalMs, logger: logger.child({ store: 'postgres' }),
+        connectionString: db.url, schema: db.schema, poolSize: db.poolSize, pollIntervalMs: db.pollIntervalMs, statementTimeoutMs: db.statementTimeoutMs,
+        lockTimeoutMs: db.lockTimeoutMs, idleInTransactionTimeoutMs: db.idleInTransactionTimeoutMs, logger: logger.child({ store: 'postgres' }),
       });
     } catch (e) {
       logger.fatal(`Cannot open the PostgreSQL store at ${where}: ${(e as Error).message}`);

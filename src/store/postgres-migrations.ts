@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 
 /**
  * The PostgreSQL schema, as numbered migrations. Each runs once, in order, in the transaction that records it in
@@ -92,7 +93,7 @@ export class SchemaError extends Error {}
 export async function migrateSchema(client: PoolClient, schema: string, log: (message: string) => void): Promise<void> {
   // Start-up may wait for another replica's migration and may migrate a large table: no statement or lock limit here.
   await client.query('SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0');
-  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`faelles-tx migrate ${schema}`]);
+  await client.query(waitingUpTo({ text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`faelles-tx migrate ${schema}`] }, START_UP_WAIT_MS));
   const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
   if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
   await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}`);
@@ -116,7 +117,7 @@ export async function migrateSchema(client: PoolClient, schema: string, log: (me
   }
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
-    await client.query(m.sql);
+    await client.query(waitingUpTo({ text: m.sql }, START_UP_WAIT_MS));
     await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, compatible_from) VALUES ($1, $2, $3)`, [m.version, m.name, m.compatibleFrom]);
     log(`PostgreSQL: applied migration ${m.version} (${m.name}) to schema ${schema}`);
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { abandonedWrite, type CommitGate } from './commit-gate';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { BaseStore, nowInstant, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 
@@ -154,7 +155,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     return rows.map((r) => this.toVersion(r));
   }
 
-  async apply(changes: WriteOperation[]): Promise<(StoredVersion | undefined)[]> {
+  async apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]> {
     const lastUpdated = nowInstant();
     const selectState = this.db.prepare('SELECT version_id, deleted FROM resource WHERE resource_type = ? AND id = ?');
     const upsert = this.db.prepare(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content)
@@ -189,6 +190,8 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
       }
       return results;
     });
+    // Synchronous from here to the commit: the gate decides now.
+    if (gate && !gate.enterCommit()) throw abandonedWrite();
     // IMMEDIATE takes the write lock at the start, so two writers never both read the same version and race.
     return run.immediate(changes);
   }
