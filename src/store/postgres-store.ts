@@ -513,6 +513,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       connectionTimeoutMillis: this.options.connectTimeoutMs ?? 10_000,
       keepAlive: true,
       application_name: `faelles-tx listener ${this.schema}`,
+      query_timeout: replyWaitMs(this.options.statementTimeoutMs ?? 10_000),
     });
     let lost = false;
     const onLost = (reason: string) => {

@@ -31,6 +31,7 @@ interface Running {
 describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => {
   const schema = uniqueSchema();
   const running: Running[] = [];
+  const otherStores: PostgresStore[] = [];
   let proxy: HangingProxy;
   let token: string;
 
@@ -90,6 +91,7 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
       await new Promise((resolve) => r.server.close(resolve));
       await r.store.close();
     }
+    for (const s of otherStores) await s.close();
     await proxy.close();
     await dropSchemas([schema]);
   });
@@ -132,6 +134,21 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
     expect((await put(r, 'after-resume')).status).toBe(201);
     expect(await versionsInDatabase('hung-before-commit')).toBe(0);
     expect((await fetch(`${r.baseUrl}/ready`)).status).toBe(200);
+  });
+
+  it('a replica that hangs in the middle of a write holds the other replicas\' writes up only for the idle-in-transaction timeout', async () => {
+    // Replica A reaches the database through the proxy; it hangs right after taking the write lock (its statement
+    // reached the database, nothing more comes from it), as a stopped process would. Replica B is connected directly.
+    const a = await start({ statementTimeoutMs: 3000, lockTimeoutMs: 500, idleInTransactionTimeoutMs: 500 }, 10_000);
+    const b = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2, statementTimeoutMs: 10_000, lockTimeoutMs: 8000 });
+    otherStores.push(b);
+    const hung = proxy.hangWhen(`UPDATE "${schema}"."store_state"`, { forward: true });
+    const writeOnA = put(a, 'hung-replica');
+    await hung;
+    await b.create({ ...localCodeSystem('101', 'while-a-hangs', [{ code: '101-W', display: 'W', type: 'indsats' }]), id: 'while-a-hangs' });
+    const answer = await writeOnA;
+    expect(answer.status).toBe(503); // A's transaction was ended by the database: not written
+    expect(await versionsInDatabase('hung-replica')).toBe(0);
   });
 
   it('a database that does not answer the COMMIT: 504, the outcome unknown (and here it did commit), never a failure', async () => {
