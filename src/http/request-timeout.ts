@@ -14,6 +14,8 @@ type WithGate = ServerResponse & { [WRITE_GATE]?: CommitGate };
  * timeout does not answer, and the write's own outcome is sent when the store has it (the store's waits are bounded).
  */
 export function abandonWriteOnTimeout(res: ServerResponse, gate: CommitGate): void {
+  // Already answered (the timeout came while the request was read or authenticated): the write must not happen.
+  if (res.headersSent || res.writableEnded) gate.abandon();
   (res as WithGate)[WRITE_GATE] = gate;
 }
 
