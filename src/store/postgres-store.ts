@@ -96,7 +96,7 @@ function isUnavailable(e: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|Client was closed/i.test(message);
 }
 
-/** The database did not answer a query within statement_timeout plus REPLY_GRACE (hung, or the network gone). */
+/** The database did not answer a query within replyWaitMs of the statement timeout (hung, or the network gone). */
 const NO_REPLY = /^Query read timeout$/;
 /** SQLSTATEs of a statement the database cancelled or refused for now; its transaction is rolled back. */
 const RETRYABLE: Record<string, { code: 'timeout' | 'lock-error' | 'transient'; what: string }> = {
@@ -229,6 +229,12 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     }
     let broken: Error | undefined;
     let commitSent = false;
+    // A checked-out connection the database ends (a restart, an administrator, idle_in_transaction_session_timeout)
+    // emits 'error', which would end the process without a listener; its queries fail, and that is handled below.
+    const onConnectionError = (e: Error) => {
+      broken ??= e;
+    };
+    client.on('error', onConnectionError);
     try {
       await client.query(options.begin ?? 'BEGIN');
       const result = await fn(client);
@@ -252,6 +258,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       throw mapError(e, options.gate !== undefined);
     } finally {
       // A connection that failed (or failed to roll back) is discarded rather than returned to the pool.
+      client.removeListener('error', onConnectionError);
       client.release(broken);
     }
   }

@@ -119,6 +119,23 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
     expect(await versionsInDatabase('timed-out')).toBe(0);
   });
 
+  it('a write whose session the database ends (an administrator, a restart) is answered 503, not written, and the server goes on', async () => {
+    const r = await start({ statementTimeoutMs: 10_000, lockTimeoutMs: 8000 }, 20_000);
+    const answer = await whileWriteLockHeld(async () => {
+      const write = put(r, 'terminated');
+      // The write waits for the lock; its session is ended then.
+      const ended = async () => withClient(async (c) => (await c.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position($1 IN query) > 0`,
+        [`"${schema}"."store_state"`])).rowCount);
+      while ((await ended()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      return write;
+    });
+    expect(answer.status).toBe(503);
+    expect(text(answer.body)).toMatch(/nothing was written/);
+    expect(await versionsInDatabase('terminated')).toBe(0);
+    expect((await put(r, 'after-terminate')).status).toBe(201);
+  });
+
   it('a database that stops answering before the commit: 503, not committed, also after it resumes; /ready answers meanwhile', async () => {
     const r = await start({ statementTimeoutMs: 1000, lockTimeoutMs: 500 }, 10_000);
     const hung = proxy.hangWhen(`UPDATE "${schema}"."store_state"`, { forward: false });
