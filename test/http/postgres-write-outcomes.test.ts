@@ -168,19 +168,21 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
     expect(await versionsInDatabase('hung-replica')).toBe(0);
   });
 
-  it('a database that does not answer the COMMIT: 504, the outcome unknown (and here it did commit), never a failure', async () => {
-    const r = await start({ statementTimeoutMs: 1000, lockTimeoutMs: 500 }, 10_000);
+  // With a request timeout of 1200 ms, the timeout comes while the COMMIT waits (3 s) for its answer: it must not answer then.
+  it.each([[10_000, 'after'], [1200, 'before']])('a database that does not answer the COMMIT (request timeout %i ms, %s the wait for it ends): 504, the outcome unknown (here it did commit), never a failure', async (requestTimeoutMs) => {
+    const r = await start({ statementTimeoutMs: 2000, lockTimeoutMs: 500 }, requestTimeoutMs);
+    const name = `hung-at-commit-${requestTimeoutMs}`;
     const hung = proxy.hangWhen('COMMIT', { forward: true });
-    const write = put(r, 'hung-at-commit');
+    const write = put(r, name);
     await hung;
     const answer = await write;
     expect(answer.status).toBe(504);
     expect(answer.body.issue[0]).toMatchObject({ severity: 'error', code: 'timeout' });
     expect(text(answer.body)).toMatch(/may or may not have been saved/);
     proxy.resume();
-    expect(await versionsInDatabase('hung-at-commit')).toBe(1);
+    expect(await versionsInDatabase(name)).toBe(1);
     // The replica learns of it from the database, as of any other replica's write.
     await r.store.catchUp();
-    expect((await fetch(`${r.baseUrl}/fhir/CodeSystem/kommune-101-hung-at-commit`)).status).toBe(200);
+    expect((await fetch(`${r.baseUrl}/fhir/CodeSystem/kommune-101-${name}`)).status).toBe(200);
   });
 });
