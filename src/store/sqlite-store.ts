@@ -35,6 +35,9 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;`,
 ];
 
+/** The tables this build uses; start-up checks they are there. */
+const TABLES = ['resource', 'resource_history'];
+
 interface ResourceRow {
   resource_type: TerminologyType;
   id: string;
@@ -114,6 +117,11 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
         this.db.exec(MIGRATIONS[i]!);
         this.db.pragma(`user_version = ${i + 1}`);
       }).immediate();
+    }
+    const missing = TABLES.filter((t) => !this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t));
+    if (missing.length > 0) {
+      throw new Error(`${this.file} records schema version ${Math.max(current, MIGRATIONS.length)}, but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing: ` +
+        'the data file is damaged. Restore it from a backup, or move it away to start with an empty store.');
     }
   }
 

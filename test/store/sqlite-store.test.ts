@@ -57,6 +57,15 @@ describe('SqliteStore specifics', () => {
     expect(() => SqliteStore.open(dir)).toThrow(/schema version 99/);
   });
 
+  it('refuses, with a message, a data file whose schema version is recorded but whose tables are missing', async () => {
+    const dir = freshDir();
+    await SqliteStore.open(dir).close();
+    const db = new Database(path.join(dir, SQLITE_FILE_NAME));
+    db.exec('DROP TABLE resource_history');
+    db.close();
+    expect(() => SqliteStore.open(dir)).toThrow(/records schema version 1, but resource_history is missing: the data file is damaged/);
+  });
+
   it('a write another process holds the lock for too long is 503 lock-error, nothing written', async () => {
     const dir = freshDir();
     const store = SqliteStore.open(dir);
