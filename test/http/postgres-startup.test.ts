@@ -1,11 +1,14 @@
 /**
  * Start-up of a server process on PostgreSQL schemas it cannot use as they are: a damaged schema and one migrated by
  * a newer build. The server either starts (a newer build's migrations that are compatible with it: rollback) or exits
- * with status 4 and one line saying why, never with an unhandled rejection.
+ * with status 4 and one line saying why, never with an unhandled rejection. And the database settings of its
+ * environment reach its sessions.
  */
 import os from 'node:os';
+import { Client } from 'pg';
 import { TERMINOLOGY_DIR } from '../support/app';
 import { MIGRATIONS } from '../../src/store/postgres-migrations';
+import { localCodeSystem, tokenFor } from '../support/local';
 import { describeWithPostgres, dropSchemas, TEST_DATABASE_URL, uniqueSchema, withClient } from '../support/postgres';
 import { compileServer, serverExit, startServerProcess } from '../support/server-process';
 
@@ -65,4 +68,26 @@ describeWithPostgres('server start-up on a PostgreSQL schema it cannot use as it
     expect(output).toMatch(new RegExp(`needs a build that knows migration ${KNOWN + 1} or later; this build knows ${KNOWN}`));
     expect(code).toBe(4);
   }, 90_000);
+  it('takes DATABASE_LOCK_TIMEOUT_MS from its environment: a write held up by another session\'s lock is 503 lock-error', async () => {
+    const schema = await migratedSchema();
+    const server = await startServerProcess(compiled!.entry, { ...env(schema), DATABASE_LOCK_TIMEOUT_MS: '300' });
+    const locker = new Client({ connectionString: TEST_DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`SELECT * FROM "${schema}".store_state FOR UPDATE`);
+      const cs = localCodeSystem('101', 'locked', [{ code: '101-L', display: 'L', type: 'indsats' }]);
+      const res = await fetch(`${server.baseUrl}/CodeSystem/${cs.id}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${await tokenFor({ kommunekode: '101' })}`, 'Content-Type': 'application/fhir+json' },
+        body: JSON.stringify(cs),
+      });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { issue: { code: string }[] }).issue[0]!.code).toBe('lock-error');
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+      await server.stop();
+    }
+  }, 60_000);
 });
