@@ -14,7 +14,7 @@ import request from 'supertest';
 import { createApp, type App } from '../../src/app';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import { FSIII, publishedCatalogs, testConfig } from '../support/app';
-import { localCodeSystem, tokenFor } from '../support/local';
+import { CODES, localCodeSystem, tokenFor } from '../support/local';
 
 const FHIR_JSON = 'application/fhir+json';
 
@@ -70,6 +70,13 @@ describe('the embedded store runs out of disk space', () => {
     expect((await request(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: '6eddbaf7-2a73-49d4-91e7-6138d419f58c' })).status).toBe(200);
     expect((await request(app).get('/fhir/CodeSystem/kommune-101-too-big')).status).toBe(404);
     expect((await request(app).get('/ready')).status).toBe(503); // still full: the check found no space
+
+    // The web page's CSV import says the same (507), not that the file was wrong.
+    const csv = ['kode;titel;type;maal', `101-BOLD;Boldspil ${'x'.repeat(3000)};indsats;${CODES.fysiskTraening119}`].join('\n');
+    const imported = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }] }));
+    expect(imported.status).toBe(507);
+    expect(imported.body.issue[0]).toMatchObject({ code: 'no-store' });
 
     freeSpace();
     expect((await request(app).get('/ready')).status).toBe(200);
