@@ -31,7 +31,7 @@ import { importLocalRoute } from './http/import-local-route';
 import { defaultWebDir, webAppRoutes } from './http/web-app';
 import { checkPublishedLocalCatalogs } from './local/published-check';
 import { ResourceWriter } from './write/writer';
-import { hasChangeFeed, type TerminologyStore } from './store/store';
+import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
 import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
@@ -73,8 +73,12 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry);
   const feed = hasChangeFeed(store) ? store : undefined;
-  if (feed) await feed.follow(layer);
-  else layer.load(await store.loadAll());
+  try {
+    if (feed) await feed.follow(layer);
+    else layer.load(await store.loadAll());
+  } catch (e) {
+    throw e instanceof FhirError ? e : new StoreLoadError(e);
+  }
   for (const breach of withdrawWrittenRuleBreaches(written, publishedSet)) logger.warn(`written resource against the write rules (an admin token can delete it): ${breach}`);
   registry.touch();
   for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);

@@ -4,6 +4,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../local/municipality';
 import { hasErrors, validateTerminologyResource, validationFailure, type ValidationIssue } from '../local/validation';
+import type { CommitGate } from '../store/commit-gate';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from '../store/store';
 import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
 import { packResource } from '../terminology/packed-resource';
@@ -151,8 +152,9 @@ export class ResourceWriter {
     return run;
   }
 
-  write(principal: Principal, requests: WriteRequest[]): Promise<WriteResult[]> {
-    return this.exclusive(() => this.writeNow(principal, requests));
+  /** `gate`: lets the caller abandon the write until its commit begins (src/store/commit-gate.ts). */
+  write(principal: Principal, requests: WriteRequest[], gate?: CommitGate): Promise<WriteResult[]> {
+    return this.exclusive(() => this.writeNow(principal, requests, gate));
   }
 
   /** Whether the id was written and its latest version is a delete (410 Gone on read). */
@@ -165,7 +167,7 @@ export class ResourceWriter {
     return this.deps.published.byResourceId(type, id) !== undefined;
   }
 
-  private async writeNow(principal: Principal, requests: WriteRequest[]): Promise<WriteResult[]> {
+  private async writeNow(principal: Principal, requests: WriteRequest[], gate?: CommitGate): Promise<WriteResult[]> {
     if (requests.length === 0) return [];
     await this.deps.beforeWrite?.();
     const { store, registry, written, published } = this.deps;
@@ -224,7 +226,7 @@ export class ResourceWriter {
       : { kind: 'delete', resourceType: p.type, id: p.id, expectedVersion: p.expectedVersion }));
     let versions: (StoredVersion | undefined)[];
     try {
-      versions = await store.apply(changes);
+      versions = await store.apply(changes, gate);
     } catch (e) {
       if (e instanceof StoreConflictError) {
         const p = planned.find((x) => x.expectedFrom === 'if-match');
