@@ -9,7 +9,7 @@ import { loadTerminology, type LoadedTerminology } from '../terminology/loader';
 import { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
 import { ResourceWriter, WriteValidationError, type WriteRequest } from '../write/writer';
-import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type LineMessage } from './csv-import';
+import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits, type LineMessage } from './csv-import';
 import { isKommunekode, isValidLocalName, municipalUrl } from './municipality';
 
 export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
@@ -28,6 +28,8 @@ export interface ImportOptions {
   target: ImportTarget;
   terminologyDir: string;
   includeExamples: boolean;
+  /** How many rows and columns the file may have (default DEFAULT_CSV_LIMITS). */
+  csvLimits?: CsvLimits;
   /** The published catalogs, when already loaded (tests). */
   published?: LoadedTerminology;
   /** Progress and information lines. */
@@ -73,7 +75,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   if (!isKommunekode(kommunekode)) return fail([{ severity: 'error', message: `kommunekode must be three digits, not '${kommunekode}'` }], 0);
   if (!isValidLocalName(name)) return fail([{ severity: 'error', message: `name '${name}' must be 1–52 letters, digits, '-' or '.'` }], 0);
 
-  const parsed = parseLocalCsv(options.content);
+  const parsed = parseLocalCsv(options.content, options.csvLimits);
   const rows = parsed.rows.length;
   if (parsed.messages.some((m) => m.severity === 'error')) return fail(parsed.messages, rows);
   log(`read ${rows} row${rows === 1 ? '' : 's'}`);
