@@ -133,6 +133,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const verifier = createTokenVerifier(config.auth);
   fhir.use(importLocalRoute({
     writer, verifier, registry, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
+    timeBudgetMs: config.operationTimeBudgetMs,
   }));
   fhir.use(operationRoute(contextFor));
   fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));

@@ -25,6 +25,8 @@ export interface ImportLocalRouteDeps {
   terminologyDir: string;
   includeExamples: boolean;
   csvLimits: CsvLimits;
+  /** The operation time budget, for resolving the rows' targets. */
+  timeBudgetMs: number;
 }
 
 /** The parameters of $import-local; each may be given once (twice is 400, as for every operation). */
@@ -92,6 +94,7 @@ export function importLocalRoute(deps: ImportLocalRouteDeps): Router {
         name: input.string('name') || DEFAULT_LOCAL_NAME,
         version: input.string('version') || undefined,
         csvLimits: deps.csvLimits,
+        timeBudgetMs: deps.timeBudgetMs,
         target: { kind: 'writer', writer: deps.writer, registry: deps.registry, store: deps.store, principal },
         terminologyDir: deps.terminologyDir,
         includeExamples: deps.includeExamples,

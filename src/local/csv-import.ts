@@ -4,6 +4,7 @@ import { DEFAULT_CSV_LIMITS, type CsvLimits } from '../config';
 import type { CodeSystemProvider, Concept } from '../terminology/codesystem-provider';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
+import { currentTimeBudget } from '../terminology/time-budget';
 import {
   kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localTargetEquivalence, municipalId, municipalUrl, STATUS_PROPERTY_URI,
   type LocalKind,
@@ -256,7 +257,9 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
   const unmappedElements: ConceptMapGroupElement[] = [];
   const every = options.progressEvery ?? 500;
 
+  const budget = currentTimeBudget();
   rows.forEach((row, i) => {
+    budget?.tick();
     if (options.onProgress && i > 0 && i % every === 0) options.onProgress(i, rows.length);
     const err = (message: string) => messages.push({ severity: 'error', line: row.line, message });
     const code = row.kode;

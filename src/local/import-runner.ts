@@ -8,6 +8,7 @@ import type { TerminologyStore } from '../store/store';
 import { loadTerminology, type LoadedTerminology } from '../terminology/loader';
 import { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
+import { withTimeBudget } from '../terminology/time-budget';
 import { ResourceWriter, WriteValidationError, type WriteRequest } from '../write/writer';
 import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits, type LineMessage } from './csv-import';
 import { isKommunekode, isValidLocalName, municipalUrl } from './municipality';
@@ -28,6 +29,8 @@ export interface ImportOptions {
   target: ImportTarget;
   terminologyDir: string;
   includeExamples: boolean;
+  /** Time the rows may take to resolve (the server's operation time budget; 422 too-costly beyond); none when undefined. */
+  timeBudgetMs?: number;
   /** How many rows and columns the file may have (default DEFAULT_CSV_LIMITS). */
   csvLimits?: CsvLimits;
   /** The published catalogs, when already loaded (tests). */
@@ -83,8 +86,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const csUrl = municipalUrl(kommunekode, 'CodeSystem', name);
   const cmUrl = municipalUrl(kommunekode, 'ConceptMap', name);
   const progress = rows >= PROGRESS_FROM ? (done: number, total: number) => log(`  ${done}/${total} rows`) : undefined;
-  const build = (registry: TerminologyRegistry, existing: { codeSystem?: CodeSystem; conceptMap?: ConceptMap }) =>
-    buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress });
+  const build = (registry: TerminologyRegistry, existing: { codeSystem?: CodeSystem; conceptMap?: ConceptMap }) => withTimeBudget(options.timeBudgetMs,
+    () => buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress }));
 
   if (options.target.kind === 'writer') {
     // A running server's own writer (the web page's import): its registry, store and the caller's principal.
@@ -122,7 +125,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
     codeSystem: await fetchLatest<CodeSystem>(base, 'CodeSystem', csUrl),
     conceptMap: await fetchLatest<ConceptMap>(base, 'ConceptMap', cmUrl),
   };
-  const built = buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress });
+  const built = build(registry, existing);
   const messages = [...parsed.messages, ...built.messages];
   if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
   log(`sending to ${base}`);

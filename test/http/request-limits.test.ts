@@ -236,6 +236,14 @@ describe('the operation time budget covers every loop over the input', () => {
       .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VS_119 }, ...validations] }));
   });
 
+  it('the rows of a CSV import, whose targets are resolved under the budget; nothing is written', async () => {
+    const token = await tokenFor({ kommunekode: '230' });
+    const csv = ['kode;titel;type;maal', ...Array.from({ length: 5000 }, (_, i) => `230-R${i};R${i};indsats;Kostvejledning`)].join('\n');
+    tooCostly(await request(tight).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }] }));
+    await request(tight).get('/fhir/CodeSystem/kommune-230-lokale-indsatser').expect(404);
+  });
+
   it('the entries of a Bundle given to $validate', async () => {
     const bundle = {
       resourceType: 'Bundle', type: 'collection',
