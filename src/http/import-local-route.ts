@@ -65,7 +65,7 @@ function toIssue(m: LineMessage): OperationOutcomeIssue {
 /**
  * `POST {base}/CodeSystem/$import-local` (this server's operation, for the web page): the CSV import of
  * `npm run import-local` run inside the server, as the token's municipality. Body: Parameters with `csv`
- * (valueAttachment, base64 `data`), optional `kommunekode` (default: the token's), `name` and `version`.
+ * (valueAttachment, base64 `data`), optional `kommunekode` (default: the token's), `name` and `version`, each at most once.
  * Same rules as the command-line tool (src/local/import-runner.ts): all rows or none. The answer is an
  * OperationOutcome: 200 with an information issue and the warnings when imported, 422 with every error when
  * not; issues about a row carry its line (extension operationoutcome-issue-line) and `diagnostics` "line N: …".
