@@ -44,7 +44,7 @@ export function formatMessage(m: LineMessage): string {
 
 /**
  * Picks ';' or ',' from the header line (the one that occurs more often outside quotes), and counts the header's
- * columns with it (an upper bound when a quoted field spans lines).
+ * columns with it (too few when a quoted field spans lines: the parsed header is checked as well).
  */
 function readHeaderLine(text: string): { delimiter: ';' | ','; columns: number } {
   const end = text.search(/\r?\n/);
