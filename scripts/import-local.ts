@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     target: values.server ? { kind: 'server', baseUrl: values.server, token: values.token! } : { kind: 'embedded', dataDir: config.dataDir },
     terminologyDir: config.terminologyDir,
     includeExamples: config.loadExamples,
+    csvLimits: config.importLimits,
     log: (line) => console.error(`${file}: ${line}`),
   });
   for (const m of outcome.messages) console.error(`${file}: ${formatMessage(m)}`);

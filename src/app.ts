@@ -143,7 +143,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   // (Both work on node:http's objects: the body check reads method and headers, and the lean dispatcher gives a GET its
   // parsed query as Express would.)
   const fhirMiddleware: RequestHandler[] = [
-    markWorksOnNodeObjects(fhirJsonBody(config.bodyLimitBytes)),
+    markWorksOnNodeObjects(fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters })),
     markWorksOnNodeObjects((req: Request, _res: Response, next: NextFunction) => {
       const format = req.query._format;
       if (typeof format === 'string' && /xml/i.test(format)) return next(new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)'));
@@ -165,9 +165,12 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   fhir.use(validateRoute({ ...validation, contextFor }));
   fhir.use(structureDefinitionRoute(validation.profiles, baseUrlOf));
   const verifier = createTokenVerifier(config.auth);
-  fhir.use(importLocalRoute({ writer, verifier, registry, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples }));
+  fhir.use(importLocalRoute({
+    writer, verifier, registry, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
+    timeBudgetMs: config.operationTimeBudgetMs,
+  }));
   fhir.use(operationRoute(contextFor));
-  fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf }));
+  fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
 
   fhir.get(RESOURCE_PATH, (req, res) => {
     const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];

@@ -29,6 +29,12 @@ export interface Config {
   loadExamples: boolean;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Parameters one Parameters body (and each Parameters nested in it) may carry; 413 above. */
+  maxParameters: number;
+  /** Entries one transaction Bundle may have; 413 above. */
+  maxTransactionEntries: number;
+  /** Rows (after the header) and columns a CSV import may have. */
+  importLimits: CsvLimits;
   maxExpansionSize: number;
   /** Origins allowed by CORS; empty disables CORS, `*` allows any. */
   corsOrigins: string[];
@@ -73,6 +79,18 @@ export interface DatabaseConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** How large a CSV file an import reads (MAX_IMPORT_ROWS, MAX_IMPORT_COLUMNS); a larger one is refused before any row is checked. */
+export interface CsvLimits {
+  /** Rows after the header. */
+  rows: number;
+  columns: number;
+}
+
+export const DEFAULT_CSV_LIMITS: CsvLimits = { rows: 10_000, columns: 100 };
+
+/** The columns every CSV import needs (kode, titel, type, maal): MAX_IMPORT_COLUMNS cannot be lower. */
+const REQUIRED_IMPORT_COLUMNS = 4;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -159,6 +177,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadExamples: bool(env, 'LOAD_EXAMPLES', true),
     logLevel,
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    maxParameters: int(env, 'MAX_PARAMETERS', 20_000, 1, 10_000_000),
+    maxTransactionEntries: int(env, 'MAX_TRANSACTION_ENTRIES', 1000, 1, 1_000_000),
+    importLimits: {
+      rows: int(env, 'MAX_IMPORT_ROWS', DEFAULT_CSV_LIMITS.rows, 1, 10_000_000),
+      columns: int(env, 'MAX_IMPORT_COLUMNS', DEFAULT_CSV_LIMITS.columns, REQUIRED_IMPORT_COLUMNS, 100_000),
+    },
     maxExpansionSize: int(env, 'MAX_EXPANSION_SIZE', 10000, 1, 10_000_000),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),

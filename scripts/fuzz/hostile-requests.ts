@@ -1,8 +1,12 @@
 /**
  * Seeded generator of hostile HTTP requests across every endpoint: malformed JSON, wrong resource types, wrong
  * value types, huge strings, deep nesting, invalid UTF-8, control characters, injection attempts in ids and urls,
- * duplicate parameters, wrong methods and content types. Used by the fuzz test and the long fuzz script.
+ * duplicate parameters, wrong methods and content types, many distinct parameter names, CodeableConcepts of many
+ * codings, wide and long CSV imports, and tokens (signed with the development secret) carrying odd claim values.
+ * Used by the fuzz test and the long fuzz script.
  */
+import { createHmac } from 'node:crypto';
+import { DEV_JWT_SECRET } from '../../src/auth/auth-config';
 import { prng } from '../prng';
 
 export interface HostileRequest {
@@ -89,9 +93,58 @@ function query(r: () => number): string {
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 
+/** Odd values of a token's kommunekode claim: other digits, letters, objects, control characters. */
+const ODD_CLAIMS: unknown[] = [
+  '١٠١', '１０１', 'æøå', '101\r\nX-Injected: 1', '10"1', '10\\1', '\u0000', { toString: '101' }, ['101'], true, 1e21, -1, 101.5,
+  'a'.repeat(5000), '🙂', '', ' 101', '101 ', '0101', {}, '\u202e101',
+];
+
+function base64url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** An HS256 token signed with the development secret (what a server without a configured key accepts outside production). */
+export function developmentToken(claims: Record<string, unknown>): string {
+  const unsigned = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${base64url({ exp: Math.floor(Date.now() / 1000) + 3600, ...claims })}`;
+  return `${unsigned}.${createHmac('sha256', DEV_JWT_SECRET).update(unsigned).digest('base64url')}`;
+}
+
+/** A Parameters body of many parameters: distinct unknown names, or one repeating name. */
+function manyParameters(r: () => number): unknown {
+  // mostly a few thousand; one in ten beyond MAX_PARAMETERS' default (20,000)
+  const n = r() < 0.1 ? 20_001 + Math.floor(r() * 10_000) : 100 + Math.floor(r() * 3000);
+  const repeated = r() < 0.3 ? pick(r, ['system-version', 'tx-resource', 'property', 'designation', 'validation', 'code']) : undefined;
+  return {
+    resourceType: 'Parameters',
+    parameter: Array.from({ length: n }, (_, i) => ({ name: repeated ?? `p${i}`, valueString: `v${i}` })),
+  };
+}
+
+/** A CodeableConcept of many codings (unknown codes, each an issue). */
+function manyCodings(r: () => number): unknown {
+  const n = 100 + Math.floor(r() * 1500);
+  const coding = Array.from({ length: n }, (_, i) => ({ system: r() < 0.9 ? FSIII : `urn:x:${i}`, code: `c${i}` }));
+  return { resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' }, { name: 'codeableConcept', valueCodeableConcept: { coding } }] };
+}
+
+/** A CSV for $import-local: a very wide header, many short (bad) rows, or many rows, sometimes with a parameter twice. */
+function hostileCsv(r: () => number): unknown {
+  const shape = Math.floor(r() * 3);
+  const header = 'kode;titel;type;maal';
+  let csv: string;
+  const columns = r() < 0.2 ? 100 + Math.floor(r() * 50_000) : 1 + Math.floor(r() * 150);
+  const rows = r() < 0.1 ? 10_001 + Math.floor(r() * 5000) : 100 + Math.floor(r() * 1000);
+  if (shape === 0) csv = `${header};${Array.from({ length: columns }, (_, i) => `x${i}`).join(';')}\n101-A;A;indsats;Kostvejledning`;
+  else if (shape === 1) csv = [header, ...Array.from({ length: rows }, (_, i) => `101-R${i};R`)].join('\n');
+  else csv = [header, ...Array.from({ length: rows }, (_, i) => `101-R${i};R${i};${pick(r, ['indsats', 'tilbud', 'x'])};Kostvejledning`)].join('\n');
+  const parameter: unknown[] = [{ name: 'csv', valueString: csv }, { name: 'name', valueString: 'fuzz' }];
+  if (r() < 0.2) parameter.push({ name: pick(r, ['kommunekode', 'name', 'version', 'csv']), valueString: '101' });
+  return { resourceType: 'Parameters', parameter };
+}
+
 /** The i-th hostile request of a seeded sequence. */
 export function hostileRequest(r: () => number, basePath = '/fhir'): HostileRequest {
-  const kind = Math.floor(r() * 12);
+  const kind = Math.floor(r() * 16);
   const op = pick(r, OPS);
   const json = { 'Content-Type': 'application/fhir+json' };
   switch (kind) {
@@ -119,6 +172,17 @@ export function hostileRequest(r: () => number, basePath = '/fhir'): HostileRequ
     case 8: return { kind: 'search', method: 'GET', path: `${basePath}/${pick(r, READS)}${query(r)}`, headers: {} };
     case 9: return { kind: 'huge-string', method: 'POST', path: `${basePath}/${op}`, headers: json, body: Buffer.from(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: pick(r, PARAM_NAMES), valueString: 'ø'.repeat(200_000 + Math.floor(r() * 300_000)) }] })) };
     case 10: return { kind: 'write', method: pick(r, ['POST', 'PUT']), path: `${basePath}/${pick(r, ['CodeSystem', 'ConceptMap', 'ValueSet'])}${r() < 0.5 ? '/x' : ''}`, headers: { ...json, Authorization: pick(r, ['Bearer x', 'Bearer ', 'Basic YTpi', 'Bearer eyJhbGciOiJub25lIn0.eyJrb21tdW5la29kZSI6IjM3MCJ9.']) }, body: Buffer.from(JSON.stringify(randomValue(r))) };
+    case 12: return { kind: 'many-params', method: 'POST', path: `${basePath}/${op}`, headers: json, body: Buffer.from(JSON.stringify(manyParameters(r))) };
+    case 13: return { kind: 'many-codings', method: 'POST', path: `${basePath}/${pick(r, ['ValueSet/$validate-code', 'CodeSystem/$validate-code'])}`, headers: json, body: Buffer.from(JSON.stringify(manyCodings(r))) };
+    case 14: {
+      const token = developmentToken({ kommunekode: r() < 0.8 ? '101' : pick(r, ODD_CLAIMS) });
+      return { kind: 'csv-import', method: 'POST', path: `${basePath}/CodeSystem/$import-local`, headers: { ...json, Authorization: `Bearer ${token}` }, body: Buffer.from(JSON.stringify(hostileCsv(r))) };
+    }
+    case 15: {
+      const token = developmentToken({ kommunekode: pick(r, ODD_CLAIMS), ...(r() < 0.3 ? { scope: pick(r, ODD_CLAIMS) } : {}) });
+      const path = pick(r, ['CodeSystem/kommune-101-x', 'ConceptMap/kommune-101-x', 'CodeSystem/$import-local', '']);
+      return { kind: 'odd-claims', method: path.includes('$') || path === '' ? 'POST' : 'PUT', path: `${basePath}/${path}`.replace(/\/$/, ''), headers: { ...json, Authorization: `Bearer ${token}` }, body: Buffer.from(JSON.stringify(randomValue(r))) };
+    }
     default: return { kind: 'header', method: 'GET', path: `${basePath}/${op}${query(r)}`, headers: { 'Accept-Language': pick(r, NASTY_STRINGS).slice(0, 1000).replace(/[^\x20-\x7e]/g, ''), Accept: pick(r, ['application/xml', '*/*', 'text/html', 'application/fhir+json;fhirVersion=9']), 'If-Match': 'W/"x"' } };
   }
 }

@@ -23,6 +23,15 @@ export class AuthError extends FhirError {
     super(401, 'login', message);
     this.name = 'AuthError';
   }
+
+  /**
+   * The WWW-Authenticate value (RFC 6750). Its error_description may hold only printable ASCII without `"` and `\`:
+   * anything else (a character of a claim, a non-ASCII letter) becomes `?`, so the header is always valid and unambiguous.
+   */
+  get challenge(): string {
+    const description = this.message.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
+    return `Bearer realm="faelles-tx", error="${this.bearerError}", error_description="${description}"`;
+  }
 }
 
 /** Turns verified claims into a principal; rejects claims that cannot be used. */
@@ -30,8 +39,9 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   const raw = payload.kommunekode;
   let kommunekode: string | undefined;
   if (raw !== undefined && raw !== null) {
+    // the claim's value is not repeated in the answer: it is the caller's, of any type and any characters
     const s = typeof raw === 'number' ? String(raw) : raw;
-    if (!isKommunekode(s)) throw new AuthError(`The token's kommunekode claim '${String(raw)}' is not a three-digit municipality code`);
+    if (!isKommunekode(s)) throw new AuthError('The token\'s kommunekode claim is not a three-digit municipality code (three digits 0-9, such as 101)');
     kommunekode = s;
   }
   const scopeClaim = payload.scope ?? payload.scp;

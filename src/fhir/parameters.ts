@@ -111,9 +111,9 @@ function paramsByName(spec: OperationSpec): Map<string, ParamSpec> {
 /** The names a request gives that are not parameters of the operation (nor general ones like _format), each once. */
 export function unknownParameterNames(spec: OperationSpec, names: Iterable<string>): string[] {
   const byName = paramsByName(spec);
-  const out: string[] = [];
-  for (const name of names) if (!byName.has(name) && !GENERAL_QUERY_PARAMS.has(name) && !out.includes(name)) out.push(name);
-  return out;
+  const out = new Set<string>();
+  for (const name of names) if (!byName.has(name) && !GENERAL_QUERY_PARAMS.has(name)) out.add(name);
+  return [...out];
 }
 
 /** The parameter names of a Parameters body (those that have a name), for unknownParameterNames. */

@@ -4,6 +4,7 @@ import { FhirError } from '../errors/fhir-error';
 import { SerializedResource, serializeResource } from '../fhir/serialized';
 import { sendChunks } from './chunked-send';
 import { parseJsonBody } from './json-body';
+import { tooManyParameters } from './parameters-body';
 
 export const FHIR_JSON = 'application/fhir+json';
 
@@ -62,8 +63,43 @@ function tooLarge(res: Response, limit: number): FhirError {
  */
 const UTF8_PARAMETERS = /^(?:; *charset *= *(?:utf-8|"utf-8") *)?$/i;
 
-/** JSON body parsing for FHIR: the FHIR and plain JSON media types, a size limit, and FHIR errors for bad bodies. */
-export function fhirJsonBody(limitBytes: number) {
+/**
+ * The longest parameter list of a Parameters body: its own `parameter`, the `part` of each parameter and the
+ * `parameter` of each Parameters resource a parameter carries (a $batch-validate-code `validation`). 0 for other bodies.
+ */
+export function longestParameterList(body: unknown): number {
+  const list = parameterList(body);
+  if (!list) return 0;
+  let longest = list.length;
+  for (const p of list) {
+    if (!p || typeof p !== 'object') continue;
+    const { part, resource } = p as { part?: unknown; resource?: unknown };
+    if (Array.isArray(part) && part.length > longest) longest = part.length;
+    const nested = parameterList(resource);
+    if (nested && nested.length > longest) longest = nested.length;
+  }
+  return longest;
+}
+
+function parameterList(resource: unknown): unknown[] | undefined {
+  if (!resource || typeof resource !== 'object') return undefined;
+  const { resourceType, parameter } = resource as { resourceType?: unknown; parameter?: unknown };
+  return resourceType === 'Parameters' && Array.isArray(parameter) ? parameter : undefined;
+}
+
+export interface BodyLimits {
+  /** Largest body in bytes (BODY_LIMIT_BYTES). */
+  bytes: number;
+  /** Most parameters in one Parameters list (MAX_PARAMETERS). */
+  parameters: number;
+}
+
+/**
+ * JSON body parsing for FHIR: the FHIR and plain JSON media types, a size limit, a limit on the parameters of a
+ * Parameters body (so that no parameter list costs more than a bounded amount of work), and FHIR errors for bad bodies.
+ */
+export function fhirJsonBody(limits: BodyLimits) {
+  const limitBytes = limits.bytes;
   const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
   // the same reading (limit, content encodings, errors) without decoding: parseJsonBody parses what express.json would
   const read = express.raw({ limit: limitBytes, type: ACCEPTED_BODY_TYPES });
@@ -89,16 +125,21 @@ export function fhirJsonBody(limitBytes: number) {
       let depth: number | undefined;
       if (Buffer.isBuffer(req.body)) {
         try {
-          const parsed = parseJsonBody(req.body);
+          const parsed = parseJsonBody(req.body, limits.parameters);
           req.body = parsed.value;
           depth = parsed.depth;
         } catch (e) {
           req.body = undefined;
+          if (e instanceof FhirError) return next(e);
           return next(bodyError(Object.assign(e as Error, { type: 'entity.parse.failed' }), res, limitBytes));
         }
       }
       depth ??= jsonDepth(req.body, MAX_JSON_DEPTH);
       if (depth > MAX_JSON_DEPTH) return next(FhirError.invalid(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels`));
+      const parameters = longestParameterList(req.body);
+      if (parameters > limits.parameters) {
+        return next(tooManyParameters(limits.parameters));
+      }
       next();
     };
     if (UTF8_PARAMETERS.test(semicolon < 0 ? '' : contentType.slice(semicolon))) read(req, res, done);

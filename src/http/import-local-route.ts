@@ -2,8 +2,10 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import type { TokenVerifier } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
+import { listedOutcomeIssues } from '../errors/issue-cap';
 import type { OperationOutcomeIssue } from '../errors/operation-outcome';
-import { formatMessage, type LineMessage } from '../local/csv-import';
+import { parseParametersResource, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import { formatMessage, type CsvLimits, type LineMessage } from '../local/csv-import';
 import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../local/import-runner';
 import { isKommunekode } from '../local/municipality';
 import type { TerminologyStore } from '../store/store';
@@ -22,24 +24,25 @@ export interface ImportLocalRouteDeps {
   store: TerminologyStore;
   terminologyDir: string;
   includeExamples: boolean;
+  csvLimits: CsvLimits;
+  /** The operation time budget, for resolving the rows' targets. */
+  timeBudgetMs: number;
 }
 
-function value(p: ParametersParameter | undefined): unknown {
-  if (!p) return undefined;
-  const key = Object.keys(p).find((k) => k.startsWith('value'));
-  return key ? (p as unknown as Record<string, unknown>)[key] : undefined;
-}
-
-function stringParam(body: Parameters, name: string): string | undefined {
-  const v = value(body.parameter?.find((p) => p.name === name));
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw FhirError.invalid(`Parameter '${name}' must be a string`, { expression: [name] });
-  return v;
-}
+/** The parameters of $import-local; each may be given once (twice is 400, as for every operation). */
+const importLocalSpec: OperationSpec = {
+  name: 'import-local',
+  params: [
+    { name: 'csv', type: 'part' },
+    { name: 'kommunekode', type: 'string' },
+    { name: 'name', type: 'string' },
+    { name: 'version', type: 'string' },
+  ],
+};
 
 /** The CSV of the request: an Attachment (base64 `data`, so the bytes reach the importer as sent) or a string. */
-function csvContent(body: Parameters): Buffer | string {
-  const p = body.parameter?.find((x) => x.name === 'csv');
+function csvContent(input: OperationInput): Buffer | string {
+  const p = input.one<ParametersParameter>('csv');
   if (!p) throw FhirError.invalid("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString)", { expression: ['csv'] });
   if (typeof p.valueString === 'string') return p.valueString;
   const data = p.valueAttachment?.data;
@@ -62,7 +65,7 @@ function toIssue(m: LineMessage): OperationOutcomeIssue {
 /**
  * `POST {base}/CodeSystem/$import-local` (this server's operation, for the web page): the CSV import of
  * `npm run import-local` run inside the server, as the token's municipality. Body: Parameters with `csv`
- * (valueAttachment, base64 `data`), optional `kommunekode` (default: the token's), `name` and `version`.
+ * (valueAttachment, base64 `data`), optional `kommunekode` (default: the token's), `name` and `version`, each at most once.
  * Same rules as the command-line tool (src/local/import-runner.ts): all rows or none. The answer is an
  * OperationOutcome: 200 with an information issue and the warnings when imported, 422 with every error when
  * not; issues about a row carry its line (extension operationoutcome-issue-line) and `diagnostics` "line N: …".
@@ -75,8 +78,9 @@ export function importLocalRoute(deps: ImportLocalRouteDeps): Router {
       if (!body || typeof body !== 'object' || body.resourceType !== 'Parameters') {
         throw FhirError.invalid('The body must be a Parameters resource with the CSV file as parameter csv');
       }
+      const input = parseParametersResource(importLocalSpec, body);
       const principal = req.principal!;
-      const kommunekode = stringParam(body, 'kommunekode') ?? principal.kommunekode;
+      const kommunekode = input.string('kommunekode') ?? principal.kommunekode;
       if (!kommunekode) throw FhirError.invalid('Give kommunekode: the token names no municipality', { expression: ['kommunekode'] });
       if (!isKommunekode(kommunekode)) throw FhirError.invalid(`kommunekode must be three digits, not '${kommunekode}'`, { expression: ['kommunekode'] });
       if (!principal.admin && principal.kommunekode !== kommunekode) {
@@ -85,15 +89,17 @@ export function importLocalRoute(deps: ImportLocalRouteDeps): Router {
           : `The token names no municipality (claim kommunekode), so it cannot write municipality ${kommunekode}'s resources`);
       }
       const outcome = await importLocalCsv({
-        content: csvContent(body),
+        content: csvContent(input),
         kommunekode,
-        name: stringParam(body, 'name') || DEFAULT_LOCAL_NAME,
-        version: stringParam(body, 'version') || undefined,
+        name: input.string('name') || DEFAULT_LOCAL_NAME,
+        version: input.string('version') || undefined,
+        csvLimits: deps.csvLimits,
+        timeBudgetMs: deps.timeBudgetMs,
         target: { kind: 'writer', writer: deps.writer, registry: deps.registry, store: deps.store, principal, gate: writeGate(res) },
         terminologyDir: deps.terminologyDir,
         includeExamples: deps.includeExamples,
       });
-      const issues = outcome.messages.map(toIssue);
+      const issues = listedOutcomeIssues(outcome.messages.map(toIssue));
       if (outcome.ok) {
         const text = `Imported ${outcome.rows} row${outcome.rows === 1 ? '' : 's'} for kommunekode ${kommunekode}: ` +
           `${outcome.written!.codeSystem}, ${outcome.written!.conceptMap}`;

@@ -3,13 +3,14 @@ import { parseParametersBody, type ParsedBody } from './parameters-body';
 /**
  * A JSON request body (UTF-8 bytes) as body-parser's `express.json({ strict: true })` reads it — a leading byte order
  * mark dropped, an empty body taken as `{}`, only an object or array at the top, JSON.parse's value and errors — with
- * Parameters bodies parsed by parseParametersBody (identical parameters parsed once).
+ * Parameters bodies parsed by parseParametersBody (identical parameters parsed once; a list longer than
+ * `maxParameters` is refused as soon as it is seen).
  * test/unit/json-body.test.ts holds it to body-parser's answers.
  */
-export function parseJsonBody(body: Buffer): ParsedBody | { value: unknown; depth?: undefined } {
+export function parseJsonBody(body: Buffer, maxParameters?: number): ParsedBody | { value: unknown; depth?: undefined } {
   const start = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
   if (start === body.length) return { value: {} };
-  const parameters = parseParametersBody(body, start);
+  const parameters = parseParametersBody(body, start, maxParameters);
   if (parameters) return parameters;
   const text = body.toString('utf8', start);
   if (text[0] !== '{' && text[0] !== '[') {

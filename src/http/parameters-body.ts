@@ -1,3 +1,5 @@
+import { FhirError } from '../errors/fhir-error';
+
 /**
  * Parses a request body of the form `{"resourceType":"Parameters","parameter":[{…},{…},…]}` without parsing the
  * same parameter twice: a $batch-validate-code of 10,000 codings repeats a few hundred distinct `validation`
@@ -160,6 +162,11 @@ class DistinctParameters {
   }
 }
 
+/** 413 for a parameter list longer than the limit (MAX_PARAMETERS). */
+export function tooManyParameters(limit: number): FhirError {
+  return new FhirError(413, 'too-long', `The request has a list of more than ${limit} parameters; at most ${limit} are accepted in one list`);
+}
+
 const NOT_JSON = Symbol('not JSON');
 
 function parseSlice(b: Buffer, start: number, end: number): unknown {
@@ -172,9 +179,10 @@ function parseSlice(b: Buffer, start: number, end: number): unknown {
 
 /**
  * The Parameters body in `b` from `start` (after a byte order mark), identical parameters shared; undefined when the
- * body has another form or is not valid JSON (see above).
+ * body has another form or is not valid JSON (see above). Throws tooManyParameters once the list is longer than
+ * `maxParameters`, without reading the rest.
  */
-export function parseParametersBody(b: Buffer, start: number): ParsedBody | undefined {
+export function parseParametersBody(b: Buffer, start: number, maxParameters = Infinity): ParsedBody | undefined {
   let i = expectByte(b, start, OPEN_OBJECT);
   if (i < 0 || (i = expectToken(b, i, RESOURCE_TYPE)) < 0 || (i = expectByte(b, i, COLON)) < 0) return undefined;
   if ((i = expectToken(b, i, PARAMETERS)) < 0 || (i = expectByte(b, i, COMMA)) < 0) return undefined;
@@ -208,7 +216,7 @@ export function parseParametersBody(b: Buffer, start: number): ParsedBody | unde
           if (shared) distinct.add(parsed);
         }
       }
-      parameter.push(parsed.value);
+      if (parameter.push(parsed.value) > maxParameters) throw tooManyParameters(maxParameters);
       if (parsed.depth > depth) depth = parsed.depth;
       i = skipWhitespace(b, end);
       if (b[i] === COMMA) {

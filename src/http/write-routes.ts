@@ -25,6 +25,8 @@ export interface WriteRouteDeps {
   registry: TerminologyRegistry;
   store: TerminologyStore;
   baseUrlOf(req: Request): string;
+  /** Entries one transaction Bundle may have (MAX_TRANSACTION_ENTRIES); 413 above. */
+  maxTransactionEntries: number;
 }
 
 function isWritableType(type: string): type is TerminologyType {
@@ -55,10 +57,7 @@ export function authenticate(verifier: TokenVerifier): RequestHandler {
       req.principal = await verifier.verify(bearerToken(typeof header === 'string' ? header : undefined));
       next();
     } catch (e) {
-      if (e instanceof AuthError) {
-        const description = e.message.replace(/["\\]/g, "'");
-        res.setHeader('WWW-Authenticate', `Bearer realm="faelles-tx", error="${e.bearerError}", error_description="${description}"`);
-      }
+      if (e instanceof AuthError) res.setHeader('WWW-Authenticate', e.challenge);
       next(e);
     }
   };
@@ -204,6 +203,9 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
         throw FhirError.invalid('POST to the base URL needs a Bundle of type transaction');
       }
       if (bundle.type !== 'transaction') throw FhirError.notSupported(`Only transaction Bundles are supported, not '${String(bundle.type)}'`);
+      if (Array.isArray(bundle.entry) && bundle.entry.length > deps.maxTransactionEntries) {
+        throw new FhirError(413, 'too-long', `The transaction has ${bundle.entry.length} entries; at most ${deps.maxTransactionEntries} are accepted in one transaction`);
+      }
       const base = deps.baseUrlOf(req);
       const requests = (Array.isArray(bundle.entry) ? bundle.entry : []).map((entry, i): WriteRequest => {
         const method = entry?.request?.method;

@@ -1,8 +1,10 @@
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup, ConceptMapGroupElement } from 'fhir/r4';
 import { parse } from 'csv-parse/sync';
+import { DEFAULT_CSV_LIMITS, type CsvLimits } from '../config';
 import type { CodeSystemProvider, Concept } from '../terminology/codesystem-provider';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
+import { currentTimeBudget } from '../terminology/time-budget';
 import {
   kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localTargetEquivalence, municipalId, municipalUrl, STATUS_PROPERTY_URI,
   type LocalKind,
@@ -16,6 +18,8 @@ const OPTIONAL_COLUMNS = ['definition', 'status'] as const;
 /** Other spellings accepted in the header. */
 const COLUMN_ALIASES: Record<string, string> = { mål: 'maal', titel: 'titel', title: 'titel', code: 'kode', definition: 'definition', definitioner: 'definition' };
 const STATUSES = ['active', 'draft', 'retired', 'deprecated'];
+
+export type { CsvLimits };
 
 export interface CsvRow {
   /** Line number in the file (1 = header). */
@@ -38,9 +42,13 @@ export function formatMessage(m: LineMessage): string {
   return `${m.line !== undefined ? `line ${m.line}: ` : ''}${m.severity === 'warning' ? 'warning: ' : ''}${m.message}`;
 }
 
-/** Picks ';' or ',' from the header line (the one that occurs more often outside quotes). */
-function detectDelimiter(text: string): ';' | ',' {
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+/**
+ * Picks ';' or ',' from the header line (the one that occurs more often outside quotes), and counts the header's
+ * columns with it (too few when a quoted field spans lines: the parsed header is checked as well).
+ */
+function readHeaderLine(text: string): { delimiter: ';' | ','; columns: number } {
+  const end = text.search(/\r?\n/);
+  const firstLine = end < 0 ? text : text.slice(0, end);
   let semi = 0;
   let comma = 0;
   let quoted = false;
@@ -49,7 +57,7 @@ function detectDelimiter(text: string): ';' | ',' {
     else if (!quoted && ch === ';') semi++;
     else if (!quoted && ch === ',') comma++;
   }
-  return semi > comma ? ';' : ',';
+  return semi > comma ? { delimiter: ';', columns: semi + 1 } : { delimiter: ',', columns: comma + 1 };
 }
 
 function normaliseHeader(h: string): string {
@@ -57,8 +65,11 @@ function normaliseHeader(h: string): string {
   return COLUMN_ALIASES[key] ?? key;
 }
 
-/** Reads the CSV: UTF-8 with or without BOM, ';' or ',' separated, header row naming the columns. */
-export function parseLocalCsv(content: Buffer | string): { rows: CsvRow[]; messages: LineMessage[] } {
+/**
+ * Reads the CSV: UTF-8 with or without BOM, ';' or ',' separated, header row naming the columns. A file wider or
+ * longer than `limits` is refused with one error, without reading the rest.
+ */
+export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFAULT_CSV_LIMITS): { rows: CsvRow[]; messages: LineMessage[] } {
   const messages: LineMessage[] = [];
   let text: string;
   if (typeof content === 'string') {
@@ -72,10 +83,16 @@ export function parseLocalCsv(content: Buffer | string): { rows: CsvRow[]; messa
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return { rows: [], messages: [{ severity: 'error', message: 'The file is empty' }] };
+  const { delimiter, columns: width } = readHeaderLine(text);
+  if (width > limits.columns) {
+    return { rows: [], messages: [{ severity: 'error', line: 1, message: `The header has ${width} columns; at most ${limits.columns} are accepted` }] };
+  }
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, {
-      delimiter: detectDelimiter(text),
+      delimiter,
+      // one record more than accepted tells that the file is too long, without parsing the rest
+      to: limits.rows + 2,
       info: true,
       relax_column_count: true,
       skip_empty_lines: true,
@@ -85,7 +102,13 @@ export function parseLocalCsv(content: Buffer | string): { rows: CsvRow[]; messa
     const err = e as Error & { lines?: number };
     return { rows: [], messages: [{ severity: 'error', line: err.lines, message: `The file is not valid CSV: ${err.message}` }] };
   }
+  if (records.length > limits.rows + 1) {
+    return { rows: [], messages: [{ severity: 'error', message: `The file has more than ${limits.rows} rows; at most ${limits.rows} are accepted in one import` }] };
+  }
   const [header, ...body] = records;
+  if (header!.record.length > limits.columns) {
+    return { rows: [], messages: [{ severity: 'error', line: header!.info.lines, message: `The header has ${header!.record.length} columns; at most ${limits.columns} are accepted` }] };
+  }
   const columns = header!.record.map(normaliseHeader);
   const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
   if (missing.length > 0) {
@@ -97,14 +120,20 @@ export function parseLocalCsv(content: Buffer | string): { rows: CsvRow[]; messa
       messages.push({ severity: 'warning', line: header!.info.lines, message: `Column '${c}' is not used` });
     }
   }
-  const index = (name: string) => columns.indexOf(name);
+  const indexOf = new Map<string, number>();
+  columns.forEach((c, i) => {
+    if (!indexOf.has(c)) indexOf.set(c, i);
+  });
   const rows: CsvRow[] = [];
   for (const { record, info } of body) {
     if (record.length !== columns.length) {
       messages.push({ severity: 'error', line: info.lines, message: `The row has ${record.length} fields; the header has ${columns.length}` });
       continue;
     }
-    const get = (name: string) => (index(name) >= 0 ? record[index(name)]! : undefined);
+    const get = (name: string) => {
+      const i = indexOf.get(name);
+      return i === undefined ? undefined : record[i]!;
+    };
     rows.push({
       line: info.lines,
       kode: get('kode')!,
@@ -228,7 +257,9 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
   const unmappedElements: ConceptMapGroupElement[] = [];
   const every = options.progressEvery ?? 500;
 
+  const budget = currentTimeBudget();
   rows.forEach((row, i) => {
+    budget?.tick();
     if (options.onProgress && i > 0 && i % every === 0) options.onProgress(i, rows.length);
     const err = (message: string) => messages.push({ severity: 'error', line: row.line, message });
     const code = row.kode;

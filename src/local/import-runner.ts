@@ -9,8 +9,9 @@ import type { TerminologyStore } from '../store/store';
 import { loadTerminology, type LoadedTerminology } from '../terminology/loader';
 import { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
+import { withTimeBudget } from '../terminology/time-budget';
 import { ResourceWriter, WriteValidationError, type WriteRequest } from '../write/writer';
-import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type LineMessage } from './csv-import';
+import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits, type LineMessage } from './csv-import';
 import { isKommunekode, isValidLocalName, municipalUrl } from './municipality';
 
 export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
@@ -29,6 +30,10 @@ export interface ImportOptions {
   target: ImportTarget;
   terminologyDir: string;
   includeExamples: boolean;
+  /** Time the rows may take to resolve (the server's operation time budget; 422 too-costly beyond); none when undefined. */
+  timeBudgetMs?: number;
+  /** How many rows and columns the file may have (default DEFAULT_CSV_LIMITS). */
+  csvLimits?: CsvLimits;
   /** The published catalogs, when already loaded (tests). */
   published?: LoadedTerminology;
   /** Progress and information lines. */
@@ -74,7 +79,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   if (!isKommunekode(kommunekode)) return fail([{ severity: 'error', message: `kommunekode must be three digits, not '${kommunekode}'` }], 0);
   if (!isValidLocalName(name)) return fail([{ severity: 'error', message: `name '${name}' must be 1–52 letters, digits, '-' or '.'` }], 0);
 
-  const parsed = parseLocalCsv(options.content);
+  const parsed = parseLocalCsv(options.content, options.csvLimits);
   const rows = parsed.rows.length;
   if (parsed.messages.some((m) => m.severity === 'error')) return fail(parsed.messages, rows);
   log(`read ${rows} row${rows === 1 ? '' : 's'}`);
@@ -82,8 +87,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const csUrl = municipalUrl(kommunekode, 'CodeSystem', name);
   const cmUrl = municipalUrl(kommunekode, 'ConceptMap', name);
   const progress = rows >= PROGRESS_FROM ? (done: number, total: number) => log(`  ${done}/${total} rows`) : undefined;
-  const build = (registry: TerminologyRegistry, existing: { codeSystem?: CodeSystem; conceptMap?: ConceptMap }) =>
-    buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress });
+  const build = (registry: TerminologyRegistry, existing: { codeSystem?: CodeSystem; conceptMap?: ConceptMap }) => withTimeBudget(options.timeBudgetMs,
+    () => buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress }));
 
   if (options.target.kind === 'writer') {
     // A running server's own writer (the web page's import): its registry, store and the caller's principal.
@@ -121,7 +126,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
     codeSystem: await fetchLatest<CodeSystem>(base, 'CodeSystem', csUrl),
     conceptMap: await fetchLatest<ConceptMap>(base, 'ConceptMap', cmUrl),
   };
-  const built = buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress });
+  const built = build(registry, existing);
   const messages = [...parsed.messages, ...built.messages];
   if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
   log(`sending to ${base}`);

@@ -1,5 +1,6 @@
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup } from 'fhir/r4';
 import { FhirError, type IssueCode } from '../errors/fhir-error';
+import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
 import { issue, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/codesystem-provider';
@@ -45,9 +46,10 @@ export function toOutcomeIssue(i: ValidationIssue): OperationOutcomeIssue {
   return issue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression });
 }
 
-/** One FhirError (422) whose OperationOutcome lists every issue, errors first. */
+/** One FhirError (422) whose OperationOutcome lists the issues, errors first (at most MAX_LISTED_ISSUES, then a count). */
 export function validationFailure(issues: readonly ValidationIssue[], status = 422): FhirError {
-  const sorted = [...issues.filter((i) => i.severity === 'error'), ...issues.filter((i) => i.severity !== 'error')];
+  const sorted = listedIssues([...issues.filter((i) => i.severity === 'error'), ...issues.filter((i) => i.severity !== 'error')],
+    (omitted): ValidationIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted).en }));
   const [first, ...rest] = sorted;
   return new FhirError(status, first!.code, first!.text, { expression: first!.expression, extraIssues: rest.map(toOutcomeIssue) });
 }

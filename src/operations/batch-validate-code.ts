@@ -3,6 +3,7 @@ import { errorToOutcome } from '../errors/operation-outcome';
 import { FhirError } from '../errors/fhir-error';
 import { parseParametersResource, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { jsonBytes, serializedParameters } from '../fhir/serialized';
+import { checkTimeBudget } from '../terminology/time-budget';
 import type { OperationContext, OperationHandler } from './context';
 import { valueSetValidateCodeOperation, valueSetValidateSpec } from './validate-code';
 
@@ -93,6 +94,7 @@ export const batchValidateCodeOperation: OperationHandler = {
     };
     const from = (start: number): Parameters | Promise<Parameters> => {
       for (let i = start; i < entries.length; i++) {
+        checkTimeBudget(); // the whole batch shares the operation's budget: out of time is 422 for the request, not per entry
         const entry = entries[i]!;
         const same = byEntry.get(entry);
         if (same) {

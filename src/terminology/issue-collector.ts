@@ -4,6 +4,8 @@ import { issue } from '../errors/operation-outcome';
 /** Collects the issues found while validating, and answers whether any of them is an error. */
 export class IssueCollector {
   readonly issues: OperationOutcomeIssue[] = [];
+  /** The issues' JSON, to find an identical one without comparing with each (a CodeableConcept may have 100,000 codings). */
+  private readonly keys = new Set<string>();
 
   /**
    * Adds the issue unless an identical one is already there; returns whether it was added. Issues carry their
@@ -13,13 +15,17 @@ export class IssueCollector {
     const candidate = issue(input);
     delete candidate.location;
     const key = JSON.stringify(candidate);
-    if (this.issues.some((i) => JSON.stringify(i) === key)) return false;
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
     this.issues.push(candidate);
+    if (candidate.severity === 'error' || candidate.severity === 'fatal') this.errors++;
     return true;
   }
 
+  private errors = 0;
+
   get hasErrors(): boolean {
-    return this.issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
+    return this.errors > 0;
   }
 
   get hasIssues(): boolean {

@@ -1,5 +1,6 @@
 import type { OperationOutcome } from 'fhir/r4';
 import type { IssueCode, TxIssueType } from '../errors/fhir-error';
+import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
 import { MESSAGE_ID_EXTENSION, TX_ISSUE_TYPE_SYSTEM } from '../errors/operation-outcome';
 
 export type OutcomeIssue = OperationOutcome['issue'][number];
@@ -59,9 +60,14 @@ export function toOutcomeIssue(i: ValidationIssue, lang: Language): OutcomeIssue
   return out;
 }
 
-/** The OperationOutcome of a validation: the issues, or one informational issue when nothing was found. */
+/**
+ * The OperationOutcome of a validation: the issues (at most MAX_LISTED_ISSUES, then one saying how many more), or one
+ * informational issue when nothing was found.
+ */
 export function validationOutcome(issues: readonly ValidationIssue[], lang: Language): OperationOutcome {
-  const list = issues.length > 0 ? issues : [{
+  const list = issues.length > 0 ? listedIssues(issues, (omitted): ValidationIssue => ({
+    severity: 'information', code: 'informational', text: omittedIssuesText(omitted), expression: [],
+  })) : [{
     severity: 'information' as const,
     code: 'informational' as const,
     text: { da: 'Ingen fejl fundet ved valideringen', en: 'No issues detected during validation' },

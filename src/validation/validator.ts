@@ -1,5 +1,7 @@
+import { FhirError } from '../errors/fhir-error';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { TerminologyRegistry } from '../terminology/registry';
+import { checkTimeBudget } from '../terminology/time-budget';
 import { BindingChecker } from './binding-checker';
 import { checkLocalCodes, kommunekoderOf, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
 import type { ValidationIssue } from './messages';
@@ -64,11 +66,23 @@ class BundleIndex {
     this.kommunekoder = [...found].sort();
   }
 
-  resolve(reference: string, from: Json): unknown {
-    if (reference.startsWith('#')) {
-      const contained = Array.isArray(from.contained) ? from.contained : [];
-      return contained.find((c) => isObject(c) && `#${String(c.id)}` === reference);
+  /** The contained resources of each resource by `#id`, built once: a resource may contain and reference thousands. */
+  private readonly contained = new WeakMap<Json, Map<string, Json>>();
+
+  private containedOf(from: Json): Map<string, Json> {
+    let byRef = this.contained.get(from);
+    if (!byRef) {
+      byRef = new Map();
+      for (const c of Array.isArray(from.contained) ? from.contained : []) {
+        if (isObject(c) && !byRef.has(`#${String(c.id)}`)) byRef.set(`#${String(c.id)}`, c);
+      }
+      this.contained.set(from, byRef);
     }
+    return byRef;
+  }
+
+  resolve(reference: string, from: Json): unknown {
+    if (reference.startsWith('#')) return this.containedOf(from).get(reference);
     const direct = this.byFullUrl.get(reference);
     if (direct) return direct;
     const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
@@ -101,6 +115,7 @@ export class SubmissionValidator {
     try {
       this.checkResource(run, resource, expression, bundle, top, depth);
     } catch (e) {
+      if (e instanceof FhirError && e.code === 'too-costly') throw e; // the time budget is spent: the whole request stops
       run.issues.push({
         severity: 'fatal', code: 'exception', expression: [expression],
         text: {
@@ -126,7 +141,7 @@ export class SubmissionValidator {
 
     const isBundle = type === 'Bundle';
     const ctx: MunicipalityContext = {
-      resolve: (reference) => (bundle ?? new BundleIndex(undefined)).resolve(reference, resource),
+      resolve: (reference) => (bundle ??= new BundleIndex(undefined)).resolve(reference, resource),
       bundleKommunekoder: bundle?.kommunekoder ?? [],
       parameter: req.kommunekode,
     };
@@ -147,6 +162,7 @@ export class SubmissionValidator {
       const index = new BundleIndex(resource);
       const entries = Array.isArray(resource.entry) ? resource.entry : [];
       entries.forEach((entry, i) => {
+        checkTimeBudget();
         if (!isObject(entry) || !isObject(entry.resource)) return;
         this.resource(run, entry.resource, `${expression}.entry[${i}].resource`, index, false, depth + 1);
       });

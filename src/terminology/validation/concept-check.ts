@@ -1,8 +1,10 @@
 import type { CodeableConcept, Coding, Parameters } from 'fhir/r4';
+import { listedIssues, listedOutcomeIssues, omittedIssuesText } from '../../errors/issue-cap';
 import { operationOutcome } from '../../errors/operation-outcome';
 import { ParametersBuilder } from '../../fhir/parameters';
 import type { CodeSystemProvider, Concept } from '../codesystem-provider';
 import { findLegacyReplacement, replacementsOf } from '../replacements';
+import { checkTimeBudget } from '../time-budget';
 import { presentVersionList } from '../versions';
 import { addToPath } from './code-systems';
 import { CodingState, type ValidationContext, ValidationState, type Tri } from './context';
@@ -68,6 +70,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
 
   value.codings.forEach((c, i) => {
     if (noCode) return;
+    checkTimeBudget(); // a CodeableConcept may carry as many codings as the body has room for
     const path = mode === 'codeableConcept' ? `${issuePath}.coding[${i}]` : issuePath;
     if (!c.code) {
       const text = c.system ? `Coding has no code for system ${c.system} and cannot be validated` : 'Coding has no code and cannot be validated';
@@ -184,9 +187,9 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
   }
   for (const text of issues.errorTexts()) state.message(text);
   out.boolean('result', valid);
-  if (state.messages.length > 0) out.string('message', [...state.messages].sort().join('; '));
+  if (state.messages.length > 0) out.string('message', listedIssues([...state.messages].sort(), (omitted) => omittedIssuesText(omitted).en).join('; '));
   if (mode === 'codeableConcept') out.codeableConcept('codeableConcept', value.codeableConcept);
-  if (issues.hasIssues) out.resource('issues', operationOutcome(issues.issues));
+  if (issues.hasIssues) out.resource('issues', operationOutcome(listedOutcomeIssues(issues.issues)));
   return out.build();
 }
 

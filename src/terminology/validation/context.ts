@@ -52,6 +52,7 @@ export interface InactiveFinding {
 export class ValidationState {
   readonly issues = new IssueCollector();
   readonly messages: string[] = [];
+  private readonly messageSet = new Set<string>();
   readonly unknownSystems = new Set<string>();
   readonly inactive: InactiveFinding = { value: false };
   normalForm?: string;
@@ -61,7 +62,10 @@ export class ValidationState {
   /** Adds a text to the result's summary message (once). */
   message(m: Message | string | undefined): void {
     const text = typeof m === 'string' ? m : m?.text;
-    if (text && !this.messages.includes(text)) this.messages.push(text);
+    if (text && !this.messageSet.has(text)) {
+      this.messageSet.add(text);
+      this.messages.push(text);
+    }
   }
 
   /** Adds an issue with a message's text and id; returns whether it was new. */

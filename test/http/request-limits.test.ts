@@ -1,0 +1,254 @@
+import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { MAX_LISTED_ISSUES } from '../../src/errors/issue-cap';
+import { FSIII, testApp } from '../support/app';
+import { CODES, localCodeSystem, tokenFor } from '../support/local';
+
+/** What bounds the work of one request: parameter lists, CSV size, listed issues, and claims that never reach a header raw. */
+
+const JSON_TYPE = 'application/fhir+json';
+const VS_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
+let app: App;
+
+beforeAll(async () => {
+  app = await testApp();
+});
+
+function parameters(count: number, make: (i: number) => Parameters['parameter'] extends (infer P)[] | undefined ? P : never): Parameters {
+  return { resourceType: 'Parameters', parameter: Array.from({ length: count }, (_, i) => make(i)) };
+}
+
+function texts(outcome: OperationOutcome): string[] {
+  return outcome.issue.map((i) => i.details?.text ?? i.diagnostics ?? '');
+}
+
+describe('parameters in one request', () => {
+  it('has a default limit of 20,000 per list, configurable with MAX_PARAMETERS, checked at start', () => {
+    expect(loadConfig({}).maxParameters).toBe(20_000);
+    expect(loadConfig({ MAX_PARAMETERS: '500' }).maxParameters).toBe(500);
+    expect(() => loadConfig({ MAX_PARAMETERS: '0' })).toThrow(/MAX_PARAMETERS/);
+  });
+
+  it('refuses a Parameters body of more distinct parameter names than the limit with 413 too-long', async () => {
+    const body = parameters(20_001, (i) => ({ name: `p${i}`, valueString: 'x' }));
+    const res = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send(body).expect(413);
+    expect((res.body as OperationOutcome).issue[0]).toMatchObject({ severity: 'error', code: 'too-long' });
+    expect(texts(res.body as OperationOutcome)[0]).toMatch(/at most 20000/);
+  });
+
+  it('refuses it also when the body is not in the usual key order (parsed as a whole)', async () => {
+    const small = await testApp({ maxParameters: 100 });
+    const body = { parameter: Array.from({ length: 101 }, (_, i) => ({ name: `p${i}`, valueString: 'x' })), resourceType: 'Parameters' };
+    await request(small).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send(body).expect(413);
+  });
+
+  it('counts the parameters of a nested Parameters resource (a batch entry) and of a part on their own', async () => {
+    const small = await testApp({ maxParameters: 100 });
+    const entry = parameters(101, (i) => ({ name: 'coding', valueCoding: { system: FSIII, code: `c${i}` } }));
+    await request(small).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VS_119 }, { name: 'validation', resource: entry }] }).expect(413);
+    await request(small).post('/fhir/ValueSet/$expand').type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VS_119 }, { name: 'x', part: entry.parameter }] }).expect(413);
+  });
+
+  it('accepts a list up to the limit and still names a few of the unknown ones, each once', async () => {
+    const body = parameters(20_000, (i) => ({ name: `p${i % 10_000}`, valueString: 'x' }));
+    const res = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send(body).expect(400);
+    const outcome = res.body as OperationOutcome;
+    const ignored = outcome.issue.filter((i) => i.severity === 'information');
+    expect(ignored.length).toBeLessThanOrEqual(21);
+    expect(ignored.at(-1)?.diagnostics).toBe('9980 more unknown parameters were ignored');
+  });
+});
+
+describe('entries of one transaction', () => {
+  it('defaults to 1,000 (MAX_TRANSACTION_ENTRIES); a longer transaction is 413 and writes nothing', async () => {
+    expect(loadConfig({}).maxTransactionEntries).toBe(1000);
+    expect(loadConfig({ MAX_TRANSACTION_ENTRIES: '3' }).maxTransactionEntries).toBe(3);
+    const small = await testApp({ maxTransactionEntries: 3 });
+    const token = await tokenFor({ kommunekode: '101' });
+    const entry = (i: number) => {
+      const cs = localCodeSystem('101', `t${i}`, [{ code: `101-T${i}`, display: `T${i}`, type: 'indsats' }]);
+      return { resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } };
+    };
+    const bundle = (n: number) => ({ resourceType: 'Bundle', type: 'transaction', entry: Array.from({ length: n }, (_, i) => entry(i)) });
+    const res = await request(small).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(bundle(4)).expect(413);
+    expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'too-long', details: { text: 'The transaction has 4 entries; at most 3 are accepted in one transaction' } });
+    await request(small).get('/fhir/CodeSystem/kommune-101-t0').expect(404);
+    await request(small).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(bundle(3)).expect(200);
+  });
+});
+
+describe('a CodeableConcept of many codings', () => {
+  it('lists at most the first issues, then one saying how many more, and a bounded message', async () => {
+    const codings = Array.from({ length: 300 }, (_, i) => ({ system: FSIII, code: `no-such-code-${i}` }));
+    const res = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'url', valueUri: VS_119 }, { name: 'codeableConcept', valueCodeableConcept: { coding: codings } }],
+    }).expect(200);
+    const out = res.body as Parameters;
+    expect(out.parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(false);
+    const issues = out.parameter?.find((p) => p.name === 'issues')?.resource as OperationOutcome;
+    expect(issues.issue).toHaveLength(MAX_LISTED_ISSUES + 1);
+    expect(issues.issue.at(-1)).toMatchObject({ severity: 'information', code: 'informational' });
+    expect(issues.issue.at(-1)?.details?.text).toMatch(/and \d+ more issues, not listed/);
+    const message = out.parameter?.find((p) => p.name === 'message')?.valueString ?? '';
+    expect(message.split('; ').length).toBeLessThanOrEqual(MAX_LISTED_ISSUES + 1);
+  });
+});
+
+describe('issues listed in one answer', () => {
+  it('$validate lists the first 100 issues of a Bundle and one saying how many more, in the caller’s language', async () => {
+    const bundle: Bundle = {
+      resourceType: 'Bundle', type: 'collection',
+      entry: Array.from({ length: 250 }, (_, i) => ({ fullUrl: `urn:uuid:${i}`, resource: { resourceType: 'Basic', zz: i } as never })),
+    };
+    const res = await request(app).post('/fhir/$validate').type(JSON_TYPE).send(bundle).expect(200);
+    const outcome = res.body as OperationOutcome;
+    expect(outcome.issue).toHaveLength(MAX_LISTED_ISSUES + 1);
+    const last = outcome.issue.at(-1)!;
+    expect(last).toMatchObject({ severity: 'information', code: 'informational' });
+    expect(last.details?.text).toMatch(/^… og \d+ problemer mere, som ikke er vist/);
+    const english = await request(app).post('/fhir/$validate').set('Accept-Language', 'en').type(JSON_TYPE).send(bundle).expect(200);
+    expect((english.body as OperationOutcome).issue.at(-1)?.details?.text).toMatch(/^… and \d+ more issues, not listed/);
+  });
+
+  it('a refused write lists the first 100 issues (errors first) and one saying how many more', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const cs: CodeSystem = localCodeSystem('101', 'dubletter', Array.from({ length: 300 }, () => ({ code: '101-SAMME', display: 'Samme', type: 'indsats' as const })));
+    const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(cs).expect(422);
+    const outcome = res.body as OperationOutcome;
+    expect(outcome.issue).toHaveLength(MAX_LISTED_ISSUES + 1);
+    expect(outcome.issue.slice(0, MAX_LISTED_ISSUES).every((i) => i.severity === 'error')).toBe(true);
+    expect(outcome.issue.at(-1)?.details?.text).toMatch(/and 199 more issues, not listed/);
+    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+  });
+});
+
+describe('CodeSystem/$import-local limits', () => {
+  const header = 'kode;titel;type;maal';
+
+  function csvParameters(csv: string, extra: Parameters['parameter'] = []): Parameters {
+    return { resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }, ...extra] };
+  }
+
+  async function importCsv(target: App, csv: string, extra: Parameters['parameter'] = [], status = 422): Promise<OperationOutcome> {
+    const token = await tokenFor({ kommunekode: '230' });
+    const res = await request(target).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send(csvParameters(csv, extra)).expect(status);
+    return res.body as OperationOutcome;
+  }
+
+  it('defaults to 10,000 rows and 100 columns (MAX_IMPORT_ROWS, MAX_IMPORT_COLUMNS), checked at start', () => {
+    expect(loadConfig({}).importLimits).toEqual({ rows: 10_000, columns: 100 });
+    expect(loadConfig({ MAX_IMPORT_ROWS: '50', MAX_IMPORT_COLUMNS: '8' }).importLimits).toEqual({ rows: 50, columns: 8 });
+    expect(() => loadConfig({ MAX_IMPORT_COLUMNS: '3' })).toThrow(/MAX_IMPORT_COLUMNS/);
+  });
+
+  it('refuses a header wider than the limit with one error, without listing its columns', async () => {
+    const outcome = await importCsv(app, `${header};${Array.from({ length: 5000 }, (_, i) => `x${i}`).join(';')}\n230-A;A;indsats;Kostvejledning`);
+    const errors = outcome.issue.filter((i) => i.severity === 'error');
+    expect(errors.map((i) => i.details?.text)).toEqual(['The header has 5004 columns; at most 100 are accepted']);
+    expect(JSON.stringify(outcome).length).toBeLessThan(2000);
+  });
+
+  it('refuses a file longer than the limit with one error', async () => {
+    const small = await testApp({ importLimits: { rows: 50, columns: 100 } });
+    const rows = Array.from({ length: 51 }, (_, i) => `230-R${i};R${i};indsats;${CODES.kostvejledning}`);
+    const outcome = await importCsv(small, [header, ...rows].join('\n'));
+    expect(outcome.issue.filter((i) => i.severity === 'error').map((i) => i.details?.text))
+      .toEqual(['The file has more than 50 rows; at most 50 are accepted in one import']);
+    const fits = await importCsv(small, [header, ...rows.slice(0, 50)].join('\n'), [], 200);
+    expect(fits.issue[0]?.details?.text).toContain('Imported 50 rows');
+  });
+
+  it('lists the first 100 problems of a file with many bad rows, and one saying how many more', async () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => `230-R${i};R${i}`);
+    const outcome = await importCsv(app, [header, ...rows].join('\n'));
+    expect(outcome.issue).toHaveLength(MAX_LISTED_ISSUES + 2);
+    expect(outcome.issue[MAX_LISTED_ISSUES]?.details?.text).toBe('… and 900 more issues, not listed (only the first 100 are)');
+    expect(outcome.issue.at(-1)?.details?.text).toBe('Not imported: 1000 errors; nothing was written');
+  });
+
+  it('refuses a parameter given twice (kommunekode, name, version, csv) with 400 instead of using the first', async () => {
+    const csv = `${header}\n230-A;A;indsats;${CODES.kostvejledning}`;
+    for (const extra of [
+      [{ name: 'kommunekode', valueString: '230' }, { name: 'kommunekode', valueString: '230' }],
+      [{ name: 'name', valueString: 'a' }, { name: 'name', valueString: 'b' }],
+      [{ name: 'version', valueString: '1' }, { name: 'version', valueString: '2' }],
+      [{ name: 'csv', valueString: csv }],
+    ]) {
+      const outcome = await importCsv(app, csv, extra, 400);
+      expect(outcome.issue[0]).toMatchObject({ severity: 'error', code: 'invalid' });
+      expect(outcome.issue[0]?.details?.text).toMatch(/may only be given once/);
+    }
+    await request(app).get('/fhir/CodeSystem/kommune-230-lokale-indsatser').expect(404);
+  });
+});
+
+describe('claims never reach a header unescaped', () => {
+  const ASCII_HEADER = /^[\x20-\x7e]*$/;
+
+  it.each([
+    ['Arabic-Indic digits', '١٠١'],
+    ['Danish letters', 'æøå'],
+    ['a line break and a quote', '101"\r\nX-Injected: 1'],
+    ['an object with toString', { toString: '101' }],
+    ['an array', ['101']],
+    ['a boolean', true],
+  ])('a kommunekode claim of %s is 401 with an ASCII-only WWW-Authenticate', async (_what, claim) => {
+    const token = await tokenFor({ kommunekode: claim });
+    const res = await request(app).put('/fhir/CodeSystem/kommune-101-x').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({}).expect(401);
+    const challenge = String(res.headers['www-authenticate']);
+    expect(challenge).toMatch(ASCII_HEADER);
+    expect(challenge).toMatch(/^Bearer realm="faelles-tx", error="invalid_token", error_description="[^"\\]*"$/);
+    expect(challenge).not.toContain('X-Injected');
+    expect((res.body as OperationOutcome).issue[0]).toMatchObject({ severity: 'error', code: 'login' });
+    expect(texts(res.body as OperationOutcome)[0]).toMatch(/kommunekode claim is not a three-digit municipality code/);
+  });
+});
+
+describe('the operation time budget covers every loop over the input', () => {
+  let tight: App;
+  beforeAll(async () => {
+    tight = await testApp({ operationTimeBudgetMs: 5 });
+  });
+
+  function tooCostly(res: request.Response): void {
+    expect(res.status).toBe(422);
+    expect((res.body as OperationOutcome).issue[0]).toMatchObject({ severity: 'error', code: 'too-costly' });
+  }
+
+  it('the codings of one CodeableConcept', async () => {
+    const coding = Array.from({ length: 20_000 }, (_, i) => ({ system: FSIII, code: `c${i}` }));
+    tooCostly(await request(tight).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send({
+      resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VS_119 }, { name: 'codeableConcept', valueCodeableConcept: { coding } }],
+    }));
+  });
+
+  it('the entries of a $batch-validate-code: the whole request stops, not each entry', async () => {
+    const validations = Array.from({ length: 5000 }, (_, i) => ({
+      name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: `c${i}` } }] },
+    }));
+    tooCostly(await request(tight).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VS_119 }, ...validations] }));
+  });
+
+  it('the rows of a CSV import, whose targets are resolved under the budget; nothing is written', async () => {
+    const token = await tokenFor({ kommunekode: '230' });
+    const csv = ['kode;titel;type;maal', ...Array.from({ length: 5000 }, (_, i) => `230-R${i};R${i};indsats;Kostvejledning`)].join('\n');
+    tooCostly(await request(tight).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }] }));
+    await request(tight).get('/fhir/CodeSystem/kommune-230-lokale-indsatser').expect(404);
+  });
+
+  it('the entries of a Bundle given to $validate', async () => {
+    const bundle = {
+      resourceType: 'Bundle', type: 'collection',
+      entry: Array.from({ length: 5000 }, (_, i) => ({ fullUrl: `urn:uuid:${i}`, resource: { resourceType: 'Basic', code: { coding: [{ system: 'x', code: `c${i}` }] } } })),
+    };
+    tooCostly(await request(tight).post('/fhir/$validate').type(JSON_TYPE).send(bundle));
+  });
+});
