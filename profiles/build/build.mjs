@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyKlStructure } from './kl-structure.mjs';
+import { ProfileTree } from './profile-tree.mjs';
 
 const OUT = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
 const BASE = 'http://faelles-tx.dk/fhir/StructureDefinition';
@@ -547,6 +549,21 @@ const profiles = [];
       }),
     ],
   }));
+}
+
+// ---------------------------------------------------------------- KL's structural rules and the snapshot
+// The elements above are the terminology part; KL's structural rules (kl-structure.json) are applied on top, and
+// each profile gets its snapshot: the R4 base snapshot with the differential applied.
+{
+  const ours = new Map(profiles.map((p) => [p.extension[0].valueCanonical, p.url]));
+  for (const p of profiles) {
+    const tree = new ProfileTree(p.type);
+    for (const e of p.differential.element) tree.set(e.id, e);
+    const kl = applyKlStructure(tree, p.extension[0].valueCanonical.split('/').pop(), (canonical) => ours.get(canonical));
+    p.description += `\n\nStructure (cardinalities, prohibited elements, types and Reference targets, fixed values, slicing, extensions) from KL's ${kl.source.file} (${kl.source.repo} at ${kl.source.commit}).`;
+    p.differential.element = tree.differential();
+    p.snapshot = { element: tree.snapshot() };
+  }
 }
 
 for (const f of fs.readdirSync(OUT)) if (/^StructureDefinition-.*\.json$/.test(f)) fs.unlinkSync(path.join(OUT, f));

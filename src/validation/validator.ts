@@ -4,6 +4,7 @@ import { BindingChecker } from './binding-checker';
 import { checkLocalCodes, kommunekoderOf, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
 import type { ValidationIssue } from './messages';
 import { ProfileChecker } from './profile-checker';
+import type { ReferenceContext } from './reference-checker';
 import type { CompiledProfile, ProfileRegistry } from './profile-registry';
 
 type Json = Record<string, unknown>;
@@ -76,6 +77,8 @@ class BundleIndex {
   }
 }
 
+const NO_BUNDLE = new BundleIndex(undefined);
+
 /**
  * Validates a submission: one resource, or a Bundle and every resource in it. Each resource is checked against the
  * FHIR R4 schema, against the profiles it claims in meta.profile (and the `profile` parameter), and its niveau-3
@@ -120,13 +123,21 @@ export class SubmissionValidator {
     }
     if (typeof type !== 'string' || !this.schema.supports(type)) return;
 
+    const references: ReferenceContext = {
+      inBundle: bundle !== undefined,
+      resolve: (reference) => {
+        const r = (bundle ?? NO_BUNDLE).resolve(reference, resource);
+        return isObject(r) ? r : undefined;
+      },
+      profileType: (url) => this.profiles.find(url)?.type,
+    };
     for (const profile of this.profilesFor(run, resource, type, expression, top)) {
-      issues.push(...new ProfileChecker(profile, req.registry, run.bindings).check(resource, expression));
+      issues.push(...new ProfileChecker(profile, req.registry, run.bindings, references).check(resource, expression));
     }
 
     const isBundle = type === 'Bundle';
     const ctx: MunicipalityContext = {
-      resolve: (reference) => (bundle ?? new BundleIndex(undefined)).resolve(reference, resource),
+      resolve: (reference) => (bundle ?? NO_BUNDLE).resolve(reference, resource),
       bundleKommunekoder: bundle?.kommunekoder ?? [],
       parameter: req.kommunekode,
     };

@@ -56,6 +56,12 @@ async function validate(body: unknown, url = '/fhir/$validate', query: Record<st
 
 const OK: Issue[] = [{ severity: 'information', code: 'informational', da: 'Ingen fejl fundet ved valideringen', en: 'No issues detected during validation' }];
 const from = (id: string) => `${profile(id)}`;
+/** KL's canonical of the profile one of ours reproduces. */
+const kl = (id: string) => {
+  const ig = id.startsWith('klgateway-119') ? 'prevention' : id.startsWith('klgateway-140') ? 'rehab' : id.startsWith('klgateway-care') ? 'gateway' : 'ffbreporting';
+  return `http://fhir.kl.dk/${ig}/StructureDefinition/${id}`;
+};
+const K101 = { kommunekode: '101' };
 const VS119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119|2.1.0';
 const l3 = (code: string, display: string, system = LEVEL3_119_140) => ({ system, code, display });
 
@@ -116,8 +122,8 @@ describe('§119 planned intervention', () => {
   it('reports a code from the wrong catalog: an FFB code next to the FSIII code (the codings are closed to FSIII and niveau 3)', async () => {
     expect(await validate(intervention119([fsiii(C.kostvejledning), ffb(F.fysiskAktivitet)], { basedOn: true }))).toEqual([{
       severity: 'error', code: 'structure', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
-      en: `The system 'urn:oid:1.2.208.176.2.22' is not allowed in CarePlan.activity.detail.code.coding, which is closed to the slices level2 (urn:oid:1.2.208.176.2.21), level3 (${LEVEL3_119_140}) (from ${from('klgateway-119-planned-intervention')})`,
-      da: `system 'urn:oid:1.2.208.176.2.22' er ikke tilladt i CarePlan.activity.detail.code.coding, som kun tillader udsnittene level2 (urn:oid:1.2.208.176.2.21), level3 (${LEVEL3_119_140}) (fra ${from('klgateway-119-planned-intervention')})`,
+      en: `The system 'urn:oid:1.2.208.176.2.22' is not allowed in CarePlan.activity.detail.code.coding, which is closed to the slices level2 (urn:oid:1.2.208.176.2.21), level3 (${LEVEL3_119_140}) (from ${from('klgateway-119-planned-intervention')}, KL profile ${kl('klgateway-119-planned-intervention')})`,
+      da: `system 'urn:oid:1.2.208.176.2.22' er ikke tilladt i CarePlan.activity.detail.code.coding, som kun tillader udsnittene level2 (urn:oid:1.2.208.176.2.21), level3 (${LEVEL3_119_140}) (fra ${from('klgateway-119-planned-intervention')}, KL-profilen ${kl('klgateway-119-planned-intervention')})`,
     }]);
   });
 
@@ -139,8 +145,8 @@ describe('§119 planned intervention', () => {
   it('reports a missing delivery type (a required coded extension)', async () => {
     expect(await validate(intervention119([fsiii(C.kostvejledning)], { basedOn: true, delivery: null }))).toEqual([{
       severity: 'error', code: 'structure', expression: ['CarePlan.activity[0].detail'],
-      en: `CarePlan.activity.detail.extension:deliveryType: minimum required = 1, but only found 0 (from ${from('klgateway-119-planned-intervention')})`,
-      da: `CarePlan.activity.detail.extension:deliveryType: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-119-planned-intervention')})`,
+      en: `CarePlan.activity.detail.extension:deliveryType: minimum required = 1, but only found 0 (from ${from('klgateway-119-planned-intervention')}, KL profile ${kl('klgateway-119-planned-intervention')})`,
+      da: `CarePlan.activity.detail.extension:deliveryType: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-119-planned-intervention')}, KL-profilen ${kl('klgateway-119-planned-intervention')})`,
     }]);
   });
 
@@ -282,18 +288,18 @@ describe('home-care and nursing planned intervention', () => {
   });
 
   it('checks a niveau-3 code against a local catalog written through the store, also beside a legacy niveau-2 key', async () => {
-    expect(await validate(careIntervention([fsiii(C.personligHygiejne), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)], { performer: '101' }))).toEqual(OK);
-    const issues = await validate(careIntervention([fsiii('H1.1'), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)], { performer: '101' }));
+    expect(await validate(careIntervention([fsiii(C.personligHygiejne), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)]), '/fhir/$validate', K101)).toEqual(OK);
+    const issues = await validate(careIntervention([fsiii('H1.1'), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)]), '/fhir/$validate', K101);
     expect(issues.map((i) => i.tx)).toEqual(['code-rule']);
   });
 
   it('reports a missing niveau-2 coding', async () => {
-    const cp = careIntervention([l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)], { performer: '101' });
-    expect(await validate(cp)).toEqual([
+    const cp = careIntervention([l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)]);
+    expect(await validate(cp, '/fhir/$validate', K101)).toEqual([
       {
         severity: 'error', code: 'structure', expression: ['CarePlan.activity[0].detail.code'],
-        en: `CarePlan.activity.detail.code.coding:level2: minimum required = 1, but only found 0 (from ${from('klgateway-care-planned-intervention')})`,
-        da: `CarePlan.activity.detail.code.coding:level2: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-care-planned-intervention')})`,
+        en: `CarePlan.activity.detail.code.coding:level2: minimum required = 1, but only found 0 (from ${from('klgateway-care-planned-intervention')}, KL profile ${kl('klgateway-care-planned-intervention')})`,
+        da: `CarePlan.activity.detail.code.coding:level2: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-care-planned-intervention')}, KL-profilen ${kl('klgateway-care-planned-intervention')})`,
       },
       {
         severity: 'error', code: 'business-rule', id: 'niveau3-without-niveau2', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
@@ -304,16 +310,16 @@ describe('home-care and nursing planned intervention', () => {
   });
 
   it('reports a niveau-3 code the municipality has not mapped, and a niveau-3 coding without display', async () => {
-    const unmapped = careIntervention([fsiii(C.personligHygiejne), l3('101-UMAPPET', 'Lokal indsats uden kobling', LEVEL3_CARE)], { performer: '101' });
-    expect(await validate(unmapped)).toEqual([{
+    const unmapped = careIntervention([fsiii(C.personligHygiejne), l3('101-UMAPPET', 'Lokal indsats uden kobling', LEVEL3_CARE)]);
+    expect(await validate(unmapped, '/fhir/$validate', K101)).toEqual([{
       severity: 'error', code: 'code-invalid', id: 'niveau3-not-mapped', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
       en: "The niveau-3 code '101-UMAPPET' (Lokal indsats uden kobling) is not mapped to a niveau-2 (FSIII) code by any ConceptMap of municipality 101",
       da: "Niveau 3-koden '101-UMAPPET' (Lokal indsats uden kobling) er ikke koblet til en niveau 2-kode (FSIII) i nogen ConceptMap fra kommune 101",
     }]);
-    const noDisplay = careIntervention([fsiii(C.personligHygiejne), { system: LEVEL3_CARE, code: '101-BRUSEBAD' }], { performer: '101' });
-    expect((await validate(noDisplay)).map((i) => [i.code, i.expression, i.en])).toEqual([
+    const noDisplay = careIntervention([fsiii(C.personligHygiejne), { system: LEVEL3_CARE, code: '101-BRUSEBAD' }]);
+    expect((await validate(noDisplay, '/fhir/$validate', K101)).map((i) => [i.code, i.expression, i.en])).toEqual([
       ['structure', ['CarePlan.activity[0].detail.code.coding[1]'],
-        `CarePlan.activity.detail.code.coding:level3.display: minimum required = 1, but only found 0 (from ${from('klgateway-care-planned-intervention')})`],
+        `CarePlan.activity.detail.code.coding:level3.display: minimum required = 1, but only found 0 (from ${from('klgateway-care-planned-intervention')}, KL profile ${kl('klgateway-care-planned-intervention')})`],
     ]);
   });
 });
@@ -331,8 +337,8 @@ describe('conditions', () => {
     expect(await validate(condition('klgateway-119-condition', [fsiii(C.forflytteSig)], [fsiii(C.severity2)]))).toEqual([
       {
         severity: 'error', code: 'structure', expression: ['Condition.severity'],
-        en: `Condition.severity: the element is not allowed (maximum 0), but found 1 (from ${from('klgateway-119-condition')})`,
-        da: `Condition.severity: elementet er ikke tilladt (højst 0), men 1 fundet (fra ${from('klgateway-119-condition')})`,
+        en: `Condition.severity: the element is not allowed (maximum 0), but found 1 (from ${from('klgateway-119-condition')}, KL profile ${kl('klgateway-119-condition')})`,
+        da: `Condition.severity: elementet er ikke tilladt (højst 0), men 1 fundet (fra ${from('klgateway-119-condition')}, KL-profilen ${kl('klgateway-119-condition')})`,
       },
       {
         severity: 'information', code: 'code-invalid', tx: 'this-code-not-in-vs', expression: ['Condition.code.coding[0]'],
@@ -358,8 +364,8 @@ describe('conditions', () => {
       },
       {
         severity: 'error', code: 'structure', expression: ['Condition.code'],
-        en: `Condition.code.coding: minimum required = 1, but only found 0 (from ${from('klgateway-140-condition')})`,
-        da: `Condition.code.coding: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-140-condition')})`,
+        en: `Condition.code.coding: minimum required = 1, but only found 0 (from ${from('klgateway-140-condition')}, KL profile ${kl('klgateway-140-condition')})`,
+        da: `Condition.code.coding: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-140-condition')}, KL-profilen ${kl('klgateway-140-condition')})`,
       },
     ]);
   });
@@ -379,26 +385,28 @@ describe('conditions', () => {
 
 describe('care plans and service requests', () => {
   it('accepts §119 and §140 care plans, also a cancelled one with its reason', async () => {
-    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)]))).toEqual(OK);
-    expect(await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention140)]))).toEqual(OK);
-    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)], { status: 'cancelled', statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual(OK);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)]))).toEqual(OK);
+    expect(await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.opfoelgning140)]))).toEqual(OK);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)], { status: 'cancelled', statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual(OK);
   });
 
   it('requires a status reason exactly when the activity is cancelled or stopped', async () => {
     const rule = invariant('klgateway-119-care-plan-1', 'klgateway-119-care-plan',
       'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
       'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt', 'CarePlan');
-    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)], { status: 'cancelled' }))).toEqual([rule]);
-    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)], { statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual([rule]);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)], { status: 'cancelled' }))).toEqual([rule]);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)], { statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual([rule]);
   });
 
-  it('requires a schedule for §140 intervention care plans (KL\'s rule compares category.code and never fires)', async () => {
-    expect(await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention140)], { timing: false }))).toEqual([
+  it('forbids a schedule in care plans as KL\'s profiles do (scheduled[x] 0..0), which klgateway-140-care-plan-2 requires', async () => {
+    expect((await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention140)], { timing: true }))).map((i) => [i.code, i.expression])).toEqual([
+      ['structure', ['CarePlan.activity[0].detail.scheduledTiming']],
+    ]);
+    expect(await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention140)]))).toEqual([
       invariant('klgateway-140-care-plan-2', 'klgateway-140-care-plan',
         'An intervention care plan (Interventionsforløb efter §140) shall have a scheduled timing',
         'Et interventionsforløb (Interventionsforløb efter §140) skal have planlagte gange (scheduledTiming)', 'CarePlan'),
     ]);
-    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)], { timing: false }))).toEqual(OK);
   });
 
   it('reports a §119 category in a §140 care plan', async () => {
@@ -467,6 +475,13 @@ describe('FFB reporting', () => {
   });
 });
 
+/** The resources the fixtures refer to, as Bundle entries: KL's profiles allow references only within the Bundle. */
+const REFERENCED = [
+  { resourceType: 'Patient', id: 'borger-1' },
+  { resourceType: 'Organization', id: 'udfoerer', name: 'Udfører' },
+  { resourceType: 'CarePlan', id: 'forloeb-1', status: 'active', intent: 'plan', subject: { reference: 'Patient/borger-1' } },
+];
+
 describe('Bundles', () => {
   const submission = () => {
     const wrongMapping = intervention119([fsiii(C.sygdomshaandtering), l3('370-BOLDSPIL', 'Boldspil')], { basedOn: true });
@@ -476,7 +491,7 @@ describe('Bundles', () => {
       condition('klgateway-119-condition', [fsiii(C.kontinens)]),
       intervention119([fsiii(C.nikotin)]),
       wrongMapping,
-      { resourceType: 'Patient', id: 'borger-1' },
+      ...REFERENCED,
     ];
   };
 
@@ -489,7 +504,7 @@ describe('Bundles', () => {
 
   it('validates a batch at Bundle/$validate and finds the municipality among the Organization entries', async () => {
     const entries = submission();
-    (entries[3]!.activity as { detail: Record<string, unknown> }[])[0]!.detail.performer = undefined;
+    (entries[3]!.activity as { detail: Record<string, unknown> }[])[0]!.detail.performer = [{ reference: 'Organization/udfoerer' }];
     expect(await validate(bundle('batch', entries), '/fhir/Bundle/$validate')).toEqual([
       { ...TREATMENT_119, expression: ['Bundle.entry[2].resource'] },
       mismatch('Bundle.entry[3].resource'),
@@ -498,7 +513,7 @@ describe('Bundles', () => {
 
   it('reports a structurally broken entry and still checks the others', async () => {
     const broken = { ...condition('klgateway-140-condition', [fsiii(C.forflytteSig)]), onsetFoo: true };
-    const issues = await validate(bundle('collection', [broken, intervention119([fsiii(C.nikotin)])]));
+    const issues = await validate(bundle('collection', [broken, intervention119([fsiii(C.nikotin)]), ...REFERENCED]));
     expect(issues).toEqual([
       {
         severity: 'error', code: 'structure', expression: ['Bundle.entry[0].resource'],
@@ -524,7 +539,9 @@ describe('which profile applies', () => {
     // in profile mode the meta.profile claim (here: FFB) is not checked, only the nominated profile
     const claimsFfb = { ...nikotin(), meta: { profile: [profile('kl-reporting-ffb-intervention')] } };
     const both = await validate(claimsFfb, '/fhir/CarePlan/$validate', { profile: profile('klgateway-119-planned-intervention') });
-    expect(both.map((i) => i.id ?? i.tx)).toEqual(['klgateway-119-intervention-1', 'not-in-vs']);
+    expect(both.map((i) => i.id ?? i.tx ?? i.en.split(':')[0])).toEqual([
+      'klgateway-119-intervention-1', 'CarePlan.basedOn', 'CarePlan.created', 'not-in-vs', 'CarePlan.activity.detail.performer',
+    ]);
     const onlyNominated = await validate(claimsFfb, '/fhir/CarePlan/$validate', { profile: profile('klgateway-119-planned-intervention'), mode: 'profile' });
     expect(onlyNominated).toEqual([TREATMENT_119]);
   });
