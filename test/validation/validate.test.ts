@@ -1,4 +1,3 @@
-import type { OperationOutcome } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -9,6 +8,7 @@ import {
   bundle, C, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
   KOMMUNE_101, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
 } from './fixtures';
+import { OK, validateWith, type Issue } from './outcome';
 
 let app: App;
 beforeAll(async () => {
@@ -19,42 +19,7 @@ beforeAll(async () => {
   });
 });
 
-interface Issue {
-  severity: string;
-  code: string;
-  expression?: string[];
-  da: string;
-  en: string;
-  tx?: string;
-  id?: string;
-}
-
-function summarise(outcome: OperationOutcome): Issue[] {
-  return outcome.issue.map((i) => {
-    const other = i.details?._text?.extension?.[0]?.extension;
-    const lang = other?.find((e) => e.url === 'lang')?.valueCode;
-    const translated = other?.find((e) => e.url === 'content')?.valueString ?? '';
-    const primary = i.details?.text ?? '';
-    const out: Issue = {
-      severity: i.severity, code: i.code, ...(i.expression ? { expression: i.expression } : {}),
-      da: lang === 'da' ? translated : primary, en: lang === 'en' ? translated : primary,
-    };
-    const tx = i.details?.coding?.[0]?.code;
-    if (tx) out.tx = tx;
-    const id = i.extension?.find((e) => e.url === 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id')?.valueString;
-    if (id) out.id = id;
-    return out;
-  });
-}
-
-async function validate(body: unknown, url = '/fhir/$validate', query: Record<string, string> = {}): Promise<Issue[]> {
-  const res = await request(app).post(url).query(query).set('Content-Type', 'application/fhir+json').send(body as object);
-  expect(res.status).toBe(200);
-  expect(res.body.resourceType).toBe('OperationOutcome');
-  return summarise(res.body as OperationOutcome);
-}
-
-const OK: Issue[] = [{ severity: 'information', code: 'informational', da: 'Ingen fejl fundet ved valideringen', en: 'No issues detected during validation' }];
+const validate = (body: unknown, url?: string, query?: Record<string, string>): Promise<Issue[]> => validateWith(app, body, url, query);
 const from = (id: string) => `${profile(id)}`;
 /** KL's canonical of the profile one of ours reproduces. */
 const kl = (id: string) => {
