@@ -43,6 +43,7 @@ function show(v: unknown): string {
 }
 
 const BOUND_TYPES = new Set(['Coding', 'CodeableConcept', 'code']);
+const NONE: Item[] = [];
 
 /**
  * Checks one resource against one profile: cardinality of the elements the profile constrains, slices (with closed
@@ -80,18 +81,20 @@ export class ProfileChecker {
 
   /** The instance values of a child element within one parent object. */
   private values(parent: ElementNode, child: ElementNode, obj: Json, expression: string): Item[] {
-    const names = child.name.endsWith('[x]') ? choiceJsonNames(parent.cursor, child.name) : [child.name];
-    const out: Item[] = [];
+    const names = child.jsonNames ??= child.name.endsWith('[x]') ? choiceJsonNames(parent.cursor, child.name) : [child.name];
+    let out: Item[] | undefined;
     for (const name of names) {
       const v = obj[name];
       if (v === undefined || v === null) {
         // a primitive with only an extension (`_status`) is present too
-        if (obj[`_${name}`] !== undefined) out.push({ value: undefined, expression: `${expression}.${name}` });
+        if (obj[`_${name}`] !== undefined) (out ??= []).push({ value: undefined, expression: `${expression}.${name}` });
         continue;
       }
-      if (Array.isArray(v)) v.forEach((x, i) => out.push({ value: x, expression: `${expression}.${name}[${i}]` }));
+      out ??= [];
+      if (Array.isArray(v)) v.forEach((x, i) => out!.push({ value: x, expression: `${expression}.${name}[${i}]` }));
       else out.push({ value: v, expression: `${expression}.${name}` });
     }
+    if (!out) return NONE;
     if (child.allowedTypes) {
       const base = child.name.slice(0, -3);
       for (const item of out) {

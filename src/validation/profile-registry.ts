@@ -47,6 +47,8 @@ export interface ElementNode {
   fixed?: { kind: 'fixed' | 'pattern'; value: unknown; field: string };
   /** A choice element restricted to some of its types: the JSON suffixes allowed (`Period`). */
   allowedTypes?: string[];
+  /** The JSON property names of the element (`valueCodeableConcept`, … for a choice), computed on first use. */
+  jsonNames?: string[];
   /** A Reference element restricted to target profiles (canonicals), and its aggregation modes. */
   reference?: { targetProfiles: string[]; aggregation: string[] };
 }
