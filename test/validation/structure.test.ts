@@ -1,7 +1,7 @@
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import {
-  bundle, C, carePlan, careSocial, condition, CS, F, ffb, fsiii, intervention119, PRECONDITION_DATE_140, profile, serviceRequest,
+  bundle, C, carePlan, careSocial, condition, CS, F, ffb, fsiii, intervention119, intervention140, PRECONDITION_DATE_140, profile, serviceRequest,
 } from './fixtures';
 import { OK, validateWith, type Issue } from './outcome';
 
@@ -82,7 +82,9 @@ describe('prohibited elements (0..0)', () => {
 });
 
 describe('fixed and pattern values', () => {
-  it('requires KL\'s pattern (category.coding.code = #problem-list-item) and fixed value (intent = plan)', async () => {
+  // KL assigns with `=` (a pattern) throughout; fixed values are the systems of the code slices (a wrong system is
+  // another slice, see the closed slicing) and are checked as in engine.test.ts
+  it('requires KL\'s pattern values (category.coding.code = #problem-list-item, intent = #plan)', async () => {
     const category = (code: string) => condition119((c) => {
       c.category = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code }] }];
     });
@@ -194,6 +196,22 @@ describe('required extensions', () => {
       structure('klgateway-140-servicerequest', 'ServiceRequest.extension[0].valueString',
         'ServiceRequest.extension:dischargeDate.value[x]: the type must be date, not valueString',
         'ServiceRequest.extension:dischargeDate.value[x]: typen skal være date, ikke valueString'),
+    ]);
+  });
+});
+
+describe('extension cardinality', () => {
+  it('allows one delivery type in a §119 planned intervention (1..1) and several in a §140 one (1..*)', async () => {
+    const twice = (cp: Json) => {
+      const ext = detailOf(cp).extension as Json[];
+      detailOf(cp).extension = [ext[0]!, { ...ext[0]!, valueCodeableConcept: { coding: [careSocial(CS.gruppe)] } }];
+      return cp;
+    };
+    expect(await validate(twice(intervention140([fsiii(C.fysiskTraening140)], { basedOn: true })))).toEqual(OK);
+    expect(await validate(twice(intervention119([fsiii(C.kostvejledning)], { basedOn: true })))).toEqual([
+      structure('klgateway-119-planned-intervention', 'CarePlan.activity[0].detail.extension[1]',
+        'CarePlan.activity.detail.extension:deliveryType: maximum allowed = 1, but found 2',
+        'CarePlan.activity.detail.extension:deliveryType: højst 1 tilladt, men 2 fundet'),
     ]);
   });
 });
