@@ -2,7 +2,7 @@
  * `npm run bench:validate`: how long $validate takes for a Bundle of 1,000 planned interventions and for a
  * 500-resource submission Bundle of every profile. Run on demand, not in jest.
  *
- * The first Bundle holds 1,000 §119 and §140 planned interventions (KL-valid, half of them with a niveau-3 code of the
+ * The first Bundle holds 1,000 §119 and §140 planned interventions (KL-valid, two in three with a niveau-3 code of the
  * example municipality 370) and the citizen, organization and care plan they refer to: every structural check of
  * KL's profiles (cardinality, prohibited elements, Reference targets and bundled aggregation, slicing, extensions)
  * runs on each, beside the bindings, invariants and niveau-3 lookup. Goal: < 1 s.
@@ -136,7 +136,7 @@ function submission(size: number): Json {
   return { resourceType: 'Bundle', type: 'collection', entry };
 }
 
-/** 1,000 valid §119 and §140 planned interventions (every other one with a niveau-3 code) and what they refer to. */
+/** Valid §119 and §140 planned interventions (two in three with a niveau-3 code) and what they refer to. */
 function plannedInterventions(count: number): Json {
   const valid = [TEMPLATES[0]!, TEMPLATES[2]!, TEMPLATES[1]!];
   const entry: Json[] = [...REFERENCED];
