@@ -60,6 +60,9 @@ class BundleIndex {
       const r = e.resource;
       if (typeof e.fullUrl === 'string') this.byFullUrl.set(e.fullUrl, r);
       if (typeof r.resourceType === 'string' && typeof r.id === 'string') this.byTypeId.set(`${r.resourceType}/${r.id}`, r);
+      // a RESTful fullUrl (`https://…/Patient/7`) also answers the relative reference `Patient/7`
+      const tail = typeof e.fullUrl === 'string' ? /(?:^|\/)([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/.exec(e.fullUrl)?.[1] : undefined;
+      if (tail && tail.startsWith(`${String(r.resourceType)}/`) && !this.byTypeId.has(tail)) this.byTypeId.set(tail, r);
       if (r.resourceType === 'Organization') for (const k of kommunekoderOf(r)) found.add(k);
     }
     this.kommunekoder = [...found].sort();

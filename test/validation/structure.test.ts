@@ -147,6 +147,14 @@ describe('Reference targets', () => {
     ]);
   });
 
+  it('in a Bundle, resolves a relative reference to the entry whose RESTful fullUrl ends with it', async () => {
+    const entries = bundle('collection', [condition119(), { resourceType: 'Patient' }]) as { entry: Json[] };
+    entries.entry[1]!.fullUrl = 'https://kommune.example/fhir/Patient/borger-1';
+    expect(await validate(entries)).toEqual(OK);
+    entries.entry[1]!.resource = { resourceType: 'Group', type: 'person', actual: true };
+    expect((await validate(entries)).map((i) => i.expression)).toEqual([['Bundle.entry[0].resource.subject']]);
+  });
+
   it('in a Bundle, requires a `bundled` reference to point to another entry', async () => {
     const c = condition119();
     expect(await validate(bundle('collection', [c, { resourceType: 'Patient', id: 'borger-1' }]))).toEqual(OK);
