@@ -10,6 +10,7 @@ import { capabilityStatement, SYSTEM_OPERATIONS, terminologyCapabilities, versio
 import { acceptLanguages, operationRoute } from './http/operation-route';
 import { expansionLimit } from './http/expansion-limit';
 import { fhirCoreTerminology } from './terminology/fhir-core';
+import { LibraryCodeSystems } from './terminology/library-systems';
 import { requestLifecycle } from './http/request-lifecycle';
 import { requestBaseUrl } from './http/base-url';
 import { markWorksOnNodeObjects } from './http/node-middleware';
@@ -21,6 +22,8 @@ import { createMetrics } from './http/metrics';
 import { securityMiddleware } from './http/security';
 import type { OperationContext } from './operations/context';
 import { submissionValidation } from './validation';
+import { warmUpValidation } from './validation/warm-up';
+import type { ValidationState } from './http/health';
 import { createTokenVerifier } from './auth/verifier';
 import { sharedFhirSchemaValidator } from './fhir/schema-validator';
 import { readResource, writeRoutes } from './http/write-routes';
@@ -28,8 +31,9 @@ import { importLocalRoute } from './http/import-local-route';
 import { defaultWebDir, webAppRoutes } from './http/web-app';
 import { checkPublishedLocalCatalogs } from './local/published-check';
 import { ResourceWriter } from './write/writer';
-import { hasChangeFeed, type TerminologyStore } from './store/store';
+import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
+import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
 import { packResource } from './terminology/packed-resource';
 import { TerminologyRegistry } from './terminology/registry';
@@ -51,6 +55,11 @@ export interface App extends express.Express {
   registry: TerminologyRegistry;
   /** Marks the app as shutting down: /ready answers 503 so load balancers stop sending traffic. */
   beginShutdown(): void;
+  /**
+   * Loads the $validate profile stack (profiles, FHIRPath engine, bound value sets) in the background, once; the
+   * server calls it after it listens, so no client waits for it. /ready waits for a load under way.
+   */
+  warmUpValidation(): Promise<void>;
 }
 
 /** Builds the HTTP application; no globals: everything it uses comes in through its arguments. */
@@ -58,13 +67,20 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const catalogs = published ?? loadTerminology(config.terminologyDir, { includeExamples: config.loadExamples });
   const written = new ResourceSet();
   const publishedSet = new ResourceSet(catalogs.resources);
-  const fhirCore = new ResourceSet(fhirCoreTerminology());
-  const registry = new TerminologyRegistry([written, publishedSet], catalogs.defaultSupplements, undefined, [fhirCore]);
+  const library = new LibraryCodeSystems();
+  const fhirCore = new ResourceSet([...fhirCoreTerminology(), ...library.resources]);
+  const registry = new TerminologyRegistry([written, publishedSet], catalogs.defaultSupplements, undefined, [fhirCore], (cs, supplements) => library.provider(cs, supplements));
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry);
   const feed = hasChangeFeed(store) ? store : undefined;
-  if (feed) await feed.follow(layer);
-  else layer.load(await store.loadAll());
+  try {
+    if (feed) await feed.follow(layer);
+    else layer.load(await store.loadAll());
+  } catch (e) {
+    throw e instanceof FhirError ? e : new StoreLoadError(e);
+  }
+  for (const breach of withdrawWrittenRuleBreaches(written, publishedSet)) logger.warn(`written resource against the write rules (an admin token can delete it): ${breach}`);
+  registry.touch();
   for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);
   // The check reads the catalogs as parsed; from here on they are kept packed (terminology/packed-resource.ts).
   publishedSet.replaceContents(new ResourceSet(catalogs.resources.map(packResource)));
@@ -95,12 +111,30 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   app.beginShutdown = () => {
     shuttingDown = true;
   };
+  let warmingUp: Promise<void> | undefined;
+  let validationState: ValidationState = 'on first use';
+  app.warmUpValidation = () => {
+    warmingUp ??= (async () => {
+      validationState = 'loading';
+      const started = performance.now();
+      try {
+        const { profiles, valueSets } = await warmUpValidation(validation, registry);
+        validationState = 'loaded';
+        logger.info({ profiles, valueSets, ms: Math.round(performance.now() - started) }, 'validation profiles loaded');
+      } catch (e) {
+        // not fatal: each $validate still loads what it needs, and reports a broken profile there
+        validationState = 'failed';
+        logger.error({ err: e }, 'loading the validation profiles failed');
+      }
+    })();
+    return warmingUp;
+  };
   const metrics = createMetrics(registry, base);
   // Every request passes these; the lean dispatcher (http/fast-path.ts) runs the same instances for operation GETs.
   const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs });
   const appMiddleware: RequestHandler[] = securityMiddleware(config);
   app.use(lifecycle.middleware, ...appMiddleware);
-  app.use(healthRoutes(registry, store, () => shuttingDown));
+  app.use(healthRoutes(registry, store, () => shuttingDown, { state: () => validationState, loading: () => warmingUp }));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAuthConfig, type AuthConfig } from './auth/auth-config';
 import { SCHEMA_NAME } from './store/postgres-migrations';
+import { replyWaitMs } from './store/postgres-waits';
 
 /** The project root: the nearest folder above this file with a package.json (works from src/ and dist/src/). */
 export function projectRoot(): string {
@@ -63,6 +64,12 @@ export interface DatabaseConfig {
   poolSize: number;
   /** SYNC_POLL_SECONDS (default 5): how often a replica asks for writes it was not notified of. */
   pollIntervalMs: number;
+  /** DATABASE_STATEMENT_TIMEOUT_MS: statement_timeout; with a grace, also how long the client waits for any answer. */
+  statementTimeoutMs: number;
+  /** DATABASE_LOCK_TIMEOUT_MS: lock_timeout, how long a write waits for another write's lock. */
+  lockTimeoutMs: number;
+  /** DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: idle_in_transaction_session_timeout (a hung process's transaction is ended). */
+  idleInTransactionTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -92,7 +99,7 @@ function storeKind(env: NodeJS.ProcessEnv): Config['store'] {
   return raw;
 }
 
-function databaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
+function databaseConfig(env: NodeJS.ProcessEnv, requestTimeoutMs: number): DatabaseConfig {
   const url = env.DATABASE_URL!;
   let parsed: URL;
   try {
@@ -108,11 +115,24 @@ function databaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
   if (!SCHEMA_NAME.test(schema)) {
     throw new ConfigError(`DATABASE_SCHEMA must be lower-case letters, digits and _ (not starting with a digit, at most 63), not '${schema}'`);
   }
+  // A write's outcome must be known before the request times out: the longest wait for the database is below it.
+  const statementTimeoutMs = int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', Math.min(10_000, Math.floor(requestTimeoutMs / 3)), 10, 600_000);
+  if (replyWaitMs(statementTimeoutMs) >= requestTimeoutMs) {
+    throw new ConfigError(`DATABASE_STATEMENT_TIMEOUT_MS (${statementTimeoutMs}) and the ${replyWaitMs(statementTimeoutMs) - statementTimeoutMs} ms the server ` +
+      `waits beyond it for an answer must stay below REQUEST_TIMEOUT_MS (${requestTimeoutMs}), so that a write is answered with its outcome`);
+  }
+  const lockTimeoutMs = int(env, 'DATABASE_LOCK_TIMEOUT_MS', Math.min(5_000, statementTimeoutMs), 10, 600_000);
+  if (lockTimeoutMs > statementTimeoutMs) {
+    throw new ConfigError(`DATABASE_LOCK_TIMEOUT_MS (${lockTimeoutMs}) must not be above DATABASE_STATEMENT_TIMEOUT_MS (${statementTimeoutMs})`);
+  }
   return {
     url,
     schema,
     poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     pollIntervalMs: int(env, 'SYNC_POLL_SECONDS', 5, 1, 3600) * 1000,
+    statementTimeoutMs,
+    lockTimeoutMs,
+    idleInTransactionTimeoutMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
   };
 }
 
@@ -149,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheEntries: int(env, 'RESPONSE_CACHE_ENTRIES', 50_000, 0, 1_000_000),
     responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', 32, 0, 4096) * 1024 * 1024,
     store,
-    database: store === 'postgres' ? databaseConfig(env) : undefined,
+    database: store === 'postgres' ? databaseConfig(env, requestTimeoutMs) : undefined,
     auth: parseAuthConfig(env, (message) => {
       throw new ConfigError(message);
     }),

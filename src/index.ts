@@ -7,7 +7,7 @@ import { FhirError } from './errors/fhir-error';
 import { claimDataDir } from './store/data-dir-lock';
 import { MemoryStore } from './store/memory-store';
 import { SqliteStore } from './store/sqlite-store';
-import type { TerminologyStore } from './store/store';
+import { StoreLoadError, type TerminologyStore } from './store/store';
 import { TerminologyLoadError } from './terminology/loader';
 import { ProfileLoadError } from './validation';
 
@@ -41,7 +41,8 @@ async function main(): Promise<void> {
     const where = `${redactConnectionString(db.url)} (schema ${db.schema})`;
     try {
       store = await PostgresStore.open({
-        connectionString: db.url, schema: db.schema, poolSize: db.poolSize, pollIntervalMs: db.pollIntervalMs, logger: logger.child({ store: 'postgres' }),
+        connectionString: db.url, schema: db.schema, poolSize: db.poolSize, pollIntervalMs: db.pollIntervalMs, statementTimeoutMs: db.statementTimeoutMs,
+        lockTimeoutMs: db.lockTimeoutMs, idleInTransactionTimeoutMs: db.idleInTransactionTimeoutMs, logger: logger.child({ store: 'postgres' }),
       });
     } catch (e) {
       logger.fatal(`Cannot open the PostgreSQL store at ${where}: ${(e as Error).message}`);
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
       logger.fatal(`Cannot load the profiles: ${e.message}`);
       process.exit(3);
     }
-    if (e instanceof FhirError && e.status === 503) {
+    if (e instanceof StoreLoadError || (e instanceof FhirError && e.status === 503)) {
       logger.fatal(`Cannot read the store: ${e.message}`);
       process.exit(4);
     }
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
   const server = createHttpServer(app);
   server.listen(config.port, config.host, () => {
     logger.info({ port: config.port, basePath: config.basePath }, `faelles-tx listening on http://${config.host}:${config.port}${config.basePath}`);
+    // the $validate profile stack loads now, in the background, instead of on the first $validate
+    void app.warmUpValidation();
   });
   // Graceful shutdown: stop accepting, report not-ready, finish in-flight requests, then close the store.
   const shutdown = (signal: string) => {
@@ -92,4 +95,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-void main();
+main().catch((e: unknown) => {
+  // Never an unhandled rejection with a raw dump: one line saying what failed.
+  console.error(`Cannot start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -38,6 +38,7 @@ const VS = {
   serviceRequestStatusReasons140: 'http://fhir.kl.dk/rehab/ValueSet/ServiceRequestStatusReasons140',
   careConditions: 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareConditions',
   careInterventions: 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareInterventions',
+  deliveryTypesCare: 'http://fhir.kl.dk/gateway/ValueSet/DeliveryTypes',
   severitiesFSIII: 'http://fhir.kl.dk/term/ValueSet/KLSeveritiesFSIII',
   homeCareConditions: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesHomeCare',
   nursingConditions: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesNursing',
@@ -167,7 +168,7 @@ const desc = (da, en, kl) => `${da}\n\n${en}\n\nKL's profile: ${kl}. Deviations 
 
 const profiles = [];
 
-// ---------------------------------------------------------------- §119 and §140 (kl-gateway-prevention 2.1.0, kl-gateway-rehab 2.2.0)
+// ---------------------------------------------------------------- §119 and §140 (kl-gateway-prevention 2.1.0, commit 86298d5; kl-gateway-rehab 2.2.0, commit 2007eb6)
 // One builder per kind of resource for both paragraphs; what differs is in PARAGRAPHS. Cardinalities, prohibited
 // elements, Reference targets and extensions come from KL's FSH (kl-structure.json), applied below.
 
@@ -179,7 +180,6 @@ const PARAGRAPHS = {
     conditions: { vs: VS.conditions119, name: 'KLConditionCodes119' },
     carePlanCategories: { vs: VS.carePlanCategories119, name: 'CarePlanCategories119' },
     cancellation: VS.cancellation119,
-    interventionCategory: '5c160c02-e858-4c1f-925a-71ed64844749',
     texts: {
       intervention: {
         title: '§119 planlagt indsats (KL Gateway) / §119 planned intervention',
@@ -193,8 +193,8 @@ const PARAGRAPHS = {
       },
       carePlan: {
         title: '§119 indsatsforløb (KL Gateway) / §119 care plan',
-        da: 'Indsatsforløb efter §119: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet) og planlagte gange for interventionsforløb.',
-        en: 'Care plan under §119: the category, the cancellation reason (required exactly when the activity is cancelled or stopped) and the schedule of intervention care plans.',
+        da: 'Indsatsforløb efter §119: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet).',
+        en: 'Care plan under §119: the category, the cancellation reason (required exactly when the activity is cancelled or stopped).',
       },
     },
     /** klgateway-119-intervention-1/2: which interventions must, and which must not, refer to a care plan */
@@ -214,7 +214,6 @@ const PARAGRAPHS = {
     conditions: { vs: VS.conditions140, name: 'Conditions140' },
     carePlanCategories: { vs: VS.carePlanCategories140, name: 'CarePlanCategories140' },
     cancellation: VS.cancellation140,
-    interventionCategory: 'f15b2663-94d9-4d0c-a5de-d8bd8e1e4ebb',
     texts: {
       intervention: {
         title: '§140 planlagt indsats (KL Gateway) / §140 planned intervention',
@@ -228,8 +227,8 @@ const PARAGRAPHS = {
       },
       carePlan: {
         title: '§140 indsatsforløb (KL Gateway) / §140 care plan',
-        da: 'Genoptræningsforløb efter §140: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet) og planlagte gange for interventionsforløb.',
-        en: 'Rehabilitation care plan under §140: the category, the cancellation reason (required exactly when the activity is cancelled or stopped) and the schedule of intervention care plans.',
+        da: 'Genoptræningsforløb efter §140: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet).',
+        en: 'Rehabilitation care plan under §140: the category, the cancellation reason (required exactly when the activity is cancelled or stopped).',
       },
     },
     /** klgateway-140-intervention-1/2 */
@@ -295,10 +294,6 @@ function carePlanProfile(para) {
             "activity.detail.all(statusReason.exists() = (status = 'cancelled' or status = 'stopped'))",
             'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
             'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt'),
-          constraint(id, `klgateway-${para}-care-plan-2`,
-            `${codingIn('category.coding', CARE_SOCIAL, [P.interventionCategory])} implies activity.detail.scheduledTiming.exists()`,
-            `An intervention care plan (Interventionsforløb efter §${para}) shall have a scheduled timing`,
-            `Et interventionsforløb (Interventionsforløb efter §${para}) skal have planlagte gange (scheduledTiming)`),
         ],
       }),
       el('CarePlan.category', {
@@ -371,7 +366,7 @@ profiles.push(profile({
   }));
 }
 
-// ---------------------------------------------------------------- home care and nursing (kl-gateway 1.2.0)
+// ---------------------------------------------------------------- home care and nursing (kl-gateway 1.2.0, commit 5873a09)
 {
   const id = 'klgateway-care-condition';
   const kl = 'http://fhir.kl.dk/gateway/StructureDefinition/klgateway-care-condition';
@@ -413,12 +408,13 @@ profiles.push(profile({
       'Planned home-care or nursing intervention: the niveau-2 intervention from FSIIICareInterventions (required), optionally with the local niveau-3 intervention beside it.',
       kl),
     elements: [
+      ...deliveryType('http://fhir.kl.dk/gateway/StructureDefinition/DeliveryType', VS.deliveryTypesCare, 'DeliveryTypes'),
       ...interventionCodings(VS.careInterventions, LEVEL3_CARE, 'FSIIICareInterventions'),
     ],
   }));
 }
 
-// ---------------------------------------------------------------- FFB reporting (kl-ffb-reporting)
+// ---------------------------------------------------------------- FFB reporting (kl-ffb-reporting 1.0.0, commit 22b3d14)
 {
   const id = 'kl-reporting-ffb-intervention';
   const kl = 'http://fhir.kl.dk/ffbreporting/StructureDefinition/kl-reporting-ffb-intervention';
@@ -460,9 +456,8 @@ profiles.push(profile({
         short: '[DK] tilstandssværhedsgrad',
         binding: binding('required', VS.severitiesFFB, 'How reduced the functioning is: KLSeveritiesFFB', 'Hvor nedsat funktionsevnen er: KLSeveritiesFFB'),
       }),
-      // one coding: as GATEWAY-RULES.md has it, not stated by KL (profiles/README.md, deviation 14)
-      el('Condition.code.coding', {
-        short: '[DK] FFB undertemakode', min: 1, max: '1',
+      el('Condition.code', {
+        short: '[DK] FFB undertemakode',
         binding: binding('required', VS.conditionsFFB, 'The FFB condition: KLConditionCodesFFB', 'FFB-tilstanden: KLConditionCodesFFB'),
       }),
     ],

@@ -20,17 +20,19 @@ export const EXTRA_DEFINITIONS: Record<string, unknown> = {
   Resource: { type: 'object' },
 };
 
+/** The resource types of KL's gateway delivery reports (§119, §140, home care and nursing, FFB), Bundle first. */
+export const SUBMISSION_TYPES = [
+  'Bundle', 'Organization', 'Patient', 'CarePlan', 'CareTeam', 'Condition', 'ServiceRequest', 'Encounter', 'Observation', 'Goal',
+  'Procedure', 'ClinicalImpression',
+] as const;
+
 /**
  * The generated modules and their types: the catalogs (checked at start and on writes), then StructureDefinition
- * and the types of the KL gateway submissions (with Bundle, Organization and Patient). Other types are compiled on
- * first use.
+ * and the types of the KL gateway submissions. Other types are compiled on first use.
  */
 export const PRECOMPILED_MODULES = [
   { file: 'fhir-schema.generated.js', types: ['CodeSystem', 'ValueSet', 'ConceptMap'] },
-  {
-    file: 'fhir-schema-submissions.generated.js',
-    types: ['StructureDefinition', 'Bundle', 'Organization', 'Patient', 'CarePlan', 'CareTeam', 'Condition', 'ServiceRequest'],
-  },
+  { file: 'fhir-schema-submissions.generated.js', types: ['StructureDefinition', ...SUBMISSION_TYPES] },
 ] as const;
 
 export const PRECOMPILED_TYPES: readonly string[] = PRECOMPILED_MODULES.flatMap((m) => m.types);

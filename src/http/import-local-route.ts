@@ -10,7 +10,7 @@ import type { TerminologyStore } from '../store/store';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { ResourceWriter } from '../write/writer';
 import { sendResource } from './fhir-json';
-import { authenticate } from './write-routes';
+import { authenticate, writeGate } from './write-routes';
 
 /** FHIR's extension for the line an issue is about (here: the line of the CSV file, 1 = header). */
 export const ISSUE_LINE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line';
@@ -89,7 +89,7 @@ export function importLocalRoute(deps: ImportLocalRouteDeps): Router {
         kommunekode,
         name: stringParam(body, 'name') || DEFAULT_LOCAL_NAME,
         version: stringParam(body, 'version') || undefined,
-        target: { kind: 'writer', writer: deps.writer, registry: deps.registry, store: deps.store, principal },
+        target: { kind: 'writer', writer: deps.writer, registry: deps.registry, store: deps.store, principal, gate: writeGate(res) },
         terminologyDir: deps.terminologyDir,
         includeExamples: deps.includeExamples,
       });

@@ -9,7 +9,9 @@ import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { ResourceWriter, WriteRequest, WriteResult } from '../write/writer';
+import { CommitGate } from '../store/commit-gate';
 import { sendResource } from './fhir-json';
+import { abandonWriteOnTimeout } from './request-timeout';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -94,6 +96,13 @@ function historyEntry(base: string, v: StoredVersion): BundleEntry {
   };
 }
 
+/** The commit gate of one write request, tied to its request timeout. */
+export function writeGate(res: Response): CommitGate {
+  const gate = new CommitGate();
+  abandonWriteOnTimeout(res, gate);
+  return gate;
+}
+
 const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 201: '201 Created' };
 
 /** FHIR create, update, delete, history, vread and transaction for CodeSystem, ValueSet and ConceptMap. */
@@ -103,6 +112,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   const auth = authenticate(deps.verifier);
 
   const respond = (req: Request, res: Response, r: WriteResult): void => {
+    if (res.headersSent) return; // answered by the request timeout (the write was abandoned before its commit)
     const base = deps.baseUrlOf(req);
     if (r.version?.resource) {
       const location = `${base}/${r.resourceType}/${r.id}/_history/${r.version.versionId}`;
@@ -125,7 +135,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
       if (req.headers['if-none-exist'] !== undefined) throw FhirError.notSupported('Conditional create (If-None-Exist) is not supported');
       const ifMatch = typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined;
       const request: WriteRequest = { method, resourceType: type, id: req.params.id ? String(req.params.id) : undefined, body: req.body, ifMatch };
-      const [result] = await writer.write(req.principal!, [request]);
+      const [result] = await writer.write(req.principal!, [request], writeGate(res));
       respond(req, res, result!);
     } catch (e) {
       next(e);
@@ -211,7 +221,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
         return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch };
       });
       if (requests.length === 0) throw FhirError.invalid('The transaction has no entries');
-      const results = await writer.write(req.principal!, requests);
+      const results = await writer.write(req.principal!, requests, writeGate(res));
       const prefer = preferReturn(req);
       const response: Bundle = {
         resourceType: 'Bundle',

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
 import { serverUsing } from '../store/data-dir-lock';
+import type { CommitGate } from '../store/commit-gate';
 import { SqliteStore } from '../store/sqlite-store';
 import type { TerminologyStore } from '../store/store';
 import { loadTerminology, type LoadedTerminology } from '../terminology/loader';
@@ -18,7 +19,7 @@ export type ImportTarget =
   | { kind: 'embedded'; dataDir: string }
   | { kind: 'server'; baseUrl: string; token: string }
   /** Inside a running server: its writer, registry and store, writing as the caller's principal. */
-  | { kind: 'writer'; writer: ResourceWriter; registry: TerminologyRegistry; store: TerminologyStore; principal: Principal };
+  | { kind: 'writer'; writer: ResourceWriter; registry: TerminologyRegistry; store: TerminologyStore; principal: Principal; gate?: CommitGate };
 
 export interface ImportOptions {
   content: Buffer | string;
@@ -86,9 +87,9 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
 
   if (options.target.kind === 'writer') {
     // A running server's own writer (the web page's import): its registry, store and the caller's principal.
-    const { store, registry, writer, principal } = options.target;
+    const { store, registry, writer, principal, gate } = options.target;
     const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
-    return writeBuilt(writer, principal, build(registry, existing), existing, parsed.messages, rows, log);
+    return writeBuilt(writer, principal, build(registry, existing), existing, parsed.messages, rows, log, gate);
   }
 
   const published = options.published ?? loadTerminology(options.terminologyDir, { includeExamples: options.includeExamples });
@@ -156,7 +157,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
 /** Writes the built CodeSystem and ConceptMap through the server's writer (validation, both or neither). */
 async function writeBuilt(
   writer: ResourceWriter, principal: Principal, built: BuiltCatalog, existing: { codeSystem?: CodeSystem; conceptMap?: ConceptMap },
-  parsedMessages: LineMessage[], rows: number, log: (line: string) => void,
+  parsedMessages: LineMessage[], rows: number, log: (line: string) => void, gate?: CommitGate,
 ): Promise<ImportOutcome> {
   const messages = [...parsedMessages, ...built.messages];
   if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
@@ -166,7 +167,7 @@ async function writeBuilt(
     { method: 'PUT', resourceType: 'ConceptMap', id: built.conceptMap.id, body: built.conceptMap, ifMatch: versionOf(existing.conceptMap) },
   ];
   try {
-    const results = await writer.write(principal, requests);
+    const results = await writer.write(principal, requests, gate);
     const warnings = issuesToMessages(results.flatMap((r) => r.warnings), built);
     return {
       ok: true, rows, messages: sortMessages([...messages, ...warnings]),
@@ -177,7 +178,8 @@ async function writeBuilt(
     };
   } catch (e) {
     if (e instanceof WriteValidationError) return fail([...messages, ...issuesToMessages(e.issues, built)], rows);
-    if (e instanceof FhirError) return fail([...messages, { severity: 'error', message: e.message }], rows);
+    // The store's own failures (503 not written, 504 outcome unknown, 507 full) keep their status and their words.
+    if (e instanceof FhirError && e.status < 500) return fail([...messages, { severity: 'error', message: e.message }], rows);
     throw e;
   }
 }

@@ -74,6 +74,16 @@ export function municipalId(kommunekode: string, name: string): string {
   return `kommune-${kommunekode}-${name}`;
 }
 
+const MUNICIPAL_ID = /^kommune-(\d{3})(?:-|$)/i;
+
+/**
+ * The municipality an id of the form `kommune-{kommunekode}-…` is reserved for (whatever its case): such an id holds
+ * only that municipality's resources. Undefined for other ids.
+ */
+export function reservedIdKommunekode(id: string): string | undefined {
+  return MUNICIPAL_ID.exec(id)?.[1];
+}
+
 export function kommunekodeIdentifier(kommunekode: string): Identifier {
   return { system: KOMMUNEKODE_SYSTEM, value: kommunekode };
 }
@@ -87,6 +97,15 @@ function identifiersOf(resource: TerminologyResource): Identifier[] {
 /** The kommunekode identifier values of a resource. */
 export function identifierKommunekoder(resource: TerminologyResource): string[] {
   return identifiersOf(resource).filter((i) => i?.system === KOMMUNEKODE_SYSTEM && typeof i.value === 'string').map((i) => i.value!);
+}
+
+/** Every municipality a resource names, in its canonical URL or a kommunekode identifier; empty for the common catalogs. */
+export function resourceKommunekoder(resource: TerminologyResource): string[] {
+  const set = new Set<string>();
+  const fromUrl = parseMunicipalUrl(resource.url)?.kommunekode;
+  if (fromUrl !== undefined) set.add(fromUrl);
+  for (const k of identifierKommunekoder(resource)) set.add(k);
+  return [...set];
 }
 
 /**

@@ -46,24 +46,39 @@ function versionMap(input: OperationInput, name: string): Map<string, string> {
   return m;
 }
 
+/** The parameters that name a value set: by canonical (+ version) or inline. */
+export interface ValueSetParameterNames {
+  url: string;
+  valueSet: string;
+  version: string;
+}
+
+const EXPAND_VALUE_SET_PARAMS: ValueSetParameterNames = { url: 'url', valueSet: 'valueSet', version: 'valueSetVersion' };
+
 /** Resolves the value set an operation addresses: instance, `url` (+`valueSetVersion`) or inline `valueSet`. */
-export function resolveValueSet(input: OperationInput, ctx: OperationContext, target: ValueSet | undefined): ValueSet {
+export function resolveValueSet(
+  input: OperationInput, ctx: OperationContext, target: ValueSet | undefined, names: ValueSetParameterNames = EXPAND_VALUE_SET_PARAMS,
+): ValueSet {
   if (target) return target;
-  const inline = input.one<ValueSet>('valueSet');
+  const inline = input.one<ValueSet>(names.valueSet);
   if (inline) {
-    if (inline.resourceType !== 'ValueSet') throw FhirError.invalid('The valueSet parameter must be a ValueSet', { expression: ['valueSet'] });
+    if (inline.resourceType !== 'ValueSet') throw FhirError.invalid(`The ${names.valueSet} parameter must be a ValueSet`, { expression: [names.valueSet] });
     return inline;
   }
-  const url = input.string('url');
-  if (!url) throw FhirError.invalid("No value set: give 'url' or 'valueSet', or call the operation on a ValueSet instance", { expression: ['url'] });
+  const url = input.string(names.url);
+  if (!url) {
+    throw FhirError.invalid(`No value set: give '${names.url}' or '${names.valueSet}'${names === EXPAND_VALUE_SET_PARAMS ? ', or call the operation on a ValueSet instance' : ''}`, {
+      expression: [names.url],
+    });
+  }
   const { url: u, version } = parseCanonical(url);
-  const wanted = input.string('valueSetVersion') ?? version;
+  const wanted = input.string(names.version) ?? version;
   const vs = ctx.registry.find('ValueSet', u, wanted);
   if (!vs) {
     const text = wanted
       ? `A definition for the value set '${u}' version '${wanted}' could not be found`
       : `A definition for the value set '${u}' could not be found`;
-    throw FhirError.notFound(text, { txIssueType: 'not-found', expression: ['url'] });
+    throw FhirError.notFound(text, { txIssueType: 'not-found', expression: [names.url] });
   }
   return vs;
 }

@@ -1,5 +1,6 @@
 import { withGatewaySystems } from '../local/gateway';
 import { batchValidateCodeOperation } from './batch-validate-code';
+import { compareOperation } from './compare';
 import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
 import { expandOperation } from './expand';
@@ -17,6 +18,7 @@ export const OPERATIONS: OperationHandler[] = [
   expandOperation,
   valueSetValidateCodeOperation,
   batchValidateCodeOperation,
+  compareOperation,
   translateOperation,
   coverageOperation,
 ];

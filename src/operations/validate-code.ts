@@ -162,7 +162,8 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
       url = first?.system;
       version = version ?? first?.version;
     }
-    if (!cs && !url && !value.codings.some((c) => c.system)) {
+    // a Coding without a system is a result (it cannot be validated); a bare code needs a code system
+    if (!cs && !url && value.mode === 'code') {
       throw FhirError.invalid("No code system: give 'url' (or 'system'), or call the operation on a CodeSystem instance", { expression: ['url'] });
     }
     // a bare code is a code of the code system the operation addresses

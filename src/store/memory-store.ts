@@ -1,5 +1,6 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
+import { abandonedWrite, type CommitGate } from './commit-gate';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
 
@@ -53,7 +54,7 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
     return [...(this.versions.get(`${type}/${id}`) ?? [])].reverse();
   }
 
-  async apply(changes: WriteOperation[]): Promise<(StoredVersion | undefined)[]> {
+  async apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]> {
     const lastUpdated = nowInstant();
     // Plan every change against a working copy first, so a conflict in any of them changes nothing.
     const working = new Map<string, StoredVersion[]>();
@@ -74,6 +75,7 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
       working.set(key, [...list, version]);
       results.push(version);
     }
+    if (gate && !gate.enterCommit()) throw abandonedWrite();
     for (const [key, list] of working) {
       const previous = this.versions.get(key);
       const before = previous?.[previous.length - 1]?.resource;

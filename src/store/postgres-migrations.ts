@@ -1,11 +1,24 @@
+import type { PoolClient } from 'pg';
+import { START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
+
 /**
  * The PostgreSQL schema, as numbered migrations. Each runs once, in order, in the transaction that records it in
  * `faelles_tx_migrations` (see PostgresStore.migrate: under an advisory lock, with search_path set to the store's
  * schema, so the SQL names tables without a schema). Never edit a migration that has shipped: add the next one.
+ *
+ * Migrations are expand/contract, so that a fleet can be upgraded one replica at a time and rolled back: a build
+ * runs on a schema migrated further than it knows as long as every migration it does not know is compatible with
+ * it (`compatibleFrom`, recorded in the table, so an older build can judge migrations written after it).
+ *  - expand (add a table, a nullable column, an index; nothing older builds rely on changes):
+ *    `compatibleFrom` is the previous migration's version, so the previous build still runs;
+ *  - contract (drop or change what an older build uses): `compatibleFrom` is the version of the migration that
+ *    made that older use unnecessary, and it ships only in a release after every replica runs a build knowing it.
  */
 export interface Migration {
   version: number;
   name: string;
+  /** The lowest migration version a build must know to run on a schema that includes this migration. */
+  compatibleFrom: number;
   sql: string;
 }
 
@@ -14,10 +27,14 @@ export const MIGRATIONS_TABLE = 'faelles_tx_migrations';
 /** A schema name the PostgreSQL store accepts (DATABASE_SCHEMA; it goes into SQL as an identifier). */
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** The tables this build reads and writes; start-up checks they are there (a schema can be damaged by hand). */
+export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history'] as const;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'resources, history and the change sequence',
+    compatibleFrom: 1,
     sql: `
       -- One row: the change sequence. Every write transaction increments it first, which takes the row lock until the
       -- transaction ends: writes are serialised, so sequence numbers become visible in increasing order without gaps
@@ -60,3 +77,59 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The schema cannot be used by this build (too new, or damaged): start-up stops with exit status 4. */
+export class SchemaError extends Error {}
+
+/**
+ * Creates the schema when missing and applies the migrations it lacks, inside the caller's transaction; then checks
+ * that the tables this build uses are there. Replicas starting together: the first migrates, the others wait on the
+ * advisory lock and then find nothing to do.
+ */
+export async function migrateSchema(client: PoolClient, schema: string, log: (message: string) => void): Promise<void> {
+  // Start-up may wait for another replica's migration and may migrate a large table: no statement or lock limit here.
+  await client.query('SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0');
+  await client.query(waitingUpTo({ text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`faelles-tx migrate ${schema}`] }, START_UP_WAIT_MS));
+  const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+  await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}`);
+  await client.query(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), compatible_from integer)`);
+  // Tables created before compatible_from was recorded: their rows count as compatible with their own version only.
+  const column = await client.query(
+    "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = 'compatible_from'", [schema, MIGRATIONS_TABLE]);
+  if (column.rowCount === 0) await client.query(`ALTER TABLE ${MIGRATIONS_TABLE} ADD COLUMN compatible_from integer`);
+  const { rows: [state] } = await client.query<{ version: number | null; needs: number | null }>(
+    `SELECT max(version) AS version, max(coalesce(compatible_from, version)) AS needs FROM ${MIGRATIONS_TABLE}`);
+  const current = state?.version ?? 0;
+  const known = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  if (current > known) {
+    const needs = state?.needs ?? current;
+    if (needs > known) {
+      throw new SchemaError(`The database schema '${schema}' is at migration ${current}, which needs a build that knows migration ${needs} or later; ` +
+        `this build knows ${known}. Use a newer build.`);
+    }
+    log(`PostgreSQL: schema ${schema} is at migration ${current}, ahead of this build (${known}) and compatible with it`);
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    await client.query(waitingUpTo({ text: m.sql }, START_UP_WAIT_MS));
+    await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, compatible_from) VALUES ($1, $2, $3)`, [m.version, m.name, m.compatibleFrom]);
+    log(`PostgreSQL: applied migration ${m.version} (${m.name}) to schema ${schema}`);
+  }
+  await checkTables(client, schema, Math.max(current, known));
+}
+
+async function checkTables(client: PoolClient, schema: string, recorded: number): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    'SELECT t AS name FROM unnest($1::text[]) AS t WHERE to_regclass(quote_ident($2) || \'.\' || quote_ident(t)) IS NULL', [[...SCHEMA_TABLES], schema]);
+  const damaged = (what: string) => new SchemaError(`The database schema '${schema}' records migration ${recorded} in ${MIGRATIONS_TABLE}, but ${what}: ` +
+    'the schema is damaged. Restore it from a backup; or, when it holds nothing to keep, drop the schema and start again to create it anew.');
+  if (rows.length > 0) throw damaged(`table${rows.length > 1 ? 's' : ''} ${rows.map((r) => r.name).join(', ')} ${rows.length > 1 ? 'are' : 'is'} missing`);
+  const { rows: [seq] } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quoteIdent(schema)}.store_state`);
+  if (seq?.n !== 1) throw damaged(`store_state has ${seq?.n ?? 0} rows instead of one`);
+}

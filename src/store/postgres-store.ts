@@ -1,8 +1,11 @@
+import os from 'node:os';
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
-import { Client, Pool, type Notification, type PoolClient } from 'pg';
+import { Client, DatabaseError, Pool, type Notification, type PoolClient } from 'pg';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_NAME } from './postgres-migrations';
+import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
+import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
+import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
@@ -29,7 +32,21 @@ export interface PostgresStoreOptions {
   pollIntervalMs?: number;
   /** How long to wait for a connection; default 10000 ms. */
   connectTimeoutMs?: number;
+  /** statement_timeout of every session: a statement running longer is cancelled; default 10000 ms. */
+  statementTimeoutMs?: number;
+  /** lock_timeout of every session: a write waiting longer for another write's lock gives up; default 5000 ms. */
+  lockTimeoutMs?: number;
+  /** idle_in_transaction_session_timeout: a session idle that long inside a transaction (its process hung) is ended; default 10000 ms. */
+  idleInTransactionTimeoutMs?: number;
   logger?: StoreLogger;
+}
+
+/**
+ * How this process's connections show in pg_stat_activity: the program and the host (a replica's container or
+ * machine), so an operator sees which replica holds a lock. `application_name` in DATABASE_URL takes precedence.
+ */
+export function defaultApplicationName(): string {
+  return `faelles-tx ${os.hostname()}`.slice(0, 50);
 }
 
 const SILENT: StoreLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -76,15 +93,35 @@ function isUnavailable(e: unknown): boolean {
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH'].includes(code)) return true;
   }
   const message = e instanceof Error ? e.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended/i.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|Client was closed/i.test(message);
 }
 
-function mapError(e: unknown): unknown {
+/** The database did not answer a query within replyWaitMs of the statement timeout (hung, or the network gone). */
+const NO_REPLY = /^Query read timeout$/;
+/** SQLSTATEs of a statement the database cancelled or refused for now; its transaction is rolled back. */
+const RETRYABLE: Record<string, { code: 'timeout' | 'lock-error' | 'transient'; what: string }> = {
+  '57014': { code: 'timeout', what: 'a statement took longer than the statement timeout' },
+  '55P03': { code: 'lock-error', what: 'another write held the lock longer than the lock timeout' },
+  '25P03': { code: 'transient', what: 'the transaction was idle longer than the idle-in-transaction timeout' },
+  '40001': { code: 'transient', what: 'a serialization failure' },
+  '40P01': { code: 'transient', what: 'a deadlock' },
+};
+
+function mapError(e: unknown, writing = false): unknown {
   if (e instanceof FhirError) return e;
-  if (isUnavailable(e)) {
-    return new FhirError(503, 'transient', `The database is not available (${e instanceof Error ? e.message : String(e)}); try again`);
-  }
+  const message = e instanceof Error ? e.message : String(e);
+  const outcome = writing ? 'nothing was written; it is safe to send the write again' : 'try again';
+  const code = (e as { code?: unknown } | null)?.code;
+  const retryable = typeof code === 'string' ? RETRYABLE[code] : undefined;
+  if (retryable) return new FhirError(503, retryable.code, `The database cancelled the ${writing ? 'write' : 'request'}: ${retryable.what}; ${outcome}`);
+  if (NO_REPLY.test(message)) return new FhirError(503, 'timeout', `The database did not answer in time; ${outcome}`);
+  if (isUnavailable(e)) return new FhirError(503, 'transient', `The database is not available (${message}); ${outcome}`);
   return e;
+}
+
+/** The query was refused by the client before anything was sent (the connection was already gone). */
+function neverSent(e: unknown): boolean {
+  return /Client has encountered a connection error and is not queryable|Client was closed and is not queryable/.test(e instanceof Error ? e.message : '');
 }
 
 /** A text column value: absent stays NULL; anything but storable text is bad input (400), never a database error. */
@@ -142,13 +179,19 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     this.schema = options.schema ?? 'public';
     if (!SCHEMA_NAME.test(this.schema)) throw new Error(`'${this.schema}' is not a valid schema name (${SCHEMA_NAME.source})`);
     this.logger = options.logger ?? SILENT;
+    const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
     this.pool = new Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      statement_timeout: statementTimeoutMs,
+      lock_timeout: options.lockTimeoutMs ?? 5_000,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
+      // The client's own limit, for a database that does not answer at all (the server-side timeouts need a live server).
+      query_timeout: replyWaitMs(statementTimeoutMs),
       idleTimeoutMillis: 30_000,
       keepAlive: true,
-      application_name: 'faelles-tx',
+      application_name: defaultApplicationName(),
     });
     // An idle connection that breaks emits here; without a listener that would end the process.
     this.pool.on('error', (e) => this.logger.warn(`PostgreSQL: an idle connection failed: ${e.message}`));
@@ -169,52 +212,53 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   }
 
   private async migrate(): Promise<void> {
-    await this.transaction(async (client) => {
-      // Replicas starting together: the first migrates, the others wait here and then find nothing to do.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`faelles-tx migrate ${this.schema}`]);
-      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
-      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(this.schema)}`);
-      await client.query(`SET LOCAL search_path TO ${quoteIdent(this.schema)}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
-        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-      const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${MIGRATIONS_TABLE}`);
-      const current = rows[0]?.version ?? 0;
-      const known = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
-      if (current > known) {
-        throw new Error(`The database schema '${this.schema}' is at migration ${current}; this build knows ${known}. Use a newer build.`);
-      }
-      for (const m of MIGRATIONS) {
-        if (m.version <= current) continue;
-        await client.query(m.sql);
-        await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
-        this.logger.info(`PostgreSQL: applied migration ${m.version} (${m.name}) to schema ${this.schema}`);
-      }
-    });
+    await this.transaction((client) => migrateSchema(client, this.schema, (m) => this.logger.info(m)));
   }
 
-  /** Runs fn in a transaction on one connection; rolls back when it throws. */
-  private async transaction<T>(fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  /**
+   * Runs fn in a transaction on one connection; rolls back when it throws. With a gate, the commit happens only when
+   * the gate lets it (else the transaction is rolled back); once COMMIT is sent, a failure without the database's
+   * answer (no reply, the connection lost) leaves the outcome unknown, and that is what the error says (504).
+   */
+  private async transaction<T>(fn: (client: PoolClient) => Promise<T>, options: { begin?: string; gate?: CommitGate } = {}): Promise<T> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (e) {
-      throw mapError(e);
+      throw mapError(e, options.gate !== undefined);
     }
     let broken: Error | undefined;
+    let commitSent = false;
+    // A checked-out connection the database ends (a restart, an administrator, idle_in_transaction_session_timeout)
+    // emits 'error', which would end the process without a listener; its queries fail, and that is handled below.
+    const onConnectionError = (e: Error) => {
+      broken ??= e;
+    };
+    client.on('error', onConnectionError);
     try {
-      await client.query(begin);
+      await client.query(options.begin ?? 'BEGIN');
       const result = await fn(client);
+      if (options.gate && !options.gate.enterCommit()) throw abandonedWrite();
+      commitSent = true;
       await client.query('COMMIT');
       return result;
     } catch (e) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (r) {
-        broken = r instanceof Error ? r : new Error(String(r));
+      if (!(e instanceof DatabaseError) && !(e instanceof FhirError)) {
+        // No answer, or no connection: a ROLLBACK would wait as long. The connection is closed instead, which ends
+        // the transaction in the database unless its COMMIT was already sent.
+        broken = e instanceof Error ? e : new Error(String(e));
+        if (commitSent && !neverSent(e)) throw outcomeUnknown(broken);
+      } else {
+        try {
+          await client.query('ROLLBACK');
+        } catch (r) {
+          broken = r instanceof Error ? r : new Error(String(r));
+        }
       }
-      throw mapError(e);
+      throw mapError(e, options.gate !== undefined);
     } finally {
-      // A connection that failed to roll back is discarded rather than returned to the pool.
+      // A connection that failed (or failed to roll back) is discarded rather than returned to the pool.
+      client.removeListener('error', onConnectionError);
       client.release(broken);
     }
   }
@@ -289,7 +333,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     return rows.map((r) => this.toVersion(r));
   }
 
-  async apply(changes: WriteOperation[]): Promise<(StoredVersion | undefined)[]> {
+  async apply(changes: WriteOperation[], gate = new CommitGate()): Promise<(StoredVersion | undefined)[]> {
     // Bad input is refused before the database is asked anything.
     for (const change of changes) {
       targetOf(change);
@@ -350,7 +394,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       await this.checkCanonicals(client, done);
       if (done.length > 0) await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.schema} ${seq}`]);
       return { results: out, written: done };
-    });
+    }, { gate });
     // Committed: this process's own layer has the change before the caller continues (read-your-writes).
     this.deliver(written.map((p) => ({ resourceType: p.resourceType, id: p.id, versionId: p.versionId, resource: p.resource })));
     return results;
@@ -375,8 +419,12 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     }
   }
 
-  async ping(): Promise<void> {
-    await this.query('SELECT 1', []);
+  async ping(timeoutMs?: number): Promise<void> {
+    try {
+      await this.pool.query(waitingUpTo({ text: 'SELECT 1' }, timeoutMs));
+    } catch (e) {
+      throw mapError(e);
+    }
   }
 
   // ---- following the writes of every replica ------------------------------------------------------------------------
@@ -395,11 +443,14 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     this.sink = sink;
     // The current state and the sequence number it is at, from one snapshot.
     const { seq, rows } = await this.transaction(async (client) => {
+      // The whole content, once at start: not held to the limits of a request's statements.
+      await client.query('SET LOCAL statement_timeout = 0');
       const s = await client.query<{ seq: string }>(`SELECT change_seq::text AS seq FROM ${this.t('store_state')}`);
-      const r = await client.query<ResourceRow>(
-        `SELECT resource_type, id, version_id, content FROM ${this.t('resource')} ORDER BY resource_type COLLATE "C", id COLLATE "C"`);
+      const r = await client.query<ResourceRow>(waitingUpTo({
+        text: `SELECT resource_type, id, version_id, content FROM ${this.t('resource')} ORDER BY resource_type COLLATE "C", id COLLATE "C"`,
+      }, START_UP_WAIT_MS));
       return { seq: Number(s.rows[0]?.seq ?? 0), rows: r.rows };
-    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    }, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
     sink.apply(rows.map((r) => this.toChange(r)));
     this.seenSeq = seq;
     // Listen first, then catch up: a change committed in between is found by the catch-up.
@@ -469,6 +520,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       connectionTimeoutMillis: this.options.connectTimeoutMs ?? 10_000,
       keepAlive: true,
       application_name: `faelles-tx listener ${this.schema}`,
+      query_timeout: replyWaitMs(this.options.statementTimeoutMs ?? 10_000),
     });
     let lost = false;
     const onLost = (reason: string) => {

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { FhirError } from '../errors/fhir-error';
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { abandonedWrite, type CommitGate } from './commit-gate';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { BaseStore, nowInstant, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 
@@ -33,6 +35,9 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;`,
 ];
 
+/** The tables this build uses; start-up checks they are there. */
+const TABLES = ['resource', 'resource_history'];
+
 interface ResourceRow {
   resource_type: TerminologyType;
   id: string;
@@ -54,6 +59,20 @@ interface HistoryRow {
 export interface SqliteStoreOptions {
   /** Open read-only (tools that only inspect the data). */
   readonly?: boolean;
+  /** While the store is full, how often readiness checks whether space was freed; default 5000 ms. */
+  spaceProbeIntervalMs?: number;
+}
+
+/** The answer to a write when the disk is full: 507, and readiness reports it (reads go on). */
+function storeFull(): FhirError {
+  return new FhirError(507, 'no-store', 'The store is full: the disk of the data folder has no space left, so nothing was written. ' +
+    'Reads go on; writes work again once space has been freed.');
+}
+
+/** A better-sqlite3 error's code (SQLITE_FULL, SQLITE_BUSY …). */
+function sqliteCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**
@@ -64,6 +83,9 @@ export interface SqliteStoreOptions {
 export class SqliteStore extends BaseStore implements TerminologyStore {
   private readonly db: Database.Database;
   readonly file: string;
+  private readonly spaceProbeIntervalMs: number;
+  /** Set when a write found the disk full; cleared by a write (or a space probe) that succeeds. */
+  private full?: { error: FhirError; probedAt: number };
 
   /** Opens (and creates when missing) the store in a data folder. */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -74,6 +96,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   constructor(file: string, options: SqliteStoreOptions = {}) {
     super();
     this.file = file;
+    this.spaceProbeIntervalMs = options.spaceProbeIntervalMs ?? 5000;
     this.db = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
     this.db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
@@ -94,6 +117,11 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
         this.db.exec(MIGRATIONS[i]!);
         this.db.pragma(`user_version = ${i + 1}`);
       }).immediate();
+    }
+    const missing = TABLES.filter((t) => !this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t));
+    if (missing.length > 0) {
+      throw new Error(`${this.file} records schema version ${Math.max(current, MIGRATIONS.length)}, but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing: ` +
+        'the data file is damaged. Restore it from a backup, or move it away to start with an empty store.');
     }
   }
 
@@ -154,7 +182,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     return rows.map((r) => this.toVersion(r));
   }
 
-  async apply(changes: WriteOperation[]): Promise<(StoredVersion | undefined)[]> {
+  async apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]> {
     const lastUpdated = nowInstant();
     const selectState = this.db.prepare('SELECT version_id, deleted FROM resource WHERE resource_type = ? AND id = ?');
     const upsert = this.db.prepare(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content)
@@ -189,12 +217,54 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
       }
       return results;
     });
-    // IMMEDIATE takes the write lock at the start, so two writers never both read the same version and race.
-    return run.immediate(changes);
+    // Synchronous from here to the commit: the gate decides now.
+    if (gate && !gate.enterCommit()) throw abandonedWrite();
+    try {
+      // IMMEDIATE takes the write lock at the start, so two writers never both read the same version and race.
+      const results = run.immediate(changes);
+      this.full = undefined;
+      return results;
+    } catch (e) {
+      throw this.writeError(e);
+    }
+  }
+
+  /** The store's own failures as answers that say nothing was written; anything else as it is. */
+  private writeError(e: unknown): unknown {
+    switch (sqliteCode(e)) {
+      case 'SQLITE_FULL':
+        this.full = { error: storeFull(), probedAt: Date.now() };
+        return this.full.error;
+      case 'SQLITE_BUSY':
+        return new FhirError(503, 'lock-error', 'Another process held the store\'s write lock too long; nothing was written, try again');
+      default:
+        return e;
+    }
+  }
+
+  /**
+   * Whether a write would find space again, without changing anything a reader sees: a row of 64 KB is written and
+   * deleted in one transaction (its pages allocated and the commit written to disk).
+   */
+  private probeSpace(): void {
+    const full = this.full!;
+    full.probedAt = Date.now();
+    try {
+      this.db.transaction(() => {
+        this.db.prepare(`INSERT INTO resource (resource_type, id, version_id, deleted, last_updated, content) VALUES ('~space-probe', 'probe', 1, 1, '', ?)`)
+          .run('x'.repeat(64 * 1024));
+        this.db.prepare("DELETE FROM resource WHERE resource_type = '~space-probe'").run();
+      }).immediate();
+      this.full = undefined;
+    } catch (e) {
+      if (sqliteCode(e) !== 'SQLITE_FULL') throw e;
+    }
   }
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+    if (this.full && Date.now() - this.full.probedAt >= this.spaceProbeIntervalMs) this.probeSpace();
+    if (this.full) throw this.full.error;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,8 @@
 import { FhirError } from '../errors/fhir-error';
-import { compareVersions, versionMatches } from '../terminology/canonical';
+import { compareVersions } from '../terminology/canonical';
+import { versionMatches } from '../terminology/versions';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import type { CommitGate } from './commit-gate';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from './store';
 
 /** FHIR's id rule: 1–64 of A–Z, a–z, 0–9, '-' and '.'. */
@@ -84,7 +86,7 @@ export function nowInstant(): string {
 
 /** create/update/delete expressed through apply, shared by the store implementations. */
 export abstract class BaseStore {
-  abstract apply(changes: WriteOperation[]): Promise<(StoredVersion | undefined)[]>;
+  abstract apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]>;
 
   async create(resource: TerminologyResource): Promise<StoredVersion> {
     const [v] = await this.apply([{ kind: 'create', resource }]);

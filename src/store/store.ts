@@ -1,6 +1,7 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import type { CommitGate } from './commit-gate';
 
 /** One version of a stored resource, as kept in its history. */
 export interface StoredVersion {
@@ -34,6 +35,14 @@ export class StoreConflictError extends FhirError {
   }
 }
 
+/** The store's content could not be read at start (e.g. a damaged schema): the server does not start (exit 4). */
+export class StoreLoadError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'StoreLoadError';
+  }
+}
+
 /**
  * Where the resources users write (municipalities' local catalogs and maps) live. The published catalogs are not
  * in the store: they are loaded read-only from the terminology folder at start.
@@ -55,13 +64,19 @@ export interface TerminologyStore {
    * row. Stamps meta.versionId and meta.lastUpdated. `create` needs an id not used before; `update` creates the
    * resource when it does not exist (or was deleted); `delete` of something absent or deleted is a no-op (no
    * version). Returns the versions written, in the order of the changes (undefined for a no-op delete).
+   * With a gate, the changes are committed only if `gate.enterCommit()` allows it right before the commit; a
+   * write abandoned before is not written (503). When the commit's outcome cannot be known (the database did not
+   * answer it), the error says so (504): it is never reported as a failure that may still commit.
    */
-  apply(changes: WriteOperation[]): Promise<(StoredVersion | undefined)[]>;
+  apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]>;
   create(resource: TerminologyResource): Promise<StoredVersion>;
   update(resource: TerminologyResource, expectedVersion?: string): Promise<StoredVersion>;
   delete(type: TerminologyType, id: string, expectedVersion?: string): Promise<StoredVersion | undefined>;
-  /** Resolves when the store answers; rejects when it is unreachable (readiness). */
-  ping(): Promise<void>;
+  /**
+   * Resolves when the store answers (within timeoutMs, where the store can bound it); rejects when it is
+   * unreachable, or (FhirError 507) when it is out of space for writes (readiness).
+   */
+  ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 

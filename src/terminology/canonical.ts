@@ -32,16 +32,3 @@ export function compareVersions(a: string | undefined, b: string | undefined): n
   }
   return 0;
 }
-
-/** Whether `version` matches a requested version that may use `x` or `*` wildcards or be a prefix (1.0 → 1.0.2). */
-export function versionMatches(requested: string, version: string | undefined): boolean {
-  if (version === undefined) return false;
-  if (requested === version) return true;
-  const r = requested.split('.');
-  const v = version.split('.');
-  if (r.some((p) => p === 'x' || p === 'X' || p === '*')) {
-    if (r.length > v.length) return false;
-    return r.every((p, i) => p === 'x' || p === 'X' || p === '*' || p === v[i]);
-  }
-  return false;
-}

@@ -49,12 +49,12 @@ export class CodeValidator {
     for (const s of options.supplements) ctx.requiredSupplements.add(s);
     const systemPath = addToPath(issuePathOf(value.mode) === 'CodeableConcept' ? 'CodeableConcept.coding[0]' : issuePathOf(value.mode), 'system');
     if (!url) {
-      return this.problemResult(ctx, new PrepareProblem(msg.noSystem(), 'invalid'), value, 'warning', issuePathOf(value.mode) || undefined);
+      return this.problemResult(ctx, new PrepareProblem(msg.noSystem(), 'invalid'), value, 'warning', issuePathOf(value.mode) || undefined, false);
     }
     const provider = ctx.access.find(url, version);
     if (!provider) {
       const problem = this.missingCodeSystem(ctx, url, version);
-      return this.problemResult(ctx, problem, value, 'error', systemPath);
+      return this.problemResult(ctx, problem, value, 'error', systemPath, problem.issueCode !== 'not-found');
     }
     const cs: CodeSystem = provider.resource;
     const vs: ValueSet = {
@@ -88,9 +88,12 @@ export class CodeValidator {
     return new PrepareProblem(msg.unknownCodeSystemVersion(url, v, presentVersionList(known)), 'not-found', `${url}|${v}`);
   }
 
-  /** A validation that could not be carried out: the reason as the result's issue and message. */
+  /**
+   * A validation that could not be carried out: the reason as the result's issue and message. A missing or unknown
+   * code system is placed by its FHIRPath `expression` only, without the deprecated `location` (as tx.fhir.org does).
+   */
   private problemResult(ctx: ValidationContext, problem: PrepareProblem, value: CodedValue,
-    severity: 'error' | 'warning' = 'error', expression?: string): Parameters {
+    severity: 'error' | 'warning' = 'error', expression?: string, withLocation = true): Parameters {
     const out = new ParametersBuilder();
     const first = value.codings[0];
     if (value.mode === 'codeableConcept') {
@@ -105,10 +108,12 @@ export class CodeValidator {
     out.string('message', problem.message);
     if (problem.unknownSystem) out.add({ name: 'x-caused-by-unknown-system', valueCanonical: problem.unknownSystem });
     const txIssueType = problem.issueCode === 'not-found' ? 'not-found' : 'invalid-data';
-    out.resource('issues', operationOutcome([issue({
+    const found = issue({
       severity, code: problem.issueCode, txIssueType, text: problem.message, messageId: problem.messageId,
       expression: expression ? [expression] : undefined,
-    })]));
+    });
+    if (!withLocation) delete found.location;
+    out.resource('issues', operationOutcome([found]));
     return out.build();
   }
 }

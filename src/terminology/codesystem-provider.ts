@@ -41,4 +41,9 @@ export interface CodeSystemProvider {
   descendants(concept: Concept): Iterable<Concept>;
   /** Values of a concept property by code (supplement properties included). */
   propertyValues(concept: Concept, code: string): CodeSystemConceptProperty[];
+  /**
+   * False for a concept whose display is only a placeholder (ISO 3166's user-assigned codes): another display is
+   * then noted, not refused. Absent means every display is fixed.
+   */
+  displayIsFixed?(concept: Concept): boolean;
 }

@@ -48,6 +48,10 @@ export interface ComposeResult {
   appliedValueSetVersions: string[];
   /** Code systems used that are fragments (content = fragment), as url|version. */
   fragments: string[];
+  /** Code systems defined by a grammar (UCUM, BCP 47) taken whole or by filter: their part here is only their base list. */
+  grammars: { system: string; base: string }[];
+  /** A grammar-defined code system is taken whole: the number of codes is unbounded, so no total is given. */
+  unbounded: boolean;
 }
 
 export interface ComposeOptions extends SystemVersionRules {
@@ -67,7 +71,7 @@ export function emptyResult(): ComposeResult {
   return {
     entries: [], usedCodeSystems: new Map(), usedValueSets: new Set(), providers: [], importedValueSets: [],
     hierarchical: true, hasUnfilteredInclude: false, versioned: false, versionsMatch: false,
-    appliedVersionRules: [], appliedValueSetVersions: [], fragments: [],
+    appliedVersionRules: [], appliedValueSetVersions: [], fragments: [], grammars: [], unbounded: false,
   };
 }
 
@@ -82,4 +86,6 @@ export function mergeUsage(into: ComposeResult, from: ComposeResult): void {
   }
   for (const v of from.appliedValueSetVersions) if (!into.appliedValueSetVersions.includes(v)) into.appliedValueSetVersions.push(v);
   for (const f of from.fragments) if (!into.fragments.includes(f)) into.fragments.push(f);
+  for (const g of from.grammars) if (!into.grammars.some((x) => x.system === g.system)) into.grammars.push(g);
+  if (from.unbounded) into.unbounded = true;
 }

@@ -1,6 +1,7 @@
 import type { ValueSetComposeInclude } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { canonical, compareVersions, versionMatches } from './canonical';
+import { canonical, compareVersions } from './canonical';
+import { versionMatches } from './versions';
 import type { CodeSystemProvider } from './codesystem-provider';
 import type { TerminologyRegistry } from './registry';
 import { assertCodeSystemShape } from './resource-shape';

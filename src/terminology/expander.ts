@@ -6,6 +6,7 @@ import { compileFilter } from './compose-filter';
 import { emptyResult, entryKey, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './compose-result';
 import { checkContent, excludesAnotherVersion, namesSeveralVersions, vurl } from './compose-rules';
 import { resolveIncludeProvider } from './compose-versions';
+import { isGrammarProvider } from './library-systems/grammar-provider';
 import type { TerminologyRegistry } from './registry';
 import { assertValueSetShape } from './resource-shape';
 import { currentTimeBudget } from './time-budget';
@@ -179,6 +180,16 @@ export class ComposeEvaluator {
     }
   }
 
+  /** A grammar-defined code system taken whole or by filter yields its base list only: the expansion is not closed. */
+  private useGrammar(result: ComposeResult, provider: CodeSystemProvider, whole: boolean): void {
+    if (!isGrammarProvider(provider)) return;
+    if (!result.grammars.some((g) => g.system === provider.url)) result.grammars.push({ system: provider.url, base: provider.grammarBase });
+    if (!whole) return;
+    result.unbounded = true;
+    const base = provider.grammarBaseResource;
+    if (base && !result.importedValueSets.includes(base)) result.importedValueSets.push(base);
+  }
+
   private evaluateInclude(
     vs: ValueSet, include: ValueSetComposeInclude, path: string, result: ComposeResult, composeInactive: boolean | undefined,
   ): ExpansionEntry[] {
@@ -196,6 +207,7 @@ export class ComposeEvaluator {
     });
     checkContent(provider);
     this.useProvider(result, provider);
+    if (!include.concept?.length) this.useGrammar(result, provider, !include.filter?.length);
     const skipInactive = composeInactive === false;
     const entries: ExpansionEntry[] = [];
     const push = (concept: Concept, ref?: NonNullable<ValueSetComposeInclude['concept']>[number]): void => {

@@ -8,11 +8,23 @@ import { ResourceSet, type TerminologyResource, type TerminologyType } from './r
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
+/** Makes the provider of a code system implemented in code (library-systems/), or undefined for any other. */
+export type ProviderFactory = (cs: CodeSystem, supplements: readonly CodeSystem[]) => CodeSystemProvider | undefined;
+
+const SUPPLEMENT_TYPE = 'http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type';
+
+/** A language pack only adds displays, so it applies to its code system without being asked for (as tx.fhir.org does). */
+function isLanguagePack(s: CodeSystem): boolean {
+  return s.extension?.some((e) => e.url === SUPPLEMENT_TYPE && e.valueCode === 'lang-pack') === true;
+}
+
 /** Caches shared by a registry and the request overlays built on it. */
 class ProviderCache {
   private readonly providers = new WeakMap<CodeSystem, Map<string, CodeSystemProvider>>();
   /** Keys of supplement lists (the registry hands out the same list for a code system until its catalogs change). */
   private readonly keys = new WeakMap<readonly CodeSystem[], string>();
+
+  constructor(private readonly special?: ProviderFactory) {}
 
   get(cs: CodeSystem, supplements: readonly CodeSystem[]): CodeSystemProvider {
     let perCs = this.providers.get(cs);
@@ -27,8 +39,11 @@ class ProviderCache {
     }
     let provider = perCs.get(key);
     if (!provider) {
-      const packed = supplements.length === 0 ? packedConcepts(cs) : undefined;
-      provider = packed ? new PackedCodeSystemProvider(cs, packed) : new FhirCodeSystemProvider(cs, supplements);
+      provider = this.special?.(cs, supplements);
+      if (!provider) {
+        const packed = supplements.length === 0 ? packedConcepts(cs) : undefined;
+        provider = packed ? new PackedCodeSystemProvider(cs, packed) : new FhirCodeSystemProvider(cs, supplements);
+      }
       perCs.set(key, provider);
     }
     return provider;
@@ -53,8 +68,10 @@ export class TerminologyRegistry {
      * (search, capabilities) and not readable by id.
      */
     private readonly referenceLayers: ResourceSet[] = [],
+    /** Providers of the code systems backed by libraries (UCUM, BCP 47, ISO 3166), whose resources are among the reference layers. */
+    specialProviders?: ProviderFactory,
   ) {
-    this.providerCache = providerCache ?? new ProviderCache();
+    this.providerCache = providerCache ?? new ProviderCache(specialProviders);
   }
 
   /** The layers canonicals resolve over, highest precedence first. */
@@ -152,7 +169,7 @@ export class TerminologyRegistry {
       const target = parseCanonical(s.supplements!);
       if (target.url !== cs.url) continue;
       if (target.version && cs.version && target.version !== cs.version) continue;
-      const isDefault = this.defaultSupplementUrls.has(s.url ?? '');
+      const isDefault = this.defaultSupplementUrls.has(s.url ?? '') || isLanguagePack(s);
       const isRequested = requested.some((r) => {
         const p = parseCanonical(r);
         return p.url === s.url && (!p.version || p.version === s.version);

@@ -1,5 +1,6 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
-import { compareVersions, versionMatches } from './canonical';
+import { compareVersions } from './canonical';
+import { versionMatches } from './versions';
 
 export type TerminologyResource = CodeSystem | ValueSet | ConceptMap;
 export type TerminologyType = TerminologyResource['resourceType'];

@@ -119,12 +119,16 @@ function parameters(vs: ValueSet, evaluated: IndexedComposeResult, request: Expa
 }
 
 function unclosedExtensions(evaluated: IndexedComposeResult): Extension[] {
-  if (evaluated.fragments.length === 0) return [];
-  const systems = evaluated.providers.filter((p) => p.resource.content === 'fragment').map((p) => p.url);
-  return [
-    { url: UNCLOSED, valueBoolean: true },
-    { url: UNCLOSED_REASON, valueString: `This extension is based on a fragment of the code system ${systems.join(', ')}` },
-  ];
+  const reasons: string[] = [];
+  for (const g of evaluated.grammars) {
+    reasons.push(`The code System '${g.system}' has a grammar and so has infinite members. This extension is based on ${g.base}`);
+  }
+  if (evaluated.fragments.length > 0) {
+    const systems = evaluated.providers.filter((p) => p.resource.content === 'fragment').map((p) => p.url);
+    reasons.push(`This extension is based on a fragment of the code system ${systems.join(', ')}`);
+  }
+  if (reasons.length === 0) return [];
+  return [{ url: UNCLOSED, valueBoolean: true }, { url: UNCLOSED_REASON, valueString: reasons.join('; ') }];
 }
 
 /** The value set without its stored expansion and narrative (and definition), once per value set: a fresh copy each call. */
@@ -182,7 +186,8 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
     ...(extension.length > 0 ? { extension } : {}),
     identifier: `urn:uuid:${randomUUID()}`,
     timestamp: new Date().toISOString(),
-    total,
+    // a whole grammar-defined code system has no number of codes
+    ...(evaluated.unbounded ? {} : { total }),
     ...(request.offset !== undefined ? { offset: request.offset } : {}),
     ...(params.length > 0 ? { parameter: params } : {}),
     ...(contains.length > 0 ? { contains } : {}),

@@ -29,8 +29,12 @@ function mainParts(version: string): string[] {
   return version.replace(/[+-].*$/, '').split('.');
 }
 
-/** Semver matching where the criteria may use wildcards and may name fewer parts than the candidate. */
-function semverMatches(criteria: string, candidate: string): boolean {
+function hasWildcard(version: string): boolean {
+  return mainParts(version).some((part) => part === 'x' || part === 'X' || part === '*');
+}
+
+/** Part-by-part matching where the criteria may use wildcards and may name fewer parts than the candidate. */
+function partsMatch(criteria: string, candidate: string): boolean {
   const c = mainParts(criteria);
   const v = mainParts(candidate);
   if (c.length > v.length) return false;
@@ -38,18 +42,27 @@ function semverMatches(criteria: string, candidate: string): boolean {
 }
 
 /**
- * Whether a resource version (`candidate`) satisfies a requested version (`criteria`). Equal versions always match;
- * semantic versions match part by part with wildcards; integers only match exactly; other formats match by prefix.
+ * The one rule for whether a resource version (`candidate`) satisfies a requested version (`criteria`), used by every
+ * operation and store: equal versions always match; `x`/`X`/`*` wildcards match any part (`2.x` → `2.3`, `2.3.0`);
+ * semantic versions also match by leading parts (`1.0` → `1.0.2`); integers only match exactly; other formats
+ * (dates, free text) match by a prefix that ends at a separator (`2024-05` → `2024-05-30`).
  */
-export function versionMatchesByAlgorithm(criteria: string | undefined, candidate: string | undefined, algorithm?: VersionAlgorithm): boolean {
+export function versionMatches(criteria: string | undefined, candidate: string | undefined, algorithm?: VersionAlgorithm): boolean {
   if (criteria === candidate) return true;
   if (!criteria || !candidate) return false;
-  const algo = algorithm ?? guessVersionAlgorithm(candidate);
-  switch (algo) {
-    case 'semver': return isSemVer(criteria, true) && isSemVer(candidate) && semverMatches(criteria, candidate);
+  if (hasWildcard(criteria)) return partsMatch(criteria, candidate);
+  switch (algorithm ?? guessVersionAlgorithm(candidate)) {
+    case 'semver': return isSemVer(criteria) && isSemVer(candidate) && partsMatch(criteria, candidate);
     case 'integer': return false;
-    default: return candidate.startsWith(criteria);
+    default: return startsWithWhole(candidate, criteria);
   }
+}
+
+/** `2024-05` is a prefix of `2024-05-30`, `1.0` of `1.0.2`; `1.0` is not one of `1.01`. */
+function startsWithWhole(candidate: string, prefix: string): boolean {
+  if (!candidate.startsWith(prefix)) return false;
+  const next = candidate.charAt(prefix.length);
+  return next === '' || /[.\-+_ ]/.test(next) || /[.\-+_ ]$/.test(prefix);
 }
 
 /** Orders versions, newest last. */

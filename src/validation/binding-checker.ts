@@ -34,6 +34,21 @@ const STATUS_DA: Record<string, string> = {
   inactive: 'er inaktiv (status inactive)',
 };
 
+type OutcomeIssue = OperationOutcome['issue'][number];
+
+/** CodeValidator names the value as `Coding` or `CodeableConcept.coding[n]`: the index of the coding an issue is about. */
+function codingIndexOf(i: OutcomeIssue): number | undefined {
+  const m = /^CodeableConcept\.coding\[(\d+)\]/.exec(i.expression?.[0] ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+function txOf(i: OutcomeIssue): TxIssueType | undefined {
+  return i.details?.coding?.find((c) => c.system === TX_ISSUE_TYPE_SYSTEM)?.code as TxIssueType | undefined;
+}
+
+/** Issues saying a coding is not a member of the value set (or cannot be known to be). */
+const NOT_A_MEMBER = new Set<TxIssueType>(['not-in-vs', 'this-code-not-in-vs', 'not-found', 'invalid-code', 'cannot-infer', 'invalid-data']);
+
 /** Issues CodeValidator reports that a binding's strength decides the severity of. */
 const MEMBERSHIP_ISSUES = new Set<TxIssueType>(['not-in-vs', 'this-code-not-in-vs', 'not-found', 'cannot-infer']);
 
@@ -50,7 +65,8 @@ export class BindingChecker {
   }
 
   check(value: unknown, type: BoundType, expression: string, binding: Binding, elementId: string): ValidationIssue[] {
-    if (binding.strength !== 'required' && binding.strength !== 'extensible') return [];
+    // a preferred binding is checked only for FSIII legacy keys (a warning naming the UUID code); example bindings not at all
+    if (binding.strength !== 'required' && binding.strength !== 'extensible' && binding.strength !== 'preferred') return [];
     const vs = this.registry.findCanonical('ValueSet', binding.valueSet);
     if (!vs) {
       return [{
@@ -93,27 +109,38 @@ export class BindingChecker {
     options.inferSystem = type === 'code';
     const result = this.validator.validateInValueSet(vs, value_, options);
     const outcome = result.parameter?.find((p) => p.name === 'issues')?.resource as OperationOutcome | undefined;
+    // a CodeableConcept with a coding in the value set meets the binding: another coding of a code system this
+    // server does not have (e.g. SNOMED CT) cannot be checked here, which is no reason to reject the submission
+    const issues = outcome?.issue ?? [];
+    const notMembers = new Set(issues.filter((i) => NOT_A_MEMBER.has(txOf(i)!)).map(codingIndexOf).filter((n) => n !== undefined));
+    const conceptMeetsBinding = value_.mode === 'codeableConcept' && value_.codings.some((_, index) => !notMembers.has(index));
     const out: ValidationIssue[] = [];
-    for (const i of outcome?.issue ?? []) {
-      // CodeValidator names the value as `Coding` or `CodeableConcept.coding[n]`; the issue points at that coding here
-      const where = i.expression?.[0] ?? '';
-      const m = /^CodeableConcept\.coding\[(\d+)\]/.exec(where);
-      const index = m ? Number(m[1]) : undefined;
+    for (const i of issues) {
+      const index = codingIndexOf(i);
       const coding = index !== undefined ? value_.codings[index] : value_.mode === 'codeableConcept' ? undefined : value_.codings[0];
       const path = index !== undefined ? codingPaths[index] ?? expression : expression;
-      const tx = i.details?.coding?.find((c) => c.system === TX_ISSUE_TYPE_SYSTEM)?.code as TxIssueType | undefined;
+      const tx = txOf(i);
+      const legacy = tx === 'code-rule' && coding?.system && coding.code ? findLegacyReplacement(this.registry, coding.system, coding.code) : undefined;
+      if (binding.strength === 'preferred' && !legacy) continue;
       let severity = i.severity as IssueSeverity;
       if (binding.strength === 'extensible' && severity === 'error' && tx && MEMBERSHIP_ISSUES.has(tx)) severity = 'warning';
-      out.push({
-        severity, code: i.code as IssueCode, txIssueType: tx, expression: [path],
-        text: { en: i.details?.text ?? '', da: this.danish(tx, i, coding, vs) },
-      });
+      if (conceptMeetsBinding && severity === 'error' && tx === 'not-found') severity = 'warning';
+      const text = { en: i.details?.text ?? '', da: this.danish(tx, i, coding, vs) };
+      if (legacy) {
+        // a required binding takes the UUID code (KL's value sets list only those); extensible/preferred: advice
+        severity = binding.strength === 'required' ? 'error' : 'warning';
+        if (severity === 'error') {
+          text.en += ` (the binding of ${elementId} to '${vsCanonical(vs)}' is required)`;
+          text.da += ` (${elementId} er bundet obligatorisk (required) til '${vsCanonical(vs)}')`;
+        }
+      }
+      out.push({ severity, code: i.code as IssueCode, txIssueType: tx, expression: [path], text });
     }
     return out;
   }
 
   /** The Danish text of a CodeValidator issue, rebuilt from the coding and the code system. */
-  private danish(tx: TxIssueType | undefined, i: OperationOutcome['issue'][number], coding: Coding | undefined, vs: ValueSet): string {
+  private danish(tx: TxIssueType | undefined, i: OutcomeIssue, coding: Coding | undefined, vs: ValueSet): string {
     if (!coding) {
       if (tx === 'not-in-vs') return `Ingen gyldig kodning fundet for værdisættet '${vsCanonical(vs)}'`;
       return `Kodevalidering: ${i.details?.text ?? ''}`;
@@ -146,7 +173,7 @@ export class BindingChecker {
       }
       case 'code-rule': {
         const legacy = system && concept ? findLegacyReplacement(this.registry, system, concept.code) : undefined;
-        if (legacy && i.severity === 'warning') {
+        if (legacy) {
           return `Koden '${code}' er en gammel brugervendt nøgle i ${system}; brug i stedet koden ${quoteCode(legacy.code, legacy.display)}`;
         }
         if (concept && concept.code !== code) return `Koden '${code}' afviger fra den korrekte kode '${concept.code}' i store og små bogstaver`;

@@ -207,22 +207,23 @@ export function checkLocalCodes(
       const code = l3.coding.code;
       if (typeof code !== 'string' || code === '') continue;
       const at = [l3.expression];
+      // KL requires only code and display of a niveau-3 coding: what cannot be checked here is a warning, not an error
       if (where.kind === 'unknown') {
         issues.push({
-          severity: 'error', code: 'business-rule', expression: at, messageId: 'niveau3-municipality-unknown',
+          severity: 'warning', code: 'business-rule', expression: at, messageId: 'niveau3-municipality-unknown',
           text: {
-            en: `The niveau-3 code '${code}' cannot be checked: the sending municipality is not known. Name it by an author or performing organization with an identifier of system ${KOMMUNEKODE_SYSTEM}, or give the kommunekode parameter`,
-            da: `Niveau 3-koden '${code}' kan ikke kontrolleres, fordi den indsendende kommune ikke kendes. Angiv kommunen med en author eller udførende organisation med en identifier med system ${KOMMUNEKODE_SYSTEM}, eller giv parameteren kommunekode`,
+            en: `The niveau-3 code '${code}' was not checked against a local catalog: the sending municipality is not known. Name it by an author or performing organization with an identifier of system ${KOMMUNEKODE_SYSTEM}, or give the kommunekode parameter`,
+            da: `Niveau 3-koden '${code}' er ikke kontrolleret mod et lokalt katalog, fordi den indsendende kommune ikke kendes. Angiv kommunen med en author eller udførende organisation med en identifier med system ${KOMMUNEKODE_SYSTEM}, eller giv parameteren kommunekode`,
           },
         });
         continue;
       }
       if (where.kind === 'ambiguous') {
         issues.push({
-          severity: 'error', code: 'business-rule', expression: at, messageId: 'niveau3-municipality-ambiguous',
+          severity: 'warning', code: 'business-rule', expression: at, messageId: 'niveau3-municipality-ambiguous',
           text: {
-            en: `The niveau-3 code '${code}' cannot be checked: the resource names more than one municipality (${where.kommunekoder.join(', ')})`,
-            da: `Niveau 3-koden '${code}' kan ikke kontrolleres, fordi ressourcen angiver mere end én kommune (${where.kommunekoder.join(', ')})`,
+            en: `The niveau-3 code '${code}' was not checked against a local catalog: the resource names more than one municipality (${where.kommunekoder.join(', ')})`,
+            da: `Niveau 3-koden '${code}' er ikke kontrolleret mod et lokalt katalog, fordi ressourcen angiver mere end én kommune (${where.kommunekoder.join(', ')})`,
           },
         });
         continue;
@@ -231,10 +232,10 @@ export function checkLocalCodes(
       const local = catalogs.forKommune(kode);
       if (local.codeSystems.length === 0) {
         issues.push({
-          severity: 'error', code: 'not-found', expression: at, messageId: 'niveau3-no-local-catalog',
+          severity: 'warning', code: 'not-found', expression: at, messageId: 'niveau3-no-local-catalog',
           text: {
-            en: `Municipality ${kode} has no local catalog on this server (a CodeSystem with identifier ${KOMMUNEKODE_SYSTEM}|${kode}), so the niveau-3 code '${code}' cannot be checked`,
-            da: `Kommune ${kode} har intet lokalt katalog på serveren (et CodeSystem med identifier ${KOMMUNEKODE_SYSTEM}|${kode}), så niveau 3-koden '${code}' kan ikke kontrolleres`,
+            en: `Municipality ${kode} has no local catalog on this server (a CodeSystem with identifier ${KOMMUNEKODE_SYSTEM}|${kode}), so the niveau-3 code '${code}' was not checked`,
+            da: `Kommune ${kode} har intet lokalt katalog på serveren (et CodeSystem med identifier ${KOMMUNEKODE_SYSTEM}|${kode}), så niveau 3-koden '${code}' er ikke kontrolleret`,
           },
         });
         continue;

@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
-import { identifierKommunekoder, municipalId, ownerOf, parseMunicipalUrl } from '../local/municipality';
+import { municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../local/municipality';
 import { hasErrors, validateTerminologyResource, validationFailure, type ValidationIssue } from '../local/validation';
+import type { CommitGate } from '../store/commit-gate';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from '../store/store';
 import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
 import { packResource } from '../terminology/packed-resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { ResourceSet, TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
+import { publishedCanonicalIssue } from './published-canonicals';
 
 /** One write as the HTTP edge (or the import tool) asks for it. */
 export interface WriteRequest {
@@ -68,6 +71,10 @@ interface Planned {
   type: TerminologyType;
   id: string;
   before?: TerminologyResource;
+  /** Who the id belongs to (src/write/id-ownership.ts); undefined for an id never written. */
+  owner?: IdOwner;
+  /** The id has no history: a PUT then creates it, and the store refuses when another process created it meanwhile. */
+  neverWritten?: boolean;
   after?: TerminologyResource;
   expectedVersion?: string;
   /** Where the expected version came from: If-Match (412 when stale) or the body's meta.versionId (409). */
@@ -81,15 +88,6 @@ export function parseIfMatch(value: string): string {
   const m = ETAG.exec(value) ?? /^\s*(\d+)\s*$/.exec(value);
   if (!m || !/^\d{1,15}$/.test(m[1]!)) throw FhirError.invalid(`If-Match must be an ETag like W/"3", not '${value}'`);
   return m[1]!;
-}
-
-function owners(resource: TerminologyResource | undefined): string[] {
-  if (!resource) return [];
-  const set = new Set<string>();
-  const fromUrl = parseMunicipalUrl(resource.url)?.kommunekode;
-  if (fromUrl !== undefined) set.add(fromUrl);
-  for (const k of identifierKommunekoder(resource)) set.add(k);
-  return [...set];
 }
 
 const MAX_URL_LENGTH = 2048;
@@ -120,8 +118,12 @@ export function canonicalProblems(resource: TerminologyResource): { where: strin
 
 /** Whether the principal may write a resource that is (or becomes) this one; throws 403 otherwise. */
 export function authorize(principal: Principal, resource: TerminologyResource | undefined, what: string): void {
-  if (!resource || principal.admin) return;
-  const own = owners(resource);
+  if (resource) authorizeKommunekoder(principal, resourceKommunekoder(resource), what);
+}
+
+/** Whether the principal may write what belongs to these municipalities (none: the common catalogs); throws 403 otherwise. */
+export function authorizeKommunekoder(principal: Principal, own: readonly string[], what: string): void {
+  if (principal.admin) return;
   if (own.length === 0) {
     throw new FhirError(403, 'forbidden', `${what} is a common catalog resource; writing the common catalogs needs a token with the admin scope`);
   }
@@ -150,8 +152,9 @@ export class ResourceWriter {
     return run;
   }
 
-  write(principal: Principal, requests: WriteRequest[]): Promise<WriteResult[]> {
-    return this.exclusive(() => this.writeNow(principal, requests));
+  /** `gate`: lets the caller abandon the write until its commit begins (src/store/commit-gate.ts). */
+  write(principal: Principal, requests: WriteRequest[], gate?: CommitGate): Promise<WriteResult[]> {
+    return this.exclusive(() => this.writeNow(principal, requests, gate));
   }
 
   /** Whether the id was written and its latest version is a delete (410 Gone on read). */
@@ -164,7 +167,7 @@ export class ResourceWriter {
     return this.deps.published.byResourceId(type, id) !== undefined;
   }
 
-  private async writeNow(principal: Principal, requests: WriteRequest[]): Promise<WriteResult[]> {
+  private async writeNow(principal: Principal, requests: WriteRequest[], gate?: CommitGate): Promise<WriteResult[]> {
     if (requests.length === 0) return [];
     await this.deps.beforeWrite?.();
     const { store, registry, written, published } = this.deps;
@@ -172,7 +175,12 @@ export class ResourceWriter {
     const batchIds = new Set<string>();
     for (const [index, request] of requests.entries()) {
       const p = await this.plan(request, index, batchIds);
-      batchIds.add(`${p.type}/${p.id}`);
+      const key = `${p.type}/${p.id}`;
+      if (batchIds.has(key)) {
+        throw FhirError.invalid(`Bundle.entry[${index}] writes ${key}, which an earlier entry of the transaction writes too; a transaction writes each resource once`,
+          { expression: [`Bundle.entry[${index}].request.url`] });
+      }
+      batchIds.add(key);
       planned.push(p);
     }
 
@@ -193,7 +201,7 @@ export class ResourceWriter {
 
     for (const p of planned) {
       const what = `${p.type}/${p.id}`;
-      authorize(principal, p.before, what);
+      if (p.owner) authorizeKommunekoder(principal, idOwnerKommunekoder(p.owner), what);
       authorize(principal, p.after, p.after?.url ?? what);
     }
 
@@ -202,7 +210,8 @@ export class ResourceWriter {
     const issues: EntryIssue[] = [];
     for (const p of planned) {
       if (!p.after) continue;
-      const own = [...validateTerminologyResource(p.after, overlay), ...this.canonicalClashes(p, planned, published, written)];
+      const ownership = idOwnershipIssue(p.type, p.id, p.owner, p.after);
+      const own = [...(ownership ? [ownership] : []), ...validateTerminologyResource(p.after, overlay), ...this.canonicalClashes(p, planned, published, written)];
       for (const i of own) {
         const expression = requests.length > 1 ? i.expression?.map((e) => `Bundle.entry[${p.index}].resource${e.slice(p.type.length)}`) : i.expression;
         issues.push({ ...i, expression, entry: p.index });
@@ -211,13 +220,13 @@ export class ResourceWriter {
     if (hasErrors(issues)) throw new WriteValidationError(issues, validationFailure(issues));
 
     const changes: WriteOperation[] = planned.map((p) => (p.after
-      ? p.before || p.request.method === 'PUT'
+      ? p.before || (p.request.method === 'PUT' && !p.neverWritten)
         ? { kind: 'update', resource: p.after, expectedVersion: p.expectedVersion }
         : { kind: 'create', resource: p.after }
       : { kind: 'delete', resourceType: p.type, id: p.id, expectedVersion: p.expectedVersion }));
     let versions: (StoredVersion | undefined)[];
     try {
-      versions = await store.apply(changes);
+      versions = await store.apply(changes, gate);
     } catch (e) {
       if (e instanceof StoreConflictError) {
         const p = planned.find((x) => x.expectedFrom === 'if-match');
@@ -259,6 +268,11 @@ export class ResourceWriter {
     }
     const before = id !== undefined && request.method !== 'POST' ? await store.read(type, id) : undefined;
     const p: Planned = { request, index, type, id: id ?? '', before };
+    if (id !== undefined && request.method !== 'POST') {
+      const history = before ? undefined : await store.history(type, id);
+      p.owner = idOwner(id, before ?? history?.find((v) => v.resource)?.resource);
+      p.neverWritten = history?.length === 0;
+    }
 
     if (request.ifMatch !== undefined && request.method !== 'POST') {
       p.expectedVersion = parseIfMatch(request.ifMatch);
@@ -271,7 +285,7 @@ export class ResourceWriter {
     }
 
     if (request.method === 'DELETE') {
-      if (!before && !(await this.isDeleted(type, id!))) throw FhirError.notFound(`${type}/${id} is not known`);
+      if (p.neverWritten) throw FhirError.notFound(`${type}/${id} is not known`);
       return p;
     }
 
@@ -297,6 +311,7 @@ export class ResourceWriter {
       id = await this.newId(type, resource, batchIds);
       resource.id = id;
       p.id = id;
+      p.owner = idOwner(id, undefined);
     }
     p.after = resource;
     return p;
@@ -314,15 +329,14 @@ export class ResourceWriter {
     return randomUUID();
   }
 
-  /** url|version must name one resource: not a published one, not another stored one, not twice in a batch. */
+  /** url|version must name one resource: not of a published canonical, not another stored one, not twice in a batch. */
   private canonicalClashes(p: Planned, all: Planned[], published: ResourceSet, written: ResourceSet): ValidationIssue[] {
     const r = p.after!;
     if (!r.url) return [];
     const label = `${r.url}${r.version ? `|${r.version}` : ''}`;
     const out: ValidationIssue[] = [];
-    if (published.versions(p.type, r.url).some((x) => x.version === r.version)) {
-      out.push({ severity: 'error', code: 'duplicate', text: `${label} is a published ${p.type} (terminology/) and read-only; use another url or version`, expression: [`${p.type}.url`] });
-    }
+    const reserved = publishedCanonicalIssue(p.type, r.url, published);
+    if (reserved) out.push(reserved);
     const other = written.versions(p.type, r.url).find((x) => x.version === r.version && x.id !== p.id);
     if (other && !all.some((q) => q.id === other.id && q.type === p.type && q.request.method === 'DELETE')) {
       out.push({ severity: 'error', code: 'duplicate', text: `${label} is already used by ${p.type}/${other.id}; update that resource instead`, expression: [`${p.type}.url`] });

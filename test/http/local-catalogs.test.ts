@@ -303,7 +303,7 @@ describe('authorization of writes', () => {
     await request(app).delete('/fhir/ValueSet/indsatskatalog-119').set('Authorization', `Bearer ${adminToken}`).expect(405);
     const copy = { ...example, id: undefined };
     const dup = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token370}`).type(JSON_TYPE).send(copy).expect(422);
-    expect(dup.body.issue[0]).toMatchObject({ code: 'duplicate', details: { text: expect.stringMatching(/is a published CodeSystem/) } });
+    expect(dup.body.issue[0]).toMatchObject({ code: 'business-rule', details: { text: expect.stringMatching(/is a canonical of a published catalog/) } });
     expect((await request(app).get('/fhir/CodeSystem/kommune-370-lokale-indsatser').expect(200)).body.title).toBe(example.title);
   });
 });

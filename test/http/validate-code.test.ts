@@ -99,6 +99,24 @@ describe('CodeSystem/$validate-code', () => {
     const res = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: FSIII, code: 'H1.1' }).expect(200);
     expect(value(res.body, 'message')).toContain('17312894-b23f-43d9-9723-b725ac25d872');
   });
+
+  it('answers a Coding without a system as invalid with a warning (a result, not a 400); a bare code still needs a system', async () => {
+    const res = await post('CodeSystem/$validate-code', [{ name: 'coding', valueCoding: { code: AFKLARENDE } }]).expect(200);
+    expect(value(res.body, 'result')).toBe(false);
+    const issue = (value(res.body, 'issues') as OperationOutcome).issue[0]!;
+    expect(issue).toMatchObject({ severity: 'warning', code: 'invalid', expression: ['Coding'] });
+    expect(issue.location).toBeUndefined();
+    expect(value(res.body, 'message')).toMatch(/^Coding has no system/);
+    await request(app).get('/fhir/CodeSystem/$validate-code').query({ code: AFKLARENDE }).expect(400);
+  });
+
+  it('places an unknown code system by its expression only, without the deprecated location', async () => {
+    const res = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: 'http://example.org/unknown', code: 'x' }).expect(200);
+    expect(value(res.body, 'result')).toBe(false);
+    const issue = (value(res.body, 'issues') as OperationOutcome).issue[0]!;
+    expect(issue).toMatchObject({ code: 'not-found', expression: ['system'] });
+    expect(issue.location).toBeUndefined();
+  });
 });
 
 describe('ValueSet/$batch-validate-code', () => {

@@ -1,7 +1,7 @@
 import type { CodeSystem } from 'fhir/r4';
 import { FhirError } from '../../src/errors/fhir-error';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres-store';
-import { MIGRATIONS } from '../../src/store/postgres-migrations';
+import { MIGRATIONS, SchemaError } from '../../src/store/postgres-migrations';
 import { StoreConflictError, type ChangeSink, type ResourceChange } from '../../src/store/store';
 import { WrittenLayer } from '../../src/store/written-layer';
 import { TerminologyRegistry } from '../../src/terminology/registry';
@@ -83,6 +83,50 @@ describeWithPostgres('PostgresStore', () => {
       await (await openStore(schema)).close();
       await withClient((c) => c.query(`INSERT INTO "${schema}".faelles_tx_migrations (version, name) VALUES (99, 'from the future')`));
       await expect(openStore(schema)).rejects.toThrow(/migration 99/);
+    });
+
+    it('runs on a schema a newer build migrated with expand-only migrations (rollback), and refuses a contracted one', async () => {
+      const schema = uniqueSchema();
+      const known = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+      await (await openStore(schema)).close();
+      const record = (version: number, compatibleFrom: number) => withClient((c) => c.query(
+        `INSERT INTO "${schema}".faelles_tx_migrations (version, name, compatible_from) VALUES ($1, 'from a newer build', $2)`, [version, compatibleFrom]));
+      // The newer build's expand migration: this build still runs, reads and writes.
+      await record(known + 1, known);
+      const older = await openStore(schema);
+      await older.create(codeSystem('after-upgrade'));
+      expect((await older.read('CodeSystem', 'after-upgrade'))?.id).toBe('after-upgrade');
+      await older.close();
+      // Its contract migration needs a build that knows the expand one: this build is refused, saying why.
+      await record(known + 2, known + 1);
+      await expect(openStore(schema)).rejects.toThrow(new RegExp(`at migration ${known + 2}, which needs a build that knows migration ${known + 1} or later; this build knows ${known}`));
+    });
+
+    it('adds compatible_from to a migrations table recorded before it existed', async () => {
+      const schema = uniqueSchema();
+      schemas.add(schema);
+      await withClient(async (c) => {
+        await c.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"`);
+        await c.query('CREATE TABLE faelles_tx_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+        await c.query(MIGRATIONS[0]!.sql);
+        await c.query("INSERT INTO faelles_tx_migrations (version, name) VALUES (1, 'resources, history and the change sequence')");
+      });
+      const store = await openStore(schema);
+      await store.create(codeSystem('old-table'));
+      const rows = await withClient(async (c) => (await c.query(`SELECT version, compatible_from FROM "${schema}".faelles_tx_migrations ORDER BY version`)).rows);
+      expect(rows[0]).toEqual({ version: 1, compatible_from: null });
+    });
+
+    it('refuses, with a message, a schema whose migrations table lists migrations whose tables are missing', async () => {
+      const schema = uniqueSchema();
+      await (await openStore(schema)).close();
+      await withClient((c) => c.query(`DROP TABLE "${schema}".resource, "${schema}".resource_history, "${schema}".store_state`));
+      const e = await openStore(schema).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(SchemaError);
+      expect((e as Error).message).toMatch(/records migration 1 in faelles_tx_migrations, but tables store_state, resource, resource_history are missing: the schema is damaged/);
+      await withClient((c) => c.query(`CREATE TABLE "${schema}".store_state (singleton boolean PRIMARY KEY, change_seq bigint NOT NULL);
+        CREATE TABLE "${schema}".resource (x int); CREATE TABLE "${schema}".resource_history (x int)`));
+      await expect(openStore(schema)).rejects.toThrow(/store_state has 0 rows instead of one/);
     });
 
     it('answers 503 (not 500) when the database cannot be reached', async () => {

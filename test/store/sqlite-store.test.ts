@@ -56,4 +56,31 @@ describe('SqliteStore specifics', () => {
     db.close();
     expect(() => SqliteStore.open(dir)).toThrow(/schema version 99/);
   });
+
+  it('refuses, with a message, a data file whose schema version is recorded but whose tables are missing', async () => {
+    const dir = freshDir();
+    await SqliteStore.open(dir).close();
+    const db = new Database(path.join(dir, SQLITE_FILE_NAME));
+    db.exec('DROP TABLE resource_history');
+    db.close();
+    expect(() => SqliteStore.open(dir)).toThrow(/records schema version 1, but resource_history is missing: the data file is damaged/);
+  });
+
+  it('a write another process holds the lock for too long is 503 lock-error, nothing written', async () => {
+    const dir = freshDir();
+    const store = SqliteStore.open(dir);
+    // The store's wait for the lock (5 s) shortened for the test.
+    (store as unknown as { db: Database.Database }).db.pragma('busy_timeout = 50');
+    const other = new Database(path.join(dir, SQLITE_FILE_NAME));
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      await expect(store.create({ resourceType: 'CodeSystem', id: 'busy', status: 'active', content: 'complete' }))
+        .rejects.toMatchObject({ status: 503, code: 'lock-error' });
+      other.exec('ROLLBACK');
+      expect(await store.history('CodeSystem', 'busy')).toEqual([]);
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
 });

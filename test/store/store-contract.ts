@@ -1,4 +1,5 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import { CommitGate } from '../../src/store/commit-gate';
 import { StoreConflictError, type TerminologyStore } from '../../src/store/store';
 
 /**
@@ -49,6 +50,17 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(await store.history('CodeSystem', 'x')).toEqual([]);
       expect(await store.findCodeSystem('http://example.org/CodeSystem/x')).toBeUndefined();
       await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('with a commit gate: an abandoned write is refused (503) and writes nothing; a committed one closes the gate to abandoning', async () => {
+      const abandoned = new CommitGate();
+      expect(abandoned.abandon()).toBe(true);
+      await expect(store.apply([{ kind: 'create', resource: codeSystem('gated') }], abandoned)).rejects.toMatchObject({ status: 503, code: 'timeout' });
+      expect(await store.history('CodeSystem', 'gated')).toEqual([]);
+      const gate = new CommitGate();
+      await store.apply([{ kind: 'create', resource: codeSystem('gated') }], gate);
+      expect(gate.abandon()).toBe(false);
+      expect((await store.read('CodeSystem', 'gated'))?.meta?.versionId).toBe('1');
     });
 
     it('create stamps version 1 and lastUpdated, and the resource can be read, found and listed', async () => {

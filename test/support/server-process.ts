@@ -47,8 +47,7 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the server with the environment given and waits until /ready answers 200. */
-export async function startServerProcess(entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+async function spawnServer(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number; log: string[] }> {
   const port = await freePort();
   const log: string[] = [];
   const child = spawn(process.execPath, [entry], {
@@ -58,6 +57,23 @@ export async function startServerProcess(entry: string, env: Record<string, stri
   });
   child.stdout!.on('data', (c: Buffer) => log.push(c.toString()));
   child.stderr!.on('data', (c: Buffer) => log.push(c.toString()));
+  return { child, port, log };
+}
+
+/** Starts a server that is expected not to start; resolves with its exit status and output once it has exited. */
+export async function serverExit(entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+  const { child, log } = await spawnServer(entry, env);
+  // 'close': the process has exited and its output has been read to the end.
+  const exited = new Promise((r) => child.once('close', r));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+  return { code: child.exitCode, output: log.join('') };
+}
+
+/** Starts the server with the environment given and waits until /ready answers 200. */
+export async function startServerProcess(entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+  const { child, port, log } = await spawnServer(entry, env);
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));

@@ -1,4 +1,5 @@
-import { canonical, compareVersions, parseCanonical, versionMatches } from '../../src/terminology/canonical';
+import { canonical, compareVersions, parseCanonical } from '../../src/terminology/canonical';
+import { versionMatches } from '../../src/terminology/versions';
 
 describe('parseCanonical / canonical', () => {
   it('splits url|version, and treats an empty version as none', () => {
@@ -66,6 +67,23 @@ describe('versionMatches', () => {
     expect(versionMatches('2.X.1', '2.3.0')).toBe(false);
     expect(versionMatches('2.x', '3.0.0')).toBe(false);
     expect(versionMatches('1.2.x.x', '1.2')).toBe(false);
+  });
+
+  it('matches a semantic version by its leading parts (1.0 → 1.0.2), never across a part', () => {
+    expect(versionMatches('1.0', '1.0.2')).toBe(true);
+    expect(versionMatches('1.0', '1.0.0')).toBe(true);
+    expect(versionMatches('1.0', '1.01.0')).toBe(false);
+    expect(versionMatches('1.0', '1.1.0')).toBe(false);
+    expect(versionMatches('1.0.2', '1.0')).toBe(false);
+  });
+
+  it('matches integers exactly and dates by prefix', () => {
+    expect(versionMatches('2', '20240530')).toBe(false);
+    expect(versionMatches('2024-05', '2024-05-30')).toBe(true);
+  });
+
+  it('treats an empty requested version (url| with nothing after the bar) as no match rule', () => {
+    expect(versionMatches('', '1.0.0')).toBe(false);
   });
 
   it('never matches a resource without a version', () => {

@@ -10,7 +10,23 @@ describe('store configuration', () => {
   it('selects PostgreSQL with DATABASE_URL, with its defaults', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://tx:secret@db.example.dk:5432/faelles_tx' });
     expect(c.store).toBe('postgres');
-    expect(c.database).toEqual({ url: 'postgres://tx:secret@db.example.dk:5432/faelles_tx', schema: 'public', poolSize: 10, pollIntervalMs: 5000 });
+    expect(c.database).toEqual({
+      url: 'postgres://tx:secret@db.example.dk:5432/faelles_tx', schema: 'public', poolSize: 10, pollIntervalMs: 5000,
+      statementTimeoutMs: 10_000, lockTimeoutMs: 5000, idleInTransactionTimeoutMs: 10_000,
+    });
+  });
+
+  it('reads the database timeouts, and keeps the wait for the database below the request timeout', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://db/x', DATABASE_STATEMENT_TIMEOUT_MS: '4000', DATABASE_LOCK_TIMEOUT_MS: '1500', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '20000',
+    });
+    expect(c.database).toMatchObject({ statementTimeoutMs: 4000, lockTimeoutMs: 1500, idleInTransactionTimeoutMs: 20_000 });
+    // A shorter request timeout brings the default statement timeout (and the lock timeout) down with it.
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', REQUEST_TIMEOUT_MS: '6000' }).database).toMatchObject({ statementTimeoutMs: 2000, lockTimeoutMs: 2000 });
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/x', REQUEST_TIMEOUT_MS: '10000', DATABASE_STATEMENT_TIMEOUT_MS: '9000' }))
+      .toThrow(/DATABASE_STATEMENT_TIMEOUT_MS \(9000\) and the 2000 ms the server waits beyond it for an answer must stay below REQUEST_TIMEOUT_MS \(10000\)/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/x', DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_LOCK_TIMEOUT_MS: '2000' }))
+      .toThrow(/DATABASE_LOCK_TIMEOUT_MS \(2000\) must not be above DATABASE_STATEMENT_TIMEOUT_MS \(1000\)/);
   });
 
   it('reads DATABASE_SCHEMA, DATABASE_POOL_SIZE and SYNC_POLL_SECONDS', () => {
@@ -29,6 +45,8 @@ describe('store configuration', () => {
     [{ DATABASE_URL: 'postgres://db/x', DATABASE_SCHEMA: 'Robert"; DROP' }, /DATABASE_SCHEMA/],
     [{ DATABASE_URL: 'postgres://db/x', DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE/],
     [{ DATABASE_URL: 'postgres://db/x', SYNC_POLL_SECONDS: 'soon' }, /SYNC_POLL_SECONDS/],
+    [{ DATABASE_URL: 'postgres://db/x', DATABASE_STATEMENT_TIMEOUT_MS: '0' }, /DATABASE_STATEMENT_TIMEOUT_MS must be between/],
+    [{ DATABASE_URL: 'postgres://db/x', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 'never' }, /DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS/],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

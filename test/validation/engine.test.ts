@@ -29,7 +29,7 @@ const testProfile: StructureDefinition = {
       { id: 'Condition', path: 'Condition', constraint: [{ key: 'test-1', severity: 'warning', human: 'A note or a severity', expression: "severity.coding.code = 'x' or note.exists()" }] },
       { id: 'Condition.category', path: 'Condition.category', patternCodeableConcept: { coding: [{ system: CATEGORY, code: 'problem-list-item' }] } },
       { id: 'Condition.severity', path: 'Condition.severity', binding: { strength: 'extensible', valueSet: SEVERITIES } },
-      { id: 'Condition.code', path: 'Condition.code', binding: { strength: 'preferred', valueSet: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesFFB' } },
+      { id: 'Condition.code', path: 'Condition.code', binding: { strength: 'preferred', valueSet: 'http://fhir.kl.dk/term/ValueSet/KLConditionCodesHomeCare' } },
       { id: 'Condition.code.coding', path: 'Condition.code.coding', constraint: [{ key: 'test-2', severity: 'error', human: 'Codings have a system', expression: 'system.exists()' }] },
       { id: 'Condition.bodySite', path: 'Condition.bodySite', binding: { strength: 'required', valueSet: 'http://example.org/ValueSet/unknown' } },
       { id: 'Condition.clinicalStatus.coding.system', path: 'Condition.clinicalStatus.coding.system', fixedUri: 'http://terminology.hl7.org/CodeSystem/condition-clinical' },
@@ -71,6 +71,18 @@ describe('the profile checker', () => {
       ['information', 'code-invalid', ['Condition.severity.coding[0]'], 'this-code-not-in-vs'],
       ['error', 'code-invalid', ['Condition.severity.coding[0]'], 'invalid-code'],
       ['warning', 'code-invalid', ['Condition.severity'], 'not-in-vs'],
+    ]);
+  });
+
+  it('makes a legacy key a warning naming the UUID in an extensible or preferred binding (an error only in a required one)', () => {
+    const issues = run({ ...base(), severity: { coding: [{ system: FSIII, code: 'B2' }] }, code: { coding: [{ system: FSIII, code: 'J1.1' }] } });
+    expect(brief(issues)).toEqual([
+      ['warning', 'business-rule', ['Condition.severity.coding[0]'], 'code-rule'],
+      ['warning', 'business-rule', ['Condition.code.coding[0]'], 'code-rule'],
+    ]);
+    expect(issues.map((i) => i.text.en)).toEqual([
+      "The code 'B2' is a legacy key of urn:oid:1.2.208.176.2.21; use the code 'fcc16cb1-41f0-4832-b834-110fba0aaabe' (1) instead",
+      "The code 'J1.1' is a legacy key of urn:oid:1.2.208.176.2.21; use the code '4d46bd94-9518-431c-82e8-ebb91bca307a' (Vaske sig) instead",
     ]);
   });
 

@@ -47,7 +47,7 @@ describe('the profiles in profiles/', () => {
     const catalogs = publishedCatalogs();
     const registry = new TerminologyRegistry([new ResourceSet(catalogs.resources)], catalogs.defaultSupplements);
     const bindings = profiles.list().flatMap((p) => (p.resource.differential?.element ?? []).filter((e) => e.binding).map((e) => ({ id: e.id, ...e.binding! })));
-    expect(bindings.length).toBe(22);
+    expect(bindings.length).toBe(23);
     for (const b of bindings) {
       expect(b.strength).toBe('required');
       expect(b.valueSet).toMatch(/^http:\/\/fhir\.kl\.dk\//);
@@ -61,9 +61,9 @@ describe('the profiles in profiles/', () => {
     expect(constraints.map((c) => c.key).sort()).toEqual([
       'gateway-140-service-request-1',
       'kl-reporting-ffb-condition-1',
-      'klgateway-119-care-plan-1', 'klgateway-119-care-plan-2',
+      'klgateway-119-care-plan-1',
       'klgateway-119-intervention-1', 'klgateway-119-intervention-2',
-      'klgateway-140-care-plan-1', 'klgateway-140-care-plan-2',
+      'klgateway-140-care-plan-1',
       'klgateway-140-intervention-1', 'klgateway-140-intervention-2',
       'klgateway-severity-mandatory-in-home-care-not-allowed-in-nursing',
     ]);

@@ -1,3 +1,4 @@
+import type { Coding } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -6,7 +7,7 @@ import type { TerminologyResource } from '../../src/terminology/resource-set';
 import { publishedCatalogs, testConfig } from '../support/app';
 import {
   bundle, C, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
-  KOMMUNE_101, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
+  KOMMUNE_101, KOMMUNEKODE, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
 } from './fixtures';
 import { OK, validateWith, type Issue } from './outcome';
 
@@ -169,12 +170,40 @@ describe('§119 planned intervention', () => {
     }]);
   });
 
-  it('cannot check a niveau-3 code when the sending municipality is not known', async () => {
+  it('warns, not fails, when a niveau-3 code cannot be checked because the sending municipality is not known (KL requires only code and display)', async () => {
     const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme')], { basedOn: true });
     expect(await validate(cp)).toEqual([{
-      severity: 'error', code: 'business-rule', id: 'niveau3-municipality-unknown', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
-      en: "The niveau-3 code '370-TEORI-OM-KOL' cannot be checked: the sending municipality is not known. Name it by an author or performing organization with an identifier of system http://faelles-tx.dk/fhir/NamingSystem/kommunekode, or give the kommunekode parameter",
-      da: "Niveau 3-koden '370-TEORI-OM-KOL' kan ikke kontrolleres, fordi den indsendende kommune ikke kendes. Angiv kommunen med en author eller udførende organisation med en identifier med system http://faelles-tx.dk/fhir/NamingSystem/kommunekode, eller giv parameteren kommunekode",
+      severity: 'warning', code: 'business-rule', id: 'niveau3-municipality-unknown', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
+      en: "The niveau-3 code '370-TEORI-OM-KOL' was not checked against a local catalog: the sending municipality is not known. Name it by an author or performing organization with an identifier of system http://faelles-tx.dk/fhir/NamingSystem/kommunekode, or give the kommunekode parameter",
+      da: "Niveau 3-koden '370-TEORI-OM-KOL' er ikke kontrolleret mod et lokalt katalog, fordi den indsendende kommune ikke kendes. Angiv kommunen med en author eller udførende organisation med en identifier med system http://faelles-tx.dk/fhir/NamingSystem/kommunekode, eller giv parameteren kommunekode",
+    }]);
+  });
+
+  it('still requires the code and display KL requires of a niveau-3 coding when the municipality is not known', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), { system: LEVEL3_119_140, code: '370-TEORI-OM-KOL' }], { basedOn: true });
+    const issues = await validate(cp);
+    expect(issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression])).toEqual([['structure', ['CarePlan.activity[0].detail.code.coding[1]']]]);
+    expect(issues.find((i) => i.id === 'niveau3-municipality-unknown')?.severity).toBe('warning');
+  });
+
+  it('warns, not fails, when the resource names two municipalities, so the niveau-3 code cannot be checked against one', async () => {
+    // KL's §119 profile allows one performer and no author: here the performing organization names two municipalities
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme')], { basedOn: true });
+    (cp.activity as { detail: Record<string, unknown> }[])[0]!.detail.performer = [{ reference: '#udfoerer' }];
+    cp.contained = [{ ...organization('udfoerer', '370'), identifier: [{ system: KOMMUNEKODE, value: '101' }, { system: KOMMUNEKODE, value: '370' }] }];
+    expect(await validate(cp)).toEqual([{
+      severity: 'warning', code: 'business-rule', id: 'niveau3-municipality-ambiguous', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
+      en: "The niveau-3 code '370-TEORI-OM-KOL' was not checked against a local catalog: the resource names more than one municipality (101, 370)",
+      da: "Niveau 3-koden '370-TEORI-OM-KOL' er ikke kontrolleret mod et lokalt katalog, fordi ressourcen angiver mere end én kommune (101, 370)",
+    }]);
+  });
+
+  it('warns, not fails, when the named municipality has no local catalog on this server', async () => {
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('999-X', 'Lokal indsats')], { basedOn: true, performer: '999' });
+    expect(await validate(cp)).toEqual([{
+      severity: 'warning', code: 'not-found', id: 'niveau3-no-local-catalog', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
+      en: "Municipality 999 has no local catalog on this server (a CodeSystem with identifier http://faelles-tx.dk/fhir/NamingSystem/kommunekode|999), so the niveau-3 code '999-X' was not checked",
+      da: "Kommune 999 har intet lokalt katalog på serveren (et CodeSystem med identifier http://faelles-tx.dk/fhir/NamingSystem/kommunekode|999), så niveau 3-koden '999-X' er ikke kontrolleret",
     }]);
   });
 
@@ -244,11 +273,11 @@ describe('home-care and nursing planned intervention', () => {
     expect(await validate(careIntervention([fsiii(C.personligHygiejne)]))).toEqual(OK);
   });
 
-  it('reports a legacy key with the code to use instead', async () => {
+  it('rejects a legacy key in a required binding, naming the code to use instead', async () => {
     expect(await validate(careIntervention([fsiii('H1.1')]))).toEqual([{
-      severity: 'warning', code: 'business-rule', tx: 'code-rule', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
-      en: "The code 'H1.1' is a legacy key of urn:oid:1.2.208.176.2.21; use the code '17312894-b23f-43d9-9723-b725ac25d872' (Personlig hygiejne) instead",
-      da: "Koden 'H1.1' er en gammel brugervendt nøgle i urn:oid:1.2.208.176.2.21; brug i stedet koden '17312894-b23f-43d9-9723-b725ac25d872' (Personlig hygiejne)",
+      severity: 'error', code: 'business-rule', tx: 'code-rule', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
+      en: "The code 'H1.1' is a legacy key of urn:oid:1.2.208.176.2.21; use the code '17312894-b23f-43d9-9723-b725ac25d872' (Personlig hygiejne) instead (the binding of CarePlan.activity.detail.code.coding:level2 to 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareInterventions|1.2.0' is required)",
+      da: "Koden 'H1.1' er en gammel brugervendt nøgle i urn:oid:1.2.208.176.2.21; brug i stedet koden '17312894-b23f-43d9-9723-b725ac25d872' (Personlig hygiejne) (CarePlan.activity.detail.code.coding:level2 er bundet obligatorisk (required) til 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareInterventions|1.2.0')",
     }]);
   });
 
@@ -256,6 +285,19 @@ describe('home-care and nursing planned intervention', () => {
     expect(await validate(careIntervention([fsiii(C.personligHygiejne), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)]), '/fhir/$validate', K101)).toEqual(OK);
     const issues = await validate(careIntervention([fsiii('H1.1'), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)]), '/fhir/$validate', K101);
     expect(issues.map((i) => i.tx)).toEqual(['code-rule']);
+  });
+
+  it('checks the delivery type of a home-care intervention against KL\'s DeliveryTypes when it is given (0..*)', async () => {
+    const withDelivery = (coding: Coding) => {
+      const cp = careIntervention([fsiii(C.personligHygiejne)]);
+      (cp.activity as { detail: Record<string, unknown> }[])[0]!.detail.extension = [{ url: 'http://fhir.kl.dk/gateway/StructureDefinition/DeliveryType', valueCodeableConcept: { coding: [coding] } }];
+      return cp;
+    };
+    expect(await validate(careIntervention([fsiii(C.personligHygiejne)]))).toEqual(OK);
+    expect(await validate(withDelivery(careSocial(CS.individuel)))).toEqual(OK);
+    expect((await validate(withDelivery(careSocial(CS.almen)))).filter((i) => i.severity === 'error').map((i) => [i.tx, i.expression])).toEqual([
+      ['not-in-vs', ['CarePlan.activity[0].detail.extension[0].valueCodeableConcept.coding[0]']],
+    ]);
   });
 
   it('reports a missing niveau-2 coding', async () => {
@@ -363,15 +405,13 @@ describe('care plans and service requests', () => {
     expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)], { statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual([rule]);
   });
 
-  it('forbids a schedule in care plans as KL\'s profiles do (scheduled[x] 0..0), which klgateway-140-care-plan-2 requires', async () => {
+  it('forbids a schedule in care plans as KL\'s profiles do (scheduled[x] 0..0) and does not require one (KL removed klgateway-119-care-plan-2 and klgateway-140-care-plan-2)', async () => {
     expect((await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention140)], { timing: true }))).map((i) => [i.code, i.expression])).toEqual([
       ['structure', ['CarePlan.activity[0].detail.scheduledTiming']],
     ]);
-    expect(await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention140)]))).toEqual([
-      invariant('klgateway-140-care-plan-2', 'klgateway-140-care-plan',
-        'An intervention care plan (Interventionsforløb efter §140) shall have a scheduled timing',
-        'Et interventionsforløb (Interventionsforløb efter §140) skal have planlagte gange (scheduledTiming)', 'CarePlan'),
-    ]);
+    for (const [id, category] of [['klgateway-140-care-plan', CS.intervention140], ['klgateway-119-care-plan', CS.intervention119], ['klgateway-119-care-plan', CS.opfoelgning119]] as const) {
+      expect(await validate(carePlan(id, [careSocial(category)]))).toEqual(OK);
+    }
   });
 
   it('reports a §119 category in a §140 care plan', async () => {
@@ -413,6 +453,27 @@ describe('FFB reporting', () => {
     expect(await validate(condition('kl-reporting-ffb-condition', [ffb(F.stemmeOgTale)]))).toEqual(OK);
     expect(await validate(condition('kl-reporting-ffb-targetGroup', [ffb(F.multipel)]))).toEqual(OK);
     expect(await validate(servicePerformer([ffb(F.aktivitetstilbud)]))).toEqual(OK);
+  });
+
+  it('accepts an FFB condition with a second coding beside its FFB code, as KL binds Condition.code (any coding)', async () => {
+    const issues = await validate(condition('kl-reporting-ffb-condition', [careSocial(CS.almen), ffb(F.stemmeOgTale)]));
+    expect(issues.map((i) => [i.severity, i.tx, i.expression])).toEqual([['information', 'this-code-not-in-vs', ['Condition.code.coding[0]']]]);
+  });
+
+  it('only warns about a second coding of a code system this server does not have, when the FFB code meets the binding', async () => {
+    const snomed = { system: 'http://snomed.info/sct', code: '288579009' };
+    expect((await validate(condition('kl-reporting-ffb-condition', [ffb(F.stemmeOgTale), snomed]))).map((i) => [i.severity, i.tx, i.expression])).toEqual([
+      ['information', 'this-code-not-in-vs', ['Condition.code.coding[1]']],
+      ['warning', 'not-found', ['Condition.code.coding[1]']],
+    ]);
+    expect((await validate(condition('kl-reporting-ffb-condition', [snomed]))).filter((i) => i.severity === 'error').map((i) => i.tx)).toEqual(['not-found', 'not-in-vs']);
+  });
+
+  it('requires the one offer (category) of an FFB service performer, as KL does', async () => {
+    const none = { ...servicePerformer([ffb(F.aktivitetstilbud)]), category: undefined };
+    expect((await validate(none)).map((i) => [i.severity, i.code, i.expression])).toEqual([['error', 'structure', ['CareTeam']]]);
+    const two = { ...servicePerformer([ffb(F.aktivitetstilbud)]), category: [{ coding: [ffb(F.aktivitetstilbud)] }, { coding: [ffb(F.aktivitetstilbud)] }] };
+    expect((await validate(two)).map((i) => [i.severity, i.expression])).toEqual([['error', ['CareTeam.category[1]']]]);
   });
 
   it('reports an FSIII code where an FFB intervention is required', async () => {

@@ -3,7 +3,7 @@ import { compareVersions } from '../canonical';
 import type { CodeSystemProvider } from '../codesystem-provider';
 import type { TerminologyRegistry } from '../registry';
 import { assertCodeSystemShape } from '../resource-shape';
-import { versionMatchesByAlgorithm } from '../versions';
+import { versionMatches } from '../versions';
 import type { IssueCollector } from '../issue-collector';
 import { msg } from './messages';
 import type { ValidationOptions } from './options';
@@ -46,7 +46,7 @@ export class CodeSystemAccess {
     if (!version) return list[list.length - 1];
     const exact = list.filter((c) => c.version === version);
     if (exact.length > 0) return exact[exact.length - 1];
-    const matching = list.filter((c) => versionMatchesByAlgorithm(version, c.version));
+    const matching = list.filter((c) => versionMatches(version, c.version));
     return matching[matching.length - 1];
   }
 
@@ -79,7 +79,7 @@ export class CodeSystemAccess {
   /** check-system-version: reports a code system version the request does not allow. */
   checkVersion(url: string, version: string | undefined, issues: IssueCollector, path: string): void {
     for (const rule of this.options.rulesFor(url)) {
-      if (rule.mode !== 'check' || versionMatchesByAlgorithm(rule.version, version)) continue;
+      if (rule.mode !== 'check' || versionMatches(rule.version, version)) continue;
       const m = msg.versionCheck(url, version ?? '', rule.version);
       issues.add({
         severity: 'error', code: 'exception', txIssueType: 'version-error', text: m.text, messageId: m.id, expression: [addToPath(path, 'version')],

@@ -42,6 +42,8 @@ function sameUse(use: Coding | undefined, system: string, code: string): boolean
 /** The displays and designations a code may legitimately be shown with, and the language rules for choosing them. */
 export class Designations {
   readonly items: Designation[] = [];
+  /** The code system's display is a placeholder (ISO 3166's user-assigned codes): other displays are noted, not refused. */
+  placeholder = false;
 
   get isEmpty(): boolean {
     return this.items.length === 0;
@@ -49,6 +51,7 @@ export class Designations {
 
   /** The concept's display (in the code system's language) and its designations, supplements included. */
   addConcept(provider: CodeSystemProvider, concept: Concept): void {
+    if (provider.displayIsFixed?.(concept) === false) this.placeholder = true;
     if (concept.display) {
       this.items.push({ language: provider.resource.language, use: DISPLAY_USE, value: concept.display.trim(), status: 'active' });
     }

@@ -23,6 +23,13 @@ export function checkDisplay(displays: Designations, defLang: string | undefined
     }
     return;
   }
+  if (displays.placeholder) {
+    const text = msg.displayNotFixed(display, coding.system ?? '', coding.code ?? '', displays.present(langs, true),
+      displays.displayCount(langs, true), options.langSummary());
+    state.message(text);
+    state.report('information', 'invalid', text, 'invalid-display', where);
+    return;
+  }
   let severity: 'error' | 'warning' | 'information' = options.displayWarning ? 'warning' : 'error';
   let count = displays.displayCount(langs, true);
   if (count === 0) {

@@ -87,11 +87,23 @@ export class IncludeMembership {
       const concept = provider.locate(code);
       if (!concept) return false;
       const predicates = this.filtersOf(provider, inc);
-      if (!predicates.every((p) => p(concept))) return false;
+      if (!predicates.every((p) => p(concept))) {
+        if (report) this.explainCanonical(provider, concept, inc, state);
+        return false;
+      }
       displays.addConcept(provider, concept);
       return this.accept(path, code, provider, concept, role, state);
     }
     return false;
+  }
+
+  /** A unit outside a value set of one canonical form (UCUM's `canonical = g`, units of mass) is told which form it has. */
+  private explainCanonical(provider: CodeSystemProvider, concept: Concept, inc: ValueSetComposeInclude, state: ValidationState): void {
+    const actual = provider.propertyValues(concept, 'canonical')[0]?.valueString;
+    const required = inc.filter?.find((f) => f.property === 'canonical' && f.op === '=')?.value;
+    if (actual !== undefined && required !== undefined && actual !== required) {
+      state.message(msg.canonicalFormMismatch(concept.code, actual, required));
+    }
   }
 
   /** A code the include selects: still refused when abstract (abstract=false) or inactive (activeOnly, inactive=false). */

@@ -73,6 +73,11 @@ export const msg = {
     const choices = count > 1 ? `one of ${count} choices: ` : '';
     return m(whitespace ? 'Display_Name_WS_for__should_be_one_of__instead_of' : 'Display_Name_for__should_be_one_of__instead_of', `${what} ${q(display)} for ${system}#${code}. Valid display is ${choices}${valid} (for the language(s) ${q(langs)})`);
   },
+  canonicalFormMismatch: (code: string, actual: string, required: string): Message =>
+    m(undefined, `Code ${code} has canonical form ${actual}, not ${required} as required`),
+  displayNotFixed: (display: string, system: string, code: string, known: string, count: number, langs: string): Message =>
+    m('Display_Name_Not_Fixed_use_Supplement', `The display name ${q(display)} is not a known display name for ${system}#${code}. ` +
+      `${count > 1 ? 'Known displays are' : 'Known display is'} ${known} (for the language(s) ${q(langs)}). Use a supplement to define displays for user assigned codes`),
   noDisplayForLanguageError: (display: string, system: string, code: string, langs: string, defaultDisplay: string): Message =>
     m('NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_ERR', `Wrong Display Name ${q(display)} for ${system}#${code}. There are no valid display names found for language(s) ${q(langs)}. Default display is ${q(defaultDisplay)}`),
   noDisplayForLanguageOk: (display: string, system: string, code: string, langs: string): Message =>

@@ -1,5 +1,5 @@
 import type { ValueSetComposeInclude } from 'fhir/r4';
-import { compareVersionsGeneral, presentVersionList, versionMatchesByAlgorithm } from '../versions';
+import { compareVersionsGeneral, presentVersionList, versionMatches } from '../versions';
 import { addToPath, type CodeSystemAccess } from './code-systems';
 import type { ValidationState } from './context';
 import { Designations } from './designations';
@@ -10,13 +10,13 @@ export function chooseVersion(access: CodeSystemAccess, path: string, system: st
   state: ValidationState): string | undefined {
   let result = access.versionFor(system, versionVS);
   if (!versionCoding) return result;
-  if (result && versionCoding !== result && versionMatchesByAlgorithm(result, versionCoding)) result = versionCoding;
+  if (result && versionCoding !== result && versionMatches(result, versionCoding)) result = versionCoding;
   if (!result) {
     const known = access.listVersions(system);
-    if (known.some((v) => v === versionCoding || versionMatchesByAlgorithm(versionCoding, v))) result = versionCoding;
+    if (known.some((v) => v === versionCoding || versionMatches(versionCoding, v))) result = versionCoding;
   }
   const cs = access.findResource(system, result);
-  if (cs && cs.version !== versionCoding && !versionMatchesByAlgorithm(versionCoding, cs.version)) {
+  if (cs && cs.version !== versionCoding && !versionMatches(versionCoding, cs.version)) {
     let severity: 'error' | 'warning' = 'error';
     let text: Message;
     if (!result) {

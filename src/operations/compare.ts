@@ -1,0 +1,64 @@
+import type { ValueSet } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import { assertValueSetShape } from '../terminology/resource-shape';
+import { ValueSetComparer } from '../terminology/value-set-compare';
+import type { OperationContext, OperationHandler } from './context';
+import { resolveValueSet } from './expand';
+import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+
+const spec: OperationSpec = {
+  name: 'compare',
+  params: [
+    { name: 'thisUrl', type: 'uri' },
+    { name: 'thisVersion', type: 'string' },
+    { name: 'thisValueSet', type: 'Resource' },
+    { name: 'otherUrl', type: 'uri' },
+    { name: 'otherVersion', type: 'string' },
+    { name: 'otherValueSet', type: 'Resource' },
+    { name: 'activeOnly', type: 'boolean' },
+    { name: 'diagnostics', type: 'boolean' },
+    TX_RESOURCE_PARAM,
+  ],
+};
+
+/** One side of the comparison: the instance (this side only), an inline value set, or a canonical (+ version). */
+function valueSetOf(input: OperationInput, ctx: OperationContext, side: 'this' | 'other', target?: ValueSet): ValueSet {
+  const names = { url: `${side}Url`, valueSet: `${side}ValueSet`, version: `${side}Version` };
+  if (target && (input.has(names.url) || input.has(names.valueSet))) {
+    throw FhirError.invalid(`At instance level the value set compared is the instance: give no '${names.url}' or '${names.valueSet}'`, {
+      expression: [names.url],
+    });
+  }
+  const vs = resolveValueSet(input, ctx, target, names);
+  assertValueSetShape(vs);
+  return vs;
+}
+
+/**
+ * ValueSet/$compare: whether this value set is the same as, a superset or subset of, overlaps or is disjoint from the
+ * other (or `indeterminate` when that cannot be known). `diagnostics=true` adds how it was found and the codes that differ.
+ */
+export const compareOperation: OperationHandler = {
+  spec,
+  resourceType: 'ValueSet',
+  levels: ['type', 'instance'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ValueSet-compare',
+  handle(input, baseCtx, target) {
+    const ctx = withTxResources(input, baseCtx);
+    const thisVs = valueSetOf(input, ctx, 'this', target as ValueSet | undefined);
+    const otherVs = valueSetOf(input, ctx, 'other');
+    const outcome = new ValueSetComparer(ctx.registry, {
+      activeOnly: input.boolean('activeOnly') === true,
+      maxExpansionSize: ctx.limits.maxExpansionSize,
+    }).compare(thisVs, otherVs);
+    const out = new ParametersBuilder().code('result', outcome.result).string('message', outcome.message);
+    if (input.boolean('diagnostics') === true) {
+      out.boolean('performed-expansion', outcome.performedExpansion);
+      if (outcome.missing.length > 0) out.string('missing-codes', outcome.missing.join(','));
+      if (outcome.extra.length > 0) out.string('extra-codes', outcome.extra.join(','));
+      if (outcome.common.length > 0) out.string('common-codes', outcome.common.join(','));
+    }
+    return out.build();
+  },
+};

@@ -1,0 +1,120 @@
+import type { CodeSystem } from 'fhir/r4';
+import { type GrammarConcept, GrammarCodeSystemProvider, grammarConcept } from './grammar-provider';
+
+export const BCP_47 = 'urn:ietf:bcp:47';
+
+/** The code system resource; its codes are every tag the grammar and the IANA registry allow (BcpProvider). */
+export function bcp47CodeSystem(): CodeSystem {
+  return {
+    resourceType: 'CodeSystem',
+    id: 'bcp47',
+    url: BCP_47,
+    name: 'BCP47',
+    title: 'Tags for Identifying Languages (BCP 47)',
+    status: 'active',
+    publisher: 'IETF',
+    description: 'Language tags of BCP 47, checked against the IANA Language Subtag Registry',
+    language: 'en',
+    caseSensitive: true,
+    content: 'complete',
+  };
+}
+
+interface RegistryRecord {
+  Type: string;
+  Subtag?: string;
+  Tag?: string;
+  Description: string[];
+  Deprecated?: string;
+}
+
+interface ParsedTag {
+  language: string | null;
+  extendedLanguageSubtags: string[];
+  script: string | null;
+  region: string | null;
+  variants: string[];
+  extensions: { singleton: string; extensions: string[] }[];
+  privateuse: string[];
+  irregular: string | null;
+  regular: string | null;
+}
+
+interface Bcp47Library {
+  parse(tag: string): ParsedTag;
+  stringify(tag: ParsedTag): string;
+}
+
+/** The IANA Language Subtag Registry (language-subtag-registry), by type and subtag; read when first needed. */
+class SubtagRegistry {
+  private readonly byType = new Map<string, Map<string, RegistryRecord>>();
+
+  constructor() {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const records = require('language-subtag-registry/data/json/registry.json') as RegistryRecord[];
+    for (const r of records) {
+      const key = r.Subtag ?? r.Tag;
+      if (!key) continue;
+      let map = this.byType.get(r.Type);
+      if (!map) {
+        map = new Map();
+        this.byType.set(r.Type, map);
+      }
+      map.set(key, r);
+    }
+  }
+
+  get(type: string, subtag: string): RegistryRecord | undefined {
+    return this.byType.get(type)?.get(subtag);
+  }
+}
+
+const BASE = 'the languages of ISO 639-2';
+
+/**
+ * BCP 47 language tags, parsed with bcp-47 and checked against the IANA registry: every subtag must be
+ * registered and written in its registered case (`en-US`, not `en-us`, as tx.fhir.org requires). The display is the
+ * language's name with the script, region and variants named: `English (United States)`.
+ */
+export class Bcp47Provider extends GrammarCodeSystemProvider {
+  private readonly registry = new SubtagRegistry();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  private readonly bcp47 = require('bcp-47') as Bcp47Library;
+
+  constructor(resource: CodeSystem, supplements: readonly CodeSystem[] = []) {
+    super(resource, supplements, BASE);
+  }
+
+  protected parse(code: string): GrammarConcept | undefined {
+    const whole = this.registry.get('grandfathered', code) ?? this.registry.get('redundant', code);
+    if (whole) return grammarConcept(code, whole.Description[0]);
+    const tag = this.bcp47.parse(code);
+    if (!tag.language && tag.privateuse.length === 0) return undefined;
+    if (this.bcp47.stringify(tag) !== code) return undefined;
+    const names: string[] = [];
+    const parts: [string, string | null][] = [
+      ['language', tag.language], ...tag.extendedLanguageSubtags.map((s): [string, string] => ['extlang', s]),
+      ['script', tag.script], ['region', tag.region], ...tag.variants.map((s): [string, string] => ['variant', s]),
+    ];
+    for (const [type, subtag] of parts) {
+      if (!subtag) continue;
+      const record = this.registry.get(type, subtag);
+      if (!record) return undefined;
+      names.push(record.Description[0]!);
+    }
+    if (names.length === 0) return grammarConcept(code, 'Private use');
+    const [language, ...qualifiers] = names;
+    return grammarConcept(code, qualifiers.length > 0 ? `${language} (${qualifiers.join(', ')})` : language);
+  }
+
+  /** Every ISO 639-2 language in its shortest tag (the ISO 639-1 code where there is one) that the registry has and does not deprecate. */
+  protected baseCodes(): string[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { iso6392 } = require('iso-639-2') as { iso6392: { iso6391?: string; iso6392B: string; iso6392T?: string }[] };
+    const codes = iso6392.map((l) => l.iso6391 ?? l.iso6392T ?? l.iso6392B);
+    return codes.filter((c) => {
+      const r = this.registry.get('language', c);
+      return r !== undefined && !r.Deprecated;
+    });
+  }
+}

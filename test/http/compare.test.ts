@@ -1,0 +1,131 @@
+import type { Parameters, ValueSet } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { FSIII, testApp } from '../support/app';
+
+const CODES_119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119';
+const INTERVENTIONS = 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFSIII';
+const CATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
+const CATALOG_140 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-140';
+const FHIR_JSON = 'application/fhir+json';
+
+let app: App;
+beforeAll(async () => {
+  app = await testApp();
+});
+
+const compare = (query: Record<string, string>) => request(app).get('/fhir/ValueSet/$compare').query(query);
+const post = (body: Parameters) => request(app).post('/fhir/ValueSet/$compare').set('Content-Type', FHIR_JSON).send(JSON.stringify(body));
+const value = (p: Parameters, name: string) => {
+  const param = p.parameter?.find((x) => x.name === name);
+  return param?.valueCode ?? param?.valueString ?? param?.valueBoolean;
+};
+const codes = (p: Parameters, name: string) => String(value(p, name) ?? '').split(',').filter(Boolean).sort();
+const expandCodes = async (url: string) =>
+  ((await request(app).get('/fhir/ValueSet/$expand').query({ url, excludeNested: 'true' }).expect(200)).body as ValueSet)
+    .expansion!.contains!.map((c) => c.code!).sort();
+const enumerated = (url: string, list: string[]): ValueSet => ({
+  resourceType: 'ValueSet', url, status: 'active', compose: { include: [{ system: FSIII, concept: list.map((code) => ({ code })) }] },
+});
+
+describe('ValueSet/$compare on KL value sets', () => {
+  it('finds the §119 gateway codes a subset of all FSIII interventions, and the reverse a superset', async () => {
+    const sub = (await compare({ thisUrl: CODES_119, otherUrl: INTERVENTIONS, diagnostics: 'true' }).expect(200)).body as Parameters;
+    expect(value(sub, 'result')).toBe('subset');
+    expect(value(sub, 'performed-expansion')).toBe(true);
+    expect(value(sub, 'missing-codes')).toBeUndefined();
+    // the codes in common are exactly the 119 codes; the extra ones are the rest of the interventions
+    const [codes119, all] = [await expandCodes(CODES_119), await expandCodes(INTERVENTIONS)];
+    expect(codes(sub, 'common-codes')).toEqual(codes119);
+    expect(codes(sub, 'extra-codes')).toEqual(all.filter((c) => !codes119.includes(c)));
+
+    const sup = (await compare({ thisUrl: INTERVENTIONS, otherUrl: CODES_119 }).expect(200)).body as Parameters;
+    expect(value(sup, 'result')).toBe('superset');
+    expect(value(sup, 'message')).toContain('super-set');
+    expect(sup.parameter?.map((p) => p.name).sort()).toEqual(['message', 'result']);
+  });
+
+  it('finds the §119 and §140 catalogs disjoint, from their enumerations without expanding', async () => {
+    const res = (await compare({ thisUrl: CATALOG_119, otherUrl: CATALOG_140, diagnostics: 'true' }).expect(200)).body as Parameters;
+    expect(value(res, 'result')).toBe('disjoint');
+    expect(value(res, 'performed-expansion')).toBe(false);
+    expect(codes(res, 'missing-codes')).toEqual(await expandCodes(CATALOG_119));
+    expect(codes(res, 'extra-codes')).toEqual(await expandCodes(CATALOG_140));
+  });
+
+  it('finds a value set the same as itself, and a new release that adds a code a superset of the old one (POST, inline)', async () => {
+    const old = (await expandCodes(CATALOG_119)).slice(0, 5);
+    const release = [...old, (await expandCodes(CATALOG_140))[0]!];
+    const same = (await compare({ thisUrl: CATALOG_119, otherUrl: CATALOG_119 }).expect(200)).body as Parameters;
+    expect(value(same, 'result')).toBe('same');
+    const res = (await post({
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'thisValueSet', resource: enumerated('http://example.dk/ValueSet/new', release) },
+        { name: 'otherValueSet', resource: enumerated('http://example.dk/ValueSet/old', [...old].reverse()) },
+        { name: 'diagnostics', valueBoolean: true },
+      ],
+    }).expect(200)).body as Parameters;
+    expect(value(res, 'result')).toBe('superset');
+    expect(codes(res, 'missing-codes')).toEqual([release[5]]);
+  });
+
+  it('compares an instance with another value set, and against the active codes only with activeOnly', async () => {
+    const id = (await request(app).get('/fhir/ValueSet').query({ url: CATALOG_119 }).expect(200)).body.entry[0].resource.id as string;
+    const res = (await request(app).get(`/fhir/ValueSet/${id}/$compare`).query({ otherUrl: CATALOG_119, activeOnly: 'true', diagnostics: 'true' })
+      .expect(200)).body as Parameters;
+    expect(value(res, 'result')).toBe('same');
+    expect(value(res, 'performed-expansion')).toBe(true);
+  });
+
+  it('compares a value set given only by its stored expansion through that expansion', async () => {
+    const codes119 = (await expandCodes(CATALOG_119)).slice(0, 3);
+    const stored: ValueSet = {
+      resourceType: 'ValueSet', url: 'http://example.dk/ValueSet/stored', status: 'active',
+      expansion: { timestamp: '2026-01-01T00:00:00Z', contains: codes119.slice(0, 2).map((code) => ({ system: FSIII, code })) },
+    };
+    const res = (await post({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'thisValueSet', resource: stored }, { name: 'otherValueSet', resource: enumerated('http://example.dk/ValueSet/e', codes119) },
+        { name: 'diagnostics', valueBoolean: true }],
+    }).expect(200)).body as Parameters;
+    expect(value(res, 'result')).toBe('subset');
+    expect(value(res, 'performed-expansion')).toBe(true);
+    expect(codes(res, 'extra-codes')).toEqual([codes119[2]]);
+    const neither = (await post({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'thisValueSet', resource: { resourceType: 'ValueSet', url: 'http://example.dk/ValueSet/none', status: 'active' } },
+        { name: 'otherUrl', valueUri: CATALOG_119 }],
+    }).expect(200)).body as Parameters;
+    expect(value(neither, 'result')).toBe('indeterminate');
+    expect(value(neither, 'message')).toContain('has no compose');
+  });
+
+  it('says indeterminate, not a guess, when a side cannot be expanded', async () => {
+    // two is-a filters on a code system the server does not know: neither the rules nor the expansions can tell
+    const unknownSystem = (code: string): ValueSet => ({
+      resourceType: 'ValueSet', url: `http://example.dk/ValueSet/${code}`, status: 'active',
+      compose: { include: [{ system: 'http://example.dk/unknown', filter: [{ property: 'concept', op: 'is-a', value: code }] }] },
+    });
+    const res = (await post({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'thisValueSet', resource: unknownSystem('x') }, { name: 'otherValueSet', resource: unknownSystem('y') }],
+    }).expect(200)).body as Parameters;
+    expect(value(res, 'result')).toBe('indeterminate');
+    expect(value(res, 'message')).toMatch(/^Unable to compare .*Both expansions failed/);
+  });
+
+  it('refuses a missing side and an unknown value set with 4xx OperationOutcomes', async () => {
+    const missing = await compare({ thisUrl: CATALOG_119 }).expect(400);
+    expect(missing.body.resourceType).toBe('OperationOutcome');
+    expect(missing.body.issue[0].expression).toEqual(['otherUrl']);
+    const unknown = await compare({ thisUrl: CATALOG_119, otherUrl: 'http://example.dk/ValueSet/none' }).expect(404);
+    expect(unknown.body.issue[0].code).toBe('not-found');
+  });
+
+  it('is listed in the CapabilityStatement', async () => {
+    const cs = (await request(app).get('/fhir/metadata').expect(200)).body;
+    const vs = cs.rest[0].resource.find((r: { type: string }) => r.type === 'ValueSet');
+    expect(vs.operation.map((o: { name: string }) => o.name)).toContain('compare');
+  });
+});

@@ -1,0 +1,118 @@
+import type { CodeSystem, OperationOutcome, Parameters, ParametersParameter, ValueSet } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { testApp } from '../support/app';
+
+const BCP_47 = 'urn:ietf:bcp:47';
+const ISO_3166 = 'urn:iso:std:iso:3166';
+const UCUM = 'http://unitsofmeasure.org';
+
+let app: App;
+beforeAll(async () => {
+  app = await testApp();
+});
+
+const value = (p: Parameters, name: string): unknown => {
+  const hit = p.parameter?.find((x) => x.name === name);
+  if (!hit) return undefined;
+  const key = Object.keys(hit).find((k) => k.startsWith('value'));
+  return key ? (hit as Record<string, unknown>)[key] : hit.resource;
+};
+const designations = (p: Parameters) => (p.parameter ?? []).filter((x) => x.name === 'designation')
+  .map((d) => d.part?.find((x) => x.name === 'value')?.valueString);
+const lookup = (system: string, code: string) => request(app).get('/fhir/CodeSystem/$lookup').query({ system, code });
+const validate = (url: string, code: string, display?: string) =>
+  request(app).get('/fhir/CodeSystem/$validate-code').query({ url, code, ...(display ? { display } : {}) }).expect(200);
+const post = (path: string, parameter: ParametersParameter[]) =>
+  request(app).post(`/fhir/${path}`).set('Content-Type', 'application/fhir+json').send({ resourceType: 'Parameters', parameter });
+const inline = (url: string, include: NonNullable<ValueSet['compose']>['include']): ValueSet =>
+  ({ resourceType: 'ValueSet', url, status: 'active', compose: { include } });
+
+describe('BCP 47 language tags (urn:ietf:bcp:47)', () => {
+  it('looks up Danish and Danish as used in Denmark, named from the IANA registry', async () => {
+    const da = (await lookup(BCP_47, 'da').expect(200)).body as Parameters;
+    expect(value(da, 'display')).toBe('Danish');
+    const daDk = (await lookup(BCP_47, 'da-DK').expect(200)).body as Parameters;
+    expect(value(daDk, 'display')).toBe('Danish (Denmark)');
+  });
+
+  it('validates da and da-DK with their displays, and refuses a tag in the wrong case or with an unregistered subtag', async () => {
+    expect(value((await validate(BCP_47, 'da', 'Danish')).body, 'result')).toBe(true);
+    const daDk = (await validate(BCP_47, 'da-DK')).body as Parameters;
+    expect(value(daDk, 'result')).toBe(true);
+    expect(value(daDk, 'display')).toBe('Danish (Denmark)');
+    for (const bad of ['da-dk', 'qz-DK', 'da-XQ', 'da--DK', '']) {
+      const res = (await post('CodeSystem/$validate-code', [{ name: 'url', valueUri: BCP_47 }, { name: 'code', valueCode: bad }]).expect(bad ? 200 : 400)).body;
+      if (bad) expect(value(res, 'result')).toBe(false);
+    }
+    expect(value((await validate(BCP_47, 'da-DK', 'Dansk')).body, 'result')).toBe(false);
+  });
+
+  it('expands a value set of designation languages (closed), and the whole code system as an unclosed list without a total', async () => {
+    const langs = (await post('ValueSet/$expand', [{ name: 'valueSet', resource: inline('http://example.dk/ValueSet/sprog',
+      [{ system: BCP_47, concept: [{ code: 'da' }, { code: 'da-DK' }, { code: 'en' }] }]) }]).expect(200)).body as ValueSet;
+    expect(langs.expansion?.total).toBe(3);
+    expect(langs.expansion?.contains?.map((c) => c.display)).toEqual(['Danish', 'Danish (Denmark)', 'English']);
+    expect(langs.expansion?.extension).toBeUndefined();
+    const all = (await post('ValueSet/$expand', [{ name: 'valueSet', resource: inline('http://example.dk/ValueSet/all', [{ system: BCP_47 }]) }])
+      .expect(200)).body as ValueSet;
+    expect(all.expansion?.total).toBeUndefined();
+    expect(all.expansion?.extension).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed', valueBoolean: true });
+    expect(all.expansion?.contains?.find((c) => c.code === 'da')?.display).toBe('Danish');
+  });
+});
+
+describe('ISO 3166-1 (urn:iso:std:iso:3166)', () => {
+  it('knows Denmark by its alpha-2, alpha-3 and numeric codes', async () => {
+    for (const code of ['DK', 'DNK', '208']) expect(value((await lookup(ISO_3166, code).expect(200)).body, 'display')).toBe('Denmark');
+    await lookup(ISO_3166, 'dk').expect(404);
+  });
+
+  it('accepts a user-assigned code, notes an unknown display of it, and takes displays for it from a language pack', async () => {
+    const plain = (await validate(ISO_3166, 'XY', 'Weird Country')).body as Parameters;
+    expect(value(plain, 'result')).toBe(true);
+    const issue = (value(plain, 'issues') as OperationOutcome).issue[0]!;
+    expect(issue.severity).toBe('information');
+    expect(issue.details?.text).toContain('Use a supplement to define displays for user assigned codes');
+    const pack: CodeSystem = {
+      resourceType: 'CodeSystem', url: 'http://example.dk/CodeSystem/lande', version: '1', status: 'active', content: 'supplement',
+      supplements: ISO_3166, extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type', valueCode: 'lang-pack' }],
+      concept: [{ code: 'XY', display: 'Weird Country' }],
+    };
+    const withPack = (await post('CodeSystem/$validate-code', [{ name: 'url', valueUri: ISO_3166 }, { name: 'code', valueCode: 'XY' },
+      { name: 'display', valueString: 'Weird Country' }, { name: 'tx-resource', resource: pack }]).expect(200)).body as Parameters;
+    expect(value(withPack, 'result')).toBe(true);
+    expect(value(withPack, 'issues')).toBeUndefined();
+    // the displays of assigned codes are fixed: a wrong one is an error
+    expect(value((await validate(ISO_3166, 'DK', 'Weird Country')).body, 'result')).toBe(false);
+  });
+});
+
+describe('UCUM (http://unitsofmeasure.org)', () => {
+  it('validates units by their grammar and looks them up with their name and canonical form', async () => {
+    expect(value((await validate(UCUM, 'mg/dL')).body, 'result')).toBe(true);
+    expect(value((await validate(UCUM, '{# of fetuses}')).body, 'result')).toBe(true);
+    expect(value((await validate(UCUM, 'kgXX')).body, 'result')).toBe(false);
+    // the parser slows with length: a unit expression of more than 256 characters is not parsed
+    expect(value((await validate(UCUM, `${'m.'.repeat(150)}m`)).body, 'result')).toBe(false);
+    const res = (await lookup(UCUM, 'mL').expect(200)).body as Parameters;
+    expect(value(res, 'display')).toBe('mL');
+    expect(designations(res)).toContain('milliliter');
+    const canonical = (res.parameter ?? []).find((p) => p.name === 'property' && p.part?.some((x) => x.valueCode === 'canonical'));
+    expect(canonical?.part?.find((x) => x.name === 'value')?.valueString).toBe('m3');
+  });
+
+  it('filters units by canonical form in a value set', async () => {
+    const grams = inline('http://example.dk/ValueSet/masse', [{ system: UCUM, filter: [{ property: 'canonical', op: '=', value: 'g' }] }]);
+    const check = async (code: string) => value((await post('ValueSet/$validate-code', [{ name: 'valueSet', resource: grams },
+      { name: 'system', valueUri: UCUM }, { name: 'code', valueCode: code }]).expect(200)).body, 'result');
+    expect(await check('kg')).toBe(true);
+    expect(await check('mL')).toBe(false);
+    const ml = (await post('ValueSet/$validate-code', [{ name: 'valueSet', resource: grams },
+      { name: 'system', valueUri: UCUM }, { name: 'code', valueCode: 'mL' }]).expect(200)).body as Parameters;
+    expect(value(ml, 'message')).toContain('Code mL has canonical form m3, not g as required');
+    const expansion = (await post('ValueSet/$expand', [{ name: 'valueSet', resource: grams }]).expect(200)).body as ValueSet;
+    expect(expansion.expansion?.contains?.map((c) => c.code)).toEqual(expect.arrayContaining(['g', 'kg', 'mg']));
+    expect(expansion.expansion?.contains?.map((c) => c.code)).not.toContain('mL');
+  });
+});
