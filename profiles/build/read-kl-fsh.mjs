@@ -16,10 +16,37 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Extensions KL uses from its dependencies, by the name KL's FSH gives them. */
+/**
+ * Extensions KL uses from its dependencies, by package and the name KL's FSH gives them, with the package version
+ * that added each. A name resolves in the first of the IG's dependencies (sushi-config.yaml) that has it at the
+ * version the IG depends on, as SUSHI resolves it: e.g. ConditionLastAssertedDate in kl-ffb-reporting (dk-core 1.1.0,
+ * KL core 1.2.0) is KL core's, dk-core has it only from 2.1.0.
+ */
 const EXTERNAL_EXTENSIONS = {
-  ConditionLastAssertedDate: 'http://hl7.dk/fhir/core/StructureDefinition/ConditionLastAssertedDate', // hl7.fhir.dk.core
+  'hl7.fhir.dk.core': { // hl7dk/dk-core
+    ConditionLastAssertedDate: { url: 'http://hl7.dk/fhir/core/StructureDefinition/ConditionLastAssertedDate', since: '2.1.0' },
+  },
+  'kl.dk.fhir.core': { // hl7dk/KL-dk, input/fsh/KLCommonExtensions.fsh
+    ConditionLastAssertedDate: { url: 'http://fhir.kl.dk/core/StructureDefinition/ConditionLastAssertedDate', since: '0.1.0' },
+    ConditionRank: { url: 'http://fhir.kl.dk/core/StructureDefinition/ConditionRank', since: '0.1.0' },
+    BasedOnServiceRequest: { url: 'http://fhir.kl.dk/core/StructureDefinition/BasedOnServiceRequest', since: '0.1.0' },
+  },
 };
+
+const versionAtLeast = (version, since) => {
+  const [a, b] = [version, since].map((v) => v.split('.').map((n) => Number.parseInt(n, 10) || 0));
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+};
+
+/** An extension of one of the IG's dependencies, by its FSH name. */
+function dependencyExtension(ig, name) {
+  for (const [pkg, version] of ig.dependencies) {
+    const ext = EXTERNAL_EXTENSIONS[pkg]?.[name];
+    if (ext && versionAtLeast(version, ext.since)) return ext.url;
+  }
+  return undefined;
+}
 
 /** Profiles of KL's dependencies that KL's profiles derive from, and the resource type they constrain. */
 const EXTERNAL_PARENTS = {
@@ -72,7 +99,22 @@ function entities(text) {
 
 function sushiConfig(text) {
   const get = (key) => new RegExp(`^${key}:\\s*"?([^"\\n]+?)"?\\s*$`, 'm').exec(text)?.[1];
-  return { id: get('id'), canonical: get('canonical'), version: get('version') };
+  return { id: get('id'), canonical: get('canonical'), version: get('version'), dependencies: dependencies(text) };
+}
+
+/** `dependencies:` of sushi-config.yaml as [package, version] in their order (`pkg: 1.0.0` or `pkg:` + `version: 1.0.0`). */
+function dependencies(text) {
+  const out = [];
+  let inside = false;
+  for (const line of text.split(/\r?\n/)) {
+    if (/^dependencies:\s*$/.test(line)) { inside = true; continue; }
+    if (!inside || /^\s*(#.*)?$/.test(line)) continue;
+    if (!/^\s/.test(line)) break;
+    let m;
+    if ((m = /^ {2}([\w.-]+):\s*"?([^"\s#]*)"?/.exec(line))) out.push([m[1], m[2]]);
+    else if ((m = /^\s{3,}version:\s*"?([^"\s#]+)"?/.exec(line)) && out.length > 0) out[out.length - 1][1] = m[1];
+  }
+  return out;
 }
 
 function readIg(gitDir) {
@@ -147,7 +189,7 @@ function main() {
     if (!/^[A-Z][A-Za-z]+$/.test(parent)) throw new Error(`the parent '${parent}' is not known: add it to EXTERNAL_PARENTS`);
     return parent;
   };
-  const extensionUrl = (ig, name) => find(ig, name)?.url ?? aliases[name] ?? EXTERNAL_EXTENSIONS[name] ?? (/^https?:/.test(name) ? name : undefined);
+  const extensionUrl = (ig, name) => find(ig, name)?.url ?? aliases[name] ?? dependencyExtension(ig, name) ?? (/^https?:/.test(name) ? name : undefined);
 
   const rulesOf = (ig, entity) => {
     const rules = [];

@@ -38,11 +38,13 @@ Extension: DeliveryType
 * ^context.expression = "CarePlan.activity.detail"
 `;
 
-function run(fsh: string): { status: number; output?: Record<string, unknown>; stderr: string } {
+const CONFIG = 'id: example.ig\ncanonical: http://example.org/ig\nversion: 1.0.0\n';
+
+function run(fsh: string, config = CONFIG): { status: number; output?: Record<string, unknown>; stderr: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-fsh-'));
   try {
     fs.mkdirSync(path.join(dir, 'input', 'fsh'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'sushi-config.yaml'), 'id: example.ig\ncanonical: http://example.org/ig\nversion: 1.0.0\n');
+    fs.writeFileSync(path.join(dir, 'sushi-config.yaml'), config);
     fs.writeFileSync(path.join(dir, 'input', 'fsh', 'example.fsh'), fsh);
     const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { stdio: 'ignore' });
     git('init', '-q');
@@ -85,6 +87,20 @@ describe('profiles/build/read-kl-fsh.mjs', () => {
         name: 'DeliveryType', source: expect.objectContaining({ file: 'input/fsh/example.fsh' }), rules: [{ path: 'value[x]', only: ['CodeableConcept'] }],
       },
     });
+  });
+
+  it('resolves an extension of a dependency by name in the package that has it at the version the IG depends on', () => {
+    const fsh = 'Profile: C\nParent: Condition\n* extension contains ConditionLastAssertedDate named lastAsserted 0..1\n';
+    const sliceUrl = (config: string) => {
+      const profiles = run(fsh, config).output!.profiles as Record<string, { rules: { contains?: { extension: string | null }[] }[] }>;
+      return profiles['C']!.rules[0]!.contains![0]!.extension;
+    };
+    // kl-ffb-reporting's dependencies: dk-core 1.1.0 has no ConditionLastAssertedDate (it came in 2.1.0), KL core has
+    const ffb = `${CONFIG}dependencies:\n  hl7.fhir.dk.core: 1.1.0\n  kl.dk.fhir.core: 1.2.0\n  kl.dk.fhir.term: 1.0.0\n\nmenu:\n  Home: index.html\n`;
+    expect(sliceUrl(ffb)).toBe('http://fhir.kl.dk/core/StructureDefinition/ConditionLastAssertedDate');
+    const dkCore3 = `${CONFIG}dependencies:\n  hl7.fhir.dk.core:\n    # uri: https://hl7.dk/fhir/core\n    version: 3.2.0\n`;
+    expect(sliceUrl(dkCore3)).toBe('http://hl7.dk/fhir/core/StructureDefinition/ConditionLastAssertedDate');
+    expect(sliceUrl(CONFIG)).toBeNull();
   });
 
   it('stops on a rule it does not understand, naming it, rather than leave a rule out', () => {

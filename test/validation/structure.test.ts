@@ -168,7 +168,8 @@ describe('Reference targets', () => {
 });
 
 describe('slicing', () => {
-  const LAST_ASSERTED = 'http://hl7.dk/fhir/core/StructureDefinition/ConditionLastAssertedDate';
+  // kl-ffb-reporting depends on KL core 1.2.0, whose ConditionLastAssertedDate this is (dk-core 1.1.0 has none)
+  const LAST_ASSERTED = 'http://fhir.kl.dk/core/StructureDefinition/ConditionLastAssertedDate';
   const ffbCondition = (extension: Json[]) => ({ ...condition('kl-reporting-ffb-condition', [ffb(F.stemmeOgTale)]), extension });
 
   it('closed (the FFB condition\'s extensions): only KL\'s slices are allowed', async () => {
