@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyKlStructure } from './kl-structure.mjs';
+import { ProfileTree } from './profile-tree.mjs';
 
 const OUT = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
 const BASE = 'http://faelles-tx.dk/fhir/StructureDefinition';
@@ -65,34 +67,33 @@ function constraint(url, key, expression, en, da, severity = 'error') {
 const inList = (codes) => `(${codes.map((c) => `'${c}'`).join(' | ')})`;
 const codingIn = (pathToCodings, system, codes) => `${pathToCodings}.where(system = '${system}' and code in ${inList(codes)}).exists()`;
 
-/** The niveau-2 / niveau-3 coding slices of a planned intervention (KL: sliced by system, closed). */
-function interventionCodings(level2ValueSet, level2Min, level3System, vsName) {
+/**
+ * The niveau-2 / niveau-3 codings of a planned intervention: the binding of the niveau-2 slice and the system of each
+ * slice. The slicing (by system, closed) and the slices' cardinalities are KL's (kl-structure.json).
+ */
+function interventionCodings(level2ValueSet, level3System, vsName) {
   const c = 'CarePlan.activity.detail.code.coding';
   return [
-    el('CarePlan.activity.detail.code', { short: '[DK] indsatskode (niveau 2 og 3)', min: 1, max: '1' }),
-    el(c, {
-      slicing: { discriminator: [{ type: 'value', path: 'system' }], rules: 'closed', description: 'Niveau 2 (FSIII) and niveau 3 (locally defined) codings, by system' },
-    }),
+    el('CarePlan.activity.detail.code', { short: '[DK] indsatskode (niveau 2 og 3)' }),
     el(`${c}:level2`, {
-      sliceName: 'level2', short: '[DK] fælleskommunal indsats (niveau 2)', min: level2Min, max: '1',
+      sliceName: 'level2', short: '[DK] fælleskommunal indsats (niveau 2)',
       binding: binding('required', level2ValueSet, `The common (niveau 2) intervention: a code of ${vsName}`, `Den fælleskommunale indsats (niveau 2): en kode fra ${vsName}`),
     }),
     el(`${c}:level2.system`, { min: 1, fixedUri: FSIII }),
     el(`${c}:level3`, {
-      sliceName: 'level3', short: '[DK] lokal indsats (niveau 3)', min: 0, max: '1',
+      sliceName: 'level3', short: '[DK] lokal indsats (niveau 3)',
       definition: 'The locally defined (niveau 3) intervention: a code of the sending municipality\'s local catalog, mapped there to the niveau-2 code sent beside it. Checked against the local catalogs on this server.',
     }),
     el(`${c}:level3.system`, { min: 1, fixedUri: level3System }),
-    el(`${c}:level3.code`, { min: 1 }),
-    el(`${c}:level3.display`, { min: 1 }),
   ];
 }
 
-function deliveryType(extensionUrl, valueSet, vsName, max, min = 1) {
+/** The delivery-type extension's value and binding; the slice's cardinality is KL's (kl-structure.json). */
+function deliveryType(extensionUrl, valueSet, vsName) {
   const e = 'CarePlan.activity.detail.extension';
   return [
     el(e, { slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
-    el(`${e}:deliveryType`, { sliceName: 'deliveryType', short: '[DK] indsatsLeveringstype', min, max, type: [{ code: 'Extension', profile: [extensionUrl] }] }),
+    el(`${e}:deliveryType`, { sliceName: 'deliveryType', short: '[DK] indsatsLeveringstype', type: [{ code: 'Extension', profile: [extensionUrl] }] }),
     el(`${e}:deliveryType.value[x]`, { min: 1, type: [{ code: 'CodeableConcept' }] }),
     el(`${e}:deliveryType.value[x].coding`, {
       binding: binding('required', valueSet, `How the intervention is delivered: ${vsName}`, `Hvordan indsatsen leveres: ${vsName}`),
@@ -167,169 +168,165 @@ const desc = (da, en, kl) => `${da}\n\n${en}\n\nKL's profile: ${kl}. Deviations 
 
 const profiles = [];
 
-// ---------------------------------------------------------------- §119 (kl-gateway-prevention 2.1.0, commit 86298d5)
-{
-  const id = 'klgateway-119-planned-intervention';
-  const kl = 'http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-planned-intervention';
-  profiles.push(profile({
-    id, type: 'CarePlan', name: 'KLGateway119PlannedIntervention', klProfile: kl,
-    title: '§119 planlagt indsats (KL Gateway) / §119 planned intervention',
-    description: desc(
-      'Planlagt indsats efter sundhedslovens §119 (forebyggelse og sundhedsfremme), som den indberettes til KL\'s gateway: niveau 2-indsatsen fra KL\'s §119-værdisæt, eventuelt med kommunens lokale niveau 3-indsats ved siden af; leveringstype; reglerne for henvisning til indsatsforløb (basedOn).',
-      'Planned intervention under §119 of the Danish Health Act as reported to KL\'s gateway: the niveau-2 intervention from KL\'s §119 value set, optionally with the municipality\'s local niveau-3 intervention beside it; delivery type; the rules on the link to the care plan (basedOn).',
-      kl),
+// ---------------------------------------------------------------- §119 and §140 (kl-gateway-prevention 2.1.0, commit 86298d5; kl-gateway-rehab 2.2.0, commit 2007eb6)
+// One builder per kind of resource for both paragraphs; what differs is in PARAGRAPHS. Cardinalities, prohibited
+// elements, Reference targets and extensions come from KL's FSH (kl-structure.json), applied below.
+
+const PARAGRAPHS = {
+  119: {
+    ig: 'prevention',
+    interventions: { vs: VS.interventions119, name: 'KLInterventionCodes119' },
+    delivery: { vs: VS.deliveryTypes119, name: 'DeliveryTypes119' },
+    conditions: { vs: VS.conditions119, name: 'KLConditionCodes119' },
+    carePlanCategories: { vs: VS.carePlanCategories119, name: 'CarePlanCategories119' },
+    cancellation: VS.cancellation119,
+    texts: {
+      intervention: {
+        title: '§119 planlagt indsats (KL Gateway) / §119 planned intervention',
+        da: 'Planlagt indsats efter sundhedslovens §119 (forebyggelse og sundhedsfremme), som den indberettes til KL\'s gateway: niveau 2-indsatsen fra KL\'s §119-værdisæt, eventuelt med kommunens lokale niveau 3-indsats ved siden af; leveringstype; reglerne for henvisning til indsatsforløb (basedOn).',
+        en: 'Planned intervention under §119 of the Danish Health Act as reported to KL\'s gateway: the niveau-2 intervention from KL\'s §119 value set, optionally with the municipality\'s local niveau-3 intervention beside it; delivery type; the rules on the link to the care plan (basedOn).',
+      },
+      condition: {
+        title: '§119 tilstand (KL Gateway) / §119 condition',
+        da: 'Tilstand i et §119-forløb: tilstandskoden fra KL\'s §119-værdisæt; sværhedsgrad må ikke angives.',
+        en: 'Condition in a §119 pathway: the condition code from KL\'s §119 value set; no severity.',
+      },
+      carePlan: {
+        title: '§119 indsatsforløb (KL Gateway) / §119 care plan',
+        da: 'Indsatsforløb efter §119: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet).',
+        en: 'Care plan under §119: the category, the cancellation reason (required exactly when the activity is cancelled or stopped).',
+      },
+    },
+    /** klgateway-119-intervention-1/2: which interventions must, and which must not, refer to a care plan */
+    basedOnRules: [
+      { codes: GROUP_119.treatment, implies: 'basedOn.exists()',
+        en: 'Planned interventions with a treatment focus shall refer to their care plan (basedOn)',
+        da: 'Planlagte indsatser med behandlingsfokus skal henvise til deres indsatsforløb (basedOn)' },
+      { codes: GROUP_119.conversations, implies: 'basedOn.empty()',
+        en: 'Afklarende samtale, Behovssamtale and Afsluttende samtale shall not refer to a care plan (basedOn)',
+        da: 'Afklarende samtale, Behovssamtale og Afsluttende samtale må ikke henvise til et indsatsforløb (basedOn)' },
+    ],
+  },
+  140: {
+    ig: 'rehab',
+    interventions: { vs: VS.interventions140, name: 'KLTrainingInterventionsFSIII' },
+    delivery: { vs: VS.deliveryTypes140, name: 'DeliveryTypes140' },
+    conditions: { vs: VS.conditions140, name: 'Conditions140' },
+    carePlanCategories: { vs: VS.carePlanCategories140, name: 'CarePlanCategories140' },
+    cancellation: VS.cancellation140,
+    texts: {
+      intervention: {
+        title: '§140 planlagt indsats (KL Gateway) / §140 planned intervention',
+        da: 'Planlagt genoptræningsindsats efter sundhedslovens §140, som den indberettes til KL\'s gateway: niveau 2-indsatsen fra KLTrainingInterventionsFSIII, eventuelt med kommunens lokale niveau 3-indsats ved siden af; leveringstype; reglerne for henvisning til indsatsforløb (basedOn).',
+        en: 'Planned rehabilitation intervention under §140 of the Danish Health Act as reported to KL\'s gateway: the niveau-2 intervention from KLTrainingInterventionsFSIII, optionally with the local niveau-3 intervention beside it; delivery type; the rules on the link to the care plan (basedOn).',
+      },
+      condition: {
+        title: '§140 tilstand (KL Gateway) / §140 condition',
+        da: 'Tilstand i et §140-genoptræningsforløb: tilstandskoden fra Conditions140; sværhedsgrad må ikke angives.',
+        en: 'Condition in a §140 rehabilitation pathway: the condition code from Conditions140; no severity.',
+      },
+      carePlan: {
+        title: '§140 indsatsforløb (KL Gateway) / §140 care plan',
+        da: 'Genoptræningsforløb efter §140: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet).',
+        en: 'Rehabilitation care plan under §140: the category, the cancellation reason (required exactly when the activity is cancelled or stopped).',
+      },
+    },
+    /** klgateway-140-intervention-1/2 */
+    basedOnRules: [
+      { codes: GROUP_140.training, implies: 'basedOn.exists()',
+        en: 'Training interventions shall refer to their care plan (basedOn)',
+        da: 'Træningsindsatser skal henvise til deres indsatsforløb (basedOn)' },
+      { codes: GROUP_140.noPlan, implies: 'basedOn.empty()',
+        en: 'Terapeutfaglig udredning and Koordinering og kommunikation shall not refer to a care plan (basedOn)',
+        da: 'Terapeutfaglig udredning og Koordinering og kommunikation må ikke henvise til et indsatsforløb (basedOn)' },
+    ],
+  },
+};
+
+const klCanonical = (para, id) => `http://fhir.kl.dk/${PARAGRAPHS[para].ig}/StructureDefinition/${id}`;
+
+function plannedInterventionProfile(para) {
+  const P = PARAGRAPHS[para];
+  const id = `klgateway-${para}-planned-intervention`;
+  const kl = klCanonical(para, id);
+  const t = P.texts.intervention;
+  return profile({
+    id, type: 'CarePlan', name: `KLGateway${para}PlannedIntervention`, klProfile: kl, title: t.title, description: desc(t.da, t.en, kl),
     elements: [
       el('CarePlan', {
-        constraint: [
-          constraint(id, 'klgateway-119-intervention-1',
-            `${codingIn('activity.detail.code.coding', FSIII, GROUP_119.treatment)} implies basedOn.exists()`,
-            'Planned interventions with a treatment focus shall refer to their care plan (basedOn)',
-            'Planlagte indsatser med behandlingsfokus skal henvise til deres indsatsforløb (basedOn)'),
-          constraint(id, 'klgateway-119-intervention-2',
-            `${codingIn('activity.detail.code.coding', FSIII, GROUP_119.conversations)} implies basedOn.empty()`,
-            'Afklarende samtale, Behovssamtale and Afsluttende samtale shall not refer to a care plan (basedOn)',
-            'Afklarende samtale, Behovssamtale og Afsluttende samtale må ikke henvise til et indsatsforløb (basedOn)'),
-        ],
+        constraint: P.basedOnRules.map((r, i) => constraint(id, `klgateway-${para}-intervention-${i + 1}`,
+          `${codingIn('activity.detail.code.coding', FSIII, r.codes)} implies ${r.implies}`, r.en, r.da)),
       }),
-      el('CarePlan.basedOn', { short: '[DK] indsatsDelAfPlan', max: '1' }),
-      el('CarePlan.intent', { fixedCode: 'plan' }),
-      el('CarePlan.activity', { min: 1, max: '1' }),
-      el('CarePlan.activity.detail', { min: 1 }),
-      ...deliveryType('http://fhir.kl.dk/prevention/StructureDefinition/DeliveryType', VS.deliveryTypes119, 'DeliveryTypes119', '1'),
-      ...interventionCodings(VS.interventions119, 0, LEVEL3_119_140, 'KLInterventionCodes119'),
+      el('CarePlan.basedOn', { short: '[DK] indsatsDelAfPlan' }),
+      ...deliveryType(`http://fhir.kl.dk/${P.ig}/StructureDefinition/DeliveryType`, P.delivery.vs, P.delivery.name),
+      ...interventionCodings(P.interventions.vs, LEVEL3_119_140, P.interventions.name),
     ],
-  }));
+  });
 }
-{
-  const id = 'klgateway-119-condition';
-  const kl = 'http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-condition';
-  profiles.push(profile({
-    id, type: 'Condition', name: 'KLGateway119Condition', klProfile: kl,
-    title: '§119 tilstand (KL Gateway) / §119 condition',
-    description: desc(
-      'Tilstand i et §119-forløb: tilstandskoden fra KL\'s §119-værdisæt; sværhedsgrad må ikke angives.',
-      'Condition in a §119 pathway: the condition code from KL\'s §119 value set; no severity.',
-      kl),
+
+function conditionProfile(para) {
+  const P = PARAGRAPHS[para];
+  const id = `klgateway-${para}-condition`;
+  const kl = klCanonical(para, id);
+  const t = P.texts.condition;
+  return profile({
+    id, type: 'Condition', name: `KLGateway${para}Condition`, klProfile: kl, title: t.title, description: desc(t.da, t.en, kl),
     elements: [
-      el('Condition.severity', { max: '0' }),
       el('Condition.code', {
-        short: '[DK] §119 tilstandskode', min: 1,
-        binding: binding('required', VS.conditions119, 'The §119 condition: a code of KLConditionCodes119', '§119-tilstanden: en kode fra KLConditionCodes119'),
-      }),
-      el('Condition.code.coding', { min: 1, max: '1' }),
-    ],
-  }));
-}
-{
-  const id = 'klgateway-119-servicerequest';
-  const kl = 'http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-servicerequest';
-  profiles.push(profile({
-    id, type: 'ServiceRequest', name: 'KLGateway119ServiceRequest', klProfile: kl,
-    title: '§119 anledning (KL Gateway) / §119 service request',
-    description: desc(
-      'Henvisning eller henvendelse, der er anledning til en §119-indsats: ydelsestypen fra ServiceTypes119.',
-      'Referral or request that starts a §119 intervention: the service type from ServiceTypes119.',
-      kl),
-    elements: [
-      el('ServiceRequest.intent', { fixedCode: 'plan' }),
-      el('ServiceRequest.code.coding', {
-        short: '[DK] anledningsIndsats',
-        binding: binding('required', VS.serviceTypes119, 'The requested service: ServiceTypes119', 'Den ønskede ydelse: ServiceTypes119'),
+        short: `[DK] §${para} tilstandskode`,
+        binding: binding('required', P.conditions.vs, `The §${para} condition: a code of ${P.conditions.name}`, `§${para}-tilstanden: en kode fra ${P.conditions.name}`),
       }),
     ],
-  }));
+  });
 }
-{
-  const id = 'klgateway-119-care-plan';
-  const kl = 'http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-care-plan';
-  profiles.push(profile({
-    id, type: 'CarePlan', name: 'KLGateway119CarePlan', klProfile: kl,
-    title: '§119 indsatsforløb (KL Gateway) / §119 care plan',
-    description: desc(
-      'Indsatsforløb efter §119: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet).',
-      'Care plan under §119: the category, the cancellation reason (required exactly when the activity is cancelled or stopped).',
-      kl),
+
+function carePlanProfile(para) {
+  const P = PARAGRAPHS[para];
+  const id = `klgateway-${para}-care-plan`;
+  const kl = klCanonical(para, id);
+  const t = P.texts.carePlan;
+  return profile({
+    id, type: 'CarePlan', name: `KLGateway${para}CarePlan`, klProfile: kl, title: t.title, description: desc(t.da, t.en, kl),
     elements: [
       el('CarePlan', {
         constraint: [
-          constraint(id, 'klgateway-119-care-plan-1',
+          constraint(id, `klgateway-${para}-care-plan-1`,
             "activity.detail.all(statusReason.exists() = (status = 'cancelled' or status = 'stopped'))",
             'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
             'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt'),
         ],
       }),
-      el('CarePlan.intent', { fixedCode: 'plan' }),
       el('CarePlan.category', {
-        short: '[DK] indsatsforløbKategori', min: 1, max: '1',
-        binding: binding('required', VS.carePlanCategories119, 'The kind of care plan: CarePlanCategories119', 'Forløbets kategori: CarePlanCategories119'),
+        short: '[DK] indsatsforløbKategori',
+        binding: binding('required', P.carePlanCategories.vs, `The kind of care plan: ${P.carePlanCategories.name}`, `Forløbets kategori: ${P.carePlanCategories.name}`),
       }),
-      el('CarePlan.activity', { min: 1, max: '1' }),
-      el('CarePlan.activity.detail', { min: 1 }),
-      el('CarePlan.activity.detail.code', { max: '0' }),
       el('CarePlan.activity.detail.statusReason', {
         short: '[DK] indsatsforløbForklaringAfStatus',
-        binding: binding('required', VS.cancellation119, 'Why the care plan was cancelled or stopped: CancellationTypes (§119)', 'Hvorfor forløbet er aflyst eller stoppet: CancellationTypes (§119)'),
+        binding: binding('required', P.cancellation, `Why the care plan was cancelled or stopped: CancellationTypes (§${para})`, `Hvorfor forløbet er aflyst eller stoppet: CancellationTypes (§${para})`),
       }),
     ],
-  }));
+  });
 }
 
-// ---------------------------------------------------------------- §140 (kl-gateway-rehab 2.2.0, commit 2007eb6)
-{
-  const id = 'klgateway-140-planned-intervention';
-  const kl = 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-planned-intervention';
-  profiles.push(profile({
-    id, type: 'CarePlan', name: 'KLGateway140PlannedIntervention', klProfile: kl,
-    title: '§140 planlagt indsats (KL Gateway) / §140 planned intervention',
-    description: desc(
-      'Planlagt genoptræningsindsats efter sundhedslovens §140, som den indberettes til KL\'s gateway: niveau 2-indsatsen fra KLTrainingInterventionsFSIII, eventuelt med kommunens lokale niveau 3-indsats ved siden af; leveringstype; reglerne for henvisning til indsatsforløb (basedOn).',
-      'Planned rehabilitation intervention under §140 of the Danish Health Act as reported to KL\'s gateway: the niveau-2 intervention from KLTrainingInterventionsFSIII, optionally with the local niveau-3 intervention beside it; delivery type; the rules on the link to the care plan (basedOn).',
-      kl),
-    elements: [
-      el('CarePlan', {
-        constraint: [
-          constraint(id, 'klgateway-140-intervention-1',
-            `${codingIn('activity.detail.code.coding', FSIII, GROUP_140.training)} implies basedOn.exists()`,
-            'Training interventions shall refer to their care plan (basedOn)',
-            'Træningsindsatser skal henvise til deres indsatsforløb (basedOn)'),
-          constraint(id, 'klgateway-140-intervention-2',
-            `${codingIn('activity.detail.code.coding', FSIII, GROUP_140.noPlan)} implies basedOn.empty()`,
-            'Terapeutfaglig udredning and Koordinering og kommunikation shall not refer to a care plan (basedOn)',
-            'Terapeutfaglig udredning og Koordinering og kommunikation må ikke henvise til et indsatsforløb (basedOn)'),
-        ],
-      }),
-      el('CarePlan.basedOn', { short: '[DK] indsatsDelAfPlan', max: '1' }),
-      el('CarePlan.intent', { fixedCode: 'plan' }),
-      el('CarePlan.activity', { min: 1, max: '1' }),
-      el('CarePlan.activity.detail', { min: 1 }),
-      ...deliveryType('http://fhir.kl.dk/rehab/StructureDefinition/DeliveryType', VS.deliveryTypes140, 'DeliveryTypes140', '*'),
-      ...interventionCodings(VS.interventions140, 0, LEVEL3_119_140, 'KLTrainingInterventionsFSIII'),
-    ],
-  }));
-}
-{
-  const id = 'klgateway-140-condition';
-  const kl = 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-condition';
-  profiles.push(profile({
-    id, type: 'Condition', name: 'KLGateway140Condition', klProfile: kl,
-    title: '§140 tilstand (KL Gateway) / §140 condition',
-    description: desc(
-      'Tilstand i et §140-genoptræningsforløb: tilstandskoden fra Conditions140; sværhedsgrad må ikke angives.',
-      'Condition in a §140 rehabilitation pathway: the condition code from Conditions140; no severity.',
-      kl),
-    elements: [
-      el('Condition.severity', { max: '0' }),
-      el('Condition.code', {
-        short: '[DK] §140 tilstandskode', min: 1,
-        binding: binding('required', VS.conditions140, 'The §140 condition: a code of Conditions140', '§140-tilstanden: en kode fra Conditions140'),
-      }),
-      el('Condition.code.coding', { min: 1, max: '1' }),
-    ],
-  }));
-}
+for (const para of ['119', '140']) profiles.push(plannedInterventionProfile(para), conditionProfile(para), carePlanProfile(para));
+
+profiles.push(profile({
+  id: 'klgateway-119-servicerequest', type: 'ServiceRequest', name: 'KLGateway119ServiceRequest', klProfile: klCanonical('119', 'klgateway-119-servicerequest'),
+  title: '§119 anledning (KL Gateway) / §119 service request',
+  description: desc(
+    'Henvisning eller henvendelse, der er anledning til en §119-indsats: ydelsestypen fra ServiceTypes119.',
+    'Referral or request that starts a §119 intervention: the service type from ServiceTypes119.',
+    klCanonical('119', 'klgateway-119-servicerequest')),
+  elements: [
+    el('ServiceRequest.code.coding', {
+      short: '[DK] anledningsIndsats',
+      binding: binding('required', VS.serviceTypes119, 'The requested service: ServiceTypes119', 'Den ønskede ydelse: ServiceTypes119'),
+    }),
+  ],
+}));
 {
   const id = 'klgateway-140-servicerequest';
-  const kl = 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-servicerequest';
+  const kl = klCanonical('140', id);
   profiles.push(profile({
     id, type: 'ServiceRequest', name: 'KLGateway140ServiceRequest', klProfile: kl,
     title: '§140 anledning / genoptræningsplan (KL Gateway) / §140 service request',
@@ -346,57 +343,24 @@ const profiles = [];
             'En af kategorierne skal være almen, specialiseret eller rehabilitering'),
         ],
       }),
+      // the status reason is an extension of HL7's (request-statusReason): its value type is stated here, KL's slice
+      // (statusReason 0..1) comes from KL's FSH
       el('ServiceRequest.extension', { slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
       el('ServiceRequest.extension:statusReason', {
-        sliceName: 'statusReason', short: '[DK] anledningÅrsagManglendeAktivitet', min: 0, max: '1',
+        sliceName: 'statusReason', short: '[DK] anledningÅrsagManglendeAktivitet',
         type: [{ code: 'Extension', profile: ['http://hl7.org/fhir/StructureDefinition/request-statusReason'] }],
       }),
       el('ServiceRequest.extension:statusReason.value[x]', { type: [{ code: 'CodeableConcept' }] }),
       el('ServiceRequest.extension:statusReason.value[x].coding', {
         binding: binding('required', VS.serviceRequestStatusReasons140, 'Why nothing happened on the plan: ServiceRequestStatusReasons140', 'Årsag til manglende aktivitet: ServiceRequestStatusReasons140'),
       }),
-      el('ServiceRequest.intent', { fixedCode: 'plan' }),
-      el('ServiceRequest.category', { short: '[DK] anledningTypeAfGGOP', min: 1, max: '2' }),
+      el('ServiceRequest.category', { short: '[DK] anledningTypeAfGGOP' }),
       el('ServiceRequest.category.coding', {
         binding: binding('required', VS.serviceRequestTypes140, 'The kind of rehabilitation plan: ServiceRequestTypes140', 'Genoptræningsplanens type: ServiceRequestTypes140'),
       }),
       el('ServiceRequest.code.coding', {
         short: '[DK] anledningsIndsats',
         binding: binding('required', VS.serviceTypes140, 'The requested service: ServiceTypes140', 'Den ønskede ydelse: ServiceTypes140'),
-      }),
-    ],
-  }));
-}
-{
-  const id = 'klgateway-140-care-plan';
-  const kl = 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-care-plan';
-  profiles.push(profile({
-    id, type: 'CarePlan', name: 'KLGateway140CarePlan', klProfile: kl,
-    title: '§140 indsatsforløb (KL Gateway) / §140 care plan',
-    description: desc(
-      'Genoptræningsforløb efter §140: forløbskategori, årsag til afbrydelse (påkrævet netop når aktiviteten er aflyst eller stoppet).',
-      'Rehabilitation care plan under §140: the category, the cancellation reason (required exactly when the activity is cancelled or stopped).',
-      kl),
-    elements: [
-      el('CarePlan', {
-        constraint: [
-          constraint(id, 'klgateway-140-care-plan-1',
-            "activity.detail.all(statusReason.exists() = (status = 'cancelled' or status = 'stopped'))",
-            'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
-            'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt'),
-        ],
-      }),
-      el('CarePlan.intent', { fixedCode: 'plan' }),
-      el('CarePlan.category', {
-        short: '[DK] indsatsforløbKategori', min: 1, max: '1',
-        binding: binding('required', VS.carePlanCategories140, 'The kind of care plan: CarePlanCategories140', 'Forløbets kategori: CarePlanCategories140'),
-      }),
-      el('CarePlan.activity', { min: 1, max: '1' }),
-      el('CarePlan.activity.detail', { min: 1 }),
-      el('CarePlan.activity.detail.code', { max: '0' }),
-      el('CarePlan.activity.detail.statusReason', {
-        short: '[DK] indsatsforløbForklaringAfStatus',
-        binding: binding('required', VS.cancellation140, 'Why the care plan was cancelled or stopped: CancellationTypes (§140)', 'Hvorfor forløbet er aflyst eller stoppet: CancellationTypes (§140)'),
       }),
     ],
   }));
@@ -423,11 +387,11 @@ const profiles = [];
         ],
       }),
       el('Condition.severity', {
-        short: '[DK] tilstandssværhedsgrad', max: '1',
+        short: '[DK] tilstandssværhedsgrad',
         binding: binding('required', VS.severitiesFSIII, 'How severe the condition is: KLSeveritiesFSIII', 'Tilstandens sværhedsgrad: KLSeveritiesFSIII'),
       }),
       el('Condition.code', {
-        short: '[DK] FSIII tilstandskode', min: 1,
+        short: '[DK] FSIII tilstandskode',
         binding: binding('required', VS.careConditions, 'The home-care or nursing condition: FSIIICareConditions', 'Hjemmeplejens eller sygeplejens tilstand: FSIIICareConditions'),
       }),
     ],
@@ -444,11 +408,8 @@ const profiles = [];
       'Planned home-care or nursing intervention: the niveau-2 intervention from FSIIICareInterventions (required), optionally with the local niveau-3 intervention beside it.',
       kl),
     elements: [
-      el('CarePlan.intent', { fixedCode: 'plan' }),
-      el('CarePlan.activity', { min: 1, max: '1' }),
-      el('CarePlan.activity.detail', { min: 1 }),
-      ...deliveryType('http://fhir.kl.dk/gateway/StructureDefinition/DeliveryType', VS.deliveryTypesCare, 'DeliveryTypes', '*', 0),
-      ...interventionCodings(VS.careInterventions, 1, LEVEL3_CARE, 'FSIIICareInterventions'),
+      ...deliveryType('http://fhir.kl.dk/gateway/StructureDefinition/DeliveryType', VS.deliveryTypesCare, 'DeliveryTypes'),
+      ...interventionCodings(VS.careInterventions, LEVEL3_CARE, 'FSIIICareInterventions'),
     ],
   }));
 }
@@ -465,10 +426,8 @@ const profiles = [];
       'Intervention (ydelse) in a reported FFB care plan: the code from KLInterventionsFFB.',
       kl),
     elements: [
-      el('CarePlan.activity.detail', { min: 1, max: '1' }),
-      el('CarePlan.activity.detail.code', { min: 1, max: '1' }),
       el('CarePlan.activity.detail.code.coding', {
-        short: '[DK] indsatsskode', min: 1, max: '1',
+        short: '[DK] indsatsskode',
         binding: binding('required', VS.interventionsFFB, 'The FFB intervention: KLInterventionsFFB', 'FFB-indsatsen: KLInterventionsFFB'),
       }),
     ],
@@ -498,7 +457,7 @@ const profiles = [];
         binding: binding('required', VS.severitiesFFB, 'How reduced the functioning is: KLSeveritiesFFB', 'Hvor nedsat funktionsevnen er: KLSeveritiesFFB'),
       }),
       el('Condition.code', {
-        short: '[DK] FFB undertemakode', min: 1,
+        short: '[DK] FFB undertemakode',
         binding: binding('required', VS.conditionsFFB, 'The FFB condition: KLConditionCodesFFB', 'FFB-tilstanden: KLConditionCodesFFB'),
       }),
     ],
@@ -515,9 +474,8 @@ const profiles = [];
       'The citizen\'s target group under FFB: a code from KLConditionsAndTargetGroupsFFB.',
       kl),
     elements: [
-      el('Condition.code', { min: 1 }),
       el('Condition.code.coding', {
-        short: '[DK] tværorganisatoriskTilstandskode', min: 1,
+        short: '[DK] tværorganisatoriskTilstandskode',
         binding: binding('required', VS.targetGroupsFFB, 'The target group: KLConditionsAndTargetGroupsFFB', 'Målgruppen: KLConditionsAndTargetGroupsFFB'),
       }),
     ],
@@ -535,11 +493,26 @@ const profiles = [];
       kl),
     elements: [
       el('CareTeam.category', {
-        short: '[DK] tilbud', min: 1, max: '1',
+        short: '[DK] tilbud',
         binding: binding('required', VS.serviceCodesFFB, 'The kind of offer (tilbud): KLServiceCodesFFB', 'Tilbuddets art: KLServiceCodesFFB'),
       }),
     ],
   }));
+}
+
+// ---------------------------------------------------------------- KL's structural rules and the snapshot
+// The elements above are the terminology part; KL's structural rules (kl-structure.json) are applied on top, and
+// each profile gets its snapshot: the R4 base snapshot with the differential applied.
+{
+  const ours = new Map(profiles.map((p) => [p.extension[0].valueCanonical, p.url]));
+  for (const p of profiles) {
+    const tree = new ProfileTree(p.type);
+    for (const e of p.differential.element) tree.set(e.id, e);
+    const kl = applyKlStructure(tree, p.extension[0].valueCanonical.split('/').pop(), (canonical) => ours.get(canonical));
+    p.description += `\n\nStructure (cardinalities, prohibited elements, types and Reference targets, fixed values, slicing, extensions) from KL's ${kl.source.file} (${kl.source.repo} at ${kl.source.commit}).`;
+    p.differential.element = tree.differential();
+    p.snapshot = { element: tree.snapshot() };
+  }
 }
 
 for (const f of fs.readdirSync(OUT)) if (/^StructureDefinition-.*\.json$/.test(f)) fs.unlinkSync(path.join(OUT, f));

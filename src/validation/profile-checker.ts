@@ -4,6 +4,7 @@ import { choiceJsonNames } from './fhir-model';
 import { runInvariant, type CompiledInvariant } from './invariant-evaluator';
 import type { ValidationIssue } from './messages';
 import type { CompiledProfile, ElementNode } from './profile-registry';
+import { checkReference, type ReferenceContext } from './reference-checker';
 
 type Json = Record<string, unknown>;
 
@@ -42,6 +43,7 @@ function show(v: unknown): string {
 }
 
 const BOUND_TYPES = new Set(['Coding', 'CodeableConcept', 'code']);
+const NONE: Item[] = [];
 
 /**
  * Checks one resource against one profile: cardinality of the elements the profile constrains, slices (with closed
@@ -51,11 +53,21 @@ const BOUND_TYPES = new Set(['Coding', 'CodeableConcept', 'code']);
 export class ProfileChecker {
   private readonly issues: ValidationIssue[] = [];
 
+  /** Where a rule comes from: this profile, and KL's profile it reproduces. */
+  private readonly from: { en: string; da: string };
+
   constructor(
     private readonly profile: CompiledProfile,
     private readonly registry: TerminologyRegistry,
     private readonly bindings: BindingChecker,
-  ) {}
+    private readonly references?: ReferenceContext,
+  ) {
+    const kl = profile.klProfile;
+    this.from = {
+      en: `from ${profile.url}${kl ? `, KL profile ${kl}` : ''}`,
+      da: `fra ${profile.url}${kl ? `, KL-profilen ${kl}` : ''}`,
+    };
+  }
 
   check(resource: Json, expression: string): ValidationIssue[] {
     this.walk(this.profile.root, resource, expression);
@@ -69,17 +81,33 @@ export class ProfileChecker {
 
   /** The instance values of a child element within one parent object. */
   private values(parent: ElementNode, child: ElementNode, obj: Json, expression: string): Item[] {
-    const names = child.name.endsWith('[x]') ? choiceJsonNames(parent.cursor, child.name) : [child.name];
-    const out: Item[] = [];
+    const names = child.jsonNames ??= child.name.endsWith('[x]') ? choiceJsonNames(parent.cursor, child.name) : [child.name];
+    let out: Item[] | undefined;
     for (const name of names) {
       const v = obj[name];
       if (v === undefined || v === null) {
         // a primitive with only an extension (`_status`) is present too
-        if (obj[`_${name}`] !== undefined) out.push({ value: undefined, expression: `${expression}.${name}` });
+        if (obj[`_${name}`] !== undefined) (out ??= []).push({ value: undefined, expression: `${expression}.${name}` });
         continue;
       }
-      if (Array.isArray(v)) v.forEach((x, i) => out.push({ value: x, expression: `${expression}.${name}[${i}]` }));
+      out ??= [];
+      if (Array.isArray(v)) v.forEach((x, i) => out!.push({ value: x, expression: `${expression}.${name}[${i}]` }));
       else out.push({ value: v, expression: `${expression}.${name}` });
+    }
+    if (!out) return NONE;
+    if (child.allowedTypes) {
+      const base = child.name.slice(0, -3);
+      for (const item of out) {
+        const name = item.expression.slice(item.expression.lastIndexOf('.') + 1).replace(/\[\d+\]$/, '');
+        if (child.allowedTypes.some((t) => `${base}${t}` === name)) continue;
+        this.issues.push({
+          severity: 'error', code: 'structure', expression: [item.expression],
+          text: {
+            en: `${child.id}: the type must be ${child.allowedTypes.join(' or ')}, not ${name} (${this.from.en})`,
+            da: `${child.id}: typen skal være ${child.allowedTypes.join(' eller ')}, ikke ${name} (${this.from.da})`,
+          },
+        });
+      }
     }
     if (child.name.endsWith('[x]') && child.cursor.type !== '*') {
       const wanted = `${child.name.slice(0, -3)}${child.cursor.type.charAt(0).toUpperCase()}${child.cursor.type.slice(1)}`;
@@ -89,8 +117,8 @@ export class ProfileChecker {
           this.issues.push({
             severity: 'error', code: 'structure', expression: [item.expression],
             text: {
-              en: `${child.id}: the type must be ${child.cursor.type}, not ${name} (from ${this.url})`,
-              da: `${child.id}: typen skal være ${child.cursor.type}, ikke ${name} (fra ${this.url})`,
+              en: `${child.id}: the type must be ${child.cursor.type}, not ${name} (${this.from.en})`,
+              da: `${child.id}: typen skal være ${child.cursor.type}, ikke ${name} (${this.from.da})`,
             },
           });
         }
@@ -107,8 +135,8 @@ export class ProfileChecker {
       this.issues.push({
         severity: 'error', code: 'structure', expression: [parentExpression],
         text: {
-          en: `${node.id}: minimum required = ${def.min}, but only found ${count} (from ${this.url})`,
-          da: `${node.id}: mindst ${def.min} påkrævet, men kun ${count} fundet (fra ${this.url})`,
+          en: `${node.id}: minimum required = ${def.min}, but only found ${count} (${this.from.en})`,
+          da: `${node.id}: mindst ${def.min} påkrævet, men kun ${count} fundet (${this.from.da})`,
         },
       });
     }
@@ -118,12 +146,12 @@ export class ProfileChecker {
         severity: 'error', code: 'structure', expression: [items[max]!.expression],
         text: max === 0
           ? {
-            en: `${node.id}: the element is not allowed (maximum 0), but found ${count} (from ${this.url})`,
-            da: `${node.id}: elementet er ikke tilladt (højst 0), men ${count} fundet (fra ${this.url})`,
+            en: `${node.id}: the element is not allowed (maximum 0), but found ${count} (${this.from.en})`,
+            da: `${node.id}: elementet er ikke tilladt (højst 0), men ${count} fundet (${this.from.da})`,
           }
           : {
-            en: `${node.id}: maximum allowed = ${max}, but found ${count} (from ${this.url})`,
-            da: `${node.id}: højst ${max} tilladt, men ${count} fundet (fra ${this.url})`,
+            en: `${node.id}: maximum allowed = ${max}, but found ${count} (${this.from.en})`,
+            da: `${node.id}: højst ${max} tilladt, men ${count} fundet (${this.from.da})`,
           },
       });
     }
@@ -154,8 +182,8 @@ export class ProfileChecker {
       this.issues.push({
         severity: 'error', code: 'structure', expression: [item.expression],
         text: {
-          en: `The ${discriminator} ${shown} is not allowed in ${node.id}, which is closed to the slices ${allowed} (from ${this.url})`,
-          da: `${discriminator} ${shown} er ikke tilladt i ${node.id}, som kun tillader udsnittene ${allowed} (fra ${this.url})`,
+          en: `The ${discriminator} ${shown} is not allowed in ${node.id}, which is closed to the slices ${allowed} (${this.from.en})`,
+          da: `${discriminator} ${shown} er ikke tilladt i ${node.id}, som kun tillader udsnittene ${allowed} (${this.from.da})`,
         },
       });
     }
@@ -174,8 +202,8 @@ export class ProfileChecker {
         this.issues.push({
           severity: 'error', code: 'value', expression: [expression],
           text: {
-            en: `${node.id}: the value must be '${show(node.fixed.value)}' (${node.fixed.field} in ${this.url}), not '${show(value)}'`,
-            da: `${node.id}: værdien skal være '${show(node.fixed.value)}' (${node.fixed.field} i ${this.url}), ikke '${show(value)}'`,
+            en: `${node.id}: the value must be '${show(node.fixed.value)}', not '${show(value)}' (${node.fixed.field} ${this.from.en})`,
+            da: `${node.id}: værdien skal være '${show(node.fixed.value)}', ikke '${show(value)}' (${node.fixed.field} ${this.from.da})`,
           },
         });
       }
@@ -183,6 +211,7 @@ export class ProfileChecker {
     if (node.binding && BOUND_TYPES.has(node.cursor.type)) {
       this.issues.push(...this.bindings.check(value, node.cursor.type as BoundType, expression, node.binding, node.id));
     }
+    if (node.reference && this.references) this.issues.push(...checkReference(node, value, expression, this.references, this.from));
     if (node.invariants.length > 0) this.invariants(node.invariants, value, expression);
     if (isObject(value)) this.walk(node, value, expression);
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ElementDefinition, ElementDefinitionConstraint, StructureDefinition } from 'fhir/r4';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { parseCanonical } from '../terminology/canonical';
-import { rootCursor, step, type TypeCursor } from './fhir-model';
+import { choiceTypes, rootCursor, step, type TypeCursor } from './fhir-model';
 import { compileInvariant, type CompiledInvariant } from './invariant-evaluator';
 import { TRANSLATION_EXTENSION } from './messages';
 
@@ -45,6 +45,12 @@ export interface ElementNode {
   binding?: { strength: BindingStrength; valueSet: string };
   /** fixed[x] / pattern[x] of the element, as JSON. */
   fixed?: { kind: 'fixed' | 'pattern'; value: unknown; field: string };
+  /** A choice element restricted to some of its types: the JSON suffixes allowed (`Period`). */
+  allowedTypes?: string[];
+  /** The JSON property names of the element (`valueCodeableConcept`, … for a choice), computed on first use. */
+  jsonNames?: string[];
+  /** A Reference element restricted to target profiles (canonicals), and its aggregation modes. */
+  reference?: { targetProfiles: string[]; aggregation: string[] };
 }
 
 export interface CompiledProfile {
@@ -162,6 +168,16 @@ function compileProfile(sd: StructureDefinition, file: string): CompiledProfile 
       node.binding = { strength: strength as BindingStrength, valueSet };
     }
     node.fixed = fixedOf(def);
+    const types = def.type ?? [];
+    if (node.name.endsWith('[x]') && types.length > 1) {
+      node.allowedTypes = types.map((t) => t.code.charAt(0).toUpperCase() + t.code.slice(1));
+      const parent = byId.get(node.id.slice(0, node.id.lastIndexOf('.')))!;
+      const options = choiceTypes(parent.cursor, node.name) ?? [];
+      const wrong = node.allowedTypes.find((t) => !options.includes(t));
+      if (wrong) fail(file, `${where}.type`, `${wrong} is not a type of ${node.path}`);
+    }
+    const ref = types.find((t) => t.code === 'Reference' && (t.targetProfile?.length || t.aggregation?.length));
+    if (ref) node.reference = { targetProfiles: ref.targetProfile ?? [], aggregation: ref.aggregation ?? [] };
     (def.constraint ?? []).forEach((c: ElementDefinitionConstraint, j) => {
       const cw = `${where}.constraint[${j}]`;
       if (!c.key || !c.human || !c.expression) fail(file, cw, 'a constraint needs key, human and expression');

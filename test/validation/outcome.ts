@@ -1,0 +1,42 @@
+import type { OperationOutcome } from 'fhir/r4';
+import type { Express } from 'express';
+import request from 'supertest';
+
+/** An OperationOutcome issue of $validate, with its text in both languages side by side. */
+export interface Issue {
+  severity: string;
+  code: string;
+  expression?: string[];
+  da: string;
+  en: string;
+  tx?: string;
+  id?: string;
+}
+
+export function summarise(outcome: OperationOutcome): Issue[] {
+  return outcome.issue.map((i) => {
+    const other = i.details?._text?.extension?.[0]?.extension;
+    const lang = other?.find((e) => e.url === 'lang')?.valueCode;
+    const translated = other?.find((e) => e.url === 'content')?.valueString ?? '';
+    const primary = i.details?.text ?? '';
+    const out: Issue = {
+      severity: i.severity, code: i.code, ...(i.expression ? { expression: i.expression } : {}),
+      da: lang === 'da' ? translated : primary, en: lang === 'en' ? translated : primary,
+    };
+    const tx = i.details?.coding?.[0]?.code;
+    if (tx) out.tx = tx;
+    const id = i.extension?.find((e) => e.url === 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id')?.valueString;
+    if (id) out.id = id;
+    return out;
+  });
+}
+
+/** POSTs a resource to $validate (200 with an OperationOutcome expected) and gives its issues. */
+export async function validateWith(app: Express, body: unknown, url = '/fhir/$validate', query: Record<string, string> = {}): Promise<Issue[]> {
+  const res = await request(app).post(url).query(query).set('Content-Type', 'application/fhir+json').send(body as object);
+  expect(res.status).toBe(200);
+  expect(res.body.resourceType).toBe('OperationOutcome');
+  return summarise(res.body as OperationOutcome);
+}
+
+export const OK: Issue[] = [{ severity: 'information', code: 'informational', da: 'Ingen fejl fundet ved valideringen', en: 'No issues detected during validation' }];
