@@ -86,6 +86,13 @@ export function lookupResult(provider: CodeSystemProvider, concept: Concept, req
     if (!wanted(requested, p.code) || p.code === 'parent' || p.code === 'child') continue;
     addProperty(p.code, propertyValueParts(p as unknown as Record<string, unknown>), defs.get(p.code)?.description);
   }
+  // properties a code system works out only when asked for by name (UCUM's canonical form)
+  for (const def of provider.propertyDefinitions) {
+    if (!requested.includes(def.code) || has(def.code)) continue;
+    for (const p of provider.propertyValues(concept, def.code)) {
+      addProperty(def.code, propertyValueParts(p as unknown as Record<string, unknown>), def.description);
+    }
+  }
   if (wanted(requested, 'inactive') && !has('inactive')) {
     addProperty('inactive', { name: 'value', valueBoolean: conceptInactive(provider, concept) });
   }

@@ -46,4 +46,6 @@ export interface CodeSystemProvider {
    * then noted, not refused. Absent means every display is fixed.
    */
   displayIsFixed?(concept: Concept): boolean;
+  /** Why a code is not a concept, for a code system defined by a grammar (its parser's error); absent or undefined otherwise. */
+  explainUnknown?(code: string): string | undefined;
 }

@@ -98,8 +98,38 @@ describe('UCUM (http://unitsofmeasure.org)', () => {
     const res = (await lookup(UCUM, 'mL').expect(200)).body as Parameters;
     expect(value(res, 'display')).toBe('mL');
     expect(designations(res)).toContain('milliliter');
-    const canonical = (res.parameter ?? []).find((p) => p.name === 'property' && p.part?.some((x) => x.valueCode === 'canonical'));
-    expect(canonical?.part?.find((x) => x.name === 'value')?.valueString).toBe('m3');
+    // the canonical form is worked out when asked for
+    const canonicalOf = (p: Parameters) => (p.parameter ?? []).find((x) => x.name === 'property' && x.part?.some((y) => y.valueCode === 'canonical'))
+      ?.part?.find((x) => x.name === 'value')?.valueString;
+    expect(canonicalOf(res)).toBeUndefined();
+    const asked = (await request(app).get('/fhir/CodeSystem/$lookup').query({ system: UCUM, code: 'mL', property: 'canonical' }).expect(200)).body as Parameters;
+    expect(canonicalOf(asked)).toBe('m3');
+  });
+
+  it('names a unit by its formal form, and a common unit also by the name FHIR\'s common units give it, as a synonym', async () => {
+    const res = (await lookup(UCUM, 'mg/dL').expect(200)).body as Parameters;
+    expect(designations(res)).toEqual(['mg/dL', '(milligram) / (deciliter)', 'milligram per deciliter']);
+    const synonym = (res.parameter ?? []).filter((p) => p.name === 'designation')[2]?.part?.find((x) => x.name === 'use')?.valueCoding;
+    expect(synonym).toEqual({ system: 'http://snomed.info/sct', code: '900000000000013009' });
+    const annotated = (await lookup(UCUM, 'mg/dL{milligram per deciliter}').expect(200)).body as Parameters;
+    expect(designations(annotated)).toEqual(['mg/dL{milligram per deciliter}', '(milligram) / (deciliter) * 1']);
+    expect(designations((await lookup(UCUM, 'kg.m/s2').expect(200)).body)).toEqual(['kg.m/s2', '(kilogram) * (meter) / (second ^ 2)']);
+  });
+
+  it('says why a code is not a unit, as information next to the unknown-code error', async () => {
+    const parseIssue = (p: Parameters) => (value(p, 'issues') as OperationOutcome).issue
+      .filter((i) => i.severity === 'information').map((i) => ({ text: i.details?.text, expression: i.expression, type: i.details?.coding?.[0]?.code }));
+    const expected = [{ text: "Error processing unit 'kgXX': The unit 'kgXX' is unknown at character 1", expression: ['code'], type: 'invalid-code' }];
+    const direct = (await validate(UCUM, 'kgXX')).body as Parameters;
+    expect(value(direct, 'message')).toBe("Unknown code 'kgXX' in the CodeSystem 'http://unitsofmeasure.org' version '2.2'");
+    expect(parseIssue(direct)).toEqual(expected);
+    const all = inline('http://example.dk/ValueSet/enheder', [{ system: UCUM }]);
+    const inValueSet = (await post('ValueSet/$validate-code', [{ name: 'valueSet', resource: all },
+      { name: 'system', valueUri: UCUM }, { name: 'code', valueCode: 'kgXX' }]).expect(200)).body as Parameters;
+    expect(value(inValueSet, 'result')).toBe(false);
+    expect(parseIssue(inValueSet)).toEqual(expected);
+    const tail = (await validate(UCUM, 'mg/')).body as Parameters;
+    expect(parseIssue(tail)[0]?.text).toBe("Error processing unit 'mg/': unexpected end of expression looking for a symbol or a number at character 4");
   });
 
   it('filters units by canonical form in a value set', async () => {

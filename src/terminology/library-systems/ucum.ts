@@ -1,6 +1,9 @@
-import type { CodeSystem, ValueSet } from 'fhir/r4';
+import type { CodeSystem, CodeSystemConceptDesignation, CodeSystemConceptProperty, Coding, ValueSet } from 'fhir/r4';
+import type { Concept } from '../codesystem-provider';
 import { fhirCoreTerminology } from '../fhir-core';
 import { type GrammarConcept, GrammarCodeSystemProvider, grammarConcept } from './grammar-provider';
+import { UcumStructureParser, UcumSyntaxError } from './ucum-structure';
+import { type LhcUnit, ucumTables } from './ucum-tables';
 
 export const UCUM = 'http://unitsofmeasure.org';
 /** FHIR's value set of common UCUM units: the base list of the UCUM code system's expansion. */
@@ -27,24 +30,38 @@ export function ucumCodeSystem(): CodeSystem {
 /** Longest unit expression parsed (FHIR's common units are at most 32 characters); the parser slows with length. */
 const MAX_UNIT_LENGTH = 256;
 
+/** The designation use of a common unit's name: a synonym, as FHIR's designation-use value set has it. */
+const SYNONYM: Coding = { system: 'http://snomed.info/sct', code: '900000000000013009' };
+
 interface UcumUtils {
-  validateUnitString(unit: string, suggest?: boolean): { status: string; unit?: { code: string; name: string } | null };
+  validateUnitString(unit: string, suggest?: boolean): { status: string; msg?: string[] };
   convertToBaseUnits(unit: string, value: number): { status: string; unitToExp?: Record<string, number> };
 }
 
+interface UcumLhc {
+  UcumLhcUtils: { getInstance(): UcumUtils };
+  UnitTables: { getInstance(): { getUnitByCode(code: string): LhcUnit | null } };
+}
+
 /**
- * UCUM units, parsed and named by @lhncbc/ucum-lhc: a valid unit expression is a code, displayed as itself (as FHIR
- * does), with its name as an English designation and its canonical form (the unit in base units, e.g. `m3` for
- * `mL`) as the `canonical` property that value sets filter on.
+ * UCUM units, checked by @lhncbc/ucum-lhc: a valid unit expression is a code, displayed as itself (as FHIR does).
+ * Its English designations are its formal form (`(milligram) / (deciliter)` for `mg/dL`, each unit named as UCUM
+ * names it) and, for the units in FHIR's common-units value set, that value set's name as a synonym. Its canonical
+ * form (the unit in base units, e.g. `m3` for `mL`) is the `canonical` property that value sets filter on, worked
+ * out when asked for. A code that is not valid is explained by the parser's error (`The unit 'kgXX' is unknown`).
  */
 export class UcumProvider extends GrammarCodeSystemProvider {
   private readonly utils: UcumUtils;
+  private readonly structure: UcumStructureParser;
+  private commonNames?: Map<string, string>;
 
   constructor(resource: CodeSystem, supplements: readonly CodeSystem[] = []) {
     super(resource, supplements, UCUM_COMMON);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const lib = require('@lhncbc/ucum-lhc') as { UcumLhcUtils: { getInstance(): UcumUtils } };
+    const lib = require('@lhncbc/ucum-lhc') as UcumLhc;
     this.utils = lib.UcumLhcUtils.getInstance();
+    const units = lib.UnitTables.getInstance();
+    this.structure = new UcumStructureParser(ucumTables((code) => units.getUnitByCode(code)));
   }
 
   override get grammarBaseResource(): ValueSet | undefined {
@@ -52,15 +69,59 @@ export class UcumProvider extends GrammarCodeSystemProvider {
   }
 
   protected parse(code: string): GrammarConcept | undefined {
-    if (code.trim() !== code || code === '' || code.length > MAX_UNIT_LENGTH) return undefined;
-    // annotations carry no meaning; FHIR's common units write some with spaces ({# of fetuses}), which ucum-lhc refuses
-    const checkable = code.replace(/\{[^{}]*\}/g, (a) => a.replace(/ /g, '_'));
-    const checked = this.utils.validateUnitString(checkable, false);
-    if (checked.status !== 'valid') return undefined;
-    const name = checked.unit?.name;
-    const designations = name && name !== code ? [{ language: 'en', value: name }] : [];
-    const canonical = this.canonicalForm(checkable);
-    return grammarConcept(code, code, designations, canonical !== undefined ? [{ code: 'canonical', valueString: canonical }] : []);
+    if (!this.checkable(code)) return undefined;
+    const designations: CodeSystemConceptDesignation[] = [];
+    const formal = this.formalForm(code);
+    if (formal && formal !== code) designations.push({ language: 'en', value: formal });
+    const common = this.commonName(code);
+    if (common && common !== code) designations.push({ language: 'en', use: SYNONYM, value: common });
+    return grammarConcept(code, code, designations);
+  }
+
+  /** Why a code is not a UCUM unit, in the words of the UCUM parser; undefined for a valid unit. */
+  explainUnknown(code: string): string | undefined {
+    if (this.checkable(code)) return undefined;
+    if (code.length > MAX_UNIT_LENGTH) return `Error processing unit: longer than ${MAX_UNIT_LENGTH} characters`;
+    try {
+      this.structure.parse(code);
+    } catch (e) {
+      if (e instanceof UcumSyntaxError) return e.message;
+      throw e;
+    }
+    const why = this.utils.validateUnitString(annotationsWithoutSpaces(code), false).msg?.[0];
+    return `Error processing unit '${code}': ${why ?? 'not a valid unit'}`;
+  }
+
+  override propertyValues(concept: Concept, code: string): CodeSystemConceptProperty[] {
+    if (code !== 'canonical') return super.propertyValues(concept, code);
+    const canonical = this.canonicalForm(annotationsWithoutSpaces(concept.code));
+    return canonical !== undefined ? [{ code, valueString: canonical }] : [];
+  }
+
+  private checkable(code: string): boolean {
+    if (code.trim() !== code || code === '' || code.length > MAX_UNIT_LENGTH) return false;
+    return this.utils.validateUnitString(annotationsWithoutSpaces(code), false).status === 'valid';
+  }
+
+  /** The formal form, when the structure parser reads the unit as ucum-lhc does (it should, always). */
+  private formalForm(code: string): string | undefined {
+    try {
+      return this.structure.formal(code);
+    } catch (e) {
+      if (e instanceof UcumSyntaxError) return undefined;
+      throw e;
+    }
+  }
+
+  private commonName(code: string): string | undefined {
+    if (!this.commonNames) {
+      this.commonNames = new Map();
+      for (const inc of this.grammarBaseResource?.compose?.include ?? []) {
+        if (inc.system !== UCUM) continue;
+        for (const c of inc.concept ?? []) if (c.display) this.commonNames.set(c.code, c.display);
+      }
+    }
+    return this.commonNames.get(code);
   }
 
   /** The unit in base units (`g`, `m3`, `g.m-3`); undefined for special units (Cel, [pH]) that have no such form. */
@@ -76,4 +137,9 @@ export class UcumProvider extends GrammarCodeSystemProvider {
   protected baseCodes(): string[] {
     return (this.grammarBaseResource?.compose?.include ?? []).flatMap((inc) => (inc.system === UCUM ? (inc.concept ?? []).map((c) => c.code) : []));
   }
+}
+
+/** Annotations carry no meaning; FHIR's common units write some with spaces ({# of fetuses}), which ucum-lhc refuses. */
+function annotationsWithoutSpaces(code: string): string {
+  return code.replace(/\{[^{}]*\}/g, (a) => a.replace(/ /g, '_'));
 }

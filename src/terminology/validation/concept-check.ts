@@ -137,9 +137,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
       if (reportedUnknownCodes.has(key)) return;
       reportedUnknownCodes.add(key);
       if (provider.resource.content === 'complete' || provider.resource.content === undefined) {
-        const m = msg.unknownCode(c.code, ws, provider.version);
-        state.message(m);
-        state.report('error', 'code-invalid', m, 'invalid-code', [addToPath(path, 'code')]);
+        state.reportUnknownCode(provider, c.code, [addToPath(path, 'code')], true, ws);
       } else {
         state.report('warning', 'code-invalid', msg.unknownCodeInFragment(c.code, ws, provider.version), 'invalid-code', [addToPath(path, 'code')]);
       }

@@ -5,7 +5,7 @@ import { IssueCollector } from '../issue-collector';
 import type { TerminologyRegistry } from '../registry';
 import { CodeSystemAccess } from './code-systems';
 import { Designations } from './designations';
-import type { Message } from './messages';
+import { type Message, msg } from './messages';
 import type { ValidationOptions } from './options';
 
 /** `true` valid, `false` not valid, `undefined` cannot tell (the code system is unknown). */
@@ -66,6 +66,19 @@ export class ValidationState {
       this.messageSet.add(text);
       this.messages.push(text);
     }
+  }
+
+  /**
+   * Reports a code its (complete) code system does not have, and why, when the code system can say (a grammar's
+   * parse error, as information); `summary` also puts it in the result's message. `system` is the code system as
+   * the coding names it.
+   */
+  reportUnknownCode(provider: CodeSystemProvider, code: string, expression: string[], summary = false, system = provider.url): void {
+    const m = msg.unknownCode(code, system, provider.version);
+    if (summary) this.message(m);
+    this.report('error', 'code-invalid', m, 'invalid-code', expression);
+    const why = provider.explainUnknown?.(code);
+    if (why) this.report('information', 'code-invalid', { text: why }, 'invalid-code', expression);
   }
 
   /** Adds an issue with a message's text and id; returns whether it was new. */

@@ -53,7 +53,7 @@ export class IncludeMembership {
             state.report('warning', 'code-invalid', msg.unknownCodeInFragment(code, provider.url, provider.version), 'invalid-code', codeExpr);
             return true;
           }
-          state.report('error', 'code-invalid', msg.unknownCode(code, provider.url, provider.version), 'invalid-code', codeExpr);
+          state.reportUnknownCode(provider, code, codeExpr);
         }
         return false;
       }

@@ -305,7 +305,7 @@ export class ValueSetChecker {
     coding.contentMode = provider.resource.content;
     const concept = provider.locate(code);
     if (!concept) {
-      state.report('error', 'code-invalid', msg.unknownCode(code, provider.url, provider.version), 'invalid-code', [addToPath(path, 'code')]);
+      state.reportUnknownCode(provider, code, [addToPath(path, 'code')]);
       return false;
     }
     coding.displays.addConcept(provider, concept);
