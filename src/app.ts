@@ -8,6 +8,7 @@ import { installFastPath } from './http/fast-path';
 import { fhirJsonBody, sendResource } from './http/fhir-json';
 import { capabilityStatement, SYSTEM_OPERATIONS, terminologyCapabilities, versionsParameters } from './http/metadata';
 import { acceptLanguages, operationRoute } from './http/operation-route';
+import { batchRoute } from './http/batch-route';
 import { expansionLimit } from './http/expansion-limit';
 import { fhirCoreTerminology } from './terminology/fhir-core';
 import { LibraryCodeSystems } from './terminology/library-systems';
@@ -167,6 +168,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const verifier = createTokenVerifier(config.auth);
   fhir.use(importLocalRoute({ writer, verifier, registry, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples }));
   fhir.use(operationRoute(contextFor));
+  fhir.post('/', batchRoute({ registry, contextFor, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf }));
 
   fhir.get(RESOURCE_PATH, (req, res) => {

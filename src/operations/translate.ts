@@ -4,6 +4,7 @@ import { ParametersBuilder, type OperationInput, type OperationSpec } from '../f
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM, localSystemsDefining } from '../local/gateway';
 import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../local/municipality';
 import { parseCanonical } from '../terminology/canonical';
+import { currentCode } from '../terminology/catalog-levels';
 import { elementsTargeting, elementsWithCode } from '../terminology/packed-conceptmap';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
@@ -67,11 +68,13 @@ interface TranslateQuery {
   kommunekode?: string;
 }
 
-interface Match {
+export interface Match {
   equivalence?: string;
   concept: Coding;
   source?: Coding;
   originMap: string;
+  /** The target the map states, when it is retired, outgoing or a legacy key and `concept` is its successor. */
+  replaces?: Coding & { status: string };
 }
 
 /** R5 relationship codes on maps written in R5 form, read as their R4 equivalence. */
@@ -230,11 +233,26 @@ class Translator {
           found = true;
           const equivalence = equivalenceOf(t);
           if (!t.code) continue;
-          this.add({ equivalence, concept: this.answerCoding(group.target, t.code, t.display, group.targetVersion), originMap });
+          this.add({ equivalence, originMap, ...this.currentTarget(group, t.code, t.display) });
         }
       }
       if (!found) this.unmapped(cm, group, coding, visited, originMap);
     }
+  }
+
+  /**
+   * A target the map states, or its successor when the target is retired, outgoing or a legacy key (replacedBy): a
+   * count or a comparison then lands on the code in use, and the match says which code it replaces.
+   */
+  private currentTarget(group: ConceptMapGroup, code: string, display: string | undefined): Pick<Match, 'concept' | 'replaces'> {
+    const provider = group.target ? this.registry.codeSystemProvider(group.target, group.targetVersion) : undefined;
+    const concept = provider?.locate(code);
+    const current = provider && concept ? currentCode(this.registry, provider, concept) : undefined;
+    if (!current?.replaced) return { concept: this.answerCoding(group.target, code, display, group.targetVersion) };
+    return {
+      concept: this.answerCoding(group.target, current.concept.code, current.concept.display, group.targetVersion),
+      replaces: { system: group.target, code, ...(display ?? concept?.display ? { display: display ?? concept?.display } : {}), status: current.replaced.status },
+    };
   }
 
   private unmapped(cm: ConceptMap, group: ConceptMapGroup, coding: Coding, visited: Set<string>, originMap: string): void {
@@ -342,7 +360,24 @@ function matchParameter(m: Match): ParametersParameter {
   parts.push({ name: 'concept', valueCoding: m.concept });
   if (m.source) parts.push({ name: 'source', valueCoding: m.source });
   parts.push({ name: 'originMap', valueCanonical: m.originMap });
+  if (m.replaces) {
+    const { status, ...coding } = m.replaces;
+    parts.push({ name: 'replaces', part: [{ name: 'concept', valueCoding: coding }, { name: 'status', valueCode: status }] });
+  }
   return { name: 'match', part: parts };
+}
+
+function label(c: Coding): string {
+  return `${c.code}${c.display ? ` (${c.display})` : ''}`;
+}
+
+/** The message of an answer that followed outdated targets to their successors; undefined when none was followed. */
+export function replacementMessage(matches: Match[]): string | undefined {
+  const notes = matches.filter((m) => m.replaces).map((m) => {
+    const why = m.replaces!.status === 'legacy-key' ? 'a legacy key' : m.replaces!.status;
+    return `${m.originMap} maps to ${label(m.replaces!)}, which is ${why}; the match gives its replacement ${label(m.concept)}`;
+  });
+  return notes.length > 0 ? notes.join('; ') : undefined;
 }
 
 export const translateOperation: OperationHandler = {
@@ -377,6 +412,8 @@ export const translateOperation: OperationHandler = {
         reasons.push('the maps state that there is no match (unmatched or disjoint)');
       }
       out.string('message', `No ${query.direction === 'reverse' ? 'reverse ' : ''}translation for ${given}: ${reasons.join('; ')}`);
+    } else {
+      out.string('message', replacementMessage(matches));
     }
     for (const m of matches) out.add(matchParameter(m));
     return out.build();
