@@ -22,6 +22,8 @@ import { healthRoutes } from './http/health';
 import { createMetrics } from './http/metrics';
 import { securityMiddleware } from './http/security';
 import type { OperationContext } from './operations/context';
+import { csvOperationPaths } from './operations';
+import { documentedOperation, operationDefinitionOf } from './operations/operation-definition';
 import { submissionValidation } from './validation';
 import { warmUpValidation } from './validation/warm-up';
 import type { ValidationState } from './http/health';
@@ -144,7 +146,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   // (Both work on node:http's objects: the body check reads method and headers, and the lean dispatcher gives a GET its
   // parsed query as Express would.)
   const fhirMiddleware: RequestHandler[] = [
-    markWorksOnNodeObjects(fhirJsonBody(config.bodyLimitBytes)),
+    markWorksOnNodeObjects(fhirJsonBody(config.bodyLimitBytes, csvOperationPaths())),
     markWorksOnNodeObjects((req: Request, _res: Response, next: NextFunction) => {
       const format = req.query._format;
       if (typeof format === 'string' && /xml/i.test(format)) return next(new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)'));
@@ -162,6 +164,12 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     sendResource(res, 200, withValidationCapabilities(capabilityStatement(baseUrlOf(req), SYSTEM_OPERATIONS), validation.profiles));
   });
   fhir.get(/^\/\$versions$/, (_req, res) => sendResource(res, 200, versionsParameters()));
+  fhir.get(/^\/OperationDefinition\/([^/]+)$/, (req, res) => {
+    const id = /^\/OperationDefinition\/([^/]+)$/.exec(req.path)![1]!;
+    const op = documentedOperation(id);
+    if (!op) throw FhirError.notFound(`OperationDefinition/${id.slice(0, 100)} is not known`);
+    sendResource(res, 200, operationDefinitionOf(op));
+  });
 
   fhir.use(validateRoute({ ...validation, contextFor }));
   fhir.use(structureDefinitionRoute(validation.profiles, baseUrlOf));

@@ -8,6 +8,7 @@ import type { OperationContext, OperationHandler } from '../operations/context';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
 import { FHIR_JSON } from './fhir-json';
+import { requestedTableFormat } from './table-send';
 import { worksOnNodeObjects } from './node-middleware';
 import { OPERATION_PATH, resolveOperation, runOperation, strictHandling } from './operation-route';
 import type { RequestLifecycle } from './request-lifecycle';
@@ -252,6 +253,8 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     } catch {
       return false; // not an operation the server has (at this level): Express's routes and errors decide
     }
+    // a table answer (CSV, NDJSON) is streamed by the Express route
+    if (call.op.table && requestedTableFormat(req, querystring.parse(call.search) as Record<string, unknown>)) return false;
     if (!lean) asExpress(req, res, url);
     lifecycle.begin(req, res);
     applyHeaderCalls(res, fixedHeaders);

@@ -63,8 +63,10 @@ function tooLarge(res: Response, limit: number): FhirError {
 const UTF8_PARAMETERS = /^(?:; *charset *= *(?:utf-8|"utf-8") *)?$/i;
 
 /** JSON body parsing for FHIR: the FHIR and plain JSON media types, a size limit, and FHIR errors for bad bodies. */
-export function fhirJsonBody(limitBytes: number) {
+export function fhirJsonBody(limitBytes: number, csvPaths?: RegExp) {
   const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
+  // operations that take a table (e.g. $rollup) get a text/csv body as bytes, under the same limit
+  const readCsv = express.raw({ limit: limitBytes, type: 'text/csv' });
   // the same reading (limit, content encodings, errors) without decoding: parseJsonBody parses what express.json would
   const read = express.raw({ limit: limitBytes, type: ACCEPTED_BODY_TYPES });
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -81,6 +83,10 @@ export function fhirJsonBody(limitBytes: number) {
     const semicolon = contentType.indexOf(';');
     const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
     if (type === 'application/x-www-form-urlencoded') return next();
+    if (type === 'text/csv' && csvPaths?.test((req.url ?? '').split('?')[0]!)) {
+      readCsv(req, res, (err?: unknown) => next(err ? bodyError(err, res, limitBytes) : undefined));
+      return;
+    }
     if (!ACCEPTED_BODY_TYPES.includes(type)) {
       return next(new FhirError(415, 'not-supported', `Content-Type '${type || '(none)'}' is not supported; send ${FHIR_JSON}`));
     }

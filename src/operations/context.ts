@@ -22,6 +22,22 @@ export interface OperationContext {
 
 export type ResourceLevel = 'type' | 'instance';
 
+/** A table answer (CSV or NDJSON when the client asks for one): column names and rows, which may be produced lazily. */
+export interface Table {
+  columns: readonly string[];
+  rows: Iterable<readonly (string | number | undefined)[]>;
+  /** Base name for Content-Disposition. */
+  filename?: string;
+}
+
+/** What this server's own operations publish in their OperationDefinition (src/operations/operation-definition.ts). */
+export interface OperationDocumentation {
+  description: string;
+  /** Documentation of input parameters, by name. */
+  inputs?: Record<string, string>;
+  outputs: { name: string; type?: string; repeats?: boolean; documentation: string }[];
+}
+
 export interface OperationHandler {
   spec: OperationSpec;
   resourceType: 'CodeSystem' | 'ValueSet' | 'ConceptMap';
@@ -30,4 +46,10 @@ export interface OperationHandler {
   definition?: string;
   /** The resource an instance-level call addresses (by id), passed as the handler's target. */
   handle(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Promise<Resource> | Resource;
+  /** The answer as a table, for operations that also answer `text/csv` and NDJSON (Accept or `_format`). */
+  table?(input: OperationInput, ctx: OperationContext): Table;
+  /** For this server's own operations: the text of their OperationDefinition. */
+  documentation?: OperationDocumentation;
+  /** An operation that takes a `text/csv` body: the body is given to it as this (string) parameter. */
+  csvParameter?: string;
 }

@@ -5,6 +5,7 @@ import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
 import { expandOperation } from './expand';
 import { lookupOperation } from './lookup';
+import { rollupOperation } from './rollup';
 import { subsumesOperation } from './subsumes';
 import { translateOperation } from './translate';
 import { codeSystemValidateCodeOperation, valueSetValidateCodeOperation } from './validate-code';
@@ -21,8 +22,15 @@ export const OPERATIONS: OperationHandler[] = [
   compareOperation,
   translateOperation,
   coverageOperation,
+  rollupOperation,
 ];
 
 export function findOperation(resourceType: string, name: string): OperationHandler | undefined {
   return OPERATIONS.find((o) => o.resourceType === resourceType && o.spec.name === name);
+}
+
+/** The paths of the operations that take a text/csv body (relative to the FHIR base). */
+export function csvOperationPaths(): RegExp {
+  const names = OPERATIONS.filter((o) => o.csvParameter).map((o) => `${o.resourceType}\\/\\$${o.spec.name}`);
+  return new RegExp(`^\\/(?:${names.join('|') || '(?!)'})$`);
 }

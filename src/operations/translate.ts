@@ -367,6 +367,13 @@ function matchParameter(m: Match): ParametersParameter {
   return { name: 'match', part: parts };
 }
 
+/** Forward translation of one coding with the given maps (the same translator as $translate), for operations built on it. */
+export function forwardMatches(registry: TerminologyRegistry, coding: Coding, maps: ConceptMap[]): Match[] {
+  const translator = new Translator(registry, { direction: 'forward', r5Reverse: false, codings: [coding] });
+  for (const cm of maps) translator.forward(cm, coding);
+  return translator.all;
+}
+
 function label(c: Coding): string {
   return `${c.code}${c.display ? ` (${c.display})` : ''}`;
 }

@@ -1,0 +1,215 @@
+import type { Coding, ParametersParameter } from 'fhir/r4';
+import { parse } from 'csv-parse/sync';
+import { FhirError } from '../errors/fhir-error';
+import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import { isKommunekode } from '../local/municipality';
+import {
+  countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type OfferRule, type RollupOptions, type RollupResult, type RollupRow,
+} from '../local/rollup';
+import type { OperationContext, OperationHandler, Table } from './context';
+
+/**
+ * ConceptMap/$rollup (this server's operation): counts documented on local or common codes, rolled up to niveau 2,
+ * niveau 1 and condition areas per municipality (src/local/rollup.ts). Input: `row` parameters (parts kommunekode,
+ * system, code, count, period) or a CSV (`text/csv` body, or parameter `csv`) with the columns kommunekode, system,
+ * code (or kode), count (or antal) and optionally period (or periode). Output: Parameters, or CSV/NDJSON.
+ */
+const spec: OperationSpec = {
+  name: 'rollup',
+  params: [
+    { name: 'row', type: 'part', repeats: true },
+    { name: 'csv', type: 'string' },
+    { name: 'offers', type: 'code' },
+    { name: 'conditionDepth', type: 'integer' },
+    { name: 'conditionValueSet', type: 'canonical' },
+  ],
+};
+
+const OFFER_RULES: OfferRule[] = ['each-target', 'exclude'];
+const MAX_COUNT = 1_000_000_000;
+
+const COLUMN_ALIASES: Record<string, keyof Omit<RollupRow, 'line'>> = {
+  kommunekode: 'kommunekode', kommune: 'kommunekode', system: 'system', code: 'code', kode: 'code', count: 'count', antal: 'count',
+  period: 'period', periode: 'period',
+};
+
+function checkedRow(line: number, raw: Partial<Record<keyof Omit<RollupRow, 'line'>, unknown>>, where: string): RollupRow {
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
+  const kommunekode = text(raw.kommunekode);
+  if (!isKommunekode(kommunekode)) throw FhirError.invalid(`${where}: kommunekode must be three digits, not '${text(raw.kommunekode).slice(0, 20)}'`);
+  const system = text(raw.system);
+  const code = text(raw.code);
+  if (!system) throw FhirError.invalid(`${where}: system is missing`);
+  if (!code) throw FhirError.invalid(`${where}: code is missing`);
+  const countText = text(raw.count);
+  const count = Number(countText);
+  if (!/^\d{1,10}$/.test(countText) || count > MAX_COUNT) {
+    throw FhirError.invalid(`${where}: count must be a whole number from 0 to ${MAX_COUNT}, not '${countText.slice(0, 20)}'`);
+  }
+  const period = text(raw.period);
+  return { line, kommunekode, system, code, count, ...(period ? { period } : {}) };
+}
+
+function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
+  return parts.map((p, i) => {
+    const raw: Record<string, unknown> = {};
+    for (const x of Array.isArray(p.part) ? p.part : []) {
+      const field = x && typeof x.name === 'string' ? COLUMN_ALIASES[x.name] : undefined;
+      const key = x ? Object.keys(x).find((k) => k.startsWith('value')) : undefined;
+      if (field && key) raw[field] = (x as unknown as Record<string, unknown>)[key];
+    }
+    return checkedRow(i + 1, raw, `row ${i + 1}`);
+  });
+}
+
+function rowsFromCsv(csv: string): RollupRow[] {
+  let records: string[][];
+  const firstLine = csv.slice(0, csv.indexOf('\n') < 0 ? csv.length : csv.indexOf('\n'));
+  try {
+    records = parse(csv, {
+      delimiter: firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',', bom: true, skip_empty_lines: true, trim: true,
+      relax_column_count: false, to_line: MAX_ROLLUP_ROWS + 2,
+    }) as string[][];
+  } catch (e) {
+    throw FhirError.invalid(`The CSV cannot be read: ${(e as Error).message}`, { expression: ['csv'] });
+  }
+  const header = (records[0] ?? []).map((h) => COLUMN_ALIASES[h.toLowerCase()]);
+  for (const needed of ['kommunekode', 'system', 'code', 'count'] as const) {
+    if (!header.includes(needed)) {
+      throw FhirError.invalid(`The CSV needs a header row with the columns kommunekode, system, code (or kode), count (or antal) and optionally period; '${needed}' is missing`,
+        { expression: ['csv'] });
+    }
+  }
+  if (records.length - 1 > MAX_ROLLUP_ROWS) throw FhirError.invalid(`The CSV has more than ${MAX_ROLLUP_ROWS} rows; split it`, { expression: ['csv'] });
+  return records.slice(1).map((record, i) => {
+    const raw: Record<string, unknown> = {};
+    header.forEach((field, c) => {
+      if (field) raw[field] = record[c];
+    });
+    return checkedRow(i + 2, raw, `CSV line ${i + 2}`);
+  });
+}
+
+function compute(input: OperationInput, ctx: OperationContext): RollupResult {
+  const parts = input.all<ParametersParameter>('row');
+  const csv = input.string('csv');
+  if (parts.length > 0 && csv !== undefined) throw FhirError.invalid("Give the rows as 'row' parameters or as CSV, not both");
+  if (parts.length > MAX_ROLLUP_ROWS) throw FhirError.invalid(`At most ${MAX_ROLLUP_ROWS} rows in one request`, { expression: ['row'] });
+  const rows = csv !== undefined ? rowsFromCsv(csv) : rowsFromParameters(parts);
+  if (rows.length === 0) throw FhirError.invalid("No rows to roll up: give 'row' parameters or a CSV (text/csv body)", { expression: ['row'] });
+  const offers = (input.string('offers') ?? 'each-target') as OfferRule;
+  if (!OFFER_RULES.includes(offers)) throw FhirError.invalid(`offers must be ${OFFER_RULES.join(' or ')}, not '${offers}'`, { expression: ['offers'] });
+  const conditionDepth = input.integer('conditionDepth') ?? 1;
+  if (conditionDepth < 0 || conditionDepth > 20) throw FhirError.invalid('conditionDepth must be from 0 (the root) to 20', { expression: ['conditionDepth'] });
+  const options: RollupOptions = { offers, conditionDepth, conditionValueSet: input.string('conditionValueSet') ?? DEFAULT_CONDITION_VALUESET };
+  return rollup(ctx.registry, rows, options);
+}
+
+const sum = (xs: { count: number }[]) => xs.reduce((n, x) => n + x.count, 0);
+
+function where(kommunekode: string, period: string | undefined): ParametersParameter[] {
+  return [{ name: 'kommunekode', valueCode: kommunekode }, ...(period ? [{ name: 'period', valueString: period }] : [])];
+}
+
+function coding(name: string, c: Coding | undefined): ParametersParameter[] {
+  return c ? [{ name, valueCoding: c }] : [];
+}
+
+function parameters(r: RollupResult) {
+  const out = new ParametersBuilder()
+    .string('counting', countingRule(r.options))
+    .code('offers', r.options.offers)
+    .add({ name: 'conditionDepth', valueInteger: r.options.conditionDepth })
+    .add({ name: 'conditionValueSet', valueCanonical: r.options.conditionValueSet });
+  out.part('summary', [
+    { name: 'rows', valueInteger: r.rows },
+    { name: 'inputCount', valueInteger: r.inputCount },
+    { name: 'interventionInput', valueInteger: r.interventionInput },
+    { name: 'conditionInput', valueInteger: r.conditionInput },
+    { name: 'notCountedInput', valueInteger: r.notCountedInput },
+    { name: 'offerExtra', valueInteger: r.offerExtra },
+    { name: 'niveau2Total', valueInteger: sum(r.niveau2) },
+    { name: 'niveau1Total', valueInteger: sum(r.niveau1) },
+    { name: 'areaTotal', valueInteger: sum(r.areas) },
+  ]);
+  for (const n of r.niveau2) {
+    out.part('niveau2', [...where(n.kommunekode, n.period), ...coding('intervention', n.intervention), ...coding('niveau1', n.niveau1),
+      ...(n.lovparagraf ? [{ name: 'lovparagraf', valueString: n.lovparagraf }] : []), { name: 'count', valueInteger: n.count },
+      { name: 'direct', valueInteger: n.direct }, { name: 'viaOffers', valueInteger: n.viaOffers }]);
+  }
+  for (const n of r.niveau1) {
+    out.part('niveau1', [...where(n.kommunekode, n.period), ...coding('niveau1', n.niveau1),
+      ...(n.lovparagraf ? [{ name: 'lovparagraf', valueString: n.lovparagraf }] : []), { name: 'count', valueInteger: n.count }]);
+  }
+  for (const a of r.areas) out.part('area', [...where(a.kommunekode, a.period), ...coding('area', a.area), { name: 'count', valueInteger: a.count }]);
+  for (const n of r.notCounted) {
+    out.part('notCounted', [{ name: 'line', valueInteger: n.row.line }, ...where(n.row.kommunekode, n.row.period),
+      { name: 'system', valueUri: n.row.system }, { name: 'code', valueCode: n.row.code }, { name: 'count', valueInteger: n.row.count },
+      { name: 'reason', valueCode: n.reason }, { name: 'message', valueString: n.message }]);
+  }
+  for (const x of r.replaced) {
+    const { status, ...replaced } = x.replaced;
+    out.part('replaced', [{ name: 'line', valueInteger: x.row.line }, ...where(x.row.kommunekode, x.row.period), { name: 'code', valueCode: x.row.code },
+      ...coding('replaced', replaced), { name: 'status', valueCode: status }, ...coding('replacement', x.replacement), { name: 'count', valueInteger: x.row.count }]);
+  }
+  return out.build();
+}
+
+const COLUMNS = ['level', 'kommunekode', 'period', 'system', 'code', 'display', 'niveau1_code', 'niveau1_display', 'lovparagraf', 'count', 'direct',
+  'via_offers', 'reason', 'note'] as const;
+
+function* tableRows(r: RollupResult): Generator<(string | number | undefined)[]> {
+  for (const n of r.niveau2) {
+    yield ['niveau2', n.kommunekode, n.period, n.intervention.system, n.intervention.code, n.intervention.display, n.niveau1?.code, n.niveau1?.display,
+      n.lovparagraf, n.count, n.direct, n.viaOffers, undefined, undefined];
+  }
+  for (const n of r.niveau1) {
+    yield ['niveau1', n.kommunekode, n.period, n.niveau1?.system, n.niveau1?.code, n.niveau1?.display, n.niveau1?.code, n.niveau1?.display, n.lovparagraf,
+      n.count, undefined, undefined, undefined, undefined];
+  }
+  for (const a of r.areas) yield ['area', a.kommunekode, a.period, a.area.system, a.area.code, a.area.display, undefined, undefined, undefined, a.count];
+  for (const n of r.notCounted) {
+    yield ['not-counted', n.row.kommunekode, n.row.period, n.row.system, n.row.code, undefined, undefined, undefined, undefined, n.row.count, undefined,
+      undefined, n.reason, `line ${n.row.line}: ${n.message}`];
+  }
+  for (const x of r.replaced) {
+    yield ['replaced', x.row.kommunekode, x.row.period, x.replaced.system, x.replaced.code, x.replaced.display, undefined, undefined, undefined, x.row.count,
+      undefined, undefined, x.replaced.status, `line ${x.row.line}: ${x.row.code} counted on ${x.replacement.code} (${x.replacement.display ?? ''})`];
+  }
+}
+
+export const rollupOperation: OperationHandler = {
+  spec,
+  resourceType: 'ConceptMap',
+  levels: ['type'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-rollup',
+  csvParameter: 'csv',
+  documentation: {
+    description: 'Rolls counts documented on local (niveau 3) or common codes up to the common interventions (niveau 2), their law paragraph ' +
+      '(niveau 1) and, for conditions, their area, per municipality and period. Counts are documented interventions and conditions, not ' +
+      'citizens. Input as row parameters or as CSV (a text/csv body with the columns kommunekode, system, code or kode, count or antal, ' +
+      `period or periode; at most ${MAX_ROLLUP_ROWS} rows). Output as Parameters, or CSV / NDJSON (Accept: text/csv or application/x-ndjson, or _format).`,
+    inputs: {
+      row: 'One input row: parts kommunekode (code), system (uri: a local CodeSystem, KL\'s gateway system for local codes, or FSIII/FFB), code, count (integer ≥ 0), period (string, optional)',
+      csv: 'The rows as CSV text (the same as a text/csv body)',
+      offers: 'each-target (default): an offer (tilbud) counts once for each of its niveau-2 interventions; exclude: offers are not counted and are listed under notCounted',
+      conditionDepth: 'Depth of the condition hierarchy that is counted as the area: 0 the root, 1 (default) the area (e.g. Mental sundhed), 2 the condition',
+      conditionValueSet: `The value set whose codes (and the groupings above them) count as conditions (default ${DEFAULT_CONDITION_VALUESET})`,
+    },
+    outputs: [
+      { name: 'counting', type: 'string', documentation: 'What is counted and how, in words' },
+      { name: 'summary', documentation: 'rows, inputCount = interventionInput + conditionInput + notCountedInput; niveau2Total = interventionInput + offerExtra = niveau1Total; areaTotal = conditionInput' },
+      { name: 'niveau2', repeats: true, documentation: 'kommunekode, period, intervention (Coding), niveau1 (Coding), lovparagraf, count, direct, viaOffers' },
+      { name: 'niveau1', repeats: true, documentation: 'kommunekode, period, niveau1 (Coding), lovparagraf, count (the sum of its niveau-2 counts)' },
+      { name: 'area', repeats: true, documentation: 'kommunekode, period, area (Coding), count' },
+      { name: 'notCounted', repeats: true, documentation: 'line, kommunekode, period, system, code, count, reason (unknown-system | unknown-code | other-municipality | unmapped | offer-excluded), message' },
+      { name: 'replaced', repeats: true, documentation: 'line, kommunekode, period, code, replaced (the retired or outgoing code the row maps to), status, replacement (the code counted), count' },
+    ],
+  },
+  handle(input, ctx) {
+    return parameters(compute(input, ctx));
+  },
+  table(input, ctx): Table {
+    return { columns: COLUMNS, rows: tableRows(compute(input, ctx)), filename: 'rollup' };
+  },
+};
