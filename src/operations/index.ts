@@ -4,6 +4,7 @@ import { compareOperation } from './compare';
 import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
 import { expandOperation } from './expand';
+import { exportOperation } from './export';
 import { lookupOperation } from './lookup';
 import { rollupOperation } from './rollup';
 import { subsumesOperation } from './subsumes';
@@ -23,6 +24,7 @@ export const OPERATIONS: OperationHandler[] = [
   translateOperation,
   coverageOperation,
   rollupOperation,
+  exportOperation,
 ];
 
 export function findOperation(resourceType: string, name: string): OperationHandler | undefined {
