@@ -80,6 +80,12 @@ export interface Replaced {
   replacement: Coding;
 }
 
+/** A row counted on a code that is retired or outgoing and has no successor to count on instead. */
+export interface Outdated {
+  row: RollupRow;
+  code: Coding & { status: string };
+}
+
 export interface RollupResult {
   options: RollupOptions;
   rows: number;
@@ -97,6 +103,7 @@ export interface RollupResult {
   areas: AreaCount[];
   notCounted: NotCounted[];
   replaced: Replaced[];
+  outdated: Outdated[];
 }
 
 /** How the counting is done, in words, for the answer (so that nobody has to guess). */
@@ -117,8 +124,8 @@ interface Target {
 }
 
 type Resolution =
-  | { kind: 'interventions'; targets: Target[]; offer: boolean }
-  | { kind: 'condition'; area: Coding; replaces?: Coding & { status: string }; current: Coding }
+  | { kind: 'interventions'; targets: Target[]; offer: boolean; outdated: (Coding & { status: string })[] }
+  | { kind: 'condition'; area: Coding; replaces?: Coding & { status: string }; current: Coding; outdated: (Coding & { status: string })[] }
   | { kind: 'not-counted'; reason: NotCountedReason; message: string };
 
 function codingOf(system: string, code: string, display?: string): Coding {
@@ -198,7 +205,15 @@ class Resolver {
       intervention: this.describe(m.concept.system!, m.concept.code!, m.concept.display),
       ...(m.replaces ? { replaces: m.replaces } : {}),
     }));
-    return { kind: 'interventions', targets, offer };
+    return { kind: 'interventions', targets, offer, outdated: targets.flatMap((t) => this.outdated(t.intervention)) };
+  }
+
+  /** The code itself when it is retired or outgoing (and so counted as it is: its code system names no successor). */
+  private outdated(c: Coding): (Coding & { status: string })[] {
+    const provider = this.registry.codeSystemProvider(c.system!);
+    const concept = provider?.locate(c.code!);
+    const status = provider && concept ? provider.status(concept) : 'active';
+    return status === 'retired' || status === 'deprecated' || status === 'inactive' ? [{ ...c, status }] : [];
   }
 
   private describe(system: string, code: string, display?: string): Coding {
@@ -217,9 +232,10 @@ class Resolver {
     const conditions = this.conditionKeys();
     if (conditions.has(`${system}\u0000${current.concept.code}`) || conditions.has(`${system}\u0000${concept.code}`)) {
       const area = ancestorAtDepth(current.concept, this.options.conditionDepth);
-      return { kind: 'condition', area: codingOf(system, area.code, area.display), current: currentCoding, ...(replaces ? { replaces } : {}) };
+      return { kind: 'condition', area: codingOf(system, area.code, area.display), current: currentCoding, ...(replaces ? { replaces } : {}),
+        outdated: this.outdated(currentCoding) };
     }
-    return { kind: 'interventions', targets: [{ intervention: currentCoding, ...(replaces ? { replaces } : {}) }], offer: false };
+    return { kind: 'interventions', targets: [{ intervention: currentCoding, ...(replaces ? { replaces } : {}) }], offer: false, outdated: this.outdated(currentCoding) };
   }
 }
 
@@ -231,7 +247,7 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
   const resolver = new Resolver(registry, options);
   const result: RollupResult = {
     options, rows: rows.length, inputCount: 0, interventionInput: 0, conditionInput: 0, notCountedInput: 0, offerExtra: 0,
-    niveau2: [], niveau1: [], areas: [], notCounted: [], replaced: [],
+    niveau2: [], niveau1: [], areas: [], notCounted: [], replaced: [], outdated: [],
   };
   const niveau2 = new Map<string, InterventionCount>();
   const areas = new Map<string, AreaCount>();
@@ -243,6 +259,7 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
       result.notCounted.push({ row, reason: r.reason, message: r.message });
       continue;
     }
+    for (const code of r.outdated) result.outdated.push({ row, code });
     if (r.kind === 'condition') {
       result.conditionInput += row.count;
       if (r.replaces) result.replaced.push({ row, replaced: r.replaces, replacement: r.current });

@@ -22,6 +22,7 @@ const spec: OperationSpec = {
     { name: 'offers', type: 'code' },
     { name: 'conditionDepth', type: 'integer' },
     { name: 'conditionValueSet', type: 'canonical' },
+    { name: 'layout', type: 'code' },
   ],
 };
 
@@ -152,6 +153,11 @@ function parameters(r: RollupResult) {
     out.part('replaced', [{ name: 'line', valueInteger: x.row.line }, ...where(x.row.kommunekode, x.row.period), { name: 'code', valueCode: x.row.code },
       ...coding('replaced', replaced), { name: 'status', valueCode: status }, ...coding('replacement', x.replacement), { name: 'count', valueInteger: x.row.count }]);
   }
+  for (const x of r.outdated) {
+    const { status, ...code } = x.code;
+    out.part('outdated', [{ name: 'line', valueInteger: x.row.line }, ...where(x.row.kommunekode, x.row.period), ...coding('concept', code),
+      { name: 'status', valueCode: status }, { name: 'count', valueInteger: x.row.count }]);
+  }
   return out.build();
 }
 
@@ -176,6 +182,39 @@ function* tableRows(r: RollupResult): Generator<(string | number | undefined)[]>
     yield ['replaced', x.row.kommunekode, x.row.period, x.replaced.system, x.replaced.code, x.replaced.display, undefined, undefined, undefined, x.row.count,
       undefined, undefined, x.replaced.status, `line ${x.row.line}: ${x.row.code} counted on ${x.replacement.code} (${x.replacement.display ?? ''})`];
   }
+  for (const x of r.outdated) {
+    yield ['outdated', x.row.kommunekode, x.row.period, x.code.system, x.code.code, x.code.display, undefined, undefined, undefined, x.row.count,
+      undefined, undefined, x.code.status, `line ${x.row.line}: counted on ${x.code.code} itself (${x.code.status}; no successor is named)`];
+  }
+}
+
+/**
+ * The comparison table (layout=wide): one line per niveau-2 intervention, niveau 1 and area, one count column per
+ * municipality (and period, when the rows have several), and a line with what was not counted.
+ */
+function wideTable(r: RollupResult): Table {
+  const periods = new Set([...r.niveau2, ...r.niveau1, ...r.areas].map((x) => x.period ?? ''));
+  const label = (kommunekode: string, period: string | undefined) => (periods.size > 1 ? `${kommunekode} ${period ?? ''}`.trim() : kommunekode);
+  const columns = [...new Set([...r.niveau2, ...r.niveau1, ...r.areas, ...r.notCounted.map((n) => n.row)].map((x) => label(x.kommunekode, x.period)))]
+    .sort();
+  const lines = new Map<string, { head: (string | undefined)[]; counts: Map<string, number> }>();
+  const add = (key: string, head: (string | undefined)[], column: string, count: number) => {
+    const line = lines.get(key) ?? { head, counts: new Map<string, number>() };
+    line.counts.set(column, (line.counts.get(column) ?? 0) + count);
+    lines.set(key, line);
+  };
+  for (const n of r.niveau2) {
+    add(`niveau2|${n.intervention.system}|${n.intervention.code}`, ['niveau2', n.intervention.code, n.intervention.display, n.lovparagraf],
+      label(n.kommunekode, n.period), n.count);
+  }
+  for (const n of r.niveau1) add(`niveau1|${n.niveau1?.code}`, ['niveau1', n.niveau1?.code, n.niveau1?.display, n.lovparagraf], label(n.kommunekode, n.period), n.count);
+  for (const a of r.areas) add(`area|${a.area.system}|${a.area.code}`, ['area', a.area.code, a.area.display, undefined], label(a.kommunekode, a.period), a.count);
+  for (const n of r.notCounted) add('not-counted', ['not-counted', undefined, 'not counted (see the long layout)', undefined], label(n.row.kommunekode, n.row.period), n.row.count);
+  return {
+    columns: ['level', 'code', 'display', 'lovparagraf', ...columns],
+    rows: [...lines.values()].map((l) => [...l.head, ...columns.map((c) => l.counts.get(c) ?? 0)]),
+    filename: 'rollup',
+  };
 }
 
 export const rollupOperation: OperationHandler = {
@@ -194,6 +233,8 @@ export const rollupOperation: OperationHandler = {
       csv: 'The rows as CSV text (the same as a text/csv body)',
       offers: 'each-target (default): an offer (tilbud) counts once for each of its niveau-2 interventions; exclude: offers are not counted and are listed under notCounted',
       conditionDepth: 'Depth of the condition hierarchy that is counted as the area: 0 the root, 1 (default) the area (e.g. Mental sundhed), 2 the condition',
+      layout: 'For CSV and NDJSON: long (default) one line per municipality and count, with the rows not counted, replaced and outdated; ' +
+        'wide, the comparison table: one line per niveau-2 intervention, niveau 1 and area, one count column per municipality (and period)',
       conditionValueSet: `The value set whose codes (and the groupings above them) count as conditions (default ${DEFAULT_CONDITION_VALUESET})`,
     },
     outputs: [
@@ -204,12 +245,16 @@ export const rollupOperation: OperationHandler = {
       { name: 'area', repeats: true, documentation: 'kommunekode, period, area (Coding), count' },
       { name: 'notCounted', repeats: true, documentation: 'line, kommunekode, period, system, code, count, reason (unknown-system | unknown-code | other-municipality | unmapped | offer-excluded), message' },
       { name: 'replaced', repeats: true, documentation: 'line, kommunekode, period, code, replaced (the retired or outgoing code the row maps to), status, replacement (the code counted), count' },
+      { name: 'outdated', repeats: true, documentation: 'line, kommunekode, period, concept (a retired or outgoing code counted as it is: no successor is named), status, count' },
     ],
   },
   handle(input, ctx) {
     return parameters(compute(input, ctx));
   },
   table(input, ctx): Table {
-    return { columns: COLUMNS, rows: tableRows(compute(input, ctx)), filename: 'rollup' };
+    const layout = input.string('layout') ?? 'long';
+    if (layout !== 'long' && layout !== 'wide') throw FhirError.invalid(`layout must be long or wide, not '${layout}'`, { expression: ['layout'] });
+    const result = compute(input, ctx);
+    return layout === 'wide' ? wideTable(result) : { columns: COLUMNS, rows: tableRows(result), filename: 'rollup' };
   },
 };

@@ -6,7 +6,7 @@ import type { App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
 import { COUNTS_CSV, countRows, importDataUseCatalogs, localCatalogs, type CountRow } from '../support/data-use';
 import { fsiiiIndex, readJson } from '../support/files';
-import { CODES } from '../support/local';
+import { CODES, localCodeSystem, tokenFor } from '../support/local';
 
 const CONDITIONS_ROOT = '0fa991ef-adf5-4202-8cfe-a31454ed6e9d'; // Kommunale sundhedsfremme og forebyggelsestilstande
 const GATEWAY = 'http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions';
@@ -158,6 +158,35 @@ describe('ConceptMap/$rollup', () => {
     expect(part(replaced, 'status')?.valueCode).toBe('retired');
   });
 
+  it('names a retired code counted as it is, because no successor is named', async () => {
+    const body = (await rollupCsv().expect(200)).body as Parameters;
+    const replacedBy = statusSupplement();
+    const retiredWithout = countRows().filter((r) => r.system === FSIII && fsiiiIndex().nodes.has(r.code) &&
+      readJson<CodeSystem>('supplements/CodeSystem-fsiii-status.json').concept!.some((c) => c.code === r.code) && !replacedBy.has(r.code));
+    expect(retiredWithout.length).toBeGreaterThan(0);
+    expect(all(body, 'outdated').map((p) => part(p, 'line')?.valueInteger).sort()).toEqual(retiredWithout.map((r) => r.line).sort());
+    for (const p of all(body, 'outdated')) expect(part(p, 'status')?.valueCode).toBe('retired');
+  });
+
+  it('gives the comparison table with layout=wide: one line per intervention, a column per municipality', async () => {
+    const res = await rollupCsv('?layout=wide').set('Accept', 'text/csv').expect(200);
+    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(res.text.split('\n')[0]).toBe('level,code,display,lovparagraf,101,147,370');
+    const want = expected('each-target', 1);
+    for (const [key, count] of want.niveau2) {
+      const [kommunekode, code] = key.split('|');
+      expect(Number(rows.find((r) => r.level === 'niveau2' && r.code === code)![kommunekode!])).toBe(count);
+    }
+    // every niveau-2 line once; a municipality without the intervention has 0
+    const n2 = rows.filter((r) => r.level === 'niveau2');
+    expect(new Set(n2.map((r) => r.code)).size).toBe(n2.length);
+    const cells = n2.flatMap((r) => ['101', '147', '370'].map((k) => Number(r[k])));
+    expect(cells.reduce((a, b) => a + b, 0)).toBe([...want.niveau2.values()].reduce((a, b) => a + b, 0));
+    const notCounted = rows.find((r) => r.level === 'not-counted')!;
+    expect(Number(notCounted['101']) + Number(notCounted['147']) + Number(notCounted['370']))
+      .toBe(countRows().filter((r) => want.notCounted.has(r.line)).reduce((n, r) => n + r.count, 0));
+  });
+
   it('offers=exclude leaves offers out and lists them, and the sums still reconcile', async () => {
     const body = (await rollupCsv('?offers=exclude').expect(200)).body as Parameters;
     const want = expected('exclude', 1);
@@ -198,6 +227,20 @@ describe('ConceptMap/$rollup', () => {
     expect(of('area')).toEqual(want.area);
     expect(rows.filter((r) => r.level === 'not-counted').map((r) => r.reason).sort()).toEqual([...want.notCounted.values()].sort());
     expect(rows.every((r) => r.period === '2026-K1')).toBe(true);
+  });
+
+  it('says why a row is not counted: unmapped local code, unknown code system', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const cs = localCodeSystem('101', 'uden-kort', [{ code: '101-X', display: 'Ikke koblet endnu', type: 'indsats' }]);
+    await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type('application/fhir+json').send(cs).expect(201);
+    const row = (system: string, code: string, count: number) => ({ name: 'row', part: [{ name: 'kommunekode', valueCode: '101' },
+      { name: 'system', valueUri: system }, { name: 'code', valueCode: code }, { name: 'count', valueInteger: count }] });
+    const body = (await request(app).post('/fhir/ConceptMap/$rollup').type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [
+      row(cs.url!, '101-X', 4), row('http://example.org/no-such-system', 'a', 2), row(FSIII, CODES.fysiskTraening119, 3)] }).expect(200)).body as Parameters;
+    expect(all(body, 'notCounted').map((p) => [part(p, 'line')?.valueInteger, part(p, 'reason')?.valueCode])).toEqual([[1, 'unmapped'], [2, 'unknown-system']]);
+    // a niveau-2 code documented directly counts as itself
+    expect(counts(body, 'niveau2', 'intervention')).toEqual(new Map([[`101|${CODES.fysiskTraening119}`, 3]]));
+    expect(summary(body)).toMatchObject({ inputCount: 9, interventionInput: 3, notCountedInput: 6, niveau2Total: 3 });
   });
 
   it('refuses bad input with 400 and says where', async () => {
