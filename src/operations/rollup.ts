@@ -192,6 +192,8 @@ function* tableRows(r: RollupResult): Generator<(string | number | undefined)[]>
  * The comparison table (layout=wide): one line per niveau-2 intervention, niveau 1 and area, one count column per
  * municipality (and period, when the rows have several), and a line with what was not counted.
  */
+const LEVEL_ORDER = ['niveau2', 'niveau1', 'area', 'not-counted'];
+
 function wideTable(r: RollupResult): Table {
   const periods = new Set([...r.niveau2, ...r.niveau1, ...r.areas].map((x) => x.period ?? ''));
   const label = (kommunekode: string, period: string | undefined) => (periods.size > 1 ? `${kommunekode} ${period ?? ''}`.trim() : kommunekode);
@@ -212,7 +214,11 @@ function wideTable(r: RollupResult): Table {
   for (const n of r.notCounted) add('not-counted', ['not-counted', undefined, 'not counted (see the long layout)', undefined], label(n.row.kommunekode, n.row.period), n.row.count);
   return {
     columns: ['level', 'code', 'display', 'lovparagraf', ...columns],
-    rows: [...lines.values()].map((l) => [...l.head, ...columns.map((c) => l.counts.get(c) ?? 0)]),
+    // by level (as added), then paragraph and title
+    rows: [...lines.values()]
+      .sort((a, b) => LEVEL_ORDER.indexOf(a.head[0]!) - LEVEL_ORDER.indexOf(b.head[0]!) || (a.head[3] ?? '').localeCompare(b.head[3] ?? '', 'da') ||
+        (a.head[2] ?? '').localeCompare(b.head[2] ?? '', 'da'))
+      .map((l) => [...l.head, ...columns.map((c) => l.counts.get(c) ?? 0)]),
     filename: 'rollup',
   };
 }
