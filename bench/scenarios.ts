@@ -27,10 +27,11 @@ export interface ScenarioContext {
 
 export type Prepared =
   | { kind: 'load'; paths: string[]; meanBytes: number; note?: string }
-  | { kind: 'batch'; method: 'POST'; path: string; body: string; codings: number; note?: string }
+  | { kind: 'batch'; method: 'POST' | 'GET'; path: string; body?: string; codings: number; note?: string }
   | { kind: 'skipped'; reason: string };
 
-export type BarKind = 'ratio-0.5' | 'ratio-0.25' | 'batch-50ms' | 'none';
+/** `grows-with-data`: no bar, and not compared across datasets (its work is proportional to the catalogs loaded). */
+export type BarKind = 'ratio-0.5' | 'ratio-0.25' | 'batch-50ms' | 'none' | 'grows-with-data';
 
 export interface Scenario {
   id: string;
@@ -277,4 +278,21 @@ const batchTranslate: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch, batchTranslate];
+/** The whole local → common table as CSV, streamed: one GET, timed, and the server's RSS read after it. */
+const exportCsv: Scenario = {
+  id: 'export-csv',
+  title: 'GET ConceptMap/$export as CSV (every municipality)',
+  bar: 'grows-with-data',
+  async prepare(ctx) {
+    const path = `${ctx.base}/ConceptMap/$export?_format=csv`;
+    const probe = await get(ctx.port, path);
+    if (unavailable(probe)) return { kind: 'skipped', reason: 'not available' };
+    expectStatus(probe, '$export');
+    const lines = probe.body.split('\n').filter((l) => l.length > 0).length - 1;
+    const codes = ctx.localMaps.reduce((n, m) => n + m.codes.length, 0);
+    if (lines < codes) throw new Error(`$export: ${lines} lines for ${codes} mapped local codes`);
+    return { kind: 'batch', method: 'GET', path, codings: lines, note: `${lines} lines (${ctx.localMaps.length} maps)` };
+  },
+};
+
+export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch, batchTranslate, exportCsv];

@@ -36,6 +36,7 @@ import { checkPublishedLocalCatalogs } from './local/published-check';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
+import { pastVersion } from './store/past-version';
 import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
 import { packResource } from './terminology/packed-resource';
@@ -108,6 +109,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     acceptLanguages: acceptLanguages(req),
     limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
     baseUrl: baseUrlOf(req),
+    pastVersion: (type, url, version) => pastVersion(store, registry, type, url, version),
   });
 
   let shuttingDown = false;

@@ -54,8 +54,11 @@ const CACHEABLE = new Set(['CodeSystem/lookup', 'CodeSystem/validate-code', 'Val
  */
 const EXPANSIONS = new Set(['ValueSet/expand']);
 
-/** The fields of OperationContext (and its limits) the cache key covers with the URL; answers with others are not kept. */
-const CONTEXT_FIELDS = new Set(['registry', 'acceptLanguages', 'limits', 'baseUrl']);
+/**
+ * The fields of OperationContext (and its limits) the cache key covers with the URL; answers with others are not kept.
+ * (pastVersion reads the store's history, which changes only with a write, and every write empties the cache.)
+ */
+const CONTEXT_FIELDS = new Set(['registry', 'acceptLanguages', 'limits', 'baseUrl', 'pastVersion']);
 const LIMIT_FIELDS = new Set(['maxExpansionSize', 'timeBudgetMs']);
 
 const CONTENT_TYPE = `${FHIR_JSON}; charset=utf-8`;

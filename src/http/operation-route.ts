@@ -149,7 +149,7 @@ export function operationRoute(contextFor: (req: Request) => OperationContext) {
       const format = op.table ? requestedTableFormat(req, query) : undefined;
       if (format && op.table) {
         checkedParameterNames(op, call);
-        await sendTable(res, op.table(call.parse(), contextFor(req)), format);
+        await sendTable(res, await op.table(call.parse(), contextFor(req)), format);
         return;
       }
       const result = await runOperation(op, call, contextFor(req), type, id);

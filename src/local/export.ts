@@ -53,28 +53,18 @@ interface TargetInfo {
 
 export interface ExportSelection {
   kommunekode?: string;
-  /** One map (any version the server has), instead of each municipality's newest maps. */
-  conceptMap?: ConceptMap;
+  /** One map (any version the server has), with its source code systems, instead of each municipality's newest maps. */
+  conceptMap?: { map: ConceptMap; sources: CodeSystem[] };
 }
 
 /** The municipalities in the selection, in code order. */
 function municipalities(registry: TerminologyRegistry, selection: ExportSelection): string[] {
-  if (selection.conceptMap) return [ownerOf(selection.conceptMap)!];
+  if (selection.conceptMap) return [ownerOf(selection.conceptMap.map)!];
   if (selection.kommunekode) return [selection.kommunekode];
   const codes = new Set<string>();
   for (const cs of localCodeSystems(registry)) codes.add(ownerOf(cs)!);
   for (const cm of localConceptMaps(registry)) codes.add(ownerOf(cm)!);
   return [...codes].sort();
-}
-
-function sourceCodeSystems(registry: TerminologyRegistry, kommunekode: string, selection: ExportSelection): CodeSystem[] {
-  if (!selection.conceptMap) return localCodeSystems(registry, kommunekode);
-  const out: CodeSystem[] = [];
-  for (const group of selection.conceptMap.group ?? []) {
-    const cs = group.source ? registry.find('CodeSystem', group.source, group.sourceVersion) ?? registry.findCanonical('CodeSystem', group.source) : undefined;
-    if (cs && !out.includes(cs)) out.push(cs);
-  }
-  return out;
 }
 
 export function* exportRows(registry: TerminologyRegistry, selection: ExportSelection): Generator<ExportRow> {
@@ -97,8 +87,8 @@ export function* exportRows(registry: TerminologyRegistry, selection: ExportSele
   };
 
   for (const kommunekode of municipalities(registry, selection)) {
-    const index = indexMaps(selection.conceptMap ? [selection.conceptMap] : localConceptMaps(registry, kommunekode));
-    for (const cs of sourceCodeSystems(registry, kommunekode, selection)) {
+    const index = indexMaps(selection.conceptMap ? [selection.conceptMap.map] : localConceptMaps(registry, kommunekode));
+    for (const cs of selection.conceptMap?.sources ?? localCodeSystems(registry, kommunekode)) {
       const provider = registry.provider(cs);
       const typeCode = localTypePropertyCode(cs);
       const statusCode = statusPropertyCode(cs);

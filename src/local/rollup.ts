@@ -1,10 +1,10 @@
-import type { Coding, ConceptMap } from 'fhir/r4';
+import type { CodeSystem, Coding, ConceptMap } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { forwardMatches } from '../operations/translate';
 import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../terminology/catalog-levels';
 import { evaluateValueSet } from '../terminology/expansion-cache';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOfCanonical } from './municipality';
+import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf, ownerOfCanonical } from './municipality';
 import { localSystemsDefining } from './gateway';
 import { localKindOf } from './validation';
 
@@ -37,6 +37,9 @@ export interface RollupOptions {
   /** Depth of the condition hierarchy counted as the area (0 = the root, 1 = "Mental sundhed" …). */
   conditionDepth: number;
   conditionValueSet: string;
+  /** Map versions to use instead of the municipalities' newest maps of the same url, and their source code systems. */
+  conceptMaps?: ConceptMap[];
+  sourceCodeSystems?: CodeSystem[];
 }
 
 export type NotCountedReason = 'unknown-system' | 'unknown-code' | 'other-municipality' | 'unmapped' | 'offer-excluded';
@@ -114,6 +117,7 @@ export function countingRule(options: RollupOptions): string {
   return 'Counts are documented interventions and conditions, summed from the count of each input row; they are not citizens ' +
     '(a citizen with two interventions counts twice). A local intervention (indsats) counts on the one niveau-2 intervention it is mapped to. ' +
     `${offers} Niveau 1 (the law paragraph) is the sum of its niveau-2 interventions. A code mapped to a retired or outgoing code counts on its replacement. ` +
+    `${options.conceptMaps?.length ? `Local codes are translated with ${options.conceptMaps.map((cm) => `${cm.url}|${cm.version ?? ''}`).join(', ')} and otherwise each municipality's newest maps. ` : ''}` +
     `Conditions (codes of ${options.conditionValueSet}) count on their ancestor at depth ${options.conditionDepth} of the hierarchy (0 = the root). ` +
     'Rows that cannot be counted are listed with their reason; input count = intervention rows + condition rows + rows not counted.';
 }
@@ -167,7 +171,8 @@ class Resolver {
   private mapsOf(kommunekode: string): ConceptMap[] {
     let list = this.maps.get(kommunekode);
     if (!list) {
-      list = localConceptMaps(this.registry, kommunekode);
+      const chosen = (this.options.conceptMaps ?? []).filter((cm) => ownerOf(cm) === kommunekode);
+      list = [...localConceptMaps(this.registry, kommunekode).filter((cm) => !chosen.some((c) => c.url === cm.url)), ...chosen];
       this.maps.set(kommunekode, list);
     }
     return list;
@@ -189,7 +194,7 @@ class Resolver {
     if (owner !== row.kommunekode) {
       return { kind: 'not-counted', reason: 'other-municipality', message: `${system} is municipality ${owner}'s catalog, not ${row.kommunekode}'s` };
     }
-    const cs = localCodeSystems(this.registry, row.kommunekode).find((c) => c.url === system);
+    const cs = this.options.sourceCodeSystems?.find((c) => c.url === system) ?? localCodeSystems(this.registry, row.kommunekode).find((c) => c.url === system);
     if (!cs) return { kind: 'not-counted', reason: 'unknown-system', message: `No local catalog ${system} is known` };
     const concept = this.registry.provider(cs).locate(row.code);
     if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: `'${row.code}' is not a code of ${system}` };

@@ -1,11 +1,11 @@
-import type { ConceptMap, ParametersParameter } from 'fhir/r4';
+import type { ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { EXPORT_COLUMNS, exportRows, type ExportSelection } from '../local/export';
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from '../local/gateway';
 import { ownerOf } from '../local/municipality';
-import { parseCanonical } from '../terminology/canonical';
 import type { OperationContext, OperationHandler, Table } from './context';
+import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
 
 /**
  * ConceptMap/$export (this server's operation): every municipality's local codes → niveau-2 code(s) → niveau 1 as one
@@ -19,17 +19,15 @@ const spec: OperationSpec = {
 /** Largest export answered as FHIR Parameters; a larger one is asked for as CSV or NDJSON. */
 export const MAX_PARAMETERS_ROWS = 10_000;
 
-function selection(input: OperationInput, ctx: OperationContext): ExportSelection {
+async function selection(input: OperationInput, ctx: OperationContext): Promise<ExportSelection> {
   const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
   const ref = input.string('conceptMap');
   if (!ref) return { ...(kommunekode ? { kommunekode } : {}) };
-  const { url, version } = parseCanonical(ref);
-  const conceptMap: ConceptMap | undefined = ctx.registry.find('ConceptMap', url, version);
-  if (!conceptMap) throw FhirError.notFound(`A ConceptMap '${ref}' is not known`, { expression: ['conceptMap'] });
+  const conceptMap = await conceptMapVersion(ctx, ref, 'conceptMap');
   const owner = ownerOf(conceptMap);
   if (!owner) throw FhirError.invalid(`'${ref}' is not a municipality's map`, { expression: ['conceptMap'] });
   if (kommunekode && owner !== kommunekode) throw FhirError.invalid(`'${ref}' is municipality ${owner}'s map, not ${kommunekode}'s`, { expression: ['conceptMap'] });
-  return { conceptMap };
+  return { conceptMap: { map: conceptMap, sources: await sourceCodeSystemsOf(ctx, conceptMap) } };
 }
 
 export const exportOperation: OperationHandler = {
@@ -48,10 +46,10 @@ export const exportOperation: OperationHandler = {
     },
     outputs: [{ name: 'row', repeats: true, documentation: `One line, with a part per column: ${EXPORT_COLUMNS.join(', ')}` }],
   },
-  handle(input, ctx) {
+  async handle(input, ctx) {
     const out = new ParametersBuilder();
     let n = 0;
-    for (const row of exportRows(ctx.registry, selection(input, ctx))) {
+    for (const row of exportRows(ctx.registry, await selection(input, ctx))) {
       if (++n > MAX_PARAMETERS_ROWS) {
         throw new FhirError(422, 'too-costly', `The export has more than ${MAX_PARAMETERS_ROWS} lines: ask for it as CSV (Accept: text/csv) or NDJSON (Accept: application/x-ndjson)`);
       }
@@ -64,7 +62,7 @@ export const exportOperation: OperationHandler = {
     }
     return out.build();
   },
-  table(input, ctx): Table {
-    return { columns: EXPORT_COLUMNS, rows: exportRows(ctx.registry, selection(input, ctx)), filename: 'export' };
+  async table(input, ctx): Promise<Table> {
+    return { columns: EXPORT_COLUMNS, rows: exportRows(ctx.registry, await selection(input, ctx)), filename: 'export' };
   },
 };

@@ -1,12 +1,13 @@
-import type { Coding, ParametersParameter } from 'fhir/r4';
+import type { CodeSystem, Coding, ConceptMap, ParametersParameter } from 'fhir/r4';
 import { parse } from 'csv-parse/sync';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
-import { isKommunekode } from '../local/municipality';
+import { isKommunekode, ownerOf } from '../local/municipality';
 import {
   countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type OfferRule, type RollupOptions, type RollupResult, type RollupRow,
 } from '../local/rollup';
 import type { OperationContext, OperationHandler, Table } from './context';
+import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
 
 /**
  * ConceptMap/$rollup (this server's operation): counts documented on local or common codes, rolled up to niveau 2,
@@ -23,6 +24,7 @@ const spec: OperationSpec = {
     { name: 'conditionDepth', type: 'integer' },
     { name: 'conditionValueSet', type: 'canonical' },
     { name: 'layout', type: 'code' },
+    { name: 'conceptMap', type: 'canonical', repeats: true },
   ],
 };
 
@@ -91,7 +93,7 @@ function rowsFromCsv(csv: string): RollupRow[] {
   });
 }
 
-function compute(input: OperationInput, ctx: OperationContext): RollupResult {
+async function compute(input: OperationInput, ctx: OperationContext): Promise<RollupResult> {
   const parts = input.all<ParametersParameter>('row');
   const csv = input.string('csv');
   if (parts.length > 0 && csv !== undefined) throw FhirError.invalid("Give the rows as 'row' parameters or as CSV, not both");
@@ -102,7 +104,18 @@ function compute(input: OperationInput, ctx: OperationContext): RollupResult {
   if (!OFFER_RULES.includes(offers)) throw FhirError.invalid(`offers must be ${OFFER_RULES.join(' or ')}, not '${offers}'`, { expression: ['offers'] });
   const conditionDepth = input.integer('conditionDepth') ?? 1;
   if (conditionDepth < 0 || conditionDepth > 20) throw FhirError.invalid('conditionDepth must be from 0 (the root) to 20', { expression: ['conditionDepth'] });
-  const options: RollupOptions = { offers, conditionDepth, conditionValueSet: input.string('conditionValueSet') ?? DEFAULT_CONDITION_VALUESET };
+  const conceptMaps: ConceptMap[] = [];
+  const sourceCodeSystems: CodeSystem[] = [];
+  for (const ref of input.all<string>('conceptMap')) {
+    const cm = await conceptMapVersion(ctx, ref, 'conceptMap');
+    if (!ownerOf(cm)) throw FhirError.invalid(`'${ref}' is not a municipality's map`, { expression: ['conceptMap'] });
+    conceptMaps.push(cm);
+    sourceCodeSystems.push(...await sourceCodeSystemsOf(ctx, cm));
+  }
+  const options: RollupOptions = {
+    offers, conditionDepth, conditionValueSet: input.string('conditionValueSet') ?? DEFAULT_CONDITION_VALUESET,
+    ...(conceptMaps.length > 0 ? { conceptMaps, sourceCodeSystems } : {}),
+  };
   return rollup(ctx.registry, rows, options);
 }
 
@@ -239,6 +252,7 @@ export const rollupOperation: OperationHandler = {
       csv: 'The rows as CSV text (the same as a text/csv body)',
       offers: 'each-target (default): an offer (tilbud) counts once for each of its niveau-2 interventions; exclude: offers are not counted and are listed under notCounted',
       conditionDepth: 'Depth of the condition hierarchy that is counted as the area: 0 the root, 1 (default) the area (e.g. Mental sundhed), 2 the condition',
+      conceptMap: 'A map version to translate with (url|version; also a version an update has replaced) instead of that municipality\'s newest map of the same url; repeats',
       layout: 'For CSV and NDJSON: long (default) one line per municipality and count, with the rows not counted, replaced and outdated; ' +
         'wide, the comparison table: one line per niveau-2 intervention, niveau 1 and area, one count column per municipality (and period)',
       conditionValueSet: `The value set whose codes (and the groupings above them) count as conditions (default ${DEFAULT_CONDITION_VALUESET})`,
@@ -254,13 +268,13 @@ export const rollupOperation: OperationHandler = {
       { name: 'outdated', repeats: true, documentation: 'line, kommunekode, period, concept (a retired or outgoing code counted as it is: no successor is named), status, count' },
     ],
   },
-  handle(input, ctx) {
-    return parameters(compute(input, ctx));
+  async handle(input, ctx) {
+    return parameters(await compute(input, ctx));
   },
-  table(input, ctx): Table {
+  async table(input, ctx): Promise<Table> {
     const layout = input.string('layout') ?? 'long';
     if (layout !== 'long' && layout !== 'wide') throw FhirError.invalid(`layout must be long or wide, not '${layout}'`, { expression: ['layout'] });
-    const result = compute(input, ctx);
+    const result = await compute(input, ctx);
     return layout === 'wide' ? wideTable(result) : { columns: COLUMNS, rows: tableRows(result), filename: 'rollup' };
   },
 };

@@ -4,7 +4,7 @@ import { ParametersBuilder, type OperationInput, type OperationSpec } from '../f
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM, localSystemsDefining } from '../local/gateway';
 import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../local/municipality';
 import { parseCanonical } from '../terminology/canonical';
-import { currentCode } from '../terminology/catalog-levels';
+import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
 import { elementsTargeting, elementsWithCode } from '../terminology/packed-conceptmap';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
@@ -280,20 +280,30 @@ class Translator {
     for (const group of arr(cm.group)) {
       if (group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
       if (!this.answerSystemMatches(group.source)) continue;
-      for (const el of elementsTargeting(group, coding.code!)) {
-        if (!el?.code) continue;
-        for (const t of arr(el.target)) {
-          if (t?.code !== coding.code) continue;
-          const equivalence = equivalenceOf(t);
-          const answer = this.answerCoding(group.source, el.code, el.display, group.sourceVersion);
-          if (this.query.r5Reverse) {
-            this.add({ equivalence, concept: { system: coding.system, code: coding.code }, source: answer, originMap });
-          } else {
-            this.add({ equivalence, concept: answer, originMap });
+      // a map that still states a retired or outgoing code for the given one answers too (as forward follows it)
+      for (const stated of [{ code: coding.code!, replaces: undefined }, ...this.predecessors(group, coding.code!)]) {
+        for (const el of elementsTargeting(group, stated.code)) {
+          if (!el?.code) continue;
+          for (const t of arr(el.target)) {
+            if (t?.code !== stated.code) continue;
+            const equivalence = equivalenceOf(t);
+            const answer = this.answerCoding(group.source, el.code, el.display, group.sourceVersion);
+            const replaces = stated.replaces ? { replaces: stated.replaces } : {};
+            if (this.query.r5Reverse) {
+              this.add({ equivalence, concept: { system: coding.system, code: coding.code }, source: answer, originMap, ...replaces });
+            } else {
+              this.add({ equivalence, concept: answer, originMap, ...replaces });
+            }
           }
         }
       }
     }
+  }
+
+  private predecessors(group: ConceptMapGroup, code: string): { code: string; replaces: Coding & { status: string } }[] {
+    const provider = group.target ? this.registry.codeSystemProvider(group.target, group.targetVersion) : undefined;
+    if (!provider) return [];
+    return predecessorsOf(this.registry, provider, code).map((p) => ({ code: p.code, replaces: { system: group.target, ...p } }));
   }
 }
 
@@ -382,7 +392,10 @@ function label(c: Coding): string {
 export function replacementMessage(matches: Match[]): string | undefined {
   const notes = matches.filter((m) => m.replaces).map((m) => {
     const why = m.replaces!.status === 'legacy-key' ? 'a legacy key' : m.replaces!.status;
-    return `${m.originMap} maps to ${label(m.replaces!)}, which is ${why}; the match gives its replacement ${label(m.concept)}`;
+    if (m.source || !m.concept.system || m.concept.system === m.replaces!.system) {
+      return `${m.originMap} maps to ${label(m.replaces!)}, which is ${why}; the match gives its replacement ${label(m.concept)}`;
+    }
+    return `${m.originMap} maps ${label(m.concept)} to ${label(m.replaces!)}, which is ${why} and replaced by the code asked for`;
   });
   return notes.length > 0 ? notes.join('; ') : undefined;
 }

@@ -108,3 +108,24 @@ export function currentCode(registry: TerminologyRegistry, provider: CodeSystemP
   }
   return { concept: current, ...(replaced ? { replaced } : {}) };
 }
+
+const predecessorIndexes = new WeakMap<CodeSystemProvider, { generation: number; index: Map<string, CurrentCode['replaced'][]> }>();
+
+/**
+ * The outdated codes whose successor (as currentCode follows it) is `code`: what a map may still state for it.
+ * Built once per code system (and catalog generation) for code systems that name successors.
+ */
+export function predecessorsOf(registry: TerminologyRegistry, provider: CodeSystemProvider, code: string): NonNullable<CurrentCode['replaced']>[] {
+  if (!provider.propertyDefinitions.some((d) => d.code === 'replacedBy')) return [];
+  let cached = predecessorIndexes.get(provider);
+  if (!cached || cached.generation !== registry.generation) {
+    const index = new Map<string, CurrentCode['replaced'][]>();
+    for (const concept of provider.all()) {
+      const current = currentCode(registry, provider, concept);
+      if (current.replaced) index.set(current.concept.code, [...(index.get(current.concept.code) ?? []), current.replaced]);
+    }
+    cached = { generation: registry.generation, index };
+    predecessorIndexes.set(provider, cached);
+  }
+  return (cached.index.get(code) ?? []) as NonNullable<CurrentCode['replaced']>[];
+}

@@ -98,6 +98,19 @@ describe('retired and outgoing map targets', () => {
     expect(message).toContain(CODES.nikotin);
   });
 
+  it('a reverse $translate of the current code finds the local codes whose map still states the retired one', async () => {
+    const res = await request(app).get(`/fhir/ConceptMap/$translate?system=${enc(FSIII)}&code=${CODES.nikotin}&reverse=true&kommunekode=101`).expect(200);
+    const body = res.body as Parameters;
+    const matches = body.parameter!.filter((p) => p.name === 'match');
+    expect(matches.map((m) => part(m, 'concept')?.valueCoding?.code)).toEqual(['101-RYGESTOP']);
+    expect(part(part(matches[0], 'replaces'), 'concept')?.valueCoding?.code).toBe(CODES.tobaksafvaenningRetired);
+    expect(param(body, 'message')?.valueString).toContain(CODES.tobaksafvaenningRetired);
+    // and the code the map states still answers as itself
+    const stated = await request(app).get(`/fhir/ConceptMap/$translate?system=${enc(FSIII)}&code=${CODES.tobaksafvaenningRetired}&reverse=true&kommunekode=101`)
+      .expect(200);
+    expect((stated.body as Parameters).parameter!.filter((p) => p.name === 'match').map((m) => part(m, 'concept')?.valueCoding?.code)).toEqual(['101-RYGESTOP']);
+  });
+
   it('the retired code still answers $lookup with its niveau, paragraph and niveau 1', async () => {
     const res = await request(app).get(`/fhir/CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.tobaksafvaenningRetired}`).expect(200);
     const props = new Map((res.body as Parameters).parameter!.filter((p) => p.name === 'property').map((p) => [part(p, 'code')?.valueCode, part(p, 'value')]));
