@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { FhirError } from '../errors/fhir-error';
 import { errorToOutcome } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersResource, parseQuery } from '../fhir/parameters';
+import { jsonBytes, SerializedResource } from '../fhir/serialized';
 import type { OperationContext } from '../operations/context';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
@@ -13,6 +14,19 @@ import { search } from './search';
 
 /** Most entries a batch Bundle may have (400 above): room for a day's codes of a municipality, not unbounded work. */
 export const MAX_BATCH_ENTRIES = 20_000;
+
+/**
+ * Most bytes of answers one batch returns: entries after that are answered 422 too-costly (each answer is kept as
+ * its bytes until the whole Bundle is sent; 10,000 $translate answers are about 7 MB).
+ */
+export const MAX_BATCH_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+const HEAD = Buffer.from('{"resourceType":"Bundle","type":"batch-response","entry":[', 'utf8');
+const TAIL = Buffer.from(']}', 'utf8');
+const COMMA = Buffer.from(',', 'utf8');
+
+/** After this much computing the batch lets other requests (and its own request timeout) run before it goes on. */
+const SLICE_MS = 20;
 
 const READ_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?\/?$/;
 
@@ -28,6 +42,8 @@ function statusText(status: number): string {
 
 export interface BatchDeps {
   registry: TerminologyRegistry;
+  /** MAX_BATCH_RESPONSE_BYTES unless given (tests). */
+  maxResponseBytes?: number;
   contextFor(req: Request): OperationContext;
   baseUrlOf(req: Request): string;
 }
@@ -96,18 +112,35 @@ export function batchRoute(deps: BatchDeps) {
         throw FhirError.invalid(`The batch has ${entries.length} entries; at most ${MAX_BATCH_ENTRIES} are answered in one request`);
       }
       const ctx = deps.contextFor(req);
-      const out: BundleEntry[] = [];
+      const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
+      const chunks: Buffer[] = [HEAD];
+      let bytes = 0;
+      let sliceStart = performance.now();
       for (let i = 0; i < entries.length; i++) {
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
         if (res.headersSent || res.destroyed) return; // timed out or the client went away: the rest is not computed
+        let answer: BundleEntry;
         try {
-          const resource = await answerEntry(entries[i]!, i, req, deps, ctx);
-          out.push({ resource, response: { status: '200 OK' } });
+          if (bytes > maxBytes) {
+            throw new FhirError(422, 'too-costly', `The answers of this batch exceed ${maxBytes} bytes from entry ${i} on; ` +
+              'send the remaining entries in another batch');
+          }
+          answer = { resource: await answerEntry(entries[i]!, i, req, deps, ctx), response: { status: '200 OK' } };
         } catch (e) {
           const { status, outcome } = errorToOutcome(e);
-          out.push({ response: { status: statusText(status), outcome } });
+          answer = { response: { status: statusText(status), outcome } };
         }
+        const json = jsonBytes(answer);
+        bytes += json.length;
+        if (i > 0) chunks.push(COMMA);
+        chunks.push(json);
       }
-      sendResource(res, 200, { resourceType: 'Bundle', type: 'batch-response', entry: out } satisfies Bundle);
+      chunks.push(TAIL);
+      // the Bundle as the sequence of its entries' bytes: no single string of the whole answer
+      sendResource(res, 200, new SerializedResource(chunks));
     } catch (e) {
       next(e);
     }

@@ -9,7 +9,7 @@ import { findOperation } from '../operations';
 import { parseLanguages } from '../terminology/language';
 import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { sendResource } from './fhir-json';
+import { FHIR_JSON, sendResource } from './fhir-json';
 import { requestedTableFormat, sendTable } from './table-send';
 
 export const OPERATION_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/]+))?\/\$([A-Za-z-]+)$/;
@@ -162,7 +162,7 @@ export function operationRoute(contextFor: (req: Request) => OperationContext) {
 
 /** The text of a `text/csv` body, for an operation that takes one (415 for the others). */
 function csvBody(op: OperationHandler, body: Buffer): string {
-  if (!op.csvParameter) throw new FhirError(415, 'not-supported', `$${op.spec.name} does not take a text/csv body; send ${'application/fhir+json'}`);
+  if (!op.csvParameter) throw new FhirError(415, 'not-supported', `$${op.spec.name} does not take a text/csv body; send ${FHIR_JSON}`);
   const text = body.toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -1,7 +1,8 @@
 import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { MAX_BATCH_ENTRIES } from '../../src/http/batch-route';
+import express from 'express';
+import { batchRoute, MAX_BATCH_ENTRIES } from '../../src/http/batch-route';
 import { FSIII, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 
@@ -78,6 +79,31 @@ describe('batch Bundle of terminology requests', () => {
       .send({ resourceType: 'Bundle', type: 'history', entry: [] });
     expect(history.status).toBe(400);
     expect(JSON.stringify(history.body)).toMatch(/transaction and batch/);
+  });
+});
+
+describe('batch limits', () => {
+  it('a batch that runs past the request timeout is answered 503 timeout, not held until it is done', async () => {
+    const slow = await testApp({ requestTimeoutMs: 300, operationTimeBudgetMs: 150 });
+    const entry = Array.from({ length: MAX_BATCH_ENTRIES }, () => ({ request: { method: 'GET', url: `CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.nikotin}` } }));
+    const res = await request(slow).post('/fhir').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry });
+    expect(res.status).toBe(503);
+    expect((res.body as OperationOutcome).issue[0]!.code).toBe('timeout');
+  });
+
+  it('entries after the answer size limit are answered 422 too-costly, the ones before in full', async () => {
+    const small = express();
+    small.use(express.json({ limit: '1mb' }));
+    small.post('/', batchRoute({ registry: app.registry, maxResponseBytes: 4000, baseUrlOf: () => 'http://x/fhir',
+      contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }) }));
+    const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } }));
+    const res = await request(small).post('/').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);
+    const statuses = (res.body as Bundle).entry!.map((e) => e.response?.status);
+    const ok = statuses.filter((s) => s === '200 OK').length;
+    expect(ok).toBeGreaterThan(0);
+    expect(ok).toBeLessThan(5);
+    expect(statuses.slice(ok).every((s) => s === '422 Unprocessable Entity')).toBe(true);
+    expect(JSON.stringify((res.body as Bundle).entry![ok]!.response!.outcome)).toMatch(/another batch/);
   });
 });
 
