@@ -266,5 +266,12 @@ describe('ConceptMap/$rollup', () => {
     const def = await request(app).get('/fhir/OperationDefinition/ConceptMap-rollup').expect(200);
     expect(def.body.url).toBe(op.definition);
     expect(def.body.parameter.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['row', 'offers', 'conditionDepth', 'niveau2', 'notCounted']));
+    // every operation the CapabilityStatement names by one of this server's definitions can be read
+    for (const o of cs.rest![0]!.resource!.flatMap((r) => r.operation ?? []).filter((x) => x.definition.startsWith('http://faelles-tx.dk/'))) {
+      const read = await request(app).get(`/fhir/OperationDefinition/${o.definition.split('/').pop()}`).expect(200);
+      expect(read.body.url).toBe(o.definition);
+      expect(read.body.code).toBe(o.name);
+    }
+    await request(app).get('/fhir/OperationDefinition/ValueSet-expand').expect(404);
   });
 });
