@@ -109,15 +109,27 @@ export interface RollupResult {
   outdated: Outdated[];
 }
 
-/** How the counting is done, in words, for the answer (so that nobody has to guess). */
-export function countingRule(options: RollupOptions): string {
+/** How the counting is done, in words, for the answer (so that nobody has to guess); Danish when asked for. */
+export function countingRule(options: RollupOptions, language: 'en' | 'da' = 'en'): string {
+  const maps = options.conceptMaps?.map((cm) => `${cm.url}|${cm.version ?? ''}`).join(', ');
+  if (language === 'da') {
+    const offers = options.offers === 'each-target'
+      ? 'Et tilbud tælles én gang for hver af sine fælleskommunale indsatser (niveau 2) (offers=each-target), så det lægger til flere indsatser.'
+      : 'Tilbud tælles ikke (offers=exclude); deres rækker står blandt de ikke talte.';
+    return 'Tallene er dokumenterede indsatser og tilstande, summen af hver inputrækkes antal; de er ikke borgere ' +
+      '(en borger med to indsatser tælles to gange). En lokal indsats tælles på den ene fælleskommunale indsats (niveau 2), den er koblet til. ' +
+      `${offers} Niveau 1 (lovparagraffen) er summen af sine indsatser på niveau 2. En kode koblet til en udgået eller udgående kode tælles på dens afløser. ` +
+      `${maps ? `Lokale koder oversættes med ${maps} og ellers med hver kommunes nyeste koblinger. ` : ''}` +
+      `Tilstande (koder i ${options.conditionValueSet}) tælles på deres overbegreb i dybde ${options.conditionDepth} af hierarkiet (0 = roden). ` +
+      'Rækker, der ikke kan tælles, står med deres årsag; input i alt = indsatsrækker + tilstandsrækker + rækker der ikke er talt.';
+  }
   const offers = options.offers === 'each-target'
     ? 'An offer (tilbud) is counted once for each of its niveau-2 interventions (offers=each-target), so it adds to several interventions.'
     : 'Offers (tilbud) are not counted (offers=exclude); their rows are listed as not counted.';
   return 'Counts are documented interventions and conditions, summed from the count of each input row; they are not citizens ' +
     '(a citizen with two interventions counts twice). A local intervention (indsats) counts on the one niveau-2 intervention it is mapped to. ' +
     `${offers} Niveau 1 (the law paragraph) is the sum of its niveau-2 interventions. A code mapped to a retired or outgoing code counts on its replacement. ` +
-    `${options.conceptMaps?.length ? `Local codes are translated with ${options.conceptMaps.map((cm) => `${cm.url}|${cm.version ?? ''}`).join(', ')} and otherwise each municipality's newest maps. ` : ''}` +
+    `${maps ? `Local codes are translated with ${maps} and otherwise each municipality's newest maps. ` : ''}` +
     `Conditions (codes of ${options.conditionValueSet}) count on their ancestor at depth ${options.conditionDepth} of the hierarchy (0 = the root). ` +
     'Rows that cannot be counted are listed with their reason; input count = intervention rows + condition rows + rows not counted.';
 }

@@ -129,9 +129,10 @@ function coding(name: string, c: Coding | undefined): ParametersParameter[] {
   return c ? [{ name, valueCoding: c }] : [];
 }
 
-function parameters(r: RollupResult) {
+function parameters(r: RollupResult, acceptLanguages: readonly string[]) {
+  const danish = /^da(-|$)/i.test(acceptLanguages[0] ?? '');
   const out = new ParametersBuilder()
-    .string('counting', countingRule(r.options))
+    .string('counting', countingRule(r.options, danish ? 'da' : 'en'))
     .code('offers', r.options.offers)
     .add({ name: 'conditionDepth', valueInteger: r.options.conditionDepth })
     .add({ name: 'conditionValueSet', valueCanonical: r.options.conditionValueSet });
@@ -269,7 +270,7 @@ export const rollupOperation: OperationHandler = {
     ],
   },
   async handle(input, ctx) {
-    return parameters(await compute(input, ctx));
+    return parameters(await compute(input, ctx), ctx.acceptLanguages);
   },
   async table(input, ctx): Promise<Table> {
     const layout = input.string('layout') ?? 'long';

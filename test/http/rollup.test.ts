@@ -142,6 +142,8 @@ describe('ConceptMap/$rollup', () => {
     const counting = all(body, 'counting')[0]?.valueString ?? '';
     expect(counting).toMatch(/not citizens/);
     expect(counting).toMatch(/offer/i);
+    const danish = (await rollupCsv().set('Accept-Language', 'da').expect(200)).body as Parameters;
+    expect(all(danish, 'counting')[0]?.valueString).toMatch(/ikke borgere/);
     // each niveau-2 line has its paragraph
     for (const n of all(body, 'niveau2')) expect(part(n, 'lovparagraf')?.valueString).toMatch(/^Sundhedsloven §1(19|40)$/);
   });
