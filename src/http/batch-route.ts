@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { FhirError } from '../errors/fhir-error';
 import { errorToOutcome } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersResource, parseQuery } from '../fhir/parameters';
-import { jsonBytes, SerializedResource } from '../fhir/serialized';
+import { SerializedResource } from '../fhir/serialized';
 import type { OperationContext } from '../operations/context';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
@@ -23,7 +23,8 @@ export const MAX_BATCH_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 const HEAD = Buffer.from('{"resourceType":"Bundle","type":"batch-response","entry":[', 'utf8');
 const TAIL = Buffer.from(']}', 'utf8');
-const COMMA = Buffer.from(',', 'utf8');
+/** The answers are joined into pieces of about this many characters, each kept as bytes. */
+const PIECE_CHARS = 64 * 1024;
 
 /** After this much computing the batch lets other requests (and its own request timeout) run before it goes on. */
 const SLICE_MS = 20;
@@ -114,6 +115,7 @@ export function batchRoute(deps: BatchDeps) {
       const ctx = deps.contextFor(req);
       const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
       const chunks: Buffer[] = [HEAD];
+      let pending = '';
       let bytes = 0;
       let sliceStart = performance.now();
       for (let i = 0; i < entries.length; i++) {
@@ -133,13 +135,17 @@ export function batchRoute(deps: BatchDeps) {
           const { status, outcome } = errorToOutcome(e);
           answer = { response: { status: statusText(status), outcome } };
         }
-        const json = jsonBytes(answer);
-        bytes += json.length;
-        if (i > 0) chunks.push(COMMA);
-        chunks.push(json);
+        const json = JSON.stringify(answer);
+        bytes += Buffer.byteLength(json);
+        pending = pending.length === 0 ? json : `${pending},${json}`;
+        if (pending.length >= PIECE_CHARS) {
+          chunks.push(Buffer.from(i + 1 < entries.length ? `${pending},` : pending, 'utf8'));
+          pending = '';
+        }
       }
+      if (pending.length > 0) chunks.push(Buffer.from(pending, 'utf8'));
       chunks.push(TAIL);
-      // the Bundle as the sequence of its entries' bytes: no single string of the whole answer
+      // the Bundle as a sequence of pieces of bytes: no single string of the whole answer
       sendResource(res, 200, new SerializedResource(chunks));
     } catch (e) {
       next(e);
