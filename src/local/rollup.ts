@@ -10,9 +10,9 @@ import { localKindOf } from './validation';
 
 /**
  * Roll-up of documented counts (bilag 6, "eksempler på anvendelse af data"): rows of (kommunekode, system, code,
- * count[, period]) — local codes of a municipality, or common codes documented directly — become counts per niveau-2
+ * count[, district][, period]) — local codes of a municipality, or common codes documented directly — become counts per niveau-2
  * intervention and per niveau 1 (law paragraph), and FSIII conditions counts per area at a chosen depth, per
- * municipality (and period). What is counted is what the rows count: documented interventions and conditions, not
+ * municipality (and district and period). What is counted is what the rows count: documented interventions and conditions, not
  * citizens.
  */
 export type OfferRule = 'each-target' | 'exclude';
@@ -22,14 +22,19 @@ export const MAX_ROLLUP_ROWS = 200_000;
 
 export const DEFAULT_CONDITION_VALUESET = 'http://fhir.kl.dk/term/ValueSet/KLConditionCodes';
 
-export interface RollupRow {
+/** Where and when a count belongs: the municipality, optionally a district (bydel, område …) of it, and a period. */
+export interface Scope {
+  kommunekode: string;
+  district?: string;
+  period?: string;
+}
+
+export interface RollupRow extends Scope {
   /** 1-based position (the CSV line, or the index of the `row` parameter). */
   line: number;
-  kommunekode: string;
   system: string;
   code: string;
   count: number;
-  period?: string;
 }
 
 export interface RollupOptions {
@@ -44,9 +49,7 @@ export interface RollupOptions {
 
 export type NotCountedReason = 'unknown-system' | 'unknown-code' | 'other-municipality' | 'unmapped' | 'offer-excluded';
 
-export interface InterventionCount {
-  kommunekode: string;
-  period?: string;
+export interface InterventionCount extends Scope {
   intervention: Coding;
   niveau1?: Coding;
   lovparagraf?: string;
@@ -56,17 +59,13 @@ export interface InterventionCount {
   viaOffers: number;
 }
 
-export interface Niveau1Count {
-  kommunekode: string;
-  period?: string;
+export interface Niveau1Count extends Scope {
   niveau1?: Coding;
   lovparagraf?: string;
   count: number;
 }
 
-export interface AreaCount {
-  kommunekode: string;
-  period?: string;
+export interface AreaCount extends Scope {
   area: Coding;
   count: number;
 }
@@ -256,9 +255,17 @@ class Resolver {
   }
 }
 
-function groupKey(...parts: (string | undefined)[]): string {
-  return parts.map((p) => p ?? '').join('\u0000');
+function groupKey(scope: Scope, ...parts: (string | undefined)[]): string {
+  return [scope.kommunekode, scope.district, scope.period, ...parts].map((p) => p ?? '').join('\u0000');
 }
+
+/** The scope of a row or count, without its absent parts. */
+function scopeOf(x: Scope): Scope {
+  return { kommunekode: x.kommunekode, ...(x.district ? { district: x.district } : {}), ...(x.period ? { period: x.period } : {}) };
+}
+
+const byText = (a: string | undefined, b: string | undefined) => (a ?? '').localeCompare(b ?? '', 'da');
+const byScope = (a: Scope, b: Scope) => byText(a.kommunekode, b.kommunekode) || byText(a.district, b.district) || byText(a.period, b.period);
 
 export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options: RollupOptions): RollupResult {
   const resolver = new Resolver(registry, options);
@@ -280,8 +287,8 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
     if (r.kind === 'condition') {
       result.conditionInput += row.count;
       if (r.replaces) result.replaced.push({ row, replaced: r.replaces, replacement: r.current });
-      const key = groupKey(row.kommunekode, row.period, r.area.system, r.area.code);
-      const a = areas.get(key) ?? { kommunekode: row.kommunekode, ...(row.period ? { period: row.period } : {}), area: r.area, count: 0 };
+      const key = groupKey(row, r.area.system, r.area.code);
+      const a = areas.get(key) ?? { ...scopeOf(row), area: r.area, count: 0 };
       a.count += row.count;
       areas.set(key, a);
       continue;
@@ -290,14 +297,14 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
     result.offerExtra += row.count * (r.targets.length - 1);
     for (const t of r.targets) {
       if (t.replaces) result.replaced.push({ row, replaced: t.replaces, replacement: t.intervention });
-      const key = groupKey(row.kommunekode, row.period, t.intervention.system, t.intervention.code);
+      const key = groupKey(row, t.intervention.system, t.intervention.code);
       let n = niveau2.get(key);
       if (!n) {
         const provider = registry.codeSystemProvider(t.intervention.system!);
         const concept = provider?.locate(t.intervention.code!);
         const levels = provider && concept ? catalogLevels(provider, concept) : undefined;
         n = {
-          kommunekode: row.kommunekode, ...(row.period ? { period: row.period } : {}), intervention: t.intervention,
+          ...scopeOf(row), intervention: t.intervention,
           ...(levels?.niveau1 ? { niveau1: levels.niveau1 } : {}), ...(levels?.lovparagraf ? { lovparagraf: levels.lovparagraf } : {}),
           count: 0, direct: 0, viaOffers: 0,
         };
@@ -308,18 +315,17 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
       else n.direct += row.count;
     }
   }
-  const byText = (a: string | undefined, b: string | undefined) => (a ?? '').localeCompare(b ?? '', 'da');
-  result.niveau2 = [...niveau2.values()].sort((a, b) => byText(a.kommunekode, b.kommunekode) || byText(a.period, b.period) ||
-    byText(a.lovparagraf, b.lovparagraf) || byText(a.intervention.display, b.intervention.display));
+  result.niveau2 = [...niveau2.values()].sort((a, b) => byScope(a, b) || byText(a.lovparagraf, b.lovparagraf) ||
+    byText(a.intervention.display, b.intervention.display));
   const n1 = new Map<string, Niveau1Count>();
   for (const n of result.niveau2) {
-    const key = groupKey(n.kommunekode, n.period, n.niveau1?.system, n.niveau1?.code);
-    const c = n1.get(key) ?? { kommunekode: n.kommunekode, ...(n.period ? { period: n.period } : {}), ...(n.niveau1 ? { niveau1: n.niveau1 } : {}),
+    const key = groupKey(n, n.niveau1?.system, n.niveau1?.code);
+    const c = n1.get(key) ?? { ...scopeOf(n), ...(n.niveau1 ? { niveau1: n.niveau1 } : {}),
       ...(n.lovparagraf ? { lovparagraf: n.lovparagraf } : {}), count: 0 };
     c.count += n.count;
     n1.set(key, c);
   }
   result.niveau1 = [...n1.values()];
-  result.areas = [...areas.values()].sort((a, b) => byText(a.kommunekode, b.kommunekode) || byText(a.period, b.period) || byText(a.area.display, b.area.display));
+  result.areas = [...areas.values()].sort((a, b) => byScope(a, b) || byText(a.area.display, b.area.display));
   return result;
 }

@@ -245,6 +245,28 @@ describe('ConceptMap/$rollup', () => {
     expect(summary(body)).toMatchObject({ inputCount: 9, interventionInput: 3, notCountedInput: 6, niveau2Total: 3 });
   });
 
+  it('compares districts of one municipality: conditions per area and district (the seed\'s Bydel 1 and Bydel 2)', async () => {
+    const mental = ['525b5dd8-d62b-4efa-bf66-262ac47eca5b', '0520a107-2bb0-47b8-8856-c53e27607e51', 'ba083ca7-fe46-41d0-acd5-85851ac8137f'];
+    const behaviour = ['1a34ed6c-083b-451f-b8c8-137f99126b0c', '57b8979f-cf46-4312-aafa-3a0dd93aa921', 'f1f1eee3-a3ea-4ca1-bfa9-ebb381af1a1f'];
+    const lines = ['kommunekode;bydel;system;kode;antal'];
+    const want = new Map<string, number>();
+    let n = 1;
+    for (const [district, codes, area] of [['Bydel 1', behaviour, 'b349c7ec-86c5-4c52-aaf2-9034d98b0e3b'], ['Bydel 1', mental, '3547a306-8623-4713-a8ce-db1e82839c50'],
+      ['Bydel 2', mental, '3547a306-8623-4713-a8ce-db1e82839c50']] as const) {
+      for (const code of codes) {
+        lines.push(`101;${district};${FSIII};${code};${n}`);
+        want.set(`${district}|${area}`, (want.get(`${district}|${area}`) ?? 0) + n);
+        n++;
+      }
+    }
+    const body = (await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(`${lines.join('\n')}\n`).expect(200)).body as Parameters;
+    const got = new Map(all(body, 'area').map((p) => [`${part(p, 'district')?.valueString}|${part(p, 'area')?.valueCoding?.code}`, part(p, 'count')!.valueInteger!]));
+    expect(got).toEqual(want);
+    const wide = await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv')
+      .send(`${lines.join('\n')}\n`).expect(200);
+    expect(wide.text.split('\n')[0]).toBe('level,code,display,lovparagraf,101 Bydel 1,101 Bydel 2');
+  });
+
   it('refuses bad input with 400 and says where', async () => {
     const noCount = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send('kommunekode,system,kode\n101,x,y\n').expect(400);
     expect(JSON.stringify(noCount.body)).toMatch(/count/);
