@@ -67,17 +67,17 @@ function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
 }
 
 function rowsFromCsv(csv: string): RollupRow[] {
-  let records: string[][];
+  let records: { record: string[]; info: { lines: number } }[];
   const firstLine = csv.slice(0, csv.indexOf('\n') < 0 ? csv.length : csv.indexOf('\n'));
   try {
     records = parse(csv, {
       delimiter: firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',', bom: true, skip_empty_lines: true, trim: true,
-      relax_column_count: false, to_line: MAX_ROLLUP_ROWS + 2,
-    }) as string[][];
+      relax_column_count: false, to_line: MAX_ROLLUP_ROWS + 2, info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
     throw FhirError.invalid(`The CSV cannot be read: ${(e as Error).message}`, { expression: ['csv'] });
   }
-  const header = (records[0] ?? []).map((h) => COLUMN_ALIASES[h.toLowerCase()]);
+  const header = (records[0]?.record ?? []).map((h) => COLUMN_ALIASES[h.toLowerCase()]);
   for (const needed of ['kommunekode', 'system', 'code', 'count'] as const) {
     if (!header.includes(needed)) {
       throw FhirError.invalid(`The CSV needs a header row with the columns kommunekode, system, code (or kode), count (or antal) and optionally district and period; '${needed}' is missing`,
@@ -85,12 +85,13 @@ function rowsFromCsv(csv: string): RollupRow[] {
     }
   }
   if (records.length - 1 > MAX_ROLLUP_ROWS) throw FhirError.invalid(`The CSV has more than ${MAX_ROLLUP_ROWS} rows; split it`, { expression: ['csv'] });
-  return records.slice(1).map((record, i) => {
+  return records.slice(1).map(({ record, info }) => {
     const raw: Record<string, unknown> = {};
     header.forEach((field, c) => {
       if (field) raw[field] = record[c];
     });
-    return checkedRow(i + 2, raw, `CSV line ${i + 2}`);
+    // the line of the file (blank lines skipped still count), as an editor shows it
+    return checkedRow(info.lines, raw, `CSV line ${info.lines}`);
   });
 }
 

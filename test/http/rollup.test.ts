@@ -273,6 +273,10 @@ describe('ConceptMap/$rollup', () => {
     const negative = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv')
       .send(`kommunekode,system,kode,antal\n101,${FSIII},x,-3\n`).expect(400);
     expect(JSON.stringify(negative.body)).toMatch(/line 2/);
+    // blank lines count as lines of the file
+    const blank = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv')
+      .send(`kommunekode,system,kode,antal\n\n101,${FSIII},x,3\n\n101,${FSIII},y,z\n`).expect(400);
+    expect(JSON.stringify(blank.body)).toMatch(/line 5/);
     const kommune = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv')
       .send(`kommunekode,system,kode,antal\n1O1,${FSIII},x,3\n`).expect(400);
     expect(JSON.stringify(kommune.body)).toMatch(/kommunekode/);
