@@ -20,13 +20,14 @@ const OPS = [
   'CodeSystem/$lookup', 'CodeSystem/$validate-code', 'CodeSystem/$subsumes', 'ValueSet/$expand',
   'ValueSet/$validate-code', 'ValueSet/$batch-validate-code', 'ConceptMap/$translate', 'ConceptMap/$coverage',
   'CodeSystem/FSIII/$lookup', 'ValueSet/indsatskatalog-119/$expand', 'ValueSet/indsatskatalog-119/$validate-code',
-  '$validate', 'Bundle/$validate', 'CodeSystem/$validate',
+  '$validate', 'Bundle/$validate', 'CodeSystem/$validate', 'ConceptMap/$rollup', 'ConceptMap/$export',
 ];
 const READS = ['CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition', 'CodeSystem/FSIII', 'ValueSet/KLInterventionCodes119',
   'CodeSystem/FSIII/_history', 'metadata', 'Patient', '', 'CodeSystem/FSIII/_history/1'];
 const PARAM_NAMES = ['code', 'system', 'version', 'url', 'valueSet', 'coding', 'codeableConcept', 'display', 'filter', 'count',
   'offset', 'activeOnly', 'property', 'displayLanguage', 'codeA', 'codeB', 'target', 'source', 'reverse', 'tx-resource',
-  '_count', '_summary', 'name', 'identifier', 'mode', 'profile', 'resource', 'abstract', 'inferSystem', 'zzz'];
+  '_count', '_summary', 'name', 'identifier', 'mode', 'profile', 'resource', 'abstract', 'inferSystem', 'zzz',
+  'row', 'csv', 'offers', 'conditionDepth', 'layout', 'kommunekode', 'conceptMap', '_format'];
 
 const NASTY_STRINGS = [
   "' OR '1'='1", '1; DROP TABLE resources; --', '../../../../etc/passwd', '..%2f..%2fetc%2fpasswd', '%00', '\u0000',
@@ -89,9 +90,26 @@ function query(r: () => number): string {
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 
+/** A batch Bundle of hostile entries: operations and reads with nasty queries, wrong methods, odd resources. */
+function hostileBatch(r: () => number): unknown {
+  const entry = Array.from({ length: Math.floor(r() * 6) }, () => (r() < 0.1 ? randomValue(r) : {
+    request: { method: pick(r, ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 42]), url: r() < 0.1 ? randomValue(r) : `${pick(r, [...OPS, ...READS])}${query(r)}` },
+    ...(r() < 0.5 ? { resource: r() < 0.5 ? randomParametersBody(r) : randomValue(r) } : {}),
+  }));
+  return { resourceType: 'Bundle', type: 'batch', entry: r() < 0.1 ? randomValue(r) : entry };
+}
+
+/** A text/csv body for $rollup: a header of sorts and rows of nasty values. */
+function hostileCsv(r: () => number): string {
+  const header = pick(r, ['kommunekode,system,code,count', 'kommunekode;system;kode;antal;periode', 'a,b', '', '"unclosed']);
+  const rows = Array.from({ length: Math.floor(r() * 5) }, () =>
+    Array.from({ length: 3 + Math.floor(r() * 3) }, () => pick(r, [...NASTY_STRINGS.slice(0, 12), '101', FSIII, '7', '-1', '"'])).join(pick(r, [',', ';'])));
+  return [header, ...rows].join(pick(r, ['\n', '\r\n', '\r']));
+}
+
 /** The i-th hostile request of a seeded sequence. */
 export function hostileRequest(r: () => number, basePath = '/fhir'): HostileRequest {
-  const kind = Math.floor(r() * 12);
+  const kind = Math.floor(r() * 14);
   const op = pick(r, OPS);
   const json = { 'Content-Type': 'application/fhir+json' };
   switch (kind) {
@@ -119,6 +137,10 @@ export function hostileRequest(r: () => number, basePath = '/fhir'): HostileRequ
     case 8: return { kind: 'search', method: 'GET', path: `${basePath}/${pick(r, READS)}${query(r)}`, headers: {} };
     case 9: return { kind: 'huge-string', method: 'POST', path: `${basePath}/${op}`, headers: json, body: Buffer.from(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: pick(r, PARAM_NAMES), valueString: 'ø'.repeat(200_000 + Math.floor(r() * 300_000)) }] })) };
     case 10: return { kind: 'write', method: pick(r, ['POST', 'PUT']), path: `${basePath}/${pick(r, ['CodeSystem', 'ConceptMap', 'ValueSet'])}${r() < 0.5 ? '/x' : ''}`, headers: { ...json, Authorization: pick(r, ['Bearer x', 'Bearer ', 'Basic YTpi', 'Bearer eyJhbGciOiJub25lIn0.eyJrb21tdW5la29kZSI6IjM3MCJ9.']) }, body: Buffer.from(JSON.stringify(randomValue(r))) };
-    default: return { kind: 'header', method: 'GET', path: `${basePath}/${op}${query(r)}`, headers: { 'Accept-Language': pick(r, NASTY_STRINGS).slice(0, 1000).replace(/[^\x20-\x7e]/g, ''), Accept: pick(r, ['application/xml', '*/*', 'text/html', 'application/fhir+json;fhirVersion=9']), 'If-Match': 'W/"x"' } };
+    case 12: return { kind: 'batch', method: 'POST', path: basePath, headers: json, body: Buffer.from(JSON.stringify(hostileBatch(r))) };
+    case 13: return { kind: 'csv', method: 'POST', path: `${basePath}/${pick(r, ['ConceptMap/$rollup', 'ConceptMap/$translate', 'CodeSystem'])}${query(r)}`,
+      headers: { 'Content-Type': pick(r, ['text/csv', 'text/csv; charset=utf-8', 'text/csv; charset=latin1']), Accept: pick(r, ['text/csv', '*/*', 'application/x-ndjson']) },
+      body: Buffer.from(hostileCsv(r)) };
+    default: return { kind: 'header', method: 'GET', path: `${basePath}/${op}${query(r)}`, headers: { 'Accept-Language': pick(r, NASTY_STRINGS).slice(0, 1000).replace(/[^\x20-\x7e]/g, ''), Accept: pick(r, ['application/xml', '*/*', 'text/html', 'application/fhir+json;fhirVersion=9', 'text/csv', 'application/x-ndjson']), 'If-Match': 'W/"x"' } };
   }
 }
