@@ -20,6 +20,8 @@ import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
  * (the map's url|version). Forward: `concept` is the target code. Reverse with R4 `reverse=true`: `concept` is
  * the source code that maps to the given one. Reverse by R5 `targetCode`/`targetCoding`: `concept` is the given
  * target and `source` is the source code (as tx.fhir.org answers).
+ * Forward with a codeableConcept of several codings, each match's `source` names the coding it translates (the matches
+ * of two codings are not merged).
  */
 const spec: OperationSpec = {
   name: 'translate',
@@ -188,6 +190,8 @@ function versionCompatible(requested: string | undefined, stated: string | undef
 
 class Translator {
   private readonly matches: Match[] = [];
+  /** Forward, with several codings given: the coding being translated, named in each of its matches as `source`. */
+  source?: Coding;
   private readonly seen = new Set<string>();
   readonly considered = new Set<string>();
 
@@ -202,6 +206,10 @@ class Translator {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.matches.push(m);
+  }
+
+  private sourcePart(): Pick<Match, 'source'> {
+    return this.source ? { source: { system: this.source.system, code: this.source.code } } : {};
   }
 
   /** Whether a group's answer side is in the requested answer system. */
@@ -233,7 +241,7 @@ class Translator {
           found = true;
           const equivalence = equivalenceOf(t);
           if (!t.code) continue;
-          this.add({ equivalence, originMap, ...this.currentTarget(group, t.code, t.display) });
+          this.add({ equivalence, originMap, ...this.currentTarget(group, t.code, t.display), ...this.sourcePart() });
         }
       }
       if (!found) this.unmapped(cm, group, coding, visited, originMap);
@@ -259,9 +267,9 @@ class Translator {
     const u = group.unmapped;
     if (!u || !coding.code) return;
     if (u.mode === 'provided') {
-      this.add({ concept: this.answerCoding(group.target, coding.code, undefined, group.targetVersion), originMap });
+      this.add({ concept: this.answerCoding(group.target, coding.code, undefined, group.targetVersion), originMap, ...this.sourcePart() });
     } else if (u.mode === 'fixed' && u.code) {
-      this.add({ concept: this.answerCoding(group.target, u.code, u.display, group.targetVersion), originMap });
+      this.add({ concept: this.answerCoding(group.target, u.code, u.display, group.targetVersion), originMap, ...this.sourcePart() });
     } else if (u.mode === 'other-map' && (u.url ?? (u as { otherMap?: string }).otherMap)) {
       const ref = (u.url ?? (u as { otherMap?: string }).otherMap)!;
       const other = this.registry.findCanonical('ConceptMap', ref);
@@ -413,6 +421,8 @@ export const translateOperation: OperationHandler = {
     const maps = candidateMaps(input, registry, query, explicit);
     const translator = new Translator(registry, query);
     for (const coding of codings) {
+      // a codeableConcept of several codings: each match says which coding it translates
+      if (query.direction === 'forward' && codings.length > 1) translator.source = coding;
       for (const cm of maps) {
         if (query.direction === 'forward') translator.forward(cm, coding);
         else translator.reverse(cm, coding);

@@ -124,6 +124,15 @@ describe('retired and outgoing map targets', () => {
     expect(message).toContain(CODES.nikotin);
   });
 
+  it('a codeableConcept of several codings: each match names the coding it translates', async () => {
+    const res = await request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).send({ resourceType: 'Parameters', parameter: [
+      { name: 'codeableConcept', valueCodeableConcept: { coding: [{ system: K370, code: '370-BOLDSPIL' }, { system: K370, code: '370-KOL-REHAB' }] } }] }).expect(200);
+    const matches = (res.body as Parameters).parameter!.filter((p) => p.name === 'match')
+      .map((m) => `${part(m, 'source')?.valueCoding?.code}>${part(m, 'concept')?.valueCoding?.code}`);
+    // Fysisk træning §119 is a target of both: once for each
+    expect(matches.sort()).toEqual([`370-BOLDSPIL>${CODES.fysiskTraening119}`, ...KOL_TARGETS.map((t) => `370-KOL-REHAB>${t}`)].sort());
+  });
+
   it('a reverse $translate of the current code finds the local codes whose map still states the retired one', async () => {
     const res = await request(app).get(`/fhir/ConceptMap/$translate?system=${enc(FSIII)}&code=${CODES.nikotin}&reverse=true&kommunekode=101`).expect(200);
     const body = res.body as Parameters;
