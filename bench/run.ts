@@ -235,7 +235,7 @@ async function batchScenario(server: Server, prepared: Extract<Prepared, { kind:
   times.sort((a, b) => a - b);
   return {
     status: 'ok',
-    note: `${prepared.note ?? ''}; ${iterations} sequential requests, request ${(Buffer.byteLength(prepared.body) / 1e6).toFixed(1)} MB, response ${(bytes / 1e6).toFixed(1)} MB`,
+    note: `${prepared.note ?? ''}; ${iterations} sequential requests, request ${(Buffer.byteLength(prepared.body ?? '') / 1e6).toFixed(1)} MB, response ${(bytes / 1e6).toFixed(1)} MB`,
     meanBytes: bytes,
     msPerRequest: times.reduce((a, b) => a + b, 0) / times.length,
     p50: percentile(times, 50),

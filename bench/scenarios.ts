@@ -27,10 +27,11 @@ export interface ScenarioContext {
 
 export type Prepared =
   | { kind: 'load'; paths: string[]; meanBytes: number; note?: string }
-  | { kind: 'batch'; method: 'POST'; path: string; body: string; codings: number; note?: string }
+  | { kind: 'batch'; method: 'POST' | 'GET'; path: string; body?: string; codings: number; note?: string }
   | { kind: 'skipped'; reason: string };
 
-export type BarKind = 'ratio-0.5' | 'ratio-0.25' | 'batch-50ms' | 'none';
+/** `grows-with-data`: no bar, and not compared across datasets (its work is proportional to the catalogs loaded). */
+export type BarKind = 'ratio-0.5' | 'ratio-0.25' | 'batch-50ms' | 'none' | 'grows-with-data';
 
 export interface Scenario {
   id: string;
@@ -250,4 +251,48 @@ const batch: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch];
+/** A FHIR batch Bundle of `n` local → common `$translate` GETs over the loaded local maps. */
+function translateBundleBody(ctx: ScenarioContext, n: number): string {
+  const random = prng(18);
+  const entry = Array.from({ length: n }, () => {
+    const m = ctx.localMaps[Math.floor(random() * ctx.localMaps.length)]!;
+    const code = m.codes[Math.floor(random() * m.codes.length)]!;
+    return { request: { method: 'GET', url: `ConceptMap/$translate?url=${enc(m.conceptMapUrl)}&system=${enc(m.codeSystemUrl)}&code=${enc(code)}` } };
+  });
+  return JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry });
+}
+
+const batchTranslate: Scenario = {
+  id: 'batch-translate',
+  title: 'POST batch Bundle of 10,000 $translate GETs (local → common)',
+  bar: 'none',
+  async prepare(ctx) {
+    if (ctx.localMaps.length === 0) return { kind: 'skipped', reason: 'no local catalog with a map is loaded' };
+    const small = await request(ctx.port, 'POST', ctx.base, translateBundleBody(ctx, 3));
+    if (unavailable(small) || small.status !== 200) return { kind: 'skipped', reason: 'not available' };
+    const entries = json<{ type?: string; entry?: { response?: { status?: string } }[] }>(small);
+    if (entries.type !== 'batch-response' || entries.entry?.length !== 3 || entries.entry.some((e) => e.response?.status !== '200 OK')) {
+      throw new Error(`batch-translate: expected a batch-response of three 200 entries: ${small.body.slice(0, 300)}`);
+    }
+    return { kind: 'batch', method: 'POST', path: ctx.base, body: translateBundleBody(ctx, 10_000), codings: 10_000, note: 'batch Bundle of 10,000 $translate GETs' };
+  },
+};
+
+/** The whole local → common table as CSV, streamed: one GET, timed, and the server's RSS read after it. */
+const exportCsv: Scenario = {
+  id: 'export-csv',
+  title: 'GET ConceptMap/$export as CSV (every municipality)',
+  bar: 'grows-with-data',
+  async prepare(ctx) {
+    const path = `${ctx.base}/ConceptMap/$export?_format=csv`;
+    const probe = await get(ctx.port, path);
+    if (unavailable(probe)) return { kind: 'skipped', reason: 'not available' };
+    expectStatus(probe, '$export');
+    const lines = probe.body.split('\n').filter((l) => l.length > 0).length - 1;
+    const codes = ctx.localMaps.reduce((n, m) => n + m.codes.length, 0);
+    if (lines < codes) throw new Error(`$export: ${lines} lines for ${codes} mapped local codes`);
+    return { kind: 'batch', method: 'GET', path, codings: lines, note: `${lines} lines (${ctx.localMaps.length} maps)` };
+  },
+};
+
+export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch, batchTranslate, exportCsv];

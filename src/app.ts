@@ -8,6 +8,7 @@ import { installFastPath } from './http/fast-path';
 import { fhirJsonBody, sendResource } from './http/fhir-json';
 import { capabilityStatement, SYSTEM_OPERATIONS, terminologyCapabilities, versionsParameters } from './http/metadata';
 import { acceptLanguages, operationRoute } from './http/operation-route';
+import { batchRoute } from './http/batch-route';
 import { expansionLimit } from './http/expansion-limit';
 import { fhirCoreTerminology } from './terminology/fhir-core';
 import { LibraryCodeSystems } from './terminology/library-systems';
@@ -21,6 +22,8 @@ import { healthRoutes } from './http/health';
 import { createMetrics } from './http/metrics';
 import { securityMiddleware } from './http/security';
 import type { OperationContext } from './operations/context';
+import { csvOperationPaths } from './operations';
+import { documentedOperation, operationDefinitionOf } from './operations/operation-definition';
 import { submissionValidation } from './validation';
 import { warmUpValidation } from './validation/warm-up';
 import type { ValidationState } from './http/health';
@@ -33,6 +36,7 @@ import { checkPublishedLocalCatalogs } from './local/published-check';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
+import { pastVersion } from './store/past-version';
 import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
 import { packResource } from './terminology/packed-resource';
@@ -105,6 +109,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     acceptLanguages: acceptLanguages(req),
     limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
     baseUrl: baseUrlOf(req),
+    pastVersion: (type, url, version) => pastVersion(store, registry, type, url, version),
   });
 
   let shuttingDown = false;
@@ -143,7 +148,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   // (Both work on node:http's objects: the body check reads method and headers, and the lean dispatcher gives a GET its
   // parsed query as Express would.)
   const fhirMiddleware: RequestHandler[] = [
-    markWorksOnNodeObjects(fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters })),
+    markWorksOnNodeObjects(fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: csvOperationPaths() })),
     markWorksOnNodeObjects((req: Request, _res: Response, next: NextFunction) => {
       const format = req.query._format;
       if (typeof format === 'string' && /xml/i.test(format)) return next(new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)'));
@@ -161,6 +166,12 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     sendResource(res, 200, withValidationCapabilities(capabilityStatement(baseUrlOf(req), SYSTEM_OPERATIONS), validation.profiles));
   });
   fhir.get(/^\/\$versions$/, (_req, res) => sendResource(res, 200, versionsParameters()));
+  fhir.get(/^\/OperationDefinition\/([^/]+)$/, (req, res) => {
+    const id = /^\/OperationDefinition\/([^/]+)$/.exec(req.path)![1]!;
+    const op = documentedOperation(id);
+    if (!op) throw FhirError.notFound(`OperationDefinition/${id.slice(0, 100)} is not known`);
+    sendResource(res, 200, operationDefinitionOf(op));
+  });
 
   fhir.use(validateRoute({ ...validation, contextFor }));
   fhir.use(structureDefinitionRoute(validation.profiles, baseUrlOf));
@@ -170,6 +181,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     timeBudgetMs: config.operationTimeBudgetMs,
   }));
   fhir.use(operationRoute(contextFor));
+  fhir.post('/', batchRoute({ registry, contextFor, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
 
   fhir.get(RESOURCE_PATH, (req, res) => {

@@ -24,13 +24,14 @@ const OPS = [
   'CodeSystem/$lookup', 'CodeSystem/$validate-code', 'CodeSystem/$subsumes', 'ValueSet/$expand',
   'ValueSet/$validate-code', 'ValueSet/$batch-validate-code', 'ConceptMap/$translate', 'ConceptMap/$coverage',
   'CodeSystem/FSIII/$lookup', 'ValueSet/indsatskatalog-119/$expand', 'ValueSet/indsatskatalog-119/$validate-code',
-  '$validate', 'Bundle/$validate', 'CodeSystem/$validate',
+  '$validate', 'Bundle/$validate', 'CodeSystem/$validate', 'ConceptMap/$rollup', 'ConceptMap/$export',
 ];
 const READS = ['CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition', 'CodeSystem/FSIII', 'ValueSet/KLInterventionCodes119',
   'CodeSystem/FSIII/_history', 'metadata', 'Patient', '', 'CodeSystem/FSIII/_history/1'];
 const PARAM_NAMES = ['code', 'system', 'version', 'url', 'valueSet', 'coding', 'codeableConcept', 'display', 'filter', 'count',
   'offset', 'activeOnly', 'property', 'displayLanguage', 'codeA', 'codeB', 'target', 'source', 'reverse', 'tx-resource',
-  '_count', '_summary', 'name', 'identifier', 'mode', 'profile', 'resource', 'abstract', 'inferSystem', 'zzz'];
+  '_count', '_summary', 'name', 'identifier', 'mode', 'profile', 'resource', 'abstract', 'inferSystem', 'zzz',
+  'row', 'csv', 'offers', 'conditionDepth', 'layout', 'kommunekode', 'conceptMap', '_format'];
 
 const NASTY_STRINGS = [
   "' OR '1'='1", '1; DROP TABLE resources; --', '../../../../etc/passwd', '..%2f..%2fetc%2fpasswd', '%00', '\u0000',
@@ -142,9 +143,26 @@ function hostileCsv(r: () => number): unknown {
   return { resourceType: 'Parameters', parameter };
 }
 
+/** A batch Bundle of hostile entries: operations and reads with nasty queries, wrong methods, odd resources. */
+function hostileBatch(r: () => number): unknown {
+  const entry = Array.from({ length: Math.floor(r() * 6) }, () => (r() < 0.1 ? randomValue(r) : {
+    request: { method: pick(r, ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 42]), url: r() < 0.1 ? randomValue(r) : `${pick(r, [...OPS, ...READS])}${query(r)}` },
+    ...(r() < 0.5 ? { resource: r() < 0.5 ? randomParametersBody(r) : randomValue(r) } : {}),
+  }));
+  return { resourceType: 'Bundle', type: 'batch', entry: r() < 0.1 ? randomValue(r) : entry };
+}
+
+/** A text/csv body for $rollup: a header of sorts and rows of nasty values. */
+function hostileRollupCsv(r: () => number): string {
+  const header = pick(r, ['kommunekode,system,code,count', 'kommunekode;system;kode;antal;periode', 'a,b', '', '"unclosed']);
+  const rows = Array.from({ length: Math.floor(r() * 5) }, () =>
+    Array.from({ length: 3 + Math.floor(r() * 3) }, () => pick(r, [...NASTY_STRINGS.slice(0, 12), '101', FSIII, '7', '-1', '"'])).join(pick(r, [',', ';'])));
+  return [header, ...rows].join(pick(r, ['\n', '\r\n', '\r']));
+}
+
 /** The i-th hostile request of a seeded sequence. */
 export function hostileRequest(r: () => number, basePath = '/fhir'): HostileRequest {
-  const kind = Math.floor(r() * 16);
+  const kind = Math.floor(r() * 18);
   const op = pick(r, OPS);
   const json = { 'Content-Type': 'application/fhir+json' };
   switch (kind) {
@@ -183,6 +201,10 @@ export function hostileRequest(r: () => number, basePath = '/fhir'): HostileRequ
       const path = pick(r, ['CodeSystem/kommune-101-x', 'ConceptMap/kommune-101-x', 'CodeSystem/$import-local', '']);
       return { kind: 'odd-claims', method: path.includes('$') || path === '' ? 'POST' : 'PUT', path: `${basePath}/${path}`.replace(/\/$/, ''), headers: { ...json, Authorization: `Bearer ${token}` }, body: Buffer.from(JSON.stringify(randomValue(r))) };
     }
-    default: return { kind: 'header', method: 'GET', path: `${basePath}/${op}${query(r)}`, headers: { 'Accept-Language': pick(r, NASTY_STRINGS).slice(0, 1000).replace(/[^\x20-\x7e]/g, ''), Accept: pick(r, ['application/xml', '*/*', 'text/html', 'application/fhir+json;fhirVersion=9']), 'If-Match': 'W/"x"' } };
+    case 16: return { kind: 'batch', method: 'POST', path: basePath, headers: json, body: Buffer.from(JSON.stringify(hostileBatch(r))) };
+    case 17: return { kind: 'csv', method: 'POST', path: `${basePath}/${pick(r, ['ConceptMap/$rollup', 'ConceptMap/$translate', 'CodeSystem'])}${query(r)}`,
+      headers: { 'Content-Type': pick(r, ['text/csv', 'text/csv; charset=utf-8', 'text/csv; charset=latin1']), Accept: pick(r, ['text/csv', '*/*', 'application/x-ndjson']) },
+      body: Buffer.from(hostileRollupCsv(r)) };
+    default: return { kind: 'header', method: 'GET', path: `${basePath}/${op}${query(r)}`, headers: { 'Accept-Language': pick(r, NASTY_STRINGS).slice(0, 1000).replace(/[^\x20-\x7e]/g, ''), Accept: pick(r, ['application/xml', '*/*', 'text/html', 'application/fhir+json;fhirVersion=9', 'text/csv', 'application/x-ndjson']), 'If-Match': 'W/"x"' } };
   }
 }

@@ -8,6 +8,7 @@ import type { OperationContext, OperationHandler } from '../operations/context';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
 import { FHIR_JSON } from './fhir-json';
+import { requestedTableFormat } from './table-send';
 import { worksOnNodeObjects } from './node-middleware';
 import { OPERATION_PATH, resolveOperation, runOperation, strictHandling } from './operation-route';
 import type { RequestLifecycle } from './request-lifecycle';
@@ -53,8 +54,11 @@ const CACHEABLE = new Set(['CodeSystem/lookup', 'CodeSystem/validate-code', 'Val
  */
 const EXPANSIONS = new Set(['ValueSet/expand']);
 
-/** The fields of OperationContext (and its limits) the cache key covers with the URL; answers with others are not kept. */
-const CONTEXT_FIELDS = new Set(['registry', 'acceptLanguages', 'limits', 'baseUrl']);
+/**
+ * The fields of OperationContext (and its limits) the cache key covers with the URL; answers with others are not kept.
+ * (pastVersion reads the store's history, which changes only with a write, and every write empties the cache.)
+ */
+const CONTEXT_FIELDS = new Set(['registry', 'acceptLanguages', 'limits', 'baseUrl', 'pastVersion']);
 const LIMIT_FIELDS = new Set(['maxExpansionSize', 'timeBudgetMs']);
 
 const CONTENT_TYPE = `${FHIR_JSON}; charset=utf-8`;
@@ -252,6 +256,8 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     } catch {
       return false; // not an operation the server has (at this level): Express's routes and errors decide
     }
+    // a table answer (CSV, NDJSON) is streamed by the Express route
+    if (call.op.table && requestedTableFormat(req, querystring.parse(call.search) as Record<string, unknown>)) return false;
     if (!lean) asExpress(req, res, url);
     lifecycle.begin(req, res);
     applyHeaderCalls(res, fixedHeaders);

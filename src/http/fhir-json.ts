@@ -92,6 +92,8 @@ export interface BodyLimits {
   bytes: number;
   /** Most parameters in one Parameters list (MAX_PARAMETERS). */
   parameters: number;
+  /** Paths of the operations that also take a text/csv body (e.g. $rollup). */
+  csvPaths?: RegExp;
 }
 
 /**
@@ -100,7 +102,10 @@ export interface BodyLimits {
  */
 export function fhirJsonBody(limits: BodyLimits) {
   const limitBytes = limits.bytes;
+  const csvPaths = limits.csvPaths;
   const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
+  // operations that take a table (e.g. $rollup) get a text/csv body as bytes, under the same limit
+  const readCsv = express.raw({ limit: limitBytes, type: 'text/csv' });
   // the same reading (limit, content encodings, errors) without decoding: parseJsonBody parses what express.json would
   const read = express.raw({ limit: limitBytes, type: ACCEPTED_BODY_TYPES });
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -117,6 +122,10 @@ export function fhirJsonBody(limits: BodyLimits) {
     const semicolon = contentType.indexOf(';');
     const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
     if (type === 'application/x-www-form-urlencoded') return next();
+    if (type === 'text/csv' && csvPaths?.test((req.url ?? '').split('?')[0]!)) {
+      readCsv(req, res, (err?: unknown) => next(err ? bodyError(err, res, limitBytes) : undefined));
+      return;
+    }
     if (!ACCEPTED_BODY_TYPES.includes(type)) {
       return next(new FhirError(415, 'not-supported', `Content-Type '${type || '(none)'}' is not supported; send ${FHIR_JSON}`));
     }

@@ -72,7 +72,7 @@ export function capabilityStatement(baseUrl: string, systemOperations: string[])
         description: 'Reads are open. Writes (create, update, delete, transaction) need Authorization: Bearer <JWT>; the claim kommunekode decides ' +
           "which municipality's resources (http://faelles-tx.dk/fhir/kommune/{kommunekode}/...) the token may write, the scope admin allows the common catalogs.",
       },
-      interaction: [{ code: 'transaction' }],
+      interaction: [{ code: 'transaction' }, { code: 'batch' }],
       operation: systemOperations.map((name) => ({ name, definition: `${OPERATION_DEFINITION_BASE}/${SYSTEM_OPERATION_DEFINITIONS[name] ?? name}` })),
     }],
   };

@@ -9,7 +9,8 @@ import { findOperation } from '../operations';
 import { parseLanguages } from '../terminology/language';
 import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { sendResource } from './fhir-json';
+import { FHIR_JSON, sendResource } from './fhir-json';
+import { requestedTableFormat, sendTable } from './table-send';
 
 export const OPERATION_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/]+))?\/\$([A-Za-z-]+)$/;
 
@@ -86,6 +87,17 @@ export interface OperationCall {
   parse(): OperationInput;
 }
 
+/** The parameters of a call the operation does not define; refused (400) under `Prefer: handling=strict`. */
+function checkedParameterNames(op: OperationHandler, call: OperationCall): string[] {
+  const unknown = unknownParameterNames(op.spec, call.names);
+  if (unknown.length > 0 && call.strict) {
+    const listed = unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => `'${n.slice(0, 100)}'`).join(', ');
+    throw new FhirError(400, 'not-supported', `Unknown parameter${unknown.length > 1 ? 's' : ''} ${listed}${unknown.length > MAX_IGNORED_REPORTED ? ', …' : ''} ` +
+      `for $${op.spec.name} (Prefer: handling=strict)`, { expression: unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => n.slice(0, 100)) });
+  }
+  return unknown;
+}
+
 /**
  * Runs an operation (shared with the lean dispatcher in fast-path.ts): parameters the operation does not define are
  * refused under `Prefer: handling=strict`, otherwise ignored (as terminology servers do) and named as information
@@ -94,12 +106,7 @@ export interface OperationCall {
 export function runOperation(
   op: OperationHandler, call: OperationCall, ctx: OperationContext, type: TerminologyType, id: string | undefined,
 ): Resource | Promise<Resource> {
-  const unknown = unknownParameterNames(op.spec, call.names);
-  if (unknown.length > 0 && call.strict) {
-    const listed = unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => `'${n.slice(0, 100)}'`).join(', ');
-    throw new FhirError(400, 'not-supported', `Unknown parameter${unknown.length > 1 ? 's' : ''} ${listed}${unknown.length > MAX_IGNORED_REPORTED ? ', …' : ''} ` +
-      `for $${op.spec.name} (Prefer: handling=strict)`, { expression: unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => n.slice(0, 100)) });
-  }
+  const unknown = checkedParameterNames(op, call);
   try {
     const handle = () => op.handle(call.parse(), ctx, operationTarget(ctx, type, id));
     // an async handler needs its budget after awaits too; the others (all of them today) run within the call
@@ -127,19 +134,37 @@ export function operationRoute(contextFor: (req: Request) => OperationContext) {
       const [, type, id, name] = match as unknown as [string, TerminologyType, string | undefined, string];
       const op = resolveOperation(type, id, name, req.method);
 
-      const body = req.method === 'POST' && hasBody(req);
       const query = req.query as Record<string, unknown>;
+      const csv = req.method === 'POST' && Buffer.isBuffer(req.body) ? csvBody(op, req.body) : undefined;
+      const body = csv === undefined && req.method === 'POST' && hasBody(req);
       const call: OperationCall = {
-        names: body ? parameterNamesOf(req.body) : Object.keys(query),
+        names: body ? parameterNamesOf(req.body) : [...Object.keys(query), ...(csv !== undefined ? [op.csvParameter!] : [])],
         strict: strictHandling(req.headers),
-        parse: () => (body ? parseParametersResource(op.spec, req.body) : parseQuery(op.spec, query)),
+        parse: () => {
+          if (body) return parseParametersResource(op.spec, req.body);
+          const input = parseQuery(op.spec, query);
+          return csv !== undefined ? input.with(op.csvParameter!, csv) : input;
+        },
       };
+      const format = op.table ? requestedTableFormat(req, query) : undefined;
+      if (format && op.table) {
+        checkedParameterNames(op, call);
+        await sendTable(res, await op.table(call.parse(), contextFor(req)), format);
+        return;
+      }
       const result = await runOperation(op, call, contextFor(req), type, id);
       sendResource(res, 200, result);
     } catch (err) {
       next(err);
     }
   };
+}
+
+/** The text of a `text/csv` body, for an operation that takes one (415 for the others). */
+function csvBody(op: OperationHandler, body: Buffer): string {
+  if (!op.csvParameter) throw new FhirError(415, 'not-supported', `$${op.spec.name} does not take a text/csv body; send ${FHIR_JSON}`);
+  const text = body.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 export function acceptLanguages(req: IncomingMessage): string[] {

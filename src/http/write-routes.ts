@@ -200,9 +200,9 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     try {
       const bundle = req.body as Bundle | undefined;
       if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') {
-        throw FhirError.invalid('POST to the base URL needs a Bundle of type transaction');
+        throw FhirError.invalid('POST to the base URL needs a Bundle of type transaction or batch');
       }
-      if (bundle.type !== 'transaction') throw FhirError.notSupported(`Only transaction Bundles are supported, not '${String(bundle.type)}'`);
+      if (bundle.type !== 'transaction') throw FhirError.notSupported(`Only transaction and batch Bundles are supported, not '${String(bundle.type)}'`);
       if (Array.isArray(bundle.entry) && bundle.entry.length > deps.maxTransactionEntries) {
         throw new FhirError(413, 'too-long', `The transaction has ${bundle.entry.length} entries; at most ${deps.maxTransactionEntries} are accepted in one transaction`);
       }

@@ -44,6 +44,18 @@ export const compareOperation: OperationHandler = {
   resourceType: 'ValueSet',
   levels: ['type', 'instance'],
   definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ValueSet-compare',
+  documentation: {
+    description: 'Whether this value set is the same as, a superset or subset of, overlapping with or disjoint from the other, from the compose ' +
+      'rules where they settle it, else from the expansions; indeterminate when neither can tell.',
+    outputs: [
+      { name: 'result', type: 'code', documentation: 'same | superset | subset | overlapping | disjoint | empty | indeterminate' },
+      { name: 'message', type: 'string', documentation: 'How the result was found' },
+      { name: 'performed-expansion', type: 'boolean', documentation: 'diagnostics=true: whether the expansions were compared' },
+      { name: 'missing-codes', type: 'string', documentation: 'diagnostics=true: codes only in this value set' },
+      { name: 'extra-codes', type: 'string', documentation: 'diagnostics=true: codes only in the other' },
+      { name: 'common-codes', type: 'string', documentation: 'diagnostics=true: codes in both' },
+    ],
+  },
   handle(input, baseCtx, target) {
     const ctx = withTxResources(input, baseCtx);
     const thisVs = valueSetOf(input, ctx, 'this', target as ValueSet | undefined);

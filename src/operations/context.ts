@@ -1,7 +1,7 @@
 import type { Resource } from 'fhir/r4';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import type { TerminologyRegistry } from '../terminology/registry';
-import type { TerminologyResource } from '../terminology/resource-set';
+import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 
 export interface Limits {
   /** Largest expansion the server computes in one request before answering too-costly. */
@@ -18,9 +18,27 @@ export interface OperationContext {
   limits: Limits;
   /** The base URL of the FHIR endpoint, for fullUrls and references. */
   baseUrl: string;
+  /** A written resource's version that an update has replaced (src/store/past-version.ts), for operations that address `url|version`. */
+  pastVersion?(type: TerminologyType, url: string, version: string): Promise<TerminologyResource | undefined>;
 }
 
 export type ResourceLevel = 'type' | 'instance';
+
+/** A table answer (CSV or NDJSON when the client asks for one): column names and rows, which may be produced lazily. */
+export interface Table {
+  columns: readonly string[];
+  rows: Iterable<readonly (string | number | undefined)[]>;
+  /** Base name for Content-Disposition. */
+  filename?: string;
+}
+
+/** What this server's own operations publish in their OperationDefinition (src/operations/operation-definition.ts). */
+export interface OperationDocumentation {
+  description: string;
+  /** Documentation of input parameters, by name. */
+  inputs?: Record<string, string>;
+  outputs: { name: string; type?: string; repeats?: boolean; documentation: string }[];
+}
 
 export interface OperationHandler {
   spec: OperationSpec;
@@ -30,4 +48,10 @@ export interface OperationHandler {
   definition?: string;
   /** The resource an instance-level call addresses (by id), passed as the handler's target. */
   handle(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Promise<Resource> | Resource;
+  /** The answer as a table, for operations that also answer `text/csv` and NDJSON (Accept or `_format`). */
+  table?(input: OperationInput, ctx: OperationContext): Table | Promise<Table>;
+  /** For this server's own operations: the text of their OperationDefinition. */
+  documentation?: OperationDocumentation;
+  /** An operation that takes a `text/csv` body: the body is given to it as this (string) parameter. */
+  csvParameter?: string;
 }

@@ -24,6 +24,22 @@ export const coverageOperation: OperationHandler = {
   resourceType: 'ConceptMap',
   levels: ['type'],
   definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-coverage',
+  documentation: {
+    description: "A municipality's mapping coverage: local codes no map covers, map targets that are retired, outgoing or legacy keys " +
+      '(with the code to use), and the active common interventions of the value sets (by default the §119 and §140 catalogs) no local code maps to.',
+    inputs: { kommunekode: 'The municipality (three digits)', valueSet: 'The common interventions to check against (repeats)' },
+    outputs: [
+      { name: 'kommunekode', type: 'code', documentation: 'The municipality' },
+      { name: 'codeSystem', type: 'canonical', repeats: true, documentation: 'Its local code systems' },
+      { name: 'conceptMap', type: 'canonical', repeats: true, documentation: 'Its maps' },
+      { name: 'valueSet', type: 'canonical', repeats: true, documentation: 'The value sets checked against' },
+      { name: 'summary', documentation: 'localCodes, unmappedLocalCodes, retiredTargets, legacyTargets, commonInterventions, uncoveredCommonInterventions' },
+      { name: 'unmapped', repeats: true, documentation: 'concept (Coding), type' },
+      { name: 'retiredTarget', repeats: true, documentation: 'source, target, status, replacedBy, originMap' },
+      { name: 'legacyTarget', repeats: true, documentation: 'source, target, replacedBy, originMap' },
+      { name: 'uncovered', repeats: true, documentation: 'concept (Coding), valueSet' },
+    ],
+  },
   handle(input, ctx) {
     const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
     if (!kommunekode) throw FhirError.invalid('Give the municipality as kommunekode (three digits)', { expression: ['kommunekode'] });

@@ -4,7 +4,9 @@ import { compareOperation } from './compare';
 import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
 import { expandOperation } from './expand';
+import { exportOperation } from './export';
 import { lookupOperation } from './lookup';
+import { rollupOperation } from './rollup';
 import { subsumesOperation } from './subsumes';
 import { translateOperation } from './translate';
 import { codeSystemValidateCodeOperation, valueSetValidateCodeOperation } from './validate-code';
@@ -21,8 +23,16 @@ export const OPERATIONS: OperationHandler[] = [
   compareOperation,
   translateOperation,
   coverageOperation,
+  rollupOperation,
+  exportOperation,
 ];
 
 export function findOperation(resourceType: string, name: string): OperationHandler | undefined {
   return OPERATIONS.find((o) => o.resourceType === resourceType && o.spec.name === name);
+}
+
+/** The paths of the operations that take a text/csv body (relative to the FHIR base). */
+export function csvOperationPaths(): RegExp {
+  const names = OPERATIONS.filter((o) => o.csvParameter).map((o) => `${o.resourceType}\\/\\$${o.spec.name}`);
+  return new RegExp(`^\\/(?:${names.join('|') || '(?!)'})$`);
 }

@@ -2,6 +2,7 @@ import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, Codin
 import { ParametersBuilder } from '../fhir/parameters';
 import type { CodeSystemProvider, Concept } from '../terminology/codesystem-provider';
 import { codeSystemLanguage, displayFor } from '../terminology/language';
+import { catalogLevels } from '../terminology/catalog-levels';
 import { replacementsOf } from '../terminology/replacements';
 import { conceptInactive } from '../terminology/validation/concept-status';
 import { DISPLAY_USE } from '../terminology/validation/designations';
@@ -102,6 +103,15 @@ export function lookupResult(provider: CodeSystemProvider, concept: Concept, req
   }
   if (wanted(requested, 'child')) {
     for (const c of concept.children) addProperty('child', { name: 'value', valueCode: c.code }, c.display);
+  }
+  // a code the catalog text does not describe (a retired intervention) still has its niveau and paragraph
+  const levels = has('niveau1') ? undefined : catalogLevels(provider, concept);
+  if (levels?.fromCatalog && levels.niveau !== undefined && levels.niveau > 1) {
+    if (wanted(requested, 'niveau')) addProperty('niveau', { name: 'value', valueInteger: levels.niveau }, defs.get('niveau')?.description);
+    if (levels.lovparagraf && wanted(requested, 'lovparagraf')) {
+      addProperty('lovparagraf', { name: 'value', valueString: levels.lovparagraf }, defs.get('lovparagraf')?.description);
+    }
+    if (levels.niveau1 && wanted(requested, 'niveau1')) addProperty('niveau1', { name: 'value', valueCode: levels.niveau1.code }, levels.niveau1.display);
   }
   if (wanted(requested, 'replacedBy') && !has('replacedBy')) {
     for (const r of replacementsOf(provider, concept)) addProperty('replacedBy', { name: 'value', valueCode: r.code }, r.display);

@@ -4,6 +4,7 @@ import { ParametersBuilder, type OperationInput, type OperationSpec } from '../f
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM, localSystemsDefining } from '../local/gateway';
 import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../local/municipality';
 import { parseCanonical } from '../terminology/canonical';
+import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
 import { elementsTargeting, elementsWithCode } from '../terminology/packed-conceptmap';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
@@ -19,6 +20,8 @@ import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
  * (the map's url|version). Forward: `concept` is the target code. Reverse with R4 `reverse=true`: `concept` is
  * the source code that maps to the given one. Reverse by R5 `targetCode`/`targetCoding`: `concept` is the given
  * target and `source` is the source code (as tx.fhir.org answers).
+ * Forward with a codeableConcept of several codings, each match's `source` names the coding it translates (the matches
+ * of two codings are not merged).
  */
 const spec: OperationSpec = {
   name: 'translate',
@@ -67,11 +70,13 @@ interface TranslateQuery {
   kommunekode?: string;
 }
 
-interface Match {
+export interface Match {
   equivalence?: string;
   concept: Coding;
   source?: Coding;
   originMap: string;
+  /** The target the map states, when it is retired, outgoing or a legacy key and `concept` is its successor. */
+  replaces?: Coding & { status: string };
 }
 
 /** R5 relationship codes on maps written in R5 form, read as their R4 equivalence. */
@@ -185,6 +190,8 @@ function versionCompatible(requested: string | undefined, stated: string | undef
 
 class Translator {
   private readonly matches: Match[] = [];
+  /** Forward, with several codings given: the coding being translated, named in each of its matches as `source`. */
+  source?: Coding;
   private readonly seen = new Set<string>();
   readonly considered = new Set<string>();
 
@@ -199,6 +206,10 @@ class Translator {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.matches.push(m);
+  }
+
+  private sourcePart(): Pick<Match, 'source'> {
+    return this.source ? { source: { system: this.source.system, code: this.source.code } } : {};
   }
 
   /** Whether a group's answer side is in the requested answer system. */
@@ -230,20 +241,35 @@ class Translator {
           found = true;
           const equivalence = equivalenceOf(t);
           if (!t.code) continue;
-          this.add({ equivalence, concept: this.answerCoding(group.target, t.code, t.display, group.targetVersion), originMap });
+          this.add({ equivalence, originMap, ...this.currentTarget(group, t.code, t.display), ...this.sourcePart() });
         }
       }
       if (!found) this.unmapped(cm, group, coding, visited, originMap);
     }
   }
 
+  /**
+   * A target the map states, or its successor when the target is retired, outgoing or a legacy key (replacedBy): a
+   * count or a comparison then lands on the code in use, and the match says which code it replaces.
+   */
+  private currentTarget(group: ConceptMapGroup, code: string, display: string | undefined): Pick<Match, 'concept' | 'replaces'> {
+    const provider = group.target ? this.registry.codeSystemProvider(group.target, group.targetVersion) : undefined;
+    const concept = provider?.locate(code);
+    const current = provider && concept ? currentCode(this.registry, provider, concept) : undefined;
+    if (!current?.replaced) return { concept: this.answerCoding(group.target, code, display, group.targetVersion) };
+    return {
+      concept: this.answerCoding(group.target, current.concept.code, current.concept.display, group.targetVersion),
+      replaces: { system: group.target, code, ...(display ?? concept?.display ? { display: display ?? concept?.display } : {}), status: current.replaced.status },
+    };
+  }
+
   private unmapped(cm: ConceptMap, group: ConceptMapGroup, coding: Coding, visited: Set<string>, originMap: string): void {
     const u = group.unmapped;
     if (!u || !coding.code) return;
     if (u.mode === 'provided') {
-      this.add({ concept: this.answerCoding(group.target, coding.code, undefined, group.targetVersion), originMap });
+      this.add({ concept: this.answerCoding(group.target, coding.code, undefined, group.targetVersion), originMap, ...this.sourcePart() });
     } else if (u.mode === 'fixed' && u.code) {
-      this.add({ concept: this.answerCoding(group.target, u.code, u.display, group.targetVersion), originMap });
+      this.add({ concept: this.answerCoding(group.target, u.code, u.display, group.targetVersion), originMap, ...this.sourcePart() });
     } else if (u.mode === 'other-map' && (u.url ?? (u as { otherMap?: string }).otherMap)) {
       const ref = (u.url ?? (u as { otherMap?: string }).otherMap)!;
       const other = this.registry.findCanonical('ConceptMap', ref);
@@ -262,20 +288,30 @@ class Translator {
     for (const group of arr(cm.group)) {
       if (group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
       if (!this.answerSystemMatches(group.source)) continue;
-      for (const el of elementsTargeting(group, coding.code!)) {
-        if (!el?.code) continue;
-        for (const t of arr(el.target)) {
-          if (t?.code !== coding.code) continue;
-          const equivalence = equivalenceOf(t);
-          const answer = this.answerCoding(group.source, el.code, el.display, group.sourceVersion);
-          if (this.query.r5Reverse) {
-            this.add({ equivalence, concept: { system: coding.system, code: coding.code }, source: answer, originMap });
-          } else {
-            this.add({ equivalence, concept: answer, originMap });
+      // a map that still states a retired or outgoing code for the given one answers too (as forward follows it)
+      for (const stated of [{ code: coding.code!, replaces: undefined }, ...this.predecessors(group, coding.code!)]) {
+        for (const el of elementsTargeting(group, stated.code)) {
+          if (!el?.code) continue;
+          for (const t of arr(el.target)) {
+            if (t?.code !== stated.code) continue;
+            const equivalence = equivalenceOf(t);
+            const answer = this.answerCoding(group.source, el.code, el.display, group.sourceVersion);
+            const replaces = stated.replaces ? { replaces: stated.replaces } : {};
+            if (this.query.r5Reverse) {
+              this.add({ equivalence, concept: { system: coding.system, code: coding.code }, source: answer, originMap, ...replaces });
+            } else {
+              this.add({ equivalence, concept: answer, originMap, ...replaces });
+            }
           }
         }
       }
     }
+  }
+
+  private predecessors(group: ConceptMapGroup, code: string): { code: string; replaces: Coding & { status: string } }[] {
+    const provider = group.target ? this.registry.codeSystemProvider(group.target, group.targetVersion) : undefined;
+    if (!provider) return [];
+    return predecessorsOf(this.registry, provider, code).map((p) => ({ code: p.code, replaces: { system: group.target, ...p } }));
   }
 }
 
@@ -342,7 +378,34 @@ function matchParameter(m: Match): ParametersParameter {
   parts.push({ name: 'concept', valueCoding: m.concept });
   if (m.source) parts.push({ name: 'source', valueCoding: m.source });
   parts.push({ name: 'originMap', valueCanonical: m.originMap });
+  if (m.replaces) {
+    const { status, ...coding } = m.replaces;
+    parts.push({ name: 'replaces', part: [{ name: 'concept', valueCoding: coding }, { name: 'status', valueCode: status }] });
+  }
   return { name: 'match', part: parts };
+}
+
+/** Forward translation of one coding with the given maps (the same translator as $translate), for operations built on it. */
+export function forwardMatches(registry: TerminologyRegistry, coding: Coding, maps: ConceptMap[]): Match[] {
+  const translator = new Translator(registry, { direction: 'forward', r5Reverse: false, codings: [coding] });
+  for (const cm of maps) translator.forward(cm, coding);
+  return translator.all;
+}
+
+function label(c: Coding): string {
+  return `${c.code}${c.display ? ` (${c.display})` : ''}`;
+}
+
+/** The message of an answer that followed outdated targets to their successors; undefined when none was followed. */
+export function replacementMessage(matches: Match[]): string | undefined {
+  const notes = matches.filter((m) => m.replaces).map((m) => {
+    const why = m.replaces!.status === 'legacy-key' ? 'a legacy key' : m.replaces!.status;
+    if (m.source || !m.concept.system || m.concept.system === m.replaces!.system) {
+      return `${m.originMap} maps to ${label(m.replaces!)}, which is ${why}; the match gives its replacement ${label(m.concept)}`;
+    }
+    return `${m.originMap} maps ${label(m.concept)} to ${label(m.replaces!)}, which is ${why} and replaced by the code asked for`;
+  });
+  return notes.length > 0 ? notes.join('; ') : undefined;
 }
 
 export const translateOperation: OperationHandler = {
@@ -358,6 +421,8 @@ export const translateOperation: OperationHandler = {
     const maps = candidateMaps(input, registry, query, explicit);
     const translator = new Translator(registry, query);
     for (const coding of codings) {
+      // a codeableConcept of several codings: each match says which coding it translates
+      if (query.direction === 'forward' && codings.length > 1) translator.source = coding;
       for (const cm of maps) {
         if (query.direction === 'forward') translator.forward(cm, coding);
         else translator.reverse(cm, coding);
@@ -377,6 +442,8 @@ export const translateOperation: OperationHandler = {
         reasons.push('the maps state that there is no match (unmatched or disjoint)');
       }
       out.string('message', `No ${query.direction === 'reverse' ? 'reverse ' : ''}translation for ${given}: ${reasons.join('; ')}`);
+    } else {
+      out.string('message', replacementMessage(matches));
     }
     for (const m of matches) out.add(matchParameter(m));
     return out.build();

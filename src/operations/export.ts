@@ -1,0 +1,68 @@
+import type { ParametersParameter } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import { EXPORT_COLUMNS, exportRows, type ExportSelection } from '../local/export';
+import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from '../local/gateway';
+import { ownerOf } from '../local/municipality';
+import type { OperationContext, OperationHandler, Table } from './context';
+import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
+
+/**
+ * ConceptMap/$export (this server's operation): every municipality's local codes → niveau-2 code(s) → niveau 1 as one
+ * table (src/local/export.ts), streamed as CSV or NDJSON; as Parameters (one `row` per line) up to MAX_PARAMETERS_ROWS.
+ */
+const spec: OperationSpec = {
+  name: 'export',
+  params: [KOMMUNEKODE_PARAM, { name: 'conceptMap', type: 'canonical' }],
+};
+
+/** Largest export answered as FHIR Parameters; a larger one is asked for as CSV or NDJSON. */
+export const MAX_PARAMETERS_ROWS = 10_000;
+
+async function selection(input: OperationInput, ctx: OperationContext): Promise<ExportSelection> {
+  const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
+  const ref = input.string('conceptMap');
+  if (!ref) return { ...(kommunekode ? { kommunekode } : {}) };
+  const conceptMap = await conceptMapVersion(ctx, ref, 'conceptMap');
+  const owner = ownerOf(conceptMap);
+  if (!owner) throw FhirError.invalid(`'${ref}' is not a municipality's map`, { expression: ['conceptMap'] });
+  if (kommunekode && owner !== kommunekode) throw FhirError.invalid(`'${ref}' is municipality ${owner}'s map, not ${kommunekode}'s`, { expression: ['conceptMap'] });
+  return { conceptMap: { map: conceptMap, sources: await sourceCodeSystemsOf(ctx, conceptMap) } };
+}
+
+export const exportOperation: OperationHandler = {
+  spec,
+  resourceType: 'ConceptMap',
+  levels: ['type'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-export',
+  documentation: {
+    description: "Every municipality's local codes (or one municipality's: kommunekode; or one map, any version the server has: conceptMap=url|version) " +
+      'with their niveau-2 targets (the code in use when the map states a retired or outgoing one, which is then named in mapped_code) and those ' +
+      `targets' niveau 1 and paragraph, titles, kind (indsats/tilbud), status and the map's url and version: one line per local code and target. ` +
+      `Streamed as CSV (Accept: text/csv or _format=csv) or NDJSON (Accept: application/x-ndjson or _format=ndjson); as Parameters up to ${MAX_PARAMETERS_ROWS} lines.`,
+    inputs: {
+      kommunekode: 'Only this municipality (three digits); all municipalities when absent',
+      conceptMap: 'Only this map (url|version: also an older version the server holds)',
+    },
+    outputs: [{ name: 'row', repeats: true, documentation: `One line, with a part per column: ${EXPORT_COLUMNS.join(', ')}` }],
+  },
+  async handle(input, ctx) {
+    const out = new ParametersBuilder();
+    let n = 0;
+    for (const row of exportRows(ctx.registry, await selection(input, ctx))) {
+      if (++n > MAX_PARAMETERS_ROWS) {
+        throw new FhirError(422, 'too-costly', `The export has more than ${MAX_PARAMETERS_ROWS} lines: ask for it as CSV (Accept: text/csv) or NDJSON (Accept: application/x-ndjson)`);
+      }
+      const parts: ParametersParameter[] = [];
+      EXPORT_COLUMNS.forEach((name, i) => {
+        const v = row[i];
+        if (v !== undefined && v !== '') parts.push({ name, valueString: String(v) });
+      });
+      out.part('row', parts);
+    }
+    return out.build();
+  },
+  async table(input, ctx): Promise<Table> {
+    return { columns: EXPORT_COLUMNS, rows: exportRows(ctx.registry, await selection(input, ctx)), filename: 'export' };
+  },
+};

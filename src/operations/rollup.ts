@@ -1,0 +1,284 @@
+import type { CodeSystem, Coding, ConceptMap, ParametersParameter } from 'fhir/r4';
+import { parse } from 'csv-parse/sync';
+import { FhirError } from '../errors/fhir-error';
+import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import { isKommunekode, ownerOf } from '../local/municipality';
+import {
+  countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
+} from '../local/rollup';
+import type { OperationContext, OperationHandler, Table } from './context';
+import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
+
+/**
+ * ConceptMap/$rollup (this server's operation): counts documented on local or common codes, rolled up to niveau 2,
+ * niveau 1 and condition areas per municipality (src/local/rollup.ts). Input: `row` parameters (parts kommunekode,
+ * system, code, count, district, period) or a CSV (`text/csv` body, or parameter `csv`) with the columns kommunekode,
+ * system, code (or kode), count (or antal) and optionally district (bydel, omraade) and period (or periode). Output: Parameters, or CSV/NDJSON.
+ */
+const spec: OperationSpec = {
+  name: 'rollup',
+  params: [
+    { name: 'row', type: 'part', repeats: true },
+    { name: 'csv', type: 'string' },
+    { name: 'offers', type: 'code' },
+    { name: 'conditionDepth', type: 'integer' },
+    { name: 'conditionValueSet', type: 'canonical' },
+    { name: 'layout', type: 'code' },
+    { name: 'conceptMap', type: 'canonical', repeats: true },
+  ],
+};
+
+const OFFER_RULES: OfferRule[] = ['each-target', 'exclude'];
+const MAX_COUNT = 1_000_000_000;
+
+const COLUMN_ALIASES: Record<string, keyof Omit<RollupRow, 'line'>> = {
+  kommunekode: 'kommunekode', kommune: 'kommunekode', system: 'system', code: 'code', kode: 'code', count: 'count', antal: 'count',
+  period: 'period', periode: 'period', district: 'district', bydel: 'district', omraade: 'district', område: 'district',
+};
+
+function checkedRow(line: number, raw: Partial<Record<keyof Omit<RollupRow, 'line'>, unknown>>, where: string): RollupRow {
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
+  const kommunekode = text(raw.kommunekode);
+  if (!isKommunekode(kommunekode)) throw FhirError.invalid(`${where}: kommunekode must be three digits, not '${text(raw.kommunekode).slice(0, 20)}'`);
+  const system = text(raw.system);
+  const code = text(raw.code);
+  if (!system) throw FhirError.invalid(`${where}: system is missing`);
+  if (!code) throw FhirError.invalid(`${where}: code is missing`);
+  const countText = text(raw.count);
+  const count = Number(countText);
+  if (!/^\d{1,10}$/.test(countText) || count > MAX_COUNT) {
+    throw FhirError.invalid(`${where}: count must be a whole number from 0 to ${MAX_COUNT}, not '${countText.slice(0, 20)}'`);
+  }
+  const period = text(raw.period);
+  const district = text(raw.district);
+  return { line, kommunekode, system, code, count, ...(district ? { district } : {}), ...(period ? { period } : {}) };
+}
+
+function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
+  return parts.map((p, i) => {
+    const raw: Record<string, unknown> = {};
+    for (const x of Array.isArray(p.part) ? p.part : []) {
+      const field = x && typeof x.name === 'string' ? COLUMN_ALIASES[x.name] : undefined;
+      const key = x ? Object.keys(x).find((k) => k.startsWith('value')) : undefined;
+      if (field && key) raw[field] = (x as unknown as Record<string, unknown>)[key];
+    }
+    return checkedRow(i + 1, raw, `row ${i + 1}`);
+  });
+}
+
+function rowsFromCsv(csv: string): RollupRow[] {
+  let records: { record: string[]; info: { lines: number } }[];
+  const firstLine = csv.slice(0, csv.indexOf('\n') < 0 ? csv.length : csv.indexOf('\n'));
+  try {
+    records = parse(csv, {
+      delimiter: firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',', bom: true, skip_empty_lines: true, trim: true,
+      relax_column_count: false, to_line: MAX_ROLLUP_ROWS + 2, info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (e) {
+    throw FhirError.invalid(`The CSV cannot be read: ${(e as Error).message}`, { expression: ['csv'] });
+  }
+  const header = (records[0]?.record ?? []).map((h) => COLUMN_ALIASES[h.toLowerCase()]);
+  for (const needed of ['kommunekode', 'system', 'code', 'count'] as const) {
+    if (!header.includes(needed)) {
+      throw FhirError.invalid(`The CSV needs a header row with the columns kommunekode, system, code (or kode), count (or antal) and optionally district and period; '${needed}' is missing`,
+        { expression: ['csv'] });
+    }
+  }
+  if (records.length - 1 > MAX_ROLLUP_ROWS) throw FhirError.invalid(`The CSV has more than ${MAX_ROLLUP_ROWS} rows; split it`, { expression: ['csv'] });
+  return records.slice(1).map(({ record, info }) => {
+    const raw: Record<string, unknown> = {};
+    header.forEach((field, c) => {
+      if (field) raw[field] = record[c];
+    });
+    // the line of the file (blank lines skipped still count), as an editor shows it
+    return checkedRow(info.lines, raw, `CSV line ${info.lines}`);
+  });
+}
+
+async function compute(input: OperationInput, ctx: OperationContext): Promise<RollupResult> {
+  const parts = input.all<ParametersParameter>('row');
+  const csv = input.string('csv');
+  if (parts.length > 0 && csv !== undefined) throw FhirError.invalid("Give the rows as 'row' parameters or as CSV, not both");
+  if (parts.length > MAX_ROLLUP_ROWS) throw FhirError.invalid(`At most ${MAX_ROLLUP_ROWS} rows in one request`, { expression: ['row'] });
+  const rows = csv !== undefined ? rowsFromCsv(csv) : rowsFromParameters(parts);
+  if (rows.length === 0) throw FhirError.invalid("No rows to roll up: give 'row' parameters or a CSV (text/csv body)", { expression: ['row'] });
+  const offers = (input.string('offers') ?? 'each-target') as OfferRule;
+  if (!OFFER_RULES.includes(offers)) throw FhirError.invalid(`offers must be ${OFFER_RULES.join(' or ')}, not '${offers}'`, { expression: ['offers'] });
+  const conditionDepth = input.integer('conditionDepth') ?? 1;
+  if (conditionDepth < 0 || conditionDepth > 20) throw FhirError.invalid('conditionDepth must be from 0 (the root) to 20', { expression: ['conditionDepth'] });
+  const conceptMaps: ConceptMap[] = [];
+  const sourceCodeSystems: CodeSystem[] = [];
+  for (const ref of input.all<string>('conceptMap')) {
+    const cm = await conceptMapVersion(ctx, ref, 'conceptMap');
+    if (!ownerOf(cm)) throw FhirError.invalid(`'${ref}' is not a municipality's map`, { expression: ['conceptMap'] });
+    conceptMaps.push(cm);
+    sourceCodeSystems.push(...await sourceCodeSystemsOf(ctx, cm));
+  }
+  const options: RollupOptions = {
+    offers, conditionDepth, conditionValueSet: input.string('conditionValueSet') ?? DEFAULT_CONDITION_VALUESET,
+    ...(conceptMaps.length > 0 ? { conceptMaps, sourceCodeSystems } : {}),
+  };
+  return rollup(ctx.registry, rows, options);
+}
+
+const sum = (xs: { count: number }[]) => xs.reduce((n, x) => n + x.count, 0);
+
+function where(scope: Scope): ParametersParameter[] {
+  return [{ name: 'kommunekode', valueCode: scope.kommunekode }, ...(scope.district ? [{ name: 'district', valueString: scope.district }] : []),
+    ...(scope.period ? [{ name: 'period', valueString: scope.period }] : [])];
+}
+
+function coding(name: string, c: Coding | undefined): ParametersParameter[] {
+  return c ? [{ name, valueCoding: c }] : [];
+}
+
+function parameters(r: RollupResult, acceptLanguages: readonly string[]) {
+  const danish = /^da(-|$)/i.test(acceptLanguages[0] ?? '');
+  const out = new ParametersBuilder()
+    .string('counting', countingRule(r.options, danish ? 'da' : 'en'))
+    .code('offers', r.options.offers)
+    .add({ name: 'conditionDepth', valueInteger: r.options.conditionDepth })
+    .add({ name: 'conditionValueSet', valueCanonical: r.options.conditionValueSet });
+  out.part('summary', [
+    { name: 'rows', valueInteger: r.rows },
+    { name: 'inputCount', valueInteger: r.inputCount },
+    { name: 'interventionInput', valueInteger: r.interventionInput },
+    { name: 'conditionInput', valueInteger: r.conditionInput },
+    { name: 'notCountedInput', valueInteger: r.notCountedInput },
+    { name: 'offerExtra', valueInteger: r.offerExtra },
+    { name: 'niveau2Total', valueInteger: sum(r.niveau2) },
+    { name: 'niveau1Total', valueInteger: sum(r.niveau1) },
+    { name: 'areaTotal', valueInteger: sum(r.areas) },
+  ]);
+  for (const n of r.niveau2) {
+    out.part('niveau2', [...where(n), ...coding('intervention', n.intervention), ...coding('niveau1', n.niveau1),
+      ...(n.lovparagraf ? [{ name: 'lovparagraf', valueString: n.lovparagraf }] : []), { name: 'count', valueInteger: n.count },
+      { name: 'direct', valueInteger: n.direct }, { name: 'viaOffers', valueInteger: n.viaOffers }]);
+  }
+  for (const n of r.niveau1) {
+    out.part('niveau1', [...where(n), ...coding('niveau1', n.niveau1),
+      ...(n.lovparagraf ? [{ name: 'lovparagraf', valueString: n.lovparagraf }] : []), { name: 'count', valueInteger: n.count }]);
+  }
+  for (const a of r.areas) out.part('area', [...where(a), ...coding('area', a.area), { name: 'count', valueInteger: a.count }]);
+  for (const n of r.notCounted) {
+    out.part('notCounted', [{ name: 'line', valueInteger: n.row.line }, ...where(n.row),
+      { name: 'system', valueUri: n.row.system }, { name: 'code', valueCode: n.row.code }, { name: 'count', valueInteger: n.row.count },
+      { name: 'reason', valueCode: n.reason }, { name: 'message', valueString: n.message }]);
+  }
+  for (const x of r.replaced) {
+    const { status, ...replaced } = x.replaced;
+    out.part('replaced', [{ name: 'line', valueInteger: x.row.line }, ...where(x.row), { name: 'code', valueCode: x.row.code },
+      ...coding('replaced', replaced), { name: 'status', valueCode: status }, ...coding('replacement', x.replacement), { name: 'count', valueInteger: x.row.count }]);
+  }
+  for (const x of r.outdated) {
+    const { status, ...code } = x.code;
+    out.part('outdated', [{ name: 'line', valueInteger: x.row.line }, ...where(x.row), ...coding('concept', code),
+      { name: 'status', valueCode: status }, { name: 'count', valueInteger: x.row.count }]);
+  }
+  return out.build();
+}
+
+const COLUMNS = ['level', 'kommunekode', 'district', 'period', 'system', 'code', 'display', 'niveau1_code', 'niveau1_display', 'lovparagraf', 'count', 'direct',
+  'via_offers', 'reason', 'note'] as const;
+
+function* tableRows(r: RollupResult): Generator<(string | number | undefined)[]> {
+  for (const n of r.niveau2) {
+    yield ['niveau2', n.kommunekode, n.district, n.period, n.intervention.system, n.intervention.code, n.intervention.display, n.niveau1?.code, n.niveau1?.display,
+      n.lovparagraf, n.count, n.direct, n.viaOffers, undefined, undefined];
+  }
+  for (const n of r.niveau1) {
+    yield ['niveau1', n.kommunekode, n.district, n.period, n.niveau1?.system, n.niveau1?.code, n.niveau1?.display, n.niveau1?.code, n.niveau1?.display, n.lovparagraf,
+      n.count, undefined, undefined, undefined, undefined];
+  }
+  for (const a of r.areas) yield ['area', a.kommunekode, a.district, a.period, a.area.system, a.area.code, a.area.display, undefined, undefined, undefined, a.count];
+  for (const n of r.notCounted) {
+    yield ['not-counted', n.row.kommunekode, n.row.district, n.row.period, n.row.system, n.row.code, undefined, undefined, undefined, undefined, n.row.count, undefined,
+      undefined, n.reason, `line ${n.row.line}: ${n.message}`];
+  }
+  for (const x of r.replaced) {
+    yield ['replaced', x.row.kommunekode, x.row.district, x.row.period, x.replaced.system, x.replaced.code, x.replaced.display, undefined, undefined, undefined, x.row.count,
+      undefined, undefined, x.replaced.status, `line ${x.row.line}: ${x.row.code} counted on ${x.replacement.code} (${x.replacement.display ?? ''})`];
+  }
+  for (const x of r.outdated) {
+    yield ['outdated', x.row.kommunekode, x.row.district, x.row.period, x.code.system, x.code.code, x.code.display, undefined, undefined, undefined, x.row.count,
+      undefined, undefined, x.code.status, `line ${x.row.line}: counted on ${x.code.code} itself (${x.code.status}; no successor is named)`];
+  }
+}
+
+/**
+ * The comparison table (layout=wide): one line per niveau-2 intervention, niveau 1 and area, one count column per
+ * municipality (and district, and period when the rows have several), and a line with what was not counted.
+ */
+const LEVEL_ORDER = ['niveau2', 'niveau1', 'area', 'not-counted'];
+
+function wideTable(r: RollupResult): Table {
+  const scopes = [...r.niveau2, ...r.niveau1, ...r.areas, ...r.notCounted.map((n) => n.row)];
+  const periods = new Set(scopes.map((x) => x.period ?? ''));
+  const label = (x: Scope) => [x.kommunekode, x.district, periods.size > 1 ? x.period : undefined].filter((p) => p).join(' ');
+  const columns = [...new Set(scopes.map(label))].sort((a, b) => a.localeCompare(b, 'da'));
+  const lines = new Map<string, { head: (string | undefined)[]; counts: Map<string, number> }>();
+  const add = (key: string, head: (string | undefined)[], column: string, count: number) => {
+    const line = lines.get(key) ?? { head, counts: new Map<string, number>() };
+    line.counts.set(column, (line.counts.get(column) ?? 0) + count);
+    lines.set(key, line);
+  };
+  for (const n of r.niveau2) {
+    add(`niveau2|${n.intervention.system}|${n.intervention.code}`, ['niveau2', n.intervention.code, n.intervention.display, n.lovparagraf],
+      label(n), n.count);
+  }
+  for (const n of r.niveau1) add(`niveau1|${n.niveau1?.code}`, ['niveau1', n.niveau1?.code, n.niveau1?.display, n.lovparagraf], label(n), n.count);
+  for (const a of r.areas) add(`area|${a.area.system}|${a.area.code}`, ['area', a.area.code, a.area.display, undefined], label(a), a.count);
+  for (const n of r.notCounted) add('not-counted', ['not-counted', undefined, 'not counted (see the long layout)', undefined], label(n.row), n.row.count);
+  return {
+    columns: ['level', 'code', 'display', 'lovparagraf', ...columns],
+    // by level (as added), then paragraph and title
+    rows: [...lines.values()]
+      .sort((a, b) => LEVEL_ORDER.indexOf(a.head[0]!) - LEVEL_ORDER.indexOf(b.head[0]!) || (a.head[3] ?? '').localeCompare(b.head[3] ?? '', 'da') ||
+        (a.head[2] ?? '').localeCompare(b.head[2] ?? '', 'da'))
+      .map((l) => [...l.head, ...columns.map((c) => l.counts.get(c) ?? 0)]),
+    filename: 'rollup',
+  };
+}
+
+export const rollupOperation: OperationHandler = {
+  spec,
+  resourceType: 'ConceptMap',
+  levels: ['type'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-rollup',
+  csvParameter: 'csv',
+  documentation: {
+    description: 'Rolls counts documented on local (niveau 3) or common codes up to the common interventions (niveau 2), their law paragraph ' +
+      '(niveau 1) and, for conditions, their area, per municipality (and district and period). Counts are documented interventions and conditions, not ' +
+      'citizens. Input as row parameters or as CSV (a text/csv body with the columns kommunekode, system, code or kode, count or antal, ' +
+      `optionally district (or bydel, omraade) and period (or periode); at most ${MAX_ROLLUP_ROWS} rows). Output as Parameters, or CSV / NDJSON (Accept: text/csv or application/x-ndjson, or _format).`,
+    inputs: {
+      row: 'One input row: parts kommunekode (code), system (uri: a local CodeSystem, KL\'s gateway system for local codes, or FSIII/FFB), code, count (integer ≥ 0), district and period (strings, optional)',
+      csv: 'The rows as CSV text (the same as a text/csv body)',
+      offers: 'each-target (default): an offer (tilbud) counts once for each of its niveau-2 interventions; exclude: offers are not counted and are listed under notCounted',
+      conditionDepth: 'Depth of the condition hierarchy that is counted as the area: 0 the root, 1 (default) the area (e.g. Mental sundhed), 2 the condition',
+      conceptMap: 'A map version to translate with (url|version; also a version an update has replaced) instead of that municipality\'s newest map of the same url; repeats',
+      layout: 'For CSV and NDJSON: long (default) one line per municipality and count, with the rows not counted, replaced and outdated; ' +
+        'wide, the comparison table: one line per niveau-2 intervention, niveau 1 and area, one count column per municipality (and district, and period when the rows have several)',
+      conditionValueSet: `The value set whose codes (and the groupings above them) count as conditions (default ${DEFAULT_CONDITION_VALUESET})`,
+    },
+    outputs: [
+      { name: 'counting', type: 'string', documentation: 'What is counted and how, in words' },
+      { name: 'summary', documentation: 'rows, inputCount = interventionInput + conditionInput + notCountedInput; niveau2Total = interventionInput + offerExtra = niveau1Total; areaTotal = conditionInput' },
+      { name: 'niveau2', repeats: true, documentation: 'kommunekode, district, period, intervention (Coding), niveau1 (Coding), lovparagraf, count, direct, viaOffers' },
+      { name: 'niveau1', repeats: true, documentation: 'kommunekode, district, period, niveau1 (Coding), lovparagraf, count (the sum of its niveau-2 counts)' },
+      { name: 'area', repeats: true, documentation: 'kommunekode, district, period, area (Coding), count' },
+      { name: 'notCounted', repeats: true, documentation: 'line, kommunekode, district, period, system, code, count, reason (unknown-system | unknown-code | other-municipality | unmapped | offer-excluded), message' },
+      { name: 'replaced', repeats: true, documentation: 'line, kommunekode, district, period, code, replaced (the retired or outgoing code the row maps to), status, replacement (the code counted), count' },
+      { name: 'outdated', repeats: true, documentation: 'line, kommunekode, district, period, concept (a retired or outgoing code counted as it is: no successor is named), status, count' },
+    ],
+  },
+  async handle(input, ctx) {
+    return parameters(await compute(input, ctx), ctx.acceptLanguages);
+  },
+  async table(input, ctx): Promise<Table> {
+    const layout = input.string('layout') ?? 'long';
+    if (layout !== 'long' && layout !== 'wide') throw FhirError.invalid(`layout must be long or wide, not '${layout}'`, { expression: ['layout'] });
+    const result = await compute(input, ctx);
+    return layout === 'wide' ? wideTable(result) : { columns: COLUMNS, rows: tableRows(result), filename: 'rollup' };
+  },
+};

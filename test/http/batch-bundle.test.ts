@@ -1,0 +1,157 @@
+import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import express from 'express';
+import { batchRoute, MAX_BATCH_ENTRIES } from '../../src/http/batch-route';
+import { FSIII, testApp } from '../support/app';
+import { CODES, KOL_TARGETS, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
+
+const JSON_TYPE = 'application/fhir+json';
+const K370 = 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser';
+const VS119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
+const enc = encodeURIComponent;
+
+let app: App;
+
+beforeAll(async () => {
+  app = await testApp();
+  const token = await tokenFor({ kommunekode: '101' });
+  const codeSystem = localCodeSystem('101', 'rygning', [{ code: '101-RYGESTOP', display: 'Rygestophold', type: 'indsats' }]);
+  const conceptMap = localConceptMap('101', 'rygning', [{ code: '101-RYGESTOP', targets: [CODES.tobaksafvaenningRetired] }]);
+  await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(201);
+  await request(app).post('/fhir/ConceptMap').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(conceptMap).expect(201);
+});
+
+function part(p: ParametersParameter | undefined, name: string): ParametersParameter | undefined {
+  return p?.part?.find((x) => x.name === name);
+}
+
+function param(body: Parameters, name: string): ParametersParameter | undefined {
+  return body.parameter?.find((p) => p.name === name);
+}
+
+function postBatch(entries: Bundle['entry']) {
+  return request(app).post('/fhir').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: entries });
+}
+
+describe('batch Bundle of terminology requests', () => {
+  it('answers each entry on its own, without a token, in order, one status per entry', async () => {
+    const res = await postBatch([
+      { request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } },
+      { request: { method: 'GET', url: `ConceptMap/$translate?code=370-BOLDSPIL` } }, // no system: 400 for this entry only
+      { request: { method: 'GET', url: `CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.nikotin}` } },
+      { request: { method: 'POST', url: 'ValueSet/$validate-code' }, resource: { resourceType: 'Parameters', parameter: [
+        { name: 'url', valueUri: VS119 }, { name: 'coding', valueCoding: { system: FSIII, code: CODES.fysiskTraening140 } }] } },
+      { request: { method: 'GET', url: 'ValueSet/indsatskatalog-119/$expand?count=2' } },
+      { request: { method: 'GET', url: 'ValueSet/indsatskatalog-119' } },
+      { request: { method: 'GET', url: `ConceptMap?url=${enc('http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser')}` } },
+      { request: { method: 'GET', url: 'CodeSystem/$nonsense?code=x' } },
+      { request: { method: 'DELETE', url: 'ValueSet/indsatskatalog-119' } },
+      { request: { method: 'GET', url: 'ValueSet/no-such-id' } },
+    ]).expect(200);
+    const bundle = res.body as Bundle;
+    expect(bundle.type).toBe('batch-response');
+    const statuses = bundle.entry!.map((e) => e.response?.status);
+    expect(statuses).toEqual(['200 OK', '400 Bad Request', '200 OK', '200 OK', '200 OK', '200 OK', '200 OK', '404 Not Found', '405 Method Not Allowed', '404 Not Found']);
+
+    const translated = bundle.entry![0]!.resource as Parameters;
+    const codes = translated.parameter!.filter((p) => p.name === 'match').map((m) => part(m, 'concept')?.valueCoding?.code);
+    expect(codes.sort()).toEqual([...KOL_TARGETS].sort());
+    expect((bundle.entry![1]!.response!.outcome as OperationOutcome).issue[0]!.diagnostics ?? (bundle.entry![1]!.response!.outcome as OperationOutcome).issue[0]!.details?.text)
+      .toMatch(/system/);
+    expect(param(bundle.entry![2]!.resource as Parameters, 'display')?.valueString).toBe('Nikotin- og tobaksafvænning');
+    expect(param(bundle.entry![3]!.resource as Parameters, 'result')?.valueBoolean).toBe(false);
+    expect((bundle.entry![4]!.resource as { expansion?: { contains?: unknown[] } }).expansion?.contains).toHaveLength(2);
+    expect((bundle.entry![5]!.resource as { url?: string }).url).toBe(VS119);
+    expect((bundle.entry![6]!.resource as Bundle).total).toBe(1);
+    // the same answers as the separate requests
+    const single = await request(app).get(`/fhir/ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB`).expect(200);
+    expect(translated).toEqual(single.body);
+  });
+
+  it('refuses an empty batch and one larger than the documented limit as a whole (400), and other Bundle types as before', async () => {
+    await postBatch([]).expect(400);
+    const many = Array.from({ length: MAX_BATCH_ENTRIES + 1 }, () => ({ request: { method: 'GET' as const, url: 'ValueSet/indsatskatalog-119' } }));
+    const tooMany = await postBatch(many).expect(400);
+    expect(JSON.stringify(tooMany.body)).toContain(String(MAX_BATCH_ENTRIES));
+    const token = await tokenFor({ kommunekode: '101' });
+    const history = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send({ resourceType: 'Bundle', type: 'history', entry: [] });
+    expect(history.status).toBe(400);
+    expect(JSON.stringify(history.body)).toMatch(/transaction and batch/);
+  });
+});
+
+describe('batch limits', () => {
+  it('a batch that runs past the request timeout is answered 503 timeout, not held until it is done', async () => {
+    const slow = await testApp({ requestTimeoutMs: 300, operationTimeBudgetMs: 150 });
+    const entry = Array.from({ length: MAX_BATCH_ENTRIES }, () => ({ request: { method: 'GET', url: `CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.nikotin}` } }));
+    const res = await request(slow).post('/fhir').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry });
+    expect(res.status).toBe(503);
+    expect((res.body as OperationOutcome).issue[0]!.code).toBe('timeout');
+  });
+
+  it('entries after the answer size limit are answered 422 too-costly, the ones before in full', async () => {
+    const small = express();
+    small.use(express.json({ limit: '1mb' }));
+    small.post('/', batchRoute({ registry: app.registry, maxResponseBytes: 4000, baseUrlOf: () => 'http://x/fhir',
+      contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }) }));
+    const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } }));
+    const res = await request(small).post('/').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);
+    const statuses = (res.body as Bundle).entry!.map((e) => e.response?.status);
+    const ok = statuses.filter((s) => s === '200 OK').length;
+    expect(ok).toBeGreaterThan(0);
+    expect(ok).toBeLessThan(5);
+    expect(statuses.slice(ok).every((s) => s === '422 Unprocessable Entity')).toBe(true);
+    expect(JSON.stringify((res.body as Bundle).entry![ok]!.response!.outcome)).toMatch(/another batch/);
+  });
+});
+
+describe('retired and outgoing map targets', () => {
+  it('$translate follows replacedBy of a retired target, names the retired code and its replacement', async () => {
+    const res = await request(app).get(`/fhir/ConceptMap/$translate?system=${enc('http://faelles-tx.dk/fhir/kommune/101/CodeSystem/rygning')}&code=101-RYGESTOP`)
+      .expect(200);
+    const body = res.body as Parameters;
+    expect(param(body, 'result')?.valueBoolean).toBe(true);
+    const matches = body.parameter!.filter((p) => p.name === 'match');
+    expect(matches).toHaveLength(1);
+    expect(part(matches[0], 'concept')?.valueCoding?.code).toBe(CODES.nikotin);
+    const replaces = part(matches[0], 'replaces');
+    expect(part(replaces, 'concept')?.valueCoding?.code).toBe(CODES.tobaksafvaenningRetired);
+    expect(part(replaces, 'status')?.valueCode).toBe('retired');
+    const message = param(body, 'message')?.valueString ?? '';
+    expect(message).toContain(CODES.tobaksafvaenningRetired);
+    expect(message).toContain(CODES.nikotin);
+  });
+
+  it('a codeableConcept of several codings: each match names the coding it translates', async () => {
+    const res = await request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).send({ resourceType: 'Parameters', parameter: [
+      { name: 'codeableConcept', valueCodeableConcept: { coding: [{ system: K370, code: '370-BOLDSPIL' }, { system: K370, code: '370-KOL-REHAB' }] } }] }).expect(200);
+    const matches = (res.body as Parameters).parameter!.filter((p) => p.name === 'match')
+      .map((m) => `${part(m, 'source')?.valueCoding?.code}>${part(m, 'concept')?.valueCoding?.code}`);
+    // Fysisk træning §119 is a target of both: once for each
+    expect(matches.sort()).toEqual([`370-BOLDSPIL>${CODES.fysiskTraening119}`, ...KOL_TARGETS.map((t) => `370-KOL-REHAB>${t}`)].sort());
+  });
+
+  it('a reverse $translate of the current code finds the local codes whose map still states the retired one', async () => {
+    const res = await request(app).get(`/fhir/ConceptMap/$translate?system=${enc(FSIII)}&code=${CODES.nikotin}&reverse=true&kommunekode=101`).expect(200);
+    const body = res.body as Parameters;
+    const matches = body.parameter!.filter((p) => p.name === 'match');
+    expect(matches.map((m) => part(m, 'concept')?.valueCoding?.code)).toEqual(['101-RYGESTOP']);
+    expect(part(part(matches[0], 'replaces'), 'concept')?.valueCoding?.code).toBe(CODES.tobaksafvaenningRetired);
+    expect(param(body, 'message')?.valueString).toContain(CODES.tobaksafvaenningRetired);
+    // and the code the map states still answers as itself
+    const stated = await request(app).get(`/fhir/ConceptMap/$translate?system=${enc(FSIII)}&code=${CODES.tobaksafvaenningRetired}&reverse=true&kommunekode=101`)
+      .expect(200);
+    expect((stated.body as Parameters).parameter!.filter((p) => p.name === 'match').map((m) => part(m, 'concept')?.valueCoding?.code)).toEqual(['101-RYGESTOP']);
+  });
+
+  it('the retired code still answers $lookup with its niveau, paragraph and niveau 1', async () => {
+    const res = await request(app).get(`/fhir/CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.tobaksafvaenningRetired}`).expect(200);
+    const props = new Map((res.body as Parameters).parameter!.filter((p) => p.name === 'property').map((p) => [part(p, 'code')?.valueCode, part(p, 'value')]));
+    expect(props.get('status')?.valueCode).toBe('retired');
+    expect(props.get('niveau')?.valueInteger).toBe(2);
+    expect(props.get('lovparagraf')?.valueString).toBe('Sundhedsloven §119');
+    expect(props.get('niveau1')?.valueCode).toBe(CODES.paragraf119);
+  });
+});

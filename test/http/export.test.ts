@@ -1,0 +1,83 @@
+import type { CapabilityStatement, Parameters } from 'fhir/r4';
+import { parse } from 'csv-parse/sync';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { testApp } from '../support/app';
+import { importDataUseCatalogs, localCatalogs } from '../support/data-use';
+import { CODES } from '../support/local';
+
+let app: App;
+
+beforeAll(async () => {
+  app = await testApp();
+  await importDataUseCatalogs(app);
+});
+
+type Row = Record<string, string>;
+
+async function exportCsv(query: string): Promise<Row[]> {
+  const res = await request(app).get(`/fhir/ConceptMap/$export${query}`).set('Accept', 'text/csv').expect(200);
+  expect(res.headers['content-type']).toMatch(/^text\/csv/);
+  return parse(res.text, { columns: true }) as Row[];
+}
+
+/** local code → targets, as the import files and the published example state them. */
+function expectedPairs(kommunekoder: string[]): string[] {
+  const out: string[] = [];
+  for (const [kommunekode, codes] of localCatalogs()) {
+    if (!kommunekoder.includes(kommunekode)) continue;
+    for (const [code, entry] of codes) for (const t of entry.targets) out.push(`${kommunekode}|${code}|${t}`);
+  }
+  return out.sort();
+}
+
+/** The stated target of an export line: the mapped code when it was replaced, else the niveau-2 code. */
+function pairs(rows: Row[]): string[] {
+  return rows.map((r) => `${r.kommunekode}|${r.local_code}|${r.mapped_code || r.niveau2_code}`).sort();
+}
+
+describe('ConceptMap/$export', () => {
+  it('gives one municipality\'s local codes with their niveau-2 targets, niveau 1, titles, kind, status and map', async () => {
+    const rows = await exportCsv('?kommunekode=101');
+    expect(pairs(rows)).toEqual(expectedPairs(['101']));
+    const styrke = rows.find((r) => r.local_code === '101-STYRKE')!;
+    expect(styrke).toMatchObject({
+      kommunekode: '101', local_display: 'Styrketræning', kind: 'indsats', local_status: 'active', niveau2_code: CODES.fysiskTraening119,
+      niveau2_display: 'Fysisk træning', niveau1_code: CODES.paragraf119, lovparagraf: 'Sundhedsloven §119', equivalence: 'subsumes',
+      map_url: 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/lokale-indsatser',
+    });
+    expect(styrke.map_version).not.toBe('');
+    expect(rows.filter((r) => r.local_code === '101-KOL-HOLD').every((r) => r.kind === 'tilbud' && r.equivalence === 'inexact')).toBe(true);
+    // the retired target: the code in use, and the code the map states
+    const rygestop = rows.find((r) => r.local_code === '101-RYGESTOP')!;
+    expect(rygestop).toMatchObject({ niveau2_code: CODES.nikotin, mapped_code: CODES.tobaksafvaenningRetired, mapped_status: 'retired', niveau1_code: CODES.paragraf119 });
+  });
+
+  it('gives every municipality without kommunekode, as CSV, NDJSON and Parameters alike', async () => {
+    const rows = await exportCsv('');
+    expect(pairs(rows)).toEqual(expectedPairs(['101', '147', '370']));
+    const nd = await request(app).get('/fhir/ConceptMap/$export?_format=ndjson').expect(200);
+    expect(nd.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const lines = nd.text.trim().split('\n').map((l) => JSON.parse(l) as Row);
+    expect(pairs(lines)).toEqual(pairs(rows));
+    const json = await request(app).get('/fhir/ConceptMap/$export').expect(200);
+    const params = (json.body as Parameters).parameter!.map((p) => Object.fromEntries(p.part!.map((x) => [x.name, x.valueString!])));
+    expect(pairs(params)).toEqual(pairs(rows));
+  });
+
+  it('addresses one map by url|version, and says when that version is not known', async () => {
+    const url = 'http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser';
+    const rows = await exportCsv(`?conceptMap=${encodeURIComponent(`${url}|1.0.0`)}`);
+    expect(pairs(rows)).toEqual(expectedPairs(['370']));
+    expect(rows.every((r) => r.map_version === '1.0.0')).toBe(true);
+    await request(app).get(`/fhir/ConceptMap/$export?conceptMap=${encodeURIComponent(`${url}|0.9`)}`).set('Accept', 'text/csv').expect(404);
+    await request(app).get('/fhir/ConceptMap/$export?kommunekode=12').set('Accept', 'text/csv').expect(400);
+  });
+
+  it('is listed in the CapabilityStatement', async () => {
+    const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const ops = cs.rest![0]!.resource!.find((r) => r.type === 'ConceptMap')!.operation!;
+    expect(ops.find((o) => o.name === 'export')?.definition).toBe('http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-export');
+    await request(app).get('/fhir/OperationDefinition/ConceptMap-export').expect(200);
+  });
+});

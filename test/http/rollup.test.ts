@@ -1,0 +1,305 @@
+import fs from 'node:fs';
+import type { CapabilityStatement, CodeSystem, Parameters, ParametersParameter } from 'fhir/r4';
+import { parse } from 'csv-parse/sync';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { FSIII, testApp } from '../support/app';
+import { COUNTS_CSV, countRows, importDataUseCatalogs, localCatalogs, type CountRow } from '../support/data-use';
+import { fsiiiIndex, readJson } from '../support/files';
+import { CODES, localCodeSystem, tokenFor } from '../support/local';
+
+const CONDITIONS_ROOT = '0fa991ef-adf5-4202-8cfe-a31454ed6e9d'; // Kommunale sundhedsfremme og forebyggelsestilstande
+const GATEWAY = 'http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions';
+
+let app: App;
+const csv = fs.readFileSync(COUNTS_CSV, 'utf8');
+
+beforeAll(async () => {
+  app = await testApp();
+  await importDataUseCatalogs(app);
+});
+
+// ---- the expectation, computed the obvious way from the files ----
+
+interface Expected {
+  niveau2: Map<string, number>;
+  niveau1: Map<string, number>;
+  area: Map<string, number>;
+  notCounted: Map<number, string>;
+  input: number;
+}
+
+function statusSupplement(): Map<string, string> {
+  const cs = readJson<CodeSystem>('supplements/CodeSystem-fsiii-status.json');
+  const out = new Map<string, string>();
+  for (const c of cs.concept ?? []) {
+    const by = c.property?.find((p) => p.code === 'replacedBy')?.valueCode;
+    if (by) out.set(c.code, by);
+  }
+  return out;
+}
+
+function niveau1OfCatalog(): Map<string, string> {
+  const cs = readJson<CodeSystem>('supplements/CodeSystem-fsiii-indsatskatalog.json');
+  return new Map((cs.concept ?? []).map((c) => [c.code, c.property!.find((p) => p.code === 'niveau1')!.valueCode!]));
+}
+
+/** The municipality a local system belongs to, from its URL (the gateway system: the row's). */
+function ownerOf(system: string, row: CountRow): string | undefined {
+  if (system === GATEWAY) return row.kommunekode;
+  return /\/kommune\/(\d{3})\//.exec(system)?.[1];
+}
+
+function expected(offers: 'each-target' | 'exclude', depth: number): Expected {
+  const locals = localCatalogs();
+  const replacedBy = statusSupplement();
+  const niveau1 = niveau1OfCatalog();
+  const fsiii = fsiiiIndex();
+  const out: Expected = { niveau2: new Map(), niveau1: new Map(), area: new Map(), notCounted: new Map(), input: 0 };
+  const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.get(key) ?? 0) + n);
+  for (const row of countRows()) {
+    out.input += row.count;
+    if (row.system === FSIII) {
+      if (!fsiii.nodes.has(row.code)) {
+        out.notCounted.set(row.line, 'unknown-code');
+        continue;
+      }
+      // root first: [root, area, condition]
+      const chain = [...fsiii.ancestors(row.code)].reverse().concat(row.code);
+      expect(chain[0]).toBe(CONDITIONS_ROOT); // the example's common codes are all prevention conditions
+      add(out.area, `${row.kommunekode}|${chain[Math.min(depth, chain.length - 1)]}`, row.count);
+      continue;
+    }
+    const owner = ownerOf(row.system, row);
+    if (owner !== row.kommunekode) {
+      out.notCounted.set(row.line, 'other-municipality');
+      continue;
+    }
+    const entry = locals.get(row.kommunekode)?.get(row.code);
+    if (!entry) {
+      out.notCounted.set(row.line, 'unknown-code');
+      continue;
+    }
+    if (entry.kind === 'tilbud' && offers === 'exclude') {
+      out.notCounted.set(row.line, 'offer-excluded');
+      continue;
+    }
+    for (const target of entry.targets) {
+      const current = replacedBy.get(target) ?? target;
+      add(out.niveau2, `${row.kommunekode}|${current}`, row.count);
+      add(out.niveau1, `${row.kommunekode}|${niveau1.get(current)}`, row.count);
+    }
+  }
+  return out;
+}
+
+// ---- reading the answer ----
+
+function part(p: ParametersParameter | undefined, name: string): ParametersParameter | undefined {
+  return p?.part?.find((x) => x.name === name);
+}
+
+function all(body: Parameters, name: string): ParametersParameter[] {
+  return (body.parameter ?? []).filter((p) => p.name === name);
+}
+
+function counts(body: Parameters, name: string, codingName: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of all(body, name)) {
+    const key = `${part(p, 'kommunekode')?.valueCode}|${part(p, codingName)?.valueCoding?.code}`;
+    expect(out.has(key)).toBe(false);
+    out.set(key, part(p, 'count')!.valueInteger!);
+  }
+  return out;
+}
+
+function summary(body: Parameters): Record<string, number> {
+  return Object.fromEntries((all(body, 'summary')[0]?.part ?? []).map((p) => [p.name, p.valueInteger!]));
+}
+
+function rollupCsv(query = '') {
+  return request(app).post(`/fhir/ConceptMap/$rollup${query}`).set('Content-Type', 'text/csv').send(csv);
+}
+
+describe('ConceptMap/$rollup', () => {
+  it('rolls the three municipalities\' counts up to niveau 2, niveau 1 and condition areas as the obvious computation does', async () => {
+    const res = await rollupCsv().expect(200);
+    const body = res.body as Parameters;
+    const want = expected('each-target', 1);
+    expect(counts(body, 'niveau2', 'intervention')).toEqual(want.niveau2);
+    expect(counts(body, 'niveau1', 'niveau1')).toEqual(want.niveau1);
+    expect(counts(body, 'area', 'area')).toEqual(want.area);
+    expect(new Map(all(body, 'notCounted').map((p) => [part(p, 'line')!.valueInteger!, part(p, 'reason')!.valueCode!]))).toEqual(want.notCounted);
+    // the sums reconcile with the input
+    const s = summary(body);
+    expect(s.inputCount).toBe(want.input);
+    expect(s.interventionInput! + s.conditionInput! + s.notCountedInput!).toBe(s.inputCount);
+    expect(s.niveau2Total).toBe(s.interventionInput! + s.offerExtra!);
+    expect(s.niveau1Total).toBe(s.niveau2Total);
+    expect(s.areaTotal).toBe(s.conditionInput);
+    expect(s.offerExtra).toBeGreaterThan(0);
+    // it says what it counts
+    const counting = all(body, 'counting')[0]?.valueString ?? '';
+    expect(counting).toMatch(/not citizens/);
+    expect(counting).toMatch(/offer/i);
+    const danish = (await rollupCsv().set('Accept-Language', 'da').expect(200)).body as Parameters;
+    expect(all(danish, 'counting')[0]?.valueString).toMatch(/ikke borgere/);
+    // each niveau-2 line has its paragraph
+    for (const n of all(body, 'niveau2')) expect(part(n, 'lovparagraf')?.valueString).toMatch(/^Sundhedsloven §1(19|40)$/);
+  });
+
+  it('counts tobacco on one code in every municipality: the retired target is followed and reported', async () => {
+    const body = (await rollupCsv().expect(200)).body as Parameters;
+    const n2 = counts(body, 'niveau2', 'intervention');
+    expect(n2.get(`101|${CODES.nikotin}`)).toBe(12);
+    expect(n2.get(`101|${CODES.tobaksafvaenningRetired}`)).toBeUndefined();
+    expect(n2.get(`147|${CODES.nikotin}`)).toBe(9);
+    const replaced = all(body, 'replaced').find((p) => part(p, 'code')?.valueCode === '101-RYGESTOP')!;
+    expect(part(replaced, 'replaced')?.valueCoding?.code).toBe(CODES.tobaksafvaenningRetired);
+    expect(part(replaced, 'replacement')?.valueCoding?.code).toBe(CODES.nikotin);
+    expect(part(replaced, 'status')?.valueCode).toBe('retired');
+  });
+
+  it('names a retired code counted as it is, because no successor is named', async () => {
+    const body = (await rollupCsv().expect(200)).body as Parameters;
+    const replacedBy = statusSupplement();
+    const retiredWithout = countRows().filter((r) => r.system === FSIII && fsiiiIndex().nodes.has(r.code) &&
+      readJson<CodeSystem>('supplements/CodeSystem-fsiii-status.json').concept!.some((c) => c.code === r.code) && !replacedBy.has(r.code));
+    expect(retiredWithout.length).toBeGreaterThan(0);
+    expect(all(body, 'outdated').map((p) => part(p, 'line')?.valueInteger).sort()).toEqual(retiredWithout.map((r) => r.line).sort());
+    for (const p of all(body, 'outdated')) expect(part(p, 'status')?.valueCode).toBe('retired');
+  });
+
+  it('gives the comparison table with layout=wide: one line per intervention, a column per municipality', async () => {
+    const res = await rollupCsv('?layout=wide').set('Accept', 'text/csv').expect(200);
+    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(res.text.split('\n')[0]).toBe('level,code,display,lovparagraf,101,147,370');
+    const want = expected('each-target', 1);
+    for (const [key, count] of want.niveau2) {
+      const [kommunekode, code] = key.split('|');
+      expect(Number(rows.find((r) => r.level === 'niveau2' && r.code === code)![kommunekode!])).toBe(count);
+    }
+    // every niveau-2 line once; a municipality without the intervention has 0
+    const n2 = rows.filter((r) => r.level === 'niveau2');
+    expect(new Set(n2.map((r) => r.code)).size).toBe(n2.length);
+    const cells = n2.flatMap((r) => ['101', '147', '370'].map((k) => Number(r[k])));
+    expect(cells.reduce((a, b) => a + b, 0)).toBe([...want.niveau2.values()].reduce((a, b) => a + b, 0));
+    const notCounted = rows.find((r) => r.level === 'not-counted')!;
+    expect(Number(notCounted['101']) + Number(notCounted['147']) + Number(notCounted['370']))
+      .toBe(countRows().filter((r) => want.notCounted.has(r.line)).reduce((n, r) => n + r.count, 0));
+  });
+
+  it('offers=exclude leaves offers out and lists them, and the sums still reconcile', async () => {
+    const body = (await rollupCsv('?offers=exclude').expect(200)).body as Parameters;
+    const want = expected('exclude', 1);
+    expect(counts(body, 'niveau2', 'intervention')).toEqual(want.niveau2);
+    expect(counts(body, 'niveau1', 'niveau1')).toEqual(want.niveau1);
+    const s = summary(body);
+    expect(s.offerExtra).toBe(0);
+    expect(s.interventionInput! + s.conditionInput! + s.notCountedInput!).toBe(want.input);
+    expect(all(body, 'notCounted').filter((p) => part(p, 'reason')?.valueCode === 'offer-excluded')).toHaveLength(3);
+  });
+
+  it('conditionDepth chooses the level of the condition hierarchy', async () => {
+    for (const depth of [0, 2]) {
+      const body = (await rollupCsv(`?conditionDepth=${depth}`).expect(200)).body as Parameters;
+      expect(counts(body, 'area', 'area')).toEqual(expected('each-target', depth).area);
+    }
+  });
+
+  it('takes the rows as Parameters too, with the same answer', async () => {
+    const rows = countRows().map((r) => ({ name: 'row', part: [
+      { name: 'kommunekode', valueCode: r.kommunekode }, { name: 'system', valueUri: r.system }, { name: 'code', valueCode: r.code },
+      { name: 'count', valueInteger: r.count }, { name: 'period', valueString: r.period }] }));
+    const fromParameters = await request(app).post('/fhir/ConceptMap/$rollup').type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: rows }).expect(200);
+    const fromCsv = await rollupCsv().expect(200);
+    const withoutLines = (b: Parameters) => JSON.stringify(b).replace(/"name":"line","valueInteger":\d+/g, '');
+    expect(withoutLines(fromParameters.body as Parameters)).toBe(withoutLines(fromCsv.body as Parameters));
+  });
+
+  it('answers CSV with Accept: text/csv, the same numbers as the Parameters', async () => {
+    const res = await rollupCsv().set('Accept', 'text/csv').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    const want = expected('each-target', 1);
+    const of = (level: string) => new Map(rows.filter((r) => r.level === level).map((r) => [`${r.kommunekode}|${r.code}`, Number(r.count)]));
+    expect(of('niveau2')).toEqual(want.niveau2);
+    expect(of('niveau1')).toEqual(want.niveau1);
+    expect(of('area')).toEqual(want.area);
+    expect(rows.filter((r) => r.level === 'not-counted').map((r) => r.reason).sort()).toEqual([...want.notCounted.values()].sort());
+    expect(rows.every((r) => r.period === '2026-K1')).toBe(true);
+  });
+
+  it('says why a row is not counted: unmapped local code, unknown code system', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const cs = localCodeSystem('101', 'uden-kort', [{ code: '101-X', display: 'Ikke koblet endnu', type: 'indsats' }]);
+    await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type('application/fhir+json').send(cs).expect(201);
+    const row = (system: string, code: string, count: number) => ({ name: 'row', part: [{ name: 'kommunekode', valueCode: '101' },
+      { name: 'system', valueUri: system }, { name: 'code', valueCode: code }, { name: 'count', valueInteger: count }] });
+    const body = (await request(app).post('/fhir/ConceptMap/$rollup').type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [
+      row(cs.url!, '101-X', 4), row('http://example.org/no-such-system', 'a', 2), row(FSIII, CODES.fysiskTraening119, 3)] }).expect(200)).body as Parameters;
+    expect(all(body, 'notCounted').map((p) => [part(p, 'line')?.valueInteger, part(p, 'reason')?.valueCode])).toEqual([[1, 'unmapped'], [2, 'unknown-system']]);
+    // a niveau-2 code documented directly counts as itself
+    expect(counts(body, 'niveau2', 'intervention')).toEqual(new Map([[`101|${CODES.fysiskTraening119}`, 3]]));
+    expect(summary(body)).toMatchObject({ inputCount: 9, interventionInput: 3, notCountedInput: 6, niveau2Total: 3 });
+  });
+
+  it('compares districts of one municipality: conditions per area and district (the seed\'s Bydel 1 and Bydel 2)', async () => {
+    const mental = ['525b5dd8-d62b-4efa-bf66-262ac47eca5b', '0520a107-2bb0-47b8-8856-c53e27607e51', 'ba083ca7-fe46-41d0-acd5-85851ac8137f'];
+    const behaviour = ['1a34ed6c-083b-451f-b8c8-137f99126b0c', '57b8979f-cf46-4312-aafa-3a0dd93aa921', 'f1f1eee3-a3ea-4ca1-bfa9-ebb381af1a1f'];
+    const lines = ['kommunekode;bydel;system;kode;antal'];
+    const want = new Map<string, number>();
+    let n = 1;
+    for (const [district, codes, area] of [['Bydel 1', behaviour, 'b349c7ec-86c5-4c52-aaf2-9034d98b0e3b'], ['Bydel 1', mental, '3547a306-8623-4713-a8ce-db1e82839c50'],
+      ['Bydel 2', mental, '3547a306-8623-4713-a8ce-db1e82839c50']] as const) {
+      for (const code of codes) {
+        lines.push(`101;${district};${FSIII};${code};${n}`);
+        want.set(`${district}|${area}`, (want.get(`${district}|${area}`) ?? 0) + n);
+        n++;
+      }
+    }
+    const body = (await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(`${lines.join('\n')}\n`).expect(200)).body as Parameters;
+    const got = new Map(all(body, 'area').map((p) => [`${part(p, 'district')?.valueString}|${part(p, 'area')?.valueCoding?.code}`, part(p, 'count')!.valueInteger!]));
+    expect(got).toEqual(want);
+    const wide = await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv')
+      .send(`${lines.join('\n')}\n`).expect(200);
+    expect(wide.text.split('\n')[0]).toBe('level,code,display,lovparagraf,101 Bydel 1,101 Bydel 2');
+  });
+
+  it('refuses bad input with 400 and says where', async () => {
+    const noCount = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send('kommunekode,system,kode\n101,x,y\n').expect(400);
+    expect(JSON.stringify(noCount.body)).toMatch(/count/);
+    const negative = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv')
+      .send(`kommunekode,system,kode,antal\n101,${FSIII},x,-3\n`).expect(400);
+    expect(JSON.stringify(negative.body)).toMatch(/line 2/);
+    // blank lines count as lines of the file
+    const blank = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv')
+      .send(`kommunekode,system,kode,antal\n\n101,${FSIII},x,3\n\n101,${FSIII},y,z\n`).expect(400);
+    expect(JSON.stringify(blank.body)).toMatch(/line 5/);
+    const kommune = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv')
+      .send(`kommunekode,system,kode,antal\n1O1,${FSIII},x,3\n`).expect(400);
+    expect(JSON.stringify(kommune.body)).toMatch(/kommunekode/);
+    await request(app).post('/fhir/ConceptMap/$rollup').type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [] }).expect(400);
+    await rollupCsv('?offers=twice').expect(400);
+    // other operations do not take CSV
+    await request(app).post('/fhir/ConceptMap/$translate').set('Content-Type', 'text/csv').send(csv).expect(415);
+  });
+
+  it('is listed in the CapabilityStatement with its OperationDefinition', async () => {
+    const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const ops = cs.rest![0]!.resource!.find((r) => r.type === 'ConceptMap')!.operation!;
+    const op = ops.find((o) => o.name === 'rollup')!;
+    expect(op.definition).toBe('http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-rollup');
+    const def = await request(app).get('/fhir/OperationDefinition/ConceptMap-rollup').expect(200);
+    expect(def.body.url).toBe(op.definition);
+    expect(def.body.parameter.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['row', 'offers', 'conditionDepth', 'niveau2', 'notCounted']));
+    // every operation the CapabilityStatement names by one of this server's definitions can be read
+    for (const o of cs.rest![0]!.resource!.flatMap((r) => r.operation ?? []).filter((x) => x.definition.startsWith('http://faelles-tx.dk/'))) {
+      const read = await request(app).get(`/fhir/OperationDefinition/${o.definition.split('/').pop()}`).expect(200);
+      expect(read.body.url).toBe(o.definition);
+      expect(read.body.code).toBe(o.name);
+    }
+    await request(app).get('/fhir/OperationDefinition/ValueSet-expand').expect(404);
+  });
+});
