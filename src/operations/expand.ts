@@ -1,5 +1,7 @@
 import type { ValueSet, ValueSetExpansionParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { isMunicipalPicker } from '../local/municipal-value-sets';
+import { composeProperties, localPropertySource, nestByMap } from '../local/pick-list-expansion';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
 import { parseLanguagePreference } from '../terminology/expansion-display';
@@ -108,6 +110,12 @@ function echoedParameters(input: OperationInput, displayLanguage: string | undef
   return out;
 }
 
+/** The `property` parameters, else the properties the value set's compose names. */
+function requestedProperties(input: OperationInput, vs: ValueSet): string[] {
+  const asked = input.all<string>('property').flatMap((p) => p.split(',').map((s) => s.trim()).filter(Boolean));
+  return asked.length > 0 ? asked : composeProperties(vs);
+}
+
 function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet): ExpansionRequest {
   checkPaging(input);
   const header = ctx.acceptLanguages.length > 0 ? ctx.acceptLanguages.join(',') : undefined;
@@ -130,7 +138,9 @@ function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet
     includeDesignations: flag('includeDesignations') || input.has('designation'),
     includeDefinition: flag('includeDefinition'),
     designations: input.all<string>('designation'),
-    properties: input.all<string>('property').flatMap((p) => p.split(',').map((s) => s.trim()).filter(Boolean)),
+    properties: requestedProperties(input, vs),
+    propertySource: localPropertySource(ctx.registry),
+    nest: isMunicipalPicker(vs) ? nestByMap(ctx.registry) : undefined,
     languages: parseLanguagePreference(displayLanguage),
     echo: echoedParameters(input, displayLanguage),
     maxSize: ctx.limits.maxExpansionSize,

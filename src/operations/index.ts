@@ -4,6 +4,7 @@ import { compareOperation } from './compare';
 import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
 import { expandOperation } from './expand';
+import { localCodingsOperation } from './local-codings';
 import { lookupOperation } from './lookup';
 import { subsumesOperation } from './subsumes';
 import { translateOperation } from './translate';
@@ -21,6 +22,7 @@ export const OPERATIONS: OperationHandler[] = [
   compareOperation,
   translateOperation,
   coverageOperation,
+  localCodingsOperation,
 ];
 
 export function findOperation(resourceType: string, name: string): OperationHandler | undefined {

@@ -5,7 +5,8 @@ import { canonical } from './canonical';
 import type { ComposeOptions, ExpansionEntry } from './expander';
 import { evaluateValueSet, type IndexedComposeResult } from './expansion-cache';
 import type { LanguagePreference } from './expansion-display';
-import { buildHierarchy, type HierarchyNode } from './expansion-hierarchy';
+import { buildHierarchy, countNodes, pruneToMatches, type HierarchyNode } from './expansion-hierarchy';
+import type { PropertySource } from './expansion-properties';
 import { ContainsRenderer } from './expansion-renderer';
 import { statusWarnings } from './expansion-status';
 import type { TerminologyRegistry } from './registry';
@@ -31,6 +32,13 @@ export interface ExpansionRequest {
   echo: ValueSetExpansionParameter[];
   /** Largest expansion returned without paging. */
   maxSize: number;
+  /** Properties that come from elsewhere than the codes' code systems (e.g. a local code's niveau-2 targets). */
+  propertySource?: PropertySource;
+  /**
+   * Nests the codes otherwise than by one code system's hierarchy (a municipality's picker: niveau 3 under niveau 2).
+   * Used when the whole expansion is asked for nested; a text filter then keeps each hit with its groups.
+   */
+  nest?: (entries: readonly ExpansionEntry[]) => HierarchyNode[];
 }
 
 /** A request with every option at its $expand default, overridden by the given values. */
@@ -164,7 +172,13 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
   }
   const offset = request.offset ?? 0;
   let nodes: HierarchyNode[];
-  if (showNested(evaluated, request, total)) {
+  let shown = total;
+  if (request.nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
+    const unfiltered = request.textFilter ? selectEntries(evaluated, { ...request, textFilter: undefined }) : entries;
+    const hits = new Set(entries);
+    nodes = request.textFilter ? pruneToMatches(request.nest(unfiltered), (e) => hits.has(e)) : request.nest(unfiltered);
+    shown = countNodes(nodes);
+  } else if (showNested(evaluated, request, total)) {
     nodes = buildHierarchy(entries);
   } else {
     const page = entries.slice(offset, request.count === undefined ? undefined : offset + request.count);
@@ -176,6 +190,7 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
     designations: request.designations,
     properties: request.properties,
     withVersion: evaluated.versioned,
+    propertySource: request.propertySource,
   });
   const contains = renderer.render(nodes);
 
@@ -187,7 +202,7 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
     identifier: `urn:uuid:${randomUUID()}`,
     timestamp: new Date().toISOString(),
     // a whole grammar-defined code system has no number of codes
-    ...(evaluated.unbounded ? {} : { total }),
+    ...(evaluated.unbounded ? {} : { total: shown }),
     ...(request.offset !== undefined ? { offset: request.offset } : {}),
     ...(params.length > 0 ? { parameter: params } : {}),
     ...(contains.length > 0 ? { contains } : {}),
