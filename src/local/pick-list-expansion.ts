@@ -25,7 +25,7 @@ export function localPropertySource(registry: TerminologyRegistry): PropertySour
 
 /**
  * Nests a picker's codes: common codes under their parent (niveau 2 under niveau 1), local codes under the first
- * common code they map to that is in the expansion.
+ * common code they map to that is in the expansion. The niveau-1 groups are marked abstract (not to be picked).
  */
 export function nestByMap(registry: TerminologyRegistry): (entries: readonly ExpansionEntry[]) => HierarchyNode[] {
   return (entries) => {
@@ -35,7 +35,7 @@ export function nestByMap(registry: TerminologyRegistry): (entries: readonly Exp
       byKey.set(entryKey(e.system, e.code), e);
       if (e.concept) byConcept.set(e.concept, e);
     }
-    return nestBy(entries, (e) => {
+    const tree = nestBy(entries, (e) => {
       if (ownerOfCanonical(e.system) !== undefined) {
         for (const t of localTargets(registry, e.system, e.code)) {
           const hit = byKey.get(entryKey(t.system, t.code));
@@ -49,5 +49,7 @@ export function nestByMap(registry: TerminologyRegistry): (entries: readonly Exp
       }
       return undefined;
     });
+    // the niveau-1 groups are there to navigate by: an intervention is recorded at niveau 2 or 3
+    return tree.map((n) => (n.children.length > 0 && ownerOfCanonical(n.entry.system) === undefined ? { ...n, entry: { ...n.entry, abstract: true } } : n));
   };
 }

@@ -134,6 +134,7 @@ function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet
     count: input.integer('count'),
     activeOnly: flag('activeOnly'),
     excludeNested: flag('excludeNested'),
+    nestingAsked: input.boolean('excludeNested') === false,
     excludeNotForUI: flag('excludeNotForUI'),
     includeDesignations: flag('includeDesignations') || input.has('designation'),
     includeDefinition: flag('includeDefinition'),

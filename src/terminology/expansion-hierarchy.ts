@@ -93,3 +93,35 @@ export function pruneToMatches(nodes: readonly HierarchyNode[], matches: (entry:
 }
 
 export { countNodes };
+
+/**
+ * Groups top-level codes under their parent when the parent is not in the expansion itself (e.g. the 14 §119
+ * interventions under their niveau-1 concept): the parent is added as an abstract entry, there to navigate by, not to
+ * pick (FHIR `contains.abstract`). Codes without a single parent stay where they are; order is kept.
+ */
+export function groupUnderParents(nodes: readonly HierarchyNode[]): HierarchyNode[] {
+  const groups = new Map<Concept, HierarchyNode>();
+  const out: HierarchyNode[] = [];
+  for (const node of nodes) {
+    const { concept, provider } = node.entry;
+    const parent = concept?.parents.length === 1 ? concept.parents[0]! : undefined;
+    if (!parent || !provider) {
+      out.push(node);
+      continue;
+    }
+    let group = groups.get(parent);
+    if (!group) {
+      group = {
+        entry: {
+          system: node.entry.system, version: node.entry.version, code: parent.code, display: parent.display,
+          inactive: provider.isInactive(parent), abstract: true, concept: parent, provider,
+        },
+        children: [],
+      };
+      groups.set(parent, group);
+      out.push(group);
+    }
+    group.children.push(node);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import { canonical } from './canonical';
 import type { ComposeOptions, ExpansionEntry } from './expander';
 import { evaluateValueSet, type IndexedComposeResult } from './expansion-cache';
 import type { LanguagePreference } from './expansion-display';
-import { buildHierarchy, countNodes, pruneToMatches, type HierarchyNode } from './expansion-hierarchy';
+import { buildHierarchy, countNodes, groupUnderParents, pruneToMatches, type HierarchyNode } from './expansion-hierarchy';
 import type { PropertySource } from './expansion-properties';
 import { ContainsRenderer } from './expansion-renderer';
 import { statusWarnings } from './expansion-status';
@@ -22,6 +22,11 @@ export interface ExpansionRequest {
   count?: number;
   activeOnly: boolean;
   excludeNested: boolean;
+  /**
+   * The client asked for nesting (excludeNested=false given): codes the value set lists one by one are then nested by
+   * their code system's hierarchy too, top-level codes grouped under their parent.
+   */
+  nestingAsked?: boolean;
   excludeNotForUI: boolean;
   includeDesignations: boolean;
   includeDefinition: boolean;
@@ -102,10 +107,14 @@ function findEntries(evaluated: IndexedComposeResult, request: ExpansionRequest)
   return entries;
 }
 
+function wholeExpansion(request: ExpansionRequest, total: number): boolean {
+  return (request.offset ?? 0) === 0 && (request.count === undefined || request.count >= total);
+}
+
 /** Whether the page can be shown nested: the includes follow the hierarchy and the whole expansion fits in the page. */
 function showNested(evaluated: IndexedComposeResult, request: ExpansionRequest, total: number): boolean {
   if (!evaluated.hierarchical || request.excludeNested) return false;
-  if ((request.offset ?? 0) > 0 || (request.count !== undefined && request.count < total)) return false;
+  if (!wholeExpansion(request, total)) return false;
   // a text filter over a whole code system is a search: its hits are listed flat
   return !(request.textFilter && evaluated.hasUnfilteredInclude);
 }
@@ -177,6 +186,9 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
     const unfiltered = request.textFilter ? selectEntries(evaluated, { ...request, textFilter: undefined }) : entries;
     const hits = new Set(entries);
     nodes = request.textFilter ? pruneToMatches(request.nest(unfiltered), (e) => hits.has(e)) : request.nest(unfiltered);
+    shown = countNodes(nodes);
+  } else if (request.nestingAsked && !evaluated.hierarchical && wholeExpansion(request, total)) {
+    nodes = groupUnderParents(buildHierarchy(entries));
     shown = countNodes(nodes);
   } else if (showNested(evaluated, request, total)) {
     nodes = buildHierarchy(entries);

@@ -83,6 +83,30 @@ describe('scenario 2: pick common interventions grouped under niveau 1, in catal
     for (const c of vs.expansion!.contains!) expect(properties(c, 'parent')).toEqual([{ valueCode: CODES.paragraf119 }]);
   });
 
+  it('asked for nesting (excludeNested=false), the catalog comes grouped under its niveau-1 concept, which is not to be picked', async () => {
+    const flat = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' });
+    expect(flat.expansion!.contains!.every((c) => c.contains === undefined)).toBe(true);
+    const grouped = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', excludeNested: 'false' });
+    const roots = grouped.expansion!.contains!;
+    expect(roots.map((c) => ({ code: c.code, abstract: c.abstract }))).toEqual([{ code: CODES.paragraf119, abstract: true }]);
+    expect(roots[0]!.display).toBe('Kommunale sundhedsfremme og forebyggelsesindsatser');
+    expect(codesOf(roots[0]!.contains)).toEqual(catalogOrder('indsatskatalog-119'));
+  });
+
+  it('an FFB catalog asked for nesting follows the FFB hierarchy, in the catalog\'s order', async () => {
+    const vs = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/ffb-ydelser', excludeNested: 'false' });
+    const ydelse = vs.expansion!.contains!;
+    expect(ydelse).toHaveLength(1);
+    expect(ydelse[0]!.abstract).toBe(true);
+    const order = catalogOrder('ffb-ydelser');
+    const flatten = (list: ValueSetExpansionContains[] | undefined): string[] => (list ?? []).flatMap((c) => [c.code!, ...flatten(c.contains)]);
+    // depth first, the tree lists the codes exactly in the catalog's order
+    expect(flatten(ydelse[0]!.contains)).toEqual(order);
+    const ophold = ydelse[0]!.contains![0]!;
+    expect(ophold.display).toBe('Ophold');
+    expect(ophold.contains!.map((c) => c.display)).toEqual(['Akut ophold', 'Midlertidigt ophold', 'Længerevarende ophold']);
+  });
+
   it('property=child lists a niveau-1 code\'s niveau-2 codes', async () => {
     const vs = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', property: 'child' });
     // niveau-2 codes have no children
@@ -98,6 +122,8 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
     const vs = await expand({ url: vsUrl('370', 'indsatsvaelger') });
     const roots = vs.expansion!.contains!;
     expect(codesOf(roots)).toEqual([CODES.paragraf119, PARAGRAF_140]);
+    // niveau 1 is there to navigate by
+    expect(roots.map((r) => r.abstract)).toEqual([true, true]);
     expect(codesOf(roots[0]!.contains)).toEqual(catalogOrder('indsatskatalog-119'));
     expect(codesOf(roots[1]!.contains)).toEqual(catalogOrder('indsatskatalog-140'));
     const sygdom = find(roots[0]!.contains, CODES.sygdomshaandtering)!;
