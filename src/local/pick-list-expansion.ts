@@ -1,7 +1,7 @@
 import type { ValueSet } from 'fhir/r4';
 import { entryKey, type ExpansionEntry } from '../terminology/compose-result';
 import { nestBy, type HierarchyNode } from '../terminology/expansion-hierarchy';
-import type { PropertySource } from '../terminology/expansion-properties';
+import type { ContainsProperty, PropertySource } from '../terminology/expansion-properties';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { localTargets } from './local-targets';
 import { COMPOSE_PROPERTY_EXT, NIVEAU2_PROPERTY, NIVEAU2_PROPERTY_URI } from './municipal-value-sets';
@@ -13,13 +13,21 @@ export function composeProperties(vs: ValueSet): string[] {
 }
 
 /** `niveau2` for a local (niveau 3) code: the common code(s) its municipality's maps link it to, as Codings with display. */
+/** The niveau2 values per code, kept with the evaluated value set its entries belong to (a new evaluation after each write). */
+const niveau2Values = new WeakMap<ExpansionEntry, (ContainsProperty & { uri: string })[]>();
+
 export function localPropertySource(registry: TerminologyRegistry): PropertySource {
   return (entry, name) => {
-    if (name !== NIVEAU2_PROPERTY || ownerOfCanonical(entry.system) === undefined) return undefined;
-    return localTargets(registry, entry.system, entry.code).map((t) => ({
-      code: NIVEAU2_PROPERTY, uri: NIVEAU2_PROPERTY_URI,
-      value: { valueCoding: { system: t.system, code: t.code, ...(t.display ? { display: t.display } : {}) } },
-    }));
+    if (name !== NIVEAU2_PROPERTY) return undefined;
+    let values = niveau2Values.get(entry);
+    if (!values) {
+      values = ownerOfCanonical(entry.system) === undefined ? [] : localTargets(registry, entry.system, entry.code).map((t) => ({
+        code: NIVEAU2_PROPERTY, uri: NIVEAU2_PROPERTY_URI,
+        value: { valueCoding: { system: t.system, code: t.code, ...(t.display ? { display: t.display } : {}) } },
+      }));
+      niveau2Values.set(entry, values);
+    }
+    return values;
   };
 }
 

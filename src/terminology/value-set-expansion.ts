@@ -111,6 +111,29 @@ function wholeExpansion(request: ExpansionRequest, total: number): boolean {
   return (request.offset ?? 0) === 0 && (request.count === undefined || request.count >= total);
 }
 
+/** Trees per selection of codes (the selections are kept per evaluation, so the trees live as long as they do). */
+const trees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
+
+/** The request's codes nested by `nest`: the whole tree, or for a text filter each hit with its groups. */
+function nestedSelection(
+  evaluated: IndexedComposeResult, request: ExpansionRequest, nest: NonNullable<ExpansionRequest['nest']>, hits: ExpansionEntry[],
+): HierarchyNode[] {
+  const unfiltered = request.textFilter ? selectEntries(evaluated, { ...request, textFilter: undefined }) : hits;
+  let whole = trees.get(unfiltered);
+  if (!whole) {
+    whole = nest(unfiltered);
+    trees.set(unfiltered, whole);
+  }
+  if (hits === unfiltered) return whole;
+  let pruned = trees.get(hits);
+  if (!pruned) {
+    const hitSet = new Set(hits);
+    pruned = pruneToMatches(whole, (e) => hitSet.has(e));
+    trees.set(hits, pruned);
+  }
+  return pruned;
+}
+
 /** Whether the page can be shown nested: the includes follow the hierarchy and the whole expansion fits in the page. */
 function showNested(evaluated: IndexedComposeResult, request: ExpansionRequest, total: number): boolean {
   if (!evaluated.hierarchical || request.excludeNested) return false;
@@ -183,9 +206,7 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
   let nodes: HierarchyNode[];
   let shown = total;
   if (request.nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
-    const unfiltered = request.textFilter ? selectEntries(evaluated, { ...request, textFilter: undefined }) : entries;
-    const hits = new Set(entries);
-    nodes = request.textFilter ? pruneToMatches(request.nest(unfiltered), (e) => hits.has(e)) : request.nest(unfiltered);
+    nodes = nestedSelection(evaluated, request, request.nest, entries);
     shown = countNodes(nodes);
   } else if (request.nestingAsked && !evaluated.hierarchical && wholeExpansion(request, total)) {
     nodes = groupUnderParents(buildHierarchy(entries));

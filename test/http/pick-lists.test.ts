@@ -230,8 +230,12 @@ describe('a municipality that writes its catalog (561)', () => {
     // an intervention not linked to niveau 2 cannot be recorded yet
     await codings({ kommunekode: k, code: `${k}-NY` }, 422);
 
-    // the municipality links it: the picker and $local-codings follow at once
+    const boldBefore = await codings({ kommunekode: k, code: `${k}-BOLD` });
+    expect(recorded(boldBefore)[0]!.coding![0]!.code).toBe(CODES.fysiskTraening119);
+
+    // the municipality links it (and moves Boldspil): the picker and $local-codings follow at once, cached answers too
     conceptMap.group![0]!.element!.push({ code: `${k}-NY`, target: [{ code: CODES.kostvejledning, equivalence: 'subsumes' }] });
+    conceptMap.group![0]!.element!.find((e) => e.code === `${k}-BOLD`)!.target = [{ code: CODES.vejledningFysisk, equivalence: 'subsumes' }];
     await put(conceptMap, 200);
     const after = await expand({ url: vsUrl(k, 'indsatsvaelger') });
     expect(codesOf(after.expansion!.contains)).toEqual([CODES.paragraf119, PARAGRAF_140]);
@@ -240,6 +244,8 @@ describe('a municipality that writes its catalog (561)', () => {
       { system: FSIII, code: CODES.kostvejledning, display: 'Kostvejledning' },
       { system: PREVENTION_GATEWAY, code: `${k}-NY`, display: 'Endnu ikke koblet' },
     ]);
+    expect(recorded(await codings({ kommunekode: k, code: `${k}-BOLD` }))[0]!.coding![0]!.code).toBe(CODES.vejledningFysisk);
+    expect(codesOf(find(after.expansion!.contains![0]!.contains, CODES.vejledningFysisk)!.contains)).toEqual([`${k}-BOLD`]);
     const interventions = await expand({ url: vsUrl(k, 'indsatser'), filter: 'koblet' });
     expect(niveau2(interventions.expansion!.contains![0]!)).toEqual([CODES.kostvejledning]);
   });
