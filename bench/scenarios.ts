@@ -144,18 +144,22 @@ const lookup: Scenario = {
   },
 };
 
+/** 5,000 requests, each about a random local code of a random loaded local catalog. */
+function localCodePaths(ctx: ScenarioContext, seed: number, path: (m: LocalMap, code: string) => string): string[] {
+  const random = prng(seed);
+  return Array.from({ length: 5000 }, () => {
+    const m = ctx.localMaps[Math.floor(random() * ctx.localMaps.length)]!;
+    return path(m, m.codes[Math.floor(random() * m.codes.length)]!);
+  });
+}
+
 const translate: Scenario = {
   id: 'translate',
   title: 'GET ConceptMap/$translate (local → FSIII)',
   bar: 'ratio-0.5',
   async prepare(ctx) {
     if (ctx.localMaps.length === 0) return { kind: 'skipped', reason: 'no local catalog with a map is loaded' };
-    const random = prng(370);
-    const paths = Array.from({ length: 5000 }, () => {
-      const m = ctx.localMaps[Math.floor(random() * ctx.localMaps.length)]!;
-      const code = m.codes[Math.floor(random() * m.codes.length)]!;
-      return `${ctx.base}/ConceptMap/$translate?url=${enc(m.conceptMapUrl)}&system=${enc(m.codeSystemUrl)}&code=${enc(code)}`;
-    });
+    const paths = localCodePaths(ctx, 370, (m, code) => `${ctx.base}/ConceptMap/$translate?url=${enc(m.conceptMapUrl)}&system=${enc(m.codeSystemUrl)}&code=${enc(code)}`);
     const probe = await get(ctx.port, paths[0]!);
     if (probe.status === 404 || probe.status === 405 || (probe.status === 400 && /not supported/i.test(probe.body))) {
       return { kind: 'skipped', reason: 'not available' };
@@ -336,11 +340,7 @@ const eojLocalRecord: Scenario = {
   noCacheBar: 'ratio-0.25',
   async prepare(ctx) {
     if (ctx.localMaps.length === 0) return { kind: 'skipped', reason: 'no local catalog with a map is loaded' };
-    const random = prng(33);
-    const paths = Array.from({ length: 5000 }, () => {
-      const m = ctx.localMaps[Math.floor(random() * ctx.localMaps.length)]!;
-      return `${ctx.base}/CodeSystem/$local-codings?system=${enc(m.codeSystemUrl)}&code=${enc(m.codes[Math.floor(random() * m.codes.length)]!)}`;
-    });
+    const paths = localCodePaths(ctx, 33, (m, code) => `${ctx.base}/CodeSystem/$local-codings?system=${enc(m.codeSystemUrl)}&code=${enc(code)}`);
     const probe = await get(ctx.port, paths[0]!);
     if (unavailable(probe)) return { kind: 'skipped', reason: 'not available' };
     for (const p of paths.slice(0, 20)) {
