@@ -111,6 +111,9 @@ function wholeExpansion(request: ExpansionRequest, total: number): boolean {
   return (request.offset ?? 0) === 0 && (request.count === undefined || request.count >= total);
 }
 
+/** Listed codes nested on request (excludeNested=false), per selection of codes. */
+const groupedTrees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
+
 /** Trees per selection of codes (the selections are kept per evaluation, so the trees live as long as they do). */
 const trees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
 
@@ -209,7 +212,8 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
     nodes = nestedSelection(evaluated, request, request.nest, entries);
     shown = countNodes(nodes);
   } else if (request.nestingAsked && !evaluated.hierarchical && wholeExpansion(request, total)) {
-    nodes = groupUnderParents(buildHierarchy(entries));
+    nodes = groupedTrees.get(entries) ?? groupUnderParents(buildHierarchy(entries));
+    groupedTrees.set(entries, nodes);
     shown = countNodes(nodes);
   } else if (showNested(evaluated, request, total)) {
     nodes = buildHierarchy(entries);

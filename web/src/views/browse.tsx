@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { CATALOGS, type Catalog, catalogByKey, expandCatalog, systemName, type TreeNode } from '../catalogs';
+import { CATALOGS, type Catalog, catalogByKey, expandCatalog, municipalitiesWithPickLists, pickListCatalog, systemName, type TreeNode } from '../catalogs';
 import { conceptUse, lookupConcept, relatedDisplays } from '../concept';
 import { useAsync, useDebounced } from '../hooks';
 import { href } from '../router';
@@ -10,15 +10,29 @@ export function catalogKeyFor(system: string): string {
   return CATALOGS.find((c) => c.system === system)?.key ?? CATALOGS[0]!.key;
 }
 
+/** The page's catalogs, then each municipality's pick lists (bilag 6) as the server publishes them. */
+function useCatalogs(current: Catalog): Catalog[] {
+  const municipalities = useAsync((signal) => municipalitiesWithPickLists(signal), []);
+  const pickLists = (municipalities.data ?? []).flatMap((k) => [pickListCatalog(k, 'tilbud'), pickListCatalog(k, 'indsatsvaelger')]);
+  const all = [...CATALOGS, ...pickLists];
+  return all.some((c) => c.key === current.key) ? all : [...all, current];
+}
+
+/** A link to a concept in a catalog; the code system is named when it is not the catalog's (local codes in a pick list). */
+function conceptHref(catalog: Catalog, n: { system: string; code: string }): string {
+  return href('kataloger', catalog.key, n.code, n.system === catalog.codeSystem ? undefined : n.system);
+}
+
 function CatalogNav({ current }: { current: Catalog }) {
-  const groups = [...new Set(CATALOGS.map((c) => c.group))];
+  const catalogs = useCatalogs(current);
+  const groups = [...new Set(catalogs.map((c) => c.group))];
   return (
     <nav class="catalog-nav" aria-label="Kataloger">
       {groups.map((g) => (
         <div key={g}>
           <h2 class="nav-group">{g}</h2>
           <ul>
-            {CATALOGS.filter((c) => c.group === g).map((c) => (
+            {catalogs.filter((c) => c.group === g).map((c) => (
               <li key={c.key}>
                 <a href={href('kataloger', c.key)} aria-current={c.key === current.key ? 'page' : undefined}>{c.label}</a>
               </li>
@@ -57,7 +71,7 @@ function TreeItems({ nodes, catalog, selected, open, toggle }: {
                   </button>
                 )
                 : <span class="toggle-spacer" aria-hidden="true" />}
-              <a href={href('kataloger', catalog.key, n.code)} aria-current={n.code === selected ? 'true' : undefined}
+              <a href={conceptHref(catalog, n)} aria-current={n.code === selected ? 'true' : undefined}
                 class={n.inactive ? 'inactive' : undefined}>
                 {n.display}
               </a>
@@ -79,6 +93,10 @@ function TreeItems({ nodes, catalog, selected, open, toggle }: {
 function CatalogTree({ catalog, selected }: { catalog: Catalog; selected?: string }) {
   const tree = useAsync((signal) => expandCatalog(catalog, undefined, signal), [catalog.key]);
   const [open, setOpen] = useState<Set<string>>(new Set());
+  // Groups that are there to navigate by (niveau 1) start open.
+  useEffect(() => {
+    if (tree.data) setOpen((o) => new Set([...o, ...tree.data!.nodes.filter((n) => n.abstract).map((n) => n.code)]));
+  }, [tree.data]);
   // Open the branches down to the selected concept.
   useEffect(() => {
     if (!tree.data || !selected) return;
@@ -114,7 +132,7 @@ function SearchResults({ catalog, filter, selected }: { catalog: Catalog; filter
       <ul class="results" aria-label="Søgeresultater">
         {nodes.map((n) => (
           <li key={n.code}>
-            <a href={href('kataloger', catalog.key, n.code)} aria-current={n.code === selected ? 'true' : undefined}>{n.display}</a>
+            <a href={conceptHref(catalog, n)} aria-current={n.code === selected ? 'true' : undefined}>{n.display}</a>
             {n.inactive && <span class="badge status-retired">udgået</span>}
           </li>
         ))}
@@ -186,7 +204,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
   );
 }
 
-export function Browse({ catalogKey, code }: { catalogKey?: string; code?: string }) {
+export function Browse({ catalogKey, code, system }: { catalogKey?: string; code?: string; system?: string }) {
   const catalog = catalogByKey(catalogKey) ?? CATALOGS[0]!;
   const [query, setQuery] = useState('');
   const filter = useDebounced(query.trim(), 250);
@@ -206,7 +224,7 @@ export function Browse({ catalogKey, code }: { catalogKey?: string; code?: strin
       </section>
       <section class="concept-pane" aria-label="Begreb">
         {code
-          ? <ConceptPanel system={catalog.codeSystem} code={code} catalogKey={catalog.key} />
+          ? <ConceptPanel system={system ?? catalog.codeSystem} code={code} catalogKey={catalog.key} />
           : (
             <div class="intro">
               <h2>Fælles Sprog III og FFB</h2>
