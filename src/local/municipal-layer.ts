@@ -2,7 +2,7 @@ import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyType } from '../terminology/resource-set';
 import { municipalitiesWithCatalogs, municipalValueSetsOf } from './municipal-value-sets';
-import { parseMunicipalUrl, reservedIdKommunekode } from './municipality';
+import { isKommunekode, parseMunicipalUrl, reservedIdKommunekode } from './municipality';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
@@ -26,7 +26,8 @@ export class MunicipalValueSetLayer extends ResourceSet {
 
   private setOf(kommunekode: string | undefined): ResourceSet | undefined {
     const registry = this.registry;
-    if (!registry || kommunekode === undefined || this.computing) return undefined;
+    // only real kommunekoder: a lookup of any other URL under the base must not add an entry (at most 1,000 per change)
+    if (!registry || !isKommunekode(kommunekode) || this.computing) return undefined;
     if (this.generation !== registry.generation) {
       this.perMunicipality.clear();
       this.generation = registry.generation;

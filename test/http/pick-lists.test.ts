@@ -208,6 +208,9 @@ describe('a municipality that writes its catalog (561)', () => {
   it('has no pick lists before it has a local catalog', async () => {
     await expand({ url: vsUrl(k, 'indsatser') }, 404);
     await expand({ url: vsUrl(k, 'indsatsvaelger') }, 404);
+    // nor is there anything under a URL that is not a municipality's, or for an offer that does not exist
+    await expand({ url: vsUrl('abc', 'indsatser') }, 404);
+    await expand({ url: vsUrl('370', 'tilbud-370-NO-SUCH-OFFER') }, 404);
   });
 
   it('gets all three scenarios from its written catalog, and they follow its next write', async () => {
