@@ -175,6 +175,26 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
     ]);
   });
 
+  it('$local-codings takes the local coding in a POSTed Parameters too', async () => {
+    const res = await request(app).post('/fhir/CodeSystem/$local-codings').type(JSON_TYPE).send({
+      resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: csUrl('370'), code: '370-MINDFULNESS' } }],
+    }).expect(200);
+    expect(recorded(res.body as Parameters)[0]!.coding!.map((c) => c.code)).toEqual([CODES.mentalHaandtering, '370-MINDFULNESS']);
+  });
+
+  it('property=niveau2 gives the niveau-2 targets on any expansion with local codes', async () => {
+    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
+      resourceType: 'Parameters', parameter: [
+        { name: 'valueSet', resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: csUrl('370'), concept: [{ code: '370-AKUPUNKTUR' }, { code: '370-KOL-REHAB' }] }] } } },
+        { name: 'property', valueString: 'niveau2' },
+      ],
+    }).expect(200);
+    const [akupunktur, kol] = (res.body as ValueSet).expansion!.contains!;
+    expect(niveau2(akupunktur!)).toEqual(['f8ac963c-6ec5-4ec5-bd90-a22fea4e2d16']);
+    expect(niveau2(kol!)).toEqual(KOL_TARGETS);
+    expect(properties(kol!, 'type')).toEqual([]);
+  });
+
   it('$local-codings refuses what it cannot answer with a clear 4xx', async () => {
     await codings({ kommunekode: '370', code: 'NO-SUCH-CODE' }, 404);
     await codings({ code: '370-BOLDSPIL' }, 400);
