@@ -302,7 +302,7 @@ const eojCommon: Scenario = {
   bar: 'ratio-0.5',
   noCacheBar: 'ratio-0.25',
   async prepare(ctx) {
-    const paths = Array.from({ length: 2000 }, (_, i) => `${ctx.base}/ValueSet/$expand?url=${enc(CATALOGS[i % 2]!)}&excludeNested=false`);
+    const paths = Array.from({ length: 2000 }, (_, i) => `${ctx.base}/ValueSet/$expand?url=${enc(CATALOGS[i % 2]!)}&hierarchical=true`);
     for (const p of paths.slice(0, 2)) {
       const a = await get(ctx.port, p);
       expectStatus(a, 'eoj-common');

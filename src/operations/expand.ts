@@ -27,6 +27,8 @@ const spec: OperationSpec = {
     { name: 'designation', type: 'string', repeats: true },
     { name: 'displayLanguage', type: 'code' },
     ...BOOLEAN_FLAGS.map((name) => ({ name, type: 'boolean' as const })),
+    // this server's: nest listed codes by their code system's hierarchy, grouped under the parents left out
+    { name: 'hierarchical', type: 'boolean' },
     { name: 'system-version', type: 'canonical', repeats: true },
     { name: 'force-system-version', type: 'canonical', repeats: true },
     { name: 'check-system-version', type: 'canonical', repeats: true },
@@ -99,7 +101,7 @@ function echoedParameters(input: OperationInput, displayLanguage: string | undef
   if (filter !== undefined) out.push({ name: 'filter', valueString: filter });
   if (displayLanguage !== undefined) out.push({ name: 'displayLanguage', valueCode: displayLanguage });
   for (const d of input.all<string>('designation')) out.push({ name: 'designation', valueString: d });
-  for (const name of BOOLEAN_FLAGS) {
+  for (const name of [...BOOLEAN_FLAGS, 'hierarchical']) {
     const v = input.boolean(name);
     if (v !== undefined) out.push({ name, valueBoolean: v });
   }
@@ -134,7 +136,7 @@ function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet
     count: input.integer('count'),
     activeOnly: flag('activeOnly'),
     excludeNested: flag('excludeNested'),
-    nestingAsked: input.boolean('excludeNested') === false,
+    nestingAsked: input.boolean('hierarchical') === true,
     excludeNotForUI: flag('excludeNotForUI'),
     includeDesignations: flag('includeDesignations') || input.has('designation'),
     includeDefinition: flag('includeDefinition'),

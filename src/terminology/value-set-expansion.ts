@@ -23,8 +23,9 @@ export interface ExpansionRequest {
   activeOnly: boolean;
   excludeNested: boolean;
   /**
-   * The client asked for nesting (excludeNested=false given): codes the value set lists one by one are then nested by
-   * their code system's hierarchy too, top-level codes grouped under their parent.
+   * The client asked for the hierarchy (`hierarchical=true`, this server's parameter): codes the value set lists one by
+   * one are then nested by their code system's hierarchy too, top-level codes grouped under their parent. (HL7's
+   * tests expect `excludeNested=false` alone to leave such an expansion flat.)
    */
   nestingAsked?: boolean;
   excludeNotForUI: boolean;
@@ -111,7 +112,7 @@ function wholeExpansion(request: ExpansionRequest, total: number): boolean {
   return (request.offset ?? 0) === 0 && (request.count === undefined || request.count >= total);
 }
 
-/** Listed codes nested on request (excludeNested=false), per selection of codes. */
+/** Listed codes nested on request (hierarchical=true), per selection of codes. */
 const groupedTrees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
 
 /** Trees per selection of codes (the selections are kept per evaluation, so the trees live as long as they do). */
@@ -211,7 +212,7 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
   if (request.nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
     nodes = nestedSelection(evaluated, request, request.nest, entries);
     shown = countNodes(nodes);
-  } else if (request.nestingAsked && !evaluated.hierarchical && wholeExpansion(request, total)) {
+  } else if (request.nestingAsked && !request.excludeNested && !evaluated.hierarchical && wholeExpansion(request, total)) {
     nodes = groupedTrees.get(entries) ?? groupUnderParents(buildHierarchy(entries));
     groupedTrees.set(entries, nodes);
     shown = countNodes(nodes);

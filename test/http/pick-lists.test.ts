@@ -83,18 +83,22 @@ describe('scenario 2: pick common interventions grouped under niveau 1, in catal
     for (const c of vs.expansion!.contains!) expect(properties(c, 'parent')).toEqual([{ valueCode: CODES.paragraf119 }]);
   });
 
-  it('asked for nesting (excludeNested=false), the catalog comes grouped under its niveau-1 concept, which is not to be picked', async () => {
-    const flat = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' });
-    expect(flat.expansion!.contains!.every((c) => c.contains === undefined)).toBe(true);
-    const grouped = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', excludeNested: 'false' });
+  it('asked for the hierarchy (hierarchical=true), the catalog comes grouped under its niveau-1 concept, which is not to be picked', async () => {
+    // excludeNested=false alone leaves a value set that lists its codes flat, as HL7's tests expect
+    for (const query of [{}, { excludeNested: 'false' }, { hierarchical: 'true', excludeNested: 'true' }]) {
+      const flat = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', ...query });
+      expect(flat.expansion!.contains!.every((c) => c.contains === undefined)).toBe(true);
+    }
+    const grouped = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', hierarchical: 'true' });
+    expect(grouped.expansion!.parameter).toContainEqual({ name: 'hierarchical', valueBoolean: true });
     const roots = grouped.expansion!.contains!;
     expect(roots.map((c) => ({ code: c.code, abstract: c.abstract }))).toEqual([{ code: CODES.paragraf119, abstract: true }]);
     expect(roots[0]!.display).toBe('Kommunale sundhedsfremme og forebyggelsesindsatser');
     expect(codesOf(roots[0]!.contains)).toEqual(catalogOrder('indsatskatalog-119'));
   });
 
-  it('an FFB catalog asked for nesting follows the FFB hierarchy, in the catalog\'s order', async () => {
-    const vs = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/ffb-ydelser', excludeNested: 'false' });
+  it('an FFB catalog asked for the hierarchy follows the FFB hierarchy, in the catalog\'s order', async () => {
+    const vs = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/ffb-ydelser', hierarchical: 'true' });
     const ydelse = vs.expansion!.contains!;
     expect(ydelse).toHaveLength(1);
     expect(ydelse[0]!.abstract).toBe(true);

@@ -112,7 +112,7 @@ export interface CatalogExpansion {
  */
 export async function expandCatalog(catalog: Catalog, filter?: string, signal?: AbortSignal): Promise<CatalogExpansion> {
   // without a filter the server nests the catalog as its code system does, grouped under the parents it leaves out
-  const extra = filter ? { filter, excludeNested: true } : { excludeNested: false };
+  const extra = filter ? { filter, excludeNested: true } : { hierarchical: true };
   let vs: ValueSet;
   if (catalog.valueSet) {
     vs = (await fhir<ValueSet>('GET', 'ValueSet/$expand', { query: { url: catalog.valueSet, ...extra }, signal })).body;
