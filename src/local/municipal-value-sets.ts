@@ -163,7 +163,12 @@ function pickerList(registry: TerminologyRegistry, { kommunekode, codeSystems }:
           if (!perSystem.has(t.code)) perSystem.set(t.code, []);
           continue;
         }
-        if (perSystem.has(niveau1.code)) continue;
+        const group = perSystem.get(niveau1.code);
+        if (group) {
+          // a target the group left out (a retired code still mapped to) is added, so its local codes have their place
+          if (!group.includes(t.code)) group.push(t.code);
+          continue;
+        }
         const rank = (code: string): number => order.get(entryKey(t.system, code)) ?? Number.MAX_SAFE_INTEGER;
         const siblings = niveau1.children.filter((c) => !provider.isInactive(c) || c === target).map((c) => c.code);
         // a stable sort keeps the code system's order for codes the catalogs do not list

@@ -277,6 +277,19 @@ describe('a municipality that writes its catalog (561)', () => {
     expect(niveau2(interventions.expansion!.contains![0]!)).toEqual([CODES.kostvejledning]);
   });
 
+  it('a local intervention still mapped to a retired code is shown under it, at the end of its group', async () => {
+    const { conceptMap } = sampleCatalog(k);
+    conceptMap.group![0]!.element!.push({ code: `${k}-NY`, target: [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }] });
+    await put(conceptMap, 200);
+    const picker = await expand({ url: vsUrl(k, 'indsatsvaelger') });
+    const group119 = picker.expansion!.contains![0]!.contains!;
+    const retired = group119[group119.length - 1]!;
+    expect(retired).toEqual(expect.objectContaining({ code: CODES.tobaksafvaenningRetired, inactive: true }));
+    expect(codesOf(retired.contains)).toEqual([`${k}-NY`]);
+    // the active catalog is all there before it
+    expect(codesOf(group119.slice(0, -1))).toEqual(catalogOrder('indsatskatalog-119'));
+  });
+
   it('a value set the municipality writes under the same canonical wins over the derived one', async () => {
     const own: ValueSet = {
       resourceType: 'ValueSet', id: `kommune-${k}-tilbud`, url: vsUrl(k, 'tilbud'), status: 'active',
