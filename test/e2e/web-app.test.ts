@@ -94,6 +94,10 @@ describeWithChromium('web page (headless Chromium)', () => {
     await tree.getByRole('link', { name: 'Medicinundervisning' }).click();
     await page.getByRole('article').getByRole('heading', { name: 'Medicinundervisning', level: 2 }).waitFor();
     expect(await page.getByRole('article').textContent()).toContain('370-MEDICINUNDERVISNING');
+    // what the EOJ system records for it: the niveau-2 coding with the niveau-3 coding in KL's gateway system
+    const recorded = page.getByRole('list', { name: 'Registreres som' });
+    await recorded.waitFor();
+    expect(await recorded.textContent()).toBe('Sygdomshåndtering FSIII + Medicinundervisning http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions');
 
     await page.goto(`${server.origin}/app/#/kataloger/kommune-370-tilbud`);
     await page.getByRole('button', { name: 'Fold ud: KOL rehabilitering' }).click();

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { CATALOGS, type Catalog, catalogByKey, expandCatalog, municipalitiesWithPickLists, pickListCatalog, systemName, type TreeNode } from '../catalogs';
-import { conceptUse, lookupConcept, relatedDisplays } from '../concept';
+import { CATALOGS, type Catalog, catalogByKey, expandCatalog, FSIII, municipalitiesWithPickLists, pickListCatalog, systemName, type TreeNode } from '../catalogs';
+import { conceptUse, isLocalSystem, lookupConcept, recordedAs, relatedDisplays } from '../concept';
 import { useAsync, useDebounced } from '../hooks';
 import { href } from '../router';
 import { ConceptTextView, ErrorBox, Loading, Notice, StatusBadge } from './common';
@@ -144,12 +144,13 @@ function SearchResults({ catalog, filter, selected }: { catalog: Catalog; filter
 export function ConceptPanel({ system, code, catalogKey }: { system: string; code: string; catalogKey: string }) {
   const concept = useAsync(async (signal) => {
     const c = await lookupConcept(system, code, signal);
-    const [names, use] = await Promise.all([relatedDisplays(c), conceptUse(system, code, signal)]);
-    return { c, names, use };
+    const [names, use, recorded] = await Promise.all([relatedDisplays(c), conceptUse(system, code, signal),
+      isLocalSystem(system) ? recordedAs(system, code, signal) : Promise.resolve(undefined)]);
+    return { c, names, use, recorded };
   }, [system, code]);
   if (concept.error) return <ErrorBox error={concept.error} />;
   if (!concept.data || concept.data.c.code !== code) return <Loading what="begrebet" />;
-  const { c, names, use } = concept.data;
+  const { c, names, use, recorded } = concept.data;
   const link = (x: string) => <a href={href('kataloger', catalogKey, x)}>{names.get(x) ?? x}</a>;
   const byKommune = new Map<string, typeof use.local>();
   for (const u of use.local) byKommune.set(u.kommunekode ?? '?', [...(byKommune.get(u.kommunekode ?? '?') ?? []), u]);
@@ -173,6 +174,22 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
         </Notice>
       )}
       <ConceptTextView c={c} />
+      {recorded && (
+        <section>
+          <h3>Registreres som</h3>
+          {recorded.length === 0
+            ? <p class="muted">Koden er endnu ikke koblet til en fælleskommunal indsats og kan ikke indberettes.</p>
+            : (
+              <ul aria-label="Registreres som">
+                {recorded.map((codings, i) => (
+                  <li key={i}>{codings.map((x, j) => (
+                    <span key={j}>{j > 0 && ' + '}{x.display ?? x.code} <code class="small">{x.system === FSIII ? 'FSIII' : x.system}</code></span>
+                  ))}</li>
+                ))}
+              </ul>
+            )}
+        </section>
+      )}
       {c.children.length > 0 && (
         <section>
           <h3>Underbegreber ({c.children.length})</h3>
