@@ -7,7 +7,7 @@ import { isKommunekode, parseMunicipalUrl, reservedIdKommunekode } from './munic
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
 /**
- * The registry's lowest written-to-published layer of derived resources: each municipality's pick lists
+ * The registry's lowest layer (below the written and the published ones), of derived resources: each municipality's pick lists
  * (municipal-value-sets.ts), computed on first use per municipality and recomputed after the registry changes
  * (`registry.touch()` on every write), so they always follow the local catalogs. Resources written or published under
  * the same canonical win over them (upper layers). Holds only ValueSets.
