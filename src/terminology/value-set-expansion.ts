@@ -115,7 +115,7 @@ function wholeExpansion(request: ExpansionRequest, total: number): boolean {
 /** Listed codes nested on request (hierarchical=true), per selection of codes. */
 const groupedTrees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
 
-/** Trees per selection of codes (the selections are kept per evaluation, so the trees live as long as they do). */
+/** The whole tree per evaluated selection of codes (kept as long as the evaluation is). */
 const trees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
 
 /** The request's codes nested by `nest`: the whole tree, or for a text filter each hit with its groups. */
@@ -129,13 +129,9 @@ function nestedSelection(
     trees.set(unfiltered, whole);
   }
   if (hits === unfiltered) return whole;
-  let pruned = trees.get(hits);
-  if (!pruned) {
-    const hitSet = new Set(hits);
-    pruned = pruneToMatches(whole, (e) => hitSet.has(e));
-    trees.set(hits, pruned);
-  }
-  return pruned;
+  // a filter's tree is not kept: pruning is one walk, and a tree per filter of a large picker would hold much memory
+  const hitSet = new Set(hits);
+  return pruneToMatches(whole, (e) => hitSet.has(e));
 }
 
 /** Whether the page can be shown nested: the includes follow the hierarchy and the whole expansion fits in the page. */
