@@ -83,6 +83,14 @@ function writeMunicipality(dir: string, kode: string, codesPer: number, targets:
     });
     elements.push({ code, display, target: [{ code: target.code, display: target.display, equivalence: 'subsumes' }] });
   }
+  // one local offer (tilbud) made of four common interventions, as kommune 370's KOL rehabilitering (not in `codes`)
+  const offer = `${kode}-TILBUD`;
+  const parts = Array.from({ length: 4 }, (_, i) => targets[(Number(kode) + i * 7) % targets.length]!);
+  concepts.push({ code: offer, display: 'Lokalt rehabiliteringsforløb', property: [{ code: 'type', valueCode: 'tilbud' }, { code: 'status', valueCode: 'active' }] });
+  elements.push({
+    code: offer, display: 'Lokalt rehabiliteringsforløb',
+    target: [...new Map(parts.map((t) => [t.code, t])).values()].map((t) => ({ code: t.code, display: t.display, equivalence: 'inexact', comment: 'Tilbuddet er sammensat af flere indsatser.' })),
+  });
   const cs = {
     ...header(kode, 'CodeSystem'),
     caseSensitive: true,

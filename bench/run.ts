@@ -20,7 +20,7 @@ import { freePort } from '../scripts/free-port';
 import { closeClient, get, request } from './client';
 import { createScaledDataset, type ScaledDataset } from './dataset';
 import { renderMarkdown, type BenchResult, type DatasetResult, type ScenarioResult, type RunStats } from './report';
-import { discover, localMapsOf, SCENARIOS, type Prepared, type ScenarioContext } from './scenarios';
+import { discover, EOJ_SCENARIOS, localMapsOf, SCENARIOS, type Prepared, type ScenarioContext } from './scenarios';
 import { benchStore } from './store-option';
 
 function flag(name: string): boolean {
@@ -285,7 +285,8 @@ async function runDataset(name: string, terminologyDir: string, baseline: Baseli
         if (!variant.scenarios.includes(scenario.id)) continue;
         if (ONLY.length > 0 && !ONLY.includes(scenario.id)) continue;
         process.stdout.write(`  ${scenario.id} [${variant.name}]\n`);
-        const head = { id: scenario.id, title: scenario.title, variant: variant.name, bar: variant.name === 'default' ? scenario.bar : 'none' as const };
+        const bar = variant.name === 'default' ? scenario.bar : variant.name === 'no-cache' ? scenario.noCacheBar ?? 'none' : 'none';
+        const head = { id: scenario.id, title: scenario.title, variant: variant.name, bar };
         let prepared: Prepared;
         try {
           prepared = await scenario.prepare(ctx);
@@ -336,7 +337,7 @@ async function main(): Promise<void> {
   const variants: Variant[] = [{ name: 'default', env: {}, scenarios: all, description: 'as configured by default' }];
   if (DIAGNOSTICS) {
     variants.push({
-      name: 'no-cache', env: { RESPONSE_CACHE_ENTRIES: '0' }, scenarios: ['validate-code', 'lookup', 'translate', 'expand-filter'],
+      name: 'no-cache', env: { RESPONSE_CACHE_ENTRIES: '0' }, scenarios: ['validate-code', 'lookup', 'translate', 'expand-filter', ...EOJ_SCENARIOS],
       description: 'response cache off: every request runs its handler',
     });
     variants.push({

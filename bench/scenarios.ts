@@ -37,6 +37,8 @@ export interface Scenario {
   id: string;
   title: string;
   bar: BarKind;
+  /** The bar with the response cache off (the no-cache variant), when the scenario has one. */
+  noCacheBar?: BarKind;
   prepare(ctx: ScenarioContext): Promise<Prepared>;
 }
 
@@ -143,18 +145,22 @@ const lookup: Scenario = {
   },
 };
 
+/** 5,000 requests, each about a random local code of a random loaded local catalog. */
+function localCodePaths(ctx: ScenarioContext, seed: number, path: (m: LocalMap, code: string) => string): string[] {
+  const random = prng(seed);
+  return Array.from({ length: 5000 }, () => {
+    const m = ctx.localMaps[Math.floor(random() * ctx.localMaps.length)]!;
+    return path(m, m.codes[Math.floor(random() * m.codes.length)]!);
+  });
+}
+
 const translate: Scenario = {
   id: 'translate',
   title: 'GET ConceptMap/$translate (local → FSIII)',
   bar: 'ratio-0.5',
   async prepare(ctx) {
     if (ctx.localMaps.length === 0) return { kind: 'skipped', reason: 'no local catalog with a map is loaded' };
-    const random = prng(370);
-    const paths = Array.from({ length: 5000 }, () => {
-      const m = ctx.localMaps[Math.floor(random() * ctx.localMaps.length)]!;
-      const code = m.codes[Math.floor(random() * m.codes.length)]!;
-      return `${ctx.base}/ConceptMap/$translate?url=${enc(m.conceptMapUrl)}&system=${enc(m.codeSystemUrl)}&code=${enc(code)}`;
-    });
+    const paths = localCodePaths(ctx, 370, (m, code) => `${ctx.base}/ConceptMap/$translate?url=${enc(m.conceptMapUrl)}&system=${enc(m.codeSystemUrl)}&code=${enc(code)}`);
     const probe = await get(ctx.port, paths[0]!);
     if (probe.status === 404 || probe.status === 405 || (probe.status === 400 && /not supported/i.test(probe.body))) {
       return { kind: 'skipped', reason: 'not available' };
@@ -295,4 +301,103 @@ const exportCsv: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch, batchTranslate, exportCsv];
+/** The municipalities of the loaded local catalogs (their kommunekode from the canonical URL pattern). */
+function municipalities(ctx: ScenarioContext): string[] {
+  return [...new Set(ctx.localMaps.map((m) => /\/kommune\/(\d{3})\//.exec(m.codeSystemUrl)?.[1]).filter((k): k is string => k !== undefined))];
+}
+
+const pickListUrl = (kommunekode: string, name: string) => `http://faelles-tx.dk/fhir/kommune/${kommunekode}/ValueSet/${name}`;
+
+type Contains = { code?: string; display?: string; contains?: Contains[] };
+function flatten(list: Contains[] | undefined): Contains[] {
+  return (list ?? []).flatMap((c) => [c, ...flatten(c.contains)]);
+}
+
+const eojOffer: Scenario = {
+  id: 'eoj-offer',
+  title: "GET ValueSet/$expand of an offer's common interventions (bilag 6 scenario 1)",
+  bar: 'ratio-0.5',
+  noCacheBar: 'ratio-0.25',
+  async prepare(ctx) {
+    const offers: string[] = [];
+    for (const k of municipalities(ctx)) {
+      const a = await get(ctx.port, `${ctx.base}/ValueSet/$expand?url=${enc(pickListUrl(k, 'tilbud'))}`);
+      if (a.status === 404) continue;
+      expectStatus(a, `$expand ${pickListUrl(k, 'tilbud')}`);
+      for (const c of json<{ expansion?: { contains?: Contains[] } }>(a).expansion?.contains ?? []) offers.push(pickListUrl(k, `tilbud-${c.code}`));
+    }
+    if (offers.length === 0) return { kind: 'skipped', reason: 'no municipality has a local offer' };
+    for (const url of offers.slice(0, 20)) {
+      const a = await get(ctx.port, `${ctx.base}/ValueSet/$expand?url=${enc(url)}`);
+      expectStatus(a, `$expand ${url}`);
+      const contains = json<{ expansion?: { contains?: Contains[] } }>(a).expansion?.contains ?? [];
+      if (contains.length === 0 || contains.some((c) => !c.display)) throw new Error(`eoj-offer: ${url} gives no interventions with display`);
+    }
+    const random = prng(1);
+    const paths = Array.from({ length: 2000 }, () => `${ctx.base}/ValueSet/$expand?url=${enc(offers[Math.floor(random() * offers.length)]!)}`);
+    return { kind: 'load', paths, meanBytes: await meanBytes(ctx, paths), note: `${offers.length} offers` };
+  },
+};
+
+const CATALOGS = ['http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-140'];
+
+const eojCommon: Scenario = {
+  id: 'eoj-common',
+  title: 'GET ValueSet/$expand of §119/§140 grouped under niveau 1 (bilag 6 scenario 2)',
+  bar: 'ratio-0.5',
+  noCacheBar: 'ratio-0.25',
+  async prepare(ctx) {
+    const paths = Array.from({ length: 2000 }, (_, i) => `${ctx.base}/ValueSet/$expand?url=${enc(CATALOGS[i % 2]!)}&hierarchical=true`);
+    for (const p of paths.slice(0, 2)) {
+      const a = await get(ctx.port, p);
+      expectStatus(a, 'eoj-common');
+      const roots = json<{ expansion?: { contains?: Contains[] } }>(a).expansion?.contains ?? [];
+      if (roots.length !== 1 || (roots[0]!.contains?.length ?? 0) < 10) throw new Error(`eoj-common: expected one niveau-1 group with the catalog under it: ${a.body.slice(0, 300)}`);
+    }
+    return { kind: 'load', paths, meanBytes: await meanBytes(ctx, paths), note: 'the two catalogs, alternating' };
+  },
+};
+
+const eojLocalPicker: Scenario = {
+  id: 'eoj-local-picker',
+  title: "GET ValueSet/$expand of a municipality's niveau 1→2→3 picker, 3-letter filter (bilag 6 scenario 3)",
+  bar: 'ratio-0.5',
+  noCacheBar: 'ratio-0.25',
+  async prepare(ctx) {
+    const pickers = municipalities(ctx).map((k) => pickListUrl(k, 'indsatsvaelger'));
+    if (pickers.length === 0) return { kind: 'skipped', reason: 'no local catalog with a map is loaded' };
+    const whole = await get(ctx.port, `${ctx.base}/ValueSet/$expand?url=${enc(pickers[0]!)}`);
+    expectStatus(whole, 'eoj-local-picker');
+    const all = flatten(json<{ expansion?: { contains?: Contains[] } }>(whole).expansion?.contains);
+    if (!all.some((c) => (c.contains ?? []).some((l) => l.contains !== undefined))) throw new Error('eoj-local-picker: the picker is not nested three levels deep');
+    const filters = threeLetterFilters(all.map((c) => ({ code: c.code ?? '', display: c.display })));
+    const random = prng(3);
+    const paths = Array.from({ length: 2000 }, () =>
+      `${ctx.base}/ValueSet/$expand?url=${enc(pickers[Math.floor(random() * pickers.length)]!)}&filter=${enc(filters[Math.floor(random() * filters.length)]!)}`);
+    return { kind: 'load', paths, meanBytes: await meanBytes(ctx, paths), note: `${pickers.length} municipalities, ${filters.length} filters (${filters.slice(0, 6).join(', ')}, …)` };
+  },
+};
+
+const eojLocalRecord: Scenario = {
+  id: 'eoj-local-record',
+  title: 'GET CodeSystem/$local-codings of a local intervention: niveau-2 + niveau-3 codings (bilag 6 scenario 3)',
+  bar: 'ratio-0.5',
+  noCacheBar: 'ratio-0.25',
+  async prepare(ctx) {
+    if (ctx.localMaps.length === 0) return { kind: 'skipped', reason: 'no local catalog with a map is loaded' };
+    const paths = localCodePaths(ctx, 33, (m, code) => `${ctx.base}/CodeSystem/$local-codings?system=${enc(m.codeSystemUrl)}&code=${enc(code)}`);
+    const probe = await get(ctx.port, paths[0]!);
+    if (unavailable(probe)) return { kind: 'skipped', reason: 'not available' };
+    for (const p of paths.slice(0, 20)) {
+      const a = await get(ctx.port, p);
+      expectStatus(a, 'eoj-local-record');
+      if (!(json<{ parameter?: ParameterLike[] }>(a).parameter ?? []).some((x) => x.name === 'codeableConcept')) throw new Error(`eoj-local-record: no coding for ${p}`);
+    }
+    return { kind: 'load', paths, meanBytes: await meanBytes(ctx, paths), note: `${ctx.localMaps.length} local catalogs` };
+  },
+};
+
+/** Bilag 6's three ways an EOJ system picks interventions (README "Pick lists for EOJ systems"). */
+export const EOJ_SCENARIOS = ['eoj-offer', 'eoj-common', 'eoj-local-picker', 'eoj-local-record'];
+
+export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch, batchTranslate, exportCsv, eojOffer, eojCommon, eojLocalPicker, eojLocalRecord];

@@ -91,6 +91,24 @@ async function main(): Promise<void> {
     await page.getByRole('article').getByText('Kommune 370').waitFor();
     await shot(page, path.join(out, 'web-kataloger.png'));
 
+    // bilag 6's three scenarios in the catalog view (the example municipality 370)
+    const local370 = encodeURIComponent('http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser');
+    await page.goto(`${app}#/kataloger/kommune-370-tilbud/370-KOL-REHAB/${local370}`);
+    await page.getByRole('button', { name: 'Fold ud: KOL rehabilitering' }).click();
+    await page.getByRole('list', { name: 'Tilbud og deres indsatser: begreber' }).getByRole('link', { name: 'Kostvejledning' }).waitFor();
+    await page.getByRole('article').getByRole('heading', { name: 'KOL rehabilitering' }).waitFor();
+    await shot(page, path.join(out, 'web-bilag6-scenarie1.png'));
+
+    await page.goto(`${app}#/kataloger/119`);
+    await page.getByRole('list', { name: '§119 Forebyggelse: begreber' }).getByRole('link', { name: 'Samtale om alkohol' }).waitFor();
+    await shot(page, path.join(out, 'web-bilag6-scenarie2.png'));
+
+    await page.goto(`${app}#/kataloger/kommune-370-indsatsvaelger/370-BOLDSPIL/${local370}`);
+    await page.getByRole('list', { name: 'Vælg indsats (niveau 1–3): begreber' }).getByRole('link', { name: 'Boldspil' }).waitFor();
+    await page.getByRole('button', { name: 'Fold ud: Sygdomshåndtering' }).click();
+    await page.getByRole('article').getByRole('heading', { name: 'Boldspil' }).waitFor();
+    await shot(page, path.join(out, 'web-bilag6-scenarie3.png'));
+
     await page.goto(`${app}#/kataloger/fsiii`);
     await page.getByLabel('Søg i Hele FSIII').fill('faerdig');
     await page.getByRole('list', { name: 'Søgeresultater' }).getByRole('link').first().waitFor();

@@ -32,6 +32,7 @@ import { sharedFhirSchemaValidator } from './fhir/schema-validator';
 import { readResource, writeRoutes } from './http/write-routes';
 import { importLocalRoute } from './http/import-local-route';
 import { defaultWebDir, webAppRoutes } from './http/web-app';
+import { MunicipalValueSetLayer } from './local/municipal-layer';
 import { checkPublishedLocalCatalogs } from './local/published-check';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
@@ -73,7 +74,10 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const publishedSet = new ResourceSet(catalogs.resources);
   const library = new LibraryCodeSystems();
   const fhirCore = new ResourceSet([...fhirCoreTerminology(), ...library.resources]);
-  const registry = new TerminologyRegistry([written, publishedSet], catalogs.defaultSupplements, undefined, [fhirCore], (cs, supplements) => library.provider(cs, supplements));
+  // each municipality's pick lists, derived from its local catalogs (local/municipal-value-sets.ts), under what is written or published
+  const derived = new MunicipalValueSetLayer();
+  const registry = new TerminologyRegistry([written, publishedSet, derived], catalogs.defaultSupplements, undefined, [fhirCore], (cs, supplements) => library.provider(cs, supplements));
+  derived.attach(registry);
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry);
   const feed = hasChangeFeed(store) ? store : undefined;

@@ -46,7 +46,7 @@ import { applyHeaderCalls, compileStaticHeaders, leadingStaticHeaders } from './
  */
 
 /** Operations whose answer depends only on the request and the catalogs (no clock, no random identifiers). */
-const CACHEABLE = new Set(['CodeSystem/lookup', 'CodeSystem/validate-code', 'ValueSet/validate-code', 'CodeSystem/subsumes', 'ConceptMap/translate']);
+const CACHEABLE = new Set(['CodeSystem/lookup', 'CodeSystem/validate-code', 'ValueSet/validate-code', 'CodeSystem/subsumes', 'ConceptMap/translate', 'CodeSystem/local-codings']);
 
 /**
  * Operations whose answer depends only on the request and the catalogs except for the identifier and timestamp every

@@ -105,7 +105,7 @@ export function terminologyCapabilities(baseUrl: string, registry: TerminologyRe
       hierarchical: true,
       paging: true,
       parameter: ['activeOnly', 'check-system-version', 'count', 'default-valueset-version', 'designation', 'displayLanguage',
-        'excludeNested', 'excludeNotForUI', 'filter', 'force-system-version', 'includeDefinition', 'includeDesignations', 'offset',
+        'excludeNested', 'excludeNotForUI', 'filter', 'force-system-version', 'hierarchical', 'includeDefinition', 'includeDesignations', 'offset',
         'property', 'system-version', 'tx-resource', 'useSupplement', 'valueSetVersion'].map((name) => ({ name })),
       textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display, a designation or the code.',
     },

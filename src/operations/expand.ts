@@ -1,5 +1,7 @@
 import type { ValueSet, ValueSetExpansionParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { isMunicipalPicker } from '../local/municipal-value-sets';
+import { composeProperties, localPropertySource, nestByMap } from '../local/pick-list-expansion';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
 import { parseLanguagePreference } from '../terminology/expansion-display';
@@ -25,6 +27,8 @@ const spec: OperationSpec = {
     { name: 'designation', type: 'string', repeats: true },
     { name: 'displayLanguage', type: 'code' },
     ...BOOLEAN_FLAGS.map((name) => ({ name, type: 'boolean' as const })),
+    // this server's: nest listed codes by their code system's hierarchy, grouped under the parents left out
+    { name: 'hierarchical', type: 'boolean' },
     { name: 'system-version', type: 'canonical', repeats: true },
     { name: 'force-system-version', type: 'canonical', repeats: true },
     { name: 'check-system-version', type: 'canonical', repeats: true },
@@ -97,7 +101,7 @@ function echoedParameters(input: OperationInput, displayLanguage: string | undef
   if (filter !== undefined) out.push({ name: 'filter', valueString: filter });
   if (displayLanguage !== undefined) out.push({ name: 'displayLanguage', valueCode: displayLanguage });
   for (const d of input.all<string>('designation')) out.push({ name: 'designation', valueString: d });
-  for (const name of BOOLEAN_FLAGS) {
+  for (const name of [...BOOLEAN_FLAGS, 'hierarchical']) {
     const v = input.boolean(name);
     if (v !== undefined) out.push({ name, valueBoolean: v });
   }
@@ -106,6 +110,12 @@ function echoedParameters(input: OperationInput, displayLanguage: string | undef
     if (v !== undefined) out.push({ name, valueInteger: v });
   }
   return out;
+}
+
+/** The `property` parameters, else the properties the value set's compose names. */
+function requestedProperties(input: OperationInput, vs: ValueSet): string[] {
+  const asked = input.all<string>('property').flatMap((p) => p.split(',').map((s) => s.trim()).filter(Boolean));
+  return asked.length > 0 ? asked : composeProperties(vs);
 }
 
 function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet): ExpansionRequest {
@@ -126,11 +136,14 @@ function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet
     count: input.integer('count'),
     activeOnly: flag('activeOnly'),
     excludeNested: flag('excludeNested'),
+    nestingAsked: input.boolean('hierarchical') === true,
     excludeNotForUI: flag('excludeNotForUI'),
     includeDesignations: flag('includeDesignations') || input.has('designation'),
     includeDefinition: flag('includeDefinition'),
     designations: input.all<string>('designation'),
-    properties: input.all<string>('property').flatMap((p) => p.split(',').map((s) => s.trim()).filter(Boolean)),
+    properties: requestedProperties(input, vs),
+    propertySource: localPropertySource(ctx.registry),
+    nest: isMunicipalPicker(vs) ? nestByMap(ctx.registry) : undefined,
     languages: parseLanguagePreference(displayLanguage),
     echo: echoedParameters(input, displayLanguage),
     maxSize: ctx.limits.maxExpansionSize,

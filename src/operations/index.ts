@@ -5,6 +5,7 @@ import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
 import { expandOperation } from './expand';
 import { exportOperation } from './export';
+import { localCodingsOperation } from './local-codings';
 import { lookupOperation } from './lookup';
 import { rollupOperation } from './rollup';
 import { subsumesOperation } from './subsumes';
@@ -25,6 +26,7 @@ export const OPERATIONS: OperationHandler[] = [
   coverageOperation,
   rollupOperation,
   exportOperation,
+  localCodingsOperation,
 ];
 
 export function findOperation(resourceType: string, name: string): OperationHandler | undefined {

@@ -12,6 +12,9 @@ export interface ContainsProperty {
   value: Record<string, unknown>;
 }
 
+/** Properties an expansion can show that no code system states (e.g. a local code's map targets); undefined when it does not know the name. */
+export type PropertySource = (entry: ExpansionEntry, name: string) => (ContainsProperty & { uri?: string })[] | undefined;
+
 /** The property definitions an expansion declares (R5 ValueSet.expansion.property), collected as codes use them. */
 export class PropertyDeclarations {
   readonly list: { code: string; uri?: string }[] = [];
@@ -47,7 +50,9 @@ function valueOf(p: CodeSystemConceptProperty): Record<string, unknown> | undefi
  * The properties shown for one code: its status when not active, label / order / weight given by extensions in
  * the code system or the value set, and the properties the request names (`property`; `*` for all of them).
  */
-export function entryProperties(entry: ExpansionEntry, requested: readonly string[], declarations: PropertyDeclarations): ContainsProperty[] {
+export function entryProperties(
+  entry: ExpansionEntry, requested: readonly string[], declarations: PropertyDeclarations, source?: PropertySource,
+): ContainsProperty[] {
   const out: ContainsProperty[] = [];
   const set = (code: string, uri: string | undefined, value: Record<string, unknown>, repeatable = false): void => {
     const used = declarations.declare(code, uri);
@@ -72,11 +77,15 @@ export function entryProperties(entry: ExpansionEntry, requested: readonly strin
   const weight = numberOf(lastExtension(vsExt, `${EXT}itemWeight`)) ?? numberOf(lastExtension(csExt, `${EXT}itemWeight`));
   if (weight !== undefined) set('weight', `${CONCEPT_PROPERTIES}itemWeight`, { valueDecimal: weight });
 
-  if (!concept || !provider) return out;
+  if (!concept || !provider) return withSourced(entry, requested, source, set, out);
   const uriOf = (code: string): string | undefined => provider.propertyDefinitions.find((d) => d.code === code)?.uri;
   for (const name of requested) {
     if (name === 'definition') {
       if (concept.definition) set('definition', `${CONCEPT_PROPERTIES}definition`, { valueString: concept.definition });
+      continue;
+    }
+    if (name === 'parent' || name === 'child') {
+      for (const c of name === 'parent' ? concept.parents : concept.children) set(name, `${CONCEPT_PROPERTIES}${name}`, { valueCode: c.code }, true);
       continue;
     }
     const values = name === '*' ? concept.properties : provider.propertyValues(concept, name);
@@ -85,6 +94,14 @@ export function entryProperties(entry: ExpansionEntry, requested: readonly strin
       if (value) set(p.code, uriOf(p.code), value, true);
     }
   }
+  return withSourced(entry, requested, source, set, out);
+}
+
+function withSourced(
+  entry: ExpansionEntry, requested: readonly string[], source: PropertySource | undefined,
+  set: (code: string, uri: string | undefined, value: Record<string, unknown>, repeatable?: boolean) => void, out: ContainsProperty[],
+): ContainsProperty[] {
+  for (const name of requested) for (const p of source?.(entry, name) ?? []) set(p.code, p.uri, p.value, true);
   return out;
 }
 

@@ -1,7 +1,7 @@
 import type { Extension, ValueSetExpansionContains } from 'fhir/r4';
 import { chooseDisplay, designationWanted, type LanguagePreference } from './expansion-display';
 import type { HierarchyNode } from './expansion-hierarchy';
-import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsProperty } from './expansion-properties';
+import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsProperty, type PropertySource } from './expansion-properties';
 
 /** R4 carries the R5 expansion property elements as these extensions. */
 export const EXPANSION_PROPERTY_EXT = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property';
@@ -14,6 +14,8 @@ export interface RenderOptions {
   designations: readonly string[];
   /** `property` parameters. */
   properties: readonly string[];
+  /** Properties that come from elsewhere than the code's code system. */
+  propertySource?: PropertySource;
   /** Whether each code states the code system version it comes from. */
   withVersion: boolean;
 }
@@ -35,7 +37,7 @@ export class ContainsRenderer {
   private renderNode(node: HierarchyNode): ValueSetExpansionContains {
     const e = node.entry;
     const c: ValueSetExpansionContains = {};
-    const extensions = [...entryExtensions(e), ...entryProperties(e, this.options.properties, this.declarations).map(propertyExtension)];
+    const extensions = [...entryExtensions(e), ...entryProperties(e, this.options.properties, this.declarations, this.options.propertySource).map(propertyExtension)];
     if (extensions.length > 0) c.extension = extensions;
     c.system = e.system;
     if (e.abstract) c.abstract = true;

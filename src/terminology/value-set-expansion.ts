@@ -5,7 +5,8 @@ import { canonical } from './canonical';
 import type { ComposeOptions, ExpansionEntry } from './expander';
 import { evaluateValueSet, type IndexedComposeResult } from './expansion-cache';
 import type { LanguagePreference } from './expansion-display';
-import { buildHierarchy, type HierarchyNode } from './expansion-hierarchy';
+import { buildHierarchy, countNodes, groupUnderParents, pruneToMatches, type HierarchyNode } from './expansion-hierarchy';
+import type { PropertySource } from './expansion-properties';
 import { ContainsRenderer } from './expansion-renderer';
 import { statusWarnings } from './expansion-status';
 import type { TerminologyRegistry } from './registry';
@@ -21,6 +22,12 @@ export interface ExpansionRequest {
   count?: number;
   activeOnly: boolean;
   excludeNested: boolean;
+  /**
+   * The client asked for the hierarchy (`hierarchical=true`, this server's parameter): codes the value set lists one by
+   * one are then nested by their code system's hierarchy too, top-level codes grouped under their parent. (HL7's
+   * tests expect `excludeNested=false` alone to leave such an expansion flat.)
+   */
+  nestingAsked?: boolean;
   excludeNotForUI: boolean;
   includeDesignations: boolean;
   includeDefinition: boolean;
@@ -31,6 +38,13 @@ export interface ExpansionRequest {
   echo: ValueSetExpansionParameter[];
   /** Largest expansion returned without paging. */
   maxSize: number;
+  /** Properties that come from elsewhere than the codes' code systems (e.g. a local code's niveau-2 targets). */
+  propertySource?: PropertySource;
+  /**
+   * Nests the codes otherwise than by one code system's hierarchy (a municipality's picker: niveau 3 under niveau 2).
+   * Used when the whole expansion is asked for nested; a text filter then keeps each hit with its groups.
+   */
+  nest?: (entries: readonly ExpansionEntry[]) => HierarchyNode[];
 }
 
 /** A request with every option at its $expand default, overridden by the given values. */
@@ -94,10 +108,36 @@ function findEntries(evaluated: IndexedComposeResult, request: ExpansionRequest)
   return entries;
 }
 
+function wholeExpansion(request: ExpansionRequest, total: number): boolean {
+  return (request.offset ?? 0) === 0 && (request.count === undefined || request.count >= total);
+}
+
+/** Listed codes nested on request (hierarchical=true), per selection of codes. */
+const groupedTrees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
+
+/** The whole tree per evaluated selection of codes (kept as long as the evaluation is). */
+const trees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
+
+/** The request's codes nested by `nest`: the whole tree, or for a text filter each hit with its groups. */
+function nestedSelection(
+  evaluated: IndexedComposeResult, request: ExpansionRequest, nest: NonNullable<ExpansionRequest['nest']>, hits: ExpansionEntry[],
+): HierarchyNode[] {
+  const unfiltered = request.textFilter ? selectEntries(evaluated, { ...request, textFilter: undefined }) : hits;
+  let whole = trees.get(unfiltered);
+  if (!whole) {
+    whole = nest(unfiltered);
+    trees.set(unfiltered, whole);
+  }
+  if (hits === unfiltered) return whole;
+  // a filter's tree is not kept: pruning is one walk, and a tree per filter of a large picker would hold much memory
+  const hitSet = new Set(hits);
+  return pruneToMatches(whole, (e) => hitSet.has(e));
+}
+
 /** Whether the page can be shown nested: the includes follow the hierarchy and the whole expansion fits in the page. */
 function showNested(evaluated: IndexedComposeResult, request: ExpansionRequest, total: number): boolean {
   if (!evaluated.hierarchical || request.excludeNested) return false;
-  if ((request.offset ?? 0) > 0 || (request.count !== undefined && request.count < total)) return false;
+  if (!wholeExpansion(request, total)) return false;
   // a text filter over a whole code system is a search: its hits are listed flat
   return !(request.textFilter && evaluated.hasUnfilteredInclude);
 }
@@ -164,7 +204,15 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
   }
   const offset = request.offset ?? 0;
   let nodes: HierarchyNode[];
-  if (showNested(evaluated, request, total)) {
+  let shown = total;
+  if (request.nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
+    nodes = nestedSelection(evaluated, request, request.nest, entries);
+    shown = countNodes(nodes);
+  } else if (request.nestingAsked && !request.excludeNested && !evaluated.hierarchical && wholeExpansion(request, total)) {
+    nodes = groupedTrees.get(entries) ?? groupUnderParents(buildHierarchy(entries));
+    groupedTrees.set(entries, nodes);
+    shown = countNodes(nodes);
+  } else if (showNested(evaluated, request, total)) {
     nodes = buildHierarchy(entries);
   } else {
     const page = entries.slice(offset, request.count === undefined ? undefined : offset + request.count);
@@ -176,6 +224,7 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
     designations: request.designations,
     properties: request.properties,
     withVersion: evaluated.versioned,
+    propertySource: request.propertySource,
   });
   const contains = renderer.render(nodes);
 
@@ -187,7 +236,7 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
     identifier: `urn:uuid:${randomUUID()}`,
     timestamp: new Date().toISOString(),
     // a whole grammar-defined code system has no number of codes
-    ...(evaluated.unbounded ? {} : { total }),
+    ...(evaluated.unbounded ? {} : { total: shown }),
     ...(request.offset !== undefined ? { offset: request.offset } : {}),
     ...(params.length > 0 ? { parameter: params } : {}),
     ...(contains.length > 0 ? { contains } : {}),

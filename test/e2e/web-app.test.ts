@@ -82,6 +82,30 @@ describeWithChromium('web page (headless Chromium)', () => {
     expect(page.url()).toContain(`#/kataloger/119/${CODES.fysiskTraening119}`);
   });
 
+  it("shows a municipality's pick lists (bilag 6): offers with their interventions, and niveau 1 → 2 → 3", async () => {
+    await page.goto(`${server.origin}/app/`);
+    const nav = page.getByRole('navigation', { name: 'Kataloger' });
+    await nav.getByRole('heading', { name: 'Kommune 370 (bilag 6)' }).waitFor();
+    await nav.getByRole('link', { name: 'Vælg indsats (niveau 1–3)' }).last().click();
+    expect(page.url()).toContain('#/kataloger/kommune-370-indsatsvaelger');
+    const tree = page.getByRole('list', { name: 'Vælg indsats (niveau 1–3): begreber' });
+    // niveau 1 starts open; a niveau-2 code opens to the local interventions mapped to it
+    await page.getByRole('button', { name: 'Fold ud: Sygdomshåndtering' }).click();
+    await tree.getByRole('link', { name: 'Medicinundervisning' }).click();
+    await page.getByRole('article').getByRole('heading', { name: 'Medicinundervisning', level: 2 }).waitFor();
+    expect(await page.getByRole('article').textContent()).toContain('370-MEDICINUNDERVISNING');
+    // what the EOJ system records for it: the niveau-2 coding with the niveau-3 coding in KL's gateway system
+    const recorded = page.getByRole('list', { name: 'Registreres som' });
+    await recorded.waitFor();
+    expect(await recorded.textContent()).toBe('Sygdomshåndtering FSIII + Medicinundervisning http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions');
+
+    await page.goto(`${server.origin}/app/#/kataloger/kommune-370-tilbud`);
+    await page.getByRole('button', { name: 'Fold ud: KOL rehabilitering' }).click();
+    const offers = page.getByRole('list', { name: 'Tilbud og deres indsatser: begreber' });
+    await offers.getByRole('link', { name: 'Nikotin- og tobaksafvænning' }).waitFor();
+    expect(await offers.getByRole('link').count()).toBe(7);
+  });
+
   it('searches with the Danish-aware filter of $expand and works from the keyboard', async () => {
     await page.goto(`${server.origin}/app/#/kataloger/fsiii`);
     // The whole of FSIII as a tree: a branch opens from the keyboard.

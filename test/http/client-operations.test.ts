@@ -277,7 +277,10 @@ describe('read', () => {
 });
 
 describe('search', () => {
-  const allValueSets = () => [...valueSetFiles('kl'), ...valueSetFiles('catalogs'), ...valueSetFiles('examples')].map((x) => x.vs);
+  // the example municipality's pick lists, derived from its local catalog (src/local/municipal-value-sets.ts)
+  const pickLists = ['indsatser', 'tilbud', 'lokalt-katalog', 'indsatsvaelger', 'tilbud-370-KOL-REHAB']
+    .map((name) => ({ url: `http://faelles-tx.dk/fhir/kommune/370/ValueSet/${name}`, status: 'active' }));
+  const allValueSets = () => [...[...valueSetFiles('kl'), ...valueSetFiles('catalogs'), ...valueSetFiles('examples')].map((x) => x.vs), ...pickLists];
   const search = async (resourceType: string, searchParams: Record<string, string | number>) =>
     (await server.client.search({ resourceType, searchParams })) as unknown as Bundle;
   const resources = (b: Bundle) => (b.entry ?? []).map((e) => e.resource as ValueSet);
@@ -380,7 +383,7 @@ describe('capabilities', () => {
     expect(cs.kind).toBe('instance');
     expect(cs.format).toContain('application/fhir+json');
     const ops = (type: string) => cs.rest?.[0]?.resource?.find((r) => r.type === type)?.operation?.map((o) => o.name).sort();
-    expect(ops('CodeSystem')).toEqual(['lookup', 'subsumes', 'validate-code']);
+    expect(ops('CodeSystem')).toEqual(['local-codings', 'lookup', 'subsumes', 'validate-code']);
     expect(ops('ValueSet')).toEqual(['batch-validate-code', 'compare', 'expand', 'validate-code']);
     const searchParams = cs.rest?.[0]?.resource?.find((r) => r.type === 'ValueSet')?.searchParam?.map((p) => p.name);
     expect(searchParams).toEqual(expect.arrayContaining(['url', 'version', 'name', 'title', 'status']));

@@ -25,7 +25,7 @@ export function App() {
 
   let view;
   if (section === 'kataloger') {
-    view = <Browse catalogKey={route[1]} code={route[2]} />;
+    view = <Browse catalogKey={route[1]} code={route[2]} system={route[3]} />;
   } else if (!session) {
     view = <SignIn purpose={section === 'import'
       ? 'Log ind for at importere kommunens lokale indsatser fra en CSV-fil.'

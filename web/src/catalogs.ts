@@ -1,6 +1,6 @@
-import type { ValueSet, ValueSetExpansionContains } from 'fhir/r4';
+import type { Bundle, Coding, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import { fhir } from './fhir';
-import { nestLike, type TreeNode } from './tree';
+import { nestLike, offerNodes, type TreeNode } from './tree';
 
 export type { TreeNode };
 
@@ -18,6 +18,33 @@ export interface Catalog {
   system?: string;
   /** The code system the catalog's codes come from. */
   codeSystem: string;
+  /** A municipality's pick list (bilag 6), computed by the server from its local catalog. */
+  pickList?: PickList;
+}
+
+/** The pick lists the page shows per municipality: offers with their interventions (scenario 1), the picker (scenario 3). */
+export type PickList = 'tilbud' | 'indsatsvaelger';
+const PICK_LIST_LABEL: Record<PickList, string> = { tilbud: 'Tilbud og deres indsatser', indsatsvaelger: 'Vælg indsats (niveau 1–3)' };
+const KOMMUNEKODE_SYSTEM = 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode';
+const CONTAINS_PROPERTY = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property';
+
+export function pickListCatalog(kommunekode: string, list: PickList): Catalog {
+  return {
+    key: `kommune-${kommunekode}-${list}`, label: PICK_LIST_LABEL[list], group: `Kommune ${kommunekode} (bilag 6)`,
+    valueSet: `http://faelles-tx.dk/fhir/kommune/${kommunekode}/ValueSet/${list}`, codeSystem: FSIII, pickList: list,
+  };
+}
+
+/** The municipalities whose pick lists the server publishes (one search). */
+export async function municipalitiesWithPickLists(signal?: AbortSignal): Promise<string[]> {
+  const bundle = (await fhir<Bundle>('GET', 'ValueSet', { query: { identifier: `${KOMMUNEKODE_SYSTEM}|`, _summary: 'true', _count: 1000 }, signal })).body;
+  const out = new Set<string>();
+  for (const e of bundle.entry ?? []) {
+    const vs = e.resource as ValueSet;
+    const m = /\/kommune\/(\d{3})\/ValueSet\/indsatsvaelger$/.exec(vs.url ?? '');
+    if (m) out.add(m[1]!);
+  }
+  return [...out].sort();
 }
 
 const VS = 'http://faelles-tx.dk/fhir/ValueSet/';
@@ -34,7 +61,8 @@ export const CATALOGS: Catalog[] = [
 ];
 
 export function catalogByKey(key: string | undefined): Catalog | undefined {
-  return CATALOGS.find((c) => c.key === key);
+  const m = /^kommune-(\d{3})-(tilbud|indsatsvaelger)$/.exec(key ?? '');
+  return CATALOGS.find((c) => c.key === key) ?? (m ? pickListCatalog(m[1]!, m[2] as PickList) : undefined);
 }
 
 export function systemName(system: string): string {
@@ -53,11 +81,21 @@ export function isLegacyKey(system: string, code: string): boolean {
   return system === FSIII && !UUID.test(code);
 }
 
+/** A code's `niveau2` property values (its common interventions), as tree nodes. */
+function niveau2Nodes(c: ValueSetExpansionContains | undefined): TreeNode[] {
+  const values = (c?.extension ?? []).filter((e) => e.url === CONTAINS_PROPERTY && e.extension?.[0]?.valueCode === 'niveau2')
+    .map((e) => e.extension?.[1]?.valueCoding).filter((x): x is Coding => !!x?.system && !!x.code);
+  return values.map((v) => ({ system: v.system!, code: v.code!, display: v.display ?? v.code!, inactive: false, children: [] }));
+}
+
 function toNodes(contains: ValueSetExpansionContains[] | undefined): TreeNode[] {
   const out: TreeNode[] = [];
   for (const c of contains ?? []) {
     if (!c.code || !c.system || isLegacyKey(c.system, c.code)) continue;
-    out.push({ system: c.system, code: c.code, display: c.display ?? c.code, inactive: c.inactive === true, children: toNodes(c.contains) });
+    out.push({
+      system: c.system, code: c.code, display: c.display ?? c.code, inactive: c.inactive === true,
+      ...(c.abstract ? { abstract: true } : {}), children: toNodes(c.contains),
+    });
   }
   return out;
 }
@@ -73,7 +111,8 @@ export interface CatalogExpansion {
  * `filter` the matching concepts, flat: the server's Danish-aware text filter (faerdig = færdig), as in $expand.
  */
 export async function expandCatalog(catalog: Catalog, filter?: string, signal?: AbortSignal): Promise<CatalogExpansion> {
-  const extra = filter ? { filter, excludeNested: true } : {};
+  // without a filter the server nests the catalog as its code system does, grouped under the parents it leaves out
+  const extra = filter ? { filter, excludeNested: true } : { hierarchical: true };
   let vs: ValueSet;
   if (catalog.valueSet) {
     vs = (await fhir<ValueSet>('GET', 'ValueSet/$expand', { query: { url: catalog.valueSet, ...extra }, signal })).body;
@@ -85,11 +124,16 @@ export async function expandCatalog(catalog: Catalog, filter?: string, signal?: 
     vs = (await fhir<ValueSet>('POST', 'ValueSet/$expand', { body: { resourceType: 'Parameters', parameter }, signal })).body;
   }
   let nodes = toNodes(vs.expansion?.contains);
+  if (catalog.pickList === 'tilbud') {
+    const byCode = new Map((vs.expansion?.contains ?? []).map((c) => [c.code, c]));
+    nodes = offerNodes(nodes, (o) => niveau2Nodes(byCode.get(o.code)));
+  }
   // A catalog that lists its concepts one by one expands flat; arrange them as the code system nests them.
-  if (!filter && catalog.valueSet && nodes.every((n) => n.children.length === 0)) {
+  if (!filter && catalog.valueSet && !catalog.pickList && nodes.every((n) => n.children.length === 0)) {
     nodes = nestLike(nodes, await systemTree(catalog.codeSystem).catch(() => []));
   }
-  const count = (list: TreeNode[]): number => list.reduce((n, x) => n + 1 + count(x.children), 0);
+  // groups the server adds to navigate by (abstract) are not the catalog's concepts
+  const count = (list: TreeNode[]): number => list.reduce((n, x) => n + (x.abstract ? 0 : 1) + count(x.children), 0);
   return { title: vs.title, total: count(nodes), nodes };
 }
 

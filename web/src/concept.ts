@@ -1,6 +1,6 @@
-import type { Coding, Parameters } from 'fhir/r4';
+import type { CodeableConcept, Coding, Parameters } from 'fhir/r4';
 import { CATALOGS, type Catalog, displaysOf } from './catalogs';
-import { get, param, paramValue, params } from './fhir';
+import { FhirRequestError, get, param, paramValue, params } from './fhir';
 
 /** What $lookup tells about a concept, with the catalog text of the FSIII supplement (beskrivelse, formål, …). */
 export interface ConceptText {
@@ -122,6 +122,26 @@ export async function relatedDisplays(c: ConceptText): Promise<Map<string, strin
   const missing = [...new Set([...c.parents, ...c.children].map((r) => r.code).concat(c.replacedBy))].filter((x) => !known.has(x));
   for (const [code, display] of await displaysOf(c.system, missing)) known.set(code, display);
   return known;
+}
+
+/** A municipality's local code (its catalog's URL is under …/kommune/{kommunekode}/). */
+export function isLocalSystem(system: string): boolean {
+  return /^http:\/\/faelles-tx\.dk\/fhir\/kommune\/\d{3}\//.test(system);
+}
+
+/**
+ * What an EOJ system records for a local code ($local-codings): per common intervention, the codings to send (an
+ * intervention's niveau-2 coding with its niveau-3 coding in KL's gateway system; an offer's common interventions).
+ * Empty when the code is not linked yet.
+ */
+export async function recordedAs(system: string, code: string, signal?: AbortSignal): Promise<Coding[][]> {
+  try {
+    const p = await get<Parameters>('CodeSystem/$local-codings', { system, code }, signal);
+    return params(p, 'codeableConcept').map((x) => (paramValue(x) as CodeableConcept).coding ?? []);
+  } catch (e) {
+    if (e instanceof FhirRequestError && e.status === 422) return [];
+    throw e;
+  }
 }
 
 export const STATUS_LABEL: Record<string, string> = {

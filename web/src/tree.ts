@@ -6,7 +6,14 @@ export interface TreeNode {
   code: string;
   display: string;
   inactive: boolean;
+  /** A group to navigate by, not a concept to pick (FHIR `contains.abstract`): shown open. */
+  abstract?: boolean;
   children: TreeNode[];
+}
+
+/** An offer (tilbud) of a municipality with the common interventions it is recorded as (its `niveau2` values) as children. */
+export function offerNodes(offers: TreeNode[], niveau2: (offer: TreeNode) => TreeNode[]): TreeNode[] {
+  return offers.map((o) => ({ ...o, children: niveau2(o) }));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { CATALOGS, type Catalog, catalogByKey, expandCatalog, systemName, type TreeNode } from '../catalogs';
-import { conceptUse, lookupConcept, relatedDisplays } from '../concept';
+import { CATALOGS, type Catalog, catalogByKey, expandCatalog, FSIII, municipalitiesWithPickLists, pickListCatalog, systemName, type TreeNode } from '../catalogs';
+import { conceptUse, isLocalSystem, lookupConcept, recordedAs, relatedDisplays } from '../concept';
 import { useAsync, useDebounced } from '../hooks';
 import { href } from '../router';
 import { ConceptTextView, ErrorBox, Loading, Notice, StatusBadge } from './common';
@@ -10,15 +10,29 @@ export function catalogKeyFor(system: string): string {
   return CATALOGS.find((c) => c.system === system)?.key ?? CATALOGS[0]!.key;
 }
 
+/** The page's catalogs, then each municipality's pick lists (bilag 6) as the server publishes them. */
+function useCatalogs(current: Catalog): Catalog[] {
+  const municipalities = useAsync((signal) => municipalitiesWithPickLists(signal), []);
+  const pickLists = (municipalities.data ?? []).flatMap((k) => [pickListCatalog(k, 'tilbud'), pickListCatalog(k, 'indsatsvaelger')]);
+  const all = [...CATALOGS, ...pickLists];
+  return all.some((c) => c.key === current.key) ? all : [...all, current];
+}
+
+/** A link to a concept in a catalog; the code system is named when it is not the catalog's (local codes in a pick list). */
+function conceptHref(catalog: Catalog, n: { system: string; code: string }): string {
+  return href('kataloger', catalog.key, n.code, n.system === catalog.codeSystem ? undefined : n.system);
+}
+
 function CatalogNav({ current }: { current: Catalog }) {
-  const groups = [...new Set(CATALOGS.map((c) => c.group))];
+  const catalogs = useCatalogs(current);
+  const groups = [...new Set(catalogs.map((c) => c.group))];
   return (
     <nav class="catalog-nav" aria-label="Kataloger">
       {groups.map((g) => (
         <div key={g}>
           <h2 class="nav-group">{g}</h2>
           <ul>
-            {CATALOGS.filter((c) => c.group === g).map((c) => (
+            {catalogs.filter((c) => c.group === g).map((c) => (
               <li key={c.key}>
                 <a href={href('kataloger', c.key)} aria-current={c.key === current.key ? 'page' : undefined}>{c.label}</a>
               </li>
@@ -57,7 +71,7 @@ function TreeItems({ nodes, catalog, selected, open, toggle }: {
                   </button>
                 )
                 : <span class="toggle-spacer" aria-hidden="true" />}
-              <a href={href('kataloger', catalog.key, n.code)} aria-current={n.code === selected ? 'true' : undefined}
+              <a href={conceptHref(catalog, n)} aria-current={n.code === selected ? 'true' : undefined}
                 class={n.inactive ? 'inactive' : undefined}>
                 {n.display}
               </a>
@@ -79,6 +93,10 @@ function TreeItems({ nodes, catalog, selected, open, toggle }: {
 function CatalogTree({ catalog, selected }: { catalog: Catalog; selected?: string }) {
   const tree = useAsync((signal) => expandCatalog(catalog, undefined, signal), [catalog.key]);
   const [open, setOpen] = useState<Set<string>>(new Set());
+  // Groups that are there to navigate by (niveau 1) start open.
+  useEffect(() => {
+    if (tree.data) setOpen((o) => new Set([...o, ...tree.data!.nodes.filter((n) => n.abstract).map((n) => n.code)]));
+  }, [tree.data]);
   // Open the branches down to the selected concept.
   useEffect(() => {
     if (!tree.data || !selected) return;
@@ -114,7 +132,7 @@ function SearchResults({ catalog, filter, selected }: { catalog: Catalog; filter
       <ul class="results" aria-label="Søgeresultater">
         {nodes.map((n) => (
           <li key={n.code}>
-            <a href={href('kataloger', catalog.key, n.code)} aria-current={n.code === selected ? 'true' : undefined}>{n.display}</a>
+            <a href={conceptHref(catalog, n)} aria-current={n.code === selected ? 'true' : undefined}>{n.display}</a>
             {n.inactive && <span class="badge status-retired">udgået</span>}
           </li>
         ))}
@@ -126,12 +144,13 @@ function SearchResults({ catalog, filter, selected }: { catalog: Catalog; filter
 export function ConceptPanel({ system, code, catalogKey }: { system: string; code: string; catalogKey: string }) {
   const concept = useAsync(async (signal) => {
     const c = await lookupConcept(system, code, signal);
-    const [names, use] = await Promise.all([relatedDisplays(c), conceptUse(system, code, signal)]);
-    return { c, names, use };
+    const [names, use, recorded] = await Promise.all([relatedDisplays(c), conceptUse(system, code, signal),
+      isLocalSystem(system) ? recordedAs(system, code, signal) : Promise.resolve(undefined)]);
+    return { c, names, use, recorded };
   }, [system, code]);
   if (concept.error) return <ErrorBox error={concept.error} />;
   if (!concept.data || concept.data.c.code !== code) return <Loading what="begrebet" />;
-  const { c, names, use } = concept.data;
+  const { c, names, use, recorded } = concept.data;
   const link = (x: string) => <a href={href('kataloger', catalogKey, x)}>{names.get(x) ?? x}</a>;
   const byKommune = new Map<string, typeof use.local>();
   for (const u of use.local) byKommune.set(u.kommunekode ?? '?', [...(byKommune.get(u.kommunekode ?? '?') ?? []), u]);
@@ -155,6 +174,22 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
         </Notice>
       )}
       <ConceptTextView c={c} />
+      {recorded && (
+        <section>
+          <h3>Registreres som</h3>
+          {recorded.length === 0
+            ? <p class="muted">Koden er endnu ikke koblet til en fælleskommunal indsats og kan ikke indberettes.</p>
+            : (
+              <ul aria-label="Registreres som">
+                {recorded.map((codings, i) => (
+                  <li key={i}>{codings.map((x, j) => (
+                    <span key={j}>{j > 0 && ' + '}{x.display ?? x.code} <code class="small">{x.system === FSIII ? 'FSIII' : x.system}</code></span>
+                  ))}</li>
+                ))}
+              </ul>
+            )}
+        </section>
+      )}
       {c.children.length > 0 && (
         <section>
           <h3>Underbegreber ({c.children.length})</h3>
@@ -186,7 +221,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
   );
 }
 
-export function Browse({ catalogKey, code }: { catalogKey?: string; code?: string }) {
+export function Browse({ catalogKey, code, system }: { catalogKey?: string; code?: string; system?: string }) {
   const catalog = catalogByKey(catalogKey) ?? CATALOGS[0]!;
   const [query, setQuery] = useState('');
   const filter = useDebounced(query.trim(), 250);
@@ -206,7 +241,7 @@ export function Browse({ catalogKey, code }: { catalogKey?: string; code?: strin
       </section>
       <section class="concept-pane" aria-label="Begreb">
         {code
-          ? <ConceptPanel system={catalog.codeSystem} code={code} catalogKey={catalog.key} />
+          ? <ConceptPanel system={system ?? catalog.codeSystem} code={code} catalogKey={catalog.key} />
           : (
             <div class="intro">
               <h2>Fælles Sprog III og FFB</h2>

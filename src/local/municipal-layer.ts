@@ -1,0 +1,74 @@
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { ResourceSet, type TerminologyType } from '../terminology/resource-set';
+import { municipalitiesWithCatalogs, municipalValueSetsOf } from './municipal-value-sets';
+import { isKommunekode, parseMunicipalUrl, reservedIdKommunekode } from './municipality';
+
+type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
+
+/**
+ * The registry's lowest layer (below the written and the published ones), of derived resources: each municipality's pick lists
+ * (municipal-value-sets.ts), computed on first use per municipality and recomputed after the registry changes
+ * (`registry.touch()` on every write), so they always follow the local catalogs. Resources written or published under
+ * the same canonical win over them (upper layers). Holds only ValueSets.
+ */
+export class MunicipalValueSetLayer extends ResourceSet {
+  private registry?: TerminologyRegistry;
+  private generation = -1;
+  private readonly perMunicipality = new Map<string, ResourceSet>();
+  /** Set while computing: lookups the computation itself makes do not recurse into this layer. */
+  private computing = false;
+
+  /** The registry the layer is part of (set once, after the registry is built on it). */
+  attach(registry: TerminologyRegistry): void {
+    this.registry = registry;
+  }
+
+  private setOf(kommunekode: string | undefined): ResourceSet | undefined {
+    const registry = this.registry;
+    // only real kommunekoder: a lookup of any other URL under the base must not add an entry (at most 1,000 per change)
+    if (!registry || !isKommunekode(kommunekode) || this.computing) return undefined;
+    if (this.generation !== registry.generation) {
+      this.perMunicipality.clear();
+      this.generation = registry.generation;
+    }
+    let set = this.perMunicipality.get(kommunekode);
+    if (!set) {
+      this.computing = true;
+      try {
+        set = new ResourceSet(municipalValueSetsOf(registry, kommunekode));
+      } finally {
+        this.computing = false;
+      }
+      this.perMunicipality.set(kommunekode, set);
+    }
+    return set;
+  }
+
+  override versions<T extends TerminologyType>(type: T, url: string): ByType[T][] {
+    if (type !== 'ValueSet') return [];
+    return this.setOf(parseMunicipalUrl(url)?.kommunekode)?.versions(type, url) ?? [];
+  }
+
+  override find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {
+    if (type !== 'ValueSet') return undefined;
+    return this.setOf(parseMunicipalUrl(url)?.kommunekode)?.find(type, url, version);
+  }
+
+  override byResourceId<T extends TerminologyType>(type: T, id: string): ByType[T] | undefined {
+    if (type !== 'ValueSet') return undefined;
+    return this.setOf(reservedIdKommunekode(id))?.byResourceId(type, id);
+  }
+
+  override list<T extends TerminologyType>(type: T): ByType[T][] {
+    if (type !== 'ValueSet' || !this.registry || this.computing) return [];
+    this.computing = true;
+    let municipalities: string[];
+    try {
+      municipalities = municipalitiesWithCatalogs(this.registry);
+    } finally {
+      this.computing = false;
+    }
+    return municipalities.flatMap((k) => this.setOf(k)?.list(type) ?? []);
+  }
+}

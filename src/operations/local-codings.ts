@@ -1,0 +1,43 @@
+import { FhirError } from '../errors/fhir-error';
+import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
+import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from '../local/gateway';
+import { localRecording } from '../local/recording';
+import type { OperationHandler } from './context';
+
+/**
+ * CodeSystem/$local-codings?kommunekode=370&code=370-BOLDSPIL (this server's own operation): what an EOJ system
+ * records for a municipality's local code, in one call (bilag 6). For a local intervention (scenario 3): its niveau-2
+ * coding with the niveau-3 coding in KL's gateway system next to it, as the gateway wants them; for an offer
+ * (scenario 1): one CodeableConcept per common intervention the offer stands for, with the displays to record.
+ */
+const spec: OperationSpec = {
+  name: 'local-codings',
+  params: [
+    KOMMUNEKODE_PARAM,
+    { name: 'system', type: 'uri' },
+    { name: 'code', type: 'code' },
+    { name: 'coding', type: 'Coding' },
+    { name: 'gatewaySystem', type: 'uri' },
+  ],
+};
+
+export const localCodingsOperation: OperationHandler = {
+  spec,
+  resourceType: 'CodeSystem',
+  levels: ['type'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-local-codings',
+  handle(input, ctx) {
+    const coding = input.one<{ system?: string; code?: string }>('coding');
+    const code = input.string('code') ?? coding?.code;
+    if (!code) throw FhirError.invalid('Give the local code as code (with kommunekode or system) or as coding', { expression: ['code'] });
+    const r = localRecording(ctx.registry, {
+      kommunekode: checkKommunekodeParam(input.string('kommunekode')),
+      system: input.string('system') ?? coding?.system,
+      code,
+      gatewaySystem: input.string('gatewaySystem'),
+    });
+    const out = new ParametersBuilder().code('kommunekode', r.kommunekode).coding('source', r.source).code('kind', r.kind).code('status', r.status);
+    for (const cc of r.concepts) out.codeableConcept('codeableConcept', cc);
+    return out.build();
+  },
+};

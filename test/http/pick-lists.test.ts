@@ -1,0 +1,303 @@
+import type { Bundle, CodeableConcept, Coding, Parameters, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { CONTAINS_PROPERTY_EXT } from '../../src/terminology/expansion-renderer';
+import { FSIII, publishedCatalogs, testApp } from '../support/app';
+import { CODES, KOL_TARGETS, sampleCatalog, tokenFor } from '../support/local';
+
+/** Bilag 6's three ways to pick interventions, on the example municipality (370) and on one written in the test (561). */
+const JSON_TYPE = 'application/fhir+json';
+const PREVENTION_GATEWAY = 'http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions';
+const CARE_GATEWAY = 'http://fhir.kl.dk/gateway/CodeSystem/LocallyDefinedInterventions';
+const PARAGRAF_140 = '7deb81de-12c0-4a49-bd5b-72ea6fe89d83';
+const vsUrl = (k: string, name: string) => `http://faelles-tx.dk/fhir/kommune/${k}/ValueSet/${name}`;
+const csUrl = (k: string) => `http://faelles-tx.dk/fhir/kommune/${k}/CodeSystem/lokale-indsatser`;
+
+let app: App;
+
+beforeAll(async () => {
+  app = await testApp();
+});
+
+async function expand(query: Record<string, string>, status = 200): Promise<ValueSet> {
+  const res = await request(app).get('/fhir/ValueSet/$expand').query(query);
+  expect(res.status).toBe(status);
+  return res.body as ValueSet;
+}
+
+async function codings(query: Record<string, string>, status = 200): Promise<Parameters> {
+  const res = await request(app).get('/fhir/CodeSystem/$local-codings').query(query);
+  expect(res.status).toBe(status);
+  return res.body as Parameters;
+}
+
+function properties(c: ValueSetExpansionContains, code: string): Record<string, unknown>[] {
+  return (c.extension ?? []).filter((e) => e.url === CONTAINS_PROPERTY_EXT && e.extension?.[0]?.valueCode === code)
+    .map((e) => { const { url: _u, ...value } = e.extension![1]!; return value; });
+}
+
+const niveau2 = (c: ValueSetExpansionContains) => properties(c, 'niveau2').map((v) => (v.valueCoding as Coding).code);
+const codesOf = (list: ValueSetExpansionContains[] | undefined) => (list ?? []).map((c) => c.code);
+const find = (list: ValueSetExpansionContains[] | undefined, code: string) => (list ?? []).find((c) => c.code === code);
+
+/** The §119 and §140 catalogs' own order (KL's documents), as their compose lists it. */
+function catalogOrder(id: string): string[] {
+  const vs = publishedCatalogs().resources.find((r) => r.resourceType === 'ValueSet' && r.id === id) as ValueSet;
+  return vs.compose!.include[0]!.concept!.map((c) => c.code);
+}
+
+function recorded(p: Parameters): CodeableConcept[] {
+  return (p.parameter ?? []).filter((x) => x.name === 'codeableConcept').map((x) => x.valueCodeableConcept!);
+}
+
+describe('scenario 1: pick the offer, record its common interventions (370)', () => {
+  it('the offers list carries each offer with kind, status and its niveau-2 targets with display', async () => {
+    const vs = await expand({ url: vsUrl('370', 'tilbud') });
+    expect(codesOf(vs.expansion!.contains)).toEqual(['370-KOL-REHAB']);
+    const kol = vs.expansion!.contains![0]!;
+    expect(properties(kol, 'type')).toEqual([{ valueCode: 'tilbud' }]);
+    expect(properties(kol, 'status')).toEqual([{ valueCode: 'active' }]);
+    expect(niveau2(kol)).toEqual(KOL_TARGETS);
+    expect(properties(kol, 'niveau2')[0]).toEqual({ valueCoding: { system: FSIII, code: CODES.sygdomshaandtering, display: 'Sygdomshåndtering' } });
+  });
+
+  it("one $expand of the offer's value set gives its six common interventions with their displays", async () => {
+    const vs = await expand({ url: vsUrl('370', 'tilbud-370-KOL-REHAB') });
+    expect(vs.expansion!.total).toBe(6);
+    expect(vs.expansion!.contains!.map((c) => ({ system: c.system, code: c.code }))).toEqual(KOL_TARGETS.map((code) => ({ system: FSIII, code })));
+    expect(find(vs.expansion!.contains, CODES.nikotin)!.display).toBe('Nikotin- og tobaksafvænning');
+  });
+
+  it('$local-codings answers the offer as one CodeableConcept per common intervention', async () => {
+    const p = await codings({ kommunekode: '370', code: '370-KOL-REHAB' });
+    expect(p.parameter!.find((x) => x.name === 'kind')!.valueCode).toBe('tilbud');
+    const concepts = recorded(p);
+    expect(concepts.map((c) => c.coding)).toEqual(KOL_TARGETS.map((code) => [expect.objectContaining({ system: FSIII, code, display: expect.any(String) })]));
+  });
+});
+
+describe('scenario 2: pick common interventions grouped under niveau 1, in catalog order', () => {
+  it('a catalog expansion keeps the order of KL\'s document and can show each code\'s parent', async () => {
+    const vs = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', property: 'parent' });
+    expect(codesOf(vs.expansion!.contains)).toEqual(catalogOrder('indsatskatalog-119'));
+    for (const c of vs.expansion!.contains!) expect(properties(c, 'parent')).toEqual([{ valueCode: CODES.paragraf119 }]);
+  });
+
+  it('asked for the hierarchy (hierarchical=true), the catalog comes grouped under its niveau-1 concept, which is not to be picked', async () => {
+    // excludeNested=false alone leaves a value set that lists its codes flat, as HL7's tests expect
+    for (const query of [{}, { excludeNested: 'false' }, { hierarchical: 'true', excludeNested: 'true' }]) {
+      const flat = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', ...query });
+      expect(flat.expansion!.contains!.every((c) => c.contains === undefined)).toBe(true);
+    }
+    const grouped = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', hierarchical: 'true' });
+    expect(grouped.expansion!.parameter).toContainEqual({ name: 'hierarchical', valueBoolean: true });
+    const roots = grouped.expansion!.contains!;
+    expect(roots.map((c) => ({ code: c.code, abstract: c.abstract }))).toEqual([{ code: CODES.paragraf119, abstract: true }]);
+    expect(roots[0]!.display).toBe('Kommunale sundhedsfremme og forebyggelsesindsatser');
+    expect(codesOf(roots[0]!.contains)).toEqual(catalogOrder('indsatskatalog-119'));
+  });
+
+  it('an FFB catalog asked for the hierarchy follows the FFB hierarchy, in the catalog\'s order', async () => {
+    const vs = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/ffb-ydelser', hierarchical: 'true' });
+    const ydelse = vs.expansion!.contains!;
+    expect(ydelse).toHaveLength(1);
+    expect(ydelse[0]!.abstract).toBe(true);
+    const order = catalogOrder('ffb-ydelser');
+    const flatten = (list: ValueSetExpansionContains[] | undefined): string[] => (list ?? []).flatMap((c) => [c.code!, ...flatten(c.contains)]);
+    // depth first, the tree lists the codes exactly in the catalog's order
+    expect(flatten(ydelse[0]!.contains)).toEqual(order);
+    const ophold = ydelse[0]!.contains![0]!;
+    expect(ophold.display).toBe('Ophold');
+    expect(ophold.contains!.map((c) => c.display)).toEqual(['Akut ophold', 'Midlertidigt ophold', 'Længerevarende ophold']);
+  });
+
+  it('property=child lists a niveau-1 code\'s niveau-2 codes', async () => {
+    const vs = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', property: 'child' });
+    // niveau-2 codes have no children
+    expect(vs.expansion!.contains!.every((c) => properties(c, 'child').length === 0)).toBe(true);
+    const picker = await expand({ url: vsUrl('370', 'indsatsvaelger'), property: 'child' });
+    const children = properties(picker.expansion!.contains![0]!, 'child').map((v) => v.valueCode);
+    expect(children).toEqual(expect.arrayContaining(catalogOrder('indsatskatalog-119')));
+  });
+});
+
+describe('scenario 3: pick local interventions, each recorded with its niveau-2 code (370)', () => {
+  it('the picker nests niveau 1 → niveau 2 (catalog order) → the local interventions mapped to each', async () => {
+    const vs = await expand({ url: vsUrl('370', 'indsatsvaelger') });
+    const roots = vs.expansion!.contains!;
+    expect(codesOf(roots)).toEqual([CODES.paragraf119, PARAGRAF_140]);
+    // niveau 1 is there to navigate by
+    expect(roots.map((r) => r.abstract)).toEqual([true, true]);
+    expect(codesOf(roots[0]!.contains)).toEqual(catalogOrder('indsatskatalog-119'));
+    expect(codesOf(roots[1]!.contains)).toEqual(catalogOrder('indsatskatalog-140'));
+    const sygdom = find(roots[0]!.contains, CODES.sygdomshaandtering)!;
+    expect(codesOf(sygdom.contains)).toEqual(['370-TEORI-OM-KOL', '370-MEDICINUNDERVISNING', '370-PSYKOSOCIALE-FORHOLD']);
+    for (const local of sygdom.contains!) expect(niveau2(local)).toEqual([CODES.sygdomshaandtering]);
+    expect(codesOf(find(roots[1]!.contains, CODES.fysiskTraening140)!.contains)).toEqual(['370-BALANCETRAENING', '370-FINMOTORISK-TRAENING']);
+    // offers are not interventions to pick here
+    expect(JSON.stringify(vs)).not.toContain('370-KOL-REHAB');
+    expect(vs.expansion!.total).toBe(2 + catalogOrder('indsatskatalog-119').length + catalogOrder('indsatskatalog-140').length + 9);
+  });
+
+  it('the Danish-aware text filter works across the three levels and keeps each hit under its groups', async () => {
+    // "traening" finds "træning" on every level: niveau 2 (with its local codes) and niveau 3
+    const vs = await expand({ url: vsUrl('370', 'indsatsvaelger'), filter: 'balancetraening' });
+    const roots = vs.expansion!.contains!;
+    expect(codesOf(roots)).toEqual([PARAGRAF_140]);
+    expect(codesOf(roots[0]!.contains)).toEqual([CODES.fysiskTraening140]);
+    expect(codesOf(roots[0]!.contains![0]!.contains)).toEqual(['370-BALANCETRAENING']);
+    expect(vs.expansion!.total).toBe(3);
+
+    const byNiveau2 = await expand({ url: vsUrl('370', 'indsatsvaelger'), filter: 'sygdomshaandtering' });
+    expect(codesOf(byNiveau2.expansion!.contains![0]!.contains)).toEqual([CODES.sygdomshaandtering]);
+    expect(byNiveau2.expansion!.contains![0]!.contains![0]!.contains).toHaveLength(3);
+  });
+
+  it('excludeNested=true lists the same codes flat', async () => {
+    const nested = await expand({ url: vsUrl('370', 'indsatsvaelger') });
+    const flat = await expand({ url: vsUrl('370', 'indsatsvaelger'), excludeNested: 'true' });
+    expect(flat.expansion!.contains!.every((c) => c.contains === undefined)).toBe(true);
+    expect(flat.expansion!.total).toBe(nested.expansion!.total);
+    expect(flat.expansion!.contains!.filter((c) => c.code!.startsWith('370-'))).toHaveLength(9);
+  });
+
+  it('$local-codings gives the niveau-2 coding with the niveau-3 coding in KL\'s gateway system next to it', async () => {
+    const p = await codings({ kommunekode: '370', code: '370-BOLDSPIL' });
+    expect(recorded(p)).toEqual([{
+      coding: [
+        { system: FSIII, code: CODES.fysiskTraening119, display: 'Fysisk træning' },
+        { system: PREVENTION_GATEWAY, code: '370-BOLDSPIL', display: 'Boldspil' },
+      ],
+    }]);
+    expect(p.parameter!.find((x) => x.name === 'source')!.valueCoding).toEqual(
+      { system: csUrl('370'), version: '1.0.0', code: '370-BOLDSPIL', display: 'Boldspil' });
+    // the gateway system as KL sends it, and the other gateway's system when asked for
+    const viaGateway = await codings({ system: PREVENTION_GATEWAY, kommunekode: '370', code: '370-AKUPUNKTUR', gatewaySystem: CARE_GATEWAY });
+    expect(recorded(viaGateway)[0]!.coding).toEqual([
+      { system: FSIII, code: 'f8ac963c-6ec5-4ec5-bd90-a22fea4e2d16', display: 'Manuel behandling' },
+      { system: CARE_GATEWAY, code: '370-AKUPUNKTUR', display: 'Akupunktur' },
+    ]);
+  });
+
+  it('$local-codings takes the local coding in a POSTed Parameters too', async () => {
+    const res = await request(app).post('/fhir/CodeSystem/$local-codings').type(JSON_TYPE).send({
+      resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: csUrl('370'), code: '370-MINDFULNESS' } }],
+    }).expect(200);
+    expect(recorded(res.body as Parameters)[0]!.coding!.map((c) => c.code)).toEqual([CODES.mentalHaandtering, '370-MINDFULNESS']);
+  });
+
+  it('property=niveau2 gives the niveau-2 targets on any expansion with local codes', async () => {
+    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
+      resourceType: 'Parameters', parameter: [
+        { name: 'valueSet', resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: csUrl('370'), concept: [{ code: '370-AKUPUNKTUR' }, { code: '370-KOL-REHAB' }] }] } } },
+        { name: 'property', valueString: 'niveau2' },
+      ],
+    }).expect(200);
+    const [akupunktur, kol] = (res.body as ValueSet).expansion!.contains!;
+    expect(niveau2(akupunktur!)).toEqual(['f8ac963c-6ec5-4ec5-bd90-a22fea4e2d16']);
+    expect(niveau2(kol!)).toEqual(KOL_TARGETS);
+    expect(properties(kol!, 'type')).toEqual([]);
+  });
+
+  it('$local-codings refuses what it cannot answer with a clear 4xx', async () => {
+    await codings({ kommunekode: '370', code: 'NO-SUCH-CODE' }, 404);
+    await codings({ code: '370-BOLDSPIL' }, 400);
+    await codings({ kommunekode: '37', code: '370-BOLDSPIL' }, 400);
+    await codings({ kommunekode: '370', code: '370-BOLDSPIL', gatewaySystem: 'http://example.org/x' }, 400);
+    await codings({ system: csUrl('370'), kommunekode: '101', code: '370-BOLDSPIL' }, 400);
+    await codings({ system: 'http://example.org/cs', code: '370-BOLDSPIL' }, 400);
+  });
+
+  it('the pick lists are published: searchable by the kommunekode identifier and readable by id', async () => {
+    const res = await request(app).get('/fhir/ValueSet').query({ identifier: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode|370' }).expect(200);
+    const urls = ((res.body as Bundle).entry ?? []).map((e) => (e.resource as ValueSet).url).sort();
+    expect(urls).toEqual(['indsatser', 'indsatsvaelger', 'lokalt-katalog', 'tilbud', 'tilbud-370-KOL-REHAB'].map((n) => vsUrl('370', n)));
+    const read = await request(app).get('/fhir/ValueSet/kommune-370-indsatser').expect(200);
+    expect(read.body.url).toBe(vsUrl('370', 'indsatser'));
+    const all = await expand({ url: vsUrl('370', 'lokalt-katalog') });
+    expect(all.expansion!.total).toBe(10);
+  });
+});
+
+describe('a municipality that writes its catalog (561)', () => {
+  const k = '561';
+  let token: string;
+  const put = async (resource: { resourceType: string; id?: string }, status: number) =>
+    request(app).put(`/fhir/${resource.resourceType}/${resource.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(resource).expect(status);
+
+  beforeAll(async () => {
+    token = await tokenFor({ kommunekode: k });
+  });
+
+  it('has no pick lists before it has a local catalog', async () => {
+    await expand({ url: vsUrl(k, 'indsatser') }, 404);
+    await expand({ url: vsUrl(k, 'indsatsvaelger') }, 404);
+    // nor is there anything under a URL that is not a municipality's, or for an offer that does not exist
+    await expand({ url: vsUrl('abc', 'indsatser') }, 404);
+    await expand({ url: vsUrl('370', 'tilbud-370-NO-SUCH-OFFER') }, 404);
+  });
+
+  it('gets all three scenarios from its written catalog, and they follow its next write', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog(k);
+    await put(codeSystem, 201);
+    await put(conceptMap, 201);
+
+    // scenario 1
+    const offer = await expand({ url: vsUrl(k, `tilbud-${k}-KOL`) });
+    expect(codesOf(offer.expansion!.contains)).toEqual(KOL_TARGETS);
+    expect(recorded(await codings({ kommunekode: k, code: `${k}-KOL` }))).toHaveLength(6);
+
+    // scenario 3: mapped codes under their niveau-2 code, the unmapped one at the end, not hidden
+    const picker = await expand({ url: vsUrl(k, 'indsatsvaelger') });
+    const roots = picker.expansion!.contains!;
+    expect(codesOf(roots)).toEqual([CODES.paragraf119, PARAGRAF_140, `${k}-NY`]);
+    expect(codesOf(find(roots[0]!.contains, CODES.fysiskTraening119)!.contains)).toEqual([`${k}-BOLD`]);
+    expect(codesOf(find(roots[1]!.contains, CODES.fysiskTraening140)!.contains)).toEqual([`${k}-BALANCE`]);
+    expect(niveau2(roots[2]!)).toEqual([]);
+    // an intervention not linked to niveau 2 cannot be recorded yet
+    await codings({ kommunekode: k, code: `${k}-NY` }, 422);
+
+    const boldBefore = await codings({ kommunekode: k, code: `${k}-BOLD` });
+    expect(recorded(boldBefore)[0]!.coding![0]!.code).toBe(CODES.fysiskTraening119);
+
+    // the municipality links it (and moves Boldspil): the picker and $local-codings follow at once, cached answers too
+    conceptMap.group![0]!.element!.push({ code: `${k}-NY`, target: [{ code: CODES.kostvejledning, equivalence: 'subsumes' }] });
+    conceptMap.group![0]!.element!.find((e) => e.code === `${k}-BOLD`)!.target = [{ code: CODES.vejledningFysisk, equivalence: 'subsumes' }];
+    await put(conceptMap, 200);
+    const after = await expand({ url: vsUrl(k, 'indsatsvaelger') });
+    expect(codesOf(after.expansion!.contains)).toEqual([CODES.paragraf119, PARAGRAF_140]);
+    expect(codesOf(find(after.expansion!.contains![0]!.contains, CODES.kostvejledning)!.contains)).toEqual([`${k}-NY`]);
+    expect(recorded(await codings({ kommunekode: k, code: `${k}-NY` }))[0]!.coding).toEqual([
+      { system: FSIII, code: CODES.kostvejledning, display: 'Kostvejledning' },
+      { system: PREVENTION_GATEWAY, code: `${k}-NY`, display: 'Endnu ikke koblet' },
+    ]);
+    expect(recorded(await codings({ kommunekode: k, code: `${k}-BOLD` }))[0]!.coding![0]!.code).toBe(CODES.vejledningFysisk);
+    expect(codesOf(find(after.expansion!.contains![0]!.contains, CODES.vejledningFysisk)!.contains)).toEqual([`${k}-BOLD`]);
+    const interventions = await expand({ url: vsUrl(k, 'indsatser'), filter: 'koblet' });
+    expect(niveau2(interventions.expansion!.contains![0]!)).toEqual([CODES.kostvejledning]);
+  });
+
+  it('a local intervention still mapped to a retired code is shown under it, at the end of its group', async () => {
+    const { conceptMap } = sampleCatalog(k);
+    conceptMap.group![0]!.element!.push({ code: `${k}-NY`, target: [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }] });
+    await put(conceptMap, 200);
+    const picker = await expand({ url: vsUrl(k, 'indsatsvaelger') });
+    const group119 = picker.expansion!.contains![0]!.contains!;
+    const retired = group119[group119.length - 1]!;
+    expect(retired).toEqual(expect.objectContaining({ code: CODES.tobaksafvaenningRetired, inactive: true }));
+    expect(codesOf(retired.contains)).toEqual([`${k}-NY`]);
+    // the active catalog is all there before it
+    expect(codesOf(group119.slice(0, -1))).toEqual(catalogOrder('indsatskatalog-119'));
+  });
+
+  it('a value set the municipality writes under the same canonical wins over the derived one', async () => {
+    const own: ValueSet = {
+      resourceType: 'ValueSet', id: `kommune-${k}-tilbud`, url: vsUrl(k, 'tilbud'), status: 'active',
+      identifier: [{ system: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode', value: k }],
+      compose: { include: [{ system: csUrl(k), concept: [{ code: `${k}-BOLD` }] }] },
+    };
+    await put(own, 201);
+    const vs = await expand({ url: vsUrl(k, 'tilbud') });
+    expect(codesOf(vs.expansion!.contains)).toEqual([`${k}-BOLD`]);
+  });
+});
