@@ -26,6 +26,25 @@ export const localCodingsOperation: OperationHandler = {
   resourceType: 'CodeSystem',
   levels: ['type'],
   definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-local-codings',
+  documentation: {
+    description: "What an EOJ system records for a municipality's local (niveau-3) code, in one call (bilag 6): for a local " +
+      "intervention its niveau-2 coding with the niveau-3 coding in KL's gateway system beside it; for an offer one " +
+      'CodeableConcept per common intervention it stands for.',
+    inputs: {
+      kommunekode: 'The municipality (three digits) whose local code it is; or give system',
+      system: "The local code system's canonical URL",
+      code: 'The local code',
+      coding: 'The local code as a Coding (instead of system and code)',
+      gatewaySystem: "KL's system for niveau-3 codes to use; by default the one of the gateway the niveau-2 code belongs to",
+    },
+    outputs: [
+      { name: 'kommunekode', type: 'code', documentation: 'The municipality the code belongs to' },
+      { name: 'source', type: 'Coding', documentation: 'The local code asked for, with its display' },
+      { name: 'kind', type: 'code', documentation: 'indsats (intervention) or tilbud (offer)' },
+      { name: 'status', type: 'code', documentation: "The local code's status" },
+      { name: 'codeableConcept', type: 'CodeableConcept', repeats: true, documentation: 'What to record: niveau 2 with niveau 3 beside it, or one per intervention of an offer' },
+    ],
+  },
   handle(input, ctx) {
     const coding = input.one<{ system?: string; code?: string }>('coding');
     const code = input.string('code') ?? coding?.code;
