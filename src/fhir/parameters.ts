@@ -1,5 +1,6 @@
 import type { CodeableConcept, Coding, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { valueField } from './choice-value';
 
 export type ParamType =
   | 'code' | 'uri' | 'canonical' | 'string' | 'boolean' | 'integer' | 'dateTime'
@@ -202,7 +203,7 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
     return param.valueCodeableConcept;
   }
   const record = param as unknown as Record<string, unknown>;
-  const field = Object.keys(record).find((k) => k.startsWith('value'));
+  const field = valueField(record);
   if (!field) throw FhirError.invalid(`Parameter '${spec.name}' has no value`, { expression: [path] });
   const v = record[field];
   if (spec.type === 'boolean') {

@@ -46,7 +46,7 @@ export function formatMessage(m: LineMessage): string {
  * Picks ';' or ',' from the header line (the one that occurs more often outside quotes), and counts the header's
  * columns with it (too few when a quoted field spans lines: the parsed header is checked as well).
  */
-function readHeaderLine(text: string): { delimiter: ';' | ','; columns: number } {
+export function readCsvHeaderLine(text: string): { delimiter: ';' | ','; columns: number } {
   const end = text.search(/\r?\n/);
   const firstLine = end < 0 ? text : text.slice(0, end);
   let semi = 0;
@@ -83,7 +83,7 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return { rows: [], messages: [{ severity: 'error', message: 'The file is empty' }] };
-  const { delimiter, columns: width } = readHeaderLine(text);
+  const { delimiter, columns: width } = readCsvHeaderLine(text);
   if (width > limits.columns) {
     return { rows: [], messages: [{ severity: 'error', line: 1, message: `The header has ${width} columns; at most ${limits.columns} are accepted` }] };
   }

@@ -6,9 +6,10 @@ import { catalogLevels } from '../terminology/catalog-levels';
 import { replacementsOf } from '../terminology/replacements';
 import { conceptInactive } from '../terminology/validation/concept-status';
 import { DISPLAY_USE } from '../terminology/validation/designations';
+import { valueField } from '../fhir/choice-value';
 
 function propertyValueParts(p: { [k: string]: unknown }): ParametersParameter {
-  const field = Object.keys(p).find((k) => k.startsWith('value'))!;
+  const field = valueField(p)!;
   return { name: 'value', [field]: p[field] } as ParametersParameter;
 }
 

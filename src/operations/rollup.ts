@@ -2,12 +2,14 @@ import type { CodeSystem, Coding, ConceptMap, ParametersParameter } from 'fhir/r
 import { parse } from 'csv-parse/sync';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import { readCsvHeaderLine } from '../local/csv-import';
 import { isKommunekode, ownerOf } from '../local/municipality';
 import {
   countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
 } from '../local/rollup';
 import type { OperationContext, OperationHandler, Table } from './context';
 import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
+import { valueField } from '../fhir/choice-value';
 
 /**
  * ConceptMap/$rollup (this server's operation): counts documented on local or common codes, rolled up to niveau 2,
@@ -59,7 +61,7 @@ function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
     const raw: Record<string, unknown> = {};
     for (const x of Array.isArray(p.part) ? p.part : []) {
       const field = x && typeof x.name === 'string' ? COLUMN_ALIASES[x.name] : undefined;
-      const key = x ? Object.keys(x).find((k) => k.startsWith('value')) : undefined;
+      const key = x ? valueField(x) : undefined;
       if (field && key) raw[field] = (x as unknown as Record<string, unknown>)[key];
     }
     return checkedRow(i + 1, raw, `row ${i + 1}`);
@@ -68,10 +70,9 @@ function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
 
 function rowsFromCsv(csv: string): RollupRow[] {
   let records: { record: string[]; info: { lines: number } }[];
-  const firstLine = csv.slice(0, csv.indexOf('\n') < 0 ? csv.length : csv.indexOf('\n'));
   try {
     records = parse(csv, {
-      delimiter: firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',', bom: true, skip_empty_lines: true, trim: true,
+      delimiter: readCsvHeaderLine(csv).delimiter, bom: true, skip_empty_lines: true, trim: true,
       relax_column_count: false, to_line: MAX_ROLLUP_ROWS + 2, info: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {

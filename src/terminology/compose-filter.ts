@@ -2,6 +2,7 @@ import type { ValueSetComposeIncludeFilter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { CodeSystemProvider, Concept } from './codesystem-provider';
 import { SafeRegex } from './safe-regex';
+import { valueField } from '../fhir/choice-value';
 
 const OP_EXTENSION = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.compose.include.filter.op';
 
@@ -28,7 +29,7 @@ function propertyStrings(provider: CodeSystemProvider, concept: Concept, propert
   }
   return provider.propertyValues(concept, property).map((p) => {
     const rec = p as unknown as Record<string, unknown>;
-    const field = Object.keys(rec).find((k) => k.startsWith('value'));
+    const field = valueField(rec);
     const v = field ? rec[field] : undefined;
     if (v && typeof v === 'object' && 'code' in (v as object)) return String((v as { code: unknown }).code);
     return String(v);
