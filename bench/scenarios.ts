@@ -145,14 +145,17 @@ const lookup: Scenario = {
   },
 };
 
-/** 5,000 requests, each about a random local code of a random loaded local catalog. */
-function localCodePaths(ctx: ScenarioContext, seed: number, path: (m: LocalMap, code: string) => string): string[] {
+/** `count` (5,000) requests, each about a random local code of a random loaded local catalog. */
+function localCodePaths(ctx: ScenarioContext, seed: number, path: (m: LocalMap, code: string) => string, count = 5000): string[] {
   const random = prng(seed);
-  return Array.from({ length: 5000 }, () => {
+  return Array.from({ length: count }, () => {
     const m = ctx.localMaps[Math.floor(random() * ctx.localMaps.length)]!;
     return path(m, m.codes[Math.floor(random() * m.codes.length)]!);
   });
 }
+
+/** A local → common `$translate`, relative to the FHIR base. */
+const translatePath = (m: LocalMap, code: string) => `ConceptMap/$translate?url=${enc(m.conceptMapUrl)}&system=${enc(m.codeSystemUrl)}&code=${enc(code)}`;
 
 const translate: Scenario = {
   id: 'translate',
@@ -160,7 +163,7 @@ const translate: Scenario = {
   bar: 'ratio-0.5',
   async prepare(ctx) {
     if (ctx.localMaps.length === 0) return { kind: 'skipped', reason: 'no local catalog with a map is loaded' };
-    const paths = localCodePaths(ctx, 370, (m, code) => `${ctx.base}/ConceptMap/$translate?url=${enc(m.conceptMapUrl)}&system=${enc(m.codeSystemUrl)}&code=${enc(code)}`);
+    const paths = localCodePaths(ctx, 370, (m, code) => `${ctx.base}/${translatePath(m, code)}`);
     const probe = await get(ctx.port, paths[0]!);
     if (probe.status === 404 || probe.status === 405 || (probe.status === 400 && /not supported/i.test(probe.body))) {
       return { kind: 'skipped', reason: 'not available' };
@@ -259,12 +262,7 @@ const batch: Scenario = {
 
 /** A FHIR batch Bundle of `n` local → common `$translate` GETs over the loaded local maps. */
 function translateBundleBody(ctx: ScenarioContext, n: number): string {
-  const random = prng(18);
-  const entry = Array.from({ length: n }, () => {
-    const m = ctx.localMaps[Math.floor(random() * ctx.localMaps.length)]!;
-    const code = m.codes[Math.floor(random() * m.codes.length)]!;
-    return { request: { method: 'GET', url: `ConceptMap/$translate?url=${enc(m.conceptMapUrl)}&system=${enc(m.codeSystemUrl)}&code=${enc(code)}` } };
-  });
+  const entry = localCodePaths(ctx, 18, translatePath, n).map((url) => ({ request: { method: 'GET', url } }));
   return JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry });
 }
 
