@@ -2,6 +2,8 @@ import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
+import { MemoryClosureTables } from './closure-memory';
+import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, StoredClosureEntry } from './closure-store';
 import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
 
 /** A store that keeps resources in memory only (tests, and servers whose writes need not survive a restart). */
@@ -11,6 +13,7 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
   private versions = new Map<string, StoredVersion[]>();
   /** Resources given to the constructor without an id (kept as they are, never versioned). */
   private readonly unversioned: TerminologyResource[] = [];
+  private readonly closures = new MemoryClosureTables();
 
   constructor(resources: TerminologyResource[] = []) {
     super();
@@ -85,6 +88,20 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
       this.versions.set(key, list);
     }
     return results;
+  }
+
+  // Closure tables ($closure), kept by closure-memory.ts.
+  initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
+    return this.closures.initClosureTable(name, maxTables);
+  }
+  readClosureTable(name: string): Promise<ClosureTableState | undefined> {
+    return this.closures.readClosureTable(name);
+  }
+  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
+    return this.closures.appendClosureTable(name, expectedVersion, concepts, entries);
+  }
+  closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
+    return this.closures.closureEntriesSince(name, version);
   }
 
   async ping(): Promise<void> {}

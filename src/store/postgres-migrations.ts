@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { CLOSURE_POSTGRES_MIGRATION, CLOSURE_POSTGRES_TABLES } from './closure-postgres';
 import { START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 
 /**
@@ -28,7 +29,7 @@ export const MIGRATIONS_TABLE = 'faelles_tx_migrations';
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The tables this build reads and writes; start-up checks they are there (a schema can be damaged by hand). */
-export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history'] as const;
+export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history', ...CLOSURE_POSTGRES_TABLES] as const;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -76,6 +77,8 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  // expand: older builds do not know the closure tables and do not need them
+  { version: 2, name: 'closure tables of $closure', compatibleFrom: 1, sql: CLOSURE_POSTGRES_MIGRATION },
 ];
 
 function quoteIdent(name: string): string {

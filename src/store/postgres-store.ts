@@ -5,6 +5,8 @@ import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
+import { PostgresClosureTables } from './closure-postgres';
+import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, StoredClosureEntry } from './closure-store';
 import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
@@ -160,6 +162,10 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   private catchingUp?: Promise<void>;
   private catchUpAgain = false;
   private pollFailing = false;
+
+  private readonly closures = new PostgresClosureTables({
+    t: (table) => this.t(table), transaction: (fn) => this.transaction(fn), query: (text, values) => this.query(text, values),
+  });
 
   /** Connects, creates the schema and runs the pending migrations. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -425,6 +431,21 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     } catch (e) {
       throw mapError(e);
     }
+  }
+
+  // ---- closure tables ($closure), in their own tables (closure-postgres.ts) ---------------------------------------------
+
+  initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
+    return this.closures.initClosureTable(name, maxTables);
+  }
+  readClosureTable(name: string): Promise<ClosureTableState | undefined> {
+    return this.closures.readClosureTable(name);
+  }
+  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
+    return this.closures.appendClosureTable(name, expectedVersion, concepts, entries);
+  }
+  closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
+    return this.closures.closureEntriesSince(name, version);
   }
 
   // ---- following the writes of every replica ------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { BaseStore, nowInstant, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
+import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
+import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, StoredClosureEntry } from './closure-store';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
 
@@ -33,10 +35,11 @@ const MIGRATIONS: string[] = [
      content       TEXT,
      PRIMARY KEY (resource_type, id, version_id)
    ) WITHOUT ROWID;`,
+  CLOSURE_SQLITE_MIGRATION,
 ];
 
 /** The tables this build uses; start-up checks they are there. */
-const TABLES = ['resource', 'resource_history'];
+const TABLES = ['resource', 'resource_history', ...CLOSURE_SQLITE_TABLES];
 
 interface ResourceRow {
   resource_type: TerminologyType;
@@ -86,6 +89,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   private readonly spaceProbeIntervalMs: number;
   /** Set when a write found the disk full; cleared by a write (or a space probe) that succeeds. */
   private full?: { error: FhirError; probedAt: number };
+  private readonly closures: SqliteClosureTables;
 
   /** Opens (and creates when missing) the store in a data folder. */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -105,6 +109,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
       this.db.pragma('synchronous = FULL');
       this.migrate();
     }
+    this.closures = new SqliteClosureTables(this.db, (e) => this.writeError(e));
   }
 
   private migrate(): void {
@@ -227,6 +232,20 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     } catch (e) {
       throw this.writeError(e);
     }
+  }
+
+  // Closure tables ($closure), in their own tables (closure-sqlite.ts).
+  initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
+    return this.closures.initClosureTable(name, maxTables);
+  }
+  readClosureTable(name: string): Promise<ClosureTableState | undefined> {
+    return this.closures.readClosureTable(name);
+  }
+  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
+    return this.closures.appendClosureTable(name, expectedVersion, concepts, entries);
+  }
+  closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
+    return this.closures.closureEntriesSince(name, version);
   }
 
   /** The store's own failures as answers that say nothing was written; anything else as it is. */

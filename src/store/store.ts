@@ -1,6 +1,7 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import type { ClosureTableStore } from './closure-store';
 import type { CommitGate } from './commit-gate';
 
 /** One version of a stored resource, as kept in its history. */
@@ -45,9 +46,10 @@ export class StoreLoadError extends Error {
 
 /**
  * Where the resources users write (municipalities' local catalogs and maps) live. The published catalogs are not
- * in the store: they are loaded read-only from the terminology folder at start.
+ * in the store: they are loaded read-only from the terminology folder at start. The store also keeps the closure
+ * tables of $closure (ClosureTableStore, src/store/closure-store.ts).
  */
-export interface TerminologyStore {
+export interface TerminologyStore extends ClosureTableStore {
   /** Every current resource, to build the in-memory indexes at start. */
   loadAll(): Promise<TerminologyResource[]>;
   findCodeSystem(url: string, version?: string): Promise<CodeSystem | undefined>;

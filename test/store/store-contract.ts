@@ -1,6 +1,7 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { CommitGate } from '../../src/store/commit-gate';
 import { StoreConflictError, type TerminologyStore } from '../../src/store/store';
+import { describeClosureContract } from './closure-contract';
 
 /**
  * The behaviour every TerminologyStore implementation must have (memory, SQLite, PostgreSQL).
@@ -210,5 +211,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         }
       });
     }
+
+    describeClosureContract(factory);
   });
 }

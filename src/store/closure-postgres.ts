@@ -1,0 +1,110 @@
+import type { PoolClient } from 'pg';
+import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, ClosureTableStore, StoredClosureEntry } from './closure-store';
+
+/** The PostgreSQL schema of the closure tables (an expand migration in postgres-migrations.ts). */
+export const CLOSURE_POSTGRES_MIGRATION = `
+  -- Closure tables of ConceptMap/$closure: a client's named table, its concepts, and the entries each version added.
+  CREATE TABLE closure_table (
+    name    text    PRIMARY KEY,
+    version integer NOT NULL CHECK (version >= 0)
+  );
+  CREATE TABLE closure_concept (
+    name   text NOT NULL REFERENCES closure_table (name) ON DELETE CASCADE,
+    system text NOT NULL,
+    code   text NOT NULL,
+    PRIMARY KEY (name, system, code)
+  );
+  CREATE TABLE closure_entry (
+    seq           bigserial PRIMARY KEY,
+    name          text    NOT NULL REFERENCES closure_table (name) ON DELETE CASCADE,
+    version       integer NOT NULL,
+    source_system text    NOT NULL,
+    source_code   text    NOT NULL,
+    target_system text    NOT NULL,
+    target_code   text    NOT NULL
+  );
+  CREATE INDEX closure_entry_by_version ON closure_entry (name, version);
+`;
+
+export const CLOSURE_POSTGRES_TABLES = ['closure_table', 'closure_concept', 'closure_entry'] as const;
+
+/** What the closure tables need of PostgresStore: a table's qualified name, a transaction and a single query. */
+export interface PostgresAccess {
+  t(table: string): string;
+  transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
+  query<R extends object>(text: string, values: unknown[]): Promise<R[]>;
+}
+
+interface EntryRow {
+  version: number;
+  source_system: string;
+  source_code: string;
+  target_system: string;
+  target_code: string;
+}
+
+/** Closure tables in PostgreSQL, shared by every replica; a change is one transaction with the table row locked. */
+export class PostgresClosureTables implements ClosureTableStore {
+  constructor(private readonly db: PostgresAccess) {}
+
+  async initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
+    const t = (n: string) => this.db.t(n);
+    return this.db.transaction(async (client) => {
+      const existing = await client.query(`SELECT 1 FROM ${t('closure_table')} WHERE name = $1 FOR UPDATE`, [name]);
+      if (existing.rowCount === 1) {
+        await client.query(`DELETE FROM ${t('closure_concept')} WHERE name = $1`, [name]);
+        await client.query(`DELETE FROM ${t('closure_entry')} WHERE name = $1`, [name]);
+        await client.query(`UPDATE ${t('closure_table')} SET version = 0 WHERE name = $1`, [name]);
+        return 'reset';
+      }
+      // Serialises table creation across replicas, so the limit holds when two create at once.
+      await client.query(`LOCK TABLE ${t('closure_table')} IN SHARE ROW EXCLUSIVE MODE`);
+      const { rows: [count] } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t('closure_table')}`);
+      if ((count?.n ?? 0) >= maxTables) return 'limit-reached';
+      const inserted = await client.query(`INSERT INTO ${t('closure_table')} (name, version) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [name]);
+      return inserted.rowCount === 1 ? 'created' : 'reset';
+    });
+  }
+
+  async readClosureTable(name: string): Promise<ClosureTableState | undefined> {
+    const t = (n: string) => this.db.t(n);
+    // One snapshot: the version and the concepts it has.
+    return this.db.transaction(async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const { rows: [table] } = await client.query<{ version: number }>(`SELECT version FROM ${t('closure_table')} WHERE name = $1`, [name]);
+      if (!table) return undefined;
+      const { rows } = await client.query<ClosureConcept>(`SELECT system, code FROM ${t('closure_concept')} WHERE name = $1`, [name]);
+      return { name, version: table.version, concepts: rows };
+    });
+  }
+
+  async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
+    const t = (n: string) => this.db.t(n);
+    return this.db.transaction(async (client) => {
+      const version = expectedVersion + 1;
+      const moved = await client.query(`UPDATE ${t('closure_table')} SET version = $2 WHERE name = $1 AND version = $3`, [name, version, expectedVersion]);
+      if (moved.rowCount !== 1) return undefined;
+      if (concepts.length > 0) {
+        await client.query(`INSERT INTO ${t('closure_concept')} (name, system, code) SELECT $1, s, c FROM unnest($2::text[], $3::text[]) AS x(s, c)`,
+          [name, concepts.map((c) => c.system), concepts.map((c) => c.code)]);
+      }
+      if (entries.length > 0) {
+        await client.query(
+          `INSERT INTO ${t('closure_entry')} (name, version, source_system, source_code, target_system, target_code)
+           SELECT $1, $2, ss, sc, ts, tc FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(ss, sc, ts, tc, n) ORDER BY n`,
+          [name, version, entries.map((e) => e.source.system), entries.map((e) => e.source.code), entries.map((e) => e.target.system),
+            entries.map((e) => e.target.code)]);
+      }
+      return version;
+    });
+  }
+
+  async closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
+    const rows = await this.db.query<EntryRow>(
+      `SELECT version, source_system, source_code, target_system, target_code FROM ${this.db.t('closure_entry')}
+       WHERE name = $1 AND version > $2 ORDER BY version, seq`, [name, version]);
+    return rows.map((r) => ({
+      version: r.version, source: { system: r.source_system, code: r.source_code }, target: { system: r.target_system, code: r.target_code },
+    }));
+  }
+}

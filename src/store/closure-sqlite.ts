@@ -1,0 +1,90 @@
+import type Database from 'better-sqlite3';
+import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, ClosureTableStore, StoredClosureEntry } from './closure-store';
+
+/** The SQLite schema of the closure tables (one migration of SqliteStore). */
+export const CLOSURE_SQLITE_MIGRATION = `
+  CREATE TABLE closure_table (
+    name    TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE closure_concept (
+    name   TEXT NOT NULL,
+    system TEXT NOT NULL,
+    code   TEXT NOT NULL,
+    PRIMARY KEY (name, system, code)
+  ) WITHOUT ROWID;
+  CREATE TABLE closure_entry (
+    name          TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    source_system TEXT NOT NULL,
+    source_code   TEXT NOT NULL,
+    target_system TEXT NOT NULL,
+    target_code   TEXT NOT NULL
+  );
+  CREATE INDEX closure_entry_by_version ON closure_entry (name, version);`;
+
+export const CLOSURE_SQLITE_TABLES = ['closure_table', 'closure_concept', 'closure_entry'];
+
+interface EntryRow {
+  version: number;
+  source_system: string;
+  source_code: string;
+  target_system: string;
+  target_code: string;
+}
+
+/** Closure tables in the SQLite file (SqliteStore); each change is one IMMEDIATE transaction. */
+export class SqliteClosureTables implements ClosureTableStore {
+  constructor(private readonly db: Database.Database, private readonly writeError: (e: unknown) => unknown) {}
+
+  private write<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (e) {
+      throw this.writeError(e);
+    }
+  }
+
+  async initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
+    return this.write(() => {
+      const existed = this.db.prepare('SELECT 1 FROM closure_table WHERE name = ?').get(name) !== undefined;
+      if (!existed) {
+        const { n } = this.db.prepare('SELECT count(*) AS n FROM closure_table').get() as { n: number };
+        if (n >= maxTables) return 'limit-reached';
+      }
+      this.db.prepare('DELETE FROM closure_concept WHERE name = ?').run(name);
+      this.db.prepare('DELETE FROM closure_entry WHERE name = ?').run(name);
+      this.db.prepare('INSERT INTO closure_table (name, version) VALUES (?, 0) ON CONFLICT (name) DO UPDATE SET version = 0').run(name);
+      return existed ? 'reset' : 'created';
+    });
+  }
+
+  async readClosureTable(name: string): Promise<ClosureTableState | undefined> {
+    const table = this.db.prepare('SELECT version FROM closure_table WHERE name = ?').get(name) as { version: number } | undefined;
+    if (!table) return undefined;
+    const concepts = this.db.prepare('SELECT system, code FROM closure_concept WHERE name = ?').all(name) as ClosureConcept[];
+    return { name, version: table.version, concepts };
+  }
+
+  async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
+    return this.write(() => {
+      const version = expectedVersion + 1;
+      const moved = this.db.prepare('UPDATE closure_table SET version = ? WHERE name = ? AND version = ?').run(version, name, expectedVersion);
+      if (moved.changes !== 1) return undefined;
+      const addConcept = this.db.prepare('INSERT INTO closure_concept (name, system, code) VALUES (?, ?, ?)');
+      for (const c of concepts) addConcept.run(name, c.system, c.code);
+      const addEntry = this.db.prepare(`INSERT INTO closure_entry (name, version, source_system, source_code, target_system, target_code)
+        VALUES (?, ?, ?, ?, ?, ?)`);
+      for (const e of entries) addEntry.run(name, version, e.source.system, e.source.code, e.target.system, e.target.code);
+      return version;
+    });
+  }
+
+  async closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
+    const rows = this.db.prepare(`SELECT version, source_system, source_code, target_system, target_code FROM closure_entry
+      WHERE name = ? AND version > ? ORDER BY version, rowid`).all(name, version) as EntryRow[];
+    return rows.map((r) => ({
+      version: r.version, source: { system: r.source_system, code: r.source_code }, target: { system: r.target_system, code: r.target_code },
+    }));
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Closure tables of ConceptMap/$closure (src/operations/closure.ts): a client's named table of concepts, kept by the
+ * server so that every call answers only what is new for that client. The stores keep them beside the resources
+ * (memory, SQLite, PostgreSQL), so a table survives a restart and replicas share it.
+ */
+
+/** One concept of a closure table (the code system's current version decides subsumption). */
+export interface ClosureConcept {
+  system: string;
+  code: string;
+}
+
+/** `source` is subsumed by `target` ($closure's ConceptMap: element = source, target.equivalence = subsumes). */
+export interface ClosureEntry {
+  source: ClosureConcept;
+  target: ClosureConcept;
+}
+
+/** An entry with the table version that added it. */
+export interface StoredClosureEntry extends ClosureEntry {
+  version: number;
+}
+
+export interface ClosureTableState {
+  name: string;
+  /** 0 when initialised; each call that adds concepts adds one. */
+  version: number;
+  concepts: ClosureConcept[];
+}
+
+/** What (re)initialising did: a new table, an existing one emptied, or nothing because the table limit is reached. */
+export type ClosureInitResult = 'created' | 'reset' | 'limit-reached';
+
+export interface ClosureTableStore {
+  /**
+   * Creates the table at version 0, or empties an existing one back to version 0 (concepts and entries dropped).
+   * A new table is not created when `maxTables` tables exist already ('limit-reached').
+   */
+  initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult>;
+  /** The table's version and concepts, or undefined when it was never initialised. */
+  readClosureTable(name: string): Promise<ClosureTableState | undefined>;
+  /**
+   * Adds the concepts and entries as version `expectedVersion + 1`, all or nothing, if the table is still at
+   * `expectedVersion`; returns the new version, or undefined when another call changed the table first (or it is
+   * gone): the caller reads it again and recomputes.
+   */
+  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined>;
+  /** The entries added after `version` (all of them for 0), oldest version first. */
+  closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]>;
+}
+
+export function conceptKey(c: ClosureConcept): string {
+  return `${c.system}\u0000${c.code}`;
+}

@@ -1,0 +1,88 @@
+import type { TerminologyStore } from '../../src/store/store';
+import type { StoreFactory } from './store-contract';
+
+const S = 'http://example.org/cs';
+const c = (code: string) => ({ system: S, code });
+
+/** The closure-table behaviour every store must have (part of the store contract). */
+export function describeClosureContract(factory: StoreFactory): void {
+  describe('closure tables', () => {
+    let store: TerminologyStore;
+    beforeEach(async () => {
+      store = await factory.create();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('a table starts at version 0 without concepts; an unknown name reads as undefined', async () => {
+      expect(await store.readClosureTable('t')).toBeUndefined();
+      expect(await store.initClosureTable('t', 10)).toBe('created');
+      expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 0, concepts: [] });
+      expect(await store.closureEntriesSince('t', 0)).toEqual([]);
+      expect(await store.closureEntriesSince('other', 0)).toEqual([]);
+    });
+
+    it('appends concepts and entries as the next version, and answers the entries after a version in order', async () => {
+      await store.initClosureTable('t', 10);
+      expect(await store.appendClosureTable('t', 0, [c('a'), c('b')], [{ source: c('b'), target: c('a') }])).toBe(1);
+      expect(await store.appendClosureTable('t', 1, [c('x')], [])).toBe(2);
+      expect(await store.appendClosureTable('t', 2, [c('c')], [{ source: c('c'), target: c('b') }, { source: c('c'), target: c('a') }])).toBe(3);
+      const state = await store.readClosureTable('t');
+      expect(state?.version).toBe(3);
+      expect(state?.concepts.map((x) => x.code).sort()).toEqual(['a', 'b', 'c', 'x']);
+      expect(await store.closureEntriesSince('t', 0)).toEqual([
+        { version: 1, source: c('b'), target: c('a') },
+        { version: 3, source: c('c'), target: c('b') },
+        { version: 3, source: c('c'), target: c('a') },
+      ]);
+      expect((await store.closureEntriesSince('t', 1)).map((e) => e.source.code + e.target.code)).toEqual(['cb', 'ca']);
+      expect(await store.closureEntriesSince('t', 3)).toEqual([]);
+    });
+
+    it('refuses an append from a stale version, and one to a table never initialised, writing nothing', async () => {
+      await store.initClosureTable('t', 10);
+      expect(await store.appendClosureTable('t', 0, [c('a')], [])).toBe(1);
+      expect(await store.appendClosureTable('t', 0, [c('b')], [{ source: c('b'), target: c('a') }])).toBeUndefined();
+      expect(await store.appendClosureTable('none', 0, [c('b')], [])).toBeUndefined();
+      expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 1, concepts: [c('a')] });
+      expect(await store.closureEntriesSince('t', 0)).toEqual([]);
+      expect(await store.readClosureTable('none')).toBeUndefined();
+    });
+
+    it('initialising an existing table empties it back to version 0; tables are kept apart', async () => {
+      await store.initClosureTable('t', 10);
+      await store.initClosureTable('u', 10);
+      await store.appendClosureTable('t', 0, [c('a'), c('b')], [{ source: c('b'), target: c('a') }]);
+      await store.appendClosureTable('u', 0, [c('a')], []);
+      expect(await store.initClosureTable('t', 10)).toBe('reset');
+      expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 0, concepts: [] });
+      expect(await store.closureEntriesSince('t', 0)).toEqual([]);
+      expect(await store.readClosureTable('u')).toEqual({ name: 'u', version: 1, concepts: [c('a')] });
+    });
+
+    it('creates no table beyond the limit, but still resets an existing one', async () => {
+      expect(await store.initClosureTable('a', 2)).toBe('created');
+      expect(await store.initClosureTable('b', 2)).toBe('created');
+      expect(await store.initClosureTable('c', 2)).toBe('limit-reached');
+      expect(await store.readClosureTable('c')).toBeUndefined();
+      expect(await store.initClosureTable('a', 2)).toBe('reset');
+    });
+
+    if (factory.reopen) {
+      const reopen = factory.reopen;
+      it('keeps closure tables when reopened', async () => {
+        await store.initClosureTable('kept', 10);
+        await store.appendClosureTable('kept', 0, [c('a'), c('b')], [{ source: c('b'), target: c('a') }]);
+        const again = await reopen(store);
+        try {
+          expect(await again.readClosureTable('kept')).toMatchObject({ version: 1 });
+          expect(await again.closureEntriesSince('kept', 0)).toEqual([{ version: 1, source: c('b'), target: c('a') }]);
+          expect(await again.appendClosureTable('kept', 1, [c('c')], [])).toBe(2);
+        } finally {
+          await again.close();
+        }
+      });
+    }
+  });
+}
