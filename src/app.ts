@@ -114,6 +114,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
     baseUrl: baseUrlOf(req),
     pastVersion: (type, url, version) => pastVersion(store, registry, type, url, version),
+    closures: { store, limits: config.closureLimits },
   });
 
   let shuttingDown = false;

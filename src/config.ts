@@ -57,6 +57,8 @@ export interface Config {
   store: 'sqlite' | 'memory' | 'postgres';
   /** The PostgreSQL settings, when store is `postgres`. */
   database?: DatabaseConfig;
+  /** How many closure tables ($closure) the server keeps, and how many concepts a table and one call may have. */
+  closureLimits: ClosureLimits;
   /** How write requests are authenticated (JWT_SECRET / JWT_PUBLIC_KEY / JWT_JWKS_URL); see src/auth/auth-config.ts. */
   auth: AuthConfig;
 }
@@ -79,6 +81,16 @@ export interface DatabaseConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** Bounds of ConceptMap/$closure (CLOSURE_MAX_TABLES, CLOSURE_MAX_CONCEPTS, CLOSURE_MAX_CONCEPTS_PER_CALL). */
+export interface ClosureLimits {
+  /** Closure tables the server keeps; initialising another one is refused (422). */
+  tables: number;
+  /** Concepts one table may hold (422 above). */
+  conceptsPerTable: number;
+  /** Concepts one call may add (413 above). */
+  conceptsPerCall: number;
+}
 
 /** How large a CSV file an import reads (MAX_IMPORT_ROWS, MAX_IMPORT_COLUMNS); a larger one is refused before any row is checked. */
 export interface CsvLimits {
@@ -194,6 +206,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', 32, 0, 4096) * 1024 * 1024,
     store,
     database: store === 'postgres' ? databaseConfig(env, requestTimeoutMs) : undefined,
+    closureLimits: {
+      tables: int(env, 'CLOSURE_MAX_TABLES', 1000, 1, 1_000_000),
+      conceptsPerTable: int(env, 'CLOSURE_MAX_CONCEPTS', 10_000, 1, 1_000_000),
+      conceptsPerCall: int(env, 'CLOSURE_MAX_CONCEPTS_PER_CALL', 1000, 1, 100_000),
+    },
     auth: parseAuthConfig(env, (message) => {
       throw new ConfigError(message);
     }),

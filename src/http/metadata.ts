@@ -73,7 +73,11 @@ export function capabilityStatement(baseUrl: string, systemOperations: string[])
           "which municipality's resources (http://faelles-tx.dk/fhir/kommune/{kommunekode}/...) the token may write, the scope admin allows the common catalogs.",
       },
       interaction: [{ code: 'transaction' }, { code: 'batch' }],
-      operation: systemOperations.map((name) => ({ name, definition: `${OPERATION_DEFINITION_BASE}/${SYSTEM_OPERATION_DEFINITIONS[name] ?? name}` })),
+      operation: [
+        ...systemOperations.map((name) => ({ name, definition: `${OPERATION_DEFINITION_BASE}/${SYSTEM_OPERATION_DEFINITIONS[name] ?? name}` })),
+        // operations of the table also answered at the base ($closure)
+        ...OPERATIONS.filter((o) => o.systemLevel).map((o) => ({ name: o.spec.name, definition: o.definition ?? operationDefinition(o.resourceType, o.spec.name) })),
+      ],
     }],
   };
 }

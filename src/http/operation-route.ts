@@ -5,7 +5,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
 import type { OperationContext, OperationHandler } from '../operations/context';
-import { findOperation } from '../operations';
+import { findOperation, findSystemLevelOperation } from '../operations';
 import { parseLanguages } from '../terminology/language';
 import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
@@ -13,6 +13,8 @@ import { FHIR_JSON, sendResource } from './fhir-json';
 import { requestedTableFormat, sendTable } from './table-send';
 
 export const OPERATION_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/]+))?\/\$([A-Za-z-]+)$/;
+/** An operation at the server's base, `[base]/$name` (for the operations that are systemLevel). */
+const SYSTEM_OPERATION_PATH = /^\/\$([A-Za-z-]+)$/;
 
 function hasBody(req: Request): boolean {
   return req.body !== undefined && req.body !== null && typeof req.body === 'object' && Object.keys(req.body as object).length > 0;
@@ -28,6 +30,9 @@ export function resolveOperation(type: TerminologyType, id: string | undefined, 
   }
   const op = findOperation(type, name);
   if (!op) throw new FhirError(404, 'not-supported', `The operation $${name} is not supported on ${type}`);
+  if (op.affectsState && method !== 'POST') {
+    throw new FhirError(405, 'not-supported', `Operation $${name} changes state on the server: use POST, not ${method}`);
+  }
   const level = id ? 'instance' : 'type';
   if (!op.levels.includes(level)) throw new FhirError(400, 'not-supported', `The operation $${name} is not supported at ${level} level`);
   return op;
@@ -130,8 +135,12 @@ export function operationRoute(contextFor: (req: Request) => OperationContext) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
       const match = OPERATION_PATH.exec(req.path);
-      if (!match) return next();
-      const [, type, id, name] = match as unknown as [string, TerminologyType, string | undefined, string];
+      const atBase = match ? undefined : SYSTEM_OPERATION_PATH.exec(req.path);
+      const systemOp = atBase ? findSystemLevelOperation(atBase[1]!) : undefined;
+      if (!match && !systemOp) return next();
+      const [, type, id, name] = match
+        ? match as unknown as [string, TerminologyType, string | undefined, string]
+        : [req.path, systemOp!.resourceType, undefined, systemOp!.spec.name];
       const op = resolveOperation(type, id, name, req.method);
 
       const query = req.query as Record<string, unknown>;

@@ -1,4 +1,6 @@
 import type { Resource } from 'fhir/r4';
+import type { ClosureLimits } from '../config';
+import type { ClosureTableStore } from '../store/closure-store';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
@@ -20,6 +22,8 @@ export interface OperationContext {
   baseUrl: string;
   /** A written resource's version that an update has replaced (src/store/past-version.ts), for operations that address `url|version`. */
   pastVersion?(type: TerminologyType, url: string, version: string): Promise<TerminologyResource | undefined>;
+  /** Where $closure keeps its closure tables, and their bounds. */
+  closures?: { store: ClosureTableStore; limits: ClosureLimits };
 }
 
 export type ResourceLevel = 'type' | 'instance';
@@ -37,6 +41,8 @@ export interface OperationDocumentation {
   description: string;
   /** Documentation of input parameters, by name. */
   inputs?: Record<string, string>;
+  /** Input parameters with min 1 in the OperationDefinition. */
+  requiredInputs?: string[];
   outputs: { name: string; type?: string; repeats?: boolean; documentation: string }[];
 }
 
@@ -44,6 +50,10 @@ export interface OperationHandler {
   spec: OperationSpec;
   resourceType: 'CodeSystem' | 'ValueSet' | 'ConceptMap';
   levels: ResourceLevel[];
+  /** An operation that changes server state ($closure): POST only (GET is 405), and never answered from a cache. */
+  affectsState?: boolean;
+  /** Also answered at the server's base, `[base]/$name` (as FHIR defines $closure), and listed there in the CapabilityStatement. */
+  systemLevel?: boolean;
   /** Canonical of the OperationDefinition, when it is not HL7's http://hl7.org/fhir/OperationDefinition/[type]-[name]. */
   definition?: string;
   /** The resource an instance-level call addresses (by id), passed as the handler's target. */

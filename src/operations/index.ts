@@ -1,5 +1,6 @@
 import { withGatewaySystems } from '../local/gateway';
 import { batchValidateCodeOperation } from './batch-validate-code';
+import { closureOperation } from './closure';
 import { compareOperation } from './compare';
 import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
@@ -27,10 +28,16 @@ export const OPERATIONS: OperationHandler[] = [
   rollupOperation,
   exportOperation,
   localCodingsOperation,
+  closureOperation,
 ];
 
 export function findOperation(resourceType: string, name: string): OperationHandler | undefined {
   return OPERATIONS.find((o) => o.resourceType === resourceType && o.spec.name === name);
+}
+
+/** An operation also answered at the server's base ([base]/$name), such as $closure. */
+export function findSystemLevelOperation(name: string): OperationHandler | undefined {
+  return OPERATIONS.find((o) => o.systemLevel && o.spec.name === name);
 }
 
 /** The paths of the operations that take a text/csv body (relative to the FHIR base). */

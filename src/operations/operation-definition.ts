@@ -14,7 +14,7 @@ const FHIR_TYPES: Record<ParamType, FhirType | undefined> = {
 export function operationDefinitionOf(op: OperationHandler): OperationDefinition {
   const doc = op.documentation!;
   const input: OperationDefinitionParameter[] = op.spec.params.map((p) => ({
-    name: p.name, use: 'in', min: 0, max: p.repeats ? '*' : '1',
+    name: p.name, use: 'in', min: doc.requiredInputs?.includes(p.name) ? 1 : 0, max: p.repeats ? '*' : '1',
     ...(FHIR_TYPES[p.type] ? { type: FHIR_TYPES[p.type] } : {}),
     ...(doc.inputs?.[p.name] ? { documentation: doc.inputs[p.name] } : {}),
   }));
@@ -29,10 +29,10 @@ export function operationDefinitionOf(op: OperationHandler): OperationDefinition
     status: 'active',
     kind: 'operation',
     description: doc.description,
-    affectsState: false,
+    affectsState: op.affectsState === true,
     code: op.spec.name,
     resource: [op.resourceType],
-    system: false,
+    system: op.systemLevel === true,
     type: op.levels.includes('type'),
     instance: op.levels.includes('instance'),
     parameter: [...input, ...output],

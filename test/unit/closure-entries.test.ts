@@ -1,0 +1,105 @@
+import type { CodeSystem, Coding } from 'fhir/r4';
+import { FhirError } from '../../src/errors/fhir-error';
+import type { ClosureConcept, ClosureEntry } from '../../src/store/closure-store';
+import { closureEntries, locateClosureConcepts } from '../../src/terminology/closure-entries';
+import { TerminologyRegistry } from '../../src/terminology/registry';
+import { ResourceSet } from '../../src/terminology/resource-set';
+
+const ANIMALS = 'http://example.org/animals';
+const PLANTS = 'http://example.org/plants';
+
+/**
+ * animal ── mammal ── dog ── puppy
+ *        │         └─ cat
+ *        └─ bird ── owl
+ * fish
+ */
+const animals: CodeSystem = {
+  resourceType: 'CodeSystem', url: ANIMALS, version: '1', status: 'active', content: 'complete', caseSensitive: true, hierarchyMeaning: 'is-a',
+  concept: [
+    {
+      code: 'animal', display: 'Animal', concept: [
+        { code: 'mammal', concept: [{ code: 'dog', concept: [{ code: 'puppy' }] }, { code: 'cat' }] },
+        { code: 'bird', concept: [{ code: 'owl' }] },
+      ],
+    },
+    { code: 'fish' },
+  ],
+};
+/** Same codes, another system: never related to the animals. */
+const plants: CodeSystem = {
+  resourceType: 'CodeSystem', url: PLANTS, version: '1', status: 'active', content: 'complete', caseSensitive: true,
+  concept: [{ code: 'animal', concept: [{ code: 'dog' }] }],
+};
+
+const registry = new TerminologyRegistry([new ResourceSet([animals, plants])]);
+const a = (code: string): ClosureConcept => ({ system: ANIMALS, code });
+const pairs = (entries: ClosureEntry[]) => entries.map((e) => `${e.source.code}<${e.target.code}`).sort();
+
+/** Every (narrower, broader) pair of a set of animal codes, from the tree drawn above. */
+const PARENT: Record<string, string | undefined> = { mammal: 'animal', dog: 'mammal', puppy: 'dog', cat: 'mammal', bird: 'animal', owl: 'bird' };
+function expectedPairs(codes: string[]): string[] {
+  const out: string[] = [];
+  for (const narrow of codes) {
+    for (let up = PARENT[narrow]; up; up = PARENT[up]) if (codes.includes(up)) out.push(`${narrow}<${up}`);
+  }
+  return out.sort();
+}
+
+describe('closureEntries', () => {
+  it('relates new concepts to those in the table and to each other, transitively, narrower to broader', () => {
+    expect(pairs(closureEntries(registry, [], [a('puppy'), a('animal'), a('cat'), a('fish')]))).toEqual(['cat<animal', 'puppy<animal']);
+    expect(pairs(closureEntries(registry, [a('puppy'), a('animal')], [a('mammal')]))).toEqual(['mammal<animal', 'puppy<mammal']);
+  });
+
+  it('adding concepts one call at a time gives the same relations as adding them all at once', () => {
+    const order = ['owl', 'fish', 'puppy', 'animal', 'dog', 'bird', 'cat', 'mammal'];
+    const table: ClosureConcept[] = [];
+    const stepwise: ClosureEntry[] = [];
+    for (const code of order) {
+      stepwise.push(...closureEntries(registry, table, [a(code)]));
+      table.push(a(code));
+    }
+    expect(pairs(stepwise)).toEqual(expectedPairs(order));
+    expect(pairs(closureEntries(registry, [], order.map(a)))).toEqual(expectedPairs(order));
+  });
+
+  it('does not relate codes of different systems, nor a concept to itself', () => {
+    const entries = closureEntries(registry, [a('animal'), { system: PLANTS, code: 'animal' }], [{ system: PLANTS, code: 'dog' }, a('animal')]);
+    expect(entries).toEqual([{ source: { system: PLANTS, code: 'dog' }, target: { system: PLANTS, code: 'animal' } }]);
+  });
+
+  it('keeps concepts of a code system no longer known out of any relation', () => {
+    expect(closureEntries(registry, [{ system: 'http://example.org/gone', code: 'x' }], [{ system: 'http://example.org/gone', code: 'y' }, a('dog')])).toEqual([]);
+  });
+
+  it('stops with too-costly when the time budget is spent', () => {
+    const spent = { tick: () => { throw FhirError.tooCostly('spent'); } };
+    expect(() => closureEntries(registry, [a('animal')], [a('dog')], spent as never)).toThrow(/spent/);
+  });
+});
+
+describe('locateClosureConcepts', () => {
+  it('gives the concepts without repeats', () => {
+    expect(locateClosureConcepts(registry, [{ system: ANIMALS, code: 'dog' }, { system: ANIMALS, code: 'dog', display: 'x' }, { system: PLANTS, code: 'dog' }]))
+      .toEqual([a('dog'), { system: PLANTS, code: 'dog' }]);
+  });
+
+  it('refuses the call naming every coding that is not a known concept: 404 for unknown systems and codes, 400 for a coding without a code', () => {
+    const codings: Coding[] = [{ system: ANIMALS, code: 'dog' }, { system: 'http://example.org/unknown', code: 'x' }, { system: ANIMALS, code: 'unicorn' },
+      { system: ANIMALS, code: 'dog', version: '9' }];
+    let error: FhirError | undefined;
+    try {
+      locateClosureConcepts(registry, codings);
+    } catch (e) {
+      error = e as FhirError;
+    }
+    expect(error).toBeInstanceOf(FhirError);
+    expect(error).toMatchObject({ status: 404, code: 'not-found', options: { expression: ['concept[1]'], txIssueType: 'not-found' } });
+    expect(error!.message).toMatch(/http:\/\/example.org\/unknown/);
+    expect(error!.options.extraIssues?.map((i) => [i.code, i.expression?.[0], i.details?.coding?.[0]?.code])).toEqual([
+      ['code-invalid', 'concept[2]', 'invalid-code'], ['not-found', 'concept[3]', 'version-error'],
+    ]);
+    expect(() => locateClosureConcepts(registry, [{ system: ANIMALS }])).toThrow(expect.objectContaining({ status: 400, code: 'invalid' }));
+  });
+});
