@@ -126,6 +126,18 @@ describe('$closure as the FHIR specification describes it', () => {
     expect(pairs(map)).toEqual([`${CODES.sygdomshaandtering}<${CODES.paragraf119}`]);
   });
 
+  it('calls on one table at the same time each get their own version, and together give every relation once', async () => {
+    const index = fsiiiIndex();
+    const codes = [ROOT, ...index.descendants(ROOT)].slice(0, 20);
+    const name = freshName();
+    await closure(name);
+    const batches = [0, 1, 2, 3].map((k) => codes.filter((_, i) => i % 4 === k));
+    const answers = await Promise.all(batches.map((b) => closure(name, b.map(fsiii))));
+    expect(answers.map((m) => m.version).sort()).toEqual(['1', '2', '3', '4']);
+    expect(answers.flatMap(pairs).sort()).toEqual(expectedPairs(codes));
+    expect(pairs(await closure(name, [], '0'))).toEqual(expectedPairs(codes));
+  });
+
   it('tables are kept apart by name', async () => {
     const a = freshName();
     const b = freshName();
