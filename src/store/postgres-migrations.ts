@@ -28,7 +28,7 @@ export const MIGRATIONS_TABLE = 'faelles_tx_migrations';
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The tables this build reads and writes; start-up checks they are there (a schema can be damaged by hand). */
-export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history'] as const;
+export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history', 'package'] as const;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -74,6 +74,27 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (resource_type, id, version_id),
         CHECK ((method = 'delete') = (content IS NULL))
       );
+    `,
+  },
+  {
+    version: 2,
+    name: 'FHIR packages loaded at run time',
+    // expand: a new table, which builds that know only migration 1 do not read
+    compatibleFrom: 1,
+    sql: `
+      -- One row per package (src/store/packages.ts). change_seq is taken from store_state as a write takes it, so
+      -- replicas follow loaded packages with WHERE change_seq > N, as they follow resources.
+      CREATE TABLE package (
+        name         text   NOT NULL,
+        version      text   NOT NULL,
+        fhir_version text   NOT NULL,
+        dependencies text   NOT NULL,
+        content      text   NOT NULL,
+        loaded_at    text   NOT NULL,
+        change_seq   bigint NOT NULL,
+        PRIMARY KEY (name, version)
+      );
+      CREATE INDEX package_by_change ON package (change_seq);
     `,
   },
 ];
