@@ -166,9 +166,9 @@ function packagePaths(raw: string | undefined): string[] {
   for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
     const full = path.resolve(item);
     const base = path.basename(full);
+    const dir = path.dirname(full);
+    if (dir.includes('*')) throw new ConfigError(`PACKAGES: '${item}' may have * only in the file name`);
     if (base.includes('*')) {
-      const dir = path.dirname(full);
-      if (dir.includes('*')) throw new ConfigError(`PACKAGES: '${item}' may have * only in the file name`);
       if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`PACKAGES: the folder ${dir} of '${item}' does not exist`);
       const pattern = new RegExp(`^${base.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
       const matches = fs.readdirSync(dir).filter((f) => pattern.test(f)).sort().map((f) => path.join(dir, f));
