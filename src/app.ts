@@ -41,6 +41,7 @@ import { pastVersion } from './store/past-version';
 import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
 import { packageRoutes } from './http/package-routes';
+import { PACKAGE_OPERATION_DEFINITIONS } from './packages/operation-definitions';
 import { CATALOGS_VERSION } from './packages/export-selection';
 import { FHIR_VERSION } from './packages/package-check';
 import { addConfiguredPackages, PackageService } from './packages/package-service';
@@ -176,12 +177,16 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     if (mode !== undefined && mode !== 'full' && mode !== 'normative') {
       throw FhirError.invalid(`Unknown metadata mode '${String(mode)}'`);
     }
-    sendResource(res, 200, withValidationCapabilities(capabilityStatement(baseUrlOf(req), SYSTEM_OPERATIONS), validation.profiles));
+    const statement = withValidationCapabilities(capabilityStatement(baseUrlOf(req), SYSTEM_OPERATIONS), validation.profiles);
+    statement.rest?.[0]?.operation?.push(...PACKAGE_OPERATION_DEFINITIONS.map((d) => ({ name: d.code, definition: d.url! })));
+    sendResource(res, 200, statement);
   });
   fhir.get(/^\/\$versions$/, (_req, res) => sendResource(res, 200, versionsParameters()));
   fhir.get(/^\/OperationDefinition\/([^/]+)$/, (req, res) => {
     const id = /^\/OperationDefinition\/([^/]+)$/.exec(req.path)![1]!;
     const op = documentedOperation(id);
+    const packageOperation = PACKAGE_OPERATION_DEFINITIONS.find((d) => d.id === id);
+    if (packageOperation) return sendResource(res, 200, packageOperation);
     if (!op) throw FhirError.notFound(`OperationDefinition/${id.slice(0, 100)} is not known`);
     sendResource(res, 200, operationDefinitionOf(op));
   });

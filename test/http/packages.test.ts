@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, CodeSystem, OperationDefinition, OperationOutcome, Parameters } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -220,3 +220,16 @@ describe('packages out ($package) load back with every resource equal', () => {
     expect((await request(app).get('/fhir/$package?kommunekode=abc')).status).toBe(400);
   });
 });
+
+describe('the package operations are described', () => {
+  it('in the CapabilityStatement, each with an OperationDefinition that can be read', async () => {
+    const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const ops = cs.rest![0]!.operation!.filter((o) => o.name === 'load-package' || o.name === 'package');
+    expect(ops.map((o) => o.name).sort()).toEqual(['load-package', 'package']);
+    for (const o of ops) {
+      const def = (await request(app).get(`/fhir/OperationDefinition/${o.definition.split('/').pop()}`).expect(200)).body as OperationDefinition;
+      expect(def).toMatchObject({ url: o.definition, code: o.name, system: true });
+    }
+  });
+});
+
