@@ -40,7 +40,12 @@ import { WrittenLayer } from './store/written-layer';
 import { pastVersion } from './store/past-version';
 import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
-import { packResource } from './terminology/packed-resource';
+import { packageRoutes } from './http/package-routes';
+import { PACKAGE_OPERATION_DEFINITIONS } from './packages/operation-definitions';
+import { CATALOGS_VERSION } from './packages/export-selection';
+import { FHIR_VERSION } from './packages/package-check';
+import { addConfiguredPackages, PackageService } from './packages/package-service';
+import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
 import { ResourceSet, type TerminologyType } from './terminology/resource-set';
 
@@ -78,12 +83,18 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const derived = new MunicipalValueSetLayer();
   const registry = new TerminologyRegistry([written, publishedSet, derived], catalogs.defaultSupplements, undefined, [fhirCore], (cs, supplements) => library.provider(cs, supplements));
   derived.attach(registry);
+  // the terminology folder, the packages named in PACKAGES and those loaded at run time (src/packages/)
+  const publishedLayer = new PublishedLayer(publishedSet, registry, catalogs.resources, { name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {} });
+  await addConfiguredPackages(config.packages, publishedLayer, written);
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry);
   const feed = hasChangeFeed(store) ? store : undefined;
   try {
-    if (feed) await feed.follow(layer);
-    else layer.load(await store.loadAll());
+    if (feed) await feed.follow({ apply: (changes) => layer.apply(changes), applyPackages: (packages) => publishedLayer.applyPackages(packages) });
+    else {
+      layer.load(await store.loadAll());
+      publishedLayer.applyPackages(await store.listPackages());
+    }
   } catch (e) {
     throw e instanceof FhirError ? e : new StoreLoadError(e);
   }
@@ -91,8 +102,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   registry.touch();
   for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);
   // The check reads the catalogs as parsed; from here on they are kept packed (terminology/packed-resource.ts).
-  publishedSet.replaceContents(new ResourceSet(catalogs.resources.map(packResource)));
-  registry.touch();
+  publishedLayer.packBase();
   const writer = new ResourceWriter({
     store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
     layerFollowsStore: feed !== undefined,
@@ -168,12 +178,16 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     if (mode !== undefined && mode !== 'full' && mode !== 'normative') {
       throw FhirError.invalid(`Unknown metadata mode '${String(mode)}'`);
     }
-    sendResource(res, 200, withValidationCapabilities(capabilityStatement(baseUrlOf(req), SYSTEM_OPERATIONS), validation.profiles));
+    const statement = withValidationCapabilities(capabilityStatement(baseUrlOf(req), SYSTEM_OPERATIONS), validation.profiles);
+    statement.rest?.[0]?.operation?.push(...PACKAGE_OPERATION_DEFINITIONS.map((d) => ({ name: d.code, definition: d.url! })));
+    sendResource(res, 200, statement);
   });
   fhir.get(/^\/\$versions$/, (_req, res) => sendResource(res, 200, versionsParameters()));
   fhir.get(/^\/OperationDefinition\/([^/]+)$/, (req, res) => {
     const id = /^\/OperationDefinition\/([^/]+)$/.exec(req.path)![1]!;
     const op = documentedOperation(id);
+    const packageOperation = PACKAGE_OPERATION_DEFINITIONS.find((d) => d.id === id);
+    if (packageOperation) return sendResource(res, 200, packageOperation);
     if (!op) throw FhirError.notFound(`OperationDefinition/${id.slice(0, 100)} is not known`);
     sendResource(res, 200, operationDefinitionOf(op));
   });
@@ -208,6 +222,10 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
 
   app.use(webAppRoutes({
     dir: webDir ?? defaultWebDir(projectRoot()), verifier, fhirBasePath: config.publicBaseUrl ? new URL(config.publicBaseUrl).pathname.replace(/\/$/, '') : base,
+  }));
+  app.use(base, packageRoutes({
+    service: new PackageService({ store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp()) }),
+    layer: publishedLayer, published: publishedSet, written, verifier, bodyLimitBytes: config.bodyLimitBytes,
   }));
   app.use(base, fhir);
   app.get('/', (_req, res) => res.redirect(`${base}/metadata`));

@@ -24,6 +24,8 @@ export interface Config {
   publicBaseUrl?: string;
   dataDir: string;
   terminologyDir: string;
+  /** FHIR packages (.tgz files or unpacked folders) served as published catalogs beside the terminology folder (PACKAGES). */
+  packages: string[];
   /** The StructureDefinitions $validate checks submissions against (PROFILES_DIR; default `profiles/`). */
   profilesDir?: string;
   loadExamples: boolean;
@@ -166,6 +168,32 @@ function databaseConfig(env: NodeJS.ProcessEnv, requestTimeoutMs: number): Datab
   };
 }
 
+/**
+ * PACKAGES: comma-separated paths of package archives (.tgz) or folders; a `*` in the file name part matches files
+ * of that folder (`./packages/*.tgz`, in name order). Each must exist; a pattern must match something.
+ */
+function packagePaths(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const out: string[] = [];
+  for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+    const full = path.resolve(item);
+    const base = path.basename(full);
+    const dir = path.dirname(full);
+    if (dir.includes('*')) throw new ConfigError(`PACKAGES: '${item}' may have * only in the file name`);
+    if (base.includes('*')) {
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`PACKAGES: the folder ${dir} of '${item}' does not exist`);
+      const pattern = new RegExp(`^${base.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      const matches = fs.readdirSync(dir).filter((f) => pattern.test(f)).sort().map((f) => path.join(dir, f));
+      if (matches.length === 0) throw new ConfigError(`PACKAGES: '${item}' matches no file`);
+      out.push(...matches);
+    } else {
+      if (!fs.existsSync(full)) throw new ConfigError(`PACKAGES: ${full} does not exist`);
+      out.push(full);
+    }
+  }
+  return out;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads the configuration from environment variables and checks it; throws ConfigError naming the variable. */
@@ -185,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: publicBaseUrl?.replace(/\/$/, ''),
     dataDir: path.resolve(env.DATA_DIR ?? './data'),
     terminologyDir: path.resolve(env.TERMINOLOGY_DIR ?? path.join(projectRoot(), 'terminology')),
+    packages: packagePaths(env.PACKAGES),
     profilesDir: path.resolve(env.PROFILES_DIR ?? path.join(projectRoot(), 'profiles')),
     loadExamples: bool(env, 'LOAD_EXAMPLES', true),
     logLevel,

@@ -6,6 +6,9 @@ import { msg, txError } from '../terminology/validation/messages';
 import { parseDisplayLanguage } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
 import { lookupResult } from './lookup-result';
+import { issue } from '../errors/operation-outcome';
+import { compareVersions } from '../terminology/canonical';
+import { presentVersionList } from '../terminology/versions';
 import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
 
 const spec: OperationSpec = {
@@ -22,6 +25,14 @@ const spec: OperationSpec = {
     TX_RESOURCE_PARAM,
   ],
 };
+
+/** The other versions of a code system that have the code (for the answer to a code not in the version looked in). */
+function otherVersionsWith(ctx: OperationContext, system: string, version: string | undefined, code: string): string[] {
+  return ctx.registry.versions('CodeSystem', system)
+    .filter((cs) => cs.version !== version && cs.content !== 'supplement' && ctx.registry.provider(cs).locate(code) !== undefined)
+    .map((cs) => cs.version ?? '')
+    .filter((v) => v !== '');
+}
 
 export const lookupOperation: OperationHandler = {
   spec,
@@ -54,8 +65,17 @@ export const lookupOperation: OperationHandler = {
     const concept = provider.locate(code);
     if (!concept) {
       const v = provider.version ? ` version '${provider.version}'` : '';
+      const elsewhere = otherVersionsWith(ctx, system, provider.version, code);
       throw FhirError.notFound(`Unknown code '${code}' in the CodeSystem '${system}'${v}`, {
         txIssueType: 'invalid-code', expression: ['code'],
+        ...(elsewhere.length > 0 ? {
+          extraIssues: [issue({
+            severity: 'information', code: 'informational', expression: ['code'],
+            text: `The code '${code}' is in ${elsewhere.length === 1 ? 'version' : 'versions'} ${presentVersionList(elsewhere.map((x) => `'${x}'`))} ` +
+              `of the CodeSystem '${system}'${elsewhere.every((x) => compareVersions(x, provider.version) < 0) ? ' (older than the version looked in)' : ''}; ` +
+              `give the version to look it up there`,
+          })],
+        } : {}),
       });
     }
     const displayLanguage = input.string('displayLanguage');

@@ -4,6 +4,7 @@ import { abandonedWrite, type CommitGate } from './commit-gate';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { MemoryClosureTables } from './closure-memory';
 import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, StoredClosureEntry } from './closure-store';
+import { packageAlreadyLoaded, type PackageRecord, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
 
 /** A store that keeps resources in memory only (tests, and servers whose writes need not survive a restart). */
@@ -106,4 +107,18 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
 
   async ping(): Promise<void> {}
   async close(): Promise<void> {}
+
+  // ---- FHIR packages loaded at run time ----
+  private readonly packages: StoredPackage[] = [];
+
+  async savePackage(pkg: PackageRecord): Promise<StoredPackage> {
+    if (this.packages.some((p) => p.name === pkg.name && p.version === pkg.version)) throw packageAlreadyLoaded(pkg.name, pkg.version);
+    const stored: StoredPackage = structuredClone({ ...pkg, loadedAt: nowInstant() });
+    this.packages.push(stored);
+    return structuredClone(stored);
+  }
+
+  async listPackages(): Promise<StoredPackage[]> {
+    return structuredClone(this.packages);
+  }
 }

@@ -29,7 +29,7 @@ export const MIGRATIONS_TABLE = 'faelles_tx_migrations';
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The tables this build reads and writes; start-up checks they are there (a schema can be damaged by hand). */
-export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history', ...CLOSURE_POSTGRES_TABLES] as const;
+export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history', ...CLOSURE_POSTGRES_TABLES, 'package'] as const;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -79,6 +79,27 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // expand: older builds do not know the closure tables and do not need them
   { version: 2, name: 'closure tables of $closure', compatibleFrom: 1, sql: CLOSURE_POSTGRES_MIGRATION },
+  {
+    version: 3,
+    name: 'FHIR packages loaded at run time',
+    // expand: a new table, which builds that know only migrations 1–2 do not read
+    compatibleFrom: 1,
+    sql: `
+      -- One row per package (src/store/packages.ts). change_seq is taken from store_state as a write takes it, so
+      -- replicas follow loaded packages with WHERE change_seq > N, as they follow resources.
+      CREATE TABLE package (
+        name         text   NOT NULL,
+        version      text   NOT NULL,
+        fhir_version text   NOT NULL,
+        dependencies text   NOT NULL,
+        content      text   NOT NULL,
+        loaded_at    text   NOT NULL,
+        change_seq   bigint NOT NULL,
+        PRIMARY KEY (name, version)
+      );
+      CREATE INDEX package_by_change ON package (change_seq);
+    `,
+  },
 ];
 
 function quoteIdent(name: string): string {

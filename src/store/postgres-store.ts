@@ -11,6 +11,7 @@ import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
+import { packageAlreadyLoaded, packageContent, packageFromRow, type PackageRecord, type PackageRow, type StoredPackage } from './packages';
 import { BaseStore, FHIR_ID, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 
 /** The channel every PostgresStore notifies on after a write; the payload is `{schema} {change sequence}`. */
@@ -145,6 +146,8 @@ function textColumn(value: unknown, what: string): string | null {
  *  - after a write, NOTIFY faelles_tx_changes '{schema} {sequence}'; follow() keeps a ChangeSink up to date from
  *    those notifications, and from a poll every pollIntervalMs and after every reconnect of the listener.
  */
+const PACKAGE_COLUMNS = 'name, version, fhir_version, dependencies, content, loaded_at';
+
 export class PostgresStore extends BaseStore implements TerminologyStore, ChangeFeed {
   readonly schema: string;
   private readonly pool: Pool;
@@ -162,6 +165,8 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   private catchingUp?: Promise<void>;
   private catchUpAgain = false;
   private pollFailing = false;
+  /** The highest change sequence number of the packages delivered to the sink. */
+  private seenPackageSeq = 0;
 
   private readonly closures = new PostgresClosureTables({
     t: (table) => this.t(table), transaction: (fn) => this.transaction(fn), query: (text, values) => this.query(text, values),
@@ -463,17 +468,20 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     if (this.sink) throw new Error('This store already has a follower');
     this.sink = sink;
     // The current state and the sequence number it is at, from one snapshot.
-    const { seq, rows } = await this.transaction(async (client) => {
+    const { seq, rows, packages } = await this.transaction(async (client) => {
       // The whole content, once at start: not held to the limits of a request's statements.
       await client.query('SET LOCAL statement_timeout = 0');
       const s = await client.query<{ seq: string }>(`SELECT change_seq::text AS seq FROM ${this.t('store_state')}`);
       const r = await client.query<ResourceRow>(waitingUpTo({
         text: `SELECT resource_type, id, version_id, content FROM ${this.t('resource')} ORDER BY resource_type COLLATE "C", id COLLATE "C"`,
       }, START_UP_WAIT_MS));
-      return { seq: Number(s.rows[0]?.seq ?? 0), rows: r.rows };
+      const p = await client.query<PackageRow>(`SELECT ${PACKAGE_COLUMNS} FROM ${this.t('package')} ORDER BY change_seq`);
+      return { seq: Number(s.rows[0]?.seq ?? 0), rows: r.rows, packages: p.rows };
     }, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
     sink.apply(rows.map((r) => this.toChange(r)));
+    if (packages.length > 0) sink.applyPackages?.(packages.map(packageFromRow));
     this.seenSeq = seq;
+    this.seenPackageSeq = seq;
     // Listen first, then catch up: a change committed in between is found by the catch-up.
     await this.listen();
     await this.catchUp();
@@ -518,6 +526,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   }
 
   private async fetchChanges(): Promise<void> {
+    await this.fetchPackages();
     const since = this.seenSeq;
     // One statement, one snapshot: a transaction's rows (which share its sequence number) come all or none.
     const rows = await this.query<ResourceRow & { seq: string }>(
@@ -528,10 +537,58 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     this.seenSeq = rows.reduce((max, r) => Math.max(max, Number(r.seq)), this.seenSeq);
   }
 
+  // ---- FHIR packages loaded at run time (src/store/packages.ts) ----------------------------------------------------
+
+  async savePackage(pkg: PackageRecord): Promise<StoredPackage> {
+    textColumn(pkg.name, 'package name');
+    textColumn(pkg.version, 'package version');
+    const { fhirVersion, dependencies, content } = packageContent(pkg);
+    const row = await this.transaction(async (client) => {
+      // The change-sequence row lock serialises this with every write, so package rows become visible in sequence order.
+      const { rows: [state] } = await client.query<{ seq: string; now: string }>(
+        `UPDATE ${this.t('store_state')} SET change_seq = change_seq + 1
+         RETURNING change_seq::text AS seq, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`);
+      if (!state) throw new Error(`${this.t('store_state')} has no row`);
+      const inserted = await client.query(
+        `INSERT INTO ${this.t('package')} (name, version, fhir_version, dependencies, content, loaded_at, change_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name, version) DO NOTHING`,
+        [pkg.name, pkg.version, fhirVersion, dependencies, textColumn(content, 'package content'), state.now, state.seq]);
+      if (inserted.rowCount !== 1) throw packageAlreadyLoaded(pkg.name, pkg.version);
+      await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.schema} ${state.seq}`]);
+      return { name: pkg.name, version: pkg.version, fhir_version: fhirVersion, dependencies, content, loaded_at: state.now };
+    });
+    const stored = packageFromRow(row);
+    // Committed: this process serves it before the caller continues.
+    try {
+      this.sink?.applyPackages?.([stored]);
+    } catch (e) {
+      this.logger.error(`PostgreSQL: applying a loaded package failed: ${(e as Error).message}`);
+    }
+    return stored;
+  }
+
+  async listPackages(): Promise<StoredPackage[]> {
+    const rows = await this.query<PackageRow>(`SELECT ${PACKAGE_COLUMNS} FROM ${this.t('package')} ORDER BY change_seq`, []);
+    return rows.map(packageFromRow);
+  }
+
+  private async fetchPackages(): Promise<void> {
+    if (!this.sink?.applyPackages) return;
+    const rows = await this.query<PackageRow & { seq: string }>(
+      `SELECT ${PACKAGE_COLUMNS}, change_seq::text AS seq FROM ${this.t('package')} WHERE change_seq > $1 ORDER BY change_seq`, [this.seenPackageSeq]);
+    if (rows.length === 0) return;
+    try {
+      this.sink.applyPackages(rows.map(packageFromRow));
+    } catch (e) {
+      this.logger.error(`PostgreSQL: applying loaded packages failed: ${(e as Error).message}`);
+    }
+    this.seenPackageSeq = rows.reduce((max, r) => Math.max(max, Number(r.seq)), this.seenPackageSeq);
+  }
+
   private onNotification(message: Notification): void {
     if (message.channel !== CHANGE_CHANNEL || !message.payload) return;
     const [schema, seq] = message.payload.split(' ');
-    if (schema !== this.schema || !(Number(seq) > this.seenSeq)) return;
+    if (schema !== this.schema || !(Number(seq) > Math.min(this.seenSeq, this.seenPackageSeq))) return;
     this.catchUp().catch((e: unknown) => this.logger.warn(`PostgreSQL: fetching notified changes failed: ${(e as Error).message}`));
   }
 

@@ -6,6 +6,7 @@ import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
+import { packageAlreadyLoaded, packageContent, packageFromRow, type PackageRecord, type PackageRow, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
 import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, StoredClosureEntry } from './closure-store';
@@ -36,10 +37,20 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (resource_type, id, version_id)
    ) WITHOUT ROWID;`,
   CLOSURE_SQLITE_MIGRATION,
+  // FHIR packages loaded at run time (src/store/packages.ts); rowid keeps the load order.
+  `CREATE TABLE package (
+     name          TEXT NOT NULL,
+     version       TEXT NOT NULL,
+     fhir_version  TEXT NOT NULL,
+     dependencies  TEXT NOT NULL,
+     content       TEXT NOT NULL,
+     loaded_at     TEXT NOT NULL,
+     UNIQUE (name, version)
+   );`,
 ];
 
 /** The tables this build uses; start-up checks they are there. */
-const TABLES = ['resource', 'resource_history', ...CLOSURE_SQLITE_TABLES];
+const TABLES = ['resource', 'resource_history', ...CLOSURE_SQLITE_TABLES, 'package'];
 
 interface ResourceRow {
   resource_type: TerminologyType;
@@ -288,5 +299,25 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  // ---- FHIR packages loaded at run time ----
+  async savePackage(pkg: PackageRecord): Promise<StoredPackage> {
+    const loadedAt = nowInstant();
+    const { fhirVersion, dependencies, content } = packageContent(pkg);
+    try {
+      const inserted = this.db.prepare(`INSERT INTO package (name, version, fhir_version, dependencies, content, loaded_at)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING`).run(pkg.name, pkg.version, fhirVersion, dependencies, content, loadedAt);
+      if (inserted.changes !== 1) throw packageAlreadyLoaded(pkg.name, pkg.version);
+      this.full = undefined;
+    } catch (e) {
+      throw this.writeError(e);
+    }
+    return packageFromRow({ name: pkg.name, version: pkg.version, fhir_version: fhirVersion, dependencies, content, loaded_at: loadedAt });
+  }
+
+  async listPackages(): Promise<StoredPackage[]> {
+    const rows = this.db.prepare('SELECT name, version, fhir_version, dependencies, content, loaded_at FROM package ORDER BY rowid').all() as PackageRow[];
+    return rows.map(packageFromRow);
   }
 }

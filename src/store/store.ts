@@ -3,6 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { ClosureTableStore } from './closure-store';
 import type { CommitGate } from './commit-gate';
+import type { PackageRecord, StoredPackage } from './packages';
 
 /** One version of a stored resource, as kept in its history. */
 export interface StoredVersion {
@@ -80,6 +81,15 @@ export interface TerminologyStore extends ClosureTableStore {
    */
   ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+
+  // ---- FHIR packages loaded at run time (src/packages/, src/store/packages.ts) ----
+  /**
+   * Keeps a package (all its resources, one transaction) and tells the replicas (ChangeSink.applyPackages).
+   * A name#version already loaded is refused (StoreConflictError, 409) and nothing changes.
+   */
+  savePackage(pkg: PackageRecord): Promise<StoredPackage>;
+  /** Every package loaded at run time, in the order they were loaded. */
+  listPackages(): Promise<StoredPackage[]>;
 }
 
 /** The state of one resource after a change: its latest version, and the resource unless that version is a delete. */
@@ -98,6 +108,8 @@ export interface ChangeSink {
    * what the sink already has for that resource is ignored, so the same change may be delivered more than once.
    */
   apply(changes: ResourceChange[]): void;
+  /** Packages loaded at run time (by any replica); a package delivered again is ignored. */
+  applyPackages?(packages: StoredPackage[]): void;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { TerminologyResource } from './resource-set';
 
 export class TerminologyLoadError extends Error {}
 
-const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
+export const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 
 export interface LoadedTerminology {
   resources: TerminologyResource[];
@@ -57,6 +57,27 @@ function missingRequired(type: string, r: Json): string | undefined {
 }
 
 /**
+ * Checks one published JSON file's content (`label` names it in messages): undefined when it is not a FHIR resource
+ * (source data such as key tables); the resource when it is a valid R4 CodeSystem, ValueSet or ConceptMap with a url;
+ * TerminologyLoadError otherwise. The same rule for the terminology folder and for FHIR packages (src/packages/).
+ */
+export function checkTerminologyResource(json: unknown, label: string, validator: FhirSchemaValidator = sharedFhirSchemaValidator()): TerminologyResource | undefined {
+  const type = (json as { resourceType?: unknown } | null)?.resourceType;
+  if (typeof type !== 'string') return undefined;
+  if (!TERMINOLOGY_TYPES.has(type)) throw new TerminologyLoadError(`${label}: $.resourceType '${type}' is not CodeSystem, ValueSet or ConceptMap`);
+  const problems = validator.validate(json);
+  if (problems.length > 0) {
+    const list = problems.slice(0, 10).map((p) => `${p.path}: ${p.message}`).join('; ');
+    throw new TerminologyLoadError(`${label}: not a valid FHIR R4 ${type}: ${list}`);
+  }
+  const missing = missingRequired(type, json as Json);
+  if (missing) throw new TerminologyLoadError(`${label}: not a valid FHIR R4 ${type}: ${missing} is required`);
+  const resource = json as TerminologyResource;
+  if (!resource.url) throw new TerminologyLoadError(`${label}: $.url is missing; published resources need a canonical url`);
+  return resource;
+}
+
+/**
  * Loads the published catalogs from the terminology folder. Every FHIR resource is checked against the R4 JSON
  * schema; a broken file stops start-up with a message naming the file and the JSON path. JSON files that are not
  * FHIR resources (source data such as key tables) are skipped.
@@ -76,18 +97,9 @@ export function loadTerminology(root: string, options: { includeExamples: boolea
     } catch (e) {
       throw new TerminologyLoadError(`${rel}: not valid JSON (${(e as Error).message})`);
     }
-    const type = (json as { resourceType?: unknown } | null)?.resourceType;
-    if (typeof type !== 'string') continue;
-    if (!TERMINOLOGY_TYPES.has(type)) throw new TerminologyLoadError(`${rel}: $.resourceType '${type}' is not CodeSystem, ValueSet or ConceptMap`);
-    const problems = validator.validate(json);
-    if (problems.length > 0) {
-      const list = problems.slice(0, 10).map((p) => `${p.path}: ${p.message}`).join('; ');
-      throw new TerminologyLoadError(`${rel}: not a valid FHIR R4 ${type}: ${list}`);
-    }
-    const missing = missingRequired(type, json as Json);
-    if (missing) throw new TerminologyLoadError(`${rel}: not a valid FHIR R4 ${type}: ${missing} is required`);
-    const resource = json as TerminologyResource;
-    if (!resource.url) throw new TerminologyLoadError(`${rel}: $.url is missing; published resources need a canonical url`);
+    const resource = checkTerminologyResource(json, rel, validator);
+    if (!resource) continue;
+    const type = resource.resourceType;
     const key = `${type} ${resource.url}|${resource.version ?? ''}`;
     const dup = seen.get(key);
     if (dup) throw new TerminologyLoadError(`${rel}: $.url '${resource.url}' version '${resource.version ?? ''}' is already defined by ${dup}`);
@@ -95,7 +107,7 @@ export function loadTerminology(root: string, options: { includeExamples: boolea
     result.resources.push(resource);
     result.files.set(resource, rel);
     if (type === 'CodeSystem' && (resource as { content?: string }).content === 'supplement') {
-      result.defaultSupplements.add(resource.url);
+      result.defaultSupplements.add(resource.url!);
     }
   }
   return result;

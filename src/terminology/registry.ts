@@ -136,11 +136,19 @@ export class TerminologyRegistry {
   }
 
   list<T extends TerminologyType>(type: T): ByType[T][] {
-    const out = new Map<string, ByType[T]>();
+    // An upper layer's resources hide a lower layer's with the same id and url; within one layer every version is listed.
+    const out = new Map<string, ByType[T][]>();
     for (const layer of [...this.layers].reverse()) {
-      for (const r of layer.list(type)) out.set(r.id ? `id:${r.id}|${r.url ?? ''}` : `url:${r.url}|${r.version ?? ''}`, r);
+      const mine = new Map<string, ByType[T][]>();
+      for (const r of layer.list(type)) {
+        const key = r.id ? `id:${r.id}|${r.url ?? ''}` : `url:${r.url}|${r.version ?? ''}`;
+        const list = mine.get(key);
+        if (list) list.push(r);
+        else mine.set(key, [r]);
+      }
+      for (const [key, list] of mine) out.set(key, list);
     }
-    return [...out.values()];
+    return [...out.values()].flat();
   }
 
   findCodeSystem(url: string, version?: string): CodeSystem | undefined {

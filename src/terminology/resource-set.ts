@@ -7,6 +7,15 @@ export type TerminologyType = TerminologyResource['resourceType'];
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
+/**
+ * What an unversioned reference means: the latest version whose status is active; the latest of all when none is
+ * active (a draft next release does not replace the release in use until it is active).
+ */
+function latestActive<T extends TerminologyResource>(list: T[]): T | undefined {
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.status === 'active') return list[i];
+  return list[list.length - 1];
+}
+
 /** One layer of terminology resources, indexed by canonical url and id. */
 export class ResourceSet {
   private byUrl = new Map<string, TerminologyResource[]>();
@@ -74,7 +83,7 @@ export class ResourceSet {
   find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {
     const list = this.versions(type, url);
     if (list.length === 0) return undefined;
-    if (version === undefined) return list[list.length - 1];
+    if (version === undefined) return latestActive(list);
     const exact = list.find((r) => r.version === version);
     if (exact) return exact;
     const matching = list.filter((r) => versionMatches(version, r.version));

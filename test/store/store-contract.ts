@@ -191,6 +191,47 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       await expect(store.create({ ...codeSystem('x'), id: undefined })).rejects.toMatchObject({ status: 400 });
     });
 
+    // ---- FHIR packages loaded at run time ----
+    const pkg = (version: string) => ({
+      name: 'kl.synthetic.fsiii', version, fhirVersion: '4.0.1', dependencies: { 'hl7.fhir.r4.core': '4.0.1' }, description: 'test',
+      resources: [codeSystem('FSIII', { url: 'urn:oid:1.2.208.176.2.21', version: version.replace(/\./g, '') })],
+    });
+
+    it('keeps loaded packages in load order, with their resources as given; the resources are not written resources', async () => {
+      expect(await store.listPackages()).toEqual([]);
+      const saved = await store.savePackage(pkg('2.0.0'));
+      expect(saved).toMatchObject(pkg('2.0.0'));
+      expect(Number.isNaN(Date.parse(saved.loadedAt))).toBe(false);
+      await store.savePackage(pkg('1.0.0'));
+      const listed = await store.listPackages();
+      expect(listed.map((p) => p.version)).toEqual(['2.0.0', '1.0.0']);
+      expect(listed[0]).toEqual(saved);
+      expect(await store.loadAll()).toEqual([]);
+    });
+
+    it('refuses a package name#version loaded before (409), and keeps the first', async () => {
+      await store.savePackage(pkg('1.0.0'));
+      const e = await conflict(store.savePackage({ ...pkg('1.0.0'), description: 'other' }));
+      expect(e.status).toBe(409);
+      const listed = await store.listPackages();
+      expect(listed).toHaveLength(1);
+      expect(listed[0]?.description).toBe('test');
+    });
+
+    if (factory.reopen) {
+      const reopen = factory.reopen;
+      it('keeps loaded packages when reopened', async () => {
+        await store.savePackage(pkg('1.0.0'));
+        const again = await reopen(store);
+        try {
+          expect((await again.listPackages()).map((p) => `${p.name}#${p.version}`)).toEqual(['kl.synthetic.fsiii#1.0.0']);
+          expect((await again.listPackages())[0]?.resources).toEqual(pkg('1.0.0').resources);
+        } finally {
+          await again.close();
+        }
+      });
+    }
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it('serves every acknowledged write after it is reopened', async () => {

@@ -1,0 +1,61 @@
+import { SOFTWARE } from '../http/metadata';
+import { ownerOf } from '../local/municipality';
+import type { ResourceSet, TerminologyResource } from '../terminology/resource-set';
+import type { PackageManifest } from './package-writer';
+import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';
+
+const TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
+
+export interface PackageSelection {
+  manifest: PackageManifest;
+  resources: TerminologyResource[];
+}
+
+/** The version the catalogs of the terminology folder go by as a package: the server's release. */
+export const CATALOGS_VERSION = SOFTWARE.version;
+
+function listAll(set: ResourceSet): TerminologyResource[] {
+  return TYPES.flatMap((t) => set.list(t));
+}
+
+/** The common catalogs (every published resource that belongs to no municipality), as one package. */
+export function publishedCatalogsPackage(layer: PublishedLayer, version = CATALOGS_VERSION): PackageSelection {
+  return {
+    manifest: {
+      name: CATALOGS_PACKAGE,
+      version,
+      description: 'De fælleskommunale kataloger (FSIII, FFB og deres værdisæt og mapninger), som faelles-tx udgiver dem',
+    },
+    resources: layer.resources().filter((r) => ownerOf(r) === undefined),
+  };
+}
+
+/**
+ * One municipality's catalogs and maps (every version served, written or published), as one package; it depends
+ * on the common catalogs its maps point into.
+ */
+export function municipalityPackage(kommunekode: string, published: ResourceSet, written: ResourceSet, version: string): PackageSelection {
+  const seen = new Set<string>();
+  const resources: TerminologyResource[] = [];
+  for (const r of [...listAll(written), ...listAll(published)]) {
+    if (ownerOf(r) !== kommunekode) continue;
+    const key = `${r.resourceType} ${r.url}|${r.version ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    resources.push(r);
+  }
+  return {
+    manifest: {
+      name: `faelles-tx.kommune-${kommunekode}`,
+      version,
+      description: `Kommune ${kommunekode}s lokale kataloger og mapninger til de fælleskommunale kataloger`,
+      dependencies: { [CATALOGS_PACKAGE]: CATALOGS_VERSION },
+    },
+    resources,
+  };
+}
+
+/** A version for a package written today: `2026.12.2` (a semantic version, as package versions must be). */
+export function todaysVersion(now = new Date()): string {
+  return `${now.getUTCFullYear()}.${now.getUTCMonth() + 1}.${now.getUTCDate()}`;
+}

@@ -1,0 +1,55 @@
+import type { TerminologyResource } from '../terminology/resource-set';
+import { StoreConflictError } from './store';
+
+/**
+ * A FHIR package loaded at run time (src/packages/): kept in the store so that every replica serves it, and a
+ * restart keeps it. A name#version is loaded once; a newer release is a new version.
+ */
+export interface PackageRecord {
+  name: string;
+  version: string;
+  fhirVersion: string;
+  dependencies: Record<string, string>;
+  description?: string;
+  resources: TerminologyResource[];
+}
+
+export interface StoredPackage extends PackageRecord {
+  /** When it was loaded, an ISO instant. */
+  loadedAt: string;
+}
+
+export function packageAlreadyLoaded(name: string, version: string): StoreConflictError {
+  return new StoreConflictError(`Package ${name}#${version} is already loaded; a new release needs a new version`, 'already-exists');
+}
+
+/** The columns a stored package is kept in (besides name and version). */
+export function packageContent(pkg: PackageRecord): { fhirVersion: string; dependencies: string; content: string } {
+  return {
+    fhirVersion: pkg.fhirVersion,
+    dependencies: JSON.stringify(pkg.dependencies),
+    content: JSON.stringify({ ...(pkg.description !== undefined ? { description: pkg.description } : {}), resources: pkg.resources }),
+  };
+}
+
+export interface PackageRow {
+  name: string;
+  version: string;
+  fhir_version: string;
+  dependencies: string;
+  content: string;
+  loaded_at: string;
+}
+
+export function packageFromRow(row: PackageRow): StoredPackage {
+  const content = JSON.parse(row.content) as { description?: string; resources: TerminologyResource[] };
+  return {
+    name: row.name,
+    version: row.version,
+    fhirVersion: row.fhir_version,
+    dependencies: JSON.parse(row.dependencies) as Record<string, string>,
+    ...(content.description !== undefined ? { description: content.description } : {}),
+    resources: content.resources,
+    loadedAt: row.loaded_at,
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * FHIR packages in and out: a KL release loaded at run time ($load-package) is served beside the version in use,
+ * a package that fails is refused whole with its reasons, and a package written by $package loads back into a fresh
+ * server with every resource equal.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { Bundle, CapabilityStatement, CodeSystem, OperationDefinition, OperationOutcome, Parameters } from 'fhir/r4';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp, type App } from '../../src/app';
+import { MemoryStore } from '../../src/store/memory-store';
+import { loadTerminology } from '../../src/terminology/loader';
+import { readPackageTarball } from '../../src/packages/package-reader';
+import { writePackageTarball } from '../../src/packages/package-writer';
+import { NEXT_FSIII_PACKAGE, NEXT_FSIII_VERSION, nextFsiiiPackage, type ReleaseChanges } from '../../scripts/next-fsiii-release';
+import { FSIII, publishedCatalogs, TERMINOLOGY_DIR, testApp, testConfig } from '../support/app';
+import { sampleCatalog, tokenFor } from '../support/local';
+
+const JSON_TYPE = 'application/fhir+json';
+const OLD = '20240530';
+
+let app: App;
+let adminToken: string;
+let release: { archive: Buffer; codeSystem: CodeSystem; changes: ReleaseChanges };
+
+function loadPackage(target: App, archive: Buffer, token = adminToken) {
+  return request(target).post('/fhir/$load-package').set('Authorization', `Bearer ${token}`).type('application/gzip').send(archive);
+}
+
+async function downloadPackage(target: App, query = ''): Promise<Buffer> {
+  const res = await request(target).get(`/fhir/$package${query}`).buffer(true).parse((r, cb) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c));
+    r.on('end', () => cb(null, Buffer.concat(chunks)));
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^application\/gzip/);
+  return res.body as Buffer;
+}
+
+function lookup(code: string, version?: string) {
+  const v = version ? `&version=${version}` : '';
+  return request(app).get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=${code}${v}`);
+}
+
+function display(body: Parameters): string | undefined {
+  return body.parameter?.find((p) => p.name === 'display')?.valueString;
+}
+
+function texts(outcome: OperationOutcome): string[] {
+  return outcome.issue.map((i) => i.details?.text ?? i.diagnostics ?? '');
+}
+
+beforeAll(async () => {
+  app = await testApp();
+  adminToken = await tokenFor({ scope: 'openid admin' });
+  release = await nextFsiiiPackage(TERMINOLOGY_DIR);
+});
+
+describe('a KL release loaded at run time ($load-package)', () => {
+  it('needs an admin token', async () => {
+    const none = await request(app).post('/fhir/$load-package').type('application/gzip').send(release.archive);
+    expect(none.status).toBe(401);
+    const municipal = await loadPackage(app, release.archive, await tokenFor({ kommunekode: '101' }));
+    expect(municipal.status).toBe(403);
+    expect((await lookup(release.changes.added)).status).toBe(404);
+  });
+
+  it('is refused whole, with every reason, when it fails validation; the catalogs stay as they were', async () => {
+    const broken = structuredClone(release.codeSystem);
+    broken.version = '20250602';
+    (broken as unknown as Record<string, unknown>).status = 'in-force';
+    const second: CodeSystem = { ...structuredClone(release.codeSystem), id: 'other', url: 'http://example.org/other', version: '1' };
+    delete (second as Partial<CodeSystem>).content;
+    const archive = await writePackageTarball({ name: 'kl.synthetic.broken', version: '1.0.0' }, [broken, second]);
+    const res = await loadPackage(app, archive);
+    expect(res.status).toBe(422);
+    const reasons = texts(res.body as OperationOutcome);
+    expect(reasons.some((t) => t.includes('CodeSystem-FSIII.json') && t.includes('status'))).toBe(true);
+    expect(reasons.some((t) => t.includes('CodeSystem-other.json') && t.includes('content'))).toBe(true);
+    // nothing of it is served
+    const search = await request(app).get(`/fhir/CodeSystem?url=${encodeURIComponent(FSIII)}`);
+    expect((search.body as Bundle).entry?.map((e) => (e.resource as CodeSystem).version)).toEqual([OLD]);
+  });
+
+  it('refuses a package for another FHIR version, and one whose dependency is not loaded', async () => {
+    const files = await readPackageTarball(release.archive, 'x');
+    expect(files.manifest).toMatchObject({ fhirVersions: ['4.0.1'] });
+    const r5 = await writePackageTarball({ name: 'kl.synthetic.r5', version: '1.0.0', dependencies: { 'hl7.fhir.r5.core': '5.0.0' } }, [release.codeSystem]);
+    const r5Answer = await loadPackage(app, r5);
+    expect(r5Answer.status).toBe(422);
+    expect(texts(r5Answer.body as OperationOutcome).join(' ')).toContain('hl7.fhir.r5.core');
+    const dependent = await writePackageTarball({ name: 'kl.synthetic.dependent', version: '1.0.0', dependencies: { 'kl.dk.fhir.term': '2.0.0' } }, [release.codeSystem]);
+    const depAnswer = await loadPackage(app, dependent);
+    expect(depAnswer.status).toBe(422);
+    expect(texts(depAnswer.body as OperationOutcome).join(' ')).toContain('kl.dk.fhir.term#2.0.0');
+    const notPackage = await loadPackage(app, Buffer.from('not a package'));
+    expect(notPackage.status).toBe(422);
+    const wrongType = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send('{}');
+    expect(wrongType.status).toBe(415);
+  });
+
+  it('is served beside the version in use, without a restart; the same package twice is refused', async () => {
+    const res = await loadPackage(app, release.archive);
+    expect(res.status).toBe(200);
+    expect(texts(res.body as OperationOutcome)[0]).toContain(`${NEXT_FSIII_PACKAGE.name}#${NEXT_FSIII_PACKAGE.version}`);
+    const again = await loadPackage(app, release.archive);
+    expect(again.status).toBe(409);
+    const search = await request(app).get(`/fhir/CodeSystem?url=${encodeURIComponent(FSIII)}`);
+    expect((search.body as Bundle).entry?.map((e) => (e.resource as CodeSystem).version).sort()).toEqual([OLD, NEXT_FSIII_VERSION]);
+  });
+
+  it('an unversioned reference uses the latest active version; url|version and version pick the one asked for', async () => {
+    const { added, redisplayed } = release.changes;
+    const latest = await lookup(added);
+    expect(latest.status).toBe(200);
+    expect((latest.body as Parameters).parameter?.find((p) => p.name === 'version')?.valueString).toBe(NEXT_FSIII_VERSION);
+    expect((await lookup(added, OLD)).status).toBe(404);
+    expect(display((await lookup(redisplayed.code)).body as Parameters)).toBe(redisplayed.after);
+    expect(display((await lookup(redisplayed.code, OLD)).body as Parameters)).toBe(redisplayed.before);
+    const pinned = await request(app).get(`/fhir/CodeSystem/$validate-code?url=${encodeURIComponent(`${FSIII}|${OLD}`)}&code=${added}`);
+    expect((pinned.body as Parameters).parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(false);
+  });
+
+  it('a code only in the older version: $lookup says in which version it is', async () => {
+    const res = await lookup(release.changes.dropped);
+    expect(res.status).toBe(404);
+    const said = texts(res.body as OperationOutcome).join(' ');
+    expect(said).toContain(`'${OLD}'`);
+    expect(said).toContain('older');
+    expect((await lookup(release.changes.dropped, OLD)).status).toBe(200);
+  });
+
+  it('the retired code names its replacement; the moved code has its new parent', async () => {
+    const retired = await lookup(release.changes.retired);
+    const props = (retired.body as Parameters).parameter?.filter((p) => p.name === 'property') ?? [];
+    const value = (code: string) => props.find((p) => p.part?.find((x) => x.name === 'code')?.valueCode === code)?.part?.find((x) => x.name === 'value');
+    expect(value('status')?.valueCode).toBe('retired');
+    expect(value('replacedBy')?.valueCode).toBe(release.changes.replacement);
+    const { moved } = release.changes;
+    const subsumes = (version?: string) => request(app).get(`/fhir/CodeSystem/$subsumes?system=${encodeURIComponent(FSIII)}&codeA=${moved.to}&codeB=${moved.code}${version ? `&version=${version}` : ''}`);
+    const outcome = (body: Parameters) => body.parameter?.find((p) => p.name === 'outcome')?.valueCode;
+    expect(outcome((await subsumes()).body as Parameters)).toBe('subsumes');
+    expect(outcome((await subsumes(OLD)).body as Parameters)).toBe('not-subsumed');
+  });
+
+  it('the value sets follow system-version: an FSIII value set expanded with the older version lacks the added code', async () => {
+    const vs = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: FSIII, filter: [{ property: 'concept', op: 'is-a', value: release.changes.addedUnder }] }] } };
+    const expand = (systemVersion?: string) => request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'valueSet', resource: vs }, ...(systemVersion ? [{ name: 'system-version', valueUri: `${FSIII}|${systemVersion}` }] : [])],
+    });
+    type Contains = { code?: string; contains?: Contains[] };
+    const flat = (list: Contains[] = []): string[] => list.flatMap((c) => [c.code ?? '', ...flat(c.contains)]);
+    const codes = (body: { expansion?: { contains?: Contains[] } }) => flat(body.expansion?.contains);
+    expect(codes((await expand()).body)).toContain(release.changes.added);
+    expect(codes((await expand(OLD)).body)).not.toContain(release.changes.added);
+  });
+});
+
+describe('packages out ($package) load back with every resource equal', () => {
+  let emptyDir: string;
+
+  beforeAll(() => {
+    emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-empty-'));
+  });
+  afterAll(() => fs.rmSync(emptyDir, { recursive: true, force: true }));
+
+  async function freshServer(packages: string[], terminologyDir = emptyDir): Promise<App> {
+    const config = testConfig({ terminologyDir, packages });
+    return createApp({ config, store: new MemoryStore(), logger: pino({ level: 'silent' }), published: loadTerminology(terminologyDir, { includeExamples: true }) });
+  }
+
+  async function served(target: App, r: { resourceType: string; url?: string; version?: string }): Promise<unknown> {
+    const res = await request(target).get(`/fhir/${r.resourceType}?url=${encodeURIComponent(r.url!)}${r.version ? `&version=${encodeURIComponent(r.version)}` : ''}`);
+    const entries = (res.body as Bundle).entry ?? [];
+    return entries.map((e) => e.resource).find((x) => (x as { version?: string }).version === r.version);
+  }
+
+  it('the published catalogs (with the loaded release) as a package, named in PACKAGES of a server without a terminology folder', async () => {
+    const archive = await downloadPackage(app);
+    const pkg = await readPackageTarball(archive, 'catalogs');
+    expect(pkg.manifest).toMatchObject({ name: 'faelles-tx.catalogs', fhirVersions: ['4.0.1'] });
+    expect(zlib.gunzipSync(archive).toString('latin1')).toContain('package/.index.json');
+    const file = path.join(emptyDir, '..', `faelles-tx-catalogs-${process.pid}.tgz`);
+    fs.writeFileSync(file, archive);
+    try {
+      const fresh = await freshServer([file]);
+      const resources = pkg.files.map((f) => JSON.parse(f.text) as { resourceType: string; url?: string; version?: string });
+      expect(resources.length).toBe(publishedCatalogs().resources.filter((r) => !r.url?.includes('/kommune/')).length + 1);
+      for (const r of resources) expect(await served(fresh, r)).toEqual(await served(app, r));
+      expect(resources.some((r) => r.url === FSIII && r.version === NEXT_FSIII_VERSION)).toBe(true);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it("a municipality's catalogs and maps, loaded into a fresh server with $load-package", async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const { codeSystem, conceptMap } = sampleCatalog('101');
+    await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(201);
+    await request(app).post('/fhir/ConceptMap').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(conceptMap).expect(201);
+    const archive = await downloadPackage(app, '?kommunekode=101&version=1.0.0');
+    const pkg = await readPackageTarball(archive, 'kommune-101');
+    expect(pkg.manifest).toMatchObject({ name: 'faelles-tx.kommune-101', version: '1.0.0', dependencies: { 'faelles-tx.catalogs': '0.1.0' } });
+    expect(pkg.files.map((f) => (JSON.parse(f.text) as { resourceType: string }).resourceType).sort()).toEqual(['CodeSystem', 'ConceptMap']);
+    const fresh = await freshServer([], TERMINOLOGY_DIR);
+    expect((await loadPackage(fresh, archive)).status).toBe(200);
+    for (const f of pkg.files) {
+      const r = JSON.parse(f.text) as { resourceType: string; url?: string; version?: string };
+      expect(await served(fresh, r)).toEqual(await served(app, r));
+    }
+    // and its maps work there
+    const translate = await request(fresh).get(`/fhir/ConceptMap/$translate?url=${encodeURIComponent(conceptMap.url!)}&system=${encodeURIComponent(codeSystem.url!)}&code=101-BOLD`);
+    expect((translate.body as Parameters).parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(true);
+    expect((await request(app).get('/fhir/$package?kommunekode=999')).status).toBe(404);
+    expect((await request(app).get('/fhir/$package?kommunekode=abc')).status).toBe(400);
+  });
+});
+
+describe('the package operations are described', () => {
+  it('in the CapabilityStatement, each with an OperationDefinition that can be read', async () => {
+    const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const ops = cs.rest![0]!.operation!.filter((o) => o.name === 'load-package' || o.name === 'package');
+    expect(ops.map((o) => o.name).sort()).toEqual(['load-package', 'package']);
+    for (const o of ops) {
+      const def = (await request(app).get(`/fhir/OperationDefinition/${o.definition.split('/').pop()}`).expect(200)).body as OperationDefinition;
+      expect(def).toMatchObject({ url: o.definition, code: o.name, system: true });
+    }
+  });
+});
+

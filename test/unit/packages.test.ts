@@ -1,0 +1,141 @@
+/**
+ * The FHIR package format: what the writer writes is read back unchanged, is checked as the specification asks, and
+ * is loaded by a maintained package reader (fhir-package-loader, as SUSHI uses it) from its package cache.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { CodeSystem, ValueSet } from 'fhir/r4';
+import { BasePackageLoader, createSQLJSPackageDB, DiskBasedPackageCache, LoadStatus } from 'fhir-package-loader';
+import { checkPackage } from '../../src/packages/package-check';
+import { PackageError } from '../../src/packages/package-error';
+import { readPackageFolder, readPackageTarball } from '../../src/packages/package-reader';
+import { packageFiles, writePackageTarball } from '../../src/packages/package-writer';
+import { nextFsiiiRelease } from '../../scripts/next-fsiii-release';
+import { publishedCatalogs } from '../support/app';
+
+const fsiii = (): CodeSystem => publishedCatalogs().resources.find((r) => r.resourceType === 'CodeSystem' && r.id === 'FSIII') as CodeSystem;
+const valueSet: ValueSet = { resourceType: 'ValueSet', id: 'vs', url: 'http://example.org/ValueSet/vs', version: '1', status: 'active', compose: { include: [{ system: 'urn:oid:1.2.208.176.2.21' }] } };
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(PackageError);
+    return (e as PackageError).problems;
+  }
+  throw new Error('expected a PackageError');
+}
+
+describe('package writer and reader', () => {
+  it('writes package.json, .index.json and one resource per file, and reads them back equal', async () => {
+    const two = { ...fsiii(), version: '2' };
+    const archive = await writePackageTarball({ name: 'example.terminology', version: '1.0.0' }, [fsiii(), two, valueSet]);
+    const pkg = await readPackageTarball(archive, 'x');
+    expect(pkg.manifest).toEqual(expect.objectContaining({ name: 'example.terminology', version: '1.0.0', fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.0.1' } }));
+    expect(pkg.files.map((f) => f.name)).toEqual(['CodeSystem-FSIII-2.json', 'CodeSystem-FSIII.json', 'ValueSet-vs.json']);
+    const checked = checkPackage(pkg);
+    expect(checked.resources).toEqual(expect.arrayContaining([fsiii(), two, valueSet]));
+    const index = JSON.parse(packageFiles({ name: 'example.terminology', version: '1.0.0' }, [fsiii(), two]).find((f) => f.name === '.index.json')!.text);
+    expect(index).toEqual({
+      'index-version': 1,
+      files: [
+        { filename: 'CodeSystem-FSIII.json', resourceType: 'CodeSystem', id: 'FSIII', url: fsiii().url, version: '20240530' },
+        { filename: 'CodeSystem-FSIII-2.json', resourceType: 'CodeSystem', id: 'FSIII', url: fsiii().url, version: '2' },
+      ],
+    });
+  });
+
+  it('reads an unpacked package folder; other folders of the package (example/) and other resource types are left out', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-pkg-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'package', 'example'), { recursive: true });
+      for (const f of packageFiles({ name: 'example.folder', version: '1.0.0' }, [valueSet])) fs.writeFileSync(path.join(dir, 'package', f.name), f.text);
+      fs.writeFileSync(path.join(dir, 'package', 'example', 'ValueSet-x.json'), JSON.stringify({ ...valueSet, id: 'x', url: 'http://example.org/x' }));
+      fs.writeFileSync(path.join(dir, 'package', 'ImplementationGuide-ig.json'), JSON.stringify({ resourceType: 'ImplementationGuide', id: 'ig' }));
+      const checked = checkPackage(readPackageFolder(dir));
+      expect(checked.resources).toEqual([valueSet]);
+      expect(checked.skipped).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('package check', () => {
+  const raw = (manifest: unknown, files = [{ name: 'ValueSet-vs.json', text: JSON.stringify(valueSet) }]) => ({ source: 'p', manifest, files });
+
+  it('needs a package name, a semantic version and FHIR R4', () => {
+    expect(problemsOf(() => checkPackage(raw({ name: 'Not A Name', version: 'one' }))).join('\n')).toMatch(/FHIR-pakkenavn[\s\S]*semantisk version[\s\S]*ingen FHIR-version/);
+    expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['5.0.0'] })))[0]).toContain('FHIR 5.0.0');
+    expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.3.0' } })))[0]).toContain('4.3.0');
+    expect(checkPackage(raw({ name: 'a.b', version: '1.0.0', dependencies: { 'hl7.fhir.r4.core': '4.0.1' } })).fhirVersion).toBe('4.0.1');
+  });
+
+  it('reports every invalid resource and a url|version given twice, and refuses a package without terminology', () => {
+    const files = [
+      { name: 'a.json', text: JSON.stringify(valueSet) },
+      { name: 'b.json', text: JSON.stringify(valueSet) },
+      { name: 'c.json', text: '{' },
+      { name: 'd.json', text: JSON.stringify({ ...valueSet, url: undefined }) },
+    ];
+    const problems = problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, files)));
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toMatch(/b\.json.*findes allerede i package\/a\.json[\s\S]*c\.json: ikke gyldig JSON[\s\S]*d\.json.*url/);
+    expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, []))).join()).toContain('ingen CodeSystem');
+  });
+});
+
+describe('the synthetic next FSIII release', () => {
+  it('retires one code with a replacement, adds one, changes one display, moves one and drops one; the input is unchanged', () => {
+    const before = JSON.stringify(fsiii());
+    const { codeSystem, changes } = nextFsiiiRelease(fsiii());
+    expect(JSON.stringify(fsiii())).toBe(before);
+    type C = NonNullable<CodeSystem['concept']>[number];
+    const index = (cs: CodeSystem) => {
+      const out = new Map<string, { concept: C; parent?: string }>();
+      const walk = (list: C[] = [], parent?: string) => list.forEach((c) => { out.set(c.code, { concept: c, parent }); walk(c.concept, c.code); });
+      walk(cs.concept);
+      return out;
+    };
+    const oldIdx = index(fsiii());
+    const newIdx = index(codeSystem);
+    expect(codeSystem.version).not.toBe(fsiii().version);
+    expect(newIdx.get(changes.retired)?.concept.property).toEqual([{ code: 'status', valueCode: 'retired' }, { code: 'replacedBy', valueCode: changes.replacement }]);
+    expect(oldIdx.has(changes.added)).toBe(false);
+    expect(newIdx.get(changes.added)?.parent).toBe(changes.addedUnder);
+    expect(oldIdx.get(changes.redisplayed.code)?.concept.display).toBe(changes.redisplayed.before);
+    expect(newIdx.get(changes.redisplayed.code)?.concept.display).toBe(changes.redisplayed.after);
+    expect(oldIdx.get(changes.moved.code)?.parent).toBe(changes.moved.from);
+    expect(newIdx.get(changes.moved.code)?.parent).toBe(changes.moved.to);
+    expect(changes.moved.to).not.toBe(changes.moved.from);
+    expect(oldIdx.has(changes.dropped) && !newIdx.has(changes.dropped)).toBe(true);
+    expect(newIdx.size).toBe(oldIdx.size);
+    expect(codeSystem.count).toBe(newIdx.size);
+  });
+});
+
+describe('a maintained package reader loads what the writer writes', () => {
+  let cacheDir: string;
+  beforeAll(() => {
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-fhir-cache-'));
+  });
+  afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+
+  it('fhir-package-loader loads the published catalogs package from its cache, every resource findable by url', async () => {
+    const resources = publishedCatalogs().resources;
+    const archive = await writePackageTarball({ name: 'faelles-tx.catalogs', version: '0.1.0' }, resources);
+    const cache = new DiskBasedPackageCache(cacheDir);
+    await cache.cachePackageTarball('faelles-tx.catalogs', '0.1.0', Readable.from([archive]));
+    const offline = { resolveVersion: async (_n: string, v: string) => v, download: async () => { throw new Error('offline'); } };
+    const noCurrent = { downloadCurrentBuild: async () => { throw new Error('offline'); }, getCurrentBuildDate: async () => { throw new Error('offline'); } };
+    const loader = new BasePackageLoader(await createSQLJSPackageDB(), cache, offline, noCurrent);
+    expect(await loader.loadPackage('faelles-tx.catalogs', '0.1.0')).toBe(LoadStatus.LOADED);
+    expect(loader.findPackageJSON('faelles-tx.catalogs', '0.1.0')).toMatchObject({ fhirVersions: ['4.0.1'] });
+    for (const r of resources) {
+      const found = loader.findResourceJSONs(r.url!, { type: [r.resourceType] }) as { version?: string }[];
+      expect(found.find((x) => x.version === r.version)).toEqual(r);
+    }
+  });
+});
