@@ -3,6 +3,7 @@ import { batchValidateCodeOperation } from './batch-validate-code';
 import { compareOperation } from './compare';
 import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
+import { coverageMatrixOperation } from './coverage-matrix';
 import { expandOperation } from './expand';
 import { exportOperation } from './export';
 import { localCodingsOperation } from './local-codings';
@@ -24,6 +25,7 @@ export const OPERATIONS: OperationHandler[] = [
   compareOperation,
   translateOperation,
   coverageOperation,
+  coverageMatrixOperation,
   rollupOperation,
   exportOperation,
   localCodingsOperation,

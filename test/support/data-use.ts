@@ -17,8 +17,8 @@ export const DATA_USE_DIR = path.join(ROOT, 'docs', 'data-use');
 export const COUNTS_CSV = path.join(DATA_USE_DIR, 'taellinger-2026-k1.csv');
 export const IMPORTED = ['101', '147'];
 
-/** Imports kommune-101.csv and kommune-147.csv through POST CodeSystem/$import-local, as each municipality. */
-export async function importDataUseCatalogs(app: App): Promise<void> {
+/** Imports kommune-101.csv and kommune-147.csv through POST CodeSystem/$import-local, as each municipality (to an app, or a server's origin). */
+export async function importDataUseCatalogs(app: App | string): Promise<void> {
   for (const kommunekode of IMPORTED) {
     const token = await tokenFor({ kommunekode });
     const csv = fs.readFileSync(path.join(DATA_USE_DIR, `kommune-${kommunekode}.csv`), 'utf8');
@@ -65,4 +65,15 @@ export interface CountRow {
 export function countRows(): CountRow[] {
   const rows = parse(fs.readFileSync(COUNTS_CSV, 'utf8'), { columns: true }) as Record<string, string>[];
   return rows.map((r, i) => ({ line: i + 2, kommunekode: r.kommunekode!, system: r.system!, code: r.kode!, count: Number(r.antal), period: r.periode! }));
+}
+
+/** FSIII code → the code that replaces it, from the status supplement. */
+export function replacedByOfStatusSupplement(): Map<string, string> {
+  const cs = readJson<CodeSystem>('supplements/CodeSystem-fsiii-status.json');
+  const out = new Map<string, string>();
+  for (const c of cs.concept ?? []) {
+    const by = c.property?.find((p) => p.code === 'replacedBy')?.valueCode;
+    if (by) out.set(c.code, by);
+  }
+  return out;
 }
