@@ -1,10 +1,9 @@
-import type { CapabilityStatement, Parameters, ParametersParameter, ValueSet } from 'fhir/r4';
+import type { CapabilityStatement, Parameters, ParametersParameter } from 'fhir/r4';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
-import { importDataUseCatalogs, localCatalogs, replacedByOfStatusSupplement } from '../support/data-use';
-import { readJson } from '../support/files';
+import { catalogCodes, expectedCoverage, importDataUseCatalogs, localCatalogs } from '../support/data-use';
 import { CODES, localCodeSystem, tokenFor } from '../support/local';
 
 const VS119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
@@ -16,30 +15,6 @@ beforeAll(async () => {
   app = await testApp();
   await importDataUseCatalogs(app);
 });
-
-/** The catalog's codes, as its file lists them. */
-function catalogCodes(file: string): string[] {
-  return readJson<ValueSet>(`catalogs/${file}`).compose!.include.flatMap((i) => (i.concept ?? []).map((c) => c.code));
-}
-
-/** "kommunekode|intervention" → indsats/tilbud counts, from the import files and the published example, retired targets followed. */
-function expectedCells(codes: string[]): Map<string, { indsats: number; tilbud: number }> {
-  const replacedBy = replacedByOfStatusSupplement();
-  const out = new Map<string, { indsats: number; tilbud: number }>();
-  for (const [kommunekode, catalog] of localCatalogs()) {
-    for (const entry of catalog.values()) {
-      for (const target of new Set(entry.targets.map((t) => replacedBy.get(t) ?? t))) {
-        if (!codes.includes(target)) continue;
-        const key = `${kommunekode}|${target}`;
-        const cell = out.get(key) ?? { indsats: 0, tilbud: 0 };
-        if (entry.kind === 'tilbud') cell.tilbud++;
-        else cell.indsats++;
-        out.set(key, cell);
-      }
-    }
-  }
-  return out;
-}
 
 function part(p: ParametersParameter | undefined, name: string): ParametersParameter | undefined {
   return p?.part?.find((x) => x.name === name);
@@ -67,7 +42,7 @@ describe('ConceptMap/$coverage-matrix', () => {
     const lines = (body.parameter ?? []).filter((p) => p.name === 'intervention');
     // every intervention of the catalog is a line, also those no municipality covers
     expect(lines.map((l) => part(l, 'concept')!.valueCoding!.code).sort()).toEqual([...codes].sort());
-    expect(cellsOf(body)).toEqual(expectedCells(codes));
+    expect(cellsOf(body)).toEqual(expectedCoverage(codes));
     // 101's smoking-cessation group is mapped to the retired Tobaksafvænning: it covers Nikotin- og tobaksafvænning
     expect(cellsOf(body).get(`101|${CODES.nikotin}`)).toEqual({ indsats: 1, tilbud: 0 });
     const fysisk = lines.find((l) => part(l, 'concept')!.valueCoding!.code === CODES.fysiskTraening119)!;
@@ -79,7 +54,7 @@ describe('ConceptMap/$coverage-matrix', () => {
   it('names each municipality with its number of local codes and of interventions covered', async () => {
     const body = (await matrix(`?valueSet=${encodeURIComponent(VS119)}`).expect(200)).body as Parameters;
     const codes = catalogCodes('ValueSet-indsatskatalog-119.json');
-    const expected = expectedCells(codes);
+    const expected = expectedCoverage(codes);
     const municipalities = (body.parameter ?? []).filter((p) => p.name === 'municipality').map((m) => ({
       kommunekode: part(m, 'kommunekode')!.valueCode, localCodes: part(m, 'localCodes')!.valueInteger, covered: part(m, 'covered')!.valueInteger,
     }));
@@ -92,7 +67,7 @@ describe('ConceptMap/$coverage-matrix', () => {
     const body = (await matrix('?kommunekode=147&kommunekode=101').expect(200)).body as Parameters;
     expect((body.parameter ?? []).filter((p) => p.name === 'valueSet').map((p) => p.valueCanonical!.split('|')[0])).toEqual([VS119, VS140]);
     const codes = [...catalogCodes('ValueSet-indsatskatalog-119.json'), ...catalogCodes('ValueSet-indsatskatalog-140.json')];
-    const expected = new Map([...expectedCells(codes)].filter(([k]) => !k.startsWith('370|')));
+    const expected = new Map([...expectedCoverage(codes)].filter(([k]) => !k.startsWith('370|')));
     expect(cellsOf(body)).toEqual(expected);
     expect((body.parameter ?? []).filter((p) => p.name === 'municipality').map((m) => part(m, 'kommunekode')!.valueCode)).toEqual(['101', '147']);
   });
@@ -114,7 +89,7 @@ describe('ConceptMap/$coverage-matrix', () => {
     expect(res.headers['content-disposition']).toContain('coverage-matrix.csv');
     const rows = parse(res.text, { columns: true }) as Record<string, string>[];
     const codes = catalogCodes('ValueSet-indsatskatalog-119.json');
-    const expected = expectedCells(codes);
+    const expected = expectedCoverage(codes);
     expect(res.text.split(/\r?\n/)[0]!.split(',')).toEqual(['code', 'display', 'lovparagraf', 'value_set', 'municipalities', '101', '147', '370']);
     for (const row of rows) {
       for (const k of ['101', '147', '370']) {
