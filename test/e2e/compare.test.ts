@@ -116,7 +116,7 @@ describeWithChromium('web page: Sammenlign kommuner (headless Chromium)', () => 
 
     await page.goto(`${server.origin}/app/#/sammenlign/140`);
     await page.getByRole('table', { name: /^§140/ }).waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Hent tabellen (CSV)' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Hent dækningen (CSV)' }).click()]);
     const rows = parse(fs.readFileSync((await download.path())!, 'utf8'), { columns: true }) as Record<string, string>[];
     const codes = catalogCodes('ValueSet-indsatskatalog-140.json');
     expect(rows.map((r) => r.code).sort()).toEqual([...codes].sort());
@@ -162,7 +162,7 @@ describeWithChromium('web page: Sammenlign kommuner (headless Chromium)', () => 
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
       return { name: download.suggestedFilename(), data: fs.readFileSync((await download.path())!) };
     };
-    const csv = await save('Hent tabellen (CSV)');
+    const csv = await save('Hent optællingen (CSV)');
     expect(csv.name).toBe('rollup-119.csv');
     expect(csv.data.toString('utf8')).toBe((await wideTable()).text);
 

@@ -56,7 +56,7 @@ export function BarChart({ input, description, fileStem, csv }: {
         </svg>
       </div>
       <figcaption class="actions">
-        <button type="button" class="secondary" disabled={busy} onClick={run(async () => saveBlob(`${fileStem}.csv`, await csv()))}>Hent tabellen (CSV)</button>
+        <button type="button" class="secondary" disabled={busy} onClick={run(async () => saveBlob(`${fileStem}.csv`, await csv()))}>Hent optællingen (CSV)</button>
         <button type="button" class="secondary" onClick={() => saveBlob(`${fileStem}.svg`, new Blob([svgMarkup(layout, input.title, description)], { type: 'image/svg+xml' }))}>
           Hent diagrammet (SVG)
         </button>

@@ -93,7 +93,7 @@ function CoverageMatrix({ catalog, matrix }: { catalog: CompareCatalog; matrix: 
           </tfoot>
         </table>
       </div>
-      <p class="actions"><a class="button secondary" href={matrixCsvHref(catalog)} download={`daekning-${catalog.key}.csv`}>Hent tabellen (CSV)</a></p>
+      <p class="actions"><a class="button secondary" href={matrixCsvHref(catalog)} download={`daekning-${catalog.key}.csv`}>Hent dækningen (CSV)</a></p>
     </>
   );
 }
@@ -221,7 +221,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
     `${OFFER_LABEL[counted.offers]}. Tallene står også i tabellen under diagrammet.`;
   const toggle = (c: string, on: boolean) => setChosen((list) => (on ? [...list, c] : list.filter((x) => x !== c)));
   return (
-    <div class="rollup-result" aria-live="polite">
+    <div class="rollup-result">
       <Notice kind="info"><p>{rollup.counting}</p></Notice>
       <Summary rollup={rollup} />
       {rollup.columns.length > MAX_CHART_COLUMNS && (
@@ -264,7 +264,9 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
 
 export function Compare({ catalogKey }: { catalogKey?: string }) {
   const catalog = compareCatalog(catalogKey);
-  const matrix = useAsync((signal) => loadMatrix(catalog, signal), [catalog.key]);
+  const matrix = useAsync(async (signal) => ({ key: catalog.key, matrix: await loadMatrix(catalog, signal) }), [catalog.key]);
+  // while another catalog loads, the previous one's matrix is not shown under this one's name
+  const current = matrix.data?.key === catalog.key ? matrix.data.matrix : undefined;
   const [counted, setCounted] = useState<Counted>();
   return (
     <div class="compare">
@@ -280,12 +282,12 @@ export function Compare({ catalogKey }: { catalogKey?: string }) {
           Et tal er antallet af kommunens lokale indsatser og tilbud, der er koblet til den fælleskommunale indsats (en kobling til en udgået kode tæller
           på dens afløser). Vælg en indsats for at se dens beskrivelse og de lokale koder.
         </p>
-        {matrix.error ? <ErrorBox error={matrix.error} /> : !matrix.data ? <Loading what="dækningen" /> : <CoverageMatrix catalog={catalog} matrix={matrix.data} />}
+        {matrix.error ? <ErrorBox error={matrix.error} /> : !current ? <Loading what="dækningen" /> : <CoverageMatrix catalog={catalog} matrix={current} />}
       </section>
       <section aria-labelledby="rollup-heading">
         <h2 id="rollup-heading">Optælling pr. indsats</h2>
         <RollupForm onCounted={setCounted} />
-        {counted && matrix.data && <RollupResult key={counted.rollup.columns.join('|')} catalog={catalog} matrix={matrix.data} counted={counted} />}
+        {counted && current && <RollupResult key={counted.rollup.columns.join('|')} catalog={catalog} matrix={current} counted={counted} />}
       </section>
     </div>
   );
