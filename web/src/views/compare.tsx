@@ -242,7 +242,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
             description={description} fileStem={`rollup-${catalog.key}`} csv={() => rollupTableCsv(counted.csv, counted.offers)} />
         )}
       {data.outside > 0 && (
-        <p class="muted">Desuden {data.outside} talt på indsatser uden for {catalog.label} (vælg et andet katalog, eller hent tabellen).</p>
+        <p class="muted">Desuden {data.outside} talt på indsatser uden for {catalog.label} (vælg et andet katalog, eller hent optællingen).</p>
       )}
       {data.categories.length > 0 && (
         <div class="matrix-scroll" role="region" aria-labelledby="rollup-caption" tabIndex={0}>
