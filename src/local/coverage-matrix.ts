@@ -1,16 +1,18 @@
-import type { Coding, ValueSet } from 'fhir/r4';
+import type { Coding, ConceptMap, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { catalogLevels } from '../terminology/catalog-levels';
+import { catalogLevels, currentCode } from '../terminology/catalog-levels';
+import type { CodeSystemProvider } from '../terminology/codesystem-provider';
 import { evaluateValueSet } from '../terminology/expansion-cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
-import { EXPORT_COLUMNS, exportRows, type ExportRow } from './export';
+import { localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf } from './municipality';
+import { localKindOf } from './validation';
 
 /**
  * Which common interventions of a catalog each municipality's local catalog covers, side by side: for every active
  * intervention of the value sets and every municipality, how many of its local interventions (indsats) and offers
- * (tilbud) map to it. Read from the export's lines, so a map to a retired or outgoing code covers the code in use,
- * as in $translate, $rollup and $export.
+ * (tilbud) map to it. Each municipality's newest maps and local catalogs, as $export reads them: a map to a retired
+ * or outgoing code (or a legacy key) covers the code in use, as in $translate, $rollup and $export.
  */
 export interface MatrixCell {
   indsats: number;
@@ -41,14 +43,54 @@ export interface CoverageMatrix {
 }
 
 const NO_MAPPING = new Set(['unmatched', 'disjoint']);
-const col = (name: (typeof EXPORT_COLUMNS)[number]) => EXPORT_COLUMNS.indexOf(name);
-const KOMMUNEKODE = col('kommunekode');
-const LOCAL_SYSTEM = col('local_system');
-const LOCAL_CODE = col('local_code');
-const KIND = col('kind');
-const TARGET_SYSTEM = col('niveau2_system');
-const TARGET_CODE = col('niveau2_code');
-const EQUIVALENCE = col('equivalence');
+
+interface Mapping {
+  source: string;
+  code: string;
+  targetSystem: string;
+  targetVersion?: string;
+  target: string;
+}
+
+const mappingCache = new WeakMap<ConceptMap, Mapping[]>();
+
+/** A map's (source, code) → target statements that map (not unmatched or disjoint), read once per map version. */
+function mappingsOf(cm: ConceptMap): Mapping[] {
+  let list = mappingCache.get(cm);
+  if (!list) {
+    list = [];
+    for (const group of Array.isArray(cm.group) ? cm.group : []) {
+      if (!group.source || !group.target) continue;
+      for (const el of Array.isArray(group.element) ? group.element : []) {
+        if (!el?.code) continue;
+        for (const t of Array.isArray(el.target) ? el.target : []) {
+          if (!t?.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) continue;
+          list.push({ source: group.source, code: el.code, targetSystem: group.target, ...(group.targetVersion ? { targetVersion: group.targetVersion } : {}), target: t.code });
+        }
+      }
+    }
+    mappingCache.set(cm, list);
+  }
+  return list;
+}
+
+interface LocalCatalog {
+  provider: CodeSystemProvider;
+  typeCode?: string;
+}
+
+const kindCache = new WeakMap<CodeSystemProvider, Map<string, string>>();
+
+/** A local catalog's codes → their kind ('' when none is stated), read once per catalog version. */
+function kindsOf(catalog: LocalCatalog): Map<string, string> {
+  let kinds = kindCache.get(catalog.provider);
+  if (!kinds) {
+    kinds = new Map();
+    for (const concept of catalog.provider.all()) kinds.set(concept.code, (catalog.typeCode && localKindOf(concept, catalog.typeCode)) || '');
+    kindCache.set(catalog.provider, kinds);
+  }
+  return kinds;
+}
 
 function canonicalOf(vs: ValueSet): string {
   return vs.version ? `${vs.url}|${vs.version}` : vs.url ?? '';
@@ -81,37 +123,61 @@ export function coverageMatrix(registry: TerminologyRegistry, valueSetRefs?: str
     }
   }
 
-  const rows: Iterable<ExportRow>[] = kommunekoder && kommunekoder.length > 0
-    ? [...new Set(kommunekoder)].sort().map((kommunekode) => exportRows(registry, { kommunekode }))
-    : [exportRows(registry, {})];
-  const localCodes = new Map<string, Set<string>>();
-  // a local code counts once on an intervention, however many of its targets end there
-  const seen = new Set<string>();
-  for (const list of rows) {
-    for (const row of list) {
-      const kommunekode = String(row[KOMMUNEKODE]);
-      const local = `${row[LOCAL_SYSTEM]}\u0000${row[LOCAL_CODE]}`;
-      const codes = localCodes.get(kommunekode) ?? new Set<string>();
-      codes.add(local);
-      localCodes.set(kommunekode, codes);
-      if (row[TARGET_CODE] === undefined || NO_MAPPING.has(String(row[EQUIVALENCE]))) continue;
-      const line = lines.get(`${row[TARGET_SYSTEM]}\u0000${row[TARGET_CODE]}`);
-      const once = `${kommunekode}\u0000${local}\u0000${row[TARGET_SYSTEM]}\u0000${row[TARGET_CODE]}`;
-      if (!line || seen.has(once)) continue;
-      seen.add(once);
-      const cell = line.cells.get(kommunekode) ?? { indsats: 0, tilbud: 0 };
-      if (row[KIND] === 'tilbud') cell.tilbud++;
+  const wanted = kommunekoder && kommunekoder.length > 0 ? new Set(kommunekoder) : undefined;
+  const localCodes = new Map<string, number>();
+  /** kommunekode → local code system url → its provider and type property. */
+  const catalogs = new Map<string, Map<string, LocalCatalog>>();
+  for (const cs of localCodeSystems(registry)) {
+    const owner = ownerOf(cs)!;
+    if (wanted && !wanted.has(owner)) continue;
+    const provider = registry.provider(cs);
+    localCodes.set(owner, (localCodes.get(owner) ?? 0) + provider.size());
+    const own = catalogs.get(owner) ?? new Map();
+    own.set(cs.url!, { provider, typeCode: localTypePropertyCode(cs) });
+    catalogs.set(owner, own);
+  }
+
+  // a map target → the code in use (a retired or outgoing code's successor, a legacy key's UUID), as $export states it
+  const current = new Map<string, string>();
+  const currentOf = (system: string, version: string | undefined, code: string): string => {
+    const key = `${system}|${version ?? ''}|${code}`;
+    let c = current.get(key);
+    if (c === undefined) {
+      const provider = registry.codeSystemProvider(system, version) ?? registry.codeSystemProvider(system);
+      const concept = provider?.locate(code);
+      c = provider && concept ? currentCode(registry, provider, concept).concept.code : code;
+      current.set(key, c);
+    }
+    return c;
+  };
+
+  for (const cm of localConceptMaps(registry)) {
+    const owner = ownerOf(cm)!;
+    const own = catalogs.get(owner);
+    if (!own) continue;
+    // a local code counts once on an intervention, however many of its targets (in however many maps) end there
+    const counted = new Set<string>();
+    for (const m of mappingsOf(cm)) {
+      const source = own.get(m.source);
+      const line = source ? lines.get(`${m.targetSystem}\u0000${currentOf(m.targetSystem, m.targetVersion, m.target)}`) : undefined;
+      if (!line) continue;
+      const once = `${m.source}\u0000${m.code}\u0000${line.concept.code}`;
+      const kind = counted.has(once) ? undefined : kindsOf(source!).get(m.code);
+      if (kind === undefined) continue;
+      counted.add(once);
+      const cell = line.cells.get(owner) ?? { indsats: 0, tilbud: 0 };
+      if (kind === 'tilbud') cell.tilbud++;
       else cell.indsats++;
-      line.cells.set(kommunekode, cell);
+      line.cells.set(owner, cell);
     }
   }
 
   const all = [...lines.values()];
   return {
     valueSets: valueSets.map(canonicalOf),
-    municipalities: [...(kommunekoder && kommunekoder.length > 0 ? new Set(kommunekoder) : localCodes.keys())].sort().map((kommunekode) => ({
+    municipalities: [...(wanted ?? new Set([...catalogs.keys(), ...localConceptMaps(registry).map((cm) => ownerOf(cm)!)]))].sort().map((kommunekode) => ({
       kommunekode,
-      localCodes: localCodes.get(kommunekode)?.size ?? 0,
+      localCodes: localCodes.get(kommunekode) ?? 0,
       covered: all.filter((l) => l.cells.has(kommunekode)).length,
     })),
     lines: all,

@@ -5,16 +5,18 @@ import { fhir, FHIR_BASE, FhirRequestError, outcomeIssues } from './fhir';
 
 export type OfferRule = 'each-target' | 'exclude';
 
+/** The operation's query for the catalog (valueSet repeats); a GET, so the server's response cache answers it again. */
+function matrixQuery(catalog: CompareCatalog, extra: [string, string][] = []): string {
+  return new URLSearchParams([...catalog.valueSets.map((vs): [string, string] => ['valueSet', vs.url]), ...extra]).toString();
+}
+
 export async function loadMatrix(catalog: CompareCatalog, signal?: AbortSignal): Promise<Matrix> {
-  const body: Parameters = { resourceType: 'Parameters', parameter: catalog.valueSets.map((vs) => ({ name: 'valueSet', valueCanonical: vs.url })) };
-  return readMatrix(catalog, (await fhir<Parameters>('POST', 'ConceptMap/$coverage-matrix', { body, signal })).body);
+  return readMatrix(catalog, (await fhir<Parameters>('GET', `ConceptMap/$coverage-matrix?${matrixQuery(catalog)}`, { signal })).body);
 }
 
 /** The matrix as the server's CSV (one column per municipality), for a download link. */
 export function matrixCsvHref(catalog: CompareCatalog): string {
-  const query = new URLSearchParams(catalog.valueSets.map((vs) => ['valueSet', vs.url]));
-  query.append('_format', 'csv');
-  return `${FHIR_BASE}/ConceptMap/$coverage-matrix?${query.toString()}`;
+  return `${FHIR_BASE}/ConceptMap/$coverage-matrix?${matrixQuery(catalog, [['_format', 'csv']])}`;
 }
 
 /** POSTs the counts file to $rollup; the answer as FHIR Parameters (Danish counting rule) or as the wide CSV table. */
