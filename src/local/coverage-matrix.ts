@@ -151,16 +151,17 @@ export function coverageMatrix(registry: TerminologyRegistry, valueSetRefs?: str
     return c;
   };
 
+  // a local code counts once on an intervention, however many of its targets (in however many maps) end there
+  const counted = new Set<string>();
   for (const cm of localConceptMaps(registry)) {
     const owner = ownerOf(cm)!;
     const own = catalogs.get(owner);
     if (!own) continue;
-    // a local code counts once on an intervention, however many of its targets (in however many maps) end there
-    const counted = new Set<string>();
     for (const m of mappingsOf(cm)) {
       const source = own.get(m.source);
       const line = source ? lines.get(`${m.targetSystem}\u0000${currentOf(m.targetSystem, m.targetVersion, m.target)}`) : undefined;
       if (!line) continue;
+      // the source is the municipality's own catalog, so the key is unique across municipalities
       const once = `${m.source}\u0000${m.code}\u0000${line.concept.code}`;
       const kind = counted.has(once) ? undefined : kindsOf(source!).get(m.code);
       if (kind === undefined) continue;

@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { catalogCodes, expectedCoverage, importDataUseCatalogs, localCatalogs } from '../support/data-use';
-import { CODES, localCodeSystem, tokenFor } from '../support/local';
+import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 
 const VS119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 const VS140 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-140';
@@ -98,6 +98,19 @@ describe('ConceptMap/$coverage-matrix', () => {
     await importCsv(`kode,titel,type,maal\n253-A,Styrke og kost,tilbud,${CODES.fysiskTraening119};${CODES.kostvejledning}\n253-B,Kost,indsats,${CODES.kostvejledning}\n`);
     expect(await cellOf(CODES.fysiskTraening119)).toEqual({ indsats: 0, tilbud: 1 });
     expect(await cellOf(CODES.kostvejledning)).toEqual({ indsats: 1, tilbud: 1 });
+  });
+
+  it('counts a local code once on an intervention that two of its maps (or a retired and a current target) lead to', async () => {
+    const own = await testApp();
+    const token = await tokenFor({ kommunekode: '253' });
+    const write = (resource: object) => request(own).post(`/fhir/${(resource as { resourceType: string }).resourceType}`)
+      .set('Authorization', `Bearer ${token}`).type('application/fhir+json').send(resource).expect(201);
+    const source = localCodeSystem('253', 'lokale-indsatser', [{ code: '253-RYG', display: 'Rygestop', type: 'indsats' }]);
+    await write(source);
+    await write(localConceptMap('253', 'kort-a', [{ code: '253-RYG', targets: [CODES.nikotin] }], source.url));
+    await write(localConceptMap('253', 'kort-b', [{ code: '253-RYG', targets: [CODES.tobaksafvaenningRetired] }], source.url));
+    const body = (await request(own).get('/fhir/ConceptMap/$coverage-matrix?kommunekode=253').expect(200)).body as Parameters;
+    expect(cellsOf(body).get(`253|${CODES.nikotin}`)).toEqual({ indsats: 1, tilbud: 0 });
   });
 
   it('answers CSV: one line per intervention, one column per municipality with its number of local codes', async () => {
