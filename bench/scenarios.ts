@@ -299,6 +299,28 @@ const exportCsv: Scenario = {
   },
 };
 
+/**
+ * The web page's comparison: per §119/§140 intervention and municipality, the local codes mapped to it. POSTed, so that
+ * each request computes it (the page's GET is answered from the response cache until the next write).
+ */
+const coverageMatrix: Scenario = {
+  id: 'coverage-matrix',
+  title: 'POST ConceptMap/$coverage-matrix (every municipality, §119 and §140)',
+  bar: 'grows-with-data',
+  async prepare(ctx) {
+    const path = `${ctx.base}/ConceptMap/$coverage-matrix`;
+    const body = JSON.stringify({ resourceType: 'Parameters', parameter: [] });
+    const probe = await request(ctx.port, 'POST', path, body);
+    if (unavailable(probe)) return { kind: 'skipped', reason: 'not available' };
+    expectStatus(probe, '$coverage-matrix');
+    const answer = json<{ parameter?: { name: string }[] }>(probe);
+    const count = (name: string) => (answer.parameter ?? []).filter((p) => p.name === name).length;
+    const loaded = municipalities(ctx).length;
+    if (count('municipality') < loaded) throw new Error(`$coverage-matrix: ${count('municipality')} municipalities for ${loaded} loaded`);
+    return { kind: 'batch', method: 'POST', path, body, codings: count('intervention'), note: `${count('intervention')} interventions × ${count('municipality')} municipalities` };
+  },
+};
+
 /** The municipalities of the loaded local catalogs (their kommunekode from the canonical URL pattern). */
 function municipalities(ctx: ScenarioContext): string[] {
   return [...new Set(ctx.localMaps.map((m) => /\/kommune\/(\d{3})\//.exec(m.codeSystemUrl)?.[1]).filter((k): k is string => k !== undefined))];
@@ -398,4 +420,4 @@ const eojLocalRecord: Scenario = {
 /** Bilag 6's three ways an EOJ system picks interventions (README "Pick lists for EOJ systems"). */
 export const EOJ_SCENARIOS = ['eoj-offer', 'eoj-common', 'eoj-local-picker', 'eoj-local-record'];
 
-export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch, batchTranslate, exportCsv, eojOffer, eojCommon, eojLocalPicker, eojLocalRecord];
+export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch, batchTranslate, exportCsv, coverageMatrix, eojOffer, eojCommon, eojLocalPicker, eojLocalRecord];

@@ -3,6 +3,8 @@
  * here (fresh store; municipality 101 gets a small local catalog first):
  *
  *   npm run screenshots [-- OUTDIR]        (default docs/)
+ *
+ * "Sammenlign kommuner" is taken against a second server holding the data-use example (docs/data-use/).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -75,6 +77,43 @@ async function shot(page: Page, file: string, fullPage = false): Promise<void> {
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 
+const DATA_USE = path.join(projectRoot(), 'docs', 'data-use');
+
+/** The data-use example's local catalogs of 101 and 147 (370 is published), imported as each municipality would. */
+async function importDataUse(server: WebServer): Promise<void> {
+  for (const kommunekode of ['101', '147']) {
+    const csv = fs.readFileSync(path.join(DATA_USE, `kommune-${kommunekode}.csv`), 'utf8');
+    const res = await fetch(`${server.fhirBase}/CodeSystem/$import-local`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/fhir+json', Authorization: `Bearer ${await server.token(kommunekode)}` },
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }] }),
+    });
+    if (!res.ok) throw new Error(`importing kommune-${kommunekode}.csv failed: ${res.status} ${await res.text()}`);
+  }
+}
+
+/** "Sammenlign kommuner" with the example's counts rolled up: on a laptop and 390 px wide. */
+async function compareShots(out: string): Promise<void> {
+  const server = await startWebServer();
+  const browser = await launchChromium({ width: 1440, height: 900 });
+  try {
+    await importDataUse(server);
+    const page = await browser.context.newPage();
+    for (const [file, width] of [['web-sammenlign.png', 1440], ['web-sammenlign-390.png', 390]] as const) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${server.origin}/app/#/sammenlign/119`);
+      await page.getByRole('table', { name: /^§119 Forebyggelse: lokale koder/ }).waitFor();
+      await page.getByLabel('Tællinger (CSV-fil)').setInputFiles(path.join(DATA_USE, 'taellinger-2026-k1.csv'));
+      await page.getByRole('button', { name: 'Tæl op' }).click();
+      await page.getByRole('img', { name: /Dokumenterede indsatser/ }).waitFor();
+      await shot(page, path.join(out, file), true);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
   if (!chromiumInstalled()) throw new Error(`no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
   const out = path.resolve(process.argv[2] ?? path.join(projectRoot(), 'docs'));
@@ -145,6 +184,7 @@ async function main(): Promise<void> {
     await browser.close();
     await server.close();
   }
+  await compareShots(out);
 }
 
 main().catch((e: unknown) => {

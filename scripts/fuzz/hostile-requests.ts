@@ -24,7 +24,7 @@ const OPS = [
   'CodeSystem/$lookup', 'CodeSystem/$validate-code', 'CodeSystem/$subsumes', 'ValueSet/$expand',
   'ValueSet/$validate-code', 'ValueSet/$batch-validate-code', 'ConceptMap/$translate', 'ConceptMap/$coverage',
   'CodeSystem/FSIII/$lookup', 'ValueSet/indsatskatalog-119/$expand', 'ValueSet/indsatskatalog-119/$validate-code',
-  '$validate', 'Bundle/$validate', 'CodeSystem/$validate', 'ConceptMap/$rollup', 'ConceptMap/$export',
+  '$validate', 'Bundle/$validate', 'CodeSystem/$validate', 'ConceptMap/$rollup', 'ConceptMap/$export', 'ConceptMap/$coverage-matrix',
 ];
 const READS = ['CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition', 'CodeSystem/FSIII', 'ValueSet/KLInterventionCodes119',
   'CodeSystem/FSIII/_history', 'metadata', 'Patient', '', 'CodeSystem/FSIII/_history/1'];

@@ -4,6 +4,7 @@ import { closureOperation } from './closure';
 import { compareOperation } from './compare';
 import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
+import { coverageMatrixOperation } from './coverage-matrix';
 import { expandOperation } from './expand';
 import { exportOperation } from './export';
 import { localCodingsOperation } from './local-codings';
@@ -25,6 +26,7 @@ export const OPERATIONS: OperationHandler[] = [
   compareOperation,
   translateOperation,
   coverageOperation,
+  coverageMatrixOperation,
   rollupOperation,
   exportOperation,
   localCodingsOperation,

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
-import { COUNTS_CSV, countRows, importDataUseCatalogs, localCatalogs, type CountRow } from '../support/data-use';
+import { COUNTS_CSV, countRows, importDataUseCatalogs, localCatalogs, replacedByOfStatusSupplement, type CountRow } from '../support/data-use';
 import { fsiiiIndex, readJson } from '../support/files';
 import { CODES, localCodeSystem, tokenFor } from '../support/local';
 
@@ -29,16 +29,6 @@ interface Expected {
   input: number;
 }
 
-function statusSupplement(): Map<string, string> {
-  const cs = readJson<CodeSystem>('supplements/CodeSystem-fsiii-status.json');
-  const out = new Map<string, string>();
-  for (const c of cs.concept ?? []) {
-    const by = c.property?.find((p) => p.code === 'replacedBy')?.valueCode;
-    if (by) out.set(c.code, by);
-  }
-  return out;
-}
-
 function niveau1OfCatalog(): Map<string, string> {
   const cs = readJson<CodeSystem>('supplements/CodeSystem-fsiii-indsatskatalog.json');
   return new Map((cs.concept ?? []).map((c) => [c.code, c.property!.find((p) => p.code === 'niveau1')!.valueCode!]));
@@ -52,7 +42,7 @@ function ownerOf(system: string, row: CountRow): string | undefined {
 
 function expected(offers: 'each-target' | 'exclude', depth: number): Expected {
   const locals = localCatalogs();
-  const replacedBy = statusSupplement();
+  const replacedBy = replacedByOfStatusSupplement();
   const niveau1 = niveau1OfCatalog();
   const fsiii = fsiiiIndex();
   const out: Expected = { niveau2: new Map(), niveau1: new Map(), area: new Map(), notCounted: new Map(), input: 0 };
@@ -162,7 +152,7 @@ describe('ConceptMap/$rollup', () => {
 
   it('names a retired code counted as it is, because no successor is named', async () => {
     const body = (await rollupCsv().expect(200)).body as Parameters;
-    const replacedBy = statusSupplement();
+    const replacedBy = replacedByOfStatusSupplement();
     const retiredWithout = countRows().filter((r) => r.system === FSIII && fsiiiIndex().nodes.has(r.code) &&
       readJson<CodeSystem>('supplements/CodeSystem-fsiii-status.json').concept!.some((c) => c.code === r.code) && !replacedBy.has(r.code));
     expect(retiredWithout.length).toBeGreaterThan(0);

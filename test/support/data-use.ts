@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CodeSystem, ConceptMap } from 'fhir/r4';
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { App } from '../../src/app';
@@ -17,12 +17,16 @@ export const DATA_USE_DIR = path.join(ROOT, 'docs', 'data-use');
 export const COUNTS_CSV = path.join(DATA_USE_DIR, 'taellinger-2026-k1.csv');
 export const IMPORTED = ['101', '147'];
 
-/** Imports kommune-101.csv and kommune-147.csv through POST CodeSystem/$import-local, as each municipality. */
-export async function importDataUseCatalogs(app: App): Promise<void> {
+/**
+ * Imports kommune-101.csv and kommune-147.csv through POST CodeSystem/$import-local, as each municipality: to an app,
+ * or to a server's origin with that server's tokens.
+ */
+export async function importDataUseCatalogs(
+  app: App | string, token: (kommunekode: string) => Promise<string> = (kommunekode) => tokenFor({ kommunekode }),
+): Promise<void> {
   for (const kommunekode of IMPORTED) {
-    const token = await tokenFor({ kommunekode });
     const csv = fs.readFileSync(path.join(DATA_USE_DIR, `kommune-${kommunekode}.csv`), 'utf8');
-    await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type('application/fhir+json')
+    await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${await token(kommunekode)}`).type('application/fhir+json')
       .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }] }).expect(200);
   }
 }
@@ -65,4 +69,39 @@ export interface CountRow {
 export function countRows(): CountRow[] {
   const rows = parse(fs.readFileSync(COUNTS_CSV, 'utf8'), { columns: true }) as Record<string, string>[];
   return rows.map((r, i) => ({ line: i + 2, kommunekode: r.kommunekode!, system: r.system!, code: r.kode!, count: Number(r.antal), period: r.periode! }));
+}
+
+/** FSIII code → the code that replaces it, from the status supplement. */
+export function replacedByOfStatusSupplement(): Map<string, string> {
+  const cs = readJson<CodeSystem>('supplements/CodeSystem-fsiii-status.json');
+  const out = new Map<string, string>();
+  for (const c of cs.concept ?? []) {
+    const by = c.property?.find((p) => p.code === 'replacedBy')?.valueCode;
+    if (by) out.set(c.code, by);
+  }
+  return out;
+}
+
+/** The catalog's codes, as its file lists them. */
+export function catalogCodes(file: string): string[] {
+  return readJson<ValueSet>(`catalogs/${file}`).compose!.include.flatMap((i) => (i.concept ?? []).map((c) => c.code));
+}
+
+/** "kommunekode|intervention" → indsats/tilbud counts, from the import files and the published example, retired targets followed. */
+export function expectedCoverage(codes: string[]): Map<string, { indsats: number; tilbud: number }> {
+  const replacedBy = replacedByOfStatusSupplement();
+  const out = new Map<string, { indsats: number; tilbud: number }>();
+  for (const [kommunekode, catalog] of localCatalogs()) {
+    for (const entry of catalog.values()) {
+      for (const target of new Set(entry.targets.map((t) => replacedBy.get(t) ?? t))) {
+        if (!codes.includes(target)) continue;
+        const key = `${kommunekode}|${target}`;
+        const cell = out.get(key) ?? { indsats: 0, tilbud: 0 };
+        if (entry.kind === 'tilbud') cell.tilbud++;
+        else cell.indsats++;
+        out.set(key, cell);
+      }
+    }
+  }
+  return out;
 }

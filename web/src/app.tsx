@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useRoute, href } from './router';
 import { signOut, useSession } from './session';
 import { Browse } from './views/browse';
+import { Compare } from './views/compare';
 import { Editor } from './views/editor';
 import { Import } from './views/import';
 import { Municipality } from './views/municipality';
@@ -11,6 +12,7 @@ const SECTIONS = [
   { key: 'kataloger', label: 'Kataloger' },
   { key: 'kommune', label: 'Min kommune' },
   { key: 'import', label: 'Importér CSV' },
+  { key: 'sammenlign', label: 'Sammenlign kommuner' },
 ];
 
 export function App() {
@@ -26,6 +28,8 @@ export function App() {
   let view;
   if (section === 'kataloger') {
     view = <Browse catalogKey={route[1]} code={route[2]} system={route[3]} />;
+  } else if (section === 'sammenlign') {
+    view = <Compare catalogKey={route[1]} />;
   } else if (!session) {
     view = <SignIn purpose={section === 'import'
       ? 'Log ind for at importere kommunens lokale indsatser fra en CSV-fil.'

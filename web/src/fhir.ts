@@ -1,7 +1,7 @@
 import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 
-/** The FHIR endpoint of the server that serves the page (index.html names it; same origin). */
-export const FHIR_BASE: string = document.querySelector<HTMLMetaElement>('meta[name="fhir-base"]')?.content ?? '/fhir';
+/** The FHIR endpoint of the server that serves the page (index.html names it; same origin). No document: jest tests a model. */
+export const FHIR_BASE: string = (typeof document === 'undefined' ? undefined : document.querySelector<HTMLMetaElement>('meta[name="fhir-base"]'))?.content ?? '/fhir';
 
 const FHIR_JSON = 'application/fhir+json';
 const ISSUE_LINE = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line';

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import type { Parameters } from 'fhir/r4';
+import { parse } from 'csv-parse/sync';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { layoutBarChart, svgMarkup, type Shape } from '../../web/src/chart';
+import {
+  cellText, chartData, compareCatalog, heatLevel, missingRollupColumns, readMatrix, readRollup, type Matrix, type Rollup,
+} from '../../web/src/compare-model';
+import { testApp } from '../support/app';
+import { catalogCodes, COUNTS_CSV, expectedCoverage, importDataUseCatalogs, localCatalogs } from '../support/data-use';
+
+/** The web page's "Sammenlign kommuner" model, read from the server's real answers, and the chart's layout. */
+
+let app: App;
+const counts = fs.readFileSync(COUNTS_CSV, 'utf8');
+
+beforeAll(async () => {
+  app = await testApp();
+  await importDataUseCatalogs(app);
+});
+
+async function matrixOf(key: string): Promise<Matrix> {
+  const catalog = compareCatalog(key);
+  const body = { resourceType: 'Parameters', parameter: catalog.valueSets.map((vs) => ({ name: 'valueSet', valueCanonical: vs.url })) };
+  const res = await request(app).post('/fhir/ConceptMap/$coverage-matrix').type('application/fhir+json').send(body).expect(200);
+  return readMatrix(catalog, res.body as Parameters);
+}
+
+async function rollup(query = ''): Promise<Rollup> {
+  const res = await request(app).post(`/fhir/ConceptMap/$rollup${query}`).set('Content-Type', 'text/csv').set('Accept-Language', 'da').send(counts).expect(200);
+  return readRollup(res.body as Parameters);
+}
+
+describe('coverage matrix model', () => {
+  it('reads $coverage-matrix: the municipalities, and a line per intervention with its cells', async () => {
+    const m = await matrixOf('119');
+    const codes = catalogCodes('ValueSet-indsatskatalog-119.json');
+    expect(m.municipalities.map((x) => x.kommunekode)).toEqual([...localCatalogs().keys()].sort());
+    expect(m.interventions).toBe(codes.length);
+    expect(m.groups).toHaveLength(1);
+    expect(m.groups[0]!.label).toBeUndefined();
+    const expected = expectedCoverage(codes);
+    for (const line of m.groups[0]!.lines) {
+      for (const k of ['101', '147', '370']) expect(line.cells.get(k)).toEqual(expected.get(`${k}|${line.code}`));
+    }
+  });
+
+  it('groups FFB by its two value sets, each linked to its catalog in the Kataloger view', async () => {
+    const m = await matrixOf('ffb');
+    expect(m.groups.map((g) => [g.label, g.browseKey])).toEqual([['Sociale tilbud', 'ffb-sociale-tilbud'], ['Ydelser', 'ffb-ydelser']]);
+    expect(m.groups.map((g) => g.lines.length)).toEqual([catalogCodes('ValueSet-ffb-sociale-tilbud.json').length, catalogCodes('ValueSet-ffb-ydelser.json').length]);
+  });
+
+  it('says a cell in words, and steps the heat map', () => {
+    expect(cellText(undefined)).toBe('ingen lokale koder');
+    expect(cellText({ indsats: 1, tilbud: 0 })).toBe('1 indsats');
+    expect(cellText({ indsats: 2, tilbud: 1 })).toBe('2 indsatser og 1 tilbud');
+    expect([0, 1, 2, 3, 4, 5, 40].map(heatLevel)).toEqual([0, 1, 2, 3, 3, 4, 4]);
+  });
+});
+
+describe('roll-up model and chart data', () => {
+  it("gives the chart the roll-up's niveau-2 counts on the catalog's interventions, as the server's wide table has them", async () => {
+    const r = await rollup();
+    expect(r.columns).toEqual(['101', '147', '370']);
+    expect(r.counting).toMatch(/^Tallene er dokumenterede indsatser/);
+    const wide = parse((await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv').send(counts)
+      .expect(200)).text, { columns: true }) as Record<string, string>[];
+    for (const key of ['119', '140']) {
+      const codes = new Set(catalogCodes(`ValueSet-indsatskatalog-${key}.json`));
+      const data = chartData(r, await matrixOf(key), r.columns);
+      const lines = wide.filter((l) => l.level === 'niveau2' && codes.has(l.code!));
+      expect(data.categories.map((c) => c.code).sort()).toEqual(lines.map((l) => l.code).sort());
+      for (const c of data.categories) expect(c.values).toEqual(r.columns.map((k) => Number(lines.find((l) => l.code === c.code)![k])));
+      // what is outside the catalog is said, and everything adds up to the niveau-2 total
+      const inside = data.categories.reduce((n, c) => n + c.values.reduce((a, b) => a + b, 0), 0);
+      expect(inside + data.outside).toBe(r.summary.niveau2Total);
+    }
+  });
+
+  it('keeps only the chosen columns, and reads what was not counted, replaced and outdated', async () => {
+    const r = await rollup('?offers=exclude');
+    const data = chartData(r, await matrixOf('119'), ['147']);
+    expect(data.series).toEqual(['147']);
+    expect(data.categories.every((c) => c.values.length === 1)).toBe(true);
+    expect(r.notCounted.map((n) => n.reason)).toContain('offer-excluded');
+    expect(r.replaced.map((x) => x.code)).toEqual(['101-RYGESTOP']);
+    expect(r.outdated.length).toBeGreaterThan(0);
+  });
+
+  it("names the columns a counts file's header lacks (Danish or English names, comma or semicolon)", () => {
+    expect(missingRollupColumns(counts)).toEqual([]);
+    expect(missingRollupColumns('\uFEFFkommunekode;system;code;count\n')).toEqual([]);
+    expect(missingRollupColumns('kommune,kode\n')).toEqual(['system', 'antal']);
+    expect(missingRollupColumns('')).toEqual(['kommunekode', 'system', 'kode', 'antal']);
+  });
+});
+
+describe('bar chart layout', () => {
+  const input = {
+    title: 'Dokumenterede indsatser & tilbud',
+    series: ['101', '147'],
+    categories: [{ label: 'Vejledning og introduktion til fysiske aktiviteter', values: [40, 10] }, { label: 'Kostvejledning', values: [0, 20] }],
+  };
+  const rects = (shapes: Shape[]) => shapes.filter((s): s is Extract<Shape, { kind: 'rect' }> => s.kind === 'rect');
+  const texts = (shapes: Shape[]) => shapes.filter((s): s is Extract<Shape, { kind: 'text' }> => s.kind === 'text');
+
+  it('draws bars in proportion to their values, labelled with the series and the value, inside the width', () => {
+    for (const width of [320, 390, 960]) {
+      const layout = layoutBarChart(input, width);
+      const bars = rects(layout.shapes);
+      // 40, 10, (0 has no bar), 20: in proportion, to the pixel
+      [1, 0.25, 0.5].forEach((share, i) => expect(Math.abs(bars[i]!.width - share * bars[0]!.width)).toBeLessThanOrEqual(1));
+      expect(bars).toHaveLength(3);
+      expect(texts(layout.shapes).map((t) => t.text)).toEqual(expect.arrayContaining(['101', '147', '40', '10', '0', '20']));
+      for (const b of bars) expect(b.x + b.width).toBeLessThanOrEqual(width);
+      expect(layout.width).toBe(width);
+      expect(Math.max(...layout.shapes.map((s) => (s.kind === 'line' ? s.y2 : s.y)))).toBeLessThan(layout.height);
+    }
+  });
+
+  it('wraps a long category title at a narrow width', () => {
+    const narrow = texts(layoutBarChart(input, 300).shapes).filter((t) => t.bold && t.size === 13).map((t) => t.text);
+    expect(narrow.length).toBeGreaterThan(2);
+    expect(narrow.join(' ')).toContain('Vejledning og introduktion til fysiske aktiviteter');
+    const wide = texts(layoutBarChart(input, 960).shapes).filter((t) => t.bold && t.size === 13).map((t) => t.text);
+    expect(wide).toEqual(['Vejledning og introduktion til fysiske aktiviteter', 'Kostvejledning']);
+  });
+
+  it('writes a stand-alone SVG file with the title and description, its text escaped', () => {
+    const svg = svgMarkup(layoutBarChart(input, 600), input.title, 'Søjler <pr.> kommune');
+    expect(svg).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="600"/);
+    expect(svg).toContain('<title id="title">Dokumenterede indsatser &amp; tilbud</title>');
+    expect(svg).toContain('<desc id="desc">Søjler &lt;pr.&gt; kommune</desc>');
+    expect((svg.match(/<rect /g) ?? []).length).toBe(1 + 3); // the background and three bars
+  });
+});

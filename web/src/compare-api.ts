@@ -1,0 +1,53 @@
+/** The server calls of "Sammenlign kommuner": ConceptMap/$coverage-matrix and ConceptMap/$rollup (a CSV body). */
+import type { OperationOutcome, Parameters } from 'fhir/r4';
+import { readMatrix, readRollup, type CompareCatalog, type Matrix, type Rollup } from './compare-model';
+import { fhir, FHIR_BASE, FhirRequestError, outcomeIssues } from './fhir';
+
+export type OfferRule = 'each-target' | 'exclude';
+
+/** The operation's query for the catalog (valueSet repeats); a GET, so the server's response cache answers it again. */
+function matrixQuery(catalog: CompareCatalog, extra: [string, string][] = []): string {
+  return new URLSearchParams([...catalog.valueSets.map((vs): [string, string] => ['valueSet', vs.url]), ...extra]).toString();
+}
+
+export async function loadMatrix(catalog: CompareCatalog, signal?: AbortSignal): Promise<Matrix> {
+  return readMatrix(catalog, (await fhir<Parameters>('GET', `ConceptMap/$coverage-matrix?${matrixQuery(catalog)}`, { signal })).body);
+}
+
+/** The matrix as the server's CSV (one column per municipality), for a download link. */
+export function matrixCsvHref(catalog: CompareCatalog): string {
+  return `${FHIR_BASE}/ConceptMap/$coverage-matrix?${matrixQuery(catalog, [['_format', 'csv']])}`;
+}
+
+/** POSTs the counts file to $rollup; the answer as FHIR Parameters (Danish counting rule) or as the wide CSV table. */
+async function postRollup(csv: string, offers: OfferRule, accept: string, layout?: 'wide'): Promise<Response> {
+  const query = new URLSearchParams({ offers, ...(layout ? { layout } : {}) });
+  let res: Response;
+  try {
+    res = await fetch(`${FHIR_BASE}/ConceptMap/$rollup?${query.toString()}`, {
+      method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: accept, 'Accept-Language': 'da' }, body: csv,
+    });
+  } catch {
+    throw new FhirRequestError(0, [{ severity: 'error', text: 'Serveren kunne ikke nås. Tjek forbindelsen og prøv igen.' }]);
+  }
+  if (!res.ok) {
+    let outcome: OperationOutcome | undefined;
+    try {
+      outcome = (await res.json()) as OperationOutcome;
+    } catch {
+      outcome = undefined;
+    }
+    const issues = outcome?.resourceType === 'OperationOutcome' ? outcomeIssues(outcome) : [];
+    throw new FhirRequestError(res.status, issues.length > 0 ? issues : [{ severity: 'error', text: `Serveren svarede ${res.status}` }]);
+  }
+  return res;
+}
+
+export async function rollupCounts(csv: string, offers: OfferRule): Promise<Rollup> {
+  return readRollup((await (await postRollup(csv, offers, 'application/fhir+json')).json()) as Parameters);
+}
+
+/** The comparison table of the roll-up (layout=wide: a line per intervention, niveau 1 and area; a column per municipality). */
+export async function rollupTableCsv(csv: string, offers: OfferRule): Promise<Blob> {
+  return new Blob([await (await postRollup(csv, offers, 'text/csv', 'wide')).text()], { type: 'text/csv;charset=utf-8' });
+}

@@ -1,0 +1,294 @@
+import { useState } from 'preact/hooks';
+import { loadMatrix, matrixCsvHref, rollupCounts, rollupTableCsv, type OfferRule } from '../compare-api';
+import {
+  cellText, cellTotal, chartData, COMPARE_CATALOGS, compareCatalog, HEAT_LEGEND, heatLevel, missingRollupColumns, NOT_COUNTED_REASON,
+  type CompareCatalog, type Matrix, type Rollup,
+} from '../compare-model';
+import { useAsync } from '../hooks';
+import { href, navigate } from '../router';
+import { ErrorBox, Loading, Notice } from './common';
+import { BarChart } from './compare-chart';
+
+/** At most this many municipalities in the chart at once (chosen below it); the table and the CSV have them all. */
+const MAX_CHART_COLUMNS = 8;
+
+function CatalogPicker({ current }: { current: CompareCatalog }) {
+  return (
+    <fieldset class="field radios catalog-picker">
+      <legend>Katalog</legend>
+      {COMPARE_CATALOGS.map((c) => (
+        <label key={c.key}>
+          <input type="radio" name="compare-catalog" value={c.key} checked={c.key === current.key} onChange={() => navigate('sammenlign', c.key)} />
+          {c.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function MatrixSummary({ matrix }: { matrix: Matrix }) {
+  const lines = matrix.groups.flatMap((g) => g.lines);
+  const none = lines.filter((l) => l.municipalities === 0);
+  return (
+    <div class="matrix-summary">
+      <p>
+        {matrix.municipalities.length} {matrix.municipalities.length === 1 ? 'kommune har' : 'kommuner har'} et lokalt katalog.{' '}
+        {lines.length - none.length} af {matrix.interventions} fælleskommunale indsatser er dækket af mindst én kommune
+        {none.length > 0 && <>; ingen kommune dækker {none.map((l) => l.display).join(', ')}</>}.
+      </p>
+      <ul class="plain columns">
+        {matrix.municipalities.map((m) => (
+          <li key={m.kommunekode}>Kommune {m.kommunekode}: {m.covered} af {matrix.interventions} indsatser ({m.localCodes} lokale koder i alt)</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function CoverageMatrix({ catalog, matrix }: { catalog: CompareCatalog; matrix: Matrix }) {
+  const codes = matrix.municipalities.map((m) => m.kommunekode);
+  if (codes.length === 0) return <Notice kind="info"><p>Ingen kommune har endnu et lokalt katalog.</p></Notice>;
+  return (
+    <>
+      <MatrixSummary matrix={matrix} />
+      <p class="heat-legend" aria-hidden="true">
+        Antal lokale koder: {HEAT_LEGEND.map((label, level) => <span key={level} class={`heat-${level}`}>{label}</span>)}
+      </p>
+      <div class="matrix-scroll" role="region" aria-labelledby="matrix-caption" tabIndex={0}>
+        <table class="matrix">
+          <caption id="matrix-caption">{catalog.label}: lokale koder pr. fælleskommunal indsats og kommune</caption>
+          <thead>
+            <tr>
+              <th scope="col">Fælleskommunal indsats</th>
+              {codes.map((k) => <th key={k} scope="col"><span class="sr-only">Kommune </span>{k}</th>)}
+              <th scope="col">Kommuner</th>
+            </tr>
+          </thead>
+          {matrix.groups.map((g) => (
+            <tbody key={g.browseKey}>
+              {g.label && <tr class="group"><th scope="rowgroup" colSpan={codes.length + 2}>{g.label}</th></tr>}
+              {g.lines.map((l) => (
+                <tr key={l.code}>
+                  <th scope="row"><a href={href('kataloger', g.browseKey, l.code)}>{l.display}</a></th>
+                  {codes.map((k) => {
+                    const cell = l.cells.get(k);
+                    const n = cellTotal(cell);
+                    return (
+                      <td key={k} class={`heat-${heatLevel(n)}`} title={`Kommune ${k}: ${cellText(cell)}`}>
+                        {n > 0 ? <>{n}<span class="sr-only"> ({cellText(cell)})</span></> : <><span aria-hidden="true">–</span><span class="sr-only">ingen</span></>}
+                      </td>
+                    );
+                  })}
+                  <td class="total">{l.municipalities}</td>
+                </tr>
+              ))}
+            </tbody>
+          ))}
+          <tfoot>
+            <tr>
+              <th scope="row">Dækkede indsatser</th>
+              {matrix.municipalities.map((m) => <td key={m.kommunekode}>{m.covered} af {matrix.interventions}</td>)}
+              <td />
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      <p class="actions"><a class="button secondary" href={matrixCsvHref(catalog)} download={`daekning-${catalog.key}.csv`}>Hent dækningen (CSV)</a></p>
+    </>
+  );
+}
+
+interface Counted {
+  csv: string;
+  offers: OfferRule;
+  rollup: Rollup;
+}
+
+const OFFER_LABEL: Record<OfferRule, string> = {
+  'each-target': 'tilbud talt på hver af sine indsatser',
+  exclude: 'tilbud ikke talt',
+};
+
+function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void }) {
+  const [file, setFile] = useState<File>();
+  const [offers, setOffers] = useState<OfferRule>('each-target');
+  const [error, setError] = useState<unknown>();
+  const [problem, setProblem] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    setProblem(undefined);
+    if (!file) return setProblem('Vælg en CSV-fil med tællinger.');
+    const csv = await file.text();
+    const missing = missingRollupColumns(csv);
+    if (missing.length > 0) return setProblem(`Filens første linje skal navngive kolonnerne; der mangler: ${missing.join(', ')}.`);
+    setBusy(true);
+    try {
+      onCounted({ csv, offers, rollup: await rollupCounts(csv, offers) });
+    } catch (err) {
+      onCounted(undefined);
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="rollup-form" onSubmit={submit}>
+      <div class="field">
+        <label for="counts-file">Tællinger (CSV-fil)</label>
+        <input id="counts-file" type="file" accept=".csv,text/csv" aria-describedby="counts-hint"
+          onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0])} />
+        <p class="hint" id="counts-hint">
+          Én linje pr. kode: kolonnerne <code>kommunekode</code>, <code>system</code>, <code>kode</code>, <code>antal</code> og evt.{' '}
+          <code>periode</code> og <code>bydel</code>, adskilt af komma eller semikolon. Koderne kan være kommunernes lokale koder eller FSIII/FFB-koder.
+        </p>
+      </div>
+      <fieldset class="field radios">
+        <legend>Tilbud (sammensat af flere indsatser)</legend>
+        <label><input type="radio" name="offers" checked={offers === 'each-target'} onChange={() => setOffers('each-target')} />Tælles på hver af sine indsatser</label>
+        <label><input type="radio" name="offers" checked={offers === 'exclude'} onChange={() => setOffers('exclude')} />Tælles ikke</label>
+      </fieldset>
+      <button type="submit" disabled={busy}>{busy ? 'Tæller op …' : 'Tæl op'}</button>
+      {problem && <Notice kind="error"><p>{problem}</p></Notice>}
+      <ErrorBox error={error} />
+    </form>
+  );
+}
+
+function Summary({ rollup }: { rollup: Rollup }) {
+  const s = rollup.summary;
+  return (
+    <dl class="summary">
+      <div><dt>Rækker</dt><dd>{s.rows ?? 0}</dd></div>
+      <div><dt>Antal i filen</dt><dd>{s.inputCount ?? 0}</dd></div>
+      <div><dt>Talt som indsatser</dt><dd>{s.interventionInput ?? 0}</dd></div>
+      <div><dt>Talt som tilstande</dt><dd>{s.conditionInput ?? 0}</dd></div>
+      <div class={s.notCountedInput ? 'bad' : undefined}><dt>Ikke talt</dt><dd>{s.notCountedInput ?? 0}</dd></div>
+      <div><dt>Lagt til af tilbud</dt><dd>{s.offerExtra ?? 0}</dd></div>
+    </dl>
+  );
+}
+
+function RowNotes({ rollup }: { rollup: Rollup }) {
+  return (
+    <>
+      {rollup.notCounted.length > 0 && (
+        <>
+          <h3>Ikke talt</h3>
+          <table class="entries">
+            <thead><tr><th scope="col">Linje</th><th scope="col">Kommune</th><th scope="col">Kode</th><th scope="col">Antal</th><th scope="col">Årsag</th></tr></thead>
+            <tbody>
+              {rollup.notCounted.map((n) => (
+                <tr key={n.line}><td>{n.line}</td><td>{n.kommunekode}</td><td><code>{n.code}</code></td><td>{n.count}</td><td>{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {rollup.replaced.length > 0 && (
+        <>
+          <h3>Talt på afløseren af en udgået kode</h3>
+          <ul>
+            {rollup.replaced.map((r) => (
+              <li key={r.line}>
+                Linje {r.line}: kommune {r.kommunekode}s <code>{r.code}</code> ({r.count}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
+                talt på {r.replacement.display ?? r.replacement.code}.
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {rollup.outdated.length > 0 && (
+        <>
+          <h3>Talt på en udgået kode uden afløser</h3>
+          <ul>
+            {rollup.outdated.map((r) => <li key={r.line}>Linje {r.line}: kommune {r.kommunekode}, {r.concept.display ?? r.concept.code} ({r.count})</li>)}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
+
+function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; matrix: Matrix; counted: Counted }) {
+  const { rollup } = counted;
+  const [chosen, setChosen] = useState<string[]>(() => rollup.columns.slice(0, MAX_CHART_COLUMNS));
+  const columns = rollup.columns.filter((c) => chosen.includes(c));
+  const data = chartData(rollup, matrix, columns);
+  const title = `Dokumenterede indsatser pr. fælleskommunal indsats (niveau 2): ${catalog.label}`;
+  const description = `Søjlediagram med én søjle pr. kommune (${columns.join(', ')}) for hver af katalogets ${data.categories.length} indsatser med tællinger; ` +
+    `${OFFER_LABEL[counted.offers]}. Tallene står også i tabellen under diagrammet.`;
+  const toggle = (c: string, on: boolean) => setChosen((list) => (on ? [...list, c] : list.filter((x) => x !== c)));
+  return (
+    <div class="rollup-result">
+      <Notice kind="info"><p>{rollup.counting}</p></Notice>
+      <Summary rollup={rollup} />
+      {rollup.columns.length > MAX_CHART_COLUMNS && (
+        <fieldset class="chart-columns">
+          <legend>Kommuner i diagrammet (højst {MAX_CHART_COLUMNS})</legend>
+          {rollup.columns.map((c) => (
+            <label key={c}>
+              <input type="checkbox" checked={chosen.includes(c)} disabled={!chosen.includes(c) && chosen.length >= MAX_CHART_COLUMNS}
+                onChange={(e) => toggle(c, (e.currentTarget as HTMLInputElement).checked)} />{c}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {data.categories.length === 0
+        ? <p>Filen har ingen tællinger på indsatser i {catalog.label}.</p>
+        : (
+          <BarChart input={{ title, subtitle: `Kilde: ConceptMap/$rollup; ${OFFER_LABEL[counted.offers]}.`, series: columns, categories: data.categories }}
+            description={description} fileStem={`rollup-${catalog.key}`} csv={() => rollupTableCsv(counted.csv, counted.offers)} />
+        )}
+      {data.outside > 0 && (
+        <p class="muted">Desuden {data.outside} talt på indsatser uden for {catalog.label} (vælg et andet katalog, eller hent optællingen).</p>
+      )}
+      {data.categories.length > 0 && (
+        <div class="matrix-scroll" role="region" aria-labelledby="rollup-caption" tabIndex={0}>
+          <table class="matrix counts">
+            <caption id="rollup-caption">Tallene i diagrammet: {catalog.label}</caption>
+            <thead><tr><th scope="col">Fælleskommunal indsats</th>{columns.map((c) => <th key={c} scope="col">{c}</th>)}</tr></thead>
+            <tbody>
+              {data.categories.map((cat) => (
+                <tr key={cat.code}><th scope="row">{cat.label}</th>{cat.values.map((v, i) => <td key={i}>{v}</td>)}</tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <RowNotes rollup={rollup} />
+    </div>
+  );
+}
+
+export function Compare({ catalogKey }: { catalogKey?: string }) {
+  const catalog = compareCatalog(catalogKey);
+  const matrix = useAsync(async (signal) => ({ key: catalog.key, matrix: await loadMatrix(catalog, signal) }), [catalog.key]);
+  // while another catalog loads, the previous one's matrix is not shown under this one's name
+  const current = matrix.data?.key === catalog.key ? matrix.data.matrix : undefined;
+  const [counted, setCounted] = useState<Counted>();
+  return (
+    <div class="compare">
+      <h1>Sammenlign kommuner</h1>
+      <p class="intro">
+        Hvilke fælleskommunale indsatser dækker kommunernes lokale kataloger, og hvor mange indsatser har de dokumenteret? Vælg et katalog, og
+        indlæs en fil med tællinger fra kommunerne for at se dem lagt sammen pr. fælleskommunal indsats (niveau 2).
+      </p>
+      <CatalogPicker current={catalog} />
+      <section aria-labelledby="coverage-heading">
+        <h2 id="coverage-heading">Dækning: lokale koder pr. indsats</h2>
+        <p class="muted small">
+          Et tal er antallet af kommunens lokale indsatser og tilbud, der er koblet til den fælleskommunale indsats (en kobling til en udgået kode tæller
+          på dens afløser). Vælg en indsats for at se dens beskrivelse og de lokale koder.
+        </p>
+        {matrix.error ? <ErrorBox error={matrix.error} /> : !current ? <Loading what="dækningen" /> : <CoverageMatrix catalog={catalog} matrix={current} />}
+      </section>
+      <section aria-labelledby="rollup-heading">
+        <h2 id="rollup-heading">Optælling pr. indsats</h2>
+        <RollupForm onCounted={setCounted} />
+        {counted && current && <RollupResult key={counted.rollup.columns.join('|')} catalog={catalog} matrix={current} counted={counted} />}
+      </section>
+    </div>
+  );
+}
