@@ -190,7 +190,7 @@ describeWithChromium('web page (headless Chromium)', () => {
       '',
     ].join('\n');
     await page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(broken, 'utf8') });
-    await page.getByRole('button', { name: 'Importér' }).click();
+    await page.getByRole('button', { name: 'Vis ændringer' }).click();
     const alert = page.getByRole('alert');
     await alert.getByText('Ikke importeret').waitFor();
     const rows = await alert.getByRole('row').allTextContents();
@@ -201,7 +201,8 @@ describeWithChromium('web page (headless Chromium)', () => {
 
     const fixed = broken.replace('forløb;Fysisk træning', `indsats;${CODES.fysiskTraening140}`);
     await page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(fixed, 'utf8') });
-    await page.getByRole('button', { name: 'Importér' }).click();
+    await page.getByRole('button', { name: 'Vis ændringer' }).click();
+    await page.getByRole('button', { name: 'Importér', exact: true }).click();
     await page.getByText('Importeret.').waitFor();
     const written = await fhirGet<Bundle>('CodeSystem?identifier=147');
     expect((written.entry?.[0]?.resource as CodeSystem).concept?.map((c) => c.code)).toEqual(['147-BOLD', '147-SVOEM']);
