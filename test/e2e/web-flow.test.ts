@@ -128,4 +128,113 @@ describeWithChromium('web page: linking flow (headless Chromium)', () => {
     await page.getByText('Importeret.').waitFor();
     expect(await localCodes('161')).toEqual(['161-BOLD', '161-KOST', '161-NY']);
   });
+
+  it('target choice: one step, each concept named with its catalog (§119 / §140); the picker opens on the catalog last used or of the target', async () => {
+    await signIn('162');
+    await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+    await page.getByLabel('Lokal kode').fill('162-GENOPTRAEN');
+    await page.getByLabel('Titel').fill('Genoptræning på hold');
+    await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
+    await page.getByLabel('Katalog', { exact: true }).selectOption('fsiii');
+    await page.getByLabel('Søg', { exact: true }).fill('fysisk træning');
+    // §119's and §140's "Fysisk træning" are told apart by their catalog
+    const candidates = page.locator('fieldset.candidates');
+    await candidates.getByRole('radio', { name: 'Fysisk træning §140' }).waitFor();
+    await candidates.getByRole('radio', { name: 'Fysisk træning §119' }).waitFor();
+    // ticking it is choosing it
+    await candidates.getByRole('radio', { name: 'Fysisk træning §140' }).check();
+    const chosen = page.getByRole('list', { name: 'Valgte mål' });
+    await chosen.getByText('Fysisk træning').waitFor();
+    expect(await chosen.textContent()).toContain('§140');
+    await page.getByRole('button', { name: 'Gem' }).click();
+    const row = page.getByRole('row', { name: /162-GENOPTRAEN/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Fysisk træning §140');
+
+    // the next new code opens the picker on the catalog used last
+    await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+    expect(await page.getByLabel('Katalog', { exact: true }).inputValue()).toBe('fsiii');
+    // an offer: its own title, several targets by checkboxes
+    await page.getByRole('radio', { name: 'Tilbud (sammensat af flere indsatser)' }).check();
+    await page.getByRole('group', { name: 'Det lokale tilbud' }).waitFor();
+    // editing the code opens the picker on its target's catalog
+    await page.goto(`${server.origin}/app/#/kommune/rediger/kommune-162-lokale-indsatser/162-GENOPTRAEN`);
+    await page.getByRole('heading', { name: 'Redigér Genoptræning på hold' }).waitFor();
+    await page.waitForFunction(() => (document.getElementById('picker-catalog') as HTMLSelectElement | null)?.value === '140');
+    expect(await page.locator('fieldset.candidates').getByRole('radio', { name: 'Fysisk træning §140' }).isChecked()).toBe(true);
+  });
+
+  it('search: finds words in the catalog text (gang → gangtræning), title hits first, with the catalog; results always match the query shown', async () => {
+    await page.goto(`${server.origin}/app/#/kataloger/140`);
+    const box = page.getByLabel('Søg i §140 Genoptræning');
+    await box.fill('gang');
+    const results = page.getByRole('list', { name: 'Søgeresultater' });
+    const hit = results.getByRole('listitem').filter({ hasText: 'Funktionstræning' });
+    await hit.waitFor();
+    expect(await hit.textContent()).toMatch(/gangtræning/);
+    expect(await hit.textContent()).toContain('§140');
+    console.log(`search "gang" in §140: results ${await results.getAttribute('data-search-ms')} ms after the debounce`);
+    await box.fill('gangtraening');
+    await results.getByRole('listitem').filter({ hasText: 'Funktionstræning' }).waitFor();
+
+    // title hits before text hits
+    await box.fill('træning');
+    await page.getByRole('status').filter({ hasText: '»træning«' }).waitFor();
+    const items = await results.getByRole('listitem').evaluateAll((els) => els.map((e) => e.querySelector('.snippet') !== null));
+    expect(items.length).toBeGreaterThan(2);
+    expect(items.indexOf(true)).toBeGreaterThan(0);
+    expect(items.slice(items.indexOf(true)).every((x) => x)).toBe(true);
+
+    // While the query changes, the results shown always belong to the query named above them.
+    await page.goto(`${server.origin}/app/#/kataloger/fsiii`);
+    const whole = page.getByLabel('Søg i Hele FSIII');
+    await whole.fill('kost');
+    await page.getByRole('status').filter({ hasText: '»kost«' }).waitFor();
+    const sampling = page.evaluate(() => new Promise<{ status: string; titles: string[] }[]>((resolve) => {
+      const samples: { status: string; titles: string[] }[] = [];
+      const started = performance.now();
+      const tick = () => {
+        const status = document.querySelector('.tree-pane [role="status"]')?.textContent ?? '';
+        const titles = [...document.querySelectorAll('ul.results > li')].map((li) => li.textContent ?? '');
+        samples.push({ status, titles });
+        if (performance.now() - started < 900) requestAnimationFrame(tick);
+        else resolve(samples);
+      };
+      tick();
+    }));
+    await whole.fill('faerdighed');
+    const samples = await sampling;
+    expect(samples.some((x) => x.status.includes('»faerdighed«'))).toBe(true);
+    for (const x of samples) {
+      const query = /»(.+)«/.exec(x.status)?.[1];
+      if (!query || x.titles.length === 0) continue;
+      const needle = query === 'kost' ? /kost/i : /færdighed|faerdighed/i;
+      expect(x.titles.every((t) => needle.test(t))).toBe(true);
+    }
+    console.log(`search "faerdighed" in Hele FSIII: results ${await page.getByRole('list', { name: 'Søgeresultater' }).getAttribute('data-search-ms')} ms after the debounce`);
+  });
+
+  it('warnings after save: a retired target is reported with its replacement, and "Brug i stedet" relinks in one click', async () => {
+    await signIn('163');
+    await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+    await page.getByLabel('Lokal kode').fill('163-RYGESTOP');
+    await page.getByLabel('Titel').fill('Rygestop');
+    await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
+    await page.getByLabel('Katalog', { exact: true }).selectOption('fsiii');
+    await page.getByLabel('Søg', { exact: true }).fill('tobaksafvænning');
+    await page.locator('fieldset.candidates').getByRole('radio', { name: /^Tobaksafvænning/ }).check();
+    // the preview names the replacement
+    await page.locator('.picker-preview').getByRole('button', { name: 'Brug i stedet Nikotin- og tobaksafvænning' }).waitFor();
+    await page.getByRole('button', { name: 'Gem' }).click();
+    const warning = page.locator('.save-warnings');
+    await warning.waitFor();
+    expect(await page.getByText('Gemt med advarsler').count()).toBe(1);
+    expect(await warning.textContent()).toContain('Tobaksafvænning');
+    await warning.getByRole('button', { name: 'Brug i stedet Nikotin- og tobaksafvænning' }).click();
+    await warning.getByText('Koblet til Nikotin- og tobaksafvænning i stedet').waitFor();
+    const cm = await fhirGet<ConceptMap>('ConceptMap/kommune-163-lokale-indsatser');
+    expect(cm.group?.flatMap((g) => g.element).find((e) => e.code === '163-RYGESTOP')?.target?.map((t) => t.code)).toEqual([CODES.nikotin]);
+    // the list of the municipality shows the new link
+    await page.getByRole('row', { name: /163-RYGESTOP/ }).getByText('Nikotin- og tobaksafvænning').waitFor();
+  });
 });
