@@ -2,25 +2,18 @@
  * After a save: the warnings the server's write answered (a retired or legacy-key target), the replacement the
  * coverage report names for each, and the write that puts the replacement in place (one click in the page).
  */
-import type { Bundle, Coding, ConceptMap, OperationOutcome, Parameters } from 'fhir/r4';
+import type { Bundle, Coding, OperationOutcome, Parameters } from 'fhir/r4';
 import { fhir, get, type Issue, outcomeIssues } from './fhir';
 import { mapsOf } from './local-model';
+import { type Replacement, withReplacedTarget } from './replace-target';
+
+export type { Replacement };
 import { loadMunicipality, parseCoverage } from './municipality';
 
 /** The warnings of a transaction's answer (each entry's outcome). */
 export function writeWarnings(bundle: Bundle | undefined): Issue[] {
   return (bundle?.entry ?? []).flatMap((e) => outcomeIssues(e.response?.outcome as OperationOutcome | undefined))
     .filter((i) => i.severity === 'warning');
-}
-
-export interface Replacement {
-  /** The local code. */
-  source: Coding;
-  /** The retired or legacy-key target it is linked to. */
-  target: Coding;
-  /** What to use instead. */
-  use: Coding;
-  why: 'retired' | 'legacy';
 }
 
 /** The replacements the coverage report names for one local code (retired targets and FSIII legacy keys). */
@@ -31,28 +24,6 @@ export async function replacementsFor(kommunekode: string, system: string, code:
     ...coverage.retiredTarget.filter((t) => mine(t.source)).flatMap((t) => t.replacedBy.map((use) => ({ source: t.source, target: t.target, use, why: 'retired' as const }))),
     ...coverage.legacyTarget.filter((t) => mine(t.source) && t.replacedBy?.code).map((t) => ({ source: t.source, target: t.target, use: t.replacedBy!, why: 'legacy' as const })),
   ];
-}
-
-/** The map with the local code's link to `target` moved to `use` (equivalence and comment kept). */
-export function withReplacedTarget(cm: ConceptMap, sourceSystem: string, r: Replacement): ConceptMap | undefined {
-  const next = structuredClone(cm);
-  delete next.meta;
-  delete next.text;
-  let found = false;
-  for (const g of next.group ?? []) {
-    if ((g.source ?? next.sourceUri) !== sourceSystem || (r.target.system && g.target !== r.target.system)) continue;
-    for (const el of g.element ?? []) {
-      if (el.code !== r.source.code) continue;
-      for (const t of el.target ?? []) {
-        if (t.code !== r.target.code) continue;
-        t.code = r.use.code;
-        if (r.use.display) t.display = r.use.display;
-        else delete t.display;
-        found = true;
-      }
-    }
-  }
-  return found ? next : undefined;
 }
 
 /**
