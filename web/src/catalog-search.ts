@@ -57,8 +57,14 @@ function snippetOf(text: string, folded: string, term: string): string {
     f += foldText(text[pos]!).length;
     pos++;
   }
-  const start = Math.max(0, pos - SNIPPET / 2);
-  const end = Math.min(text.length, start + SNIPPET);
+  let start = Math.max(0, pos - SNIPPET / 2);
+  // begin at a word
+  if (start > 0) {
+    const space = text.lastIndexOf(' ', pos);
+    start = space >= start ? text.indexOf(' ', start) + 1 : space + 1;
+  }
+  let end = Math.min(text.length, start + SNIPPET);
+  if (end < text.length) end = Math.max(text.lastIndexOf(' ', end), pos + 1);
   return `${start > 0 ? '…' : ''}${text.slice(start, end).trim()}${end < text.length ? '…' : ''}`;
 }
 

@@ -2,7 +2,7 @@
  * After a save: the warnings the server's write answered (a retired or legacy-key target), the replacement the
  * coverage report names for each, and the write that puts the replacement in place (one click in the page).
  */
-import type { Bundle, Coding, OperationOutcome, Parameters } from 'fhir/r4';
+import type { Bundle, Coding, ConceptMap, OperationOutcome, Parameters } from 'fhir/r4';
 import { fhir, get, type Issue, outcomeIssues } from './fhir';
 import { mapsOf } from './local-model';
 import { type Replacement, withReplacedTarget } from './replace-target';
@@ -14,6 +14,17 @@ import { loadMunicipality, parseCoverage } from './municipality';
 export function writeWarnings(bundle: Bundle | undefined): Issue[] {
   return (bundle?.entry ?? []).flatMap((e) => outcomeIssues(e.response?.outcome as OperationOutcome | undefined))
     .filter((i) => i.severity === 'warning');
+}
+
+/**
+ * The warnings about one local code: the server checks the whole map on every write, so the warnings about other
+ * codes' links (already reported by the coverage report) are left out; a warning not about a link is kept.
+ */
+export function warningsAbout(warnings: Issue[], cm: ConceptMap, code: string): Issue[] {
+  return warnings.filter((w) => {
+    const at = /group\[(\d+)\]\.element\[(\d+)\]/.exec(w.expression ?? '');
+    return !at || cm.group?.[Number(at[1])]?.element?.[Number(at[2])]?.code === code;
+  });
 }
 
 /** The replacements the coverage report names for one local code (retired targets and FSIII legacy keys). */

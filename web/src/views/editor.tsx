@@ -9,7 +9,7 @@ import {
 } from '../local-model';
 import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href, navigate } from '../router';
-import { writeWarnings } from '../save-warnings';
+import { warningsAbout, writeWarnings } from '../save-warnings';
 import type { Session } from '../session';
 import { STATUS_LABEL } from '../concept';
 import { ErrorBox, Loading, Notice } from './common';
@@ -98,7 +98,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
     setSaving(true);
     try {
       const answer = await fhir<Bundle>('POST', '', { body: saveBundle(cs, cm, { codeSystem: previousCs, conceptMap: cm0 }), token: session.token });
-      const warnings = writeWarnings(answer.body);
+      const warnings = warningsAbout(writeWarnings(answer.body), cm, entry.code);
       let check: TranslateAnswer | undefined;
       try {
         check = await translateCheck(cs.url!, entry.code);

@@ -134,7 +134,7 @@ export function TargetPicker({ chosen, multiple, onAdd, onRemove }: {
             {candidates.slice(0, LIMIT).map((n) => (
               <label key={n.code} class={`candidate${isChosen(n) ? ' selected' : ''}`}>
                 <input type={multiple ? 'checkbox' : 'radio'} name="candidate" value={n.code} checked={isChosen(n)}
-                  onChange={() => choose(n)} onFocus={() => setSelected(n)} />
+                  onChange={() => choose(n)} />
                 <span>{n.display}</span>
                 <CatalogTag system={n.system} code={n.code} />
                 {n.inactive && <span class="badge status-retired">udgået</span>}
