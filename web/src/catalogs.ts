@@ -236,7 +236,7 @@ export function loadSearchEntries(catalog: Catalog): Promise<SearchEntry[]> {
         },
       });
     entries = expansion.then(({ body }) => (body.expansion?.contains ?? [])
-      .filter((c) => c.code && c.system && !isLegacyKey(c.system, c.code))
+      .filter((c) => c.code && c.system && !c.abstract && !isLegacyKey(c.system, c.code))
       .map((c) => searchEntry({ system: c.system!, code: c.code!, display: c.display ?? c.code!, inactive: c.inactive === true, children: [] }, fieldsOf(c))));
     entries.catch(() => searchEntries.delete(catalog.key));
     searchEntries.set(catalog.key, entries);

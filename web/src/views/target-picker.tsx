@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CATALOGS, catalogByKey, catalogOf, displaysOf, SEARCH_DEBOUNCE_MS, type TreeNode } from '../catalogs';
+import { FIELD_LABEL } from '../catalog-search';
 import { lookupConcept } from '../concept';
 import { useAsync, useDebounced } from '../hooks';
 import type { Target } from '../local-model';
@@ -84,6 +85,7 @@ export function TargetPicker({ chosen, multiple, onAdd, onRemove }: {
   useResultTiming(list, since, search);
   const small = entries !== undefined && entries.length <= LIMIT;
   const candidates: TreeNode[] = search ? search.hits.map((h) => h.node) : small ? entries.map((e) => e.node) : [];
+  const passage = new Map((search?.hits ?? []).filter((h) => h.snippet).map((h) => [h.node.code, `${FIELD_LABEL[h.field!]}: ${h.snippet}`]));
   const isChosen = (n: { system: string; code: string }) => chosen.some((t) => t.system === n.system && t.code === n.code);
   const choose = (n: TreeNode) => {
     setSelected(n);
@@ -138,6 +140,7 @@ export function TargetPicker({ chosen, multiple, onAdd, onRemove }: {
                 <span>{n.display}</span>
                 <CatalogTag system={n.system} code={n.code} />
                 {n.inactive && <span class="badge status-retired">udgået</span>}
+                {passage.has(n.code) && <span class="snippet small muted">{passage.get(n.code)}</span>}
               </label>
             ))}
           </fieldset>
