@@ -2,7 +2,8 @@
  * What an import will do to a municipality's catalog, before it is written: the codes it adds, changes and removes,
  * and the merge mode (`merge`: add and update only, codes not in the file are kept).
  */
-import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import type { CodeSystem, CodeSystemConcept, Coding, ConceptMap, ConceptMapGroup, Meta, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import type { StoredVersion } from '../store/store';
 import { FhirError } from '../errors/fhir-error';
 import type { BuiltCatalog } from './csv-import';
 import { LOCAL_TYPE_CODE, localTypePropertyCode, statusPropertyCode } from './municipality';
@@ -19,6 +20,41 @@ export interface PlannedCode {
   display?: string;
   /** For a changed code: what changes. */
   fields?: EntryField[];
+  /** For a removed code: it came into the catalog by another write than an import (the web page's editor, a PUT). */
+  madeOutsideImport?: boolean;
+}
+
+/** The tag an import puts on what it writes, so a later import can tell the codes made otherwise (in the editor). */
+export const IMPORT_TAG: Coding = { system: 'http://faelles-tx.dk/fhir/CodeSystem/skrevet-af', code: 'import-local', display: 'CSV-import' };
+
+function isImportTagged(r: { meta?: Meta } | undefined): boolean {
+  return (r?.meta?.tag ?? []).some((t) => t.system === IMPORT_TAG.system && t.code === IMPORT_TAG.code);
+}
+
+/** The resource with the import's tag (other tags kept). */
+export function withImportTag<T extends { meta?: Meta }>(r: T): T {
+  const tags = (r.meta?.tag ?? []).filter((t) => t.system !== IMPORT_TAG.system);
+  return { ...r, meta: { ...(r.meta ?? {}), tag: [...tags, IMPORT_TAG] } };
+}
+
+/**
+ * The codes of a catalog that first appeared in a version not written by an import (its history, newest first as
+ * the store answers it). A version written before imports were tagged counts as not an import.
+ */
+export function codesMadeOutsideImport(history: readonly StoredVersion[]): Set<string> {
+  const seen = new Set<string>();
+  const outside = new Set<string>();
+  for (const v of [...history].reverse()) {
+    const cs = v.resource as CodeSystem | undefined;
+    if (!cs) continue;
+    const imported = isImportTagged(cs);
+    for (const c of flatten(cs.concept)) {
+      if (seen.has(c.code)) continue;
+      seen.add(c.code);
+      if (!imported) outside.add(c.code);
+    }
+  }
+  return outside;
 }
 
 export interface ImportPlan {
@@ -125,7 +161,7 @@ export function mergeWithExisting(built: BuiltCatalog, existing: { codeSystem?: 
 /** What writing `next` over `existing` changes, code by code; `fileCodes` are the codes the file names. */
 export function planImport(
   mode: ImportMode, existing: { codeSystem?: CodeSystem; conceptMap?: ConceptMap }, next: { codeSystem: CodeSystem; conceptMap: ConceptMap },
-  fileCodes: ReadonlySet<string>,
+  fileCodes: ReadonlySet<string>, madeOutsideImport: ReadonlySet<string> = new Set(),
 ): ImportPlan {
   const before = entries(existing.codeSystem, existing.conceptMap);
   const after = entries(next.codeSystem, next.conceptMap);
@@ -141,7 +177,9 @@ export function planImport(
     else if (fileCodes.has(code)) plan.unchanged++;
     else plan.kept++;
   }
-  for (const [code, entry] of before) if (!after.has(code)) plan.removed.push({ code, display: entry.display });
+  for (const [code, entry] of before) {
+    if (!after.has(code)) plan.removed.push({ code, display: entry.display, ...(madeOutsideImport.has(code) ? { madeOutsideImport: true } : {}) });
+  }
   return plan;
 }
 
@@ -153,6 +191,7 @@ export function planParameters(plan: ImportPlan, issues: OperationOutcome | unde
       { name: 'code', valueCode: c.code },
       ...(c.display ? [{ name: 'display', valueString: c.display }] : []),
       ...(c.fields ?? []).map((f) => ({ name: 'field', valueCode: f })),
+      ...(c.madeOutsideImport ? [{ name: 'madeOutsideImport', valueBoolean: true }] : []),
     ],
   });
   return {

@@ -12,7 +12,7 @@ import { ResourceSet, type TerminologyResource } from '../terminology/resource-s
 import { withTimeBudget } from '../terminology/time-budget';
 import { ResourceWriter, WriteValidationError, type WriteRequest } from '../write/writer';
 import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits, type LineMessage } from './csv-import';
-import { mergeWithExisting, planImport, type ImportMode, type ImportPlan } from './import-plan';
+import { codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from './import-plan';
 import { isKommunekode, isValidLocalName, municipalUrl } from './municipality';
 
 export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
@@ -96,19 +96,23 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const progress = rows >= PROGRESS_FROM ? (done: number, total: number) => log(`  ${done}/${total} rows`) : undefined;
   const mode = options.mode ?? 'replace';
   const fileCodes = new Set(parsed.rows.map((r) => r.kode));
-  const build = (registry: TerminologyRegistry, existing: Existing): Planned => {
+  const build = (registry: TerminologyRegistry, existing: Existing, madeOutsideImport?: Set<string>): Planned => {
     const built = withTimeBudget(options.timeBudgetMs,
       () => buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress }));
-    const next = mode === 'merge' ? mergeWithExisting(built, existing) : built;
-    return { ...next, plan: planImport(mode, existing, next, fileCodes) };
+    const merged = mode === 'merge' ? mergeWithExisting(built, existing) : built;
+    const next = { ...merged, codeSystem: withImportTag(merged.codeSystem), conceptMap: withImportTag(merged.conceptMap) };
+    return { ...next, plan: planImport(mode, existing, next, fileCodes, madeOutsideImport) };
   };
+  const outsideImport = async (store: TerminologyStore, existing: Existing) => (existing.codeSystem?.id
+    ? codesMadeOutsideImport(await store.history('CodeSystem', existing.codeSystem.id))
+    : new Set<string>());
   const preview = options.preview === true;
 
   if (options.target.kind === 'writer') {
     // A running server's own writer (the web page's import): its registry, store and the caller's principal.
     const { store, registry, writer, principal, gate } = options.target;
     const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
-    return writeBuilt(writer, principal, build(registry, existing), existing, parsed.messages, rows, log, gate, preview);
+    return writeBuilt(writer, principal, build(registry, existing, await outsideImport(store, existing)), existing, parsed.messages, rows, log, gate, preview);
   }
 
   const published = options.published ?? loadTerminology(options.terminologyDir, { includeExamples: options.includeExamples });
@@ -127,7 +131,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
       const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
       const writer = new ResourceWriter({ store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator() });
       const principal: Principal = { kommunekode, admin: false, scopes: [], subject: 'import-local' };
-      return await writeBuilt(writer, principal, build(registry, existing), existing, parsed.messages, rows, log, undefined, preview);
+      return await writeBuilt(writer, principal, build(registry, existing, await outsideImport(store, existing)), existing, parsed.messages, rows, log, undefined, preview);
     } finally {
       await store.close();
     }

@@ -51,6 +51,8 @@ describe('CodeSystem/$import-local preview and merge', () => {
   it('previews a replace: names the code that would be removed, and writes nothing', async () => {
     const plan = (await post(SECOND, [{ name: 'preview', valueBoolean: true }, { name: 'mode', valueCode: 'replace' }]).expect(200)).body as Parameters;
     expect(codesOf(plan, 'removed')).toEqual(['240-KOST']);
+    // KOST came by the import: not flagged as made elsewhere
+    expect(plan.parameter?.find((p) => p.name === 'removed')?.part?.some((p) => p.name === 'madeOutsideImport')).toBe(false);
     expect(codesOf(plan, 'added')).toEqual(['240-NY']);
     expect(plan.parameter?.find((p) => p.name === 'unchanged')?.valueInteger).toBe(1);
     expect(await storedCodes()).toEqual(['240-BOLD', '240-KOST']);
@@ -80,5 +82,22 @@ describe('CodeSystem/$import-local preview and merge', () => {
   it('answers an unknown mode with 400', async () => {
     const res = await post(FIRST, [{ name: 'mode', valueCode: 'flet' }]).expect(400);
     expect((res.body as OperationOutcome).issue[0]?.expression).toEqual(['mode']);
+  });
+
+  it('flags a code that would be removed and was made by another write than an import (the editor)', async () => {
+    const token250 = await tokenFor({ kommunekode: '250' });
+    const send = (csv: string, extra: Parameters['parameter'] = []) => request(app).post('/fhir/CodeSystem/$import-local')
+      .set('Authorization', `Bearer ${token250}`).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }, ...extra] });
+    await send(`kode;titel;type;maal\n250-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}\n250-KOST;Kost;indsats;${CODES.kostvejledning}`).expect(200);
+    const cs = (await request(app).get('/fhir/CodeSystem/kommune-250-lokale-indsatser').expect(200)).body as CodeSystem;
+    expect(cs.meta?.tag?.map((t) => t.code)).toEqual(['import-local']);
+    // what the web page's editor sends: the code system without the server's meta
+    const edited = { ...cs, meta: undefined, concept: [...cs.concept!, { code: '250-EDITOR', display: 'Lavet i redigeringen', property: [{ code: 'type', valueCode: 'indsats' }] }] };
+    await request(app).put('/fhir/CodeSystem/kommune-250-lokale-indsatser').set('Authorization', `Bearer ${token250}`).type(JSON_TYPE).send(edited).expect(200);
+    const plan = (await send(`kode;titel;type;maal\n250-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`, [{ name: 'preview', valueBoolean: true }]).expect(200)).body as Parameters;
+    const removed = (plan.parameter ?? []).filter((p) => p.name === 'removed').map((p) => [
+      p.part?.find((x) => x.name === 'code')?.valueCode, p.part?.find((x) => x.name === 'madeOutsideImport')?.valueBoolean === true]);
+    expect(removed).toEqual([['250-KOST', false], ['250-EDITOR', true]]);
   });
 });

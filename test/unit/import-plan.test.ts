@@ -1,7 +1,8 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import { FhirError } from '../../src/errors/fhir-error';
 import type { BuiltCatalog } from '../../src/local/csv-import';
-import { importMode, mergeWithExisting, planImport, planParameters } from '../../src/local/import-plan';
+import { codesMadeOutsideImport, importMode, IMPORT_TAG, mergeWithExisting, planImport, planParameters, withImportTag } from '../../src/local/import-plan';
+import type { StoredVersion } from '../../src/store/store';
 import { CODES, localCodeSystem, localConceptMap } from '../support/local';
 
 /** The catalog as it is: three codes, two of them linked. */
@@ -90,5 +91,19 @@ describe('planning an import', () => {
     expect(importMode(undefined)).toBe('replace');
     expect(importMode('merge')).toBe('merge');
     expect(() => importMode('flet')).toThrow(FhirError);
+  });
+
+  it('tells the codes that came by another write than an import, from the catalog\'s history', () => {
+    const version = (n: number, cs: CodeSystem): StoredVersion => ({ resourceType: 'CodeSystem', id: 'x', versionId: String(n), lastUpdated: '', method: 'update', resource: cs });
+    const imported = withImportTag(localCodeSystem('101', 'lokale-indsatser', [
+      { code: '101-BOLD', display: 'Boldspil', type: 'indsats' }, { code: '101-KOST', display: 'Kost', type: 'indsats' }]));
+    expect(imported.meta?.tag).toEqual([IMPORT_TAG]);
+    const edited = existing().codeSystem;
+    // newest first, as the store answers
+    const outside = codesMadeOutsideImport([version(2, edited), version(1, imported)]);
+    expect([...outside]).toEqual(['101-EDITOR']);
+    const plan = planImport('replace', existing(), fromFile(), FILE_CODES, outside);
+    expect(plan.removed).toEqual([{ code: '101-EDITOR', display: 'Lavet i redigeringen', madeOutsideImport: true }]);
+    expect(planParameters(plan, undefined).parameter?.find((p) => p.name === 'removed')?.part).toContainEqual({ name: 'madeOutsideImport', valueBoolean: true });
   });
 });

@@ -8,6 +8,8 @@ export interface PlannedCode {
   code: string;
   display?: string;
   fields: string[];
+  /** A code to be removed that came by another write than an import (the editor). */
+  madeOutsideImport: boolean;
 }
 
 export interface ImportPlan {
@@ -53,6 +55,7 @@ export function parsePlan(p: Parameters): ImportPlan {
     code: String(paramValue(param(x, 'code')) ?? ''),
     display: paramValue(param(x, 'display')) as string | undefined,
     fields: params(x, 'field').map((f) => String(paramValue(f))),
+    madeOutsideImport: paramValue(param(x, 'madeOutsideImport')) === true,
   }));
   return {
     mode: paramValue(param(p, 'mode')) === 'merge' ? 'merge' : 'replace',

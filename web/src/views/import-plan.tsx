@@ -10,6 +10,7 @@ function CodeList({ codes, label, withFields = false }: { codes: PlannedCode[]; 
         <li key={c.code}>
           <code>{c.code}</code> {c.display}
           {withFields && c.fields.length > 0 && <span class="muted small"> – ændrer {c.fields.map((f) => FIELD_LABEL[f] ?? f).join(', ')}</span>}
+          {c.madeOutsideImport && <span class="badge status-draft">oprettet i redigeringen</span>}
         </li>
       ))}
       {codes.length > SHOWN && <li class="muted">… og {codes.length - SHOWN} mere</li>}
@@ -23,6 +24,7 @@ function count(n: number, one: string, many: string): string {
 
 /** The preview of an import: what is added, changed and removed, and the warnings it would give. */
 export function ImportPlanView({ plan }: { plan: ImportPlan }) {
+  const editorMade = plan.removed.filter((c) => c.madeOutsideImport).length;
   return (
     <div class="import-plan">
       <dl class="summary">
@@ -35,7 +37,8 @@ export function ImportPlanView({ plan }: { plan: ImportPlan }) {
       {plan.removed.length > 0 && (
         <div class="notice warn">
           <p><strong>{count(plan.removed.length, 'kode slettes', 'koder slettes')} fra kataloget</strong>, fordi de ikke er i filen
-            (fx koder oprettet i redigeringen efter sidste import). Vælg »Flet«, hvis de skal bevares.</p>
+            {editorMade > 0 && <>; {editorMade === plan.removed.length ? (editorMade === 1 ? 'den er' : 'de er alle') : `${editorMade} af dem er`} oprettet
+              i redigeringen (ikke ved en import) og findes ikke i nogen fil</>}. Vælg »Flet«, hvis de skal bevares.</p>
           <CodeList codes={plan.removed} label="Koder der slettes" />
         </div>
       )}
