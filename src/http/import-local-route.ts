@@ -40,6 +40,7 @@ const importLocalSpec: OperationSpec = {
     { name: 'version', type: 'string' },
     { name: 'mode', type: 'code' },
     { name: 'preview', type: 'boolean' },
+    { name: 'basedOn', type: 'string' },
   ],
 };
 
@@ -70,7 +71,8 @@ function toIssue(m: LineMessage): OperationOutcomeIssue {
  * `npm run import-local` run inside the server, as the token's municipality. Body: Parameters with `csv`
  * (valueAttachment, base64 `data`), optional `kommunekode` (default: the token's), `name`, `version`, `mode` (`replace`,
  * the default: the catalog becomes the file; `merge`: add and update only) and `preview` (true: check and plan, write
- * nothing; the answer is the plan as Parameters, see src/local/import-plan.ts), each at most once.
+ * nothing; the answer is the plan as Parameters, see src/local/import-plan.ts) and `basedOn` (the catalog version a
+ * preview answered: the import is 412 when the catalog has changed since), each at most once.
  * Same rules as the command-line tool (src/local/import-runner.ts): all rows or none. The answer is an
  * OperationOutcome: 200 with an information issue and the warnings when imported, 422 with every error when
  * not; issues about a row carry its line (extension operationoutcome-issue-line) and `diagnostics` "line N: …".
@@ -105,6 +107,7 @@ export function importLocalRoute(deps: ImportLocalRouteDeps): Router {
         includeExamples: deps.includeExamples,
         mode: importMode(input.string('mode')),
         preview: input.boolean('preview') === true,
+        basedOn: input.string('basedOn'),
       });
       const issues = listedOutcomeIssues(outcome.messages.map(toIssue));
       if (outcome.ok && !outcome.written) {

@@ -66,6 +66,23 @@ export interface ImportPlan {
   unchanged: number;
   /** Codes of the catalog that are not in the file and are kept (merge). */
   kept: number;
+  /** The version of the catalog the plan is made against ('0': none yet); the import may require it (`basedOn`). */
+  basedOn: string;
+}
+
+function versionOf(existing: { codeSystem?: CodeSystem }): string {
+  return existing.codeSystem?.meta?.versionId ?? '0';
+}
+
+/**
+ * An import confirmed from a plan writes only over the catalog the plan was made against: otherwise 412, so codes
+ * made since (and not in the plan shown) are never removed unseen.
+ */
+export function checkBasedOn(basedOn: string | undefined, existing: { codeSystem?: CodeSystem }): void {
+  if (basedOn === undefined || basedOn === versionOf(existing)) return;
+  const now = existing.codeSystem ? `is at version ${versionOf(existing)}` : 'does not exist';
+  throw new FhirError(412, 'conflict', `The catalog ${now}, not ${basedOn} as planned (basedOn): it was changed since the preview; preview again`,
+    { expression: ['basedOn'] });
 }
 
 /** The `mode` parameter: replace when not given; anything else than the two modes is a 400. */
@@ -165,7 +182,7 @@ export function planImport(
 ): ImportPlan {
   const before = entries(existing.codeSystem, existing.conceptMap);
   const after = entries(next.codeSystem, next.conceptMap);
-  const plan: ImportPlan = { mode, added: [], changed: [], removed: [], unchanged: 0, kept: 0 };
+  const plan: ImportPlan = { mode, added: [], changed: [], removed: [], unchanged: 0, kept: 0, basedOn: versionOf(existing) };
   for (const [code, entry] of after) {
     const old = before.get(code);
     if (!old) {
@@ -198,6 +215,7 @@ export function planParameters(plan: ImportPlan, issues: OperationOutcome | unde
     resourceType: 'Parameters',
     parameter: [
       { name: 'mode', valueCode: plan.mode },
+      { name: 'basedOn', valueString: plan.basedOn },
       { name: 'unchanged', valueInteger: plan.unchanged },
       { name: 'kept', valueInteger: plan.kept },
       ...plan.added.map((c) => coded('added', c)),

@@ -12,7 +12,7 @@ import { ResourceSet, type TerminologyResource } from '../terminology/resource-s
 import { withTimeBudget } from '../terminology/time-budget';
 import { ResourceWriter, WriteValidationError, type WriteRequest } from '../write/writer';
 import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits, type LineMessage } from './csv-import';
-import { codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from './import-plan';
+import { checkBasedOn, codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from './import-plan';
 import { isKommunekode, isValidLocalName, municipalUrl } from './municipality';
 
 export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
@@ -43,6 +43,8 @@ export interface ImportOptions {
   mode?: ImportMode;
   /** Check and plan only: nothing is written; the outcome carries the plan. */
   preview?: boolean;
+  /** The catalog's version a preview was made against ('0': none): another is 412 (import-plan.ts checkBasedOn). */
+  basedOn?: string;
 }
 
 export interface ImportOutcome {
@@ -97,6 +99,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const mode = options.mode ?? 'replace';
   const fileCodes = new Set(parsed.rows.map((r) => r.kode));
   const build = (registry: TerminologyRegistry, existing: Existing, madeOutsideImport?: Set<string>): Planned => {
+    checkBasedOn(options.basedOn, existing);
     const built = withTimeBudget(options.timeBudgetMs,
       () => buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress }));
     const merged = mode === 'merge' ? mergeWithExisting(built, existing) : built;

@@ -114,12 +114,26 @@ describeWithChromium('web page: linking flow (headless Chromium)', () => {
     await page.getByText('Importeret.').waitFor();
     expect((await localCodes('161')).sort()).toEqual(['161-BOLD', '161-EDITOR', '161-KOST', '161-NY']);
 
-    // Replace after confirming deletes it.
+    // Replace after confirming deletes it; but not when the catalog changed after the plan was shown.
     await chooseFile(second);
     await page.getByRole('radio', { name: /Erstat/ }).check();
     await page.getByRole('button', { name: 'Vis ændringer' }).click();
     await removed.waitFor();
     await page.getByRole('checkbox', { name: /Ja, slet koden fra kataloget/ }).check();
+    const meanwhile = await fetch(`${server.fhirBase}/CodeSystem/$import-local`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/fhir+json', Authorization: `Bearer ${await server.token('161')}` },
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'merge' },
+        { name: 'csv', valueString: `kode;titel;type;maal\n161-ANDEN;Lavet i mellemtiden;indsats;${CODES.kostvejledning}` }] }),
+    });
+    expect(meanwhile.status).toBe(200);
+    await importButton.click();
+    await page.getByRole('alert').getByText('Kataloget er ændret, siden ændringerne blev vist').waitFor();
+    expect((await localCodes('161')).sort()).toEqual(['161-ANDEN', '161-BOLD', '161-EDITOR', '161-KOST', '161-NY']);
+    await page.getByRole('button', { name: 'Vis ændringer' }).click();
+    await removed.waitFor();
+    expect(await removed.textContent()).toContain('161-ANDEN');
+    await page.getByRole('checkbox', { name: /Ja, slet de 2 koder fra kataloget/ }).check();
     await importButton.click();
     await page.getByText('Importeret.').waitFor();
     expect(await localCodes('161')).toEqual(['161-BOLD', '161-KOST', '161-NY']);

@@ -100,4 +100,24 @@ describe('CodeSystem/$import-local preview and merge', () => {
       p.part?.find((x) => x.name === 'code')?.valueCode, p.part?.find((x) => x.name === 'madeOutsideImport')?.valueBoolean === true]);
     expect(removed).toEqual([['250-KOST', false], ['250-EDITOR', true]]);
   });
+
+  it('an import confirmed from a preview is refused (412) when the catalog changed since, and writes nothing', async () => {
+    const token260 = await tokenFor({ kommunekode: '260' });
+    const send = (csv: string, extra: Parameters['parameter'] = []) => request(app).post('/fhir/CodeSystem/$import-local')
+      .set('Authorization', `Bearer ${token260}`).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }, ...extra] });
+    const csv = `kode;titel;type;maal\n260-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`;
+    const first = (await send(csv, [{ name: 'preview', valueBoolean: true }]).expect(200)).body as Parameters;
+    expect(first.parameter?.find((p) => p.name === 'basedOn')?.valueString).toBe('0');
+    await send(csv, [{ name: 'basedOn', valueString: '0' }]).expect(200);
+    const plan = (await send(csv, [{ name: 'preview', valueBoolean: true }, { name: 'mode', valueCode: 'replace' }]).expect(200)).body as Parameters;
+    const basedOn = plan.parameter?.find((p) => p.name === 'basedOn')?.valueString;
+    expect(basedOn).toBe('1');
+    // someone imports (or edits) in between
+    await send(`${csv}\n260-NY;Ny;indsats;${CODES.kostvejledning}`).expect(200);
+    const refused = await send(csv, [{ name: 'mode', valueCode: 'replace' }, { name: 'basedOn', valueString: basedOn! }]).expect(412);
+    expect((refused.body as OperationOutcome).issue[0]?.code).toBe('conflict');
+    const cs = (await request(app).get('/fhir/CodeSystem/kommune-260-lokale-indsatser').expect(200)).body as CodeSystem;
+    expect(cs.concept?.map((c) => c.code)).toEqual(['260-BOLD', '260-NY']);
+  });
 });

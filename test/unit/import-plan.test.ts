@@ -1,7 +1,7 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import { FhirError } from '../../src/errors/fhir-error';
 import type { BuiltCatalog } from '../../src/local/csv-import';
-import { codesMadeOutsideImport, importMode, IMPORT_TAG, mergeWithExisting, planImport, planParameters, withImportTag } from '../../src/local/import-plan';
+import { checkBasedOn, codesMadeOutsideImport, importMode, IMPORT_TAG, mergeWithExisting, planImport, planParameters, withImportTag } from '../../src/local/import-plan';
 import type { StoredVersion } from '../../src/store/store';
 import { CODES, localCodeSystem, localConceptMap } from '../support/local';
 
@@ -83,7 +83,7 @@ describe('planning an import', () => {
   it('answers the plan as Parameters, and reads the mode parameter', () => {
     const plan = planImport('replace', existing(), fromFile(), FILE_CODES);
     const p = planParameters(plan, { resourceType: 'OperationOutcome', issue: [{ severity: 'warning', code: 'business-rule' }] });
-    expect(p.parameter?.map((x) => x.name)).toEqual(['mode', 'unchanged', 'kept', 'added', 'changed', 'removed', 'issues']);
+    expect(p.parameter?.map((x) => x.name)).toEqual(['mode', 'basedOn', 'unchanged', 'kept', 'added', 'changed', 'removed', 'issues']);
     expect(p.parameter?.find((x) => x.name === 'changed')?.part).toEqual([
       { name: 'code', valueCode: '101-KOST' }, { name: 'display', valueString: 'Kostvejledning' },
       { name: 'field', valueCode: 'titel' }, { name: 'field', valueCode: 'maal' },
@@ -105,5 +105,17 @@ describe('planning an import', () => {
     const plan = planImport('replace', existing(), fromFile(), FILE_CODES, outside);
     expect(plan.removed).toEqual([{ code: '101-EDITOR', display: 'Lavet i redigeringen', madeOutsideImport: true }]);
     expect(planParameters(plan, undefined).parameter?.find((p) => p.name === 'removed')?.part).toContainEqual({ name: 'madeOutsideImport', valueBoolean: true });
+  });
+
+  it('names the version it was made against, and an import based on another version is refused (412)', () => {
+    const before = existing();
+    expect(planImport('replace', {}, fromFile(), FILE_CODES).basedOn).toBe('0');
+    before.codeSystem.meta = { versionId: '4' };
+    expect(planImport('replace', before, fromFile(), FILE_CODES).basedOn).toBe('4');
+    expect(() => checkBasedOn('4', before)).not.toThrow();
+    expect(() => checkBasedOn(undefined, before)).not.toThrow();
+    expect(() => checkBasedOn('3', before)).toThrow(expect.objectContaining({ status: 412 }));
+    expect(() => checkBasedOn('0', before)).toThrow(expect.objectContaining({ status: 412 }));
+    expect(() => checkBasedOn('0', {})).not.toThrow();
   });
 });

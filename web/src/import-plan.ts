@@ -19,6 +19,8 @@ export interface ImportPlan {
   removed: PlannedCode[];
   unchanged: number;
   kept: number;
+  /** The catalog version the plan was made against: the import is refused (412) if it has changed since. */
+  basedOn?: string;
   warnings: Issue[];
 }
 
@@ -34,6 +36,7 @@ export interface ImportRequest {
   name: string;
   version?: string;
   mode: ImportMode;
+  basedOn?: string;
 }
 
 function body(r: ImportRequest, preview: boolean): Parameters {
@@ -46,6 +49,7 @@ function body(r: ImportRequest, preview: boolean): Parameters {
       ...(r.version ? [{ name: 'version', valueString: r.version }] : []),
       { name: 'mode', valueCode: r.mode },
       ...(preview ? [{ name: 'preview', valueBoolean: true }] : []),
+      ...(!preview && r.basedOn ? [{ name: 'basedOn', valueString: r.basedOn }] : []),
     ],
   };
 }
@@ -64,6 +68,7 @@ export function parsePlan(p: Parameters): ImportPlan {
     removed: coded('removed'),
     unchanged: Number(paramValue(param(p, 'unchanged')) ?? 0),
     kept: Number(paramValue(param(p, 'kept')) ?? 0),
+    basedOn: paramValue(param(p, 'basedOn')) as string | undefined,
     warnings: outcomeIssues(param(p, 'issues')?.resource as OperationOutcome | undefined).filter((i) => i.severity === 'warning'),
   };
 }

@@ -87,14 +87,18 @@ export function Import({ session }: { session: Session }) {
     setBusy(true);
     setError(undefined);
     try {
-      const issues = await runImport(planned.request, session.token);
+      const issues = await runImport({ ...planned.request, basedOn: planned.plan.basedOn }, session.token);
       setResult({ ok: true, issues, plan: planned.plan });
       setPlanned(undefined);
       setConfirmed(false);
       municipality.reload();
     } catch (err) {
       if (err instanceof FhirRequestError && err.status === 422) setResult({ ok: false, issues: err.issues });
-      else setError(err);
+      else if (err instanceof FhirRequestError && err.status === 412) {
+        setPlanned(undefined);
+        setConfirmed(false);
+        setError(new FhirRequestError(412, [{ severity: 'error', text: 'Kataloget er ændret, siden ændringerne blev vist. Intet er gemt; tryk »Vis ændringer« igen.' }]));
+      } else setError(err);
     } finally {
       setBusy(false);
       focusResult();
