@@ -38,7 +38,7 @@ export function ImportPlanView({ plan }: { plan: ImportPlan }) {
         <div class="notice warn">
           <p><strong>{count(plan.removed.length, 'kode slettes', 'koder slettes')} fra kataloget</strong>, fordi de ikke er i filen
             {editorMade > 0 && <>; {editorMade === plan.removed.length ? (editorMade === 1 ? 'den er' : 'de er alle') : `${editorMade} af dem er`} oprettet
-              i redigeringen (ikke ved en import) og findes ikke i nogen fil</>}. Vælg »Flet«, hvis de skal bevares.</p>
+              i redigeringen (ikke ved en import)</>}. Vælg »Flet«, hvis de skal bevares.</p>
           <CodeList codes={plan.removed} label="Koder der slettes" />
         </div>
       )}
