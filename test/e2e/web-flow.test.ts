@@ -247,4 +247,26 @@ describeWithChromium('web page: linking flow (headless Chromium)', () => {
     // the list of the municipality shows the new link
     await page.getByRole('row', { name: /163-RYGESTOP/ }).getByText('Nikotin- og tobaksafvænning').waitFor();
   });
+
+  it('the editor carries the fix over: a chosen retired target shows its replacement, one click swaps it', async () => {
+    const imported = await fetch(`${server.fhirBase}/CodeSystem/$import-local`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/fhir+json', Authorization: `Bearer ${await server.token('164')}` },
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [
+        { name: 'csv', valueString: `kode;titel;type;maal\n164-RYG;Rygestop;indsats;${CODES.tobaksafvaenningRetired}` }] }),
+    });
+    expect(imported.status).toBe(200);
+    await signIn('164');
+    await page.goto(`${server.origin}/app/#/kommune/rediger/kommune-164-lokale-indsatser/164-RYG`);
+    const chosen = page.getByRole('list', { name: 'Valgte mål' });
+    await chosen.getByText('udgået').waitFor();
+    await chosen.getByRole('button', { name: 'Brug i stedet Nikotin- og tobaksafvænning' }).click();
+    await chosen.getByText('Nikotin- og tobaksafvænning').waitFor();
+    expect(await chosen.getByText('Tobaksafvænning', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Gem' }).click();
+    await page.getByText('Gemt:').waitFor();
+    expect(await page.locator('.save-warnings').count()).toBe(0);
+    const cm = await fhirGet<ConceptMap>('ConceptMap/kommune-164-lokale-indsatser');
+    expect(cm.group?.flatMap((g) => g.element).find((e) => e.code === '164-RYG')?.target?.map((t) => t.code)).toEqual([CODES.nikotin]);
+  });
 });

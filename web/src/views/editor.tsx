@@ -15,7 +15,7 @@ import { STATUS_LABEL } from '../concept';
 import { ErrorBox, Loading, Notice } from './common';
 import { TargetLink } from './municipality';
 import { CatalogTag } from './catalog-tag';
-import { SaveWarnings } from './save-warnings';
+import { ChosenTargetStatus, SaveWarnings } from './save-warnings';
 import { TargetPicker } from './target-picker';
 
 const NEW = '__new__';
@@ -196,7 +196,8 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
               <ul class="chosen" aria-label="Valgte mål">
                 {draft.targets.map((t) => (
                   <li key={`${t.system}|${t.code}`}>
-                    <span><strong>{t.display ?? t.code}</strong> <CatalogTag system={t.system} code={t.code} /> <span class="muted small">{t.code}</span></span>
+                    <span><strong>{t.display ?? t.code}</strong> <CatalogTag system={t.system} code={t.code} /> <span class="muted small">{t.code}</span>
+                      {' '}<ChosenTargetStatus target={t} onReplace={(next) => setDraft((d) => ({ ...d, targets: d.targets.map((x) => (x === t ? next : x)) }))} /></span>
                     <button type="button" class="link" onClick={() => removeTarget(t)} aria-label={`Fjern ${t.display ?? t.code}`}>Fjern</button>
                   </li>
                 ))}

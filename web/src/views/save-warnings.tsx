@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
+import { displaysOf } from '../catalogs';
+import { lookupConcept } from '../concept';
 import type { Issue } from '../fhir';
 import { useAsync } from '../hooks';
 import { CATALOG_CHANGED, type Replacement, replacementsFor, replaceTarget } from '../save-warnings';
 import type { Session } from '../session';
 import { CatalogTag } from './catalog-tag';
-import { ErrorBox, IssueList } from './common';
+import type { Target } from '../local-model';
+import { ErrorBox, IssueList, StatusBadge } from './common';
 
 /** A counter that changes whenever the page changed a catalog from another view (to load it again). */
 export function useCatalogChanges(): number {
@@ -63,5 +66,28 @@ export function SaveWarnings({ session, kommunekode, system, code, warnings }: {
         </p>
       ))}
     </div>
+  );
+}
+
+/**
+ * Beside a chosen target in the editor: whether it is retired or outgoing, and its replacement as a one-click
+ * swap in the draft (what the coverage report suggests, carried into the form).
+ */
+export function ChosenTargetStatus({ target, onReplace }: { target: Target; onReplace(next: Target): void }) {
+  const status = useAsync(async (signal) => {
+    const c = await lookupConcept(target.system, target.code, signal);
+    return { c, names: c.replacedBy.length > 0 ? await displaysOf(target.system, c.replacedBy) : new Map<string, string>() };
+  }, [target.system, target.code]);
+  const c = status.data?.c;
+  if (!c || c.code !== target.code || c.status === 'active') return null;
+  return (
+    <>
+      <StatusBadge status={c.status} />
+      {c.replacedBy.map((r) => (
+        <button key={r} type="button" class="secondary small" onClick={() => onReplace({ system: target.system, code: r, display: status.data!.names.get(r) ?? r })}>
+          Brug i stedet {status.data!.names.get(r) ?? r}
+        </button>
+      ))}
+    </>
   );
 }
