@@ -6,6 +6,7 @@ import { listedOutcomeIssues } from '../errors/issue-cap';
 import type { OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parseParametersResource, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { formatMessage, type CsvLimits, type LineMessage } from '../local/csv-import';
+import { importMode, planParameters, planSummary } from '../local/import-plan';
 import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../local/import-runner';
 import { isKommunekode } from '../local/municipality';
 import type { TerminologyStore } from '../store/store';
@@ -37,6 +38,9 @@ const importLocalSpec: OperationSpec = {
     { name: 'kommunekode', type: 'string' },
     { name: 'name', type: 'string' },
     { name: 'version', type: 'string' },
+    { name: 'mode', type: 'code' },
+    { name: 'preview', type: 'boolean' },
+    { name: 'basedOn', type: 'string' },
   ],
 };
 
@@ -65,7 +69,10 @@ function toIssue(m: LineMessage): OperationOutcomeIssue {
 /**
  * `POST {base}/CodeSystem/$import-local` (this server's operation, for the web page): the CSV import of
  * `npm run import-local` run inside the server, as the token's municipality. Body: Parameters with `csv`
- * (valueAttachment, base64 `data`), optional `kommunekode` (default: the token's), `name` and `version`, each at most once.
+ * (valueAttachment, base64 `data`), optional `kommunekode` (default: the token's), `name`, `version`, `mode` (`replace`,
+ * the default: the catalog becomes the file; `merge`: add and update only) and `preview` (true: check and plan, write
+ * nothing; the answer is the plan as Parameters, see src/local/import-plan.ts) and `basedOn` (the catalog version a
+ * preview answered: the import is 412 when the catalog has changed since), each at most once.
  * Same rules as the command-line tool (src/local/import-runner.ts): all rows or none. The answer is an
  * OperationOutcome: 200 with an information issue and the warnings when imported, 422 with every error when
  * not; issues about a row carry its line (extension operationoutcome-issue-line) and `diagnostics` "line N: …".
@@ -98,11 +105,18 @@ export function importLocalRoute(deps: ImportLocalRouteDeps): Router {
         target: { kind: 'writer', writer: deps.writer, registry: deps.registry, store: deps.store, principal, gate: writeGate(res) },
         terminologyDir: deps.terminologyDir,
         includeExamples: deps.includeExamples,
+        mode: importMode(input.string('mode')),
+        preview: input.boolean('preview') === true,
+        basedOn: input.string('basedOn'),
       });
       const issues = listedOutcomeIssues(outcome.messages.map(toIssue));
+      if (outcome.ok && !outcome.written) {
+        sendResource(res, 200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));
+        return;
+      }
       if (outcome.ok) {
         const text = `Imported ${outcome.rows} row${outcome.rows === 1 ? '' : 's'} for kommunekode ${kommunekode}: ` +
-          `${outcome.written!.codeSystem}, ${outcome.written!.conceptMap}`;
+          `${outcome.written!.codeSystem}, ${outcome.written!.conceptMap} (${planSummary(outcome.plan!)})`;
         issues.unshift({ severity: 'information', code: 'informational', details: { text }, diagnostics: text });
       } else {
         const errors = outcome.messages.filter((m) => m.severity === 'error').length;

@@ -12,6 +12,7 @@ import { ResourceSet, type TerminologyResource } from '../terminology/resource-s
 import { withTimeBudget } from '../terminology/time-budget';
 import { ResourceWriter, WriteValidationError, type WriteRequest } from '../write/writer';
 import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits, type LineMessage } from './csv-import';
+import { checkBasedOn, codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from './import-plan';
 import { isKommunekode, isValidLocalName, municipalUrl } from './municipality';
 
 export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
@@ -38,6 +39,12 @@ export interface ImportOptions {
   published?: LoadedTerminology;
   /** Progress and information lines. */
   log?: (line: string) => void;
+  /** `replace` (default): the catalog becomes the file; `merge`: codes not in the file are kept. */
+  mode?: ImportMode;
+  /** Check and plan only: nothing is written; the outcome carries the plan. */
+  preview?: boolean;
+  /** The catalog's version a preview was made against ('0': none): another is 412 (import-plan.ts checkBasedOn). */
+  basedOn?: string;
 }
 
 export interface ImportOutcome {
@@ -46,6 +53,8 @@ export interface ImportOutcome {
   /** Errors (nothing was written) and warnings, by line where they belong to one. */
   messages: LineMessage[];
   written?: { codeSystem: string; conceptMap: string };
+  /** What the import adds, changes and removes (when the file has no errors). */
+  plan?: ImportPlan;
 }
 
 const PROGRESS_FROM = 500;
@@ -87,14 +96,26 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const csUrl = municipalUrl(kommunekode, 'CodeSystem', name);
   const cmUrl = municipalUrl(kommunekode, 'ConceptMap', name);
   const progress = rows >= PROGRESS_FROM ? (done: number, total: number) => log(`  ${done}/${total} rows`) : undefined;
-  const build = (registry: TerminologyRegistry, existing: { codeSystem?: CodeSystem; conceptMap?: ConceptMap }) => withTimeBudget(options.timeBudgetMs,
-    () => buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress }));
+  const mode = options.mode ?? 'replace';
+  const fileCodes = new Set(parsed.rows.map((r) => r.kode));
+  const build = (registry: TerminologyRegistry, existing: Existing, madeOutsideImport?: Set<string>): Planned => {
+    checkBasedOn(options.basedOn, existing);
+    const built = withTimeBudget(options.timeBudgetMs,
+      () => buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress }));
+    const merged = mode === 'merge' ? mergeWithExisting(built, existing) : built;
+    const next = { ...merged, codeSystem: withImportTag(merged.codeSystem), conceptMap: withImportTag(merged.conceptMap) };
+    return { ...next, plan: planImport(mode, existing, next, fileCodes, madeOutsideImport) };
+  };
+  const outsideImport = async (store: TerminologyStore, existing: Existing) => (existing.codeSystem?.id
+    ? codesMadeOutsideImport(await store.history('CodeSystem', existing.codeSystem.id))
+    : new Set<string>());
+  const preview = options.preview === true;
 
   if (options.target.kind === 'writer') {
     // A running server's own writer (the web page's import): its registry, store and the caller's principal.
     const { store, registry, writer, principal, gate } = options.target;
     const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
-    return writeBuilt(writer, principal, build(registry, existing), existing, parsed.messages, rows, log, gate);
+    return writeBuilt(writer, principal, build(registry, existing, await outsideImport(store, existing)), existing, parsed.messages, rows, log, gate, preview);
   }
 
   const published = options.published ?? loadTerminology(options.terminologyDir, { includeExamples: options.includeExamples });
@@ -113,7 +134,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
       const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
       const writer = new ResourceWriter({ store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator() });
       const principal: Principal = { kommunekode, admin: false, scopes: [], subject: 'import-local' };
-      return await writeBuilt(writer, principal, build(registry, existing), existing, parsed.messages, rows, log);
+      return await writeBuilt(writer, principal, build(registry, existing, await outsideImport(store, existing)), existing, parsed.messages, rows, log, undefined, preview);
     } finally {
       await store.close();
     }
@@ -129,6 +150,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const built = build(registry, existing);
   const messages = [...parsed.messages, ...built.messages];
   if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
+  if (preview) return { ok: true, rows, messages: sortMessages(messages), plan: built.plan };
   log(`sending to ${base}`);
   const bundle: Bundle = {
     resourceType: 'Bundle',
@@ -156,13 +178,20 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   return {
     ok: true, rows, messages: sortMessages([...messages, ...issuesToMessages(warnings, built)]),
     written: { codeSystem: response.entry?.[0]?.response?.location ?? '', conceptMap: response.entry?.[1]?.response?.location ?? '' },
+    plan: built.plan,
   };
 }
 
-/** Writes the built CodeSystem and ConceptMap through the server's writer (validation, both or neither). */
+type Existing = { codeSystem?: CodeSystem; conceptMap?: ConceptMap };
+type Planned = BuiltCatalog & { plan: ImportPlan };
+
+/**
+ * Writes the built CodeSystem and ConceptMap through the server's writer (validation, both or neither); a preview
+ * runs the same validation and writes nothing.
+ */
 async function writeBuilt(
-  writer: ResourceWriter, principal: Principal, built: BuiltCatalog, existing: { codeSystem?: CodeSystem; conceptMap?: ConceptMap },
-  parsedMessages: LineMessage[], rows: number, log: (line: string) => void, gate?: CommitGate,
+  writer: ResourceWriter, principal: Principal, built: Planned, existing: Existing,
+  parsedMessages: LineMessage[], rows: number, log: (line: string) => void, gate?: CommitGate, preview = false,
 ): Promise<ImportOutcome> {
   const messages = [...parsedMessages, ...built.messages];
   if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
@@ -172,9 +201,14 @@ async function writeBuilt(
     { method: 'PUT', resourceType: 'ConceptMap', id: built.conceptMap.id, body: built.conceptMap, ifMatch: versionOf(existing.conceptMap) },
   ];
   try {
+    if (preview) {
+      const checked = await writer.check(principal, requests);
+      return { ok: true, rows, messages: sortMessages([...messages, ...issuesToMessages(checked.flatMap((r) => r.warnings), built)]), plan: built.plan };
+    }
     const results = await writer.write(principal, requests, gate);
     const warnings = issuesToMessages(results.flatMap((r) => r.warnings), built);
     return {
+      plan: built.plan,
       ok: true, rows, messages: sortMessages([...messages, ...warnings]),
       written: {
         codeSystem: `CodeSystem/${results[0]!.id}/_history/${results[0]!.version?.versionId}`,

@@ -157,6 +157,11 @@ export class ResourceWriter {
     return this.exclusive(() => this.writeNow(principal, requests, gate));
   }
 
+  /** Every check of `write` (If-Match included), without writing: the warnings per request, or the errors thrown. */
+  check(principal: Principal, requests: WriteRequest[]): Promise<WriteResult[]> {
+    return this.exclusive(() => this.writeNow(principal, requests, undefined, true));
+  }
+
   /** Whether the id was written and its latest version is a delete (410 Gone on read). */
   async isDeleted(type: TerminologyType, id: string): Promise<boolean> {
     const [latest] = await this.deps.store.history(type, id);
@@ -167,7 +172,7 @@ export class ResourceWriter {
     return this.deps.published.byResourceId(type, id) !== undefined;
   }
 
-  private async writeNow(principal: Principal, requests: WriteRequest[], gate?: CommitGate): Promise<WriteResult[]> {
+  private async writeNow(principal: Principal, requests: WriteRequest[], gate?: CommitGate, checkOnly = false): Promise<WriteResult[]> {
     if (requests.length === 0) return [];
     await this.deps.beforeWrite?.();
     const { store, registry, written, published } = this.deps;
@@ -218,6 +223,11 @@ export class ResourceWriter {
       }
     }
     if (hasErrors(issues)) throw new WriteValidationError(issues, validationFailure(issues));
+    if (checkOnly) {
+      return planned.map((p) => ({
+        request: p.request, resourceType: p.type, id: p.id, version: undefined, status: 200, warnings: issues.filter((x) => x.entry === p.index),
+      }));
+    }
 
     const changes: WriteOperation[] = planned.map((p) => (p.after
       ? p.before || (p.request.method === 'PUT' && !p.neverWritten)

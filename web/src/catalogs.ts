@@ -1,4 +1,5 @@
 import type { Bundle, Coding, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
+import { type ConceptField, type SearchEntry, searchEntry, type SearchField } from './catalog-search';
 import { fhir } from './fhir';
 import { nestLike, offerNodes, type TreeNode } from './tree';
 
@@ -11,6 +12,8 @@ export const FFB = 'urn:oid:1.2.208.176.2.22';
 export interface Catalog {
   key: string;
   label: string;
+  /** How a concept's catalog is named beside it (lists, links, the coverage report): §119, §140, FFB Ydelser … */
+  short?: string;
   group: string;
   /** Canonical URL of the value set (the catalogs of terminology/catalogs/). */
   valueSet?: string;
@@ -49,13 +52,16 @@ export async function municipalitiesWithPickLists(signal?: AbortSignal): Promise
 
 const VS = 'http://faelles-tx.dk/fhir/ValueSet/';
 
+/** How long the page waits after the last keystroke before it searches. */
+export const SEARCH_DEBOUNCE_MS = 200;
+
 export const CATALOGS: Catalog[] = [
-  { key: '119', label: '§119 Forebyggelse', group: 'Indsatskataloger (FSIII)', valueSet: `${VS}indsatskatalog-119`, codeSystem: FSIII },
-  { key: '140', label: '§140 Genoptræning', group: 'Indsatskataloger (FSIII)', valueSet: `${VS}indsatskatalog-140`, codeSystem: FSIII },
-  { key: 'ffb-sociale-tilbud', label: 'Sociale tilbud', group: 'FFB (voksne)', valueSet: `${VS}ffb-sociale-tilbud`, codeSystem: FFB },
-  { key: 'ffb-ydelser', label: 'Ydelser', group: 'FFB (voksne)', valueSet: `${VS}ffb-ydelser`, codeSystem: FFB },
-  { key: 'ffb-maalgrupper', label: 'Målgrupper', group: 'FFB (voksne)', valueSet: `${VS}ffb-maalgrupper`, codeSystem: FFB },
-  { key: 'ffb-funktionsevne', label: 'Funktionsevne', group: 'FFB (voksne)', valueSet: `${VS}ffb-funktionsevne`, codeSystem: FFB },
+  { key: '119', label: '§119 Forebyggelse', short: '§119', group: 'Indsatskataloger (FSIII)', valueSet: `${VS}indsatskatalog-119`, codeSystem: FSIII },
+  { key: '140', label: '§140 Genoptræning', short: '§140', group: 'Indsatskataloger (FSIII)', valueSet: `${VS}indsatskatalog-140`, codeSystem: FSIII },
+  { key: 'ffb-sociale-tilbud', label: 'Sociale tilbud', short: 'FFB Sociale tilbud', group: 'FFB (voksne)', valueSet: `${VS}ffb-sociale-tilbud`, codeSystem: FFB },
+  { key: 'ffb-ydelser', label: 'Ydelser', short: 'FFB Ydelser', group: 'FFB (voksne)', valueSet: `${VS}ffb-ydelser`, codeSystem: FFB },
+  { key: 'ffb-maalgrupper', label: 'Målgrupper', short: 'FFB Målgrupper', group: 'FFB (voksne)', valueSet: `${VS}ffb-maalgrupper`, codeSystem: FFB },
+  { key: 'ffb-funktionsevne', label: 'Funktionsevne', short: 'FFB Funktionsevne', group: 'FFB (voksne)', valueSet: `${VS}ffb-funktionsevne`, codeSystem: FFB },
   { key: 'fsiii', label: 'Hele FSIII', group: 'Kodesystemer', system: FSIII, codeSystem: FSIII },
   { key: 'ffb', label: 'Hele FFB', group: 'Kodesystemer', system: FFB, codeSystem: FFB },
 ];
@@ -162,4 +168,78 @@ export async function displaysOf(system: string, codes: string[]): Promise<Map<s
   const vs = (await fhir<ValueSet>('POST', 'ValueSet/$expand', { body: { resourceType: 'Parameters', parameter } })).body;
   for (const c of vs.expansion?.contains ?? []) if (c.code) out.set(c.code, c.display ?? c.code);
   return out;
+}
+
+/** The catalogs each concept belongs to, keyed `system|code`: from one expansion of each sub-catalog (§119, §140, FFB's four). */
+let catalogIndex: Promise<Map<string, Catalog[]>> | undefined;
+
+export function loadCatalogIndex(): Promise<Map<string, Catalog[]>> {
+  if (!catalogIndex) {
+    catalogIndex = Promise.all(CATALOGS.filter((c) => c.short).map(async (c) => {
+      const vs = (await fhir<ValueSet>('GET', 'ValueSet/$expand', { query: { url: c.valueSet, excludeNested: true } })).body;
+      return { c, contains: vs.expansion?.contains ?? [] };
+    })).then((lists) => {
+      const index = new Map<string, Catalog[]>();
+      for (const { c, contains } of lists) {
+        for (const x of contains) if (x.system && x.code) index.set(`${x.system}|${x.code}`, [...(index.get(`${x.system}|${x.code}`) ?? []), c]);
+      }
+      return index;
+    });
+    catalogIndex.catch(() => { catalogIndex = undefined; });
+  }
+  return catalogIndex;
+}
+
+/** How a concept's catalog is named beside it: §119, §140, FFB Ydelser; the code system where it is in none of them. */
+export function catalogNames(index: Map<string, Catalog[]> | undefined, system: string, code: string): string {
+  const found = index?.get(`${system}|${code}`) ?? [];
+  return found.length > 0 ? found.map((c) => c.short ?? c.label).join(', ') : systemName(system);
+}
+
+/** The catalog a concept is best browsed in: its sub-catalog, else the whole code system. */
+export function catalogOf(index: Map<string, Catalog[]> | undefined, system: string, code: string): Catalog | undefined {
+  return index?.get(`${system}|${code}`)?.[0] ?? CATALOGS.find((c) => c.system === system);
+}
+
+const SEARCH_FIELDS: SearchField[] = ['indsatstitel', 'beskrivelse', 'formaal', 'eksempel-indledning', 'eksempel', 'definition'];
+const searchEntries = new Map<string, Promise<SearchEntry[]>>();
+
+function fieldsOf(c: ValueSetExpansionContains): ConceptField[] {
+  const out: ConceptField[] = [];
+  for (const e of c.extension ?? []) {
+    if (e.url !== CONTAINS_PROPERTY) continue;
+    const field = e.extension?.find((x) => x.url === 'code')?.valueCode as SearchField | undefined;
+    const text = e.extension?.find((x) => x.url === 'value')?.valueString;
+    if (field && text && SEARCH_FIELDS.includes(field)) out.push({ field, text });
+  }
+  return out;
+}
+
+/**
+ * The catalog's concepts with their text (the FSIII supplement's beskrivelse, formål, eksempler; FFB's definitions),
+ * for search in the page: one $expand per catalog and page load, asked for when the catalog is opened.
+ */
+export function loadSearchEntries(catalog: Catalog): Promise<SearchEntry[]> {
+  let entries = searchEntries.get(catalog.key);
+  if (!entries) {
+    const property = SEARCH_FIELDS.join(',');
+    const expansion = catalog.valueSet
+      ? fhir<ValueSet>('GET', 'ValueSet/$expand', { query: { url: catalog.valueSet, excludeNested: true, property } })
+      : fhir<ValueSet>('POST', 'ValueSet/$expand', {
+        body: {
+          resourceType: 'Parameters',
+          parameter: [
+            { name: 'valueSet', resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: catalog.system }] } } },
+            { name: 'excludeNested', valueBoolean: true },
+            { name: 'property', valueString: property },
+          ],
+        },
+      });
+    entries = expansion.then(({ body }) => (body.expansion?.contains ?? [])
+      .filter((c) => c.code && c.system && !c.abstract && !isLegacyKey(c.system, c.code))
+      .map((c) => searchEntry({ system: c.system!, code: c.code!, display: c.display ?? c.code!, inactive: c.inactive === true, children: [] }, fieldsOf(c))));
+    entries.catch(() => searchEntries.delete(catalog.key));
+    searchEntries.set(catalog.key, entries);
+  }
+  return entries;
 }

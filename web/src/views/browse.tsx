@@ -1,8 +1,13 @@
-import { useEffect, useState } from 'preact/hooks';
-import { CATALOGS, type Catalog, catalogByKey, expandCatalog, FSIII, municipalitiesWithPickLists, pickListCatalog, systemName, type TreeNode } from '../catalogs';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { FIELD_LABEL } from '../catalog-search';
+import {
+  CATALOGS, type Catalog, catalogByKey, expandCatalog, FSIII, loadSearchEntries, municipalitiesWithPickLists, pickListCatalog, SEARCH_DEBOUNCE_MS, systemName,
+  type TreeNode,
+} from '../catalogs';
 import { conceptUse, isLocalSystem, lookupConcept, recordedAs, relatedDisplays } from '../concept';
 import { useAsync, useDebounced } from '../hooks';
 import { href } from '../router';
+import { CatalogTag, useCatalogSearch, useResultTiming, useSearchEntries } from './catalog-tag';
 import { ConceptTextView, ErrorBox, Loading, Notice, StatusBadge } from './common';
 
 /** The catalog that shows a concept of a code system when the page does not know which catalog it came from. */
@@ -121,19 +126,52 @@ function CatalogTree({ catalog, selected }: { catalog: Catalog; selected?: strin
   );
 }
 
-function SearchResults({ catalog, filter, selected }: { catalog: Catalog; filter: string; selected?: string }) {
-  const result = useAsync((signal) => expandCatalog(catalog, filter, signal), [catalog.key, filter]);
+/** A pick list (local codes) is searched by the server's $expand filter; the answer is shown only under its own query. */
+function PickListResults({ catalog, filter, selected }: { catalog: Catalog; filter: string; selected?: string }) {
+  const result = useAsync(async (signal) => ({ filter, data: await expandCatalog(catalog, filter, signal) }), [catalog.key, filter]);
   if (result.error) return <ErrorBox error={result.error} />;
-  if (!result.data) return <Loading what="søgeresultater" />;
-  const nodes = result.data.nodes;
+  if (!result.data || result.data.filter !== filter) return <Loading what="søgeresultater" />;
+  const nodes = result.data.data.nodes;
   return (
     <div>
-      <p class="muted small" role="status">{nodes.length === 0 ? `Ingen begreber i ${catalog.label} matcher »${filter}«.` : `${nodes.length} begreber matcher »${filter}«`}</p>
+      <p class="muted small" role="status">{matchCount(nodes.length, catalog, filter)}</p>
       <ul class="results" aria-label="Søgeresultater">
         {nodes.map((n) => (
           <li key={n.code}>
             <a href={conceptHref(catalog, n)} aria-current={n.code === selected ? 'true' : undefined}>{n.display}</a>
             {n.inactive && <span class="badge status-retired">udgået</span>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function matchCount(n: number, catalog: Catalog, filter: string): string {
+  if (n === 0) return `Ingen begreber i ${catalog.label} matcher »${filter}«.`;
+  return `${n} ${n === 1 ? 'begreb matcher' : 'begreber matcher'} »${filter}« (titel, beskrivelse, formål og eksempler)`;
+}
+
+/** Search in the catalog's titles and text, in the page (catalog-search.ts): title hits first, each with its catalog. */
+function SearchResults({ catalog, filter, selected }: { catalog: Catalog; filter: string; selected?: string }) {
+  const { entries, error } = useSearchEntries(catalog);
+  const since = useMemo(() => performance.now(), [filter]);
+  const result = useCatalogSearch(entries, filter);
+  const list = useRef<HTMLUListElement>(null);
+  useResultTiming(list, since, result);
+  if (catalog.pickList) return <PickListResults catalog={catalog} filter={filter} selected={selected} />;
+  if (error) return <ErrorBox error={error} />;
+  if (!result) return <Loading what="søgeresultater" />;
+  return (
+    <div>
+      <p class="muted small" role="status">{matchCount(result.hits.length, catalog, result.query)}</p>
+      <ul class="results" aria-label="Søgeresultater" ref={list}>
+        {result.hits.map((h) => (
+          <li key={h.node.code}>
+            <a href={conceptHref(catalog, h.node)} aria-current={h.node.code === selected ? 'true' : undefined}>{h.node.display}</a>
+            {' '}<CatalogTag system={h.node.system} code={h.node.code} />
+            {h.node.inactive && <span class="badge status-retired">udgået</span>}
+            {h.snippet && <p class="snippet small"><span class="muted">{FIELD_LABEL[h.field!]}:</span> {h.snippet}</p>}
           </li>
         ))}
       </ul>
@@ -224,8 +262,10 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
 export function Browse({ catalogKey, code, system }: { catalogKey?: string; code?: string; system?: string }) {
   const catalog = catalogByKey(catalogKey) ?? CATALOGS[0]!;
   const [query, setQuery] = useState('');
-  const filter = useDebounced(query.trim(), 250);
+  const filter = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
   useEffect(() => setQuery(''), [catalog.key]);
+  // the catalog's text is fetched when it opens, so a search answers from the page
+  useEffect(() => { if (!catalog.pickList) loadSearchEntries(catalog).catch(() => undefined); }, [catalog.key]);
   const searchId = `search-${catalog.key}`;
   return (
     <div class="browse">
@@ -246,7 +286,7 @@ export function Browse({ catalogKey, code, system }: { catalogKey?: string; code
             <div class="intro">
               <h2>Fælles Sprog III og FFB</h2>
               <p>Vælg et katalog til venstre og et begreb i træet for at se katalogets tekst: beskrivelse, formål og eksempler, og hvor begrebet bruges.</p>
-              <p>Søgningen finder begreber i det valgte katalog; den tåler manglende danske tegn (»faerdighed« finder »færdighed«).</p>
+              <p>Søgningen finder begreber i det valgte katalog ud fra titel, beskrivelse, formål og eksempler; den tåler manglende danske tegn (»faerdighed« finder »færdighed«), og et ord findes også inde i andre (»gang« finder »gangtræning«).</p>
             </div>
           )}
       </section>

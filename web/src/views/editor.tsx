@@ -1,6 +1,5 @@
 import type { Bundle, CodeSystem, ConceptMap, Parameters } from 'fhir/r4';
 import { useEffect, useState } from 'preact/hooks';
-import { systemName } from '../catalogs';
 import { fhir, param, paramValue, params } from '../fhir';
 import { setFlash } from '../flash';
 import { useAsync } from '../hooks';
@@ -10,10 +9,13 @@ import {
 } from '../local-model';
 import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href, navigate } from '../router';
+import { warningsAbout, writeWarnings } from '../save-warnings';
 import type { Session } from '../session';
 import { STATUS_LABEL } from '../concept';
 import { ErrorBox, Loading, Notice } from './common';
 import { TargetLink } from './municipality';
+import { CatalogTag } from './catalog-tag';
+import { ChosenTargetStatus, SaveWarnings } from './save-warnings';
 import { TargetPicker } from './target-picker';
 
 const NEW = '__new__';
@@ -67,7 +69,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
   }
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
-  const addTarget = (t: Target) => setDraft((d) => ({ ...d, targets: d.kind === 'indsats' ? [t] : [...d.targets, t] }));
+  const addTarget = (t: Target) => setDraft((d) => ({ ...d, targets: d.kind === 'tilbud' ? [...d.targets, t] : [t] }));
   const removeTarget = (t: Target) => setDraft((d) => ({ ...d, targets: d.targets.filter((x) => x.system !== t.system || x.code !== t.code) }));
 
   const save = async (e: Event) => {
@@ -95,7 +97,8 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
     const cm = withMapping(cm0 ?? newConceptMap(kommunekode, nameOf(cs0), cs), cs, entry.code, entry.display, draft.kind, draft.targets);
     setSaving(true);
     try {
-      await fhir<Bundle>('POST', '', { body: saveBundle(cs, cm, { codeSystem: previousCs, conceptMap: cm0 }), token: session.token });
+      const answer = await fhir<Bundle>('POST', '', { body: saveBundle(cs, cm, { codeSystem: previousCs, conceptMap: cm0 }), token: session.token });
+      const warnings = warningsAbout(writeWarnings(answer.body), cm, entry.code);
       let check: TranslateAnswer | undefined;
       try {
         check = await translateCheck(cs.url!, entry.code);
@@ -104,11 +107,12 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
       }
       setFlash(
         <>
-          <p><strong>Gemt:</strong> {entry.display} (<code>{entry.code}</code>) i {cs.title ?? nameOf(cs)}.</p>
+          <p><strong>{warnings.length > 0 ? 'Gemt med advarsler' : 'Gemt'}:</strong> {entry.display} (<code>{entry.code}</code>) i {cs.title ?? nameOf(cs)}.</p>
+          {warnings.length > 0 && <SaveWarnings session={session} kommunekode={kommunekode} system={cs.url!} code={entry.code} warnings={warnings} />}
           {check && (check.result
             ? (
               <p class="translate-check">Serveren oversætter nu <code>{entry.code}</code> til:{' '}
-                {check.matches.map((m, i) => <span key={i}>{i > 0 && ', '}<TargetLink c={m} /> ({systemName(m.system ?? '')}, {m.equivalence})</span>)}
+                {check.matches.map((m, i) => <span key={i}>{i > 0 && ', '}<TargetLink c={m} /> ({m.equivalence})</span>)}
               </p>
             )
             : <p>Serveren har endnu ingen oversættelse af {entry.code}.</p>)}
@@ -139,7 +143,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
       </div>
       <div class="editor-grid">
         <fieldset>
-          <legend>Den lokale indsats</legend>
+          <legend>{draft.kind === 'tilbud' ? 'Det lokale tilbud' : 'Den lokale indsats'}</legend>
           {!editing && (
             <div class="field">
               <label for="catalog">Lokalt katalog</label>
@@ -192,7 +196,8 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
               <ul class="chosen" aria-label="Valgte mål">
                 {draft.targets.map((t) => (
                   <li key={`${t.system}|${t.code}`}>
-                    <span><strong>{t.display ?? t.code}</strong> <span class="muted small">{systemName(t.system)} · {t.code}</span></span>
+                    <span><strong>{t.display ?? t.code}</strong> <CatalogTag system={t.system} code={t.code} /> <span class="muted small">{t.code}</span>
+                      {' '}<ChosenTargetStatus target={t} onReplace={(next) => setDraft((d) => ({ ...d, targets: d.targets.map((x) => (x === t ? next : x)) }))} /></span>
                     <button type="button" class="link" onClick={() => removeTarget(t)} aria-label={`Fjern ${t.display ?? t.code}`}>Fjern</button>
                   </li>
                 ))}
@@ -201,7 +206,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
           </fieldset>
           <section class="picker-section" aria-labelledby="picker-title">
             <h3 id="picker-title">Find det fælleskommunale begreb</h3>
-            <TargetPicker chosen={draft.targets} onAdd={addTarget} addLabel={draft.kind === 'indsats' ? 'Kobl til' : 'Tilføj'} />
+            <TargetPicker chosen={draft.targets} multiple={draft.kind === 'tilbud'} onAdd={addTarget} onRemove={removeTarget} />
           </section>
         </div>
       </div>

@@ -1,12 +1,13 @@
-import type { OperationOutcome } from 'fhir/r4';
 import { useState } from 'preact/hooks';
-import { fhir, FhirRequestError, type Issue, outcomeIssues } from '../fhir';
+import { FhirRequestError, type Issue } from '../fhir';
 import { useAsync } from '../hooks';
 import { DEFAULT_NAME, NAME_PATTERN, nameOf } from '../local-model';
 import { loadMunicipality } from '../municipality';
 import { href } from '../router';
 import type { Session } from '../session';
+import { type ImportMode, type ImportPlan, type ImportRequest, previewImport, runImport } from '../import-plan';
 import { ErrorBox, IssueList, Notice } from './common';
+import { ImportPlanView } from './import-plan';
 
 function base64(bytes: ArrayBuffer): string {
   const view = new Uint8Array(bytes);
@@ -18,11 +19,14 @@ function base64(bytes: ArrayBuffer): string {
 interface ImportResult {
   ok: boolean;
   issues: Issue[];
+  plan?: ImportPlan;
 }
 
 /**
  * CSV import from the page: the file goes to the server's CodeSystem/$import-local, which runs the same importer
- * as `npm run import-local` (same columns, same validation, all rows or none) and answers errors by line.
+ * as `npm run import-local` (same columns, same validation, all rows or none) and answers errors by line. The page
+ * asks for the plan first (preview), shows what is added, changed and removed, and imports only after a
+ * confirmation when codes would be removed.
  */
 export function Import({ session }: { session: Session }) {
   const kommunekode = session.kommunekode;
@@ -30,15 +34,31 @@ export function Import({ session }: { session: Session }) {
   const [file, setFile] = useState<File>();
   const [name, setName] = useState(DEFAULT_NAME);
   const [version, setVersion] = useState('');
+  const [mode, setMode] = useState<ImportMode>('merge');
   const [busy, setBusy] = useState(false);
+  const [planned, setPlanned] = useState<{ request: ImportRequest; plan: ImportPlan }>();
+  const [confirmed, setConfirmed] = useState(false);
   const [result, setResult] = useState<ImportResult>();
   const [error, setError] = useState<unknown>();
   const published = municipality.data?.codeSystems.find((cs) => nameOf(cs) === name && cs.meta?.versionId === undefined);
+  const existing = municipality.data?.codeSystems.find((cs) => nameOf(cs) === name && cs.meta?.versionId !== undefined);
 
-  const submit = async (e: Event) => {
+  /** Any change to the form makes the plan shown stale: it is dropped, and must be asked for again. */
+  const changed = <T,>(set: (v: T) => void) => (v: T) => {
+    set(v);
+    setPlanned(undefined);
+    setConfirmed(false);
+    setResult(undefined);
+  };
+
+  const focusResult = () => setTimeout(() => document.getElementById('import-result')?.focus());
+
+  const preview = async (e: Event) => {
     e.preventDefault();
     setResult(undefined);
     setError(undefined);
+    setPlanned(undefined);
+    setConfirmed(false);
     if (!file) {
       setError(new FhirRequestError(400, [{ severity: 'error', text: 'Vælg en CSV-fil.' }]));
       return;
@@ -49,21 +69,39 @@ export function Import({ session }: { session: Session }) {
     }
     setBusy(true);
     try {
-      const parameter = [
-        { name: 'csv', valueAttachment: { contentType: 'text/csv', title: file.name, data: base64(await file.arrayBuffer()) } },
-        ...(kommunekode ? [{ name: 'kommunekode', valueCode: kommunekode }] : []),
-        { name: 'name', valueString: name },
-        ...(version.trim() ? [{ name: 'version', valueString: version.trim() }] : []),
-      ];
-      const res = await fhir<OperationOutcome>('POST', 'CodeSystem/$import-local', { body: { resourceType: 'Parameters', parameter }, token: session.token });
-      setResult({ ok: true, issues: outcomeIssues(res.body) });
-      municipality.reload();
+      const request: ImportRequest = {
+        data: base64(await file.arrayBuffer()), fileName: file.name, kommunekode, name, version: version.trim() || undefined, mode,
+      };
+      setPlanned({ request, plan: await previewImport(request, session.token) });
     } catch (err) {
       if (err instanceof FhirRequestError && err.status === 422) setResult({ ok: false, issues: err.issues });
       else setError(err);
     } finally {
       setBusy(false);
-      setTimeout(() => document.getElementById('import-result')?.focus());
+      focusResult();
+    }
+  };
+
+  const run = async () => {
+    if (!planned) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const issues = await runImport({ ...planned.request, basedOn: planned.plan.basedOn }, session.token);
+      setResult({ ok: true, issues, plan: planned.plan });
+      setPlanned(undefined);
+      setConfirmed(false);
+      municipality.reload();
+    } catch (err) {
+      if (err instanceof FhirRequestError && err.status === 422) setResult({ ok: false, issues: err.issues });
+      else if (err instanceof FhirRequestError && err.status === 412) {
+        setPlanned(undefined);
+        setConfirmed(false);
+        setError(new FhirRequestError(412, [{ severity: 'error', text: 'Kataloget er ændret, siden ændringerne blev vist. Intet er gemt; tryk »Vis ændringer« igen.' }]));
+      } else setError(err);
+    } finally {
+      setBusy(false);
+      focusResult();
     }
   };
 
@@ -73,22 +111,31 @@ export function Import({ session }: { session: Session }) {
     <div class="import">
       <h2>Importér lokale indsatser fra CSV{kommunekode && ` (kommune ${kommunekode})`}</h2>
       <div class="import-grid">
-        <form onSubmit={submit}>
+        <form onSubmit={preview}>
           <div class="field">
             <label for="csv-file">CSV-fil</label>
-            <input id="csv-file" type="file" accept=".csv,text/csv" onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0])} />
+            <input id="csv-file" type="file" accept=".csv,text/csv" onChange={(e) => changed(setFile)((e.target as HTMLInputElement).files?.[0])} />
           </div>
           <div class="field">
             <label for="csv-name">Katalogets navn</label>
-            <input id="csv-name" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-describedby="csv-name-hint" />
-            <p class="hint" id="csv-name-hint">Importen opretter eller erstatter kataloget og koblingen med dette navn: …/kommune/{kommunekode ?? '…'}/CodeSystem/{name || '…'}.</p>
+            <input id="csv-name" value={name} onInput={(e) => changed(setName)((e.target as HTMLInputElement).value)} aria-describedby="csv-name-hint" />
+            <p class="hint" id="csv-name-hint">Importen opretter eller opdaterer kataloget og koblingen med dette navn: …/kommune/{kommunekode ?? '…'}/CodeSystem/{name || '…'}
+              {existing ? ` (findes, ${existing.concept?.length ?? 0} koder).` : ' (findes ikke endnu).'}</p>
             {published && <p class="hint warn">Kataloget {name} er et offentliggjort eksempel og kan ikke erstattes; vælg et andet navn.</p>}
           </div>
           <div class="field">
             <label for="csv-version">Version (valgfri)</label>
-            <input id="csv-version" value={version} placeholder="fx 1.1.0" onInput={(e) => setVersion((e.target as HTMLInputElement).value)} />
+            <input id="csv-version" value={version} placeholder="fx 1.1.0" onInput={(e) => changed(setVersion)((e.target as HTMLInputElement).value)} />
           </div>
-          <p class="actions"><button type="submit" disabled={busy}>{busy ? 'Importerer …' : 'Importér'}</button></p>
+          <fieldset class="field radios">
+            <legend>Koder i kataloget, som ikke er i filen</legend>
+            <label><input type="radio" name="import-mode" value="merge" checked={mode === 'merge'} onChange={() => changed(setMode)('merge')} />
+              {' '}<strong>Flet</strong>: bevar dem (filen tilføjer og opdaterer kun)</label>
+            <label><input type="radio" name="import-mode" value="replace" checked={mode === 'replace'} onChange={() => changed(setMode)('replace')} />
+              {' '}<strong>Erstat</strong>: slet dem (kataloget bliver præcis filen)</label>
+          </fieldset>
+          <p class="actions"><button type="submit" disabled={busy}>{busy && !planned ? 'Læser filen …' : 'Vis ændringer'}</button></p>
+          <p class="hint">Intet gemmes, før du har set ændringerne og trykket »Importér«.</p>
         </form>
         <aside class="help" aria-labelledby="csv-help">
           <h3 id="csv-help">Filens format</h3>
@@ -101,14 +148,31 @@ export function Import({ session }: { session: Session }) {
             <dt><code>definition</code>, <code>status</code></dt><dd>valgfri; status <code>active</code> (standard), <code>retired</code>, <code>deprecated</code>, <code>draft</code></dd>
           </dl>
           <p>Alle rækker importeres, eller ingen: er der én fejl, gemmes intet.</p>
+          <p>»Flet« tilføjer filens nye koder og opdaterer dem, der findes; »Erstat« sletter desuden de koder, som ikke er i filen.</p>
         </aside>
       </div>
       <div id="import-result" tabIndex={-1}>
         <ErrorBox error={error} />
+        {planned && (
+          <section class="import-preview" aria-labelledby="import-preview-title">
+            <h3 id="import-preview-title">Det sker ved importen ({planned.request.mode === 'merge' ? 'flet' : 'erstat'})</h3>
+            <ImportPlanView plan={planned.plan} />
+            {planned.plan.removed.length > 0 && (
+              <p class="confirm">
+                <label><input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed((e.target as HTMLInputElement).checked)} />
+                  {' '}Ja, slet {planned.plan.removed.length === 1 ? 'koden' : `de ${planned.plan.removed.length} koder`} fra kataloget</label>
+              </p>
+            )}
+            <p class="actions">
+              <button type="button" onClick={run} disabled={busy || (planned.plan.removed.length > 0 && !confirmed)}>{busy ? 'Importerer …' : 'Importér'}</button>
+              <button type="button" class="secondary" onClick={() => { setPlanned(undefined); setConfirmed(false); }}>Annullér</button>
+            </p>
+          </section>
+        )}
         {result && (result.ok
           ? (
             <Notice kind="ok">
-              <p><strong>Importeret.</strong> {result.issues.find((i) => i.severity === 'information')?.text}</p>
+              <p><strong>Importeret.</strong>{result.plan && ` ${result.plan.added.length} tilføjet, ${result.plan.changed.length} ændret, ${result.plan.removed.length} slettet.`}</p>
               {rowIssues.length > 0 && <><p>Advarsler:</p><IssueList issues={rowIssues} lines /></>}
               <p><a href={href('kommune')}>Se kommunens katalog</a></p>
             </Notice>

@@ -1,6 +1,6 @@
 import type { CodeSystem, Coding } from 'fhir/r4';
 import { useState } from 'preact/hooks';
-import { systemName } from '../catalogs';
+import { catalogOf } from '../catalogs';
 import { takeFlash } from '../flash';
 import { useAsync } from '../hooks';
 import { isWritable, localEntries, nameOf } from '../local-model';
@@ -8,13 +8,22 @@ import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href } from '../router';
 import type { Session } from '../session';
 import { catalogKeyFor } from './browse';
+import { CatalogTag, useCatalogIndex } from './catalog-tag';
 import { ErrorBox, Loading, StatusBadge } from './common';
+import { ReplaceTargetButton, useCatalogChanges } from './save-warnings';
 
 export const KIND_LABEL: Record<string, string> = { indsats: 'Indsats', tilbud: 'Tilbud' };
 
+/** A common concept, linked to in its own catalog and named with it (§119, §140, FFB …). */
 export function TargetLink({ c }: { c: Coding }) {
+  const index = useCatalogIndex();
   if (!c.system || !c.code) return <span>{c.display ?? c.code}</span>;
-  return <a href={href('kataloger', catalogKeyFor(c.system), c.code)}>{c.display ?? c.code}</a>;
+  return (
+    <>
+      <a href={href('kataloger', catalogOf(index, c.system, c.code)?.key ?? catalogKeyFor(c.system), c.code)}>{c.display ?? c.code}</a>
+      {' '}<CatalogTag system={c.system} code={c.code} />
+    </>
+  );
 }
 
 function editHref(data: MunicipalityData, c: Coding): string | undefined {
@@ -50,7 +59,7 @@ function CatalogTable({ cs, data }: { cs: CodeSystem; data: MunicipalityData }) 
                     <ul class="plain">
                       {e.targets.map((t) => (
                         <li key={`${t.system}|${t.code}`}>
-                          <TargetLink c={t} /> <span class="muted small">({systemName(t.system)})</span>
+                          <TargetLink c={t} />
                           <StatusBadge status={retired.get(`${e.code}|${t.code}`) ?? 'active'} />
                         </li>
                       ))}
@@ -67,7 +76,7 @@ function CatalogTable({ cs, data }: { cs: CodeSystem; data: MunicipalityData }) 
   );
 }
 
-function CoverageReport({ data }: { data: MunicipalityData }) {
+function CoverageReport({ data, session }: { data: MunicipalityData; session: Session }) {
   const c = data.coverage;
   const s = c.summary;
   return (
@@ -101,12 +110,15 @@ function CoverageReport({ data }: { data: MunicipalityData }) {
         <>
           <h4>Koblet til udgåede eller udgående koder</h4>
           <ul>
-            {c.retiredTarget.map((t, i) => {
+            {c.retiredTarget.map((t) => {
               const edit = editHref(data, t.source);
               return (
-                <li key={i}>
+                <li key={`${t.source.system}|${t.source.code}|${t.target.code}`}>
                   {t.source.display ?? t.source.code} → <TargetLink c={t.target} /> <StatusBadge status={t.status ?? 'retired'} />
-                  {t.replacedBy.length > 0 && <> – brug i stedet {t.replacedBy.map((r, j) => <span key={j}>{j > 0 && ', '}<TargetLink c={r} /></span>)}</>}
+                  {t.replacedBy.map((r, j) => (
+                    <span key={j}> – <ReplaceTargetButton session={session} kommunekode={data.kommunekode}
+                      replacement={{ source: t.source, target: t.target, use: r, why: 'retired' }} /></span>
+                  ))}
                   {edit && <> – <a href={edit}>ret koblingen</a></>}
                 </li>
               );
@@ -118,8 +130,11 @@ function CoverageReport({ data }: { data: MunicipalityData }) {
         <>
           <h4>Koblet til ældre FSIII-nøgler</h4>
           <ul>
-            {c.legacyTarget.map((t, i) => (
-              <li key={i}>{t.source.display ?? t.source.code} → {t.target.code}{t.replacedBy?.code && <> – brug <TargetLink c={t.replacedBy} /></>}</li>
+            {c.legacyTarget.map((t) => (
+              <li key={`${t.source.system}|${t.source.code}|${t.target.code}`}>{t.source.display ?? t.source.code} → {t.target.code}{t.replacedBy?.code && (
+                <> – <ReplaceTargetButton session={session} kommunekode={data.kommunekode}
+                  replacement={{ source: t.source, target: t.target, use: t.replacedBy, why: 'legacy' }} /></>
+              )}</li>
             ))}
           </ul>
         </>
@@ -137,7 +152,8 @@ function CoverageReport({ data }: { data: MunicipalityData }) {
 export function Municipality({ session }: { session: Session }) {
   const kommunekode = session.kommunekode;
   const [flash] = useState(takeFlash);
-  const data = useAsync(() => (kommunekode ? loadMunicipality(kommunekode) : Promise.resolve(undefined)), [kommunekode]);
+  const changes = useCatalogChanges();
+  const data = useAsync(() => (kommunekode ? loadMunicipality(kommunekode) : Promise.resolve(undefined)), [kommunekode, changes]);
   if (!kommunekode) {
     return <p class="notice warn">Dit token gælder ingen bestemt kommune (intet kommunekode-claim). Log ind med en kommunes token for at se og redigere dens katalog.</p>;
   }
@@ -155,7 +171,7 @@ export function Municipality({ session }: { session: Session }) {
             <p>Kommunen har endnu intet lokalt katalog. Opret den første lokale indsats, eller importér en CSV-fil.</p>
           )}
           {data.data.codeSystems.map((cs) => <CatalogTable key={cs.id} cs={cs} data={data.data!} />)}
-          <CoverageReport data={data.data} />
+          <CoverageReport data={data.data} session={session} />
         </>
       )}
     </div>

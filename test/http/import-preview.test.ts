@@ -1,0 +1,123 @@
+import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp, type App } from '../../src/app';
+import { MemoryStore } from '../../src/store/memory-store';
+import { publishedCatalogs, testConfig } from '../support/app';
+import { CODES, tokenFor } from '../support/local';
+
+/** CodeSystem/$import-local with preview=true (plan, nothing written) and mode=merge (add and update only). */
+
+const JSON_TYPE = 'application/fhir+json';
+let app: App;
+let token: string;
+
+beforeAll(async () => {
+  app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+  token = await tokenFor({ kommunekode: '240' });
+});
+
+function post(csv: string, extra: Parameters['parameter'] = []) {
+  return request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({
+    resourceType: 'Parameters',
+    parameter: [{ name: 'csv', valueString: csv }, ...extra],
+  });
+}
+
+const codesOf = (p: Parameters, name: string) => (p.parameter ?? []).filter((x) => x.name === name)
+  .map((x) => x.part?.find((y) => y.name === 'code')?.valueCode);
+
+async function storedCodes(): Promise<string[]> {
+  const res = await request(app).get('/fhir/CodeSystem').query({ identifier: '240' }).expect(200);
+  const cs = (res.body as Bundle).entry?.[0]?.resource as CodeSystem | undefined;
+  return cs?.concept?.map((c) => c.code) ?? [];
+}
+
+const FIRST = ['kode;titel;type;maal', `240-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`, `240-KOST;Kost;indsats;${CODES.kostvejledning}`].join('\n');
+const SECOND = ['kode;titel;type;maal', `240-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`, `240-NY;Ny;indsats;${CODES.fysiskTraening140}`].join('\n');
+
+describe('CodeSystem/$import-local preview and merge', () => {
+  it('previews a first import: everything added, nothing written', async () => {
+    const res = await post(FIRST, [{ name: 'preview', valueBoolean: true }]).expect(200);
+    const plan = res.body as Parameters;
+    expect(plan.resourceType).toBe('Parameters');
+    expect(codesOf(plan, 'added')).toEqual(['240-BOLD', '240-KOST']);
+    expect(plan.parameter?.find((p) => p.name === 'mode')?.valueCode).toBe('replace');
+    expect(await storedCodes()).toEqual([]);
+    await post(FIRST).expect(200);
+    expect(await storedCodes()).toEqual(['240-BOLD', '240-KOST']);
+  });
+
+  it('previews a replace: names the code that would be removed, and writes nothing', async () => {
+    const plan = (await post(SECOND, [{ name: 'preview', valueBoolean: true }, { name: 'mode', valueCode: 'replace' }]).expect(200)).body as Parameters;
+    expect(codesOf(plan, 'removed')).toEqual(['240-KOST']);
+    // KOST came by the import: not flagged as made elsewhere
+    expect(plan.parameter?.find((p) => p.name === 'removed')?.part?.some((p) => p.name === 'madeOutsideImport')).toBe(false);
+    expect(codesOf(plan, 'added')).toEqual(['240-NY']);
+    expect(plan.parameter?.find((p) => p.name === 'unchanged')?.valueInteger).toBe(1);
+    expect(await storedCodes()).toEqual(['240-BOLD', '240-KOST']);
+  });
+
+  it('merges: adds and updates, keeps the codes the file does not name', async () => {
+    const plan = (await post(SECOND, [{ name: 'preview', valueBoolean: true }, { name: 'mode', valueCode: 'merge' }]).expect(200)).body as Parameters;
+    expect(codesOf(plan, 'removed')).toEqual([]);
+    expect(plan.parameter?.find((p) => p.name === 'kept')?.valueInteger).toBe(1);
+    const done = (await post(SECOND, [{ name: 'mode', valueCode: 'merge' }]).expect(200)).body as OperationOutcome;
+    expect(done.issue[0]?.details?.text).toContain('added 1, changed 0, removed 0, unchanged 1, kept 1');
+    expect(await storedCodes()).toEqual(['240-BOLD', '240-NY', '240-KOST']);
+    const t = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ system: 'http://faelles-tx.dk/fhir/kommune/240/CodeSystem/lokale-indsatser', code: '240-KOST' }).expect(200)).body as Parameters;
+    expect(t.parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(true);
+  });
+
+  it('a preview carries the warnings the import would give (a retired target) and an error file is 422 as without preview', async () => {
+    const retired = `kode;titel;type;maal\n240-RYG;Rygestop;indsats;${CODES.tobaksafvaenningRetired}`;
+    const plan = (await post(retired, [{ name: 'preview', valueBoolean: true }, { name: 'mode', valueCode: 'merge' }]).expect(200)).body as Parameters;
+    const issues = plan.parameter?.find((p) => p.name === 'issues')?.resource as OperationOutcome;
+    expect(issues.issue.some((i) => i.severity === 'warning')).toBe(true);
+    await post('kode;titel;type;maal\n240-X;X;forløb;Kostvejledning', [{ name: 'preview', valueBoolean: true }]).expect(422);
+    expect(await storedCodes()).toEqual(['240-BOLD', '240-NY', '240-KOST']);
+  });
+
+  it('answers an unknown mode with 400', async () => {
+    const res = await post(FIRST, [{ name: 'mode', valueCode: 'flet' }]).expect(400);
+    expect((res.body as OperationOutcome).issue[0]?.expression).toEqual(['mode']);
+  });
+
+  it('flags a code that would be removed and was made by another write than an import (the editor)', async () => {
+    const token250 = await tokenFor({ kommunekode: '250' });
+    const send = (csv: string, extra: Parameters['parameter'] = []) => request(app).post('/fhir/CodeSystem/$import-local')
+      .set('Authorization', `Bearer ${token250}`).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }, ...extra] });
+    await send(`kode;titel;type;maal\n250-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}\n250-KOST;Kost;indsats;${CODES.kostvejledning}`).expect(200);
+    const cs = (await request(app).get('/fhir/CodeSystem/kommune-250-lokale-indsatser').expect(200)).body as CodeSystem;
+    expect(cs.meta?.tag?.map((t) => t.code)).toEqual(['import-local']);
+    // what the web page's editor sends: the code system without the server's meta
+    const edited = { ...cs, meta: undefined, concept: [...cs.concept!, { code: '250-EDITOR', display: 'Lavet i redigeringen', property: [{ code: 'type', valueCode: 'indsats' }] }] };
+    await request(app).put('/fhir/CodeSystem/kommune-250-lokale-indsatser').set('Authorization', `Bearer ${token250}`).type(JSON_TYPE).send(edited).expect(200);
+    const plan = (await send(`kode;titel;type;maal\n250-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`, [{ name: 'preview', valueBoolean: true }]).expect(200)).body as Parameters;
+    const removed = (plan.parameter ?? []).filter((p) => p.name === 'removed').map((p) => [
+      p.part?.find((x) => x.name === 'code')?.valueCode, p.part?.find((x) => x.name === 'madeOutsideImport')?.valueBoolean === true]);
+    expect(removed).toEqual([['250-KOST', false], ['250-EDITOR', true]]);
+  });
+
+  it('an import confirmed from a preview is refused (412) when the catalog changed since, and writes nothing', async () => {
+    const token260 = await tokenFor({ kommunekode: '260' });
+    const send = (csv: string, extra: Parameters['parameter'] = []) => request(app).post('/fhir/CodeSystem/$import-local')
+      .set('Authorization', `Bearer ${token260}`).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }, ...extra] });
+    const csv = `kode;titel;type;maal\n260-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`;
+    const first = (await send(csv, [{ name: 'preview', valueBoolean: true }]).expect(200)).body as Parameters;
+    expect(first.parameter?.find((p) => p.name === 'basedOn')?.valueString).toBe('0');
+    await send(csv, [{ name: 'basedOn', valueString: '0' }]).expect(200);
+    const plan = (await send(csv, [{ name: 'preview', valueBoolean: true }, { name: 'mode', valueCode: 'replace' }]).expect(200)).body as Parameters;
+    const basedOn = plan.parameter?.find((p) => p.name === 'basedOn')?.valueString;
+    expect(basedOn).toBe('1');
+    // someone imports (or edits) in between
+    await send(`${csv}\n260-NY;Ny;indsats;${CODES.kostvejledning}`).expect(200);
+    const refused = await send(csv, [{ name: 'mode', valueCode: 'replace' }, { name: 'basedOn', valueString: basedOn! }]).expect(412);
+    expect((refused.body as OperationOutcome).issue[0]?.code).toBe('conflict');
+    const cs = (await request(app).get('/fhir/CodeSystem/kommune-260-lokale-indsatser').expect(200)).body as CodeSystem;
+    expect(cs.concept?.map((c) => c.code)).toEqual(['260-BOLD', '260-NY']);
+  });
+});

@@ -1,0 +1,83 @@
+/** The page's side of CodeSystem/$import-local: the preview (the plan of added, changed and removed codes) and the import. */
+import type { OperationOutcome, Parameters } from 'fhir/r4';
+import { fhir, type Issue, outcomeIssues, param, paramValue, params } from './fhir';
+
+export type ImportMode = 'merge' | 'replace';
+
+export interface PlannedCode {
+  code: string;
+  display?: string;
+  fields: string[];
+  /** A code to be removed that came by another write than an import (the editor). */
+  madeOutsideImport: boolean;
+}
+
+export interface ImportPlan {
+  mode: ImportMode;
+  added: PlannedCode[];
+  changed: PlannedCode[];
+  removed: PlannedCode[];
+  unchanged: number;
+  kept: number;
+  /** The catalog version the plan was made against: the import is refused (412) if it has changed since. */
+  basedOn?: string;
+  warnings: Issue[];
+}
+
+/** The parts of a code an import changes, as the page names them. */
+export const FIELD_LABEL: Record<string, string> = {
+  titel: 'titel', definition: 'beskrivelse', type: 'type', status: 'status', maal: 'fælleskommunale mål',
+};
+
+export interface ImportRequest {
+  data: string;
+  fileName: string;
+  kommunekode?: string;
+  name: string;
+  version?: string;
+  mode: ImportMode;
+  basedOn?: string;
+}
+
+function body(r: ImportRequest, preview: boolean): Parameters {
+  return {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'csv', valueAttachment: { contentType: 'text/csv', title: r.fileName, data: r.data } },
+      ...(r.kommunekode ? [{ name: 'kommunekode', valueCode: r.kommunekode }] : []),
+      { name: 'name', valueString: r.name },
+      ...(r.version ? [{ name: 'version', valueString: r.version }] : []),
+      { name: 'mode', valueCode: r.mode },
+      ...(preview ? [{ name: 'preview', valueBoolean: true }] : []),
+      ...(!preview && r.basedOn ? [{ name: 'basedOn', valueString: r.basedOn }] : []),
+    ],
+  };
+}
+
+export function parsePlan(p: Parameters): ImportPlan {
+  const coded = (name: string): PlannedCode[] => params(p, name).map((x) => ({
+    code: String(paramValue(param(x, 'code')) ?? ''),
+    display: paramValue(param(x, 'display')) as string | undefined,
+    fields: params(x, 'field').map((f) => String(paramValue(f))),
+    madeOutsideImport: paramValue(param(x, 'madeOutsideImport')) === true,
+  }));
+  return {
+    mode: paramValue(param(p, 'mode')) === 'merge' ? 'merge' : 'replace',
+    added: coded('added'),
+    changed: coded('changed'),
+    removed: coded('removed'),
+    unchanged: Number(paramValue(param(p, 'unchanged')) ?? 0),
+    kept: Number(paramValue(param(p, 'kept')) ?? 0),
+    basedOn: paramValue(param(p, 'basedOn')) as string | undefined,
+    warnings: outcomeIssues(param(p, 'issues')?.resource as OperationOutcome | undefined).filter((i) => i.severity === 'warning'),
+  };
+}
+
+/** What the import would do; nothing is written. A file with errors throws FhirRequestError 422 with the errors by line. */
+export async function previewImport(r: ImportRequest, token: string): Promise<ImportPlan> {
+  return parsePlan((await fhir<Parameters>('POST', 'CodeSystem/$import-local', { body: body(r, true), token })).body);
+}
+
+export async function runImport(r: ImportRequest, token: string): Promise<Issue[]> {
+  return outcomeIssues((await fhir<OperationOutcome>('POST', 'CodeSystem/$import-local', { body: body(r, false), token })).body);
+}
