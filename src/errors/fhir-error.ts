@@ -18,6 +18,8 @@ export interface FhirErrorOptions {
   txIssueType?: TxIssueType;
   expression?: string[];
   messageId?: string;
+  /** The message in Danish, given to callers whose Accept-Language asks for Danish (src/errors/message-language.ts). */
+  da?: string;
   /** Additional issues reported together with the primary one. */
   extraIssues?: OperationOutcomeIssue[];
 }
