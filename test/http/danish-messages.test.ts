@@ -30,6 +30,14 @@ function csvParameters(csv: Buffer | string): Parameters {
 }
 
 describe('messages for a caller that asks for Danish', () => {
+  it("the page's sign-in names the municipality from the list of kommunekoder, and says an expired token in Danish", async () => {
+    const res = await request(app).get('/app/api/session').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '751' })}`).expect(200);
+    expect(res.body).toMatchObject({ kommunekode: '751', kommunenavn: 'Aarhus Kommune' });
+    const expired = await tokenFor({ kommunekode: '751' }, { expiresIn: Math.floor(Date.now() / 1000) - 3600 });
+    const refused = await request(app).get('/app/api/session').set('Authorization', `Bearer ${expired}`).set('Accept-Language', 'da').expect(401);
+    expect(first(refused.body).text).toBe('Dit login er udløbet. Log ind igen med et nyt token.');
+  });
+
   it('an expired token: Danish with Accept-Language da, English without', async () => {
     const token = await tokenFor({ kommunekode: '101' }, { expiresIn: Math.floor(Date.now() / 1000) - 3600 });
     const { codeSystem } = sampleCatalog('101');
