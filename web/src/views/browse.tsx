@@ -4,6 +4,7 @@ import { conceptUse, isLocalSystem, lookupConcept, recordedAs, relatedDisplays }
 import { useAsync, useDebounced } from '../hooks';
 import { href } from '../router';
 import { ConceptTextView, ErrorBox, Loading, Notice, StatusBadge } from './common';
+import { count } from '../words';
 
 /** The catalog that shows a concept of a code system when the page does not know which catalog it came from. */
 export function catalogKeyFor(system: string): string {
@@ -128,7 +129,7 @@ function SearchResults({ catalog, filter, selected }: { catalog: Catalog; filter
   const nodes = result.data.nodes;
   return (
     <div>
-      <p class="muted small" role="status">{nodes.length === 0 ? `Ingen begreber i ${catalog.label} matcher »${filter}«.` : `${nodes.length} begreber matcher »${filter}«`}</p>
+      <p class="muted small" role="status">{nodes.length === 0 ? `Ingen begreber i ${catalog.label} matcher »${filter}«.` : `${count(nodes.length, 'begreb matcher', 'begreber matcher')} »${filter}«`}</p>
       <ul class="results" aria-label="Søgeresultater">
         {nodes.map((n) => (
           <li key={n.code}>
@@ -231,7 +232,7 @@ export function Browse({ catalogKey, code, system }: { catalogKey?: string; code
     <div class="browse">
       <CatalogNav current={catalog} />
       <section class="tree-pane" aria-labelledby="catalog-title">
-        <h2 id="catalog-title">{catalog.group}: {catalog.label}</h2>
+        <h1 id="catalog-title">{catalog.group}: {catalog.label}</h1>
         <form role="search" onSubmit={(e) => e.preventDefault()}>
           <label for={searchId}>Søg i {catalog.label}</label>
           <input id={searchId} type="search" value={query} autocomplete="off" placeholder="fx træning, kost, faerdighed"

@@ -17,7 +17,7 @@ function Preview({ node }: { node: TreeNode }) {
   if (!c.data || c.data.code !== node.code) return <Loading what="beskrivelsen" />;
   return (
     <div>
-      <h4 class="preview-title">{c.data.display} <StatusBadge status={c.data.status} /></h4>
+      <h3 class="preview-title">{c.data.display} <StatusBadge status={c.data.status} /></h3>
       <p class="muted small">{c.data.lovparagraf ?? systemName(c.data.system)} · <code>{c.data.code}</code></p>
       <ConceptTextView c={c.data} headingLevel={4} />
     </div>
