@@ -24,7 +24,8 @@ export function App() {
     document.title = `${title} – Fælles Sprog`;
   }, [title]);
   // A new view takes the keyboard focus to its heading (not to the top of the page, not left on the link pressed).
-  const routeKey = route.join('/');
+  // Within the catalogs, moving between concepts keeps focus where the browsing is (the tree, the results).
+  const routeKey = section === 'kataloger' ? section : route.slice(0, 2).join('/');
   const firstRoute = useRef(true);
   useEffect(() => {
     if (firstRoute.current) {
