@@ -22,6 +22,8 @@ export interface FhirErrorOptions {
   da?: string;
   /** Additional issues reported together with the primary one. */
   extraIssues?: OperationOutcomeIssue[];
+  /** The additional issues with Danish texts (given instead of extraIssues to callers that ask for Danish). */
+  extraIssuesDa?: OperationOutcomeIssue[];
 }
 
 /**

@@ -49,7 +49,8 @@ export function errorToOutcome(err: unknown, lang: MessageLanguage = 'en'): { st
       messageId: err.options.messageId,
     });
     if (err.options.da !== undefined) primary.details = { ...localizedDetails(err.message, err.options.da, lang), ...(primary.details?.coding ? { coding: primary.details.coding } : {}) };
-    return { status: err.status, outcome: operationOutcome([primary, ...(err.options.extraIssues ?? [])]) };
+    const extra = (lang === 'da' ? err.options.extraIssuesDa : undefined) ?? err.options.extraIssues ?? [];
+    return { status: err.status, outcome: operationOutcome([primary, ...extra]) };
   }
   // Errors of the HTTP layer (e.g. a path that is not valid percent-encoding) carry a 4xx status of their own.
   const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;

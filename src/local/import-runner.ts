@@ -59,12 +59,13 @@ function sortMessages(messages: LineMessage[]): LineMessage[] {
 }
 
 function issuesToMessages(
-  issues: { severity: string; text: string; expression?: string[]; localCode?: string }[], built: BuiltCatalog,
+  issues: { severity: string; text: string; da?: string; expression?: string[]; localCode?: string }[], built: BuiltCatalog,
 ): LineMessage[] {
   return issues.filter((i) => i.severity === 'error' || i.severity === 'warning').map((i) => ({
     severity: i.severity === 'error' ? 'error' : 'warning',
     line: lineOfIssue(i, built),
     message: i.text,
+    ...(i.da !== undefined ? { da: i.da } : {}),
   }));
 }
 

@@ -1,11 +1,11 @@
-import type { OperationOutcome, Parameters } from 'fhir/r4';
+import type { Bundle, OperationOutcome, Parameters } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
 import { TRANSLATION_EXTENSION } from '../../src/errors/message-language';
 import { MemoryStore } from '../../src/store/memory-store';
 import { publishedCatalogs, testConfig } from '../support/app';
-import { sampleCatalog, tokenFor } from '../support/local';
+import { CODES, sampleCatalog, tokenFor } from '../support/local';
 
 /**
  * The server's write, sign-in, conflict and import messages in Danish for a caller that asks for Danish
@@ -89,5 +89,35 @@ describe('messages for a caller that asks for Danish', () => {
     expect(issue.extension?.[0]?.valueInteger).toBe(2);
     // The command line's English stays in diagnostics.
     expect(issue.diagnostics).toMatch(/^line 2: maal 'Fysisk træning' names 2 common concepts/);
+  });
+});
+
+describe('write validation in Danish', () => {
+  it("a local intervention with two targets is refused in Danish, and a retired target's warning names the replacement in Danish", async () => {
+    const token = await tokenFor({ kommunekode: '106' });
+    const { codeSystem, conceptMap } = sampleCatalog('106');
+    const two = structuredClone(conceptMap);
+    two.group![0]!.element!.find((e) => e.code === '106-BOLD')!.target!.push({ code: CODES.kostvejledning, equivalence: 'subsumes' });
+    const bundle = (cm: typeof conceptMap) => ({
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } },
+        { resource: cm, request: { method: 'PUT', url: `ConceptMap/${cm.id}` } },
+      ],
+    });
+    const refused = await request(app).post('/fhir').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(bundle(two)).expect(422);
+    const texts = (refused.body as OperationOutcome).issue.map((i) => i.details?.text);
+    expect(texts).toContain(`Den lokale indsats '106-BOLD' er koblet til 2 begreber (${CODES.fysiskTraening119}, ${CODES.kostvejledning}); ` +
+      'en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).');
+
+    const retired = structuredClone(conceptMap);
+    retired.group![0]!.element!.find((e) => e.code === '106-BOLD')!.target = [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }];
+    const saved = await request(app).post('/fhir').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(bundle(retired)).expect(200);
+    const warnings = ((saved.body as Bundle).entry ?? []).flatMap((e) => (e.response?.outcome as OperationOutcome | undefined)?.issue ?? [])
+      .filter((i) => i.severity === 'warning').map((i) => i.details?.text);
+    expect(warnings).toContain(`Målet '${CODES.tobaksafvaenningRetired}' (Tobaksafvænning) for '106-BOLD' er udgået; ` +
+      `brug i stedet ${CODES.nikotin} (Nikotin- og tobaksafvænning).`);
   });
 });
