@@ -90,7 +90,7 @@ async function main(): Promise<void> {
 
     await page.goto(`${app}#/kataloger/119/${FYSISK_TRAENING_119}`);
     await page.getByRole('article').getByRole('heading', { name: 'Formål' }).waitFor();
-    await page.getByRole('article').getByText('Kommune 370').waitFor();
+    await page.getByRole('article').getByText('Næstved Kommune').waitFor();
     await shot(page, path.join(out, 'web-kataloger.png'));
 
     // bilag 6's three scenarios in the catalog view (the example municipality 370)

@@ -148,6 +148,9 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       const note = concept.getByRole('note', { name: 'Fodnote' });
       expect(await note.locator('sup').textContent()).toBe('2');
       expect(await note.textContent()).toContain('Med superviserede aktiviteter menes');
+      // Where it is used: the municipality by name.
+      const used = concept.getByRole('listitem').filter({ hasText: '370-BOLDSPIL' });
+      expect(await used.textContent()).toMatch(/^Næstved Kommune: /);
     });
 
     it('counts in Danish grammar and names map relationships in Danish words', async () => {

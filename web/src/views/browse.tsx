@@ -4,7 +4,7 @@ import { conceptUse, isLocalSystem, lookupConcept, recordedAs, relatedDisplays }
 import { useAsync, useDebounced } from '../hooks';
 import { href } from '../router';
 import { ConceptTextView, ErrorBox, Loading, Notice, StatusBadge } from './common';
-import { count } from '../words';
+import { count, kommuneNavn } from '../words';
 
 /** The catalog that shows a concept of a code system when the page does not know which catalog it came from. */
 export function catalogKeyFor(system: string): string {
@@ -208,7 +208,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
               <h4>Lokale indsatser og tilbud koblet hertil</h4>
               <ul>
                 {[...byKommune].map(([k, list]) => (
-                  <li key={k}>Kommune {k}: {list.map((u, i) => (
+                  <li key={k}>{kommuneNavn(k)}: {list.map((u, i) => (
                     <span key={u.code}>{i > 0 && ', '}{u.display ?? u.code} <code class="small">{u.code}</code></span>
                   ))}</li>
                 ))}
