@@ -123,11 +123,13 @@ async function main(): Promise<void> {
   try {
     await seed(server);
     const page = await browser.context.newPage();
+    // Leaving the editor with what the script typed: yes, leave (the page asks, as it should).
+    page.on('dialog', (d) => void d.accept());
     const app = `${server.origin}/app/`;
 
     await page.goto(`${app}#/kataloger/119/${FYSISK_TRAENING_119}`);
     await page.getByRole('article').getByRole('heading', { name: 'Formål' }).waitFor();
-    await page.getByRole('article').getByText('Kommune 370').waitFor();
+    await page.getByRole('article').getByText('Næstved Kommune').waitFor();
     await shot(page, path.join(out, 'web-kataloger.png'));
 
     // bilag 6's three scenarios in the catalog view (the example municipality 370)
@@ -178,6 +180,23 @@ async function main(): Promise<void> {
     await page.getByRole('button', { name: 'Vis ændringer' }).click();
     await page.getByRole('alert').getByText('Ikke importeret').waitFor();
     await shot(page, path.join(out, 'web-import.png'));
+
+    // The main views on a phone (390 px, whole page) and on a common laptop screen (1366 px).
+    for (const [width, height] of [[390, 844], [1366, 768]] as const) {
+      await page.setViewportSize({ width, height });
+      const phone = width === 390;
+      await page.goto(`${app}#/kataloger/119/${FYSISK_TRAENING_119}`);
+      await page.getByRole('article').getByRole('heading', { name: 'Formål' }).waitFor();
+      await shot(page, path.join(out, `web-${width}-kataloger.png`), phone);
+      await page.goto(`${app}#/kommune`);
+      await page.getByRole('heading', { name: 'Dækning' }).waitFor();
+      await shot(page, path.join(out, `web-${width}-kommune.png`), phone);
+      await page.goto(`${app}#/kommune/ny`);
+      await page.getByLabel('Søg', { exact: true }).fill('fysisk');
+      await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
+      await page.locator('.picker-preview').getByRole('heading', { name: 'Eksempler' }).waitFor();
+      await shot(page, path.join(out, `web-${width}-rediger.png`), phone);
+    }
   } finally {
     await browser.close();
     await server.close();

@@ -22,8 +22,8 @@ export interface WebServer {
   origin: string;
   /** The FHIR base, origin + /fhir */
   fhirBase: string;
-  /** A token for the municipality (signed with the server's secret). */
-  token(kommunekode: string): Promise<string>;
+  /** A token for the municipality (signed with the server's secret), valid for an hour or as `expiresIn` says. */
+  token(kommunekode: string, expiresIn?: string | number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -47,8 +47,8 @@ export async function startWebServer(options: { published?: LoadedTerminology } 
   return {
     origin,
     fhirBase: `${origin}/fhir`,
-    token: (kommunekode) => new SignJWT({ kommunekode })
-      .setProtectedHeader({ alg: 'HS256' }).setSubject(`kommune-${kommunekode}`).setIssuedAt().setExpirationTime('1h')
+    token: (kommunekode, expiresIn = '1h') => new SignJWT({ kommunekode })
+      .setProtectedHeader({ alg: 'HS256' }).setSubject(`kommune-${kommunekode}`).setIssuedAt().setExpirationTime(expiresIn)
       .sign(new TextEncoder().encode(SECRET)),
     async close() {
       server.closeAllConnections();

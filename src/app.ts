@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { projectRoot, type Config } from './config';
+import { messageLanguage } from './errors/message-language';
 import { errorToOutcome } from './errors/operation-outcome';
 import { FhirError } from './errors/fhir-error';
 import { installFastPath } from './http/fast-path';
@@ -232,7 +233,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new FhirError(404, 'not-found', `No route for ${req.method} ${req.path}`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const { status, outcome } = errorToOutcome(err);
+    const { status, outcome } = errorToOutcome(err, messageLanguage(req.headers['accept-language']));
     if (status >= 500) lifecycle.logFor(req).error({ err }, 'request failed');
     sendResource(res, status, outcome);
   });

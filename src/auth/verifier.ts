@@ -19,8 +19,8 @@ export interface TokenVerifier {
 }
 
 export class AuthError extends FhirError {
-  constructor(message: string, readonly bearerError = 'invalid_token') {
-    super(401, 'login', message);
+  constructor(message: string, da: string, readonly bearerError = 'invalid_token') {
+    super(401, 'login', message, { da });
     this.name = 'AuthError';
   }
 
@@ -41,7 +41,8 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   if (raw !== undefined && raw !== null) {
     // the claim's value is not repeated in the answer: it is the caller's, of any type and any characters
     const s = typeof raw === 'number' ? String(raw) : raw;
-    if (!isKommunekode(s)) throw new AuthError('The token\'s kommunekode claim is not a three-digit municipality code (three digits 0-9, such as 101)');
+    if (!isKommunekode(s)) throw new AuthError('The token\'s kommunekode claim is not a three-digit municipality code (three digits 0-9, such as 101)',
+      'Tokenets kommunekode er ikke en kommunekode på tre cifre (0-9, fx 101)');
     kommunekode = s;
   }
   const scopeClaim = payload.scope ?? payload.scp;
@@ -52,23 +53,24 @@ export function principalFromClaims(payload: JWTPayload): Principal {
 
 function explain(e: unknown): FhirError {
   if (e instanceof FhirError) return e;
-  if (e instanceof joseErrors.JWTExpired) return new AuthError('The token has expired');
-  if (e instanceof joseErrors.JWSSignatureVerificationFailed) return new AuthError('The token signature does not verify');
-  if (e instanceof joseErrors.JOSEAlgNotAllowed) return new AuthError(`The token is signed with an algorithm this server does not accept: ${e.message}`);
-  if (e instanceof joseErrors.JWTClaimValidationFailed) return new AuthError(`The token's claims are not accepted: ${e.message}`);
-  if (e instanceof joseErrors.JWKSNoMatchingKey) return new AuthError('No key of the configured key set matches the token');
+  if (e instanceof joseErrors.JWTExpired) return new AuthError('The token has expired', 'Dit login er udløbet. Log ind igen med et nyt token.');
+  if (e instanceof joseErrors.JWSSignatureVerificationFailed) return new AuthError('The token signature does not verify', 'Tokenets signatur kan ikke godkendes; tokenet er ikke udstedt til denne server eller er ændret.');
+  if (e instanceof joseErrors.JOSEAlgNotAllowed) return new AuthError(`The token is signed with an algorithm this server does not accept: ${e.message}`, 'Tokenet er signeret med en algoritme, som serveren ikke accepterer.');
+  if (e instanceof joseErrors.JWTClaimValidationFailed) return new AuthError(`The token's claims are not accepted: ${e.message}`, `Tokenets oplysninger godkendes ikke (${e.claim}).`);
+  if (e instanceof joseErrors.JWKSNoMatchingKey) return new AuthError('No key of the configured key set matches the token', 'Ingen af serverens nøgler passer til tokenet.');
   if (e instanceof joseErrors.JWKSTimeout || e instanceof joseErrors.JWKSInvalid) {
-    return new FhirError(503, 'transient', 'The key set for verifying tokens cannot be fetched; try again later');
+    return new FhirError(503, 'transient', 'The key set for verifying tokens cannot be fetched; try again later', { da: 'Serveren kan ikke hente nøglerne til at kontrollere tokens lige nu. Prøv igen om lidt.' });
   }
-  if (e instanceof joseErrors.JOSEError) return new AuthError(`The token is not valid: ${e.message}`);
-  return new FhirError(503, 'transient', 'Tokens cannot be verified right now; try again later');
+  if (e instanceof joseErrors.JOSEError) return new AuthError(`The token is not valid: ${e.message}`, 'Tokenet er ikke gyldigt.');
+  return new FhirError(503, 'transient', 'Tokens cannot be verified right now; try again later', { da: 'Tokens kan ikke kontrolleres lige nu. Prøv igen om lidt.' });
 }
 
 export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
   if (auth.kind === 'none') {
     return {
       async verify() {
-        throw new AuthError('This server accepts no writes: no token key is configured (JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL)');
+        throw new AuthError('This server accepts no writes: no token key is configured (JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL)',
+          'Serveren tager ikke imod ændringer: der er ikke sat en nøgle til tokens op.');
       },
     };
   }
@@ -98,8 +100,8 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
 
 /** The Bearer token of an Authorization header, or a 401 explaining what is wrong with the header. */
 export function bearerToken(header: string | undefined): string {
-  if (!header) throw new AuthError('Writing needs an Authorization: Bearer <token> header', 'invalid_request');
+  if (!header) throw new AuthError('Writing needs an Authorization: Bearer <token> header', 'Du skal være logget ind for at ændre noget.', 'invalid_request');
   const m = /^Bearer[ ]+([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*\.[A-Za-z0-9\-_]*)\s*$/i.exec(header);
-  if (!m) throw new AuthError('The Authorization header must be "Bearer <JWT>"', 'invalid_request');
+  if (!m) throw new AuthError('The Authorization header must be "Bearer <JWT>"', 'Login-oplysningen (Authorization) skal være "Bearer <token>".', 'invalid_request');
   return m[1]!;
 }

@@ -18,8 +18,12 @@ export interface FhirErrorOptions {
   txIssueType?: TxIssueType;
   expression?: string[];
   messageId?: string;
+  /** The message in Danish, given to callers whose Accept-Language asks for Danish (src/errors/message-language.ts). */
+  da?: string;
   /** Additional issues reported together with the primary one. */
   extraIssues?: OperationOutcomeIssue[];
+  /** The additional issues with Danish texts (given instead of extraIssues to callers that ask for Danish). */
+  extraIssuesDa?: OperationOutcomeIssue[];
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { FhirError, type IssueCode, type TxIssueType } from './fhir-error';
+import { localizedDetails, type MessageLanguage } from './message-language';
 
 export type OperationOutcomeIssue = OperationOutcome['issue'][number];
 export type Severity = OperationOutcomeIssue['severity'];
@@ -33,8 +34,11 @@ export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutc
   return { resourceType: 'OperationOutcome', issue: issues };
 }
 
-/** The one mapper from anything thrown to an HTTP status and OperationOutcome. */
-export function errorToOutcome(err: unknown): { status: number; outcome: OperationOutcome } {
+/**
+ * The one mapper from anything thrown to an HTTP status and OperationOutcome; `lang` 'da' gives the Danish text of
+ * a message that has one (FhirErrorOptions.da), with the English text as its translation.
+ */
+export function errorToOutcome(err: unknown, lang: MessageLanguage = 'en'): { status: number; outcome: OperationOutcome } {
   if (err instanceof FhirError) {
     const primary = issue({
       severity: 'error',
@@ -44,7 +48,9 @@ export function errorToOutcome(err: unknown): { status: number; outcome: Operati
       expression: err.options.expression,
       messageId: err.options.messageId,
     });
-    return { status: err.status, outcome: operationOutcome([primary, ...(err.options.extraIssues ?? [])]) };
+    if (err.options.da !== undefined) primary.details = { ...localizedDetails(err.message, err.options.da, lang), ...(primary.details?.coding ? { coding: primary.details.coding } : {}) };
+    const extra = (lang === 'da' ? err.options.extraIssuesDa : undefined) ?? err.options.extraIssues ?? [];
+    return { status: err.status, outcome: operationOutcome([primary, ...extra]) };
   }
   // Errors of the HTTP layer (e.g. a path that is not valid percent-encoding) carry a 4xx status of their own.
   const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;

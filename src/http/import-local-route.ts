@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import type { TokenVerifier } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
+import { localizedDetails, messageLanguage, type MessageLanguage } from '../errors/message-language';
 import { listedOutcomeIssues } from '../errors/issue-cap';
 import type { OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parseParametersResource, type OperationInput, type OperationSpec } from '../fhir/parameters';
@@ -56,12 +57,12 @@ function csvContent(input: OperationInput): Buffer | string {
   return Buffer.from(data, 'base64');
 }
 
-function toIssue(m: LineMessage): OperationOutcomeIssue {
+function toIssue(m: LineMessage, lang: MessageLanguage): OperationOutcomeIssue {
   return {
     severity: m.severity,
     code: m.severity === 'error' ? 'invalid' : 'business-rule',
     ...(m.line !== undefined ? { extension: [{ url: ISSUE_LINE_EXTENSION, valueInteger: m.line }] } : {}),
-    details: { text: m.message },
+    details: localizedDetails(m.message, m.da, lang),
     diagnostics: formatMessage(m),
   };
 }
@@ -93,7 +94,11 @@ export function importLocalRoute(deps: ImportLocalRouteDeps): Router {
       if (!principal.admin && principal.kommunekode !== kommunekode) {
         throw new FhirError(403, 'forbidden', principal.kommunekode
           ? `The token may write only municipality ${principal.kommunekode}'s resources, not ${kommunekode}'s`
-          : `The token names no municipality (claim kommunekode), so it cannot write municipality ${kommunekode}'s resources`);
+          : `The token names no municipality (claim kommunekode), so it cannot write municipality ${kommunekode}'s resources`, {
+          da: principal.kommunekode
+            ? `Dit token må kun ændre kommune ${principal.kommunekode}s kataloger, ikke kommune ${kommunekode}s.`
+            : `Dit token gælder ingen bestemt kommune, så det kan ikke ændre kommune ${kommunekode}s kataloger.`,
+        });
       }
       const outcome = await importLocalCsv({
         content: csvContent(input),
@@ -109,7 +114,8 @@ export function importLocalRoute(deps: ImportLocalRouteDeps): Router {
         preview: input.boolean('preview') === true,
         basedOn: input.string('basedOn'),
       });
-      const issues = listedOutcomeIssues(outcome.messages.map(toIssue));
+      const lang = messageLanguage(req.headers['accept-language']);
+      const issues = listedOutcomeIssues(outcome.messages.map((m) => toIssue(m, lang)));
       if (outcome.ok && !outcome.written) {
         sendResource(res, 200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));
         return;
@@ -117,11 +123,14 @@ export function importLocalRoute(deps: ImportLocalRouteDeps): Router {
       if (outcome.ok) {
         const text = `Imported ${outcome.rows} row${outcome.rows === 1 ? '' : 's'} for kommunekode ${kommunekode}: ` +
           `${outcome.written!.codeSystem}, ${outcome.written!.conceptMap} (${planSummary(outcome.plan!)})`;
-        issues.unshift({ severity: 'information', code: 'informational', details: { text }, diagnostics: text });
+        const da = `Importeret: ${outcome.rows} ${outcome.rows === 1 ? 'række' : 'rækker'} for kommunekode ${kommunekode} ` +
+          `(${outcome.written!.codeSystem}, ${outcome.written!.conceptMap}; ${planSummary(outcome.plan!, 'da')}).`;
+        issues.unshift({ severity: 'information', code: 'informational', details: localizedDetails(text, da, lang), diagnostics: text });
       } else {
         const errors = outcome.messages.filter((m) => m.severity === 'error').length;
         const text = `Not imported: ${errors} error${errors === 1 ? '' : 's'}; nothing was written`;
-        issues.push({ severity: 'information', code: 'informational', details: { text }, diagnostics: text });
+        const da = `Ikke importeret: ${errors} fejl; intet blev gemt.`;
+        issues.push({ severity: 'information', code: 'informational', details: localizedDetails(text, da, lang), diagnostics: text });
       }
       const result: OperationOutcome = { resourceType: 'OperationOutcome', issue: issues };
       sendResource(res, outcome.ok ? 200 : 422, result);

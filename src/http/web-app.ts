@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { TokenVerifier } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
+import { kommuneByKode } from '../local/kommuner';
 import { authenticate } from './write-routes';
 
 /** Where `npm run build` puts the web page (scripts/build-web.ts). */
@@ -58,7 +59,7 @@ export function webAppRoutes(deps: WebAppDeps): Router {
   router.get('/app/api/session', authenticate(deps.verifier), (req, res) => {
     const p = req.principal!;
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ kommunekode: p.kommunekode, admin: p.admin, subject: p.subject, scopes: p.scopes });
+    res.json({ kommunekode: p.kommunekode, kommunenavn: kommuneByKode(p.kommunekode)?.officieltNavn, admin: p.admin, subject: p.subject, scopes: p.scopes });
   });
   router.all(/^\/app\/api(\/.*)?$/, (req) => {
     throw FhirError.notFound(`No route for ${req.method} ${req.path}`);

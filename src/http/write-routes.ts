@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
 import { AuthError, bearerToken, type Principal, type TokenVerifier } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
+import { messageLanguage, type MessageLanguage } from '../errors/message-language';
 import { issue, operationOutcome } from '../errors/operation-outcome';
 import { toOutcomeIssue } from '../local/validation';
 import type { StoredVersion, TerminologyStore } from '../store/store';
@@ -73,12 +74,12 @@ function preferReturn(req: Request): Prefer {
   return v === 'minimal' ? 'minimal' : v === 'operationoutcome' ? 'OperationOutcome' : 'representation';
 }
 
-function resultOutcome(r: WriteResult): OperationOutcome {
+function resultOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {
   const what = `${r.resourceType}/${r.id}`;
   const text = !r.version ? `${what} was already deleted`
     : r.version.method === 'delete' ? `Deleted ${what} (version ${r.version.versionId})`
       : `${r.version.method === 'create' ? 'Created' : 'Updated'} ${what} (version ${r.version.versionId})`;
-  return operationOutcome([issue({ severity: 'information', code: 'informational', text }), ...r.warnings.map(toOutcomeIssue)]);
+  return operationOutcome([issue({ severity: 'information', code: 'informational', text }), ...r.warnings.map((w) => toOutcomeIssue(w, lang))]);
 }
 
 function historyEntry(base: string, v: StoredVersion): BundleEntry {
@@ -119,7 +120,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
       setVersionHeaders(res, r.version.resource);
     }
     const prefer = preferReturn(req);
-    if (r.request.method === 'DELETE' || prefer === 'OperationOutcome') return sendResource(res, r.status, resultOutcome(r));
+    if (r.request.method === 'DELETE' || prefer === 'OperationOutcome') return sendResource(res, r.status, resultOutcome(r, messageLanguage(req.headers['accept-language'])));
     if (prefer === 'minimal') {
       res.status(r.status).end();
       return;
@@ -233,7 +234,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
           response: {
             status: STATUS_TEXT[r.status]!,
             ...(r.version?.resource ? { location: `${r.resourceType}/${r.id}/_history/${r.version.versionId}`, etag: etagOf(r.version.versionId), lastModified: r.version.lastUpdated } : {}),
-            ...(r.warnings.length > 0 || prefer === 'OperationOutcome' ? { outcome: resultOutcome(r) } : {}),
+            ...(r.warnings.length > 0 || prefer === 'OperationOutcome' ? { outcome: resultOutcome(r, messageLanguage(req.headers['accept-language'])) } : {}),
           },
         })),
       };

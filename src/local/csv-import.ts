@@ -18,6 +18,7 @@ const OPTIONAL_COLUMNS = ['definition', 'status'] as const;
 /** Other spellings accepted in the header. */
 const COLUMN_ALIASES: Record<string, string> = { mål: 'maal', titel: 'titel', title: 'titel', code: 'kode', definition: 'definition', definitioner: 'definition' };
 const STATUSES = ['active', 'draft', 'retired', 'deprecated'];
+const STATUS_DA: Record<string, string> = { draft: 'kladde', retired: 'udgået', deprecated: 'udgående' };
 
 export type { CsvLimits };
 
@@ -36,6 +37,8 @@ export interface LineMessage {
   severity: 'error' | 'warning';
   line?: number;
   message: string;
+  /** The message in Danish (the web page asks for Danish; the command line prints English). */
+  da?: string;
 }
 
 export function formatMessage(m: LineMessage): string {
@@ -78,14 +81,16 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(content);
     } catch {
-      return { rows: [], messages: [{ severity: 'error', message: 'The file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8)' }] };
+      return { rows: [], messages: [{ severity: 'error', message: 'The file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8)',
+        da: 'Filen er ikke gemt som UTF-8. Gem den som "CSV UTF-8 (kommasepareret)" i Excel, og prøv igen.' }] };
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') return { rows: [], messages: [{ severity: 'error', message: 'The file is empty' }] };
+  if (text.trim() === '') return { rows: [], messages: [{ severity: 'error', message: 'The file is empty', da: 'Filen er tom.' }] };
   const { delimiter, columns: width } = readCsvHeaderLine(text);
   if (width > limits.columns) {
-    return { rows: [], messages: [{ severity: 'error', line: 1, message: `The header has ${width} columns; at most ${limits.columns} are accepted` }] };
+    return { rows: [], messages: [{ severity: 'error', line: 1, message: `The header has ${width} columns; at most ${limits.columns} are accepted`,
+      da: `Overskriftslinjen har ${width} kolonner; højst ${limits.columns} kan bruges.` }] };
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
@@ -100,24 +105,28 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
     const err = e as Error & { lines?: number };
-    return { rows: [], messages: [{ severity: 'error', line: err.lines, message: `The file is not valid CSV: ${err.message}` }] };
+    return { rows: [], messages: [{ severity: 'error', line: err.lines, message: `The file is not valid CSV: ${err.message}`,
+      da: `Filen er ikke gyldig CSV (tjek anførselstegn og skilletegn): ${err.message}` }] };
   }
   if (records.length > limits.rows + 1) {
-    return { rows: [], messages: [{ severity: 'error', message: `The file has more than ${limits.rows} rows; at most ${limits.rows} are accepted in one import` }] };
+    return { rows: [], messages: [{ severity: 'error', message: `The file has more than ${limits.rows} rows; at most ${limits.rows} are accepted in one import`,
+      da: `Filen har mere end ${limits.rows} rækker; højst ${limits.rows} kan importeres ad gangen.` }] };
   }
   const [header, ...body] = records;
   if (header!.record.length > limits.columns) {
-    return { rows: [], messages: [{ severity: 'error', line: header!.info.lines, message: `The header has ${header!.record.length} columns; at most ${limits.columns} are accepted` }] };
+    return { rows: [], messages: [{ severity: 'error', line: header!.info.lines, message: `The header has ${header!.record.length} columns; at most ${limits.columns} are accepted`,
+      da: `Overskriftslinjen har ${header!.record.length} kolonner; højst ${limits.columns} kan bruges.` }] };
   }
   const columns = header!.record.map(normaliseHeader);
   const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
   if (missing.length > 0) {
-    messages.push({ severity: 'error', line: header!.info.lines, message: `The header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${columns.join(', ')})` });
+    messages.push({ severity: 'error', line: header!.info.lines, message: `The header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${columns.join(', ')})`,
+      da: `Overskriftslinjen mangler kolonne${missing.length > 1 ? 'rne' : 'n'} ${missing.join(', ')} (den har ${columns.join(', ')}).` });
     return { rows: [], messages };
   }
   for (const c of columns) {
     if (c && !(REQUIRED_COLUMNS as readonly string[]).includes(c) && !(OPTIONAL_COLUMNS as readonly string[]).includes(c)) {
-      messages.push({ severity: 'warning', line: header!.info.lines, message: `Column '${c}' is not used` });
+      messages.push({ severity: 'warning', line: header!.info.lines, message: `Column '${c}' is not used`, da: `Kolonnen '${c}' bruges ikke.` });
     }
   }
   const indexOf = new Map<string, number>();
@@ -127,7 +136,8 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
   const rows: CsvRow[] = [];
   for (const { record, info } of body) {
     if (record.length !== columns.length) {
-      messages.push({ severity: 'error', line: info.lines, message: `The row has ${record.length} fields; the header has ${columns.length}` });
+      messages.push({ severity: 'error', line: info.lines, message: `The row has ${record.length} fields; the header has ${columns.length}`,
+        da: `Rækken har ${record.length} felter; overskriftslinjen har ${columns.length}.` });
       continue;
     }
     const get = (name: string) => {
@@ -144,7 +154,7 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
       status: get('status') || undefined,
     });
   }
-  if (rows.length === 0 && messages.every((m) => m.severity !== 'error')) messages.push({ severity: 'error', message: 'The file has a header but no rows' });
+  if (rows.length === 0 && messages.every((m) => m.severity !== 'error')) messages.push({ severity: 'error', message: 'The file has a header but no rows', da: 'Filen har en overskriftslinje, men ingen rækker.' });
   return { rows, messages };
 }
 
@@ -187,7 +197,7 @@ export class CommonTargetResolver {
     }
   }
 
-  resolve(value: string): { system: string; code: string; display?: string } | { error: string } {
+  resolve(value: string): { system: string; code: string; display?: string } | { error: string; da: string } {
     for (const { system, provider } of this.providers) {
       const concept = provider.locate(value);
       if (concept) return { system, code: concept.code, display: concept.display };
@@ -199,14 +209,24 @@ export class CommonTargetResolver {
       const { system, concept } = candidates[0]!;
       return { system, code: concept.code, display: concept.display };
     }
-    if (candidates.length === 0) return { error: `'${value}' is neither an FSIII/FFB code nor the exact title of a common concept` };
+    if (candidates.length === 0) {
+      return {
+        error: `'${value}' is neither an FSIII/FFB code nor the exact title of a common concept`,
+        da: `'${value}' er hverken en FSIII/FFB-kode eller den nøjagtige titel på et fælleskommunalt begreb.`,
+      };
+    }
     const list = candidates.map(({ system, provider, concept }) => {
       const parent = concept.parents[0]?.display;
       const status = provider.status(concept);
       const sys = system === COMMON_SYSTEMS[0] ? 'FSIII' : system === COMMON_SYSTEMS[1] ? 'FFB' : system;
-      return `${concept.code} (${sys}${parent ? `, under "${parent}"` : ''}${status !== 'active' ? `, ${status}` : ''})`;
+      return { code: concept.code, sys, parent, status };
     });
-    return { error: `'${value}' names ${candidates.length} common concepts; give the code instead: ${list.join('; ')}` };
+    const en = list.map((c) => `${c.code} (${c.sys}${c.parent ? `, under "${c.parent}"` : ''}${c.status !== 'active' ? `, ${c.status}` : ''})`);
+    const da = list.map((c) => `${c.code} (${c.sys}${c.parent ? `, under "${c.parent}"` : ''}${c.status !== 'active' ? `, ${STATUS_DA[c.status] ?? c.status}` : ''})`);
+    return {
+      error: `'${value}' names ${candidates.length} common concepts; give the code instead: ${en.join('; ')}`,
+      da: `'${value}' er titlen på ${candidates.length} fælleskommunale begreber; skriv koden i stedet: ${da.join('; ')}`,
+    };
   }
 }
 
@@ -250,7 +270,10 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
   const { kommunekode, name, registry } = options;
   const messages: LineMessage[] = [];
   const resolver = new CommonTargetResolver(registry);
-  if (!resolver.known) messages.push({ severity: 'error', message: 'The common catalogs (FSIII, FFB) are not loaded, so targets cannot be resolved' });
+  if (!resolver.known) messages.push({
+    severity: 'error', message: 'The common catalogs (FSIII, FFB) are not loaded, so targets cannot be resolved',
+    da: 'De fælleskommunale kataloger (FSIII, FFB) er ikke indlæst, så målene kan ikke findes.',
+  });
   const lineOf = new Map<string, number>();
   const concepts: CodeSystemConcept[] = [];
   const groups = new Map<string, ConceptMapGroupElement[]>();
@@ -261,18 +284,21 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
   rows.forEach((row, i) => {
     budget?.tick();
     if (options.onProgress && i > 0 && i % every === 0) options.onProgress(i, rows.length);
-    const err = (message: string) => messages.push({ severity: 'error', line: row.line, message });
+    const err = (message: string, da: string) => messages.push({ severity: 'error', line: row.line, message, da });
     const code = row.kode;
-    if (!code) return err('kode is empty');
-    if (!/^[^\s]+( [^\s]+)*$/.test(code)) return err(`kode '${code}' has whitespace at the ends or inside other than single spaces`);
+    if (!code) return err('kode is empty', 'kode er tom.');
+    if (!/^[^\s]+( [^\s]+)*$/.test(code)) {
+      return err(`kode '${code}' has whitespace at the ends or inside other than single spaces`,
+        `kode '${code}' har mellemrum i enderne eller mere end ét mellemrum inde i koden.`);
+    }
     const first = lineOf.get(code);
-    if (first !== undefined) return err(`kode '${code}' is already on line ${first}`);
+    if (first !== undefined) return err(`kode '${code}' is already on line ${first}`, `kode '${code}' står allerede på linje ${first}.`);
     lineOf.set(code, row.line);
-    if (!row.titel) err(`kode '${code}' has no titel`);
+    if (!row.titel) err(`kode '${code}' has no titel`, `kode '${code}' har ingen titel.`);
     const kind = row.type.toLowerCase() as LocalKind;
-    if (!LOCAL_KINDS.includes(kind)) err(`type '${row.type}' must be indsats or tilbud`);
+    if (!LOCAL_KINDS.includes(kind)) err(`type '${row.type}' must be indsats or tilbud`, `type '${row.type}' skal være indsats eller tilbud.`);
     const status = row.status?.toLowerCase() ?? 'active';
-    if (!STATUSES.includes(status)) err(`status '${row.status}' must be one of ${STATUSES.join(', ')}`);
+    if (!STATUSES.includes(status)) err(`status '${row.status}' must be one of ${STATUSES.join(', ')}`, `status '${row.status}' skal være en af ${STATUSES.join(', ')}.`);
     concepts.push({
       code,
       display: row.titel,
@@ -290,7 +316,7 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
     for (const t of targets) {
       const r = resolver.resolve(t);
       if ('error' in r) {
-        err(`maal ${r.error}`);
+        err(`maal ${r.error}`, `maal: ${r.da}`);
         continue;
       }
       const el = bySystem.get(r.system) ?? element();

@@ -93,7 +93,11 @@ export function importMode(value: string | undefined): ImportMode {
 }
 
 /** "added 2, changed 1, removed 0, unchanged 5" */
-export function planSummary(plan: ImportPlan): string {
+export function planSummary(plan: ImportPlan, language: 'en' | 'da' = 'en'): string {
+  if (language === 'da') {
+    return `tilføjet ${plan.added.length}, ændret ${plan.changed.length}, slettet ${plan.removed.length}, uændret ${plan.unchanged}` +
+      (plan.mode === 'merge' ? `, bevaret ${plan.kept}` : '');
+  }
   return `added ${plan.added.length}, changed ${plan.changed.length}, removed ${plan.removed.length}, unchanged ${plan.unchanged}` +
     (plan.mode === 'merge' ? `, kept ${plan.kept}` : '');
 }

@@ -68,12 +68,13 @@ function sortMessages(messages: LineMessage[]): LineMessage[] {
 }
 
 function issuesToMessages(
-  issues: { severity: string; text: string; expression?: string[]; localCode?: string }[], built: BuiltCatalog,
+  issues: { severity: string; text: string; da?: string; expression?: string[]; localCode?: string }[], built: BuiltCatalog,
 ): LineMessage[] {
   return issues.filter((i) => i.severity === 'error' || i.severity === 'warning').map((i) => ({
     severity: i.severity === 'error' ? 'error' : 'warning',
     line: lineOfIssue(i, built),
     message: i.text,
+    ...(i.da !== undefined ? { da: i.da } : {}),
   }));
 }
 
@@ -85,8 +86,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const log = options.log ?? (() => undefined);
   const { kommunekode } = options;
   const name = options.name ?? DEFAULT_LOCAL_NAME;
-  if (!isKommunekode(kommunekode)) return fail([{ severity: 'error', message: `kommunekode must be three digits, not '${kommunekode}'` }], 0);
-  if (!isValidLocalName(name)) return fail([{ severity: 'error', message: `name '${name}' must be 1–52 letters, digits, '-' or '.'` }], 0);
+  if (!isKommunekode(kommunekode)) return fail([{ severity: 'error', message: `kommunekode must be three digits, not '${kommunekode}'`, da: `kommunekode skal være tre cifre, ikke '${kommunekode}'.` }], 0);
+  if (!isValidLocalName(name)) return fail([{ severity: 'error', message: `name '${name}' must be 1–52 letters, digits, '-' or '.'`, da: `Navnet '${name}' skal være 1–52 bogstaver (a–z), tal, '-' eller '.'.` }], 0);
 
   const parsed = parseLocalCsv(options.content, options.csvLimits);
   const rows = parsed.rows.length;

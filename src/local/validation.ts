@@ -1,6 +1,7 @@
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup } from 'fhir/r4';
 import { FhirError, type IssueCode } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
+import { localizedDetails, type MessageLanguage } from '../errors/message-language';
 import { issue, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/codesystem-provider';
@@ -22,6 +23,14 @@ export interface ValidationIssue {
   expression?: string[];
   /** The local (source) code the issue is about, so the CSV import can name the line. */
   localCode?: string;
+  /** The text in Danish, for callers that ask for Danish (the web page); `text` is English. */
+  da?: string;
+}
+
+/** A message in English and Danish. */
+export interface Bilingual {
+  en: string;
+  da: string;
 }
 
 const CONCEPT_STATUSES = new Set(['active', 'draft', 'retired', 'deprecated', 'inactive', 'experimental']);
@@ -30,20 +39,28 @@ const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 
 class Issues {
   readonly list: ValidationIssue[] = [];
-  error(code: IssueCode, text: string, expression?: string, localCode?: string): void {
-    this.list.push({ severity: 'error', code, text, expression: expression ? [expression] : undefined, localCode });
+  error(code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
+    this.add('error', code, text, expression, localCode);
   }
-  warning(code: IssueCode, text: string, expression?: string, localCode?: string): void {
-    this.list.push({ severity: 'warning', code, text, expression: expression ? [expression] : undefined, localCode });
+  warning(code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
+    this.add('warning', code, text, expression, localCode);
+  }
+  private add(severity: 'error' | 'warning', code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
+    const [en, da] = typeof text === 'string' ? [text, undefined] : [text.en, text.da];
+    this.list.push({ severity, code, text: en, ...(da !== undefined ? { da } : {}), expression: expression ? [expression] : undefined, localCode });
   }
 }
+
+const STATUS_DA: Record<string, string> = { retired: 'udgået', deprecated: 'udgående', inactive: 'inaktiv', draft: 'kladde' };
 
 export function hasErrors(issues: readonly ValidationIssue[]): boolean {
   return issues.some((i) => i.severity === 'error');
 }
 
-export function toOutcomeIssue(i: ValidationIssue): OperationOutcomeIssue {
-  return issue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression });
+export function toOutcomeIssue(i: ValidationIssue, lang: MessageLanguage = 'en'): OperationOutcomeIssue {
+  const out = issue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression });
+  if (i.da !== undefined) out.details = localizedDetails(i.text, i.da, lang);
+  return out;
 }
 
 /** One FhirError (422) whose OperationOutcome lists the issues, errors first (at most MAX_LISTED_ISSUES, then a count). */
@@ -51,7 +68,10 @@ export function validationFailure(issues: readonly ValidationIssue[], status = 4
   const sorted = listedIssues([...issues.filter((i) => i.severity === 'error'), ...issues.filter((i) => i.severity !== 'error')],
     (omitted): ValidationIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted).en }));
   const [first, ...rest] = sorted;
-  return new FhirError(status, first!.code, first!.text, { expression: first!.expression, extraIssues: rest.map(toOutcomeIssue) });
+  return new FhirError(status, first!.code, first!.text, {
+    da: first!.da, expression: first!.expression,
+    extraIssues: rest.map((i) => toOutcomeIssue(i)), extraIssuesDa: rest.map((i) => toOutcomeIssue(i, 'da')),
+  });
 }
 
 function schemaPath(type: string, path: string): string {
@@ -129,7 +149,7 @@ function checkCodeSystem(cs: CodeSystem, issues: Issues): void {
   walkConcepts(cs.concept, 'CodeSystem.concept', (c, path) => {
     if (typeof c.code !== 'string') return;
     const first = seen.get(c.code);
-    if (first) issues.error('duplicate', `Duplicate code '${c.code}' (first at ${first})`, `${path}.code`, c.code);
+    if (first) issues.error('duplicate', { en: `Duplicate code '${c.code}' (first at ${first})`, da: `Koden '${c.code}' findes to gange (første gang i ${first}).` }, `${path}.code`, c.code);
     else seen.set(c.code, path);
   });
 }
@@ -149,15 +169,19 @@ function checkLocalCodeSystem(cs: CodeSystem, issues: Issues): void {
   }
   const statusCode = statusPropertyCode(cs);
   walkConcepts(cs.concept, 'CodeSystem.concept', (c, path) => {
-    if (!c.display?.trim()) issues.error('required', `Local code '${c.code}' has no display (title)`, `${path}.display`, c.code);
+    if (!c.display?.trim()) issues.error('required', { en: `Local code '${c.code}' has no display (title)`, da: `Den lokale kode '${c.code}' har ingen titel.` }, `${path}.display`, c.code);
     if (typeCode) {
       const values = (c.property ?? []).filter((p) => p.code === typeCode).map((p) => p.valueCode ?? p.valueString);
       if (values.length === 0) {
-        issues.error('required', `Local code '${c.code}' has no '${typeCode}' property: give indsats or tilbud`, `${path}.property`, c.code);
+        issues.error('required', {
+          en: `Local code '${c.code}' has no '${typeCode}' property: give indsats or tilbud`, da: `Den lokale kode '${c.code}' har ingen type: angiv indsats eller tilbud.`,
+        }, `${path}.property`, c.code);
       } else if (values.length > 1) {
         issues.error('invalid', `Local code '${c.code}' has ${values.length} '${typeCode}' values; give exactly one of indsats, tilbud`, `${path}.property`, c.code);
       } else if (!LOCAL_KINDS.includes(values[0] as LocalKind)) {
-        issues.error('code-invalid', `Local code '${c.code}' has type '${values[0]}'; it must be indsats or tilbud`, `${path}.property`, c.code);
+        issues.error('code-invalid', {
+          en: `Local code '${c.code}' has type '${values[0]}'; it must be indsats or tilbud`, da: `Den lokale kode '${c.code}' har typen '${values[0]}'; den skal være indsats eller tilbud.`,
+        }, `${path}.property`, c.code);
       }
     }
     for (const p of c.property ?? []) {
@@ -198,11 +222,20 @@ function checkConceptMap(cm: ConceptMap, owner: string | undefined, registry: Te
       if (!t.hasElement) continue;
       if (t.kind === 'indsats' && t.targets.length !== 1) {
         issues.error('business-rule', t.targets.length === 0
-          ? `Local intervention '${code}' has no target; a local intervention maps to exactly one common (niveau 2) intervention`
-          : `Local intervention '${code}' has ${t.targets.length} targets (${t.targets.join(', ')}); a local intervention maps to exactly one common (niveau 2) intervention`,
+          ? {
+            en: `Local intervention '${code}' has no target; a local intervention maps to exactly one common (niveau 2) intervention`,
+            da: `Den lokale indsats '${code}' er ikke koblet; en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).`,
+          }
+          : {
+            en: `Local intervention '${code}' has ${t.targets.length} targets (${t.targets.join(', ')}); a local intervention maps to exactly one common (niveau 2) intervention`,
+            da: `Den lokale indsats '${code}' er koblet til ${t.targets.length} begreber (${t.targets.join(', ')}); en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).`,
+          },
         t.path, code);
       } else if (t.kind === 'tilbud' && t.targets.length === 0) {
-        issues.error('business-rule', `Offer '${code}' has no target; an offer maps to one or more common (niveau 2) interventions`, t.path, code);
+        issues.error('business-rule', {
+          en: `Offer '${code}' has no target; an offer maps to one or more common (niveau 2) interventions`,
+          da: `Tilbuddet '${code}' er ikke koblet; et tilbud kobles til en eller flere fælleskommunale indsatser (niveau 2).`,
+        }, t.path, code);
       }
     }
   }
@@ -277,7 +310,7 @@ function checkGroup(
         return;
       }
       if (targetCodes.has(t.code)) {
-        issues.error('duplicate', `Local code '${code}' lists target '${t.code}' twice`, `${tp}.code`, code);
+        issues.error('duplicate', { en: `Local code '${code}' lists target '${t.code}' twice`, da: `Den lokale kode '${code}' er koblet til '${t.code}' to gange.` }, `${tp}.code`, code);
         return;
       }
       targetCodes.add(t.code);
@@ -323,22 +356,31 @@ function checkTarget(
 ): void {
   const { concept, legacy, status, replacedBy } = facts;
   if (!concept) {
-    issues.error('code-invalid', `Target code '${code}' (for '${sourceCode}') is not in ${describeSystem(provider)}`, `${path}.code`, sourceCode);
+    issues.error('code-invalid', {
+      en: `Target code '${code}' (for '${sourceCode}') is not in ${describeSystem(provider)}`,
+      da: `Målkoden '${code}' (for '${sourceCode}') findes ikke i ${describeSystem(provider)}.`,
+    }, `${path}.code`, sourceCode);
     return;
   }
   if (legacy && municipal) {
-    issues.warning('business-rule', `Target '${code}' (for '${sourceCode}') is a legacy key; use the code ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}`,
-      `${path}.code`, sourceCode);
+    issues.warning('business-rule', {
+      en: `Target '${code}' (for '${sourceCode}') is a legacy key; use the code ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}`,
+      da: `Målet '${code}' (for '${sourceCode}') er en ældre FSIII-nøgle; brug i stedet koden ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}.`,
+    }, `${path}.code`, sourceCode);
   }
   if (replacedBy !== undefined) {
-    issues.warning('business-rule',
-      `Target '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' is ${status}` +
-      (replacedBy ? `; it is replaced by ${replacedBy}` : '; no replacement is recorded'),
-      `${path}.code`, sourceCode);
+    issues.warning('business-rule', {
+      en: `Target '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' is ${status}` +
+        (replacedBy ? `; it is replaced by ${replacedBy}` : '; no replacement is recorded'),
+      da: `Målet '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' er ${(status && STATUS_DA[status]) ?? status}` +
+        (replacedBy ? `; brug i stedet ${replacedBy}.` : '; der er ikke angivet en afløser.'),
+    }, `${path}.code`, sourceCode);
   }
   if (municipal && concept.children.length > 0 && !legacy) {
-    issues.warning('business-rule', `Target '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' is a grouping concept with ${concept.children.length} sub-concepts; map to a niveau-2 intervention`,
-      `${path}.code`, sourceCode);
+    issues.warning('business-rule', {
+      en: `Target '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' is a grouping concept with ${concept.children.length} sub-concepts; map to a niveau-2 intervention`,
+      da: `Målet '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' er et grupperingsbegreb med ${concept.children.length} underbegreber; kobl til en indsats på niveau 2.`,
+    }, `${path}.code`, sourceCode);
   }
 }
 
@@ -366,7 +408,10 @@ function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues:
       (el.target ?? []).forEach((t, ti) => {
         if (!t.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) return;
         if (!index.has(entryKey(group.target!, t.code))) {
-          issues.error('code-invalid', `Target code '${t.code}' (for '${el.code}') is not in the target value set ${vs.title ?? vs.name ?? vs.url} (${scope})`,
+          issues.error('code-invalid', {
+            en: `Target code '${t.code}' (for '${el.code}') is not in the target value set ${vs.title ?? vs.name ?? vs.url} (${scope})`,
+            da: `Målkoden '${t.code}' (for '${el.code}') er ikke i målets katalog ${vs.title ?? vs.name ?? vs.url} (${scope}).`,
+          },
             `ConceptMap.group[${gi}].element[${ei}].target[${ti}].code`, el.code);
         }
       });

@@ -86,7 +86,7 @@ const ETAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
 /** The version an If-Match header names (W/"3", "3" or 3). */
 export function parseIfMatch(value: string): string {
   const m = ETAG.exec(value) ?? /^\s*(\d+)\s*$/.exec(value);
-  if (!m || !/^\d{1,15}$/.test(m[1]!)) throw FhirError.invalid(`If-Match must be an ETag like W/"3", not '${value}'`);
+  if (!m || !/^\d{1,15}$/.test(m[1]!)) throw FhirError.invalid(`If-Match must be an ETag like W/"3", not '${value}'`, { da: `If-Match skal være et ETag som W/"3", ikke '${value}'.` });
   return m[1]!;
 }
 
@@ -125,14 +125,17 @@ export function authorize(principal: Principal, resource: TerminologyResource | 
 export function authorizeKommunekoder(principal: Principal, own: readonly string[], what: string): void {
   if (principal.admin) return;
   if (own.length === 0) {
-    throw new FhirError(403, 'forbidden', `${what} is a common catalog resource; writing the common catalogs needs a token with the admin scope`);
+    throw new FhirError(403, 'forbidden', `${what} is a common catalog resource; writing the common catalogs needs a token with the admin scope`,
+      { da: `${what} hører til de fælleskommunale kataloger; dem kan kun en administrator ændre.` });
   }
   if (!principal.kommunekode) {
-    throw new FhirError(403, 'forbidden', `The token names no municipality (claim kommunekode), so it cannot write ${what} of municipality ${own.join(', ')}`);
+    throw new FhirError(403, 'forbidden', `The token names no municipality (claim kommunekode), so it cannot write ${what} of municipality ${own.join(', ')}`,
+      { da: `Dit token gælder ingen bestemt kommune, så det kan ikke ændre ${what} (kommune ${own.join(', ')}).` });
   }
   const foreign = own.filter((k) => k !== principal.kommunekode);
   if (foreign.length > 0) {
-    throw new FhirError(403, 'forbidden', `${what} belongs to municipality ${foreign.join(', ')}; the token may write only municipality ${principal.kommunekode}'s resources`);
+    throw new FhirError(403, 'forbidden', `${what} belongs to municipality ${foreign.join(', ')}; the token may write only municipality ${principal.kommunekode}'s resources`,
+      { da: `${what} tilhører kommune ${foreign.join(', ')}; dit token må kun ændre kommune ${principal.kommunekode}s kataloger.` });
   }
 }
 
@@ -240,7 +243,9 @@ export class ResourceWriter {
     } catch (e) {
       if (e instanceof StoreConflictError) {
         const p = planned.find((x) => x.expectedFrom === 'if-match');
-        if (e.reason !== 'already-exists' && p) throw new FhirError(412, 'conflict', e.message);
+        if (e.reason !== 'already-exists' && p) {
+          throw new FhirError(412, 'conflict', e.message, { da: `${p.type}/${p.id} er ændret af en anden i mellemtiden (If-Match): hent den nyeste version, og ret igen.` });
+        }
       }
       throw e;
     }
@@ -274,7 +279,8 @@ export class ResourceWriter {
     let id = request.id;
     if (request.method !== 'POST' && (id === undefined || !FHIR_ID.test(id))) throw FhirError.invalid(`'${String(id)}' is not a valid resource id`);
     if (id !== undefined && request.method !== 'POST' && published.byResourceId(type, id)) {
-      throw new FhirError(405, 'not-supported', `${type}/${id} is a published catalog resource (terminology/) and read-only`);
+      throw new FhirError(405, 'not-supported', `${type}/${id} is a published catalog resource (terminology/) and read-only`,
+        { da: `${type}/${id} er et offentliggjort katalog og kan ikke ændres.` });
     }
     const before = id !== undefined && request.method !== 'POST' ? await store.read(type, id) : undefined;
     const p: Planned = { request, index, type, id: id ?? '', before };
@@ -290,7 +296,11 @@ export class ResourceWriter {
       if (before?.meta?.versionId !== p.expectedVersion) {
         throw new FhirError(412, 'conflict', before
           ? `${type}/${id} is at version ${before.meta?.versionId}, not ${p.expectedVersion} (If-Match): it was changed since it was read`
-          : `${type}/${id} does not exist, so If-Match ${request.ifMatch} cannot match`);
+          : `${type}/${id} does not exist, so If-Match ${request.ifMatch} cannot match`, {
+          da: before
+            ? `${type}/${id} er nu i version ${before.meta?.versionId}, ikke ${p.expectedVersion}, som du hentede (If-Match): en anden har ændret den i mellemtiden.`
+            : `${type}/${id} findes ikke længere, så den kan ikke ændres (If-Match ${request.ifMatch}).`,
+        });
       }
     }
 

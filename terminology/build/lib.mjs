@@ -33,6 +33,14 @@ export const SEED_FILES = {
 /** Collapse every run of whitespace (incl. newlines, NBSP) to one space and trim. */
 export const norm = (s) => s.replace(/\s+/g, ' ').trim();
 
+const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/** A footnote marker as printed (superscript): the seed's extracted text has lost the raise and glues the digit on. */
+export const superscript = (digits) => [...digits].map((d) => SUPERSCRIPT_DIGITS[Number(d)]).join('');
+
+/** The seed's spelling of a text with superscript markers (for the verbatim checks). */
+export const unsuperscript = (s) => s.replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹]/g, (c) => String(SUPERSCRIPT_DIGITS.indexOf(c)));
+
 export function readText(p) {
   return fs.readFileSync(p, 'utf8');
 }

@@ -4,7 +4,7 @@
 //   <title> <beskrivelse ...> | "Formålet med ..." (§119 only) | "... kan fx ...:" (§119) or
 //   "Eksempler på aktiviteter:" (§140) | the examples.
 // Every returned text is whitespace-normalised and verbatim from the seed.
-import { norm, readSeed, seedLines } from './lib.mjs';
+import { norm, readSeed, seedLines, superscript } from './lib.mjs';
 
 // Titles exactly as the seed writes them (footnote markers included), in seed order.
 export const TITLES_119 = [
@@ -145,13 +145,17 @@ export function parse119() {
       droppedTrailing: trailing,
     };
   });
-  // Attach footnotes to the intervention whose text carries the marker.
+  // Attach footnotes to the intervention whose text carries the marker. The marker is written as the superscript it
+  // is in the printed catalog, in the text ("Superviserede² aktiviteter") and before the footnote ("² Med …"), so
+  // that no reader takes it for part of the word; a marker on the title stays off the title.
   for (const f of allFootnotes) {
     const owner = result.find(
       (r) => r.seedTitle.endsWith(f.marker) || r.beskrivelse.split(' ')[0].endsWith(f.marker),
     );
     if (!owner) throw new Error(`footnote ${f.marker} has no owner`);
-    owner.fodnote = f.text;
+    const [first, ...rest] = owner.beskrivelse.split(' ');
+    if (first.endsWith(f.marker)) owner.beskrivelse = [first.slice(0, -f.marker.length) + superscript(f.marker), ...rest].join(' ');
+    owner.fodnote = `${superscript(f.marker)} ${f.text}`;
   }
   return result;
 }

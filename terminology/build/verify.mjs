@@ -20,6 +20,7 @@ import {
   norm,
   readJson,
   readSeed,
+  unsuperscript,
 } from './lib.mjs';
 import { FFB_CATALOGS } from './ffb-seed.mjs';
 
@@ -189,7 +190,7 @@ const SEED_TEXT_PROPS = ['indsatstitel', 'beskrivelse', 'formaal', 'eksempel-ind
     // verbatim + order: title, beskrivelse, formål, eksempel-indledning, eksempler
     const text = seedNorm[seedKey];
     for (const p of c.property.filter((p) => SEED_TEXT_PROPS.includes(p.code))) {
-      ok(text.includes(norm(p.valueString)), `${f}: ${c.display} ${p.code} not verbatim in seed: ${p.valueString.slice(0, 60)}`);
+      ok(text.includes(unsuperscript(norm(p.valueString))), `${f}: ${c.display} ${p.code} not verbatim in seed: ${p.valueString.slice(0, 60)}`);
       ok(p.valueString === norm(p.valueString), `${f}: ${c.display} ${p.code} not whitespace-normalised`);
     }
     const seq = [
@@ -204,12 +205,12 @@ const SEED_TEXT_PROPS = ['indsatstitel', 'beskrivelse', 'formaal', 'eksempel-ind
     let good = titleAt >= 0;
     pos = titleAt;
     for (const p of seq.slice(1)) {
-      const at = text.indexOf(p.valueString, pos + 1);
+      const at = text.indexOf(unsuperscript(p.valueString), pos + 1);
       if (at < 0) good = false;
       else pos = at;
     }
     ok(good, `${f}: ${c.display}: title/beskrivelse/formål/eksempler not in seed order`);
-    const bAt = text.indexOf(vals('beskrivelse')[0].valueString, Math.max(titleAt, 0));
+    const bAt = text.indexOf(unsuperscript(vals('beskrivelse')[0].valueString), Math.max(titleAt, 0));
     ok(bAt - titleAt < 120, `${f}: ${c.display}: beskrivelse does not follow the title`);
     prevPos[seedKey] = Math.max(titleAt, 0);
   }

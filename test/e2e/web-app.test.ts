@@ -4,6 +4,7 @@ import { launchChromium, type Browser } from '../../scripts/chromium';
 import { startWebServer, type WebServer } from '../../scripts/web-server';
 import { publishedCatalogs } from '../support/app';
 import { describeWithChromium } from '../support/chromium';
+import { kommuneByKode } from '../../src/local/kommuner';
 import { CODES } from '../support/local';
 
 /**
@@ -27,7 +28,7 @@ async function signIn(kommunekode: string): Promise<void> {
   await page.goto(`${server.origin}/app/#/kommune`);
   await page.getByLabel('Kommunens token').fill(await server.token(kommunekode));
   await page.getByRole('button', { name: 'Log ind' }).click();
-  await page.getByRole('heading', { name: `Kommune ${kommunekode}: lokale indsatser og tilbud` }).waitFor();
+  await page.getByRole('heading', { name: `${kommuneByKode(kommunekode)!.officieltNavn}: lokale indsatser og tilbud` }).waitFor();
 }
 
 describeWithChromium('web page (headless Chromium)', () => {
@@ -85,7 +86,7 @@ describeWithChromium('web page (headless Chromium)', () => {
   it("shows a municipality's pick lists (bilag 6): offers with their interventions, and niveau 1 → 2 → 3", async () => {
     await page.goto(`${server.origin}/app/`);
     const nav = page.getByRole('navigation', { name: 'Kataloger' });
-    await nav.getByRole('heading', { name: 'Kommune 370 (bilag 6)' }).waitFor();
+    await nav.getByRole('heading', { name: 'Næstved Kommune (bilag 6)' }).waitFor();
     await nav.getByRole('link', { name: 'Vælg indsats (niveau 1–3)' }).last().click();
     expect(page.url()).toContain('#/kataloger/kommune-370-indsatsvaelger');
     const tree = page.getByRole('list', { name: 'Vælg indsats (niveau 1–3): begreber' });
@@ -192,8 +193,8 @@ describeWithChromium('web page (headless Chromium)', () => {
     const alert = page.getByRole('alert');
     await alert.getByText('Ikke importeret').waitFor();
     const rows = await alert.getByRole('row').allTextContents();
-    expect(rows.some((r) => r.startsWith('3') && r.includes("type 'forløb' must be indsats or tilbud"))).toBe(true);
-    expect(rows.some((r) => r.startsWith('3') && r.includes('names 2 common concepts'))).toBe(true);
+    expect(rows.some((r) => r.startsWith('3') && r.includes("type 'forløb' skal være indsats eller tilbud"))).toBe(true);
+    expect(rows.some((r) => r.startsWith('3') && r.includes('er titlen på 2 fælleskommunale begreber'))).toBe(true);
     const none = await fhirGet<Bundle>('CodeSystem?identifier=147');
     expect(none.entry ?? []).toEqual([]);
 

@@ -125,7 +125,10 @@ describe('importing into the embedded store', () => {
     const outcome = await embedded(dir, lines.join('\n'));
     expect(outcome.ok).toBe(false);
     expect(outcome.messages.filter((m) => m.severity === 'error')).toEqual([
-      { severity: 'error', line: 1235, message: expect.stringMatching(/'Ingen sådan indsats' is neither an FSIII\/FFB code nor the exact title/) },
+      {
+        severity: 'error', line: 1235, message: expect.stringMatching(/'Ingen sådan indsats' is neither an FSIII\/FFB code nor the exact title/),
+        da: expect.stringMatching(/'Ingen sådan indsats' er hverken en FSIII\/FFB-kode eller den nøjagtige titel/),
+      },
     ]);
     expect(await stored(dir)).toEqual({ cs: undefined, cm: undefined });
   });

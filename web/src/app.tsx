@@ -6,7 +6,8 @@ import { Compare } from './views/compare';
 import { Editor } from './views/editor';
 import { Import } from './views/import';
 import { Municipality } from './views/municipality';
-import { SignIn } from './views/sign-in';
+import { SignIn, SignInAgain } from './views/sign-in';
+import { kommuneNavn } from './words';
 
 const SECTIONS = [
   { key: 'kataloger', label: 'Kataloger' },
@@ -24,6 +25,21 @@ export function App() {
   useEffect(() => {
     document.title = `${title} – Fælles Sprog`;
   }, [title]);
+  // A new view takes the keyboard focus to its heading (not to the top of the page, not left on the link pressed).
+  // Within the catalogs, moving between concepts keeps focus where the browsing is (the tree, the results).
+  const routeKey = section === 'kataloger' ? section : route.slice(0, 2).join('/');
+  const firstRoute = useRef(true);
+  useEffect(() => {
+    if (firstRoute.current) {
+      firstRoute.current = false;
+      return;
+    }
+    const heading = main.current?.querySelector<HTMLElement>('h1');
+    if (heading && !heading.contains(document.activeElement)) {
+      if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+      heading.focus();
+    } else if (!heading) main.current?.focus();
+  }, [routeKey]);
 
   let view;
   if (section === 'kataloger') {
@@ -60,14 +76,17 @@ export function App() {
           {session
             ? (
               <>
-                <span>{session.kommunekode ? `Kommune ${session.kommunekode}` : session.admin ? 'Administrator' : 'Logget ind'}</span>
-                <button type="button" class="link" onClick={signOut}>Log ud</button>
+                <span>{session.kommunekode ? session.kommunenavn ?? kommuneNavn(session.kommunekode) : session.admin ? 'Administrator' : 'Logget ind'}</span>
+                {session.expired
+                  ? <span class="expired">login udløbet</span>
+                  : <button type="button" class="link" onClick={signOut}>Log ud</button>}
               </>
             )
             : <a href={href('kommune')}>Log ind</a>}
         </div>
       </header>
       <main ref={main} tabIndex={-1} id="main">{view}</main>
+      {session?.expired && <SignInAgain session={session} />}
     </>
   );
 }

@@ -2,6 +2,7 @@ import type { Bundle, Coding, ValueSet, ValueSetExpansionContains } from 'fhir/r
 import { type ConceptField, type SearchEntry, searchEntry, type SearchField } from './catalog-search';
 import { fhir } from './fhir';
 import { nestLike, offerNodes, type TreeNode } from './tree';
+import { kommuneNavn } from './words';
 
 export type { TreeNode };
 
@@ -33,7 +34,7 @@ const CONTAINS_PROPERTY = 'http://hl7.org/fhir/5.0/StructureDefinition/extension
 
 export function pickListCatalog(kommunekode: string, list: PickList): Catalog {
   return {
-    key: `kommune-${kommunekode}-${list}`, label: PICK_LIST_LABEL[list], group: `Kommune ${kommunekode} (bilag 6)`,
+    key: `kommune-${kommunekode}-${list}`, label: PICK_LIST_LABEL[list], group: `${kommuneNavn(kommunekode)} (bilag 6)`,
     valueSet: `http://faelles-tx.dk/fhir/kommune/${kommunekode}/ValueSet/${list}`, codeSystem: FSIII, pickList: list,
   };
 }

@@ -4,6 +4,8 @@ import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from '
 export const FHIR_BASE: string = (typeof document === 'undefined' ? undefined : document.querySelector<HTMLMetaElement>('meta[name="fhir-base"]'))?.content ?? '/fhir';
 
 const FHIR_JSON = 'application/fhir+json';
+/** The page is Danish: the server writes its messages (OperationOutcome texts) in Danish when asked so. */
+export const ACCEPT_LANGUAGE = 'da';
 const ISSUE_LINE = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line';
 
 /** One issue of an OperationOutcome, flattened for display. */
@@ -32,6 +34,13 @@ export class FhirRequestError extends Error {
   }
 }
 
+let onUnauthorized: ((token: string) => void) | undefined;
+
+/** Called when the server refuses a request's token (401): the session marks itself expired (session.ts). */
+export function setUnauthorizedHandler(handler: (token: string) => void): void {
+  onUnauthorized = handler;
+}
+
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
@@ -55,7 +64,7 @@ function url(path: string, query?: RequestOptions['query']): string {
 
 /** One call to the FHIR API; a non-2xx answer throws FhirRequestError with the server's issues. */
 export async function fhir<T>(method: string, path: string, options: RequestOptions = {}): Promise<FhirResponse<T>> {
-  const headers: Record<string, string> = { Accept: FHIR_JSON };
+  const headers: Record<string, string> = { Accept: FHIR_JSON, 'Accept-Language': ACCEPT_LANGUAGE };
   if (options.body !== undefined) headers['Content-Type'] = FHIR_JSON;
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.ifMatch) headers['If-Match'] = options.ifMatch;
@@ -76,6 +85,7 @@ export async function fhir<T>(method: string, path: string, options: RequestOpti
     body = undefined;
   }
   if (!res.ok) {
+    if (res.status === 401 && options.token) onUnauthorized?.(options.token);
     const issues = (body as { resourceType?: string } | undefined)?.resourceType === 'OperationOutcome' ? outcomeIssues(body as OperationOutcome) : [];
     throw new FhirRequestError(res.status, issues.length > 0 ? issues : [{ severity: 'error', text: `Serveren svarede ${res.status}` }]);
   }
@@ -94,7 +104,7 @@ export async function searchAll<T>(type: string, query: Record<string, string>):
     for (const e of bundle.entry ?? []) if (e.resource) out.push(e.resource as T);
     const next = bundle.link?.find((l) => l.relation === 'next')?.url;
     if (!next) return out;
-    const res = await fetch(next, { headers: { Accept: FHIR_JSON } });
+    const res = await fetch(next, { headers: { Accept: FHIR_JSON, 'Accept-Language': ACCEPT_LANGUAGE } });
     if (!res.ok) throw new FhirRequestError(res.status, [{ severity: 'error', text: `Serveren svarede ${res.status}` }]);
     bundle = (await res.json()) as Bundle;
   }

@@ -18,15 +18,36 @@ export function href(...segments: (string | undefined)[]): string {
   return `#/${segments.filter((s): s is string => s !== undefined && s !== '').map(encodeURIComponent).join('/')}`;
 }
 
+/**
+ * Asked before the route changes (a link, the back button, a typed address): false keeps the current view.
+ * At most one view guards at a time (the editor with unsaved changes: unsaved.ts).
+ */
+let guard: (() => boolean) | undefined;
+
+export function setNavigationGuard(g: (() => boolean) | undefined): void {
+  guard = g;
+}
+
 export function navigate(...segments: (string | undefined)[]): void {
   const target = href(...segments);
   if (location.hash !== target) location.hash = target;
 }
 
+let accepted = location.hash;
+
 export function useRoute(): string[] {
   const [route, setRoute] = useState(() => parseHash(location.hash));
   useEffect(() => {
-    const on = () => setRoute(parseHash(location.hash));
+    const on = () => {
+      if (location.hash === accepted) return;
+      if (guard && !guard()) {
+        // Back to the guarded view's address without a new history entry.
+        history.replaceState(history.state, '', accepted || '#/');
+        return;
+      }
+      accepted = location.hash;
+      setRoute(parseHash(location.hash));
+    };
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);

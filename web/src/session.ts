@@ -1,14 +1,21 @@
 import { useEffect, useState } from 'preact/hooks';
-import { FhirRequestError, outcomeIssues } from './fhir';
+import { ACCEPT_LANGUAGE, FhirRequestError, outcomeIssues, setUnauthorizedHandler } from './fhir';
 
 /** A signed-in municipality (or administrator): the token, kept in sessionStorage for this browser tab only. */
 export interface Session {
   token: string;
   kommunekode?: string;
+  /** The municipality's name from the server's list of the 98 kommunekoder ("Aarhus Kommune"). */
+  kommunenavn?: string;
   admin: boolean;
   subject?: string;
   /** Expiry of the token (ms since 1970), from its `exp` claim. */
   expiresAt?: number;
+  /**
+   * The server refused the token (expired or revoked) while the page was open. The session is kept, so that the
+   * view and whatever is typed in it stay, until the user signs in again in place (views/sign-in.tsx).
+   */
+  expired?: boolean;
 }
 
 const KEY = 'faelles-tx.session';
@@ -32,7 +39,7 @@ let current: Session | undefined = read();
 
 function publish(s: Session | undefined): void {
   current = s;
-  if (s) sessionStorage.setItem(KEY, JSON.stringify(s));
+  if (s && !s.expired) sessionStorage.setItem(KEY, JSON.stringify(s));
   else sessionStorage.removeItem(KEY);
   for (const l of listeners) l(s);
 }
@@ -41,6 +48,15 @@ export function currentSession(): Session | undefined {
   return current;
 }
 
+/** Marks the session as expired (the server answered 401 to its token, or its `exp` has passed). */
+export function sessionExpired(): void {
+  if (current && !current.expired) publish({ ...current, expired: true });
+}
+
+setUnauthorizedHandler((token) => {
+  if (current?.token === token) sessionExpired();
+});
+
 export function useSession(): Session | undefined {
   const [s, set] = useState(current);
   useEffect(() => {
@@ -48,6 +64,12 @@ export function useSession(): Session | undefined {
     set(current);
     return () => void listeners.delete(set);
   }, []);
+  // The token's own expiry: the header stops offering "Log ud" as if signed in, and the page offers to sign in again.
+  useEffect(() => {
+    if (!s || s.expired || s.expiresAt === undefined) return undefined;
+    const t = setTimeout(sessionExpired, Math.max(0, Math.min(s.expiresAt - Date.now(), 2 ** 31 - 1)));
+    return () => clearTimeout(t);
+  }, [s]);
   return s;
 }
 
@@ -63,24 +85,36 @@ function expiryOf(token: string): number | undefined {
   }
 }
 
-/** Signs in with a token: the server checks it (GET /app/api/session) and names the municipality it may write. */
-export async function signIn(rawToken: string): Promise<Session> {
+/**
+ * Signs in with a token: the server checks it (GET /app/api/session) and names the municipality it may write.
+ * `sameAs`: signing in again in place must be as the same municipality, so that the open draft stays its own.
+ */
+export async function signIn(rawToken: string, sameAs?: Session): Promise<Session> {
   const token = rawToken.trim().replace(/^Bearer\s+/i, '');
   if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) {
     throw new FhirRequestError(400, [{ severity: 'error', text: 'Det ligner ikke et token. Indsæt hele tokenet (tre dele adskilt af punktum).' }]);
   }
   let res: Response;
   try {
-    res = await fetch('api/session', { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+    res = await fetch('api/session', { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Accept-Language': ACCEPT_LANGUAGE } });
   } catch {
     throw new FhirRequestError(0, [{ severity: 'error', text: 'Serveren kunne ikke nås.' }]);
   }
-  const body = (await res.json().catch(() => undefined)) as { kommunekode?: string; admin?: boolean; subject?: string; resourceType?: string } | undefined;
+  const body = (await res.json().catch(() => undefined)) as
+    { kommunekode?: string; kommunenavn?: string; admin?: boolean; subject?: string; resourceType?: string } | undefined;
   if (!res.ok) {
     const issues = body?.resourceType === 'OperationOutcome' ? outcomeIssues(body as never) : [];
     throw new FhirRequestError(res.status, issues.length > 0 ? issues : [{ severity: 'error', text: `Serveren afviste tokenet (${res.status})` }]);
   }
-  const session: Session = { token, kommunekode: body?.kommunekode, admin: body?.admin === true, subject: body?.subject, expiresAt: expiryOf(token) };
+  const session: Session = {
+    token, kommunekode: body?.kommunekode, kommunenavn: body?.kommunenavn, admin: body?.admin === true, subject: body?.subject, expiresAt: expiryOf(token),
+  };
+  if (sameAs && sameAs.kommunekode !== session.kommunekode) {
+    throw new FhirRequestError(403, [{
+      severity: 'error',
+      text: `Tokenet gælder ${session.kommunenavn ?? session.kommunekode ?? 'ingen bestemt kommune'}, men du arbejder i ${sameAs.kommunenavn ?? sameAs.kommunekode}. Log ind med et token for samme kommune, eller log ud.`,
+    }]);
+  }
   publish(session);
   return session;
 }

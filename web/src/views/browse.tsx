@@ -9,6 +9,7 @@ import { useAsync, useDebounced } from '../hooks';
 import { href } from '../router';
 import { CatalogTag, useCatalogSearch, useResultTiming, useSearchEntries } from './catalog-tag';
 import { ConceptTextView, ErrorBox, Loading, Notice, StatusBadge } from './common';
+import { count, kommuneNavn } from '../words';
 
 /** The catalog that shows a concept of a code system when the page does not know which catalog it came from. */
 export function catalogKeyFor(system: string): string {
@@ -134,7 +135,7 @@ function PickListResults({ catalog, filter, selected }: { catalog: Catalog; filt
   const nodes = result.data.data.nodes;
   return (
     <div>
-      <p class="muted small" role="status">{matchCount(nodes.length, catalog, filter)}</p>
+      <p class="muted small" role="status">{nodes.length === 0 ? `Ingen begreber i ${catalog.label} matcher »${filter}«.` : `${count(nodes.length, 'begreb matcher', 'begreber matcher')} »${filter}«`}</p>
       <ul class="results" aria-label="Søgeresultater">
         {nodes.map((n) => (
           <li key={n.code}>
@@ -245,7 +246,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
               <h4>Lokale indsatser og tilbud koblet hertil</h4>
               <ul>
                 {[...byKommune].map(([k, list]) => (
-                  <li key={k}>Kommune {k}: {list.map((u, i) => (
+                  <li key={k}>{kommuneNavn(k)}: {list.map((u, i) => (
                     <span key={u.code}>{i > 0 && ', '}{u.display ?? u.code} <code class="small">{u.code}</code></span>
                   ))}</li>
                 ))}
@@ -271,7 +272,7 @@ export function Browse({ catalogKey, code, system }: { catalogKey?: string; code
     <div class="browse">
       <CatalogNav current={catalog} />
       <section class="tree-pane" aria-labelledby="catalog-title">
-        <h2 id="catalog-title">{catalog.group}: {catalog.label}</h2>
+        <h1 id="catalog-title">{catalog.group}: {catalog.label}</h1>
         <form role="search" onSubmit={(e) => e.preventDefault()}>
           <label for={searchId}>Søg i {catalog.label}</label>
           <input id={searchId} type="search" value={query} autocomplete="off" placeholder="fx træning, kost, faerdighed"

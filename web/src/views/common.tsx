@@ -3,6 +3,37 @@ import type { ConceptText } from '../concept';
 import { STATUS_LABEL } from '../concept';
 import { FhirRequestError, type Issue } from '../fhir';
 
+/** Moves keyboard focus to an element once the view has re-rendered (after an action that changes what is shown). */
+export function focusLater(id: string): void {
+  setTimeout(() => document.getElementById(id)?.focus());
+}
+
+const SUPERSCRIPT = /([⁰¹²³⁴⁵⁶⁷⁸⁹]+)/;
+
+/**
+ * A catalog text with its footnote markers (superscript digits, as the catalog prints them) shown as footnote
+ * references; the footnote itself is FootnoteView below.
+ */
+export function FootnotedText({ text }: { text: string }) {
+  const parts = text.split(SUPERSCRIPT);
+  if (parts.length === 1) return <>{text}</>;
+  return <>{parts.map((p, i) => (i % 2 === 1 ? <sup key={i} class="fn-ref"><span class="sr-only">fodnote </span>{fromSuperscript(p)}</sup> : p))}</>;
+}
+
+function fromSuperscript(s: string): string {
+  return [...s].map((c) => String('⁰¹²³⁴⁵⁶⁷⁸⁹'.indexOf(c))).join('');
+}
+
+/** A footnote ("² Med superviserede aktiviteter menes …"): its marker raised, as in the printed catalog. */
+export function FootnoteView({ text }: { text: string }) {
+  const m = /^([⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s+(.*)$/s.exec(text);
+  return (
+    <p class="footnote" role="note" aria-label="Fodnote">
+      {m ? <><sup>{fromSuperscript(m[1]!)}</sup> {m[2]}</> : text}
+    </p>
+  );
+}
+
 export function Loading({ what }: { what: string }) {
   return <p class="loading" role="status">Henter {what} …</p>;
 }
@@ -42,7 +73,7 @@ export function explain(error: unknown): { title: string; issues: Issue[] } {
   if (error instanceof FhirRequestError) {
     const titles: Record<number, string> = {
       0: 'Serveren kunne ikke nås',
-      401: 'Dit login er ikke gyldigt (udløbet eller forkert token). Log ind igen.',
+      401: 'Dit login er ikke gyldigt (udløbet eller forkert token). Log ind igen; det, du har skrevet, bliver stående.',
       403: 'Dit login må ikke skrive dette.',
       404: 'Findes ikke',
       405: 'Kan ikke ændres: det er et offentliggjort katalog.',
@@ -81,8 +112,8 @@ export function ConceptTextView({ c, headingLevel = 3 }: { c: ConceptText; headi
   const hasCatalogText = c.beskrivelse || c.formaal || c.eksempler.length > 0;
   return (
     <div class="concept-text">
-      {c.beskrivelse && (<section><H>Beskrivelse</H><p>{c.beskrivelse}</p></section>)}
-      {c.formaal && (<section><H>Formål</H><p>{c.formaal}</p></section>)}
+      {c.beskrivelse && (<section><H>Beskrivelse</H><p><FootnotedText text={c.beskrivelse} /></p></section>)}
+      {c.formaal && (<section><H>Formål</H><p><FootnotedText text={c.formaal} /></p></section>)}
       {c.eksempler.length > 0 && (
         <section>
           <H>Eksempler</H>
@@ -90,7 +121,7 @@ export function ConceptTextView({ c, headingLevel = 3 }: { c: ConceptText; headi
           <ul>{c.eksempler.map((e, i) => <li key={i}>{e}</li>)}</ul>
         </section>
       )}
-      {c.fodnote && <p class="footnote">{c.fodnote}</p>}
+      {c.fodnote && <FootnoteView text={c.fodnote} />}
       {!hasCatalogText && c.definition && (<section><H>Definition</H><p class="multiline">{c.definition}</p></section>)}
       {!hasCatalogText && !c.definition && <p class="muted">Kataloget har ingen beskrivelse af dette begreb.</p>}
     </div>

@@ -1,17 +1,17 @@
-import type { Bundle, CodeSystem, ConceptMap, Parameters } from 'fhir/r4';
+import type { Parameters } from 'fhir/r4';
 import { useEffect, useState } from 'preact/hooks';
 import { fhir, param, paramValue, params } from '../fhir';
 import { setFlash } from '../flash';
 import { useAsync } from '../hooks';
-import {
-  checkDraft, type Draft, isWritable, LOCAL_STATUSES, localEntries, mapsOf, NAME_PATTERN, nameOf, newCodeSystem, newConceptMap, saveBundle,
-  suggestName, type Target, withConcept, withMapping,
-} from '../local-model';
+import { checkDraft, type Draft, isWritable, LOCAL_STATUSES, localEntries, NAME_PATTERN, nameOf, suggestName, type Target } from '../local-model';
 import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href, navigate } from '../router';
 import { warningsAbout, writeWarnings } from '../save-warnings';
 import type { Session } from '../session';
 import { STATUS_LABEL } from '../concept';
+import { saveLocalCode } from '../save-local';
+import { useUnsavedChanges } from '../unsaved';
+import { equivalenceLabel } from '../words';
 import { ErrorBox, Loading, Notice } from './common';
 import { TargetLink } from './municipality';
 import { CatalogTag } from './catalog-tag';
@@ -57,6 +57,8 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
   const [problems, setProblems] = useState<string[]>([]);
   const [error, setError] = useState<unknown>();
   const [saving, setSaving] = useState(false);
+  const [initialDraft] = useState(() => JSON.stringify(draft));
+  const unsaved = useUnsavedChanges(JSON.stringify(draft) !== initialDraft);
   useEffect(() => {
     document.getElementById('editor-title')?.focus();
   }, []);
@@ -88,17 +90,12 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
       document.getElementById('editor-problems')?.focus();
       return;
     }
-    const cs0: CodeSystem = previousCs ?? newCodeSystem(kommunekode, newName);
-    const cm0: ConceptMap | undefined = previousCs
-      ? (mapsOf(previousCs, data.conceptMaps).find((m) => nameOf(m) === nameOf(previousCs)) ?? mapsOf(previousCs, data.conceptMaps)[0])
-      : undefined;
-    const entry = { code: draft.code, display: draft.display.trim(), definition: draft.definition.trim() || undefined, kind: draft.kind, status: draft.status };
-    const cs = withConcept(cs0, entry);
-    const cm = withMapping(cm0 ?? newConceptMap(kommunekode, nameOf(cs0), cs), cs, entry.code, entry.display, draft.kind, draft.targets);
+    const entry = { code: draft.code, display: draft.display.trim() };
     setSaving(true);
     try {
-      const answer = await fhir<Bundle>('POST', '', { body: saveBundle(cs, cm, { codeSystem: previousCs, conceptMap: cm0 }), token: session.token });
-      const warnings = warningsAbout(writeWarnings(answer.body), cm, entry.code);
+      const saved = await saveLocalCode({ data, csId: previousCs?.id, newName, draft }, session.token, existingEntry);
+      const cs = saved.codeSystem;
+      const warnings = warningsAbout(writeWarnings(saved.response), saved.conceptMap, entry.code);
       let check: TranslateAnswer | undefined;
       try {
         check = await translateCheck(cs.url!, entry.code);
@@ -108,16 +105,18 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
       setFlash(
         <>
           <p><strong>{warnings.length > 0 ? 'Gemt med advarsler' : 'Gemt'}:</strong> {entry.display} (<code>{entry.code}</code>) i {cs.title ?? nameOf(cs)}.</p>
+          {saved.merged && <p>Kataloget var ændret i mellemtiden (andre koder); din ændring er lagt oven på den nye version.</p>}
           {warnings.length > 0 && <SaveWarnings session={session} kommunekode={kommunekode} system={cs.url!} code={entry.code} warnings={warnings} />}
           {check && (check.result
             ? (
               <p class="translate-check">Serveren oversætter nu <code>{entry.code}</code> til:{' '}
-                {check.matches.map((m, i) => <span key={i}>{i > 0 && ', '}<TargetLink c={m} /> ({m.equivalence})</span>)}
+                {check.matches.map((m, i) => <span key={i}>{i > 0 && ', '}<TargetLink c={m} /> ({equivalenceLabel(m.equivalence)})</span>)}
               </p>
             )
             : <p>Serveren har endnu ingen oversættelse af {entry.code}.</p>)}
         </>,
       );
+      unsaved.release();
       navigate('kommune');
     } catch (err) {
       setError(err);
@@ -132,7 +131,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
 
   return (
     <form class="editor" onSubmit={save} noValidate>
-      <h2 id="editor-title" tabIndex={-1}>{editing ? `Redigér ${existingEntry!.display}` : 'Ny lokal indsats eller tilbud'}</h2>
+      <h1 id="editor-title" tabIndex={-1}>{editing ? `Redigér ${existingEntry!.display}` : 'Ny lokal indsats eller tilbud'}</h1>
       <div id="editor-problems" tabIndex={-1}>
         {problems.length > 0 && (
           <div class="notice error" role="alert">
@@ -189,7 +188,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
           </div>
         </fieldset>
         <div class="targets-column">
-          <fieldset class="targets">
+          <fieldset class="targets" id="chosen-targets" tabIndex={-1}>
             <legend>Koblet til fælleskommunale begreber</legend>
             <p class="hint">{kindHelp}</p>
             {draft.targets.length === 0 ? <p class="muted">Intet valgt endnu. Find begrebet herunder.</p> : (
@@ -205,7 +204,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
             )}
           </fieldset>
           <section class="picker-section" aria-labelledby="picker-title">
-            <h3 id="picker-title">Find det fælleskommunale begreb</h3>
+            <h2 id="picker-title">Find det fælleskommunale begreb</h2>
             <TargetPicker chosen={draft.targets} multiple={draft.kind === 'tilbud'} onAdd={addTarget} onRemove={removeTarget} />
           </section>
         </div>

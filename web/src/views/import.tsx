@@ -8,6 +8,7 @@ import type { Session } from '../session';
 import { type ImportMode, type ImportPlan, type ImportRequest, previewImport, runImport } from '../import-plan';
 import { ErrorBox, IssueList, Notice } from './common';
 import { ImportPlanView } from './import-plan';
+import { kommuneNavn } from '../words';
 
 function base64(bytes: ArrayBuffer): string {
   const view = new Uint8Array(bytes);
@@ -109,7 +110,7 @@ export function Import({ session }: { session: Session }) {
   const errors = rowIssues.filter((i) => i.severity === 'error' || i.severity === 'fatal').length;
   return (
     <div class="import">
-      <h2>Importér lokale indsatser fra CSV{kommunekode && ` (kommune ${kommunekode})`}</h2>
+      <h1>Importér lokale indsatser fra CSV{kommunekode && ` (${session.kommunenavn ?? kommuneNavn(kommunekode)})`}</h1>
       <div class="import-grid">
         <form onSubmit={preview}>
           <div class="field">
@@ -138,7 +139,7 @@ export function Import({ session }: { session: Session }) {
           <p class="hint">Intet gemmes, før du har set ændringerne og trykket »Importér«.</p>
         </form>
         <aside class="help" aria-labelledby="csv-help">
-          <h3 id="csv-help">Filens format</h3>
+          <h2 id="csv-help">Filens format</h2>
           <p>UTF-8 (»CSV UTF-8« i Excel), adskilt af komma eller semikolon, med en overskriftslinje:</p>
           <dl>
             <dt><code>kode</code></dt><dd>den lokale kode (entydig)</dd>

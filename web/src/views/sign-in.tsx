@@ -1,9 +1,8 @@
-import { useState } from 'preact/hooks';
-import { signIn } from '../session';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { signIn, signOut, type Session } from '../session';
 import { ErrorBox } from './common';
 
-/** Sign-in with the municipality's token (kept in this browser tab only, until it is closed or you sign out). */
-export function SignIn({ purpose }: { purpose: string }) {
+function TokenForm({ sameAs, onDone }: { sameAs?: Session; onDone?: () => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -12,26 +11,65 @@ export function SignIn({ purpose }: { purpose: string }) {
     setBusy(true);
     setError(undefined);
     try {
-      await signIn(token);
+      await signIn(token, sameAs);
+      onDone?.();
     } catch (err) {
       setError(err);
-    } finally {
       setBusy(false);
     }
   };
+  const id = sameAs ? 'token-again' : 'token';
   return (
-    <section class="sign-in" aria-labelledby="sign-in-title">
-      <h2 id="sign-in-title">Log ind som kommune</h2>
-      <p>{purpose}</p>
+    <>
       <form onSubmit={submit}>
-        <label for="token">Kommunens token</label>
-        <input id="token" name="token" type="password" autocomplete="off" spellcheck={false} required value={token}
+        <label for={id}>Kommunens token</label>
+        <input id={id} name="token" type="password" autocomplete="off" spellcheck={false} required value={token} aria-describedby={`${id}-hint`}
           onInput={(e) => setToken((e.target as HTMLInputElement).value)} />
-        <p class="hint">Tokenet udleveres af den, der driver serveren, og gælder én kommune. Det gemmes kun i denne fane, indtil du logger ud
-          eller lukker fanen. Til afprøvning: <code>npm run token -- --kommunekode 370</code>.</p>
-        <button type="submit" disabled={busy}>{busy ? 'Logger ind …' : 'Log ind'}</button>
+        <p class="hint" id={`${id}-hint`}>Tokenet udleveres af den, der driver serveren, og gælder én kommune. Det gemmes kun i denne fane, indtil du
+          logger ud eller lukker fanen.</p>
+        <p class="actions">
+          <button type="submit" disabled={busy}>{busy ? 'Logger ind …' : 'Log ind'}</button>
+          {sameAs && <button type="button" class="secondary" onClick={signOut}>Log ud</button>}
+        </p>
       </form>
       <ErrorBox error={error} />
+    </>
+  );
+}
+
+/** Sign-in with the municipality's token (kept in this browser tab only, until it is closed or you sign out). */
+export function SignIn({ purpose }: { purpose: string }) {
+  return (
+    <section class="sign-in" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title" tabIndex={-1}>Log ind som kommune</h1>
+      <p>{purpose}</p>
+      <TokenForm />
     </section>
+  );
+}
+
+/**
+ * Signing in again where you are, when the token has expired: a modal dialog over the open view, so that the view
+ * and what is typed in it stay; focus returns to where it was.
+ */
+export function SignInAgain({ session }: { session: Session }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const returnTo = useRef<Element | null>(null);
+  useEffect(() => {
+    returnTo.current = document.activeElement;
+    const d = dialog.current;
+    if (d && !d.open) d.showModal();
+    return () => {
+      if (d?.open) d.close();
+      if (returnTo.current instanceof HTMLElement && returnTo.current.isConnected) returnTo.current.focus();
+    };
+  }, []);
+  return (
+    <dialog ref={dialog} class="sign-in-again" aria-labelledby="sign-in-again-title" onCancel={(e) => e.preventDefault()}>
+      <h2 id="sign-in-again-title">Dit login er udløbet</h2>
+      <p>Log ind igen for at fortsætte som {session.kommunenavn ?? (session.kommunekode ? `kommune ${session.kommunekode}` : 'administrator')}. Det, du
+        har skrevet, bliver stående; gem derefter igen.</p>
+      <TokenForm sameAs={session} />
+    </dialog>
   );
 }

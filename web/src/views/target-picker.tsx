@@ -37,7 +37,7 @@ function Preview({ node, onUse }: { node: TreeNode; onUse(t: Target): void }) {
   const { concept, names } = c.data;
   return (
     <div>
-      <h4 class="preview-title">{concept.display} <StatusBadge status={concept.status} /></h4>
+      <h3 class="preview-title">{concept.display} <StatusBadge status={concept.status} /></h3>
       <p class="muted small"><CatalogTag system={concept.system} code={concept.code} />{concept.lovparagraf && ` · ${concept.lovparagraf}`} · <code>{concept.code}</code></p>
       {concept.status !== 'active' && (
         <div class="notice warn">

@@ -1,0 +1,38 @@
+import type { OperationOutcome } from 'fhir/r4';
+
+type IssueDetails = NonNullable<OperationOutcome['issue'][number]['details']>;
+
+/** http://hl7.org/fhir/StructureDefinition/translation: the other language of a string, on its `_text` element. */
+export const TRANSLATION_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/translation';
+
+export type MessageLanguage = 'da' | 'en';
+
+/**
+ * The language of the server's error and write messages: Danish when the caller's first Accept-Language is Danish
+ * (`da`, `da-DK`; the web page asks so), English otherwise, as terminology clients and their test suites expect.
+ * ($validate has its own rule, Danish unless English is asked for: src/validation/messages.ts.)
+ */
+export function messageLanguage(acceptLanguage: string | string[] | undefined): MessageLanguage {
+  const header = Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage ?? '';
+  const first = header.split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag: (tag ?? '').trim().toLowerCase(), q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter((l) => l.tag !== '' && l.tag !== '*' && l.q > 0)
+    .sort((a, b) => b.q - a.q)[0]?.tag;
+  return first === 'da' || first?.startsWith('da-') ? 'da' : 'en';
+}
+
+/**
+ * An issue's `details` in the caller's language: the Danish text with the English one as a translation when Danish
+ * is asked for and the message has it; the English text alone otherwise.
+ */
+export function localizedDetails(en: string, da: string | undefined, lang: MessageLanguage): IssueDetails {
+  if (lang !== 'da' || da === undefined) return { text: en };
+  return {
+    text: da,
+    _text: { extension: [{ url: TRANSLATION_EXTENSION, extension: [{ url: 'lang', valueCode: 'en' }, { url: 'content', valueString: en }] }] },
+  } as IssueDetails;
+}

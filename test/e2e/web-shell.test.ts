@@ -1,0 +1,406 @@
+import fs from 'node:fs';
+import type { Bundle, CodeSystem, Parameters } from 'fhir/r4';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Browser } from '../../scripts/chromium';
+import { startWebServer, type WebServer } from '../../scripts/web-server';
+import { publishedCatalogs } from '../support/app';
+import { describeWithChromium } from '../support/chromium';
+import { CODES, localCodeSystem, localConceptMap, type LocalConcept } from '../support/local';
+
+/**
+ * The page's shell in headless Chromium: Danish throughout (server messages, municipality names, footnotes),
+ * phones to wide screens, a 2,000-code catalog, and not losing work (unsaved changes, an expired token, two tabs,
+ * focus). axe-core checks every view for accessibility violations.
+ */
+jest.setTimeout(180_000);
+
+let server: WebServer;
+let browser: Browser;
+const pages: Page[] = [];
+const pageErrors: string[] = [];
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+async function newPage(): Promise<Page> {
+  const page = await browser.context.newPage();
+  pages.push(page);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text()); });
+  return page;
+}
+
+async function signIn(page: Page, kommunekode: string, heading: string, token?: string): Promise<void> {
+  await page.goto(`${server.origin}/app/#/kommune`);
+  await page.getByLabel('Kommunens token').fill(token ?? await server.token(kommunekode));
+  await page.getByRole('button', { name: 'Log ind' }).click();
+  await page.getByRole('heading', { level: 1, name: `${heading}: lokale indsatser og tilbud` }).waitFor();
+}
+
+/** axe-core in the page (evaluated, not a script tag: the page's policy allows no inline script). */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return axe.run(document);
+  });
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+async function seed(kommunekode: string, concepts: LocalConcept[], targets: (c: LocalConcept, i: number) => string[]): Promise<void> {
+  const codeSystem = localCodeSystem(kommunekode, 'lokale-indsatser', concepts);
+  const conceptMap = localConceptMap(kommunekode, 'lokale-indsatser', concepts.map((c, i) => ({ code: c.code, display: c.display, targets: targets(c, i) })));
+  const bundle: Bundle = {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [
+      { resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } },
+      { resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } },
+    ],
+  };
+  const res = await fetch(server.fhirBase, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/fhir+json', Authorization: `Bearer ${await server.token(kommunekode)}` },
+    body: JSON.stringify(bundle),
+  });
+  if (!res.ok) throw new Error(`seeding ${kommunekode}: ${res.status} ${await res.text()}`);
+}
+
+/** Waits until `read` gives `expected` (deep equality), or fails with the last value after 10 s. */
+function poll<T>(read: () => T | Promise<T>): { toBe(expected: T): Promise<void>; toEqual(expected: T): Promise<void> } {
+  const until = async (expected: T) => {
+    const end = Date.now() + 10_000;
+    let last = await read();
+    while (JSON.stringify(last) !== JSON.stringify(expected) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+      last = await read();
+    }
+    expect(last).toEqual(expected);
+  };
+  return { toBe: until, toEqual: until };
+}
+
+async function fhirGet<T>(path: string): Promise<T> {
+  const res = await fetch(`${server.fhirBase}/${path}`, { headers: { Accept: 'application/fhir+json' } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+}
+
+describeWithChromium('the page in Danish, on every screen, with large catalogs and without losing work (headless Chromium)', () => {
+  beforeAll(async () => {
+    server = await startWebServer({ published: publishedCatalogs() });
+    browser = await launchChromium({ width: 1366, height: 900 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  beforeEach(() => {
+    pageErrors.length = 0;
+  });
+
+  afterEach(async () => {
+    for (const p of pages.splice(0)) if (!p.isClosed()) await p.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  describe('5. Danish for every message the page shows', () => {
+    it("names the municipality, shows no developer command, and says the server's refusals in Danish", async () => {
+      const page = await newPage();
+      await page.goto(`${server.origin}/app/#/kommune`);
+      const box = await page.locator('.sign-in').textContent();
+      expect(box).not.toContain('npm run');
+      await signIn(page, '751', 'Aarhus Kommune');
+      expect(await page.locator('header .who').textContent()).toContain('Aarhus Kommune');
+      expect(await page.locator('header').textContent()).not.toContain('Kommune 751');
+
+      // The import's refusal of an ambiguous title, row by row, in the server's Danish.
+      await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Importér CSV' }).click();
+      await page.getByRole('heading', { level: 1, name: /Aarhus Kommune/ }).waitFor();
+      const csv = 'kode;titel;type;maal\n751-A;Gåtur;indsats;Fysisk træning\n';
+      await page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+      await page.getByRole('button', { name: 'Importér' }).click();
+      const alert = page.getByRole('alert');
+      await alert.getByText('er titlen på 2 fælleskommunale begreber').waitFor();
+      const text = await alert.textContent();
+      expect(text).not.toMatch(/names 2 common concepts|nothing was written/);
+
+      // A file saved as Latin-1 rather than UTF-8.
+      await page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'latin1') });
+      await page.getByRole('button', { name: 'Importér' }).click();
+      await page.getByRole('alert').getByText('Filen er ikke gemt som UTF-8').waitFor();
+    });
+
+    it('renders catalog footnote markers as footnotes, as the server gives them in $lookup', async () => {
+      const lookup = await fhirGet<Parameters>(`CodeSystem/$lookup?system=urn:oid:1.2.208.176.2.21&code=${CODES.fysiskTraening119}`);
+      const props = (lookup.parameter ?? []).filter((p) => p.name === 'property');
+      const value = (code: string) => props.find((p) => p.part?.some((x) => x.name === 'code' && x.valueCode === code))?.part?.find((x) => x.name === 'value')?.valueString;
+      expect(value('beskrivelse')).toMatch(/^Superviserede² aktiviteter/);
+      expect(value('fodnote')).toMatch(/^² Med superviserede aktiviteter/);
+
+      const page = await newPage();
+      await page.goto(`${server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
+      const concept = page.getByRole('article');
+      await concept.getByRole('heading', { name: 'Beskrivelse' }).waitFor();
+      const beskrivelse = concept.locator('.concept-text section').first();
+      expect(await beskrivelse.locator('sup').textContent()).toContain('2');
+      expect(await beskrivelse.textContent()).not.toContain('Superviserede2');
+      const note = concept.getByRole('note', { name: 'Fodnote' });
+      expect(await note.locator('sup').textContent()).toBe('2');
+      expect(await note.textContent()).toContain('Med superviserede aktiviteter menes');
+      // Where it is used: the municipality by name.
+      const used = concept.getByRole('listitem').filter({ hasText: '370-BOLDSPIL' });
+      expect(await used.textContent()).toMatch(/^Næstved Kommune: /);
+    });
+
+    it('counts in Danish grammar and names map relationships in Danish words', async () => {
+      const page = await newPage();
+      await page.goto(`${server.origin}/app/#/kataloger/119`);
+      await page.getByLabel('Søg i §119 Forebyggelse').fill('kostvejledning');
+      const status = page.getByRole('status').filter({ hasText: 'matcher' });
+      await status.waitFor();
+      expect(await status.textContent()).toMatch(/^1 begreb matcher »kostvejledning«/);
+
+      await seed('330', [{ code: '330-BOLD', display: 'Boldspil', type: 'indsats' }], () => [CODES.fysiskTraening119]);
+      await signIn(page, '330', 'Slagelse Kommune');
+      const row = page.getByRole('row', { name: /330-BOLD/ });
+      expect(await row.textContent()).toContain('hører under');
+      expect(await row.textContent()).not.toContain('subsumes');
+    });
+  });
+
+  describe('6. Phones to wide screens', () => {
+    async function views(page: Page): Promise<string[]> {
+      const seen: string[] = [];
+      const check = async (name: string) => {
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        const viewport = page.viewportSize()!.width;
+        if (width > viewport) seen.push(`${name}: ${width} px wide at ${viewport}`);
+      };
+      await page.goto(`${server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
+      await page.getByRole('article').getByRole('heading', { name: 'Formål' }).waitFor();
+      await check('concept');
+      await page.goto(`${server.origin}/app/#/kommune`);
+      await page.getByLabel('Kommunens token').waitFor();
+      await check('sign-in');
+      await signIn(page, '370', 'Næstved Kommune');
+      await page.getByRole('heading', { name: 'Dækning' }).waitFor();
+      await check('kommune');
+      await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+      await page.getByLabel('Lokal kode').waitFor();
+      await check('editor');
+      await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Importér CSV' }).click();
+      await page.getByLabel('CSV-fil').waitFor();
+      await check('import');
+      return seen;
+    }
+
+    it('at 390 px: no sideways scroll, the menu and "Log ind" in view, columns stacked', async () => {
+      const page = await newPage();
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${server.origin}/app/`);
+      for (const name of ['Kataloger', 'Min kommune', 'Importér CSV']) {
+        const box = await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name }).boundingBox();
+        expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+      }
+      const login = await page.getByRole('banner').getByRole('link', { name: 'Log ind' }).boundingBox();
+      expect(login && login.x >= 0 && login.x + login.width <= 390).toBe(true);
+      expect(await views(page)).toEqual([]);
+      // The editor's two columns stack: the picker is below the form, not beside it.
+      await page.goto(`${server.origin}/app/#/kommune/ny`);
+      const form = await page.locator('.editor-grid > fieldset').boundingBox();
+      const picker = await page.locator('.targets-column').boundingBox();
+      expect(picker!.y).toBeGreaterThan(form!.y + form!.height - 1);
+    });
+
+    it('at 1920 px: the municipality view uses the width, and codes never wrap inside', async () => {
+      const page = await newPage();
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await signIn(page, '370', 'Næstved Kommune');
+      await page.getByRole('heading', { name: 'Dækning' }).waitFor();
+      const main = await page.locator('main').boundingBox();
+      expect(main!.width).toBeGreaterThan(1700);
+      // The coverage report stands beside the catalog instead of below it.
+      const catalog = await page.locator('.local-catalog').first().boundingBox();
+      const coverage = await page.locator('.coverage').boundingBox();
+      expect(coverage!.x).toBeGreaterThan(catalog!.x + catalog!.width - 1);
+      for (const width of [1920, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        const wrapped = await page.locator('code.code').evaluateAll((els) => els.filter((e) => e.getClientRects().length > 1).map((e) => e.textContent));
+        expect(wrapped).toEqual([]);
+      }
+    });
+  });
+
+  describe('7. Large catalogs', () => {
+    it('a 2,000-code catalog: paged, filtered, and its coverage grouped by catalog', async () => {
+      const concepts: LocalConcept[] = Array.from({ length: 2000 }, (_, i) => ({
+        code: `400-K${String(i).padStart(4, '0')}`, display: i === 1234 ? 'Mindfulness for unge' : `Lokal indsats ${i}`, type: 'indsats',
+      }));
+      await seed('400', concepts, (_c, i) => [i % 2 === 0 ? CODES.fysiskTraening119 : CODES.fysiskTraening140]);
+      const page = await newPage();
+      await signIn(page, '400', 'Bornholms Regionskommune');
+      await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Kataloger' }).click();
+      await page.getByRole('heading', { level: 1, name: /§119 Forebyggelse/ }).waitFor();
+
+      const started = Date.now();
+      await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Min kommune' }).click();
+      const filter = page.getByLabel('Find i Kommune 400 test');
+      await filter.waitFor();
+      await page.getByRole('row', { name: /400-K0000/ }).waitFor();
+      const interactiveMs = Date.now() - started;
+      console.log(`"Min kommune" with 2,000 local codes: interactive (rows and filter) ${interactiveMs} ms after the click`);
+
+      const elements = await page.evaluate(() => document.querySelectorAll('*').length);
+      console.log(`"Min kommune" with 2,000 local codes: ${elements} elements`);
+      expect(await page.locator('table.entries tbody tr').count()).toBe(50);
+      expect(await page.getByRole('status').filter({ hasText: 'lokale koder' }).textContent()).toContain('2.000 lokale koder');
+
+      await page.getByRole('button', { name: 'Næste' }).click();
+      await page.getByRole('row', { name: /400-K0050/ }).waitFor();
+      expect(await page.getByRole('navigation', { name: /^Sider i/ }).textContent()).toContain('Side 2 af 40');
+
+      await filter.fill('mindful');
+      await page.getByRole('row', { name: /400-K1234/ }).waitFor();
+      expect(await page.locator('table.entries tbody tr').count()).toBe(1);
+      expect(await page.getByRole('status').filter({ hasText: 'matcher' }).textContent()).toMatch(/^1 kode matcher »mindful«/);
+
+      const groups = await page.locator('details.uncovered summary').allTextContents();
+      expect(groups.some((g) => g.startsWith('§119 Forebyggelse:'))).toBe(true);
+      expect(groups.some((g) => g.startsWith('§140 Genoptræning:'))).toBe(true);
+    });
+  });
+
+  describe('8. Not losing work', () => {
+    it('asks before leaving unsaved changes (inside the page and when the tab closes), and moves focus after actions', async () => {
+      const page = await newPage();
+      await signIn(page, '250', 'Frederikssund Kommune');
+      await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+      await page.getByLabel('Titel').fill('Stavgang');
+
+      const questions: string[] = [];
+      page.once('dialog', (d) => { questions.push(d.message()); void d.dismiss(); });
+      await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Kataloger' }).click();
+      await poll(() => questions.length).toBe(1);
+      expect(questions[0]).toContain('ændringer, der ikke er gemt');
+      expect(await page.getByLabel('Titel').inputValue()).toBe('Stavgang');
+      expect(page.url()).toContain('#/kommune/ny');
+
+      // Focus follows the action: after "Kobl til" to the chosen targets, after saving to the saved message.
+      await page.getByLabel('Lokal kode').fill('250-STAVGANG');
+      await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
+      await page.getByLabel('Søg', { exact: true }).fill('fysisk');
+      await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
+      await page.getByRole('button', { name: /^Kobl til/ }).click();
+      await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('chosen-targets');
+      await page.getByRole('button', { name: 'Gem' }).click();
+      await page.locator('.translate-check').waitFor();
+      await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('municipality-flash');
+
+      // Closing the tab mid-edit: the browser's own question.
+      await page.getByRole('link', { name: 'Redigér Stavgang' }).click();
+      await page.getByLabel('Titel').fill('Stavgang i grupper');
+      const kinds: string[] = [];
+      page.on('dialog', (d) => { kinds.push(d.type()); void d.accept(); });
+      await page.close({ runBeforeUnload: true });
+      await poll(() => kinds).toEqual(['beforeunload']);
+    });
+
+    it('an expired token: signing in again in place keeps the draft, and the save goes through', async () => {
+      const page = await newPage();
+      // Valid for the server (which allows 30 s of clock skew) but past its expiry for the page in a few seconds.
+      await signIn(page, '260', 'Halsnæs Kommune', await server.token('260', Math.floor(Date.now() / 1000) + 4));
+      await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+      await page.getByLabel('Lokal kode').fill('260-GANG');
+      await page.getByLabel('Titel').fill('Gangtræning');
+      const dialog = page.getByRole('dialog', { name: 'Dit login er udløbet' });
+      await dialog.waitFor({ timeout: 15_000 });
+      expect(await page.locator('header').getByRole('button', { name: 'Log ud' }).count()).toBe(0);
+      expect(await axeViolations(page)).toEqual([]);
+      await dialog.getByLabel('Kommunens token').fill(await server.token('260'));
+      await dialog.getByRole('button', { name: 'Log ind' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await page.getByLabel('Lokal kode').inputValue()).toBe('260-GANG');
+      expect(await page.getByLabel('Titel').inputValue()).toBe('Gangtræning');
+      await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
+      await page.getByLabel('Søg', { exact: true }).fill('fysisk');
+      await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
+      await page.getByRole('button', { name: /^Kobl til/ }).click();
+      await page.getByRole('button', { name: 'Gem' }).click();
+      await page.locator('.translate-check').waitFor();
+      expect((await fhirGet<CodeSystem>('CodeSystem/kommune-260-lokale-indsatser')).concept?.map((c) => c.code)).toEqual(['260-GANG']);
+    });
+
+    it('two tabs: edits of different codes are merged; an edit of the same code is a conflict, in Danish, with the form kept', async () => {
+      await seed('270', [
+        { code: '270-A', display: 'Alfa', type: 'indsats' }, { code: '270-B', display: 'Beta', type: 'indsats' },
+      ], () => [CODES.fysiskTraening119]);
+      const one = await newPage();
+      const two = await newPage();
+      await signIn(one, '270', 'Gribskov Kommune');
+      await signIn(two, '270', 'Gribskov Kommune');
+      await one.getByRole('link', { name: 'Redigér Alfa' }).click();
+      await two.getByRole('link', { name: 'Redigér Beta' }).click();
+      await one.getByLabel('Titel').fill('Alfa ændret');
+      await two.getByLabel('Titel').fill('Beta ændret');
+      await one.getByRole('button', { name: 'Gem' }).click();
+      await one.locator('.translate-check').waitFor();
+      await two.getByRole('button', { name: 'Gem' }).click();
+      await two.getByText('din ændring er lagt oven på den nye version').waitFor();
+      const cs = await fhirGet<CodeSystem>('CodeSystem/kommune-270-lokale-indsatser');
+      expect(cs.concept?.map((c) => c.display)).toEqual(['Alfa ændret', 'Beta ændret']);
+
+      // Both tabs now edit 270-A: the second save must not overwrite the first.
+      await one.getByRole('link', { name: 'Redigér Alfa ændret' }).click();
+      await two.getByRole('link', { name: 'Redigér Alfa ændret' }).click();
+      await one.getByLabel('Titel').fill('Alfa fra fane 1');
+      await two.getByLabel('Titel').fill('Alfa fra fane 2');
+      await one.getByRole('button', { name: 'Gem' }).click();
+      await one.locator('.translate-check').waitFor();
+      await two.getByRole('button', { name: 'Gem' }).click();
+      const alert = two.getByRole('alert');
+      await alert.getByText('Koden 270-A er ændret af en anden i mellemtiden').waitFor();
+      expect(await alert.textContent()).not.toMatch(/If-Match\)|changed since it was read/);
+      expect(await two.getByLabel('Titel').inputValue()).toBe('Alfa fra fane 2');
+      const after = await fhirGet<CodeSystem>('CodeSystem/kommune-270-lokale-indsatser');
+      expect(after.concept?.find((c) => c.code === '270-A')?.display).toBe('Alfa fra fane 1');
+    });
+  });
+
+  describe('every view: one h1, and axe-core finds no violations', () => {
+    it.each([[1366], [390]])('at %i px', async (width) => {
+      const page = await newPage();
+      await page.setViewportSize({ width, height: 900 });
+      const found: Record<string, string[]> = {};
+      const check = async (name: string) => {
+        expect(`${name}: ${await page.locator('h1').count()}`).toBe(`${name}: 1`);
+        const v = await axeViolations(page);
+        if (v.length > 0) found[name] = v;
+      };
+      await page.goto(`${server.origin}/app/`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await check('kataloger');
+      await page.goto(`${server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
+      await page.getByRole('article').getByRole('heading', { name: 'Formål' }).waitFor();
+      await check('begreb');
+      await page.goto(`${server.origin}/app/#/kataloger/kommune-370-tilbud`);
+      await page.getByRole('button', { name: 'Fold ud: KOL rehabilitering' }).waitFor();
+      await check('bilag 6');
+      await page.goto(`${server.origin}/app/#/kommune`);
+      await page.getByLabel('Kommunens token').waitFor();
+      await check('log ind');
+      await signIn(page, '370', 'Næstved Kommune');
+      await page.getByRole('heading', { name: 'Dækning' }).waitFor();
+      await check('min kommune');
+      await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+      await page.getByLabel('Søg', { exact: true }).fill('fysisk');
+      await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
+      await page.locator('.picker-preview').getByRole('heading', { name: 'Formål' }).waitFor();
+      await check('rediger');
+      await page.goto(`${server.origin}/app/#/import`);
+      await page.getByLabel('CSV-fil').waitFor();
+      await check('import');
+      expect(found).toEqual({});
+    });
+  });
+});

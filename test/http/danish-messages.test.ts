@@ -1,0 +1,123 @@
+import type { Bundle, OperationOutcome, Parameters } from 'fhir/r4';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp, type App } from '../../src/app';
+import { TRANSLATION_EXTENSION } from '../../src/errors/message-language';
+import { MemoryStore } from '../../src/store/memory-store';
+import { publishedCatalogs, testConfig } from '../support/app';
+import { CODES, sampleCatalog, tokenFor } from '../support/local';
+
+/**
+ * The server's write, sign-in, conflict and import messages in Danish for a caller that asks for Danish
+ * (Accept-Language: da, as the web page does), with the English text as a translation; English otherwise.
+ */
+const JSON_TYPE = 'application/fhir+json';
+let app: App;
+
+beforeAll(async () => {
+  app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+});
+
+function first(outcome: OperationOutcome): { text?: string; translation?: string } {
+  const details = outcome.issue[0]?.details as { text?: string; _text?: { extension?: { url: string; extension?: { url: string; valueString?: string }[] }[] } };
+  const translation = details?._text?.extension?.find((e) => e.url === TRANSLATION_EXTENSION)?.extension?.find((e) => e.url === 'content')?.valueString;
+  return { text: details?.text, translation };
+}
+
+function csvParameters(csv: Buffer | string): Parameters {
+  const data = (typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv).toString('base64');
+  return { resourceType: 'Parameters', parameter: [{ name: 'csv', valueAttachment: { contentType: 'text/csv', data } }] };
+}
+
+describe('messages for a caller that asks for Danish', () => {
+  it("the page's sign-in names the municipality from the list of kommunekoder, and says an expired token in Danish", async () => {
+    const res = await request(app).get('/app/api/session').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '751' })}`).expect(200);
+    expect(res.body).toMatchObject({ kommunekode: '751', kommunenavn: 'Aarhus Kommune' });
+    const expired = await tokenFor({ kommunekode: '751' }, { expiresIn: Math.floor(Date.now() / 1000) - 3600 });
+    const refused = await request(app).get('/app/api/session').set('Authorization', `Bearer ${expired}`).set('Accept-Language', 'da').expect(401);
+    expect(first(refused.body).text).toBe('Dit login er udløbet. Log ind igen med et nyt token.');
+  });
+
+  it('an expired token: Danish with Accept-Language da, English without', async () => {
+    const token = await tokenFor({ kommunekode: '101' }, { expiresIn: Math.floor(Date.now() / 1000) - 3600 });
+    const { codeSystem } = sampleCatalog('101');
+    const da = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Accept-Language', 'da')
+      .set('Authorization', `Bearer ${token}`).send(codeSystem).expect(401);
+    expect(first(da.body)).toEqual({ text: 'Dit login er udløbet. Log ind igen med et nyt token.', translation: 'The token has expired' });
+    const en = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE)
+      .set('Authorization', `Bearer ${token}`).send(codeSystem).expect(401);
+    expect(first(en.body)).toEqual({ text: 'The token has expired', translation: undefined });
+    // The challenge header stays ASCII English (RFC 6750).
+    expect(da.headers['www-authenticate']).toContain('error_description="The token has expired"');
+  });
+
+  it('an If-Match version conflict names the versions in Danish', async () => {
+    const token = await tokenFor({ kommunekode: '102' });
+    const { codeSystem } = sampleCatalog('102');
+    await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`).send(codeSystem).expect(201);
+    await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('If-Match', 'W/"1"').send({ ...codeSystem, title: 'Ændret' }).expect(200);
+    const res = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da-DK, en;q=0.5').set('If-Match', 'W/"1"').send({ ...codeSystem, title: 'Igen' }).expect(412);
+    const m = first(res.body);
+    expect(m.text).toBe(`CodeSystem/${codeSystem.id} er nu i version 2, ikke 1, som du hentede (If-Match): en anden har ændret den i mellemtiden.`);
+    expect(m.translation).toContain('is at version 2, not 1 (If-Match)');
+  });
+
+  it("another municipality's catalog is refused in Danish", async () => {
+    const token = await tokenFor({ kommunekode: '103' });
+    const { codeSystem } = sampleCatalog('104');
+    const res = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(codeSystem).expect(403);
+    expect(first(res.body).text).toMatch(/tilhører kommune 104; dit token må kun ændre kommune 103s kataloger/);
+  });
+
+  it('CSV import: wrong encoding and an ambiguous title in Danish, with the line', async () => {
+    const token = await tokenFor({ kommunekode: '105' });
+    const latin1 = Buffer.from('kode;titel;type;maal\n105-A;Gåtur;indsats;Fysisk træning\n', 'latin1');
+    const enc = await request(app).post('/fhir/CodeSystem/$import-local').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(csvParameters(latin1)).expect(422);
+    expect(first(enc.body).text).toMatch(/^Filen er ikke gemt som UTF-8/);
+    expect(first(enc.body).translation).toBe('The file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8)');
+    const outcome = enc.body as OperationOutcome;
+    expect(outcome.issue.at(-1)?.details?.text).toBe('Ikke importeret: 1 fejl; intet blev gemt.');
+
+    const ambiguous = await request(app).post('/fhir/CodeSystem/$import-local').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(csvParameters('kode;titel;type;maal\n105-A;Gåtur;indsats;Fysisk træning\n')).expect(422);
+    const issue = (ambiguous.body as OperationOutcome).issue[0]!;
+    expect(issue.details?.text).toMatch(/^maal: 'Fysisk træning' er titlen på 2 fælleskommunale begreber; skriv koden i stedet: /);
+    expect(issue.extension?.[0]?.valueInteger).toBe(2);
+    // The command line's English stays in diagnostics.
+    expect(issue.diagnostics).toMatch(/^line 2: maal 'Fysisk træning' names 2 common concepts/);
+  });
+});
+
+describe('write validation in Danish', () => {
+  it("a local intervention with two targets is refused in Danish, and a retired target's warning names the replacement in Danish", async () => {
+    const token = await tokenFor({ kommunekode: '106' });
+    const { codeSystem, conceptMap } = sampleCatalog('106');
+    const two = structuredClone(conceptMap);
+    two.group![0]!.element!.find((e) => e.code === '106-BOLD')!.target!.push({ code: CODES.kostvejledning, equivalence: 'subsumes' });
+    const bundle = (cm: typeof conceptMap) => ({
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } },
+        { resource: cm, request: { method: 'PUT', url: `ConceptMap/${cm.id}` } },
+      ],
+    });
+    const refused = await request(app).post('/fhir').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(bundle(two)).expect(422);
+    const texts = (refused.body as OperationOutcome).issue.map((i) => i.details?.text);
+    expect(texts).toContain(`Den lokale indsats '106-BOLD' er koblet til 2 begreber (${CODES.fysiskTraening119}, ${CODES.kostvejledning}); ` +
+      'en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).');
+
+    const retired = structuredClone(conceptMap);
+    retired.group![0]!.element!.find((e) => e.code === '106-BOLD')!.target = [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }];
+    const saved = await request(app).post('/fhir').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(bundle(retired)).expect(200);
+    const warnings = ((saved.body as Bundle).entry ?? []).flatMap((e) => (e.response?.outcome as OperationOutcome | undefined)?.issue ?? [])
+      .filter((i) => i.severity === 'warning').map((i) => i.details?.text);
+    expect(warnings).toContain(`Målet '${CODES.tobaksafvaenningRetired}' (Tobaksafvænning) for '106-BOLD' er udgået; ` +
+      `brug i stedet ${CODES.nikotin} (Nikotin- og tobaksafvænning).`);
+  });
+});

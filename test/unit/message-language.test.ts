@@ -1,0 +1,24 @@
+import { localizedDetails, messageLanguage, TRANSLATION_EXTENSION } from '../../src/errors/message-language';
+
+describe('the language of the server’s messages', () => {
+  it('is Danish only when the first language the caller asks for is Danish', () => {
+    expect(messageLanguage('da')).toBe('da');
+    expect(messageLanguage('da-DK,da;q=0.9,en;q=0.8')).toBe('da');
+    expect(messageLanguage('en;q=0.5, da')).toBe('da');
+    expect(messageLanguage(['DA-dk'])).toBe('da');
+    expect(messageLanguage('en, da')).toBe('en');
+    expect(messageLanguage('de')).toBe('en');
+    expect(messageLanguage('*')).toBe('en');
+    expect(messageLanguage('da;q=0')).toBe('en');
+    expect(messageLanguage(undefined)).toBe('en');
+  });
+
+  it('writes the Danish text with the English one as its translation, or the English text alone', () => {
+    expect(localizedDetails('The token has expired', 'Dit login er udløbet.', 'da')).toEqual({
+      text: 'Dit login er udløbet.',
+      _text: { extension: [{ url: TRANSLATION_EXTENSION, extension: [{ url: 'lang', valueCode: 'en' }, { url: 'content', valueString: 'The token has expired' }] }] },
+    });
+    expect(localizedDetails('The token has expired', 'Dit login er udløbet.', 'en')).toEqual({ text: 'The token has expired' });
+    expect(localizedDetails('Only English', undefined, 'da')).toEqual({ text: 'Only English' });
+  });
+});

@@ -1,0 +1,33 @@
+import kommuner from '../../src/local/kommuner.json';
+
+/** Danish words for what the server says in FHIR's own codes, and the page's counting grammar. */
+
+/** ConceptMap equivalence (R4) as a municipal consultant reads it: how the local code relates to the common one. */
+const EQUIVALENCE_LABEL: Record<string, string> = {
+  subsumes: 'hører under',
+  inexact: 'indgår i tilbuddet',
+  equivalent: 'svarer til',
+  equal: 'svarer til',
+  wider: 'bredere',
+  narrower: 'snævrere',
+  specializes: 'specialisering',
+  relatedto: 'beslægtet',
+  unmatched: 'ingen match',
+  disjoint: 'ingen match',
+};
+
+export function equivalenceLabel(code: string | undefined): string {
+  return code ? EQUIVALENCE_LABEL[code] ?? code : '';
+}
+
+/** `1 begreb`, `2 begreber`: the count with the singular or plural noun. */
+export function count(n: number, one: string, many: string): string {
+  return `${n.toLocaleString('da-DK')} ${n === 1 ? one : many}`;
+}
+
+const KOMMUNE_NAVN = new Map(kommuner.kommuner.map((k) => [k.kode, k.officieltNavn]));
+
+/** "Aarhus Kommune" for 751 (the list of the 98 municipalities, src/local/kommuner.json); "Kommune 999" when unknown. */
+export function kommuneNavn(kommunekode: string): string {
+  return KOMMUNE_NAVN.get(kommunekode) ?? `Kommune ${kommunekode}`;
+}
