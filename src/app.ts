@@ -31,13 +31,14 @@ import { createTokenVerifier } from './auth/verifier';
 import { sharedFhirSchemaValidator } from './fhir/schema-validator';
 import { readResource, writeRoutes } from './http/write-routes';
 import { importLocalRoute } from './http/import-local-route';
+import { auditRoute } from './http/audit-route';
 import { defaultWebDir, webAppRoutes } from './http/web-app';
 import { MunicipalValueSetLayer } from './local/municipal-layer';
 import { checkPublishedLocalCatalogs } from './local/published-check';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
-import { pastVersion } from './store/past-version';
+import { VersionHistory } from './store/past-version';
 import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
 import { packResource } from './terminology/packed-resource';
@@ -76,12 +77,16 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const fhirCore = new ResourceSet([...fhirCoreTerminology(), ...library.resources]);
   // each municipality's pick lists, derived from its local catalogs (local/municipal-value-sets.ts), under what is written or published
   const derived = new MunicipalValueSetLayer();
-  const registry = new TerminologyRegistry([written, publishedSet, derived], catalogs.defaultSupplements, undefined, [fhirCore], (cs, supplements) => library.provider(cs, supplements));
+  // every url|version written before, below all that is current: `url|1.0.0` still resolves after 2.0.0 replaced it
+  const history = new VersionHistory();
+  const registry = new TerminologyRegistry([written, publishedSet, derived], catalogs.defaultSupplements, undefined, [history.set, fhirCore],
+    (cs, supplements) => library.provider(cs, supplements));
   derived.attach(registry);
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
-  const layer = new WrittenLayer(written, registry);
+  const layer = new WrittenLayer(written, registry, history);
   const feed = hasChangeFeed(store) ? store : undefined;
   try {
+    history.load(await store.loadHistory());
     if (feed) await feed.follow(layer);
     else layer.load(await store.loadAll());
   } catch (e) {
@@ -95,7 +100,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   registry.touch();
   const writer = new ResourceWriter({
     store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
-    layerFollowsStore: feed !== undefined,
+    layerFollowsStore: feed !== undefined, history,
   });
 
   const validation = submissionValidation(config.profilesDir);
@@ -113,7 +118,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     acceptLanguages: acceptLanguages(req),
     limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
     baseUrl: baseUrlOf(req),
-    pastVersion: (type, url, version) => pastVersion(store, registry, type, url, version),
+    firstWritten: (resource) => history.firstWrittenOf(resource),
   });
 
   let shuttingDown = false;
@@ -186,6 +191,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   }));
   fhir.use(operationRoute(contextFor));
   fhir.post('/', batchRoute({ registry, contextFor, baseUrlOf }));
+  fhir.use(auditRoute({ store, verifier, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
 
   fhir.get(RESOURCE_PATH, (req, res) => {

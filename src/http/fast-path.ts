@@ -56,9 +56,9 @@ const EXPANSIONS = new Set(['ValueSet/expand']);
 
 /**
  * The fields of OperationContext (and its limits) the cache key covers with the URL; answers with others are not kept.
- * (pastVersion reads the store's history, which changes only with a write, and every write empties the cache.)
+ * (firstWritten reads the history of writes, which changes only with a write, and every write empties the cache.)
  */
-const CONTEXT_FIELDS = new Set(['registry', 'acceptLanguages', 'limits', 'baseUrl', 'pastVersion']);
+const CONTEXT_FIELDS = new Set(['registry', 'acceptLanguages', 'limits', 'baseUrl', 'firstWritten']);
 const LIMIT_FIELDS = new Set(['maxExpansionSize', 'timeBudgetMs']);
 
 const CONTENT_TYPE = `${FHIR_JSON}; charset=utf-8`;

@@ -172,7 +172,7 @@ async function writeBuilt(
     { method: 'PUT', resourceType: 'ConceptMap', id: built.conceptMap.id, body: built.conceptMap, ifMatch: versionOf(existing.conceptMap) },
   ];
   try {
-    const results = await writer.write(principal, requests, gate);
+    const results = await writer.write(principal, requests, gate, 'import-local');
     const warnings = issuesToMessages(results.flatMap((r) => r.warnings), built);
     return {
       ok: true, rows, messages: sortMessages([...messages, ...warnings]),

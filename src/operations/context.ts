@@ -1,7 +1,7 @@
 import type { Resource } from 'fhir/r4';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import type { TerminologyRegistry } from '../terminology/registry';
-import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import type { TerminologyResource } from '../terminology/resource-set';
 
 export interface Limits {
   /** Largest expansion the server computes in one request before answering too-costly. */
@@ -18,8 +18,11 @@ export interface OperationContext {
   limits: Limits;
   /** The base URL of the FHIR endpoint, for fullUrls and references. */
   baseUrl: string;
-  /** A written resource's version that an update has replaced (src/store/past-version.ts), for operations that address `url|version`. */
-  pastVersion?(type: TerminologyType, url: string, version: string): Promise<TerminologyResource | undefined>;
+  /**
+   * When a written url|version was first written (src/store/past-version.ts), for the version in force on a date
+   * (src/terminology/in-force.ts); the registry itself resolves the versions an update replaced.
+   */
+  firstWritten?(resource: TerminologyResource): string | undefined;
 }
 
 export type ResourceLevel = 'type' | 'instance';
@@ -35,6 +38,8 @@ export interface Table {
 /** What this server's own operations publish in their OperationDefinition (src/operations/operation-definition.ts). */
 export interface OperationDocumentation {
   description: string;
+  /** The OperationDefinition this one extends (an HL7 operation with this server's additions). */
+  base?: string;
   /** Documentation of input parameters, by name. */
   inputs?: Record<string, string>;
   outputs: { name: string; type?: string; repeats?: boolean; documentation: string }[];

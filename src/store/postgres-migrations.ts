@@ -28,7 +28,7 @@ export const MIGRATIONS_TABLE = 'faelles_tx_migrations';
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The tables this build reads and writes; start-up checks they are there (a schema can be damaged by hand). */
-export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history'] as const;
+export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history', 'audit_event'] as const;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -74,6 +74,26 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (resource_type, id, version_id),
         CHECK ((method = 'delete') = (content IS NULL))
       );
+    `,
+  },
+  {
+    // expand: a new table, which builds of migration 1 do not touch
+    version: 2,
+    name: 'audit log (who changed what)',
+    compatibleFrom: 1,
+    sql: `
+      -- One row per write request (src/store/audit-log.ts); owners/agents/entities are ' key key ' lists searched
+      -- with strpos. seq orders events recorded in the same millisecond.
+      CREATE TABLE audit_event (
+        seq      bigserial PRIMARY KEY,
+        id       text NOT NULL UNIQUE,
+        recorded text NOT NULL,
+        owners   text NOT NULL,
+        agents   text NOT NULL,
+        entities text NOT NULL,
+        content  text NOT NULL
+      );
+      CREATE INDEX audit_event_by_time ON audit_event (recorded);
     `,
   },
 ];

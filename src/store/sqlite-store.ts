@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { FhirError } from '../errors/fhir-error';
-import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { AuditEvent, CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { joinKeys, keyNeedle, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
+import type { WrittenVersion } from './past-version';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { BaseStore, nowInstant, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 
@@ -33,10 +35,21 @@ const MIGRATIONS: string[] = [
      content       TEXT,
      PRIMARY KEY (resource_type, id, version_id)
    ) WITHOUT ROWID;`,
+  // Who changed what (src/store/audit-log.ts): one row per write request; owners/agents/entities are ' key key ' lists.
+  `CREATE TABLE audit_event (
+     seq      INTEGER PRIMARY KEY,
+     id       TEXT NOT NULL UNIQUE,
+     recorded TEXT NOT NULL,
+     owners   TEXT NOT NULL,
+     agents   TEXT NOT NULL,
+     entities TEXT NOT NULL,
+     content  TEXT NOT NULL
+   );
+   CREATE INDEX audit_event_by_time ON audit_event (recorded);`,
 ];
 
 /** The tables this build uses; start-up checks they are there. */
-const TABLES = ['resource', 'resource_history'];
+const TABLES = ['resource', 'resource_history', 'audit_event'];
 
 interface ResourceRow {
   resource_type: TerminologyType;
@@ -182,7 +195,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     return rows.map((r) => this.toVersion(r));
   }
 
-  async apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]> {
+  async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {
     const lastUpdated = nowInstant();
     const selectState = this.db.prepare('SELECT version_id, deleted FROM resource WHERE resource_type = ? AND id = ?');
     const upsert = this.db.prepare(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content)
@@ -215,6 +228,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
         insertHistory.run(resourceType, id, planned.versionId, planned.method, lastUpdated, content);
         results.push(toStoredVersion(planned, lastUpdated));
       }
+      if (audit) this.insertAudit(audit(results));
       return results;
     });
     // Synchronous from here to the commit: the gate decides now.
@@ -227,6 +241,50 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     } catch (e) {
       throw this.writeError(e);
     }
+  }
+
+  // --- Past versions and the audit log (who changed what) ---
+
+  async loadHistory(): Promise<WrittenVersion[]> {
+    const rows = this.db.prepare('SELECT last_updated, content FROM resource_history WHERE content IS NOT NULL').all() as { last_updated: string; content: string }[];
+    return rows.map((r) => ({ resource: this.parse(r.content), lastUpdated: r.last_updated }));
+  }
+
+  private insertAudit(record: AuditRecord): void {
+    this.db.prepare('INSERT INTO audit_event (id, recorded, owners, agents, entities, content) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(record.event.id, record.event.recorded, joinKeys(record.owners), joinKeys(record.agents), joinKeys(record.entities), JSON.stringify(record.event));
+  }
+
+  async recordAudit(record: AuditRecord): Promise<void> {
+    try {
+      this.db.transaction(() => this.insertAudit(record)).immediate();
+    } catch (e) {
+      throw this.writeError(e);
+    }
+  }
+
+  async searchAudit(q: AuditQuery): Promise<AuditEvent[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const key = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(`instr(${column}, ?) > 0`);
+      values.push(keyNeedle(value));
+    };
+    key('owners', q.owner);
+    key('entities', q.entity);
+    key('agents', q.agent);
+    if (q.from !== undefined) {
+      where.push('recorded >= ?');
+      values.push(q.from);
+    }
+    if (q.before !== undefined) {
+      where.push('recorded < ?');
+      values.push(q.before);
+    }
+    const sql = `SELECT content FROM audit_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY recorded DESC, seq DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...values, q.count) as { content: string }[];
+    return rows.map((r) => JSON.parse(r.content) as AuditEvent);
   }
 
   /** The store's own failures as answers that say nothing was written; anything else as it is. */

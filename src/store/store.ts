@@ -1,7 +1,9 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import type { AuditLog, AuditOfWrite } from './audit-log';
 import type { CommitGate } from './commit-gate';
+import type { WrittenVersion } from './past-version';
 
 /** One version of a stored resource, as kept in its history. */
 export interface StoredVersion {
@@ -47,7 +49,7 @@ export class StoreLoadError extends Error {
  * Where the resources users write (municipalities' local catalogs and maps) live. The published catalogs are not
  * in the store: they are loaded read-only from the terminology folder at start.
  */
-export interface TerminologyStore {
+export interface TerminologyStore extends AuditLog {
   /** Every current resource, to build the in-memory indexes at start. */
   loadAll(): Promise<TerminologyResource[]>;
   findCodeSystem(url: string, version?: string): Promise<CodeSystem | undefined>;
@@ -67,8 +69,11 @@ export interface TerminologyStore {
    * With a gate, the changes are committed only if `gate.enterCommit()` allows it right before the commit; a
    * write abandoned before is not written (503). When the commit's outcome cannot be known (the database did not
    * answer it), the error says so (504): it is never reported as a failure that may still commit.
+   * With `audit`, the write's AuditEvent (made from the versions written) is stored in the same transaction.
    */
-  apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]>;
+  apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]>;
+  /** Every version ever written that has content (not deletes), any order: the versions kept addressable by url|version. */
+  loadHistory(): Promise<WrittenVersion[]>;
   create(resource: TerminologyResource): Promise<StoredVersion>;
   update(resource: TerminologyResource, expectedVersion?: string): Promise<StoredVersion>;
   delete(type: TerminologyType, id: string, expectedVersion?: string): Promise<StoredVersion | undefined>;

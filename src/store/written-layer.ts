@@ -1,6 +1,7 @@
 import { packResource } from '../terminology/packed-resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
+import type { VersionHistory } from './past-version';
 import type { ChangeSink, ResourceChange } from './store';
 
 /**
@@ -14,7 +15,7 @@ import type { ChangeSink, ResourceChange } from './store';
 export class WrittenLayer implements ChangeSink {
   private readonly versions = new Map<string, number>();
 
-  constructor(readonly set: ResourceSet, private readonly registry: TerminologyRegistry) {}
+  constructor(readonly set: ResourceSet, private readonly registry: TerminologyRegistry, private readonly history?: VersionHistory) {}
 
   /** Replaces the whole layer (a store without a change feed, at start). */
   load(resources: TerminologyResource[]): void {
@@ -46,7 +47,10 @@ export class WrittenLayer implements ChangeSink {
     for (const c of fresh.values()) {
       const previous = next.byResourceId(c.resourceType, c.id);
       if (previous) next.remove(previous);
-      if (c.resource) next.add(packResource(c.resource));
+      if (c.resource) {
+        next.add(packResource(c.resource));
+        this.history?.record(c.resource);
+      }
     }
     this.set.replaceContents(next);
     for (const [key, c] of fresh) this.versions.set(key, c.versionId);

@@ -9,6 +9,8 @@ type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptM
 
 /** One layer of terminology resources, indexed by canonical url and id. */
 export class ResourceSet {
+  /** A layer that answers only `url|version` (src/store/past-version.ts): not a candidate for the newest version. */
+  readonly versionedOnly: boolean = false;
   private byUrl = new Map<string, TerminologyResource[]>();
   private byId = new Map<string, TerminologyResource>();
 

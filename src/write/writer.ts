@@ -5,11 +5,13 @@ import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../local/municipality';
 import { hasErrors, validateTerminologyResource, validationFailure, type ValidationIssue } from '../local/validation';
 import type { CommitGate } from '../store/commit-gate';
+import type { VersionHistory } from '../store/past-version';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from '../store/store';
 import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
 import { packResource } from '../terminology/packed-resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { ResourceSet, TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { auditOfRefusal, auditOfWrite, operationOf, type AuditTarget, type WriteOperationName } from './audit';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
 
@@ -63,6 +65,8 @@ export interface WriterDeps {
    * never lets an older version replace a newer one); the writer then leaves the layer alone.
    */
   layerFollowsStore?: boolean;
+  /** Every url|version written, kept addressable after a later write replaces it (src/store/past-version.ts). */
+  history?: VersionHistory;
 }
 
 interface Planned {
@@ -79,6 +83,16 @@ interface Planned {
   expectedVersion?: string;
   /** Where the expected version came from: If-Match (412 when stale) or the body's meta.versionId (409). */
   expectedFrom?: 'if-match' | 'body';
+}
+
+/** What a refused request meant to write, for the audit log (its body as given). */
+function refusedTarget(r: WriteRequest): AuditTarget {
+  const body = r.body && typeof r.body === 'object' && !Array.isArray(r.body) ? (r.body as TerminologyResource) : undefined;
+  const id = r.method === 'POST' ? undefined : r.id; // a create's id is the server's
+  return {
+    resourceType: r.resourceType, id: id !== undefined && FHIR_ID.test(id) ? id : undefined, after: body,
+    method: r.method === 'POST' ? 'create' : r.method === 'PUT' ? 'update' : 'delete',
+  };
 }
 
 const ETAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
@@ -152,9 +166,22 @@ export class ResourceWriter {
     return run;
   }
 
-  /** `gate`: lets the caller abandon the write until its commit begins (src/store/commit-gate.ts). */
-  write(principal: Principal, requests: WriteRequest[], gate?: CommitGate): Promise<WriteResult[]> {
-    return this.exclusive(() => this.writeNow(principal, requests, gate));
+  /**
+   * `gate`: lets the caller abandon the write until its commit begins (src/store/commit-gate.ts). `operation` names
+   * the write in the audit log (default: create/update/delete for one request, transaction for several). Every
+   * write is recorded (src/write/audit.ts): a success in its own transaction, a refusal after it.
+   */
+  write(principal: Principal, requests: WriteRequest[], gate?: CommitGate, operation?: WriteOperationName): Promise<WriteResult[]> {
+    const name = operationOf(requests, operation);
+    return this.exclusive(async () => {
+      try {
+        return await this.writeNow(principal, requests, name, gate);
+      } catch (e) {
+        // The refusal is the answer; a log that cannot record it (the store is down or full) does not change that answer.
+        await this.deps.store.recordAudit(auditOfRefusal(principal, name, requests.map(refusedTarget), e)).catch(() => undefined);
+        throw e;
+      }
+    });
   }
 
   /** Whether the id was written and its latest version is a delete (410 Gone on read). */
@@ -167,7 +194,7 @@ export class ResourceWriter {
     return this.deps.published.byResourceId(type, id) !== undefined;
   }
 
-  private async writeNow(principal: Principal, requests: WriteRequest[], gate?: CommitGate): Promise<WriteResult[]> {
+  private async writeNow(principal: Principal, requests: WriteRequest[], operation: WriteOperationName, gate?: CommitGate): Promise<WriteResult[]> {
     if (requests.length === 0) return [];
     await this.deps.beforeWrite?.();
     const { store, registry, written, published } = this.deps;
@@ -226,7 +253,10 @@ export class ResourceWriter {
       : { kind: 'delete', resourceType: p.type, id: p.id, expectedVersion: p.expectedVersion }));
     let versions: (StoredVersion | undefined)[];
     try {
-      versions = await store.apply(changes, gate);
+      const targets: AuditTarget[] = planned.map((p, i) => ({
+        resourceType: p.type, id: p.id, before: p.before, after: p.after, method: changes[i]!.kind,
+      }));
+      versions = await store.apply(changes, gate, auditOfWrite(principal, operation, targets));
     } catch (e) {
       if (e instanceof StoreConflictError) {
         const p = planned.find((x) => x.expectedFrom === 'if-match');
@@ -238,6 +268,7 @@ export class ResourceWriter {
     let changed = false;
     const results: WriteResult[] = planned.map((p, i) => {
       const v = versions[i];
+      if (v?.resource) this.deps.history?.record(v.resource, v.lastUpdated);
       if (v && !this.deps.layerFollowsStore) {
         const previous = written.byResourceId(p.type, p.id);
         if (previous) written.remove(previous);
