@@ -53,8 +53,8 @@ export interface OperationHandler {
   definition?: string;
   /** The resource an instance-level call addresses (by id), passed as the handler's target. */
   handle(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Promise<Resource> | Resource;
-  /** The answer as a table, for operations that also answer `text/csv` and NDJSON (Accept or `_format`). */
-  table?(input: OperationInput, ctx: OperationContext): Table | Promise<Table>;
+  /** The answer as a table, for operations that also answer `text/csv` and NDJSON (Accept or `_format`); `target` as for handle. */
+  table?(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Table | Promise<Table>;
   /** For this server's own operations: the text of their OperationDefinition. */
   documentation?: OperationDocumentation;
   /** An operation that takes a `text/csv` body: the body is given to it as this (string) parameter. */

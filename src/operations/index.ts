@@ -3,6 +3,7 @@ import { batchValidateCodeOperation } from './batch-validate-code';
 import { compareOperation } from './compare';
 import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
+import { codeSystemDiffOperation, conceptMapDiffOperation, valueSetDiffOperation } from './diff';
 import { expandOperation } from './expand';
 import { exportOperation } from './export';
 import { localCodingsOperation } from './local-codings';
@@ -27,6 +28,9 @@ export const OPERATIONS: OperationHandler[] = [
   rollupOperation,
   exportOperation,
   localCodingsOperation,
+  codeSystemDiffOperation,
+  valueSetDiffOperation,
+  conceptMapDiffOperation,
 ];
 
 export function findOperation(resourceType: string, name: string): OperationHandler | undefined {
