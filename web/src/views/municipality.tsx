@@ -9,6 +9,7 @@ import { href } from '../router';
 import type { Session } from '../session';
 import { catalogKeyFor } from './browse';
 import { ErrorBox, Loading, StatusBadge } from './common';
+import { ResourceHistory } from './history';
 
 export const KIND_LABEL: Record<string, string> = { indsats: 'Indsats', tilbud: 'Tilbud' };
 
@@ -63,6 +64,7 @@ function CatalogTable({ cs, data }: { cs: CodeSystem; data: MunicipalityData }) 
           </tbody>
         </table>
       )}
+      {writable && <><ResourceHistory type="CodeSystem" id={cs.id!} title="Historik for kataloget" />{data.conceptMaps.filter((m) => m.id && m.group?.some((g) => g.source === cs.url)).map((m) => <ResourceHistory key={m.id} type="ConceptMap" id={m.id!} title="Historik for koblingerne" />)}</>}
     </section>
   );
 }
