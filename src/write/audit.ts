@@ -81,7 +81,8 @@ function entity(t: AuditTarget, version?: StoredVersion): AuditEventEntity {
 
 function record(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], outcome: { code: '0' | '4' | '8'; desc?: string },
   versions: readonly (StoredVersion | undefined)[] = [], extraOwners: string[] = []): AuditRecord {
-  const recorded = nowInstant();
+  // a write's event has the write's own time (meta.lastUpdated, the database's clock on PostgreSQL)
+  const recorded = versions.find((v) => v)?.lastUpdated ?? nowInstant();
   const event: AuditRecord['event'] = {
     resourceType: 'AuditEvent',
     id: randomUUID(),
@@ -118,8 +119,8 @@ export function auditOfWrite(principal: Principal, operation: WriteOperationName
 }
 
 /**
- * The record of a refused write: 4 (minor failure) for a refusal of the request (403, 409, 412, 422 …), 8 for the
- * server's own failure. The requesting municipality sees it too, whoever owns what it tried to write.
+ * The record of a refused write: 4 (minor failure) for a refusal of the request (403, 409, 412, 422 …), 8 for an
+ * error that is not a FhirError (a defect). The requesting municipality sees it too, whoever owns what it tried to write.
  */
 export function auditOfRefusal(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], error: unknown): AuditRecord {
   const status = error instanceof FhirError ? error.status : 500;

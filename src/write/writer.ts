@@ -177,8 +177,11 @@ export class ResourceWriter {
       try {
         return await this.writeNow(principal, requests, name, gate);
       } catch (e) {
-        // The refusal is the answer; a log that cannot record it (the store is down or full) does not change that answer.
-        await this.deps.store.recordAudit(auditOfRefusal(principal, name, requests.map(refusedTarget), e)).catch(() => undefined);
+        // A refusal (4xx) is recorded beside the answer, not before it: a slow or failing store must not delay or change
+        // the answer. The store's own failures (5xx: unreachable, full, outcome unknown) are the server's log's, not the audit's.
+        if (!(e instanceof FhirError) || e.status < 500) {
+          void this.deps.store.recordAudit(auditOfRefusal(principal, name, requests.map(refusedTarget), e)).catch(() => undefined);
+        }
         throw e;
       }
     });
