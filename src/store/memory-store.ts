@@ -2,7 +2,7 @@ import type { AuditEvent, CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 import { auditMatches, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
-import type { WrittenVersion } from './past-version';
+import { headOf, type WrittenVersion } from './past-version';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
 
@@ -97,7 +97,12 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
 
   async loadHistory(): Promise<WrittenVersion[]> {
     const out: WrittenVersion[] = [];
-    for (const list of this.versions.values()) for (const v of list) if (v.resource) out.push({ resource: v.resource, lastUpdated: v.lastUpdated });
+    for (const list of this.versions.values()) {
+      for (const v of list) {
+        const resource = v.resource;
+        if (resource) out.push({ head: headOf(resource), lastUpdated: v.lastUpdated, load: () => resource });
+      }
+    }
     return out;
   }
 

@@ -21,11 +21,72 @@ class PastVersionSet extends ResourceSet {
   }
 }
 
-/** A written version as the history keeps it: the resource (with meta.lastUpdated) of one write. */
+/** What the registry indexes a version by, and what the in-force rule reads, without the whole resource. */
+export interface VersionHead {
+  resourceType: TerminologyType;
+  id: string;
+  url?: string;
+  version?: string;
+  status?: string;
+  date?: string;
+  content?: string;
+}
+
+/** A written version as the store's history has it: its head, when it was written, and the resource on demand. */
 export interface WrittenVersion {
-  resource: TerminologyResource;
+  head: VersionHead;
   /** When it was written (meta.lastUpdated of that write). */
   lastUpdated: string;
+  /** The whole resource (the store's text parsed), read when a request first needs more than the head. */
+  load(): TerminologyResource;
+}
+
+/** A history row's head as the SQL stores select it (url, version, status, date and content read from the JSON by the database). */
+export interface HistoryHeadRow {
+  resource_type: TerminologyType;
+  id: string;
+  last_updated: string;
+  url: unknown;
+  version: unknown;
+  status: unknown;
+  date: unknown;
+  content_mode: unknown;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export function headFromRow(r: HistoryHeadRow): VersionHead {
+  return {
+    resourceType: r.resource_type, id: r.id, url: text(r.url), version: text(r.version), status: text(r.status), date: text(r.date), content: text(r.content_mode),
+  };
+}
+
+const HEAD_FIELDS: readonly (keyof VersionHead)[] = ['resourceType', 'id', 'url', 'version', 'status', 'date', 'content'];
+
+/** The head of a resource at hand. */
+export function headOf(r: TerminologyResource): VersionHead {
+  const head: Record<string, unknown> = {};
+  for (const k of HEAD_FIELDS) head[k] = (r as unknown as Record<string, unknown>)[k];
+  return head as unknown as VersionHead;
+}
+
+/**
+ * A resource that is its head until another field is read, then the loaded resource: the history of 98
+ * municipalities' catalogs in three versions is not parsed at start, only the versions a request asks for.
+ */
+function lazyVersion(v: WrittenVersion): TerminologyResource {
+  let full: object | undefined;
+  const real = (): object => (full ??= v.load());
+  const head = v.head as unknown as Record<string, unknown>;
+  return new Proxy({}, {
+    get: (_t, key) => (typeof key === 'string' && HEAD_FIELDS.includes(key as keyof VersionHead) ? head[key] : Reflect.get(real(), key)),
+    has: (_t, key) => Reflect.has(real(), key),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_t, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(real(), key);
+      return d && { ...d, configurable: true };
+    },
+  }) as TerminologyResource;
 }
 
 /**
@@ -39,25 +100,30 @@ export class VersionHistory {
   private readonly firstWritten = new Map<string, string>();
   private readonly lastWritten = new Map<string, string>();
 
-  private key(r: TerminologyResource): string {
+  private key(r: { resourceType: string; url?: string; version?: string }): string {
     return `${r.resourceType} ${r.url ?? ''}|${r.version ?? ''}`;
   }
 
-  /** Adds a written version; an older write of the same url|version than the one kept changes nothing but the first-written time. */
-  record(resource: TerminologyResource, lastUpdated = resource.meta?.lastUpdated ?? new Date().toISOString()): void {
-    if (!resource.url) return;
-    const key = this.key(resource);
+  /** Whether this write is the newest of its url|version (an older one changes nothing but the first-written time). */
+  private newest(head: VersionHead, lastUpdated: string): boolean {
+    if (!head.url) return false;
+    const key = this.key(head);
     const first = this.firstWritten.get(key);
     if (!first || lastUpdated < first) this.firstWritten.set(key, lastUpdated);
     const last = this.lastWritten.get(key);
-    if (last && last > lastUpdated) return;
+    if (last && last > lastUpdated) return false;
     this.lastWritten.set(key, lastUpdated);
-    this.set.add(packResource(resource));
+    return true;
   }
 
-  /** The store's history, any order. */
+  /** Adds a version just written. */
+  record(resource: TerminologyResource, lastUpdated = resource.meta?.lastUpdated ?? new Date().toISOString()): void {
+    if (this.newest(headOf(resource), lastUpdated)) this.set.add(packResource(resource));
+  }
+
+  /** The store's history, any order; each version is read from the store's text when first used. */
   load(versions: Iterable<WrittenVersion>): void {
-    for (const v of versions) this.record(v.resource, v.lastUpdated);
+    for (const v of versions) if (this.newest(v.head, v.lastUpdated)) this.set.add(lazyVersion(v));
   }
 
   /** When this url|version was first written; undefined for what was never written here (published catalogs). */

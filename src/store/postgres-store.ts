@@ -5,7 +5,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { joinKeys, keyNeedle, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
-import type { WrittenVersion } from './past-version';
+import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 import {
@@ -406,9 +406,12 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   // --- Past versions and the audit log (who changed what) ---
 
   async loadHistory(): Promise<WrittenVersion[]> {
-    const rows = await this.query<{ last_updated: string; content: string }>(
-      `SELECT last_updated, content FROM ${this.t('resource_history')} WHERE content IS NOT NULL`, []);
-    return rows.map((r) => ({ resource: this.parse(r.content), lastUpdated: r.last_updated }));
+    // the head is read by the database; the text is parsed only when a request needs the version (src/store/past-version.ts)
+    const rows = await this.query<HistoryHeadRow & { content: string }>(
+      `SELECT resource_type, id, last_updated, j->>'url' AS url, j->>'version' AS version, j->>'status' AS status, j->>'date' AS date,
+         j->>'content' AS content_mode, content
+       FROM (SELECT resource_type, id, last_updated, content, content::jsonb AS j FROM ${this.t('resource_history')} WHERE content IS NOT NULL) h`, []);
+    return rows.map((r) => ({ head: headFromRow(r), lastUpdated: r.last_updated, load: () => this.parse(r.content) }));
   }
 
   private async insertAudit(client: PoolClient, record: AuditRecord): Promise<void> {

@@ -6,7 +6,7 @@ import type { AuditEvent, CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { joinKeys, keyNeedle, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
-import type { WrittenVersion } from './past-version';
+import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { BaseStore, nowInstant, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 
@@ -246,8 +246,21 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   // --- Past versions and the audit log (who changed what) ---
 
   async loadHistory(): Promise<WrittenVersion[]> {
-    const rows = this.db.prepare('SELECT last_updated, content FROM resource_history WHERE content IS NOT NULL').all() as { last_updated: string; content: string }[];
-    return rows.map((r) => ({ resource: this.parse(r.content), lastUpdated: r.last_updated }));
+    // the head is read by SQLite; the resource is parsed only when a request needs it (src/store/past-version.ts)
+    // one json_extract with several paths reads each text once, answering a small JSON array
+    const rows = (this.db.prepare(`SELECT resource_type, id, version_id, last_updated,
+        json_extract(content, '$.url', '$.version', '$.status', '$.date', '$.content') AS head
+      FROM resource_history WHERE content IS NOT NULL`).all() as { resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: string }[])
+      .map((r): HistoryHeadRow & { version_id: number } => {
+        const [url, version, status, date, mode] = JSON.parse(r.head) as unknown[];
+        return { ...r, url, version, status, date, content_mode: mode };
+      });
+    const select = this.db.prepare('SELECT content FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?');
+    return rows.map((r) => ({
+      head: headFromRow(r),
+      lastUpdated: r.last_updated,
+      load: () => this.parse((select.get(r.resource_type, r.id, r.version_id) as { content: string }).content),
+    }));
   }
 
   private insertAudit(record: AuditRecord): void {

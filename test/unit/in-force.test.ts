@@ -1,5 +1,5 @@
 import type { ConceptMap } from 'fhir/r4';
-import { VersionHistory } from '../../src/store/past-version';
+import { headOf, VersionHistory, type WrittenVersion } from '../../src/store/past-version';
 import { endOfDate, versionInForce } from '../../src/terminology/in-force';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
@@ -22,10 +22,19 @@ describe('endOfDate', () => {
   });
 });
 
+function written({ resource, lastUpdated }: { resource: ConceptMap; lastUpdated: string }, loads?: { n: number }): WrittenVersion {
+  return {
+    head: headOf(resource), lastUpdated, load: () => {
+      if (loads) loads.n++;
+      return resource;
+    },
+  };
+}
+
 describe('versionInForce', () => {
   function setUp(current: ConceptMap, past: { resource: ConceptMap; lastUpdated: string }[]) {
     const history = new VersionHistory();
-    history.load(past);
+    history.load(past.map(written));
     history.record(current, current.meta?.lastUpdated);
     const registry = new TerminologyRegistry([new ResourceSet([current])], new Set(), undefined, [history.set]);
     return (date: string) => versionInForce(registry, 'ConceptMap', URL, date, (r) => history.firstWrittenOf(r))?.version;
@@ -65,5 +74,21 @@ describe('VersionHistory as a registry layer', () => {
     const deleted = new TerminologyRegistry([new ResourceSet()], new Set(), undefined, [history.set]);
     expect(deleted.find('ConceptMap', URL)).toBeUndefined();
     expect(deleted.byId('ConceptMap', 'kommune-101-m')).toBeUndefined();
+  });
+});
+
+describe('VersionHistory from the store', () => {
+  it('reads a version from the store only when a request needs more than its head', () => {
+    const loads = { n: 0 };
+    const history = new VersionHistory();
+    const old = map('1.0.0', { date: '2024-01-01', group: [{ source: 's', target: 't', element: [{ code: 'a', target: [{ code: 'b', equivalence: 'equivalent' }] }] }] });
+    history.load([written({ resource: old, lastUpdated: '2025-01-01T00:00:00.000Z' }, loads)]);
+    const registry = new TerminologyRegistry([new ResourceSet([map('2.0.0', { date: '2025-06-01' })])], new Set(), undefined, [history.set]);
+    const found = registry.find('ConceptMap', URL, '1.0.0')!;
+    expect(versionInForce(registry, 'ConceptMap', URL, '2024-12', (r) => history.firstWrittenOf(r))?.version).toBe('1.0.0');
+    expect(loads.n).toBe(0);
+    expect(found.group?.[0]?.element?.[0]?.code).toBe('a');
+    expect(JSON.parse(JSON.stringify(found))).toEqual(old);
+    expect(loads.n).toBe(1);
   });
 });
