@@ -116,9 +116,9 @@ export class VersionHistory {
     return true;
   }
 
-  /** Adds a version just written. */
-  record(resource: TerminologyResource, lastUpdated = resource.meta?.lastUpdated ?? new Date().toISOString()): void {
-    if (this.newest(headOf(resource), lastUpdated)) this.set.add(packResource(resource));
+  /** Adds a version just written (`packed`: already packed by the caller, src/terminology/packed-resource.ts). */
+  record(resource: TerminologyResource, lastUpdated = resource.meta?.lastUpdated ?? new Date().toISOString(), packed = false): void {
+    if (this.newest(headOf(resource), lastUpdated)) this.set.add(packed ? resource : packResource(resource));
   }
 
   /** The store's history, any order; each version is read from the store's text when first used. */

@@ -79,7 +79,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     // expand: a new table, which builds of migration 1 do not touch
     version: 2,
-    name: 'audit log (who changed what)',
+    name: 'audit log (who changed what); history by change sequence',
     compatibleFrom: 1,
     sql: `
       -- One row per write request (src/store/audit-log.ts); owners/agents/entities are ' key key ' lists searched
@@ -94,6 +94,8 @@ export const MIGRATIONS: readonly Migration[] = [
         content  text NOT NULL
       );
       CREATE INDEX audit_event_by_time ON audit_event (recorded);
+      -- replicas follow every version written (not only the newest) from the history
+      CREATE INDEX resource_history_by_change ON resource_history (change_seq);
     `,
   },
 ];

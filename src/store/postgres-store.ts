@@ -542,10 +542,12 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
 
   private async fetchChanges(): Promise<void> {
     const since = this.seenSeq;
-    // One statement, one snapshot: a transaction's rows (which share its sequence number) come all or none.
+    // One statement, one snapshot: a transaction's rows (which share its sequence number) come all or none. Every
+    // version since, not only the newest: a version another replica wrote and replaced between two fetches stays
+    // addressable by url|version here too (src/store/past-version.ts); the written layer keeps the newest.
     const rows = await this.query<ResourceRow & { seq: string }>(
-      `SELECT resource_type, id, version_id, content, change_seq::text AS seq FROM ${this.t('resource')}
-       WHERE change_seq > $1 ORDER BY change_seq`, [since]);
+      `SELECT resource_type, id, version_id, content, change_seq::text AS seq FROM ${this.t('resource_history')}
+       WHERE change_seq > $1 ORDER BY change_seq, version_id`, [since]);
     if (rows.length === 0) return;
     this.deliver(rows.map((r) => this.toChange(r)));
     this.seenSeq = rows.reduce((max, r) => Math.max(max, Number(r.seq)), this.seenSeq);

@@ -35,6 +35,14 @@ export class WrittenLayer implements ChangeSink {
   }
 
   apply(changes: ResourceChange[]): void {
+    // every version delivered stays addressable by url|version, also one a later change in the same delivery replaced
+    const packed = new Map<ResourceChange, TerminologyResource>();
+    for (const c of changes) {
+      if (!c.resource) continue;
+      const p = packResource(c.resource);
+      packed.set(c, p);
+      this.history?.record(p, c.resource.meta?.lastUpdated, true);
+    }
     // The newest change per resource that is newer than what the layer has.
     const fresh = new Map<string, ResourceChange>();
     for (const c of changes) {
@@ -47,10 +55,8 @@ export class WrittenLayer implements ChangeSink {
     for (const c of fresh.values()) {
       const previous = next.byResourceId(c.resourceType, c.id);
       if (previous) next.remove(previous);
-      if (c.resource) {
-        next.add(packResource(c.resource));
-        this.history?.record(c.resource);
-      }
+      const p = packed.get(c);
+      if (p) next.add(p);
     }
     this.set.replaceContents(next);
     for (const [key, c] of fresh) this.versions.set(key, c.versionId);

@@ -271,11 +271,13 @@ export class ResourceWriter {
     let changed = false;
     const results: WriteResult[] = planned.map((p, i) => {
       const v = versions[i];
-      if (v?.resource) this.deps.history?.record(v.resource, v.lastUpdated);
+      // packed once, for the written layer and the versions kept (a replica's layer does both from the change feed)
+      const packed = v?.resource && !this.deps.layerFollowsStore ? packResource(v.resource) : undefined;
+      if (packed) this.deps.history?.record(packed, v!.lastUpdated, true);
       if (v && !this.deps.layerFollowsStore) {
         const previous = written.byResourceId(p.type, p.id);
         if (previous) written.remove(previous);
-        if (v.resource) written.add(packResource(v.resource));
+        if (packed) written.add(packed);
         changed = true;
       }
       return {
