@@ -1,7 +1,8 @@
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { packResource } from '../terminology/packed-resource';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 
-type ByType = { CodeSystem: import('fhir/r4').CodeSystem; ValueSet: import('fhir/r4').ValueSet; ConceptMap: import('fhir/r4').ConceptMap };
+type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
 /**
  * The versions of written resources that a later write replaced, as a registry layer that only answers `url|version`:

@@ -1,8 +1,9 @@
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { compareVersions } from './canonical';
 import type { TerminologyRegistry } from './registry';
 import type { TerminologyResource, TerminologyType } from './resource-set';
 
-type ByType = { CodeSystem: import('fhir/r4').CodeSystem; ValueSet: import('fhir/r4').ValueSet; ConceptMap: import('fhir/r4').ConceptMap };
+type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
 const DATE_PARAM = /^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01])(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)?)?$/;
 
