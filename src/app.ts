@@ -32,13 +32,14 @@ import { createTokenVerifier } from './auth/verifier';
 import { sharedFhirSchemaValidator } from './fhir/schema-validator';
 import { readResource, writeRoutes } from './http/write-routes';
 import { importLocalRoute } from './http/import-local-route';
+import { auditRoute } from './http/audit-route';
 import { defaultWebDir, webAppRoutes } from './http/web-app';
 import { MunicipalValueSetLayer } from './local/municipal-layer';
 import { checkPublishedLocalCatalogs } from './local/published-check';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
-import { pastVersion } from './store/past-version';
+import { VersionHistory } from './store/past-version';
 import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
 import { packageRoutes } from './http/package-routes';
@@ -82,15 +83,19 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const fhirCore = new ResourceSet([...fhirCoreTerminology(), ...library.resources]);
   // each municipality's pick lists, derived from its local catalogs (local/municipal-value-sets.ts), under what is written or published
   const derived = new MunicipalValueSetLayer();
-  const registry = new TerminologyRegistry([written, publishedSet, derived], catalogs.defaultSupplements, undefined, [fhirCore], (cs, supplements) => library.provider(cs, supplements));
+  // every url|version written before, below all that is current: `url|1.0.0` still resolves after 2.0.0 replaced it
+  const history = new VersionHistory();
+  const registry = new TerminologyRegistry([written, publishedSet, derived], catalogs.defaultSupplements, undefined, [history.set, fhirCore],
+    (cs, supplements) => library.provider(cs, supplements));
   derived.attach(registry);
   // the terminology folder, the packages named in PACKAGES and those loaded at run time (src/packages/)
   const publishedLayer = new PublishedLayer(publishedSet, registry, catalogs.resources, { name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {} });
   await addConfiguredPackages(config.packages, publishedLayer, written);
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
-  const layer = new WrittenLayer(written, registry);
+  const layer = new WrittenLayer(written, registry, history);
   const feed = hasChangeFeed(store) ? store : undefined;
   try {
+    history.load(await store.loadHistory());
     if (feed) await feed.follow({ apply: (changes) => layer.apply(changes), applyPackages: (packages) => publishedLayer.applyPackages(packages) });
     else {
       layer.load(await store.loadAll());
@@ -106,7 +111,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   publishedLayer.packBase();
   const writer = new ResourceWriter({
     store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
-    layerFollowsStore: feed !== undefined,
+    layerFollowsStore: feed !== undefined, history,
   });
 
   const validation = submissionValidation(config.profilesDir);
@@ -124,7 +129,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     acceptLanguages: acceptLanguages(req),
     limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
     baseUrl: baseUrlOf(req),
-    pastVersion: (type, url, version) => pastVersion(store, registry, type, url, version),
+    firstWritten: (resource) => history.firstWrittenOf(resource),
     closures: { store, limits: config.closureLimits },
   });
 
@@ -202,6 +207,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   }));
   fhir.use(operationRoute(contextFor));
   fhir.post('/', batchRoute({ registry, contextFor, baseUrlOf }));
+  fhir.use(auditRoute({ store, verifier, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
 
   fhir.get(RESOURCE_PATH, (req, res) => {

@@ -56,10 +56,10 @@ const EXPANSIONS = new Set(['ValueSet/expand']);
 
 /**
  * The fields of OperationContext (and its limits) the cache key covers with the URL; answers with others are not kept.
- * (pastVersion reads the store's history, which changes only with a write, and every write empties the cache;
+ * (firstWritten reads the history of writes, which changes only with a write, and every write empties the cache;
  * closures is used only by $closure, which is POST only and never reaches this dispatcher.)
  */
-const CONTEXT_FIELDS = new Set(['registry', 'acceptLanguages', 'limits', 'baseUrl', 'pastVersion', 'closures']);
+const CONTEXT_FIELDS = new Set(['registry', 'acceptLanguages', 'limits', 'baseUrl', 'firstWritten', 'closures']);
 const LIMIT_FIELDS = new Set(['maxExpansionSize', 'timeBudgetMs']);
 
 const CONTENT_TYPE = `${FHIR_JSON}; charset=utf-8`;

@@ -1,5 +1,6 @@
 import type { CapabilityStatement, Parameters, TerminologyCapabilities } from 'fhir/r4';
 import { OPERATIONS } from '../operations';
+import { AUDIT_EVENT_CAPABILITY } from './audit-route';
 import type { TerminologyRegistry } from '../terminology/registry';
 
 export const SOFTWARE = { name: 'faelles-tx', version: '0.1.0', releaseDate: '2026-11-23' };
@@ -54,7 +55,7 @@ export function capabilityStatement(baseUrl: string, systemOperations: string[])
     format: ['application/fhir+json'],
     rest: [{
       mode: 'server',
-      resource: types.map((type) => ({
+      resource: [...types.map((type) => ({
         type,
         // reads are open; create/update/delete need a Bearer token (rest.security)
         interaction: (['read', 'vread', 'search-type', 'history-instance', 'create', 'update', 'delete'] as const).map((code) => ({ code })),
@@ -67,7 +68,7 @@ export function capabilityStatement(baseUrl: string, systemOperations: string[])
         operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
           name: o.spec.name, definition: o.definition ?? operationDefinition(type, o.spec.name),
         })),
-      })),
+      })), AUDIT_EVENT_CAPABILITY],
       security: {
         description: 'Reads are open. Writes (create, update, delete, transaction) need Authorization: Bearer <JWT>; the claim kommunekode decides ' +
           "which municipality's resources (http://faelles-tx.dk/fhir/kommune/{kommunekode}/...) the token may write, the scope admin allows the common catalogs.",

@@ -158,7 +158,8 @@ export function operationRoute(contextFor: (req: Request) => OperationContext) {
       const format = op.table ? requestedTableFormat(req, query) : undefined;
       if (format && op.table) {
         checkedParameterNames(op, call);
-        await sendTable(res, await op.table(call.parse(), contextFor(req)), format);
+        const ctx = contextFor(req);
+        await sendTable(res, await op.table(call.parse(), ctx, operationTarget(ctx, type, id)), format);
         return;
       }
       const result = await runOperation(op, call, contextFor(req), type, id);

@@ -206,7 +206,7 @@ async function writeBuilt(
       const checked = await writer.check(principal, requests);
       return { ok: true, rows, messages: sortMessages([...messages, ...issuesToMessages(checked.flatMap((r) => r.warnings), built)]), plan: built.plan };
     }
-    const results = await writer.write(principal, requests, gate);
+    const results = await writer.write(principal, requests, gate, 'import-local');
     const warnings = issuesToMessages(results.flatMap((r) => r.warnings), built);
     return {
       plan: built.plan,

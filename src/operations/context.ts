@@ -3,7 +3,7 @@ import type { ClosureLimits } from '../config';
 import type { ClosureTableStore } from '../store/closure-store';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import type { TerminologyRegistry } from '../terminology/registry';
-import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import type { TerminologyResource } from '../terminology/resource-set';
 
 export interface Limits {
   /** Largest expansion the server computes in one request before answering too-costly. */
@@ -20,8 +20,11 @@ export interface OperationContext {
   limits: Limits;
   /** The base URL of the FHIR endpoint, for fullUrls and references. */
   baseUrl: string;
-  /** A written resource's version that an update has replaced (src/store/past-version.ts), for operations that address `url|version`. */
-  pastVersion?(type: TerminologyType, url: string, version: string): Promise<TerminologyResource | undefined>;
+  /**
+   * When a written url|version was first written (src/store/past-version.ts), for the version in force on a date
+   * (src/terminology/in-force.ts); the registry itself resolves the versions an update replaced.
+   */
+  firstWritten?(resource: TerminologyResource): string | undefined;
   /** Where $closure keeps its closure tables, and their bounds. */
   closures?: { store: ClosureTableStore; limits: ClosureLimits };
 }
@@ -39,6 +42,8 @@ export interface Table {
 /** What this server's own operations publish in their OperationDefinition (src/operations/operation-definition.ts). */
 export interface OperationDocumentation {
   description: string;
+  /** The OperationDefinition this one extends (an HL7 operation with this server's additions). */
+  base?: string;
   /** Documentation of input parameters, by name. */
   inputs?: Record<string, string>;
   /** Input parameters with min 1 in the OperationDefinition. */
@@ -58,8 +63,8 @@ export interface OperationHandler {
   definition?: string;
   /** The resource an instance-level call addresses (by id), passed as the handler's target. */
   handle(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Promise<Resource> | Resource;
-  /** The answer as a table, for operations that also answer `text/csv` and NDJSON (Accept or `_format`). */
-  table?(input: OperationInput, ctx: OperationContext): Table | Promise<Table>;
+  /** The answer as a table, for operations that also answer `text/csv` and NDJSON (Accept or `_format`); `target` as for handle. */
+  table?(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Table | Promise<Table>;
   /** For this server's own operations: the text of their OperationDefinition. */
   documentation?: OperationDocumentation;
   /** An operation that takes a `text/csv` body: the body is given to it as this (string) parameter. */

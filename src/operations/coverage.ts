@@ -1,19 +1,54 @@
-import type { Coding, ParametersParameter } from 'fhir/r4';
+import type { Coding, Parameters, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
+import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from '../local/gateway';
 import { coverageReport } from '../local/coverage';
-import type { OperationHandler } from './context';
+import { releaseCodeSystem, releaseImpact, type ReleaseImpact } from '../local/release-impact';
+import type { OperationContext, OperationHandler } from './context';
 
 /**
  * ConceptMap/$coverage?kommunekode=370[&valueSet=…]: a municipality's mapping coverage report (this server's own
  * operation): local codes without a map, map targets that are retired/deprecated or legacy keys (with the code
  * to use), and the common interventions (by default the §119 and §140 catalogs) no local code maps to.
+ * With `release` (a code system url|version): the impact report of that release instead, for one municipality or all.
  */
 const spec: OperationSpec = {
   name: 'coverage',
-  params: [KOMMUNEKODE_PARAM, { name: 'valueSet', type: 'canonical', repeats: true }],
+  params: [KOMMUNEKODE_PARAM, { name: 'valueSet', type: 'canonical', repeats: true }, { name: 'release', type: 'canonical' }, { name: 'compareTo', type: 'string' }],
 };
+
+const IMPACT_COLUMNS = ['kommunekode', 'local_system', 'local_code', 'local_display', 'target_code', 'target_display', 'change', 'status',
+  'replaced_by', 'replaced_by_display', 'parents', 'previous_parents', 'origin_map', 'compared_from'] as const;
+
+/** With `release`: the impact report of that code-system release (src/local/release-impact.ts), for one municipality or all. */
+function impactOf(input: OperationInput, ctx: OperationContext): ReleaseImpact {
+  const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
+  if (input.has('valueSet')) throw FhirError.invalid("'valueSet' belongs to the coverage report, not to the impact report of a release", { expression: ['valueSet'] });
+  const release = releaseCodeSystem(ctx.registry, input.string('release')!);
+  return releaseImpact(ctx.registry, release, { compareTo: input.string('compareTo'), kommunekode });
+}
+
+function impactParameters(r: ReleaseImpact, kommunekode: string | undefined): Parameters {
+  const out = new ParametersBuilder().add({ name: 'release', valueCanonical: r.release });
+  if (kommunekode) out.code('kommunekode', kommunekode);
+  for (const from of r.comparedFrom) out.add({ name: 'comparedFrom', valueCanonical: from });
+  out.part('summary', [
+    { name: 'maps', valueInteger: r.maps },
+    { name: 'impacts', valueInteger: r.rows.length },
+    { name: 'municipalities', valueInteger: new Set(r.rows.map((x) => x.kommunekode)).size },
+    { name: 'localCodes', valueInteger: new Set(r.rows.map((x) => `${x.source.system}|${x.source.code}`)).size },
+  ]);
+  for (const row of r.rows) {
+    out.part('impact', [
+      { name: 'kommunekode', valueCode: row.kommunekode }, coding('source', row.source), coding('target', row.target),
+      { name: 'change', valueCode: row.change }, ...(row.status ? [{ name: 'status', valueCode: row.status }] : []),
+      ...row.replacedBy.map((c) => coding('replacedBy', c)),
+      ...(row.parents ?? []).map((p) => ({ name: 'parent', valueCode: p })), ...(row.previousParents ?? []).map((p) => ({ name: 'previousParent', valueCode: p })),
+      { name: 'originMap', valueCanonical: row.originMap },
+    ]);
+  }
+  return out.build();
+}
 
 function coding(name: string, c: Coding): ParametersParameter {
   return { name, valueCoding: c };
@@ -26,8 +61,16 @@ export const coverageOperation: OperationHandler = {
   definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-coverage',
   documentation: {
     description: "A municipality's mapping coverage: local codes no map covers, map targets that are retired, outgoing or legacy keys " +
-      '(with the code to use), and the active common interventions of the value sets (by default the §119 and §140 catalogs) no local code maps to.',
-    inputs: { kommunekode: 'The municipality (three digits)', valueSet: 'The common interventions to check against (repeats)' },
+      '(with the code to use), and the active common interventions of the value sets (by default the §119 and §140 catalogs) no local code maps to. ' +
+      "With 'release' (a code system url|version): the impact report of that release instead — which local codes of which municipality map to a " +
+      'code the release retires, removes or moves, with the code to use.',
+    inputs: {
+      kommunekode: 'The municipality (three digits); with release optional (all municipalities)',
+      valueSet: 'The common interventions to check against (repeats)',
+      release: 'The impact report of a release instead: the code system version (url|version, e.g. urn:oid:1.2.208.176.2.21|20250101) whose retired, ' +
+        'removed and moved codes local codes map to. As a table with Accept: text/csv: ' + IMPACT_COLUMNS.join(', '),
+      compareTo: 'With release: the version to compare from (default: the version each map states in group.targetVersion, else the version before the release)',
+    },
     outputs: [
       { name: 'kommunekode', type: 'code', documentation: 'The municipality' },
       { name: 'codeSystem', type: 'canonical', repeats: true, documentation: 'Its local code systems' },
@@ -38,9 +81,26 @@ export const coverageOperation: OperationHandler = {
       { name: 'retiredTarget', repeats: true, documentation: 'source, target, status, replacedBy, originMap' },
       { name: 'legacyTarget', repeats: true, documentation: 'source, target, replacedBy, originMap' },
       { name: 'uncovered', repeats: true, documentation: 'concept (Coding), valueSet' },
+      { name: 'release', type: 'canonical', documentation: 'With release: the release compared to' },
+      { name: 'comparedFrom', type: 'canonical', repeats: true, documentation: 'With release: the versions compared from' },
+      { name: 'impact', repeats: true, documentation: 'With release: kommunekode, source (the local code), target (the code the map states), change ' +
+        '(retired | removed | moved), status, replacedBy (the code to use), parent and previousParent (moved), originMap' },
     ],
   },
+  table(input, ctx) {
+    if (!input.has('release')) throw FhirError.invalid("Only the impact report of a release is a table: give 'release'", { expression: ['release'] });
+    const r = impactOf(input, ctx);
+    return {
+      columns: IMPACT_COLUMNS,
+      rows: r.rows.map((x) => [x.kommunekode, x.source.system, x.source.code, x.source.display, x.target.code, x.target.display, x.change, x.status,
+        x.replacedBy.map((c) => c.code).join(' '), x.replacedBy.map((c) => c.display ?? '').join(' | '), x.parents?.join(' '), x.previousParents?.join(' '),
+        x.originMap, x.fromVersion]),
+      filename: 'release-impact',
+    };
+  },
   handle(input, ctx) {
+    if (input.has('release')) return impactParameters(impactOf(input, ctx), checkKommunekodeParam(input.string('kommunekode')));
+    if (input.has('compareTo')) throw FhirError.invalid("'compareTo' belongs to the impact report: give 'release' too", { expression: ['compareTo'] });
     const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
     if (!kommunekode) throw FhirError.invalid('Give the municipality as kommunekode (three digits)', { expression: ['kommunekode'] });
     const valueSets = input.all<string>('valueSet');

@@ -23,11 +23,11 @@ async function selection(input: OperationInput, ctx: OperationContext): Promise<
   const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
   const ref = input.string('conceptMap');
   if (!ref) return { ...(kommunekode ? { kommunekode } : {}) };
-  const conceptMap = await conceptMapVersion(ctx, ref, 'conceptMap');
+  const conceptMap = conceptMapVersion(ctx, ref, 'conceptMap');
   const owner = ownerOf(conceptMap);
   if (!owner) throw FhirError.invalid(`'${ref}' is not a municipality's map`, { expression: ['conceptMap'] });
   if (kommunekode && owner !== kommunekode) throw FhirError.invalid(`'${ref}' is municipality ${owner}'s map, not ${kommunekode}'s`, { expression: ['conceptMap'] });
-  return { conceptMap: { map: conceptMap, sources: await sourceCodeSystemsOf(ctx, conceptMap) } };
+  return { conceptMap: { map: conceptMap, sources: sourceCodeSystemsOf(ctx, conceptMap) } };
 }
 
 export const exportOperation: OperationHandler = {

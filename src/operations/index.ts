@@ -5,6 +5,7 @@ import { compareOperation } from './compare';
 import type { OperationHandler } from './context';
 import { coverageOperation } from './coverage';
 import { coverageMatrixOperation } from './coverage-matrix';
+import { codeSystemDiffOperation, conceptMapDiffOperation, valueSetDiffOperation } from './diff';
 import { expandOperation } from './expand';
 import { exportOperation } from './export';
 import { localCodingsOperation } from './local-codings';
@@ -31,6 +32,9 @@ export const OPERATIONS: OperationHandler[] = [
   exportOperation,
   localCodingsOperation,
   closureOperation,
+  codeSystemDiffOperation,
+  valueSetDiffOperation,
+  conceptMapDiffOperation,
 ];
 
 export function findOperation(resourceType: string, name: string): OperationHandler | undefined {

@@ -4,25 +4,23 @@ import { parseCanonical } from '../terminology/canonical';
 import type { OperationContext } from './context';
 
 /**
- * A ConceptMap by `url|version` (or the newest by `url`): one the registry has, or a version of a written map that an
- * update has replaced (from the store's history), so that counts of an earlier period can use the map of then.
+ * A ConceptMap by `url|version` (or the newest by `url`): the registry also has the versions of a written map that an
+ * update has replaced (src/store/past-version.ts), so that counts of an earlier period can use the map of then.
  */
-export async function conceptMapVersion(ctx: OperationContext, ref: string, parameter: string): Promise<ConceptMap> {
+export function conceptMapVersion(ctx: OperationContext, ref: string, parameter: string): ConceptMap {
   const { url, version } = parseCanonical(ref);
-  const found = ctx.registry.find('ConceptMap', url, version) ??
-    (version ? (await ctx.pastVersion?.('ConceptMap', url, version)) as ConceptMap | undefined : undefined);
+  const found = ctx.registry.find('ConceptMap', url, version);
   if (!found) throw FhirError.notFound(`A ConceptMap '${ref}' is not known`, { expression: [parameter] });
   return found;
 }
 
 /** The source code systems of a map, in the versions the map names where the server has them (else the newest). */
-export async function sourceCodeSystemsOf(ctx: OperationContext, cm: ConceptMap): Promise<CodeSystem[]> {
+export function sourceCodeSystemsOf(ctx: OperationContext, cm: ConceptMap): CodeSystem[] {
   const out: CodeSystem[] = [];
   for (const group of Array.isArray(cm.group) ? cm.group : []) {
     if (!group?.source) continue;
     const v = group.sourceVersion;
-    const cs = (v ? ctx.registry.find('CodeSystem', group.source, v) ?? (await ctx.pastVersion?.('CodeSystem', group.source, v)) as CodeSystem | undefined : undefined) ??
-      ctx.registry.find('CodeSystem', group.source);
+    const cs = (v ? ctx.registry.find('CodeSystem', group.source, v) : undefined) ?? ctx.registry.find('CodeSystem', group.source);
     if (cs && !out.some((c) => c.url === cs.url && c.version === cs.version)) out.push(cs);
   }
   return out;

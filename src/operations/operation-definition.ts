@@ -25,6 +25,7 @@ export function operationDefinitionOf(op: OperationHandler): OperationDefinition
     resourceType: 'OperationDefinition',
     id: `${op.resourceType}-${op.spec.name}`,
     url: op.definition,
+    ...(doc.base ? { base: doc.base } : {}),
     name: `${op.resourceType}${op.spec.name[0]!.toUpperCase()}${op.spec.name.slice(1)}`,
     status: 'active',
     kind: 'operation',

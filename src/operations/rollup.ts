@@ -110,10 +110,10 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
   const conceptMaps: ConceptMap[] = [];
   const sourceCodeSystems: CodeSystem[] = [];
   for (const ref of input.all<string>('conceptMap')) {
-    const cm = await conceptMapVersion(ctx, ref, 'conceptMap');
+    const cm = conceptMapVersion(ctx, ref, 'conceptMap');
     if (!ownerOf(cm)) throw FhirError.invalid(`'${ref}' is not a municipality's map`, { expression: ['conceptMap'] });
     conceptMaps.push(cm);
-    sourceCodeSystems.push(...await sourceCodeSystemsOf(ctx, cm));
+    sourceCodeSystems.push(...sourceCodeSystemsOf(ctx, cm));
   }
   const options: RollupOptions = {
     offers, conditionDepth, conditionValueSet: input.string('conditionValueSet') ?? DEFAULT_CONDITION_VALUESET,

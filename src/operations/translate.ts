@@ -6,6 +6,7 @@ import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../local/muni
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
 import { elementsTargeting, elementsWithCode } from '../terminology/packed-conceptmap';
+import { endOfDate, versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
 import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
@@ -51,10 +52,17 @@ const spec: OperationSpec = {
     { name: 'targetScope', type: 'uri' },
     { name: 'targetSystem', type: 'uri' },
     { name: 'targetVersion', type: 'string' },
+    { name: 'date', type: 'dateTime' },
     KOMMUNEKODE_PARAM,
     TX_RESOURCE_PARAM,
   ],
 };
+
+/** This server's addition to HL7's $translate (documented in its OperationDefinition, which is based on HL7's). */
+const DATE_DOCUMENTATION = 'This server: translate with the map version in force on this date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime, read in UTC) ' +
+  "instead of the newest: of the map's versions that are not drafts, the one that came into use last by the end of the date. A version comes " +
+  "into use at its ConceptMap.date, or, without one, when it was first written to this server. With 'url' it picks that map's version; " +
+  'without, every map of the request is taken in its version of then (maps not in use yet are left out). Not with conceptMapVersion or url|version.';
 
 type Direction = 'forward' | 'reverse';
 
@@ -315,11 +323,14 @@ class Translator {
   }
 }
 
-function candidateMaps(input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap): ConceptMap[] {
+function candidateMaps(input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap, inForce?: InForce): ConceptMap[] {
   if (explicit) return [explicit];
   const fromRequest = input.all<Resource>('tx-resource').filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
   const all = [...fromRequest];
-  for (const cm of registry.list('ConceptMap')) if (!all.includes(cm)) all.push(cm);
+  for (const current of registry.list('ConceptMap')) {
+    const cm = inForce && current.url ? inForce(current) : current;
+    if (cm && !all.includes(cm)) all.push(cm);
+  }
   return all.filter((cm) => {
     if (query.kommunekode && !belongsTo(cm, query.kommunekode)) return false;
     const groups = arr(cm.group).filter((g) => g && typeof g === 'object');
@@ -334,9 +345,18 @@ function candidateMaps(input: OperationInput, registry: TerminologyRegistry, que
   });
 }
 
-function explicitMap(input: OperationInput, registry: TerminologyRegistry, target?: ConceptMap): ConceptMap | undefined {
-  if (target) return target;
+/** The version of a map in force on the request's `date` (undefined when no version was in use yet). */
+type InForce = (cm: ConceptMap) => ConceptMap | undefined;
+
+function explicitMap(input: OperationInput, registry: TerminologyRegistry, target?: ConceptMap, inForce?: InForce): ConceptMap | undefined {
+  if (target) {
+    if (!inForce) return target;
+    const then = inForce(target);
+    if (!then) throw FhirError.notFound(`${canonicalOf(target)} had no version in force on ${input.string('date')}`, { expression: ['date'] });
+    return then;
+  }
   const inline = input.one<Resource>('conceptMap');
+  if (inline && inForce) throw FhirError.invalid("'date' picks a stored map's version; it cannot be used with an inline 'conceptMap'", { expression: ['date'] });
   if (inline) {
     if (inline.resourceType !== 'ConceptMap') throw FhirError.invalid(`conceptMap must be a ConceptMap, not ${inline.resourceType}`, { expression: ['conceptMap'] });
     return inline as ConceptMap;
@@ -345,6 +365,16 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
   if (!url) return undefined;
   const { url: u, version } = parseCanonical(url);
   const wanted = input.string('conceptMapVersion') ?? version;
+  if (inForce) {
+    if (wanted) throw FhirError.invalid("Give either 'date' or a map version (conceptMapVersion, url|version), not both", { expression: ['date'] });
+    const latest = registry.find('ConceptMap', u);
+    const then = latest ? inForce(latest) : undefined;
+    if (!then) {
+      throw FhirError.notFound(latest ? `No version of ConceptMap '${u}' was in force on ${input.string('date')}` : `A ConceptMap '${u}' is not known`,
+        { expression: [latest ? 'date' : 'url'] });
+    }
+    return then;
+  }
   const fromRequest = input.all<Resource>('tx-resource')
     .filter((r): r is ConceptMap => r.resourceType === 'ConceptMap')
     .filter((r) => r.url === u && (!wanted || r.version === wanted));
@@ -412,13 +442,31 @@ export const translateOperation: OperationHandler = {
   spec,
   resourceType: 'ConceptMap',
   levels: ['type', 'instance'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-translate',
+  documentation: {
+    base: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-translate',
+    description: "HL7's ConceptMap/$translate (R4 parameters and the R5 names as aliases), plus this server's 'date' (the map version in force " +
+      "on a date) and 'kommunekode' (one municipality's maps; gateway-style niveau-3 codings).",
+    inputs: { date: DATE_DOCUMENTATION, kommunekode: 'Only this municipality\'s maps; resolves gateway-style niveau-3 codings' },
+    outputs: [
+      { name: 'result', type: 'boolean', documentation: 'Whether a match was found' },
+      { name: 'message', type: 'string', documentation: 'Why there is no match, or which outdated targets were replaced' },
+      { name: 'match', repeats: true, documentation: 'equivalence, concept, source, originMap (url|version of the map used), replaces' },
+    ],
+  },
   handle(input, baseCtx, target) {
     const ctx = withTxResources(input, baseCtx);
     const registry = ctx.registry;
     const query = readQuery(input);
-    const explicit = explicitMap(input, registry, target as ConceptMap | undefined);
+    const date = input.string('date');
+    if (date !== undefined && endOfDate(date) === undefined) {
+      throw FhirError.invalid(`date must be a FHIR date or dateTime (e.g. 2025-06-30), not '${date}'`, { expression: ['date'] });
+    }
+    const inForce: InForce | undefined = date === undefined ? undefined
+      : (cm) => (cm.url ? versionInForce(registry, 'ConceptMap', cm.url, date, (r) => baseCtx.firstWritten?.(r)) : undefined);
+    const explicit = explicitMap(input, registry, target as ConceptMap | undefined, inForce);
     const { codings, unresolved } = resolveGatewayCodings(registry, query);
-    const maps = candidateMaps(input, registry, query, explicit);
+    const maps = candidateMaps(input, registry, query, explicit, inForce);
     const translator = new Translator(registry, query);
     for (const coding of codings) {
       // a codeableConcept of several codings: each match says which coding it translates

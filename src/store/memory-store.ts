@@ -1,6 +1,8 @@
-import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { AuditEvent, CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
+import { auditMatches, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
+import { headOf, type WrittenVersion } from './past-version';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { MemoryClosureTables } from './closure-memory';
 import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, StoredClosureEntry } from './closure-store';
@@ -58,7 +60,7 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
     return [...(this.versions.get(`${type}/${id}`) ?? [])].reverse();
   }
 
-  async apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]> {
+  async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {
     const lastUpdated = nowInstant();
     // Plan every change against a working copy first, so a conflict in any of them changes nothing.
     const working = new Map<string, StoredVersion[]>();
@@ -79,7 +81,9 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
       working.set(key, [...list, version]);
       results.push(version);
     }
+    const record = audit?.(results);
     if (gate && !gate.enterCommit()) throw abandonedWrite();
+    if (record) this.audit.push(record);
     for (const [key, list] of working) {
       const previous = this.versions.get(key);
       const before = previous?.[previous.length - 1]?.resource;
@@ -103,6 +107,30 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
   }
   closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
     return this.closures.closureEntriesSince(name, version);
+  }
+
+  // --- Past versions and the audit log (who changed what) ---
+
+  private readonly audit: AuditRecord[] = [];
+
+  async loadHistory(): Promise<WrittenVersion[]> {
+    const out: WrittenVersion[] = [];
+    for (const list of this.versions.values()) {
+      for (const v of list) {
+        const resource = v.resource;
+        if (resource) out.push({ head: headOf(resource), lastUpdated: v.lastUpdated, load: () => resource });
+      }
+    }
+    return out;
+  }
+
+  async recordAudit(record: AuditRecord): Promise<void> {
+    this.audit.push(structuredClone(record));
+  }
+
+  async searchAudit(query: AuditQuery): Promise<AuditEvent[]> {
+    const hits = this.audit.filter((r) => auditMatches(r, query));
+    return hits.reverse().slice(0, query.count).map((r) => structuredClone(r.event));
   }
 
   async ping(): Promise<void> {}

@@ -1,17 +1,134 @@
-import type { TerminologyRegistry } from '../terminology/registry';
-import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import type { TerminologyStore } from './store';
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import { packResource } from '../terminology/packed-resource';
+import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
+
+type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
 /**
- * A version of a written resource that an update has replaced: looked up in the store's history of the resource that
- * carries the url now (a municipality's map updated from 1.0.0 to 1.1.0 keeps 1.0.0 there). Undefined when the url
- * is not written or no version of its history has that `version`.
+ * The versions of written resources that a later write replaced, as a registry layer that only answers `url|version`:
+ * an unversioned reference, a search or a read by id never lands here (the written layer has the current version, and
+ * a deleted resource is gone for them), but `url|1.0.0` still finds 1.0.0 after 2.0.0 replaced it.
  */
-export async function pastVersion(
-  store: TerminologyStore, registry: TerminologyRegistry, type: TerminologyType, url: string, version: string,
-): Promise<TerminologyResource | undefined> {
-  const current = registry.find(type, url);
-  if (!current?.id || !current.meta?.versionId) return undefined; // published resources have no history
-  const history = await store.history(type, current.id);
-  return history.find((v) => v.resource?.url === url && v.resource.version === version)?.resource;
+class PastVersionSet extends ResourceSet {
+  override readonly versionedOnly = true;
+  override find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {
+    return version === undefined ? undefined : super.find(type, url, version);
+  }
+  override list<T extends TerminologyType>(): ByType[T][] {
+    return [];
+  }
+  override byResourceId<T extends TerminologyType>(): ByType[T] | undefined {
+    return undefined;
+  }
+}
+
+/** What the registry indexes a version by, and what the in-force rule reads, without the whole resource. */
+export interface VersionHead {
+  resourceType: TerminologyType;
+  id: string;
+  url?: string;
+  version?: string;
+  status?: string;
+  date?: string;
+  content?: string;
+}
+
+/** A written version as the store's history has it: its head, when it was written, and the resource on demand. */
+export interface WrittenVersion {
+  head: VersionHead;
+  /** When it was written (meta.lastUpdated of that write). */
+  lastUpdated: string;
+  /** The whole resource (the store's text parsed), read when a request first needs more than the head. */
+  load(): TerminologyResource;
+}
+
+/** A history row's head as the SQL stores select it (url, version, status, date and content read from the JSON by the database). */
+export interface HistoryHeadRow {
+  resource_type: TerminologyType;
+  id: string;
+  last_updated: string;
+  url: unknown;
+  version: unknown;
+  status: unknown;
+  date: unknown;
+  content_mode: unknown;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export function headFromRow(r: HistoryHeadRow): VersionHead {
+  return {
+    resourceType: r.resource_type, id: r.id, url: text(r.url), version: text(r.version), status: text(r.status), date: text(r.date), content: text(r.content_mode),
+  };
+}
+
+const HEAD_FIELDS: readonly (keyof VersionHead)[] = ['resourceType', 'id', 'url', 'version', 'status', 'date', 'content'];
+
+/** The head of a resource at hand. */
+export function headOf(r: TerminologyResource): VersionHead {
+  const head: Record<string, unknown> = {};
+  for (const k of HEAD_FIELDS) head[k] = (r as unknown as Record<string, unknown>)[k];
+  return head as unknown as VersionHead;
+}
+
+/**
+ * A resource that is its head until another field is read, then the loaded resource: the history of 98
+ * municipalities' catalogs in three versions is not parsed at start, only the versions a request asks for.
+ */
+function lazyVersion(v: WrittenVersion): TerminologyResource {
+  let full: object | undefined;
+  const real = (): object => (full ??= v.load());
+  const head = v.head as unknown as Record<string, unknown>;
+  return new Proxy({}, {
+    get: (_t, key) => (typeof key === 'string' && HEAD_FIELDS.includes(key as keyof VersionHead) ? head[key] : Reflect.get(real(), key)),
+    has: (_t, key) => Reflect.has(real(), key),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_t, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(real(), key);
+      return d && { ...d, configurable: true };
+    },
+  }) as TerminologyResource;
+}
+
+/**
+ * Every `url|version` a municipality has written, the last write of each kept (a version written twice is the second
+ * write), and when each `url|version` was first written: the start of its use where the resource states no date
+ * (see inForceOn). Filled from the store's history at start and from every write after.
+ */
+export class VersionHistory {
+  /** The registry layer (src/terminology/registry.ts) that resolves past `url|version`s. */
+  readonly set: ResourceSet = new PastVersionSet();
+  private readonly firstWritten = new Map<string, string>();
+  private readonly lastWritten = new Map<string, string>();
+
+  private key(r: { resourceType: string; url?: string; version?: string }): string {
+    return `${r.resourceType} ${r.url ?? ''}|${r.version ?? ''}`;
+  }
+
+  /** Whether this write is the newest of its url|version (an older one changes nothing but the first-written time). */
+  private newest(head: VersionHead, lastUpdated: string): boolean {
+    if (!head.url) return false;
+    const key = this.key(head);
+    const first = this.firstWritten.get(key);
+    if (!first || lastUpdated < first) this.firstWritten.set(key, lastUpdated);
+    const last = this.lastWritten.get(key);
+    if (last && last > lastUpdated) return false;
+    this.lastWritten.set(key, lastUpdated);
+    return true;
+  }
+
+  /** Adds a version just written (`packed`: already packed by the caller, src/terminology/packed-resource.ts). */
+  record(resource: TerminologyResource, lastUpdated = resource.meta?.lastUpdated ?? new Date().toISOString(), packed = false): void {
+    if (this.newest(headOf(resource), lastUpdated)) this.set.add(packed ? resource : packResource(resource));
+  }
+
+  /** The store's history, any order; each version is read from the store's text when first used. */
+  load(versions: Iterable<WrittenVersion>): void {
+    for (const v of versions) if (this.newest(v.head, v.lastUpdated)) this.set.add(lazyVersion(v));
+  }
+
+  /** When this url|version was first written; undefined for what was never written here (published catalogs). */
+  firstWrittenOf(resource: TerminologyResource): string | undefined {
+    return this.firstWritten.get(this.key(resource));
+  }
 }

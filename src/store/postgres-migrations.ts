@@ -29,7 +29,7 @@ export const MIGRATIONS_TABLE = 'faelles_tx_migrations';
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The tables this build reads and writes; start-up checks they are there (a schema can be damaged by hand). */
-export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history', ...CLOSURE_POSTGRES_TABLES, 'package'] as const;
+export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history', ...CLOSURE_POSTGRES_TABLES, 'package', 'audit_event'] as const;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -98,6 +98,28 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (name, version)
       );
       CREATE INDEX package_by_change ON package (change_seq);
+    `,
+  },
+  {
+    // expand: a new table and an index, which builds of migrations 1–3 do not touch
+    version: 4,
+    name: 'audit log (who changed what); history by change sequence',
+    compatibleFrom: 1,
+    sql: `
+      -- One row per write request (src/store/audit-log.ts); owners/agents/entities are ' key key ' lists searched
+      -- with strpos. seq orders events recorded in the same millisecond.
+      CREATE TABLE audit_event (
+        seq      bigserial PRIMARY KEY,
+        id       text NOT NULL UNIQUE,
+        recorded text NOT NULL,
+        owners   text NOT NULL,
+        agents   text NOT NULL,
+        entities text NOT NULL,
+        content  text NOT NULL
+      );
+      CREATE INDEX audit_event_by_time ON audit_event (recorded);
+      -- replicas follow every version written (not only the newest) from the history
+      CREATE INDEX resource_history_by_change ON resource_history (change_seq);
     `,
   },
 ];

@@ -1,9 +1,11 @@
 import os from 'node:os';
-import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { AuditEvent, CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { Client, DatabaseError, Pool, type Notification, type PoolClient } from 'pg';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { joinKeys, keyNeedle, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
+import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import { PostgresClosureTables } from './closure-postgres';
 import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, StoredClosureEntry } from './closure-store';
@@ -344,7 +346,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     return rows.map((r) => this.toVersion(r));
   }
 
-  async apply(changes: WriteOperation[], gate = new CommitGate()): Promise<(StoredVersion | undefined)[]> {
+  async apply(changes: WriteOperation[], gate = new CommitGate(), audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {
     // Bad input is refused before the database is asked anything.
     for (const change of changes) {
       targetOf(change);
@@ -403,12 +405,54 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
         done.push(planned);
       }
       await this.checkCanonicals(client, done);
+      if (audit) await this.insertAudit(client, audit(out));
       if (done.length > 0) await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.schema} ${seq}`]);
       return { results: out, written: done };
     }, { gate });
     // Committed: this process's own layer has the change before the caller continues (read-your-writes).
     this.deliver(written.map((p) => ({ resourceType: p.resourceType, id: p.id, versionId: p.versionId, resource: p.resource })));
     return results;
+  }
+
+  // --- Past versions and the audit log (who changed what) ---
+
+  async loadHistory(): Promise<WrittenVersion[]> {
+    // the head is read by the database; the text is parsed only when a request needs the version (src/store/past-version.ts)
+    const rows = await this.query<HistoryHeadRow & { content: string }>(
+      `SELECT resource_type, id, last_updated, j->>'url' AS url, j->>'version' AS version, j->>'status' AS status, j->>'date' AS date,
+         j->>'content' AS content_mode, content
+       FROM (SELECT resource_type, id, last_updated, content, content::jsonb AS j FROM ${this.t('resource_history')} WHERE content IS NOT NULL) h`, []);
+    return rows.map((r) => ({ head: headFromRow(r), lastUpdated: r.last_updated, load: () => this.parse(r.content) }));
+  }
+
+  private async insertAudit(client: PoolClient, record: AuditRecord): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.t('audit_event')} (id, recorded, owners, agents, entities, content) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [record.event.id, record.event.recorded, joinKeys(record.owners), joinKeys(record.agents), joinKeys(record.entities), JSON.stringify(record.event)]);
+  }
+
+  async recordAudit(record: AuditRecord): Promise<void> {
+    await this.transaction((client) => this.insertAudit(client, record));
+  }
+
+  async searchAudit(q: AuditQuery): Promise<AuditEvent[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const add = (condition: (n: string) => string, value: string | undefined) => {
+      if (value === undefined) return;
+      values.push(value);
+      where.push(condition(`$${values.length}`));
+    };
+    add((n) => `strpos(owners, ${n}) > 0`, q.owner === undefined ? undefined : keyNeedle(q.owner));
+    add((n) => `strpos(entities, ${n}) > 0`, q.entity === undefined ? undefined : keyNeedle(q.entity));
+    add((n) => `strpos(agents, ${n}) > 0`, q.agent === undefined ? undefined : keyNeedle(q.agent));
+    add((n) => `recorded >= ${n}`, q.from);
+    add((n) => `recorded < ${n}`, q.before);
+    values.push(q.count);
+    const rows = await this.query<{ content: string }>(
+      `SELECT content FROM ${this.t('audit_event')} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY recorded COLLATE "C" DESC, seq DESC LIMIT $${values.length}`, values);
+    return rows.map((r) => JSON.parse(r.content) as AuditEvent);
   }
 
   /** A url|version may name one live resource per type; the transaction's view includes every replica's writes. */
@@ -528,10 +572,12 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   private async fetchChanges(): Promise<void> {
     await this.fetchPackages();
     const since = this.seenSeq;
-    // One statement, one snapshot: a transaction's rows (which share its sequence number) come all or none.
+    // One statement, one snapshot: a transaction's rows (which share its sequence number) come all or none. Every
+    // version since, not only the newest: a version another replica wrote and replaced between two fetches stays
+    // addressable by url|version here too (src/store/past-version.ts); the written layer keeps the newest.
     const rows = await this.query<ResourceRow & { seq: string }>(
-      `SELECT resource_type, id, version_id, content, change_seq::text AS seq FROM ${this.t('resource')}
-       WHERE change_seq > $1 ORDER BY change_seq`, [since]);
+      `SELECT resource_type, id, version_id, content, change_seq::text AS seq FROM ${this.t('resource_history')}
+       WHERE change_seq > $1 ORDER BY change_seq, version_id`, [since]);
     if (rows.length === 0) return;
     this.deliver(rows.map((r) => this.toChange(r)));
     this.seenSeq = rows.reduce((max, r) => Math.max(max, Number(r.seq)), this.seenSeq);

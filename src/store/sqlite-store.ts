@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { FhirError } from '../errors/fhir-error';
-import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { AuditEvent, CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { joinKeys, keyNeedle, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
+import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, type PackageRecord, type PackageRow, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
@@ -47,10 +49,21 @@ const MIGRATIONS: string[] = [
      loaded_at     TEXT NOT NULL,
      UNIQUE (name, version)
    );`,
+  // Who changed what (src/store/audit-log.ts): one row per write request; owners/agents/entities are ' key key ' lists.
+  `CREATE TABLE audit_event (
+     seq      INTEGER PRIMARY KEY,
+     id       TEXT NOT NULL UNIQUE,
+     recorded TEXT NOT NULL,
+     owners   TEXT NOT NULL,
+     agents   TEXT NOT NULL,
+     entities TEXT NOT NULL,
+     content  TEXT NOT NULL
+   );
+   CREATE INDEX audit_event_by_time ON audit_event (recorded);`,
 ];
 
 /** The tables this build uses; start-up checks they are there. */
-const TABLES = ['resource', 'resource_history', ...CLOSURE_SQLITE_TABLES, 'package'];
+const TABLES = ['resource', 'resource_history', ...CLOSURE_SQLITE_TABLES, 'package', 'audit_event'];
 
 interface ResourceRow {
   resource_type: TerminologyType;
@@ -198,7 +211,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     return rows.map((r) => this.toVersion(r));
   }
 
-  async apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]> {
+  async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {
     const lastUpdated = nowInstant();
     const selectState = this.db.prepare('SELECT version_id, deleted FROM resource WHERE resource_type = ? AND id = ?');
     const upsert = this.db.prepare(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content)
@@ -231,6 +244,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
         insertHistory.run(resourceType, id, planned.versionId, planned.method, lastUpdated, content);
         results.push(toStoredVersion(planned, lastUpdated));
       }
+      if (audit) this.insertAudit(audit(results));
       return results;
     });
     // Synchronous from here to the commit: the gate decides now.
@@ -257,6 +271,63 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
   closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
     return this.closures.closureEntriesSince(name, version);
+  }
+
+  // --- Past versions and the audit log (who changed what) ---
+
+  async loadHistory(): Promise<WrittenVersion[]> {
+    // the head is read by SQLite; the resource is parsed only when a request needs it (src/store/past-version.ts)
+    // one json_extract with several paths reads each text once, answering a small JSON array
+    const rows = (this.db.prepare(`SELECT resource_type, id, version_id, last_updated,
+        json_extract(content, '$.url', '$.version', '$.status', '$.date', '$.content') AS head
+      FROM resource_history WHERE content IS NOT NULL`).all() as { resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: string }[])
+      .map((r): HistoryHeadRow & { version_id: number } => {
+        const [url, version, status, date, mode] = JSON.parse(r.head) as unknown[];
+        return { ...r, url, version, status, date, content_mode: mode };
+      });
+    const select = this.db.prepare('SELECT content FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?');
+    return rows.map((r) => ({
+      head: headFromRow(r),
+      lastUpdated: r.last_updated,
+      load: () => this.parse((select.get(r.resource_type, r.id, r.version_id) as { content: string }).content),
+    }));
+  }
+
+  private insertAudit(record: AuditRecord): void {
+    this.db.prepare('INSERT INTO audit_event (id, recorded, owners, agents, entities, content) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(record.event.id, record.event.recorded, joinKeys(record.owners), joinKeys(record.agents), joinKeys(record.entities), JSON.stringify(record.event));
+  }
+
+  async recordAudit(record: AuditRecord): Promise<void> {
+    try {
+      this.db.transaction(() => this.insertAudit(record)).immediate();
+    } catch (e) {
+      throw this.writeError(e);
+    }
+  }
+
+  async searchAudit(q: AuditQuery): Promise<AuditEvent[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const key = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(`instr(${column}, ?) > 0`);
+      values.push(keyNeedle(value));
+    };
+    key('owners', q.owner);
+    key('entities', q.entity);
+    key('agents', q.agent);
+    if (q.from !== undefined) {
+      where.push('recorded >= ?');
+      values.push(q.from);
+    }
+    if (q.before !== undefined) {
+      where.push('recorded < ?');
+      values.push(q.before);
+    }
+    const sql = `SELECT content FROM audit_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY recorded DESC, seq DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...values, q.count) as { content: string }[];
+    return rows.map((r) => JSON.parse(r.content) as AuditEvent);
   }
 
   /** The store's own failures as answers that say nothing was written; anything else as it is. */

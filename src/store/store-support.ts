@@ -2,6 +2,7 @@ import { FhirError } from '../errors/fhir-error';
 import { compareVersions } from '../terminology/canonical';
 import { versionMatches } from '../terminology/versions';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import type { AuditOfWrite } from './audit-log';
 import type { CommitGate } from './commit-gate';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from './store';
 
@@ -86,7 +87,7 @@ export function nowInstant(): string {
 
 /** create/update/delete expressed through apply, shared by the store implementations. */
 export abstract class BaseStore {
-  abstract apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]>;
+  abstract apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]>;
 
   async create(resource: TerminologyResource): Promise<StoredVersion> {
     const [v] = await this.apply([{ kind: 'create', resource }]);

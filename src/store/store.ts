@@ -4,6 +4,8 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import type { ClosureTableStore } from './closure-store';
 import type { CommitGate } from './commit-gate';
 import type { PackageRecord, StoredPackage } from './packages';
+import type { AuditLog, AuditOfWrite } from './audit-log';
+import type { WrittenVersion } from './past-version';
 
 /** One version of a stored resource, as kept in its history. */
 export interface StoredVersion {
@@ -50,7 +52,7 @@ export class StoreLoadError extends Error {
  * in the store: they are loaded read-only from the terminology folder at start. The store also keeps the closure
  * tables of $closure (ClosureTableStore, src/store/closure-store.ts).
  */
-export interface TerminologyStore extends ClosureTableStore {
+export interface TerminologyStore extends ClosureTableStore, AuditLog {
   /** Every current resource, to build the in-memory indexes at start. */
   loadAll(): Promise<TerminologyResource[]>;
   findCodeSystem(url: string, version?: string): Promise<CodeSystem | undefined>;
@@ -70,8 +72,11 @@ export interface TerminologyStore extends ClosureTableStore {
    * With a gate, the changes are committed only if `gate.enterCommit()` allows it right before the commit; a
    * write abandoned before is not written (503). When the commit's outcome cannot be known (the database did not
    * answer it), the error says so (504): it is never reported as a failure that may still commit.
+   * With `audit`, the write's AuditEvent (made from the versions written) is stored in the same transaction.
    */
-  apply(changes: WriteOperation[], gate?: CommitGate): Promise<(StoredVersion | undefined)[]>;
+  apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]>;
+  /** Every version ever written that has content (not deletes), any order: the versions kept addressable by url|version. */
+  loadHistory(): Promise<WrittenVersion[]>;
   create(resource: TerminologyResource): Promise<StoredVersion>;
   update(resource: TerminologyResource, expectedVersion?: string): Promise<StoredVersion>;
   delete(type: TerminologyType, id: string, expectedVersion?: string): Promise<StoredVersion | undefined>;

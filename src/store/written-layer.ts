@@ -1,6 +1,7 @@
 import { packResource } from '../terminology/packed-resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
+import type { VersionHistory } from './past-version';
 import type { ChangeSink, ResourceChange } from './store';
 
 /**
@@ -14,7 +15,7 @@ import type { ChangeSink, ResourceChange } from './store';
 export class WrittenLayer implements ChangeSink {
   private readonly versions = new Map<string, number>();
 
-  constructor(readonly set: ResourceSet, private readonly registry: TerminologyRegistry) {}
+  constructor(readonly set: ResourceSet, private readonly registry: TerminologyRegistry, private readonly history?: VersionHistory) {}
 
   /** Replaces the whole layer (a store without a change feed, at start). */
   load(resources: TerminologyResource[]): void {
@@ -34,6 +35,14 @@ export class WrittenLayer implements ChangeSink {
   }
 
   apply(changes: ResourceChange[]): void {
+    // every version delivered stays addressable by url|version, also one a later change in the same delivery replaced
+    const packed = new Map<ResourceChange, TerminologyResource>();
+    for (const c of changes) {
+      if (!c.resource) continue;
+      const p = packResource(c.resource);
+      packed.set(c, p);
+      this.history?.record(p, c.resource.meta?.lastUpdated, true);
+    }
     // The newest change per resource that is newer than what the layer has.
     const fresh = new Map<string, ResourceChange>();
     for (const c of changes) {
@@ -46,7 +55,8 @@ export class WrittenLayer implements ChangeSink {
     for (const c of fresh.values()) {
       const previous = next.byResourceId(c.resourceType, c.id);
       if (previous) next.remove(previous);
-      if (c.resource) next.add(packResource(c.resource));
+      const p = packed.get(c);
+      if (p) next.add(p);
     }
     this.set.replaceContents(next);
     for (const [key, c] of fresh) this.versions.set(key, c.versionId);

@@ -65,7 +65,7 @@ export function resolveIncludeProvider(
   }
   const provider = registry.codeSystemProvider(system, version, supplements);
   if (!provider) {
-    const known = registry.versions('CodeSystem', system)
+    const known = registry.versions('CodeSystem', system, true)
       .filter((cs) => cs.content !== 'supplement')
       .map((cs) => cs.version)
       .filter((v): v is string => !!v)

@@ -126,10 +126,15 @@ export class TerminologyRegistry {
     return undefined;
   }
 
-  /** All versions of a canonical across layers, oldest first, the upper layer winning on equal versions. */
-  versions<T extends TerminologyType>(type: T, url: string): ByType[T][] {
+  /**
+   * All versions of a canonical across layers, oldest first, the upper layer winning on equal versions. The versions
+   * that later writes replaced (src/store/past-version.ts) only with `withPast`: they answer `url|version`, but are
+   * never the newest version of an unversioned reference.
+   */
+  versions<T extends TerminologyType>(type: T, url: string, withPast = false): ByType[T][] {
     const seen = new Map<string, ByType[T]>();
     for (const layer of [...this.resolving].reverse()) {
+      if (layer.versionedOnly && !withPast) continue;
       for (const r of layer.versions(type, url)) seen.set(r.version ?? '', r);
     }
     return [...seen.values()];

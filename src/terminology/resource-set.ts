@@ -18,6 +18,8 @@ function latestActive<T extends TerminologyResource>(list: T[]): T | undefined {
 
 /** One layer of terminology resources, indexed by canonical url and id. */
 export class ResourceSet {
+  /** A layer that answers only `url|version` (src/store/past-version.ts): not a candidate for the newest version. */
+  readonly versionedOnly: boolean = false;
   private byUrl = new Map<string, TerminologyResource[]>();
   private byId = new Map<string, TerminologyResource>();
 

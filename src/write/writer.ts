@@ -5,11 +5,13 @@ import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../local/municipality';
 import { hasErrors, validateTerminologyResource, validationFailure, type ValidationIssue } from '../local/validation';
 import type { CommitGate } from '../store/commit-gate';
+import type { VersionHistory } from '../store/past-version';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from '../store/store';
 import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
 import { packResource } from '../terminology/packed-resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { ResourceSet, TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { auditOfRefusal, auditOfWrite, operationOf, type AuditTarget, type WriteOperationName } from './audit';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
 
@@ -63,6 +65,8 @@ export interface WriterDeps {
    * never lets an older version replace a newer one); the writer then leaves the layer alone.
    */
   layerFollowsStore?: boolean;
+  /** Every url|version written, kept addressable after a later write replaces it (src/store/past-version.ts). */
+  history?: VersionHistory;
 }
 
 interface Planned {
@@ -79,6 +83,16 @@ interface Planned {
   expectedVersion?: string;
   /** Where the expected version came from: If-Match (412 when stale) or the body's meta.versionId (409). */
   expectedFrom?: 'if-match' | 'body';
+}
+
+/** What a refused request meant to write, for the audit log (its body as given). */
+function refusedTarget(r: WriteRequest): AuditTarget {
+  const body = r.body && typeof r.body === 'object' && !Array.isArray(r.body) ? (r.body as TerminologyResource) : undefined;
+  const id = r.method === 'POST' ? undefined : r.id; // a create's id is the server's
+  return {
+    resourceType: r.resourceType, id: id !== undefined && FHIR_ID.test(id) ? id : undefined, after: body,
+    method: r.method === 'POST' ? 'create' : r.method === 'PUT' ? 'update' : 'delete',
+  };
 }
 
 const ETAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
@@ -155,14 +169,30 @@ export class ResourceWriter {
     return run;
   }
 
-  /** `gate`: lets the caller abandon the write until its commit begins (src/store/commit-gate.ts). */
-  write(principal: Principal, requests: WriteRequest[], gate?: CommitGate): Promise<WriteResult[]> {
-    return this.exclusive(() => this.writeNow(principal, requests, gate));
+  /**
+   * `gate`: lets the caller abandon the write until its commit begins (src/store/commit-gate.ts). `operation` names
+   * the write in the audit log (default: create/update/delete for one request, transaction for several). Every
+   * write is recorded (src/write/audit.ts): a success in its own transaction, a refusal after it.
+   */
+  write(principal: Principal, requests: WriteRequest[], gate?: CommitGate, operation?: WriteOperationName): Promise<WriteResult[]> {
+    const name = operationOf(requests, operation);
+    return this.exclusive(async () => {
+      try {
+        return await this.writeNow(principal, requests, name, gate);
+      } catch (e) {
+        // A refusal (4xx) is recorded beside the answer, not before it: a slow or failing store must not delay or change
+        // the answer. The store's own failures (5xx: unreachable, full, outcome unknown) are the server's log's, not the audit's.
+        if (!(e instanceof FhirError) || e.status < 500) {
+          void this.deps.store.recordAudit(auditOfRefusal(principal, name, requests.map(refusedTarget), e)).catch(() => undefined);
+        }
+        throw e;
+      }
+    });
   }
 
   /** Every check of `write` (If-Match included), without writing: the warnings per request, or the errors thrown. */
   check(principal: Principal, requests: WriteRequest[]): Promise<WriteResult[]> {
-    return this.exclusive(() => this.writeNow(principal, requests, undefined, true));
+    return this.exclusive(() => this.writeNow(principal, requests, operationOf(requests, undefined), undefined, true));
   }
 
   /** Whether the id was written and its latest version is a delete (410 Gone on read). */
@@ -175,7 +205,7 @@ export class ResourceWriter {
     return this.deps.published.byResourceId(type, id) !== undefined;
   }
 
-  private async writeNow(principal: Principal, requests: WriteRequest[], gate?: CommitGate, checkOnly = false): Promise<WriteResult[]> {
+  private async writeNow(principal: Principal, requests: WriteRequest[], operation: WriteOperationName, gate?: CommitGate, checkOnly = false): Promise<WriteResult[]> {
     if (requests.length === 0) return [];
     await this.deps.beforeWrite?.();
     const { store, registry, written, published } = this.deps;
@@ -239,7 +269,10 @@ export class ResourceWriter {
       : { kind: 'delete', resourceType: p.type, id: p.id, expectedVersion: p.expectedVersion }));
     let versions: (StoredVersion | undefined)[];
     try {
-      versions = await store.apply(changes, gate);
+      const targets: AuditTarget[] = planned.map((p, i) => ({
+        resourceType: p.type, id: p.id, before: p.before, after: p.after, method: changes[i]!.kind,
+      }));
+      versions = await store.apply(changes, gate, auditOfWrite(principal, operation, targets));
     } catch (e) {
       if (e instanceof StoreConflictError) {
         const p = planned.find((x) => x.expectedFrom === 'if-match');
@@ -253,10 +286,13 @@ export class ResourceWriter {
     let changed = false;
     const results: WriteResult[] = planned.map((p, i) => {
       const v = versions[i];
+      // packed once, for the written layer and the versions kept (a replica's layer does both from the change feed)
+      const packed = v?.resource && !this.deps.layerFollowsStore ? packResource(v.resource) : undefined;
+      if (packed) this.deps.history?.record(packed, v!.lastUpdated, true);
       if (v && !this.deps.layerFollowsStore) {
         const previous = written.byResourceId(p.type, p.id);
         if (previous) written.remove(previous);
-        if (v.resource) written.add(packResource(v.resource));
+        if (packed) written.add(packed);
         changed = true;
       }
       return {

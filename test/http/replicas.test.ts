@@ -140,6 +140,19 @@ describeWithPostgres('two server processes on one PostgreSQL database', () => {
     await within(1000, Date.now(), 'both replicas list one', async () => (await search(a)) === 1 && (await search(b)) === 1);
   });
 
+  it('a version replaced through one replica stays addressable by url|version on the other, also when replaced at once', async () => {
+    const url = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/versioner';
+    const v1 = { ...localCodeSystem('101', 'versioner', [{ code: '101-GL', display: 'Gammel', type: 'indsats' }]), version: '1.0.0' };
+    const v2 = { ...localCodeSystem('101', 'versioner', [{ code: '101-NY', display: 'Ny', type: 'indsats' }]), version: '2.0.0' };
+    expect((await call(a, 'PUT', `/CodeSystem/${v1.id}`, { token, body: v1 })).status).toBe(201);
+    expect((await call(a, 'PUT', `/CodeSystem/${v1.id}`, { token, body: v2 })).status).toBe(200);
+    const t0 = Date.now();
+    const old = `/CodeSystem/$lookup?system=${encodeURIComponent(url)}&version=1.0.0&code=101-GL`;
+    expect(await within(1000, t0, 'the replaced version reaches replica B', async () => (await call(b, 'GET', old)).status === 200)).toBeLessThan(1000);
+    expect((await call(b, 'GET', `/CodeSystem/$lookup?system=${encodeURIComponent(url)}&code=101-NY`)).status).toBe(200);
+    expect((await call(b, 'GET', `/CodeSystem/$lookup?system=${encodeURIComponent(url)}&code=101-GL`)).status).toBe(404);
+  });
+
   it('a delete through one replica is answered 410 by the other within 1 s', async () => {
     const current = await call(a, 'GET', `/CodeSystem/${CS_ID}`);
     const deleted = await call(a, 'DELETE', `/CodeSystem/${CS_ID}`, { token, ifMatch: current.etag! });

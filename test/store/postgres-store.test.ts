@@ -125,7 +125,7 @@ describeWithPostgres('PostgresStore', () => {
       expect(e).toBeInstanceOf(SchemaError);
       expect((e as Error).message).toMatch(new RegExp(`records migration ${MIGRATIONS[MIGRATIONS.length - 1]!.version} in faelles_tx_migrations, but tables store_state, resource, resource_history are missing: the schema is damaged`));
       await withClient((c) => c.query(`CREATE TABLE "${schema}".store_state (singleton boolean PRIMARY KEY, change_seq bigint NOT NULL);
-        CREATE TABLE "${schema}".resource (x int); CREATE TABLE "${schema}".resource_history (x int)`));
+        CREATE TABLE "${schema}".resource (x int); CREATE TABLE "${schema}".resource_history (x int); CREATE TABLE IF NOT EXISTS "${schema}".audit_event (x int)`));
       await expect(openStore(schema)).rejects.toThrow(/store_state has 0 rows instead of one/);
     });
 

@@ -1,5 +1,6 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { CommitGate } from '../../src/store/commit-gate';
+import type { AuditQuery, AuditRecord } from '../../src/store/audit-log';
 import { StoreConflictError, type TerminologyStore } from '../../src/store/store';
 import { describeClosureContract } from './closure-contract';
 
@@ -231,6 +232,63 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         }
       });
     }
+    // --- Past versions and the audit log (who changed what) ---
+    describe('past versions and the audit log', () => {
+      const event = (id: string, recorded: string, keys: Partial<Omit<AuditRecord, 'event'>> = {}): AuditRecord => ({
+        event: { resourceType: 'AuditEvent', id, recorded, type: { code: 'rest' }, agent: [{ requestor: true }], source: { observer: { display: 'test' } } },
+        owners: [], agents: [], entities: [], ...keys,
+      });
+
+      it('loadHistory gives every written version with content, deletes left out', async () => {
+        await store.create(codeSystem('h'));
+        await store.update(codeSystem('h', { version: '2.0.0' }));
+        await store.delete('CodeSystem', 'h');
+        const history = await store.loadHistory();
+        expect(history.map((v) => v.head.version).sort()).toEqual(['1.0.0', '2.0.0']);
+        expect(history.map((v) => v.head)).toEqual(expect.arrayContaining([{
+          resourceType: 'CodeSystem', id: 'h', url: 'http://example.org/CodeSystem/h', version: '2.0.0', status: 'active', date: undefined, content: 'complete',
+        }]));
+        // the whole version is read when it is needed
+        expect(history.every((v) => v.load().meta?.lastUpdated === v.lastUpdated && v.load().version === v.head.version)).toBe(true);
+      });
+
+      it("stores a write's audit record in the write's transaction, made from the versions written", async () => {
+        const [v] = await store.apply([{ kind: 'create', resource: codeSystem('a1') }], undefined, (versions) =>
+          event('e1', '2026-01-02T03:04:05.000Z', { owners: ['101'], agents: ['anna', '101'], entities: [`CodeSystem/a1/_history/${versions[0]!.versionId}`] }));
+        expect(v?.versionId).toBe('1');
+        const found = await store.searchAudit({ entity: 'CodeSystem/a1/_history/1', count: 10 });
+        expect(found.map((e) => e.id)).toEqual(['e1']);
+      });
+
+      it('a write that fails stores no audit record', async () => {
+        await store.create(codeSystem('taken'));
+        await expect(store.apply([{ kind: 'create', resource: codeSystem('taken') }], undefined, () => event('lost', '2026-01-01T00:00:00.000Z')))
+          .rejects.toBeInstanceOf(StoreConflictError);
+        const abandoned = new CommitGate();
+        abandoned.abandon();
+        await expect(store.apply([{ kind: 'create', resource: codeSystem('gated') }], abandoned, () => event('lost2', '2026-01-01T00:00:00.000Z')))
+          .rejects.toMatchObject({ status: 503 });
+        expect(await store.searchAudit({ count: 10 })).toEqual([]);
+      });
+
+      it('searches by owner, entity, agent and time, newest first, whole keys only', async () => {
+        await store.recordAudit(event('old', '2025-12-31T23:59:59.999Z', { owners: ['101'], agents: ['anna', '101'], entities: ['CodeSystem/x', 'http://e.org/x|1'] }));
+        await store.recordAudit(event('new', '2026-01-01T00:00:00.000Z', { owners: ['101', '147'], agents: ['bo', '147'], entities: ['CodeSystem/x'] }));
+        await store.recordAudit(event('other', '2026-02-01T00:00:00.000Z', { owners: ['147'], agents: ['bo', '147'], entities: ['ConceptMap/y'] }));
+        const ids = async (q: Partial<AuditQuery>) => (await store.searchAudit({ count: 10, ...q })).map((e) => e.id);
+        expect(await ids({})).toEqual(['other', 'new', 'old']);
+        expect(await ids({ owner: '101' })).toEqual(['new', 'old']);
+        expect(await ids({ owner: '10' })).toEqual([]);
+        expect(await ids({ entity: 'CodeSystem/x' })).toEqual(['new', 'old']);
+        expect(await ids({ entity: 'http://e.org/x|1' })).toEqual(['old']);
+        expect(await ids({ entity: 'codesystem/x' })).toEqual([]);
+        expect(await ids({ agent: 'bo', owner: '101' })).toEqual(['new']);
+        expect(await ids({ from: '2026-01-01T00:00:00.000Z' })).toEqual(['other', 'new']);
+        expect(await ids({ before: '2026-01-01T00:00:00.000Z' })).toEqual(['old']);
+        expect(await ids({ count: 1 })).toEqual(['other']);
+        expect((await store.searchAudit({ count: 1 }))[0]).toMatchObject({ resourceType: 'AuditEvent', recorded: '2026-02-01T00:00:00.000Z' });
+      });
+    });
 
     if (factory.reopen) {
       const reopen = factory.reopen;
@@ -247,6 +305,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           expect((await again.history('CodeSystem', 'gone')).map((h) => h.method)).toEqual(['delete', 'create']);
           expect((await again.loadAll()).map((r) => r.id)).toEqual(['kept']);
           expect((await again.update(codeSystem('kept'), '2')).versionId).toBe('3');
+          expect((await again.loadHistory()).length).toBe(4);
         } finally {
           await again.close();
         }

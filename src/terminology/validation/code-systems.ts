@@ -38,8 +38,9 @@ export class CodeSystemAccess {
     return result;
   }
 
-  private candidates(url: string, kinds: (c: CodeSystem) => boolean): CodeSystem[] {
-    return this.registry.versions('CodeSystem', url).filter(kinds).sort((a, b) => compareVersions(a.version, b.version));
+  /** With a version asked for, the versions later writes replaced are candidates too (src/store/past-version.ts). */
+  private candidates(url: string, kinds: (c: CodeSystem) => boolean, withPast = false): CodeSystem[] {
+    return this.registry.versions('CodeSystem', url, withPast).filter(kinds).sort((a, b) => compareVersions(a.version, b.version));
   }
 
   private pick(list: CodeSystem[], version: string | undefined): CodeSystem | undefined {
@@ -53,7 +54,7 @@ export class CodeSystemAccess {
   /** The code system resource for url and version (rules applied unless `applyRules` is false). */
   findResource(url: string, version?: string, applyRules = true): CodeSystem | undefined {
     const v = applyRules ? this.versionFor(url, version) : version || undefined;
-    return this.pick(this.candidates(url, (c) => CHECKABLE.has(c.content)), v);
+    return this.pick(this.candidates(url, (c) => CHECKABLE.has(c.content), v !== undefined), v);
   }
 
   /** A provider for url and version, supplements applied; undefined when no such code system (version) is known. */
@@ -72,7 +73,7 @@ export class CodeSystemAccess {
 
   /** Known versions of a code system, for messages. */
   listVersions(url: string): string[] {
-    const versions = this.candidates(url, (c) => c.content !== 'supplement').map((c) => c.version).filter((v): v is string => !!v);
+    const versions = this.candidates(url, (c) => c.content !== 'supplement', true).map((c) => c.version).filter((v): v is string => !!v);
     return [...new Set(versions)].sort();
   }
 

@@ -13,6 +13,7 @@ import { count, equivalenceLabel, kommuneNavn } from '../words';
 import { CatalogTag, useCatalogIndex } from './catalog-tag';
 import { ErrorBox, focusLater, Loading, StatusBadge } from './common';
 import { ReplaceTargetButton, useCatalogChanges } from './save-warnings';
+import { ResourceHistory } from './history';
 
 export const KIND_LABEL: Record<string, string> = { indsats: 'Indsats', tilbud: 'Tilbud' };
 
@@ -121,6 +122,7 @@ function CatalogTable({ cs, data }: { cs: CodeSystem; data: MunicipalityData }) 
           )}
         </>
       )}
+      {writable && <><ResourceHistory type="CodeSystem" id={cs.id!} title="Historik for kataloget" />{data.conceptMaps.filter((m) => m.id && m.group?.some((g) => g.source === cs.url)).map((m) => <ResourceHistory key={m.id} type="ConceptMap" id={m.id!} title="Historik for koblingerne" />)}</>}
     </section>
   );
 }

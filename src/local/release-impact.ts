@@ -1,0 +1,119 @@
+import type { CodeSystem, Coding, ConceptMap } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { compareVersions, parseCanonical } from '../terminology/canonical';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { diffCodeSystems, type CodeChange } from '../terminology/version-diff';
+import { localConceptMaps, ownerOf } from './municipality';
+
+/**
+ * The impact report of a new release of a common code system (e.g. FSIII): which local codes of which municipality map
+ * to a code the release retires, removes or moves, with the code to use instead. Each map is compared from the
+ * version it states (group.targetVersion), else from `compareTo`, else from the version before the release.
+ */
+export interface ImpactRow {
+  kommunekode: string;
+  source: Coding;
+  /** The target the map states. */
+  target: Coding;
+  change: 'retired' | 'removed' | 'moved';
+  status?: string;
+  /** The codes to use instead (retired, removed). */
+  replacedBy: Coding[];
+  /** Moved: the parents in the release and before. */
+  parents?: string[];
+  previousParents?: string[];
+  originMap: string;
+  /** The version the map was compared from. */
+  fromVersion: string;
+}
+
+export interface ReleaseImpact {
+  release: string;
+  /** The versions compared from (url|version), one per version the maps state. */
+  comparedFrom: string[];
+  maps: number;
+  rows: ImpactRow[];
+}
+
+const NO_MAPPING = new Set(['unmatched', 'disjoint']);
+const IMPACTING = new Set<CodeChange['type']>(['retired', 'removed', 'moved']);
+
+function canonicalOf(r: { url?: string; version?: string }): string {
+  return r.version ? `${r.url}|${r.version}` : r.url ?? '';
+}
+
+/** The release named as url|version; 404 when the server does not have that version. */
+export function releaseCodeSystem(registry: TerminologyRegistry, ref: string): CodeSystem {
+  const { url, version } = parseCanonical(ref);
+  if (!version) throw FhirError.invalid(`release must name a version of the code system (url|version), not '${ref}'`, { expression: ['release'] });
+  const cs = registry.find('CodeSystem', url, version);
+  if (!cs || cs.content === 'supplement') throw FhirError.notFound(`The code system release '${ref}' is not known`, { expression: ['release'] });
+  return cs;
+}
+
+export function releaseImpact(registry: TerminologyRegistry, release: CodeSystem, options: { compareTo?: string; kommunekode?: string } = {}): ReleaseImpact {
+  const url = release.url!;
+  const versions = registry.versions('CodeSystem', url, true).filter((c) => c.content !== 'supplement')
+    .sort((a, b) => compareVersions(a.version, b.version));
+  const previous = versions.filter((c) => compareVersions(c.version, release.version) < 0).pop();
+  const explicit = options.compareTo !== undefined ? registry.find('CodeSystem', url, options.compareTo) : undefined;
+  if (options.compareTo !== undefined && !explicit) {
+    throw FhirError.notFound(`Code system '${url}' has no version '${options.compareTo}'`, { expression: ['compareTo'] });
+  }
+  const newProvider = registry.provider(release);
+  const changesFrom = new Map<string, Map<string, CodeChange[]>>();
+  const changesOf = (from: CodeSystem): Map<string, CodeChange[]> => {
+    const key = from.version ?? '';
+    let index = changesFrom.get(key);
+    if (!index) {
+      index = new Map();
+      for (const c of diffCodeSystems(registry.provider(from), newProvider)) {
+        if (!IMPACTING.has(c.type)) continue;
+        index.set(c.code, [...(index.get(c.code) ?? []), c]);
+      }
+      changesFrom.set(key, index);
+    }
+    return index;
+  };
+
+  const maps: ConceptMap[] = localConceptMaps(registry, options.kommunekode);
+  const rows: ImpactRow[] = [];
+  const comparedFrom = new Set<string>();
+  let counted = 0;
+  for (const cm of maps) {
+    const kommunekode = ownerOf(cm)!;
+    let touches = false;
+    for (const group of Array.isArray(cm.group) ? cm.group : []) {
+      if (group?.target !== url) continue;
+      const stated = group.targetVersion ? registry.find('CodeSystem', url, group.targetVersion) : undefined;
+      const from = explicit ?? stated ?? previous;
+      touches = true;
+      if (!from || from.version === release.version) continue;
+      comparedFrom.add(canonicalOf(from));
+      const index = changesOf(from);
+      for (const el of Array.isArray(group.element) ? group.element : []) {
+        if (!el?.code) continue;
+        for (const t of Array.isArray(el.target) ? el.target : []) {
+          if (!t?.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) continue;
+          for (const change of index.get(t.code) ?? []) {
+            rows.push({
+              kommunekode,
+              source: { system: group.source, code: el.code, ...(el.display ? { display: el.display } : {}) },
+              target: { system: url, code: t.code, ...(change.display ? { display: change.display } : {}) },
+              change: change.type as ImpactRow['change'],
+              ...(change.status ? { status: change.status } : {}),
+              replacedBy: change.replacedBy ?? [],
+              ...(change.type === 'moved' ? { parents: change.parents, previousParents: change.previousParents } : {}),
+              originMap: canonicalOf(cm),
+              fromVersion: from.version ?? '',
+            });
+          }
+        }
+      }
+    }
+    if (touches) counted++;
+  }
+  rows.sort((a, b) => a.kommunekode.localeCompare(b.kommunekode) || (a.source.code ?? '').localeCompare(b.source.code ?? '') ||
+    (a.target.code ?? '').localeCompare(b.target.code ?? '') || a.change.localeCompare(b.change));
+  return { release: canonicalOf(release), comparedFrom: [...comparedFrom].sort(), maps: counted, rows };
+}

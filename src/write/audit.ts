@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditEvent, AuditEventAgent, AuditEventEntity } from 'fhir/r4';
+import type { Principal } from '../auth/verifier';
+import { FhirError } from '../errors/fhir-error';
+import { kommunekodeIdentifier, resourceKommunekoder } from '../local/municipality';
+import type { AuditOfWrite, AuditRecord } from '../store/audit-log';
+import { nowInstant } from '../store/store-support';
+import type { StoredVersion } from '../store/store';
+import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { idOwner, idOwnerKommunekoder } from './id-ownership';
+
+/** What a write request was: one REST interaction, a transaction Bundle, or an import ($import-local). */
+export type WriteOperationName = 'create' | 'update' | 'delete' | 'transaction' | 'import-local';
+
+/** The token subject as an identifier: who wrote. */
+export const TOKEN_SUBJECT_SYSTEM = 'http://faelles-tx.dk/fhir/NamingSystem/token-subject';
+const RESTFUL_INTERACTION = 'http://hl7.org/fhir/restful-interaction';
+const ACTION: Record<WriteOperationName, AuditEvent['action']> = { create: 'C', update: 'U', delete: 'D', transaction: 'E', 'import-local': 'E' };
+
+/** One resource a write touched (or meant to touch, when refused). */
+export interface AuditTarget {
+  resourceType: TerminologyType | string;
+  id?: string;
+  /** The resource before the write (update, delete), for its municipality. */
+  before?: TerminologyResource;
+  /** The resource the write asked for (create, update). */
+  after?: TerminologyResource;
+  /** What happened to it: create, update or delete (the store's method for a success). */
+  method: 'create' | 'update' | 'delete';
+}
+
+/** Text as PostgreSQL stores it: no NUL, and bounded. */
+function clean(text: string, max = 2000): string {
+  const t = text.replace(/\u0000/g, '');
+  return t.length > max ? `${t.slice(0, max)}…` : t;
+}
+
+function canonicalOf(r: TerminologyResource | undefined): string | undefined {
+  const url = (r as { url?: unknown } | undefined)?.url;
+  if (typeof url !== 'string' || url === '') return undefined;
+  const version = (r as { version?: unknown }).version;
+  return clean(typeof version === 'string' && version ? `${url}|${version}` : url, 2100);
+}
+
+function agents(principal: Principal): AuditEventAgent[] {
+  const out: AuditEventAgent[] = [{
+    who: principal.subject ? { identifier: { system: TOKEN_SUBJECT_SYSTEM, value: clean(principal.subject, 256) }, display: clean(principal.subject, 256) } : { display: 'ukendt (token uden sub)' },
+    requestor: true,
+    ...(principal.admin ? { role: [{ text: 'admin' }] } : {}),
+  }];
+  if (principal.kommunekode) {
+    out.push({ who: { identifier: kommunekodeIdentifier(principal.kommunekode), display: `Kommune ${principal.kommunekode}` }, requestor: false });
+  }
+  return out;
+}
+
+function municipalitiesOf(t: AuditTarget): string[] {
+  const owner = t.id ? idOwner(t.id, t.before) : undefined;
+  const out = new Set(owner ? idOwnerKommunekoder(owner) : []);
+  for (const r of [t.before, t.after]) {
+    if (!r) continue;
+    try {
+      for (const k of resourceKommunekoder(r)) out.add(k);
+    } catch {
+      // a refused body may be malformed: it names no municipality then
+    }
+  }
+  return [...out];
+}
+
+function entity(t: AuditTarget, version?: StoredVersion): AuditEventEntity {
+  const reference = t.id ? `${t.resourceType}/${t.id}${version ? `/_history/${version.versionId}` : ''}` : undefined;
+  const name = canonicalOf(version?.resource ?? t.after ?? t.before);
+  return {
+    what: reference ? { reference: clean(reference, 200) } : { display: String(t.resourceType) },
+    type: { system: 'http://hl7.org/fhir/resource-types', code: String(t.resourceType) },
+    ...(name ? { name } : {}),
+    detail: [{ type: 'operation', valueString: version?.method ?? t.method }],
+  };
+}
+
+function record(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], outcome: { code: '0' | '4' | '8'; desc?: string },
+  versions: readonly (StoredVersion | undefined)[] = [], extraOwners: string[] = []): AuditRecord {
+  // a write's event has the write's own time (meta.lastUpdated, the database's clock on PostgreSQL)
+  const recorded = versions.find((v) => v)?.lastUpdated ?? nowInstant();
+  const event: AuditRecord['event'] = {
+    resourceType: 'AuditEvent',
+    id: randomUUID(),
+    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+    subtype: [operation === 'import-local'
+      ? { system: RESTFUL_INTERACTION, code: 'operation', display: '$import-local' }
+      : { system: RESTFUL_INTERACTION, code: operation }],
+    action: ACTION[operation],
+    recorded,
+    outcome: outcome.code,
+    ...(outcome.desc ? { outcomeDesc: clean(outcome.desc) } : {}),
+    agent: agents(principal),
+    source: { observer: { display: 'faelles-tx' } },
+    entity: targets.map((t, i) => entity(t, versions[i])),
+  };
+  const entities = new Set<string>();
+  targets.forEach((t, i) => {
+    if (t.id) entities.add(`${t.resourceType}/${t.id}`);
+    for (const r of [versions[i]?.resource, t.after, t.before]) {
+      const canonical = canonicalOf(r);
+      if (!canonical) continue;
+      entities.add(canonical);
+      entities.add(canonical.split('|')[0]!);
+    }
+  });
+  const owners = new Set([...targets.flatMap(municipalitiesOf), ...extraOwners]);
+  const agentKeys = [principal.subject, principal.kommunekode].filter((x): x is string => typeof x === 'string' && x !== '').map((x) => clean(x, 256));
+  return { event, owners: [...owners], agents: agentKeys, entities: [...entities] };
+}
+
+/** The record of a write that the store commits: made from the versions written, in the write's transaction. */
+export function auditOfWrite(principal: Principal, operation: WriteOperationName, targets: AuditTarget[]): AuditOfWrite {
+  return (versions) => record(principal, operation, targets, { code: '0' }, versions);
+}
+
+/**
+ * The record of a refused write: 4 (minor failure) for a refusal of the request (403, 409, 412, 422 …), 8 for an
+ * error that is not a FhirError (a defect). The requesting municipality sees it too, whoever owns what it tried to write.
+ */
+export function auditOfRefusal(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], error: unknown): AuditRecord {
+  const status = error instanceof FhirError ? error.status : 500;
+  const desc = `${status}: ${error instanceof Error ? error.message : String(error)}`;
+  return record(principal, operation, targets, { code: status < 500 ? '4' : '8', desc }, [], principal.kommunekode ? [principal.kommunekode] : []);
+}
+
+/** The operation of a write request list, as the audit log names it. */
+export function operationOf(requests: readonly { method: 'POST' | 'PUT' | 'DELETE' }[], given?: WriteOperationName): WriteOperationName {
+  if (given) return given;
+  if (requests.length !== 1) return 'transaction';
+  return requests[0]!.method === 'POST' ? 'create' : requests[0]!.method === 'PUT' ? 'update' : 'delete';
+}

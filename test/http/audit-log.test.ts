@@ -1,0 +1,151 @@
+/**
+ * Who changed what: every write (create, update, delete, transaction, $import-local), successful or refused, is an
+ * AuditEvent; GET AuditEvent finds a municipality's own events only, an admin's all.
+ */
+import type { AuditEvent, Bundle, CapabilityStatement } from 'fhir/r4';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'fhir-kit-client';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { testApp } from '../support/app';
+import { DATA_USE_DIR } from '../support/data-use';
+import { sampleCatalog, tokenFor } from '../support/local';
+import { failure, useRunningServer } from '../support/server';
+
+const JSON_TYPE = 'application/fhir+json';
+const CS_ID = 'kommune-101-lokale-indsatser';
+const CS_URL = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser';
+
+let app: App;
+let anna: string;
+let bo147: string;
+let admin: string;
+
+const search = (auth: string, query: Record<string, string | string[]> = {}) =>
+  request(app).get('/fhir/AuditEvent').query(query).set('Authorization', auth);
+const events = (body: Bundle) => (body.entry ?? []).map((e) => e.resource as AuditEvent);
+const subtype = (e: AuditEvent) => e.subtype?.[0]?.code;
+const who = (e: AuditEvent) => e.agent[0]?.who?.identifier?.value;
+
+beforeAll(async () => {
+  app = await testApp();
+  anna = `Bearer ${await tokenFor({ kommunekode: '101', sub: 'anna@kommune101' })}`;
+  bo147 = `Bearer ${await tokenFor({ kommunekode: '147', sub: 'bo@kommune147' })}`;
+  admin = `Bearer ${await tokenFor({ scope: 'openid admin', sub: 'kl-admin' })}`;
+  const { codeSystem, conceptMap } = sampleCatalog('101');
+  await request(app).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', anna).type(JSON_TYPE).send(codeSystem).expect(201);
+  await request(app).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', anna).type(JSON_TYPE).send({ ...codeSystem, version: '1.1.0' }).expect(200);
+  // refused: 147 may not write 101's catalog
+  await request(app).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', bo147).type(JSON_TYPE).send({ ...codeSystem, version: '9' }).expect(403);
+  // a transaction of 147's own
+  const own = sampleCatalog('147');
+  await request(app).post('/fhir').set('Authorization', bo147).type(JSON_TYPE).send({
+    resourceType: 'Bundle', type: 'transaction', entry: [
+      { resource: own.codeSystem, request: { method: 'PUT', url: `CodeSystem/${own.codeSystem.id}` } },
+      { resource: own.conceptMap, request: { method: 'PUT', url: `ConceptMap/${own.conceptMap.id}` } },
+    ],
+  }).expect(200);
+  await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', anna).type(JSON_TYPE).send({
+    resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: fs.readFileSync(path.join(DATA_USE_DIR, 'kommune-101.csv'), 'utf8') }],
+  }).expect(200);
+  await request(app).delete(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', anna).expect(200);
+});
+
+describe('AuditEvent: every write recorded', () => {
+  it('a create and an update: who (sub and kommunekode), when, what (url|version, the version written) and success', async () => {
+    const all = events((await search(anna, { entity: `CodeSystem/${CS_ID}` }).expect(200)).body);
+    // newest first: the delete, the import's update, the refused PUT of 147, the update, the create (PUT of a new id)
+    expect(all.map((e) => `${subtype(e)}:${e.outcome}`)).toEqual(['delete:0', 'operation:0', 'update:4', 'update:0', 'update:0']);
+    const found = all.filter((e) => e.outcome === '0' && subtype(e) !== 'operation');
+    const update = found[1]!;
+    expect(update).toMatchObject({ resourceType: 'AuditEvent', action: 'U', outcome: '0' });
+    expect(who(update)).toBe('anna@kommune101');
+    expect(update.agent[1]?.who?.identifier?.value).toBe('101');
+    expect(update.entity?.[0]).toMatchObject({ what: { reference: `CodeSystem/${CS_ID}/_history/2` }, name: `${CS_URL}|1.1.0` });
+    // when: the write's own time, as its version has it
+    const v2 = (await request(app).get(`/fhir/CodeSystem/${CS_ID}/_history/2`).expect(200)).body;
+    expect(update.recorded).toBe(v2.meta.lastUpdated);
+    const create = found[2]!;
+    expect(create.entity?.[0]?.detail?.[0]?.valueString).toBe('create');
+  });
+
+  it('a refused write is recorded with its outcome, visible to the owner and to the municipality that tried', async () => {
+    const refused = events((await search(anna, { agent: 'bo@kommune147' }).expect(200)).body);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ outcome: '4' });
+    expect(refused[0]!.outcomeDesc).toMatch(/^403: /);
+    const own = events((await search(bo147, { entity: `CodeSystem/${CS_ID}` }).expect(200)).body);
+    expect(own.map((e) => e.outcome)).toEqual(['4']);
+  });
+
+  it('a transaction and $import-local are one event each, naming every resource', async () => {
+    const tx = events((await search(bo147, { agent: 'bo@kommune147' }).expect(200)).body).find((e) => subtype(e) === 'transaction')!;
+    expect(tx.entity?.map((x) => x.what?.reference)).toEqual(['CodeSystem/kommune-147-lokale-indsatser/_history/1', 'ConceptMap/kommune-147-lokale-indsatser/_history/1']);
+    const imports = events((await search(anna, { agent: 'anna@kommune101' }).expect(200)).body).filter((e) => e.subtype?.[0]?.display === '$import-local');
+    expect(imports).toHaveLength(1);
+    expect(imports[0]!.entity?.map((x) => x.type?.code)).toEqual(['CodeSystem', 'ConceptMap']);
+  });
+
+  it('finds by url and by url|version', async () => {
+    const byUrl = events((await search(anna, { entity: CS_URL }).expect(200)).body);
+    const byId = events((await search(anna, { entity: `CodeSystem/${CS_ID}` }).expect(200)).body);
+    expect(byUrl.map((e) => e.id)).toEqual(byId.map((e) => e.id));
+    const byVersion = events((await search(anna, { entity: `${CS_URL}|1.1.0` }).expect(200)).body);
+    // the update that wrote 1.1.0, the import that rewrote it (keeping the version) and the delete
+    expect(byVersion.map(subtype)).toEqual(['delete', 'operation', 'update']);
+    expect(byVersion[2]!.entity?.[0]?.name).toBe(`${CS_URL}|1.1.0`);
+  });
+
+  it('date: ge/lt ranges and a day', async () => {
+    const all = events((await search(admin).expect(200)).body);
+    const today = all[0]!.recorded.slice(0, 10);
+    expect(events((await search(admin, { date: today }).expect(200)).body)).toHaveLength(all.length);
+    expect(events((await search(admin, { date: [`ge${today}`, `lt${today}`] }).expect(200)).body)).toHaveLength(0);
+    expect(events((await search(admin, { date: 'lt2000-01-01' }).expect(200)).body)).toHaveLength(0);
+    await search(admin, { date: 'sometime' }).expect(400);
+  });
+});
+
+describe('AuditEvent: who may see what', () => {
+  it("a municipality sees only events of its own resources (and its own refused writes); an admin all", async () => {
+    const of147 = events((await search(bo147).expect(200)).body);
+    expect(of147.length).toBeGreaterThan(0);
+    for (const e of of147) {
+      const own = e.entity?.some((x) => (x.name ?? x.what?.reference ?? '').includes('147')) || e.agent.some((a) => a.who?.identifier?.value === '147');
+      expect(own).toBe(true);
+    }
+    expect(of147.some((e) => e.entity?.some((x) => x.name?.startsWith(CS_URL)) && e.outcome === '0')).toBe(false);
+    const all = events((await search(admin).expect(200)).body);
+    expect(all.length).toBeGreaterThan(of147.length);
+    expect(all.filter((e) => e.outcome === '0').map(who)).toEqual(expect.arrayContaining(['anna@kommune101', 'bo@kommune147']));
+  });
+
+  it('needs a token: 401 without, 403 with one that names no municipality', async () => {
+    await request(app).get('/fhir/AuditEvent').expect(401);
+    await search(`Bearer ${await tokenFor({ sub: 'nobody' })}`).expect(403);
+    await search(admin, { patient: 'x' }).expect(400);
+  });
+
+  it('is listed in the CapabilityStatement', async () => {
+    const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const audit = cs.rest?.[0]?.resource?.find((r) => r.type === 'AuditEvent');
+    expect(audit?.searchParam?.map((p) => p.name)).toEqual(['entity', 'agent', 'date']);
+  });
+});
+
+describe('AuditEvent through fhir-kit-client', () => {
+  const server = useRunningServer();
+
+  it('a municipality searches its own events with the client', async () => {
+    const token = await tokenFor({ kommunekode: '101', sub: 'carl' });
+    const client = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${token}` } });
+    const { codeSystem } = sampleCatalog('101');
+    await client.update({ resourceType: 'CodeSystem', id: CS_ID, body: codeSystem });
+    const bundle = await client.search({ resourceType: 'AuditEvent', searchParams: { entity: `CodeSystem/${CS_ID}`, agent: 'carl' } }) as Bundle;
+    expect(events(bundle).map(who)).toEqual(['carl']);
+    const other = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${await tokenFor({ kommunekode: '147' })}` } });
+    expect(events(await other.search({ resourceType: 'AuditEvent', searchParams: { entity: `CodeSystem/${CS_ID}` } }) as Bundle)).toEqual([]);
+    expect((await failure(new Client({ baseUrl: server.baseUrl }).search({ resourceType: 'AuditEvent', searchParams: {} }))).status).toBe(401);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * Change reports: $diff of two versions of a code system (a synthetic next FSIII release), a value set and a concept
+ * map, as Parameters and CSV; and $coverage's impact report of a release on the municipalities' maps.
+ */
+import type { Parameters, ParametersParameter } from 'fhir/r4';
+import { parse } from 'csv-parse/sync';
+import { Client } from 'fhir-kit-client';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp, type App } from '../../src/app';
+import { MemoryStore } from '../../src/store/memory-store';
+import { FSIII, testConfig } from '../support/app';
+import { CODES, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
+import { catalogsWithNextRelease, NEXT, NEXT_VERSION } from '../support/next-release';
+
+const JSON_TYPE = 'application/fhir+json';
+let app: App;
+let auth101: string;
+
+const part = (p: ParametersParameter, name: string) => p.part?.find((x) => x.name === name);
+const parts = (p: ParametersParameter, name: string) => (p.part ?? []).filter((x) => x.name === name);
+const changes = (body: Parameters) => (body.parameter ?? []).filter((p) => p.name === 'change');
+const summary = (body: Parameters) => Object.fromEntries((body.parameter?.find((p) => p.name === 'summary')?.part ?? []).map((p) => [p.name, p.valueInteger]));
+const changeOf = (body: Parameters, type: string) => changes(body).filter((c) => part(c, 'type')?.valueCode === type);
+
+beforeAll(async () => {
+  app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: catalogsWithNextRelease() });
+  auth101 = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+  for (const kommunekode of ['101', '147']) {
+    const auth = kommunekode === '101' ? auth101 : `Bearer ${await tokenFor({ kommunekode })}`;
+    const { codeSystem, conceptMap } = sampleCatalog(kommunekode);
+    await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', auth).type(JSON_TYPE).send(codeSystem).expect(201);
+    await request(app).put(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', auth).type(JSON_TYPE).send(conceptMap).expect(201);
+  }
+});
+
+describe('CodeSystem/$diff', () => {
+  it('lists what a release added, retired (with the replacement), re-displayed and moved', async () => {
+    const body = (await request(app).get('/fhir/CodeSystem/$diff').query({ url: FSIII, from: '20240530', to: NEXT_VERSION }).expect(200)).body as Parameters;
+    expect(body.parameter?.slice(0, 2).map((p) => p.valueCanonical)).toEqual([`${FSIII}|20240530`, `${FSIII}|${NEXT_VERSION}`]);
+    expect(summary(body)).toEqual({ added: 1, removed: 0, retired: 1, reactivated: 0, redisplayed: 1, moved: 1, remapped: 0 });
+    const retired = changeOf(body, 'retired')[0]!;
+    expect(part(retired, 'concept')?.valueCoding?.code).toBe(NEXT.retired);
+    expect(part(retired, 'status')?.valueCode).toBe('retired');
+    expect(part(retired, 'replacedBy')?.valueCoding).toMatchObject({ system: FSIII, code: NEXT.replacement });
+    expect(part(changeOf(body, 'added')[0]!, 'concept')?.valueCoding?.code).toBe(NEXT.added);
+    const redisplayed = changeOf(body, 'redisplayed')[0]!;
+    expect(part(redisplayed, 'concept')?.valueCoding).toMatchObject({ code: NEXT.redisplayed, display: NEXT.newDisplay });
+    expect(part(redisplayed, 'previousDisplay')?.valueString).toBe('Sygdomshåndtering');
+    const moved = changeOf(body, 'moved')[0]!;
+    expect(part(moved, 'concept')?.valueCoding?.code).toBe(NEXT.moved);
+    expect(parts(moved, 'parent').map((p) => p.valueCode)).toEqual([NEXT.to]);
+    expect(parts(moved, 'previousParent').map((p) => p.valueCode)).toEqual([NEXT.from]);
+  });
+
+  it('the other way round, the same changes reversed', async () => {
+    const body = (await request(app).get('/fhir/CodeSystem/$diff').query({ url: FSIII, from: NEXT_VERSION, to: '20240530' }).expect(200)).body as Parameters;
+    expect(summary(body)).toMatchObject({ added: 0, removed: 1, reactivated: 1, redisplayed: 1, moved: 1 });
+  });
+
+  it('defaults to the newest version and the one before it; at instance level to the instance', async () => {
+    const byUrl = (await request(app).get('/fhir/CodeSystem/$diff').query({ url: FSIII }).expect(200)).body as Parameters;
+    expect(byUrl.parameter?.slice(0, 2).map((p) => p.valueCanonical)).toEqual([`${FSIII}|20240530`, `${FSIII}|${NEXT_VERSION}`]);
+    const instance = (await request(app).post('/fhir/CodeSystem/FSIII/$diff').type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'from', valueString: '20240530' }] }).expect(200)).body as Parameters;
+    expect(summary(instance)).toEqual(summary(byUrl));
+  });
+
+  it('answers CSV, one row per change', async () => {
+    const res = await request(app).get('/fhir/CodeSystem/$diff').query({ url: FSIII, from: '20240530', to: NEXT_VERSION }).set('Accept', 'text/csv').expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.change)).toEqual(['added', 'retired', 'redisplayed', 'moved']);
+    expect(rows.find((r) => r.change === 'retired')).toMatchObject({ code: NEXT.retired, replaced_by: NEXT.replacement, status: 'retired' });
+    expect(rows.find((r) => r.change === 'moved')).toMatchObject({ parents: NEXT.to, previous_parents: NEXT.from });
+    const instanceCsv = await request(app).get('/fhir/CodeSystem/FSIII/$diff').query({ from: '20240530', _format: 'csv' }).expect(200);
+    expect(instanceCsv.text).toBe(res.text);
+  });
+
+  it('refuses what it cannot compare, with the versions it knows', async () => {
+    const unknown = await request(app).get('/fhir/CodeSystem/$diff').query({ url: FSIII, from: '2019' }).expect(404);
+    expect(unknown.body.issue[0].details.text).toContain('20240530 or 20250101');
+    await request(app).get('/fhir/CodeSystem/$diff').query({ url: `${FSIII}|20240530` }).expect(400);
+    await request(app).get('/fhir/CodeSystem/$diff').query({ url: 'http://example.org/none' }).expect(404);
+    await request(app).get('/fhir/CodeSystem/$diff').expect(400);
+    // the only version of a local catalog has nothing before it
+    await request(app).get('/fhir/CodeSystem/$diff').query({ url: 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser' }).expect(400);
+  });
+});
+
+describe('ConceptMap/$diff and ValueSet/$diff', () => {
+  const MAP = 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/lokale-indsatser';
+
+  beforeAll(async () => {
+    const v2 = localConceptMap('101', 'lokale-indsatser', [
+      { code: '101-KOL', display: 'KOL-rehabilitering', targets: [CODES.sygdomshaandtering], equivalence: 'inexact' },
+      { code: '101-BOLD', display: 'Boldspil', targets: [CODES.fysiskTraening119] },
+      { code: '101-NY', display: 'Endnu ikke koblet', targets: [CODES.mentalHaandtering] },
+    ]);
+    v2.version = '2.0.0';
+    await request(app).put(`/fhir/ConceptMap/${v2.id}`).set('Authorization', auth101).type(JSON_TYPE).send(v2).expect(200);
+  });
+
+  it('a map: per source code added, removed and remapped', async () => {
+    const body = (await request(app).get('/fhir/ConceptMap/$diff').query({ url: MAP, from: '1.0.0', to: '2.0.0' }).expect(200)).body as Parameters;
+    expect(summary(body)).toMatchObject({ added: 1, removed: 1, remapped: 1 });
+    expect(part(changeOf(body, 'added')[0]!, 'concept')?.valueCoding?.code).toBe('101-NY');
+    expect(part(changeOf(body, 'removed')[0]!, 'concept')?.valueCoding?.code).toBe('101-BALANCE');
+    const remapped = changeOf(body, 'remapped')[0]!;
+    expect(part(remapped, 'concept')?.valueCoding?.code).toBe('101-KOL');
+    expect(parts(remapped, 'target').map((t) => t.valueCoding?.code)).toEqual([CODES.sygdomshaandtering]);
+    expect(parts(remapped, 'previousTarget')).toHaveLength(6);
+  });
+
+  it('a value set: the codes its expansion gained and lost', async () => {
+    const admin = `Bearer ${await tokenFor({ scope: 'openid admin' })}`;
+    const vs = (version: string, codes: string[]) => ({
+      resourceType: 'ValueSet', id: 'udvalgte-indsatser', url: 'http://faelles-tx.dk/fhir/ValueSet/udvalgte-indsatser-test', version, status: 'active',
+      compose: { include: [{ system: FSIII, version: '20240530', concept: codes.map((code) => ({ code })) }] },
+    });
+    await request(app).put('/fhir/ValueSet/udvalgte-indsatser').set('Authorization', admin).type(JSON_TYPE)
+      .send(vs('1', [CODES.kostvejledning, CODES.nikotin])).expect(201);
+    await request(app).put('/fhir/ValueSet/udvalgte-indsatser').set('Authorization', admin).type(JSON_TYPE)
+      .send(vs('2', [CODES.nikotin, CODES.mentalHaandtering])).expect(200);
+    const token = await tokenFor({ scope: 'openid' });
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as { port: number };
+      const client = new Client({ baseUrl: `http://127.0.0.1:${port}/fhir`, customHeaders: { Authorization: `Bearer ${token}` } });
+      const body = await client.operation({ name: '$diff', resourceType: 'ValueSet', method: 'get', input: { url: 'http://faelles-tx.dk/fhir/ValueSet/udvalgte-indsatser-test', from: '1' } }) as Parameters;
+      expect(summary(body)).toMatchObject({ added: 1, removed: 1 });
+      expect(part(changeOf(body, 'added')[0]!, 'concept')?.valueCoding?.code).toBe(CODES.mentalHaandtering);
+      expect(part(changeOf(body, 'removed')[0]!, 'concept')?.valueCoding?.code).toBe(CODES.kostvejledning);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('the three are in the CapabilityStatement with their OperationDefinitions', async () => {
+    const cs = (await request(app).get('/fhir/metadata').expect(200)).body;
+    for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap']) {
+      const op = cs.rest[0].resource.find((r: { type: string }) => r.type === type).operation.find((o: { name: string }) => o.name === 'diff');
+      expect(op.definition).toBe(`http://faelles-tx.dk/fhir/OperationDefinition/${type}-diff`);
+      const od = (await request(app).get(`/fhir/OperationDefinition/${type}-diff`).expect(200)).body;
+      expect(od.parameter.filter((p: { use: string }) => p.use === 'in').map((p: { name: string }) => p.name)).toEqual(['url', 'from', 'to']);
+    }
+  });
+});
+
+describe('$coverage release impact', () => {
+  const impacts = (body: Parameters) => (body.parameter ?? []).filter((p) => p.name === 'impact').map((p) => ({
+    kommunekode: part(p, 'kommunekode')?.valueCode, source: part(p, 'source')?.valueCoding?.code, target: part(p, 'target')?.valueCoding?.code,
+    change: part(p, 'change')?.valueCode, replacedBy: parts(p, 'replacedBy').map((r) => r.valueCoding?.code),
+  }));
+
+  it('names the local codes of every municipality that map to a retired or moved code, with the code to use', async () => {
+    const body = (await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|${NEXT_VERSION}` }).expect(200)).body as Parameters;
+    // expected from the maps as written: every mapping to the retired or the moved code
+    const expected = (k: string) => sampleCatalog(k).conceptMap.group![0]!.element!.flatMap((el) => el.target!.flatMap((t) =>
+      t.code === NEXT.retired ? [{ kommunekode: k, source: el.code, target: t.code, change: 'retired', replacedBy: [NEXT.replacement] }]
+        : t.code === NEXT.moved ? [{ kommunekode: k, source: el.code, target: t.code, change: 'moved', replacedBy: [] }] : []))
+      .sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+    const found = impacts(body);
+    expect(found.filter((i) => i.kommunekode === '147')).toEqual(expected('147'));
+    // 101's current map (2.0.0, written above) maps 101-BOLD to the moved code only
+    expect(found.filter((i) => i.kommunekode === '101')).toEqual([{ kommunekode: '101', source: '101-BOLD', target: NEXT.moved, change: 'moved', replacedBy: [] }]);
+    // the published example municipality's map is among them too
+    expect(found.some((i) => i.kommunekode === '370')).toBe(true);
+    expect(body.parameter?.find((p) => p.name === 'comparedFrom')?.valueCanonical).toBe(`${FSIII}|20240530`);
+  });
+
+  it('for one municipality, and as CSV', async () => {
+    const body = (await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|${NEXT_VERSION}`, kommunekode: '147' }).expect(200)).body as Parameters;
+    expect(new Set(impacts(body).map((i) => i.kommunekode))).toEqual(new Set(['147']));
+    const csv = await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|${NEXT_VERSION}`, kommunekode: '147' }).set('Accept', 'text/csv').expect(200);
+    const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.local_code, r.target_code, r.change, r.replaced_by])).toEqual(impacts(body).map((i) => [i.source, i.target, i.change, i.replacedBy.join(' ')]));
+    expect(rows.find((r) => r.change === 'retired')).toMatchObject({ kommunekode: '147', local_code: '147-KOL', replaced_by: NEXT.replacement });
+  });
+
+  it('refuses a release without a version or not known, and compareTo without release', async () => {
+    await request(app).get('/fhir/ConceptMap/$coverage').query({ release: FSIII }).expect(400);
+    await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|2099` }).expect(404);
+    await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '101', compareTo: '20240530' }).expect(400);
+    await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '101' }).set('Accept', 'text/csv').expect(400);
+  });
+});

@@ -1,0 +1,167 @@
+import type { CodeSystem, ConceptMap, Parameters } from 'fhir/r4';
+import { Client } from 'fhir-kit-client';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { testApp } from '../support/app';
+import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
+import { failure, useRunningServer } from '../support/server';
+
+/**
+ * Every version a municipality wrote stays addressable by url|version after a newer one replaced it, through the
+ * registry (not a side path): $lookup, $validate-code, $expand and $translate; $translate's `date` picks the map
+ * version in force then.
+ */
+const CS_URL = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser';
+const CM_URL = 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/lokale-indsatser';
+
+function v1(): { cs: CodeSystem; cm: ConceptMap } {
+  const cs = localCodeSystem('101', 'lokale-indsatser', [
+    { code: '101-BOLD', display: 'Boldspil', type: 'indsats' },
+    { code: '101-RYG', display: 'Rygestop', type: 'indsats' },
+  ]);
+  const cm = localConceptMap('101', 'lokale-indsatser', [
+    { code: '101-BOLD', targets: [CODES.fysiskTraening119] },
+    { code: '101-RYG', targets: [CODES.tobaksafvaenningRetired] },
+  ]);
+  cm.date = '2025-01-01';
+  return { cs, cm };
+}
+
+/** 2.0.0: 101-RYG dropped, 101-BOLD re-displayed and mapped elsewhere, 101-NY added. */
+function v2(): { cs: CodeSystem; cm: ConceptMap } {
+  const cs = localCodeSystem('101', 'lokale-indsatser', [
+    { code: '101-BOLD', display: 'Boldspil for voksne', type: 'indsats' },
+    { code: '101-NY', display: 'Ny indsats', type: 'indsats' },
+  ]);
+  cs.version = '2.0.0';
+  const cm = localConceptMap('101', 'lokale-indsatser', [
+    { code: '101-BOLD', targets: [CODES.fysiskTraening140] },
+    { code: '101-NY', targets: [CODES.kostvejledning] },
+  ]);
+  cm.version = '2.0.0';
+  cm.group![0]!.sourceVersion = '2.0.0';
+  cm.date = '2026-01-01';
+  return { cs, cm };
+}
+
+const param = (body: Parameters, name: string) => body.parameter?.find((p) => p.name === name);
+const matchCodes = (body: Parameters) => (body.parameter ?? []).filter((p) => p.name === 'match')
+  .map((m) => m.part!.find((x) => x.name === 'concept')!.valueCoding!.code);
+const originMaps = (body: Parameters) => (body.parameter ?? []).filter((p) => p.name === 'match')
+  .map((m) => m.part!.find((x) => x.name === 'originMap')!.valueCanonical);
+
+describe('local versions kept (supertest)', () => {
+  let app: App;
+  let auth: string;
+
+  beforeAll(async () => {
+    app = await testApp();
+    auth = `Bearer ${await tokenFor({ kommunekode: '101', sub: 'anna@101' })}`;
+    for (const { cs, cm } of [v1(), v2()]) {
+      await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type('application/fhir+json').send(cs).expect((r) => expect(r.status).toBeLessThan(300));
+      await request(app).put(`/fhir/ConceptMap/${cm.id}`).set('Authorization', auth).type('application/fhir+json').send(cm).expect((r) => expect(r.status).toBeLessThan(300));
+    }
+  });
+
+  it('$lookup finds a code of the replaced version by system + version, and not in the current one', async () => {
+    const old = (await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, version: '1.0.0', code: '101-RYG' }).expect(200)).body as Parameters;
+    expect(param(old, 'display')?.valueString).toBe('Rygestop');
+    expect(param(old, 'version')?.valueString).toBe('1.0.0');
+    await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, code: '101-RYG' }).expect(404);
+    const renamed = (await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, version: '1.0.0', code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(param(renamed, 'display')?.valueString).toBe('Boldspil');
+  });
+
+  it('$validate-code checks against the version asked for (version, and a ValueSet pinning it by system-version)', async () => {
+    const then = (await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: CS_URL, version: '1.0.0', code: '101-RYG' }).expect(200)).body as Parameters;
+    expect(param(then, 'result')?.valueBoolean).toBe(true);
+    const inValueSet = (await request(app).post('/fhir/ValueSet/$validate-code').type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [
+      { name: 'valueSet', resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: CS_URL }] } } },
+      { name: 'system-version', valueCanonical: `${CS_URL}|1.0.0` },
+      { name: 'coding', valueCoding: { system: CS_URL, code: '101-RYG' } },
+    ] }).expect(200)).body as Parameters;
+    expect(param(inValueSet, 'result')?.valueBoolean).toBe(true);
+    const now = (await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: CS_URL, code: '101-RYG' }).expect(200)).body as Parameters;
+    expect(param(now, 'result')?.valueBoolean).toBe(false);
+  });
+
+  it('$expand of a value set that includes the replaced version lists its codes', async () => {
+    const valueSet = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: CS_URL, version: '1.0.0' }] } };
+    const res = await request(app).post('/fhir/ValueSet/$expand').type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: valueSet }] }).expect(200);
+    expect(res.body.expansion.contains.map((c: { code: string }) => c.code).sort()).toEqual(['101-BOLD', '101-RYG']);
+    const pinned = await request(app).post('/fhir/ValueSet/$expand').type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: { ...valueSet, compose: { include: [{ system: CS_URL }] } } },
+        { name: 'system-version', valueCanonical: `${CS_URL}|1.0.0` }] }).expect(200);
+    expect(pinned.body.expansion.contains.map((c: { code: string }) => c.code).sort()).toEqual(['101-BOLD', '101-RYG']);
+  });
+
+  it('$translate uses conceptMapVersion, and the newest version without one', async () => {
+    const then = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ url: CM_URL, conceptMapVersion: '1.0.0', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(matchCodes(then)).toEqual([CODES.fysiskTraening119]);
+    expect(originMaps(then)).toEqual([`${CM_URL}|1.0.0`]);
+    const now = (await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(matchCodes(now)).toEqual([CODES.fysiskTraening140]);
+  });
+
+  it('$translate with date uses the map version in force on that date (ConceptMap.date)', async () => {
+    const in2025 = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ url: CM_URL, date: '2025-06-30', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(originMaps(in2025)).toEqual([`${CM_URL}|1.0.0`]);
+    const lastDay = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ url: CM_URL, date: '2025-12-31', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(originMaps(lastDay)).toEqual([`${CM_URL}|1.0.0`]);
+    const in2026 = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ url: CM_URL, date: '2026-01', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(originMaps(in2026)).toEqual([`${CM_URL}|2.0.0`]);
+    // without url: every map in its version of then (the municipality's map of 2025)
+    const all = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ date: '2025', system: CS_URL, code: '101-RYG', kommunekode: '101' }).expect(200)).body as Parameters;
+    expect(originMaps(all)).toContain(`${CM_URL}|1.0.0`);
+  });
+
+  it('$translate refuses a date before any version, a bad date, and date with a version', async () => {
+    await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, date: '2024-12-31', system: CS_URL, code: '101-BOLD' }).expect(404);
+    await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, date: '2025-02-30', system: CS_URL, code: '101-BOLD' }).expect(400);
+    await request(app).get('/fhir/ConceptMap/$translate').query({ url: `${CM_URL}|1.0.0`, date: '2025', system: CS_URL, code: '101-BOLD' }).expect(400);
+  });
+
+  it('search and read by id give only the current version', async () => {
+    const bundle = (await request(app).get('/fhir/ConceptMap').query({ url: CM_URL }).expect(200)).body;
+    expect(bundle.entry.map((e: { resource: ConceptMap }) => e.resource.version)).toEqual(['2.0.0']);
+  });
+
+  it('after a delete, url|version still resolves; the unversioned url does not', async () => {
+    await request(app).delete('/fhir/CodeSystem/kommune-101-lokale-indsatser').set('Authorization', auth).expect(200);
+    await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, code: '101-BOLD' }).expect(404);
+    const kept = (await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, version: '2.0.0', code: '101-NY' }).expect(200)).body as Parameters;
+    expect(param(kept, 'display')?.valueString).toBe('Ny indsats');
+  });
+});
+
+describe('local versions kept (fhir-kit-client)', () => {
+  const server = useRunningServer();
+
+  it('a map without ConceptMap.date is in force from when it was first written', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const client = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${token}` } });
+    const { cs, cm } = v1();
+    delete cm.date;
+    await client.update({ resourceType: 'CodeSystem', id: cs.id!, body: cs });
+    const written = await client.update({ resourceType: 'ConceptMap', id: cm.id!, body: cm }) as ConceptMap;
+    const today = written.meta!.lastUpdated!.slice(0, 10);
+    const params = { url: CM_URL, system: CS_URL, code: '101-BOLD' };
+    const now = await client.operation({ name: '$translate', resourceType: 'ConceptMap', method: 'get', input: { ...params, date: today } }) as Parameters;
+    expect(originMaps(now)).toEqual([`${CM_URL}|1.0.0`]);
+    const yesterday = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10);
+    const before = await failure(client.operation({ name: '$translate', resourceType: 'ConceptMap', method: 'get', input: { ...params, date: yesterday } }));
+    expect(before.status).toBe(404);
+  });
+
+  it("the date parameter is in $translate's OperationDefinition, based on HL7's", async () => {
+    const od = await server.client.read({ resourceType: 'OperationDefinition', id: 'ConceptMap-translate' }) as { base?: string; parameter: { name: string; documentation?: string }[] };
+    expect(od.base).toBe('http://hl7.org/fhir/OperationDefinition/ConceptMap-translate');
+    expect(od.parameter.find((p) => p.name === 'date')?.documentation).toMatch(/in force/);
+  });
+});

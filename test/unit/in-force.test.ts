@@ -1,0 +1,94 @@
+import type { ConceptMap } from 'fhir/r4';
+import { headOf, VersionHistory, type WrittenVersion } from '../../src/store/past-version';
+import { endOfDate, versionInForce } from '../../src/terminology/in-force';
+import { TerminologyRegistry } from '../../src/terminology/registry';
+import { ResourceSet } from '../../src/terminology/resource-set';
+
+const URL = 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/m';
+
+function map(version: string, extra: Partial<ConceptMap> = {}): ConceptMap {
+  return { resourceType: 'ConceptMap', id: 'kommune-101-m', url: URL, version, status: 'active', ...extra };
+}
+
+describe('endOfDate', () => {
+  it('is the first instant after a year, month, day or dateTime', () => {
+    expect(new Date(endOfDate('2025')!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect(new Date(endOfDate('2025-12')!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect(new Date(endOfDate('2025-02-28')!).toISOString()).toBe('2025-03-01T00:00:00.000Z');
+    expect(new Date(endOfDate('2025-06-30T10:00:00Z')!).toISOString()).toBe('2025-06-30T10:00:00.001Z');
+  });
+  it('rejects what is not a date', () => {
+    for (const bad of ['2025-02-30', '2025-13', '25', 'yesterday', '2025-06-30T10:00']) expect(endOfDate(bad)).toBeUndefined();
+  });
+});
+
+function written({ resource, lastUpdated }: { resource: ConceptMap; lastUpdated: string }, loads?: { n: number }): WrittenVersion {
+  return {
+    head: headOf(resource), lastUpdated, load: () => {
+      if (loads) loads.n++;
+      return resource;
+    },
+  };
+}
+
+describe('versionInForce', () => {
+  function setUp(current: ConceptMap, past: { resource: ConceptMap; lastUpdated: string }[]) {
+    const history = new VersionHistory();
+    history.load(past.map(written));
+    history.record(current, current.meta?.lastUpdated);
+    const registry = new TerminologyRegistry([new ResourceSet([current])], new Set(), undefined, [history.set]);
+    return (date: string) => versionInForce(registry, 'ConceptMap', URL, date, (r) => history.firstWrittenOf(r))?.version;
+  }
+
+  it('takes ConceptMap.date as the start of a version, the first write when there is none', () => {
+    const inForce = setUp(map('3.0.0', { meta: { lastUpdated: '2026-03-01T08:00:00.000Z' } }), [
+      { resource: map('1.0.0', { date: '2024-01-01' }), lastUpdated: '2025-05-01T00:00:00.000Z' },
+      { resource: map('2.0.0'), lastUpdated: '2025-09-15T12:00:00.000Z' },
+      // 2.0.0 written again later: it stays in force from its first write
+      { resource: map('2.0.0', { title: 'fixed' }), lastUpdated: '2025-10-01T00:00:00.000Z' },
+    ]);
+    expect(inForce('2023')).toBeUndefined();
+    expect(inForce('2024-06')).toBe('1.0.0');
+    expect(inForce('2025-09-14')).toBe('1.0.0');
+    expect(inForce('2025-09-15')).toBe('2.0.0');
+    expect(inForce('2025-12-31')).toBe('2.0.0');
+    expect(inForce('2026-03')).toBe('3.0.0');
+  });
+
+  it('never takes a draft', () => {
+    const inForce = setUp(map('2.0.0', { status: 'draft', date: '2025-01-01' }), [{ resource: map('1.0.0', { date: '2024-01-01' }), lastUpdated: '2024-01-01T00:00:00.000Z' }]);
+    expect(inForce('2026')).toBe('1.0.0');
+  });
+});
+
+describe('VersionHistory as a registry layer', () => {
+  it('answers url|version only, never an unversioned reference, a search or a read by id', () => {
+    const history = new VersionHistory();
+    history.record(map('1.0.0'), '2025-01-01T00:00:00.000Z');
+    const registry = new TerminologyRegistry([new ResourceSet([map('2.0.0')])], new Set(), undefined, [history.set]);
+    expect(registry.find('ConceptMap', URL, '1.0.0')?.version).toBe('1.0.0');
+    expect(registry.find('ConceptMap', URL)?.version).toBe('2.0.0');
+    expect(registry.list('ConceptMap').map((m) => m.version)).toEqual(['2.0.0']);
+    expect(registry.versions('ConceptMap', URL).map((m) => m.version)).toEqual(['2.0.0']);
+    expect(registry.versions('ConceptMap', URL, true).map((m) => m.version)).toEqual(['1.0.0', '2.0.0']);
+    const deleted = new TerminologyRegistry([new ResourceSet()], new Set(), undefined, [history.set]);
+    expect(deleted.find('ConceptMap', URL)).toBeUndefined();
+    expect(deleted.byId('ConceptMap', 'kommune-101-m')).toBeUndefined();
+  });
+});
+
+describe('VersionHistory from the store', () => {
+  it('reads a version from the store only when a request needs more than its head', () => {
+    const loads = { n: 0 };
+    const history = new VersionHistory();
+    const old = map('1.0.0', { date: '2024-01-01', group: [{ source: 's', target: 't', element: [{ code: 'a', target: [{ code: 'b', equivalence: 'equivalent' }] }] }] });
+    history.load([written({ resource: old, lastUpdated: '2025-01-01T00:00:00.000Z' }, loads)]);
+    const registry = new TerminologyRegistry([new ResourceSet([map('2.0.0', { date: '2025-06-01' })])], new Set(), undefined, [history.set]);
+    const found = registry.find('ConceptMap', URL, '1.0.0')!;
+    expect(versionInForce(registry, 'ConceptMap', URL, '2024-12', (r) => history.firstWrittenOf(r))?.version).toBe('1.0.0');
+    expect(loads.n).toBe(0);
+    expect(found.group?.[0]?.element?.[0]?.code).toBe('a');
+    expect(JSON.parse(JSON.stringify(found))).toEqual(old);
+    expect(loads.n).toBe(1);
+  });
+});

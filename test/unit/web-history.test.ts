@@ -1,0 +1,46 @@
+import type { Bundle } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { versionChanges, versionsWithAuthors } from '../../web/src/history-model';
+import { testApp } from '../support/app';
+import { CODES, sampleCatalog, tokenFor } from '../support/local';
+
+/** The web page's history of a resource: versions from _history, authors from the audit log, the differences in Danish. */
+let app: App;
+
+beforeAll(async () => {
+  app = await testApp();
+});
+
+it('shows each version with its author and what changed from the version before', async () => {
+  const anna = `Bearer ${await tokenFor({ kommunekode: '101', sub: 'anna' })}`;
+  const bo = `Bearer ${await tokenFor({ kommunekode: '101', sub: 'bo' })}`;
+  const { codeSystem, conceptMap } = sampleCatalog('101');
+  await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', anna).type('application/fhir+json').send(codeSystem).expect(201);
+  const v2 = structuredClone(codeSystem);
+  v2.version = '1.1.0';
+  v2.concept = v2.concept!.filter((c) => c.code !== '101-NY').map((c) => (c.code === '101-BOLD' ? { ...c, display: 'Boldspil for alle' } : c));
+  v2.concept.push({ ...v2.concept[0]!, code: '101-SVOEM', display: 'Svømning' });
+  await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', bo).type('application/fhir+json').send(v2).expect(200);
+  await request(app).put(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', anna).type('application/fhir+json').send(conceptMap).expect(201);
+  const map2 = structuredClone(conceptMap);
+  map2.group![0]!.element = map2.group![0]!.element!.map((el) => (el.code === '101-BOLD' ? { ...el, target: [{ code: CODES.mentalHaandtering, display: 'Mental håndtering', equivalence: 'inexact' as const }] } : el));
+  await request(app).put(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', bo).type('application/fhir+json').send(map2).expect(200);
+
+  const history = (await request(app).get(`/fhir/CodeSystem/${codeSystem.id}/_history`).expect(200)).body as Bundle;
+  const audit = (await request(app).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${codeSystem.id}` }).set('Authorization', anna).expect(200)).body as Bundle;
+  const versions = versionsWithAuthors(history, audit, 'CodeSystem', codeSystem.id!);
+  expect(versions.map((v) => [v.versionId, v.author, v.kommunekode, v.method])).toEqual([['2', 'bo', '101', 'update'], ['1', 'anna', '101', 'create']]);
+  expect(versionChanges(versions[1]!.resource, versions[0]!.resource).map((c) => c.text)).toEqual([
+    'Version 1.0.0 → 1.1.0',
+    'Titel på 101-BOLD: «Boldspil» → «Boldspil for alle»',
+    'Ny kode 101-SVOEM «Svømning»',
+    'Kode 101-NY «Endnu ikke koblet» fjernet',
+  ]);
+  // without the audit log (no token) the versions are there, without authors
+  expect(versionsWithAuthors(history, undefined, 'CodeSystem', codeSystem.id!).map((v) => v.author)).toEqual([undefined, undefined]);
+
+  const mapHistory = (await request(app).get(`/fhir/ConceptMap/${conceptMap.id}/_history`).expect(200)).body as Bundle;
+  const mapVersions = versionsWithAuthors(mapHistory, undefined, 'ConceptMap', conceptMap.id!);
+  expect(versionChanges(mapVersions[1]!.resource, mapVersions[0]!.resource).map((c) => c.kind + ' ' + c.code)).toEqual(['ændret 101-BOLD']);
+});

@@ -1,0 +1,107 @@
+import type { AuditEvent, Bundle, CodeSystem, CodeSystemConcept, ConceptMap, Resource } from 'fhir/r4';
+
+/** One saved version of a resource, with who saved it (from the audit log) when the log names it. */
+export interface VersionEntry {
+  versionId: string;
+  lastUpdated?: string;
+  /** create, update or delete */
+  method: string;
+  resource?: Resource;
+  /** The token's sub of the writer. */
+  author?: string;
+  kommunekode?: string;
+  /** How it was written: update, transaction, $import-local … */
+  operation?: string;
+}
+
+/** One difference between two versions, in Danish, as the page shows it. */
+export interface Change {
+  kind: 'ny' | 'fjernet' | 'ændret';
+  code: string;
+  text: string;
+}
+
+const METHOD: Record<string, string> = { POST: 'create', PUT: 'update', DELETE: 'delete' };
+
+/** The versions of a _history Bundle, newest first, with their author from the AuditEvents of the resource. */
+export function versionsWithAuthors(history: Bundle, audit: Bundle | undefined, type: string, id: string): VersionEntry[] {
+  const authors = new Map<string, AuditEvent>();
+  for (const e of audit?.entry ?? []) {
+    const event = e.resource as AuditEvent | undefined;
+    if (event?.outcome !== '0') continue;
+    for (const entity of event.entity ?? []) {
+      const ref = entity.what?.reference;
+      if (ref?.startsWith(`${type}/${id}/_history/`)) authors.set(ref.slice(ref.lastIndexOf('/') + 1), event);
+    }
+  }
+  return (history.entry ?? []).map((e) => {
+    const versionId = e.resource?.meta?.versionId ?? e.response?.etag?.replace(/^W\/"|"$/g, '') ?? e.fullUrl?.split('/').pop() ?? '?';
+    const event = authors.get(versionId);
+    const sub = event?.agent?.find((a) => a.requestor)?.who;
+    const municipality = event?.agent?.find((a) => !a.requestor)?.who?.identifier?.value;
+    const op = event?.subtype?.[0];
+    return {
+      versionId,
+      lastUpdated: e.resource?.meta?.lastUpdated ?? e.response?.lastModified ?? event?.recorded,
+      method: METHOD[e.request?.method ?? ''] ?? e.request?.method ?? '',
+      resource: e.resource,
+      ...(sub ? { author: sub.identifier?.value ?? sub.display } : {}),
+      ...(municipality ? { kommunekode: municipality } : {}),
+      ...(op ? { operation: op.display ?? op.code } : {}),
+    };
+  });
+}
+
+function concepts(cs: CodeSystem | undefined): Map<string, CodeSystemConcept> {
+  const out = new Map<string, CodeSystemConcept>();
+  const walk = (list: CodeSystemConcept[] | undefined) => {
+    for (const c of list ?? []) {
+      out.set(c.code, c);
+      walk(c.concept);
+    }
+  };
+  walk(cs?.concept);
+  return out;
+}
+
+function targets(cm: ConceptMap | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const g of cm?.group ?? []) {
+    for (const el of g.element ?? []) {
+      if (!el.code) continue;
+      out.set(el.code, [...(out.get(el.code) ?? []), ...(el.target ?? []).map((t) => t.display ?? t.code ?? '')].sort());
+    }
+  }
+  return out;
+}
+
+const quote = (s: string | undefined) => `«${s ?? ''}»`;
+
+/** What changed from one version to the next: codes and titles of a catalog, couplings of a map, the version number. */
+export function versionChanges(before: Resource | undefined, after: Resource | undefined): Change[] {
+  const out: Change[] = [];
+  const b = before as (CodeSystem | ConceptMap | undefined);
+  const a = after as (CodeSystem | ConceptMap | undefined);
+  if (b?.version !== a?.version && b && a) out.push({ kind: 'ændret', code: '', text: `Version ${b.version ?? '–'} → ${a.version ?? '–'}` });
+  if ((a ?? b)?.resourceType === 'CodeSystem') {
+    const was = concepts(b as CodeSystem | undefined);
+    const now = concepts(a as CodeSystem | undefined);
+    for (const [code, c] of now) {
+      const old = was.get(code);
+      if (!old) out.push({ kind: 'ny', code, text: `Ny kode ${code} ${quote(c.display)}` });
+      else if ((old.display ?? '') !== (c.display ?? '')) out.push({ kind: 'ændret', code, text: `Titel på ${code}: ${quote(old.display)} → ${quote(c.display)}` });
+      else if ((old.definition ?? '') !== (c.definition ?? '')) out.push({ kind: 'ændret', code, text: `Beskrivelse af ${code} ændret` });
+    }
+    for (const [code, c] of was) if (!now.has(code)) out.push({ kind: 'fjernet', code, text: `Kode ${code} ${quote(c.display)} fjernet` });
+  } else if ((a ?? b)?.resourceType === 'ConceptMap') {
+    const was = targets(b as ConceptMap | undefined);
+    const now = targets(a as ConceptMap | undefined);
+    for (const [code, t] of now) {
+      const old = was.get(code);
+      if (!old) out.push({ kind: 'ny', code, text: `${code} koblet til ${t.join(', ')}` });
+      else if (old.join('\n') !== t.join('\n')) out.push({ kind: 'ændret', code, text: `Kobling af ${code}: ${old.join(', ') || 'ingen'} → ${t.join(', ') || 'ingen'}` });
+    }
+    for (const [code, t] of was) if (!now.has(code)) out.push({ kind: 'fjernet', code, text: `Kobling af ${code} (${t.join(', ')}) fjernet` });
+  }
+  return out;
+}
