@@ -277,6 +277,25 @@ describe('a municipality that writes its catalog (561)', () => {
     expect(niveau2(interventions.expansion!.contains![0]!)).toEqual([CODES.kostvejledning]);
   });
 
+  it("a write recomputes the writing municipality's pick lists only, and they stay correct", async () => {
+    const picker370 = app.registry.find('ValueSet', vsUrl('370', 'indsatsvaelger'));
+    const before370 = await expand({ url: vsUrl('370', 'indsatsvaelger') });
+    const picker561 = app.registry.find('ValueSet', vsUrl(k, 'indsatsvaelger'));
+    const { conceptMap } = sampleCatalog(k);
+    conceptMap.group![0]!.element!.find((e) => e.code === `${k}-BOLD`)!.target = [{ code: CODES.kostvejledning, equivalence: 'subsumes' }];
+    await put(conceptMap, 200);
+
+    // 370's lists are the ones computed before the write; 561's are computed anew from its written map
+    expect(app.registry.find('ValueSet', vsUrl('370', 'indsatsvaelger'))).toBe(picker370);
+    expect(app.registry.find('ValueSet', vsUrl(k, 'indsatsvaelger'))).not.toBe(picker561);
+    const after370 = await expand({ url: vsUrl('370', 'indsatsvaelger') });
+    expect(after370.expansion!.contains).toEqual(before370.expansion!.contains);
+    const after561 = await expand({ url: vsUrl(k, 'indsatsvaelger') });
+    expect(codesOf(find(after561.expansion!.contains![0]!.contains, CODES.kostvejledning)!.contains)).toEqual([`${k}-BOLD`]);
+    expect(find(after561.expansion!.contains![0]!.contains, CODES.fysiskTraening119)).toEqual(expect.objectContaining({ code: CODES.fysiskTraening119 }));
+    expect(find(after561.expansion!.contains![0]!.contains, CODES.fysiskTraening119)!.contains).toBeUndefined();
+  });
+
   it('a local intervention still mapped to a retired code is shown under it, at the end of its group', async () => {
     const { conceptMap } = sampleCatalog(k);
     conceptMap.group![0]!.element!.push({ code: `${k}-NY`, target: [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }] });
