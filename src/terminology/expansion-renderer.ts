@@ -33,11 +33,13 @@ interface RenderedCode {
 }
 
 /**
- * Each code rendered once per set of render options, kept as long as its entry (entries belong to an evaluated value
- * set, which is evaluated anew when the catalogs change): typeahead and pickers show the same codes over and over.
- * The rendered objects are shared between answers, so nothing may change them.
+ * Codes rendered once per set of render options: typeahead and pickers show the same codes over and over. At most
+ * MAX_RENDERED_CODES codes are kept (emptied when full), so that large value sets cost time rather than memory: the
+ * 98 municipalities' pickers alone are some 200,000 codes. The rendered objects are shared between answers, so
+ * nothing may change them.
  */
-const renderedCodes = new WeakMap<ExpansionEntry, Map<string, RenderedCode>>();
+const renderedCodes = new Map<ExpansionEntry, Map<string, RenderedCode>>();
+const MAX_RENDERED_CODES = 20_000;
 
 /** A number per property source, for the render options key (a source must give the same values for the same entry). */
 const sourceIds = new WeakMap<PropertySource, number>();
@@ -94,6 +96,7 @@ export class ContainsRenderer {
     const recording = new RecordingDeclarations(this.declarations);
     const contains = this.renderCode(e, recording);
     if (!perOptions) {
+      if (renderedCodes.size >= MAX_RENDERED_CODES) renderedCodes.clear();
       perOptions = new Map();
       renderedCodes.set(e, perOptions);
     }
