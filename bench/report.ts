@@ -65,7 +65,9 @@ export interface BenchResult {
 }
 
 export const LIMITS = {
-  ratioHot: 0.5, ratioExpand: 0.25, p99Ms: 10, batchMs: 50, startupMs: 1500, rssMb: 150,
+  ratioHot: 0.5, ratioExpand: 0.25,
+  /** Varied traffic with the response cache off (issue 15): $lookup and $translate, and typeahead $expand. */
+  ratioVaried: 0.65, ratioTypeahead: 0.4, p99Ms: 10, batchMs: 50, startupMs: 1500, rssMb: 150,
   /** With the 98 municipalities loaded: each scenario's rate against its rate without them, and start-up. */
   scaledRatio: 0.9, scaledStartupMs: 5000,
 };
@@ -93,6 +95,8 @@ export function meetsBar(s: ScenarioResult): boolean | undefined {
   switch (s.bar) {
     case 'ratio-0.5': return s.ratio! >= LIMITS.ratioHot && s.p99! < LIMITS.p99Ms;
     case 'ratio-0.25': return s.ratio! >= LIMITS.ratioExpand;
+    case 'ratio-0.65': return s.ratio! >= LIMITS.ratioVaried;
+    case 'ratio-0.4': return s.ratio! >= LIMITS.ratioTypeahead;
     case 'batch-50ms': return s.msPerRequest! < LIMITS.batchMs;
     default: return undefined;
   }
@@ -102,6 +106,8 @@ function barText(bar: BarKind): string {
   switch (bar) {
     case 'ratio-0.5': return `≥ ${LIMITS.ratioHot}×, p99 < ${LIMITS.p99Ms} ms`;
     case 'ratio-0.25': return `≥ ${LIMITS.ratioExpand}×`;
+    case 'ratio-0.65': return `≥ ${LIMITS.ratioVaried}×`;
+    case 'ratio-0.4': return `≥ ${LIMITS.ratioTypeahead}×`;
     case 'batch-50ms': return `< ${LIMITS.batchMs} ms/request`;
     default: return '';
   }

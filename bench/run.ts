@@ -7,7 +7,7 @@
  * reports req/s, p50/p99 latency and the ratio to the baseline. Results go to bench/results/ (JSON + Markdown).
  *
  * Options (flags or environment): --duration S (BENCH_DURATION, default 4), --rounds N (BENCH_ROUNDS, 2),
- * --connections N (BENCH_CONNECTIONS, 32), --only id,id (BENCH_ONLY), --no-scaled (BENCH_SCALED=0),
+ * --connections N (BENCH_CONNECTIONS, 32), --only id,id (BENCH_ONLY), --variants name,name (BENCH_VARIANTS), --no-scaled (BENCH_SCALED=0),
  * --no-diagnostics (BENCH_DIAGNOSTICS=0), --quick (1 s × 1 round, for trying the harness).
  */
 import autocannon from 'autocannon';
@@ -20,7 +20,7 @@ import { freePort } from '../scripts/free-port';
 import { closeClient, get, request } from './client';
 import { createScaledDataset, type ScaledDataset } from './dataset';
 import { renderMarkdown, type BenchResult, type DatasetResult, type ScenarioResult, type RunStats } from './report';
-import { discover, EOJ_SCENARIOS, localMapsOf, SCENARIOS, type Prepared, type ScenarioContext } from './scenarios';
+import { discover, EOJ_SCENARIOS, localMapsOf, SCENARIOS, VARIED_SCENARIO_IDS, type Prepared, type ScenarioContext } from './scenarios';
 import { benchStore } from './store-option';
 
 function flag(name: string): boolean {
@@ -37,6 +37,8 @@ const DURATION = Number(option('duration', 'BENCH_DURATION', quick ? '1' : '4'))
 const ROUNDS = Number(option('rounds', 'BENCH_ROUNDS', quick ? '1' : '2'));
 const CONNECTIONS = Number(option('connections', 'BENCH_CONNECTIONS', '32'));
 const ONLY = option('only', 'BENCH_ONLY', '').split(',').filter(Boolean);
+/** --variants default,no-cache (BENCH_VARIANTS): run only these variants of the server. */
+const VARIANTS = option('variants', 'BENCH_VARIANTS', '').split(',').filter(Boolean);
 const SCALED = !flag('no-scaled') && process.env.BENCH_SCALED !== '0';
 const DIAGNOSTICS = !flag('no-diagnostics') && process.env.BENCH_DIAGNOSTICS !== '0';
 const STARTUPS = Number(option('startups', 'BENCH_STARTUPS', quick ? '1' : '3'));
@@ -337,7 +339,7 @@ async function main(): Promise<void> {
   const variants: Variant[] = [{ name: 'default', env: {}, scenarios: all, description: 'as configured by default' }];
   if (DIAGNOSTICS) {
     variants.push({
-      name: 'no-cache', env: { RESPONSE_CACHE_ENTRIES: '0' }, scenarios: ['validate-code', 'lookup', 'translate', 'expand-filter', ...EOJ_SCENARIOS],
+      name: 'no-cache', env: { RESPONSE_CACHE_ENTRIES: '0' }, scenarios: ['validate-code', 'lookup', 'translate', 'expand-filter', ...EOJ_SCENARIOS, ...VARIED_SCENARIO_IDS],
       description: 'response cache off: every request runs its handler',
     });
     variants.push({
@@ -345,6 +347,7 @@ async function main(): Promise<void> {
       description: 'response cache and lean dispatcher off: every request goes through the Express stack',
     });
   }
+  if (VARIANTS.length > 0) variants.splice(0, variants.length, ...variants.filter((v) => VARIANTS.includes(v.name)));
   const started = new Date();
   const datasets: DatasetResult[] = [];
   let scaled: ScaledDataset | undefined;

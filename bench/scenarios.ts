@@ -5,6 +5,7 @@
  */
 import { get, json, param, request, type Answer, type ParameterLike } from './client';
 import { FSIII, FSIII_INTERVENTIONS, prng, type Municipality, type Target } from './dataset';
+import { VARIED_SCENARIOS } from './varied-scenarios';
 
 export const VS_119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119';
 
@@ -31,7 +32,7 @@ export type Prepared =
   | { kind: 'skipped'; reason: string };
 
 /** `grows-with-data`: no bar, and not compared across datasets (its work is proportional to the catalogs loaded). */
-export type BarKind = 'ratio-0.5' | 'ratio-0.25' | 'batch-50ms' | 'none' | 'grows-with-data';
+export type BarKind = 'ratio-0.65' | 'ratio-0.5' | 'ratio-0.4' | 'ratio-0.25' | 'batch-50ms' | 'none' | 'grows-with-data';
 
 export interface Scenario {
   id: string;
@@ -420,4 +421,8 @@ const eojLocalRecord: Scenario = {
 /** Bilag 6's three ways an EOJ system picks interventions (README "Pick lists for EOJ systems"). */
 export const EOJ_SCENARIOS = ['eoj-offer', 'eoj-common', 'eoj-local-picker', 'eoj-local-record'];
 
-export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch, batchTranslate, exportCsv, coverageMatrix, eojOffer, eojCommon, eojLocalPicker, eojLocalRecord];
+/** Issue 15's varied traffic (bench/varied-scenarios.ts): thousands of distinct requests each. */
+export const VARIED_SCENARIO_IDS = VARIED_SCENARIOS.map((s) => s.id);
+
+export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch, batchTranslate, exportCsv, coverageMatrix, eojOffer, eojCommon, eojLocalPicker, eojLocalRecord,
+  ...VARIED_SCENARIOS];

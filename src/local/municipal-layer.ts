@@ -1,21 +1,32 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyType } from '../terminology/resource-set';
-import { municipalitiesWithCatalogs, municipalValueSetsOf } from './municipal-value-sets';
+import { municipalitiesWithCatalogs, municipalSourcesOf, municipalValueSetsOf } from './municipal-value-sets';
 import { isKommunekode, parseMunicipalUrl, reservedIdKommunekode } from './municipality';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
+/** One municipality's pick lists, the resources they were computed from, and the registry generation they were last found current in. */
+interface Derived {
+  set: ResourceSet;
+  sources: readonly unknown[];
+  generation: number;
+}
+
+function sameSources(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /**
  * The registry's lowest layer (below the written and the published ones), of derived resources: each municipality's pick lists
- * (municipal-value-sets.ts), computed on first use per municipality and recomputed after the registry changes
- * (`registry.touch()` on every write), so they always follow the local catalogs. Resources written or published under
- * the same canonical win over them (upper layers). Holds only ValueSets.
+ * (municipal-value-sets.ts), computed on first use per municipality. After the registry changes (`registry.touch()` on
+ * every write) a municipality's lists are computed again on their next use only when what they are computed from has
+ * changed (municipalSourcesOf): a write recomputes the writing municipality's lists, not the 97 others'. Resources
+ * written or published under the same canonical win over them (upper layers). Holds only ValueSets.
  */
 export class MunicipalValueSetLayer extends ResourceSet {
   private registry?: TerminologyRegistry;
-  private generation = -1;
-  private readonly perMunicipality = new Map<string, ResourceSet>();
+  private readonly perMunicipality = new Map<string, Derived>();
   /** Set while computing: lookups the computation itself makes do not recurse into this layer. */
   private computing = false;
 
@@ -26,23 +37,23 @@ export class MunicipalValueSetLayer extends ResourceSet {
 
   private setOf(kommunekode: string | undefined): ResourceSet | undefined {
     const registry = this.registry;
-    // only real kommunekoder: a lookup of any other URL under the base must not add an entry (at most 1,000 per change)
+    // only real kommunekoder: a lookup of any other URL under the base must not add an entry (at most 1,000)
     if (!registry || !isKommunekode(kommunekode) || this.computing) return undefined;
-    if (this.generation !== registry.generation) {
-      this.perMunicipality.clear();
-      this.generation = registry.generation;
-    }
-    let set = this.perMunicipality.get(kommunekode);
-    if (!set) {
-      this.computing = true;
-      try {
-        set = new ResourceSet(municipalValueSetsOf(registry, kommunekode));
-      } finally {
-        this.computing = false;
+    let derived = this.perMunicipality.get(kommunekode);
+    if (derived?.generation === registry.generation) return derived.set;
+    this.computing = true;
+    try {
+      const sources = municipalSourcesOf(registry, kommunekode);
+      if (derived && sameSources(derived.sources, sources)) {
+        derived.generation = registry.generation;
+      } else {
+        derived = { set: new ResourceSet(municipalValueSetsOf(registry, kommunekode)), sources, generation: registry.generation };
+        this.perMunicipality.set(kommunekode, derived);
       }
-      this.perMunicipality.set(kommunekode, set);
+    } finally {
+      this.computing = false;
     }
-    return set;
+    return derived.set;
   }
 
   override versions<T extends TerminologyType>(type: T, url: string): ByType[T][] {

@@ -4,8 +4,9 @@ import { entryKey } from '../terminology/compose-result';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
 import { localTargets } from './local-targets';
+import type { TerminologyResource } from '../terminology/resource-set';
 import {
-  isValidLocalName, kommunekodeIdentifier, localCodeSystems, localTypePropertyCode, municipalId, municipalUrl, ownerOf,
+  isValidLocalName, kommunekodeIdentifier, localCodeSystems, localConceptMaps, localTypePropertyCode, municipalId, municipalUrl, ownerOf,
   type LocalKind,
 } from './municipality';
 import { localKindOf } from './validation';
@@ -197,6 +198,21 @@ export function municipalValueSetsOf(registry: TerminologyRegistry, kommunekode:
   if (codeSystems.length === 0) return [];
   const source = { kommunekode, codeSystems };
   return [...localLists(source), pickerList(registry, source), ...offerLists(registry, source)];
+}
+
+/**
+ * Everything one municipality's pick lists are computed from, as the registry holds it now: its local catalogs and
+ * maps, the code systems they map to, and the catalogs that give niveau 2 its order. While these are the same
+ * resources, the lists computed from them are still current (a write of another municipality changes none of them).
+ */
+export function municipalSourcesOf(registry: TerminologyRegistry, kommunekode: string): (TerminologyResource | undefined)[] {
+  const maps = localConceptMaps(registry, kommunekode);
+  const targets = [...new Set(maps.flatMap((cm) => (cm.group ?? []).map((g) => g.target)).filter((t): t is string => t !== undefined))].sort();
+  return [
+    ...localCodeSystems(registry, kommunekode), ...maps,
+    ...targets.map((t) => registry.findCodeSystem(t)),
+    ...DEFAULT_COVERAGE_VALUESETS.map((ref) => registry.findCanonical('ValueSet', ref)),
+  ];
 }
 
 /** The municipalities that have a local catalog. */

@@ -16,7 +16,19 @@ export function composeProperties(vs: ValueSet): string[] {
 /** The niveau2 values per code, kept with the evaluated value set its entries belong to (a new evaluation after each write). */
 const niveau2Values = new WeakMap<ExpansionEntry, (ContainsProperty & { uri: string })[]>();
 
+/** One source per registry: expansions keep what a source gave per code (expansion-renderer.ts), by the source. */
+const sources = new WeakMap<TerminologyRegistry, PropertySource>();
+
 export function localPropertySource(registry: TerminologyRegistry): PropertySource {
+  let source = sources.get(registry);
+  if (!source) {
+    source = propertySourceOf(registry);
+    sources.set(registry, source);
+  }
+  return source;
+}
+
+function propertySourceOf(registry: TerminologyRegistry): PropertySource {
   return (entry, name) => {
     if (name !== NIVEAU2_PROPERTY) return undefined;
     let values = niveau2Values.get(entry);

@@ -1,7 +1,8 @@
-import type { CodeableConcept, CodeSystem, Coding } from 'fhir/r4';
+import type { CodeableConcept, CodeSystem, Coding, OperationOutcomeIssue } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { evaluateValueSet } from '../terminology/expansion-cache';
 import type { TerminologyRegistry } from '../terminology/registry';
+import { replacementsOf } from '../terminology/replacements';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
 import { resolveGatewaySystem } from './gateway';
 import { localTargets, type LocalTarget } from './local-targets';
@@ -28,6 +29,41 @@ export interface Recording {
   status: string;
   /** One CodeableConcept per common intervention: with the niveau-3 coding next to it for an intervention. */
   concepts: CodeableConcept[];
+  /** A niveau-2 code the local code maps to that is no longer active, with the code(s) that replace it. */
+  retiredTargets: RetiredTarget[];
+}
+
+export interface RetiredTarget {
+  target: Coding;
+  status: string;
+  replacements: Coding[];
+}
+
+/** The targets that are no longer active (retired, inactive, deprecated) in their code system, with their replacements. */
+function retiredTargetsOf(registry: TerminologyRegistry, targets: readonly LocalTarget[]): RetiredTarget[] {
+  return targets.flatMap((t) => {
+    const provider = registry.codeSystemProvider(t.system);
+    const concept = provider?.locate(t.code);
+    if (!provider || !concept || !provider.isInactive(concept)) return [];
+    const target: Coding = { system: t.system, code: t.code, ...(t.display ? { display: t.display } : {}) };
+    const replacements = replacementsOf(provider, concept).map((r): Coding => ({ system: t.system, code: r.code, ...(r.display ? { display: r.display } : {}) }));
+    return [{ target, status: provider.status(concept), replacements }];
+  });
+}
+
+const named = (c: Coding) => `${c.code}${c.display ? ` (${c.display})` : ''}`;
+
+/** A warning for each retired niveau-2 target: the gateway takes the code today, but the municipality should remap it. */
+export function retiredTargetIssues(localCode: string, retired: readonly RetiredTarget[]): OperationOutcomeIssue[] {
+  return retired.map((r) => {
+    const instead = r.replacements.length > 0
+      ? ` Brug i stedet ${r.replacements.map(named).join(' eller ')}, og ret kommunens ConceptMap. / Use ${r.replacements.map(named).join(' or ')} instead.`
+      : ' Koden har ingen afløser; kobl den lokale kode til en aktiv fælleskommunal indsats. / The code has no replacement.';
+    return {
+      severity: 'warning', code: 'business-rule', expression: ['code'],
+      details: { text: `Den lokale kode '${localCode}' er koblet til niveau-2-koden ${named(r.target)}, som har status '${r.status}'.${instead}` },
+    };
+  });
 }
 
 function localCatalog(registry: TerminologyRegistry, req: RecordingRequest): { cs: CodeSystem; kommunekode: string } {
@@ -88,5 +124,5 @@ export function localRecording(registry: TerminologyRegistry, req: RecordingRequ
   const concepts = targets.map((t): CodeableConcept => (kind === 'tilbud'
     ? { coding: [niveau2(t)] }
     : { coding: [niveau2(t), { system: gatewaySystemFor(registry, t, req.gatewaySystem), code: concept.code, ...(concept.display ? { display: concept.display } : {}) }] }));
-  return { kommunekode, source, ...(kind ? { kind } : {}), status: provider.status(concept), concepts };
+  return { kommunekode, source, ...(kind ? { kind } : {}), status: provider.status(concept), concepts, retiredTargets: retiredTargetsOf(registry, targets) };
 }

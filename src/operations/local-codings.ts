@@ -1,7 +1,8 @@
+import type { OperationOutcome } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from '../local/gateway';
-import { localRecording } from '../local/recording';
+import { localRecording, retiredTargetIssues } from '../local/recording';
 import type { OperationHandler } from './context';
 
 /**
@@ -43,6 +44,8 @@ export const localCodingsOperation: OperationHandler = {
       { name: 'kind', type: 'code', documentation: 'indsats (intervention) or tilbud (offer)' },
       { name: 'status', type: 'code', documentation: "The local code's status" },
       { name: 'codeableConcept', type: 'CodeableConcept', repeats: true, documentation: 'What to record: niveau 2 with niveau 3 beside it, or one per intervention of an offer' },
+      { name: 'replacement', type: 'Coding', repeats: true, documentation: 'When a niveau-2 code the local code maps to is retired: the code(s) that replace it, to map the local code to instead' },
+      { name: 'issues', type: 'OperationOutcome', documentation: 'Warnings: a niveau-2 code the local code maps to is retired (with its replacement)' },
     ],
   },
   handle(input, ctx) {
@@ -57,6 +60,11 @@ export const localCodingsOperation: OperationHandler = {
     });
     const out = new ParametersBuilder().code('kommunekode', r.kommunekode).coding('source', r.source).code('kind', r.kind).code('status', r.status);
     for (const cc of r.concepts) out.codeableConcept('codeableConcept', cc);
+    for (const retired of r.retiredTargets) for (const c of retired.replacements) out.coding('replacement', c);
+    if (r.retiredTargets.length > 0) {
+      const issues: OperationOutcome = { resourceType: 'OperationOutcome', issue: retiredTargetIssues(code, r.retiredTargets) };
+      out.resource('issues', issues);
+    }
     return out.build();
   },
 };

@@ -72,12 +72,11 @@ export class TerminologyRegistry {
     specialProviders?: ProviderFactory,
   ) {
     this.providerCache = providerCache ?? new ProviderCache(specialProviders);
+    this.resolving = referenceLayers.length === 0 ? layers : [...layers, ...referenceLayers];
   }
 
-  /** The layers canonicals resolve over, highest precedence first. */
-  private get resolving(): ResourceSet[] {
-    return this.referenceLayers.length === 0 ? this.layers : [...this.layers, ...this.referenceLayers];
-  }
+  /** The layers canonicals resolve over, highest precedence first (the layers are fixed when the registry is built). */
+  private readonly resolving: readonly ResourceSet[];
 
   /** Changes whenever a layer changes; caches of derived results key on it. */
   get generation(): number {
@@ -132,11 +131,17 @@ export class TerminologyRegistry {
    * never the newest version of an unversioned reference.
    */
   versions<T extends TerminologyType>(type: T, url: string, withPast = false): ByType[T][] {
-    const seen = new Map<string, ByType[T]>();
-    for (const layer of [...this.resolving].reverse()) {
-      if (layer.versionedOnly && !withPast) continue;
-      for (const r of layer.versions(type, url)) seen.set(r.version ?? '', r);
+    const layers = this.resolving;
+    const found: ByType[T][][] = [];
+    for (let i = layers.length - 1; i >= 0; i--) {
+      if (layers[i]!.versionedOnly && !withPast) continue;
+      const list = layers[i]!.versions(type, url);
+      if (list.length > 0) found.push(list);
     }
+    // the usual case: one layer has the canonical (a copy, so that callers may keep or change the list)
+    if (found.length <= 1) return found.length === 0 ? [] : [...found[0]!];
+    const seen = new Map<string, ByType[T]>();
+    for (const list of found) for (const r of list) seen.set(r.version ?? '', r);
     return [...seen.values()];
   }
 

@@ -16,11 +16,15 @@ function latestActive<T extends TerminologyResource>(list: T[]): T | undefined {
   return list[list.length - 1];
 }
 
+const NONE: readonly TerminologyResource[] = Object.freeze([]);
+
 /** One layer of terminology resources, indexed by canonical url and id. */
 export class ResourceSet {
   /** A layer that answers only `url|version` (src/store/past-version.ts): not a candidate for the newest version. */
   readonly versionedOnly: boolean = false;
-  private byUrl = new Map<string, TerminologyResource[]>();
+
+  /** Per type, url → versions (one map per type: a lookup hashes the url itself, no key string is built per call). */
+  private byUrl = new Map<string, Map<string, TerminologyResource[]>>();
   private byId = new Map<string, TerminologyResource>();
 
   constructor(resources: Iterable<TerminologyResource> = []) {
@@ -30,7 +34,7 @@ export class ResourceSet {
   /** A copy with the same resources (the resources themselves are shared), to build a changed state on. */
   clone(): ResourceSet {
     const copy = new ResourceSet();
-    for (const [k, list] of this.byUrl) copy.byUrl.set(k, [...list]);
+    for (const [type, byUrl] of this.byUrl) copy.byUrl.set(type, new Map([...byUrl].map(([k, list]) => [k, [...list]])));
     for (const [k, r] of this.byId) copy.byId.set(k, r);
     return copy;
   }
@@ -39,10 +43,6 @@ export class ResourceSet {
   replaceContents(next: ResourceSet): void {
     this.byUrl = next.byUrl;
     this.byId = next.byId;
-  }
-
-  private key(type: string, url: string): string {
-    return `${type} ${url}`;
   }
 
   add(resource: TerminologyResource): void {
@@ -55,11 +55,15 @@ export class ResourceSet {
       this.byId.set(`${resource.resourceType}/${resource.id}`, resource);
     }
     if (!resource.url) return;
-    const k = this.key(resource.resourceType, resource.url);
-    const list = (this.byUrl.get(k) ?? []).filter((r) => r.version !== resource.version);
+    let byUrl = this.byUrl.get(resource.resourceType);
+    if (!byUrl) {
+      byUrl = new Map();
+      this.byUrl.set(resource.resourceType, byUrl);
+    }
+    const list = (byUrl.get(resource.url) ?? []).filter((r) => r.version !== resource.version);
     list.push(resource);
     list.sort((a, b) => compareVersions(a.version, b.version));
-    this.byUrl.set(k, list);
+    byUrl.set(resource.url, list);
   }
 
   remove(resource: TerminologyResource): void {
@@ -67,10 +71,11 @@ export class ResourceSet {
       this.byId.delete(`${resource.resourceType}/${resource.id}`);
     }
     if (!resource.url) return;
-    const k = this.key(resource.resourceType, resource.url);
-    const list = (this.byUrl.get(k) ?? []).filter((r) => r !== resource);
-    if (list.length > 0) this.byUrl.set(k, list);
-    else this.byUrl.delete(k);
+    const byUrl = this.byUrl.get(resource.resourceType);
+    if (!byUrl) return;
+    const list = (byUrl.get(resource.url) ?? []).filter((r) => r !== resource);
+    if (list.length > 0) byUrl.set(resource.url, list);
+    else byUrl.delete(resource.url);
   }
 
   byResourceId<T extends TerminologyType>(type: T, id: string): ByType[T] | undefined {
@@ -79,7 +84,7 @@ export class ResourceSet {
 
   /** Every version of a canonical, oldest first. */
   versions<T extends TerminologyType>(type: T, url: string): ByType[T][] {
-    return (this.byUrl.get(this.key(type, url)) ?? []) as ByType[T][];
+    return (this.byUrl.get(type)?.get(url) ?? NONE) as ByType[T][];
   }
 
   find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {
@@ -95,9 +100,9 @@ export class ResourceSet {
   list<T extends TerminologyType>(type: T): ByType[T][] {
     const out: ByType[T][] = [];
     for (const r of this.byId.values()) if (r.resourceType === type) out.push(r as ByType[T]);
-    for (const list of this.byUrl.values()) {
+    for (const list of this.byUrl.get(type)?.values() ?? []) {
       for (const r of list) {
-        if (r.resourceType === type && (!r.id || this.byId.get(`${type}/${r.id}`) !== r)) out.push(r as ByType[T]);
+        if (!r.id || this.byId.get(`${type}/${r.id}`) !== r) out.push(r as ByType[T]);
       }
     }
     return out;

@@ -192,6 +192,19 @@ function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
   return { ...(includeDefinition ? base.withDefinition : base.withoutDefinition) };
 }
 
+let isoMs = -1;
+let isoText = '';
+
+/** The current time as an ISO 8601 string, formatted once per millisecond. */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
 /** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
 export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
   const evaluated = evaluateValueSet(registry, vs, request.evaluation);
@@ -231,16 +244,16 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
   const out = expansionBase(vs, request.includeDefinition);
   const extension = [...renderer.propertyExtensions(), ...unclosedExtensions(evaluated)];
   const params = parameters(vs, evaluated, request);
-  const expansion: ValueSetExpansion = {
-    ...(extension.length > 0 ? { extension } : {}),
-    identifier: `urn:uuid:${randomUUID()}`,
-    timestamp: new Date().toISOString(),
-    // a whole grammar-defined code system has no number of codes
-    ...(evaluated.unbounded ? {} : { total: shown }),
-    ...(request.offset !== undefined ? { offset: request.offset } : {}),
-    ...(params.length > 0 ? { parameter: params } : {}),
-    ...(contains.length > 0 ? { contains } : {}),
-  };
+  // element by element in FHIR's order (conditional spreads would build a throw-away object per element)
+  const expansion: ValueSetExpansion = {} as ValueSetExpansion;
+  if (extension.length > 0) expansion.extension = extension;
+  expansion.identifier = `urn:uuid:${randomUUID()}`;
+  expansion.timestamp = isoNow();
+  // a whole grammar-defined code system has no number of codes
+  if (!evaluated.unbounded) expansion.total = shown;
+  if (request.offset !== undefined) expansion.offset = request.offset;
+  if (params.length > 0) expansion.parameter = params;
+  if (contains.length > 0) expansion.contains = contains;
   out.expansion = expansion;
   return out;
 }

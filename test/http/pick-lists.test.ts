@@ -1,4 +1,4 @@
-import type { Bundle, CodeableConcept, Coding, Parameters, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
+import type { Bundle, CodeableConcept, Coding, OperationOutcome, Parameters, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { CONTAINS_PROPERTY_EXT } from '../../src/terminology/expansion-renderer';
@@ -277,6 +277,25 @@ describe('a municipality that writes its catalog (561)', () => {
     expect(niveau2(interventions.expansion!.contains![0]!)).toEqual([CODES.kostvejledning]);
   });
 
+  it("a write recomputes the writing municipality's pick lists only, and they stay correct", async () => {
+    const picker370 = app.registry.find('ValueSet', vsUrl('370', 'indsatsvaelger'));
+    const before370 = await expand({ url: vsUrl('370', 'indsatsvaelger') });
+    const picker561 = app.registry.find('ValueSet', vsUrl(k, 'indsatsvaelger'));
+    const { conceptMap } = sampleCatalog(k);
+    conceptMap.group![0]!.element!.find((e) => e.code === `${k}-BOLD`)!.target = [{ code: CODES.kostvejledning, equivalence: 'subsumes' }];
+    await put(conceptMap, 200);
+
+    // 370's lists are the ones computed before the write; 561's are computed anew from its written map
+    expect(app.registry.find('ValueSet', vsUrl('370', 'indsatsvaelger'))).toBe(picker370);
+    expect(app.registry.find('ValueSet', vsUrl(k, 'indsatsvaelger'))).not.toBe(picker561);
+    const after370 = await expand({ url: vsUrl('370', 'indsatsvaelger') });
+    expect(after370.expansion!.contains).toEqual(before370.expansion!.contains);
+    const after561 = await expand({ url: vsUrl(k, 'indsatsvaelger') });
+    expect(codesOf(find(after561.expansion!.contains![0]!.contains, CODES.kostvejledning)!.contains)).toEqual([`${k}-BOLD`]);
+    expect(find(after561.expansion!.contains![0]!.contains, CODES.fysiskTraening119)).toEqual(expect.objectContaining({ code: CODES.fysiskTraening119 }));
+    expect(find(after561.expansion!.contains![0]!.contains, CODES.fysiskTraening119)!.contains).toBeUndefined();
+  });
+
   it('a local intervention still mapped to a retired code is shown under it, at the end of its group', async () => {
     const { conceptMap } = sampleCatalog(k);
     conceptMap.group![0]!.element!.push({ code: `${k}-NY`, target: [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }] });
@@ -288,6 +307,26 @@ describe('a municipality that writes its catalog (561)', () => {
     expect(codesOf(retired.contains)).toEqual([`${k}-NY`]);
     // the active catalog is all there before it
     expect(codesOf(group119.slice(0, -1))).toEqual(catalogOrder('indsatskatalog-119'));
+  });
+
+  it('$local-codings warns when a local code maps to a retired niveau-2 code, and names its replacement', async () => {
+    const { conceptMap } = sampleCatalog(k);
+    conceptMap.group![0]!.element!.push({ code: `${k}-NY`, target: [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }] });
+    await put(conceptMap, 200);
+    const p = await codings({ kommunekode: k, code: `${k}-NY` });
+    // still recordable as mapped, with a warning and the code to map to instead
+    expect(recorded(p)[0]!.coding![0]!.code).toBe(CODES.tobaksafvaenningRetired);
+    const replacements = (p.parameter ?? []).filter((x) => x.name === 'replacement').map((x) => x.valueCoding);
+    expect(replacements).toEqual([{ system: FSIII, code: CODES.nikotin, display: 'Nikotin- og tobaksafvænning' }]);
+    const issues = (p.parameter ?? []).find((x) => x.name === 'issues')!.resource as OperationOutcome;
+    expect(issues.issue).toHaveLength(1);
+    expect(issues.issue[0]).toEqual(expect.objectContaining({ severity: 'warning', code: 'business-rule', expression: ['code'] }));
+    expect(issues.issue[0]!.details!.text).toContain(CODES.tobaksafvaenningRetired);
+    expect(issues.issue[0]!.details!.text).toContain(`Brug i stedet ${CODES.nikotin} (Nikotin- og tobaksafvænning)`);
+
+    // a code mapped to an active niveau-2 code has neither
+    const bold = await codings({ kommunekode: k, code: `${k}-BOLD` });
+    expect((bold.parameter ?? []).filter((x) => x.name === 'replacement' || x.name === 'issues')).toEqual([]);
   });
 
   it('a value set the municipality writes under the same canonical wins over the derived one', async () => {

@@ -123,6 +123,19 @@ describe('properties', () => {
     expect(propertiesOf(afklarende)).toContainEqual({ code: 'indsatstitel', value: { url: 'value', valueString: 'Afklarende samtale' } });
   });
 
+  it('shows each code as the request asks, whatever an earlier expansion of the same value set asked', () => {
+    const catalog = registry.find('ValueSet', CATALOG_119)!;
+    const code = '6eddbaf7-2a73-49d4-91e7-6138d419f58c';
+    const withTitle = expand(catalog, { properties: ['indsatstitel'] });
+    const plain = expand(catalog);
+    const again = expand(catalog, { properties: ['indsatstitel'] });
+    expect(propertiesOf(find(plain.expansion?.contains, code))).toEqual([]);
+    expect((plain.expansion?.extension ?? []).filter((e: Extension) => e.url === EXPANSION_PROPERTY_EXT)).toEqual([]);
+    expect(again.expansion?.contains).toEqual(withTitle.expansion?.contains);
+    expect(again.expansion?.extension).toEqual(withTitle.expansion?.extension);
+    expect(propertiesOf(find(again.expansion?.contains, code))).toContainEqual({ code: 'indsatstitel', value: { url: 'value', valueString: 'Afklarende samtale' } });
+  });
+
   it('returns the definition when asked for', () => {
     const vs = expand(subtree(MOBILITY), { properties: ['definition'], excludeNested: true });
     const withDefinition = vs.expansion?.contains?.filter((c) => propertiesOf(c).some((p) => p.code === 'definition')) ?? [];

@@ -26,6 +26,12 @@ export class PrepareProblem extends Error {
   }
 }
 
+/**
+ * An include's filters compiled against a provider, kept as long as both live: a filter's predicate depends only on
+ * the two (a request's own resources make other providers and includes), and value sets are checked over and over.
+ */
+const compiledFilterCache = new WeakMap<CodeSystemProvider, WeakMap<ValueSetComposeInclude, Predicate[]>>();
+
 export function vurl(vs: { url?: string; version?: string }): string {
   return vs.version ? `${vs.url}|${vs.version}` : `${vs.url ?? ''}`;
 }
@@ -37,7 +43,6 @@ export function vurl(vs: { url?: string; version?: string }): string {
  */
 export class ValueSetChecker {
   private readonly others = new Map<string, ValueSetChecker>();
-  private readonly filters = new WeakMap<ValueSetComposeInclude, Map<string, Predicate[]>>();
   private readonly membership: IncludeMembership;
 
   constructor(
@@ -114,13 +119,12 @@ export class ValueSetChecker {
   }
 
   private compiledFilters(provider: CodeSystemProvider, inc: ValueSetComposeInclude, path = 'ValueSet.compose.include'): Predicate[] {
-    let perInclude = this.filters.get(inc);
-    if (!perInclude) {
-      perInclude = new Map();
-      this.filters.set(inc, perInclude);
+    let perProvider = compiledFilterCache.get(provider);
+    if (!perProvider) {
+      perProvider = new WeakMap();
+      compiledFilterCache.set(provider, perProvider);
     }
-    const key = `${provider.url}|${provider.version ?? ''}`;
-    let compiled = perInclude.get(key);
+    let compiled = perProvider.get(inc);
     if (!compiled) {
       compiled = (inc.filter ?? []).map((f, j) => {
         if (f.value === undefined || f.value === null || f.value === '') {
@@ -130,7 +134,7 @@ export class ValueSetChecker {
         }
         return compileFilter(provider, f, `${path}.filter[${j}]`);
       });
-      perInclude.set(key, compiled);
+      perProvider.set(inc, compiled);
     }
     return compiled;
   }
