@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { projectRoot, type Config } from './config';
@@ -6,7 +6,7 @@ import { errorToOutcome } from './errors/operation-outcome';
 import { FhirError } from './errors/fhir-error';
 import { installFastPath } from './http/fast-path';
 import { fhirJsonBody, sendResource } from './http/fhir-json';
-import { capabilityStatement, SYSTEM_OPERATIONS, terminologyCapabilities, versionsParameters } from './http/metadata';
+import { capabilityStatement, terminologyCapabilities, withValidationCapabilities } from './http/metadata';
 import { acceptLanguages, operationRoute } from './http/operation-route';
 import { batchRoute } from './http/batch-route';
 import { expansionLimit } from './http/expansion-limit';
@@ -14,23 +14,22 @@ import { fhirCoreTerminology } from './terminology/fhir-core';
 import { LibraryCodeSystems } from './terminology/library-systems';
 import { requestLifecycle } from './http/request-lifecycle';
 import { requestBaseUrl } from './http/base-url';
-import { markWorksOnNodeObjects } from './http/node-middleware';
 import { structureDefinitionRoute } from './http/structure-definition-route';
-import { validateRoute, withValidationCapabilities } from './http/validate-route';
 import { search } from './http/search';
 import { healthRoutes } from './http/health';
 import { createMetrics } from './http/metrics';
 import { securityMiddleware } from './http/security';
-import type { OperationContext } from './operations/context';
+import type { OperationContext, OperationServices } from './operations/context';
 import { csvOperationPaths } from './operations';
+import { createInvoker } from './operations/invoke';
+import type { ResponseCache } from './operations/response-cache';
 import { documentedOperation, operationDefinitionOf } from './operations/operation-definition';
 import { submissionValidation } from './validation';
 import { warmUpValidation } from './validation/warm-up';
 import type { ValidationState } from './http/health';
-import { createTokenVerifier } from './auth/verifier';
+import { bearerToken, createTokenVerifier } from './auth/verifier';
 import { sharedFhirSchemaValidator } from './fhir/schema-validator';
-import { readResource, writeRoutes } from './http/write-routes';
-import { importLocalRoute } from './http/import-local-route';
+import { readResource, writeGate, writeRoutes } from './http/write-routes';
 import { defaultWebDir, webAppRoutes } from './http/web-app';
 import { MunicipalValueSetLayer } from './local/municipal-layer';
 import { checkPublishedLocalCatalogs } from './local/published-check';
@@ -58,6 +57,8 @@ const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?
 
 export interface App extends express.Express {
   registry: TerminologyRegistry;
+  /** The response cache of operation answers (src/operations/invoke.ts). */
+  responseCache: ResponseCache;
   /** Marks the app as shutting down: /ready answers 503 so load balancers stop sending traffic. */
   beginShutdown(): void;
   /**
@@ -102,18 +103,30 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
 
   const app = express() as unknown as App;
   app.registry = registry;
+  // every operation call (both HTTP adapters, batch entries) is answered by this one invoker and its response cache
+  const invoker = createInvoker({ registry, cacheEntries: config.responseCacheEntries, cacheBytes: config.responseCacheBytes });
+  app.responseCache = invoker.cache;
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
 
   const base = config.basePath;
   const baseUrlOf = (req: IncomingMessage): string => config.publicBaseUrl ?? requestBaseUrl(req, base);
-  const contextFor = (req: IncomingMessage): OperationContext => ({
+  const verifier = createTokenVerifier(config.auth);
+  const services: OperationServices = {
+    validation, writer, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
+  };
+  const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => ({
     registry,
     acceptLanguages: acceptLanguages(req),
     limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
     baseUrl: baseUrlOf(req),
     pastVersion: (type, url, version) => pastVersion(store, registry, type, url, version),
+    services,
+    caller: res && {
+      principal: () => verifier.verify(bearerToken(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined)),
+      gate: () => writeGate(res as Response),
+    },
   });
 
   let shuttingDown = false;
@@ -152,12 +165,12 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   // (Both work on node:http's objects: the body check reads method and headers, and the lean dispatcher gives a GET its
   // parsed query as Express would.)
   const fhirMiddleware: RequestHandler[] = [
-    markWorksOnNodeObjects(fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: csvOperationPaths() })),
-    markWorksOnNodeObjects((req: Request, _res: Response, next: NextFunction) => {
+    fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: csvOperationPaths() }),
+    (req: Request, _res: Response, next: NextFunction) => {
       const format = req.query._format;
       if (typeof format === 'string' && /xml/i.test(format)) return next(new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)'));
       next();
-    }),
+    },
   ];
   fhir.use(...fhirMiddleware);
 
@@ -167,9 +180,8 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     if (mode !== undefined && mode !== 'full' && mode !== 'normative') {
       throw FhirError.invalid(`Unknown metadata mode '${String(mode)}'`);
     }
-    sendResource(res, 200, withValidationCapabilities(capabilityStatement(baseUrlOf(req), SYSTEM_OPERATIONS), validation.profiles));
+    sendResource(res, 200, withValidationCapabilities(capabilityStatement(baseUrlOf(req)), validation.profiles));
   });
-  fhir.get(/^\/\$versions$/, (_req, res) => sendResource(res, 200, versionsParameters()));
   fhir.get(/^\/OperationDefinition\/([^/]+)$/, (req, res) => {
     const id = /^\/OperationDefinition\/([^/]+)$/.exec(req.path)![1]!;
     const op = documentedOperation(id);
@@ -177,15 +189,9 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     sendResource(res, 200, operationDefinitionOf(op));
   });
 
-  fhir.use(validateRoute({ ...validation, contextFor }));
   fhir.use(structureDefinitionRoute(validation.profiles, baseUrlOf));
-  const verifier = createTokenVerifier(config.auth);
-  fhir.use(importLocalRoute({
-    writer, verifier, registry, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
-    timeBudgetMs: config.operationTimeBudgetMs,
-  }));
-  fhir.use(operationRoute(contextFor));
-  fhir.post('/', batchRoute({ registry, contextFor, baseUrlOf }));
+  fhir.use(operationRoute({ invoker, contextFor, logFor: lifecycle.logFor }));
+  fhir.post('/', batchRoute({ registry, invoker, contextFor, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
 
   fhir.get(RESOURCE_PATH, (req, res) => {
@@ -217,10 +223,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     if (status >= 500) lifecycle.logFor(req).error({ err }, 'request failed');
     sendResource(res, status, outcome);
   });
-  if (config.fastPath) {
-    installFastPath(app, {
-      basePath: base, registry, contextFor, lifecycle, appMiddleware, fhirMiddleware, cacheEntries: config.responseCacheEntries, cacheBytes: config.responseCacheBytes,
-    });
-  }
+  // the lean adapter runs the app's middleware on node:http's objects; the rate limiter needs Express's (req.ip)
+  if (config.fastPath && config.rateLimitPerMinute === 0) installFastPath(app, { basePath: base, invoker, contextFor, lifecycle, appMiddleware, fhirMiddleware });
   return app;
 }

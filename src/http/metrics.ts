@@ -1,7 +1,8 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { OPERATION_PATH } from './operation-route';
 import { RequestStats } from './request-stats';
+
+const OPERATION_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/]+))?\/\$([A-Za-z-]+)$/;
 
 /** What a request is, for metrics: the operation or interaction, never the raw path (that would explode labels). */
 export function routeLabel(path: string, method: string): string {

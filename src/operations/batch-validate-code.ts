@@ -5,6 +5,7 @@ import { parseParametersResource, type OperationInput, type OperationSpec } from
 import { jsonBytes, serializedParameters } from '../fhir/serialized';
 import { checkTimeBudget } from '../terminology/time-budget';
 import type { OperationContext, OperationHandler } from './context';
+import { withTxResources } from './tx-resources';
 import { valueSetValidateCodeOperation, valueSetValidateSpec } from './validate-code';
 
 const spec: OperationSpec = {
@@ -118,7 +119,9 @@ export const batchValidateCodeOperation: OperationHandler = {
             throw FhirError.invalid('Parameters.parameter of a validation must be an array of parameters');
           }
           const entryInput = parseParametersResource(valueSetValidateSpec, entryParameters(shared, entry as Parameters));
-          result = valueSetValidateCodeOperation.handle(entryInput, ctx, target);
+          // the request's tx-resources are applied (invoke); an entry's own ones add to them
+          const entryCtx = (entry as Parameters).parameter?.some((p) => p.name === 'tx-resource') ? withTxResources(entryInput, ctx) : ctx;
+          result = valueSetValidateCodeOperation.handle(entryInput, entryCtx, target) as Resource | Promise<Resource>;
         } catch (e) {
           result = errorToOutcome(e).outcome;
         }

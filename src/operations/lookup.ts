@@ -6,7 +6,7 @@ import { msg, txError } from '../terminology/validation/messages';
 import { parseDisplayLanguage } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
 import { lookupResult } from './lookup-result';
-import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const spec: OperationSpec = {
   name: 'lookup',
@@ -27,8 +27,8 @@ export const lookupOperation: OperationHandler = {
   spec,
   resourceType: 'CodeSystem',
   levels: ['type', 'instance'],
-  handle(input: OperationInput, baseCtx: OperationContext, target) {
-    const ctx = withTxResources(input, baseCtx);
+  cache: 'answer',
+  handle(input: OperationInput, ctx: OperationContext, target) {
     const coding = input.one<Coding>('coding');
     const code = input.string('code') ?? coding?.code;
     let system = input.string('system') ?? coding?.system;

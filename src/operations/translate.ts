@@ -8,7 +8,7 @@ import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
 import { elementsTargeting, elementsWithCode } from '../terminology/packed-conceptmap';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
-import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+import { TX_RESOURCE_PARAM } from './tx-resources';
 
 /**
  * ConceptMap/$translate, R4 parameters (code/system/version, coding, codeableConcept, source, target,
@@ -412,8 +412,8 @@ export const translateOperation: OperationHandler = {
   spec,
   resourceType: 'ConceptMap',
   levels: ['type', 'instance'],
-  handle(input, baseCtx, target) {
-    const ctx = withTxResources(input, baseCtx);
+  cache: 'answer',
+  handle(input, ctx, target) {
     const registry = ctx.registry;
     const query = readQuery(input);
     const explicit = explicitMap(input, registry, target as ConceptMap | undefined);

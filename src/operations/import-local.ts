@@ -1,0 +1,106 @@
+import type { OperationOutcome, ParametersParameter } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { listedOutcomeIssues } from '../errors/issue-cap';
+import type { OperationOutcomeIssue } from '../errors/operation-outcome';
+import type { OperationInput } from '../fhir/parameters';
+import { formatMessage, type LineMessage } from '../local/csv-import';
+import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../local/import-runner';
+import { isKommunekode } from '../local/municipality';
+import { OperationResult, type OperationHandler } from './context';
+
+/** FHIR's extension for the line an issue is about (here: the line of the CSV file, 1 = header). */
+export const ISSUE_LINE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line';
+
+/** The CSV of the request: an Attachment (base64 `data`, so the bytes reach the importer as sent) or a string. */
+function csvContent(input: OperationInput): Buffer | string {
+  const p = input.one<ParametersParameter>('csv');
+  if (!p) throw FhirError.invalid("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString)", { expression: ['csv'] });
+  if (typeof p.valueString === 'string') return p.valueString;
+  const data = p.valueAttachment?.data;
+  if (typeof data !== 'string' || !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(data)) {
+    throw FhirError.invalid("Parameter 'csv' needs valueAttachment.data (base64) or valueString", { expression: ['csv'] });
+  }
+  return Buffer.from(data, 'base64');
+}
+
+function toIssue(m: LineMessage): OperationOutcomeIssue {
+  return {
+    severity: m.severity,
+    code: m.severity === 'error' ? 'invalid' : 'business-rule',
+    ...(m.line !== undefined ? { extension: [{ url: ISSUE_LINE_EXTENSION, valueInteger: m.line }] } : {}),
+    details: { text: m.message },
+    diagnostics: formatMessage(m),
+  };
+}
+
+/**
+ * `POST {base}/CodeSystem/$import-local` (this server's operation, for the web page): the CSV import of
+ * `npm run import-local` run inside the server, as the token's municipality. Same rules as the command-line tool
+ * (src/local/import-runner.ts): all rows or none. The answer is an OperationOutcome: 200 with an information issue
+ * and the warnings when imported, 422 with every error when not; issues about a row carry its line (extension
+ * operationoutcome-issue-line) and `diagnostics` "line N: …".
+ */
+export const importLocalOperation: OperationHandler = {
+  spec: {
+    name: 'import-local',
+    params: [
+      { name: 'csv', type: 'part' },
+      { name: 'kommunekode', type: 'string' },
+      { name: 'name', type: 'string' },
+      { name: 'version', type: 'string' },
+    ],
+  },
+  resourceType: 'CodeSystem',
+  levels: ['type'],
+  methods: ['POST'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-import-local',
+  affectsState: true,
+  // the import bounds its catalog building itself (import-runner.ts); its writes are not bounded by the operation budget
+  ownTimeBudget: true,
+  documentation: {
+    description: "Imports a municipality's local catalog (niveau 3) from a CSV file: a CodeSystem of the local codes and a ConceptMap to the " +
+      'common catalogs, all rows or none. Needs a Bearer token for the municipality (or the admin scope).',
+    inputs: {
+      csv: 'The CSV file: valueAttachment with base64 data, or valueString',
+      kommunekode: "The municipality (three digits); default the token's",
+      name: 'The name of the local catalog (default lokale-indsatser)',
+      version: 'The version to give the written resources',
+    },
+    outputs: [{ name: 'return', type: 'OperationOutcome', documentation: '200: imported (with warnings); 422: not imported, every error with its CSV line' }],
+  },
+  async handle(input, ctx) {
+    const principal = await ctx.caller!.principal();
+    const services = ctx.services!;
+    const kommunekode = input.string('kommunekode') ?? principal.kommunekode;
+    if (!kommunekode) throw FhirError.invalid('Give kommunekode: the token names no municipality', { expression: ['kommunekode'] });
+    if (!isKommunekode(kommunekode)) throw FhirError.invalid(`kommunekode must be three digits, not '${kommunekode}'`, { expression: ['kommunekode'] });
+    if (!principal.admin && principal.kommunekode !== kommunekode) {
+      throw new FhirError(403, 'forbidden', principal.kommunekode
+        ? `The token may write only municipality ${principal.kommunekode}'s resources, not ${kommunekode}'s`
+        : `The token names no municipality (claim kommunekode), so it cannot write municipality ${kommunekode}'s resources`);
+    }
+    const outcome = await importLocalCsv({
+      content: csvContent(input),
+      kommunekode,
+      name: input.string('name') || DEFAULT_LOCAL_NAME,
+      version: input.string('version') || undefined,
+      csvLimits: services.csvLimits,
+      timeBudgetMs: ctx.limits.timeBudgetMs ?? 0,
+      target: { kind: 'writer', writer: services.writer, registry: ctx.registry, store: services.store, principal, gate: ctx.caller!.gate() },
+      terminologyDir: services.terminologyDir,
+      includeExamples: services.includeExamples,
+    });
+    const issues = listedOutcomeIssues(outcome.messages.map(toIssue));
+    if (outcome.ok) {
+      const text = `Imported ${outcome.rows} row${outcome.rows === 1 ? '' : 's'} for kommunekode ${kommunekode}: ` +
+        `${outcome.written!.codeSystem}, ${outcome.written!.conceptMap}`;
+      issues.unshift({ severity: 'information', code: 'informational', details: { text }, diagnostics: text });
+    } else {
+      const errors = outcome.messages.filter((m) => m.severity === 'error').length;
+      const text = `Not imported: ${errors} error${errors === 1 ? '' : 's'}; nothing was written`;
+      issues.push({ severity: 'information', code: 'informational', details: { text }, diagnostics: text });
+    }
+    const result: OperationOutcome = { resourceType: 'OperationOutcome', issue: issues };
+    return new OperationResult(outcome.ok ? 200 : 422, result);
+  },
+};
