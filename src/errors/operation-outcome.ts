@@ -1,32 +1,12 @@
 import type { OperationOutcome } from 'fhir/r4';
-import { FhirError, type IssueCode, type TxIssueType } from './fhir-error';
+import { FhirError } from './fhir-error';
+import { outcomeIssue, type Issue, type OperationOutcomeIssue } from './issue';
 
-export type OperationOutcomeIssue = OperationOutcome['issue'][number];
-export type Severity = OperationOutcomeIssue['severity'];
+export { MESSAGE_ID_EXTENSION, TX_ISSUE_TYPE_SYSTEM, type OperationOutcomeIssue, type Severity } from './issue';
 
-export const TX_ISSUE_TYPE_SYSTEM = 'http://hl7.org/fhir/tools/CodeSystem/tx-issue-type';
-export const MESSAGE_ID_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id';
-
-export interface IssueInput {
-  severity: Severity;
-  code: IssueCode;
-  text: string;
-  txIssueType?: TxIssueType;
-  expression?: string[];
-  messageId?: string;
-}
-
-/** Builds one OperationOutcome issue in the shape terminology clients expect. */
-export function issue(input: IssueInput): OperationOutcomeIssue {
-  const out: OperationOutcomeIssue = { severity: input.severity, code: input.code as OperationOutcomeIssue['code'] };
-  if (input.messageId) out.extension = [{ url: MESSAGE_ID_EXTENSION, valueString: input.messageId }];
-  out.details = { text: input.text };
-  if (input.txIssueType) out.details.coding = [{ system: TX_ISSUE_TYPE_SYSTEM, code: input.txIssueType }];
-  if (input.expression && input.expression.length > 0) {
-    out.location = [...input.expression];
-    out.expression = [...input.expression];
-  }
-  return out;
+/** One OperationOutcome issue in the shape terminology clients expect (`outcomeIssue`, English text). */
+export function issue(input: Issue): OperationOutcomeIssue {
+  return outcomeIssue(input);
 }
 
 export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutcome {

@@ -1,7 +1,7 @@
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup } from 'fhir/r4';
 import { FhirError, type IssueCode } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
-import { issue, type OperationOutcomeIssue } from '../errors/operation-outcome';
+import { outcomeIssue, type Issue, type OperationOutcomeIssue } from '../errors/issue';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/codesystem-provider';
 import { entryKey } from '../terminology/expander';
@@ -14,9 +14,9 @@ import {
   localTypePropertyCode, ownerOf, ownerOfCanonical, parseMunicipalUrl, statusPropertyCode, type LocalKind,
 } from './municipality';
 
-export interface ValidationIssue {
+/** An issue of the write rules (one text, in English: writes are answered as terminology errors are). */
+export interface RuleIssue extends Issue {
   severity: 'error' | 'warning' | 'information';
-  code: IssueCode;
   text: string;
   /** FHIRPath-style location, e.g. ConceptMap.group[0].element[2].target[0].code */
   expression?: string[];
@@ -29,7 +29,7 @@ const CONCEPT_STATUSES = new Set(['active', 'draft', 'retired', 'deprecated', 'i
 const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 
 class Issues {
-  readonly list: ValidationIssue[] = [];
+  readonly list: RuleIssue[] = [];
   error(code: IssueCode, text: string, expression?: string, localCode?: string): void {
     this.list.push({ severity: 'error', code, text, expression: expression ? [expression] : undefined, localCode });
   }
@@ -38,18 +38,18 @@ class Issues {
   }
 }
 
-export function hasErrors(issues: readonly ValidationIssue[]): boolean {
+export function hasErrors(issues: readonly RuleIssue[]): boolean {
   return issues.some((i) => i.severity === 'error');
 }
 
-export function toOutcomeIssue(i: ValidationIssue): OperationOutcomeIssue {
-  return issue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression });
+export function toOutcomeIssue(i: RuleIssue): OperationOutcomeIssue {
+  return outcomeIssue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression });
 }
 
 /** One FhirError (422) whose OperationOutcome lists the issues, errors first (at most MAX_LISTED_ISSUES, then a count). */
-export function validationFailure(issues: readonly ValidationIssue[], status = 422): FhirError {
+export function validationFailure(issues: readonly RuleIssue[], status = 422): FhirError {
   const sorted = listedIssues([...issues.filter((i) => i.severity === 'error'), ...issues.filter((i) => i.severity !== 'error')],
-    (omitted): ValidationIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted).en }));
+    (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted).en }));
   const [first, ...rest] = sorted;
   return new FhirError(status, first!.code, first!.text, { expression: first!.expression, extraIssues: rest.map(toOutcomeIssue) });
 }
@@ -72,7 +72,7 @@ export function validateTerminologyResource(
   resource: TerminologyResource,
   registry: TerminologyRegistry,
   schema?: FhirSchemaValidator,
-): ValidationIssue[] {
+): RuleIssue[] {
   const issues = new Issues();
   const type = resource.resourceType;
   if (schema) {

@@ -1,15 +1,14 @@
 import type { OperationOutcome, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { listedOutcomeIssues } from '../errors/issue-cap';
-import type { OperationOutcomeIssue } from '../errors/operation-outcome';
+import { outcomeIssue, type OperationOutcomeIssue } from '../errors/issue';
 import type { OperationInput } from '../fhir/parameters';
 import { formatMessage, type LineMessage } from '../local/csv-import';
 import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../local/import-runner';
 import { isKommunekode } from '../local/municipality';
 import { OperationResult, type OperationHandler } from './context';
 
-/** FHIR's extension for the line an issue is about (here: the line of the CSV file, 1 = header). */
-export const ISSUE_LINE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line';
+export { ISSUE_LINE_EXTENSION } from '../errors/issue';
 
 /** The CSV of the request: an Attachment (base64 `data`, so the bytes reach the importer as sent) or a string. */
 function csvContent(input: OperationInput): Buffer | string {
@@ -24,13 +23,7 @@ function csvContent(input: OperationInput): Buffer | string {
 }
 
 function toIssue(m: LineMessage): OperationOutcomeIssue {
-  return {
-    severity: m.severity,
-    code: m.severity === 'error' ? 'invalid' : 'business-rule',
-    ...(m.line !== undefined ? { extension: [{ url: ISSUE_LINE_EXTENSION, valueInteger: m.line }] } : {}),
-    details: { text: m.message },
-    diagnostics: formatMessage(m),
-  };
+  return outcomeIssue({ severity: m.severity, code: m.severity === 'error' ? 'invalid' : 'business-rule', text: m.message, line: m.line, diagnostics: formatMessage(m) });
 }
 
 /**
