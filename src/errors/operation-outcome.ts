@@ -16,15 +16,7 @@ export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutc
 /** The one mapper from anything thrown to an HTTP status and OperationOutcome. */
 export function errorToOutcome(err: unknown): { status: number; outcome: OperationOutcome } {
   if (err instanceof FhirError) {
-    const primary = issue({
-      severity: 'error',
-      code: err.code,
-      text: err.message,
-      txIssueType: err.options.txIssueType,
-      expression: err.options.expression,
-      messageId: err.options.messageId,
-    });
-    return { status: err.status, outcome: operationOutcome([primary, ...(err.options.extraIssues ?? [])]) };
+    return { status: err.status, outcome: operationOutcome([outcomeIssue(err.issue), ...(err.options.extraIssues ?? [])]) };
   }
   // Errors of the HTTP layer (e.g. a path that is not valid percent-encoding) carry a 4xx status of their own.
   const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
