@@ -97,8 +97,12 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     (req as IncomingMessage & { query?: unknown }).query = query; // what Express's req.query gives
     const answer = (err?: unknown): void => {
       if (err) return send(req, res, errorAnswer(err));
-      const context = options.contextFor(req);
-      const a = invoker.invoke({ type, id, name, method: 'GET', input: { query, search }, strict: strictHandling(headers.prefer), context });
+      let a: Answer | Promise<Answer>;
+      try {
+        a = invoker.invoke({ type, id, name, method: 'GET', input: { query, search }, strict: strictHandling(headers.prefer), context: options.contextFor(req) });
+      } catch (e) {
+        a = errorAnswer(e);
+      }
       if (a instanceof Promise) a.then((done) => send(req, res, done), (e: unknown) => send(req, res, errorAnswer(e)));
       else send(req, res, a);
     };
