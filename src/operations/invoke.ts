@@ -215,7 +215,6 @@ function resultAnswer(result: unknown): BytesAnswer {
 export function createInvoker(options: InvokerOptions): Invoker {
   const cache = new ResponseCache(options.registry, options.cacheEntries, options.cacheBytes);
 
-
   function run(op: OperationHandler, call: OperationCall): unknown {
     const params = callParameters(op, call);
     const unknown = checkedParameterNames(op, params.names, call.strict);
