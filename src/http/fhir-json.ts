@@ -3,6 +3,8 @@ import express from 'express';
 import { FhirError } from '../errors/fhir-error';
 import { SerializedResource, serializeResource } from '../fhir/serialized';
 import { sendChunks } from './chunked-send';
+import { parseJsonBody } from './json-body';
+import { tooManyParameters } from './parameters-body';
 
 export const FHIR_JSON = 'application/fhir+json';
 
@@ -55,6 +57,13 @@ function tooLarge(res: Response, limit: number): FhirError {
 }
 
 /**
+ * The Content-Type parameters for which the body is read as bytes and parsed by parseJsonBody: none, or UTF-8 named
+ * plainly. Anything else (another `utf-*` charset, a parameter body-parser would refuse…) goes through
+ * `express.json` itself.
+ */
+const UTF8_PARAMETERS = /^(?:; *charset *= *(?:utf-8|"utf-8") *)?$/i;
+
+/**
  * The longest parameter list of a Parameters body: its own `parameter`, the `part` of each parameter and the
  * `parameter` of each Parameters resource a parameter carries (a $batch-validate-code `validation`). 0 for other bodies.
  */
@@ -97,6 +106,8 @@ export function fhirJsonBody(limits: BodyLimits) {
   const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
   // operations that take a table (e.g. $rollup) get a text/csv body as bytes, under the same limit
   const readCsv = express.raw({ limit: limitBytes, type: 'text/csv' });
+  // the same reading (limit, content encodings, errors) without decoding: parseJsonBody parses what express.json would
+  const read = express.raw({ limit: limitBytes, type: ACCEPTED_BODY_TYPES });
   return (req: Request, res: Response, next: NextFunction): void => {
     const length = req.headers['content-length'];
     if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') {
@@ -118,20 +129,34 @@ export function fhirJsonBody(limits: BodyLimits) {
     if (!ACCEPTED_BODY_TYPES.includes(type)) {
       return next(new FhirError(415, 'not-supported', `Content-Type '${type || '(none)'}' is not supported; send ${FHIR_JSON}`));
     }
-    parse(req, res, (err?: unknown): void => {
+    const done = (err?: unknown): void => {
       if (err) return next(bodyError(err, res, limitBytes));
-      if (jsonDepth(req.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return next(FhirError.invalid(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels`));
-      if (longestParameterList(req.body) > limits.parameters) return next(tooManyParameters(limits.parameters));
+      let depth: number | undefined;
+      if (Buffer.isBuffer(req.body)) {
+        try {
+          const parsed = parseJsonBody(req.body, limits.parameters);
+          req.body = parsed.value;
+          depth = parsed.depth;
+        } catch (e) {
+          req.body = undefined;
+          if (e instanceof FhirError) return next(e);
+          return next(bodyError(Object.assign(e as Error, { type: 'entity.parse.failed' }), res, limitBytes));
+        }
+      }
+      depth ??= jsonDepth(req.body, MAX_JSON_DEPTH);
+      if (depth > MAX_JSON_DEPTH) return next(FhirError.invalid(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels`));
+      const parameters = longestParameterList(req.body);
+      if (parameters > limits.parameters) {
+        return next(tooManyParameters(limits.parameters));
+      }
       next();
-    });
+    };
+    if (UTF8_PARAMETERS.test(semicolon < 0 ? '' : contentType.slice(semicolon))) read(req, res, done);
+    else parse(req, res, done);
   };
 }
 
-function tooManyParameters(limit: number): FhirError {
-  return new FhirError(413, 'too-long', `The request has a list of more than ${limit} parameters; at most ${limit} are accepted in one list`);
-}
-
-/** The FHIR error for what body-parser reported. */
+/** The FHIR error for what body-parser (or parseJsonBody) reported. */
 function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.too.large') return tooLarge(res, limitBytes);

@@ -1,0 +1,35 @@
+import { parseParametersBody, type ParsedBody } from './parameters-body';
+
+/**
+ * A JSON request body (UTF-8 bytes) as body-parser's `express.json({ strict: true })` reads it — a leading byte order
+ * mark dropped, an empty body taken as `{}`, only an object or array at the top, JSON.parse's value and errors — with
+ * Parameters bodies parsed by parseParametersBody (identical parameters parsed once; a list longer than
+ * `maxParameters` is refused as soon as it is seen).
+ * test/unit/json-body.test.ts holds it to body-parser's answers.
+ */
+export function parseJsonBody(body: Buffer, maxParameters?: number): ParsedBody | { value: unknown; depth?: undefined } {
+  const start = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  if (start === body.length) return { value: {} };
+  const parameters = parseParametersBody(body, start, maxParameters);
+  if (parameters) return parameters;
+  const text = body.toString('utf8', start);
+  if (text[0] !== '{' && text[0] !== '[') {
+    const first = FIRST_NON_WHITESPACE.exec(text)?.[1] || undefined;
+    if (first !== '{' && first !== '[') throw strictViolation(text, first);
+  }
+  return { value: JSON.parse(text) as unknown };
+}
+
+const FIRST_NON_WHITESPACE = /^[\x20\x09\x0a\x0d]*([^\x20\x09\x0a\x0d]|$)/;
+
+/** body-parser's error for a body that is not an object or array: JSON.parse's message for that first character. */
+function strictViolation(text: string, first: string | undefined): SyntaxError {
+  const index = first === undefined ? -1 : text.indexOf(first);
+  const partial = index === -1 ? '' : text.substring(0, index) + '#'.repeat(text.length - index);
+  try {
+    JSON.parse(partial);
+    return new SyntaxError('strict violation');
+  } catch (e) {
+    return new SyntaxError((e as Error).message.replace(/#+/g, (placeholder) => text.substring(index, index + placeholder.length)));
+  }
+}
