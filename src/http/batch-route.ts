@@ -57,7 +57,7 @@ function relativeUrl(url: string, base: string): { path: string; query: string }
 }
 
 /** What an entry answers: an operation's serialized answer, or a read or search as a resource. */
-type EntryAnswer = { status: number; bytes: Buffer } | { status: 200; resource: Resource };
+type EntryAnswer = { status: number; json: string } | { status: 200; resource: Resource };
 
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (GET with the
@@ -84,8 +84,8 @@ async function answerEntry(entry: BundleEntry, i: number, req: Request, deps: Ba
       type, id, name, method, input: body ? { body, query: params } : { query: params, search: query }, strict: strictHandling(req.headers.prefer), context: ctx,
     });
     if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table');
-    const bytes = answer.chunks.length === 1 ? answer.chunks[0]! : Buffer.concat(answer.chunks as Buffer[], answer.byteLength);
-    return { status: answer.status, bytes };
+    const json = answer.text ?? (answer.chunks.length === 1 ? answer.chunks[0]! : Buffer.concat(answer.chunks as Buffer[], answer.byteLength)).toString('utf8');
+    return { status: answer.status, json };
   }
   const read = READ_PATH.exec(path);
   if (read && method === 'GET') {
@@ -101,7 +101,7 @@ async function answerEntry(entry: BundleEntry, i: number, req: Request, deps: Ba
 /** The JSON of a batch-response entry: what JSON.stringify gives for `{ resource, response }` or `{ response: { status, outcome } }`. */
 function entryJson(answer: EntryAnswer): string {
   if ('resource' in answer) return JSON.stringify({ resource: answer.resource, response: { status: '200 OK' } });
-  const json = answer.bytes.toString('utf8');
+  const { json } = answer;
   return answer.status < 300
     ? `{"resource":${json},"response":{"status":${JSON.stringify(statusText(answer.status))}}}`
     : `{"response":{"status":${JSON.stringify(statusText(answer.status))},"outcome":${json}}}`;
@@ -144,7 +144,7 @@ export function batchRoute(deps: BatchDeps) {
           answer = await answerEntry(entries[i]!, i, req, deps, ctx);
         } catch (e) {
           const error = errorAnswer(e);
-          answer = { status: error.status, bytes: error.chunks[0]! };
+          answer = { status: error.status, json: error.text! };
         }
         const json = entryJson(answer);
         bytes += Buffer.byteLength(json);

@@ -48,6 +48,8 @@ export interface BytesAnswer {
   headers?: Record<string, string>;
   /** The JSON, in order; one piece unless the operation assembled it from many (see SerializedResource). */
   chunks: readonly Buffer[];
+  /** The JSON as text, when invoke serialized it (not a cached answer or one the operation assembled as bytes). */
+  text?: string;
   byteLength: number;
   /** The error the answer reports, when it is a server error (for the log). */
   error?: unknown;
@@ -180,8 +182,12 @@ function checkedParameterNames(op: OperationHandler, names: string[], strict: bo
 
 function bytesOf(status: number, result: unknown, headers?: Record<string, string>): BytesAnswer {
   if (result instanceof SerializedResource) return { status, headers, chunks: result.chunks, byteLength: result.byteLength };
-  const bytes = Buffer.from(JSON.stringify(result), 'utf8');
-  return { status, headers, chunks: [bytes], byteLength: bytes.length };
+  const text = JSON.stringify(result);
+  // the bytes are made when first asked for: a batch entry takes the text, and 10,000 small buffers per batch
+  // would otherwise hold the process's memory up until the garbage collector gets to them
+  let bytes: Buffer | undefined;
+  const made = (): Buffer => (bytes ??= Buffer.from(text, 'utf8'));
+  return { status, headers, text, get chunks() { return [made()]; }, get byteLength() { return made().length; } };
 }
 
 /** The answer for anything thrown: the one mapping to an OperationOutcome, with the headers some errors call for. */
@@ -191,7 +197,7 @@ export function errorAnswer(err: unknown): BytesAnswer {
   const headers: Record<string, string> = {};
   if (typeof e?.allow === 'string') headers.Allow = e.allow;
   if (typeof e?.challenge === 'string') headers['WWW-Authenticate'] = e.challenge;
-  return { ...bytesOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), error: status >= 500 ? err : undefined };
+  return Object.assign(bytesOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), { error: status >= 500 ? err : undefined });
 }
 
 /** What a handler returned, as status, headers and resource. */
