@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { projectRoot, type Config } from './config';
@@ -7,7 +7,7 @@ import { errorToOutcome } from './errors/operation-outcome';
 import { FhirError } from './errors/fhir-error';
 import { installFastPath } from './http/fast-path';
 import { fhirJsonBody, sendResource } from './http/fhir-json';
-import { capabilityStatement, SYSTEM_OPERATIONS, terminologyCapabilities, versionsParameters } from './http/metadata';
+import { capabilityStatement, terminologyCapabilities, withValidationCapabilities } from './http/metadata';
 import { acceptLanguages, operationRoute } from './http/operation-route';
 import { batchRoute } from './http/batch-route';
 import { expansionLimit } from './http/expansion-limit';
@@ -15,23 +15,22 @@ import { fhirCoreTerminology } from './terminology/fhir-core';
 import { LibraryCodeSystems } from './terminology/library-systems';
 import { requestLifecycle } from './http/request-lifecycle';
 import { requestBaseUrl } from './http/base-url';
-import { markWorksOnNodeObjects } from './http/node-middleware';
 import { structureDefinitionRoute } from './http/structure-definition-route';
-import { validateRoute, withValidationCapabilities } from './http/validate-route';
 import { search } from './http/search';
 import { healthRoutes } from './http/health';
 import { createMetrics } from './http/metrics';
 import { securityMiddleware } from './http/security';
-import type { OperationContext } from './operations/context';
+import type { OperationContext, OperationServices } from './operations/context';
 import { csvOperationPaths } from './operations';
+import { createInvoker } from './operations/invoke';
+import type { ResponseCache } from './operations/response-cache';
 import { documentedOperation, operationDefinitionOf } from './operations/operation-definition';
 import { submissionValidation } from './validation';
 import { warmUpValidation } from './validation/warm-up';
 import type { ValidationState } from './http/health';
-import { createTokenVerifier } from './auth/verifier';
+import { bearerToken, createTokenVerifier } from './auth/verifier';
 import { sharedFhirSchemaValidator } from './fhir/schema-validator';
-import { readResource, writeRoutes } from './http/write-routes';
-import { importLocalRoute } from './http/import-local-route';
+import { readResource, writeGate, writeRoutes } from './http/write-routes';
 import { auditRoute } from './http/audit-route';
 import { defaultWebDir, webAppRoutes } from './http/web-app';
 import { MunicipalValueSetLayer } from './local/municipal-layer';
@@ -65,6 +64,8 @@ const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?
 
 export interface App extends express.Express {
   registry: TerminologyRegistry;
+  /** The response cache of operation answers (src/operations/invoke.ts). */
+  responseCache: ResponseCache;
   /** Marks the app as shutting down: /ready answers 503 so load balancers stop sending traffic. */
   beginShutdown(): void;
   /**
@@ -118,19 +119,31 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
 
   const app = express() as unknown as App;
   app.registry = registry;
+  // every operation call (both HTTP adapters, batch entries) is answered by this one invoker and its response cache
+  const invoker = createInvoker({ registry, cacheEntries: config.responseCacheEntries, cacheBytes: config.responseCacheBytes });
+  app.responseCache = invoker.cache;
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
 
   const base = config.basePath;
   const baseUrlOf = (req: IncomingMessage): string => config.publicBaseUrl ?? requestBaseUrl(req, base);
-  const contextFor = (req: IncomingMessage): OperationContext => ({
+  const verifier = createTokenVerifier(config.auth);
+  const services: OperationServices = {
+    validation, writer, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
+  };
+  const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => ({
     registry,
     acceptLanguages: acceptLanguages(req),
     limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
     baseUrl: baseUrlOf(req),
     firstWritten: (resource) => history.firstWrittenOf(resource),
     closures: { store, limits: config.closureLimits },
+    services,
+    caller: res && {
+      principal: () => verifier.verify(bearerToken(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined)),
+      gate: () => writeGate(res as Response),
+    },
   });
 
   let shuttingDown = false;
@@ -169,12 +182,12 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   // (Both work on node:http's objects: the body check reads method and headers, and the lean dispatcher gives a GET its
   // parsed query as Express would.)
   const fhirMiddleware: RequestHandler[] = [
-    markWorksOnNodeObjects(fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: csvOperationPaths() })),
-    markWorksOnNodeObjects((req: Request, _res: Response, next: NextFunction) => {
+    fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: csvOperationPaths() }),
+    (req: Request, _res: Response, next: NextFunction) => {
       const format = req.query._format;
       if (typeof format === 'string' && /xml/i.test(format)) return next(new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)'));
       next();
-    }),
+    },
   ];
   fhir.use(...fhirMiddleware);
 
@@ -184,11 +197,10 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     if (mode !== undefined && mode !== 'full' && mode !== 'normative') {
       throw FhirError.invalid(`Unknown metadata mode '${String(mode)}'`);
     }
-    const statement = withValidationCapabilities(capabilityStatement(baseUrlOf(req), SYSTEM_OPERATIONS), validation.profiles);
+    const statement = withValidationCapabilities(capabilityStatement(baseUrlOf(req)), validation.profiles);
     statement.rest?.[0]?.operation?.push(...PACKAGE_OPERATION_DEFINITIONS.map((d) => ({ name: d.code, definition: d.url! })));
     sendResource(res, 200, statement);
   });
-  fhir.get(/^\/\$versions$/, (_req, res) => sendResource(res, 200, versionsParameters()));
   fhir.get(/^\/OperationDefinition\/([^/]+)$/, (req, res) => {
     const id = /^\/OperationDefinition\/([^/]+)$/.exec(req.path)![1]!;
     const op = documentedOperation(id);
@@ -198,15 +210,9 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     sendResource(res, 200, operationDefinitionOf(op));
   });
 
-  fhir.use(validateRoute({ ...validation, contextFor }));
   fhir.use(structureDefinitionRoute(validation.profiles, baseUrlOf));
-  const verifier = createTokenVerifier(config.auth);
-  fhir.use(importLocalRoute({
-    writer, verifier, registry, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
-    timeBudgetMs: config.operationTimeBudgetMs,
-  }));
-  fhir.use(operationRoute(contextFor));
-  fhir.post('/', batchRoute({ registry, contextFor, baseUrlOf }));
+  fhir.use(operationRoute({ invoker, contextFor, logFor: lifecycle.logFor }));
+  fhir.post('/', batchRoute({ registry, invoker, contextFor, baseUrlOf }));
   fhir.use(auditRoute({ store, verifier, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
 
@@ -243,10 +249,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     if (status >= 500) lifecycle.logFor(req).error({ err }, 'request failed');
     sendResource(res, status, outcome);
   });
-  if (config.fastPath) {
-    installFastPath(app, {
-      basePath: base, registry, contextFor, lifecycle, appMiddleware, fhirMiddleware, cacheEntries: config.responseCacheEntries, cacheBytes: config.responseCacheBytes,
-    });
-  }
+  // the lean adapter runs the app's middleware on node:http's objects; the rate limiter needs Express's (req.ip)
+  if (config.fastPath && config.rateLimitPerMinute === 0) installFastPath(app, { basePath: base, invoker, contextFor, lifecycle, appMiddleware, fhirMiddleware });
   return app;
 }

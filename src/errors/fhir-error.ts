@@ -1,4 +1,4 @@
-import type { OperationOutcomeIssue } from './operation-outcome';
+import type { Issue, OperationOutcomeIssue } from './issue';
 
 /** FHIR OperationOutcome issue-type codes used by this server. */
 export type IssueCode =
@@ -41,6 +41,12 @@ export class FhirError extends Error {
     this.status = status;
     this.code = code;
     this.options = options;
+  }
+
+  /** The error as the issue its OperationOutcome leads with. */
+  get issue(): Issue {
+    const { txIssueType, expression, messageId } = this.options;
+    return { severity: 'error', code: this.code, text: this.message, txIssueType, expression, messageId };
   }
 
   static invalid(message: string, options?: FhirErrorOptions): FhirError {

@@ -1,33 +1,13 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { FhirError, type IssueCode, type TxIssueType } from './fhir-error';
+import { outcomeIssue, type Issue, type OperationOutcomeIssue } from './issue';
 import { localizedDetails, type MessageLanguage } from './message-language';
 
-export type OperationOutcomeIssue = OperationOutcome['issue'][number];
-export type Severity = OperationOutcomeIssue['severity'];
+export { MESSAGE_ID_EXTENSION, TX_ISSUE_TYPE_SYSTEM, type OperationOutcomeIssue, type Severity } from './issue';
 
-export const TX_ISSUE_TYPE_SYSTEM = 'http://hl7.org/fhir/tools/CodeSystem/tx-issue-type';
-export const MESSAGE_ID_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id';
-
-export interface IssueInput {
-  severity: Severity;
-  code: IssueCode;
-  text: string;
-  txIssueType?: TxIssueType;
-  expression?: string[];
-  messageId?: string;
-}
-
-/** Builds one OperationOutcome issue in the shape terminology clients expect. */
-export function issue(input: IssueInput): OperationOutcomeIssue {
-  const out: OperationOutcomeIssue = { severity: input.severity, code: input.code as OperationOutcomeIssue['code'] };
-  if (input.messageId) out.extension = [{ url: MESSAGE_ID_EXTENSION, valueString: input.messageId }];
-  out.details = { text: input.text };
-  if (input.txIssueType) out.details.coding = [{ system: TX_ISSUE_TYPE_SYSTEM, code: input.txIssueType }];
-  if (input.expression && input.expression.length > 0) {
-    out.location = [...input.expression];
-    out.expression = [...input.expression];
-  }
-  return out;
+/** One OperationOutcome issue in the shape terminology clients expect (`outcomeIssue`, English text). */
+export function issue(input: Issue): OperationOutcomeIssue {
+  return outcomeIssue(input);
 }
 
 export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutcome {
@@ -40,14 +20,7 @@ export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutc
  */
 export function errorToOutcome(err: unknown, lang: MessageLanguage = 'en'): { status: number; outcome: OperationOutcome } {
   if (err instanceof FhirError) {
-    const primary = issue({
-      severity: 'error',
-      code: err.code,
-      text: err.message,
-      txIssueType: err.options.txIssueType,
-      expression: err.options.expression,
-      messageId: err.options.messageId,
-    });
+    const primary = outcomeIssue(err.issue);
     if (err.options.da !== undefined) primary.details = { ...localizedDetails(err.message, err.options.da, lang), ...(primary.details?.coding ? { coding: primary.details.coding } : {}) };
     const extra = (lang === 'da' ? err.options.extraIssuesDa : undefined) ?? err.options.extraIssues ?? [];
     return { status: err.status, outcome: operationOutcome([primary, ...extra]) };

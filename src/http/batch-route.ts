@@ -2,14 +2,12 @@ import querystring from 'node:querystring';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import type { NextFunction, Request, Response } from 'express';
 import { FhirError } from '../errors/fhir-error';
-import { errorToOutcome } from '../errors/operation-outcome';
-import { parameterNamesOf, parseParametersResource, parseQuery } from '../fhir/parameters';
 import { SerializedResource } from '../fhir/serialized';
 import type { OperationContext } from '../operations/context';
+import { errorAnswer, OPERATION_PATH, strictHandling, type Invoker } from '../operations/invoke';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
 import { sendResource } from './fhir-json';
-import { OPERATION_PATH, resolveOperation, runOperation, strictHandling, type OperationCall } from './operation-route';
 import { search } from './search';
 
 /** Most entries a batch Bundle may have (400 above): room for a day's codes of a municipality, not unbounded work. */
@@ -29,6 +27,7 @@ const PIECE_CHARS = 64 * 1024;
 /** After this much computing the batch lets other requests (and its own request timeout) run before it goes on. */
 const SLICE_MS = 20;
 
+const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 const READ_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?\/?$/;
 
 const STATUS_TEXT: Record<number, string> = {
@@ -43,6 +42,7 @@ function statusText(status: number): string {
 
 export interface BatchDeps {
   registry: TerminologyRegistry;
+  invoker: Invoker;
   /** MAX_BATCH_RESPONSE_BYTES unless given (tests). */
   maxResponseBytes?: number;
   contextFor(req: Request): OperationContext;
@@ -56,12 +56,15 @@ function relativeUrl(url: string, base: string): { path: string; query: string }
   return q < 0 ? { path: rel, query: '' } : { path: rel.slice(0, q), query: rel.slice(q + 1) };
 }
 
+/** What an entry answers: an operation's serialized answer, or a read or search as a resource. */
+type EntryAnswer = { status: number; json: string } | { status: 200; resource: Resource };
+
 /**
- * One entry of a batch, answered as the same request on its own would be: operations go through the same
- * resolution, parsing and handlers as the operation route (GET with the query of the url, POST with a Parameters
- * resource), reads and searches through the same registry. Errors are the entry's answer, not the batch's.
+ * One entry of a batch, answered as the same request on its own would be: operations through invoke (GET with the
+ * query of the url, POST with a Parameters resource), reads and searches through the same registry. Errors are the
+ * entry's answer, not the batch's.
  */
-async function answerEntry(entry: BundleEntry, i: number, req: Request, deps: BatchDeps, ctx: OperationContext): Promise<Resource> {
+async function answerEntry(entry: BundleEntry, i: number, req: Request, deps: BatchDeps, ctx: OperationContext): Promise<EntryAnswer> {
   const method = entry?.request?.method;
   const url = entry?.request?.url;
   if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`);
@@ -72,28 +75,36 @@ async function answerEntry(entry: BundleEntry, i: number, req: Request, deps: Ba
   const base = deps.baseUrlOf(req);
   const { path, query } = relativeUrl(url, base);
   const op = OPERATION_PATH.exec(path);
-  if (op) {
-    const [, type, id, name] = op as unknown as [string, TerminologyType, string | undefined, string];
-    const handler = resolveOperation(type, id, name, method);
+  if (op && op[1] && TERMINOLOGY_TYPES.has(op[1])) {
+    const [, type, id, name] = op as unknown as [string, string, string | undefined, string];
     const params = querystring.parse(query) as Record<string, unknown>;
     const body = method === 'POST' ? entry.resource : undefined;
     if (method === 'POST' && !body) throw FhirError.invalid(`Bundle.entry[${i}] posts an operation without a Parameters resource`);
-    const call: OperationCall = {
-      names: body ? parameterNamesOf(body) : Object.keys(params),
-      strict: strictHandling(req.headers),
-      parse: () => (body ? parseParametersResource(handler.spec, body) : parseQuery(handler.spec, params)),
-    };
-    return runOperation(handler, call, ctx, type, id);
+    const answer = await deps.invoker.invoke({
+      type, id, name, method, input: body ? { body, query: params } : { query: params, search: query }, strict: strictHandling(req.headers.prefer), context: ctx,
+    });
+    if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table');
+    const json = answer.text ?? (answer.chunks.length === 1 ? answer.chunks[0]! : Buffer.concat(answer.chunks as Buffer[], answer.byteLength)).toString('utf8');
+    return { status: answer.status, json };
   }
   const read = READ_PATH.exec(path);
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
-    if (!id) return search(deps.registry, type, querystring.parse(query) as Record<string, unknown>, `${base}${path}${query ? `?${query}` : ''}`, base);
+    if (!id) return { status: 200, resource: search(deps.registry, type, querystring.parse(query) as Record<string, unknown>, `${base}${path}${query ? `?${query}` : ''}`, base) };
     const resource = deps.registry.byId(type, id);
     if (!resource) throw FhirError.notFound(`${type}/${id} is not known`);
-    return resource as Resource;
+    return { status: 200, resource: resource as Resource };
   }
   throw FhirError.notFound(`Bundle.entry[${i}].request.url '${url.slice(0, 200)}' is not a read or an operation of this server`);
+}
+
+/** The JSON of a batch-response entry: what JSON.stringify gives for `{ resource, response }` or `{ response: { status, outcome } }`. */
+function entryJson(answer: EntryAnswer): string {
+  if ('resource' in answer) return JSON.stringify({ resource: answer.resource, response: { status: '200 OK' } });
+  const { json } = answer;
+  return answer.status < 300
+    ? `{"resource":${json},"response":{"status":${JSON.stringify(statusText(answer.status))}}}`
+    : `{"response":{"status":${JSON.stringify(statusText(answer.status))},"outcome":${json}}}`;
 }
 
 /**
@@ -124,18 +135,18 @@ export function batchRoute(deps: BatchDeps) {
           sliceStart = performance.now();
         }
         if (res.headersSent || res.destroyed) return; // timed out or the client went away: the rest is not computed
-        let answer: BundleEntry;
+        let answer: EntryAnswer;
         try {
           if (bytes > maxBytes) {
             throw new FhirError(422, 'too-costly', `The answers of this batch exceed ${maxBytes} bytes from entry ${i} on; ` +
               'send the remaining entries in another batch');
           }
-          answer = { resource: await answerEntry(entries[i]!, i, req, deps, ctx), response: { status: '200 OK' } };
+          answer = await answerEntry(entries[i]!, i, req, deps, ctx);
         } catch (e) {
-          const { status, outcome } = errorToOutcome(e);
-          answer = { response: { status: statusText(status), outcome } };
+          const error = errorAnswer(e);
+          answer = { status: error.status, json: error.text! };
         }
-        const json = JSON.stringify(answer);
+        const json = entryJson(answer);
         bytes += Buffer.byteLength(json);
         pending = pending.length === 0 ? json : `${pending},${json}`;
         if (pending.length >= PIECE_CHARS) {

@@ -1,21 +1,13 @@
-import type { CapabilityStatement, Parameters, TerminologyCapabilities } from 'fhir/r4';
+import type { CapabilityStatement, CapabilityStatementRestResource, TerminologyCapabilities } from 'fhir/r4';
 import { OPERATIONS } from '../operations';
 import { AUDIT_EVENT_CAPABILITY } from './audit-route';
 import type { TerminologyRegistry } from '../terminology/registry';
+import { RESOURCE_VALIDATE_DEFINITION } from '../operations/validate';
+import type { ProfileRegistry } from '../validation/profile-registry';
+import { STRUCTURE_DEFINITION_SEARCH_PARAMS } from './structure-definition-route';
 
 export const SOFTWARE = { name: 'faelles-tx', version: '0.1.0', releaseDate: '2026-11-23' };
 
-/** Operations at the server's base ([base]/$name), listed in the CapabilityStatement. */
-export const SYSTEM_OPERATIONS = ['versions'];
-const SYSTEM_OPERATION_DEFINITIONS: Record<string, string> = { versions: 'CapabilityStatement-versions' };
-
-/** The FHIR versions the server speaks ($versions): only R4. */
-export function versionsParameters(): Parameters {
-  return {
-    resourceType: 'Parameters',
-    parameter: [{ name: 'version', valueCode: '4.0' }, { name: 'default', valueCode: '4.0' }],
-  };
-}
 const OPERATION_DEFINITION_BASE = 'http://hl7.org/fhir/OperationDefinition';
 
 function operationDefinition(resourceType: string, name: string): string {
@@ -23,7 +15,7 @@ function operationDefinition(resourceType: string, name: string): string {
 }
 
 /** The CapabilityStatement, built from the operation table so it never lists what the server does not do. */
-export function capabilityStatement(baseUrl: string, systemOperations: string[]): CapabilityStatement {
+export function capabilityStatement(baseUrl: string): CapabilityStatement {
   const types = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
   return {
     resourceType: 'CapabilityStatement',
@@ -74,11 +66,7 @@ export function capabilityStatement(baseUrl: string, systemOperations: string[])
           "which municipality's resources (http://faelles-tx.dk/fhir/kommune/{kommunekode}/...) the token may write, the scope admin allows the common catalogs.",
       },
       interaction: [{ code: 'transaction' }, { code: 'batch' }],
-      operation: [
-        ...systemOperations.map((name) => ({ name, definition: `${OPERATION_DEFINITION_BASE}/${SYSTEM_OPERATION_DEFINITIONS[name] ?? name}` })),
-        // operations of the table also answered at the base ($closure)
-        ...OPERATIONS.filter((o) => o.systemLevel).map((o) => ({ name: o.spec.name, definition: o.definition ?? operationDefinition(o.resourceType, o.spec.name) })),
-      ],
+      operation: OPERATIONS.filter((o) => o.levels.includes('system')).map((o) => ({ name: o.spec.name, definition: o.definition ?? operationDefinition('Resource', o.spec.name) })),
     }],
   };
 }
@@ -117,4 +105,32 @@ export function terminologyCapabilities(baseUrl: string, registry: TerminologyRe
     validateCode: { translations: false },
     translation: { needsMap: true },
   };
+}
+
+/**
+ * Adds what the validation serves to the CapabilityStatement: StructureDefinition read and search, and $validate on
+ * Bundle and the profiled resource types (with their profiles). $validate also answers on the terminology types, but
+ * their entries keep listing the terminology operations only.
+ */
+export function withValidationCapabilities(cs: CapabilityStatement, profiles: ProfileRegistry): CapabilityStatement {
+  const validate = { name: 'validate', definition: RESOURCE_VALIDATE_DEFINITION };
+  const rest = cs.rest?.[0];
+  if (!rest) return cs;
+  const resources: CapabilityStatementRestResource[] = [...(rest.resource ?? [])];
+  resources.push({
+    type: 'StructureDefinition',
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: STRUCTURE_DEFINITION_SEARCH_PARAMS.map(({ name, type }) => ({ name, type })),
+  });
+  const byType = new Map<string, string[]>([['Bundle', []]]);
+  for (const p of profiles.list()) byType.set(p.type, [...(byType.get(p.type) ?? []), p.url]);
+  for (const [type, urls] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
+    if (resources.some((r) => r.type === type)) continue;
+    resources.push({
+      type: type as CapabilityStatementRestResource['type'],
+      ...(urls.length > 0 ? { supportedProfile: urls.sort() } : {}),
+      operation: [validate],
+    });
+  }
+  return { ...cs, rest: [{ ...rest, resource: resources }] };
 }

@@ -5,28 +5,24 @@ import helmet from 'helmet';
 import type { Config } from '../config';
 import { operationOutcome, issue } from '../errors/operation-outcome';
 import { FHIR_JSON } from './fhir-json';
-import { markWorksOnNodeObjects } from './node-middleware';
-import { markStaticHeaders } from './static-headers';
 
 /** Security headers, CORS for browser clients and per-client rate limiting, all from configuration. */
 export function securityMiddleware(config: Config): RequestHandler[] {
   const handlers: RequestHandler[] = [
-    // fixed headers only (no per-request directives), so the lean dispatcher may set them with a loop
-    markStaticHeaders(helmet({
+    helmet({
       contentSecurityPolicy: {
         directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'] },
       },
       crossOriginResourcePolicy: { policy: 'cross-origin' },
-    })),
+    }),
   ];
   if (config.corsOrigins.length > 0) {
-    // cors reads method and headers and sets headers: it works on node:http's own objects
-    handlers.push(markWorksOnNodeObjects(cors({
+    handlers.push(cors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Content-Type', 'Authorization', 'If-Match', 'If-None-Exist', 'Accept', 'Accept-Language', 'X-Request-Id'],
       exposedHeaders: ['ETag', 'Location', 'Content-Location', 'Last-Modified', 'X-Request-Id'],
-    })));
+    }));
   }
   if (config.rateLimitPerMinute > 0) {
     handlers.push(rateLimit({

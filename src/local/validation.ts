@@ -2,7 +2,7 @@ import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup } from 
 import { FhirError, type IssueCode } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
 import { localizedDetails, type MessageLanguage } from '../errors/message-language';
-import { issue, type OperationOutcomeIssue } from '../errors/operation-outcome';
+import { outcomeIssue, type Issue, type OperationOutcomeIssue } from '../errors/issue';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/codesystem-provider';
 import { entryKey } from '../terminology/expander';
@@ -15,9 +15,9 @@ import {
   localTypePropertyCode, ownerOf, ownerOfCanonical, parseMunicipalUrl, statusPropertyCode, type LocalKind,
 } from './municipality';
 
-export interface ValidationIssue {
+/** An issue of the write rules (one text, in English: writes are answered as terminology errors are). */
+export interface RuleIssue extends Issue {
   severity: 'error' | 'warning' | 'information';
-  code: IssueCode;
   text: string;
   /** FHIRPath-style location, e.g. ConceptMap.group[0].element[2].target[0].code */
   expression?: string[];
@@ -38,7 +38,7 @@ const CONCEPT_STATUSES = new Set(['active', 'draft', 'retired', 'deprecated', 'i
 const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 
 class Issues {
-  readonly list: ValidationIssue[] = [];
+  readonly list: RuleIssue[] = [];
   error(code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
     this.add('error', code, text, expression, localCode);
   }
@@ -53,20 +53,20 @@ class Issues {
 
 const STATUS_DA: Record<string, string> = { retired: 'udgået', deprecated: 'udgående', inactive: 'inaktiv', draft: 'kladde' };
 
-export function hasErrors(issues: readonly ValidationIssue[]): boolean {
+export function hasErrors(issues: readonly RuleIssue[]): boolean {
   return issues.some((i) => i.severity === 'error');
 }
 
-export function toOutcomeIssue(i: ValidationIssue, lang: MessageLanguage = 'en'): OperationOutcomeIssue {
-  const out = issue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression });
+export function toOutcomeIssue(i: RuleIssue, lang: MessageLanguage = 'en'): OperationOutcomeIssue {
+  const out = outcomeIssue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression });
   if (i.da !== undefined) out.details = localizedDetails(i.text, i.da, lang);
   return out;
 }
 
 /** One FhirError (422) whose OperationOutcome lists the issues, errors first (at most MAX_LISTED_ISSUES, then a count). */
-export function validationFailure(issues: readonly ValidationIssue[], status = 422): FhirError {
+export function validationFailure(issues: readonly RuleIssue[], status = 422): FhirError {
   const sorted = listedIssues([...issues.filter((i) => i.severity === 'error'), ...issues.filter((i) => i.severity !== 'error')],
-    (omitted): ValidationIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted).en }));
+    (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted).en }));
   const [first, ...rest] = sorted;
   return new FhirError(status, first!.code, first!.text, {
     da: first!.da, expression: first!.expression,
@@ -92,7 +92,7 @@ export function validateTerminologyResource(
   resource: TerminologyResource,
   registry: TerminologyRegistry,
   schema?: FhirSchemaValidator,
-): ValidationIssue[] {
+): RuleIssue[] {
   const issues = new Issues();
   const type = resource.resourceType;
   if (schema) {

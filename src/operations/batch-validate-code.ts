@@ -5,6 +5,7 @@ import { parseParametersResource, type OperationInput, type OperationSpec } from
 import { jsonBytes, serializedParameters } from '../fhir/serialized';
 import { checkTimeBudget } from '../terminology/time-budget';
 import type { OperationContext, OperationHandler } from './context';
+import { withTxResources } from './tx-resources';
 import { valueSetValidateCodeOperation, valueSetValidateSpec } from './validate-code';
 
 const spec: OperationSpec = {
@@ -77,18 +78,14 @@ export const batchValidateCodeOperation: OperationHandler = {
     if (entries.length === 0) throw FhirError.invalid("No 'validation' entries to validate", { expression: ['validation'] });
     const shared = sharedParameters(input);
     // Identical entries (a batch names the same codes many times) are validated and serialized once: the answer
-    // depends only on the entry and the request-level parameters, which are the same for every entry. Entries the
-    // body parser found byte for byte identical arrive as one object (src/http/parameters-body.ts) and are known by
-    // identity; others by their key. The answer is assembled from the JSON of each distinct entry's result (byte for
-    // byte what serializing the Parameters gives).
+    // depends only on the entry and the request-level parameters, which are the same for every entry. The answer is
+    // assembled from the JSON of each distinct entry's result (byte for byte what serializing the Parameters gives).
     // $validate-code answers synchronously, and so does this loop (no async context to carry: see time-budget.ts);
     // should an answer ever come as a promise, the loop goes on when it settles.
-    const byEntry = new Map<Resource, Buffer>();
     const byKey = new Map<string, Buffer>();
     const parts: Buffer[] = new Array<Buffer>(entries.length);
     const record = (i: number, key: string, result: Resource): void => {
       const part = jsonBytes({ name: 'validation', resource: result });
-      byEntry.set(entries[i]!, part);
       byKey.set(key, part);
       parts[i] = part;
     };
@@ -96,15 +93,9 @@ export const batchValidateCodeOperation: OperationHandler = {
       for (let i = start; i < entries.length; i++) {
         checkTimeBudget(); // the whole batch shares the operation's budget: out of time is 422 for the request, not per entry
         const entry = entries[i]!;
-        const same = byEntry.get(entry);
-        if (same) {
-          parts[i] = same;
-          continue;
-        }
         const key = entryKey(entry);
         const known = byKey.get(key);
         if (known) {
-          byEntry.set(entry, known);
           parts[i] = known;
           continue;
         }
@@ -118,7 +109,9 @@ export const batchValidateCodeOperation: OperationHandler = {
             throw FhirError.invalid('Parameters.parameter of a validation must be an array of parameters');
           }
           const entryInput = parseParametersResource(valueSetValidateSpec, entryParameters(shared, entry as Parameters));
-          result = valueSetValidateCodeOperation.handle(entryInput, ctx, target);
+          // the request's tx-resources are applied (invoke); an entry's own ones add to them
+          const entryCtx = (entry as Parameters).parameter?.some((p) => p.name === 'tx-resource') ? withTxResources(entryInput, ctx) : ctx;
+          result = valueSetValidateCodeOperation.handle(entryInput, entryCtx, target) as Resource | Promise<Resource>;
         } catch (e) {
           result = errorToOutcome(e).outcome;
         }

@@ -150,9 +150,9 @@ async function closure(input: OperationInput, ctx: OperationContext): Promise<Co
 export const closureOperation: OperationHandler = {
   spec,
   resourceType: 'ConceptMap',
-  levels: ['type'],
+  levels: ['type', 'system'],
+  methods: ['POST'],
   affectsState: true,
-  systemLevel: true,
   definition: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-closure',
   documentation: {
     description: 'Closure table maintenance (FHIR R4 ConceptMap/$closure, also at [base]/$closure; POST only): the server keeps a named closure table ' +

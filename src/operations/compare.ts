@@ -5,7 +5,7 @@ import { assertValueSetShape } from '../terminology/resource-shape';
 import { ValueSetComparer } from '../terminology/value-set-compare';
 import type { OperationContext, OperationHandler } from './context';
 import { resolveValueSet } from './expand';
-import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const spec: OperationSpec = {
   name: 'compare',
@@ -56,8 +56,7 @@ export const compareOperation: OperationHandler = {
       { name: 'common-codes', type: 'string', documentation: 'diagnostics=true: codes in both' },
     ],
   },
-  handle(input, baseCtx, target) {
-    const ctx = withTxResources(input, baseCtx);
+  handle(input, ctx, target) {
     const thisVs = valueSetOf(input, ctx, 'this', target as ValueSet | undefined);
     const otherVs = valueSetOf(input, ctx, 'other');
     const outcome = new ValueSetComparer(ctx.registry, {

@@ -1,6 +1,12 @@
 import type { Resource } from 'fhir/r4';
 import type { ClosureLimits } from '../config';
 import type { ClosureTableStore } from '../store/closure-store';
+import type { Principal } from '../auth/verifier';
+import type { CsvLimits } from '../local/csv-import';
+import type { CommitGate } from '../store/commit-gate';
+import type { TerminologyStore } from '../store/store';
+import type { SubmissionValidation } from '../validation';
+import type { ResourceWriter } from '../write/writer';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource } from '../terminology/resource-set';
@@ -27,9 +33,37 @@ export interface OperationContext {
   firstWritten?(resource: TerminologyResource): string | undefined;
   /** Where $closure keeps its closure tables, and their bounds. */
   closures?: { store: ClosureTableStore; limits: ClosureLimits };
+  /** Who calls, for operations that write (the HTTP adapters give it). */
+  caller?: Caller;
+  /** The app's services, for the operations beyond terminology ($validate, $import-local). */
+  services?: OperationServices;
 }
 
-export type ResourceLevel = 'type' | 'instance';
+export interface Caller {
+  /** The verified Bearer token of the request (an AuthError, 401, without a valid one). */
+  principal(): Promise<Principal>;
+  /** The gate a write's commit passes: closed when the request times out, so that a late write is abandoned. */
+  gate(): CommitGate;
+}
+
+export interface OperationServices {
+  validation: SubmissionValidation;
+  writer: ResourceWriter;
+  store: TerminologyStore;
+  /** Where the published catalogs are read from, and whether with the examples (for the import's checks). */
+  terminologyDir: string;
+  includeExamples: boolean;
+  csvLimits: CsvLimits;
+}
+
+/** The address of the call, for operations on any resource type ($validate). */
+export interface CallAddress {
+  /** '' at system level. */
+  type: string;
+  id?: string;
+}
+
+export type ResourceLevel = 'system' | 'type' | 'instance';
 
 /** A table answer (CSV or NDJSON when the client asks for one): column names and rows, which may be produced lazily. */
 export interface Table {
@@ -51,22 +85,38 @@ export interface OperationDocumentation {
   outputs: { name: string; type?: string; repeats?: boolean; documentation: string }[];
 }
 
+/** An answer other than 200, or with headers of its own (a handler may return this instead of a resource). */
+export class OperationResult {
+  constructor(readonly status: number, readonly resource: Resource, readonly headers?: Record<string, string>) {}
+}
+
 export interface OperationHandler {
   spec: OperationSpec;
-  resourceType: 'CodeSystem' | 'ValueSet' | 'ConceptMap';
+  /** The type the operation is on; `Resource`: any FHIR resource type (and the system level, if listed in levels). */
+  resourceType: 'CodeSystem' | 'ValueSet' | 'ConceptMap' | 'Resource';
   levels: ResourceLevel[];
-  /** An operation that changes server state ($closure): POST only (GET is 405), and never answered from a cache. */
-  affectsState?: boolean;
-  /** Also answered at the server's base, `[base]/$name` (as FHIR defines $closure), and listed there in the CapabilityStatement. */
-  systemLevel?: boolean;
+  /** The methods it accepts (default GET and POST); others are answered 405 with Allow. */
+  methods?: ('GET' | 'POST')[];
+  /**
+   * Whether GET answers may come from the response cache (src/operations/invoke.ts): `answer` when the answer
+   * depends only on the request and the catalogs, `expansion` when it does except for the expansion's identifier and
+   * timestamp.
+   */
+  cache?: 'answer' | 'expansion';
   /** Canonical of the OperationDefinition, when it is not HL7's http://hl7.org/fhir/OperationDefinition/[type]-[name]. */
   definition?: string;
   /** The resource an instance-level call addresses (by id), passed as the handler's target. */
-  handle(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Promise<Resource> | Resource;
+  handle(input: OperationInput, ctx: OperationContext, target?: TerminologyResource, address?: CallAddress): Promise<Resource | OperationResult> | Resource | OperationResult;
   /** The answer as a table, for operations that also answer `text/csv` and NDJSON (Accept or `_format`); `target` as for handle. */
   table?(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Table | Promise<Table>;
   /** For this server's own operations: the text of their OperationDefinition. */
   documentation?: OperationDocumentation;
   /** An operation that takes a `text/csv` body: the body is given to it as this (string) parameter. */
   csvParameter?: string;
+  /** An operation that takes a resource as its body (e.g. $validate): a body that is not Parameters is given as this parameter. */
+  resourceParameter?: string;
+  /** Whether it changes what the server holds (its OperationDefinition's affectsState). */
+  affectsState?: boolean;
+  /** It runs under a time budget of its own, not the operation budget (e.g. an import, whose writes are not bounded by it). */
+  ownTimeBudget?: boolean;
 }

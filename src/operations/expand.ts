@@ -9,7 +9,7 @@ import { expandValueSet, type ExpansionRequest } from '../terminology/value-set-
 import { assertValueSetShape } from '../terminology/resource-shape';
 import { composeExpansionParameter } from '../terminology/valueset-extensions';
 import type { OperationContext, OperationHandler } from './context';
-import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const BOOLEAN_FLAGS = ['excludeNested', 'activeOnly', 'includeDesignations', 'includeDefinition', 'excludeNotForUI', 'excludePostCoordinated'] as const;
 
@@ -154,8 +154,8 @@ export const expandOperation: OperationHandler = {
   spec,
   resourceType: 'ValueSet',
   levels: ['type', 'instance'],
-  handle(input, baseCtx, target) {
-    const ctx = withTxResources(input, baseCtx);
+  cache: 'expansion',
+  handle(input, ctx, target) {
     const vs = resolveValueSet(input, ctx, target as ValueSet | undefined);
     assertValueSetShape(vs);
     return expandValueSet(ctx.registry, vs, buildRequest(input, ctx, vs));

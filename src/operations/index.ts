@@ -8,14 +8,20 @@ import { coverageMatrixOperation } from './coverage-matrix';
 import { codeSystemDiffOperation, conceptMapDiffOperation, valueSetDiffOperation } from './diff';
 import { expandOperation } from './expand';
 import { exportOperation } from './export';
+import { importLocalOperation } from './import-local';
 import { localCodingsOperation } from './local-codings';
 import { lookupOperation } from './lookup';
 import { rollupOperation } from './rollup';
 import { subsumesOperation } from './subsumes';
 import { translateOperation } from './translate';
+import { validateOperation } from './validate';
 import { codeSystemValidateCodeOperation, valueSetValidateCodeOperation } from './validate-code';
+import { versionsOperation } from './versions';
 
-/** Every terminology operation the server offers; the HTTP route table and the CapabilityStatement derive from it. */
+/**
+ * Every operation the server offers; invoke (src/operations/invoke.ts), the CapabilityStatement and the
+ * OperationDefinitions derive from it.
+ */
 export const OPERATIONS: OperationHandler[] = [
   lookupOperation,
   // a gateway niveau-3 coding plus kommunekode is validated against the municipality's local catalog
@@ -35,15 +41,19 @@ export const OPERATIONS: OperationHandler[] = [
   codeSystemDiffOperation,
   valueSetDiffOperation,
   conceptMapDiffOperation,
+  importLocalOperation,
+  versionsOperation,
+  validateOperation,
 ];
 
+/**
+ * The operation `name` on `resourceType` ('' at system level: the operations with the system level); an operation on
+ * `Resource` answers on every type when it has the type or instance level.
+ */
 export function findOperation(resourceType: string, name: string): OperationHandler | undefined {
-  return OPERATIONS.find((o) => o.resourceType === resourceType && o.spec.name === name);
-}
-
-/** An operation also answered at the server's base ([base]/$name), such as $closure. */
-export function findSystemLevelOperation(name: string): OperationHandler | undefined {
-  return OPERATIONS.find((o) => o.systemLevel && o.spec.name === name);
+  if (!resourceType) return OPERATIONS.find((o) => o.spec.name === name && o.levels.includes('system'));
+  return OPERATIONS.find((o) => o.resourceType === resourceType && o.spec.name === name) ??
+    OPERATIONS.find((o) => o.resourceType === 'Resource' && o.spec.name === name && o.levels.some((l) => l !== 'system'));
 }
 
 /** The paths of the operations that take a text/csv body (relative to the FHIR base). */

@@ -26,6 +26,7 @@ export const localCodingsOperation: OperationHandler = {
   spec,
   resourceType: 'CodeSystem',
   levels: ['type'],
+  cache: 'answer',
   definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-local-codings',
   documentation: {
     description: "What an EOJ system records for a municipality's local (niveau-3) code, in one call (bilag 6): for a local " +

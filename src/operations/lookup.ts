@@ -9,7 +9,7 @@ import { lookupResult } from './lookup-result';
 import { issue } from '../errors/operation-outcome';
 import { compareVersions } from '../terminology/canonical';
 import { presentVersionList } from '../terminology/versions';
-import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const spec: OperationSpec = {
   name: 'lookup',
@@ -38,8 +38,8 @@ export const lookupOperation: OperationHandler = {
   spec,
   resourceType: 'CodeSystem',
   levels: ['type', 'instance'],
-  handle(input: OperationInput, baseCtx: OperationContext, target) {
-    const ctx = withTxResources(input, baseCtx);
+  cache: 'answer',
+  handle(input: OperationInput, ctx: OperationContext, target) {
     const coding = input.one<Coding>('coding');
     const code = input.string('code') ?? coding?.code;
     let system = input.string('system') ?? coding?.system;

@@ -2,7 +2,7 @@ import type { CodeSystem, Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
 import type { OperationHandler } from './context';
-import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const spec: OperationSpec = {
   name: 'subsumes',
@@ -21,8 +21,8 @@ export const subsumesOperation: OperationHandler = {
   spec,
   resourceType: 'CodeSystem',
   levels: ['type', 'instance'],
-  handle(input, baseCtx, target) {
-    const ctx = withTxResources(input, baseCtx);
+  cache: 'answer',
+  handle(input, ctx, target) {
     const cs = target as CodeSystem | undefined;
     const codingA = input.one<Coding>('codingA');
     const codingB = input.one<Coding>('codingB');

@@ -9,7 +9,7 @@ import { elementsTargeting, elementsWithCode } from '../terminology/packed-conce
 import { endOfDate, versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
-import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+import { TX_RESOURCE_PARAM } from './tx-resources';
 
 /**
  * ConceptMap/$translate, R4 parameters (code/system/version, coding, codeableConcept, source, target,
@@ -454,8 +454,8 @@ export const translateOperation: OperationHandler = {
       { name: 'match', repeats: true, documentation: 'equivalence, concept, source, originMap (url|version of the map used), replaces' },
     ],
   },
-  handle(input, baseCtx, target) {
-    const ctx = withTxResources(input, baseCtx);
+  cache: 'answer',
+  handle(input, ctx, target) {
     const registry = ctx.registry;
     const query = readQuery(input);
     const date = input.string('date');
@@ -463,7 +463,7 @@ export const translateOperation: OperationHandler = {
       throw FhirError.invalid(`date must be a FHIR date or dateTime (e.g. 2025-06-30), not '${date}'`, { expression: ['date'] });
     }
     const inForce: InForce | undefined = date === undefined ? undefined
-      : (cm) => (cm.url ? versionInForce(registry, 'ConceptMap', cm.url, date, (r) => baseCtx.firstWritten?.(r)) : undefined);
+      : (cm) => (cm.url ? versionInForce(registry, 'ConceptMap', cm.url, date, (r) => ctx.firstWritten?.(r)) : undefined);
     const explicit = explicitMap(input, registry, target as ConceptMap | undefined, inForce);
     const { codings, unresolved } = resolveGatewayCodings(registry, query);
     const maps = candidateMaps(input, registry, query, explicit, inForce);

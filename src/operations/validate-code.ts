@@ -8,7 +8,7 @@ import { LanguageList } from '../terminology/validation/languages';
 import { msg, txError } from '../terminology/validation/messages';
 import { ValidationOptions } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
-import { TX_RESOURCE_PARAM, withTxResources } from './tx-resources';
+import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const common: ParamSpec[] = [
   { name: 'code', type: 'code' },
@@ -103,9 +103,8 @@ export function codedValueOf(input: OperationInput, forCodeSystem: boolean, opti
   throw FhirError.invalid(NO_CODE);
 }
 
-/** tx-resource parameters and the codeSystem/valueSet given as resources become visible to this request. */
-function requestContext(input: OperationInput, baseCtx: OperationContext, own: string): OperationContext {
-  const ctx = withTxResources(input, baseCtx);
+/** The codeSystem/valueSet given as resources become visible to this request (tx-resource is applied by invoke). */
+function requestContext(input: OperationInput, ctx: OperationContext, own: string): OperationContext {
   const resource = input.one<Resource>(own) as TerminologyResource | undefined;
   if (resource && resource.resourceType !== (own === 'codeSystem' ? 'CodeSystem' : 'ValueSet')) {
     throw FhirError.invalid(`Parameter '${own}' must be a ${own === 'codeSystem' ? 'CodeSystem' : 'ValueSet'}`, { expression: [own] });
@@ -133,6 +132,7 @@ export const valueSetValidateCodeOperation: OperationHandler = {
   spec: valueSetValidateSpec,
   resourceType: 'ValueSet',
   levels: ['type', 'instance'],
+  cache: 'answer',
   handle(input, baseCtx, target) {
     const ctx = requestContext(input, baseCtx, 'valueSet');
     const options = validationOptions(input, ctx);
@@ -146,6 +146,7 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
   spec: codeSystemValidateSpec,
   resourceType: 'CodeSystem',
   levels: ['type', 'instance'],
+  cache: 'answer',
   handle(input, baseCtx, target) {
     const ctx = requestContext(input, baseCtx, 'codeSystem');
     const options = validationOptions(input, ctx);

@@ -1,4 +1,4 @@
-import type { OperationOutcomeIssue, IssueInput } from '../errors/operation-outcome';
+import type { Issue, OperationOutcomeIssue } from '../errors/issue';
 import { issue } from '../errors/operation-outcome';
 
 /** Collects the issues found while validating, and answers whether any of them is an error. */
@@ -11,7 +11,7 @@ export class IssueCollector {
    * Adds the issue unless an identical one is already there; returns whether it was added. Issues carry their
    * location as a FHIRPath `expression` only (`location` is deprecated in R4 and later).
    */
-  add(input: IssueInput): boolean {
+  add(input: Issue): boolean {
     const candidate = issue(input);
     delete candidate.location;
     const key = JSON.stringify(candidate);

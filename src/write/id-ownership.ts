@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '../local/validation';
+import type { RuleIssue } from '../local/validation';
 import { ownerOf, reservedIdKommunekode, resourceKommunekoder } from '../local/municipality';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 
@@ -37,7 +37,7 @@ function ownerEn(kommunekode: string | undefined): string {
  * The issue when `resource` (written to `type/id`) does not belong to the id's owner. It holds for every token,
  * the admin scope too: the rule is about what an id holds, not about who writes.
  */
-export function idOwnershipIssue(type: TerminologyType, id: string, owner: IdOwner | undefined, resource: TerminologyResource): ValidationIssue | undefined {
+export function idOwnershipIssue(type: TerminologyType, id: string, owner: IdOwner | undefined, resource: TerminologyResource): RuleIssue | undefined {
   if (!owner) return undefined;
   const holder = ownerOf(resource);
   const expected = owner.by === 'id' ? owner.kommunekode : ownerOf(owner.resource);

@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '../local/validation';
+import type { RuleIssue } from '../local/validation';
 import { WRITABLE_TYPES } from '../store/store-support';
 import type { ResourceSet, TerminologyType } from '../terminology/resource-set';
 
@@ -14,7 +14,7 @@ export function isKlCanonical(url: string): boolean {
  * API: no version of a canonical they carry (as any resource type), nor of any canonical in KL's namespaces, can be
  * written — a new "version 99" of FSIII would otherwise become the version every unversioned request gets.
  */
-export function publishedCanonicalIssue(type: TerminologyType, url: string, published: ResourceSet): ValidationIssue | undefined {
+export function publishedCanonicalIssue(type: TerminologyType, url: string, published: ResourceSet): RuleIssue | undefined {
   const kl = isKlCanonical(url);
   if (!kl && !WRITABLE_TYPES.some((t) => published.versions(t, url).length > 0)) return undefined;
   const da = kl ? "KL's publicerede kataloger" : 'et publiceret katalog';

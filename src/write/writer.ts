@@ -3,7 +3,7 @@ import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../local/municipality';
-import { hasErrors, validateTerminologyResource, validationFailure, type ValidationIssue } from '../local/validation';
+import { hasErrors, validateTerminologyResource, validationFailure, type RuleIssue } from '../local/validation';
 import type { CommitGate } from '../store/commit-gate';
 import type { VersionHistory } from '../store/past-version';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from '../store/store';
@@ -34,11 +34,11 @@ export interface WriteResult {
   version?: StoredVersion;
   /** 201 for a create (POST, or PUT of a new id), 200 otherwise. */
   status: 200 | 201;
-  warnings: ValidationIssue[];
+  warnings: RuleIssue[];
 }
 
 /** The validation issues of a refused write, with the entry each belongs to (for batches and the import tool). */
-export interface EntryIssue extends ValidationIssue {
+export interface EntryIssue extends RuleIssue {
   entry: number;
 }
 
@@ -386,11 +386,11 @@ export class ResourceWriter {
   }
 
   /** url|version must name one resource: not of a published canonical, not another stored one, not twice in a batch. */
-  private canonicalClashes(p: Planned, all: Planned[], published: ResourceSet, written: ResourceSet): ValidationIssue[] {
+  private canonicalClashes(p: Planned, all: Planned[], published: ResourceSet, written: ResourceSet): RuleIssue[] {
     const r = p.after!;
     if (!r.url) return [];
     const label = `${r.url}${r.version ? `|${r.version}` : ''}`;
-    const out: ValidationIssue[] = [];
+    const out: RuleIssue[] = [];
     const reserved = publishedCanonicalIssue(p.type, r.url, published);
     if (reserved) out.push(reserved);
     const other = written.versions(p.type, r.url).find((x) => x.version === r.version && x.id !== p.id);

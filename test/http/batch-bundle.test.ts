@@ -1,3 +1,4 @@
+import { createInvoker } from '../../src/operations/invoke';
 import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
@@ -94,7 +95,7 @@ describe('batch limits', () => {
   it('entries after the answer size limit are answered 422 too-costly, the ones before in full', async () => {
     const small = express();
     small.use(express.json({ limit: '1mb' }));
-    small.post('/', batchRoute({ registry: app.registry, maxResponseBytes: 4000, baseUrlOf: () => 'http://x/fhir',
+    small.post('/', batchRoute({ registry: app.registry, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxResponseBytes: 4000, baseUrlOf: () => 'http://x/fhir',
       contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }) }));
     const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } }));
     const res = await request(small).post('/').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);

@@ -383,7 +383,7 @@ describe('capabilities', () => {
     expect(cs.kind).toBe('instance');
     expect(cs.format).toContain('application/fhir+json');
     const ops = (type: string) => cs.rest?.[0]?.resource?.find((r) => r.type === type)?.operation?.map((o) => o.name).sort();
-    expect(ops('CodeSystem')).toEqual(['diff', 'local-codings', 'lookup', 'subsumes', 'validate-code']);
+    expect(ops('CodeSystem')).toEqual(['diff', 'import-local', 'local-codings', 'lookup', 'subsumes', 'validate-code']);
     expect(ops('ValueSet')).toEqual(['batch-validate-code', 'compare', 'diff', 'expand', 'validate-code']);
     const searchParams = cs.rest?.[0]?.resource?.find((r) => r.type === 'ValueSet')?.searchParam?.map((p) => p.name);
     expect(searchParams).toEqual(expect.arrayContaining(['url', 'version', 'name', 'title', 'status']));

@@ -4,7 +4,6 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createMetrics } from '../../src/http/metrics';
 import { requestLifecycle } from '../../src/http/request-lifecycle';
-import { accessLog } from '../../src/http/request-log';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 
 /** A node:http server whose requests go through the lifecycle and are answered by `answer` (or never). */
@@ -76,45 +75,5 @@ describe('the request lifecycle', () => {
     } finally {
       await s.close();
     }
-  });
-});
-
-describe('the access log line', () => {
-  const fields = { reqId: 'r-"1"', method: 'GET', url: '/fhir/ValueSet/$expand?filter=tr%C3%A6&x="\\\\', status: 200, ms: 1.25 };
-
-  function capture(options: pino.LoggerOptions) {
-    const lines: string[] = [];
-    const logger = pino(options, { write: (l: string) => lines.push(l) });
-    return { lines, logger };
-  }
-
-  it.each([
-    ['pino defaults', { level: 'info' }],
-    ['a base and a custom timestamp', { level: 'info', base: { service: 'faelles-tx' }, timestamp: () => ',"time":"2026-11-23T12:00:00.000Z"' }],
-    ['a formatter (pino writes it)', { level: 'info', formatters: { level: (label: string) => ({ level: label }) } }],
-    ['a mixin (pino writes it)', { level: 'info', mixin: () => ({ extra: 1 }) }],
-  ])('is the line logger.info writes for the same fields (%s)', (_name, options: pino.LoggerOptions) => {
-    const theirs = capture(options);
-    const ours = capture(options);
-    theirs.logger.child({ a: 1 }).info({ reqId: fields.reqId, method: fields.method, url: fields.url, status: fields.status, ms: 1.3 }, 'request');
-    accessLog(ours.logger.child({ a: 1 }))(fields.reqId, fields.method, fields.url, fields.status, fields.ms);
-    const parse = (l: string) => {
-      const o = JSON.parse(l) as Record<string, unknown>;
-      if (typeof o.time === 'number') o.time = 'number';
-      return o;
-    };
-    expect(ours.lines).toHaveLength(1);
-    expect(ours.lines[0]!.endsWith('\n')).toBe(true);
-    expect(parse(ours.lines[0]!)).toEqual(parse(theirs.lines[0]!));
-    expect(Object.keys(parse(ours.lines[0]!))).toEqual(Object.keys(parse(theirs.lines[0]!)));
-  });
-
-  it('is not written when the level is above info', () => {
-    const { lines, logger } = capture({ level: 'warn' });
-    const log = accessLog(logger);
-    log('x', 'GET', '/', 200, 1);
-    logger.level = 'info';
-    log('y', 'GET', '/', 200, 1);
-    expect(lines.map((l) => (JSON.parse(l) as { reqId: string }).reqId)).toEqual(['y']);
   });
 });

@@ -5,7 +5,7 @@ import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
-import { ISSUE_LINE_EXTENSION } from '../../src/http/import-local-route';
+import { ISSUE_LINE_EXTENSION } from '../../src/operations/import-local';
 import { MemoryStore } from '../../src/store/memory-store';
 import { publishedCatalogs, testConfig } from '../support/app';
 import { CODES, tokenFor } from '../support/local';

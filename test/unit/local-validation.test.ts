@@ -1,7 +1,7 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import pino from 'pino';
 import { createApp } from '../../src/app';
-import { validateTerminologyResource, type ValidationIssue } from '../../src/local/validation';
+import { validateTerminologyResource, type RuleIssue } from '../../src/local/validation';
 import { MemoryStore } from '../../src/store/memory-store';
 import { TerminologyLoadError, type LoadedTerminology } from '../../src/terminology/loader';
 import { TerminologyRegistry } from '../../src/terminology/registry';
@@ -18,12 +18,12 @@ beforeAll(() => {
 
 /** Validates `resource` with the others written alongside it (as a transaction does). */
 const schema = new FhirSchemaValidator();
-function validate(resource: TerminologyResource, ...alongside: TerminologyResource[]): ValidationIssue[] {
+function validate(resource: TerminologyResource, ...alongside: TerminologyResource[]): RuleIssue[] {
   return validateTerminologyResource(resource, registry.withOverlay([resource, ...alongside]), schema);
 }
 
-const errors = (issues: ValidationIssue[]) => issues.filter((i) => i.severity === 'error');
-const warnings = (issues: ValidationIssue[]) => issues.filter((i) => i.severity === 'warning');
+const errors = (issues: RuleIssue[]) => issues.filter((i) => i.severity === 'error');
+const warnings = (issues: RuleIssue[]) => issues.filter((i) => i.severity === 'warning');
 
 describe('validation of a municipality\'s local catalog', () => {
   it('accepts a well-formed catalog and map', () => {

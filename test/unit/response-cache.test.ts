@@ -1,4 +1,4 @@
-import { ResponseCache } from '../../src/http/response-cache';
+import { ResponseCache } from '../../src/operations/response-cache';
 import type { TerminologyRegistry } from '../../src/terminology/registry';
 
 function cacheOf(maxEntries: number, maxBytes?: number) {

@@ -1,5 +1,5 @@
 import type { CodeSystem, ValueSet } from 'fhir/r4';
-import type { IssueInput } from '../../errors/operation-outcome';
+import type { Issue } from '../../errors/issue';
 import { msg } from './messages';
 
 const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
@@ -16,7 +16,7 @@ function canonicalOf(r: CodeSystem | ValueSet): string {
  * An informational issue when a validation relies on a code system or value set that is deprecated, withdrawn or
  * retired, or that is experimental or draft while the value set using it is not.
  */
-export function canonicalStatusIssue(resource: CodeSystem | ValueSet, source: ValueSet | undefined): IssueInput | undefined {
+export function canonicalStatusIssue(resource: CodeSystem | ValueSet, source: ValueSet | undefined): Issue | undefined {
   const standards = standardsStatus(resource);
   let status: string | undefined;
   if (standards === 'deprecated' || standards === 'withdrawn') status = standards;

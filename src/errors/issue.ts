@@ -1,0 +1,70 @@
+import type { OperationOutcome } from 'fhir/r4';
+import type { IssueCode, TxIssueType } from './fhir-error';
+
+export type OperationOutcomeIssue = OperationOutcome['issue'][number];
+export type Severity = OperationOutcomeIssue['severity'];
+
+/** A human message in both languages of the service. */
+export interface Bilingual {
+  da: string;
+  en: string;
+}
+
+export type Language = 'da' | 'en';
+
+export const TX_ISSUE_TYPE_SYSTEM = 'http://hl7.org/fhir/tools/CodeSystem/tx-issue-type';
+export const MESSAGE_ID_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id';
+/** FHIR's extension for the line an issue is about (the line of an imported file, 1 = header). */
+export const ISSUE_LINE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line';
+/** http://hl7.org/fhir/StructureDefinition/translation: the other language of a string, on its `_text` element. */
+export const TRANSLATION_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/translation';
+
+/**
+ * One issue, from where it is found (a terminology check, a write rule, a profile, a line of an imported file) to
+ * the OperationOutcome: the one shape the server's layers hand issues on in, and `outcomeIssue` the one mapper.
+ */
+export interface Issue {
+  severity: Severity;
+  code: IssueCode;
+  /** The text, or the text in both languages of the service (written in the caller's, the other as a translation). */
+  text: string | Bilingual;
+  /** http://hl7.org/fhir/tools/CodeSystem/tx-issue-type, for terminology clients. */
+  txIssueType?: TxIssueType;
+  /** FHIRPath expressions of the elements the issue is about. */
+  expression?: readonly string[];
+  /** A stable identifier of the rule or message, for clients that act on issues. */
+  messageId?: string;
+  /** The line of an imported file the issue is about (1 = header). */
+  line?: number;
+  diagnostics?: string;
+}
+
+/** Writes an issue as an OperationOutcome issue (a bilingual text in `lang`, the other language as a translation). */
+export function outcomeIssue(i: Issue, lang: Language = 'en'): OperationOutcomeIssue {
+  const out: OperationOutcomeIssue = { severity: i.severity, code: i.code as OperationOutcomeIssue['code'] };
+  const extension = [
+    ...(i.messageId ? [{ url: MESSAGE_ID_EXTENSION, valueString: i.messageId }] : []),
+    ...(i.line !== undefined ? [{ url: ISSUE_LINE_EXTENSION, valueInteger: i.line }] : []),
+  ];
+  if (extension.length > 0) out.extension = extension;
+  if (typeof i.text === 'string') out.details = { text: i.text };
+  else {
+    const other: Language = lang === 'da' ? 'en' : 'da';
+    out.details = {
+      text: i.text[lang],
+      _text: { extension: [{ url: TRANSLATION_EXTENSION, extension: [{ url: 'lang', valueCode: other }, { url: 'content', valueString: i.text[other] }] }] },
+    };
+  }
+  if (i.txIssueType) out.details.coding = [{ system: TX_ISSUE_TYPE_SYSTEM, code: i.txIssueType }];
+  if (i.expression && i.expression.length > 0) {
+    out.location = [...i.expression];
+    out.expression = [...i.expression];
+  }
+  if (i.diagnostics !== undefined) out.diagnostics = i.diagnostics;
+  return out;
+}
+
+/** An issue's text in one language. */
+export function issueText(i: Issue, lang: Language = 'en'): string {
+  return typeof i.text === 'string' ? i.text : i.text[lang];
+}

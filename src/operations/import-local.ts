@@ -1,0 +1,123 @@
+import type { OperationOutcome, ParametersParameter } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { listedOutcomeIssues } from '../errors/issue-cap';
+import { outcomeIssue, type OperationOutcomeIssue } from '../errors/issue';
+import { localizedDetails, messageLanguage, type MessageLanguage } from '../errors/message-language';
+import type { OperationInput } from '../fhir/parameters';
+import { formatMessage, type LineMessage } from '../local/csv-import';
+import { importMode, planParameters, planSummary } from '../local/import-plan';
+import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../local/import-runner';
+import { isKommunekode } from '../local/municipality';
+import { OperationResult, type OperationHandler } from './context';
+
+export { ISSUE_LINE_EXTENSION } from '../errors/issue';
+
+/** The CSV of the request: an Attachment (base64 `data`, so the bytes reach the importer as sent) or a string. */
+function csvContent(input: OperationInput): Buffer | string {
+  const p = input.one<ParametersParameter>('csv');
+  if (!p) throw FhirError.invalid("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString)", { expression: ['csv'] });
+  if (typeof p.valueString === 'string') return p.valueString;
+  const data = p.valueAttachment?.data;
+  if (typeof data !== 'string' || !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(data)) {
+    throw FhirError.invalid("Parameter 'csv' needs valueAttachment.data (base64) or valueString", { expression: ['csv'] });
+  }
+  return Buffer.from(data, 'base64');
+}
+
+function toIssue(m: LineMessage, lang: MessageLanguage): OperationOutcomeIssue {
+  const issue = outcomeIssue({ severity: m.severity, code: m.severity === 'error' ? 'invalid' : 'business-rule', text: m.message, line: m.line, diagnostics: formatMessage(m) });
+  return { ...issue, details: localizedDetails(m.message, m.da, lang) };
+}
+
+/**
+ * `POST {base}/CodeSystem/$import-local` (this server's operation, for the web page): the CSV import of
+ * `npm run import-local` run inside the server, as the token's municipality. `mode` `replace` (the default: the
+ * catalog becomes the file) or `merge` (add and update only); `preview=true` checks and plans and writes nothing (the
+ * answer is the plan as Parameters, src/local/import-plan.ts); `basedOn` (the catalog version a preview answered) makes
+ * the import 412 when the catalog has changed since. Messages in Danish for a caller asking for it. Same rules as the command-line tool
+ * (src/local/import-runner.ts): all rows or none. The answer is an OperationOutcome: 200 with an information issue
+ * and the warnings when imported, 422 with every error when not; issues about a row carry its line (extension
+ * operationoutcome-issue-line) and `diagnostics` "line N: …".
+ */
+export const importLocalOperation: OperationHandler = {
+  spec: {
+    name: 'import-local',
+    params: [
+      { name: 'csv', type: 'part' },
+      { name: 'kommunekode', type: 'string' },
+      { name: 'name', type: 'string' },
+      { name: 'version', type: 'string' },
+      { name: 'mode', type: 'code' },
+      { name: 'preview', type: 'boolean' },
+      { name: 'basedOn', type: 'string' },
+    ],
+  },
+  resourceType: 'CodeSystem',
+  levels: ['type'],
+  methods: ['POST'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-import-local',
+  affectsState: true,
+  // the import bounds its catalog building itself (import-runner.ts); its writes are not bounded by the operation budget
+  ownTimeBudget: true,
+  documentation: {
+    description: "Imports a municipality's local catalog (niveau 3) from a CSV file: a CodeSystem of the local codes and a ConceptMap to the " +
+      'common catalogs, all rows or none. Needs a Bearer token for the municipality (or the admin scope).',
+    inputs: {
+      csv: 'The CSV file: valueAttachment with base64 data, or valueString',
+      kommunekode: "The municipality (three digits); default the token's",
+      name: 'The name of the local catalog (default lokale-indsatser)',
+      version: 'The version to give the written resources',
+      mode: 'replace (default: the catalog becomes the file, codes not in it are removed) or merge (add and update only)',
+      preview: 'true: check the file and answer the plan (added, changed, removed, unchanged, kept) as Parameters; nothing is written',
+      basedOn: 'The catalog version a preview answered (0 for none): the import is 412 when the catalog has changed since',
+    },
+    outputs: [{ name: 'return', type: 'Resource', documentation: '200: imported (an OperationOutcome with the warnings) or, with preview, the plan (Parameters); 422: not imported, every error with its CSV line' }],
+  },
+  async handle(input, ctx) {
+    const principal = await ctx.caller!.principal();
+    const services = ctx.services!;
+    const kommunekode = input.string('kommunekode') ?? principal.kommunekode;
+    if (!kommunekode) throw FhirError.invalid('Give kommunekode: the token names no municipality', { expression: ['kommunekode'] });
+    if (!isKommunekode(kommunekode)) throw FhirError.invalid(`kommunekode must be three digits, not '${kommunekode}'`, { expression: ['kommunekode'] });
+    if (!principal.admin && principal.kommunekode !== kommunekode) {
+      throw new FhirError(403, 'forbidden', principal.kommunekode
+        ? `The token may write only municipality ${principal.kommunekode}'s resources, not ${kommunekode}'s`
+        : `The token names no municipality (claim kommunekode), so it cannot write municipality ${kommunekode}'s resources`, {
+        da: principal.kommunekode
+          ? `Dit token må kun ændre kommune ${principal.kommunekode}s kataloger, ikke kommune ${kommunekode}s.`
+          : `Dit token gælder ingen bestemt kommune, så det kan ikke ændre kommune ${kommunekode}s kataloger.`,
+      });
+    }
+    const outcome = await importLocalCsv({
+      content: csvContent(input),
+      kommunekode,
+      name: input.string('name') || DEFAULT_LOCAL_NAME,
+      version: input.string('version') || undefined,
+      csvLimits: services.csvLimits,
+      timeBudgetMs: ctx.limits.timeBudgetMs ?? 0,
+      target: { kind: 'writer', writer: services.writer, registry: ctx.registry, store: services.store, principal, gate: ctx.caller!.gate() },
+      terminologyDir: services.terminologyDir,
+      includeExamples: services.includeExamples,
+      mode: importMode(input.string('mode')),
+      preview: input.boolean('preview') === true,
+      basedOn: input.string('basedOn'),
+    });
+    const lang = messageLanguage(ctx.acceptLanguages);
+    const issues = listedOutcomeIssues(outcome.messages.map((m) => toIssue(m, lang)));
+    if (outcome.ok && !outcome.written) return new OperationResult(200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));
+    if (outcome.ok) {
+      const text = `Imported ${outcome.rows} row${outcome.rows === 1 ? '' : 's'} for kommunekode ${kommunekode}: ` +
+        `${outcome.written!.codeSystem}, ${outcome.written!.conceptMap} (${planSummary(outcome.plan!)})`;
+      const da = `Importeret: ${outcome.rows} ${outcome.rows === 1 ? 'række' : 'rækker'} for kommunekode ${kommunekode} ` +
+        `(${outcome.written!.codeSystem}, ${outcome.written!.conceptMap}; ${planSummary(outcome.plan!, 'da')}).`;
+      issues.unshift({ severity: 'information', code: 'informational', details: localizedDetails(text, da, lang), diagnostics: text });
+    } else {
+      const errors = outcome.messages.filter((m) => m.severity === 'error').length;
+      const text = `Not imported: ${errors} error${errors === 1 ? '' : 's'}; nothing was written`;
+      const da = `Ikke importeret: ${errors} fejl; intet blev gemt.`;
+      issues.push({ severity: 'information', code: 'informational', details: localizedDetails(text, da, lang), diagnostics: text });
+    }
+    const result: OperationOutcome = { resourceType: 'OperationOutcome', issue: issues };
+    return new OperationResult(outcome.ok ? 200 : 422, result);
+  },
+};

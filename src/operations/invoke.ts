@@ -1,0 +1,300 @@
+import { messageLanguage, type MessageLanguage } from '../errors/message-language';
+import type { Resource } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
+import { parameterNamesOf, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
+import { SerializedResource } from '../fhir/serialized';
+import type { TerminologyRegistry } from '../terminology/registry';
+import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
+import { OperationResult, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
+import { findOperation } from './index';
+import { expansionTemplate, fromTemplate, ResponseCache } from './response-cache';
+import { withTxResources } from './tx-resources';
+
+/** `/$name`, `/{type}/$name` and `/{type}/{id}/$name` (relative to the FHIR base). */
+export const OPERATION_PATH = /^\/(?:([A-Za-z]+)(?:\/([^/$][^/]*))?\/)?\$([A-Za-z-]+)$/;
+
+const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
+
+/** Where the parameters of a call come from. */
+export type CallInput =
+  /** The URL's query; `search` (the raw query string) makes a GET answer cacheable. */
+  | { query: Record<string, unknown>; search?: string }
+  /** A JSON body (a Parameters resource, or the resource of an operation with `resourceParameter`) and the URL's query. */
+  | { body: unknown; query: Record<string, unknown> }
+  /** A `text/csv` body, for an operation with `csvParameter`. */
+  | { csv: string; query: Record<string, unknown> };
+
+/** An operation call as an adapter (HTTP route, lean dispatcher, batch entry) received it. */
+export interface OperationCall {
+  /** The resource type, '' at system level. */
+  type: string;
+  id?: string;
+  name: string;
+  method: string;
+  input: CallInput;
+  /** `Prefer: handling=strict`: unknown parameters are an error. */
+  strict: boolean;
+  /** The client asked for a table (CSV, NDJSON): an operation with `table` answers one. */
+  wantsTable?: boolean;
+  context: OperationContext;
+}
+
+/** The answer to a call: status, headers and the serialized bytes (in pieces), or a table to stream. */
+export type Answer = BytesAnswer | TableAnswer;
+
+export interface BytesAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  /** The JSON, in order; one piece unless the operation assembled it from many (see SerializedResource). */
+  chunks: readonly Buffer[];
+  /** The JSON as text, when invoke serialized it (not a cached answer or one the operation assembled as bytes). */
+  text?: string;
+  byteLength: number;
+  /** The error the answer reports, when it is a server error (for the log). */
+  error?: unknown;
+  table?: undefined;
+}
+
+export interface TableAnswer {
+  status: 200;
+  table: Table;
+  headers?: undefined;
+  error?: undefined;
+}
+
+export interface Invoker {
+  /** Answers a call; synchronous unless the handler is not (a cached answer never waits). */
+  invoke(call: OperationCall): Answer | Promise<Answer>;
+  /** The operation `name` on `type` ('' at system level), or undefined when the server has none. */
+  find(type: string, name: string): OperationHandler | undefined;
+  readonly cache: ResponseCache;
+}
+
+export interface InvokerOptions {
+  registry: TerminologyRegistry;
+  /** Entries, and bytes, the response cache may hold; 0 turns it off. */
+  cacheEntries: number;
+  cacheBytes?: number;
+}
+
+/** Unknown parameters named on an error answer: at most this many, then a count of the rest. */
+const MAX_IGNORED_REPORTED = 20;
+
+function isPromise<T>(v: unknown): v is Promise<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function isAsyncFunction(fn: unknown): boolean {
+  return typeof fn === 'function' && fn.constructor?.name === 'AsyncFunction';
+}
+
+/** `Prefer: handling=strict` (FHIR's rule for search, applied to operations too). */
+export function strictHandling(prefer: string | string[] | undefined): boolean {
+  if (prefer === undefined) return false;
+  return /(?:^|[,;\s])handling\s*=\s*"?strict\b/i.test(Array.isArray(prefer) ? prefer.join(',') : prefer);
+}
+
+function levelOf(type: string, id: string | undefined): ResourceLevel {
+  return !type ? 'system' : id ? 'instance' : 'type';
+}
+
+/** Whether the operation takes a call with this method at this level (else invoke answers 405 or 400). */
+export function accepts(op: OperationHandler, method: string, type: string, id: string | undefined): boolean {
+  return (op.methods ?? ['GET', 'POST']).includes(method as 'GET') && op.levels.includes(levelOf(type, id));
+}
+
+/** The operation a call addresses; throws the FhirError the call is answered with when method or level do not fit. */
+function checkedOperation(op: OperationHandler, call: OperationCall): OperationHandler {
+  const methods = op.methods ?? ['GET', 'POST'];
+  if (!methods.includes(call.method as 'GET' | 'POST')) {
+    throw Object.assign(new FhirError(405, 'not-supported', `Operation $${call.name} accepts ${methods.join(' and ')}, not ${call.method}`), { allow: methods.join(', ') });
+  }
+  const level = levelOf(call.type, call.id);
+  if (!op.levels.includes(level)) throw new FhirError(400, 'not-supported', `The operation $${call.name} is not supported at ${level} level`);
+  return op;
+}
+
+/** The resource an instance-level call on a terminology type addresses (undefined otherwise). */
+function operationTarget(ctx: OperationContext, type: string, id: string | undefined): TerminologyResource | undefined {
+  if (!id || !TERMINOLOGY_TYPES.has(type)) return undefined;
+  const target = ctx.registry.byId(type as TerminologyType, id);
+  if (!target) throw FhirError.notFound(`${type}/${id} is not known`, { expression: ['id'] });
+  return target;
+}
+
+function isParametersFor(op: OperationHandler, call: OperationCall, body: unknown): boolean {
+  const b = body as { resourceType?: unknown; parameter?: unknown } | null;
+  if (!b || typeof b !== 'object' || b.resourceType !== 'Parameters') return false;
+  // a Parameters posted to Parameters/$validate is the resource to validate unless it names the resource parameter
+  if (op.resourceParameter && call.type === 'Parameters') return parameterNamesOf(b).includes(op.resourceParameter);
+  return true;
+}
+
+/** The parameter names a call gives, and how to parse them against the operation's spec. */
+function callParameters(op: OperationHandler, call: OperationCall): { names: string[]; parse(): OperationInput } {
+  const input = call.input;
+  if ('csv' in input) {
+    if (!op.csvParameter) throw new FhirError(415, 'not-supported', `$${op.spec.name} does not take a text/csv body; send application/fhir+json`);
+    const name = op.csvParameter;
+    return { names: [...Object.keys(input.query), name], parse: () => parseQuery(op.spec, input.query).with(name, input.csv) };
+  }
+  if ('body' in input) {
+    if (isParametersFor(op, call, input.body)) return { names: parameterNamesOf(input.body), parse: () => parseParametersResource(op.spec, input.body) };
+    if (op.resourceParameter) {
+      const name = op.resourceParameter;
+      return { names: Object.keys(input.query), parse: () => parseQuery(op.spec, input.query).with(name, input.body as Resource) };
+    }
+    return { names: parameterNamesOf(input.body), parse: () => parseParametersResource(op.spec, input.body) };
+  }
+  return { names: Object.keys(input.query), parse: () => parseQuery(op.spec, input.query) };
+}
+
+function ignoredParameterIssues(operation: string, names: string[]): OperationOutcomeIssue[] {
+  const issues: OperationOutcomeIssue[] = names.slice(0, MAX_IGNORED_REPORTED).map((name) => ({
+    severity: 'information', code: 'informational',
+    diagnostics: `Parameter '${name.slice(0, 100)}' is not a parameter of $${operation} and was ignored`,
+    expression: [name.slice(0, 100)],
+  }));
+  if (names.length > MAX_IGNORED_REPORTED) {
+    issues.push({ severity: 'information', code: 'informational', diagnostics: `${names.length - MAX_IGNORED_REPORTED} more unknown parameters were ignored` });
+  }
+  return issues;
+}
+
+/** The error with the ignored parameters added as information issues (diagnostics only: terminology clients skip them). */
+function withIgnoredParameters(err: unknown, operation: string, names: string[]): unknown {
+  if (names.length === 0 || !(err instanceof FhirError)) return err;
+  const extraIssues = [...(err.options.extraIssues ?? []), ...ignoredParameterIssues(operation, names)];
+  return Object.assign(new FhirError(err.status, err.code, err.message, { ...err.options, extraIssues }), { allow: (err as { allow?: string }).allow });
+}
+
+/** The parameters of a call the operation does not define; refused (400) under `Prefer: handling=strict`. */
+function checkedParameterNames(op: OperationHandler, names: string[], strict: boolean): string[] {
+  const unknown = unknownParameterNames(op.spec, names);
+  if (unknown.length > 0 && strict) {
+    const listed = unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => `'${n.slice(0, 100)}'`).join(', ');
+    throw new FhirError(400, 'not-supported', `Unknown parameter${unknown.length > 1 ? 's' : ''} ${listed}${unknown.length > MAX_IGNORED_REPORTED ? ', …' : ''} ` +
+      `for $${op.spec.name} (Prefer: handling=strict)`, { expression: unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => n.slice(0, 100)) });
+  }
+  return unknown;
+}
+
+function bytesOf(status: number, result: unknown, headers?: Record<string, string>): BytesAnswer {
+  if (result instanceof SerializedResource) return { status, headers, chunks: result.chunks, byteLength: result.byteLength };
+  const text = JSON.stringify(result);
+  // the bytes are made when first asked for: a batch entry takes the text, and 10,000 small buffers per batch
+  // would otherwise hold the process's memory up until the garbage collector gets to them
+  let bytes: Buffer | undefined;
+  const made = (): Buffer => (bytes ??= Buffer.from(text, 'utf8'));
+  return { status, headers, text, get chunks() { return [made()]; }, get byteLength() { return made().length; } };
+}
+
+/** The answer for anything thrown: the one mapping to an OperationOutcome, with the headers some errors call for. */
+export function errorAnswer(err: unknown, lang: MessageLanguage = 'en'): BytesAnswer {
+  const { status, outcome } = errorToOutcome(err, lang);
+  const e = err as { allow?: unknown; challenge?: unknown } | null;
+  const headers: Record<string, string> = {};
+  if (typeof e?.allow === 'string') headers.Allow = e.allow;
+  if (typeof e?.challenge === 'string') headers['WWW-Authenticate'] = e.challenge;
+  return Object.assign(bytesOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), { error: status >= 500 ? err : undefined });
+}
+
+/** What a handler returned, as status, headers and resource. */
+function resultAnswer(result: unknown): BytesAnswer {
+  if (result instanceof OperationResult) return bytesOf(result.status, result.resource, result.headers);
+  return bytesOf(200, result);
+}
+
+/**
+ * The one way an operation is run, whichever adapter received it: resolution in the `OPERATIONS` table (method,
+ * level), the parameters parsed with the operation's spec (unknown ones refused under `Prefer: handling=strict`,
+ * otherwise ignored and named as information issues when the answer is an error), `tx-resource` layered over the
+ * catalogs, the instance a call addresses, the time budget, the response cache, serialization and the mapping of
+ * errors to an OperationOutcome.
+ *
+ * Operations marked `cache: 'answer'` (their answer depends only on the request and the catalogs) are answered from
+ * a response cache of serialized bytes, keyed by the call, the languages, the limits and the base URL, that empties
+ * itself when the catalogs change (`registry.generation`); `cache: 'expansion'` keeps a template that gets a new
+ * identifier and timestamp for every answer, as a new expansion would. Only GETs are cached.
+ */
+export function createInvoker(options: InvokerOptions): Invoker {
+  const cache = new ResponseCache(options.registry, options.cacheEntries, options.cacheBytes);
+
+  function run(op: OperationHandler, call: OperationCall): unknown {
+    const params = callParameters(op, call);
+    const unknown = checkedParameterNames(op, params.names, call.strict);
+    try {
+      const base = call.context;
+      // a table is streamed as its rows are produced, after this call: it has no budget (as a download has none)
+      if (call.wantsTable && op.table) return op.table(params.parse(), base, operationTarget(base, call.type, call.id));
+      const compute = () => {
+        const input = params.parse();
+        const target = operationTarget(base, call.type, call.id);
+        const ctx = input.has('tx-resource') ? withTxResources(input, base) : base;
+        return op.handle(input, ctx, target, { type: call.type, id: call.id });
+      };
+      // an async handler needs its budget after awaits too; the others run within the call
+      const result: unknown = op.ownTimeBudget ? compute() : isAsyncFunction(op.handle)
+        ? withAsyncTimeBudget(base.limits.timeBudgetMs, async () => compute())
+        : withTimeBudget(base.limits.timeBudgetMs, compute);
+      if (!isPromise(result) || unknown.length === 0) return result;
+      return result.catch((e: unknown) => {
+        throw withIgnoredParameters(e, op.spec.name, unknown);
+      });
+    } catch (e) {
+      throw withIgnoredParameters(e, op.spec.name, unknown);
+    }
+  }
+
+  function cacheKey(op: OperationHandler, call: OperationCall): string | undefined {
+    const input = call.input as { search?: string };
+    if (!op.cache || !cache.enabled || call.method !== 'GET' || input.search === undefined || call.strict || call.wantsTable) return undefined;
+    const { acceptLanguages, limits, baseUrl } = call.context;
+    return `${call.type}/${call.id ?? ''}/$${call.name}?${input.search}\n${acceptLanguages.join(',')}\n${limits.maxExpansionSize}\n${limits.timeBudgetMs}\n${baseUrl}`;
+  }
+
+  function keep(op: OperationHandler, key: string, result: unknown, answer: BytesAnswer, generation: number): void {
+    if (answer.status !== 200 || answer.chunks.length !== 1) return;
+    const body = answer.chunks[0]!;
+    if (op.cache === 'answer') return cache.set(key, body, generation);
+    const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
+    if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return;
+    const template = expansionTemplate(body.toString('utf8'), made.identifier, made.timestamp);
+    if (template) cache.set(key, template, generation);
+  }
+
+  function invoke(call: OperationCall): Answer | Promise<Answer> {
+    try {
+      if (call.method !== 'GET' && call.method !== 'POST') {
+        throw Object.assign(new FhirError(405, 'not-supported', `Operation $${call.name} accepts GET and POST, not ${call.method}`), { allow: 'GET, POST' });
+      }
+      const found = findOperation(call.type, call.name);
+      if (!found) throw new FhirError(404, 'not-supported', `The operation $${call.name} is not supported on ${call.type || 'the system'}`);
+      const op = checkedOperation(found, call);
+      const key = cacheKey(op, call);
+      if (key !== undefined) {
+        const hit = cache.get(key);
+        if (hit) {
+          const body = Buffer.isBuffer(hit) ? hit : fromTemplate(hit);
+          return { status: 200, chunks: [body], byteLength: body.length };
+        }
+      }
+      const generation = options.registry.generation;
+      const done = (result: unknown): Answer => {
+        if (call.wantsTable && op.table) return { status: 200, table: result as Table };
+        const answer = resultAnswer(result);
+        if (key !== undefined) keep(op, key, result, answer, generation);
+        return answer;
+      };
+      const result = run(op, call);
+      const failed = (e: unknown) => errorAnswer(e, messageLanguage(call.context.acceptLanguages));
+      return isPromise(result) ? result.then(done, failed) : done(result);
+    } catch (e) {
+      return errorAnswer(e, messageLanguage(call.context.acceptLanguages));
+    }
+  }
+
+  return { invoke, find: findOperation, cache };
+}

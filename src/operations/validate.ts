@@ -1,0 +1,90 @@
+import { FhirError } from '../errors/fhir-error';
+import { primaryLanguage, validationOutcome, type ValidationIssue } from '../validation/messages';
+import type { CompiledProfile } from '../validation/profile-registry';
+import type { ValidationMode } from '../validation/validator';
+import { OperationResult, type OperationHandler } from './context';
+
+export const RESOURCE_VALIDATE_DEFINITION = 'http://hl7.org/fhir/OperationDefinition/Resource-validate';
+
+const MODES: ValidationMode[] = ['create', 'update', 'delete', 'profile'];
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return !!x && typeof x === 'object' && !Array.isArray(x);
+}
+
+/**
+ * $validate (POST) for any resource at system, type and instance level, following R4 Resource-validate, plus
+ * `kommunekode` (the sending municipality, for niveau-3 codes): the resource is the body, or the `resource` parameter
+ * of a Parameters body (then `mode`, `profile` and `kommunekode` come from the Parameters; otherwise from the query).
+ * An invalid resource is a 200 OperationOutcome with error issues; a request it cannot be performed on is a 4xx.
+ */
+export const validateOperation: OperationHandler = {
+  spec: {
+    name: 'validate',
+    params: [
+      { name: 'resource', type: 'Resource' },
+      { name: 'mode', type: 'code' },
+      { name: 'profile', type: 'canonical' },
+      { name: 'kommunekode', type: 'string' },
+    ],
+  },
+  resourceType: 'Resource',
+  levels: ['system', 'type', 'instance'],
+  methods: ['POST'],
+  definition: RESOURCE_VALIDATE_DEFINITION,
+  resourceParameter: 'resource',
+  handle(input, ctx, _target, address) {
+    const { profiles, validator, schema } = ctx.services!.validation;
+    const type = address?.type || undefined;
+    const id = address?.id;
+    if (type && !schema.supports(type)) throw FhirError.notFound(`'${type}' is not a FHIR R4 resource type`);
+    const resource: unknown = input.one('resource');
+    if (resource === undefined && input.names().length === 0) {
+      throw FhirError.invalid("Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'");
+    }
+    if (isObject(resource) && typeof resource.resourceType !== 'string') {
+      throw FhirError.invalid("Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'");
+    }
+    const mode = input.string('mode');
+    if (mode !== undefined && !MODES.includes(mode as ValidationMode)) {
+      throw FhirError.invalid(`Parameter 'mode' must be one of ${MODES.join(', ')}, not '${mode}'`, { expression: ['mode'] });
+    }
+    if (mode === 'delete') {
+      throw FhirError.notSupported('mode=delete is not supported: the server does not store the resources it validates, so there is no deletion to check', { expression: ['mode'] });
+    }
+    if (!isObject(resource)) throw FhirError.invalid("No resource to validate: give the parameter 'resource'", { expression: ['resource'] });
+    const resourceType = resource.resourceType;
+    if (typeof resourceType !== 'string' || !schema.supports(resourceType) || resourceType === 'Resource' || resourceType === 'DomainResource') {
+      throw FhirError.invalid(`The resource to validate has no valid resourceType ('${String(resourceType)}' is not a FHIR R4 resource type)`, { expression: ['resourceType'] });
+    }
+    if (type && resourceType !== type) {
+      throw FhirError.invalid(`The resource is a ${resourceType}, but it was posted to ${type}/$validate`, { expression: ['resourceType'] });
+    }
+    if (id !== undefined && resource.id !== id) {
+      throw FhirError.invalid(`The resource's id '${String(resource.id ?? '')}' does not match ${type}/${id}`, { expression: ['id'] });
+    }
+    let profile: CompiledProfile | undefined;
+    const profileParam = input.string('profile');
+    if (profileParam !== undefined) {
+      profile = profiles.find(profileParam);
+      if (!profile) throw FhirError.notFound(`The profile '${profileParam}' is not known to this server`, { expression: ['profile'] });
+      if (profile.type !== resourceType) {
+        throw FhirError.invalid(`The profile '${profileParam}' constrains ${profile.type}, not ${resourceType}`, { expression: ['profile'] });
+      }
+    }
+    const kommunekode = input.string('kommunekode');
+    if (kommunekode !== undefined && !/^\d{3}$/.test(kommunekode)) {
+      throw FhirError.invalid(`Parameter 'kommunekode' must be a three-digit municipality code, not '${kommunekode}'`, { expression: ['kommunekode'] });
+    }
+    const issues: ValidationIssue[] = [];
+    if (mode === 'update' && typeof resource.id !== 'string') {
+      issues.push({
+        severity: 'error', code: 'required', expression: [`${resourceType}.id`],
+        text: { en: 'mode=update: the resource has no id', da: 'mode=update: ressourcen har intet id' },
+      });
+    }
+    issues.push(...validator.validate({ resource, profile, mode: mode as ValidationMode | undefined, kommunekode, registry: ctx.registry }));
+    const lang = primaryLanguage(ctx.acceptLanguages);
+    return new OperationResult(200, validationOutcome(issues, lang), { 'Content-Language': lang });
+  },
+};
