@@ -8,6 +8,7 @@ import { useAsync } from '../hooks';
 import { href, navigate } from '../router';
 import { ErrorBox, Loading, Notice } from './common';
 import { BarChart } from './compare-chart';
+import { kommuneNavn } from '../words';
 
 /** At most this many municipalities in the chart at once (chosen below it); the table and the CSV have them all. */
 const MAX_CHART_COLUMNS = 8;
@@ -38,7 +39,7 @@ function MatrixSummary({ matrix }: { matrix: Matrix }) {
       </p>
       <ul class="plain columns">
         {matrix.municipalities.map((m) => (
-          <li key={m.kommunekode}>Kommune {m.kommunekode}: {m.covered} af {matrix.interventions} indsatser ({m.localCodes} lokale koder i alt)</li>
+          <li key={m.kommunekode}>{kommuneNavn(m.kommunekode)} ({m.kommunekode}): {m.covered} af {matrix.interventions} indsatser ({m.localCodes} lokale koder i alt)</li>
         ))}
       </ul>
     </div>
@@ -60,7 +61,7 @@ function CoverageMatrix({ catalog, matrix }: { catalog: CompareCatalog; matrix: 
           <thead>
             <tr>
               <th scope="col">Fælleskommunal indsats</th>
-              {codes.map((k) => <th key={k} scope="col"><span class="sr-only">Kommune </span>{k}</th>)}
+              {codes.map((k) => <th key={k} scope="col" title={kommuneNavn(k)}><span class="sr-only">{kommuneNavn(k)} (</span>{k}<span class="sr-only">)</span></th>)}
               <th scope="col">Kommuner</th>
             </tr>
           </thead>
@@ -74,7 +75,7 @@ function CoverageMatrix({ catalog, matrix }: { catalog: CompareCatalog; matrix: 
                     const cell = l.cells.get(k);
                     const n = cellTotal(cell);
                     return (
-                      <td key={k} class={`heat-${heatLevel(n)}`} title={`Kommune ${k}: ${cellText(cell)}`}>
+                      <td key={k} class={`heat-${heatLevel(n)}`} title={`${kommuneNavn(k)}: ${cellText(cell)}`}>
                         {n > 0 ? <>{n}<span class="sr-only"> ({cellText(cell)})</span></> : <><span aria-hidden="true">–</span><span class="sr-only">ingen</span></>}
                       </td>
                     );
