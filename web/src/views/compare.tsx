@@ -181,7 +181,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
             <thead><tr><th scope="col">Linje</th><th scope="col">Kommune</th><th scope="col">Kode</th><th scope="col">Antal</th><th scope="col">Årsag</th></tr></thead>
             <tbody>
               {rollup.notCounted.map((n) => (
-                <tr key={n.line}><td>{n.line}</td><td>{n.kommunekode}</td><td><code>{n.code}</code></td><td>{n.count}</td><td>{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td></tr>
+                <tr key={n.line}><td>{n.line}</td><td>{kommuneNavn(n.kommunekode)} ({n.kommunekode})</td><td><code>{n.code}</code></td><td>{n.count}</td><td>{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td></tr>
               ))}
             </tbody>
           </table>
@@ -193,7 +193,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
           <ul>
             {rollup.replaced.map((r) => (
               <li key={r.line}>
-                Linje {r.line}: kommune {r.kommunekode}s <code>{r.code}</code> ({r.count}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
+                Linje {r.line}: {kommuneNavn(r.kommunekode)}s <code>{r.code}</code> ({r.count}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
                 talt på {r.replacement.display ?? r.replacement.code}.
               </li>
             ))}
@@ -204,7 +204,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
         <>
           <h3>Talt på en udgået kode uden afløser</h3>
           <ul>
-            {rollup.outdated.map((r) => <li key={r.line}>Linje {r.line}: kommune {r.kommunekode}, {r.concept.display ?? r.concept.code} ({r.count})</li>)}
+            {rollup.outdated.map((r) => <li key={r.line}>Linje {r.line}: {kommuneNavn(r.kommunekode)}, {r.concept.display ?? r.concept.code} ({r.count})</li>)}
           </ul>
         </>
       )}
