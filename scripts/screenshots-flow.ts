@@ -34,6 +34,8 @@ async function shot(page: Page, file: string): Promise<void> {
 
 async function views(server: WebServer, page: Page, out: string, width: number): Promise<void> {
   const app = `${server.origin}/app/`;
+  // Leaving the editor with what the script typed: yes, leave (the page asks, as it should).
+  page.on('dialog', (d) => void d.accept());
   await page.goto(`${app}#/kataloger/140`);
   await page.getByLabel('Søg i §140 Genoptræning').fill('gang');
   await page.getByRole('list', { name: 'Søgeresultater' }).getByText('Funktionstræning').waitFor();

@@ -168,6 +168,7 @@ async function main(): Promise<void> {
     await page.getByLabel('Titel').fill('Boldspil for seniorer');
     await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
     await page.getByLabel('Søg', { exact: true }).fill('fysisk');
+    await page.locator('fieldset.candidates[data-search-ms]').waitFor();
     await page.getByRole('radio', { name: 'Fysisk træning' }).check();
     await page.locator('.picker-preview').getByRole('heading', { name: 'Eksempler' }).waitFor();
     await shot(page, path.join(out, 'web-rediger.png'), true);
@@ -193,6 +194,7 @@ async function main(): Promise<void> {
       await shot(page, path.join(out, `web-${width}-kommune.png`), phone);
       await page.goto(`${app}#/kommune/ny`);
       await page.getByLabel('Søg', { exact: true }).fill('fysisk');
+      await page.locator('fieldset.candidates[data-search-ms]').waitFor();
       await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
       await page.locator('.picker-preview').getByRole('heading', { name: 'Eksempler' }).waitFor();
       await shot(page, path.join(out, `web-${width}-rediger.png`), phone);

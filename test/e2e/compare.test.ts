@@ -7,6 +7,8 @@ import { publishedCatalogs } from '../support/app';
 import { describeWithChromium } from '../support/chromium';
 import { catalogCodes, COUNTS_CSV, expectedCoverage, importDataUseCatalogs, localCatalogs } from '../support/data-use';
 import { CODES } from '../support/local';
+import { axeViolations } from './axe';
+import kommuner from '../../src/local/kommuner.json';
 
 /**
  * "Sammenlign kommuner" in headless Chromium, with the data-use example loaded (the local catalogs of 101 and 147
@@ -21,6 +23,8 @@ let page: Page;
 const pageErrors: string[] = [];
 const counts = fs.readFileSync(COUNTS_CSV);
 const municipalities = [...localCatalogs().keys()].sort();
+/** The municipality's name from the maintained list of the 98 (the page names municipalities, not only their codes). */
+const navn = (kode: string) => kommuner.kommuner.find((k) => k.kode === kode)!.officieltNavn;
 
 /** The server's comparison table of the counts (layout=wide), what the page must show and offer for download. */
 async function wideTable(): Promise<{ text: string; rows: Record<string, string>[] }> {
@@ -77,7 +81,7 @@ describeWithChromium('web page: Sammenlign kommuner (headless Chromium)', () => 
     expect(await page.getByRole('radio', { name: '§119 Forebyggelse' }).isChecked()).toBe(true);
 
     const [header, ...rows] = await tableCells(page, '§119 Forebyggelse: lokale koder pr. fælleskommunal indsats og kommune');
-    expect(header).toEqual(['Fælleskommunal indsats', ...municipalities.map((k) => `Kommune ${k}`), 'Kommuner']);
+    expect(header).toEqual(['Fælleskommunal indsats', ...municipalities.map((k) => `${navn(k)} (${k})`), 'Kommuner']);
     const codes = catalogCodes('ValueSet-indsatskatalog-119.json');
     expect(rows).toHaveLength(codes.length);
     const expected = expectedCoverage(codes);
@@ -94,7 +98,7 @@ describeWithChromium('web page: Sammenlign kommuner (headless Chromium)', () => 
     }
     // 101's smoking-cessation group is mapped to the retired Tobaksafvænning: it covers Nikotin- og tobaksafvænning
     const nikotin = page.getByRole('row', { name: /^Nikotin- og tobaksafvænning/ });
-    expect(await nikotin.getByRole('cell').first().getAttribute('title')).toBe('Kommune 101: 1 indsats');
+    expect(await nikotin.getByRole('cell').first().getAttribute('title')).toBe(`${navn('101')}: 1 indsats`);
     // a row leads to the intervention in the catalogs
     await page.getByRole('link', { name: 'Nikotin- og tobaksafvænning' }).click();
     expect(page.url()).toContain(`#/kataloger/119/${CODES.nikotin}`);
@@ -127,6 +131,9 @@ describeWithChromium('web page: Sammenlign kommuner (headless Chromium)', () => 
   it('rolls up an uploaded counts file: a bar chart per niveau-2 intervention and municipality, with the numbers as a table', async () => {
     await page.goto(`${server.origin}/app/#/sammenlign/119`);
     await countUp();
+    // the matrix, the chart, its table and the rows not counted: no accessibility violations (one h1, as every view)
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await page.locator('h1').count()).toBe(1);
     const wide = await wideTable();
     const columns = municipalities;
     const [header, ...rows] = await tableCells(page, 'Tallene i diagrammet: §119 Forebyggelse');
@@ -192,6 +199,7 @@ describeWithChromium('web page: Sammenlign kommuner (headless Chromium)', () => 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.origin}/app/#/sammenlign/119`);
     await countUp();
+    expect(await axeViolations(page)).toEqual([]);
     const region = page.getByRole('region', { name: /^§119 Forebyggelse: lokale koder/ });
     const sizes = await region.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(sizes.scroll).toBeGreaterThan(sizes.client);

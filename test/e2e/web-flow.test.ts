@@ -167,11 +167,14 @@ describeWithChromium('web page: linking flow (headless Chromium)', () => {
     // an offer: its own title, several targets by checkboxes
     await page.getByRole('radio', { name: 'Tilbud (sammensat af flere indsatser)' }).check();
     await page.getByRole('group', { name: 'Det lokale tilbud' }).waitFor();
-    // editing the code opens the picker on its target's catalog
+    // editing the code opens the picker on its target's catalog (leaving the unsaved new offer: the page asks first)
+    const questions: string[] = [];
+    page.once('dialog', (d) => { questions.push(d.message()); void d.accept(); });
     await page.goto(`${server.origin}/app/#/kommune/rediger/kommune-162-lokale-indsatser/162-GENOPTRAEN`);
     await page.getByRole('heading', { name: 'Redigér Genoptræning på hold' }).waitFor();
     await page.waitForFunction(() => (document.getElementById('picker-catalog') as HTMLSelectElement | null)?.value === '140');
     expect(await page.locator('fieldset.candidates').getByRole('radio', { name: 'Fysisk træning §140' }).isChecked()).toBe(true);
+    expect(questions).toEqual([expect.stringContaining('ændringer, der ikke er gemt')]);
   });
 
   it('search: finds words in the catalog text (gang → gangtræning), title hits first, with the catalog; results always match the query shown', async () => {

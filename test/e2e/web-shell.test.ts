@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { Bundle, CodeSystem, Parameters } from 'fhir/r4';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../../scripts/chromium';
@@ -6,6 +5,7 @@ import { startWebServer, type WebServer } from '../../scripts/web-server';
 import { publishedCatalogs } from '../support/app';
 import { describeWithChromium } from '../support/chromium';
 import { CODES, localCodeSystem, localConceptMap, type LocalConcept } from '../support/local';
+import { axeViolations } from './axe';
 
 /**
  * The page's shell in headless Chromium: Danish throughout (server messages, municipality names, footnotes),
@@ -18,7 +18,6 @@ let server: WebServer;
 let browser: Browser;
 const pages: Page[] = [];
 const pageErrors: string[] = [];
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 async function newPage(): Promise<Page> {
   const page = await browser.context.newPage();
@@ -33,16 +32,6 @@ async function signIn(page: Page, kommunekode: string, heading: string, token?: 
   await page.getByLabel('Kommunens token').fill(token ?? await server.token(kommunekode));
   await page.getByRole('button', { name: 'Log ind' }).click();
   await page.getByRole('heading', { level: 1, name: `${heading}: lokale indsatser og tilbud` }).waitFor();
-}
-
-/** axe-core in the page (evaluated, not a script tag: the page's policy allows no inline script). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    return axe.run(document);
-  });
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }
 
 async function seed(kommunekode: string, concepts: LocalConcept[], targets: (c: LocalConcept, i: number) => string[]): Promise<void> {
@@ -119,7 +108,7 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       await page.getByRole('heading', { level: 1, name: /Aarhus Kommune/ }).waitFor();
       const csv = 'kode;titel;type;maal\n751-A;Gåtur;indsats;Fysisk træning\n';
       await page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
-      await page.getByRole('button', { name: 'Importér' }).click();
+      await page.getByRole('button', { name: 'Vis ændringer' }).click();
       const alert = page.getByRole('alert');
       await alert.getByText('er titlen på 2 fælleskommunale begreber').waitFor();
       const text = await alert.textContent();
@@ -127,7 +116,7 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
 
       // A file saved as Latin-1 rather than UTF-8.
       await page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'latin1') });
-      await page.getByRole('button', { name: 'Importér' }).click();
+      await page.getByRole('button', { name: 'Vis ændringer' }).click();
       await page.getByRole('alert').getByText('Filen er ikke gemt som UTF-8').waitFor();
     });
 
@@ -286,13 +275,14 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       expect(await page.getByLabel('Titel').inputValue()).toBe('Stavgang');
       expect(page.url()).toContain('#/kommune/ny');
 
-      // Focus follows the action: after "Kobl til" to the chosen targets, after saving to the saved message.
+      // Focus follows the action: ticking a candidate chooses it and leaves focus in the list (the arrow keys go on
+      // through the candidates); after saving, focus is on the saved message.
       await page.getByLabel('Lokal kode').fill('250-STAVGANG');
       await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
       await page.getByLabel('Søg', { exact: true }).fill('fysisk');
       await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
-      await page.getByRole('button', { name: /^Kobl til/ }).click();
-      await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('chosen-targets');
+      await page.getByRole('list', { name: 'Valgte mål' }).getByText('Fysisk træning').waitFor();
+      expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('candidate');
       await page.getByRole('button', { name: 'Gem' }).click();
       await page.locator('.translate-check').waitFor();
       await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('municipality-flash');
@@ -325,7 +315,6 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
       await page.getByLabel('Søg', { exact: true }).fill('fysisk');
       await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
-      await page.getByRole('button', { name: /^Kobl til/ }).click();
       await page.getByRole('button', { name: 'Gem' }).click();
       await page.locator('.translate-check').waitFor();
       expect((await fhirGet<CodeSystem>('CodeSystem/kommune-260-lokale-indsatser')).concept?.map((c) => c.code)).toEqual(['260-GANG']);
@@ -392,14 +381,41 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       await signIn(page, '370', 'Næstved Kommune');
       await page.getByRole('heading', { name: 'Dækning' }).waitFor();
       await check('min kommune');
+      // The editor: a retired target chosen, its replacement offered in the preview.
       await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
-      await page.getByLabel('Søg', { exact: true }).fill('fysisk');
-      await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
-      await page.locator('.picker-preview').getByRole('heading', { name: 'Formål' }).waitFor();
+      await page.getByLabel('Lokalt katalog').selectOption({ label: 'Nyt katalog …' });
+      await page.getByLabel('Navn på det nye katalog').fill(`axe-${width}`);
+      await page.getByLabel('Lokal kode').fill(`370-AXE${width}`);
+      await page.getByLabel('Titel').fill(`Rygestop ${width}`);
+      await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
+      await page.getByLabel('Katalog', { exact: true }).selectOption('fsiii');
+      await page.getByLabel('Søg', { exact: true }).fill('tobaksafvænning');
+      await page.locator('fieldset.candidates').getByRole('radio', { name: /^Tobaksafvænning/ }).check();
+      await page.locator('.picker-preview').getByRole('button', { name: /^Brug i stedet/ }).waitFor();
       await check('rediger');
+      // Saved with a warning, and "Brug i stedet" in the message.
+      await page.getByRole('button', { name: 'Gem' }).click();
+      await page.locator('.save-warnings').waitFor();
+      await check('gemt med advarsler');
+      // Editing a code linked to a retired target.
+      await page.getByRole('link', { name: `Redigér Rygestop ${width}` }).click();
+      await page.getByRole('list', { name: 'Valgte mål' }).getByText('udgået').waitFor();
+      await check('rediger eksisterende');
+      // The import, and its preview of what would change: a code added (with a warning), the editor's code removed.
       await page.goto(`${server.origin}/app/#/import`);
       await page.getByLabel('CSV-fil').waitFor();
       await check('import');
+      await page.getByLabel('Katalogets navn').fill(`axe-${width}`);
+      const csv = `kode;titel;type;maal\n370-NY${width};Ny;indsats;${CODES.tobaksafvaenningRetired}\n`;
+      await page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+      await page.getByRole('radio', { name: /Erstat/ }).check();
+      await page.getByRole('button', { name: 'Vis ændringer' }).click();
+      await page.getByRole('list', { name: 'Koder der slettes' }).getByText('oprettet i redigeringen').waitFor();
+      await check('import: ændringerne');
+      // Comparing municipalities.
+      await page.goto(`${server.origin}/app/#/sammenlign/119`);
+      await page.getByRole('table', { name: /^§119/ }).waitFor();
+      await check('sammenlign');
       expect(found).toEqual({});
     });
   });

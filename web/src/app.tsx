@@ -26,8 +26,9 @@ export function App() {
     document.title = `${title} – Fælles Sprog`;
   }, [title]);
   // A new view takes the keyboard focus to its heading (not to the top of the page, not left on the link pressed).
-  // Within the catalogs, moving between concepts keeps focus where the browsing is (the tree, the results).
-  const routeKey = section === 'kataloger' ? section : route.slice(0, 2).join('/');
+  // Within the catalogs, moving between concepts keeps focus where the browsing is (the tree, the results); in
+  // "Sammenlign kommuner", choosing another catalog by its radio buttons keeps focus on them (arrow keys go on).
+  const routeKey = section === 'kataloger' || section === 'sammenlign' ? section : route.slice(0, 2).join('/');
   const firstRoute = useRef(true);
   useEffect(() => {
     if (firstRoute.current) {

@@ -8,6 +8,7 @@ import { useAsync } from '../hooks';
 import { href, navigate } from '../router';
 import { ErrorBox, Loading, Notice } from './common';
 import { BarChart } from './compare-chart';
+import { kommuneNavn } from '../words';
 
 /** At most this many municipalities in the chart at once (chosen below it); the table and the CSV have them all. */
 const MAX_CHART_COLUMNS = 8;
@@ -38,7 +39,7 @@ function MatrixSummary({ matrix }: { matrix: Matrix }) {
       </p>
       <ul class="plain columns">
         {matrix.municipalities.map((m) => (
-          <li key={m.kommunekode}>Kommune {m.kommunekode}: {m.covered} af {matrix.interventions} indsatser ({m.localCodes} lokale koder i alt)</li>
+          <li key={m.kommunekode}>{kommuneNavn(m.kommunekode)} ({m.kommunekode}): {m.covered} af {matrix.interventions} indsatser ({m.localCodes} lokale koder i alt)</li>
         ))}
       </ul>
     </div>
@@ -60,7 +61,7 @@ function CoverageMatrix({ catalog, matrix }: { catalog: CompareCatalog; matrix: 
           <thead>
             <tr>
               <th scope="col">Fælleskommunal indsats</th>
-              {codes.map((k) => <th key={k} scope="col"><span class="sr-only">Kommune </span>{k}</th>)}
+              {codes.map((k) => <th key={k} scope="col" title={kommuneNavn(k)}><span class="sr-only">{kommuneNavn(k)} (</span>{k}<span class="sr-only">)</span></th>)}
               <th scope="col">Kommuner</th>
             </tr>
           </thead>
@@ -74,7 +75,7 @@ function CoverageMatrix({ catalog, matrix }: { catalog: CompareCatalog; matrix: 
                     const cell = l.cells.get(k);
                     const n = cellTotal(cell);
                     return (
-                      <td key={k} class={`heat-${heatLevel(n)}`} title={`Kommune ${k}: ${cellText(cell)}`}>
+                      <td key={k} class={`heat-${heatLevel(n)}`} title={`${kommuneNavn(k)}: ${cellText(cell)}`}>
                         {n > 0 ? <>{n}<span class="sr-only"> ({cellText(cell)})</span></> : <><span aria-hidden="true">–</span><span class="sr-only">ingen</span></>}
                       </td>
                     );
@@ -180,7 +181,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
             <thead><tr><th scope="col">Linje</th><th scope="col">Kommune</th><th scope="col">Kode</th><th scope="col">Antal</th><th scope="col">Årsag</th></tr></thead>
             <tbody>
               {rollup.notCounted.map((n) => (
-                <tr key={n.line}><td>{n.line}</td><td>{n.kommunekode}</td><td><code>{n.code}</code></td><td>{n.count}</td><td>{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td></tr>
+                <tr key={n.line}><td>{n.line}</td><td>{kommuneNavn(n.kommunekode)} ({n.kommunekode})</td><td><code>{n.code}</code></td><td>{n.count}</td><td>{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td></tr>
               ))}
             </tbody>
           </table>
@@ -192,7 +193,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
           <ul>
             {rollup.replaced.map((r) => (
               <li key={r.line}>
-                Linje {r.line}: kommune {r.kommunekode}s <code>{r.code}</code> ({r.count}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
+                Linje {r.line}: {kommuneNavn(r.kommunekode)}s <code>{r.code}</code> ({r.count}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
                 talt på {r.replacement.display ?? r.replacement.code}.
               </li>
             ))}
@@ -203,7 +204,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
         <>
           <h3>Talt på en udgået kode uden afløser</h3>
           <ul>
-            {rollup.outdated.map((r) => <li key={r.line}>Linje {r.line}: kommune {r.kommunekode}, {r.concept.display ?? r.concept.code} ({r.count})</li>)}
+            {rollup.outdated.map((r) => <li key={r.line}>Linje {r.line}: {kommuneNavn(r.kommunekode)}, {r.concept.display ?? r.concept.code} ({r.count})</li>)}
           </ul>
         </>
       )}

@@ -131,9 +131,9 @@ export function Import({ session }: { session: Session }) {
           <fieldset class="field radios">
             <legend>Koder i kataloget, som ikke er i filen</legend>
             <label><input type="radio" name="import-mode" value="merge" checked={mode === 'merge'} onChange={() => changed(setMode)('merge')} />
-              {' '}<strong>Flet</strong>: bevar dem (filen tilføjer og opdaterer kun)</label>
+              <span><strong>Flet</strong>: bevar dem (filen tilføjer og opdaterer kun)</span></label>
             <label><input type="radio" name="import-mode" value="replace" checked={mode === 'replace'} onChange={() => changed(setMode)('replace')} />
-              {' '}<strong>Erstat</strong>: slet dem (kataloget bliver præcis filen)</label>
+              <span><strong>Erstat</strong>: slet dem (kataloget bliver præcis filen)</span></label>
           </fieldset>
           <p class="actions"><button type="submit" disabled={busy}>{busy && !planned ? 'Læser filen …' : 'Vis ændringer'}</button></p>
           <p class="hint">Intet gemmes, før du har set ændringerne og trykket »Importér«.</p>
