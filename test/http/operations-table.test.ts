@@ -74,7 +74,7 @@ describe('the operations beyond terminology are entries of the table', () => {
     expect(listed?.definition).toBe('http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-import-local');
     const def = (await request(app).get('/fhir/OperationDefinition/CodeSystem-import-local').expect(200)).body as OperationDefinition;
     expect(def).toMatchObject({ code: 'import-local', affectsState: true, type: true, instance: false, system: false, url: listed!.definition });
-    expect(def.parameter!.filter((p) => p.use === 'in').map((p) => p.name)).toEqual(['csv', 'kommunekode', 'name', 'version']);
+    expect(def.parameter!.filter((p) => p.use === 'in').map((p) => p.name)).toEqual(['csv', 'kommunekode', 'name', 'version', 'mode', 'preview', 'basedOn']);
   });
 
   it('answers $import-local without a token 401 with a Bearer challenge, and GET 405 with Allow: POST', async () => {
@@ -87,7 +87,7 @@ describe('the operations beyond terminology are entries of the table', () => {
 
   it('lists $versions and $validate at system level, and answers $versions by GET and POST', async () => {
     const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
-    expect(cs.rest![0]!.operation!.map((o) => o.name)).toEqual(['versions', 'validate']);
+    expect(cs.rest![0]!.operation!.map((o) => o.name)).toEqual(['closure', 'versions', 'validate', 'load-package', 'package']);
     const get = await request(app).get('/fhir/$versions').expect(200);
     const post = await request(app).post('/fhir/$versions').type(JSON_TYPE).send({ resourceType: 'Parameters' }).expect(200);
     expect(post.body).toEqual(get.body);
