@@ -387,6 +387,8 @@ async function main(): Promise<void> {
         scaled = undefined;
       }
       if (DATASETS.includes('versioned')) {
+        // its store content is written into a SQLite file (bench/versioned-dataset.ts)
+        if (STORE.name !== 'sqlite') throw new Error('the versioned dataset needs --store sqlite');
         const writing = Date.now();
         versioned = await createVersionedDataset(terminologyDir, targets);
         console.log(`\nwrote ${versioned.municipalities.length} municipalities × ${versioned.municipalities[0]?.codes.length} codes × 3 versions into a store ` +
