@@ -346,6 +346,8 @@ function gitRevision(): string | undefined {
 
 async function main(): Promise<void> {
   if (!fs.existsSync(SERVER_ENTRY)) throw new Error(`no compiled server at ${SERVER_ENTRY}; run through \`npm run bench\``);
+  // the versioned dataset's store content is written into a SQLite file (bench/versioned-dataset.ts)
+  if (DATASETS.includes('versioned') && STORE.name !== 'sqlite') throw new Error('the versioned dataset needs --store sqlite');
   const terminologyDir = path.join(ROOT, 'terminology');
   const load = os.loadavg();
   console.log(`faelles-tx bench: ${DURATION} s × ${ROUNDS} rounds per scenario, ${CONNECTIONS} connections, ${os.cpus().length} CPUs, load average ${load.map((l) => l.toFixed(2)).join(' ')}, store ${STORE.name}`);
@@ -387,8 +389,6 @@ async function main(): Promise<void> {
         scaled = undefined;
       }
       if (DATASETS.includes('versioned')) {
-        // its store content is written into a SQLite file (bench/versioned-dataset.ts)
-        if (STORE.name !== 'sqlite') throw new Error('the versioned dataset needs --store sqlite');
         const writing = Date.now();
         versioned = await createVersionedDataset(terminologyDir, targets);
         console.log(`\nwrote ${versioned.municipalities.length} municipalities × ${versioned.municipalities[0]?.codes.length} codes × 3 versions into a store ` +
