@@ -45,7 +45,7 @@ function localCode(kode: string, n: number): string {
   return `${kode}-L${String(n).padStart(4, '0')}`;
 }
 
-function header(kode: string, kind: 'CodeSystem' | 'ConceptMap') {
+function header(kode: string, kind: 'CodeSystem' | 'ConceptMap', version: string, date: string) {
   const identifier = { system: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode', value: kode };
   return {
     resourceType: kind,
@@ -53,19 +53,32 @@ function header(kode: string, kind: 'CodeSystem' | 'ConceptMap') {
     language: 'da',
     url: `http://faelles-tx.dk/fhir/kommune/${kode}/${kind}/bench-lokale-indsatser`,
     identifier: kind === 'CodeSystem' ? [identifier] : identifier,
-    version: '1.0.0',
+    version,
     name: `BenchKommune${kode}LokaleIndsatser${kind === 'ConceptMap' ? 'TilFsiii' : ''}`,
     title: `Kommune ${kode} – lokale indsatser (genereret til benchmark)`,
     status: 'active',
     experimental: true,
-    date: '2026-11-23',
+    date,
     publisher: 'faelles-tx bench',
   };
 }
 
-/** Writes the catalog and map of one municipality; returns what the scenarios need to address them. */
-function writeMunicipality(dir: string, kode: string, codesPer: number, targets: Target[]): Municipality {
-  const random = prng(Number(kode) * 7919);
+/** One version of a municipality's catalog and map (`version`), and what the scenarios need to address them. */
+export interface MunicipalVersion {
+  version: string;
+  date: string;
+}
+
+/** The version the published dataset has (the one of examples/kommune-370). */
+const FIRST: MunicipalVersion = { version: '1.0.0', date: '2026-11-23' };
+
+/**
+ * The catalog and map of one municipality in one version. Versions other than the first draw their displays'
+ * qualifiers and their targets from another seed: each version re-displays and re-maps most codes, as a revised
+ * local catalog would.
+ */
+export function municipalResources(kode: string, codesPer: number, targets: Target[], v: MunicipalVersion = FIRST) {
+  const random = prng(Number(kode) * 7919 + (v === FIRST ? 0 : Number(v.version.split('.')[0]) * 104729));
   const concepts = [];
   const elements = [];
   const codes: string[] = [];
@@ -92,7 +105,7 @@ function writeMunicipality(dir: string, kode: string, codesPer: number, targets:
     target: [...new Map(parts.map((t) => [t.code, t])).values()].map((t) => ({ code: t.code, display: t.display, equivalence: 'inexact', comment: 'Tilbuddet er sammensat af flere indsatser.' })),
   });
   const cs = {
-    ...header(kode, 'CodeSystem'),
+    ...header(kode, 'CodeSystem', v.version, v.date),
     caseSensitive: true,
     content: 'complete',
     count: concepts.length,
@@ -104,20 +117,30 @@ function writeMunicipality(dir: string, kode: string, codesPer: number, targets:
   };
   const csUrl = cs.url;
   const cm = {
-    ...header(kode, 'ConceptMap'),
+    ...header(kode, 'ConceptMap', v.version, v.date),
     sourceUri: csUrl,
     targetUri: FSIII_INTERVENTIONS,
-    group: [{ source: csUrl, sourceVersion: '1.0.0', target: FSIII, targetVersion: '20240530', element: elements }],
+    group: [{ source: csUrl, sourceVersion: v.version, target: FSIII, targetVersion: '20240530', element: elements }],
   };
+  return { cs, cm, municipality: { kode, codeSystemUrl: csUrl, conceptMapUrl: cm.url, codes } satisfies Municipality };
+}
+
+/** Writes the catalog and map of one municipality; returns what the scenarios need to address them. */
+function writeMunicipality(dir: string, kode: string, codesPer: number, targets: Target[]): Municipality {
+  const { cs, cm, municipality } = municipalResources(kode, codesPer, targets);
   const sub = path.join(dir, `kommune-${kode}`);
   fs.mkdirSync(sub, { recursive: true });
   fs.writeFileSync(path.join(sub, `CodeSystem-bench-kommune-${kode}.json`), JSON.stringify(cs));
   fs.writeFileSync(path.join(sub, `ConceptMap-bench-kommune-${kode}.json`), JSON.stringify(cm));
-  return { kode, codeSystemUrl: csUrl, conceptMapUrl: cm.url, codes };
+  return municipality;
 }
 
 export interface ScaledDataset {
   dir: string;
+  /** A data folder to copy into each server's DATA_DIR before it starts (the versioned dataset's store). */
+  dataTemplate?: string;
+  /** Extra environment of every server started on the dataset (PACKAGES). */
+  env?: Record<string, string>;
   municipalities: Municipality[];
   bytes: number;
   remove(): void;

@@ -19,6 +19,7 @@ import { projectRoot } from '../src/config';
 import { freePort } from '../scripts/free-port';
 import { closeClient, get, request } from './client';
 import { createScaledDataset, type ScaledDataset } from './dataset';
+import { createVersionedDataset } from './versioned-dataset';
 import { renderMarkdown, type BenchResult, type DatasetResult, type ScenarioResult, type RunStats } from './report';
 import { discover, EOJ_SCENARIOS, localMapsOf, SCENARIOS, VARIED_SCENARIO_IDS, type Prepared, type ScenarioContext } from './scenarios';
 import { benchStore } from './store-option';
@@ -40,6 +41,8 @@ const ONLY = option('only', 'BENCH_ONLY', '').split(',').filter(Boolean);
 /** --variants default,no-cache (BENCH_VARIANTS): run only these variants of the server. */
 const VARIANTS = option('variants', 'BENCH_VARIANTS', '').split(',').filter(Boolean);
 const SCALED = !flag('no-scaled') && process.env.BENCH_SCALED !== '0';
+/** --datasets embedded,scaled,versioned (BENCH_DATASETS): the datasets to run (embedded always runs: the others are judged against it). */
+const DATASETS = option('datasets', 'BENCH_DATASETS', SCALED ? 'embedded,scaled' : 'embedded').split(',').filter(Boolean);
 const DIAGNOSTICS = !flag('no-diagnostics') && process.env.BENCH_DIAGNOSTICS !== '0';
 const STARTUPS = Number(option('startups', 'BENCH_STARTUPS', quick ? '1' : '3'));
 /** --store sqlite|postgres (BENCH_STORE): the store of every server started; see bench/store-option.ts. */
@@ -59,15 +62,18 @@ interface Server {
   child: ChildProcess;
   port: number;
   startupMs: number;
+  /** From spawn to /ready answering 200 (the validation profiles loaded in the background too). */
+  readyMs: number;
   stderr: string[];
   dataDir: string;
 }
 
 /** Starts the server and measures the time from spawn to the first answered terminology request. */
-async function startServer(terminologyDir: string, env: Record<string, string> = {}): Promise<Server> {
+async function startServer(terminologyDir: string, env: Record<string, string> = {}, dataTemplate?: string): Promise<Server> {
   const port = await freePort();
   const stderr: string[] = [];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-bench-data-'));
+  if (dataTemplate) fs.cpSync(dataTemplate, dataDir, { recursive: true });
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY], {
     env: {
@@ -100,7 +106,12 @@ async function startServer(terminologyDir: string, env: Record<string, string> =
     if (Number(process.hrtime.bigint() - started) > 120e9) throw new Error('the server did not start within 120 s');
     await sleep(5);
   }
-  return { child, port, startupMs: Number(process.hrtime.bigint() - started) / 1e6, stderr, dataDir };
+  const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
+  while ((await get(port, '/ready')).status !== 200) {
+    if (Number(process.hrtime.bigint() - started) > 120e9) throw new Error('the server was not ready within 120 s');
+    await sleep(5);
+  }
+  return { child, port, startupMs, readyMs: Number(process.hrtime.bigint() - started) / 1e6, stderr, dataDir };
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
@@ -257,11 +268,13 @@ interface Variant {
 async function runDataset(name: string, terminologyDir: string, baseline: Baseline, scaled: ScaledDataset | undefined, variants: Variant[]): Promise<DatasetResult> {
   console.log(`\n== dataset: ${name}`);
   const startups: number[] = [];
+  const readies: number[] = [];
   for (let i = 0; i < STARTUPS; i++) {
-    const s = await startServer(terminologyDir);
+    const s = await startServer(terminologyDir, scaled?.env, scaled?.dataTemplate);
     startups.push(s.startupMs);
+    readies.push(s.readyMs);
     await stop(s);
-    console.log(`  start-up ${i + 1}: ${s.startupMs.toFixed(0)} ms`);
+    console.log(`  start-up ${i + 1}: ${s.startupMs.toFixed(0)} ms to the first answer, ${s.readyMs.toFixed(0)} ms to /ready`);
   }
   const result: DatasetResult = {
     name,
@@ -269,11 +282,13 @@ async function runDataset(name: string, terminologyDir: string, baseline: Baseli
     scaled: scaled !== undefined,
     startupMs: startups,
     startupMedianMs: [...startups].sort((a, b) => a - b)[Math.floor(startups.length / 2)]!,
+    readyMs: readies,
+    readyMedianMs: [...readies].sort((a, b) => a - b)[Math.floor(readies.length / 2)]!,
     scenarios: [],
     rss: {},
   };
   for (const variant of variants) {
-    const server = await startServer(terminologyDir, variant.env);
+    const server = await startServer(terminologyDir, { ...scaled?.env, ...variant.env }, scaled?.dataTemplate);
     try {
       const ctxBase = await discover(server.port, BASE);
       const ctx: ScenarioContext = {
@@ -331,6 +346,8 @@ function gitRevision(): string | undefined {
 
 async function main(): Promise<void> {
   if (!fs.existsSync(SERVER_ENTRY)) throw new Error(`no compiled server at ${SERVER_ENTRY}; run through \`npm run bench\``);
+  // the versioned dataset's store content is written into a SQLite file (bench/versioned-dataset.ts)
+  if (DATASETS.includes('versioned') && STORE.name !== 'sqlite') throw new Error('the versioned dataset needs --store sqlite');
   const terminologyDir = path.join(ROOT, 'terminology');
   const load = os.loadavg();
   console.log(`faelles-tx bench: ${DURATION} s × ${ROUNDS} rounds per scenario, ${CONNECTIONS} connections, ${os.cpus().length} CPUs, load average ${load.map((l) => l.toFixed(2)).join(' ')}, store ${STORE.name}`);
@@ -351,9 +368,10 @@ async function main(): Promise<void> {
   const started = new Date();
   const datasets: DatasetResult[] = [];
   let scaled: ScaledDataset | undefined;
+  let versioned: ScaledDataset | undefined;
   try {
     datasets.push(await runDataset('embedded', terminologyDir, baseline, undefined, variants));
-    if (SCALED) {
+    if (DATASETS.includes('scaled') || DATASETS.includes('versioned')) {
       const probe = await startServer(terminologyDir);
       let targets;
       try {
@@ -361,16 +379,28 @@ async function main(): Promise<void> {
       } finally {
         await stop(probe);
       }
-      scaled = createScaledDataset(terminologyDir, targets);
-      console.log(`\ngenerated ${scaled.municipalities.length} municipalities × ${scaled.municipalities[0]?.codes.length} codes (${(scaled.bytes / 1e6).toFixed(0)} MB) in ${scaled.dir}`);
       const scaledVariants = variants.map((v) => (v.name === 'default' ? v : { ...v, scenarios: v.scenarios.filter((s) => s !== 'lookup') }))
         .filter((v) => v.name !== 'express');
-      datasets.push(await runDataset('98 municipalities', scaled.dir, baseline, scaled, scaledVariants));
+      if (DATASETS.includes('scaled')) {
+        scaled = createScaledDataset(terminologyDir, targets);
+        console.log(`\ngenerated ${scaled.municipalities.length} municipalities × ${scaled.municipalities[0]?.codes.length} codes (${(scaled.bytes / 1e6).toFixed(0)} MB) in ${scaled.dir}`);
+        datasets.push(await runDataset('98 municipalities', scaled.dir, baseline, scaled, scaledVariants));
+        if (process.env.BENCH_KEEP !== '1') scaled.remove();
+        scaled = undefined;
+      }
+      if (DATASETS.includes('versioned')) {
+        const writing = Date.now();
+        versioned = await createVersionedDataset(terminologyDir, targets);
+        console.log(`\nwrote ${versioned.municipalities.length} municipalities × ${versioned.municipalities[0]?.codes.length} codes × 3 versions into a store ` +
+          `(${(versioned.bytes / 1e6).toFixed(0)} MB, ${((Date.now() - writing) / 1000).toFixed(0)} s, not timed) in ${versioned.dataTemplate}; ${versioned.env?.PACKAGES}`);
+        datasets.push(await runDataset('98 municipalities × 3 versions + FSIII next release', versioned.dir, baseline, versioned, scaledVariants));
+      }
     }
   } finally {
     await stopProcess(baseline.child);
     closeClient();
     if (scaled && process.env.BENCH_KEEP !== '1') scaled.remove();
+    if (versioned && process.env.BENCH_KEEP !== '1') versioned.remove();
     await STORE.cleanup();
   }
   const result: BenchResult = {

@@ -4,6 +4,7 @@
  * server does not offer the operation yet.
  */
 import { get, json, param, request, type Answer, type ParameterLike } from './client';
+import { currentCodes } from './code-system-codes';
 import { FSIII, FSIII_INTERVENTIONS, prng, type Municipality, type Target } from './dataset';
 import { VARIED_SCENARIOS } from './varied-scenarios';
 
@@ -59,17 +60,7 @@ export async function discover(port: number, base: string): Promise<Omit<Scenari
   };
   const codes119 = await expand(VS_119);
   const interventions = await expand(FSIII_INTERVENTIONS);
-  const cs = await get(port, `${base}/CodeSystem?url=${enc(FSIII)}`);
-  expectStatus(cs, 'search FSIII');
-  const fsiiiCodes: string[] = [];
-  type C = { code: string; concept?: C[] };
-  const walk = (list: C[] | undefined): void => {
-    for (const c of list ?? []) {
-      fsiiiCodes.push(c.code);
-      walk(c.concept);
-    }
-  };
-  for (const e of json<{ entry?: { resource: { concept?: C[] } }[] }>(cs).entry ?? []) walk(e.resource.concept);
+  const fsiiiCodes = await currentCodes(port, base, FSIII);
   let example370: LocalMap | undefined;
   const cm = await get(port, `${base}/ConceptMap/kommune-370-lokale-indsatser`);
   if (cm.status === 200) {

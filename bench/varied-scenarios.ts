@@ -5,6 +5,7 @@
  * runs its handler. The bar (issue 15) applies with the response cache off (the no-cache variant).
  */
 import { get, json, param, type Answer } from './client';
+import { currentCodes } from './code-system-codes';
 import { FSIII, prng } from './dataset';
 import type { Prepared, Scenario, ScenarioContext } from './scenarios';
 
@@ -64,22 +65,6 @@ async function klValueSets(ctx: ScenarioContext): Promise<KlValueSet[]> {
   return out;
 }
 
-/** Every code of a code system, from the CodeSystem resource (hierarchies walked). */
-async function allCodes(ctx: ScenarioContext, system: string): Promise<string[]> {
-  const a = await get(ctx.port, `${ctx.base}/CodeSystem?url=${enc(system)}`);
-  expectOk(a, `search CodeSystem ${system}`);
-  type C = { code: string; concept?: C[] };
-  const codes: string[] = [];
-  const walk = (list: C[] | undefined): void => {
-    for (const c of list ?? []) {
-      codes.push(c.code);
-      walk(c.concept);
-    }
-  };
-  for (const e of json<{ entry?: { resource: { concept?: C[] } }[] }>(a).entry ?? []) walk(e.resource.concept);
-  return codes;
-}
-
 const variedValidateCode: Scenario = {
   id: 'varied-validate-code',
   title: 'GET ValueSet/$validate-code over every KL value set × its codes, and codes of other value sets',
@@ -122,7 +107,7 @@ const variedLookup: Scenario = {
   async prepare(ctx): Promise<Prepared> {
     const paths: string[] = [];
     for (const system of [FSIII, FFB]) {
-      for (const code of await allCodes(ctx, system)) paths.push(`${ctx.base}/CodeSystem/$lookup?system=${enc(system)}&code=${enc(code)}`);
+      for (const code of await currentCodes(ctx.port, ctx.base, system)) paths.push(`${ctx.base}/CodeSystem/$lookup?system=${enc(system)}&code=${enc(code)}`);
     }
     const pool = shuffled([...new Set(paths)], 828);
     for (const p of pool.slice(0, 50)) {

@@ -46,7 +46,9 @@ export function healthRoutes(registry: TerminologyRegistry, store: TerminologySt
   router.get('/ready', async (_req, res) => {
     await validation?.loading();
     const codeSystems = registry.list('CodeSystem').length;
-    const valueSets = registry.list('ValueSet').length;
+    // the pick lists computed on first use are not counted: listing them would compute every municipality's (seconds
+    // with 98 municipalities' catalogs), and the first /ready is what a starting replica waits for
+    const valueSets = registry.list('ValueSet', { computed: false }).length;
     const storeState = await checkStore(store);
     const ready = !isShuttingDown() && storeState.store === 'ok' && codeSystems > 0;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', codeSystems, valueSets, ...storeState, shuttingDown: isShuttingDown(), ...(validation ? { validation: validation.state() } : {}) });

@@ -25,6 +25,7 @@ function sameSources(a: readonly unknown[], b: readonly unknown[]): boolean {
  * written or published under the same canonical win over them (upper layers). Holds only ValueSets.
  */
 export class MunicipalValueSetLayer extends ResourceSet {
+  override readonly computedOnUse = true;
   private registry?: TerminologyRegistry;
   private readonly perMunicipality = new Map<string, Derived>();
   /** Set while computing: lookups the computation itself makes do not recurse into this layer. */

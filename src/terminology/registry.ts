@@ -145,10 +145,12 @@ export class TerminologyRegistry {
     return [...seen.values()];
   }
 
-  list<T extends TerminologyType>(type: T): ByType[T][] {
+  /** Every resource of a type; `computed: false` leaves out the layers computed on first use (not computing them). */
+  list<T extends TerminologyType>(type: T, options: { computed?: boolean } = {}): ByType[T][] {
     // An upper layer's resources hide a lower layer's with the same id and url; within one layer every version is listed.
     const out = new Map<string, ByType[T][]>();
     for (const layer of [...this.layers].reverse()) {
+      if (options.computed === false && layer.computedOnUse) continue;
       const mine = new Map<string, ByType[T][]>();
       for (const r of layer.list(type)) {
         const key = r.id ? `id:${r.id}|${r.url ?? ''}` : `url:${r.url}|${r.version ?? ''}`;
