@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/config';
-import { formatMessage } from '../src/local/csv-import';
-import { importLocalCsv } from '../src/local/import-runner';
+import { formatMessage } from '../src/municipal/csv-import';
+import { importLocalCsv } from '../src/write/import-runner';
 
 interface CatalogConcept {
   code: string;

@@ -25,7 +25,7 @@ import pino from 'pino';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { MemoryStore } from '../src/store/memory-store';
-import { submissionValidation } from '../src/validation';
+import { submissionValidation } from '../src/profile-validation';
 
 function option(name: string, env: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,6 +1,6 @@
 /**
  * Builds the web page (web/) into dist/web: one JavaScript bundle and one stylesheet (esbuild), and index.html.
- * Run by `npm run build`; the server serves dist/web at /app (src/http/web-app.ts).
+ * Run by `npm run build`; the server serves dist/web at /app (src/http/routes/web-app.ts).
  *
  *   node dist/scripts/build-web.js [OUTDIR]
  */

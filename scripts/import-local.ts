@@ -12,8 +12,8 @@
 import fs from 'node:fs';
 import { loadConfigOrExit } from '../src/config';
 import { parseCommandLine } from './command-line';
-import { formatMessage } from '../src/local/csv-import';
-import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../src/local/import-runner';
+import { formatMessage } from '../src/municipal/csv-import';
+import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../src/write/import-runner';
 
 const USAGE = 'usage: npm run import-local -- --kommunekode 370 [--name lokale-indsatser] [--version 1.0.0] [--server URL --token JWT] FILE.csv';
 

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfigOrExit, type Config } from '../src/config';
-import { isKommunekode } from '../src/local/municipality';
+import { isKommunekode } from '../src/municipal/municipality';
 import { CATALOGS_VERSION, municipalityPackage, publishedCatalogsPackage, todaysVersion } from '../src/packages/export-selection';
 import { FHIR_VERSION } from '../src/packages/package-check';
 import { addConfiguredPackages } from '../src/packages/package-service';

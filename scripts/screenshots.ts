@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Bundle, CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroupElement } from 'fhir/r4';
 import type { Page } from 'playwright-core';
 import { projectRoot } from '../src/config';
-import { KOMMUNEKODE_SYSTEM, LOCAL_TYPE_URI, localTargetEquivalence, STATUS_PROPERTY_URI } from '../src/local/municipality';
+import { KOMMUNEKODE_SYSTEM, LOCAL_TYPE_URI, localTargetEquivalence, STATUS_PROPERTY_URI } from '../src/municipal/municipality';
 import { CHROMIUM_PATH, chromiumInstalled, launchChromium } from './chromium';
 import { startWebServer, type WebServer } from './web-server';
 

@@ -7,7 +7,7 @@
 import { signToken } from '../src/auth/dev-token';
 import { loadConfigOrExit } from '../src/config';
 import { parseCommandLine } from './command-line';
-import { isKommunekode } from '../src/local/municipality';
+import { isKommunekode } from '../src/municipal/municipality';
 
 const USAGE = 'usage: npm run token -- [--kommunekode 370] [--admin] [--scope "scope ..."] [--expires-in 8h] [--subject name]';
 

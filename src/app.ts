@@ -5,43 +5,43 @@ import { projectRoot, type Config } from './config';
 import { messageLanguage } from './errors/message-language';
 import { errorToOutcome } from './errors/operation-outcome';
 import { FhirError } from './errors/fhir-error';
-import { installFastPath } from './http/fast-path';
-import { fhirJsonBody, sendResource } from './http/fhir-json';
-import { capabilityStatement, terminologyCapabilities, withValidationCapabilities } from './http/metadata';
-import { acceptLanguages, operationRoute } from './http/operation-route';
-import { batchRoute } from './http/batch-route';
-import { expansionLimit } from './http/expansion-limit';
+import { installFastPath } from './http/pipeline/fast-path';
+import { fhirJsonBody, sendResource } from './http/pipeline/fhir-json';
+import { capabilityStatement, terminologyCapabilities, withValidationCapabilities } from './http/routes/metadata';
+import { acceptLanguages, operationRoute } from './http/routes/operations';
+import { batchRoute } from './http/routes/batch';
+import { expansionLimit } from './http/pipeline/expansion-limit';
 import { fhirCoreTerminology } from './terminology/fhir-core';
-import { LibraryCodeSystems } from './terminology/library-systems';
-import { requestLifecycle } from './http/request-lifecycle';
-import { requestBaseUrl } from './http/base-url';
-import { structureDefinitionRoute } from './http/structure-definition-route';
-import { search } from './http/search';
-import { healthRoutes } from './http/health';
-import { createMetrics } from './http/metrics';
-import { securityMiddleware } from './http/security';
+import { LibraryCodeSystems } from './terminology/providers/library-systems';
+import { requestLifecycle } from './http/pipeline/request-lifecycle';
+import { requestBaseUrl } from './http/pipeline/base-url';
+import { structureDefinitionRoute } from './http/routes/structure-definitions';
+import { search } from './http/routes/search';
+import { healthRoutes } from './http/routes/health';
+import { createMetrics } from './http/pipeline/metrics';
+import { securityMiddleware } from './http/pipeline/security';
 import type { OperationContext, OperationServices } from './operations/context';
 import { csvOperationPaths } from './operations';
 import { createInvoker } from './operations/invoke';
 import type { ResponseCache } from './operations/response-cache';
 import { documentedOperation, operationDefinitionOf } from './operations/operation-definition';
-import { submissionValidation } from './validation';
-import { warmUpValidation } from './validation/warm-up';
-import type { ValidationState } from './http/health';
+import { submissionValidation } from './profile-validation';
+import { warmUpValidation } from './profile-validation/warm-up';
+import type { ValidationState } from './http/routes/health';
 import { bearerToken, createTokenVerifier } from './auth/verifier';
 import { sharedFhirSchemaValidator } from './fhir/schema-validator';
-import { readResource, writeGate, writeRoutes } from './http/write-routes';
-import { auditRoute } from './http/audit-route';
-import { defaultWebDir, webAppRoutes } from './http/web-app';
-import { MunicipalValueSetLayer } from './local/municipal-layer';
-import { checkPublishedLocalCatalogs } from './local/published-check';
+import { readResource, writeGate, writeRoutes } from './http/routes/writes';
+import { auditRoute } from './http/routes/audit';
+import { defaultWebDir, webAppRoutes } from './http/routes/web-app';
+import { MunicipalValueSetLayer } from './municipal/municipal-layer';
+import { checkPublishedLocalCatalogs } from './municipal/published-check';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
 import { VersionHistory } from './store/past-version';
 import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
-import { packageRoutes } from './http/package-routes';
+import { packageRoutes } from './http/routes/packages';
 import { PACKAGE_OPERATION_DEFINITIONS } from './packages/operation-definitions';
 import { CATALOGS_VERSION } from './packages/export-selection';
 import { FHIR_VERSION } from './packages/package-check';
@@ -82,7 +82,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const publishedSet = new ResourceSet(catalogs.resources);
   const library = new LibraryCodeSystems();
   const fhirCore = new ResourceSet([...fhirCoreTerminology(), ...library.resources]);
-  // each municipality's pick lists, derived from its local catalogs (local/municipal-value-sets.ts), under what is written or published
+  // each municipality's pick lists, derived from its local catalogs (municipal/municipal-value-sets.ts), under what is written or published
   const derived = new MunicipalValueSetLayer();
   // every url|version written before, below all that is current: `url|1.0.0` still resolves after 2.0.0 replaced it
   const history = new VersionHistory();
@@ -108,7 +108,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   for (const breach of withdrawWrittenRuleBreaches(written, publishedSet)) logger.warn(`written resource against the write rules (an admin token can delete it): ${breach}`);
   registry.touch();
   for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);
-  // The check reads the catalogs as parsed; from here on they are kept packed (terminology/packed-resource.ts).
+  // The check reads the catalogs as parsed; from here on they are kept packed (terminology/packed/resource.ts).
   publishedLayer.packBase();
   const writer = new ResourceWriter({
     store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
@@ -169,7 +169,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     return warmingUp;
   };
   const metrics = createMetrics(registry, base);
-  // Every request passes these; the lean dispatcher (http/fast-path.ts) runs the same instances for operation GETs.
+  // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
   const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs });
   const appMiddleware: RequestHandler[] = securityMiddleware(config);
   app.use(lifecycle.middleware, ...appMiddleware);

@@ -46,7 +46,7 @@ export interface Config {
   requestTimeoutMs: number;
   /** Time an operation ($expand, $validate-code, …) may compute before it is stopped with 422 too-costly. */
   operationTimeBudgetMs: number;
-  /** Operation GETs are answered by the lean dispatcher in front of Express (src/http/fast-path.ts). */
+  /** Operation GETs are answered by the lean dispatcher in front of Express (src/http/pipeline/fast-path.ts). */
   fastPath: boolean;
   /** Answers kept by the response cache of deterministic operations; 0 turns the cache off. */
   responseCacheEntries: number;

@@ -9,7 +9,7 @@ import { MemoryStore } from './store/memory-store';
 import { SqliteStore } from './store/sqlite-store';
 import { StoreLoadError, type TerminologyStore } from './store/store';
 import { TerminologyLoadError } from './terminology/loader';
-import { ProfileLoadError } from './validation';
+import { ProfileLoadError } from './profile-validation';
 
 /**
  * One full collection before listening, where Node runs with --expose-gc (npm start, the Dockerfile, the bench): the

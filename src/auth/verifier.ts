@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { FhirError } from '../errors/fhir-error';
-import { isKommunekode } from '../local/municipality';
+import { isKommunekode } from '../municipal/municipality';
 import type { AuthConfig } from './auth-config';
 
 /** Who is writing, from a verified token. */

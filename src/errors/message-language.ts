@@ -10,7 +10,7 @@ export type MessageLanguage = 'da' | 'en';
 /**
  * The language of the server's error and write messages: Danish when the caller's first Accept-Language is Danish
  * (`da`, `da-DK`; the web page asks so), English otherwise, as terminology clients and their test suites expect.
- * ($validate has its own rule, Danish unless English is asked for: src/validation/messages.ts.)
+ * ($validate has its own rule, Danish unless English is asked for: src/profile-validation/messages.ts.)
  */
 export function messageLanguage(acceptLanguage: string | string[] | undefined): MessageLanguage {
   const header = Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage ?? '';

@@ -1,12 +1,12 @@
 import type { ParametersParameter } from 'fhir/r4';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
-import { checkKommunekodeParam } from '../local/gateway';
-import { coverageMatrix, type CoverageMatrix } from '../local/coverage-matrix';
+import { checkKommunekodeParam } from './gateway-codings';
+import { coverageMatrix, type CoverageMatrix } from '../municipal/coverage-matrix';
 import type { OperationContext, OperationHandler, Table } from './context';
 
 /**
  * ConceptMap/$coverage-matrix[?valueSet=…][&kommunekode=…] (this server's operation): per common intervention of a
- * catalog and per municipality, how many local interventions and offers map to it (src/local/coverage-matrix.ts);
+ * catalog and per municipality, how many local interventions and offers map to it (src/municipal/coverage-matrix.ts);
  * the comparison behind the web page's "Sammenlign kommuner". As Parameters, or CSV/NDJSON (one column per municipality).
  */
 const spec: OperationSpec = {

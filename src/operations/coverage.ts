@@ -1,9 +1,9 @@
 import type { Coding, Parameters, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
-import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from '../local/gateway';
-import { coverageReport } from '../local/coverage';
-import { releaseCodeSystem, releaseImpact, type ReleaseImpact } from '../local/release-impact';
+import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
+import { coverageReport } from '../municipal/coverage';
+import { releaseCodeSystem, releaseImpact, type ReleaseImpact } from '../municipal/release-impact';
 import type { OperationContext, OperationHandler } from './context';
 
 /**
@@ -20,7 +20,7 @@ const spec: OperationSpec = {
 const IMPACT_COLUMNS = ['kommunekode', 'local_system', 'local_code', 'local_display', 'target_code', 'target_display', 'change', 'status',
   'replaced_by', 'replaced_by_display', 'parents', 'previous_parents', 'origin_map', 'compared_from'] as const;
 
-/** With `release`: the impact report of that code-system release (src/local/release-impact.ts), for one municipality or all. */
+/** With `release`: the impact report of that code-system release (src/municipal/release-impact.ts), for one municipality or all. */
 function impactOf(input: OperationInput, ctx: OperationContext): ReleaseImpact {
   const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
   if (input.has('valueSet')) throw FhirError.invalid("'valueSet' belongs to the coverage report, not to the impact report of a release", { expression: ['valueSet'] });

@@ -3,7 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { compareVersions, parseCanonical } from '../terminology/canonical';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { expandValueSet, expansionRequest } from '../terminology/value-set-expansion';
+import { expandValueSet, expansionRequest } from '../terminology/expansion/value-set-expansion';
 import { CHANGE_ORDER, diffCodeSystems, diffConceptMaps, diffExpansions, type CodeChange } from '../terminology/version-diff';
 import { presentVersionList } from '../terminology/versions';
 import type { OperationContext, OperationHandler, Table } from './context';

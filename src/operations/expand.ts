@@ -1,11 +1,11 @@
 import type { ValueSet, ValueSetExpansionParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { isMunicipalPicker } from '../local/municipal-value-sets';
-import { composeProperties, localPropertySource, nestByMap } from '../local/pick-list-expansion';
+import { isMunicipalPicker } from '../municipal/municipal-value-sets';
+import { composeProperties, localPropertySource, nestByMap } from '../municipal/pick-list-expansion';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
-import { parseLanguagePreference } from '../terminology/expansion-display';
-import { expandValueSet, type ExpansionRequest } from '../terminology/value-set-expansion';
+import { parseLanguagePreference } from '../terminology/expansion/display';
+import { expandValueSet, type ExpansionRequest } from '../terminology/expansion/value-set-expansion';
 import { assertValueSetShape } from '../terminology/resource-shape';
 import { composeExpansionParameter } from '../terminology/valueset-extensions';
 import type { OperationContext, OperationHandler } from './context';

@@ -1,15 +1,15 @@
 import type { ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
-import { EXPORT_COLUMNS, exportRows, type ExportSelection } from '../local/export';
-import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from '../local/gateway';
-import { ownerOf } from '../local/municipality';
+import { EXPORT_COLUMNS, exportRows, type ExportSelection } from '../municipal/export';
+import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
+import { ownerOf } from '../municipal/municipality';
 import type { OperationContext, OperationHandler, Table } from './context';
 import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
 
 /**
  * ConceptMap/$export (this server's operation): every municipality's local codes → niveau-2 code(s) → niveau 1 as one
- * table (src/local/export.ts), streamed as CSV or NDJSON; as Parameters (one `row` per line) up to MAX_PARAMETERS_ROWS.
+ * table (src/municipal/export.ts), streamed as CSV or NDJSON; as Parameters (one `row` per line) up to MAX_PARAMETERS_ROWS.
  */
 const spec: OperationSpec = {
   name: 'export',

@@ -4,10 +4,10 @@ import { listedOutcomeIssues } from '../errors/issue-cap';
 import { outcomeIssue, type OperationOutcomeIssue } from '../errors/issue';
 import { localizedDetails, messageLanguage, type MessageLanguage } from '../errors/message-language';
 import type { OperationInput } from '../fhir/parameters';
-import { formatMessage, type LineMessage } from '../local/csv-import';
-import { importMode, planParameters, planSummary } from '../local/import-plan';
-import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../local/import-runner';
-import { isKommunekode } from '../local/municipality';
+import { formatMessage, type LineMessage } from '../municipal/csv-import';
+import { importMode, planParameters, planSummary } from '../municipal/import-plan';
+import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../write/import-runner';
+import { isKommunekode } from '../municipal/municipality';
 import { OperationResult, type OperationHandler } from './context';
 
 export { ISSUE_LINE_EXTENSION } from '../errors/issue';
@@ -33,9 +33,9 @@ function toIssue(m: LineMessage, lang: MessageLanguage): OperationOutcomeIssue {
  * `POST {base}/CodeSystem/$import-local` (this server's operation, for the web page): the CSV import of
  * `npm run import-local` run inside the server, as the token's municipality. `mode` `replace` (the default: the
  * catalog becomes the file) or `merge` (add and update only); `preview=true` checks and plans and writes nothing (the
- * answer is the plan as Parameters, src/local/import-plan.ts); `basedOn` (the catalog version a preview answered) makes
+ * answer is the plan as Parameters, src/municipal/import-plan.ts); `basedOn` (the catalog version a preview answered) makes
  * the import 412 when the catalog has changed since. Messages in Danish for a caller asking for it. Same rules as the command-line tool
- * (src/local/import-runner.ts): all rows or none. The answer is an OperationOutcome: 200 with an information issue
+ * (src/write/import-runner.ts): all rows or none. The answer is an OperationOutcome: 200 with an information issue
  * and the warnings when imported, 422 with every error when not; issues about a row carry its line (extension
  * operationoutcome-issue-line) and `diagnostics` "line N: …".
  */

@@ -1,4 +1,4 @@
-import { withGatewaySystems } from '../local/gateway';
+import { withGatewaySystems } from './gateway-codings';
 import { batchValidateCodeOperation } from './batch-validate-code';
 import { closureOperation } from './closure';
 import { compareOperation } from './compare';

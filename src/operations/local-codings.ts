@@ -1,8 +1,8 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
-import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from '../local/gateway';
-import { localRecording, retiredTargetIssues } from '../local/recording';
+import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
+import { localRecording, retiredTargetIssues } from '../municipal/recording';
 import type { OperationHandler } from './context';
 
 /**

@@ -1,6 +1,6 @@
 import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, Coding, ParametersParameter } from 'fhir/r4';
 import { ParametersBuilder } from '../fhir/parameters';
-import type { CodeSystemProvider, Concept } from '../terminology/codesystem-provider';
+import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
 import { codeSystemLanguage, displayFor } from '../terminology/language';
 import { catalogLevels } from '../terminology/catalog-levels';
 import { replacementsOf } from '../terminology/replacements';

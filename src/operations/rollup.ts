@@ -2,18 +2,18 @@ import type { CodeSystem, Coding, ConceptMap, ParametersParameter } from 'fhir/r
 import { parse } from 'csv-parse/sync';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
-import { readCsvHeaderLine } from '../local/csv-import';
-import { isKommunekode, ownerOf } from '../local/municipality';
+import { readCsvHeaderLine } from '../municipal/csv-import';
+import { isKommunekode, ownerOf } from '../municipal/municipality';
 import {
   countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
-} from '../local/rollup';
+} from './rollup-counts';
 import type { OperationContext, OperationHandler, Table } from './context';
 import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
 import { valueField } from '../fhir/choice-value';
 
 /**
  * ConceptMap/$rollup (this server's operation): counts documented on local or common codes, rolled up to niveau 2,
- * niveau 1 and condition areas per municipality (src/local/rollup.ts). Input: `row` parameters (parts kommunekode,
+ * niveau 1 and condition areas per municipality (src/operations/rollup-counts.ts). Input: `row` parameters (parts kommunekode,
  * system, code, count, district, period) or a CSV (`text/csv` body, or parameter `csv`) with the columns kommunekode,
  * system, code (or kode), count (or antal) and optionally district (bydel, omraade) and period (or periode). Output: Parameters, or CSV/NDJSON.
  */

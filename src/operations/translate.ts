@@ -1,11 +1,11 @@
 import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, ParametersParameter, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
-import { checkKommunekodeParam, KOMMUNEKODE_PARAM, localSystemsDefining } from '../local/gateway';
-import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../local/municipality';
+import { checkKommunekodeParam, KOMMUNEKODE_PARAM, localSystemsDefining } from './gateway-codings';
+import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../municipal/municipality';
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
-import { elementsTargeting, elementsWithCode } from '../terminology/packed-conceptmap';
+import { elementsTargeting, elementsWithCode } from '../terminology/packed/conceptmap';
 import { endOfDate, versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
@@ -15,7 +15,7 @@ import { TX_RESOURCE_PARAM } from './tx-resources';
  * ConceptMap/$translate, R4 parameters (code/system/version, coding, codeableConcept, source, target,
  * targetsystem, reverse) and the R5 names (sourceCode, sourceCoding, sourceCodeableConcept, sourceScope,
  * targetCode, targetCoding, targetCodeableConcept, targetScope, targetSystem) as aliases, plus `kommunekode`:
- * restricts the maps to one municipality's and resolves gateway-style niveau-3 codings (src/local/gateway.ts).
+ * restricts the maps to one municipality's and resolves gateway-style niveau-3 codings (src/operations/gateway-codings.ts).
  *
  * Each match has `equivalence` (as stated in the map, read from source to target), `concept` and `originMap`
  * (the map's url|version). Forward: `concept` is the target code. Reverse with R4 `reverse=true`: `concept` is

@@ -2,7 +2,7 @@ import type { CodeableConcept, CodeSystem, Coding, Resource, ValueSet } from 'fh
 import { FhirError } from '../errors/fhir-error';
 import type { OperationInput, OperationSpec, ParamSpec, ParamValue } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
-import { CodeValidator, type CodedValue } from '../terminology/code-validator';
+import { CodeValidator, type CodedValue } from '../terminology/validation/code-validator';
 import type { TerminologyResource } from '../terminology/resource-set';
 import { LanguageList } from '../terminology/validation/languages';
 import { msg, txError } from '../terminology/validation/messages';

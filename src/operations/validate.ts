@@ -1,7 +1,7 @@
 import { FhirError } from '../errors/fhir-error';
-import { primaryLanguage, validationOutcome, type ValidationIssue } from '../validation/messages';
-import type { CompiledProfile } from '../validation/profile-registry';
-import type { ValidationMode } from '../validation/validator';
+import { primaryLanguage, validationOutcome, type ValidationIssue } from '../profile-validation/messages';
+import type { CompiledProfile } from '../profile-validation/profile-registry';
+import type { ValidationMode } from '../profile-validation/validator';
 import { OperationResult, type OperationHandler } from './context';
 
 export const RESOURCE_VALIDATE_DEFINITION = 'http://hl7.org/fhir/OperationDefinition/Resource-validate';

@@ -1,5 +1,5 @@
-import { SOFTWARE } from '../http/metadata';
-import { ownerOf } from '../local/municipality';
+import { SOFTWARE } from '../http/routes/metadata';
+import { ownerOf } from '../municipal/municipality';
 import type { ResourceSet, TerminologyResource } from '../terminology/resource-set';
 import type { PackageManifest } from './package-writer';
 import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';

@@ -2,7 +2,7 @@ import type { OperationDefinition } from 'fhir/r4';
 
 const BASE = 'http://faelles-tx.dk/fhir/OperationDefinition';
 
-/** This server's system-level package operations (src/http/package-routes.ts), as OperationDefinitions. */
+/** This server's system-level package operations (src/http/routes/packages.ts), as OperationDefinitions. */
 export const PACKAGE_OPERATION_DEFINITIONS: OperationDefinition[] = [
   {
     resourceType: 'OperationDefinition',

@@ -1,5 +1,5 @@
 import type { StoredPackage } from '../store/packages';
-import { packResource } from '../terminology/packed-resource';
+import { packResource } from '../terminology/packed/resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 import { versionMatches } from '../terminology/versions';
@@ -41,7 +41,7 @@ export class PublishedLayer {
     this.rebuild();
   }
 
-  /** From here on the terminology folder's resources are kept packed (terminology/packed-resource.ts). */
+  /** From here on the terminology folder's resources are kept packed (terminology/packed/resource.ts). */
   packBase(): void {
     this.base = this.base.map(packResource);
     this.rebuild();

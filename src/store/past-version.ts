@@ -1,5 +1,5 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
-import { packResource } from '../terminology/packed-resource';
+import { packResource } from '../terminology/packed/resource';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
@@ -117,7 +117,7 @@ export class VersionHistory {
     return true;
   }
 
-  /** Adds a version just written (`packed`: already packed by the caller, src/terminology/packed-resource.ts). */
+  /** Adds a version just written (`packed`: already packed by the caller, src/terminology/packed/resource.ts). */
   record(resource: TerminologyResource, lastUpdated = resource.meta?.lastUpdated ?? new Date().toISOString(), packed = false): void {
     if (this.newest(headOf(resource), lastUpdated)) this.set.add(packed ? resource : packResource(resource));
   }

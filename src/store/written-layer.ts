@@ -1,4 +1,4 @@
-import { packResource } from '../terminology/packed-resource';
+import { packResource } from '../terminology/packed/resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
 import type { VersionHistory } from './past-version';

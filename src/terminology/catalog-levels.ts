@@ -1,5 +1,5 @@
 import type { Coding } from 'fhir/r4';
-import type { CodeSystemProvider, Concept } from './codesystem-provider';
+import type { CodeSystemProvider, Concept } from './providers/provider';
 import { findLegacyReplacement, replacementsOf } from './replacements';
 import type { TerminologyRegistry } from './registry';
 

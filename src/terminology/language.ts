@@ -1,5 +1,5 @@
 import type { CodeSystemConceptDesignation } from 'fhir/r4';
-import type { CodeSystemProvider, Concept } from './codesystem-provider';
+import type { CodeSystemProvider, Concept } from './providers/provider';
 
 /** The server's default display language: the catalogs are Danish. */
 export const DEFAULT_LANGUAGE = 'da';

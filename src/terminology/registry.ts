@@ -1,9 +1,9 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { parseCanonical } from './canonical';
-import type { CodeSystemProvider } from './codesystem-provider';
-import { FhirCodeSystemProvider } from './fhir-codesystem-provider';
-import { packedConcepts } from './packed-codesystem';
-import { PackedCodeSystemProvider } from './packed-codesystem-provider';
+import type { CodeSystemProvider } from './providers/provider';
+import { FhirCodeSystemProvider } from './providers/fhir-codesystem';
+import { packedConcepts } from './packed/codesystem';
+import { PackedCodeSystemProvider } from './providers/packed-codesystem';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };

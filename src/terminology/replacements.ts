@@ -1,5 +1,5 @@
 import type { ConceptMap } from 'fhir/r4';
-import type { CodeSystemProvider, Concept } from './codesystem-provider';
+import type { CodeSystemProvider, Concept } from './providers/provider';
 import type { TerminologyRegistry } from './registry';
 
 /** Marks a published ConceptMap whose source codes are legacy keys of the target codes. */

@@ -22,7 +22,7 @@ const NONE: readonly TerminologyResource[] = Object.freeze([]);
 export class ResourceSet {
   /** A layer that answers only `url|version` (src/store/past-version.ts): not a candidate for the newest version. */
   readonly versionedOnly: boolean = false;
-  /** A layer whose resources are computed when first used (src/local/municipal-layer.ts): listing it computes them all. */
+  /** A layer whose resources are computed when first used (src/municipal/municipal-layer.ts): listing it computes them all. */
   readonly computedOnUse: boolean = false;
 
   /** Per type, url → versions (one map per type: a lookup hashes the url itself, no key string is built per call). */

@@ -1,9 +1,9 @@
 import type { ValueSet, ValueSetComposeInclude, ValueSetComposeIncludeFilter, ValueSetExpansionContains } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { canonical } from './canonical';
-import type { CodeSystemProvider } from './codesystem-provider';
+import type { CodeSystemProvider } from './providers/provider';
 import type { TerminologyRegistry } from './registry';
-import { expandValueSet, expansionRequest } from './value-set-expansion';
+import { expandValueSet, expansionRequest } from './expansion/value-set-expansion';
 
 /** How the codes of one value set relate to those of another ($compare). */
 export type CompareResult = 'same' | 'superset' | 'subset' | 'overlapping' | 'disjoint' | 'empty' | 'indeterminate';

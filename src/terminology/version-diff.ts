@@ -1,5 +1,5 @@
 import type { Coding, ConceptMap, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
-import type { CodeSystemProvider, Concept } from './codesystem-provider';
+import type { CodeSystemProvider, Concept } from './providers/provider';
 import { replacementsOf } from './replacements';
 
 /**

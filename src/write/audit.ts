@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity } from 'fhir/r4';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
-import { kommunekodeIdentifier, resourceKommunekoder } from '../local/municipality';
+import { kommunekodeIdentifier, resourceKommunekoder } from '../municipal/municipality';
 import type { AuditOfWrite, AuditRecord } from '../store/audit-log';
 import { nowInstant } from '../store/store-support';
 import type { StoredVersion } from '../store/store';

@@ -1,5 +1,5 @@
-import type { RuleIssue } from '../local/validation';
-import { ownerOf, reservedIdKommunekode, resourceKommunekoder } from '../local/municipality';
+import type { RuleIssue } from '../municipal/write-rules';
+import { ownerOf, reservedIdKommunekode, resourceKommunekoder } from '../municipal/municipality';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 
 /**

@@ -8,7 +8,7 @@ import { describeWithChromium } from '../support/chromium';
 import { catalogCodes, COUNTS_CSV, expectedCoverage, importDataUseCatalogs, localCatalogs } from '../support/data-use';
 import { CODES } from '../support/local';
 import { axeViolations } from './axe';
-import kommuner from '../../src/local/kommuner.json';
+import kommuner from '../../src/municipal/kommuner.json';
 
 /**
  * "Sammenlign kommuner" in headless Chromium, with the data-use example loaded (the local catalogs of 101 and 147

@@ -4,7 +4,7 @@ import { launchChromium, type Browser } from '../../scripts/chromium';
 import { startWebServer, type WebServer } from '../../scripts/web-server';
 import { publishedCatalogs } from '../support/app';
 import { describeWithChromium } from '../support/chromium';
-import { kommuneByKode } from '../../src/local/kommuner';
+import { kommuneByKode } from '../../src/municipal/kommuner';
 import { CODES } from '../support/local';
 
 /**

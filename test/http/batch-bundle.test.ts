@@ -3,7 +3,7 @@ import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from '
 import request from 'supertest';
 import type { App } from '../../src/app';
 import express from 'express';
-import { batchRoute, MAX_BATCH_ENTRIES } from '../../src/http/batch-route';
+import { batchRoute, MAX_BATCH_ENTRIES } from '../../src/http/routes/batch';
 import { FSIII, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 

@@ -2,7 +2,7 @@ import type { Parameters, ParametersParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { jsonBytes, SerializedResource, serializeResource, serializedParameters } from '../../src/fhir/serialized';
-import { jsonDepth } from '../../src/http/fhir-json';
+import { jsonDepth } from '../../src/http/pipeline/fhir-json';
 import { FSIII, testApp } from '../support/app';
 
 const CATALOG_119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sendChunks } from '../../src/http/chunked-send';
+import { sendChunks } from '../../src/http/pipeline/chunked-send';
 
 /**
  * Chunks of assorted sizes (empty ones, small ones, one larger than a write buffer), each filled with `seed`'s bytes;

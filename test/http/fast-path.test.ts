@@ -3,7 +3,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
 import type { Config } from '../../src/config';
-import { fastPathOf } from '../../src/http/fast-path';
+import { fastPathOf } from '../../src/http/pipeline/fast-path';
 import { expansionTemplate, fromTemplate } from '../../src/operations/response-cache';
 import { MemoryStore } from '../../src/store/memory-store';
 import { FSIII, publishedCatalogs, testConfig } from '../support/app';

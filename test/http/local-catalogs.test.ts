@@ -1,7 +1,7 @@
 import type { Bundle, CodeSystem, ConceptMap, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { GATEWAY_LOCAL_SYSTEMS, KOMMUNEKODE_SYSTEM } from '../../src/local/municipality';
+import { GATEWAY_LOCAL_SYSTEMS, KOMMUNEKODE_SYSTEM } from '../../src/municipal/municipality';
 import { FSIII, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
 

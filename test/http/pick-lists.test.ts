@@ -1,7 +1,7 @@
 import type { Bundle, CodeableConcept, Coding, OperationOutcome, Parameters, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { CONTAINS_PROPERTY_EXT } from '../../src/terminology/expansion-renderer';
+import { CONTAINS_PROPERTY_EXT } from '../../src/terminology/expansion/renderer';
 import { FSIII, publishedCatalogs, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, sampleCatalog, tokenFor } from '../support/local';
 

@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createMetrics } from '../../src/http/metrics';
-import { requestLifecycle } from '../../src/http/request-lifecycle';
+import { createMetrics } from '../../src/http/pipeline/metrics';
+import { requestLifecycle } from '../../src/http/pipeline/request-lifecycle';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 
 /** A node:http server whose requests go through the lifecycle and are answered by `answer` (or never). */

@@ -30,7 +30,7 @@ export function compileServer(): { entry: string; remove(): void } {
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, code);
       } else if (entry.name.endsWith('.json')) {
-        // data the sources import (src/local/kommuner.json), as tsc's resolveJsonModule copies it into dist/
+        // data the sources import (src/municipal/kommuner.json), as tsc's resolveJsonModule copies it into dist/
         const target = path.join(out, child);
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.copyFileSync(path.join(ROOT, child), target);

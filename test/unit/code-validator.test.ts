@@ -1,5 +1,5 @@
 import type { CodeSystem, Coding, OperationOutcome, Parameters, ValueSet } from 'fhir/r4';
-import { CodeValidator, type CodedValue } from '../../src/terminology/code-validator';
+import { CodeValidator, type CodedValue } from '../../src/terminology/validation/code-validator';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
 import { LanguageList } from '../../src/terminology/validation/languages';

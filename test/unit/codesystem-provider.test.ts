@@ -1,6 +1,6 @@
 import type { CodeSystem } from 'fhir/r4';
-import type { Concept } from '../../src/terminology/codesystem-provider';
-import { FhirCodeSystemProvider } from '../../src/terminology/fhir-codesystem-provider';
+import type { Concept } from '../../src/terminology/providers/provider';
+import { FhirCodeSystemProvider } from '../../src/terminology/providers/fhir-codesystem';
 import { FSIII } from '../support/app';
 import { fsiiiIndex, readJson } from '../support/files';
 

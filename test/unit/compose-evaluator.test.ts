@@ -1,6 +1,6 @@
 import type { CodeSystem, ValueSet, ValueSetCompose } from 'fhir/r4';
 import { FhirError } from '../../src/errors/fhir-error';
-import { ComposeEvaluator } from '../../src/terminology/expander';
+import { ComposeEvaluator } from '../../src/terminology/compose/evaluator';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
 

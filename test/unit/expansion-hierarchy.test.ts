@@ -1,5 +1,5 @@
-import type { ExpansionEntry } from '../../src/terminology/compose-result';
-import { countNodes, nestBy, pruneToMatches, type HierarchyNode } from '../../src/terminology/expansion-hierarchy';
+import type { ExpansionEntry } from '../../src/terminology/compose/result';
+import { countNodes, nestBy, pruneToMatches, type HierarchyNode } from '../../src/terminology/expansion/hierarchy';
 
 const entry = (code: string): ExpansionEntry => ({ system: 'urn:test', code, display: code, inactive: false, abstract: false });
 const codes = (nodes: readonly HierarchyNode[]): unknown[] => nodes.map((n) => (n.children.length > 0 ? [n.entry.code, codes(n.children)] : n.entry.code));

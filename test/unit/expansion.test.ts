@@ -1,10 +1,10 @@
 import type { CodeSystem, Extension, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import { FhirError } from '../../src/errors/fhir-error';
-import { CONTAINS_PROPERTY_EXT, EXPANSION_PROPERTY_EXT } from '../../src/terminology/expansion-renderer';
-import { parseLanguagePreference } from '../../src/terminology/expansion-display';
+import { CONTAINS_PROPERTY_EXT, EXPANSION_PROPERTY_EXT } from '../../src/terminology/expansion/renderer';
+import { parseLanguagePreference } from '../../src/terminology/expansion/display';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
-import { expandValueSet, expansionRequest, type ExpansionRequest } from '../../src/terminology/value-set-expansion';
+import { expandValueSet, expansionRequest, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
 import { FSIII, publishedCatalogs } from '../support/app';
 
 /** "Kommunal genoptræning efter sygehusophold-tilstande": three levels deep in FSIII. */

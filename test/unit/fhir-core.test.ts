@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { coreResourcesFromBundle, fhirCoreFromFiles, GENERATED_DATA, GENERATED_INDEX, generateFhirCoreFiles } from '../../src/terminology/fhir-core';
-import { lazyResource } from '../../src/terminology/lazy-resource';
+import { lazyResource } from '../../src/terminology/packed/lazy-resource';
 import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
 
 describe('lazyResource', () => {

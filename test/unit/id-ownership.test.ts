@@ -1,7 +1,7 @@
 import type { CodeSystem } from 'fhir/r4';
 import type { Principal } from '../../src/auth/verifier';
 import { FhirError } from '../../src/errors/fhir-error';
-import { reservedIdKommunekode, resourceKommunekoder } from '../../src/local/municipality';
+import { reservedIdKommunekode, resourceKommunekoder } from '../../src/municipal/municipality';
 import { ResourceSet } from '../../src/terminology/resource-set';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue } from '../../src/write/id-ownership';
 import { isKlCanonical, publishedCanonicalIssue } from '../../src/write/published-canonicals';

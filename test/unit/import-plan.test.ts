@@ -1,7 +1,7 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import { FhirError } from '../../src/errors/fhir-error';
-import type { BuiltCatalog } from '../../src/local/csv-import';
-import { checkBasedOn, codesMadeOutsideImport, importMode, IMPORT_TAG, mergeWithExisting, planImport, planParameters, withImportTag } from '../../src/local/import-plan';
+import type { BuiltCatalog } from '../../src/municipal/csv-import';
+import { checkBasedOn, codesMadeOutsideImport, importMode, IMPORT_TAG, mergeWithExisting, planImport, planParameters, withImportTag } from '../../src/municipal/import-plan';
 import type { StoredVersion } from '../../src/store/store';
 import { CODES, localCodeSystem, localConceptMap } from '../support/local';
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import express from 'express';
-import { jsonDepth } from '../../src/http/fhir-json';
-import { parseJsonBody } from '../../src/http/json-body';
+import { jsonDepth } from '../../src/http/pipeline/fhir-json';
+import { parseJsonBody } from '../../src/http/pipeline/json-body';
 import { prng } from '../../scripts/prng';
 
 const bodyParser = express.json({ limit: 10 * 1024 * 1024, strict: true, type: () => true });

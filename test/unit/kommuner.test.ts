@@ -1,4 +1,4 @@
-import { KOMMUNER, kommuneByKode } from '../../src/local/kommuner';
+import { KOMMUNER, kommuneByKode } from '../../src/municipal/kommuner';
 
 describe('the list of municipalities', () => {
   it('has the 98 municipalities, each once, with three-digit codes and a name', () => {

@@ -1,7 +1,7 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import pino from 'pino';
 import { createApp } from '../../src/app';
-import { validateTerminologyResource, type RuleIssue } from '../../src/local/validation';
+import { validateTerminologyResource, type RuleIssue } from '../../src/municipal/write-rules';
 import { MemoryStore } from '../../src/store/memory-store';
 import { TerminologyLoadError, type LoadedTerminology } from '../../src/terminology/loader';
 import { TerminologyRegistry } from '../../src/terminology/registry';

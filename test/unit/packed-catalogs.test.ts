@@ -1,11 +1,11 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
-import type { CodeSystemProvider, Concept } from '../../src/terminology/codesystem-provider';
-import { FhirCodeSystemProvider } from '../../src/terminology/fhir-codesystem-provider';
-import { packedConcepts } from '../../src/terminology/packed-codesystem';
-import { PackedCodeSystemProvider } from '../../src/terminology/packed-codesystem-provider';
-import { elementsTargeting, elementsWithCode } from '../../src/terminology/packed-conceptmap';
-import { itemStarts, PackedJsonArray } from '../../src/terminology/packed-json-array';
-import { packResource } from '../../src/terminology/packed-resource';
+import type { CodeSystemProvider, Concept } from '../../src/terminology/providers/provider';
+import { FhirCodeSystemProvider } from '../../src/terminology/providers/fhir-codesystem';
+import { packedConcepts } from '../../src/terminology/packed/codesystem';
+import { PackedCodeSystemProvider } from '../../src/terminology/providers/packed-codesystem';
+import { elementsTargeting, elementsWithCode } from '../../src/terminology/packed/conceptmap';
+import { itemStarts, PackedJsonArray } from '../../src/terminology/packed/json-array';
+import { packResource } from '../../src/terminology/packed/resource';
 import { readJson } from '../support/files';
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;

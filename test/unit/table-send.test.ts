@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { parse } from 'csv-parse/sync';
-import { sendTable } from '../../src/http/table-send';
+import { sendTable } from '../../src/http/pipeline/table-send';
 
 /** A response whose connection takes one write and then wants a 'drain', as a slow client's does. */
 class SlowResponse extends EventEmitter {

@@ -1,6 +1,6 @@
-import { UcumProvider, ucumCodeSystem } from '../../src/terminology/library-systems/ucum';
-import { UcumStructureParser, UcumSyntaxError } from '../../src/terminology/library-systems/ucum-structure';
-import { ucumTables } from '../../src/terminology/library-systems/ucum-tables';
+import { UcumProvider, ucumCodeSystem } from '../../src/terminology/providers/library-systems/ucum';
+import { UcumStructureParser, UcumSyntaxError } from '../../src/terminology/providers/library-systems/ucum-structure';
+import { ucumTables } from '../../src/terminology/providers/library-systems/ucum-tables';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lhc = require('@lhncbc/ucum-lhc');

@@ -1,5 +1,5 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
-import { FhirCodeSystemProvider } from '../../src/terminology/fhir-codesystem-provider';
+import { FhirCodeSystemProvider } from '../../src/terminology/providers/fhir-codesystem';
 import { diffCodeSystems, diffConceptMaps, diffExpansions } from '../../src/terminology/version-diff';
 
 const STATUS = [{ code: 'status', uri: 'http://hl7.org/fhir/concept-properties#status', type: 'code' as const },

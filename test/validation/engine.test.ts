@@ -5,10 +5,10 @@ import type { StructureDefinition } from 'fhir/r4';
 import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
-import { compileInvariant, runInvariant } from '../../src/validation/invariant-evaluator';
-import { primaryLanguage, type ValidationIssue } from '../../src/validation/messages';
-import { loadProfiles } from '../../src/validation/profile-registry';
-import { SubmissionValidator } from '../../src/validation/validator';
+import { compileInvariant, runInvariant } from '../../src/profile-validation/invariant-evaluator';
+import { primaryLanguage, type ValidationIssue } from '../../src/profile-validation/messages';
+import { loadProfiles } from '../../src/profile-validation/profile-registry';
+import { SubmissionValidator } from '../../src/profile-validation/validator';
 import { publishedCatalogs } from '../support/app';
 import { FSIII } from './fixtures';
 

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
-import { loadProfiles, type ElementNode } from '../../src/validation/profile-registry';
-import { profilesVerified, recordVerification, VERIFIED_FILE } from '../../src/validation/profile-verification';
+import { loadProfiles, type ElementNode } from '../../src/profile-validation/profile-registry';
+import { profilesVerified, recordVerification, VERIFIED_FILE } from '../../src/profile-validation/profile-verification';
 import { ROOT } from '../support/app';
 
 const PROFILES_DIR = path.join(ROOT, 'profiles');

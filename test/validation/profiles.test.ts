@@ -6,7 +6,7 @@ import type { StructureDefinition } from 'fhir/r4';
 import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
-import { danishOf, KL_PROFILE_EXTENSION, loadProfiles, ProfileLoadError } from '../../src/validation/profile-registry';
+import { danishOf, KL_PROFILE_EXTENSION, loadProfiles, ProfileLoadError } from '../../src/profile-validation/profile-registry';
 import { publishedCatalogs, ROOT } from '../support/app';
 
 const PROFILES_DIR = path.join(ROOT, 'profiles');

@@ -7,7 +7,7 @@ import type { Bundle, CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup
 import {
   kommunekodeIdentifier, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localTargetEquivalence, localTypePropertyCode, municipalId, municipalUrl,
   STATUS_PROPERTY_URI, statusPropertyCode, type LocalKind,
-} from '../../src/local/municipality';
+} from '../../src/municipal/municipality';
 
 export type { LocalKind };
 

@@ -1,6 +1,6 @@
 import type { CodeSystem } from 'fhir/r4';
 import { compareVersions } from '../canonical';
-import type { CodeSystemProvider } from '../codesystem-provider';
+import type { CodeSystemProvider } from '../providers/provider';
 import type { TerminologyRegistry } from '../registry';
 import { assertCodeSystemShape } from '../resource-shape';
 import { versionMatches } from '../versions';

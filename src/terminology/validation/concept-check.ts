@@ -2,7 +2,7 @@ import type { CodeableConcept, Coding, Parameters } from 'fhir/r4';
 import { listedIssues, listedOutcomeIssues, omittedIssuesText } from '../../errors/issue-cap';
 import { operationOutcome } from '../../errors/operation-outcome';
 import { ParametersBuilder } from '../../fhir/parameters';
-import type { CodeSystemProvider, Concept } from '../codesystem-provider';
+import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { findLegacyReplacement, replacementsOf } from '../replacements';
 import { checkTimeBudget } from '../time-budget';
 import { presentVersionList } from '../versions';

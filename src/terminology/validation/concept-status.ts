@@ -1,4 +1,4 @@
-import type { CodeSystemProvider, Concept } from '../codesystem-provider';
+import type { CodeSystemProvider, Concept } from '../providers/provider';
 
 const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 

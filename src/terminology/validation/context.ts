@@ -1,6 +1,6 @@
 import type { IssueCode, TxIssueType } from '../../errors/fhir-error';
 import type { Severity } from '../../errors/operation-outcome';
-import type { CodeSystemProvider, Concept } from '../codesystem-provider';
+import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { IssueCollector } from '../issue-collector';
 import type { TerminologyRegistry } from '../registry';
 import { CodeSystemAccess } from './code-systems';

@@ -1,5 +1,5 @@
 import type { Coding, Extension, ValueSetComposeIncludeConcept } from 'fhir/r4';
-import type { CodeSystemProvider, Concept } from '../codesystem-provider';
+import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { languageMatches, type LanguageDepth, type LanguageList } from './languages';
 
 export const DISPLAY_USE: Coding = {

@@ -1,5 +1,5 @@
 import type { Extension, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
-import type { CodeSystemProvider, Concept } from '../codesystem-provider';
+import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { addToPath } from './code-systems';
 import { conceptInactive, conceptStatus } from './concept-status';
 import type { ValidationContext, ValidationState } from './context';

@@ -1,8 +1,8 @@
 import type { CodeSystem, Extension, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
 import { parseCanonical } from '../canonical';
-import type { CodeSystemProvider } from '../codesystem-provider';
-import { compileFilter } from '../compose-filter';
+import type { CodeSystemProvider } from '../providers/provider';
+import { compileFilter } from '../compose/filter';
 import { assertValueSetShape } from '../resource-shape';
 import { checkTimeBudget } from '../time-budget';
 import { compareVersionsGeneral, presentVersionList } from '../versions';

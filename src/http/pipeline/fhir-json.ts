@@ -1,0 +1,182 @@
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
+import { FhirError } from '../../errors/fhir-error';
+import { SerializedResource, serializeResource } from '../../fhir/serialized';
+import { sendChunks } from './chunked-send';
+import { parseJsonBody } from './json-body';
+import { tooManyParameters } from './parameters-body';
+
+export const FHIR_JSON = 'application/fhir+json';
+
+/** Deepest JSON nesting accepted: far beyond any FHIR resource, well before recursion becomes a risk. */
+export const MAX_JSON_DEPTH = 128;
+
+/** Nesting depth of a parsed JSON value, counted without recursion; stops once `limit` is exceeded. */
+export function jsonDepth(value: unknown, limit: number): number {
+  // Runs over every POST body: two flat stacks and no per-node arrays (a 10,000-coding batch has ~100,000 nodes).
+  let max = 0;
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop();
+    const d = depths.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const child: unknown = v[i];
+        if (child !== null && typeof child === 'object') {
+          values.push(child);
+          depths.push(d + 1);
+        }
+      }
+    } else {
+      for (const key in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
+        const child: unknown = (v as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') {
+          values.push(child);
+          depths.push(d + 1);
+        }
+      }
+    }
+  }
+  return max;
+}
+
+const ACCEPTED_BODY_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
+
+/** Largest body accepted on a request that has no use for one (GET, HEAD, DELETE, OPTIONS): small. */
+export const NO_BODY_LIMIT_BYTES = 1024;
+
+/** A body too large: answered 413, and the connection is closed so that the rest of the body is not read. */
+function tooLarge(res: Response, limit: number): FhirError {
+  res.setHeader('Connection', 'close');
+  return new FhirError(413, 'too-long', `The request body is larger than ${limit} bytes`);
+}
+
+/**
+ * The Content-Type parameters for which the body is read as bytes and parsed by parseJsonBody: none, or UTF-8 named
+ * plainly. Anything else (another `utf-*` charset, a parameter body-parser would refuse…) goes through
+ * `express.json` itself.
+ */
+const UTF8_PARAMETERS = /^(?:; *charset *= *(?:utf-8|"utf-8") *)?$/i;
+
+/**
+ * The longest parameter list of a Parameters body: its own `parameter`, the `part` of each parameter and the
+ * `parameter` of each Parameters resource a parameter carries (a $batch-validate-code `validation`). 0 for other bodies.
+ */
+export function longestParameterList(body: unknown): number {
+  const list = parameterList(body);
+  if (!list) return 0;
+  let longest = list.length;
+  for (const p of list) {
+    if (!p || typeof p !== 'object') continue;
+    const { part, resource } = p as { part?: unknown; resource?: unknown };
+    if (Array.isArray(part) && part.length > longest) longest = part.length;
+    const nested = parameterList(resource);
+    if (nested && nested.length > longest) longest = nested.length;
+  }
+  return longest;
+}
+
+function parameterList(resource: unknown): unknown[] | undefined {
+  if (!resource || typeof resource !== 'object') return undefined;
+  const { resourceType, parameter } = resource as { resourceType?: unknown; parameter?: unknown };
+  return resourceType === 'Parameters' && Array.isArray(parameter) ? parameter : undefined;
+}
+
+export interface BodyLimits {
+  /** Largest body in bytes (BODY_LIMIT_BYTES). */
+  bytes: number;
+  /** Most parameters in one Parameters list (MAX_PARAMETERS). */
+  parameters: number;
+  /** Paths of the operations that also take a text/csv body (e.g. $rollup). */
+  csvPaths?: RegExp;
+}
+
+/**
+ * JSON body parsing for FHIR: the FHIR and plain JSON media types, a size limit, a limit on the parameters of a
+ * Parameters body (so that no parameter list costs more than a bounded amount of work), and FHIR errors for bad bodies.
+ */
+export function fhirJsonBody(limits: BodyLimits) {
+  const limitBytes = limits.bytes;
+  const csvPaths = limits.csvPaths;
+  const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
+  // operations that take a table (e.g. $rollup) get a text/csv body as bytes, under the same limit
+  const readCsv = express.raw({ limit: limitBytes, type: 'text/csv' });
+  // the same reading (limit, content encodings, errors) without decoding: parseJsonBody parses what express.json would
+  const read = express.raw({ limit: limitBytes, type: ACCEPTED_BODY_TYPES });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const length = req.headers['content-length'];
+    if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') {
+      // nothing reads the body of a GET: a large one is refused at once instead of being read and thrown away
+      const declared = length === undefined ? 0 : Number(length);
+      if (declared > NO_BODY_LIMIT_BYTES || req.headers['transfer-encoding'] !== undefined) return next(tooLarge(res, NO_BODY_LIMIT_BYTES));
+      return next();
+    }
+    const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody) return next();
+    const contentType = req.headers['content-type'] ?? '';
+    const semicolon = contentType.indexOf(';');
+    const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+    if (type === 'application/x-www-form-urlencoded') return next();
+    if (type === 'text/csv' && csvPaths?.test((req.url ?? '').split('?')[0]!)) {
+      readCsv(req, res, (err?: unknown) => next(err ? bodyError(err, res, limitBytes) : undefined));
+      return;
+    }
+    if (!ACCEPTED_BODY_TYPES.includes(type)) {
+      return next(new FhirError(415, 'not-supported', `Content-Type '${type || '(none)'}' is not supported; send ${FHIR_JSON}`));
+    }
+    const done = (err?: unknown): void => {
+      if (err) return next(bodyError(err, res, limitBytes));
+      let depth: number | undefined;
+      if (Buffer.isBuffer(req.body)) {
+        try {
+          const parsed = parseJsonBody(req.body, limits.parameters);
+          req.body = parsed.value;
+          depth = parsed.depth;
+        } catch (e) {
+          req.body = undefined;
+          if (e instanceof FhirError) return next(e);
+          return next(bodyError(Object.assign(e as Error, { type: 'entity.parse.failed' }), res, limitBytes));
+        }
+      }
+      depth ??= jsonDepth(req.body, MAX_JSON_DEPTH);
+      if (depth > MAX_JSON_DEPTH) return next(FhirError.invalid(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels`));
+      const parameters = longestParameterList(req.body);
+      if (parameters > limits.parameters) {
+        return next(tooManyParameters(limits.parameters));
+      }
+      next();
+    };
+    if (UTF8_PARAMETERS.test(semicolon < 0 ? '' : contentType.slice(semicolon))) read(req, res, done);
+    else parse(req, res, done);
+  };
+}
+
+/** The FHIR error for what body-parser (or parseJsonBody) reported. */
+function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e.type === 'entity.too.large') return tooLarge(res, limitBytes);
+  if (e.type === 'entity.parse.failed') return FhirError.invalid(`The request body is not valid JSON: ${e.message ?? ''}`.trim(), {});
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    return new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded');
+  }
+  if (e.status && e.status >= 400 && e.status < 500) return new FhirError(e.status, 'invalid', e.message ?? 'Bad request body');
+  return err;
+}
+
+/** Answers above this size that come as chunks are written as they are (see chunked-send.ts), not joined first. */
+const CHUNKED_ANSWER_BYTES = 256 * 1024;
+
+export function sendResource(res: Response, status: number, resource: unknown): void {
+  if (res.headersSent) return; // already answered (e.g. timed out)
+  res.status(status).type(`${FHIR_JSON}; charset=utf-8`);
+  if (resource instanceof SerializedResource && resource.chunks.length > 1 && resource.byteLength > CHUNKED_ANSWER_BYTES) {
+    sendChunks(res, resource.chunks, resource.byteLength);
+    return;
+  }
+  res.send(serializeResource(resource));
+}

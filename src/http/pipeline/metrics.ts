@@ -1,0 +1,54 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TerminologyRegistry } from '../../terminology/registry';
+
+const OPERATION_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/]+))?\/\$([A-Za-z-]+)$/;
+
+/** What a request is, for metrics: the operation or interaction, never the raw path (that would explode labels). */
+export function routeLabel(path: string, method: string): string {
+  const op = OPERATION_PATH.exec(path);
+  if (op) return `${op[1]}/${op[2] ? '[id]/' : ''}$${op[3]}`;
+  const m = /^\/(CodeSystem|ValueSet|ConceptMap|StructureDefinition|Bundle)(\/[^/]+)?(\/_history)?/.exec(path);
+  if (m) return `${m[1]}${m[2] ? '/[id]' : ''}${m[3] ? '/_history' : ''} ${method}`;
+  if (path === '/metadata') return 'metadata';
+  return 'other';
+}
+
+export interface AppMetrics {
+  registry: Registry;
+  /** Counts an answered request (`url` as received, with the base path) and its latency. */
+  record(url: string, method: string, status: number, seconds: number): void;
+}
+
+/** Latency buckets in seconds. */
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** Prometheus metrics of one app instance (its own registry, no process-wide state). */
+export function createMetrics(terminology: TerminologyRegistry, basePath: string): AppMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: 'faelles_tx_requests_total', help: 'HTTP requests by operation and status', labelNames: ['route', 'status'], registers: [registry] });
+  const latency = new Histogram({ name: 'faelles_tx_request_duration_seconds', help: 'Request latency by operation', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  // the labelled children, made once per route and status (prom-client hashes the labels on every call that names them)
+  const counted = new Map<string, Counter.Internal>();
+  const timed = new Map<string, Histogram.Internal<'route'>>();
+  new Gauge({
+    name: 'faelles_tx_catalog_resources', help: 'Terminology resources served, by type',
+    labelNames: ['type'], registers: [registry],
+    collect() {
+      for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap'] as const) this.set({ type }, terminology.list(type).length);
+    },
+  });
+  const record = (url: string, method: string, status: number, seconds: number): void => {
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const route = path.startsWith(basePath) ? routeLabel(path.slice(basePath.length), method) : 'other';
+    const key = `${route} ${status}`;
+    let count = counted.get(key);
+    if (!count) counted.set(key, (count = requests.labels(route, String(status))));
+    count.inc();
+    let time = timed.get(route);
+    if (!time) timed.set(route, (time = latency.labels(route)));
+    time.observe(seconds);
+  };
+  return { registry, record };
+}

@@ -1,0 +1,41 @@
+import cors from 'cors';
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Config } from '../../config';
+import { operationOutcome, issue } from '../../errors/operation-outcome';
+import { FHIR_JSON } from './fhir-json';
+
+/** Security headers, CORS for browser clients and per-client rate limiting, all from configuration. */
+export function securityMiddleware(config: Config): RequestHandler[] {
+  const handlers: RequestHandler[] = [
+    helmet({
+      contentSecurityPolicy: {
+        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'] },
+      },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  ];
+  if (config.corsOrigins.length > 0) {
+    handlers.push(cors({
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'If-Match', 'If-None-Exist', 'Accept', 'Accept-Language', 'X-Request-Id'],
+      exposedHeaders: ['ETag', 'Location', 'Content-Location', 'Last-Modified', 'X-Request-Id'],
+    }));
+  }
+  if (config.rateLimitPerMinute > 0) {
+    handlers.push(rateLimit({
+      windowMs: 60_000,
+      limit: config.rateLimitPerMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      handler: (_req, res) => {
+        res.status(429).type(`${FHIR_JSON}; charset=utf-8`).send(JSON.stringify(operationOutcome([
+          issue({ severity: 'error', code: 'throttled', text: 'Too many requests; try again later' }),
+        ])));
+      },
+    }));
+  }
+  return handlers;
+}

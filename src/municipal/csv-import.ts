@@ -1,0 +1,419 @@
+import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup, ConceptMapGroupElement } from 'fhir/r4';
+import { parse } from 'csv-parse/sync';
+import { DEFAULT_CSV_LIMITS, type CsvLimits } from '../config';
+import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { findLegacyReplacement } from '../terminology/replacements';
+import { currentTimeBudget } from '../terminology/time-budget';
+import {
+  kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localTargetEquivalence, municipalId, municipalUrl, STATUS_PROPERTY_URI,
+  type LocalKind,
+} from './municipality';
+
+/** The common catalogs a local code may map to: FSIII and FFB. */
+export const COMMON_SYSTEMS = ['urn:oid:1.2.208.176.2.21', 'urn:oid:1.2.208.176.2.22'];
+
+export const REQUIRED_COLUMNS = ['kode', 'titel', 'type', 'maal'] as const;
+const OPTIONAL_COLUMNS = ['definition', 'status'] as const;
+/** Other spellings accepted in the header. */
+const COLUMN_ALIASES: Record<string, string> = { mål: 'maal', titel: 'titel', title: 'titel', code: 'kode', definition: 'definition', definitioner: 'definition' };
+const STATUSES = ['active', 'draft', 'retired', 'deprecated'];
+const STATUS_DA: Record<string, string> = { draft: 'kladde', retired: 'udgået', deprecated: 'udgående' };
+
+export type { CsvLimits };
+
+export interface CsvRow {
+  /** Line number in the file (1 = header). */
+  line: number;
+  kode: string;
+  titel: string;
+  type: string;
+  maal: string;
+  definition?: string;
+  status?: string;
+}
+
+export interface LineMessage {
+  severity: 'error' | 'warning';
+  line?: number;
+  message: string;
+  /** The message in Danish (the web page asks for Danish; the command line prints English). */
+  da?: string;
+}
+
+export function formatMessage(m: LineMessage): string {
+  return `${m.line !== undefined ? `line ${m.line}: ` : ''}${m.severity === 'warning' ? 'warning: ' : ''}${m.message}`;
+}
+
+/**
+ * Picks ';' or ',' from the header line (the one that occurs more often outside quotes), and counts the header's
+ * columns with it (too few when a quoted field spans lines: the parsed header is checked as well).
+ */
+export function readCsvHeaderLine(text: string): { delimiter: ';' | ','; columns: number } {
+  const end = text.search(/\r?\n/);
+  const firstLine = end < 0 ? text : text.slice(0, end);
+  let semi = 0;
+  let comma = 0;
+  let quoted = false;
+  for (const ch of firstLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === ';') semi++;
+    else if (!quoted && ch === ',') comma++;
+  }
+  return semi > comma ? { delimiter: ';', columns: semi + 1 } : { delimiter: ',', columns: comma + 1 };
+}
+
+function normaliseHeader(h: string): string {
+  const key = h.trim().toLowerCase();
+  return COLUMN_ALIASES[key] ?? key;
+}
+
+/**
+ * Reads the CSV: UTF-8 with or without BOM, ';' or ',' separated, header row naming the columns. A file wider or
+ * longer than `limits` is refused with one error, without reading the rest.
+ */
+export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFAULT_CSV_LIMITS): { rows: CsvRow[]; messages: LineMessage[] } {
+  const messages: LineMessage[] = [];
+  let text: string;
+  if (typeof content === 'string') {
+    text = content;
+  } else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(content);
+    } catch {
+      return { rows: [], messages: [{ severity: 'error', message: 'The file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8)',
+        da: 'Filen er ikke gemt som UTF-8. Gem den som "CSV UTF-8 (kommasepareret)" i Excel, og prøv igen.' }] };
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') return { rows: [], messages: [{ severity: 'error', message: 'The file is empty', da: 'Filen er tom.' }] };
+  const { delimiter, columns: width } = readCsvHeaderLine(text);
+  if (width > limits.columns) {
+    return { rows: [], messages: [{ severity: 'error', line: 1, message: `The header has ${width} columns; at most ${limits.columns} are accepted`,
+      da: `Overskriftslinjen har ${width} kolonner; højst ${limits.columns} kan bruges.` }] };
+  }
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      delimiter,
+      // one record more than accepted tells that the file is too long, without parsing the rest
+      to: limits.rows + 2,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    return { rows: [], messages: [{ severity: 'error', line: err.lines, message: `The file is not valid CSV: ${err.message}`,
+      da: `Filen er ikke gyldig CSV (tjek anførselstegn og skilletegn): ${err.message}` }] };
+  }
+  if (records.length > limits.rows + 1) {
+    return { rows: [], messages: [{ severity: 'error', message: `The file has more than ${limits.rows} rows; at most ${limits.rows} are accepted in one import`,
+      da: `Filen har mere end ${limits.rows} rækker; højst ${limits.rows} kan importeres ad gangen.` }] };
+  }
+  const [header, ...body] = records;
+  if (header!.record.length > limits.columns) {
+    return { rows: [], messages: [{ severity: 'error', line: header!.info.lines, message: `The header has ${header!.record.length} columns; at most ${limits.columns} are accepted`,
+      da: `Overskriftslinjen har ${header!.record.length} kolonner; højst ${limits.columns} kan bruges.` }] };
+  }
+  const columns = header!.record.map(normaliseHeader);
+  const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    messages.push({ severity: 'error', line: header!.info.lines, message: `The header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${columns.join(', ')})`,
+      da: `Overskriftslinjen mangler kolonne${missing.length > 1 ? 'rne' : 'n'} ${missing.join(', ')} (den har ${columns.join(', ')}).` });
+    return { rows: [], messages };
+  }
+  for (const c of columns) {
+    if (c && !(REQUIRED_COLUMNS as readonly string[]).includes(c) && !(OPTIONAL_COLUMNS as readonly string[]).includes(c)) {
+      messages.push({ severity: 'warning', line: header!.info.lines, message: `Column '${c}' is not used`, da: `Kolonnen '${c}' bruges ikke.` });
+    }
+  }
+  const indexOf = new Map<string, number>();
+  columns.forEach((c, i) => {
+    if (!indexOf.has(c)) indexOf.set(c, i);
+  });
+  const rows: CsvRow[] = [];
+  for (const { record, info } of body) {
+    if (record.length !== columns.length) {
+      messages.push({ severity: 'error', line: info.lines, message: `The row has ${record.length} fields; the header has ${columns.length}`,
+        da: `Rækken har ${record.length} felter; overskriftslinjen har ${columns.length}.` });
+      continue;
+    }
+    const get = (name: string) => {
+      const i = indexOf.get(name);
+      return i === undefined ? undefined : record[i]!;
+    };
+    rows.push({
+      line: info.lines,
+      kode: get('kode')!,
+      titel: get('titel')!,
+      type: get('type')!,
+      maal: get('maal')!,
+      definition: get('definition') || undefined,
+      status: get('status') || undefined,
+    });
+  }
+  if (rows.length === 0 && messages.every((m) => m.severity !== 'error')) messages.push({ severity: 'error', message: 'The file has a header but no rows', da: 'Filen har en overskriftslinje, men ingen rækker.' });
+  return { rows, messages };
+}
+
+interface Candidate {
+  system: string;
+  provider: CodeSystemProvider;
+  concept: Concept;
+}
+
+/** Resolves a `maal` value: an FSIII/FFB code, or the exact title of exactly one common concept. */
+export class CommonTargetResolver {
+  private readonly providers: { system: string; provider: CodeSystemProvider }[] = [];
+  private byTitle?: Map<string, Candidate[]>;
+  private byFoldedTitle?: Map<string, Candidate[]>;
+
+  constructor(private readonly registry: TerminologyRegistry, systems: readonly string[] = COMMON_SYSTEMS) {
+    for (const system of systems) {
+      const provider = registry.codeSystemProvider(system);
+      if (provider) this.providers.push({ system, provider });
+    }
+  }
+
+  get known(): boolean {
+    return this.providers.length > 0;
+  }
+
+  private index(): void {
+    this.byTitle = new Map();
+    this.byFoldedTitle = new Map();
+    for (const { system, provider } of this.providers) {
+      for (const concept of provider.all()) {
+        // FSIII holds every concept twice; the legacy-key twin is not a separate common concept.
+        if (!concept.display || findLegacyReplacement(this.registry, system, concept.code)) continue;
+        const c = { system, provider, concept };
+        const title = concept.display.trim().replace(/\s+/g, ' ');
+        this.byTitle.set(title, [...(this.byTitle.get(title) ?? []), c]);
+        const folded = title.toLowerCase();
+        this.byFoldedTitle.set(folded, [...(this.byFoldedTitle.get(folded) ?? []), c]);
+      }
+    }
+  }
+
+  resolve(value: string): { system: string; code: string; display?: string } | { error: string; da: string } {
+    for (const { system, provider } of this.providers) {
+      const concept = provider.locate(value);
+      if (concept) return { system, code: concept.code, display: concept.display };
+    }
+    if (!this.byTitle) this.index();
+    const title = value.trim().replace(/\s+/g, ' ');
+    const candidates = this.byTitle!.get(title) ?? this.byFoldedTitle!.get(title.toLowerCase()) ?? [];
+    if (candidates.length === 1) {
+      const { system, concept } = candidates[0]!;
+      return { system, code: concept.code, display: concept.display };
+    }
+    if (candidates.length === 0) {
+      return {
+        error: `'${value}' is neither an FSIII/FFB code nor the exact title of a common concept`,
+        da: `'${value}' er hverken en FSIII/FFB-kode eller den nøjagtige titel på et fælleskommunalt begreb.`,
+      };
+    }
+    const list = candidates.map(({ system, provider, concept }) => {
+      const parent = concept.parents[0]?.display;
+      const status = provider.status(concept);
+      const sys = system === COMMON_SYSTEMS[0] ? 'FSIII' : system === COMMON_SYSTEMS[1] ? 'FFB' : system;
+      return { code: concept.code, sys, parent, status };
+    });
+    const en = list.map((c) => `${c.code} (${c.sys}${c.parent ? `, under "${c.parent}"` : ''}${c.status !== 'active' ? `, ${c.status}` : ''})`);
+    const da = list.map((c) => `${c.code} (${c.sys}${c.parent ? `, under "${c.parent}"` : ''}${c.status !== 'active' ? `, ${STATUS_DA[c.status] ?? c.status}` : ''})`);
+    return {
+      error: `'${value}' names ${candidates.length} common concepts; give the code instead: ${en.join('; ')}`,
+      da: `'${value}' er titlen på ${candidates.length} fælleskommunale begreber; skriv koden i stedet: ${da.join('; ')}`,
+    };
+  }
+}
+
+export interface BuildOptions {
+  kommunekode: string;
+  /** The {name} of the canonical URLs (default lokale-indsatser). */
+  name: string;
+  registry: TerminologyRegistry;
+  /** The current resources, when the import updates them: their metadata is kept. */
+  existing?: { codeSystem?: CodeSystem; conceptMap?: ConceptMap };
+  /** Business version for new resources (default 1.0.0) or to set on update. */
+  version?: string;
+  /** Called every `progressEvery` rows. */
+  onProgress?: (done: number, total: number) => void;
+  progressEvery?: number;
+}
+
+export interface BuiltCatalog {
+  codeSystem: CodeSystem;
+  conceptMap: ConceptMap;
+  messages: LineMessage[];
+  /** Line of each local code, to place validation issues. */
+  lineOf: Map<string, number>;
+}
+
+
+function pascal(s: string): string {
+  return s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
+function withoutServerFields<T extends { meta?: unknown; text?: unknown }>(r: T | undefined): Partial<T> {
+  if (!r) return {};
+  const copy = { ...r };
+  delete copy.meta;
+  delete copy.text;
+  return copy;
+}
+
+/** Builds the municipality's CodeSystem and ConceptMap from the rows; row problems are reported by line. */
+export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltCatalog {
+  const { kommunekode, name, registry } = options;
+  const messages: LineMessage[] = [];
+  const resolver = new CommonTargetResolver(registry);
+  if (!resolver.known) messages.push({
+    severity: 'error', message: 'The common catalogs (FSIII, FFB) are not loaded, so targets cannot be resolved',
+    da: 'De fælleskommunale kataloger (FSIII, FFB) er ikke indlæst, så målene kan ikke findes.',
+  });
+  const lineOf = new Map<string, number>();
+  const concepts: CodeSystemConcept[] = [];
+  const groups = new Map<string, ConceptMapGroupElement[]>();
+  const unmappedElements: ConceptMapGroupElement[] = [];
+  const every = options.progressEvery ?? 500;
+
+  const budget = currentTimeBudget();
+  rows.forEach((row, i) => {
+    budget?.tick();
+    if (options.onProgress && i > 0 && i % every === 0) options.onProgress(i, rows.length);
+    const err = (message: string, da: string) => messages.push({ severity: 'error', line: row.line, message, da });
+    const code = row.kode;
+    if (!code) return err('kode is empty', 'kode er tom.');
+    if (!/^[^\s]+( [^\s]+)*$/.test(code)) {
+      return err(`kode '${code}' has whitespace at the ends or inside other than single spaces`,
+        `kode '${code}' har mellemrum i enderne eller mere end ét mellemrum inde i koden.`);
+    }
+    const first = lineOf.get(code);
+    if (first !== undefined) return err(`kode '${code}' is already on line ${first}`, `kode '${code}' står allerede på linje ${first}.`);
+    lineOf.set(code, row.line);
+    if (!row.titel) err(`kode '${code}' has no titel`, `kode '${code}' har ingen titel.`);
+    const kind = row.type.toLowerCase() as LocalKind;
+    if (!LOCAL_KINDS.includes(kind)) err(`type '${row.type}' must be indsats or tilbud`, `type '${row.type}' skal være indsats eller tilbud.`);
+    const status = row.status?.toLowerCase() ?? 'active';
+    if (!STATUSES.includes(status)) err(`status '${row.status}' must be one of ${STATUSES.join(', ')}`, `status '${row.status}' skal være en af ${STATUSES.join(', ')}.`);
+    concepts.push({
+      code,
+      display: row.titel,
+      ...(row.definition ? { definition: row.definition } : {}),
+      property: [{ code: LOCAL_TYPE_CODE, valueCode: LOCAL_KINDS.includes(kind) ? kind : row.type }, { code: 'status', valueCode: status }],
+    });
+    const targets = row.maal.split(';').map((t) => t.trim()).filter((t) => t.length > 0);
+    const element = (): ConceptMapGroupElement => ({ code, display: row.titel, target: [] });
+    if (targets.length === 0) {
+      // An element without targets: the validation reports it (a local code in the file must be mapped).
+      unmappedElements.push(element());
+      return;
+    }
+    const bySystem = new Map<string, ConceptMapGroupElement>();
+    for (const t of targets) {
+      const r = resolver.resolve(t);
+      if ('error' in r) {
+        err(`maal ${r.error}`, `maal: ${r.da}`);
+        continue;
+      }
+      const el = bySystem.get(r.system) ?? element();
+      bySystem.set(r.system, el);
+      el.target!.push({
+        code: r.code,
+        ...(r.display ? { display: r.display } : {}),
+        ...localTargetEquivalence(kind),
+      });
+    }
+    for (const [system, el] of bySystem) groups.set(system, [...(groups.get(system) ?? []), el]);
+  });
+  if (options.onProgress) options.onProgress(rows.length, rows.length);
+
+  const cs0 = options.existing?.codeSystem;
+  const cm0 = options.existing?.conceptMap;
+  const csUrl = municipalUrl(kommunekode, 'CodeSystem', name);
+  const today = new Date().toISOString().slice(0, 10);
+  const version = options.version ?? cs0?.version ?? '1.0.0';
+  const otherProperties = (cs0?.property ?? []).filter((p) => p.code !== LOCAL_TYPE_CODE && p.code !== 'status' && p.uri !== LOCAL_TYPE_URI);
+  const codeSystem: CodeSystem = {
+    ...withoutServerFields(cs0),
+    resourceType: 'CodeSystem',
+    id: cs0?.id ?? municipalId(kommunekode, name),
+    url: csUrl,
+    identifier: [kommunekodeIdentifier(kommunekode)],
+    version,
+    name: cs0?.name ?? `Kommune${kommunekode}${pascal(name)}`,
+    title: cs0?.title ?? `Kommune ${kommunekode} – lokale indsatser og tilbud (${name})`,
+    status: cs0?.status ?? 'active',
+    date: today,
+    publisher: cs0?.publisher ?? `Kommune ${kommunekode}`,
+    caseSensitive: true,
+    content: 'complete',
+    count: concepts.length,
+    property: [
+      { code: LOCAL_TYPE_CODE, uri: LOCAL_TYPE_URI, description: 'indsats = lokal indsats (niveau 3); tilbud = lokalt tilbud sammensat af flere indsatser', type: 'code' },
+      { code: 'status', uri: STATUS_PROPERTY_URI, description: 'Begrebets status: active | retired | deprecated | draft', type: 'code' },
+      ...otherProperties,
+    ],
+    concept: concepts,
+  };
+
+  const conceptMapGroups: ConceptMapGroup[] = [...groups].map(([system, element]) => ({
+    source: csUrl,
+    sourceVersion: version,
+    target: system,
+    ...(registry.codeSystemProvider(system)?.version ? { targetVersion: registry.codeSystemProvider(system)!.version } : {}),
+    element,
+  }));
+  if (unmappedElements.length > 0) {
+    if (conceptMapGroups.length === 0) {
+      const system = COMMON_SYSTEMS[0]!;
+      conceptMapGroups.push({ source: csUrl, sourceVersion: version, target: system, element: [] });
+    }
+    conceptMapGroups[0]!.element.push(...unmappedElements);
+  }
+  const conceptMap: ConceptMap = {
+    ...withoutServerFields(cm0),
+    resourceType: 'ConceptMap',
+    id: cm0?.id ?? municipalId(kommunekode, name),
+    url: municipalUrl(kommunekode, 'ConceptMap', name),
+    identifier: kommunekodeIdentifier(kommunekode),
+    version,
+    name: cm0?.name ?? `Kommune${kommunekode}${pascal(name)}TilFaellesKataloger`,
+    title: cm0?.title ?? `Kommune ${kommunekode} – lokale indsatser og tilbud til fælleskommunale indsatser (${name})`,
+    status: cm0?.status ?? 'active',
+    date: today,
+    publisher: cm0?.publisher ?? `Kommune ${kommunekode}`,
+    sourceUri: csUrl,
+    group: conceptMapGroups,
+  };
+  return { codeSystem, conceptMap, messages, lineOf };
+}
+
+/**
+ * The line a validation issue is about: from the local code it names, or from its location (CodeSystem.concept[i],
+ * ConceptMap.group[g].element[e], also inside Bundle.entry[n].resource).
+ */
+export function lineOfIssue(
+  issue: { expression?: string[]; localCode?: string },
+  built: Pick<BuiltCatalog, 'codeSystem' | 'conceptMap' | 'lineOf'>,
+  entryTypes: readonly ('CodeSystem' | 'ConceptMap')[] = ['CodeSystem', 'ConceptMap'],
+): number | undefined {
+  if (issue.localCode && built.lineOf.has(issue.localCode)) return built.lineOf.get(issue.localCode);
+  const expr = issue.expression?.[0];
+  if (!expr) return undefined;
+  let type: string | undefined;
+  let rest = expr;
+  const entry = /^Bundle\.entry\[(\d+)\]\.resource(.*)$/.exec(expr);
+  if (entry) {
+    type = entryTypes[Number(entry[1])];
+    rest = `${type}${entry[2]}`;
+  }
+  const cs = /^CodeSystem\.concept\[(\d+)\]/.exec(rest);
+  if (cs) return built.lineOf.get(built.codeSystem.concept?.[Number(cs[1])]?.code ?? '');
+  const cm = /^ConceptMap\.group\[(\d+)\]\.element\[(\d+)\]/.exec(rest);
+  if (cm) return built.lineOf.get(built.conceptMap.group?.[Number(cm[1])]?.element?.[Number(cm[2])]?.code ?? '');
+  return undefined;
+}

@@ -1,0 +1,19 @@
+import data from './kommuner.json';
+
+/** One of the 98 municipalities (src/municipal/KOMMUNER.md: source and upkeep). */
+export interface Kommune {
+  /** The kommunekode, three digits (DAWA's four-digit code without its leading 0). */
+  kode: string;
+  /** The short name, e.g. "Aarhus", "København". */
+  navn: string;
+  /** The municipality's own name, e.g. "Aarhus Kommune", "Københavns Kommune". */
+  officieltNavn: string;
+}
+
+export const KOMMUNER: readonly Kommune[] = data.kommuner;
+
+const byKode = new Map(KOMMUNER.map((k) => [k.kode, k]));
+
+export function kommuneByKode(kode: string | undefined): Kommune | undefined {
+  return kode === undefined ? undefined : byKode.get(kode);
+}

@@ -1,0 +1,66 @@
+import type { Coding } from 'fhir/r4';
+import { entryKey } from '../terminology/compose/result';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { localConceptMaps, ownerOfCanonical } from './municipality';
+
+/** Map equivalences that say the local code has no common counterpart. */
+const NO_MAPPING = new Set(['unmatched', 'disjoint']);
+
+/** A local code's common (niveau 2) targets, as its municipality's ConceptMaps state them. */
+export interface LocalTarget extends Coding {
+  system: string;
+  code: string;
+  equivalence: string;
+}
+
+interface Index {
+  generation: number;
+  /** Per municipality: system|code → targets. */
+  targets: Map<string, Map<string, LocalTarget[]>>;
+}
+
+const indexes = new WeakMap<TerminologyRegistry, Index>();
+
+function buildIndex(registry: TerminologyRegistry, kommunekode: string): Map<string, LocalTarget[]> {
+  const out = new Map<string, LocalTarget[]>();
+  for (const cm of localConceptMaps(registry, kommunekode)) {
+    for (const group of cm.group ?? []) {
+      if (!group.source || !group.target) continue;
+      const provider = registry.codeSystemProvider(group.target, group.targetVersion) ?? registry.codeSystemProvider(group.target);
+      for (const element of group.element ?? []) {
+        if (!element.code) continue;
+        const key = entryKey(group.source, element.code);
+        const list = out.get(key) ?? [];
+        for (const t of element.target ?? []) {
+          if (!t.code || NO_MAPPING.has(t.equivalence)) continue;
+          if (list.some((x) => x.system === group.target && x.code === t.code)) continue;
+          // the code system's display is the one to record; the map's copy may be older
+          const display = provider?.locate(t.code)?.display ?? t.display;
+          list.push({ system: group.target, code: t.code, ...(display ? { display } : {}), equivalence: t.equivalence });
+        }
+        out.set(key, list);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The common codes a local code maps to (in map order), from the ConceptMaps of the municipality that owns the
+ * code system; kept per registry generation, so a written map counts from the next request on.
+ */
+export function localTargets(registry: TerminologyRegistry, system: string, code: string): LocalTarget[] {
+  const kommunekode = ownerOfCanonical(system);
+  if (kommunekode === undefined) return [];
+  let index = indexes.get(registry);
+  if (index?.generation !== registry.generation) {
+    index = { generation: registry.generation, targets: new Map() };
+    indexes.set(registry, index);
+  }
+  let perMunicipality = index.targets.get(kommunekode);
+  if (!perMunicipality) {
+    perMunicipality = buildIndex(registry, kommunekode);
+    index.targets.set(kommunekode, perMunicipality);
+  }
+  return perMunicipality.get(entryKey(system, code)) ?? [];
+}

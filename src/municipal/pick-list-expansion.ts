@@ -1,0 +1,75 @@
+import type { ValueSet } from 'fhir/r4';
+import { entryKey, type ExpansionEntry } from '../terminology/compose/result';
+import { nestBy, type HierarchyNode } from '../terminology/expansion/hierarchy';
+import type { ContainsProperty, PropertySource } from '../terminology/expansion/properties';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { localTargets } from './local-targets';
+import { COMPOSE_PROPERTY_EXT, NIVEAU2_PROPERTY, NIVEAU2_PROPERTY_URI } from './municipal-value-sets';
+import { ownerOfCanonical } from './municipality';
+
+/** The properties a value set's compose asks an expansion to return when the client names none (R5 compose.property). */
+export function composeProperties(vs: ValueSet): string[] {
+  return (vs.compose?.extension ?? []).filter((e) => e.url === COMPOSE_PROPERTY_EXT && typeof e.valueString === 'string').map((e) => e.valueString!);
+}
+
+/** `niveau2` for a local (niveau 3) code: the common code(s) its municipality's maps link it to, as Codings with display. */
+/** The niveau2 values per code, kept with the evaluated value set its entries belong to (a new evaluation after each write). */
+const niveau2Values = new WeakMap<ExpansionEntry, (ContainsProperty & { uri: string })[]>();
+
+/** One source per registry: expansions keep what a source gave per code (expansion-renderer.ts), by the source. */
+const sources = new WeakMap<TerminologyRegistry, PropertySource>();
+
+export function localPropertySource(registry: TerminologyRegistry): PropertySource {
+  let source = sources.get(registry);
+  if (!source) {
+    source = propertySourceOf(registry);
+    sources.set(registry, source);
+  }
+  return source;
+}
+
+function propertySourceOf(registry: TerminologyRegistry): PropertySource {
+  return (entry, name) => {
+    if (name !== NIVEAU2_PROPERTY) return undefined;
+    let values = niveau2Values.get(entry);
+    if (!values) {
+      values = ownerOfCanonical(entry.system) === undefined ? [] : localTargets(registry, entry.system, entry.code).map((t) => ({
+        code: NIVEAU2_PROPERTY, uri: NIVEAU2_PROPERTY_URI,
+        value: { valueCoding: { system: t.system, code: t.code, ...(t.display ? { display: t.display } : {}) } },
+      }));
+      niveau2Values.set(entry, values);
+    }
+    return values;
+  };
+}
+
+/**
+ * Nests a picker's codes: common codes under their parent (niveau 2 under niveau 1), local codes under the first
+ * common code they map to that is in the expansion. The niveau-1 groups are marked abstract (not to be picked).
+ */
+export function nestByMap(registry: TerminologyRegistry): (entries: readonly ExpansionEntry[]) => HierarchyNode[] {
+  return (entries) => {
+    const byKey = new Map<string, ExpansionEntry>();
+    const byConcept = new Map<unknown, ExpansionEntry>();
+    for (const e of entries) {
+      byKey.set(entryKey(e.system, e.code), e);
+      if (e.concept) byConcept.set(e.concept, e);
+    }
+    const tree = nestBy(entries, (e) => {
+      if (ownerOfCanonical(e.system) !== undefined) {
+        for (const t of localTargets(registry, e.system, e.code)) {
+          const hit = byKey.get(entryKey(t.system, t.code));
+          if (hit) return hit;
+        }
+        return undefined;
+      }
+      for (const p of e.concept?.parents ?? []) {
+        const hit = byConcept.get(p);
+        if (hit) return hit;
+      }
+      return undefined;
+    });
+    // the niveau-1 groups are there to navigate by: an intervention is recorded at niveau 2 or 3
+    return tree.map((n) => (n.children.length > 0 && ownerOfCanonical(n.entry.system) === undefined ? { ...n, entry: { ...n.entry, abstract: true } } : n));
+  };
+}

@@ -1,0 +1,420 @@
+import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup } from 'fhir/r4';
+import { FhirError, type IssueCode } from '../errors/fhir-error';
+import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
+import { localizedDetails, type MessageLanguage } from '../errors/message-language';
+import { outcomeIssue, type Issue, type OperationOutcomeIssue } from '../errors/issue';
+import type { FhirSchemaValidator } from '../fhir/schema-validator';
+import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/providers/provider';
+import { entryKey } from '../terminology/compose/evaluator';
+import { evaluateValueSet } from '../terminology/expansion/cache';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
+import type { TerminologyResource } from '../terminology/resource-set';
+import {
+  identifierKommunekoder, isKommunekode, isValidLocalName, KOMMUNE_BASE, KOMMUNEKODE_SYSTEM, LOCAL_KINDS, LOCAL_TYPE_URI,
+  localTypePropertyCode, ownerOf, ownerOfCanonical, parseMunicipalUrl, statusPropertyCode, type LocalKind,
+} from './municipality';
+
+/** An issue of the write rules (one text, in English: writes are answered as terminology errors are). */
+export interface RuleIssue extends Issue {
+  severity: 'error' | 'warning' | 'information';
+  text: string;
+  /** FHIRPath-style location, e.g. ConceptMap.group[0].element[2].target[0].code */
+  expression?: string[];
+  /** The local (source) code the issue is about, so the CSV import can name the line. */
+  localCode?: string;
+  /** The text in Danish, for callers that ask for Danish (the web page); `text` is English. */
+  da?: string;
+}
+
+/** A message in English and Danish. */
+export interface Bilingual {
+  en: string;
+  da: string;
+}
+
+const CONCEPT_STATUSES = new Set(['active', 'draft', 'retired', 'deprecated', 'inactive', 'experimental']);
+/** R4 equivalences that state there is no mapping: they do not count as a target. */
+const NO_MAPPING = new Set(['unmatched', 'disjoint']);
+
+class Issues {
+  readonly list: RuleIssue[] = [];
+  error(code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
+    this.add('error', code, text, expression, localCode);
+  }
+  warning(code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
+    this.add('warning', code, text, expression, localCode);
+  }
+  private add(severity: 'error' | 'warning', code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
+    const [en, da] = typeof text === 'string' ? [text, undefined] : [text.en, text.da];
+    this.list.push({ severity, code, text: en, ...(da !== undefined ? { da } : {}), expression: expression ? [expression] : undefined, localCode });
+  }
+}
+
+const STATUS_DA: Record<string, string> = { retired: 'udgået', deprecated: 'udgående', inactive: 'inaktiv', draft: 'kladde' };
+
+export function hasErrors(issues: readonly RuleIssue[]): boolean {
+  return issues.some((i) => i.severity === 'error');
+}
+
+export function toOutcomeIssue(i: RuleIssue, lang: MessageLanguage = 'en'): OperationOutcomeIssue {
+  const out = outcomeIssue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression });
+  if (i.da !== undefined) out.details = localizedDetails(i.text, i.da, lang);
+  return out;
+}
+
+/** One FhirError (422) whose OperationOutcome lists the issues, errors first (at most MAX_LISTED_ISSUES, then a count). */
+export function validationFailure(issues: readonly RuleIssue[], status = 422): FhirError {
+  const sorted = listedIssues([...issues.filter((i) => i.severity === 'error'), ...issues.filter((i) => i.severity !== 'error')],
+    (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted).en }));
+  const [first, ...rest] = sorted;
+  return new FhirError(status, first!.code, first!.text, {
+    da: first!.da, expression: first!.expression,
+    extraIssues: rest.map((i) => toOutcomeIssue(i)), extraIssuesDa: rest.map((i) => toOutcomeIssue(i, 'da')),
+  });
+}
+
+function schemaPath(type: string, path: string): string {
+  return path === '$' ? type : `${type}${path.slice(1)}`;
+}
+
+function describeSystem(provider: CodeSystemProvider): string {
+  const cs = provider.resource;
+  const name = cs.title ?? cs.name ?? cs.url;
+  return `${name} (${provider.url}${provider.version ? `|${provider.version}` : ''})`;
+}
+
+/**
+ * Checks a CodeSystem, ConceptMap or ValueSet before it is written (and the published municipal examples at
+ * start). `registry` must already contain the resource and everything written together with it.
+ */
+export function validateTerminologyResource(
+  resource: TerminologyResource,
+  registry: TerminologyRegistry,
+  schema?: FhirSchemaValidator,
+): RuleIssue[] {
+  const issues = new Issues();
+  const type = resource.resourceType;
+  if (schema) {
+    for (const p of schema.validate(resource)) issues.error('structure', `Not valid FHIR R4: ${p.message}`, schemaPath(type, p.path));
+    if (issues.list.length > 0) return issues.list;
+  }
+  const owner = ownerOf(resource);
+  if (owner !== undefined) checkMunicipalIdentity(resource, owner, issues);
+  if (type === 'CodeSystem') {
+    checkCodeSystem(resource, issues);
+    if (owner !== undefined) checkLocalCodeSystem(resource, issues);
+  } else if (type === 'ConceptMap') {
+    checkConceptMap(resource, owner, registry, issues);
+  }
+  return issues.list;
+}
+
+/** URL pattern and kommunekode identifier agree, and the URL has the documented form. */
+function checkMunicipalIdentity(resource: TerminologyResource, owner: string, issues: Issues): void {
+  const type = resource.resourceType;
+  const pattern = `${KOMMUNE_BASE}{kommunekode}/${type}/{name}`;
+  const parsed = parseMunicipalUrl(resource.url);
+  const ids = identifierKommunekoder(resource);
+  if (!parsed) {
+    issues.error('invalid', `A municipality's ${type} needs a url of the form ${pattern} (it has the kommunekode identifier ${owner})`, `${type}.url`);
+  } else {
+    if (!isKommunekode(parsed.kommunekode)) {
+      issues.error('invalid', `'${parsed.kommunekode}' in the url is not a kommunekode (three digits)`, `${type}.url`);
+    }
+    if (parsed.type !== type || !isValidLocalName(parsed.name)) {
+      issues.error('invalid', `The url must have the form ${pattern}, {name} being 1–52 letters, digits, '-' or '.'; not '${resource.url}'`, `${type}.url`);
+    }
+  }
+  if (ids.length === 0) {
+    issues.error('required', `A municipality's ${type} needs the identifier {system: ${KOMMUNEKODE_SYSTEM}, value: '${owner}'}`, `${type}.identifier`);
+  }
+  for (const id of ids) {
+    if (id !== owner) {
+      issues.error('invalid', `The kommunekode identifier '${id}' does not match the municipality ${owner} of the url`, `${type}.identifier`);
+    }
+  }
+}
+
+function walkConcepts(concepts: CodeSystemConcept[] | undefined, path: string, visit: (c: CodeSystemConcept, path: string) => void): void {
+  (concepts ?? []).forEach((c, i) => {
+    const p = `${path}[${i}]`;
+    visit(c, p);
+    walkConcepts(c.concept, `${p}.concept`, visit);
+  });
+}
+
+function checkCodeSystem(cs: CodeSystem, issues: Issues): void {
+  const seen = new Map<string, string>();
+  walkConcepts(cs.concept, 'CodeSystem.concept', (c, path) => {
+    if (typeof c.code !== 'string') return;
+    const first = seen.get(c.code);
+    if (first) issues.error('duplicate', { en: `Duplicate code '${c.code}' (first at ${first})`, da: `Koden '${c.code}' findes to gange (første gang i ${first}).` }, `${path}.code`, c.code);
+    else seen.set(c.code, path);
+  });
+}
+
+/** The kind of a local concept from its `type` property, when it has exactly one valid value. */
+export function localKindOf(concept: { properties?: readonly { code: string; valueCode?: string; valueString?: string }[] }, typeCode: string): LocalKind | undefined {
+  const values = (concept.properties ?? []).filter((p) => p.code === typeCode).map((p) => p.valueCode ?? p.valueString);
+  if (values.length !== 1) return undefined;
+  return LOCAL_KINDS.includes(values[0] as LocalKind) ? (values[0] as LocalKind) : undefined;
+}
+
+function checkLocalCodeSystem(cs: CodeSystem, issues: Issues): void {
+  const typeCode = localTypePropertyCode(cs);
+  if (!typeCode) {
+    issues.error('required', `A local catalog must declare the property 'type' (uri ${LOCAL_TYPE_URI}, type code) that says whether a concept is an indsats or a tilbud`,
+      'CodeSystem.property');
+  }
+  const statusCode = statusPropertyCode(cs);
+  walkConcepts(cs.concept, 'CodeSystem.concept', (c, path) => {
+    if (!c.display?.trim()) issues.error('required', { en: `Local code '${c.code}' has no display (title)`, da: `Den lokale kode '${c.code}' har ingen titel.` }, `${path}.display`, c.code);
+    if (typeCode) {
+      const values = (c.property ?? []).filter((p) => p.code === typeCode).map((p) => p.valueCode ?? p.valueString);
+      if (values.length === 0) {
+        issues.error('required', {
+          en: `Local code '${c.code}' has no '${typeCode}' property: give indsats or tilbud`, da: `Den lokale kode '${c.code}' har ingen type: angiv indsats eller tilbud.`,
+        }, `${path}.property`, c.code);
+      } else if (values.length > 1) {
+        issues.error('invalid', `Local code '${c.code}' has ${values.length} '${typeCode}' values; give exactly one of indsats, tilbud`, `${path}.property`, c.code);
+      } else if (!LOCAL_KINDS.includes(values[0] as LocalKind)) {
+        issues.error('code-invalid', {
+          en: `Local code '${c.code}' has type '${values[0]}'; it must be indsats or tilbud`, da: `Den lokale kode '${c.code}' har typen '${values[0]}'; den skal være indsats eller tilbud.`,
+        }, `${path}.property`, c.code);
+      }
+    }
+    for (const p of c.property ?? []) {
+      if (p.code === statusCode && p.valueCode !== undefined && !CONCEPT_STATUSES.has(p.valueCode)) {
+        issues.error('code-invalid', `Local code '${c.code}' has status '${p.valueCode}'; use active, retired, deprecated or draft`, `${path}.property`, c.code);
+      }
+    }
+  });
+}
+
+interface SourceTally {
+  kind?: LocalKind;
+  targets: string[];
+  path: string;
+  /** Whether an element for the code exists (a concept without element is unmapped, not wrong). */
+  hasElement: boolean;
+}
+
+function checkConceptMap(cm: ConceptMap, owner: string | undefined, registry: TerminologyRegistry, issues: Issues): void {
+  const municipal = owner !== undefined;
+  if (municipal) {
+    const scope = cm.sourceUri ?? cm.sourceCanonical;
+    const scopeOwner = ownerOfCanonical(scope);
+    if (scope && scopeOwner === undefined) {
+      issues.error('business-rule', `The map's source '${scope}' is not a catalog of municipality ${owner}; a municipality maps its own local catalog`,
+        cm.sourceUri ? 'ConceptMap.sourceUri' : 'ConceptMap.sourceCanonical');
+    } else if (scope && scopeOwner !== owner) {
+      issues.error('business-rule', `The map's source '${scope}' is a catalog of municipality ${scopeOwner}, not of ${owner}`,
+        cm.sourceUri ? 'ConceptMap.sourceUri' : 'ConceptMap.sourceCanonical');
+    }
+    if ((cm.group ?? []).length === 0) issues.warning('incomplete', 'The map has no group: no local code is mapped', 'ConceptMap.group');
+  }
+  const tallies = new Map<string, SourceTally>();
+  (cm.group ?? []).forEach((group, gi) => checkGroup(cm, group, `ConceptMap.group[${gi}]`, owner, registry, issues, tallies));
+  if (municipal) {
+    for (const [key, t] of tallies) {
+      const code = key.slice(key.indexOf('\u0000') + 1);
+      if (!t.hasElement) continue;
+      if (t.kind === 'indsats' && t.targets.length !== 1) {
+        issues.error('business-rule', t.targets.length === 0
+          ? {
+            en: `Local intervention '${code}' has no target; a local intervention maps to exactly one common (niveau 2) intervention`,
+            da: `Den lokale indsats '${code}' er ikke koblet; en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).`,
+          }
+          : {
+            en: `Local intervention '${code}' has ${t.targets.length} targets (${t.targets.join(', ')}); a local intervention maps to exactly one common (niveau 2) intervention`,
+            da: `Den lokale indsats '${code}' er koblet til ${t.targets.length} begreber (${t.targets.join(', ')}); en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).`,
+          },
+        t.path, code);
+      } else if (t.kind === 'tilbud' && t.targets.length === 0) {
+        issues.error('business-rule', {
+          en: `Offer '${code}' has no target; an offer maps to one or more common (niveau 2) interventions`,
+          da: `Tilbuddet '${code}' er ikke koblet; et tilbud kobles til en eller flere fælleskommunale indsatser (niveau 2).`,
+        }, t.path, code);
+      }
+    }
+  }
+  checkTargetScope(cm, registry, issues);
+}
+
+function checkGroup(
+  cm: ConceptMap, group: ConceptMapGroup, path: string, owner: string | undefined, registry: TerminologyRegistry, issues: Issues,
+  tallies: Map<string, SourceTally>,
+): void {
+  const municipal = owner !== undefined;
+  let sourceProvider: CodeSystemProvider | undefined;
+  let typeCode: string | undefined;
+  if (!group.source) {
+    if (municipal) issues.error('required', 'The group needs a source: the local CodeSystem being mapped', `${path}.source`);
+  } else {
+    const sourceOwner = ownerOfCanonical(group.source);
+    if (municipal && sourceOwner === undefined) {
+      issues.error('business-rule', `The group's source '${group.source}' is not a local catalog of municipality ${owner}`, `${path}.source`);
+    } else if (municipal && sourceOwner !== owner) {
+      issues.error('business-rule', `The group's source '${group.source}' is a catalog of municipality ${sourceOwner}; municipality ${owner} can only map its own catalogs`,
+        `${path}.source`);
+    }
+    sourceProvider = registry.codeSystemProvider(group.source, group.sourceVersion);
+    if (!sourceProvider && municipal) {
+      issues.error('not-found', `The source CodeSystem '${group.source}${group.sourceVersion ? `|${group.sourceVersion}` : ''}' is not known; write it first or in the same transaction`,
+        `${path}.source`);
+    }
+    if (sourceProvider) typeCode = localTypePropertyCode(sourceProvider.resource);
+  }
+  let targetProvider: CodeSystemProvider | undefined;
+  if (!group.target) {
+    if (municipal) issues.error('required', 'The group needs a target: the common code system (FSIII or FFB)', `${path}.target`);
+  } else if (municipal && ownerOfCanonical(group.target) !== undefined) {
+    issues.error('business-rule', `The group's target '${group.target}' is a municipal code system; local codes map to the common catalogs (FSIII, FFB)`, `${path}.target`);
+  } else {
+    targetProvider = registry.codeSystemProvider(group.target, group.targetVersion);
+    if (!targetProvider) {
+      const text = `The target code system '${group.target}${group.targetVersion ? `|${group.targetVersion}` : ''}' is not known, so its codes cannot be checked`;
+      if (municipal) issues.error('not-found', text, `${path}.target`);
+      else issues.warning('not-found', text, `${path}.target`);
+    }
+  }
+
+  const targetFacts = targetProvider && targetFactsOf(targetProvider, registry, group.target!);
+  const elementPaths = new Map<string, string>();
+  (group.element ?? []).forEach((el, ei) => {
+    const ep = `${path}.element[${ei}]`;
+    const code = el.code;
+    if (!code) {
+      issues.error('required', 'The element has no code', `${ep}.code`);
+      return;
+    }
+    const first = elementPaths.get(code);
+    if (first) issues.error('duplicate', `Local code '${code}' has two elements in the same group (first at ${first}); put all its targets in one element`, `${ep}.code`, code);
+    else elementPaths.set(code, ep);
+    const sourceConcept = sourceProvider?.locate(code);
+    if (sourceProvider && !sourceConcept) {
+      issues.error('code-invalid', `Source code '${code}' is not in ${describeSystem(sourceProvider)}`, `${ep}.code`, code);
+    }
+    const key = `${group.source ?? ''}\u0000${code}`;
+    const tally = tallies.get(key) ?? { targets: [], path: ep, hasElement: true };
+    if (sourceConcept && typeCode) tally.kind = localKindOf(sourceConcept, typeCode);
+    tallies.set(key, tally);
+
+    const targetCodes = new Set<string>();
+    (el.target ?? []).forEach((t, ti) => {
+      const tp = `${ep}.target[${ti}]`;
+      if (t.equivalence && NO_MAPPING.has(t.equivalence)) return;
+      if (!t.code) {
+        issues.error('required', `A target of '${code}' has no code (only equivalence unmatched or disjoint may leave it out)`, `${tp}.code`, code);
+        return;
+      }
+      if (targetCodes.has(t.code)) {
+        issues.error('duplicate', { en: `Local code '${code}' lists target '${t.code}' twice`, da: `Den lokale kode '${code}' er koblet til '${t.code}' to gange.` }, `${tp}.code`, code);
+        return;
+      }
+      targetCodes.add(t.code);
+      tally.targets.push(t.code);
+      if (targetProvider) checkTarget(targetProvider, targetFacts!(t.code), code, t.code, tp, issues, municipal);
+    });
+  });
+  void cm;
+}
+
+/** What the check of a target depends on besides the source code: the same for every element that maps to the code. */
+interface TargetFacts {
+  concept?: Concept;
+  legacy?: Replacement;
+  status?: ConceptStatus;
+  /** The replacements of a retired, inactive or deprecated target, as the warning names them. */
+  replacedBy?: string;
+}
+
+/** The facts about each target code of a group, worked out once per code (a large map has thousands of elements and a few hundred targets). */
+function targetFactsOf(provider: CodeSystemProvider, registry: TerminologyRegistry, system: string): (code: string) => TargetFacts {
+  const known = new Map<string, TargetFacts>();
+  return (code) => {
+    let facts = known.get(code);
+    if (!facts) {
+      const concept = provider.locate(code);
+      facts = { concept };
+      if (concept) {
+        facts.legacy = findLegacyReplacement(registry, system, code);
+        facts.status = provider.status(concept);
+        if (facts.status === 'retired' || facts.status === 'inactive' || facts.status === 'deprecated') {
+          facts.replacedBy = replacementsOf(provider, concept).map((r) => `${r.code}${r.display ? ` (${r.display})` : ''}`).join(', ');
+        }
+      }
+      known.set(code, facts);
+    }
+    return facts;
+  };
+}
+
+function checkTarget(
+  provider: CodeSystemProvider, facts: TargetFacts, sourceCode: string, code: string, path: string, issues: Issues, municipal: boolean,
+): void {
+  const { concept, legacy, status, replacedBy } = facts;
+  if (!concept) {
+    issues.error('code-invalid', {
+      en: `Target code '${code}' (for '${sourceCode}') is not in ${describeSystem(provider)}`,
+      da: `Målkoden '${code}' (for '${sourceCode}') findes ikke i ${describeSystem(provider)}.`,
+    }, `${path}.code`, sourceCode);
+    return;
+  }
+  if (legacy && municipal) {
+    issues.warning('business-rule', {
+      en: `Target '${code}' (for '${sourceCode}') is a legacy key; use the code ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}`,
+      da: `Målet '${code}' (for '${sourceCode}') er en ældre FSIII-nøgle; brug i stedet koden ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}.`,
+    }, `${path}.code`, sourceCode);
+  }
+  if (replacedBy !== undefined) {
+    issues.warning('business-rule', {
+      en: `Target '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' is ${status}` +
+        (replacedBy ? `; it is replaced by ${replacedBy}` : '; no replacement is recorded'),
+      da: `Målet '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' er ${(status && STATUS_DA[status]) ?? status}` +
+        (replacedBy ? `; brug i stedet ${replacedBy}.` : '; der er ikke angivet en afløser.'),
+    }, `${path}.code`, sourceCode);
+  }
+  if (municipal && concept.children.length > 0 && !legacy) {
+    issues.warning('business-rule', {
+      en: `Target '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' is a grouping concept with ${concept.children.length} sub-concepts; map to a niveau-2 intervention`,
+      da: `Målet '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' er et grupperingsbegreb med ${concept.children.length} underbegreber; kobl til en indsats på niveau 2.`,
+    }, `${path}.code`, sourceCode);
+  }
+}
+
+/** When the map names a target value set, every target code must be in it (the catalog the map claims). */
+function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues): void {
+  const scope = cm.targetUri ?? cm.targetCanonical;
+  if (!scope) return;
+  const vs = registry.findCanonical('ValueSet', scope);
+  if (!vs) {
+    if (registry.findCodeSystem(scope)) return;
+    issues.warning('not-found', `The target scope '${scope}' is not a known ValueSet, so target codes were not checked against it`,
+      cm.targetUri ? 'ConceptMap.targetUri' : 'ConceptMap.targetCanonical');
+    return;
+  }
+  let index;
+  try {
+    index = evaluateValueSet(registry, vs).index;
+  } catch (e) {
+    issues.warning('processing', `The target value set '${scope}' could not be evaluated (${(e as Error).message}); target codes were not checked against it`);
+    return;
+  }
+  (cm.group ?? []).forEach((group, gi) => {
+    if (!group.target) return;
+    (group.element ?? []).forEach((el, ei) => {
+      (el.target ?? []).forEach((t, ti) => {
+        if (!t.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) return;
+        if (!index.has(entryKey(group.target!, t.code))) {
+          issues.error('code-invalid', {
+            en: `Target code '${t.code}' (for '${el.code}') is not in the target value set ${vs.title ?? vs.name ?? vs.url} (${scope})`,
+            da: `Målkoden '${t.code}' (for '${el.code}') er ikke i målets katalog ${vs.title ?? vs.name ?? vs.url} (${scope}).`,
+          },
+            `ConceptMap.group[${gi}].element[${ei}].target[${ti}].code`, el.code);
+        }
+      });
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import type { CodeableConcept, CodeSystem, Coding } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { OperationInput, type OperationSpec, type ParamValue } from '../fhir/parameters';
+import type { OperationHandler } from './context';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { isGatewayLocalSystem, isKommunekode, localCodeSystems } from '../municipal/municipality';
+
+/**
+ * KL's gateway sends a niveau-3 code as a coding in `http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions`
+ * (§119/§140) or `http://fhir.kl.dk/gateway/CodeSystem/LocallyDefinedInterventions` (care gateway). Those systems
+ * say only "locally defined"; which municipality defined the code travels elsewhere in the submission (the
+ * managing organisation). This server resolves such a coding with a `kommunekode` parameter: the code is looked
+ * up in that municipality's local CodeSystems, and the one that has it stands in for the gateway system.
+ */
+export const KOMMUNEKODE_PARAM = { name: 'kommunekode', type: 'code' } as const;
+
+export function checkKommunekodeParam(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isKommunekode(value)) throw FhirError.invalid(`kommunekode must be a three-digit municipality code, not '${value}'`, { expression: ['kommunekode'] });
+  return value;
+}
+
+/** The municipality's local code systems that define the code (normally exactly one). */
+export function localSystemsDefining(registry: TerminologyRegistry, kommunekode: string, code: string): CodeSystem[] {
+  return localCodeSystems(registry, kommunekode).filter((cs) => registry.provider(cs).locate(code) !== undefined);
+}
+
+/**
+ * The local code system a gateway coding stands for: the one that defines the code, else the municipality's only
+ * local catalog (so that validation reports the unknown code against it); undefined when there is no candidate.
+ */
+export function resolveGatewaySystem(registry: TerminologyRegistry, kommunekode: string, code: string | undefined): CodeSystem | undefined {
+  if (code !== undefined) {
+    const defining = localSystemsDefining(registry, kommunekode, code);
+    if (defining.length > 1) {
+      throw FhirError.invalid(`Code '${code}' is defined by ${defining.length} local catalogs of municipality ${kommunekode} (${defining.map((c) => c.url).join(', ')}); name the catalog's url as system instead`);
+    }
+    if (defining.length === 1) return defining[0];
+  }
+  const all = localCodeSystems(registry, kommunekode);
+  return all.length === 1 ? all[0] : undefined;
+}
+
+function rewriteCoding(registry: TerminologyRegistry, kommunekode: string, coding: Coding): Coding {
+  if (!isGatewayLocalSystem(coding.system)) return coding;
+  const cs = resolveGatewaySystem(registry, kommunekode, coding.code);
+  return cs ? { ...coding, system: cs.url, version: coding.version ?? cs.version } : coding;
+}
+
+/**
+ * Wraps CodeSystem/$validate-code so that a gateway-style coding plus `kommunekode` is validated against the
+ * municipality's local catalog. Without `kommunekode` the operation is unchanged.
+ */
+export function withGatewaySystems(op: OperationHandler): OperationHandler {
+  const spec: OperationSpec = { ...op.spec, params: [...op.spec.params, KOMMUNEKODE_PARAM] };
+  return {
+    ...op,
+    spec,
+    handle(input, ctx, target) {
+      const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
+      if (!kommunekode) return op.handle(input, ctx, target);
+      const registry = ctx.registry;
+      const codingCode = input.one<Coding>('coding')?.code;
+      const code = input.string('code') ?? (typeof codingCode === 'string' ? codingCode : undefined);
+      const values = new Map<string, ParamValue[]>();
+      for (const name of input.names()) {
+        if (name === 'kommunekode') continue;
+        let list = input.all<ParamValue>(name);
+        if ((name === 'system' || name === 'url') && list.some((v) => typeof v === 'string' && isGatewayLocalSystem(v))) {
+          const cs = resolveGatewaySystem(registry, kommunekode, code);
+          if (cs?.url) list = list.map((v) => (typeof v === 'string' && isGatewayLocalSystem(v) ? cs.url! : v));
+        } else if (name === 'coding') {
+          list = list.map((v) => rewriteCoding(registry, kommunekode, v as Coding));
+        } else if (name === 'codeableConcept') {
+          list = list.map((v) => {
+            const cc = v as CodeableConcept;
+            return Array.isArray(cc.coding) ? { ...cc, coding: cc.coding.map((c) => (c && typeof c === 'object' ? rewriteCoding(registry, kommunekode, c) : c)) } : cc;
+          });
+        }
+        values.set(name, list);
+      }
+      return op.handle(new OperationInput(values), ctx, target);
+    },
+  };
+}

@@ -1,0 +1,331 @@
+import type { CodeSystem, Coding, ConceptMap } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { forwardMatches } from './translate';
+import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../terminology/catalog-levels';
+import { evaluateValueSet } from '../terminology/expansion/cache';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf, ownerOfCanonical } from '../municipal/municipality';
+import { localSystemsDefining } from './gateway-codings';
+import { localKindOf } from '../municipal/write-rules';
+
+/**
+ * Roll-up of documented counts (bilag 6, "eksempler på anvendelse af data"): rows of (kommunekode, system, code,
+ * count[, district][, period]) — local codes of a municipality, or common codes documented directly — become counts per niveau-2
+ * intervention and per niveau 1 (law paragraph), and FSIII conditions counts per area at a chosen depth, per
+ * municipality (and district and period). What is counted is what the rows count: documented interventions and conditions, not
+ * citizens.
+ */
+export type OfferRule = 'each-target' | 'exclude';
+
+/** Most rows one roll-up takes (400 above). */
+export const MAX_ROLLUP_ROWS = 200_000;
+
+export const DEFAULT_CONDITION_VALUESET = 'http://fhir.kl.dk/term/ValueSet/KLConditionCodes';
+
+/** Where and when a count belongs: the municipality, optionally a district (bydel, område …) of it, and a period. */
+export interface Scope {
+  kommunekode: string;
+  district?: string;
+  period?: string;
+}
+
+export interface RollupRow extends Scope {
+  /** 1-based position (the CSV line, or the index of the `row` parameter). */
+  line: number;
+  system: string;
+  code: string;
+  count: number;
+}
+
+export interface RollupOptions {
+  offers: OfferRule;
+  /** Depth of the condition hierarchy counted as the area (0 = the root, 1 = "Mental sundhed" …). */
+  conditionDepth: number;
+  conditionValueSet: string;
+  /** Map versions to use instead of the municipalities' newest maps of the same url, and their source code systems. */
+  conceptMaps?: ConceptMap[];
+  sourceCodeSystems?: CodeSystem[];
+}
+
+export type NotCountedReason = 'unknown-system' | 'unknown-code' | 'other-municipality' | 'unmapped' | 'offer-excluded';
+
+export interface InterventionCount extends Scope {
+  intervention: Coding;
+  niveau1?: Coding;
+  lovparagraf?: string;
+  count: number;
+  /** Of `count`, what came from local interventions or common codes documented directly, and what from offers. */
+  direct: number;
+  viaOffers: number;
+}
+
+export interface Niveau1Count extends Scope {
+  niveau1?: Coding;
+  lovparagraf?: string;
+  count: number;
+}
+
+export interface AreaCount extends Scope {
+  area: Coding;
+  count: number;
+}
+
+export interface NotCounted {
+  row: RollupRow;
+  reason: NotCountedReason;
+  message: string;
+}
+
+export interface Replaced {
+  row: RollupRow;
+  replaced: Coding & { status: string };
+  replacement: Coding;
+}
+
+/** A row counted on a code that is retired or outgoing and has no successor to count on instead. */
+export interface Outdated {
+  row: RollupRow;
+  code: Coding & { status: string };
+}
+
+export interface RollupResult {
+  options: RollupOptions;
+  rows: number;
+  inputCount: number;
+  /** Σ count of the rows counted as interventions (local interventions, offers, common interventions). */
+  interventionInput: number;
+  /** Σ count of the rows counted as conditions. */
+  conditionInput: number;
+  /** Σ count of the rows not counted. */
+  notCountedInput: number;
+  /** What offers add to the niveau-2 total beyond their own count: Σ count × (targets − 1). */
+  offerExtra: number;
+  niveau2: InterventionCount[];
+  niveau1: Niveau1Count[];
+  areas: AreaCount[];
+  notCounted: NotCounted[];
+  replaced: Replaced[];
+  outdated: Outdated[];
+}
+
+/** How the counting is done, in words, for the answer (so that nobody has to guess); Danish when asked for. */
+export function countingRule(options: RollupOptions, language: 'en' | 'da' = 'en'): string {
+  const maps = options.conceptMaps?.map((cm) => `${cm.url}|${cm.version ?? ''}`).join(', ');
+  if (language === 'da') {
+    const offers = options.offers === 'each-target'
+      ? 'Et tilbud tælles én gang for hver af sine fælleskommunale indsatser (niveau 2) (offers=each-target), så det lægger til flere indsatser.'
+      : 'Tilbud tælles ikke (offers=exclude); deres rækker står blandt de ikke talte.';
+    return 'Tallene er dokumenterede indsatser og tilstande, summen af hver inputrækkes antal; de er ikke borgere ' +
+      '(en borger med to indsatser tælles to gange). En lokal indsats tælles på den ene fælleskommunale indsats (niveau 2), den er koblet til. ' +
+      `${offers} Niveau 1 (lovparagraffen) er summen af sine indsatser på niveau 2. En kode koblet til en udgået eller udgående kode tælles på dens afløser. ` +
+      `${maps ? `Lokale koder oversættes med ${maps} og ellers med hver kommunes nyeste koblinger. ` : ''}` +
+      `Tilstande (koder i ${options.conditionValueSet}) tælles på deres overbegreb i dybde ${options.conditionDepth} af hierarkiet (0 = roden). ` +
+      'Rækker, der ikke kan tælles, står med deres årsag; input i alt = indsatsrækker + tilstandsrækker + rækker der ikke er talt.';
+  }
+  const offers = options.offers === 'each-target'
+    ? 'An offer (tilbud) is counted once for each of its niveau-2 interventions (offers=each-target), so it adds to several interventions.'
+    : 'Offers (tilbud) are not counted (offers=exclude); their rows are listed as not counted.';
+  return 'Counts are documented interventions and conditions, summed from the count of each input row; they are not citizens ' +
+    '(a citizen with two interventions counts twice). A local intervention (indsats) counts on the one niveau-2 intervention it is mapped to. ' +
+    `${offers} Niveau 1 (the law paragraph) is the sum of its niveau-2 interventions. A code mapped to a retired or outgoing code counts on its replacement. ` +
+    `${maps ? `Local codes are translated with ${maps} and otherwise each municipality's newest maps. ` : ''}` +
+    `Conditions (codes of ${options.conditionValueSet}) count on their ancestor at depth ${options.conditionDepth} of the hierarchy (0 = the root). ` +
+    'Rows that cannot be counted are listed with their reason; input count = intervention rows + condition rows + rows not counted.';
+}
+
+interface Target {
+  intervention: Coding;
+  replaces?: Coding & { status: string };
+}
+
+type Resolution =
+  | { kind: 'interventions'; targets: Target[]; offer: boolean; outdated: (Coding & { status: string })[] }
+  | { kind: 'condition'; area: Coding; replaces?: Coding & { status: string }; current: Coding; outdated: (Coding & { status: string })[] }
+  | { kind: 'not-counted'; reason: NotCountedReason; message: string };
+
+function codingOf(system: string, code: string, display?: string): Coding {
+  return { system, code, ...(display ? { display } : {}) };
+}
+
+class Resolver {
+  private readonly cache = new Map<string, Resolution>();
+  private readonly maps = new Map<string, ConceptMap[]>();
+  private conditions?: Set<string>;
+
+  constructor(private readonly registry: TerminologyRegistry, private readonly options: RollupOptions) {}
+
+  resolve(row: RollupRow): Resolution {
+    const key = `${row.kommunekode}\u0000${row.system}\u0000${row.code}`;
+    let r = this.cache.get(key);
+    if (!r) {
+      r = this.compute(row);
+      this.cache.set(key, r);
+    }
+    return r;
+  }
+
+  private conditionKeys(): Set<string> {
+    if (!this.conditions) {
+      const vs = this.registry.findCanonical('ValueSet', this.options.conditionValueSet);
+      if (!vs) throw FhirError.notFound(`The value set '${this.options.conditionValueSet}' is not known`, { expression: ['conditionValueSet'] });
+      // the value set's codes and the groupings above them (an area such as "Mental sundhed" counts as a condition too)
+      this.conditions = new Set();
+      for (const e of evaluateValueSet(this.registry, vs).entries) {
+        this.conditions.add(`${e.system}\u0000${e.code}`);
+        const concept = this.registry.codeSystemProvider(e.system)?.locate(e.code);
+        for (const a of concept ? ancestry(concept) : []) this.conditions.add(`${e.system}\u0000${a.code}`);
+      }
+    }
+    return this.conditions;
+  }
+
+  private mapsOf(kommunekode: string): ConceptMap[] {
+    let list = this.maps.get(kommunekode);
+    if (!list) {
+      const chosen = (this.options.conceptMaps ?? []).filter((cm) => ownerOf(cm) === kommunekode);
+      list = [...localConceptMaps(this.registry, kommunekode).filter((cm) => !chosen.some((c) => c.url === cm.url)), ...chosen];
+      this.maps.set(kommunekode, list);
+    }
+    return list;
+  }
+
+  private compute(row: RollupRow): Resolution {
+    let system = row.system;
+    if (isGatewayLocalSystem(system)) {
+      const defining = localSystemsDefining(this.registry, row.kommunekode, row.code);
+      if (defining.length === 0) return { kind: 'not-counted', reason: 'unknown-code', message: `'${row.code}' is not a code of any local catalog of municipality ${row.kommunekode}` };
+      system = defining[0]!.url!;
+    }
+    const owner = ownerOfCanonical(system);
+    if (owner !== undefined) return this.local(row, system, owner);
+    return this.common(row, system);
+  }
+
+  private local(row: RollupRow, system: string, owner: string): Resolution {
+    if (owner !== row.kommunekode) {
+      return { kind: 'not-counted', reason: 'other-municipality', message: `${system} is municipality ${owner}'s catalog, not ${row.kommunekode}'s` };
+    }
+    const cs = this.options.sourceCodeSystems?.find((c) => c.url === system) ?? localCodeSystems(this.registry, row.kommunekode).find((c) => c.url === system);
+    if (!cs) return { kind: 'not-counted', reason: 'unknown-system', message: `No local catalog ${system} is known` };
+    const concept = this.registry.provider(cs).locate(row.code);
+    if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: `'${row.code}' is not a code of ${system}` };
+    const typeCode = localTypePropertyCode(cs);
+    const offer = (typeCode ? localKindOf(concept, typeCode) : undefined) === 'tilbud';
+    const matches = forwardMatches(this.registry, { system, code: row.code }, this.mapsOf(row.kommunekode))
+      .filter((m) => m.concept.code && m.equivalence !== 'unmatched' && m.equivalence !== 'disjoint');
+    if (matches.length === 0) return { kind: 'not-counted', reason: 'unmapped', message: `No map of municipality ${row.kommunekode} maps ${row.code}` };
+    if (offer && this.options.offers === 'exclude') {
+      return { kind: 'not-counted', reason: 'offer-excluded', message: `${row.code} is an offer (tilbud) and offers=exclude` };
+    }
+    const targets = matches.map((m) => ({
+      intervention: this.describe(m.concept.system!, m.concept.code!, m.concept.display),
+      ...(m.replaces ? { replaces: m.replaces } : {}),
+    }));
+    return { kind: 'interventions', targets, offer, outdated: targets.flatMap((t) => this.outdated(t.intervention)) };
+  }
+
+  /** The code itself when it is retired or outgoing (and so counted as it is: its code system names no successor). */
+  private outdated(c: Coding): (Coding & { status: string })[] {
+    const provider = this.registry.codeSystemProvider(c.system!);
+    const concept = provider?.locate(c.code!);
+    const status = provider && concept ? provider.status(concept) : 'active';
+    return status === 'retired' || status === 'deprecated' || status === 'inactive' ? [{ ...c, status }] : [];
+  }
+
+  private describe(system: string, code: string, display?: string): Coding {
+    const concept = this.registry.codeSystemProvider(system)?.locate(code);
+    return codingOf(system, code, concept?.display ?? display);
+  }
+
+  private common(row: RollupRow, system: string): Resolution {
+    const provider = this.registry.codeSystemProvider(system);
+    if (!provider) return { kind: 'not-counted', reason: 'unknown-system', message: `The code system ${system} is not known` };
+    const concept = provider.locate(row.code);
+    if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: `'${row.code}' is not a code of ${system}` };
+    const current = currentCode(this.registry, provider, concept);
+    const replaces = current.replaced ? { system, ...current.replaced } : undefined;
+    const currentCoding = codingOf(system, current.concept.code, current.concept.display);
+    const conditions = this.conditionKeys();
+    if (conditions.has(`${system}\u0000${current.concept.code}`) || conditions.has(`${system}\u0000${concept.code}`)) {
+      const area = ancestorAtDepth(current.concept, this.options.conditionDepth);
+      return { kind: 'condition', area: codingOf(system, area.code, area.display), current: currentCoding, ...(replaces ? { replaces } : {}),
+        outdated: this.outdated(currentCoding) };
+    }
+    return { kind: 'interventions', targets: [{ intervention: currentCoding, ...(replaces ? { replaces } : {}) }], offer: false, outdated: this.outdated(currentCoding) };
+  }
+}
+
+function groupKey(scope: Scope, ...parts: (string | undefined)[]): string {
+  return [scope.kommunekode, scope.district, scope.period, ...parts].map((p) => p ?? '').join('\u0000');
+}
+
+/** The scope of a row or count, without its absent parts. */
+function scopeOf(x: Scope): Scope {
+  return { kommunekode: x.kommunekode, ...(x.district ? { district: x.district } : {}), ...(x.period ? { period: x.period } : {}) };
+}
+
+const byText = (a: string | undefined, b: string | undefined) => (a ?? '').localeCompare(b ?? '', 'da');
+const byScope = (a: Scope, b: Scope) => byText(a.kommunekode, b.kommunekode) || byText(a.district, b.district) || byText(a.period, b.period);
+
+export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options: RollupOptions): RollupResult {
+  const resolver = new Resolver(registry, options);
+  const result: RollupResult = {
+    options, rows: rows.length, inputCount: 0, interventionInput: 0, conditionInput: 0, notCountedInput: 0, offerExtra: 0,
+    niveau2: [], niveau1: [], areas: [], notCounted: [], replaced: [], outdated: [],
+  };
+  const niveau2 = new Map<string, InterventionCount>();
+  const areas = new Map<string, AreaCount>();
+  for (const row of rows) {
+    result.inputCount += row.count;
+    const r = resolver.resolve(row);
+    if (r.kind === 'not-counted') {
+      result.notCountedInput += row.count;
+      result.notCounted.push({ row, reason: r.reason, message: r.message });
+      continue;
+    }
+    for (const code of r.outdated) result.outdated.push({ row, code });
+    if (r.kind === 'condition') {
+      result.conditionInput += row.count;
+      if (r.replaces) result.replaced.push({ row, replaced: r.replaces, replacement: r.current });
+      const key = groupKey(row, r.area.system, r.area.code);
+      const a = areas.get(key) ?? { ...scopeOf(row), area: r.area, count: 0 };
+      a.count += row.count;
+      areas.set(key, a);
+      continue;
+    }
+    result.interventionInput += row.count;
+    result.offerExtra += row.count * (r.targets.length - 1);
+    for (const t of r.targets) {
+      if (t.replaces) result.replaced.push({ row, replaced: t.replaces, replacement: t.intervention });
+      const key = groupKey(row, t.intervention.system, t.intervention.code);
+      let n = niveau2.get(key);
+      if (!n) {
+        const provider = registry.codeSystemProvider(t.intervention.system!);
+        const concept = provider?.locate(t.intervention.code!);
+        const levels = provider && concept ? catalogLevels(provider, concept) : undefined;
+        n = {
+          ...scopeOf(row), intervention: t.intervention,
+          ...(levels?.niveau1 ? { niveau1: levels.niveau1 } : {}), ...(levels?.lovparagraf ? { lovparagraf: levels.lovparagraf } : {}),
+          count: 0, direct: 0, viaOffers: 0,
+        };
+        niveau2.set(key, n);
+      }
+      n.count += row.count;
+      if (r.offer) n.viaOffers += row.count;
+      else n.direct += row.count;
+    }
+  }
+  result.niveau2 = [...niveau2.values()].sort((a, b) => byScope(a, b) || byText(a.lovparagraf, b.lovparagraf) ||
+    byText(a.intervention.display, b.intervention.display));
+  const n1 = new Map<string, Niveau1Count>();
+  for (const n of result.niveau2) {
+    const key = groupKey(n, n.niveau1?.system, n.niveau1?.code);
+    const c = n1.get(key) ?? { ...scopeOf(n), ...(n.niveau1 ? { niveau1: n.niveau1 } : {}),
+      ...(n.lovparagraf ? { lovparagraf: n.lovparagraf } : {}), count: 0 };
+    c.count += n.count;
+    n1.set(key, c);
+  }
+  result.niveau1 = [...n1.values()];
+  result.areas = [...areas.values()].sort((a, b) => byScope(a, b) || byText(a.area.display, b.area.display));
+  return result;
+}

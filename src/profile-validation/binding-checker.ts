@@ -1,0 +1,197 @@
+import type { CodeableConcept, Coding, OperationOutcome, ValueSet } from 'fhir/r4';
+import type { IssueCode, TxIssueType } from '../errors/fhir-error';
+import { TX_ISSUE_TYPE_SYSTEM } from '../errors/operation-outcome';
+import { CodeValidator, type CodedValue } from '../terminology/validation/code-validator';
+import { ValidationOptions } from '../terminology/validation/options';
+import { allDisplays } from '../terminology/language';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { findLegacyReplacement, replacementsOf } from '../terminology/replacements';
+import type { BindingStrength } from './profile-registry';
+import { quoteCode, type IssueSeverity, type ValidationIssue } from './messages';
+
+export type BoundType = 'Coding' | 'CodeableConcept' | 'code';
+
+interface Binding {
+  strength: BindingStrength;
+  valueSet: string;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return !!x && typeof x === 'object' && !Array.isArray(x);
+}
+
+function vsCanonical(vs: ValueSet): string {
+  return vs.version ? `${vs.url}|${vs.version}` : `${vs.url}`;
+}
+
+function systemCode(c: Coding): string {
+  return `${c.system ?? ''}#${c.code ?? ''}`;
+}
+
+const STATUS_DA: Record<string, string> = {
+  retired: 'er udgået (status retired)',
+  deprecated: 'er under udfasning (status deprecated)',
+  inactive: 'er inaktiv (status inactive)',
+};
+
+type OutcomeIssue = OperationOutcome['issue'][number];
+
+/** CodeValidator names the value as `Coding` or `CodeableConcept.coding[n]`: the index of the coding an issue is about. */
+function codingIndexOf(i: OutcomeIssue): number | undefined {
+  const m = /^CodeableConcept\.coding\[(\d+)\]/.exec(i.expression?.[0] ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+function txOf(i: OutcomeIssue): TxIssueType | undefined {
+  return i.details?.coding?.find((c) => c.system === TX_ISSUE_TYPE_SYSTEM)?.code as TxIssueType | undefined;
+}
+
+/** Issues saying a coding is not a member of the value set (or cannot be known to be). */
+const NOT_A_MEMBER = new Set<TxIssueType>(['not-in-vs', 'this-code-not-in-vs', 'not-found', 'invalid-code', 'cannot-infer', 'invalid-data']);
+
+/** Issues CodeValidator reports that a binding's strength decides the severity of. */
+const MEMBERSHIP_ISSUES = new Set<TxIssueType>(['not-in-vs', 'this-code-not-in-vs', 'not-found', 'cannot-infer']);
+
+/**
+ * Checks coded values against the ValueSet of a binding with the server's CodeValidator (which also reports unknown
+ * systems and codes, retired and deprecated codes with their replacement, and FSIII legacy keys), and writes each
+ * issue in Danish and English, pointing at the coding.
+ */
+export class BindingChecker {
+  private readonly validator: CodeValidator;
+
+  constructor(private readonly registry: TerminologyRegistry) {
+    this.validator = new CodeValidator(registry);
+  }
+
+  check(value: unknown, type: BoundType, expression: string, binding: Binding, elementId: string): ValidationIssue[] {
+    // a preferred binding is checked only for FSIII legacy keys (a warning naming the UUID code); example bindings not at all
+    if (binding.strength !== 'required' && binding.strength !== 'extensible' && binding.strength !== 'preferred') return [];
+    const vs = this.registry.findCanonical('ValueSet', binding.valueSet);
+    if (!vs) {
+      return [{
+        severity: 'warning', code: 'not-found', txIssueType: 'not-found', expression: [expression],
+        text: {
+          en: `The ValueSet '${binding.valueSet}' bound to ${elementId} is not known to this server, so the code was not checked`,
+          da: `Værdisættet '${binding.valueSet}', som ${elementId} er bundet til, kendes ikke af serveren, så koden er ikke kontrolleret`,
+        },
+      }];
+    }
+    let value_: CodedValue;
+    const codingPaths: string[] = [];
+    if (type === 'CodeableConcept') {
+      if (!isObject(value)) return [];
+      const list = Array.isArray(value.coding) ? value.coding : [];
+      const codings = list.filter(isObject) as Coding[];
+      list.forEach((c, i) => {
+        if (isObject(c)) codingPaths.push(`${expression}.coding[${i}]`);
+      });
+      if (codings.length === 0) {
+        const severity: IssueSeverity = binding.strength === 'required' ? 'error' : 'warning';
+        return [{
+          severity, code: 'required', expression: [expression],
+          text: {
+            en: `${elementId} has no coding, but a code from the value set '${vsCanonical(vs)}' is ${binding.strength === 'required' ? 'required' : 'expected'}`,
+            da: `${elementId} har ingen kodning, men en kode fra værdisættet '${vsCanonical(vs)}' er ${binding.strength === 'required' ? 'påkrævet' : 'forventet'}`,
+          },
+        }];
+      }
+      value_ = { mode: 'codeableConcept', codings, codeableConcept: value as CodeableConcept };
+    } else if (type === 'Coding') {
+      if (!isObject(value)) return [];
+      value_ = { mode: 'coding', codings: [value as Coding] };
+    } else {
+      if (typeof value !== 'string') return [];
+      value_ = { mode: 'code', codings: [{ code: value }] };
+    }
+    const options = new ValidationOptions();
+    options.displayWarning = true;
+    options.inferSystem = type === 'code';
+    const result = this.validator.validateInValueSet(vs, value_, options);
+    const outcome = result.parameter?.find((p) => p.name === 'issues')?.resource as OperationOutcome | undefined;
+    // a CodeableConcept with a coding in the value set meets the binding: another coding of a code system this
+    // server does not have (e.g. SNOMED CT) cannot be checked here, which is no reason to reject the submission
+    const issues = outcome?.issue ?? [];
+    const notMembers = new Set(issues.filter((i) => NOT_A_MEMBER.has(txOf(i)!)).map(codingIndexOf).filter((n) => n !== undefined));
+    const conceptMeetsBinding = value_.mode === 'codeableConcept' && value_.codings.some((_, index) => !notMembers.has(index));
+    const out: ValidationIssue[] = [];
+    for (const i of issues) {
+      const index = codingIndexOf(i);
+      const coding = index !== undefined ? value_.codings[index] : value_.mode === 'codeableConcept' ? undefined : value_.codings[0];
+      const path = index !== undefined ? codingPaths[index] ?? expression : expression;
+      const tx = txOf(i);
+      const legacy = tx === 'code-rule' && coding?.system && coding.code ? findLegacyReplacement(this.registry, coding.system, coding.code) : undefined;
+      if (binding.strength === 'preferred' && !legacy) continue;
+      let severity = i.severity as IssueSeverity;
+      if (binding.strength === 'extensible' && severity === 'error' && tx && MEMBERSHIP_ISSUES.has(tx)) severity = 'warning';
+      if (conceptMeetsBinding && severity === 'error' && tx === 'not-found') severity = 'warning';
+      const text = { en: i.details?.text ?? '', da: this.danish(tx, i, coding, vs) };
+      if (legacy) {
+        // a required binding takes the UUID code (KL's value sets list only those); extensible/preferred: advice
+        severity = binding.strength === 'required' ? 'error' : 'warning';
+        if (severity === 'error') {
+          text.en += ` (the binding of ${elementId} to '${vsCanonical(vs)}' is required)`;
+          text.da += ` (${elementId} er bundet obligatorisk (required) til '${vsCanonical(vs)}')`;
+        }
+      }
+      out.push({ severity, code: i.code as IssueCode, txIssueType: tx, expression: [path], text });
+    }
+    return out;
+  }
+
+  /** The Danish text of a CodeValidator issue, rebuilt from the coding and the code system. */
+  private danish(tx: TxIssueType | undefined, i: OutcomeIssue, coding: Coding | undefined, vs: ValueSet): string {
+    if (!coding) {
+      if (tx === 'not-in-vs') return `Ingen gyldig kodning fundet for værdisættet '${vsCanonical(vs)}'`;
+      return `Kodevalidering: ${i.details?.text ?? ''}`;
+    }
+    const code = coding.code ?? '';
+    const system = coding.system;
+    const provider = system ? this.registry.codeSystemProvider(system, coding.version) : undefined;
+    const concept = provider?.locate(code);
+    switch (tx as string | undefined) {
+      case 'not-in-vs':
+      case 'this-code-not-in-vs':
+        return `Koden '${systemCode(coding)}' findes ikke i værdisættet '${vsCanonical(vs)}'`;
+      case 'invalid-code':
+        return `Ukendt kode '${code}' i kodesystemet '${system}'${provider?.version ? ` version '${provider.version}'` : ''}`;
+      case 'not-found':
+        return `Kodesystemet '${system}'${coding.version ? ` version '${coding.version}'` : ''} kendes ikke, så koden kan ikke valideres`;
+      case 'cannot-infer':
+        return `Kodesystemet for koden '${code}' kunne ikke bestemmes i værdisættet '${vsCanonical(vs)}'`;
+      case 'invalid-display': {
+        const valid = concept ? [...new Set(allDisplays(concept))].map((d) => `'${d}'`).join(', ') : '';
+        return `Forkert visningsnavn '${coding.display}' for ${systemCode(coding)}. Gyldigt visningsnavn er ${valid}`;
+      }
+      case 'code-comment': {
+        if (provider && concept) {
+          const status = provider.status(concept);
+          const replacements = replacementsOf(provider, concept).map((r) => quoteCode(r.code, r.display)).join(', ');
+          return `Begrebet '${concept.code}' ${STATUS_DA[status] ?? `har status ${status}`}, og brugen bør revurderes${replacements ? `; det er erstattet af ${replacements}` : ''}`;
+        }
+        break;
+      }
+      case 'code-rule': {
+        const legacy = system && concept ? findLegacyReplacement(this.registry, system, concept.code) : undefined;
+        if (legacy) {
+          return `Koden '${code}' er en gammel brugervendt nøgle i ${system}; brug i stedet koden ${quoteCode(legacy.code, legacy.display)}`;
+        }
+        if (concept && concept.code !== code) return `Koden '${code}' afviger fra den korrekte kode '${concept.code}' i store og små bogstaver`;
+        if (i.severity === 'error') return `Koden '${systemCode(coding)}' er abstrakt og må ikke bruges her`;
+        break;
+      }
+      case 'display-comment':
+        return `Visningsnavnet '${coding.display}' for ${systemCode(coding)} bør kontrolleres`;
+      case 'status-check':
+        return `Henvisning til en ressource med en status, der bør kontrolleres: ${i.details?.text ?? ''}`;
+      case 'invalid-data':
+        if (!coding.code) return 'Kodningen har ingen kode og kan ikke valideres';
+        if (system && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(system)) return 'Coding.system skal være en absolut reference, ikke en lokal reference';
+        if (system && this.registry.find('ValueSet', system)) return `Kodningen henviser til et værdisæt, ikke et kodesystem ('${system}')`;
+        break;
+      default:
+        if (!system && i.code === 'invalid') return `Kodningen har intet kodesystem, så koden '${code}' kan ikke valideres`;
+    }
+    return `Kodevalidering: ${i.details?.text ?? ''}`;
+  }
+}

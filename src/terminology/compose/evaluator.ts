@@ -1,0 +1,260 @@
+import type { ValueSet, ValueSetComposeInclude, ValueSetExpansionContains } from 'fhir/r4';
+import { FhirError } from '../../errors/fhir-error';
+import { canonical, compareVersions, parseCanonical } from '../canonical';
+import type { CodeSystemProvider, Concept } from '../providers/provider';
+import { compileFilter } from './filter';
+import { emptyResult, entryKey, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
+import { checkContent, excludesAnotherVersion, namesSeveralVersions, vurl } from './rules';
+import { resolveIncludeProvider } from './versions';
+import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
+import type { TerminologyRegistry } from '../registry';
+import { assertValueSetShape } from '../resource-shape';
+import { currentTimeBudget } from '../time-budget';
+import { composeExpansionParameter, valueSetSupplements } from '../valueset-extensions';
+
+export { entryKey, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
+
+const VERSIONS_MATCH = 'versionsMatch';
+
+/** Computes the codes a ValueSet's compose defines (FHIR semantics: includes unioned, excludes removed). */
+export class ComposeEvaluator {
+  private readonly stack: ValueSet[] = [];
+  private readonly requiredSupplements = new Set<string>();
+  /** The running operation's time budget: nested imports and huge code systems stop with too-costly when it is spent. */
+  private readonly budget = currentTimeBudget();
+
+  constructor(private readonly registry: TerminologyRegistry, private readonly options: ComposeOptions = {}) {
+    for (const s of options.supplements ?? []) this.requiredSupplements.add(s);
+  }
+
+  evaluate(vs: ValueSet): ComposeResult {
+    for (const s of valueSetSupplements(vs)) this.requiredSupplements.add(s);
+    const result = this.evaluateValueSet(vs);
+    this.checkSupplementsUsed(result);
+    return result;
+  }
+
+  private evaluateValueSet(vs: ValueSet): ComposeResult {
+    this.budget?.check();
+    assertValueSetShape(vs);
+    if (this.stack.includes(vs) || this.stack.some((s) => s.url && s.url === vs.url && s.version === vs.version)) {
+      const pathway = [...this.stack, vs].map(vurl);
+      throw new FhirError(400, 'processing',
+        `Found a circularity pointing to ${vurl(vs)} processing ValueSet with pathway [${pathway.slice(0, -1).join(', ')}]`,
+        { txIssueType: 'vs-invalid', messageId: 'VALUESET_CIRCULAR_REFERENCE' });
+    }
+    this.stack.push(vs);
+    try {
+      const compose = vs.compose;
+      if (!compose) {
+        if (vs.expansion?.contains) return this.fromStoredExpansion(vs);
+        throw new FhirError(400, 'invalid', `The value set ${vurl(vs)} has no compose`, { txIssueType: 'vs-invalid' });
+      }
+      return this.evaluateCompose(vs);
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  private evaluateCompose(vs: ValueSet): ComposeResult {
+    const compose = vs.compose!;
+    const result = emptyResult();
+    const includes = compose.include ?? [];
+    const excludes = compose.exclude ?? [];
+    result.versioned = namesSeveralVersions([...includes, ...excludes]);
+    const declared = composeExpansionParameter(vs, VERSIONS_MATCH);
+    result.versionsMatch = declared !== undefined ? declared === 'true' : excludesAnotherVersion(vs);
+    for (const set of [...includes, ...excludes]) {
+      if ((set.valueSet?.length ?? 0) > 0 || (set.concept?.length ?? 0) > 0 || (set.filter?.length ?? 0) > 1) result.hierarchical = false;
+    }
+    result.hasUnfilteredInclude = includes.some((i) => !!i.system && !i.concept?.length && !i.filter?.length);
+    const key = (e: ExpansionEntry): string =>
+      result.versioned && !result.versionsMatch ? `${e.system}|${e.version ?? ''}\u0000${e.code}` : entryKey(e.system, e.code);
+
+    const excluded = new Set<string>();
+    excludes.forEach((exclude, i) => {
+      for (const e of this.evaluateInclude(vs, exclude, `ValueSet.compose.exclude[${i}]`, result, undefined)) excluded.add(key(e));
+    });
+
+    // Several versions of one code system: the newest first, so its codes come first
+    const ordered = includes.map((inc, i) => ({ inc, i })).sort((a, b) =>
+      a.inc.system === b.inc.system && a.inc.version && b.inc.version ? -compareVersions(a.inc.version, b.inc.version) : 0);
+    const seen = new Set<string>();
+    for (const { inc, i } of ordered) {
+      for (const e of this.evaluateInclude(vs, inc, `ValueSet.compose.include[${i}]`, result, compose.inactive)) {
+        this.budget?.tick();
+        const k = key(e);
+        if (excluded.has(k)) continue;
+        if (seen.has(k)) {
+          result.hierarchical = false;
+          continue;
+        }
+        seen.add(k);
+        result.entries.push(e);
+        if (this.options.maxEntries !== undefined && result.entries.length > this.options.maxEntries) {
+          throw FhirError.tooCostly(`The value set '${vurl(vs)}' expansion has too many codes to produce (>${this.options.maxEntries})`,
+            { messageId: 'VALUESET_TOO_COSTLY' });
+        }
+      }
+    }
+    const versionsBySystem = new Map<string, Set<string | undefined>>();
+    for (const e of result.entries) {
+      const set = versionsBySystem.get(e.system) ?? new Set();
+      set.add(e.version);
+      versionsBySystem.set(e.system, set);
+    }
+    if ([...versionsBySystem.values()].some((s) => s.size > 1)) result.versioned = true;
+    return result;
+  }
+
+  private fromStoredExpansion(vs: ValueSet): ComposeResult {
+    const result = emptyResult();
+    result.hierarchical = false;
+    const walk = (contains: ValueSetExpansionContains[] | undefined): void => {
+      for (const c of contains ?? []) {
+        if (c.system && c.code) {
+          result.entries.push({
+            system: c.system, version: c.version, code: c.code, display: c.display,
+            inactive: c.inactive === true, abstract: c.abstract === true, stored: c,
+          });
+        }
+        walk(c.contains);
+      }
+    };
+    walk(vs.expansion?.contains);
+    for (const p of vs.expansion?.parameter ?? []) {
+      if (p.name === 'used-codesystem' && p.valueUri) {
+        const { url, version } = parseCanonical(p.valueUri);
+        result.usedCodeSystems.set(url, version);
+      }
+    }
+    return result;
+  }
+
+  private findImported(container: ValueSet, ref: string, result: ComposeResult): ValueSet {
+    if (ref.startsWith('#')) {
+      const local = (container.contained ?? []).find((r) => r.resourceType === 'ValueSet' && r.id === ref.slice(1)) as ValueSet | undefined;
+      if (!local) throw FhirError.notFound(`The contained value set '${ref}' could not be found in ${vurl(container)}`, { txIssueType: 'not-found' });
+      return local;
+    }
+    const parsed = parseCanonical(ref);
+    let version = parsed.version;
+    const fallback = version === undefined ? this.options.defaultValueSetVersions?.get(parsed.url) : undefined;
+    if (fallback !== undefined) {
+      version = fallback;
+      const applied = canonical(parsed.url, fallback);
+      if (!result.appliedValueSetVersions.includes(applied)) result.appliedValueSetVersions.push(applied);
+    }
+    const found = this.registry.find('ValueSet', parsed.url, version);
+    if (!found) {
+      const text = version !== undefined
+        ? `A definition for the value set '${parsed.url}' version '${version}' could not be found`
+        : `A definition for the value set '${parsed.url}' could not be found`;
+      throw FhirError.notFound(text, {
+        txIssueType: 'not-found', messageId: version !== undefined ? 'VS_EXP_IMPORT_UNK_PINNED' : 'VS_EXP_IMPORT_UNK',
+      });
+    }
+    return found;
+  }
+
+  private importValueSets(container: ValueSet, refs: string[], result: ComposeResult): Map<string, ExpansionEntry> | undefined {
+    let members: Map<string, ExpansionEntry> | undefined;
+    for (const ref of refs) {
+      const imported = this.findImported(container, ref, result);
+      if (!ref.startsWith('#')) result.usedValueSets.add(vurl(imported));
+      if (!result.importedValueSets.includes(imported)) result.importedValueSets.push(imported);
+      const sub = this.evaluateValueSet(imported);
+      mergeUsage(result, sub);
+      const map = new Map(sub.entries.map((e) => [entryKey(e.system, e.code), e]));
+      members = members ? new Map([...members].filter(([k]) => map.has(k))) : map;
+    }
+    return members;
+  }
+
+  private useProvider(result: ComposeResult, provider: CodeSystemProvider): void {
+    if (!result.providers.includes(provider)) result.providers.push(provider);
+    result.usedCodeSystems.set(provider.url, provider.version);
+    if (provider.resource.content === 'fragment') {
+      const c = canonical(provider.url, provider.version);
+      if (!result.fragments.includes(c)) result.fragments.push(c);
+    }
+  }
+
+  /** A grammar-defined code system taken whole or by filter yields its base list only: the expansion is not closed. */
+  private useGrammar(result: ComposeResult, provider: CodeSystemProvider, whole: boolean): void {
+    if (!isGrammarProvider(provider)) return;
+    if (!result.grammars.some((g) => g.system === provider.url)) result.grammars.push({ system: provider.url, base: provider.grammarBase });
+    if (!whole) return;
+    result.unbounded = true;
+    const base = provider.grammarBaseResource;
+    if (base && !result.importedValueSets.includes(base)) result.importedValueSets.push(base);
+  }
+
+  private evaluateInclude(
+    vs: ValueSet, include: ValueSetComposeInclude, path: string, result: ComposeResult, composeInactive: boolean | undefined,
+  ): ExpansionEntry[] {
+    if (!include.system && (include.concept?.length || include.filter?.length)) {
+      throw FhirError.invalid(`${path} lists concepts or filters but names no system`, { txIssueType: 'vs-invalid', expression: [path] });
+    }
+    if (!include.system && !include.valueSet?.length) {
+      throw FhirError.invalid(`${path} names neither a system nor a value set`, { txIssueType: 'vs-invalid', expression: [path] });
+    }
+    const fromValueSets = this.importValueSets(vs, include.valueSet ?? [], result);
+    if (!include.system) return fromValueSets ? [...fromValueSets.values()] : [];
+
+    const provider = resolveIncludeProvider(this.registry, include, this.options, [...this.requiredSupplements], (rule) => {
+      if (!result.appliedVersionRules.some((r) => r.name === rule.name && r.value === rule.value)) result.appliedVersionRules.push(rule);
+    });
+    checkContent(provider);
+    this.useProvider(result, provider);
+    if (!include.concept?.length) this.useGrammar(result, provider, !include.filter?.length);
+    const skipInactive = composeInactive === false;
+    const entries: ExpansionEntry[] = [];
+    const push = (concept: Concept, ref?: NonNullable<ValueSetComposeInclude['concept']>[number]): void => {
+      const inactive = provider.isInactive(concept);
+      if (skipInactive && inactive) return;
+      entries.push({
+        system: provider.url,
+        version: provider.version,
+        code: concept.code,
+        display: ref?.display ?? concept.display,
+        inactive,
+        abstract: provider.isAbstract(concept),
+        concept,
+        provider,
+        composeDesignations: ref?.designation,
+        composeDisplay: ref?.display,
+        composeLanguage: ref?.display ? vs.language : undefined,
+        composeExtensions: ref?.extension,
+      });
+    };
+
+    if (include.concept && include.concept.length > 0) {
+      for (const ref of include.concept) {
+        const concept = provider.locate(ref.code);
+        if (concept) push(concept, ref);
+      }
+    } else {
+      const predicates = (include.filter ?? []).map((f, i) => compileFilter(provider, f, `${path}.filter[${i}]`));
+      for (const concept of provider.all()) {
+        this.budget?.tick();
+        if (predicates.every((p) => p(concept))) push(concept);
+      }
+    }
+    if (!fromValueSets) return entries;
+    return entries.filter((e) => fromValueSets.has(entryKey(e.system, e.code)));
+  }
+
+  /** Every supplement the request or the value set requires must have been applied to a code system it used. */
+  private checkSupplementsUsed(result: ComposeResult): void {
+    const missing = [...this.requiredSupplements].filter((required) => {
+      const { url, version } = parseCanonical(required);
+      return !result.providers.some((p) => p.supplements.some((s) => s.url === url && (!version || s.version === version)));
+    });
+    if (missing.length > 0) {
+      throw FhirError.notFound(`Required supplement not found: ${missing.join(', ')}`, {
+        txIssueType: 'not-found', messageId: 'VALUESET_SUPPLEMENT_MISSING',
+      });
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import type { ValueSetComposeIncludeFilter } from 'fhir/r4';
+import { FhirError } from '../../errors/fhir-error';
+import type { CodeSystemProvider, Concept } from '../providers/provider';
+import { SafeRegex } from '../safe-regex';
+import { valueField } from '../../fhir/choice-value';
+
+const OP_EXTENSION = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.compose.include.filter.op';
+
+/** The filter operator, including R5 operators carried in R4 as an extension on `_op`. */
+export function filterOp(filter: ValueSetComposeIncludeFilter): string {
+  const ext = (filter as { _op?: { extension?: { url: string; valueCode?: string }[] } })._op?.extension;
+  const r5 = ext?.find((e) => e.url === OP_EXTENSION)?.valueCode;
+  return r5 ?? filter.op;
+}
+
+function propertyStrings(provider: CodeSystemProvider, concept: Concept, property: string): string[] {
+  switch (property) {
+    case 'code':
+    case 'concept': return [concept.code];
+    case 'display': return concept.display ? [concept.display] : [];
+    case 'definition': return concept.definition ? [concept.definition] : [];
+    case 'status': return [provider.status(concept)];
+    case 'inactive':
+      if (provider.propertyValues(concept, property).length === 0) return [String(provider.isInactive(concept))];
+      break;
+    case 'parent': return concept.parents.map((p) => p.code);
+    case 'child': return concept.children.map((c) => c.code);
+    default: break;
+  }
+  return provider.propertyValues(concept, property).map((p) => {
+    const rec = p as unknown as Record<string, unknown>;
+    const field = valueField(rec);
+    const v = field ? rec[field] : undefined;
+    if (v && typeof v === 'object' && 'code' in (v as object)) return String((v as { code: unknown }).code);
+    return String(v);
+  });
+}
+
+/**
+ * Compiles one compose filter into a predicate over concepts of the provider. `path` locates the filter in the
+ * value set (e.g. `ValueSet.compose.include[0].filter[1]`) for error reports.
+ */
+export function compileFilter(
+  provider: CodeSystemProvider, filter: ValueSetComposeIncludeFilter, path = 'ValueSet.compose.include.filter',
+): (c: Concept) => boolean {
+  const op = filterOp(filter);
+  const { property, value } = filter;
+  if (value === undefined || value === null || value === '') {
+    const hasValueElement = (filter as { _value?: unknown })._value !== undefined;
+    const where = hasValueElement ? `${path}.value` : path;
+    throw new FhirError(400, 'invalid', `The system ${provider.url} filter with property = ${property}, op = ${op} has no value`, {
+      txIssueType: 'vs-invalid', expression: [where], messageId: 'UNABLE_TO_HANDLE_SYSTEM_FILTER_WITH_NO_VALUE',
+    });
+  }
+  const hierarchical = property === 'concept' || property === 'code';
+  if (hierarchical && ['is-a', 'descendent-of', 'is-not-a', 'generalizes', 'child-of', 'descendent-leaf'].includes(op)) {
+    const target = provider.locate(value);
+    if (!target) return () => false;
+    switch (op) {
+      case 'is-a': return (c) => provider.subsumes(target, c);
+      case 'descendent-of': return (c) => c !== target && provider.subsumes(target, c);
+      case 'is-not-a': return (c) => !provider.subsumes(target, c);
+      case 'generalizes': return (c) => provider.subsumes(c, target);
+      case 'child-of': return (c) => c.parents.includes(target);
+      case 'descendent-leaf': return (c) => c !== target && c.children.length === 0 && provider.subsumes(target, c);
+    }
+  }
+  switch (op) {
+    case '=':
+      if (hierarchical) return (c) => c.code === value;
+      return (c) => propertyStrings(provider, c, property).includes(value);
+    case 'in': {
+      const set = new Set(value.split(',').map((v) => v.trim()));
+      return (c) => propertyStrings(provider, c, property).some((v) => set.has(v));
+    }
+    case 'not-in': {
+      const set = new Set(value.split(',').map((v) => v.trim()));
+      return (c) => !propertyStrings(provider, c, property).some((v) => set.has(v));
+    }
+    case 'regex': {
+      const re = SafeRegex.compile(value);
+      return (c) => propertyStrings(provider, c, property).some((v) => re.matchesWhole(v));
+    }
+    case 'exists': {
+      const want = value === 'true';
+      return (c) => (propertyStrings(provider, c, property).length > 0) === want;
+    }
+    default:
+      throw new FhirError(400, 'not-supported', `The filter operator '${op}' is not supported for property '${property}'`, {
+        txIssueType: 'vs-invalid',
+      });
+  }
+}

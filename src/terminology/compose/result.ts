@@ -1,0 +1,91 @@
+import type { CodeSystemConceptDesignation, Extension, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
+import type { CodeSystemProvider, Concept } from '../providers/provider';
+import type { AppliedVersionRule, SystemVersionRules } from './versions';
+
+/** One code of an expansion, before it is rendered to `ValueSet.expansion.contains`. */
+export interface ExpansionEntry {
+  system: string;
+  version?: string;
+  code: string;
+  /** The display given in the compose for this code, else the code system's display. */
+  display?: string;
+  inactive: boolean;
+  abstract: boolean;
+  concept?: Concept;
+  provider?: CodeSystemProvider;
+  /** Designations given in the value set's compose for this code. */
+  composeDesignations?: CodeSystemConceptDesignation[];
+  /** The display the compose gives for this code, and the language of the value set that gives it. */
+  composeDisplay?: string;
+  composeLanguage?: string;
+  /** Extensions on the compose's reference to this code (labels, order, deprecation...). */
+  composeExtensions?: Extension[];
+  /** The element this code had in a value set's stored expansion, when it came from one. */
+  stored?: ValueSetExpansionContains;
+}
+
+export interface ComposeResult {
+  entries: ExpansionEntry[];
+  /** code systems used, as url → version (the last version seen for a url) */
+  usedCodeSystems: Map<string, string | undefined>;
+  /** value sets imported (not contained ones), as url|version */
+  usedValueSets: Set<string>;
+  /** Every code system version used (includes and excludes), in order of first use. */
+  providers: CodeSystemProvider[];
+  /** Value sets imported, in order of first use (contained ones included). */
+  importedValueSets: ValueSet[];
+  /** The includes can be shown as the code system hierarchy (whole systems or one filter each, no overlaps). */
+  hierarchical: boolean;
+  /** Some include names no property filter: a text filter turns it into a search. */
+  hasUnfilteredInclude: boolean;
+  /** Codes come from several versions of one code system, so each code carries its version. */
+  versioned: boolean;
+  /** Codes of different versions of one code system are treated as the same code. */
+  versionsMatch: boolean;
+  /** Version parameters that took effect. */
+  appliedVersionRules: AppliedVersionRule[];
+  /** default-valueset-version parameters that took effect (url|version). */
+  appliedValueSetVersions: string[];
+  /** Code systems used that are fragments (content = fragment), as url|version. */
+  fragments: string[];
+  /** Code systems defined by a grammar (UCUM, BCP 47) taken whole or by filter: their part here is only their base list. */
+  grammars: { system: string; base: string }[];
+  /** A grammar-defined code system is taken whole: the number of codes is unbounded, so no total is given. */
+  unbounded: boolean;
+}
+
+export interface ComposeOptions extends SystemVersionRules {
+  /** Versions of value sets imported without a version (default-valueset-version). */
+  defaultValueSetVersions?: Map<string, string>;
+  /** Upper bound on the number of codes before the expansion is refused as too costly. */
+  maxEntries?: number;
+  /** Supplements the request requires (useSupplement). */
+  supplements?: readonly string[];
+}
+
+export function entryKey(system: string, code: string): string {
+  return `${system}\u0000${code}`;
+}
+
+export function emptyResult(): ComposeResult {
+  return {
+    entries: [], usedCodeSystems: new Map(), usedValueSets: new Set(), providers: [], importedValueSets: [],
+    hierarchical: true, hasUnfilteredInclude: false, versioned: false, versionsMatch: false,
+    appliedVersionRules: [], appliedValueSetVersions: [], fragments: [], grammars: [], unbounded: false,
+  };
+}
+
+/** Adds what an imported value set used to what the importing one used. */
+export function mergeUsage(into: ComposeResult, from: ComposeResult): void {
+  for (const p of from.providers) if (!into.providers.includes(p)) into.providers.push(p);
+  for (const [k, v] of from.usedCodeSystems) into.usedCodeSystems.set(k, v);
+  for (const v of from.usedValueSets) into.usedValueSets.add(v);
+  for (const v of from.importedValueSets) if (!into.importedValueSets.includes(v)) into.importedValueSets.push(v);
+  for (const r of from.appliedVersionRules) {
+    if (!into.appliedVersionRules.some((x) => x.name === r.name && x.value === r.value)) into.appliedVersionRules.push(r);
+  }
+  for (const v of from.appliedValueSetVersions) if (!into.appliedValueSetVersions.includes(v)) into.appliedValueSetVersions.push(v);
+  for (const f of from.fragments) if (!into.fragments.includes(f)) into.fragments.push(f);
+  for (const g of from.grammars) if (!into.grammars.some((x) => x.system === g.system)) into.grammars.push(g);
+  if (from.unbounded) into.unbounded = true;
+}

@@ -1,0 +1,55 @@
+import type { ValueSet } from 'fhir/r4';
+import { ComposeEvaluator, entryKey, type ComposeOptions, type ComposeResult, type ExpansionEntry } from '../compose/evaluator';
+import type { TerminologyRegistry } from '../registry';
+
+export interface IndexedComposeResult extends ComposeResult {
+  /** The first code of each system|code. */
+  index: Map<string, ExpansionEntry>;
+  /** Codes by code alone, for inferring the system. */
+  byCode: Map<string, ExpansionEntry[]>;
+}
+
+interface Cached {
+  generation: number;
+  result: IndexedComposeResult;
+}
+
+const caches = new WeakMap<TerminologyRegistry, WeakMap<ValueSet, Map<string, Cached>>>();
+
+function optionsKey(options: ComposeOptions): string {
+  const m = (x?: Map<string, string>) => (x ? [...x].sort().join(',') : '');
+  return [
+    m(options.systemVersions), m(options.forceSystemVersions), m(options.checkSystemVersions), m(options.defaultValueSetVersions),
+    (options.supplements ?? []).join(','), options.maxEntries ?? '',
+  ].join(';');
+}
+
+/** Evaluates a value set's compose once per registry generation and keeps an index for membership checks. */
+export function evaluateValueSet(registry: TerminologyRegistry, vs: ValueSet, options: ComposeOptions = {}): IndexedComposeResult {
+  let perRegistry = caches.get(registry);
+  if (!perRegistry) {
+    perRegistry = new WeakMap();
+    caches.set(registry, perRegistry);
+  }
+  let perVs = perRegistry.get(vs);
+  if (!perVs) {
+    perVs = new Map();
+    perRegistry.set(vs, perVs);
+  }
+  const key = optionsKey(options);
+  const hit = perVs.get(key);
+  if (hit && hit.generation === registry.generation) return hit.result;
+  const result = new ComposeEvaluator(registry, options).evaluate(vs);
+  const index = new Map<string, ExpansionEntry>();
+  const byCode = new Map<string, ExpansionEntry[]>();
+  for (const e of result.entries) {
+    const k = entryKey(e.system, e.code);
+    if (!index.has(k)) index.set(k, e);
+    const list = byCode.get(e.code) ?? [];
+    list.push(e);
+    byCode.set(e.code, list);
+  }
+  const indexed: IndexedComposeResult = { ...result, index, byCode };
+  perVs.set(key, { generation: registry.generation, result: indexed });
+  return indexed;
+}

@@ -1,0 +1,117 @@
+import type { Coding, ValueSetComposeIncludeConceptDesignation as ValueSetExpansionContainsDesignation } from 'fhir/r4';
+import type { ExpansionEntry } from '../compose/evaluator';
+import { codeSystemLanguage, languageMatches } from '../language';
+
+/** The display language(s) asked for: tags in order of preference, and whether other languages may stand in. */
+export interface LanguagePreference {
+  tags: string[];
+  /** False when the request rules out other languages (`*; q=0`): a code with no display in these languages gets none. */
+  fallback: boolean;
+}
+
+/**
+ * Parses a displayLanguage / Accept-Language value (`de-CH, de;q=0.8, *;q=0`). Tags are ordered by weight;
+ * `*` with weight 0 forbids falling back to the code system's own display.
+ */
+export function parseLanguagePreference(value: string | undefined): LanguagePreference | undefined {
+  if (!value || value.trim() === '') return undefined;
+  const parts = value.split(',').map((part, i) => {
+    const [tag, ...params] = part.trim().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const weight = q ? Number(q.slice(2)) : 1;
+    return { tag: (tag ?? '').trim(), weight: Number.isNaN(weight) ? 0 : weight, i };
+  }).filter((p) => p.tag !== '');
+  const star = parts.find((p) => p.tag === '*');
+  const tags = parts.filter((p) => p.tag !== '*' && p.weight > 0)
+    .sort((a, b) => b.weight - a.weight || a.i - b.i)
+    .map((p) => p.tag);
+  return { tags, fallback: star ? star.weight > 0 : true };
+}
+
+const PREFERRED_FOR_LANGUAGE: Coding = {
+  system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra', code: 'preferredForLanguage', display: 'Preferred For Language',
+};
+const DISPLAY_USES = new Set(['display', 'preferredForLanguage', '900000000000013009', '900000000000003001']);
+
+interface Candidate {
+  language?: string;
+  value: string;
+  usableAsDisplay: boolean;
+  designation: ValueSetExpansionContainsDesignation;
+}
+
+/** Candidates per code, kept with the evaluated value set (entries live as long as its cached evaluation). */
+const candidatesOf = new WeakMap<ExpansionEntry, Candidate[]>();
+
+function candidates(entry: ExpansionEntry): Candidate[] {
+  let all = candidatesOf.get(entry);
+  if (!all) {
+    all = findCandidates(entry);
+    candidatesOf.set(entry, all);
+  }
+  return all;
+}
+
+/** Every text the expansion could show for a code: the compose's display, the code system's display, designations. */
+function findCandidates(entry: ExpansionEntry): Candidate[] {
+  const out: Candidate[] = [];
+  const csLanguage = entry.provider ? codeSystemLanguage(entry.provider) : undefined;
+  if (entry.composeDisplay) {
+    const language = entry.composeLanguage ?? csLanguage;
+    out.push({ language, value: entry.composeDisplay, usableAsDisplay: true, designation: { ...(language ? { language } : {}), use: PREFERRED_FOR_LANGUAGE, value: entry.composeDisplay } });
+  }
+  const own = entry.concept?.display ?? (entry.concept ? undefined : entry.display);
+  if (own && own !== entry.composeDisplay) {
+    const language = entry.concept ? csLanguage : undefined;
+    out.push({ language, value: own, usableAsDisplay: true, designation: { ...(language ? { language } : {}), use: PREFERRED_FOR_LANGUAGE, value: own } });
+  }
+  const designations = [...(entry.concept?.designations ?? []), ...(entry.composeDesignations ?? []), ...(entry.stored?.designation ?? [])];
+  for (const d of designations) {
+    if (!d.value) continue;
+    out.push({ language: d.language, value: d.value, usableAsDisplay: !d.use || DISPLAY_USES.has(d.use.code ?? ''), designation: d });
+  }
+  return out;
+}
+
+function pick(all: Candidate[], tag: string): Candidate | undefined {
+  const usable = all.filter((c) => c.usableAsDisplay && c.language);
+  return usable.find((c) => c.language!.toLowerCase() === tag.toLowerCase()) ?? usable.find((c) => languageMatches(tag, c.language));
+}
+
+export interface DisplayChoice {
+  display?: string;
+  /** The other designations, for includeDesignations. */
+  designations: ValueSetExpansionContainsDesignation[];
+}
+
+/**
+ * The display of a code for the preferred languages, and its remaining designations. Without a preference
+ * the compose's display, else the code system's, is shown.
+ */
+export function chooseDisplay(entry: ExpansionEntry, preference: LanguagePreference | undefined): DisplayChoice {
+  const all = candidates(entry);
+  const defaultChoice = all.find((c) => c.designation.use === PREFERRED_FOR_LANGUAGE);
+  let chosen: Candidate | undefined;
+  if (!preference || preference.tags.length === 0) {
+    chosen = defaultChoice;
+  } else {
+    for (const tag of preference.tags) {
+      chosen = pick(all, tag);
+      if (chosen) break;
+    }
+    if (!chosen && preference.fallback) chosen = defaultChoice;
+  }
+  return { display: chosen?.value, designations: all.filter((c) => c !== chosen).map((c) => c.designation) };
+}
+
+/** Whether a designation passes the `designation` parameters (`system|code` of its use, or `urn:ietf:bcp:47|language`). */
+export function designationWanted(d: ValueSetExpansionContainsDesignation, wanted: readonly string[]): boolean {
+  if (wanted.length === 0) return true;
+  return wanted.some((w) => {
+    const bar = w.indexOf('|');
+    const system = bar < 0 ? '' : w.slice(0, bar);
+    const code = bar < 0 ? w : w.slice(bar + 1);
+    if (system === 'urn:ietf:bcp:47') return !!d.language && d.language.toLowerCase() === code.toLowerCase();
+    return d.use?.code === code && (!system || d.use.system === system);
+  });
+}

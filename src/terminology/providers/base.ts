@@ -1,0 +1,61 @@
+import type { CodeSystem, CodeSystemConceptProperty, CodeSystemProperty } from 'fhir/r4';
+import type { Concept, ConceptStatus } from './provider';
+
+const CONCEPT_PROPERTIES = 'http://hl7.org/fhir/concept-properties#';
+
+/**
+ * What every code system provider answers the same way from a concept's properties (status, abstract…); the
+ * subclasses (CodeSystemProvider implementations) say how concepts are found and how they hang together.
+ */
+export abstract class BaseCodeSystemProvider {
+  readonly url: string;
+  readonly version?: string;
+  readonly caseSensitive: boolean;
+  readonly propertyDefinitions: CodeSystemProperty[];
+  private readonly propertyCodeByUri = new Map<string, string>();
+
+  constructor(readonly resource: CodeSystem, readonly supplements: readonly CodeSystem[] = []) {
+    this.url = resource.url ?? '';
+    this.version = resource.version;
+    this.caseSensitive = resource.caseSensitive === true;
+    this.propertyDefinitions = [...(resource.property ?? [])];
+    for (const s of supplements) {
+      for (const p of s.property ?? []) {
+        if (!this.propertyDefinitions.some((d) => d.code === p.code)) this.propertyDefinitions.push(p);
+      }
+    }
+    for (const p of this.propertyDefinitions) if (p.uri) this.propertyCodeByUri.set(p.uri, p.code);
+  }
+
+  /** The local code of a standard concept property, by its URI or, failing that, by its conventional code. */
+  propertyCode(standard: string): string {
+    return this.propertyCodeByUri.get(CONCEPT_PROPERTIES + standard) ?? standard;
+  }
+
+  propertyValues(concept: Concept, code: string): CodeSystemConceptProperty[] {
+    return concept.properties.filter((p) => p.code === code);
+  }
+
+  status(concept: Concept): ConceptStatus {
+    const statusValue = this.propertyValues(concept, this.propertyCode('status'))[0]?.valueCode;
+    if (statusValue) return statusValue as ConceptStatus;
+    const inactive = this.propertyValues(concept, this.propertyCode('inactive'))[0]?.valueBoolean;
+    if (inactive === true) return 'inactive';
+    if (this.propertyValues(concept, this.propertyCode('deprecated')).length > 0) return 'deprecated';
+    return 'active';
+  }
+
+  isInactive(concept: Concept): boolean {
+    const s = this.status(concept);
+    return s === 'inactive' || s === 'retired';
+  }
+
+  isDeprecated(concept: Concept): boolean {
+    return this.status(concept) === 'deprecated';
+  }
+
+  isAbstract(concept: Concept): boolean {
+    const v = this.propertyValues(concept, this.propertyCode('notSelectable'))[0];
+    return v?.valueBoolean === true || v?.valueCode === 'true';
+  }
+}

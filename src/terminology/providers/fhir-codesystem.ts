@@ -1,0 +1,144 @@
+import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, CodeSystemConceptProperty, Extension } from 'fhir/r4';
+import { BaseCodeSystemProvider } from './base';
+import type { CodeSystemProvider, Concept } from './provider';
+
+interface ConceptNode extends Concept {
+  designations: CodeSystemConceptDesignation[];
+  properties: CodeSystemConceptProperty[];
+  extensions: Extension[];
+  parents: ConceptNode[];
+  children: ConceptNode[];
+}
+
+/** Code system provider over a FHIR CodeSystem resource (and the supplements applied to it), indexed at load. */
+export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements CodeSystemProvider {
+  private readonly byCode = new Map<string, ConceptNode>();
+  private byLowerCode?: Map<string, ConceptNode>;
+  private readonly rootNodes: ConceptNode[] = [];
+  private readonly ancestorCache = new Map<ConceptNode, Set<ConceptNode>>();
+
+  constructor(resource: CodeSystem, supplements: readonly CodeSystem[] = []) {
+    super(resource, supplements);
+    for (const c of resource.concept ?? []) this.addConcept(c, undefined);
+    this.linkPropertyHierarchy();
+    for (const s of supplements) this.applySupplement(s);
+    for (const node of this.byCode.values()) if (node.parents.length === 0) this.rootNodes.push(node);
+  }
+
+  private addConcept(c: CodeSystemConcept, parent: ConceptNode | undefined): void {
+    let node = this.byCode.get(c.code);
+    if (!node) {
+      node = {
+        code: c.code,
+        display: c.display,
+        definition: c.definition,
+        designations: [...(c.designation ?? [])],
+        properties: [...(c.property ?? [])],
+        extensions: [...(c.extension ?? [])],
+        parents: [],
+        children: [],
+      };
+      this.byCode.set(c.code, node);
+    }
+    if (parent && !node.parents.includes(parent)) {
+      node.parents.push(parent);
+      parent.children.push(node);
+    }
+    for (const child of c.concept ?? []) this.addConcept(child, node);
+  }
+
+  /** Some code systems state their hierarchy with parent/child properties instead of nesting. */
+  private linkPropertyHierarchy(): void {
+    const parentCode = this.propertyCode('parent');
+    const childCode = this.propertyCode('child');
+    for (const node of this.byCode.values()) {
+      for (const p of node.properties) {
+        const target = p.valueCode ? this.byCode.get(p.valueCode) : undefined;
+        if (!target || target === node) continue;
+        if (p.code === parentCode && !node.parents.includes(target)) {
+          node.parents.push(target);
+          target.children.push(node);
+        } else if (p.code === childCode && !target.parents.includes(node)) {
+          target.parents.push(node);
+          node.children.push(target);
+        }
+      }
+    }
+  }
+
+  private applySupplement(s: CodeSystem): void {
+    const visit = (concepts: CodeSystemConcept[] | undefined): void => {
+      for (const c of concepts ?? []) {
+        const node = this.byCode.get(c.code);
+        if (node) {
+          if (c.display && s.language) {
+            node.designations.push({ language: s.language, value: c.display });
+          }
+          node.designations.push(...(c.designation ?? []));
+          node.properties.push(...(c.property ?? []));
+          node.extensions.push(...(c.extension ?? []));
+        }
+        visit(c.concept);
+      }
+    };
+    visit(s.concept);
+  }
+
+  locate(code: string): Concept | undefined {
+    const exact = this.byCode.get(code);
+    if (exact || this.caseSensitive) return exact;
+    return this.locateIgnoringCase(code);
+  }
+
+  locateIgnoringCase(code: string): Concept | undefined {
+    if (!this.byLowerCode) {
+      this.byLowerCode = new Map();
+      for (const [k, v] of this.byCode) if (!this.byLowerCode.has(k.toLowerCase())) this.byLowerCode.set(k.toLowerCase(), v);
+    }
+    return this.byLowerCode.get(code.toLowerCase());
+  }
+
+  roots(): readonly Concept[] {
+    return this.rootNodes;
+  }
+
+  all(): Iterable<Concept> {
+    return this.byCode.values();
+  }
+
+  size(): number {
+    return this.byCode.size;
+  }
+
+  private ancestors(node: ConceptNode): Set<ConceptNode> {
+    let set = this.ancestorCache.get(node);
+    if (set) return set;
+    set = new Set();
+    const stack = [...node.parents];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      if (set.has(p)) continue;
+      set.add(p);
+      stack.push(...p.parents);
+    }
+    this.ancestorCache.set(node, set);
+    return set;
+  }
+
+  subsumes(ancestor: Concept, concept: Concept): boolean {
+    if (ancestor === concept) return true;
+    return this.ancestors(concept as ConceptNode).has(ancestor as ConceptNode);
+  }
+
+  *descendants(concept: Concept): Iterable<Concept> {
+    const seen = new Set<Concept>();
+    const stack = [...concept.children];
+    while (stack.length > 0) {
+      const c = stack.shift()!;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      yield c;
+      stack.push(...c.children);
+    }
+  }
+}

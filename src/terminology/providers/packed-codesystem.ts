@@ -1,0 +1,73 @@
+import type { CodeSystem, CodeSystemConcept } from 'fhir/r4';
+import { BaseCodeSystemProvider } from './base';
+import type { CodeSystemProvider, Concept } from './provider';
+import type { PackedConcepts } from '../packed/codesystem';
+
+const NONE: readonly Concept[] = Object.freeze([]);
+
+function asConcept(c: CodeSystemConcept): Concept {
+  return {
+    code: c.code,
+    display: c.display,
+    definition: c.definition,
+    designations: c.designation ?? [],
+    properties: c.property ?? [],
+    extensions: c.extension ?? [],
+    parents: NONE,
+    children: NONE,
+  };
+}
+
+/**
+ * Provider over a flat code system without supplements whose concepts are packed (packed-codesystem.ts): a concept
+ * is parsed when it is located, so the provider holds no object per concept. It answers as FhirCodeSystemProvider
+ * does over the same code system; a located concept is a new object each time, so two of the same code are equal,
+ * not identical (which subsumes allows for).
+ */
+export class PackedCodeSystemProvider extends BaseCodeSystemProvider implements CodeSystemProvider {
+  private byLowerCode?: Map<string, number>;
+
+  constructor(resource: CodeSystem, private readonly packed: PackedConcepts) {
+    super(resource, []);
+  }
+
+  private conceptAt(position: number | undefined): Concept | undefined {
+    return position === undefined ? undefined : asConcept(this.packed.concepts.item(position));
+  }
+
+  locate(code: string): Concept | undefined {
+    const exact = this.conceptAt(this.packed.byCode.get(code));
+    if (exact || this.caseSensitive) return exact;
+    return this.locateIgnoringCase(code);
+  }
+
+  locateIgnoringCase(code: string): Concept | undefined {
+    if (!this.byLowerCode) {
+      this.byLowerCode = new Map();
+      for (const [k, v] of this.packed.byCode) if (!this.byLowerCode.has(k.toLowerCase())) this.byLowerCode.set(k.toLowerCase(), v);
+    }
+    return this.conceptAt(this.byLowerCode.get(code.toLowerCase()));
+  }
+
+  /** Every concept: a flat list has no parents. */
+  roots(): readonly Concept[] {
+    return [...this.all()];
+  }
+
+  *all(): Iterable<Concept> {
+    const concepts = this.packed.concepts.all();
+    for (const position of this.packed.byCode.values()) yield asConcept(concepts[position]!);
+  }
+
+  size(): number {
+    return this.packed.byCode.size;
+  }
+
+  subsumes(ancestor: Concept, concept: Concept): boolean {
+    return ancestor.code === concept.code;
+  }
+
+  descendants(): Iterable<Concept> {
+    return NONE;
+  }
+}

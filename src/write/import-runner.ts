@@ -1,0 +1,237 @@
+import type { Bundle, CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
+import type { Principal } from '../auth/verifier';
+import { FhirError } from '../errors/fhir-error';
+import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
+import { serverUsing } from '../store/data-dir-lock';
+import type { CommitGate } from '../store/commit-gate';
+import { SqliteStore } from '../store/sqlite-store';
+import type { TerminologyStore } from '../store/store';
+import { loadTerminology, type LoadedTerminology } from '../terminology/loader';
+import { TerminologyRegistry } from '../terminology/registry';
+import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
+import { withTimeBudget } from '../terminology/time-budget';
+import { ResourceWriter, WriteValidationError, type WriteRequest } from './writer';
+import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits, type LineMessage } from '../municipal/csv-import';
+import { checkBasedOn, codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from '../municipal/import-plan';
+import { isKommunekode, isValidLocalName, municipalUrl } from '../municipal/municipality';
+
+export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
+
+export type ImportTarget =
+  | { kind: 'embedded'; dataDir: string }
+  | { kind: 'server'; baseUrl: string; token: string }
+  /** Inside a running server: its writer, registry and store, writing as the caller's principal. */
+  | { kind: 'writer'; writer: ResourceWriter; registry: TerminologyRegistry; store: TerminologyStore; principal: Principal; gate?: CommitGate };
+
+export interface ImportOptions {
+  content: Buffer | string;
+  kommunekode: string;
+  name?: string;
+  version?: string;
+  target: ImportTarget;
+  terminologyDir: string;
+  includeExamples: boolean;
+  /** Time the rows may take to resolve (the server's operation time budget; 422 too-costly beyond); none when undefined. */
+  timeBudgetMs?: number;
+  /** How many rows and columns the file may have (default DEFAULT_CSV_LIMITS). */
+  csvLimits?: CsvLimits;
+  /** The published catalogs, when already loaded (tests). */
+  published?: LoadedTerminology;
+  /** Progress and information lines. */
+  log?: (line: string) => void;
+  /** `replace` (default): the catalog becomes the file; `merge`: codes not in the file are kept. */
+  mode?: ImportMode;
+  /** Check and plan only: nothing is written; the outcome carries the plan. */
+  preview?: boolean;
+  /** The catalog's version a preview was made against ('0': none): another is 412 (import-plan.ts checkBasedOn). */
+  basedOn?: string;
+}
+
+export interface ImportOutcome {
+  ok: boolean;
+  rows: number;
+  /** Errors (nothing was written) and warnings, by line where they belong to one. */
+  messages: LineMessage[];
+  written?: { codeSystem: string; conceptMap: string };
+  /** What the import adds, changes and removes (when the file has no errors). */
+  plan?: ImportPlan;
+}
+
+const PROGRESS_FROM = 500;
+
+function fail(messages: LineMessage[], rows: number): ImportOutcome {
+  return { ok: false, rows, messages: sortMessages(messages) };
+}
+
+function sortMessages(messages: LineMessage[]): LineMessage[] {
+  return [...messages].sort((a, b) => (a.severity === b.severity ? (a.line ?? 0) - (b.line ?? 0) : a.severity === 'error' ? -1 : 1));
+}
+
+function issuesToMessages(
+  issues: { severity: string; text: string; da?: string; expression?: string[]; localCode?: string }[], built: BuiltCatalog,
+): LineMessage[] {
+  return issues.filter((i) => i.severity === 'error' || i.severity === 'warning').map((i) => ({
+    severity: i.severity === 'error' ? 'error' : 'warning',
+    line: lineOfIssue(i, built),
+    message: i.text,
+    ...(i.da !== undefined ? { da: i.da } : {}),
+  }));
+}
+
+/**
+ * Imports a municipality's local catalog from CSV: creates or updates its CodeSystem and ConceptMap
+ * (http://faelles-tx.dk/fhir/kommune/{kode}/…/{name}) through the server's write validation, both or neither.
+ */
+export async function importLocalCsv(options: ImportOptions): Promise<ImportOutcome> {
+  const log = options.log ?? (() => undefined);
+  const { kommunekode } = options;
+  const name = options.name ?? DEFAULT_LOCAL_NAME;
+  if (!isKommunekode(kommunekode)) return fail([{ severity: 'error', message: `kommunekode must be three digits, not '${kommunekode}'`, da: `kommunekode skal være tre cifre, ikke '${kommunekode}'.` }], 0);
+  if (!isValidLocalName(name)) return fail([{ severity: 'error', message: `name '${name}' must be 1–52 letters, digits, '-' or '.'`, da: `Navnet '${name}' skal være 1–52 bogstaver (a–z), tal, '-' eller '.'.` }], 0);
+
+  const parsed = parseLocalCsv(options.content, options.csvLimits);
+  const rows = parsed.rows.length;
+  if (parsed.messages.some((m) => m.severity === 'error')) return fail(parsed.messages, rows);
+  log(`read ${rows} row${rows === 1 ? '' : 's'}`);
+
+  const csUrl = municipalUrl(kommunekode, 'CodeSystem', name);
+  const cmUrl = municipalUrl(kommunekode, 'ConceptMap', name);
+  const progress = rows >= PROGRESS_FROM ? (done: number, total: number) => log(`  ${done}/${total} rows`) : undefined;
+  const mode = options.mode ?? 'replace';
+  const fileCodes = new Set(parsed.rows.map((r) => r.kode));
+  const build = (registry: TerminologyRegistry, existing: Existing, madeOutsideImport?: Set<string>): Planned => {
+    checkBasedOn(options.basedOn, existing);
+    const built = withTimeBudget(options.timeBudgetMs,
+      () => buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress }));
+    const merged = mode === 'merge' ? mergeWithExisting(built, existing) : built;
+    const next = { ...merged, codeSystem: withImportTag(merged.codeSystem), conceptMap: withImportTag(merged.conceptMap) };
+    return { ...next, plan: planImport(mode, existing, next, fileCodes, madeOutsideImport) };
+  };
+  const outsideImport = async (store: TerminologyStore, existing: Existing) => (existing.codeSystem?.id
+    ? codesMadeOutsideImport(await store.history('CodeSystem', existing.codeSystem.id))
+    : new Set<string>());
+  const preview = options.preview === true;
+
+  if (options.target.kind === 'writer') {
+    // A running server's own writer (the web page's import): its registry, store and the caller's principal.
+    const { store, registry, writer, principal, gate } = options.target;
+    const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
+    return writeBuilt(writer, principal, build(registry, existing, await outsideImport(store, existing)), existing, parsed.messages, rows, log, gate, preview);
+  }
+
+  const published = options.published ?? loadTerminology(options.terminologyDir, { includeExamples: options.includeExamples });
+
+  if (options.target.kind === 'embedded') {
+    const dataDir = options.target.dataDir;
+    const pid = serverUsing(dataDir);
+    if (pid !== undefined) {
+      return fail([{ severity: 'error', message: `A server (pid ${pid}) is using ${dataDir}; import through it with --server URL --token TOKEN, or stop it first` }], rows);
+    }
+    const store = SqliteStore.open(dataDir);
+    try {
+      const written = new ResourceSet(await store.loadAll());
+      const publishedSet = new ResourceSet(published.resources);
+      const registry = new TerminologyRegistry([written, publishedSet], published.defaultSupplements);
+      const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
+      const writer = new ResourceWriter({ store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator() });
+      const principal: Principal = { kommunekode, admin: false, scopes: [], subject: 'import-local' };
+      return await writeBuilt(writer, principal, build(registry, existing, await outsideImport(store, existing)), existing, parsed.messages, rows, log, undefined, preview);
+    } finally {
+      await store.close();
+    }
+  }
+
+  const { baseUrl, token } = options.target;
+  const base = baseUrl.replace(/\/$/, '');
+  const registry = new TerminologyRegistry([new ResourceSet(published.resources)], published.defaultSupplements);
+  const existing = {
+    codeSystem: await fetchLatest<CodeSystem>(base, 'CodeSystem', csUrl),
+    conceptMap: await fetchLatest<ConceptMap>(base, 'ConceptMap', cmUrl),
+  };
+  const built = build(registry, existing);
+  const messages = [...parsed.messages, ...built.messages];
+  if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
+  if (preview) return { ok: true, rows, messages: sortMessages(messages), plan: built.plan };
+  log(`sending to ${base}`);
+  const bundle: Bundle = {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [built.codeSystem, built.conceptMap].map((r, i) => {
+      const previous = i === 0 ? existing.codeSystem : existing.conceptMap;
+      return { resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}`, ...(previous?.meta?.versionId ? { ifMatch: `W/"${previous.meta.versionId}"` } : {}) } };
+    }),
+  };
+  const res = await fetch(`${base}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(bundle),
+  });
+  const body = (await res.json().catch(() => undefined)) as Bundle | OperationOutcome | undefined;
+  if (!res.ok) {
+    const issues = body?.resourceType === 'OperationOutcome' ? body.issue.map((i) => ({ severity: i.severity, text: i.details?.text ?? i.diagnostics ?? i.code, expression: i.expression })) : [];
+    if (issues.length === 0) issues.push({ severity: 'error', text: `The server answered ${res.status}`, expression: undefined });
+    return fail([...messages, ...issuesToMessages(issues, built).map((m) => ({ ...m, message: `${m.message}${m.line === undefined ? ` (HTTP ${res.status})` : ''}` }))], rows);
+  }
+  const response = body as Bundle;
+  const warnings = (response.entry ?? []).flatMap((e) => (e.response?.outcome as OperationOutcome | undefined)?.issue ?? [])
+    .filter((i) => i.severity === 'warning')
+    .map((i) => ({ severity: i.severity, text: i.details?.text ?? i.code, expression: i.expression }));
+  return {
+    ok: true, rows, messages: sortMessages([...messages, ...issuesToMessages(warnings, built)]),
+    written: { codeSystem: response.entry?.[0]?.response?.location ?? '', conceptMap: response.entry?.[1]?.response?.location ?? '' },
+    plan: built.plan,
+  };
+}
+
+type Existing = { codeSystem?: CodeSystem; conceptMap?: ConceptMap };
+type Planned = BuiltCatalog & { plan: ImportPlan };
+
+/**
+ * Writes the built CodeSystem and ConceptMap through the server's writer (validation, both or neither); a preview
+ * runs the same validation and writes nothing.
+ */
+async function writeBuilt(
+  writer: ResourceWriter, principal: Principal, built: Planned, existing: Existing,
+  parsedMessages: LineMessage[], rows: number, log: (line: string) => void, gate?: CommitGate, preview = false,
+): Promise<ImportOutcome> {
+  const messages = [...parsedMessages, ...built.messages];
+  if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
+  log('validating');
+  const requests: WriteRequest[] = [
+    { method: 'PUT', resourceType: 'CodeSystem', id: built.codeSystem.id, body: built.codeSystem, ifMatch: versionOf(existing.codeSystem) },
+    { method: 'PUT', resourceType: 'ConceptMap', id: built.conceptMap.id, body: built.conceptMap, ifMatch: versionOf(existing.conceptMap) },
+  ];
+  try {
+    if (preview) {
+      const checked = await writer.check(principal, requests);
+      return { ok: true, rows, messages: sortMessages([...messages, ...issuesToMessages(checked.flatMap((r) => r.warnings), built)]), plan: built.plan };
+    }
+    const results = await writer.write(principal, requests, gate, 'import-local');
+    const warnings = issuesToMessages(results.flatMap((r) => r.warnings), built);
+    return {
+      plan: built.plan,
+      ok: true, rows, messages: sortMessages([...messages, ...warnings]),
+      written: {
+        codeSystem: `CodeSystem/${results[0]!.id}/_history/${results[0]!.version?.versionId}`,
+        conceptMap: `ConceptMap/${results[1]!.id}/_history/${results[1]!.version?.versionId}`,
+      },
+    };
+  } catch (e) {
+    if (e instanceof WriteValidationError) return fail([...messages, ...issuesToMessages(e.issues, built)], rows);
+    // The store's own failures (503 not written, 504 outcome unknown, 507 full) keep their status and their words.
+    if (e instanceof FhirError && e.status < 500) return fail([...messages, { severity: 'error', message: e.message }], rows);
+    throw e;
+  }
+}
+
+function versionOf(r: TerminologyResource | undefined): string | undefined {
+  return r?.meta?.versionId ? `W/"${r.meta.versionId}"` : undefined;
+}
+
+async function fetchLatest<T extends TerminologyResource>(base: string, type: string, url: string): Promise<T | undefined> {
+  const res = await fetch(`${base}/${type}?url=${encodeURIComponent(url)}`, { headers: { Accept: 'application/fhir+json' } });
+  if (!res.ok) throw new Error(`GET ${type}?url=${url} answered ${res.status}`);
+  const bundle = (await res.json()) as Bundle;
+  const list = (bundle.entry ?? []).map((e) => e.resource as T).filter((r) => r?.meta?.versionId);
+  return list[list.length - 1];
+}
