@@ -397,6 +397,10 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       await page.getByRole('button', { name: 'Gem' }).click();
       await page.locator('.save-warnings').waitFor();
       await check('gemt med advarsler');
+      // A catalog's history, opened: each saved version with its author and what changed.
+      await page.locator('details.resource-history > summary', { hasText: 'Historik for kataloget' }).first().click();
+      await page.locator('details.resource-history ol.history li').first().waitFor();
+      await check('historik');
       // Editing a code linked to a retired target.
       await page.getByRole('link', { name: `Redigér Rygestop ${width}` }).click();
       await page.getByRole('list', { name: 'Valgte mål' }).getByText('udgået').waitFor();
