@@ -5,7 +5,6 @@ import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headOf, type WrittenVersion } from './past-version';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { MemoryClosureTables } from './closure-memory';
-import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, StoredClosureEntry } from './closure-store';
 import { packageAlreadyLoaded, type PackageRecord, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
 
@@ -16,7 +15,7 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
   private versions = new Map<string, StoredVersion[]>();
   /** Resources given to the constructor without an id (kept as they are, never versioned). */
   private readonly unversioned: TerminologyResource[] = [];
-  private readonly closures = new MemoryClosureTables();
+  protected readonly closures = new MemoryClosureTables();
 
   constructor(resources: TerminologyResource[] = []) {
     super();
@@ -95,19 +94,6 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
     return results;
   }
 
-  // Closure tables ($closure), kept by closure-memory.ts.
-  initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
-    return this.closures.initClosureTable(name, maxTables);
-  }
-  readClosureTable(name: string): Promise<ClosureTableState | undefined> {
-    return this.closures.readClosureTable(name);
-  }
-  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
-    return this.closures.appendClosureTable(name, expectedVersion, concepts, entries);
-  }
-  closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
-    return this.closures.closureEntriesSince(name, version);
-  }
 
   // --- Past versions and the audit log (who changed what) ---
 

@@ -8,7 +8,6 @@ import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import { PostgresClosureTables } from './closure-postgres';
-import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, StoredClosureEntry } from './closure-store';
 import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
@@ -170,7 +169,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   /** The highest change sequence number of the packages delivered to the sink. */
   private seenPackageSeq = 0;
 
-  private readonly closures = new PostgresClosureTables({
+  protected readonly closures = new PostgresClosureTables({
     t: (table) => this.t(table), transaction: (fn) => this.transaction(fn), query: (text, values) => this.query(text, values),
   });
 
@@ -482,20 +481,6 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     }
   }
 
-  // ---- closure tables ($closure), in their own tables (closure-postgres.ts) ---------------------------------------------
-
-  initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
-    return this.closures.initClosureTable(name, maxTables);
-  }
-  readClosureTable(name: string): Promise<ClosureTableState | undefined> {
-    return this.closures.readClosureTable(name);
-  }
-  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
-    return this.closures.appendClosureTable(name, expectedVersion, concepts, entries);
-  }
-  closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
-    return this.closures.closureEntriesSince(name, version);
-  }
 
   // ---- following the writes of every replica ------------------------------------------------------------------------
 

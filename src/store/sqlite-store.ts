@@ -11,7 +11,6 @@ import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, type PackageRecord, type PackageRow, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
-import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, StoredClosureEntry } from './closure-store';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
 
@@ -113,7 +112,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   private readonly spaceProbeIntervalMs: number;
   /** Set when a write found the disk full; cleared by a write (or a space probe) that succeeds. */
   private full?: { error: FhirError; probedAt: number };
-  private readonly closures: SqliteClosureTables;
+  protected readonly closures: SqliteClosureTables;
 
   /** Opens (and creates when missing) the store in a data folder. */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -259,19 +258,6 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     }
   }
 
-  // Closure tables ($closure), in their own tables (closure-sqlite.ts).
-  initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
-    return this.closures.initClosureTable(name, maxTables);
-  }
-  readClosureTable(name: string): Promise<ClosureTableState | undefined> {
-    return this.closures.readClosureTable(name);
-  }
-  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
-    return this.closures.appendClosureTable(name, expectedVersion, concepts, entries);
-  }
-  closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
-    return this.closures.closureEntriesSince(name, version);
-  }
 
   // --- Past versions and the audit log (who changed what) ---
 

@@ -3,6 +3,7 @@ import { compareVersions } from '../terminology/canonical';
 import { versionMatches } from '../terminology/versions';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { AuditOfWrite } from './audit-log';
+import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, ClosureTableStore, StoredClosureEntry } from './closure-store';
 import type { CommitGate } from './commit-gate';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from './store';
 
@@ -87,6 +88,22 @@ export function nowInstant(): string {
 
 /** create/update/delete expressed through apply, shared by the store implementations. */
 export abstract class BaseStore {
+  /** Where the store keeps the closure tables of $closure (closure-memory.ts, closure-sqlite.ts, closure-postgres.ts). */
+  protected abstract readonly closures: ClosureTableStore;
+
+  initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
+    return this.closures.initClosureTable(name, maxTables);
+  }
+  readClosureTable(name: string): Promise<ClosureTableState | undefined> {
+    return this.closures.readClosureTable(name);
+  }
+  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
+    return this.closures.appendClosureTable(name, expectedVersion, concepts, entries);
+  }
+  closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
+    return this.closures.closureEntriesSince(name, version);
+  }
+
   abstract apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]>;
 
   async create(resource: TerminologyResource): Promise<StoredVersion> {
