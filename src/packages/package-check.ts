@@ -2,6 +2,7 @@ import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
 import { checkTerminologyResource, TERMINOLOGY_TYPES, TerminologyLoadError } from '../terminology/loader';
 import type { TerminologyResource } from '../terminology/resource-set';
+import type { PackageRecord } from '../store/packages';
 import { isSemVer } from '../terminology/versions';
 import { PackageError } from './package-error';
 import type { RawPackage } from './package-reader';
@@ -18,15 +19,8 @@ const OTHER_CORES = /^hl7\.fhir\.(r2|r3|r4b|r5|r6)\.core$/;
 /** Package names as the FHIR package registry has them: lower case, dot-separated parts. */
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$/;
 
-export interface CheckedPackage {
-  name: string;
-  version: string;
-  fhirVersion: string;
-  /** package.json `dependencies`: package name → version. */
-  dependencies: Record<string, string>;
-  description?: string;
-  /** Its CodeSystems, ValueSets and ConceptMaps, each valid FHIR R4. */
-  resources: TerminologyResource[];
+/** A package that passed the check: what the store keeps (its CodeSystems, ValueSets and ConceptMaps, each valid FHIR R4). */
+export interface CheckedPackage extends PackageRecord {
   /** Files of other resource types (ImplementationGuide, StructureDefinition …), which the server does not serve. */
   skipped: number;
 }

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, ClosureTableStore, StoredClosureEntry } from './closure-store';
+import { storedClosureEntry, type ClosureConcept, type ClosureEntry, type ClosureEntryRow, type ClosureInitResult, type ClosureTableState, type ClosureTableStore, type StoredClosureEntry } from './closure-store';
 
 /** The PostgreSQL schema of the closure tables (an expand migration in postgres-migrations.ts). */
 export const CLOSURE_POSTGRES_MIGRATION = `
@@ -33,14 +33,6 @@ export interface PostgresAccess {
   t(table: string): string;
   transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
   query<R extends object>(text: string, values: unknown[]): Promise<R[]>;
-}
-
-interface EntryRow {
-  version: number;
-  source_system: string;
-  source_code: string;
-  target_system: string;
-  target_code: string;
 }
 
 /** Closure tables in PostgreSQL, shared by every replica; a change is one transaction with the table row locked. */
@@ -100,11 +92,9 @@ export class PostgresClosureTables implements ClosureTableStore {
   }
 
   async closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
-    const rows = await this.db.query<EntryRow>(
+    const rows = await this.db.query<ClosureEntryRow>(
       `SELECT version, source_system, source_code, target_system, target_code FROM ${this.db.t('closure_entry')}
        WHERE name = $1 AND version > $2 ORDER BY version, seq`, [name, version]);
-    return rows.map((r) => ({
-      version: r.version, source: { system: r.source_system, code: r.source_code }, target: { system: r.target_system, code: r.target_code },
-    }));
+    return rows.map(storedClosureEntry);
   }
 }

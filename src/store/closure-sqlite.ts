@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, ClosureTableStore, StoredClosureEntry } from './closure-store';
+import { storedClosureEntry, type ClosureConcept, type ClosureEntry, type ClosureEntryRow, type ClosureInitResult, type ClosureTableState, type ClosureTableStore, type StoredClosureEntry } from './closure-store';
 
 /** The SQLite schema of the closure tables (one migration of SqliteStore). */
 export const CLOSURE_SQLITE_MIGRATION = `
@@ -24,14 +24,6 @@ export const CLOSURE_SQLITE_MIGRATION = `
   CREATE INDEX closure_entry_by_version ON closure_entry (name, version);`;
 
 export const CLOSURE_SQLITE_TABLES = ['closure_table', 'closure_concept', 'closure_entry'];
-
-interface EntryRow {
-  version: number;
-  source_system: string;
-  source_code: string;
-  target_system: string;
-  target_code: string;
-}
 
 /** Closure tables in the SQLite file (SqliteStore); each change is one IMMEDIATE transaction. */
 export class SqliteClosureTables implements ClosureTableStore {
@@ -82,9 +74,7 @@ export class SqliteClosureTables implements ClosureTableStore {
 
   async closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
     const rows = this.db.prepare(`SELECT version, source_system, source_code, target_system, target_code FROM closure_entry
-      WHERE name = ? AND version > ? ORDER BY version, rowid`).all(name, version) as EntryRow[];
-    return rows.map((r) => ({
-      version: r.version, source: { system: r.source_system, code: r.source_code }, target: { system: r.target_system, code: r.target_code },
-    }));
+      WHERE name = ? AND version > ? ORDER BY version, rowid`).all(name, version) as ClosureEntryRow[];
+    return rows.map(storedClosureEntry);
   }
 }

@@ -52,3 +52,16 @@ export interface ClosureTableStore {
 export function conceptKey(c: ClosureConcept): string {
   return `${c.system}\u0000${c.code}`;
 }
+
+/** A row of the SQL stores' closure_entry table, as both read it. */
+export interface ClosureEntryRow {
+  version: number;
+  source_system: string;
+  source_code: string;
+  target_system: string;
+  target_code: string;
+}
+
+export function storedClosureEntry(r: ClosureEntryRow): StoredClosureEntry {
+  return { version: r.version, source: { system: r.source_system, code: r.source_code }, target: { system: r.target_system, code: r.target_code } };
+}
