@@ -1,4 +1,4 @@
-import type { Issue, OperationOutcomeIssue } from './issue';
+import { bilingual, type Issue } from './issue';
 
 /** FHIR OperationOutcome issue-type codes used by this server. */
 export type IssueCode =
@@ -16,14 +16,12 @@ export type TxIssueType =
 
 export interface FhirErrorOptions {
   txIssueType?: TxIssueType;
-  expression?: string[];
+  expression?: readonly string[];
   messageId?: string;
   /** The message in Danish, given to callers whose Accept-Language asks for Danish (src/errors/message-language.ts). */
   da?: string;
-  /** Additional issues reported together with the primary one. */
-  extraIssues?: OperationOutcomeIssue[];
-  /** The additional issues with Danish texts (given instead of extraIssues to callers that ask for Danish). */
-  extraIssuesDa?: OperationOutcomeIssue[];
+  /** Additional issues reported together with the primary one (a Danish text, where they have one, as `da` asks). */
+  extraIssues?: Issue[];
 }
 
 /**
@@ -45,8 +43,8 @@ export class FhirError extends Error {
 
   /** The error as the issue its OperationOutcome leads with. */
   get issue(): Issue {
-    const { txIssueType, expression, messageId } = this.options;
-    return { severity: 'error', code: this.code, text: this.message, txIssueType, expression, messageId };
+    const { txIssueType, expression, messageId, da } = this.options;
+    return { severity: 'error', code: this.code, text: bilingual(this.message, da), txIssueType, expression, messageId };
   }
 
   static invalid(message: string, options?: FhirErrorOptions): FhirError {

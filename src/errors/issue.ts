@@ -65,6 +65,20 @@ export function outcomeIssue(i: Issue, lang: Language = 'en'): OperationOutcomeI
 }
 
 /** An issue's text in one language. */
-export function issueText(i: Issue, lang: Language = 'en'): string {
+export function issueText(i: Pick<Issue, 'text'>, lang: Language = 'en'): string {
   return typeof i.text === 'string' ? i.text : i.text[lang];
+}
+
+/** A text in English, or in both languages when there is a Danish one. */
+export function bilingual(en: string, da: string | undefined): string | Bilingual {
+  return da === undefined ? en : { da, en };
+}
+
+/**
+ * `outcomeIssue` as the server's messages (all but $validate's, src/profile-validation/messages.ts) are given: the
+ * Danish text, with the English as its translation, to a caller who asks for Danish (`messageLanguage`); the English
+ * text alone otherwise, as terminology clients and their test suites expect.
+ */
+export function messageIssue(i: Issue, lang: Language = 'en'): OperationOutcomeIssue {
+  return outcomeIssue(typeof i.text === 'object' && lang !== 'da' ? { ...i, text: i.text.en } : i, lang);
 }

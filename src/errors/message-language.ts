@@ -1,11 +1,6 @@
-import type { OperationOutcome } from 'fhir/r4';
+import type { Language } from './issue';
 
-type IssueDetails = NonNullable<OperationOutcome['issue'][number]['details']>;
-
-/** http://hl7.org/fhir/StructureDefinition/translation: the other language of a string, on its `_text` element. */
-export const TRANSLATION_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/translation';
-
-export type MessageLanguage = 'da' | 'en';
+export type MessageLanguage = Language;
 
 /**
  * The language of the server's error and write messages: Danish when the caller's first Accept-Language is Danish
@@ -23,16 +18,4 @@ export function messageLanguage(acceptLanguage: string | string[] | undefined): 
     .filter((l) => l.tag !== '' && l.tag !== '*' && l.q > 0)
     .sort((a, b) => b.q - a.q)[0]?.tag;
   return first === 'da' || first?.startsWith('da-') ? 'da' : 'en';
-}
-
-/**
- * An issue's `details` in the caller's language: the Danish text with the English one as a translation when Danish
- * is asked for and the message has it; the English text alone otherwise.
- */
-export function localizedDetails(en: string, da: string | undefined, lang: MessageLanguage): IssueDetails {
-  if (lang !== 'da' || da === undefined) return { text: en };
-  return {
-    text: da,
-    _text: { extension: [{ url: TRANSLATION_EXTENSION, extension: [{ url: 'lang', valueCode: 'en' }, { url: 'content', valueString: en }] }] },
-  } as IssueDetails;
 }

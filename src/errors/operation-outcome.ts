@@ -1,7 +1,7 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { FhirError, type IssueCode, type TxIssueType } from './fhir-error';
-import { outcomeIssue, type Issue, type OperationOutcomeIssue } from './issue';
-import { localizedDetails, type MessageLanguage } from './message-language';
+import { messageIssue, outcomeIssue, type Issue, type OperationOutcomeIssue } from './issue';
+import type { MessageLanguage } from './message-language';
 
 export { MESSAGE_ID_EXTENSION, TX_ISSUE_TYPE_SYSTEM, type OperationOutcomeIssue, type Severity } from './issue';
 
@@ -20,10 +20,7 @@ export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutc
  */
 export function errorToOutcome(err: unknown, lang: MessageLanguage = 'en'): { status: number; outcome: OperationOutcome } {
   if (err instanceof FhirError) {
-    const primary = outcomeIssue(err.issue);
-    if (err.options.da !== undefined) primary.details = { ...localizedDetails(err.message, err.options.da, lang), ...(primary.details?.coding ? { coding: primary.details.coding } : {}) };
-    const extra = (lang === 'da' ? err.options.extraIssuesDa : undefined) ?? err.options.extraIssues ?? [];
-    return { status: err.status, outcome: operationOutcome([primary, ...extra]) };
+    return { status: err.status, outcome: operationOutcome([err.issue, ...err.options.extraIssues ?? []].map((i) => messageIssue(i, lang))) };
   }
   // Errors of the HTTP layer (e.g. a path that is not valid percent-encoding) carry a 4xx status of their own.
   const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;

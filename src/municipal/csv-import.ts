@@ -1,6 +1,7 @@
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup, ConceptMapGroupElement } from 'fhir/r4';
 import { parse } from 'csv-parse/sync';
 import { DEFAULT_CSV_LIMITS, type CsvLimits } from '../config';
+import { bilingual, issueText, type Issue } from '../errors/issue';
 import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
@@ -33,16 +34,18 @@ export interface CsvRow {
   status?: string;
 }
 
-export interface LineMessage {
-  severity: 'error' | 'warning';
-  line?: number;
-  message: string;
-  /** The message in Danish (the web page asks for Danish; the command line prints English). */
-  da?: string;
+/**
+ * An issue of an import (an error 'invalid', a warning 'business-rule'), on the line of the file it is about (1 =
+ * header) where it is about one; in English and, where there is one, Danish (the web page asks for Danish; the
+ * command line prints English).
+ */
+export function lineIssue(severity: 'error' | 'warning', en: string, da?: string, line?: number): Issue {
+  return { severity, code: severity === 'error' ? 'invalid' : 'business-rule', text: bilingual(en, da), ...(line !== undefined ? { line } : {}) };
 }
 
-export function formatMessage(m: LineMessage): string {
-  return `${m.line !== undefined ? `line ${m.line}: ` : ''}${m.severity === 'warning' ? 'warning: ' : ''}${m.message}`;
+/** An import issue as the command line prints it, and as `diagnostics`: "line 3: warning: …". */
+export function formatMessage(m: Issue): string {
+  return `${m.line !== undefined ? `line ${m.line}: ` : ''}${m.severity === 'warning' ? 'warning: ' : ''}${issueText(m)}`;
 }
 
 /**
@@ -72,8 +75,8 @@ function normaliseHeader(h: string): string {
  * Reads the CSV: UTF-8 with or without BOM, ';' or ',' separated, header row naming the columns. A file wider or
  * longer than `limits` is refused with one error, without reading the rest.
  */
-export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFAULT_CSV_LIMITS): { rows: CsvRow[]; messages: LineMessage[] } {
-  const messages: LineMessage[] = [];
+export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFAULT_CSV_LIMITS): { rows: CsvRow[]; messages: Issue[] } {
+  const messages: Issue[] = [];
   let text: string;
   if (typeof content === 'string') {
     text = content;
@@ -81,16 +84,14 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(content);
     } catch {
-      return { rows: [], messages: [{ severity: 'error', message: 'The file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8)',
-        da: 'Filen er ikke gemt som UTF-8. Gem den som "CSV UTF-8 (kommasepareret)" i Excel, og prøv igen.' }] };
+      return { rows: [], messages: [lineIssue('error', 'The file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8)', 'Filen er ikke gemt som UTF-8. Gem den som "CSV UTF-8 (kommasepareret)" i Excel, og prøv igen.')] };
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') return { rows: [], messages: [{ severity: 'error', message: 'The file is empty', da: 'Filen er tom.' }] };
+  if (text.trim() === '') return { rows: [], messages: [lineIssue('error', 'The file is empty', 'Filen er tom.')] };
   const { delimiter, columns: width } = readCsvHeaderLine(text);
   if (width > limits.columns) {
-    return { rows: [], messages: [{ severity: 'error', line: 1, message: `The header has ${width} columns; at most ${limits.columns} are accepted`,
-      da: `Overskriftslinjen har ${width} kolonner; højst ${limits.columns} kan bruges.` }] };
+    return { rows: [], messages: [lineIssue('error', `The header has ${width} columns; at most ${limits.columns} are accepted`, `Overskriftslinjen har ${width} kolonner; højst ${limits.columns} kan bruges.`, 1)] };
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
@@ -105,28 +106,24 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
     const err = e as Error & { lines?: number };
-    return { rows: [], messages: [{ severity: 'error', line: err.lines, message: `The file is not valid CSV: ${err.message}`,
-      da: `Filen er ikke gyldig CSV (tjek anførselstegn og skilletegn): ${err.message}` }] };
+    return { rows: [], messages: [lineIssue('error', `The file is not valid CSV: ${err.message}`, `Filen er ikke gyldig CSV (tjek anførselstegn og skilletegn): ${err.message}`, err.lines)] };
   }
   if (records.length > limits.rows + 1) {
-    return { rows: [], messages: [{ severity: 'error', message: `The file has more than ${limits.rows} rows; at most ${limits.rows} are accepted in one import`,
-      da: `Filen har mere end ${limits.rows} rækker; højst ${limits.rows} kan importeres ad gangen.` }] };
+    return { rows: [], messages: [lineIssue('error', `The file has more than ${limits.rows} rows; at most ${limits.rows} are accepted in one import`, `Filen har mere end ${limits.rows} rækker; højst ${limits.rows} kan importeres ad gangen.`)] };
   }
   const [header, ...body] = records;
   if (header!.record.length > limits.columns) {
-    return { rows: [], messages: [{ severity: 'error', line: header!.info.lines, message: `The header has ${header!.record.length} columns; at most ${limits.columns} are accepted`,
-      da: `Overskriftslinjen har ${header!.record.length} kolonner; højst ${limits.columns} kan bruges.` }] };
+    return { rows: [], messages: [lineIssue('error', `The header has ${header!.record.length} columns; at most ${limits.columns} are accepted`, `Overskriftslinjen har ${header!.record.length} kolonner; højst ${limits.columns} kan bruges.`, header!.info.lines)] };
   }
   const columns = header!.record.map(normaliseHeader);
   const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
   if (missing.length > 0) {
-    messages.push({ severity: 'error', line: header!.info.lines, message: `The header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${columns.join(', ')})`,
-      da: `Overskriftslinjen mangler kolonne${missing.length > 1 ? 'rne' : 'n'} ${missing.join(', ')} (den har ${columns.join(', ')}).` });
+    messages.push(lineIssue('error', `The header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${columns.join(', ')})`, `Overskriftslinjen mangler kolonne${missing.length > 1 ? 'rne' : 'n'} ${missing.join(', ')} (den har ${columns.join(', ')}).`, header!.info.lines));
     return { rows: [], messages };
   }
   for (const c of columns) {
     if (c && !(REQUIRED_COLUMNS as readonly string[]).includes(c) && !(OPTIONAL_COLUMNS as readonly string[]).includes(c)) {
-      messages.push({ severity: 'warning', line: header!.info.lines, message: `Column '${c}' is not used`, da: `Kolonnen '${c}' bruges ikke.` });
+      messages.push(lineIssue('warning', `Column '${c}' is not used`, `Kolonnen '${c}' bruges ikke.`, header!.info.lines));
     }
   }
   const indexOf = new Map<string, number>();
@@ -136,8 +133,7 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
   const rows: CsvRow[] = [];
   for (const { record, info } of body) {
     if (record.length !== columns.length) {
-      messages.push({ severity: 'error', line: info.lines, message: `The row has ${record.length} fields; the header has ${columns.length}`,
-        da: `Rækken har ${record.length} felter; overskriftslinjen har ${columns.length}.` });
+      messages.push(lineIssue('error', `The row has ${record.length} fields; the header has ${columns.length}`, `Rækken har ${record.length} felter; overskriftslinjen har ${columns.length}.`, info.lines));
       continue;
     }
     const get = (name: string) => {
@@ -154,7 +150,7 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
       status: get('status') || undefined,
     });
   }
-  if (rows.length === 0 && messages.every((m) => m.severity !== 'error')) messages.push({ severity: 'error', message: 'The file has a header but no rows', da: 'Filen har en overskriftslinje, men ingen rækker.' });
+  if (rows.length === 0 && messages.every((m) => m.severity !== 'error')) messages.push(lineIssue('error', 'The file has a header but no rows', 'Filen har en overskriftslinje, men ingen rækker.'));
   return { rows, messages };
 }
 
@@ -247,7 +243,7 @@ export interface BuildOptions {
 export interface BuiltCatalog {
   codeSystem: CodeSystem;
   conceptMap: ConceptMap;
-  messages: LineMessage[];
+  messages: Issue[];
   /** Line of each local code, to place validation issues. */
   lineOf: Map<string, number>;
 }
@@ -268,12 +264,10 @@ function withoutServerFields<T extends { meta?: unknown; text?: unknown }>(r: T 
 /** Builds the municipality's CodeSystem and ConceptMap from the rows; row problems are reported by line. */
 export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltCatalog {
   const { kommunekode, name, registry } = options;
-  const messages: LineMessage[] = [];
+  const messages: Issue[] = [];
   const resolver = new CommonTargetResolver(registry);
-  if (!resolver.known) messages.push({
-    severity: 'error', message: 'The common catalogs (FSIII, FFB) are not loaded, so targets cannot be resolved',
-    da: 'De fælleskommunale kataloger (FSIII, FFB) er ikke indlæst, så målene kan ikke findes.',
-  });
+  if (!resolver.known) messages.push(lineIssue('error', 'The common catalogs (FSIII, FFB) are not loaded, so targets cannot be resolved',
+    'De fælleskommunale kataloger (FSIII, FFB) er ikke indlæst, så målene kan ikke findes.'));
   const lineOf = new Map<string, number>();
   const concepts: CodeSystemConcept[] = [];
   const groups = new Map<string, ConceptMapGroupElement[]>();
@@ -284,7 +278,7 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
   rows.forEach((row, i) => {
     budget?.tick();
     if (options.onProgress && i > 0 && i % every === 0) options.onProgress(i, rows.length);
-    const err = (message: string, da: string) => messages.push({ severity: 'error', line: row.line, message, da });
+    const err = (message: string, da: string) => messages.push(lineIssue('error', message, da, row.line));
     const code = row.kode;
     if (!code) return err('kode is empty', 'kode er tom.');
     if (!/^[^\s]+( [^\s]+)*$/.test(code)) {
@@ -397,7 +391,7 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
  * ConceptMap.group[g].element[e], also inside Bundle.entry[n].resource).
  */
 export function lineOfIssue(
-  issue: { expression?: string[]; localCode?: string },
+  issue: { expression?: readonly string[]; localCode?: string },
   built: Pick<BuiltCatalog, 'codeSystem' | 'conceptMap' | 'lineOf'>,
   entryTypes: readonly ('CodeSystem' | 'ConceptMap')[] = ['CodeSystem', 'ConceptMap'],
 ): number | undefined {

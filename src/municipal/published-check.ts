@@ -1,3 +1,4 @@
+import { issueText } from '../errors/issue';
 import { TerminologyLoadError, type LoadedTerminology } from '../terminology/loader';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ownerOf } from './municipality';
@@ -19,7 +20,7 @@ export function checkPublishedLocalCatalogs(registry: TerminologyRegistry, catal
     const file = catalogs.files.get(resource) ?? `${resource.resourceType}/${resource.id}`;
     let fileWarnings = 0;
     for (const i of validateTerminologyResource(resource, registry)) {
-      const line = `${file}: ${i.expression?.[0] ? `${i.expression[0]}: ` : ''}${i.text}`;
+      const line = `${file}: ${i.expression?.[0] ? `${i.expression[0]}: ` : ''}${issueText(i)}`;
       if (i.severity === 'error') errors.push(line);
       else if (++fileWarnings <= WARNINGS_PER_FILE) warnings.push(line);
     }

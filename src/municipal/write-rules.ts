@@ -1,8 +1,8 @@
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup } from 'fhir/r4';
 import { FhirError, type IssueCode } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
-import { localizedDetails, type MessageLanguage } from '../errors/message-language';
-import { outcomeIssue, type Issue, type OperationOutcomeIssue } from '../errors/issue';
+import type { MessageLanguage } from '../errors/message-language';
+import { issueText, messageIssue, type Bilingual, type Issue, type OperationOutcomeIssue } from '../errors/issue';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/providers/provider';
 import { entryKey } from '../terminology/compose/evaluator';
@@ -15,22 +15,16 @@ import {
   localTypePropertyCode, ownerOf, ownerOfCanonical, parseMunicipalUrl, statusPropertyCode, type LocalKind,
 } from './municipality';
 
-/** An issue of the write rules (one text, in English: writes are answered as terminology errors are). */
+/**
+ * An issue of the write rules: English, or English and Danish (for callers that ask for Danish, the web page); writes
+ * are answered as terminology errors are (`messageIssue`).
+ */
 export interface RuleIssue extends Issue {
   severity: 'error' | 'warning' | 'information';
-  text: string;
   /** FHIRPath-style location, e.g. ConceptMap.group[0].element[2].target[0].code */
   expression?: string[];
   /** The local (source) code the issue is about, so the CSV import can name the line. */
   localCode?: string;
-  /** The text in Danish, for callers that ask for Danish (the web page); `text` is English. */
-  da?: string;
-}
-
-/** A message in English and Danish. */
-export interface Bilingual {
-  en: string;
-  da: string;
 }
 
 const CONCEPT_STATUSES = new Set(['active', 'draft', 'retired', 'deprecated', 'inactive', 'experimental']);
@@ -46,8 +40,7 @@ class Issues {
     this.add('warning', code, text, expression, localCode);
   }
   private add(severity: 'error' | 'warning', code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
-    const [en, da] = typeof text === 'string' ? [text, undefined] : [text.en, text.da];
-    this.list.push({ severity, code, text: en, ...(da !== undefined ? { da } : {}), expression: expression ? [expression] : undefined, localCode });
+    this.list.push({ severity, code, text, expression: expression ? [expression] : undefined, localCode });
   }
 }
 
@@ -58,9 +51,7 @@ export function hasErrors(issues: readonly RuleIssue[]): boolean {
 }
 
 export function toOutcomeIssue(i: RuleIssue, lang: MessageLanguage = 'en'): OperationOutcomeIssue {
-  const out = outcomeIssue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression });
-  if (i.da !== undefined) out.details = localizedDetails(i.text, i.da, lang);
-  return out;
+  return messageIssue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression }, lang);
 }
 
 /** One FhirError (422) whose OperationOutcome lists the issues, errors first (at most MAX_LISTED_ISSUES, then a count). */
@@ -68,9 +59,9 @@ export function validationFailure(issues: readonly RuleIssue[], status = 422): F
   const sorted = listedIssues([...issues.filter((i) => i.severity === 'error'), ...issues.filter((i) => i.severity !== 'error')],
     (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted).en }));
   const [first, ...rest] = sorted;
-  return new FhirError(status, first!.code, first!.text, {
-    da: first!.da, expression: first!.expression,
-    extraIssues: rest.map((i) => toOutcomeIssue(i)), extraIssuesDa: rest.map((i) => toOutcomeIssue(i, 'da')),
+  return new FhirError(status, first!.code, issueText(first!), {
+    ...(typeof first!.text === 'object' ? { da: first!.text.da } : {}), expression: first!.expression,
+    extraIssues: rest.map((i) => ({ severity: i.severity, code: i.code, text: i.text, expression: i.expression })),
   });
 }
 

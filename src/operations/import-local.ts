@@ -1,10 +1,10 @@
 import type { OperationOutcome, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { listedOutcomeIssues } from '../errors/issue-cap';
-import { outcomeIssue, type OperationOutcomeIssue } from '../errors/issue';
-import { localizedDetails, messageLanguage, type MessageLanguage } from '../errors/message-language';
+import { messageIssue } from '../errors/issue';
+import { messageLanguage } from '../errors/message-language';
 import type { OperationInput } from '../fhir/parameters';
-import { formatMessage, type LineMessage } from '../municipal/csv-import';
+import { formatMessage } from '../municipal/csv-import';
 import { importMode, planParameters, planSummary } from '../municipal/import-plan';
 import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../write/import-runner';
 import { isKommunekode } from '../municipal/municipality';
@@ -22,11 +22,6 @@ function csvContent(input: OperationInput): Buffer | string {
     throw FhirError.invalid("Parameter 'csv' needs valueAttachment.data (base64) or valueString", { expression: ['csv'] });
   }
   return Buffer.from(data, 'base64');
-}
-
-function toIssue(m: LineMessage, lang: MessageLanguage): OperationOutcomeIssue {
-  const issue = outcomeIssue({ severity: m.severity, code: m.severity === 'error' ? 'invalid' : 'business-rule', text: m.message, line: m.line, diagnostics: formatMessage(m) });
-  return { ...issue, details: localizedDetails(m.message, m.da, lang) };
 }
 
 /**
@@ -103,19 +98,19 @@ export const importLocalOperation: OperationHandler = {
       basedOn: input.string('basedOn'),
     });
     const lang = messageLanguage(ctx.acceptLanguages);
-    const issues = listedOutcomeIssues(outcome.messages.map((m) => toIssue(m, lang)));
+    const issues = listedOutcomeIssues(outcome.messages.map((m) => messageIssue({ ...m, diagnostics: formatMessage(m) }, lang)));
     if (outcome.ok && !outcome.written) return new OperationResult(200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));
     if (outcome.ok) {
       const text = `Imported ${outcome.rows} row${outcome.rows === 1 ? '' : 's'} for kommunekode ${kommunekode}: ` +
         `${outcome.written!.codeSystem}, ${outcome.written!.conceptMap} (${planSummary(outcome.plan!)})`;
       const da = `Importeret: ${outcome.rows} ${outcome.rows === 1 ? 'række' : 'rækker'} for kommunekode ${kommunekode} ` +
         `(${outcome.written!.codeSystem}, ${outcome.written!.conceptMap}; ${planSummary(outcome.plan!, 'da')}).`;
-      issues.unshift({ severity: 'information', code: 'informational', details: localizedDetails(text, da, lang), diagnostics: text });
+      issues.unshift(messageIssue({ severity: 'information', code: 'informational', text: { da, en: text }, diagnostics: text }, lang));
     } else {
       const errors = outcome.messages.filter((m) => m.severity === 'error').length;
       const text = `Not imported: ${errors} error${errors === 1 ? '' : 's'}; nothing was written`;
       const da = `Ikke importeret: ${errors} fejl; intet blev gemt.`;
-      issues.push({ severity: 'information', code: 'informational', details: localizedDetails(text, da, lang), diagnostics: text });
+      issues.push(messageIssue({ severity: 'information', code: 'informational', text: { da, en: text }, diagnostics: text }, lang));
     }
     const result: OperationOutcome = { resourceType: 'OperationOutcome', issue: issues };
     return new OperationResult(outcome.ok ? 200 : 422, result);

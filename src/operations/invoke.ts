@@ -163,11 +163,15 @@ function ignoredParameterIssues(operation: string, names: string[]): OperationOu
   return issues;
 }
 
-/** The error with the ignored parameters added as information issues (diagnostics only: terminology clients skip them). */
+/**
+ * The error with the ignored parameters, which `errorAnswer` lists after its issues as information issues of
+ * diagnostics only (no details: terminology clients skip them).
+ */
 function withIgnoredParameters(err: unknown, operation: string, names: string[]): unknown {
   if (names.length === 0 || !(err instanceof FhirError)) return err;
-  const extraIssues = [...(err.options.extraIssues ?? []), ...ignoredParameterIssues(operation, names)];
-  return Object.assign(new FhirError(err.status, err.code, err.message, { ...err.options, extraIssues }), { allow: (err as { allow?: string }).allow });
+  return Object.assign(new FhirError(err.status, err.code, err.message, err.options), {
+    allow: (err as { allow?: string }).allow, ignoredParameters: ignoredParameterIssues(operation, names),
+  });
 }
 
 /** The parameters of a call the operation does not define; refused (400) under `Prefer: handling=strict`. */
@@ -194,7 +198,8 @@ function bytesOf(status: number, result: unknown, headers?: Record<string, strin
 /** The answer for anything thrown: the one mapping to an OperationOutcome, with the headers some errors call for. */
 export function errorAnswer(err: unknown, lang: MessageLanguage = 'en'): BytesAnswer {
   const { status, outcome } = errorToOutcome(err, lang);
-  const e = err as { allow?: unknown; challenge?: unknown } | null;
+  const e = err as { allow?: unknown; challenge?: unknown; ignoredParameters?: OperationOutcomeIssue[] } | null;
+  if (e?.ignoredParameters) outcome.issue.push(...e.ignoredParameters);
   const headers: Record<string, string> = {};
   if (typeof e?.allow === 'string') headers.Allow = e.allow;
   if (typeof e?.challenge === 'string') headers['WWW-Authenticate'] = e.challenge;

@@ -6,7 +6,6 @@ import { msg, txError } from '../terminology/validation/messages';
 import { parseDisplayLanguage } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
 import { lookupResult } from './lookup-result';
-import { issue } from '../errors/operation-outcome';
 import { compareVersions } from '../terminology/canonical';
 import { presentVersionList } from '../terminology/versions';
 import { TX_RESOURCE_PARAM } from './tx-resources';
@@ -69,12 +68,12 @@ export const lookupOperation: OperationHandler = {
       throw FhirError.notFound(`Unknown code '${code}' in the CodeSystem '${system}'${v}`, {
         txIssueType: 'invalid-code', expression: ['code'],
         ...(elsewhere.length > 0 ? {
-          extraIssues: [issue({
+          extraIssues: [{
             severity: 'information', code: 'informational', expression: ['code'],
             text: `The code '${code}' is in ${elsewhere.length === 1 ? 'version' : 'versions'} ${presentVersionList(elsewhere.map((x) => `'${x}'`))} ` +
               `of the CodeSystem '${system}'${elsewhere.every((x) => compareVersions(x, provider.version) < 0) ? ' (older than the version looked in)' : ''}; ` +
               `give the version to look it up there`,
-          })],
+          }],
         } : {}),
       });
     }

@@ -1,5 +1,4 @@
 import { FhirError } from '../errors/fhir-error';
-import { issue } from '../errors/operation-outcome';
 
 /**
  * A package that cannot be loaded (not a package, wrong FHIR version, missing dependency, an invalid resource, a
@@ -12,7 +11,7 @@ export class PackageError extends FhirError {
   constructor(problems: string | string[], status = 422) {
     const list = typeof problems === 'string' ? [problems] : problems;
     super(status, status === 409 ? 'duplicate' : 'invalid', list[0] ?? 'Pakken kan ikke indlæses', {
-      extraIssues: list.slice(1, 50).map((text) => issue({ severity: 'error', code: 'invalid', text })),
+      extraIssues: list.slice(1, 50).map((text) => ({ severity: 'error', code: 'invalid', text })),
     });
     this.name = 'PackageError';
     this.problems = list;

@@ -1,7 +1,7 @@
 import type { Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { listedOutcomeIssues } from '../errors/issue-cap';
-import { issue, type OperationOutcomeIssue } from '../errors/operation-outcome';
+import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
+import type { Issue } from '../errors/issue';
 import { conceptKey, type ClosureConcept, type ClosureEntry } from '../store/closure-store';
 import type { CodeSystemProvider, Concept } from './providers/provider';
 import type { TerminologyRegistry } from './registry';
@@ -19,12 +19,12 @@ interface Located {
  * that names each of them: a closure table only takes concepts the server can reason about.
  */
 export function locateClosureConcepts(registry: TerminologyRegistry, codings: readonly Coding[]): ClosureConcept[] {
-  const problems: OperationOutcomeIssue[] = [];
+  const problems: Issue[] = [];
   const out = new Map<string, ClosureConcept>();
   codings.forEach((coding, i) => {
     const where = [`concept[${i}]`];
     const fail = (code: 'invalid' | 'not-found' | 'code-invalid', text: string, txIssueType?: 'not-found' | 'invalid-code' | 'version-error') => {
-      problems.push(issue({ severity: 'error', code, text, expression: where, txIssueType }));
+      problems.push({ severity: 'error', code, text, expression: where, txIssueType });
     };
     if (typeof coding.system !== 'string' || coding.system === '' || typeof coding.code !== 'string' || coding.code === '') {
       fail('invalid', `concept[${i}] needs both a system and a code`);
@@ -45,10 +45,13 @@ export function locateClosureConcepts(registry: TerminologyRegistry, codings: re
     out.set(conceptKey(concept), concept);
   });
   if (problems.length > 0) {
-    const [first, ...rest] = listedOutcomeIssues(problems);
+    const [first, ...rest] = listedIssues(problems, (omitted): Issue => {
+      const text = omittedIssuesText(omitted).en;
+      return { severity: 'information', code: 'informational', text, diagnostics: text };
+    });
     // 400 for a coding that is not one; 404 when the first problem is a code system or code the server does not know
-    throw new FhirError(first!.code === 'invalid' ? 400 : 404, first!.code as 'invalid', first!.details!.text!, {
-      expression: first!.expression, txIssueType: first!.details?.coding?.[0]?.code as 'not-found' | undefined, extraIssues: rest,
+    throw new FhirError(first!.code === 'invalid' ? 400 : 404, first!.code, first!.text as string, {
+      expression: first!.expression, txIssueType: first!.txIssueType, extraIssues: rest,
     });
   }
   return [...out.values()];

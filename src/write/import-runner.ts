@@ -1,6 +1,7 @@
 import type { Bundle, CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
+import { issueText, type Bilingual, type Issue } from '../errors/issue';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
 import { serverUsing } from '../store/data-dir-lock';
 import type { CommitGate } from '../store/commit-gate';
@@ -11,7 +12,7 @@ import { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
 import { withTimeBudget } from '../terminology/time-budget';
 import { ResourceWriter, WriteValidationError, type WriteRequest } from './writer';
-import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits, type LineMessage } from '../municipal/csv-import';
+import { buildLocalCatalog, lineIssue, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits } from '../municipal/csv-import';
 import { checkBasedOn, codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from '../municipal/import-plan';
 import { isKommunekode, isValidLocalName, municipalUrl } from '../municipal/municipality';
 
@@ -51,7 +52,7 @@ export interface ImportOutcome {
   ok: boolean;
   rows: number;
   /** Errors (nothing was written) and warnings, by line where they belong to one. */
-  messages: LineMessage[];
+  messages: Issue[];
   written?: { codeSystem: string; conceptMap: string };
   /** What the import adds, changes and removes (when the file has no errors). */
   plan?: ImportPlan;
@@ -59,23 +60,20 @@ export interface ImportOutcome {
 
 const PROGRESS_FROM = 500;
 
-function fail(messages: LineMessage[], rows: number): ImportOutcome {
+function fail(messages: Issue[], rows: number): ImportOutcome {
   return { ok: false, rows, messages: sortMessages(messages) };
 }
 
-function sortMessages(messages: LineMessage[]): LineMessage[] {
+function sortMessages(messages: Issue[]): Issue[] {
   return [...messages].sort((a, b) => (a.severity === b.severity ? (a.line ?? 0) - (b.line ?? 0) : a.severity === 'error' ? -1 : 1));
 }
 
-function issuesToMessages(
-  issues: { severity: string; text: string; da?: string; expression?: string[]; localCode?: string }[], built: BuiltCatalog,
-): LineMessage[] {
-  return issues.filter((i) => i.severity === 'error' || i.severity === 'warning').map((i) => ({
-    severity: i.severity === 'error' ? 'error' : 'warning',
-    line: lineOfIssue(i, built),
-    message: i.text,
-    ...(i.da !== undefined ? { da: i.da } : {}),
-  }));
+/** The errors and warnings of the write (or of the server written to) as issues on the lines of the file. */
+function lineIssuesOf(
+  issues: { severity: string; text: string | Bilingual; expression?: readonly string[]; localCode?: string }[], built: BuiltCatalog,
+): Issue[] {
+  return issues.filter((i) => i.severity === 'error' || i.severity === 'warning').map((i) =>
+    lineIssue(i.severity === 'error' ? 'error' : 'warning', issueText(i), typeof i.text === 'object' ? i.text.da : undefined, lineOfIssue(i, built)));
 }
 
 /**
@@ -86,8 +84,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const log = options.log ?? (() => undefined);
   const { kommunekode } = options;
   const name = options.name ?? DEFAULT_LOCAL_NAME;
-  if (!isKommunekode(kommunekode)) return fail([{ severity: 'error', message: `kommunekode must be three digits, not '${kommunekode}'`, da: `kommunekode skal være tre cifre, ikke '${kommunekode}'.` }], 0);
-  if (!isValidLocalName(name)) return fail([{ severity: 'error', message: `name '${name}' must be 1–52 letters, digits, '-' or '.'`, da: `Navnet '${name}' skal være 1–52 bogstaver (a–z), tal, '-' eller '.'.` }], 0);
+  if (!isKommunekode(kommunekode)) return fail([lineIssue('error', `kommunekode must be three digits, not '${kommunekode}'`, `kommunekode skal være tre cifre, ikke '${kommunekode}'.`)], 0);
+  if (!isValidLocalName(name)) return fail([lineIssue('error', `name '${name}' must be 1–52 letters, digits, '-' or '.'`, `Navnet '${name}' skal være 1–52 bogstaver (a–z), tal, '-' eller '.'.`)], 0);
 
   const parsed = parseLocalCsv(options.content, options.csvLimits);
   const rows = parsed.rows.length;
@@ -125,7 +123,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
     const dataDir = options.target.dataDir;
     const pid = serverUsing(dataDir);
     if (pid !== undefined) {
-      return fail([{ severity: 'error', message: `A server (pid ${pid}) is using ${dataDir}; import through it with --server URL --token TOKEN, or stop it first` }], rows);
+      return fail([lineIssue('error', `A server (pid ${pid}) is using ${dataDir}; import through it with --server URL --token TOKEN, or stop it first`)], rows);
     }
     const store = SqliteStore.open(dataDir);
     try {
@@ -170,14 +168,14 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   if (!res.ok) {
     const issues = body?.resourceType === 'OperationOutcome' ? body.issue.map((i) => ({ severity: i.severity, text: i.details?.text ?? i.diagnostics ?? i.code, expression: i.expression })) : [];
     if (issues.length === 0) issues.push({ severity: 'error', text: `The server answered ${res.status}`, expression: undefined });
-    return fail([...messages, ...issuesToMessages(issues, built).map((m) => ({ ...m, message: `${m.message}${m.line === undefined ? ` (HTTP ${res.status})` : ''}` }))], rows);
+    return fail([...messages, ...lineIssuesOf(issues, built).map((m) => ({ ...m, text: `${issueText(m)}${m.line === undefined ? ` (HTTP ${res.status})` : ''}` }))], rows);
   }
   const response = body as Bundle;
   const warnings = (response.entry ?? []).flatMap((e) => (e.response?.outcome as OperationOutcome | undefined)?.issue ?? [])
     .filter((i) => i.severity === 'warning')
     .map((i) => ({ severity: i.severity, text: i.details?.text ?? i.code, expression: i.expression }));
   return {
-    ok: true, rows, messages: sortMessages([...messages, ...issuesToMessages(warnings, built)]),
+    ok: true, rows, messages: sortMessages([...messages, ...lineIssuesOf(warnings, built)]),
     written: { codeSystem: response.entry?.[0]?.response?.location ?? '', conceptMap: response.entry?.[1]?.response?.location ?? '' },
     plan: built.plan,
   };
@@ -192,7 +190,7 @@ type Planned = BuiltCatalog & { plan: ImportPlan };
  */
 async function writeBuilt(
   writer: ResourceWriter, principal: Principal, built: Planned, existing: Existing,
-  parsedMessages: LineMessage[], rows: number, log: (line: string) => void, gate?: CommitGate, preview = false,
+  parsedMessages: Issue[], rows: number, log: (line: string) => void, gate?: CommitGate, preview = false,
 ): Promise<ImportOutcome> {
   const messages = [...parsedMessages, ...built.messages];
   if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
@@ -204,10 +202,10 @@ async function writeBuilt(
   try {
     if (preview) {
       const checked = await writer.check(principal, requests);
-      return { ok: true, rows, messages: sortMessages([...messages, ...issuesToMessages(checked.flatMap((r) => r.warnings), built)]), plan: built.plan };
+      return { ok: true, rows, messages: sortMessages([...messages, ...lineIssuesOf(checked.flatMap((r) => r.warnings), built)]), plan: built.plan };
     }
     const results = await writer.write(principal, requests, gate, 'import-local');
-    const warnings = issuesToMessages(results.flatMap((r) => r.warnings), built);
+    const warnings = lineIssuesOf(results.flatMap((r) => r.warnings), built);
     return {
       plan: built.plan,
       ok: true, rows, messages: sortMessages([...messages, ...warnings]),
@@ -217,9 +215,9 @@ async function writeBuilt(
       },
     };
   } catch (e) {
-    if (e instanceof WriteValidationError) return fail([...messages, ...issuesToMessages(e.issues, built)], rows);
+    if (e instanceof WriteValidationError) return fail([...messages, ...lineIssuesOf(e.issues, built)], rows);
     // The store's own failures (503 not written, 504 outcome unknown, 507 full) keep their status and their words.
-    if (e instanceof FhirError && e.status < 500) return fail([...messages, { severity: 'error', message: e.message }], rows);
+    if (e instanceof FhirError && e.status < 500) return fail([...messages, lineIssue('error', e.message)], rows);
     throw e;
   }
 }

@@ -1,3 +1,4 @@
+import { issueText } from '../errors/issue';
 import { WRITABLE_TYPES } from '../store/store-support';
 import type { ResourceSet } from '../terminology/resource-set';
 import { idOwner, idOwnershipIssue } from './id-ownership';
@@ -18,10 +19,10 @@ export function withdrawWrittenRuleBreaches(written: ResourceSet, published: Res
       const reserved = resource.url ? publishedCanonicalIssue(type, resource.url, published) : undefined;
       if (reserved) {
         written.remove(resource);
-        out.push(`${type}/${id} is not served: ${reserved.text}`);
+        out.push(`${type}/${id} is not served: ${issueText(reserved)}`);
       }
       const foreign = idOwnershipIssue(type, id, idOwner(id, undefined), resource);
-      if (foreign) out.push(`${type}/${id}: ${foreign.text}`);
+      if (foreign) out.push(`${type}/${id}: ${issueText(foreign)}`);
     }
   }
   return out;

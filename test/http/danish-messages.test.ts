@@ -2,7 +2,7 @@ import type { Bundle, OperationOutcome, Parameters } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
-import { TRANSLATION_EXTENSION } from '../../src/errors/message-language';
+import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
 import { MemoryStore } from '../../src/store/memory-store';
 import { publishedCatalogs, testConfig } from '../support/app';
 import { CODES, sampleCatalog, tokenFor } from '../support/local';

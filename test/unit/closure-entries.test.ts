@@ -97,7 +97,7 @@ describe('locateClosureConcepts', () => {
     expect(error).toBeInstanceOf(FhirError);
     expect(error).toMatchObject({ status: 404, code: 'not-found', options: { expression: ['concept[1]'], txIssueType: 'not-found' } });
     expect(error!.message).toMatch(/http:\/\/example.org\/unknown/);
-    expect(error!.options.extraIssues?.map((i) => [i.code, i.expression?.[0], i.details?.coding?.[0]?.code])).toEqual([
+    expect(error!.options.extraIssues?.map((i) => [i.code, i.expression?.[0], i.txIssueType])).toEqual([
       ['code-invalid', 'concept[2]', 'invalid-code'], ['not-found', 'concept[3]', 'version-error'],
     ]);
     expect(() => locateClosureConcepts(registry, [{ system: ANIMALS }])).toThrow(expect.objectContaining({ status: 400, code: 'invalid' }));

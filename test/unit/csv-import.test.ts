@@ -7,6 +7,7 @@ import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import pino from 'pino';
 import { generateCsv } from '../../bench/import-local';
 import { createApp } from '../../src/app';
+import { issueText } from '../../src/errors/issue';
 import { formatMessage, parseLocalCsv } from '../../src/municipal/csv-import';
 import { importLocalCsv, type ImportOptions } from '../../src/write/import-runner';
 import { PID_FILE } from '../../src/store/data-dir-lock';
@@ -63,11 +64,11 @@ describe('reading the CSV', () => {
   });
 
   it('names the line of every malformed row and the missing columns', () => {
-    expect(parseLocalCsv('kode,titel,type\nA,B,indsats\n').messages[0]).toMatchObject({ severity: 'error', line: 1, message: expect.stringMatching(/lacks the column maal/) });
+    expect(parseLocalCsv('kode,titel,type\nA,B,indsats\n').messages[0]).toMatchObject({ severity: 'error', code: 'invalid', line: 1, text: { en: expect.stringMatching(/lacks the column maal/) } });
     const bad = parseLocalCsv('kode,titel,type,maal\nA,B,indsats,x\nC,D,indsats\nE,F,tilbud,y,z\n');
     expect(bad.messages.map(formatMessage)).toEqual(['line 3: The row has 3 fields; the header has 4', 'line 4: The row has 5 fields; the header has 4']);
-    expect(parseLocalCsv(Buffer.from([0x6b, 0x6f, 0x64, 0x65, 0xff, 0xfe])).messages[0]?.message).toMatch(/not UTF-8/);
-    expect(parseLocalCsv('kode,titel,type,maal\n"A,B,indsats,x\n').messages[0]?.message).toMatch(/not valid CSV/);
+    expect(issueText(parseLocalCsv(Buffer.from([0x6b, 0x6f, 0x64, 0x65, 0xff, 0xfe])).messages[0]!)).toMatch(/not UTF-8/);
+    expect(issueText(parseLocalCsv('kode,titel,type,maal\n"A,B,indsats,x\n').messages[0]!)).toMatch(/not valid CSV/);
   });
 });
 
@@ -112,9 +113,9 @@ describe('importing into the embedded store', () => {
     expect(outcome.ok).toBe(false);
     const error = outcome.messages.find((m) => m.severity === 'error')!;
     expect(error.line).toBe(2);
-    expect(error.message).toMatch(/'Fysisk træning' names 2 common concepts/);
-    expect(error.message).toContain(CODES.fysiskTraening119);
-    expect(error.message).toContain(CODES.fysiskTraening140);
+    expect(issueText(error)).toMatch(/'Fysisk træning' names 2 common concepts/);
+    expect(issueText(error)).toContain(CODES.fysiskTraening119);
+    expect(issueText(error)).toContain(CODES.fysiskTraening140);
     expect(await stored(dir)).toEqual({ cs: undefined, cm: undefined });
   });
 
@@ -126,8 +127,10 @@ describe('importing into the embedded store', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.messages.filter((m) => m.severity === 'error')).toEqual([
       {
-        severity: 'error', line: 1235, message: expect.stringMatching(/'Ingen sådan indsats' is neither an FSIII\/FFB code nor the exact title/),
-        da: expect.stringMatching(/'Ingen sådan indsats' er hverken en FSIII\/FFB-kode eller den nøjagtige titel/),
+        severity: 'error', code: 'invalid', line: 1235, text: {
+          en: expect.stringMatching(/'Ingen sådan indsats' is neither an FSIII\/FFB code nor the exact title/),
+          da: expect.stringMatching(/'Ingen sådan indsats' er hverken en FSIII\/FFB-kode eller den nøjagtige titel/),
+        },
       },
     ]);
     expect(await stored(dir)).toEqual({ cs: undefined, cm: undefined });
@@ -156,9 +159,9 @@ describe('importing into the embedded store', () => {
     const dir = freshDir();
     fs.writeFileSync(path.join(dir, PID_FILE), `${process.ppid}\n`);
     const outcome = await embedded(dir, SAMPLE);
-    expect(outcome.messages[0]?.message).toMatch(/A server \(pid \d+\) is using .*--server URL --token/);
-    expect((await embedded(freshDir(), SAMPLE, { kommunekode: '1010' })).messages[0]?.message).toMatch(/three digits/);
-    expect((await embedded(freshDir(), SAMPLE, { name: 'not/valid' })).messages[0]?.message).toMatch(/name 'not\/valid'/);
+    expect(issueText(outcome.messages[0]!)).toMatch(/A server \(pid \d+\) is using .*--server URL --token/);
+    expect(issueText((await embedded(freshDir(), SAMPLE, { kommunekode: '1010' })).messages[0]!)).toMatch(/three digits/);
+    expect(issueText((await embedded(freshDir(), SAMPLE, { name: 'not/valid' })).messages[0]!)).toMatch(/name 'not\/valid'/);
   });
 });
 
@@ -191,6 +194,6 @@ describe('importing through a running server', () => {
     expect(cs.meta?.versionId).toBe('1');
     const other = await importLocalCsv({ content: SAMPLE, kommunekode: '147', target, terminologyDir: TERMINOLOGY_DIR, includeExamples: true, published: publishedCatalogs() });
     expect(other.ok).toBe(false);
-    expect(other.messages[0]?.message).toMatch(/token may write only municipality 101/);
+    expect(issueText(other.messages[0]!)).toMatch(/token may write only municipality 101/);
   });
 });

@@ -1,5 +1,6 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import pino from 'pino';
+import { issueText } from '../../src/errors/issue';
 import { createApp } from '../../src/app';
 import { validateTerminologyResource, type RuleIssue } from '../../src/municipal/write-rules';
 import { MemoryStore } from '../../src/store/memory-store';
@@ -52,26 +53,26 @@ describe('validation of a municipality\'s local catalog', () => {
     const cs = localCodeSystem('101', 'x', [{ code: 'A', display: 'A', type: 'indsats' }, { code: 'B', display: 'B', type: 'indsats' }]);
     cs.concept![0]!.property = [];
     cs.concept![1]!.property = [{ code: 'type', valueCode: 'ydelse' }];
-    const texts = errors(validate(cs)).map((i) => i.text);
+    const texts = errors(validate(cs)).map((i) => issueText(i));
     expect(texts).toEqual([expect.stringMatching(/'A' has no 'type' property/), expect.stringMatching(/'B' has type 'ydelse'/)]);
   });
 
   it('requires the url pattern and the kommunekode identifier to agree', () => {
     const cs = localCodeSystem('101', 'x', [{ code: 'A', display: 'A', type: 'indsats' }]);
     cs.identifier = [{ system: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode', value: '147' }];
-    expect(errors(validate(cs)).map((i) => i.text)).toEqual([expect.stringMatching(/identifier '147' does not match the municipality 101/)]);
+    expect(errors(validate(cs)).map((i) => issueText(i))).toEqual([expect.stringMatching(/identifier '147' does not match the municipality 101/)]);
     const noId = localCodeSystem('101', 'y', [{ code: 'A', display: 'A', type: 'indsats' }]);
     delete noId.identifier;
     expect(errors(validate(noId))[0]).toMatchObject({ code: 'required', expression: ['CodeSystem.identifier'] });
     const wrongUrl = { ...localCodeSystem('101', 'z', [{ code: 'A', display: 'A', type: 'indsats' }]), url: 'http://example.org/CodeSystem/z' };
-    expect(errors(validate(wrongUrl))[0]?.text).toMatch(/needs a url of the form http:\/\/faelles-tx\.dk\/fhir\/kommune\/\{kommunekode\}\/CodeSystem\/\{name\}/);
+    expect(issueText(errors(validate(wrongUrl))[0]!)).toMatch(/needs a url of the form http:\/\/faelles-tx\.dk\/fhir\/kommune\/\{kommunekode\}\/CodeSystem\/\{name\}/);
   });
 
   it('reports a target code that is not in the common catalog the group names', () => {
     const { codeSystem } = sampleCatalog('101');
     const cm = localConceptMap('101', 'lokale-indsatser', [{ code: '101-BOLD', targets: ['no-such-code'] }]);
     const issues = errors(validate(cm, codeSystem));
-    expect(issues).toEqual([expect.objectContaining({ code: 'code-invalid', localCode: '101-BOLD', text: expect.stringMatching(/'no-such-code' .* is not in .*urn:oid:1\.2\.208\.176\.2\.21\|20240530/) })]);
+    expect(issues).toEqual([expect.objectContaining({ code: 'code-invalid', localCode: '101-BOLD', text: expect.objectContaining({ en: expect.stringMatching(/'no-such-code' .* is not in .*urn:oid:1\.2\.208\.176\.2\.21\|20240530/) }) })]);
   });
 
   it('warns about a retired target and names its replacement', () => {
@@ -81,7 +82,7 @@ describe('validation of a municipality\'s local catalog', () => {
     expect(errors(issues)).toEqual([]);
     expect(warnings(issues)).toEqual([expect.objectContaining({
       code: 'business-rule',
-      text: expect.stringMatching(new RegExp(`is retired; it is replaced by ${CODES.nikotin} \\(Nikotin- og tobaksafvænning\\)`)),
+      text: expect.objectContaining({ en: expect.stringMatching(new RegExp(`is retired; it is replaced by ${CODES.nikotin} \\(Nikotin- og tobaksafvænning\\)`)) }),
     })]);
   });
 
@@ -92,7 +93,7 @@ describe('validation of a municipality\'s local catalog', () => {
       { code: '101-BOLD', targets: [legacyKey] },
       { code: '101-BALANCE', targets: [CODES.paragraf119] },
     ]);
-    const texts = warnings(validate(cm, codeSystem)).map((i) => i.text);
+    const texts = warnings(validate(cm, codeSystem)).map((i) => issueText(i));
     expect(texts).toEqual(expect.arrayContaining([
       expect.stringMatching(new RegExp(`'${legacyKey}' .* is a legacy key; use the code ${CODES.sygdomshaandtering}`)),
       expect.stringMatching(/is a grouping concept with \d+ sub-concepts/),
@@ -106,7 +107,7 @@ describe('validation of a municipality\'s local catalog', () => {
       { code: '101-BOLD', targets: [] },
       { code: '101-BALANCE', targets: [CODES.fysiskTraening119, CODES.fysiskTraening140] },
     ]);
-    const texts = errors(validate(cm, codeSystem)).map((i) => i.text);
+    const texts = errors(validate(cm, codeSystem)).map((i) => issueText(i));
     expect(texts).toEqual(expect.arrayContaining([
       expect.stringMatching(/Offer '101-KOL' has no target/),
       expect.stringMatching(/Local intervention '101-BOLD' has no target/),
@@ -118,7 +119,7 @@ describe('validation of a municipality\'s local catalog', () => {
   it('refuses a map whose source is another municipality\'s catalog', () => {
     const other = sampleCatalog('147');
     const cm = localConceptMap('101', 'lokale-indsatser', [{ code: '147-BOLD', targets: [CODES.fysiskTraening119] }], other.codeSystem.url);
-    const texts = errors(validate(cm, other.codeSystem)).map((i) => i.text);
+    const texts = errors(validate(cm, other.codeSystem)).map((i) => issueText(i));
     expect(texts).toEqual(expect.arrayContaining([
       expect.stringMatching(/source '.*\/kommune\/147\/CodeSystem\/lokale-indsatser' is a catalog of municipality 147, not of 101/),
       expect.stringMatching(/is a catalog of municipality 147; municipality 101 can only map its own catalogs/),

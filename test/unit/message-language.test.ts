@@ -1,4 +1,5 @@
-import { localizedDetails, messageLanguage, TRANSLATION_EXTENSION } from '../../src/errors/message-language';
+import { messageIssue, TRANSLATION_EXTENSION } from '../../src/errors/issue';
+import { messageLanguage } from '../../src/errors/message-language';
 
 describe('the language of the server’s messages', () => {
   it('is Danish only when the first language the caller asks for is Danish', () => {
@@ -14,11 +15,12 @@ describe('the language of the server’s messages', () => {
   });
 
   it('writes the Danish text with the English one as its translation, or the English text alone', () => {
-    expect(localizedDetails('The token has expired', 'Dit login er udløbet.', 'da')).toEqual({
+    const expired = { severity: 'error', code: 'login', text: { en: 'The token has expired', da: 'Dit login er udløbet.' } } as const;
+    expect(messageIssue(expired, 'da').details).toEqual({
       text: 'Dit login er udløbet.',
       _text: { extension: [{ url: TRANSLATION_EXTENSION, extension: [{ url: 'lang', valueCode: 'en' }, { url: 'content', valueString: 'The token has expired' }] }] },
     });
-    expect(localizedDetails('The token has expired', 'Dit login er udløbet.', 'en')).toEqual({ text: 'The token has expired' });
-    expect(localizedDetails('Only English', undefined, 'da')).toEqual({ text: 'Only English' });
+    expect(messageIssue(expired, 'en').details).toEqual({ text: 'The token has expired' });
+    expect(messageIssue({ severity: 'error', code: 'login', text: 'Only English' }, 'da').details).toEqual({ text: 'Only English' });
   });
 });

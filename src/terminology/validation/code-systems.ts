@@ -83,7 +83,7 @@ export class CodeSystemAccess {
       if (rule.mode !== 'check' || versionMatches(rule.version, version)) continue;
       const m = msg.versionCheck(url, version ?? '', rule.version);
       issues.add({
-        severity: 'error', code: 'exception', txIssueType: 'version-error', text: m.text, messageId: m.id, expression: [addToPath(path, 'version')],
+        severity: 'error', code: 'exception', txIssueType: 'version-error', ...m, expression: [addToPath(path, 'version')],
       });
     }
   }

@@ -204,13 +204,13 @@ function addInactivity(state: ValidationState, mode: ValidationMode, pcode: stri
     const status = inactive.status ?? 'inactive';
     const code = inactive.code ?? tcode ?? '';
     const base = status === 'inactive' ? msg.inactiveConcept(status, code) : msg.inactiveConceptAdd(status, code);
-    const m = { id: base.id, text: base.text + suffix };
+    const m = { ...base, text: base.text + suffix };
     state.message(m);
     state.report('warning', 'business-rule', m, 'code-comment', [inactive.path || 'code']);
   } else if (inactive.status === 'deprecated') {
     out.code('status', 'deprecated');
     const base = msg.deprecatedConcept(inactive.code ?? tcode ?? '');
-    const m = { id: base.id, text: base.text + suffix };
+    const m = { ...base, text: base.text + suffix };
     state.message(m);
     state.report('warning', 'business-rule', m, 'code-comment', [inactive.path || issuePath || 'code']);
   }

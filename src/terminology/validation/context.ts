@@ -83,7 +83,7 @@ export class ValidationState {
 
   /** Adds an issue with a message's text and id; returns whether it was new. */
   report(severity: Severity, code: IssueCode, m: Message, txIssueType: TxIssueType, expression?: string[]): boolean {
-    return this.issues.add({ severity, code, text: m.text, messageId: m.id, txIssueType, expression });
+    return this.issues.add({ severity, code, ...m, txIssueType, expression });
   }
 }
 

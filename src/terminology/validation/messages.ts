@@ -1,4 +1,5 @@
 import { FhirError, type FhirErrorOptions, type IssueCode } from '../../errors/fhir-error';
+import type { Issue } from '../../errors/issue';
 
 /**
  * The texts of validation issues. The wording follows the terminology messages used across the FHIR tooling (HL7's
@@ -10,19 +11,16 @@ function q(s: string | undefined): string {
   return `'${s ?? ''}'`;
 }
 
-/** A message: its id in the FHIR tooling's message catalogue (reported as operationoutcome-message-id) and text. */
-export interface Message {
-  id?: string;
-  text: string;
-}
+/** A message: an issue's text and its id in the FHIR tooling's message catalogue (reported as operationoutcome-message-id). */
+export type Message = Pick<Issue, 'messageId'> & { text: string };
 
-function m(id: string | undefined, text: string): Message {
-  return { id, text };
+function m(messageId: string | undefined, text: string): Message {
+  return { messageId, text };
 }
 
 /** An HTTP error whose outcome carries the message's text and id. */
 export function txError(status: number, code: IssueCode, message: Message, options: FhirErrorOptions = {}): FhirError {
-  return new FhirError(status, code, message.text, { ...options, messageId: message.id });
+  return new FhirError(status, code, message.text, { ...options, messageId: message.messageId });
 }
 
 export const msg = {

@@ -28,5 +28,5 @@ export function canonicalStatusIssue(resource: CodeSystem | ValueSet, source: Va
   }
   if (!status) return undefined;
   const m = msg.statusReference(status, resource.resourceType, canonicalOf(resource));
-  return { severity: 'information', code: 'business-rule', txIssueType: 'status-check', text: m.text, messageId: m.id };
+  return { severity: 'information', code: 'business-rule', txIssueType: 'status-check', ...m };
 }

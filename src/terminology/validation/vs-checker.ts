@@ -22,7 +22,7 @@ export class PrepareProblem extends Error {
 
   constructor(m: Message, readonly issueCode: 'not-found' | 'invalid', readonly unknownSystem?: string) {
     super(m.text);
-    this.messageId = m.id;
+    this.messageId = m.messageId;
   }
 }
 
