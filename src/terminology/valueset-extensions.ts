@@ -1,4 +1,5 @@
 import type { Extension, ValueSet } from 'fhir/r4';
+import { primitiveValue } from '../fhir/choice-value';
 
 export const EXPANSION_PARAMETER_EXT = 'http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter';
 export const VALUESET_SUPPLEMENT_EXT = 'http://hl7.org/fhir/StructureDefinition/valueset-supplement';
@@ -6,11 +7,8 @@ export const STANDARDS_STATUS_EXT = 'http://hl7.org/fhir/StructureDefinition/str
 
 /** The primitive value of an extension (value[x]), as a string. */
 export function extensionValue(ext: Extension | undefined): string | undefined {
-  if (!ext) return undefined;
-  for (const [k, v] of Object.entries(ext)) {
-    if (k.startsWith('value') && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) return String(v);
-  }
-  return undefined;
+  const v = ext ? primitiveValue(ext) : undefined;
+  return v === undefined ? undefined : String(v);
 }
 
 /**

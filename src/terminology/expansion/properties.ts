@@ -1,4 +1,5 @@
 import type { CodeSystemConceptProperty, Extension } from 'fhir/r4';
+import { valueField } from '../../fhir/choice-value';
 import type { ExpansionEntry } from '../compose/evaluator';
 import { standardsStatus } from '../valueset-extensions';
 
@@ -42,8 +43,9 @@ function numberOf(ext: Extension | undefined): number | undefined {
 }
 
 function valueOf(p: CodeSystemConceptProperty): Record<string, unknown> | undefined {
-  for (const [k, v] of Object.entries(p)) if (k.startsWith('value') && v !== undefined) return { [k]: v };
-  return undefined;
+  const field = valueField(p);
+  const v = field === undefined ? undefined : (p as unknown as Record<string, unknown>)[field];
+  return v === undefined ? undefined : { [field!]: v };
 }
 
 /**

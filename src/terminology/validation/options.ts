@@ -1,5 +1,6 @@
 import type { ValueSet } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
+import { primitiveValue } from '../../fhir/choice-value';
 import { InvalidLanguageError, LanguageList } from './languages';
 
 export type VersionRuleMode = 'default' | 'check' | 'override';
@@ -141,10 +142,8 @@ export class ValidationOptions {
 }
 
 function primitiveOf(el: Record<string, unknown>): string | boolean | undefined {
-  for (const [k, v] of Object.entries(el)) {
-    if (k.startsWith('value') && (typeof v === 'string' || typeof v === 'boolean')) return v;
-  }
-  return undefined;
+  const v = primitiveValue(el);
+  return typeof v === 'number' ? undefined : v;
 }
 
 export function parseDisplayLanguage(value: string): LanguageList {
