@@ -1,4 +1,4 @@
-import type { AuditEvent, CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { AuditEvent } from 'fhir/r4';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 import { auditMatches, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
@@ -39,15 +39,6 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
       if (last.resource) current.push(last.resource);
     }
     return current;
-  }
-  async findCodeSystem(url: string, version?: string): Promise<CodeSystem | undefined> {
-    return this.set.find('CodeSystem', url, version);
-  }
-  async findValueSet(url: string, version?: string): Promise<ValueSet | undefined> {
-    return this.set.find('ValueSet', url, version);
-  }
-  async findConceptMap(url: string, version?: string): Promise<ConceptMap | undefined> {
-    return this.set.find('ConceptMap', url, version);
   }
   async read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {
     return this.set.byResourceId(type, id);

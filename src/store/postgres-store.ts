@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { AuditEvent, CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { AuditEvent } from 'fhir/r4';
 import { Client, DatabaseError, Pool, type Notification, type PoolClient } from 'pg';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
@@ -13,7 +13,7 @@ import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, type PackageRecord, type PackageRow, type StoredPackage } from './packages';
-import { BaseStore, FHIR_ID, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
+import { BaseStore, FHIR_ID, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 
 /** The channel every PostgresStore notifies on after a write; the payload is `{schema} {change sequence}`. */
 export const CHANGE_CHANNEL = 'faelles_tx_changes';
@@ -291,24 +291,6 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const rows = await this.query<{ content: string }>(
       `SELECT content FROM ${this.t('resource')} WHERE NOT deleted ORDER BY resource_type COLLATE "C", id COLLATE "C"`, []);
     return rows.map((r) => this.parse(r.content));
-  }
-
-  private async find<T extends TerminologyResource>(type: TerminologyType, url: string, version?: string): Promise<T | undefined> {
-    if (typeof url !== 'string' || NOT_STORABLE.test(url)) return undefined;
-    const rows = await this.query<{ version: string | null; content: string }>(
-      `SELECT version, content FROM ${this.t('resource')} WHERE resource_type = $1 AND url = $2 AND NOT deleted`, [type, url]);
-    const hit = pickVersion(rows, version);
-    return hit ? (this.parse(hit.content) as T) : undefined;
-  }
-
-  async findCodeSystem(url: string, version?: string): Promise<CodeSystem | undefined> {
-    return this.find<CodeSystem>('CodeSystem', url, version);
-  }
-  async findValueSet(url: string, version?: string): Promise<ValueSet | undefined> {
-    return this.find<ValueSet>('ValueSet', url, version);
-  }
-  async findConceptMap(url: string, version?: string): Promise<ConceptMap | undefined> {
-    return this.find<ConceptMap>('ConceptMap', url, version);
   }
 
   async read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {

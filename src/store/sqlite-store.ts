@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { FhirError } from '../errors/fhir-error';
-import type { AuditEvent, CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { AuditEvent } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { joinKeys, keyNeedle, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, type PackageRecord, type PackageRow, type StoredPackage } from './packages';
-import { BaseStore, nowInstant, pickVersion, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
+import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
@@ -160,23 +160,6 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   async loadAll(): Promise<TerminologyResource[]> {
     const rows = this.db.prepare('SELECT content FROM resource WHERE deleted = 0 ORDER BY resource_type, id').all() as { content: string }[];
     return rows.map((r) => this.parse(r.content));
-  }
-
-  private find<T extends TerminologyResource>(type: TerminologyType, url: string, version?: string): T | undefined {
-    const rows = this.db.prepare('SELECT version, content FROM resource WHERE resource_type = ? AND url = ? AND deleted = 0')
-      .all(type, url) as { version: string | null; content: string }[];
-    const hit = pickVersion(rows, version);
-    return hit ? (this.parse(hit.content) as T) : undefined;
-  }
-
-  async findCodeSystem(url: string, version?: string): Promise<CodeSystem | undefined> {
-    return this.find<CodeSystem>('CodeSystem', url, version);
-  }
-  async findValueSet(url: string, version?: string): Promise<ValueSet | undefined> {
-    return this.find<ValueSet>('ValueSet', url, version);
-  }
-  async findConceptMap(url: string, version?: string): Promise<ConceptMap | undefined> {
-    return this.find<ConceptMap>('ConceptMap', url, version);
   }
 
   async read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {

@@ -1,6 +1,4 @@
 import { FhirError } from '../errors/fhir-error';
-import { compareVersions } from '../terminology/canonical';
-import { versionMatches } from '../terminology/versions';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { AuditOfWrite } from './audit-log';
 import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, ClosureTableStore, StoredClosureEntry } from './closure-store';
@@ -122,12 +120,3 @@ export abstract class BaseStore {
 
 export type { TerminologyStore };
 
-/**
- * Of the stored rows of one canonical url, the one a `url|version` reference means: the exact version, else the
- * newest a wildcard version matches; without a version, the newest. The same rule as the in-memory registry.
- */
-export function pickVersion<R extends { version: string | null }>(rows: R[], version?: string): R | undefined {
-  const list = [...rows].sort((a, b) => compareVersions(a.version ?? undefined, b.version ?? undefined));
-  if (version === undefined) return list[list.length - 1];
-  return list.find((r) => r.version === version) ?? list.filter((r) => versionMatches(version, r.version ?? undefined)).pop();
-}

@@ -1,4 +1,3 @@
-import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { ClosureTableStore } from './closure-store';
@@ -55,9 +54,6 @@ export class StoreLoadError extends Error {
 export interface TerminologyStore extends ClosureTableStore, AuditLog {
   /** Every current resource, to build the in-memory indexes at start. */
   loadAll(): Promise<TerminologyResource[]>;
-  findCodeSystem(url: string, version?: string): Promise<CodeSystem | undefined>;
-  findValueSet(url: string, version?: string): Promise<ValueSet | undefined>;
-  findConceptMap(url: string, version?: string): Promise<ConceptMap | undefined>;
   /** The current version, or undefined when the resource never existed or is deleted. */
   read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined>;
   /** One version (also a delete, which has no resource), or undefined when there is no such version. */

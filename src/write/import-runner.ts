@@ -113,7 +113,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   if (options.target.kind === 'writer') {
     // A running server's own writer (the web page's import): its registry, store and the caller's principal.
     const { store, registry, writer, principal, gate } = options.target;
-    const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
+    const existing = writtenCatalog(writer, csUrl, cmUrl);
     return writeBuilt(writer, principal, build(registry, existing, await outsideImport(store, existing)), existing, parsed.messages, rows, log, gate, preview);
   }
 
@@ -130,8 +130,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
       const written = new ResourceSet(await store.loadAll());
       const publishedSet = new ResourceSet(published.resources);
       const registry = new TerminologyRegistry([written, publishedSet], published.defaultSupplements);
-      const existing = { codeSystem: await store.findCodeSystem(csUrl), conceptMap: await store.findConceptMap(cmUrl) };
       const writer = new ResourceWriter({ store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator() });
+      const existing = writtenCatalog(writer, csUrl, cmUrl);
       const principal: Principal = { kommunekode, admin: false, scopes: [], subject: 'import-local' };
       return await writeBuilt(writer, principal, build(registry, existing, await outsideImport(store, existing)), existing, parsed.messages, rows, log, undefined, preview);
     } finally {
@@ -182,6 +182,11 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
 }
 
 type Existing = { codeSystem?: CodeSystem; conceptMap?: ConceptMap };
+
+/** The municipality's catalog as written (what the import replaces or merges into). */
+function writtenCatalog(writer: ResourceWriter, csUrl: string, cmUrl: string): Existing {
+  return { codeSystem: writer.written('CodeSystem', csUrl), conceptMap: writer.written('ConceptMap', cmUrl) };
+}
 type Planned = BuiltCatalog & { plan: ImportPlan };
 
 /**

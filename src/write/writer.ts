@@ -163,6 +163,11 @@ export class ResourceWriter {
 
   constructor(private readonly deps: WriterDeps) {}
 
+  /** The written resource a canonical url means, by the registry's one rule (ResourceSet.find), as the writes see it. */
+  written<T extends TerminologyType>(type: T, url: string) {
+    return this.deps.written.find(type, url);
+  }
+
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);

@@ -2,6 +2,7 @@ import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { CommitGate } from '../../src/store/commit-gate';
 import type { AuditQuery, AuditRecord } from '../../src/store/audit-log';
 import { StoreConflictError, type TerminologyStore } from '../../src/store/store';
+import { ResourceSet } from '../../src/terminology/resource-set';
 import { describeClosureContract } from './closure-contract';
 
 /**
@@ -50,7 +51,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(await store.loadAll()).toEqual([]);
       expect(await store.read('CodeSystem', 'x')).toBeUndefined();
       expect(await store.history('CodeSystem', 'x')).toEqual([]);
-      expect(await store.findCodeSystem('http://example.org/CodeSystem/x')).toBeUndefined();
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
@@ -65,16 +65,13 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect((await store.read('CodeSystem', 'gated'))?.meta?.versionId).toBe('1');
     });
 
-    it('create stamps version 1 and lastUpdated, and the resource can be read, found and listed', async () => {
+    it('create stamps version 1 and lastUpdated, and the resource can be read and listed', async () => {
       const v = await store.create(codeSystem('cs1'));
       expect(v).toMatchObject({ resourceType: 'CodeSystem', id: 'cs1', versionId: '1', method: 'create' });
       expect(v.resource?.meta?.versionId).toBe('1');
       expect(Date.parse(v.lastUpdated)).not.toBeNaN();
       expect(v.resource?.meta?.lastUpdated).toBe(v.lastUpdated);
       expect((await store.read('CodeSystem', 'cs1'))?.meta?.versionId).toBe('1');
-      expect((await store.findCodeSystem('http://example.org/CodeSystem/cs1'))?.id).toBe('cs1');
-      expect((await store.findCodeSystem('http://example.org/CodeSystem/cs1', '1.0.0'))?.id).toBe('cs1');
-      expect(await store.findCodeSystem('http://example.org/CodeSystem/cs1', '2.0.0')).toBeUndefined();
       expect((await store.loadAll()).map((r) => r.id)).toEqual(['cs1']);
     });
 
@@ -87,15 +84,16 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(read.meta).toMatchObject({ profile: ['http://example.org/p'], versionId: '1' });
     });
 
-    it('finds ValueSets and ConceptMaps by url, the latest version when none is asked for', async () => {
+    it('keeps several versions of one url, each found by the registry\'s url|version rule', async () => {
       const vs: ValueSet = { resourceType: 'ValueSet', id: 'vs1', url: 'http://example.org/ValueSet/v', version: '1.0.0', status: 'active' };
       const vs2: ValueSet = { ...vs, id: 'vs2', version: '1.10.0' };
       const cm: ConceptMap = { resourceType: 'ConceptMap', id: 'cm1', url: 'http://example.org/ConceptMap/m', status: 'active' };
       await store.apply([{ kind: 'create', resource: vs }, { kind: 'create', resource: vs2 }, { kind: 'create', resource: cm }]);
-      expect((await store.findValueSet('http://example.org/ValueSet/v'))?.id).toBe('vs2');
-      expect((await store.findValueSet('http://example.org/ValueSet/v', '1.0.0'))?.id).toBe('vs1');
-      expect((await store.findConceptMap('http://example.org/ConceptMap/m'))?.id).toBe('cm1');
-      expect(await store.findCodeSystem('http://example.org/ValueSet/v')).toBeUndefined();
+      const stored = new ResourceSet(await store.loadAll());
+      expect(stored.find('ValueSet', 'http://example.org/ValueSet/v')?.id).toBe('vs2');
+      expect(stored.find('ValueSet', 'http://example.org/ValueSet/v', '1.0.0')?.id).toBe('vs1');
+      expect(stored.find('ConceptMap', 'http://example.org/ConceptMap/m')?.id).toBe('cm1');
+      expect(stored.find('CodeSystem', 'http://example.org/ValueSet/v')).toBeUndefined();
     });
 
     it('refuses to create an id that exists, and changes nothing', async () => {
@@ -142,7 +140,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(d).toMatchObject({ versionId: '2', method: 'delete' });
       expect(d?.resource).toBeUndefined();
       expect(await store.read('CodeSystem', 'cs1')).toBeUndefined();
-      expect(await store.findCodeSystem('http://example.org/CodeSystem/cs1')).toBeUndefined();
       expect(await store.loadAll()).toEqual([]);
       expect((await store.readVersion('CodeSystem', 'cs1', '2'))?.method).toBe('delete');
       expect(await store.delete('CodeSystem', 'cs1')).toBeUndefined();

@@ -37,8 +37,8 @@ async function stored(dataDir: string): Promise<{ cs?: CodeSystem; cm?: ConceptM
   const store = SqliteStore.open(dataDir);
   try {
     return {
-      cs: await store.findCodeSystem('http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser'),
-      cm: await store.findConceptMap('http://faelles-tx.dk/fhir/kommune/101/ConceptMap/lokale-indsatser'),
+      cs: await store.read('CodeSystem', 'kommune-101-lokale-indsatser') as CodeSystem | undefined,
+      cm: await store.read('ConceptMap', 'kommune-101-lokale-indsatser') as ConceptMap | undefined,
     };
   } finally {
     await store.close();
