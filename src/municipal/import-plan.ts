@@ -6,23 +6,12 @@ import type { CodeSystem, CodeSystemConcept, Coding, ConceptMap, ConceptMapGroup
 import type { StoredVersion } from '../store/store';
 import { FhirError } from '../errors/fhir-error';
 import type { BuiltCatalog } from './csv-import';
+import type { EntryField, ImportMode, ImportPlan, PlannedCode } from './import-plan-types';
 import { LOCAL_TYPE_CODE, localTypePropertyCode, statusPropertyCode } from './municipality';
 
-/** `replace`: the catalog becomes the file (codes not in it are removed); `merge`: add and update only. */
-export type ImportMode = 'replace' | 'merge';
+export type { EntryField, ImportMode, ImportPlan, PlannedCode } from './import-plan-types';
+
 export const IMPORT_MODES: readonly ImportMode[] = ['replace', 'merge'];
-
-/** The parts of a local code an import can change. */
-export type EntryField = 'titel' | 'definition' | 'type' | 'status' | 'maal';
-
-export interface PlannedCode {
-  code: string;
-  display?: string;
-  /** For a changed code: what changes. */
-  fields?: EntryField[];
-  /** For a removed code: it came into the catalog by another write than an import (the web page's editor, a PUT). */
-  madeOutsideImport?: boolean;
-}
 
 /** The tag an import puts on what it writes, so a later import can tell the codes made otherwise (in the editor). */
 export const IMPORT_TAG: Coding = { system: 'http://faelles-tx.dk/fhir/CodeSystem/skrevet-af', code: 'import-local', display: 'CSV-import' };
@@ -55,19 +44,6 @@ export function codesMadeOutsideImport(history: readonly StoredVersion[]): Set<s
     }
   }
   return outside;
-}
-
-export interface ImportPlan {
-  mode: ImportMode;
-  added: PlannedCode[];
-  changed: PlannedCode[];
-  removed: PlannedCode[];
-  /** Codes of the file that are already in the catalog as they are. */
-  unchanged: number;
-  /** Codes of the catalog that are not in the file and are kept (merge). */
-  kept: number;
-  /** The version of the catalog the plan is made against ('0': none yet); the import may require it (`basedOn`). */
-  basedOn: string;
 }
 
 function versionOf(existing: { codeSystem?: CodeSystem }): string {

@@ -1,31 +1,17 @@
 /** The page's side of CodeSystem/$import-local: the preview (the plan of added, changed and removed codes) and the import. */
 import type { OperationOutcome, Parameters } from 'fhir/r4';
+import type { EntryField, ImportMode, ImportPlan as CatalogPlan, PlannedCode } from '../../src/municipal/import-plan-types';
 import { fhir, type Issue, outcomeIssues, param, paramValue, params } from './fhir';
 
-export type ImportMode = 'merge' | 'replace';
+export type { ImportMode, PlannedCode };
 
-export interface PlannedCode {
-  code: string;
-  display?: string;
-  fields: string[];
-  /** A code to be removed that came by another write than an import (the editor). */
-  madeOutsideImport: boolean;
-}
-
-export interface ImportPlan {
-  mode: ImportMode;
-  added: PlannedCode[];
-  changed: PlannedCode[];
-  removed: PlannedCode[];
-  unchanged: number;
-  kept: number;
-  /** The catalog version the plan was made against: the import is refused (412) if it has changed since. */
-  basedOn?: string;
+/** The server's plan (the import is refused, 412, if the catalog has changed since `basedOn`) with its warnings. */
+export interface ImportPlan extends CatalogPlan {
   warnings: Issue[];
 }
 
 /** The parts of a code an import changes, as the page names them. */
-export const FIELD_LABEL: Record<string, string> = {
+export const FIELD_LABEL: Record<EntryField, string> = {
   titel: 'titel', definition: 'beskrivelse', type: 'type', status: 'status', maal: 'fælleskommunale mål',
 };
 
@@ -58,7 +44,7 @@ export function parsePlan(p: Parameters): ImportPlan {
   const coded = (name: string): PlannedCode[] => params(p, name).map((x) => ({
     code: String(paramValue(param(x, 'code')) ?? ''),
     display: paramValue(param(x, 'display')) as string | undefined,
-    fields: params(x, 'field').map((f) => String(paramValue(f))),
+    fields: params(x, 'field').map((f) => String(paramValue(f)) as EntryField),
     madeOutsideImport: paramValue(param(x, 'madeOutsideImport')) === true,
   }));
   return {
@@ -68,7 +54,7 @@ export function parsePlan(p: Parameters): ImportPlan {
     removed: coded('removed'),
     unchanged: Number(paramValue(param(p, 'unchanged')) ?? 0),
     kept: Number(paramValue(param(p, 'kept')) ?? 0),
-    basedOn: paramValue(param(p, 'basedOn')) as string | undefined,
+    basedOn: String(paramValue(param(p, 'basedOn')) ?? ''),
     warnings: outcomeIssues(param(p, 'issues')?.resource as OperationOutcome | undefined).filter((i) => i.severity === 'warning'),
   };
 }
