@@ -13,7 +13,7 @@ import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, type PackageRecord, type PackageRow, type StoredPackage } from './packages';
-import { BaseStore, FHIR_ID, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
+import { BaseStore, FHIR_ID, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
 
 /** The channel every PostgresStore notifies on after a write; the payload is `{schema} {change sequence}`. */
 export const CHANGE_CHANNEL = 'faelles_tx_changes';
@@ -62,15 +62,6 @@ interface ResourceRow {
   resource_type: TerminologyType;
   id: string;
   version_id: number;
-  content: string | null;
-}
-
-interface HistoryRow {
-  resource_type: TerminologyType;
-  id: string;
-  version_id: number;
-  method: StoredVersion['method'];
-  last_updated: string;
   content: string | null;
 }
 
@@ -300,23 +291,12 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     return rows[0] ? this.parse(rows[0].content) : undefined;
   }
 
-  private toVersion(row: HistoryRow): StoredVersion {
-    return {
-      resourceType: row.resource_type,
-      id: row.id,
-      versionId: String(row.version_id),
-      lastUpdated: row.last_updated,
-      method: row.method,
-      resource: row.content === null ? undefined : this.parse(row.content),
-    };
-  }
-
   async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
     if (!FHIR_ID.test(id) || !/^\d{1,15}$/.test(versionId) || Number(versionId) > MAX_VERSION_ID) return undefined;
     const rows = await this.query<HistoryRow>(
       `SELECT resource_type, id, version_id, method, last_updated, content FROM ${this.t('resource_history')}
        WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, Number(versionId)]);
-    return rows[0] ? this.toVersion(rows[0]) : undefined;
+    return rows[0] ? storedVersionOf(rows[0]) : undefined;
   }
 
   async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
@@ -324,7 +304,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const rows = await this.query<HistoryRow>(
       `SELECT resource_type, id, version_id, method, last_updated, content FROM ${this.t('resource_history')}
        WHERE resource_type = $1 AND id = $2 ORDER BY version_id DESC`, [type, id]);
-    return rows.map((r) => this.toVersion(r));
+    return rows.map((r) => storedVersionOf(r));
   }
 
   async apply(changes: WriteOperation[], gate = new CommitGate(), audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {

@@ -9,7 +9,7 @@ import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, type PackageRecord, type PackageRow, type StoredPackage } from './packages';
-import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type PlannedChange } from './store-support';
+import { BaseStore, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
@@ -69,15 +69,6 @@ interface ResourceRow {
   id: string;
   version_id: number;
   deleted: number;
-  last_updated: string;
-  content: string | null;
-}
-
-interface HistoryRow {
-  resource_type: TerminologyType;
-  id: string;
-  version_id: number;
-  method: StoredVersion['method'];
   last_updated: string;
   content: string | null;
 }
@@ -169,28 +160,17 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     return row ? this.parse(row.content) : undefined;
   }
 
-  private toVersion(row: HistoryRow): StoredVersion {
-    return {
-      resourceType: row.resource_type,
-      id: row.id,
-      versionId: String(row.version_id),
-      lastUpdated: row.last_updated,
-      method: row.method,
-      resource: row.content === null ? undefined : this.parse(row.content),
-    };
-  }
-
   async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
     if (!/^\d{1,15}$/.test(versionId)) return undefined;
     const row = this.db.prepare('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?')
       .get(type, id, Number(versionId)) as HistoryRow | undefined;
-    return row ? this.toVersion(row) : undefined;
+    return row ? storedVersionOf(row) : undefined;
   }
 
   async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
     const rows = this.db.prepare('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? ORDER BY version_id DESC')
       .all(type, id) as HistoryRow[];
-    return rows.map((r) => this.toVersion(r));
+    return rows.map((r) => storedVersionOf(r));
   }
 
   async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {

@@ -75,6 +75,27 @@ export function planChange(change: WriteOperation, state: RowState | undefined, 
   }
 }
 
+/** A row of the SQL stores' resource_history table. */
+export interface HistoryRow {
+  resource_type: TerminologyType;
+  id: string;
+  version_id: number;
+  method: StoredVersion['method'];
+  last_updated: string;
+  content: string | null;
+}
+
+export function storedVersionOf(row: HistoryRow): StoredVersion {
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: String(row.version_id),
+    lastUpdated: row.last_updated,
+    method: row.method,
+    resource: row.content === null ? undefined : (JSON.parse(row.content) as TerminologyResource),
+  };
+}
+
 export function toStoredVersion(p: PlannedChange, lastUpdated: string): StoredVersion {
   return { resourceType: p.resourceType, id: p.id, versionId: String(p.versionId), lastUpdated, method: p.method, resource: p.resource };
 }
