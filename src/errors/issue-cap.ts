@@ -1,4 +1,4 @@
-import type { OperationOutcomeIssue } from './operation-outcome';
+import type { Bilingual, OperationOutcomeIssue } from './issue';
 
 /**
  * Issues an answer lists at most. A submission or a file with thousands of problems is answered with the first ones
@@ -8,7 +8,7 @@ import type { OperationOutcomeIssue } from './operation-outcome';
 export const MAX_LISTED_ISSUES = 100;
 
 /** The issue that stands for those not listed, in both languages of the service. */
-export function omittedIssuesText(omitted: number): { da: string; en: string } {
+export function omittedIssuesText(omitted: number): Bilingual {
   return {
     da: `… og ${omitted} problem${omitted === 1 ? '' : 'er'} mere, som ikke er vist (kun de første ${MAX_LISTED_ISSUES} vises)`,
     en: `… and ${omitted} more issue${omitted === 1 ? '' : 's'}, not listed (only the first ${MAX_LISTED_ISSUES} are)`,

@@ -1,6 +1,6 @@
 import type { CodeableConcept, Coding, OperationOutcome, ValueSet } from 'fhir/r4';
 import type { IssueCode, TxIssueType } from '../errors/fhir-error';
-import { TX_ISSUE_TYPE_SYSTEM } from '../errors/operation-outcome';
+import { TX_ISSUE_TYPE_SYSTEM, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { CodeValidator, type CodedValue } from '../terminology/validation/code-validator';
 import { ValidationOptions } from '../terminology/validation/options';
 import { allDisplays } from '../terminology/language';
@@ -34,15 +34,13 @@ const STATUS_DA: Record<string, string> = {
   inactive: 'er inaktiv (status inactive)',
 };
 
-type OutcomeIssue = OperationOutcome['issue'][number];
-
 /** CodeValidator names the value as `Coding` or `CodeableConcept.coding[n]`: the index of the coding an issue is about. */
-function codingIndexOf(i: OutcomeIssue): number | undefined {
+function codingIndexOf(i: OperationOutcomeIssue): number | undefined {
   const m = /^CodeableConcept\.coding\[(\d+)\]/.exec(i.expression?.[0] ?? '');
   return m ? Number(m[1]) : undefined;
 }
 
-function txOf(i: OutcomeIssue): TxIssueType | undefined {
+function txOf(i: OperationOutcomeIssue): TxIssueType | undefined {
   return i.details?.coding?.find((c) => c.system === TX_ISSUE_TYPE_SYSTEM)?.code as TxIssueType | undefined;
 }
 
@@ -140,7 +138,7 @@ export class BindingChecker {
   }
 
   /** The Danish text of a CodeValidator issue, rebuilt from the coding and the code system. */
-  private danish(tx: TxIssueType | undefined, i: OutcomeIssue, coding: Coding | undefined, vs: ValueSet): string {
+  private danish(tx: TxIssueType | undefined, i: OperationOutcomeIssue, coding: Coding | undefined, vs: ValueSet): string {
     if (!coding) {
       if (tx === 'not-in-vs') return `Ingen gyldig kodning fundet for værdisættet '${vsCanonical(vs)}'`;
       return `Kodevalidering: ${i.details?.text ?? ''}`;

@@ -1,9 +1,8 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
-import { outcomeIssue, type Bilingual, type Issue, type Language } from '../errors/issue';
+import { outcomeIssue, type Bilingual, type Issue, type Language, type OperationOutcomeIssue, type Severity } from '../errors/issue';
 
-export type OutcomeIssue = OperationOutcome['issue'][number];
-export type IssueSeverity = 'fatal' | 'error' | 'warning' | 'information';
+export type IssueSeverity = Severity;
 export { TRANSLATION_EXTENSION, type Bilingual, type Language } from '../errors/issue';
 
 /** One issue found while validating a submission, before it is written in the caller's language. */
@@ -23,7 +22,7 @@ export function primaryLanguage(acceptLanguages: readonly string[]): Language {
 }
 
 /** Writes an issue as an OperationOutcome issue: text in the primary language, the other one as a translation. */
-export function toOutcomeIssue(i: ValidationIssue, lang: Language): OutcomeIssue {
+export function toOutcomeIssue(i: ValidationIssue, lang: Language): OperationOutcomeIssue {
   return outcomeIssue(i, lang);
 }
 
