@@ -4,7 +4,8 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 import { versionMatches } from '../terminology/versions';
 import { R4_CORE, type CheckedPackage } from './package-check';
-import { PackageError } from './package-error';
+import { PackageError, type PackageProblem } from './package-error';
+import { unresolvedReferences } from './package-references';
 
 /** The name the catalogs of the terminology folder go by, as a package (`npm run package`, `$package`). */
 export const CATALOGS_PACKAGE = 'faelles-tx.catalogs';
@@ -62,11 +63,12 @@ export class PublishedLayer {
 
   /**
    * Refuses (PackageError) a package that cannot be served beside the catalogs: already loaded (409), a dependency
-   * not loaded, or a url|version served already with other content (published) or written by a municipality.
+   * not loaded, a url|version served already with other content (published) or written by a municipality, or a code
+   * system or value set its resources use that is neither in it nor served (package-references.ts).
    */
   check(pkg: CheckedPackage, written?: ResourceSet): void {
     if (this.known(pkg.name, pkg.version)) throw new PackageError(`Pakken ${pkg.name}#${pkg.version} er allerede indlæst; en ny udgave skal have et nyt versionsnummer`, 409);
-    const problems: string[] = [];
+    const problems: PackageProblem[] = [];
     for (const [dep, version] of Object.entries(pkg.dependencies)) {
       if (dep === R4_CORE.name) continue;
       const ok = this.parts.some((p) => p.info.name === dep && (p.info.version === version || versionMatches(version, p.info.version)));
@@ -85,6 +87,9 @@ export class PublishedLayer {
         problems.push(`${label} er skrevet af en kommune; pakken kan ikke udgive den samme url|version`);
       }
     }
+    problems.push(...unresolvedReferences(pkg.resources, {
+      has: (type, url, version) => this.registry.versions(type, url, true).some((x) => version === undefined || versionMatches(version, x.version)),
+    }, `${pkg.name}#${pkg.version}`));
     if (problems.length > 0) throw new PackageError(problems);
   }
 
