@@ -97,8 +97,13 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const feed = hasChangeFeed(store) ? store : undefined;
   try {
     history.load(await store.loadHistory());
-    if (feed) await feed.follow({ apply: (changes) => layer.apply(changes), applyPackages: (packages) => publishedLayer.applyPackages(packages) });
-    else {
+    if (feed) {
+      await feed.follow({
+        apply: (changes) => layer.apply(changes),
+        applyPackages: (packages) => publishedLayer.applyPackages(packages),
+        unloadPackages: (unloads) => publishedLayer.unloadPackages(unloads),
+      });
+    } else {
       layer.load(await store.loadAll());
       publishedLayer.applyPackages(await store.listPackages());
     }
@@ -129,8 +134,10 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const base = config.basePath;
   const baseUrlOf = (req: IncomingMessage): string => config.publicBaseUrl ?? requestBaseUrl(req, base);
   const verifier = createTokenVerifier(config.auth);
+  const packageService = new PackageService({ store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp()) });
   const services: OperationServices = {
     validation, writer, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
+    packages: { layer: publishedLayer, service: packageService },
   };
   const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => ({
     registry,
@@ -140,6 +147,10 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     firstWritten: (resource) => history.firstWrittenOf(resource),
     closures: { store, limits: config.closureLimits },
     services,
+    viewer: async () => {
+      const header = req.headers.authorization;
+      return typeof header === 'string' && header !== '' ? verifier.verify(bearerToken(header)) : undefined;
+    },
     caller: res && {
       principal: () => verifier.verify(bearerToken(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined)),
       gate: () => writeGate(res as Response),
@@ -237,7 +248,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     dir: webDir ?? defaultWebDir(projectRoot()), verifier, fhirBasePath: config.publicBaseUrl ? new URL(config.publicBaseUrl).pathname.replace(/\/$/, '') : base,
   }));
   app.use(base, packageRoutes({
-    service: new PackageService({ store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp()) }),
+    service: packageService,
     layer: publishedLayer, published: publishedSet, written, verifier, bodyLimitBytes: config.bodyLimitBytes,
   }));
   app.use(base, fhir);

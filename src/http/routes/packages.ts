@@ -44,7 +44,7 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
     try {
       const body = req.body as unknown;
       if (!Buffer.isBuffer(body) || body.length === 0) throw FhirError.invalid('Forespørgslen har ingen pakke (.tgz) i kroppen');
-      const pkg = await deps.service.load(body, 'pakken');
+      const pkg = await deps.service.load(body, 'pakken', { principal: req.principal! });
       const count = (t: string) => pkg.resources.filter((r) => r.resourceType === t).length;
       sendResource(res, 200, operationOutcome([issue({
         severity: 'information', code: 'informational',
