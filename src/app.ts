@@ -46,6 +46,7 @@ import { PACKAGE_OPERATION_DEFINITIONS } from './packages/operation-definitions'
 import { CATALOGS_VERSION } from './packages/export-selection';
 import { FHIR_VERSION } from './packages/package-check';
 import { addConfiguredPackages, PackageService } from './packages/package-service';
+import { PackageFolderWatch } from './packages/package-watch';
 import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
 import { ResourceSet, type TerminologyType } from './terminology/resource-set';
@@ -73,6 +74,8 @@ export interface App extends express.Express {
    * server calls it after it listens, so no client waits for it. /ready waits for a load under way.
    */
   warmUpValidation(): Promise<void>;
+  /** The watched package folder (PACKAGES_WATCH), when configured; the server starts its scans after it listens. */
+  packageWatch?: PackageFolderWatch;
 }
 
 /** Builds the HTTP application; no globals: everything it uses comes in through its arguments. */
@@ -121,9 +124,11 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   });
 
   const validation = submissionValidation(config.profilesDir);
+  const packageService = new PackageService({ store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp()) });
 
   const app = express() as unknown as App;
   app.registry = registry;
+  if (config.packagesWatch) app.packageWatch = new PackageFolderWatch({ dir: config.packagesWatch.dir, service: packageService, layer: publishedLayer, logger });
   // every operation call (both HTTP adapters, batch entries) is answered by this one invoker and its response cache
   const invoker = createInvoker({ registry, cacheEntries: config.responseCacheEntries, cacheBytes: config.responseCacheBytes });
   app.responseCache = invoker.cache;
@@ -134,7 +139,6 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const base = config.basePath;
   const baseUrlOf = (req: IncomingMessage): string => config.publicBaseUrl ?? requestBaseUrl(req, base);
   const verifier = createTokenVerifier(config.auth);
-  const packageService = new PackageService({ store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp()) });
   const services: OperationServices = {
     validation, writer, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
     packages: { layer: publishedLayer, service: packageService },
