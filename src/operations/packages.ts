@@ -89,9 +89,13 @@ export const unloadPackageOperation: OperationHandler = {
     // a batch entry has no caller: a batch writes nothing
     if (!ctx.caller) throw FhirError.notSupported('$unload-package is not answered in a batch; POST it on its own', { da: '$unload-package kan ikke sendes i en batch; send den for sig' });
     const principal = await ctx.caller.principal();
-    if (!principal.admin) throw new FhirError(403, 'forbidden', 'Unloading a package needs a token with the admin scope', { da: 'Udtagning af pakker kræver et token med scope admin' });
     const name = input.string('name');
     const version = input.string('version');
+    if (!principal.admin) {
+      const refused = new FhirError(403, 'forbidden', 'Unloading a package needs a token with the admin scope', { da: 'Udtagning af pakker kræver et token med scope admin' });
+      await packagesOf(ctx).service.recordRefusal('unload-package', { principal }, `${name ?? ''}#${version ?? ''}`, refused);
+      throw refused;
+    }
     if (!name || !version) {
       throw FhirError.invalid('Give the package as name and version (e.g. name=kl.dk.fhir.term, version=2.0.0)', {
         expression: [name ? 'version' : 'name'], da: 'Angiv pakken med name og version (fx name=kl.dk.fhir.term, version=2.0.0)',

@@ -76,6 +76,11 @@ export class PackageService {
     }));
   }
 
+  /** Records a request refused before it reached the service (403: a token without the admin scope), as a write's refusal is. */
+  async recordRefusal(operation: 'load-package' | 'unload-package', actor: PackageActor, label: string, error: unknown): Promise<void> {
+    await this.deps.store.recordAudit(auditOfPackage(actor.principal, operation, { label, resources: [] }, error)).catch(() => undefined);
+  }
+
   private async audited<T>(operation: 'load-package' | 'unload-package', actor: PackageActor | undefined, pkg: AuditedPackage, fn: (pkg: AuditedPackage) => Promise<T>): Promise<T> {
     const principal = actor?.principal ?? SERVER_PRINCIPAL;
     let result: T;

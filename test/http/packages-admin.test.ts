@@ -155,6 +155,12 @@ describe('$unload-package', () => {
     expect(ofA[1]!.entity?.map((e) => e.name)).toEqual(['example.a#1.0.0', `${A_URL}|1`]);
     expect((await search(A_URL)).map((e) => e.subtype?.[0]?.display)).toEqual(['$unload-package', '$load-package']);
     expect((await search('example.b#1.0.0')).map((e) => [e.action, e.outcome])).toEqual([['D', '0'], ['C', '0']]);
+    // a municipality's token is refused, and that is recorded too (the municipality finds its own refusals)
+    const municipal = await tokenFor({ kommunekode: '101', sub: 'anna@kommune101' });
+    expect((await unload(app, 'example.a', '1.0.0', municipal)).status).toBe(403);
+    const own = ((await request(app).get('/fhir/AuditEvent?agent=anna%40kommune101').set('Authorization', `Bearer ${municipal}`).expect(200)).body as Bundle)
+      .entry?.map((e) => e.resource as AuditEvent) ?? [];
+    expect(own.map((e) => [e.subtype?.[0]?.display, e.outcome, e.entity?.[0]?.name])).toEqual([['$unload-package', '4', 'example.a#1.0.0']]);
   });
 });
 
