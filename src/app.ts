@@ -46,6 +46,7 @@ import { PACKAGE_OPERATION_DEFINITIONS } from './packages/operation-definitions'
 import { CATALOGS_VERSION } from './packages/export-selection';
 import { FHIR_VERSION } from './packages/package-check';
 import { addConfiguredPackages, PackageService } from './packages/package-service';
+import { PackageFolderWatch } from './packages/package-watch';
 import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
 import { ResourceSet, type TerminologyType } from './terminology/resource-set';
@@ -73,6 +74,8 @@ export interface App extends express.Express {
    * server calls it after it listens, so no client waits for it. /ready waits for a load under way.
    */
   warmUpValidation(): Promise<void>;
+  /** The watched package folder (PACKAGES_WATCH), when configured; the server starts its scans after it listens. */
+  packageWatch?: PackageFolderWatch;
 }
 
 /** Builds the HTTP application; no globals: everything it uses comes in through its arguments. */
@@ -97,8 +100,13 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const feed = hasChangeFeed(store) ? store : undefined;
   try {
     history.load(await store.loadHistory());
-    if (feed) await feed.follow({ apply: (changes) => layer.apply(changes), applyPackages: (packages) => publishedLayer.applyPackages(packages) });
-    else {
+    if (feed) {
+      await feed.follow({
+        apply: (changes) => layer.apply(changes),
+        applyPackages: (packages) => publishedLayer.applyPackages(packages),
+        unloadPackages: (unloads) => publishedLayer.unloadPackages(unloads),
+      });
+    } else {
       layer.load(await store.loadAll());
       publishedLayer.applyPackages(await store.listPackages());
     }
@@ -116,9 +124,11 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   });
 
   const validation = submissionValidation(config.profilesDir);
+  const packageService = new PackageService({ store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp()) });
 
   const app = express() as unknown as App;
   app.registry = registry;
+  if (config.packagesWatch) app.packageWatch = new PackageFolderWatch({ dir: config.packagesWatch.dir, service: packageService, layer: publishedLayer, logger });
   // every operation call (both HTTP adapters, batch entries) is answered by this one invoker and its response cache
   const invoker = createInvoker({ registry, cacheEntries: config.responseCacheEntries, cacheBytes: config.responseCacheBytes });
   app.responseCache = invoker.cache;
@@ -131,6 +141,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const verifier = createTokenVerifier(config.auth);
   const services: OperationServices = {
     validation, writer, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
+    packages: { layer: publishedLayer, service: packageService },
   };
   const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => ({
     registry,
@@ -140,6 +151,10 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     firstWritten: (resource) => history.firstWrittenOf(resource),
     closures: { store, limits: config.closureLimits },
     services,
+    viewer: async () => {
+      const header = req.headers.authorization;
+      return typeof header === 'string' && header !== '' ? verifier.verify(bearerToken(header)) : undefined;
+    },
     caller: res && {
       principal: () => verifier.verify(bearerToken(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined)),
       gate: () => writeGate(res as Response),
@@ -237,7 +252,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     dir: webDir ?? defaultWebDir(projectRoot()), verifier, fhirBasePath: config.publicBaseUrl ? new URL(config.publicBaseUrl).pathname.replace(/\/$/, '') : base,
   }));
   app.use(base, packageRoutes({
-    service: new PackageService({ store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp()) }),
+    service: packageService,
     layer: publishedLayer, published: publishedSet, written, verifier, bodyLimitBytes: config.bodyLimitBytes,
   }));
   app.use(base, fhir);

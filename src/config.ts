@@ -26,6 +26,11 @@ export interface Config {
   terminologyDir: string;
   /** FHIR packages (.tgz files or unpacked folders) served as published catalogs beside the terminology folder (PACKAGES). */
   packages: string[];
+  /**
+   * A folder watched for FHIR packages (PACKAGES_WATCH): a `.tgz` put there is loaded as `$load-package` would load
+   * it; scanned every `intervalMs` (PACKAGES_WATCH_INTERVAL_MS).
+   */
+  packagesWatch?: { dir: string; intervalMs: number };
   /** The StructureDefinitions $validate checks submissions against (PROFILES_DIR; default `profiles/`). */
   profilesDir?: string;
   loadExamples: boolean;
@@ -194,6 +199,23 @@ function packagePaths(raw: string | undefined): string[] {
   return out;
 }
 
+/** PACKAGES_WATCH: an existing folder the server may read. */
+function packagesWatch(env: NodeJS.ProcessEnv): Config['packagesWatch'] {
+  const raw = env.PACKAGES_WATCH?.trim();
+  if (!raw) {
+    if (env.PACKAGES_WATCH_INTERVAL_MS !== undefined) throw new ConfigError('PACKAGES_WATCH_INTERVAL_MS is set, but PACKAGES_WATCH (the folder to watch) is not');
+    return undefined;
+  }
+  const dir = path.resolve(raw);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`PACKAGES_WATCH: ${dir} is not an existing folder`);
+  try {
+    fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
+  } catch {
+    throw new ConfigError(`PACKAGES_WATCH: the server may not read the folder ${dir}`);
+  }
+  return { dir, intervalMs: int(env, 'PACKAGES_WATCH_INTERVAL_MS', 2000, 100, 3_600_000) };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads the configuration from environment variables and checks it; throws ConfigError naming the variable. */
@@ -214,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR ?? './data'),
     terminologyDir: path.resolve(env.TERMINOLOGY_DIR ?? path.join(projectRoot(), 'terminology')),
     packages: packagePaths(env.PACKAGES),
+    packagesWatch: packagesWatch(env),
     profilesDir: path.resolve(env.PROFILES_DIR ?? path.join(projectRoot(), 'profiles')),
     loadExamples: bool(env, 'LOAD_EXAMPLES', true),
     logLevel,

@@ -80,11 +80,16 @@ async function main(): Promise<void> {
     logger.info({ port: config.port, basePath: config.basePath }, `faelles-tx listening on http://${config.host}:${config.port}${config.basePath}`);
     // the $validate profile stack loads now, in the background, instead of on the first $validate
     void app.warmUpValidation();
+    if (app.packageWatch && config.packagesWatch) {
+      app.packageWatch.start(config.packagesWatch.intervalMs);
+      logger.info(`PACKAGES_WATCH: loading the .tgz packages put in ${config.packagesWatch.dir} (every ${config.packagesWatch.intervalMs} ms)`);
+    }
   });
   // Graceful shutdown: stop accepting, report not-ready, finish in-flight requests, then close the store.
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     app.beginShutdown();
+    app.packageWatch?.stop();
     server.closeIdleConnections();
     server.close(() => {
       void store.close().then(() => process.exit(0));

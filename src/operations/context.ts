@@ -3,6 +3,8 @@ import type { ClosureLimits } from '../config';
 import type { ClosureTableStore } from '../store/closure-store';
 import type { Principal } from '../auth/verifier';
 import type { CsvLimits } from '../municipal/csv-import';
+import type { PackageService } from '../packages/package-service';
+import type { PublishedLayer } from '../packages/published-layer';
 import type { CommitGate } from '../store/commit-gate';
 import type { TerminologyStore } from '../store/store';
 import type { SubmissionValidation } from '../profile-validation';
@@ -35,6 +37,11 @@ export interface OperationContext {
   closures?: { store: ClosureTableStore; limits: ClosureLimits };
   /** Who calls, for operations that write (the HTTP adapters give it). */
   caller?: Caller;
+  /**
+   * The verified token of the request, or undefined without one (an AuthError, 401, for an invalid one): for answers
+   * that show an admin more (every adapter gives it, batch entries too).
+   */
+  viewer?(): Promise<Principal | undefined>;
   /** The app's services, for the operations beyond terminology ($validate, $import-local). */
   services?: OperationServices;
 }
@@ -54,6 +61,8 @@ export interface OperationServices {
   terminologyDir: string;
   includeExamples: boolean;
   csvLimits: CsvLimits;
+  /** The FHIR packages served, and loading and unloading them ($packages, $unload-package). */
+  packages?: { layer: PublishedLayer; service: PackageService };
 }
 
 /** The address of the call, for operations on any resource type ($validate). */

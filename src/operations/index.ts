@@ -11,6 +11,7 @@ import { exportOperation } from './export';
 import { importLocalOperation } from './import-local';
 import { localCodingsOperation } from './local-codings';
 import { lookupOperation } from './lookup';
+import { packagesOperation, unloadPackageOperation } from './packages';
 import { rollupOperation } from './rollup';
 import { subsumesOperation } from './subsumes';
 import { translateOperation } from './translate';
@@ -44,6 +45,8 @@ export const OPERATIONS: OperationHandler[] = [
   importLocalOperation,
   versionsOperation,
   validateOperation,
+  packagesOperation,
+  unloadPackageOperation,
 ];
 
 /**

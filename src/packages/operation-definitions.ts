@@ -15,7 +15,9 @@ export const PACKAGE_OPERATION_DEFINITIONS: OperationDefinition[] = [
       'of every replica, without a restart. The package is checked whole first (package.json name, semantic version, FHIR R4 4.0.1, dependencies ' +
       'loaded; every CodeSystem, ValueSet and ConceptMap valid R4 with a url; no url|version served with other content or written by a municipality): ' +
       'a package that fails is refused with every reason (422; 409 when name#version is loaded already) and nothing changes. Other resource types ' +
-      'in the package are not served. Answer: an OperationOutcome naming what was loaded.',
+      'in the package are not served. Every code system and value set its resources use must be in the package or served already (each one ' +
+      'missing is a reason). Recorded in the audit log (AuditEvent, entity name#version), refused loads too. $packages lists what is loaded; ' +
+      '$unload-package takes a package out again. Answer: an OperationOutcome naming what was loaded.',
     affectsState: true,
     code: 'load-package',
     system: true,

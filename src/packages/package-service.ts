@@ -1,4 +1,6 @@
-import type { StoredPackage } from '../store/packages';
+import type { Principal } from '../auth/verifier';
+import type { PackageUnload, StoredPackage } from '../store/packages';
+import { auditOfPackage, type AuditedPackage } from '../write/audit';
 import type { TerminologyStore } from '../store/store';
 import { TerminologyLoadError } from '../terminology/loader';
 import type { ResourceSet } from '../terminology/resource-set';
@@ -17,32 +19,84 @@ export interface PackageServiceDeps {
   beforeLoad?: () => Promise<void>;
 }
 
-/** Loads a package at run time (`$load-package`): read, checked whole, kept in the store, then served. */
+/** Who asks for a package to be loaded or unloaded: an admin's token, or the server itself (the watched folder). */
+export interface PackageActor {
+  principal: Principal;
+}
+
+/**
+ * Loads and unloads packages at run time (`$load-package`, `$unload-package`, the watched folder): read, checked
+ * whole, kept in the store (every replica follows), then served; each attempt is recorded in the audit log like a
+ * write, refused ones too.
+ */
 export class PackageService {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: PackageServiceDeps) {}
 
-  /** One load at a time in this process, so two loads never pass their checks against the same state. */
-  load(bytes: Buffer, source: string): Promise<StoredPackage> {
-    const run = this.queue.then(() => this.loadNow(bytes, source));
+  /** One load or unload at a time in this process, so two never pass their checks against the same state. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async loadNow(bytes: Buffer, source: string): Promise<StoredPackage> {
-    const { store, layer, written } = this.deps;
-    await this.deps.beforeLoad?.();
-    const pkg = checkPackage(await readPackageTarball(bytes, source));
-    layer.check(pkg, written);
-    const stored = await store.savePackage({
-      name: pkg.name, version: pkg.version, fhirVersion: pkg.fhirVersion, dependencies: pkg.dependencies,
-      ...(pkg.description !== undefined ? { description: pkg.description } : {}), resources: pkg.resources,
-    });
-    if (!this.deps.layerFollowsStore) layer.applyPackages([stored]);
-    return stored;
+  load(bytes: Buffer, source: string, actor?: PackageActor): Promise<StoredPackage> {
+    return this.serial(() => this.audited('load-package', actor, { label: source, resources: [] }, async (audited) => {
+      const { store, layer, written } = this.deps;
+      await this.deps.beforeLoad?.();
+      const pkg = checkPackage(await readPackageTarball(bytes, source));
+      audited.label = `${pkg.name}#${pkg.version}`;
+      audited.resources = pkg.resources;
+      layer.check(pkg, written);
+      const stored = await store.savePackage({
+        name: pkg.name, version: pkg.version, fhirVersion: pkg.fhirVersion, dependencies: pkg.dependencies,
+        ...(pkg.description !== undefined ? { description: pkg.description } : {}), resources: pkg.resources,
+        ...(actor?.principal.subject ? { loadedBy: actor.principal.subject } : {}),
+      });
+      if (!this.deps.layerFollowsStore) layer.applyPackages([stored]);
+      return stored;
+    }));
+  }
+
+  /**
+   * Takes a package loaded at run time out of service on every replica; refused (nothing changes) when it is not
+   * loaded (404), is configuration (the terminology folder, PACKAGES: 409), or is used by another package served (409).
+   */
+  unload(name: string, version: string, actor?: PackageActor): Promise<PackageUnload> {
+    return this.serial(() => this.audited('unload-package', actor, { label: `${name}#${version}`, resources: [] }, async (audited) => {
+      const { store, layer } = this.deps;
+      await this.deps.beforeLoad?.();
+      audited.resources = layer.packageResources(name, version);
+      const { status, problems } = layer.unloadProblems(name, version);
+      if (problems.length > 0) throw new PackageError(problems, status);
+      const unload = await store.unloadPackage(name, version, actor?.principal.subject);
+      if (!this.deps.layerFollowsStore) layer.unloadPackages([unload]);
+      return unload;
+    }));
+  }
+
+  /** Records a request refused before it reached the service (403: a token without the admin scope), as a write's refusal is. */
+  async recordRefusal(operation: 'load-package' | 'unload-package', actor: PackageActor, label: string, error: unknown): Promise<void> {
+    await this.deps.store.recordAudit(auditOfPackage(actor.principal, operation, { label, resources: [] }, error)).catch(() => undefined);
+  }
+
+  private async audited<T>(operation: 'load-package' | 'unload-package', actor: PackageActor | undefined, pkg: AuditedPackage, fn: (pkg: AuditedPackage) => Promise<T>): Promise<T> {
+    const principal = actor?.principal ?? SERVER_PRINCIPAL;
+    let result: T;
+    try {
+      result = await fn(pkg);
+    } catch (e) {
+      await this.deps.store.recordAudit(auditOfPackage(principal, operation, pkg, e)).catch(() => undefined);
+      throw e;
+    }
+    await this.deps.store.recordAudit(auditOfPackage(principal, operation, pkg)).catch(() => undefined);
+    return result;
   }
 }
+
+/** The server itself, as the audit log names it for what it does on its own (a package from the watched folder). */
+export const SERVER_PRINCIPAL: Principal = { subject: 'faelles-tx (PACKAGES_WATCH)', scopes: [], admin: true };
 
 /** The packages named in PACKAGES, checked and added in the order given; a problem stops start-up (exit 3). */
 export async function addConfiguredPackages(paths: readonly string[], layer: PublishedLayer, written: ResourceSet): Promise<void> {

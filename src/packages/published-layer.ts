@@ -1,10 +1,12 @@
-import type { StoredPackage } from '../store/packages';
+import type { PackageUnload, StoredPackage } from '../store/packages';
 import { packResource } from '../terminology/packed/resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 import { versionMatches } from '../terminology/versions';
 import { R4_CORE, type CheckedPackage } from './package-check';
-import { PackageError } from './package-error';
+import type { Bilingual } from '../errors/issue';
+import { PackageError, type PackageProblem } from './package-error';
+import { unresolvedReferences } from './package-references';
 
 /** The name the catalogs of the terminology folder go by, as a package (`npm run package`, `$package`). */
 export const CATALOGS_PACKAGE = 'faelles-tx.catalogs';
@@ -17,7 +19,17 @@ export interface PackageInfo {
   /** terminology: the terminology folder; configured: PACKAGES at start; loaded: $load-package (kept in the store). */
   origin: 'terminology' | 'configured' | 'loaded';
   resources: number;
+  /** Its resources by type. */
+  counts: Record<TerminologyType, number>;
   loadedAt?: string;
+  /** Who loaded it (the token's sub), for a package loaded at run time. */
+  loadedBy?: string;
+}
+
+function countTypes(resources: readonly TerminologyResource[]): Record<TerminologyType, number> {
+  const counts: Record<TerminologyType, number> = { CodeSystem: 0, ValueSet: 0, ConceptMap: 0 };
+  for (const r of resources) counts[r.resourceType as TerminologyType]++;
+  return counts;
 }
 
 interface Part {
@@ -35,9 +47,9 @@ export class PublishedLayer {
   private readonly parts: Part[] = [];
   private base: TerminologyResource[];
 
-  constructor(private readonly set: ResourceSet, private readonly registry: TerminologyRegistry, base: TerminologyResource[], baseInfo?: Omit<PackageInfo, 'origin' | 'resources'>) {
+  constructor(private readonly set: ResourceSet, private readonly registry: TerminologyRegistry, base: TerminologyResource[], baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>) {
     this.base = base;
-    if (baseInfo && base.length > 0) this.parts.push({ info: { ...baseInfo, origin: 'terminology', resources: base.length }, resources: [] });
+    if (baseInfo && base.length > 0) this.parts.push({ info: { ...baseInfo, origin: 'terminology', resources: base.length, counts: countTypes(base) }, resources: [] });
     this.rebuild();
   }
 
@@ -48,7 +60,17 @@ export class PublishedLayer {
   }
 
   packages(): PackageInfo[] {
-    return this.parts.map((p) => ({ ...p.info }));
+    return this.parts.map((p) => ({ ...p.info, counts: { ...p.info.counts }, dependencies: { ...p.info.dependencies } }));
+  }
+
+  /** The resources of the served package name#version (none for the terminology folder's, or one not served). */
+  packageResources(name: string, version: string): TerminologyResource[] {
+    return [...(this.parts.find((p) => p.info.name === name && p.info.version === version)?.resources ?? [])];
+  }
+
+  /** The served package name#version, if any. */
+  package(name: string, version: string): PackageInfo | undefined {
+    return this.packages().find((p) => p.name === name && p.version === version);
   }
 
   /** Every published resource: the terminology folder's, then each package's in load order. */
@@ -62,11 +84,12 @@ export class PublishedLayer {
 
   /**
    * Refuses (PackageError) a package that cannot be served beside the catalogs: already loaded (409), a dependency
-   * not loaded, or a url|version served already with other content (published) or written by a municipality.
+   * not loaded, a url|version served already with other content (published) or written by a municipality, or a code
+   * system or value set its resources use that is neither in it nor served (package-references.ts).
    */
   check(pkg: CheckedPackage, written?: ResourceSet): void {
     if (this.known(pkg.name, pkg.version)) throw new PackageError(`Pakken ${pkg.name}#${pkg.version} er allerede indlæst; en ny udgave skal have et nyt versionsnummer`, 409);
-    const problems: string[] = [];
+    const problems: PackageProblem[] = [];
     for (const [dep, version] of Object.entries(pkg.dependencies)) {
       if (dep === R4_CORE.name) continue;
       const ok = this.parts.some((p) => p.info.name === dep && (p.info.version === version || versionMatches(version, p.info.version)));
@@ -85,6 +108,9 @@ export class PublishedLayer {
         problems.push(`${label} er skrevet af en kommune; pakken kan ikke udgive den samme url|version`);
       }
     }
+    problems.push(...unresolvedReferences(pkg.resources, {
+      has: (type, url, version) => this.registry.versions(type, url, true).some((x) => version === undefined || versionMatches(version, x.version)),
+    }, `${pkg.name}#${pkg.version}`));
     if (problems.length > 0) throw new PackageError(problems);
   }
 
@@ -93,22 +119,91 @@ export class PublishedLayer {
     this.add(pkg, 'configured');
   }
 
-  /** Adds the packages loaded at run time; one already served is skipped (a change feed may deliver it again). */
+  /**
+   * Adds the packages loaded at run time; one already served is skipped (a change feed may deliver it again), unless
+   * it is another load of the same name#version (unloaded and loaded again), which replaces it.
+   */
   applyPackages(packages: StoredPackage[]): void {
     let changed = false;
     for (const p of packages) {
-      if (this.known(p.name, p.version)) continue;
-      this.add({ ...p, skipped: 0 }, 'loaded', p.loadedAt, false);
+      const i = this.parts.findIndex((x) => x.info.name === p.name && x.info.version === p.version);
+      if (i >= 0) {
+        if (this.parts[i]!.info.origin !== 'loaded' || this.parts[i]!.info.loadedAt === p.loadedAt) continue;
+        this.parts.splice(i, 1);
+      }
+      this.add({ ...p, skipped: 0 }, 'loaded', p, false);
       changed = true;
     }
     if (changed) this.rebuild();
   }
 
-  private add(pkg: CheckedPackage, origin: PackageInfo['origin'], loadedAt?: string, rebuild = true): void {
+  /** Takes packages loaded at run time out of service; an unload of a load not served here is ignored. */
+  unloadPackages(unloads: PackageUnload[]): void {
+    let changed = false;
+    for (const u of unloads) {
+      const i = this.parts.findIndex((x) => x.info.origin === 'loaded' && x.info.name === u.name && x.info.version === u.version && x.info.loadedAt === u.loadedAt);
+      if (i < 0) continue;
+      this.parts.splice(i, 1);
+      changed = true;
+    }
+    if (changed) this.rebuild();
+  }
+
+  /**
+   * Why the package cannot be unloaded (empty: it can): it is not loaded at run time (the terminology folder and
+   * PACKAGES are configuration), another package served depends on it, or another package's resources use a code
+   * system or value set only it serves.
+   */
+  unloadProblems(name: string, version: string): { status: number; problems: Bilingual[] } {
+    const part = this.parts.find((p) => p.info.name === name && p.info.version === version);
+    const label = `${name}#${version}`;
+    if (!part) return { status: 404, problems: [{ en: `Package ${label} is not loaded`, da: `Pakken ${label} er ikke indlæst` }] };
+    if (part.info.origin !== 'loaded') {
+      const where = part.info.origin === 'terminology'
+        ? { en: 'the terminology folder', da: 'terminologimappen' } : { en: 'PACKAGES', da: 'PACKAGES' };
+      return { status: 409, problems: [{
+        en: `Package ${label} is served from ${where.en} (configuration); change the configuration and restart to take it out`,
+        da: `Pakken ${label} udgives fra ${where.da} (konfigurationen); ret konfigurationen og genstart for at tage den ud`,
+      }] };
+    }
+    const rest = this.parts.filter((p) => p !== part);
+    const problems: Bilingual[] = [];
+    for (const other of rest) {
+      for (const [dep, wanted] of Object.entries(other.info.dependencies)) {
+        if (dep !== name || !(wanted === version || versionMatches(wanted, version))) continue;
+        if (rest.some((p) => p.info.name === dep && (p.info.version === wanted || versionMatches(wanted, p.info.version)))) continue;
+        problems.push({
+          en: `Package ${other.info.name}#${other.info.version} depends on ${dep}#${wanted}; unload it first`,
+          da: `Pakken ${other.info.name}#${other.info.version} afhænger af ${dep}#${wanted}; tag den ud først`,
+        });
+      }
+    }
+    const remaining = new ResourceSet([...this.base, ...rest.flatMap((p) => p.resources)]);
+    const gone = new ResourceSet(part.resources);
+    // served after the unload: by what stays published, or by the registry's other layers (written, FHIR's own …)
+    const servedElsewhere = (type: 'CodeSystem' | 'ValueSet', url: string, version?: string) => {
+      const matches = (x: TerminologyResource) => version === undefined || versionMatches(version, x.version);
+      if (!gone.versions(type, url).some(matches)) return true;
+      const published = new Set<TerminologyResource>(this.set.versions(type, url));
+      return remaining.versions(type, url).some(matches) || this.registry.versions(type, url, true).some((x) => !published.has(x) && matches(x));
+    };
+    for (const other of rest) {
+      if (other.resources.length === 0) continue;
+      problems.push(...unresolvedReferences(other.resources, { has: servedElsewhere }, `${other.info.name}#${other.info.version}`).map((p) => ({
+        en: `${p.en.replace(/, which is neither in the package.*$/, '')}, which only ${label} serves`,
+        da: `${p.da.replace(/, som hverken er i pakken.*$/, '')}, som kun ${label} udgiver`,
+      })));
+    }
+    return { status: 409, problems };
+  }
+
+  private add(pkg: CheckedPackage, origin: PackageInfo['origin'], loaded?: { loadedAt?: string; loadedBy?: string }, rebuild = true): void {
     this.parts.push({
       info: {
         name: pkg.name, version: pkg.version, fhirVersion: pkg.fhirVersion, dependencies: pkg.dependencies, origin, resources: pkg.resources.length,
-        ...(loadedAt ? { loadedAt } : {}),
+        counts: countTypes(pkg.resources),
+        ...(loaded?.loadedAt ? { loadedAt: loaded.loadedAt } : {}),
+        ...(loaded?.loadedBy ? { loadedBy: loaded.loadedBy } : {}),
       },
       resources: pkg.resources.map(packResource),
     });

@@ -5,7 +5,7 @@ import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headOf, type WrittenVersion } from './past-version';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { MemoryClosureTables } from './closure-memory';
-import { packageAlreadyLoaded, type PackageRecord, type StoredPackage } from './packages';
+import { packageAlreadyLoaded, packageNotLoaded, type PackageRecord, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
 
 /** A store that keeps resources in memory only (tests, and servers whose writes need not survive a restart). */
@@ -125,5 +125,12 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
 
   async listPackages(): Promise<StoredPackage[]> {
     return structuredClone(this.packages);
+  }
+
+  async unloadPackage(name: string, version: string, by?: string): Promise<PackageUnload> {
+    const i = this.packages.findIndex((p) => p.name === name && p.version === version);
+    if (i < 0) throw packageNotLoaded(name, version);
+    const [gone] = this.packages.splice(i, 1);
+    return { name, version, loadedAt: gone!.loadedAt, unloadedAt: nowInstant(), ...(by ? { unloadedBy: by } : {}) };
   }
 }

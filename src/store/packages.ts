@@ -1,4 +1,5 @@
 import type { TerminologyResource } from '../terminology/resource-set';
+import { FhirError } from '../errors/fhir-error';
 import { StoreConflictError } from './store';
 
 /**
@@ -12,11 +13,27 @@ export interface PackageRecord {
   dependencies: Record<string, string>;
   description?: string;
   resources: TerminologyResource[];
+  /** Who loaded it: the token's sub. */
+  loadedBy?: string;
 }
 
 export interface StoredPackage extends PackageRecord {
   /** When it was loaded, an ISO instant. */
   loadedAt: string;
+}
+
+/** A package taken out of service (`$unload-package`): which load of it, when and by whom. */
+export interface PackageUnload {
+  name: string;
+  version: string;
+  /** The load it undoes (a name#version loaded again later is another load). */
+  loadedAt: string;
+  unloadedAt: string;
+  unloadedBy?: string;
+}
+
+export function packageNotLoaded(name: string, version: string): FhirError {
+  return FhirError.notFound(`Package ${name}#${version} is not loaded`, { da: `Pakken ${name}#${version} er ikke indlæst` });
 }
 
 export function packageAlreadyLoaded(name: string, version: string): StoreConflictError {
@@ -39,6 +56,7 @@ export interface PackageRow {
   dependencies: string;
   content: string;
   loaded_at: string;
+  loaded_by: string | null;
 }
 
 export function packageFromRow(row: PackageRow): StoredPackage {
@@ -50,6 +68,7 @@ export function packageFromRow(row: PackageRow): StoredPackage {
     dependencies: JSON.parse(row.dependencies) as Record<string, string>,
     ...(content.description !== undefined ? { description: content.description } : {}),
     resources: content.resources,
+    ...(row.loaded_by ? { loadedBy: row.loaded_by } : {}),
     loadedAt: row.loaded_at,
   };
 }

@@ -29,7 +29,7 @@ export const MIGRATIONS_TABLE = 'faelles_tx_migrations';
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The tables this build reads and writes; start-up checks they are there (a schema can be damaged by hand). */
-export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history', ...CLOSURE_POSTGRES_TABLES, 'package', 'audit_event'] as const;
+export const SCHEMA_TABLES = ['store_state', 'resource', 'resource_history', ...CLOSURE_POSTGRES_TABLES, 'package', 'audit_event', 'package_unloaded'] as const;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -122,6 +122,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX resource_history_by_change ON resource_history (change_seq);
     `,
   },
+  // ---- migration: who loaded a package; packages unloaded at run time ----
+  {
+    // expand: a nullable column and a new table, which builds of migrations 1–4 do not read (such a build does not
+    // follow an unload until it restarts, as the row is gone from package then)
+    version: 5,
+    name: 'who loaded a package; packages unloaded at run time',
+    compatibleFrom: 1,
+    sql: `
+      ALTER TABLE package ADD COLUMN loaded_by text;
+      -- One row per unload (src/store/packages.ts PackageUnload): the package row is deleted in the same
+      -- transaction; replicas follow unloads with WHERE change_seq > N, in order with the loads.
+      CREATE TABLE package_unloaded (
+        name        text   NOT NULL,
+        version     text   NOT NULL,
+        loaded_at   text   NOT NULL,
+        unloaded_at text   NOT NULL,
+        unloaded_by text,
+        change_seq  bigint NOT NULL PRIMARY KEY
+      );
+    `,
+  },
+  // ---- end of migration ----
 ];
 
 function quoteIdent(name: string): string {

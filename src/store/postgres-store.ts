@@ -12,7 +12,7 @@ import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
-import { packageAlreadyLoaded, packageContent, packageFromRow, type PackageRecord, type PackageRow, type StoredPackage } from './packages';
+import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, FHIR_ID, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
 
 /** The channel every PostgresStore notifies on after a write; the payload is `{schema} {change sequence}`. */
@@ -138,7 +138,7 @@ function textColumn(value: unknown, what: string): string | null {
  *  - after a write, NOTIFY faelles_tx_changes '{schema} {sequence}'; follow() keeps a ChangeSink up to date from
  *    those notifications, and from a poll every pollIntervalMs and after every reconnect of the listener.
  */
-const PACKAGE_COLUMNS = 'name, version, fhir_version, dependencies, content, loaded_at';
+const PACKAGE_COLUMNS = 'name, version, fhir_version, dependencies, content, loaded_at, loaded_by';
 
 export class PostgresStore extends BaseStore implements TerminologyStore, ChangeFeed {
   readonly schema: string;
@@ -543,12 +543,12 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
          RETURNING change_seq::text AS seq, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`);
       if (!state) throw new Error(`${this.t('store_state')} has no row`);
       const inserted = await client.query(
-        `INSERT INTO ${this.t('package')} (name, version, fhir_version, dependencies, content, loaded_at, change_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name, version) DO NOTHING`,
-        [pkg.name, pkg.version, fhirVersion, dependencies, textColumn(content, 'package content'), state.now, state.seq]);
+        `INSERT INTO ${this.t('package')} (name, version, fhir_version, dependencies, content, loaded_at, loaded_by, change_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name, version) DO NOTHING`,
+        [pkg.name, pkg.version, fhirVersion, dependencies, textColumn(content, 'package content'), state.now, pkg.loadedBy ?? null, state.seq]);
       if (inserted.rowCount !== 1) throw packageAlreadyLoaded(pkg.name, pkg.version);
       await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.schema} ${state.seq}`]);
-      return { name: pkg.name, version: pkg.version, fhir_version: fhirVersion, dependencies, content, loaded_at: state.now };
+      return { name: pkg.name, version: pkg.version, fhir_version: fhirVersion, dependencies, content, loaded_at: state.now, loaded_by: pkg.loadedBy ?? null };
     });
     const stored = packageFromRow(row);
     // Committed: this process serves it before the caller continues.
@@ -565,17 +565,58 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     return rows.map(packageFromRow);
   }
 
+  async unloadPackage(name: string, version: string, by?: string): Promise<PackageUnload> {
+    const unload = await this.transaction(async (client) => {
+      const { rows: [state] } = await client.query<{ seq: string; now: string }>(
+        `UPDATE ${this.t('store_state')} SET change_seq = change_seq + 1
+         RETURNING change_seq::text AS seq, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`);
+      if (!state) throw new Error(`${this.t('store_state')} has no row`);
+      const { rows: [gone] } = await client.query<{ loaded_at: string }>(
+        `DELETE FROM ${this.t('package')} WHERE name = $1 AND version = $2 RETURNING loaded_at`, [name, version]);
+      if (!gone) throw packageNotLoaded(name, version);
+      await client.query(
+        `INSERT INTO ${this.t('package_unloaded')} (name, version, loaded_at, unloaded_at, unloaded_by, change_seq) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [name, version, gone.loaded_at, state.now, by ?? null, state.seq]);
+      await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.schema} ${state.seq}`]);
+      const out: PackageUnload = { name, version, loadedAt: gone.loaded_at, unloadedAt: state.now, ...(by ? { unloadedBy: by } : {}) };
+      return out;
+    });
+    try {
+      this.sink?.unloadPackages?.([unload]);
+    } catch (e) {
+      this.logger.error(`PostgreSQL: applying an unloaded package failed: ${(e as Error).message}`);
+    }
+    return unload;
+  }
+
+  /** Loads and unloads since the last fetch, delivered in the order they were committed. */
   private async fetchPackages(): Promise<void> {
     if (!this.sink?.applyPackages) return;
-    const rows = await this.query<PackageRow & { seq: string }>(
-      `SELECT ${PACKAGE_COLUMNS}, change_seq::text AS seq FROM ${this.t('package')} WHERE change_seq > $1 ORDER BY change_seq`, [this.seenPackageSeq]);
-    if (rows.length === 0) return;
+    const since = this.seenPackageSeq;
+    const [loads, unloads] = await Promise.all([
+      this.query<PackageRow & { seq: string }>(
+        `SELECT ${PACKAGE_COLUMNS}, change_seq::text AS seq FROM ${this.t('package')} WHERE change_seq > $1 ORDER BY change_seq`, [since]),
+      this.query<{ name: string; version: string; loaded_at: string; unloaded_at: string; unloaded_by: string | null; seq: string }>(
+        `SELECT name, version, loaded_at, unloaded_at, unloaded_by, change_seq::text AS seq FROM ${this.t('package_unloaded')}
+         WHERE change_seq > $1 ORDER BY change_seq`, [since]),
+    ]);
+    if (loads.length === 0 && unloads.length === 0) return;
+    const events = [
+      ...loads.map((r) => ({ seq: Number(r.seq), load: packageFromRow(r) })),
+      ...unloads.map((r) => ({
+        seq: Number(r.seq),
+        unload: { name: r.name, version: r.version, loadedAt: r.loaded_at, unloadedAt: r.unloaded_at, ...(r.unloaded_by ? { unloadedBy: r.unloaded_by } : {}) } as PackageUnload,
+      })),
+    ].sort((a, b) => a.seq - b.seq);
     try {
-      this.sink.applyPackages(rows.map(packageFromRow));
+      for (const e of events) {
+        if ('load' in e) this.sink.applyPackages([e.load]);
+        else this.sink.unloadPackages?.([e.unload]);
+      }
     } catch (e) {
-      this.logger.error(`PostgreSQL: applying loaded packages failed: ${(e as Error).message}`);
+      this.logger.error(`PostgreSQL: applying loaded or unloaded packages failed: ${(e as Error).message}`);
     }
-    this.seenPackageSeq = rows.reduce((max, r) => Math.max(max, Number(r.seq)), this.seenPackageSeq);
+    this.seenPackageSeq = events.reduce((max, e) => Math.max(max, e.seq), this.seenPackageSeq);
   }
 
   private onNotification(message: Notification): void {

@@ -8,7 +8,7 @@ import { joinKeys, keyNeedle, type AuditOfWrite, type AuditQuery, type AuditReco
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
-import { packageAlreadyLoaded, packageContent, packageFromRow, type PackageRecord, type PackageRow, type StoredPackage } from './packages';
+import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
 
@@ -59,6 +59,9 @@ const MIGRATIONS: string[] = [
      content  TEXT NOT NULL
    );
    CREATE INDEX audit_event_by_time ON audit_event (recorded);`,
+  // ---- migration: who loaded a package (src/store/packages.ts) ----
+  `ALTER TABLE package ADD COLUMN loaded_by TEXT;`,
+  // ---- end of migration ----
 ];
 
 /** The tables this build uses; start-up checks they are there. */
@@ -326,18 +329,34 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     const loadedAt = nowInstant();
     const { fhirVersion, dependencies, content } = packageContent(pkg);
     try {
-      const inserted = this.db.prepare(`INSERT INTO package (name, version, fhir_version, dependencies, content, loaded_at)
-        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING`).run(pkg.name, pkg.version, fhirVersion, dependencies, content, loadedAt);
+      const inserted = this.db.prepare(`INSERT INTO package (name, version, fhir_version, dependencies, content, loaded_at, loaded_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING`).run(pkg.name, pkg.version, fhirVersion, dependencies, content, loadedAt, pkg.loadedBy ?? null);
       if (inserted.changes !== 1) throw packageAlreadyLoaded(pkg.name, pkg.version);
       this.full = undefined;
     } catch (e) {
       throw this.writeError(e);
     }
-    return packageFromRow({ name: pkg.name, version: pkg.version, fhir_version: fhirVersion, dependencies, content, loaded_at: loadedAt });
+    return packageFromRow({ name: pkg.name, version: pkg.version, fhir_version: fhirVersion, dependencies, content, loaded_at: loadedAt, loaded_by: pkg.loadedBy ?? null });
   }
 
   async listPackages(): Promise<StoredPackage[]> {
-    const rows = this.db.prepare('SELECT name, version, fhir_version, dependencies, content, loaded_at FROM package ORDER BY rowid').all() as PackageRow[];
+    const rows = this.db.prepare('SELECT name, version, fhir_version, dependencies, content, loaded_at, loaded_by FROM package ORDER BY rowid').all() as PackageRow[];
     return rows.map(packageFromRow);
+  }
+
+  async unloadPackage(name: string, version: string, by?: string): Promise<PackageUnload> {
+    const unloadedAt = nowInstant();
+    let loadedAt: string | undefined;
+    try {
+      this.db.transaction(() => {
+        loadedAt = (this.db.prepare('SELECT loaded_at FROM package WHERE name = ? AND version = ?').get(name, version) as { loaded_at: string } | undefined)?.loaded_at;
+        if (loadedAt !== undefined) this.db.prepare('DELETE FROM package WHERE name = ? AND version = ?').run(name, version);
+      })();
+      this.full = undefined;
+    } catch (e) {
+      throw this.writeError(e);
+    }
+    if (loadedAt === undefined) throw packageNotLoaded(name, version);
+    return { name, version, loadedAt, unloadedAt, ...(by ? { unloadedBy: by } : {}) };
   }
 }

@@ -2,7 +2,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { ClosureTableStore } from './closure-store';
 import type { CommitGate } from './commit-gate';
-import type { PackageRecord, StoredPackage } from './packages';
+import type { PackageRecord, PackageUnload, StoredPackage } from './packages';
 import type { AuditLog, AuditOfWrite } from './audit-log';
 import type { WrittenVersion } from './past-version';
 
@@ -91,6 +91,11 @@ export interface TerminologyStore extends ClosureTableStore, AuditLog {
   savePackage(pkg: PackageRecord): Promise<StoredPackage>;
   /** Every package loaded at run time, in the order they were loaded. */
   listPackages(): Promise<StoredPackage[]>;
+  /**
+   * Takes a package loaded at run time out of the store and tells the replicas (ChangeSink.unloadPackages); a
+   * name#version not loaded is refused (FhirError 404). The same name#version may be loaded again afterwards.
+   */
+  unloadPackage(name: string, version: string, by?: string): Promise<PackageUnload>;
 }
 
 /** The state of one resource after a change: its latest version, and the resource unless that version is a delete. */
@@ -111,6 +116,8 @@ export interface ChangeSink {
   apply(changes: ResourceChange[]): void;
   /** Packages loaded at run time (by any replica); a package delivered again is ignored. */
   applyPackages?(packages: StoredPackage[]): void;
+  /** Packages unloaded (by any replica), in order with the loads; an unload of a load the sink does not serve is ignored. */
+  unloadPackages?(unloads: PackageUnload[]): void;
 }
 
 /**

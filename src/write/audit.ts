@@ -9,13 +9,17 @@ import type { StoredVersion } from '../store/store';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { idOwner, idOwnerKommunekoder } from './id-ownership';
 
-/** What a write request was: one REST interaction, a transaction Bundle, or an import ($import-local). */
-export type WriteOperationName = 'create' | 'update' | 'delete' | 'transaction' | 'import-local';
+/** What a write request was: one REST interaction, a transaction Bundle, an import ($import-local), or a package loaded or unloaded. */
+export type WriteOperationName = 'create' | 'update' | 'delete' | 'transaction' | 'import-local' | 'load-package' | 'unload-package';
 
 /** The token subject as an identifier: who wrote. */
 export const TOKEN_SUBJECT_SYSTEM = 'http://faelles-tx.dk/fhir/NamingSystem/token-subject';
 const RESTFUL_INTERACTION = 'http://hl7.org/fhir/restful-interaction';
-const ACTION: Record<WriteOperationName, AuditEvent['action']> = { create: 'C', update: 'U', delete: 'D', transaction: 'E', 'import-local': 'E' };
+const ACTION: Record<WriteOperationName, AuditEvent['action']> = {
+  create: 'C', update: 'U', delete: 'D', transaction: 'E', 'import-local': 'E', 'load-package': 'C', 'unload-package': 'D',
+};
+/** The write requests that are operations ($…), not REST interactions. */
+const OPERATION_NAMES = new Set<WriteOperationName>(['import-local', 'load-package', 'unload-package']);
 
 /** One resource a write touched (or meant to touch, when refused). */
 export interface AuditTarget {
@@ -87,8 +91,8 @@ function record(principal: Principal, operation: WriteOperationName, targets: Au
     resourceType: 'AuditEvent',
     id: randomUUID(),
     type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
-    subtype: [operation === 'import-local'
-      ? { system: RESTFUL_INTERACTION, code: 'operation', display: '$import-local' }
+    subtype: [OPERATION_NAMES.has(operation)
+      ? { system: RESTFUL_INTERACTION, code: 'operation', display: `$${operation}` }
       : { system: RESTFUL_INTERACTION, code: operation }],
     action: ACTION[operation],
     recorded,
@@ -133,4 +137,26 @@ export function operationOf(requests: readonly { method: 'POST' | 'PUT' | 'DELET
   if (given) return given;
   if (requests.length !== 1) return 'transaction';
   return requests[0]!.method === 'POST' ? 'create' : requests[0]!.method === 'PUT' ? 'update' : 'delete';
+}
+
+/** The FHIR package a `$load-package` or `$unload-package` was about, as its AuditEvent names it. */
+export interface AuditedPackage {
+  /** name#version, or what the request named when the package could not be read. */
+  label: string;
+  /** Its CodeSystems, ValueSets and ConceptMaps (none when it could not be read). */
+  resources: readonly TerminologyResource[];
+}
+
+/**
+ * The record of a package loaded or unloaded (or refused: pass the error): an entity for the package (searchable by
+ * `name#version`) and one per resource it brought or took away (searchable by url and url|version).
+ */
+export function auditOfPackage(principal: Principal, operation: 'load-package' | 'unload-package', pkg: AuditedPackage, error?: unknown): AuditRecord {
+  const method = operation === 'load-package' ? 'create' : 'delete';
+  const targets: AuditTarget[] = pkg.resources.map((r) => ({ resourceType: r.resourceType, method, ...(method === 'create' ? { after: r } : { before: r }) }));
+  const out = error === undefined ? record(principal, operation, targets, { code: '0' }) : auditOfRefusal(principal, operation, targets, error);
+  const label = clean(pkg.label, 300);
+  out.event.entity = [{ what: { display: label }, type: { system: 'http://hl7.org/fhir/resource-types', code: 'Binary' }, name: label, detail: [{ type: 'package', valueString: label }] }, ...(out.event.entity ?? [])];
+  out.entities = [label, ...out.entities];
+  return out;
 }

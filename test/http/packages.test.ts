@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { Bundle, CapabilityStatement, CodeSystem, OperationDefinition, OperationOutcome, Parameters } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationDefinition, OperationOutcome, Parameters, ValueSet } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -101,6 +101,40 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(notPackage.status).toBe(422);
     const wrongType = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send('{}');
     expect(wrongType.status).toBe(415);
+  });
+
+  it('refuses a package whose value set or map uses a code system neither in it, in its dependencies nor loaded (Danish on request)', async () => {
+    const fresh = await testApp();
+    const missing = 'http://example.org/CodeSystem/not-loaded';
+    const valueSet: ValueSet = {
+      resourceType: 'ValueSet', id: 'uses-missing', url: 'http://example.org/ValueSet/uses-missing', version: '1.0.0', status: 'active',
+      compose: { include: [{ system: FSIII }, { system: missing }] },
+    };
+    const map: ConceptMap = {
+      resourceType: 'ConceptMap', id: 'maps-missing', url: 'http://example.org/ConceptMap/maps-missing', version: '1.0.0', status: 'active',
+      group: [{ source: FSIII, target: `${missing}-too`, element: [{ code: 'a', target: [{ code: 'b', equivalence: 'equivalent' }] }] }],
+    };
+    const archive = await writePackageTarball({ name: 'kl.synthetic.dangling', version: '1.0.0' }, [valueSet, map]);
+    const res = await loadPackage(fresh, archive);
+    expect(res.status).toBe(422);
+    const reasons = texts(res.body as OperationOutcome);
+    expect(reasons).toHaveLength(2);
+    expect(reasons).toEqual(expect.arrayContaining([
+      expect.stringMatching(new RegExp(`ValueSet ${valueSet.url}\\|1\\.0\\.0 .*uses the code system ${missing},`)),
+      expect.stringMatching(new RegExp(`ConceptMap ${map.url}\\|1\\.0\\.0 .*uses the code system ${missing}-too,`)),
+    ]));
+    expect(reasons.join(' ')).not.toContain(`${FSIII},`);
+    const da = await loadPackage(fresh, archive).set('Accept-Language', 'da');
+    expect(da.status).toBe(422);
+    expect(texts(da.body as OperationOutcome).join('\n')).toMatch(new RegExp(`bruger kodesystemet ${missing}, som hverken er i pakken`));
+    // nothing of it is served
+    const search = await request(fresh).get(`/fhir/ValueSet?url=${encodeURIComponent(valueSet.url!)}`).expect(200);
+    expect((search.body as Bundle).entry ?? []).toEqual([]);
+    // with the code system in the package it loads
+    const system: CodeSystem = { resourceType: 'CodeSystem', id: 'not-loaded', url: missing, version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
+    const whole = await writePackageTarball({ name: 'kl.synthetic.whole', version: '1.0.0' }, [valueSet, system]);
+    expect((await loadPackage(fresh, whole)).status).toBe(200);
+    expect(((await request(fresh).get(`/fhir/ValueSet?url=${encodeURIComponent(valueSet.url!)}`).expect(200)).body as Bundle).entry).toHaveLength(1);
   });
 
   it('is served beside the version in use, without a restart; the same package twice is refused', async () => {

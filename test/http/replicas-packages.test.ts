@@ -2,7 +2,7 @@
  * A new KL release in a FHIR package, loaded through one replica, is served by the other without a restart, within
  * the propagation time of a write (test/http/replicas.test.ts); a restarted replica serves it from the store.
  */
-import { nextFsiiiPackage, NEXT_FSIII_VERSION } from '../../scripts/next-fsiii-release';
+import { nextFsiiiPackage, NEXT_FSIII_PACKAGE, NEXT_FSIII_VERSION } from '../../scripts/next-fsiii-release';
 import { FSIII, TERMINOLOGY_DIR } from '../support/app';
 import { tokenFor } from '../support/local';
 import { describeWithPostgres, dropSchemas, TEST_DATABASE_URL, uniqueSchema } from '../support/postgres';
@@ -63,5 +63,31 @@ describeWithPostgres('a package loaded through one of two replicas on one Postgr
     expect(again.status).toBe(409);
     c = await startServerProcess(compiled!.entry, env);
     expect(await lookupStatus(c, changes.added)).toEqual({ status: 200, version: NEXT_FSIII_VERSION });
+  }, 60_000);
+
+  it('unloaded through one replica, the others stop serving it within 1 s; loaded again, they serve it again', async () => {
+    const { archive, changes } = await nextFsiiiPackage(TERMINOLOGY_DIR);
+    const token = await tokenFor({ scope: 'openid admin' });
+    const unload = (server: ServerProcess) => fetch(`${server.baseUrl}/$unload-package`, {
+      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: NEXT_FSIII_PACKAGE.name }, { name: 'version', valueString: NEXT_FSIII_PACKAGE.version }] }),
+    });
+    expect((await lookupStatus(c!, changes.added)).status).toBe(200);
+    const res = await unload(b);
+    expect(res.status).toBe(200);
+    const t0 = Date.now();
+    expect((await lookupStatus(b, changes.added)).status).toBe(404);
+    for (const [name, server] of [['A', a], ['C', c!]] as const) {
+      expect(await within(1000, t0, `the unload reaches replica ${name}`, async () => (await lookupStatus(server, changes.added)).status === 404)).toBeLessThan(1000);
+    }
+    expect((await unload(a)).status).toBe(404);
+    const loaded = await fetch(`${c!.baseUrl}/$load-package`, {
+      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' }, body: archive,
+    });
+    expect(loaded.status).toBe(200);
+    const t1 = Date.now();
+    for (const [name, server] of [['A', a], ['B', b]] as const) {
+      expect(await within(1000, t1, `the new load reaches replica ${name}`, async () => (await lookupStatus(server, changes.added)).status === 200)).toBeLessThan(1000);
+    }
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { MunicipalValueSetLayer } from '../../src/municipal/municipal-layer';
 import { FSIII, testApp } from '../support/app';
 
 describe('service endpoints', () => {
@@ -26,6 +27,21 @@ describe('service endpoints', () => {
     expect(res.text).toContain('faelles_tx_requests_total{route="CodeSystem/$lookup",status="404"} 1');
     expect(res.text).toMatch(/faelles_tx_request_duration_seconds_bucket\{le="0.001",route="CodeSystem\/\$lookup"\}/);
     expect(res.text).toMatch(/faelles_tx_catalog_resources\{type="ValueSet"\} \d+/);
+  });
+
+  it('counts the catalogs for /metrics as /ready does, without computing the municipalities\' pick lists', async () => {
+    const app = await testApp();
+    const listed = jest.spyOn(MunicipalValueSetLayer.prototype, 'list');
+    try {
+      const res = await request(app).get('/metrics').expect(200);
+      const ready = await request(app).get('/ready').expect(200);
+      const gauge = (type: string) => Number(new RegExp(`faelles_tx_catalog_resources\\{type="${type}"\\} (\\d+)`).exec(res.text)?.[1]);
+      expect(gauge('ValueSet')).toBe(ready.body.valueSets);
+      expect(gauge('CodeSystem')).toBe(ready.body.codeSystems);
+      expect(listed.mock.calls.filter(([type]) => type === 'ValueSet')).toEqual([]);
+    } finally {
+      listed.mockRestore();
+    }
   });
 
   it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {

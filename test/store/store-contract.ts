@@ -216,6 +216,20 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(listed[0]?.description).toBe('test');
     });
 
+    it('keeps who loaded a package; unloads a package (404 when not loaded), which may then be loaded again', async () => {
+      const saved = await store.savePackage({ ...pkg('1.0.0'), loadedBy: 'kl-terminologi' });
+      expect(saved.loadedBy).toBe('kl-terminologi');
+      await store.savePackage(pkg('2.0.0'));
+      expect((await store.listPackages()).map((p) => p.loadedBy)).toEqual(['kl-terminologi', undefined]);
+      const unload = await store.unloadPackage('kl.synthetic.fsiii', '1.0.0', 'admin-2');
+      expect(unload).toMatchObject({ name: 'kl.synthetic.fsiii', version: '1.0.0', loadedAt: saved.loadedAt, unloadedBy: 'admin-2' });
+      expect(Number.isNaN(Date.parse(unload.unloadedAt))).toBe(false);
+      expect((await store.listPackages()).map((p) => p.version)).toEqual(['2.0.0']);
+      await expect(store.unloadPackage('kl.synthetic.fsiii', '1.0.0')).rejects.toMatchObject({ status: 404 });
+      await store.savePackage(pkg('1.0.0'));
+      expect((await store.listPackages()).map((p) => p.version)).toEqual(['2.0.0', '1.0.0']);
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it('keeps loaded packages when reopened', async () => {

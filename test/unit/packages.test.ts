@@ -10,6 +10,7 @@ import type { CodeSystem, ValueSet } from 'fhir/r4';
 import { BasePackageLoader, createSQLJSPackageDB, DiskBasedPackageCache, LoadStatus } from 'fhir-package-loader';
 import { checkPackage } from '../../src/packages/package-check';
 import { PackageError } from '../../src/packages/package-error';
+import { resourcesResolver, unresolvedReferences } from '../../src/packages/package-references';
 import { readPackageFolder, readPackageTarball } from '../../src/packages/package-reader';
 import { packageFiles, writePackageTarball } from '../../src/packages/package-writer';
 import { nextFsiiiRelease } from '../../scripts/next-fsiii-release';
@@ -84,6 +85,31 @@ describe('package check', () => {
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toMatch(/b\.json.*findes allerede i package\/a\.json[\s\S]*c\.json: ikke gyldig JSON[\s\S]*d\.json.*url/);
     expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, []))).join()).toContain('ingen CodeSystem');
+  });
+});
+
+describe('code systems and value sets a package uses', () => {
+  const served = resourcesResolver([fsiii(), { resourceType: 'ValueSet', url: 'http://example.org/ValueSet/served', version: '2.1.0', status: 'active' } as ValueSet]);
+  const vs = (compose: ValueSet['compose']): ValueSet => ({ ...valueSet, url: 'http://example.org/ValueSet/user', version: '1', compose });
+
+  it('are found in the package or among what is served, by url and by version', () => {
+    const own: CodeSystem = { resourceType: 'CodeSystem', url: 'http://example.org/own', version: '3', status: 'active', content: 'complete' };
+    expect(unresolvedReferences([vs({ include: [{ system: fsiii().url }, { system: fsiii().url, version: '20240530' }, { system: own.url, version: '3' }, { valueSet: ['http://example.org/ValueSet/served|2.1'] }] }), own], served, 'p')).toEqual([]);
+  });
+
+  it('each one missing is a reason, naming the resource, the element and the canonical, in English and Danish', () => {
+    const problems = unresolvedReferences([
+      vs({ include: [{ system: fsiii().url, version: '20991231' }], exclude: [{ valueSet: ['http://example.org/ValueSet/gone'] }] }),
+      { resourceType: 'ConceptMap', url: 'http://example.org/map', status: 'active', group: [{ source: 'http://example.org/a', target: fsiii().url }] },
+      { resourceType: 'CodeSystem', url: 'http://example.org/supplement', status: 'active', content: 'supplement', supplements: 'http://example.org/base' },
+    ], served, 'p#1.0.0');
+    expect(problems.map((p) => p.en)).toEqual([
+      expect.stringMatching(/^p#1\.0\.0: ValueSet http:\/\/example\.org\/ValueSet\/user\|1 \(ValueSet\.compose\.include\[0\]\.system\) uses the code system urn:oid:1\.2\.208\.176\.2\.21\|20991231,/),
+      expect.stringContaining('(ValueSet.compose.exclude[0].valueSet[0]) uses the value set http://example.org/ValueSet/gone,'),
+      expect.stringContaining('ConceptMap http://example.org/map (ConceptMap.group[0].source) uses the code system http://example.org/a,'),
+      expect.stringContaining('(CodeSystem.supplements) uses the code system http://example.org/base,'),
+    ]);
+    expect(problems[0]!.da).toContain('bruger kodesystemet urn:oid:1.2.208.176.2.21|20991231, som hverken er i pakken');
   });
 });
 

@@ -35,7 +35,8 @@ export function createMetrics(terminology: TerminologyRegistry, basePath: string
     name: 'faelles_tx_catalog_resources', help: 'Terminology resources served, by type',
     labelNames: ['type'], registers: [registry],
     collect() {
-      for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap'] as const) this.set({ type }, terminology.list(type).length);
+      // as /ready counts: the pick lists computed on first use are left out (listing them computes every municipality's)
+      for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap'] as const) this.set({ type }, terminology.list(type, { computed: false }).length);
     },
   });
   const record = (url: string, method: string, status: number, seconds: number): void => {

@@ -34,7 +34,11 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
   const router = Router();
   const raw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
   router.post(/^\/\$load-package$/, authenticate(deps.verifier), (req: Request, _res: Response, next: NextFunction) => {
-    if (!req.principal?.admin) return next(new FhirError(403, 'forbidden', 'Indlæsning af pakker kræver et token med scope admin'));
+    if (!req.principal?.admin) {
+      const refused = new FhirError(403, 'forbidden', 'Indlæsning af pakker kræver et token med scope admin');
+      void deps.service.recordRefusal('load-package', { principal: req.principal! }, 'pakken', refused);
+      return next(refused);
+    }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     if (!ARCHIVE_TYPES.test(type)) {
       return next(new FhirError(415, 'not-supported', `Send pakken som .tgz med Content-Type application/gzip (ikke '${type || 'ingen'}')`));
@@ -44,7 +48,7 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
     try {
       const body = req.body as unknown;
       if (!Buffer.isBuffer(body) || body.length === 0) throw FhirError.invalid('Forespørgslen har ingen pakke (.tgz) i kroppen');
-      const pkg = await deps.service.load(body, 'pakken');
+      const pkg = await deps.service.load(body, 'pakken', { principal: req.principal! });
       const count = (t: string) => pkg.resources.filter((r) => r.resourceType === t).length;
       sendResource(res, 200, operationOutcome([issue({
         severity: 'information', code: 'informational',

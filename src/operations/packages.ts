@@ -1,0 +1,115 @@
+import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { outcomeIssue } from '../errors/issue';
+import { messageLanguage } from '../errors/message-language';
+import type { PackageInfo } from '../packages/published-layer';
+import { isSemVer } from '../terminology/versions';
+import type { OperationContext, OperationHandler } from './context';
+
+const BASE = 'http://faelles-tx.dk/fhir/OperationDefinition';
+
+function packagesOf(ctx: OperationContext) {
+  const packages = ctx.services?.packages;
+  if (!packages) throw new FhirError(501, 'not-supported', 'This server does not load packages');
+  return packages;
+}
+
+/** The packages that depend on `p` (by package.json), as name#version. */
+function usedBy(p: PackageInfo, all: readonly PackageInfo[]): string[] {
+  return all.filter((o) => o !== p && Object.keys(o.dependencies).includes(p.name)).map((o) => `${o.name}#${o.version}`);
+}
+
+function packagePart(p: PackageInfo, all: readonly PackageInfo[], showLoader: boolean): ParametersParameter {
+  const part: ParametersParameter[] = [
+    { name: 'name', valueString: p.name },
+    { name: 'version', valueString: p.version },
+    { name: 'fhirVersion', valueCode: p.fhirVersion },
+    { name: 'origin', valueCode: p.origin },
+    ...(p.loadedAt ? [{ name: 'loadedAt', valueDateTime: p.loadedAt }] : []),
+    ...(showLoader && p.loadedBy ? [{ name: 'loadedBy', valueString: p.loadedBy }] : []),
+    { name: 'resources', valueInteger: p.resources },
+    { name: 'codeSystems', valueInteger: p.counts.CodeSystem },
+    { name: 'valueSets', valueInteger: p.counts.ValueSet },
+    { name: 'conceptMaps', valueInteger: p.counts.ConceptMap },
+    ...Object.entries(p.dependencies).map(([name, version]) => ({ name: 'dependency', valueString: `${name}#${version}` })),
+    ...usedBy(p, all).map((label) => ({ name: 'usedBy', valueString: label })),
+  ];
+  return { name: 'package', part };
+}
+
+/**
+ * `[base]/$packages` (this server's operation): the packages served as published catalogs, in load order: the
+ * terminology folder, those named in PACKAGES, those loaded at run time (every replica serves the same).
+ */
+export const packagesOperation: OperationHandler = {
+  spec: { name: 'packages', params: [] },
+  resourceType: 'Resource',
+  levels: ['system'],
+  definition: `${BASE}/Resource-packages`,
+  documentation: {
+    description: 'The FHIR packages served as published catalogs, in the order they were added: the terminology folder (origin terminology), ' +
+      'the packages named in PACKAGES (configured) and those loaded at run time by $load-package or the watched folder (loaded), each with ' +
+      'its name, version, FHIR version, when it was loaded, its resources by type, its dependencies and the packages that depend on it. ' +
+      "Who loaded a package (the token's sub) is shown to a caller with an admin token.",
+    outputs: [{
+      name: 'package', repeats: true,
+      documentation: 'One package: name, version, fhirVersion, origin (terminology | configured | loaded), loadedAt, loadedBy (admin callers), ' +
+        'resources, codeSystems, valueSets, conceptMaps (counts), dependency (name#version, repeats), usedBy (name#version of a package depending on it, repeats)',
+    }],
+  },
+  async handle(_input, ctx): Promise<Parameters> {
+    const all = packagesOf(ctx).layer.packages();
+    const viewer = await ctx.viewer?.();
+    return { resourceType: 'Parameters', parameter: all.map((p) => packagePart(p, all, viewer?.admin === true)) };
+  },
+};
+
+/**
+ * `POST [base]/$unload-package` (this server's operation, admin scope): takes a package loaded at run time out of
+ * service on every replica, as `$load-package` brought it in; recorded in the audit log.
+ */
+export const unloadPackageOperation: OperationHandler = {
+  spec: { name: 'unload-package', params: [{ name: 'name', type: 'string' }, { name: 'version', type: 'string' }] },
+  resourceType: 'Resource',
+  levels: ['system'],
+  methods: ['POST'],
+  affectsState: true,
+  definition: `${BASE}/Resource-unload-package`,
+  documentation: {
+    description: 'Takes a FHIR package loaded at run time ($load-package or the watched folder) out of the published catalogs of every replica, ' +
+      'without a restart (admin scope). Refused, and nothing changes, when the package is not loaded (404), when it is configuration ' +
+      '(the terminology folder or PACKAGES: 409), or when another package served depends on it or uses a code system or value set only ' +
+      'it serves (409, each one named). To replace a package: load the new version (served beside the old), then unload the old one. ' +
+      'Recorded in the audit log (AuditEvent, entity name#version).',
+    inputs: { name: 'The package name, e.g. kl.dk.fhir.term', version: 'The package version, e.g. 2.0.0' },
+    requiredInputs: ['name', 'version'],
+    outputs: [{ name: 'return', type: 'OperationOutcome', documentation: 'What was unloaded' }],
+  },
+  async handle(input, ctx): Promise<OperationOutcome> {
+    // a batch entry has no caller: a batch writes nothing
+    if (!ctx.caller) throw FhirError.notSupported('$unload-package is not answered in a batch; POST it on its own', { da: '$unload-package kan ikke sendes i en batch; send den for sig' });
+    const principal = await ctx.caller.principal();
+    const name = input.string('name');
+    const version = input.string('version');
+    if (!principal.admin) {
+      const refused = new FhirError(403, 'forbidden', 'Unloading a package needs a token with the admin scope', { da: 'Udtagning af pakker kræver et token med scope admin' });
+      await packagesOf(ctx).service.recordRefusal('unload-package', { principal }, `${name ?? ''}#${version ?? ''}`, refused);
+      throw refused;
+    }
+    if (!name || !version) {
+      throw FhirError.invalid('Give the package as name and version (e.g. name=kl.dk.fhir.term, version=2.0.0)', {
+        expression: [name ? 'version' : 'name'], da: 'Angiv pakken med name og version (fx name=kl.dk.fhir.term, version=2.0.0)',
+      });
+    }
+    if (!isSemVer(version)) throw FhirError.invalid(`The package version '${version.slice(0, 100)}' is not a semantic version (e.g. 2.0.0)`, { expression: ['version'] });
+    const packages = packagesOf(ctx);
+    const resources = packages.layer.package(name, version)?.counts;
+    await packages.service.unload(name, version, { principal });
+    const counts = resources ?? { CodeSystem: 0, ValueSet: 0, ConceptMap: 0 };
+    const text = {
+      en: `Package ${name}#${version} is unloaded: ${counts.CodeSystem} code systems, ${counts.ValueSet} value sets and ${counts.ConceptMap} concept maps are no longer served`,
+      da: `Pakken ${name}#${version} er taget ud: ${counts.CodeSystem} kodesystemer, ${counts.ValueSet} værdisæt og ${counts.ConceptMap} mapninger udgives ikke længere`,
+    };
+    return { resourceType: 'OperationOutcome', issue: [outcomeIssue({ severity: 'information', code: 'informational', text }, messageLanguage(ctx.acceptLanguages))] };
+  },
+};

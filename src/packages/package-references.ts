@@ -1,0 +1,93 @@
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { Bilingual } from '../errors/issue';
+import type { TerminologyResource } from '../terminology/resource-set';
+import { versionMatches } from '../terminology/versions';
+
+/** Whether a code system or value set (url, optionally a version) is served: in the package, or loaded already. */
+export interface ReferenceResolver {
+  has(type: 'CodeSystem' | 'ValueSet', url: string, version?: string): boolean;
+}
+
+interface Reference {
+  type: 'CodeSystem' | 'ValueSet';
+  url: string;
+  version?: string;
+  /** Where the resource names it, as a FHIRPath-like path. */
+  element: string;
+}
+
+/** `url|version` (a canonical with its version) split; `version` wins over a `|` in the canonical. */
+function canonical(value: string, version?: string): { url: string; version?: string } {
+  const bar = value.indexOf('|');
+  if (bar < 0) return version ? { url: value, version } : { url: value };
+  return { url: value.slice(0, bar), version: version ?? (value.slice(bar + 1) || undefined) };
+}
+
+function referencesOf(r: TerminologyResource): Reference[] {
+  const out: Reference[] = [];
+  const add = (type: Reference['type'], element: string, value: unknown, version?: string) => {
+    if (typeof value !== 'string' || value === '') return;
+    out.push({ type, element, ...canonical(value, version) });
+  };
+  if (r.resourceType === 'CodeSystem') {
+    add('CodeSystem', 'CodeSystem.supplements', (r as CodeSystem).supplements);
+  } else if (r.resourceType === 'ValueSet') {
+    const compose = (r as ValueSet).compose;
+    for (const part of ['include', 'exclude'] as const) {
+      (compose?.[part] ?? []).forEach((c, i) => {
+        add('CodeSystem', `ValueSet.compose.${part}[${i}].system`, c.system, c.version);
+        (c.valueSet ?? []).forEach((vs, j) => add('ValueSet', `ValueSet.compose.${part}[${i}].valueSet[${j}]`, vs));
+      });
+    }
+  } else {
+    ((r as ConceptMap).group ?? []).forEach((g, i) => {
+      add('CodeSystem', `ConceptMap.group[${i}].source`, g.source, g.sourceVersion);
+      add('CodeSystem', `ConceptMap.group[${i}].target`, g.target, g.targetVersion);
+    });
+  }
+  return out;
+}
+
+/** A resolver over a list of resources (the package's own). */
+export function resourcesResolver(resources: readonly TerminologyResource[]): ReferenceResolver {
+  const byUrl = new Map<string, (string | undefined)[]>();
+  for (const r of resources) {
+    if (r.resourceType !== 'CodeSystem' && r.resourceType !== 'ValueSet') continue;
+    const key = `${r.resourceType} ${r.url}`;
+    byUrl.set(key, [...(byUrl.get(key) ?? []), r.version]);
+  }
+  return {
+    has: (type, url, version) => {
+      const versions = byUrl.get(`${type} ${url}`);
+      return versions !== undefined && (version === undefined || versions.some((v) => versionMatches(version, v)));
+    },
+  };
+}
+
+const NOUN: Record<Reference['type'], Bilingual> = {
+  CodeSystem: { en: 'the code system', da: 'kodesystemet' },
+  ValueSet: { en: 'the value set', da: 'værdisættet' },
+};
+
+/**
+ * The code systems and value sets the package's resources use (a ValueSet's compose systems and value sets, a
+ * ConceptMap's group source and target, a supplement's code system) that are neither in the package nor served
+ * (its dependencies, the catalogs, what is written): each one a reason to refuse the package, naming the resource
+ * and the canonical. `served` answers for everything outside the package.
+ */
+export function unresolvedReferences(resources: readonly TerminologyResource[], served: ReferenceResolver, source: string): Bilingual[] {
+  const own = resourcesResolver(resources);
+  const problems: Bilingual[] = [];
+  for (const r of resources) {
+    const label = `${r.resourceType} ${r.url}${r.version ? `|${r.version}` : ''}`;
+    for (const ref of referencesOf(r)) {
+      if (own.has(ref.type, ref.url, ref.version) || served.has(ref.type, ref.url, ref.version)) continue;
+      const target = `${ref.url}${ref.version ? `|${ref.version}` : ''}`;
+      problems.push({
+        en: `${source}: ${label} (${ref.element}) uses ${NOUN[ref.type].en} ${target}, which is neither in the package, in its dependencies nor loaded; load it first or add it to the package`,
+        da: `${source}: ${label} (${ref.element}) bruger ${NOUN[ref.type].da} ${target}, som hverken er i pakken, i dens afhængigheder eller indlæst; indlæs det først, eller læg det i pakken`,
+      });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/verifier';
+import { FhirError } from '../errors/fhir-error';
+import { PackageError } from './package-error';
+import type { PackageService } from './package-service';
+import type { PublishedLayer } from './published-layer';
+
+/** The watched folder, as the audit log names who loaded a package from it. */
+export const WATCH_PRINCIPAL: Principal = { subject: 'faelles-tx:PACKAGES_WATCH', scopes: ['admin'], admin: true };
+
+/** What one scan did, by file name. */
+export interface ScanResult {
+  loaded: string[];
+  /** Loaded already (by this server, another replica, or an earlier start). */
+  known: string[];
+  refused: string[];
+  /** Seen for the first time or still changing: taken at a later scan, once unchanged. */
+  waiting: string[];
+}
+
+interface Seen {
+  /** size and mtime: a file still being copied changes between scans. */
+  stamp: string;
+  /** Set once tried: the stamp and the packages served then (a refused one is tried again when either changes). */
+  tried?: { stamp: string; served: string; loaded: boolean };
+}
+
+/**
+ * PACKAGES_WATCH: a folder an administrator drops package archives (.tgz) into. Each scan takes every `.tgz` that has
+ * not changed since the previous scan (so a file still being copied is not read half) and loads it as `$load-package`
+ * would: checked whole, kept in the store, followed by every replica, recorded in the audit log. One loaded already
+ * (e.g. by another replica watching the same folder, or before a restart) is passed over quietly; one refused is
+ * logged with every reason and left alone, and tried again only when the file changes or another package is loaded
+ * (it may have waited for a dependency). Files are never moved or deleted.
+ */
+export class PackageFolderWatch {
+  private readonly seen = new Map<string, Seen>();
+  /** Why each file refused at its last try was refused. */
+  private readonly lastReasons = new Map<string, string[]>();
+  private timer?: NodeJS.Timeout;
+  private scanning?: Promise<ScanResult>;
+
+  constructor(private readonly deps: { dir: string; service: PackageService; layer: PublishedLayer; logger: Logger }) {}
+
+  /** Scans every `intervalMs` until stopped (the timer does not keep the process alive). */
+  start(intervalMs: number): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.scan().catch((e: unknown) => this.deps.logger.error({ err: e }, 'PACKAGES_WATCH: scanning the folder failed')), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One scan (a scan under way is waited for, not run twice at once). */
+  scan(): Promise<ScanResult> {
+    this.scanning ??= this.scanNow().finally(() => {
+      this.scanning = undefined;
+    });
+    return this.scanning;
+  }
+
+  private served(): string {
+    return this.deps.layer.packages().map((p) => `${p.name}#${p.version}@${p.loadedAt ?? ''}`).join(' ');
+  }
+
+  private async scanNow(): Promise<ScanResult> {
+    const { dir, logger } = this.deps;
+    const result: ScanResult = { loaded: [], known: [], refused: [], waiting: [] };
+    const names = fs.readdirSync(dir).filter((f) => /\.tgz$/i.test(f) && !f.startsWith('.')).sort();
+    for (const gone of [...this.seen.keys()].filter((f) => !names.includes(f))) this.seen.delete(gone);
+    const ready: string[] = [];
+    for (const name of names) {
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(path.join(dir, name));
+      } catch {
+        continue; // removed meanwhile
+      }
+      if (!stat.isFile()) continue;
+      const stamp = `${stat.size} ${stat.mtimeMs}`;
+      const before = this.seen.get(name);
+      if (!before || before.stamp !== stamp) {
+        this.seen.set(name, { stamp });
+        result.waiting.push(name);
+        continue;
+      }
+      ready.push(name);
+    }
+    // A package waiting for a dependency in the same folder loads once the dependency has: repeat while something loads.
+    let progress = true;
+    while (progress) {
+      progress = false;
+      for (const name of ready) {
+        const entry = this.seen.get(name)!;
+        const served = this.served();
+        if (entry.tried && entry.tried.stamp === entry.stamp && (entry.tried.loaded || entry.tried.served === served)) continue;
+        const outcome = await this.load(name);
+        // a failure of the server (the store unreachable …) is tried again at the next scan
+        entry.tried = outcome === 'failed' ? undefined : { stamp: entry.stamp, served: this.served(), loaded: outcome !== 'refused' };
+        result[outcome === 'failed' ? 'refused' : outcome].push(name);
+        if (outcome === 'loaded') progress = true;
+      }
+    }
+    result.refused = result.refused.filter((f) => !result.loaded.includes(f) && !result.known.includes(f));
+    result.refused = [...new Set(result.refused)];
+    for (const name of result.refused) {
+      const reasons = this.lastReasons.get(name) ?? [];
+      logger.error({ file: path.join(dir, name), reasons }, `PACKAGES_WATCH: ${name} is refused and left alone: ${reasons.slice(0, 5).join('; ')}`);
+    }
+    return result;
+  }
+
+  private async load(name: string): Promise<'loaded' | 'known' | 'refused' | 'failed'> {
+    const { dir, service, logger } = this.deps;
+    const file = path.join(dir, name);
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (e) {
+      this.lastReasons.set(name, [`cannot be read: ${(e as Error).message}`]);
+      return 'refused';
+    }
+    try {
+      const pkg = await service.load(bytes, name, { principal: WATCH_PRINCIPAL });
+      this.lastReasons.delete(name);
+      logger.info({ file, package: `${pkg.name}#${pkg.version}`, resources: pkg.resources.length }, `PACKAGES_WATCH: ${name} loaded as ${pkg.name}#${pkg.version}`);
+      return 'loaded';
+    } catch (e) {
+      if (e instanceof FhirError && e.status === 409) {
+        this.lastReasons.delete(name);
+        logger.info({ file }, `PACKAGES_WATCH: ${name} is loaded already (a changed package needs a new version)`);
+        return 'known';
+      }
+      if (!(e instanceof FhirError) || e.status >= 500) {
+        this.lastReasons.set(name, [`the server could not load it now (${(e as Error).message}); tried again at the next scan`]);
+        return 'failed';
+      }
+      this.lastReasons.set(name, e instanceof PackageError ? e.problems : [e.message]);
+      return 'refused';
+    }
+  }
+}

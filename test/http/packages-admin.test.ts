@@ -1,0 +1,185 @@
+/**
+ * What an administrator does with the packages served: list them ($packages: what, which version, when, by whom, how
+ * many resources) and take one loaded at run time out again ($unload-package), never one another package needs;
+ * loads and unloads are in the audit log like writes.
+ */
+import type { AuditEvent, Bundle, CapabilityStatement, CodeSystem, OperationDefinition, OperationOutcome, Parameters, ValueSet } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { writePackageTarball } from '../../src/packages/package-writer';
+import { testApp } from '../support/app';
+import { tokenFor } from '../support/local';
+
+const A_URL = 'http://example.org/CodeSystem/a';
+const codeSystemA: CodeSystem = { resourceType: 'CodeSystem', id: 'a', url: A_URL, version: '1', status: 'active', content: 'complete', concept: [{ code: 'x', display: 'X' }] };
+const valueSetUsingA = (id: string): ValueSet => ({
+  resourceType: 'ValueSet', id, url: `http://example.org/ValueSet/${id}`, version: '1', status: 'active', compose: { include: [{ system: A_URL }] },
+});
+
+let adminToken: string;
+
+beforeAll(async () => {
+  adminToken = await tokenFor({ scope: 'openid admin', sub: 'kl-terminologi' });
+});
+
+function load(app: App, archive: Buffer) {
+  return request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type('application/gzip').send(archive);
+}
+
+function unload(app: App, name: string, version: string, token: string | null = adminToken) {
+  const req = request(app).post('/fhir/$unload-package').type('application/fhir+json');
+  if (token) req.set('Authorization', `Bearer ${token}`);
+  return req.send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: name }, { name: 'version', valueString: version }] });
+}
+
+function packageList(body: Parameters): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const p of body.parameter ?? []) {
+    const fields: Record<string, unknown> = {};
+    for (const part of p.part ?? []) {
+      const value = Object.entries(part).find(([k]) => k.startsWith('value'))?.[1];
+      if (part.name === 'dependency' || part.name === 'usedBy') fields[part.name] = [...((fields[part.name] as unknown[]) ?? []), value];
+      else fields[part.name] = value;
+    }
+    out[`${fields.name}#${fields.version}`] = fields;
+  }
+  return out;
+}
+
+function texts(outcome: OperationOutcome): string {
+  return outcome.issue.map((i) => i.details?.text ?? '').join('\n');
+}
+
+async function served(app: App, url: string): Promise<string[]> {
+  const res = await request(app).get(`/fhir/CodeSystem?url=${encodeURIComponent(url)}`).expect(200);
+  return ((res.body as Bundle).entry ?? []).map((e) => (e.resource as CodeSystem).version ?? '');
+}
+
+describe('$packages', () => {
+  it('lists the terminology folder and each package loaded, with version, origin, counts, when and (for an admin) by whom', async () => {
+    const app = await testApp();
+    const before = Date.now();
+    const a = await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]);
+    const b = await writePackageTarball({ name: 'example.b', version: '2.0.0', dependencies: { 'example.a': '1.0.0' } }, [valueSetUsingA('b')]);
+    expect((await load(app, a)).status).toBe(200);
+    expect((await load(app, b)).status).toBe(200);
+
+    const anonymous = packageList((await request(app).get('/fhir/$packages').expect(200)).body as Parameters);
+    expect(Object.keys(anonymous)).toEqual(['faelles-tx.catalogs#0.1.0', 'example.a#1.0.0', 'example.b#2.0.0']);
+    const catalogs = anonymous['faelles-tx.catalogs#0.1.0']!;
+    expect(catalogs).toMatchObject({ origin: 'terminology', fhirVersion: '4.0.1' });
+    expect((catalogs.codeSystems as number) + (catalogs.valueSets as number) + (catalogs.conceptMaps as number)).toBe(catalogs.resources);
+    expect(catalogs.loadedAt).toBeUndefined();
+    expect(anonymous['example.a#1.0.0']).toMatchObject({ origin: 'loaded', resources: 1, codeSystems: 1, valueSets: 0, conceptMaps: 0, usedBy: ['example.b#2.0.0'] });
+    expect(anonymous['example.b#2.0.0']).toMatchObject({ resources: 1, valueSets: 1, dependency: ['hl7.fhir.r4.core#4.0.1', 'example.a#1.0.0'] });
+    expect(Date.parse(anonymous['example.a#1.0.0']!.loadedAt as string)).toBeGreaterThanOrEqual(before - 1000);
+    expect(anonymous['example.a#1.0.0']!.loadedBy).toBeUndefined();
+
+    const admin = packageList((await request(app).get('/fhir/$packages').set('Authorization', `Bearer ${adminToken}`).expect(200)).body as Parameters);
+    expect(admin['example.a#1.0.0']!.loadedBy).toBe('kl-terminologi');
+    const municipal = packageList((await request(app).get('/fhir/$packages').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '101' })}`).expect(200)).body as Parameters);
+    expect(municipal['example.a#1.0.0']!.loadedBy).toBeUndefined();
+  });
+});
+
+describe('$unload-package', () => {
+  it('needs an admin token, POST, a name and a version', async () => {
+    const app = await testApp();
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
+    expect((await unload(app, 'example.a', '1.0.0', null)).status).toBe(401);
+    expect((await unload(app, 'example.a', '1.0.0', await tokenFor({ kommunekode: '101' }))).status).toBe(403);
+    expect((await request(app).get('/fhir/$unload-package?name=example.a&version=1.0.0').set('Authorization', `Bearer ${adminToken}`)).status).toBe(405);
+    const noVersion = await request(app).post('/fhir/$unload-package').set('Authorization', `Bearer ${adminToken}`).type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'example.a' }] });
+    expect(noVersion.status).toBe(400);
+    const batch = await request(app).post('/fhir').set('Authorization', `Bearer ${adminToken}`).type('application/fhir+json').send({
+      resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'POST', url: '$unload-package' }, resource: { resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'example.a' }, { name: 'version', valueString: '1.0.0' }] } }],
+    }).expect(200);
+    expect((batch.body as Bundle).entry?.[0]?.response?.status).toMatch(/^4/);
+    expect(await served(app, A_URL)).toEqual(['1']);
+  });
+
+  it('takes a loaded package out of service; the same name#version can be loaded again', async () => {
+    const app = await testApp();
+    const a = await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]);
+    expect((await load(app, a)).status).toBe(200);
+    expect((await request(app).get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(A_URL)}&code=x`)).status).toBe(200);
+    const res = await unload(app, 'example.a', '1.0.0');
+    expect(res.status).toBe(200);
+    expect(texts(res.body as OperationOutcome)).toContain('example.a#1.0.0 is unloaded: 1 code systems');
+    expect(await served(app, A_URL)).toEqual([]);
+    expect((await request(app).get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(A_URL)}&code=x`)).status).toBe(404);
+    expect(Object.keys(packageList((await request(app).get('/fhir/$packages')).body as Parameters))).toEqual(['faelles-tx.catalogs#0.1.0']);
+    expect((await unload(app, 'example.a', '1.0.0')).status).toBe(404);
+    expect((await load(app, a)).status).toBe(200);
+    expect(await served(app, A_URL)).toEqual(['1']);
+  });
+
+  it('refuses a package another package depends on or uses, and the catalogs of the configuration; nothing changes', async () => {
+    const app = await testApp();
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
+    expect((await load(app, await writePackageTarball({ name: 'example.b', version: '1.0.0', dependencies: { 'example.a': '1.0.0' } }, [valueSetUsingA('b')]))).status).toBe(200);
+    // uses a code system of example.a without saying so in package.json
+    expect((await load(app, await writePackageTarball({ name: 'example.c', version: '1.0.0' }, [valueSetUsingA('c')]))).status).toBe(200);
+    const refused = await unload(app, 'example.a', '1.0.0');
+    expect(refused.status).toBe(409);
+    const reasons = texts(refused.body as OperationOutcome);
+    expect(reasons).toContain('Package example.b#1.0.0 depends on example.a#1.0.0');
+    expect(reasons).toMatch(/example\.c#1\.0\.0: ValueSet http:\/\/example\.org\/ValueSet\/c\|1 .*uses the code system http:\/\/example\.org\/CodeSystem\/a, which only example\.a#1\.0\.0 serves/);
+    const da = await unload(app, 'example.a', '1.0.0').set('Accept-Language', 'da');
+    expect(texts(da.body as OperationOutcome)).toContain('Pakken example.b#1.0.0 afhænger af example.a#1.0.0; tag den ud først');
+    expect(await served(app, A_URL)).toEqual(['1']);
+
+    const configured = await unload(app, 'faelles-tx.catalogs', '0.1.0');
+    expect(configured.status).toBe(409);
+    expect(texts(configured.body as OperationOutcome)).toContain('terminology folder');
+
+    expect((await unload(app, 'example.b', '1.0.0')).status).toBe(200);
+    expect((await unload(app, 'example.c', '1.0.0')).status).toBe(200);
+    expect((await unload(app, 'example.a', '1.0.0')).status).toBe(200);
+    expect(await served(app, A_URL)).toEqual([]);
+  });
+
+  it('loads and unloads are in the audit log with who, what and the outcome, refusals too', async () => {
+    const app = await testApp();
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
+    expect((await load(app, await writePackageTarball({ name: 'example.b', version: '1.0.0', dependencies: { 'example.a': '1.0.0' } }, [valueSetUsingA('b')]))).status).toBe(200);
+    expect((await unload(app, 'example.a', '1.0.0')).status).toBe(409);
+    expect((await unload(app, 'example.b', '1.0.0')).status).toBe(200);
+    const search = async (entity: string) => ((await request(app).get(`/fhir/AuditEvent?entity=${encodeURIComponent(entity)}`)
+      .set('Authorization', `Bearer ${adminToken}`).expect(200)).body as Bundle).entry?.map((e) => e.resource as AuditEvent) ?? [];
+    const ofA = await search('example.a#1.0.0');
+    expect(ofA.map((e) => [e.subtype?.[0]?.display, e.outcome])).toEqual([['$unload-package', '4'], ['$load-package', '0']]);
+    expect(ofA[0]!.outcomeDesc).toContain('409');
+    expect(ofA[1]!.agent?.[0]?.who?.identifier?.value).toBe('kl-terminologi');
+    expect(ofA[1]!.entity?.map((e) => e.name)).toEqual(['example.a#1.0.0', `${A_URL}|1`]);
+    expect((await search(A_URL)).map((e) => e.subtype?.[0]?.display)).toEqual(['$unload-package', '$load-package']);
+    expect((await search('example.b#1.0.0')).map((e) => [e.action, e.outcome])).toEqual([['D', '0'], ['C', '0']]);
+    // a municipality's token is refused, and that is recorded too (the municipality finds its own refusals)
+    const municipal = await tokenFor({ kommunekode: '101', sub: 'anna@kommune101' });
+    expect((await unload(app, 'example.a', '1.0.0', municipal)).status).toBe(403);
+    const own = ((await request(app).get('/fhir/AuditEvent?agent=anna%40kommune101').set('Authorization', `Bearer ${municipal}`).expect(200)).body as Bundle)
+      .entry?.map((e) => e.resource as AuditEvent) ?? [];
+    expect(own.map((e) => [e.subtype?.[0]?.display, e.outcome, e.entity?.[0]?.name])).toEqual([['$unload-package', '4', 'example.a#1.0.0']]);
+  });
+});
+
+describe('the package operations are in the CapabilityStatement', () => {
+  it('with OperationDefinitions that can be read', async () => {
+    const app = await testApp();
+    const statement = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const ops = statement.rest?.[0]?.operation ?? [];
+    for (const name of ['packages', 'unload-package', 'load-package']) {
+      const op = ops.find((o) => o.name === name);
+      expect(op).toBeDefined();
+      const def = (await request(app).get(`/fhir/OperationDefinition/${op!.definition.split('/').pop()}`).expect(200)).body as OperationDefinition;
+      expect(def.code).toBe(name);
+      expect(def.system).toBe(true);
+    }
+    const unloadDef = (await request(app).get('/fhir/OperationDefinition/Resource-unload-package').expect(200)).body as OperationDefinition;
+    expect(unloadDef.affectsState).toBe(true);
+    expect(unloadDef.parameter?.filter((p: NonNullable<OperationDefinition['parameter']>[number]) => p.use === 'in' && p.min === 1).map((p) => p.name)).toEqual(['name', 'version']);
+  });
+});
+
+
