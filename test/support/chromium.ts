@@ -3,11 +3,13 @@
  * Where it is not installed the tests are skipped with a notice, unless CI=true: then they fail (.ci/run installs it).
  */
 import { CHROMIUM_PATH, chromiumInstalled } from '../../scripts/chromium';
+import { assertCiSuite } from './ci-only';
 
 const REQUIRED = process.env.CI === 'true';
 
 /** describe() when Chromium is installed; otherwise skipped with a notice, or (CI=true) one failing test saying why. */
 export function describeWithChromium(name: string, fn: () => void): void {
+  assertCiSuite('Chromium');
   if (chromiumInstalled()) {
     describe(name, fn);
     return;
