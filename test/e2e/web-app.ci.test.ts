@@ -1,9 +1,6 @@
 import type { Bundle, CodeSystem, Parameters } from 'fhir/r4';
 import type { Page } from 'playwright-core';
-import { launchChromium, type Browser } from '../../scripts/chromium';
-import { startWebServer, type WebServer } from '../../scripts/web-server';
-import { publishedCatalogs } from '../support/app';
-import { describeWithChromium } from '../support/chromium';
+import { describeInChromium } from '../support/chromium';
 import { kommuneByKode } from '../../src/municipal/kommuner';
 import { CODES } from '../support/local';
 
@@ -13,50 +10,16 @@ import { CODES } from '../support/local';
  */
 jest.setTimeout(120_000);
 
-let server: WebServer;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
-
-async function fhirGet<T>(path: string): Promise<T> {
-  const res = await fetch(`${server.fhirBase}/${path}`, { headers: { Accept: 'application/fhir+json' } });
-  expect(res.status).toBe(200);
-  return (await res.json()) as T;
-}
-
 async function signIn(kommunekode: string): Promise<void> {
-  await page.goto(`${server.origin}/app/#/kommune`);
-  await page.getByLabel('Kommunens token').fill(await server.token(kommunekode));
-  await page.getByRole('button', { name: 'Log ind' }).click();
-  await page.getByRole('heading', { name: `${kommuneByKode(kommunekode)!.officieltNavn}: lokale indsatser og tilbud` }).waitFor();
+  await web.page.goto(`${web.server.origin}/app/#/kommune`);
+  await web.page.getByLabel('Kommunens token').fill(await web.server.token(kommunekode));
+  await web.page.getByRole('button', { name: 'Log ind' }).click();
+  await web.page.getByRole('heading', { name: `${kommuneByKode(kommunekode)!.officieltNavn}: lokale indsatser og tilbud` }).waitFor();
 }
 
-describeWithChromium('web page (headless Chromium)', () => {
-  beforeAll(async () => {
-    server = await startWebServer({ published: publishedCatalogs() });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  beforeEach(async () => {
-    page = await browser.context.newPage();
-    pageErrors.length = 0;
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    // A script or style the page's Content-Security-Policy blocks shows up as a console error.
-    page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text()); });
-  });
-
-  afterEach(async () => {
-    await page.close();
-    expect(pageErrors).toEqual([]);
-  });
-
+const web = describeInChromium('web page (headless Chromium)', {}, () => {
   it('serves the built page at /app with no inline script, under the self-only policy', async () => {
-    const res = await fetch(`${server.origin}/app/`);
+    const res = await fetch(`${web.server.origin}/app/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await res.text();
@@ -66,10 +29,10 @@ describeWithChromium('web page (headless Chromium)', () => {
   });
 
   it('browses to a §119 intervention and shows its formål, and where it is used', async () => {
-    await page.goto(`${server.origin}/app/`);
-    await page.getByRole('navigation', { name: 'Kataloger' }).getByRole('link', { name: '§119 Forebyggelse' }).click();
-    await page.getByRole('list', { name: '§119 Forebyggelse: begreber' }).getByRole('link', { name: 'Fysisk træning' }).click();
-    const concept = page.getByRole('article');
+    await web.page.goto(`${web.server.origin}/app/`);
+    await web.page.getByRole('navigation', { name: 'Kataloger' }).getByRole('link', { name: '§119 Forebyggelse' }).click();
+    await web.page.getByRole('list', { name: '§119 Forebyggelse: begreber' }).getByRole('link', { name: 'Fysisk træning' }).click();
+    const concept = web.page.getByRole('article');
     await concept.getByRole('heading', { name: 'Fysisk træning', level: 2 }).waitFor();
     await concept.getByRole('heading', { name: 'Formål' }).waitFor();
     const text = await concept.textContent();
@@ -80,47 +43,47 @@ describeWithChromium('web page (headless Chromium)', () => {
     // Where it is used: the catalog and the example municipality's local intervention mapped to it.
     expect(text).toContain('§119 Forebyggelse');
     expect(text).toContain('370-BOLDSPIL');
-    expect(page.url()).toContain(`#/kataloger/119/${CODES.fysiskTraening119}`);
+    expect(web.page.url()).toContain(`#/kataloger/119/${CODES.fysiskTraening119}`);
   });
 
   it("shows a municipality's pick lists (bilag 6): offers with their interventions, and niveau 1 → 2 → 3", async () => {
-    await page.goto(`${server.origin}/app/`);
-    const nav = page.getByRole('navigation', { name: 'Kataloger' });
+    await web.page.goto(`${web.server.origin}/app/`);
+    const nav = web.page.getByRole('navigation', { name: 'Kataloger' });
     await nav.getByRole('heading', { name: 'Næstved Kommune (bilag 6)' }).waitFor();
     await nav.getByRole('link', { name: 'Vælg indsats (niveau 1–3)' }).last().click();
-    expect(page.url()).toContain('#/kataloger/kommune-370-indsatsvaelger');
-    const tree = page.getByRole('list', { name: 'Vælg indsats (niveau 1–3): begreber' });
+    expect(web.page.url()).toContain('#/kataloger/kommune-370-indsatsvaelger');
+    const tree = web.page.getByRole('list', { name: 'Vælg indsats (niveau 1–3): begreber' });
     // niveau 1 starts open; a niveau-2 code opens to the local interventions mapped to it
-    await page.getByRole('button', { name: 'Fold ud: Sygdomshåndtering' }).click();
+    await web.page.getByRole('button', { name: 'Fold ud: Sygdomshåndtering' }).click();
     await tree.getByRole('link', { name: 'Medicinundervisning' }).click();
-    await page.getByRole('article').getByRole('heading', { name: 'Medicinundervisning', level: 2 }).waitFor();
-    expect(await page.getByRole('article').textContent()).toContain('370-MEDICINUNDERVISNING');
+    await web.page.getByRole('article').getByRole('heading', { name: 'Medicinundervisning', level: 2 }).waitFor();
+    expect(await web.page.getByRole('article').textContent()).toContain('370-MEDICINUNDERVISNING');
     // what the EOJ system records for it: the niveau-2 coding with the niveau-3 coding in KL's gateway system
-    const recorded = page.getByRole('list', { name: 'Registreres som' });
+    const recorded = web.page.getByRole('list', { name: 'Registreres som' });
     await recorded.waitFor();
     expect(await recorded.textContent()).toBe('Sygdomshåndtering FSIII + Medicinundervisning http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions');
 
-    await page.goto(`${server.origin}/app/#/kataloger/kommune-370-tilbud`);
-    await page.getByRole('button', { name: 'Fold ud: KOL rehabilitering' }).click();
-    const offers = page.getByRole('list', { name: 'Tilbud og deres indsatser: begreber' });
+    await web.page.goto(`${web.server.origin}/app/#/kataloger/kommune-370-tilbud`);
+    await web.page.getByRole('button', { name: 'Fold ud: KOL rehabilitering' }).click();
+    const offers = web.page.getByRole('list', { name: 'Tilbud og deres indsatser: begreber' });
     await offers.getByRole('link', { name: 'Nikotin- og tobaksafvænning' }).waitFor();
     expect(await offers.getByRole('link').count()).toBe(7);
   });
 
   it('searches with the Danish-aware filter of $expand and works from the keyboard', async () => {
-    await page.goto(`${server.origin}/app/#/kataloger/fsiii`);
+    await web.page.goto(`${web.server.origin}/app/#/kataloger/fsiii`);
     // The whole of FSIII as a tree: a branch opens from the keyboard.
-    const toggle = page.getByRole('button', { name: 'Fold ud: Kommunale sundhedsfremme og forebyggelsesindsatser' });
+    const toggle = web.page.getByRole('button', { name: 'Fold ud: Kommunale sundhedsfremme og forebyggelsesindsatser' });
     await toggle.focus();
-    await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Fold sammen: Kommunale sundhedsfremme og forebyggelsesindsatser' }).waitFor();
-    await page.getByRole('list', { name: 'Hele FSIII: begreber' }).getByRole('link', { name: 'Kostvejledning' }).waitFor();
+    await web.page.keyboard.press('Enter');
+    await web.page.getByRole('button', { name: 'Fold sammen: Kommunale sundhedsfremme og forebyggelsesindsatser' }).waitFor();
+    await web.page.getByRole('list', { name: 'Hele FSIII: begreber' }).getByRole('link', { name: 'Kostvejledning' }).waitFor();
 
-    await page.getByLabel('Søg i Hele FSIII').fill('faerdighedstraening');
-    const results = page.getByRole('list', { name: 'Søgeresultater' });
+    await web.page.getByLabel('Søg i Hele FSIII').fill('faerdighedstraening');
+    const results = web.page.getByRole('list', { name: 'Søgeresultater' });
     await results.getByRole('link', { name: 'Færdighedstræning' }).first().focus();
-    await page.keyboard.press('Enter');
-    await page.getByRole('article').getByRole('heading', { name: 'Færdighedstræning', level: 2 }).waitFor();
+    await web.page.keyboard.press('Enter');
+    await web.page.getByRole('article').getByRole('heading', { name: 'Færdighedstræning', level: 2 }).waitFor();
     // The legacy-key twins of FSIII are not listed.
     const listed = await results.getByRole('link').allTextContents();
     expect(listed.length).toBeGreaterThan(0);
@@ -130,35 +93,35 @@ describeWithChromium('web page (headless Chromium)', () => {
 
   it('signs in as a municipality, maps a new local intervention, and $translate answers it', async () => {
     await signIn('101');
-    await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
-    await page.getByRole('heading', { name: 'Ny lokal indsats eller tilbud' }).waitFor();
+    await web.page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+    await web.page.getByRole('heading', { name: 'Ny lokal indsats eller tilbud' }).waitFor();
     // No catalog yet: the editor creates one.
-    expect(await page.getByLabel('Navn på det nye katalog').inputValue()).toBe('lokale-indsatser');
-    await page.getByLabel('Lokal kode').fill('101-HOLDTRAENING');
-    await page.getByLabel('Titel').fill('Holdtræning for ældre');
-    await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
+    expect(await web.page.getByLabel('Navn på det nye katalog').inputValue()).toBe('lokale-indsatser');
+    await web.page.getByLabel('Lokal kode').fill('101-HOLDTRAENING');
+    await web.page.getByLabel('Titel').fill('Holdtræning for ældre');
+    await web.page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
 
     // Saving without a target is stopped by the page, in Danish.
-    await page.getByRole('button', { name: 'Gem' }).click();
-    await page.getByRole('alert').getByText('En lokal indsats kobles til præcis én fælleskommunal indsats').waitFor();
+    await web.page.getByRole('button', { name: 'Gem' }).click();
+    await web.page.getByRole('alert').getByText('En lokal indsats kobles til præcis én fælleskommunal indsats').waitFor();
 
     // Pick the target in the §119 catalog, with its catalog text in view.
-    await page.getByLabel('Søg', { exact: true }).fill('fysisk');
-    await page.getByRole('radio', { name: 'Fysisk træning' }).check();
-    const preview = page.locator('.picker-preview');
+    await web.page.getByLabel('Søg', { exact: true }).fill('fysisk');
+    await web.page.getByRole('radio', { name: 'Fysisk træning' }).check();
+    const preview = web.page.locator('.picker-preview');
     await preview.getByRole('heading', { name: 'Formål' }).waitFor();
     expect(await preview.textContent()).toContain('Formålet med fysisk træning');
-    await page.getByRole('list', { name: 'Valgte mål' }).getByText('Fysisk træning').waitFor();
+    await web.page.getByRole('list', { name: 'Valgte mål' }).getByText('Fysisk træning').waitFor();
 
-    await page.getByRole('button', { name: 'Gem' }).click();
-    const saved = page.locator('.translate-check');
+    await web.page.getByRole('button', { name: 'Gem' }).click();
+    const saved = web.page.locator('.translate-check');
     await saved.waitFor();
     expect(await saved.textContent()).toContain('Fysisk træning');
-    const row = page.getByRole('row', { name: /101-HOLDTRAENING/ });
+    const row = web.page.getByRole('row', { name: /101-HOLDTRAENING/ });
     expect(await row.textContent()).toContain('Fysisk træning');
 
     // The server answers the new local code by $translate, from the map the page wrote.
-    const t = await fhirGet<Parameters>(
+    const t = await web.fhirGet<Parameters>(
       `ConceptMap/$translate?system=${encodeURIComponent('http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser')}&code=101-HOLDTRAENING`);
     expect(t.parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(true);
     const match = t.parameter?.find((p) => p.name === 'match');
@@ -166,44 +129,44 @@ describeWithChromium('web page (headless Chromium)', () => {
     expect(match?.part?.find((p) => p.name === 'equivalence')?.valueCode).toBe('subsumes');
 
     // A second intervention goes into the same catalog, conditional on the version just written.
-    await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
-    await page.getByLabel('Lokal kode').fill('101-KOSTHOLD');
-    await page.getByLabel('Titel').fill('Kostholdsvejledning');
-    await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
-    await page.getByLabel('Søg', { exact: true }).fill('kost');
-    await page.getByRole('radio', { name: 'Kostvejledning' }).check();
-    await page.getByRole('button', { name: 'Gem' }).click();
-    await page.locator('.translate-check').waitFor();
-    const cs = await fhirGet<CodeSystem>('CodeSystem/kommune-101-lokale-indsatser');
+    await web.page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+    await web.page.getByLabel('Lokal kode').fill('101-KOSTHOLD');
+    await web.page.getByLabel('Titel').fill('Kostholdsvejledning');
+    await web.page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
+    await web.page.getByLabel('Søg', { exact: true }).fill('kost');
+    await web.page.getByRole('radio', { name: 'Kostvejledning' }).check();
+    await web.page.getByRole('button', { name: 'Gem' }).click();
+    await web.page.locator('.translate-check').waitFor();
+    const cs = await web.fhirGet<CodeSystem>('CodeSystem/kommune-101-lokale-indsatser');
     expect(cs.meta?.versionId).toBe('2');
     expect(cs.concept?.map((c) => c.code)).toEqual(['101-HOLDTRAENING', '101-KOSTHOLD']);
   });
 
   it('imports a CSV: an error shows its row and nothing is written; the corrected file is imported', async () => {
     await signIn('147');
-    await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Importér CSV' }).click();
+    await web.page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Importér CSV' }).click();
     const broken = [
       'kode;titel;type;maal',
       `147-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`,
       '147-SVOEM;Svømning;forløb;Fysisk træning',
       '',
     ].join('\n');
-    await page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(broken, 'utf8') });
-    await page.getByRole('button', { name: 'Vis ændringer' }).click();
-    const alert = page.getByRole('alert');
+    await web.page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(broken, 'utf8') });
+    await web.page.getByRole('button', { name: 'Vis ændringer' }).click();
+    const alert = web.page.getByRole('alert');
     await alert.getByText('Ikke importeret').waitFor();
     const rows = await alert.getByRole('row').allTextContents();
     expect(rows.some((r) => r.startsWith('3') && r.includes("type 'forløb' skal være indsats eller tilbud"))).toBe(true);
     expect(rows.some((r) => r.startsWith('3') && r.includes('er titlen på 2 fælleskommunale begreber'))).toBe(true);
-    const none = await fhirGet<Bundle>('CodeSystem?identifier=147');
+    const none = await web.fhirGet<Bundle>('CodeSystem?identifier=147');
     expect(none.entry ?? []).toEqual([]);
 
     const fixed = broken.replace('forløb;Fysisk træning', `indsats;${CODES.fysiskTraening140}`);
-    await page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(fixed, 'utf8') });
-    await page.getByRole('button', { name: 'Vis ændringer' }).click();
-    await page.getByRole('button', { name: 'Importér', exact: true }).click();
-    await page.getByText('Importeret.').waitFor();
-    const written = await fhirGet<Bundle>('CodeSystem?identifier=147');
+    await web.page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(fixed, 'utf8') });
+    await web.page.getByRole('button', { name: 'Vis ændringer' }).click();
+    await web.page.getByRole('button', { name: 'Importér', exact: true }).click();
+    await web.page.getByText('Importeret.').waitFor();
+    const written = await web.fhirGet<Bundle>('CodeSystem?identifier=147');
     expect((written.entry?.[0]?.resource as CodeSystem).concept?.map((c) => c.code)).toEqual(['147-BOLD', '147-SVOEM']);
   });
 });
