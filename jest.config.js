@@ -1,8 +1,20 @@
+/**
+ * `npm test` runs every test file but those named `*.ci.test.ts`: the suites that need PostgreSQL or Chromium, start
+ * server processes (crash loops) or run for long (the seeded fuzz). With CI=true (.ci/run) or TEST_ALL=true
+ * (`npm run test:all`) those run too.
+ */
+const everything = process.env.CI === 'true' || process.env.TEST_ALL === 'true';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: everything ? ['/node_modules/'] : ['/node_modules/', '\\.ci\\.test\\.ts$'],
+  // what `npm run build` writes next to the compiled modules, written once next to the sources (test/support/global-setup.ts)
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // jest's default leaves one core to itself; its own work is light, so a worker per core
+  maxWorkers: '100%',
   transform: {
     '^.+\\.ts$': ['@swc/jest'],
     // these ship ES modules only; jest runs CommonJS, so their files are compiled like ours.

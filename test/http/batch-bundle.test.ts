@@ -6,6 +6,7 @@ import express from 'express';
 import { batchRoute, MAX_BATCH_ENTRIES } from '../../src/http/routes/batch';
 import { FSIII, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
+import { param, part } from '../support/parameters';
 
 const JSON_TYPE = 'application/fhir+json';
 const K370 = 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser';
@@ -22,14 +23,6 @@ beforeAll(async () => {
   await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(201);
   await request(app).post('/fhir/ConceptMap').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(conceptMap).expect(201);
 });
-
-function part(p: ParametersParameter | undefined, name: string): ParametersParameter | undefined {
-  return p?.part?.find((x) => x.name === name);
-}
-
-function param(body: Parameters, name: string): ParametersParameter | undefined {
-  return body.parameter?.find((p) => p.name === name);
-}
 
 function postBatch(entries: Bundle['entry']) {
   return request(app).post('/fhir').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: entries });

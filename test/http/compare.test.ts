@@ -2,6 +2,7 @@ import type { Parameters, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
+import { valueNamed as value } from '../support/parameters';
 
 const CODES_119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119';
 const INTERVENTIONS = 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFSIII';
@@ -16,10 +17,6 @@ beforeAll(async () => {
 
 const compare = (query: Record<string, string>) => request(app).get('/fhir/ValueSet/$compare').query(query);
 const post = (body: Parameters) => request(app).post('/fhir/ValueSet/$compare').set('Content-Type', FHIR_JSON).send(JSON.stringify(body));
-const value = (p: Parameters, name: string) => {
-  const param = p.parameter?.find((x) => x.name === name);
-  return param?.valueCode ?? param?.valueString ?? param?.valueBoolean;
-};
 const codes = (p: Parameters, name: string) => String(value(p, name) ?? '').split(',').filter(Boolean).sort();
 const expandCodes = async (url: string) =>
   ((await request(app).get('/fhir/ValueSet/$expand').query({ url, excludeNested: 'true' }).expect(200)).body as ValueSet)

@@ -5,6 +5,7 @@ import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { catalogCodes, expectedCoverage, importDataUseCatalogs, localCatalogs } from '../support/data-use';
 import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
+import { part } from '../support/parameters';
 
 const VS119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 const VS140 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-140';
@@ -15,10 +16,6 @@ beforeAll(async () => {
   app = await testApp();
   await importDataUseCatalogs(app);
 });
-
-function part(p: ParametersParameter | undefined, name: string): ParametersParameter | undefined {
-  return p?.part?.find((x) => x.name === name);
-}
 
 function cellsOf(body: Parameters): Map<string, { indsats: number; tilbud: number }> {
   const out = new Map<string, { indsats: number; tilbud: number }>();

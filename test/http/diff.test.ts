@@ -12,12 +12,12 @@ import { MemoryStore } from '../../src/store/memory-store';
 import { FSIII, testConfig } from '../support/app';
 import { CODES, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
 import { catalogsWithNextRelease, NEXT, NEXT_VERSION } from '../support/next-release';
+import { part } from '../support/parameters';
 
 const JSON_TYPE = 'application/fhir+json';
 let app: App;
 let auth101: string;
 
-const part = (p: ParametersParameter, name: string) => p.part?.find((x) => x.name === name);
 const parts = (p: ParametersParameter, name: string) => (p.part ?? []).filter((x) => x.name === name);
 const changes = (body: Parameters) => (body.parameter ?? []).filter((p) => p.name === 'change');
 const summary = (body: Parameters) => Object.fromEntries((body.parameter?.find((p) => p.name === 'summary')?.part ?? []).map((p) => [p.name, p.valueInteger]));

@@ -1,37 +1,45 @@
-import type { Parameters, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
+/**
+ * ValueSet/$expand through HTTP: GET and POST, published, inline and FHIR core value sets, trees and flat lists,
+ * the Danish-aware text filter (æ/ø/å match ae/oe/aa, case and accents ignored), paging with offset/count,
+ * activeOnly, includeDesignations, properties, limits, and the echo of the parameters used. (Every KL value set's
+ * exact codes: kl-valueset-expansions.test.ts; the type and instance levels through a FHIR client:
+ * operations-by-level-and-method.test.ts.)
+ */
+import type { CodeSystem, Parameters, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import request from 'supertest';
-import type { App } from '../../src/app';
-import { FFB, FSIII, testApp } from '../support/app';
+import { FFB, FSIII } from '../support/app';
+import { fold, fsiiiIndex, readJson, UUID_CODE } from '../support/files';
+import { parametersOf } from '../support/parameters';
+import { useRunningServer } from '../support/server';
 
 const CARE_PLAN_CATEGORIES = 'http://fhir.kl.dk/term/ValueSet/KLCarePlanCategoryCodes';
 const CATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
+const INTERVENTIONS = 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFSIII';
+const PREVENTION = 'http://fhir.kl.dk/term/ValueSet/KLPreventionInterventionsFSIII';
+const HOME_CARE = 'http://fhir.kl.dk/term/ValueSet/KLHomeCareInterventionsFSIII';
 const FHIR_JSON = 'application/fhir+json';
 
-let app: App;
-beforeAll(async () => {
-  app = await testApp();
-});
+const server = useRunningServer();
 
 const post = (body: Parameters, headers: Record<string, string> = {}) =>
-  request(app).post('/fhir/ValueSet/$expand').set({ 'Content-Type': FHIR_JSON, ...headers }).send(JSON.stringify(body));
-const params = (...parameter: NonNullable<Parameters['parameter']>): Parameters => ({ resourceType: 'Parameters', parameter });
+  request(server.app).post('/fhir/ValueSet/$expand').set({ 'Content-Type': FHIR_JSON, ...headers }).send(JSON.stringify(body));
 const inlineValueSet = (compose: unknown) => ({ name: 'valueSet', resource: { resourceType: 'ValueSet', status: 'active', compose } as ValueSet });
 const flatten = (c: ValueSetExpansionContains[] | undefined): ValueSetExpansionContains[] => (c ?? []).flatMap((x) => [x, ...flatten(x.contains)]);
 
 describe('GET and POST $expand', () => {
   it('expands a published KL value set defined by one descendent-of filter as a tree', async () => {
-    const res = await request(app).get('/fhir/ValueSet/$expand').query({ url: CARE_PLAN_CATEGORIES }).expect(200);
+    const res = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CARE_PLAN_CATEGORIES }).expect(200);
     const vs = res.body as ValueSet;
     const all = flatten(vs.expansion?.contains);
     expect(vs.expansion?.total).toBe(all.length);
     expect(vs.expansion?.contains?.some((c) => (c.contains?.length ?? 0) > 0)).toBe(true);
-    const flat = await request(app).get('/fhir/ValueSet/$expand').query({ url: CARE_PLAN_CATEGORIES, excludeNested: 'true' }).expect(200);
+    const flat = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CARE_PLAN_CATEGORIES, excludeNested: 'true' }).expect(200);
     expect((flat.body as ValueSet).expansion?.contains?.map((c) => c.code).sort()).toEqual(all.map((c) => c.code).sort());
     expect((flat.body as ValueSet).expansion?.parameter).toContainEqual({ name: 'excludeNested', valueBoolean: true });
   });
 
   it('pages the 119 catalog with offset and count and echoes them', async () => {
-    const res = await request(app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, offset: '2', count: '3' }).expect(200);
+    const res = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, offset: '2', count: '3' }).expect(200);
     const exp = (res.body as ValueSet).expansion!;
     expect(exp.contains).toHaveLength(3);
     expect(exp.offset).toBe(2);
@@ -40,12 +48,12 @@ describe('GET and POST $expand', () => {
   });
 
   it('answers a negative count with a 400 OperationOutcome', async () => {
-    const res = await request(app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, count: '-1' }).expect(400);
+    const res = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, count: '-1' }).expect(400);
     expect(res.body.resourceType).toBe('OperationOutcome');
   });
 
   it('returns requested properties as the R5 property extensions an R4 client reads', async () => {
-    const res = await post(params({ name: 'url', valueUri: CATALOG_119 }, { name: 'property', valueString: 'beskrivelse' })).expect(200);
+    const res = await post(parametersOf({ name: 'url', valueUri: CATALOG_119 }, { name: 'property', valueString: 'beskrivelse' })).expect(200);
     const exp = (res.body as ValueSet).expansion!;
     expect(exp.extension?.map((e) => e.url)).toContain('http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property');
     const withProperty = exp.contains?.filter((c) => c.extension?.some((e) =>
@@ -55,7 +63,7 @@ describe('GET and POST $expand', () => {
   });
 
   it('expands an inline FFB value set with a regex filter', async () => {
-    const res = await post(params(inlineValueSet({ include: [{ system: FFB, filter: [{ property: 'display', op: 'regex', value: 'Social.*' }] }] }))).expect(200);
+    const res = await post(parametersOf(inlineValueSet({ include: [{ system: FFB, filter: [{ property: 'display', op: 'regex', value: 'Social.*' }] }] }))).expect(200);
     const all = flatten((res.body as ValueSet).expansion?.contains);
     expect(all.length).toBeGreaterThan(0);
     expect(all.every((c) => c.display?.startsWith('Social'))).toBe(true);
@@ -63,48 +71,232 @@ describe('GET and POST $expand', () => {
 
   it('answers a catastrophic regex quickly', async () => {
     const started = Date.now();
-    await post(params(inlineValueSet({ include: [{ system: FSIII, filter: [{ property: 'definition', op: 'regex', value: '((a+)+)+b' }] }] }))).expect(200);
+    await post(parametersOf(inlineValueSet({ include: [{ system: FSIII, filter: [{ property: 'definition', op: 'regex', value: '((a+)+)+b' }] }] }))).expect(200);
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('answers a malformed inline value set with a 400, not a 500', async () => {
     for (const compose of ['x', { include: 'x' }, { include: [{ system: FSIII, version: 7 }] }, { include: [{ valueSet: [5] }] }, { include: [{}] }]) {
-      const res = await post(params(inlineValueSet(compose)));
+      const res = await post(parametersOf(inlineValueSet(compose)));
       expect(res.status).toBe(400);
       expect(res.body.resourceType).toBe('OperationOutcome');
     }
   });
 
   it('echoes the display language asked for by Accept-Language', async () => {
-    const res = await request(app).get('/fhir/ValueSet/$expand').set('Accept-Language', 'da').query({ url: CATALOG_119, count: '1' }).expect(200);
+    const res = await request(server.app).get('/fhir/ValueSet/$expand').set('Accept-Language', 'da').query({ url: CATALOG_119, count: '1' }).expect(200);
     expect((res.body as ValueSet).expansion?.parameter).toContainEqual({ name: 'displayLanguage', valueCode: 'da' });
     expect((res.body as ValueSet).expansion?.contains?.[0]?.display).toBeDefined();
   });
 
   it('lets a client lower, but not raise, the too-costly threshold', async () => {
-    const whole = params(inlineValueSet({ include: [{ system: FSIII }] }));
+    const whole = parametersOf(inlineValueSet({ include: [{ system: FSIII }] }));
     const res = await post(whole, { 'X-Too-Costly-Threshold': '100' }).expect(422);
     expect(res.body.issue[0].code).toBe('too-costly');
     await post(whole, { 'X-Too-Costly-Threshold': '100000000' }).expect(200);
   });
 
   it('expands a FHIR core value set', async () => {
-    const res = await request(app).get('/fhir/ValueSet/$expand').query({ url: 'http://hl7.org/fhir/ValueSet/administrative-gender' }).expect(200);
+    const res = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: 'http://hl7.org/fhir/ValueSet/administrative-gender' }).expect(200);
     expect((res.body as ValueSet).expansion?.contains?.map((c) => c.code).sort()).toEqual(['female', 'male', 'other', 'unknown']);
   });
 });
 
 describe('server metadata', () => {
   it('answers $versions with the FHIR version it speaks', async () => {
-    const res = await request(app).get('/fhir/$versions').expect(200);
+    const res = await request(server.app).get('/fhir/$versions').expect(200);
     expect(res.body).toEqual({ resourceType: 'Parameters', parameter: [{ name: 'version', valueCode: '4.0' }, { name: 'default', valueCode: '4.0' }] });
   });
 
   it('lists $versions as a system operation and hierarchical expansion in the terminology capabilities', async () => {
-    const cs = (await request(app).get('/fhir/metadata').expect(200)).body;
+    const cs = (await request(server.app).get('/fhir/metadata').expect(200)).body;
     expect(cs.rest[0].operation.map((o: { name: string }) => o.name)).toContain('versions');
-    const tc = (await request(app).get('/fhir/metadata').query({ mode: 'terminology' }).expect(200)).body;
+    const tc = (await request(server.app).get('/fhir/metadata').query({ mode: 'terminology' }).expect(200)).body;
     expect(tc.expansion.hierarchical).toBe(true);
     expect(tc.expansion.parameter.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['property', 'excludeNested', 'count', 'offset']));
+  });
+});
+
+// ---- through fhir-kit-client: filter, paging, activeOnly, designations ---------------------------------------------
+
+const expand = async (input: Record<string, string | number | boolean>): Promise<ValueSet> => {
+  const vs = (await server.client.operation({ name: 'expand', resourceType: 'ValueSet', method: 'GET', input })) as unknown as ValueSet;
+  expect(vs.resourceType).toBe('ValueSet');
+  return vs;
+};
+
+/** Every entry, nested ones included. */
+const entries = (vs: ValueSet): ValueSetExpansionContains[] => {
+  const walk = (list: ValueSetExpansionContains[] | undefined): ValueSetExpansionContains[] =>
+    (list ?? []).flatMap((c) => [...(c.code ? [c] : []), ...walk(c.contains)]);
+  return walk(vs.expansion?.contains);
+};
+const codes = (vs: ValueSet) => entries(vs).map((c) => c.code!);
+const used = (vs: ValueSet, name: string) => vs.expansion?.parameter?.filter((p) => p.name === name) ?? [];
+
+/** The one FSIII UUID concept with this display, found in KL's file. */
+function fsiiiCode(display: string): string {
+  const found = fsiiiIndex().find((n) => n.display === display && UUID_CODE.test(n.code));
+  expect(found).toHaveLength(1);
+  return found[0]!.code;
+}
+
+describe('the Danish-aware text filter', () => {
+  const faerdighedstraening = () => fsiiiCode('Færdighedstræning');
+
+  it.each(['faerdig', 'færdig', 'FÆRDIG', 'Faerdig', 'færdighedstræning', 'FAERDIGHEDSTRAENING', 'færdighedstraening', 'Faerdighedstræning'])(
+    'filter=%s finds Færdighedstræning in KL\'s intervention value set and in the §119 catalog',
+    async (filter) => {
+      const code = faerdighedstraening();
+      expect(codes(await expand({ url: INTERVENTIONS, filter, count: 1000 }))).toContain(code);
+      expect(codes(await expand({ url: CATALOG_119, filter, count: 1000 }))).toContain(code);
+    },
+  );
+
+  it.each([
+    ['kostvéjledning', 'Kostvejledning'],
+    ['KOSTVEJLEDNING', 'Kostvejledning'],
+    ['diaetbehandling', 'Diætbehandling'],
+    ['DIÆTBEHANDLING', 'Diætbehandling'],
+    ['tobaksafvaenning', 'Nikotin- og tobaksafvænning'],
+    ['alkohôl', 'Samtale om alkohol'],
+  ])('filter=%s finds %s (case and accents ignored)', async (filter, display) => {
+    expect(codes(await expand({ url: CATALOG_119, filter }))).toContain(fsiiiCode(display));
+  });
+
+  it.each(['faerdig', 'træning', 'samtale', 'ADL'])(
+    'filter=%s returns what it should: every concept whose display has a word starting with it, and nothing that lacks it',
+    async (filter) => {
+      const all = await expand({ url: INTERVENTIONS, includeDesignations: true, count: 100000 });
+      const filtered = await expand({ url: INTERVENTIONS, filter, includeDesignations: true, count: 100000 });
+      const term = fold(filter);
+      const texts = (c: ValueSetExpansionContains) => [c.display ?? '', c.code ?? '', ...(c.designation ?? []).map((d) => d.value)].map(fold);
+      const wordStart = new RegExp(`(^|[^\\p{L}\\p{N}])${term}`, 'u');
+      const mustHave = entries(all).filter((c) => wordStart.test(fold(c.display ?? ''))).map((c) => c.code);
+      expect(mustHave.length).toBeGreaterThan(0);
+      const got = codes(filtered);
+      expect(got).toEqual(expect.arrayContaining(mustHave));
+      for (const c of entries(filtered)) expect(texts(c).some((t) => t.includes(term))).toBe(true);
+      expect(filtered.expansion?.total).toBe(got.length);
+      expect(got.length).toBeLessThan(entries(all).length);
+    },
+  );
+
+  it('every word of a filter of several words must match', async () => {
+    const got = entries(await expand({ url: INTERVENTIONS, filter: 'fysisk træning', count: 1000 }));
+    expect(got.length).toBeGreaterThan(0);
+    for (const c of got) {
+      const d = fold(`${c.display} ${(c.designation ?? []).map((x) => x.value).join(' ')}`);
+      expect(d.includes('fysisk') && d.includes('traening')).toBe(true);
+    }
+  });
+
+  it('a filter that matches nothing gives an empty expansion with total 0', async () => {
+    const vs = await expand({ url: CATALOG_119, filter: 'zzzzqqq' });
+    expect(vs.expansion?.total).toBe(0);
+    expect(entries(vs)).toHaveLength(0);
+  });
+
+  it('also matches designations (the display used before the 2024 simplification)', async () => {
+    const withDesignation = fsiiiIndex().find((n) => UUID_CODE.test(n.code) && n.designations.length > 0);
+    const homeCare = new Set(codes(await expand({ url: HOME_CARE, count: 1000 })));
+    const concept = withDesignation.find((n) => homeCare.has(n.code))!;
+    expect(concept).toBeDefined();
+    const designation = concept.designations[0]!;
+    const word = designation.split(/\s+/).find((w) => !fold(concept.display!).includes(fold(w)) && w.length > 3)!;
+    expect(codes(await expand({ url: HOME_CARE, filter: word, count: 1000 }))).toContain(concept.code);
+  });
+});
+
+describe('paging', () => {
+  it('offset and count page through the expansion in a stable order, total unchanged', async () => {
+    const full = await expand({ url: INTERVENTIONS, count: 100000, excludeNested: true });
+    const all = codes(full);
+    expect(all.length).toBeGreaterThan(20);
+    const pageSize = 7;
+    const paged: string[] = [];
+    for (let offset = 0; offset < all.length; offset += pageSize) {
+      const page = await expand({ url: INTERVENTIONS, offset, count: pageSize, excludeNested: true });
+      expect(page.expansion?.total).toBe(all.length);
+      expect(page.expansion?.offset).toBe(offset);
+      expect(used(page, 'offset').map((p) => p.valueInteger)).toEqual([offset]);
+      expect(used(page, 'count').map((p) => p.valueInteger)).toEqual([pageSize]);
+      paged.push(...codes(page));
+    }
+    expect(paged).toEqual(all);
+  });
+
+  it('count=0 gives the total only', async () => {
+    const vs = await expand({ url: CATALOG_119, count: 0 });
+    expect(vs.expansion?.total).toBe(14);
+    expect(entries(vs)).toHaveLength(0);
+  });
+
+  it('an offset past the end gives no codes and the same total', async () => {
+    const vs = await expand({ url: CATALOG_119, offset: 500, count: 10 });
+    expect(vs.expansion?.total).toBe(14);
+    expect(entries(vs)).toHaveLength(0);
+  });
+
+  it('paging applies after the filter', async () => {
+    const all = codes(await expand({ url: INTERVENTIONS, filter: 'træning', count: 1000, excludeNested: true }));
+    const second = await expand({ url: INTERVENTIONS, filter: 'træning', offset: 2, count: 2, excludeNested: true });
+    expect(codes(second)).toEqual(all.slice(2, 4));
+    expect(second.expansion?.total).toBe(all.length);
+  });
+});
+
+describe('activeOnly', () => {
+  const retired = () => new Set(readJson<CodeSystem>('supplements/CodeSystem-fsiii-status.json').concept!
+    .filter((c) => c.property?.some((p) => p.code === 'status' && p.valueCode === 'retired'))
+    .map((c) => c.code));
+
+  it('leaves out the retired codes, which are otherwise flagged inactive', async () => {
+    const all = entries(await expand({ url: PREVENTION }));
+    const retiredHere = all.filter((c) => retired().has(c.code!));
+    expect(retiredHere.length).toBeGreaterThan(0);
+    for (const c of retiredHere) expect(c.inactive).toBe(true);
+    const active = await expand({ url: PREVENTION, activeOnly: true });
+    expect(new Set(codes(active))).toEqual(new Set(all.filter((c) => !retired().has(c.code!)).map((c) => c.code)));
+    expect(active.expansion?.total).toBe(all.length - retiredHere.length);
+    expect(used(active, 'activeOnly').map((p) => p.valueBoolean)).toEqual([true]);
+  });
+
+  it('combines with the filter: "tobak" finds the retired Tobaksafvænning only without activeOnly', async () => {
+    const retiredCode = 'c203c6b5-3be0-40a8-8204-e93751deabf5';
+    const current = fsiiiCode('Nikotin- og tobaksafvænning');
+    expect(new Set(codes(await expand({ url: PREVENTION, filter: 'tobak' })))).toEqual(new Set([retiredCode, current]));
+    expect(codes(await expand({ url: PREVENTION, filter: 'tobak', activeOnly: true }))).toEqual([current]);
+  });
+});
+
+describe('includeDesignations', () => {
+  it('adds the designations of a concept only when asked', async () => {
+    const concept = fsiiiIndex().find((n) => UUID_CODE.test(n.code) && n.designations.length > 0 && n.display === 'Indkøb')[0]!;
+    const withD = entries(await expand({ url: HOME_CARE, filter: 'indkøb', includeDesignations: true })).find((c) => c.code === concept.code)!;
+    expect(withD.designation?.map((d) => d.value)).toEqual(expect.arrayContaining(concept.designations));
+    const withoutD = entries(await expand({ url: HOME_CARE, filter: 'indkøb' })).find((c) => c.code === concept.code)!;
+    expect(withoutD.designation).toBeUndefined();
+  });
+});
+
+describe('the parameters used are echoed in the expansion', () => {
+  it('filter, offset, count, activeOnly, includeDesignations, displayLanguage and the code system version', async () => {
+    const vs = await expand({
+      url: INTERVENTIONS, filter: 'faerdig', offset: 1, count: 2, activeOnly: true, includeDesignations: false, displayLanguage: 'da',
+    });
+    expect(used(vs, 'filter').map((p) => p.valueString)).toEqual(['faerdig']);
+    expect(used(vs, 'offset').map((p) => p.valueInteger)).toEqual([1]);
+    expect(used(vs, 'count').map((p) => p.valueInteger)).toEqual([2]);
+    expect(used(vs, 'activeOnly').map((p) => p.valueBoolean)).toEqual([true]);
+    expect(used(vs, 'includeDesignations').map((p) => p.valueBoolean)).toEqual([false]);
+    expect(used(vs, 'displayLanguage').map((p) => p.valueCode ?? p.valueString)).toEqual(['da']);
+    expect(used(vs, 'used-codesystem').map((p) => p.valueUri)).toContain('urn:oid:1.2.208.176.2.21|20240530');
+  });
+
+  it('echoes nothing that was not asked for', async () => {
+    const vs = await expand({ url: CATALOG_119 });
+    const names = (vs.expansion?.parameter ?? []).map((p) => p.name);
+    for (const name of ['filter', 'offset', 'count', 'activeOnly', 'includeDesignations', 'displayLanguage']) expect(names).not.toContain(name);
   });
 });

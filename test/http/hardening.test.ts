@@ -1,7 +1,8 @@
 /**
  * Input hardening through HTTP: the operation time budget (an expansion that would take hours is answered 422
  * too-costly), unknown parameters (ignored and named on an error answer; refused under Prefer: handling=strict),
- * bodies on requests that take none, client disconnects, and ids and urls checked before they reach the store.
+ * bodies on requests that take none, bodies nested too deep, over-long URLs, client disconnects, and ids and urls
+ * checked before they reach the store.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { send } from '../../scripts/fuzz/send';
 import { createHttpServer } from '../../src/http/server';
 import { MemoryStore } from '../../src/store/memory-store';
 import { FSIII, publishedCatalogs, testConfig } from '../support/app';
@@ -190,7 +192,21 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
   throw new Error(`never: ${what}`);
 }
 
-describe('bodies and disconnects', () => {
+describe('bodies, URLs and disconnects', () => {
+  it('refuses a body nested deeper than the limit with a 400 OperationOutcome', async () => {
+    const depth = 200;
+    const body = Buffer.from(`{"resourceType":"Parameters","parameter":[${'['.repeat(depth)}${']'.repeat(depth)}]}`);
+    const answer = await send(port, { kind: 'deep', method: 'POST', path: '/fhir/ValueSet/$expand', headers: { 'Content-Type': 'application/fhir+json' }, body });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).issue[0].details.text).toMatch(/nested deeper/);
+  });
+
+  it('answers an over-long URL with 431 and an OperationOutcome', async () => {
+    const answer = await send(port, { kind: 'long', method: 'GET', path: `/fhir/ValueSet/$expand?filter=${'a'.repeat(40_000)}`, headers: {} });
+    expect(answer.status).toBe(431);
+    expect(JSON.parse(answer.body).resourceType).toBe('OperationOutcome');
+  });
+
   it('refuses a body on a GET (beyond 1 KiB) with 413 and closes the connection', async () => {
     const answer = await rawExchange(`GET ${LOOKUP} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n`, 'x'.repeat(2000));
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);

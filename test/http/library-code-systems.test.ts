@@ -2,6 +2,7 @@ import type { CodeSystem, OperationOutcome, Parameters, ParametersParameter, Val
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
+import { valueNamed as value } from '../support/parameters';
 
 const BCP_47 = 'urn:ietf:bcp:47';
 const ISO_3166 = 'urn:iso:std:iso:3166';
@@ -12,12 +13,6 @@ beforeAll(async () => {
   app = await testApp();
 });
 
-const value = (p: Parameters, name: string): unknown => {
-  const hit = p.parameter?.find((x) => x.name === name);
-  if (!hit) return undefined;
-  const key = Object.keys(hit).find((k) => k.startsWith('value'));
-  return key ? (hit as Record<string, unknown>)[key] : hit.resource;
-};
 const designations = (p: Parameters) => (p.parameter ?? []).filter((x) => x.name === 'designation')
   .map((d) => d.part?.find((x) => x.name === 'value')?.valueString);
 const lookup = (system: string, code: string) => request(app).get('/fhir/CodeSystem/$lookup').query({ system, code });

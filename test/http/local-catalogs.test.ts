@@ -4,6 +4,7 @@ import type { App } from '../../src/app';
 import { GATEWAY_LOCAL_SYSTEMS, KOMMUNEKODE_SYSTEM } from '../../src/municipal/municipality';
 import { FSIII, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
+import { part } from '../support/parameters';
 
 const JSON_TYPE = 'application/fhir+json';
 const CS_URL = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser';
@@ -25,10 +26,6 @@ beforeAll(async () => {
   await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(codeSystem).expect(201);
   await request(app).post('/fhir/ConceptMap').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(conceptMap).expect(201);
 });
-
-function part(p: ParametersParameter, name: string): ParametersParameter | undefined {
-  return p.part?.find((x) => x.name === name);
-}
 
 function matches(body: Parameters): { equivalence?: string; code?: string; system?: string; source?: string; originMap?: string }[] {
   return (body.parameter ?? []).filter((p) => p.name === 'match').map((m) => ({

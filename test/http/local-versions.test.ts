@@ -5,6 +5,7 @@ import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { failure, useRunningServer } from '../support/server';
+import { param } from '../support/parameters';
 
 /**
  * Every version a municipality wrote stays addressable by url|version after a newer one replaced it, through the
@@ -44,7 +45,6 @@ function v2(): { cs: CodeSystem; cm: ConceptMap } {
   return { cs, cm };
 }
 
-const param = (body: Parameters, name: string) => body.parameter?.find((p) => p.name === name);
 const matchCodes = (body: Parameters) => (body.parameter ?? []).filter((p) => p.name === 'match')
   .map((m) => m.part!.find((x) => x.name === 'concept')!.valueCoding!.code);
 const originMaps = (body: Parameters) => (body.parameter ?? []).filter((p) => p.name === 'match')

@@ -7,6 +7,7 @@ import { FSIII, testApp } from '../support/app';
 import { COUNTS_CSV, countRows, importDataUseCatalogs, localCatalogs, replacedByOfStatusSupplement, type CountRow } from '../support/data-use';
 import { fsiiiIndex, readJson } from '../support/files';
 import { CODES, localCodeSystem, tokenFor } from '../support/local';
+import { part } from '../support/parameters';
 
 const CONDITIONS_ROOT = '0fa991ef-adf5-4202-8cfe-a31454ed6e9d'; // Kommunale sundhedsfremme og forebyggelsestilstande
 const GATEWAY = 'http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions';
@@ -84,10 +85,6 @@ function expected(offers: 'each-target' | 'exclude', depth: number): Expected {
 }
 
 // ---- reading the answer ----
-
-function part(p: ParametersParameter | undefined, name: string): ParametersParameter | undefined {
-  return p?.part?.find((x) => x.name === name);
-}
 
 function all(body: Parameters, name: string): ParametersParameter[] {
   return (body.parameter ?? []).filter((p) => p.name === name);

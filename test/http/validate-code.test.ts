@@ -2,6 +2,7 @@ import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4'
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FFB, FSIII, testApp } from '../support/app';
+import { valueNamed as value } from '../support/parameters';
 
 const AFKLARENDE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c'; // Afklarende samtale
 const RETIRED = 'c203c6b5-3be0-40a8-8204-e93751deabf5';
@@ -14,13 +15,6 @@ beforeAll(async () => {
   app = await testApp();
 });
 
-const value = (p: Parameters | ParametersParameter[] | undefined, name: string): unknown => {
-  const list = Array.isArray(p) ? p : p?.parameter ?? [];
-  const hit = list.find((x) => x.name === name);
-  if (!hit) return undefined;
-  const key = Object.keys(hit).find((k) => k.startsWith('value'));
-  return key ? (hit as Record<string, unknown>)[key] : hit.resource ?? hit.part;
-};
 const all = (p: Parameters, name: string) => (p.parameter ?? []).filter((x) => x.name === name);
 const post = (path: string, parameter: ParametersParameter[]) =>
   request(app).post(`/fhir/${path}`).set('Content-Type', 'application/fhir+json').send({ resourceType: 'Parameters', parameter });

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { redactConnectionString } from '../../src/store/postgres-store';
+import { assertCiSuite } from './ci-only';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -43,6 +44,7 @@ export function postgresUnavailable(): string | undefined {
 
 /** describe() when PostgreSQL answers; otherwise skipped with a notice, or (CI=true) one failing test saying why. */
 export function describeWithPostgres(name: string, fn: () => void): void {
+  assertCiSuite('PostgreSQL');
   const reason = postgresUnavailable();
   if (reason === undefined) {
     describe(name, fn);

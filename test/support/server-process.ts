@@ -8,11 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { transformFileSync } from '@swc/core';
 import { freePort } from '../../scripts/free-port';
+import { assertCiSuite } from './ci-only';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Compiles src/ to a folder of its own; returns the path of index.js and a function removing the folder. */
 export function compileServer(): { entry: string; remove(): void } {
+  assertCiSuite('server processes');
   const out = path.join(ROOT, 'node_modules', '.cache', `faelles-tx-test-server-${process.pid}-${Date.now().toString(36)}`);
   const walk = (rel: string): void => {
     for (const entry of fs.readdirSync(path.join(ROOT, rel), { withFileTypes: true })) {

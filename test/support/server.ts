@@ -1,12 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Parameters, ParametersParameter } from 'fhir/r4';
 import { Client } from 'fhir-kit-client';
+import type { App } from '../../src/app';
 import type { Config } from '../../src/config';
 import { testApp } from './app';
 
 /** The app listening on a free local port, with a fhir-kit-client pointed at it. */
 export interface RunningServer {
+  /** The app the server runs (for supertest, or its registry and cache). */
+  app: App;
   client: Client;
   /** The FHIR base, e.g. http://127.0.0.1:41234/fhir */
   baseUrl: string;
@@ -23,6 +25,7 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}/fhir`;
   return {
+    app,
     client: new Client({ baseUrl }),
     baseUrl,
     close: () =>
@@ -80,65 +83,4 @@ export async function raw(
     /* leave as text */
   }
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
-}
-
-// ---- reading Parameters -------------------------------------------------------------------------------------------
-
-export function asParameters(r: unknown): Parameters {
-  const p = r as Parameters;
-  expect(p.resourceType).toBe('Parameters');
-  return p;
-}
-
-export function params(p: Parameters, name: string): ParametersParameter[] {
-  return (p.parameter ?? []).filter((x) => x.name === name);
-}
-
-export function param(p: Parameters, name: string): ParametersParameter | undefined {
-  return params(p, name)[0];
-}
-
-/** The value of a parameter or part, whatever its value[x] type. */
-export function valueOf(p: ParametersParameter | undefined): unknown {
-  if (!p) return undefined;
-  const field = Object.keys(p).find((k) => k.startsWith('value'));
-  return field ? (p as unknown as Record<string, unknown>)[field] : undefined;
-}
-
-export interface LookupProperty {
-  code: string;
-  value: unknown;
-  description?: string;
-}
-
-/** The `property` parameters of a $lookup answer, in order. */
-export function lookupProperties(p: Parameters): LookupProperty[] {
-  return params(p, 'property').map((prop) => {
-    const parts = prop.part ?? [];
-    const code = valueOf(parts.find((x) => x.name === 'code')) as string;
-    const value = valueOf(parts.find((x) => x.name === 'value'));
-    const description = valueOf(parts.find((x) => x.name === 'description')) as string | undefined;
-    return { code, value, description };
-  });
-}
-
-export function propertyValues(p: Parameters, code: string): unknown[] {
-  return lookupProperties(p).filter((x) => x.code === code).map((x) => x.value);
-}
-
-/** The OperationOutcome a $validate-code answer carries in `issues`, if any. */
-export function validationIssues(p: Parameters): {
-  severity: string;
-  code: string;
-  details?: { text?: string; coding?: { system?: string; code?: string }[] };
-  expression?: string[];
-}[] {
-  const oo = param(p, 'issues')?.resource as { issue?: unknown[] } | undefined;
-  return (oo?.issue ?? []) as ReturnType<typeof validationIssues>;
-}
-
-export const TX_ISSUE_TYPE = 'http://hl7.org/fhir/tools/CodeSystem/tx-issue-type';
-
-export function txIssueType(issue: { details?: { coding?: { system?: string; code?: string }[] } }): string | undefined {
-  return issue.details?.coding?.find((c) => c.system === TX_ISSUE_TYPE)?.code;
 }

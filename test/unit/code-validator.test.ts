@@ -5,6 +5,7 @@ import { ResourceSet } from '../../src/terminology/resource-set';
 import { LanguageList } from '../../src/terminology/validation/languages';
 import { ValidationOptions } from '../../src/terminology/validation/options';
 import { FFB, FSIII, publishedCatalogs } from '../support/app';
+import { valueNamed as param } from '../support/parameters';
 
 const RETIRED = 'c203c6b5-3be0-40a8-8204-e93751deabf5'; // Tobaksafvænning, replaced by 6d24992e-…
 const REPLACEMENT = '6d24992e-e0a2-43e7-bc27-0234622a8655';
@@ -18,13 +19,6 @@ beforeAll(() => {
   const catalogs = publishedCatalogs();
   registry = new TerminologyRegistry([new ResourceSet(catalogs.resources)], catalogs.defaultSupplements);
 });
-
-function param(p: Parameters, name: string): unknown {
-  const hit = p.parameter?.find((x) => x.name === name);
-  if (!hit) return undefined;
-  const key = Object.keys(hit).find((k) => k.startsWith('value'));
-  return key ? (hit as Record<string, unknown>)[key] : hit.resource;
-}
 
 function issues(p: Parameters): OperationOutcome['issue'] {
   return (param(p, 'issues') as OperationOutcome | undefined)?.issue ?? [];

@@ -5,6 +5,7 @@
  */
 import { FSIII } from '../support/app';
 import { failure, raw, useRunningServer } from '../support/server';
+import { parametersOf as parameters } from '../support/parameters';
 
 const VS = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 const CODE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c';
@@ -25,7 +26,6 @@ interface Case {
 }
 
 const q = (params: Record<string, string>) => `?${new URLSearchParams(params).toString()}`;
-const parameters = (...parameter: unknown[]) => ({ resourceType: 'Parameters', parameter });
 const inlineVs = (compose: unknown) => ({ name: 'valueSet', resource: { resourceType: 'ValueSet', status: 'active', compose } });
 
 const CASES: Case[] = [

@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
-import { launchChromium, type Browser } from '../../scripts/chromium';
-import { startWebServer, type WebServer } from '../../scripts/web-server';
-import { publishedCatalogs } from '../support/app';
-import { describeWithChromium } from '../support/chromium';
+import { describeInChromium } from '../support/chromium';
 import { catalogCodes, COUNTS_CSV, expectedCoverage, importDataUseCatalogs, localCatalogs } from '../support/data-use';
 import { CODES } from '../support/local';
 import { axeViolations } from './axe';
@@ -17,10 +14,6 @@ import kommuner from '../../src/municipal/kommuner.json';
  */
 jest.setTimeout(120_000);
 
-let server: WebServer;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
 const counts = fs.readFileSync(COUNTS_CSV);
 const municipalities = [...localCatalogs().keys()].sort();
 /** The municipality's name from the maintained list of the 98 (the page names municipalities, not only their codes). */
@@ -28,7 +21,7 @@ const navn = (kode: string) => kommuner.kommuner.find((k) => k.kode === kode)!.o
 
 /** The server's comparison table of the counts (layout=wide), what the page must show and offer for download. */
 async function wideTable(): Promise<{ text: string; rows: Record<string, string>[] }> {
-  const res = await fetch(`${server.fhirBase}/ConceptMap/$rollup?layout=wide`, {
+  const res = await fetch(`${web.server.fhirBase}/ConceptMap/$rollup?layout=wide`, {
     method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'text/csv' }, body: counts,
   });
   expect(res.status).toBe(200);
@@ -44,48 +37,27 @@ async function tableCells(page: Page, name: string): Promise<string[][]> {
 }
 
 async function countUp(): Promise<void> {
-  await page.getByLabel('Tællinger (CSV-fil)').setInputFiles({ name: 'taellinger.csv', mimeType: 'text/csv', buffer: counts });
-  await page.getByRole('button', { name: 'Tæl op' }).click();
-  await page.getByRole('img', { name: /Dokumenterede indsatser pr\. fælleskommunal indsats/ }).waitFor();
+  await web.page.getByLabel('Tællinger (CSV-fil)').setInputFiles({ name: 'taellinger.csv', mimeType: 'text/csv', buffer: counts });
+  await web.page.getByRole('button', { name: 'Tæl op' }).click();
+  await web.page.getByRole('img', { name: /Dokumenterede indsatser pr\. fælleskommunal indsats/ }).waitFor();
 }
 
-describeWithChromium('web page: Sammenlign kommuner (headless Chromium)', () => {
-  beforeAll(async () => {
-    server = await startWebServer({ published: publishedCatalogs() });
-    await importDataUseCatalogs(server.origin, (k) => server.token(k));
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  beforeEach(async () => {
-    page = await browser.context.newPage();
-    pageErrors.length = 0;
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text()); });
-  });
-
-  afterEach(async () => {
-    await page.close();
-    expect(pageErrors).toEqual([]);
-  });
-
+const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium)', {
+  setup: (server) => importDataUseCatalogs(server.origin, (k) => server.token(k)),
+}, () => {
   it('shows per municipality which §119 interventions its local catalog covers, as a table', async () => {
-    await page.goto(`${server.origin}/app/`);
-    await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Sammenlign kommuner' }).click();
-    await page.getByRole('heading', { name: 'Sammenlign kommuner', level: 1 }).waitFor();
-    expect(await page.title()).toBe('Sammenlign kommuner – Fælles Sprog');
-    expect(await page.getByRole('radio', { name: '§119 Forebyggelse' }).isChecked()).toBe(true);
+    await web.page.goto(`${web.server.origin}/app/`);
+    await web.page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Sammenlign kommuner' }).click();
+    await web.page.getByRole('heading', { name: 'Sammenlign kommuner', level: 1 }).waitFor();
+    expect(await web.page.title()).toBe('Sammenlign kommuner – Fælles Sprog');
+    expect(await web.page.getByRole('radio', { name: '§119 Forebyggelse' }).isChecked()).toBe(true);
 
-    const [header, ...rows] = await tableCells(page, '§119 Forebyggelse: lokale koder pr. fælleskommunal indsats og kommune');
+    const [header, ...rows] = await tableCells(web.page, '§119 Forebyggelse: lokale koder pr. fælleskommunal indsats og kommune');
     expect(header).toEqual(['Fælleskommunal indsats', ...municipalities.map((k) => `${navn(k)} (${k})`), 'Kommuner']);
     const codes = catalogCodes('ValueSet-indsatskatalog-119.json');
     expect(rows).toHaveLength(codes.length);
     const expected = expectedCoverage(codes);
-    const links = page.getByRole('table', { name: /^§119/ }).locator('tbody th a');
+    const links = web.page.getByRole('table', { name: /^§119/ }).locator('tbody th a');
     for (const [i, row] of rows.entries()) {
       const code = decodeURIComponent((await links.nth(i).getAttribute('href'))!.split('/').pop()!);
       municipalities.forEach((k, j) => {
@@ -97,30 +69,30 @@ describeWithChromium('web page: Sammenlign kommuner (headless Chromium)', () => 
       expect(row[municipalities.length + 1]).toBe(String(municipalities.filter((k) => expected.has(`${k}|${code}`)).length));
     }
     // 101's smoking-cessation group is mapped to the retired Tobaksafvænning: it covers Nikotin- og tobaksafvænning
-    const nikotin = page.getByRole('row', { name: /^Nikotin- og tobaksafvænning/ });
+    const nikotin = web.page.getByRole('row', { name: /^Nikotin- og tobaksafvænning/ });
     expect(await nikotin.getByRole('cell').first().getAttribute('title')).toBe(`${navn('101')}: 1 indsats`);
     // a row leads to the intervention in the catalogs
-    await page.getByRole('link', { name: 'Nikotin- og tobaksafvænning' }).click();
-    expect(page.url()).toContain(`#/kataloger/119/${CODES.nikotin}`);
+    await web.page.getByRole('link', { name: 'Nikotin- og tobaksafvænning' }).click();
+    expect(web.page.url()).toContain(`#/kataloger/119/${CODES.nikotin}`);
   });
 
   it('switches catalog from the keyboard, and offers the matrix as CSV', async () => {
-    await page.goto(`${server.origin}/app/#/sammenlign/119`);
-    await page.getByRole('table', { name: /^§119/ }).waitFor();
-    await page.getByRole('radio', { name: '§119 Forebyggelse' }).focus();
-    await page.keyboard.press('ArrowDown');
-    await page.getByRole('table', { name: /^§140 Genoptræning/ }).waitFor();
-    expect(page.url()).toContain('#/sammenlign/140');
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/119`);
+    await web.page.getByRole('table', { name: /^§119/ }).waitFor();
+    await web.page.getByRole('radio', { name: '§119 Forebyggelse' }).focus();
+    await web.page.keyboard.press('ArrowDown');
+    await web.page.getByRole('table', { name: /^§140 Genoptræning/ }).waitFor();
+    expect(web.page.url()).toContain('#/sammenlign/140');
     // FFB: its two value sets as groups of rows
-    await page.keyboard.press('ArrowDown');
-    const ffb = page.getByRole('table', { name: /^FFB/ });
+    await web.page.keyboard.press('ArrowDown');
+    const ffb = web.page.getByRole('table', { name: /^FFB/ });
     await ffb.waitFor();
     expect(await ffb.getByRole('rowheader', { name: 'Sociale tilbud' }).count()).toBe(1);
     expect(await ffb.getByRole('rowheader', { name: 'Ydelser' }).count()).toBe(1);
 
-    await page.goto(`${server.origin}/app/#/sammenlign/140`);
-    await page.getByRole('table', { name: /^§140/ }).waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Hent dækningen (CSV)' }).click()]);
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/140`);
+    await web.page.getByRole('table', { name: /^§140/ }).waitFor();
+    const [download] = await Promise.all([web.page.waitForEvent('download'), web.page.getByRole('link', { name: 'Hent dækningen (CSV)' }).click()]);
     const rows = parse(fs.readFileSync((await download.path())!, 'utf8'), { columns: true }) as Record<string, string>[];
     const codes = catalogCodes('ValueSet-indsatskatalog-140.json');
     expect(rows.map((r) => r.code).sort()).toEqual([...codes].sort());
@@ -129,44 +101,44 @@ describeWithChromium('web page: Sammenlign kommuner (headless Chromium)', () => 
   });
 
   it('rolls up an uploaded counts file: a bar chart per niveau-2 intervention and municipality, with the numbers as a table', async () => {
-    await page.goto(`${server.origin}/app/#/sammenlign/119`);
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/119`);
     await countUp();
     // the matrix, the chart, its table and the rows not counted: no accessibility violations (one h1, as every view)
-    expect(await axeViolations(page)).toEqual([]);
-    expect(await page.locator('h1').count()).toBe(1);
+    expect(await axeViolations(web.page)).toEqual([]);
+    expect(await web.page.locator('h1').count()).toBe(1);
     const wide = await wideTable();
     const columns = municipalities;
-    const [header, ...rows] = await tableCells(page, 'Tallene i diagrammet: §119 Forebyggelse');
+    const [header, ...rows] = await tableCells(web.page, 'Tallene i diagrammet: §119 Forebyggelse');
     expect(header).toEqual(['Fælleskommunal indsats', ...columns]);
     const codes = new Set(catalogCodes('ValueSet-indsatskatalog-119.json'));
     const lines = wide.rows.filter((r) => r.level === 'niveau2' && codes.has(r.code!));
     expect(rows.map((r) => r[0]).sort()).toEqual(lines.map((l) => l.display).sort());
     for (const line of lines) expect(rows.find((r) => r[0] === line.display)!.slice(1)).toEqual(columns.map((k) => line[k]));
     // the chart has a bar label per municipality and intervention, with the same numbers
-    const chartTexts = await page.locator('.chart-box svg text').allTextContents();
+    const chartTexts = await web.page.locator('.chart-box svg text').allTextContents();
     for (const line of lines) {
       expect(chartTexts.join(' ')).toContain(line.display);
       for (const k of columns) expect(chartTexts).toContain(line[k]);
     }
     // what was not counted, and the retired target counted on its successor, said in Danish
-    const body = await page.locator('.rollup-result').innerText();
+    const body = await web.page.locator('.rollup-result').innerText();
     expect(body).toContain('ukendt kode');
     expect(body).toContain('en anden kommunes lokale kode');
     expect(body).toMatch(/101-RYGESTOP.*udgåede Tobaksafvænning.*Nikotin- og tobaksafvænning/);
     expect(body).toContain('Tallene er dokumenterede indsatser og tilstande');
 
     // the other catalog from the same counts: §140
-    await page.getByRole('radio', { name: '§140 Genoptræning' }).check();
-    const [, ...rows140] = await tableCells(page, 'Tallene i diagrammet: §140 Genoptræning');
+    await web.page.getByRole('radio', { name: '§140 Genoptræning' }).check();
+    const [, ...rows140] = await tableCells(web.page, 'Tallene i diagrammet: §140 Genoptræning');
     const codes140 = new Set(catalogCodes('ValueSet-indsatskatalog-140.json'));
     expect(rows140.map((r) => r[0]).sort()).toEqual(wide.rows.filter((r) => r.level === 'niveau2' && codes140.has(r.code!)).map((l) => l.display).sort());
   });
 
   it('downloads the roll-up as CSV, and the chart as SVG and PNG', async () => {
-    await page.goto(`${server.origin}/app/#/sammenlign/119`);
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/119`);
     await countUp();
     const save = async (name: string) => {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
+      const [download] = await Promise.all([web.page.waitForEvent('download'), web.page.getByRole('button', { name }).click()]);
       return { name: download.suggestedFilename(), data: fs.readFileSync((await download.path())!) };
     };
     const csv = await save('Hent optællingen (CSV)');
@@ -184,33 +156,33 @@ describeWithChromium('web page: Sammenlign kommuner (headless Chromium)', () => 
     expect(png.name).toBe('rollup-119.png');
     expect(png.data.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     // twice the chart's size on the page
-    const box = await page.locator('.chart-box svg').boundingBox();
+    const box = await web.page.locator('.chart-box svg').boundingBox();
     expect(png.data.readUInt32BE(16)).toBe(2 * Math.round(box!.width));
   });
 
   it('refuses a file without the needed columns, in Danish, before it is sent', async () => {
-    await page.goto(`${server.origin}/app/#/sammenlign/119`);
-    await page.getByLabel('Tællinger (CSV-fil)').setInputFiles({ name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from('kommune;kode\n101;X\n') });
-    await page.getByRole('button', { name: 'Tæl op' }).click();
-    await page.getByRole('alert').getByText('der mangler: system, antal').waitFor();
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/119`);
+    await web.page.getByLabel('Tællinger (CSV-fil)').setInputFiles({ name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from('kommune;kode\n101;X\n') });
+    await web.page.getByRole('button', { name: 'Tæl op' }).click();
+    await web.page.getByRole('alert').getByText('der mangler: system, antal').waitFor();
   });
 
   it('works 390 px wide: the matrix scrolls inside its own box, not the page', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${server.origin}/app/#/sammenlign/119`);
+    await web.page.setViewportSize({ width: 390, height: 844 });
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/119`);
     await countUp();
-    expect(await axeViolations(page)).toEqual([]);
-    const region = page.getByRole('region', { name: /^§119 Forebyggelse: lokale koder/ });
+    expect(await axeViolations(web.page)).toEqual([]);
+    const region = web.page.getByRole('region', { name: /^§119 Forebyggelse: lokale koder/ });
     const sizes = await region.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(sizes.scroll).toBeGreaterThan(sizes.client);
-    const main = await page.locator('main').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    const main = await web.page.locator('main').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(main.scroll).toBeLessThanOrEqual(main.client);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    const chart = await page.locator('.chart-box svg').boundingBox();
+    expect(await web.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const chart = await web.page.locator('.chart-box svg').boundingBox();
     expect(chart!.x + chart!.width).toBeLessThanOrEqual(390);
     // the scrolling box is reached and scrolled from the keyboard
     await region.focus();
-    await page.keyboard.press('ArrowRight');
-    await page.waitForFunction(() => (document.querySelector('.matrix-scroll') as HTMLElement).scrollLeft > 0);
+    await web.page.keyboard.press('ArrowRight');
+    await web.page.waitForFunction(() => (document.querySelector('.matrix-scroll') as HTMLElement).scrollLeft > 0);
   });
 });

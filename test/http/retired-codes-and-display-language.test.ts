@@ -5,9 +5,8 @@
 import type { CodeSystem, Parameters, ValueSet } from 'fhir/r4';
 import { FSIII } from '../support/app';
 import { fsiiiIndex, readJson, UUID_CODE } from '../support/files';
-import {
-  asParameters, lookupProperties, param, params, propertyValues, txIssueType, useRunningServer, validationIssues, valueOf,
-} from '../support/server';
+import { asParameters, lookupProperties, param, params, propertyValues, txIssueType, validationIssues, valueOf } from '../support/parameters';
+import { useRunningServer } from '../support/server';
 
 const RETIRED = 'c203c6b5-3be0-40a8-8204-e93751deabf5'; // Tobaksafvænning
 const REPLACEMENT = '6d24992e-e0a2-43e7-bc27-0234622a8655'; // Nikotin- og tobaksafvænning

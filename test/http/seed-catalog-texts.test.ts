@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { Parameters } from 'fhir/r4';
 import { FSIII, TERMINOLOGY_DIR } from '../support/app';
 import { fsiiiIndex, norm, readJson } from '../support/files';
-import { asParameters, param, propertyValues, useRunningServer, valueOf } from '../support/server';
+import { asParameters, param, propertyValues, valueOf } from '../support/parameters';
+import { useRunningServer } from '../support/server';
 
 const CATALOG = {
   '119': 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119',

@@ -6,8 +6,9 @@ import type { Bundle, CapabilityStatement, Parameters, TerminologyCapabilities, 
 import { FFB, FSIII } from '../support/app';
 import { codeSystemFiles, fsiiiIndex, readJson, valueSetFiles } from '../support/files';
 import {
-  asParameters, failure, lookupProperties, param, propertyValues, txIssueType, useRunningServer, validationIssues, valueOf,
-} from '../support/server';
+  asParameters, lookupProperties, param, parametersOf as parameters, propertyValues, txIssueType, validationIssues, valueOf,
+} from '../support/parameters';
+import { failure, raw, useRunningServer } from '../support/server';
 
 const GROUPING_119 = '102ea764-d2cf-4a24-979d-68c2e8d638cf'; // Kommunale sundhedsfremme og forebyggelsesindsatser
 const AFKLARENDE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c'; // Afklarende samtale, under GROUPING_119
@@ -25,7 +26,6 @@ const op = async <T = Parameters>(
   id?: string,
 ): Promise<T> => (await server.client.operation({ name, resourceType, id, method, input: input as never })) as unknown as T;
 
-const parameters = (...parameter: Record<string, unknown>[]): Parameters => ({ resourceType: 'Parameters', parameter: parameter as unknown as Parameters['parameter'] });
 
 describe('CodeSystem $lookup', () => {
   const expectAfklarende = (res: Parameters) => {
@@ -382,6 +382,8 @@ describe('capabilities', () => {
     expect(cs.fhirVersion).toBe('4.0.1');
     expect(cs.kind).toBe('instance');
     expect(cs.format).toContain('application/fhir+json');
+    expect(cs.instantiates).toContain('http://hl7.org/fhir/CapabilityStatement/terminology-server');
+    expect((await raw(server.baseUrl, '/metadata')).contentType).toMatch(/^application\/fhir\+json/);
     const ops = (type: string) => cs.rest?.[0]?.resource?.find((r) => r.type === type)?.operation?.map((o) => o.name).sort();
     expect(ops('CodeSystem')).toEqual(['diff', 'import-local', 'local-codings', 'lookup', 'subsumes', 'validate-code']);
     expect(ops('ValueSet')).toEqual(['batch-validate-code', 'compare', 'diff', 'expand', 'validate-code']);

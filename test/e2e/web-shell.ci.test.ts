@@ -1,9 +1,6 @@
 import type { Bundle, CodeSystem, Parameters } from 'fhir/r4';
 import type { Page } from 'playwright-core';
-import { launchChromium, type Browser } from '../../scripts/chromium';
-import { startWebServer, type WebServer } from '../../scripts/web-server';
-import { publishedCatalogs } from '../support/app';
-import { describeWithChromium } from '../support/chromium';
+import { describeInChromium } from '../support/chromium';
 import { CODES, localCodeSystem, localConceptMap, type LocalConcept } from '../support/local';
 import { axeViolations } from './axe';
 
@@ -14,22 +11,9 @@ import { axeViolations } from './axe';
  */
 jest.setTimeout(180_000);
 
-let server: WebServer;
-let browser: Browser;
-const pages: Page[] = [];
-const pageErrors: string[] = [];
-
-async function newPage(): Promise<Page> {
-  const page = await browser.context.newPage();
-  pages.push(page);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text()); });
-  return page;
-}
-
 async function signIn(page: Page, kommunekode: string, heading: string, token?: string): Promise<void> {
-  await page.goto(`${server.origin}/app/#/kommune`);
-  await page.getByLabel('Kommunens token').fill(token ?? await server.token(kommunekode));
+  await page.goto(`${web.server.origin}/app/#/kommune`);
+  await page.getByLabel('Kommunens token').fill(token ?? await web.server.token(kommunekode));
   await page.getByRole('button', { name: 'Log ind' }).click();
   await page.getByRole('heading', { level: 1, name: `${heading}: lokale indsatser og tilbud` }).waitFor();
 }
@@ -45,9 +29,9 @@ async function seed(kommunekode: string, concepts: LocalConcept[], targets: (c: 
       { resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } },
     ],
   };
-  const res = await fetch(server.fhirBase, {
+  const res = await fetch(web.server.fhirBase, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/fhir+json', Authorization: `Bearer ${await server.token(kommunekode)}` },
+    headers: { 'Content-Type': 'application/fhir+json', Authorization: `Bearer ${await web.server.token(kommunekode)}` },
     body: JSON.stringify(bundle),
   });
   if (!res.ok) throw new Error(`seeding ${kommunekode}: ${res.status} ${await res.text()}`);
@@ -67,36 +51,14 @@ function poll<T>(read: () => T | Promise<T>): { toBe(expected: T): Promise<void>
   return { toBe: until, toEqual: until };
 }
 
-async function fhirGet<T>(path: string): Promise<T> {
-  const res = await fetch(`${server.fhirBase}/${path}`, { headers: { Accept: 'application/fhir+json' } });
-  expect(res.status).toBe(200);
-  return (await res.json()) as T;
-}
+/** Laptop-sized; each test opens the pages it needs (web.newPage). */
+const SHELL = { viewport: { width: 1366, height: 900 }, pagePerTest: false };
 
-describeWithChromium('the page in Danish, on every screen, with large catalogs and without losing work (headless Chromium)', () => {
-  beforeAll(async () => {
-    server = await startWebServer({ published: publishedCatalogs() });
-    browser = await launchChromium({ width: 1366, height: 900 });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  beforeEach(() => {
-    pageErrors.length = 0;
-  });
-
-  afterEach(async () => {
-    for (const p of pages.splice(0)) if (!p.isClosed()) await p.close();
-    expect(pageErrors).toEqual([]);
-  });
-
+const web = describeInChromium('the page in Danish, on every screen, with large catalogs and without losing work (headless Chromium)', SHELL, () => {
   describe('5. Danish for every message the page shows', () => {
     it("names the municipality, shows no developer command, and says the server's refusals in Danish", async () => {
-      const page = await newPage();
-      await page.goto(`${server.origin}/app/#/kommune`);
+      const page = await web.newPage();
+      await page.goto(`${web.server.origin}/app/#/kommune`);
       const box = await page.locator('.sign-in').textContent();
       expect(box).not.toContain('npm run');
       await signIn(page, '751', 'Aarhus Kommune');
@@ -121,14 +83,14 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
     });
 
     it('renders catalog footnote markers as footnotes, as the server gives them in $lookup', async () => {
-      const lookup = await fhirGet<Parameters>(`CodeSystem/$lookup?system=urn:oid:1.2.208.176.2.21&code=${CODES.fysiskTraening119}`);
+      const lookup = await web.fhirGet<Parameters>(`CodeSystem/$lookup?system=urn:oid:1.2.208.176.2.21&code=${CODES.fysiskTraening119}`);
       const props = (lookup.parameter ?? []).filter((p) => p.name === 'property');
       const value = (code: string) => props.find((p) => p.part?.some((x) => x.name === 'code' && x.valueCode === code))?.part?.find((x) => x.name === 'value')?.valueString;
       expect(value('beskrivelse')).toMatch(/^Superviserede² aktiviteter/);
       expect(value('fodnote')).toMatch(/^² Med superviserede aktiviteter/);
 
-      const page = await newPage();
-      await page.goto(`${server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
+      const page = await web.newPage();
+      await page.goto(`${web.server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
       const concept = page.getByRole('article');
       await concept.getByRole('heading', { name: 'Beskrivelse' }).waitFor();
       const beskrivelse = concept.locator('.concept-text section').first();
@@ -143,8 +105,8 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
     });
 
     it('counts in Danish grammar and names map relationships in Danish words', async () => {
-      const page = await newPage();
-      await page.goto(`${server.origin}/app/#/kataloger/119`);
+      const page = await web.newPage();
+      await page.goto(`${web.server.origin}/app/#/kataloger/119`);
       await page.getByLabel('Søg i §119 Forebyggelse').fill('kostvejledning');
       const status = page.getByRole('status').filter({ hasText: 'matcher' });
       await status.waitFor();
@@ -166,10 +128,10 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
         const viewport = page.viewportSize()!.width;
         if (width > viewport) seen.push(`${name}: ${width} px wide at ${viewport}`);
       };
-      await page.goto(`${server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
+      await page.goto(`${web.server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
       await page.getByRole('article').getByRole('heading', { name: 'Formål' }).waitFor();
       await check('concept');
-      await page.goto(`${server.origin}/app/#/kommune`);
+      await page.goto(`${web.server.origin}/app/#/kommune`);
       await page.getByLabel('Kommunens token').waitFor();
       await check('sign-in');
       await signIn(page, '370', 'Næstved Kommune');
@@ -185,9 +147,9 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
     }
 
     it('at 390 px: no sideways scroll, the menu and "Log ind" in view, columns stacked', async () => {
-      const page = await newPage();
+      const page = await web.newPage();
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.goto(`${server.origin}/app/`);
+      await page.goto(`${web.server.origin}/app/`);
       for (const name of ['Kataloger', 'Min kommune', 'Importér CSV']) {
         const box = await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name }).boundingBox();
         expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
@@ -196,14 +158,14 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       expect(login && login.x >= 0 && login.x + login.width <= 390).toBe(true);
       expect(await views(page)).toEqual([]);
       // The editor's two columns stack: the picker is below the form, not beside it.
-      await page.goto(`${server.origin}/app/#/kommune/ny`);
+      await page.goto(`${web.server.origin}/app/#/kommune/ny`);
       const form = await page.locator('.editor-grid > fieldset').boundingBox();
       const picker = await page.locator('.targets-column').boundingBox();
       expect(picker!.y).toBeGreaterThan(form!.y + form!.height - 1);
     });
 
     it('at 1920 px: the municipality view uses the width, and codes never wrap inside', async () => {
-      const page = await newPage();
+      const page = await web.newPage();
       await page.setViewportSize({ width: 1920, height: 1080 });
       await signIn(page, '370', 'Næstved Kommune');
       await page.getByRole('heading', { name: 'Dækning' }).waitFor();
@@ -227,7 +189,7 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
         code: `400-K${String(i).padStart(4, '0')}`, display: i === 1234 ? 'Mindfulness for unge' : `Lokal indsats ${i}`, type: 'indsats',
       }));
       await seed('400', concepts, (_c, i) => [i % 2 === 0 ? CODES.fysiskTraening119 : CODES.fysiskTraening140]);
-      const page = await newPage();
+      const page = await web.newPage();
       await signIn(page, '400', 'Bornholms Regionskommune');
       await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Kataloger' }).click();
       await page.getByRole('heading', { level: 1, name: /§119 Forebyggelse/ }).waitFor();
@@ -262,7 +224,7 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
 
   describe('8. Not losing work', () => {
     it('asks before leaving unsaved changes (inside the page and when the tab closes), and moves focus after actions', async () => {
-      const page = await newPage();
+      const page = await web.newPage();
       await signIn(page, '250', 'Frederikssund Kommune');
       await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
       await page.getByLabel('Titel').fill('Stavgang');
@@ -297,9 +259,9 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
     });
 
     it('an expired token: signing in again in place keeps the draft, and the save goes through', async () => {
-      const page = await newPage();
+      const page = await web.newPage();
       // Valid for the server (which allows 30 s of clock skew) but past its expiry for the page in a few seconds.
-      await signIn(page, '260', 'Halsnæs Kommune', await server.token('260', Math.floor(Date.now() / 1000) + 4));
+      await signIn(page, '260', 'Halsnæs Kommune', await web.server.token('260', Math.floor(Date.now() / 1000) + 4));
       await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
       await page.getByLabel('Lokal kode').fill('260-GANG');
       await page.getByLabel('Titel').fill('Gangtræning');
@@ -307,7 +269,7 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       await dialog.waitFor({ timeout: 15_000 });
       expect(await page.locator('header').getByRole('button', { name: 'Log ud' }).count()).toBe(0);
       expect(await axeViolations(page)).toEqual([]);
-      await dialog.getByLabel('Kommunens token').fill(await server.token('260'));
+      await dialog.getByLabel('Kommunens token').fill(await web.server.token('260'));
       await dialog.getByRole('button', { name: 'Log ind' }).click();
       await dialog.waitFor({ state: 'hidden' });
       expect(await page.getByLabel('Lokal kode').inputValue()).toBe('260-GANG');
@@ -317,15 +279,15 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
       await page.getByRole('button', { name: 'Gem' }).click();
       await page.locator('.translate-check').waitFor();
-      expect((await fhirGet<CodeSystem>('CodeSystem/kommune-260-lokale-indsatser')).concept?.map((c) => c.code)).toEqual(['260-GANG']);
+      expect((await web.fhirGet<CodeSystem>('CodeSystem/kommune-260-lokale-indsatser')).concept?.map((c) => c.code)).toEqual(['260-GANG']);
     });
 
     it('two tabs: edits of different codes are merged; an edit of the same code is a conflict, in Danish, with the form kept', async () => {
       await seed('270', [
         { code: '270-A', display: 'Alfa', type: 'indsats' }, { code: '270-B', display: 'Beta', type: 'indsats' },
       ], () => [CODES.fysiskTraening119]);
-      const one = await newPage();
-      const two = await newPage();
+      const one = await web.newPage();
+      const two = await web.newPage();
       await signIn(one, '270', 'Gribskov Kommune');
       await signIn(two, '270', 'Gribskov Kommune');
       await one.getByRole('link', { name: 'Redigér Alfa' }).click();
@@ -336,7 +298,7 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       await one.locator('.translate-check').waitFor();
       await two.getByRole('button', { name: 'Gem' }).click();
       await two.getByText('din ændring er lagt oven på den nye version').waitFor();
-      const cs = await fhirGet<CodeSystem>('CodeSystem/kommune-270-lokale-indsatser');
+      const cs = await web.fhirGet<CodeSystem>('CodeSystem/kommune-270-lokale-indsatser');
       expect(cs.concept?.map((c) => c.display)).toEqual(['Alfa ændret', 'Beta ændret']);
 
       // Both tabs now edit 270-A: the second save must not overwrite the first.
@@ -351,14 +313,14 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       await alert.getByText('Koden 270-A er ændret af en anden i mellemtiden').waitFor();
       expect(await alert.textContent()).not.toMatch(/If-Match\)|changed since it was read/);
       expect(await two.getByLabel('Titel').inputValue()).toBe('Alfa fra fane 2');
-      const after = await fhirGet<CodeSystem>('CodeSystem/kommune-270-lokale-indsatser');
+      const after = await web.fhirGet<CodeSystem>('CodeSystem/kommune-270-lokale-indsatser');
       expect(after.concept?.find((c) => c.code === '270-A')?.display).toBe('Alfa fra fane 1');
     });
   });
 
   describe('every view: one h1, and axe-core finds no violations', () => {
     it.each([[1366], [390]])('at %i px', async (width) => {
-      const page = await newPage();
+      const page = await web.newPage();
       await page.setViewportSize({ width, height: 900 });
       const found: Record<string, string[]> = {};
       const check = async (name: string) => {
@@ -366,16 +328,16 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
         const v = await axeViolations(page);
         if (v.length > 0) found[name] = v;
       };
-      await page.goto(`${server.origin}/app/`);
+      await page.goto(`${web.server.origin}/app/`);
       await page.getByRole('heading', { level: 1 }).waitFor();
       await check('kataloger');
-      await page.goto(`${server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
+      await page.goto(`${web.server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
       await page.getByRole('article').getByRole('heading', { name: 'Formål' }).waitFor();
       await check('begreb');
-      await page.goto(`${server.origin}/app/#/kataloger/kommune-370-tilbud`);
+      await page.goto(`${web.server.origin}/app/#/kataloger/kommune-370-tilbud`);
       await page.getByRole('button', { name: 'Fold ud: KOL rehabilitering' }).waitFor();
       await check('bilag 6');
-      await page.goto(`${server.origin}/app/#/kommune`);
+      await page.goto(`${web.server.origin}/app/#/kommune`);
       await page.getByLabel('Kommunens token').waitFor();
       await check('log ind');
       await signIn(page, '370', 'Næstved Kommune');
@@ -406,7 +368,7 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       await page.getByRole('list', { name: 'Valgte mål' }).getByText('udgået').waitFor();
       await check('rediger eksisterende');
       // The import, and its preview of what would change: a code added (with a warning), the editor's code removed.
-      await page.goto(`${server.origin}/app/#/import`);
+      await page.goto(`${web.server.origin}/app/#/import`);
       await page.getByLabel('CSV-fil').waitFor();
       await check('import');
       await page.getByLabel('Katalogets navn').fill(`axe-${width}`);
@@ -417,7 +379,7 @@ describeWithChromium('the page in Danish, on every screen, with large catalogs a
       await page.getByRole('list', { name: 'Koder der slettes' }).getByText('oprettet i redigeringen').waitFor();
       await check('import: ændringerne');
       // Comparing municipalities.
-      await page.goto(`${server.origin}/app/#/sammenlign/119`);
+      await page.goto(`${web.server.origin}/app/#/sammenlign/119`);
       await page.getByRole('table', { name: /^§119/ }).waitFor();
       await check('sammenlign');
       expect(found).toEqual({});
