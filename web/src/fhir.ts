@@ -1,4 +1,5 @@
 import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import { valueField } from '../../src/fhir/choice-value';
 
 /** The FHIR endpoint of the server that serves the page (index.html names it; same origin). No document: jest tests a model. */
 export const FHIR_BASE: string = (typeof document === 'undefined' ? undefined : document.querySelector<HTMLMetaElement>('meta[name="fhir-base"]'))?.content ?? '/fhir';
@@ -114,7 +115,7 @@ export async function searchAll<T>(type: string, query: Record<string, string>):
 
 export function paramValue(p: ParametersParameter | undefined): unknown {
   if (!p) return undefined;
-  const key = Object.keys(p).find((k) => k.startsWith('value'));
+  const key = valueField(p);
   return key ? (p as unknown as Record<string, unknown>)[key] : undefined;
 }
 
