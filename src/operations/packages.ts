@@ -79,7 +79,7 @@ export const unloadPackageOperation: OperationHandler = {
     description: 'Takes a FHIR package loaded at run time ($load-package or the watched folder) out of the published catalogs of every replica, ' +
       'without a restart (admin scope). Refused, and nothing changes, when the package is not loaded (404), when it is configuration ' +
       '(the terminology folder or PACKAGES: 409), or when another package served depends on it or uses a code system or value set only ' +
-      'it serves (409, each one named). To replace a package: load the new version (served beside the old), then unload the old one. ' +
+      'it serves (409, each one named); resources municipalities wrote that use what only it serves are named as warnings. To replace a package: load the new version (served beside the old), then unload the old one. ' +
       'Recorded in the audit log (AuditEvent, entity name#version).',
     inputs: { name: 'The package name, e.g. kl.dk.fhir.term', version: 'The package version, e.g. 2.0.0' },
     requiredInputs: ['name', 'version'],
@@ -104,12 +104,20 @@ export const unloadPackageOperation: OperationHandler = {
     if (!isSemVer(version)) throw FhirError.invalid(`The package version '${version.slice(0, 100)}' is not a semantic version (e.g. 2.0.0)`, { expression: ['version'] });
     const packages = packagesOf(ctx);
     const resources = packages.layer.package(name, version)?.counts;
-    await packages.service.unload(name, version, { principal });
+    const { warnings } = await packages.service.unload(name, version, { principal });
     const counts = resources ?? { CodeSystem: 0, ValueSet: 0, ConceptMap: 0 };
     const text = {
       en: `Package ${name}#${version} is unloaded: ${counts.CodeSystem} code systems, ${counts.ValueSet} value sets and ${counts.ConceptMap} concept maps are no longer served`,
       da: `Pakken ${name}#${version} er taget ud: ${counts.CodeSystem} kodesystemer, ${counts.ValueSet} værdisæt og ${counts.ConceptMap} mapninger udgives ikke længere`,
     };
-    return { resourceType: 'OperationOutcome', issue: [outcomeIssue({ severity: 'information', code: 'informational', text }, messageLanguage(ctx.acceptLanguages))] };
+    const lang = messageLanguage(ctx.acceptLanguages);
+    return {
+      resourceType: 'OperationOutcome',
+      issue: [
+        outcomeIssue({ severity: 'information', code: 'informational', text }, lang),
+        // what municipalities wrote against the package no longer resolves: said, not a reason to refuse
+        ...warnings.slice(0, 100).map((w) => outcomeIssue({ severity: 'warning', code: 'business-rule', text: w }, lang)),
+      ],
+    };
   },
 };

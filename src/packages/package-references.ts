@@ -73,10 +73,11 @@ const NOUN: Record<Reference['type'], Bilingual> = {
  * The code systems and value sets the package's resources use (a ValueSet's compose systems and value sets, a
  * ConceptMap's group source and target, a supplement's code system) that are neither in the package nor served
  * (its dependencies, the catalogs, what is written): each one a reason to refuse the package, naming the resource
- * and the canonical. `served` answers for everything outside the package.
+ * and the canonical (after `source: `, when given). `served` answers for everything outside the package.
  */
 export function unresolvedReferences(resources: readonly TerminologyResource[], served: ReferenceResolver, source: string): Bilingual[] {
   const own = resourcesResolver(resources);
+  const prefix = source ? `${source}: ` : '';
   const problems: Bilingual[] = [];
   for (const r of resources) {
     const label = `${r.resourceType} ${r.url}${r.version ? `|${r.version}` : ''}`;
@@ -84,8 +85,8 @@ export function unresolvedReferences(resources: readonly TerminologyResource[], 
       if (own.has(ref.type, ref.url, ref.version) || served.has(ref.type, ref.url, ref.version)) continue;
       const target = `${ref.url}${ref.version ? `|${ref.version}` : ''}`;
       problems.push({
-        en: `${source}: ${label} (${ref.element}) uses ${NOUN[ref.type].en} ${target}, which is neither in the package, in its dependencies nor loaded; load it first or add it to the package`,
-        da: `${source}: ${label} (${ref.element}) bruger ${NOUN[ref.type].da} ${target}, som hverken er i pakken, i dens afhængigheder eller indlæst; indlæs det først, eller læg det i pakken`,
+        en: `${prefix}${label} (${ref.element}) uses ${NOUN[ref.type].en} ${target}, which is neither in the package, in its dependencies nor loaded; load it first or add it to the package`,
+        da: `${prefix}${label} (${ref.element}) bruger ${NOUN[ref.type].da} ${target}, som hverken er i pakken, i dens afhængigheder eller indlæst; indlæs det først, eller læg det i pakken`,
       });
     }
   }

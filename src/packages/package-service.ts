@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/verifier';
+import type { Bilingual } from '../errors/issue';
 import type { PackageUnload, StoredPackage } from '../store/packages';
 import { auditOfPackage, type AuditedPackage } from '../write/audit';
 import type { TerminologyStore } from '../store/store';
@@ -62,17 +63,19 @@ export class PackageService {
   /**
    * Takes a package loaded at run time out of service on every replica; refused (nothing changes) when it is not
    * loaded (404), is configuration (the terminology folder, PACKAGES: 409), or is used by another package served (409).
+   * The warnings name the resources municipalities wrote that use what only the package served.
    */
-  unload(name: string, version: string, actor?: PackageActor): Promise<PackageUnload> {
+  unload(name: string, version: string, actor?: PackageActor): Promise<{ unload: PackageUnload; warnings: Bilingual[] }> {
     return this.serial(() => this.audited('unload-package', actor, { label: `${name}#${version}`, resources: [] }, async (audited) => {
-      const { store, layer } = this.deps;
+      const { store, layer, written } = this.deps;
       await this.deps.beforeLoad?.();
       audited.resources = layer.packageResources(name, version);
       const { status, problems } = layer.unloadProblems(name, version);
       if (problems.length > 0) throw new PackageError(problems, status);
+      const warnings = layer.writtenUsing(name, version, written);
       const unload = await store.unloadPackage(name, version, actor?.principal.subject);
       if (!this.deps.layerFollowsStore) layer.unloadPackages([unload]);
-      return unload;
+      return { unload, warnings };
     }));
   }
 

@@ -6,7 +6,7 @@ import { versionMatches } from '../terminology/versions';
 import { R4_CORE, type CheckedPackage } from './package-check';
 import type { Bilingual } from '../errors/issue';
 import { PackageError, type PackageProblem } from './package-error';
-import { unresolvedReferences } from './package-references';
+import { unresolvedReferences, type ReferenceResolver } from './package-references';
 
 /** The name the catalogs of the terminology folder go by, as a package (`npm run package`, `$package`). */
 export const CATALOGS_PACKAGE = 'faelles-tx.catalogs';
@@ -24,6 +24,14 @@ export interface PackageInfo {
   loadedAt?: string;
   /** Who loaded it (the token's sub), for a package loaded at run time. */
   loadedBy?: string;
+}
+
+/** The reference problems of package-references.ts, said of an unload: the target is served only by `label`. */
+function onlyServedBy(problems: Bilingual[], label: string): Bilingual[] {
+  return problems.map((p) => ({
+    en: `${p.en.replace(/, which is neither in the package.*$/, '')}, which only ${label} serves`,
+    da: `${p.da.replace(/, som hverken er i pakken.*$/, '')}, som kun ${label} udgiver`,
+  }));
 }
 
 function countTypes(resources: readonly TerminologyResource[]): Record<TerminologyType, number> {
@@ -178,23 +186,37 @@ export class PublishedLayer {
         });
       }
     }
-    const remaining = new ResourceSet([...this.base, ...rest.flatMap((p) => p.resources)]);
-    const gone = new ResourceSet(part.resources);
-    // served after the unload: by what stays published, or by the registry's other layers (written, FHIR's own …)
-    const servedElsewhere = (type: 'CodeSystem' | 'ValueSet', url: string, version?: string) => {
-      const matches = (x: TerminologyResource) => version === undefined || versionMatches(version, x.version);
-      if (!gone.versions(type, url).some(matches)) return true;
-      const published = new Set<TerminologyResource>(this.set.versions(type, url));
-      return remaining.versions(type, url).some(matches) || this.registry.versions(type, url, true).some((x) => !published.has(x) && matches(x));
-    };
+    const servedElsewhere = this.resolverWithout(part);
     for (const other of rest) {
       if (other.resources.length === 0) continue;
-      problems.push(...unresolvedReferences(other.resources, { has: servedElsewhere }, `${other.info.name}#${other.info.version}`).map((p) => ({
-        en: `${p.en.replace(/, which is neither in the package.*$/, '')}, which only ${label} serves`,
-        da: `${p.da.replace(/, som hverken er i pakken.*$/, '')}, som kun ${label} udgiver`,
-      })));
+      problems.push(...onlyServedBy(unresolvedReferences(other.resources, servedElsewhere, `${other.info.name}#${other.info.version}`), label));
     }
     return { status: 409, problems };
+  }
+
+  /**
+   * The resources municipalities wrote that use a code system or value set only the package serves: they are not
+   * a reason to refuse the unload (a municipality does not hold KL's releases back), but the answer names them.
+   */
+  writtenUsing(name: string, version: string, written: ResourceSet): Bilingual[] {
+    const part = this.parts.find((p) => p.info.name === name && p.info.version === version);
+    if (!part) return [];
+    const resources = (['CodeSystem', 'ValueSet', 'ConceptMap'] as const).flatMap((t) => written.list(t));
+    return onlyServedBy(unresolvedReferences(resources, this.resolverWithout(part), ''), `${name}#${version}`);
+  }
+
+  /** What resolves once the part is gone: what stays published, and the registry's other layers (written, FHIR's own …). */
+  private resolverWithout(part: Part): ReferenceResolver {
+    const remaining = new ResourceSet([...this.base, ...this.parts.filter((p) => p !== part).flatMap((p) => p.resources)]);
+    const gone = new ResourceSet(part.resources);
+    return {
+      has: (type, url, version) => {
+        const matches = (x: TerminologyResource) => version === undefined || versionMatches(version, x.version);
+        if (!gone.versions(type, url).some(matches)) return true;
+        const published = new Set<TerminologyResource>(this.set.versions(type, url));
+        return remaining.versions(type, url).some(matches) || this.registry.versions(type, url, true).some((x) => !published.has(x) && matches(x));
+      },
+    };
   }
 
   private add(pkg: CheckedPackage, origin: PackageInfo['origin'], loaded?: { loadedAt?: string; loadedBy?: string }, rebuild = true): void {

@@ -6,13 +6,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { CodeSystem, ValueSet } from 'fhir/r4';
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { BasePackageLoader, createSQLJSPackageDB, DiskBasedPackageCache, LoadStatus } from 'fhir-package-loader';
 import { checkPackage } from '../../src/packages/package-check';
 import { PackageError } from '../../src/packages/package-error';
 import { resourcesResolver, unresolvedReferences } from '../../src/packages/package-references';
 import { readPackageFolder, readPackageTarball } from '../../src/packages/package-reader';
 import { packageFiles, writePackageTarball } from '../../src/packages/package-writer';
+import { PublishedLayer } from '../../src/packages/published-layer';
+import { TerminologyRegistry } from '../../src/terminology/registry';
+import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
 import { nextFsiiiRelease } from '../../scripts/next-fsiii-release';
 import { publishedCatalogs } from '../support/app';
 
@@ -163,5 +166,45 @@ describe('a maintained package reader loads what the writer writes', () => {
       const found = loader.findResourceJSONs(r.url!, { type: [r.resourceType] }) as { version?: string }[];
       expect(found.find((x) => x.version === r.version)).toEqual(r);
     }
+  });
+});
+
+describe('unloading a package (the published layer)', () => {
+  const A = 'http://example.org/CodeSystem/a';
+  const cs: CodeSystem = { resourceType: 'CodeSystem', id: 'a', url: A, version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
+  const stored = (name: string, resources: TerminologyResource[], dependencies: Record<string, string> = {}) =>
+    ({ name, version: '1.0.0', fhirVersion: '4.0.1', dependencies, resources, loadedAt: '2026-12-02T10:00:00.000Z' });
+
+  function layerWith(written: ResourceSet) {
+    const published = new ResourceSet([]);
+    const registry = new TerminologyRegistry([written, published]);
+    const layer = new PublishedLayer(published, registry, []);
+    return { layer, registry };
+  }
+
+  it('names what municipalities wrote against it, and what else serves the same code system keeps it resolving', () => {
+    const map: ConceptMap = { resourceType: 'ConceptMap', url: 'http://example.org/map', version: '2', status: 'active', group: [{ source: 'http://example.org/local', target: A }] };
+    const written = new ResourceSet([map]);
+    const { layer } = layerWith(written);
+    layer.applyPackages([stored('example.a', [cs])]);
+    expect(layer.writtenUsing('example.a', '1.0.0', written).map((w) => w.en)).toEqual([
+      `ConceptMap http://example.org/map|2 (ConceptMap.group[0].target) uses the code system ${A}, which only example.a#1.0.0 serves`,
+    ]);
+    expect(layer.unloadProblems('example.a', '1.0.0').problems).toEqual([]);
+    // a second package serving the same code system (another version): nothing depends on example.a alone
+    layer.applyPackages([stored('example.a2', [{ ...cs, version: '2' }])]);
+    expect(layer.writtenUsing('example.a', '1.0.0', written)).toEqual([]);
+  });
+
+  it('an unload of an earlier load of the same name#version is ignored; the later load stays served', () => {
+    const { layer, registry } = layerWith(new ResourceSet([]));
+    layer.applyPackages([stored('example.a', [cs])]);
+    layer.applyPackages([{ ...stored('example.a', [{ ...cs, concept: [{ code: 'y' }] }]), loadedAt: '2026-12-02T11:00:00.000Z' }]);
+    layer.unloadPackages([{ name: 'example.a', version: '1.0.0', loadedAt: '2026-12-02T10:00:00.000Z', unloadedAt: '2026-12-02T10:30:00.000Z' }]);
+    expect(registry.findCodeSystem(A)?.concept?.map((c) => c.code)).toEqual(['y']);
+    expect(layer.packages().map((p) => `${p.name}#${p.version}@${p.loadedAt}`)).toEqual(['example.a#1.0.0@2026-12-02T11:00:00.000Z']);
+    layer.unloadPackages([{ name: 'example.a', version: '1.0.0', loadedAt: '2026-12-02T11:00:00.000Z', unloadedAt: '2026-12-02T11:30:00.000Z' }]);
+    expect(layer.packages()).toEqual([]);
+    expect(registry.findCodeSystem(A)).toBeUndefined();
   });
 });
