@@ -6,12 +6,11 @@
  */
 import type { CodeSystem, OperationOutcome } from 'fhir/r4';
 import { generateKeyPair, SignJWT } from 'jose';
-import pino from 'pino';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app';
+import { type App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
-import { publishedCatalogs, testConfig } from '../support/app';
 import { localCodeSystem, tokenFor } from '../support/local';
+import { testApp } from '../support/app';
 
 const JSON_TYPE = 'application/fhir+json';
 const OWN_ID = 'kommune-101-matrix';
@@ -149,7 +148,7 @@ async function send(column: Column, auth: string | undefined): Promise<{ status:
 
 beforeAll(async () => {
   store = new MemoryStore();
-  app = await createApp({ config: testConfig(), store, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+  app = await testApp({}, { store });
   await tokens();
 });
 

@@ -1,11 +1,9 @@
 import type { Bundle, OperationOutcome, Parameters } from 'fhir/r4';
-import pino from 'pino';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app';
+import { type App } from '../../src/app';
 import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
-import { MemoryStore } from '../../src/store/memory-store';
-import { publishedCatalogs, testConfig } from '../support/app';
 import { CODES, sampleCatalog, tokenFor } from '../support/local';
+import { testApp } from '../support/app';
 
 /**
  * The server's write, sign-in, conflict and import messages in Danish for a caller that asks for Danish
@@ -15,7 +13,7 @@ const JSON_TYPE = 'application/fhir+json';
 let app: App;
 
 beforeAll(async () => {
-  app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+  app = await testApp();
 });
 
 function first(outcome: OperationOutcome): { text?: string; translation?: string } {

@@ -5,11 +5,9 @@
 import type { Parameters, ParametersParameter } from 'fhir/r4';
 import { parse } from 'csv-parse/sync';
 import { Client } from 'fhir-kit-client';
-import pino from 'pino';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app';
-import { MemoryStore } from '../../src/store/memory-store';
-import { FSIII, testConfig } from '../support/app';
+import { type App } from '../../src/app';
+import { FSIII, testApp } from '../support/app';
 import { CODES, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
 import { catalogsWithNextRelease, NEXT, NEXT_VERSION } from '../support/next-release';
 import { part } from '../support/parameters';
@@ -24,7 +22,7 @@ const summary = (body: Parameters) => Object.fromEntries((body.parameter?.find((
 const changeOf = (body: Parameters, type: string) => changes(body).filter((c) => part(c, 'type')?.valueCode === type);
 
 beforeAll(async () => {
-  app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: catalogsWithNextRelease() });
+  app = await testApp({}, { published: catalogsWithNextRelease() });
   auth101 = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
   for (const kommunekode of ['101', '147']) {
     const auth = kommunekode === '101' ? auth101 : `Bearer ${await tokenFor({ kommunekode })}`;

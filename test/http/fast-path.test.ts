@@ -1,12 +1,11 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app';
+import { type App } from '../../src/app';
 import type { Config } from '../../src/config';
 import { fastPathOf } from '../../src/http/pipeline/fast-path';
 import { expansionTemplate, fromTemplate } from '../../src/operations/response-cache';
-import { MemoryStore } from '../../src/store/memory-store';
-import { FSIII, publishedCatalogs, testConfig } from '../support/app';
+import { FSIII, testApp } from '../support/app';
 
 const VS_119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119';
 const INTERVENTIONS = 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFSIII';
@@ -25,7 +24,7 @@ async function appWith(overrides: Partial<Config>, logged: Logged): Promise<App>
     },
   });
   const logger = pino({ level: 'info' }, sink);
-  return createApp({ config: testConfig(overrides), store: new MemoryStore(), logger, published: publishedCatalogs() });
+  return testApp(overrides, { logger });
 }
 
 /** The requests both paths must answer alike: the hot operations, their errors, and requests the fast path passes on. */

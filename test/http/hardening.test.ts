@@ -16,7 +16,7 @@ import { loadConfig } from '../../src/config';
 import { send } from '../../scripts/fuzz/send';
 import { createHttpServer } from '../../src/http/server';
 import { MemoryStore } from '../../src/store/memory-store';
-import { FSIII, publishedCatalogs, testConfig } from '../support/app';
+import { FSIII, publishedCatalogs, testApp, testConfig } from '../support/app';
 import { tokenFor } from '../support/local';
 
 const JSON_TYPE = 'application/fhir+json';
@@ -216,7 +216,7 @@ describe('bodies, URLs and disconnects', () => {
   });
 
   it('answers a body over the limit with 413 without reading it, and closes the connection', async () => {
-    const small = await createApp({ config: testConfig({ bodyLimitBytes: 2048 }), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    const small = await testApp({ bodyLimitBytes: 2048 });
     const res = await request(small).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({ resourceType: 'Parameters', parameter: [{ name: 'filter', valueString: 'x'.repeat(5000) }] });
     expect(res.status).toBe(413);
     expect(res.headers.connection).toBe('close');

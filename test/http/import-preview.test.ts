@@ -1,10 +1,8 @@
 import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
-import pino from 'pino';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app';
-import { MemoryStore } from '../../src/store/memory-store';
-import { publishedCatalogs, testConfig } from '../support/app';
+import { type App } from '../../src/app';
 import { CODES, tokenFor } from '../support/local';
+import { testApp } from '../support/app';
 
 /** CodeSystem/$import-local with preview=true (plan, nothing written) and mode=merge (add and update only). */
 
@@ -13,7 +11,7 @@ let app: App;
 let token: string;
 
 beforeAll(async () => {
-  app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+  app = await testApp();
   token = await tokenFor({ kommunekode: '240' });
 });
 

@@ -5,10 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, CodeSystem, ConceptMap, Parameters } from 'fhir/r4';
 import { Client } from 'fhir-kit-client';
-import pino from 'pino';
-import { createApp } from '../../src/app';
 import { SqliteStore } from '../../src/store/sqlite-store';
-import { FSIII, publishedCatalogs, testConfig } from '../support/app';
+import { FSIII, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, sampleCatalog, tokenFor } from '../support/local';
 
 /**
@@ -23,7 +21,7 @@ interface Running {
 
 async function start(dataDir: string): Promise<Running> {
   const store = SqliteStore.open(dataDir);
-  const app = await createApp({ config: testConfig({ dataDir }), store, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+  const app = await testApp({ dataDir }, { store });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   return { server, store, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir` };

@@ -89,5 +89,5 @@ describeWithPostgres('server start-up on a PostgreSQL schema it cannot use as it
       await locker.end();
       await server.stop();
     }
-  }, 60_000);
+  }, 90_000); // two server starts, like the test above; jest runs a suite per core beside it
 });

@@ -11,13 +11,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { OperationOutcome } from 'fhir/r4';
 import { Client } from 'pg';
-import pino from 'pino';
-import { createApp, type App } from '../../src/app';
+import { type App } from '../../src/app';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres-store';
-import { publishedCatalogs, testConfig } from '../support/app';
 import { startHangingProxy, type HangingProxy } from '../support/hanging-proxy';
 import { localCodeSystem, tokenFor } from '../support/local';
 import { describeWithPostgres, dropSchemas, TEST_DATABASE_URL, uniqueSchema, withClient } from '../support/postgres';
+import { testApp } from '../support/app';
 
 const FHIR_JSON = 'application/fhir+json';
 
@@ -37,7 +36,7 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
 
   async function start(storeOptions: Partial<PostgresStoreOptions>, requestTimeoutMs: number): Promise<Running> {
     const store = await PostgresStore.open({ connectionString: proxy.urlFor(TEST_DATABASE_URL), schema, poolSize: 4, ...storeOptions });
-    const app = await createApp({ config: testConfig({ requestTimeoutMs }), store, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    const app = await testApp({ requestTimeoutMs }, { store });
     const server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     const r = { app, store, server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };

@@ -9,11 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { OperationOutcome } from 'fhir/r4';
-import pino from 'pino';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app';
+import { type App } from '../../src/app';
 import { SqliteStore } from '../../src/store/sqlite-store';
-import { FSIII, publishedCatalogs, testConfig } from '../support/app';
+import { FSIII, testApp } from '../support/app';
 import { CODES, localCodeSystem, tokenFor } from '../support/local';
 
 const FHIR_JSON = 'application/fhir+json';
@@ -28,7 +27,7 @@ describe('the embedded store runs out of disk space', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-full-'));
     // Readiness looks for space again at every check (the default is every 5 s).
     store = SqliteStore.open(dir, { spaceProbeIntervalMs: 0 });
-    app = await createApp({ config: testConfig({ dataDir: dir }), store, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    app = await testApp({ dataDir: dir }, { store });
     token = await tokenFor({ kommunekode: '101' });
   });
 

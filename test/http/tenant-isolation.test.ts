@@ -8,9 +8,9 @@ import type { Bundle, CodeSystem, OperationOutcome, Parameters, ValueSet } from 
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app';
+import { type App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
-import { FSIII, publishedCatalogs, testConfig } from '../support/app';
+import { FSIII, testApp } from '../support/app';
 import { CODES, localCodeSystem, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
 
 const JSON_TYPE = 'application/fhir+json';
@@ -25,7 +25,7 @@ let adminToken: string;
 
 beforeAll(async () => {
   store = new MemoryStore();
-  app = await createApp({ config: testConfig(), store, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+  app = await testApp({}, { store });
   token101 = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
   token147 = `Bearer ${await tokenFor({ kommunekode: '147' })}`;
   token370 = `Bearer ${await tokenFor({ kommunekode: '370' })}`;
@@ -224,7 +224,7 @@ describe('two servers on one store', () => {
 
   it('let only one owner create a new id when both PUT it at once; the other gets 409 and the history one owner', async () => {
     const shared = new RacingStore();
-    const make = () => createApp({ config: testConfig(), store: shared, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    const make = () => testApp({}, { store: shared });
     const [a, b] = [await make(), await make()];
     const id = 'raced';
     const answers = await Promise.all([
@@ -245,7 +245,7 @@ describe('a store written before these rules', () => {
     await old.apply([{ kind: 'create', resource: fsiii99 }, { kind: 'create', resource: own101('squat', 'kommune-147-lokale-indsatser') }]);
     const lines: string[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-    const legacy = await createApp({ config: testConfig(), store: old, logger: pino({ level: 'warn' }, sink), published: publishedCatalogs() });
+    const legacy = await testApp({}, { store: old, logger: pino({ level: 'warn' }, sink) });
     const warnings = lines.map((l) => JSON.parse(l).msg as string).filter((m) => m.startsWith('written resource against the write rules'));
     expect(warnings).toEqual([
       expect.stringMatching(/CodeSystem\/fsiii-99 is not served: urn:oid:1\.2\.208\.176\.2\.21 er kanonisk URL/),

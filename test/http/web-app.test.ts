@@ -2,13 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
-import pino from 'pino';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app';
+import { type App } from '../../src/app';
 import { ISSUE_LINE_EXTENSION } from '../../src/operations/import-local';
-import { MemoryStore } from '../../src/store/memory-store';
-import { publishedCatalogs, testConfig } from '../support/app';
 import { CODES, tokenFor } from '../support/local';
+import { testApp } from '../support/app';
 
 /** The web page's server side without a browser: the static route at /app, its session check and CodeSystem/$import-local. */
 
@@ -20,7 +18,7 @@ beforeAll(async () => {
   webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-webdir-'));
   fs.writeFileSync(path.join(webDir, 'index.html'), '<html><head><meta name="fhir-base" content="{{FHIR_BASE}}"><script type="module" src="main.js"></script></head></html>');
   fs.writeFileSync(path.join(webDir, 'main.js'), 'console.log("page")');
-  app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs(), webDir });
+  app = await testApp({}, { webDir });
 });
 
 afterAll(() => fs.rmSync(webDir, { recursive: true, force: true }));
@@ -58,7 +56,7 @@ describe('the page at /app', () => {
   it('says how to build the page when it has not been built', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-webdir-empty-'));
     try {
-      const bare = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs(), webDir: empty });
+      const bare = await testApp({}, { webDir: empty });
       const res = await request(bare).get('/app/').expect(404);
       expect(JSON.stringify(res.body)).toContain('npm run build');
     } finally {

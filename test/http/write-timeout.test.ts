@@ -4,19 +4,17 @@
  * once with request timeouts of a few milliseconds, so the timeout falls at every point of a write: while its body
  * is read, while it waits for the writes before it, while it is checked, and after it was stored.
  */
-import pino from 'pino';
 import request from 'supertest';
-import { createApp } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
-import { publishedCatalogs, testConfig } from '../support/app';
 import { localCodeSystem, tokenFor } from '../support/local';
+import { testApp } from '../support/app';
 
 const FHIR_JSON = 'application/fhir+json';
 
 describe('a write and the request timeout', () => {
   it.each([1, 3, 10, 30])('with a request timeout of %i ms every answer matches what was stored', async (requestTimeoutMs) => {
     const store = new MemoryStore();
-    const app = await createApp({ config: testConfig({ requestTimeoutMs }), store, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    const app = await testApp({ requestTimeoutMs }, { store });
     const token = await tokenFor({ kommunekode: '101' });
     const names = Array.from({ length: 20 }, (_, i) => `race-${i}`);
     const answers = await Promise.all(names.map((name) => {

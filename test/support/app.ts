@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pino from 'pino';
-import { createApp, type App } from '../../src/app';
+import { createApp, type App, type AppDeps } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory-store';
 import { loadTerminology, type LoadedTerminology } from '../../src/terminology/loader';
@@ -20,8 +20,18 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig({ LOG_LEVEL: 'silent', TERMINOLOGY_DIR }), ...overrides };
 }
 
-export async function testApp(overrides: Partial<Config> = {}): Promise<App> {
-  return createApp({ config: testConfig(overrides), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+/**
+ * The app on the test configuration with these overrides; by default on a fresh memory store, a silent logger and
+ * the published catalogs (each replaceable in `deps`).
+ */
+export async function testApp(overrides: Partial<Config> = {}, deps: Partial<Omit<AppDeps, 'config'>> = {}): Promise<App> {
+  return createApp({
+    store: deps.store ?? new MemoryStore(),
+    logger: deps.logger ?? pino({ level: 'silent' }),
+    published: deps.published ?? publishedCatalogs(),
+    webDir: deps.webDir,
+    config: testConfig(overrides),
+  });
 }
 
 export const FSIII = 'urn:oid:1.2.208.176.2.21';

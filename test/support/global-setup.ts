@@ -4,7 +4,8 @@
  * the FHIR schema validators compiled ahead of time (src/fhir/schema-precompiled.ts), the FHIR core terminology
  * files (src/terminology/fhir-core.ts) and the profiles' verification (src/profile-validation/profile-verification.ts).
  * Each is kept while it is current (same key, same files, not older than the code that makes it) and made again
- * otherwise; the server's checks decide what is used, exactly as for a build. Without them every test file compiled the schema and checked every profile itself.
+ * otherwise; the server's checks decide what is used, exactly as for a build. Without them every test file compiled
+ * the schema and checked every profile itself.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,16 +21,23 @@ function newer(generated: string, generator: string): boolean {
   return fs.existsSync(generated) && fs.statSync(generated).mtimeMs >= fs.statSync(generator).mtimeMs;
 }
 
+/** Written whole or not at all: another jest run in this checkout may be reading it. */
+function write(file: string, data: string | Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
 export default function globalSetup(): void {
   const fhirDir = path.join(SRC, 'fhir');
   if (!newer(path.join(fhirDir, GENERATED_FILE), path.join(fhirDir, 'schema-precompiled.ts')) || !loadPrecompiledValidators(fhirDir)) {
-    for (const { file, code } of generatePrecompiledModules()) fs.writeFileSync(path.join(fhirDir, file), code);
+    for (const { file, code } of generatePrecompiledModules()) write(path.join(fhirDir, file), code);
   }
   const terminologyDir = path.join(SRC, 'terminology');
   if (!newer(path.join(terminologyDir, GENERATED_DATA), path.join(terminologyDir, 'fhir-core.ts')) || !fhirCoreFromFiles(terminologyDir)) {
     const { index, data } = generateFhirCoreFiles();
-    fs.writeFileSync(path.join(terminologyDir, GENERATED_DATA), data);
-    fs.writeFileSync(path.join(terminologyDir, GENERATED_INDEX), JSON.stringify(index));
+    write(path.join(terminologyDir, GENERATED_DATA), data);
+    write(path.join(terminologyDir, GENERATED_INDEX), JSON.stringify(index));
   }
   const profilesDir = path.join(SRC, '..', 'profiles');
   const codeDir = path.join(SRC, 'profile-validation');

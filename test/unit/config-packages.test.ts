@@ -1,13 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
-import { createApp } from '../../src/app';
 import { ConfigError, loadConfig } from '../../src/config';
 import { writePackageTarball } from '../../src/packages/package-writer';
-import { MemoryStore } from '../../src/store/memory-store';
 import { TerminologyLoadError } from '../../src/terminology/loader';
-import { publishedCatalogs, testConfig } from '../support/app';
+import { testApp } from '../support/app';
 
 let dir: string;
 beforeAll(() => {
@@ -34,7 +31,7 @@ describe('PACKAGES', () => {
     fs.writeFileSync(file, await writePackageTarball({ name: 'example.r5', version: '1.0.0', dependencies: { 'hl7.fhir.r5.core': '5.0.0' } }, [
       { resourceType: 'ValueSet', url: 'http://example.org/vs', status: 'active' },
     ]));
-    const start = createApp({ config: testConfig({ packages: [file] }), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    const start = testApp({ packages: [file] });
     await expect(start).rejects.toThrow(TerminologyLoadError);
     await expect(start).rejects.toThrow(/hl7\.fhir\.r5\.core/);
   });

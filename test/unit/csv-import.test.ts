@@ -4,16 +4,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
-import pino from 'pino';
 import { generateCsv } from '../../bench/import-local';
-import { createApp } from '../../src/app';
 import { issueText } from '../../src/errors/issue';
 import { formatMessage, parseLocalCsv } from '../../src/municipal/csv-import';
 import { importLocalCsv, type ImportOptions } from '../../src/write/import-runner';
 import { PID_FILE } from '../../src/store/data-dir-lock';
-import { MemoryStore } from '../../src/store/memory-store';
 import { SqliteStore } from '../../src/store/sqlite-store';
-import { publishedCatalogs, ROOT, TERMINOLOGY_DIR, testConfig } from '../support/app';
+import { publishedCatalogs, ROOT, TERMINOLOGY_DIR, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, tokenFor } from '../support/local';
 
 const dirs: string[] = [];
@@ -95,7 +92,7 @@ describe('importing into the embedded store', () => {
     expect(second.ok).toBe(true);
     expect(second.written).toEqual({ codeSystem: 'CodeSystem/kommune-101-lokale-indsatser/_history/2', conceptMap: 'ConceptMap/kommune-101-lokale-indsatser/_history/2' });
     const store = SqliteStore.open(dir);
-    const app = await createApp({ config: testConfig({ dataDir: dir }), store, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    const app = await testApp({ dataDir: dir }, { store });
     try {
       const request = (await import('supertest')).default;
       const res = await request(app).get('/fhir/ConceptMap/$translate')
@@ -169,7 +166,7 @@ describe('importing through a running server', () => {
   let server: Server;
   let baseUrl: string;
   beforeAll(async () => {
-    const app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    const app = await testApp();
     server = app.listen(0, '127.0.0.1');
     await new Promise<void>((r) => server.once('listening', () => r()));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;

@@ -1,14 +1,11 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
-import pino from 'pino';
 import { issueText } from '../../src/errors/issue';
-import { createApp } from '../../src/app';
 import { validateTerminologyResource, type RuleIssue } from '../../src/municipal/write-rules';
-import { MemoryStore } from '../../src/store/memory-store';
 import { TerminologyLoadError, type LoadedTerminology } from '../../src/terminology/loader';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
 import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
-import { publishedCatalogs, testConfig } from '../support/app';
+import { publishedCatalogs, testApp } from '../support/app';
 import { CODES, localCodeSystem, localConceptMap, sampleCatalog } from '../support/local';
 
 let registry: TerminologyRegistry;
@@ -159,7 +156,7 @@ describe('the published example municipality at start', () => {
   }
 
   it('loads when its maps validate', async () => {
-    const app = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+    const app = await testApp();
     expect(app.registry.find('ConceptMap', 'http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser')).toBeDefined();
   });
 
@@ -168,9 +165,9 @@ describe('the published example municipality at start', () => {
       const el = cm.group![0]!.element.find((e) => e.code === '370-BOLDSPIL')!;
       el.target!.push({ code: CODES.fysiskTraening140, equivalence: 'subsumes' });
     });
-    await expect(createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published }))
+    await expect(testApp({}, { published }))
       .rejects.toThrow(TerminologyLoadError);
-    await expect(createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'silent' }), published }))
+    await expect(testApp({}, { published }))
       .rejects.toThrow(/370-BOLDSPIL' has 2 targets/);
   });
 });

@@ -7,12 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { OperationOutcome } from 'fhir/r4';
-import pino from 'pino';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app';
+import { type App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
-import { publishedCatalogs, testConfig } from '../support/app';
 import { FSIII } from './fixtures';
+import { testApp } from '../support/app';
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'kl-examples');
 
@@ -100,7 +99,7 @@ interface Issue { severity: string; expression: string; text: string; id?: strin
 
 let app: App;
 beforeAll(async () => {
-  app = await createApp({ config: testConfig(), store: new MemoryStore([]), logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+  app = await testApp({}, { store: new MemoryStore([]) });
 });
 
 async function validate(resource: unknown): Promise<Issue[]> {

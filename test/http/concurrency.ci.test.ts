@@ -9,12 +9,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, CodeSystem, ConceptMap, OperationOutcome, Parameters } from 'fhir/r4';
-import pino from 'pino';
-import { createApp } from '../../src/app';
 import { createHttpServer } from '../../src/http/server';
 import { SqliteStore } from '../../src/store/sqlite-store';
-import { publishedCatalogs, testConfig } from '../support/app';
 import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
+import { testApp } from '../support/app';
 
 const FHIR_JSON = 'application/fhir+json';
 
@@ -28,7 +26,7 @@ let token461: string;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-concurrency-'));
   store = SqliteStore.open(dataDir);
-  const app = await createApp({ config: testConfig({ dataDir }), store, logger: pino({ level: 'silent' }), published: publishedCatalogs() });
+  const app = await testApp({ dataDir }, { store });
   server = createHttpServer(app).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
