@@ -1,3 +1,6 @@
+import type { OperationOutcome } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { issue, operationOutcome } from '../errors/operation-outcome';
 import type { StoredPackage } from '../store/packages';
 import type { TerminologyStore } from '../store/store';
 import { TerminologyLoadError } from '../terminology/loader';
@@ -28,6 +31,17 @@ export class PackageService {
     const run = this.queue.then(() => this.loadNow(bytes, source));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** `$load-package`: loads the archive, and says in Danish what was loaded. */
+  async loadOutcome(bytes: Buffer): Promise<OperationOutcome> {
+    if (bytes.length === 0) throw FhirError.invalid('Forespørgslen har ingen pakke (.tgz) i kroppen');
+    const pkg = await this.load(bytes, 'pakken');
+    const count = (t: string) => pkg.resources.filter((r) => r.resourceType === t).length;
+    return operationOutcome([issue({
+      severity: 'information', code: 'informational',
+      text: `Pakken ${pkg.name}#${pkg.version} er indlæst: ${count('CodeSystem')} kodesystemer, ${count('ValueSet')} værdisæt og ${count('ConceptMap')} mapninger`,
+    })]);
   }
 
   private async loadNow(bytes: Buffer, source: string): Promise<StoredPackage> {

@@ -3,7 +3,7 @@ import querystring from 'node:querystring';
 import type { Express, NextFunction, Request, RequestHandler } from 'express';
 import type { OperationContext } from '../../operations/context';
 import { accepts, errorAnswer, OPERATION_PATH, strictHandling, type Answer, type Invoker } from '../../operations/invoke';
-import { sendAnswer } from '../routes/operations';
+import { sendAnswer } from './send';
 import type { RequestLifecycle } from './request-lifecycle';
 import { requestedTableFormat } from './table-send';
 
