@@ -10,7 +10,7 @@ import { sendAnswer } from './http/pipeline/send';
 import { acceptLanguages, expansionLimit, requestBaseUrl } from './http/pipeline/request-values';
 import { requestLifecycle } from './http/pipeline/request-lifecycle';
 import { createMetrics } from './http/pipeline/metrics';
-import { securityMiddleware } from './http/pipeline/security';
+import { securityHeaders, securityMiddleware } from './http/pipeline/security';
 import { batchRoute } from './http/routes/batch';
 import { healthRoutes } from './http/routes/health';
 import { metadataRoutes } from './http/routes/metadata';
@@ -126,13 +126,15 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   const services: OperationServices = {
     validation, writer, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
   };
+  const firstWritten = (resource: Parameters<VersionHistory['firstWrittenOf']>[0]) => history.firstWrittenOf(resource);
+  const closures = { store, limits: config.closureLimits };
   const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => ({
     registry,
     acceptLanguages: acceptLanguages(req),
     limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
     baseUrl: baseUrlOf(req),
-    firstWritten: (resource) => history.firstWrittenOf(resource),
-    closures: { store, limits: config.closureLimits },
+    firstWritten,
+    closures,
     services,
     caller: res && {
       principal: () => verifier.verify(bearerToken(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined)),
@@ -148,7 +150,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   app.warmUpValidation = () => warmUp.start();
   const metrics = createMetrics(registry, base);
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
-  const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs });
+  const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs, headers: securityHeaders() });
   const appMiddleware: RequestHandler[] = securityMiddleware(config);
   app.use(lifecycle.middleware, ...appMiddleware);
   app.use(healthRoutes(registry, store, () => shuttingDown, warmUp));
