@@ -3,36 +3,32 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from 'pino';
 import { projectRoot, type Config } from './config';
 import { messageLanguage } from './errors/message-language';
-import { errorToOutcome } from './errors/operation-outcome';
 import { FhirError } from './errors/fhir-error';
 import { installFastPath } from './http/pipeline/fast-path';
-import { fhirJsonBody, sendResource } from './http/pipeline/fhir-json';
-import { capabilityStatement, terminologyCapabilities, withValidationCapabilities } from './http/routes/metadata';
-import { acceptLanguages, operationRoute } from './http/routes/operations';
+import { fhirJsonBody } from './http/pipeline/fhir-json';
+import { sendAnswer } from './http/pipeline/send';
+import { acceptLanguages, expansionLimit, requestBaseUrl } from './http/pipeline/request-values';
+import { requestLifecycle } from './http/pipeline/request-lifecycle';
+import { createMetrics } from './http/pipeline/metrics';
+import { securityHeaders, securityMiddleware } from './http/pipeline/security';
 import { batchRoute } from './http/routes/batch';
-import { expansionLimit } from './http/pipeline/expansion-limit';
+import { healthRoutes } from './http/routes/health';
+import { metadataRoutes } from './http/routes/metadata';
+import { operationRoute } from './http/routes/operations';
+import { packageRoutes } from './http/routes/packages';
+import { readRoutes } from './http/routes/reads';
+import { defaultWebDir, webAppRoutes } from './http/routes/web-app';
+import { writeGate, writeRoutes } from './http/routes/writes';
 import { fhirCoreTerminology } from './terminology/fhir-core';
 import { LibraryCodeSystems } from './terminology/providers/library-systems';
-import { requestLifecycle } from './http/pipeline/request-lifecycle';
-import { requestBaseUrl } from './http/pipeline/base-url';
-import { structureDefinitionRoute } from './http/routes/structure-definitions';
-import { search } from './http/routes/search';
-import { healthRoutes } from './http/routes/health';
-import { createMetrics } from './http/pipeline/metrics';
-import { securityMiddleware } from './http/pipeline/security';
 import type { OperationContext, OperationServices } from './operations/context';
 import { csvOperationPaths } from './operations';
-import { createInvoker } from './operations/invoke';
+import { createInvoker, errorAnswer } from './operations/invoke';
 import type { ResponseCache } from './operations/response-cache';
-import { documentedOperation, operationDefinitionOf } from './operations/operation-definition';
 import { submissionValidation } from './profile-validation';
-import { warmUpValidation } from './profile-validation/warm-up';
-import type { ValidationState } from './http/routes/health';
+import { ValidationWarmUp } from './profile-validation/warm-up';
 import { bearerToken, createTokenVerifier } from './auth/verifier';
 import { sharedFhirSchemaValidator } from './fhir/schema-validator';
-import { readResource, writeGate, writeRoutes } from './http/routes/writes';
-import { auditRoute } from './http/routes/audit';
-import { defaultWebDir, webAppRoutes } from './http/routes/web-app';
 import { MunicipalValueSetLayer } from './municipal/municipal-layer';
 import { checkPublishedLocalCatalogs } from './municipal/published-check';
 import { ResourceWriter } from './write/writer';
@@ -41,15 +37,13 @@ import { WrittenLayer } from './store/written-layer';
 import { VersionHistory } from './store/past-version';
 import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
-import { packageRoutes } from './http/routes/packages';
-import { PACKAGE_OPERATION_DEFINITIONS } from './packages/operation-definitions';
 import { CATALOGS_VERSION } from './packages/export-selection';
 import { FHIR_VERSION } from './packages/package-check';
 import { addConfiguredPackages, PackageService } from './packages/package-service';
 import { PackageFolderWatch } from './packages/package-watch';
 import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
-import { ResourceSet, type TerminologyType } from './terminology/resource-set';
+import { ResourceSet } from './terminology/resource-set';
 
 export interface AppDeps {
   config: Config;
@@ -143,13 +137,15 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
     validation, writer, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
     packages: { layer: publishedLayer, service: packageService },
   };
+  const firstWritten = (resource: Parameters<VersionHistory['firstWrittenOf']>[0]) => history.firstWrittenOf(resource);
+  const closures = { store, limits: config.closureLimits };
   const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => ({
     registry,
     acceptLanguages: acceptLanguages(req),
     limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
     baseUrl: baseUrlOf(req),
-    firstWritten: (resource) => history.firstWrittenOf(resource),
-    closures: { store, limits: config.closureLimits },
+    firstWritten,
+    closures,
     services,
     viewer: async () => {
       const header = req.headers.authorization;
@@ -165,30 +161,14 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   app.beginShutdown = () => {
     shuttingDown = true;
   };
-  let warmingUp: Promise<void> | undefined;
-  let validationState: ValidationState = 'on first use';
-  app.warmUpValidation = () => {
-    warmingUp ??= (async () => {
-      validationState = 'loading';
-      const started = performance.now();
-      try {
-        const { profiles, valueSets } = await warmUpValidation(validation, registry);
-        validationState = 'loaded';
-        logger.info({ profiles, valueSets, ms: Math.round(performance.now() - started) }, 'validation profiles loaded');
-      } catch (e) {
-        // not fatal: each $validate still loads what it needs, and reports a broken profile there
-        validationState = 'failed';
-        logger.error({ err: e }, 'loading the validation profiles failed');
-      }
-    })();
-    return warmingUp;
-  };
+  const warmUp = new ValidationWarmUp(validation, registry, logger);
+  app.warmUpValidation = () => warmUp.start();
   const metrics = createMetrics(registry, base);
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
-  const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs });
+  const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs, headers: securityHeaders() });
   const appMiddleware: RequestHandler[] = securityMiddleware(config);
   app.use(lifecycle.middleware, ...appMiddleware);
-  app.use(healthRoutes(registry, store, () => shuttingDown, { state: () => validationState, loading: () => warmingUp }));
+  app.use(healthRoutes(registry, store, () => shuttingDown, warmUp));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -206,39 +186,11 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   ];
   fhir.use(...fhirMiddleware);
 
-  fhir.get('/metadata', (req, res) => {
-    const mode = req.query.mode;
-    if (mode === 'terminology') return sendResource(res, 200, terminologyCapabilities(baseUrlOf(req), registry));
-    if (mode !== undefined && mode !== 'full' && mode !== 'normative') {
-      throw FhirError.invalid(`Unknown metadata mode '${String(mode)}'`);
-    }
-    const statement = withValidationCapabilities(capabilityStatement(baseUrlOf(req)), validation.profiles);
-    statement.rest?.[0]?.operation?.push(...PACKAGE_OPERATION_DEFINITIONS.map((d) => ({ name: d.code, definition: d.url! })));
-    sendResource(res, 200, statement);
-  });
-  fhir.get(/^\/OperationDefinition\/([^/]+)$/, (req, res) => {
-    const id = /^\/OperationDefinition\/([^/]+)$/.exec(req.path)![1]!;
-    const op = documentedOperation(id);
-    const packageOperation = PACKAGE_OPERATION_DEFINITIONS.find((d) => d.id === id);
-    if (packageOperation) return sendResource(res, 200, packageOperation);
-    if (!op) throw FhirError.notFound(`OperationDefinition/${id.slice(0, 100)} is not known`);
-    sendResource(res, 200, operationDefinitionOf(op));
-  });
-
-  fhir.use(structureDefinitionRoute(validation.profiles, baseUrlOf));
+  fhir.use(metadataRoutes(registry, validation.profiles, baseUrlOf));
   fhir.use(operationRoute({ invoker, contextFor, logFor: lifecycle.logFor }));
-  fhir.post('/', batchRoute({ registry, invoker, contextFor, baseUrlOf }));
-  fhir.use(auditRoute({ store, verifier, baseUrlOf }));
-  fhir.use(writeRoutes({ writer, verifier, registry, store, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
-
-  fhir.get(RESOURCE_PATH, (req, res) => {
-    const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
-    if (id) {
-      return readResource(req, res, registry, writer, type, id);
-    }
-    const selfUrl = `${baseUrlOf(req)}${req.url}`;
-    sendResource(res, 200, search(registry, type, req.query as Record<string, unknown>, selfUrl, baseUrlOf(req)));
-  });
+  fhir.post('/', batchRoute({ registry, writer, invoker, contextFor }));
+  fhir.use(readRoutes({ registry, writer, store, profiles: validation.profiles, verifier, baseUrlOf }));
+  fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
   // The resource exists as a route, only not for this method (e.g. POST to an instance): 405, not 404.
   fhir.all(RESOURCE_PATH, (req) => {
     throw new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`);
@@ -260,9 +212,9 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new FhirError(404, 'not-found', `No route for ${req.method} ${req.path}`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const { status, outcome } = errorToOutcome(err, messageLanguage(req.headers['accept-language']));
-    if (status >= 500) lifecycle.logFor(req).error({ err }, 'request failed');
-    sendResource(res, status, outcome);
+    const answer = errorAnswer(err, messageLanguage(req.headers['accept-language']));
+    if (answer.error) lifecycle.logFor(req).error({ err }, 'request failed');
+    void sendAnswer(res, answer);
   });
   // the lean adapter runs the app's middleware on node:http's objects; the rate limiter needs Express's (req.ip)
   if (config.fastPath && config.rateLimitPerMinute === 0) installFastPath(app, { basePath: base, invoker, contextFor, lifecycle, appMiddleware, fhirMiddleware });

@@ -185,7 +185,8 @@ function checkedParameterNames(op: OperationHandler, names: string[], strict: bo
   return unknown;
 }
 
-function bytesOf(status: number, result: unknown, headers?: Record<string, string>): BytesAnswer {
+/** A resource (or its serialized bytes) as an answer with this status. */
+export function answerOf(status: number, result: unknown, headers?: Record<string, string>): BytesAnswer {
   if (result instanceof SerializedResource) return { status, headers, chunks: result.chunks, byteLength: result.byteLength };
   const text = JSON.stringify(result);
   // the bytes are made when first asked for: a batch entry takes the text, and 10,000 small buffers per batch
@@ -203,13 +204,13 @@ export function errorAnswer(err: unknown, lang: MessageLanguage = 'en'): BytesAn
   const headers: Record<string, string> = {};
   if (typeof e?.allow === 'string') headers.Allow = e.allow;
   if (typeof e?.challenge === 'string') headers['WWW-Authenticate'] = e.challenge;
-  return Object.assign(bytesOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), { error: status >= 500 ? err : undefined });
+  return Object.assign(answerOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), { error: status >= 500 ? err : undefined });
 }
 
 /** What a handler returned, as status, headers and resource. */
 function resultAnswer(result: unknown): BytesAnswer {
-  if (result instanceof OperationResult) return bytesOf(result.status, result.resource, result.headers);
-  return bytesOf(200, result);
+  if (result instanceof OperationResult) return answerOf(result.status, result.resource, result.headers);
+  return answerOf(200, result);
 }
 
 /**

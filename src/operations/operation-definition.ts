@@ -1,6 +1,7 @@
 import type { OperationDefinition, OperationDefinitionParameter } from 'fhir/r4';
 import type { ParamType } from '../fhir/parameters';
 import type { OperationHandler } from './context';
+import { PACKAGE_OPERATION_DEFINITIONS } from '../packages/operation-definitions';
 import { OPERATIONS } from '.';
 
 type FhirType = NonNullable<OperationDefinitionParameter['type']>;
@@ -40,7 +41,8 @@ export function operationDefinitionOf(op: OperationHandler): OperationDefinition
   };
 }
 
-/** The documented operation whose OperationDefinition has this id (`{resourceType}-{name}`). */
-export function documentedOperation(id: string): OperationHandler | undefined {
-  return OPERATIONS.find((o) => o.documentation && `${o.resourceType}-${o.spec.name}` === id);
+/** The OperationDefinition with this id (`{resourceType}-{name}` of a documented operation, or a package operation's). */
+export function operationDefinitionById(id: string): OperationDefinition | undefined {
+  const op = OPERATIONS.find((o) => o.documentation && `${o.resourceType}-${o.spec.name}` === id);
+  return op ? operationDefinitionOf(op) : PACKAGE_OPERATION_DEFINITIONS.find((d) => d.id === id);
 }

@@ -1,5 +1,7 @@
-import { SOFTWARE } from '../http/routes/metadata';
-import { ownerOf } from '../municipal/municipality';
+import { FhirError } from '../errors/fhir-error';
+import { isKommunekode, ownerOf } from '../municipal/municipality';
+import { SOFTWARE } from '../software';
+import { isSemVer } from '../terminology/versions';
 import type { ResourceSet, TerminologyResource } from '../terminology/resource-set';
 import type { PackageManifest } from './package-writer';
 import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';
@@ -58,4 +60,18 @@ export function municipalityPackage(kommunekode: string, published: ResourceSet,
 /** A version for a package written today: `2026.12.2` (a semantic version, as package versions must be). */
 export function todaysVersion(now = new Date()): string {
   return `${now.getUTCFullYear()}.${now.getUTCMonth() + 1}.${now.getUTCDate()}`;
+}
+
+/** What `$package[?kommunekode=370][&version=…]` asks for: the common catalogs, or one municipality's catalogs and maps. */
+export function requestedPackage(query: Record<string, unknown>, layer: PublishedLayer, published: ResourceSet, written: ResourceSet): PackageSelection {
+  for (const name of Object.keys(query)) {
+    if (name !== 'kommunekode' && name !== 'version' && name !== '_format') throw FhirError.invalid(`Ukendt parameter '${name.slice(0, 100)}' (kommunekode, version)`);
+  }
+  const { kommunekode, version } = query;
+  if (version !== undefined && (typeof version !== 'string' || !isSemVer(version))) throw FhirError.invalid('version skal være en semantisk version, fx 1.2.0');
+  if (kommunekode === undefined) return publishedCatalogsPackage(layer, version);
+  if (!isKommunekode(kommunekode)) throw FhirError.invalid('kommunekode skal være tre cifre, fx 370');
+  const selection = municipalityPackage(kommunekode, published, written, version ?? todaysVersion());
+  if (selection.resources.length === 0) throw FhirError.notFound(`Kommune ${kommunekode} har ingen lokale kataloger eller mapninger`);
+  return selection;
 }

@@ -1,3 +1,6 @@
+import type { OperationOutcome } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { issue, operationOutcome } from '../errors/operation-outcome';
 import type { Principal } from '../auth/verifier';
 import type { Bilingual } from '../errors/issue';
 import type { PackageUnload, StoredPackage } from '../store/packages';
@@ -40,6 +43,17 @@ export class PackageService {
     const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** `$load-package`: loads the archive, and says in Danish what was loaded. */
+  async loadOutcome(bytes: Buffer, actor?: PackageActor): Promise<OperationOutcome> {
+    if (bytes.length === 0) throw FhirError.invalid('Forespørgslen har ingen pakke (.tgz) i kroppen');
+    const pkg = await this.load(bytes, 'pakken', actor);
+    const count = (t: string) => pkg.resources.filter((r) => r.resourceType === t).length;
+    return operationOutcome([issue({
+      severity: 'information', code: 'informational',
+      text: `Pakken ${pkg.name}#${pkg.version} er indlæst: ${count('CodeSystem')} kodesystemer, ${count('ValueSet')} værdisæt og ${count('ConceptMap')} mapninger`,
+    })]);
   }
 
   load(bytes: Buffer, source: string, actor?: PackageActor): Promise<StoredPackage> {

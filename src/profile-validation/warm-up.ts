@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import { SUBMISSION_TYPES } from '../fhir/schema-precompiled';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { BindingChecker } from './binding-checker';
@@ -39,4 +40,37 @@ export async function warmUpValidation(validation: SubmissionValidation, registr
     }
   }
   return { profiles: profiles.length, valueSets: valueSets.size };
+}
+
+/** Whether the $validate profile stack is loaded: at start in the background, or on the first $validate. */
+export type WarmUpState = 'on first use' | 'loading' | 'loaded' | 'failed';
+
+/** The background load of the validation stack (warmUpValidation), started once; /ready waits for it. */
+export class ValidationWarmUp {
+  state: WarmUpState = 'on first use';
+  private running?: Promise<void>;
+
+  constructor(private readonly validation: SubmissionValidation, private readonly registry: TerminologyRegistry, private readonly logger: Logger) {}
+
+  start(): Promise<void> {
+    this.running ??= (async () => {
+      this.state = 'loading';
+      const started = performance.now();
+      try {
+        const { profiles, valueSets } = await warmUpValidation(this.validation, this.registry);
+        this.state = 'loaded';
+        this.logger.info({ profiles, valueSets, ms: Math.round(performance.now() - started) }, 'validation profiles loaded');
+      } catch (e) {
+        // not fatal: each $validate still loads what it needs, and reports a broken profile there
+        this.state = 'failed';
+        this.logger.error({ err: e }, 'loading the validation profiles failed');
+      }
+    })();
+    return this.running;
+  }
+
+  /** The load under way, if one was started. */
+  loading(): Promise<void> | undefined {
+    return this.running;
+  }
 }

@@ -3,7 +3,8 @@ import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from '
 import request from 'supertest';
 import type { App } from '../../src/app';
 import express from 'express';
-import { batchRoute, MAX_BATCH_ENTRIES } from '../../src/http/routes/batch';
+import { batchRoute } from '../../src/http/routes/batch';
+import { MAX_BATCH_ENTRIES } from '../../src/operations/batch';
 import { FSIII, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { param, part } from '../support/parameters';
@@ -88,7 +89,7 @@ describe('batch limits', () => {
   it('entries after the answer size limit are answered 422 too-costly, the ones before in full', async () => {
     const small = express();
     small.use(express.json({ limit: '1mb' }));
-    small.post('/', batchRoute({ registry: app.registry, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxResponseBytes: 4000, baseUrlOf: () => 'http://x/fhir',
+    small.post('/', batchRoute({ registry: app.registry, writer: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxResponseBytes: 4000,
       contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }) }));
     const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } }));
     const res = await request(small).post('/').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);

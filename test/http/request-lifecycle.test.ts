@@ -7,7 +7,7 @@ import { requestLifecycle } from '../../src/http/pipeline/request-lifecycle';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 
 /** A node:http server whose requests go through the lifecycle and are answered by `answer` (or never). */
-async function serve(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void, timeoutMs: number) {
+async function serve(answer: (req: http.IncomingMessage, res: http.ServerResponse, common: string[]) => void, timeoutMs: number) {
   const lines: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info' }, new Writable({
     write(chunk: Buffer, _e, done) {
@@ -16,10 +16,10 @@ async function serve(answer: (req: http.IncomingMessage, res: http.ServerRespons
     },
   }));
   const metrics = createMetrics(new TerminologyRegistry([]), '/fhir');
-  const lifecycle = requestLifecycle({ logger, metrics, timeoutMs });
+  const lifecycle = requestLifecycle({ logger, metrics, timeoutMs, headers: ['X-Content-Type-Options', 'nosniff'] });
   const server = http.createServer((req, res) => {
     lifecycle.begin(req, res);
-    answer(req, res);
+    answer(req, res, lifecycle.commonHeaders(req));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -42,11 +42,13 @@ const until = async (check: () => boolean) => {
 
 describe('the request lifecycle', () => {
   it('gives every request an id, one access log line and its metrics', async () => {
-    const s = await serve((_req, res) => res.end('{}'), 10_000);
+    // an answer written as sendAnswer writes it: the common headers with its own, in one writeHead
+    const s = await serve((_req, res, common) => res.writeHead(200, common).end('{}'), 10_000);
     try {
       const a = await get(s.port, '/fhir/CodeSystem/$lookup?code=x', { 'X-Request-Id': 'abc-1' });
       const b = await get(s.port, '/fhir/CodeSystem/$lookup?code=y', { 'X-Request-Id': 'not ok; <script>' });
       expect(a.headers['x-request-id']).toBe('abc-1');
+      expect(a.headers['x-content-type-options']).toBe('nosniff');
       expect(b.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       await until(() => s.lines.length >= 2);
       expect(s.lines.map((l) => [l.msg, l.reqId, l.method, l.url, l.status])).toEqual([
@@ -66,6 +68,8 @@ describe('the request lifecycle', () => {
       const res = await get(s.port, '/fhir/ValueSet/$expand', { 'X-Request-Id': 'slow-1' });
       expect(res.status).toBe(503);
       expect(res.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
+      expect(res.headers['x-request-id']).toBe('slow-1');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
       const outcome = JSON.parse(res.body) as { resourceType: string; issue: { code: string; severity: string }[] };
       expect(outcome.resourceType).toBe('OperationOutcome');
       expect(outcome.issue[0]).toMatchObject({ severity: 'error', code: 'timeout' });

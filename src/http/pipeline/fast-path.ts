@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import querystring from 'node:querystring';
-import type { Express, NextFunction, Request, RequestHandler } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { OperationContext } from '../../operations/context';
 import { accepts, errorAnswer, OPERATION_PATH, strictHandling, type Answer, type Invoker } from '../../operations/invoke';
-import { sendAnswer } from '../routes/operations';
+import { sendAnswer } from './send';
 import type { RequestLifecycle } from './request-lifecycle';
 import { requestedTableFormat } from './table-send';
 
@@ -23,7 +23,7 @@ export interface FastPathOptions {
   invoker: Invoker;
   contextFor: (req: IncomingMessage) => OperationContext;
   lifecycle: RequestLifecycle;
-  /** The app-level middleware Express runs after the lifecycle, and the FHIR router's before the operation route. */
+  /** The app-level middleware Express runs after the lifecycle (CORS), and the FHIR router's before the operation route. */
   appMiddleware: RequestHandler[];
   fhirMiddleware: RequestHandler[];
 }
@@ -65,15 +65,19 @@ function runChain(chain: Middleware[], req: IncomingMessage, res: ServerResponse
 
 export function installFastPath(app: Express, options: FastPathOptions): FastPath {
   const { basePath: base, invoker, lifecycle } = options;
-  const appMiddleware = options.appMiddleware as unknown as Middleware[];
-  const fhirMiddleware = options.fhirMiddleware as unknown as Middleware[];
+  // the app's middleware, the step into the FHIR router (the mount path moves from the URL to baseUrl), the router's
+  const chain = [...options.appMiddleware, (req: Request, _res: Response, next: NextFunction) => {
+    req.url = req.url.slice(base.length);
+    req.baseUrl = base;
+    next();
+  }, ...options.fhirMiddleware] as unknown as Middleware[];
   const stats = { handled: 0, passed: 0 };
   const appWithHandle = app as unknown as { handle: Handle };
   const expressHandle: Handle = appWithHandle.handle.bind(app);
 
   const send = (req: IncomingMessage, res: ServerResponse, answer: Answer): void => {
     if (answer.error) lifecycle.logFor(req).error({ err: answer.error }, 'request failed');
-    void sendAnswer(res, answer, undefined);
+    void sendAnswer(res, answer, undefined, lifecycle.commonHeaders(req));
   };
 
   /** Answers the request when it is an operation GET; false hands it to Express. */
@@ -106,13 +110,7 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
       if (a instanceof Promise) a.then((done) => send(req, res, done), (e: unknown) => send(req, res, errorAnswer(e)));
       else send(req, res, a);
     };
-    runChain(appMiddleware, req, res, (err) => {
-      if (err) return answer(err);
-      // inside the FHIR router: the mount path moves from the URL to baseUrl
-      req.url = url.slice(base.length);
-      (req as Partial<Request>).baseUrl = base;
-      runChain(fhirMiddleware, req, res, answer);
-    });
+    runChain(chain, req, res, answer);
     return true;
   }
 

@@ -1,8 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { FhirError } from '../../errors/fhir-error';
-import { SerializedResource, serializeResource } from '../../fhir/serialized';
-import { sendChunks } from './chunked-send';
 import { parseJsonBody } from './json-body';
 import { tooManyParameters } from './parameters-body';
 
@@ -166,17 +164,4 @@ function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
   }
   if (e.status && e.status >= 400 && e.status < 500) return new FhirError(e.status, 'invalid', e.message ?? 'Bad request body');
   return err;
-}
-
-/** Answers above this size that come as chunks are written as they are (see chunked-send.ts), not joined first. */
-const CHUNKED_ANSWER_BYTES = 256 * 1024;
-
-export function sendResource(res: Response, status: number, resource: unknown): void {
-  if (res.headersSent) return; // already answered (e.g. timed out)
-  res.status(status).type(`${FHIR_JSON}; charset=utf-8`);
-  if (resource instanceof SerializedResource && resource.chunks.length > 1 && resource.byteLength > CHUNKED_ANSWER_BYTES) {
-    sendChunks(res, resource.chunks, resource.byteLength);
-    return;
-  }
-  res.send(serializeResource(resource));
 }

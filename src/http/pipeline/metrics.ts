@@ -19,6 +19,15 @@ export interface AppMetrics {
   record(url: string, method: string, status: number, seconds: number): void;
 }
 
+interface Route {
+  label: string;
+  time: Histogram.Internal<'route'>;
+  counts: Map<number, Counter.Internal>;
+}
+
+/** Paths whose route label is kept. */
+const MAX_PATHS = 10_000;
+
 /** Latency buckets in seconds. */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -28,9 +37,6 @@ export function createMetrics(terminology: TerminologyRegistry, basePath: string
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'faelles_tx_requests_total', help: 'HTTP requests by operation and status', labelNames: ['route', 'status'], registers: [registry] });
   const latency = new Histogram({ name: 'faelles_tx_request_duration_seconds', help: 'Request latency by operation', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] });
-  // the labelled children, made once per route and status (prom-client hashes the labels on every call that names them)
-  const counted = new Map<string, Counter.Internal>();
-  const timed = new Map<string, Histogram.Internal<'route'>>();
   new Gauge({
     name: 'faelles_tx_catalog_resources', help: 'Terminology resources served, by type',
     labelNames: ['type'], registers: [registry],
@@ -39,17 +45,25 @@ export function createMetrics(terminology: TerminologyRegistry, basePath: string
       for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap'] as const) this.set({ type }, terminology.list(type, { computed: false }).length);
     },
   });
+  // the labelled children of each route, made once (prom-client hashes the labels on every call that names them), and
+  // the route of each method and path seen (at most MAX_PATHS; others are labelled each time)
+  const byRoute = new Map<string, Route>();
+  const byPath = new Map<string, Route>();
+  const routeOf = (method: string, path: string): Route => {
+    const label = path.startsWith(basePath) ? routeLabel(path.slice(basePath.length), method) : 'other';
+    let route = byRoute.get(label);
+    if (!route) byRoute.set(label, (route = { label, time: latency.labels(label), counts: new Map() }));
+    if (byPath.size < MAX_PATHS) byPath.set(method + path, route);
+    return route;
+  };
   const record = (url: string, method: string, status: number, seconds: number): void => {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const route = path.startsWith(basePath) ? routeLabel(path.slice(basePath.length), method) : 'other';
-    const key = `${route} ${status}`;
-    let count = counted.get(key);
-    if (!count) counted.set(key, (count = requests.labels(route, String(status))));
+    const route = byPath.get(method + path) ?? routeOf(method, path);
+    let count = route.counts.get(status);
+    if (!count) route.counts.set(status, (count = requests.labels(route.label, String(status))));
     count.inc();
-    let time = timed.get(route);
-    if (!time) timed.set(route, (time = latency.labels(route)));
-    time.observe(seconds);
+    route.time.observe(seconds);
   };
   return { registry, record };
 }

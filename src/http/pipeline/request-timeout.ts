@@ -20,10 +20,10 @@ export function abandonWriteOnTimeout(res: ServerResponse, gate: CommitGate): vo
 }
 
 /**
- * Answers 503 with a `timeout` OperationOutcome when the response has not been started within `ms`. The caller
+ * Answers 503 with a `timeout` OperationOutcome (and the common headers) when the response has not been started within `ms`. The caller
  * clears the returned timer when the response is done.
  */
-export function armRequestTimeout(res: ServerResponse, ms: number, log: () => Logger): NodeJS.Timeout {
+export function armRequestTimeout(res: ServerResponse, ms: number, log: () => Logger, commonHeaders: () => string[]): NodeJS.Timeout {
   const timer = setTimeout(() => {
     if (res.headersSent || res.writableEnded) return;
     const gate = (res as WithGate)[WRITE_GATE];
@@ -34,9 +34,7 @@ export function armRequestTimeout(res: ServerResponse, ms: number, log: () => Lo
     log().warn({ ms }, 'request timed out');
     const text = `The request was not answered within ${ms} ms${gate ? '; the write was cancelled and nothing was written' : ''}`;
     const body = Buffer.from(JSON.stringify(operationOutcome([issue({ severity: 'error', code: 'timeout', text })])), 'utf8');
-    res.statusCode = 503;
-    res.setHeader('Content-Type', `${FHIR_JSON}; charset=utf-8`);
-    res.setHeader('Content-Length', String(body.length));
+    res.writeHead(503, [...commonHeaders(), 'Content-Type', `${FHIR_JSON}; charset=utf-8`, 'Content-Length', String(body.length)]);
     res.end(body);
   }, ms);
   timer.unref();

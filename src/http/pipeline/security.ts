@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -6,16 +7,27 @@ import type { Config } from '../../config';
 import { operationOutcome, issue } from '../../errors/operation-outcome';
 import { FHIR_JSON } from './fhir-json';
 
-/** Security headers, CORS for browser clients and per-client rate limiting, all from configuration. */
+/**
+ * The security headers of every response, as helmet sets them for this configuration, as a flat name, value list:
+ * helmet runs once here, and the request lifecycle gives each response the result (set before Express's routes, or
+ * written with the answer in one writeHead, see request-lifecycle.ts), instead of twelve middleware calls per request.
+ * They depend on nothing of the request (no CSP nonces are configured).
+ */
+export function securityHeaders(): string[] {
+  const headers: string[] = [];
+  const recorder = { setHeader: (name: string, value: string) => headers.push(name, String(value)), removeHeader: () => undefined };
+  helmet({
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'] },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  })({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
+  return headers;
+}
+
+/** CORS for browser clients and per-client rate limiting, from configuration. */
 export function securityMiddleware(config: Config): RequestHandler[] {
-  const handlers: RequestHandler[] = [
-    helmet({
-      contentSecurityPolicy: {
-        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'] },
-      },
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-    }),
-  ];
+  const handlers: RequestHandler[] = [];
   if (config.corsOrigins.length > 0) {
     handlers.push(cors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,

@@ -1,136 +1,25 @@
-import type { CapabilityStatement, CapabilityStatementRestResource, TerminologyCapabilities } from 'fhir/r4';
-import { OPERATIONS } from '../../operations';
-import { AUDIT_EVENT_CAPABILITY } from './audit';
-import type { TerminologyRegistry } from '../../terminology/registry';
-import { RESOURCE_VALIDATE_DEFINITION } from '../../operations/validate';
+import { Router, type Request } from 'express';
+import { FhirError } from '../../errors/fhir-error';
+import { capabilityStatement, terminologyCapabilities } from '../../operations/capability-statement';
+import { operationDefinitionById } from '../../operations/operation-definition';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
-import { STRUCTURE_DEFINITION_SEARCH_PARAMS } from './structure-definitions';
+import type { TerminologyRegistry } from '../../terminology/registry';
+import { sendResource } from '../pipeline/send';
 
-export const SOFTWARE = { name: 'faelles-tx', version: '0.1.0', releaseDate: '2026-11-23' };
-
-const OPERATION_DEFINITION_BASE = 'http://hl7.org/fhir/OperationDefinition';
-
-function operationDefinition(resourceType: string, name: string): string {
-  return `${OPERATION_DEFINITION_BASE}/${resourceType}-${name}`;
-}
-
-/** The CapabilityStatement, built from the operation table so it never lists what the server does not do. */
-export function capabilityStatement(baseUrl: string): CapabilityStatement {
-  const types = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
-  return {
-    resourceType: 'CapabilityStatement',
-    extension: [{
-      url: 'http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature',
-      extension: [
-        { url: 'definition', valueCanonical: 'http://hl7.org/fhir/uv/tx-tests/FeatureDefinition/test-version' },
-        { url: 'value', valueCode: '1.7.8' },
-      ],
-    }, {
-      url: 'http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature',
-      extension: [
-        { url: 'definition', valueCanonical: 'http://hl7.org/fhir/uv/tx-ecosystem/FeatureDefinition/CodeSystemAsParameter' },
-        { url: 'value', valueBoolean: true },
-      ],
-    }],
-    url: `${baseUrl}/metadata`,
-    version: SOFTWARE.version,
-    name: 'FaellesTxCapabilityStatement',
-    title: 'faelles-tx terminology server',
-    status: 'active',
-    date: SOFTWARE.releaseDate,
-    publisher: 'faelles-tx',
-    kind: 'instance',
-    instantiates: ['http://hl7.org/fhir/CapabilityStatement/terminology-server'],
-    software: SOFTWARE,
-    implementation: { description: 'FSIII and FFB terminology server', url: baseUrl },
-    fhirVersion: '4.0.1',
-    format: ['application/fhir+json'],
-    rest: [{
-      mode: 'server',
-      resource: [...types.map((type) => ({
-        type,
-        // reads are open; create/update/delete need a Bearer token (rest.security)
-        interaction: (['read', 'vread', 'search-type', 'history-instance', 'create', 'update', 'delete'] as const).map((code) => ({ code })),
-        versioning: 'versioned-update' as const,
-        readHistory: true,
-        updateCreate: true,
-        searchParam: ['url', 'version', 'name', 'title', 'status', 'identifier'].map((name) => ({
-          name, type: name === 'url' ? 'uri' : name === 'version' || name === 'status' || name === 'identifier' ? 'token' : 'string',
-        })) as { name: string; type: 'uri' | 'token' | 'string' }[],
-        operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
-          name: o.spec.name, definition: o.definition ?? operationDefinition(type, o.spec.name),
-        })),
-      })), AUDIT_EVENT_CAPABILITY],
-      security: {
-        description: 'Reads are open. Writes (create, update, delete, transaction) need Authorization: Bearer <JWT>; the claim kommunekode decides ' +
-          "which municipality's resources (http://faelles-tx.dk/fhir/kommune/{kommunekode}/...) the token may write, the scope admin allows the common catalogs.",
-      },
-      interaction: [{ code: 'transaction' }, { code: 'batch' }],
-      operation: OPERATIONS.filter((o) => o.levels.includes('system')).map((o) => ({ name: o.spec.name, definition: o.definition ?? operationDefinition('Resource', o.spec.name) })),
-    }],
-  };
-}
-
-/** TerminologyCapabilities: every code system and version the server knows, and the expansion parameters. */
-export function terminologyCapabilities(baseUrl: string, registry: TerminologyRegistry): TerminologyCapabilities {
-  const byUrl = new Map<string, Set<string>>();
-  for (const cs of registry.list('CodeSystem')) {
-    if (!cs.url || cs.content === 'supplement') continue;
-    const set = byUrl.get(cs.url) ?? new Set<string>();
-    if (cs.version) set.add(cs.version);
-    byUrl.set(cs.url, set);
-  }
-  return {
-    resourceType: 'TerminologyCapabilities',
-    url: `${baseUrl}/metadata?mode=terminology`,
-    version: SOFTWARE.version,
-    name: 'FaellesTxTerminologyCapabilities',
-    title: 'faelles-tx terminology capabilities',
-    status: 'active',
-    date: SOFTWARE.releaseDate,
-    kind: 'instance',
-    software: { name: SOFTWARE.name, version: SOFTWARE.version },
-    codeSystem: [...byUrl].sort(([a], [b]) => a.localeCompare(b)).map(([uri, versions]) => ({
-      uri,
-      ...(versions.size > 0 ? { version: [...versions].map((code) => ({ code })) } : {}),
-    })),
-    expansion: {
-      hierarchical: true,
-      paging: true,
-      parameter: ['activeOnly', 'check-system-version', 'count', 'default-valueset-version', 'designation', 'displayLanguage',
-        'excludeNested', 'excludeNotForUI', 'filter', 'force-system-version', 'hierarchical', 'includeDefinition', 'includeDesignations', 'offset',
-        'property', 'system-version', 'tx-resource', 'useSupplement', 'valueSetVersion'].map((name) => ({ name })),
-      textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display, a designation or the code.',
-    },
-    validateCode: { translations: false },
-    translation: { needsMap: true },
-  };
-}
-
-/**
- * Adds what the validation serves to the CapabilityStatement: StructureDefinition read and search, and $validate on
- * Bundle and the profiled resource types (with their profiles). $validate also answers on the terminology types, but
- * their entries keep listing the terminology operations only.
- */
-export function withValidationCapabilities(cs: CapabilityStatement, profiles: ProfileRegistry): CapabilityStatement {
-  const validate = { name: 'validate', definition: RESOURCE_VALIDATE_DEFINITION };
-  const rest = cs.rest?.[0];
-  if (!rest) return cs;
-  const resources: CapabilityStatementRestResource[] = [...(rest.resource ?? [])];
-  resources.push({
-    type: 'StructureDefinition',
-    interaction: [{ code: 'read' }, { code: 'search-type' }],
-    searchParam: STRUCTURE_DEFINITION_SEARCH_PARAMS.map(({ name, type }) => ({ name, type })),
+/** `GET /metadata` (the CapabilityStatement, or `?mode=terminology`) and `GET /OperationDefinition/{id}`. */
+export function metadataRoutes(registry: TerminologyRegistry, profiles: ProfileRegistry, baseUrlOf: (req: Request) => string): Router {
+  const router = Router();
+  router.get('/metadata', (req, res) => {
+    const mode = req.query.mode;
+    if (mode === 'terminology') return sendResource(res, 200, terminologyCapabilities(baseUrlOf(req), registry));
+    if (mode !== undefined && mode !== 'full' && mode !== 'normative') throw FhirError.invalid(`Unknown metadata mode '${String(mode)}'`);
+    sendResource(res, 200, capabilityStatement(baseUrlOf(req), profiles));
   });
-  const byType = new Map<string, string[]>([['Bundle', []]]);
-  for (const p of profiles.list()) byType.set(p.type, [...(byType.get(p.type) ?? []), p.url]);
-  for (const [type, urls] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
-    if (resources.some((r) => r.type === type)) continue;
-    resources.push({
-      type: type as CapabilityStatementRestResource['type'],
-      ...(urls.length > 0 ? { supportedProfile: urls.sort() } : {}),
-      operation: [validate],
-    });
-  }
-  return { ...cs, rest: [{ ...rest, resource: resources }] };
+  router.get('/OperationDefinition/:id', (req, res) => {
+    const id = String(req.params.id);
+    const definition = operationDefinitionById(id);
+    if (!definition) throw FhirError.notFound(`OperationDefinition/${id.slice(0, 100)} is not known`);
+    sendResource(res, 200, definition);
+  });
+  return router;
 }

@@ -4,7 +4,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
 import { kommuneByKode } from '../../municipal/kommuner';
-import { authenticate } from './writes';
+import { authenticate } from '../pipeline/authenticate';
 
 /** Where `npm run build` puts the web page (scripts/build-web.ts). */
 export function defaultWebDir(root: string): string {

@@ -1,0 +1,28 @@
+import type { IncomingMessage } from 'node:http';
+import { parseLanguages } from '../../terminology/language';
+
+/**
+ * The FHIR base URL a request was sent to, as Express's `req.protocol` and `req.get('host')` give it without a
+ * trusted proxy (the app trusts none): behind a proxy that terminates TLS or rewrites the host, PUBLIC_BASE_URL says
+ * what clients use.
+ */
+export function requestBaseUrl(req: IncomingMessage, basePath: string): string {
+  const protocol = (req.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http';
+  return `${protocol}://${req.headers.host ?? 'localhost'}${basePath}`;
+}
+
+/**
+ * The largest expansion returned without paging for this request: the configured limit, or a lower one the
+ * client asks for with the X-Too-Costly-Threshold header (a client may only lower it).
+ */
+export function expansionLimit(req: IncomingMessage, configured: number): number {
+  const raw = req.headers['x-too-costly-threshold'];
+  const value = typeof raw === 'string' && /^\d{1,9}$/.test(raw.trim()) ? Number(raw.trim()) : undefined;
+  return value !== undefined && value > 0 && value < configured ? value : configured;
+}
+
+/** The languages of Accept-Language, preferred first. */
+export function acceptLanguages(req: IncomingMessage): string[] {
+  const header = req.headers['accept-language'];
+  return parseLanguages(typeof header === 'string' ? header : undefined);
+}

@@ -1,0 +1,84 @@
+import { Router, type Request } from 'express';
+import type { TokenVerifier } from '../../auth/verifier';
+import { FhirError } from '../../errors/fhir-error';
+import type { ProfileRegistry } from '../../profile-validation/profile-registry';
+import { searchStructureDefinitions } from '../../profile-validation/structure-definition-search';
+import type { TerminologyStore } from '../../store/store';
+import type { TerminologyRegistry } from '../../terminology/registry';
+import type { TerminologyType } from '../../terminology/resource-set';
+import { searchTerminology } from '../../terminology/search';
+import { searchAudit } from '../../write/audit-search';
+import { etagOf, history, isWritableType, readResource, readVersion } from '../../write/interactions';
+import type { ResourceWriter } from '../../write/writer';
+import { authenticate } from '../pipeline/authenticate';
+import { sendResource } from '../pipeline/send';
+
+export interface ReadRouteDeps {
+  registry: TerminologyRegistry;
+  writer: ResourceWriter;
+  store: TerminologyStore;
+  profiles: ProfileRegistry;
+  verifier: TokenVerifier;
+  baseUrlOf(req: Request): string;
+}
+
+const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
+const SD_PATH = /^\/StructureDefinition(?:\/([^/$][^/]*))?\/?$/;
+
+/** ETag and Last-Modified for a resource that has meta.versionId / meta.lastUpdated (written resources). */
+export function versionHeaders(resource: { meta?: { versionId?: string; lastUpdated?: string } }): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (resource.meta?.versionId) headers.ETag = etagOf(resource.meta.versionId);
+  if (resource.meta?.lastUpdated) headers['Last-Modified'] = new Date(resource.meta.lastUpdated).toUTCString();
+  return headers;
+}
+
+/**
+ * Reads and searches (src/write/interactions.ts, the searches of src/fhir/search.ts): CodeSystem, ValueSet and
+ * ConceptMap (read with ETag and If-None-Match, vread, history, search), the StructureDefinitions of the profiles,
+ * and the audit log (AuditEvent, with a token). (Express 5 passes a rejected handler's error on.)
+ */
+export function readRoutes(deps: ReadRouteDeps): Router {
+  const { registry, writer, store } = deps;
+  const router = Router();
+  const query = (req: Request) => req.query as Record<string, unknown>;
+  const selfUrl = (req: Request) => `${deps.baseUrlOf(req)}${req.url}`;
+
+  router.get('/AuditEvent', authenticate(deps.verifier), async (req, res) => {
+    sendResource(res, 200, await searchAudit(store, req.principal!, query(req), selfUrl(req), deps.baseUrlOf(req)));
+  });
+  router.all(SD_PATH, (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      throw new FhirError(405, 'not-supported', `StructureDefinition is read-only here: ${req.method} is not supported`);
+    }
+    const id = SD_PATH.exec(req.path)![1];
+    if (id === undefined) return sendResource(res, 200, searchStructureDefinitions(deps.profiles, query(req), selfUrl(req), deps.baseUrlOf(req)));
+    const profile = deps.profiles.byResourceId(decodeURIComponent(id));
+    if (!profile) throw FhirError.notFound(`StructureDefinition/${id} is not known`);
+    sendResource(res, 200, profile.resource);
+  });
+
+  router.param('type', (_req, _res, next, type: string) => next(isWritableType(type) ? undefined : 'route'));
+  router.get('/:type/:id/_history', async (req, res) => {
+    sendResource(res, 200, await history(store, registry, req.params.type as TerminologyType, String(req.params.id), selfUrl(req), deps.baseUrlOf(req)));
+  });
+  router.get('/:type/:id/_history/:vid', async (req, res) => {
+    const resource = await readVersion(store, req.params.type as TerminologyType, String(req.params.id), String(req.params.vid));
+    sendResource(res, 200, resource, versionHeaders(resource));
+  });
+
+  router.get(RESOURCE_PATH, async (req, res) => {
+    const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
+    if (!id) return sendResource(res, 200, searchTerminology(registry, type, query(req), selfUrl(req), deps.baseUrlOf(req)));
+    const resource = await readResource(registry, writer, type, id);
+    const headers = versionHeaders(resource);
+    const inm = req.headers['if-none-match'];
+    if (headers.ETag && typeof inm === 'string' && inm.split(',').map((s) => s.trim()).includes(headers.ETag)) {
+      res.set(headers).status(304).end();
+      return;
+    }
+    sendResource(res, 200, resource, headers);
+  });
+  return router;
+}

@@ -1,0 +1,142 @@
+import querystring from 'node:querystring';
+import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { SerializedResource } from '../fhir/serialized';
+import type { TerminologyRegistry } from '../terminology/registry';
+import type { TerminologyType } from '../terminology/resource-set';
+import { searchTerminology } from '../terminology/search';
+import { readResource } from '../write/interactions';
+import type { ResourceWriter } from '../write/writer';
+import type { OperationContext } from './context';
+import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
+
+/** Most entries a batch Bundle may have (400 above): room for a day's codes of a municipality, not unbounded work. */
+export const MAX_BATCH_ENTRIES = 20_000;
+
+/**
+ * Most bytes of answers one batch returns: entries after that are answered 422 too-costly (each answer is kept as
+ * its bytes until the whole Bundle is sent; 10,000 $translate answers are about 7 MB).
+ */
+export const MAX_BATCH_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+const HEAD = Buffer.from('{"resourceType":"Bundle","type":"batch-response","entry":[', 'utf8');
+const TAIL = Buffer.from(']}', 'utf8');
+/** The answers are joined into pieces of about this many characters, each kept as bytes. */
+const PIECE_CHARS = 64 * 1024;
+
+/** After this much computing the batch lets other requests (and its own request timeout) run before it goes on. */
+const SLICE_MS = 20;
+
+const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
+const READ_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?\/?$/;
+
+const STATUS_TEXT: Record<number, string> = {
+  200: '200 OK', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found', 405: '405 Method Not Allowed',
+  408: '408 Request Timeout', 409: '409 Conflict', 410: '410 Gone', 412: '412 Precondition Failed', 413: '413 Payload Too Large',
+  422: '422 Unprocessable Entity', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
+};
+
+export interface BatchDeps {
+  registry: TerminologyRegistry;
+  writer: ResourceWriter;
+  invoker: Invoker;
+  /** MAX_BATCH_RESPONSE_BYTES unless given (tests). */
+  maxResponseBytes?: number;
+}
+
+export interface BatchCall {
+  context: OperationContext;
+  /** `Prefer: handling=strict` of the request. */
+  strict: boolean;
+  /** True once the request no longer needs an answer (timed out, client gone): the rest is not computed. */
+  abandoned(): boolean;
+}
+
+/** What an entry answers: an operation's serialized answer, or a read or search as a resource. */
+type EntryAnswer = { status: number; json: string } | { status: 200; resource: Resource };
+
+/**
+ * One entry of a batch, answered as the same request on its own would be: operations through invoke (GET with the
+ * query of the url, POST with a Parameters resource), reads and searches as their routes answer them.
+ */
+async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
+  const method = entry?.request?.method;
+  const url = entry?.request?.url;
+  if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`);
+  if (method !== 'GET' && method !== 'POST') {
+    throw new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET, or POST of Parameters), not ${String(method)}; ` +
+      'send writes in a transaction Bundle');
+  }
+  const base = call.context.baseUrl;
+  const rel = url.startsWith(`${base}/`) ? url.slice(base.length) : url.startsWith('/') ? url : `/${url}`;
+  const q = rel.indexOf('?');
+  const path = q < 0 ? rel : rel.slice(0, q);
+  const search = q < 0 ? '' : rel.slice(q + 1);
+  const query = querystring.parse(search) as Record<string, unknown>;
+  const op = OPERATION_PATH.exec(path);
+  if (op && op[1] && TERMINOLOGY_TYPES.has(op[1])) {
+    const [, type, id, name] = op as unknown as [string, string, string | undefined, string];
+    const body = method === 'POST' ? entry.resource : undefined;
+    if (method === 'POST' && !body) throw FhirError.invalid(`Bundle.entry[${i}] posts an operation without a Parameters resource`);
+    const answer = await deps.invoker.invoke({ type, id, name, method, input: body ? { body, query } : { query, search }, strict: call.strict, context: call.context });
+    if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table');
+    const json = answer.text ?? (answer.chunks.length === 1 ? answer.chunks[0]! : Buffer.concat(answer.chunks as Buffer[], answer.byteLength)).toString('utf8');
+    return { status: answer.status, json };
+  }
+  const read = READ_PATH.exec(path);
+  if (read && method === 'GET') {
+    const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
+    const resource = id ? await readResource(deps.registry, deps.writer, type, id) : searchTerminology(deps.registry, type, query, `${base}${path}${search ? `?${search}` : ''}`, base);
+    return { status: 200, resource: resource as Resource };
+  }
+  throw FhirError.notFound(`Bundle.entry[${i}].request.url '${url.slice(0, 200)}' is not a read or an operation of this server`);
+}
+
+/** The JSON of a batch-response entry: what JSON.stringify gives for `{ resource, response }` or `{ response: { status, outcome } }`. */
+function entryJson(answer: EntryAnswer): string {
+  if ('resource' in answer) return JSON.stringify({ resource: answer.resource, response: { status: '200 OK' } });
+  const status = JSON.stringify(STATUS_TEXT[answer.status] ?? String(answer.status));
+  return answer.status < 300 ? `{"resource":${answer.json},"response":{"status":${status}}}` : `{"response":{"status":${status},"outcome":${answer.json}}}`;
+}
+
+/**
+ * A `batch` Bundle: every entry answered on its own, in order, in one `batch-response` (one status per entry; an
+ * error in one entry is that entry's answer). No transaction: nothing is written. The answer is the Bundle's bytes in
+ * pieces (no single string of the whole answer); undefined when the call was abandoned on the way.
+ */
+export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCall): Promise<SerializedResource | undefined> {
+  const entries = bundle.entry ?? [];
+  if (!Array.isArray(entries)) throw FhirError.invalid('Bundle.entry must be an array');
+  if (entries.length === 0) throw FhirError.invalid('The batch has no entries');
+  if (entries.length > MAX_BATCH_ENTRIES) throw FhirError.invalid(`The batch has ${entries.length} entries; at most ${MAX_BATCH_ENTRIES} are answered in one request`);
+  const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
+  const chunks: Buffer[] = [HEAD];
+  let pending = '';
+  let bytes = 0;
+  let sliceStart = performance.now();
+  for (let i = 0; i < entries.length; i++) {
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+    if (call.abandoned()) return undefined;
+    let answer: EntryAnswer;
+    try {
+      if (bytes > maxBytes) throw new FhirError(422, 'too-costly', `The answers of this batch exceed ${maxBytes} bytes from entry ${i} on; send the remaining entries in another batch`);
+      answer = await answerEntry(entries[i]!, i, deps, call);
+    } catch (e) {
+      const error = errorAnswer(e);
+      answer = { status: error.status, json: error.text! };
+    }
+    const json = entryJson(answer);
+    bytes += Buffer.byteLength(json);
+    pending = pending.length === 0 ? json : `${pending},${json}`;
+    if (pending.length >= PIECE_CHARS) {
+      chunks.push(Buffer.from(i + 1 < entries.length ? `${pending},` : pending, 'utf8'));
+      pending = '';
+    }
+  }
+  if (pending.length > 0) chunks.push(Buffer.from(pending, 'utf8'));
+  chunks.push(TAIL);
+  return new SerializedResource(chunks);
+}

@@ -1,0 +1,123 @@
+import type { CapabilityStatement, CapabilityStatementRestResource, TerminologyCapabilities } from 'fhir/r4';
+import { PACKAGE_OPERATION_DEFINITIONS } from '../packages/operation-definitions';
+import type { ProfileRegistry } from '../profile-validation/profile-registry';
+import { STRUCTURE_DEFINITION_SEARCH_PARAMS } from '../profile-validation/structure-definition-search';
+import { SOFTWARE } from '../software';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { TERMINOLOGY_SEARCH_PARAMS } from '../terminology/search';
+import { AUDIT_EVENT_CAPABILITY } from '../write/audit-search';
+import { OPERATIONS } from '.';
+import { RESOURCE_VALIDATE_DEFINITION } from './validate';
+
+const OPERATION_DEFINITION_BASE = 'http://hl7.org/fhir/OperationDefinition';
+
+const FEATURES = [
+  { definition: 'http://hl7.org/fhir/uv/tx-tests/FeatureDefinition/test-version', value: { valueCode: '1.7.8' } },
+  { definition: 'http://hl7.org/fhir/uv/tx-ecosystem/FeatureDefinition/CodeSystemAsParameter', value: { valueBoolean: true } },
+];
+
+/**
+ * The CapabilityStatement, built from the operation table (and the package operations) so it never lists what the
+ * server does not do; with StructureDefinition read and search, and $validate on Bundle and the profiled resource
+ * types (with their profiles). $validate also answers on the terminology types, whose entries list the terminology
+ * operations only.
+ */
+export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry): CapabilityStatement {
+  const types = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
+  const resources: CapabilityStatementRestResource[] = types.map((type) => ({
+    type,
+    // reads are open; create/update/delete need a Bearer token (rest.security)
+    interaction: (['read', 'vread', 'search-type', 'history-instance', 'create', 'update', 'delete'] as const).map((code) => ({ code })),
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: true,
+    searchParam: TERMINOLOGY_SEARCH_PARAMS.map(({ name, type: t }) => ({ name, type: t })),
+    operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
+      name: o.spec.name, definition: o.definition ?? `${OPERATION_DEFINITION_BASE}/${type}-${o.spec.name}`,
+    })),
+  }));
+  resources.push(AUDIT_EVENT_CAPABILITY, {
+    type: 'StructureDefinition',
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: STRUCTURE_DEFINITION_SEARCH_PARAMS.map(({ name, type }) => ({ name, type })),
+  });
+  const byType = new Map<string, string[]>([['Bundle', []]]);
+  for (const p of profiles.list()) byType.set(p.type, [...(byType.get(p.type) ?? []), p.url]);
+  for (const [type, urls] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
+    if (resources.some((r) => r.type === type)) continue;
+    resources.push({
+      type: type as CapabilityStatementRestResource['type'],
+      ...(urls.length > 0 ? { supportedProfile: urls.sort() } : {}),
+      operation: [{ name: 'validate', definition: RESOURCE_VALIDATE_DEFINITION }],
+    });
+  }
+  return {
+    resourceType: 'CapabilityStatement',
+    extension: FEATURES.map(({ definition, value }) => ({
+      url: 'http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature',
+      extension: [{ url: 'definition', valueCanonical: definition }, { url: 'value', ...value }],
+    })),
+    url: `${baseUrl}/metadata`,
+    version: SOFTWARE.version,
+    name: 'FaellesTxCapabilityStatement',
+    title: 'faelles-tx terminology server',
+    status: 'active',
+    date: SOFTWARE.releaseDate,
+    publisher: 'faelles-tx',
+    kind: 'instance',
+    instantiates: ['http://hl7.org/fhir/CapabilityStatement/terminology-server'],
+    software: SOFTWARE,
+    implementation: { description: 'FSIII and FFB terminology server', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json'],
+    rest: [{
+      mode: 'server',
+      resource: resources,
+      security: {
+        description: 'Reads are open. Writes (create, update, delete, transaction) need Authorization: Bearer <JWT>; the claim kommunekode decides ' +
+          "which municipality's resources (http://faelles-tx.dk/fhir/kommune/{kommunekode}/...) the token may write, the scope admin allows the common catalogs.",
+      },
+      interaction: [{ code: 'transaction' }, { code: 'batch' }],
+      operation: [
+        ...OPERATIONS.filter((o) => o.levels.includes('system')).map((o) => ({ name: o.spec.name, definition: o.definition ?? `${OPERATION_DEFINITION_BASE}/Resource-${o.spec.name}` })),
+        ...PACKAGE_OPERATION_DEFINITIONS.map((d) => ({ name: d.code, definition: d.url! })),
+      ],
+    }],
+  };
+}
+
+/** TerminologyCapabilities: every code system and version the server knows, and the expansion parameters. */
+export function terminologyCapabilities(baseUrl: string, registry: TerminologyRegistry): TerminologyCapabilities {
+  const byUrl = new Map<string, Set<string>>();
+  for (const cs of registry.list('CodeSystem')) {
+    if (!cs.url || cs.content === 'supplement') continue;
+    const set = byUrl.get(cs.url) ?? new Set<string>();
+    if (cs.version) set.add(cs.version);
+    byUrl.set(cs.url, set);
+  }
+  return {
+    resourceType: 'TerminologyCapabilities',
+    url: `${baseUrl}/metadata?mode=terminology`,
+    version: SOFTWARE.version,
+    name: 'FaellesTxTerminologyCapabilities',
+    title: 'faelles-tx terminology capabilities',
+    status: 'active',
+    date: SOFTWARE.releaseDate,
+    kind: 'instance',
+    software: { name: SOFTWARE.name, version: SOFTWARE.version },
+    codeSystem: [...byUrl].sort(([a], [b]) => a.localeCompare(b)).map(([uri, versions]) => ({
+      uri,
+      ...(versions.size > 0 ? { version: [...versions].map((code) => ({ code })) } : {}),
+    })),
+    expansion: {
+      hierarchical: true,
+      paging: true,
+      parameter: ['activeOnly', 'check-system-version', 'count', 'default-valueset-version', 'designation', 'displayLanguage',
+        'excludeNested', 'excludeNotForUI', 'filter', 'force-system-version', 'hierarchical', 'includeDefinition', 'includeDesignations', 'offset',
+        'property', 'system-version', 'tx-resource', 'useSupplement', 'valueSetVersion'].map((name) => ({ name })),
+      textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display, a designation or the code.',
+    },
+    validateCode: { translations: false },
+    translation: { needsMap: true },
+  };
+}

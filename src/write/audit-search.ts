@@ -1,0 +1,90 @@
+import type { AuditEvent, Bundle, CapabilityStatementRestResource } from 'fhir/r4';
+import type { Principal } from '../auth/verifier';
+import { FhirError } from '../errors/fhir-error';
+import { searchCount, searchText } from '../fhir/search';
+import type { AuditLog, AuditQuery } from '../store/audit-log';
+import { endOfDate } from '../terminology/in-force';
+
+const PARAMS = new Set(['entity', 'agent', 'date', '_count', '_format', '_pretty']);
+const DATE_SEARCH = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}.*)$/;
+
+/** How the CapabilityStatement lists the audit log. */
+export const AUDIT_EVENT_CAPABILITY: CapabilityStatementRestResource = {
+  type: 'AuditEvent',
+  documentation: "Who changed what: one event per write (create, update, delete, transaction, $import-local), successes and refusals. Needs a Bearer token: a municipality's token finds the events of its own resources, an admin token all.",
+  interaction: [{ code: 'search-type' }],
+  searchParam: [
+    { name: 'entity', type: 'reference', documentation: 'Type/id of a written resource; also its url or url|version' },
+    { name: 'agent', type: 'reference', documentation: "The token's sub or kommunekode" },
+    { name: 'date', type: 'date', documentation: 'When it was recorded (eq, ge, gt, le, lt; repeats)' },
+  ],
+};
+
+/** The start of a FHIR date or dateTime, in epoch milliseconds. */
+function startOf(date: string): number | undefined {
+  if (endOfDate(date) === undefined) return undefined;
+  if (date.includes('T')) return Date.parse(date);
+  const [y, m, d] = date.split('-').map(Number);
+  return Date.UTC(y!, (m ?? 1) - 1, d ?? 1);
+}
+
+/** date=ge2026-01-01&date=lt2026-02 → the recorded range, as ISO instants. */
+export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'> {
+  let from = Number.NEGATIVE_INFINITY;
+  let before = Number.POSITIVE_INFINITY;
+  for (const raw of values) {
+    const m = DATE_SEARCH.exec(raw);
+    const start = m ? startOf(m[2]!) : undefined;
+    const end = m ? endOfDate(m[2]!) : undefined;
+    if (!m || start === undefined || end === undefined) {
+      throw FhirError.invalid(`date must be a date or dateTime with an optional prefix eq, ge, gt, le or lt, e.g. ge2026-01-01; not '${raw}'`, { expression: ['date'] });
+    }
+    switch (m[1] ?? 'eq') {
+      case 'eq': from = Math.max(from, start); before = Math.min(before, end); break;
+      case 'ge': from = Math.max(from, start); break;
+      case 'gt': from = Math.max(from, end); break;
+      case 'le': before = Math.min(before, end); break;
+      case 'lt': before = Math.min(before, start); break;
+      default: throw FhirError.notSupported(`The date prefix '${m[1]}' is not supported here; use eq, ge, gt, le or lt`);
+    }
+  }
+  return {
+    ...(Number.isFinite(from) ? { from: new Date(from).toISOString() } : {}),
+    ...(Number.isFinite(before) ? { before: new Date(before).toISOString() } : {}),
+  };
+}
+
+/**
+ * `AuditEvent?entity=&agent=&date=` (src/write/audit.ts writes the events): a municipality's token sees the events
+ * that touch its own resources (and its own refused writes), an admin token all; a token with neither, 403.
+ */
+export async function searchAudit(log: AuditLog, principal: Principal, query: Record<string, unknown>, selfUrl: string, baseUrl: string): Promise<Bundle> {
+  if (!principal.admin && !principal.kommunekode) {
+    throw new FhirError(403, 'forbidden', 'The audit log needs a token that names a municipality (claim kommunekode) or has the admin scope');
+  }
+  for (const name of Object.keys(query)) {
+    if (!PARAMS.has(name)) throw FhirError.invalid(`Unknown search parameter '${name}' for AuditEvent (entity, agent, date, _count)`, { expression: [name] });
+  }
+  const count = searchCount(query);
+  const dates = query.date === undefined ? [] : Array.isArray(query.date) ? query.date.map(String) : [String(query.date)];
+  const entity = searchText(query, 'entity');
+  const agent = searchText(query, 'agent');
+  if (entity === '' || agent === '') throw FhirError.invalid(`${entity === '' ? 'entity' : 'agent'} may not be empty`, { expression: [entity === '' ? 'entity' : 'agent'] });
+  const q: AuditQuery = {
+    count,
+    ...(principal.admin ? {} : { owner: principal.kommunekode }),
+    // a reference: `Type/id`, also given as an absolute URL of this server
+    entity: entity?.startsWith(`${baseUrl}/`) ? entity.slice(baseUrl.length + 1) : entity,
+    // an identifier `system|value`: its value
+    agent: agent?.includes('|') ? agent.slice(agent.lastIndexOf('|') + 1) : agent,
+    ...dateRange(dates),
+  };
+  const events: AuditEvent[] = await log.searchAudit(q);
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    ...(q.count > events.length ? { total: events.length } : {}),
+    link: [{ relation: 'self', url: selfUrl }],
+    entry: events.map((e) => ({ fullUrl: `${baseUrl}/AuditEvent/${e.id}`, resource: e, search: { mode: 'match' as const } })),
+  };
+}

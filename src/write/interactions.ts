@@ -1,0 +1,128 @@
+import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import type { MessageLanguage } from '../errors/message-language';
+import { issue, operationOutcome } from '../errors/operation-outcome';
+import { toOutcomeIssue } from '../municipal/write-rules';
+import type { StoredVersion, TerminologyStore } from '../store/store';
+import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
+import type { TerminologyRegistry } from '../terminology/registry';
+import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import type { ResourceWriter, WriteRequest, WriteResult } from './writer';
+
+/**
+ * The FHIR interactions on the terminology resources besides the operations, from typed requests to resources:
+ * read, vread, history, and what a write or transaction answers. Nothing of HTTP: the routes (src/http/routes/) give
+ * them ids, queries and the Prefer header's `return`, and write what they return.
+ */
+
+/** `Prefer: return=…` of a write. */
+export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
+
+export function isWritableType(type: string): type is TerminologyType {
+  return (WRITABLE_TYPES as readonly string[]).includes(type);
+}
+
+/** The id of a URL, checked before it is used to ask the store: [A-Za-z0-9-.]{1,64}, else 400. */
+export function validId(id: string): string {
+  if (!FHIR_ID.test(id)) throw FhirError.invalid(`'${id.slice(0, 100)}' is not a valid resource id (1-64 of A-Z, a-z, 0-9, '-' and '.')`);
+  return id;
+}
+
+export function etagOf(versionId: string): string {
+  return `W/"${versionId}"`;
+}
+
+/** The resource a read answers: 404 when unknown, 410 when its latest written version is a delete. */
+export async function readResource(registry: TerminologyRegistry, writer: ResourceWriter, type: TerminologyType, id: string): Promise<TerminologyResource> {
+  const resource = registry.byId(type, id);
+  if (resource) return resource;
+  if (await writer.isDeleted(type, validId(id))) throw new FhirError(410, 'deleted', `${type}/${id} has been deleted`);
+  throw FhirError.notFound(`${type}/${id} is not known`);
+}
+
+/** `{type}/{id}/_history/{vid}`: 404 for an unknown version, 410 for a delete. */
+export async function readVersion(store: TerminologyStore, type: TerminologyType, id: string, vid: string): Promise<TerminologyResource> {
+  validId(id);
+  if (!/^\d{1,15}$/.test(vid)) throw FhirError.notFound(`${type}/${id} has no version ${vid.slice(0, 100)}`);
+  const v = await store.readVersion(type, id, vid);
+  if (!v) throw FhirError.notFound(`${type}/${id} has no version ${vid}`);
+  if (!v.resource) throw new FhirError(410, 'deleted', `${type}/${id} version ${vid} is a delete`);
+  return v.resource;
+}
+
+function historyEntry(base: string, v: StoredVersion): BundleEntry {
+  const path = `${v.resourceType}/${v.id}`;
+  return {
+    fullUrl: `${base}/${path}`,
+    ...(v.resource ? { resource: v.resource } : {}),
+    request: { method: v.method === 'create' ? 'POST' : v.method === 'update' ? 'PUT' : 'DELETE', url: v.method === 'create' ? v.resourceType : path },
+    response: {
+      status: v.method === 'create' ? '201 Created' : v.method === 'update' ? '200 OK' : '204 No Content',
+      etag: etagOf(v.versionId),
+      lastModified: v.lastUpdated,
+    },
+  };
+}
+
+/** `{type}/{id}/_history`: the written versions, newest first; a published resource as its one version. */
+export async function history(store: TerminologyStore, registry: TerminologyRegistry, type: TerminologyType, id: string, selfUrl: string, base: string): Promise<Bundle> {
+  const versions = await store.history(type, validId(id));
+  let entries: BundleEntry[];
+  if (versions.length > 0) {
+    entries = versions.map((v) => historyEntry(base, v));
+  } else {
+    const published = registry.byId(type, id);
+    if (!published) throw FhirError.notFound(`${type}/${id} is not known`);
+    entries = [{ fullUrl: `${base}/${type}/${id}`, resource: published, request: { method: 'PUT', url: `${type}/${id}` }, response: { status: '200 OK' } }];
+  }
+  return { resourceType: 'Bundle', type: 'history', total: entries.length, link: [{ relation: 'self', url: selfUrl }], entry: entries };
+}
+
+/** The OperationOutcome of a write: what was done, and the write rules' warnings. */
+export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {
+  const what = `${r.resourceType}/${r.id}`;
+  const text = !r.version ? `${what} was already deleted`
+    : r.version.method === 'delete' ? `Deleted ${what} (version ${r.version.versionId})`
+      : `${r.version.method === 'create' ? 'Created' : 'Updated'} ${what} (version ${r.version.versionId})`;
+  return operationOutcome([issue({ severity: 'information', code: 'informational', text }), ...r.warnings.map((w) => toOutcomeIssue(w, lang))]);
+}
+
+/** The writes of a transaction Bundle (POST of [type], PUT and DELETE of [type]/[id]); 400 or 413 for one that is not. */
+export function transactionRequests(bundle: Bundle | undefined, base: string, maxEntries: number): WriteRequest[] {
+  if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') throw FhirError.invalid('POST to the base URL needs a Bundle of type transaction or batch');
+  if (bundle.type !== 'transaction') throw FhirError.notSupported(`Only transaction and batch Bundles are supported, not '${String(bundle.type)}'`);
+  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  if (entries.length > maxEntries) throw new FhirError(413, 'too-long', `The transaction has ${entries.length} entries; at most ${maxEntries} are accepted in one transaction`);
+  if (entries.length === 0) throw FhirError.invalid('The transaction has no entries');
+  return entries.map((entry, i): WriteRequest => {
+    const method = entry?.request?.method;
+    const url = entry?.request?.url;
+    const where = `Bundle.entry[${i}].request`;
+    if (method !== 'POST' && method !== 'PUT' && method !== 'DELETE') throw FhirError.invalid(`${where}.method must be POST, PUT or DELETE`, { expression: [`${where}.method`] });
+    if (typeof url !== 'string') throw FhirError.invalid(`${where}.url is missing`, { expression: [`${where}.url`] });
+    const rel = url.startsWith(`${base}/`) ? url.slice(base.length + 1) : url;
+    const m = /^(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(rel);
+    if (!m || (method === 'POST') !== (m[2] === undefined)) {
+      throw FhirError.invalid(`${where}.url '${url}' must be [type] for POST or [type]/[id] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, { expression: [`${where}.url`] });
+    }
+    return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch };
+  });
+}
+
+const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 201: '201 Created' };
+
+/** The transaction-response Bundle of a transaction's results. */
+export function transactionResponse(results: WriteResult[], base: string, prefer: PreferReturn, lang: MessageLanguage): Bundle {
+  return {
+    resourceType: 'Bundle',
+    type: 'transaction-response',
+    entry: results.map((r): BundleEntry => ({
+      ...(r.version?.resource && prefer === 'representation' ? { fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: r.version.resource } : {}),
+      response: {
+        status: STATUS_TEXT[r.status]!,
+        ...(r.version?.resource ? { location: `${r.resourceType}/${r.id}/_history/${r.version.versionId}`, etag: etagOf(r.version.versionId), lastModified: r.version.lastUpdated } : {}),
+        ...(r.warnings.length > 0 || prefer === 'OperationOutcome' ? { outcome: writeOutcome(r, lang) } : {}),
+      },
+    })),
+  };
+}
