@@ -7,7 +7,8 @@ import { evaluateValueSet, type IndexedComposeResult } from './cache';
 import type { LanguagePreference } from './display';
 import { buildHierarchy, countNodes, groupUnderParents, pruneToMatches, type HierarchyNode } from './hierarchy';
 import type { PropertySource } from './properties';
-import { ContainsRenderer } from './renderer';
+import { ContainsRenderer, renderedCodeJson } from './renderer';
+import { SerializedResource } from '../../fhir/serialized';
 import { statusWarnings } from './status';
 import type { TerminologyRegistry } from '../registry';
 import { foldForSearch, TextFilter } from '../text-match';
@@ -256,4 +257,26 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
   if (contains.length > 0) expansion.contains = contains;
   out.expansion = expansion;
   return out;
+}
+
+const CODES_PLACE = '\u0000codes\u0000';
+const CODES_MARK = `"contains":${JSON.stringify(CODES_PLACE)}`;
+
+/**
+ * The JSON of an expansion (byte for byte JSON.stringify of it): the value set around the codes is serialized per
+ * answer, each code as rendered is serialized once and shared by every answer that shows it (renderer.ts).
+ */
+export function expansionBytes(vs: ValueSet): SerializedResource {
+  const contains = vs.expansion?.contains;
+  if (!contains) return new SerializedResource([Buffer.from(JSON.stringify(vs), 'utf8')], vs);
+  // the codes' place kept by a marker string, in the element order of the value set
+  const text = JSON.stringify({ ...vs, expansion: { ...vs.expansion, contains: CODES_PLACE } });
+  const at = text.lastIndexOf(CODES_MARK);
+  let json = `${text.slice(0, at)}"contains":[`;
+  for (let i = 0; i < contains.length; i++) {
+    const c = contains[i]!;
+    json += `${i > 0 ? ',' : ''}${renderedCodeJson(c) ?? JSON.stringify(c)}`;
+  }
+  json += `]${text.slice(at + CODES_MARK.length)}`;
+  return new SerializedResource([Buffer.from(json, 'utf8')], vs);
 }
