@@ -96,6 +96,7 @@ async function main(): Promise<void> {
     if (session) {
       session.connect();
       await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 100 });
       await session.post('Profiler.start');
     }
     for (let pass = 0; pass < PASSES; pass++) {
