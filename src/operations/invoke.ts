@@ -265,7 +265,8 @@ export function createInvoker(options: InvokerOptions): Invoker {
     if (answer.status !== 200 || answer.chunks.length !== 1) return;
     const body = answer.chunks[0]!;
     if (op.cache === 'answer') return cache.set(key, body, generation);
-    const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
+    const resource = result instanceof SerializedResource ? result.resource() : result;
+    const made = (resource as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
     if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return;
     const template = expansionTemplate(body.toString('utf8'), made.identifier, made.timestamp);
     if (template) cache.set(key, template, generation);

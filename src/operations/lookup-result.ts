@@ -1,5 +1,6 @@
 import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, Coding, ParametersParameter } from 'fhir/r4';
 import { ParametersBuilder } from '../fhir/parameters';
+import { SerializedResource } from '../fhir/serialized';
 import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
 import { codeSystemLanguage, displayFor } from '../terminology/language';
 import { catalogLevels } from '../terminology/catalog-levels';
@@ -58,15 +59,55 @@ function designationParts(d: SourcedDesignation): ParametersParameter[] {
   return parts;
 }
 
+/**
+ * What a $lookup answer says after the display (definition, designations, properties, supplements used) depends on
+ * the provider, the concept and the properties asked for, not on the request's languages: for the default selection
+ * it is serialized once per concept and kept, and each answer puts its own head (names, display) before it. At most
+ * MAX_PREPARED concepts are kept (all dropped when full), so that a large code system costs time rather than memory.
+ */
+let prepared = new WeakMap<CodeSystemProvider, Map<string, Buffer>>();
+let preparedCount = 0;
+const MAX_PREPARED = 20_000;
+
+function preparedParts(provider: CodeSystemProvider, concept: Concept, requested: string[]): Buffer {
+  if (requested.length > 0) return partsAfterDisplay(provider, concept, requested);
+  let perProvider = prepared.get(provider);
+  const kept = perProvider?.get(concept.code);
+  if (kept) return kept;
+  if (preparedCount >= MAX_PREPARED) {
+    prepared = new WeakMap();
+    preparedCount = 0;
+    perProvider = undefined;
+  }
+  if (!perProvider) {
+    perProvider = new Map();
+    prepared.set(provider, perProvider);
+  }
+  const parts = partsAfterDisplay(provider, concept, requested);
+  perProvider.set(concept.code, parts);
+  preparedCount++;
+  return parts;
+}
+
 /** The $lookup answer for a concept: names, display, designations and the requested properties. */
-export function lookupResult(provider: CodeSystemProvider, concept: Concept, requested: string[], languages: string[]) {
+export function lookupResult(provider: CodeSystemProvider, concept: Concept, requested: string[], languages: string[]): SerializedResource {
   const cs: CodeSystem = provider.resource;
+  const head = new ParametersBuilder();
+  head.string('name', cs.name ?? cs.title ?? provider.url);
+  head.uri('system', provider.url);
+  head.string('version', provider.version);
+  head.code('code', concept.code);
+  head.string('display', displayFor(provider, concept, languages) ?? '');
+  const text = JSON.stringify(head.build());
+  // the head's JSON without its closing `]}`, then the prepared parameters (each after a comma) and the closing
+  return new SerializedResource([Buffer.concat([Buffer.from(text.slice(0, -2), 'utf8'), preparedParts(provider, concept, requested), CLOSING])]);
+}
+
+const CLOSING = Buffer.from(']}', 'utf8');
+
+/** The parameters after the display, each JSON preceded by a comma, as UTF-8. */
+function partsAfterDisplay(provider: CodeSystemProvider, concept: Concept, requested: string[]): Buffer {
   const out = new ParametersBuilder();
-  out.string('name', cs.name ?? cs.title ?? provider.url);
-  out.uri('system', provider.url);
-  out.string('version', provider.version);
-  out.code('code', concept.code);
-  out.string('display', displayFor(provider, concept, languages) ?? '');
   if (concept.definition && wanted(requested, 'definition')) out.string('definition', concept.definition);
   if (provider.isAbstract(concept)) out.boolean('abstract', true);
 
@@ -118,5 +159,7 @@ export function lookupResult(provider: CodeSystemProvider, concept: Concept, req
     for (const r of replacementsOf(provider, concept)) addProperty('replacedBy', { name: 'value', valueCode: r.code }, r.display);
   }
   for (const s of provider.supplements) out.add({ name: 'used-supplement', valueCanonical: s.version ? `${s.url}|${s.version}` : s.url! });
-  return out.build();
+  let text = '';
+  for (const p of out.build().parameter!) text += `,${JSON.stringify(p)}`;
+  return Buffer.from(text, 'utf8');
 }

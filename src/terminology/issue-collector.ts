@@ -4,7 +4,10 @@ import { issue } from '../errors/operation-outcome';
 /** Collects the issues found while validating, and answers whether any of them is an error. */
 export class IssueCollector {
   readonly issues: OperationOutcomeIssue[] = [];
-  /** The issues' JSON, to find an identical one without comparing with each (a CodeableConcept may have 100,000 codings). */
+  /**
+   * The issues' JSON, to find an identical one without comparing with each (a CodeableConcept may have 100,000
+   * codings); made when a second issue comes, as most validations report one issue or none.
+   */
   private readonly keys = new Set<string>();
 
   /**
@@ -14,9 +17,12 @@ export class IssueCollector {
   add(input: Issue): boolean {
     const candidate = issue(input);
     delete candidate.location;
-    const key = JSON.stringify(candidate);
-    if (this.keys.has(key)) return false;
-    this.keys.add(key);
+    if (this.issues.length > 0) {
+      if (this.keys.size === 0) this.keys.add(JSON.stringify(this.issues[0]));
+      const key = JSON.stringify(candidate);
+      if (this.keys.has(key)) return false;
+      this.keys.add(key);
+    }
     this.issues.push(candidate);
     if (candidate.severity === 'error' || candidate.severity === 'fatal') this.errors++;
     return true;

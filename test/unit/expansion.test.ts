@@ -4,7 +4,7 @@ import { CONTAINS_PROPERTY_EXT, EXPANSION_PROPERTY_EXT } from '../../src/termino
 import { parseLanguagePreference } from '../../src/terminology/expansion/display';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
-import { expandValueSet, expansionRequest, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
+import { expandValueSet, expansionBytes, expansionRequest, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
 import { FSIII, publishedCatalogs } from '../support/app';
 
 /** "Kommunal genoptræning efter sygehusophold-tilstande": three levels deep in FSIII. */
@@ -227,5 +227,26 @@ describe('definition elements', () => {
     const catalog = registry.find('ValueSet', CATALOG_119)!;
     expect(expand(catalog).compose).toBeUndefined();
     expect(expand(catalog, { includeDefinition: true }).compose).toEqual(catalog.compose);
+  });
+});
+
+describe('the JSON of an expansion', () => {
+  const cases: [string, () => ValueSet][] = [
+    ['nested, with the definition', () => expand({ ...subtree(REHAB_CONDITIONS), url: 'http://example.org/vs', name: 'Rehab' }, { includeDefinition: true })],
+    ['a filtered page of a catalog, with designations', () => expand(registry.find('ValueSet', CATALOG_119)!, { textFilter: 'træn', count: 5, includeDesignations: true })],
+    ['a page asked for twice (codes rendered before)', () => expand(registry.find('ValueSet', CATALOG_119)!, { count: 3, offset: 2 })],
+    ['no codes', () => expand(registry.find('ValueSet', CATALOG_119)!, { textFilter: 'zzzzqqq' })],
+    ['a value set without elements of its own', () => expand({ resourceType: 'ValueSet', compose: subtree(MOBILITY).compose } as ValueSet)],
+  ];
+  it.each(cases)('is byte for byte what JSON.stringify gives: %s', (_name, make) => {
+    make();
+    const vs = make();
+    expect(expansionBytes(vs).bytes.toString('utf8')).toBe(JSON.stringify(vs));
+  });
+
+  it('is the value set\'s JSON when something was added after the expansion', () => {
+    const vs = expand(subtree(MOBILITY)) as ValueSet & { note?: string };
+    vs.note = 'added';
+    expect(expansionBytes(vs).bytes.toString('utf8')).toBe(JSON.stringify(vs));
   });
 });

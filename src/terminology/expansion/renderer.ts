@@ -41,6 +41,21 @@ interface RenderedCode {
 const renderedCodes = new Map<ExpansionEntry, Map<string, RenderedCode>>();
 const MAX_RENDERED_CODES = 20_000;
 
+/**
+ * The JSON of each code rendered here, made when an answer is first serialized with it (expansionBytes): null until
+ * then. Codes with the codes under them are made per answer and are not here.
+ */
+const renderedJson = new WeakMap<ValueSetExpansionContains, string | null>();
+
+/** The JSON of a code as rendered (made once), or undefined for an element that is not one shared rendered code. */
+export function renderedCodeJson(c: ValueSetExpansionContains): string | undefined {
+  const kept = renderedJson.get(c);
+  if (kept !== null) return kept;
+  const json = JSON.stringify(c);
+  renderedJson.set(c, json);
+  return json;
+}
+
 /** A number per property source, for the render options key (a source must give the same values for the same entry). */
 const sourceIds = new WeakMap<PropertySource, number>();
 
@@ -95,6 +110,7 @@ export class ContainsRenderer {
     if (kept && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept.contains;
     const recording = new RecordingDeclarations(this.declarations);
     const contains = this.renderCode(e, recording);
+    renderedJson.set(contains, null);
     if (!perOptions) {
       if (renderedCodes.size >= MAX_RENDERED_CODES) renderedCodes.clear();
       perOptions = new Map();

@@ -7,7 +7,8 @@ import { evaluateValueSet, type IndexedComposeResult } from './cache';
 import type { LanguagePreference } from './display';
 import { buildHierarchy, countNodes, groupUnderParents, pruneToMatches, type HierarchyNode } from './hierarchy';
 import type { PropertySource } from './properties';
-import { ContainsRenderer } from './renderer';
+import { ContainsRenderer, renderedCodeJson } from './renderer';
+import { SerializedResource } from '../../fhir/serialized';
 import { statusWarnings } from './status';
 import type { TerminologyRegistry } from '../registry';
 import { foldForSearch, TextFilter } from '../text-match';
@@ -189,8 +190,15 @@ function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
     };
     bases.set(vs, base);
   }
-  return { ...(includeDefinition ? base.withDefinition : base.withoutDefinition) };
+  const chosen = includeDefinition ? base.withDefinition : base.withoutDefinition;
+  const out = { ...chosen };
+  answerBases.set(out, chosen);
+  return out;
 }
+
+/** The base each answer of expandValueSet was copied from, and the base's JSON (made once), for expansionBytes. */
+const answerBases = new WeakMap<ValueSet, ValueSet>();
+const baseJson = new WeakMap<ValueSet, string>();
 
 let isoMs = -1;
 let isoText = '';
@@ -256,4 +264,42 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
   if (contains.length > 0) expansion.contains = contains;
   out.expansion = expansion;
   return out;
+}
+
+const CODES_PLACE = '\u0000codes\u0000';
+const CODES_MARK = `"contains":${JSON.stringify(CODES_PLACE)}`;
+
+/** The JSON of the base an answer of expandValueSet was copied from, without the closing brace (made once per base). */
+function baseJsonOf(vs: ValueSet): string | undefined {
+  const base = answerBases.get(vs);
+  // the answer as expandValueSet made it: the base's elements, then the expansion
+  if (!base || Object.keys(vs).length !== Object.keys(base).length + 1) return undefined;
+  let json = baseJson.get(base);
+  if (json === undefined) {
+    json = JSON.stringify(base).slice(0, -1);
+    baseJson.set(base, json);
+  }
+  return json;
+}
+
+/**
+ * The JSON of an expansion (byte for byte JSON.stringify of it): the value set's own elements serialized once per
+ * value set, the expansion around the codes per answer, each code as rendered once and shared by every answer that
+ * shows it (renderer.ts). For a value set expandValueSet made (its expansion the last element).
+ */
+export function expansionBytes(vs: ValueSet): SerializedResource {
+  const expansion = vs.expansion;
+  const contains = expansion?.contains;
+  const before = baseJsonOf(vs);
+  if (!contains || before === undefined) return new SerializedResource([Buffer.from(JSON.stringify(vs), 'utf8')], vs);
+  // the codes' place kept by a marker string, in the element order of the expansion
+  const text = JSON.stringify({ ...expansion, contains: CODES_PLACE });
+  const at = text.lastIndexOf(CODES_MARK);
+  let json = `${before}${before.length > 1 ? ',' : ''}"expansion":${text.slice(0, at)}"contains":[`;
+  for (let i = 0; i < contains.length; i++) {
+    const c = contains[i]!;
+    json += `${i > 0 ? ',' : ''}${renderedCodeJson(c) ?? JSON.stringify(c)}`;
+  }
+  json += `]${text.slice(at + CODES_MARK.length)}}`;
+  return new SerializedResource([Buffer.from(json, 'utf8')], vs);
 }

@@ -16,6 +16,14 @@ function addToPath(path: string, name: string): string {
 }
 
 /**
+ * The checkable code system each url and version resolved to, per registry while its catalogs stay the same (its
+ * generation): a value set's includes are resolved on every request. At most MAX_RESOLVED (emptied when full), as
+ * the urls and versions come from requests.
+ */
+const resolved = new WeakMap<TerminologyRegistry, { generation: number; byKey: Map<string, CodeSystem | null> }>();
+const MAX_RESOLVED = 10_000;
+
+/**
  * How validation finds code systems: by url and (possibly wildcard) version, with the request's version rules
  * (system-version, force-system-version, check-system-version) and supplements applied.
  */
@@ -54,7 +62,18 @@ export class CodeSystemAccess {
   /** The code system resource for url and version (rules applied unless `applyRules` is false). */
   findResource(url: string, version?: string, applyRules = true): CodeSystem | undefined {
     const v = applyRules ? this.versionFor(url, version) : version || undefined;
-    return this.pick(this.candidates(url, (c) => CHECKABLE.has(c.content), v !== undefined), v);
+    let known = resolved.get(this.registry);
+    if (known?.generation !== this.registry.generation || known.byKey.size >= MAX_RESOLVED) {
+      known = { generation: this.registry.generation, byKey: new Map() };
+      resolved.set(this.registry, known);
+    }
+    const key = v === undefined ? url : `${url}\u0000${v}`;
+    let cs = known.byKey.get(key);
+    if (cs === undefined) {
+      cs = this.pick(this.candidates(url, (c) => CHECKABLE.has(c.content), v !== undefined), v) ?? null;
+      known.byKey.set(key, cs);
+    }
+    return cs ?? undefined;
   }
 
   /** A provider for url and version, supplements applied; undefined when no such code system (version) is known. */

@@ -11,6 +11,8 @@ import type { ValidationOptions } from './options';
 /** `true` valid, `false` not valid, `undefined` cannot tell (the code system is unknown). */
 export type Tri = boolean | undefined;
 
+const NO_SUPPLEMENTS: readonly string[] = Object.freeze([]);
+
 /** What one validation request shares: options, code system access, supplements and the value sets in progress. */
 export class ValidationContext {
   readonly access: CodeSystemAccess;
@@ -21,7 +23,8 @@ export class ValidationContext {
   readonly stack: string[] = [];
 
   constructor(readonly registry: TerminologyRegistry, readonly options: ValidationOptions) {
-    this.access = new CodeSystemAccess(registry, options, () => [...options.supplements, ...this.requiredSupplements]);
+    this.access = new CodeSystemAccess(registry, options, () =>
+      options.supplements.size === 0 && this.requiredSupplements.size === 0 ? NO_SUPPLEMENTS : [...options.supplements, ...this.requiredSupplements]);
   }
 
   /** Records the required supplements a code system carries. */

@@ -237,8 +237,7 @@ export class ValueSetChecker {
       const versions = new Set(includes.filter((inc) => inc.system === system && inc.version).map((inc) => inc.version!));
       if (versions.size > 1) determinedVersion = pickApplicableVersion(this.ctx.access, versions, system, code, display);
     }
-    const ordered = [...includes].sort((a, b) =>
-      a.system === b.system && a.version && b.version ? -compareVersionsGeneral(a.version, b.version) : 0);
+    const ordered = newestFirst(includes);
 
     let result: Tri = false;
     for (const inc of ordered) {
@@ -351,6 +350,19 @@ export class ValueSetChecker {
     this.ctx.noteSupplements(provider);
   }
 
+}
+
+/** A compose's includes, the newer version of a system before the older: once per include list (value sets are checked over and over). */
+const orderedIncludes = new WeakMap<ValueSetComposeInclude[], ValueSetComposeInclude[]>();
+
+function newestFirst(includes: ValueSetComposeInclude[]): ValueSetComposeInclude[] {
+  let ordered = orderedIncludes.get(includes);
+  if (!ordered) {
+    ordered = [...includes].sort((a, b) =>
+      a.system === b.system && a.version && b.version ? -compareVersionsGeneral(a.version, b.version) : 0);
+    orderedIncludes.set(includes, ordered);
+  }
+  return ordered;
 }
 
 function flatten(contains: NonNullable<ValueSet['expansion']>['contains']): NonNullable<NonNullable<ValueSet['expansion']>['contains']> {

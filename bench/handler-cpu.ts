@@ -1,0 +1,125 @@
+/**
+ * `npm run bench:handlers`: CPU per call of the operations behind the varied-traffic scenarios, without HTTP.
+ *
+ * Starts the app in this process (embedded catalogs with the examples, as `npm run bench` does), prepares the
+ * scenarios' request pools through HTTP, then calls the one invoker (response cache off) for every request of a
+ * pool, a few passes, and reports the process CPU per call. It also prints a hash of every answer (an expansion's
+ * identifier and timestamp left out), so a change can show its answers are byte for byte the same.
+ *
+ * Options: --passes N (default 3), --only id,id (scenario ids), --dump DIR (write each pool's answers there),
+ * --profile DIR (a CPU profile of each pool's timed passes, for Chrome DevTools).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import querystring from 'node:querystring';
+import pino from 'pino';
+import { createApp } from '../src/app';
+import { loadConfig, projectRoot } from '../src/config';
+import { createInvoker, OPERATION_PATH, type BytesAnswer, type OperationCall } from '../src/operations/invoke';
+import type { OperationContext } from '../src/operations/context';
+import { MemoryStore } from '../src/store/memory-store';
+import { loadTerminology } from '../src/terminology/loader';
+import { closeClient } from './client';
+import { discover, type ScenarioContext } from './scenarios';
+import { VARIED_SCENARIOS } from './varied-scenarios';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+const PASSES = Number(option('passes', '3'));
+const ONLY = option('only', '').split(',').filter(Boolean);
+const DUMP = option('dump', '');
+const PROFILE = option('profile', '');
+const BASE = '/fhir';
+
+function callOf(p: string, context: OperationContext): OperationCall {
+  const [pathname, search = ''] = p.slice(BASE.length).split('?', 2) as [string, string?];
+  const m = OPERATION_PATH.exec(pathname);
+  if (!m) throw new Error(`not an operation path: ${p}`);
+  return {
+    type: m[1] ?? '', id: m[2], name: m[3]!, method: 'GET', strict: false, context,
+    input: { query: querystring.parse(search) as Record<string, unknown>, search },
+  };
+}
+
+/** The answer's text, with an expansion's identifier and timestamp (new on every answer) left out. */
+function comparable(a: BytesAnswer): string {
+  const text = Buffer.concat(a.chunks as Buffer[]).toString('utf8');
+  return `${a.status} ${text.replace(/"identifier":"urn:uuid:[0-9a-f-]+","timestamp":"[^"]+"/, '"identifier":…,"timestamp":…')}`;
+}
+
+async function main(): Promise<void> {
+  const root = projectRoot();
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', TERMINOLOGY_DIR: path.join(root, 'terminology'), LOAD_EXAMPLES: 'true' }), responseCacheEntries: 0 };
+  const published = loadTerminology(config.terminologyDir, { includeExamples: true });
+  const app = await createApp({ config, store: new MemoryStore(), logger: pino({ level: 'silent' }), published });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const port = (server.address() as AddressInfo).port;
+  const found = await discover(port, BASE);
+  const ctx: ScenarioContext = { ...found, port, base: BASE, localMaps: found.example370 ? [found.example370] : [] };
+  const invoker = createInvoker({ registry: app.registry, cacheEntries: 0 });
+  const context: OperationContext = {
+    registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: config.maxExpansionSize, timeBudgetMs: config.operationTimeBudgetMs },
+    baseUrl: `http://127.0.0.1:${port}${BASE}`,
+  };
+  if (DUMP) fs.mkdirSync(DUMP, { recursive: true });
+  // every pool first: the timed passes keep the event loop busy, and the HTTP client's idle connections with it
+  const pools: { id: string; calls: OperationCall[] }[] = [];
+  for (const scenario of VARIED_SCENARIOS) {
+    if (ONLY.length > 0 && !ONLY.includes(scenario.id)) continue;
+    const prepared = await scenario.prepare(ctx);
+    if (prepared.kind === 'load') pools.push({ id: scenario.id, calls: prepared.paths.map((p) => callOf(p, context)) });
+  }
+  closeClient();
+  for (const { id, calls } of pools) {
+    const hash = createHash('sha256');
+    const answers: string[] = [];
+    for (const call of calls) {
+      const a = (await invoker.invoke(call)) as BytesAnswer;
+      const text = comparable(a);
+      hash.update(text).update('\n');
+      if (DUMP) answers.push(text);
+    }
+    if (DUMP) fs.writeFileSync(path.join(DUMP, `${id}.txt`), answers.join('\n'));
+    // a pass is at least ~5,000 calls (small pools are gone through several times)
+    const repeats = Math.ceil(5000 / calls.length);
+    const perCall: number[] = [];
+    // the answer's bytes are asked for, as the HTTP edge asks for them
+    let bytes = 0;
+    const session = PROFILE ? new Session() : undefined;
+    if (session) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 100 });
+      await session.post('Profiler.start');
+    }
+    for (let pass = 0; pass < PASSES; pass++) {
+      const before = process.cpuUsage();
+      for (let r = 0; r < repeats; r++) for (const call of calls) bytes += ((await invoker.invoke(call)) as BytesAnswer).byteLength;
+      const used = process.cpuUsage(before);
+      perCall.push((used.user + used.system) / (calls.length * repeats));
+    }
+    if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      fs.mkdirSync(PROFILE, { recursive: true });
+      fs.writeFileSync(path.join(PROFILE, `${id}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    }
+    if (bytes === 0) throw new Error('no answer');
+    perCall.sort((a, b) => a - b);
+    console.log(`${id.padEnd(22)} ${calls.length} calls  CPU per call: best ${perCall[0]!.toFixed(1)} µs, median ${perCall[Math.floor(perCall.length / 2)]!.toFixed(1)} µs  answers ${hash.digest('hex').slice(0, 16)}`);
+  }
+  server.close();
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
