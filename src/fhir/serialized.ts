@@ -45,6 +45,16 @@ export class SerializedResource {
   }
 }
 
+/**
+ * A serialized ValueSet expansion, with its identifier and timestamp: the response cache keeps expansions as templates
+ * cut at these two values, which every answer gets afresh.
+ */
+export class SerializedExpansion extends SerializedResource {
+  constructor(chunks: readonly Buffer[], readonly identifier: string, readonly timestamp: string) {
+    super(chunks);
+  }
+}
+
 /** The JSON of a resource, as UTF-8 bytes when it is already serialized, else as text. */
 export function serializeResource(resource: unknown): string | Buffer {
   return resource instanceof SerializedResource ? resource.bytes : JSON.stringify(resource);

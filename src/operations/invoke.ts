@@ -3,7 +3,7 @@ import type { Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
-import { SerializedResource } from '../fhir/serialized';
+import { SerializedExpansion, SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
@@ -259,7 +259,8 @@ export function createInvoker(options: InvokerOptions): Invoker {
     if (answer.status !== 200 || answer.chunks.length !== 1) return;
     const body = answer.chunks[0]!;
     if (op.cache === 'answer') return cache.set(key, body, generation);
-    const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
+    if (!cache.fits(body.length)) return;
+    const made = result instanceof SerializedExpansion ? result : (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
     if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return;
     const template = expansionTemplate(body.toString('utf8'), made.identifier, made.timestamp);
     if (template) cache.set(key, template, generation);

@@ -4,7 +4,7 @@ import { CONTAINS_PROPERTY_EXT, EXPANSION_PROPERTY_EXT } from '../../src/termino
 import { parseLanguagePreference } from '../../src/terminology/expansion/display';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
-import { expandValueSet, expansionRequest, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
+import { expandValueSet, expansionRequest, serializedExpansion, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
 import { FSIII, publishedCatalogs } from '../support/app';
 
 /** "Kommunal genoptræning efter sygehusophold-tilstande": three levels deep in FSIII. */
@@ -227,5 +227,27 @@ describe('definition elements', () => {
     const catalog = registry.find('ValueSet', CATALOG_119)!;
     expect(expand(catalog).compose).toBeUndefined();
     expect(expand(catalog, { includeDefinition: true }).compose).toEqual(catalog.compose);
+  });
+});
+
+describe('serialized expansion', () => {
+  const withoutStamp = (json: string) => json.replace(/"identifier":"[^"]*","timestamp":"[^"]*"/, '"identifier":"-","timestamp":"-"');
+
+  it.each<[string, ValueSet, Partial<ExpansionRequest>]>([
+    ['a nested subtree', subtree(REHAB_CONDITIONS), {}],
+    ['a nested subtree with properties', subtree(REHAB_CONDITIONS), { properties: ['parent', 'child', 'definition'] }],
+    ['a filtered page', subtree(REHAB_CONDITIONS), { textFilter: 'tr', count: 5, offset: 1 }],
+    ['the §119 catalog grouped', { resourceType: 'ValueSet', status: 'active', compose: { include: [{ valueSet: [CATALOG_119] }] } }, { nestingAsked: true }],
+    ['an empty selection', subtree(REHAB_CONDITIONS), { textFilter: 'zzzzqq' }],
+    ['with designations', subtree(MOBILITY), { includeDesignations: true, includeDefinition: true }],
+  ])('is byte for byte the JSON of the expansion: %s', (_, vs, request) => {
+    for (let round = 0; round < 2; round++) {
+      const serialized = serializedExpansion(registry, vs, expansionRequest(request));
+      const text = serialized.bytes.toString('utf8');
+      expect(withoutStamp(text)).toBe(withoutStamp(JSON.stringify(expand(vs, request))));
+      const parsed = JSON.parse(text) as ValueSet;
+      expect(parsed.expansion?.identifier).toBe(serialized.identifier);
+      expect(parsed.expansion?.timestamp).toBe(serialized.timestamp);
+    }
   });
 });

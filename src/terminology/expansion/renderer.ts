@@ -55,6 +55,22 @@ function optionsKey(o: RenderOptions): string {
 let sourceCount = 0;
 const MAX_OPTION_SETS = 8;
 
+/** A code's JSON as an expansion shows it (without the codes under it), for one set of render options. */
+interface RenderedJson {
+  key: string;
+  json: string;
+  declared: RenderedCode['declared'];
+}
+
+/**
+ * The codes' JSON, for answers assembled as text (renderJson): one string per code, the latest render options only.
+ * Strings cost the garbage collector nothing to trace, so many more are kept than rendered objects: up to
+ * MAX_RENDERED_JSON_CHARS characters (emptied when full), enough for the 98 municipalities' pickers.
+ */
+const renderedJson = new Map<ExpansionEntry, RenderedJson>();
+const MAX_RENDERED_JSON_CHARS = 96 * 1024 * 1024;
+let renderedJsonChars = 0;
+
 /** Records the declarations made while one code is rendered, passing them on. */
 class RecordingDeclarations extends PropertyDeclarations {
   readonly declared: [string, string | undefined, string][] = [];
@@ -86,6 +102,37 @@ export class ContainsRenderer {
   private renderNode(node: HierarchyNode): ValueSetExpansionContains {
     const code = this.renderedCode(node.entry);
     return node.children.length > 0 ? { ...code, contains: this.render(node.children) } : code;
+  }
+
+  /**
+   * The same as JSON.stringify(render(nodes)) without its brackets, assembled from each code's JSON: a node with
+   * children is its code's object with `contains` as the last element, as renderNode makes it.
+   */
+  renderJson(nodes: readonly HierarchyNode[]): string {
+    let out = '';
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      const code = this.codeJson(node.entry);
+      if (i > 0) out += ',';
+      if (node.children.length === 0) out += code;
+      else out += `${code.length > 2 ? `${code.slice(0, -1)},` : '{'}"contains":[${this.renderJson(node.children)}]}`;
+    }
+    return out;
+  }
+
+  private codeJson(e: ExpansionEntry): string {
+    const kept = renderedJson.get(e);
+    if (kept && kept.key === this.key && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept.json;
+    const recording = new RecordingDeclarations(this.declarations);
+    const json = JSON.stringify(this.renderCode(e, recording));
+    if (kept) renderedJsonChars -= kept.json.length;
+    else if (renderedJsonChars + json.length > MAX_RENDERED_JSON_CHARS) {
+      renderedJson.clear();
+      renderedJsonChars = 0;
+    }
+    renderedJson.set(e, { key: this.key, json, declared: recording.declared });
+    renderedJsonChars += json.length;
+    return json;
   }
 
   /** The code as rendered before with these options, when its property declarations come out the same here. */

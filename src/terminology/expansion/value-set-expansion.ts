@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionParameter } from 'fhir/r4';
+import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
+import { SerializedExpansion } from '../../fhir/serialized';
 import { FhirError } from '../../errors/fhir-error';
 import { canonical } from '../canonical';
 import type { ComposeOptions, ExpansionEntry } from '../compose/evaluator';
@@ -205,8 +206,15 @@ function isoNow(): string {
   return isoText;
 }
 
-/** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
-export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
+interface PreparedExpansion {
+  evaluated: IndexedComposeResult;
+  nodes: HierarchyNode[];
+  shown: number;
+  renderer: ContainsRenderer;
+}
+
+/** The codes an expansion shows (paged, nested where possible) and the renderer for them. */
+function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): PreparedExpansion {
   const evaluated = evaluateValueSet(registry, vs, request.evaluation);
   const entries = selectEntries(evaluated, request);
   const total = entries.length;
@@ -239,8 +247,11 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
     withVersion: evaluated.versioned,
     propertySource: request.propertySource,
   });
-  const contains = renderer.render(nodes);
+  return { evaluated, nodes, shown, renderer };
+}
 
+/** The expanded value set around its codes (rendered before: the renderer has declared the properties they use). */
+function expandedValueSet(vs: ValueSet, request: ExpansionRequest, { evaluated, shown, renderer }: PreparedExpansion, contains?: ValueSetExpansionContains[]): ValueSet {
   const out = expansionBase(vs, request.includeDefinition);
   const extension = [...renderer.propertyExtensions(), ...unclosedExtensions(evaluated)];
   const params = parameters(vs, evaluated, request);
@@ -253,7 +264,29 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
   if (!evaluated.unbounded) expansion.total = shown;
   if (request.offset !== undefined) expansion.offset = request.offset;
   if (params.length > 0) expansion.parameter = params;
-  if (contains.length > 0) expansion.contains = contains;
+  if (contains && contains.length > 0) expansion.contains = contains;
   out.expansion = expansion;
   return out;
+}
+
+/** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
+export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
+  const prepared = prepareExpansion(registry, vs, request);
+  const contains = prepared.renderer.render(prepared.nodes);
+  return expandedValueSet(vs, request, prepared, contains);
+}
+
+/**
+ * The same expansion as expandValueSet, serialized: byte for byte its JSON, assembled from each code's JSON kept
+ * across answers (ContainsRenderer.renderJson) instead of an object tree made and serialized per answer — a
+ * municipality's picker answers hundreds of codes.
+ */
+export function serializedExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): SerializedExpansion {
+  const prepared = prepareExpansion(registry, vs, request);
+  const contains = prepared.renderer.renderJson(prepared.nodes);
+  const out = expandedValueSet(vs, request, prepared);
+  let json = JSON.stringify(out);
+  // `expansion` is the last element of the value set and `contains` the last of the expansion
+  if (contains.length > 0) json = `${json.slice(0, -2)},"contains":[${contains}]}}`;
+  return new SerializedExpansion([Buffer.from(json, 'utf8')], out.expansion!.identifier!, out.expansion!.timestamp!);
 }
