@@ -260,7 +260,11 @@ export function createInvoker(options: InvokerOptions): Invoker {
     const body = answer.chunks[0]!;
     if (op.cache === 'answer') return cache.set(key, body, generation);
     if (!cache.fits(body.length)) return;
-    const made = result instanceof SerializedExpansion ? result : (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
+    if (result instanceof SerializedExpansion) {
+      const parts = result.aroundStamp();
+      return cache.set(key, { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length }, generation);
+    }
+    const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
     if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return;
     const template = expansionTemplate(body.toString('utf8'), made.identifier, made.timestamp);
     if (template) cache.set(key, template, generation);

@@ -231,7 +231,7 @@ describe('definition elements', () => {
 });
 
 describe('serialized expansion', () => {
-  const withoutStamp = (json: string) => json.replace(/"identifier":"[^"]*","timestamp":"[^"]*"/, '"identifier":"-","timestamp":"-"');
+  const withoutStamp = (json: string) => json.replace(/"identifier":"urn:uuid:[^"]*","timestamp":"[^"]*"/g, '"identifier":"-","timestamp":"-"');
 
   it.each<[string, ValueSet, Partial<ExpansionRequest>]>([
     ['a nested subtree', subtree(REHAB_CONDITIONS), {}],
@@ -240,6 +240,10 @@ describe('serialized expansion', () => {
     ['the §119 catalog grouped', { resourceType: 'ValueSet', status: 'active', compose: { include: [{ valueSet: [CATALOG_119] }] } }, { nestingAsked: true }],
     ['an empty selection', subtree(REHAB_CONDITIONS), { textFilter: 'zzzzqq' }],
     ['with designations', subtree(MOBILITY), { includeDesignations: true, includeDefinition: true }],
+    ['with the definition of a value set that has an expansion of its own', {
+      ...subtree(MOBILITY), description: 'Æblegrød – "quoted"',
+      contained: [{ resourceType: 'ValueSet', id: 'c', status: 'active', expansion: { identifier: 'x', timestamp: '2020-01-01', contains: [{ code: 'a' }] } }],
+    } as ValueSet, { includeDefinition: true }],
   ])('is byte for byte the JSON of the expansion: %s', (_, vs, request) => {
     for (let round = 0; round < 2; round++) {
       const serialized = serializedExpansion(registry, vs, expansionRequest(request));
@@ -248,6 +252,12 @@ describe('serialized expansion', () => {
       const parsed = JSON.parse(text) as ValueSet;
       expect(parsed.expansion?.identifier).toBe(serialized.identifier);
       expect(parsed.expansion?.timestamp).toBe(serialized.timestamp);
+      // the response cache's template: cut at exactly the identifier's and the timestamp's JSON strings
+      const [before, between, after] = serialized.aroundStamp();
+      expect(between.toString('utf8')).toBe(',"timestamp":');
+      const id = Buffer.from(JSON.stringify(serialized.identifier));
+      const ts = Buffer.from(JSON.stringify(serialized.timestamp));
+      expect(Buffer.concat([before, id, between, ts, after]).equals(serialized.bytes)).toBe(true);
     }
   });
 });

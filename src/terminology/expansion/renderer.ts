@@ -55,21 +55,44 @@ function optionsKey(o: RenderOptions): string {
 let sourceCount = 0;
 const MAX_OPTION_SETS = 8;
 
-/** A code's JSON as an expansion shows it (without the codes under it), for one set of render options. */
-interface RenderedJson {
+type Declared = RenderedCode['declared'];
+
+/** A code's JSON (UTF-8) as an expansion shows it (without the codes under it), for one set of render options. */
+interface RenderedBytes {
   key: string;
-  json: string;
-  declared: RenderedCode['declared'];
+  bytes: Buffer;
+  declared: Declared;
 }
 
 /**
- * The codes' JSON, for answers assembled as text (renderJson): one string per code, the latest render options only.
- * Strings cost the garbage collector nothing to trace, so many more are kept than rendered objects: up to
- * MAX_RENDERED_JSON_CHARS characters (emptied when full), enough for the 98 municipalities' pickers.
+ * The codes' JSON as UTF-8 bytes, for answers assembled from them (renderChunks): one buffer per code, for the latest
+ * render options only. Kept outside the JavaScript heap, so many more are kept than rendered objects: up to
+ * MAX_RENDERED_BYTES (emptied when full), enough for the 98 municipalities' pickers.
  */
-const renderedJson = new Map<ExpansionEntry, RenderedJson>();
-const MAX_RENDERED_JSON_CHARS = 96 * 1024 * 1024;
-let renderedJsonChars = 0;
+const renderedBytes = new Map<ExpansionEntry, RenderedBytes>();
+const MAX_RENDERED_BYTES = 192 * 1024 * 1024;
+let renderedBytesTotal = 0;
+
+/** The declarations codes make are mostly the same few lists (a local code: type, status, niveau2): one copy of each. */
+const declaredLists = new Map<string, Declared>();
+
+function sharedDeclared(declared: Declared): Declared {
+  if (declared.length === 0) return EMPTY_DECLARED;
+  const key = declared.map((d) => d.join('\u0000')).join('\u0001');
+  let shared = declaredLists.get(key);
+  if (!shared) {
+    if (declaredLists.size >= 1000) declaredLists.clear();
+    shared = declared;
+    declaredLists.set(key, shared);
+  }
+  return shared;
+}
+const EMPTY_DECLARED: Declared = [];
+
+const COMMA = Buffer.from(',');
+const OPEN_CONTAINS = Buffer.from('"contains":[');
+const OPEN_OBJECT_CONTAINS = Buffer.from('{"contains":[');
+const CLOSE_CONTAINS = Buffer.from(']}');
 
 /** Records the declarations made while one code is rendered, passing them on. */
 class RecordingDeclarations extends PropertyDeclarations {
@@ -105,34 +128,40 @@ export class ContainsRenderer {
   }
 
   /**
-   * The same as JSON.stringify(render(nodes)) without its brackets, assembled from each code's JSON: a node with
-   * children is its code's object with `contains` as the last element, as renderNode makes it.
+   * The same as JSON.stringify(render(nodes)) without its brackets, as UTF-8 pieces appended to `out`, assembled from
+   * each code's JSON: a node with children is its code's object with `contains` as the last element, as renderNode
+   * makes it.
    */
-  renderJson(nodes: readonly HierarchyNode[]): string {
-    let out = '';
+  renderChunks(nodes: readonly HierarchyNode[], out: Buffer[]): void {
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
-      const code = this.codeJson(node.entry);
-      if (i > 0) out += ',';
-      if (node.children.length === 0) out += code;
-      else out += `${code.length > 2 ? `${code.slice(0, -1)},` : '{'}"contains":[${this.renderJson(node.children)}]}`;
+      const code = this.codeBytes(node.entry);
+      if (i > 0) out.push(COMMA);
+      if (node.children.length === 0) {
+        out.push(code);
+        continue;
+      }
+      // `{…}` without its closing brace, then `,"contains":[…]}`; an empty object `{}` becomes `{"contains":[…]}`
+      if (code.length > 2) out.push(code.subarray(0, code.length - 1), COMMA, OPEN_CONTAINS);
+      else out.push(OPEN_OBJECT_CONTAINS);
+      this.renderChunks(node.children, out);
+      out.push(CLOSE_CONTAINS);
     }
-    return out;
   }
 
-  private codeJson(e: ExpansionEntry): string {
-    const kept = renderedJson.get(e);
-    if (kept && kept.key === this.key && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept.json;
+  private codeBytes(e: ExpansionEntry): Buffer {
+    const kept = renderedBytes.get(e);
+    if (kept && kept.key === this.key && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept.bytes;
     const recording = new RecordingDeclarations(this.declarations);
-    const json = JSON.stringify(this.renderCode(e, recording));
-    if (kept) renderedJsonChars -= kept.json.length;
-    else if (renderedJsonChars + json.length > MAX_RENDERED_JSON_CHARS) {
-      renderedJson.clear();
-      renderedJsonChars = 0;
+    const bytes = Buffer.from(JSON.stringify(this.renderCode(e, recording)), 'utf8');
+    if (kept) renderedBytesTotal -= kept.bytes.length;
+    else if (renderedBytesTotal + bytes.length > MAX_RENDERED_BYTES) {
+      renderedBytes.clear();
+      renderedBytesTotal = 0;
     }
-    renderedJson.set(e, { key: this.key, json, declared: recording.declared });
-    renderedJsonChars += json.length;
-    return json;
+    renderedBytes.set(e, { key: this.key, bytes, declared: sharedDeclared(recording.declared) });
+    renderedBytesTotal += bytes.length;
+    return bytes;
   }
 
   /** The code as rendered before with these options, when its property declarations come out the same here. */

@@ -283,10 +283,18 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
  */
 export function serializedExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): SerializedExpansion {
   const prepared = prepareExpansion(registry, vs, request);
-  const contains = prepared.renderer.renderJson(prepared.nodes);
+  const contains: Buffer[] = [];
+  prepared.renderer.renderChunks(prepared.nodes, contains);
   const out = expandedValueSet(vs, request, prepared);
-  let json = JSON.stringify(out);
+  const { identifier, timestamp } = out.expansion!;
+  const json = JSON.stringify(out);
+  // the expansion is the last element, so its identifier and timestamp are the last occurrence of the two together
+  const stamp = `${JSON.stringify(identifier)},"timestamp":${JSON.stringify(timestamp)}`;
+  const identifierAt = Buffer.byteLength(json.slice(0, json.lastIndexOf(stamp)), 'utf8');
   // `expansion` is the last element of the value set and `contains` the last of the expansion
-  if (contains.length > 0) json = `${json.slice(0, -2)},"contains":[${contains}]}}`;
-  return new SerializedExpansion([Buffer.from(json, 'utf8')], out.expansion!.identifier!, out.expansion!.timestamp!);
+  const head = Buffer.from(contains.length > 0 ? `${json.slice(0, -2)},"contains":[` : json, 'utf8');
+  const body = contains.length > 0 ? Buffer.concat([head, ...contains, CLOSE_EXPANSION]) : head;
+  return new SerializedExpansion(body, identifier!, timestamp!, identifierAt);
 }
+
+const CLOSE_EXPANSION = Buffer.from(']}}');
