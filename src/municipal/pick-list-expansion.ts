@@ -83,6 +83,6 @@ export function nestByMap(registry: TerminologyRegistry): (entries: readonly Exp
       return undefined;
     });
     // the niveau-1 groups are there to navigate by: an intervention is recorded at niveau 2 or 3
-    return tree.map((n) => (n.children.length > 0 && ownerOfCanonical(n.entry.system) === undefined ? { ...n, entry: { ...n.entry, abstract: true } } : n));
+    return tree.map((n) => (n.children.length > 0 && ownerOfCanonical(n.entry.system) === undefined ? { ...n, entry: { ...n.entry, concept: n.entry.concept, abstract: true } } : n));
   };
 }

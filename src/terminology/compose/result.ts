@@ -24,6 +24,29 @@ export interface ExpansionEntry {
   stored?: ValueSetExpansionContains;
 }
 
+/**
+ * The entry of a code taken whole from a packed code system (PackedCodeSystemProvider), whose concepts are kept as
+ * text and parsed when located: the entry locates its concept when it is read instead of holding it, so an evaluated
+ * value set of a large local catalog holds no parsed concept per code (the 98 municipalities' pickers are 196,000).
+ * The concept is a new object on each read, as the provider's are. A copy made by spreading an entry must name
+ * `concept` (a getter is not copied).
+ */
+export class LocatingEntry implements ExpansionEntry {
+  constructor(
+    readonly system: string,
+    readonly version: string | undefined,
+    readonly code: string,
+    readonly display: string | undefined,
+    readonly inactive: boolean,
+    readonly abstract: boolean,
+    readonly provider: CodeSystemProvider,
+  ) {}
+
+  get concept(): Concept | undefined {
+    return this.provider.locate(this.code);
+  }
+}
+
 export interface ComposeResult {
   entries: ExpansionEntry[];
   /** code systems used, as url → version (the last version seen for a url) */

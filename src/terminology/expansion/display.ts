@@ -60,12 +60,14 @@ function findCandidates(entry: ExpansionEntry): Candidate[] {
     const language = entry.composeLanguage ?? csLanguage;
     out.push({ language, value: entry.composeDisplay, usableAsDisplay: true, designation: { ...(language ? { language } : {}), use: PREFERRED_FOR_LANGUAGE, value: entry.composeDisplay } });
   }
-  const own = entry.concept?.display ?? (entry.concept ? undefined : entry.display);
+  // read once: a packed code system's entry locates its concept on every read (LocatingEntry)
+  const concept = entry.concept;
+  const own = concept?.display ?? (concept ? undefined : entry.display);
   if (own && own !== entry.composeDisplay) {
-    const language = entry.concept ? csLanguage : undefined;
+    const language = concept ? csLanguage : undefined;
     out.push({ language, value: own, usableAsDisplay: true, designation: { ...(language ? { language } : {}), use: PREFERRED_FOR_LANGUAGE, value: own } });
   }
-  const designations = [...(entry.concept?.designations ?? []), ...(entry.composeDesignations ?? []), ...(entry.stored?.designation ?? [])];
+  const designations = [...(concept?.designations ?? []), ...(entry.composeDesignations ?? []), ...(entry.stored?.designation ?? [])];
   for (const d of designations) {
     if (!d.value) continue;
     out.push({ language: d.language, value: d.value, usableAsDisplay: !d.use || DISPLAY_USES.has(d.use.code ?? ''), designation: d });

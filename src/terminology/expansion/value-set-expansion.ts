@@ -63,7 +63,8 @@ const UNCLOSED_REASON = 'http://hl7.org/fhir/StructureDefinition/valueset-unclos
 const DEFINITION_ELEMENTS = ['compose', 'purpose', 'description', 'contact', 'copyright', 'publisher', 'extension', 'contained'] as const;
 
 function searchTexts(e: ExpansionEntry): (string | undefined)[] {
-  return [e.display, e.concept?.display, e.code, ...(e.concept?.designations.map((d) => d.value) ?? []), ...(e.composeDesignations?.map((d) => d.value) ?? [])];
+  const concept = e.concept;
+  return [e.display, concept?.display, e.code, ...(concept?.designations.map((d) => d.value) ?? []), ...(e.composeDesignations?.map((d) => d.value) ?? [])];
 }
 
 /** Folded search texts per code, kept with the evaluated value set (entries live as long as its cached evaluation). */
