@@ -1,5 +1,5 @@
 import type { Coding, ValueSetComposeIncludeConceptDesignation as ValueSetExpansionContainsDesignation } from 'fhir/r4';
-import type { ExpansionEntry } from '../compose/evaluator';
+import { LocatingEntry, type ExpansionEntry } from '../compose/result';
 import { codeSystemLanguage, languageMatches } from '../language';
 
 /** The display language(s) asked for: tags in order of preference, and whether other languages may stand in. */
@@ -44,6 +44,8 @@ interface Candidate {
 const candidatesOf = new WeakMap<ExpansionEntry, Candidate[]>();
 
 function candidates(entry: ExpansionEntry): Candidate[] {
+  // a packed code system's code is rendered once per set of options and kept as text (renderer.ts): not kept here too
+  if (entry instanceof LocatingEntry) return findCandidates(entry);
   let all = candidatesOf.get(entry);
   if (!all) {
     all = findCandidates(entry);

@@ -57,21 +57,37 @@ const MAX_OPTION_SETS = 8;
 
 type Declared = RenderedCode['declared'];
 
-/** A code's JSON (UTF-8) as an expansion shows it (without the codes under it), for one set of render options. */
-interface RenderedBytes {
+/**
+ * A code's JSON as an expansion shows it (without the codes under it), for one set of render options, in two parts:
+ * `{"extension":[…]` (the code's properties and extensions, the same text for many codes: one shared string) and
+ * the rest (`,"system":…}`, its own).
+ */
+interface RenderedJson {
   key: string;
-  bytes: Buffer;
+  shared: string;
+  own: string;
   declared: Declared;
 }
 
 /**
- * The codes' JSON as UTF-8 bytes, for answers assembled from them (renderChunks): one buffer per code, for the latest
- * render options only. Kept outside the JavaScript heap, so many more are kept than rendered objects: up to
- * MAX_RENDERED_BYTES (emptied when full), enough for the 98 municipalities' pickers.
+ * The codes' JSON, for answers assembled from it (renderPieces): for the latest render options only, up to
+ * MAX_RENDERED_CHARS characters of their own (emptied when full), enough for the 98 municipalities' pickers.
  */
-const renderedBytes = new Map<ExpansionEntry, RenderedBytes>();
-const MAX_RENDERED_BYTES = 192 * 1024 * 1024;
-let renderedBytesTotal = 0;
+const renderedJson = new Map<ExpansionEntry, RenderedJson>();
+const MAX_RENDERED_CHARS = 64 * 1024 * 1024;
+let renderedChars = 0;
+
+/** The shared parts: one string per distinct text. */
+const sharedParts = new Map<string, string>();
+const MAX_SHARED_PARTS = 50_000;
+
+function sharedPart(text: string): string {
+  const kept = sharedParts.get(text);
+  if (kept !== undefined) return kept;
+  if (sharedParts.size >= MAX_SHARED_PARTS) sharedParts.clear();
+  sharedParts.set(text, text);
+  return text;
+}
 
 /** The declarations codes make are mostly the same few lists (a local code: type, status, niveau2): one copy of each. */
 const declaredLists = new Map<string, Declared>();
@@ -89,10 +105,6 @@ function sharedDeclared(declared: Declared): Declared {
 }
 const EMPTY_DECLARED: Declared = [];
 
-const COMMA = Buffer.from(',');
-const OPEN_CONTAINS = Buffer.from('"contains":[');
-const OPEN_OBJECT_CONTAINS = Buffer.from('{"contains":[');
-const CLOSE_CONTAINS = Buffer.from(']}');
 
 /** Records the declarations made while one code is rendered, passing them on. */
 class RecordingDeclarations extends PropertyDeclarations {
@@ -128,40 +140,47 @@ export class ContainsRenderer {
   }
 
   /**
-   * The same as JSON.stringify(render(nodes)) without its brackets, as UTF-8 pieces appended to `out`, assembled from
-   * each code's JSON: a node with children is its code's object with `contains` as the last element, as renderNode
-   * makes it.
+   * The same as JSON.stringify(render(nodes)) without its brackets, as pieces of text appended to `out` (joined,
+   * they are that JSON), assembled from each code's JSON: a node with children is its code's object with `contains`
+   * as the last element, as renderNode makes it.
    */
-  renderChunks(nodes: readonly HierarchyNode[], out: Buffer[]): void {
+  renderPieces(nodes: readonly HierarchyNode[], out: string[]): void {
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
-      const code = this.codeBytes(node.entry);
-      if (i > 0) out.push(COMMA);
+      const code = this.codeJson(node.entry);
+      if (i > 0) out.push(',');
+      if (code.shared) out.push(code.shared);
       if (node.children.length === 0) {
-        out.push(code);
+        out.push(code.own);
         continue;
       }
       // `{…}` without its closing brace, then `,"contains":[…]}`; an empty object `{}` becomes `{"contains":[…]}`
-      if (code.length > 2) out.push(code.subarray(0, code.length - 1), COMMA, OPEN_CONTAINS);
-      else out.push(OPEN_OBJECT_CONTAINS);
-      this.renderChunks(node.children, out);
-      out.push(CLOSE_CONTAINS);
+      if (code.shared || code.own.length > 2) out.push(`${code.own.slice(0, -1)},"contains":[`);
+      else out.push('{"contains":[');
+      this.renderPieces(node.children, out);
+      out.push(']}');
     }
   }
 
-  private codeBytes(e: ExpansionEntry): Buffer {
-    const kept = renderedBytes.get(e);
-    if (kept && kept.key === this.key && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept.bytes;
+  private codeJson(e: ExpansionEntry): RenderedJson {
+    const kept = renderedJson.get(e);
+    if (kept && kept.key === this.key && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept;
     const recording = new RecordingDeclarations(this.declarations);
-    const bytes = Buffer.from(JSON.stringify(this.renderCode(e, recording)), 'utf8');
-    if (kept) renderedBytesTotal -= kept.bytes.length;
-    else if (renderedBytesTotal + bytes.length > MAX_RENDERED_BYTES) {
-      renderedBytes.clear();
-      renderedBytesTotal = 0;
+    const contains = this.renderCode(e, recording);
+    const json = JSON.stringify(contains);
+    // JSON.stringify writes the elements in order, `extension` first when there is one
+    const shared = contains.extension ? sharedPart(`{"extension":${JSON.stringify(contains.extension)}`) : '';
+    // a slice would keep the whole text alive (V8 slices refer to their parent string): kept as a copy of its own
+    const own = shared ? (JSON.parse(JSON.stringify(json.slice(shared.length))) as string) : json;
+    const rendered: RenderedJson = { key: this.key, shared, own, declared: sharedDeclared(recording.declared) };
+    if (kept) renderedChars -= kept.own.length;
+    else if (renderedChars + rendered.own.length > MAX_RENDERED_CHARS) {
+      renderedJson.clear();
+      renderedChars = 0;
     }
-    renderedBytes.set(e, { key: this.key, bytes, declared: sharedDeclared(recording.declared) });
-    renderedBytesTotal += bytes.length;
-    return bytes;
+    renderedJson.set(e, rendered);
+    renderedChars += rendered.own.length;
+    return rendered;
   }
 
   /** The code as rendered before with these options, when its property declarations come out the same here. */

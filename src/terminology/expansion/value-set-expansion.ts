@@ -284,18 +284,24 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
  */
 export function serializedExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): SerializedExpansion {
   const prepared = prepareExpansion(registry, vs, request);
-  const contains: Buffer[] = [];
-  prepared.renderer.renderChunks(prepared.nodes, contains);
+  const pieces: string[] = [];
+  prepared.renderer.renderPieces(prepared.nodes, pieces);
   const out = expandedValueSet(vs, request, prepared);
   const { identifier, timestamp } = out.expansion!;
   const json = JSON.stringify(out);
   // the expansion is the last element, so its identifier and timestamp are the last occurrence of the two together
   const stamp = `${JSON.stringify(identifier)},"timestamp":${JSON.stringify(timestamp)}`;
   const identifierAt = Buffer.byteLength(json.slice(0, json.lastIndexOf(stamp)), 'utf8');
+  if (pieces.length === 0) return new SerializedExpansion(Buffer.from(json, 'utf8'), identifier!, timestamp!, identifierAt);
   // `expansion` is the last element of the value set and `contains` the last of the expansion
-  const head = Buffer.from(contains.length > 0 ? `${json.slice(0, -2)},"contains":[` : json, 'utf8');
-  const body = contains.length > 0 ? Buffer.concat([head, ...contains, CLOSE_EXPANSION]) : head;
+  pieces.unshift(`${json.slice(0, -2)},"contains":[`);
+  pieces.push(']}}');
+  // written piece by piece into one buffer: the pieces are not joined into one string first
+  let length = 0;
+  for (const p of pieces) length += Buffer.byteLength(p, 'utf8');
+  const body = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const p of pieces) at += body.write(p, at, 'utf8');
   return new SerializedExpansion(body, identifier!, timestamp!, identifierAt);
 }
 
-const CLOSE_EXPANSION = Buffer.from(']}}');
