@@ -1,5 +1,5 @@
 import type { ValueSet } from 'fhir/r4';
-import { entryKey, type ExpansionEntry } from '../terminology/compose/result';
+import { entryKey, LocatingEntry, type ExpansionEntry } from '../terminology/compose/result';
 import { nestBy, type HierarchyNode } from '../terminology/expansion/hierarchy';
 import type { ContainsProperty, PropertySource } from '../terminology/expansion/properties';
 import type { TerminologyRegistry } from '../terminology/registry';
@@ -66,7 +66,8 @@ export function nestByMap(registry: TerminologyRegistry): (entries: readonly Exp
     const byConcept = new Map<unknown, ExpansionEntry>();
     for (const e of entries) {
       byKey.set(entryKey(e.system, e.code), e);
-      if (e.concept) byConcept.set(e.concept, e);
+      // a code of a packed (flat) code system is no code's parent: its concept is not located for that
+      if (!(e instanceof LocatingEntry) && e.concept) byConcept.set(e.concept, e);
     }
     const tree = nestBy(entries, (e) => {
       if (ownerOfCanonical(e.system) !== undefined) {

@@ -45,6 +45,21 @@ export class LocatingEntry implements ExpansionEntry {
   get concept(): Concept | undefined {
     return this.provider.locate(this.code);
   }
+
+  /** The same entry with its concept located once, for work that reads it several times (rendering the code). */
+  located(): LocatingEntry {
+    return new LocatedEntry(this, this.provider.locate(this.code));
+  }
+}
+
+class LocatedEntry extends LocatingEntry {
+  constructor(from: LocatingEntry, private readonly locatedConcept: Concept | undefined) {
+    super(from.system, from.version, from.code, from.display, from.inactive, from.abstract, from.provider);
+  }
+
+  override get concept(): Concept | undefined {
+    return this.locatedConcept;
+  }
 }
 
 export interface ComposeResult {

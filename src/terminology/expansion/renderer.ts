@@ -1,5 +1,5 @@
 import type { Extension, ValueSetExpansionContains } from 'fhir/r4';
-import type { ExpansionEntry } from '../compose/result';
+import { LocatingEntry, type ExpansionEntry } from '../compose/result';
 import { chooseDisplay, designationWanted, type LanguagePreference } from './display';
 import type { HierarchyNode } from './hierarchy';
 import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsProperty, type PropertySource } from './properties';
@@ -201,7 +201,8 @@ export class ContainsRenderer {
     return contains;
   }
 
-  private renderCode(e: ExpansionEntry, declarations: PropertyDeclarations): ValueSetExpansionContains {
+  private renderCode(entry: ExpansionEntry, declarations: PropertyDeclarations): ValueSetExpansionContains {
+    const e = entry instanceof LocatingEntry ? entry.located() : entry;
     const c: ValueSetExpansionContains = {};
     const extensions = [...entryExtensions(e), ...entryProperties(e, this.options.properties, declarations, this.options.propertySource).map(propertyExtension)];
     if (extensions.length > 0) c.extension = extensions;
