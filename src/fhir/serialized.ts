@@ -49,6 +49,29 @@ export class SerializedResource {
   }
 }
 
+/**
+ * A serialized ValueSet expansion (one buffer), with its identifier and timestamp and where they are: the response
+ * cache keeps expansions as templates cut at these two values, which every answer gets afresh.
+ */
+export class SerializedExpansion extends SerializedResource {
+  /**
+   * `identifierAt`: the byte offset of the identifier's JSON string, followed by `,"timestamp":` and the timestamp's
+   * JSON string (both ASCII).
+   */
+  constructor(readonly body: Buffer, readonly identifier: string, readonly timestamp: string, private readonly identifierAt: number) {
+    super([body]);
+  }
+
+  /** The bytes before the identifier's JSON string, between it and the timestamp's, and after that. */
+  aroundStamp(): [Buffer, Buffer, Buffer] {
+    const idEnd = this.identifierAt + JSON.stringify(this.identifier).length;
+    const tsStart = idEnd + TIMESTAMP_KEY.length;
+    return [this.body.subarray(0, this.identifierAt), this.body.subarray(idEnd, tsStart), this.body.subarray(tsStart + JSON.stringify(this.timestamp).length)];
+  }
+}
+
+const TIMESTAMP_KEY = ',"timestamp":';
+
 /** The JSON of a resource, as UTF-8 bytes when it is already serialized, else as text. */
 export function serializeResource(resource: unknown): string | Buffer {
   return resource instanceof SerializedResource ? resource.bytes : JSON.stringify(resource);

@@ -1,5 +1,5 @@
 import type { ValueSet } from 'fhir/r4';
-import { entryKey, type ExpansionEntry } from '../terminology/compose/result';
+import { entryKey, LocatingEntry, type ExpansionEntry } from '../terminology/compose/result';
 import { nestBy, type HierarchyNode } from '../terminology/expansion/hierarchy';
 import type { ContainsProperty, PropertySource } from '../terminology/expansion/properties';
 import type { TerminologyRegistry } from '../terminology/registry';
@@ -12,9 +12,7 @@ export function composeProperties(vs: ValueSet): string[] {
   return (vs.compose?.extension ?? []).filter((e) => e.url === COMPOSE_PROPERTY_EXT && typeof e.valueString === 'string').map((e) => e.valueString!);
 }
 
-/** `niveau2` for a local (niveau 3) code: the common code(s) its municipality's maps link it to, as Codings with display. */
-/** The niveau2 values per code, kept with the evaluated value set its entries belong to (a new evaluation after each write). */
-const niveau2Values = new WeakMap<ExpansionEntry, (ContainsProperty & { uri: string })[]>();
+type Niveau2Values = (ContainsProperty & { uri: string })[];
 
 /** One source per registry: expansions keep what a source gave per code (expansion-renderer.ts), by the source. */
 const sources = new WeakMap<TerminologyRegistry, PropertySource>();
@@ -28,16 +26,31 @@ export function localPropertySource(registry: TerminologyRegistry): PropertySour
   return source;
 }
 
+const NO_VALUES: Niveau2Values = [];
+/** At most this many distinct lists of niveau-2 values are kept (then emptied). */
+const MAX_SHARED_VALUES = 20_000;
+
+/**
+ * `niveau2` for a local (niveau 3) code: the common code(s) its municipality's maps link it to, as Codings with
+ * display. The values are shared by every local code with the same targets (most local codes have one target, and
+ * the 98 municipalities' 196,000 codes map to a few hundred common codes).
+ */
 function propertySourceOf(registry: TerminologyRegistry): PropertySource {
+  const shared = new Map<string, Niveau2Values>();
   return (entry, name) => {
     if (name !== NIVEAU2_PROPERTY) return undefined;
-    let values = niveau2Values.get(entry);
+    if (ownerOfCanonical(entry.system) === undefined) return NO_VALUES;
+    const targets = localTargets(registry, entry.system, entry.code);
+    if (targets.length === 0) return NO_VALUES;
+    const key = targets.map((t) => `${t.system}|${t.code}|${t.display ?? ''}`).join('\n');
+    let values = shared.get(key);
     if (!values) {
-      values = ownerOfCanonical(entry.system) === undefined ? [] : localTargets(registry, entry.system, entry.code).map((t) => ({
+      values = targets.map((t) => ({
         code: NIVEAU2_PROPERTY, uri: NIVEAU2_PROPERTY_URI,
         value: { valueCoding: { system: t.system, code: t.code, ...(t.display ? { display: t.display } : {}) } },
       }));
-      niveau2Values.set(entry, values);
+      if (shared.size >= MAX_SHARED_VALUES) shared.clear();
+      shared.set(key, values);
     }
     return values;
   };
@@ -53,7 +66,8 @@ export function nestByMap(registry: TerminologyRegistry): (entries: readonly Exp
     const byConcept = new Map<unknown, ExpansionEntry>();
     for (const e of entries) {
       byKey.set(entryKey(e.system, e.code), e);
-      if (e.concept) byConcept.set(e.concept, e);
+      // a code of a packed (flat) code system is no code's parent: its concept is not located for that
+      if (!(e instanceof LocatingEntry) && e.concept) byConcept.set(e.concept, e);
     }
     const tree = nestBy(entries, (e) => {
       if (ownerOfCanonical(e.system) !== undefined) {
@@ -70,6 +84,6 @@ export function nestByMap(registry: TerminologyRegistry): (entries: readonly Exp
       return undefined;
     });
     // the niveau-1 groups are there to navigate by: an intervention is recorded at niveau 2 or 3
-    return tree.map((n) => (n.children.length > 0 && ownerOfCanonical(n.entry.system) === undefined ? { ...n, entry: { ...n.entry, abstract: true } } : n));
+    return tree.map((n) => (n.children.length > 0 && ownerOfCanonical(n.entry.system) === undefined ? { ...n, entry: { ...n.entry, concept: n.entry.concept, abstract: true } } : n));
   };
 }

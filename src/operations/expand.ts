@@ -5,7 +5,7 @@ import { composeProperties, localPropertySource, nestByMap } from '../municipal/
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
 import { parseLanguagePreference } from '../terminology/expansion/display';
-import { expandValueSet, expansionBytes, type ExpansionRequest } from '../terminology/expansion/value-set-expansion';
+import { serializedExpansion, type ExpansionRequest } from '../terminology/expansion/value-set-expansion';
 import { assertValueSetShape } from '../terminology/resource-shape';
 import { composeExpansionParameter } from '../terminology/valueset-extensions';
 import type { OperationContext, OperationHandler } from './context';
@@ -158,6 +158,6 @@ export const expandOperation: OperationHandler = {
   handle(input, ctx, target) {
     const vs = resolveValueSet(input, ctx, target as ValueSet | undefined);
     assertValueSetShape(vs);
-    return expansionBytes(expandValueSet(ctx.registry, vs, buildRequest(input, ctx, vs)));
+    return serializedExpansion(ctx.registry, vs, buildRequest(input, ctx, vs));
   },
 };

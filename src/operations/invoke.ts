@@ -3,7 +3,7 @@ import type { Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
-import { SerializedResource } from '../fhir/serialized';
+import { SerializedExpansion, SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
@@ -265,6 +265,11 @@ export function createInvoker(options: InvokerOptions): Invoker {
     if (answer.status !== 200 || answer.chunks.length !== 1) return;
     const body = answer.chunks[0]!;
     if (op.cache === 'answer') return cache.set(key, body, generation);
+    if (!cache.fits(body.length)) return;
+    if (result instanceof SerializedExpansion) {
+      const parts = result.aroundStamp();
+      return cache.set(key, { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length }, generation);
+    }
     const resource = result instanceof SerializedResource ? result.resource() : result;
     const made = (resource as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
     if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return;

@@ -50,6 +50,11 @@ export class ResponseCache {
     return this.maxEntries > 0 && this.maxBytes > 0;
   }
 
+  /** Whether an answer of this many bytes would be kept. */
+  fits(answerBytes: number): boolean {
+    return this.enabled && answerBytes <= this.maxBodyBytes;
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -4,7 +4,7 @@ import { CONTAINS_PROPERTY_EXT, EXPANSION_PROPERTY_EXT } from '../../src/termino
 import { parseLanguagePreference } from '../../src/terminology/expansion/display';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
-import { expandValueSet, expansionBytes, expansionRequest, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
+import { expandValueSet, expansionRequest, serializedExpansion, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
 import { FSIII, publishedCatalogs } from '../support/app';
 
 /** "Kommunal genoptræning efter sygehusophold-tilstande": three levels deep in FSIII. */
@@ -230,23 +230,36 @@ describe('definition elements', () => {
   });
 });
 
-describe('the JSON of an expansion', () => {
-  const cases: [string, () => ValueSet][] = [
-    ['nested, with the definition', () => expand({ ...subtree(REHAB_CONDITIONS), url: 'http://example.org/vs', name: 'Rehab' }, { includeDefinition: true })],
-    ['a filtered page of a catalog, with designations', () => expand(registry.find('ValueSet', CATALOG_119)!, { textFilter: 'træn', count: 5, includeDesignations: true })],
-    ['a page asked for twice (codes rendered before)', () => expand(registry.find('ValueSet', CATALOG_119)!, { count: 3, offset: 2 })],
-    ['no codes', () => expand(registry.find('ValueSet', CATALOG_119)!, { textFilter: 'zzzzqqq' })],
-    ['a value set without elements of its own', () => expand({ resourceType: 'ValueSet', compose: subtree(MOBILITY).compose } as ValueSet)],
-  ];
-  it.each(cases)('is byte for byte what JSON.stringify gives: %s', (_name, make) => {
-    make();
-    const vs = make();
-    expect(expansionBytes(vs).bytes.toString('utf8')).toBe(JSON.stringify(vs));
-  });
+describe('serialized expansion', () => {
+  const withoutStamp = (json: string) => json.replace(/"identifier":"urn:uuid:[^"]*","timestamp":"[^"]*"/g, '"identifier":"-","timestamp":"-"');
 
-  it('is the value set\'s JSON when something was added after the expansion', () => {
-    const vs = expand(subtree(MOBILITY)) as ValueSet & { note?: string };
-    vs.note = 'added';
-    expect(expansionBytes(vs).bytes.toString('utf8')).toBe(JSON.stringify(vs));
+  it.each<[string, ValueSet, Partial<ExpansionRequest>]>([
+    ['a nested subtree', subtree(REHAB_CONDITIONS), {}],
+    ['a nested subtree with properties', subtree(REHAB_CONDITIONS), { properties: ['parent', 'child', 'definition'] }],
+    ['a filtered page', subtree(REHAB_CONDITIONS), { textFilter: 'tr', count: 5, offset: 1 }],
+    ['the §119 catalog grouped', { resourceType: 'ValueSet', status: 'active', compose: { include: [{ valueSet: [CATALOG_119] }] } }, { nestingAsked: true }],
+    ['an empty selection', subtree(REHAB_CONDITIONS), { textFilter: 'zzzzqq' }],
+    ['a value set without elements of its own', { resourceType: 'ValueSet', compose: subtree(MOBILITY).compose } as ValueSet, {}],
+    ['a filtered page of a catalog, with designations', { resourceType: 'ValueSet', status: 'active', compose: { include: [{ valueSet: [CATALOG_119] }] } }, { textFilter: 'træn', count: 5, includeDesignations: true }],
+    ['with designations', subtree(MOBILITY), { includeDesignations: true, includeDefinition: true }],
+    ['with the definition of a value set that has an expansion of its own', {
+      ...subtree(MOBILITY), description: 'Æblegrød – "quoted"',
+      contained: [{ resourceType: 'ValueSet', id: 'c', status: 'active', expansion: { identifier: 'x', timestamp: '2020-01-01', contains: [{ code: 'a' }] } }],
+    } as ValueSet, { includeDefinition: true }],
+  ])('is byte for byte the JSON of the expansion: %s', (_, vs, request) => {
+    for (let round = 0; round < 2; round++) {
+      const serialized = serializedExpansion(registry, vs, expansionRequest(request));
+      const text = serialized.bytes.toString('utf8');
+      expect(withoutStamp(text)).toBe(withoutStamp(JSON.stringify(expand(vs, request))));
+      const parsed = JSON.parse(text) as ValueSet;
+      expect(parsed.expansion?.identifier).toBe(serialized.identifier);
+      expect(parsed.expansion?.timestamp).toBe(serialized.timestamp);
+      // the response cache's template: cut at exactly the identifier's and the timestamp's JSON strings
+      const [before, between, after] = serialized.aroundStamp();
+      expect(between.toString('utf8')).toBe(',"timestamp":');
+      const id = Buffer.from(JSON.stringify(serialized.identifier));
+      const ts = Buffer.from(JSON.stringify(serialized.timestamp));
+      expect(Buffer.concat([before, id, between, ts, after]).equals(serialized.bytes)).toBe(true);
+    }
   });
 });

@@ -177,6 +177,24 @@ describe('a packed ConceptMap', () => {
     expect(elementsWithCode(packed.group![1]!, '101-A')).toEqual([]);
   });
 
+  it('finds them by an index in a large group that is not packed (a written map), as the scan does, also after the group changed', () => {
+    const elements = Array.from({ length: 100 }, (_, i) => ({
+      code: `L${i % 40}`, target: [{ code: `T${i % 7}`, equivalence: 'subsumes' as const }, ...(i % 5 === 0 ? [{ code: `T${(i + 1) % 7}`, equivalence: 'inexact' as const }] : [])],
+    }));
+    const group = { source: LOCAL_CS.url, target: 'urn:oid:1.2.208.176.2.21', element: elements };
+    const check = () => {
+      for (const code of ['L0', 'L39', 'L40', 'nope']) {
+        const found = elementsWithCode(group, code);
+        expect(found).toEqual(elements.filter((e) => e.code === code));
+        found.forEach((e, i) => expect(e).toBe(elements.filter((x) => x.code === code)[i]));
+      }
+      for (const code of ['T0', 'T1', 'T6', 'nope']) expect(elementsTargeting(group, code)).toEqual(elements.filter((e) => e.target.some((t) => t.code === code)));
+    };
+    check();
+    elements.push({ code: 'L0', target: [{ code: 'T0', equivalence: 'subsumes' }] });
+    check();
+  });
+
   it('packs the published legacy-key map to the same JSON', () => {
     const legacy = readJson<ConceptMap>('conceptmaps/ConceptMap-fsiii-legacy-keys.json');
     expect(JSON.stringify(packResource(clone(legacy)))).toBe(JSON.stringify(legacy));

@@ -3,7 +3,8 @@ import { FhirError } from '../../errors/fhir-error';
 import { canonical, compareVersions, parseCanonical } from '../canonical';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { compileFilter } from './filter';
-import { emptyResult, entryKey, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
+import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
+import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
 import { checkContent, excludesAnotherVersion, namesSeveralVersions, vurl } from './rules';
 import { resolveIncludeProvider } from './versions';
 import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
@@ -210,9 +211,14 @@ export class ComposeEvaluator {
     if (!include.concept?.length) this.useGrammar(result, provider, !include.filter?.length);
     const skipInactive = composeInactive === false;
     const entries: ExpansionEntry[] = [];
+    const locating = provider instanceof PackedCodeSystemProvider;
     const push = (concept: Concept, ref?: NonNullable<ValueSetComposeInclude['concept']>[number]): void => {
       const inactive = provider.isInactive(concept);
       if (skipInactive && inactive) return;
+      if (locating && !ref) {
+        entries.push(new LocatingEntry(provider.url, provider.version, concept.code, concept.display, inactive, provider.isAbstract(concept), provider));
+        return;
+      }
       entries.push({
         system: provider.url,
         version: provider.version,

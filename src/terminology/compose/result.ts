@@ -24,6 +24,44 @@ export interface ExpansionEntry {
   stored?: ValueSetExpansionContains;
 }
 
+/**
+ * The entry of a code taken whole from a packed code system (PackedCodeSystemProvider), whose concepts are kept as
+ * text and parsed when located: the entry locates its concept when it is read instead of holding it, so an evaluated
+ * value set of a large local catalog holds no parsed concept per code (the 98 municipalities' pickers are 196,000).
+ * The concept is a new object on each read, as the provider's are. A copy made by spreading an entry must name
+ * `concept` (a getter is not copied).
+ */
+export class LocatingEntry implements ExpansionEntry {
+  constructor(
+    readonly system: string,
+    readonly version: string | undefined,
+    readonly code: string,
+    readonly display: string | undefined,
+    readonly inactive: boolean,
+    readonly abstract: boolean,
+    readonly provider: CodeSystemProvider,
+  ) {}
+
+  get concept(): Concept | undefined {
+    return this.provider.locate(this.code);
+  }
+
+  /** The same entry with its concept located once, for work that reads it several times (rendering the code). */
+  located(): LocatingEntry {
+    return new LocatedEntry(this, this.provider.locate(this.code));
+  }
+}
+
+class LocatedEntry extends LocatingEntry {
+  constructor(from: LocatingEntry, private readonly locatedConcept: Concept | undefined) {
+    super(from.system, from.version, from.code, from.display, from.inactive, from.abstract, from.provider);
+  }
+
+  override get concept(): Concept | undefined {
+    return this.locatedConcept;
+  }
+}
+
 export interface ComposeResult {
   entries: ExpansionEntry[];
   /** code systems used, as url → version (the last version seen for a url) */

@@ -1,5 +1,5 @@
 import type { Coding, ValueSetComposeIncludeConceptDesignation as ValueSetExpansionContainsDesignation } from 'fhir/r4';
-import type { ExpansionEntry } from '../compose/evaluator';
+import { LocatingEntry, type ExpansionEntry } from '../compose/result';
 import { codeSystemLanguage, languageMatches } from '../language';
 
 /** The display language(s) asked for: tags in order of preference, and whether other languages may stand in. */
@@ -44,6 +44,8 @@ interface Candidate {
 const candidatesOf = new WeakMap<ExpansionEntry, Candidate[]>();
 
 function candidates(entry: ExpansionEntry): Candidate[] {
+  // a packed code system's code is rendered once per set of options and kept as text (renderer.ts): not kept here too
+  if (entry instanceof LocatingEntry) return findCandidates(entry);
   let all = candidatesOf.get(entry);
   if (!all) {
     all = findCandidates(entry);
@@ -60,12 +62,14 @@ function findCandidates(entry: ExpansionEntry): Candidate[] {
     const language = entry.composeLanguage ?? csLanguage;
     out.push({ language, value: entry.composeDisplay, usableAsDisplay: true, designation: { ...(language ? { language } : {}), use: PREFERRED_FOR_LANGUAGE, value: entry.composeDisplay } });
   }
-  const own = entry.concept?.display ?? (entry.concept ? undefined : entry.display);
+  // read once: a packed code system's entry locates its concept on every read (LocatingEntry)
+  const concept = entry.concept;
+  const own = concept?.display ?? (concept ? undefined : entry.display);
   if (own && own !== entry.composeDisplay) {
-    const language = entry.concept ? csLanguage : undefined;
+    const language = concept ? csLanguage : undefined;
     out.push({ language, value: own, usableAsDisplay: true, designation: { ...(language ? { language } : {}), use: PREFERRED_FOR_LANGUAGE, value: own } });
   }
-  const designations = [...(entry.concept?.designations ?? []), ...(entry.composeDesignations ?? []), ...(entry.stored?.designation ?? [])];
+  const designations = [...(concept?.designations ?? []), ...(entry.composeDesignations ?? []), ...(entry.stored?.designation ?? [])];
   for (const d of designations) {
     if (!d.value) continue;
     out.push({ language: d.language, value: d.value, usableAsDisplay: !d.use || DISPLAY_USES.has(d.use.code ?? ''), designation: d });

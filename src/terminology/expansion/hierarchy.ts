@@ -1,5 +1,5 @@
 import type { Concept } from '../providers/provider';
-import type { ExpansionEntry } from '../compose/evaluator';
+import { LocatingEntry, type ExpansionEntry } from '../compose/result';
 
 export interface HierarchyNode {
   entry: ExpansionEntry;
@@ -31,13 +31,19 @@ function nearestIncludedAncestor(concept: Concept, included: Map<Concept, Hierar
  */
 export function buildHierarchy(entries: readonly ExpansionEntry[]): HierarchyNode[] {
   const nodes = entries.map((entry) => ({ entry, children: [] as HierarchyNode[] }));
+  // a code of a packed (flat) code system has no parent and is no code's parent: its concept is not located for that
+  const conceptOf = (e: ExpansionEntry): Concept | undefined => (e instanceof LocatingEntry ? undefined : e.concept);
   // a poly-hierarchy (codes with several parents) cannot be shown as one tree without hiding some of it
-  if (entries.some((e) => (e.concept?.parents.length ?? 0) > 1)) return nodes;
+  if (entries.some((e) => (conceptOf(e)?.parents.length ?? 0) > 1)) return nodes;
   const byConcept = new Map<Concept, HierarchyNode>();
-  for (const n of nodes) if (n.entry.concept && !byConcept.has(n.entry.concept)) byConcept.set(n.entry.concept, n);
+  for (const n of nodes) {
+    const concept = conceptOf(n.entry);
+    if (concept && !byConcept.has(concept)) byConcept.set(concept, n);
+  }
   const roots: HierarchyNode[] = [];
   for (const n of nodes) {
-    const parent = n.entry.concept ? nearestIncludedAncestor(n.entry.concept, byConcept) : undefined;
+    const concept = conceptOf(n.entry);
+    const parent = concept ? nearestIncludedAncestor(concept, byConcept) : undefined;
     if (parent && parent !== n) parent.children.push(n);
     else roots.push(n);
   }

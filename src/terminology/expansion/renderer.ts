@@ -1,5 +1,5 @@
 import type { Extension, ValueSetExpansionContains } from 'fhir/r4';
-import type { ExpansionEntry } from '../compose/result';
+import { LocatingEntry, type ExpansionEntry } from '../compose/result';
 import { chooseDisplay, designationWanted, type LanguagePreference } from './display';
 import type { HierarchyNode } from './hierarchy';
 import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsProperty, type PropertySource } from './properties';
@@ -41,21 +41,6 @@ interface RenderedCode {
 const renderedCodes = new Map<ExpansionEntry, Map<string, RenderedCode>>();
 const MAX_RENDERED_CODES = 20_000;
 
-/**
- * The JSON of each code rendered here, made when an answer is first serialized with it (expansionBytes): null until
- * then. Codes with the codes under them are made per answer and are not here.
- */
-const renderedJson = new WeakMap<ValueSetExpansionContains, string | null>();
-
-/** The JSON of a code as rendered (made once), or undefined for an element that is not one shared rendered code. */
-export function renderedCodeJson(c: ValueSetExpansionContains): string | undefined {
-  const kept = renderedJson.get(c);
-  if (kept !== null) return kept;
-  const json = JSON.stringify(c);
-  renderedJson.set(c, json);
-  return json;
-}
-
 /** A number per property source, for the render options key (a source must give the same values for the same entry). */
 const sourceIds = new WeakMap<PropertySource, number>();
 
@@ -69,6 +54,57 @@ function optionsKey(o: RenderOptions): string {
 }
 let sourceCount = 0;
 const MAX_OPTION_SETS = 8;
+
+type Declared = RenderedCode['declared'];
+
+/**
+ * A code's JSON as an expansion shows it (without the codes under it), for one set of render options, in two parts:
+ * `{"extension":[…]` (the code's properties and extensions, the same text for many codes: one shared string) and
+ * the rest (`,"system":…}`, its own).
+ */
+interface RenderedJson {
+  key: string;
+  shared: string;
+  own: string;
+  declared: Declared;
+}
+
+/**
+ * The codes' JSON, for answers assembled from it (renderPieces): for the latest render options only, up to
+ * MAX_RENDERED_CHARS characters of their own (emptied when full), enough for the 98 municipalities' pickers.
+ */
+const renderedJson = new Map<ExpansionEntry, RenderedJson>();
+const MAX_RENDERED_CHARS = 64 * 1024 * 1024;
+let renderedChars = 0;
+
+/** The shared parts: one string per distinct text. */
+const sharedParts = new Map<string, string>();
+const MAX_SHARED_PARTS = 50_000;
+
+function sharedPart(text: string): string {
+  const kept = sharedParts.get(text);
+  if (kept !== undefined) return kept;
+  if (sharedParts.size >= MAX_SHARED_PARTS) sharedParts.clear();
+  sharedParts.set(text, text);
+  return text;
+}
+
+/** The declarations codes make are mostly the same few lists (a local code: type, status, niveau2): one copy of each. */
+const declaredLists = new Map<string, Declared>();
+
+function sharedDeclared(declared: Declared): Declared {
+  if (declared.length === 0) return EMPTY_DECLARED;
+  const key = declared.map((d) => d.join('\u0000')).join('\u0001');
+  let shared = declaredLists.get(key);
+  if (!shared) {
+    if (declaredLists.size >= 1000) declaredLists.clear();
+    shared = declared;
+    declaredLists.set(key, shared);
+  }
+  return shared;
+}
+const EMPTY_DECLARED: Declared = [];
+
 
 /** Records the declarations made while one code is rendered, passing them on. */
 class RecordingDeclarations extends PropertyDeclarations {
@@ -103,6 +139,50 @@ export class ContainsRenderer {
     return node.children.length > 0 ? { ...code, contains: this.render(node.children) } : code;
   }
 
+  /**
+   * The same as JSON.stringify(render(nodes)) without its brackets, as pieces of text appended to `out` (joined,
+   * they are that JSON), assembled from each code's JSON: a node with children is its code's object with `contains`
+   * as the last element, as renderNode makes it.
+   */
+  renderPieces(nodes: readonly HierarchyNode[], out: string[]): void {
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      const code = this.codeJson(node.entry);
+      if (i > 0) out.push(',');
+      if (code.shared) out.push(code.shared);
+      if (node.children.length === 0) {
+        out.push(code.own);
+        continue;
+      }
+      // `{…}` without its closing brace, then `,"contains":[…]}`; an empty object `{}` becomes `{"contains":[…]}`
+      if (code.shared || code.own.length > 2) out.push(`${code.own.slice(0, -1)},"contains":[`);
+      else out.push('{"contains":[');
+      this.renderPieces(node.children, out);
+      out.push(']}');
+    }
+  }
+
+  private codeJson(e: ExpansionEntry): RenderedJson {
+    const kept = renderedJson.get(e);
+    if (kept && kept.key === this.key && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept;
+    const recording = new RecordingDeclarations(this.declarations);
+    const contains = this.renderCode(e, recording);
+    const json = JSON.stringify(contains);
+    // JSON.stringify writes the elements in order, `extension` first when there is one
+    const shared = contains.extension ? sharedPart(`{"extension":${JSON.stringify(contains.extension)}`) : '';
+    // a slice would keep the whole text alive (V8 slices refer to their parent string): kept as a copy of its own
+    const own = shared ? (JSON.parse(JSON.stringify(json.slice(shared.length))) as string) : json;
+    const rendered: RenderedJson = { key: this.key, shared, own, declared: sharedDeclared(recording.declared) };
+    if (kept) renderedChars -= kept.own.length;
+    else if (renderedChars + rendered.own.length > MAX_RENDERED_CHARS) {
+      renderedJson.clear();
+      renderedChars = 0;
+    }
+    renderedJson.set(e, rendered);
+    renderedChars += rendered.own.length;
+    return rendered;
+  }
+
   /** The code as rendered before with these options, when its property declarations come out the same here. */
   private renderedCode(e: ExpansionEntry): ValueSetExpansionContains {
     let perOptions = renderedCodes.get(e);
@@ -110,7 +190,6 @@ export class ContainsRenderer {
     if (kept && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept.contains;
     const recording = new RecordingDeclarations(this.declarations);
     const contains = this.renderCode(e, recording);
-    renderedJson.set(contains, null);
     if (!perOptions) {
       if (renderedCodes.size >= MAX_RENDERED_CODES) renderedCodes.clear();
       perOptions = new Map();
@@ -122,7 +201,8 @@ export class ContainsRenderer {
     return contains;
   }
 
-  private renderCode(e: ExpansionEntry, declarations: PropertyDeclarations): ValueSetExpansionContains {
+  private renderCode(entry: ExpansionEntry, declarations: PropertyDeclarations): ValueSetExpansionContains {
+    const e = entry instanceof LocatingEntry ? entry.located() : entry;
     const c: ValueSetExpansionContains = {};
     const extensions = [...entryExtensions(e), ...entryProperties(e, this.options.properties, declarations, this.options.propertySource).map(propertyExtension)];
     if (extensions.length > 0) c.extension = extensions;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionParameter } from 'fhir/r4';
+import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
+import { SerializedExpansion } from '../../fhir/serialized';
 import { FhirError } from '../../errors/fhir-error';
 import { canonical } from '../canonical';
 import type { ComposeOptions, ExpansionEntry } from '../compose/evaluator';
@@ -7,7 +8,7 @@ import { evaluateValueSet, type IndexedComposeResult } from './cache';
 import type { LanguagePreference } from './display';
 import { buildHierarchy, countNodes, groupUnderParents, pruneToMatches, type HierarchyNode } from './hierarchy';
 import type { PropertySource } from './properties';
-import { ContainsRenderer, renderedCodeJson } from './renderer';
+import { ContainsRenderer } from './renderer';
 import { SerializedResource } from '../../fhir/serialized';
 import { statusWarnings } from './status';
 import type { TerminologyRegistry } from '../registry';
@@ -63,7 +64,8 @@ const UNCLOSED_REASON = 'http://hl7.org/fhir/StructureDefinition/valueset-unclos
 const DEFINITION_ELEMENTS = ['compose', 'purpose', 'description', 'contact', 'copyright', 'publisher', 'extension', 'contained'] as const;
 
 function searchTexts(e: ExpansionEntry): (string | undefined)[] {
-  return [e.display, e.concept?.display, e.code, ...(e.concept?.designations.map((d) => d.value) ?? []), ...(e.composeDesignations?.map((d) => d.value) ?? [])];
+  const concept = e.concept;
+  return [e.display, concept?.display, e.code, ...(concept?.designations.map((d) => d.value) ?? []), ...(e.composeDesignations?.map((d) => d.value) ?? [])];
 }
 
 /** Folded search texts per code, kept with the evaluated value set (entries live as long as its cached evaluation). */
@@ -190,15 +192,8 @@ function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
     };
     bases.set(vs, base);
   }
-  const chosen = includeDefinition ? base.withDefinition : base.withoutDefinition;
-  const out = { ...chosen };
-  answerBases.set(out, chosen);
-  return out;
+  return { ...(includeDefinition ? base.withDefinition : base.withoutDefinition) };
 }
-
-/** The base each answer of expandValueSet was copied from, and the base's JSON (made once), for expansionBytes. */
-const answerBases = new WeakMap<ValueSet, ValueSet>();
-const baseJson = new WeakMap<ValueSet, string>();
 
 let isoMs = -1;
 let isoText = '';
@@ -213,8 +208,15 @@ function isoNow(): string {
   return isoText;
 }
 
-/** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
-export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
+interface PreparedExpansion {
+  evaluated: IndexedComposeResult;
+  nodes: HierarchyNode[];
+  shown: number;
+  renderer: ContainsRenderer;
+}
+
+/** The codes an expansion shows (paged, nested where possible) and the renderer for them. */
+function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): PreparedExpansion {
   const evaluated = evaluateValueSet(registry, vs, request.evaluation);
   const entries = selectEntries(evaluated, request);
   const total = entries.length;
@@ -247,8 +249,11 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
     withVersion: evaluated.versioned,
     propertySource: request.propertySource,
   });
-  const contains = renderer.render(nodes);
+  return { evaluated, nodes, shown, renderer };
+}
 
+/** The expanded value set around its codes (rendered before: the renderer has declared the properties they use). */
+function expandedValueSet(vs: ValueSet, request: ExpansionRequest, { evaluated, shown, renderer }: PreparedExpansion, contains?: ValueSetExpansionContains[]): ValueSet {
   const out = expansionBase(vs, request.includeDefinition);
   const extension = [...renderer.propertyExtensions(), ...unclosedExtensions(evaluated)];
   const params = parameters(vs, evaluated, request);
@@ -261,45 +266,43 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
   if (!evaluated.unbounded) expansion.total = shown;
   if (request.offset !== undefined) expansion.offset = request.offset;
   if (params.length > 0) expansion.parameter = params;
-  if (contains.length > 0) expansion.contains = contains;
+  if (contains && contains.length > 0) expansion.contains = contains;
   out.expansion = expansion;
   return out;
 }
 
-const CODES_PLACE = '\u0000codes\u0000';
-const CODES_MARK = `"contains":${JSON.stringify(CODES_PLACE)}`;
-
-/** The JSON of the base an answer of expandValueSet was copied from, without the closing brace (made once per base). */
-function baseJsonOf(vs: ValueSet): string | undefined {
-  const base = answerBases.get(vs);
-  // the answer as expandValueSet made it: the base's elements, then the expansion
-  if (!base || Object.keys(vs).length !== Object.keys(base).length + 1) return undefined;
-  let json = baseJson.get(base);
-  if (json === undefined) {
-    json = JSON.stringify(base).slice(0, -1);
-    baseJson.set(base, json);
-  }
-  return json;
+/** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
+export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
+  const prepared = prepareExpansion(registry, vs, request);
+  const contains = prepared.renderer.render(prepared.nodes);
+  return expandedValueSet(vs, request, prepared, contains);
 }
 
 /**
- * The JSON of an expansion (byte for byte JSON.stringify of it): the value set's own elements serialized once per
- * value set, the expansion around the codes per answer, each code as rendered once and shared by every answer that
- * shows it (renderer.ts). For a value set expandValueSet made (its expansion the last element).
+ * The same expansion as expandValueSet, serialized: byte for byte its JSON, assembled from each code's JSON kept
+ * across answers (ContainsRenderer.renderJson) instead of an object tree made and serialized per answer — a
+ * municipality's picker answers hundreds of codes.
  */
-export function expansionBytes(vs: ValueSet): SerializedResource {
-  const expansion = vs.expansion;
-  const contains = expansion?.contains;
-  const before = baseJsonOf(vs);
-  if (!contains || before === undefined) return new SerializedResource([Buffer.from(JSON.stringify(vs), 'utf8')], vs);
-  // the codes' place kept by a marker string, in the element order of the expansion
-  const text = JSON.stringify({ ...expansion, contains: CODES_PLACE });
-  const at = text.lastIndexOf(CODES_MARK);
-  let json = `${before}${before.length > 1 ? ',' : ''}"expansion":${text.slice(0, at)}"contains":[`;
-  for (let i = 0; i < contains.length; i++) {
-    const c = contains[i]!;
-    json += `${i > 0 ? ',' : ''}${renderedCodeJson(c) ?? JSON.stringify(c)}`;
-  }
-  json += `]${text.slice(at + CODES_MARK.length)}}`;
-  return new SerializedResource([Buffer.from(json, 'utf8')], vs);
+export function serializedExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): SerializedExpansion {
+  const prepared = prepareExpansion(registry, vs, request);
+  const pieces: string[] = [];
+  prepared.renderer.renderPieces(prepared.nodes, pieces);
+  const out = expandedValueSet(vs, request, prepared);
+  const { identifier, timestamp } = out.expansion!;
+  const json = JSON.stringify(out);
+  // the expansion is the last element, so its identifier and timestamp are the last occurrence of the two together
+  const stamp = `${JSON.stringify(identifier)},"timestamp":${JSON.stringify(timestamp)}`;
+  const identifierAt = Buffer.byteLength(json.slice(0, json.lastIndexOf(stamp)), 'utf8');
+  if (pieces.length === 0) return new SerializedExpansion(Buffer.from(json, 'utf8'), identifier!, timestamp!, identifierAt);
+  // `expansion` is the last element of the value set and `contains` the last of the expansion
+  pieces.unshift(`${json.slice(0, -2)},"contains":[`);
+  pieces.push(']}}');
+  // written piece by piece into one buffer: the pieces are not joined into one string first
+  let length = 0;
+  for (const p of pieces) length += Buffer.byteLength(p, 'utf8');
+  const body = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const p of pieces) at += body.write(p, at, 'utf8');
+  return new SerializedExpansion(body, identifier!, timestamp!, identifierAt);
 }
+

@@ -61,14 +61,67 @@ export function packConceptMap(cm: ConceptMap): ConceptMap {
   return copyWithField(cm, 'group', { value: cm.group.map(packGroup), writable: true });
 }
 
+/**
+ * Positions of a group's elements by source and by target code, for a group that is not packed (a written map, one a
+ * request brings): kept per element array, so a $translate does not go through a 2,000-element map's elements.
+ */
+class ElementIndex {
+  readonly bySource = new Map<string, number[]>();
+  private byTarget?: Map<string, number[]>;
+
+  constructor(readonly elements: readonly ConceptMapGroupElement[]) {
+    elements.forEach((el, i) => {
+      if (typeof el?.code !== 'string') return;
+      const positions = this.bySource.get(el.code);
+      if (positions) positions.push(i);
+      else this.bySource.set(el.code, [i]);
+    });
+  }
+
+  targeting(code: string): number[] {
+    if (!this.byTarget) {
+      const index = new Map<string, number[]>();
+      this.elements.forEach((el, i) => {
+        for (const t of arr(el?.target)) {
+          if (typeof t?.code !== 'string') continue;
+          const positions = index.get(t.code);
+          if (!positions) index.set(t.code, [i]);
+          else if (positions[positions.length - 1] !== i) positions.push(i);
+        }
+      });
+      this.byTarget = index;
+    }
+    return this.byTarget.get(code) ?? [];
+  }
+}
+
+/** Below this many elements a group is searched as it is. */
+const INDEXED_FROM = 32;
+const elementIndexes = new WeakMap<readonly ConceptMapGroupElement[], { length: number; index: ElementIndex }>();
+
+function elementIndex(elements: ConceptMapGroupElement[]): ElementIndex {
+  const kept = elementIndexes.get(elements);
+  // an array changed since (a resource being built) is indexed again
+  if (kept && kept.length === elements.length) return kept.index;
+  const index = new ElementIndex(elements);
+  elementIndexes.set(elements, { length: elements.length, index });
+  return index;
+}
+
 /** The group's elements for a source code, in order (each a new copy when the group is packed). */
 export function elementsWithCode(group: ConceptMapGroup, code: string): ConceptMapGroupElement[] {
   const packed = packedGroups.get(group);
-  return packed ? packed.withCode(code) : arr(group.element).filter((e) => e?.code === code);
+  if (packed) return packed.withCode(code);
+  const elements = arr(group.element);
+  if (elements.length < INDEXED_FROM) return elements.filter((e) => e?.code === code);
+  return (elementIndex(elements).bySource.get(code) ?? []).map((i) => elements[i]!);
 }
 
 /** The group's elements with a target of the given code, in order (each a new copy when the group is packed). */
 export function elementsTargeting(group: ConceptMapGroup, code: string): ConceptMapGroupElement[] {
   const packed = packedGroups.get(group);
-  return packed ? packed.targeting(code) : arr(group.element).filter((e) => arr(e?.target).some((t) => t?.code === code));
+  if (packed) return packed.targeting(code);
+  const elements = arr(group.element);
+  if (elements.length < INDEXED_FROM) return elements.filter((e) => arr(e?.target).some((t) => t?.code === code));
+  return elementIndex(elements).targeting(code).map((i) => elements[i]!);
 }
