@@ -29,20 +29,23 @@ class PackedElements {
   }
 
   targeting(code: string): ConceptMapGroupElement[] {
-    if (!this.byTarget) {
-      const index = new Map<string, number[]>();
-      this.elements.all().forEach((el, i) => {
-        for (const t of arr(el?.target)) {
-          if (typeof t?.code !== 'string') continue;
-          const positions = index.get(t.code);
-          if (!positions) index.set(t.code, [i]);
-          else if (positions[positions.length - 1] !== i) positions.push(i);
-        }
-      });
-      this.byTarget = index;
-    }
+    this.byTarget ??= indexByTarget(this.elements.all());
     return (this.byTarget.get(code) ?? []).map((i) => this.elements.item(i));
   }
+}
+
+/** Positions of the elements by the codes they target (each element once per code). */
+function indexByTarget(elements: readonly (ConceptMapGroupElement | undefined)[]): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  elements.forEach((el, i) => {
+    for (const t of arr(el?.target)) {
+      if (typeof t?.code !== 'string') continue;
+      const positions = index.get(t.code);
+      if (!positions) index.set(t.code, [i]);
+      else if (positions[positions.length - 1] !== i) positions.push(i);
+    }
+  });
+  return index;
 }
 
 const packedGroups = new WeakMap<ConceptMapGroup, PackedElements>();
@@ -79,18 +82,7 @@ class ElementIndex {
   }
 
   targeting(code: string): number[] {
-    if (!this.byTarget) {
-      const index = new Map<string, number[]>();
-      this.elements.forEach((el, i) => {
-        for (const t of arr(el?.target)) {
-          if (typeof t?.code !== 'string') continue;
-          const positions = index.get(t.code);
-          if (!positions) index.set(t.code, [i]);
-          else if (positions[positions.length - 1] !== i) positions.push(i);
-        }
-      });
-      this.byTarget = index;
-    }
+    this.byTarget ??= indexByTarget(this.elements);
     return this.byTarget.get(code) ?? [];
   }
 }
