@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { loadMatrix, matrixCsvHref, rollupCounts, rollupTableCsv, type OfferRule } from '../compare-api';
 import {
   cellText, cellTotal, chartData, COMPARE_CATALOGS, compareCatalog, HEAT_LEGEND, heatLevel, missingRollupColumns, NOT_COUNTED_REASON,
@@ -111,7 +111,8 @@ const OFFER_LABEL: Record<OfferRule, string> = {
 };
 
 function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void }) {
-  const [file, setFile] = useState<File>();
+  // read from the input when the form is sent, not from state: a click right after choosing must see the file
+  const fileInput = useRef<HTMLInputElement>(null);
   const [offers, setOffers] = useState<OfferRule>('each-target');
   const [error, setError] = useState<unknown>();
   const [problem, setProblem] = useState<string>();
@@ -120,6 +121,7 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
     e.preventDefault();
     setError(undefined);
     setProblem(undefined);
+    const file = fileInput.current?.files?.[0];
     if (!file) return setProblem('Vælg en CSV-fil med tællinger.');
     const csv = await file.text();
     const missing = missingRollupColumns(csv);
@@ -138,8 +140,7 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
     <form class="rollup-form" onSubmit={submit}>
       <div class="field">
         <label for="counts-file">Tællinger (CSV-fil)</label>
-        <input id="counts-file" type="file" accept=".csv,text/csv" aria-describedby="counts-hint"
-          onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0])} />
+        <input id="counts-file" ref={fileInput} type="file" accept=".csv,text/csv" aria-describedby="counts-hint" />
         <p class="hint" id="counts-hint">
           Én linje pr. kode: kolonnerne <code>kommunekode</code>, <code>system</code>, <code>kode</code>, <code>antal</code> og evt.{' '}
           <code>periode</code> og <code>bydel</code>, adskilt af komma eller semikolon. Koderne kan være kommunernes lokale koder eller FSIII/FFB-koder.
