@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ownedBytes } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 
 /**
@@ -90,6 +91,7 @@ export class ResponseCache {
       this.bytes -= previous.bytes;
     }
     const bytes = answerBytes + key.length;
+    answer = owned(answer);
     while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.bytes + bytes > this.maxBytes)) this.evictOne();
     this.entries.set(key, { answer, bytes, used: false });
     this.bytes += bytes;
@@ -113,6 +115,25 @@ export class ResponseCache {
     this.bytes = 0;
   }
 }
+
+/**
+ * The answer in memory of its own (see ownedBytes); a template's parts, when they are slices of more than the answer
+ * (a block shared with other buffers), copied into one buffer.
+ */
+function owned(answer: CachedAnswer): CachedAnswer {
+  if (Buffer.isBuffer(answer)) return ownedBytes(answer);
+  const [a, b, c] = answer.parts;
+  if (a.buffer === b.buffer && b.buffer === c.buffer && a.buffer.byteLength - answer.bytes <= STAMP_ROOM) return answer;
+  const own = Buffer.allocUnsafeSlow(answer.bytes);
+  a.copy(own, 0);
+  b.copy(own, a.length);
+  c.copy(own, a.length + b.length);
+  const parts: [Buffer, Buffer, Buffer] = [own.subarray(0, a.length), own.subarray(a.length, a.length + b.length), own.subarray(a.length + b.length)];
+  return { ...answer, parts };
+}
+
+/** Bytes of the whole answer a template may leave out of its parts: the identifier and timestamp, about 80. */
+const STAMP_ROOM = 256;
 
 /**
  * The template of a serialized expansion: the text around its identifier and timestamp. Undefined when either
