@@ -1,4 +1,4 @@
-import { ENTRY_OVERHEAD, ResponseCache } from '../../src/operations/response-cache';
+import { ENTRY_OVERHEAD, expansionTemplate, fromTemplate, ResponseCache, type ExpansionTemplate } from '../../src/operations/response-cache';
 import type { TerminologyRegistry } from '../../src/terminology/registry';
 
 function cacheOf(maxEntries: number, maxBytes?: number) {
@@ -80,6 +80,20 @@ describe('the response cache', () => {
     const kept = cache.get('a') as Buffer;
     expect(kept.equals(pooled)).toBe(true);
     expect(kept.buffer.byteLength).toBe(kept.length);
+  });
+
+  it('keeps a small expansion template in one buffer of its own, answering the same bytes', () => {
+    const { cache } = cacheOf(1000);
+    const json = '{"resourceType":"ValueSet","expansion":{"identifier":"urn:uuid:1","timestamp":"2026-01-01T00:00:00Z","total":0}}';
+    const template = expansionTemplate(json, 'urn:uuid:1', '2026-01-01T00:00:00Z')!;
+    expect(template.parts[0].buffer.byteLength).toBeGreaterThan(template.bytes);
+    cache.set('a', template, 1);
+    const kept = cache.get('a') as ExpansionTemplate;
+    expect(kept.parts.every((p) => p.buffer === kept.parts[0].buffer)).toBe(true);
+    expect(kept.parts[0].buffer.byteLength).toBe(kept.bytes);
+    const answer = JSON.parse(fromTemplate(kept).toString('utf8')) as { expansion: Record<string, unknown> };
+    expect(answer.expansion.total).toBe(0);
+    expect(answer.expansion.identifier).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
   });
 
   it('is off with a budget of 0 bytes', () => {
