@@ -77,6 +77,18 @@ export function serializeResource(resource: unknown): string | Buffer {
   return resource instanceof SerializedResource ? resource.bytes : JSON.stringify(resource);
 }
 
+/**
+ * Bytes kept past the request (a cache), in memory of their own: a buffer under 4 KB made by Buffer.from, concat or
+ * allocUnsafe is a slice of an 8 KB block shared with the request's short-lived buffers, and keeping the slice keeps
+ * the whole block.
+ */
+export function ownedBytes(b: Buffer): Buffer {
+  if (b.byteOffset === 0 && b.buffer.byteLength === b.length) return b;
+  const own = Buffer.allocUnsafeSlow(b.length);
+  b.copy(own);
+  return own;
+}
+
 /** The JSON of a value as UTF-8 bytes, for assembling with serializedParameters. */
 export function jsonBytes(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');

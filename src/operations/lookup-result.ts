@@ -65,11 +65,17 @@ function designationParts(d: SourcedDesignation): ParametersParameter[] {
  * it is serialized once per concept and kept, and each answer puts its own head (names, display) before it. At most
  * MAX_PREPARED concepts are kept (all dropped when full), so that a large code system costs time rather than memory.
  */
-let prepared = new WeakMap<CodeSystemProvider, Map<string, Buffer>>();
+let prepared = new WeakMap<CodeSystemProvider, Map<string, PreparedParts>>();
 let preparedCount = 0;
 const MAX_PREPARED = 20_000;
 
-function preparedParts(provider: CodeSystemProvider, concept: Concept, requested: string[]): Buffer {
+/** The parameters after the display as text (kept as a string: a small kept Buffer would hold an 8 KB pool block) and its UTF-8 length. */
+interface PreparedParts {
+  text: string;
+  bytes: number;
+}
+
+function preparedParts(provider: CodeSystemProvider, concept: Concept, requested: string[]): PreparedParts {
   if (requested.length > 0) return partsAfterDisplay(provider, concept, requested);
   let perProvider = prepared.get(provider);
   const kept = perProvider?.get(concept.code);
@@ -100,13 +106,17 @@ export function lookupResult(provider: CodeSystemProvider, concept: Concept, req
   head.string('display', displayFor(provider, concept, languages) ?? '');
   const text = JSON.stringify(head.build());
   // the head's JSON without its closing `]}`, then the prepared parameters (each after a comma) and the closing
-  return new SerializedResource([Buffer.concat([Buffer.from(text.slice(0, -2), 'utf8'), preparedParts(provider, concept, requested), CLOSING])]);
+  const start = text.slice(0, -2);
+  const parts = preparedParts(provider, concept, requested);
+  const body = Buffer.allocUnsafe(Buffer.byteLength(start, 'utf8') + parts.bytes + 2);
+  let at = body.write(start, 0, 'utf8');
+  at += body.write(parts.text, at, 'utf8');
+  body.write(']}', at, 'latin1');
+  return new SerializedResource([body]);
 }
 
-const CLOSING = Buffer.from(']}', 'utf8');
-
 /** The parameters after the display, each JSON preceded by a comma, as UTF-8. */
-function partsAfterDisplay(provider: CodeSystemProvider, concept: Concept, requested: string[]): Buffer {
+function partsAfterDisplay(provider: CodeSystemProvider, concept: Concept, requested: string[]): PreparedParts {
   const out = new ParametersBuilder();
   if (concept.definition && wanted(requested, 'definition')) out.string('definition', concept.definition);
   if (provider.isAbstract(concept)) out.boolean('abstract', true);
@@ -161,5 +171,6 @@ function partsAfterDisplay(provider: CodeSystemProvider, concept: Concept, reque
   for (const s of provider.supplements) out.add({ name: 'used-supplement', valueCanonical: s.version ? `${s.url}|${s.version}` : s.url! });
   let text = '';
   for (const p of out.build().parameter!) text += `,${JSON.stringify(p)}`;
-  return Buffer.from(text, 'utf8');
+  // measuring flattens the text (built by +=, a tree of pieces until then)
+  return { text, bytes: Buffer.byteLength(text, 'utf8') };
 }
