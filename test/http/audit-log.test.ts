@@ -11,7 +11,7 @@ import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { DATA_USE_DIR } from '../support/data-use';
 import { sampleCatalog, tokenFor } from '../support/local';
-import { failure, useRunningServer } from '../support/server';
+import { clientBody, failure, useRunningServer } from '../support/server';
 
 const JSON_TYPE = 'application/fhir+json';
 const CS_ID = 'kommune-101-lokale-indsatser';
@@ -141,11 +141,11 @@ describe('AuditEvent through fhir-kit-client', () => {
     const token = await tokenFor({ kommunekode: '101', sub: 'carl' });
     const client = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${token}` } });
     const { codeSystem } = sampleCatalog('101');
-    await client.update({ resourceType: 'CodeSystem', id: CS_ID, body: codeSystem });
-    const bundle = await client.search({ resourceType: 'AuditEvent', searchParams: { entity: `CodeSystem/${CS_ID}`, agent: 'carl' } }) as Bundle;
+    await client.update({ resourceType: 'CodeSystem', id: CS_ID, body: clientBody(codeSystem) });
+    const bundle = await client.search({ resourceType: 'AuditEvent', searchParams: { entity: `CodeSystem/${CS_ID}`, agent: 'carl' } }) as unknown as Bundle;
     expect(events(bundle).map(who)).toEqual(['carl']);
     const other = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${await tokenFor({ kommunekode: '147' })}` } });
-    expect(events(await other.search({ resourceType: 'AuditEvent', searchParams: { entity: `CodeSystem/${CS_ID}` } }) as Bundle)).toEqual([]);
+    expect(events(await other.search({ resourceType: 'AuditEvent', searchParams: { entity: `CodeSystem/${CS_ID}` } }) as unknown as Bundle)).toEqual([]);
     expect((await failure(new Client({ baseUrl: server.baseUrl }).search({ resourceType: 'AuditEvent', searchParams: {} }))).status).toBe(401);
   });
 });

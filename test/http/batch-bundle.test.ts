@@ -36,7 +36,7 @@ describe('batch Bundle of terminology requests', () => {
       { request: { method: 'GET', url: `ConceptMap/$translate?code=370-BOLDSPIL` } }, // no system: 400 for this entry only
       { request: { method: 'GET', url: `CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.nikotin}` } },
       { request: { method: 'POST', url: 'ValueSet/$validate-code' }, resource: { resourceType: 'Parameters', parameter: [
-        { name: 'url', valueUri: VS119 }, { name: 'coding', valueCoding: { system: FSIII, code: CODES.fysiskTraening140 } }] } },
+        { name: 'url', valueUri: VS119 }, { name: 'coding', valueCoding: { system: FSIII, code: CODES.fysiskTraening140 } }] } as Parameters },
       { request: { method: 'GET', url: 'ValueSet/indsatskatalog-119/$expand?count=2' } },
       { request: { method: 'GET', url: 'ValueSet/indsatskatalog-119' } },
       { request: { method: 'GET', url: `ConceptMap?url=${enc('http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser')}` } },

@@ -1,4 +1,4 @@
-import type { Parameters, ParametersParameter } from 'fhir/r4';
+import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { jsonBytes, SerializedResource, serializeResource, serializedParameters } from '../../src/fhir/serialized';
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 const coding = (code: string, extra: Record<string, unknown> = {}): ParametersParameter => ({
-  name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code, ...extra } }] },
+  name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code, ...extra } }] } as Parameters,
 });
 
 function post(path: string, parameter: ParametersParameter[]) {
@@ -42,7 +42,7 @@ describe('$batch-validate-code with repeated entries (validated once, answered f
       coding(IN_119),
       coding(IN_119, { version: '20240530' }),
       coding(IN_119, { version: 'no-such-version' }),
-      { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: IN_119 } }, { name: 'abstract', valueBoolean: false }] } },
+      { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: IN_119 } }, { name: 'abstract', valueBoolean: false }] } as Parameters },
     ]).expect(200);
     const results = (res.body as Parameters).parameter!.map((p) => p.resource as Parameters);
     const result = (p: Parameters) => p.parameter?.find((x) => x.name === 'result')?.valueBoolean;
@@ -112,8 +112,8 @@ describe('$batch-validate-code with a large answer (written in chunks)', () => {
 describe('SerializedResource', () => {
   it('serializes Parameters assembled from parts byte for byte as JSON.stringify does, and reads as the resource', () => {
     const parameter: ParametersParameter[] = [
-      { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'result', valueBoolean: true }] } },
-      { name: 'validation', resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: 'æøå "x"' } }] } },
+      { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'result', valueBoolean: true }] } as Parameters },
+      { name: 'validation', resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: 'æøå "x"' } }] } as OperationOutcome },
     ];
     const built: Parameters = { resourceType: 'Parameters', parameter };
     const serialized = serializedParameters(parameter.map((p) => jsonBytes(p)));

@@ -221,12 +221,12 @@ describe('$closure limits', () => {
 
 describe('$closure in the CapabilityStatement and its OperationDefinition', () => {
   it('is listed on ConceptMap and at the base with HL7\'s definition, which the server serves', async () => {
-    const cs = (await server.client.capabilityStatement()) as CapabilityStatement;
+    const cs = (await server.client.capabilityStatement()) as unknown as CapabilityStatement;
     const definition = 'http://hl7.org/fhir/OperationDefinition/ConceptMap-closure';
     const conceptMap = cs.rest![0]!.resource!.find((r) => r.type === 'ConceptMap')!;
     expect(conceptMap.operation).toContainEqual({ name: 'closure', definition });
     expect(cs.rest![0]!.operation).toContainEqual({ name: 'closure', definition });
-    const od = (await server.client.read({ resourceType: 'OperationDefinition', id: 'ConceptMap-closure' })) as OperationDefinition;
+    const od = (await server.client.read({ resourceType: 'OperationDefinition', id: 'ConceptMap-closure' })) as unknown as OperationDefinition;
     expect(od).toMatchObject({ url: definition, code: 'closure', resource: ['ConceptMap'], affectsState: true, system: true, type: true, instance: false });
     const parameter = (n: string) => od.parameter!.find((p) => p.name === n);
     expect(parameter('name')).toMatchObject({ use: 'in', min: 1, max: '1', type: 'string' });

@@ -91,7 +91,7 @@ describe('ValueSet/$compare on KL value sets', () => {
     expect(codes(res, 'extra-codes')).toEqual([codes119[2]]);
     const neither = (await post({
       resourceType: 'Parameters',
-      parameter: [{ name: 'thisValueSet', resource: { resourceType: 'ValueSet', url: 'http://example.dk/ValueSet/none', status: 'active' } },
+      parameter: [{ name: 'thisValueSet', resource: { resourceType: 'ValueSet', url: 'http://example.dk/ValueSet/none', status: 'active' } as ValueSet },
         { name: 'otherUrl', valueUri: CATALOG_119 }],
     }).expect(200)).body as Parameters;
     expect(value(neither, 'result')).toBe('indeterminate');

@@ -126,7 +126,7 @@ describe('ConceptMap/$diff and ValueSet/$diff', () => {
       await new Promise((resolve) => server.once('listening', resolve));
       const { port } = server.address() as { port: number };
       const client = new Client({ baseUrl: `http://127.0.0.1:${port}/fhir`, customHeaders: { Authorization: `Bearer ${token}` } });
-      const body = await client.operation({ name: '$diff', resourceType: 'ValueSet', method: 'get', input: { url: 'http://faelles-tx.dk/fhir/ValueSet/udvalgte-indsatser-test', from: '1' } }) as Parameters;
+      const body = await client.operation({ name: '$diff', resourceType: 'ValueSet', method: 'GET', input: { url: 'http://faelles-tx.dk/fhir/ValueSet/udvalgte-indsatser-test', from: '1' } }) as unknown as Parameters;
       expect(summary(body)).toMatchObject({ added: 1, removed: 1 });
       expect(part(changeOf(body, 'added')[0]!, 'concept')?.valueCoding?.code).toBe(CODES.mentalHaandtering);
       expect(part(changeOf(body, 'removed')[0]!, 'concept')?.valueCoding?.code).toBe(CODES.kostvejledning);
@@ -159,7 +159,7 @@ describe('$coverage release impact', () => {
     const expected = (k: string) => sampleCatalog(k).conceptMap.group![0]!.element!.flatMap((el) => el.target!.flatMap((t) =>
       t.code === NEXT.retired ? [{ kommunekode: k, source: el.code, target: t.code, change: 'retired', replacedBy: [NEXT.replacement] }]
         : t.code === NEXT.moved ? [{ kommunekode: k, source: el.code, target: t.code, change: 'moved', replacedBy: [] }] : []))
-      .sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+      .sort((a, b) => a.source!.localeCompare(b.source!) || a.target!.localeCompare(b.target!));
     const found = impacts(body);
     expect(found.filter((i) => i.kommunekode === '147')).toEqual(expected('147'));
     // 101's current map (2.0.0, written above) maps 101-BOLD to the moved code only

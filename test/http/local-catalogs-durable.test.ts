@@ -8,6 +8,7 @@ import { Client } from 'fhir-kit-client';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import { FSIII, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, sampleCatalog, tokenFor } from '../support/local';
+import { clientBody } from '../support/server';
 
 /**
  * The bar for local catalogs through a FHIR client (fhir-kit-client) against a listening server on the embedded
@@ -83,11 +84,11 @@ afterAll(async () => {
 describe('local catalogs through a FHIR client on the embedded store', () => {
   it('a municipality writes its catalog and map', async () => {
     const { codeSystem, conceptMap } = sampleCatalog('101');
-    const cs = (await client101.create({ resourceType: 'CodeSystem', body: codeSystem })) as CodeSystem;
+    const cs = (await client101.create({ resourceType: 'CodeSystem', body: clientBody(codeSystem) })) as unknown as CodeSystem;
     expect(cs).toMatchObject({ id: CS_ID, meta: { versionId: '1' } });
-    const cm = (await client101.update({ resourceType: 'ConceptMap', id: CM_ID, body: conceptMap })) as ConceptMap;
+    const cm = (await client101.update({ resourceType: 'ConceptMap', id: CM_ID, body: clientBody(conceptMap) })) as unknown as ConceptMap;
     expect(cm.meta?.versionId).toBe('1');
-    expect(((await anonymous.read({ resourceType: 'ConceptMap', id: CM_ID })) as ConceptMap).url).toBe(conceptMap.url);
+    expect(((await anonymous.read({ resourceType: 'ConceptMap', id: CM_ID })) as unknown as ConceptMap).url).toBe(conceptMap.url);
   });
 
   it('$translate forward and reverse return the expected codes; the offer its six targets', async () => {
@@ -106,35 +107,35 @@ describe('local catalogs through a FHIR client on the embedded store', () => {
   });
 
   it('a write with another municipality\'s token is 403 and changes nothing', async () => {
-    const before = (await anonymous.read({ resourceType: 'CodeSystem', id: CS_ID })) as CodeSystem;
+    const before = (await anonymous.read({ resourceType: 'CodeSystem', id: CS_ID })) as unknown as CodeSystem;
     const res = await failure(client147.update({ resourceType: 'CodeSystem', id: CS_ID, body: { ...before, title: 'taken over' } }));
     expect(res.status).toBe(403);
     expect(res.data).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'forbidden' }] });
     expect((await failure(client147.delete({ resourceType: 'ConceptMap', id: CM_ID }))).status).toBe(403);
     expect(await anonymous.read({ resourceType: 'CodeSystem', id: CS_ID })).toEqual(before);
-    expect((await failure(anonymous.create({ resourceType: 'CodeSystem', body: sampleCatalog('101', 'x').codeSystem }))).status).toBe(401);
+    expect((await failure(anonymous.create({ resourceType: 'CodeSystem', body: clientBody(sampleCatalog('101', 'x').codeSystem) }))).status).toBe(401);
   });
 
   it('a stale If-Match is 412 and changes nothing', async () => {
-    const v1 = (await anonymous.read({ resourceType: 'CodeSystem', id: CS_ID })) as CodeSystem;
-    const v2 = (await client101.update({ resourceType: 'CodeSystem', id: CS_ID, body: { ...v1, title: 'second' }, options: { headers: { 'If-Match': 'W/"1"' } } })) as CodeSystem;
+    const v1 = (await anonymous.read({ resourceType: 'CodeSystem', id: CS_ID })) as unknown as CodeSystem;
+    const v2 = (await client101.update({ resourceType: 'CodeSystem', id: CS_ID, body: { ...v1, title: 'second' }, options: { headers: { 'If-Match': 'W/"1"' } } })) as unknown as CodeSystem;
     expect(v2.meta?.versionId).toBe('2');
     const res = await failure(client101.update({ resourceType: 'CodeSystem', id: CS_ID, body: { ...v1, title: 'stale' }, options: { headers: { 'If-Match': 'W/"1"' } } }));
     expect(res.status).toBe(412);
-    const now = (await anonymous.read({ resourceType: 'CodeSystem', id: CS_ID })) as CodeSystem;
+    const now = (await anonymous.read({ resourceType: 'CodeSystem', id: CS_ID })) as unknown as CodeSystem;
     expect(now).toMatchObject({ title: 'second', meta: { versionId: '2' } });
-    const history = (await anonymous.history({ resourceType: 'CodeSystem', id: CS_ID })) as Bundle;
+    const history = (await anonymous.history({ resourceType: 'CodeSystem', id: CS_ID })) as unknown as Bundle;
     expect(history.total).toBe(2);
   });
 
   it('a restart on the same DATA_DIR keeps every acknowledged write', async () => {
     const extra = sampleCatalog('101', 'slettes').codeSystem;
-    await client101.create({ resourceType: 'CodeSystem', body: extra });
+    await client101.create({ resourceType: 'CodeSystem', body: clientBody(extra) });
     await client101.delete({ resourceType: 'CodeSystem', id: extra.id! });
     const before = {
       cs: await anonymous.read({ resourceType: 'CodeSystem', id: CS_ID }),
       cm: await anonymous.read({ resourceType: 'ConceptMap', id: CM_ID }),
-      history: ((await anonymous.history({ resourceType: 'CodeSystem', id: CS_ID })) as Bundle).entry?.map((e) => e.response?.etag),
+      history: ((await anonymous.history({ resourceType: 'CodeSystem', id: CS_ID })) as unknown as Bundle).entry?.map((e) => e.response?.etag),
     };
 
     await stop(running);
@@ -143,11 +144,11 @@ describe('local catalogs through a FHIR client on the embedded store', () => {
 
     expect(await anonymous.read({ resourceType: 'CodeSystem', id: CS_ID })).toEqual(before.cs);
     expect(await anonymous.read({ resourceType: 'ConceptMap', id: CM_ID })).toEqual(before.cm);
-    expect(((await anonymous.history({ resourceType: 'CodeSystem', id: CS_ID })) as Bundle).entry?.map((e) => e.response?.etag)).toEqual(before.history);
+    expect(((await anonymous.history({ resourceType: 'CodeSystem', id: CS_ID })) as unknown as Bundle).entry?.map((e) => e.response?.etag)).toEqual(before.history);
     expect((await failure(anonymous.read({ resourceType: 'CodeSystem', id: extra.id! }))).status).toBe(410);
     const offer = (await anonymous.operation({ resourceType: 'ConceptMap', name: '$translate', method: 'GET', input: { system: CS_URL, code: '101-KOL' } })) as Parameters;
     expect(matchCodes(offer)).toEqual(KOL_TARGETS);
-    const v3 = (await client101.update({ resourceType: 'CodeSystem', id: CS_ID, body: before.cs, options: { headers: { 'If-Match': 'W/"2"' } } })) as CodeSystem;
+    const v3 = (await client101.update({ resourceType: 'CodeSystem', id: CS_ID, body: clientBody(before.cs), options: { headers: { 'If-Match': 'W/"2"' } } })) as unknown as CodeSystem;
     expect(v3.meta?.versionId).toBe('3');
   });
 });

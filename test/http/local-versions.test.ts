@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
-import { failure, useRunningServer } from '../support/server';
+import { clientBody, failure, useRunningServer } from '../support/server';
 import { param } from '../support/parameters';
 
 /**
@@ -148,19 +148,19 @@ describe('local versions kept (fhir-kit-client)', () => {
     const client = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${token}` } });
     const { cs, cm } = v1();
     delete cm.date;
-    await client.update({ resourceType: 'CodeSystem', id: cs.id!, body: cs });
-    const written = await client.update({ resourceType: 'ConceptMap', id: cm.id!, body: cm }) as ConceptMap;
+    await client.update({ resourceType: 'CodeSystem', id: cs.id!, body: clientBody(cs) });
+    const written = await client.update({ resourceType: 'ConceptMap', id: cm.id!, body: clientBody(cm) }) as unknown as ConceptMap;
     const today = written.meta!.lastUpdated!.slice(0, 10);
     const params = { url: CM_URL, system: CS_URL, code: '101-BOLD' };
-    const now = await client.operation({ name: '$translate', resourceType: 'ConceptMap', method: 'get', input: { ...params, date: today } }) as Parameters;
+    const now = await client.operation({ name: '$translate', resourceType: 'ConceptMap', method: 'GET', input: { ...params, date: today } }) as unknown as Parameters;
     expect(originMaps(now)).toEqual([`${CM_URL}|1.0.0`]);
     const yesterday = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10);
-    const before = await failure(client.operation({ name: '$translate', resourceType: 'ConceptMap', method: 'get', input: { ...params, date: yesterday } }));
+    const before = await failure(client.operation({ name: '$translate', resourceType: 'ConceptMap', method: 'GET', input: { ...params, date: yesterday } }));
     expect(before.status).toBe(404);
   });
 
   it("the date parameter is in $translate's OperationDefinition, based on HL7's", async () => {
-    const od = await server.client.read({ resourceType: 'OperationDefinition', id: 'ConceptMap-translate' }) as { base?: string; parameter: { name: string; documentation?: string }[] };
+    const od = await server.client.read({ resourceType: 'OperationDefinition', id: 'ConceptMap-translate' }) as unknown as { base?: string; parameter: { name: string; documentation?: string }[] };
     expect(od.base).toBe('http://hl7.org/fhir/OperationDefinition/ConceptMap-translate');
     expect(od.parameter.find((p) => p.name === 'date')?.documentation).toMatch(/in force/);
   });

@@ -279,7 +279,7 @@ describe('read', () => {
 describe('search', () => {
   // the example municipality's pick lists, derived from its local catalog (src/municipal/municipal-value-sets.ts)
   const pickLists = ['indsatser', 'tilbud', 'lokalt-katalog', 'indsatsvaelger', 'tilbud-370-KOL-REHAB']
-    .map((name) => ({ url: `http://faelles-tx.dk/fhir/kommune/370/ValueSet/${name}`, status: 'active' }));
+    .map((name): Partial<ValueSet> => ({ url: `http://faelles-tx.dk/fhir/kommune/370/ValueSet/${name}`, status: 'active' }));
   const allValueSets = () => [...[...valueSetFiles('kl'), ...valueSetFiles('catalogs'), ...valueSetFiles('examples')].map((x) => x.vs), ...pickLists];
   const search = async (resourceType: string, searchParams: Record<string, string | number>) =>
     (await server.client.search({ resourceType, searchParams })) as unknown as Bundle;

@@ -85,7 +85,7 @@ describe('scenario 2: pick common interventions grouped under niveau 1, in catal
 
   it('asked for the hierarchy (hierarchical=true), the catalog comes grouped under its niveau-1 concept, which is not to be picked', async () => {
     // excludeNested=false alone leaves a value set that lists its codes flat, as HL7's tests expect
-    for (const query of [{}, { excludeNested: 'false' }, { hierarchical: 'true', excludeNested: 'true' }]) {
+    for (const query of [{}, { excludeNested: 'false' }, { hierarchical: 'true', excludeNested: 'true' }] as Record<string, string>[]) {
       const flat = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', ...query });
       expect(flat.expansion!.contains!.every((c) => c.contains === undefined)).toBe(true);
     }

@@ -47,7 +47,7 @@ describeWithPostgres('a package loaded through one of two replicas on one Postgr
     expect((await lookupStatus(b, changes.added)).status).toBe(404);
     const token = await tokenFor({ scope: 'openid admin' });
     const loaded = await fetch(`${a.baseUrl}/$load-package`, {
-      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' }, body: archive,
+      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' }, body: archive as Uint8Array<ArrayBuffer>,
     });
     expect(loaded.status).toBe(200);
     const t0 = Date.now();
@@ -58,7 +58,7 @@ describeWithPostgres('a package loaded through one of two replicas on one Postgr
     expect((await lookupStatus(b, changes.added)).version).toBe(NEXT_FSIII_VERSION);
     // the same package through the other replica is refused: it is loaded already
     const again = await fetch(`${b.baseUrl}/$load-package`, {
-      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' }, body: archive,
+      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' }, body: archive as Uint8Array<ArrayBuffer>,
     });
     expect(again.status).toBe(409);
     c = await startServerProcess(compiled!.entry, env);
@@ -82,7 +82,7 @@ describeWithPostgres('a package loaded through one of two replicas on one Postgr
     }
     expect((await unload(a)).status).toBe(404);
     const loaded = await fetch(`${c!.baseUrl}/$load-package`, {
-      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' }, body: archive,
+      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' }, body: archive as Uint8Array<ArrayBuffer>,
     });
     expect(loaded.status).toBe(200);
     const t1 = Date.now();

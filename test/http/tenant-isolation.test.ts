@@ -10,6 +10,8 @@ import pino from 'pino';
 import request from 'supertest';
 import { type App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
+import type { StoredVersion } from '../../src/store/store';
+import type { TerminologyType } from '../../src/terminology/resource-set';
 import { FSIII, testApp } from '../support/app';
 import { CODES, localCodeSystem, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
 
@@ -212,8 +214,8 @@ describe('two servers on one store', () => {
   class RacingStore extends MemoryStore {
     private waiting: (() => void)[] = [];
     racing = true;
-    async history(...args: Parameters<MemoryStore['history']>): ReturnType<MemoryStore['history']> {
-      const answer = await super.history(...args);
+    override async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
+      const answer = await super.history(type, id);
       if (this.racing) await new Promise<void>((resolve) => {
         this.waiting.push(resolve);
         if (this.waiting.length === 2) for (const go of this.waiting.splice(0)) go();

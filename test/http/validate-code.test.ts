@@ -118,14 +118,14 @@ describe('ValueSet/$batch-validate-code', () => {
     const res = await post('ValueSet/$batch-validate-code', [
       { name: 'url', valueUri: CATALOG_119 },
       { name: 'lenient-display-validation', valueBoolean: true },
-      { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: AFKLARENDE, display: 'x' } }] } },
+      { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: AFKLARENDE, display: 'x' } }] } as Parameters },
       {
         name: 'validation', resource: {
           resourceType: 'Parameters',
           parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: AFKLARENDE, display: 'x' } }, { name: 'lenient-display-validation', valueBoolean: false }],
-        },
+        } as Parameters,
       },
-      { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'codingX', valueCoding: { system: FSIII, code: AFKLARENDE } }] } },
+      { name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'codingX', valueCoding: { system: FSIII, code: AFKLARENDE } }] } as Parameters },
     ]).expect(200);
     const results = all(res.body, 'validation').map((p) => p.resource as Parameters | OperationOutcome);
     expect(results).toHaveLength(3);

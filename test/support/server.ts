@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'fhir-kit-client';
+import type { Resource } from 'fhir/r4';
+import { Client, type FhirResource } from 'fhir-kit-client';
 import type { App } from '../../src/app';
 import type { Config } from '../../src/config';
 import { testApp } from './app';
@@ -49,6 +50,11 @@ export function useRunningServer(overrides: Partial<Config> = {}): RunningServer
     await running.close?.();
   });
   return running;
+}
+
+/** A typed resource as a request body of fhir-kit-client, whose resource type is a loose record. */
+export function clientBody(resource: Resource): FhirResource {
+  return resource as unknown as FhirResource;
 }
 
 /** What fhir-kit-client attaches to the error it throws for a non-2xx answer. */

@@ -244,7 +244,7 @@ describe('serialized expansion', () => {
     ['with designations', subtree(MOBILITY), { includeDesignations: true, includeDefinition: true }],
     ['with the definition of a value set that has an expansion of its own', {
       ...subtree(MOBILITY), description: 'Æblegrød – "quoted"',
-      contained: [{ resourceType: 'ValueSet', id: 'c', status: 'active', expansion: { identifier: 'x', timestamp: '2020-01-01', contains: [{ code: 'a' }] } }],
+      contained: [{ resourceType: 'ValueSet', id: 'c', status: 'active', expansion: { identifier: 'x', timestamp: '2020-01-01', contains: [{ code: 'a' }] } } as ValueSet],
     } as ValueSet, { includeDefinition: true }],
   ])('is byte for byte the JSON of the expansion: %s', (_, vs, request) => {
     for (let round = 0; round < 2; round++) {

@@ -34,7 +34,7 @@ function written({ resource, lastUpdated }: { resource: ConceptMap; lastUpdated:
 describe('versionInForce', () => {
   function setUp(current: ConceptMap, past: { resource: ConceptMap; lastUpdated: string }[]) {
     const history = new VersionHistory();
-    history.load(past.map(written));
+    history.load(past.map((p) => written(p)));
     history.record(current, current.meta?.lastUpdated);
     const registry = new TerminologyRegistry([new ResourceSet([current])], new Set(), undefined, [history.set]);
     return (date: string) => versionInForce(registry, 'ConceptMap', URL, date, (r) => history.firstWrittenOf(r))?.version;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { CodeSystem, ConceptMap, ConceptMapGroup, ValueSet } from 'fhir/r4';
 import { BasePackageLoader, createSQLJSPackageDB, DiskBasedPackageCache, LoadStatus } from 'fhir-package-loader';
 import { checkPackage } from '../../src/packages/package-check';
 import { PackageError } from '../../src/packages/package-error';
@@ -103,7 +103,7 @@ describe('code systems and value sets a package uses', () => {
   it('each one missing is a reason, naming the resource, the element and the canonical, in English and Danish', () => {
     const problems = unresolvedReferences([
       vs({ include: [{ system: fsiii().url, version: '20991231' }], exclude: [{ valueSet: ['http://example.org/ValueSet/gone'] }] }),
-      { resourceType: 'ConceptMap', url: 'http://example.org/map', status: 'active', group: [{ source: 'http://example.org/a', target: fsiii().url }] },
+      { resourceType: 'ConceptMap', url: 'http://example.org/map', status: 'active', group: [{ source: 'http://example.org/a', target: fsiii().url } as ConceptMapGroup] },
       { resourceType: 'CodeSystem', url: 'http://example.org/supplement', status: 'active', content: 'supplement', supplements: 'http://example.org/base' },
     ], served, 'p#1.0.0');
     expect(problems.map((p) => p.en)).toEqual([
@@ -183,7 +183,7 @@ describe('unloading a package (the published layer)', () => {
   }
 
   it('names what municipalities wrote against it, and what else serves the same code system keeps it resolving', () => {
-    const map: ConceptMap = { resourceType: 'ConceptMap', url: 'http://example.org/map', version: '2', status: 'active', group: [{ source: 'http://example.org/local', target: A }] };
+    const map: ConceptMap = { resourceType: 'ConceptMap', url: 'http://example.org/map', version: '2', status: 'active', group: [{ source: 'http://example.org/local', target: A } as ConceptMapGroup] };
     const written = new ResourceSet([map]);
     const { layer } = layerWith(written);
     layer.applyPackages([stored('example.a', [cs])]);

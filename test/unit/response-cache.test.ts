@@ -53,7 +53,7 @@ describe('the response cache', () => {
     cache.get('a');
     cache.set('d', body('w'.repeat(30)), 1); // 124 > 100 (besides the overheads): b, the oldest unused, goes
     expect(cache.get('b')).toBeUndefined();
-    expect(['a', 'c', 'd'].map((k) => cache.get(k)?.length)).toEqual([30, 30, 30]);
+    expect(['a', 'c', 'd'].map((k) => (cache.get(k) as Buffer | undefined)?.length)).toEqual([30, 30, 30]);
     cache.set('e', body('v'.repeat(200 + 3 * ENTRY_OVERHEAD)), 1);
     expect(cache.get('e')).toBeUndefined();
     expect(cache.size).toBe(3);

@@ -509,7 +509,7 @@ const REFERENCED = [
 ];
 
 describe('Bundles', () => {
-  const submission = () => {
+  const submission = (): Record<string, unknown>[] => {
     const wrongMapping = intervention119([fsiii(C.sygdomshaandtering), l3('370-BOLDSPIL', 'Boldspil')], { basedOn: true });
     (wrongMapping.activity as { detail: Record<string, unknown> }[])[0]!.detail.performer = [{ reference: 'urn:uuid:00000000-0000-4000-8000-000000000000' }];
     return [
