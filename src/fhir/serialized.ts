@@ -13,12 +13,8 @@ export class SerializedResource {
   /** Length of the JSON in bytes. */
   readonly byteLength: number;
 
-  /**
-   * `chunks`: the JSON, in order; their concatenation is the resource's JSON. `source`: the resource it is the JSON
-   * of, when the caller has it (read instead of parsing the JSON again; nothing may change it).
-   */
-  constructor(readonly chunks: readonly Buffer[], source?: object) {
-    this.parsed = source as Record<string, unknown> | undefined;
+  /** `chunks`: the JSON, in order; their concatenation is the resource's JSON. */
+  constructor(readonly chunks: readonly Buffer[]) {
     let n = 0;
     for (const c of chunks) n += c.length;
     this.byteLength = n;

@@ -270,8 +270,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
       const parts = result.aroundStamp();
       return cache.set(key, { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length }, generation);
     }
-    const resource = result instanceof SerializedResource ? result.resource() : result;
-    const made = (resource as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
+    const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
     if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return;
     const template = expansionTemplate(body.toString('utf8'), made.identifier, made.timestamp);
     if (template) cache.set(key, template, generation);

@@ -105,7 +105,6 @@ function sharedDeclared(declared: Declared): Declared {
 }
 const EMPTY_DECLARED: Declared = [];
 
-
 /** Records the declarations made while one code is rendered, passing them on. */
 class RecordingDeclarations extends PropertyDeclarations {
   readonly declared: [string, string | undefined, string][] = [];

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
-import { SerializedExpansion } from '../../fhir/serialized';
 import { FhirError } from '../../errors/fhir-error';
 import { canonical } from '../canonical';
 import type { ComposeOptions, ExpansionEntry } from '../compose/evaluator';
@@ -9,7 +8,7 @@ import type { LanguagePreference } from './display';
 import { buildHierarchy, countNodes, groupUnderParents, pruneToMatches, type HierarchyNode } from './hierarchy';
 import type { PropertySource } from './properties';
 import { ContainsRenderer } from './renderer';
-import { SerializedResource } from '../../fhir/serialized';
+import { SerializedExpansion } from '../../fhir/serialized';
 import { statusWarnings } from './status';
 import type { TerminologyRegistry } from '../registry';
 import { foldForSearch, TextFilter } from '../text-match';
@@ -280,7 +279,7 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
 
 /**
  * The same expansion as expandValueSet, serialized: byte for byte its JSON, assembled from each code's JSON kept
- * across answers (ContainsRenderer.renderJson) instead of an object tree made and serialized per answer — a
+ * across answers (ContainsRenderer.renderPieces) instead of an object tree made and serialized per answer — a
  * municipality's picker answers hundreds of codes.
  */
 export function serializedExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): SerializedExpansion {
