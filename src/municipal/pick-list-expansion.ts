@@ -6,6 +6,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { localTargets } from './local-targets';
 import { COMPOSE_PROPERTY_EXT, NIVEAU2_PROPERTY, NIVEAU2_PROPERTY_URI } from './municipal-value-sets';
 import { ownerOfCanonical } from './municipality';
+import { BoundedMap } from '../terminology/bounded-map';
 
 /** The properties a value set's compose asks an expansion to return when the client names none (R5 compose.property). */
 export function composeProperties(vs: ValueSet): string[] {
@@ -36,7 +37,7 @@ const MAX_SHARED_VALUES = 20_000;
  * the 98 municipalities' 196,000 codes map to a few hundred common codes).
  */
 function propertySourceOf(registry: TerminologyRegistry): PropertySource {
-  const shared = new Map<string, Niveau2Values>();
+  const shared = new BoundedMap<string, Niveau2Values>(MAX_SHARED_VALUES);
   return (entry, name) => {
     if (name !== NIVEAU2_PROPERTY) return undefined;
     if (ownerOfCanonical(entry.system) === undefined) return NO_VALUES;
@@ -49,7 +50,6 @@ function propertySourceOf(registry: TerminologyRegistry): PropertySource {
         code: NIVEAU2_PROPERTY, uri: NIVEAU2_PROPERTY_URI,
         value: { valueCoding: { system: t.system, code: t.code, ...(t.display ? { display: t.display } : {}) } },
       }));
-      if (shared.size >= MAX_SHARED_VALUES) shared.clear();
       shared.set(key, values);
     }
     return values;

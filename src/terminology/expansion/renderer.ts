@@ -3,6 +3,7 @@ import { LocatingEntry, type ExpansionEntry } from '../compose/result';
 import { chooseDisplay, designationWanted, type LanguagePreference } from './display';
 import type { HierarchyNode } from './hierarchy';
 import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsProperty, type PropertySource } from './properties';
+import { BoundedMap } from '../bounded-map';
 
 /** R4 carries the R5 expansion property elements as these extensions. */
 export const EXPANSION_PROPERTY_EXT = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property';
@@ -38,8 +39,8 @@ interface RenderedCode {
  * 98 municipalities' pickers alone are some 200,000 codes. The rendered objects are shared between answers, so
  * nothing may change them.
  */
-const renderedCodes = new Map<ExpansionEntry, Map<string, RenderedCode>>();
 const MAX_RENDERED_CODES = 20_000;
+const renderedCodes = new BoundedMap<ExpansionEntry, Map<string, RenderedCode>>(MAX_RENDERED_CODES);
 
 /** A number per property source, for the render options key (a source must give the same values for the same entry). */
 const sourceIds = new WeakMap<PropertySource, number>();
@@ -53,6 +54,7 @@ function optionsKey(o: RenderOptions): string {
   return `${languages}|${o.includeDesignations ? 1 : 0}${o.withVersion ? 1 : 0}|${o.designations.join(',')}|${o.properties.join(',')}|${source}`;
 }
 let sourceCount = 0;
+/** The options come from the request (languages, properties): a few sets of them are kept per code, not any number. */
 const MAX_OPTION_SETS = 8;
 
 type Declared = RenderedCode['declared'];
@@ -78,26 +80,23 @@ const MAX_RENDERED_CHARS = 64 * 1024 * 1024;
 let renderedChars = 0;
 
 /** The shared parts: one string per distinct text. */
-const sharedParts = new Map<string, string>();
-const MAX_SHARED_PARTS = 50_000;
+const sharedParts = new BoundedMap<string, string>(50_000);
 
 function sharedPart(text: string): string {
   const kept = sharedParts.get(text);
   if (kept !== undefined) return kept;
-  if (sharedParts.size >= MAX_SHARED_PARTS) sharedParts.clear();
   sharedParts.set(text, text);
   return text;
 }
 
 /** The declarations codes make are mostly the same few lists (a local code: type, status, niveau2): one copy of each. */
-const declaredLists = new Map<string, Declared>();
+const declaredLists = new BoundedMap<string, Declared>(1000);
 
 function sharedDeclared(declared: Declared): Declared {
   if (declared.length === 0) return EMPTY_DECLARED;
   const key = declared.map((d) => d.join('\u0000')).join('\u0001');
   let shared = declaredLists.get(key);
   if (!shared) {
-    if (declaredLists.size >= 1000) declaredLists.clear();
     shared = declared;
     declaredLists.set(key, shared);
   }
@@ -190,12 +189,9 @@ export class ContainsRenderer {
     const recording = new RecordingDeclarations(this.declarations);
     const contains = this.renderCode(e, recording);
     if (!perOptions) {
-      if (renderedCodes.size >= MAX_RENDERED_CODES) renderedCodes.clear();
-      perOptions = new Map();
+      perOptions = new BoundedMap(MAX_OPTION_SETS);
       renderedCodes.set(e, perOptions);
     }
-    // the options come from the request (languages, properties): keep a few sets of them per code, not any number
-    if (perOptions.size >= MAX_OPTION_SETS) perOptions.clear();
     perOptions.set(this.key, { contains, declared: recording.declared });
     return contains;
   }

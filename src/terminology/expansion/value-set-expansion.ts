@@ -12,6 +12,7 @@ import { SerializedExpansion } from '../../fhir/serialized';
 import { statusWarnings } from './status';
 import type { TerminologyRegistry } from '../registry';
 import { foldForSearch, TextFilter } from '../text-match';
+import { BoundedMap } from '../bounded-map';
 
 /** What a client asked of an expansion, already checked; nothing here knows of HTTP or Parameters. */
 export interface ExpansionRequest {
@@ -88,14 +89,13 @@ function selectEntries(evaluated: IndexedComposeResult, request: ExpansionReques
   if (!request.activeOnly && !request.excludeNotForUI && !request.textFilter) return evaluated.entries;
   let perEvaluation = selections.get(evaluated);
   if (!perEvaluation) {
-    perEvaluation = new Map();
+    perEvaluation = new BoundedMap(MAX_SELECTIONS);
     selections.set(evaluated, perEvaluation);
   }
   const key = `${request.activeOnly ? 1 : 0}${request.excludeNotForUI ? 1 : 0}${request.textFilter ?? ''}`;
   let entries = perEvaluation.get(key);
   if (!entries) {
     entries = findEntries(evaluated, request);
-    if (perEvaluation.size >= MAX_SELECTIONS) perEvaluation.clear();
     perEvaluation.set(key, entries);
   }
   return entries;

@@ -7,6 +7,7 @@ import { versionMatches } from '../versions';
 import type { IssueCollector } from '../issue-collector';
 import { msg } from './messages';
 import type { ValidationOptions } from './options';
+import { BoundedMap } from '../bounded-map';
 
 /** Content modes whose concepts can be checked: complete, or incomplete (fragment, example). */
 const CHECKABLE = new Set(['complete', 'fragment', 'example', undefined]);
@@ -20,7 +21,7 @@ function addToPath(path: string, name: string): string {
  * generation): a value set's includes are resolved on every request. At most MAX_RESOLVED (emptied when full), as
  * the urls and versions come from requests.
  */
-const resolved = new WeakMap<TerminologyRegistry, { generation: number; byKey: Map<string, CodeSystem | null> }>();
+const resolved = new WeakMap<TerminologyRegistry, { generation: number; byKey: BoundedMap<string, CodeSystem | null> }>();
 const MAX_RESOLVED = 10_000;
 
 /**
@@ -63,8 +64,8 @@ export class CodeSystemAccess {
   findResource(url: string, version?: string, applyRules = true): CodeSystem | undefined {
     const v = applyRules ? this.versionFor(url, version) : version || undefined;
     let known = resolved.get(this.registry);
-    if (known?.generation !== this.registry.generation || known.byKey.size >= MAX_RESOLVED) {
-      known = { generation: this.registry.generation, byKey: new Map() };
+    if (known?.generation !== this.registry.generation) {
+      known = { generation: this.registry.generation, byKey: new BoundedMap(MAX_RESOLVED) };
       resolved.set(this.registry, known);
     }
     const key = v === undefined ? url : `${url}\u0000${v}`;

@@ -1,5 +1,6 @@
 import type { CodeSystem, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty, ValueSet } from 'fhir/r4';
 import type { CodeSystemProvider, Concept, ConceptStatus } from '../provider';
+import { BoundedMap } from '../../bounded-map';
 
 /** A concept of a code system defined by a grammar: made when its code is first parsed, with no hierarchy. */
 export interface GrammarConcept extends Concept {
@@ -25,7 +26,7 @@ export abstract class GrammarCodeSystemProvider implements CodeSystemProvider {
   readonly version?: string;
   readonly caseSensitive = true;
   readonly propertyDefinitions: readonly CodeSystemProperty[];
-  private readonly parsed = new Map<string, GrammarConcept | null>();
+  private readonly parsed = new BoundedMap<string, GrammarConcept | null>(MAX_CACHED);
   private baseList?: GrammarConcept[];
 
   constructor(readonly resource: CodeSystem, readonly supplements: readonly CodeSystem[], readonly grammarBase: string) {
@@ -49,7 +50,6 @@ export abstract class GrammarCodeSystemProvider implements CodeSystemProvider {
     let hit = this.parsed.get(code);
     if (hit === undefined) {
       hit = this.parse(code) ?? null;
-      if (this.parsed.size >= MAX_CACHED) this.parsed.clear();
       this.parsed.set(code, hit);
     }
     return hit ?? undefined;
