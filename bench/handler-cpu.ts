@@ -6,8 +6,10 @@
  * pool, a few passes, and reports the process CPU per call. It also prints a hash of every answer (an expansion's
  * identifier and timestamp left out), so a change can show its answers are byte for byte the same.
  *
- * Options: --passes N (default 3), --only id,id (scenario ids), --dump DIR (write each pool's answers there),
- * --profile DIR (a CPU profile of each pool's timed passes, for Chrome DevTools).
+ * Options: --passes N (default 3), --only id,id (scenario ids: the varied-traffic ones by default; any GET scenario of
+ * `npm run bench` can be named), --dump DIR (write each pool's answers there), --profile DIR (a CPU profile of each
+ * pool's timed passes, for Chrome DevTools), --scaled (the 98 municipalities' dataset of `npm run bench`, generated
+ * into a temporary folder and removed at the end).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -23,7 +25,8 @@ import type { OperationContext } from '../src/operations/context';
 import { MemoryStore } from '../src/store/memory-store';
 import { loadTerminology } from '../src/terminology/loader';
 import { closeClient } from './client';
-import { discover, type ScenarioContext } from './scenarios';
+import { createScaledDataset, type ScaledDataset } from './dataset';
+import { discover, localMapsOf, SCENARIOS, type ScenarioContext } from './scenarios';
 import { VARIED_SCENARIOS } from './varied-scenarios';
 
 function option(name: string, fallback: string): string {
@@ -35,6 +38,7 @@ const PASSES = Number(option('passes', '3'));
 const ONLY = option('only', '').split(',').filter(Boolean);
 const DUMP = option('dump', '');
 const PROFILE = option('profile', '');
+const SCALED = process.argv.includes('--scaled');
 const BASE = '/fhir';
 
 function callOf(p: string, context: OperationContext): OperationCall {
@@ -53,16 +57,28 @@ function comparable(a: BytesAnswer): string {
   return `${a.status} ${text.replace(/"identifier":"urn:uuid:[0-9a-f-]+","timestamp":"[^"]+"/, '"identifier":…,"timestamp":…')}`;
 }
 
-async function main(): Promise<void> {
-  const root = projectRoot();
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent', TERMINOLOGY_DIR: path.join(root, 'terminology'), LOAD_EXAMPLES: 'true' }), responseCacheEntries: 0 };
+async function startApp(terminologyDir: string) {
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', TERMINOLOGY_DIR: terminologyDir, LOAD_EXAMPLES: 'true' }), responseCacheEntries: 0 };
   const published = loadTerminology(config.terminologyDir, { includeExamples: true });
   const app = await createApp({ config, store: new MemoryStore(), logger: pino({ level: 'silent' }), published });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
-  const port = (server.address() as AddressInfo).port;
+  return { app, server, port: (server.address() as AddressInfo).port, config };
+}
+
+async function main(): Promise<void> {
+  const root = projectRoot();
+  let scaled: ScaledDataset | undefined;
+  if (SCALED) {
+    const probe = await startApp(path.join(root, 'terminology'));
+    const targets = (await discover(probe.port, BASE)).interventions;
+    probe.server.close();
+    scaled = createScaledDataset(path.join(root, 'terminology'), targets);
+    process.on('exit', () => scaled?.remove());
+  }
+  const { app, server, port, config } = await startApp(scaled?.dir ?? path.join(root, 'terminology'));
   const found = await discover(port, BASE);
-  const ctx: ScenarioContext = { ...found, port, base: BASE, localMaps: found.example370 ? [found.example370] : [] };
+  const ctx: ScenarioContext = { ...found, port, base: BASE, localMaps: scaled ? localMapsOf(scaled.municipalities) : found.example370 ? [found.example370] : [] };
   const invoker = createInvoker({ registry: app.registry, cacheEntries: 0 });
   const context: OperationContext = {
     registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: config.maxExpansionSize, timeBudgetMs: config.operationTimeBudgetMs },
@@ -71,8 +87,8 @@ async function main(): Promise<void> {
   if (DUMP) fs.mkdirSync(DUMP, { recursive: true });
   // every pool first: the timed passes keep the event loop busy, and the HTTP client's idle connections with it
   const pools: { id: string; calls: OperationCall[] }[] = [];
-  for (const scenario of VARIED_SCENARIOS) {
-    if (ONLY.length > 0 && !ONLY.includes(scenario.id)) continue;
+  const scenarios = ONLY.length === 0 ? VARIED_SCENARIOS : [...VARIED_SCENARIOS, ...SCENARIOS].filter((s, i, all) => ONLY.includes(s.id) && all.indexOf(s) === i);
+  for (const scenario of scenarios) {
     const prepared = await scenario.prepare(ctx);
     if (prepared.kind === 'load') pools.push({ id: scenario.id, calls: prepared.paths.map((p) => callOf(p, context)) });
   }
