@@ -27,7 +27,7 @@ import { createInvoker, errorAnswer } from './operations/invoke';
 import type { ResponseCache } from './operations/response-cache';
 import { submissionValidation } from './profile-validation';
 import { ValidationWarmUp } from './profile-validation/warm-up';
-import { bearerToken, createTokenVerifier } from './auth/verifier';
+import { bearerToken, createTokenVerifier, type Principal } from './auth/verifier';
 import { sharedFhirSchemaValidator } from './fhir/schema-validator';
 import { MunicipalValueSetLayer } from './municipal/municipal-layer';
 import { checkPublishedLocalCatalogs } from './municipal/published-check';
@@ -139,23 +139,29 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   };
   const firstWritten = (resource: Parameters<VersionHistory['firstWrittenOf']>[0]) => history.firstWrittenOf(resource);
   const closures = { store, limits: config.closureLimits };
-  const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => ({
-    registry,
-    acceptLanguages: acceptLanguages(req),
-    limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
-    baseUrl: baseUrlOf(req),
-    firstWritten,
-    closures,
-    services,
-    viewer: async () => {
+  const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => {
+    // the caller's token is verified once per request, whether the operation asks who views or who writes
+    let verified: Promise<Principal> | undefined;
+    const principal = (): Promise<Principal> => {
       const header = req.headers.authorization;
-      return typeof header === 'string' && header !== '' ? verifier.verify(bearerToken(header)) : undefined;
-    },
-    caller: res && {
-      principal: () => verifier.verify(bearerToken(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined)),
-      gate: () => writeGate(res as Response),
-    },
-  });
+      verified ??= verifier.verify(bearerToken(typeof header === 'string' ? header : undefined));
+      return verified;
+    };
+    return {
+      registry,
+      acceptLanguages: acceptLanguages(req),
+      limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
+      baseUrl: baseUrlOf(req),
+      firstWritten,
+      closures,
+      services,
+      viewer: async () => {
+        const header = req.headers.authorization;
+        return typeof header === 'string' && header !== '' ? principal() : undefined;
+      },
+      caller: res && { principal, gate: () => writeGate(res as Response) },
+    };
+  };
 
   let shuttingDown = false;
   app.beginShutdown = () => {
