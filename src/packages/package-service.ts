@@ -93,6 +93,16 @@ export class PackageService {
     }));
   }
 
+  /**
+   * When `name#version` was last taken out of service, if that is the last thing done to it: the newest successful
+   * load or unload in the audit log (shared by every replica, kept across restarts) is an unload.
+   */
+  async unloadedAt(name: string, version: string): Promise<string | undefined> {
+    const events = await this.deps.store.searchAudit({ entity: `${name}#${version}`, count: 100 });
+    const last = events.find((e) => e.outcome === '0' && (e.subtype?.[0]?.display === '$load-package' || e.subtype?.[0]?.display === '$unload-package'));
+    return last?.subtype?.[0]?.display === '$unload-package' ? last.recorded : undefined;
+  }
+
   /** Records a request refused before it reached the service (403: a token without the admin scope), as a write's refusal is. */
   async recordRefusal(operation: 'load-package' | 'unload-package', actor: PackageActor, label: string, error: unknown): Promise<void> {
     await this.deps.store.recordAudit(auditOfPackage(actor.principal, operation, { label, resources: [] }, error)).catch(() => undefined);

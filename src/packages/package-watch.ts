@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { PackageError } from './package-error';
+import { readPackageTarball } from './package-reader';
 import type { PackageService } from './package-service';
 import type { PublishedLayer } from './published-layer';
 
@@ -16,6 +17,8 @@ export interface ScanResult {
   /** Loaded already (by this server, another replica, or an earlier start). */
   known: string[];
   refused: string[];
+  /** Taken out of service by `$unload-package` after the file was last written: left alone until it is written again. */
+  unloaded: string[];
   /** Seen for the first time or still changing: taken at a later scan, once unchanged. */
   waiting: string[];
 }
@@ -23,6 +26,7 @@ export interface ScanResult {
 interface Seen {
   /** size and mtime: a file still being copied changes between scans. */
   stamp: string;
+  mtimeMs: number;
   /** Set once tried: the stamp and the packages served then (a refused one is tried again when either changes). */
   tried?: { stamp: string; served: string; loaded: boolean };
 }
@@ -33,7 +37,8 @@ interface Seen {
  * would: checked whole, kept in the store, followed by every replica, recorded in the audit log. One loaded already
  * (e.g. by another replica watching the same folder, or before a restart) is passed over quietly; one refused is
  * logged with every reason and left alone, and tried again only when the file changes or another package is loaded
- * (it may have waited for a dependency). Files are never moved or deleted.
+ * (it may have waited for a dependency). One an administrator unloaded after the file was written stays unloaded,
+ * after restarts and on every replica, until the file is written again (a new copy). Files are never moved or deleted.
  */
 export class PackageFolderWatch {
   private readonly seen = new Map<string, Seen>();
@@ -70,7 +75,7 @@ export class PackageFolderWatch {
 
   private async scanNow(): Promise<ScanResult> {
     const { dir, logger } = this.deps;
-    const result: ScanResult = { loaded: [], known: [], refused: [], waiting: [] };
+    const result: ScanResult = { loaded: [], known: [], refused: [], unloaded: [], waiting: [] };
     const names = fs.readdirSync(dir).filter((f) => /\.tgz$/i.test(f) && !f.startsWith('.')).sort();
     for (const gone of [...this.seen.keys()].filter((f) => !names.includes(f))) this.seen.delete(gone);
     const ready: string[] = [];
@@ -85,7 +90,7 @@ export class PackageFolderWatch {
       const stamp = `${stat.size} ${stat.mtimeMs}`;
       const before = this.seen.get(name);
       if (!before || before.stamp !== stamp) {
-        this.seen.set(name, { stamp });
+        this.seen.set(name, { stamp, mtimeMs: stat.mtimeMs });
         result.waiting.push(name);
         continue;
       }
@@ -99,7 +104,7 @@ export class PackageFolderWatch {
         const entry = this.seen.get(name)!;
         const served = this.served();
         if (entry.tried && entry.tried.stamp === entry.stamp && (entry.tried.loaded || entry.tried.served === served)) continue;
-        const outcome = await this.load(name);
+        const outcome = await this.load(name, entry.mtimeMs);
         // a failure of the server (the store unreachable …) is tried again at the next scan
         entry.tried = outcome === 'failed' ? undefined : { stamp: entry.stamp, served: this.served(), loaded: outcome !== 'refused' };
         result[outcome === 'failed' ? 'refused' : outcome].push(name);
@@ -115,7 +120,7 @@ export class PackageFolderWatch {
     return result;
   }
 
-  private async load(name: string): Promise<'loaded' | 'known' | 'refused' | 'failed'> {
+  private async load(name: string, mtimeMs: number): Promise<'loaded' | 'known' | 'refused' | 'unloaded' | 'failed'> {
     const { dir, service, logger } = this.deps;
     const file = path.join(dir, name);
     let bytes: Buffer;
@@ -126,6 +131,13 @@ export class PackageFolderWatch {
       return 'refused';
     }
     try {
+      const unloaded = await this.unloadedSinceWritten(bytes, name, mtimeMs);
+      if (unloaded) {
+        this.lastReasons.delete(name);
+        logger.info({ file, package: unloaded.id }, `PACKAGES_WATCH: ${name} is ${unloaded.id}, which was unloaded at ${unloaded.at}, after the file was ` +
+          'written; it is left alone until the file is written again');
+        return 'unloaded';
+      }
       const pkg = await service.load(bytes, name, { principal: WATCH_PRINCIPAL });
       this.lastReasons.delete(name);
       logger.info({ file, package: `${pkg.name}#${pkg.version}`, resources: pkg.resources.length }, `PACKAGES_WATCH: ${name} loaded as ${pkg.name}#${pkg.version}`);
@@ -143,5 +155,13 @@ export class PackageFolderWatch {
       this.lastReasons.set(name, e instanceof PackageError ? e.problems : [e.message]);
       return 'refused';
     }
+  }
+
+  /** The package's name#version and when it was unloaded, when that was after the file was written. */
+  private async unloadedSinceWritten(bytes: Buffer, name: string, mtimeMs: number): Promise<{ id: string; at: string } | undefined> {
+    const manifest = (await readPackageTarball(bytes, name)).manifest as { name?: unknown; version?: unknown } | null;
+    if (typeof manifest?.name !== 'string' || typeof manifest.version !== 'string') return undefined; // refused by the load, with its reasons
+    const at = await this.deps.service.unloadedAt(manifest.name, manifest.version);
+    return at !== undefined && Date.parse(at) > mtimeMs ? { id: `${manifest.name}#${manifest.version}`, at } : undefined;
   }
 }

@@ -61,13 +61,13 @@ describe('PACKAGES_WATCH', () => {
   it('loads a .tgz put in the folder once it is complete (unchanged since the last scan); the loader is in the audit log', async () => {
     fs.writeFileSync(path.join(dir, 'a.tgz'), await writePackageTarball({ name: 'example.watched', version: '1.0.0' }, [codeSystemA]));
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a package');
-    expect(await app.packageWatch!.scan()).toEqual({ loaded: [], known: [], refused: [], waiting: ['a.tgz'] });
+    expect(await app.packageWatch!.scan()).toEqual({ loaded: [], known: [], refused: [], unloaded: [], waiting: ['a.tgz'] });
     expect(await served(A_URL)).toBe(false);
     expect((await app.packageWatch!.scan()).loaded).toEqual(['a.tgz']);
     expect(await served(A_URL)).toBe(true);
     expect(lines.some((l) => l.msg.includes('a.tgz loaded as example.watched#1.0.0'))).toBe(true);
     // nothing more to do; the file stays where it is
-    expect(await app.packageWatch!.scan()).toEqual({ loaded: [], known: [], refused: [], waiting: [] });
+    expect(await app.packageWatch!.scan()).toEqual({ loaded: [], known: [], refused: [], unloaded: [], waiting: [] });
     expect(fs.existsSync(path.join(dir, 'a.tgz'))).toBe(true);
     const admin = await tokenFor({ scope: 'openid admin' });
     const events = ((await request(app).get('/fhir/AuditEvent?entity=example.watched%231.0.0').set('Authorization', `Bearer ${admin}`).expect(200)).body as Bundle)
@@ -109,8 +109,36 @@ describe('PACKAGES_WATCH', () => {
     await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${admin}`).type('application/gzip').send(archive).expect(200);
     fs.writeFileSync(path.join(dir, 'a.tgz'), archive);
     await app.packageWatch!.scan();
-    expect(await app.packageWatch!.scan()).toEqual({ loaded: [], known: ['a.tgz'], refused: [], waiting: [] });
+    expect(await app.packageWatch!.scan()).toEqual({ loaded: [], known: ['a.tgz'], refused: [], unloaded: [], waiting: [] });
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+  });
+
+  it('leaves a package an administrator unloaded alone, after a restart too, until its file is written again', async () => {
+    const store = new MemoryStore();
+    app = await watchedApp(store);
+    const file = path.join(dir, 'a.tgz');
+    fs.writeFileSync(file, await writePackageTarball({ name: 'example.watched', version: '1.0.0' }, [codeSystemA]));
+    fs.utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    await app.packageWatch!.scan();
+    expect((await app.packageWatch!.scan()).loaded).toEqual(['a.tgz']);
+    const admin = await tokenFor({ scope: 'openid admin' });
+    await request(app).post('/fhir/$unload-package').set('Authorization', `Bearer ${admin}`).type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'example.watched' }, { name: 'version', valueString: '1.0.0' }] }).expect(200);
+    expect(await served(A_URL)).toBe(false);
+
+    const restarted = await watchedApp(store);
+    await restarted.packageWatch!.scan();
+    expect(await restarted.packageWatch!.scan()).toEqual({ loaded: [], known: [], refused: [], unloaded: ['a.tgz'], waiting: [] });
+    expect(await served(A_URL, restarted)).toBe(false);
+    expect(lines.some((l) => l.msg.includes('a.tgz is example.watched#1.0.0, which was unloaded at'))).toBe(true);
+    // not looked at again while the file stays as it is
+    expect((await restarted.packageWatch!.scan()).unloaded).toEqual([]);
+
+    // a new copy of the file is loaded again
+    fs.utimesSync(file, new Date(), new Date(Date.now() + 1000));
+    await restarted.packageWatch!.scan();
+    expect((await restarted.packageWatch!.scan()).loaded).toEqual(['a.tgz']);
+    expect(await served(A_URL, restarted)).toBe(true);
   });
 
   it('scans on its own once started', async () => {
