@@ -8,7 +8,8 @@ import { type CodedValue, issuePathOf, validateCodedValue } from './concept-chec
 import { ValidationContext } from './context';
 import { msg } from './messages';
 import type { ValidationOptions } from './options';
-import { PrepareProblem, ValueSetChecker } from './vs-checker';
+import { PrepareProblem, prepareOnce, prepareValueSet } from './prepared-value-set';
+import { ValueSetChecker } from './vs-checker';
 
 export type { CodedValue, ValidationMode } from './concept-check';
 
@@ -29,9 +30,9 @@ export class CodeValidator {
       const s = ext.url === VS_SUPPLEMENT ? ext.valueCanonical ?? ext.valueUri ?? ext.valueString : undefined;
       if (s) ctx.requiredSupplements.add(s);
     }
-    const checker = new ValueSetChecker(ctx, valueSet);
+    let checker: ValueSetChecker;
     try {
-      checker.prepare();
+      checker = new ValueSetChecker(ctx, prepareValueSet(ctx, valueSet));
       checker.checkSupplementsUsed();
     } catch (e) {
       if (e instanceof PrepareProblem) return this.problemResult(ctx, e, value);
@@ -64,7 +65,7 @@ export class CodeValidator {
       status: 'active',
       compose: { include: [{ system: cs.url, ...(cs.version ? { version: cs.version } : {}) }] },
     };
-    const checker = new ValueSetChecker(ctx, vs, true);
+    const checker = new ValueSetChecker(ctx, prepareOnce(ctx, vs), true);
     ctx.noteSupplements(provider);
     try {
       checker.checkSupplementsUsed();

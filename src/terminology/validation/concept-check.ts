@@ -79,7 +79,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
       noCode = true;
       return;
     }
-    const vsImpliedVersion = highestIncludeVersion(checker, c.system);
+    const vsImpliedVersion = checker.prepared.highestIncludeVersion(c.system);
     const coding = new CodingState();
     const v = checker.check(path, c.system, c.version, c.code, state, coding, c.display);
     if (coding.impliedSystem) impliedSystem = coding.impliedSystem;
@@ -226,11 +226,6 @@ function addCatalogAdvice(ctx: ValidationContext, state: ValidationState): void 
       state.message(m);
     }
   }
-}
-
-function highestIncludeVersion(checker: ValueSetChecker, system: string | undefined): string | undefined {
-  const versions = (checker.valueSet.compose?.include ?? []).filter((inc) => inc.system === system && inc.version).map((inc) => inc.version!);
-  return versions.sort().pop();
 }
 
 /** The coding's system is not a code system this server knows (or not in that version). */

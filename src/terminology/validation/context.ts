@@ -32,6 +32,16 @@ export class ValidationContext {
     for (const s of this.requiredSupplements) if (hasSupplement(provider, s)) this.usedSupplements.add(s);
   }
 
+  /**
+   * What finding a code system depends on besides the catalogs: the version rules and supplements of the request
+   * (and of the value sets it meets); '' for most requests.
+   */
+  resolutionKey(): string {
+    const options = this.options;
+    if (options.versionRules.length === 0 && options.supplements.size === 0 && this.requiredSupplements.size === 0) return '';
+    return JSON.stringify([options.versionRules, [...options.supplements], [...this.requiredSupplements]]);
+  }
+
   unusedSupplements(): string[] {
     return [...this.requiredSupplements].filter((s) => !this.usedSupplements.has(s));
   }

@@ -5,6 +5,7 @@ import { conceptInactive, conceptStatus } from './concept-status';
 import type { ValidationContext, ValidationState } from './context';
 import type { Designations } from './designations';
 import { msg } from './messages';
+import { compiledFilters } from './prepared-value-set';
 
 const VS_DEPRECATED = 'http://hl7.org/fhir/StructureDefinition/valueset-deprecated';
 const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
@@ -21,7 +22,6 @@ export class IncludeMembership {
     private readonly ctx: ValidationContext,
     private readonly valueSet: ValueSet,
     private readonly vurl: string,
-    private readonly filtersOf: (provider: CodeSystemProvider, inc: ValueSetComposeInclude) => Predicate[],
   ) {}
 
   private excludeInactives(): boolean {
@@ -86,7 +86,7 @@ export class IncludeMembership {
     if (inc.filter?.length) {
       const concept = provider.locate(code);
       if (!concept) return false;
-      const predicates = this.filtersOf(provider, inc);
+      const predicates = compiledFilters(provider, inc);
       if (!predicates.every((p) => p(concept))) {
         if (report) this.explainCanonical(provider, concept, inc, state);
         return false;

@@ -26,6 +26,8 @@ const EXPANSION_PARAMETER_EXTENSIONS = new Set([
   'http://hl7.org/fhir/tools/StructureDefinition/valueset-expansion-parameter',
 ]);
 
+const NO_RULES: readonly VersionRule[] = Object.freeze([]);
+
 function asBoolean(value: string | boolean): boolean {
   return value === true || value === 'true';
 }
@@ -120,8 +122,8 @@ export class ValidationOptions {
     }
   }
 
-  rulesFor(url: string): VersionRule[] {
-    return this.versionRules.filter((r) => r.url === url);
+  rulesFor(url: string): readonly VersionRule[] {
+    return this.versionRules.length === 0 ? NO_RULES : this.versionRules.filter((r) => r.url === url);
   }
 
   /** The languages displays are chosen and checked in: displayLanguage, else Accept-Language (or the value set's). */
