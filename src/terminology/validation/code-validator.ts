@@ -1,5 +1,6 @@
 import type { CodeSystem, Parameters, ValueSet } from 'fhir/r4';
-import { operationOutcome, issue } from '../../errors/operation-outcome';
+import { outcomeIssue } from '../../errors/issue';
+import { operationOutcome } from '../../errors/operation-outcome';
 import { ParametersBuilder } from '../../fhir/parameters';
 import type { TerminologyRegistry } from '../registry';
 import { presentVersionList } from '../versions';
@@ -109,11 +110,10 @@ export class CodeValidator {
     out.string('message', problem.message);
     if (problem.unknownSystem) out.add({ name: 'x-caused-by-unknown-system', valueCanonical: problem.unknownSystem });
     const txIssueType = problem.issueCode === 'not-found' ? 'not-found' : 'invalid-data';
-    const found = issue({
+    const found = outcomeIssue({
       severity, code: problem.issueCode, txIssueType, text: problem.message, messageId: problem.messageId,
       expression: expression ? [expression] : undefined,
-    });
-    if (!withLocation) delete found.location;
+    }, 'en', withLocation);
     out.resource('issues', operationOutcome([found]));
     return out.build();
   }

@@ -29,6 +29,7 @@ export class ValidationContext {
 
   /** Records the required supplements a code system carries. */
   noteSupplements(provider: CodeSystemProvider): void {
+    if (this.requiredSupplements.size === 0) return;
     for (const s of this.requiredSupplements) if (hasSupplement(provider, s)) this.usedSupplements.add(s);
   }
 

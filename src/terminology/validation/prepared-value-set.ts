@@ -41,6 +41,8 @@ export interface PreparedInclude {
 export class PreparedValueSet {
   /** The imported value sets, by the canonical they were pinned to (`url|version`, or `#id` for a contained one). */
   readonly imports = new Map<string, PreparedValueSet>();
+  /** The imported value sets by the reference as the compose gives it, with the resolution key they were pinned under. */
+  readonly importsByRef = new Map<string, { prepared: PreparedValueSet; resolvedWith: string }>();
   /** The includes in the order they are checked: of one system, the newer version before the older. */
   readonly includes: PreparedInclude[] = [];
   readonly excludes: PreparedInclude[] = [];
@@ -182,13 +184,17 @@ function prepareInto(ctx: ValidationContext, prepared: PreparedValueSet, prepara
 function prepareInclude(ctx: ValidationContext, prepared: PreparedValueSet, preparation: Preparation, inc: ValueSetComposeInclude,
   path: string): PreparedInclude {
   for (const ref of inc.valueSet ?? []) {
+    const resolvedWith = ctx.resolutionKey();
     const key = pinnedReference(ctx, ref);
-    if (prepared.imports.has(key)) continue;
-    const other = findValueSet(ctx, prepared.valueSet, ref);
-    if (!other) throw new PrepareProblem(msg.valueSetNotFound(key), 'not-found');
-    const child = new PreparedValueSet(other);
-    prepareInto(ctx, child, preparation);
-    prepared.imports.set(key, child);
+    let child = prepared.imports.get(key);
+    if (!child) {
+      const other = findValueSet(ctx, prepared.valueSet, ref);
+      if (!other) throw new PrepareProblem(msg.valueSetNotFound(key), 'not-found');
+      child = new PreparedValueSet(other);
+      prepareInto(ctx, child, preparation);
+      prepared.imports.set(key, child);
+    }
+    prepared.importsByRef.set(ref, { prepared: child, resolvedWith });
   }
   const resolvedWith = ctx.resolutionKey();
   const provider = inc.system ? ctx.access.find(inc.system, inc.version) : undefined;

@@ -63,7 +63,8 @@ export class ValueSetChecker {
 
   /** The checker of a value set an include imports. */
   private importedChecker(ref: string): ValueSetChecker {
-    const prepared = this.prepared.imports.get(pinnedReference(this.ctx, ref));
+    const byRef = this.prepared.importsByRef.get(ref);
+    const prepared = byRef?.resolvedWith === this.resolution ? byRef.prepared : this.prepared.imports.get(pinnedReference(this.ctx, ref));
     if (!prepared) throw new FhirError(500, 'exception', `Value set ${ref} was not prepared`);
     return this.checkerOf(prepared);
   }
