@@ -68,8 +68,9 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
   let impliedSystem: string | undefined;
   const reportedUnknownCodes = new Set<string>();
 
-  value.codings.forEach((c, i) => {
-    if (noCode) return;
+  for (let i = 0; i < value.codings.length; i++) {
+    const c = value.codings[i]!;
+    if (noCode) break;
     checkTimeBudget(); // a CodeableConcept may carry as many codings as the body has room for
     const path = mode === 'codeableConcept' ? `${issuePath}.coding[${i}]` : issuePath;
     if (!c.code) {
@@ -77,7 +78,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
       state.message(text);
       issues.add({ severity: 'warning', code: 'invalid', txIssueType: 'invalid-data', text, expression: path ? [path] : undefined });
       noCode = true;
-      return;
+      continue;
     }
     const vsImpliedVersion = checker.prepared.highestIncludeVersion(c.system);
     const coding = new CodingState();
@@ -113,9 +114,9 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
         pver = coding.version;
         pdisp = coding.displays.preferredDisplay(langs) || coding.displays.preferredDisplay(undefined);
       }
-      return;
+      continue;
     }
-    if (options.membershipOnly || !ws) return;
+    if (options.membershipOnly || !ws) continue;
     if (!isAbsoluteUrl(ws)) {
       const m = msg.systemRelative();
       state.message(m);
@@ -126,7 +127,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
     const provider = ctx.access.find(ws, wanted);
     if (!provider) {
       reportMissingSystem(ctx, state, ws, wanted, c.system, path);
-      return;
+      continue;
     }
     const providerStatus = canonicalStatusIssue(provider.resource, checker.valueSet);
     if (providerStatus) issues.add(providerStatus);
@@ -134,14 +135,14 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
     const concept = provider.locate(c.code);
     if (!concept) {
       const key = `${ws}|${provider.version ?? ''}#${c.code}`;
-      if (reportedUnknownCodes.has(key)) return;
+      if (reportedUnknownCodes.has(key)) continue;
       reportedUnknownCodes.add(key);
       if (provider.resource.content === 'complete' || provider.resource.content === undefined) {
         state.reportUnknownCode(provider, c.code, [addToPath(path, 'code')], true, ws);
       } else {
         state.report('warning', 'code-invalid', msg.unknownCodeInFragment(c.code, ws, provider.version), 'invalid-code', [addToPath(path, 'code')]);
       }
-      return;
+      continue;
     }
     coding.displays.addConcept(provider, concept);
     if (!state.inactive.value && conceptInactive(provider, concept)) {
@@ -151,7 +152,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
     if (c.display && !coding.displays.isEmpty) {
       checkDisplayOutsideValueSet(coding.displays, provider.resource.language, c, provider.url, path, options, state);
     }
-  });
+  }
 
   const noCodeSummary = noCode && (mode !== 'codeableConcept' || checker.internallyDefined);
   if (ok === false && !noCodeSummary && (!checker.internallyDefined || !issues.hasErrors)) {

@@ -27,6 +27,17 @@ export class ValidationContext {
       options.supplements.size === 0 && this.requiredSupplements.size === 0 ? NO_SUPPLEMENTS : [...options.supplements, ...this.requiredSupplements]);
   }
 
+  /** The last code located: each include of a system, in the value set and those it imports, asks for it. */
+  private located?: { provider: CodeSystemProvider; code: string; concept: Concept | undefined };
+
+  locate(provider: CodeSystemProvider, code: string): Concept | undefined {
+    const last = this.located;
+    if (last && last.provider === provider && last.code === code) return last.concept;
+    const concept = provider.locate(code);
+    this.located = { provider, code, concept };
+    return concept;
+  }
+
   /** Records the required supplements a code system carries. */
   noteSupplements(provider: CodeSystemProvider): void {
     if (this.requiredSupplements.size === 0) return;
@@ -44,6 +55,7 @@ export class ValidationContext {
   }
 
   unusedSupplements(): string[] {
+    if (this.requiredSupplements.size === 0) return [];
     return [...this.requiredSupplements].filter((s) => !this.usedSupplements.has(s));
   }
 }

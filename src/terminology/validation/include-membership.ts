@@ -34,17 +34,6 @@ export class IncludeMembership {
     private readonly vurl: string,
   ) {}
 
-  /** The last code located, as the includes of one system each ask for it. */
-  private located?: { provider: CodeSystemProvider; code: string; concept: Concept | undefined };
-
-  private locate(provider: CodeSystemProvider, code: string): Concept | undefined {
-    const last = this.located;
-    if (last && last.provider === provider && last.code === code) return last.concept;
-    const concept = provider.locate(code);
-    this.located = { provider, code, concept };
-    return concept;
-  }
-
   private excludeInactives(): boolean {
     return this.valueSet.compose?.inactive === false;
   }
@@ -59,14 +48,14 @@ export class IncludeMembership {
     state.found.push({ provider, concept, path, code });
   }
 
-  /** Whether the code is selected by one include (or exclude) of the compose. */
+  /** Whether the code is selected by one include (or exclude) of the compose; `filters`: the include's, when compiled for this provider. */
   check(path: string, role: 'in' | 'not in', provider: CodeSystemProvider, inc: ValueSetComposeInclude,
-    code: string, state: ValidationState, displays: Designations): boolean {
+    code: string, state: ValidationState, displays: Designations, filters?: readonly Predicate[]): boolean {
     const options = this.ctx.options;
     const report = !options.membershipOnly && role === 'in';
 
     if (!inc.concept?.length && !inc.filter?.length) {
-      const concept = this.locate(provider, code);
+      const concept = this.ctx.locate(provider, code);
       if (!concept) {
         if (report) {
           if (provider.resource.content !== 'complete' && provider.resource.content !== undefined) {
@@ -88,7 +77,7 @@ export class IncludeMembership {
 
     for (const cc of inc.concept ?? []) {
       if (cc.code !== code) continue;
-      const concept = this.locate(provider, code);
+      const concept = this.ctx.locate(provider, code);
       if (!concept) continue;
       displays.addConcept(provider, concept);
       displays.addIncludeConcept(cc, this.valueSet.language);
@@ -104,9 +93,9 @@ export class IncludeMembership {
     }
 
     if (inc.filter?.length) {
-      const concept = this.locate(provider, code);
+      const concept = this.ctx.locate(provider, code);
       if (!concept) return false;
-      const predicates = compiledFilters(provider, inc);
+      const predicates = filters ?? compiledFilters(provider, inc);
       if (!selectsAll(predicates, concept)) {
         if (report) this.explainCanonical(provider, concept, inc, state);
         return false;

@@ -32,6 +32,8 @@ export interface PreparedInclude {
   readonly provider: CodeSystemProvider | undefined;
   /** The version rules and supplements the provider was found with (ValidationContext.resolutionKey). */
   readonly resolvedWith: string;
+  /** The include's filters compiled for the provider. */
+  readonly filters: readonly Predicate[] | undefined;
 }
 
 /**
@@ -198,12 +200,10 @@ function prepareInclude(ctx: ValidationContext, prepared: PreparedValueSet, prep
   }
   const resolvedWith = ctx.resolutionKey();
   const provider = inc.system ? ctx.access.find(inc.system, inc.version) : undefined;
-  if (provider) {
-    ctx.noteSupplements(provider);
-    preparation.noted.push(provider);
-    compiledFilters(provider, inc, path);
-  }
-  return { inc, provider, resolvedWith };
+  if (!provider) return { inc, provider, resolvedWith, filters: undefined };
+  ctx.noteSupplements(provider);
+  preparation.noted.push(provider);
+  return { inc, provider, resolvedWith, filters: compiledFilters(provider, inc, path) };
 }
 
 function findValueSet(ctx: ValidationContext, from: ValueSet, ref: string): ValueSet | undefined {

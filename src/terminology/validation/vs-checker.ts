@@ -192,7 +192,8 @@ export class ValueSetChecker {
         this.statusCheck(state, provider.resource);
         this.checkIncludeSupplements(provider, inc);
         coding.contentMode = provider.resource.content;
-        if (this.membership.check(path, 'in', provider, inc, code, state, coding.displays)) {
+        const filters = provider === prepared.provider ? prepared.filters : undefined;
+        if (this.membership.check(path, 'in', provider, inc, code, state, coding.displays, filters)) {
           coding.version = provider.version;
           result = true;
         } else {
@@ -216,7 +217,8 @@ export class ValueSetChecker {
       if (exc.system) {
         const provider = this.includeProvider(prepared);
         if (!provider) throw txError(422, 'not-found', msg.unknownCodeSystem(exc.system), { txIssueType: 'not-found' });
-        excluded = exc.system === system && this.membership.check(path, 'not in', provider, exc, code, state, new Designations());
+        excluded = exc.system === system && this.membership.check(path, 'not in', provider, exc, code, state, new Designations(),
+          provider === prepared.provider ? prepared.filters : undefined);
       }
       for (const ref of exc.valueSet ?? []) {
         const checker = this.importedChecker(ref);
