@@ -26,7 +26,7 @@ export class CodeValidator {
   /** Validates against a value set. */
   validateInValueSet(valueSet: ValueSet, value: CodedValue, options: ValidationOptions): Parameters {
     const ctx = new ValidationContext(this.registry, options);
-    for (const s of options.supplements) ctx.requiredSupplements.add(s);
+    if (options.supplements.size > 0) for (const s of options.supplements) ctx.requiredSupplements.add(s);
     for (const ext of valueSet.extension ?? []) {
       const s = ext.url === VS_SUPPLEMENT ? ext.valueCanonical ?? ext.valueUri ?? ext.valueString : undefined;
       if (s) ctx.requiredSupplements.add(s);

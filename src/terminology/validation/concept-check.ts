@@ -66,7 +66,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
   let tver: string | undefined;
   let lookupVersion: string | undefined;
   let impliedSystem: string | undefined;
-  const reportedUnknownCodes = new Set<string>();
+  let reportedUnknownCodes: Set<string> | undefined;
 
   for (let i = 0; i < value.codings.length; i++) {
     const c = value.codings[i]!;
@@ -91,11 +91,13 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
       tver = c.version;
     }
     if (!tver && coding.version) tver = coding.version;
-    const cc = `${c.version ? `${ws}|${c.version}` : ws}#${c.code}${c.display ? ` ('${c.display}')` : ''}`;
-    codelist.push(`'${cc}'`);
-
-    if (v === false && !checker.internallyDefined && mode === 'codeableConcept') {
-      state.report('information', 'code-invalid', msg.notInValueSet(`'${cc}'`, checker.vurl), 'this-code-not-in-vs', [`${issuePath}.coding[${i}].code`]);
+    // the codes as the messages name them (only asked for when no coding is valid)
+    if (v !== true) {
+      const cc = `'${c.version ? `${ws}|${c.version}` : ws}#${c.code}${c.display ? ` ('${c.display}')` : ''}'`;
+      codelist.push(cc);
+      if (v === false && !checker.internallyDefined && mode === 'codeableConcept') {
+        state.report('information', 'code-invalid', msg.notInValueSet(cc, checker.vurl), 'this-code-not-in-vs', [`${issuePath}.coding[${i}].code`]);
+      }
     }
     if (ok !== true && v !== false) ok = v;
 
@@ -135,8 +137,8 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
     const concept = provider.locate(c.code);
     if (!concept) {
       const key = `${ws}|${provider.version ?? ''}#${c.code}`;
-      if (reportedUnknownCodes.has(key)) continue;
-      reportedUnknownCodes.add(key);
+      if (reportedUnknownCodes?.has(key)) continue;
+      (reportedUnknownCodes ??= new Set()).add(key);
       if (provider.resource.content === 'complete' || provider.resource.content === undefined) {
         state.reportUnknownCode(provider, c.code, [addToPath(path, 'code')], true, ws);
       } else {
@@ -146,7 +148,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
     }
     coding.displays.addConcept(provider, concept);
     if (!state.inactive.value && conceptInactive(provider, concept)) {
-      Object.assign(state.inactive, { value: true, path, code: c.code, status: conceptStatus(provider, concept), provider, concept });
+      state.noteInactive(true, path, c.code, conceptStatus(provider, concept), provider, concept);
     }
     pdisp = coding.displays.preferredDisplay(langs) || pdisp || coding.displays.preferredDisplay(undefined);
     if (c.display && !coding.displays.isEmpty) {
@@ -196,7 +198,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
 function addInactivity(state: ValidationState, mode: ValidationMode, pcode: string | undefined, ppath: string | undefined,
   tcode: string | undefined, issuePath: string, out: ParametersBuilder): void {
   const inactive = state.inactive;
-  const suffix = inactive.provider && inactive.concept ? replacementSuffix(inactive.provider, inactive.concept) : '';
+  const suffix = (): string => (inactive.provider && inactive.concept ? replacementSuffix(inactive.provider, inactive.concept) : '');
   if (inactive.value) {
     if (mode !== 'codeableConcept' || (pcode && inactive.path === ppath)) {
       out.boolean('inactive', true);
@@ -205,13 +207,13 @@ function addInactivity(state: ValidationState, mode: ValidationMode, pcode: stri
     const status = inactive.status ?? 'inactive';
     const code = inactive.code ?? tcode ?? '';
     const base = status === 'inactive' ? msg.inactiveConcept(status, code) : msg.inactiveConceptAdd(status, code);
-    const m = { ...base, text: base.text + suffix };
+    const m = { ...base, text: base.text + suffix() };
     state.message(m);
     state.report('warning', 'business-rule', m, 'code-comment', [inactive.path || 'code']);
   } else if (inactive.status === 'deprecated') {
     out.code('status', 'deprecated');
     const base = msg.deprecatedConcept(inactive.code ?? tcode ?? '');
-    const m = { ...base, text: base.text + suffix };
+    const m = { ...base, text: base.text + suffix() };
     state.message(m);
     state.report('warning', 'business-rule', m, 'code-comment', [inactive.path || issuePath || 'code']);
   }

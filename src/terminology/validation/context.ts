@@ -18,7 +18,7 @@ export class ValidationContext {
   readonly access: CodeSystemAccess;
   /** Supplements the request or the value set require; each must be used by some code system. */
   readonly requiredSupplements = new Set<string>();
-  readonly usedSupplements = new Set<string>();
+  private usedSupplements?: Set<string>;
   /** Value sets being prepared, outermost first, to detect circular imports. */
   readonly stack: string[] = [];
 
@@ -41,7 +41,7 @@ export class ValidationContext {
   /** Records the required supplements a code system carries. */
   noteSupplements(provider: CodeSystemProvider): void {
     if (this.requiredSupplements.size === 0) return;
-    for (const s of this.requiredSupplements) if (hasSupplement(provider, s)) this.usedSupplements.add(s);
+    for (const s of this.requiredSupplements) if (hasSupplement(provider, s)) (this.usedSupplements ??= new Set()).add(s);
   }
 
   /**
@@ -56,7 +56,7 @@ export class ValidationContext {
 
   unusedSupplements(): string[] {
     if (this.requiredSupplements.size === 0) return [];
-    return [...this.requiredSupplements].filter((s) => !this.usedSupplements.has(s));
+    return [...this.requiredSupplements].filter((s) => !this.usedSupplements?.has(s));
   }
 }
 
@@ -78,20 +78,35 @@ export interface InactiveFinding {
 export class ValidationState {
   readonly issues = new IssueCollector();
   readonly messages: string[] = [];
-  private readonly messageSet = new Set<string>();
+  /** The messages' texts, made when a second one comes (most results have one message or none). */
+  private messageSet?: Set<string>;
   readonly unknownSystems = new Set<string>();
   readonly inactive: InactiveFinding = { value: false };
   normalForm?: string;
   /** Codes found in their code system (for catalog-specific advice such as legacy keys). */
   readonly found: { provider: CodeSystemProvider; concept: Concept; path: string; code: string }[] = [];
 
+  /** Records the inactive code found (or, with `value` false, the first code found). */
+  noteInactive(value: boolean, path: string, code: string, status: string, provider: CodeSystemProvider, concept: Concept): void {
+    const inactive = this.inactive;
+    inactive.value = value;
+    inactive.path = path;
+    inactive.code = code;
+    inactive.status = status;
+    inactive.provider = provider;
+    inactive.concept = concept;
+  }
+
   /** Adds a text to the result's summary message (once). */
   message(m: Message | string | undefined): void {
     const text = typeof m === 'string' ? m : m?.text;
-    if (text && !this.messageSet.has(text)) {
+    if (!text) return;
+    if (this.messages.length > 0) {
+      this.messageSet ??= new Set(this.messages);
+      if (this.messageSet.has(text)) return;
       this.messageSet.add(text);
-      this.messages.push(text);
     }
+    this.messages.push(text);
   }
 
   /**

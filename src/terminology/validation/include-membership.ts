@@ -41,9 +41,7 @@ export class IncludeMembership {
   /** Records a code the value set has: the first inactive one seen, and each found code (for catalog advice). */
   noteAccepted(path: string, code: string, provider: CodeSystemProvider, concept: Concept, state: ValidationState): void {
     if (!state.inactive.value) {
-      Object.assign(state.inactive, {
-        value: conceptInactive(provider, concept), path, code, status: conceptStatus(provider, concept), provider, concept,
-      });
+      state.noteInactive(conceptInactive(provider, concept), path, code, conceptStatus(provider, concept), provider, concept);
     }
     state.found.push({ provider, concept, path, code });
   }
@@ -134,7 +132,7 @@ export class IncludeMembership {
         state.report('error', 'business-rule', text, 'code-rule', codeExpression(path));
         state.message(text);
         if (!options.membershipOnly) {
-          Object.assign(state.inactive, { value: true, path, code, status: conceptStatus(provider, concept), provider, concept });
+          state.noteInactive(true, path, code, conceptStatus(provider, concept), provider, concept);
         }
       }
       return false;

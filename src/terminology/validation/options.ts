@@ -47,7 +47,8 @@ export class ValidationOptions {
   /** lenient-display-validation: wrong displays are warnings, not errors. */
   displayWarning = false;
   membershipOnly = false;
-  private readonly seen = new Set<string>();
+  /** The parameters taken in (a value set's own do not replace the request's). */
+  private seen?: Set<string>;
 
   constructor(acceptLanguages?: LanguageList) {
     this.httpLanguages = acceptLanguages;
@@ -65,8 +66,8 @@ export class ValidationOptions {
       return;
     }
     const claim = (): boolean => {
-      if (!overwrite && this.seen.has(name)) return false;
-      this.seen.add(name);
+      if (!overwrite && this.seen?.has(name)) return false;
+      (this.seen ??= new Set()).add(name);
       return true;
     };
     switch (name) {

@@ -202,7 +202,7 @@ export class ValueSetChecker {
       } else {
         result = false;
       }
-      for (const ref of inc.valueSet ?? []) {
+      if (inc.valueSet) for (const ref of inc.valueSet) {
         const checker = this.importedChecker(ref);
         this.statusCheck(state, checker.valueSet);
         if (result === true) result = checker.check(path, system, version, code, state, coding, display);
@@ -277,7 +277,8 @@ export class ValueSetChecker {
   }
 
   private checkIncludeSupplements(provider: CodeSystemProvider, inc: ValueSetComposeInclude): void {
-    for (const ext of (inc as { extension?: Extension[] }).extension ?? []) {
+    const extensions = (inc as { extension?: Extension[] }).extension;
+    if (extensions) for (const ext of extensions) {
       if (ext.url !== VS_SUPPLEMENT) continue;
       const s = ext.valueCanonical ?? ext.valueUri ?? ext.valueString;
       if (s && !hasSupplement(provider, s)) {
