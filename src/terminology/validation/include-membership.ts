@@ -5,7 +5,7 @@ import { conceptInactive, conceptStatus } from './concept-status';
 import type { ValidationContext, ValidationState } from './context';
 import type { Designations } from './designations';
 import { msg } from './messages';
-import { compiledFilters } from './prepared-value-set';
+import { compiledFilters, type PreparedInclude } from './prepared-value-set';
 
 const VS_DEPRECATED = 'http://hl7.org/fhir/StructureDefinition/valueset-deprecated';
 const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
@@ -46,9 +46,10 @@ export class IncludeMembership {
     state.found.push({ provider, concept, path, code });
   }
 
-  /** Whether the code is selected by one include (or exclude) of the compose; `filters`: the include's, when compiled for this provider. */
-  check(path: string, role: 'in' | 'not in', provider: CodeSystemProvider, inc: ValueSetComposeInclude,
-    code: string, state: ValidationState, displays: Designations, filters?: readonly Predicate[]): boolean {
+  /** Whether the code of `provider` (the include's, or the version the coding names) is selected by one include (or exclude) of the compose. */
+  check(path: string, role: 'in' | 'not in', provider: CodeSystemProvider, prepared: PreparedInclude,
+    code: string, state: ValidationState, displays: Designations): boolean {
+    const inc = prepared.inc;
     const options = this.ctx.options;
     const report = !options.membershipOnly && role === 'in';
 
@@ -93,9 +94,9 @@ export class IncludeMembership {
     if (inc.filter?.length) {
       const concept = this.ctx.locate(provider, code);
       if (!concept) return false;
-      const predicates = filters ?? compiledFilters(provider, inc);
+      const predicates = provider === prepared.provider ? prepared.filters! : compiledFilters(provider, inc);
       if (!selectsAll(predicates, concept)) {
-        if (report) this.explainCanonical(provider, concept, inc, state);
+        if (report && prepared.canonicalForm !== undefined) this.explainCanonical(provider, concept, prepared.canonicalForm, state);
         return false;
       }
       displays.addConcept(provider, concept);
@@ -105,9 +106,7 @@ export class IncludeMembership {
   }
 
   /** A unit outside a value set of one canonical form (UCUM's `canonical = g`, units of mass) is told which form it has. */
-  private explainCanonical(provider: CodeSystemProvider, concept: Concept, inc: ValueSetComposeInclude, state: ValidationState): void {
-    const required = inc.filter?.find((f) => f.property === 'canonical' && f.op === '=')?.value;
-    if (required === undefined) return;
+  private explainCanonical(provider: CodeSystemProvider, concept: Concept, required: string, state: ValidationState): void {
     const actual = provider.propertyValues(concept, 'canonical')[0]?.valueString;
     if (actual !== undefined && actual !== required) {
       state.message(msg.canonicalFormMismatch(concept.code, actual, required));

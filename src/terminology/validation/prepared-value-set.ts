@@ -34,6 +34,8 @@ export interface PreparedInclude {
   readonly resolvedWith: string;
   /** The include's filters compiled for the provider. */
   readonly filters: readonly Predicate[] | undefined;
+  /** The canonical form a `canonical =` filter asks for (UCUM), to tell a unit of another form which form it has. */
+  readonly canonicalForm: string | undefined;
 }
 
 /**
@@ -199,11 +201,12 @@ function prepareInclude(ctx: ValidationContext, prepared: PreparedValueSet, prep
     prepared.importsByRef.set(ref, { prepared: child, resolvedWith });
   }
   const resolvedWith = ctx.resolutionKey();
+  const canonicalForm = inc.filter?.find((f) => f.property === 'canonical' && f.op === '=')?.value;
   const provider = inc.system ? ctx.access.find(inc.system, inc.version) : undefined;
-  if (!provider) return { inc, provider, resolvedWith, filters: undefined };
+  if (!provider) return { inc, provider, resolvedWith, filters: undefined, canonicalForm };
   ctx.noteSupplements(provider);
   preparation.noted.push(provider);
-  return { inc, provider, resolvedWith, filters: compiledFilters(provider, inc, path) };
+  return { inc, provider, resolvedWith, filters: compiledFilters(provider, inc, path), canonicalForm };
 }
 
 function findValueSet(ctx: ValidationContext, from: ValueSet, ref: string): ValueSet | undefined {

@@ -192,8 +192,7 @@ export class ValueSetChecker {
         this.statusCheck(state, provider.resource);
         this.checkIncludeSupplements(provider, inc);
         coding.contentMode = provider.resource.content;
-        const filters = provider === prepared.provider ? prepared.filters : undefined;
-        if (this.membership.check(path, 'in', provider, inc, code, state, coding.displays, filters)) {
+        if (this.membership.check(path, 'in', provider, prepared, code, state, coding.displays)) {
           coding.version = provider.version;
           result = true;
         } else {
@@ -217,8 +216,7 @@ export class ValueSetChecker {
       if (exc.system) {
         const provider = this.includeProvider(prepared);
         if (!provider) throw txError(422, 'not-found', msg.unknownCodeSystem(exc.system), { txIssueType: 'not-found' });
-        excluded = exc.system === system && this.membership.check(path, 'not in', provider, exc, code, state, new Designations(),
-          provider === prepared.provider ? prepared.filters : undefined);
+        excluded = exc.system === system && this.membership.check(path, 'not in', provider, prepared, code, state, new Designations());
       }
       for (const ref of exc.valueSet ?? []) {
         const checker = this.importedChecker(ref);
