@@ -1,4 +1,4 @@
-import type { Extension, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
+import type { Extension, ValueSet } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { addToPath } from './code-systems';
 import { conceptInactive, conceptStatus } from './concept-status';
