@@ -38,10 +38,12 @@ export class IssueCollector {
 
   /** Texts of the error issues. */
   errorTexts(): string[] {
-    return this.issues
-      .filter((i) => i.severity === 'error' || i.severity === 'fatal')
-      .map((i) => i.details?.text)
-      .filter((t): t is string => !!t);
+    const texts: string[] = [];
+    for (const i of this.issues) {
+      const text = i.details?.text;
+      if ((i.severity === 'error' || i.severity === 'fatal') && text) texts.push(text);
+    }
+    return texts;
   }
 
   /** The human message of a validation result: the error texts, or the warnings when there is no error. */
