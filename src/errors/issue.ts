@@ -39,14 +39,14 @@ export interface Issue {
   diagnostics?: string;
 }
 
-/** Writes an issue as an OperationOutcome issue (a bilingual text in `lang`, the other language as a translation). */
-export function outcomeIssue(i: Issue, lang: Language = 'en'): OperationOutcomeIssue {
+/**
+ * Writes an issue as an OperationOutcome issue (a bilingual text in `lang`, the other language as a translation);
+ * `location` false leaves out the deprecated `location` (terminology answers give the `expression` only).
+ */
+export function outcomeIssue(i: Issue, lang: Language = 'en', location = true): OperationOutcomeIssue {
   const out: OperationOutcomeIssue = { severity: i.severity, code: i.code as OperationOutcomeIssue['code'] };
-  const extension = [
-    ...(i.messageId ? [{ url: MESSAGE_ID_EXTENSION, valueString: i.messageId }] : []),
-    ...(i.line !== undefined ? [{ url: ISSUE_LINE_EXTENSION, valueInteger: i.line }] : []),
-  ];
-  if (extension.length > 0) out.extension = extension;
+  if (i.messageId) out.extension = [{ url: MESSAGE_ID_EXTENSION, valueString: i.messageId }];
+  if (i.line !== undefined) (out.extension ??= []).push({ url: ISSUE_LINE_EXTENSION, valueInteger: i.line });
   if (typeof i.text === 'string') out.details = { text: i.text };
   else {
     const other: Language = lang === 'da' ? 'en' : 'da';
@@ -57,7 +57,7 @@ export function outcomeIssue(i: Issue, lang: Language = 'en'): OperationOutcomeI
   }
   if (i.txIssueType) out.details.coding = [{ system: TX_ISSUE_TYPE_SYSTEM, code: i.txIssueType }];
   if (i.expression && i.expression.length > 0) {
-    out.location = [...i.expression];
+    if (location) out.location = [...i.expression];
     out.expression = [...i.expression];
   }
   if (i.diagnostics !== undefined) out.diagnostics = i.diagnostics;

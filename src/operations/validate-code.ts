@@ -68,6 +68,7 @@ const NO_CODE = 'Unable to find code to validate (looked for coding | codeableCo
 export function validationOptions(input: OperationInput, ctx: OperationContext): ValidationOptions {
   const options = new ValidationOptions(ctx.acceptLanguages.length > 0 ? LanguageList.of(...ctx.acceptLanguages) : undefined);
   for (const name of OPTION_PARAMS) {
+    if (!input.has(name)) continue;
     for (const value of input.all<ParamValue>(name)) {
       if (typeof value === 'string' || typeof value === 'boolean') options.see(name, value);
     }

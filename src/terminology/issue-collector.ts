@@ -1,5 +1,4 @@
-import type { Issue, OperationOutcomeIssue } from '../errors/issue';
-import { issue } from '../errors/operation-outcome';
+import { outcomeIssue, type Issue, type OperationOutcomeIssue } from '../errors/issue';
 
 /** Collects the issues found while validating, and answers whether any of them is an error. */
 export class IssueCollector {
@@ -8,17 +7,16 @@ export class IssueCollector {
    * The issues' JSON, to find an identical one without comparing with each (a CodeableConcept may have 100,000
    * codings); made when a second issue comes, as most validations report one issue or none.
    */
-  private readonly keys = new Set<string>();
+  private keys?: Set<string>;
 
   /**
    * Adds the issue unless an identical one is already there; returns whether it was added. Issues carry their
    * location as a FHIRPath `expression` only (`location` is deprecated in R4 and later).
    */
   add(input: Issue): boolean {
-    const candidate = issue(input);
-    delete candidate.location;
+    const candidate = outcomeIssue(input, 'en', false);
     if (this.issues.length > 0) {
-      if (this.keys.size === 0) this.keys.add(JSON.stringify(this.issues[0]));
+      this.keys ??= new Set([JSON.stringify(this.issues[0])]);
       const key = JSON.stringify(candidate);
       if (this.keys.has(key)) return false;
       this.keys.add(key);
@@ -40,10 +38,12 @@ export class IssueCollector {
 
   /** Texts of the error issues. */
   errorTexts(): string[] {
-    return this.issues
-      .filter((i) => i.severity === 'error' || i.severity === 'fatal')
-      .map((i) => i.details?.text)
-      .filter((t): t is string => !!t);
+    const texts: string[] = [];
+    for (const i of this.issues) {
+      const text = i.details?.text;
+      if ((i.severity === 'error' || i.severity === 'fatal') && text) texts.push(text);
+    }
+    return texts;
   }
 
   /** The human message of a validation result: the error texts, or the warnings when there is no error. */

@@ -19,7 +19,8 @@ export function replacementsOf(provider: CodeSystemProvider, concept: Concept): 
   });
 }
 
-const legacyIndexes = new WeakMap<TerminologyRegistry, { generation: number; index: Map<string, Replacement> }>();
+/** Per registry generation: code system url → legacy key → replacement. */
+const legacyIndexes = new WeakMap<TerminologyRegistry, { generation: number; index: Map<string, Map<string, Replacement>> }>();
 
 function isLegacyMap(cm: ConceptMap): boolean {
   return (cm.extension ?? []).some((e) => e.url === LEGACY_CODE_MAP_EXTENSION && e.valueBoolean === true);
@@ -29,17 +30,20 @@ function isLegacyMap(cm: ConceptMap): boolean {
 export function findLegacyReplacement(registry: TerminologyRegistry, system: string, code: string): Replacement | undefined {
   let cached = legacyIndexes.get(registry);
   if (!cached || cached.generation !== registry.generation) {
-    const index = new Map<string, Replacement>();
+    const index = new Map<string, Map<string, Replacement>>();
     for (const cm of registry.list('ConceptMap').filter(isLegacyMap)) {
       for (const group of cm.group ?? []) {
         for (const el of group.element ?? []) {
           const target = el.target?.[0];
-          if (el.code && target?.code) index.set(`${group.source}\u0000${el.code}`, { code: target.code, display: target.display });
+          if (!el.code || !target?.code) continue;
+          let bySystem = index.get(group.source ?? '');
+          if (!bySystem) index.set(group.source ?? '', bySystem = new Map());
+          bySystem.set(el.code, { code: target.code, display: target.display });
         }
       }
     }
     cached = { generation: registry.generation, index };
     legacyIndexes.set(registry, cached);
   }
-  return cached.index.get(`${system}\u0000${code}`);
+  return cached.index.get(system)?.get(code);
 }

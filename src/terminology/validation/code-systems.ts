@@ -39,6 +39,7 @@ export class CodeSystemAccess {
   /** The version to use for a system once force-, default- and check- rules have been applied. */
   versionFor(url: string, version: string | undefined): string | undefined {
     const rules = this.options.rulesFor(url);
+    if (rules.length === 0) return version || undefined;
     let result = version || undefined;
     const override = rules.find((r) => r.mode === 'override');
     if (override) result = override.version;

@@ -1,5 +1,6 @@
 import type { CodeSystem, Parameters, ValueSet } from 'fhir/r4';
-import { operationOutcome, issue } from '../../errors/operation-outcome';
+import { outcomeIssue } from '../../errors/issue';
+import { operationOutcome } from '../../errors/operation-outcome';
 import { ParametersBuilder } from '../../fhir/parameters';
 import type { TerminologyRegistry } from '../registry';
 import { presentVersionList } from '../versions';
@@ -8,7 +9,8 @@ import { type CodedValue, issuePathOf, validateCodedValue } from './concept-chec
 import { ValidationContext } from './context';
 import { msg } from './messages';
 import type { ValidationOptions } from './options';
-import { PrepareProblem, ValueSetChecker } from './vs-checker';
+import { PrepareProblem, prepareOnce, prepareValueSet } from './prepared-value-set';
+import { ValueSetChecker } from './vs-checker';
 
 export type { CodedValue, ValidationMode } from './concept-check';
 
@@ -24,14 +26,14 @@ export class CodeValidator {
   /** Validates against a value set. */
   validateInValueSet(valueSet: ValueSet, value: CodedValue, options: ValidationOptions): Parameters {
     const ctx = new ValidationContext(this.registry, options);
-    for (const s of options.supplements) ctx.requiredSupplements.add(s);
+    if (options.supplements.size > 0) for (const s of options.supplements) ctx.requiredSupplements.add(s);
     for (const ext of valueSet.extension ?? []) {
       const s = ext.url === VS_SUPPLEMENT ? ext.valueCanonical ?? ext.valueUri ?? ext.valueString : undefined;
       if (s) ctx.requiredSupplements.add(s);
     }
-    const checker = new ValueSetChecker(ctx, valueSet);
+    let checker: ValueSetChecker;
     try {
-      checker.prepare();
+      checker = new ValueSetChecker(ctx, prepareValueSet(ctx, valueSet));
       checker.checkSupplementsUsed();
     } catch (e) {
       if (e instanceof PrepareProblem) return this.problemResult(ctx, e, value);
@@ -64,7 +66,7 @@ export class CodeValidator {
       status: 'active',
       compose: { include: [{ system: cs.url, ...(cs.version ? { version: cs.version } : {}) }] },
     };
-    const checker = new ValueSetChecker(ctx, vs, true);
+    const checker = new ValueSetChecker(ctx, prepareOnce(ctx, vs), true);
     ctx.noteSupplements(provider);
     try {
       checker.checkSupplementsUsed();
@@ -108,11 +110,10 @@ export class CodeValidator {
     out.string('message', problem.message);
     if (problem.unknownSystem) out.add({ name: 'x-caused-by-unknown-system', valueCanonical: problem.unknownSystem });
     const txIssueType = problem.issueCode === 'not-found' ? 'not-found' : 'invalid-data';
-    const found = issue({
+    const found = outcomeIssue({
       severity, code: problem.issueCode, txIssueType, text: problem.message, messageId: problem.messageId,
       expression: expression ? [expression] : undefined,
-    });
-    if (!withLocation) delete found.location;
+    }, 'en', withLocation);
     out.resource('issues', operationOutcome([found]));
     return out.build();
   }

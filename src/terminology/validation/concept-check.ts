@@ -66,10 +66,11 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
   let tver: string | undefined;
   let lookupVersion: string | undefined;
   let impliedSystem: string | undefined;
-  const reportedUnknownCodes = new Set<string>();
+  let reportedUnknownCodes: Set<string> | undefined;
 
-  value.codings.forEach((c, i) => {
-    if (noCode) return;
+  for (let i = 0; i < value.codings.length; i++) {
+    const c = value.codings[i]!;
+    if (noCode) break;
     checkTimeBudget(); // a CodeableConcept may carry as many codings as the body has room for
     const path = mode === 'codeableConcept' ? `${issuePath}.coding[${i}]` : issuePath;
     if (!c.code) {
@@ -77,9 +78,9 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
       state.message(text);
       issues.add({ severity: 'warning', code: 'invalid', txIssueType: 'invalid-data', text, expression: path ? [path] : undefined });
       noCode = true;
-      return;
+      continue;
     }
-    const vsImpliedVersion = highestIncludeVersion(checker, c.system);
+    const vsImpliedVersion = checker.prepared.highestIncludeVersion(c.system);
     const coding = new CodingState();
     const v = checker.check(path, c.system, c.version, c.code, state, coding, c.display);
     if (coding.impliedSystem) impliedSystem = coding.impliedSystem;
@@ -90,11 +91,13 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
       tver = c.version;
     }
     if (!tver && coding.version) tver = coding.version;
-    const cc = `${c.version ? `${ws}|${c.version}` : ws}#${c.code}${c.display ? ` ('${c.display}')` : ''}`;
-    codelist.push(`'${cc}'`);
-
-    if (v === false && !checker.internallyDefined && mode === 'codeableConcept') {
-      state.report('information', 'code-invalid', msg.notInValueSet(`'${cc}'`, checker.vurl), 'this-code-not-in-vs', [`${issuePath}.coding[${i}].code`]);
+    // the codes as the messages name them (only asked for when no coding is valid)
+    if (v !== true) {
+      const cc = `'${c.version ? `${ws}|${c.version}` : ws}#${c.code}${c.display ? ` ('${c.display}')` : ''}'`;
+      codelist.push(cc);
+      if (v === false && !checker.internallyDefined && mode === 'codeableConcept') {
+        state.report('information', 'code-invalid', msg.notInValueSet(cc, checker.vurl), 'this-code-not-in-vs', [`${issuePath}.coding[${i}].code`]);
+      }
     }
     if (ok !== true && v !== false) ok = v;
 
@@ -113,9 +116,9 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
         pver = coding.version;
         pdisp = coding.displays.preferredDisplay(langs) || coding.displays.preferredDisplay(undefined);
       }
-      return;
+      continue;
     }
-    if (options.membershipOnly || !ws) return;
+    if (options.membershipOnly || !ws) continue;
     if (!isAbsoluteUrl(ws)) {
       const m = msg.systemRelative();
       state.message(m);
@@ -126,7 +129,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
     const provider = ctx.access.find(ws, wanted);
     if (!provider) {
       reportMissingSystem(ctx, state, ws, wanted, c.system, path);
-      return;
+      continue;
     }
     const providerStatus = canonicalStatusIssue(provider.resource, checker.valueSet);
     if (providerStatus) issues.add(providerStatus);
@@ -134,24 +137,24 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
     const concept = provider.locate(c.code);
     if (!concept) {
       const key = `${ws}|${provider.version ?? ''}#${c.code}`;
-      if (reportedUnknownCodes.has(key)) return;
-      reportedUnknownCodes.add(key);
+      if (reportedUnknownCodes?.has(key)) continue;
+      (reportedUnknownCodes ??= new Set()).add(key);
       if (provider.resource.content === 'complete' || provider.resource.content === undefined) {
         state.reportUnknownCode(provider, c.code, [addToPath(path, 'code')], true, ws);
       } else {
         state.report('warning', 'code-invalid', msg.unknownCodeInFragment(c.code, ws, provider.version), 'invalid-code', [addToPath(path, 'code')]);
       }
-      return;
+      continue;
     }
     coding.displays.addConcept(provider, concept);
     if (!state.inactive.value && conceptInactive(provider, concept)) {
-      Object.assign(state.inactive, { value: true, path, code: c.code, status: conceptStatus(provider, concept), provider, concept });
+      state.noteInactive(true, path, c.code, conceptStatus(provider, concept), provider, concept);
     }
     pdisp = coding.displays.preferredDisplay(langs) || pdisp || coding.displays.preferredDisplay(undefined);
     if (c.display && !coding.displays.isEmpty) {
       checkDisplayOutsideValueSet(coding.displays, provider.resource.language, c, provider.url, path, options, state);
     }
-  });
+  }
 
   const noCodeSummary = noCode && (mode !== 'codeableConcept' || checker.internallyDefined);
   if (ok === false && !noCodeSummary && (!checker.internallyDefined || !issues.hasErrors)) {
@@ -195,7 +198,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
 function addInactivity(state: ValidationState, mode: ValidationMode, pcode: string | undefined, ppath: string | undefined,
   tcode: string | undefined, issuePath: string, out: ParametersBuilder): void {
   const inactive = state.inactive;
-  const suffix = inactive.provider && inactive.concept ? replacementSuffix(inactive.provider, inactive.concept) : '';
+  const suffix = (): string => (inactive.provider && inactive.concept ? replacementSuffix(inactive.provider, inactive.concept) : '');
   if (inactive.value) {
     if (mode !== 'codeableConcept' || (pcode && inactive.path === ppath)) {
       out.boolean('inactive', true);
@@ -204,13 +207,13 @@ function addInactivity(state: ValidationState, mode: ValidationMode, pcode: stri
     const status = inactive.status ?? 'inactive';
     const code = inactive.code ?? tcode ?? '';
     const base = status === 'inactive' ? msg.inactiveConcept(status, code) : msg.inactiveConceptAdd(status, code);
-    const m = { ...base, text: base.text + suffix };
+    const m = { ...base, text: base.text + suffix() };
     state.message(m);
     state.report('warning', 'business-rule', m, 'code-comment', [inactive.path || 'code']);
   } else if (inactive.status === 'deprecated') {
     out.code('status', 'deprecated');
     const base = msg.deprecatedConcept(inactive.code ?? tcode ?? '');
-    const m = { ...base, text: base.text + suffix };
+    const m = { ...base, text: base.text + suffix() };
     state.message(m);
     state.report('warning', 'business-rule', m, 'code-comment', [inactive.path || issuePath || 'code']);
   }
@@ -226,11 +229,6 @@ function addCatalogAdvice(ctx: ValidationContext, state: ValidationState): void 
       state.message(m);
     }
   }
-}
-
-function highestIncludeVersion(checker: ValueSetChecker, system: string | undefined): string | undefined {
-  const versions = (checker.valueSet.compose?.include ?? []).filter((inc) => inc.system === system && inc.version).map((inc) => inc.version!);
-  return versions.sort().pop();
 }
 
 /** The coding's system is not a code system this server knows (or not in that version). */

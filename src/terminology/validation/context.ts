@@ -18,7 +18,7 @@ export class ValidationContext {
   readonly access: CodeSystemAccess;
   /** Supplements the request or the value set require; each must be used by some code system. */
   readonly requiredSupplements = new Set<string>();
-  readonly usedSupplements = new Set<string>();
+  private usedSupplements?: Set<string>;
   /** Value sets being prepared, outermost first, to detect circular imports. */
   readonly stack: string[] = [];
 
@@ -27,13 +27,36 @@ export class ValidationContext {
       options.supplements.size === 0 && this.requiredSupplements.size === 0 ? NO_SUPPLEMENTS : [...options.supplements, ...this.requiredSupplements]);
   }
 
+  /** The last code located: each include of a system, in the value set and those it imports, asks for it. */
+  private located?: { provider: CodeSystemProvider; code: string; concept: Concept | undefined };
+
+  locate(provider: CodeSystemProvider, code: string): Concept | undefined {
+    const last = this.located;
+    if (last && last.provider === provider && last.code === code) return last.concept;
+    const concept = provider.locate(code);
+    this.located = { provider, code, concept };
+    return concept;
+  }
+
   /** Records the required supplements a code system carries. */
   noteSupplements(provider: CodeSystemProvider): void {
-    for (const s of this.requiredSupplements) if (hasSupplement(provider, s)) this.usedSupplements.add(s);
+    if (this.requiredSupplements.size === 0) return;
+    for (const s of this.requiredSupplements) if (hasSupplement(provider, s)) (this.usedSupplements ??= new Set()).add(s);
+  }
+
+  /**
+   * What finding a code system depends on besides the catalogs: the version rules and supplements of the request
+   * (and of the value sets it meets); '' for most requests.
+   */
+  resolutionKey(): string {
+    const options = this.options;
+    if (options.versionRules.length === 0 && options.supplements.size === 0 && this.requiredSupplements.size === 0) return '';
+    return JSON.stringify([options.versionRules, [...options.supplements], [...this.requiredSupplements]]);
   }
 
   unusedSupplements(): string[] {
-    return [...this.requiredSupplements].filter((s) => !this.usedSupplements.has(s));
+    if (this.requiredSupplements.size === 0) return [];
+    return [...this.requiredSupplements].filter((s) => !this.usedSupplements?.has(s));
   }
 }
 
@@ -55,20 +78,35 @@ export interface InactiveFinding {
 export class ValidationState {
   readonly issues = new IssueCollector();
   readonly messages: string[] = [];
-  private readonly messageSet = new Set<string>();
+  /** The messages' texts, made when a second one comes (most results have one message or none). */
+  private messageSet?: Set<string>;
   readonly unknownSystems = new Set<string>();
   readonly inactive: InactiveFinding = { value: false };
   normalForm?: string;
   /** Codes found in their code system (for catalog-specific advice such as legacy keys). */
   readonly found: { provider: CodeSystemProvider; concept: Concept; path: string; code: string }[] = [];
 
+  /** Records the inactive code found (or, with `value` false, the first code found). */
+  noteInactive(value: boolean, path: string, code: string, status: string, provider: CodeSystemProvider, concept: Concept): void {
+    const inactive = this.inactive;
+    inactive.value = value;
+    inactive.path = path;
+    inactive.code = code;
+    inactive.status = status;
+    inactive.provider = provider;
+    inactive.concept = concept;
+  }
+
   /** Adds a text to the result's summary message (once). */
   message(m: Message | string | undefined): void {
     const text = typeof m === 'string' ? m : m?.text;
-    if (text && !this.messageSet.has(text)) {
+    if (!text) return;
+    if (this.messages.length > 0) {
+      this.messageSet ??= new Set(this.messages);
+      if (this.messageSet.has(text)) return;
       this.messageSet.add(text);
-      this.messages.push(text);
     }
+    this.messages.push(text);
   }
 
   /**

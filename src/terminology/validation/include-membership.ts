@@ -1,15 +1,26 @@
-import type { Extension, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
+import type { Extension, ValueSet } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { addToPath } from './code-systems';
 import { conceptInactive, conceptStatus } from './concept-status';
 import type { ValidationContext, ValidationState } from './context';
 import type { Designations } from './designations';
 import { msg } from './messages';
+import { compiledFilters, type PreparedInclude } from './prepared-value-set';
 
 const VS_DEPRECATED = 'http://hl7.org/fhir/StructureDefinition/valueset-deprecated';
 const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 
+/** Where an issue about the code is (made only when one is reported). */
+function codeExpression(path: string): string[] {
+  return [addToPath(path, 'code')];
+}
+
 export type Predicate = (c: Concept) => boolean;
+
+function selectsAll(predicates: readonly Predicate[], concept: Concept): boolean {
+  for (const p of predicates) if (!p(concept)) return false;
+  return true;
+}
 
 /**
  * Whether a code is selected by one include (or exclude) of a value set's compose: the whole code system, listed
@@ -21,7 +32,6 @@ export class IncludeMembership {
     private readonly ctx: ValidationContext,
     private readonly valueSet: ValueSet,
     private readonly vurl: string,
-    private readonly filtersOf: (provider: CodeSystemProvider, inc: ValueSetComposeInclude) => Predicate[],
   ) {}
 
   private excludeInactives(): boolean {
@@ -31,35 +41,33 @@ export class IncludeMembership {
   /** Records a code the value set has: the first inactive one seen, and each found code (for catalog advice). */
   noteAccepted(path: string, code: string, provider: CodeSystemProvider, concept: Concept, state: ValidationState): void {
     if (!state.inactive.value) {
-      Object.assign(state.inactive, {
-        value: conceptInactive(provider, concept), path, code, status: conceptStatus(provider, concept), provider, concept,
-      });
+      state.noteInactive(conceptInactive(provider, concept), path, code, conceptStatus(provider, concept), provider, concept);
     }
     state.found.push({ provider, concept, path, code });
   }
 
-  /** Whether the code is selected by one include (or exclude) of the compose. */
-  check(path: string, role: 'in' | 'not in', provider: CodeSystemProvider, inc: ValueSetComposeInclude,
+  /** Whether the code of `provider` (the include's, or the version the coding names) is selected by one include (or exclude) of the compose. */
+  check(path: string, role: 'in' | 'not in', provider: CodeSystemProvider, prepared: PreparedInclude,
     code: string, state: ValidationState, displays: Designations): boolean {
+    const inc = prepared.inc;
     const options = this.ctx.options;
     const report = !options.membershipOnly && role === 'in';
-    const codeExpr = [addToPath(path, 'code')];
 
     if (!inc.concept?.length && !inc.filter?.length) {
-      const concept = provider.locate(code);
+      const concept = this.ctx.locate(provider, code);
       if (!concept) {
         if (report) {
           if (provider.resource.content !== 'complete' && provider.resource.content !== undefined) {
-            state.report('warning', 'code-invalid', msg.unknownCodeInFragment(code, provider.url, provider.version), 'invalid-code', codeExpr);
+            state.report('warning', 'code-invalid', msg.unknownCodeInFragment(code, provider.url, provider.version), 'invalid-code', codeExpression(path));
             return true;
           }
-          state.reportUnknownCode(provider, code, codeExpr);
+          state.reportUnknownCode(provider, code, codeExpression(path));
         }
         return false;
       }
       if (concept.code !== code) {
         const csName = provider.version ? `${provider.url}|${provider.version}` : provider.url;
-        state.report('information', 'business-rule', msg.caseDifference(code, concept.code, csName), 'code-rule', codeExpr);
+        state.report('information', 'business-rule', msg.caseDifference(code, concept.code, csName), 'code-rule', codeExpression(path));
         state.normalForm = concept.code;
       }
       displays.addConcept(provider, concept);
@@ -68,7 +76,7 @@ export class IncludeMembership {
 
     for (const cc of inc.concept ?? []) {
       if (cc.code !== code) continue;
-      const concept = provider.locate(code);
+      const concept = this.ctx.locate(provider, code);
       if (!concept) continue;
       displays.addConcept(provider, concept);
       displays.addIncludeConcept(cc, this.valueSet.language);
@@ -78,17 +86,17 @@ export class IncludeMembership {
       const status = sstatus === 'withdrawn' || sstatus === 'deprecated' ? sstatus
         : ccExt.some((e) => e.url === VS_DEPRECATED) ? 'deprecated' : undefined;
       if (status && role === 'in') {
-        state.report('warning', 'business-rule', msg.deprecatedInValueSet(provider.url, code, status, this.vurl), 'code-comment', codeExpr);
+        state.report('warning', 'business-rule', msg.deprecatedInValueSet(provider.url, code, status, this.vurl), 'code-comment', codeExpression(path));
       }
       return true;
     }
 
     if (inc.filter?.length) {
-      const concept = provider.locate(code);
+      const concept = this.ctx.locate(provider, code);
       if (!concept) return false;
-      const predicates = this.filtersOf(provider, inc);
-      if (!predicates.every((p) => p(concept))) {
-        if (report) this.explainCanonical(provider, concept, inc, state);
+      const predicates = provider === prepared.provider ? prepared.filters! : compiledFilters(provider, inc);
+      if (!selectsAll(predicates, concept)) {
+        if (report && prepared.canonicalForm !== undefined) this.explainCanonical(provider, concept, prepared.canonicalForm, state);
         return false;
       }
       displays.addConcept(provider, concept);
@@ -98,10 +106,9 @@ export class IncludeMembership {
   }
 
   /** A unit outside a value set of one canonical form (UCUM's `canonical = g`, units of mass) is told which form it has. */
-  private explainCanonical(provider: CodeSystemProvider, concept: Concept, inc: ValueSetComposeInclude, state: ValidationState): void {
+  private explainCanonical(provider: CodeSystemProvider, concept: Concept, required: string, state: ValidationState): void {
     const actual = provider.propertyValues(concept, 'canonical')[0]?.valueString;
-    const required = inc.filter?.find((f) => f.property === 'canonical' && f.op === '=')?.value;
-    if (actual !== undefined && required !== undefined && actual !== required) {
+    if (actual !== undefined && actual !== required) {
       state.message(msg.canonicalFormMismatch(concept.code, actual, required));
     }
   }
@@ -111,10 +118,9 @@ export class IncludeMembership {
     state: ValidationState): boolean {
     const options = this.ctx.options;
     const report = !options.membershipOnly && role === 'in';
-    const codeExpr = [addToPath(path, 'code')];
     if (!options.abstractOk && provider.isAbstract(concept)) {
       if (report) {
-        state.report('error', 'business-rule', msg.abstractCode(provider.url, code), 'code-rule', codeExpr);
+        state.report('error', 'business-rule', msg.abstractCode(provider.url, code), 'code-rule', codeExpression(path));
       }
       return false;
     }
@@ -122,10 +128,10 @@ export class IncludeMembership {
     if ((this.excludeInactives() || options.activeOnly) && inactive) {
       if (role === 'in') {
         const text = msg.notActive(code);
-        state.report('error', 'business-rule', text, 'code-rule', codeExpr);
+        state.report('error', 'business-rule', text, 'code-rule', codeExpression(path));
         state.message(text);
         if (!options.membershipOnly) {
-          Object.assign(state.inactive, { value: true, path, code, status: conceptStatus(provider, concept), provider, concept });
+          state.noteInactive(true, path, code, conceptStatus(provider, concept), provider, concept);
         }
       }
       return false;

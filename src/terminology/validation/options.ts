@@ -26,6 +26,8 @@ const EXPANSION_PARAMETER_EXTENSIONS = new Set([
   'http://hl7.org/fhir/tools/StructureDefinition/valueset-expansion-parameter',
 ]);
 
+const NO_RULES: readonly VersionRule[] = Object.freeze([]);
+
 function asBoolean(value: string | boolean): boolean {
   return value === true || value === 'true';
 }
@@ -45,7 +47,8 @@ export class ValidationOptions {
   /** lenient-display-validation: wrong displays are warnings, not errors. */
   displayWarning = false;
   membershipOnly = false;
-  private readonly seen = new Set<string>();
+  /** The parameters taken in (a value set's own do not replace the request's). */
+  private seen?: Set<string>;
 
   constructor(acceptLanguages?: LanguageList) {
     this.httpLanguages = acceptLanguages;
@@ -63,8 +66,8 @@ export class ValidationOptions {
       return;
     }
     const claim = (): boolean => {
-      if (!overwrite && this.seen.has(name)) return false;
-      this.seen.add(name);
+      if (!overwrite && this.seen?.has(name)) return false;
+      (this.seen ??= new Set()).add(name);
       return true;
     };
     switch (name) {
@@ -120,8 +123,8 @@ export class ValidationOptions {
     }
   }
 
-  rulesFor(url: string): VersionRule[] {
-    return this.versionRules.filter((r) => r.url === url);
+  rulesFor(url: string): readonly VersionRule[] {
+    return this.versionRules.length === 0 ? NO_RULES : this.versionRules.filter((r) => r.url === url);
   }
 
   /** The languages displays are chosen and checked in: displayLanguage, else Accept-Language (or the value set's). */

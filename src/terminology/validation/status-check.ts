@@ -5,7 +5,8 @@ import { msg } from './messages';
 const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 
 function standardsStatus(r: CodeSystem | ValueSet): string | undefined {
-  return r.extension?.find((e) => e.url === STANDARDS_STATUS)?.valueCode;
+  if (r.extension) for (const e of r.extension) if (e.url === STANDARDS_STATUS) return e.valueCode;
+  return undefined;
 }
 
 function canonicalOf(r: CodeSystem | ValueSet): string {

@@ -1,81 +1,46 @@
 import type { CodeSystem, Extension, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
-import { parseCanonical } from '../canonical';
 import type { CodeSystemProvider } from '../providers/provider';
-import { compileFilter } from '../compose/filter';
-import { assertValueSetShape } from '../resource-shape';
-import { checkTimeBudget } from '../time-budget';
-import { compareVersionsGeneral, presentVersionList } from '../versions';
+import { presentVersionList } from '../versions';
 import { addToPath } from './code-systems';
 import { CodingState, hasSupplement, type Tri, type ValidationContext, ValidationState } from './context';
 import { Designations } from './designations';
-import { IncludeMembership, type Predicate } from './include-membership';
+import { IncludeMembership } from './include-membership';
 import { type Message, msg, txError } from './messages';
+import { pinnedReference, type PreparedInclude, type PreparedValueSet } from './prepared-value-set';
 import { canonicalStatusIssue } from './status-check';
 import { chooseVersion, pickApplicableVersion, useThisVersion } from './version-choice';
 
 const VS_SUPPLEMENT = 'http://hl7.org/fhir/StructureDefinition/valueset-supplement';
 
-/** A problem found while preparing a value set that is reported as a validation result, not as an HTTP error. */
-export class PrepareProblem extends Error {
-  readonly messageId?: string;
-
-  constructor(m: Message, readonly issueCode: 'not-found' | 'invalid', readonly unknownSystem?: string) {
-    super(m.text);
-    this.messageId = m.messageId;
-  }
-}
-
 /**
- * An include's filters compiled against a provider, kept as long as both live: a filter's predicate depends only on
- * the two (a request's own resources make other providers and includes), and value sets are checked over and over.
- */
-const compiledFilterCache = new WeakMap<CodeSystemProvider, WeakMap<ValueSetComposeInclude, Predicate[]>>();
-
-export function vurl(vs: { url?: string; version?: string }): string {
-  return vs.version ? `${vs.url}|${vs.version}` : `${vs.url ?? ''}`;
-}
-
-/**
- * Checks whether a code is in a value set, include by include, finding the code system version each include asks
- * for and reporting what stands in the way: unknown systems or versions, version conflicts, abstract or inactive
- * codes. The CodeableConcept-level assembly (displays, summary messages) lives in concept-check.ts.
+ * Checks whether a code is in a (prepared) value set, include by include, finding the code system version each
+ * include asks for and reporting what stands in the way: unknown systems or versions, version conflicts, abstract or
+ * inactive codes. The CodeableConcept-level assembly (displays, summary messages) lives in concept-check.ts.
  */
 export class ValueSetChecker {
-  private readonly others = new Map<string, ValueSetChecker>();
   private readonly membership: IncludeMembership;
+  /** The checkers of the imported value sets, made when first needed. */
+  private imported?: Map<PreparedValueSet, ValueSetChecker>;
+  /** The resolution key of this request (its version rules and supplements), fixed once the value set is prepared. */
+  private readonly resolution: string;
 
   constructor(
     private readonly ctx: ValidationContext,
-    readonly valueSet: ValueSet,
+    readonly prepared: PreparedValueSet,
     /** True for the implicit all-codes value set of a CodeSystem $validate-code. */
     readonly internallyDefined = false,
   ) {
-    this.membership = new IncludeMembership(ctx, valueSet, this.vurl, (provider, inc) => this.compiledFilters(provider, inc));
+    this.membership = new IncludeMembership(ctx, prepared.valueSet, prepared.vurl);
+    this.resolution = ctx.resolutionKey();
+  }
+
+  get valueSet(): ValueSet {
+    return this.prepared.valueSet;
   }
 
   get vurl(): string {
-    return this.valueSet.url ? vurl(this.valueSet) : '(unidentified)';
-  }
-
-  // ---------------------------------------------------------------- preparation
-
-  prepare(): void {
-    checkTimeBudget(); // nested imports: each imported value set is prepared once per importing checker
-    assertValueSetShape(this.valueSet);
-    const key = this.valueSet.url ? vurl(this.valueSet) : undefined;
-    if (key && this.ctx.stack.includes(key)) {
-      throw txError(400, 'processing', msg.circularReference(key, this.ctx.stack), { txIssueType: 'vs-invalid' });
-    }
-    if (key) this.ctx.stack.push(key);
-    try {
-      this.ctx.options.seeValueSet(this.valueSet);
-      const compose = this.valueSet.compose;
-      (compose?.include ?? []).forEach((inc, i) => this.prepareInclude(inc, `ValueSet.compose.include[${i}]`));
-      (compose?.exclude ?? []).forEach((inc, i) => this.prepareInclude(inc, `ValueSet.compose.exclude[${i}]`));
-    } finally {
-      if (key) this.ctx.stack.pop();
-    }
+    return this.prepared.vurl;
   }
 
   /** Fails when a supplement the request or value set needs is not used by any code system involved. */
@@ -86,57 +51,27 @@ export class ValueSetChecker {
     }
   }
 
-  private findValueSet(ref: string): ValueSet | undefined {
-    if (ref.startsWith('#')) {
-      return (this.valueSet.contained ?? []).find((r) => r.resourceType === 'ValueSet' && r.id === ref.slice(1)) as ValueSet | undefined;
+  private checkerOf(prepared: PreparedValueSet): ValueSetChecker {
+    this.imported ??= new Map();
+    let checker = this.imported.get(prepared);
+    if (!checker) {
+      checker = new ValueSetChecker(this.ctx, prepared);
+      this.imported.set(prepared, checker);
     }
-    const { url, version } = parseCanonical(ref);
-    return this.ctx.registry.find('ValueSet', url, this.ctx.access.versionFor(url, version));
+    return checker;
   }
 
-  private pinned(ref: string): string {
-    if (ref.startsWith('#')) return ref;
-    const { url, version } = parseCanonical(ref);
-    const v = this.ctx.access.versionFor(url, version);
-    return v ? `${url}|${v}` : url;
+  /** The checker of a value set an include imports. */
+  private importedChecker(ref: string): ValueSetChecker {
+    const byRef = this.prepared.importsByRef.get(ref);
+    const prepared = byRef?.resolvedWith === this.resolution ? byRef.prepared : this.prepared.imports.get(pinnedReference(this.ctx, ref));
+    if (!prepared) throw new FhirError(500, 'exception', `Value set ${ref} was not prepared`);
+    return this.checkerOf(prepared);
   }
 
-  private prepareInclude(inc: ValueSetComposeInclude, path: string): void {
-    for (const ref of inc.valueSet ?? []) {
-      const key = this.pinned(ref);
-      if (this.others.has(key)) continue;
-      const other = this.findValueSet(ref);
-      if (!other) throw new PrepareProblem(msg.valueSetNotFound(key), 'not-found');
-      const checker = new ValueSetChecker(this.ctx, other);
-      checker.prepare();
-      this.others.set(key, checker);
-    }
-    if (!inc.system) return;
-    const provider = this.ctx.access.find(inc.system, inc.version);
-    if (!provider) return;
-    this.ctx.noteSupplements(provider);
-    this.compiledFilters(provider, inc, path);
-  }
-
-  private compiledFilters(provider: CodeSystemProvider, inc: ValueSetComposeInclude, path = 'ValueSet.compose.include'): Predicate[] {
-    let perProvider = compiledFilterCache.get(provider);
-    if (!perProvider) {
-      perProvider = new WeakMap();
-      compiledFilterCache.set(provider, perProvider);
-    }
-    let compiled = perProvider.get(inc);
-    if (!compiled) {
-      compiled = (inc.filter ?? []).map((f, j) => {
-        if (f.value === undefined || f.value === null || f.value === '') {
-          throw txError(400, 'invalid', msg.filterWithoutValue(provider.url, f.property, f.op), {
-            txIssueType: 'vs-invalid', expression: [`${path}.filter[${j}]`],
-          });
-        }
-        return compileFilter(provider, f, `${path}.filter[${j}]`);
-      });
-      perProvider.set(inc, compiled);
-    }
-    return compiled;
+  /** The provider of an include's system and version: the one found when preparing, unless the rules changed since. */
+  private includeProvider(prepared: PreparedInclude): CodeSystemProvider | undefined {
+    return prepared.resolvedWith === this.resolution ? prepared.provider : this.ctx.access.find(prepared.inc.system, prepared.inc.version);
   }
 
   // ---------------------------------------------------------------- system inference
@@ -181,7 +116,7 @@ export class ValueSetChecker {
     if (visited.has(this)) return systems;
     visited.add(this);
     for (const inc of this.valueSet.compose?.include ?? []) if (inc.system) systems.add(inc.system);
-    for (const checker of this.others.values()) checker.includedSystems(visited).forEach((s) => systems.add(s));
+    for (const prepared of this.prepared.imports.values()) this.checkerOf(prepared).includedSystems(visited).forEach((s) => systems.add(s));
     return systems;
   }
 
@@ -234,18 +169,19 @@ export class ValueSetChecker {
     const includes = compose.include ?? [];
     let determinedVersion: string | undefined;
     if (!version) {
-      const versions = new Set(includes.filter((inc) => inc.system === system && inc.version).map((inc) => inc.version!));
-      if (versions.size > 1) determinedVersion = pickApplicableVersion(this.ctx.access, versions, system, code, display);
+      const versions = this.prepared.includeVersions.get(system);
+      if (versions && versions.size > 1) determinedVersion = pickApplicableVersion(this.ctx.access, versions, system, code, display);
     }
-    const ordered = newestFirst(includes);
 
     let result: Tri = false;
-    for (const inc of ordered) {
+    for (const prepared of this.prepared.includes) {
+      const inc = prepared.inc;
       if (!inc.system) {
         result = true;
       } else if (inc.system === system && (!determinedVersion || inc.version === determinedVersion) && useThisVersion(includes, inc, version)) {
         const v = chooseVersion(this.ctx.access, path, inc.system, inc.version, version, state);
-        const provider = this.ctx.access.find(system, v);
+        // without a version of its own, the coding is checked against the version the include resolves to
+        const provider = version ? this.ctx.access.find(system, v) : this.includeProvider(prepared);
         if (!provider) {
           if (this.ctx.options.membershipOnly) return false;
           this.reportUnknownSystem(path, system, v, state);
@@ -256,7 +192,7 @@ export class ValueSetChecker {
         this.statusCheck(state, provider.resource);
         this.checkIncludeSupplements(provider, inc);
         coding.contentMode = provider.resource.content;
-        if (this.membership.check(path, 'in', provider, inc, code, state, coding.displays)) {
+        if (this.membership.check(path, 'in', provider, prepared, code, state, coding.displays)) {
           coding.version = provider.version;
           result = true;
         } else {
@@ -265,9 +201,8 @@ export class ValueSetChecker {
       } else {
         result = false;
       }
-      for (const ref of inc.valueSet ?? []) {
-        const checker = this.others.get(this.pinned(ref));
-        if (!checker) throw new FhirError(500, 'exception', `Value set ${ref} was not prepared`);
+      if (inc.valueSet) for (const ref of inc.valueSet) {
+        const checker = this.importedChecker(ref);
         this.statusCheck(state, checker.valueSet);
         if (result === true) result = checker.check(path, system, version, code, state, coding, display);
       }
@@ -275,16 +210,16 @@ export class ValueSetChecker {
     }
     if (result !== true) return result;
 
-    for (const exc of compose.exclude ?? []) {
+    for (const prepared of this.prepared.excludes) {
+      const exc = prepared.inc;
       let excluded = true;
       if (exc.system) {
-        const provider = this.ctx.access.find(exc.system, exc.version);
+        const provider = this.includeProvider(prepared);
         if (!provider) throw txError(422, 'not-found', msg.unknownCodeSystem(exc.system), { txIssueType: 'not-found' });
-        excluded = exc.system === system && this.membership.check(path, 'not in', provider, exc, code, state, new Designations());
+        excluded = exc.system === system && this.membership.check(path, 'not in', provider, prepared, code, state, new Designations());
       }
       for (const ref of exc.valueSet ?? []) {
-        const checker = this.others.get(this.pinned(ref));
-        if (!checker) throw new FhirError(500, 'exception', `Value set ${ref} was not prepared`);
+        const checker = this.importedChecker(ref);
         excluded = excluded && checker.check(path, system, version, code, new ValidationState(), new CodingState()) === true;
       }
       if (excluded) return false;
@@ -340,7 +275,8 @@ export class ValueSetChecker {
   }
 
   private checkIncludeSupplements(provider: CodeSystemProvider, inc: ValueSetComposeInclude): void {
-    for (const ext of (inc as { extension?: Extension[] }).extension ?? []) {
+    const extensions = (inc as { extension?: Extension[] }).extension;
+    if (extensions) for (const ext of extensions) {
       if (ext.url !== VS_SUPPLEMENT) continue;
       const s = ext.valueCanonical ?? ext.valueUri ?? ext.valueString;
       if (s && !hasSupplement(provider, s)) {
@@ -350,19 +286,6 @@ export class ValueSetChecker {
     this.ctx.noteSupplements(provider);
   }
 
-}
-
-/** A compose's includes, the newer version of a system before the older: once per include list (value sets are checked over and over). */
-const orderedIncludes = new WeakMap<ValueSetComposeInclude[], ValueSetComposeInclude[]>();
-
-function newestFirst(includes: ValueSetComposeInclude[]): ValueSetComposeInclude[] {
-  let ordered = orderedIncludes.get(includes);
-  if (!ordered) {
-    ordered = [...includes].sort((a, b) =>
-      a.system === b.system && a.version && b.version ? -compareVersionsGeneral(a.version, b.version) : 0);
-    orderedIncludes.set(includes, ordered);
-  }
-  return ordered;
 }
 
 function flatten(contains: NonNullable<ValueSet['expansion']>['contains']): NonNullable<NonNullable<ValueSet['expansion']>['contains']> {
