@@ -10,7 +10,7 @@ import { TerminologyLoadError } from '../terminology/loader';
 import type { ResourceSet } from '../terminology/resource-set';
 import { checkPackage } from './package-check';
 import { PackageError } from './package-error';
-import { readPackagePath, readPackageTarball } from './package-reader';
+import { readPackagePath, readPackageTarball, sourceName, UPLOADED, type PackageSource } from './package-reader';
 import type { PublishedLayer } from './published-layer';
 
 export interface PackageServiceDeps {
@@ -47,8 +47,8 @@ export class PackageService {
 
   /** `$load-package`: loads the archive, and says in Danish what was loaded. */
   async loadOutcome(bytes: Buffer, actor?: PackageActor): Promise<OperationOutcome> {
-    if (bytes.length === 0) throw FhirError.invalid('Forespørgslen har ingen pakke (.tgz) i kroppen');
-    const pkg = await this.load(bytes, 'pakken', actor);
+    if (bytes.length === 0) throw FhirError.invalid('The request has no package (.tgz) in its body', { da: 'Forespørgslen har ingen pakke (.tgz) i kroppen' });
+    const pkg = await this.load(bytes, UPLOADED, actor);
     const count = (t: string) => pkg.resources.filter((r) => r.resourceType === t).length;
     return operationOutcome([issue({
       severity: 'information', code: 'informational',
@@ -56,8 +56,8 @@ export class PackageService {
     })]);
   }
 
-  load(bytes: Buffer, source: string, actor?: PackageActor): Promise<StoredPackage> {
-    return this.serial(() => this.audited('load-package', actor, { label: source, resources: [] }, async (audited) => {
+  load(bytes: Buffer, source: PackageSource, actor?: PackageActor): Promise<StoredPackage> {
+    return this.serial(() => this.audited('load-package', actor, { label: sourceName(source).en, resources: [] }, async (audited) => {
       const { store, layer, written } = this.deps;
       await this.deps.beforeLoad?.();
       const pkg = checkPackage(await readPackageTarball(bytes, source));

@@ -2,6 +2,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
 import { requestedPackage } from '../../packages/export-selection';
+import { UPLOADED } from '../../packages/package-reader';
 import type { PackageService } from '../../packages/package-service';
 import { writePackageTarball } from '../../packages/package-writer';
 import type { PublishedLayer } from '../../packages/published-layer';
@@ -32,13 +33,15 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
   const raw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
   router.post(/^\/\$load-package$/, authenticate(deps.verifier), (req: Request, _res: Response, next: NextFunction) => {
     if (!req.principal?.admin) {
-      const refused = new FhirError(403, 'forbidden', 'Indlæsning af pakker kræver et token med scope admin');
-      void deps.service.recordRefusal('load-package', { principal: req.principal! }, 'pakken', refused);
+      const refused = new FhirError(403, 'forbidden', 'Loading a package needs a token with the admin scope', { da: 'Indlæsning af pakker kræver et token med scope admin' });
+      void deps.service.recordRefusal('load-package', { principal: req.principal! }, UPLOADED.en, refused);
       return next(refused);
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     if (!ARCHIVE_TYPES.test(type)) {
-      return next(new FhirError(415, 'not-supported', `Send pakken som .tgz med Content-Type application/gzip (ikke '${type || 'ingen'}')`));
+      return next(new FhirError(415, 'not-supported', `Send the package as .tgz with Content-Type application/gzip (not '${type || 'none'}')`, {
+        da: `Send pakken som .tgz med Content-Type application/gzip (ikke '${type || 'ingen'}')`,
+      }));
     }
     next();
   }, raw, async (req: Request, res: Response) => {
