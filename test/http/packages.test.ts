@@ -137,14 +137,18 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(((await request(fresh).get(`/fhir/ValueSet?url=${encodeURIComponent(valueSet.url!)}`).expect(200)).body as Bundle).entry).toHaveLength(1);
   });
 
-  it('says why it is refused in English, and in Danish with Accept-Language: da: every reason, the English as its translation', async () => {
+  it('says what was loaded, and why a package is refused, in English, and in Danish with Accept-Language: da: every reason, the English as its translation', async () => {
     const fresh = await testApp();
     const invalid = { ...structuredClone(release.codeSystem), status: 'in-force' } as unknown as CodeSystem;
     const missing = 'http://example.org/CodeSystem/not-loaded';
     const dangling: ValueSet = { resourceType: 'ValueSet', id: 'dangling', url: 'http://example.org/ValueSet/dangling', version: '1', status: 'active', compose: { include: [{ system: missing }] } };
     const ok: CodeSystem = { resourceType: 'CodeSystem', id: 'ok', url: 'http://example.org/CodeSystem/ok', version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
     const loaded = await writePackageTarball({ name: 'kl.synthetic.ok', version: '1.0.0' }, [ok]);
-    expect((await loadPackage(fresh, loaded)).status).toBe(200);
+    const done = await loadPackage(fresh, loaded);
+    expect(done.status).toBe(200);
+    expect(texts(done.body as OperationOutcome)).toEqual(['Package kl.synthetic.ok#1.0.0 is loaded: 1 code systems, 0 value sets and 0 concept maps']);
+    const doneDa = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.ok', version: '1.0.1' }, [{ ...ok, version: '2' }])).set('Accept-Language', 'da');
+    expect(texts(doneDa.body as OperationOutcome)).toEqual(['Pakken kl.synthetic.ok#1.0.1 er indlæst: 1 kodesystemer, 0 værdisæt og 0 mapninger']);
     const cases: { archive: Buffer; status?: number; en: RegExp[]; da: RegExp[] }[] = [
       { archive: Buffer.alloc(0), status: 400, en: [/^The request has no package \(\.tgz\) in its body$/], da: [/^Forespørgslen har ingen pakke \(\.tgz\) i kroppen$/] },
       {

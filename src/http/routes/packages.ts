@@ -1,6 +1,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
+import { messageLanguage } from '../../errors/message-language';
 import { requestedPackage } from '../../packages/export-selection';
 import { UPLOADED } from '../../packages/package-reader';
 import type { PackageService } from '../../packages/package-service';
@@ -45,7 +46,8 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
     }
     next();
   }, raw, async (req: Request, res: Response) => {
-    sendResource(res, 200, await deps.service.loadOutcome(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), { principal: req.principal! }));
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    sendResource(res, 200, await deps.service.loadOutcome(body, messageLanguage(req.headers['accept-language']), { principal: req.principal! }));
   });
   router.get(/^\/\$package$/, async (req: Request, res: Response) => {
     const selection = requestedPackage(req.query as Record<string, unknown>, deps.layer, deps.published, deps.written);
