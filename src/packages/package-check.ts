@@ -1,11 +1,12 @@
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
-import { checkTerminologyResource, TERMINOLOGY_TYPES, TerminologyLoadError } from '../terminology/loader';
+import type { Bilingual } from '../errors/issue';
+import { TERMINOLOGY_TYPES, terminologyResourceProblem } from '../terminology/loader';
 import type { TerminologyResource } from '../terminology/resource-set';
 import type { PackageRecord } from '../store/packages';
 import { isSemVer } from '../terminology/versions';
 import { PackageError } from './package-error';
-import type { RawPackage } from './package-reader';
+import { sourceName, type RawPackage } from './package-reader';
 
 /** The FHIR version this server speaks; a package must be for it. */
 export const FHIR_VERSION = '4.0.1';
@@ -27,23 +28,32 @@ export interface CheckedPackage extends PackageRecord {
 
 type Json = Record<string, unknown>;
 
-function manifestProblems(source: string, m: Json): { problems: string[]; fhirVersion?: string; dependencies: Record<string, string> } {
-  const problems: string[] = [];
+function manifestProblems(at: Bilingual, m: Json): { problems: Bilingual[]; fhirVersion?: string; dependencies: Record<string, string> } {
+  const problems: Bilingual[] = [];
   const name = m.name;
   const version = m.version;
   if (typeof name !== 'string' || !PACKAGE_NAME.test(name)) {
-    problems.push(`${source}: package.json name '${String(name)}' er ikke et FHIR-pakkenavn (små bogstaver, punktum-adskilte dele, fx kl.dk.fhir.term)`);
+    problems.push({
+      en: `${at.en}: package.json name '${String(name)}' is not a FHIR package name (lower case, dot-separated parts, e.g. kl.dk.fhir.term)`,
+      da: `${at.da}: package.json name '${String(name)}' er ikke et FHIR-pakkenavn (små bogstaver, punktum-adskilte dele, fx kl.dk.fhir.term)`,
+    });
   }
   if (typeof version !== 'string' || !isSemVer(version)) {
-    problems.push(`${source}: package.json version '${String(version)}' er ikke en semantisk version (fx 1.2.0)`);
+    problems.push({
+      en: `${at.en}: package.json version '${String(version)}' is not a semantic version (e.g. 1.2.0)`,
+      da: `${at.da}: package.json version '${String(version)}' er ikke en semantisk version (fx 1.2.0)`,
+    });
   }
   const dependencies: Record<string, string> = {};
   if (m.dependencies !== undefined) {
     if (!m.dependencies || typeof m.dependencies !== 'object' || Array.isArray(m.dependencies)) {
-      problems.push(`${source}: package.json dependencies skal være et objekt med pakkenavn → version`);
+      problems.push({
+        en: `${at.en}: package.json dependencies must be an object of package name → version`,
+        da: `${at.da}: package.json dependencies skal være et objekt med pakkenavn → version`,
+      });
     } else {
       for (const [dep, v] of Object.entries(m.dependencies as Json)) {
-        if (typeof v !== 'string' || v === '') problems.push(`${source}: afhængigheden ${dep} har ingen version`);
+        if (typeof v !== 'string' || v === '') problems.push({ en: `${at.en}: the dependency ${dep} has no version`, da: `${at.da}: afhængigheden ${dep} har ingen version` });
         else dependencies[dep] = v;
       }
     }
@@ -53,18 +63,36 @@ function manifestProblems(source: string, m: Json): { problems: string[]; fhirVe
   if (stated !== undefined) {
     const versions = stated.map(String);
     const r4 = versions.filter((v) => /^4\.0(\.\d+)?$/.test(v));
-    if (r4.length === 0) problems.push(`${source}: pakken er til FHIR ${versions.join(', ') || '(ingen)'}; serveren taler FHIR R4 (${FHIR_VERSION})`);
+    if (r4.length === 0) {
+      problems.push({
+        en: `${at.en}: the package is for FHIR ${versions.join(', ') || '(none)'}; the server speaks FHIR R4 (${FHIR_VERSION})`,
+        da: `${at.da}: pakken er til FHIR ${versions.join(', ') || '(ingen)'}; serveren taler FHIR R4 (${FHIR_VERSION})`,
+      });
+    }
     fhirVersion = r4[0] === '4.0' ? FHIR_VERSION : r4[0];
   } else if (dependencies[R4_CORE.name] !== undefined) {
     fhirVersion = FHIR_VERSION;
   } else {
-    problems.push(`${source}: package.json angiver ingen FHIR-version (fhirVersions: ["${FHIR_VERSION}"] eller en afhængighed af ${R4_CORE.name})`);
+    problems.push({
+      en: `${at.en}: package.json states no FHIR version (fhirVersions: ["${FHIR_VERSION}"] or a dependency on ${R4_CORE.name})`,
+      da: `${at.da}: package.json angiver ingen FHIR-version (fhirVersions: ["${FHIR_VERSION}"] eller en afhængighed af ${R4_CORE.name})`,
+    });
   }
   for (const dep of Object.keys(dependencies)) {
-    if (OTHER_CORES.test(dep)) problems.push(`${source}: pakken afhænger af ${dep}#${dependencies[dep]}, som ikke er FHIR R4`);
+    if (OTHER_CORES.test(dep)) {
+      problems.push({
+        en: `${at.en}: the package depends on ${dep}#${dependencies[dep]}, which is not FHIR R4`,
+        da: `${at.da}: pakken afhænger af ${dep}#${dependencies[dep]}, som ikke er FHIR R4`,
+      });
+    }
   }
   const core = dependencies[R4_CORE.name];
-  if (core !== undefined && !/^4\.0(\.\d+)?$/.test(core)) problems.push(`${source}: pakken afhænger af ${R4_CORE.name}#${core}; serveren har ${FHIR_VERSION}`);
+  if (core !== undefined && !/^4\.0(\.\d+)?$/.test(core)) {
+    problems.push({
+      en: `${at.en}: the package depends on ${R4_CORE.name}#${core}; the server has ${FHIR_VERSION}`,
+      da: `${at.da}: pakken afhænger af ${R4_CORE.name}#${core}; serveren har ${FHIR_VERSION}`,
+    });
+  }
   return { problems, fhirVersion, dependencies };
 }
 
@@ -75,18 +103,22 @@ function manifestProblems(source: string, m: Json): { problems: string[]; fhirVe
  */
 export function checkPackage(raw: RawPackage, validator: FhirSchemaValidator = sharedFhirSchemaValidator()): CheckedPackage {
   const m = raw.manifest;
-  if (!m || typeof m !== 'object' || Array.isArray(m)) throw new PackageError(`${raw.source}: package/package.json er ikke et JSON-objekt`);
-  const { problems, fhirVersion, dependencies } = manifestProblems(raw.source, m as Json);
+  const at = sourceName(raw.source);
+  if (!m || typeof m !== 'object' || Array.isArray(m)) {
+    throw new PackageError({ en: `${at.en}: package/package.json is not a JSON object`, da: `${at.da}: package/package.json er ikke et JSON-objekt` });
+  }
+  const { problems, fhirVersion, dependencies } = manifestProblems(at, m as Json);
   const resources: TerminologyResource[] = [];
   const seen = new Map<string, string>();
   let skipped = 0;
   for (const file of raw.files) {
-    const label = `${raw.source}: package/${file.name}`;
+    const label = { en: `${at.en}: package/${file.name}`, da: `${at.da}: package/${file.name}` };
     let json: unknown;
     try {
       json = JSON.parse(file.text);
     } catch (e) {
-      problems.push(`${label}: ikke gyldig JSON (${(e as Error).message})`);
+      const why = (e as Error).message;
+      problems.push({ en: `${label.en}: not valid JSON (${why})`, da: `${label.da}: ikke gyldig JSON (${why})` });
       continue;
     }
     const type = (json as { resourceType?: unknown } | null)?.resourceType;
@@ -94,19 +126,26 @@ export function checkPackage(raw: RawPackage, validator: FhirSchemaValidator = s
       skipped++;
       continue;
     }
-    try {
-      const resource = checkTerminologyResource(json, label, validator)!;
-      const key = `${type} ${resource.url}|${resource.version ?? ''}`;
-      const dup = seen.get(key);
-      if (dup) problems.push(`${label}: ${type} ${resource.url}|${resource.version ?? ''} findes allerede i package/${dup}`);
-      seen.set(key, file.name);
-      resources.push(resource);
-    } catch (e) {
-      if (!(e instanceof TerminologyLoadError)) throw e;
-      problems.push(e.message);
+    const problem = terminologyResourceProblem(json as { resourceType: string }, validator);
+    if (problem) {
+      problems.push({ en: `${label.en}: ${problem.en}`, da: `${label.da}: ${problem.da}` });
+      continue;
     }
+    const resource = json as TerminologyResource;
+    const key = `${type} ${resource.url}|${resource.version ?? ''}`;
+    const dup = seen.get(key);
+    if (dup) {
+      problems.push({
+        en: `${label.en}: ${key} is already in package/${dup}`,
+        da: `${label.da}: ${key} findes allerede i package/${dup}`,
+      });
+    }
+    seen.set(key, file.name);
+    resources.push(resource);
   }
-  if (problems.length === 0 && resources.length === 0) problems.push(`${raw.source}: pakken har ingen CodeSystem, ValueSet eller ConceptMap`);
+  if (problems.length === 0 && resources.length === 0) {
+    problems.push({ en: `${at.en}: the package has no CodeSystem, ValueSet or ConceptMap`, da: `${at.da}: pakken har ingen CodeSystem, ValueSet eller ConceptMap` });
+  }
   if (problems.length > 0) throw new PackageError(problems);
   const mm = m as Json;
   return {

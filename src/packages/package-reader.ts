@@ -3,12 +3,24 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { extract } from 'tar-stream';
+import type { Bilingual } from '../errors/issue';
 import { PackageError } from './package-error';
+
+/** Where a package came from, as its messages name it: a file or folder, or the words for an upload (`UPLOADED`). */
+export type PackageSource = string | Bilingual;
+
+/** A package sent to $load-package, which has no file name. */
+export const UPLOADED: Bilingual = { en: 'the package', da: 'pakken' };
+
+/** The source's name in both languages (a path is the same in both). */
+export function sourceName(source: PackageSource): Bilingual {
+  return typeof source === 'string' ? { en: source, da: source } : source;
+}
 
 /** One FHIR NPM package as read: its package.json and the JSON files directly in its `package/` folder. */
 export interface RawPackage {
-  /** Where it came from (a file, a folder, or an upload), for messages. */
-  source: string;
+  /** Where it came from, for messages. */
+  source: PackageSource;
   manifest: unknown;
   /** The JSON files of `package/` (not its sub-folders such as example/ or other/), by file name, in name order. */
   files: { name: string; text: string }[];
@@ -23,14 +35,18 @@ function topLevelFile(entryName: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-function assemble(source: string, entries: Map<string, string>): RawPackage {
+function assemble(source: PackageSource, entries: Map<string, string>): RawPackage {
+  const at = sourceName(source);
   const manifestText = entries.get('package.json');
-  if (manifestText === undefined) throw new PackageError(`${source}: package/package.json mangler – det er ikke en FHIR-pakke`);
+  if (manifestText === undefined) {
+    throw new PackageError({ en: `${at.en}: package/package.json is missing – it is not a FHIR package`, da: `${at.da}: package/package.json mangler – det er ikke en FHIR-pakke` });
+  }
   let manifest: unknown;
   try {
     manifest = JSON.parse(manifestText);
   } catch (e) {
-    throw new PackageError(`${source}: package/package.json er ikke gyldig JSON (${(e as Error).message})`);
+    const why = (e as Error).message;
+    throw new PackageError({ en: `${at.en}: package/package.json is not valid JSON (${why})`, da: `${at.da}: package/package.json er ikke gyldig JSON (${why})` });
   }
   const files = [...entries]
     .filter(([name]) => name.endsWith('.json') && name !== 'package.json' && !name.startsWith('.'))
@@ -40,12 +56,14 @@ function assemble(source: string, entries: Map<string, string>): RawPackage {
 }
 
 /** Reads a package archive (.tgz, as `npm pack` and the FHIR tools write it). */
-export async function readPackageTarball(bytes: Buffer, source: string): Promise<RawPackage> {
+export async function readPackageTarball(bytes: Buffer, source: PackageSource): Promise<RawPackage> {
+  const at = sourceName(source);
   let tar: Buffer;
   try {
     tar = zlib.gunzipSync(bytes, { maxOutputLength: MAX_UNPACKED_BYTES });
   } catch (e) {
-    throw new PackageError(`${source}: ikke en gzip-komprimeret tar-fil (.tgz): ${(e as Error).message}`);
+    const why = (e as Error).message;
+    throw new PackageError({ en: `${at.en}: not a gzip-compressed tar file (.tgz): ${why}`, da: `${at.da}: ikke en gzip-komprimeret tar-fil (.tgz): ${why}` });
   }
   const entries = new Map<string, string>();
   const ex = extract();
@@ -71,7 +89,8 @@ export async function readPackageTarball(bytes: Buffer, source: string): Promise
   try {
     await done;
   } catch (e) {
-    throw new PackageError(`${source}: tar-filen kan ikke læses: ${(e as Error).message}`);
+    const why = (e as Error).message;
+    throw new PackageError({ en: `${at.en}: the tar file cannot be read: ${why}`, da: `${at.da}: tar-filen kan ikke læses: ${why}` });
   }
   return assemble(source, entries);
 }

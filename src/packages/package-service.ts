@@ -1,8 +1,8 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { issue, operationOutcome } from '../errors/operation-outcome';
+import { operationOutcome } from '../errors/operation-outcome';
 import type { Principal } from '../auth/verifier';
-import type { Bilingual } from '../errors/issue';
+import { outcomeIssue, type Bilingual, type Language } from '../errors/issue';
 import type { PackageUnload, StoredPackage } from '../store/packages';
 import { auditOfPackage, type AuditedPackage } from '../write/audit';
 import type { TerminologyStore } from '../store/store';
@@ -10,7 +10,7 @@ import { TerminologyLoadError } from '../terminology/loader';
 import type { ResourceSet } from '../terminology/resource-set';
 import { checkPackage } from './package-check';
 import { PackageError } from './package-error';
-import { readPackagePath, readPackageTarball } from './package-reader';
+import { readPackagePath, readPackageTarball, sourceName, UPLOADED, type PackageSource } from './package-reader';
 import type { PublishedLayer } from './published-layer';
 
 export interface PackageServiceDeps {
@@ -45,19 +45,23 @@ export class PackageService {
     return run;
   }
 
-  /** `$load-package`: loads the archive, and says in Danish what was loaded. */
-  async loadOutcome(bytes: Buffer, actor?: PackageActor): Promise<OperationOutcome> {
-    if (bytes.length === 0) throw FhirError.invalid('Forespørgslen har ingen pakke (.tgz) i kroppen');
-    const pkg = await this.load(bytes, 'pakken', actor);
+  /** `$load-package`: loads the archive, and says what was loaded (in `lang`, the other language as a translation). */
+  async loadOutcome(bytes: Buffer, lang: Language, actor?: PackageActor): Promise<OperationOutcome> {
+    if (bytes.length === 0) throw FhirError.invalid('The request has no package (.tgz) in its body', { da: 'Forespørgslen har ingen pakke (.tgz) i kroppen' });
+    const pkg = await this.load(bytes, UPLOADED, actor);
     const count = (t: string) => pkg.resources.filter((r) => r.resourceType === t).length;
-    return operationOutcome([issue({
+    const id = `${pkg.name}#${pkg.version}`;
+    return operationOutcome([outcomeIssue({
       severity: 'information', code: 'informational',
-      text: `Pakken ${pkg.name}#${pkg.version} er indlæst: ${count('CodeSystem')} kodesystemer, ${count('ValueSet')} værdisæt og ${count('ConceptMap')} mapninger`,
-    })]);
+      text: {
+        en: `Package ${id} is loaded: ${count('CodeSystem')} code systems, ${count('ValueSet')} value sets and ${count('ConceptMap')} concept maps`,
+        da: `Pakken ${id} er indlæst: ${count('CodeSystem')} kodesystemer, ${count('ValueSet')} værdisæt og ${count('ConceptMap')} mapninger`,
+      },
+    }, lang)]);
   }
 
-  load(bytes: Buffer, source: string, actor?: PackageActor): Promise<StoredPackage> {
-    return this.serial(() => this.audited('load-package', actor, { label: source, resources: [] }, async (audited) => {
+  load(bytes: Buffer, source: PackageSource, actor?: PackageActor): Promise<StoredPackage> {
+    return this.serial(() => this.audited('load-package', actor, { label: sourceName(source).en, resources: [] }, async (audited) => {
       const { store, layer, written } = this.deps;
       await this.deps.beforeLoad?.();
       const pkg = checkPackage(await readPackageTarball(bytes, source));

@@ -5,7 +5,7 @@ import { ResourceSet, type TerminologyResource, type TerminologyType } from '../
 import { versionMatches } from '../terminology/versions';
 import { R4_CORE, type CheckedPackage } from './package-check';
 import type { Bilingual } from '../errors/issue';
-import { PackageError, type PackageProblem } from './package-error';
+import { PackageError } from './package-error';
 import { unresolvedReferences, type ReferenceResolver } from './package-references';
 
 /** The name the catalogs of the terminology folder go by, as a package (`npm run package`, `$package`). */
@@ -96,29 +96,44 @@ export class PublishedLayer {
    * system or value set its resources use that is neither in it nor served (package-references.ts).
    */
   check(pkg: CheckedPackage, written?: ResourceSet): void {
-    if (this.known(pkg.name, pkg.version)) throw new PackageError(`Pakken ${pkg.name}#${pkg.version} er allerede indlæst; en ny udgave skal have et nyt versionsnummer`, 409);
-    const problems: PackageProblem[] = [];
+    const id = `${pkg.name}#${pkg.version}`;
+    if (this.known(pkg.name, pkg.version)) {
+      throw new PackageError({
+        en: `Package ${id} is already loaded; a new release needs a new version number`,
+        da: `Pakken ${id} er allerede indlæst; en ny udgave skal have et nyt versionsnummer`,
+      }, 409);
+    }
+    const problems: Bilingual[] = [];
     for (const [dep, version] of Object.entries(pkg.dependencies)) {
       if (dep === R4_CORE.name) continue;
       const ok = this.parts.some((p) => p.info.name === dep && (p.info.version === version || versionMatches(version, p.info.version)));
       if (!ok) {
-        const have = this.parts.filter((p) => p.info.name === dep).map((p) => p.info.version);
-        problems.push(`${pkg.name}#${pkg.version} afhænger af ${dep}#${version}, som ikke er indlæst${have.length > 0 ? ` (indlæst: ${have.join(', ')})` : ''}; indlæs den først`);
+        const have = this.parts.filter((p) => p.info.name === dep).map((p) => p.info.version).join(', ');
+        problems.push({
+          en: `${id} depends on ${dep}#${version}, which is not loaded${have ? ` (loaded: ${have})` : ''}; load it first`,
+          da: `${id} afhænger af ${dep}#${version}, som ikke er indlæst${have ? ` (indlæst: ${have})` : ''}; indlæs den først`,
+        });
       }
     }
     for (const r of pkg.resources) {
       const label = `${r.resourceType} ${r.url}|${r.version ?? ''}`;
       const served = this.set.versions(r.resourceType as TerminologyType, r.url!).find((x) => x.version === r.version);
       if (served && JSON.stringify(served) !== JSON.stringify(r)) {
-        problems.push(`${label} udgives allerede med et andet indhold; en ændret ressource skal have en ny version`);
+        problems.push({
+          en: `${label} is already served with other content; a changed resource needs a new version`,
+          da: `${label} udgives allerede med et andet indhold; en ændret ressource skal have en ny version`,
+        });
       }
       if (written?.versions(r.resourceType as TerminologyType, r.url!).some((x) => x.version === r.version)) {
-        problems.push(`${label} er skrevet af en kommune; pakken kan ikke udgive den samme url|version`);
+        problems.push({
+          en: `${label} was written by a municipality; the package cannot publish the same url|version`,
+          da: `${label} er skrevet af en kommune; pakken kan ikke udgive den samme url|version`,
+        });
       }
     }
     problems.push(...unresolvedReferences(pkg.resources, {
       has: (type, url, version) => this.registry.versions(type, url, true).some((x) => version === undefined || versionMatches(version, x.version)),
-    }, `${pkg.name}#${pkg.version}`));
+    }, id));
     if (problems.length > 0) throw new PackageError(problems);
   }
 

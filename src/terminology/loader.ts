@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sharedFhirSchemaValidator, type FhirSchemaValidator } from '../fhir/schema-validator';
+import type { Bilingual } from '../errors/issue';
 import type { TerminologyResource } from './resource-set';
 
 export class TerminologyLoadError extends Error {}
@@ -57,24 +58,34 @@ function missingRequired(type: string, r: Json): string | undefined {
 }
 
 /**
+ * What is wrong with a CodeSystem, ValueSet or ConceptMap to be published, in English and Danish: not valid R4 (the
+ * schema), a required element missing, or no url; undefined when it can be served.
+ */
+export function terminologyResourceProblem(json: { resourceType: string }, validator: FhirSchemaValidator = sharedFhirSchemaValidator()): Bilingual | undefined {
+  const type = json.resourceType;
+  const problems = validator.validate(json);
+  if (problems.length > 0) {
+    const list = problems.slice(0, 10).map((p) => `${p.path}: ${p.message}`).join('; ');
+    return { en: `not a valid FHIR R4 ${type}: ${list}`, da: `ikke en gyldig FHIR R4 ${type}: ${list}` };
+  }
+  const missing = missingRequired(type, json as Json);
+  if (missing) return { en: `not a valid FHIR R4 ${type}: ${missing} is required`, da: `ikke en gyldig FHIR R4 ${type}: ${missing} er påkrævet` };
+  if (!(json as TerminologyResource).url) return { en: '$.url is missing; published resources need a canonical url', da: '$.url mangler; udgivne ressourcer skal have en kanonisk url' };
+  return undefined;
+}
+
+/**
  * Checks one published JSON file's content (`label` names it in messages): undefined when it is not a FHIR resource
  * (source data such as key tables); the resource when it is a valid R4 CodeSystem, ValueSet or ConceptMap with a url;
- * TerminologyLoadError otherwise. The same rule for the terminology folder and for FHIR packages (src/packages/).
+ * TerminologyLoadError otherwise. The same rule as for FHIR packages (src/packages/, `terminologyResourceProblem`).
  */
 export function checkTerminologyResource(json: unknown, label: string, validator: FhirSchemaValidator = sharedFhirSchemaValidator()): TerminologyResource | undefined {
   const type = (json as { resourceType?: unknown } | null)?.resourceType;
   if (typeof type !== 'string') return undefined;
   if (!TERMINOLOGY_TYPES.has(type)) throw new TerminologyLoadError(`${label}: $.resourceType '${type}' is not CodeSystem, ValueSet or ConceptMap`);
-  const problems = validator.validate(json);
-  if (problems.length > 0) {
-    const list = problems.slice(0, 10).map((p) => `${p.path}: ${p.message}`).join('; ');
-    throw new TerminologyLoadError(`${label}: not a valid FHIR R4 ${type}: ${list}`);
-  }
-  const missing = missingRequired(type, json as Json);
-  if (missing) throw new TerminologyLoadError(`${label}: not a valid FHIR R4 ${type}: ${missing} is required`);
-  const resource = json as TerminologyResource;
-  if (!resource.url) throw new TerminologyLoadError(`${label}: $.url is missing; published resources need a canonical url`);
-  return resource;
+  const problem = terminologyResourceProblem(json as { resourceType: string }, validator);
+  if (problem) throw new TerminologyLoadError(`${label}: ${problem.en}`);
+  return json as TerminologyResource;
 }
 
 /**

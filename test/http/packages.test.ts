@@ -137,6 +137,54 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(((await request(fresh).get(`/fhir/ValueSet?url=${encodeURIComponent(valueSet.url!)}`).expect(200)).body as Bundle).entry).toHaveLength(1);
   });
 
+  it('says what was loaded, and why a package is refused, in English, and in Danish with Accept-Language: da: every reason, the English as its translation', async () => {
+    const fresh = await testApp();
+    const invalid = { ...structuredClone(release.codeSystem), status: 'in-force' } as unknown as CodeSystem;
+    const missing = 'http://example.org/CodeSystem/not-loaded';
+    const dangling: ValueSet = { resourceType: 'ValueSet', id: 'dangling', url: 'http://example.org/ValueSet/dangling', version: '1', status: 'active', compose: { include: [{ system: missing }] } };
+    const ok: CodeSystem = { resourceType: 'CodeSystem', id: 'ok', url: 'http://example.org/CodeSystem/ok', version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
+    const loaded = await writePackageTarball({ name: 'kl.synthetic.ok', version: '1.0.0' }, [ok]);
+    const done = await loadPackage(fresh, loaded);
+    expect(done.status).toBe(200);
+    expect(texts(done.body as OperationOutcome)).toEqual(['Package kl.synthetic.ok#1.0.0 is loaded: 1 code systems, 0 value sets and 0 concept maps']);
+    const doneDa = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.ok', version: '1.0.1' }, [{ ...ok, version: '2' }])).set('Accept-Language', 'da');
+    expect(texts(doneDa.body as OperationOutcome)).toEqual(['Pakken kl.synthetic.ok#1.0.1 er indlæst: 1 kodesystemer, 0 værdisæt og 0 mapninger']);
+    const cases: { archive: Buffer; status?: number; en: RegExp[]; da: RegExp[] }[] = [
+      { archive: Buffer.alloc(0), status: 400, en: [/^The request has no package \(\.tgz\) in its body$/], da: [/^Forespørgslen har ingen pakke \(\.tgz\) i kroppen$/] },
+      {
+        archive: Buffer.from('not a package'),
+        en: [/^the package: not a gzip-compressed tar file \(\.tgz\): /],
+        da: [/^pakken: ikke en gzip-komprimeret tar-fil \(\.tgz\): /],
+      },
+      {
+        archive: await writePackageTarball({ name: 'kl.synthetic.r5', version: '1.0.0', dependencies: { 'hl7.fhir.r5.core': '5.0.0' } }, [invalid]),
+        en: [/^the package: the package depends on hl7\.fhir\.r5\.core#5\.0\.0, which is not FHIR R4$/, /^the package: package\/CodeSystem-FSIII\.json: not a valid FHIR R4 CodeSystem: .*status/],
+        da: [/^pakken: pakken afhænger af hl7\.fhir\.r5\.core#5\.0\.0, som ikke er FHIR R4$/, /^pakken: package\/CodeSystem-FSIII\.json: ikke en gyldig FHIR R4 CodeSystem: .*status/],
+      },
+      {
+        archive: await writePackageTarball({ name: 'kl.synthetic.dependent', version: '1.0.0', dependencies: { 'kl.dk.fhir.term': '2.0.0' } }, [dangling]),
+        en: [/^kl\.synthetic\.dependent#1\.0\.0 depends on kl\.dk\.fhir\.term#2\.0\.0, which is not loaded; load it first$/, /uses the code system http:\/\/example\.org\/CodeSystem\/not-loaded, which is neither in the package/],
+        da: [/^kl\.synthetic\.dependent#1\.0\.0 afhænger af kl\.dk\.fhir\.term#2\.0\.0, som ikke er indlæst; indlæs den først$/, /bruger kodesystemet http:\/\/example\.org\/CodeSystem\/not-loaded, som hverken er i pakken/],
+      },
+      { archive: loaded, status: 409, en: [/^Package kl\.synthetic\.ok#1\.0\.0 is already loaded; a new release needs a new version number$/], da: [/^Pakken kl\.synthetic\.ok#1\.0\.0 er allerede indlæst; en ny udgave skal have et nyt versionsnummer$/] },
+    ];
+    const translation = (i: OperationOutcome['issue'][number]) => i.details?._text?.extension?.[0]?.extension?.find((e) => e.url === 'content')?.valueString;
+    for (const c of cases) {
+      const en = await loadPackage(fresh, c.archive);
+      const da = await loadPackage(fresh, c.archive).set('Accept-Language', 'da-DK, en;q=0.5');
+      expect([en.status, da.status]).toEqual([c.status ?? 422, c.status ?? 422]);
+      const enIssues = (en.body as OperationOutcome).issue;
+      const daIssues = (da.body as OperationOutcome).issue;
+      expect(enIssues.map((i) => i.details?.text)).toEqual(c.en.map((r) => expect.stringMatching(r)));
+      expect(enIssues.map((i) => i.details?._text)).toEqual(c.en.map(() => undefined));
+      expect(daIssues.map((i) => i.details?.text)).toEqual(c.da.map((r) => expect.stringMatching(r)));
+      expect(daIssues.map(translation)).toEqual(enIssues.map((i) => i.details?.text));
+    }
+    const wrongType = (lang: string) => request(fresh).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).set('Accept-Language', lang).type(JSON_TYPE).send('{}');
+    expect(texts((await wrongType('en')).body as OperationOutcome)).toEqual([`Send the package as .tgz with Content-Type application/gzip (not '${JSON_TYPE}')`]);
+    expect(texts((await wrongType('da')).body as OperationOutcome)).toEqual([`Send pakken som .tgz med Content-Type application/gzip (ikke '${JSON_TYPE}')`]);
+  });
+
   it('is served beside the version in use, without a restart; the same package twice is refused', async () => {
     const res = await loadPackage(app, release.archive);
     expect(res.status).toBe(200);

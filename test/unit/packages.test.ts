@@ -8,10 +8,11 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { CodeSystem, ConceptMap, ConceptMapGroup, ValueSet } from 'fhir/r4';
 import { BasePackageLoader, createSQLJSPackageDB, DiskBasedPackageCache, LoadStatus } from 'fhir-package-loader';
+import type { Bilingual } from '../../src/errors/issue';
 import { checkPackage } from '../../src/packages/package-check';
 import { PackageError } from '../../src/packages/package-error';
 import { resourcesResolver, unresolvedReferences } from '../../src/packages/package-references';
-import { readPackageFolder, readPackageTarball } from '../../src/packages/package-reader';
+import { readPackageFolder, readPackageTarball, UPLOADED } from '../../src/packages/package-reader';
 import { packageFiles, writePackageTarball } from '../../src/packages/package-writer';
 import { PublishedLayer } from '../../src/packages/published-layer';
 import { TerminologyRegistry } from '../../src/terminology/registry';
@@ -88,6 +89,31 @@ describe('package check', () => {
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toMatch(/b\.json.*findes allerede i package\/a\.json[\s\S]*c\.json: ikke gyldig JSON[\s\S]*d\.json.*url/);
     expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, []))).join()).toContain('ingen CodeSystem');
+  });
+
+  it('gives every reason in English and in Danish, the same reasons in the same order; an upload is "the package"/"pakken"', () => {
+    const files = [{ name: 'c.json', text: '{' }, { name: 'd.json', text: JSON.stringify({ ...valueSet, status: undefined }) }];
+    let error: PackageError | undefined;
+    try {
+      checkPackage({ ...raw({ name: 'a.b', version: 'one', fhirVersions: ['5.0.0'] }, files), source: UPLOADED });
+    } catch (e) {
+      error = e as PackageError;
+    }
+    const issues = [error!.issue, ...error!.options.extraIssues ?? []].map((i) => i.text as Bilingual);
+    expect(issues.map((t) => t.en)).toEqual([
+      "the package: package.json version 'one' is not a semantic version (e.g. 1.2.0)",
+      'the package: the package is for FHIR 5.0.0; the server speaks FHIR R4 (4.0.1)',
+      expect.stringMatching(/^the package: package\/c\.json: not valid JSON \(/),
+      'the package: package/d.json: not a valid FHIR R4 ValueSet: $.status is required',
+    ]);
+    expect(issues.map((t) => t.da)).toEqual(error!.problems);
+    expect(error!.problems).toEqual([
+      "pakken: package.json version 'one' er ikke en semantisk version (fx 1.2.0)",
+      'pakken: pakken er til FHIR 5.0.0; serveren taler FHIR R4 (4.0.1)',
+      expect.stringMatching(/^pakken: package\/c\.json: ikke gyldig JSON \(/),
+      'pakken: package/d.json: ikke en gyldig FHIR R4 ValueSet: $.status er påkrævet',
+    ]);
+    expect(error!.message).toBe(issues[0]!.en);
   });
 });
 

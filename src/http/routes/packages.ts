@@ -1,7 +1,9 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
+import { messageLanguage } from '../../errors/message-language';
 import { requestedPackage } from '../../packages/export-selection';
+import { UPLOADED } from '../../packages/package-reader';
 import type { PackageService } from '../../packages/package-service';
 import { writePackageTarball } from '../../packages/package-writer';
 import type { PublishedLayer } from '../../packages/published-layer';
@@ -32,17 +34,20 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
   const raw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
   router.post(/^\/\$load-package$/, authenticate(deps.verifier), (req: Request, _res: Response, next: NextFunction) => {
     if (!req.principal?.admin) {
-      const refused = new FhirError(403, 'forbidden', 'Indlæsning af pakker kræver et token med scope admin');
-      void deps.service.recordRefusal('load-package', { principal: req.principal! }, 'pakken', refused);
+      const refused = new FhirError(403, 'forbidden', 'Loading a package needs a token with the admin scope', { da: 'Indlæsning af pakker kræver et token med scope admin' });
+      void deps.service.recordRefusal('load-package', { principal: req.principal! }, UPLOADED.en, refused);
       return next(refused);
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     if (!ARCHIVE_TYPES.test(type)) {
-      return next(new FhirError(415, 'not-supported', `Send pakken som .tgz med Content-Type application/gzip (ikke '${type || 'ingen'}')`));
+      return next(new FhirError(415, 'not-supported', `Send the package as .tgz with Content-Type application/gzip (not '${type || 'none'}')`, {
+        da: `Send pakken som .tgz med Content-Type application/gzip (ikke '${type || 'ingen'}')`,
+      }));
     }
     next();
   }, raw, async (req: Request, res: Response) => {
-    sendResource(res, 200, await deps.service.loadOutcome(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), { principal: req.principal! }));
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    sendResource(res, 200, await deps.service.loadOutcome(body, messageLanguage(req.headers['accept-language']), { principal: req.principal! }));
   });
   router.get(/^\/\$package$/, async (req: Request, res: Response) => {
     const selection = requestedPackage(req.query as Record<string, unknown>, deps.layer, deps.published, deps.written);
