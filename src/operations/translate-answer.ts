@@ -1,5 +1,6 @@
 import type { Coding } from 'fhir/r4';
 import { SerializedResource, SerializedText } from '../fhir/serialized';
+import type { ElementJson } from '../terminology/packed/map-sources';
 import type { Match } from './translate';
 
 /**
@@ -20,7 +21,7 @@ export function translateAnswer(result: boolean, message: string | undefined, ma
 
 /** JSON text and UTF-8 bytes, in order: the answer as text when there are no bytes, else as bytes. */
 class AnswerText {
-  private readonly pieces: Buffer[] = [];
+  private readonly pieces: (Buffer | ElementJson)[] = [];
   private text = '';
   /** JSON of the values the matches repeat (systems, versions, equivalences, maps). */
   private readonly repeated = new Map<unknown, string>();
@@ -61,7 +62,12 @@ class AnswerText {
   done(): SerializedText | SerializedResource {
     if (this.pieces.length === 0) return new SerializedText(this.text);
     this.pieces.push(Buffer.from(this.text, 'utf8'));
-    return new SerializedResource([Buffer.concat(this.pieces)]);
+    let length = 0;
+    for (const p of this.pieces) length += Buffer.isBuffer(p) ? p.length : p.end - p.start;
+    const body = Buffer.allocUnsafe(length);
+    let at = 0;
+    for (const p of this.pieces) at += Buffer.isBuffer(p) ? p.copy(body, at) : p.bytes.copy(body, at, p.start, p.end);
+    return new SerializedResource([body]);
   }
 }
 
@@ -85,7 +91,7 @@ function valueParameter(out: AnswerText, name: string, field: string, value: unk
 function matchJson(out: AnswerText, m: Match): [string, string] {
   const text: [string, string] = [',{"name":"match","part":[', ''];
   let at = 0;
-  const coding = (c: Coding, element: Buffer | undefined) => {
+  const coding = (c: Coding, element: ElementJson | undefined) => {
     const [head, tail] = codingJson(out, c, element !== undefined);
     text[at] += head;
     if (element) at = 1;

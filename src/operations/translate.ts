@@ -6,6 +6,7 @@ import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../municipal/
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
 import { elementsWithCode, sourcesStating } from '../terminology/packed/conceptmap';
+import type { ElementJson } from '../terminology/packed/map-sources';
 import { endOfDate, versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
@@ -92,7 +93,7 @@ export interface Match {
    * (UTF-8), prepared with the map (SourceIndex): the answer writes them as they are, and the coding has its display
    * only when the message names it (a match that `replaces`).
    */
-  elementJson?: Buffer;
+  elementJson?: ElementJson;
 }
 
 /** R5 relationship codes on maps written in R5 form, read as their R4 equivalence. */
@@ -204,11 +205,17 @@ function versionCompatible(requested: string | undefined, stated: string | undef
   return !requested || !stated || requested === stated;
 }
 
+/** Whether two matches of the same concept code and source code state the same (systems and equivalence). */
+function sameMatch(a: Match, b: Match): boolean {
+  return a.concept.system === b.concept.system && a.source?.system === b.source?.system && a.equivalence === b.equivalence;
+}
+
 class Translator {
   private readonly matches: Match[] = [];
   /** Forward, with several codings given: the coding being translated, named in each of its matches as `source`. */
   source?: Coding;
-  private readonly seen = new Set<string>();
+  /** The matches by concept code and source code. */
+  private readonly seen = new Map<unknown, Map<unknown, Match[]>>();
 
   constructor(private readonly registry: TerminologyRegistry, private readonly query: TranslateQuery) {}
 
@@ -216,10 +223,17 @@ class Translator {
     return this.matches;
   }
 
+  /** A match, unless one with the same concept, source and equivalence is there already. */
   private add(m: Match): void {
-    const key = `${m.concept.system}|${m.concept.code}|${m.source?.system ?? ''}|${m.source?.code ?? ''}|${m.equivalence ?? ''}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
+    let bySource = this.seen.get(m.concept.code);
+    if (!bySource) {
+      bySource = new Map();
+      this.seen.set(m.concept.code, bySource);
+    }
+    const same = bySource.get(m.source?.code);
+    if (same?.some((o) => sameMatch(o, m))) return;
+    if (same) same.push(m);
+    else bySource.set(m.source?.code, [m]);
     this.matches.push(m);
   }
 
@@ -240,8 +254,13 @@ class Translator {
   /** Reports an answer coding under the gateway system when the client asked for answers in it. */
   private answerCoding(system: string | undefined, code: string, display: string | undefined, version: string | undefined): Coding {
     const wanted = this.query.answerSystem;
-    if (wanted && isGatewayLocalSystem(wanted)) return { system: wanted, code, ...(display ? { display } : {}) };
-    return { system, ...(version ? { version } : {}), code, ...(display ? { display } : {}) };
+    // the fields in this order (see Match), added one by one rather than spread: made for every match
+    const gateway = wanted !== undefined && isGatewayLocalSystem(wanted);
+    const coding: Coding = { system: gateway ? wanted : system };
+    if (version && !gateway) coding.version = version;
+    coding.code = code;
+    if (display) coding.display = display;
+    return coding;
   }
 
   forward(cm: ConceptMap, coding: Coding, visited: Set<string> = new Set(), origin?: string): void {

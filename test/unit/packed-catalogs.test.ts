@@ -155,7 +155,10 @@ const MAP: ConceptMap = {
 /** What sourcesStating gives for a code, as plain values: per row its code, its JSON, its display, equivalence and relationship. */
 function sourceRows(group: ConceptMapGroup, code: string) {
   const rows = sourcesStating(group, code);
-  return rows.codes.map((c, i) => ({ code: c, json: rows.json(i).toString('utf8'), display: rows.display(i), mapping: rows.mapping(i) }));
+  return rows.codes.map((c, i) => {
+    const { bytes, start, end } = rows.json(i);
+    return { code: c, json: bytes.toString('utf8', start, end), display: rows.display(i), mapping: rows.mapping(i) };
+  });
 }
 
 /** The same from the elements that target the code: one row per target of that code, elements without a code left out. */

@@ -2,7 +2,9 @@ import type { Coding, ParametersParameter } from 'fhir/r4';
 import { SerializedResource, SerializedText } from '../../src/fhir/serialized';
 import { translateAnswer } from '../../src/operations/translate-answer';
 import type { Match } from '../../src/operations/translate';
-import { SourceIndex } from '../../src/terminology/packed/map-sources';
+import { SourceIndex, type ElementJson } from '../../src/terminology/packed/map-sources';
+
+const jsonText = (j: ElementJson) => j.bytes.toString('utf8', j.start, j.end);
 
 /** The answer as the Parameters tree would be serialized. */
 function stringified(result: boolean, message: string | undefined, matches: Match[]): string {
@@ -58,7 +60,7 @@ describe('a $translate answer written from its parts', () => {
       // the JSON the elements' rows stand for: their code and display as the element has them
       const expected = matches.map((m) => {
         if (!m.elementJson) return m;
-        const fields = JSON.parse(`{${m.elementJson.toString('utf8')}}`) as Coding;
+        const fields = JSON.parse(`{${jsonText(m.elementJson)}}`) as Coding;
         return m.source ? { ...m, source: { ...m.source, ...fields } } : { ...m, concept: { ...m.concept, ...fields } };
       });
       for (const message of [undefined, 'Beskèd – “ok”']) {
@@ -69,7 +71,7 @@ describe('a $translate answer written from its parts', () => {
 
   it('keeps each element code, display and mapping as the elements state them', () => {
     expect(rows.codes).toEqual(['L1', 'L2', 'L3', 'L4']);
-    expect(rows.codes.map((_, i) => rows.json(i).toString('utf8'))).toEqual([
+    expect(rows.codes.map((_, i) => jsonText(rows.json(i)))).toEqual([
       '"code":"L1","display":"Hjælp – “let”\\n"', '"code":"L2"', '"code":"L3"', '"code":"L4","display":"😀 emoji"']);
     expect(rows.codes.map((_, i) => rows.display(i))).toEqual(['Hjælp – “let”\n', undefined, undefined, '😀 emoji']);
     expect(rows.codes.map((_, i) => rows.mapping(i))).toEqual([['subsumes', undefined], ['inexact', undefined], [undefined, undefined], [undefined, 'equivalent']]);

@@ -5,6 +5,13 @@ function arr<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? value : [];
 }
 
+/** Where a row's `"code":…,"display":…` is: UTF-8 JSON, as JSON.stringify writes them (a range, not a Buffer of its own per request). */
+export interface ElementJson {
+  readonly bytes: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
 /** A target's equivalence (R4) and relationship (R5). */
 type Mapping = readonly [equivalence: string | undefined, relationship: string | undefined];
 
@@ -87,9 +94,9 @@ export class SourceIndex {
     return new SourceRows(this, first, codes);
   }
 
-  /** A row's `"code":…,"display":…` (UTF-8), as JSON.stringify writes them. */
-  json(row: number): Buffer {
-    return this.bytes.subarray(this.rowAt[2 * row], this.rowAt[2 * row + 1]);
+  /** A row's `"code":…,"display":…`. */
+  json(row: number): ElementJson {
+    return { bytes: this.bytes, start: this.rowAt[2 * row]!, end: this.rowAt[2 * row + 1]! };
   }
 
   mapping(row: number): Mapping {
@@ -102,13 +109,14 @@ export class SourceRows {
   constructor(private readonly index: SourceIndex | undefined, private readonly first: number, readonly codes: readonly string[]) {}
 
   /** Row i's code and display as JSON (see SourceIndex.json). */
-  json(i: number): Buffer {
+  json(i: number): ElementJson {
     return this.index!.json(this.first + i);
   }
 
   /** Row i's display (read from its JSON: the answer does not need it). */
   display(i: number): string | undefined {
-    return (JSON.parse(`{${this.json(i).toString('utf8')}}`) as { display?: string }).display;
+    const { bytes, start, end } = this.json(i);
+    return (JSON.parse(`{${bytes.toString('utf8', start, end)}}`) as { display?: string }).display;
   }
 
   /** Row i's equivalence and relationship. */
