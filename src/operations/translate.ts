@@ -329,7 +329,8 @@ class Translator {
   /** The matches of the group's elements that state `stated` for the given coding (itself or a code it replaced). */
   private sourcesStating(group: ConceptMapGroup, coding: Coding, stated: string, replaces: Match['replaces'], originMap: string): void {
     const rows = sourcesStating(group, stated);
-    rows.codes.forEach((code, i) => {
+    for (let i = 0; i < rows.count; i++) {
+      const code = rows.code(i);
       const mapping = rows.mapping(i);
       const equivalence = equivalenceOf(mapping[0], mapping[1]);
       // the answer writes the element's display from its JSON; a match that replaces a code names it in the message
@@ -339,7 +340,7 @@ class Translator {
         : { equivalence, concept: answer, originMap, elementJson: rows.json(i) };
       if (replaces) match.replaces = replaces;
       this.add(match);
-    });
+    }
   }
 
   private predecessors(group: ConceptMapGroup, code: string): { code: string; replaces: Coding & { status: string } }[] {

@@ -155,7 +155,7 @@ const MAP: ConceptMap = {
 /** What sourcesStating gives for a code, as plain values: per row its code, its JSON, its display, equivalence and relationship. */
 function sourceRows(group: ConceptMapGroup, code: string) {
   const rows = sourcesStating(group, code);
-  return rows.codes.map((c, i) => {
+  return Array.from({ length: rows.count }, (_, i) => rows.code(i)).map((c, i) => {
     const { bytes, start, end } = rows.json(i);
     return { code: c, json: bytes.toString('utf8', start, end), display: rows.display(i), mapping: rows.mapping(i) };
   });

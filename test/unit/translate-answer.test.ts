@@ -2,9 +2,10 @@ import type { Coding, ParametersParameter } from 'fhir/r4';
 import { SerializedResource, SerializedText } from '../../src/fhir/serialized';
 import { translateAnswer } from '../../src/operations/translate-answer';
 import type { Match } from '../../src/operations/translate';
-import { SourceIndex, type ElementJson } from '../../src/terminology/packed/map-sources';
+import { SourceIndex, type ElementJson, type SourceRows } from '../../src/terminology/packed/map-sources';
 
 const jsonText = (j: ElementJson) => j.bytes.toString('utf8', j.start, j.end);
+const codesOf = (rows: SourceRows) => Array.from({ length: rows.count }, (_, i) => rows.code(i));
 
 /** The answer as the Parameters tree would be serialized. */
 function stringified(result: boolean, message: string | undefined, matches: Match[]): string {
@@ -35,13 +36,14 @@ const elements = [
   { code: 'L2', target: [{ code: 'T', equivalence: 'inexact' as const }, { code: 'U', equivalence: 'subsumes' as const }] },
   { code: 'L3', display: '', target: [{ code: 'T' }] },
   { code: 'L4', display: '😀 emoji', target: [{ code: 'T', relationship: 'equivalent' }] },
+  { code: 'L"5\\ø', target: [{ code: 'T', equivalence: 'wider' as const }] },
 ];
 
 describe('a $translate answer written from its parts', () => {
   const index = new SourceIndex(elements as never);
   const rows = index.stating('T');
   /** The matches of the rows, as a reverse $translate makes them (the coding's display only where the message needs it). */
-  const fromRows = (shape: (coding: Coding, i: number) => Match): Match[] => rows.codes.map((code, i) => ({
+  const fromRows = (shape: (coding: Coding, i: number) => Match): Match[] => codesOf(rows).map((code, i) => ({
     ...shape({ system: LOCAL, version: '1.0', code, ...(i === 0 ? { display: rows.display(i) } : {}) }, i), elementJson: rows.json(i),
   }));
 
@@ -70,12 +72,12 @@ describe('a $translate answer written from its parts', () => {
   });
 
   it('keeps each element code, display and mapping as the elements state them', () => {
-    expect(rows.codes).toEqual(['L1', 'L2', 'L3', 'L4']);
-    expect(rows.codes.map((_, i) => jsonText(rows.json(i)))).toEqual([
-      '"code":"L1","display":"Hjælp – “let”\\n"', '"code":"L2"', '"code":"L3"', '"code":"L4","display":"😀 emoji"']);
-    expect(rows.codes.map((_, i) => rows.display(i))).toEqual(['Hjælp – “let”\n', undefined, undefined, '😀 emoji']);
-    expect(rows.codes.map((_, i) => rows.mapping(i))).toEqual([['subsumes', undefined], ['inexact', undefined], [undefined, undefined], [undefined, 'equivalent']]);
-    expect(index.stating('U').codes).toEqual(['L2']);
-    expect(index.stating('nope').codes).toEqual([]);
+    expect(codesOf(rows)).toEqual(['L1', 'L2', 'L3', 'L4', 'L"5\\ø']);
+    expect(codesOf(rows).map((_, i) => jsonText(rows.json(i)))).toEqual([
+      '"code":"L1","display":"Hjælp – “let”\\n"', '"code":"L2"', '"code":"L3"', '"code":"L4","display":"😀 emoji"', '"code":"L\\"5\\\\ø"']);
+    expect(codesOf(rows).map((_, i) => rows.display(i))).toEqual(['Hjælp – “let”\n', undefined, undefined, '😀 emoji', undefined]);
+    expect(codesOf(rows).map((_, i) => rows.mapping(i))).toEqual([['subsumes', undefined], ['inexact', undefined], [undefined, undefined], [undefined, 'equivalent'], ['wider', undefined]]);
+    expect(codesOf(index.stating('U'))).toEqual(['L2']);
+    expect(codesOf(index.stating('nope'))).toEqual([]);
   });
 });

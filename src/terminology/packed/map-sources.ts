@@ -18,17 +18,16 @@ type Mapping = readonly [equivalence: string | undefined, relationship: string |
 /**
  * The elements of a group that state a target code, one row per such target, in the order of the elements and of
  * their targets (elements without a code left out): what a reverse $translate answers with. The rows are kept as
- * UTF-8 JSON, so that they take no objects on the heap: per target code the array of its rows' codes (what a request
- * reads), and per row its `"code":…,"display":…`, which the answer writes as it is (no serializing or encoding per
- * request).
+ * UTF-8 JSON, so that they take no objects on the heap: per row its `"code":…,"display":…`, which the answer writes
+ * as it is (no serializing or encoding per request), and from which a request reads the code.
  */
 export class SourceIndex {
   private readonly byTarget = new Map<string, number>();
-  /** Per target code: where the JSON array of its rows' codes starts in `bytes` (it ends where its first row starts). */
-  private readonly codesAt: Uint32Array;
-  /** Per row: where its `"code":…,"display":…` starts and ends; the rows of a target code are consecutive. */
+  /** Per row: where its `"code":…,"display":…` starts, where the code's JSON string ends and where it all ends. */
   private readonly rowAt: Uint32Array;
-  /** Per target code: its first row. */
+  /** Per row: 1 when its code is a string JSON writes without escapes (read as it is), else 0 (parsed). */
+  private readonly plainCode: Uint8Array;
+  /** Per target code: its first row (the rows of a target code are consecutive), and one more: the end of the last. */
   private readonly firstRow: Uint32Array;
   private readonly rowMapping: Uint32Array;
   private readonly mappings: Mapping[] = [];
@@ -55,9 +54,9 @@ export class SourceIndex {
     }
     let rowCount = 0;
     for (const list of rows.values()) rowCount += list.length;
-    this.codesAt = new Uint32Array(rows.size);
     this.firstRow = new Uint32Array(rows.size + 1);
-    this.rowAt = new Uint32Array(2 * rowCount);
+    this.rowAt = new Uint32Array(3 * rowCount);
+    this.plainCode = new Uint8Array(rowCount);
     this.rowMapping = new Uint32Array(rowCount);
     const pieces: string[] = [];
     let at = 0; // bytes of the pieces so far
@@ -65,17 +64,16 @@ export class SourceIndex {
     let k = 0;
     for (const [target, list] of rows) {
       this.byTarget.set(target, k);
-      this.codesAt[k] = at;
       this.firstRow[k] = row;
-      const codes = JSON.stringify(list.map(({ el }) => el.code));
-      pieces.push(codes);
-      at += Buffer.byteLength(codes);
       for (const { el, mapping } of list) {
-        const fields = `"code":${JSON.stringify(el.code)}${el.display ? `,"display":${JSON.stringify(el.display)}` : ''}`;
+        const code = JSON.stringify(el.code);
+        const fields = `"code":${code}${el.display ? `,"display":${JSON.stringify(el.display)}` : ''}`;
         pieces.push(fields);
-        this.rowAt[2 * row] = at;
+        this.rowAt[3 * row] = at;
+        this.rowAt[3 * row + 1] = at + CODE_KEY.length + Buffer.byteLength(code);
         at += Buffer.byteLength(fields);
-        this.rowAt[2 * row + 1] = at;
+        this.rowAt[3 * row + 2] = at;
+        this.plainCode[row] = typeof el.code === 'string' && code.length === el.code.length + 2 ? 1 : 0;
         this.rowMapping[row] = mapping;
         row++;
       }
@@ -89,14 +87,21 @@ export class SourceIndex {
   stating(code: string): SourceRows {
     const k = this.byTarget.get(code);
     if (k === undefined) return NO_ROWS;
-    const first = this.firstRow[k]!;
-    const codes = JSON.parse(this.bytes.toString('utf8', this.codesAt[k], this.rowAt[2 * first])) as string[];
-    return new SourceRows(this, first, codes);
+    return new SourceRows(this, this.firstRow[k]!, this.firstRow[k + 1]! - this.firstRow[k]!);
+  }
+
+  /** A row's code. */
+  code(row: number): string {
+    const start = this.rowAt[3 * row]! + CODE_KEY.length;
+    const end = this.rowAt[3 * row + 1]!;
+    // a string without escapes is what is between its quotes
+    if (this.plainCode[row] === 1) return this.bytes.toString('utf8', start + 1, end - 1);
+    return JSON.parse(this.bytes.toString('utf8', start, end)) as string;
   }
 
   /** A row's `"code":…,"display":…`. */
   json(row: number): ElementJson {
-    return { bytes: this.bytes, start: this.rowAt[2 * row]!, end: this.rowAt[2 * row + 1]! };
+    return { bytes: this.bytes, start: this.rowAt[3 * row]!, end: this.rowAt[3 * row + 2]! };
   }
 
   mapping(row: number): Mapping {
@@ -104,9 +109,16 @@ export class SourceIndex {
   }
 }
 
+const CODE_KEY = '"code":';
+
 /** The rows that state one target code. */
 export class SourceRows {
-  constructor(private readonly index: SourceIndex | undefined, private readonly first: number, readonly codes: readonly string[]) {}
+  constructor(private readonly index: SourceIndex | undefined, private readonly first: number, readonly count: number) {}
+
+  /** Row i's code. */
+  code(i: number): string {
+    return this.index!.code(this.first + i);
+  }
 
   /** Row i's code and display as JSON (see SourceIndex.json). */
   json(i: number): ElementJson {
@@ -125,4 +137,4 @@ export class SourceRows {
   }
 }
 
-const NO_ROWS = new SourceRows(undefined, 0, []);
+const NO_ROWS = new SourceRows(undefined, 0, 0);
