@@ -25,8 +25,8 @@ export class SourceIndex {
   private readonly byTarget = new Map<string, number>();
   /** Per row: where its `"code":…,"display":…` starts, where the code's JSON string ends and where it all ends. */
   private readonly rowAt: Uint32Array;
-  /** Per row: 1 when its code is a string JSON writes without escapes (read as it is), else 0 (parsed). */
-  private readonly plainCode: Uint8Array;
+  /** Per row: PLAIN_CODE and PLAIN_DISPLAY when they are strings JSON writes without escapes (read as they are, not parsed). */
+  private readonly plain: Uint8Array;
   /** Per target code: its first row (the rows of a target code are consecutive), and one more: the end of the last. */
   private readonly firstRow: Uint32Array;
   private readonly rowMapping: Uint32Array;
@@ -56,7 +56,7 @@ export class SourceIndex {
     for (const list of rows.values()) rowCount += list.length;
     this.firstRow = new Uint32Array(rows.size + 1);
     this.rowAt = new Uint32Array(3 * rowCount);
-    this.plainCode = new Uint8Array(rowCount);
+    this.plain = new Uint8Array(rowCount);
     this.rowMapping = new Uint32Array(rowCount);
     const pieces: string[] = [];
     let at = 0; // bytes of the pieces so far
@@ -67,13 +67,14 @@ export class SourceIndex {
       this.firstRow[k] = row;
       for (const { el, mapping } of list) {
         const code = JSON.stringify(el.code);
-        const fields = `"code":${code}${el.display ? `,"display":${JSON.stringify(el.display)}` : ''}`;
+        const display = el.display ? JSON.stringify(el.display) : undefined;
+        const fields = `${CODE_KEY}${code}${display === undefined ? '' : `${DISPLAY_KEY}${display}`}`;
         pieces.push(fields);
         this.rowAt[3 * row] = at;
         this.rowAt[3 * row + 1] = at + CODE_KEY.length + Buffer.byteLength(code);
         at += Buffer.byteLength(fields);
         this.rowAt[3 * row + 2] = at;
-        this.plainCode[row] = typeof el.code === 'string' && code.length === el.code.length + 2 ? 1 : 0;
+        this.plain[row] = (isPlain(el.code, code) ? PLAIN_CODE : 0) | (isPlain(el.display, display) ? PLAIN_DISPLAY : 0);
         this.rowMapping[row] = mapping;
         row++;
       }
@@ -92,11 +93,20 @@ export class SourceIndex {
 
   /** A row's code. */
   code(row: number): string {
-    const start = this.rowAt[3 * row]! + CODE_KEY.length;
-    const end = this.rowAt[3 * row + 1]!;
-    // a string without escapes is what is between its quotes
-    if (this.plainCode[row] === 1) return this.bytes.toString('utf8', start + 1, end - 1);
-    return JSON.parse(this.bytes.toString('utf8', start, end)) as string;
+    return this.value(this.rowAt[3 * row]! + CODE_KEY.length, this.rowAt[3 * row + 1]!, (this.plain[row]! & PLAIN_CODE) !== 0) as string;
+  }
+
+  /** A row's display. */
+  display(row: number): string | undefined {
+    const start = this.rowAt[3 * row + 1]! + DISPLAY_KEY.length;
+    const end = this.rowAt[3 * row + 2]!;
+    return start > end ? undefined : this.value(start, end, (this.plain[row]! & PLAIN_DISPLAY) !== 0) as string;
+  }
+
+  /** The value of the JSON at start…end: a string without escapes is what is between its quotes. */
+  private value(start: number, end: number, plain: boolean): unknown {
+    if (plain) return this.bytes.toString('utf8', start + 1, end - 1);
+    return JSON.parse(this.bytes.toString('utf8', start, end));
   }
 
   /** A row's `"code":…,"display":…`. */
@@ -110,6 +120,14 @@ export class SourceIndex {
 }
 
 const CODE_KEY = '"code":';
+const DISPLAY_KEY = ',"display":';
+const PLAIN_CODE = 1;
+const PLAIN_DISPLAY = 2;
+
+/** Whether `json` (JSON.stringify of `value`) is a string written without escapes. */
+function isPlain(value: unknown, json: string | undefined): boolean {
+  return typeof value === 'string' && json !== undefined && json.length === value.length + 2;
+}
 
 /** The rows that state one target code. */
 export class SourceRows {
@@ -125,10 +143,9 @@ export class SourceRows {
     return this.index!.json(this.first + i);
   }
 
-  /** Row i's display (read from its JSON: the answer does not need it). */
+  /** Row i's display (the answer writes it from the row's JSON). */
   display(i: number): string | undefined {
-    const { bytes, start, end } = this.json(i);
-    return (JSON.parse(`{${bytes.toString('utf8', start, end)}}`) as { display?: string }).display;
+    return this.index!.display(this.first + i);
   }
 
   /** Row i's equivalence and relationship. */
