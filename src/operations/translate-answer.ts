@@ -1,5 +1,6 @@
 import type { Coding } from 'fhir/r4';
 import { SerializedResource, SerializedText } from '../fhir/serialized';
+import { BoundedMap } from '../terminology/bounded-map';
 import type { ElementJson } from '../terminology/packed/map-sources';
 import type { Match } from './translate';
 
@@ -19,12 +20,12 @@ export function translateAnswer(result: boolean, message: string | undefined, ma
   return out.done();
 }
 
+const REPEATED = new BoundedMap<unknown, string>(1000);
+
 /** JSON text and UTF-8 bytes, in order: the answer as text when there are no bytes, else as bytes. */
 class AnswerText {
   private readonly pieces: (Buffer | ElementJson)[] = [];
   private text = '';
-  /** JSON of the values the matches repeat (systems, versions, equivalences, maps). */
-  private readonly repeated = new Map<unknown, string>();
   /** The last match written around its element's JSON, and the bytes before and after that. */
   private around?: { match: Match; before: Buffer; after: Buffer };
 
@@ -32,12 +33,12 @@ class AnswerText {
     this.text += text;
   }
 
-  /** JSON.stringify of a value the matches repeat. */
+  /** JSON.stringify of a value the matches repeat (systems, versions, equivalences, maps): kept across answers. */
   json(value: unknown): string {
-    let json = this.repeated.get(value);
+    let json = REPEATED.get(value);
     if (json === undefined) {
       json = JSON.stringify(value);
-      this.repeated.set(value, json);
+      REPEATED.set(value, json);
     }
     return json;
   }
