@@ -24,7 +24,7 @@ const REPEATED = new BoundedMap<unknown, string>(1000);
 
 /** JSON text and UTF-8 bytes, in order: the answer as text when there are no bytes, else as bytes. */
 class AnswerText {
-  private readonly pieces: (Buffer | ElementJson)[] = [];
+  private readonly pieces: (string | Buffer | ElementJson)[] = [];
   private text = '';
   /** The last match written around its element's JSON, and the bytes before and after that. */
   private around?: { match: Match; before: Buffer; after: Buffer };
@@ -54,7 +54,7 @@ class AnswerText {
       this.around = { match: m, before: Buffer.from(before, 'utf8'), after: Buffer.from(after, 'utf8') };
     }
     if (this.text.length > 0) {
-      this.pieces.push(Buffer.from(this.text, 'utf8'));
+      this.pieces.push(this.text);
       this.text = '';
     }
     this.pieces.push(this.around.before, m.elementJson, this.around.after);
@@ -62,13 +62,15 @@ class AnswerText {
 
   done(): SerializedText | SerializedResource {
     if (this.pieces.length === 0) return new SerializedText(this.text);
-    this.pieces.push(Buffer.from(this.text, 'utf8'));
+    this.pieces.push(this.text);
     let length = 0;
-    for (const p of this.pieces) length += Buffer.isBuffer(p) ? p.length : p.end - p.start;
+    for (const p of this.pieces) length += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : Buffer.isBuffer(p) ? p.length : p.end - p.start;
     const body = Buffer.allocUnsafe(length);
     let at = 0;
     for (const p of this.pieces) {
-      if (Buffer.isBuffer(p)) {
+      if (typeof p === 'string') {
+        at += body.write(p, at, 'utf8');
+      } else if (Buffer.isBuffer(p)) {
         body.set(p, at);
         at += p.length;
       } else {
