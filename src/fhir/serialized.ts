@@ -46,6 +46,35 @@ export class SerializedResource {
 }
 
 /**
+ * A resource serialized as JSON text by its operation (a $translate answer written from its parts): invoke keeps the
+ * text, which a batch entry takes as it is, and makes the bytes when the HTTP edge asks for them. It behaves as the
+ * resource wherever code looks at it, as SerializedResource does.
+ */
+export class SerializedText {
+  private parsed?: Record<string, unknown>;
+
+  constructor(readonly text: string) {}
+
+  /** The resource as an object (parsed once, on first use). */
+  resource<T = Record<string, unknown>>(): T {
+    this.parsed ??= JSON.parse(this.text) as Record<string, unknown>;
+    return this.parsed as T;
+  }
+
+  get resourceType(): string {
+    return this.resource<{ resourceType: string }>().resourceType;
+  }
+
+  get parameter(): unknown {
+    return this.resource<{ parameter?: unknown }>().parameter;
+  }
+
+  toJSON(): unknown {
+    return this.resource();
+  }
+}
+
+/**
  * A serialized ValueSet expansion (one buffer), with its identifier and timestamp and where they are: the response
  * cache keeps expansions as templates cut at these two values, which every answer gets afresh.
  */

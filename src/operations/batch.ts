@@ -21,8 +21,7 @@ export const MAX_BATCH_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 const HEAD = Buffer.from('{"resourceType":"Bundle","type":"batch-response","entry":[', 'utf8');
 const TAIL = Buffer.from(']}', 'utf8');
-/** The answers are joined into pieces of about this many characters, each kept as bytes. */
-const PIECE_CHARS = 64 * 1024;
+const COMMA = Buffer.from(',', 'utf8');
 
 /** After this much computing the batch lets other requests (and its own request timeout) run before it goes on. */
 const SLICE_MS = 20;
@@ -52,8 +51,8 @@ export interface BatchCall {
   abandoned(): boolean;
 }
 
-/** What an entry answers: an operation's serialized answer, or a read or search as a resource. */
-type EntryAnswer = { status: number; json: string } | { status: 200; resource: Resource };
+/** What an entry answers: an operation's serialized answer (its bytes, in pieces), or a read or search as a resource. */
+type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource };
 
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (GET with the
@@ -80,8 +79,7 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
     if (method === 'POST' && !body) throw FhirError.invalid(`Bundle.entry[${i}] posts an operation without a Parameters resource`);
     const answer = await deps.invoker.invoke({ type, id, name, method, input: body ? { body, query } : { query, search }, strict: call.strict, context: call.context });
     if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table');
-    const json = answer.text ?? (answer.chunks.length === 1 ? answer.chunks[0]! : Buffer.concat(answer.chunks as Buffer[], answer.byteLength)).toString('utf8');
-    return { status: answer.status, json };
+    return { status: answer.status, chunks: answer.chunks };
   }
   const read = READ_PATH.exec(path);
   if (read && method === 'GET') {
@@ -92,11 +90,29 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
   throw FhirError.notFound(`Bundle.entry[${i}].request.url '${url.slice(0, 200)}' is not a read or an operation of this server`);
 }
 
-/** The JSON of a batch-response entry: what JSON.stringify gives for `{ resource, response }` or `{ response: { status, outcome } }`. */
-function entryJson(answer: EntryAnswer): string {
-  if ('resource' in answer) return JSON.stringify({ resource: answer.resource, response: { status: '200 OK' } });
-  const status = JSON.stringify(STATUS_TEXT[answer.status] ?? String(answer.status));
-  return answer.status < 300 ? `{"resource":${answer.json},"response":{"status":${status}}}` : `{"response":{"status":${status},"outcome":${answer.json}}}`;
+/** The bytes around an operation's answer in its entry, per status: `{"resource":…,"response":{…}}` or `{"response":{…,"outcome":…}}`. */
+const AROUND = new Map<number, [Buffer, Buffer]>();
+
+function around(status: number): [Buffer, Buffer] {
+  let kept = AROUND.get(status);
+  if (!kept) {
+    const text = JSON.stringify(STATUS_TEXT[status] ?? String(status));
+    kept = status < 300
+      ? [Buffer.from('{"resource":', 'utf8'), Buffer.from(`,"response":{"status":${text}}}`, 'utf8')]
+      : [Buffer.from(`{"response":{"status":${text},"outcome":`, 'utf8'), Buffer.from('}}', 'utf8')];
+    if (AROUND.size < 100) AROUND.set(status, kept);
+  }
+  return kept;
+}
+
+/**
+ * The bytes of a batch-response entry, what JSON.stringify gives for `{ resource, response }` or `{ response: {
+ * status, outcome } }`: an operation's answer as it is, between the bytes around it.
+ */
+function entryBytes(answer: EntryAnswer): readonly Buffer[] {
+  if ('resource' in answer) return [Buffer.from(JSON.stringify({ resource: answer.resource, response: { status: '200 OK' } }), 'utf8')];
+  const [before, after] = around(answer.status);
+  return [before, ...answer.chunks, after];
 }
 
 /**
@@ -111,7 +127,6 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
   if (entries.length > MAX_BATCH_ENTRIES) throw FhirError.invalid(`The batch has ${entries.length} entries; at most ${MAX_BATCH_ENTRIES} are answered in one request`);
   const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
   const chunks: Buffer[] = [HEAD];
-  let pending = '';
   let bytes = 0;
   let sliceStart = performance.now();
   for (let i = 0; i < entries.length; i++) {
@@ -126,17 +141,14 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
       answer = await answerEntry(entries[i]!, i, deps, call);
     } catch (e) {
       const error = errorAnswer(e);
-      answer = { status: error.status, json: error.text! };
+      answer = { status: error.status, chunks: error.chunks };
     }
-    const json = entryJson(answer);
-    bytes += Buffer.byteLength(json);
-    pending = pending.length === 0 ? json : `${pending},${json}`;
-    if (pending.length >= PIECE_CHARS) {
-      chunks.push(Buffer.from(i + 1 < entries.length ? `${pending},` : pending, 'utf8'));
-      pending = '';
+    if (i > 0) chunks.push(COMMA);
+    for (const chunk of entryBytes(answer)) {
+      chunks.push(chunk);
+      bytes += chunk.length;
     }
   }
-  if (pending.length > 0) chunks.push(Buffer.from(pending, 'utf8'));
   chunks.push(TAIL);
   return new SerializedResource(chunks);
 }

@@ -3,7 +3,7 @@ import type { Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
-import { SerializedExpansion, SerializedResource } from '../fhir/serialized';
+import { SerializedExpansion, SerializedResource, SerializedText } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
@@ -188,7 +188,7 @@ function checkedParameterNames(op: OperationHandler, names: string[], strict: bo
 /** A resource (or its serialized bytes) as an answer with this status. */
 export function answerOf(status: number, result: unknown, headers?: Record<string, string>): BytesAnswer {
   if (result instanceof SerializedResource) return { status, headers, chunks: result.chunks, byteLength: result.byteLength };
-  const text = JSON.stringify(result);
+  const text = result instanceof SerializedText ? result.text : JSON.stringify(result);
   // the bytes are made when first asked for: a batch entry takes the text, and 10,000 small buffers per batch
   // would otherwise hold the process's memory up until the garbage collector gets to them
   let bytes: Buffer | undefined;

@@ -1,15 +1,17 @@
-import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, ParametersParameter, Resource } from 'fhir/r4';
+import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM, localSystemsDefining } from './gateway-codings';
 import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../municipal/municipality';
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
-import { elementsTargeting, elementsWithCode } from '../terminology/packed/conceptmap';
+import { elementsWithCode, sourcesStating } from '../terminology/packed/conceptmap';
+import type { ElementJson } from '../terminology/packed/map-sources';
 import { endOfDate, versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
 import { TX_RESOURCE_PARAM } from './tx-resources';
+import { translateAnswer } from './translate-answer';
 
 /**
  * ConceptMap/$translate, R4 parameters (code/system/version, coding, codeableConcept, source, target,
@@ -78,6 +80,7 @@ interface TranslateQuery {
   kommunekode?: string;
 }
 
+/** A match of the answer; its codings have (some of) system, version, code and display, in this order (translate-answer.ts). */
 export interface Match {
   equivalence?: string;
   concept: Coding;
@@ -85,6 +88,12 @@ export interface Match {
   originMap: string;
   /** The target the map states, when it is retired, outgoing or a legacy key and `concept` is its successor. */
   replaces?: Coding & { status: string };
+  /**
+   * The code and display of the coding taken from a map's element (`concept`, or `source` under R5 reverse) as JSON
+   * (UTF-8), prepared with the map (SourceIndex): the answer writes them as they are, and the coding has its display
+   * only when the message names it (a match that `replaces`).
+   */
+  elementJson?: ElementJson;
 }
 
 /** R5 relationship codes on maps written in R5 form, read as their R4 equivalence. */
@@ -102,9 +111,9 @@ function arr<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? value : [];
 }
 
-function equivalenceOf(target: { equivalence?: string; relationship?: string }): string | undefined {
-  if (target.equivalence) return target.equivalence;
-  return target.relationship ? RELATIONSHIP_TO_EQUIVALENCE[target.relationship] : undefined;
+function equivalenceOf(equivalence: string | null | undefined, relationship: string | null | undefined): string | undefined {
+  if (equivalence) return equivalence;
+  return relationship ? RELATIONSHIP_TO_EQUIVALENCE[relationship] : undefined;
 }
 
 function codingOf(system: string | undefined, code: string | undefined, version?: string): Coding[] {
@@ -196,12 +205,17 @@ function versionCompatible(requested: string | undefined, stated: string | undef
   return !requested || !stated || requested === stated;
 }
 
+/** Whether two matches of the same concept code and source code state the same (systems and equivalence). */
+function sameMatch(a: Match, b: Match): boolean {
+  return a.concept.system === b.concept.system && a.source?.system === b.source?.system && a.equivalence === b.equivalence;
+}
+
 class Translator {
   private readonly matches: Match[] = [];
   /** Forward, with several codings given: the coding being translated, named in each of its matches as `source`. */
   source?: Coding;
-  private readonly seen = new Set<string>();
-  readonly considered = new Set<string>();
+  /** The matches by concept code and source code. */
+  private readonly seen = new Map<unknown, Map<unknown, Match[]>>();
 
   constructor(private readonly registry: TerminologyRegistry, private readonly query: TranslateQuery) {}
 
@@ -209,10 +223,17 @@ class Translator {
     return this.matches;
   }
 
+  /** A match, unless one with the same concept, source and equivalence is there already. */
   private add(m: Match): void {
-    const key = `${m.concept.system}|${m.concept.code}|${m.source?.system ?? ''}|${m.source?.code ?? ''}|${m.equivalence ?? ''}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
+    let bySource = this.seen.get(m.concept.code);
+    if (!bySource) {
+      bySource = new Map();
+      this.seen.set(m.concept.code, bySource);
+    }
+    const same = bySource.get(m.source?.code);
+    if (same?.some((o) => sameMatch(o, m))) return;
+    if (same) same.push(m);
+    else bySource.set(m.source?.code, [m]);
     this.matches.push(m);
   }
 
@@ -233,13 +254,17 @@ class Translator {
   /** Reports an answer coding under the gateway system when the client asked for answers in it. */
   private answerCoding(system: string | undefined, code: string, display: string | undefined, version: string | undefined): Coding {
     const wanted = this.query.answerSystem;
-    if (wanted && isGatewayLocalSystem(wanted)) return { system: wanted, code, ...(display ? { display } : {}) };
-    return { system, ...(version ? { version } : {}), code, ...(display ? { display } : {}) };
+    // the fields in this order (see Match), added one by one rather than spread: made for every match
+    const gateway = wanted !== undefined && isGatewayLocalSystem(wanted);
+    const coding: Coding = { system: gateway ? wanted : system };
+    if (version && !gateway) coding.version = version;
+    coding.code = code;
+    if (display) coding.display = display;
+    return coding;
   }
 
   forward(cm: ConceptMap, coding: Coding, visited: Set<string> = new Set(), origin?: string): void {
     const originMap = origin ?? canonicalOf(cm);
-    this.considered.add(canonicalOf(cm));
     for (const group of arr(cm.group)) {
       if (group.source !== coding.system || !versionCompatible(coding.version, group.sourceVersion)) continue;
       if (!this.answerSystemMatches(group.target)) continue;
@@ -247,7 +272,7 @@ class Translator {
       for (const el of elementsWithCode(group, coding.code!)) {
         for (const t of arr(el.target)) {
           found = true;
-          const equivalence = equivalenceOf(t);
+          const equivalence = equivalenceOf(t.equivalence, (t as { relationship?: string }).relationship);
           if (!t.code) continue;
           this.add({ equivalence, originMap, ...this.currentTarget(group, t.code, t.display), ...this.sourcePart() });
         }
@@ -292,27 +317,29 @@ class Translator {
 
   reverse(cm: ConceptMap, coding: Coding): void {
     const originMap = canonicalOf(cm);
-    this.considered.add(originMap);
     for (const group of arr(cm.group)) {
       if (group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
       if (!this.answerSystemMatches(group.source)) continue;
+      this.sourcesStating(group, coding, coding.code!, undefined, originMap);
       // a map that still states a retired or outgoing code for the given one answers too (as forward follows it)
-      for (const stated of [{ code: coding.code!, replaces: undefined }, ...this.predecessors(group, coding.code!)]) {
-        for (const el of elementsTargeting(group, stated.code)) {
-          if (!el?.code) continue;
-          for (const t of arr(el.target)) {
-            if (t?.code !== stated.code) continue;
-            const equivalence = equivalenceOf(t);
-            const answer = this.answerCoding(group.source, el.code, el.display, group.sourceVersion);
-            const replaces = stated.replaces ? { replaces: stated.replaces } : {};
-            if (this.query.r5Reverse) {
-              this.add({ equivalence, concept: { system: coding.system, code: coding.code }, source: answer, originMap, ...replaces });
-            } else {
-              this.add({ equivalence, concept: answer, originMap, ...replaces });
-            }
-          }
-        }
-      }
+      for (const p of this.predecessors(group, coding.code!)) this.sourcesStating(group, coding, p.code, p.replaces, originMap);
+    }
+  }
+
+  /** The matches of the group's elements that state `stated` for the given coding (itself or a code it replaced). */
+  private sourcesStating(group: ConceptMapGroup, coding: Coding, stated: string, replaces: Match['replaces'], originMap: string): void {
+    const rows = sourcesStating(group, stated);
+    for (let i = 0; i < rows.count; i++) {
+      const code = rows.code(i);
+      const mapping = rows.mapping(i);
+      const equivalence = equivalenceOf(mapping[0], mapping[1]);
+      // the answer writes the element's display from its JSON; a match that replaces a code names it in the message
+      const answer = this.answerCoding(group.source, code, replaces ? rows.display(i) : undefined, group.sourceVersion);
+      const match: Match = this.query.r5Reverse
+        ? { equivalence, concept: { system: coding.system, code: coding.code }, source: answer, originMap, elementJson: rows.json(i) }
+        : { equivalence, concept: answer, originMap, elementJson: rows.json(i) };
+      if (replaces) match.replaces = replaces;
+      this.add(match);
     }
   }
 
@@ -402,19 +429,6 @@ function resolveGatewayCodings(registry: TerminologyRegistry, query: TranslateQu
   return { codings, unresolved };
 }
 
-function matchParameter(m: Match): ParametersParameter {
-  const parts: ParametersParameter[] = [];
-  if (m.equivalence) parts.push({ name: 'equivalence', valueCode: m.equivalence });
-  parts.push({ name: 'concept', valueCoding: m.concept });
-  if (m.source) parts.push({ name: 'source', valueCoding: m.source });
-  parts.push({ name: 'originMap', valueCanonical: m.originMap });
-  if (m.replaces) {
-    const { status, ...coding } = m.replaces;
-    parts.push({ name: 'replaces', part: [{ name: 'concept', valueCoding: coding }, { name: 'status', valueCode: status }] });
-  }
-  return { name: 'match', part: parts };
-}
-
 /** Forward translation of one coding with the given maps (the same translator as $translate), for operations built on it. */
 export function forwardMatches(registry: TerminologyRegistry, coding: Coding, maps: ConceptMap[]): Match[] {
   const translator = new Translator(registry, { direction: 'forward', r5Reverse: false, codings: [coding] });
@@ -478,22 +492,16 @@ export const translateOperation: OperationHandler = {
     }
     const matches = translator.all;
     const result = matches.some((m) => !m.equivalence || !NO_MAPPING.has(m.equivalence));
-    const out = new ParametersBuilder().boolean('result', result);
-    if (!result) {
-      const given = query.codings.map((c) => `${c.system}#${c.code}`).join(', ');
-      const reasons = [...unresolved];
-      if (maps.length === 0) {
-        reasons.push('no ConceptMap matches the request' + (query.kommunekode ? ` for municipality ${query.kommunekode}` : ''));
-      } else if (matches.length === 0) {
-        reasons.push(`no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!) : `any of ${maps.length} ConceptMaps`}`);
-      } else {
-        reasons.push('the maps state that there is no match (unmatched or disjoint)');
-      }
-      out.string('message', `No ${query.direction === 'reverse' ? 'reverse ' : ''}translation for ${given}: ${reasons.join('; ')}`);
+    if (result) return translateAnswer(true, replacementMessage(matches), matches);
+    const given = query.codings.map((c) => `${c.system}#${c.code}`).join(', ');
+    const reasons = [...unresolved];
+    if (maps.length === 0) {
+      reasons.push('no ConceptMap matches the request' + (query.kommunekode ? ` for municipality ${query.kommunekode}` : ''));
+    } else if (matches.length === 0) {
+      reasons.push(`no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!) : `any of ${maps.length} ConceptMaps`}`);
     } else {
-      out.string('message', replacementMessage(matches));
+      reasons.push('the maps state that there is no match (unmatched or disjoint)');
     }
-    for (const m of matches) out.add(matchParameter(m));
-    return out.build();
+    return translateAnswer(false, `No ${query.direction === 'reverse' ? 'reverse ' : ''}translation for ${given}: ${reasons.join('; ')}`, matches);
   },
 };

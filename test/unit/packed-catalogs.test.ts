@@ -1,9 +1,9 @@
-import type { CodeSystem, ConceptMap, ConceptMapGroup } from 'fhir/r4';
+import type { CodeSystem, ConceptMap, ConceptMapGroup, ConceptMapGroupElement } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../../src/terminology/providers/provider';
 import { FhirCodeSystemProvider } from '../../src/terminology/providers/fhir-codesystem';
 import { packedConcepts } from '../../src/terminology/packed/codesystem';
 import { PackedCodeSystemProvider } from '../../src/terminology/providers/packed-codesystem';
-import { elementsTargeting, elementsWithCode } from '../../src/terminology/packed/conceptmap';
+import { elementsWithCode, sourcesStating } from '../../src/terminology/packed/conceptmap';
 import { itemStarts, PackedJsonArray } from '../../src/terminology/packed/json-array';
 import { packResource } from '../../src/terminology/packed/resource';
 import { readJson } from '../support/files';
@@ -152,6 +152,25 @@ const MAP: ConceptMap = {
   ],
 };
 
+/** What sourcesStating gives for a code, as plain values: per row its code, its JSON, its display, equivalence and relationship. */
+function sourceRows(group: ConceptMapGroup, code: string) {
+  const rows = sourcesStating(group, code);
+  return Array.from({ length: rows.count }, (_, i) => rows.code(i)).map((c, i) => {
+    const { bytes, start, end } = rows.json(i);
+    return { code: c, json: bytes.toString('utf8', start, end), display: rows.display(i), mapping: rows.mapping(i) };
+  });
+}
+
+/** The same from the elements that target the code: one row per target of that code, elements without a code left out. */
+function scanRows(elements: ConceptMapGroupElement[], code: string) {
+  return elements.filter((e) => e.code).flatMap((e) => (e.target ?? []).filter((t) => t.code === code).map((t) => ({
+    code: e.code,
+    json: JSON.stringify({ code: e.code, ...(e.display ? { display: e.display } : {}) }).slice(1, -1),
+    display: e.display || undefined,
+    mapping: [t.equivalence, (t as { relationship?: string }).relationship],
+  })));
+}
+
 describe('a packed ConceptMap', () => {
   const original = clone(MAP);
   const packed = packResource(clone(MAP)) as ConceptMap;
@@ -171,8 +190,8 @@ describe('a packed ConceptMap', () => {
       expect(elementsWithCode(original.group![0]!, code)).toEqual(scanSource(code));
     }
     for (const code of ['x', 'y', 'z', 'nope']) {
-      expect(elementsTargeting(packed.group![0]!, code)).toEqual(scanTarget(code));
-      expect(elementsTargeting(original.group![0]!, code)).toEqual(scanTarget(code));
+      expect(sourceRows(packed.group![0]!, code)).toEqual(scanRows(scanTarget(code), code));
+      expect(sourceRows(original.group![0]!, code)).toEqual(scanRows(scanTarget(code), code));
     }
     expect(elementsWithCode(packed.group![1]!, '101-A')).toEqual([]);
   });
@@ -188,7 +207,9 @@ describe('a packed ConceptMap', () => {
         expect(found).toEqual(elements.filter((e) => e.code === code));
         found.forEach((e, i) => expect(e).toBe(elements.filter((x) => x.code === code)[i]));
       }
-      for (const code of ['T0', 'T1', 'T6', 'nope']) expect(elementsTargeting(group, code)).toEqual(elements.filter((e) => e.target.some((t) => t.code === code)));
+      for (const code of ['T0', 'T1', 'T6', 'nope']) {
+        expect(sourceRows(group, code)).toEqual(scanRows(elements.filter((e) => e.target.some((t) => t.code === code)), code));
+      }
     };
     check();
     elements.push({ code: 'L0', target: [{ code: 'T0', equivalence: 'subsumes' }] });

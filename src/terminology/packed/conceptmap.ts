@@ -1,16 +1,20 @@
 import type { ConceptMap, ConceptMapGroup, ConceptMapGroupElement } from 'fhir/r4';
 import { copyWithField, withLazyField } from './lazy-field';
 import { PackedJsonArray } from './json-array';
+import { SourceIndex, type SourceRows } from './map-sources';
 
 function arr<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** One group's packed elements, with the positions of each source code and (built on first use) of each target code. */
+/**
+ * One group's packed elements, with the positions of each source code and (made on first use) the index of the
+ * elements by the codes they target (SourceIndex): a reverse $translate reads no element.
+ */
 class PackedElements {
   /** Positions of the elements with a source code, a number for the usual single element. */
   private readonly bySource = new Map<string, number | number[]>();
-  private byTarget?: Map<string, number[]>;
+  private sources?: SourceIndex;
 
   constructor(readonly elements: PackedJsonArray<ConceptMapGroupElement>, codes: readonly (string | undefined)[]) {
     codes.forEach((code, i) => {
@@ -28,24 +32,10 @@ class PackedElements {
     return (typeof at === 'number' ? [at] : at).map((i) => this.elements.item(i));
   }
 
-  targeting(code: string): ConceptMapGroupElement[] {
-    this.byTarget ??= indexByTarget(this.elements.all());
-    return (this.byTarget.get(code) ?? []).map((i) => this.elements.item(i));
+  sourcesStating(code: string): SourceRows {
+    this.sources ??= new SourceIndex(this.elements.all());
+    return this.sources.stating(code);
   }
-}
-
-/** Positions of the elements by the codes they target (each element once per code). */
-function indexByTarget(elements: readonly (ConceptMapGroupElement | undefined)[]): Map<string, number[]> {
-  const index = new Map<string, number[]>();
-  elements.forEach((el, i) => {
-    for (const t of arr(el?.target)) {
-      if (typeof t?.code !== 'string') continue;
-      const positions = index.get(t.code);
-      if (!positions) index.set(t.code, [i]);
-      else if (positions[positions.length - 1] !== i) positions.push(i);
-    }
-  });
-  return index;
 }
 
 const packedGroups = new WeakMap<ConceptMapGroup, PackedElements>();
@@ -65,12 +55,11 @@ export function packConceptMap(cm: ConceptMap): ConceptMap {
 }
 
 /**
- * Positions of a group's elements by source and by target code, for a group that is not packed (a written map, one a
- * request brings): kept per element array, so a $translate does not go through a 2,000-element map's elements.
+ * Positions of a group's elements by source code, for a group that is not packed (a written map, one a request
+ * brings): kept per element array, so a $translate does not go through a 2,000-element map's elements.
  */
 class ElementIndex {
   readonly bySource = new Map<string, number[]>();
-  private byTarget?: Map<string, number[]>;
 
   constructor(readonly elements: readonly ConceptMapGroupElement[]) {
     elements.forEach((el, i) => {
@@ -80,23 +69,20 @@ class ElementIndex {
       else this.bySource.set(el.code, [i]);
     });
   }
-
-  targeting(code: string): number[] {
-    this.byTarget ??= indexByTarget(this.elements);
-    return this.byTarget.get(code) ?? [];
-  }
 }
 
 /** Below this many elements a group is searched as it is. */
 const INDEXED_FROM = 32;
 const elementIndexes = new WeakMap<readonly ConceptMapGroupElement[], { length: number; index: ElementIndex }>();
+const sourceIndexes = new WeakMap<readonly ConceptMapGroupElement[], { length: number; index: SourceIndex }>();
 
-function elementIndex(elements: ConceptMapGroupElement[]): ElementIndex {
-  const kept = elementIndexes.get(elements);
-  // an array changed since (a resource being built) is indexed again
-  if (kept && kept.length === elements.length) return kept.index;
-  const index = new ElementIndex(elements);
-  elementIndexes.set(elements, { length: elements.length, index });
+/** What is kept for an element array, made again when the array changed since (a resource being built). */
+function keptFor<T>(kept: WeakMap<readonly ConceptMapGroupElement[], { length: number; index: T }>, elements: ConceptMapGroupElement[],
+  make: (elements: ConceptMapGroupElement[]) => T): T {
+  const found = kept.get(elements);
+  if (found && found.length === elements.length) return found.index;
+  const index = make(elements);
+  kept.set(elements, { length: elements.length, index });
   return index;
 }
 
@@ -106,14 +92,15 @@ export function elementsWithCode(group: ConceptMapGroup, code: string): ConceptM
   if (packed) return packed.withCode(code);
   const elements = arr(group.element);
   if (elements.length < INDEXED_FROM) return elements.filter((e) => e?.code === code);
-  return (elementIndex(elements).bySource.get(code) ?? []).map((i) => elements[i]!);
+  return (keptFor(elementIndexes, elements, (e) => new ElementIndex(e)).bySource.get(code) ?? []).map((i) => elements[i]!);
 }
 
-/** The group's elements with a target of the given code, in order (each a new copy when the group is packed). */
-export function elementsTargeting(group: ConceptMapGroup, code: string): ConceptMapGroupElement[] {
+/**
+ * The group's elements that state a target of the given code, one row per such target, in the order of the elements
+ * and of their targets; elements without a code are left out.
+ */
+export function sourcesStating(group: ConceptMapGroup, code: string): SourceRows {
   const packed = packedGroups.get(group);
-  if (packed) return packed.targeting(code);
-  const elements = arr(group.element);
-  if (elements.length < INDEXED_FROM) return elements.filter((e) => arr(e?.target).some((t) => t?.code === code));
-  return elementIndex(elements).targeting(code).map((i) => elements[i]!);
+  if (packed) return packed.sourcesStating(code);
+  return keptFor(sourceIndexes, arr(group.element), (e) => new SourceIndex(e)).stating(code);
 }

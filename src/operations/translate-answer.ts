@@ -1,0 +1,154 @@
+import type { Coding } from 'fhir/r4';
+import { SerializedResource, SerializedText } from '../fhir/serialized';
+import { BoundedMap } from '../terminology/bounded-map';
+import type { ElementJson } from '../terminology/packed/map-sources';
+import type { Match } from './translate';
+
+/**
+ * A $translate answer written from its parts: byte for byte JSON.stringify of the Parameters (result, message, a
+ * `match` per match with equivalence, concept, source, originMap and replaces), without building that tree first.
+ * Only the values are serialized, the names and the structure around them are constant text, and the code and
+ * display a map's element prepared (Match.elementJson) are copied as they are: the matches of one map differ only
+ * there, so the text around them is encoded once for all of them.
+ */
+export function translateAnswer(result: boolean, message: string | undefined, matches: readonly Match[]): SerializedText | SerializedResource {
+  const out = new AnswerText();
+  out.add(`{"resourceType":"Parameters","parameter":[{"name":"result","valueBoolean":${result}}`);
+  if (message !== undefined) out.add(`,{"name":"message","valueString":${JSON.stringify(message)}}`);
+  for (const m of matches) out.match(m);
+  out.add(']}');
+  return out.done();
+}
+
+const REPEATED = new BoundedMap<unknown, string>(1000);
+
+/** JSON text and UTF-8 bytes, in order: the answer as text when there are no bytes, else as bytes. */
+class AnswerText {
+  private readonly pieces: (string | Buffer | ElementJson)[] = [];
+  private text = '';
+  /** The last match written around its element's JSON, and the bytes before and after that. */
+  private around?: { match: Match; before: Buffer; after: Buffer };
+
+  add(text: string): void {
+    this.text += text;
+  }
+
+  /** JSON.stringify of a value the matches repeat (systems, versions, equivalences, maps): kept across answers. */
+  json(value: unknown): string {
+    let json = REPEATED.get(value);
+    if (json === undefined) {
+      json = JSON.stringify(value);
+      REPEATED.set(value, json);
+    }
+    return json;
+  }
+
+  /** A match, with the comma before it. */
+  match(m: Match): void {
+    if (!m.elementJson) {
+      this.add(matchJson(this, m).join(''));
+      return;
+    }
+    if (!this.around || !sameAround(this.around.match, m)) {
+      const [before, after] = matchJson(this, m);
+      this.around = { match: m, before: Buffer.from(before, 'utf8'), after: Buffer.from(after, 'utf8') };
+    }
+    if (this.text.length > 0) {
+      this.pieces.push(this.text);
+      this.text = '';
+    }
+    this.pieces.push(this.around.before, m.elementJson, this.around.after);
+  }
+
+  done(): SerializedText | SerializedResource {
+    if (this.pieces.length === 0) return new SerializedText(this.text);
+    this.pieces.push(this.text);
+    let length = 0;
+    for (const p of this.pieces) length += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : Buffer.isBuffer(p) ? p.length : p.end - p.start;
+    const body = Buffer.allocUnsafe(length);
+    let at = 0;
+    for (const p of this.pieces) {
+      if (typeof p === 'string') {
+        at += body.write(p, at, 'utf8');
+      } else if (Buffer.isBuffer(p)) {
+        body.set(p, at);
+        at += p.length;
+      } else {
+        // a few dozen bytes: copied here rather than through a view of them made for the copy
+        for (let i = p.start; i < p.end; i++) body[at++] = p.bytes[i]!;
+      }
+    }
+    return new SerializedResource([body]);
+  }
+}
+
+/** Whether two matches with an element's JSON differ only there (and so have the same JSON around it). */
+function sameAround(a: Match, b: Match): boolean {
+  return a.equivalence === b.equivalence && a.originMap === b.originMap && a.replaces === b.replaces && sameCoding(a.concept, b.concept, !a.source) &&
+    (a.source === b.source || (a.source !== undefined && b.source !== undefined && sameCoding(a.source, b.source, true)));
+}
+
+/** Same system and version, and (unless the element's JSON gives them) the same code and display. */
+function sameCoding(a: Coding, b: Coding, fromElement: boolean): boolean {
+  return a.system === b.system && a.version === b.version && (fromElement || (a.code === b.code && a.display === b.display));
+}
+
+/** `{"name":"…","<field>":…}` as JSON.stringify writes it: the value left out when it is undefined. */
+function valueParameter(out: AnswerText, name: string, field: string, value: unknown): string {
+  return value === undefined ? `{"name":"${name}"}` : `{"name":"${name}","${field}":${out.json(value)}}`;
+}
+
+/** A match's JSON with the comma before it: the text before its element's code and display and the text after (all of it before, without). */
+function matchJson(out: AnswerText, m: Match): [string, string] {
+  const text: [string, string] = [',{"name":"match","part":[', ''];
+  let at = 0;
+  const coding = (c: Coding, element: ElementJson | undefined) => {
+    const [head, tail] = codingJson(out, c, element !== undefined);
+    text[at] += head;
+    if (element) at = 1;
+    text[at] += tail;
+  };
+  if (m.equivalence) text[at] += `${valueParameter(out, 'equivalence', 'valueCode', m.equivalence)},`;
+  text[at] += '{"name":"concept","valueCoding":';
+  coding(m.concept, m.source ? undefined : m.elementJson);
+  text[at] += '}';
+  if (m.source) {
+    text[at] += ',{"name":"source","valueCoding":';
+    coding(m.source, m.elementJson);
+    text[at] += '}';
+  }
+  text[at] += `,${valueParameter(out, 'originMap', 'valueCanonical', m.originMap)}`;
+  if (m.replaces) {
+    const { status, ...replaced } = m.replaces;
+    text[at] += ',{"name":"replaces","part":[{"name":"concept","valueCoding":';
+    coding(replaced, undefined);
+    text[at] += `},${valueParameter(out, 'status', 'valueCode', status)}]}`;
+  }
+  text[at] += ']}';
+  return text;
+}
+
+/**
+ * A match's coding as JSON.stringify writes it: the codings of a match have (some of) system, version, code and
+ * display, in this order (see Match). With `cut`, the text before and after its code and display (which an element's
+ * JSON gives), else all of it and ''.
+ */
+function codingJson(out: AnswerText, c: Coding, cut: boolean): [string, string] {
+  let json = '{';
+  let comma = '';
+  if (c.system !== undefined) {
+    json += `"system":${out.json(c.system)}`;
+    comma = ',';
+  }
+  if (c.version !== undefined) {
+    json += `${comma}"version":${out.json(c.version)}`;
+    comma = ',';
+  }
+  if (cut) return [`${json}${comma}`, '}'];
+  if (c.code !== undefined) {
+    json += `${comma}"code":${JSON.stringify(c.code)}`;
+    comma = ',';
+  }
+  if (c.display !== undefined) json += `${comma}"display":${JSON.stringify(c.display)}`;
+  return [`${json}}`, ''];
+}
