@@ -4,6 +4,7 @@ import { chooseDisplay, designationWanted, type LanguagePreference } from './dis
 import type { HierarchyNode } from './hierarchy';
 import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsProperty, type PropertySource } from './properties';
 import { BoundedMap } from '../bounded-map';
+import { keptBytes } from './kept-bytes';
 
 /** R4 carries the R5 expansion property elements as these extensions. */
 export const EXPANSION_PROPERTY_EXT = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property';
@@ -60,34 +61,67 @@ const MAX_OPTION_SETS = 8;
 type Declared = RenderedCode['declared'];
 
 /**
- * A code's JSON as an expansion shows it (without the codes under it), for one set of render options, in two parts:
- * `{"extension":[…]` (the code's properties and extensions, the same text for many codes: one shared string) and
- * the rest (`,"system":…}`, its own).
+ * A code's JSON as an expansion shows it (without the codes under it), for one set of render options, as UTF-8 in two
+ * parts: `{"extension":[…]` (the code's properties and extensions, the same text for many codes: shared) and the rest
+ * (`,"system":…}`, its own).
  */
 interface RenderedJson {
   key: string;
-  shared: string;
-  own: string;
+  shared?: Uint8Array;
+  own: Uint8Array;
+  /** `own` without its closing brace, for a code with codes under it (made when first needed). */
+  open?: Uint8Array;
   declared: Declared;
 }
 
 /**
  * The codes' JSON, for answers assembled from it (renderPieces): for the latest render options only, up to
- * MAX_RENDERED_CHARS characters of their own (emptied when full), enough for the 98 municipalities' pickers.
+ * MAX_RENDERED_BYTES in all (emptied when full, with the shared parts), enough for the 98 municipalities' pickers.
+ * Kept per evaluated value set (whose entries are its own), in one small map each: a large picker's answer looks up
+ * hundreds of codes, and lookups in one map of all value sets' codes miss the processor's caches.
  */
-const renderedJson = new Map<ExpansionEntry, RenderedJson>();
-const MAX_RENDERED_CHARS = 64 * 1024 * 1024;
-let renderedChars = 0;
+const renderedJson = new WeakMap<object, Map<ExpansionEntry, RenderedJson>>();
+/** Every map holding rendered JSON, to empty them all when full. */
+const renderedMaps = new Set<Map<ExpansionEntry, RenderedJson>>();
+const MAX_RENDERED_BYTES = 64 * 1024 * 1024;
+let renderedBytes = 0;
 
-/** The shared parts: one string per distinct text. */
-const sharedParts = new BoundedMap<string, string>(50_000);
-
-function sharedPart(text: string): string {
-  const kept = sharedParts.get(text);
-  if (kept !== undefined) return kept;
-  sharedParts.set(text, text);
-  return text;
+function renderedJsonOf(scope: object): Map<ExpansionEntry, RenderedJson> {
+  let codes = renderedJson.get(scope);
+  if (!codes) {
+    codes = new Map();
+    renderedJson.set(scope, codes);
+  }
+  renderedMaps.add(codes);
+  return codes;
 }
+
+function forgetRenderedJson(): void {
+  for (const codes of renderedMaps) codes.clear();
+  renderedMaps.clear();
+  sharedParts.clear();
+  renderedBytes = 0;
+}
+
+/** The shared parts: one copy per distinct text. */
+const sharedParts = new Map<string, Uint8Array>();
+
+function sharedPart(text: string): Uint8Array {
+  let kept = sharedParts.get(text);
+  if (kept === undefined) {
+    kept = keptBytes(text);
+    sharedParts.set(text, kept);
+    renderedBytes += kept.length;
+  }
+  return kept;
+}
+
+const GLOBAL_SCOPE = {};
+
+const COMMA = Buffer.from(',');
+const CONTAINS = Buffer.from(',"contains":[');
+const ONLY_CONTAINS = Buffer.from('{"contains":[');
+const CLOSE_CONTAINS = Buffer.from(']}');
 
 /** The declarations codes make are mostly the same few lists (a local code: type, status, niveau2): one copy of each. */
 const declaredLists = new BoundedMap<string, Declared>(1000);
@@ -123,9 +157,16 @@ class RecordingDeclarations extends PropertyDeclarations {
 export class ContainsRenderer {
   readonly declarations = new PropertyDeclarations();
   private readonly key: string;
+  /** The declaration list whose declarations last changed nothing, and the declarations' changes then. */
+  private unchangedBy: Declared | undefined;
+  private unchangedAt = -1;
 
-  constructor(private readonly options: RenderOptions) {
+  private readonly kept: Map<ExpansionEntry, RenderedJson>;
+
+  /** `scope`: what the rendered codes' entries belong to (the evaluated value set), for keeping their JSON. */
+  constructor(private readonly options: RenderOptions, scope: object = GLOBAL_SCOPE) {
     this.key = optionsKey(options);
+    this.kept = renderedJsonOf(scope);
   }
 
   render(nodes: readonly HierarchyNode[]): ValueSetExpansionContains[] {
@@ -138,61 +179,77 @@ export class ContainsRenderer {
   }
 
   /**
-   * The same as JSON.stringify(render(nodes)) without its brackets, as pieces of text appended to `out` (joined,
-   * they are that JSON), assembled from each code's JSON: a node with children is its code's object with `contains`
-   * as the last element, as renderNode makes it.
+   * The same as JSON.stringify(render(nodes)) without its brackets, as UTF-8 pieces appended to `out` (joined, they
+   * are that JSON), assembled from each code's JSON: a node with children is its code's object with `contains` as
+   * the last element, as renderNode makes it.
    */
-  renderPieces(nodes: readonly HierarchyNode[], out: string[]): void {
+  renderPieces(nodes: readonly HierarchyNode[], out: Uint8Array[]): void {
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
       const code = this.codeJson(node.entry);
-      if (i > 0) out.push(',');
+      if (i > 0) out.push(COMMA);
       if (code.shared) out.push(code.shared);
       if (node.children.length === 0) {
         out.push(code.own);
         continue;
       }
       // `{…}` without its closing brace, then `,"contains":[…]}`; an empty object `{}` becomes `{"contains":[…]}`
-      if (code.shared || code.own.length > 2) out.push(`${code.own.slice(0, -1)},"contains":[`);
-      else out.push('{"contains":[');
+      if (code.shared || code.own.length > 2) {
+        code.open ??= code.own.subarray(0, code.own.length - 1);
+        out.push(code.open, CONTAINS);
+      } else out.push(ONLY_CONTAINS);
       this.renderPieces(node.children, out);
-      out.push(']}');
+      out.push(CLOSE_CONTAINS);
     }
   }
 
   private codeJson(e: ExpansionEntry): RenderedJson {
-    const kept = renderedJson.get(e);
-    if (kept && kept.key === this.key && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept;
+    const kept = this.kept.get(e);
+    if (kept && kept.key === this.key && this.declaresAgain(kept.declared)) return kept;
     const recording = new RecordingDeclarations(this.declarations);
     const contains = this.renderCode(e, recording);
     const json = JSON.stringify(contains);
     // JSON.stringify writes the elements in order, `extension` first when there is one
-    const shared = contains.extension ? sharedPart(`{"extension":${JSON.stringify(contains.extension)}`) : '';
-    // a slice would keep the whole text alive (V8 slices refer to their parent string): kept as a copy of its own
-    const own = shared ? (JSON.parse(JSON.stringify(json.slice(shared.length))) as string) : json;
-    const rendered: RenderedJson = { key: this.key, shared, own, declared: sharedDeclared(recording.declared) };
-    if (kept) renderedChars -= kept.own.length;
-    else if (renderedChars + rendered.own.length > MAX_RENDERED_CHARS) {
-      renderedJson.clear();
-      renderedChars = 0;
-    }
-    renderedJson.set(e, rendered);
-    renderedChars += rendered.own.length;
+    const sharedText = contains.extension ? `{"extension":${JSON.stringify(contains.extension)}` : '';
+    const own = keptBytes(sharedText ? json.slice(sharedText.length) : json);
+    if (kept) renderedBytes -= kept.own.length;
+    else if (renderedBytes + own.length > MAX_RENDERED_BYTES) forgetRenderedJson();
+    renderedMaps.add(this.kept);
+    const rendered: RenderedJson = { key: this.key, shared: sharedText ? sharedPart(sharedText) : undefined, own, declared: sharedDeclared(recording.declared) };
+    this.kept.set(e, rendered);
+    renderedBytes += own.length;
     return rendered;
+  }
+
+  /**
+   * Makes a code's declarations again, as rendering it would: whether they give the codes its rendering used. A list
+   * that changed nothing the last time gives the same codes while nothing has changed since (most codes of a value
+   * set make the same declarations), so it is not gone through again.
+   */
+  private declaresAgain(declared: Declared): boolean {
+    const { declarations } = this;
+    if (declared === this.unchangedBy && declarations.changes === this.unchangedAt) return true;
+    const before = declarations.changes;
+    for (const [code, uri, used] of declared) if (declarations.declare(code, uri) !== used) return false;
+    if (declarations.changes === before) {
+      this.unchangedBy = declared;
+      this.unchangedAt = before;
+    }
+    return true;
   }
 
   /** The code as rendered before with these options, when its property declarations come out the same here. */
   private renderedCode(e: ExpansionEntry): ValueSetExpansionContains {
     let perOptions = renderedCodes.get(e);
     const kept = perOptions?.get(this.key);
-    if (kept && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept.contains;
+    if (kept && this.declaresAgain(kept.declared)) return kept.contains;
     const recording = new RecordingDeclarations(this.declarations);
     const contains = this.renderCode(e, recording);
     if (!perOptions) {
       perOptions = new BoundedMap(MAX_OPTION_SETS);
       renderedCodes.set(e, perOptions);
     }
-    perOptions.set(this.key, { contains, declared: recording.declared });
+    perOptions.set(this.key, { contains, declared: sharedDeclared(recording.declared) });
     return contains;
   }
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
+import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionParameter } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
 import { canonical } from '../canonical';
 import type { ComposeOptions, ExpansionEntry } from '../compose/evaluator';
 import { evaluateValueSet, type IndexedComposeResult } from './cache';
 import type { LanguagePreference } from './display';
-import { buildHierarchy, countNodes, groupUnderParents, pruneToMatches, type HierarchyNode } from './hierarchy';
+import { buildHierarchy, countNodes, groupUnderParents, PrunableTree, type HierarchyNode } from './hierarchy';
 import type { PropertySource } from './properties';
 import { ContainsRenderer } from './renderer';
 import { SerializedExpansion } from '../../fhir/serialized';
@@ -80,34 +80,53 @@ function searchHaystack(e: ExpansionEntry): string {
   return haystack;
 }
 
+/** The codes a request selects, and where each is in the evaluated value set's list. */
+interface Selection {
+  entries: ExpansionEntry[];
+  positions: Int32Array;
+}
+
 /** Selections per evaluated value set (typeahead asks for the same few filters over and over); at most this many. */
 const MAX_SELECTIONS = 512;
-const selections = new WeakMap<IndexedComposeResult, Map<string, ExpansionEntry[]>>();
+const selections = new WeakMap<IndexedComposeResult, Map<string, Selection>>();
+const wholeSelections = new WeakMap<IndexedComposeResult, Selection>();
 
-/** The codes the request selects; the same array for the same filter and flags while the evaluation lives. */
-function selectEntries(evaluated: IndexedComposeResult, request: ExpansionRequest): ExpansionEntry[] {
-  if (!request.activeOnly && !request.excludeNotForUI && !request.textFilter) return evaluated.entries;
+/** The codes the request selects; the same selection for the same filter and flags while the evaluation lives. */
+function selectEntries(evaluated: IndexedComposeResult, request: ExpansionRequest): Selection {
+  if (!request.activeOnly && !request.excludeNotForUI && !request.textFilter) {
+    let whole = wholeSelections.get(evaluated);
+    if (!whole) {
+      whole = { entries: evaluated.entries, positions: Int32Array.from(evaluated.entries, (_, i) => i) };
+      wholeSelections.set(evaluated, whole);
+    }
+    return whole;
+  }
   let perEvaluation = selections.get(evaluated);
   if (!perEvaluation) {
     perEvaluation = new BoundedMap(MAX_SELECTIONS);
     selections.set(evaluated, perEvaluation);
   }
   const key = `${request.activeOnly ? 1 : 0}${request.excludeNotForUI ? 1 : 0}${request.textFilter ?? ''}`;
-  let entries = perEvaluation.get(key);
-  if (!entries) {
-    entries = findEntries(evaluated, request);
-    perEvaluation.set(key, entries);
+  let selection = perEvaluation.get(key);
+  if (!selection) {
+    selection = findEntries(evaluated, request);
+    perEvaluation.set(key, selection);
   }
-  return entries;
+  return selection;
 }
 
-function findEntries(evaluated: IndexedComposeResult, request: ExpansionRequest): ExpansionEntry[] {
-  let entries = evaluated.entries;
-  if (request.activeOnly) entries = entries.filter((e) => !e.inactive);
-  if (request.excludeNotForUI) entries = entries.filter((e) => !e.abstract);
+function findEntries(evaluated: IndexedComposeResult, request: ExpansionRequest): Selection {
   const filter = request.textFilter ? new TextFilter(request.textFilter) : undefined;
-  if (filter && !filter.isEmpty) entries = entries.filter((e) => filter.matchesFolded(searchHaystack(e)));
-  return entries;
+  const byText = filter && !filter.isEmpty ? filter : undefined;
+  const entries: ExpansionEntry[] = [];
+  const positions: number[] = [];
+  evaluated.entries.forEach((e, i) => {
+    if ((request.activeOnly && e.inactive) || (request.excludeNotForUI && e.abstract)) return;
+    if (byText && !byText.matchesFolded(searchHaystack(e))) return;
+    entries.push(e);
+    positions.push(i);
+  });
+  return { entries, positions: Int32Array.from(positions) };
 }
 
 function wholeExpansion(request: ExpansionRequest, total: number): boolean {
@@ -117,23 +136,29 @@ function wholeExpansion(request: ExpansionRequest, total: number): boolean {
 /** Listed codes nested on request (hierarchical=true), per selection of codes. */
 const groupedTrees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
 
-/** The whole tree per evaluated selection of codes (kept as long as the evaluation is). */
-const trees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
+/** Codes nested by their code system's hierarchy, per selection of codes (kept as long as the selection is). */
+const hierarchies = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
+
+/** The whole tree `nest` makes per evaluated selection of codes (kept as long as the evaluation is). */
+const trees = new WeakMap<readonly ExpansionEntry[], PrunableTree>();
 
 /** The request's codes nested by `nest`: the whole tree, or for a text filter each hit with its groups. */
 function nestedSelection(
-  evaluated: IndexedComposeResult, request: ExpansionRequest, nest: NonNullable<ExpansionRequest['nest']>, hits: ExpansionEntry[],
-): HierarchyNode[] {
+  evaluated: IndexedComposeResult, request: ExpansionRequest, nest: NonNullable<ExpansionRequest['nest']>, hits: Selection,
+): { nodes: HierarchyNode[]; count: number } {
   const unfiltered = request.textFilter ? selectEntries(evaluated, { ...request, textFilter: undefined }) : hits;
-  let whole = trees.get(unfiltered);
+  let whole = trees.get(unfiltered.entries);
   if (!whole) {
-    whole = nest(unfiltered);
-    trees.set(unfiltered, whole);
+    const positions = new Map<ExpansionEntry, number>();
+    unfiltered.entries.forEach((e, i) => positions.set(e, unfiltered.positions[i]!));
+    whole = new PrunableTree(nest(unfiltered.entries), (e) => positions.get(e) ?? -1);
+    trees.set(unfiltered.entries, whole);
   }
-  if (hits === unfiltered) return whole;
+  if (hits === unfiltered) return { nodes: whole.roots, count: whole.size };
   // a filter's tree is not kept: pruning is one walk, and a tree per filter of a large picker would hold much memory
-  const hitSet = new Set(hits);
-  return pruneToMatches(whole, (e) => hitSet.has(e));
+  const hit = new Uint8Array(evaluated.entries.length);
+  for (const p of hits.positions) hit[p] = 1;
+  return whole.prune(hit);
 }
 
 /** Whether the page can be shown nested: the includes follow the hierarchy and the whole expansion fits in the page. */
@@ -144,8 +169,27 @@ function showNested(evaluated: IndexedComposeResult, request: ExpansionRequest, 
   return !(request.textFilter && evaluated.hasUnfilteredInclude);
 }
 
-function parameters(vs: ValueSet, evaluated: IndexedComposeResult, request: ExpansionRequest): ValueSetExpansionParameter[] {
-  const out: ValueSetExpansionParameter[] = [...request.echo];
+/** What an evaluation was made from, as expansion parameters, and their JSON: the same for each expansion of it. */
+interface UsedParameters {
+  vs: ValueSet;
+  list: ValueSetExpansionParameter[];
+  json: string;
+}
+
+const usedParameterLists = new WeakMap<IndexedComposeResult, UsedParameters>();
+
+function usedParameters(vs: ValueSet, evaluated: IndexedComposeResult): UsedParameters {
+  let used = usedParameterLists.get(evaluated);
+  if (used?.vs !== vs) {
+    const list = usedParameterList(vs, evaluated);
+    used = { vs, list, json: JSON.stringify(list) };
+    usedParameterLists.set(evaluated, used);
+  }
+  return used;
+}
+
+function usedParameterList(vs: ValueSet, evaluated: IndexedComposeResult): ValueSetExpansionParameter[] {
+  const out: ValueSetExpansionParameter[] = [];
   if (evaluated.versionsMatch) out.push({ name: 'versionsMatch', valueBoolean: true });
   const used = [...evaluated.importedValueSets, ...evaluated.providers.map((p) => p.resource)];
   out.push(...statusWarnings(vs, used));
@@ -173,10 +217,18 @@ function unclosedExtensions(evaluated: IndexedComposeResult): Extension[] {
   return [{ url: UNCLOSED, valueBoolean: true }, { url: UNCLOSED_REASON, valueString: reasons.join('; ') }];
 }
 
-/** The value set without its stored expansion and narrative (and definition), once per value set: a fresh copy each call. */
-const bases = new WeakMap<ValueSet, { withDefinition: ValueSet; withoutDefinition: ValueSet }>();
+/** The value set without its stored expansion and narrative (and definition), once per value set. */
+interface ExpansionBase {
+  withDefinition: ValueSet;
+  withoutDefinition: ValueSet;
+  /** The JSON of each, up to and with `"expansion":` (it is the last element), when serialized once. */
+  withDefinitionHead?: Buffer;
+  withoutDefinitionHead?: Buffer;
+}
 
-function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
+const bases = new WeakMap<ValueSet, ExpansionBase>();
+
+function baseOf(vs: ValueSet): ExpansionBase {
   let base = bases.get(vs);
   if (!base) {
     // copied key by key, not with delete: an object that had properties deleted serializes several times slower
@@ -191,7 +243,25 @@ function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
     };
     bases.set(vs, base);
   }
+  return base;
+}
+
+/** A fresh copy of the value set an expansion is returned in. */
+function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
+  const base = baseOf(vs);
   return { ...(includeDefinition ? base.withDefinition : base.withoutDefinition) };
+}
+
+/** The serialized value set an expansion is returned in, up to `"expansion":`: the same bytes for every answer. */
+function expansionHead(vs: ValueSet, includeDefinition: boolean): Buffer {
+  const base = baseOf(vs);
+  const kept = includeDefinition ? base.withDefinitionHead : base.withoutDefinitionHead;
+  if (kept) return kept;
+  const json = JSON.stringify(includeDefinition ? base.withDefinition : base.withoutDefinition);
+  const head = Buffer.from(json === '{}' ? '{"expansion":' : `${json.slice(0, -1)},"expansion":`, 'utf8');
+  if (includeDefinition) base.withDefinitionHead = head;
+  else base.withoutDefinitionHead = head;
+  return head;
 }
 
 let isoMs = -1;
@@ -217,7 +287,8 @@ interface PreparedExpansion {
 /** The codes an expansion shows (paged, nested where possible) and the renderer for them. */
 function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): PreparedExpansion {
   const evaluated = evaluateValueSet(registry, vs, request.evaluation);
-  const entries = selectEntries(evaluated, request);
+  const selection = selectEntries(evaluated, request);
+  const { entries } = selection;
   const total = entries.length;
   if (request.count === undefined && total > request.maxSize) {
     throw FhirError.tooCostly(`The value set '${canonical(vs.url ?? '', vs.version)}' expansion has too many codes to produce (>${request.maxSize})`, {
@@ -228,14 +299,14 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
   let nodes: HierarchyNode[];
   let shown = total;
   if (request.nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
-    nodes = nestedSelection(evaluated, request, request.nest, entries);
-    shown = countNodes(nodes);
+    ({ nodes, count: shown } = nestedSelection(evaluated, request, request.nest, selection));
   } else if (request.nestingAsked && !request.excludeNested && !evaluated.hierarchical && wholeExpansion(request, total)) {
     nodes = groupedTrees.get(entries) ?? groupUnderParents(buildHierarchy(entries));
     groupedTrees.set(entries, nodes);
     shown = countNodes(nodes);
   } else if (showNested(evaluated, request, total)) {
-    nodes = buildHierarchy(entries);
+    nodes = hierarchies.get(entries) ?? buildHierarchy(entries);
+    hierarchies.set(entries, nodes);
   } else {
     const page = entries.slice(offset, request.count === undefined ? undefined : offset + request.count);
     nodes = page.map((entry) => ({ entry, children: [] }));
@@ -247,15 +318,16 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
     properties: request.properties,
     withVersion: evaluated.versioned,
     propertySource: request.propertySource,
-  });
+  }, evaluated);
   return { evaluated, nodes, shown, renderer };
 }
 
-/** The expanded value set around its codes (rendered before: the renderer has declared the properties they use). */
-function expandedValueSet(vs: ValueSet, request: ExpansionRequest, { evaluated, shown, renderer }: PreparedExpansion, contains?: ValueSetExpansionContains[]): ValueSet {
-  const out = expansionBase(vs, request.includeDefinition);
+/**
+ * The expansion around its codes (made after them: the renderer has declared the properties they use), without its
+ * parameters (the last element before the codes): the request's echoed ones, then `usedParameters`.
+ */
+function expansionOf(request: ExpansionRequest, { evaluated, shown, renderer }: PreparedExpansion): ValueSetExpansion {
   const extension = [...renderer.propertyExtensions(), ...unclosedExtensions(evaluated)];
-  const params = parameters(vs, evaluated, request);
   // element by element in FHIR's order (conditional spreads would build a throw-away object per element)
   const expansion: ValueSetExpansion = {} as ValueSetExpansion;
   if (extension.length > 0) expansion.extension = extension;
@@ -264,17 +336,27 @@ function expandedValueSet(vs: ValueSet, request: ExpansionRequest, { evaluated, 
   // a whole grammar-defined code system has no number of codes
   if (!evaluated.unbounded) expansion.total = shown;
   if (request.offset !== undefined) expansion.offset = request.offset;
-  if (params.length > 0) expansion.parameter = params;
-  if (contains && contains.length > 0) expansion.contains = contains;
-  out.expansion = expansion;
-  return out;
+  return expansion;
+}
+
+/** JSON.stringify([...echo, ...used]) from the used parameters' JSON (kept); undefined when there are none. */
+function parametersJson(echo: readonly ValueSetExpansionParameter[], usedJson: string): string | undefined {
+  if (echo.length === 0) return usedJson === '[]' ? undefined : usedJson;
+  const echoJson = JSON.stringify(echo);
+  return usedJson === '[]' ? echoJson : `${echoJson.slice(0, -1)},${usedJson.slice(1)}`;
 }
 
 /** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
 export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
   const prepared = prepareExpansion(registry, vs, request);
   const contains = prepared.renderer.render(prepared.nodes);
-  return expandedValueSet(vs, request, prepared, contains);
+  const out = expansionBase(vs, request.includeDefinition);
+  const expansion = expansionOf(request, prepared);
+  const params = [...request.echo, ...usedParameters(vs, prepared.evaluated).list];
+  if (params.length > 0) expansion.parameter = params;
+  if (contains.length > 0) expansion.contains = contains;
+  out.expansion = expansion;
+  return out;
 }
 
 /**
@@ -284,24 +366,29 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
  */
 export function serializedExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): SerializedExpansion {
   const prepared = prepareExpansion(registry, vs, request);
-  const pieces: string[] = [];
+  const pieces: Uint8Array[] = [];
   prepared.renderer.renderPieces(prepared.nodes, pieces);
-  const out = expandedValueSet(vs, request, prepared);
-  const { identifier, timestamp } = out.expansion!;
-  const json = JSON.stringify(out);
-  // the expansion is the last element, so its identifier and timestamp are the last occurrence of the two together
-  const stamp = `${JSON.stringify(identifier)},"timestamp":${JSON.stringify(timestamp)}`;
-  const identifierAt = Buffer.byteLength(json.slice(0, json.lastIndexOf(stamp)), 'utf8');
-  if (pieces.length === 0) return new SerializedExpansion(Buffer.from(json, 'utf8'), identifier!, timestamp!, identifierAt);
-  // `expansion` is the last element of the value set and `contains` the last of the expansion
-  pieces.unshift(`${json.slice(0, -2)},"contains":[`);
-  pieces.push(']}}');
-  // written piece by piece into one buffer: the pieces are not joined into one string first
-  let length = 0;
-  for (const p of pieces) length += Buffer.byteLength(p, 'utf8');
+  const head = expansionHead(vs, request.includeDefinition);
+  const expansion = expansionOf(request, prepared);
+  const identifier = expansion.identifier!;
+  const timestamp = expansion.timestamp!;
+  const json = JSON.stringify(expansion);
+  const identifierAt = head.length + Buffer.byteLength(json.slice(0, json.indexOf(`"identifier":${JSON.stringify(identifier)}`) + 13), 'utf8');
+  // `parameter` is the last element of the expansion before `contains`, and the expansion the last of the value set
+  const params = parametersJson(request.echo, usedParameters(vs, prepared.evaluated).json);
+  const withParams = params ? `${json.slice(0, -1)},"parameter":${params}` : json.slice(0, -1);
+  const middle = pieces.length > 0 ? `${withParams},"contains":[` : `${withParams}}}`;
+  const tail = pieces.length > 0 ? ']}}' : '';
+  let length = head.length + Buffer.byteLength(middle, 'utf8') + tail.length;
+  for (const p of pieces) length += p.length;
+  // the codes' bytes are copied into one buffer: they are kept encoded (ContainsRenderer.renderPieces)
   const body = Buffer.allocUnsafe(length);
-  let at = 0;
-  for (const p of pieces) at += body.write(p, at, 'utf8');
-  return new SerializedExpansion(body, identifier!, timestamp!, identifierAt);
+  body.set(head, 0);
+  let at = head.length + body.write(middle, head.length, 'utf8');
+  for (const p of pieces) {
+    body.set(p, at);
+    at += p.length;
+  }
+  body.write(tail, at, 'latin1');
+  return new SerializedExpansion(body, identifier, timestamp, identifierAt);
 }
-
