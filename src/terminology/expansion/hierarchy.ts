@@ -81,66 +81,6 @@ export function nestBy(entries: readonly ExpansionEntry[], parentOf: (entry: Exp
   return roots;
 }
 
-/**
- * A tree filtered again and again (a picker's codes under their groups), laid out once in depth-first order: each
- * node's position in the list a filter selects from (-1 when it is not in that list) and where its subtree ends.
- */
-export class PrunableTree {
-  private readonly nodes: HierarchyNode[] = [];
-  private readonly positions: Int32Array;
-  private readonly ends: Int32Array;
-
-  constructor(readonly roots: HierarchyNode[], positionOf: (entry: ExpansionEntry) => number) {
-    const ends: number[] = [];
-    const visit = (node: HierarchyNode): void => {
-      const at = this.nodes.length;
-      this.nodes.push(node);
-      ends.push(0);
-      for (const child of node.children) visit(child);
-      ends[at] = this.nodes.length;
-    };
-    for (const root of roots) visit(root);
-    this.ends = Int32Array.from(ends);
-    this.positions = Int32Array.from(this.nodes, (n) => positionOf(n.entry));
-  }
-
-  /** The number of nodes in the whole tree. */
-  get size(): number {
-    return this.nodes.length;
-  }
-
-  /**
-   * A text filter over the tree, the hits marked by their position: a node that is a hit keeps its whole subtree; a
-   * node that is not is kept, with only its kept children, when something below it is a hit (so each hit is shown
-   * under its groups). Also the number of nodes kept.
-   */
-  prune(hit: Uint8Array): { nodes: HierarchyNode[]; count: number } {
-    const nodes: HierarchyNode[] = [];
-    return { nodes, count: this.keep(0, this.nodes.length, hit, nodes) };
-  }
-
-  private keep(from: number, to: number, hit: Uint8Array, out: HierarchyNode[]): number {
-    let count = 0;
-    for (let i = from; i < to;) {
-      const end = this.ends[i]!;
-      const position = this.positions[i]!;
-      if (position >= 0 && hit[position] === 1) {
-        out.push(this.nodes[i]!);
-        count += end - i;
-      } else if (end > i + 1) {
-        const children: HierarchyNode[] = [];
-        const below = this.keep(i + 1, end, hit, children);
-        if (below > 0) {
-          out.push({ entry: this.nodes[i]!.entry, children });
-          count += below + 1;
-        }
-      }
-      i = end;
-    }
-    return count;
-  }
-}
-
 export { countNodes };
 
 /**

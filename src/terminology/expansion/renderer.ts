@@ -5,6 +5,8 @@ import type { HierarchyNode } from './hierarchy';
 import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsProperty, type PropertySource } from './properties';
 import { BoundedMap } from '../bounded-map';
 import { keptBytes } from './kept-bytes';
+import type { TreeLayout } from './tree-layout';
+import type { ByteWriter } from './byte-writer';
 
 /** R4 carries the R5 expansion property elements as these extensions. */
 export const EXPANSION_PROPERTY_EXT = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property';
@@ -69,36 +71,50 @@ interface RenderedJson {
   key: string;
   shared?: Uint8Array;
   own: Uint8Array;
-  /** `own` without its closing brace, for a code with codes under it (made when first needed). */
-  open?: Uint8Array;
   declared: Declared;
 }
 
+/** A layout's codes' JSON in its order, for one set of render options. */
+interface LayoutJson {
+  key: string;
+  codes: (RenderedJson | undefined)[];
+}
+
 /**
- * The codes' JSON, for answers assembled from it (renderPieces): for the latest render options only, up to
- * MAX_RENDERED_BYTES in all (emptied when full, with the shared parts), enough for the 98 municipalities' pickers.
- * Kept per evaluated value set (whose entries are its own), in one small map each: a large picker's answer looks up
- * hundreds of codes, and lookups in one map of all value sets' codes miss the processor's caches.
+ * The codes' JSON kept for one evaluated value set (whose entries are its own): by entry, and in the order of each
+ * layout of its codes rendered (TreeLayout: a picker's answer takes hundreds of codes from its kept tree, and looking
+ * each up in a map of all value sets' codes would miss the processor's caches).
  */
-const renderedJson = new WeakMap<object, Map<ExpansionEntry, RenderedJson>>();
-/** Every map holding rendered JSON, to empty them all when full. */
-const renderedMaps = new Set<Map<ExpansionEntry, RenderedJson>>();
+interface Scope {
+  codes: Map<ExpansionEntry, RenderedJson>;
+  layouts: WeakMap<TreeLayout, LayoutJson>;
+}
+
+/**
+ * The codes' JSON, for answers assembled from it (renderInto): up to MAX_RENDERED_BYTES in all (then emptied, with
+ * the shared parts), enough for the 98 municipalities' pickers.
+ */
+const scopes = new WeakMap<object, Scope>();
+/** Every scope that rendered JSON was kept in since it was last emptied, to empty them all when full. */
+const filledScopes = new Set<Scope>();
 const MAX_RENDERED_BYTES = 64 * 1024 * 1024;
 let renderedBytes = 0;
 
-function renderedJsonOf(scope: object): Map<ExpansionEntry, RenderedJson> {
-  let codes = renderedJson.get(scope);
-  if (!codes) {
-    codes = new Map();
-    renderedJson.set(scope, codes);
+function scopeOf(owner: object): Scope {
+  let scope = scopes.get(owner);
+  if (!scope) {
+    scope = { codes: new Map(), layouts: new WeakMap() };
+    scopes.set(owner, scope);
   }
-  renderedMaps.add(codes);
-  return codes;
+  return scope;
 }
 
 function forgetRenderedJson(): void {
-  for (const codes of renderedMaps) codes.clear();
-  renderedMaps.clear();
+  for (const scope of filledScopes) {
+    scope.codes.clear();
+    scope.layouts = new WeakMap();
+  }
+  filledScopes.clear();
   sharedParts.clear();
   renderedBytes = 0;
 }
@@ -161,12 +177,12 @@ export class ContainsRenderer {
   private unchangedBy: Declared | undefined;
   private unchangedAt = -1;
 
-  private readonly kept: Map<ExpansionEntry, RenderedJson>;
+  private readonly scope: Scope;
 
-  /** `scope`: what the rendered codes' entries belong to (the evaluated value set), for keeping their JSON. */
-  constructor(private readonly options: RenderOptions, scope: object = GLOBAL_SCOPE) {
+  /** `owner`: what the rendered codes' entries belong to (the evaluated value set), for keeping their JSON. */
+  constructor(private readonly options: RenderOptions, private readonly owner: object = GLOBAL_SCOPE) {
     this.key = optionsKey(options);
-    this.kept = renderedJsonOf(scope);
+    this.scope = scopeOf(owner);
   }
 
   render(nodes: readonly HierarchyNode[]): ValueSetExpansionContains[] {
@@ -179,44 +195,93 @@ export class ContainsRenderer {
   }
 
   /**
-   * The same as JSON.stringify(render(nodes)) without its brackets, as UTF-8 pieces appended to `out` (joined, they
-   * are that JSON), assembled from each code's JSON: a node with children is its code's object with `contains` as
-   * the last element, as renderNode makes it.
+   * The same as JSON.stringify(render(layout.nodesOf(kept))) without its brackets, as UTF-8, written to `out`,
+   * assembled from each code's JSON: a node with children is its code's object with `contains` as the last element,
+   * as renderNode makes it.
    */
-  renderPieces(nodes: readonly HierarchyNode[], out: Uint8Array[]): void {
-    for (let i = 0; i < nodes.length; i++) {
-      const node = nodes[i]!;
-      const code = this.codeJson(node.entry);
-      if (i > 0) out.push(COMMA);
-      if (code.shared) out.push(code.shared);
-      if (node.children.length === 0) {
-        out.push(code.own);
+  renderInto(layout: TreeLayout, kept: Int32Array | undefined, out: ByteWriter): void {
+    const codes = this.layoutJson(layout, kept);
+    const n = kept ? kept.length : layout.size;
+    /** The ends of the nodes whose `contains` is open, innermost last. */
+    const open: number[] = [];
+    let first = true;
+    for (let k = 0; k < n; k++) {
+      const node = kept ? kept[k]! : k;
+      while (open.length > 0 && open[open.length - 1]! <= node) {
+        open.pop();
+        out.write(CLOSE_CONTAINS);
+        first = false;
+      }
+      if (!first) out.write(COMMA);
+      const code = this.codeAt(layout, codes, node);
+      if (code.shared) out.write(code.shared);
+      const next = k + 1 < n ? (kept ? kept[k + 1]! : k + 1) : layout.size;
+      const end = layout.endOf(node);
+      if (next >= end) {
+        out.write(code.own);
+        first = false;
         continue;
       }
       // `{…}` without its closing brace, then `,"contains":[…]}`; an empty object `{}` becomes `{"contains":[…]}`
       if (code.shared || code.own.length > 2) {
-        code.open ??= code.own.subarray(0, code.own.length - 1);
-        out.push(code.open, CONTAINS);
-      } else out.push(ONLY_CONTAINS);
-      this.renderPieces(node.children, out);
-      out.push(CLOSE_CONTAINS);
+        out.write(code.own);
+        out.unwrite(1);
+        out.write(CONTAINS);
+      } else out.write(ONLY_CONTAINS);
+      open.push(end);
+      first = true;
     }
+    for (let i = 0; i < open.length; i++) out.write(CLOSE_CONTAINS);
+  }
+
+  /**
+   * A lasting layout's codes' JSON for these render options (a layout made per request has none: its codes are
+   * looked up by entry). When a lasting layout is first rendered only in part (a filter over a picker), all its codes
+   * are rendered in its order, so that their JSON lies in memory as answers read it.
+   */
+  private layoutJson(layout: TreeLayout, kept: Int32Array | undefined): (RenderedJson | undefined)[] | undefined {
+    if (!layout.lasting) return undefined;
+    const known = this.scope.layouts.get(layout);
+    if (known?.key === this.key) return known.codes;
+    const codes: (RenderedJson | undefined)[] = new Array<RenderedJson | undefined>(layout.size).fill(undefined);
+    this.scope.layouts.set(layout, { key: this.key, codes });
+    // (while the kept JSON has room: when it is emptied, layouts are rendered again as answers need them)
+    if (kept && kept.length < layout.size && renderedBytes < MAX_RENDERED_BYTES / 2) {
+      // another renderer: what this one declares is only what its answer shows
+      const inOrder = new ContainsRenderer(this.options, this.owner);
+      for (let node = 0; node < layout.size; node++) codes[node] = inOrder.codeJson(layout.entryAt(node));
+    }
+    return codes;
+  }
+
+  private codeAt(layout: TreeLayout, codes: (RenderedJson | undefined)[] | undefined, node: number): RenderedJson {
+    if (!codes) return this.codeJson(layout.entryAt(node));
+    const kept = codes[node];
+    if (kept && this.declaresAgain(kept.declared)) return kept;
+    const code = kept ? this.renderJson(layout.entryAt(node)) : this.codeJson(layout.entryAt(node));
+    codes[node] = code;
+    return code;
   }
 
   private codeJson(e: ExpansionEntry): RenderedJson {
-    const kept = this.kept.get(e);
+    const kept = this.scope.codes.get(e);
     if (kept && kept.key === this.key && this.declaresAgain(kept.declared)) return kept;
+    return this.renderJson(e);
+  }
+
+  private renderJson(e: ExpansionEntry): RenderedJson {
     const recording = new RecordingDeclarations(this.declarations);
     const contains = this.renderCode(e, recording);
     const json = JSON.stringify(contains);
     // JSON.stringify writes the elements in order, `extension` first when there is one
     const sharedText = contains.extension ? `{"extension":${JSON.stringify(contains.extension)}` : '';
     const own = keptBytes(sharedText ? json.slice(sharedText.length) : json);
+    const kept = this.scope.codes.get(e);
     if (kept) renderedBytes -= kept.own.length;
     else if (renderedBytes + own.length > MAX_RENDERED_BYTES) forgetRenderedJson();
-    renderedMaps.add(this.kept);
+    filledScopes.add(this.scope);
     const rendered: RenderedJson = { key: this.key, shared: sharedText ? sharedPart(sharedText) : undefined, own, declared: sharedDeclared(recording.declared) };
-    this.kept.set(e, rendered);
+    this.scope.codes.set(e, rendered);
     renderedBytes += own.length;
     return rendered;
   }

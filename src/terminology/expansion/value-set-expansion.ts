@@ -5,7 +5,9 @@ import { canonical } from '../canonical';
 import type { ComposeOptions, ExpansionEntry } from '../compose/evaluator';
 import { evaluateValueSet, type IndexedComposeResult } from './cache';
 import type { LanguagePreference } from './display';
-import { buildHierarchy, countNodes, groupUnderParents, PrunableTree, type HierarchyNode } from './hierarchy';
+import { buildHierarchy, groupUnderParents, type HierarchyNode } from './hierarchy';
+import { TreeLayout } from './tree-layout';
+import { ByteWriter } from './byte-writer';
 import type { PropertySource } from './properties';
 import { ContainsRenderer } from './renderer';
 import { SerializedExpansion } from '../../fhir/serialized';
@@ -134,31 +136,37 @@ function wholeExpansion(request: ExpansionRequest, total: number): boolean {
 }
 
 /** Listed codes nested on request (hierarchical=true), per selection of codes. */
-const groupedTrees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
+const groupedTrees = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
 
 /** Codes nested by their code system's hierarchy, per selection of codes (kept as long as the selection is). */
-const hierarchies = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
+const hierarchies = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
 
 /** The whole tree `nest` makes per evaluated selection of codes (kept as long as the evaluation is). */
-const trees = new WeakMap<readonly ExpansionEntry[], PrunableTree>();
+const trees = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
+
+/** The codes an expansion shows: a layout, and the nodes of it shown (all when undefined). */
+interface ShownCodes {
+  layout: TreeLayout;
+  kept?: Int32Array;
+}
 
 /** The request's codes nested by `nest`: the whole tree, or for a text filter each hit with its groups. */
 function nestedSelection(
   evaluated: IndexedComposeResult, request: ExpansionRequest, nest: NonNullable<ExpansionRequest['nest']>, hits: Selection,
-): { nodes: HierarchyNode[]; count: number } {
+): ShownCodes {
   const unfiltered = request.textFilter ? selectEntries(evaluated, { ...request, textFilter: undefined }) : hits;
   let whole = trees.get(unfiltered.entries);
   if (!whole) {
     const positions = new Map<ExpansionEntry, number>();
     unfiltered.entries.forEach((e, i) => positions.set(e, unfiltered.positions[i]!));
-    whole = new PrunableTree(nest(unfiltered.entries), (e) => positions.get(e) ?? -1);
+    whole = TreeLayout.of(nest(unfiltered.entries), (e) => positions.get(e) ?? -1);
     trees.set(unfiltered.entries, whole);
   }
-  if (hits === unfiltered) return { nodes: whole.roots, count: whole.size };
-  // a filter's tree is not kept: pruning is one walk, and a tree per filter of a large picker would hold much memory
+  if (hits === unfiltered) return { layout: whole };
+  // a filter's tree is not kept: cutting the layout is one pass, and a tree per filter of a large picker would hold much memory
   const hit = new Uint8Array(evaluated.entries.length);
   for (const p of hits.positions) hit[p] = 1;
-  return whole.prune(hit);
+  return { layout: whole, kept: whole.prune(hit) };
 }
 
 /** Whether the page can be shown nested: the includes follow the hierarchy and the whole expansion fits in the page. */
@@ -277,9 +285,8 @@ function isoNow(): string {
   return isoText;
 }
 
-interface PreparedExpansion {
+interface PreparedExpansion extends ShownCodes {
   evaluated: IndexedComposeResult;
-  nodes: HierarchyNode[];
   shown: number;
   renderer: ContainsRenderer;
 }
@@ -296,20 +303,22 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
     });
   }
   const offset = request.offset ?? 0;
-  let nodes: HierarchyNode[];
+  let codes: ShownCodes;
   let shown = total;
   if (request.nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
-    ({ nodes, count: shown } = nestedSelection(evaluated, request, request.nest, selection));
+    codes = nestedSelection(evaluated, request, request.nest, selection);
+    shown = codes.kept ? codes.kept.length : codes.layout.size;
   } else if (request.nestingAsked && !request.excludeNested && !evaluated.hierarchical && wholeExpansion(request, total)) {
-    nodes = groupedTrees.get(entries) ?? groupUnderParents(buildHierarchy(entries));
-    groupedTrees.set(entries, nodes);
-    shown = countNodes(nodes);
+    const layout = groupedTrees.get(entries) ?? TreeLayout.of(groupUnderParents(buildHierarchy(entries)));
+    groupedTrees.set(entries, layout);
+    codes = { layout };
+    shown = layout.size;
   } else if (showNested(evaluated, request, total)) {
-    nodes = hierarchies.get(entries) ?? buildHierarchy(entries);
-    hierarchies.set(entries, nodes);
+    const layout = hierarchies.get(entries) ?? TreeLayout.of(buildHierarchy(entries));
+    hierarchies.set(entries, layout);
+    codes = { layout };
   } else {
-    const page = entries.slice(offset, request.count === undefined ? undefined : offset + request.count);
-    nodes = page.map((entry) => ({ entry, children: [] }));
+    codes = { layout: TreeLayout.flat(entries.slice(offset, request.count === undefined ? undefined : offset + request.count)) };
   }
   const renderer = new ContainsRenderer({
     languages: request.languages,
@@ -319,7 +328,7 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
     withVersion: evaluated.versioned,
     propertySource: request.propertySource,
   }, evaluated);
-  return { evaluated, nodes, shown, renderer };
+  return { evaluated, ...codes, shown, renderer };
 }
 
 /**
@@ -349,7 +358,7 @@ function parametersJson(echo: readonly ValueSetExpansionParameter[], usedJson: s
 /** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
 export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
   const prepared = prepareExpansion(registry, vs, request);
-  const contains = prepared.renderer.render(prepared.nodes);
+  const contains = prepared.renderer.render(prepared.layout.nodesOf(prepared.kept));
   const out = expansionBase(vs, request.includeDefinition);
   const expansion = expansionOf(request, prepared);
   const params = [...request.echo, ...usedParameters(vs, prepared.evaluated).list];
@@ -361,13 +370,13 @@ export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, requ
 
 /**
  * The same expansion as expandValueSet, serialized: byte for byte its JSON, assembled from each code's JSON kept
- * across answers (ContainsRenderer.renderPieces) instead of an object tree made and serialized per answer — a
+ * across answers (ContainsRenderer.renderInto) instead of an object tree made and serialized per answer — a
  * municipality's picker answers hundreds of codes.
  */
 export function serializedExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): SerializedExpansion {
   const prepared = prepareExpansion(registry, vs, request);
-  const pieces: Uint8Array[] = [];
-  prepared.renderer.renderPieces(prepared.nodes, pieces);
+  const codes = new ByteWriter();
+  prepared.renderer.renderInto(prepared.layout, prepared.kept, codes);
   const head = expansionHead(vs, request.includeDefinition);
   const expansion = expansionOf(request, prepared);
   const identifier = expansion.identifier!;
@@ -377,18 +386,12 @@ export function serializedExpansion(registry: TerminologyRegistry, vs: ValueSet,
   // `parameter` is the last element of the expansion before `contains`, and the expansion the last of the value set
   const params = parametersJson(request.echo, usedParameters(vs, prepared.evaluated).json);
   const withParams = params ? `${json.slice(0, -1)},"parameter":${params}` : json.slice(0, -1);
-  const middle = pieces.length > 0 ? `${withParams},"contains":[` : `${withParams}}}`;
-  const tail = pieces.length > 0 ? ']}}' : '';
-  let length = head.length + Buffer.byteLength(middle, 'utf8') + tail.length;
-  for (const p of pieces) length += p.length;
-  // the codes' bytes are copied into one buffer: they are kept encoded (ContainsRenderer.renderPieces)
-  const body = Buffer.allocUnsafe(length);
+  const middle = codes.length > 0 ? `${withParams},"contains":[` : `${withParams}}}`;
+  const tail = codes.length > 0 ? ']}}' : '';
+  const body = Buffer.allocUnsafe(head.length + Buffer.byteLength(middle, 'utf8') + codes.length + tail.length);
   body.set(head, 0);
   let at = head.length + body.write(middle, head.length, 'utf8');
-  for (const p of pieces) {
-    body.set(p, at);
-    at += p.length;
-  }
+  at += codes.copyTo(body, at);
   body.write(tail, at, 'latin1');
   return new SerializedExpansion(body, identifier, timestamp, identifierAt);
 }
