@@ -22,6 +22,11 @@ export class ByteWriter {
     this.length += piece.length;
   }
 
+  /** Writes `length` kept bytes at `start` in `slab` (kept-bytes.ts). */
+  writeKept(slab: ArrayBuffer, start: number, length: number): void {
+    this.write(new Uint8Array(slab, start, length));
+  }
+
   /** Takes back the last `n` bytes written. */
   unwrite(n: number): void {
     this.length -= n;

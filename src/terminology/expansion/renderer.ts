@@ -4,7 +4,7 @@ import { chooseDisplay, designationWanted, type LanguagePreference } from './dis
 import type { HierarchyNode } from './hierarchy';
 import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsProperty, type PropertySource } from './properties';
 import { BoundedMap } from '../bounded-map';
-import { keptBytes } from './kept-bytes';
+import { keptBytes, keepText } from './kept-bytes';
 import type { TreeLayout } from './tree-layout';
 import type { ByteWriter } from './byte-writer';
 
@@ -70,7 +70,10 @@ type Declared = RenderedCode['declared'];
 interface RenderedJson {
   key: string;
   shared?: Uint8Array;
-  own: Uint8Array;
+  /** Where the own part's bytes are kept (a place in a slab, not a view: see kept-bytes.ts). */
+  slab: ArrayBuffer;
+  start: number;
+  length: number;
   declared: Declared;
 }
 
@@ -218,13 +221,13 @@ export class ContainsRenderer {
       const next = k + 1 < n ? (kept ? kept[k + 1]! : k + 1) : layout.size;
       const end = layout.endOf(node);
       if (next >= end) {
-        out.write(code.own);
+        out.writeKept(code.slab, code.start, code.length);
         first = false;
         continue;
       }
       // `{…}` without its closing brace, then `,"contains":[…]}`; an empty object `{}` becomes `{"contains":[…]}`
-      if (code.shared || code.own.length > 2) {
-        out.write(code.own);
+      if (code.shared || code.length > 2) {
+        out.writeKept(code.slab, code.start, code.length);
         out.unwrite(1);
         out.write(CONTAINS);
       } else out.write(ONLY_CONTAINS);
@@ -275,12 +278,15 @@ export class ContainsRenderer {
     const json = JSON.stringify(contains);
     // JSON.stringify writes the elements in order, `extension` first when there is one
     const sharedText = contains.extension ? `{"extension":${JSON.stringify(contains.extension)}` : '';
-    const own = keptBytes(sharedText ? json.slice(sharedText.length) : json);
+    const own = keepText(sharedText ? json.slice(sharedText.length) : json);
     const kept = this.scope.codes.get(e);
-    if (kept) renderedBytes -= kept.own.length;
+    if (kept) renderedBytes -= kept.length;
     else if (renderedBytes + own.length > MAX_RENDERED_BYTES) forgetRenderedJson();
     filledScopes.add(this.scope);
-    const rendered: RenderedJson = { key: this.key, shared: sharedText ? sharedPart(sharedText) : undefined, own, declared: sharedDeclared(recording.declared) };
+    const rendered: RenderedJson = {
+      key: this.key, shared: sharedText ? sharedPart(sharedText) : undefined, slab: own.slab, start: own.start, length: own.length,
+      declared: sharedDeclared(recording.declared),
+    };
     this.scope.codes.set(e, rendered);
     renderedBytes += own.length;
     return rendered;
