@@ -181,7 +181,8 @@ function showNested(evaluated: IndexedComposeResult, request: ExpansionRequest, 
 interface UsedParameters {
   vs: ValueSet;
   list: ValueSetExpansionParameter[];
-  json: string;
+  /** The JSON of the list's items, without the brackets, as UTF-8. */
+  items: Buffer;
 }
 
 const usedParameterLists = new WeakMap<IndexedComposeResult, UsedParameters>();
@@ -190,7 +191,10 @@ function usedParameters(vs: ValueSet, evaluated: IndexedComposeResult): UsedPara
   let used = usedParameterLists.get(evaluated);
   if (used?.vs !== vs) {
     const list = usedParameterList(vs, evaluated);
-    used = { vs, list, json: JSON.stringify(list) };
+    const json = JSON.stringify(list).slice(1, -1);
+    const items = Buffer.allocUnsafeSlow(Buffer.byteLength(json, 'utf8'));
+    items.write(json, 0, 'utf8');
+    used = { vs, list, items };
     usedParameterLists.set(evaluated, used);
   }
   return used;
@@ -348,13 +352,6 @@ function expansionOf(request: ExpansionRequest, { evaluated, shown, renderer }: 
   return expansion;
 }
 
-/** JSON.stringify([...echo, ...used]) from the used parameters' JSON (kept); undefined when there are none. */
-function parametersJson(echo: readonly ValueSetExpansionParameter[], usedJson: string): string | undefined {
-  if (echo.length === 0) return usedJson === '[]' ? undefined : usedJson;
-  const echoJson = JSON.stringify(echo);
-  return usedJson === '[]' ? echoJson : `${echoJson.slice(0, -1)},${usedJson.slice(1)}`;
-}
-
 /** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
 export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
   const prepared = prepareExpansion(registry, vs, request);
@@ -383,14 +380,21 @@ export function serializedExpansion(registry: TerminologyRegistry, vs: ValueSet,
   const timestamp = expansion.timestamp!;
   const json = JSON.stringify(expansion);
   const identifierAt = head.length + Buffer.byteLength(json.slice(0, json.indexOf(`"identifier":${JSON.stringify(identifier)}`) + 13), 'utf8');
-  // `parameter` is the last element of the expansion before `contains`, and the expansion the last of the value set
-  const params = parametersJson(request.echo, usedParameters(vs, prepared.evaluated).json);
-  const withParams = params ? `${json.slice(0, -1)},"parameter":${params}` : json.slice(0, -1);
-  const middle = codes.length > 0 ? `${withParams},"contains":[` : `${withParams}}}`;
+  // `parameter` (the request's echoed ones, then the used ones, kept as bytes) is the last element of the expansion
+  // before `contains`, and the expansion the last of the value set
+  const used = usedParameters(vs, prepared.evaluated).items;
+  const echoed = request.echo.length > 0 ? JSON.stringify(request.echo).slice(1, -1) : '';
+  let before = json.slice(0, -1);
+  if (echoed || used.length > 0) before += `,"parameter":[${echoed}${echoed && used.length > 0 ? ',' : ''}`;
+  const after = `${echoed || used.length > 0 ? ']' : ''}${codes.length > 0 ? ',"contains":[' : '}}'}`;
   const tail = codes.length > 0 ? ']}}' : '';
-  const body = Buffer.allocUnsafe(head.length + Buffer.byteLength(middle, 'utf8') + codes.length + tail.length);
+  const beforeBytes = Buffer.byteLength(before, 'utf8');
+  const body = Buffer.allocUnsafe(head.length + beforeBytes + used.length + after.length + codes.length + tail.length);
   body.set(head, 0);
-  let at = head.length + body.write(middle, head.length, 'utf8');
+  let at = head.length + body.write(before, head.length, 'utf8');
+  body.set(used, at);
+  at += used.length;
+  at += body.write(after, at, 'latin1');
   at += codes.copyTo(body, at);
   body.write(tail, at, 'latin1');
   return new SerializedExpansion(body, identifier, timestamp, identifierAt);
