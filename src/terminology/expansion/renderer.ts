@@ -69,7 +69,7 @@ type Declared = RenderedCode['declared'];
  */
 interface RenderedJson {
   key: string;
-  shared?: Uint8Array;
+  shared?: SharedPart;
   /** Where the own part's bytes are kept (a place in a slab, not a view: see kept-bytes.ts). */
   slab: ArrayBuffer;
   start: number;
@@ -122,15 +122,22 @@ function forgetRenderedJson(): void {
   renderedBytes = 0;
 }
 
-/** The shared parts: one copy per distinct text. */
-const sharedParts = new Map<string, Uint8Array>();
+/** A part many codes share, kept once, also after the comma that separates a code from the one before it. */
+interface SharedPart {
+  alone: Uint8Array;
+  afterComma: Uint8Array;
+}
 
-function sharedPart(text: string): Uint8Array {
+/** The shared parts: one copy per distinct text. */
+const sharedParts = new Map<string, SharedPart>();
+
+function sharedPart(text: string): SharedPart {
   let kept = sharedParts.get(text);
   if (kept === undefined) {
-    kept = keptBytes(text);
+    const afterComma = keptBytes(`,${text}`);
+    kept = { alone: afterComma.subarray(1), afterComma };
     sharedParts.set(text, kept);
-    renderedBytes += kept.length;
+    renderedBytes += afterComma.length;
   }
   return kept;
 }
@@ -215,9 +222,9 @@ export class ContainsRenderer {
         out.write(CLOSE_CONTAINS);
         first = false;
       }
-      if (!first) out.write(COMMA);
       const code = this.codeAt(layout, codes, node);
-      if (code.shared) out.write(code.shared);
+      if (code.shared) out.write(first ? code.shared.alone : code.shared.afterComma);
+      else if (!first) out.write(COMMA);
       const next = k + 1 < n ? (kept ? kept[k + 1]! : k + 1) : layout.size;
       const end = layout.endOf(node);
       if (next >= end) {
