@@ -1,5 +1,6 @@
 import type { ExpansionEntry } from '../../src/terminology/compose/result';
-import { countNodes, nestBy, pruneToMatches, type HierarchyNode } from '../../src/terminology/expansion/hierarchy';
+import { countNodes, nestBy, type HierarchyNode } from '../../src/terminology/expansion/hierarchy';
+import { TreeLayout } from '../../src/terminology/expansion/tree-layout';
 
 const entry = (code: string): ExpansionEntry => ({ system: 'urn:test', code, display: code, inactive: false, abstract: false });
 const codes = (nodes: readonly HierarchyNode[]): unknown[] => nodes.map((n) => (n.children.length > 0 ? [n.entry.code, codes(n.children)] : n.entry.code));
@@ -18,25 +19,48 @@ describe('nestBy', () => {
   });
 });
 
-describe('pruneToMatches', () => {
-  const tree = (): HierarchyNode[] => {
-    const [p, q, x, y, z] = ['p', 'q', 'x', 'y', 'z'].map(entry) as ExpansionEntry[];
-    const parent = new Map<ExpansionEntry, ExpansionEntry>([[q!, p!], [x!, q!], [y!, q!], [z!, p!]]);
-    return nestBy([p!, q!, x!, y!, z!], (e) => parent.get(e));
+describe('TreeLayout', () => {
+  const [p, q, x, y, z] = ['p', 'q', 'x', 'y', 'z'].map(entry) as [ExpansionEntry, ExpansionEntry, ExpansionEntry, ExpansionEntry, ExpansionEntry];
+  const list = [p, q, x, y, z];
+  const layout = (): TreeLayout => {
+    const parent = new Map<ExpansionEntry, ExpansionEntry>([[q, p], [x, q], [y, q], [z, p]]);
+    return TreeLayout.of(nestBy(list, (e) => parent.get(e)), (e) => list.indexOf(e));
+  };
+  const hits = (...codes: string[]): Uint8Array => Uint8Array.from(list, (e) => (codes.includes(e.code) ? 1 : 0));
+  const pruned = (...hitCodes: string[]): unknown[] => {
+    const tree = layout();
+    return codes(tree.nodesOf(tree.prune(hits(...hitCodes))));
   };
 
+  it('lays the nodes out depth first, each with the end of its subtree', () => {
+    const tree = layout();
+    expect(Array.from({ length: tree.size }, (_, i) => [tree.entryAt(i).code, tree.endOf(i)])).toEqual([['p', 5], ['q', 4], ['x', 3], ['y', 4], ['z', 5]]);
+    expect(codes(tree.nodesOf())).toEqual([['p', [['q', ['x', 'y']], 'z']]]);
+  });
+
   it('keeps a hit with its groups above it', () => {
-    expect(codes(pruneToMatches(tree(), (e) => e.code === 'y'))).toEqual([['p', [['q', ['y']]]]]);
+    expect(pruned('y')).toEqual([['p', [['q', ['y']]]]]);
+    expect(layout().prune(hits('y'))).toHaveLength(3);
   });
 
   it('keeps a matching group with everything under it', () => {
-    const pruned = pruneToMatches(tree(), (e) => e.code === 'q');
-    expect(codes(pruned)).toEqual([['p', [['q', ['x', 'y']]]]]);
-    expect(countNodes(pruned)).toBe(4);
+    expect(pruned('q')).toEqual([['p', [['q', ['x', 'y']]]]]);
+    expect(countNodes(layout().nodesOf(layout().prune(hits('q'))))).toBe(4);
   });
 
-  it('keeps nothing when nothing matches', () => {
-    expect(pruneToMatches(tree(), () => false)).toEqual([]);
+  it('keeps hits in their order, each under its groups', () => {
+    expect(pruned('x', 'z')).toEqual([['p', [['q', ['x']], 'z']]]);
+  });
+
+  it('keeps nothing when nothing matches, and never a node that is not in the list', () => {
+    expect(layout().prune(hits())).toHaveLength(0);
+    const outside = TreeLayout.of(nestBy([p, q], (e) => (e === q ? p : undefined)), (e) => (e === q ? 1 : -1));
+    expect(outside.prune(Uint8Array.of(1, 0))).toHaveLength(0);
+  });
+
+  it('lays a list out flat', () => {
+    const flat = TreeLayout.flat([p, q]);
+    expect(flat.size).toBe(2);
+    expect(codes(flat.nodesOf())).toEqual(['p', 'q']);
   });
 });
-

@@ -16,7 +16,14 @@ interface Cached {
 
 const caches = new WeakMap<TerminologyRegistry, WeakMap<ValueSet, Map<string, Cached>>>();
 
+/** The key of options that set nothing (most requests'): what optionsKey gives them, without building it. */
+const NO_OPTIONS = ';;;;;';
+
 function optionsKey(options: ComposeOptions): string {
+  if (
+    !options.systemVersions?.size && !options.forceSystemVersions?.size && !options.checkSystemVersions?.size &&
+    !options.defaultValueSetVersions?.size && !options.supplements?.length && options.maxEntries === undefined
+  ) return NO_OPTIONS;
   const m = (x?: Map<string, string>) => (x ? [...x].sort().join(',') : '');
   return [
     m(options.systemVersions), m(options.forceSystemVersions), m(options.checkSystemVersions), m(options.defaultValueSetVersions),

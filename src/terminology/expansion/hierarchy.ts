@@ -81,23 +81,6 @@ export function nestBy(entries: readonly ExpansionEntry[], parentOf: (entry: Exp
   return roots;
 }
 
-/**
- * A text filter over a tree: a node that matches keeps its whole subtree; a node that does not is kept, with only its
- * kept children, when something below it matches (so each hit is shown under its groups).
- */
-export function pruneToMatches(nodes: readonly HierarchyNode[], matches: (entry: ExpansionEntry) => boolean): HierarchyNode[] {
-  const out: HierarchyNode[] = [];
-  for (const node of nodes) {
-    if (matches(node.entry)) {
-      out.push(node);
-      continue;
-    }
-    const children = pruneToMatches(node.children, matches);
-    if (children.length > 0) out.push({ entry: node.entry, children });
-  }
-  return out;
-}
-
 export { countNodes };
 
 /**

@@ -19,14 +19,20 @@ export type PropertySource = (entry: ExpansionEntry, name: string) => (ContainsP
 /** The property definitions an expansion declares (R5 ValueSet.expansion.property), collected as codes use them. */
 export class PropertyDeclarations {
   readonly list: { code: string; uri?: string }[] = [];
+  /** How many times a declaration changed the list: while it stays the same, the same declarations give the same codes. */
+  changes = 0;
 
   /** Declares a property and returns the code the expansion uses for it. */
   declare(code: string, uri: string | undefined): string {
     const existing = this.list.find((d) => (uri !== undefined && d.uri === uri) || d.code === code);
     if (existing) {
-      if (!existing.uri && uri) existing.uri = uri;
+      if (!existing.uri && uri) {
+        existing.uri = uri;
+        this.changes++;
+      }
       return existing.code;
     }
+    this.changes++;
     this.list.push(uri ? { code, uri } : { code });
     return code;
   }

@@ -4,6 +4,9 @@ import { chooseDisplay, designationWanted, type LanguagePreference } from './dis
 import type { HierarchyNode } from './hierarchy';
 import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsProperty, type PropertySource } from './properties';
 import { BoundedMap } from '../bounded-map';
+import { keptBytes, keepText } from './kept-bytes';
+import type { TreeLayout } from './tree-layout';
+import type { ByteWriter } from './byte-writer';
 
 /** R4 carries the R5 expansion property elements as these extensions. */
 export const EXPANSION_PROPERTY_EXT = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property';
@@ -60,34 +63,91 @@ const MAX_OPTION_SETS = 8;
 type Declared = RenderedCode['declared'];
 
 /**
- * A code's JSON as an expansion shows it (without the codes under it), for one set of render options, in two parts:
- * `{"extension":[…]` (the code's properties and extensions, the same text for many codes: one shared string) and
- * the rest (`,"system":…}`, its own).
+ * A code's JSON as an expansion shows it (without the codes under it), for one set of render options, as UTF-8 in two
+ * parts: `{"extension":[…]` (the code's properties and extensions, the same text for many codes: shared) and the rest
+ * (`,"system":…}`, its own).
  */
 interface RenderedJson {
   key: string;
-  shared: string;
-  own: string;
+  shared?: SharedPart;
+  /** Where the own part's bytes are kept (a place in a slab, not a view: see kept-bytes.ts). */
+  slab: ArrayBuffer;
+  start: number;
+  length: number;
   declared: Declared;
 }
 
-/**
- * The codes' JSON, for answers assembled from it (renderPieces): for the latest render options only, up to
- * MAX_RENDERED_CHARS characters of their own (emptied when full), enough for the 98 municipalities' pickers.
- */
-const renderedJson = new Map<ExpansionEntry, RenderedJson>();
-const MAX_RENDERED_CHARS = 64 * 1024 * 1024;
-let renderedChars = 0;
-
-/** The shared parts: one string per distinct text. */
-const sharedParts = new BoundedMap<string, string>(50_000);
-
-function sharedPart(text: string): string {
-  const kept = sharedParts.get(text);
-  if (kept !== undefined) return kept;
-  sharedParts.set(text, text);
-  return text;
+/** A layout's codes' JSON in its order, for one set of render options. */
+interface LayoutJson {
+  key: string;
+  codes: (RenderedJson | undefined)[];
 }
+
+/**
+ * The codes' JSON kept for one evaluated value set (whose entries are its own): by entry, and in the order of each
+ * layout of its codes rendered (TreeLayout: a picker's answer takes hundreds of codes from its kept tree, and looking
+ * each up in a map of all value sets' codes would miss the processor's caches).
+ */
+interface Scope {
+  codes: Map<ExpansionEntry, RenderedJson>;
+  layouts: WeakMap<TreeLayout, LayoutJson>;
+}
+
+/**
+ * The codes' JSON, for answers assembled from it (renderInto): up to MAX_RENDERED_BYTES in all (then emptied, with
+ * the shared parts), enough for the 98 municipalities' pickers.
+ */
+const scopes = new WeakMap<object, Scope>();
+/** Every scope that rendered JSON was kept in since it was last emptied, to empty them all when full. */
+const filledScopes = new Set<Scope>();
+const MAX_RENDERED_BYTES = 64 * 1024 * 1024;
+let renderedBytes = 0;
+
+function scopeOf(owner: object): Scope {
+  let scope = scopes.get(owner);
+  if (!scope) {
+    scope = { codes: new Map(), layouts: new WeakMap() };
+    scopes.set(owner, scope);
+  }
+  return scope;
+}
+
+function forgetRenderedJson(): void {
+  for (const scope of filledScopes) {
+    scope.codes.clear();
+    scope.layouts = new WeakMap();
+  }
+  filledScopes.clear();
+  sharedParts.clear();
+  renderedBytes = 0;
+}
+
+/** A part many codes share, kept once, also after the comma that separates a code from the one before it. */
+interface SharedPart {
+  alone: Uint8Array;
+  afterComma: Uint8Array;
+}
+
+/** The shared parts: one copy per distinct text. */
+const sharedParts = new Map<string, SharedPart>();
+
+function sharedPart(text: string): SharedPart {
+  let kept = sharedParts.get(text);
+  if (kept === undefined) {
+    const afterComma = keptBytes(`,${text}`);
+    kept = { alone: afterComma.subarray(1), afterComma };
+    sharedParts.set(text, kept);
+    renderedBytes += afterComma.length;
+  }
+  return kept;
+}
+
+const GLOBAL_SCOPE = {};
+
+const COMMA = Buffer.from(',');
+const CONTAINS = Buffer.from(',"contains":[');
+const ONLY_CONTAINS = Buffer.from('{"contains":[');
+const CLOSE_CONTAINS = Buffer.from(']}');
 
 /** The declarations codes make are mostly the same few lists (a local code: type, status, niveau2): one copy of each. */
 const declaredLists = new BoundedMap<string, Declared>(1000);
@@ -123,9 +183,16 @@ class RecordingDeclarations extends PropertyDeclarations {
 export class ContainsRenderer {
   readonly declarations = new PropertyDeclarations();
   private readonly key: string;
+  /** The declaration list whose declarations last changed nothing, and the declarations' changes then. */
+  private unchangedBy: Declared | undefined;
+  private unchangedAt = -1;
 
-  constructor(private readonly options: RenderOptions) {
+  private readonly scope: Scope;
+
+  /** `owner`: what the rendered codes' entries belong to (the evaluated value set), for keeping their JSON. */
+  constructor(private readonly options: RenderOptions, private readonly owner: object = GLOBAL_SCOPE) {
     this.key = optionsKey(options);
+    this.scope = scopeOf(owner);
   }
 
   render(nodes: readonly HierarchyNode[]): ValueSetExpansionContains[] {
@@ -138,61 +205,129 @@ export class ContainsRenderer {
   }
 
   /**
-   * The same as JSON.stringify(render(nodes)) without its brackets, as pieces of text appended to `out` (joined,
-   * they are that JSON), assembled from each code's JSON: a node with children is its code's object with `contains`
-   * as the last element, as renderNode makes it.
+   * The same as JSON.stringify(render(layout.nodesOf(kept))) without its brackets, as UTF-8, written to `out`,
+   * assembled from each code's JSON: a node with children is its code's object with `contains` as the last element,
+   * as renderNode makes it.
    */
-  renderPieces(nodes: readonly HierarchyNode[], out: string[]): void {
-    for (let i = 0; i < nodes.length; i++) {
-      const node = nodes[i]!;
-      const code = this.codeJson(node.entry);
-      if (i > 0) out.push(',');
-      if (code.shared) out.push(code.shared);
-      if (node.children.length === 0) {
-        out.push(code.own);
+  renderInto(layout: TreeLayout, kept: Int32Array | undefined, out: ByteWriter): void {
+    const codes = this.layoutJson(layout, kept);
+    const n = kept ? kept.length : layout.size;
+    /** The ends of the nodes whose `contains` is open, innermost last. */
+    const open: number[] = [];
+    let first = true;
+    for (let k = 0; k < n; k++) {
+      const node = kept ? kept[k]! : k;
+      while (open.length > 0 && open[open.length - 1]! <= node) {
+        open.pop();
+        out.write(CLOSE_CONTAINS);
+        first = false;
+      }
+      const code = this.codeAt(layout, codes, node);
+      if (code.shared) out.write(first ? code.shared.alone : code.shared.afterComma);
+      else if (!first) out.write(COMMA);
+      const next = k + 1 < n ? (kept ? kept[k + 1]! : k + 1) : layout.size;
+      const end = layout.endOf(node);
+      if (next >= end) {
+        out.writeKept(code.slab, code.start, code.length);
+        first = false;
         continue;
       }
       // `{…}` without its closing brace, then `,"contains":[…]}`; an empty object `{}` becomes `{"contains":[…]}`
-      if (code.shared || code.own.length > 2) out.push(`${code.own.slice(0, -1)},"contains":[`);
-      else out.push('{"contains":[');
-      this.renderPieces(node.children, out);
-      out.push(']}');
+      if (code.shared || code.length > 2) {
+        out.writeKept(code.slab, code.start, code.length);
+        out.unwrite(1);
+        out.write(CONTAINS);
+      } else out.write(ONLY_CONTAINS);
+      open.push(end);
+      first = true;
     }
+    for (let i = 0; i < open.length; i++) out.write(CLOSE_CONTAINS);
+  }
+
+  /**
+   * A lasting layout's codes' JSON for these render options (a layout made per request has none: its codes are
+   * looked up by entry). When a lasting layout is first rendered only in part (a filter over a picker), all its codes
+   * are rendered in its order, so that their JSON lies in memory as answers read it.
+   */
+  private layoutJson(layout: TreeLayout, kept: Int32Array | undefined): (RenderedJson | undefined)[] | undefined {
+    if (!layout.lasting) return undefined;
+    const known = this.scope.layouts.get(layout);
+    if (known?.key === this.key) return known.codes;
+    const codes: (RenderedJson | undefined)[] = new Array<RenderedJson | undefined>(layout.size).fill(undefined);
+    this.scope.layouts.set(layout, { key: this.key, codes });
+    // (while the kept JSON has room: when it is emptied, layouts are rendered again as answers need them)
+    if (kept && kept.length < layout.size && renderedBytes < MAX_RENDERED_BYTES / 2) {
+      // another renderer: what this one declares is only what its answer shows
+      const inOrder = new ContainsRenderer(this.options, this.owner);
+      for (let node = 0; node < layout.size; node++) codes[node] = inOrder.codeJson(layout.entryAt(node));
+    }
+    return codes;
+  }
+
+  private codeAt(layout: TreeLayout, codes: (RenderedJson | undefined)[] | undefined, node: number): RenderedJson {
+    if (!codes) return this.codeJson(layout.entryAt(node));
+    const kept = codes[node];
+    if (kept && this.declaresAgain(kept.declared)) return kept;
+    const code = kept ? this.renderJson(layout.entryAt(node)) : this.codeJson(layout.entryAt(node));
+    codes[node] = code;
+    return code;
   }
 
   private codeJson(e: ExpansionEntry): RenderedJson {
-    const kept = renderedJson.get(e);
-    if (kept && kept.key === this.key && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept;
+    const kept = this.scope.codes.get(e);
+    if (kept && kept.key === this.key && this.declaresAgain(kept.declared)) return kept;
+    return this.renderJson(e);
+  }
+
+  private renderJson(e: ExpansionEntry): RenderedJson {
     const recording = new RecordingDeclarations(this.declarations);
     const contains = this.renderCode(e, recording);
     const json = JSON.stringify(contains);
     // JSON.stringify writes the elements in order, `extension` first when there is one
-    const shared = contains.extension ? sharedPart(`{"extension":${JSON.stringify(contains.extension)}`) : '';
-    // a slice would keep the whole text alive (V8 slices refer to their parent string): kept as a copy of its own
-    const own = shared ? (JSON.parse(JSON.stringify(json.slice(shared.length))) as string) : json;
-    const rendered: RenderedJson = { key: this.key, shared, own, declared: sharedDeclared(recording.declared) };
-    if (kept) renderedChars -= kept.own.length;
-    else if (renderedChars + rendered.own.length > MAX_RENDERED_CHARS) {
-      renderedJson.clear();
-      renderedChars = 0;
-    }
-    renderedJson.set(e, rendered);
-    renderedChars += rendered.own.length;
+    const sharedText = contains.extension ? `{"extension":${JSON.stringify(contains.extension)}` : '';
+    const own = keepText(sharedText ? json.slice(sharedText.length) : json);
+    const kept = this.scope.codes.get(e);
+    if (kept) renderedBytes -= kept.length;
+    else if (renderedBytes + own.length > MAX_RENDERED_BYTES) forgetRenderedJson();
+    filledScopes.add(this.scope);
+    const rendered: RenderedJson = {
+      key: this.key, shared: sharedText ? sharedPart(sharedText) : undefined, slab: own.slab, start: own.start, length: own.length,
+      declared: sharedDeclared(recording.declared),
+    };
+    this.scope.codes.set(e, rendered);
+    renderedBytes += own.length;
     return rendered;
+  }
+
+  /**
+   * Makes a code's declarations again, as rendering it would: whether they give the codes its rendering used. A list
+   * that changed nothing the last time gives the same codes while nothing has changed since (most codes of a value
+   * set make the same declarations), so it is not gone through again.
+   */
+  private declaresAgain(declared: Declared): boolean {
+    const { declarations } = this;
+    if (declared === this.unchangedBy && declarations.changes === this.unchangedAt) return true;
+    const before = declarations.changes;
+    for (const [code, uri, used] of declared) if (declarations.declare(code, uri) !== used) return false;
+    if (declarations.changes === before) {
+      this.unchangedBy = declared;
+      this.unchangedAt = before;
+    }
+    return true;
   }
 
   /** The code as rendered before with these options, when its property declarations come out the same here. */
   private renderedCode(e: ExpansionEntry): ValueSetExpansionContains {
     let perOptions = renderedCodes.get(e);
     const kept = perOptions?.get(this.key);
-    if (kept && kept.declared.every(([code, uri, used]) => this.declarations.declare(code, uri) === used)) return kept.contains;
+    if (kept && this.declaresAgain(kept.declared)) return kept.contains;
     const recording = new RecordingDeclarations(this.declarations);
     const contains = this.renderCode(e, recording);
     if (!perOptions) {
       perOptions = new BoundedMap(MAX_OPTION_SETS);
       renderedCodes.set(e, perOptions);
     }
-    perOptions.set(this.key, { contains, declared: recording.declared });
+    perOptions.set(this.key, { contains, declared: sharedDeclared(recording.declared) });
     return contains;
   }
 

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
+import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionParameter } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
 import { canonical } from '../canonical';
 import type { ComposeOptions, ExpansionEntry } from '../compose/evaluator';
 import { evaluateValueSet, type IndexedComposeResult } from './cache';
 import type { LanguagePreference } from './display';
-import { buildHierarchy, countNodes, groupUnderParents, pruneToMatches, type HierarchyNode } from './hierarchy';
+import { buildHierarchy, groupUnderParents, type HierarchyNode } from './hierarchy';
+import { TreeLayout } from './tree-layout';
+import { ByteWriter } from './byte-writer';
 import type { PropertySource } from './properties';
 import { ContainsRenderer } from './renderer';
 import { SerializedExpansion } from '../../fhir/serialized';
 import { statusWarnings } from './status';
 import type { TerminologyRegistry } from '../registry';
-import { foldForSearch, TextFilter } from '../text-match';
-import { BoundedMap } from '../bounded-map';
+import { selectEntries, type Selection } from './selection';
 
 /** What a client asked of an expansion, already checked; nothing here knows of HTTP or Parameters. */
 export interface ExpansionRequest {
@@ -63,77 +64,42 @@ const UNCLOSED_REASON = 'http://hl7.org/fhir/StructureDefinition/valueset-unclos
 /** Elements of the value set definition returned only when includeDefinition is asked for. */
 const DEFINITION_ELEMENTS = ['compose', 'purpose', 'description', 'contact', 'copyright', 'publisher', 'extension', 'contained'] as const;
 
-function searchTexts(e: ExpansionEntry): (string | undefined)[] {
-  const concept = e.concept;
-  return [e.display, concept?.display, e.code, ...(concept?.designations.map((d) => d.value) ?? []), ...(e.composeDesignations?.map((d) => d.value) ?? [])];
-}
-
-/** Folded search texts per code, kept with the evaluated value set (entries live as long as its cached evaluation). */
-const haystacks = new WeakMap<ExpansionEntry, string>();
-
-function searchHaystack(e: ExpansionEntry): string {
-  let haystack = haystacks.get(e);
-  if (haystack === undefined) {
-    haystack = foldForSearch(searchTexts(e));
-    haystacks.set(e, haystack);
-  }
-  return haystack;
-}
-
-/** Selections per evaluated value set (typeahead asks for the same few filters over and over); at most this many. */
-const MAX_SELECTIONS = 512;
-const selections = new WeakMap<IndexedComposeResult, Map<string, ExpansionEntry[]>>();
-
-/** The codes the request selects; the same array for the same filter and flags while the evaluation lives. */
-function selectEntries(evaluated: IndexedComposeResult, request: ExpansionRequest): ExpansionEntry[] {
-  if (!request.activeOnly && !request.excludeNotForUI && !request.textFilter) return evaluated.entries;
-  let perEvaluation = selections.get(evaluated);
-  if (!perEvaluation) {
-    perEvaluation = new BoundedMap(MAX_SELECTIONS);
-    selections.set(evaluated, perEvaluation);
-  }
-  const key = `${request.activeOnly ? 1 : 0}${request.excludeNotForUI ? 1 : 0}${request.textFilter ?? ''}`;
-  let entries = perEvaluation.get(key);
-  if (!entries) {
-    entries = findEntries(evaluated, request);
-    perEvaluation.set(key, entries);
-  }
-  return entries;
-}
-
-function findEntries(evaluated: IndexedComposeResult, request: ExpansionRequest): ExpansionEntry[] {
-  let entries = evaluated.entries;
-  if (request.activeOnly) entries = entries.filter((e) => !e.inactive);
-  if (request.excludeNotForUI) entries = entries.filter((e) => !e.abstract);
-  const filter = request.textFilter ? new TextFilter(request.textFilter) : undefined;
-  if (filter && !filter.isEmpty) entries = entries.filter((e) => filter.matchesFolded(searchHaystack(e)));
-  return entries;
-}
-
 function wholeExpansion(request: ExpansionRequest, total: number): boolean {
   return (request.offset ?? 0) === 0 && (request.count === undefined || request.count >= total);
 }
 
 /** Listed codes nested on request (hierarchical=true), per selection of codes. */
-const groupedTrees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
+const groupedTrees = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
 
-/** The whole tree per evaluated selection of codes (kept as long as the evaluation is). */
-const trees = new WeakMap<readonly ExpansionEntry[], HierarchyNode[]>();
+/** Codes nested by their code system's hierarchy, per selection of codes (kept as long as the selection is). */
+const hierarchies = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
+
+/** The whole tree `nest` makes per evaluated selection of codes (kept as long as the evaluation is). */
+const trees = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
+
+/** The codes an expansion shows: a layout, and the nodes of it shown (all when undefined). */
+interface ShownCodes {
+  layout: TreeLayout;
+  kept?: Int32Array;
+}
 
 /** The request's codes nested by `nest`: the whole tree, or for a text filter each hit with its groups. */
 function nestedSelection(
-  evaluated: IndexedComposeResult, request: ExpansionRequest, nest: NonNullable<ExpansionRequest['nest']>, hits: ExpansionEntry[],
-): HierarchyNode[] {
+  evaluated: IndexedComposeResult, request: ExpansionRequest, nest: NonNullable<ExpansionRequest['nest']>, hits: Selection,
+): ShownCodes {
   const unfiltered = request.textFilter ? selectEntries(evaluated, { ...request, textFilter: undefined }) : hits;
-  let whole = trees.get(unfiltered);
+  let whole = trees.get(unfiltered.entries);
   if (!whole) {
-    whole = nest(unfiltered);
-    trees.set(unfiltered, whole);
+    const positions = new Map<ExpansionEntry, number>();
+    unfiltered.entries.forEach((e, i) => positions.set(e, unfiltered.positions[i]!));
+    whole = TreeLayout.of(nest(unfiltered.entries), (e) => positions.get(e) ?? -1);
+    trees.set(unfiltered.entries, whole);
   }
-  if (hits === unfiltered) return whole;
-  // a filter's tree is not kept: pruning is one walk, and a tree per filter of a large picker would hold much memory
-  const hitSet = new Set(hits);
-  return pruneToMatches(whole, (e) => hitSet.has(e));
+  if (hits === unfiltered) return { layout: whole };
+  // a filter's tree is not kept: cutting the layout is one pass, and a tree per filter of a large picker would hold much memory
+  const hit = new Uint8Array(evaluated.entries.length);
+  for (const p of hits.positions) hit[p] = 1;
+  return { layout: whole, kept: whole.prune(hit) };
 }
 
 /** Whether the page can be shown nested: the includes follow the hierarchy and the whole expansion fits in the page. */
@@ -144,8 +110,31 @@ function showNested(evaluated: IndexedComposeResult, request: ExpansionRequest, 
   return !(request.textFilter && evaluated.hasUnfilteredInclude);
 }
 
-function parameters(vs: ValueSet, evaluated: IndexedComposeResult, request: ExpansionRequest): ValueSetExpansionParameter[] {
-  const out: ValueSetExpansionParameter[] = [...request.echo];
+/** What an evaluation was made from, as expansion parameters, and their JSON: the same for each expansion of it. */
+interface UsedParameters {
+  vs: ValueSet;
+  list: ValueSetExpansionParameter[];
+  /** The JSON of the list's items, without the brackets, as UTF-8. */
+  items: Buffer;
+}
+
+const usedParameterLists = new WeakMap<IndexedComposeResult, UsedParameters>();
+
+function usedParameters(vs: ValueSet, evaluated: IndexedComposeResult): UsedParameters {
+  let used = usedParameterLists.get(evaluated);
+  if (used?.vs !== vs) {
+    const list = usedParameterList(vs, evaluated);
+    const json = JSON.stringify(list).slice(1, -1);
+    const items = Buffer.allocUnsafeSlow(Buffer.byteLength(json, 'utf8'));
+    items.write(json, 0, 'utf8');
+    used = { vs, list, items };
+    usedParameterLists.set(evaluated, used);
+  }
+  return used;
+}
+
+function usedParameterList(vs: ValueSet, evaluated: IndexedComposeResult): ValueSetExpansionParameter[] {
+  const out: ValueSetExpansionParameter[] = [];
   if (evaluated.versionsMatch) out.push({ name: 'versionsMatch', valueBoolean: true });
   const used = [...evaluated.importedValueSets, ...evaluated.providers.map((p) => p.resource)];
   out.push(...statusWarnings(vs, used));
@@ -173,10 +162,18 @@ function unclosedExtensions(evaluated: IndexedComposeResult): Extension[] {
   return [{ url: UNCLOSED, valueBoolean: true }, { url: UNCLOSED_REASON, valueString: reasons.join('; ') }];
 }
 
-/** The value set without its stored expansion and narrative (and definition), once per value set: a fresh copy each call. */
-const bases = new WeakMap<ValueSet, { withDefinition: ValueSet; withoutDefinition: ValueSet }>();
+/** The value set without its stored expansion and narrative (and definition), once per value set. */
+interface ExpansionBase {
+  withDefinition: ValueSet;
+  withoutDefinition: ValueSet;
+  /** The JSON of each, up to and with `"expansion":` (it is the last element), when serialized once. */
+  withDefinitionHead?: Buffer;
+  withoutDefinitionHead?: Buffer;
+}
 
-function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
+const bases = new WeakMap<ValueSet, ExpansionBase>();
+
+function baseOf(vs: ValueSet): ExpansionBase {
   let base = bases.get(vs);
   if (!base) {
     // copied key by key, not with delete: an object that had properties deleted serializes several times slower
@@ -191,7 +188,25 @@ function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
     };
     bases.set(vs, base);
   }
+  return base;
+}
+
+/** A fresh copy of the value set an expansion is returned in. */
+function expansionBase(vs: ValueSet, includeDefinition: boolean): ValueSet {
+  const base = baseOf(vs);
   return { ...(includeDefinition ? base.withDefinition : base.withoutDefinition) };
+}
+
+/** The serialized value set an expansion is returned in, up to `"expansion":`: the same bytes for every answer. */
+function expansionHead(vs: ValueSet, includeDefinition: boolean): Buffer {
+  const base = baseOf(vs);
+  const kept = includeDefinition ? base.withDefinitionHead : base.withoutDefinitionHead;
+  if (kept) return kept;
+  const json = JSON.stringify(includeDefinition ? base.withDefinition : base.withoutDefinition);
+  const head = Buffer.from(json === '{}' ? '{"expansion":' : `${json.slice(0, -1)},"expansion":`, 'utf8');
+  if (includeDefinition) base.withDefinitionHead = head;
+  else base.withoutDefinitionHead = head;
+  return head;
 }
 
 let isoMs = -1;
@@ -207,9 +222,8 @@ function isoNow(): string {
   return isoText;
 }
 
-interface PreparedExpansion {
+interface PreparedExpansion extends ShownCodes {
   evaluated: IndexedComposeResult;
-  nodes: HierarchyNode[];
   shown: number;
   renderer: ContainsRenderer;
 }
@@ -217,7 +231,8 @@ interface PreparedExpansion {
 /** The codes an expansion shows (paged, nested where possible) and the renderer for them. */
 function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): PreparedExpansion {
   const evaluated = evaluateValueSet(registry, vs, request.evaluation);
-  const entries = selectEntries(evaluated, request);
+  const selection = selectEntries(evaluated, request);
+  const { entries } = selection;
   const total = entries.length;
   if (request.count === undefined && total > request.maxSize) {
     throw FhirError.tooCostly(`The value set '${canonical(vs.url ?? '', vs.version)}' expansion has too many codes to produce (>${request.maxSize})`, {
@@ -225,20 +240,22 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
     });
   }
   const offset = request.offset ?? 0;
-  let nodes: HierarchyNode[];
+  let codes: ShownCodes;
   let shown = total;
   if (request.nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
-    nodes = nestedSelection(evaluated, request, request.nest, entries);
-    shown = countNodes(nodes);
+    codes = nestedSelection(evaluated, request, request.nest, selection);
+    shown = codes.kept ? codes.kept.length : codes.layout.size;
   } else if (request.nestingAsked && !request.excludeNested && !evaluated.hierarchical && wholeExpansion(request, total)) {
-    nodes = groupedTrees.get(entries) ?? groupUnderParents(buildHierarchy(entries));
-    groupedTrees.set(entries, nodes);
-    shown = countNodes(nodes);
+    const layout = groupedTrees.get(entries) ?? TreeLayout.of(groupUnderParents(buildHierarchy(entries)));
+    groupedTrees.set(entries, layout);
+    codes = { layout };
+    shown = layout.size;
   } else if (showNested(evaluated, request, total)) {
-    nodes = buildHierarchy(entries);
+    const layout = hierarchies.get(entries) ?? TreeLayout.of(buildHierarchy(entries));
+    hierarchies.set(entries, layout);
+    codes = { layout };
   } else {
-    const page = entries.slice(offset, request.count === undefined ? undefined : offset + request.count);
-    nodes = page.map((entry) => ({ entry, children: [] }));
+    codes = { layout: TreeLayout.flat(entries.slice(offset, request.count === undefined ? undefined : offset + request.count)) };
   }
   const renderer = new ContainsRenderer({
     languages: request.languages,
@@ -247,15 +264,16 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
     properties: request.properties,
     withVersion: evaluated.versioned,
     propertySource: request.propertySource,
-  });
-  return { evaluated, nodes, shown, renderer };
+  }, evaluated);
+  return { evaluated, ...codes, shown, renderer };
 }
 
-/** The expanded value set around its codes (rendered before: the renderer has declared the properties they use). */
-function expandedValueSet(vs: ValueSet, request: ExpansionRequest, { evaluated, shown, renderer }: PreparedExpansion, contains?: ValueSetExpansionContains[]): ValueSet {
-  const out = expansionBase(vs, request.includeDefinition);
+/**
+ * The expansion around its codes (made after them: the renderer has declared the properties they use), without its
+ * parameters (the last element before the codes): the request's echoed ones, then `usedParameters`.
+ */
+function expansionOf(request: ExpansionRequest, { evaluated, shown, renderer }: PreparedExpansion): ValueSetExpansion {
   const extension = [...renderer.propertyExtensions(), ...unclosedExtensions(evaluated)];
-  const params = parameters(vs, evaluated, request);
   // element by element in FHIR's order (conditional spreads would build a throw-away object per element)
   const expansion: ValueSetExpansion = {} as ValueSetExpansion;
   if (extension.length > 0) expansion.extension = extension;
@@ -264,44 +282,53 @@ function expandedValueSet(vs: ValueSet, request: ExpansionRequest, { evaluated, 
   // a whole grammar-defined code system has no number of codes
   if (!evaluated.unbounded) expansion.total = shown;
   if (request.offset !== undefined) expansion.offset = request.offset;
-  if (params.length > 0) expansion.parameter = params;
-  if (contains && contains.length > 0) expansion.contains = contains;
-  out.expansion = expansion;
-  return out;
+  return expansion;
 }
 
 /** Expands a value set as $expand defines it: the codes, paged, nested where possible, with what they were built from. */
 export function expandValueSet(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): ValueSet {
   const prepared = prepareExpansion(registry, vs, request);
-  const contains = prepared.renderer.render(prepared.nodes);
-  return expandedValueSet(vs, request, prepared, contains);
+  const contains = prepared.renderer.render(prepared.layout.nodesOf(prepared.kept));
+  const out = expansionBase(vs, request.includeDefinition);
+  const expansion = expansionOf(request, prepared);
+  const params = [...request.echo, ...usedParameters(vs, prepared.evaluated).list];
+  if (params.length > 0) expansion.parameter = params;
+  if (contains.length > 0) expansion.contains = contains;
+  out.expansion = expansion;
+  return out;
 }
 
 /**
  * The same expansion as expandValueSet, serialized: byte for byte its JSON, assembled from each code's JSON kept
- * across answers (ContainsRenderer.renderPieces) instead of an object tree made and serialized per answer — a
+ * across answers (ContainsRenderer.renderInto) instead of an object tree made and serialized per answer — a
  * municipality's picker answers hundreds of codes.
  */
 export function serializedExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): SerializedExpansion {
   const prepared = prepareExpansion(registry, vs, request);
-  const pieces: string[] = [];
-  prepared.renderer.renderPieces(prepared.nodes, pieces);
-  const out = expandedValueSet(vs, request, prepared);
-  const { identifier, timestamp } = out.expansion!;
-  const json = JSON.stringify(out);
-  // the expansion is the last element, so its identifier and timestamp are the last occurrence of the two together
-  const stamp = `${JSON.stringify(identifier)},"timestamp":${JSON.stringify(timestamp)}`;
-  const identifierAt = Buffer.byteLength(json.slice(0, json.lastIndexOf(stamp)), 'utf8');
-  if (pieces.length === 0) return new SerializedExpansion(Buffer.from(json, 'utf8'), identifier!, timestamp!, identifierAt);
-  // `expansion` is the last element of the value set and `contains` the last of the expansion
-  pieces.unshift(`${json.slice(0, -2)},"contains":[`);
-  pieces.push(']}}');
-  // written piece by piece into one buffer: the pieces are not joined into one string first
-  let length = 0;
-  for (const p of pieces) length += Buffer.byteLength(p, 'utf8');
-  const body = Buffer.allocUnsafe(length);
-  let at = 0;
-  for (const p of pieces) at += body.write(p, at, 'utf8');
-  return new SerializedExpansion(body, identifier!, timestamp!, identifierAt);
+  const codes = new ByteWriter();
+  prepared.renderer.renderInto(prepared.layout, prepared.kept, codes);
+  const head = expansionHead(vs, request.includeDefinition);
+  const expansion = expansionOf(request, prepared);
+  const identifier = expansion.identifier!;
+  const timestamp = expansion.timestamp!;
+  const json = JSON.stringify(expansion);
+  const identifierAt = head.length + Buffer.byteLength(json.slice(0, json.indexOf(`"identifier":${JSON.stringify(identifier)}`) + 13), 'utf8');
+  // `parameter` (the request's echoed ones, then the used ones, kept as bytes) is the last element of the expansion
+  // before `contains`, and the expansion the last of the value set
+  const used = usedParameters(vs, prepared.evaluated).items;
+  const echoed = request.echo.length > 0 ? JSON.stringify(request.echo).slice(1, -1) : '';
+  let before = json.slice(0, -1);
+  if (echoed || used.length > 0) before += `,"parameter":[${echoed}${echoed && used.length > 0 ? ',' : ''}`;
+  const after = `${echoed || used.length > 0 ? ']' : ''}${codes.length > 0 ? ',"contains":[' : '}}'}`;
+  const tail = codes.length > 0 ? ']}}' : '';
+  const beforeBytes = Buffer.byteLength(before, 'utf8');
+  const body = Buffer.allocUnsafe(head.length + beforeBytes + used.length + after.length + codes.length + tail.length);
+  body.set(head, 0);
+  let at = head.length + body.write(before, head.length, 'utf8');
+  body.set(used, at);
+  at += used.length;
+  at += body.write(after, at, 'latin1');
+  at += codes.copyTo(body, at);
+  body.write(tail, at, 'latin1');
+  return new SerializedExpansion(body, identifier, timestamp, identifierAt);
 }
-

@@ -1,0 +1,77 @@
+import type { ExpansionEntry } from '../compose/evaluator';
+import { BoundedMap } from '../bounded-map';
+import { foldForSearch, TextFilter } from '../text-match';
+import type { IndexedComposeResult } from './cache';
+
+/** What selects an expansion's codes from its evaluated value set. */
+export interface SelectionCriteria {
+  activeOnly: boolean;
+  excludeNotForUI: boolean;
+  textFilter?: string;
+}
+
+function searchTexts(e: ExpansionEntry): (string | undefined)[] {
+  const concept = e.concept;
+  return [e.display, concept?.display, e.code, ...(concept?.designations.map((d) => d.value) ?? []), ...(e.composeDesignations?.map((d) => d.value) ?? [])];
+}
+
+/** Folded search texts per code, kept with the evaluated value set (entries live as long as its cached evaluation). */
+const haystacks = new WeakMap<ExpansionEntry, string>();
+
+function searchHaystack(e: ExpansionEntry): string {
+  let haystack = haystacks.get(e);
+  if (haystack === undefined) {
+    haystack = foldForSearch(searchTexts(e));
+    haystacks.set(e, haystack);
+  }
+  return haystack;
+}
+
+/** The codes a request selects, and where each is in the evaluated value set's list. */
+export interface Selection {
+  entries: ExpansionEntry[];
+  positions: Int32Array;
+}
+
+/** Selections per evaluated value set (typeahead asks for the same few filters over and over); at most this many. */
+const MAX_SELECTIONS = 512;
+const selections = new WeakMap<IndexedComposeResult, Map<string, Selection>>();
+const wholeSelections = new WeakMap<IndexedComposeResult, Selection>();
+
+/** The codes the request selects; the same selection for the same filter and flags while the evaluation lives. */
+export function selectEntries(evaluated: IndexedComposeResult, request: SelectionCriteria): Selection {
+  if (!request.activeOnly && !request.excludeNotForUI && !request.textFilter) {
+    let whole = wholeSelections.get(evaluated);
+    if (!whole) {
+      whole = { entries: evaluated.entries, positions: Int32Array.from(evaluated.entries, (_, i) => i) };
+      wholeSelections.set(evaluated, whole);
+    }
+    return whole;
+  }
+  let perEvaluation = selections.get(evaluated);
+  if (!perEvaluation) {
+    perEvaluation = new BoundedMap(MAX_SELECTIONS);
+    selections.set(evaluated, perEvaluation);
+  }
+  const key = `${request.activeOnly ? 1 : 0}${request.excludeNotForUI ? 1 : 0}${request.textFilter ?? ''}`;
+  let selection = perEvaluation.get(key);
+  if (!selection) {
+    selection = findEntries(evaluated, request);
+    perEvaluation.set(key, selection);
+  }
+  return selection;
+}
+
+function findEntries(evaluated: IndexedComposeResult, request: SelectionCriteria): Selection {
+  const filter = request.textFilter ? new TextFilter(request.textFilter) : undefined;
+  const byText = filter && !filter.isEmpty ? filter : undefined;
+  const entries: ExpansionEntry[] = [];
+  const positions: number[] = [];
+  evaluated.entries.forEach((e, i) => {
+    if ((request.activeOnly && e.inactive) || (request.excludeNotForUI && e.abstract)) return;
+    if (byText && !byText.matchesFolded(searchHaystack(e))) return;
+    entries.push(e);
+    positions.push(i);
+  });
+  return { entries, positions: Int32Array.from(positions) };
+}

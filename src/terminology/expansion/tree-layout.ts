@@ -1,0 +1,103 @@
+import type { ExpansionEntry } from '../compose/result';
+import type { HierarchyNode } from './hierarchy';
+
+/**
+ * The codes an expansion shows (nested or flat), laid out in depth-first order: each node's entry, where its subtree
+ * ends, and its position in the list a text filter selects from (-1 when it is not in that list). A layout kept with
+ * an evaluation (a picker's whole tree) is cut to each filter's hits without being walked node by node, and rendered
+ * from its codes' JSON kept in the same order (ContainsRenderer.renderInto).
+ */
+export class TreeLayout {
+  /**
+   * `ends` and `positions` are left out for a flat list (each node ends where the next begins, none is a hit): a page
+   * of a flat expansion is laid out per request. A tree is laid out to be kept with its selection (`lasting`).
+   */
+  private constructor(
+    private readonly entries: readonly ExpansionEntry[],
+    private readonly ends?: Int32Array,
+    private readonly positions?: Int32Array,
+  ) {}
+
+  /** Laid out once and kept with its selection of codes, not per request. */
+  get lasting(): boolean {
+    return this.ends !== undefined;
+  }
+
+  /** A tree of nodes laid out; `positionOf` gives an entry's position in the list a filter selects from. */
+  static of(roots: readonly HierarchyNode[], positionOf: (entry: ExpansionEntry) => number = () => -1): TreeLayout {
+    const entries: ExpansionEntry[] = [];
+    const ends: number[] = [];
+    const visit = (node: HierarchyNode): void => {
+      const at = entries.length;
+      entries.push(node.entry);
+      ends.push(0);
+      for (const child of node.children) visit(child);
+      ends[at] = entries.length;
+    };
+    for (const root of roots) visit(root);
+    return new TreeLayout(entries, Int32Array.from(ends), Int32Array.from(entries, positionOf));
+  }
+
+  /** A list of codes without nesting. */
+  static flat(entries: readonly ExpansionEntry[]): TreeLayout {
+    return new TreeLayout(entries);
+  }
+
+  /** The number of nodes. */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  entryAt(node: number): ExpansionEntry {
+    return this.entries[node]!;
+  }
+
+  /** The node after the subtree of `node` (`node + 1` for a node without children). */
+  endOf(node: number): number {
+    return this.ends ? this.ends[node]! : node + 1;
+  }
+
+  /**
+   * A text filter over the tree, the hits marked by their position: the nodes kept, in depth-first order. A hit keeps
+   * its whole subtree; a node that is not a hit is kept when something below it is (so each hit is shown under its
+   * groups).
+   */
+  prune(hit: Uint8Array): Int32Array {
+    const kept = new Int32Array(this.entries.length);
+    return kept.subarray(0, this.keep(0, this.entries.length, hit, kept, 0));
+  }
+
+  private keep(from: number, to: number, hit: Uint8Array, kept: Int32Array, n: number): number {
+    for (let i = from; i < to;) {
+      const end = this.endOf(i);
+      const position = this.positions ? this.positions[i]! : -1;
+      if (position >= 0 && hit[position] === 1) {
+        for (let j = i; j < end; j++) kept[n++] = j;
+      } else if (end > i + 1) {
+        const below = this.keep(i + 1, end, hit, kept, n + 1);
+        if (below > n + 1) {
+          kept[n] = i;
+          n = below;
+        }
+      }
+      i = end;
+    }
+    return n;
+  }
+
+  /** The kept nodes (all when `kept` is undefined) as a tree of nodes. */
+  nodesOf(kept?: Int32Array): HierarchyNode[] {
+    const roots: HierarchyNode[] = [];
+    const open: { end: number; children: HierarchyNode[] }[] = [];
+    const n = kept ? kept.length : this.entries.length;
+    for (let k = 0; k < n; k++) {
+      const i = kept ? kept[k]! : k;
+      while (open.length > 0 && open[open.length - 1]!.end <= i) open.pop();
+      const node: HierarchyNode = { entry: this.entries[i]!, children: [] };
+      (open.length > 0 ? open[open.length - 1]!.children : roots).push(node);
+      const end = this.endOf(i);
+      if (end > i + 1) open.push({ end, children: node.children });
+    }
+    return roots;
+  }
+}
