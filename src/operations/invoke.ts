@@ -265,7 +265,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
     if (answer.status !== 200 || answer.chunks.length !== 1) return;
     const body = answer.chunks[0]!;
     if (op.cache === 'answer') return cache.set(key, body, generation);
-    if (!cache.fits(body.length)) return;
+    if (!cache.admits(key, body.length)) return;
     if (result instanceof SerializedExpansion) {
       const parts = result.aroundStamp();
       return cache.set(key, { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length }, generation);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ownedBytes } from '../fhir/serialized';
+import { FrequencySketch, hashKey } from './frequency-sketch';
 import type { TerminologyRegistry } from '../terminology/registry';
 
 /**
@@ -35,16 +36,25 @@ interface Entry {
  * Serialized answers of operation calls whose answer depends only on the request and the catalogs (same request,
  * same catalogs → same bytes), kept until the catalogs change: every write bumps `registry.generation`, and the
  * first lookup after that empties the cache. Once `maxEntries` or `maxBytes` (answers, keys and what each entry
- * costs besides) is reached, an
- * entry not asked for since the eviction sweep last passed it goes first (second-chance, close to
- * least-recently-used without reordering on every hit); answers larger than `maxBodyBytes` are not kept.
+ * costs besides) is reached, an entry not asked for since the eviction sweep last passed it goes first
+ * (second-chance, close to least-recently-used without reordering on every hit); answers larger than
+ * `maxBodyBytes` are not kept.
+ *
+ * A full cache takes a new answer only when its request has been asked for more often lately than the entry it
+ * would push out (TinyLFU's admission, with a FrequencySketch of every request's key). Without it, traffic spread
+ * over many more distinct requests than fit (reverse translations of 98 municipalities' maps: ~20,000 answers of
+ * ~8 KB) replaced an entry on nearly every request, and the copies and the garbage they left cost more than the
+ * few hits saved (bench/README.md).
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   private generation: number;
   private bytes = 0;
+  private readonly sketch: FrequencySketch;
   hits = 0;
   misses = 0;
+  /** Answers not taken because their request was asked for less often than the entry they would push out. */
+  refused = 0;
 
   constructor(
     private readonly registry: TerminologyRegistry,
@@ -53,6 +63,7 @@ export class ResponseCache {
     private readonly maxBodyBytes = Math.min(256 * 1024, maxBytes),
   ) {
     this.generation = registry.generation;
+    this.sketch = new FrequencySketch(Math.min(maxEntries, 1 << 20));
   }
 
   get enabled(): boolean {
@@ -77,6 +88,7 @@ export class ResponseCache {
 
   get(key: string): CachedAnswer | undefined {
     this.current();
+    this.sketch.increment(hashKey(key));
     const hit = this.entries.get(key);
     if (hit === undefined) {
       this.misses++;
@@ -87,12 +99,28 @@ export class ResponseCache {
     return hit.answer;
   }
 
-  /** Keeps an answer computed at `generation` (the generation when the request started), unless writes came since. */
+  /**
+   * Whether an answer of this many bytes to this request would be kept now: it fits, and either there is room or the
+   * request was asked for more often lately than the entry that would go. Asked before the answer is copied.
+   */
+  admits(key: string, answerBytes: number): boolean {
+    if (!this.fits(answerBytes)) return false;
+    this.current();
+    if (this.entries.has(key)) return true;
+    if (this.entries.size < this.maxEntries && this.bytes + answerBytes + key.length + ENTRY_OVERHEAD <= this.maxBytes) return true;
+    const victim = this.victim();
+    if (victim === undefined || this.sketch.frequency(hashKey(key)) > this.sketch.frequency(hashKey(victim))) return true;
+    this.refused++;
+    return false;
+  }
+
+  /**
+   * Keeps an answer computed at `generation` (the generation when the request started), unless writes came since or
+   * it is not admitted (see `admits`).
+   */
   set(key: string, answer: CachedAnswer, generation: number): void {
     const answerBytes = Buffer.isBuffer(answer) ? answer.length : answer.bytes;
-    if (!this.enabled || answerBytes > this.maxBodyBytes) return;
-    this.current();
-    if (generation !== this.generation) return;
+    if (!this.admits(key, answerBytes) || generation !== this.generation) return;
     const previous = this.entries.get(key);
     if (previous) {
       this.entries.delete(key);
@@ -105,17 +133,22 @@ export class ResponseCache {
     this.bytes += bytes;
   }
 
-  /** Drops the oldest entry not used since the sweep last passed it; used ones move to the back, unmarked. */
-  private evictOne(): void {
+  /** The entry the next eviction takes: the oldest not used since the sweep last passed it (used ones move to the back, unmarked). */
+  private victim(): string | undefined {
     for (const [key, entry] of this.entries) {
+      if (!entry.used) return key;
       this.entries.delete(key);
-      if (!entry.used) {
-        this.bytes -= entry.bytes;
-        return;
-      }
       entry.used = false;
       this.entries.set(key, entry);
     }
+    return undefined;
+  }
+
+  private evictOne(): void {
+    const key = this.victim();
+    if (key === undefined) return;
+    this.bytes -= this.entries.get(key)!.bytes;
+    this.entries.delete(key);
   }
 
   clear(): void {

@@ -7,14 +7,26 @@ function cacheOf(maxEntries: number, maxBytes?: number) {
 }
 const body = (s: string) => Buffer.from(s);
 
+/** As a request does: asked for (a miss), computed, then kept if the cache takes it. */
+function answer(cache: ResponseCache, key: string, text: string): void {
+  cache.get(key);
+  cache.set(key, body(text), 1);
+}
+
+/** A request asked for `times` more times (each a miss when not kept). */
+function ask(cache: ResponseCache, key: string, times: number): void {
+  for (let i = 0; i < times; i++) cache.get(key);
+}
+
 describe('the response cache', () => {
   it('keeps entries asked for and drops one not asked for when full', () => {
     const { cache } = cacheOf(3);
-    cache.set('a', body('A'), 1);
-    cache.set('b', body('B'), 1);
-    cache.set('c', body('C'), 1);
+    answer(cache, 'a', 'A');
+    answer(cache, 'b', 'B');
+    answer(cache, 'c', 'C');
     expect(cache.get('a')?.toString()).toBe('A'); // a is in use: b, the oldest unused, goes
-    cache.set('d', body('D'), 1);
+    ask(cache, 'd', 1); // asked for twice, more often than b
+    answer(cache, 'd', 'D');
     expect(cache.size).toBe(3);
     expect(cache.get('b')).toBeUndefined();
     expect(['a', 'c', 'd'].map((k) => cache.get(k)?.toString())).toEqual(['A', 'C', 'D']);
@@ -22,14 +34,15 @@ describe('the response cache', () => {
 
   it('still makes room when every entry is in use, and replacing a key does not evict another', () => {
     const { cache } = cacheOf(2);
-    cache.set('a', body('A'), 1);
-    cache.set('b', body('B'), 1);
+    answer(cache, 'a', 'A');
+    answer(cache, 'b', 'B');
     cache.get('a');
     cache.get('b');
     cache.set('b', body('B2'), 1);
     expect(cache.size).toBe(2);
     expect(cache.get('a')?.toString()).toBe('A');
-    cache.set('c', body('C'), 1);
+    ask(cache, 'c', 3); // a has been asked for three times
+    answer(cache, 'c', 'C');
     expect(cache.size).toBe(2);
     expect(cache.get('c')?.toString()).toBe('C');
   });
@@ -46,17 +59,33 @@ describe('the response cache', () => {
 
   it('keeps answers and keys within its byte budget, dropping unused entries first, and refuses an answer larger than it', () => {
     const { cache } = cacheOf(1000, 100 + 3 * ENTRY_OVERHEAD);
-    cache.set('a', body('x'.repeat(30)), 1); // 31 bytes with its key, and the entry's overhead
-    cache.set('b', body('y'.repeat(30)), 1);
-    cache.set('c', body('z'.repeat(30)), 1);
+    answer(cache, 'a', 'x'.repeat(30)); // 31 bytes with its key, and the entry's overhead
+    answer(cache, 'b', 'y'.repeat(30));
+    answer(cache, 'c', 'z'.repeat(30));
     expect(cache.size).toBe(3);
     cache.get('a');
-    cache.set('d', body('w'.repeat(30)), 1); // 124 > 100 (besides the overheads): b, the oldest unused, goes
+    ask(cache, 'd', 1);
+    answer(cache, 'd', 'w'.repeat(30)); // 124 > 100 (besides the overheads): b, the oldest unused, goes
     expect(cache.get('b')).toBeUndefined();
     expect(['a', 'c', 'd'].map((k) => (cache.get(k) as Buffer | undefined)?.length)).toEqual([30, 30, 30]);
     cache.set('e', body('v'.repeat(200 + 3 * ENTRY_OVERHEAD)), 1);
     expect(cache.get('e')).toBeUndefined();
     expect(cache.size).toBe(3);
+  });
+
+  it('when full, takes a new answer only for a request asked for more often lately than the entry it would push out', () => {
+    const { cache } = cacheOf(2);
+    answer(cache, 'a', 'A');
+    answer(cache, 'b', 'B');
+    answer(cache, 'new', 'N'); // asked for once, as often as a: not taken, a stays
+    expect(cache.refused).toBe(1);
+    expect(cache.size).toBe(2);
+    expect(cache.get('a')?.toString()).toBe('A');
+    expect(cache.get('new')).toBeUndefined(); // asked for a second time: now more often than b, the oldest unused
+    cache.set('new', body('N'), 1);
+    expect(cache.get('new')?.toString()).toBe('N');
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')?.toString()).toBe('A');
   });
 
   it('counts a replaced answer once', () => {
