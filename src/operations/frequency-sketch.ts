@@ -15,15 +15,18 @@ export function hashKey(key: string): number {
 /**
  * About how often each key was asked for lately, in a fixed amount of memory: a count-min sketch, as TinyLFU keeps
  * for a cache's admission. Each key has a counter in each of four rows (places picked by remixing its hash); the
- * smallest of its four counters is its estimate, never below the true count while no counter is full. Once ten
- * times as many increments as the sketch has room for keys have been recorded, every counter is halved, so what was
- * popular long ago fades.
+ * smallest of its four counters is its estimate, never below the true count while no counter is full. Once
+ * `sampleSize` increments have been recorded, every counter is halved, so what was popular long ago fades.
  */
 export class FrequencySketch {
   private readonly counters: Uint8Array;
   private readonly mask: number;
-  private readonly sampleSize: number;
   private additions = 0;
+  /**
+   * Increments between two halvings: ten per key the cache holds (TinyLFU's sample), so that popularity fades as
+   * fast as the cache's content turns over; a cache holding a few large answers forgets their popularity sooner.
+   */
+  sampleSize: number;
 
   constructor(expectedKeys: number) {
     let width = 64;

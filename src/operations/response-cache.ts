@@ -24,6 +24,9 @@ export interface ExpansionTemplate {
  */
 export const ENTRY_OVERHEAD = 384;
 
+/** The sketch halves its counts at least every ten times this many requests, however few entries the cache holds. */
+const MIN_SAMPLE_KEYS = 1024;
+
 interface Entry {
   answer: CachedAnswer;
   /** What the entry counts against the byte budget: its answer, its key and ENTRY_OVERHEAD. */
@@ -41,7 +44,9 @@ interface Entry {
  * `maxBodyBytes` are not kept.
  *
  * A full cache takes a new answer only when its request has been asked for more often lately than the entry it
- * would push out (TinyLFU's admission, with a FrequencySketch of every request's key). Without it, traffic spread
+ * would push out, or as often when that entry is four times larger (TinyLFU's admission, with a FrequencySketch of
+ * every request's key, its counts halved every ten requests per entry held, so that a cache holding a few large
+ * answers forgets their popularity as soon as other requests come). Without it, traffic spread
  * over many more distinct requests than fit (reverse translations of 98 municipalities' maps: ~20,000 answers of
  * ~8 KB) replaced an entry on nearly every request, and the copies and the garbage they left cost more than the
  * few hits saved (bench/README.md).
@@ -64,6 +69,7 @@ export class ResponseCache {
   ) {
     this.generation = registry.generation;
     this.sketch = new FrequencySketch(Math.min(maxEntries, 1 << 20));
+    this.sketch.sampleSize = 10 * MIN_SAMPLE_KEYS;
   }
 
   get enabled(): boolean {
@@ -109,7 +115,12 @@ export class ResponseCache {
     if (this.entries.has(key)) return true;
     if (this.entries.size < this.maxEntries && this.bytes + answerBytes + key.length + ENTRY_OVERHEAD <= this.maxBytes) return true;
     const victim = this.victim();
-    if (victim === undefined || this.sketch.frequency(hashKey(key)) > this.sketch.frequency(hashKey(victim))) return true;
+    if (victim === undefined) return true;
+    // an answer that would push out a much larger one needs only to be asked for as often (it frees room for many)
+    const candidate = this.sketch.frequency(hashKey(key));
+    const pushedOut = this.sketch.frequency(hashKey(victim));
+    const muchLarger = this.entries.get(victim)!.bytes >= 4 * (answerBytes + key.length + ENTRY_OVERHEAD);
+    if (candidate > pushedOut || (muchLarger && candidate > 0 && candidate >= pushedOut)) return true;
     this.refused++;
     return false;
   }
@@ -131,6 +142,7 @@ export class ResponseCache {
     while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.bytes + bytes > this.maxBytes)) this.evictOne();
     this.entries.set(key, { answer, bytes, used: false });
     this.bytes += bytes;
+    this.sketch.sampleSize = 10 * Math.max(MIN_SAMPLE_KEYS, this.entries.size);
   }
 
   /** The entry the next eviction takes: the oldest not used since the sweep last passed it (used ones move to the back, unmarked). */
@@ -154,6 +166,7 @@ export class ResponseCache {
   clear(): void {
     this.entries.clear();
     this.bytes = 0;
+    this.sketch.sampleSize = 10 * MIN_SAMPLE_KEYS;
   }
 }
 

@@ -88,6 +88,27 @@ describe('the response cache', () => {
     expect(cache.get('a')?.toString()).toBe('A');
   });
 
+  it('lets an answer push out a much larger one asked for as often, and forgets old popularity as requests go by', () => {
+    const big = 'x'.repeat(4000);
+    const { cache } = cacheOf(1000, big.length + 3 + ENTRY_OVERHEAD + 10);
+    answer(cache, 'big', big);
+    expect(cache.size).toBe(1);
+    answer(cache, 'small', 'S'); // asked for once, as often as big: taken, big is four times larger
+    expect(cache.get('small')?.toString()).toBe('S');
+    expect(cache.get('big')).toBeUndefined();
+
+    const { cache: other } = cacheOf(1000, big.length + 3 + ENTRY_OVERHEAD + 10);
+    answer(other, 'big', big);
+    ask(other, 'big', 14); // popular: a small answer asked for twice does not push it out
+    ask(other, 'small', 1);
+    answer(other, 'small', 'S');
+    expect(other.get('small')).toBeUndefined();
+    for (let i = 0; i < 10 * 1024 * 4; i++) other.get(`elsewhere ${i % 20}`); // halved at least four times: 15 → 0
+    ask(other, 'small', 1);
+    answer(other, 'small', 'S');
+    expect(other.get('small')?.toString()).toBe('S');
+  });
+
   it('counts a replaced answer once', () => {
     const { cache } = cacheOf(1000, 100 + 2 * ENTRY_OVERHEAD);
     for (let i = 0; i < 10; i++) cache.set('a', body('x'.repeat(60)), 1);
