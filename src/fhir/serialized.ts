@@ -1,34 +1,17 @@
 /**
- * A resource handed to the HTTP edge already serialized (UTF-8 JSON). Large answers made of many repeated parts (a
- * $batch-validate-code of 10,000 codings names the same few answers thousands of times) are kept as the sequence of
- * those parts' bytes instead of serializing and encoding every occurrence again, or copying them into one buffer: the
- * HTTP edge writes the chunks as they are.
- *
- * It still behaves as the resource it stands for wherever code looks at it: `JSON.stringify` gives the same text
- * (through toJSON), and the resource's elements can be read (parsed on first access).
+ * A resource already serialized as JSON by its operation, which still behaves as the resource it stands for wherever
+ * code looks at it: `JSON.stringify` gives the same text (through toJSON), and the resource's elements can be read
+ * (parsed on first access).
  */
-export class SerializedResource {
+abstract class SerializedJson {
   private parsed?: Record<string, unknown>;
-  private joined?: Buffer;
-  /** Length of the JSON in bytes. */
-  readonly byteLength: number;
 
-  /** `chunks`: the JSON, in order; their concatenation is the resource's JSON. */
-  constructor(readonly chunks: readonly Buffer[]) {
-    let n = 0;
-    for (const c of chunks) n += c.length;
-    this.byteLength = n;
-  }
-
-  /** The JSON as one buffer (joined on first use). */
-  get bytes(): Buffer {
-    this.joined ??= this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks as Buffer[], this.byteLength);
-    return this.joined;
-  }
+  /** The JSON, as text. */
+  protected abstract json(): string;
 
   /** The resource as an object (parsed once, on first use). */
   resource<T = Record<string, unknown>>(): T {
-    this.parsed ??= JSON.parse(this.bytes.toString('utf8')) as Record<string, unknown>;
+    this.parsed ??= JSON.parse(this.json()) as Record<string, unknown>;
     return this.parsed as T;
   }
 
@@ -46,31 +29,46 @@ export class SerializedResource {
 }
 
 /**
- * A resource serialized as JSON text by its operation (a $translate answer written from its parts): invoke keeps the
- * text, which a batch entry takes as it is, and makes the bytes when the HTTP edge asks for them. It behaves as the
- * resource wherever code looks at it, as SerializedResource does.
+ * A resource handed to the HTTP edge already serialized (UTF-8 JSON). Large answers made of many repeated parts (a
+ * $batch-validate-code of 10,000 codings names the same few answers thousands of times) are kept as the sequence of
+ * those parts' bytes instead of serializing and encoding every occurrence again, or copying them into one buffer: the
+ * HTTP edge writes the chunks as they are.
  */
-export class SerializedText {
-  private parsed?: Record<string, unknown>;
+export class SerializedResource extends SerializedJson {
+  private joined?: Buffer;
+  /** Length of the JSON in bytes. */
+  readonly byteLength: number;
 
-  constructor(readonly text: string) {}
-
-  /** The resource as an object (parsed once, on first use). */
-  resource<T = Record<string, unknown>>(): T {
-    this.parsed ??= JSON.parse(this.text) as Record<string, unknown>;
-    return this.parsed as T;
+  /** `chunks`: the JSON, in order; their concatenation is the resource's JSON. */
+  constructor(readonly chunks: readonly Buffer[]) {
+    super();
+    let n = 0;
+    for (const c of chunks) n += c.length;
+    this.byteLength = n;
   }
 
-  get resourceType(): string {
-    return this.resource<{ resourceType: string }>().resourceType;
+  /** The JSON as one buffer (joined on first use). */
+  get bytes(): Buffer {
+    this.joined ??= this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks as Buffer[], this.byteLength);
+    return this.joined;
   }
 
-  get parameter(): unknown {
-    return this.resource<{ parameter?: unknown }>().parameter;
+  protected json(): string {
+    return this.bytes.toString('utf8');
+  }
+}
+
+/**
+ * A resource serialized as JSON text by its operation (a $translate answer written from its parts): invoke keeps the
+ * text, which a batch entry takes as it is, and makes the bytes when the HTTP edge asks for them.
+ */
+export class SerializedText extends SerializedJson {
+  constructor(readonly text: string) {
+    super();
   }
 
-  toJSON(): unknown {
-    return this.resource();
+  protected json(): string {
+    return this.text;
   }
 }
 
