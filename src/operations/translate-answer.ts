@@ -1,4 +1,5 @@
 import type { Coding } from 'fhir/r4';
+import { ByteWriter } from '../fhir/byte-writer';
 import { SerializedResource, SerializedText } from '../fhir/serialized';
 import { BoundedMap } from '../terminology/bounded-map';
 import type { ElementJson } from '../terminology/packed/map-sources';
@@ -22,10 +23,10 @@ export function translateAnswer(result: boolean, message: string | undefined, ma
 
 const REPEATED = new BoundedMap<unknown, string>(1000);
 
-/** JSON text and UTF-8 bytes, in order: the answer as text when there are no bytes, else as bytes. */
+/** JSON text, written as UTF-8 bytes from the first element's JSON on: the answer as text when there is none. */
 class AnswerText {
-  private readonly pieces: (string | Buffer | ElementJson)[] = [];
   private text = '';
+  private bytes?: ByteWriter;
   /** The last match written around its element's JSON, and the bytes before and after that. */
   private around?: { match: Match; before: Buffer; after: Buffer };
 
@@ -53,32 +54,20 @@ class AnswerText {
       const [before, after] = matchJson(this, m);
       this.around = { match: m, before: Buffer.from(before, 'utf8'), after: Buffer.from(after, 'utf8') };
     }
+    this.bytes ??= new ByteWriter();
     if (this.text.length > 0) {
-      this.pieces.push(this.text);
+      this.bytes.writeText(this.text);
       this.text = '';
     }
-    this.pieces.push(this.around.before, m.elementJson, this.around.after);
+    this.bytes.write(this.around.before);
+    this.bytes.writeRange(m.elementJson.bytes, m.elementJson.start, m.elementJson.end);
+    this.bytes.write(this.around.after);
   }
 
   done(): SerializedText | SerializedResource {
-    if (this.pieces.length === 0) return new SerializedText(this.text);
-    this.pieces.push(this.text);
-    let length = 0;
-    for (const p of this.pieces) length += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : Buffer.isBuffer(p) ? p.length : p.end - p.start;
-    const body = Buffer.allocUnsafe(length);
-    let at = 0;
-    for (const p of this.pieces) {
-      if (typeof p === 'string') {
-        at += body.write(p, at, 'utf8');
-      } else if (Buffer.isBuffer(p)) {
-        body.set(p, at);
-        at += p.length;
-      } else {
-        // a few dozen bytes: copied here rather than through a view of them made for the copy
-        for (let i = p.start; i < p.end; i++) body[at++] = p.bytes[i]!;
-      }
-    }
-    return new SerializedResource([body]);
+    if (!this.bytes) return new SerializedText(this.text);
+    this.bytes.writeText(this.text);
+    return new SerializedResource([this.bytes.take()]);
   }
 }
 

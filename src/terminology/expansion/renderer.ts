@@ -6,7 +6,7 @@ import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsPr
 import { BoundedMap } from '../bounded-map';
 import { keptBytes, keepText } from './kept-bytes';
 import type { TreeLayout } from './tree-layout';
-import type { ByteWriter } from './byte-writer';
+import type { ByteWriter } from '../../fhir/byte-writer';
 
 /** R4 carries the R5 expansion property elements as these extensions. */
 export const EXPANSION_PROPERTY_EXT = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property';

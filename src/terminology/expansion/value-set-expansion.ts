@@ -7,7 +7,7 @@ import { evaluateValueSet, type IndexedComposeResult } from './cache';
 import type { LanguagePreference } from './display';
 import { buildHierarchy, groupUnderParents, type HierarchyNode } from './hierarchy';
 import { TreeLayout } from './tree-layout';
-import { ByteWriter } from './byte-writer';
+import { ByteWriter } from '../../fhir/byte-writer';
 import type { PropertySource } from './properties';
 import { ContainsRenderer } from './renderer';
 import { SerializedExpansion } from '../../fhir/serialized';

@@ -1,7 +1,8 @@
 /**
- * An answer's bytes written piece by piece (a picker's answer is some 1,000 pieces of kept JSON) into one buffer
- * reused from answer to answer, then copied once into a buffer of the answer's own size: the pieces are copied while
- * they are read, and no list of them is made. Answers are assembled one at a time (synchronously), so one buffer serves.
+ * An answer's bytes written piece by piece (a picker's answer is some 1,000 pieces of kept JSON; a $translate answer
+ * text around its elements' prepared JSON) into one buffer reused from answer to answer, then copied once into a
+ * buffer of the answer's own size: the pieces are copied while they are read, and no list of them is made. Answers
+ * are assembled one at a time (synchronously), so one buffer serves.
  */
 const KEPT_SCRATCH_BYTES = 4 * 1024 * 1024;
 
@@ -22,9 +23,22 @@ export class ByteWriter {
     this.length += piece.length;
   }
 
-  /** Writes `length` kept bytes at `start` in `slab` (kept-bytes.ts). */
+  /** Writes `length` kept bytes at `start` in `slab` (terminology/expansion/kept-bytes.ts). */
   writeKept(slab: ArrayBuffer, start: number, length: number): void {
     this.write(new Uint8Array(slab, start, length));
+  }
+
+  /** Writes the text's UTF-8 bytes. */
+  writeText(text: string): void {
+    const most = text.length * 3;
+    if (this.length + most > this.bytes.length) this.grow(this.length + most);
+    this.length += this.bytes.write(text, this.length, 'utf8');
+  }
+
+  /** Writes bytes[start, end): a few dozen bytes, copied here rather than through a view of them made for the copy. */
+  writeRange(bytes: Uint8Array, start: number, end: number): void {
+    if (this.length + end - start > this.bytes.length) this.grow(this.length + end - start);
+    for (let i = start; i < end; i++) this.bytes[this.length++] = bytes[i]!;
   }
 
   /** Takes back the last `n` bytes written. */
@@ -37,6 +51,13 @@ export class ByteWriter {
     target.set(this.bytes.subarray(0, this.length), offset);
     if (this.bytes.length <= KEPT_SCRATCH_BYTES) scratch = this.bytes;
     return this.length;
+  }
+
+  /** What was written, in a buffer of its size; the writer's buffer is then free for the next answer. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.length);
+    this.copyTo(out, 0);
+    return out;
   }
 
   private grow(needed: number): void {
