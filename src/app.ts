@@ -169,7 +169,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   };
   const warmUp = new ValidationWarmUp(validation, registry, logger);
   app.warmUpValidation = () => warmUp.start();
-  const metrics = createMetrics(registry, base);
+  const metrics = createMetrics(registry, base, invoker.cache);
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
   const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs, headers: securityHeaders() });
   const appMiddleware: RequestHandler[] = securityMiddleware(config);

@@ -54,7 +54,7 @@ interface Entry {
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   private generation: number;
-  private bytes = 0;
+  private heldBytes = 0;
   private readonly sketch: FrequencySketch;
   hits = 0;
   misses = 0;
@@ -85,6 +85,11 @@ export class ResponseCache {
     return this.entries.size;
   }
 
+  /** What the entries held cost, answers, keys and overhead (what `maxBytes` bounds). */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
   private current(): void {
     if (this.registry.generation !== this.generation) {
       this.clear();
@@ -113,7 +118,7 @@ export class ResponseCache {
     if (!this.fits(answerBytes)) return false;
     this.current();
     if (this.entries.has(key)) return true;
-    if (this.entries.size < this.maxEntries && this.bytes + answerBytes + key.length + ENTRY_OVERHEAD <= this.maxBytes) return true;
+    if (this.entries.size < this.maxEntries && this.heldBytes + answerBytes + key.length + ENTRY_OVERHEAD <= this.maxBytes) return true;
     const victim = this.victim();
     if (victim === undefined) return true;
     // an answer that would push out a much larger one needs only to be asked for as often (it frees room for many)
@@ -135,13 +140,13 @@ export class ResponseCache {
     const previous = this.entries.get(key);
     if (previous) {
       this.entries.delete(key);
-      this.bytes -= previous.bytes;
+      this.heldBytes -= previous.bytes;
     }
     const bytes = answerBytes + key.length + ENTRY_OVERHEAD;
     answer = owned(answer);
-    while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.bytes + bytes > this.maxBytes)) this.evictOne();
+    while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.heldBytes + bytes > this.maxBytes)) this.evictOne();
     this.entries.set(key, { answer, bytes, used: false });
-    this.bytes += bytes;
+    this.heldBytes += bytes;
     this.sketch.sampleSize = 10 * Math.max(MIN_SAMPLE_KEYS, this.entries.size);
   }
 
@@ -159,13 +164,13 @@ export class ResponseCache {
   private evictOne(): void {
     const key = this.victim();
     if (key === undefined) return;
-    this.bytes -= this.entries.get(key)!.bytes;
+    this.heldBytes -= this.entries.get(key)!.bytes;
     this.entries.delete(key);
   }
 
   clear(): void {
     this.entries.clear();
-    this.bytes = 0;
+    this.heldBytes = 0;
     this.sketch.sampleSize = 10 * MIN_SAMPLE_KEYS;
   }
 }

@@ -29,6 +29,26 @@ describe('service endpoints', () => {
     expect(res.text).toMatch(/faelles_tx_catalog_resources\{type="ValueSet"\} \d+/);
   });
 
+  it('exports the response cache\'s hits, misses and what it holds, counting on across scrapes', async () => {
+    const app = await testApp();
+    const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    // one Host: the base URL is part of the cache key, and supertest listens on a new port per request
+    const lookup = () => request(app).get('/fhir/CodeSystem/$lookup').set('Host', 'tx.example')
+      .query({ system: FSIII, code: '6eddbaf7-2a73-49d4-91e7-6138d419f58c' }).expect(200);
+    const before = (await request(app).get('/metrics').expect(200)).text;
+    await lookup();
+    await lookup();
+    const after = (await request(app).get('/metrics').expect(200)).text;
+    expect(metric(after, 'faelles_tx_response_cache_misses_total') - metric(before, 'faelles_tx_response_cache_misses_total')).toBe(1);
+    expect(metric(after, 'faelles_tx_response_cache_hits_total') - metric(before, 'faelles_tx_response_cache_hits_total')).toBe(1);
+    expect(metric(after, 'faelles_tx_response_cache_entries')).toBe(app.responseCache.size);
+    expect(metric(after, 'faelles_tx_response_cache_bytes')).toBeGreaterThan(metric(before, 'faelles_tx_response_cache_bytes'));
+    expect(after).toMatch(/^faelles_tx_response_cache_refused_total \d+$/m);
+    await lookup();
+    const again = (await request(app).get('/metrics').expect(200)).text;
+    expect(metric(again, 'faelles_tx_response_cache_hits_total') - metric(after, 'faelles_tx_response_cache_hits_total')).toBe(1);
+  });
+
   it('counts the catalogs for /metrics as /ready does, without computing the municipalities\' pick lists', async () => {
     const app = await testApp();
     const listed = jest.spyOn(MunicipalValueSetLayer.prototype, 'list');

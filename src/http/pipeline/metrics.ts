@@ -31,8 +31,39 @@ const MAX_PATHS = 10_000;
 /** Latency buckets in seconds. */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/** What the response cache counts (operations/response-cache.ts), read when /metrics is scraped. */
+export interface CacheCounts {
+  readonly hits: number;
+  readonly misses: number;
+  readonly refused: number;
+  readonly size: number;
+  readonly bytes: number;
+}
+
+/** A counter that follows a count kept elsewhere (which only grows), read at each scrape. */
+function followingCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  let seen = 0;
+  new Counter({
+    name, help, registers: [registry],
+    collect() {
+      const now = read();
+      if (now > seen) this.inc(now - seen);
+      seen = now;
+    },
+  });
+}
+
+function cacheMetrics(registry: Registry, cache: CacheCounts): void {
+  followingCounter(registry, 'faelles_tx_response_cache_hits_total', 'Operation requests answered from the response cache', () => cache.hits);
+  followingCounter(registry, 'faelles_tx_response_cache_misses_total', 'Cacheable operation requests the response cache did not hold', () => cache.misses);
+  followingCounter(registry, 'faelles_tx_response_cache_refused_total',
+    'Answers the full response cache did not take: asked for less often lately than the entry they would push out', () => cache.refused);
+  new Gauge({ name: 'faelles_tx_response_cache_entries', help: 'Answers held by the response cache', registers: [registry], collect() { this.set(cache.size); } });
+  new Gauge({ name: 'faelles_tx_response_cache_bytes', help: 'Bytes held by the response cache (answers, keys and overhead)', registers: [registry], collect() { this.set(cache.bytes); } });
+}
+
 /** Prometheus metrics of one app instance (its own registry, no process-wide state). */
-export function createMetrics(terminology: TerminologyRegistry, basePath: string): AppMetrics {
+export function createMetrics(terminology: TerminologyRegistry, basePath: string, cache?: CacheCounts): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'faelles_tx_requests_total', help: 'HTTP requests by operation and status', labelNames: ['route', 'status'], registers: [registry] });
@@ -45,6 +76,7 @@ export function createMetrics(terminology: TerminologyRegistry, basePath: string
       for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap'] as const) this.set({ type }, terminology.list(type, { computed: false }).length);
     },
   });
+  if (cache) cacheMetrics(registry, cache);
   // the labelled children of each route, made once (prom-client hashes the labels on every call that names them), and
   // the route of each method and path seen (at most MAX_PATHS; others are labelled each time)
   const byRoute = new Map<string, Route>();
