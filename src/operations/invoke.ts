@@ -268,12 +268,12 @@ export function createInvoker(options: InvokerOptions): Invoker {
     if (!cache.admits(key, body.length)) return;
     if (result instanceof SerializedExpansion) {
       const parts = result.aroundStamp();
-      return cache.set(key, { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length }, generation);
+      return cache.set(key, { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length }, generation, true);
     }
     const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
     if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return;
     const template = expansionTemplate(body.toString('utf8'), made.identifier, made.timestamp);
-    if (template) cache.set(key, template, generation);
+    if (template) cache.set(key, template, generation, true);
   }
 
   function invoke(call: OperationCall): Answer | Promise<Answer> {

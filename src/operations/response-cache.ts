@@ -60,6 +60,9 @@ export class ResponseCache {
   misses = 0;
   /** Answers not taken because their request was asked for less often than the entry they would push out. */
   refused = 0;
+  /** The key `get` hashed last, and its hash: a miss asks `admits` about the same key. */
+  private hashed = '';
+  private hash = 0;
 
   constructor(
     private readonly registry: TerminologyRegistry,
@@ -99,7 +102,7 @@ export class ResponseCache {
 
   get(key: string): CachedAnswer | undefined {
     this.current();
-    this.sketch.increment(hashKey(key));
+    this.sketch.increment(this.hashOf(key));
     const hit = this.entries.get(key);
     if (hit === undefined) {
       this.misses++;
@@ -122,7 +125,7 @@ export class ResponseCache {
     const victim = this.victim();
     if (victim === undefined) return true;
     // an answer that would push out a much larger one needs only to be asked for as often (it frees room for many)
-    const candidate = this.sketch.frequency(hashKey(key));
+    const candidate = this.sketch.frequency(this.hashOf(key));
     const pushedOut = this.sketch.frequency(hashKey(victim));
     const muchLarger = this.entries.get(victim)!.bytes >= 4 * (answerBytes + key.length + ENTRY_OVERHEAD);
     if (candidate > pushedOut || (muchLarger && candidate > 0 && candidate >= pushedOut)) return true;
@@ -130,13 +133,21 @@ export class ResponseCache {
     return false;
   }
 
+  private hashOf(key: string): number {
+    if (key !== this.hashed) {
+      this.hashed = key;
+      this.hash = hashKey(key);
+    }
+    return this.hash;
+  }
+
   /**
    * Keeps an answer computed at `generation` (the generation when the request started), unless writes came since or
-   * it is not admitted (see `admits`).
+   * it is not admitted (see `admits`; `admitted` when the caller has just asked, before making the answer to keep).
    */
-  set(key: string, answer: CachedAnswer, generation: number): void {
+  set(key: string, answer: CachedAnswer, generation: number, admitted = false): void {
     const answerBytes = Buffer.isBuffer(answer) ? answer.length : answer.bytes;
-    if (!this.admits(key, answerBytes) || generation !== this.generation) return;
+    if (!(admitted || this.admits(key, answerBytes)) || generation !== this.generation) return;
     const previous = this.entries.get(key);
     if (previous) {
       this.entries.delete(key);
