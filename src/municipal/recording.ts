@@ -1,10 +1,11 @@
-import type { CodeableConcept, CodeSystem, Coding, OperationOutcomeIssue } from 'fhir/r4';
+import type { CodeableConcept, CodeSystem, Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import type { Issue } from '../errors/issue';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { replacementsOf } from '../terminology/replacements';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
-import { resolveGatewaySystem } from '../operations/gateway-codings';
+import { resolveGatewaySystem } from './gateway-systems';
 import { localTargets, type LocalTarget } from './local-targets';
 import { GATEWAY_LOCAL_SYSTEMS, isGatewayLocalSystem, localTypePropertyCode, ownerOf, ownerOfCanonical, type LocalKind } from './municipality';
 import { localKindOf } from './write-rules';
@@ -54,14 +55,18 @@ function retiredTargetsOf(registry: TerminologyRegistry, targets: readonly Local
 const named = (c: Coding) => `${c.code}${c.display ? ` (${c.display})` : ''}`;
 
 /** A warning for each retired niveau-2 target: the gateway takes the code today, but the municipality should remap it. */
-export function retiredTargetIssues(localCode: string, retired: readonly RetiredTarget[]): OperationOutcomeIssue[] {
-  return retired.map((r) => {
+export function retiredTargetIssues(localCode: string, retired: readonly RetiredTarget[]): Issue[] {
+  return retired.map((r): Issue => {
+    const used = { da: `Den lokale kode '${localCode}' er koblet til niveau-2-koden ${named(r.target)}, som har status '${r.status}'.`,
+      en: `The local code '${localCode}' is mapped to the niveau-2 code ${named(r.target)}, whose status is '${r.status}'.` };
     const instead = r.replacements.length > 0
-      ? ` Brug i stedet ${r.replacements.map(named).join(' eller ')}, og ret kommunens ConceptMap. / Use ${r.replacements.map(named).join(' or ')} instead.`
-      : ' Koden har ingen afløser; kobl den lokale kode til en aktiv fælleskommunal indsats. / The code has no replacement.';
+      ? { da: `Brug i stedet ${r.replacements.map(named).join(' eller ')}, og ret kommunens ConceptMap.`,
+        en: `Use ${r.replacements.map(named).join(' or ')} instead, and correct the municipality's ConceptMap.` }
+      : { da: 'Koden har ingen afløser; kobl den lokale kode til en aktiv fælleskommunal indsats.',
+        en: 'The code has no replacement; map the local code to an active common intervention.' };
     return {
       severity: 'warning', code: 'business-rule', expression: ['code'],
-      details: { text: `Den lokale kode '${localCode}' er koblet til niveau-2-koden ${named(r.target)}, som har status '${r.status}'.${instead}` },
+      text: { da: `${used.da} ${instead.da}`, en: `${used.en} ${instead.en}` },
     };
   });
 }

@@ -1,9 +1,10 @@
-import type { CodeableConcept, CodeSystem, Coding } from 'fhir/r4';
+import type { CodeableConcept, Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { OperationInput, type OperationSpec, type ParamValue } from '../fhir/parameters';
 import type { OperationHandler } from './context';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { isGatewayLocalSystem, isKommunekode, localCodeSystems } from '../municipal/municipality';
+import { isGatewayLocalSystem, isKommunekode } from '../municipal/municipality';
+import { resolveGatewaySystem } from '../municipal/gateway-systems';
 
 /**
  * KL's gateway sends a niveau-3 code as a coding in `http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions`
@@ -18,27 +19,6 @@ export function checkKommunekodeParam(value: string | undefined): string | undef
   if (value === undefined) return undefined;
   if (!isKommunekode(value)) throw FhirError.invalid(`kommunekode must be a three-digit municipality code, not '${value}'`, { expression: ['kommunekode'] });
   return value;
-}
-
-/** The municipality's local code systems that define the code (normally exactly one). */
-export function localSystemsDefining(registry: TerminologyRegistry, kommunekode: string, code: string): CodeSystem[] {
-  return localCodeSystems(registry, kommunekode).filter((cs) => registry.provider(cs).locate(code) !== undefined);
-}
-
-/**
- * The local code system a gateway coding stands for: the one that defines the code, else the municipality's only
- * local catalog (so that validation reports the unknown code against it); undefined when there is no candidate.
- */
-export function resolveGatewaySystem(registry: TerminologyRegistry, kommunekode: string, code: string | undefined): CodeSystem | undefined {
-  if (code !== undefined) {
-    const defining = localSystemsDefining(registry, kommunekode, code);
-    if (defining.length > 1) {
-      throw FhirError.invalid(`Code '${code}' is defined by ${defining.length} local catalogs of municipality ${kommunekode} (${defining.map((c) => c.url).join(', ')}); name the catalog's url as system instead`);
-    }
-    if (defining.length === 1) return defining[0];
-  }
-  const all = localCodeSystems(registry, kommunekode);
-  return all.length === 1 ? all[0] : undefined;
 }
 
 function rewriteCoding(registry: TerminologyRegistry, kommunekode: string, coding: Coding): Coding {

@@ -1,5 +1,7 @@
-import type { OperationOutcome } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { outcomeIssue } from '../errors/issue';
+import { primaryLanguage } from '../errors/message-language';
+import { operationOutcome } from '../errors/operation-outcome';
 import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
 import { localRecording, retiredTargetIssues } from '../municipal/recording';
@@ -63,8 +65,9 @@ export const localCodingsOperation: OperationHandler = {
     for (const cc of r.concepts) out.codeableConcept('codeableConcept', cc);
     for (const retired of r.retiredTargets) for (const c of retired.replacements) out.coding('replacement', c);
     if (r.retiredTargets.length > 0) {
-      const issues: OperationOutcome = { resourceType: 'OperationOutcome', issue: retiredTargetIssues(code, r.retiredTargets) };
-      out.resource('issues', issues);
+      // read by the municipality's staff: Danish unless English is asked for, both languages given
+      const lang = primaryLanguage(ctx.acceptLanguages);
+      out.resource('issues', operationOutcome(retiredTargetIssues(code, r.retiredTargets).map((i) => outcomeIssue(i, lang, false))));
     }
     return out.build();
   },

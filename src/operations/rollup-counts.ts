@@ -5,7 +5,7 @@ import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../termin
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf, ownerOfCanonical } from '../municipal/municipality';
-import { localSystemsDefining } from './gateway-codings';
+import { localSystemsDefining } from '../municipal/gateway-systems';
 import { localKindOf } from '../municipal/write-rules';
 
 /**

@@ -1,7 +1,8 @@
 import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
-import { checkKommunekodeParam, KOMMUNEKODE_PARAM, localSystemsDefining } from './gateway-codings';
+import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
+import { localSystemsDefining } from '../municipal/gateway-systems';
 import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../municipal/municipality';
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';

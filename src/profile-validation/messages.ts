@@ -4,21 +4,13 @@ import { outcomeIssue, type Bilingual, type Issue, type Language, type Operation
 
 export type IssueSeverity = Severity;
 export { TRANSLATION_EXTENSION, type Bilingual, type Language } from '../errors/issue';
+export { primaryLanguage } from '../errors/message-language';
 
 /** One issue found while validating a submission, before it is written in the caller's language. */
 export interface ValidationIssue extends Issue {
   text: Bilingual;
   /** FHIRPath expressions of the elements the issue is about, e.g. `Bundle.entry[3].resource.code.coding[1]`. */
   expression: string[];
-}
-
-/**
- * The language the issue text is written in: English when the caller's first Accept-Language is English,
- * Danish otherwise (the catalogs and their users are Danish). The other language is always given as a translation.
- */
-export function primaryLanguage(acceptLanguages: readonly string[]): Language {
-  const first = acceptLanguages[0]?.toLowerCase();
-  return first === 'en' || first?.startsWith('en-') ? 'en' : 'da';
 }
 
 /** Writes an issue as an OperationOutcome issue: text in the primary language, the other one as a translation. */

@@ -25,8 +25,9 @@ async function expand(query: Record<string, string>, status = 200): Promise<Valu
   return res.body as ValueSet;
 }
 
-async function codings(query: Record<string, string>, status = 200): Promise<Parameters> {
-  const res = await request(app).get('/fhir/CodeSystem/$local-codings').query(query);
+async function codings(query: Record<string, string>, status = 200, acceptLanguage?: string): Promise<Parameters> {
+  const asked = request(app).get('/fhir/CodeSystem/$local-codings').query(query);
+  const res = await (acceptLanguage ? asked.set('Accept-Language', acceptLanguage) : asked);
   expect(res.status).toBe(status);
   return res.body as Parameters;
 }
@@ -323,6 +324,13 @@ describe('a municipality that writes its catalog (561)', () => {
     expect(issues.issue[0]).toEqual(expect.objectContaining({ severity: 'warning', code: 'business-rule', expression: ['code'] }));
     expect(issues.issue[0]!.details!.text).toContain(CODES.tobaksafvaenningRetired);
     expect(issues.issue[0]!.details!.text).toContain(`Brug i stedet ${CODES.nikotin} (Nikotin- og tobaksafvænning)`);
+    // for the municipality's staff: Danish first, the English as its translation; English first when asked for
+    const translation = (i: OperationOutcome['issue'][number]) => i.details!._text!.extension![0]!.extension!.find((e) => e.url === 'content')!.valueString;
+    expect(translation(issues.issue[0]!)).toContain(`Use ${CODES.nikotin} (Nikotin- og tobaksafvænning) instead`);
+    const english = await codings({ kommunekode: k, code: `${k}-NY` }, 200, 'en');
+    const inEnglish = (english.parameter ?? []).find((x) => x.name === 'issues')!.resource as OperationOutcome;
+    expect(inEnglish.issue[0]!.details!.text).toMatch(new RegExp(`^The local code '${k}-NY' is mapped to the niveau-2 code ${CODES.tobaksafvaenningRetired}`));
+    expect(translation(inEnglish.issue[0]!)).toContain('Brug i stedet');
 
     // a code mapped to an active niveau-2 code has neither
     const bold = await codings({ kommunekode: k, code: `${k}-BOLD` });

@@ -1,0 +1,25 @@
+import type { CodeSystem } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import type { TerminologyRegistry } from '../terminology/registry';
+import { localCodeSystems } from './municipality';
+
+/** The municipality's local code systems that define the code (normally exactly one). */
+export function localSystemsDefining(registry: TerminologyRegistry, kommunekode: string, code: string): CodeSystem[] {
+  return localCodeSystems(registry, kommunekode).filter((cs) => registry.provider(cs).locate(code) !== undefined);
+}
+
+/**
+ * The local code system a gateway coding stands for: the one that defines the code, else the municipality's only
+ * local catalog (so that validation reports the unknown code against it); undefined when there is no candidate.
+ */
+export function resolveGatewaySystem(registry: TerminologyRegistry, kommunekode: string, code: string | undefined): CodeSystem | undefined {
+  if (code !== undefined) {
+    const defining = localSystemsDefining(registry, kommunekode, code);
+    if (defining.length > 1) {
+      throw FhirError.invalid(`Code '${code}' is defined by ${defining.length} local catalogs of municipality ${kommunekode} (${defining.map((c) => c.url).join(', ')}); name the catalog's url as system instead`);
+    }
+    if (defining.length === 1) return defining[0];
+  }
+  const all = localCodeSystems(registry, kommunekode);
+  return all.length === 1 ? all[0] : undefined;
+}
