@@ -1,56 +1,76 @@
-import { outcomeIssue, type Issue, type OperationOutcomeIssue } from '../errors/issue';
+import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
+import { issueText, outcomeIssue, type Issue, type OperationOutcomeIssue } from '../errors/issue';
 
 /** Collects the issues found while validating, and answers whether any of them is an error. */
 export class IssueCollector {
-  readonly issues: OperationOutcomeIssue[] = [];
+  private readonly found: Issue[] = [];
   /**
-   * The issues' JSON, to find an identical one without comparing with each (a CodeableConcept may have 100,000
-   * codings); made when a second issue comes, as most validations report one issue or none.
+   * Keys of the issues held, to find an identical one without comparing with each (a CodeableConcept may have
+   * 100,000 codings); made when a second issue comes, as most validations report one issue or none.
    */
   private keys?: Set<string>;
+  private errors = 0;
 
-  /**
-   * Adds the issue unless an identical one is already there; returns whether it was added. Issues carry their
-   * location as a FHIRPath `expression` only (`location` is deprecated in R4 and later).
-   */
-  add(input: Issue): boolean {
-    const candidate = outcomeIssue(input, 'en', false);
-    if (this.issues.length > 0) {
-      this.keys ??= new Set([JSON.stringify(this.issues[0])]);
-      const key = JSON.stringify(candidate);
+  /** Adds the issue unless an identical one is already there; returns whether it was added. */
+  add(issue: Issue): boolean {
+    if (this.found.length > 0) {
+      this.keys ??= new Set([issueKey(this.found[0]!)]);
+      const key = issueKey(issue);
       if (this.keys.has(key)) return false;
       this.keys.add(key);
     }
-    this.issues.push(candidate);
-    if (candidate.severity === 'error' || candidate.severity === 'fatal') this.errors++;
+    this.found.push(issue);
+    if (isError(issue)) this.errors++;
     return true;
   }
 
-  private errors = 0;
+  get issues(): readonly Issue[] {
+    return this.found;
+  }
 
   get hasErrors(): boolean {
     return this.errors > 0;
   }
 
   get hasIssues(): boolean {
-    return this.issues.length > 0;
+    return this.found.length > 0;
+  }
+
+  /**
+   * The issues as an OperationOutcome lists them (at most MAX_LISTED_ISSUES, then one saying how many more), with
+   * their location as a FHIRPath `expression` only (`location` is deprecated in R4 and later).
+   */
+  outcomeIssues(): OperationOutcomeIssue[] {
+    return listedIssues<Issue>(this.found, (omitted) => {
+      const text = omittedIssuesText(omitted).en;
+      return { severity: 'information', code: 'informational', text, diagnostics: text };
+    }).map((i) => outcomeIssue(i, 'en', false));
   }
 
   /** Texts of the error issues. */
   errorTexts(): string[] {
     const texts: string[] = [];
-    for (const i of this.issues) {
-      const text = i.details?.text;
-      if ((i.severity === 'error' || i.severity === 'fatal') && text) texts.push(text);
+    for (const i of this.found) {
+      const text = issueText(i);
+      if (isError(i) && text) texts.push(text);
     }
     return texts;
   }
 
   /** The human message of a validation result: the error texts, or the warnings when there is no error. */
   message(): string | undefined {
-    const errors = this.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
-    const chosen = errors.length > 0 ? errors : this.issues.filter((i) => i.severity === 'warning');
-    const texts = chosen.map((i) => i.details?.text).filter((t): t is string => !!t);
+    const errors = this.found.filter(isError);
+    const chosen = errors.length > 0 ? errors : this.found.filter((i) => i.severity === 'warning');
+    const texts = chosen.map((i) => issueText(i)).filter((t) => !!t);
     return texts.length > 0 ? texts.join('; ') : undefined;
   }
+}
+
+const isError = (i: Issue): boolean => i.severity === 'error' || i.severity === 'fatal';
+
+/** What makes two issues the same in an OperationOutcome (outcomeIssue writes nothing else). */
+function issueKey(i: Issue): string {
+  const text = typeof i.text === 'string' ? i.text : `${i.text.en}\u0001${i.text.da}`;
+  return `${i.severity}\u0000${i.code}\u0000${i.txIssueType ?? ''}\u0000${i.messageId ?? ''}\u0000${i.line ?? ''}\u0000` +
+    `${(i.expression ?? []).join('\u0001')}\u0000${i.diagnostics ?? '\u0002'}\u0000${text}`;
 }

@@ -30,13 +30,37 @@ describe('listedIssues', () => {
 describe('IssueCollector', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('finds a duplicate without serializing the issues it already has', () => {
+  it('finds a duplicate without serializing the issues it holds', () => {
     const collector = new IssueCollector();
     const stringify = jest.spyOn(JSON, 'stringify');
-    for (let i = 0; i < 2000; i++) collector.add({ severity: i % 2 ? 'error' : 'warning', code: 'invalid', text: `issue ${i % 1000}` });
-    expect(stringify.mock.calls.length).toBe(2000);
+    for (let i = 0; i < 2000; i++) expect(collector.add({ severity: i % 2 ? 'error' : 'warning', code: 'invalid', text: `issue ${i % 1000}` })).toBe(i < 1000);
+    expect(stringify).not.toHaveBeenCalled();
     expect(collector.issues).toHaveLength(1000);
     expect(collector.hasErrors).toBe(true);
+  });
+
+  it('keeps issues that differ only in their expression, translation or tx-issue-type apart', () => {
+    const collector = new IssueCollector();
+    const base = { severity: 'error' as const, code: 'invalid' as const, text: 'x' };
+    expect(collector.add(base)).toBe(true);
+    expect(collector.add({ ...base, expression: ['a'] })).toBe(true);
+    expect(collector.add({ ...base, expression: ['a'] })).toBe(false);
+    expect(collector.add({ ...base, txIssueType: 'invalid-code' })).toBe(true);
+    expect(collector.add({ ...base, text: { en: 'x', da: 'y' } })).toBe(true);
+    expect(collector.add({ ...base, text: { en: 'x', da: 'z' } })).toBe(true);
+    expect(collector.add({ ...base, expression: [] })).toBe(false);
+    expect(collector.outcomeIssues()).toHaveLength(5);
+    expect(collector.outcomeIssues()[1]).toEqual({ severity: 'error', code: 'invalid', details: { text: 'x' }, expression: ['a'] });
+  });
+
+  it('lists at most MAX_LISTED_ISSUES, then says how many more', () => {
+    const collector = new IssueCollector();
+    for (let i = 0; i < MAX_LISTED_ISSUES + 3; i++) collector.add({ severity: 'error', code: 'invalid', text: `issue ${i}` });
+    const listed = collector.outcomeIssues();
+    expect(listed).toHaveLength(MAX_LISTED_ISSUES + 1);
+    expect(listed[MAX_LISTED_ISSUES]).toEqual(expect.objectContaining({ severity: 'information', code: 'informational', diagnostics: listed[MAX_LISTED_ISSUES]!.details!.text }));
+    expect(listed[MAX_LISTED_ISSUES]!.details!.text).toContain('3 more issues');
+    expect(collector.errorTexts()).toHaveLength(MAX_LISTED_ISSUES + 3);
   });
 
   it('counts errors as they come', () => {

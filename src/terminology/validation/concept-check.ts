@@ -1,5 +1,5 @@
 import type { CodeableConcept, Coding, Parameters } from 'fhir/r4';
-import { listedIssues, listedOutcomeIssues, omittedIssuesText } from '../../errors/issue-cap';
+import { listedIssues, omittedIssuesText } from '../../errors/issue-cap';
 import { operationOutcome } from '../../errors/operation-outcome';
 import { ParametersBuilder } from '../../fhir/parameters';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
@@ -190,7 +190,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
   out.boolean('result', valid);
   if (state.messages.length > 0) out.string('message', listedIssues([...state.messages].sort(), (omitted) => omittedIssuesText(omitted).en).join('; '));
   if (mode === 'codeableConcept') out.codeableConcept('codeableConcept', value.codeableConcept);
-  if (issues.hasIssues) out.resource('issues', operationOutcome(listedOutcomeIssues(issues.issues)));
+  if (issues.hasIssues) out.resource('issues', operationOutcome(issues.outcomeIssues()));
   return out.build();
 }
 
