@@ -3,7 +3,7 @@ import { errorToOutcome } from '../errors/operation-outcome';
 import { FhirError } from '../errors/fhir-error';
 import { parseParametersResource, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { jsonBytes, serializedParameters } from '../fhir/serialized';
-import { checkTimeBudget } from '../terminology/time-budget';
+import { currentTimeBudget } from '../terminology/time-budget';
 import type { OperationContext, OperationHandler } from './context';
 import { withTxResources } from './tx-resources';
 import { valueSetValidateCodeOperation, valueSetValidateSpec } from './validate-code';
@@ -82,23 +82,36 @@ export const batchValidateCodeOperation: OperationHandler = {
     // assembled from the JSON of each distinct entry's result (byte for byte what serializing the Parameters gives).
     // $validate-code answers synchronously, and so does this loop (no async context to carry: see time-budget.ts);
     // should an answer ever come as a promise, the loop goes on when it settles.
+    // An entry seen before as the same object (the body parser gives identical parameters as one) is not keyed again;
+    // entries that are equal but distinct objects meet in byKey.
+    const budget = currentTimeBudget(); // kept: the loop may go on after an answer that came as a promise
     const byKey = new Map<string, Buffer>();
+    const byEntry = new Map<Resource, Buffer>();
     const parts: Buffer[] = new Array<Buffer>(entries.length);
-    const record = (i: number, key: string, result: Resource): void => {
+    const record = (i: number, key: string, entry: Resource, result: Resource): void => {
       const part = jsonBytes({ name: 'validation', resource: result });
       byKey.set(key, part);
+      byEntry.set(entry, part);
       parts[i] = part;
     };
     const from = (start: number): Parameters | Promise<Parameters> => {
       for (let i = start; i < entries.length; i++) {
-        checkTimeBudget(); // the whole batch shares the operation's budget: out of time is 422 for the request, not per entry
+        // the whole batch shares the operation's budget: out of time is 422 for the request, not per entry
+        budget?.tick();
         const entry = entries[i]!;
+        const same = byEntry.get(entry);
+        if (same) {
+          parts[i] = same;
+          continue;
+        }
         const key = entryKey(entry);
         const known = byKey.get(key);
         if (known) {
           parts[i] = known;
+          byEntry.set(entry, known);
           continue;
         }
+        budget?.check();
         let result: Resource | Promise<Resource>;
         try {
           if (entry.resourceType !== 'Parameters') {
@@ -117,11 +130,11 @@ export const batchValidateCodeOperation: OperationHandler = {
         }
         if (result instanceof Promise) {
           return result.then((r) => r, (e: unknown) => errorToOutcome(e).outcome).then((r) => {
-            record(i, key, r);
+            record(i, key, entry, r);
             return from(i + 1);
           });
         }
-        record(i, key, result);
+        record(i, key, entry, result);
       }
       return serializedParameters(parts) as unknown as Parameters;
     };

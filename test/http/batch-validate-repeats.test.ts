@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { jsonBytes, SerializedResource, serializeResource, serializedParameters } from '../../src/fhir/serialized';
 import { jsonDepth } from '../../src/http/pipeline/fhir-json';
+import { valueSetValidateCodeOperation } from '../../src/operations/validate-code';
 import { FSIII, testApp } from '../support/app';
 
 const CATALOG_119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119';
@@ -33,6 +34,26 @@ describe('$batch-validate-code with repeated entries (validated once, answered f
         { name: 'url', valueUri: CATALOG_119 }, ...((entry.resource as Parameters).parameter ?? []),
       ]).expect(200);
       expect(results[i]).toEqual(single.body);
+    }
+  });
+
+  it('validates each distinct entry once, whether repeats come as the same text or written differently', async () => {
+    const handle = jest.spyOn(valueSetValidateCodeOperation, 'handle');
+    try {
+      // the same text (one object once parsed) 50 times, and the same coding with its keys in another order
+      const same = JSON.stringify({ name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: IN_119 } }] } });
+      const reordered = JSON.stringify({ name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { code: IN_119, system: FSIII } }] } });
+      const other = JSON.stringify(coding(NOT_IN_119));
+      const body = `{"resourceType":"Parameters","parameter":[{"name":"url","valueUri":"${CATALOG_119}"},${[...Array(50).fill(same), reordered, other, same].join(',')}]}`;
+      const res = await request(app).post('/fhir/ValueSet/$batch-validate-code').set('Content-Type', 'application/fhir+json').send(body).expect(200);
+      const results = (res.body as Parameters).parameter!.map((p) => p.resource as Parameters);
+      expect(results).toHaveLength(53);
+      expect(handle).toHaveBeenCalledTimes(2);
+      expect(results[50]).toEqual(results[0]);
+      expect(results[52]).toEqual(results[0]);
+      expect(results[51]).not.toEqual(results[0]);
+    } finally {
+      handle.mockRestore();
     }
   });
 
