@@ -1,31 +1,21 @@
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
 import { issueText, outcomeIssue, type Issue, type OperationOutcomeIssue } from '../errors/issue';
+import { DistinctList } from './distinct-list';
 
-/** Collects the issues found while validating, and answers whether any of them is an error. */
+/** Collects the issues found while validating, each once, and answers whether any of them is an error. */
 export class IssueCollector {
-  private readonly found: Issue[] = [];
-  /**
-   * Keys of the issues held, to find an identical one without comparing with each (a CodeableConcept may have
-   * 100,000 codings); made when a second issue comes, as most validations report one issue or none.
-   */
-  private keys?: Set<string>;
+  private readonly found = new DistinctList<Issue>(issueKey);
   private errors = 0;
 
   /** Adds the issue unless an identical one is already there; returns whether it was added. */
   add(issue: Issue): boolean {
-    if (this.found.length > 0) {
-      this.keys ??= new Set([issueKey(this.found[0]!)]);
-      const key = issueKey(issue);
-      if (this.keys.has(key)) return false;
-      this.keys.add(key);
-    }
-    this.found.push(issue);
+    if (!this.found.add(issue)) return false;
     if (isError(issue)) this.errors++;
     return true;
   }
 
   get issues(): readonly Issue[] {
-    return this.found;
+    return this.found.items;
   }
 
   get hasErrors(): boolean {
@@ -33,7 +23,7 @@ export class IssueCollector {
   }
 
   get hasIssues(): boolean {
-    return this.found.length > 0;
+    return this.found.items.length > 0;
   }
 
   /**
@@ -41,7 +31,7 @@ export class IssueCollector {
    * their location as a FHIRPath `expression` only (`location` is deprecated in R4 and later).
    */
   outcomeIssues(): OperationOutcomeIssue[] {
-    return listedIssues<Issue>(this.found, (omitted) => {
+    return listedIssues<Issue>(this.found.items, (omitted) => {
       const text = omittedIssuesText(omitted).en;
       return { severity: 'information', code: 'informational', text, diagnostics: text };
     }).map((i) => outcomeIssue(i, 'en', false));
@@ -50,19 +40,11 @@ export class IssueCollector {
   /** Texts of the error issues. */
   errorTexts(): string[] {
     const texts: string[] = [];
-    for (const i of this.found) {
+    for (const i of this.found.items) {
       const text = issueText(i);
       if (isError(i) && text) texts.push(text);
     }
     return texts;
-  }
-
-  /** The human message of a validation result: the error texts, or the warnings when there is no error. */
-  message(): string | undefined {
-    const errors = this.found.filter(isError);
-    const chosen = errors.length > 0 ? errors : this.found.filter((i) => i.severity === 'warning');
-    const texts = chosen.map((i) => issueText(i)).filter((t) => !!t);
-    return texts.length > 0 ? texts.join('; ') : undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { IssueCode, TxIssueType } from '../../errors/fhir-error';
 import type { Severity } from '../../errors/operation-outcome';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
+import { DistinctList } from '../distinct-list';
 import { IssueCollector } from '../issue-collector';
 import type { TerminologyRegistry } from '../registry';
 import { CodeSystemAccess } from './code-systems';
@@ -74,12 +75,13 @@ export interface InactiveFinding {
   concept?: Concept;
 }
 
+const sameText = (text: string): string => text;
+
 /** Accumulators shared by all codings of one request. */
 export class ValidationState {
   readonly issues = new IssueCollector();
-  readonly messages: string[] = [];
-  /** The messages' texts, made when a second one comes (most results have one message or none). */
-  private messageSet?: Set<string>;
+  /** The texts of the result's summary message, each once. */
+  private readonly messageList = new DistinctList<string>(sameText);
   readonly unknownSystems = new Set<string>();
   readonly inactive: InactiveFinding = { value: false };
   normalForm?: string;
@@ -100,13 +102,11 @@ export class ValidationState {
   /** Adds a text to the result's summary message (once). */
   message(m: Message | string | undefined): void {
     const text = typeof m === 'string' ? m : m?.text;
-    if (!text) return;
-    if (this.messages.length > 0) {
-      this.messageSet ??= new Set(this.messages);
-      if (this.messageSet.has(text)) return;
-      this.messageSet.add(text);
-    }
-    this.messages.push(text);
+    if (text) this.messageList.add(text);
+  }
+
+  get messages(): readonly string[] {
+    return this.messageList.items;
   }
 
   /**
