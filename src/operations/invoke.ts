@@ -265,15 +265,15 @@ export function createInvoker(options: InvokerOptions): Invoker {
     if (answer.status !== 200 || answer.chunks.length !== 1) return;
     const body = answer.chunks[0]!;
     if (op.cache === 'answer') return cache.set(key, body, generation);
-    if (!cache.admits(key, body.length)) return;
-    if (result instanceof SerializedExpansion) {
-      const parts = result.aroundStamp();
-      return cache.set(key, { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length }, generation, true);
-    }
-    const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
-    if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return;
-    const template = expansionTemplate(body.toString('utf8'), made.identifier, made.timestamp);
-    if (template) cache.set(key, template, generation, true);
+    cache.offer(key, body.length, generation, () => {
+      if (result instanceof SerializedExpansion) {
+        const parts = result.aroundStamp();
+        return { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length };
+      }
+      const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
+      if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return undefined;
+      return expansionTemplate(body.toString('utf8'), made.identifier, made.timestamp);
+    });
   }
 
   function invoke(call: OperationCall): Answer | Promise<Answer> {

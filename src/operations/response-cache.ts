@@ -141,20 +141,27 @@ export class ResponseCache {
     return this.hash;
   }
 
+  /** Keeps an answer computed at `generation` (the generation when the request started), as `offer` does. */
+  set(key: string, answer: CachedAnswer, generation: number): void {
+    this.offer(key, Buffer.isBuffer(answer) ? answer.length : answer.bytes, generation, () => answer);
+  }
+
   /**
-   * Keeps an answer computed at `generation` (the generation when the request started), unless writes came since or
-   * it is not admitted (see `admits`; `admitted` when the caller has just asked, before making the answer to keep).
+   * Keeps the answer `make` gives (undefined: none), unless writes came since `generation` (the generation when the
+   * request started) or an answer of `answerBytes` is not admitted (see `admits`); `make` is called only to keep it,
+   * so an answer that is not taken is not copied or cut into a template.
    */
-  set(key: string, answer: CachedAnswer, generation: number, admitted = false): void {
-    const answerBytes = Buffer.isBuffer(answer) ? answer.length : answer.bytes;
-    if (!(admitted || this.admits(key, answerBytes)) || generation !== this.generation) return;
+  offer(key: string, answerBytes: number, generation: number, make: () => CachedAnswer | undefined): void {
+    if (!this.admits(key, answerBytes) || generation !== this.generation) return;
+    const made = make();
+    if (made === undefined) return;
     const previous = this.entries.get(key);
     if (previous) {
       this.entries.delete(key);
       this.heldBytes -= previous.bytes;
     }
-    const bytes = answerBytes + key.length + ENTRY_OVERHEAD;
-    answer = owned(answer);
+    const bytes = (Buffer.isBuffer(made) ? made.length : made.bytes) + key.length + ENTRY_OVERHEAD;
+    const answer = owned(made);
     while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.heldBytes + bytes > this.maxBytes)) this.evictOne();
     this.entries.set(key, { answer, bytes, used: false });
     this.heldBytes += bytes;
