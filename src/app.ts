@@ -29,6 +29,7 @@ import { submissionValidation } from './profile-validation';
 import { ValidationWarmUp } from './profile-validation/warm-up';
 import { bearerToken, createTokenVerifier, type Principal } from './auth/verifier';
 import { sharedFhirSchemaValidator } from './fhir/schema-validator';
+import { MUNICIPAL_SCOPES } from './municipal/change-scopes';
 import { MunicipalValueSetLayer } from './municipal/municipal-layer';
 import { checkPublishedLocalCatalogs } from './municipal/published-check';
 import { ResourceWriter } from './write/writer';
@@ -84,7 +85,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   // every url|version written before, below all that is current: `url|1.0.0` still resolves after 2.0.0 replaced it
   const history = new VersionHistory();
   const registry = new TerminologyRegistry([written, publishedSet, derived], catalogs.defaultSupplements, undefined, [history.set, fhirCore],
-    (cs, supplements) => library.provider(cs, supplements));
+    (cs, supplements) => library.provider(cs, supplements), MUNICIPAL_SCOPES);
   derived.attach(registry);
   // the terminology folder, the packages named in PACKAGES and those loaded at run time (src/packages/)
   const publishedLayer = new PublishedLayer(publishedSet, registry, catalogs.resources, { name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {} });

@@ -1,7 +1,8 @@
 import type { Coding } from 'fhir/r4';
 import { entryKey } from '../terminology/compose/result';
+import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { localConceptMaps, ownerOfCanonical } from './municipality';
+import { isKommunekode, localConceptMaps, ownerOfCanonical } from './municipality';
 
 /** Map equivalences that say the local code has no common counterpart. */
 const NO_MAPPING = new Set(['unmatched', 'disjoint']);
@@ -13,13 +14,14 @@ export interface LocalTarget extends Coding {
   equivalence: string;
 }
 
+/** One municipality's local codes → targets, and what building it read. */
 interface Index {
-  generation: number;
-  /** Per municipality: system|code → targets. */
-  targets: Map<string, Map<string, LocalTarget[]>>;
+  reads: Reads;
+  /** system|code → targets. */
+  targets: Map<string, LocalTarget[]>;
 }
 
-const indexes = new WeakMap<TerminologyRegistry, Index>();
+const indexes = new WeakMap<TerminologyRegistry, Map<string, Index>>();
 
 function buildIndex(registry: TerminologyRegistry, kommunekode: string): Map<string, LocalTarget[]> {
   const out = new Map<string, LocalTarget[]>();
@@ -47,20 +49,24 @@ function buildIndex(registry: TerminologyRegistry, kommunekode: string): Map<str
 
 /**
  * The common codes a local code maps to (in map order), from the ConceptMaps of the municipality that owns the
- * code system; kept per registry generation, so a written map counts from the next request on.
+ * code system; kept until that municipality's catalogs or the code systems they map to change (registry.tracked),
+ * so a written map counts from the next request on.
  */
 export function localTargets(registry: TerminologyRegistry, system: string, code: string): LocalTarget[] {
   const kommunekode = ownerOfCanonical(system);
   if (kommunekode === undefined) return [];
-  let index = indexes.get(registry);
-  if (index?.generation !== registry.generation) {
-    index = { generation: registry.generation, targets: new Map() };
-    indexes.set(registry, index);
+  // only real kommunekoder are kept (at most 1,000): any other owner in a URL has no maps to keep
+  if (!isKommunekode(kommunekode)) return buildIndex(registry, kommunekode).get(entryKey(system, code)) ?? [];
+  let perRegistry = indexes.get(registry);
+  if (!perRegistry) {
+    perRegistry = new Map();
+    indexes.set(registry, perRegistry);
   }
-  let perMunicipality = index.targets.get(kommunekode);
-  if (!perMunicipality) {
-    perMunicipality = buildIndex(registry, kommunekode);
-    index.targets.set(kommunekode, perMunicipality);
+  let index = perRegistry.get(kommunekode);
+  if (!index || !registry.current(index.reads)) {
+    const { value, reads } = registry.tracked(() => buildIndex(registry, kommunekode));
+    index = { reads, targets: value };
+    perRegistry.set(kommunekode, index);
   }
-  return perMunicipality.get(entryKey(system, code)) ?? [];
+  return index.targets.get(entryKey(system, code)) ?? [];
 }

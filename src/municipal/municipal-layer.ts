@@ -1,4 +1,5 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyType } from '../terminology/resource-set';
 import { municipalitiesWithCatalogs, municipalSourcesOf, municipalValueSetsOf } from './municipal-value-sets';
@@ -6,11 +7,11 @@ import { isKommunekode, parseMunicipalUrl, reservedIdKommunekode } from './munic
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
-/** One municipality's pick lists, the resources they were computed from, and the registry generation they were last found current in. */
+/** One municipality's pick lists, the resources they were computed from, and what finding those read. */
 interface Derived {
   set: ResourceSet;
   sources: readonly unknown[];
-  generation: number;
+  reads: Reads;
 }
 
 function sameSources(a: readonly unknown[], b: readonly unknown[]): boolean {
@@ -19,9 +20,10 @@ function sameSources(a: readonly unknown[], b: readonly unknown[]): boolean {
 
 /**
  * The registry's lowest layer (below the written and the published ones), of derived resources: each municipality's pick lists
- * (municipal-value-sets.ts), computed on first use per municipality. After the registry changes (`registry.touch()` on
- * every write) a municipality's lists are computed again on their next use only when what they are computed from has
- * changed (municipalSourcesOf): a write recomputes the writing municipality's lists, not the 97 others'. Resources
+ * (municipal-value-sets.ts), computed on first use per municipality. A municipality's lists are looked at again only
+ * after a scope they were computed from changed (registry.tracked: a write to that municipality's catalogs, or to the
+ * common ones), and computed again only when what they are computed from has changed (municipalSourcesOf): a write
+ * recomputes the writing municipality's lists, not the 97 others'. Resources
  * written or published under the same canonical win over them (upper layers). Holds only ValueSets.
  */
 export class MunicipalValueSetLayer extends ResourceSet {
@@ -41,14 +43,14 @@ export class MunicipalValueSetLayer extends ResourceSet {
     // only real kommunekoder: a lookup of any other URL under the base must not add an entry (at most 1,000)
     if (!registry || !isKommunekode(kommunekode) || this.computing) return undefined;
     let derived = this.perMunicipality.get(kommunekode);
-    if (derived?.generation === registry.generation) return derived.set;
+    if (derived && registry.current(derived.reads)) return derived.set;
     this.computing = true;
     try {
-      const sources = municipalSourcesOf(registry, kommunekode);
+      const { value: sources, reads } = registry.tracked(() => municipalSourcesOf(registry, kommunekode));
       if (derived && sameSources(derived.sources, sources)) {
-        derived.generation = registry.generation;
+        derived.reads = reads;
       } else {
-        derived = { set: new ResourceSet(municipalValueSetsOf(registry, kommunekode)), sources, generation: registry.generation };
+        derived = { set: new ResourceSet(municipalValueSetsOf(registry, kommunekode)), sources, reads };
         this.perMunicipality.set(kommunekode, derived);
       }
     } finally {

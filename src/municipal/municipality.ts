@@ -130,11 +130,20 @@ export function belongsTo(resource: TerminologyResource, kommunekode: string): b
 
 /** The local code systems of a municipality (or of every municipality), newest version of each url. */
 export function localCodeSystems(registry: TerminologyRegistry, kommunekode?: string): CodeSystem[] {
-  return latestPerUrl(registry.list('CodeSystem').filter((cs) => cs.content !== 'supplement' && isMunicipal(cs, kommunekode)));
+  return latestPerUrl(listOf(registry, 'CodeSystem', kommunekode).filter((cs) => cs.content !== 'supplement' && isMunicipal(cs, kommunekode)));
 }
 
 export function localConceptMaps(registry: TerminologyRegistry, kommunekode?: string): ConceptMap[] {
-  return latestPerUrl(registry.list('ConceptMap').filter((cm) => isMunicipal(cm, kommunekode)));
+  return latestPerUrl(listOf(registry, 'ConceptMap', kommunekode).filter((cm) => isMunicipal(cm, kommunekode)));
+}
+
+/**
+ * All resources of a type, read as the resources of one municipality when the caller keeps only those that belong to it
+ * (they are in its scope, change-scopes.ts): another municipality's write then leaves what was computed from them as
+ * it was.
+ */
+function listOf<T extends TerminologyType>(registry: TerminologyRegistry, type: T, kommunekode: string | undefined) {
+  return registry.list(type, kommunekode === undefined ? {} : { within: kommunekode });
 }
 
 function isMunicipal(resource: TerminologyResource, kommunekode: string | undefined): boolean {

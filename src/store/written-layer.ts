@@ -52,14 +52,16 @@ export class WrittenLayer implements ChangeSink {
     }
     if (fresh.size === 0) return;
     const next = this.set.clone();
+    const touched: TerminologyResource[] = [];
     for (const c of fresh.values()) {
       const previous = next.byResourceId(c.resourceType, c.id);
       if (previous) next.remove(previous);
       const p = packed.get(c);
       if (p) next.add(p);
+      touched.push(...(previous ? [previous] : []), ...(p ? [p] : []));
     }
     this.set.replaceContents(next);
     for (const [key, c] of fresh) this.versions.set(key, c.versionId);
-    this.registry.touch();
+    this.registry.touch(touched);
   }
 }

@@ -4,12 +4,16 @@ import type { CodeSystemProvider } from './providers/provider';
 import { FhirCodeSystemProvider } from './providers/fhir-codesystem';
 import { packedConcepts } from './packed/codesystem';
 import { PackedCodeSystemProvider } from './providers/packed-codesystem';
+import { ONE_SCOPE, ReadTracker, type ChangeScopes, type Reads } from './read-tracking';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
 /** Makes the provider of a code system implemented in code (library-systems/), or undefined for any other. */
 export type ProviderFactory = (cs: CodeSystem, supplements: readonly CodeSystem[]) => CodeSystemProvider | undefined;
+
+/** The scope of every supplement: which supplements apply to a code system is read from all of them. */
+const SUPPLEMENTS_SCOPE = '#supplements';
 
 const SUPPLEMENT_TYPE = 'http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type';
 
@@ -57,6 +61,7 @@ class ProviderCache {
 export class TerminologyRegistry {
   private readonly providerCache: ProviderCache;
   private generationCounter = 0;
+  private readonly tracker = new ReadTracker();
 
   constructor(
     private readonly layers: ResourceSet[],
@@ -70,6 +75,8 @@ export class TerminologyRegistry {
     private readonly referenceLayers: ResourceSet[] = [],
     /** Providers of the code systems backed by libraries (UCUM, BCP 47, ISO 3166), whose resources are among the reference layers. */
     specialProviders?: ProviderFactory,
+    /** How canonicals fall into scopes that change independently (see `tracked`). */
+    private readonly scopes: ChangeScopes = ONE_SCOPE,
   ) {
     this.providerCache = providerCache ?? new ProviderCache(specialProviders);
     this.resolving = referenceLayers.length === 0 ? layers : [...layers, ...referenceLayers];
@@ -88,23 +95,63 @@ export class TerminologyRegistry {
 
   private supplementList(): { supplements: CodeSystem[]; defaults: WeakMap<CodeSystem, CodeSystem[]> } {
     if (this.supplementIndex?.generation !== this.generationCounter) {
-      const supplements = this.list('CodeSystem').filter((s) => s.content === 'supplement' && s.supplements);
+      const supplements = this.tracker.untracked(() => this.list('CodeSystem')).filter((s) => s.content === 'supplement' && s.supplements);
       this.supplementIndex = { generation: this.generationCounter, supplements, defaults: new WeakMap() };
     }
     return this.supplementIndex;
   }
 
-  touch(): void {
+  /**
+   * The catalogs changed: `changed` lists the resources a change added, replaced or removed (their old and new
+   * versions); without it, everything may have changed.
+   */
+  touch(changed?: readonly TerminologyResource[]): void {
     this.generationCounter++;
+    if (changed === undefined) return this.tracker.changed(this.generationCounter, undefined);
+    const scopes = new Set<string>();
+    for (const r of changed) {
+      for (const s of this.scopes.ofResource(r)) scopes.add(s);
+      if (r.resourceType === 'CodeSystem' && r.content === 'supplement') scopes.add(SUPPLEMENTS_SCOPE);
+    }
+    this.tracker.changed(this.generationCounter, scopes);
+  }
+
+  /**
+   * `compute()`'s result and what it read of the catalogs: the scopes of the canonicals it resolved (every scope when
+   * it listed all resources). Keep the reads with a cached result and ask `current` before using it again: the result
+   * then stays usable across writes to scopes it did not read (another municipality's catalog).
+   */
+  tracked<T>(compute: () => T): { value: T; reads: Reads } {
+    return this.tracker.track(this.generationCounter, compute);
+  }
+
+  /** Whether a result `tracked` gave is still what computing it again would give: no scope it read has changed since. */
+  current(reads: Reads): boolean {
+    return this.tracker.current(reads, this.generationCounter);
+  }
+
+  /** Reports a read of this scope to the computation being tracked (for a layer that reads outside the registry's methods). */
+  reads(scope: string): void {
+    if (this.tracker.recording) this.tracker.read(scope);
+  }
+
+  /** The scope a canonical URL falls in. */
+  scopeOf(url: string): string {
+    return this.scopes.ofUrl(url);
+  }
+
+  private readUrl(url: string): void {
+    if (this.tracker.recording) this.tracker.read(this.scopes.ofUrl(url));
   }
 
   /** A registry for one request, with the given resources layered over this one. */
   withOverlay(resources: TerminologyResource[]): TerminologyRegistry {
     if (resources.length === 0) return this;
-    return new TerminologyRegistry([new ResourceSet(resources), ...this.layers], this.defaultSupplementUrls, this.providerCache, this.referenceLayers);
+    return new TerminologyRegistry([new ResourceSet(resources), ...this.layers], this.defaultSupplementUrls, this.providerCache, this.referenceLayers, undefined, this.scopes);
   }
 
   find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {
+    this.readUrl(url);
     for (const layer of this.resolving) {
       const hit = layer.find(type, url, version);
       if (hit) return hit;
@@ -118,6 +165,7 @@ export class TerminologyRegistry {
   }
 
   byId<T extends TerminologyType>(type: T, id: string): ByType[T] | undefined {
+    if (this.tracker.recording) this.tracker.readEverything();
     for (const layer of this.layers) {
       const hit = layer.byResourceId(type, id);
       if (hit) return hit;
@@ -131,6 +179,7 @@ export class TerminologyRegistry {
    * never the newest version of an unversioned reference.
    */
   versions<T extends TerminologyType>(type: T, url: string, withPast = false): ByType[T][] {
+    this.readUrl(url);
     const layers = this.resolving;
     const found: ByType[T][][] = [];
     for (let i = layers.length - 1; i >= 0; i--) {
@@ -145,8 +194,16 @@ export class TerminologyRegistry {
     return [...seen.values()];
   }
 
-  /** Every resource of a type; `computed: false` leaves out the layers computed on first use (not computing them). */
-  list<T extends TerminologyType>(type: T, options: { computed?: boolean } = {}): ByType[T][] {
+  /**
+   * Every resource of a type; `computed: false` leaves out the layers computed on first use (not computing them).
+   * `within`: the caller keeps only resources in that scope (ChangeScopes.ofResource), so the read counts for that
+   * scope alone (for every scope when the registry's scopes have no such scope).
+   */
+  list<T extends TerminologyType>(type: T, options: { computed?: boolean; within?: string } = {}): ByType[T][] {
+    if (this.tracker.recording) {
+      if (options.within !== undefined && this.scopes.has(options.within)) this.tracker.read(options.within);
+      else this.tracker.readEverything();
+    }
     // An upper layer's resources hide a lower layer's with the same id and url; within one layer every version is listed.
     const out = new Map<string, ByType[T][]>();
     for (const layer of [...this.layers].reverse()) {
@@ -171,6 +228,7 @@ export class TerminologyRegistry {
 
   /** Supplements of a code system version: the always-applied ones plus those requested by canonical. */
   supplementsFor(cs: CodeSystem, requested: readonly string[] = []): CodeSystem[] {
+    if (this.tracker.recording) this.tracker.read(SUPPLEMENTS_SCOPE);
     const index = this.supplementList();
     if (requested.length === 0) {
       let defaults = index.defaults.get(cs);

@@ -288,7 +288,7 @@ export class ResourceWriter {
       throw e;
     }
 
-    let changed = false;
+    const touched: TerminologyResource[] = [];
     const results: WriteResult[] = planned.map((p, i) => {
       const v = versions[i];
       // packed once, for the written layer and the versions kept (a replica's layer does both from the change feed)
@@ -298,7 +298,7 @@ export class ResourceWriter {
         const previous = written.byResourceId(p.type, p.id);
         if (previous) written.remove(previous);
         if (packed) written.add(packed);
-        changed = true;
+        touched.push(...(previous ? [previous] : []), ...(packed ? [packed] : []));
       }
       return {
         request: p.request,
@@ -309,7 +309,7 @@ export class ResourceWriter {
         warnings: issues.filter((x) => x.entry === p.index),
       };
     });
-    if (changed) registry.touch();
+    if (touched.length > 0) registry.touch(touched);
     return results;
   }
 

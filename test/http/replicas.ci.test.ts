@@ -4,7 +4,7 @@
  */
 import type { CodeSystem } from 'fhir/r4';
 import { TERMINOLOGY_DIR } from '../support/app';
-import { localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
+import { CODES, localCodeSystem, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
 import { describeWithPostgres, dropSchemas, TEST_DATABASE_URL, uniqueSchema } from '../support/postgres';
 import { compileServer, startServerProcess, type ServerProcess } from '../support/server-process';
 
@@ -153,6 +153,39 @@ describeWithPostgres('two server processes on one PostgreSQL database', () => {
     const both = async () => (await call(b, 'GET', old)).status === 200 && (await call(b, 'GET', current)).status === 200;
     expect(await within(1000, t0, 'the replaced and the current version reach replica B', both)).toBeLessThan(1000);
     expect((await call(b, 'GET', `/CodeSystem/$lookup?system=${encodeURIComponent(url)}&code=101-GL`)).status).toBe(404);
+  });
+
+  it("a map written through one replica moves the local code in the other's pick list, computed before the write", async () => {
+    const picker = `/ValueSet/$expand?url=${encodeURIComponent('http://faelles-tx.dk/fhir/kommune/101/ValueSet/indsatsvaelger')}`;
+    const codings = '/CodeSystem/$local-codings?kommunekode=101&code=101-PICK';
+    /** The niveau-2 code the picker nests 101-PICK under, and the one $local-codings records it with. */
+    const placeOnB = async () => {
+      const parents: string[] = [];
+      const walk = (list: { code?: string; contains?: unknown[] }[] | undefined, parent?: string) => {
+        for (const c of list ?? []) {
+          if (c.code === '101-PICK' && parent) parents.push(parent);
+          walk(c.contains as { code?: string; contains?: unknown[] }[] | undefined, c.code);
+        }
+      };
+      walk(((await call(b, 'GET', picker)).body.expansion as { contains?: { code?: string }[] } | undefined)?.contains);
+      const recorded = (await call(b, 'GET', codings)).body.parameter as { name: string; valueCodeableConcept?: { coding?: { code?: string }[] } }[] | undefined;
+      return { picker: parents, recorded: recorded?.find((p) => p.name === 'codeableConcept')?.valueCodeableConcept?.coding?.[0]?.code };
+    };
+    const map = (target: string) => localConceptMap('101', 'pickliste', [{ code: '101-PICK', display: 'Boldspil', targets: [target] }]);
+    const cs = localCodeSystem('101', 'pickliste', [{ code: '101-PICK', display: 'Boldspil', type: 'indsats' }]);
+    expect((await call(a, 'PUT', `/CodeSystem/${cs.id}`, { token, body: cs })).status).toBe(201);
+    expect((await call(a, 'PUT', `/ConceptMap/${map(CODES.fysiskTraening119).id}`, { token, body: map(CODES.fysiskTraening119) })).status).toBe(201);
+    const before = { picker: [CODES.fysiskTraening119], recorded: CODES.fysiskTraening119 };
+    await within(1000, Date.now(), 'the map reaches replica B', async () => JSON.stringify(await placeOnB()) === JSON.stringify(before));
+    const example370 = await call(b, 'GET', `/ValueSet/$expand?url=${encodeURIComponent('http://faelles-tx.dk/fhir/kommune/370/ValueSet/indsatsvaelger')}`);
+
+    expect((await call(a, 'PUT', `/ConceptMap/${map(CODES.kostvejledning).id}`, { token, body: map(CODES.kostvejledning) })).status).toBe(200);
+    const after = { picker: [CODES.kostvejledning], recorded: CODES.kostvejledning };
+    expect(await within(1000, Date.now(), 'the changed map reaches the pick list on replica B', async () => JSON.stringify(await placeOnB()) === JSON.stringify(after)))
+      .toBeLessThan(1000);
+    // another municipality's picker answers as before
+    const again370 = await call(b, 'GET', `/ValueSet/$expand?url=${encodeURIComponent('http://faelles-tx.dk/fhir/kommune/370/ValueSet/indsatsvaelger')}`);
+    expect((again370.body.expansion as { contains?: unknown }).contains).toEqual((example370.body.expansion as { contains?: unknown }).contains);
   });
 
   it('a delete through one replica is answered 410 by the other within 1 s', async () => {

@@ -1,6 +1,7 @@
 import type { ValueSet } from 'fhir/r4';
 import { ComposeEvaluator, entryKey, type ComposeOptions, type ComposeResult, type ExpansionEntry } from '../compose/evaluator';
 import type { TerminologyRegistry } from '../registry';
+import type { Reads } from '../read-tracking';
 
 export interface IndexedComposeResult extends ComposeResult {
   /** The first code of each system|code. */
@@ -10,7 +11,7 @@ export interface IndexedComposeResult extends ComposeResult {
 }
 
 interface Cached {
-  generation: number;
+  reads: Reads;
   result: IndexedComposeResult;
 }
 
@@ -31,7 +32,10 @@ function optionsKey(options: ComposeOptions): string {
   ].join(';');
 }
 
-/** Evaluates a value set's compose once per registry generation and keeps an index for membership checks. */
+/**
+ * Evaluates a value set's compose once and keeps an index for membership checks, until a scope of the catalogs it read
+ * changes (registry.tracked: a write to one municipality's catalog leaves the others' evaluations as they are).
+ */
 export function evaluateValueSet(registry: TerminologyRegistry, vs: ValueSet, options: ComposeOptions = {}): IndexedComposeResult {
   let perRegistry = caches.get(registry);
   if (!perRegistry) {
@@ -45,8 +49,8 @@ export function evaluateValueSet(registry: TerminologyRegistry, vs: ValueSet, op
   }
   const key = optionsKey(options);
   const hit = perVs.get(key);
-  if (hit && hit.generation === registry.generation) return hit.result;
-  const result = new ComposeEvaluator(registry, options).evaluate(vs);
+  if (hit && registry.current(hit.reads)) return hit.result;
+  const { value: result, reads } = registry.tracked(() => new ComposeEvaluator(registry, options).evaluate(vs));
   const index = new Map<string, ExpansionEntry>();
   const byCode = new Map<string, ExpansionEntry[]>();
   for (const e of result.entries) {
@@ -57,6 +61,6 @@ export function evaluateValueSet(registry: TerminologyRegistry, vs: ValueSet, op
     byCode.set(e.code, list);
   }
   const indexed: IndexedComposeResult = { ...result, index, byCode };
-  perVs.set(key, { generation: registry.generation, result: indexed });
+  perVs.set(key, { reads, result: indexed });
   return indexed;
 }

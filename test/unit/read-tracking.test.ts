@@ -1,0 +1,182 @@
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import { MUNICIPAL_SCOPES } from '../../src/municipal/change-scopes';
+import { localTargets } from '../../src/municipal/local-targets';
+import { KOMMUNEKODE_SYSTEM, localCodeSystems, municipalUrl } from '../../src/municipal/municipality';
+import { evaluateValueSet } from '../../src/terminology/expansion/cache';
+import { ReadTracker } from '../../src/terminology/read-tracking';
+import { TerminologyRegistry } from '../../src/terminology/registry';
+import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
+
+describe('ReadTracker', () => {
+  it('keeps a result current across changes to scopes it did not read, not across one it read', () => {
+    const tracker = new ReadTracker();
+    const { value, reads } = tracker.track(1, () => {
+      tracker.read('101');
+      tracker.read('common');
+      return 42;
+    });
+    expect(value).toBe(42);
+    expect([...reads.scopes!].sort()).toEqual(['101', 'common']);
+    tracker.changed(2, ['202']);
+    expect(tracker.current(reads, 2)).toBe(true);
+    tracker.changed(3, ['101']);
+    expect(tracker.current(reads, 3)).toBe(false);
+  });
+
+  it('a change to everything, or a result that read everything, is never current after a change', () => {
+    const tracker = new ReadTracker();
+    const scoped = tracker.track(1, () => tracker.read('101')).reads;
+    const all = tracker.track(1, () => tracker.readEverything()).reads;
+    expect(all.scopes).toBeUndefined();
+    expect(tracker.current(all, 1)).toBe(true);
+    tracker.changed(2, ['202']);
+    expect(tracker.current(all, 2)).toBe(false);
+    expect(tracker.current(scoped, 2)).toBe(true);
+    tracker.changed(3, undefined);
+    expect(tracker.current(scoped, 3)).toBe(false);
+  });
+
+  it('what an inner computation read counts for the outer one, also when the inner result is reused', () => {
+    const tracker = new ReadTracker();
+    const inner = tracker.track(1, () => tracker.read('202')).reads;
+    const outer = tracker.track(1, () => {
+      tracker.read('101');
+      expect(tracker.current(inner, 1)).toBe(true);
+    }).reads;
+    expect([...outer.scopes!].sort()).toEqual(['101', '202']);
+    tracker.changed(2, ['202']);
+    expect(tracker.current(outer, 2)).toBe(false);
+  });
+
+  it('reads made untracked do not count', () => {
+    const tracker = new ReadTracker();
+    const { reads } = tracker.track(1, () => {
+      tracker.untracked(() => tracker.readEverything());
+      tracker.read('101');
+    });
+    expect([...reads.scopes!]).toEqual(['101']);
+  });
+
+  it('a computation that throws leaves no frame open', () => {
+    const tracker = new ReadTracker();
+    expect(() => tracker.track(1, () => {
+      tracker.read('101');
+      throw new Error('budget');
+    })).toThrow('budget');
+    expect(tracker.recording).toBe(false);
+  });
+});
+
+const COMMON = 'http://example.org/CodeSystem/common';
+
+function codeSystem(url: string, codes: string[], extra: Partial<CodeSystem> = {}): CodeSystem {
+  return {
+    resourceType: 'CodeSystem', id: url.split('/').slice(-3).join('-').replace(/[^A-Za-z0-9-]/g, '-'), url, version: '1', status: 'active',
+    content: 'complete', concept: codes.map((code) => ({ code, display: `Display ${code}` })), ...extra,
+  };
+}
+
+function valueSet(url: string, systems: string[]): ValueSet {
+  return { resourceType: 'ValueSet', id: url.split('/').slice(-3).join('-'), url, status: 'active', compose: { include: systems.map((system) => ({ system })) } };
+}
+
+function conceptMap(kommunekode: string, source: string, pairs: [string, string][]): ConceptMap {
+  return {
+    resourceType: 'ConceptMap', id: `kommune-${kommunekode}-map`, url: municipalUrl(kommunekode, 'ConceptMap', 'map'), version: '1', status: 'active',
+    group: [{ source, target: COMMON, element: pairs.map(([code, target]) => ({ code, target: [{ code: target, equivalence: 'subsumes' }] })) }],
+  };
+}
+
+describe('cached evaluations follow the scopes they read (municipal scopes)', () => {
+  const cs101 = municipalUrl('101', 'CodeSystem', 'lokale');
+  const cs202 = municipalUrl('202', 'CodeSystem', 'lokale');
+  let written: ResourceSet;
+  let registry: TerminologyRegistry;
+  const vs101 = valueSet(municipalUrl('101', 'ValueSet', 'alle'), [cs101, COMMON]);
+  const vsCommon = valueSet('http://example.org/ValueSet/common', [COMMON]);
+
+  /** A write as the written layer applies it: the old and the new version are the change. */
+  function write(resource: TerminologyResource): void {
+    const previous = written.byResourceId(resource.resourceType, resource.id!);
+    if (previous) written.remove(previous);
+    written.add(resource);
+    registry.touch(previous ? [previous, resource] : [resource]);
+  }
+
+  beforeEach(() => {
+    written = new ResourceSet();
+    const published = new ResourceSet([
+      codeSystem(COMMON, ['a', 'b']), codeSystem(cs101, ['101-x']), codeSystem(cs202, ['202-x']), vs101, vsCommon,
+      conceptMap('101', cs101, [['101-x', 'a']]),
+    ]);
+    registry = new TerminologyRegistry([written, published], new Set(), undefined, [], undefined, MUNICIPAL_SCOPES);
+  });
+
+  it("another municipality's write leaves an evaluation as it was; a write to what it read makes it new", () => {
+    const first = evaluateValueSet(registry, vs101);
+    expect(first.entries.map((e) => e.code)).toEqual(['101-x', 'a', 'b']);
+    write(codeSystem(cs202, ['202-x', '202-y']));
+    expect(evaluateValueSet(registry, vs101)).toBe(first);
+    write(codeSystem(cs101, ['101-x', '101-y']));
+    const second = evaluateValueSet(registry, vs101);
+    expect(second).not.toBe(first);
+    expect(second.entries.map((e) => e.code)).toEqual(['101-x', '101-y', 'a', 'b']);
+  });
+
+  it('a write to the common catalogs makes every evaluation that read them new', () => {
+    const municipal = evaluateValueSet(registry, vs101);
+    const common = evaluateValueSet(registry, vsCommon);
+    write(codeSystem(COMMON, ['a', 'b', 'c']));
+    expect(evaluateValueSet(registry, vsCommon)).not.toBe(common);
+    expect(evaluateValueSet(registry, vs101).entries.map((e) => e.code)).toEqual(['101-x', 'a', 'b', 'c']);
+    expect(evaluateValueSet(registry, vs101)).not.toBe(municipal);
+  });
+
+  it('a change that does not say what it changed makes everything new', () => {
+    const first = evaluateValueSet(registry, vsCommon);
+    registry.touch();
+    expect(evaluateValueSet(registry, vsCommon)).not.toBe(first);
+  });
+
+  it('a supplement written anywhere makes the evaluations of what it supplements new', () => {
+    const first = evaluateValueSet(registry, vsCommon);
+    write(codeSystem(municipalUrl('202', 'CodeSystem', 'oversaettelse'), ['a'], {
+      content: 'supplement', supplements: COMMON,
+      extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type', valueCode: 'lang-pack' }],
+    }));
+    expect(evaluateValueSet(registry, vsCommon)).not.toBe(first);
+  });
+
+  it('a resource named for a municipality by identifier counts in its scope, whatever its URL', () => {
+    const before = registry.tracked(() => localCodeSystems(registry, '101'));
+    expect(before.value.map((cs) => cs.url)).toEqual([cs101]);
+    const elsewhere = codeSystem('http://example.org/CodeSystem/101-extra', ['e'], { id: 'extra-101', identifier: [{ system: KOMMUNEKODE_SYSTEM, value: '101' }] });
+    write(elsewhere);
+    expect(registry.current(before.reads)).toBe(false);
+    expect(localCodeSystems(registry, '101').map((cs) => cs.url).sort()).toEqual([elsewhere.url, cs101]);
+  });
+
+  it("a municipality's map targets follow its own writes only", () => {
+    expect(localTargets(registry, cs101, '101-x').map((t) => t.code)).toEqual(['a']);
+    const tracked = registry.tracked(() => localTargets(registry, cs101, '101-x'));
+    write(codeSystem(cs202, ['202-z']));
+    expect(registry.current(tracked.reads)).toBe(true);
+    write(conceptMap('101', cs101, [['101-x', 'b']]));
+    expect(registry.current(tracked.reads)).toBe(false);
+    expect(localTargets(registry, cs101, '101-x').map((t) => t.code)).toEqual(['b']);
+  });
+});
+
+describe('a registry without scopes', () => {
+  it('finds a municipality\'s resources as with them, and any change makes what was computed from them new', () => {
+    const cs101 = municipalUrl('101', 'CodeSystem', 'lokale');
+    const written = new ResourceSet();
+    const registry = new TerminologyRegistry([written, new ResourceSet([codeSystem(cs101, ['101-x'])])]);
+    const { value, reads } = registry.tracked(() => localCodeSystems(registry, '101'));
+    expect(value.map((cs) => cs.url)).toEqual([cs101]);
+    const other = codeSystem(municipalUrl('202', 'CodeSystem', 'lokale'), ['202-x']);
+    written.add(other);
+    registry.touch([other]);
+    expect(registry.current(reads)).toBe(false);
+  });
+});
