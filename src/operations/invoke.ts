@@ -4,6 +4,7 @@ import { FhirError } from '../errors/fhir-error';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
 import { SerializedExpansion, SerializedResource, SerializedText } from '../fhir/serialized';
+import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
@@ -221,8 +222,8 @@ function resultAnswer(result: unknown): BytesAnswer {
  * errors to an OperationOutcome.
  *
  * Operations marked `cache: 'answer'` (their answer depends only on the request and the catalogs) are answered from
- * a response cache of serialized bytes, keyed by the call, the languages, the limits and the base URL, that empties
- * itself when the catalogs change (`registry.generation`); `cache: 'expansion'` keeps a template that gets a new
+ * a response cache of serialized bytes, keyed by the call, the languages, the limits and the base URL, each answer
+ * kept while what computing it read of the catalogs is current (`registry.tracked`); `cache: 'expansion'` keeps a template that gets a new
  * identifier and timestamp for every answer, as a new expansion would. Only GETs are cached.
  */
 export function createInvoker(options: InvokerOptions): Invoker {
@@ -261,11 +262,11 @@ export function createInvoker(options: InvokerOptions): Invoker {
     return `${call.type}/${call.id ?? ''}/$${call.name}?${input.search}\n${acceptLanguages.join(',')}\n${limits.maxExpansionSize}\n${limits.timeBudgetMs}\n${baseUrl}`;
   }
 
-  function keep(op: OperationHandler, key: string, result: unknown, answer: BytesAnswer, generation: number): void {
+  function keep(op: OperationHandler, key: string, result: unknown, answer: BytesAnswer, reads: Reads): void {
     if (answer.status !== 200 || answer.chunks.length !== 1) return;
     const body = answer.chunks[0]!;
-    if (op.cache === 'answer') return cache.set(key, body, generation);
-    cache.offer(key, body.length, generation, () => {
+    if (op.cache === 'answer') return cache.set(key, body, reads);
+    cache.offer(key, body.length, reads, () => {
       if (result instanceof SerializedExpansion) {
         const parts = result.aroundStamp();
         return { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length };
@@ -292,14 +293,25 @@ export function createInvoker(options: InvokerOptions): Invoker {
           return { status: 200, chunks: [body], byteLength: body.length };
         }
       }
-      const generation = options.registry.generation;
+      const registry = options.registry;
+      // what the answer depends on, unless it is an answer of the request's own resources or is computed after an await
+      // (reads are seen only while the handler runs): then any change to the catalogs since it started
+      let reads: Reads = { generation: registry.generation, scopes: undefined };
+      let result: unknown;
+      if (key === undefined) {
+        result = run(op, call);
+      } else {
+        const tracked = registry.tracked(() => run(op, call));
+        result = tracked.value;
+        const ownResources = call.context.registry !== registry || Object.hasOwn((call.input as { query: object }).query, 'tx-resource');
+        if (!isPromise(result) && !ownResources) reads = tracked.reads;
+      }
       const done = (result: unknown): Answer => {
         if (call.wantsTable && op.table) return { status: 200, table: result as Table };
         const answer = resultAnswer(result);
-        if (key !== undefined) keep(op, key, result, answer, generation);
+        if (key !== undefined) keep(op, key, result, answer, reads);
         return answer;
       };
-      const result = run(op, call);
       const failed = (e: unknown) => errorAnswer(e, messageLanguage(call.context.acceptLanguages));
       return isPromise(result) ? result.then(done, failed) : done(result);
     } catch (e) {

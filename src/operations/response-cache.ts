@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ownedBytes } from '../fhir/serialized';
 import { FrequencySketch, hashKey } from './frequency-sketch';
+import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 
 /**
@@ -29,6 +30,8 @@ const MIN_SAMPLE_KEYS = 1024;
 
 interface Entry {
   answer: CachedAnswer;
+  /** What computing the answer read of the catalogs: the entry is answered while that is current. */
+  reads: Reads;
   /** What the entry counts against the byte budget: its answer, its key and ENTRY_OVERHEAD. */
   bytes: number;
   /** Asked for since the eviction sweep last passed it. */
@@ -37,8 +40,9 @@ interface Entry {
 
 /**
  * Serialized answers of operation calls whose answer depends only on the request and the catalogs (same request,
- * same catalogs → same bytes), kept until the catalogs change: every write bumps `registry.generation`, and the
- * first lookup after that empties the cache. Once `maxEntries` or `maxBytes` (answers, keys and what each entry
+ * same catalogs → same bytes), each kept with what computing it read of the catalogs (registry.tracked) and answered
+ * only while that is current: a write to one municipality's catalog leaves the answers about the common catalogs and
+ * the other municipalities' (an entry found stale is dropped when asked for, or pushed out as unused). Once `maxEntries` or `maxBytes` (answers, keys and what each entry
  * costs besides) is reached, an entry not asked for since the eviction sweep last passed it goes first
  * (second-chance, close to least-recently-used without reordering on every hit); answers larger than
  * `maxBodyBytes` are not kept.
@@ -53,7 +57,6 @@ interface Entry {
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
-  private generation: number;
   private heldBytes = 0;
   private readonly sketch: FrequencySketch;
   hits = 0;
@@ -65,12 +68,11 @@ export class ResponseCache {
   private hash = 0;
 
   constructor(
-    private readonly registry: TerminologyRegistry,
+    private readonly registry: Pick<TerminologyRegistry, 'current'>,
     readonly maxEntries: number,
     readonly maxBytes = 32 * 1024 * 1024,
     private readonly maxBodyBytes = Math.min(256 * 1024, maxBytes),
   ) {
-    this.generation = registry.generation;
     this.sketch = new FrequencySketch(Math.min(maxEntries, 1 << 20));
     this.sketch.sampleSize = 10 * MIN_SAMPLE_KEYS;
   }
@@ -93,18 +95,11 @@ export class ResponseCache {
     return this.heldBytes;
   }
 
-  private current(): void {
-    if (this.registry.generation !== this.generation) {
-      this.clear();
-      this.generation = this.registry.generation;
-    }
-  }
-
   get(key: string): CachedAnswer | undefined {
-    this.current();
     this.sketch.increment(this.hashOf(key));
     const hit = this.entries.get(key);
-    if (hit === undefined) {
+    if (hit === undefined || !this.registry.current(hit.reads)) {
+      if (hit) this.remove(key, hit);
       this.misses++;
       return undefined;
     }
@@ -119,7 +114,6 @@ export class ResponseCache {
    */
   admits(key: string, answerBytes: number): boolean {
     if (!this.fits(answerBytes)) return false;
-    this.current();
     if (this.entries.has(key)) return true;
     if (this.entries.size < this.maxEntries && this.heldBytes + answerBytes + key.length + ENTRY_OVERHEAD <= this.maxBytes) return true;
     const victim = this.victim();
@@ -141,29 +135,26 @@ export class ResponseCache {
     return this.hash;
   }
 
-  /** Keeps an answer computed at `generation` (the generation when the request started), as `offer` does. */
-  set(key: string, answer: CachedAnswer, generation: number): void {
-    this.offer(key, Buffer.isBuffer(answer) ? answer.length : answer.bytes, generation, () => answer);
+  /** Keeps an answer computed with these reads, as `offer` does. */
+  set(key: string, answer: CachedAnswer, reads: Reads): void {
+    this.offer(key, Buffer.isBuffer(answer) ? answer.length : answer.bytes, reads, () => answer);
   }
 
   /**
-   * Keeps the answer `make` gives (undefined: none), unless writes came since `generation` (the generation when the
-   * request started) or an answer of `answerBytes` is not admitted (see `admits`); `make` is called only to keep it,
-   * so an answer that is not taken is not copied or cut into a template.
+   * Keeps the answer `make` gives (undefined: none), unless what computing it read is no longer current (a write
+   * came while it was computed) or an answer of `answerBytes` is not admitted (see `admits`); `make` is called only
+   * to keep it, so an answer that is not taken is not copied or cut into a template.
    */
-  offer(key: string, answerBytes: number, generation: number, make: () => CachedAnswer | undefined): void {
-    if (!this.admits(key, answerBytes) || generation !== this.generation) return;
+  offer(key: string, answerBytes: number, reads: Reads, make: () => CachedAnswer | undefined): void {
+    if (!this.admits(key, answerBytes) || !this.registry.current(reads)) return;
     const made = make();
     if (made === undefined) return;
     const previous = this.entries.get(key);
-    if (previous) {
-      this.entries.delete(key);
-      this.heldBytes -= previous.bytes;
-    }
+    if (previous) this.remove(key, previous);
     const bytes = (Buffer.isBuffer(made) ? made.length : made.bytes) + key.length + ENTRY_OVERHEAD;
     const answer = owned(made);
     while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.heldBytes + bytes > this.maxBytes)) this.evictOne();
-    this.entries.set(key, { answer, bytes, used: false });
+    this.entries.set(key, { answer, reads, bytes, used: false });
     this.heldBytes += bytes;
     this.sketch.sampleSize = 10 * Math.max(MIN_SAMPLE_KEYS, this.entries.size);
   }
@@ -181,9 +172,12 @@ export class ResponseCache {
 
   private evictOne(): void {
     const key = this.victim();
-    if (key === undefined) return;
-    this.heldBytes -= this.entries.get(key)!.bytes;
+    if (key !== undefined) this.remove(key, this.entries.get(key)!);
+  }
+
+  private remove(key: string, entry: Entry): void {
     this.entries.delete(key);
+    this.heldBytes -= entry.bytes;
   }
 
   clear(): void {

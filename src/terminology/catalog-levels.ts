@@ -2,6 +2,7 @@ import type { Coding } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from './providers/provider';
 import { findLegacyReplacement, replacementsOf } from './replacements';
 import type { TerminologyRegistry } from './registry';
+import type { Tracked } from './read-tracking';
 
 /**
  * The catalog levels of a common code (bilag 6): niveau 1 is the grouping concept of the law paragraph the
@@ -109,23 +110,27 @@ export function currentCode(registry: TerminologyRegistry, provider: CodeSystemP
   return { concept: current, ...(replaced ? { replaced } : {}) };
 }
 
-const predecessorIndexes = new WeakMap<CodeSystemProvider, { generation: number; index: Map<string, CurrentCode['replaced'][]> }>();
+type PredecessorIndex = Map<string, CurrentCode['replaced'][]>;
+
+/** Per registry and code system: successor code → the outdated codes it replaces, kept while what it read is current. */
+const predecessorIndexes = new WeakMap<TerminologyRegistry, WeakMap<CodeSystemProvider, Tracked<PredecessorIndex>>>();
 
 /**
  * The outdated codes whose successor (as currentCode follows it) is `code`: what a map may still state for it.
- * Built once per code system (and catalog generation) for code systems that name successors.
+ * Built once per code system (while the legacy-key maps stay the same) for code systems that name successors.
  */
 export function predecessorsOf(registry: TerminologyRegistry, provider: CodeSystemProvider, code: string): NonNullable<CurrentCode['replaced']>[] {
   if (!provider.propertyDefinitions.some((d) => d.code === 'replacedBy')) return [];
-  let cached = predecessorIndexes.get(provider);
-  if (!cached || cached.generation !== registry.generation) {
-    const index = new Map<string, CurrentCode['replaced'][]>();
+  let perRegistry = predecessorIndexes.get(registry);
+  if (!perRegistry) predecessorIndexes.set(registry, perRegistry = new WeakMap());
+  const kept = registry.kept(perRegistry.get(provider), () => {
+    const index: PredecessorIndex = new Map();
     for (const concept of provider.all()) {
       const current = currentCode(registry, provider, concept);
       if (current.replaced) index.set(current.concept.code, [...(index.get(current.concept.code) ?? []), current.replaced]);
     }
-    cached = { generation: registry.generation, index };
-    predecessorIndexes.set(provider, cached);
-  }
-  return (cached.index.get(code) ?? []) as NonNullable<CurrentCode['replaced']>[];
+    return index;
+  });
+  perRegistry.set(provider, kept);
+  return (kept.value.get(code) ?? []) as NonNullable<CurrentCode['replaced']>[];
 }

@@ -19,6 +19,12 @@ export interface ChangeScopes {
 /** Everything in one scope: any change makes every cached result computed before it stale. */
 export const ONE_SCOPE: ChangeScopes = { ofUrl: () => '', ofResource: () => [''], has: (scope) => scope === '' };
 
+/** A result and what computing it read (registry.tracked), to keep while it is current (registry.current). */
+export interface Tracked<T> {
+  value: T;
+  reads: Reads;
+}
+
 /** What a computation read from the registry, and the generation it was last found current at. */
 export interface Reads {
   generation: number;
@@ -57,7 +63,7 @@ export class ReadTracker {
   }
 
   /** `compute()`'s result and what it read, as of `generation`. */
-  track<T>(generation: number, compute: () => T): { value: T; reads: Reads } {
+  track<T>(generation: number, compute: () => T): Tracked<T> {
     const frame: Frame = { scopes: new Set(), everything: false };
     this.frames.push(frame);
     let value: T;

@@ -4,16 +4,14 @@ import type { CodeSystemProvider } from './providers/provider';
 import { FhirCodeSystemProvider } from './providers/fhir-codesystem';
 import { packedConcepts } from './packed/codesystem';
 import { PackedCodeSystemProvider } from './providers/packed-codesystem';
-import { ONE_SCOPE, ReadTracker, type ChangeScopes, type Reads } from './read-tracking';
+import { ONE_SCOPE, ReadTracker, type ChangeScopes, type Reads, type Tracked } from './read-tracking';
+import { RESOURCE_KINDS, SUPPLEMENTS_KIND } from './resource-kinds';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
 /** Makes the provider of a code system implemented in code (library-systems/), or undefined for any other. */
 export type ProviderFactory = (cs: CodeSystem, supplements: readonly CodeSystem[]) => CodeSystemProvider | undefined;
-
-/** The scope of every supplement: which supplements apply to a code system is read from all of them. */
-const SUPPLEMENTS_SCOPE = '#supplements';
 
 const SUPPLEMENT_TYPE = 'http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type';
 
@@ -111,7 +109,7 @@ export class TerminologyRegistry {
     const scopes = new Set<string>();
     for (const r of changed) {
       for (const s of this.scopes.ofResource(r)) scopes.add(s);
-      if (r.resourceType === 'CodeSystem' && r.content === 'supplement') scopes.add(SUPPLEMENTS_SCOPE);
+      for (const kind of RESOURCE_KINDS) if (kind.is(r)) scopes.add(kind.scope);
     }
     this.tracker.changed(this.generationCounter, scopes);
   }
@@ -121,8 +119,13 @@ export class TerminologyRegistry {
    * it listed all resources). Keep the reads with a cached result and ask `current` before using it again: the result
    * then stays usable across writes to scopes it did not read (another municipality's catalog).
    */
-  tracked<T>(compute: () => T): { value: T; reads: Reads } {
+  tracked<T>(compute: () => T): Tracked<T> {
     return this.tracker.track(this.generationCounter, compute);
+  }
+
+  /** `previous` while it is current, else `compute()` tracked anew: the one way to keep something computed from the catalogs. */
+  kept<T>(previous: Tracked<T> | undefined, compute: () => T): Tracked<T> {
+    return previous !== undefined && this.current(previous.reads) ? previous : this.tracked(compute);
   }
 
   /** Whether a result `tracked` gave is still what computing it again would give: no scope it read has changed since. */
@@ -196,12 +199,13 @@ export class TerminologyRegistry {
 
   /**
    * Every resource of a type; `computed: false` leaves out the layers computed on first use (not computing them).
-   * `within`: the caller keeps only resources in that scope (ChangeScopes.ofResource), so the read counts for that
-   * scope alone (for every scope when the registry's scopes have no such scope).
+   * `within`: the caller keeps only resources in that scope (ChangeScopes.ofResource, or one of RESOURCE_KINDS), so
+   * the read counts for that scope alone (for every scope when there is no such scope).
    */
   list<T extends TerminologyType>(type: T, options: { computed?: boolean; within?: string } = {}): ByType[T][] {
     if (this.tracker.recording) {
-      if (options.within !== undefined && this.scopes.has(options.within)) this.tracker.read(options.within);
+      const within = options.within;
+      if (within !== undefined && (this.scopes.has(within) || RESOURCE_KINDS.some((k) => k.scope === within))) this.tracker.read(within);
       else this.tracker.readEverything();
     }
     // An upper layer's resources hide a lower layer's with the same id and url; within one layer every version is listed.
@@ -228,7 +232,7 @@ export class TerminologyRegistry {
 
   /** Supplements of a code system version: the always-applied ones plus those requested by canonical. */
   supplementsFor(cs: CodeSystem, requested: readonly string[] = []): CodeSystem[] {
-    if (this.tracker.recording) this.tracker.read(SUPPLEMENTS_SCOPE);
+    if (this.tracker.recording) this.tracker.read(SUPPLEMENTS_KIND);
     const index = this.supplementList();
     if (requested.length === 0) {
       let defaults = index.defaults.get(cs);

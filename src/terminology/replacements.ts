@@ -1,9 +1,9 @@
 import type { ConceptMap } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from './providers/provider';
+import type { Tracked } from './read-tracking';
 import type { TerminologyRegistry } from './registry';
+import { isLegacyMap, LEGACY_MAPS_KIND } from './resource-kinds';
 
-/** Marks a published ConceptMap whose source codes are legacy keys of the target codes. */
-export const LEGACY_CODE_MAP_EXTENSION = 'http://faelles-tx.dk/fhir/StructureDefinition/legacy-code-map';
 
 export interface Replacement {
   code: string;
@@ -19,31 +19,30 @@ export function replacementsOf(provider: CodeSystemProvider, concept: Concept): 
   });
 }
 
-/** Per registry generation: code system url → legacy key → replacement. */
-const legacyIndexes = new WeakMap<TerminologyRegistry, { generation: number; index: Map<string, Map<string, Replacement>> }>();
+type LegacyIndex = Map<string, Map<string, Replacement>>;
 
-function isLegacyMap(cm: ConceptMap): boolean {
-  return (cm.extension ?? []).some((e) => e.url === LEGACY_CODE_MAP_EXTENSION && e.valueBoolean === true);
+/** Per registry: code system url → legacy key → replacement, kept while no legacy-key map changes. */
+const legacyIndexes = new WeakMap<TerminologyRegistry, Tracked<LegacyIndex>>();
+
+function legacyIndex(registry: TerminologyRegistry): LegacyIndex {
+  const index: LegacyIndex = new Map();
+  for (const cm of registry.list('ConceptMap', { within: LEGACY_MAPS_KIND }).filter(isLegacyMap)) {
+    for (const group of cm.group ?? []) {
+      for (const el of group.element ?? []) {
+        const target = el.target?.[0];
+        if (!el.code || !target?.code) continue;
+        let bySystem = index.get(group.source ?? '');
+        if (!bySystem) index.set(group.source ?? '', bySystem = new Map());
+        bySystem.set(el.code, { code: target.code, display: target.display });
+      }
+    }
+  }
+  return index;
 }
 
 /** When the code is a legacy key of its code system, the code to use instead. */
 export function findLegacyReplacement(registry: TerminologyRegistry, system: string, code: string): Replacement | undefined {
-  let cached = legacyIndexes.get(registry);
-  if (!cached || cached.generation !== registry.generation) {
-    const index = new Map<string, Map<string, Replacement>>();
-    for (const cm of registry.list('ConceptMap').filter(isLegacyMap)) {
-      for (const group of cm.group ?? []) {
-        for (const el of group.element ?? []) {
-          const target = el.target?.[0];
-          if (!el.code || !target?.code) continue;
-          let bySystem = index.get(group.source ?? '');
-          if (!bySystem) index.set(group.source ?? '', bySystem = new Map());
-          bySystem.set(el.code, { code: target.code, display: target.display });
-        }
-      }
-    }
-    cached = { generation: registry.generation, index };
-    legacyIndexes.set(registry, cached);
-  }
-  return cached.index.get(system)?.get(code);
+  const kept = registry.kept(legacyIndexes.get(registry), () => legacyIndex(registry));
+  legacyIndexes.set(registry, kept);
+  return kept.value.get(system)?.get(code);
 }

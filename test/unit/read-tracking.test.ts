@@ -1,7 +1,7 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { MUNICIPAL_SCOPES } from '../../src/municipal/change-scopes';
 import { localTargets } from '../../src/municipal/local-targets';
-import { KOMMUNEKODE_SYSTEM, localCodeSystems, municipalUrl } from '../../src/municipal/municipality';
+import { KOMMUNEKODE_SYSTEM, localCodeSystems, municipalUrl, ownerOfCanonical } from '../../src/municipal/municipality';
 import { evaluateValueSet } from '../../src/terminology/expansion/cache';
 import { ReadTracker } from '../../src/terminology/read-tracking';
 import { TerminologyRegistry } from '../../src/terminology/registry';
@@ -178,5 +178,16 @@ describe('a registry without scopes', () => {
     written.add(other);
     registry.touch([other]);
     expect(registry.current(reads)).toBe(false);
+  });
+});
+
+describe('municipal scopes', () => {
+  it('a canonical falls in the scope of the municipality it is under, as ownerOfCanonical reads it, else the common one', () => {
+    for (const url of [
+      municipalUrl('370', 'CodeSystem', 'lokale'), `${municipalUrl('370', 'CodeSystem', 'lokale')}|1.0.0`, 'http://faelles-tx.dk/fhir/kommune/370',
+      'http://faelles-tx.dk/fhir/kommune/370|2', 'http://faelles-tx.dk/fhir/kommune/', 'http://faelles-tx.dk/fhir/kommune/abc/x', COMMON, 'urn:oid:1.2.208.176.2.21',
+    ]) {
+      expect(MUNICIPAL_SCOPES.ofUrl(url)).toBe(ownerOfCanonical(url) ?? 'common');
+    }
   });
 });

@@ -1,8 +1,15 @@
 import { ENTRY_OVERHEAD, expansionTemplate, fromTemplate, ResponseCache, type ExpansionTemplate } from '../../src/operations/response-cache';
-import type { TerminologyRegistry } from '../../src/terminology/registry';
+import type { ChangeScopes, Reads } from '../../src/terminology/read-tracking';
+import { TerminologyRegistry } from '../../src/terminology/registry';
+
+/** Reads of an answer that depends on nothing (the registries here change only where a test says so). */
+const READS: Reads = { generation: 0, scopes: new Set() };
+
+/** Each canonical a scope of its own. */
+const BY_URL: ChangeScopes = { ofUrl: (url) => url, ofResource: (r) => [r.url ?? ''], has: () => true };
 
 function cacheOf(maxEntries: number, maxBytes?: number) {
-  const registry = { generation: 1 } as TerminologyRegistry;
+  const registry = new TerminologyRegistry([], new Set(), undefined, [], undefined, BY_URL);
   return { registry, cache: new ResponseCache(registry, maxEntries, maxBytes) };
 }
 const body = (s: string) => Buffer.from(s);
@@ -10,7 +17,7 @@ const body = (s: string) => Buffer.from(s);
 /** As a request does: asked for (a miss), computed, then kept if the cache takes it. */
 function answer(cache: ResponseCache, key: string, text: string): void {
   cache.get(key);
-  cache.set(key, body(text), 1);
+  cache.set(key, body(text), READS);
 }
 
 /** A request asked for `times` more times (each a miss when not kept). */
@@ -38,7 +45,7 @@ describe('the response cache', () => {
     answer(cache, 'b', 'B');
     cache.get('a');
     cache.get('b');
-    cache.set('b', body('B2'), 1);
+    cache.set('b', body('B2'), READS);
     expect(cache.size).toBe(2);
     expect(cache.get('a')?.toString()).toBe('A');
     ask(cache, 'c', 3); // a has been asked for three times
@@ -47,12 +54,26 @@ describe('the response cache', () => {
     expect(cache.get('c')?.toString()).toBe('C');
   });
 
-  it('empties itself when the catalogs change, and does not keep an answer computed before the change', () => {
+  it('answers an entry while what it read is current: a change elsewhere leaves it, a change to what it read drops it', () => {
     const { cache, registry } = cacheOf(10);
-    cache.set('a', body('A'), 1);
-    (registry as { generation: number }).generation = 2;
-    expect(cache.get('a')).toBeUndefined();
-    cache.set('b', body('B'), 1);
+    const scoped = registry.tracked(() => registry.find('CodeSystem', 'http://example.org/a')).reads;
+    const everything = registry.tracked(() => registry.list('CodeSystem')).reads;
+    cache.set('scoped', body('S'), scoped);
+    cache.set('everything', body('E'), everything);
+    registry.touch([{ resourceType: 'CodeSystem', url: 'http://example.org/b', status: 'active', content: 'complete' }]);
+    expect(cache.get('scoped')?.toString()).toBe('S');
+    expect(cache.get('everything')).toBeUndefined();
+    expect(cache.size).toBe(1);
+    registry.touch();
+    expect(cache.get('scoped')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('does not keep an answer computed before a change to what it read', () => {
+    const { cache, registry } = cacheOf(10);
+    const before = registry.tracked(() => registry.list('CodeSystem')).reads;
+    registry.touch();
+    cache.set('b', body('B'), before);
     expect(cache.get('b')).toBeUndefined();
     expect(cache.size).toBe(0);
   });
@@ -68,7 +89,7 @@ describe('the response cache', () => {
     answer(cache, 'd', 'w'.repeat(30)); // 124 > 100 (besides the overheads): b, the oldest unused, goes
     expect(cache.get('b')).toBeUndefined();
     expect(['a', 'c', 'd'].map((k) => (cache.get(k) as Buffer | undefined)?.length)).toEqual([30, 30, 30]);
-    cache.set('e', body('v'.repeat(200 + 3 * ENTRY_OVERHEAD)), 1);
+    cache.set('e', body('v'.repeat(200 + 3 * ENTRY_OVERHEAD)), READS);
     expect(cache.get('e')).toBeUndefined();
     expect(cache.size).toBe(3);
   });
@@ -82,7 +103,7 @@ describe('the response cache', () => {
     expect(cache.size).toBe(2);
     expect(cache.get('a')?.toString()).toBe('A');
     expect(cache.get('new')).toBeUndefined(); // asked for a second time: now more often than b, the oldest unused
-    cache.set('new', body('N'), 1);
+    cache.set('new', body('N'), READS);
     expect(cache.get('new')?.toString()).toBe('N');
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')?.toString()).toBe('A');
@@ -111,14 +132,14 @@ describe('the response cache', () => {
 
   it('counts a replaced answer once', () => {
     const { cache } = cacheOf(1000, 100 + 2 * ENTRY_OVERHEAD);
-    for (let i = 0; i < 10; i++) cache.set('a', body('x'.repeat(60)), 1);
-    cache.set('b', body('y'.repeat(30)), 1);
+    for (let i = 0; i < 10; i++) cache.set('a', body('x'.repeat(60)), READS);
+    cache.set('b', body('y'.repeat(30)), READS);
     expect(cache.size).toBe(2);
   });
 
   it('counts what each entry costs besides its answer and key', () => {
     const { cache } = cacheOf(1000, 10 * ENTRY_OVERHEAD);
-    for (let i = 0; i < 100; i++) cache.set(String(i), body('x'), 1);
+    for (let i = 0; i < 100; i++) cache.set(String(i), body('x'), READS);
     expect(cache.size).toBeLessThan(10);
   });
 
@@ -126,7 +147,7 @@ describe('the response cache', () => {
     const { cache } = cacheOf(1000);
     const pooled = Buffer.from('{"resourceType":"Parameters"}', 'utf8');
     expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
-    cache.set('a', pooled, 1);
+    cache.set('a', pooled, READS);
     const kept = cache.get('a') as Buffer;
     expect(kept.equals(pooled)).toBe(true);
     expect(kept.buffer.byteLength).toBe(kept.length);
@@ -137,7 +158,7 @@ describe('the response cache', () => {
     const json = '{"resourceType":"ValueSet","expansion":{"identifier":"urn:uuid:1","timestamp":"2026-01-01T00:00:00Z","total":0}}';
     const template = expansionTemplate(json, 'urn:uuid:1', '2026-01-01T00:00:00Z')!;
     expect(template.parts[0].buffer.byteLength).toBeGreaterThan(template.bytes);
-    cache.set('a', template, 1);
+    cache.set('a', template, READS);
     const kept = cache.get('a') as ExpansionTemplate;
     expect(kept.parts.every((p) => p.buffer === kept.parts[0].buffer)).toBe(true);
     expect(kept.parts[0].buffer.byteLength).toBe(kept.bytes);
@@ -149,7 +170,7 @@ describe('the response cache', () => {
   it('is off with a budget of 0 bytes', () => {
     const { cache } = cacheOf(1000, 0);
     expect(cache.enabled).toBe(false);
-    cache.set('a', body('A'), 1);
+    cache.set('a', body('A'), READS);
     expect(cache.size).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import type { CodeSystem } from 'fhir/r4';
 import { compareVersions } from '../canonical';
 import type { CodeSystemProvider } from '../providers/provider';
+import type { Tracked } from '../read-tracking';
 import type { TerminologyRegistry } from '../registry';
 import { assertCodeSystemShape } from '../resource-shape';
 import { versionMatches } from '../versions';
@@ -17,11 +18,11 @@ function addToPath(path: string, name: string): string {
 }
 
 /**
- * The checkable code system each url and version resolved to, per registry while its catalogs stay the same (its
- * generation): a value set's includes are resolved on every request. At most MAX_RESOLVED (emptied when full), as
+ * The checkable code system each url and version resolved to, per registry, while what resolving it read is current
+ * (registry.kept): a value set's includes are resolved on every request. At most MAX_RESOLVED (emptied when full), as
  * the urls and versions come from requests.
  */
-const resolved = new WeakMap<TerminologyRegistry, { generation: number; byKey: BoundedMap<string, CodeSystem | null> }>();
+const resolved = new WeakMap<TerminologyRegistry, BoundedMap<string, Tracked<CodeSystem | null>>>();
 const MAX_RESOLVED = 10_000;
 
 /**
@@ -65,17 +66,12 @@ export class CodeSystemAccess {
   findResource(url: string, version?: string, applyRules = true): CodeSystem | undefined {
     const v = applyRules ? this.versionFor(url, version) : version || undefined;
     let known = resolved.get(this.registry);
-    if (known?.generation !== this.registry.generation) {
-      known = { generation: this.registry.generation, byKey: new BoundedMap(MAX_RESOLVED) };
-      resolved.set(this.registry, known);
-    }
+    if (!known) resolved.set(this.registry, known = new BoundedMap(MAX_RESOLVED));
     const key = v === undefined ? url : `${url}\u0000${v}`;
-    let cs = known.byKey.get(key);
-    if (cs === undefined) {
-      cs = this.pick(this.candidates(url, (c) => CHECKABLE.has(c.content), v !== undefined), v) ?? null;
-      known.byKey.set(key, cs);
-    }
-    return cs ?? undefined;
+    const previous = known.get(key);
+    const kept = this.registry.kept(previous, () => this.pick(this.candidates(url, (c) => CHECKABLE.has(c.content), v !== undefined), v) ?? null);
+    if (kept !== previous) known.set(key, kept);
+    return kept.value ?? undefined;
   }
 
   /** A provider for url and version, supplements applied; undefined when no such code system (version) is known. */

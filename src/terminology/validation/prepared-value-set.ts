@@ -3,6 +3,7 @@ import { parseCanonical } from '../canonical';
 import { BoundedMap } from '../bounded-map';
 import { compileFilter } from '../compose/filter';
 import type { CodeSystemProvider } from '../providers/provider';
+import type { Tracked } from '../read-tracking';
 import type { TerminologyRegistry } from '../registry';
 import { assertValueSetShape } from '../resource-shape';
 import { checkTimeBudget } from '../time-budget';
@@ -114,10 +115,11 @@ interface Preparation {
 }
 
 /**
- * Preparations per registry while its catalogs stay the same, per value set and per resolution key (version rules
- * and supplements: empty for most requests; at most MAX_KEYS per value set, as they come from requests).
+ * Preparations per registry, per value set and per resolution key (version rules and supplements: empty for most
+ * requests; at most MAX_KEYS per value set, as they come from requests), while what preparing read is current
+ * (registry.kept: a write to another municipality's catalog leaves them).
  */
-const preparations = new WeakMap<TerminologyRegistry, { generation: number; byValueSet: WeakMap<ValueSet, BoundedMap<string, Preparation>> }>();
+const preparations = new WeakMap<TerminologyRegistry, WeakMap<ValueSet, BoundedMap<string, Tracked<Preparation>>>>();
 const MAX_KEYS = 16;
 
 /**
@@ -126,27 +128,24 @@ const MAX_KEYS = 16;
  * same. Unknown imports are a PrepareProblem; circular imports and filters without a value an HTTP error.
  */
 export function prepareValueSet(ctx: ValidationContext, valueSet: ValueSet): PreparedValueSet {
-  let kept = preparations.get(ctx.registry);
-  if (kept?.generation !== ctx.registry.generation) {
-    kept = { generation: ctx.registry.generation, byValueSet: new WeakMap() };
-    preparations.set(ctx.registry, kept);
-  }
+  let perValueSet = preparations.get(ctx.registry);
+  if (!perValueSet) preparations.set(ctx.registry, perValueSet = new WeakMap());
+  let byKey = perValueSet.get(valueSet);
+  if (!byKey) perValueSet.set(valueSet, byKey = new BoundedMap(MAX_KEYS));
   const key = ctx.resolutionKey();
-  let byKey = kept.byValueSet.get(valueSet);
-  const known = byKey?.get(key);
-  if (known) {
-    for (const vs of known.seen) ctx.options.seeValueSet(vs);
-    for (const provider of known.noted) ctx.noteSupplements(provider);
-    return known.prepared;
+  const previous = byKey.get(key);
+  if (previous && ctx.registry.current(previous.reads)) {
+    for (const vs of previous.value.seen) ctx.options.seeValueSet(vs);
+    for (const provider of previous.value.noted) ctx.noteSupplements(provider);
+    return previous.value.prepared;
   }
-  const preparation: Preparation = { prepared: new PreparedValueSet(valueSet), seen: [], noted: [] };
-  prepareInto(ctx, preparation.prepared, preparation);
-  if (!byKey) {
-    byKey = new BoundedMap(MAX_KEYS);
-    kept.byValueSet.set(valueSet, byKey);
-  }
-  byKey.set(key, preparation);
-  return preparation.prepared;
+  const kept = ctx.registry.tracked(() => {
+    const preparation: Preparation = { prepared: new PreparedValueSet(valueSet), seen: [], noted: [] };
+    prepareInto(ctx, preparation.prepared, preparation);
+    return preparation;
+  });
+  byKey.set(key, kept);
+  return kept.value.prepared;
 }
 
 /** A value set prepared without keeping it (the implicit value set of one code system, made per request). */

@@ -1,0 +1,108 @@
+import type { ValueSet } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { FSIII, testApp } from '../support/app';
+import { CODES, localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
+
+/**
+ * Cached answers stay while what they were computed from stays: a municipality's write leaves the answers about the
+ * common catalogs and the other municipalities' catalogs, and those about its own catalog are computed again.
+ */
+const JSON_TYPE = 'application/fhir+json';
+const vsUrl = (k: string) => `http://faelles-tx.dk/fhir/kommune/${k}/ValueSet/indsatser`;
+
+let app: App;
+
+beforeAll(async () => {
+  app = await testApp();
+});
+
+// one Host: the base URL is part of the cache key, and supertest listens on a new port per request
+const get = (path: string, query: Record<string, string>) => request(app).get(`/fhir/${path}`).set('Host', 'tx.example').query(query).expect(200);
+
+async function put(k: string, resource: { resourceType: string; id?: string }): Promise<void> {
+  const token = await tokenFor({ kommunekode: k });
+  await request(app).put(`/fhir/${resource.resourceType}/${resource.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(resource)
+    .expect((res) => expect([200, 201]).toContain(res.status));
+}
+
+/** Whether the call was answered from the cache. */
+async function fromCache(path: string, query: Record<string, string>): Promise<{ hit: boolean; body: Record<string, unknown> }> {
+  const hits = app.responseCache.hits;
+  const res = await get(path, query);
+  return { hit: app.responseCache.hits === hits + 1, body: res.body as Record<string, unknown> };
+}
+
+const lookupFsiii = { system: FSIII, code: CODES.fysiskTraening119 };
+const displays = (body: Record<string, unknown>) => ((body as unknown as ValueSet).expansion?.contains ?? []).map((c) => c.display);
+
+describe('the response cache across writes', () => {
+  beforeAll(async () => {
+    for (const k of ['561', '615']) {
+      const { codeSystem, conceptMap } = sampleCatalog(k);
+      await put(k, codeSystem);
+      await put(k, conceptMap);
+    }
+  });
+
+  it("keeps answers about the common catalogs and other municipalities' catalogs; recomputes the writer's", async () => {
+    const expand561 = { url: vsUrl('561'), filter: 'bold' };
+    const validate561 = { url: vsUrl('561'), system: `http://faelles-tx.dk/fhir/kommune/561/CodeSystem/lokale-indsatser`, code: '561-BOLD' };
+    for (const [path, query] of [['CodeSystem/$lookup', lookupFsiii], ['ValueSet/$expand', expand561], ['ValueSet/$validate-code', validate561]] as const) {
+      await get(path, query);
+      expect((await fromCache(path, query)).hit).toBe(true);
+    }
+
+    // 615 writes: nothing above read its catalog
+    await put('615', localCodeSystem('615', 'lokale-indsatser', [{ code: '615-BOLD', display: 'Fodbold', type: 'indsats' }]));
+    expect((await fromCache('CodeSystem/$lookup', lookupFsiii)).hit).toBe(true);
+    expect((await fromCache('ValueSet/$expand', expand561)).hit).toBe(true);
+    expect((await fromCache('ValueSet/$validate-code', validate561)).hit).toBe(true);
+
+    // 561 writes: its answers are computed again, and show the change; the common catalog's stays
+    await put('561', localCodeSystem('561', 'lokale-indsatser', [{ code: '561-BOLD', display: 'Boldspil på hold', type: 'indsats' }]));
+    const expanded = await fromCache('ValueSet/$expand', expand561);
+    expect(expanded.hit).toBe(false);
+    expect(displays(expanded.body)).toEqual(['Boldspil på hold']);
+    const validated = await fromCache('ValueSet/$validate-code', validate561);
+    expect(validated.hit).toBe(false);
+    expect(JSON.stringify(validated.body)).toContain('Boldspil på hold');
+    expect((await fromCache('CodeSystem/$lookup', lookupFsiii)).hit).toBe(true);
+  });
+
+  it("a municipality's own value set follows a change to the code system it includes, with the other catalogs' answers kept", async () => {
+    const system = 'http://faelles-tx.dk/fhir/kommune/561/CodeSystem/lokale-indsatser';
+    const valueSet = {
+      resourceType: 'ValueSet', id: 'kommune-561-udvalgte', url: 'http://faelles-tx.dk/fhir/kommune/561/ValueSet/udvalgte', version: '1.0.0',
+      identifier: [{ system: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode', value: '561' }],
+      name: 'Udvalgte', status: 'active', compose: { include: [{ system }] },
+    };
+    await put('561', valueSet);
+    const validate = { url: valueSet.url, system, code: '561-BOLD' };
+    const display = (body: Record<string, unknown>) =>
+      ((body.parameter ?? []) as { name: string; valueString?: string }[]).find((p) => p.name === 'display')?.valueString;
+    await put('561', localCodeSystem('561', 'lokale-indsatser', [{ code: '561-BOLD', display: 'Boldspil', type: 'indsats' }]));
+    expect(display((await fromCache('ValueSet/$validate-code', validate)).body)).toBe('Boldspil');
+    await get('CodeSystem/$lookup', lookupFsiii);
+    await put('561', localCodeSystem('561', 'lokale-indsatser', [{ code: '561-BOLD', display: 'Boldspil for alle', type: 'indsats' }]));
+    expect(display((await fromCache('ValueSet/$validate-code', validate)).body)).toBe('Boldspil for alle');
+    expect((await fromCache('CodeSystem/$lookup', lookupFsiii)).hit).toBe(true);
+  });
+
+  it('a change to the common catalogs recomputes the answers about them', async () => {
+    await get('CodeSystem/$lookup', lookupFsiii);
+    expect((await fromCache('CodeSystem/$lookup', lookupFsiii)).hit).toBe(true);
+    const admin = await tokenFor({ scope: 'admin' });
+    const supplement = {
+      resourceType: 'CodeSystem', id: 'fsiii-test-sprogpakke', url: 'http://example.org/CodeSystem/fsiii-test-sprogpakke', version: '1',
+      status: 'active', content: 'supplement', supplements: FSIII,
+      extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type', valueCode: 'lang-pack' }],
+      concept: [{ code: CODES.fysiskTraening119, designation: [{ language: 'en', value: 'Physical training' }] }],
+    };
+    const res = await request(app).put(`/fhir/CodeSystem/${supplement.id}`).set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send(supplement);
+    expect([200, 201]).toContain(res.status);
+    const after = await fromCache('CodeSystem/$lookup', lookupFsiii);
+    expect(after.hit).toBe(false);
+    expect(JSON.stringify(after.body)).toContain('Physical training');
+  });
+});
