@@ -1,4 +1,5 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import { BoundedMap } from './bounded-map';
 import { parseCanonical } from './canonical';
 import type { CodeSystemProvider } from './providers/provider';
 import { FhirCodeSystemProvider } from './providers/fhir-codesystem';
@@ -20,23 +21,37 @@ function isLanguagePack(s: CodeSystem): boolean {
   return s.extension?.some((e) => e.url === SUPPLEMENT_TYPE && e.valueCode === 'lang-pack') === true;
 }
 
+const MAX_SUPPLEMENT_LISTS = 32;
+
 /** Caches shared by a registry and the request overlays built on it. */
 class ProviderCache {
-  private readonly providers = new WeakMap<CodeSystem, Map<string, CodeSystemProvider>>();
+  /** Per code system, per list of supplements (at most MAX_SUPPLEMENT_LISTS, then emptied: lists written again are new lists). */
+  private readonly providers = new WeakMap<CodeSystem, BoundedMap<string, CodeSystemProvider>>();
   /** Keys of supplement lists (the registry hands out the same list for a code system until its catalogs change). */
   private readonly keys = new WeakMap<readonly CodeSystem[], string>();
 
+  /** A number per supplement object, for keys of supplement lists. */
+  private readonly serials = new WeakMap<CodeSystem, number>();
+  private nextSerial = 0;
+
   constructor(private readonly special?: ProviderFactory) {}
+
+  private serial(supplement: CodeSystem): number {
+    let n = this.serials.get(supplement);
+    if (n === undefined) this.serials.set(supplement, n = ++this.nextSerial);
+    return n;
+  }
 
   get(cs: CodeSystem, supplements: readonly CodeSystem[]): CodeSystemProvider {
     let perCs = this.providers.get(cs);
     if (!perCs) {
-      perCs = new Map();
+      perCs = new BoundedMap(MAX_SUPPLEMENT_LISTS);
       this.providers.set(cs, perCs);
     }
     let key = this.keys.get(supplements);
     if (key === undefined) {
-      key = supplements.map((s) => `${s.url}|${s.version ?? ''}`).join(' ');
+      // by the supplements themselves, not their url|version: one written again under the same version is a new object
+      key = supplements.map((s) => this.serial(s)).join(' ');
       this.keys.set(supplements, key);
     }
     let provider = perCs.get(key);

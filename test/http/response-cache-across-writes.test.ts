@@ -106,3 +106,21 @@ describe('the response cache across writes', () => {
     expect(JSON.stringify(after.body)).toContain('Physical training');
   });
 });
+
+describe('a supplement written again under the same url and version', () => {
+  it('gives its new designations from the next request on', async () => {
+    const admin = await tokenFor({ scope: 'admin' });
+    const supplement = (english: string) => ({
+      resourceType: 'CodeSystem', id: 'fsiii-sprogpakke-igen', url: 'http://example.org/CodeSystem/fsiii-sprogpakke-igen', version: '1',
+      status: 'active', content: 'supplement', supplements: FSIII,
+      extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type', valueCode: 'lang-pack' }],
+      concept: [{ code: CODES.kostvejledning, designation: [{ language: 'en', value: english }] }],
+    });
+    const lookup = { system: FSIII, code: CODES.kostvejledning };
+    for (const english of ['Dietary advice', 'Nutrition guidance']) {
+      const res = await request(app).put('/fhir/CodeSystem/fsiii-sprogpakke-igen').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send(supplement(english));
+      expect([200, 201]).toContain(res.status);
+      expect(JSON.stringify((await get('CodeSystem/$lookup', lookup)).body)).toContain(english);
+    }
+  });
+});
