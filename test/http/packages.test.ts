@@ -302,6 +302,14 @@ describe('packages out ($package) load back with every resource equal', () => {
     expect((await request(app).get('/fhir/$package?kommunekode=abc')).status).toBe(400);
   });
 
+  it('answers another method than the operation takes with 405 and Allow, as the other operations', async () => {
+    for (const [method, path, allow] of [['get', '/fhir/$load-package', 'POST'], ['post', '/fhir/$package', 'GET'], ['delete', '/fhir/$package', 'GET']] as const) {
+      const res = await request(app)[method](path);
+      expect([method, path, res.status, res.headers.allow]).toEqual([method, path, 405, allow]);
+      expect((res.body as OperationOutcome).issue[0]?.code).toBe('not-supported');
+    }
+  });
+
   it('answers a bad request in English, and in Danish to a caller asking for Danish', async () => {
     const text = (res: request.Response) => (res.body as OperationOutcome).issue[0]?.details?.text;
     for (const [query, status, en, da] of [
