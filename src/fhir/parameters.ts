@@ -65,6 +65,15 @@ const PRIMITIVE_FIELDS: Record<string, ParamType> = {
 
 const STRINGY: ParamType[] = ['code', 'uri', 'canonical', 'string', 'dateTime'];
 
+/** The JSON type each primitive value[x] has in FHIR JSON (the others are strings). */
+const JSON_TYPES: Record<string, 'boolean' | 'number'> = {
+  valueBoolean: 'boolean', valueInteger: 'number', valueDecimal: 'number', valuePositiveInt: 'number', valueUnsignedInt: 'number',
+};
+
+/** FHIR's integer is 32 bits. */
+const INTEGER_MIN = -2147483648;
+const INTEGER_MAX = 2147483647;
+
 /** Parameters that any operation may carry and that are not the operation's own. */
 const GENERAL_QUERY_PARAMS = new Set(['_format', '_pretty', '_summary', '_elements']);
 
@@ -175,7 +184,27 @@ function parameterPath(index: number): string {
   return `Parameters.parameter[${index}]`;
 }
 
+/** Parameters.parameter's invariant inv-1: a value[x], a resource or parts, only one of them (and one value[x]). */
+function checkOneValue(param: ParametersParameter, index: number): void {
+  let kinds = param.resource !== undefined ? 1 : 0;
+  if (param.part !== undefined) kinds++;
+  for (const key of Object.keys(param)) if (key.startsWith('value')) kinds++;
+  if (kinds > 1) {
+    throw FhirError.invalid(`Parameter '${param.name}' must have one value, a resource or parts, only one of them`, { expression: [parameterPath(index)] });
+  }
+}
+
+/** A primitive value[x] holding another JSON type than FHIR JSON gives it (valueBoolean: "yes", valueBoolean: 1). */
+function checkPrimitiveJsonType(spec: ParamSpec, field: string, v: unknown, path: string): void {
+  if (!(field in PRIMITIVE_FIELDS)) return;
+  const expected = JSON_TYPES[field] ?? 'string';
+  // "true"/"false" as JSON strings are accepted too (some clients serialise booleans that way)
+  if (typeof v === expected || (field === 'valueBoolean' && (v === 'true' || v === 'false'))) return;
+  throw FhirError.invalid(`Parameter '${spec.name}' has a ${field} that is not a JSON ${expected}`, { expression: [path] });
+}
+
 function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: number): ParamValue {
+  checkOneValue(param, index);
   if (spec.type === 'part') return param;
   if (spec.type === 'Resource') {
     if (!param.resource || typeof param.resource !== 'object') {
@@ -206,15 +235,15 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
   const field = valueField(record);
   if (!field) throw FhirError.invalid(`Parameter '${spec.name}' has no value`, { expression: [path] });
   const v = record[field];
+  checkPrimitiveJsonType(spec, field, v, path);
   if (spec.type === 'boolean') {
-    // "true"/"false" as JSON strings are accepted too (some clients serialise booleans that way)
     if (v === 'true' || v === 'false') return v === 'true';
     if (typeof v !== 'boolean') throw FhirError.invalid(`Parameter '${spec.name}' must be a boolean`, { expression: [path] });
     return v;
   }
   if (spec.type === 'integer') {
-    if (typeof v !== 'number' || !Number.isInteger(v)) {
-      throw FhirError.invalid(`Parameter '${spec.name}' must be an integer`, { expression: [path] });
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < INTEGER_MIN || v > INTEGER_MAX) {
+      throw FhirError.invalid(`Parameter '${spec.name}' must be an integer (32 bits)`, { expression: [path] });
     }
     return v;
   }

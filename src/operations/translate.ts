@@ -7,6 +7,7 @@ import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../municipal/
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
 import { elementsWithCode, sourcesStating } from '../terminology/packed/conceptmap';
+import { assertConceptMapShape } from '../terminology/resource-shape';
 import type { ElementJson } from '../terminology/packed/map-sources';
 import { endOfDate, versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
@@ -387,6 +388,7 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
   if (inline && inForce) throw FhirError.invalid("'date' picks a stored map's version; it cannot be used with an inline 'conceptMap'", { expression: ['date'] });
   if (inline) {
     if (inline.resourceType !== 'ConceptMap') throw FhirError.invalid(`conceptMap must be a ConceptMap, not ${inline.resourceType}`, { expression: ['conceptMap'] });
+    assertConceptMapShape(inline as ConceptMap);
     return inline as ConceptMap;
   }
   const url = input.string('url');

@@ -1,6 +1,7 @@
 import type { Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { OperationInput } from '../fhir/parameters';
+import { assertTerminologyResourceShape } from '../terminology/resource-shape';
 import type { TerminologyResource } from '../terminology/resource-set';
 import type { OperationContext } from './context';
 
@@ -14,6 +15,7 @@ export function withTxResources(input: OperationInput, ctx: OperationContext): O
     if (!TERMINOLOGY_TYPES.has(r.resourceType)) {
       throw FhirError.invalid(`tx-resource must be a CodeSystem, ValueSet or ConceptMap, not ${r.resourceType}`);
     }
+    assertTerminologyResourceShape(r);
   }
   return { ...ctx, registry: ctx.registry.withOverlay(resources as TerminologyResource[]) };
 }

@@ -4,6 +4,7 @@ import type { OperationInput, OperationSpec, ParamSpec, ParamValue } from '../fh
 import { parseCanonical } from '../terminology/canonical';
 import { CodeValidator, type CodedValue } from '../terminology/validation/code-validator';
 import type { TerminologyResource } from '../terminology/resource-set';
+import { assertTerminologyResourceShape } from '../terminology/resource-shape';
 import { LanguageList } from '../terminology/validation/languages';
 import { msg, txError } from '../terminology/validation/messages';
 import { ValidationOptions } from '../terminology/validation/options';
@@ -110,6 +111,7 @@ function requestContext(input: OperationInput, ctx: OperationContext, own: strin
   if (resource && resource.resourceType !== (own === 'codeSystem' ? 'CodeSystem' : 'ValueSet')) {
     throw FhirError.invalid(`Parameter '${own}' must be a ${own === 'codeSystem' ? 'CodeSystem' : 'ValueSet'}`, { expression: [own] });
   }
+  if (resource) assertTerminologyResourceShape(resource);
   if (!resource?.url) return ctx;
   return { ...ctx, registry: ctx.registry.withOverlay([resource]) };
 }

@@ -65,13 +65,16 @@ export function todaysVersion(now = new Date()): string {
 /** What `$package[?kommunekode=370][&version=…]` asks for: the common catalogs, or one municipality's catalogs and maps. */
 export function requestedPackage(query: Record<string, unknown>, layer: PublishedLayer, published: ResourceSet, written: ResourceSet): PackageSelection {
   for (const name of Object.keys(query)) {
-    if (name !== 'kommunekode' && name !== 'version' && name !== '_format') throw FhirError.invalid(`Ukendt parameter '${name.slice(0, 100)}' (kommunekode, version)`);
+    if (name !== 'kommunekode' && name !== 'version' && name !== '_format') {
+      const shown = name.slice(0, 100);
+      throw FhirError.invalid(`Unknown parameter '${shown}' (kommunekode, version)`, { da: `Ukendt parameter '${shown}' (kommunekode, version)` });
+    }
   }
   const { kommunekode, version } = query;
-  if (version !== undefined && (typeof version !== 'string' || !isSemVer(version))) throw FhirError.invalid('version skal være en semantisk version, fx 1.2.0');
+  if (version !== undefined && (typeof version !== 'string' || !isSemVer(version))) throw FhirError.invalid('version must be a semantic version, e.g. 1.2.0', { da: 'version skal være en semantisk version, fx 1.2.0' });
   if (kommunekode === undefined) return publishedCatalogsPackage(layer, version);
-  if (!isKommunekode(kommunekode)) throw FhirError.invalid('kommunekode skal være tre cifre, fx 370');
+  if (!isKommunekode(kommunekode)) throw FhirError.invalid('kommunekode must be three digits, e.g. 370', { da: 'kommunekode skal være tre cifre, fx 370' });
   const selection = municipalityPackage(kommunekode, published, written, version ?? todaysVersion());
-  if (selection.resources.length === 0) throw FhirError.notFound(`Kommune ${kommunekode} har ingen lokale kataloger eller mapninger`);
+  if (selection.resources.length === 0) throw FhirError.notFound(`Municipality ${kommunekode} has no local catalogs or maps`, { da: `Kommune ${kommunekode} har ingen lokale kataloger eller mapninger` });
   return selection;
 }

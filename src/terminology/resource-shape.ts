@@ -1,9 +1,9 @@
-import type { CodeSystem, ValueSet } from 'fhir/r4';
+import type { CodeSystem, ConceptMap, Resource, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 
 /**
- * Structural checks of the parts of ValueSet and CodeSystem resources the server computes with, so that a malformed
- * resource from a request is answered with a 400 naming the offending paths.
+ * Structural checks of the parts of ValueSet, CodeSystem and ConceptMap resources the server computes with, so that a
+ * malformed resource from a request is answered with a 400 naming the offending paths.
  */
 
 type Shape =
@@ -60,6 +60,29 @@ const CODE_SYSTEM: Shape = {
   },
 };
 
+const MAP_VALUE: Shape = { object: { property: 'string', system: 'string', value: 'string', display: 'string' } };
+const MAP_TARGET: Shape = {
+  object: {
+    code: 'string', display: 'string', equivalence: 'string', comment: 'string', dependsOn: { array: MAP_VALUE }, product: { array: MAP_VALUE },
+    extension: EXTENSIONS,
+  },
+};
+const CONCEPT_MAP: Shape = {
+  object: {
+    id: 'string', url: 'string', version: 'string', status: 'string', sourceUri: 'string', sourceCanonical: 'string', targetUri: 'string',
+    targetCanonical: 'string', extension: EXTENSIONS,
+    group: {
+      array: {
+        object: {
+          source: 'string', sourceVersion: 'string', target: 'string', targetVersion: 'string', extension: EXTENSIONS,
+          element: { array: { object: { code: 'string', display: 'string', target: { array: MAP_TARGET }, extension: EXTENSIONS } } },
+          unmapped: { object: { mode: 'string', code: 'string', display: 'string', url: 'string' } },
+        },
+      },
+    },
+  },
+};
+
 function describe(shape: Shape): string {
   if (typeof shape === 'string') return `a ${shape}`;
   if ('lazy' in shape) return describe(shape.lazy());
@@ -88,7 +111,7 @@ function check(value: unknown, shape: Shape, path: string, problems: string[]): 
 
 const checked = new WeakSet<object>();
 
-function assertShape(resource: ValueSet | CodeSystem, shape: Shape): void {
+function assertShape(resource: ValueSet | CodeSystem | ConceptMap, shape: Shape): void {
   if (checked.has(resource)) return;
   const problems: string[] = [];
   check(resource, shape, resource.resourceType, problems);
@@ -107,4 +130,15 @@ export function assertValueSetShape(vs: ValueSet): void {
 
 export function assertCodeSystemShape(cs: CodeSystem): void {
   assertShape(cs, CODE_SYSTEM);
+}
+
+export function assertConceptMapShape(cm: ConceptMap): void {
+  assertShape(cm, CONCEPT_MAP);
+}
+
+/** The check of a CodeSystem, ValueSet or ConceptMap a request brings (tx-resource, or an operation's own resource). */
+export function assertTerminologyResourceShape(resource: Resource): void {
+  if (resource.resourceType === 'CodeSystem') assertCodeSystemShape(resource as CodeSystem);
+  else if (resource.resourceType === 'ValueSet') assertValueSetShape(resource as ValueSet);
+  else if (resource.resourceType === 'ConceptMap') assertConceptMapShape(resource as ConceptMap);
 }

@@ -27,6 +27,8 @@ interface Case {
 
 const q = (params: Record<string, string>) => `?${new URLSearchParams(params).toString()}`;
 const inlineVs = (compose: unknown) => ({ name: 'valueSet', resource: { resourceType: 'ValueSet', status: 'active', compose } });
+const TX_CS = 'http://example.org/cs';
+const txCodeSystem = (content: object) => ({ name: 'tx-resource', resource: { resourceType: 'CodeSystem', url: TX_CS, status: 'active', content: 'complete', ...content } });
 
 const CASES: Case[] = [
   // --- missing and conflicting parameters
@@ -86,6 +88,12 @@ const CASES: Case[] = [
   { name: 'count as a string', method: 'POST', path: '/ValueSet/$expand', body: parameters({ name: 'url', valueUri: VS }, { name: 'count', valueString: '5' }), code: 'invalid' },
   { name: 'count as a decimal', method: 'POST', path: '/ValueSet/$expand', body: parameters({ name: 'url', valueUri: VS }, { name: 'count', valueInteger: 2.5 }), code: 'invalid' },
   { name: 'activeOnly as a number', method: 'POST', path: '/ValueSet/$expand', body: parameters({ name: 'url', valueUri: VS }, { name: 'activeOnly', valueInteger: 1 }), code: 'invalid' },
+  { name: 'count as valueBoolean holding a number', method: 'POST', path: '/ValueSet/$expand', body: parameters({ name: 'url', valueUri: VS }, { name: 'count', valueBoolean: 1 }), status: 400, code: 'invalid' },
+  { name: 'filter as valueBoolean holding a string', method: 'POST', path: '/ValueSet/$expand', body: parameters({ name: 'url', valueUri: VS }, { name: 'filter', valueBoolean: 'yes' }), status: 400, code: 'invalid' },
+  { name: 'count beyond a FHIR integer', method: 'POST', path: '/ValueSet/$expand', body: parameters({ name: 'url', valueUri: VS }, { name: 'count', valueInteger: 1e308 }), status: 400, code: 'invalid' },
+  { name: 'a parameter with two values', method: 'POST', path: '/ValueSet/$expand', body: parameters({ name: 'url', valueUri: VS }, { name: 'filter', valueString: 'a', valueCode: 'b' }), status: 400, code: 'invalid' },
+  { name: 'a parameter with a value and a resource', method: 'POST', path: '/ValueSet/$expand', body: parameters({ name: 'url', valueUri: VS, resource: { resourceType: 'ValueSet' } }), status: 400, code: 'invalid' },
+  { name: 'a parameter with a value and parts', method: 'POST', path: '/CodeSystem/$lookup', body: parameters({ name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODE, part: [{ name: 'x', valueString: 'y' }] }), status: 400, code: 'invalid' },
   { name: 'coding as a string', method: 'POST', path: '/CodeSystem/$lookup', body: parameters({ name: 'coding', valueString: `${FSIII}|${CODE}` }), code: 'invalid' },
   { name: 'a Coding that is an array', method: 'POST', path: '/CodeSystem/$lookup', body: parameters({ name: 'coding', valueCoding: [{ system: FSIII, code: CODE }] }), code: 'invalid' },
   { name: 'a Coding whose code is a number', method: 'POST', path: '/CodeSystem/$lookup', body: parameters({ name: 'coding', valueCoding: { system: FSIII, code: 5 } }), code: 'invalid' },
@@ -103,6 +111,12 @@ const CASES: Case[] = [
   { name: 'an inline value set with a filter without value', method: 'POST', path: '/ValueSet/$expand', body: parameters(inlineVs({ include: [{ system: FSIII, filter: [{ property: 'concept', op: 'is-a' }] }] })), code: 'invalid' },
   { name: 'an inline value set with an unknown filter operator', method: 'POST', path: '/ValueSet/$expand', body: parameters(inlineVs({ include: [{ system: FSIII, filter: [{ property: 'concept', op: 'no-such-op', value: CODE }] }] })), code: 'not-supported' },
   { name: 'a tx-resource CodeSystem with a null concept', method: 'POST', path: '/ValueSet/$expand', body: parameters({ name: 'tx-resource', resource: { resourceType: 'CodeSystem', url: 'http://example.org/cs', status: 'active', content: 'complete', concept: [null] } }, inlineVs({ include: [{ system: 'http://example.org/cs' }] })), code: 'invalid' },
+  { name: '$lookup in a tx-resource CodeSystem whose concept is not an array', method: 'POST', path: '/CodeSystem/$lookup', body: parameters(txCodeSystem({ concept: 'x' }), { name: 'system', valueUri: TX_CS }, { name: 'code', valueCode: 'a' }), status: 400, code: 'invalid' },
+  { name: '$subsumes in a tx-resource CodeSystem with a numeric code', method: 'POST', path: '/CodeSystem/$subsumes', body: parameters(txCodeSystem({ concept: [{ code: 5 }] }), { name: 'system', valueUri: TX_CS }, { name: 'codeA', valueCode: 'a' }, { name: 'codeB', valueCode: 'b' }), status: 400, code: 'invalid' },
+  { name: 'a codeSystem parameter whose url is a number', method: 'POST', path: '/CodeSystem/$validate-code', body: parameters({ name: 'codeSystem', resource: { resourceType: 'CodeSystem', url: 5, status: 'active', content: 'complete' } }, { name: 'code', valueCode: 'a' }), status: 400, code: 'invalid' },
+  { name: 'a conceptMap parameter with a null group', method: 'POST', path: '/ConceptMap/$translate', body: parameters({ name: 'conceptMap', resource: { resourceType: 'ConceptMap', status: 'active', group: [null] } }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODE }), status: 400, code: 'invalid' },
+  { name: 'a conceptMap parameter whose element is not an array', method: 'POST', path: '/ConceptMap/$translate', body: parameters({ name: 'conceptMap', resource: { resourceType: 'ConceptMap', status: 'active', group: [{ source: FSIII, element: 'x' }] } }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODE }), status: 400, code: 'invalid' },
+  { name: 'a tx-resource ConceptMap with a null target', method: 'POST', path: '/ConceptMap/$translate', body: parameters({ name: 'tx-resource', resource: { resourceType: 'ConceptMap', url: 'http://example.org/cm', status: 'active', group: [{ source: FSIII, element: [{ code: CODE, target: [null] }] }] } }, { name: 'url', valueUri: 'http://example.org/cm' }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODE }), status: 400, code: 'invalid' },
 
   // --- bad integers, booleans and Resource-typed parameters by GET
   { name: 'count that is not a number', path: `/ValueSet/$expand${q({ url: VS, count: 'ten' })}`, code: 'invalid' },

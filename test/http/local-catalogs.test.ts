@@ -398,6 +398,31 @@ describe('validation on write', () => {
     }
   });
 
+  it('answers null or non-object elements where FHIR has an element with 422 naming the element, never 500', async () => {
+    const auth = `Bearer ${token101}`;
+    const { codeSystem, conceptMap } = sampleCatalog('101');
+    const concept = codeSystem.concept![0]!;
+    const group = conceptMap.group![0]!;
+    const element = group.element![0]!;
+    const hostile: [CodeSystem | ConceptMap, string][] = [
+      [{ ...codeSystem, concept: [null as never] }, 'CodeSystem.concept[0]'],
+      [{ ...codeSystem, property: [null as never] }, 'CodeSystem.property[0]'],
+      [{ ...codeSystem, concept: [{ ...concept, property: [null as never] }] }, 'CodeSystem.concept[0].property[0]'],
+      [{ ...codeSystem, meta: 'x' as never }, 'CodeSystem.meta'],
+      [{ ...codeSystem, identifier: [null as never] }, 'CodeSystem.identifier[0]'],
+      [{ ...conceptMap, group: [null as never] }, 'ConceptMap.group[0]'],
+      [{ ...conceptMap, group: [{ ...group, element: [null as never] }] }, 'ConceptMap.group[0].element[0]'],
+      [{ ...conceptMap, group: [{ ...group, element: [{ ...element, target: [null as never] }] }] }, 'ConceptMap.group[0].element[0].target[0]'],
+    ];
+    for (const [body, expression] of hostile) {
+      const res = await request(app).put(`/fhir/${body.resourceType}/${body.id}`).set('Authorization', auth).type(JSON_TYPE).send(body);
+      expect([res.status, expression]).toEqual([422, expression]);
+      const issues = (res.body as OperationOutcome).issue;
+      expect(issues.every((i) => i.code === 'structure')).toBe(true);
+      expect(issues.map((i) => i.expression?.[0])).toContain(expression);
+    }
+  });
+
   it('refuses bodies that are not the resource of the URL', async () => {
     const auth = `Bearer ${token101}`;
     await request(app).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'ValueSet', status: 'active' }).expect(400);

@@ -301,6 +301,29 @@ describe('packages out ($package) load back with every resource equal', () => {
     expect((await request(app).get('/fhir/$package?kommunekode=999')).status).toBe(404);
     expect((await request(app).get('/fhir/$package?kommunekode=abc')).status).toBe(400);
   });
+
+  it('answers another method than the operation takes with 405 and Allow, as the other operations', async () => {
+    for (const [method, path, allow] of [['get', '/fhir/$load-package', 'POST'], ['post', '/fhir/$package', 'GET'], ['delete', '/fhir/$package', 'GET']] as const) {
+      const res = await request(app)[method](path);
+      expect([method, path, res.status, res.headers.allow]).toEqual([method, path, 405, allow]);
+      expect((res.body as OperationOutcome).issue[0]?.code).toBe('not-supported');
+    }
+  });
+
+  it('answers a bad request in English, and in Danish to a caller asking for Danish', async () => {
+    const text = (res: request.Response) => (res.body as OperationOutcome).issue[0]?.details?.text;
+    for (const [query, status, en, da] of [
+      ['?url=x', 400, /^Unknown parameter 'url'/, /^Ukendt parameter 'url'/],
+      ['?kommunekode=abc', 400, /^kommunekode must be three digits/, /^kommunekode skal være tre cifre/],
+      ['?version=x', 400, /^version must be a semantic version/, /^version skal være en semantisk version/],
+      ['?kommunekode=999', 404, /^Municipality 999 has no local catalogs or maps/, /^Kommune 999 har ingen lokale kataloger eller mapninger/],
+    ] as const) {
+      const english = await request(app).get(`/fhir/$package${query}`);
+      expect([english.status, text(english)]).toEqual([status, expect.stringMatching(en)]);
+      const danish = await request(app).get(`/fhir/$package${query}`).set('Accept-Language', 'da');
+      expect([danish.status, text(danish)]).toEqual([status, expect.stringMatching(da)]);
+    }
+  });
 });
 
 describe('the package operations are described', () => {

@@ -56,5 +56,11 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
     res.setHeader('Content-Disposition', `attachment; filename="${selection.manifest.name}-${selection.manifest.version}.tgz"`);
     res.status(200).end(archive);
   });
+  // another method: 405 with Allow, as invoke answers the operations of the table
+  for (const [path, name, allow] of [[/^\/\$load-package$/, 'load-package', 'POST'], [/^\/\$package$/, 'package', 'GET']] as const) {
+    router.all(path, (req: Request, _res: Response, next: NextFunction) => {
+      next(Object.assign(new FhirError(405, 'not-supported', `Operation $${name} accepts ${allow}, not ${req.method}`), { allow }));
+    });
+  }
   return router;
 }
