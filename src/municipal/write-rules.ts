@@ -152,9 +152,14 @@ function checkCodeSystem(cs: CodeSystem, issues: Issues): void {
 
 /** The kind of a local concept from its `type` property, when it has exactly one valid value. */
 export function localKindOf(concept: { properties?: readonly { code: string; valueCode?: string; valueString?: string }[] }, typeCode: string): LocalKind | undefined {
-  const values = (concept.properties ?? []).filter((p) => p.code === typeCode).map((p) => p.valueCode ?? p.valueString);
-  if (values.length !== 1) return undefined;
-  return LOCAL_KINDS.includes(values[0] as LocalKind) ? (values[0] as LocalKind) : undefined;
+  let value: string | undefined;
+  let count = 0;
+  for (const p of concept.properties ?? []) {
+    if (p.code !== typeCode) continue;
+    if (++count > 1) return undefined;
+    value = p.valueCode ?? p.valueString;
+  }
+  return count === 1 && LOCAL_KINDS.includes(value as LocalKind) ? (value as LocalKind) : undefined;
 }
 
 function checkLocalCodeSystem(cs: CodeSystem, issues: Issues): void {
