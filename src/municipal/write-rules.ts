@@ -127,29 +127,39 @@ function checkMunicipalIdentity(resource: TerminologyResource, owner: string, is
   }
 }
 
-function walkConcepts(concepts: CodeSystemConcept[] | undefined, path: string, visit: (c: CodeSystemConcept, path: string) => void): void {
-  (concepts ?? []).forEach((c, i) => {
-    const p = `${path}[${i}]`;
-    visit(c, p);
-    walkConcepts(c.concept, `${p}.concept`, visit);
-  });
+/** Visits each concept, a parent before its children, with a function that writes its path (wanted only for an issue). */
+function walkConcepts(concepts: CodeSystemConcept[] | undefined, parent: () => string, visit: (c: CodeSystemConcept, at: () => string) => void): void {
+  if (!concepts) return;
+  for (let i = 0; i < concepts.length; i++) {
+    const c = concepts[i]!;
+    const at = (): string => `${parent()}[${i}]`;
+    visit(c, at);
+    if (c.concept) walkConcepts(c.concept, () => `${at()}.concept`, visit);
+  }
 }
 
+const CONCEPTS = (): string => 'CodeSystem.concept';
+
 function checkCodeSystem(cs: CodeSystem, issues: Issues): void {
-  const seen = new Map<string, string>();
-  walkConcepts(cs.concept, 'CodeSystem.concept', (c, path) => {
+  const seen = new Map<string, () => string>();
+  walkConcepts(cs.concept, CONCEPTS, (c, at) => {
     if (typeof c.code !== 'string') return;
     const first = seen.get(c.code);
-    if (first) issues.error('duplicate', { en: `Duplicate code '${c.code}' (first at ${first})`, da: `Koden '${c.code}' findes to gange (første gang i ${first}).` }, `${path}.code`, c.code);
-    else seen.set(c.code, path);
+    if (first) issues.error('duplicate', { en: `Duplicate code '${c.code}' (first at ${first()})`, da: `Koden '${c.code}' findes to gange (første gang i ${first()}).` }, `${at()}.code`, c.code);
+    else seen.set(c.code, at);
   });
 }
 
 /** The kind of a local concept from its `type` property, when it has exactly one valid value. */
 export function localKindOf(concept: { properties?: readonly { code: string; valueCode?: string; valueString?: string }[] }, typeCode: string): LocalKind | undefined {
-  const values = (concept.properties ?? []).filter((p) => p.code === typeCode).map((p) => p.valueCode ?? p.valueString);
-  if (values.length !== 1) return undefined;
-  return LOCAL_KINDS.includes(values[0] as LocalKind) ? (values[0] as LocalKind) : undefined;
+  let value: string | undefined;
+  let count = 0;
+  for (const p of concept.properties ?? []) {
+    if (p.code !== typeCode) continue;
+    if (++count > 1) return undefined;
+    value = p.valueCode ?? p.valueString;
+  }
+  return count === 1 && LOCAL_KINDS.includes(value as LocalKind) ? (value as LocalKind) : undefined;
 }
 
 function checkLocalCodeSystem(cs: CodeSystem, issues: Issues): void {
@@ -159,37 +169,60 @@ function checkLocalCodeSystem(cs: CodeSystem, issues: Issues): void {
       'CodeSystem.property');
   }
   const statusCode = statusPropertyCode(cs);
-  walkConcepts(cs.concept, 'CodeSystem.concept', (c, path) => {
-    if (!c.display?.trim()) issues.error('required', { en: `Local code '${c.code}' has no display (title)`, da: `Den lokale kode '${c.code}' har ingen titel.` }, `${path}.display`, c.code);
+  walkConcepts(cs.concept, CONCEPTS, (c, at) => {
+    if (!c.display?.trim()) issues.error('required', { en: `Local code '${c.code}' has no display (title)`, da: `Den lokale kode '${c.code}' har ingen titel.` }, `${at()}.display`, c.code);
     if (typeCode) {
       const values = (c.property ?? []).filter((p) => p.code === typeCode).map((p) => p.valueCode ?? p.valueString);
       if (values.length === 0) {
         issues.error('required', {
           en: `Local code '${c.code}' has no '${typeCode}' property: give indsats or tilbud`, da: `Den lokale kode '${c.code}' har ingen type: angiv indsats eller tilbud.`,
-        }, `${path}.property`, c.code);
+        }, `${at()}.property`, c.code);
       } else if (values.length > 1) {
-        issues.error('invalid', `Local code '${c.code}' has ${values.length} '${typeCode}' values; give exactly one of indsats, tilbud`, `${path}.property`, c.code);
+        issues.error('invalid', `Local code '${c.code}' has ${values.length} '${typeCode}' values; give exactly one of indsats, tilbud`, `${at()}.property`, c.code);
       } else if (!LOCAL_KINDS.includes(values[0] as LocalKind)) {
         issues.error('code-invalid', {
           en: `Local code '${c.code}' has type '${values[0]}'; it must be indsats or tilbud`, da: `Den lokale kode '${c.code}' har typen '${values[0]}'; den skal være indsats eller tilbud.`,
-        }, `${path}.property`, c.code);
+        }, `${at()}.property`, c.code);
       }
     }
     for (const p of c.property ?? []) {
       if (p.code === statusCode && p.valueCode !== undefined && !CONCEPT_STATUSES.has(p.valueCode)) {
-        issues.error('code-invalid', `Local code '${c.code}' has status '${p.valueCode}'; use active, retired, deprecated or draft`, `${path}.property`, c.code);
+        issues.error('code-invalid', `Local code '${c.code}' has status '${p.valueCode}'; use active, retired, deprecated or draft`, `${at()}.property`, c.code);
       }
     }
   });
 }
 
+/** What a map's elements say of one local code: its kind and targets, and where its first element is. */
 interface SourceTally {
+  code: string;
   kind?: LocalKind;
   targets: string[];
-  path: string;
-  /** Whether an element for the code exists (a concept without element is unmapped, not wrong). */
-  hasElement: boolean;
+  group: number;
+  element: number;
 }
+
+/**
+ * The tallies of a map's local codes, by group source and code, in the order their first elements come. A large
+ * map has thousands of elements, so a path is written only for an issue (elementPath).
+ */
+class SourceTallies {
+  readonly list: SourceTally[] = [];
+  private readonly bySource = new Map<string, Map<string, SourceTally>>();
+
+  of(source: string, code: string, group: number, element: number): SourceTally {
+    let codes = this.bySource.get(source);
+    if (!codes) this.bySource.set(source, codes = new Map());
+    let tally = codes.get(code);
+    if (!tally) {
+      codes.set(code, tally = { code, targets: [], group, element });
+      this.list.push(tally);
+    }
+    return tally;
+  }
+}
+
+const elementPath = (group: number, element: number): string => `ConceptMap.group[${group}].element[${element}]`;
 
 function checkConceptMap(cm: ConceptMap, owner: string | undefined, registry: TerminologyRegistry, issues: Issues): void {
   const municipal = owner !== undefined;
@@ -205,12 +238,11 @@ function checkConceptMap(cm: ConceptMap, owner: string | undefined, registry: Te
     }
     if ((cm.group ?? []).length === 0) issues.warning('incomplete', 'The map has no group: no local code is mapped', 'ConceptMap.group');
   }
-  const tallies = new Map<string, SourceTally>();
-  (cm.group ?? []).forEach((group, gi) => checkGroup(cm, group, `ConceptMap.group[${gi}]`, owner, registry, issues, tallies));
+  const tallies = new SourceTallies();
+  (cm.group ?? []).forEach((group, gi) => checkGroup(group, gi, owner, registry, issues, tallies));
   if (municipal) {
-    for (const [key, t] of tallies) {
-      const code = key.slice(key.indexOf('\u0000') + 1);
-      if (!t.hasElement) continue;
+    for (const t of tallies.list) {
+      const code = t.code;
       if (t.kind === 'indsats' && t.targets.length !== 1) {
         issues.error('business-rule', t.targets.length === 0
           ? {
@@ -221,12 +253,12 @@ function checkConceptMap(cm: ConceptMap, owner: string | undefined, registry: Te
             en: `Local intervention '${code}' has ${t.targets.length} targets (${t.targets.join(', ')}); a local intervention maps to exactly one common (niveau 2) intervention`,
             da: `Den lokale indsats '${code}' er koblet til ${t.targets.length} begreber (${t.targets.join(', ')}); en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).`,
           },
-        t.path, code);
+        elementPath(t.group, t.element), code);
       } else if (t.kind === 'tilbud' && t.targets.length === 0) {
         issues.error('business-rule', {
           en: `Offer '${code}' has no target; an offer maps to one or more common (niveau 2) interventions`,
           da: `Tilbuddet '${code}' er ikke koblet; et tilbud kobles til en eller flere fælleskommunale indsatser (niveau 2).`,
-        }, t.path, code);
+        }, elementPath(t.group, t.element), code);
       }
     }
   }
@@ -234,9 +266,9 @@ function checkConceptMap(cm: ConceptMap, owner: string | undefined, registry: Te
 }
 
 function checkGroup(
-  cm: ConceptMap, group: ConceptMapGroup, path: string, owner: string | undefined, registry: TerminologyRegistry, issues: Issues,
-  tallies: Map<string, SourceTally>,
+  group: ConceptMapGroup, gi: number, owner: string | undefined, registry: TerminologyRegistry, issues: Issues, tallies: SourceTallies,
 ): void {
+  const path = `ConceptMap.group[${gi}]`;
   const municipal = owner !== undefined;
   let sourceProvider: CodeSystemProvider | undefined;
   let typeCode: string | undefined;
@@ -272,44 +304,50 @@ function checkGroup(
   }
 
   const targetFacts = targetProvider && targetFactsOf(targetProvider, registry, group.target!);
-  const elementPaths = new Map<string, string>();
-  (group.element ?? []).forEach((el, ei) => {
-    const ep = `${path}.element[${ei}]`;
+  const source = group.source ?? '';
+  /** Each code's first element in this group. */
+  const firstElement = new Map<string, number>();
+  const elements = group.element ?? [];
+  for (let ei = 0; ei < elements.length; ei++) {
+    const el = elements[ei]!;
     const code = el.code;
     if (!code) {
-      issues.error('required', 'The element has no code', `${ep}.code`);
-      return;
+      issues.error('required', 'The element has no code', `${elementPath(gi, ei)}.code`);
+      continue;
     }
-    const first = elementPaths.get(code);
-    if (first) issues.error('duplicate', `Local code '${code}' has two elements in the same group (first at ${first}); put all its targets in one element`, `${ep}.code`, code);
-    else elementPaths.set(code, ep);
+    const first = firstElement.get(code);
+    if (first !== undefined) {
+      issues.error('duplicate', `Local code '${code}' has two elements in the same group (first at ${elementPath(gi, first)}); put all its targets in one element`,
+        `${elementPath(gi, ei)}.code`, code);
+    } else {
+      firstElement.set(code, ei);
+    }
     const sourceConcept = sourceProvider?.locate(code);
     if (sourceProvider && !sourceConcept) {
-      issues.error('code-invalid', `Source code '${code}' is not in ${describeSystem(sourceProvider)}`, `${ep}.code`, code);
+      issues.error('code-invalid', `Source code '${code}' is not in ${describeSystem(sourceProvider)}`, `${elementPath(gi, ei)}.code`, code);
     }
-    const key = `${group.source ?? ''}\u0000${code}`;
-    const tally = tallies.get(key) ?? { targets: [], path: ep, hasElement: true };
+    const tally = tallies.of(source, code, gi, ei);
     if (sourceConcept && typeCode) tally.kind = localKindOf(sourceConcept, typeCode);
-    tallies.set(key, tally);
 
-    const targetCodes = new Set<string>();
-    (el.target ?? []).forEach((t, ti) => {
-      const tp = `${ep}.target[${ti}]`;
-      if (t.equivalence && NO_MAPPING.has(t.equivalence)) return;
+    // this element's targets are the tally's from here on
+    const ownTargets = tally.targets.length;
+    const targets = el.target ?? [];
+    for (let ti = 0; ti < targets.length; ti++) {
+      const t = targets[ti]!;
+      if (t.equivalence && NO_MAPPING.has(t.equivalence)) continue;
+      const at = (): string => `${elementPath(gi, ei)}.target[${ti}].code`;
       if (!t.code) {
-        issues.error('required', `A target of '${code}' has no code (only equivalence unmatched or disjoint may leave it out)`, `${tp}.code`, code);
-        return;
+        issues.error('required', `A target of '${code}' has no code (only equivalence unmatched or disjoint may leave it out)`, at(), code);
+        continue;
       }
-      if (targetCodes.has(t.code)) {
-        issues.error('duplicate', { en: `Local code '${code}' lists target '${t.code}' twice`, da: `Den lokale kode '${code}' er koblet til '${t.code}' to gange.` }, `${tp}.code`, code);
-        return;
+      if (tally.targets.indexOf(t.code, ownTargets) !== -1) {
+        issues.error('duplicate', { en: `Local code '${code}' lists target '${t.code}' twice`, da: `Den lokale kode '${code}' er koblet til '${t.code}' to gange.` }, at(), code);
+        continue;
       }
-      targetCodes.add(t.code);
       tally.targets.push(t.code);
-      if (targetProvider) checkTarget(targetProvider, targetFacts!(t.code), code, t.code, tp, issues, municipal);
-    });
-  });
-  void cm;
+      if (targetProvider) checkTarget(targetProvider, targetFacts!(t.code), code, t.code, at, issues, municipal);
+    }
+  }
 }
 
 /** What the check of a target depends on besides the source code: the same for every element that maps to the code. */
@@ -343,21 +381,21 @@ function targetFactsOf(provider: CodeSystemProvider, registry: TerminologyRegist
 }
 
 function checkTarget(
-  provider: CodeSystemProvider, facts: TargetFacts, sourceCode: string, code: string, path: string, issues: Issues, municipal: boolean,
+  provider: CodeSystemProvider, facts: TargetFacts, sourceCode: string, code: string, at: () => string, issues: Issues, municipal: boolean,
 ): void {
   const { concept, legacy, status, replacedBy } = facts;
   if (!concept) {
     issues.error('code-invalid', {
       en: `Target code '${code}' (for '${sourceCode}') is not in ${describeSystem(provider)}`,
       da: `Målkoden '${code}' (for '${sourceCode}') findes ikke i ${describeSystem(provider)}.`,
-    }, `${path}.code`, sourceCode);
+    }, at(), sourceCode);
     return;
   }
   if (legacy && municipal) {
     issues.warning('business-rule', {
       en: `Target '${code}' (for '${sourceCode}') is a legacy key; use the code ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}`,
       da: `Målet '${code}' (for '${sourceCode}') er en ældre FSIII-nøgle; brug i stedet koden ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}.`,
-    }, `${path}.code`, sourceCode);
+    }, at(), sourceCode);
   }
   if (replacedBy !== undefined) {
     issues.warning('business-rule', {
@@ -365,13 +403,13 @@ function checkTarget(
         (replacedBy ? `; it is replaced by ${replacedBy}` : '; no replacement is recorded'),
       da: `Målet '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' er ${(status && STATUS_DA[status]) ?? status}` +
         (replacedBy ? `; brug i stedet ${replacedBy}.` : '; der er ikke angivet en afløser.'),
-    }, `${path}.code`, sourceCode);
+    }, at(), sourceCode);
   }
   if (municipal && concept.children.length > 0 && !legacy) {
     issues.warning('business-rule', {
       en: `Target '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' is a grouping concept with ${concept.children.length} sub-concepts; map to a niveau-2 intervention`,
       da: `Målet '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' er et grupperingsbegreb med ${concept.children.length} underbegreber; kobl til en indsats på niveau 2.`,
-    }, `${path}.code`, sourceCode);
+    }, at(), sourceCode);
   }
 }
 
@@ -395,10 +433,14 @@ function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues:
   }
   (cm.group ?? []).forEach((group, gi) => {
     if (!group.target) return;
+    // a large map has thousands of elements and a few hundred target codes
+    const inScope = new Map<string, boolean>();
     (group.element ?? []).forEach((el, ei) => {
       (el.target ?? []).forEach((t, ti) => {
         if (!t.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) return;
-        if (!index.has(entryKey(group.target!, t.code))) {
+        let found = inScope.get(t.code);
+        if (found === undefined) inScope.set(t.code, found = index.has(entryKey(group.target!, t.code)));
+        if (!found) {
           issues.error('code-invalid', {
             en: `Target code '${t.code}' (for '${el.code}') is not in the target value set ${vs.title ?? vs.name ?? vs.url} (${scope})`,
             da: `Målkoden '${t.code}' (for '${el.code}') er ikke i målets katalog ${vs.title ?? vs.name ?? vs.url} (${scope}).`,

@@ -46,6 +46,22 @@ describe('validation of a municipality\'s local catalog', () => {
     expect(issues[0]).toMatchObject({ code: 'duplicate', localCode: 'A', expression: ['CodeSystem.concept[1].code'] });
   });
 
+  it('names a nested concept\'s problems by its path, and a duplicate\'s first occurrence', () => {
+    const cs = localCodeSystem('101', 'x', [{ code: 'A', display: 'A', type: 'indsats' }, { code: 'B', display: 'B', type: 'indsats' }]);
+    const nested = { ...cs.concept![1]!, code: 'A', display: ' ' };
+    cs.concept![1]!.concept = [{ ...cs.concept![0]!, code: 'C' }, nested];
+    const found = validate(cs).map((i) => [i.expression?.[0], issueText(i)]);
+    expect(found).toEqual([
+      ['CodeSystem.concept[1].concept[1].code', 'Duplicate code \'A\' (first at CodeSystem.concept[0])'],
+      ['CodeSystem.concept[1].concept[1].display', 'Local code \'A\' has no display (title)'],
+    ]);
+    nested.property = [{ code: 'type', valueCode: 'indsats' }, { code: 'type', valueCode: 'tilbud' }, { code: 'status', valueCode: 'gone' }];
+    expect(validate(cs).slice(2).map((i) => [i.expression?.[0], issueText(i)])).toEqual([
+      ['CodeSystem.concept[1].concept[1].property', 'Local code \'A\' has 2 \'type\' values; give exactly one of indsats, tilbud'],
+      ['CodeSystem.concept[1].concept[1].property', 'Local code \'A\' has status \'gone\'; use active, retired, deprecated or draft'],
+    ]);
+  });
+
   it('requires the type property on every local concept, and indsats or tilbud as its value', () => {
     const cs = localCodeSystem('101', 'x', [{ code: 'A', display: 'A', type: 'indsats' }, { code: 'B', display: 'B', type: 'indsats' }]);
     cs.concept![0]!.property = [];
@@ -134,6 +150,34 @@ describe('validation of a municipality\'s local catalog', () => {
     const issues = validate(cm, codeSystem);
     expect(errors(issues).map((i) => i.code).sort()).toEqual(['business-rule', 'business-rule', 'code-invalid', 'code-invalid']);
     expect(warnings(issues)).toHaveLength(1);
+  });
+
+  it('names each problem of a map by the element and target it is found at', () => {
+    const { codeSystem } = sampleCatalog('101');
+    const cm = localConceptMap('101', 'lokale-indsatser', [
+      { code: '101-KOL', targets: [CODES.kostvejledning, CODES.kostvejledning] },
+      { code: '101-BOLD', targets: [] },
+      { code: 'NOT-LOCAL', targets: ['nope'] },
+      { code: '101-KOL', targets: [CODES.nikotin] },
+    ]);
+    cm.targetUri = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
+    const first = cm.group![0]!;
+    first.element.push({ target: [{ code: CODES.fysiskTraening119 }] } as never, { code: '101-BALANCE', target: [{ equivalence: 'inexact' }, { code: CODES.fysiskTraening140, equivalence: 'inexact' }] });
+    cm.group!.push({ ...first, element: [{ code: '101-BALANCE', target: [{ code: CODES.fysiskTraening119, equivalence: 'subsumes' }] }] });
+    const found = validate(cm, codeSystem).map((i) => [i.severity, i.expression?.[0], issueText(i)]);
+    const g0 = 'ConceptMap.group[0]';
+    expect(found).toEqual([
+      ['error', `${g0}.element[0].target[1].code`, "Local code '101-KOL' lists target 'c9a99304-1788-43b7-b7be-e187b092ae9c' twice"],
+      ['error', `${g0}.element[2].code`, expect.stringMatching(/^Source code 'NOT-LOCAL' is not in Kommune 101 test \(/)],
+      ['error', `${g0}.element[2].target[0].code`, expect.stringMatching(/^Target code 'nope' \(for 'NOT-LOCAL'\) is not in /)],
+      ['error', `${g0}.element[3].code`, "Local code '101-KOL' has two elements in the same group (first at ConceptMap.group[0].element[0]); put all its targets in one element"],
+      ['error', `${g0}.element[4].code`, 'The element has no code'],
+      ['error', `${g0}.element[5].target[0].code`, "A target of '101-BALANCE' has no code (only equivalence unmatched or disjoint may leave it out)"],
+      ['error', `${g0}.element[1]`, expect.stringMatching(/^Local intervention '101-BOLD' has no target;/)],
+      ['error', `${g0}.element[5]`, expect.stringMatching(/^Local intervention '101-BALANCE' has 2 targets \(2abe20c7-c0b4-41c1-b397-52acf36499ef, ab87c0b5-40be-4e0a-b749-d9f833bfed2d\);/)],
+      ['error', `${g0}.element[2].target[0].code`, expect.stringMatching(/^Target code 'nope' \(for 'NOT-LOCAL'\) is not in the target value set /)],
+      ['error', `${g0}.element[5].target[1].code`, expect.stringMatching(/^Target code '2abe20c7-c0b4-41c1-b397-52acf36499ef' \(for '101-BALANCE'\) is not in the target value set /)],
+    ]);
   });
 
   it('reports schema problems before anything else', () => {
