@@ -107,6 +107,8 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   /** Set when a write found the disk full; cleared by a write (or a space probe) that succeeds. */
   private full?: { error: FhirError; probedAt: number };
   protected readonly closures: SqliteClosureTables;
+  /** Statements prepared once per SQL text (preparing costs more than running the small ones). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** Opens (and creates when missing) the store in a data folder. */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -147,6 +149,12 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     }
   }
 
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) this.statements.set(sql, prepared = this.db.prepare(sql));
+    return prepared;
+  }
+
   private parse(content: string): TerminologyResource {
     return JSON.parse(content) as TerminologyResource;
   }
@@ -157,7 +165,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   async read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {
-    const row = this.db.prepare('SELECT content FROM resource WHERE resource_type = ? AND id = ? AND deleted = 0').get(type, id) as
+    const row = this.statement('SELECT content FROM resource WHERE resource_type = ? AND id = ? AND deleted = 0').get(type, id) as
       | { content: string }
       | undefined;
     return row ? this.parse(row.content) : undefined;
@@ -165,25 +173,25 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
 
   async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
     if (!/^\d{1,15}$/.test(versionId)) return undefined;
-    const row = this.db.prepare('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?')
+    const row = this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?')
       .get(type, id, Number(versionId)) as HistoryRow | undefined;
     return row ? storedVersionOf(row) : undefined;
   }
 
   async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
-    const rows = this.db.prepare('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? ORDER BY version_id DESC')
+    const rows = this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? ORDER BY version_id DESC')
       .all(type, id) as HistoryRow[];
     return rows.map((r) => storedVersionOf(r));
   }
 
   async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {
     const lastUpdated = nowInstant();
-    const selectState = this.db.prepare('SELECT version_id, deleted FROM resource WHERE resource_type = ? AND id = ?');
-    const upsert = this.db.prepare(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content)
+    const selectState = this.statement('SELECT version_id, deleted FROM resource WHERE resource_type = ? AND id = ?');
+    const upsert = this.statement(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content)
       VALUES (@resource_type, @id, @version_id, @deleted, @url, @version, @last_updated, @content)
       ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id, deleted = excluded.deleted, url = excluded.url,
         version = excluded.version, last_updated = excluded.last_updated, content = excluded.content`);
-    const insertHistory = this.db.prepare(`INSERT INTO resource_history (resource_type, id, version_id, method, last_updated, content)
+    const insertHistory = this.statement(`INSERT INTO resource_history (resource_type, id, version_id, method, last_updated, content)
       VALUES (?, ?, ?, ?, ?, ?)`);
     const run = this.db.transaction((list: WriteOperation[]) => {
       const results: (StoredVersion | undefined)[] = [];
@@ -246,7 +254,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   private insertAudit(record: AuditRecord): void {
-    this.db.prepare('INSERT INTO audit_event (id, recorded, owners, agents, entities, content) VALUES (?, ?, ?, ?, ?, ?)')
+    this.statement('INSERT INTO audit_event (id, recorded, owners, agents, entities, content) VALUES (?, ?, ?, ?, ?, ?)')
       .run(record.event.id, record.event.recorded, joinKeys(record.owners), joinKeys(record.agents), joinKeys(record.entities), JSON.stringify(record.event));
   }
 
