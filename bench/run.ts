@@ -204,12 +204,15 @@ async function loadScenario(server: Server, baseline: Baseline, prepared: Extrac
   await cannon(server.port, serverPid, prepared.paths, Math.min(2, DURATION)); // warm-up: JIT and caches
   await cannon(baseline.port, baselinePid, baselinePaths, 1);
   const rounds: { server: RunStats; baseline: RunStats }[] = [];
+  let during: string | undefined;
   for (let r = 0; r < ROUNDS; r++) {
     const b = await cannon(baseline.port, baselinePid, baselinePaths, DURATION);
+    await prepared.during?.start();
     const s = await cannon(server.port, serverPid, prepared.paths, DURATION);
+    if (prepared.during) during = await prepared.during.stop();
     rounds.push({ server: s, baseline: b });
     process.stdout.write(`    round ${r + 1}: server ${s.rps.toFixed(0)} req/s (p99 ${s.p99.toFixed(2)} ms, ${s.cpuUsPerRequest.toFixed(0)} µs CPU/request), ` +
-      `baseline ${b.rps.toFixed(0)} req/s (${b.cpuUsPerRequest.toFixed(0)} µs CPU/request)\n`);
+      `baseline ${b.rps.toFixed(0)} req/s (${b.cpuUsPerRequest.toFixed(0)} µs CPU/request)${during ? `; ${during}` : ''}\n`);
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const rps = mean(rounds.map((r) => r.server.rps));
@@ -217,7 +220,7 @@ async function loadScenario(server: Server, baseline: Baseline, prepared: Extrac
   const sortedP50 = rounds.map((r) => r.server.p50).sort((a, b) => a - b);
   return {
     status: 'ok',
-    note: prepared.note,
+    note: during ? `${prepared.note}; last round: ${during}` : prepared.note,
     meanBytes: prepared.meanBytes,
     rps,
     baselineRps,

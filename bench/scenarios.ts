@@ -7,6 +7,7 @@ import { get, json, param, request, type Answer, type ParameterLike } from './cl
 import { currentCodes } from './code-system-codes';
 import { FSIII, FSIII_INTERVENTIONS, prng, type Municipality, type Target } from './dataset';
 import { VARIED_SCENARIOS } from './varied-scenarios';
+import { hotUnderWrites } from './write-load';
 
 export const VS_119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119';
 
@@ -27,8 +28,15 @@ export interface ScenarioContext {
   localMaps: LocalMap[];
 }
 
+/** Something a scenario runs beside its load (e.g. writes), started before it and stopped after it. */
+export interface Background {
+  start(): Promise<void>;
+  /** Stops it; what it did, for the scenario's note. */
+  stop(): Promise<string>;
+}
+
 export type Prepared =
-  | { kind: 'load'; paths: string[]; meanBytes: number; note?: string }
+  | { kind: 'load'; paths: string[]; meanBytes: number; note?: string; during?: Background }
   | { kind: 'batch'; method: 'POST' | 'GET'; path: string; body?: string; codings: number; note?: string }
   | { kind: 'skipped'; reason: string };
 
@@ -416,4 +424,4 @@ export const EOJ_SCENARIOS = ['eoj-offer', 'eoj-common', 'eoj-local-picker', 'eo
 export const VARIED_SCENARIO_IDS = VARIED_SCENARIOS.map((s) => s.id);
 
 export const SCENARIOS: Scenario[] = [validateCode, lookup, translate, expandFilter, batch, batchTranslate, exportCsv, coverageMatrix, eojOffer, eojCommon, eojLocalPicker, eojLocalRecord,
-  ...VARIED_SCENARIOS];
+  ...VARIED_SCENARIOS, hotUnderWrites([validateCode, lookup])];
