@@ -32,6 +32,8 @@ export interface Reads {
   scopes: ReadonlySet<string> | undefined;
 }
 
+const MAX_INTERNED = 10_000;
+
 interface Frame {
   scopes: Set<string>;
   everything: boolean;
@@ -47,6 +49,8 @@ export class ReadTracker {
   private readonly changedAt = new Map<string, number>();
   private everythingChangedAt = 0;
   private readonly frames: Frame[] = [];
+  /** One set per distinct list of scopes: thousands of kept results read the same few (a cached answer keeps its set). */
+  private readonly interned = new Map<string, ReadonlySet<string>>();
 
   get recording(): boolean {
     return this.frames.length > 0;
@@ -73,7 +77,18 @@ export class ReadTracker {
       this.frames.pop();
       this.replay(frame.everything ? undefined : frame.scopes);
     }
-    return { value, reads: { generation, scopes: frame.everything ? undefined : frame.scopes } };
+    return { value, reads: { generation, scopes: frame.everything ? undefined : this.intern(frame.scopes) } };
+  }
+
+  private intern(scopes: Set<string>): ReadonlySet<string> {
+    const key = [...scopes].sort().join('\n');
+    let kept = this.interned.get(key);
+    if (!kept) {
+      // the scopes are a few municipalities, the common catalogs and two kinds: few lists ever; bounded all the same
+      if (this.interned.size >= MAX_INTERNED) this.interned.clear();
+      this.interned.set(key, kept = scopes);
+    }
+    return kept;
   }
 
   /** Runs `compute` with its reads not counted for the computation around it (the caller reports what it depends on). */

@@ -48,6 +48,17 @@ describe('ReadTracker', () => {
     expect(tracker.current(outer, 2)).toBe(false);
   });
 
+  it('results that read the same scopes share one set of them (a cache holds thousands)', () => {
+    const tracker = new ReadTracker();
+    const a = tracker.track(1, () => { tracker.read('101'); tracker.read('common'); }).reads;
+    const b = tracker.track(2, () => { tracker.read('common'); tracker.read('101'); }).reads;
+    const c = tracker.track(2, () => tracker.read('202')).reads;
+    expect(b.scopes).toBe(a.scopes);
+    expect(c.scopes).not.toBe(a.scopes);
+    expect(a.generation).toBe(1);
+    expect(b.generation).toBe(2);
+  });
+
   it('reads made untracked do not count', () => {
     const tracker = new ReadTracker();
     const { reads } = tracker.track(1, () => {
