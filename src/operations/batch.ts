@@ -55,8 +55,9 @@ export interface BatchCall {
 type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource };
 
 /**
- * One entry of a batch, answered as the same request on its own would be: operations through invoke (GET with the
- * query of the url, POST with a Parameters resource), reads and searches as their routes answer them.
+ * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
+ * HTTP route takes: GET with the query of the url, POST with a Parameters resource or the resource of `$validate`),
+ * reads and searches as their routes answer them.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const method = entry?.request?.method;
@@ -73,8 +74,9 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
   const search = q < 0 ? '' : rel.slice(q + 1);
   const query = querystring.parse(search) as Record<string, unknown>;
   const op = OPERATION_PATH.exec(path);
-  if (op && op[1] && TERMINOLOGY_TYPES.has(op[1])) {
-    const [, type, id, name] = op as unknown as [string, string, string | undefined, string];
+  // the operations the HTTP route takes: any on the terminology types, and those of the table on other types and the system
+  if (op && (TERMINOLOGY_TYPES.has(op[1] ?? '') || deps.invoker.find(op[1] ?? '', op[3]!))) {
+    const [, type = '', id, name] = op as unknown as [string, string | undefined, string | undefined, string];
     const body = method === 'POST' ? entry.resource : undefined;
     if (method === 'POST' && !body) throw FhirError.invalid(`Bundle.entry[${i}] posts an operation without a Parameters resource`);
     const answer = await deps.invoker.invoke({ type, id, name, method, input: body ? { body, query } : { query, search }, strict: call.strict, context: call.context });

@@ -69,7 +69,9 @@ export const importLocalOperation: OperationHandler = {
     outputs: [{ name: 'return', type: 'Resource', documentation: '200: imported (an OperationOutcome with the warnings) or, with preview, the plan (Parameters); 422: not imported, every error with its CSV line' }],
   },
   async handle(input, ctx) {
-    const principal = await ctx.caller!.principal();
+    // a batch entry has no caller: a batch writes nothing
+    if (!ctx.caller) throw FhirError.notSupported('$import-local is not answered in a batch; POST it on its own', { da: '$import-local kan ikke sendes i en batch; send den for sig' });
+    const principal = await ctx.caller.principal();
     const services = ctx.services!;
     const kommunekode = input.string('kommunekode') ?? principal.kommunekode;
     if (!kommunekode) throw FhirError.invalid('Give kommunekode: the token names no municipality', { expression: ['kommunekode'] });
@@ -90,7 +92,7 @@ export const importLocalOperation: OperationHandler = {
       version: input.string('version') || undefined,
       csvLimits: services.csvLimits,
       timeBudgetMs: ctx.limits.timeBudgetMs ?? 0,
-      target: { kind: 'writer', writer: services.writer, registry: ctx.registry, store: services.store, principal, gate: ctx.caller!.gate() },
+      target: { kind: 'writer', writer: services.writer, registry: ctx.registry, store: services.store, principal, gate: ctx.caller.gate() },
       terminologyDir: services.terminologyDir,
       includeExamples: services.includeExamples,
       mode: importMode(input.string('mode')),

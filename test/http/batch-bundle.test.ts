@@ -1,10 +1,11 @@
 import { createInvoker } from '../../src/operations/invoke';
-import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import type { Bundle, BundleEntry, OperationOutcome, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import express from 'express';
 import { batchRoute } from '../../src/http/routes/batch';
 import { MAX_BATCH_ENTRIES } from '../../src/operations/batch';
+import { OPERATIONS } from '../../src/operations';
 import { FSIII, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { param, part } from '../support/parameters';
@@ -74,6 +75,54 @@ describe('batch Bundle of terminology requests', () => {
       .send({ resourceType: 'Bundle', type: 'history', entry: [] });
     expect(history.status).toBe(400);
     expect(JSON.stringify(history.body)).toMatch(/transaction and batch/);
+  });
+});
+
+describe('every operation of the table as a batch entry', () => {
+  const PARAMETERS = { resourceType: 'Parameters', parameter: [] } as Parameters;
+
+  function entryOf(res: request.Response): BundleEntry {
+    return (res.body as Bundle).entry![0]!;
+  }
+
+  it('is answered as the same request on its own, at each level it has (those that write: 4xx, never a server error)', async () => {
+    for (const op of OPERATIONS) {
+      for (const level of op.levels) {
+        const type = op.resourceType === 'Resource' ? 'Patient' : op.resourceType;
+        const url = level === 'system' ? `$${op.spec.name}` : level === 'type' ? `${type}/$${op.spec.name}` : `${type}/no-such/$${op.spec.name}`;
+        const method = op.methods?.[0] ?? 'GET';
+        const alone = method === 'GET' ? await request(app).get(`/fhir/${url}`) : await request(app).post(`/fhir/${url}`).type(JSON_TYPE).send(PARAMETERS);
+        const entry = entryOf(await postBatch([{ request: { method, url }, ...(method === 'POST' ? { resource: PARAMETERS } : {}) }]).expect(200));
+        const status = Number.parseInt(entry.response!.status, 10);
+        if (alone.status === 401) {
+          // an operation that writes needs the request's own token: a batch writes nothing
+          expect([url, status]).toEqual([url, 400]);
+          expect(JSON.stringify(entry.response!.outcome)).toMatch(/batch/);
+        } else {
+          expect([url, status]).toEqual([url, alone.status]);
+        }
+      }
+    }
+  });
+
+  it('$validate with a resource body, at system and type level, answers as POST $validate alone', async () => {
+    const patient = { resourceType: 'Patient', id: 'p1', gender: 'nonsense' };
+    for (const url of ['$validate', 'Patient/$validate', 'Patient/p1/$validate']) {
+      const alone = await request(app).post(`/fhir/${url}`).type(JSON_TYPE).send(patient).expect(200);
+      const entry = entryOf(await postBatch([{ request: { method: 'POST', url }, resource: patient as Resource }]).expect(200));
+      expect(entry.response!.status).toBe('200 OK');
+      expect(entry.resource).toEqual(alone.body);
+      expect((entry.resource as OperationOutcome).issue.some((i) => i.severity === 'error')).toBe(true);
+    }
+  });
+
+  it('system-level operations that read ($versions, $packages) answer in a batch', async () => {
+    for (const url of ['$versions', '$packages']) {
+      const alone = await request(app).get(`/fhir/${url}`).expect(200);
+      const entry = entryOf(await postBatch([{ request: { method: 'GET', url } }]).expect(200));
+      expect(entry.response!.status).toBe('200 OK');
+      expect(entry.resource).toEqual(alone.body);
+    }
   });
 });
 
