@@ -7,6 +7,7 @@ import type { TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
 import { readResource } from '../write/interactions';
 import type { ResourceWriter } from '../write/writer';
+import { callInput } from './call-input';
 import type { OperationContext } from './context';
 import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
 
@@ -56,7 +57,7 @@ type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200
 
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
- * HTTP route takes: GET with the query of the url, POST with a Parameters resource or the resource of `$validate`),
+ * HTTP route takes, with its parameters from where the route takes them, `callInput`),
  * reads and searches as their routes answer them.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
@@ -77,9 +78,8 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
   // the operations the HTTP route takes: any on the terminology types, and those of the table on other types and the system
   if (op && (TERMINOLOGY_TYPES.has(op[1] ?? '') || deps.invoker.find(op[1] ?? '', op[3]!))) {
     const [, type = '', id, name] = op as unknown as [string, string | undefined, string | undefined, string];
-    const body = method === 'POST' ? entry.resource : undefined;
-    if (method === 'POST' && !body) throw FhirError.invalid(`Bundle.entry[${i}] posts an operation without a Parameters resource`);
-    const answer = await deps.invoker.invoke({ type, id, name, method, input: body ? { body, query } : { query, search }, strict: call.strict, context: call.context });
+    const input = callInput(method, entry.resource, query, search);
+    const answer = await deps.invoker.invoke({ type, id, name, method, input, strict: call.strict, context: call.context });
     if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table');
     return { status: answer.status, chunks: answer.chunks };
   }

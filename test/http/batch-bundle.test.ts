@@ -126,6 +126,37 @@ describe('every operation of the table as a batch entry', () => {
   });
 });
 
+describe('an entry with parameters in its url and its body', () => {
+  const lookup = (code: string) => ({ resourceType: 'Parameters', parameter: [{ name: 'system', valueUri: FSIII }, { name: 'code', valueCode: code }] }) as Parameters;
+
+  async function aloneAndEntry(url: string, resource?: object): Promise<[request.Response, BundleEntry]> {
+    const post = request(app).post(`/fhir/${url}`);
+    const alone = resource ? await post.type(JSON_TYPE).send(resource) : await post;
+    const batch = await postBatch([{ request: { method: 'POST', url }, ...(resource ? { resource: resource as Resource } : {}) }]).expect(200);
+    return [alone, (batch.body as Bundle).entry![0]!];
+  }
+
+  it('POST with the parameters only in the url (no body) answers from the query, as the request alone', async () => {
+    const [alone, entry] = await aloneAndEntry(`CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.nikotin}`);
+    expect(alone.status).toBe(200);
+    expect(entry.response!.status).toBe('200 OK');
+    expect(entry.resource).toEqual(alone.body);
+  });
+
+  it('POST of Parameters with a query answers as the request alone (the Parameters are the parameters)', async () => {
+    const [alone, entry] = await aloneAndEntry(`CodeSystem/$lookup?code=no-such-code`, lookup(CODES.nikotin));
+    expect(entry.response!.status).toBe(`${alone.status} OK`);
+    expect(entry.resource).toEqual(alone.body);
+  });
+
+  it('POST of a resource to $validate takes mode, profile and kommunekode from the query, as the request alone', async () => {
+    const [alone, entry] = await aloneAndEntry('Patient/$validate?mode=nonsense', { resourceType: 'Patient' });
+    expect(alone.status).toBe(400);
+    expect(entry.response!.status).toBe('400 Bad Request');
+    expect(entry.response!.outcome).toEqual(alone.body);
+  });
+});
+
 describe('batch limits', () => {
   it('a batch that runs past the request timeout is answered 503 timeout, not held until it is done', async () => {
     const slow = await testApp({ requestTimeoutMs: 100, operationTimeBudgetMs: 50 });
