@@ -10,6 +10,7 @@ import type { ResourceWriter } from '../write/writer';
 import { callInput } from './call-input';
 import type { OperationContext } from './context';
 import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
+import { excerpt } from '../errors/excerpt';
 
 /** Most entries a batch Bundle may have (400 above): room for a day's codes of a municipality, not unbounded work. */
 export const MAX_BATCH_ENTRIES = 20_000;
@@ -89,7 +90,7 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
     const resource = id ? await readResource(deps.registry, deps.writer, type, id) : searchTerminology(deps.registry, type, query, `${base}${path}${search ? `?${search}` : ''}`, base);
     return { status: 200, resource: resource as Resource };
   }
-  throw FhirError.notFound(`Bundle.entry[${i}].request.url '${url.slice(0, 200)}' is not a read or an operation of this server`);
+  throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`);
 }
 
 /** The bytes around an operation's answer in its entry, per status: `{"resource":…,"response":{…}}` or `{"response":{…,"outcome":…}}`. */

@@ -9,6 +9,7 @@ import { importMode, planParameters, planSummary } from '../municipal/import-pla
 import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../write/import-runner';
 import { isKommunekode } from '../municipal/municipality';
 import { OperationResult, type OperationHandler } from './context';
+import { excerpt } from '../errors/excerpt';
 
 export { ISSUE_LINE_EXTENSION } from '../errors/issue';
 
@@ -75,7 +76,7 @@ export const importLocalOperation: OperationHandler = {
     const services = ctx.services!;
     const kommunekode = input.string('kommunekode') ?? principal.kommunekode;
     if (!kommunekode) throw FhirError.invalid('Give kommunekode: the token names no municipality', { expression: ['kommunekode'] });
-    if (!isKommunekode(kommunekode)) throw FhirError.invalid(`kommunekode must be three digits, not '${kommunekode}'`, { expression: ['kommunekode'] });
+    if (!isKommunekode(kommunekode)) throw FhirError.invalid(`kommunekode must be three digits, not '${excerpt(kommunekode)}'`, { expression: ['kommunekode'] });
     if (!principal.admin && principal.kommunekode !== kommunekode) {
       throw new FhirError(403, 'forbidden', principal.kommunekode
         ? `The token may write only municipality ${principal.kommunekode}'s resources, not ${kommunekode}'s`

@@ -5,6 +5,7 @@ import { isSemVer } from '../terminology/versions';
 import type { ResourceSet, TerminologyResource } from '../terminology/resource-set';
 import type { PackageManifest } from './package-writer';
 import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';
+import { excerpt } from '../errors/excerpt';
 
 const TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
 
@@ -66,7 +67,7 @@ export function todaysVersion(now = new Date()): string {
 export function requestedPackage(query: Record<string, unknown>, layer: PublishedLayer, published: ResourceSet, written: ResourceSet): PackageSelection {
   for (const name of Object.keys(query)) {
     if (name !== 'kommunekode' && name !== 'version' && name !== '_format') {
-      const shown = name.slice(0, 100);
+      const shown = excerpt(name);
       throw FhirError.invalid(`Unknown parameter '${shown}' (kommunekode, version)`, { da: `Ukendt parameter '${shown}' (kommunekode, version)` });
     }
   }
