@@ -12,9 +12,6 @@ import type { OperationContext } from './context';
 import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
 import { excerpt } from '../errors/excerpt';
 
-/** Most entries a batch Bundle may have (400 above): room for a day's codes of a municipality, not unbounded work. */
-export const MAX_BATCH_ENTRIES = 20_000;
-
 /**
  * Most bytes of answers one batch returns: entries after that are answered 422 too-costly (each answer is kept as
  * its bytes until the whole Bundle is sent; 10,000 $translate answers are about 7 MB).
@@ -41,6 +38,8 @@ export interface BatchDeps {
   registry: TerminologyRegistry;
   writer: ResourceWriter;
   invoker: Invoker;
+  /** Most entries one batch may have (MAX_BATCH_ENTRIES); 413 above. */
+  maxEntries: number;
   /** MAX_BATCH_RESPONSE_BYTES unless given (tests). */
   maxResponseBytes?: number;
 }
@@ -127,7 +126,7 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
   const entries = bundle.entry ?? [];
   if (!Array.isArray(entries)) throw FhirError.invalid('Bundle.entry must be an array');
   if (entries.length === 0) throw FhirError.invalid('The batch has no entries');
-  if (entries.length > MAX_BATCH_ENTRIES) throw FhirError.invalid(`The batch has ${entries.length} entries; at most ${MAX_BATCH_ENTRIES} are answered in one request`);
+  if (entries.length > deps.maxEntries) throw new FhirError(413, 'too-long', `The batch has ${entries.length} entries; at most ${deps.maxEntries} are answered in one batch`);
   const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
   const chunks: Buffer[] = [HEAD];
   let bytes = 0;

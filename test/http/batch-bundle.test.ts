@@ -4,9 +4,8 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import express from 'express';
 import { batchRoute } from '../../src/http/routes/batch';
-import { MAX_BATCH_ENTRIES } from '../../src/operations/batch';
 import { OPERATIONS } from '../../src/operations';
-import { FSIII, testApp } from '../support/app';
+import { FSIII, testApp, testConfig } from '../support/app';
 import { CODES, KOL_TARGETS, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { param, part } from '../support/parameters';
 
@@ -14,6 +13,7 @@ const JSON_TYPE = 'application/fhir+json';
 const K370 = 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser';
 const VS119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 const enc = encodeURIComponent;
+const MAX_BATCH_ENTRIES = testConfig().maxBatchEntries;
 
 let app: App;
 
@@ -65,10 +65,10 @@ describe('batch Bundle of terminology requests', () => {
     expect(translated).toEqual(single.body);
   });
 
-  it('refuses an empty batch and one larger than the documented limit as a whole (400), and other Bundle types as before', async () => {
+  it('refuses an empty batch (400) and one larger than the documented limit as a whole (413), and other Bundle types as before', async () => {
     await postBatch([]).expect(400);
     const many = Array.from({ length: MAX_BATCH_ENTRIES + 1 }, () => ({ request: { method: 'GET' as const, url: 'ValueSet/indsatskatalog-119' } }));
-    const tooMany = await postBatch(many).expect(400);
+    const tooMany = await postBatch(many).expect(413);
     expect(JSON.stringify(tooMany.body)).toContain(String(MAX_BATCH_ENTRIES));
     const token = await tokenFor({ kommunekode: '101' });
     const history = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
@@ -169,7 +169,7 @@ describe('batch limits', () => {
   it('entries after the answer size limit are answered 422 too-costly, the ones before in full', async () => {
     const small = express();
     small.use(express.json({ limit: '1mb' }));
-    small.post('/', batchRoute({ registry: app.registry, writer: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxResponseBytes: 4000,
+    small.post('/', batchRoute({ registry: app.registry, writer: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxEntries: 10, maxResponseBytes: 4000,
       contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }) }));
     const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } }));
     const res = await request(small).post('/').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);
