@@ -40,6 +40,8 @@ export interface Config {
   maxParameters: number;
   /** Entries one transaction Bundle may have; 413 above. */
   maxTransactionEntries: number;
+  /** Entries one batch Bundle may have; 413 above. */
+  maxBatchEntries: number;
   /** Rows (after the header) and columns a CSV import may have. */
   importLimits: CsvLimits;
   maxExpansionSize: number;
@@ -243,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxParameters: int(env, 'MAX_PARAMETERS', 20_000, 1, 10_000_000),
     maxTransactionEntries: int(env, 'MAX_TRANSACTION_ENTRIES', 1000, 1, 1_000_000),
+    maxBatchEntries: int(env, 'MAX_BATCH_ENTRIES', 20_000, 1, 1_000_000),
     importLimits: {
       rows: int(env, 'MAX_IMPORT_ROWS', DEFAULT_CSV_LIMITS.rows, 1, 10_000_000),
       columns: int(env, 'MAX_IMPORT_COLUMNS', DEFAULT_CSV_LIMITS.columns, REQUIRED_IMPORT_COLUMNS, 100_000),

@@ -7,6 +7,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
 import { localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf } from './municipality';
 import { localKindOf } from './write-rules';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * Which common interventions of a catalog each municipality's local catalog covers, side by side: for every active
@@ -101,7 +102,7 @@ export function coverageMatrix(registry: TerminologyRegistry, valueSetRefs?: str
   const valueSets: ValueSet[] = [];
   for (const ref of valueSetRefs && valueSetRefs.length > 0 ? valueSetRefs : DEFAULT_COVERAGE_VALUESETS) {
     const vs = registry.findCanonical('ValueSet', ref);
-    if (!vs) throw FhirError.notFound(`The value set '${ref}' is not known`, { expression: ['valueSet'] });
+    if (!vs) throw FhirError.notFound(`The value set '${excerpt(ref)}' is not known`, { expression: ['valueSet'] });
     valueSets.push(vs);
   }
 

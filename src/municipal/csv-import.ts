@@ -10,6 +10,7 @@ import {
   kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localTargetEquivalence, municipalId, municipalUrl, STATUS_PROPERTY_URI,
   type LocalKind,
 } from './municipality';
+import { excerpt } from '../errors/excerpt';
 
 /** The common catalogs a local code may map to: FSIII and FFB. */
 export const COMMON_SYSTEMS = ['urn:oid:1.2.208.176.2.21', 'urn:oid:1.2.208.176.2.22'];
@@ -123,7 +124,7 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
   }
   for (const c of columns) {
     if (c && !(REQUIRED_COLUMNS as readonly string[]).includes(c) && !(OPTIONAL_COLUMNS as readonly string[]).includes(c)) {
-      messages.push(lineIssue('warning', `Column '${c}' is not used`, `Kolonnen '${c}' bruges ikke.`, header!.info.lines));
+      messages.push(lineIssue('warning', `Column '${excerpt(c)}' is not used`, `Kolonnen '${excerpt(c)}' bruges ikke.`, header!.info.lines));
     }
   }
   const indexOf = new Map<string, number>();
@@ -207,8 +208,8 @@ export class CommonTargetResolver {
     }
     if (candidates.length === 0) {
       return {
-        error: `'${value}' is neither an FSIII/FFB code nor the exact title of a common concept`,
-        da: `'${value}' er hverken en FSIII/FFB-kode eller den nøjagtige titel på et fælleskommunalt begreb.`,
+        error: `'${excerpt(value)}' is neither an FSIII/FFB code nor the exact title of a common concept`,
+        da: `'${excerpt(value)}' er hverken en FSIII/FFB-kode eller den nøjagtige titel på et fælleskommunalt begreb.`,
       };
     }
     const list = candidates.map(({ system, provider, concept }) => {
@@ -220,8 +221,8 @@ export class CommonTargetResolver {
     const en = list.map((c) => `${c.code} (${c.sys}${c.parent ? `, under "${c.parent}"` : ''}${c.status !== 'active' ? `, ${c.status}` : ''})`);
     const da = list.map((c) => `${c.code} (${c.sys}${c.parent ? `, under "${c.parent}"` : ''}${c.status !== 'active' ? `, ${STATUS_DA[c.status] ?? c.status}` : ''})`);
     return {
-      error: `'${value}' names ${candidates.length} common concepts; give the code instead: ${en.join('; ')}`,
-      da: `'${value}' er titlen på ${candidates.length} fælleskommunale begreber; skriv koden i stedet: ${da.join('; ')}`,
+      error: `'${excerpt(value)}' names ${candidates.length} common concepts; give the code instead: ${en.join('; ')}`,
+      da: `'${excerpt(value)}' er titlen på ${candidates.length} fælleskommunale begreber; skriv koden i stedet: ${da.join('; ')}`,
     };
   }
 }
@@ -282,17 +283,17 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
     const code = row.kode;
     if (!code) return err('kode is empty', 'kode er tom.');
     if (!/^[^\s]+( [^\s]+)*$/.test(code)) {
-      return err(`kode '${code}' has whitespace at the ends or inside other than single spaces`,
-        `kode '${code}' har mellemrum i enderne eller mere end ét mellemrum inde i koden.`);
+      return err(`kode '${excerpt(code)}' has whitespace at the ends or inside other than single spaces`,
+        `kode '${excerpt(code)}' har mellemrum i enderne eller mere end ét mellemrum inde i koden.`);
     }
     const first = lineOf.get(code);
-    if (first !== undefined) return err(`kode '${code}' is already on line ${first}`, `kode '${code}' står allerede på linje ${first}.`);
+    if (first !== undefined) return err(`kode '${excerpt(code)}' is already on line ${first}`, `kode '${excerpt(code)}' står allerede på linje ${first}.`);
     lineOf.set(code, row.line);
-    if (!row.titel) err(`kode '${code}' has no titel`, `kode '${code}' har ingen titel.`);
+    if (!row.titel) err(`kode '${excerpt(code)}' has no titel`, `kode '${excerpt(code)}' har ingen titel.`);
     const kind = row.type.toLowerCase() as LocalKind;
-    if (!LOCAL_KINDS.includes(kind)) err(`type '${row.type}' must be indsats or tilbud`, `type '${row.type}' skal være indsats eller tilbud.`);
+    if (!LOCAL_KINDS.includes(kind)) err(`type '${excerpt(row.type)}' must be indsats or tilbud`, `type '${excerpt(row.type)}' skal være indsats eller tilbud.`);
     const status = row.status?.toLowerCase() ?? 'active';
-    if (!STATUSES.includes(status)) err(`status '${row.status}' must be one of ${STATUSES.join(', ')}`, `status '${row.status}' skal være en af ${STATUSES.join(', ')}.`);
+    if (!STATUSES.includes(status)) err(`status '${excerpt(row.status)}' must be one of ${STATUSES.join(', ')}`, `status '${excerpt(row.status)}' skal være en af ${STATUSES.join(', ')}.`);
     concepts.push({
       code,
       display: row.titel,

@@ -2,6 +2,7 @@ import type { CodeSystem } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { localCodeSystems } from './municipality';
+import { excerpt } from '../errors/excerpt';
 
 /** The municipality's local code systems that define the code (normally exactly one). */
 export function localSystemsDefining(registry: TerminologyRegistry, kommunekode: string, code: string): CodeSystem[] {
@@ -16,7 +17,7 @@ export function resolveGatewaySystem(registry: TerminologyRegistry, kommunekode:
   if (code !== undefined) {
     const defining = localSystemsDefining(registry, kommunekode, code);
     if (defining.length > 1) {
-      throw FhirError.invalid(`Code '${code}' is defined by ${defining.length} local catalogs of municipality ${kommunekode} (${defining.map((c) => c.url).join(', ')}); name the catalog's url as system instead`);
+      throw FhirError.invalid(`Code '${excerpt(code)}' is defined by ${defining.length} local catalogs of municipality ${kommunekode} (${defining.map((c) => c.url).join(', ')}); name the catalog's url as system instead`);
     }
     if (defining.length === 1) return defining[0];
   }

@@ -8,6 +8,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { BuiltCatalog } from './csv-import';
 import type { EntryField, ImportMode, ImportPlan, PlannedCode } from './import-plan-types';
 import { LOCAL_TYPE_CODE, localTypePropertyCode, statusPropertyCode } from './municipality';
+import { excerpt } from '../errors/excerpt';
 
 export type { EntryField, ImportMode, ImportPlan, PlannedCode } from './import-plan-types';
 
@@ -65,7 +66,7 @@ export function checkBasedOn(basedOn: string | undefined, existing: { codeSystem
 export function importMode(value: string | undefined): ImportMode {
   if (value === undefined) return 'replace';
   if ((IMPORT_MODES as readonly string[]).includes(value)) return value as ImportMode;
-  throw FhirError.invalid(`mode must be ${IMPORT_MODES.join(' or ')}, not '${value}'`, { expression: ['mode'] });
+  throw FhirError.invalid(`mode must be ${IMPORT_MODES.join(' or ')}, not '${excerpt(value)}'`, { expression: ['mode'] });
 }
 
 /** "added 2, changed 1, removed 0, unchanged 5" */

@@ -9,6 +9,7 @@ import { resolveGatewaySystem } from './gateway-systems';
 import { localTargets, type LocalTarget } from './local-targets';
 import { GATEWAY_LOCAL_SYSTEMS, isGatewayLocalSystem, localTypePropertyCode, ownerOf, ownerOfCanonical, type LocalKind } from './municipality';
 import { localKindOf } from './write-rules';
+import { excerpt } from '../errors/excerpt';
 
 /** KL's niveau-3 system of the §119/§140 gateway IGs, and of the home care and nursing gateway. */
 const [PREVENTION_GATEWAY_SYSTEM, CARE_GATEWAY_SYSTEM] = GATEWAY_LOCAL_SYSTEMS as [string, string];
@@ -57,8 +58,8 @@ const named = (c: Coding) => `${c.code}${c.display ? ` (${c.display})` : ''}`;
 /** A warning for each retired niveau-2 target: the gateway takes the code today, but the municipality should remap it. */
 export function retiredTargetIssues(localCode: string, retired: readonly RetiredTarget[]): Issue[] {
   return retired.map((r): Issue => {
-    const used = { da: `Den lokale kode '${localCode}' er koblet til niveau-2-koden ${named(r.target)}, som har status '${r.status}'.`,
-      en: `The local code '${localCode}' is mapped to the niveau-2 code ${named(r.target)}, whose status is '${r.status}'.` };
+    const used = { da: `Den lokale kode '${excerpt(localCode)}' er koblet til niveau-2-koden ${named(r.target)}, som har status '${r.status}'.`,
+      en: `The local code '${excerpt(localCode)}' is mapped to the niveau-2 code ${named(r.target)}, whose status is '${r.status}'.` };
     const instead = r.replacements.length > 0
       ? { da: `Brug i stedet ${r.replacements.map(named).join(' eller ')}, og ret kommunens ConceptMap.`,
         en: `Use ${r.replacements.map(named).join(' or ')} instead, and correct the municipality's ConceptMap.` }
@@ -78,15 +79,15 @@ function localCatalog(registry: TerminologyRegistry, req: RecordingRequest): { c
       throw FhirError.invalid(`The system ${req.system} belongs to municipality ${owner}, not ${req.kommunekode}`, { expression: ['kommunekode'] });
     }
     const cs = registry.findCodeSystem(req.system!);
-    if (!cs) throw FhirError.notFound(`A definition for the code system '${req.system}' could not be found`, { txIssueType: 'not-found', expression: ['system'] });
+    if (!cs) throw FhirError.notFound(`A definition for the code system '${excerpt(req.system)}' could not be found`, { txIssueType: 'not-found', expression: ['system'] });
     return { cs, kommunekode: owner };
   }
   if (req.system !== undefined && !isGatewayLocalSystem(req.system)) {
-    throw FhirError.invalid(`The system must be a municipality's local catalog (http://faelles-tx.dk/fhir/kommune/…) or KL's ${GATEWAY_LOCAL_SYSTEMS.join(' or ')}, not '${req.system}'`, { expression: ['system'] });
+    throw FhirError.invalid(`The system must be a municipality's local catalog (http://faelles-tx.dk/fhir/kommune/…) or KL's ${GATEWAY_LOCAL_SYSTEMS.join(' or ')}, not '${excerpt(req.system)}'`, { expression: ['system'] });
   }
   if (req.kommunekode === undefined) throw FhirError.invalid('Give kommunekode (or the local catalog as system)', { expression: ['kommunekode'] });
   const cs = resolveGatewaySystem(registry, req.kommunekode, req.code);
-  if (!cs) throw FhirError.notFound(`Municipality ${req.kommunekode} has no local catalog with code '${req.code}'`, { txIssueType: 'not-found', expression: ['code'] });
+  if (!cs) throw FhirError.notFound(`Municipality ${req.kommunekode} has no local catalog with code '${excerpt(req.code)}'`, { txIssueType: 'not-found', expression: ['code'] });
   return { cs, kommunekode: req.kommunekode };
 }
 
@@ -114,7 +115,7 @@ export function localRecording(registry: TerminologyRegistry, req: RecordingRequ
   const provider = registry.provider(cs);
   const concept = provider.locate(req.code);
   if (!concept) {
-    throw FhirError.notFound(`Unknown code '${req.code}' in the local catalog ${cs.url}|${cs.version ?? ''}`, { txIssueType: 'not-found', expression: ['code'] });
+    throw FhirError.notFound(`Unknown code '${excerpt(req.code)}' in the local catalog ${cs.url}|${cs.version ?? ''}`, { txIssueType: 'not-found', expression: ['code'] });
   }
   const typeCode = localTypePropertyCode(cs);
   const kind = typeCode ? localKindOf(concept, typeCode) : undefined;

@@ -4,6 +4,7 @@ import { compareVersions, parseCanonical } from '../terminology/canonical';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { diffCodeSystems, type CodeChange } from '../terminology/version-diff';
 import { localConceptMaps, ownerOf } from './municipality';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * The impact report of a new release of a common code system (e.g. FSIII): which local codes of which municipality map
@@ -45,9 +46,9 @@ function canonicalOf(r: { url?: string; version?: string }): string {
 /** The release named as url|version; 404 when the server does not have that version. */
 export function releaseCodeSystem(registry: TerminologyRegistry, ref: string): CodeSystem {
   const { url, version } = parseCanonical(ref);
-  if (!version) throw FhirError.invalid(`release must name a version of the code system (url|version), not '${ref}'`, { expression: ['release'] });
+  if (!version) throw FhirError.invalid(`release must name a version of the code system (url|version), not '${excerpt(ref)}'`, { expression: ['release'] });
   const cs = registry.find('CodeSystem', url, version);
-  if (!cs || cs.content === 'supplement') throw FhirError.notFound(`The code system release '${ref}' is not known`, { expression: ['release'] });
+  if (!cs || cs.content === 'supplement') throw FhirError.notFound(`The code system release '${excerpt(ref)}' is not known`, { expression: ['release'] });
   return cs;
 }
 
@@ -58,7 +59,7 @@ export function releaseImpact(registry: TerminologyRegistry, release: CodeSystem
   const previous = versions.filter((c) => compareVersions(c.version, release.version) < 0).pop();
   const explicit = options.compareTo !== undefined ? registry.find('CodeSystem', url, options.compareTo) : undefined;
   if (options.compareTo !== undefined && !explicit) {
-    throw FhirError.notFound(`Code system '${url}' has no version '${options.compareTo}'`, { expression: ['compareTo'] });
+    throw FhirError.notFound(`Code system '${excerpt(url)}' has no version '${excerpt(options.compareTo)}'`, { expression: ['compareTo'] });
   }
   const newProvider = registry.provider(release);
   const changesFrom = new Map<string, Map<string, CodeChange[]>>();

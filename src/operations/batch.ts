@@ -7,11 +7,10 @@ import type { TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
 import { readResource } from '../write/interactions';
 import type { ResourceWriter } from '../write/writer';
+import { callInput } from './call-input';
 import type { OperationContext } from './context';
 import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
-
-/** Most entries a batch Bundle may have (400 above): room for a day's codes of a municipality, not unbounded work. */
-export const MAX_BATCH_ENTRIES = 20_000;
+import { excerpt } from '../errors/excerpt';
 
 /**
  * Most bytes of answers one batch returns: entries after that are answered 422 too-costly (each answer is kept as
@@ -39,6 +38,8 @@ export interface BatchDeps {
   registry: TerminologyRegistry;
   writer: ResourceWriter;
   invoker: Invoker;
+  /** Most entries one batch may have (MAX_BATCH_ENTRIES); 413 above. */
+  maxEntries: number;
   /** MAX_BATCH_RESPONSE_BYTES unless given (tests). */
   maxResponseBytes?: number;
 }
@@ -55,8 +56,9 @@ export interface BatchCall {
 type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource };
 
 /**
- * One entry of a batch, answered as the same request on its own would be: operations through invoke (GET with the
- * query of the url, POST with a Parameters resource), reads and searches as their routes answer them.
+ * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
+ * HTTP route takes, with its parameters from where the route takes them, `callInput`),
+ * reads and searches as their routes answer them.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const method = entry?.request?.method;
@@ -73,11 +75,11 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
   const search = q < 0 ? '' : rel.slice(q + 1);
   const query = querystring.parse(search) as Record<string, unknown>;
   const op = OPERATION_PATH.exec(path);
-  if (op && op[1] && TERMINOLOGY_TYPES.has(op[1])) {
-    const [, type, id, name] = op as unknown as [string, string, string | undefined, string];
-    const body = method === 'POST' ? entry.resource : undefined;
-    if (method === 'POST' && !body) throw FhirError.invalid(`Bundle.entry[${i}] posts an operation without a Parameters resource`);
-    const answer = await deps.invoker.invoke({ type, id, name, method, input: body ? { body, query } : { query, search }, strict: call.strict, context: call.context });
+  // the operations the HTTP route takes: any on the terminology types, and those of the table on other types and the system
+  if (op && (TERMINOLOGY_TYPES.has(op[1] ?? '') || deps.invoker.find(op[1] ?? '', op[3]!))) {
+    const [, type = '', id, name] = op as unknown as [string, string | undefined, string | undefined, string];
+    const input = callInput(method, entry.resource, query, search);
+    const answer = await deps.invoker.invoke({ type, id, name, method, input, strict: call.strict, context: call.context });
     if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table');
     return { status: answer.status, chunks: answer.chunks };
   }
@@ -87,7 +89,7 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
     const resource = id ? await readResource(deps.registry, deps.writer, type, id) : searchTerminology(deps.registry, type, query, `${base}${path}${search ? `?${search}` : ''}`, base);
     return { status: 200, resource: resource as Resource };
   }
-  throw FhirError.notFound(`Bundle.entry[${i}].request.url '${url.slice(0, 200)}' is not a read or an operation of this server`);
+  throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`);
 }
 
 /** The bytes around an operation's answer in its entry, per status: `{"resource":…,"response":{…}}` or `{"response":{…,"outcome":…}}`. */
@@ -124,7 +126,7 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
   const entries = bundle.entry ?? [];
   if (!Array.isArray(entries)) throw FhirError.invalid('Bundle.entry must be an array');
   if (entries.length === 0) throw FhirError.invalid('The batch has no entries');
-  if (entries.length > MAX_BATCH_ENTRIES) throw FhirError.invalid(`The batch has ${entries.length} entries; at most ${MAX_BATCH_ENTRIES} are answered in one request`);
+  if (entries.length > deps.maxEntries) throw new FhirError(413, 'too-long', `The batch has ${entries.length} entries; at most ${deps.maxEntries} are answered in one batch`);
   const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
   const chunks: Buffer[] = [HEAD];
   let bytes = 0;

@@ -6,6 +6,7 @@ import { closureEntries, locateClosureConcepts } from '../terminology/closure-en
 import type { TerminologyRegistry } from '../terminology/registry';
 import { currentTimeBudget } from '../terminology/time-budget';
 import type { OperationContext, OperationHandler } from './context';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * ConceptMap/$closure (FHIR R4, "Maintaining a Closure Table"): a client keeps a transitive closure table of the
@@ -41,7 +42,7 @@ function tableName(input: OperationInput): string {
   const name = input.string('name');
   if (name === undefined) throw FhirError.invalid("The parameter 'name' (the closure table's name) is required", { expression: ['name'] });
   if (!TABLE_NAME.test(name)) {
-    throw FhirError.invalid(`The closure table name '${name.slice(0, 100)}' is not valid: 1–100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`,
+    throw FhirError.invalid(`The closure table name '${excerpt(name)}' is not valid: 1–100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`,
       { expression: ['name'] });
   }
   return name;
@@ -50,7 +51,7 @@ function tableName(input: OperationInput): string {
 function sinceVersion(input: OperationInput): number | undefined {
   const text = input.string('version');
   if (text === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(text)) throw FhirError.invalid(`version must be a version this server answered (0, 1, 2 …), not '${text.slice(0, 20)}'`, { expression: ['version'] });
+  if (!/^\d{1,9}$/.test(text)) throw FhirError.invalid(`version must be a version this server answered (0, 1, 2 …), not '${excerpt(text, 20)}'`, { expression: ['version'] });
   return Number(text);
 }
 

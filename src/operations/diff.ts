@@ -7,6 +7,7 @@ import { expandValueSet, expansionRequest } from '../terminology/expansion/value
 import { CHANGE_ORDER, diffCodeSystems, diffConceptMaps, diffExpansions, type CodeChange } from '../terminology/version-diff';
 import { presentVersionList } from '../terminology/versions';
 import type { OperationContext, OperationHandler, Table } from './context';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * CodeSystem/$diff, ValueSet/$diff, ConceptMap/$diff (this server's operations): what changed between two versions of
@@ -47,11 +48,11 @@ function versionsOf(type: TerminologyType, input: OperationInput, ctx: Operation
   const url = target?.url ?? parsed?.url;
   if (!url) throw FhirError.invalid(target ? `${type}/${target.id} has no url` : `Give the ${type}'s 'url'`, { expression: ['url'] });
   const all = [...ctx.registry.versions(type, url, true)].sort((a, b) => compareVersions(a.version, b.version));
-  if (all.length === 0) throw FhirError.notFound(`A ${type} '${url}' is not known`, { expression: ['url'] });
+  if (all.length === 0) throw FhirError.notFound(`A ${type} '${excerpt(url)}' is not known`, { expression: ['url'] });
   const known = presentVersionList(all.map((r) => r.version ?? '(no version)'));
   const find = (version: string, parameter: string): R => {
     const r = ctx.registry.find(type, url, version);
-    if (!r) throw FhirError.notFound(`${type} '${url}' has no version '${version}'; known: ${known}`, { expression: [parameter] });
+    if (!r) throw FhirError.notFound(`${type} '${excerpt(url)}' has no version '${excerpt(version)}'; known: ${known}`, { expression: [parameter] });
     return r;
   };
   const toVersion = input.string('to');

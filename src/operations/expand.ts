@@ -10,6 +10,7 @@ import { assertValueSetShape } from '../terminology/resource-shape';
 import { composeExpansionParameter } from '../terminology/valueset-extensions';
 import type { OperationContext, OperationHandler } from './context';
 import { TX_RESOURCE_PARAM } from './tx-resources';
+import { excerpt } from '../errors/excerpt';
 
 const BOOLEAN_FLAGS = ['excludeNested', 'activeOnly', 'includeDesignations', 'includeDefinition', 'excludeNotForUI', 'excludePostCoordinated'] as const;
 
@@ -44,7 +45,7 @@ function versionMap(input: OperationInput, name: string): Map<string, string> {
   const m = new Map<string, string>();
   for (const v of input.all<string>(name)) {
     const { url, version } = parseCanonical(v);
-    if (!version) throw FhirError.invalid(`The ${name} parameter '${v}' must give a version (url|version)`, { expression: [name] });
+    if (!version) throw FhirError.invalid(`The ${name} parameter '${excerpt(v)}' must give a version (url|version)`, { expression: [name] });
     m.set(url, version);
   }
   return m;
@@ -80,8 +81,8 @@ export function resolveValueSet(
   const vs = ctx.registry.find('ValueSet', u, wanted);
   if (!vs) {
     const text = wanted
-      ? `A definition for the value set '${u}' version '${wanted}' could not be found`
-      : `A definition for the value set '${u}' could not be found`;
+      ? `A definition for the value set '${excerpt(u)}' version '${excerpt(wanted)}' could not be found`
+      : `A definition for the value set '${excerpt(u)}' could not be found`;
     throw FhirError.notFound(text, { txIssueType: 'not-found', expression: [names.url] });
   }
   return vs;

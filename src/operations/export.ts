@@ -6,6 +6,7 @@ import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
 import { ownerOf } from '../municipal/municipality';
 import type { OperationContext, OperationHandler, Table } from './context';
 import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * ConceptMap/$export (this server's operation): every municipality's local codes → niveau-2 code(s) → niveau 1 as one
@@ -25,8 +26,8 @@ async function selection(input: OperationInput, ctx: OperationContext): Promise<
   if (!ref) return { ...(kommunekode ? { kommunekode } : {}) };
   const conceptMap = conceptMapVersion(ctx, ref, 'conceptMap');
   const owner = ownerOf(conceptMap);
-  if (!owner) throw FhirError.invalid(`'${ref}' is not a municipality's map`, { expression: ['conceptMap'] });
-  if (kommunekode && owner !== kommunekode) throw FhirError.invalid(`'${ref}' is municipality ${owner}'s map, not ${kommunekode}'s`, { expression: ['conceptMap'] });
+  if (!owner) throw FhirError.invalid(`'${excerpt(ref)}' is not a municipality's map`, { expression: ['conceptMap'] });
+  if (kommunekode && owner !== kommunekode) throw FhirError.invalid(`'${excerpt(ref)}' is municipality ${owner}'s map, not ${kommunekode}'s`, { expression: ['conceptMap'] });
   return { conceptMap: { map: conceptMap, sources: sourceCodeSystemsOf(ctx, conceptMap) } };
 }
 

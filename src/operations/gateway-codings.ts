@@ -5,6 +5,7 @@ import type { OperationHandler } from './context';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { isGatewayLocalSystem, isKommunekode } from '../municipal/municipality';
 import { resolveGatewaySystem } from '../municipal/gateway-systems';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * KL's gateway sends a niveau-3 code as a coding in `http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions`
@@ -17,7 +18,7 @@ export const KOMMUNEKODE_PARAM = { name: 'kommunekode', type: 'code' } as const;
 
 export function checkKommunekodeParam(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!isKommunekode(value)) throw FhirError.invalid(`kommunekode must be a three-digit municipality code, not '${value}'`, { expression: ['kommunekode'] });
+  if (!isKommunekode(value)) throw FhirError.invalid(`kommunekode must be a three-digit municipality code, not '${excerpt(value)}'`, { expression: ['kommunekode'] });
   return value;
 }
 

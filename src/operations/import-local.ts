@@ -9,6 +9,7 @@ import { importMode, planParameters, planSummary } from '../municipal/import-pla
 import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../write/import-runner';
 import { isKommunekode } from '../municipal/municipality';
 import { OperationResult, type OperationHandler } from './context';
+import { excerpt } from '../errors/excerpt';
 
 export { ISSUE_LINE_EXTENSION } from '../errors/issue';
 
@@ -69,11 +70,13 @@ export const importLocalOperation: OperationHandler = {
     outputs: [{ name: 'return', type: 'Resource', documentation: '200: imported (an OperationOutcome with the warnings) or, with preview, the plan (Parameters); 422: not imported, every error with its CSV line' }],
   },
   async handle(input, ctx) {
-    const principal = await ctx.caller!.principal();
+    // a batch entry has no caller: a batch writes nothing
+    if (!ctx.caller) throw FhirError.notSupported('$import-local is not answered in a batch; POST it on its own', { da: '$import-local kan ikke sendes i en batch; send den for sig' });
+    const principal = await ctx.caller.principal();
     const services = ctx.services!;
     const kommunekode = input.string('kommunekode') ?? principal.kommunekode;
     if (!kommunekode) throw FhirError.invalid('Give kommunekode: the token names no municipality', { expression: ['kommunekode'] });
-    if (!isKommunekode(kommunekode)) throw FhirError.invalid(`kommunekode must be three digits, not '${kommunekode}'`, { expression: ['kommunekode'] });
+    if (!isKommunekode(kommunekode)) throw FhirError.invalid(`kommunekode must be three digits, not '${excerpt(kommunekode)}'`, { expression: ['kommunekode'] });
     if (!principal.admin && principal.kommunekode !== kommunekode) {
       throw new FhirError(403, 'forbidden', principal.kommunekode
         ? `The token may write only municipality ${principal.kommunekode}'s resources, not ${kommunekode}'s`
@@ -90,7 +93,7 @@ export const importLocalOperation: OperationHandler = {
       version: input.string('version') || undefined,
       csvLimits: services.csvLimits,
       timeBudgetMs: ctx.limits.timeBudgetMs ?? 0,
-      target: { kind: 'writer', writer: services.writer, registry: ctx.registry, store: services.store, principal, gate: ctx.caller!.gate() },
+      target: { kind: 'writer', writer: services.writer, registry: ctx.registry, store: services.store, principal, gate: ctx.caller.gate() },
       terminologyDir: services.terminologyDir,
       includeExamples: services.includeExamples,
       mode: importMode(input.string('mode')),

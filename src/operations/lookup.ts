@@ -9,6 +9,7 @@ import { lookupResult } from './lookup-result';
 import { compareVersions } from '../terminology/canonical';
 import { presentVersionList } from '../terminology/versions';
 import { TX_RESOURCE_PARAM } from './tx-resources';
+import { excerpt } from '../errors/excerpt';
 
 const spec: OperationSpec = {
   name: 'lookup',
@@ -54,8 +55,8 @@ export const lookupOperation: OperationHandler = {
       ? ctx.registry.provider(cs, supplements)
       : ctx.registry.codeSystemProvider(system, version, supplements);
     if (!provider) {
-      const v = version ? ` version '${version}'` : '';
-      throw FhirError.notFound(`A definition for CodeSystem '${system}'${v} could not be found, so the code cannot be looked up`, {
+      const v = version ? ` version '${excerpt(version)}'` : '';
+      throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}'${v} could not be found, so the code cannot be looked up`, {
         txIssueType: 'not-found', expression: ['system'],
       });
     }
@@ -65,13 +66,13 @@ export const lookupOperation: OperationHandler = {
     if (!concept) {
       const v = provider.version ? ` version '${provider.version}'` : '';
       const elsewhere = otherVersionsWith(ctx, system, provider.version, code);
-      throw FhirError.notFound(`Unknown code '${code}' in the CodeSystem '${system}'${v}`, {
+      throw FhirError.notFound(`Unknown code '${excerpt(code)}' in the CodeSystem '${excerpt(system)}'${v}`, {
         txIssueType: 'invalid-code', expression: ['code'],
         ...(elsewhere.length > 0 ? {
           extraIssues: [{
             severity: 'information', code: 'informational', expression: ['code'],
-            text: `The code '${code}' is in ${elsewhere.length === 1 ? 'version' : 'versions'} ${presentVersionList(elsewhere.map((x) => `'${x}'`))} ` +
-              `of the CodeSystem '${system}'${elsewhere.every((x) => compareVersions(x, provider.version) < 0) ? ' (older than the version looked in)' : ''}; ` +
+            text: `The code '${excerpt(code)}' is in ${elsewhere.length === 1 ? 'version' : 'versions'} ${presentVersionList(elsewhere.map((x) => `'${x}'`))} ` +
+              `of the CodeSystem '${excerpt(system)}'${elsewhere.every((x) => compareVersions(x, provider.version) < 0) ? ' (older than the version looked in)' : ''}; ` +
               `give the version to look it up there`,
           }],
         } : {}),

@@ -2,6 +2,7 @@ import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { parseCanonical } from '../terminology/canonical';
 import type { OperationContext } from './context';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * A ConceptMap by `url|version` (or the newest by `url`): the registry also has the versions of a written map that an
@@ -10,7 +11,7 @@ import type { OperationContext } from './context';
 export function conceptMapVersion(ctx: OperationContext, ref: string, parameter: string): ConceptMap {
   const { url, version } = parseCanonical(ref);
   const found = ctx.registry.find('ConceptMap', url, version);
-  if (!found) throw FhirError.notFound(`A ConceptMap '${ref}' is not known`, { expression: [parameter] });
+  if (!found) throw FhirError.notFound(`A ConceptMap '${excerpt(ref)}' is not known`, { expression: [parameter] });
   return found;
 }
 

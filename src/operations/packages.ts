@@ -5,6 +5,7 @@ import { messageLanguage } from '../errors/message-language';
 import type { PackageInfo } from '../packages/published-layer';
 import { isSemVer } from '../terminology/versions';
 import type { OperationContext, OperationHandler } from './context';
+import { excerpt } from '../errors/excerpt';
 
 const BASE = 'http://faelles-tx.dk/fhir/OperationDefinition';
 
@@ -101,7 +102,7 @@ export const unloadPackageOperation: OperationHandler = {
         expression: [name ? 'version' : 'name'], da: 'Angiv pakken med name og version (fx name=kl.dk.fhir.term, version=2.0.0)',
       });
     }
-    if (!isSemVer(version)) throw FhirError.invalid(`The package version '${version.slice(0, 100)}' is not a semantic version (e.g. 2.0.0)`, { expression: ['version'] });
+    if (!isSemVer(version)) throw FhirError.invalid(`The package version '${excerpt(version)}' is not a semantic version (e.g. 2.0.0)`, { expression: ['version'] });
     const packages = packagesOf(ctx);
     const resources = packages.layer.package(name, version)?.counts;
     const { warnings } = await packages.service.unload(name, version, { principal });

@@ -7,6 +7,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf, ownerOfCanonical } from '../municipal/municipality';
 import { localSystemsDefining } from '../municipal/gateway-systems';
 import { localKindOf } from '../municipal/write-rules';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * Roll-up of documented counts (bilag 6, "eksempler på anvendelse af data"): rows of (kommunekode, system, code,
@@ -167,7 +168,7 @@ class Resolver {
   private conditionKeys(): Set<string> {
     if (!this.conditions) {
       const vs = this.registry.findCanonical('ValueSet', this.options.conditionValueSet);
-      if (!vs) throw FhirError.notFound(`The value set '${this.options.conditionValueSet}' is not known`, { expression: ['conditionValueSet'] });
+      if (!vs) throw FhirError.notFound(`The value set '${excerpt(this.options.conditionValueSet)}' is not known`, { expression: ['conditionValueSet'] });
       // the value set's codes and the groupings above them (an area such as "Mental sundhed" counts as a condition too)
       this.conditions = new Set();
       for (const e of evaluateValueSet(this.registry, vs).entries) {
@@ -193,7 +194,7 @@ class Resolver {
     let system = row.system;
     if (isGatewayLocalSystem(system)) {
       const defining = localSystemsDefining(this.registry, row.kommunekode, row.code);
-      if (defining.length === 0) return { kind: 'not-counted', reason: 'unknown-code', message: `'${row.code}' is not a code of any local catalog of municipality ${row.kommunekode}` };
+      if (defining.length === 0) return { kind: 'not-counted', reason: 'unknown-code', message: `'${excerpt(row.code)}' is not a code of any local catalog of municipality ${row.kommunekode}` };
       system = defining[0]!.url!;
     }
     const owner = ownerOfCanonical(system);
@@ -208,7 +209,7 @@ class Resolver {
     const cs = this.options.sourceCodeSystems?.find((c) => c.url === system) ?? localCodeSystems(this.registry, row.kommunekode).find((c) => c.url === system);
     if (!cs) return { kind: 'not-counted', reason: 'unknown-system', message: `No local catalog ${system} is known` };
     const concept = this.registry.provider(cs).locate(row.code);
-    if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: `'${row.code}' is not a code of ${system}` };
+    if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: `'${excerpt(row.code)}' is not a code of ${system}` };
     const typeCode = localTypePropertyCode(cs);
     const offer = (typeCode ? localKindOf(concept, typeCode) : undefined) === 'tilbud';
     const matches = forwardMatches(this.registry, { system, code: row.code }, this.mapsOf(row.kommunekode))
@@ -241,7 +242,7 @@ class Resolver {
     const provider = this.registry.codeSystemProvider(system);
     if (!provider) return { kind: 'not-counted', reason: 'unknown-system', message: `The code system ${system} is not known` };
     const concept = provider.locate(row.code);
-    if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: `'${row.code}' is not a code of ${system}` };
+    if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: `'${excerpt(row.code)}' is not a code of ${system}` };
     const current = currentCode(this.registry, provider, concept);
     const replaces = current.replaced ? { system, ...current.replaced } : undefined;
     const currentCoding = codingOf(system, current.concept.code, current.concept.display);

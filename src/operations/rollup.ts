@@ -10,6 +10,7 @@ import {
 import type { OperationContext, OperationHandler, Table } from './context';
 import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
 import { valueField } from '../fhir/choice-value';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * ConceptMap/$rollup (this server's operation): counts documented on local or common codes, rolled up to niveau 2,
@@ -41,7 +42,7 @@ const COLUMN_ALIASES: Record<string, keyof Omit<RollupRow, 'line'>> = {
 function checkedRow(line: number, raw: Partial<Record<keyof Omit<RollupRow, 'line'>, unknown>>, where: string): RollupRow {
   const text = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
   const kommunekode = text(raw.kommunekode);
-  if (!isKommunekode(kommunekode)) throw FhirError.invalid(`${where}: kommunekode must be three digits, not '${text(raw.kommunekode).slice(0, 20)}'`);
+  if (!isKommunekode(kommunekode)) throw FhirError.invalid(`${where}: kommunekode must be three digits, not '${excerpt(text(raw.kommunekode), 20)}'`);
   const system = text(raw.system);
   const code = text(raw.code);
   if (!system) throw FhirError.invalid(`${where}: system is missing`);
@@ -49,7 +50,7 @@ function checkedRow(line: number, raw: Partial<Record<keyof Omit<RollupRow, 'lin
   const countText = text(raw.count);
   const count = Number(countText);
   if (!/^\d{1,10}$/.test(countText) || count > MAX_COUNT) {
-    throw FhirError.invalid(`${where}: count must be a whole number from 0 to ${MAX_COUNT}, not '${countText.slice(0, 20)}'`);
+    throw FhirError.invalid(`${where}: count must be a whole number from 0 to ${MAX_COUNT}, not '${excerpt(countText, 20)}'`);
   }
   const period = text(raw.period);
   const district = text(raw.district);
@@ -104,14 +105,14 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
   const rows = csv !== undefined ? rowsFromCsv(csv) : rowsFromParameters(parts);
   if (rows.length === 0) throw FhirError.invalid("No rows to roll up: give 'row' parameters or a CSV (text/csv body)", { expression: ['row'] });
   const offers = (input.string('offers') ?? 'each-target') as OfferRule;
-  if (!OFFER_RULES.includes(offers)) throw FhirError.invalid(`offers must be ${OFFER_RULES.join(' or ')}, not '${offers}'`, { expression: ['offers'] });
+  if (!OFFER_RULES.includes(offers)) throw FhirError.invalid(`offers must be ${OFFER_RULES.join(' or ')}, not '${excerpt(offers)}'`, { expression: ['offers'] });
   const conditionDepth = input.integer('conditionDepth') ?? 1;
   if (conditionDepth < 0 || conditionDepth > 20) throw FhirError.invalid('conditionDepth must be from 0 (the root) to 20', { expression: ['conditionDepth'] });
   const conceptMaps: ConceptMap[] = [];
   const sourceCodeSystems: CodeSystem[] = [];
   for (const ref of input.all<string>('conceptMap')) {
     const cm = conceptMapVersion(ctx, ref, 'conceptMap');
-    if (!ownerOf(cm)) throw FhirError.invalid(`'${ref}' is not a municipality's map`, { expression: ['conceptMap'] });
+    if (!ownerOf(cm)) throw FhirError.invalid(`'${excerpt(ref)}' is not a municipality's map`, { expression: ['conceptMap'] });
     conceptMaps.push(cm);
     sourceCodeSystems.push(...sourceCodeSystemsOf(ctx, cm));
   }
@@ -278,7 +279,7 @@ export const rollupOperation: OperationHandler = {
   },
   async table(input, ctx): Promise<Table> {
     const layout = input.string('layout') ?? 'long';
-    if (layout !== 'long' && layout !== 'wide') throw FhirError.invalid(`layout must be long or wide, not '${layout}'`, { expression: ['layout'] });
+    if (layout !== 'long' && layout !== 'wide') throw FhirError.invalid(`layout must be long or wide, not '${excerpt(layout)}'`, { expression: ['layout'] });
     const result = await compute(input, ctx);
     return layout === 'wide' ? wideTable(result) : { columns: COLUMNS, rows: tableRows(result), filename: 'rollup' };
   },

@@ -3,6 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
 import type { OperationHandler } from './context';
 import { TX_RESOURCE_PARAM } from './tx-resources';
+import { excerpt } from '../errors/excerpt';
 
 const spec: OperationSpec = {
   name: 'subsumes',
@@ -33,16 +34,16 @@ export const subsumesOperation: OperationHandler = {
     if (!system) throw FhirError.invalid("No system given: 'system' is required at type level", { expression: ['system'] });
     for (const c of [codingA, codingB]) {
       if (c?.system && c.system !== system) {
-        throw FhirError.invalid(`Both codes must be from the same code system; '${c.system}' differs from '${system}'`);
+        throw FhirError.invalid(`Both codes must be from the same code system; '${excerpt(c.system)}' differs from '${excerpt(system)}'`);
       }
     }
     const version = input.string('version') ?? codingA?.version ?? codingB?.version;
     const provider = ctx.registry.codeSystemProvider(system, version);
-    if (!provider) throw FhirError.notFound(`A definition for CodeSystem '${system}' could not be found`, { txIssueType: 'not-found' });
+    if (!provider) throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}' could not be found`, { txIssueType: 'not-found' });
     const a = provider.locate(codeA);
     const b = provider.locate(codeB);
-    if (!a) throw FhirError.notFound(`Unknown code '${codeA}' in the CodeSystem '${system}'`, { txIssueType: 'invalid-code', expression: ['codeA'] });
-    if (!b) throw FhirError.notFound(`Unknown code '${codeB}' in the CodeSystem '${system}'`, { txIssueType: 'invalid-code', expression: ['codeB'] });
+    if (!a) throw FhirError.notFound(`Unknown code '${excerpt(codeA)}' in the CodeSystem '${excerpt(system)}'`, { txIssueType: 'invalid-code', expression: ['codeA'] });
+    if (!b) throw FhirError.notFound(`Unknown code '${excerpt(codeB)}' in the CodeSystem '${excerpt(system)}'`, { txIssueType: 'invalid-code', expression: ['codeB'] });
     let outcome = 'not-subsumed';
     if (a === b) outcome = 'equivalent';
     else if (provider.subsumes(a, b)) outcome = 'subsumes';

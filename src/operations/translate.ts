@@ -14,6 +14,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import type { OperationHandler } from './context';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { translateAnswer } from './translate-answer';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * ConceptMap/$translate, R4 parameters (code/system/version, coding, codeableConcept, source, target,
@@ -400,7 +401,7 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
     const latest = registry.find('ConceptMap', u);
     const then = latest ? inForce(latest) : undefined;
     if (!then) {
-      throw FhirError.notFound(latest ? `No version of ConceptMap '${u}' was in force on ${input.string('date')}` : `A ConceptMap '${u}' is not known`,
+      throw FhirError.notFound(latest ? `No version of ConceptMap '${excerpt(u)}' was in force on ${input.string('date')}` : `A ConceptMap '${excerpt(u)}' is not known`,
         { expression: [latest ? 'date' : 'url'] });
     }
     return then;
@@ -409,7 +410,7 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
     .filter((r): r is ConceptMap => r.resourceType === 'ConceptMap')
     .filter((r) => r.url === u && (!wanted || r.version === wanted));
   const cm = fromRequest[fromRequest.length - 1] ?? registry.find('ConceptMap', u, wanted);
-  if (!cm) throw FhirError.notFound(`A ConceptMap '${u}${wanted ? `|${wanted}` : ''}' is not known`, { expression: ['url'] });
+  if (!cm) throw FhirError.notFound(`A ConceptMap '${excerpt(`${u}${wanted ? `|${wanted}` : ''}`)}' is not known`, { expression: ['url'] });
   return cm;
 }
 
@@ -426,7 +427,7 @@ function resolveGatewayCodings(registry: TerminologyRegistry, query: TranslateQu
       throw FhirError.invalid(`A code in ${c.system} is a municipality's local code: give the municipality as 'kommunekode'`, { expression: ['kommunekode'] });
     }
     const systems = localSystemsDefining(registry, query.kommunekode, c.code!);
-    if (systems.length === 0) unresolved.push(`'${c.code}' is not a code of any local catalog of municipality ${query.kommunekode}`);
+    if (systems.length === 0) unresolved.push(`'${excerpt(c.code)}' is not a code of any local catalog of municipality ${query.kommunekode}`);
     for (const cs of systems) codings.push({ system: cs.url, code: c.code, display: c.display });
   }
   return { codings, unresolved };
@@ -477,7 +478,7 @@ export const translateOperation: OperationHandler = {
     const query = readQuery(input);
     const date = input.string('date');
     if (date !== undefined && endOfDate(date) === undefined) {
-      throw FhirError.invalid(`date must be a FHIR date or dateTime (e.g. 2025-06-30), not '${date}'`, { expression: ['date'] });
+      throw FhirError.invalid(`date must be a FHIR date or dateTime (e.g. 2025-06-30), not '${excerpt(date)}'`, { expression: ['date'] });
     }
     const inForce: InForce | undefined = date === undefined ? undefined
       : (cm) => (cm.url ? versionInForce(registry, 'ConceptMap', cm.url, date, (r) => ctx.firstWritten?.(r)) : undefined);

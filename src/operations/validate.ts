@@ -3,6 +3,7 @@ import { primaryLanguage, validationOutcome, type ValidationIssue } from '../pro
 import type { CompiledProfile } from '../profile-validation/profile-registry';
 import type { ValidationMode } from '../profile-validation/validator';
 import { OperationResult, type OperationHandler } from './context';
+import { excerpt } from '../errors/excerpt';
 
 export const RESOURCE_VALIDATE_DEFINITION = 'http://hl7.org/fhir/OperationDefinition/Resource-validate';
 
@@ -37,7 +38,7 @@ export const validateOperation: OperationHandler = {
     const { profiles, validator, schema } = ctx.services!.validation;
     const type = address?.type || undefined;
     const id = address?.id;
-    if (type && !schema.supports(type)) throw FhirError.notFound(`'${type}' is not a FHIR R4 resource type`);
+    if (type && !schema.supports(type)) throw FhirError.notFound(`'${excerpt(type)}' is not a FHIR R4 resource type`);
     const resource: unknown = input.one('resource');
     if (resource === undefined && input.names().length === 0) {
       throw FhirError.invalid("Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'");
@@ -47,7 +48,7 @@ export const validateOperation: OperationHandler = {
     }
     const mode = input.string('mode');
     if (mode !== undefined && !MODES.includes(mode as ValidationMode)) {
-      throw FhirError.invalid(`Parameter 'mode' must be one of ${MODES.join(', ')}, not '${mode}'`, { expression: ['mode'] });
+      throw FhirError.invalid(`Parameter 'mode' must be one of ${MODES.join(', ')}, not '${excerpt(mode)}'`, { expression: ['mode'] });
     }
     if (mode === 'delete') {
       throw FhirError.notSupported('mode=delete is not supported: the server does not store the resources it validates, so there is no deletion to check', { expression: ['mode'] });
@@ -55,26 +56,26 @@ export const validateOperation: OperationHandler = {
     if (!isObject(resource)) throw FhirError.invalid("No resource to validate: give the parameter 'resource'", { expression: ['resource'] });
     const resourceType = resource.resourceType;
     if (typeof resourceType !== 'string' || !schema.supports(resourceType) || resourceType === 'Resource' || resourceType === 'DomainResource') {
-      throw FhirError.invalid(`The resource to validate has no valid resourceType ('${String(resourceType)}' is not a FHIR R4 resource type)`, { expression: ['resourceType'] });
+      throw FhirError.invalid(`The resource to validate has no valid resourceType ('${excerpt(String(resourceType))}' is not a FHIR R4 resource type)`, { expression: ['resourceType'] });
     }
     if (type && resourceType !== type) {
       throw FhirError.invalid(`The resource is a ${resourceType}, but it was posted to ${type}/$validate`, { expression: ['resourceType'] });
     }
     if (id !== undefined && resource.id !== id) {
-      throw FhirError.invalid(`The resource's id '${String(resource.id ?? '')}' does not match ${type}/${id}`, { expression: ['id'] });
+      throw FhirError.invalid(`The resource's id '${excerpt(String(resource.id ?? ''))}' does not match ${type}/${excerpt(id)}`, { expression: ['id'] });
     }
     let profile: CompiledProfile | undefined;
     const profileParam = input.string('profile');
     if (profileParam !== undefined) {
       profile = profiles.find(profileParam);
-      if (!profile) throw FhirError.notFound(`The profile '${profileParam}' is not known to this server`, { expression: ['profile'] });
+      if (!profile) throw FhirError.notFound(`The profile '${excerpt(profileParam)}' is not known to this server`, { expression: ['profile'] });
       if (profile.type !== resourceType) {
-        throw FhirError.invalid(`The profile '${profileParam}' constrains ${profile.type}, not ${resourceType}`, { expression: ['profile'] });
+        throw FhirError.invalid(`The profile '${excerpt(profileParam)}' constrains ${profile.type}, not ${resourceType}`, { expression: ['profile'] });
       }
     }
     const kommunekode = input.string('kommunekode');
     if (kommunekode !== undefined && !/^\d{3}$/.test(kommunekode)) {
-      throw FhirError.invalid(`Parameter 'kommunekode' must be a three-digit municipality code, not '${kommunekode}'`, { expression: ['kommunekode'] });
+      throw FhirError.invalid(`Parameter 'kommunekode' must be a three-digit municipality code, not '${excerpt(kommunekode)}'`, { expression: ['kommunekode'] });
     }
     const issues: ValidationIssue[] = [];
     if (mode === 'update' && typeof resource.id !== 'string') {

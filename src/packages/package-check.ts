@@ -7,6 +7,7 @@ import type { PackageRecord } from '../store/packages';
 import { isSemVer } from '../terminology/versions';
 import { PackageError } from './package-error';
 import { sourceName, type RawPackage } from './package-reader';
+import { excerpt } from '../errors/excerpt';
 
 /** The FHIR version this server speaks; a package must be for it. */
 export const FHIR_VERSION = '4.0.1';
@@ -34,14 +35,14 @@ function manifestProblems(at: Bilingual, m: Json): { problems: Bilingual[]; fhir
   const version = m.version;
   if (typeof name !== 'string' || !PACKAGE_NAME.test(name)) {
     problems.push({
-      en: `${at.en}: package.json name '${String(name)}' is not a FHIR package name (lower case, dot-separated parts, e.g. kl.dk.fhir.term)`,
-      da: `${at.da}: package.json name '${String(name)}' er ikke et FHIR-pakkenavn (små bogstaver, punktum-adskilte dele, fx kl.dk.fhir.term)`,
+      en: `${at.en}: package.json name '${excerpt(name)}' is not a FHIR package name (lower case, dot-separated parts, e.g. kl.dk.fhir.term)`,
+      da: `${at.da}: package.json name '${excerpt(name)}' er ikke et FHIR-pakkenavn (små bogstaver, punktum-adskilte dele, fx kl.dk.fhir.term)`,
     });
   }
   if (typeof version !== 'string' || !isSemVer(version)) {
     problems.push({
-      en: `${at.en}: package.json version '${String(version)}' is not a semantic version (e.g. 1.2.0)`,
-      da: `${at.da}: package.json version '${String(version)}' er ikke en semantisk version (fx 1.2.0)`,
+      en: `${at.en}: package.json version '${excerpt(version)}' is not a semantic version (e.g. 1.2.0)`,
+      da: `${at.da}: package.json version '${excerpt(version)}' er ikke en semantisk version (fx 1.2.0)`,
     });
   }
   const dependencies: Record<string, string> = {};

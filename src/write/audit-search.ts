@@ -4,6 +4,7 @@ import { FhirError } from '../errors/fhir-error';
 import { searchCount, searchText } from '../fhir/search';
 import type { AuditLog, AuditQuery } from '../store/audit-log';
 import { endOfDate } from '../terminology/in-force';
+import { excerpt } from '../errors/excerpt';
 
 const PARAMS = new Set(['entity', 'agent', 'date', '_count', '_format', '_pretty']);
 const DATE_SEARCH = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}.*)$/;
@@ -37,7 +38,7 @@ export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'>
     const start = m ? startOf(m[2]!) : undefined;
     const end = m ? endOfDate(m[2]!) : undefined;
     if (!m || start === undefined || end === undefined) {
-      throw FhirError.invalid(`date must be a date or dateTime with an optional prefix eq, ge, gt, le or lt, e.g. ge2026-01-01; not '${raw}'`, { expression: ['date'] });
+      throw FhirError.invalid(`date must be a date or dateTime with an optional prefix eq, ge, gt, le or lt, e.g. ge2026-01-01; not '${excerpt(raw)}'`, { expression: ['date'] });
     }
     switch (m[1] ?? 'eq') {
       case 'eq': from = Math.max(from, start); before = Math.min(before, end); break;
@@ -45,7 +46,7 @@ export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'>
       case 'gt': from = Math.max(from, end); break;
       case 'le': before = Math.min(before, end); break;
       case 'lt': before = Math.min(before, start); break;
-      default: throw FhirError.notSupported(`The date prefix '${m[1]}' is not supported here; use eq, ge, gt, le or lt`);
+      default: throw FhirError.notSupported(`The date prefix '${excerpt(m[1])}' is not supported here; use eq, ge, gt, le or lt`);
     }
   }
   return {
@@ -63,7 +64,7 @@ export async function searchAudit(log: AuditLog, principal: Principal, query: Re
     throw new FhirError(403, 'forbidden', 'The audit log needs a token that names a municipality (claim kommunekode) or has the admin scope');
   }
   for (const name of Object.keys(query)) {
-    if (!PARAMS.has(name)) throw FhirError.invalid(`Unknown search parameter '${name}' for AuditEvent (entity, agent, date, _count)`, { expression: [name] });
+    if (!PARAMS.has(name)) throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (entity, agent, date, _count)`, { expression: [excerpt(name)] });
   }
   const count = searchCount(query);
   const dates = query.date === undefined ? [] : Array.isArray(query.date) ? query.date.map(String) : [String(query.date)];

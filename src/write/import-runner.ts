@@ -15,6 +15,7 @@ import { ResourceWriter, WriteValidationError, type WriteRequest } from './write
 import { buildLocalCatalog, lineIssue, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits } from '../municipal/csv-import';
 import { checkBasedOn, codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from '../municipal/import-plan';
 import { isKommunekode, isValidLocalName, municipalUrl } from '../municipal/municipality';
+import { excerpt } from '../errors/excerpt';
 
 export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
 
@@ -84,8 +85,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const log = options.log ?? (() => undefined);
   const { kommunekode } = options;
   const name = options.name ?? DEFAULT_LOCAL_NAME;
-  if (!isKommunekode(kommunekode)) return fail([lineIssue('error', `kommunekode must be three digits, not '${kommunekode}'`, `kommunekode skal være tre cifre, ikke '${kommunekode}'.`)], 0);
-  if (!isValidLocalName(name)) return fail([lineIssue('error', `name '${name}' must be 1–52 letters, digits, '-' or '.'`, `Navnet '${name}' skal være 1–52 bogstaver (a–z), tal, '-' eller '.'.`)], 0);
+  if (!isKommunekode(kommunekode)) return fail([lineIssue('error', `kommunekode must be three digits, not '${excerpt(kommunekode)}'`, `kommunekode skal være tre cifre, ikke '${excerpt(kommunekode)}'.`)], 0);
+  if (!isValidLocalName(name)) return fail([lineIssue('error', `name '${excerpt(name)}' must be 1–52 letters, digits, '-' or '.'`, `Navnet '${excerpt(name)}' skal være 1–52 bogstaver (a–z), tal, '-' eller '.'.`)], 0);
 
   const parsed = parseLocalCsv(options.content, options.csvLimits);
   const rows = parsed.rows.length;

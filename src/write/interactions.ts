@@ -8,6 +8,7 @@ import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { ResourceWriter, WriteRequest, WriteResult } from './writer';
+import { excerpt } from '../errors/excerpt';
 
 /**
  * The FHIR interactions on the terminology resources besides the operations, from typed requests to resources:
@@ -24,7 +25,7 @@ export function isWritableType(type: string): type is TerminologyType {
 
 /** The id of a URL, checked before it is used to ask the store: [A-Za-z0-9-.]{1,64}, else 400. */
 export function validId(id: string): string {
-  if (!FHIR_ID.test(id)) throw FhirError.invalid(`'${id.slice(0, 100)}' is not a valid resource id (1-64 of A-Z, a-z, 0-9, '-' and '.')`);
+  if (!FHIR_ID.test(id)) throw FhirError.invalid(`'${excerpt(id)}' is not a valid resource id (1-64 of A-Z, a-z, 0-9, '-' and '.')`);
   return id;
 }
 
@@ -43,7 +44,7 @@ export async function readResource(registry: TerminologyRegistry, writer: Resour
 /** `{type}/{id}/_history/{vid}`: 404 for an unknown version, 410 for a delete. */
 export async function readVersion(store: TerminologyStore, type: TerminologyType, id: string, vid: string): Promise<TerminologyResource> {
   validId(id);
-  if (!/^\d{1,15}$/.test(vid)) throw FhirError.notFound(`${type}/${id} has no version ${vid.slice(0, 100)}`);
+  if (!/^\d{1,15}$/.test(vid)) throw FhirError.notFound(`${type}/${id} has no version ${excerpt(vid)}`);
   const v = await store.readVersion(type, id, vid);
   if (!v) throw FhirError.notFound(`${type}/${id} has no version ${vid}`);
   if (!v.resource) throw new FhirError(410, 'deleted', `${type}/${id} version ${vid} is a delete`);
@@ -90,7 +91,7 @@ export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOu
 /** The writes of a transaction Bundle (POST of [type], PUT and DELETE of [type]/[id]); 400 or 413 for one that is not. */
 export function transactionRequests(bundle: Bundle | undefined, base: string, maxEntries: number): WriteRequest[] {
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') throw FhirError.invalid('POST to the base URL needs a Bundle of type transaction or batch');
-  if (bundle.type !== 'transaction') throw FhirError.notSupported(`Only transaction and batch Bundles are supported, not '${String(bundle.type)}'`);
+  if (bundle.type !== 'transaction') throw FhirError.notSupported(`Only transaction and batch Bundles are supported, not '${excerpt(String(bundle.type))}'`);
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
   if (entries.length > maxEntries) throw new FhirError(413, 'too-long', `The transaction has ${entries.length} entries; at most ${maxEntries} are accepted in one transaction`);
   if (entries.length === 0) throw FhirError.invalid('The transaction has no entries');
@@ -103,7 +104,7 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
     const rel = url.startsWith(`${base}/`) ? url.slice(base.length + 1) : url;
     const m = /^(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(rel);
     if (!m || (method === 'POST') !== (m[2] === undefined)) {
-      throw FhirError.invalid(`${where}.url '${url}' must be [type] for POST or [type]/[id] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, { expression: [`${where}.url`] });
+      throw FhirError.invalid(`${where}.url '${excerpt(url)}' must be [type] for POST or [type]/[id] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, { expression: [`${where}.url`] });
     }
     return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch };
   });

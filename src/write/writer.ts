@@ -14,6 +14,7 @@ import type { ResourceSet, TerminologyResource, TerminologyType } from '../termi
 import { auditOfRefusal, auditOfWrite, operationOf, type AuditTarget, type WriteOperationName } from './audit';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
+import { excerpt } from '../errors/excerpt';
 
 /** One write as the HTTP edge (or the import tool) asks for it. */
 export interface WriteRequest {
@@ -100,7 +101,7 @@ const ETAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
 /** The version an If-Match header names (W/"3", "3" or 3). */
 export function parseIfMatch(value: string): string {
   const m = ETAG.exec(value) ?? /^\s*(\d+)\s*$/.exec(value);
-  if (!m || !/^\d{1,15}$/.test(m[1]!)) throw FhirError.invalid(`If-Match must be an ETag like W/"3", not '${value}'`, { da: `If-Match skal være et ETag som W/"3", ikke '${value}'.` });
+  if (!m || !/^\d{1,15}$/.test(m[1]!)) throw FhirError.invalid(`If-Match must be an ETag like W/"3", not '${excerpt(value)}'`, { da: `If-Match skal være et ETag som W/"3", ikke '${excerpt(value)}'.` });
   return m[1]!;
 }
 
@@ -318,7 +319,7 @@ export class ResourceWriter {
     const type = request.resourceType as TerminologyType;
     if (!WRITABLE_TYPES.includes(type)) throw new FhirError(405, 'not-supported', `${request.resourceType} resources cannot be written here`);
     let id = request.id;
-    if (request.method !== 'POST' && (id === undefined || !FHIR_ID.test(id))) throw FhirError.invalid(`'${String(id)}' is not a valid resource id`);
+    if (request.method !== 'POST' && (id === undefined || !FHIR_ID.test(id))) throw FhirError.invalid(`'${excerpt(String(id))}' is not a valid resource id`);
     if (id !== undefined && request.method !== 'POST' && published.byResourceId(type, id)) {
       throw new FhirError(405, 'not-supported', `${type}/${id} is a published catalog resource (terminology/) and read-only`,
         { da: `${type}/${id} er et offentliggjort katalog og kan ikke ændres.` });
@@ -358,7 +359,7 @@ export class ResourceWriter {
     }
     if (request.method === 'PUT') {
       if (resource.id === undefined) throw FhirError.invalid(`The ${type} must carry its id ('${id}') for an update`, { expression: [`${type}.id`] });
-      if (resource.id !== id) throw FhirError.invalid(`The body's id '${String(resource.id)}' differs from the id '${id}' in the URL`, { expression: [`${type}.id`] });
+      if (resource.id !== id) throw FhirError.invalid(`The body's id '${excerpt(String(resource.id))}' differs from the id '${id}' in the URL`, { expression: [`${type}.id`] });
       const bodyVersion = resource.meta?.versionId;
       if (p.expectedFrom === undefined && before && bodyVersion !== undefined && bodyVersion !== before.meta?.versionId) {
         throw new StoreConflictError(`${type}/${id} is at version ${before.meta?.versionId}, but the body was read at version ${bodyVersion}: it was changed since`,

@@ -1,11 +1,11 @@
 import { createInvoker } from '../../src/operations/invoke';
-import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import type { Bundle, BundleEntry, OperationOutcome, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import express from 'express';
 import { batchRoute } from '../../src/http/routes/batch';
-import { MAX_BATCH_ENTRIES } from '../../src/operations/batch';
-import { FSIII, testApp } from '../support/app';
+import { OPERATIONS } from '../../src/operations';
+import { FSIII, testApp, testConfig } from '../support/app';
 import { CODES, KOL_TARGETS, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { param, part } from '../support/parameters';
 
@@ -13,6 +13,7 @@ const JSON_TYPE = 'application/fhir+json';
 const K370 = 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser';
 const VS119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 const enc = encodeURIComponent;
+const MAX_BATCH_ENTRIES = testConfig().maxBatchEntries;
 
 let app: App;
 
@@ -64,16 +65,95 @@ describe('batch Bundle of terminology requests', () => {
     expect(translated).toEqual(single.body);
   });
 
-  it('refuses an empty batch and one larger than the documented limit as a whole (400), and other Bundle types as before', async () => {
+  it('refuses an empty batch (400) and one larger than the documented limit as a whole (413), and other Bundle types as before', async () => {
     await postBatch([]).expect(400);
     const many = Array.from({ length: MAX_BATCH_ENTRIES + 1 }, () => ({ request: { method: 'GET' as const, url: 'ValueSet/indsatskatalog-119' } }));
-    const tooMany = await postBatch(many).expect(400);
+    const tooMany = await postBatch(many).expect(413);
     expect(JSON.stringify(tooMany.body)).toContain(String(MAX_BATCH_ENTRIES));
     const token = await tokenFor({ kommunekode: '101' });
     const history = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send({ resourceType: 'Bundle', type: 'history', entry: [] });
     expect(history.status).toBe(400);
     expect(JSON.stringify(history.body)).toMatch(/transaction and batch/);
+  });
+});
+
+describe('every operation of the table as a batch entry', () => {
+  const PARAMETERS = { resourceType: 'Parameters', parameter: [] } as Parameters;
+
+  function entryOf(res: request.Response): BundleEntry {
+    return (res.body as Bundle).entry![0]!;
+  }
+
+  it('is answered as the same request on its own, at each level it has (those that write: 4xx, never a server error)', async () => {
+    for (const op of OPERATIONS) {
+      for (const level of op.levels) {
+        const type = op.resourceType === 'Resource' ? 'Patient' : op.resourceType;
+        const url = level === 'system' ? `$${op.spec.name}` : level === 'type' ? `${type}/$${op.spec.name}` : `${type}/no-such/$${op.spec.name}`;
+        const method = op.methods?.[0] ?? 'GET';
+        const alone = method === 'GET' ? await request(app).get(`/fhir/${url}`) : await request(app).post(`/fhir/${url}`).type(JSON_TYPE).send(PARAMETERS);
+        const entry = entryOf(await postBatch([{ request: { method, url }, ...(method === 'POST' ? { resource: PARAMETERS } : {}) }]).expect(200));
+        const status = Number.parseInt(entry.response!.status, 10);
+        if (alone.status === 401) {
+          // an operation that writes needs the request's own token: a batch writes nothing
+          expect([url, status]).toEqual([url, 400]);
+          expect(JSON.stringify(entry.response!.outcome)).toMatch(/batch/);
+        } else {
+          expect([url, status]).toEqual([url, alone.status]);
+        }
+      }
+    }
+  });
+
+  it('$validate with a resource body, at system and type level, answers as POST $validate alone', async () => {
+    const patient = { resourceType: 'Patient', id: 'p1', gender: 'nonsense' };
+    for (const url of ['$validate', 'Patient/$validate', 'Patient/p1/$validate']) {
+      const alone = await request(app).post(`/fhir/${url}`).type(JSON_TYPE).send(patient).expect(200);
+      const entry = entryOf(await postBatch([{ request: { method: 'POST', url }, resource: patient as Resource }]).expect(200));
+      expect(entry.response!.status).toBe('200 OK');
+      expect(entry.resource).toEqual(alone.body);
+      expect((entry.resource as OperationOutcome).issue.some((i) => i.severity === 'error')).toBe(true);
+    }
+  });
+
+  it('system-level operations that read ($versions, $packages) answer in a batch', async () => {
+    for (const url of ['$versions', '$packages']) {
+      const alone = await request(app).get(`/fhir/${url}`).expect(200);
+      const entry = entryOf(await postBatch([{ request: { method: 'GET', url } }]).expect(200));
+      expect(entry.response!.status).toBe('200 OK');
+      expect(entry.resource).toEqual(alone.body);
+    }
+  });
+});
+
+describe('an entry with parameters in its url and its body', () => {
+  const lookup = (code: string) => ({ resourceType: 'Parameters', parameter: [{ name: 'system', valueUri: FSIII }, { name: 'code', valueCode: code }] }) as Parameters;
+
+  async function aloneAndEntry(url: string, resource?: object): Promise<[request.Response, BundleEntry]> {
+    const post = request(app).post(`/fhir/${url}`);
+    const alone = resource ? await post.type(JSON_TYPE).send(resource) : await post;
+    const batch = await postBatch([{ request: { method: 'POST', url }, ...(resource ? { resource: resource as Resource } : {}) }]).expect(200);
+    return [alone, (batch.body as Bundle).entry![0]!];
+  }
+
+  it('POST with the parameters only in the url (no body) answers from the query, as the request alone', async () => {
+    const [alone, entry] = await aloneAndEntry(`CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.nikotin}`);
+    expect(alone.status).toBe(200);
+    expect(entry.response!.status).toBe('200 OK');
+    expect(entry.resource).toEqual(alone.body);
+  });
+
+  it('POST of Parameters with a query answers as the request alone (the Parameters are the parameters)', async () => {
+    const [alone, entry] = await aloneAndEntry(`CodeSystem/$lookup?code=no-such-code`, lookup(CODES.nikotin));
+    expect(entry.response!.status).toBe(`${alone.status} OK`);
+    expect(entry.resource).toEqual(alone.body);
+  });
+
+  it('POST of a resource to $validate takes mode, profile and kommunekode from the query, as the request alone', async () => {
+    const [alone, entry] = await aloneAndEntry('Patient/$validate?mode=nonsense', { resourceType: 'Patient' });
+    expect(alone.status).toBe(400);
+    expect(entry.response!.status).toBe('400 Bad Request');
+    expect(entry.response!.outcome).toEqual(alone.body);
   });
 });
 
@@ -89,7 +169,7 @@ describe('batch limits', () => {
   it('entries after the answer size limit are answered 422 too-costly, the ones before in full', async () => {
     const small = express();
     small.use(express.json({ limit: '1mb' }));
-    small.post('/', batchRoute({ registry: app.registry, writer: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxResponseBytes: 4000,
+    small.post('/', batchRoute({ registry: app.registry, writer: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxEntries: 10, maxResponseBytes: 4000,
       contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }) }));
     const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } }));
     const res = await request(small).post('/').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);

@@ -310,6 +310,17 @@ describe('packages out ($package) load back with every resource equal', () => {
     }
   });
 
+  it('answers a parameter given twice as the other operations answer a repeated single parameter', async () => {
+    const issue = (res: request.Response) => (res.body as OperationOutcome).issue[0];
+    for (const [name, value, operation] of [['kommunekode', '101', 'ConceptMap/$coverage'], ['version', '1.0.0', 'CodeSystem/$lookup']]) {
+      const res = await request(app).get(`/fhir/$package?${name}=${value}&${name}=${value}`);
+      const other = await request(app).get(`/fhir/${operation}?${name}=${value}&${name}=${value}`);
+      expect(other.status).toBe(400);
+      expect([res.status, issue(res)]).toEqual([400, issue(other)]);
+      expect(issue(res)?.details?.text).toMatch(new RegExp(`'${name}' may only be given once`));
+    }
+  });
+
   it('answers a bad request in English, and in Danish to a caller asking for Danish', async () => {
     const text = (res: request.Response) => (res.body as OperationOutcome).issue[0]?.details?.text;
     for (const [query, status, en, da] of [

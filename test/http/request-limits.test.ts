@@ -81,6 +81,19 @@ describe('entries of one transaction', () => {
   });
 });
 
+describe('entries of one batch', () => {
+  it('defaults to 20,000 (MAX_BATCH_ENTRIES); a longer batch is 413 too-long as a whole, one at the limit is answered', async () => {
+    expect(loadConfig({}).maxBatchEntries).toBe(20_000);
+    expect(loadConfig({ MAX_BATCH_ENTRIES: '3' }).maxBatchEntries).toBe(3);
+    expect(() => loadConfig({ MAX_BATCH_ENTRIES: '0' })).toThrow(/MAX_BATCH_ENTRIES/);
+    const small = await testApp({ maxBatchEntries: 3 });
+    const bundle = (n: number) => ({ resourceType: 'Bundle', type: 'batch', entry: Array.from({ length: n }, () => ({ request: { method: 'GET', url: 'metadata' } })) });
+    const res = await request(small).post('/fhir').type(JSON_TYPE).send(bundle(4)).expect(413);
+    expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'too-long', details: { text: 'The batch has 4 entries; at most 3 are answered in one batch' } });
+    expect(((await request(small).post('/fhir').type(JSON_TYPE).send(bundle(3)).expect(200)).body as Bundle).entry).toHaveLength(3);
+  });
+});
+
 describe('a CodeableConcept of many codings', () => {
   it('lists at most the first issues, then one saying how many more, and a bounded message', async () => {
     const codings = Array.from({ length: 300 }, (_, i) => ({ system: FSIII, code: `no-such-code-${i}` }));

@@ -3,6 +3,7 @@ import express from 'express';
 import { FhirError } from '../../errors/fhir-error';
 import { parseJsonBody } from './json-body';
 import { tooManyParameters } from './parameters-body';
+import { excerpt } from '../../errors/excerpt';
 
 export const FHIR_JSON = 'application/fhir+json';
 
@@ -125,7 +126,7 @@ export function fhirJsonBody(limits: BodyLimits) {
       return;
     }
     if (!ACCEPTED_BODY_TYPES.includes(type)) {
-      return next(new FhirError(415, 'not-supported', `Content-Type '${type || '(none)'}' is not supported; send ${FHIR_JSON}`));
+      return next(new FhirError(415, 'not-supported', `Content-Type '${excerpt(type || '(none)')}' is not supported; send ${FHIR_JSON}`));
     }
     const done = (err?: unknown): void => {
       if (err) return next(bodyError(err, res, limitBytes));

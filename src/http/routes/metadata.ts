@@ -5,6 +5,7 @@ import { operationDefinitionById } from '../../operations/operation-definition';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
 import type { TerminologyRegistry } from '../../terminology/registry';
 import { sendResource } from '../pipeline/send';
+import { excerpt } from '../../errors/excerpt';
 
 /** `GET /metadata` (the CapabilityStatement, or `?mode=terminology`) and `GET /OperationDefinition/{id}`. */
 export function metadataRoutes(registry: TerminologyRegistry, profiles: ProfileRegistry, baseUrlOf: (req: Request) => string): Router {
@@ -12,13 +13,13 @@ export function metadataRoutes(registry: TerminologyRegistry, profiles: ProfileR
   router.get('/metadata', (req, res) => {
     const mode = req.query.mode;
     if (mode === 'terminology') return sendResource(res, 200, terminologyCapabilities(baseUrlOf(req), registry));
-    if (mode !== undefined && mode !== 'full' && mode !== 'normative') throw FhirError.invalid(`Unknown metadata mode '${String(mode)}'`);
+    if (mode !== undefined && mode !== 'full' && mode !== 'normative') throw FhirError.invalid(`Unknown metadata mode '${excerpt(mode)}'`);
     sendResource(res, 200, capabilityStatement(baseUrlOf(req), profiles));
   });
   router.get('/OperationDefinition/:id', (req, res) => {
     const id = String(req.params.id);
     const definition = operationDefinitionById(id);
-    if (!definition) throw FhirError.notFound(`OperationDefinition/${id.slice(0, 100)} is not known`);
+    if (!definition) throw FhirError.notFound(`OperationDefinition/${excerpt(id)} is not known`);
     sendResource(res, 200, definition);
   });
   return router;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { callInput } from '../../operations/call-input';
 import type { OperationContext } from '../../operations/context';
 import { OPERATION_PATH, strictHandling, type CallInput, type Invoker } from '../../operations/invoke';
 import { sendAnswer } from '../pipeline/send';
@@ -35,8 +36,7 @@ export function operationRoute(deps: OperationRouteDeps) {
     const body: unknown = req.body;
     const q = req.url.indexOf('?');
     const input: CallInput = req.method === 'POST' && Buffer.isBuffer(body) ? { csv: csvText(body), query }
-      : req.method === 'POST' && body !== null && typeof body === 'object' && Object.keys(body).length > 0 ? { body, query }
-        : { query, search: q < 0 ? '' : req.url.slice(q + 1) };
+      : callInput(req.method, body, query, q < 0 ? '' : req.url.slice(q + 1));
     const format = requestedTableFormat(req, query);
     const answer = await deps.invoker.invoke({
       type, id, name, method: req.method, input, strict: strictHandling(req.headers.prefer), wantsTable: format !== undefined, context: deps.contextFor(req, res),

@@ -10,6 +10,7 @@ import type { PublishedLayer } from '../../packages/published-layer';
 import type { ResourceSet } from '../../terminology/resource-set';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
+import { excerpt } from '../../errors/excerpt';
 
 export interface PackageRouteDeps {
   service: PackageService;
@@ -40,8 +41,8 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     if (!ARCHIVE_TYPES.test(type)) {
-      return next(new FhirError(415, 'not-supported', `Send the package as .tgz with Content-Type application/gzip (not '${type || 'none'}')`, {
-        da: `Send pakken som .tgz med Content-Type application/gzip (ikke '${type || 'ingen'}')`,
+      return next(new FhirError(415, 'not-supported', `Send the package as .tgz with Content-Type application/gzip (not '${excerpt(type || 'none')}')`, {
+        da: `Send pakken som .tgz med Content-Type application/gzip (ikke '${excerpt(type || 'ingen')}')`,
       }));
     }
     next();
