@@ -1,4 +1,5 @@
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup } from 'fhir/r4';
+import { excerpt } from '../errors/excerpt';
 import { FhirError, type IssueCode } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
 import type { MessageLanguage } from '../errors/message-language';
@@ -111,10 +112,10 @@ function checkMunicipalIdentity(resource: TerminologyResource, owner: string, is
     issues.error('invalid', `A municipality's ${type} needs a url of the form ${pattern} (it has the kommunekode identifier ${owner})`, `${type}.url`);
   } else {
     if (!isKommunekode(parsed.kommunekode)) {
-      issues.error('invalid', `'${parsed.kommunekode}' in the url is not a kommunekode (three digits)`, `${type}.url`);
+      issues.error('invalid', `'${excerpt(parsed.kommunekode)}' in the url is not a kommunekode (three digits)`, `${type}.url`);
     }
     if (parsed.type !== type || !isValidLocalName(parsed.name)) {
-      issues.error('invalid', `The url must have the form ${pattern}, {name} being 1–52 letters, digits, '-' or '.'; not '${resource.url}'`, `${type}.url`);
+      issues.error('invalid', `The url must have the form ${pattern}, {name} being 1–52 letters, digits, '-' or '.'; not '${excerpt(resource.url)}'`, `${type}.url`);
     }
   }
   if (ids.length === 0) {
@@ -122,7 +123,7 @@ function checkMunicipalIdentity(resource: TerminologyResource, owner: string, is
   }
   for (const id of ids) {
     if (id !== owner) {
-      issues.error('invalid', `The kommunekode identifier '${id}' does not match the municipality ${owner} of the url`, `${type}.identifier`);
+      issues.error('invalid', `The kommunekode identifier '${excerpt(id)}' does not match the municipality ${owner} of the url`, `${type}.identifier`);
     }
   }
 }
@@ -145,7 +146,7 @@ function checkCodeSystem(cs: CodeSystem, issues: Issues): void {
   walkConcepts(cs.concept, CONCEPTS, (c, at) => {
     if (typeof c.code !== 'string') return;
     const first = seen.get(c.code);
-    if (first) issues.error('duplicate', { en: `Duplicate code '${c.code}' (first at ${first()})`, da: `Koden '${c.code}' findes to gange (første gang i ${first()}).` }, `${at()}.code`, c.code);
+    if (first) issues.error('duplicate', { en: `Duplicate code '${excerpt(c.code)}' (first at ${first()})`, da: `Koden '${excerpt(c.code)}' findes to gange (første gang i ${first()}).` }, `${at()}.code`, c.code);
     else seen.set(c.code, at);
   });
 }
@@ -170,24 +171,24 @@ function checkLocalCodeSystem(cs: CodeSystem, issues: Issues): void {
   }
   const statusCode = statusPropertyCode(cs);
   walkConcepts(cs.concept, CONCEPTS, (c, at) => {
-    if (!c.display?.trim()) issues.error('required', { en: `Local code '${c.code}' has no display (title)`, da: `Den lokale kode '${c.code}' har ingen titel.` }, `${at()}.display`, c.code);
+    if (!c.display?.trim()) issues.error('required', { en: `Local code '${excerpt(c.code)}' has no display (title)`, da: `Den lokale kode '${excerpt(c.code)}' har ingen titel.` }, `${at()}.display`, c.code);
     if (typeCode) {
       const values = (c.property ?? []).filter((p) => p.code === typeCode).map((p) => p.valueCode ?? p.valueString);
       if (values.length === 0) {
         issues.error('required', {
-          en: `Local code '${c.code}' has no '${typeCode}' property: give indsats or tilbud`, da: `Den lokale kode '${c.code}' har ingen type: angiv indsats eller tilbud.`,
+          en: `Local code '${excerpt(c.code)}' has no '${excerpt(typeCode)}' property: give indsats or tilbud`, da: `Den lokale kode '${excerpt(c.code)}' har ingen type: angiv indsats eller tilbud.`,
         }, `${at()}.property`, c.code);
       } else if (values.length > 1) {
-        issues.error('invalid', `Local code '${c.code}' has ${values.length} '${typeCode}' values; give exactly one of indsats, tilbud`, `${at()}.property`, c.code);
+        issues.error('invalid', `Local code '${excerpt(c.code)}' has ${values.length} '${excerpt(typeCode)}' values; give exactly one of indsats, tilbud`, `${at()}.property`, c.code);
       } else if (!LOCAL_KINDS.includes(values[0] as LocalKind)) {
         issues.error('code-invalid', {
-          en: `Local code '${c.code}' has type '${values[0]}'; it must be indsats or tilbud`, da: `Den lokale kode '${c.code}' har typen '${values[0]}'; den skal være indsats eller tilbud.`,
+          en: `Local code '${excerpt(c.code)}' has type '${excerpt(values[0])}'; it must be indsats or tilbud`, da: `Den lokale kode '${excerpt(c.code)}' har typen '${excerpt(values[0])}'; den skal være indsats eller tilbud.`,
         }, `${at()}.property`, c.code);
       }
     }
     for (const p of c.property ?? []) {
       if (p.code === statusCode && p.valueCode !== undefined && !CONCEPT_STATUSES.has(p.valueCode)) {
-        issues.error('code-invalid', `Local code '${c.code}' has status '${p.valueCode}'; use active, retired, deprecated or draft`, `${at()}.property`, c.code);
+        issues.error('code-invalid', `Local code '${excerpt(c.code)}' has status '${excerpt(p.valueCode)}'; use active, retired, deprecated or draft`, `${at()}.property`, c.code);
       }
     }
   });
@@ -230,10 +231,10 @@ function checkConceptMap(cm: ConceptMap, owner: string | undefined, registry: Te
     const scope = cm.sourceUri ?? cm.sourceCanonical;
     const scopeOwner = ownerOfCanonical(scope);
     if (scope && scopeOwner === undefined) {
-      issues.error('business-rule', `The map's source '${scope}' is not a catalog of municipality ${owner}; a municipality maps its own local catalog`,
+      issues.error('business-rule', `The map's source '${excerpt(scope)}' is not a catalog of municipality ${owner}; a municipality maps its own local catalog`,
         cm.sourceUri ? 'ConceptMap.sourceUri' : 'ConceptMap.sourceCanonical');
     } else if (scope && scopeOwner !== owner) {
-      issues.error('business-rule', `The map's source '${scope}' is a catalog of municipality ${scopeOwner}, not of ${owner}`,
+      issues.error('business-rule', `The map's source '${excerpt(scope)}' is a catalog of municipality ${scopeOwner}, not of ${owner}`,
         cm.sourceUri ? 'ConceptMap.sourceUri' : 'ConceptMap.sourceCanonical');
     }
     if ((cm.group ?? []).length === 0) issues.warning('incomplete', 'The map has no group: no local code is mapped', 'ConceptMap.group');
@@ -246,18 +247,18 @@ function checkConceptMap(cm: ConceptMap, owner: string | undefined, registry: Te
       if (t.kind === 'indsats' && t.targets.length !== 1) {
         issues.error('business-rule', t.targets.length === 0
           ? {
-            en: `Local intervention '${code}' has no target; a local intervention maps to exactly one common (niveau 2) intervention`,
-            da: `Den lokale indsats '${code}' er ikke koblet; en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).`,
+            en: `Local intervention '${excerpt(code)}' has no target; a local intervention maps to exactly one common (niveau 2) intervention`,
+            da: `Den lokale indsats '${excerpt(code)}' er ikke koblet; en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).`,
           }
           : {
-            en: `Local intervention '${code}' has ${t.targets.length} targets (${t.targets.join(', ')}); a local intervention maps to exactly one common (niveau 2) intervention`,
-            da: `Den lokale indsats '${code}' er koblet til ${t.targets.length} begreber (${t.targets.join(', ')}); en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).`,
+            en: `Local intervention '${excerpt(code)}' has ${t.targets.length} targets (${t.targets.join(', ')}); a local intervention maps to exactly one common (niveau 2) intervention`,
+            da: `Den lokale indsats '${excerpt(code)}' er koblet til ${t.targets.length} begreber (${t.targets.join(', ')}); en lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2).`,
           },
         elementPath(t.group, t.element), code);
       } else if (t.kind === 'tilbud' && t.targets.length === 0) {
         issues.error('business-rule', {
-          en: `Offer '${code}' has no target; an offer maps to one or more common (niveau 2) interventions`,
-          da: `Tilbuddet '${code}' er ikke koblet; et tilbud kobles til en eller flere fælleskommunale indsatser (niveau 2).`,
+          en: `Offer '${excerpt(code)}' has no target; an offer maps to one or more common (niveau 2) interventions`,
+          da: `Tilbuddet '${excerpt(code)}' er ikke koblet; et tilbud kobles til en eller flere fælleskommunale indsatser (niveau 2).`,
         }, elementPath(t.group, t.element), code);
       }
     }
@@ -277,9 +278,9 @@ function checkGroup(
   } else {
     const sourceOwner = ownerOfCanonical(group.source);
     if (municipal && sourceOwner === undefined) {
-      issues.error('business-rule', `The group's source '${group.source}' is not a local catalog of municipality ${owner}`, `${path}.source`);
+      issues.error('business-rule', `The group's source '${excerpt(group.source)}' is not a local catalog of municipality ${owner}`, `${path}.source`);
     } else if (municipal && sourceOwner !== owner) {
-      issues.error('business-rule', `The group's source '${group.source}' is a catalog of municipality ${sourceOwner}; municipality ${owner} can only map its own catalogs`,
+      issues.error('business-rule', `The group's source '${excerpt(group.source)}' is a catalog of municipality ${sourceOwner}; municipality ${owner} can only map its own catalogs`,
         `${path}.source`);
     }
     sourceProvider = registry.codeSystemProvider(group.source, group.sourceVersion);
@@ -293,7 +294,7 @@ function checkGroup(
   if (!group.target) {
     if (municipal) issues.error('required', 'The group needs a target: the common code system (FSIII or FFB)', `${path}.target`);
   } else if (municipal && ownerOfCanonical(group.target) !== undefined) {
-    issues.error('business-rule', `The group's target '${group.target}' is a municipal code system; local codes map to the common catalogs (FSIII, FFB)`, `${path}.target`);
+    issues.error('business-rule', `The group's target '${excerpt(group.target)}' is a municipal code system; local codes map to the common catalogs (FSIII, FFB)`, `${path}.target`);
   } else {
     targetProvider = registry.codeSystemProvider(group.target, group.targetVersion);
     if (!targetProvider) {
@@ -317,14 +318,14 @@ function checkGroup(
     }
     const first = firstElement.get(code);
     if (first !== undefined) {
-      issues.error('duplicate', `Local code '${code}' has two elements in the same group (first at ${elementPath(gi, first)}); put all its targets in one element`,
+      issues.error('duplicate', `Local code '${excerpt(code)}' has two elements in the same group (first at ${elementPath(gi, first)}); put all its targets in one element`,
         `${elementPath(gi, ei)}.code`, code);
     } else {
       firstElement.set(code, ei);
     }
     const sourceConcept = sourceProvider?.locate(code);
     if (sourceProvider && !sourceConcept) {
-      issues.error('code-invalid', `Source code '${code}' is not in ${describeSystem(sourceProvider)}`, `${elementPath(gi, ei)}.code`, code);
+      issues.error('code-invalid', `Source code '${excerpt(code)}' is not in ${describeSystem(sourceProvider)}`, `${elementPath(gi, ei)}.code`, code);
     }
     const tally = tallies.of(source, code, gi, ei);
     if (sourceConcept && typeCode) tally.kind = localKindOf(sourceConcept, typeCode);
@@ -337,11 +338,11 @@ function checkGroup(
       if (t.equivalence && NO_MAPPING.has(t.equivalence)) continue;
       const at = (): string => `${elementPath(gi, ei)}.target[${ti}].code`;
       if (!t.code) {
-        issues.error('required', `A target of '${code}' has no code (only equivalence unmatched or disjoint may leave it out)`, at(), code);
+        issues.error('required', `A target of '${excerpt(code)}' has no code (only equivalence unmatched or disjoint may leave it out)`, at(), code);
         continue;
       }
       if (tally.targets.indexOf(t.code, ownTargets) !== -1) {
-        issues.error('duplicate', { en: `Local code '${code}' lists target '${t.code}' twice`, da: `Den lokale kode '${code}' er koblet til '${t.code}' to gange.` }, at(), code);
+        issues.error('duplicate', { en: `Local code '${excerpt(code)}' lists target '${excerpt(t.code)}' twice`, da: `Den lokale kode '${excerpt(code)}' er koblet til '${excerpt(t.code)}' to gange.` }, at(), code);
         continue;
       }
       tally.targets.push(t.code);
@@ -386,29 +387,29 @@ function checkTarget(
   const { concept, legacy, status, replacedBy } = facts;
   if (!concept) {
     issues.error('code-invalid', {
-      en: `Target code '${code}' (for '${sourceCode}') is not in ${describeSystem(provider)}`,
-      da: `Målkoden '${code}' (for '${sourceCode}') findes ikke i ${describeSystem(provider)}.`,
+      en: `Target code '${excerpt(code)}' (for '${excerpt(sourceCode)}') is not in ${describeSystem(provider)}`,
+      da: `Målkoden '${excerpt(code)}' (for '${excerpt(sourceCode)}') findes ikke i ${describeSystem(provider)}.`,
     }, at(), sourceCode);
     return;
   }
   if (legacy && municipal) {
     issues.warning('business-rule', {
-      en: `Target '${code}' (for '${sourceCode}') is a legacy key; use the code ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}`,
-      da: `Målet '${code}' (for '${sourceCode}') er en ældre FSIII-nøgle; brug i stedet koden ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}.`,
+      en: `Target '${excerpt(code)}' (for '${excerpt(sourceCode)}') is a legacy key; use the code ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}`,
+      da: `Målet '${excerpt(code)}' (for '${excerpt(sourceCode)}') er en ældre FSIII-nøgle; brug i stedet koden ${legacy.code}${legacy.display ? ` (${legacy.display})` : ''}.`,
     }, at(), sourceCode);
   }
   if (replacedBy !== undefined) {
     issues.warning('business-rule', {
-      en: `Target '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' is ${status}` +
+      en: `Target '${excerpt(code)}'${concept.display ? ` (${concept.display})` : ''} for '${excerpt(sourceCode)}' is ${status}` +
         (replacedBy ? `; it is replaced by ${replacedBy}` : '; no replacement is recorded'),
-      da: `Målet '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' er ${(status && STATUS_DA[status]) ?? status}` +
+      da: `Målet '${excerpt(code)}'${concept.display ? ` (${concept.display})` : ''} for '${excerpt(sourceCode)}' er ${(status && STATUS_DA[status]) ?? status}` +
         (replacedBy ? `; brug i stedet ${replacedBy}.` : '; der er ikke angivet en afløser.'),
     }, at(), sourceCode);
   }
   if (municipal && concept.children.length > 0 && !legacy) {
     issues.warning('business-rule', {
-      en: `Target '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' is a grouping concept with ${concept.children.length} sub-concepts; map to a niveau-2 intervention`,
-      da: `Målet '${code}'${concept.display ? ` (${concept.display})` : ''} for '${sourceCode}' er et grupperingsbegreb med ${concept.children.length} underbegreber; kobl til en indsats på niveau 2.`,
+      en: `Target '${excerpt(code)}'${concept.display ? ` (${concept.display})` : ''} for '${excerpt(sourceCode)}' is a grouping concept with ${concept.children.length} sub-concepts; map to a niveau-2 intervention`,
+      da: `Målet '${excerpt(code)}'${concept.display ? ` (${concept.display})` : ''} for '${excerpt(sourceCode)}' er et grupperingsbegreb med ${concept.children.length} underbegreber; kobl til en indsats på niveau 2.`,
     }, at(), sourceCode);
   }
 }
@@ -420,7 +421,7 @@ function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues:
   const vs = registry.findCanonical('ValueSet', scope);
   if (!vs) {
     if (registry.findCodeSystem(scope)) return;
-    issues.warning('not-found', `The target scope '${scope}' is not a known ValueSet, so target codes were not checked against it`,
+    issues.warning('not-found', `The target scope '${excerpt(scope)}' is not a known ValueSet, so target codes were not checked against it`,
       cm.targetUri ? 'ConceptMap.targetUri' : 'ConceptMap.targetCanonical');
     return;
   }
@@ -428,7 +429,7 @@ function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues:
   try {
     index = evaluateValueSet(registry, vs).index;
   } catch (e) {
-    issues.warning('processing', `The target value set '${scope}' could not be evaluated (${(e as Error).message}); target codes were not checked against it`);
+    issues.warning('processing', `The target value set '${excerpt(scope)}' could not be evaluated (${(e as Error).message}); target codes were not checked against it`);
     return;
   }
   (cm.group ?? []).forEach((group, gi) => {
@@ -442,8 +443,8 @@ function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues:
         if (found === undefined) inScope.set(t.code, found = index.has(entryKey(group.target!, t.code)));
         if (!found) {
           issues.error('code-invalid', {
-            en: `Target code '${t.code}' (for '${el.code}') is not in the target value set ${vs.title ?? vs.name ?? vs.url} (${scope})`,
-            da: `Målkoden '${t.code}' (for '${el.code}') er ikke i målets katalog ${vs.title ?? vs.name ?? vs.url} (${scope}).`,
+            en: `Target code '${excerpt(t.code)}' (for '${excerpt(el.code)}') is not in the target value set ${vs.title ?? vs.name ?? vs.url} (${scope})`,
+            da: `Målkoden '${excerpt(t.code)}' (for '${excerpt(el.code)}') er ikke i målets katalog ${vs.title ?? vs.name ?? vs.url} (${scope}).`,
           },
             `ConceptMap.group[${gi}].element[${ei}].target[${ti}].code`, el.code);
         }

@@ -1,5 +1,6 @@
 import { messageLanguage, type MessageLanguage } from '../errors/message-language';
 import type { Resource } from 'fhir/r4';
+import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
@@ -155,7 +156,7 @@ function callParameters(op: OperationHandler, call: OperationCall): { names: str
 function ignoredParameterIssues(operation: string, names: string[]): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = names.slice(0, MAX_IGNORED_REPORTED).map((name) => ({
     severity: 'information', code: 'informational',
-    diagnostics: `Parameter '${name.slice(0, 100)}' is not a parameter of $${operation} and was ignored`,
+    diagnostics: `Parameter '${excerpt(name)}' is not a parameter of $${operation} and was ignored`,
     expression: [name.slice(0, 100)],
   }));
   if (names.length > MAX_IGNORED_REPORTED) {
@@ -179,7 +180,7 @@ function withIgnoredParameters(err: unknown, operation: string, names: string[])
 function checkedParameterNames(op: OperationHandler, names: string[], strict: boolean): string[] {
   const unknown = unknownParameterNames(op.spec, names);
   if (unknown.length > 0 && strict) {
-    const listed = unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => `'${n.slice(0, 100)}'`).join(', ');
+    const listed = unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => `'${excerpt(n)}'`).join(', ');
     throw new FhirError(400, 'not-supported', `Unknown parameter${unknown.length > 1 ? 's' : ''} ${listed}${unknown.length > MAX_IGNORED_REPORTED ? ', …' : ''} ` +
       `for $${op.spec.name} (Prefer: handling=strict)`, { expression: unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => n.slice(0, 100)) });
   }

@@ -6,7 +6,7 @@ import type { Parameters, ParametersParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
-import { CODES, sampleCatalog, tokenFor } from '../support/local';
+import { CODES, localCodeSystem, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
 
 const JSON_TYPE = 'application/fhir+json';
 const LONG = 'x'.repeat(5000);
@@ -86,6 +86,11 @@ const CASES: [string, Send][] = [
   ['an AuditEvent date', () => request(app).get('/fhir/AuditEvent').query({ date: LONG }).set('Authorization', `Bearer ${admin}`)],
   ['an AuditEvent date prefix', () => request(app).get('/fhir/AuditEvent').query({ date: `${'q'.repeat(5000)}2026-01-01` }).set('Authorization', `Bearer ${admin}`)],
   ['an AuditEvent search parameter', () => request(app).get(`/fhir/AuditEvent?${LONG}=1`).set('Authorization', `Bearer ${admin}`)],
+  ['a local code without a title (write rules)', () => request(app).put('/fhir/CodeSystem/kommune-101-lang').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE)
+    .send(localCodeSystem('101', 'lang', [{ code: LONG, display: ' ', type: 'indsats' }]))],
+  ['a mapped code not in the local catalog (write rules)', () => request(app).put('/fhir/ConceptMap/kommune-101-lokale-indsatser').set('Authorization', `Bearer ${token101}`)
+    .type(JSON_TYPE).send(localConceptMap('101', 'lokale-indsatser', [{ code: LONG, targets: [CODES.fysiskTraening119] }]))],
+  ['an unknown parameter named on an error', post('CodeSystem/$lookup', parameters(str('system', FSIII), str(LONG, 'a')))],
 ];
 
 describe('a long value in a refused request', () => {
