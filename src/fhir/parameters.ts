@@ -48,6 +48,21 @@ export class OperationInput {
   names(): string[] {
     return [...this.values.keys()];
   }
+  /**
+   * These parameters and `other`'s together (a POST's body and its URL's query); a parameter that may be given once
+   * (`repeats` false), given in both, is 400.
+   */
+  merged(other: OperationInput, repeats: (name: string) => boolean): OperationInput {
+    if (other.values.size === 0) return this;
+    const copy = new Map(this.values);
+    for (const [name, list] of other.values) {
+      const mine = copy.get(name) ?? [];
+      if (mine.length > 0 && !repeats(name)) throw FhirError.invalid(`Parameter '${name}' may only be given once (it is in the body and in the URL)`);
+      copy.set(name, [...mine, ...list]);
+    }
+    return new OperationInput(copy);
+  }
+
   /** A copy with one extra value (used when the instance id supplies a parameter). */
   with(name: string, value: ParamValue): OperationInput {
     const copy = new Map(this.values);
@@ -258,6 +273,17 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
 }
 
 /** Parses a Parameters resource (POST body) against an operation spec. */
+/**
+ * A POSTed Parameters resource's parameters and its URL's query parameters together, as HAPI reads them (since 8.4)
+ * and as a GET takes the query: a client that puts e.g. `displayLanguage` in the URL of a POST gets it honoured.
+ */
+export function parseParametersAndQuery(spec: OperationSpec, body: unknown, query: Record<string, unknown>): OperationInput {
+  const fromBody = parseParametersResource(spec, body);
+  if (Object.keys(query).length === 0) return fromBody;
+  const byName = paramsByName(spec);
+  return fromBody.merged(parseQuery(spec, query), (name) => byName.get(name)?.repeats === true);
+}
+
 export function parseParametersResource(spec: OperationSpec, body: unknown): OperationInput {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw FhirError.invalid('The request body must be a FHIR Parameters resource');

@@ -3,7 +3,7 @@ import type { Resource } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
-import { parameterNamesOf, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
+import { parameterNamesOf, parseParametersAndQuery, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
 import { SerializedExpansion, SerializedResource, SerializedText } from '../fhir/serialized';
 import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
@@ -143,7 +143,9 @@ function callParameters(op: OperationHandler, call: OperationCall): { names: str
     return { names: [...Object.keys(input.query), name], parse: () => parseQuery(op.spec, input.query).with(name, input.csv) };
   }
   if ('body' in input) {
-    if (isParametersFor(op, call, input.body)) return { names: parameterNamesOf(input.body), parse: () => parseParametersResource(op.spec, input.body) };
+    if (isParametersFor(op, call, input.body)) {
+      return { names: [...parameterNamesOf(input.body), ...Object.keys(input.query)], parse: () => parseParametersAndQuery(op.spec, input.body, input.query) };
+    }
     if (op.resourceParameter) {
       const name = op.resourceParameter;
       return { names: Object.keys(input.query), parse: () => parseQuery(op.spec, input.query).with(name, input.body as Resource) };

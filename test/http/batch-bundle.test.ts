@@ -143,10 +143,20 @@ describe('an entry with parameters in its url and its body', () => {
     expect(entry.resource).toEqual(alone.body);
   });
 
-  it('POST of Parameters with a query answers as the request alone (the Parameters are the parameters)', async () => {
-    const [alone, entry] = await aloneAndEntry(`CodeSystem/$lookup?code=no-such-code`, lookup(CODES.nikotin));
-    expect(entry.response!.status).toBe(`${alone.status} OK`);
+  it('POST of Parameters with a query takes both, as the request alone; a parameter given in both is 400 in both', async () => {
+    const [alone, entry] = await aloneAndEntry('CodeSystem/$lookup?property=parent', lookup(CODES.nikotin));
+    const [withoutQuery] = await aloneAndEntry('CodeSystem/$lookup', lookup(CODES.nikotin));
+    expect(alone.status).toBe(200);
+    // only the property asked for in the url
+    const properties = (body: unknown) => ((body as Parameters).parameter ?? []).filter((p) => p.name === 'property').map((p) => p.part?.[0]?.valueCode);
+    expect(new Set(properties(alone.body))).toEqual(new Set(['parent']));
+    expect(properties(withoutQuery.body).length).toBeGreaterThan(1);
+    expect(entry.response!.status).toBe('200 OK');
     expect(entry.resource).toEqual(alone.body);
+    const [aloneTwice, entryTwice] = await aloneAndEntry('CodeSystem/$lookup?code=no-such-code', lookup(CODES.nikotin));
+    expect(aloneTwice.status).toBe(400);
+    expect(entryTwice.response!.status).toBe('400 Bad Request');
+    expect(entryTwice.response!.outcome).toEqual(aloneTwice.body);
   });
 
   it('POST of a resource to $validate takes mode, profile and kommunekode from the query, as the request alone', async () => {

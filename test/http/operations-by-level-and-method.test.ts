@@ -196,6 +196,18 @@ describe('ValueSet $expand', () => {
     expect(new Set(codes(vs))).toEqual(new Set(catalog119Codes()));
   });
 
+  it("POST takes parameters from the URL's query too; one that may be given once, in both, is 400", async () => {
+    const body = JSON.stringify(parameters({ name: 'url', valueUri: CATALOG_119 }));
+    const headers = { 'Content-Type': 'application/fhir+json' };
+    const paged = await raw(server.baseUrl, '/ValueSet/$expand?count=2', { method: 'POST', headers, body });
+    expect(paged.status).toBe(200);
+    expect(codes(paged.body as ValueSet)).toHaveLength(2);
+    expect((paged.body as ValueSet).expansion?.total).toBe(catalog119Codes().length);
+    const twice = await raw(server.baseUrl, `/ValueSet/$expand?url=${encodeURIComponent(CATALOG_140)}`, { method: 'POST', headers, body });
+    expect(twice.status).toBe(400);
+    expect(JSON.stringify(twice.body)).toContain("Parameter 'url' may only be given once");
+  });
+
   it('type level, POST with an inline ValueSet (descendent-of)', async () => {
     const vs = await op<ValueSet>('expand', 'ValueSet', 'POST', parameters({
       name: 'valueSet',
