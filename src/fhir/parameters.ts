@@ -274,7 +274,7 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
 
 /** Parses a Parameters resource (POST body) against an operation spec. */
 /**
- * A POSTed Parameters resource's parameters and its URL's query parameters together, as HAPI reads them (since 8.4)
+ * A POSTed Parameters resource's parameters and its URL's query parameters together, as HAPI reads them (hapi-fhir #7061)
  * and as a GET takes the query: a client that puts e.g. `displayLanguage` in the URL of a POST gets it honoured.
  */
 export function parseParametersAndQuery(spec: OperationSpec, body: unknown, query: Record<string, unknown>): OperationInput {
