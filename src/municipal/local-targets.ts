@@ -1,6 +1,6 @@
 import type { Coding } from 'fhir/r4';
 import { entryKey } from '../terminology/compose/result';
-import type { Reads } from '../terminology/read-tracking';
+import type { Tracked } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { isKommunekode, localConceptMaps, ownerOfCanonical } from './municipality';
 
@@ -14,14 +14,8 @@ export interface LocalTarget extends Coding {
   equivalence: string;
 }
 
-/** One municipality's local codes → targets, and what building it read. */
-interface Index {
-  reads: Reads;
-  /** system|code → targets. */
-  targets: Map<string, LocalTarget[]>;
-}
-
-const indexes = new WeakMap<TerminologyRegistry, Map<string, Index>>();
+/** Per registry, per municipality: system|code → targets, with what building it read. */
+const indexes = new WeakMap<TerminologyRegistry, Map<string, Tracked<Map<string, LocalTarget[]>>>>();
 
 function buildIndex(registry: TerminologyRegistry, kommunekode: string): Map<string, LocalTarget[]> {
   const out = new Map<string, LocalTarget[]>();
@@ -58,15 +52,8 @@ export function localTargets(registry: TerminologyRegistry, system: string, code
   // only real kommunekoder are kept (at most 1,000): any other owner in a URL has no maps to keep
   if (!isKommunekode(kommunekode)) return buildIndex(registry, kommunekode).get(entryKey(system, code)) ?? [];
   let perRegistry = indexes.get(registry);
-  if (!perRegistry) {
-    perRegistry = new Map();
-    indexes.set(registry, perRegistry);
-  }
-  let index = perRegistry.get(kommunekode);
-  if (!index || !registry.current(index.reads)) {
-    const { value, reads } = registry.tracked(() => buildIndex(registry, kommunekode));
-    index = { reads, targets: value };
-    perRegistry.set(kommunekode, index);
-  }
-  return index.targets.get(entryKey(system, code)) ?? [];
+  if (!perRegistry) indexes.set(registry, perRegistry = new Map());
+  const index = registry.kept(perRegistry.get(kommunekode), () => buildIndex(registry, kommunekode));
+  perRegistry.set(kommunekode, index);
+  return index.value.get(entryKey(system, code)) ?? [];
 }

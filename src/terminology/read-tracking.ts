@@ -9,7 +9,7 @@ export interface ChangeScopes {
   ofUrl(url: string): string;
   /**
    * Every scope a change of this resource (its old or its new version) can affect: at least `ofUrl(resource.url)`,
-   * and every scope a read of a part (`listIn`) would find it in.
+   * and every scope a list read `within` a scope should find it in (TerminologyRegistry.list).
    */
   ofResource(resource: TerminologyResource): readonly string[];
   /** Whether this is one of the scopes (a read `within` another counts as a read of everything). */

@@ -1,7 +1,7 @@
 import type { ValueSet } from 'fhir/r4';
 import { ComposeEvaluator, entryKey, type ComposeOptions, type ComposeResult, type ExpansionEntry } from '../compose/evaluator';
 import type { TerminologyRegistry } from '../registry';
-import type { Reads } from '../read-tracking';
+import type { Tracked } from '../read-tracking';
 
 export interface IndexedComposeResult extends ComposeResult {
   /** The first code of each system|code. */
@@ -10,12 +10,7 @@ export interface IndexedComposeResult extends ComposeResult {
   byCode: Map<string, ExpansionEntry[]>;
 }
 
-interface Cached {
-  reads: Reads;
-  result: IndexedComposeResult;
-}
-
-const caches = new WeakMap<TerminologyRegistry, WeakMap<ValueSet, Map<string, Cached>>>();
+const caches = new WeakMap<TerminologyRegistry, WeakMap<ValueSet, Map<string, Tracked<IndexedComposeResult>>>>();
 
 /** The key of options that set nothing (most requests'): what optionsKey gives them, without building it. */
 const NO_OPTIONS = ';;;;;';
@@ -48,9 +43,12 @@ export function evaluateValueSet(registry: TerminologyRegistry, vs: ValueSet, op
     perRegistry.set(vs, perVs);
   }
   const key = optionsKey(options);
-  const hit = perVs.get(key);
-  if (hit && registry.current(hit.reads)) return hit.result;
-  const { value: result, reads } = registry.tracked(() => new ComposeEvaluator(registry, options).evaluate(vs));
+  const kept = registry.kept(perVs.get(key), () => indexed(new ComposeEvaluator(registry, options).evaluate(vs)));
+  perVs.set(key, kept);
+  return kept.value;
+}
+
+function indexed(result: ComposeResult): IndexedComposeResult {
   const index = new Map<string, ExpansionEntry>();
   const byCode = new Map<string, ExpansionEntry[]>();
   for (const e of result.entries) {
@@ -60,7 +58,5 @@ export function evaluateValueSet(registry: TerminologyRegistry, vs: ValueSet, op
     list.push(e);
     byCode.set(e.code, list);
   }
-  const indexed: IndexedComposeResult = { ...result, index, byCode };
-  perVs.set(key, { reads, result: indexed });
-  return indexed;
+  return { ...result, index, byCode };
 }
