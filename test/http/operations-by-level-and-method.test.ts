@@ -387,6 +387,26 @@ describe('search', () => {
   });
 });
 
+describe('HEAD', () => {
+  // every general-purpose server supports GET and HEAD (RFC 9110 §9.1): HEAD is the GET without its body
+  const paths = [
+    `/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=${AFKLARENDE}`,
+    `/CodeSystem/FSIII/$lookup?code=${AFKLARENDE}`,
+    `/ValueSet/$expand?url=${encodeURIComponent(CATALOG_119)}&count=3`,
+    `/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=no-such-code`,
+  ];
+  it.each(paths)('%s answers with the GET\'s status, type and length, and no body', async (path) => {
+    const get = await fetch(`${server.baseUrl}${path}`);
+    const getBody = Buffer.from(await get.arrayBuffer());
+    const head = await fetch(`${server.baseUrl}${path}`, { method: 'HEAD' });
+    expect(head.status).toBe(get.status);
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    // an expansion is timestamped afresh, so its length may differ by a digit or so
+    expect(Math.abs(Number(head.headers.get('content-length')) - getBody.length)).toBeLessThan(8);
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+  });
+});
+
 describe('capabilities', () => {
   it('/metadata: a CapabilityStatement naming the operations per resource type', async () => {
     const cs = (await server.client.capabilityStatement()) as unknown as CapabilityStatement;

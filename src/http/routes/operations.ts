@@ -35,11 +35,13 @@ export function operationRoute(deps: OperationRouteDeps) {
     const query = req.query as Record<string, unknown>;
     const body: unknown = req.body;
     const q = req.url.indexOf('?');
-    const input: CallInput = req.method === 'POST' && Buffer.isBuffer(body) ? { csv: csvText(body), query }
-      : callInput(req.method, body, query, q < 0 ? '' : req.url.slice(q + 1));
+    // HEAD is the GET without its body (RFC 9110 §9.3.2); node:http leaves the body of a HEAD response out
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const input: CallInput = method === 'POST' && Buffer.isBuffer(body) ? { csv: csvText(body), query }
+      : callInput(method, body, query, q < 0 ? '' : req.url.slice(q + 1));
     const format = requestedTableFormat(req, query);
     const answer = await deps.invoker.invoke({
-      type, id, name, method: req.method, input, strict: strictHandling(req.headers.prefer), wantsTable: format !== undefined, context: deps.contextFor(req, res),
+      type, id, name, method, input, strict: strictHandling(req.headers.prefer), wantsTable: format !== undefined, context: deps.contextFor(req, res),
     });
     if (answer.error) deps.logFor(req).error({ err: answer.error }, 'request failed');
     await sendAnswer(res, answer, format);
