@@ -9,8 +9,10 @@ COPY src ./src
 COPY scripts ./scripts
 COPY bench ./bench
 COPY web ./web
-# the build verifies the profiles (scripts/verify-profiles.ts), so that the server need not check them at start
+# the build verifies the profiles (scripts/verify-profiles.ts), so that the server need not check them at start, and
+# writes the terminology folder as a FHIR package (dist/packages)
 COPY profiles ./profiles
+COPY terminology ./terminology
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
