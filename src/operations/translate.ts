@@ -11,6 +11,7 @@ import { assertConceptMapShape } from '../terminology/resource-shape';
 import type { ElementJson } from '../terminology/packed/map-sources';
 import { endOfDate, versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
+import { CONCEPT_MAPS_KIND } from '../terminology/resource-kinds';
 import type { OperationHandler } from './context';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { translateAnswer } from './translate-answer';
@@ -357,7 +358,7 @@ function candidateMaps(input: OperationInput, registry: TerminologyRegistry, que
   if (explicit) return [explicit];
   const fromRequest = input.all<Resource>('tx-resource').filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
   const all = [...fromRequest];
-  for (const current of registry.list('ConceptMap')) {
+  for (const current of registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND })) {
     const cm = inForce && current.url ? inForce(current) : current;
     if (cm && !all.includes(cm)) all.push(cm);
   }

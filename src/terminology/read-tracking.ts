@@ -46,6 +46,7 @@ interface Frame {
  * from a cache, counts for the outer one.
  */
 export class ReadTracker {
+  /** Per scope, the generation it last changed at (one entry per id ever written too, as the versions kept are). */
   private readonly changedAt = new Map<string, number>();
   private everythingChangedAt = 0;
   private readonly frames: Frame[] = [];
@@ -84,7 +85,8 @@ export class ReadTracker {
     const key = [...scopes].sort().join('\n');
     let kept = this.interned.get(key);
     if (!kept) {
-      // the scopes are a few municipalities, the common catalogs and two kinds: few lists ever; bounded all the same
+      // a few municipalities, the common catalogs, the kinds, and the id an instance-level call read: few lists but
+      // one per such id; bounded all the same
       if (this.interned.size >= MAX_INTERNED) this.interned.clear();
       this.interned.set(key, kept = scopes);
     }

@@ -23,6 +23,14 @@ function isLanguagePack(s: CodeSystem): boolean {
 
 const MAX_SUPPLEMENT_LISTS = 32;
 
+/**
+ * The scope of what reading a resource by type and id finds: a change to any resource with that id (its old or new
+ * version, in any layer) counts in it, whatever its URL (an admin may write any id under any URL).
+ */
+function idScope(type: string, id: string): string {
+  return `#id ${type}/${id}`;
+}
+
 /** Caches shared by a registry and the request overlays built on it. */
 class ProviderCache {
   /** Per code system, per list of supplements (at most MAX_SUPPLEMENT_LISTS, then emptied: lists written again are new lists). */
@@ -124,15 +132,17 @@ export class TerminologyRegistry {
     const scopes = new Set<string>();
     for (const r of changed) {
       for (const s of this.scopes.ofResource(r)) scopes.add(s);
+      if (r.id) scopes.add(idScope(r.resourceType, r.id));
       for (const kind of RESOURCE_KINDS) if (kind.is(r)) scopes.add(kind.scope);
     }
     this.tracker.changed(this.generationCounter, scopes);
   }
 
   /**
-   * `compute()`'s result and what it read of the catalogs: the scopes of the canonicals it resolved (every scope when
-   * it listed all resources). Keep the reads with a cached result and ask `current` before using it again: the result
-   * then stays usable across writes to scopes it did not read (another municipality's catalog).
+   * `compute()`'s result and what it read of the catalogs: the scopes of the canonicals it resolved and of the ids it
+   * read resources by (every scope when it listed all resources). Keep the reads with a cached result and ask
+   * `current` before using it again: the result then stays usable across writes to scopes it did not read (another
+   * municipality's catalog).
    */
   tracked<T>(compute: () => T): Tracked<T> {
     return this.tracker.track(this.generationCounter, compute);
@@ -182,8 +192,9 @@ export class TerminologyRegistry {
     return this.find(type, url, version);
   }
 
+  /** The resource a read by id finds; the read counts for that id alone (a lower layer computing it reports its own reads). */
   byId<T extends TerminologyType>(type: T, id: string): ByType[T] | undefined {
-    if (this.tracker.recording) this.tracker.readEverything();
+    if (this.tracker.recording) this.tracker.read(idScope(type, id));
     for (const layer of this.layers) {
       const hit = layer.byResourceId(type, id);
       if (hit) return hit;

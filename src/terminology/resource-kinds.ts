@@ -12,6 +12,8 @@ export function isLegacyMap(cm: ConceptMap): boolean {
 export const SUPPLEMENTS_KIND = '#supplements';
 /** The legacy keys of a code system are found among all maps marked as legacy-key maps. */
 export const LEGACY_MAPS_KIND = '#legacy-maps';
+/** The maps a $translate without a map may use are found among all maps. */
+export const CONCEPT_MAPS_KIND = '#concept-maps';
 
 /**
  * Kinds of resources that are found by listing all resources rather than by URL, each a scope of its own
@@ -21,4 +23,5 @@ export const LEGACY_MAPS_KIND = '#legacy-maps';
 export const RESOURCE_KINDS: readonly { scope: string; is(resource: TerminologyResource): boolean }[] = [
   { scope: SUPPLEMENTS_KIND, is: (r) => r.resourceType === 'CodeSystem' && r.content === 'supplement' },
   { scope: LEGACY_MAPS_KIND, is: (r) => r.resourceType === 'ConceptMap' && isLegacyMap(r as ConceptMap) },
+  { scope: CONCEPT_MAPS_KIND, is: (r) => r.resourceType === 'ConceptMap' },
 ];

@@ -2,7 +2,8 @@ import type { ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
-import { CODES, localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
+import { KOMMUNEKODE_SYSTEM, municipalId, municipalUrl } from '../../src/municipal/municipality';
+import { CODES, localCodeSystem, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
 
 /**
  * Cached answers stay while what they were computed from stays: a municipality's write leaves the answers about the
@@ -122,5 +123,80 @@ describe('a supplement written again under the same url and version', () => {
       expect([200, 201]).toContain(res.status);
       expect(JSON.stringify((await get('CodeSystem/$lookup', lookup)).body)).toContain(english);
     }
+  });
+});
+
+describe('instance-level calls and a translation without a map, across writes', () => {
+  const system = municipalUrl('751', 'CodeSystem', 'lokale-indsatser');
+  const valueSet = (include: Record<string, unknown>) => ({
+    resourceType: 'ValueSet', id: municipalId('751', 'udvalgte'), url: municipalUrl('751', 'ValueSet', 'udvalgte'), version: '1.0.0',
+    identifier: [{ system: KOMMUNEKODE_SYSTEM, value: '751' }], name: 'Udvalgte', status: 'active', compose: { include: [include] },
+  });
+  const lookup = `CodeSystem/${municipalId('751', 'lokale-indsatser')}/$lookup`;
+  const expand = `ValueSet/${municipalId('751', 'udvalgte')}/$expand`;
+  const codes = (body: Record<string, unknown>) => ((body as unknown as ValueSet).expansion?.contains ?? []).map((c) => c.code);
+  /** Another municipality's code system and value set: nothing the calls below read. */
+  async function writeElsewhere(display: string): Promise<void> {
+    const cs = localCodeSystem('851', 'lokale-indsatser', [{ code: '851-BOLD', display, type: 'indsats' }]);
+    await put('851', cs);
+    await put('851', {
+      resourceType: 'ValueSet', id: municipalId('851', 'udvalgte'), url: municipalUrl('851', 'ValueSet', 'udvalgte'), version: '1.0.0',
+      identifier: [{ system: KOMMUNEKODE_SYSTEM, value: '851' }], name: 'Udvalgte', status: 'active', compose: { include: [{ system: cs.url }] },
+    } as { resourceType: string; id: string });
+  }
+
+  beforeAll(async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('751');
+    await put('751', codeSystem);
+    await put('751', conceptMap);
+    await put('751', valueSet({ system }));
+  });
+
+  it("keeps $lookup and $expand on a resource by id across another municipality's writes; recomputes them when that id is written or deleted", async () => {
+    const lookupBold = { code: '751-BOLD' };
+    await get(lookup, lookupBold);
+    await get(expand, {});
+    await writeElsewhere('Fodbold');
+    expect((await fromCache(lookup, lookupBold)).hit).toBe(true);
+    expect((await fromCache(expand, {})).hit).toBe(true);
+
+    await put('751', localCodeSystem('751', 'lokale-indsatser', [{ code: '751-BOLD', display: 'Boldspil på hold', type: 'indsats' }]));
+    const looked = await fromCache(lookup, lookupBold);
+    expect(looked.hit).toBe(false);
+    expect(JSON.stringify(looked.body)).toContain('Boldspil på hold');
+
+    await put('751', valueSet({ system, concept: [{ code: '751-BOLD' }] }));
+    const expanded = await fromCache(expand, {});
+    expect(expanded.hit).toBe(false);
+    expect(codes(expanded.body)).toEqual(['751-BOLD']);
+
+    const token = await tokenFor({ kommunekode: '751' });
+    await request(app).delete(`/fhir/ValueSet/${municipalId('751', 'udvalgte')}`).set('Authorization', `Bearer ${token}`).expect(200);
+    await request(app).get(`/fhir/${expand}`).set('Host', 'tx.example').expect(404);
+    await put('751', valueSet({ system }));
+    const again = await fromCache(expand, {});
+    expect(again.hit).toBe(false);
+    expect(codes(again.body)).toEqual(['751-BOLD']);
+  });
+
+  it("keeps a translation without a map across writes of code systems and value sets; recomputes it when a map is written", async () => {
+    const translate = { system, code: '751-BOLD' };
+    const targets = (body: Record<string, unknown>) => ((body.parameter ?? []) as { name: string; part?: { name: string; valueCoding?: { code?: string } }[] }[])
+      .filter((p) => p.name === 'match').map((p) => p.part?.find((q) => q.name === 'concept')?.valueCoding?.code).sort();
+    expect(targets((await get('ConceptMap/$translate', translate)).body as Record<string, unknown>)).toEqual([CODES.fysiskTraening119]);
+    await writeElsewhere('Håndbold');
+    expect((await fromCache('ConceptMap/$translate', translate)).hit).toBe(true);
+
+    // a common map of the same local code, written by an admin: the translation now finds it
+    const admin = await tokenFor({ scope: 'admin' });
+    const map = {
+      ...localConceptMap('751', 'lokale-indsatser', [{ code: '751-BOLD', targets: [CODES.fysiskTraening140] }], system),
+      id: 'faelles-ekstra-kort', url: 'http://example.org/ConceptMap/faelles-ekstra-kort', identifier: undefined,
+    };
+    const res = await request(app).put(`/fhir/ConceptMap/${map.id}`).set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send(map);
+    expect([200, 201]).toContain(res.status);
+    const after = await fromCache('ConceptMap/$translate', translate);
+    expect(after.hit).toBe(false);
+    expect(targets(after.body)).toEqual([CODES.fysiskTraening119, CODES.fysiskTraening140].sort());
   });
 });

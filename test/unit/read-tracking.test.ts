@@ -5,6 +5,7 @@ import { KOMMUNEKODE_SYSTEM, localCodeSystems, municipalUrl, ownerOfCanonical } 
 import { evaluateValueSet } from '../../src/terminology/expansion/cache';
 import { ReadTracker } from '../../src/terminology/read-tracking';
 import { TerminologyRegistry } from '../../src/terminology/registry';
+import { CONCEPT_MAPS_KIND } from '../../src/terminology/resource-kinds';
 import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
 
 describe('ReadTracker', () => {
@@ -165,6 +166,42 @@ describe('cached evaluations follow the scopes they read (municipal scopes)', ()
     write(elsewhere);
     expect(registry.current(before.reads)).toBe(false);
     expect(localCodeSystems(registry, '101').map((cs) => cs.url).sort()).toEqual([elsewhere.url, cs101]);
+  });
+
+  it('a read by id follows the writes of resources with that id only, whatever their URL', () => {
+    const readCs101 = () => registry.tracked(() => registry.byId('CodeSystem', '101-CodeSystem-lokale')).reads;
+    let reads = readCs101();
+    expect(registry.byId('CodeSystem', '101-CodeSystem-lokale')?.url).toBe(cs101);
+    write(codeSystem(cs202, ['202-x', '202-y']));
+    write(codeSystem(COMMON, ['a', 'b', 'c']));
+    write(conceptMap('101', cs101, [['101-x', 'b']]));
+    expect(registry.current(reads)).toBe(true);
+    // the same id under a URL of another scope (an admin's write) in the layer above
+    write(codeSystem(COMMON, ['z'], { id: '101-CodeSystem-lokale' }));
+    expect(registry.current(reads)).toBe(false);
+    expect(registry.byId('CodeSystem', '101-CodeSystem-lokale')?.url).toBe(COMMON);
+    // deleted from the layer above: the published one is found again
+    reads = readCs101();
+    const above = written.byResourceId('CodeSystem', '101-CodeSystem-lokale')!;
+    written.remove(above);
+    registry.touch([above]);
+    expect(registry.current(reads)).toBe(false);
+    expect(registry.byId('CodeSystem', '101-CodeSystem-lokale')?.url).toBe(cs101);
+    // the same id of another type is another resource
+    reads = readCs101();
+    write({ ...valueSet(municipalUrl('101', 'ValueSet', 'andre'), [cs101]), id: '101-CodeSystem-lokale' });
+    expect(registry.current(reads)).toBe(true);
+  });
+
+  it('the maps a translation without a map lists follow the writes of maps anywhere, not of other resources', () => {
+    const { reads } = registry.tracked(() => registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND }));
+    write(codeSystem(cs101, ['101-x', '101-y']));
+    write(codeSystem(COMMON, ['a', 'b', 'c']));
+    write(valueSet(municipalUrl('202', 'ValueSet', 'alle'), [cs202]));
+    expect(registry.current(reads)).toBe(true);
+    write(conceptMap('202', cs202, [['202-x', 'a']]));
+    expect(registry.current(reads)).toBe(false);
+    expect(registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND }).map((cm) => cm.id).sort()).toEqual(['kommune-101-map', 'kommune-202-map']);
   });
 
   it("a municipality's map targets follow its own writes only", () => {
