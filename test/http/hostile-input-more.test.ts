@@ -1,7 +1,8 @@
 /**
  * Hostile and malformed input, through HTTP: each is a clear 4xx OperationOutcome (status and issue code), never a
  * 500, and a refused write leaves nothing stored. A code that is merely not valid stays 200 with result=false.
- * (Empty and control-character values, `$translate`'s dependency parts.)
+ * (Empty and control-character values, repeated `_format`, other FHIR versions in Content-Type and Accept,
+ * `$translate`'s dependency parts, bodies that are not UTF-8, PATCH.)
  */
 import type { Bundle, OperationOutcome, Parameters, ValueSet } from 'fhir/r4';
 import request from 'supertest';
@@ -133,6 +134,43 @@ describe('empty strings and control characters in written resources', () => {
   });
 });
 
+describe('formats and FHIR versions a request asks for', () => {
+  it('_format given twice is 400', async () => {
+    const res = await request(app).get('/fhir/metadata?_format=json&_format=json').expect(400);
+    expect(issue(res)).toMatchObject({ code: 'invalid', expression: ['_format'] });
+    await request(app).get(`${VALIDATE}&code=${CODE}&_format=json&_format=xml`).expect(400);
+  });
+
+  it('a body said to be FHIR 3.0 or 5.0 is 415 naming the version served; fhirVersion=4.0 is taken', async () => {
+    const body = parametersBody({ name: 'url', valueUri: FSIII }, { name: 'code', valueCode: CODE });
+    for (const version of ['3.0', '5.0', '4.3']) {
+      const res = await request(app).post('/fhir/CodeSystem/$validate-code').set('Content-Type', `application/fhir+json; fhirVersion=${version}`)
+        .send(JSON.stringify(body)).expect(415);
+      expect(issue(res).code).toBe('not-supported');
+      expect(issue(res).text).toMatch(/R4.*fhirVersion=4\.0/);
+    }
+    const ok = await request(app).post('/fhir/CodeSystem/$validate-code').set('Content-Type', 'application/fhir+json; charset=utf-8; fhirVersion=4.0')
+      .send(JSON.stringify(body)).expect(200);
+    expect(param(ok.body as Parameters, 'result')?.valueBoolean).toBe(true);
+  });
+
+  it('a write whose body is said to be another FHIR version is 415 and not stored', async () => {
+    const cs = localCodeSystem('101', 'r5', [{ code: '101-R5', display: 'R5', type: 'indsats' }]);
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token101}`)
+      .set('Content-Type', 'application/fhir+json; fhirVersion=5.0').send(JSON.stringify(cs)).expect(415);
+    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+  });
+
+  it('Accept naming only another fhirVersion is 406; with R4 or an open range among them, answered', async () => {
+    const res = await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=5.0').expect(406);
+    expect(issue(res).code).toBe('not-supported');
+    await request(app).get(`${VALIDATE}&code=${CODE}`).set('Accept', 'application/fhir+json; fhirVersion=3.0').expect(406);
+    await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0').expect(200);
+    await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, */*;q=0.1').expect(200);
+    await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=4.0').expect(200);
+  });
+});
+
 describe("$translate's dependency", () => {
   const translate = (dependency: unknown) => request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE)
     .send(parametersBody({ name: 'url', valueUri: LEGACY_MAP }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODE }, dependency));
@@ -162,3 +200,19 @@ describe("$translate's dependency", () => {
   });
 });
 
+describe('request bodies', () => {
+  it('a body that is not valid UTF-8 is 400, not read with replacement characters', async () => {
+    const body = Buffer.concat([Buffer.from('{"resourceType":"Parameters","parameter":[{"name":"url","valueUri":"http://x'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]);
+    // sent as the bytes given (superagent would serialise a Buffer as JSON; its types say a serializer returns text)
+    const res = await request(app).post('/fhir/ValueSet/$expand').set('Content-Type', JSON_TYPE).serialize((b: Buffer) => b as unknown as string).send(body).expect(400);
+    expect(issue(res).code).toBe('invalid');
+    expect(issue(res).text).toMatch(/UTF-8/);
+  });
+
+  it('PATCH is 405 whatever the body (no PATCH is supported), also on a published catalog', async () => {
+    const admin = await tokenFor({ scope: 'openid admin' });
+    const res = await request(app).patch('/fhir/CodeSystem/fsiii-status').set('Authorization', `Bearer ${admin}`)
+      .set('Content-Type', 'application/json-patch+json').send('[{"op":"remove","path":"/concept"}]').expect(405);
+    expect(issue(res).code).toBe('not-supported');
+  });
+});
