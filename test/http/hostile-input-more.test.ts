@@ -2,9 +2,9 @@
  * Hostile and malformed input, through HTTP: each is a clear 4xx OperationOutcome (status and issue code), never a
  * 500, and a refused write leaves nothing stored. A code that is merely not valid stays 200 with result=false.
  * (Empty and control-character values, repeated `_format`, other FHIR versions in Content-Type and Accept,
- * `$translate`'s dependency parts, bodies that are not UTF-8, PATCH.)
+ * `metadata` in a batch, `$translate`'s dependency parts, bodies that are not UTF-8, PATCH.)
  */
-import type { Bundle, OperationOutcome, Parameters, ValueSet } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, OperationOutcome, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { KOMMUNEKODE_SYSTEM, municipalId, municipalUrl } from '../../src/municipal/municipality';
@@ -168,6 +168,25 @@ describe('formats and FHIR versions a request asks for', () => {
     await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0').expect(200);
     await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, */*;q=0.1').expect(200);
     await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=4.0').expect(200);
+  });
+});
+
+describe('metadata in a batch', () => {
+  it('is answered as GET metadata is: the CapabilityStatement, or TerminologyCapabilities with mode=terminology', async () => {
+    const res = await request(app).post('/fhir').type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'batch', entry: [
+        { request: { method: 'GET', url: 'metadata' } },
+        { request: { method: 'GET', url: 'metadata?mode=terminology' } },
+        { request: { method: 'GET', url: 'metadata?mode=nonsense' } },
+      ],
+    }).expect(200);
+    const [cs, tc, bad] = (res.body as Bundle).entry!;
+    expect(cs!.response!.status).toBe('200 OK');
+    expect((cs!.resource as CapabilityStatement).resourceType).toBe('CapabilityStatement');
+    const direct = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    expect((cs!.resource as CapabilityStatement).rest).toEqual(direct.rest);
+    expect((tc!.resource as TerminologyCapabilities).resourceType).toBe('TerminologyCapabilities');
+    expect(bad!.response!.status).toBe('400 Bad Request');
   });
 });
 
