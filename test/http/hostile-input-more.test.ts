@@ -2,11 +2,15 @@
  * Hostile and malformed input, through HTTP: each is a clear 4xx OperationOutcome (status and issue code), never a
  * 500, and a refused write leaves nothing stored. A code that is merely not valid stays 200 with result=false.
  * (Empty and control-character values, repeated `_format`, other FHIR versions in Content-Type and Accept,
- * `metadata` in a batch, `$translate`'s dependency parts, bodies that are not UTF-8, PATCH.)
+ * `metadata` in a batch, `$translate`'s dependency parts, bodies that are not UTF-8 or shorter than their
+ * Content-Length, PATCH.)
  */
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import type { Bundle, CapabilityStatement, OperationOutcome, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
+import { createHttpServer } from '../../src/http/server';
 import { KOMMUNEKODE_SYSTEM, municipalId, municipalUrl } from '../../src/municipal/municipality';
 import { FSIII, testApp } from '../support/app';
 import { localCodeSystem, localConceptMap, tokenFor } from '../support/local';
@@ -233,5 +237,31 @@ describe('request bodies', () => {
     const res = await request(app).patch('/fhir/CodeSystem/fsiii-status').set('Authorization', `Bearer ${admin}`)
       .set('Content-Type', 'application/json-patch+json').send('[{"op":"remove","path":"/concept"}]').expect(405);
     expect(issue(res).code).toBe('not-supported');
+  });
+
+  it('a body shorter than its Content-Length is 408 (the client\'s), not 503 (the server\'s), at the request timeout', async () => {
+    const quick = await testApp({ requestTimeoutMs: 200 });
+    const server = createHttpServer(quick).listen(0, '127.0.0.1'); // receiving may take 60 s: the request timeout comes first
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const body = '{"resourceType":"Parameters","parameter":[]}';
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
+          socket.write(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${body.length + 100}\r\n\r\n${body}`);
+        });
+        let text = '';
+        socket.on('data', (c: Buffer) => {
+          text += c.toString('latin1');
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toMatch(/connection: close/i);
+      expect(answer).toMatch(/"code":"timeout"/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
