@@ -6,6 +6,7 @@ import { messageLanguage } from './errors/message-language';
 import { FhirError } from './errors/fhir-error';
 import { installFastPath } from './http/pipeline/fast-path';
 import { fhirJsonBody } from './http/pipeline/fhir-json';
+import { requestFormat } from './http/pipeline/request-format';
 import { sendAnswer } from './http/pipeline/send';
 import { acceptLanguages, expansionLimit, requestBaseUrl } from './http/pipeline/request-values';
 import { requestLifecycle } from './http/pipeline/request-lifecycle';
@@ -184,18 +185,14 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   // (Both work on node:http's objects: the body check reads method and headers, and the lean dispatcher gives a GET its
   // parsed query as Express would.)
   const fhirMiddleware: RequestHandler[] = [
+    requestFormat(),
     fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: csvOperationPaths() }),
-    (req: Request, _res: Response, next: NextFunction) => {
-      const format = req.query._format;
-      if (typeof format === 'string' && /xml/i.test(format)) return next(new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)'));
-      next();
-    },
   ];
   fhir.use(...fhirMiddleware);
 
   fhir.use(metadataRoutes(registry, validation.profiles, baseUrlOf));
   fhir.use(operationRoute({ invoker, contextFor, logFor: lifecycle.logFor }));
-  fhir.post('/', batchRoute({ registry, writer, invoker, maxEntries: config.maxBatchEntries, contextFor }));
+  fhir.post('/', batchRoute({ registry, profiles: validation.profiles, writer, invoker, maxEntries: config.maxBatchEntries, contextFor }));
   fhir.use(readRoutes({ registry, writer, store, profiles: validation.profiles, verifier, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
   // The resource exists as a route, only not for this method (e.g. POST to an instance): 405, not 404.

@@ -1,6 +1,8 @@
 import type { CodeableConcept, Coding, Parameters, ParametersParameter, Resource } from 'fhir/r4';
+import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import { valueField } from './choice-value';
+import { describeTextProblem, textProblem } from './primitive-text';
 
 export type ParamType =
   | 'code' | 'uri' | 'canonical' | 'string' | 'boolean' | 'integer' | 'dateTime'
@@ -11,6 +13,8 @@ export interface ParamSpec {
   type: ParamType;
   /** Whether the parameter may repeat. */
   repeats?: boolean;
+  /** For a `part` parameter whose parts the operation defines: those parts (others, or none at all, are 400). */
+  parts?: ParamSpec[];
 }
 
 export interface OperationSpec {
@@ -92,7 +96,16 @@ const INTEGER_MAX = 2147483647;
 /** Parameters that any operation may carry and that are not the operation's own. */
 const GENERAL_QUERY_PARAMS = new Set(['_format', '_pretty', '_summary', '_elements']);
 
+/** 400 for a value whose text no FHIR primitive may have (empty, control characters…); `where` is its expression. */
+function checkText(name: string, text: string, where: string[] | undefined): void {
+  const problem = textProblem(text);
+  if (problem) {
+    throw FhirError.invalid(`Parameter '${name}' ${describeTextProblem(problem)}`, where && { expression: where });
+  }
+}
+
 function convertQueryValue(spec: ParamSpec, raw: string): ParamValue {
+  if (spec.type !== 'boolean' && spec.type !== 'integer') checkText(spec.name, raw, [spec.name]);
   switch (spec.type) {
     case 'boolean':
       if (raw === 'true') return true;
@@ -107,10 +120,12 @@ function convertQueryValue(spec: ParamSpec, raw: string): ParamValue {
       if (bar < 0) return { code: raw };
       const system = raw.slice(0, bar);
       const code = raw.slice(bar + 1);
+      checkText(spec.name, code, [spec.name]);
       return system ? { system, code } : { code };
     }
     case 'CodeableConcept': {
       const bar = raw.indexOf('|');
+      if (bar >= 0) checkText(spec.name, raw.slice(bar + 1), [spec.name]);
       return { coding: [bar < 0 ? { code: raw } : { system: raw.slice(0, bar), code: raw.slice(bar + 1) }] };
     }
     case 'Resource':
@@ -176,17 +191,35 @@ export function parseQuery(spec: OperationSpec, query: Record<string, unknown>):
   return new OperationInput(values);
 }
 
-/** The first element of a Coding that is not a string, as a path; undefined when the Coding has the right shape. */
-function badCodingPart(c: unknown, path: string): string | undefined {
-  if (!c || typeof c !== 'object' || Array.isArray(c)) return path;
-  const rec = c as Record<string, unknown>;
-  const field = ['system', 'version', 'code', 'display'].find((f) => rec[f] !== undefined && typeof rec[f] !== 'string');
-  return field ? `${path}.${field}` : undefined;
+/** What is wrong with an element of a Coding or CodeableConcept (absent is fine), in words; undefined when nothing. */
+function badText(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') return 'is not a string';
+  const problem = textProblem(v);
+  return problem && describeTextProblem(problem);
 }
 
-function badCodeableConceptPart(cc: Record<string, unknown>, path: string): string | undefined {
+interface BadPart {
+  path: string;
+  why: string;
+}
+
+/** The first element of a Coding that is not a fit string, with what is wrong; undefined when the Coding has the right shape. */
+function badCodingPart(c: unknown, path: string): BadPart | undefined {
+  if (!c || typeof c !== 'object' || Array.isArray(c)) return { path, why: 'is not an object' };
+  const rec = c as Record<string, unknown>;
+  for (const field of ['system', 'version', 'code', 'display']) {
+    const why = badText(rec[field]);
+    if (why) return { path: `${path}.${field}`, why };
+  }
+  return undefined;
+}
+
+function badCodeableConceptPart(cc: Record<string, unknown>, path: string): BadPart | undefined {
+  const textWhy = badText(cc.text);
+  if (textWhy) return { path: `${path}.text`, why: textWhy };
   if (cc.coding === undefined) return undefined;
-  if (!Array.isArray(cc.coding)) return `${path}.coding`;
+  if (!Array.isArray(cc.coding)) return { path: `${path}.coding`, why: 'is not an array' };
   for (let i = 0; i < cc.coding.length; i++) {
     const bad = badCodingPart(cc.coding[i], `${path}.coding[${i}]`);
     if (bad) return bad;
@@ -194,18 +227,21 @@ function badCodeableConceptPart(cc: Record<string, unknown>, path: string): stri
   return undefined;
 }
 
-/** Where a parameter is, for error expressions (built only when needed: a batch body has 10,000 parameters). */
-function parameterPath(index: number): string {
-  return `Parameters.parameter[${index}]`;
+/**
+ * Where a parameter is, for error expressions (built only when needed: a batch body has 10,000 parameters); `parent`
+ * for a part, the path of the parameter it is a part of.
+ */
+function parameterPath(index: number, parent?: string): string {
+  return parent === undefined ? `Parameters.parameter[${index}]` : `${parent}.part[${index}]`;
 }
 
 /** Parameters.parameter's invariant inv-1: a value[x], a resource or parts, only one of them (and one value[x]). */
-function checkOneValue(param: ParametersParameter, index: number): void {
+function checkOneValue(param: ParametersParameter, index: number, parent?: string): void {
   let kinds = param.resource !== undefined ? 1 : 0;
   if (param.part !== undefined) kinds++;
   for (const key of Object.keys(param)) if (key.startsWith('value')) kinds++;
   if (kinds > 1) {
-    throw FhirError.invalid(`Parameter '${param.name}' must have one value, a resource or parts, only one of them`, { expression: [parameterPath(index)] });
+    throw FhirError.invalid(`Parameter '${param.name}' must have one value, a resource or parts, only one of them`, { expression: [parameterPath(index, parent)] });
   }
 }
 
@@ -218,22 +254,48 @@ function checkPrimitiveJsonType(spec: ParamSpec, field: string, v: unknown, path
   throw FhirError.invalid(`Parameter '${spec.name}' has a ${field} that is not a JSON ${expected}`, { expression: [path] });
 }
 
-function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: number): ParamValue {
-  checkOneValue(param, index);
-  if (spec.type === 'part') return param;
+/** A part parameter's parts, each checked against the parts its spec defines. */
+function checkParts(spec: ParamSpec & { parts: ParamSpec[] }, param: ParametersParameter, path: string): void {
+  const parts: unknown = param.part;
+  const names = spec.parts.map((p) => p.name).join(', ');
+  if (!Array.isArray(parts) || parts.length === 0) {
+    throw FhirError.invalid(`Parameter '${spec.name}' must have parts (${names})`, { expression: [path] });
+  }
+  const seen = new Set<string>();
+  parts.forEach((part: unknown, j) => {
+    const name = part && typeof part === 'object' ? (part as { name?: unknown }).name : undefined;
+    const partSpec = typeof name === 'string' ? spec.parts.find((p) => p.name === name) : undefined;
+    if (!partSpec) {
+      const which = typeof name === 'string' ? `a part '${excerpt(name)}'` : 'a part without a name';
+      throw FhirError.invalid(`Parameter '${spec.name}' has ${which}; its parts are ${names}`, { expression: [parameterPath(j, path)] });
+    }
+    if (seen.has(partSpec.name) && !partSpec.repeats) {
+      throw FhirError.invalid(`Parameter '${spec.name}' has its part '${partSpec.name}' more than once`, { expression: [parameterPath(j, path)] });
+    }
+    seen.add(partSpec.name);
+    valueOfParameter({ ...partSpec, name: `${spec.name}.${partSpec.name}` }, part as ParametersParameter, j, path);
+  });
+}
+
+function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: number, parent?: string): ParamValue {
+  checkOneValue(param, index, parent);
+  if (spec.type === 'part') {
+    if (spec.parts) checkParts(spec as ParamSpec & { parts: ParamSpec[] }, param, parameterPath(index, parent));
+    return param;
+  }
   if (spec.type === 'Resource') {
     if (!param.resource || typeof param.resource !== 'object') {
-      throw FhirError.invalid(`Parameter '${spec.name}' must carry a resource`, { expression: [parameterPath(index)] });
+      throw FhirError.invalid(`Parameter '${spec.name}' must carry a resource`, { expression: [parameterPath(index, parent)] });
     }
     return param.resource;
   }
-  const path = parameterPath(index);
+  const path = parameterPath(index, parent);
   if (spec.type === 'Coding') {
     if (!param.valueCoding || typeof param.valueCoding !== 'object') {
       throw FhirError.invalid(`Parameter '${spec.name}' must be a Coding (valueCoding)`, { expression: [path] });
     }
     const bad = badCodingPart(param.valueCoding, `${path}.valueCoding`);
-    if (bad) throw FhirError.invalid(`Parameter '${spec.name}' is not a valid Coding (${bad})`, { expression: [bad] });
+    if (bad) throw FhirError.invalid(`Parameter '${spec.name}' is not a valid Coding: ${bad.path} ${bad.why}`, { expression: [bad.path] });
     return param.valueCoding;
   }
   if (spec.type === 'CodeableConcept') {
@@ -241,9 +303,9 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
       throw FhirError.invalid(`Parameter '${spec.name}' must be a CodeableConcept (valueCodeableConcept)`, { expression: [path] });
     }
     const bad = Array.isArray(param.valueCodeableConcept)
-      ? `${path}.valueCodeableConcept`
+      ? { path: `${path}.valueCodeableConcept`, why: 'is an array' }
       : badCodeableConceptPart(param.valueCodeableConcept as unknown as Record<string, unknown>, `${path}.valueCodeableConcept`);
-    if (bad) throw FhirError.invalid(`Parameter '${spec.name}' is not a valid CodeableConcept (${bad})`, { expression: [bad] });
+    if (bad) throw FhirError.invalid(`Parameter '${spec.name}' is not a valid CodeableConcept: ${bad.path} ${bad.why}`, { expression: [bad.path] });
     return param.valueCodeableConcept;
   }
   const record = param as unknown as Record<string, unknown>;
@@ -267,6 +329,7 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
     if (!(field in PRIMITIVE_FIELDS)) {
       throw FhirError.invalid(`Parameter '${spec.name}' has an unexpected value type ${field}`, { expression: [path] });
     }
+    checkText(spec.name, v, [`${path}.${field}`]);
     return v;
   }
   throw FhirError.invalid(`Parameter '${spec.name}' has an unsupported type`, { expression: [path] });

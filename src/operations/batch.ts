@@ -7,7 +7,9 @@ import type { TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
 import { readResource } from '../write/interactions';
 import type { ResourceWriter } from '../write/writer';
+import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { callInput } from './call-input';
+import { metadataResource } from './capability-statement';
 import type { OperationContext } from './context';
 import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
 import { excerpt } from '../errors/excerpt';
@@ -36,6 +38,8 @@ const STATUS_TEXT: Record<number, string> = {
 
 export interface BatchDeps {
   registry: TerminologyRegistry;
+  /** The profiles the CapabilityStatement lists (a `GET metadata` entry). */
+  profiles: ProfileRegistry;
   writer: ResourceWriter;
   invoker: Invoker;
   /** Most entries one batch may have (MAX_BATCH_ENTRIES); 413 above. */
@@ -58,7 +62,7 @@ type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
  * HTTP route takes, with its parameters from where the route takes them, `callInput`),
- * reads and searches as their routes answer them.
+ * reads, searches and `metadata` as their routes answer them.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const method = entry?.request?.method;
@@ -82,6 +86,10 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
     const answer = await deps.invoker.invoke({ type, id, name, method, input, strict: call.strict, context: call.context });
     if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table');
     return { status: answer.status, chunks: answer.chunks };
+  }
+  if (path === '/metadata' || path === '/metadata/') {
+    if (method !== 'GET') throw new FhirError(405, 'not-supported', `metadata is read with GET, not ${method}`);
+    return { status: 200, resource: metadataResource(query, base, deps.registry, deps.profiles) };
   }
   const read = READ_PATH.exec(path);
   if (read && method === 'GET') {

@@ -1,4 +1,6 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, TerminologyCapabilities } from 'fhir/r4';
+import { excerpt } from '../errors/excerpt';
+import { FhirError } from '../errors/fhir-error';
 import { PACKAGE_OPERATION_DEFINITIONS } from '../packages/operation-definitions';
 import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { STRUCTURE_DEFINITION_SEARCH_PARAMS } from '../profile-validation/structure-definition-search';
@@ -84,6 +86,18 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
       ],
     }],
   };
+}
+
+/**
+ * What `GET [base]/metadata` answers, sent alone or as a batch entry: the CapabilityStatement (`mode` full or
+ * normative, or none), or with `mode=terminology` the TerminologyCapabilities.
+ */
+export function metadataResource(query: Record<string, unknown>, baseUrl: string, registry: TerminologyRegistry, profiles: ProfileRegistry):
+  CapabilityStatement | TerminologyCapabilities {
+  const mode = query.mode;
+  if (mode === 'terminology') return terminologyCapabilities(baseUrl, registry);
+  if (mode !== undefined && mode !== 'full' && mode !== 'normative') throw FhirError.invalid(`Unknown metadata mode '${excerpt(mode)}'`, { expression: ['mode'] });
+  return capabilityStatement(baseUrl, profiles);
 }
 
 /** TerminologyCapabilities: every code system and version the server knows, and the expansion parameters. */

@@ -45,7 +45,8 @@ const spec: OperationSpec = {
     { name: 'target', type: 'uri' },
     { name: 'targetsystem', type: 'uri' },
     { name: 'reverse', type: 'boolean' },
-    { name: 'dependency', type: 'part', repeats: true },
+    // R4's parts; a dependency is checked but not used for matching (no map of the catalogs states dependsOn)
+    { name: 'dependency', type: 'part', repeats: true, parts: [{ name: 'element', type: 'uri' }, { name: 'concept', type: 'CodeableConcept' }] },
     { name: 'sourceCode', type: 'code' },
     { name: 'sourceSystem', type: 'uri' },
     { name: 'sourceVersion', type: 'string' },

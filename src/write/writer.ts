@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
+import { describeTextProblem, textProblems } from '../fhir/primitive-text';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../municipal/municipality';
 import { hasErrors, validateTerminologyResource, validationFailure, type RuleIssue } from '../municipal/write-rules';
@@ -233,8 +234,15 @@ export class ResourceWriter {
     for (const p of planned) {
       if (!p.after) continue;
       const at = (where: string): string => (requests.length > 1 ? `Bundle.entry[${p.index}].resource${where}` : `${p.type}${where}`);
+      // text the schema cannot see (control characters, unpaired surrogates; any empty value): said once, in FHIR's words
+      const texts = textProblems(p.after, '');
+      for (const { path, problem } of texts) {
+        structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: the value ${describeTextProblem(problem)}`, expression: [at(path)], entry: p.index });
+      }
+      const reported = new Set(texts.map((t) => t.path));
       for (const problem of this.deps.schema?.validate(p.after) ?? []) {
         const where = problem.path === '$' ? '' : problem.path.slice(1);
+        if (reported.has(where)) continue;
         structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: ${problem.message}`, expression: [at(where)], entry: p.index });
       }
       for (const problem of canonicalProblems(p.after)) {

@@ -179,7 +179,7 @@ describe('batch limits', () => {
   it('entries after the answer size limit are answered 422 too-costly, the ones before in full', async () => {
     const small = express();
     small.use(express.json({ limit: '1mb' }));
-    small.post('/', batchRoute({ registry: app.registry, writer: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxEntries: 10, maxResponseBytes: 4000,
+    small.post('/', batchRoute({ registry: app.registry, profiles: undefined as never, writer: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxEntries: 10, maxResponseBytes: 4000,
       contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }) }));
     const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } }));
     const res = await request(small).post('/').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);

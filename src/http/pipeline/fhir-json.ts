@@ -1,9 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isUtf8 } from 'node:buffer';
 import express from 'express';
 import { FhirError } from '../../errors/fhir-error';
 import { parseJsonBody } from './json-body';
 import { tooManyParameters } from './parameters-body';
 import { excerpt } from '../../errors/excerpt';
+import { mediaTypeParameters } from './request-format';
 
 export const FHIR_JSON = 'application/fhir+json';
 
@@ -56,11 +58,18 @@ function tooLarge(res: Response, limit: number): FhirError {
 }
 
 /**
- * The Content-Type parameters for which the body is read as bytes and parsed by parseJsonBody: none, or UTF-8 named
- * plainly. Anything else (another `utf-*` charset, a parameter body-parser would refuse…) goes through
- * `express.json` itself.
+ * Whether the body is read as bytes and parsed by parseJsonBody: Content-Type parameters none, UTF-8 named as the
+ * charset, or R4 as the fhirVersion (request-format.ts refused another). Anything else (another `utf-*` charset, a
+ * parameter body-parser would refuse…) goes through `express.json` itself.
  */
-const UTF8_PARAMETERS = /^(?:; *charset *= *(?:utf-8|"utf-8") *)?$/i;
+function readAsUtf8(contentType: string, semicolon: number): boolean {
+  if (semicolon < 0) return true;
+  for (const [name, value] of mediaTypeParameters(contentType)) {
+    if (name === 'fhirversion') continue;
+    if (name !== 'charset' || value.toLowerCase() !== 'utf-8') return false;
+  }
+  return true;
+}
 
 /**
  * The longest parameter list of a Parameters body: its own `parameter`, the `part` of each parameter and the
@@ -109,7 +118,13 @@ export function fhirJsonBody(limits: BodyLimits) {
   const read = express.raw({ limit: limitBytes, type: ACCEPTED_BODY_TYPES });
   return (req: Request, res: Response, next: NextFunction): void => {
     const length = req.headers['content-length'];
-    if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') {
+    if (req.method === 'PATCH') {
+      // no route takes a PATCH (405 for a resource, whatever its body's type): its body is not read, and the
+      // connection is not kept with the body unread
+      res.setHeader('Connection', 'close');
+      return next();
+    }
+    if (req.method !== 'POST' && req.method !== 'PUT') {
       // nothing reads the body of a GET: a large one is refused at once instead of being read and thrown away
       const declared = length === undefined ? 0 : Number(length);
       if (declared > NO_BODY_LIMIT_BYTES || req.headers['transfer-encoding'] !== undefined) return next(tooLarge(res, NO_BODY_LIMIT_BYTES));
@@ -132,6 +147,11 @@ export function fhirJsonBody(limits: BodyLimits) {
       if (err) return next(bodyError(err, res, limitBytes));
       let depth: number | undefined;
       if (Buffer.isBuffer(req.body)) {
+        // JSON.parse would take invalid bytes as U+FFFD and go on with a value the client never sent
+        if (!isUtf8(req.body)) {
+          req.body = undefined;
+          return next(FhirError.invalid('The request body is not valid UTF-8'));
+        }
         try {
           const parsed = parseJsonBody(req.body, limits.parameters);
           req.body = parsed.value;
@@ -150,7 +170,7 @@ export function fhirJsonBody(limits: BodyLimits) {
       }
       next();
     };
-    if (UTF8_PARAMETERS.test(semicolon < 0 ? '' : contentType.slice(semicolon))) read(req, res, done);
+    if (readAsUtf8(contentType, semicolon)) read(req, res, done);
     else parse(req, res, done);
   };
 }

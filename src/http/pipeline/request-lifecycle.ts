@@ -17,7 +17,7 @@ const SAFE_ID = /^[A-Za-z0-9._:/\-]{1,200}$/;
 
 /**
  * What every request gets, on plain node:http objects so that Express and the lean dispatcher (fast-path.ts) share
- * it: an id, a 503 answer if it is not answered in time, the headers every response carries (X-Request-Id and the
+ * it: an id, a 503 answer if it is not answered in time (408 if its body has not arrived), the headers every response carries (X-Request-Id and the
  * security headers), and when it is done an access log line and its metrics. One 'close' listener per request does
  * the end of it: 'close' follows 'finish' for every answered response and also comes when the client goes away first.
  */
@@ -58,7 +58,7 @@ export function requestLifecycle({ logger, metrics, timeoutMs, headers }: Lifecy
     req.id = id;
     const url = req.url ?? '';
     const started = performance.now();
-    const timer = armRequestTimeout(res, timeoutMs, () => logFor(req), () => commonHeaders(req));
+    const timer = armRequestTimeout(req, res, timeoutMs, () => logFor(req), () => commonHeaders(req));
     res.on('close', () => {
       clearTimeout(timer);
       if (!res.writableFinished) return; // the client went away before the answer was written

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { issue, operationOutcome } from '../../errors/operation-outcome';
 import type { CommitGate } from '../../store/commit-gate';
@@ -20,10 +20,12 @@ export function abandonWriteOnTimeout(res: ServerResponse, gate: CommitGate): vo
 }
 
 /**
- * Answers 503 with a `timeout` OperationOutcome (and the common headers) when the response has not been started within `ms`. The caller
- * clears the returned timer when the response is done.
+ * Answers a `timeout` OperationOutcome (and the common headers) when the response has not been started within `ms`:
+ * 503 when the server took the time, 408 when the request's body had not all arrived (a client that sends less than
+ * its Content-Length, or too slowly), and then the connection is closed. The caller clears the returned timer when
+ * the response is done.
  */
-export function armRequestTimeout(res: ServerResponse, ms: number, log: () => Logger, commonHeaders: () => string[]): NodeJS.Timeout {
+export function armRequestTimeout(req: IncomingMessage, res: ServerResponse, ms: number, log: () => Logger, commonHeaders: () => string[]): NodeJS.Timeout {
   const timer = setTimeout(() => {
     if (res.headersSent || res.writableEnded) return;
     const gate = (res as WithGate)[WRITE_GATE];
@@ -31,10 +33,15 @@ export function armRequestTimeout(res: ServerResponse, ms: number, log: () => Lo
       log().warn({ ms }, 'request timed out while its write was committing; answered when the database confirms');
       return;
     }
-    log().warn({ ms }, 'request timed out');
-    const text = `The request was not answered within ${ms} ms${gate ? '; the write was cancelled and nothing was written' : ''}`;
+    const received = req.complete;
+    log().warn({ ms, received }, received ? 'request timed out' : 'request body not received in time');
+    const text = received
+      ? `The request was not answered within ${ms} ms${gate ? '; the write was cancelled and nothing was written' : ''}`
+      : `The request body was not received within ${ms} ms (it is shorter than its Content-Length, or sent too slowly)`;
     const body = Buffer.from(JSON.stringify(operationOutcome([issue({ severity: 'error', code: 'timeout', text })])), 'utf8');
-    res.writeHead(503, [...commonHeaders(), 'Content-Type', `${FHIR_JSON}; charset=utf-8`, 'Content-Length', String(body.length)]);
+    const headers = [...commonHeaders(), 'Content-Type', `${FHIR_JSON}; charset=utf-8`, 'Content-Length', String(body.length)];
+    if (!received) headers.push('Connection', 'close');
+    res.writeHead(received ? 503 : 408, headers);
     res.end(body);
   }, ms);
   timer.unref();

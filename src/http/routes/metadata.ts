@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { FhirError } from '../../errors/fhir-error';
-import { capabilityStatement, terminologyCapabilities } from '../../operations/capability-statement';
+import { metadataResource } from '../../operations/capability-statement';
 import { operationDefinitionById } from '../../operations/operation-definition';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
 import type { TerminologyRegistry } from '../../terminology/registry';
@@ -11,10 +11,7 @@ import { excerpt } from '../../errors/excerpt';
 export function metadataRoutes(registry: TerminologyRegistry, profiles: ProfileRegistry, baseUrlOf: (req: Request) => string): Router {
   const router = Router();
   router.get('/metadata', (req, res) => {
-    const mode = req.query.mode;
-    if (mode === 'terminology') return sendResource(res, 200, terminologyCapabilities(baseUrlOf(req), registry));
-    if (mode !== undefined && mode !== 'full' && mode !== 'normative') throw FhirError.invalid(`Unknown metadata mode '${excerpt(mode)}'`);
-    sendResource(res, 200, capabilityStatement(baseUrlOf(req), profiles));
+    sendResource(res, 200, metadataResource(req.query, baseUrlOf(req), registry, profiles));
   });
   router.get('/OperationDefinition/:id', (req, res) => {
     const id = String(req.params.id);

@@ -1,0 +1,57 @@
+/**
+ * FHIR's rule for the text of a primitive value (datatypes.html#primitive, json.html#primitive): a value is never
+ * empty (an element without a value is left out), and a string holds Unicode characters, none of them a control
+ * character below U+0020 other than tab, line feed and carriage return. JSON can still carry such text (`""`,
+ * `"\u0000"`, an unpaired surrogate `"\ud800"`); this says what is wrong with it.
+ */
+export type TextProblem = 'empty' | 'control' | 'surrogate';
+
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What makes `value` unfit as a primitive's text, or undefined when it is fit. */
+export function textProblem(value: string): TextProblem | undefined {
+  if (value.length === 0) return 'empty';
+  if (CONTROL.test(value)) return 'control';
+  if (UNPAIRED_SURROGATE.test(value)) return 'surrogate';
+  return undefined;
+}
+
+/** The problem as the predicate of a sentence about the value ("Parameter 'code' …", "The value …"). */
+export function describeTextProblem(problem: TextProblem): string {
+  switch (problem) {
+    case 'empty': return 'is empty (FHIR values are never empty: leave the element or parameter out instead)';
+    case 'control': return 'has a control character (only tab, line feed and carriage return are allowed in FHIR text)';
+    case 'surrogate': return 'has an unpaired UTF-16 surrogate (not a Unicode character)';
+  }
+}
+
+/**
+ * Every string of a JSON resource whose text breaks the rule, with its path in FHIRPath form from `root` (e.g.
+ * `CodeSystem.concept[2].display`). Object keys are not values and are not checked here (the schema checks names).
+ * Recursive: request bodies are at most MAX_JSON_DEPTH deep; paths are built only for the strings reported.
+ */
+export function textProblems(value: unknown, root: string): { path: string; problem: TextProblem }[] {
+  const out: { path: string; problem: TextProblem }[] = [];
+  const segments: string[] = [root];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const problem = textProblem(v);
+      if (problem) out.push({ path: segments.join(''), problem });
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        segments.push(`[${i}]`);
+        visit(v[i]);
+        segments.pop();
+      }
+    } else if (v !== null && typeof v === 'object') {
+      for (const key of Object.keys(v)) {
+        segments.push(`.${key}`);
+        visit((v as Record<string, unknown>)[key]);
+        segments.pop();
+      }
+    }
+  };
+  visit(value);
+  return out;
+}

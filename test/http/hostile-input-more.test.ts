@@ -1,0 +1,267 @@
+/**
+ * Hostile and malformed input, through HTTP: each is a clear 4xx OperationOutcome (status and issue code), never a
+ * 500, and a refused write leaves nothing stored. A code that is merely not valid stays 200 with result=false.
+ * (Empty and control-character values, repeated `_format`, other FHIR versions in Content-Type and Accept,
+ * `metadata` in a batch, `$translate`'s dependency parts, bodies that are not UTF-8 or shorter than their
+ * Content-Length, PATCH.)
+ */
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import type { Bundle, CapabilityStatement, OperationOutcome, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { createHttpServer } from '../../src/http/server';
+import { KOMMUNEKODE_SYSTEM, municipalId, municipalUrl } from '../../src/municipal/municipality';
+import { FSIII, testApp } from '../support/app';
+import { localCodeSystem, localConceptMap, tokenFor } from '../support/local';
+import { param } from '../support/parameters';
+
+const JSON_TYPE = 'application/fhir+json';
+const CODE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c';
+const enc = encodeURIComponent;
+const VALIDATE = `/fhir/CodeSystem/$validate-code?url=${enc(FSIII)}`;
+const LEGACY_MAP = 'http://faelles-tx.dk/fhir/ConceptMap/fsiii-legacy-keys';
+
+let app: App;
+let token101: string;
+
+beforeAll(async () => {
+  app = await testApp();
+  token101 = await tokenFor({ kommunekode: '101' });
+});
+
+function issue(res: request.Response): { code: string; text: string; expression?: string[] } {
+  const outcome = res.body as OperationOutcome;
+  expect(outcome.resourceType).toBe('OperationOutcome');
+  const first = outcome.issue[0]!;
+  return { code: first.code, text: first.details?.text ?? first.diagnostics ?? '', expression: first.expression };
+}
+
+const parametersBody = (...parameter: unknown[]): Parameters => ({ resourceType: 'Parameters', parameter } as Parameters);
+
+describe('empty values and control characters in parameters', () => {
+  it('an empty query value is 400 naming the parameter, not read as if it were absent', async () => {
+    const res = await request(app).get(`${VALIDATE}&code=`).expect(400);
+    expect(issue(res)).toMatchObject({ code: 'invalid', expression: ['code'] });
+    expect(issue(res).text).toMatch(/'code' is empty/);
+  });
+
+  it('an empty value of a parameter the operation could do without is 400 too (filter= on $expand)', async () => {
+    const res = await request(app).get(`/fhir/ValueSet/$expand?url=${enc('http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119')}&filter=`).expect(400);
+    expect(issue(res)).toMatchObject({ code: 'invalid', expression: ['filter'] });
+  });
+
+  it('a Coding in the query with an empty code (system|) is 400', async () => {
+    const res = await request(app).get(`/fhir/CodeSystem/$validate-code?coding=${enc(`${FSIII}|`)}`).expect(400);
+    expect(issue(res).code).toBe('invalid');
+  });
+
+  it('an empty valueCode in a Parameters body is 400 with its expression', async () => {
+    const res = await request(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE)
+      .send(parametersBody({ name: 'url', valueUri: FSIII }, { name: 'code', valueCode: '' })).expect(400);
+    expect(issue(res)).toMatchObject({ code: 'invalid', expression: ['Parameters.parameter[1].valueCode'] });
+  });
+
+  it('an empty code or a control character inside a valueCoding is 400 naming the element', async () => {
+    const empty = await request(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE)
+      .send(parametersBody({ name: 'coding', valueCoding: { system: FSIII, code: '' } })).expect(400);
+    expect(issue(empty).expression).toEqual(['Parameters.parameter[0].valueCoding.code']);
+    const control = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE)
+      .send(parametersBody({ name: 'url', valueUri: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' },
+        { name: 'codeableConcept', valueCodeableConcept: { coding: [{ system: FSIII, code: CODE, display: 'a\u0007b' }] } })).expect(400);
+    expect(issue(control).expression).toEqual(['Parameters.parameter[1].valueCodeableConcept.coding[0].display']);
+    expect(issue(control).text).toMatch(/control character/);
+  });
+
+  it('a percent-encoded NUL in a code is 400; a tab is text FHIR allows, so the code is merely not valid (200, result false)', async () => {
+    const nul = await request(app).get(`${VALIDATE}&code=a%00b`).expect(400);
+    expect(issue(nul)).toMatchObject({ code: 'invalid', expression: ['code'] });
+    const tab = await request(app).get(`${VALIDATE}&code=a%09b`).expect(200);
+    expect(param(tab.body as Parameters, 'result')?.valueBoolean).toBe(false);
+  });
+
+  it('a code that is merely unknown stays 200 with result=false', async () => {
+    const res = await request(app).get(`${VALIDATE}&code=no-such-code`).expect(200);
+    expect(param(res.body as Parameters, 'result')?.valueBoolean).toBe(false);
+  });
+});
+
+describe('empty strings and control characters in written resources', () => {
+  const auth = () => `Bearer ${token101}`;
+
+  it('a control character in a concept display is 422 structure at the element, and nothing is stored', async () => {
+    const cs = localCodeSystem('101', 'kontrol', [{ code: '101-A', display: 'A\u0000B', type: 'indsats' }]);
+    const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(422);
+    expect(issue(res)).toMatchObject({ code: 'structure', expression: ['CodeSystem.concept[0].display'] });
+    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+  });
+
+  it('an empty system in a ValueSet compose (the schema lets an empty uri through) is 422 at the element', async () => {
+    const id = municipalId('101', 'tom');
+    const vs: ValueSet = {
+      resourceType: 'ValueSet', id, url: municipalUrl('101', 'ValueSet', 'tom'), identifier: [{ system: KOMMUNEKODE_SYSTEM, value: '101' }],
+      status: 'active', compose: { include: [{ system: '' }] },
+    };
+    const res = await request(app).put(`/fhir/ValueSet/${id}`).set('Authorization', auth()).type(JSON_TYPE).send(vs).expect(422);
+    expect(issue(res)).toMatchObject({ code: 'structure', expression: ['ValueSet.compose.include[0].system'] });
+    await request(app).get(`/fhir/ValueSet/${id}`).expect(404);
+  });
+
+  it('an empty string is reported once, in FHIR words, not also as the schema pattern', async () => {
+    const cs = localCodeSystem('101', 'tomt-navn', [{ code: '101-A', display: 'A', type: 'indsats' }]);
+    cs.name = '';
+    const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(422);
+    const issues = (res.body as OperationOutcome).issue.filter((i) => i.expression?.[0] === 'CodeSystem.name');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.details?.text).toMatch(/is empty/);
+  });
+
+  it('an unpaired surrogate in a transaction entry refuses the whole transaction (nothing of it is written)', async () => {
+    const cs = localCodeSystem('101', 'helt-i-orden', [{ code: '101-OK', display: 'OK', type: 'indsats' }]);
+    const cm = localConceptMap('101', 'surrogat', [{ code: '101-OK', targets: [CODE] }], cs.url);
+    cm.group![0]!.element![0]!.display = 'x\ud800y';
+    const bundle: Bundle = {
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } },
+        { resource: cm, request: { method: 'PUT', url: `ConceptMap/${cm.id}` } },
+      ],
+    };
+    const res = await request(app).post('/fhir').set('Authorization', auth()).type(JSON_TYPE).send(bundle).expect(422);
+    expect(issue(res)).toMatchObject({ code: 'structure', expression: ['Bundle.entry[1].resource.group[0].element[0].display'] });
+    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    await request(app).get(`/fhir/ConceptMap/${cm.id}`).expect(404);
+  });
+
+  it('tab, line feed and carriage return are text FHIR allows: written', async () => {
+    const cs = localCodeSystem('101', 'med-tab', [{ code: '101-T', display: 'A\tB', type: 'indsats', definition: 'linje 1\r\nlinje 2' }]);
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
+  });
+});
+
+describe('formats and FHIR versions a request asks for', () => {
+  it('_format given twice is 400', async () => {
+    const res = await request(app).get('/fhir/metadata?_format=json&_format=json').expect(400);
+    expect(issue(res)).toMatchObject({ code: 'invalid', expression: ['_format'] });
+    await request(app).get(`${VALIDATE}&code=${CODE}&_format=json&_format=xml`).expect(400);
+  });
+
+  it('a body said to be FHIR 3.0 or 5.0 is 415 naming the version served; fhirVersion=4.0 is taken', async () => {
+    const body = parametersBody({ name: 'url', valueUri: FSIII }, { name: 'code', valueCode: CODE });
+    for (const version of ['3.0', '5.0', '4.3']) {
+      const res = await request(app).post('/fhir/CodeSystem/$validate-code').set('Content-Type', `application/fhir+json; fhirVersion=${version}`)
+        .send(JSON.stringify(body)).expect(415);
+      expect(issue(res).code).toBe('not-supported');
+      expect(issue(res).text).toMatch(/R4.*fhirVersion=4\.0/);
+    }
+    const ok = await request(app).post('/fhir/CodeSystem/$validate-code').set('Content-Type', 'application/fhir+json; charset=utf-8; fhirVersion=4.0')
+      .send(JSON.stringify(body)).expect(200);
+    expect(param(ok.body as Parameters, 'result')?.valueBoolean).toBe(true);
+  });
+
+  it('a write whose body is said to be another FHIR version is 415 and not stored', async () => {
+    const cs = localCodeSystem('101', 'r5', [{ code: '101-R5', display: 'R5', type: 'indsats' }]);
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token101}`)
+      .set('Content-Type', 'application/fhir+json; fhirVersion=5.0').send(JSON.stringify(cs)).expect(415);
+    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+  });
+
+  it('Accept naming only another fhirVersion is 406; with R4 or an open range among them, answered', async () => {
+    const res = await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=5.0').expect(406);
+    expect(issue(res).code).toBe('not-supported');
+    await request(app).get(`${VALIDATE}&code=${CODE}`).set('Accept', 'application/fhir+json; fhirVersion=3.0').expect(406);
+    await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0').expect(200);
+    await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, */*;q=0.1').expect(200);
+    await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=4.0').expect(200);
+  });
+});
+
+describe('metadata in a batch', () => {
+  it('is answered as GET metadata is: the CapabilityStatement, or TerminologyCapabilities with mode=terminology', async () => {
+    const res = await request(app).post('/fhir').type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'batch', entry: [
+        { request: { method: 'GET', url: 'metadata' } },
+        { request: { method: 'GET', url: 'metadata?mode=terminology' } },
+        { request: { method: 'GET', url: 'metadata?mode=nonsense' } },
+      ],
+    }).expect(200);
+    const [cs, tc, bad] = (res.body as Bundle).entry!;
+    expect(cs!.response!.status).toBe('200 OK');
+    expect((cs!.resource as CapabilityStatement).resourceType).toBe('CapabilityStatement');
+    const direct = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    expect((cs!.resource as CapabilityStatement).rest).toEqual(direct.rest);
+    expect((tc!.resource as TerminologyCapabilities).resourceType).toBe('TerminologyCapabilities');
+    expect(bad!.response!.status).toBe('400 Bad Request');
+  });
+});
+
+describe("$translate's dependency", () => {
+  const translate = (dependency: unknown) => request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE)
+    .send(parametersBody({ name: 'url', valueUri: LEGACY_MAP }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODE }, dependency));
+
+  it('without parts is 400', async () => {
+    const res = await translate({ name: 'dependency', valueString: 'x' }).expect(400);
+    expect(issue(res)).toMatchObject({ code: 'invalid', expression: ['Parameters.parameter[3]'] });
+    await translate({ name: 'dependency', part: [] }).expect(400);
+    await translate({ name: 'dependency', part: 'element' }).expect(400);
+  });
+
+  it('with a part it does not define, or a part of the wrong type, or a part twice, is 400 naming the part', async () => {
+    const unknown = await translate({ name: 'dependency', part: [{ name: 'bogus', valueString: 'x' }] }).expect(400);
+    expect(issue(unknown)).toMatchObject({ code: 'invalid', expression: ['Parameters.parameter[3].part[0]'] });
+    expect(issue(unknown).text).toMatch(/element, concept/);
+    const wrongType = await translate({ name: 'dependency', part: [{ name: 'element', valueUri: 'http://x' }, { name: 'concept', valueString: 'x' }] }).expect(400);
+    expect(issue(wrongType).expression?.[0]).toMatch(/^Parameters\.parameter\[3\]\.part\[1\]/);
+    await translate({ name: 'dependency', part: [{ name: 'element', valueBoolean: true }] }).expect(400);
+    await translate({ name: 'dependency', part: [{ name: 'element', valueUri: 'http://x' }, { name: 'element', valueUri: 'http://y' }] }).expect(400);
+    await translate({ name: 'dependency', part: [{ valueUri: 'http://x' }] }).expect(400);
+  });
+
+  it('well-formed (element and concept) is taken', async () => {
+    await translate({
+      name: 'dependency', part: [{ name: 'element', valueUri: 'http://example.org/element' }, { name: 'concept', valueCodeableConcept: { coding: [{ system: 'http://x', code: 'a' }] } }],
+    }).expect(200);
+  });
+});
+
+describe('request bodies', () => {
+  it('a body that is not valid UTF-8 is 400, not read with replacement characters', async () => {
+    const body = Buffer.concat([Buffer.from('{"resourceType":"Parameters","parameter":[{"name":"url","valueUri":"http://x'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]);
+    // sent as the bytes given (superagent would serialise a Buffer as JSON; its types say a serializer returns text)
+    const res = await request(app).post('/fhir/ValueSet/$expand').set('Content-Type', JSON_TYPE).serialize((b: Buffer) => b as unknown as string).send(body).expect(400);
+    expect(issue(res).code).toBe('invalid');
+    expect(issue(res).text).toMatch(/UTF-8/);
+  });
+
+  it('PATCH is 405 whatever the body (no PATCH is supported), also on a published catalog', async () => {
+    const admin = await tokenFor({ scope: 'openid admin' });
+    const res = await request(app).patch('/fhir/CodeSystem/fsiii-status').set('Authorization', `Bearer ${admin}`)
+      .set('Content-Type', 'application/json-patch+json').send('[{"op":"remove","path":"/concept"}]').expect(405);
+    expect(issue(res).code).toBe('not-supported');
+  });
+
+  it('a body shorter than its Content-Length is 408 (the client\'s), not 503 (the server\'s), at the request timeout', async () => {
+    const quick = await testApp({ requestTimeoutMs: 200 });
+    const server = createHttpServer(quick).listen(0, '127.0.0.1'); // receiving may take 60 s: the request timeout comes first
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const body = '{"resourceType":"Parameters","parameter":[]}';
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
+          socket.write(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${body.length + 100}\r\n\r\n${body}`);
+        });
+        let text = '';
+        socket.on('data', (c: Buffer) => {
+          text += c.toString('latin1');
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toMatch(/connection: close/i);
+      expect(answer).toMatch(/"code":"timeout"/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
