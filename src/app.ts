@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { projectRoot, type Config } from './config';
 import { messageLanguage } from './errors/message-language';
 import { FhirError } from './errors/fhir-error';
+import { noRoute } from './errors/common-errors';
 import { installFastPath } from './http/pipeline/fast-path';
 import { fhirJsonBody } from './http/pipeline/fhir-json';
 import { requestFormat } from './http/pipeline/request-format';
@@ -197,11 +198,11 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
   // The resource exists as a route, only not for this method (e.g. POST to an instance): 405, not 404.
   fhir.all(RESOURCE_PATH, (req) => {
-    throw new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`);
+    throw new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`, { da: `${req.method} understøttes ikke på ${req.path}` });
   });
 
   fhir.all(/.*/, (req) => {
-    throw new FhirError(404, 'not-found', `No route for ${req.method} ${req.path}`);
+    throw noRoute(req);
   });
 
   app.use(webAppRoutes({
@@ -214,7 +215,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   app.use(base, fhir);
   app.get('/', (_req, res) => res.redirect(`${base}/metadata`));
 
-  app.use((req: Request, _res: Response, next: NextFunction) => next(new FhirError(404, 'not-found', `No route for ${req.method} ${req.path}`)));
+  app.use((req: Request, _res: Response, next: NextFunction) => next(noRoute(req)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const answer = errorAnswer(err, messageLanguage(req.headers['accept-language']));
     if (answer.error) lifecycle.logFor(req).error({ err }, 'request failed');

@@ -50,10 +50,7 @@ export function outcomeIssue(i: Issue, lang: Language = 'en', location = true): 
   if (typeof i.text === 'string') out.details = { text: i.text };
   else {
     const other: Language = lang === 'da' ? 'en' : 'da';
-    out.details = {
-      text: i.text[lang],
-      _text: { extension: [{ url: TRANSLATION_EXTENSION, extension: [{ url: 'lang', valueCode: other }, { url: 'content', valueString: i.text[other] }] }] },
-    };
+    out.details = { text: i.text[lang], _text: translation(other, i.text[other]) };
   }
   if (i.txIssueType) out.details.coding = [{ system: TX_ISSUE_TYPE_SYSTEM, code: i.txIssueType }];
   if (i.expression && i.expression.length > 0) {
@@ -62,6 +59,11 @@ export function outcomeIssue(i: Issue, lang: Language = 'en', location = true): 
   }
   if (i.diagnostics !== undefined) out.diagnostics = i.diagnostics;
   return out;
+}
+
+/** A primitive's `_` element giving the text in another language (FHIR's translation extension). */
+export function translation(lang: Language, content: string): { extension: NonNullable<OperationOutcomeIssue['extension']> } {
+  return { extension: [{ url: TRANSLATION_EXTENSION, extension: [{ url: 'lang', valueCode: lang }, { url: 'content', valueString: content }] }] };
 }
 
 /** An issue's text in one language. */
@@ -79,6 +81,16 @@ export function bilingual(en: string, da: string | undefined): string | Bilingua
  * Danish text, with the English as its translation, to a caller who asks for Danish (`messageLanguage`); the English
  * text alone otherwise, as terminology clients and their test suites expect.
  */
-export function messageIssue(i: Issue, lang: Language = 'en'): OperationOutcomeIssue {
-  return outcomeIssue(typeof i.text === 'object' && lang !== 'da' ? { ...i, text: i.text.en } : i, lang);
+export function messageIssue(i: Issue, lang: Language = 'en', location = true): OperationOutcomeIssue {
+  return outcomeIssue(typeof i.text === 'object' && lang !== 'da' ? { ...i, text: i.text.en } : i, lang, location);
+}
+
+/**
+ * A message given as a string value (a Parameters `message`) the way `messageIssue` gives texts: the Danish text with
+ * the English as its translation (on `_valueString`) to a caller who asks for Danish, the English text alone otherwise.
+ */
+export function messageString(text: string | Bilingual, lang: Language = 'en'): { valueString: string; _valueString?: ReturnType<typeof translation> } {
+  if (typeof text === 'string') return { valueString: text };
+  if (lang !== 'da') return { valueString: text.en };
+  return { valueString: text.da, _valueString: translation('en', text.en) };
 }

@@ -19,21 +19,27 @@ export const MAX_SEARCH_COUNT = 1000;
 export function searchText(query: Record<string, unknown>, name: string): string | undefined {
   const v = query[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw FhirError.invalid(`The search parameter '${name}' may be given once, as text`, { expression: [name] });
+  if (typeof v !== 'string') {
+    throw FhirError.invalid(`The search parameter '${name}' may be given once, as text`, { expression: [name], da: `Søgeparameteren '${name}' må kun gives én gang, som tekst` });
+  }
   return v;
 }
 
 /** `_count` (default 100, at most MAX_SEARCH_COUNT). */
 export function searchCount(query: Record<string, unknown>): number {
   const raw = searchText(query, '_count');
-  if (raw !== undefined && !/^\d{1,6}$/.test(raw)) throw FhirError.invalid(`_count must be a non-negative integer, not '${raw}'`, { expression: ['_count'] });
+  if (raw !== undefined && !/^\d{1,6}$/.test(raw)) {
+    throw FhirError.invalid(`_count must be a non-negative integer, not '${raw}'`, { expression: ['_count'], da: `_count skal være et heltal på 0 eller mere, ikke '${raw}'` });
+  }
   return raw === undefined ? 100 : Math.min(Number(raw), MAX_SEARCH_COUNT);
 }
 
 /** Refuses a parameter that is neither one of `names` nor a result parameter. */
 export function checkSearchNames(query: Record<string, unknown>, names: ReadonlySet<string>, type: string): void {
   for (const name of Object.keys(query)) {
-    if (!names.has(name) && !CONTROL_PARAMS.has(name)) throw FhirError.invalid(`Unknown search parameter '${name}' for ${type}`, { expression: [name] });
+    if (!names.has(name) && !CONTROL_PARAMS.has(name)) {
+      throw FhirError.invalid(`Unknown search parameter '${name}' for ${type}`, { expression: [name], da: `Ukendt søgeparameter '${name}' for ${type}` });
+    }
   }
 }
 
@@ -80,7 +86,9 @@ export function searchResources<R extends { resourceType: string; id?: string; u
   checkSearchNames(query, new Set(params.map((p) => p.name)), options.type);
   const summary = searchText(query, '_summary');
   if (summary !== undefined && !SUMMARY_VALUES.includes(summary)) {
-    throw FhirError.invalid(`_summary must be true, false, count, data or text, not '${summary}'`, { expression: ['_summary'] });
+    throw FhirError.invalid(`_summary must be true, false, count, data or text, not '${summary}'`, {
+      expression: ['_summary'], da: `_summary skal være true, false, count, data eller text, ikke '${summary}'`,
+    });
   }
   const count = searchCount(query);
   const id = searchText(query, '_id');

@@ -75,7 +75,7 @@ export const batchValidateCodeOperation: OperationHandler = {
   levels: ['type', 'instance'],
   handle(input, ctx: OperationContext, target) {
     const entries = input.all<Resource>('validation');
-    if (entries.length === 0) throw FhirError.invalid("No 'validation' entries to validate", { expression: ['validation'] });
+    if (entries.length === 0) throw FhirError.invalid("No 'validation' entries to validate", { expression: ['validation'], da: "Ingen 'validation'-elementer at validere" });
     const shared = sharedParameters(input);
     // Identical entries (a batch names the same codes many times) are validated and serialized once: the answer
     // depends only on the entry and the request-level parameters, which are the same for every entry. The answer is
@@ -115,11 +115,15 @@ export const batchValidateCodeOperation: OperationHandler = {
         let result: Resource | Promise<Resource>;
         try {
           if (entry.resourceType !== 'Parameters') {
-            throw FhirError.invalid(`Each validation must be a Parameters resource, not ${entry.resourceType}`);
+            throw FhirError.invalid(`Each validation must be a Parameters resource, not ${entry.resourceType}`, {
+              da: `Hver validation skal være en Parameters-ressource, ikke ${entry.resourceType}`,
+            });
           }
           const parameter = (entry as Parameters).parameter;
           if (parameter !== undefined && (!Array.isArray(parameter) || parameter.some((p) => !p || typeof p !== 'object'))) {
-            throw FhirError.invalid('Parameters.parameter of a validation must be an array of parameters');
+            throw FhirError.invalid('Parameters.parameter of a validation must be an array of parameters', {
+              da: 'Parameters.parameter i en validation skal være en liste af parametre',
+            });
           }
           const entryInput = parseParametersResource(valueSetValidateSpec, entryParameters(shared, entry as Parameters));
           // the request's tx-resources are applied (invoke); an entry's own ones add to them

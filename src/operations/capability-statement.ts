@@ -96,7 +96,7 @@ export function metadataResource(query: Record<string, unknown>, baseUrl: string
   CapabilityStatement | TerminologyCapabilities {
   const mode = query.mode;
   if (mode === 'terminology') return terminologyCapabilities(baseUrl, registry);
-  if (mode !== undefined && mode !== 'full' && mode !== 'normative') throw FhirError.invalid(`Unknown metadata mode '${excerpt(mode)}'`, { expression: ['mode'] });
+  if (mode !== undefined && mode !== 'full' && mode !== 'normative') throw FhirError.invalid(`Unknown metadata mode '${excerpt(mode)}'`, { expression: ['mode'], da: `Ukendt metadata-mode '${excerpt(mode)}'` });
   return capabilityStatement(baseUrl, profiles);
 }
 

@@ -34,16 +34,22 @@ const TABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 const APPEND_ATTEMPTS = 5;
 
 function closures(ctx: OperationContext): NonNullable<OperationContext['closures']> {
-  if (!ctx.closures) throw new FhirError(501, 'not-supported', 'This server keeps no closure tables');
+  if (!ctx.closures) throw new FhirError(501, 'not-supported', 'This server keeps no closure tables', { da: 'Serveren fører ingen closure-tabeller' });
   return ctx.closures;
 }
 
 function tableName(input: OperationInput): string {
   const name = input.string('name');
-  if (name === undefined) throw FhirError.invalid("The parameter 'name' (the closure table's name) is required", { expression: ['name'] });
+  if (name === undefined) {
+    throw FhirError.invalid("The parameter 'name' (the closure table's name) is required", {
+      expression: ['name'], da: "Parameteren 'name' (closure-tabellens navn) er påkrævet",
+    });
+  }
   if (!TABLE_NAME.test(name)) {
-    throw FhirError.invalid(`The closure table name '${excerpt(name)}' is not valid: 1–100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`,
-      { expression: ['name'] });
+    throw FhirError.invalid(`The closure table name '${excerpt(name)}' is not valid: 1–100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`, {
+      expression: ['name'],
+      da: `Closure-tabellens navn '${excerpt(name)}' er ikke gyldigt: 1–100 bogstaver, cifre, '.', '_', ':' eller '-', og det første skal være et bogstav eller ciffer`,
+    });
   }
   return name;
 }
@@ -51,13 +57,19 @@ function tableName(input: OperationInput): string {
 function sinceVersion(input: OperationInput): number | undefined {
   const text = input.string('version');
   if (text === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(text)) throw FhirError.invalid(`version must be a version this server answered (0, 1, 2 …), not '${excerpt(text, 20)}'`, { expression: ['version'] });
+  if (!/^\d{1,9}$/.test(text)) {
+    throw FhirError.invalid(`version must be a version this server answered (0, 1, 2 …), not '${excerpt(text, 20)}'`, {
+      expression: ['version'], da: `version skal være en version, serveren har svaret med (0, 1, 2 …), ikke '${excerpt(text, 20)}'`,
+    });
+  }
   return Number(text);
 }
 
 function notInitialised(name: string): FhirError {
-  return FhirError.notFound(`There is no closure table named '${name}': initialise it first with a call that gives only the name`,
-    { txIssueType: 'not-found', expression: ['name'] });
+  return FhirError.notFound(`There is no closure table named '${name}': initialise it first with a call that gives only the name`, {
+    txIssueType: 'not-found', expression: ['name'],
+    da: `Der findes ingen closure-tabel med navnet '${name}': opret den først med et kald, der kun giver navnet`,
+  });
 }
 
 /** Adds the concepts the table does not have; the table's version afterwards and the entries the call added. */
@@ -71,8 +83,11 @@ async function addConcepts(
     const added = concepts.filter((c) => !known.has(conceptKey(c)));
     if (added.length === 0) return { version: state.version, entries: [] };
     if (state.concepts.length + added.length > limits.conceptsPerTable) {
-      throw new FhirError(422, 'too-costly', `The closure table '${name}' would hold ${state.concepts.length + added.length} concepts; ` +
-        `this server keeps at most ${limits.conceptsPerTable} in one table`, { expression: ['concept'] });
+      const count = state.concepts.length + added.length;
+      throw new FhirError(422, 'too-costly', `The closure table '${name}' would hold ${count} concepts; ` +
+        `this server keeps at most ${limits.conceptsPerTable} in one table`, {
+        expression: ['concept'], da: `Closure-tabellen '${name}' ville få ${count} begreber; serveren fører højst ${limits.conceptsPerTable} i én tabel`,
+      });
     }
     const entries = closureEntries(ctx.registry, state.concepts, added, currentTimeBudget());
     const version = await store.appendClosureTable(name, state.version, added, entries);
@@ -80,7 +95,9 @@ async function addConcepts(
     state = await store.readClosureTable(name);
   }
   if (!state) throw notInitialised(name);
-  throw new FhirError(409, 'conflict', `The closure table '${name}' was changed by other calls at the same time; try again`);
+  throw new FhirError(409, 'conflict', `The closure table '${name}' was changed by other calls at the same time; try again`, {
+    da: `Closure-tabellen '${name}' blev ændret af andre kald samtidig; prøv igen`,
+  });
 }
 
 /** The answer: a ConceptMap whose version is the table's; each entry an element (narrower) with a target (broader) that subsumes it. */
@@ -126,19 +143,24 @@ async function closure(input: OperationInput, ctx: OperationContext): Promise<Co
   const codings = input.all<Coding>('concept');
   const since = sinceVersion(input);
   if (codings.length > limits.conceptsPerCall) {
-    throw new FhirError(413, 'too-long', `The call gives ${codings.length} concepts; at most ${limits.conceptsPerCall} are accepted in one call`, { expression: ['concept'] });
+    throw new FhirError(413, 'too-long', `The call gives ${codings.length} concepts; at most ${limits.conceptsPerCall} are accepted in one call`, {
+      expression: ['concept'], da: `Kaldet giver ${codings.length} begreber; højst ${limits.conceptsPerCall} modtages i ét kald`,
+    });
   }
   if (codings.length === 0 && since === undefined) {
     if (await store.initClosureTable(name, limits.tables) === 'limit-reached') {
-      throw new FhirError(422, 'business-rule', `This server keeps at most ${limits.tables} closure tables; initialise one of yours again instead of a new one`,
-        { expression: ['name'] });
+      throw new FhirError(422, 'business-rule', `This server keeps at most ${limits.tables} closure tables; initialise one of yours again instead of a new one`, {
+        expression: ['name'], da: `Serveren fører højst ${limits.tables} closure-tabeller; nulstil en af dine egne i stedet for at oprette en ny`,
+      });
     }
     return closureConceptMap(ctx.registry, name, 0, []);
   }
   const state = await store.readClosureTable(name);
   if (!state) throw notInitialised(name);
   if (since !== undefined && since > state.version) {
-    throw FhirError.invalid(`The closure table '${name}' is at version ${state.version}; version ${since} was never answered`, { expression: ['version'] });
+    throw FhirError.invalid(`The closure table '${name}' is at version ${state.version}; version ${since} was never answered`, {
+      expression: ['version'], da: `Closure-tabellen '${name}' er i version ${state.version}; version ${since} er aldrig givet som svar`,
+    });
   }
   const added = codings.length > 0 ? await addConcepts(ctx, name, state, locateClosureConcepts(ctx.registry, codings)) : { version: state.version, entries: [] };
   if (since === undefined) return closureConceptMap(ctx.registry, name, added.version, added.entries);

@@ -27,7 +27,7 @@ function valueSetOf(input: OperationInput, ctx: OperationContext, side: 'this' |
   const names = { url: `${side}Url`, valueSet: `${side}ValueSet`, version: `${side}Version` };
   if (target && (input.has(names.url) || input.has(names.valueSet))) {
     throw FhirError.invalid(`At instance level the value set compared is the instance: give no '${names.url}' or '${names.valueSet}'`, {
-      expression: [names.url],
+      expression: [names.url], da: `Kaldt på et bestemt ValueSet sammenlignes netop det: giv ikke '${names.url}' eller '${names.valueSet}'`,
     });
   }
   const vs = resolveValueSet(input, ctx, target, names);

@@ -6,6 +6,7 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import { expandValueSet, expansionRequest } from '../terminology/expansion/value-set-expansion';
 import { CHANGE_ORDER, diffCodeSystems, diffConceptMaps, diffExpansions, type CodeChange } from '../terminology/version-diff';
 import { presentVersionList } from '../terminology/versions';
+import { typeNameDa } from '../terminology/validation/messages';
 import type { OperationContext, OperationHandler, Table } from './context';
 import { excerpt } from '../errors/excerpt';
 
@@ -42,17 +43,34 @@ function label(r: TerminologyResource): string {
 function versionsOf(type: TerminologyType, input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Versions {
   type R = TerminologyResource;
   const given = input.string('url');
-  if (target && given) throw FhirError.invalid("At instance level the resource is the instance: give no 'url'", { expression: ['url'] });
+  if (target && given) {
+    throw FhirError.invalid("At instance level the resource is the instance: give no 'url'", {
+      expression: ['url'], da: `Kaldt på et bestemt ${type} sammenlignes versionerne af netop det: giv ikke 'url'`,
+    });
+  }
   const parsed = given ? parseCanonical(given) : undefined;
-  if (parsed?.version) throw FhirError.invalid("Give the url without a version, and the versions as 'from' and 'to'", { expression: ['url'] });
+  if (parsed?.version) {
+    throw FhirError.invalid("Give the url without a version, and the versions as 'from' and 'to'", {
+      expression: ['url'], da: "Giv url uden version, og versionerne som 'from' og 'to'",
+    });
+  }
   const url = target?.url ?? parsed?.url;
-  if (!url) throw FhirError.invalid(target ? `${type}/${target.id} has no url` : `Give the ${type}'s 'url'`, { expression: ['url'] });
+  if (!url) {
+    throw FhirError.invalid(target ? `${type}/${target.id} has no url` : `Give the ${type}'s 'url'`, {
+      expression: ['url'], da: target ? `${type}/${target.id} har ingen url` : `Giv ${typeNameDa(type)}s 'url'`,
+    });
+  }
   const all = [...ctx.registry.versions(type, url, true)].sort((a, b) => compareVersions(a.version, b.version));
-  if (all.length === 0) throw FhirError.notFound(`A ${type} '${excerpt(url)}' is not known`, { expression: ['url'] });
+  if (all.length === 0) throw FhirError.notFound(`A ${type} '${excerpt(url)}' is not known`, { expression: ['url'], da: `${typeNameDa(type, true)} '${excerpt(url)}' kendes ikke` });
   const known = presentVersionList(all.map((r) => r.version ?? '(no version)'));
+  const knownDa = presentVersionList(all.map((r) => r.version ?? '(ingen version)'), 'da');
   const find = (version: string, parameter: string): R => {
     const r = ctx.registry.find(type, url, version);
-    if (!r) throw FhirError.notFound(`${type} '${excerpt(url)}' has no version '${excerpt(version)}'; known: ${known}`, { expression: [parameter] });
+    if (!r) {
+      throw FhirError.notFound(`${type} '${excerpt(url)}' has no version '${excerpt(version)}'; known: ${known}`, {
+        expression: [parameter], da: `${typeNameDa(type, true)} '${excerpt(url)}' har ingen version '${excerpt(version)}'; kendte versioner: ${knownDa}`,
+      });
+    }
     return r;
   };
   const toVersion = input.string('to');
@@ -63,7 +81,11 @@ function versionsOf(type: TerminologyType, input: OperationInput, ctx: Operation
   else {
     const i = all.findIndex((r) => r.version === to.version);
     from = i > 0 ? all[i - 1] : undefined;
-    if (!from) throw FhirError.invalid(`${label(to)} has no earlier version to compare with (known: ${known}); give 'from'`, { expression: ['from'] });
+    if (!from) {
+      throw FhirError.invalid(`${label(to)} has no earlier version to compare with (known: ${known}); give 'from'`, {
+        expression: ['from'], da: `${label(to)} har ingen tidligere version at sammenligne med (kendte versioner: ${knownDa}); giv 'from'`,
+      });
+    }
   }
   return { from, to };
 }
@@ -72,7 +94,9 @@ function codeSystemChanges(input: OperationInput, ctx: OperationContext, target?
   const { from, to } = versionsOf('CodeSystem', input, ctx, target);
   for (const cs of [from, to] as CodeSystem[]) {
     if (cs.content !== 'complete' && cs.content !== 'fragment') {
-      throw new FhirError(422, 'not-supported', `${label(cs)} has content '${cs.content}': its codes are not here to compare`);
+      throw new FhirError(422, 'not-supported', `${label(cs)} has content '${cs.content}': its codes are not here to compare`, {
+        da: `${label(cs)} har content '${cs.content}': serveren har ikke dets koder at sammenligne`,
+      });
     }
   }
   return { from: label(from), to: label(to), changes: diffCodeSystems(ctx.registry.provider(from as CodeSystem), ctx.registry.provider(to as CodeSystem)) };

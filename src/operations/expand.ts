@@ -45,7 +45,11 @@ function versionMap(input: OperationInput, name: string): Map<string, string> {
   const m = new Map<string, string>();
   for (const v of input.all<string>(name)) {
     const { url, version } = parseCanonical(v);
-    if (!version) throw FhirError.invalid(`The ${name} parameter '${excerpt(v)}' must give a version (url|version)`, { expression: [name] });
+    if (!version) {
+      throw FhirError.invalid(`The ${name} parameter '${excerpt(v)}' must give a version (url|version)`, {
+        expression: [name], da: `Parameteren ${name} '${excerpt(v)}' skal angive en version (url|version)`,
+      });
+    }
     m.set(url, version);
   }
   return m;
@@ -67,23 +71,26 @@ export function resolveValueSet(
   if (target) return target;
   const inline = input.one<ValueSet>(names.valueSet);
   if (inline) {
-    if (inline.resourceType !== 'ValueSet') throw FhirError.invalid(`The ${names.valueSet} parameter must be a ValueSet`, { expression: [names.valueSet] });
+    if (inline.resourceType !== 'ValueSet') {
+      throw FhirError.invalid(`The ${names.valueSet} parameter must be a ValueSet`, { expression: [names.valueSet], da: `Parameteren ${names.valueSet} skal være et ValueSet` });
+    }
     return inline;
   }
   const url = input.string(names.url);
   if (!url) {
-    throw FhirError.invalid(`No value set: give '${names.url}' or '${names.valueSet}'${names === EXPAND_VALUE_SET_PARAMS ? ', or call the operation on a ValueSet instance' : ''}`, {
-      expression: [names.url],
+    const instance = names === EXPAND_VALUE_SET_PARAMS;
+    throw FhirError.invalid(`No value set: give '${names.url}' or '${names.valueSet}'${instance ? ', or call the operation on a ValueSet instance' : ''}`, {
+      expression: [names.url], da: `Intet værdisæt: giv '${names.url}' eller '${names.valueSet}'${instance ? ', eller kald operationen på et bestemt ValueSet' : ''}`,
     });
   }
   const { url: u, version } = parseCanonical(url);
   const wanted = input.string(names.version) ?? version;
   const vs = ctx.registry.find('ValueSet', u, wanted);
   if (!vs) {
-    const text = wanted
-      ? `A definition for the value set '${excerpt(u)}' version '${excerpt(wanted)}' could not be found`
-      : `A definition for the value set '${excerpt(u)}' could not be found`;
-    throw FhirError.notFound(text, { txIssueType: 'not-found', expression: [names.url] });
+    const v = wanted ? ` version '${excerpt(wanted)}'` : '';
+    throw FhirError.notFound(`A definition for the value set '${excerpt(u)}'${v} could not be found`, {
+      txIssueType: 'not-found', expression: [names.url], da: `Værdisættet '${excerpt(u)}'${v} kendes ikke`,
+    });
   }
   return vs;
 }
@@ -91,7 +98,7 @@ export function resolveValueSet(
 function checkPaging(input: OperationInput): void {
   for (const name of ['offset', 'count'] as const) {
     const v = input.integer(name);
-    if (v !== undefined && v < 0) throw FhirError.invalid(`'${name}' must not be negative`, { expression: [name] });
+    if (v !== undefined && v < 0) throw FhirError.invalid(`'${name}' must not be negative`, { expression: [name], da: `'${name}' må ikke være negativ` });
   }
 }
 

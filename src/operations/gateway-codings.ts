@@ -18,7 +18,11 @@ export const KOMMUNEKODE_PARAM = { name: 'kommunekode', type: 'code' } as const;
 
 export function checkKommunekodeParam(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!isKommunekode(value)) throw FhirError.invalid(`kommunekode must be a three-digit municipality code, not '${excerpt(value)}'`, { expression: ['kommunekode'] });
+  if (!isKommunekode(value)) {
+    throw FhirError.invalid(`kommunekode must be a three-digit municipality code, not '${excerpt(value)}'`, {
+      expression: ['kommunekode'], da: `kommunekode skal være en kommunekode på tre cifre, ikke '${excerpt(value)}'`,
+    });
+  }
   return value;
 }
 

@@ -98,6 +98,8 @@ export function strictHandling(prefer: string | string[] | undefined): boolean {
   return /(?:^|[,;\s])handling\s*=\s*"?strict\b/i.test(Array.isArray(prefer) ? prefer.join(',') : prefer);
 }
 
+const LEVEL_DA: Record<ResourceLevel, string> = { system: 'systemniveau', type: 'typeniveau', instance: 'instansniveau' };
+
 function levelOf(type: string, id: string | undefined): ResourceLevel {
   return !type ? 'system' : id ? 'instance' : 'type';
 }
@@ -111,10 +113,16 @@ export function accepts(op: OperationHandler, method: string, type: string, id: 
 function checkedOperation(op: OperationHandler, call: OperationCall): OperationHandler {
   const methods = op.methods ?? ['GET', 'POST'];
   if (!methods.includes(call.method as 'GET' | 'POST')) {
-    throw Object.assign(new FhirError(405, 'not-supported', `Operation $${call.name} accepts ${methods.join(' and ')}, not ${call.method}`), { allow: methods.join(', ') });
+    throw Object.assign(new FhirError(405, 'not-supported', `Operation $${call.name} accepts ${methods.join(' and ')}, not ${call.method}`, {
+      da: `Operationen $${call.name} modtager ${methods.join(' og ')}, ikke ${call.method}`,
+    }), { allow: methods.join(', ') });
   }
   const level = levelOf(call.type, call.id);
-  if (!op.levels.includes(level)) throw new FhirError(400, 'not-supported', `The operation $${call.name} is not supported at ${level} level`);
+  if (!op.levels.includes(level)) {
+    throw new FhirError(400, 'not-supported', `The operation $${call.name} is not supported at ${level} level`, {
+      da: `Operationen $${call.name} understøttes ikke på ${LEVEL_DA[level]}`,
+    });
+  }
   return op;
 }
 
@@ -122,7 +130,7 @@ function checkedOperation(op: OperationHandler, call: OperationCall): OperationH
 function operationTarget(ctx: OperationContext, type: string, id: string | undefined): TerminologyResource | undefined {
   if (!id || !TERMINOLOGY_TYPES.has(type)) return undefined;
   const target = ctx.registry.byId(type as TerminologyType, id);
-  if (!target) throw FhirError.notFound(`${type}/${id} is not known`, { expression: ['id'] });
+  if (!target) throw FhirError.notFound(`${type}/${id} is not known`, { expression: ['id'], da: `${type}/${id} kendes ikke` });
   return target;
 }
 
@@ -138,7 +146,11 @@ function isParametersFor(op: OperationHandler, call: OperationCall, body: unknow
 function callParameters(op: OperationHandler, call: OperationCall): { names: string[]; parse(): OperationInput } {
   const input = call.input;
   if ('csv' in input) {
-    if (!op.csvParameter) throw new FhirError(415, 'not-supported', `$${op.spec.name} does not take a text/csv body; send application/fhir+json`);
+    if (!op.csvParameter) {
+      throw new FhirError(415, 'not-supported', `$${op.spec.name} does not take a text/csv body; send application/fhir+json`, {
+        da: `$${op.spec.name} modtager ikke text/csv; send application/fhir+json`,
+      });
+    }
     const name = op.csvParameter;
     return { names: [...Object.keys(input.query), name], parse: () => parseQuery(op.spec, input.query).with(name, input.csv) };
   }
@@ -183,8 +195,11 @@ function checkedParameterNames(op: OperationHandler, names: string[], strict: bo
   const unknown = unknownParameterNames(op.spec, names);
   if (unknown.length > 0 && strict) {
     const listed = unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => `'${excerpt(n)}'`).join(', ');
-    throw new FhirError(400, 'not-supported', `Unknown parameter${unknown.length > 1 ? 's' : ''} ${listed}${unknown.length > MAX_IGNORED_REPORTED ? ', …' : ''} ` +
-      `for $${op.spec.name} (Prefer: handling=strict)`, { expression: unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => n.slice(0, 100)) });
+    const more = unknown.length > MAX_IGNORED_REPORTED ? ', …' : '';
+    throw new FhirError(400, 'not-supported', `Unknown parameter${unknown.length > 1 ? 's' : ''} ${listed}${more} for $${op.spec.name} (Prefer: handling=strict)`, {
+      expression: unknown.slice(0, MAX_IGNORED_REPORTED).map((n) => n.slice(0, 100)),
+      da: `Ukendt${unknown.length > 1 ? 'e' : ''} parameter${unknown.length > 1 ? 'e' : ''} ${listed}${more} til $${op.spec.name} (Prefer: handling=strict)`,
+    });
   }
   return unknown;
 }
@@ -283,10 +298,16 @@ export function createInvoker(options: InvokerOptions): Invoker {
   function invoke(call: OperationCall): Answer | Promise<Answer> {
     try {
       if (call.method !== 'GET' && call.method !== 'POST') {
-        throw Object.assign(new FhirError(405, 'not-supported', `Operation $${call.name} accepts GET and POST, not ${call.method}`), { allow: 'GET, POST' });
+        throw Object.assign(new FhirError(405, 'not-supported', `Operation $${call.name} accepts GET and POST, not ${call.method}`, {
+          da: `Operationen $${call.name} modtager GET og POST, ikke ${call.method}`,
+        }), { allow: 'GET, POST' });
       }
       const found = findOperation(call.type, call.name);
-      if (!found) throw new FhirError(404, 'not-supported', `The operation $${call.name} is not supported on ${call.type || 'the system'}`);
+      if (!found) {
+        throw new FhirError(404, 'not-supported', `The operation $${call.name} is not supported on ${call.type || 'the system'}`, {
+          da: `Operationen $${call.name} understøttes ikke på ${call.type || 'systemniveau'}`,
+        });
+      }
       const op = checkedOperation(found, call);
       const key = cacheKey(op, call);
       if (key !== undefined) {

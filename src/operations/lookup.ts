@@ -44,11 +44,13 @@ export const lookupOperation: OperationHandler = {
     const code = input.string('code') ?? coding?.code;
     let system = input.string('system') ?? coding?.system;
     const version = input.string('version') ?? coding?.version;
-    if (input.has('code') && coding) throw FhirError.invalid("Use either 'code' with 'system', or 'coding', not both");
+    if (input.has('code') && coding) throw FhirError.invalid("Use either 'code' with 'system', or 'coding', not both", { da: "Giv enten 'code' med 'system' eller 'coding', ikke begge" });
     const cs = target as CodeSystem | undefined;
     if (cs) system = system ?? cs.url;
-    if (!code) throw FhirError.invalid("No code to look up: give 'code' and 'system', or 'coding'", { expression: ['code'] });
-    if (!system) throw FhirError.invalid("No system given: 'system' is required with 'code' at type level", { expression: ['system'] });
+    if (!code) throw FhirError.invalid("No code to look up: give 'code' and 'system', or 'coding'", { expression: ['code'], da: "Ingen kode at slå op: giv 'code' og 'system' eller 'coding'" });
+    if (!system) throw FhirError.invalid("No system given: 'system' is required with 'code' at type level", {
+      expression: ['system'], da: "Intet kodesystem angivet: 'system' skal gives sammen med 'code', når operationen ikke kaldes på et bestemt CodeSystem",
+    });
 
     const supplements = input.all<string>('useSupplement');
     const provider = cs && cs.url === system && !version
@@ -57,7 +59,7 @@ export const lookupOperation: OperationHandler = {
     if (!provider) {
       const v = version ? ` version '${excerpt(version)}'` : '';
       throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}'${v} could not be found, so the code cannot be looked up`, {
-        txIssueType: 'not-found', expression: ['system'],
+        txIssueType: 'not-found', expression: ['system'], da: `Kodesystemet '${excerpt(system)}'${v} kendes ikke, så koden kan ikke slås op`,
       });
     }
     const missing = supplements.filter((s) => !provider.supplements.some((x) => s === x.url || s === `${x.url}|${x.version}`));
@@ -66,14 +68,19 @@ export const lookupOperation: OperationHandler = {
     if (!concept) {
       const v = provider.version ? ` version '${provider.version}'` : '';
       const elsewhere = otherVersionsWith(ctx, system, provider.version, code);
+      const quoted = elsewhere.map((x) => `'${x}'`);
+      const older = elsewhere.every((x) => compareVersions(x, provider.version) < 0);
       throw FhirError.notFound(`Unknown code '${excerpt(code)}' in the CodeSystem '${excerpt(system)}'${v}`, {
-        txIssueType: 'invalid-code', expression: ['code'],
+        txIssueType: 'invalid-code', expression: ['code'], da: `Ukendt kode '${excerpt(code)}' i kodesystemet '${excerpt(system)}'${v}`,
         ...(elsewhere.length > 0 ? {
           extraIssues: [{
             severity: 'information', code: 'informational', expression: ['code'],
-            text: `The code '${excerpt(code)}' is in ${elsewhere.length === 1 ? 'version' : 'versions'} ${presentVersionList(elsewhere.map((x) => `'${x}'`))} ` +
-              `of the CodeSystem '${excerpt(system)}'${elsewhere.every((x) => compareVersions(x, provider.version) < 0) ? ' (older than the version looked in)' : ''}; ` +
-              `give the version to look it up there`,
+            text: {
+              en: `The code '${excerpt(code)}' is in ${elsewhere.length === 1 ? 'version' : 'versions'} ${presentVersionList(quoted)} ` +
+                `of the CodeSystem '${excerpt(system)}'${older ? ' (older than the version looked in)' : ''}; give the version to look it up there`,
+              da: `Koden '${excerpt(code)}' findes i ${elsewhere.length === 1 ? 'version' : 'versionerne'} ${presentVersionList(quoted, 'da')} ` +
+                `af kodesystemet '${excerpt(system)}'${older ? ' (ældre end den version, der er slået op i)' : ''}; angiv versionen for at slå den op der`,
+            },
           }],
         } : {}),
       });

@@ -11,7 +11,7 @@ import { excerpt } from '../errors/excerpt';
 export function conceptMapVersion(ctx: OperationContext, ref: string, parameter: string): ConceptMap {
   const { url, version } = parseCanonical(ref);
   const found = ctx.registry.find('ConceptMap', url, version);
-  if (!found) throw FhirError.notFound(`A ConceptMap '${excerpt(ref)}' is not known`, { expression: [parameter] });
+  if (!found) throw FhirError.notFound(`A ConceptMap '${excerpt(ref)}' is not known`, { expression: [parameter], da: `ConceptMap '${excerpt(ref)}' kendes ikke` });
   return found;
 }
 

@@ -29,21 +29,28 @@ export const subsumesOperation: OperationHandler = {
     const codingB = input.one<Coding>('codingB');
     const codeA = input.string('codeA') ?? codingA?.code;
     const codeB = input.string('codeB') ?? codingB?.code;
-    if (!codeA || !codeB) throw FhirError.invalid("Give both 'codeA' and 'codeB' (or 'codingA' and 'codingB')", { expression: ['codeA'] });
+    if (!codeA || !codeB) throw FhirError.invalid("Give both 'codeA' and 'codeB' (or 'codingA' and 'codingB')", { expression: ['codeA'], da: "Giv både 'codeA' og 'codeB' (eller 'codingA' og 'codingB')" });
     const system = input.string('system') ?? codingA?.system ?? codingB?.system ?? cs?.url;
-    if (!system) throw FhirError.invalid("No system given: 'system' is required at type level", { expression: ['system'] });
+    if (!system) throw FhirError.invalid("No system given: 'system' is required at type level", {
+      expression: ['system'], da: "Intet kodesystem angivet: 'system' skal gives, når operationen ikke kaldes på et bestemt CodeSystem",
+    });
     for (const c of [codingA, codingB]) {
       if (c?.system && c.system !== system) {
-        throw FhirError.invalid(`Both codes must be from the same code system; '${excerpt(c.system)}' differs from '${excerpt(system)}'`);
+        throw FhirError.invalid(`Both codes must be from the same code system; '${excerpt(c.system)}' differs from '${excerpt(system)}'`, {
+          da: `Begge koder skal være fra samme kodesystem; '${excerpt(c.system)}' er ikke '${excerpt(system)}'`,
+        });
       }
     }
     const version = input.string('version') ?? codingA?.version ?? codingB?.version;
     const provider = ctx.registry.codeSystemProvider(system, version);
-    if (!provider) throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}' could not be found`, { txIssueType: 'not-found' });
+    if (!provider) throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}' could not be found`, { txIssueType: 'not-found', da: `Kodesystemet '${excerpt(system)}' kendes ikke` });
     const a = provider.locate(codeA);
     const b = provider.locate(codeB);
-    if (!a) throw FhirError.notFound(`Unknown code '${excerpt(codeA)}' in the CodeSystem '${excerpt(system)}'`, { txIssueType: 'invalid-code', expression: ['codeA'] });
-    if (!b) throw FhirError.notFound(`Unknown code '${excerpt(codeB)}' in the CodeSystem '${excerpt(system)}'`, { txIssueType: 'invalid-code', expression: ['codeB'] });
+    const unknown = (code: string, parameter: string): FhirError => FhirError.notFound(`Unknown code '${excerpt(code)}' in the CodeSystem '${excerpt(system)}'`, {
+      txIssueType: 'invalid-code', expression: [parameter], da: `Ukendt kode '${excerpt(code)}' i kodesystemet '${excerpt(system)}'`,
+    });
+    if (!a) throw unknown(codeA, 'codeA');
+    if (!b) throw unknown(codeB, 'codeB');
     let outcome = 'not-subsumed';
     if (a === b) outcome = 'equivalent';
     else if (provider.subsumes(a, b)) outcome = 'subsumes';

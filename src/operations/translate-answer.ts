@@ -1,4 +1,5 @@
 import type { Coding } from 'fhir/r4';
+import { messageString, type Bilingual, type Language } from '../errors/issue';
 import { ByteWriter } from '../fhir/byte-writer';
 import { SerializedResource, SerializedText } from '../fhir/serialized';
 import { BoundedMap } from '../terminology/bounded-map';
@@ -12,10 +13,10 @@ import type { Match } from './translate';
  * display a map's element prepared (Match.elementJson) are copied as they are: the matches of one map differ only
  * there, so the text around them is encoded once for all of them.
  */
-export function translateAnswer(result: boolean, message: string | undefined, matches: readonly Match[]): SerializedText | SerializedResource {
+export function translateAnswer(result: boolean, message: string | Bilingual | undefined, matches: readonly Match[], lang: Language = 'en'): SerializedText | SerializedResource {
   const out = new AnswerText();
   out.add(`{"resourceType":"Parameters","parameter":[{"name":"result","valueBoolean":${result}}`);
-  if (message !== undefined) out.add(`,{"name":"message","valueString":${JSON.stringify(message)}}`);
+  if (message !== undefined) out.add(`,${JSON.stringify({ name: 'message', ...messageString(message, lang) })}`);
   for (const m of matches) out.match(m);
   out.add(']}');
   return out.done();

@@ -1,5 +1,7 @@
 import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import type { Bilingual } from '../errors/issue';
+import { messageLanguage } from '../errors/message-language';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
 import { localSystemsDefining } from '../municipal/gateway-systems';
@@ -123,13 +125,13 @@ function equivalenceOf(equivalence: string | null | undefined, relationship: str
 
 function codingOf(system: string | undefined, code: string | undefined, version?: string): Coding[] {
   if (code === undefined) return [];
-  if (!system) throw FhirError.invalid(`A code needs its system: give 'system' (or use 'coding')`, { expression: ['system'] });
+  if (!system) throw FhirError.invalid(`A code needs its system: give 'system' (or use 'coding')`, { expression: ['system'], da: "En kode skal have sit kodesystem: giv 'system' (eller brug 'coding')" });
   return [{ system, code, ...(version ? { version } : {}) }];
 }
 
 function codingsOfConcept(cc: CodeableConcept, name: string): Coding[] {
   const codings = arr(cc.coding).filter((c) => c && typeof c.code === 'string' && c.code.length > 0);
-  if (codings.length === 0) throw FhirError.invalid(`${name} has no coding with a code`, { expression: [name] });
+  if (codings.length === 0) throw FhirError.invalid(`${name} has no coding with a code`, { expression: [name], da: `${name} har ingen kodning med en kode` });
   return codings;
 }
 
@@ -137,17 +139,22 @@ function readQuery(input: OperationInput): TranslateQuery {
   const givenForms = ['code', 'coding', 'codeableConcept', 'sourceCode', 'sourceCoding', 'sourceCodeableConcept', 'targetCode', 'targetCoding',
     'targetCodeableConcept'].filter((n) => input.has(n));
   if (givenForms.length === 0) {
-    throw FhirError.invalid("Nothing to translate: give 'code' with 'system', 'coding' or 'codeableConcept' (or the R5 sourceCode/targetCode forms)",
-      { expression: ['code'] });
+    throw FhirError.invalid("Nothing to translate: give 'code' with 'system', 'coding' or 'codeableConcept' (or the R5 sourceCode/targetCode forms)", {
+      expression: ['code'], da: "Intet at oversætte: giv 'code' med 'system', 'coding' eller 'codeableConcept' (eller R5-formerne sourceCode/targetCode)",
+    });
   }
-  if (givenForms.length > 1) throw FhirError.invalid(`Give only one of ${givenForms.join(', ')}`);
+  if (givenForms.length > 1) throw FhirError.invalid(`Give only one of ${givenForms.join(', ')}`, { da: `Giv kun én af ${givenForms.join(', ')}` });
   const form = givenForms[0]!;
   const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
   const source = input.string('sourceScope') ?? input.string('source');
   const target = input.string('targetScope') ?? input.string('target');
   const r5Reverse = form.startsWith('target');
   const reverseFlag = input.boolean('reverse') === true;
-  if (r5Reverse && reverseFlag) throw FhirError.invalid("'reverse' cannot be combined with targetCode, targetCoding or targetCodeableConcept");
+  if (r5Reverse && reverseFlag) {
+    throw FhirError.invalid("'reverse' cannot be combined with targetCode, targetCoding or targetCodeableConcept", {
+      da: "'reverse' kan ikke bruges sammen med targetCode, targetCoding eller targetCodeableConcept",
+    });
+  }
 
   let codings: Coding[];
   switch (form) {
@@ -164,8 +171,8 @@ function readQuery(input: OperationInput): TranslateQuery {
     case 'sourceCoding':
     case 'targetCoding': {
       const c = input.one<Coding>(form)!;
-      if (typeof c.code !== 'string' || !c.code) throw FhirError.invalid(`${form} has no code`, { expression: [form] });
-      if (typeof c.system !== 'string' || !c.system) throw FhirError.invalid(`${form} has no system`, { expression: [form] });
+      if (typeof c.code !== 'string' || !c.code) throw FhirError.invalid(`${form} has no code`, { expression: [form], da: `${form} har ingen kode` });
+      if (typeof c.system !== 'string' || !c.system) throw FhirError.invalid(`${form} has no system`, { expression: [form], da: `${form} har intet kodesystem (system)` });
       codings = [c];
       break;
     }
@@ -311,10 +318,16 @@ class Translator {
     } else if (u.mode === 'other-map' && (u.url ?? (u as { otherMap?: string }).otherMap)) {
       const ref = (u.url ?? (u as { otherMap?: string }).otherMap)!;
       const other = this.registry.findCanonical('ConceptMap', ref);
-      if (!other) throw new FhirError(422, 'not-found', `The ConceptMap ${ref} named in group.unmapped.url of ${canonicalOf(cm)} is not known`);
+      if (!other) {
+        throw new FhirError(422, 'not-found', `The ConceptMap ${ref} named in group.unmapped.url of ${canonicalOf(cm)} is not known`, {
+          da: `ConceptMap ${ref}, som group.unmapped.url i ${canonicalOf(cm)} henviser til, kendes ikke`,
+        });
+      }
       const key = canonicalOf(other);
       if (visited.has(key) || key === canonicalOf(cm)) {
-        throw new FhirError(422, 'business-rule', `ConceptMap ${canonicalOf(cm)} refers to ${key} in a circle (group.unmapped.url)`);
+        throw new FhirError(422, 'business-rule', `ConceptMap ${canonicalOf(cm)} refers to ${key} in a circle (group.unmapped.url)`, {
+          da: `ConceptMap ${canonicalOf(cm)} henviser i ring til ${key} (group.unmapped.url)`,
+        });
       }
       this.forward(other, coding, new Set([...visited, canonicalOf(cm)]), originMap);
     }
@@ -384,13 +397,25 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
   if (target) {
     if (!inForce) return target;
     const then = inForce(target);
-    if (!then) throw FhirError.notFound(`${canonicalOf(target)} had no version in force on ${input.string('date')}`, { expression: ['date'] });
+    if (!then) {
+      throw FhirError.notFound(`${canonicalOf(target)} had no version in force on ${input.string('date')}`, {
+        expression: ['date'], da: `${canonicalOf(target)} havde ingen gældende version den ${input.string('date')}`,
+      });
+    }
     return then;
   }
   const inline = input.one<Resource>('conceptMap');
-  if (inline && inForce) throw FhirError.invalid("'date' picks a stored map's version; it cannot be used with an inline 'conceptMap'", { expression: ['date'] });
+  if (inline && inForce) {
+    throw FhirError.invalid("'date' picks a stored map's version; it cannot be used with an inline 'conceptMap'", {
+      expression: ['date'], da: "'date' vælger en version af en gemt ConceptMap; den kan ikke bruges sammen med en medsendt 'conceptMap'",
+    });
+  }
   if (inline) {
-    if (inline.resourceType !== 'ConceptMap') throw FhirError.invalid(`conceptMap must be a ConceptMap, not ${inline.resourceType}`, { expression: ['conceptMap'] });
+    if (inline.resourceType !== 'ConceptMap') {
+      throw FhirError.invalid(`conceptMap must be a ConceptMap, not ${inline.resourceType}`, {
+        expression: ['conceptMap'], da: `conceptMap skal være en ConceptMap, ikke ${inline.resourceType}`,
+      });
+    }
     assertConceptMapShape(inline as ConceptMap);
     return inline as ConceptMap;
   }
@@ -399,12 +424,18 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
   const { url: u, version } = parseCanonical(url);
   const wanted = input.string('conceptMapVersion') ?? version;
   if (inForce) {
-    if (wanted) throw FhirError.invalid("Give either 'date' or a map version (conceptMapVersion, url|version), not both", { expression: ['date'] });
+    if (wanted) {
+      throw FhirError.invalid("Give either 'date' or a map version (conceptMapVersion, url|version), not both", {
+        expression: ['date'], da: "Giv enten 'date' eller en version af ConceptMap'en (conceptMapVersion, url|version), ikke begge",
+      });
+    }
     const latest = registry.find('ConceptMap', u);
     const then = latest ? inForce(latest) : undefined;
     if (!then) {
-      throw FhirError.notFound(latest ? `No version of ConceptMap '${excerpt(u)}' was in force on ${input.string('date')}` : `A ConceptMap '${excerpt(u)}' is not known`,
-        { expression: [latest ? 'date' : 'url'] });
+      throw FhirError.notFound(latest ? `No version of ConceptMap '${excerpt(u)}' was in force on ${input.string('date')}` : `A ConceptMap '${excerpt(u)}' is not known`, {
+        expression: [latest ? 'date' : 'url'],
+        da: latest ? `Ingen version af ConceptMap '${excerpt(u)}' var gældende den ${input.string('date')}` : `ConceptMap '${excerpt(u)}' kendes ikke`,
+      });
     }
     return then;
   }
@@ -412,24 +443,34 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
     .filter((r): r is ConceptMap => r.resourceType === 'ConceptMap')
     .filter((r) => r.url === u && (!wanted || r.version === wanted));
   const cm = fromRequest[fromRequest.length - 1] ?? registry.find('ConceptMap', u, wanted);
-  if (!cm) throw FhirError.notFound(`A ConceptMap '${excerpt(`${u}${wanted ? `|${wanted}` : ''}`)}' is not known`, { expression: ['url'] });
+  if (!cm) {
+    const named = excerpt(`${u}${wanted ? `|${wanted}` : ''}`);
+    throw FhirError.notFound(`A ConceptMap '${named}' is not known`, { expression: ['url'], da: `ConceptMap '${named}' kendes ikke` });
+  }
   return cm;
 }
 
 /** Replaces gateway-style codings by the municipality's local code systems that define the code. */
-function resolveGatewayCodings(registry: TerminologyRegistry, query: TranslateQuery): { codings: Coding[]; unresolved: string[] } {
+function resolveGatewayCodings(registry: TerminologyRegistry, query: TranslateQuery): { codings: Coding[]; unresolved: Bilingual[] } {
   const codings: Coding[] = [];
-  const unresolved: string[] = [];
+  const unresolved: Bilingual[] = [];
   for (const c of query.codings) {
     if (query.direction !== 'forward' || !isGatewayLocalSystem(c.system)) {
       codings.push(c);
       continue;
     }
     if (!query.kommunekode) {
-      throw FhirError.invalid(`A code in ${c.system} is a municipality's local code: give the municipality as 'kommunekode'`, { expression: ['kommunekode'] });
+      throw FhirError.invalid(`A code in ${c.system} is a municipality's local code: give the municipality as 'kommunekode'`, {
+        expression: ['kommunekode'], da: `En kode i ${c.system} er en kommunes lokale kode: angiv kommunen som 'kommunekode'`,
+      });
     }
     const systems = localSystemsDefining(registry, query.kommunekode, c.code!);
-    if (systems.length === 0) unresolved.push(`'${excerpt(c.code)}' is not a code of any local catalog of municipality ${query.kommunekode}`);
+    if (systems.length === 0) {
+      unresolved.push({
+        en: `'${excerpt(c.code)}' is not a code of any local catalog of municipality ${query.kommunekode}`,
+        da: `'${excerpt(c.code)}' er ikke en kode i noget lokalt katalog fra kommune ${query.kommunekode}`,
+      });
+    }
     for (const cs of systems) codings.push({ system: cs.url, code: c.code, display: c.display });
   }
   return { codings, unresolved };
@@ -447,15 +488,23 @@ function label(c: Coding): string {
 }
 
 /** The message of an answer that followed outdated targets to their successors; undefined when none was followed. */
-export function replacementMessage(matches: Match[]): string | undefined {
-  const notes = matches.filter((m) => m.replaces).map((m) => {
-    const why = m.replaces!.status === 'legacy-key' ? 'a legacy key' : m.replaces!.status;
+export function replacementMessage(matches: Match[]): Bilingual | undefined {
+  const notes = matches.filter((m) => m.replaces).map((m): Bilingual => {
+    const legacy = m.replaces!.status === 'legacy-key';
+    const why = legacy ? 'a legacy key' : m.replaces!.status;
+    const whyDa = legacy ? 'er en gammel brugervendt nøgle' : `har status ${m.replaces!.status}`;
     if (m.source || !m.concept.system || m.concept.system === m.replaces!.system) {
-      return `${m.originMap} maps to ${label(m.replaces!)}, which is ${why}; the match gives its replacement ${label(m.concept)}`;
+      return {
+        en: `${m.originMap} maps to ${label(m.replaces!)}, which is ${why}; the match gives its replacement ${label(m.concept)}`,
+        da: `${m.originMap} mapper til ${label(m.replaces!)}, som ${whyDa}; svaret giver i stedet afløseren ${label(m.concept)}`,
+      };
     }
-    return `${m.originMap} maps ${label(m.concept)} to ${label(m.replaces!)}, which is ${why} and replaced by the code asked for`;
+    return {
+      en: `${m.originMap} maps ${label(m.concept)} to ${label(m.replaces!)}, which is ${why} and replaced by the code asked for`,
+      da: `${m.originMap} mapper ${label(m.concept)} til ${label(m.replaces!)}, som ${whyDa} og er afløst af den kode, der er spurgt om`,
+    };
   });
-  return notes.length > 0 ? notes.join('; ') : undefined;
+  return notes.length > 0 ? { en: notes.map((n) => n.en).join('; '), da: notes.map((n) => n.da).join('; ') } : undefined;
 }
 
 export const translateOperation: OperationHandler = {
@@ -498,16 +547,27 @@ export const translateOperation: OperationHandler = {
     }
     const matches = translator.all;
     const result = matches.some((m) => !m.equivalence || !NO_MAPPING.has(m.equivalence));
-    if (result) return translateAnswer(true, replacementMessage(matches), matches);
+    const lang = messageLanguage(ctx.acceptLanguages);
+    if (result) return translateAnswer(true, replacementMessage(matches), matches, lang);
     const given = query.codings.map((c) => `${c.system}#${c.code}`).join(', ');
     const reasons = [...unresolved];
     if (maps.length === 0) {
-      reasons.push('no ConceptMap matches the request' + (query.kommunekode ? ` for municipality ${query.kommunekode}` : ''));
+      reasons.push({
+        en: 'no ConceptMap matches the request' + (query.kommunekode ? ` for municipality ${query.kommunekode}` : ''),
+        da: 'ingen ConceptMap passer til forespørgslen' + (query.kommunekode ? ` for kommune ${query.kommunekode}` : ''),
+      });
     } else if (matches.length === 0) {
-      reasons.push(`no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!) : `any of ${maps.length} ConceptMaps`}`);
+      reasons.push({
+        en: `no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!) : `any of ${maps.length} ConceptMaps`}`,
+        da: `ingen mapning i ${maps.length === 1 ? canonicalOf(maps[0]!) : `nogen af ${maps.length} ConceptMaps`}`,
+      });
     } else {
-      reasons.push('the maps state that there is no match (unmatched or disjoint)');
+      reasons.push({ en: 'the maps state that there is no match (unmatched or disjoint)', da: 'mapningerne siger, at der ikke er noget match (unmatched eller disjoint)' });
     }
-    return translateAnswer(false, `No ${query.direction === 'reverse' ? 'reverse ' : ''}translation for ${given}: ${reasons.join('; ')}`, matches);
+    const reverse = query.direction === 'reverse';
+    return translateAnswer(false, {
+      en: `No ${reverse ? 'reverse ' : ''}translation for ${given}: ${reasons.map((r) => r.en).join('; ')}`,
+      da: `Ingen ${reverse ? 'omvendt ' : ''}oversættelse af ${given}: ${reasons.map((r) => r.da).join('; ')}`,
+    }, matches, lang);
   },
 };

@@ -13,7 +13,9 @@ export function withTxResources(input: OperationInput, ctx: OperationContext): O
   if (resources.length === 0) return ctx;
   for (const r of resources) {
     if (!TERMINOLOGY_TYPES.has(r.resourceType)) {
-      throw FhirError.invalid(`tx-resource must be a CodeSystem, ValueSet or ConceptMap, not ${r.resourceType}`);
+      throw FhirError.invalid(`tx-resource must be a CodeSystem, ValueSet or ConceptMap, not ${r.resourceType}`, {
+        da: `tx-resource skal være et CodeSystem, ValueSet eller ConceptMap, ikke ${r.resourceType}`,
+      });
     }
     assertTerminologyResourceShape(r);
   }

@@ -1,5 +1,6 @@
 import type { CodeableConcept, CodeSystem, Coding, Resource, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { messageLanguage } from '../errors/message-language';
 import type { OperationInput, OperationSpec, ParamSpec, ParamValue } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
 import { CodeValidator, type CodedValue } from '../terminology/validation/code-validator';
@@ -65,9 +66,11 @@ const OPTION_PARAMS = [
 ];
 
 const NO_CODE = 'Unable to find code to validate (looked for coding | codeableConcept | code+system | code+inferSystem in parameters';
+const NO_CODE_DA = 'Der er ingen kode at validere (giv coding, codeableConcept, code og system, eller code og inferSystem)';
 
 export function validationOptions(input: OperationInput, ctx: OperationContext): ValidationOptions {
   const options = new ValidationOptions(ctx.acceptLanguages.length > 0 ? LanguageList.of(...ctx.acceptLanguages) : undefined);
+  options.messageLanguage = messageLanguage(ctx.acceptLanguages);
   for (const name of OPTION_PARAMS) {
     if (!input.has(name)) continue;
     for (const value of input.all<ParamValue>(name)) {
@@ -94,7 +97,7 @@ export function codedValueOf(input: OperationInput, forCodeSystem: boolean, opti
   if (code) {
     const system = forCodeSystem ? input.string('url') ?? input.string('system') : input.string('system');
     const version = forCodeSystem ? input.string('version') : input.string('systemVersion');
-    if (!system && !forCodeSystem && !options.inferSystem) throw FhirError.invalid(NO_CODE, { expression: ['code'] });
+    if (!system && !forCodeSystem && !options.inferSystem) throw FhirError.invalid(NO_CODE, { expression: ['code'], da: NO_CODE_DA });
     const c: Coding = { code };
     if (system) c.system = system;
     if (version) c.version = version;
@@ -102,14 +105,15 @@ export function codedValueOf(input: OperationInput, forCodeSystem: boolean, opti
     if (display !== undefined) c.display = display;
     return { mode: 'code', codings: [c] };
   }
-  throw FhirError.invalid(NO_CODE);
+  throw FhirError.invalid(NO_CODE, { da: NO_CODE_DA });
 }
 
 /** The codeSystem/valueSet given as resources become visible to this request (tx-resource is applied by invoke). */
 function requestContext(input: OperationInput, ctx: OperationContext, own: string): OperationContext {
   const resource = input.one<Resource>(own) as TerminologyResource | undefined;
   if (resource && resource.resourceType !== (own === 'codeSystem' ? 'CodeSystem' : 'ValueSet')) {
-    throw FhirError.invalid(`Parameter '${own}' must be a ${own === 'codeSystem' ? 'CodeSystem' : 'ValueSet'}`, { expression: [own] });
+    const type = own === 'codeSystem' ? 'CodeSystem' : 'ValueSet';
+    throw FhirError.invalid(`Parameter '${own}' must be a ${type}`, { expression: [own], da: `Parameteren '${own}' skal være et ${type}` });
   }
   if (resource) assertTerminologyResourceShape(resource);
   if (!resource?.url) return ctx;
@@ -121,7 +125,9 @@ function resolveValueSet(input: OperationInput, ctx: OperationContext, options: 
   const given = input.one<ValueSet>('valueSet');
   if (given) return given;
   const url = input.string('url');
-  if (!url) throw FhirError.invalid("No value set: give 'url' or 'valueSet', or call the operation on a ValueSet instance", { expression: ['url'] });
+  if (!url) throw FhirError.invalid("No value set: give 'url' or 'valueSet', or call the operation on a ValueSet instance", {
+    expression: ['url'], da: "Intet værdisæt: giv 'url' eller 'valueSet', eller kald operationen på et bestemt ValueSet",
+  });
   const { url: u, version: v } = parseCanonical(url);
   const rules = options.rulesFor(u);
   let version = input.string('valueSetVersion') ?? v;
@@ -168,7 +174,9 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
     }
     // a Coding without a system is a result (it cannot be validated); a bare code needs a code system
     if (!cs && !url && value.mode === 'code') {
-      throw FhirError.invalid("No code system: give 'url' (or 'system'), or call the operation on a CodeSystem instance", { expression: ['url'] });
+      throw FhirError.invalid("No code system: give 'url' (or 'system'), or call the operation on a CodeSystem instance", {
+        expression: ['url'], da: "Intet kodesystem: giv 'url' (eller 'system'), eller kald operationen på et bestemt CodeSystem",
+      });
     }
     // a bare code is a code of the code system the operation addresses
     if (value.mode === 'code' && first && !first.system && url) {

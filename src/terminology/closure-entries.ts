@@ -1,7 +1,7 @@
 import type { Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
-import type { Issue } from '../errors/issue';
+import type { Bilingual, Issue } from '../errors/issue';
 import { conceptKey, type ClosureConcept, type ClosureEntry } from '../store/closure-store';
 import type { CodeSystemProvider, Concept } from './providers/provider';
 import type { TerminologyRegistry } from './registry';
@@ -23,22 +23,23 @@ export function locateClosureConcepts(registry: TerminologyRegistry, codings: re
   const out = new Map<string, ClosureConcept>();
   codings.forEach((coding, i) => {
     const where = [`concept[${i}]`];
-    const fail = (code: 'invalid' | 'not-found' | 'code-invalid', text: string, txIssueType?: 'not-found' | 'invalid-code' | 'version-error') => {
+    const fail = (code: 'invalid' | 'not-found' | 'code-invalid', text: Bilingual, txIssueType?: 'not-found' | 'invalid-code' | 'version-error') => {
       problems.push({ severity: 'error', code, text, expression: where, txIssueType });
     };
     if (typeof coding.system !== 'string' || coding.system === '' || typeof coding.code !== 'string' || coding.code === '') {
-      fail('invalid', `concept[${i}] needs both a system and a code`);
+      fail('invalid', { en: `concept[${i}] needs both a system and a code`, da: `concept[${i}] skal have både et system og en kode` });
       return;
     }
     const provider = registry.codeSystemProvider(coding.system, coding.version);
     if (!provider) {
       const what = coding.version ? `version '${coding.version}' of the CodeSystem '${coding.system}'` : `the CodeSystem '${coding.system}'`;
-      fail('not-found', `A definition for ${what} could not be found`, coding.version ? 'version-error' : 'not-found');
+      const da = `Kodesystemet '${coding.system}'${coding.version ? ` version '${coding.version}'` : ''} kendes ikke`;
+      fail('not-found', { en: `A definition for ${what} could not be found`, da }, coding.version ? 'version-error' : 'not-found');
       return;
     }
     const node = provider.locate(coding.code);
     if (!node) {
-      fail('code-invalid', `Unknown code '${coding.code}' in the CodeSystem '${coding.system}'`, 'invalid-code');
+      fail('code-invalid', { en: `Unknown code '${coding.code}' in the CodeSystem '${coding.system}'`, da: `Ukendt kode '${coding.code}' i kodesystemet '${coding.system}'` }, 'invalid-code');
       return;
     }
     const concept = { system: provider.url, code: node.code };
@@ -46,12 +47,13 @@ export function locateClosureConcepts(registry: TerminologyRegistry, codings: re
   });
   if (problems.length > 0) {
     const [first, ...rest] = listedIssues(problems, (omitted): Issue => {
-      const text = omittedIssuesText(omitted).en;
-      return { severity: 'information', code: 'informational', text, diagnostics: text };
+      const text = omittedIssuesText(omitted);
+      return { severity: 'information', code: 'informational', text, diagnostics: text.en };
     });
     // 400 for a coding that is not one; 404 when the first problem is a code system or code the server does not know
-    throw new FhirError(first!.code === 'invalid' ? 400 : 404, first!.code, first!.text as string, {
-      expression: first!.expression, txIssueType: first!.txIssueType, extraIssues: rest,
+    const text = first!.text as Bilingual;
+    throw new FhirError(first!.code === 'invalid' ? 400 : 404, first!.code, text.en, {
+      expression: first!.expression, txIssueType: first!.txIssueType, extraIssues: rest, da: text.da,
     });
   }
   return [...out.values()];

@@ -1,5 +1,5 @@
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
-import { issueText, outcomeIssue, type Issue, type OperationOutcomeIssue } from '../errors/issue';
+import { issueText, messageIssue, type Bilingual, type Issue, type Language, type OperationOutcomeIssue } from '../errors/issue';
 import { DistinctList } from './distinct-list';
 
 /** Collects the issues found while validating, each once, and answers whether any of them is an error. */
@@ -30,19 +30,18 @@ export class IssueCollector {
    * The issues as an OperationOutcome lists them (at most MAX_LISTED_ISSUES, then one saying how many more), with
    * their location as a FHIRPath `expression` only (`location` is deprecated in R4 and later).
    */
-  outcomeIssues(): OperationOutcomeIssue[] {
+  outcomeIssues(lang: Language = 'en'): OperationOutcomeIssue[] {
     return listedIssues<Issue>(this.found.items, (omitted) => {
-      const text = omittedIssuesText(omitted).en;
-      return { severity: 'information', code: 'informational', text, diagnostics: text };
-    }).map((i) => outcomeIssue(i, 'en', false));
+      const text = omittedIssuesText(omitted);
+      return { severity: 'information', code: 'informational', text, diagnostics: text.en };
+    }).map((i) => messageIssue(i, lang, false));
   }
 
-  /** Texts of the error issues. */
-  errorTexts(): string[] {
-    const texts: string[] = [];
+  /** Texts of the error issues (in both languages where they have both). */
+  errorTexts(): (string | Bilingual)[] {
+    const texts: (string | Bilingual)[] = [];
     for (const i of this.found.items) {
-      const text = issueText(i);
-      if (isError(i) && text) texts.push(text);
+      if (isError(i) && issueText(i)) texts.push(i.text);
     }
     return texts;
   }

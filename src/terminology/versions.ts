@@ -1,4 +1,5 @@
 import { compareVersions } from './canonical';
+import type { Language } from '../errors/issue';
 
 /**
  * Version semantics for canonical references (FHIR `versionAlgorithm`): how a requested version — which may carry
@@ -71,9 +72,9 @@ export function compareVersionsGeneral(a: string | undefined, b: string | undefi
 }
 
 /** `a`, `a or b`, `a, b and c`: versions as the terminology messages list them. */
-export function presentVersionList(items: readonly string[]): string {
+export function presentVersionList(items: readonly string[], lang: Language = 'en'): string {
   if (items.length === 0) return '';
   if (items.length === 1) return items[0]!;
-  if (items.length === 2) return `${items[0]} or ${items[1]}`;
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  if (items.length === 2) return `${items[0]} ${lang === 'da' ? 'eller' : 'or'} ${items[1]}`;
+  return `${items.slice(0, -1).join(', ')} ${lang === 'da' ? 'og' : 'and'} ${items[items.length - 1]}`;
 }

@@ -1,5 +1,6 @@
 import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { notKnown } from '../errors/common-errors';
 import type { MessageLanguage } from '../errors/message-language';
 import { issue, operationOutcome } from '../errors/operation-outcome';
 import { toOutcomeIssue } from '../municipal/write-rules';
@@ -37,17 +38,18 @@ export function etagOf(versionId: string): string {
 export async function readResource(registry: TerminologyRegistry, writer: ResourceWriter, type: TerminologyType, id: string): Promise<TerminologyResource> {
   const resource = registry.byId(type, id);
   if (resource) return resource;
-  if (await writer.isDeleted(type, validId(id))) throw new FhirError(410, 'deleted', `${type}/${id} has been deleted`);
-  throw FhirError.notFound(`${type}/${id} is not known`);
+  if (await writer.isDeleted(type, validId(id))) throw new FhirError(410, 'deleted', `${type}/${id} has been deleted`, { da: `${type}/${id} er slettet` });
+  throw notKnown(type, id);
 }
 
 /** `{type}/{id}/_history/{vid}`: 404 for an unknown version, 410 for a delete. */
 export async function readVersion(store: TerminologyStore, type: TerminologyType, id: string, vid: string): Promise<TerminologyResource> {
   validId(id);
-  if (!/^\d{1,15}$/.test(vid)) throw FhirError.notFound(`${type}/${id} has no version ${excerpt(vid)}`);
+  const noVersion = (shown: string) => FhirError.notFound(`${type}/${id} has no version ${shown}`, { da: `${type}/${id} har ingen version ${shown}` });
+  if (!/^\d{1,15}$/.test(vid)) throw noVersion(excerpt(vid));
   const v = await store.readVersion(type, id, vid);
-  if (!v) throw FhirError.notFound(`${type}/${id} has no version ${vid}`);
-  if (!v.resource) throw new FhirError(410, 'deleted', `${type}/${id} version ${vid} is a delete`);
+  if (!v) throw noVersion(vid);
+  if (!v.resource) throw new FhirError(410, 'deleted', `${type}/${id} version ${vid} is a delete`, { da: `${type}/${id} version ${vid} er en sletning` });
   return v.resource;
 }
 
@@ -73,7 +75,7 @@ export async function history(store: TerminologyStore, registry: TerminologyRegi
     entries = versions.map((v) => historyEntry(base, v));
   } else {
     const published = registry.byId(type, id);
-    if (!published) throw FhirError.notFound(`${type}/${id} is not known`);
+    if (!published) throw notKnown(type, id);
     entries = [{ fullUrl: `${base}/${type}/${id}`, resource: published, request: { method: 'PUT', url: `${type}/${id}` }, response: { status: '200 OK' } }];
   }
   return { resourceType: 'Bundle', type: 'history', total: entries.length, link: [{ relation: 'self', url: selfUrl }], entry: entries };

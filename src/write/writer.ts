@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { describeTextProblem, textProblems } from '../fhir/primitive-text';
+import { notKnown } from '../errors/common-errors';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../municipal/municipality';
 import { hasErrors, validateTerminologyResource, validationFailure, type RuleIssue } from '../municipal/write-rules';
@@ -355,7 +356,7 @@ export class ResourceWriter {
     }
 
     if (request.method === 'DELETE') {
-      if (p.neverWritten) throw FhirError.notFound(`${type}/${id} is not known`);
+      if (p.neverWritten) throw notKnown(type, `${id}`);
       return p;
     }
 

@@ -27,7 +27,8 @@ function isServedVersion(value: string): boolean {
 
 function otherVersion(status: 406 | 415, where: string, value: string): FhirError {
   return new FhirError(status, 'not-supported',
-    `${where} names fhirVersion=${excerpt(value, 20)}; this server serves FHIR R4 only (fhirVersion=${SERVED_FHIR_VERSION})`);
+    `${where} names fhirVersion=${excerpt(value, 20)}; this server serves FHIR R4 only (fhirVersion=${SERVED_FHIR_VERSION})`,
+    { da: `${where.replace(/^The /, '')} angiver fhirVersion=${excerpt(value, 20)}; serveren understøtter kun FHIR R4 (fhirVersion=${SERVED_FHIR_VERSION})` });
 }
 
 /** 415 for a body said to be of another FHIR version than R4. */
@@ -55,8 +56,8 @@ function checkAccept(req: IncomingMessage): void {
 function checkFormat(req: Request): void {
   const format = req.query._format;
   if (format === undefined) return;
-  if (typeof format !== 'string') throw FhirError.invalid("'_format' may be given once", { expression: ['_format'] });
-  if (/xml|turtle|ttl/i.test(format)) throw new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)');
+  if (typeof format !== 'string') throw FhirError.invalid("'_format' may be given once", { expression: ['_format'], da: "'_format' må kun angives én gang" });
+  if (/xml|turtle|ttl/i.test(format)) throw new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)', { da: 'Kun JSON understøttes (_format=json)' });
   const version = mediaTypeParameters(format).get('fhirversion');
   if (version !== undefined && !isServedVersion(version)) throw otherVersion(406, '_format', version);
 }

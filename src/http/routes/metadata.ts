@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { FhirError } from '../../errors/fhir-error';
 import { metadataResource } from '../../operations/capability-statement';
+import { notKnown } from '../../errors/common-errors';
 import { operationDefinitionById } from '../../operations/operation-definition';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
 import type { TerminologyRegistry } from '../../terminology/registry';
@@ -16,7 +17,7 @@ export function metadataRoutes(registry: TerminologyRegistry, profiles: ProfileR
   router.get('/OperationDefinition/:id', (req, res) => {
     const id = String(req.params.id);
     const definition = operationDefinitionById(id);
-    if (!definition) throw FhirError.notFound(`OperationDefinition/${excerpt(id)} is not known`);
+    if (!definition) throw notKnown('OperationDefinition', excerpt(id));
     sendResource(res, 200, definition);
   });
   return router;

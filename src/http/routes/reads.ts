@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
+import { notKnown } from '../../errors/common-errors';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
 import { searchStructureDefinitions } from '../../profile-validation/structure-definition-search';
 import type { TerminologyStore } from '../../store/store';
@@ -50,12 +51,14 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   router.all(SD_PATH, (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
-      throw new FhirError(405, 'not-supported', `StructureDefinition is read-only here: ${req.method} is not supported`);
+      throw new FhirError(405, 'not-supported', `StructureDefinition is read-only here: ${req.method} is not supported`, {
+        da: `StructureDefinition kan kun læses her: ${req.method} understøttes ikke`,
+      });
     }
     const id = SD_PATH.exec(req.path)![1];
     if (id === undefined) return sendResource(res, 200, searchStructureDefinitions(deps.profiles, query(req), selfUrl(req), deps.baseUrlOf(req)));
     const profile = deps.profiles.byResourceId(decodeURIComponent(id));
-    if (!profile) throw FhirError.notFound(`StructureDefinition/${id} is not known`);
+    if (!profile) throw notKnown('StructureDefinition', id);
     sendResource(res, 200, profile.resource);
   });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
+import { noRoute } from '../../errors/common-errors';
 import { kommuneByKode } from '../../municipal/kommuner';
 import { authenticate } from '../pipeline/authenticate';
 
@@ -62,7 +63,7 @@ export function webAppRoutes(deps: WebAppDeps): Router {
     res.json({ kommunekode: p.kommunekode, kommunenavn: kommuneByKode(p.kommunekode)?.officieltNavn, admin: p.admin, subject: p.subject, scopes: p.scopes });
   });
   router.all(/^\/app\/api(\/.*)?$/, (req) => {
-    throw FhirError.notFound(`No route for ${req.method} ${req.path}`);
+    throw noRoute(req);
   });
   router.get(['/app/', '/app/index.html'], (_req, res, next) => {
     const html = page();

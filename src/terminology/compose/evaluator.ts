@@ -1,5 +1,6 @@
 import type { ValueSet, ValueSetComposeInclude, ValueSetExpansionContains } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
+import { msg, txError } from '../validation/messages';
 import { canonical, compareVersions, parseCanonical } from '../canonical';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { compileFilter } from './filter';
@@ -40,16 +41,14 @@ export class ComposeEvaluator {
     assertValueSetShape(vs);
     if (this.stack.includes(vs) || this.stack.some((s) => s.url && s.url === vs.url && s.version === vs.version)) {
       const pathway = [...this.stack, vs].map(vurl);
-      throw new FhirError(400, 'processing',
-        `Found a circularity pointing to ${vurl(vs)} processing ValueSet with pathway [${pathway.slice(0, -1).join(', ')}]`,
-        { txIssueType: 'vs-invalid', messageId: 'VALUESET_CIRCULAR_REFERENCE' });
+      throw txError(400, 'processing', msg.circularReference(vurl(vs), pathway.slice(0, -1)), { txIssueType: 'vs-invalid' });
     }
     this.stack.push(vs);
     try {
       const compose = vs.compose;
       if (!compose) {
         if (vs.expansion?.contains) return this.fromStoredExpansion(vs);
-        throw new FhirError(400, 'invalid', `The value set ${vurl(vs)} has no compose`, { txIssueType: 'vs-invalid' });
+        throw new FhirError(400, 'invalid', `The value set ${vurl(vs)} has no compose`, { txIssueType: 'vs-invalid', da: `Værdisættet ${vurl(vs)} har ingen compose` });
       }
       return this.evaluateCompose(vs);
     } finally {
@@ -93,8 +92,9 @@ export class ComposeEvaluator {
         seen.add(k);
         result.entries.push(e);
         if (this.options.maxEntries !== undefined && result.entries.length > this.options.maxEntries) {
-          throw FhirError.tooCostly(`The value set '${vurl(vs)}' expansion has too many codes to produce (>${this.options.maxEntries})`,
-            { messageId: 'VALUESET_TOO_COSTLY' });
+          throw FhirError.tooCostly(`The value set '${vurl(vs)}' expansion has too many codes to produce (>${this.options.maxEntries})`, {
+            messageId: 'VALUESET_TOO_COSTLY', da: `Værdisættet '${vurl(vs)}' har for mange koder til at blive udfoldet (>${this.options.maxEntries})`,
+          });
         }
       }
     }
@@ -135,7 +135,11 @@ export class ComposeEvaluator {
   private findImported(container: ValueSet, ref: string, result: ComposeResult): ValueSet {
     if (ref.startsWith('#')) {
       const local = (container.contained ?? []).find((r) => r.resourceType === 'ValueSet' && r.id === ref.slice(1)) as ValueSet | undefined;
-      if (!local) throw FhirError.notFound(`The contained value set '${ref}' could not be found in ${vurl(container)}`, { txIssueType: 'not-found' });
+      if (!local) {
+        throw FhirError.notFound(`The contained value set '${ref}' could not be found in ${vurl(container)}`, {
+          txIssueType: 'not-found', da: `Det indlejrede værdisæt '${ref}' findes ikke i ${vurl(container)}`,
+        });
+      }
       return local;
     }
     const parsed = parseCanonical(ref);
@@ -148,11 +152,10 @@ export class ComposeEvaluator {
     }
     const found = this.registry.find('ValueSet', parsed.url, version);
     if (!found) {
-      const text = version !== undefined
-        ? `A definition for the value set '${parsed.url}' version '${version}' could not be found`
-        : `A definition for the value set '${parsed.url}' could not be found`;
-      throw FhirError.notFound(text, {
+      const v = version !== undefined ? ` version '${version}'` : '';
+      throw FhirError.notFound(`A definition for the value set '${parsed.url}'${v} could not be found`, {
         txIssueType: 'not-found', messageId: version !== undefined ? 'VS_EXP_IMPORT_UNK_PINNED' : 'VS_EXP_IMPORT_UNK',
+        da: `Værdisættet '${parsed.url}'${v} kendes ikke`,
       });
     }
     return found;
@@ -195,10 +198,14 @@ export class ComposeEvaluator {
     vs: ValueSet, include: ValueSetComposeInclude, path: string, result: ComposeResult, composeInactive: boolean | undefined,
   ): ExpansionEntry[] {
     if (!include.system && (include.concept?.length || include.filter?.length)) {
-      throw FhirError.invalid(`${path} lists concepts or filters but names no system`, { txIssueType: 'vs-invalid', expression: [path] });
+      throw FhirError.invalid(`${path} lists concepts or filters but names no system`, {
+        txIssueType: 'vs-invalid', expression: [path], da: `${path} har begreber eller filtre, men intet kodesystem (system)`,
+      });
     }
     if (!include.system && !include.valueSet?.length) {
-      throw FhirError.invalid(`${path} names neither a system nor a value set`, { txIssueType: 'vs-invalid', expression: [path] });
+      throw FhirError.invalid(`${path} names neither a system nor a value set`, {
+        txIssueType: 'vs-invalid', expression: [path], da: `${path} angiver hverken et kodesystem eller et værdisæt`,
+      });
     }
     const fromValueSets = this.importValueSets(vs, include.valueSet ?? [], result);
     if (!include.system) return fromValueSets ? [...fromValueSets.values()] : [];
@@ -260,6 +267,7 @@ export class ComposeEvaluator {
     if (missing.length > 0) {
       throw FhirError.notFound(`Required supplement not found: ${missing.join(', ')}`, {
         txIssueType: 'not-found', messageId: 'VALUESET_SUPPLEMENT_MISSING',
+        da: `${missing.length === 1 ? 'Det påkrævede supplement findes' : 'De påkrævede supplementer findes'} ikke: ${missing.join(', ')}`,
       });
     }
   }

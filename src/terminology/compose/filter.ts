@@ -1,5 +1,6 @@
 import type { ValueSetComposeIncludeFilter } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
+import { msg, txError } from '../validation/messages';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { SafeRegex } from '../safe-regex';
 import { valueField } from '../../fhir/choice-value';
@@ -48,9 +49,7 @@ export function compileFilter(
   if (value === undefined || value === null || value === '') {
     const hasValueElement = (filter as { _value?: unknown })._value !== undefined;
     const where = hasValueElement ? `${path}.value` : path;
-    throw new FhirError(400, 'invalid', `The system ${provider.url} filter with property = ${property}, op = ${op} has no value`, {
-      txIssueType: 'vs-invalid', expression: [where], messageId: 'UNABLE_TO_HANDLE_SYSTEM_FILTER_WITH_NO_VALUE',
-    });
+    throw txError(400, 'invalid', msg.filterWithoutValue(provider.url, property, op), { txIssueType: 'vs-invalid', expression: [where] });
   }
   const hierarchical = property === 'concept' || property === 'code';
   if (hierarchical && ['is-a', 'descendent-of', 'is-not-a', 'generalizes', 'child-of', 'descendent-leaf'].includes(op)) {
@@ -87,7 +86,7 @@ export function compileFilter(
     }
     default:
       throw new FhirError(400, 'not-supported', `The filter operator '${op}' is not supported for property '${property}'`, {
-        txIssueType: 'vs-invalid',
+        txIssueType: 'vs-invalid', da: `Filteroperatoren '${op}' understøttes ikke for egenskaben '${property}'`,
       });
   }
 }

@@ -37,11 +37,13 @@ export function excludesAnotherVersion(vs: ValueSet): boolean {
 export function checkContent(provider: CodeSystemProvider): void {
   const content = provider.resource.content;
   if (content === 'not-present') {
-    throw new FhirError(422, 'business-rule',
-      `The code system definition for ${provider.url} has no content, so this expansion cannot be performed`, { txIssueType: 'vs-invalid' });
+    throw new FhirError(422, 'business-rule', `The code system definition for ${provider.url} has no content, so this expansion cannot be performed`, {
+      txIssueType: 'vs-invalid', da: `Kodesystemet ${provider.url} har intet indhold på serveren, så værdisættet kan ikke udfoldes`,
+    });
   }
   if (content === 'supplement') {
-    throw new FhirError(422, 'business-rule',
-      `The code system definition for ${provider.url} defines a supplement, so this expansion cannot be performed`, { txIssueType: 'vs-invalid' });
+    throw new FhirError(422, 'business-rule', `The code system definition for ${provider.url} defines a supplement, so this expansion cannot be performed`, {
+      txIssueType: 'vs-invalid', da: `Kodesystemet ${provider.url} er et supplement, så værdisættet kan ikke udfoldes`,
+    });
   }
 }

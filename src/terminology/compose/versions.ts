@@ -1,5 +1,6 @@
 import type { ValueSetComposeInclude } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
+import { msg, txError } from '../validation/messages';
 import { canonical, compareVersions } from '../canonical';
 import { versionMatches } from '../versions';
 import type { CodeSystemProvider } from '../providers/provider';
@@ -26,9 +27,9 @@ function matches(pattern: string, version: string | undefined): boolean {
   return version === pattern || versionMatches(pattern, version);
 }
 
-function listVersions(versions: string[]): string {
+function listVersions(versions: string[], or = 'or'): string {
   if (versions.length <= 1) return versions.join('');
-  return `${versions.slice(0, -1).join(', ')} or ${versions[versions.length - 1]}`;
+  return `${versions.slice(0, -1).join(', ')} ${or} ${versions[versions.length - 1]}`;
 }
 
 /**
@@ -74,14 +75,14 @@ export function resolveIncludeProvider(
       ? `A definition for CodeSystem '${system}' version '${version}' could not be found, so the value set cannot be expanded`
         + (known.length > 0 ? `. Valid versions: ${listVersions(known)}` : '')
       : `A definition for CodeSystem '${system}' could not be found, so the value set cannot be expanded`;
+    const da = `Kodesystemet '${system}'${version !== undefined ? ` version '${version}'` : ''} kendes ikke, så værdisættet kan ikke udfoldes` +
+      (version !== undefined && known.length > 0 ? `. Kendte versioner: ${listVersions(known, 'eller')}` : '');
     throw new FhirError(404, 'not-found', text, {
-      txIssueType: 'not-found', messageId: version !== undefined ? 'UNKNOWN_CODESYSTEM_VERSION_EXP' : 'UNKNOWN_CODESYSTEM_EXP',
+      txIssueType: 'not-found', messageId: version !== undefined ? 'UNKNOWN_CODESYSTEM_VERSION_EXP' : 'UNKNOWN_CODESYSTEM_EXP', da,
     });
   }
   if (check !== undefined && !matches(check, provider.version)) {
-    throw new FhirError(400, 'exception',
-      `The version '${provider.version ?? ''}' is not allowed for system '${system}': required to be '${check}' by a version-check parameter`,
-      { txIssueType: 'version-error', messageId: 'VALUESET_VERSION_CHECK' });
+    throw txError(400, 'exception', msg.versionCheck(system, provider.version ?? '', check), { txIssueType: 'version-error' });
   }
   return provider;
 }

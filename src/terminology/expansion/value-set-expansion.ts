@@ -235,8 +235,9 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
   const { entries } = selection;
   const total = entries.length;
   if (request.count === undefined && total > request.maxSize) {
-    throw FhirError.tooCostly(`The value set '${canonical(vs.url ?? '', vs.version)}' expansion has too many codes to produce (>${request.maxSize})`, {
-      messageId: 'VALUESET_TOO_COSTLY',
+    const named = canonical(vs.url ?? '', vs.version);
+    throw FhirError.tooCostly(`The value set '${named}' expansion has too many codes to produce (>${request.maxSize})`, {
+      messageId: 'VALUESET_TOO_COSTLY', da: `Værdisættet '${named}' har for mange koder til at blive udfoldet (>${request.maxSize}); brug count og offset for at hente dem i dele`,
     });
   }
   const offset = request.offset ?? 0;

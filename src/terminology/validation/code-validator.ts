@@ -1,9 +1,8 @@
 import type { CodeSystem, Parameters, ValueSet } from 'fhir/r4';
-import { outcomeIssue } from '../../errors/issue';
+import { messageIssue, messageString } from '../../errors/issue';
 import { operationOutcome } from '../../errors/operation-outcome';
 import { ParametersBuilder } from '../../fhir/parameters';
 import type { TerminologyRegistry } from '../registry';
-import { presentVersionList } from '../versions';
 import { addToPath } from './code-systems';
 import { type CodedValue, issuePathOf, validateCodedValue } from './concept-check';
 import { ValidationContext } from './context';
@@ -87,7 +86,7 @@ export class CodeValidator {
     if (!v) return new PrepareProblem(msg.unknownCodeSystem(url), 'not-found', url);
     const known = ctx.access.listVersions(url);
     if (known.length === 0) return new PrepareProblem(msg.unknownCodeSystemVersionNone(url, v), 'not-found', url);
-    return new PrepareProblem(msg.unknownCodeSystemVersion(url, v, presentVersionList(known)), 'not-found', `${url}|${v}`);
+    return new PrepareProblem(msg.unknownCodeSystemVersion(url, v, known), 'not-found', `${url}|${v}`);
   }
 
   /**
@@ -106,14 +105,15 @@ export class CodeValidator {
       const version = first.version ?? (first.system ? ctx.access.find(first.system)?.version : undefined);
       out.string('version', version);
     }
+    const lang = ctx.options.messageLanguage;
     out.boolean('result', false);
-    out.string('message', problem.message);
+    out.add({ name: 'message', ...messageString(problem.text, lang) });
     if (problem.unknownSystem) out.add({ name: 'x-caused-by-unknown-system', valueCanonical: problem.unknownSystem });
     const txIssueType = problem.issueCode === 'not-found' ? 'not-found' : 'invalid-data';
-    const found = outcomeIssue({
-      severity, code: problem.issueCode, txIssueType, text: problem.message, messageId: problem.messageId,
+    const found = messageIssue({
+      severity, code: problem.issueCode, txIssueType, text: problem.text, messageId: problem.messageId,
       expression: expression ? [expression] : undefined,
-    }, 'en', withLocation);
+    }, lang, withLocation);
     out.resource('issues', operationOutcome([found]));
     return out.build();
   }

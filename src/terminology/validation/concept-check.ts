@@ -1,16 +1,16 @@
 import type { CodeableConcept, Coding, Parameters } from 'fhir/r4';
 import { listedIssues, omittedIssuesText } from '../../errors/issue-cap';
+import { messageString, type Bilingual, type Language } from '../../errors/issue';
 import { operationOutcome } from '../../errors/operation-outcome';
 import { ParametersBuilder } from '../../fhir/parameters';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { findLegacyReplacement, replacementsOf } from '../replacements';
 import { checkTimeBudget } from '../time-budget';
-import { presentVersionList } from '../versions';
 import { addToPath } from './code-systems';
 import { CodingState, type ValidationContext, ValidationState, type Tri } from './context';
 import { conceptInactive, conceptStatus } from './concept-status';
 import { checkDisplay, checkDisplayOutsideValueSet } from './display-check';
-import { type Message, msg } from './messages';
+import { type Message, msg, withSuffix } from './messages';
 import { canonicalStatusIssue } from './status-check';
 import type { ValueSetChecker } from './vs-checker';
 
@@ -32,9 +32,9 @@ function isAbsoluteUrl(s: string): boolean {
   return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(s);
 }
 
-function replacementSuffix(provider: CodeSystemProvider, concept: Concept): string {
+function replacementSuffix(provider: CodeSystemProvider, concept: Concept): Bilingual | undefined {
   const replacements = replacementsOf(provider, concept);
-  if (replacements.length === 0) return '';
+  if (replacements.length === 0) return undefined;
   return msg.replacedBy(replacements.map((r) => `'${r.code}'${r.display ? ` (${r.display})` : ''}`).join(', '));
 }
 
@@ -74,9 +74,9 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
     checkTimeBudget(); // a CodeableConcept may carry as many codings as the body has room for
     const path = mode === 'codeableConcept' ? `${issuePath}.coding[${i}]` : issuePath;
     if (!c.code) {
-      const text = c.system ? `Coding has no code for system ${c.system} and cannot be validated` : 'Coding has no code and cannot be validated';
-      state.message(text);
-      issues.add({ severity: 'warning', code: 'invalid', txIssueType: 'invalid-data', text, expression: path ? [path] : undefined });
+      const m = msg.noCode(c.system);
+      state.message(m);
+      issues.add({ severity: 'warning', code: 'invalid', txIssueType: 'invalid-data', text: m.text, expression: path ? [path] : undefined });
       noCode = true;
       continue;
     }
@@ -188,17 +188,24 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
   }
   for (const text of issues.errorTexts()) state.message(text);
   out.boolean('result', valid);
-  if (state.messages.length > 0) out.string('message', listedIssues([...state.messages].sort(), (omitted) => omittedIssuesText(omitted).en).join('; '));
+  if (state.messages.length > 0) out.add({ name: 'message', ...messageString(summaryMessage(state.messages), options.messageLanguage) });
   if (mode === 'codeableConcept') out.codeableConcept('codeableConcept', value.codeableConcept);
-  if (issues.hasIssues) out.resource('issues', operationOutcome(issues.outcomeIssues()));
+  if (issues.hasIssues) out.resource('issues', operationOutcome(issues.outcomeIssues(options.messageLanguage)));
   return out.build();
+}
+
+/** The result's message: its texts, each language in its own order, joined (English alone when none has Danish). */
+function summaryMessage(texts: readonly (string | Bilingual)[]): string | Bilingual {
+  const joined = (lang: Language): string => listedIssues(texts.map((t) => (typeof t === 'string' ? t : t[lang])).sort(),
+    (omitted) => omittedIssuesText(omitted)[lang]).join('; ');
+  return texts.every((t) => typeof t === 'string') ? joined('en') : { en: joined('en'), da: joined('da') };
 }
 
 /** The inactive/status parameters and the warning about an inactive or deprecated code. */
 function addInactivity(state: ValidationState, mode: ValidationMode, pcode: string | undefined, ppath: string | undefined,
   tcode: string | undefined, issuePath: string, out: ParametersBuilder): void {
   const inactive = state.inactive;
-  const suffix = (): string => (inactive.provider && inactive.concept ? replacementSuffix(inactive.provider, inactive.concept) : '');
+  const suffix = (): Bilingual | undefined => (inactive.provider && inactive.concept ? replacementSuffix(inactive.provider, inactive.concept) : undefined);
   if (inactive.value) {
     if (mode !== 'codeableConcept' || (pcode && inactive.path === ppath)) {
       out.boolean('inactive', true);
@@ -207,13 +214,13 @@ function addInactivity(state: ValidationState, mode: ValidationMode, pcode: stri
     const status = inactive.status ?? 'inactive';
     const code = inactive.code ?? tcode ?? '';
     const base = status === 'inactive' ? msg.inactiveConcept(status, code) : msg.inactiveConceptAdd(status, code);
-    const m = { ...base, text: base.text + suffix() };
+    const m = withSuffix(base, suffix());
     state.message(m);
     state.report('warning', 'business-rule', m, 'code-comment', [inactive.path || 'code']);
   } else if (inactive.status === 'deprecated') {
     out.code('status', 'deprecated');
     const base = msg.deprecatedConcept(inactive.code ?? tcode ?? '');
-    const m = { ...base, text: base.text + suffix() };
+    const m = withSuffix(base, suffix());
     state.message(m);
     state.report('warning', 'business-rule', m, 'code-comment', [inactive.path || issuePath || 'code']);
   }
@@ -256,7 +263,7 @@ function reportMissingSystem(ctx: ValidationContext, state: ValidationState, ws:
     key = ws;
   } else {
     const known = ctx.access.listVersions(system ?? ws);
-    text = known.length === 0 ? msg.unknownCodeSystemVersionNone(ws, effective) : msg.unknownCodeSystemVersion(ws, effective, presentVersionList(known));
+    text = known.length === 0 ? msg.unknownCodeSystemVersionNone(ws, effective) : msg.unknownCodeSystemVersion(ws, effective, known);
     key = known.length === 0 ? ws : `${ws}|${effective}`;
   }
   if (!state.unknownSystems.has(key)) {

@@ -1,4 +1,5 @@
 import type { IssueCode, TxIssueType } from '../../errors/fhir-error';
+import type { Bilingual, Issue } from '../../errors/issue';
 import type { Severity } from '../../errors/operation-outcome';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { DistinctList } from '../distinct-list';
@@ -75,13 +76,14 @@ export interface InactiveFinding {
   concept?: Concept;
 }
 
-const sameText = (text: string): string => text;
+/** Two texts of the summary message are the same when their English is (the Danish is a translation of it). */
+const englishOf = (text: string | Bilingual): string => (typeof text === 'string' ? text : text.en);
 
 /** Accumulators shared by all codings of one request. */
 export class ValidationState {
   readonly issues = new IssueCollector();
   /** The texts of the result's summary message, each once. */
-  private readonly messageList = new DistinctList<string>(sameText);
+  private readonly messageList = new DistinctList<string | Bilingual>(englishOf);
   readonly unknownSystems = new Set<string>();
   readonly inactive: InactiveFinding = { value: false };
   normalForm?: string;
@@ -100,12 +102,12 @@ export class ValidationState {
   }
 
   /** Adds a text to the result's summary message (once). */
-  message(m: Message | string | undefined): void {
-    const text = typeof m === 'string' ? m : m?.text;
-    if (text) this.messageList.add(text);
+  message(m: Message | string | Bilingual | undefined): void {
+    const text = m === undefined || typeof m === 'string' || !('text' in m) ? m : m.text;
+    if (text && englishOf(text)) this.messageList.add(text);
   }
 
-  get messages(): readonly string[] {
+  get messages(): readonly (string | Bilingual)[] {
     return this.messageList.items;
   }
 
@@ -123,7 +125,7 @@ export class ValidationState {
   }
 
   /** Adds an issue with a message's text and id; returns whether it was new. */
-  report(severity: Severity, code: IssueCode, m: Message, txIssueType: TxIssueType, expression?: string[]): boolean {
+  report(severity: Severity, code: IssueCode, m: Message | Pick<Issue, 'text'>, txIssueType: TxIssueType, expression?: string[]): boolean {
     return this.issues.add({ severity, code, ...m, txIssueType, expression });
   }
 }

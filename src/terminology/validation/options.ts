@@ -1,5 +1,6 @@
 import type { ValueSet } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
+import type { Language } from '../../errors/issue';
 import { primitiveValue } from '../../fhir/choice-value';
 import { InvalidLanguageError, LanguageList } from './languages';
 
@@ -47,6 +48,8 @@ export class ValidationOptions {
   /** lenient-display-validation: wrong displays are warnings, not errors. */
   displayWarning = false;
   membershipOnly = false;
+  /** The language of the result's message and issues (src/errors/message-language.ts): Danish only when asked for. */
+  messageLanguage: Language = 'en';
   /** The parameters taken in (a value set's own do not replace the request's). */
   private seen?: Set<string>;
 
@@ -98,7 +101,7 @@ export class ValidationOptions {
     const bar = canonical.indexOf('|');
     if (bar <= 0 || bar === canonical.length - 1) {
       throw FhirError.invalid(`Parameter '${name}' must be a canonical with a version (url|version), not '${canonical}'`, {
-        expression: [name],
+        expression: [name], da: `Parameteren '${name}' skal være en kanonisk reference med version (url|version), ikke '${canonical}'`,
       });
     }
     this.versionRules.push({ url: canonical.slice(0, bar), version: canonical.slice(bar + 1), mode });
@@ -154,7 +157,7 @@ export function parseDisplayLanguage(value: string): LanguageList {
     return LanguageList.parse(value);
   } catch (e) {
     if (e instanceof InvalidLanguageError) {
-      throw new FhirError(400, 'processing', `Invalid displayLanguage: '${value}'`, { txIssueType: 'invalid-display' });
+      throw new FhirError(400, 'processing', `Invalid displayLanguage: '${value}'`, { txIssueType: 'invalid-display', da: `Ugyldigt displayLanguage: '${value}'` });
     }
     throw e;
   }

@@ -1,4 +1,5 @@
 import type { ValueSet, ValueSetComposeInclude } from 'fhir/r4';
+import type { Bilingual } from '../../errors/issue';
 import { parseCanonical } from '../canonical';
 import { BoundedMap } from '../bounded-map';
 import { compileFilter } from '../compose/filter';
@@ -15,10 +16,13 @@ import { type Message, msg, txError } from './messages';
 /** A problem found while preparing a value set that is reported as a validation result, not as an HTTP error. */
 export class PrepareProblem extends Error {
   readonly messageId?: string;
+  /** The message in both languages (`message` is its English). */
+  readonly text: Bilingual;
 
   constructor(m: Message, readonly issueCode: 'not-found' | 'invalid', readonly unknownSystem?: string) {
-    super(m.text);
+    super(m.text.en);
     this.messageId = m.messageId;
+    this.text = m.text;
   }
 }
 

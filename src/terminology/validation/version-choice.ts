@@ -1,5 +1,5 @@
 import type { ValueSetComposeInclude } from 'fhir/r4';
-import { compareVersionsGeneral, presentVersionList, versionMatches } from '../versions';
+import { compareVersionsGeneral, versionMatches } from '../versions';
 import { addToPath, type CodeSystemAccess } from './code-systems';
 import type { ValidationState } from './context';
 import { Designations } from './designations';
@@ -34,7 +34,7 @@ export function chooseVersion(access: CodeSystemAccess, path: string, system: st
       state.unknownSystems.add(`${system}|${versionCoding}`);
       const unknown = known.length === 0
         ? msg.unknownCodeSystemVersionNone(system, versionCoding)
-        : msg.unknownCodeSystemVersion(system, versionCoding, presentVersionList(known));
+        : msg.unknownCodeSystemVersion(system, versionCoding, known);
       state.report('error', 'not-found', unknown, 'not-found', [addToPath(path, 'system')]);
       state.message(unknown);
     }

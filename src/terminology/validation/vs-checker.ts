@@ -1,7 +1,6 @@
 import type { CodeSystem, Extension, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
 import type { CodeSystemProvider } from '../providers/provider';
-import { presentVersionList } from '../versions';
 import { addToPath } from './code-systems';
 import { CodingState, hasSupplement, type Tri, type ValidationContext, ValidationState } from './context';
 import { Designations } from './designations';
@@ -259,7 +258,7 @@ export class ValueSetChecker {
       key = system;
     } else {
       const known = this.ctx.access.listVersions(system);
-      text = known.length === 0 ? msg.unknownCodeSystemVersionNone(system, version) : msg.unknownCodeSystemVersion(system, version, presentVersionList(known));
+      text = known.length === 0 ? msg.unknownCodeSystemVersionNone(system, version) : msg.unknownCodeSystemVersion(system, version, known);
       key = known.length === 0 ? system : `${system}|${version}`;
     }
     state.message(text);

@@ -1,0 +1,13 @@
+import { FhirError } from './fhir-error';
+
+/** The errors several routes answer with, in the server's two languages (the Danish to a caller who asks for it). */
+
+/** 404 for a resource id the server does not have. */
+export function notKnown(type: string, id: string): FhirError {
+  return FhirError.notFound(`${type}/${id} is not known`, { da: `${type}/${id} kendes ikke` });
+}
+
+/** 404 for a path no route answers. */
+export function noRoute(req: { method: string; path: string }): FhirError {
+  return FhirError.notFound(`No route for ${req.method} ${req.path}`, { da: `Ukendt adresse: ${req.method} ${req.path}` });
+}

@@ -1,0 +1,167 @@
+import type { OperationOutcome, Parameters } from 'fhir/r4';
+import request from 'supertest';
+import { type App } from '../../src/app';
+import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
+import { FSIII, testApp } from '../support/app';
+
+/**
+ * The terminology operations' messages in Danish for a caller whose first Accept-Language is Danish, with the
+ * English text as a translation; the English text alone (as the HL7 terminology test suites expect it) otherwise.
+ */
+const VS_119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119';
+let app: App;
+
+beforeAll(async () => {
+  app = await testApp();
+});
+
+type Translated = { text?: string; _text?: { extension?: { url: string; extension?: { url: string; valueCode?: string; valueString?: string }[] }[] } };
+
+/** A text and its translation (the language and the content of the translation extension on its `_` element). */
+function translated(value: string | undefined, element: Translated['_text'] | undefined): { text?: string; lang?: string; translation?: string } {
+  const ext = element?.extension?.find((e) => e.url === TRANSLATION_EXTENSION)?.extension;
+  return { text: value, lang: ext?.find((e) => e.url === 'lang')?.valueCode, translation: ext?.find((e) => e.url === 'content')?.valueString };
+}
+
+function firstIssue(outcome: OperationOutcome): ReturnType<typeof translated> {
+  const details = outcome.issue[0]?.details as Translated | undefined;
+  return translated(details?.text, details?._text);
+}
+
+function messageOf(p: Parameters): ReturnType<typeof translated> {
+  const m = p.parameter?.find((x) => x.name === 'message') as { valueString?: string; _valueString?: Translated['_text'] } | undefined;
+  return translated(m?.valueString, m?._valueString);
+}
+
+function issuesOf(p: Parameters): OperationOutcome {
+  return p.parameter?.find((x) => x.name === 'issues')?.resource as OperationOutcome;
+}
+
+const get = (path: string, lang?: string) => {
+  const r = request(app).get(path);
+  return lang ? r.set('Accept-Language', lang) : r;
+};
+
+/** The same request in Danish (da-DK) and without Accept-Language: the Danish text with the English as translation, and the English alone. */
+async function bothLanguages(path: string, status: number): Promise<{ da: OperationOutcome; en: OperationOutcome }> {
+  const da = await get(path, 'da-DK,da;q=0.9,en;q=0.5').expect(status);
+  const en = await get(path).expect(status);
+  const english = firstIssue(en.body);
+  expect(english.translation).toBeUndefined();
+  expect(firstIssue(da.body)).toMatchObject({ lang: 'en', translation: english.text });
+  return { da: da.body, en: en.body };
+}
+
+describe('terminology errors in Danish for a caller that asks for Danish', () => {
+  it('$lookup of an unknown code', async () => {
+    const { da, en } = await bothLanguages(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=nope`, 404);
+    expect(firstIssue(en).text).toMatch(/^Unknown code 'nope' in the CodeSystem 'urn:oid:1.2.208.176.2.21' version '/);
+    expect(firstIssue(da).text).toMatch(/^Ukendt kode 'nope' i kodesystemet 'urn:oid:1.2.208.176.2.21' version '/);
+  });
+
+  it('$lookup in an unknown code system', async () => {
+    const { da } = await bothLanguages('/fhir/CodeSystem/$lookup?system=http://x.org/cs&code=a', 404);
+    expect(firstIssue(da).text).toBe("Kodesystemet 'http://x.org/cs' kendes ikke, så koden kan ikke slås op");
+  });
+
+  it('$validate-code against an unknown value set', async () => {
+    const { da, en } = await bothLanguages('/fhir/ValueSet/$validate-code?url=http://x.org/vs&code=a&system=http://x', 404);
+    expect(firstIssue(en).text).toBe("A definition for the value Set 'http://x.org/vs' could not be found");
+    expect(firstIssue(da).text).toBe("Værdisættet 'http://x.org/vs' kendes ikke");
+    expect(da.issue[0]?.extension?.[0]?.valueString).toBe('Unable_to_resolve_value_Set_');
+  });
+
+  it('$expand of an unknown value set', async () => {
+    const { da } = await bothLanguages('/fhir/ValueSet/$expand?url=http://x.org/vs', 404);
+    expect(firstIssue(da).text).toBe("Værdisættet 'http://x.org/vs' kendes ikke");
+  });
+
+  it('$subsumes with an unknown code', async () => {
+    const { da } = await bothLanguages(`/fhir/CodeSystem/$subsumes?system=${encodeURIComponent(FSIII)}&codeA=nope&codeB=nope2`, 404);
+    expect(firstIssue(da).text).toBe(`Ukendt kode 'nope' i kodesystemet '${FSIII}'`);
+  });
+
+  it('$diff of an unknown code system and $compare with a value set at instance level', async () => {
+    const diff = await bothLanguages('/fhir/CodeSystem/$diff?url=http://x.org/cs', 404);
+    expect(firstIssue(diff.da).text).toBe("Kodesystemet 'http://x.org/cs' kendes ikke");
+    const compare = await bothLanguages('/fhir/ValueSet/$compare?thisUrl=http://x.org/vs&otherUrl=http://x.org/vs2', 404);
+    expect(firstIssue(compare.da).text).toBe("Værdisættet 'http://x.org/vs' kendes ikke");
+  });
+
+  it('$closure of a table that was never initialised', async () => {
+    const body = { resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'never-made' }, { name: 'concept', valueCoding: { system: FSIII, code: 'x' } }] };
+    const da = await request(app).post('/fhir/ConceptMap/$closure').set('Content-Type', 'application/fhir+json').set('Accept-Language', 'da').send(body);
+    const en = await request(app).post('/fhir/ConceptMap/$closure').set('Content-Type', 'application/fhir+json').send(body);
+    expect(da.status).toBe(en.status);
+    expect(firstIssue(en.body).translation).toBeUndefined();
+    expect(firstIssue(da.body)).toMatchObject({ lang: 'en', translation: firstIssue(en.body).text });
+    expect(firstIssue(da.body).text).toMatch(/^(Der findes ingen closure-tabel med navnet 'never-made'|Serveren fører ingen closure-tabeller)/);
+  });
+
+  it('a read of an unknown id, an instance-level operation on it, an unknown route and a method not allowed', async () => {
+    expect(firstIssue((await bothLanguages('/fhir/CodeSystem/nope', 404)).da).text).toBe('CodeSystem/nope kendes ikke');
+    expect(firstIssue((await bothLanguages('/fhir/CodeSystem/nope/$lookup?code=a', 404)).da).text).toBe('CodeSystem/nope kendes ikke');
+    expect(firstIssue((await bothLanguages('/fhir/Foo/123', 404)).da).text).toBe('Ukendt adresse: GET /Foo/123');
+    const da = await request(app).delete('/fhir/ValueSet/$expand').set('Accept-Language', 'da').expect(405);
+    expect(firstIssue(da.body)).toEqual({ text: 'Operationen $expand modtager GET og POST, ikke DELETE', lang: 'en', translation: 'Operation $expand accepts GET and POST, not DELETE' });
+  });
+
+  it('an English caller (Accept-Language: en) gets English only', async () => {
+    const res = await get('/fhir/ValueSet/$expand?url=http://x.org/vs', 'en').expect(404);
+    expect(firstIssue(res.body)).toEqual({ text: "A definition for the value set 'http://x.org/vs' could not be found", lang: undefined, translation: undefined });
+  });
+});
+
+describe('terminology results in Danish for a caller that asks for Danish', () => {
+  const notInValueSet = `/fhir/ValueSet/$validate-code?url=${encodeURIComponent(VS_119)}&system=${encodeURIComponent(FSIII)}&code=nope`;
+
+  it("$validate-code's message and issues of a code not in the value set", async () => {
+    const da = (await get(notInValueSet, 'da').expect(200)).body as Parameters;
+    const en = (await get(notInValueSet).expect(200)).body as Parameters;
+    expect(messageOf(en).translation).toBeUndefined();
+    expect(messageOf(en).text).toContain("The provided code 'urn:oid:1.2.208.176.2.21#nope' was not found in the value set");
+    expect(messageOf(da)).toMatchObject({ lang: 'en', translation: messageOf(en).text });
+    expect(messageOf(da).text).toContain(`Koden '${FSIII}#nope' findes ikke i værdisættet '${VS_119}`);
+    expect(messageOf(da).text).toContain(`Ukendt kode 'nope' i kodesystemet '${FSIII}'`);
+    const daIssues = issuesOf(da).issue.map((i) => translated(i.details?.text, (i.details as Translated)._text));
+    const enIssues = issuesOf(en).issue.map((i) => i.details?.text);
+    expect(daIssues.map((i) => i.translation)).toEqual(enIssues);
+    expect(daIssues.every((i) => i.lang === 'en' && i.text !== i.translation)).toBe(true);
+    expect(issuesOf(en).issue.every((i) => (i.details as Translated)._text === undefined)).toBe(true);
+  });
+
+  it('$validate-code in an unknown code system is a result in Danish', async () => {
+    const path = '/fhir/CodeSystem/$validate-code?url=http://x.org/cs&code=a';
+    const da = (await get(path, 'da').expect(200)).body as Parameters;
+    const en = (await get(path).expect(200)).body as Parameters;
+    expect(messageOf(da)).toEqual({
+      text: "Kodesystemet 'http://x.org/cs' kendes ikke, så koden kan ikke valideres", lang: 'en',
+      translation: "A definition for CodeSystem 'http://x.org/cs' could not be found, so the code cannot be validated",
+    });
+    expect(firstIssue(issuesOf(da)).text).toBe(messageOf(da).text);
+    expect(messageOf(en)).toEqual({ text: messageOf(da).translation, lang: undefined, translation: undefined });
+  });
+
+  it("$translate's message when there is no translation", async () => {
+    const path = '/fhir/ConceptMap/$translate?system=http://x&code=a';
+    const da = (await get(path, 'da').expect(200)).body as Parameters;
+    const en = (await get(path).expect(200)).body as Parameters;
+    const maps = /^No translation for http:\/\/x#a: no mapping in any of (\d+) ConceptMaps$/.exec(messageOf(en).text ?? '')?.[1];
+    expect(maps).toBeDefined();
+    expect(messageOf(en).translation).toBeUndefined();
+    expect(messageOf(da)).toEqual({ text: `Ingen oversættelse af http://x#a: ingen mapning i nogen af ${maps} ConceptMaps`, lang: 'en', translation: messageOf(en).text });
+  });
+
+  it('kept answers are kept per language: the same request in Danish, English and Danish again', async () => {
+    for (const path of [notInValueSet, `/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=nope`, '/fhir/ConceptMap/$translate?system=http://y&code=b']) {
+      const first = await get(path, 'da');
+      const english = await get(path);
+      const again = await get(path, 'da');
+      expect(JSON.stringify(english.body)).not.toContain(TRANSLATION_EXTENSION);
+      expect(JSON.stringify(english.body)).not.toMatch(/kendes ikke|findes ikke|Ukendt kode|Ingen oversættelse/);
+      expect(JSON.stringify(first.body)).toContain(TRANSLATION_EXTENSION);
+      expect(again.body).toEqual(first.body);
+      expect((await get(path, 'en')).body).toEqual(english.body);
+    }
+  });
+});

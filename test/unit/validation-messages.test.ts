@@ -1,0 +1,69 @@
+import type { Bilingual } from '../../src/errors/issue';
+import { msg, type Message } from '../../src/terminology/validation/messages';
+
+/**
+ * The catalogue of code validation's messages: each in English (the FHIR tooling's wording) and in Danish, for a
+ * caller who asks for Danish. Each entry is called with sample values; an entry without samples here fails the test.
+ */
+type Samples = { [K in keyof typeof msg]: Parameters<(typeof msg)[K]> };
+
+const samples: Samples = {
+  unknownCode: ['c', 'http://s', '1'],
+  unknownCodeInFragment: ['c', 'http://s', '1'],
+  unknownCodeSystem: ['http://s'],
+  unknownCodeSystemVersion: ['http://s', '3', ['1', '2']],
+  unknownCodeSystemVersionNone: ['http://s', '3'],
+  supplementAsSystem: ['http://s|1'],
+  systemIsValueSet: ['http://vs'],
+  systemRelative: [],
+  noSystem: [],
+  noCode: ['http://s'],
+  notInValueSet: ["'http://s#c'", 'http://vs'],
+  noValidCoding: ['http://vs'],
+  cannotInfer: ['c', 'http://vs'],
+  cannotInferMultiple: ['c', 'http://vs', ['http://a', 'http://b']],
+  abstractCode: ['http://s', 'c'],
+  notActive: ['c'],
+  inactiveConcept: ['inactive', 'c'],
+  inactiveConceptAdd: ['retired', 'c'],
+  deprecatedConcept: ['c'],
+  deprecatedInValueSet: ['http://s', 'c', 'deprecated', 'http://vs'],
+  caseDifference: ['C', 'c', 'http://s'],
+  wrongDisplay: ['d', 'http://s', 'c', "'e'", 2, 'da', false],
+  canonicalFormMismatch: ['c', 'kg', 'g'],
+  displayNotFixed: ['d', 'http://s', 'c', "'e'", 1, 'da'],
+  noDisplayForLanguageError: ['d', 'http://s', 'c', 'da', 'e'],
+  noDisplayForLanguageOk: ['d', 'http://s', 'c', 'da'],
+  noDisplayAtAll: ['d', 'http://s', 'c'],
+  inactiveDisplay: ['d', 'c', ['e', 'f'], 'inactive'],
+  versionMismatch: ['http://s', '1', '2'],
+  versionMismatchChanged: ['http://s', '1', '1.0', '2'],
+  versionMismatchDefault: ['http://s', '1', '2'],
+  versionCheck: ['http://s', '1', '2'],
+  valueSetNotFound: ['http://vs'],
+  supplementMissing: [['http://sup']],
+  valueSetSupplementUnknown: ['http://sup', 'http://s'],
+  filterWithoutValue: ['http://s', 'concept', 'is-a'],
+  filterNotUnderstood: ['concept', 'is-a', 'x', 'http://vs', 'http://s'],
+  circularReference: ['http://vs', ['http://a', 'http://vs']],
+  statusReference: ['retired', 'CodeSystem', 'http://s|1'],
+  incompleteSystem: ['http://s', 'c', 'd', 'example'],
+  legacyKey: ['c', 'http://s', 'u', 'U'],
+  replacedBy: ["'u' (U)"],
+};
+
+describe('the messages of code validation', () => {
+  it.each(Object.keys(msg) as (keyof typeof msg)[])('%s has a Danish text, not the English one', (name) => {
+    const made = (msg[name] as (...args: unknown[]) => Message | Bilingual)(...(samples[name] as unknown[]));
+    const text = 'text' in made ? made.text : made;
+    expect(text.en.trim()).not.toBe('');
+    expect(text.da.trim()).not.toBe('');
+    expect(text.da).not.toBe(text.en);
+  });
+
+  it('keep the codes, systems and values they name in the Danish text', () => {
+    const { text } = msg.unknownCodeSystemVersion('http://s', '3', ["'1'", "'2'"]);
+    expect(text.en).toBe("A definition for CodeSystem 'http://s' version '3' could not be found, so the code cannot be validated. Valid versions: '1' or '2'");
+    expect(text.da).toBe("Kodesystemet 'http://s' version '3' kendes ikke, så koden kan ikke valideres. Kendte versioner: '1' eller '2'");
+  });
+});
