@@ -258,7 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operationTimeBudgetMs: int(env, 'OPERATION_TIME_BUDGET_MS', Math.min(10_000, Math.floor(requestTimeoutMs / 2)), 0, 600_000),
     fastPath: bool(env, 'FAST_PATH', true),
     responseCacheEntries: int(env, 'RESPONSE_CACHE_ENTRIES', 50_000, 0, 1_000_000),
-    responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', 32, 0, 4096) * 1024 * 1024,
+    responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', 128, 0, 4096) * 1024 * 1024,
     store,
     database: store === 'postgres' ? databaseConfig(env, requestTimeoutMs) : undefined,
     closureLimits: {

@@ -70,7 +70,7 @@ export class ResponseCache {
   constructor(
     private readonly registry: Pick<TerminologyRegistry, 'current'>,
     readonly maxEntries: number,
-    readonly maxBytes = 32 * 1024 * 1024,
+    readonly maxBytes = 128 * 1024 * 1024,
     private readonly maxBodyBytes = Math.min(256 * 1024, maxBytes),
   ) {
     this.sketch = new FrequencySketch(Math.min(maxEntries, 1 << 20));
