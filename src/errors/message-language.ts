@@ -20,6 +20,12 @@ export function messageLanguage(acceptLanguage: string | string[] | undefined): 
   return first === 'da' || first?.startsWith('da-') ? 'da' : 'en';
 }
 
+/** messageLanguage for the caller's languages already parsed, most preferred first (OperationContext.acceptLanguages). */
+export function messageLanguageOf(languages: readonly string[]): MessageLanguage {
+  const first = languages[0]?.toLowerCase();
+  return first === 'da' || first?.startsWith('da-') ? 'da' : 'en';
+}
+
 /**
  * The language of what municipal staff read ($validate's findings, `$local-codings`' warnings): English when the
  * caller's first Accept-Language is English, Danish otherwise (the catalogs and their users are Danish). Such texts

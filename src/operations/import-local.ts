@@ -2,7 +2,7 @@ import type { OperationOutcome, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { listedOutcomeIssues } from '../errors/issue-cap';
 import { messageIssue } from '../errors/issue';
-import { messageLanguage } from '../errors/message-language';
+import { messageLanguageOf } from '../errors/message-language';
 import type { OperationInput } from '../fhir/parameters';
 import { formatMessage } from '../municipal/csv-import';
 import { importMode, planParameters, planSummary } from '../municipal/import-plan';
@@ -100,7 +100,7 @@ export const importLocalOperation: OperationHandler = {
       preview: input.boolean('preview') === true,
       basedOn: input.string('basedOn'),
     });
-    const lang = messageLanguage(ctx.acceptLanguages);
+    const lang = messageLanguageOf(ctx.acceptLanguages);
     const issues = listedOutcomeIssues(outcome.messages.map((m) => messageIssue({ ...m, diagnostics: formatMessage(m) }, lang)));
     if (outcome.ok && !outcome.written) return new OperationResult(200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));
     if (outcome.ok) {

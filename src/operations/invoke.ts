@@ -1,4 +1,4 @@
-import { messageLanguage, type MessageLanguage } from '../errors/message-language';
+import { messageLanguageOf, type MessageLanguage } from '../errors/message-language';
 import type { Resource } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
@@ -336,10 +336,10 @@ export function createInvoker(options: InvokerOptions): Invoker {
         if (key !== undefined) keep(op, key, result, answer, reads);
         return answer;
       };
-      const failed = (e: unknown) => errorAnswer(e, messageLanguage(call.context.acceptLanguages));
+      const failed = (e: unknown) => errorAnswer(e, messageLanguageOf(call.context.acceptLanguages));
       return isPromise(result) ? result.then(done, failed) : done(result);
     } catch (e) {
-      return errorAnswer(e, messageLanguage(call.context.acceptLanguages));
+      return errorAnswer(e, messageLanguageOf(call.context.acceptLanguages));
     }
   }
 

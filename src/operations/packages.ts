@@ -1,7 +1,7 @@
 import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { outcomeIssue } from '../errors/issue';
-import { messageLanguage } from '../errors/message-language';
+import { messageLanguageOf } from '../errors/message-language';
 import type { PackageInfo } from '../packages/published-layer';
 import { isSemVer } from '../terminology/versions';
 import type { OperationContext, OperationHandler } from './context';
@@ -111,7 +111,7 @@ export const unloadPackageOperation: OperationHandler = {
       en: `Package ${name}#${version} is unloaded: ${counts.CodeSystem} code systems, ${counts.ValueSet} value sets and ${counts.ConceptMap} concept maps are no longer served`,
       da: `Pakken ${name}#${version} er taget ud: ${counts.CodeSystem} kodesystemer, ${counts.ValueSet} værdisæt og ${counts.ConceptMap} mapninger udgives ikke længere`,
     };
-    const lang = messageLanguage(ctx.acceptLanguages);
+    const lang = messageLanguageOf(ctx.acceptLanguages);
     return {
       resourceType: 'OperationOutcome',
       issue: [

@@ -1,7 +1,7 @@
 import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
-import { messageLanguage } from '../errors/message-language';
+import { messageLanguageOf } from '../errors/message-language';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
 import { localSystemsDefining } from '../municipal/gateway-systems';
@@ -547,7 +547,7 @@ export const translateOperation: OperationHandler = {
     }
     const matches = translator.all;
     const result = matches.some((m) => !m.equivalence || !NO_MAPPING.has(m.equivalence));
-    const lang = messageLanguage(ctx.acceptLanguages);
+    const lang = messageLanguageOf(ctx.acceptLanguages);
     if (result) return translateAnswer(true, replacementMessage(matches), matches, lang);
     const given = query.codings.map((c) => `${c.system}#${c.code}`).join(', ');
     const reasons = [...unresolved];

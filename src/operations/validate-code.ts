@@ -1,6 +1,6 @@
 import type { CodeableConcept, CodeSystem, Coding, Resource, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { messageLanguage } from '../errors/message-language';
+import { messageLanguageOf } from '../errors/message-language';
 import type { OperationInput, OperationSpec, ParamSpec, ParamValue } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
 import { CodeValidator, type CodedValue } from '../terminology/validation/code-validator';
@@ -70,7 +70,7 @@ const NO_CODE_DA = 'Der er ingen kode at validere (giv coding, codeableConcept, 
 
 export function validationOptions(input: OperationInput, ctx: OperationContext): ValidationOptions {
   const options = new ValidationOptions(ctx.acceptLanguages.length > 0 ? LanguageList.of(...ctx.acceptLanguages) : undefined);
-  options.messageLanguage = messageLanguage(ctx.acceptLanguages);
+  options.messageLanguage = messageLanguageOf(ctx.acceptLanguages);
   for (const name of OPTION_PARAMS) {
     if (!input.has(name)) continue;
     for (const value of input.all<ParamValue>(name)) {
