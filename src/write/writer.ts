@@ -238,7 +238,7 @@ export class ResourceWriter {
       // text the schema cannot see (control characters, unpaired surrogates; any empty value): said once, in FHIR's words
       const texts = textProblems(p.after, '');
       for (const { path, problem } of texts) {
-        structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: the value ${describeTextProblem(problem)}`, expression: [at(path)], entry: p.index });
+        structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: the value ${describeTextProblem(problem).en}`, expression: [at(path)], entry: p.index });
       }
       const reported = new Set(texts.map((t) => t.path));
       for (const problem of this.deps.schema?.validate(p.after) ?? []) {
