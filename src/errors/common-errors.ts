@@ -1,3 +1,4 @@
+import { excerpt } from './excerpt';
 import { FhirError } from './fhir-error';
 
 /** The errors several routes answer with, in the server's two languages (the Danish to a caller who asks for it). */
@@ -5,6 +6,11 @@ import { FhirError } from './fhir-error';
 /** 404 for a resource id the server does not have. */
 export function notKnown(type: string, id: string): FhirError {
   return FhirError.notFound(`${type}/${id} is not known`, { da: `${type}/${id} kendes ikke` });
+}
+
+/** 404 for a value set a report's parameter names that the server does not have. */
+export function unknownValueSet(ref: string, parameter: string): FhirError {
+  return FhirError.notFound(`The value set '${excerpt(ref)}' is not known`, { expression: [parameter], da: `Værdisættet '${excerpt(ref)}' kendes ikke` });
 }
 
 /** 404 for a path no route answers. */

@@ -25,8 +25,10 @@ export function errorToOutcome(err: unknown, lang: MessageLanguage = 'en'): { st
   // Errors of the HTTP layer (e.g. a path that is not valid percent-encoding) carry a 4xx status of their own.
   const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const text = err instanceof URIError || (err as Error).name === 'URIError' ? 'The request path is not valid percent-encoded UTF-8' : 'The request could not be processed';
-    return { status, outcome: operationOutcome([issue({ severity: 'error', code: 'invalid', text })]) };
+    const text = err instanceof URIError || (err as Error).name === 'URIError'
+      ? { en: 'The request path is not valid percent-encoded UTF-8', da: 'Forespørgslens sti er ikke gyldig procent-kodet UTF-8' }
+      : { en: 'The request could not be processed', da: 'Forespørgslen kunne ikke behandles' };
+    return { status, outcome: operationOutcome([messageIssue({ severity: 'error', code: 'invalid', text }, lang)]) };
   }
   return {
     status: 500,

@@ -1,6 +1,7 @@
 import type { CodeableConcept, Coding, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
+import type { Bilingual } from '../errors/issue';
 import { valueField } from './choice-value';
 import { describeTextProblem, textProblem } from './primitive-text';
 
@@ -61,7 +62,9 @@ export class OperationInput {
     const copy = new Map(this.values);
     for (const [name, list] of other.values) {
       const mine = copy.get(name) ?? [];
-      if (mine.length > 0 && !repeats(name)) throw FhirError.invalid(`Parameter '${name}' may only be given once (it is in the body and in the URL)`);
+      if (mine.length > 0 && !repeats(name)) throw FhirError.invalid(`Parameter '${name}' may only be given once (it is in the body and in the URL)`, {
+        da: `Parameteren '${name}' må kun angives én gang (den er både i kroppen og i URL'en)`,
+      });
       copy.set(name, [...mine, ...list]);
     }
     return new OperationInput(copy);
@@ -96,11 +99,16 @@ const INTEGER_MAX = 2147483647;
 /** Parameters that any operation may carry and that are not the operation's own. */
 const GENERAL_QUERY_PARAMS = new Set(['_format', '_pretty', '_summary', '_elements']);
 
+function onlyOnce(name: string, expression?: string[]): FhirError {
+  return FhirError.invalid(`Parameter '${name}' may only be given once`, { expression, da: `Parameteren '${name}' må kun angives én gang` });
+}
+
 /** 400 for a value whose text no FHIR primitive may have (empty, control characters…); `where` is its expression. */
 function checkText(name: string, text: string, where: string[] | undefined): void {
   const problem = textProblem(text);
   if (problem) {
-    throw FhirError.invalid(`Parameter '${name}' ${describeTextProblem(problem)}`, where && { expression: where });
+    const why = describeTextProblem(problem);
+    throw FhirError.invalid(`Parameter '${name}' ${why.en}`, { expression: where, da: `Parameteren '${name}' ${why.da}` });
   }
 }
 
@@ -110,9 +118,9 @@ function convertQueryValue(spec: ParamSpec, raw: string): ParamValue {
     case 'boolean':
       if (raw === 'true') return true;
       if (raw === 'false') return false;
-      throw FhirError.invalid(`Parameter '${spec.name}' must be 'true' or 'false', not '${raw}'`);
+      throw FhirError.invalid(`Parameter '${spec.name}' must be 'true' or 'false', not '${raw}'`, { da: `Parameteren '${spec.name}' skal være 'true' eller 'false', ikke '${raw}'` });
     case 'integer': {
-      if (!/^-?\d{1,9}$/.test(raw)) throw FhirError.invalid(`Parameter '${spec.name}' must be an integer, not '${raw}'`);
+      if (!/^-?\d{1,9}$/.test(raw)) throw FhirError.invalid(`Parameter '${spec.name}' must be an integer, not '${raw}'`, { da: `Parameteren '${spec.name}' skal være et heltal, ikke '${raw}'` });
       return Number(raw);
     }
     case 'Coding': {
@@ -130,7 +138,9 @@ function convertQueryValue(spec: ParamSpec, raw: string): ParamValue {
     }
     case 'Resource':
     case 'part':
-      throw FhirError.invalid(`Parameter '${spec.name}' can only be sent in a Parameters resource (POST)`);
+      throw FhirError.invalid(`Parameter '${spec.name}' can only be sent in a Parameters resource (POST)`, {
+        da: `Parameteren '${spec.name}' kan kun sendes i en Parameters-ressource (POST)`,
+      });
     default:
       return raw;
   }
@@ -178,12 +188,12 @@ export function parseQuery(spec: OperationSpec, query: Record<string, unknown>):
     if (!p) continue; // unknown parameters are ignored, as FHIR servers do for query parameters they do not know
     const raws = Array.isArray(rawValue) ? rawValue : [rawValue];
     for (const raw of raws) {
-      if (typeof raw !== 'string') throw FhirError.invalid(`Parameter '${name}' has an invalid value`);
+      if (typeof raw !== 'string') throw FhirError.invalid(`Parameter '${name}' has an invalid value`, { da: `Parameteren '${name}' har en ugyldig værdi` });
       if (p.type === 'string' || p.type === 'code' || p.type === 'uri' || p.type === 'canonical') {
         // property, designation etc. may be given comma separated
       }
       const list = values.get(name) ?? [];
-      if (list.length > 0 && !p.repeats) throw FhirError.invalid(`Parameter '${name}' may only be given once`);
+      if (list.length > 0 && !p.repeats) throw onlyOnce(name);
       list.push(convertQueryValue(p, raw));
       values.set(name, list);
     }
@@ -192,21 +202,27 @@ export function parseQuery(spec: OperationSpec, query: Record<string, unknown>):
 }
 
 /** What is wrong with an element of a Coding or CodeableConcept (absent is fine), in words; undefined when nothing. */
-function badText(v: unknown): string | undefined {
+function badText(v: unknown): Bilingual | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') return 'is not a string';
+  if (typeof v !== 'string') return { en: 'is not a string', da: 'er ikke en streng' };
   const problem = textProblem(v);
   return problem && describeTextProblem(problem);
 }
 
 interface BadPart {
   path: string;
-  why: string;
+  why: Bilingual;
+}
+
+function notValid(name: string, type: 'Coding' | 'CodeableConcept', bad: BadPart): FhirError {
+  return FhirError.invalid(`Parameter '${name}' is not a valid ${type}: ${bad.path} ${bad.why.en}`, {
+    expression: [bad.path], da: `Parameteren '${name}' er ikke ${type === 'Coding' ? 'en' : 'et'} gyldig${type === 'Coding' ? '' : 't'} ${type}: ${bad.path} ${bad.why.da}`,
+  });
 }
 
 /** The first element of a Coding that is not a fit string, with what is wrong; undefined when the Coding has the right shape. */
 function badCodingPart(c: unknown, path: string): BadPart | undefined {
-  if (!c || typeof c !== 'object' || Array.isArray(c)) return { path, why: 'is not an object' };
+  if (!c || typeof c !== 'object' || Array.isArray(c)) return { path, why: { en: 'is not an object', da: 'er ikke et objekt' } };
   const rec = c as Record<string, unknown>;
   for (const field of ['system', 'version', 'code', 'display']) {
     const why = badText(rec[field]);
@@ -219,7 +235,7 @@ function badCodeableConceptPart(cc: Record<string, unknown>, path: string): BadP
   const textWhy = badText(cc.text);
   if (textWhy) return { path: `${path}.text`, why: textWhy };
   if (cc.coding === undefined) return undefined;
-  if (!Array.isArray(cc.coding)) return { path: `${path}.coding`, why: 'is not an array' };
+  if (!Array.isArray(cc.coding)) return { path: `${path}.coding`, why: { en: 'is not an array', da: 'er ikke en liste' } };
   for (let i = 0; i < cc.coding.length; i++) {
     const bad = badCodingPart(cc.coding[i], `${path}.coding[${i}]`);
     if (bad) return bad;
@@ -241,7 +257,9 @@ function checkOneValue(param: ParametersParameter, index: number, parent?: strin
   if (param.part !== undefined) kinds++;
   for (const key of Object.keys(param)) if (key.startsWith('value')) kinds++;
   if (kinds > 1) {
-    throw FhirError.invalid(`Parameter '${param.name}' must have one value, a resource or parts, only one of them`, { expression: [parameterPath(index, parent)] });
+    throw FhirError.invalid(`Parameter '${param.name}' must have one value, a resource or parts, only one of them`, {
+      expression: [parameterPath(index, parent)], da: `Parameteren '${param.name}' skal have én værdi, en ressource eller dele (part), kun én af dem`,
+    });
   }
 }
 
@@ -251,7 +269,9 @@ function checkPrimitiveJsonType(spec: ParamSpec, field: string, v: unknown, path
   const expected = JSON_TYPES[field] ?? 'string';
   // "true"/"false" as JSON strings are accepted too (some clients serialise booleans that way)
   if (typeof v === expected || (field === 'valueBoolean' && (v === 'true' || v === 'false'))) return;
-  throw FhirError.invalid(`Parameter '${spec.name}' has a ${field} that is not a JSON ${expected}`, { expression: [path] });
+  throw FhirError.invalid(`Parameter '${spec.name}' has a ${field} that is not a JSON ${expected}`, {
+    expression: [path], da: `Parameteren '${spec.name}' har en ${field}, som ikke er af JSON-typen ${expected}`,
+  });
 }
 
 /** A part parameter's parts, each checked against the parts its spec defines. */
@@ -259,18 +279,22 @@ function checkParts(spec: ParamSpec & { parts: ParamSpec[] }, param: ParametersP
   const parts: unknown = param.part;
   const names = spec.parts.map((p) => p.name).join(', ');
   if (!Array.isArray(parts) || parts.length === 0) {
-    throw FhirError.invalid(`Parameter '${spec.name}' must have parts (${names})`, { expression: [path] });
+    throw FhirError.invalid(`Parameter '${spec.name}' must have parts (${names})`, { expression: [path], da: `Parameteren '${spec.name}' skal have dele (${names})` });
   }
   const seen = new Set<string>();
   parts.forEach((part: unknown, j) => {
     const name = part && typeof part === 'object' ? (part as { name?: unknown }).name : undefined;
     const partSpec = typeof name === 'string' ? spec.parts.find((p) => p.name === name) : undefined;
     if (!partSpec) {
-      const which = typeof name === 'string' ? `a part '${excerpt(name)}'` : 'a part without a name';
-      throw FhirError.invalid(`Parameter '${spec.name}' has ${which}; its parts are ${names}`, { expression: [parameterPath(j, path)] });
+      const which = typeof name === 'string' ? { en: `a part '${excerpt(name)}'`, da: `en del '${excerpt(name)}'` } : { en: 'a part without a name', da: 'en del uden navn' };
+      throw FhirError.invalid(`Parameter '${spec.name}' has ${which.en}; its parts are ${names}`, {
+        expression: [parameterPath(j, path)], da: `Parameteren '${spec.name}' har ${which.da}; dens dele er ${names}`,
+      });
     }
     if (seen.has(partSpec.name) && !partSpec.repeats) {
-      throw FhirError.invalid(`Parameter '${spec.name}' has its part '${partSpec.name}' more than once`, { expression: [parameterPath(j, path)] });
+      throw FhirError.invalid(`Parameter '${spec.name}' has its part '${partSpec.name}' more than once`, {
+        expression: [parameterPath(j, path)], da: `Parameteren '${spec.name}' har delen '${partSpec.name}' mere end én gang`,
+      });
     }
     seen.add(partSpec.name);
     valueOfParameter({ ...partSpec, name: `${spec.name}.${partSpec.name}` }, part as ParametersParameter, j, path);
@@ -285,54 +309,58 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
   }
   if (spec.type === 'Resource') {
     if (!param.resource || typeof param.resource !== 'object') {
-      throw FhirError.invalid(`Parameter '${spec.name}' must carry a resource`, { expression: [parameterPath(index, parent)] });
+      throw FhirError.invalid(`Parameter '${spec.name}' must carry a resource`, {
+        expression: [parameterPath(index, parent)], da: `Parameteren '${spec.name}' skal indeholde en ressource`,
+      });
     }
     return param.resource;
   }
   const path = parameterPath(index, parent);
   if (spec.type === 'Coding') {
     if (!param.valueCoding || typeof param.valueCoding !== 'object') {
-      throw FhirError.invalid(`Parameter '${spec.name}' must be a Coding (valueCoding)`, { expression: [path] });
+      throw FhirError.invalid(`Parameter '${spec.name}' must be a Coding (valueCoding)`, { expression: [path], da: `Parameteren '${spec.name}' skal være en Coding (valueCoding)` });
     }
     const bad = badCodingPart(param.valueCoding, `${path}.valueCoding`);
-    if (bad) throw FhirError.invalid(`Parameter '${spec.name}' is not a valid Coding: ${bad.path} ${bad.why}`, { expression: [bad.path] });
+    if (bad) throw notValid(spec.name, 'Coding', bad);
     return param.valueCoding;
   }
   if (spec.type === 'CodeableConcept') {
     if (!param.valueCodeableConcept || typeof param.valueCodeableConcept !== 'object') {
-      throw FhirError.invalid(`Parameter '${spec.name}' must be a CodeableConcept (valueCodeableConcept)`, { expression: [path] });
+      throw FhirError.invalid(`Parameter '${spec.name}' must be a CodeableConcept (valueCodeableConcept)`, {
+        expression: [path], da: `Parameteren '${spec.name}' skal være et CodeableConcept (valueCodeableConcept)`,
+      });
     }
     const bad = Array.isArray(param.valueCodeableConcept)
-      ? { path: `${path}.valueCodeableConcept`, why: 'is an array' }
+      ? { path: `${path}.valueCodeableConcept`, why: { en: 'is an array', da: 'er en liste' } }
       : badCodeableConceptPart(param.valueCodeableConcept as unknown as Record<string, unknown>, `${path}.valueCodeableConcept`);
-    if (bad) throw FhirError.invalid(`Parameter '${spec.name}' is not a valid CodeableConcept: ${bad.path} ${bad.why}`, { expression: [bad.path] });
+    if (bad) throw notValid(spec.name, 'CodeableConcept', bad);
     return param.valueCodeableConcept;
   }
   const record = param as unknown as Record<string, unknown>;
   const field = valueField(record);
-  if (!field) throw FhirError.invalid(`Parameter '${spec.name}' has no value`, { expression: [path] });
+  if (!field) throw FhirError.invalid(`Parameter '${spec.name}' has no value`, { expression: [path], da: `Parameteren '${spec.name}' har ingen værdi` });
   const v = record[field];
   checkPrimitiveJsonType(spec, field, v, path);
   if (spec.type === 'boolean') {
     if (v === 'true' || v === 'false') return v === 'true';
-    if (typeof v !== 'boolean') throw FhirError.invalid(`Parameter '${spec.name}' must be a boolean`, { expression: [path] });
+    if (typeof v !== 'boolean') throw FhirError.invalid(`Parameter '${spec.name}' must be a boolean`, { expression: [path], da: `Parameteren '${spec.name}' skal være en boolean (true eller false)` });
     return v;
   }
   if (spec.type === 'integer') {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < INTEGER_MIN || v > INTEGER_MAX) {
-      throw FhirError.invalid(`Parameter '${spec.name}' must be an integer (32 bits)`, { expression: [path] });
+      throw FhirError.invalid(`Parameter '${spec.name}' must be an integer (32 bits)`, { expression: [path], da: `Parameteren '${spec.name}' skal være et heltal (32 bit)` });
     }
     return v;
   }
   if (STRINGY.includes(spec.type)) {
-    if (typeof v !== 'string') throw FhirError.invalid(`Parameter '${spec.name}' must be a string value`, { expression: [path] });
+    if (typeof v !== 'string') throw FhirError.invalid(`Parameter '${spec.name}' must be a string value`, { expression: [path], da: `Parameteren '${spec.name}' skal være en tekstværdi` });
     if (!(field in PRIMITIVE_FIELDS)) {
-      throw FhirError.invalid(`Parameter '${spec.name}' has an unexpected value type ${field}`, { expression: [path] });
+      throw FhirError.invalid(`Parameter '${spec.name}' has an unexpected value type ${field}`, { expression: [path], da: `Parameteren '${spec.name}' har en uventet værditype ${field}` });
     }
     checkText(spec.name, v, [`${path}.${field}`]);
     return v;
   }
-  throw FhirError.invalid(`Parameter '${spec.name}' has an unsupported type`, { expression: [path] });
+  throw FhirError.invalid(`Parameter '${spec.name}' has an unsupported type`, { expression: [path], da: `Parameteren '${spec.name}' har en type, som ikke understøttes` });
 }
 
 /** Parses a Parameters resource (POST body) against an operation spec. */
@@ -349,25 +377,27 @@ export function parseParametersAndQuery(spec: OperationSpec, body: unknown, quer
 
 export function parseParametersResource(spec: OperationSpec, body: unknown): OperationInput {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw FhirError.invalid('The request body must be a FHIR Parameters resource');
+    throw FhirError.invalid('The request body must be a FHIR Parameters resource', { da: 'Forespørgslens krop skal være en FHIR Parameters-ressource' });
   }
   const resource = body as Parameters;
   if (resource.resourceType !== 'Parameters') {
-    throw FhirError.invalid(`The request body must be a Parameters resource, not ${String(resource.resourceType)}`);
+    throw FhirError.invalid(`The request body must be a Parameters resource, not ${String(resource.resourceType)}`, {
+      da: `Forespørgslens krop skal være en Parameters-ressource, ikke ${String(resource.resourceType)}`,
+    });
   }
   const values = new Map<string, ParamValue[]>();
   const byName = paramsByName(spec);
   const params = resource.parameter ?? [];
-  if (!Array.isArray(params)) throw FhirError.invalid('Parameters.parameter must be an array');
+  if (!Array.isArray(params)) throw FhirError.invalid('Parameters.parameter must be an array', { da: 'Parameters.parameter skal være en liste' });
   params.forEach((param, i) => {
     if (!param || typeof param !== 'object' || typeof param.name !== 'string') {
-      throw FhirError.invalid('Each parameter must have a name', { expression: [parameterPath(i)] });
+      throw FhirError.invalid('Each parameter must have a name', { expression: [parameterPath(i)], da: 'Hver parameter skal have et navn (name)' });
     }
     const p = byName.get(param.name);
     if (!p) return;
     const list = values.get(param.name) ?? [];
     if (list.length > 0 && !p.repeats) {
-      throw FhirError.invalid(`Parameter '${param.name}' may only be given once`, { expression: [parameterPath(i)] });
+      throw onlyOnce(param.name, [parameterPath(i)]);
     }
     list.push(valueOfParameter(p, param, i));
     values.set(param.name, list);

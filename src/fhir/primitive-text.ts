@@ -1,3 +1,5 @@
+import type { Bilingual } from '../errors/issue';
+
 /**
  * FHIR's rule for the text of a primitive value (datatypes.html#primitive, json.html#primitive): a value is never
  * empty (an element without a value is left out), and a string holds Unicode characters, none of them a control
@@ -17,12 +19,21 @@ export function textProblem(value: string): TextProblem | undefined {
   return undefined;
 }
 
-/** The problem as the predicate of a sentence about the value ("Parameter 'code' …", "The value …"). */
-export function describeTextProblem(problem: TextProblem): string {
+/** The problem as the predicate of a sentence about the value ("Parameter 'code' …", "The value …"), in both languages. */
+export function describeTextProblem(problem: TextProblem): Bilingual {
   switch (problem) {
-    case 'empty': return 'is empty (FHIR values are never empty: leave the element or parameter out instead)';
-    case 'control': return 'has a control character (only tab, line feed and carriage return are allowed in FHIR text)';
-    case 'surrogate': return 'has an unpaired UTF-16 surrogate (not a Unicode character)';
+    case 'empty': return {
+      en: 'is empty (FHIR values are never empty: leave the element or parameter out instead)',
+      da: 'er tom (FHIR-værdier er aldrig tomme: udelad i stedet elementet eller parameteren)',
+    };
+    case 'control': return {
+      en: 'has a control character (only tab, line feed and carriage return are allowed in FHIR text)',
+      da: 'indeholder et kontroltegn (kun tabulator, linjeskift og vognretur er tilladt i FHIR-tekst)',
+    };
+    case 'surrogate': return {
+      en: 'has an unpaired UTF-16 surrogate (not a Unicode character)',
+      da: 'indeholder et uparret UTF-16-surrogat (ikke et Unicode-tegn)',
+    };
   }
 }
 

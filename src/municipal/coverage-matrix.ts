@@ -1,5 +1,4 @@
 import type { Coding, ConceptMap, ValueSet } from 'fhir/r4';
-import { FhirError } from '../errors/fhir-error';
 import { catalogLevels, currentCode } from '../terminology/catalog-levels';
 import type { CodeSystemProvider } from '../terminology/providers/provider';
 import { evaluateValueSet } from '../terminology/expansion/cache';
@@ -7,7 +6,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
 import { localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf } from './municipality';
 import { localKindOf } from './write-rules';
-import { excerpt } from '../errors/excerpt';
+import { unknownValueSet } from '../errors/common-errors';
 
 /**
  * Which common interventions of a catalog each municipality's local catalog covers, side by side: for every active
@@ -102,7 +101,7 @@ export function coverageMatrix(registry: TerminologyRegistry, valueSetRefs?: str
   const valueSets: ValueSet[] = [];
   for (const ref of valueSetRefs && valueSetRefs.length > 0 ? valueSetRefs : DEFAULT_COVERAGE_VALUESETS) {
     const vs = registry.findCanonical('ValueSet', ref);
-    if (!vs) throw FhirError.notFound(`The value set '${excerpt(ref)}' is not known`, { expression: ['valueSet'] });
+    if (!vs) throw unknownValueSet(ref, 'valueSet');
     valueSets.push(vs);
   }
 

@@ -1,11 +1,10 @@
 import type { Coding, ConceptMap, ValueSet } from 'fhir/r4';
-import { FhirError } from '../errors/fhir-error';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf } from '../terminology/replacements';
 import { localCodeSystems, localConceptMaps, localTypePropertyCode } from './municipality';
 import { localKindOf } from './write-rules';
-import { excerpt } from '../errors/excerpt';
+import { unknownValueSet } from '../errors/common-errors';
 
 /** The common (niveau 2) interventions a municipality's maps are checked against unless the request names others. */
 export const DEFAULT_COVERAGE_VALUESETS = [
@@ -50,7 +49,7 @@ export function coverageReport(registry: TerminologyRegistry, kommunekode: strin
   for (const ref of valueSetRefs ?? DEFAULT_COVERAGE_VALUESETS) {
     const vs = registry.findCanonical('ValueSet', ref);
     if (vs) valueSets.push(vs);
-    else if (valueSetRefs) throw FhirError.notFound(`The value set '${excerpt(ref)}' is not known`, { expression: ['valueSet'] });
+    else if (valueSetRefs) throw unknownValueSet(ref, 'valueSet');
   }
 
   const mappedSources = new Set<string>();

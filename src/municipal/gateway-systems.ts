@@ -17,7 +17,10 @@ export function resolveGatewaySystem(registry: TerminologyRegistry, kommunekode:
   if (code !== undefined) {
     const defining = localSystemsDefining(registry, kommunekode, code);
     if (defining.length > 1) {
-      throw FhirError.invalid(`Code '${excerpt(code)}' is defined by ${defining.length} local catalogs of municipality ${kommunekode} (${defining.map((c) => c.url).join(', ')}); name the catalog's url as system instead`);
+      const urls = defining.map((c) => c.url).join(', ');
+      throw FhirError.invalid(`Code '${excerpt(code)}' is defined by ${defining.length} local catalogs of municipality ${kommunekode} (${urls}); name the catalog's url as system instead`, {
+        da: `Koden '${excerpt(code)}' findes i ${defining.length} lokale kataloger i kommune ${kommunekode} (${urls}); angiv i stedet katalogets url som system`,
+      });
     }
     if (defining.length === 1) return defining[0];
   }

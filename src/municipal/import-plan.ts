@@ -57,16 +57,19 @@ function versionOf(existing: { codeSystem?: CodeSystem }): string {
  */
 export function checkBasedOn(basedOn: string | undefined, existing: { codeSystem?: CodeSystem }): void {
   if (basedOn === undefined || basedOn === versionOf(existing)) return;
-  const now = existing.codeSystem ? `is at version ${versionOf(existing)}` : 'does not exist';
-  throw new FhirError(412, 'conflict', `The catalog ${now}, not ${basedOn} as planned (basedOn): it was changed since the preview; preview again`,
-    { expression: ['basedOn'] });
+  const now = existing.codeSystem
+    ? { en: `is at version ${versionOf(existing)}`, da: `har version ${versionOf(existing)}` }
+    : { en: 'does not exist', da: 'findes ikke' };
+  throw new FhirError(412, 'conflict', `The catalog ${now.en}, not ${basedOn} as planned (basedOn): it was changed since the preview; preview again`, {
+    expression: ['basedOn'], da: `Kataloget ${now.da}, ikke ${basedOn} som planlagt (basedOn): det er ændret siden forhåndsvisningen; lav forhåndsvisningen igen`,
+  });
 }
 
 /** The `mode` parameter: replace when not given; anything else than the two modes is a 400. */
 export function importMode(value: string | undefined): ImportMode {
   if (value === undefined) return 'replace';
   if ((IMPORT_MODES as readonly string[]).includes(value)) return value as ImportMode;
-  throw FhirError.invalid(`mode must be ${IMPORT_MODES.join(' or ')}, not '${excerpt(value)}'`, { expression: ['mode'] });
+  throw FhirError.invalid(`mode must be ${IMPORT_MODES.join(' or ')}, not '${excerpt(value)}'`, { expression: ['mode'], da: `mode skal være ${IMPORT_MODES.join(' eller ')}, ikke '${excerpt(value)}'` });
 }
 
 /** "added 2, changed 1, removed 0, unchanged 5" */

@@ -76,18 +76,33 @@ function localCatalog(registry: TerminologyRegistry, req: RecordingRequest): { c
   const owner = ownerOfCanonical(req.system);
   if (owner !== undefined) {
     if (req.kommunekode !== undefined && req.kommunekode !== owner) {
-      throw FhirError.invalid(`The system ${req.system} belongs to municipality ${owner}, not ${req.kommunekode}`, { expression: ['kommunekode'] });
+      throw FhirError.invalid(`The system ${req.system} belongs to municipality ${owner}, not ${req.kommunekode}`, {
+        expression: ['kommunekode'], da: `Systemet ${req.system} tilhører kommune ${owner}, ikke ${req.kommunekode}`,
+      });
     }
     const cs = registry.findCodeSystem(req.system!);
-    if (!cs) throw FhirError.notFound(`A definition for the code system '${excerpt(req.system)}' could not be found`, { txIssueType: 'not-found', expression: ['system'] });
+    if (!cs) {
+      throw FhirError.notFound(`A definition for the code system '${excerpt(req.system)}' could not be found`, {
+        txIssueType: 'not-found', expression: ['system'], da: `Kodesystemet '${excerpt(req.system)}' kendes ikke`,
+      });
+    }
     return { cs, kommunekode: owner };
   }
   if (req.system !== undefined && !isGatewayLocalSystem(req.system)) {
-    throw FhirError.invalid(`The system must be a municipality's local catalog (http://faelles-tx.dk/fhir/kommune/…) or KL's ${GATEWAY_LOCAL_SYSTEMS.join(' or ')}, not '${excerpt(req.system)}'`, { expression: ['system'] });
+    throw FhirError.invalid(`The system must be a municipality's local catalog (http://faelles-tx.dk/fhir/kommune/…) or KL's ${GATEWAY_LOCAL_SYSTEMS.join(' or ')}, not '${excerpt(req.system)}'`, {
+      expression: ['system'],
+      da: `Systemet skal være en kommunes lokale katalog (http://faelles-tx.dk/fhir/kommune/…) eller KL's ${GATEWAY_LOCAL_SYSTEMS.join(' eller ')}, ikke '${excerpt(req.system)}'`,
+    });
   }
-  if (req.kommunekode === undefined) throw FhirError.invalid('Give kommunekode (or the local catalog as system)', { expression: ['kommunekode'] });
+  if (req.kommunekode === undefined) {
+    throw FhirError.invalid('Give kommunekode (or the local catalog as system)', { expression: ['kommunekode'], da: 'Angiv kommunekode (eller det lokale katalog som system)' });
+  }
   const cs = resolveGatewaySystem(registry, req.kommunekode, req.code);
-  if (!cs) throw FhirError.notFound(`Municipality ${req.kommunekode} has no local catalog with code '${excerpt(req.code)}'`, { txIssueType: 'not-found', expression: ['code'] });
+  if (!cs) {
+    throw FhirError.notFound(`Municipality ${req.kommunekode} has no local catalog with code '${excerpt(req.code)}'`, {
+      txIssueType: 'not-found', expression: ['code'], da: `Kommune ${req.kommunekode} har intet lokalt katalog med koden '${excerpt(req.code)}'`,
+    });
+  }
   return { cs, kommunekode: req.kommunekode };
 }
 
@@ -109,13 +124,15 @@ function gatewaySystemFor(registry: TerminologyRegistry, t: LocalTarget, asked: 
  */
 export function localRecording(registry: TerminologyRegistry, req: RecordingRequest): Recording {
   if (req.gatewaySystem !== undefined && !isGatewayLocalSystem(req.gatewaySystem)) {
-    throw FhirError.invalid(`gatewaySystem must be one of ${GATEWAY_LOCAL_SYSTEMS.join(', ')}`, { expression: ['gatewaySystem'] });
+    throw FhirError.invalid(`gatewaySystem must be one of ${GATEWAY_LOCAL_SYSTEMS.join(', ')}`, { expression: ['gatewaySystem'], da: `gatewaySystem skal være en af ${GATEWAY_LOCAL_SYSTEMS.join(', ')}` });
   }
   const { cs, kommunekode } = localCatalog(registry, req);
   const provider = registry.provider(cs);
   const concept = provider.locate(req.code);
   if (!concept) {
-    throw FhirError.notFound(`Unknown code '${excerpt(req.code)}' in the local catalog ${cs.url}|${cs.version ?? ''}`, { txIssueType: 'not-found', expression: ['code'] });
+    throw FhirError.notFound(`Unknown code '${excerpt(req.code)}' in the local catalog ${cs.url}|${cs.version ?? ''}`, {
+      txIssueType: 'not-found', expression: ['code'], da: `Ukendt kode '${excerpt(req.code)}' i det lokale katalog ${cs.url}|${cs.version ?? ''}`,
+    });
   }
   const typeCode = localTypePropertyCode(cs);
   const kind = typeCode ? localKindOf(concept, typeCode) : undefined;
@@ -124,7 +141,10 @@ export function localRecording(registry: TerminologyRegistry, req: RecordingRequ
   if (targets.length === 0) {
     throw new FhirError(422, 'business-rule',
       `Den lokale kode '${concept.code}' er ikke koblet til en fælleskommunal indsats (niveau 2) i kommune ${ownerOf(cs) ?? kommunekode}s ConceptMap; ` +
-      `kobl den, før den registreres. / The local code is not linked to a common intervention (niveau 2).`, { expression: ['code'] });
+      `kobl den, før den registreres. / The local code is not linked to a common intervention (niveau 2).`, {
+        expression: ['code'],
+        da: `Den lokale kode '${concept.code}' er ikke koblet til en fælleskommunal indsats (niveau 2) i kommune ${ownerOf(cs) ?? kommunekode}s ConceptMap; kobl den, før den registreres`,
+      });
   }
   const niveau2 = (t: LocalTarget): Coding => ({ system: t.system, code: t.code, ...(t.display ? { display: t.display } : {}) });
   const concepts = targets.map((t): CodeableConcept => (kind === 'tilbud'

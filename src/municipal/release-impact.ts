@@ -46,9 +46,15 @@ function canonicalOf(r: { url?: string; version?: string }): string {
 /** The release named as url|version; 404 when the server does not have that version. */
 export function releaseCodeSystem(registry: TerminologyRegistry, ref: string): CodeSystem {
   const { url, version } = parseCanonical(ref);
-  if (!version) throw FhirError.invalid(`release must name a version of the code system (url|version), not '${excerpt(ref)}'`, { expression: ['release'] });
+  if (!version) {
+    throw FhirError.invalid(`release must name a version of the code system (url|version), not '${excerpt(ref)}'`, {
+      expression: ['release'], da: `release skal angive en version af kodesystemet (url|version), ikke '${excerpt(ref)}'`,
+    });
+  }
   const cs = registry.find('CodeSystem', url, version);
-  if (!cs || cs.content === 'supplement') throw FhirError.notFound(`The code system release '${excerpt(ref)}' is not known`, { expression: ['release'] });
+  if (!cs || cs.content === 'supplement') {
+    throw FhirError.notFound(`The code system release '${excerpt(ref)}' is not known`, { expression: ['release'], da: `Kodesystemudgaven '${excerpt(ref)}' kendes ikke` });
+  }
   return cs;
 }
 
@@ -59,7 +65,9 @@ export function releaseImpact(registry: TerminologyRegistry, release: CodeSystem
   const previous = versions.filter((c) => compareVersions(c.version, release.version) < 0).pop();
   const explicit = options.compareTo !== undefined ? registry.find('CodeSystem', url, options.compareTo) : undefined;
   if (options.compareTo !== undefined && !explicit) {
-    throw FhirError.notFound(`Code system '${excerpt(url)}' has no version '${excerpt(options.compareTo)}'`, { expression: ['compareTo'] });
+    throw FhirError.notFound(`Code system '${excerpt(url)}' has no version '${excerpt(options.compareTo)}'`, {
+      expression: ['compareTo'], da: `Kodesystemet '${excerpt(url)}' har ingen version '${excerpt(options.compareTo)}'`,
+    });
   }
   const newProvider = registry.provider(release);
   const changesFrom = new Map<string, Map<string, CodeChange[]>>();

@@ -67,10 +67,12 @@ type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const method = entry?.request?.method;
   const url = entry?.request?.url;
-  if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`);
+  if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`, { da: `Bundle.entry[${i}].request.url mangler` });
   if (method !== 'GET' && method !== 'POST') {
     throw new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET, or POST of Parameters), not ${String(method)}; ` +
-      'send writes in a transaction Bundle');
+      'send writes in a transaction Bundle', {
+      da: `En batch-post er en læsning eller en terminologioperation (GET, eller POST af Parameters), ikke ${String(method)}; send skrivninger i en transaction-Bundle`,
+    });
   }
   const base = call.context.baseUrl;
   const rel = url.startsWith(`${base}/`) ? url.slice(base.length) : url.startsWith('/') ? url : `/${url}`;
@@ -84,11 +86,11 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
     const [, type = '', id, name] = op as unknown as [string, string | undefined, string | undefined, string];
     const input = callInput(method, entry.resource, query, search);
     const answer = await deps.invoker.invoke({ type, id, name, method, input, strict: call.strict, context: call.context });
-    if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table');
+    if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table', { da: 'En batch-post kan ikke besvares med en tabel' });
     return { status: answer.status, chunks: answer.chunks };
   }
   if (path === '/metadata' || path === '/metadata/') {
-    if (method !== 'GET') throw new FhirError(405, 'not-supported', `metadata is read with GET, not ${method}`);
+    if (method !== 'GET') throw new FhirError(405, 'not-supported', `metadata is read with GET, not ${method}`, { da: `metadata læses med GET, ikke ${method}` });
     return { status: 200, resource: metadataResource(query, base, deps.registry, deps.profiles) };
   }
   const read = READ_PATH.exec(path);
@@ -97,7 +99,9 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
     const resource = id ? await readResource(deps.registry, deps.writer, type, id) : searchTerminology(deps.registry, type, query, `${base}${path}${search ? `?${search}` : ''}`, base);
     return { status: 200, resource: resource as Resource };
   }
-  throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`);
+  throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`, {
+    da: `Bundle.entry[${i}].request.url '${excerpt(url)}' er hverken en læsning eller en operation på serveren`,
+  });
 }
 
 /** The bytes around an operation's answer in its entry, per status: `{"resource":…,"response":{…}}` or `{"response":{…,"outcome":…}}`. */
@@ -132,9 +136,13 @@ function entryBytes(answer: EntryAnswer): readonly Buffer[] {
  */
 export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCall): Promise<SerializedResource | undefined> {
   const entries = bundle.entry ?? [];
-  if (!Array.isArray(entries)) throw FhirError.invalid('Bundle.entry must be an array');
-  if (entries.length === 0) throw FhirError.invalid('The batch has no entries');
-  if (entries.length > deps.maxEntries) throw new FhirError(413, 'too-long', `The batch has ${entries.length} entries; at most ${deps.maxEntries} are answered in one batch`);
+  if (!Array.isArray(entries)) throw FhirError.invalid('Bundle.entry must be an array', { da: 'Bundle.entry skal være en liste' });
+  if (entries.length === 0) throw FhirError.invalid('The batch has no entries', { da: 'Batchen har ingen poster' });
+  if (entries.length > deps.maxEntries) {
+    throw new FhirError(413, 'too-long', `The batch has ${entries.length} entries; at most ${deps.maxEntries} are answered in one batch`, {
+      da: `Batchen har ${entries.length} poster; højst ${deps.maxEntries} besvares i én batch`,
+    });
+  }
   const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
   const chunks: Buffer[] = [HEAD];
   let bytes = 0;
@@ -147,7 +155,11 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
     if (call.abandoned()) return undefined;
     let answer: EntryAnswer;
     try {
-      if (bytes > maxBytes) throw new FhirError(422, 'too-costly', `The answers of this batch exceed ${maxBytes} bytes from entry ${i} on; send the remaining entries in another batch`);
+      if (bytes > maxBytes) {
+        throw new FhirError(422, 'too-costly', `The answers of this batch exceed ${maxBytes} bytes from entry ${i} on; send the remaining entries in another batch`, {
+          da: `Svarene på batchen overstiger ${maxBytes} bytes fra post ${i} og frem; send de resterende poster i en anden batch`,
+        });
+      }
       answer = await answerEntry(entries[i]!, i, deps, call);
     } catch (e) {
       const error = errorAnswer(e);

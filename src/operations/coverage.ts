@@ -23,7 +23,11 @@ const IMPACT_COLUMNS = ['kommunekode', 'local_system', 'local_code', 'local_disp
 /** With `release`: the impact report of that code-system release (src/municipal/release-impact.ts), for one municipality or all. */
 function impactOf(input: OperationInput, ctx: OperationContext): ReleaseImpact {
   const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
-  if (input.has('valueSet')) throw FhirError.invalid("'valueSet' belongs to the coverage report, not to the impact report of a release", { expression: ['valueSet'] });
+  if (input.has('valueSet')) {
+    throw FhirError.invalid("'valueSet' belongs to the coverage report, not to the impact report of a release", {
+      expression: ['valueSet'], da: "'valueSet' hører til dækningsrapporten, ikke til konsekvensrapporten for en udgave",
+    });
+  }
   const release = releaseCodeSystem(ctx.registry, input.string('release')!);
   return releaseImpact(ctx.registry, release, { compareTo: input.string('compareTo'), kommunekode });
 }
@@ -88,7 +92,11 @@ export const coverageOperation: OperationHandler = {
     ],
   },
   table(input, ctx) {
-    if (!input.has('release')) throw FhirError.invalid("Only the impact report of a release is a table: give 'release'", { expression: ['release'] });
+    if (!input.has('release')) {
+      throw FhirError.invalid("Only the impact report of a release is a table: give 'release'", {
+        expression: ['release'], da: "Kun konsekvensrapporten for en udgave kan hentes som tabel: angiv 'release'",
+      });
+    }
     const r = impactOf(input, ctx);
     return {
       columns: IMPACT_COLUMNS,
@@ -100,9 +108,11 @@ export const coverageOperation: OperationHandler = {
   },
   handle(input, ctx) {
     if (input.has('release')) return impactParameters(impactOf(input, ctx), checkKommunekodeParam(input.string('kommunekode')));
-    if (input.has('compareTo')) throw FhirError.invalid("'compareTo' belongs to the impact report: give 'release' too", { expression: ['compareTo'] });
+    if (input.has('compareTo')) {
+      throw FhirError.invalid("'compareTo' belongs to the impact report: give 'release' too", { expression: ['compareTo'], da: "'compareTo' hører til konsekvensrapporten: angiv også 'release'" });
+    }
     const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
-    if (!kommunekode) throw FhirError.invalid('Give the municipality as kommunekode (three digits)', { expression: ['kommunekode'] });
+    if (!kommunekode) throw FhirError.invalid('Give the municipality as kommunekode (three digits)', { expression: ['kommunekode'], da: 'Angiv kommunen som kommunekode (tre cifre)' });
     const valueSets = input.all<string>('valueSet');
     const r = coverageReport(ctx.registry, kommunekode, valueSets.length > 0 ? valueSets : undefined);
     const out = new ParametersBuilder().code('kommunekode', r.kommunekode);

@@ -5,7 +5,7 @@ import { EXPORT_COLUMNS, exportRows, type ExportSelection } from '../municipal/e
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
 import { ownerOf } from '../municipal/municipality';
 import type { OperationContext, OperationHandler, Table } from './context';
-import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
+import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-version';
 import { excerpt } from '../errors/excerpt';
 
 /**
@@ -26,8 +26,12 @@ async function selection(input: OperationInput, ctx: OperationContext): Promise<
   if (!ref) return { ...(kommunekode ? { kommunekode } : {}) };
   const conceptMap = conceptMapVersion(ctx, ref, 'conceptMap');
   const owner = ownerOf(conceptMap);
-  if (!owner) throw FhirError.invalid(`'${excerpt(ref)}' is not a municipality's map`, { expression: ['conceptMap'] });
-  if (kommunekode && owner !== kommunekode) throw FhirError.invalid(`'${excerpt(ref)}' is municipality ${owner}'s map, not ${kommunekode}'s`, { expression: ['conceptMap'] });
+  if (!owner) throw notMunicipalMap(ref);
+  if (kommunekode && owner !== kommunekode) {
+    throw FhirError.invalid(`'${excerpt(ref)}' is municipality ${owner}'s map, not ${kommunekode}'s`, {
+      expression: ['conceptMap'], da: `'${excerpt(ref)}' er kommune ${owner}s mapning, ikke kommune ${kommunekode}s`,
+    });
+  }
   return { conceptMap: { map: conceptMap, sources: sourceCodeSystemsOf(ctx, conceptMap) } };
 }
 
@@ -52,7 +56,9 @@ export const exportOperation: OperationHandler = {
     let n = 0;
     for (const row of exportRows(ctx.registry, await selection(input, ctx))) {
       if (++n > MAX_PARAMETERS_ROWS) {
-        throw new FhirError(422, 'too-costly', `The export has more than ${MAX_PARAMETERS_ROWS} lines: ask for it as CSV (Accept: text/csv) or NDJSON (Accept: application/x-ndjson)`);
+        throw new FhirError(422, 'too-costly', `The export has more than ${MAX_PARAMETERS_ROWS} lines: ask for it as CSV (Accept: text/csv) or NDJSON (Accept: application/x-ndjson)`, {
+          da: `Eksporten har mere end ${MAX_PARAMETERS_ROWS} linjer: bed om den som CSV (Accept: text/csv) eller NDJSON (Accept: application/x-ndjson)`,
+        });
       }
       const parts: ParametersParameter[] = [];
       EXPORT_COLUMNS.forEach((name, i) => {

@@ -16,11 +16,15 @@ export { ISSUE_LINE_EXTENSION } from '../errors/issue';
 /** The CSV of the request: an Attachment (base64 `data`, so the bytes reach the importer as sent) or a string. */
 function csvContent(input: OperationInput): Buffer | string {
   const p = input.one<ParametersParameter>('csv');
-  if (!p) throw FhirError.invalid("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString)", { expression: ['csv'] });
+  if (!p) {
+    throw FhirError.invalid("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString)", {
+      expression: ['csv'], da: "Angiv filen som parameteren 'csv' (valueAttachment med base64-data, eller valueString)",
+    });
+  }
   if (typeof p.valueString === 'string') return p.valueString;
   const data = p.valueAttachment?.data;
   if (typeof data !== 'string' || !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(data)) {
-    throw FhirError.invalid("Parameter 'csv' needs valueAttachment.data (base64) or valueString", { expression: ['csv'] });
+    throw FhirError.invalid("Parameter 'csv' needs valueAttachment.data (base64) or valueString", { expression: ['csv'], da: "Parameteren 'csv' skal have valueAttachment.data (base64) eller valueString" });
   }
   return Buffer.from(data, 'base64');
 }
@@ -75,8 +79,10 @@ export const importLocalOperation: OperationHandler = {
     const principal = await ctx.caller.principal();
     const services = ctx.services!;
     const kommunekode = input.string('kommunekode') ?? principal.kommunekode;
-    if (!kommunekode) throw FhirError.invalid('Give kommunekode: the token names no municipality', { expression: ['kommunekode'] });
-    if (!isKommunekode(kommunekode)) throw FhirError.invalid(`kommunekode must be three digits, not '${excerpt(kommunekode)}'`, { expression: ['kommunekode'] });
+    if (!kommunekode) throw FhirError.invalid('Give kommunekode: the token names no municipality', { expression: ['kommunekode'], da: 'Angiv kommunekode: tokenet angiver ingen kommune' });
+    if (!isKommunekode(kommunekode)) {
+      throw FhirError.invalid(`kommunekode must be three digits, not '${excerpt(kommunekode)}'`, { expression: ['kommunekode'], da: `kommunekode skal være tre cifre, ikke '${excerpt(kommunekode)}'` });
+    }
     if (!principal.admin && principal.kommunekode !== kommunekode) {
       throw new FhirError(403, 'forbidden', principal.kommunekode
         ? `The token may write only municipality ${principal.kommunekode}'s resources, not ${kommunekode}'s`

@@ -54,7 +54,11 @@ export const localCodingsOperation: OperationHandler = {
   handle(input, ctx) {
     const coding = input.one<{ system?: string; code?: string }>('coding');
     const code = input.string('code') ?? coding?.code;
-    if (!code) throw FhirError.invalid('Give the local code as code (with kommunekode or system) or as coding', { expression: ['code'] });
+    if (!code) {
+      throw FhirError.invalid('Give the local code as code (with kommunekode or system) or as coding', {
+        expression: ['code'], da: 'Angiv den lokale kode som code (med kommunekode eller system) eller som coding',
+      });
+    }
     const r = localRecording(ctx.registry, {
       kommunekode: checkKommunekodeParam(input.string('kommunekode')),
       system: input.string('system') ?? coding?.system,

@@ -15,6 +15,11 @@ export function conceptMapVersion(ctx: OperationContext, ref: string, parameter:
   return found;
 }
 
+/** 400 for a map given where a municipality's map is asked for (its `conceptMap` parameter). */
+export function notMunicipalMap(ref: string): FhirError {
+  return FhirError.invalid(`'${excerpt(ref)}' is not a municipality's map`, { expression: ['conceptMap'], da: `'${excerpt(ref)}' er ikke en kommunes mapning` });
+}
+
 /** The source code systems of a map, in the versions the map names where the server has them (else the newest). */
 export function sourceCodeSystemsOf(ctx: OperationContext, cm: ConceptMap): CodeSystem[] {
   const out: CodeSystem[] = [];

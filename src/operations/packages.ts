@@ -11,7 +11,7 @@ const BASE = 'http://faelles-tx.dk/fhir/OperationDefinition';
 
 function packagesOf(ctx: OperationContext) {
   const packages = ctx.services?.packages;
-  if (!packages) throw new FhirError(501, 'not-supported', 'This server does not load packages');
+  if (!packages) throw new FhirError(501, 'not-supported', 'This server does not load packages', { da: 'Serveren indlæser ikke pakker' });
   return packages;
 }
 
@@ -102,7 +102,11 @@ export const unloadPackageOperation: OperationHandler = {
         expression: [name ? 'version' : 'name'], da: 'Angiv pakken med name og version (fx name=kl.dk.fhir.term, version=2.0.0)',
       });
     }
-    if (!isSemVer(version)) throw FhirError.invalid(`The package version '${excerpt(version)}' is not a semantic version (e.g. 2.0.0)`, { expression: ['version'] });
+    if (!isSemVer(version)) {
+      throw FhirError.invalid(`The package version '${excerpt(version)}' is not a semantic version (e.g. 2.0.0)`, {
+        expression: ['version'], da: `Pakkeversionen '${excerpt(version)}' er ikke en semantisk version (fx 2.0.0)`,
+      });
+    }
     const packages = packagesOf(ctx);
     const resources = packages.layer.package(name, version)?.counts;
     const { warnings } = await packages.service.unload(name, version, { principal });

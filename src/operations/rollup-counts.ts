@@ -1,5 +1,5 @@
 import type { CodeSystem, Coding, ConceptMap } from 'fhir/r4';
-import { FhirError } from '../errors/fhir-error';
+import { unknownValueSet } from '../errors/common-errors';
 import { forwardMatches } from './translate';
 import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../terminology/catalog-levels';
 import { evaluateValueSet } from '../terminology/expansion/cache';
@@ -168,7 +168,7 @@ class Resolver {
   private conditionKeys(): Set<string> {
     if (!this.conditions) {
       const vs = this.registry.findCanonical('ValueSet', this.options.conditionValueSet);
-      if (!vs) throw FhirError.notFound(`The value set '${excerpt(this.options.conditionValueSet)}' is not known`, { expression: ['conditionValueSet'] });
+      if (!vs) throw unknownValueSet(this.options.conditionValueSet, 'conditionValueSet');
       // the value set's codes and the groupings above them (an area such as "Mental sundhed" counts as a condition too)
       this.conditions = new Set();
       for (const e of evaluateValueSet(this.registry, vs).entries) {

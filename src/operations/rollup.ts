@@ -1,6 +1,7 @@
 import type { CodeSystem, Coding, ConceptMap, ParametersParameter } from 'fhir/r4';
 import { parse } from 'csv-parse/sync';
 import { FhirError } from '../errors/fhir-error';
+import type { Bilingual } from '../errors/issue';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { readCsvHeaderLine } from '../municipal/csv-import';
 import { isKommunekode, ownerOf } from '../municipal/municipality';
@@ -8,7 +9,7 @@ import {
   countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
 } from './rollup-counts';
 import type { OperationContext, OperationHandler, Table } from './context';
-import { conceptMapVersion, sourceCodeSystemsOf } from './map-version';
+import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-version';
 import { valueField } from '../fhir/choice-value';
 import { excerpt } from '../errors/excerpt';
 
@@ -39,18 +40,23 @@ const COLUMN_ALIASES: Record<string, keyof Omit<RollupRow, 'line'>> = {
   period: 'period', periode: 'period', district: 'district', bydel: 'district', omraade: 'district', område: 'district',
 };
 
-function checkedRow(line: number, raw: Partial<Record<keyof Omit<RollupRow, 'line'>, unknown>>, where: string): RollupRow {
+function checkedRow(line: number, raw: Partial<Record<keyof Omit<RollupRow, 'line'>, unknown>>, where: Bilingual): RollupRow {
   const text = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
   const kommunekode = text(raw.kommunekode);
-  if (!isKommunekode(kommunekode)) throw FhirError.invalid(`${where}: kommunekode must be three digits, not '${excerpt(text(raw.kommunekode), 20)}'`);
+  if (!isKommunekode(kommunekode)) {
+    const given = excerpt(text(raw.kommunekode), 20);
+    throw FhirError.invalid(`${where.en}: kommunekode must be three digits, not '${given}'`, { da: `${where.da}: kommunekode skal være tre cifre, ikke '${given}'` });
+  }
   const system = text(raw.system);
   const code = text(raw.code);
-  if (!system) throw FhirError.invalid(`${where}: system is missing`);
-  if (!code) throw FhirError.invalid(`${where}: code is missing`);
+  if (!system) throw FhirError.invalid(`${where.en}: system is missing`, { da: `${where.da}: system mangler` });
+  if (!code) throw FhirError.invalid(`${where.en}: code is missing`, { da: `${where.da}: code mangler` });
   const countText = text(raw.count);
   const count = Number(countText);
   if (!/^\d{1,10}$/.test(countText) || count > MAX_COUNT) {
-    throw FhirError.invalid(`${where}: count must be a whole number from 0 to ${MAX_COUNT}, not '${excerpt(countText, 20)}'`);
+    throw FhirError.invalid(`${where.en}: count must be a whole number from 0 to ${MAX_COUNT}, not '${excerpt(countText, 20)}'`, {
+      da: `${where.da}: count skal være et helt tal fra 0 til ${MAX_COUNT}, ikke '${excerpt(countText, 20)}'`,
+    });
   }
   const period = text(raw.period);
   const district = text(raw.district);
@@ -65,7 +71,7 @@ function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
       const key = x ? valueField(x) : undefined;
       if (field && key) raw[field] = (x as unknown as Record<string, unknown>)[key];
     }
-    return checkedRow(i + 1, raw, `row ${i + 1}`);
+    return checkedRow(i + 1, raw, { en: `row ${i + 1}`, da: `række ${i + 1}` });
   });
 }
 
@@ -77,42 +83,60 @@ function rowsFromCsv(csv: string): RollupRow[] {
       relax_column_count: false, to_line: MAX_ROLLUP_ROWS + 2, info: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
-    throw FhirError.invalid(`The CSV cannot be read: ${(e as Error).message}`, { expression: ['csv'] });
+    throw FhirError.invalid(`The CSV cannot be read: ${(e as Error).message}`, { expression: ['csv'], da: `CSV-filen kan ikke læses: ${(e as Error).message}` });
   }
   const header = (records[0]?.record ?? []).map((h) => COLUMN_ALIASES[h.toLowerCase()]);
   for (const needed of ['kommunekode', 'system', 'code', 'count'] as const) {
     if (!header.includes(needed)) {
-      throw FhirError.invalid(`The CSV needs a header row with the columns kommunekode, system, code (or kode), count (or antal) and optionally district and period; '${needed}' is missing`,
-        { expression: ['csv'] });
+      throw FhirError.invalid(`The CSV needs a header row with the columns kommunekode, system, code (or kode), count (or antal) and optionally district and period; '${needed}' is missing`, {
+        expression: ['csv'],
+        da: `CSV-filen skal have en overskriftsrække med kolonnerne kommunekode, system, code (eller kode), count (eller antal) og eventuelt district og period; '${needed}' mangler`,
+      });
     }
   }
-  if (records.length - 1 > MAX_ROLLUP_ROWS) throw FhirError.invalid(`The CSV has more than ${MAX_ROLLUP_ROWS} rows; split it`, { expression: ['csv'] });
+  if (records.length - 1 > MAX_ROLLUP_ROWS) {
+    throw FhirError.invalid(`The CSV has more than ${MAX_ROLLUP_ROWS} rows; split it`, { expression: ['csv'], da: `CSV-filen har mere end ${MAX_ROLLUP_ROWS} rækker; del den op` });
+  }
   return records.slice(1).map(({ record, info }) => {
     const raw: Record<string, unknown> = {};
     header.forEach((field, c) => {
       if (field) raw[field] = record[c];
     });
     // the line of the file (blank lines skipped still count), as an editor shows it
-    return checkedRow(info.lines, raw, `CSV line ${info.lines}`);
+    return checkedRow(info.lines, raw, { en: `CSV line ${info.lines}`, da: `CSV-linje ${info.lines}` });
   });
 }
 
 async function compute(input: OperationInput, ctx: OperationContext): Promise<RollupResult> {
   const parts = input.all<ParametersParameter>('row');
   const csv = input.string('csv');
-  if (parts.length > 0 && csv !== undefined) throw FhirError.invalid("Give the rows as 'row' parameters or as CSV, not both");
-  if (parts.length > MAX_ROLLUP_ROWS) throw FhirError.invalid(`At most ${MAX_ROLLUP_ROWS} rows in one request`, { expression: ['row'] });
+  if (parts.length > 0 && csv !== undefined) {
+    throw FhirError.invalid("Give the rows as 'row' parameters or as CSV, not both", { da: "Angiv rækkerne som 'row'-parametre eller som CSV, ikke begge dele" });
+  }
+  if (parts.length > MAX_ROLLUP_ROWS) {
+    throw FhirError.invalid(`At most ${MAX_ROLLUP_ROWS} rows in one request`, { expression: ['row'], da: `Højst ${MAX_ROLLUP_ROWS} rækker i én forespørgsel` });
+  }
   const rows = csv !== undefined ? rowsFromCsv(csv) : rowsFromParameters(parts);
-  if (rows.length === 0) throw FhirError.invalid("No rows to roll up: give 'row' parameters or a CSV (text/csv body)", { expression: ['row'] });
+  if (rows.length === 0) {
+    throw FhirError.invalid("No rows to roll up: give 'row' parameters or a CSV (text/csv body)", {
+      expression: ['row'], da: "Ingen rækker at opsummere: angiv 'row'-parametre eller en CSV-fil (text/csv-krop)",
+    });
+  }
   const offers = (input.string('offers') ?? 'each-target') as OfferRule;
-  if (!OFFER_RULES.includes(offers)) throw FhirError.invalid(`offers must be ${OFFER_RULES.join(' or ')}, not '${excerpt(offers)}'`, { expression: ['offers'] });
+  if (!OFFER_RULES.includes(offers)) {
+    throw FhirError.invalid(`offers must be ${OFFER_RULES.join(' or ')}, not '${excerpt(offers)}'`, {
+      expression: ['offers'], da: `offers skal være ${OFFER_RULES.join(' eller ')}, ikke '${excerpt(offers)}'`,
+    });
+  }
   const conditionDepth = input.integer('conditionDepth') ?? 1;
-  if (conditionDepth < 0 || conditionDepth > 20) throw FhirError.invalid('conditionDepth must be from 0 (the root) to 20', { expression: ['conditionDepth'] });
+  if (conditionDepth < 0 || conditionDepth > 20) {
+    throw FhirError.invalid('conditionDepth must be from 0 (the root) to 20', { expression: ['conditionDepth'], da: 'conditionDepth skal være fra 0 (roden) til 20' });
+  }
   const conceptMaps: ConceptMap[] = [];
   const sourceCodeSystems: CodeSystem[] = [];
   for (const ref of input.all<string>('conceptMap')) {
     const cm = conceptMapVersion(ctx, ref, 'conceptMap');
-    if (!ownerOf(cm)) throw FhirError.invalid(`'${excerpt(ref)}' is not a municipality's map`, { expression: ['conceptMap'] });
+    if (!ownerOf(cm)) throw notMunicipalMap(ref);
     conceptMaps.push(cm);
     sourceCodeSystems.push(...sourceCodeSystemsOf(ctx, cm));
   }
@@ -279,7 +303,9 @@ export const rollupOperation: OperationHandler = {
   },
   async table(input, ctx): Promise<Table> {
     const layout = input.string('layout') ?? 'long';
-    if (layout !== 'long' && layout !== 'wide') throw FhirError.invalid(`layout must be long or wide, not '${excerpt(layout)}'`, { expression: ['layout'] });
+    if (layout !== 'long' && layout !== 'wide') {
+      throw FhirError.invalid(`layout must be long or wide, not '${excerpt(layout)}'`, { expression: ['layout'], da: `layout skal være long eller wide, ikke '${excerpt(layout)}'` });
+    }
     const result = await compute(input, ctx);
     return layout === 'wide' ? wideTable(result) : { columns: COLUMNS, rows: tableRows(result), filename: 'rollup' };
   },

@@ -529,7 +529,9 @@ export const translateOperation: OperationHandler = {
     const query = readQuery(input);
     const date = input.string('date');
     if (date !== undefined && endOfDate(date) === undefined) {
-      throw FhirError.invalid(`date must be a FHIR date or dateTime (e.g. 2025-06-30), not '${excerpt(date)}'`, { expression: ['date'] });
+      throw FhirError.invalid(`date must be a FHIR date or dateTime (e.g. 2025-06-30), not '${excerpt(date)}'`, {
+        expression: ['date'], da: `date skal være en FHIR date eller dateTime (fx 2025-06-30), ikke '${excerpt(date)}'`,
+      });
     }
     const inForce: InForce | undefined = date === undefined ? undefined
       : (cm) => (cm.url ? versionInForce(registry, 'ConceptMap', cm.url, date, (r) => ctx.firstWritten?.(r)) : undefined);

@@ -38,44 +38,63 @@ export const validateOperation: OperationHandler = {
     const { profiles, validator, schema } = ctx.services!.validation;
     const type = address?.type || undefined;
     const id = address?.id;
-    if (type && !schema.supports(type)) throw FhirError.notFound(`'${excerpt(type)}' is not a FHIR R4 resource type`);
+    if (type && !schema.supports(type)) throw FhirError.notFound(`'${excerpt(type)}' is not a FHIR R4 resource type`, { da: `'${excerpt(type)}' er ikke en FHIR R4-ressourcetype` });
     const resource: unknown = input.one('resource');
-    if (resource === undefined && input.names().length === 0) {
-      throw FhirError.invalid("Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'");
-    }
-    if (isObject(resource) && typeof resource.resourceType !== 'string') {
-      throw FhirError.invalid("Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'");
+    if ((resource === undefined && input.names().length === 0) || (isObject(resource) && typeof resource.resourceType !== 'string')) {
+      throw FhirError.invalid("Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'", {
+        da: "Send ressourcen, der skal valideres, som forespørgslens krop, eller en Parameters-ressource med parameteren 'resource'",
+      });
     }
     const mode = input.string('mode');
     if (mode !== undefined && !MODES.includes(mode as ValidationMode)) {
-      throw FhirError.invalid(`Parameter 'mode' must be one of ${MODES.join(', ')}, not '${excerpt(mode)}'`, { expression: ['mode'] });
+      throw FhirError.invalid(`Parameter 'mode' must be one of ${MODES.join(', ')}, not '${excerpt(mode)}'`, {
+        expression: ['mode'], da: `Parameteren 'mode' skal være en af ${MODES.join(', ')}, ikke '${excerpt(mode)}'`,
+      });
     }
     if (mode === 'delete') {
-      throw FhirError.notSupported('mode=delete is not supported: the server does not store the resources it validates, so there is no deletion to check', { expression: ['mode'] });
+      throw FhirError.notSupported('mode=delete is not supported: the server does not store the resources it validates, so there is no deletion to check', {
+        expression: ['mode'], da: 'mode=delete understøttes ikke: serveren gemmer ikke de ressourcer, den validerer, så der er ingen sletning at kontrollere',
+      });
     }
-    if (!isObject(resource)) throw FhirError.invalid("No resource to validate: give the parameter 'resource'", { expression: ['resource'] });
+    if (!isObject(resource)) {
+      throw FhirError.invalid("No resource to validate: give the parameter 'resource'", { expression: ['resource'], da: "Ingen ressource at validere: angiv parameteren 'resource'" });
+    }
     const resourceType = resource.resourceType;
     if (typeof resourceType !== 'string' || !schema.supports(resourceType) || resourceType === 'Resource' || resourceType === 'DomainResource') {
-      throw FhirError.invalid(`The resource to validate has no valid resourceType ('${excerpt(String(resourceType))}' is not a FHIR R4 resource type)`, { expression: ['resourceType'] });
+      const given = excerpt(String(resourceType));
+      throw FhirError.invalid(`The resource to validate has no valid resourceType ('${given}' is not a FHIR R4 resource type)`, {
+        expression: ['resourceType'], da: `Ressourcen har ingen gyldig resourceType ('${given}' er ikke en FHIR R4-ressourcetype)`,
+      });
     }
     if (type && resourceType !== type) {
-      throw FhirError.invalid(`The resource is a ${resourceType}, but it was posted to ${type}/$validate`, { expression: ['resourceType'] });
+      throw FhirError.invalid(`The resource is a ${resourceType}, but it was posted to ${type}/$validate`, {
+        expression: ['resourceType'], da: `Ressourcen er en ${resourceType}, men den er sendt til ${type}/$validate`,
+      });
     }
     if (id !== undefined && resource.id !== id) {
-      throw FhirError.invalid(`The resource's id '${excerpt(String(resource.id ?? ''))}' does not match ${type}/${excerpt(id)}`, { expression: ['id'] });
+      const given = excerpt(String(resource.id ?? ''));
+      throw FhirError.invalid(`The resource's id '${given}' does not match ${type}/${excerpt(id)}`, {
+        expression: ['id'], da: `Ressourcens id '${given}' passer ikke med ${type}/${excerpt(id)}`,
+      });
     }
     let profile: CompiledProfile | undefined;
     const profileParam = input.string('profile');
     if (profileParam !== undefined) {
       profile = profiles.find(profileParam);
-      if (!profile) throw FhirError.notFound(`The profile '${excerpt(profileParam)}' is not known to this server`, { expression: ['profile'] });
+      if (!profile) {
+        throw FhirError.notFound(`The profile '${excerpt(profileParam)}' is not known to this server`, { expression: ['profile'], da: `Profilen '${excerpt(profileParam)}' kendes ikke af serveren` });
+      }
       if (profile.type !== resourceType) {
-        throw FhirError.invalid(`The profile '${excerpt(profileParam)}' constrains ${profile.type}, not ${resourceType}`, { expression: ['profile'] });
+        throw FhirError.invalid(`The profile '${excerpt(profileParam)}' constrains ${profile.type}, not ${resourceType}`, {
+          expression: ['profile'], da: `Profilen '${excerpt(profileParam)}' gælder for ${profile.type}, ikke ${resourceType}`,
+        });
       }
     }
     const kommunekode = input.string('kommunekode');
     if (kommunekode !== undefined && !/^\d{3}$/.test(kommunekode)) {
-      throw FhirError.invalid(`Parameter 'kommunekode' must be a three-digit municipality code, not '${excerpt(kommunekode)}'`, { expression: ['kommunekode'] });
+      throw FhirError.invalid(`Parameter 'kommunekode' must be a three-digit municipality code, not '${excerpt(kommunekode)}'`, {
+        expression: ['kommunekode'], da: `Parameteren 'kommunekode' skal være en kommunekode på tre cifre, ikke '${excerpt(kommunekode)}'`,
+      });
     }
     const issues: ValidationIssue[] = [];
     if (mode === 'update' && typeof resource.id !== 'string') {

@@ -1,5 +1,6 @@
 import type { CodeSystem, ConceptMap, Resource, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import type { Bilingual } from '../errors/issue';
 
 /**
  * Structural checks of the parts of ValueSet, CodeSystem and ConceptMap resources the server computes with, so that a
@@ -83,42 +84,63 @@ const CONCEPT_MAP: Shape = {
   },
 };
 
-function describe(shape: Shape): string {
-  if (typeof shape === 'string') return `a ${shape}`;
+function describe(shape: Shape): Bilingual {
+  if (typeof shape === 'string') return shape === 'string' ? { en: 'a string', da: 'en streng' } : { en: 'a boolean', da: 'en boolean' };
   if ('lazy' in shape) return describe(shape.lazy());
-  return 'array' in shape ? 'an array' : 'an object';
+  return 'array' in shape ? { en: 'an array', da: 'en liste' } : { en: 'an object', da: 'et objekt' };
 }
 
-function check(value: unknown, shape: Shape, path: string, problems: string[]): void {
+/** What is wrong at a path: the path, and the rest of the sentence in both languages. */
+interface Problem {
+  path: string;
+  en: string;
+  da: string;
+}
+
+function mustBe(path: string, shape: Shape): Problem {
+  const what = describe(shape);
+  return { path, en: `must be ${what.en}`, da: `skal være ${what.da}` };
+}
+
+function check(value: unknown, shape: Shape, path: string, problems: Problem[]): void {
   if (problems.length >= 5) return;
   if (typeof shape === 'object' && 'lazy' in shape) return check(value, shape.lazy(), path, problems);
   if (typeof shape === 'string') {
-    if (typeof value !== shape) problems.push(`${path} must be ${describe(shape)}`);
+    if (typeof value !== shape) problems.push(mustBe(path, shape));
     return;
   }
   if ('array' in shape) {
-    if (!Array.isArray(value)) return void problems.push(`${path} must be an array`);
+    if (!Array.isArray(value)) return void problems.push(mustBe(path, shape));
     value.forEach((item, i) => check(item, shape.array, `${path}[${i}]`, problems));
     return;
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return void problems.push(`${path} must be an object`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return void problems.push(mustBe(path, shape));
   const record = value as Record<string, unknown>;
-  for (const key of shape.required ?? []) if (record[key] === undefined || record[key] === null) problems.push(`${path}.${key} is missing`);
+  for (const key of shape.required ?? []) {
+    if (record[key] === undefined || record[key] === null) problems.push({ path: `${path}.${key}`, en: 'is missing', da: 'mangler' });
+  }
   for (const [key, inner] of Object.entries(shape.object)) {
     if (record[key] !== undefined && record[key] !== null) check(record[key], inner, `${path}.${key}`, problems);
   }
 }
 
+/** The resource as the Danish texts name it, and the ending of an adjective after it (neuter -t). */
+const DANISH_NAME: Record<string, { noun: string; ending: string }> = {
+  CodeSystem: { noun: 'Kodesystemet', ending: 't' }, ValueSet: { noun: 'Værdisættet', ending: 't' }, ConceptMap: { noun: 'Mapningen', ending: '' },
+};
+
 const checked = new WeakSet<object>();
 
 function assertShape(resource: ValueSet | CodeSystem | ConceptMap, shape: Shape): void {
   if (checked.has(resource)) return;
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   check(resource, shape, resource.resourceType, problems);
   if (problems.length > 0) {
     const name = typeof resource.url === 'string' ? ` '${resource.url}'` : typeof resource.id === 'string' ? ` '${resource.id}'` : '';
-    throw FhirError.invalid(`The ${resource.resourceType}${name} is not valid: ${problems.join('; ')}`, {
-      txIssueType: 'vs-invalid', expression: problems.map((p) => p.split(' ')[0]!),
+    const danish = DANISH_NAME[resource.resourceType]!;
+    throw FhirError.invalid(`The ${resource.resourceType}${name} is not valid: ${problems.map((p) => `${p.path} ${p.en}`).join('; ')}`, {
+      txIssueType: 'vs-invalid', expression: problems.map((p) => p.path),
+      da: `${danish.noun}${name} er ikke gyldig${danish.ending}: ${problems.map((p) => `${p.path} ${p.da}`).join('; ')}`,
     });
   }
   checked.add(resource);

@@ -23,7 +23,9 @@ export class SafeRegex {
 
   static compile(pattern: string): SafeRegex {
     if (pattern.length > MAX_PATTERN_LENGTH) {
-      throw new FhirError(400, 'too-long', `The regular expression is longer than ${MAX_PATTERN_LENGTH} characters`, { txIssueType: 'vs-invalid' });
+      throw new FhirError(400, 'too-long', `The regular expression is longer than ${MAX_PATTERN_LENGTH} characters`, {
+        txIssueType: 'vs-invalid', da: `Det regulære udtryk er længere end ${MAX_PATTERN_LENGTH} tegn`,
+      });
     }
     let program = cache.get(pattern);
     if (!program) {
@@ -31,7 +33,9 @@ export class SafeRegex {
         program = re2().compile(pattern);
       } catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
-        throw new FhirError(400, 'invalid', `The regular expression '${pattern}' is not valid: ${reason}`, { txIssueType: 'vs-invalid' });
+        throw new FhirError(400, 'invalid', `The regular expression '${pattern}' is not valid: ${reason}`, {
+          txIssueType: 'vs-invalid', da: `Det regulære udtryk '${pattern}' er ikke gyldigt: ${reason}`,
+        });
       }
       if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
       cache.set(pattern, program);

@@ -20,7 +20,10 @@ export class TimeBudget {
   check(): void {
     if (Date.now() > this.deadline) {
       throw FhirError.tooCostly(`The operation was stopped after its time budget of ${this.ms} ms; ` +
-        'ask for less (count, filter, a smaller value set) or split the request', { messageId: 'OPERATION_TOO_COSTLY' });
+        'ask for less (count, filter, a smaller value set) or split the request', {
+        messageId: 'OPERATION_TOO_COSTLY',
+        da: `Operationen blev stoppet efter sin tidsramme på ${this.ms} ms; bed om mindre (count, filter, et mindre værdisæt) eller del forespørgslen op`,
+      });
     }
   }
 

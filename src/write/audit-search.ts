@@ -38,7 +38,9 @@ export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'>
     const start = m ? startOf(m[2]!) : undefined;
     const end = m ? endOfDate(m[2]!) : undefined;
     if (!m || start === undefined || end === undefined) {
-      throw FhirError.invalid(`date must be a date or dateTime with an optional prefix eq, ge, gt, le or lt, e.g. ge2026-01-01; not '${excerpt(raw)}'`, { expression: ['date'] });
+      throw FhirError.invalid(`date must be a date or dateTime with an optional prefix eq, ge, gt, le or lt, e.g. ge2026-01-01; not '${excerpt(raw)}'`, {
+        expression: ['date'], da: `date skal være en date eller dateTime med et eventuelt præfiks eq, ge, gt, le eller lt, fx ge2026-01-01; ikke '${excerpt(raw)}'`,
+      });
     }
     switch (m[1] ?? 'eq') {
       case 'eq': from = Math.max(from, start); before = Math.min(before, end); break;
@@ -46,7 +48,9 @@ export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'>
       case 'gt': from = Math.max(from, end); break;
       case 'le': before = Math.min(before, end); break;
       case 'lt': before = Math.min(before, start); break;
-      default: throw FhirError.notSupported(`The date prefix '${excerpt(m[1])}' is not supported here; use eq, ge, gt, le or lt`);
+      default: throw FhirError.notSupported(`The date prefix '${excerpt(m[1])}' is not supported here; use eq, ge, gt, le or lt`, {
+        da: `Datopræfikset '${excerpt(m[1])}' understøttes ikke her; brug eq, ge, gt, le eller lt`,
+      });
     }
   }
   return {
@@ -61,16 +65,25 @@ export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'>
  */
 export async function searchAudit(log: AuditLog, principal: Principal, query: Record<string, unknown>, selfUrl: string, baseUrl: string): Promise<Bundle> {
   if (!principal.admin && !principal.kommunekode) {
-    throw new FhirError(403, 'forbidden', 'The audit log needs a token that names a municipality (claim kommunekode) or has the admin scope');
+    throw new FhirError(403, 'forbidden', 'The audit log needs a token that names a municipality (claim kommunekode) or has the admin scope', {
+      da: 'Revisionsloggen kræver et token, der angiver en kommune (claim kommunekode) eller har scope admin',
+    });
   }
   for (const name of Object.keys(query)) {
-    if (!PARAMS.has(name)) throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (entity, agent, date, _count)`, { expression: [excerpt(name)] });
+    if (!PARAMS.has(name)) {
+      throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (entity, agent, date, _count)`, {
+        expression: [excerpt(name)], da: `Ukendt søgeparameter '${excerpt(name)}' for AuditEvent (entity, agent, date, _count)`,
+      });
+    }
   }
   const count = searchCount(query);
   const dates = query.date === undefined ? [] : Array.isArray(query.date) ? query.date.map(String) : [String(query.date)];
   const entity = searchText(query, 'entity');
   const agent = searchText(query, 'agent');
-  if (entity === '' || agent === '') throw FhirError.invalid(`${entity === '' ? 'entity' : 'agent'} may not be empty`, { expression: [entity === '' ? 'entity' : 'agent'] });
+  if (entity === '' || agent === '') {
+    const empty = entity === '' ? 'entity' : 'agent';
+    throw FhirError.invalid(`${empty} may not be empty`, { expression: [empty], da: `${empty} må ikke være tom` });
+  }
   const q: AuditQuery = {
     count,
     ...(principal.admin ? {} : { owner: principal.kommunekode }),

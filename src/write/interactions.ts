@@ -26,7 +26,11 @@ export function isWritableType(type: string): type is TerminologyType {
 
 /** The id of a URL, checked before it is used to ask the store: [A-Za-z0-9-.]{1,64}, else 400. */
 export function validId(id: string): string {
-  if (!FHIR_ID.test(id)) throw FhirError.invalid(`'${excerpt(id)}' is not a valid resource id (1-64 of A-Z, a-z, 0-9, '-' and '.')`);
+  if (!FHIR_ID.test(id)) {
+    throw FhirError.invalid(`'${excerpt(id)}' is not a valid resource id (1-64 of A-Z, a-z, 0-9, '-' and '.')`, {
+      da: `'${excerpt(id)}' er ikke et gyldigt ressource-id (1-64 af A-Z, a-z, 0-9, '-' og '.')`,
+    });
+  }
   return id;
 }
 
@@ -92,21 +96,34 @@ export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOu
 
 /** The writes of a transaction Bundle (POST of [type], PUT and DELETE of [type]/[id]); 400 or 413 for one that is not. */
 export function transactionRequests(bundle: Bundle | undefined, base: string, maxEntries: number): WriteRequest[] {
-  if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') throw FhirError.invalid('POST to the base URL needs a Bundle of type transaction or batch');
-  if (bundle.type !== 'transaction') throw FhirError.notSupported(`Only transaction and batch Bundles are supported, not '${excerpt(String(bundle.type))}'`);
+  if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') {
+    throw FhirError.invalid('POST to the base URL needs a Bundle of type transaction or batch', { da: 'POST til basis-URL\'en kræver en Bundle af typen transaction eller batch' });
+  }
+  if (bundle.type !== 'transaction') {
+    const given = excerpt(String(bundle.type));
+    throw FhirError.notSupported(`Only transaction and batch Bundles are supported, not '${given}'`, { da: `Kun Bundles af typen transaction og batch understøttes, ikke '${given}'` });
+  }
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
-  if (entries.length > maxEntries) throw new FhirError(413, 'too-long', `The transaction has ${entries.length} entries; at most ${maxEntries} are accepted in one transaction`);
-  if (entries.length === 0) throw FhirError.invalid('The transaction has no entries');
+  if (entries.length > maxEntries) {
+    throw new FhirError(413, 'too-long', `The transaction has ${entries.length} entries; at most ${maxEntries} are accepted in one transaction`, {
+      da: `Transaktionen har ${entries.length} poster; højst ${maxEntries} modtages i én transaktion`,
+    });
+  }
+  if (entries.length === 0) throw FhirError.invalid('The transaction has no entries', { da: 'Transaktionen har ingen poster' });
   return entries.map((entry, i): WriteRequest => {
     const method = entry?.request?.method;
     const url = entry?.request?.url;
     const where = `Bundle.entry[${i}].request`;
-    if (method !== 'POST' && method !== 'PUT' && method !== 'DELETE') throw FhirError.invalid(`${where}.method must be POST, PUT or DELETE`, { expression: [`${where}.method`] });
-    if (typeof url !== 'string') throw FhirError.invalid(`${where}.url is missing`, { expression: [`${where}.url`] });
+    if (method !== 'POST' && method !== 'PUT' && method !== 'DELETE') {
+      throw FhirError.invalid(`${where}.method must be POST, PUT or DELETE`, { expression: [`${where}.method`], da: `${where}.method skal være POST, PUT eller DELETE` });
+    }
+    if (typeof url !== 'string') throw FhirError.invalid(`${where}.url is missing`, { expression: [`${where}.url`], da: `${where}.url mangler` });
     const rel = url.startsWith(`${base}/`) ? url.slice(base.length + 1) : url;
     const m = /^(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(rel);
     if (!m || (method === 'POST') !== (m[2] === undefined)) {
-      throw FhirError.invalid(`${where}.url '${excerpt(url)}' must be [type] for POST or [type]/[id] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, { expression: [`${where}.url`] });
+      throw FhirError.invalid(`${where}.url '${excerpt(url)}' must be [type] for POST or [type]/[id] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, {
+        expression: [`${where}.url`], da: `${where}.url '${excerpt(url)}' skal være [type] for POST eller [type]/[id] for PUT og DELETE (CodeSystem, ValueSet, ConceptMap)`,
+      });
     }
     return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch };
   });

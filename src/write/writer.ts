@@ -223,8 +223,10 @@ export class ResourceWriter {
       const p = await this.plan(request, index, batchIds);
       const key = `${p.type}/${p.id}`;
       if (batchIds.has(key)) {
-        throw FhirError.invalid(`Bundle.entry[${index}] writes ${key}, which an earlier entry of the transaction writes too; a transaction writes each resource once`,
-          { expression: [`Bundle.entry[${index}].request.url`] });
+        throw FhirError.invalid(`Bundle.entry[${index}] writes ${key}, which an earlier entry of the transaction writes too; a transaction writes each resource once`, {
+          expression: [`Bundle.entry[${index}].request.url`],
+          da: `Bundle.entry[${index}] skriver ${key}, som en tidligere post i transaktionen også skriver; en transaktion skriver hver ressource én gang`,
+        });
       }
       batchIds.add(key);
       planned.push(p);
@@ -238,7 +240,7 @@ export class ResourceWriter {
       // text the schema cannot see (control characters, unpaired surrogates; any empty value): said once, in FHIR's words
       const texts = textProblems(p.after, '');
       for (const { path, problem } of texts) {
-        structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: the value ${describeTextProblem(problem)}`, expression: [at(path)], entry: p.index });
+        structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: the value ${describeTextProblem(problem).en}`, expression: [at(path)], entry: p.index });
       }
       const reported = new Set(texts.map((t) => t.path));
       for (const problem of this.deps.schema?.validate(p.after) ?? []) {
@@ -326,9 +328,11 @@ export class ResourceWriter {
   private async plan(request: WriteRequest, index: number, batchIds: Set<string>): Promise<Planned> {
     const { store, published } = this.deps;
     const type = request.resourceType as TerminologyType;
-    if (!WRITABLE_TYPES.includes(type)) throw new FhirError(405, 'not-supported', `${request.resourceType} resources cannot be written here`);
+    if (!WRITABLE_TYPES.includes(type)) {
+      throw new FhirError(405, 'not-supported', `${request.resourceType} resources cannot be written here`, { da: `${request.resourceType}-ressourcer kan ikke skrives her` });
+    }
     let id = request.id;
-    if (request.method !== 'POST' && (id === undefined || !FHIR_ID.test(id))) throw FhirError.invalid(`'${excerpt(String(id))}' is not a valid resource id`);
+    if (request.method !== 'POST' && (id === undefined || !FHIR_ID.test(id))) throw FhirError.invalid(`'${excerpt(String(id))}' is not a valid resource id`, { da: `'${excerpt(String(id))}' er ikke et gyldigt ressource-id` });
     if (id !== undefined && request.method !== 'POST' && published.byResourceId(type, id)) {
       throw new FhirError(405, 'not-supported', `${type}/${id} is a published catalog resource (terminology/) and read-only`,
         { da: `${type}/${id} er et offentliggjort katalog og kan ikke ændres.` });
@@ -361,14 +365,22 @@ export class ResourceWriter {
     }
 
     const body = request.body;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw FhirError.invalid(`The request body must be a ${type} resource`);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw FhirError.invalid(`The request body must be a ${type} resource`, { da: `Forespørgslens krop skal være en ${type}-ressource` });
     const resource = structuredClone(body) as TerminologyResource;
     if (resource.resourceType !== type) {
-      throw FhirError.invalid(`The body is a ${String(resource.resourceType)}, but the URL is for ${type}`, { expression: ['resourceType'] });
+      throw FhirError.invalid(`The body is a ${String(resource.resourceType)}, but the URL is for ${type}`, {
+        expression: ['resourceType'], da: `Kroppen er en ${String(resource.resourceType)}, men URL'en er til ${type}`,
+      });
     }
     if (request.method === 'PUT') {
-      if (resource.id === undefined) throw FhirError.invalid(`The ${type} must carry its id ('${id}') for an update`, { expression: [`${type}.id`] });
-      if (resource.id !== id) throw FhirError.invalid(`The body's id '${excerpt(String(resource.id))}' differs from the id '${id}' in the URL`, { expression: [`${type}.id`] });
+      if (resource.id === undefined) {
+        throw FhirError.invalid(`The ${type} must carry its id ('${id}') for an update`, { expression: [`${type}.id`], da: `${type} skal have sit id ('${id}') med ved en opdatering` });
+      }
+      if (resource.id !== id) {
+        throw FhirError.invalid(`The body's id '${excerpt(String(resource.id))}' differs from the id '${id}' in the URL`, {
+          expression: [`${type}.id`], da: `Kroppens id '${excerpt(String(resource.id))}' afviger fra id'et '${id}' i URL'en`,
+        });
+      }
       const bodyVersion = resource.meta?.versionId;
       if (p.expectedFrom === undefined && before && bodyVersion !== undefined && bodyVersion !== before.meta?.versionId) {
         throw new StoreConflictError(`${type}/${id} is at version ${before.meta?.versionId}, but the body was read at version ${bodyVersion}: it was changed since`,

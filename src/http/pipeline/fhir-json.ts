@@ -54,7 +54,7 @@ export const NO_BODY_LIMIT_BYTES = 1024;
 /** A body too large: answered 413, and the connection is closed so that the rest of the body is not read. */
 function tooLarge(res: Response, limit: number): FhirError {
   res.setHeader('Connection', 'close');
-  return new FhirError(413, 'too-long', `The request body is larger than ${limit} bytes`);
+  return new FhirError(413, 'too-long', `The request body is larger than ${limit} bytes`, { da: `Forespørgslens krop er større end ${limit} bytes` });
 }
 
 /**
@@ -141,7 +141,8 @@ export function fhirJsonBody(limits: BodyLimits) {
       return;
     }
     if (!ACCEPTED_BODY_TYPES.includes(type)) {
-      return next(new FhirError(415, 'not-supported', `Content-Type '${excerpt(type || '(none)')}' is not supported; send ${FHIR_JSON}`));
+      const named = excerpt(type || '(none)');
+      return next(new FhirError(415, 'not-supported', `Content-Type '${named}' is not supported; send ${FHIR_JSON}`, { da: `Content-Type '${named}' understøttes ikke; send ${FHIR_JSON}` }));
     }
     const done = (err?: unknown): void => {
       if (err) return next(bodyError(err, res, limitBytes));
@@ -150,7 +151,7 @@ export function fhirJsonBody(limits: BodyLimits) {
         // JSON.parse would take invalid bytes as U+FFFD and go on with a value the client never sent
         if (!isUtf8(req.body)) {
           req.body = undefined;
-          return next(FhirError.invalid('The request body is not valid UTF-8'));
+          return next(FhirError.invalid('The request body is not valid UTF-8', { da: 'Forespørgslens krop er ikke gyldig UTF-8' }));
         }
         try {
           const parsed = parseJsonBody(req.body, limits.parameters);
@@ -163,7 +164,9 @@ export function fhirJsonBody(limits: BodyLimits) {
         }
       }
       depth ??= jsonDepth(req.body, MAX_JSON_DEPTH);
-      if (depth > MAX_JSON_DEPTH) return next(FhirError.invalid(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels`));
+      if (depth > MAX_JSON_DEPTH) {
+        return next(FhirError.invalid(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels`, { da: `Forespørgslens krop er indlejret dybere end ${MAX_JSON_DEPTH} niveauer` }));
+      }
       const parameters = longestParameterList(req.body);
       if (parameters > limits.parameters) {
         return next(tooManyParameters(limits.parameters));
@@ -179,10 +182,14 @@ export function fhirJsonBody(limits: BodyLimits) {
 function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.too.large') return tooLarge(res, limitBytes);
-  if (e.type === 'entity.parse.failed') return FhirError.invalid(`The request body is not valid JSON: ${e.message ?? ''}`.trim(), {});
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-    return new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded');
+  if (e.type === 'entity.parse.failed') {
+    return FhirError.invalid(`The request body is not valid JSON: ${e.message ?? ''}`.trim(), { da: `Forespørgslens krop er ikke gyldig JSON: ${e.message ?? ''}`.trim() });
   }
-  if (e.status && e.status >= 400 && e.status < 500) return new FhirError(e.status, 'invalid', e.message ?? 'Bad request body');
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    return new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded', { da: 'Forespørgslens krop skal være UTF-8-kodet' });
+  }
+  if (e.status && e.status >= 400 && e.status < 500) {
+    return new FhirError(e.status, 'invalid', e.message ?? 'Bad request body', { da: `Forespørgslens krop kan ikke læses${e.message ? ` (${e.message})` : ''}` });
+  }
   return err;
 }

@@ -164,7 +164,9 @@ class DistinctParameters {
 
 /** 413 for a parameter list longer than the limit (MAX_PARAMETERS). */
 export function tooManyParameters(limit: number): FhirError {
-  return new FhirError(413, 'too-long', `The request has a list of more than ${limit} parameters; at most ${limit} are accepted in one list`);
+  return new FhirError(413, 'too-long', `The request has a list of more than ${limit} parameters; at most ${limit} are accepted in one list`, {
+    da: `Forespørgslen har en liste med mere end ${limit} parametre; højst ${limit} modtages i én liste`,
+  });
 }
 
 const NOT_JSON = Symbol('not JSON');

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { issue, operationOutcome } from '../../errors/operation-outcome';
+import { messageIssue } from '../../errors/issue';
+import { messageLanguage } from '../../errors/message-language';
+import { operationOutcome } from '../../errors/operation-outcome';
 import type { CommitGate } from '../../store/commit-gate';
 import { FHIR_JSON } from './fhir-json';
 
@@ -36,9 +38,16 @@ export function armRequestTimeout(req: IncomingMessage, res: ServerResponse, ms:
     const received = req.complete;
     log().warn({ ms, received }, received ? 'request timed out' : 'request body not received in time');
     const text = received
-      ? `The request was not answered within ${ms} ms${gate ? '; the write was cancelled and nothing was written' : ''}`
-      : `The request body was not received within ${ms} ms (it is shorter than its Content-Length, or sent too slowly)`;
-    const body = Buffer.from(JSON.stringify(operationOutcome([issue({ severity: 'error', code: 'timeout', text })])), 'utf8');
+      ? {
+        en: `The request was not answered within ${ms} ms${gate ? '; the write was cancelled and nothing was written' : ''}`,
+        da: `Forespørgslen blev ikke besvaret inden for ${ms} ms${gate ? '; skrivningen blev afbrudt, og intet blev skrevet' : ''}`,
+      }
+      : {
+        en: `The request body was not received within ${ms} ms (it is shorter than its Content-Length, or sent too slowly)`,
+        da: `Forespørgslens krop blev ikke modtaget inden for ${ms} ms (den er kortere end dens Content-Length, eller sendes for langsomt)`,
+      };
+    const outcome = operationOutcome([messageIssue({ severity: 'error', code: 'timeout', text }, messageLanguage(req.headers['accept-language']))]);
+    const body = Buffer.from(JSON.stringify(outcome), 'utf8');
     const headers = [...commonHeaders(), 'Content-Type', `${FHIR_JSON}; charset=utf-8`, 'Content-Length', String(body.length)];
     if (!received) headers.push('Connection', 'close');
     res.writeHead(received ? 503 : 408, headers);

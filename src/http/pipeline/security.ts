@@ -4,7 +4,9 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from '../../config';
-import { operationOutcome, issue } from '../../errors/operation-outcome';
+import { messageIssue } from '../../errors/issue';
+import { messageLanguage } from '../../errors/message-language';
+import { operationOutcome } from '../../errors/operation-outcome';
 import { FHIR_JSON } from './fhir-json';
 
 /**
@@ -42,9 +44,10 @@ export function securityMiddleware(config: Config): RequestHandler[] {
       limit: config.rateLimitPerMinute,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
-      handler: (_req, res) => {
+      handler: (req, res) => {
+        const text = { en: 'Too many requests; try again later', da: 'For mange forespørgsler; prøv igen senere' };
         res.status(429).type(`${FHIR_JSON}; charset=utf-8`).send(JSON.stringify(operationOutcome([
-          issue({ severity: 'error', code: 'throttled', text: 'Too many requests; try again later' }),
+          messageIssue({ severity: 'error', code: 'throttled', text }, messageLanguage(req.headers['accept-language'])),
         ])));
       },
     }));

@@ -60,7 +60,8 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
   // another method: 405 with Allow, as invoke answers the operations of the table
   for (const [path, name, allow] of [[/^\/\$load-package$/, 'load-package', 'POST'], [/^\/\$package$/, 'package', 'GET']] as const) {
     router.all(path, (req: Request, _res: Response, next: NextFunction) => {
-      next(Object.assign(new FhirError(405, 'not-supported', `Operation $${name} accepts ${allow}, not ${req.method}`), { allow }));
+      const refused = new FhirError(405, 'not-supported', `Operation $${name} accepts ${allow}, not ${req.method}`, { da: `Operationen $${name} tager imod ${allow}, ikke ${req.method}` });
+      next(Object.assign(refused, { allow }));
     });
   }
   return router;

@@ -68,7 +68,7 @@ export function webAppRoutes(deps: WebAppDeps): Router {
   router.get(['/app/', '/app/index.html'], (_req, res, next) => {
     const html = page();
     if (html === undefined) {
-      return next(new FhirError(404, 'not-found', 'The web page is not built; run npm run build (it writes dist/web)'));
+      return next(new FhirError(404, 'not-found', 'The web page is not built; run npm run build (it writes dist/web)', { da: 'Websiden er ikke bygget; kør npm run build (den skriver dist/web)' }));
     }
     res.setHeader('Cache-Control', 'no-cache');
     res.type('html').send(html);

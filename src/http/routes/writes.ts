@@ -54,7 +54,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   };
 
   const single = (method: WriteRequest['method']) => async (req: Request, res: Response) => {
-    if (req.headers['if-none-exist'] !== undefined) throw FhirError.notSupported('Conditional create (If-None-Exist) is not supported');
+    if (req.headers['if-none-exist'] !== undefined) throw FhirError.notSupported('Conditional create (If-None-Exist) is not supported', { da: 'Betinget oprettelse (If-None-Exist) understøttes ikke' });
     const ifMatch = typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined;
     const request: WriteRequest = { method, resourceType: String(req.params.type), id: req.params.id ? String(req.params.id) : undefined, body: req.body, ifMatch };
     const [result] = await writer.write(req.principal!, [request], writeGate(res));
@@ -67,11 +67,14 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   router.put('/:type/:id', auth, single('PUT'));
   router.delete('/:type/:id', auth, single('DELETE'));
   router.patch('/:type/:id', () => {
-    throw new FhirError(405, 'not-supported', 'PATCH is not supported; PUT the whole resource');
+    throw new FhirError(405, 'not-supported', 'PATCH is not supported; PUT the whole resource', { da: 'PATCH understøttes ikke; send hele ressourcen med PUT' });
   });
   router.all('/:type', (req, _res, next) => {
     if (req.method !== 'PUT' && req.method !== 'DELETE') return next();
-    next(new FhirError(405, 'not-supported', `Conditional ${req.method === 'PUT' ? 'update' : 'delete'} is not supported; address the resource by id`));
+    const update = req.method === 'PUT';
+    next(new FhirError(405, 'not-supported', `Conditional ${update ? 'update' : 'delete'} is not supported; address the resource by id`, {
+      da: `Betinget ${update ? 'opdatering' : 'sletning'} understøttes ikke; angiv ressourcen med dens id`,
+    }));
   });
 
   router.post('/', auth, async (req: Request, res: Response) => {

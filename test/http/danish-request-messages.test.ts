@@ -1,0 +1,246 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { OperationOutcome, Parameters } from 'fhir/r4';
+import request from 'supertest';
+import { type App } from '../../src/app';
+import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
+import { createHttpServer } from '../../src/http/server';
+import { tokenFor } from '../support/local';
+import { FSIII, testApp } from '../support/app';
+
+/**
+ * The refusals of a request's form (its parameters, its body, its limits) and of the municipal and package operations
+ * in Danish for a caller whose first Accept-Language is Danish, with the English text as a translation; the English
+ * text alone, as before, otherwise.
+ */
+const JSON_TYPE = 'application/fhir+json';
+const DANISH = 'da-DK,da;q=0.9,en;q=0.5';
+let app: App;
+
+beforeAll(async () => {
+  app = await testApp();
+});
+
+type Details = { text?: string; _text?: { extension?: { url: string; extension?: { url: string; valueCode?: string; valueString?: string }[] }[] } };
+
+function firstIssue(outcome: OperationOutcome): { text?: string; lang?: string; translation?: string } {
+  const details = outcome.issue[0]?.details as Details | undefined;
+  const ext = details?._text?.extension?.find((e) => e.url === TRANSLATION_EXTENSION)?.extension;
+  return { text: details?.text, lang: ext?.find((e) => e.url === 'lang')?.valueCode, translation: ext?.find((e) => e.url === 'content')?.valueString };
+}
+
+type Send = (lang?: string) => request.Test;
+
+/** The request in Danish and without Accept-Language: the Danish text (English as its translation) and the English text alone. */
+async function bothLanguages(send: Send, status: number): Promise<{ da: string; en: string }> {
+  const en = firstIssue((await send().expect(status)).body);
+  expect(en.translation).toBeUndefined();
+  const da = firstIssue((await send(DANISH).expect(status)).body);
+  expect(da).toMatchObject({ lang: 'en', translation: en.text });
+  return { da: da.text!, en: en.text! };
+}
+
+const withLang = (r: request.Test, lang?: string) => (lang ? r.set('Accept-Language', lang) : r);
+const get = (path: string, target: App = app): Send => (lang) => withLang(request(target).get(path), lang);
+const post = (path: string, body: unknown, type = JSON_TYPE, target: App = app): Send =>
+  (lang) => withLang(request(target).post(path).set('Content-Type', type).send(body as object), lang);
+const parameters = (...parameter: NonNullable<Parameters['parameter']>): Parameters => ({ resourceType: 'Parameters', parameter });
+
+describe("an operation's parameters in Danish (fhir/parameters.ts)", () => {
+  it('a boolean that is not true or false', async () => {
+    const { da, en } = await bothLanguages(get('/fhir/ValueSet/$expand?url=http://x.org/vs&activeOnly=yes'), 400);
+    expect(en).toBe("Parameter 'activeOnly' must be 'true' or 'false', not 'yes'");
+    expect(da).toBe("Parameteren 'activeOnly' skal være 'true' eller 'false', ikke 'yes'");
+  });
+
+  it('an integer that is not one', async () => {
+    const { da, en } = await bothLanguages(get('/fhir/ValueSet/$expand?url=http://x.org/vs&count=ten'), 400);
+    expect(en).toBe("Parameter 'count' must be an integer, not 'ten'");
+    expect(da).toBe("Parameteren 'count' skal være et heltal, ikke 'ten'");
+  });
+
+  it('an empty value (FHIR values are never empty)', async () => {
+    const { da, en } = await bothLanguages(get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=`), 400);
+    expect(en).toBe("Parameter 'code' is empty (FHIR values are never empty: leave the element or parameter out instead)");
+    expect(da).toBe("Parameteren 'code' er tom (FHIR-værdier er aldrig tomme: udelad i stedet elementet eller parameteren)");
+  });
+
+  it('a parameter given twice', async () => {
+    const { da, en } = await bothLanguages(get('/fhir/ValueSet/$expand?url=http://x.org/a&url=http://x.org/b'), 400);
+    expect(en).toBe("Parameter 'url' may only be given once");
+    expect(da).toBe("Parameteren 'url' må kun angives én gang");
+  });
+
+  it('a body that is not a Parameters resource', async () => {
+    const { da, en } = await bothLanguages(post('/fhir/CodeSystem/$lookup', { resourceType: 'Patient' }), 400);
+    expect(en).toBe('The request body must be a Parameters resource, not Patient');
+    expect(da).toBe('Forespørgslens krop skal være en Parameters-ressource, ikke Patient');
+  });
+
+  it('a Coding whose code is not a string', async () => {
+    const body = parameters({ name: 'coding', valueCoding: { system: FSIII, code: 7 as unknown as string } });
+    const { da, en } = await bothLanguages(post('/fhir/CodeSystem/$lookup', body), 400);
+    expect(en).toBe("Parameter 'coding' is not a valid Coding: Parameters.parameter[0].valueCoding.code is not a string");
+    expect(da).toBe("Parameteren 'coding' er ikke en gyldig Coding: Parameters.parameter[0].valueCoding.code er ikke en streng");
+  });
+
+  it('a parameter with both a value and parts', async () => {
+    const body = parameters({ name: 'code', valueCode: 'a', part: [{ name: 'x', valueString: 'y' }] });
+    const { da } = await bothLanguages(post('/fhir/CodeSystem/$lookup', body), 400);
+    expect(da).toBe("Parameteren 'code' skal have én værdi, en ressource eller dele (part), kun én af dem");
+  });
+});
+
+describe('a request body in Danish (http/pipeline)', () => {
+  it('not valid JSON', async () => {
+    const { da, en } = await bothLanguages(post('/fhir/CodeSystem/$lookup', '{"resourceType": '), 400);
+    expect(en).toMatch(/^The request body is not valid JSON: /);
+    expect(da).toBe(`Forespørgslens krop er ikke gyldig JSON: ${en.slice('The request body is not valid JSON: '.length)}`);
+  });
+
+  it('a Content-Type that is not JSON', async () => {
+    const { da, en } = await bothLanguages(post('/fhir/CodeSystem/$lookup', 'code=a', 'text/plain'), 415);
+    expect(en).toBe("Content-Type 'text/plain' is not supported; send application/fhir+json");
+    expect(da).toBe("Content-Type 'text/plain' understøttes ikke; send application/fhir+json");
+  });
+
+  it('nested too deep', async () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 200; i++) deep = { a: deep };
+    const { da } = await bothLanguages(post('/fhir/CodeSystem/$lookup', { resourceType: 'Parameters', x: deep }), 400);
+    expect(da).toBe('Forespørgslens krop er indlejret dybere end 128 niveauer');
+  });
+
+  it('too large, and too many parameters in one list', async () => {
+    const small = await testApp({ bodyLimitBytes: 2048, maxParameters: 3 });
+    const large = await bothLanguages(post('/fhir/CodeSystem/$lookup', parameters({ name: 'code', valueCode: 'x'.repeat(4000) }), JSON_TYPE, small), 413);
+    expect(large).toEqual({ en: 'The request body is larger than 2048 bytes', da: 'Forespørgslens krop er større end 2048 bytes' });
+    const many = parameters(...['a', 'b', 'c', 'd'].map((code) => ({ name: 'code', valueCode: code })));
+    const { da } = await bothLanguages(post('/fhir/CodeSystem/$lookup', many, JSON_TYPE, small), 413);
+    expect(da).toBe('Forespørgslen har en liste med mere end 3 parametre; højst 3 modtages i én liste');
+  });
+
+  it('too many requests (429)', async () => {
+    const limited = await testApp({ rateLimitPerMinute: 1 });
+    await request(limited).get('/fhir/metadata').expect(200);
+    const { da, en } = await bothLanguages(get('/fhir/metadata', limited), 429);
+    expect(en).toBe('Too many requests; try again later');
+    expect(da).toBe('For mange forespørgsler; prøv igen senere');
+  });
+
+  it('a body not received within the request timeout (408)', async () => {
+    const quick = await testApp({ requestTimeoutMs: 200 });
+    const server = createHttpServer(quick).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const short = (lang: string): Promise<string> => new Promise((resolve, reject) => {
+      const body = '{"resourceType":"Parameters","parameter":[]}';
+      const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
+        socket.write(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nAccept-Language: ${lang}\r\nContent-Type: ${JSON_TYPE}\r\n` +
+          `Content-Length: ${body.length + 100}\r\n\r\n${body}`);
+      });
+      let text = '';
+      socket.on('data', (c: Buffer) => {
+        text += c.toString('utf8');
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    try {
+      const outcome = (answer: string) => firstIssue(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as OperationOutcome);
+      const en = outcome(await short('en'));
+      expect(en).toEqual({ text: 'The request body was not received within 200 ms (it is shorter than its Content-Length, or sent too slowly)' });
+      expect(outcome(await short('da'))).toEqual({
+        text: 'Forespørgslens krop blev ikke modtaget inden for 200 ms (den er kortere end dens Content-Length, eller sendes for langsomt)',
+        lang: 'en', translation: en.text,
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe("the municipal and package operations' refusals in Danish", () => {
+  it('$rollup without rows, and a CSV without its columns', async () => {
+    const none = await bothLanguages(post('/fhir/ConceptMap/$rollup', parameters({ name: 'offers', valueString: 'each-target' })), 400);
+    expect(none).toEqual({
+      en: "No rows to roll up: give 'row' parameters or a CSV (text/csv body)",
+      da: "Ingen rækker at opsummere: angiv 'row'-parametre eller en CSV-fil (text/csv-krop)",
+    });
+    const { da } = await bothLanguages(post('/fhir/ConceptMap/$rollup', 'kommunekode;system;code\n101;x;y\n', 'text/csv'), 400);
+    expect(da).toMatch(/^CSV-filen skal have en overskriftsrække med kolonnerne .*; 'count' mangler$/);
+  });
+
+  it('$rollup of a row without a code', async () => {
+    const row = { name: 'row', part: [{ name: 'kommunekode', valueString: '101' }, { name: 'system', valueUri: FSIII }, { name: 'count', valueInteger: 1 }] };
+    const { da, en } = await bothLanguages(post('/fhir/ConceptMap/$rollup', parameters(row)), 400);
+    expect(en).toBe('row 1: code is missing');
+    expect(da).toBe('række 1: code mangler');
+  });
+
+  it('$coverage without a municipality', async () => {
+    const { da, en } = await bothLanguages(get('/fhir/ConceptMap/$coverage'), 400);
+    expect(en).toBe('Give the municipality as kommunekode (three digits)');
+    expect(da).toBe('Angiv kommunen som kommunekode (tre cifre)');
+  });
+
+  it('$coverage-matrix of an unknown value set', async () => {
+    const { da, en } = await bothLanguages(get('/fhir/ConceptMap/$coverage-matrix?valueSet=http://x.org/vs'), 404);
+    expect(en).toBe("The value set 'http://x.org/vs' is not known");
+    expect(da).toBe("Værdisættet 'http://x.org/vs' kendes ikke");
+  });
+
+  it('$export of a map that is not a municipality\'s', async () => {
+    const url = 'http://faelles-tx.dk/fhir/ConceptMap/fsiii-legacy-keys';
+    const { da, en } = await bothLanguages(get(`/fhir/ConceptMap/$export?conceptMap=${encodeURIComponent(url)}`), 400);
+    expect(en).toBe(`'${url}' is not a municipality's map`);
+    expect(da).toBe(`'${url}' er ikke en kommunes mapning`);
+  });
+
+  it('$import-local without a file', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const send: Send = (lang) => withLang(request(app).post('/fhir/CodeSystem/$import-local').set('Content-Type', JSON_TYPE)
+      .set('Authorization', `Bearer ${token}`).send(parameters({ name: 'mode', valueCode: 'replace' })), lang);
+    const { da, en } = await bothLanguages(send, 400);
+    expect(en).toBe("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString)");
+    expect(da).toBe("Angiv filen som parameteren 'csv' (valueAttachment med base64-data, eller valueString)");
+  });
+
+  it('$load-package with another method than POST', async () => {
+    const { da, en } = await bothLanguages(get('/fhir/$load-package'), 405);
+    expect(en).toBe('Operation $load-package accepts POST, not GET');
+    expect(da).toBe('Operationen $load-package tager imod POST, ikke GET');
+  });
+
+  it('an empty batch', async () => {
+    const { da, en } = await bothLanguages(post('/fhir', { resourceType: 'Bundle', type: 'batch', entry: [] }), 400);
+    expect(en).toBe('The batch has no entries');
+    expect(da).toBe('Batchen har ingen poster');
+  });
+});
+
+describe("the write routes' refusals in Danish", () => {
+  it('PATCH', async () => {
+    const { da, en } = await bothLanguages((lang) => withLang(request(app).patch('/fhir/CodeSystem/x').set('Content-Type', JSON_TYPE).send({}), lang), 405);
+    expect(en).toBe('PATCH is not supported; PUT the whole resource');
+    expect(da).toBe('PATCH understøttes ikke; send hele ressourcen med PUT');
+  });
+
+  it('a transaction without entries', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const send: Send = (lang) => withLang(request(app).post('/fhir').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .send({ resourceType: 'Bundle', type: 'transaction', entry: [] }), lang);
+    const { da, en } = await bothLanguages(send, 400);
+    expect(en).toBe('The transaction has no entries');
+    expect(da).toBe('Transaktionen har ingen poster');
+  });
+});
+
+describe('a malformed tx-resource in Danish (terminology/resource-shape.ts)', () => {
+  it('names every problem in Danish', async () => {
+    const vs = { resourceType: 'ValueSet', url: 'http://x.org/vs', compose: { include: 'all', exclude: [{ concept: [{ display: 'x' }] }] } };
+    const { da, en } = await bothLanguages(post('/fhir/ValueSet/$expand', parameters({ name: 'valueSet', resource: vs as never })), 400);
+    expect(en).toBe("The ValueSet 'http://x.org/vs' is not valid: ValueSet.compose.include must be an array; ValueSet.compose.exclude[0].concept[0].code is missing");
+    expect(da).toBe("Værdisættet 'http://x.org/vs' er ikke gyldigt: ValueSet.compose.include skal være en liste; ValueSet.compose.exclude[0].concept[0].code mangler");
+  });
+});
