@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { projectRoot, type Config } from './config';
 import { messageLanguage } from './errors/message-language';
 import { FhirError } from './errors/fhir-error';
+import { parseQueryString } from './fhir/query-string';
 import { noRoute } from './errors/common-errors';
 import { installFastPath } from './http/pipeline/fast-path';
 import { fhirJsonBody } from './http/pipeline/fhir-json';
@@ -131,7 +132,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   app.responseCache = invoker.cache;
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('query parser', 'simple');
+  app.set('query parser', parseQueryString);
 
   const base = config.basePath;
   const baseUrlOf = (req: IncomingMessage): string => config.publicBaseUrl ?? requestBaseUrl(req, base);

@@ -1,4 +1,4 @@
-import querystring from 'node:querystring';
+import { parseQueryString } from '../fhir/query-string';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { SerializedResource } from '../fhir/serialized';
@@ -79,7 +79,7 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
   const q = rel.indexOf('?');
   const path = q < 0 ? rel : rel.slice(0, q);
   const search = q < 0 ? '' : rel.slice(q + 1);
-  const query = querystring.parse(search) as Record<string, unknown>;
+  const query = parseQueryString(search) as Record<string, unknown>;
   const op = OPERATION_PATH.exec(path);
   // the operations the HTTP route takes: any on the terminology types, and those of the table on other types and the system
   if (op && (TERMINOLOGY_TYPES.has(op[1] ?? '') || deps.invoker.find(op[1] ?? '', op[3]!))) {

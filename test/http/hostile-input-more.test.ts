@@ -3,7 +3,7 @@
  * 500, and a refused write leaves nothing stored. A code that is merely not valid stays 200 with result=false.
  * (Empty and control-character values, repeated `_format`, other FHIR versions in Content-Type and Accept,
  * `metadata` in a batch, `$translate`'s dependency parts, bodies that are not UTF-8 or shorter than their
- * Content-Length, PATCH.)
+ * Content-Length, PATCH, a query of more than 1,000 parameters.)
  */
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
@@ -263,5 +263,27 @@ describe('request bodies', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('a query of more than 1,000 parameters', () => {
+  // node's query parser stops at 1,000 parameters by default and drops the rest without a word
+  const padding = Array.from({ length: 1100 }, (_, i) => `_pad${i}=x`).join('&');
+  const lookup = `CodeSystem/$lookup?${padding}&system=${enc(FSIII)}&code=${CODE}`;
+
+  it('reads every parameter of a GET (the lean adapter and Express)', async () => {
+    for (const overrides of [{}, { fastPath: false }]) {
+      const a = Object.keys(overrides).length === 0 ? app : await testApp(overrides);
+      const res = await request(a).get(`/fhir/${lookup}`).expect(200);
+      expect(param(res.body as Parameters, 'display')?.valueString).toBe('Afklarende samtale');
+    }
+  });
+
+  it('reads every parameter of a batch entry', async () => {
+    const bundle: Bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: lookup } }] };
+    const res = await request(app).post('/fhir').set('Content-Type', JSON_TYPE).send(bundle).expect(200);
+    const entry = (res.body as Bundle).entry![0]!;
+    expect(entry.response?.status).toMatch(/^200/);
+    expect(param(entry.resource as Parameters, 'display')?.valueString).toBe('Afklarende samtale');
   });
 });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import querystring from 'node:querystring';
+import { parseQueryString } from '../../fhir/query-string';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { OperationContext } from '../../operations/context';
 import { accepts, errorAnswer, OPERATION_PATH, strictHandling, type Answer, type Invoker } from '../../operations/invoke';
@@ -95,7 +95,7 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     const op = invoker.find(type, name);
     if (!op || !accepts(op, 'GET', type, id)) return false; // Express's routes and errors decide
     const search = q < 0 ? '' : url.slice(q + 1);
-    const query = querystring.parse(search) as Record<string, unknown>;
+    const query = parseQueryString(search) as Record<string, unknown>;
     if (op.table && requestedTableFormat(req, query)) return false; // streamed by the Express route
     lifecycle.begin(req, res);
     (req as IncomingMessage & { query?: unknown }).query = query; // what Express's req.query gives
