@@ -6,7 +6,6 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import { Writable } from 'node:stream';
 import type { CodeSystem, OperationOutcome, ValueSet } from 'fhir/r4';
 import pino from 'pino';
@@ -18,6 +17,7 @@ import { createHttpServer } from '../../src/http/server';
 import { MemoryStore } from '../../src/store/memory-store';
 import { FSIII, publishedCatalogs, testApp, testConfig } from '../support/app';
 import { tokenFor } from '../support/local';
+import { rawExchange } from '../support/socket';
 
 const JSON_TYPE = 'application/fhir+json';
 const CODE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c';
@@ -159,27 +159,6 @@ describe('unknown parameters', () => {
   });
 });
 
-/** A raw HTTP exchange on a socket: what the server answers (status line and headers) before it closes. */
-function rawExchange(head: string, body: Buffer | string, opts: { destroyAfterWrite?: boolean } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(head);
-      if (body.length > 0) socket.write(body);
-      if (opts.destroyAfterWrite) {
-        socket.destroy();
-        resolve('');
-      }
-    });
-    let text = '';
-    socket.on('data', (c: Buffer) => {
-      text += c.toString('latin1');
-    });
-    socket.on('end', () => resolve(text));
-    socket.on('close', () => resolve(text));
-    socket.on('error', reject);
-  });
-}
-
 async function openConnections(): Promise<number> {
   return new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
 }
@@ -208,7 +187,7 @@ describe('bodies, URLs and disconnects', () => {
   });
 
   it('refuses a body on a GET (beyond 1 KiB) with 413 and closes the connection', async () => {
-    const answer = await rawExchange(`GET ${LOOKUP} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n`, 'x'.repeat(2000));
+    const answer = await rawExchange(port, `GET ${LOOKUP} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n`, 'x'.repeat(2000));
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
     expect(answer).toMatch(/\r\nconnection: close\r\n/i);
     expect(answer).toMatch(/"code":"too-long"/);
@@ -227,17 +206,8 @@ describe('bodies, URLs and disconnects', () => {
     const slow = createHttpServer(app, { receiveTimeoutMs: 300 }).listen(0, '127.0.0.1');
     await new Promise((r) => slow.once('listening', r));
     try {
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = net.connect((slow.address() as AddressInfo).port, '127.0.0.1', () => {
-          socket.write(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 1000\r\n\r\n{"resourceType":`);
-        });
-        let text = '';
-        socket.on('data', (c: Buffer) => {
-          text += c.toString('latin1');
-        });
-        socket.on('close', () => resolve(text));
-        socket.on('error', reject);
-      });
+      const answer = await rawExchange((slow.address() as AddressInfo).port,
+        `POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 1000\r\n\r\n`, '{"resourceType":');
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(answer).toMatch(/"code":"timeout"/);
     } finally {
@@ -248,15 +218,15 @@ describe('bodies, URLs and disconnects', () => {
 
   it('survives clients that disconnect in the middle of a body or of an operation, and keeps no connection', async () => {
     for (let i = 0; i < 20; i++) {
-      await rawExchange(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 100000\r\n\r\n`,
+      await rawExchange(port, `POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 100000\r\n\r\n`,
         '{"resourceType":"Parameters","parameter":[', { destroyAfterWrite: true });
-      await rawExchange(`PUT /fhir/CodeSystem/kommune-101-x HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      await rawExchange(port, `PUT /fhir/CodeSystem/kommune-101-x HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nTransfer-Encoding: chunked\r\n\r\n`,
         '10\r\n{"resourceType":\r\n', { destroyAfterWrite: true });
     }
     // an operation that runs until its budget is spent, its client gone long before
     const sets = nestedImports(40);
     const body = JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: sets[0]!.url }, ...sets.map((resource) => ({ name: 'tx-resource', resource }))] });
-    await rawExchange(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`, body, { destroyAfterWrite: true });
+    await rawExchange(port, `POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`, body, { destroyAfterWrite: true });
     await eventually(async () => (await openConnections()) === 0, 'every aborted connection is closed');
     await request(app).get(LOOKUP).expect(200);
     const metrics = await request(app).get('/metrics').expect(200);

@@ -6,7 +6,6 @@
  * Content-Length, PATCH, a query of more than 1,000 parameters.)
  */
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import type { Bundle, CapabilityStatement, OperationOutcome, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
@@ -15,6 +14,7 @@ import { KOMMUNEKODE_SYSTEM, municipalId, municipalUrl } from '../../src/municip
 import { FSIII, testApp } from '../support/app';
 import { localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { param } from '../support/parameters';
+import { rawExchange } from '../support/socket';
 
 const JSON_TYPE = 'application/fhir+json';
 const CODE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c';
@@ -245,17 +245,8 @@ describe('request bodies', () => {
     await new Promise((r) => server.once('listening', r));
     try {
       const body = '{"resourceType":"Parameters","parameter":[]}';
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
-          socket.write(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${body.length + 100}\r\n\r\n${body}`);
-        });
-        let text = '';
-        socket.on('data', (c: Buffer) => {
-          text += c.toString('latin1');
-        });
-        socket.on('close', () => resolve(text));
-        socket.on('error', reject);
-      });
+      const answer = await rawExchange((server.address() as AddressInfo).port,
+        `POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${body.length + 100}\r\n\r\n`, body);
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(answer).toMatch(/connection: close/i);
       expect(answer).toMatch(/"code":"timeout"/);
