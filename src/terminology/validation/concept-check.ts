@@ -188,17 +188,20 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
   }
   for (const text of issues.errorTexts()) state.message(text);
   out.boolean('result', valid);
-  if (state.messages.length > 0) out.add({ name: 'message', ...messageString(summaryMessage(state.messages), options.messageLanguage) });
+  if (state.messages.length > 0) out.add({ name: 'message', ...messageString(summaryMessage(state.messages, options.messageLanguage), options.messageLanguage) });
   if (mode === 'codeableConcept') out.codeableConcept('codeableConcept', value.codeableConcept);
   if (issues.hasIssues) out.resource('issues', operationOutcome(issues.outcomeIssues(options.messageLanguage)));
   return out.build();
 }
 
-/** The result's message: its texts, each language in its own order, joined (English alone when none has Danish). */
-function summaryMessage(texts: readonly (string | Bilingual)[]): string | Bilingual {
-  const joined = (lang: Language): string => listedIssues(texts.map((t) => (typeof t === 'string' ? t : t[lang])).sort(),
-    (omitted) => omittedIssuesText(omitted)[lang]).join('; ');
-  return texts.every((t) => typeof t === 'string') ? joined('en') : { en: joined('en'), da: joined('da') };
+/**
+ * The result's message: its texts, each language in its own order, joined. Only an answer in Danish needs both (the
+ * English is its translation); English alone otherwise, and when no text has Danish.
+ */
+function summaryMessage(texts: readonly (string | Bilingual)[], lang: Language): string | Bilingual {
+  const joined = (l: Language): string => listedIssues(texts.map((t) => (typeof t === 'string' ? t : t[l])).sort(),
+    (omitted) => omittedIssuesText(omitted)[l]).join('; ');
+  return lang !== 'da' || texts.every((t) => typeof t === 'string') ? joined('en') : { en: joined('en'), da: joined('da') };
 }
 
 /** The inactive/status parameters and the warning about an inactive or deprecated code. */
