@@ -17,7 +17,7 @@ export function messageLanguage(acceptLanguage: string | string[] | undefined): 
     })
     .filter((l) => l.tag !== '' && l.tag !== '*' && l.q > 0)
     .sort((a, b) => b.q - a.q)[0]?.tag;
-  return first === 'da' || first?.startsWith('da-') ? 'da' : 'en';
+  return messageLanguageOf(first === undefined ? [] : [first]);
 }
 
 /** messageLanguage for the caller's languages already parsed, most preferred first (OperationContext.acceptLanguages). */
