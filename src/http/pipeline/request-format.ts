@@ -25,10 +25,12 @@ function isServedVersion(value: string): boolean {
   return value === SERVED_FHIR_VERSION || value.startsWith(`${SERVED_FHIR_VERSION}.`);
 }
 
-function otherVersion(status: 406 | 415, where: string, value: string): FhirError {
+/** 415 or 406 for a fhirVersion other than R4 named where the request names a format (a header, or `_format`). */
+function otherVersion(status: 406 | 415, where: 'Content-Type' | 'Accept' | '_format', value: string): FhirError {
+  const named = `fhirVersion=${excerpt(value, 20)}`;
   return new FhirError(status, 'not-supported',
-    `${where} names fhirVersion=${excerpt(value, 20)}; this server serves FHIR R4 only (fhirVersion=${SERVED_FHIR_VERSION})`,
-    { da: `${where.replace(/^The /, '')} angiver fhirVersion=${excerpt(value, 20)}; serveren understøtter kun FHIR R4 (fhirVersion=${SERVED_FHIR_VERSION})` });
+    `${where === 'Content-Type' ? 'The Content-Type' : where} names ${named}; this server serves FHIR R4 only (fhirVersion=${SERVED_FHIR_VERSION})`,
+    { da: `${where} angiver ${named}; serveren understøtter kun FHIR R4 (fhirVersion=${SERVED_FHIR_VERSION})` });
 }
 
 /** 415 for a body said to be of another FHIR version than R4. */
@@ -36,7 +38,7 @@ function checkContentType(req: IncomingMessage): void {
   const contentType = req.headers['content-type'];
   if (!contentType) return;
   const version = mediaTypeParameters(contentType).get('fhirversion');
-  if (version !== undefined && !isServedVersion(version)) throw otherVersion(415, 'The Content-Type', version);
+  if (version !== undefined && !isServedVersion(version)) throw otherVersion(415, 'Content-Type', version);
 }
 
 /** 406 when every media range of Accept that names a fhirVersion names another one and no range leaves it open. */
