@@ -13,6 +13,11 @@ export function unknownValueSet(ref: string, parameter: string): FhirError {
   return FhirError.notFound(`The value set '${excerpt(ref)}' is not known`, { expression: [parameter], da: `Værdisættet '${excerpt(ref)}' kendes ikke` });
 }
 
+/** 404 for a ConceptMap (`url` or `url|version`) a parameter names that the server does not have. */
+export function unknownConceptMap(ref: string, parameter: string): FhirError {
+  return FhirError.notFound(`A ConceptMap '${excerpt(ref)}' is not known`, { expression: [parameter], da: `ConceptMap '${excerpt(ref)}' kendes ikke` });
+}
+
 /** 404 for a path no route answers. */
 export function noRoute(req: { method: string; path: string }): FhirError {
   return FhirError.notFound(`No route for ${req.method} ${req.path}`, { da: `Ukendt adresse: ${req.method} ${req.path}` });

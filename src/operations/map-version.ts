@@ -1,5 +1,6 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { unknownConceptMap } from '../errors/common-errors';
 import { parseCanonical } from '../terminology/canonical';
 import type { OperationContext } from './context';
 import { excerpt } from '../errors/excerpt';
@@ -11,7 +12,7 @@ import { excerpt } from '../errors/excerpt';
 export function conceptMapVersion(ctx: OperationContext, ref: string, parameter: string): ConceptMap {
   const { url, version } = parseCanonical(ref);
   const found = ctx.registry.find('ConceptMap', url, version);
-  if (!found) throw FhirError.notFound(`A ConceptMap '${excerpt(ref)}' is not known`, { expression: [parameter], da: `ConceptMap '${excerpt(ref)}' kendes ikke` });
+  if (!found) throw unknownConceptMap(ref, parameter);
   return found;
 }
 

@@ -1,5 +1,6 @@
 import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { unknownConceptMap } from '../errors/common-errors';
 import type { Bilingual } from '../errors/issue';
 import { messageLanguageOf } from '../errors/message-language';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
@@ -431,10 +432,10 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
     }
     const latest = registry.find('ConceptMap', u);
     const then = latest ? inForce(latest) : undefined;
+    if (!latest) throw unknownConceptMap(u, 'url');
     if (!then) {
-      throw FhirError.notFound(latest ? `No version of ConceptMap '${excerpt(u)}' was in force on ${input.string('date')}` : `A ConceptMap '${excerpt(u)}' is not known`, {
-        expression: [latest ? 'date' : 'url'],
-        da: latest ? `Ingen version af ConceptMap '${excerpt(u)}' var gældende den ${input.string('date')}` : `ConceptMap '${excerpt(u)}' kendes ikke`,
+      throw FhirError.notFound(`No version of ConceptMap '${excerpt(u)}' was in force on ${input.string('date')}`, {
+        expression: ['date'], da: `Ingen version af ConceptMap '${excerpt(u)}' var gældende den ${input.string('date')}`,
       });
     }
     return then;
@@ -443,10 +444,7 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
     .filter((r): r is ConceptMap => r.resourceType === 'ConceptMap')
     .filter((r) => r.url === u && (!wanted || r.version === wanted));
   const cm = fromRequest[fromRequest.length - 1] ?? registry.find('ConceptMap', u, wanted);
-  if (!cm) {
-    const named = excerpt(`${u}${wanted ? `|${wanted}` : ''}`);
-    throw FhirError.notFound(`A ConceptMap '${named}' is not known`, { expression: ['url'], da: `ConceptMap '${named}' kendes ikke` });
-  }
+  if (!cm) throw unknownConceptMap(`${u}${wanted ? `|${wanted}` : ''}`, 'url');
   return cm;
 }
 
