@@ -34,6 +34,15 @@ export function searchCount(query: Record<string, unknown>): number {
   return raw === undefined ? 100 : Math.min(Number(raw), MAX_SEARCH_COUNT);
 }
 
+/** `_offset`: how many matches a page skips (default 0). */
+export function searchOffset(query: Record<string, unknown>): number {
+  const raw = searchText(query, '_offset');
+  if (raw !== undefined && !/^\d{1,9}$/.test(raw)) {
+    throw FhirError.invalid(`_offset must be a non-negative integer, not '${raw}'`, { expression: ['_offset'], da: `_offset skal være et heltal på 0 eller mere, ikke '${raw}'` });
+  }
+  return raw === undefined ? 0 : Number(raw);
+}
+
 /** Refuses a parameter that is neither one of `names` nor a result parameter. */
 export function checkSearchNames(query: Record<string, unknown>, names: ReadonlySet<string>, type: string): void {
   for (const name of Object.keys(query)) {

@@ -29,7 +29,7 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
   const resources: CapabilityStatementRestResource[] = types.map((type) => ({
     type,
     // reads are open; create/update/delete need a Bearer token (rest.security)
-    interaction: (['read', 'vread', 'search-type', 'history-instance', 'create', 'update', 'delete'] as const).map((code) => ({ code })),
+    interaction: (['read', 'vread', 'search-type', 'history-instance', 'history-type', 'create', 'update', 'delete'] as const).map((code) => ({ code })),
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
@@ -79,7 +79,7 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
         description: 'Reads are open. Writes (create, update, delete, transaction) need Authorization: Bearer <JWT>; the claim kommunekode decides ' +
           "which municipality's resources (http://faelles-tx.dk/fhir/kommune/{kommunekode}/...) the token may write, the scope admin allows the common catalogs.",
       },
-      interaction: [{ code: 'transaction' }, { code: 'batch' }],
+      interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
       operation: [
         ...OPERATIONS.filter((o) => o.levels.includes('system')).map((o) => ({ name: o.spec.name, definition: o.definition ?? `${OPERATION_DEFINITION_BASE}/Resource-${o.spec.name}` })),
         ...PACKAGE_OPERATION_DEFINITIONS.map((d) => ({ name: d.code, definition: d.url! })),

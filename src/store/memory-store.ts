@@ -3,10 +3,10 @@ import { ResourceSet, type TerminologyResource, type TerminologyType } from '../
 import { auditMatches, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headOf, type WrittenVersion } from './past-version';
-import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
+import type { HistoryPage, HistoryQuery, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { MemoryClosureTables } from './closure-memory';
 import { packageAlreadyLoaded, packageNotLoaded, type PackageRecord, type PackageUnload, type StoredPackage } from './packages';
-import { BaseStore, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
+import { BaseStore, newestFirst, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
 
 /** A store that keeps resources in memory only (tests, and servers whose writes need not survive a restart). */
 export class MemoryStore extends BaseStore implements TerminologyStore {
@@ -48,6 +48,13 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
   }
   async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
     return [...(this.versions.get(`${type}/${id}`) ?? [])].reverse();
+  }
+
+  async historyPage(query: HistoryQuery): Promise<HistoryPage> {
+    const matching = [...this.versions.values()].flat()
+      .filter((v) => (query.type === undefined || v.resourceType === query.type) && (query.since === undefined || v.lastUpdated >= query.since))
+      .sort(newestFirst);
+    return { total: matching.length, versions: matching.slice(query.offset, query.offset + query.count) };
   }
 
   async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {

@@ -143,6 +143,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  // ---- migration: the history of every resource, newest first ----
+  {
+    // expand: an index, which builds of migrations 1–5 do not use
+    version: 6,
+    name: 'the history of every resource, newest first (history-type, history-system)',
+    compatibleFrom: 1,
+    sql: `
+      CREATE INDEX resource_history_by_time ON resource_history
+        (last_updated COLLATE "C" DESC, resource_type COLLATE "C", id COLLATE "C", version_id DESC);
+    `,
+  },
   // ---- end of migration ----
 ];
 

@@ -10,6 +10,7 @@ import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import { PostgresClosureTables } from './closure-postgres';
 import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 import {
+  type HistoryPage, type HistoryQuery,
   StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
@@ -305,6 +306,20 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       `SELECT resource_type, id, version_id, method, last_updated, content FROM ${this.t('resource_history')}
        WHERE resource_type = $1 AND id = $2 ORDER BY version_id DESC`, [type, id]);
     return rows.map((r) => storedVersionOf(r));
+  }
+
+  async historyPage(query: HistoryQuery): Promise<HistoryPage> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.type !== undefined) { args.push(query.type); where.push(`resource_type = $${args.length}`); }
+    if (query.since !== undefined) { args.push(query.since); where.push(`last_updated COLLATE "C" >= $${args.length}`); }
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.query<{ total: string }>(`SELECT count(*)::text AS total FROM ${this.t('resource_history')} ${filter}`, args);
+    const rows = await this.query<HistoryRow>(
+      `SELECT resource_type, id, version_id, method, last_updated, content FROM ${this.t('resource_history')} ${filter}
+       ORDER BY last_updated COLLATE "C" DESC, resource_type COLLATE "C", id COLLATE "C", version_id DESC
+       LIMIT $${args.length + 1} OFFSET $${args.length + 2}`, [...args, query.count, query.offset]);
+    return { total: Number(total), versions: rows.map((r) => storedVersionOf(r)) };
   }
 
   async apply(changes: WriteOperation[], gate = new CommitGate(), audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {

@@ -7,7 +7,7 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import { joinKeys, keyNeedle, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
-import type { StoredVersion, TerminologyStore, WriteOperation } from './store';
+import type { HistoryPage, HistoryQuery, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
@@ -61,6 +61,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX audit_event_by_time ON audit_event (recorded);`,
   // ---- migration: who loaded a package (src/store/packages.ts) ----
   `ALTER TABLE package ADD COLUMN loaded_by TEXT;`,
+  // ---- migration: the history of every resource, newest first (history-type, history-system) ----
+  `CREATE INDEX resource_history_by_time ON resource_history (last_updated DESC, resource_type, id, version_id DESC);`,
   // ---- end of migration ----
 ];
 
@@ -182,6 +184,18 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     const rows = this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? ORDER BY version_id DESC')
       .all(type, id) as HistoryRow[];
     return rows.map((r) => storedVersionOf(r));
+  }
+
+  async historyPage(query: HistoryQuery): Promise<HistoryPage> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.type !== undefined) { where.push('resource_type = ?'); args.push(query.type); }
+    if (query.since !== undefined) { where.push('last_updated >= ?'); args.push(query.since); }
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const { total } = this.statement(`SELECT count(*) AS total FROM resource_history ${filter}`).get(...args) as { total: number };
+    const rows = this.statement(`SELECT * FROM resource_history ${filter}
+      ORDER BY last_updated DESC, resource_type, id, version_id DESC LIMIT ? OFFSET ?`).all(...args, query.count, query.offset) as HistoryRow[];
+    return { total, versions: rows.map((r) => storedVersionOf(r)) };
   }
 
   async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {

@@ -101,6 +101,14 @@ export function toStoredVersion(p: PlannedChange, lastUpdated: string): StoredVe
 }
 
 /** meta.lastUpdated for a write now: an ISO instant with milliseconds. */
+/** The order of historyPage (store.ts): lastUpdated newest first, then resource type, id, and version newest first. */
+export function newestFirst(a: StoredVersion, b: StoredVersion): number {
+  if (a.lastUpdated !== b.lastUpdated) return a.lastUpdated < b.lastUpdated ? 1 : -1;
+  if (a.resourceType !== b.resourceType) return a.resourceType < b.resourceType ? -1 : 1;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  return Number(b.versionId) - Number(a.versionId);
+}
+
 export function nowInstant(): string {
   return new Date().toISOString();
 }

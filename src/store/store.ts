@@ -19,6 +19,23 @@ export interface StoredVersion {
   resource?: TerminologyResource;
 }
 
+/** A page of the history of every stored resource, or of one type's (`historyPage`). */
+export interface HistoryQuery {
+  type?: TerminologyType;
+  /** Only versions written at or after this instant (an ISO instant in UTC with milliseconds, as the store writes them). */
+  since?: string;
+  /** Versions skipped, newest first. */
+  offset: number;
+  /** At most this many versions. */
+  count: number;
+}
+
+export interface HistoryPage {
+  /** How many versions the query matches in all. */
+  total: number;
+  versions: StoredVersion[];
+}
+
 /**
  * One change to the store. `expectedVersion` makes the change conditional on the current meta.versionId
  * (If-Match, or the versionId the client read); when it does not match, the store throws StoreConflictError.
@@ -60,6 +77,11 @@ export interface TerminologyStore extends ClosureTableStore, AuditLog {
   readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined>;
   /** Every version of a resource, newest first; empty when the id was never written. */
   history(type: TerminologyType, id: string): Promise<StoredVersion[]>;
+  /**
+   * The versions of every resource (or of one type), newest first: by lastUpdated, then resource type, id and
+   * version (newest first), so that versions written in the same instant come in one order in every store.
+   */
+  historyPage(query: HistoryQuery): Promise<HistoryPage>;
   /**
    * Applies the changes all or nothing, in one transaction: each change writes the resource row and a history
    * row. Stamps meta.versionId and meta.lastUpdated. `create` needs an id not used before; `update` creates the

@@ -1,4 +1,5 @@
-import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
+import type { Bundle, BundleEntry, BundleLink, OperationOutcome } from 'fhir/r4';
+import { checkSearchNames, searchCount, searchOffset, searchText } from '../fhir/search';
 import { FhirError } from '../errors/fhir-error';
 import { notKnown } from '../errors/common-errors';
 import type { MessageLanguage } from '../errors/message-language';
@@ -84,6 +85,46 @@ export async function history(store: TerminologyStore, registry: TerminologyRegi
   }
   return { resourceType: 'Bundle', type: 'history', total: entries.length, link: [{ relation: 'self', url: selfUrl }], entry: entries };
 }
+
+/** A FHIR instant (`_since`), or a date taken as its first instant in UTC. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))?$/;
+
+function sinceOf(query: Record<string, unknown>): string | undefined {
+  const raw = searchText(query, '_since');
+  if (raw === undefined) return undefined;
+  const time = INSTANT.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(time)) {
+    throw FhirError.invalid(`_since must be an instant such as 2026-01-31T12:00:00Z (or a date such as 2026-01-31), not '${excerpt(raw)}'`, {
+      expression: ['_since'], da: `_since skal være et tidspunkt som 2026-01-31T12:00:00Z (eller en dato som 2026-01-31), ikke '${excerpt(raw)}'`,
+    });
+  }
+  return new Date(time).toISOString();
+}
+
+/** The page of `selfUrl` that starts at `offset`. */
+function pageUrl(selfUrl: string, offset: number): string {
+  const url = new URL(selfUrl);
+  url.searchParams.set('_offset', String(offset));
+  return url.toString();
+}
+
+/**
+ * `[type]/_history` and `_history` (type undefined): the written versions of every resource, or of one type's,
+ * newest first, `_since` an instant, in pages of `_count` (`_offset`, with next and previous links). The published
+ * catalogs are not written, so they are not in it (their one version is in `[type]/[id]/_history`).
+ */
+export async function historyOfAll(store: TerminologyStore, type: TerminologyType | undefined, query: Record<string, unknown>, selfUrl: string, base: string): Promise<Bundle> {
+  checkSearchNames(query, HISTORY_PARAMS, type ?? '_history');
+  const count = searchCount(query);
+  const offset = searchOffset(query);
+  const page = await store.historyPage({ type, since: sinceOf(query), offset, count });
+  const link: BundleLink[] = [{ relation: 'self', url: selfUrl }];
+  if (offset + count < page.total && count > 0) link.push({ relation: 'next', url: pageUrl(selfUrl, offset + count) });
+  if (offset > 0) link.push({ relation: 'previous', url: pageUrl(selfUrl, Math.max(0, offset - count)) });
+  return { resourceType: 'Bundle', type: 'history', total: page.total, link, entry: page.versions.map((v) => historyEntry(base, v)) };
+}
+
+const HISTORY_PARAMS: ReadonlySet<string> = new Set(['_since', '_offset']);
 
 /** The OperationOutcome of a write: what was done, and the write rules' warnings. */
 export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {

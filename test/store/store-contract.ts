@@ -176,6 +176,41 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect((await store.loadAll()).map((r) => r.id).sort()).toEqual(['a', 'existing']);
     });
 
+    it('lists the history of every resource and of one type, newest first, in pages, from an instant on', async () => {
+      /** Waits until the clock has moved past the last write, so that the next write has a later lastUpdated. */
+      const later = async (after: string): Promise<void> => {
+        while (new Date().toISOString() <= after) await new Promise((r) => setTimeout(r, 1));
+      };
+      const first = await store.create(codeSystem('b'));
+      await later(first.lastUpdated);
+      // one transaction: the same lastUpdated, listed by type, id, and version newest first
+      const batch = await store.apply([
+        { kind: 'create', resource: { resourceType: 'ValueSet', id: 'v', url: 'http://example.org/ValueSet/v', status: 'active' } as ValueSet },
+        { kind: 'update', resource: codeSystem('b', { title: 'two' }) },
+        { kind: 'create', resource: codeSystem('a') },
+      ]);
+      await later(batch[0]!.lastUpdated);
+      await store.delete('CodeSystem', 'a');
+
+      const all = await store.historyPage({ offset: 0, count: 10 });
+      expect(all.total).toBe(5);
+      expect(all.versions.map((v) => `${v.resourceType}/${v.id}/${v.versionId} ${v.method}`)).toEqual([
+        'CodeSystem/a/2 delete', 'CodeSystem/a/1 create', 'CodeSystem/b/2 update', 'ValueSet/v/1 create', 'CodeSystem/b/1 create',
+      ]);
+      expect(all.versions[0]!.resource).toBeUndefined();
+      expect(all.versions[2]!.resource?.title).toBe('two');
+
+      const codeSystems = await store.historyPage({ type: 'CodeSystem', offset: 1, count: 2 });
+      expect(codeSystems.total).toBe(4);
+      expect(codeSystems.versions.map((v) => `${v.id}/${v.versionId}`)).toEqual(['a/1', 'b/2']);
+
+      const since = await store.historyPage({ since: batch[0]!.lastUpdated, offset: 0, count: 10 });
+      expect(since.total).toBe(4);
+      expect(since.versions.map((v) => `${v.id}/${v.versionId}`)).toEqual(['a/2', 'a/1', 'b/2', 'v/1']);
+      expect(await store.historyPage({ type: 'ConceptMap', offset: 0, count: 10 })).toEqual({ total: 0, versions: [] });
+      expect((await store.historyPage({ offset: 5, count: 10 })).versions).toEqual([]);
+    });
+
     it('keeps resource types apart', async () => {
       await store.create(codeSystem('same'));
       await store.create({ resourceType: 'ConceptMap', id: 'same', url: 'http://example.org/ConceptMap/same', status: 'active' });

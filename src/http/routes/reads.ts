@@ -9,7 +9,7 @@ import type { TerminologyRegistry } from '../../terminology/registry';
 import type { TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
 import { searchAudit } from '../../write/audit-search';
-import { etagOf, history, isWritableType, readResource, readVersion } from '../../write/interactions';
+import { etagOf, history, historyOfAll, isWritableType, readResource, readVersion } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
@@ -36,7 +36,7 @@ export function versionHeaders(resource: { meta?: { versionId?: string; lastUpda
 
 /**
  * Reads and searches (src/write/interactions.ts, the searches of src/fhir/search.ts): CodeSystem, ValueSet and
- * ConceptMap (read with ETag and If-None-Match, vread, history, search), the StructureDefinitions of the profiles,
+ * ConceptMap (read with ETag and If-None-Match, vread, history of one resource, of a type and of all, search), the StructureDefinitions of the profiles,
  * and the audit log (AuditEvent, with a token). (Express 5 passes a rejected handler's error on.)
  */
 export function readRoutes(deps: ReadRouteDeps): Router {
@@ -63,6 +63,12 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   });
 
   router.param('type', (_req, _res, next, type: string) => next(isWritableType(type) ? undefined : 'route'));
+  router.get('/_history', async (req, res) => {
+    sendResource(res, 200, await historyOfAll(store, undefined, query(req), selfUrl(req), deps.baseUrlOf(req)));
+  });
+  router.get('/:type/_history', async (req, res) => {
+    sendResource(res, 200, await historyOfAll(store, req.params.type as TerminologyType, query(req), selfUrl(req), deps.baseUrlOf(req)));
+  });
   router.get('/:type/:id/_history', async (req, res) => {
     sendResource(res, 200, await history(store, registry, req.params.type as TerminologyType, String(req.params.id), selfUrl(req), deps.baseUrlOf(req)));
   });
