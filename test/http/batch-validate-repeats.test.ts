@@ -2,7 +2,7 @@ import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4'
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { jsonBytes, SerializedResource, serializeResource, serializedParameters } from '../../src/fhir/serialized';
-import { jsonDepth } from '../../src/http/pipeline/fhir-json';
+import { jsonDepth } from '../../src/fhir/json-depth';
 import { valueSetValidateCodeOperation } from '../../src/operations/validate-code';
 import { FSIII, testApp } from '../support/app';
 

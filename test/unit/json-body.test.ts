@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import express from 'express';
-import { jsonDepth } from '../../src/http/pipeline/fhir-json';
+import { jsonDepth } from '../../src/fhir/json-depth';
 import { parseJsonBody } from '../../src/http/pipeline/json-body';
 import { prng } from '../../scripts/prng';
 

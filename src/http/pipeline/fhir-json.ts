@@ -6,46 +6,13 @@ import { parseJsonBody } from './json-body';
 import { tooManyParameters } from './parameters-body';
 import { excerpt } from '../../errors/excerpt';
 import { mediaTypeParameters } from './request-format';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../fhir/json-depth';
+import { longestParameterList } from '../../fhir/parameter-count';
+import { FormParameters } from '../../fhir/query-string';
 
 export const FHIR_JSON = 'application/fhir+json';
 
-/** Deepest JSON nesting accepted: far beyond any FHIR resource, well before recursion becomes a risk. */
-export const MAX_JSON_DEPTH = 128;
-
-/** Nesting depth of a parsed JSON value, counted without recursion; stops once `limit` is exceeded. */
-export function jsonDepth(value: unknown, limit: number): number {
-  // Runs over every POST body: two flat stacks and no per-node arrays (a 10,000-coding batch has ~100,000 nodes).
-  let max = 0;
-  const values: unknown[] = [value];
-  const depths: number[] = [1];
-  while (values.length > 0) {
-    const v = values.pop();
-    const d = depths.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d > max) max = d;
-    if (max > limit) return max;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const child: unknown = v[i];
-        if (child !== null && typeof child === 'object') {
-          values.push(child);
-          depths.push(d + 1);
-        }
-      }
-    } else {
-      for (const key in v) {
-        if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
-        const child: unknown = (v as Record<string, unknown>)[key];
-        if (child !== null && typeof child === 'object') {
-          values.push(child);
-          depths.push(d + 1);
-        }
-      }
-    }
-  }
-  return max;
-}
-
+const FORM = 'application/x-www-form-urlencoded';
 const ACCEPTED_BODY_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
 
 /** Largest body accepted on a request that has no use for one (GET, HEAD, DELETE, OPTIONS): small. */
@@ -71,30 +38,6 @@ function readAsUtf8(contentType: string, semicolon: number): boolean {
   return true;
 }
 
-/**
- * The longest parameter list of a Parameters body: its own `parameter`, the `part` of each parameter and the
- * `parameter` of each Parameters resource a parameter carries (a $batch-validate-code `validation`). 0 for other bodies.
- */
-export function longestParameterList(body: unknown): number {
-  const list = parameterList(body);
-  if (!list) return 0;
-  let longest = list.length;
-  for (const p of list) {
-    if (!p || typeof p !== 'object') continue;
-    const { part, resource } = p as { part?: unknown; resource?: unknown };
-    if (Array.isArray(part) && part.length > longest) longest = part.length;
-    const nested = parameterList(resource);
-    if (nested && nested.length > longest) longest = nested.length;
-  }
-  return longest;
-}
-
-function parameterList(resource: unknown): unknown[] | undefined {
-  if (!resource || typeof resource !== 'object') return undefined;
-  const { resourceType, parameter } = resource as { resourceType?: unknown; parameter?: unknown };
-  return resourceType === 'Parameters' && Array.isArray(parameter) ? parameter : undefined;
-}
-
 export interface BodyLimits {
   /** Largest body in bytes (BODY_LIMIT_BYTES). */
   bytes: number;
@@ -114,6 +57,8 @@ export function fhirJsonBody(limits: BodyLimits) {
   const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
   // operations that take a table (e.g. $rollup) get a text/csv body as bytes, under the same limit
   const readCsv = express.raw({ limit: limitBytes, type: 'text/csv' });
+  // a search or operation POSTed as a form: its text, read as more of the query (fhir/query-string.ts)
+  const readForm = express.raw({ limit: limitBytes, type: FORM });
   // the same reading (limit, content encodings, errors) without decoding: parseJsonBody parses what express.json would
   const read = express.raw({ limit: limitBytes, type: ACCEPTED_BODY_TYPES });
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -135,7 +80,15 @@ export function fhirJsonBody(limits: BodyLimits) {
     const contentType = req.headers['content-type'] ?? '';
     const semicolon = contentType.indexOf(';');
     const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-    if (type === 'application/x-www-form-urlencoded') return next();
+    if (type === FORM) {
+      readForm(req, res, (err?: unknown) => {
+        if (err) return next(bodyError(err, res, limitBytes));
+        const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        req.body = isUtf8(bytes) ? new FormParameters(bytes.toString('utf8')) : undefined;
+        next(req.body ? undefined : notUtf8());
+      });
+      return;
+    }
     if (type === 'text/csv' && csvPaths?.test((req.url ?? '').split('?')[0]!)) {
       readCsv(req, res, (err?: unknown) => next(err ? bodyError(err, res, limitBytes) : undefined));
       return;
@@ -148,10 +101,9 @@ export function fhirJsonBody(limits: BodyLimits) {
       if (err) return next(bodyError(err, res, limitBytes));
       let depth: number | undefined;
       if (Buffer.isBuffer(req.body)) {
-        // JSON.parse would take invalid bytes as U+FFFD and go on with a value the client never sent
         if (!isUtf8(req.body)) {
           req.body = undefined;
-          return next(FhirError.invalid('The request body is not valid UTF-8', { da: 'Forespørgslens krop er ikke gyldig UTF-8' }));
+          return next(notUtf8());
         }
         try {
           const parsed = parseJsonBody(req.body, limits.parameters);
@@ -176,6 +128,11 @@ export function fhirJsonBody(limits: BodyLimits) {
     if (readAsUtf8(contentType, semicolon)) read(req, res, done);
     else parse(req, res, done);
   };
+}
+
+/** JSON.parse and a form's decoding would take invalid bytes as U+FFFD and go on with a value the client never sent. */
+function notUtf8(): FhirError {
+  return FhirError.invalid('The request body is not valid UTF-8', { da: 'Forespørgslens krop er ikke gyldig UTF-8' });
 }
 
 /** The FHIR error for what body-parser (or parseJsonBody) reported. */

@@ -1,4 +1,5 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { parseQueryString, withForm } from '../../fhir/query-string';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
 import { notKnown } from '../../errors/common-errors';
@@ -48,14 +49,24 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   router.get('/AuditEvent', authenticate(deps.verifier), async (req, res) => {
     sendResource(res, 200, await searchAudit(store, req.principal!, query(req), selfUrl(req), deps.baseUrlOf(req)));
   });
+  /** A search's parameters (a POSTed form's too) and its self link, the search as a GET of [type]. */
+  const searchOf = (req: Request, type: string): { query: Record<string, unknown>; self: string } => {
+    const q = req.url.indexOf('?');
+    const search = withForm(q < 0 ? '' : req.url.slice(q + 1), req.body);
+    return { query: parseQueryString(search), self: `${deps.baseUrlOf(req)}/${type}${search ? `?${search}` : ''}` };
+  };
   router.all(SD_PATH, (req, res) => {
+    const id = SD_PATH.exec(req.path)![1];
+    if (id === '_search' && (req.method === 'GET' || req.method === 'POST')) {
+      const { query: q, self } = searchOf(req, 'StructureDefinition');
+      return sendResource(res, 200, searchStructureDefinitions(deps.profiles, q, self, deps.baseUrlOf(req)));
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       throw new FhirError(405, 'not-supported', `StructureDefinition is read-only here: ${req.method} is not supported`, {
         da: `StructureDefinition kan kun læses her: ${req.method} understøttes ikke`,
       });
     }
-    const id = SD_PATH.exec(req.path)![1];
     if (id === undefined) return sendResource(res, 200, searchStructureDefinitions(deps.profiles, query(req), selfUrl(req), deps.baseUrlOf(req)));
     const profile = deps.profiles.byResourceId(decodeURIComponent(id));
     if (!profile) throw notKnown('StructureDefinition', id);
@@ -63,6 +74,13 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   });
 
   router.param('type', (_req, _res, next, type: string) => next(isWritableType(type) ? undefined : 'route'));
+  // search by POST (a form, read with the URL's parameters) and by GET of _search, as the search of [type]
+  router.route(['/:type/_search', '/:type/_search/']).get(searchType).post(searchType);
+  function searchType(req: Request, res: Response): void {
+    const type = req.params.type as TerminologyType;
+    const { query: q, self } = searchOf(req, type);
+    sendResource(res, 200, searchTerminology(registry, type, q, self, deps.baseUrlOf(req)));
+  }
   router.get('/_history', async (req, res) => {
     sendResource(res, 200, await historyOfAll(store, undefined, query(req), selfUrl(req), deps.baseUrlOf(req)));
   });
