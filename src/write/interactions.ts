@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry, BundleLink, OperationOutcome } from 'fhir/r4';
 import { checkSearchNames, searchCount, searchOffset, searchText } from '../fhir/search';
 import { FhirError } from '../errors/fhir-error';
@@ -37,6 +38,23 @@ export function validId(id: string): string {
 
 export function etagOf(versionId: string): string {
   return `W/"${versionId}"`;
+}
+
+const contentTags = new WeakMap<object, string>();
+
+/**
+ * The ETag a read of the resource answers with: W/"versionId" for a written one; a published one has no version id,
+ * so its tag is a digest of its content, made once per resource object (a package loaded anew makes new objects), so
+ * that a client holding a catalog can ask If-None-Match and get 304 instead of the catalog again.
+ */
+export function resourceEtag(resource: TerminologyResource): string {
+  if (resource.meta?.versionId) return etagOf(resource.meta.versionId);
+  let tag = contentTags.get(resource);
+  if (tag === undefined) {
+    tag = `W/"sha256-${createHash('sha256').update(JSON.stringify(resource)).digest('base64url').slice(0, 22)}"`;
+    contentTags.set(resource, tag);
+  }
+  return tag;
 }
 
 /** The resource a read answers: 404 when unknown, 410 when its latest written version is a delete. */

@@ -7,10 +7,10 @@ import type { ProfileRegistry } from '../../profile-validation/profile-registry'
 import { searchStructureDefinitions } from '../../profile-validation/structure-definition-search';
 import type { TerminologyStore } from '../../store/store';
 import type { TerminologyRegistry } from '../../terminology/registry';
-import type { TerminologyType } from '../../terminology/resource-set';
+import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
 import { searchAudit } from '../../write/audit-search';
-import { etagOf, history, historyOfAll, isWritableType, readResource, readVersion } from '../../write/interactions';
+import { history, historyOfAll, isWritableType, readResource, readVersion, resourceEtag } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
@@ -27,10 +27,9 @@ export interface ReadRouteDeps {
 const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
 const SD_PATH = /^\/StructureDefinition(?:\/([^/$][^/]*))?\/?$/;
 
-/** ETag and Last-Modified for a resource that has meta.versionId / meta.lastUpdated (written resources). */
-export function versionHeaders(resource: { meta?: { versionId?: string; lastUpdated?: string } }): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (resource.meta?.versionId) headers.ETag = etagOf(resource.meta.versionId);
+/** ETag (resourceEtag) and, for a resource that has meta.lastUpdated (a written one), Last-Modified. */
+export function versionHeaders(resource: TerminologyResource): Record<string, string> {
+  const headers: Record<string, string> = { ETag: resourceEtag(resource) };
   if (resource.meta?.lastUpdated) headers['Last-Modified'] = new Date(resource.meta.lastUpdated).toUTCString();
   return headers;
 }
@@ -100,8 +99,10 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     if (!id) return sendResource(res, 200, searchTerminology(registry, type, query(req), selfUrl(req), deps.baseUrlOf(req)));
     const resource = await readResource(registry, writer, type, id);
     const headers = versionHeaders(resource);
+    // weak comparison (RFC 9110 §13.1.2): the tags match whether or not either is marked W/
+    const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
     const inm = req.headers['if-none-match'];
-    if (headers.ETag && typeof inm === 'string' && inm.split(',').map((s) => s.trim()).includes(headers.ETag)) {
+    if (typeof inm === 'string' && (inm.trim() === '*' || inm.split(',').map(opaque).includes(opaque(headers.ETag!)))) {
       res.set(headers).status(304).end();
       return;
     }
