@@ -95,7 +95,12 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     const op = invoker.find(type, name);
     if (!op || !accepts(op, 'GET', type, id)) return false; // Express's routes and errors decide
     const search = q < 0 ? '' : url.slice(q + 1);
-    const query = parseQueryString(search) as Record<string, unknown>;
+    let query: Record<string, unknown>;
+    try {
+      query = parseQueryString(search);
+    } catch {
+      return false; // a query that is not UTF-8: Express's query parser refuses it
+    }
     if (op.table && requestedTableFormat(req, query)) return false; // streamed by the Express route
     lifecycle.begin(req, res);
     (req as IncomingMessage & { query?: unknown }).query = query; // what Express's req.query gives
