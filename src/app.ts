@@ -7,6 +7,7 @@ import { FhirError } from './errors/fhir-error';
 import { parseQueryString } from './fhir/query-string';
 import { noRoute } from './errors/common-errors';
 import { installFastPath } from './http/pipeline/fast-path';
+import { authenticateWritesFirst } from './http/pipeline/authenticate';
 import { fhirJsonBody } from './http/pipeline/fhir-json';
 import { requestFormat } from './http/pipeline/request-format';
 import { sendAnswer } from './http/pipeline/send';
@@ -188,6 +189,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   // parsed query as Express would.)
   const fhirMiddleware: RequestHandler[] = [
     requestFormat(),
+    authenticateWritesFirst(verifier),
     fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: csvOperationPaths() }),
   ];
   fhir.use(...fhirMiddleware);

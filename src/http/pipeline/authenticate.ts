@@ -7,9 +7,10 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Verifies the Bearer token into `req.principal`; a 401 carries WWW-Authenticate as RFC 6750 asks. */
+/** Verifies the Bearer token into `req.principal` (once); a 401 carries WWW-Authenticate as RFC 6750 asks. */
 export function authenticate(verifier: TokenVerifier): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.principal) return next();
     try {
       const header = req.headers.authorization;
       req.principal = await verifier.verify(bearerToken(typeof header === 'string' ? header : undefined));
@@ -18,5 +19,27 @@ export function authenticate(verifier: TokenVerifier): RequestHandler {
       if (e instanceof AuthError) res.setHeader('WWW-Authenticate', e.challenge);
       next(e);
     }
+  };
+}
+
+/** A create (POST of a type), update or delete (PUT, DELETE of an instance) of the written types. */
+const WRITE = /^\/(?:CodeSystem|ValueSet|ConceptMap)(?:\/[^/$][^/]*)?\/?$/;
+
+/**
+ * Verifies a write's token before its body is read: an anonymous write is answered 401 without the server reading
+ * and parsing a body of up to BODY_LIMIT_BYTES that it would refuse anyway (the connection is closed on the unread
+ * body). The write route's own authenticate finds the principal set.
+ */
+export function authenticateWritesFirst(verifier: TokenVerifier): RequestHandler {
+  const check = authenticate(verifier);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const { method } = req;
+    if (method !== 'PUT' && method !== 'DELETE' && method !== 'POST') return next();
+    if (!WRITE.test(req.path) || (method === 'POST' && /^\/[A-Za-z]+\/./.test(req.path))) return next();
+    void check(req, res, (err?: unknown) => {
+      const body = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+      if (err && body) res.setHeader('Connection', 'close');
+      next(err);
+    });
   };
 }
