@@ -13,6 +13,7 @@ import { metadataResource } from './capability-statement';
 import type { OperationContext } from './context';
 import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
 import { excerpt } from '../errors/excerpt';
+import { messageLanguageOf } from '../errors/message-language';
 
 /**
  * Most bytes of answers one batch returns: entries after that are answered 422 too-costly (each answer is kept as
@@ -131,8 +132,9 @@ function entryBytes(answer: EntryAnswer): readonly Buffer[] {
 
 /**
  * A `batch` Bundle: every entry answered on its own, in order, in one `batch-response` (one status per entry; an
- * error in one entry is that entry's answer). No transaction: nothing is written. The answer is the Bundle's bytes in
- * pieces (no single string of the whole answer); undefined when the call was abandoned on the way.
+ * error in one entry is that entry's answer, in the batch request's language as the request alone would have it). No
+ * transaction: nothing is written. The answer is the Bundle's bytes in pieces (no single string of the whole
+ * answer); undefined when the call was abandoned on the way.
  */
 export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCall): Promise<SerializedResource | undefined> {
   const entries = bundle.entry ?? [];
@@ -144,6 +146,7 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
     });
   }
   const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
+  const lang = messageLanguageOf(call.context.acceptLanguages);
   const chunks: Buffer[] = [HEAD];
   let bytes = 0;
   let sliceStart = performance.now();
@@ -162,7 +165,7 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
       }
       answer = await answerEntry(entries[i]!, i, deps, call);
     } catch (e) {
-      const error = errorAnswer(e);
+      const error = errorAnswer(e, lang);
       answer = { status: error.status, chunks: error.chunks };
     }
     if (i > 0) chunks.push(COMMA);

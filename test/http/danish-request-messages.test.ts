@@ -219,6 +219,28 @@ describe("the municipal and package operations' refusals in Danish", () => {
   });
 });
 
+describe("a batch entry's refusals in the language of the batch request", () => {
+  const batch = (...entry: object[]) => ({ resourceType: 'Bundle', type: 'batch', entry });
+  const entryOutcome = (res: request.Response, i: number) => (res.body as { entry: { response: { outcome: OperationOutcome } }[] }).entry[i]!.response.outcome;
+
+  it("the entry's own refusals (method, url) and a read's, as the same request alone in that language", async () => {
+    const entries = batch(
+      { request: { method: 'DELETE', url: 'ValueSet/x' } },
+      { request: { method: 'GET', url: 'Patient/x' } },
+      { request: { method: 'GET' } },
+      { request: { method: 'GET', url: 'ValueSet/no-such-id' } },
+    );
+    const en = await post('/fhir', entries)().expect(200);
+    const da = await post('/fhir', entries)(DANISH).expect(200);
+    for (let i = 0; i < 4; i++) expect(firstIssue(entryOutcome(da, i))).toMatchObject({ lang: 'en', translation: firstIssue(entryOutcome(en, i)).text });
+    expect(firstIssue(entryOutcome(en, 0)).text).toMatch(/^A batch entry is a read or a terminology operation/);
+    expect(firstIssue(entryOutcome(da, 0)).text).toMatch(/^En batch-post er en læsning eller en terminologioperation/);
+    expect(firstIssue(entryOutcome(da, 2)).text).toBe('Bundle.entry[2].request.url mangler');
+    const alone = await get('/fhir/ValueSet/no-such-id')(DANISH).expect(404);
+    expect(entryOutcome(da, 3)).toEqual(alone.body);
+  });
+});
+
 describe("the write routes' refusals in Danish", () => {
   it('PATCH', async () => {
     const { da, en } = await bothLanguages((lang) => withLang(request(app).patch('/fhir/CodeSystem/x').set('Content-Type', JSON_TYPE).send({}), lang), 405);
