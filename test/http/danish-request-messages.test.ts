@@ -209,7 +209,7 @@ describe("the municipal and package operations' refusals in Danish", () => {
   it('$load-package with another method than POST', async () => {
     const { da, en } = await bothLanguages(get('/fhir/$load-package'), 405);
     expect(en).toBe('Operation $load-package accepts POST, not GET');
-    expect(da).toBe('Operationen $load-package tager imod POST, ikke GET');
+    expect(da).toBe('Operationen $load-package modtager POST, ikke GET');
   });
 
   it('an empty batch', async () => {
