@@ -57,22 +57,33 @@ export interface BatchCall {
   abandoned(): boolean;
 }
 
-/** What an entry answers: an operation's serialized answer (its bytes, in pieces), or a read or search as a resource. */
-type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource };
+/**
+ * What an entry answers: an operation's serialized answer (its bytes, in pieces), a read or search as a resource, or
+ * (a HEAD's success) the response alone.
+ */
+type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource } | { status: number; responseOnly: true };
 
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
  * HTTP route takes, with its parameters from where the route takes them, `callInput`),
- * reads, searches and `metadata` as their routes answer them.
+ * reads, searches and `metadata` as their routes answer them; HEAD as the GET without its resource.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const method = entry?.request?.method;
+  if (method !== 'HEAD') return answerRequest(entry, method, i, deps, call);
+  const answer = await answerRequest(entry, 'GET', i, deps, call);
+  // an error's outcome is part of the response, not a resource: it stays
+  return answer.status < 300 ? { status: answer.status, responseOnly: true } : answer;
+}
+
+/** A GET or POST entry (another method is 405) as the request alone. */
+async function answerRequest(entry: BundleEntry, method: string | undefined, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const url = entry?.request?.url;
   if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`, { da: `Bundle.entry[${i}].request.url mangler` });
   if (method !== 'GET' && method !== 'POST') {
-    throw new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET, or POST of Parameters), not ${String(method)}; ` +
+    throw new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET or HEAD, or POST of Parameters), not ${String(method)}; ` +
       'send writes in a transaction Bundle', {
-      da: `En batch-post er en læsning eller en terminologioperation (GET, eller POST af Parameters), ikke ${String(method)}; send skrivninger i en transaction-Bundle`,
+      da: `En batch-post er en læsning eller en terminologioperation (GET eller HEAD, eller POST af Parameters), ikke ${String(method)}; send skrivninger i en transaction-Bundle`,
     });
   }
   const base = call.context.baseUrl;
@@ -105,13 +116,17 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
   });
 }
 
+function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? String(status);
+}
+
 /** The bytes around an operation's answer in its entry, per status: `{"resource":…,"response":{…}}` or `{"response":{…,"outcome":…}}`. */
 const AROUND = new Map<number, [Buffer, Buffer]>();
 
 function around(status: number): [Buffer, Buffer] {
   let kept = AROUND.get(status);
   if (!kept) {
-    const text = JSON.stringify(STATUS_TEXT[status] ?? String(status));
+    const text = JSON.stringify(statusText(status));
     kept = status < 300
       ? [Buffer.from('{"resource":', 'utf8'), Buffer.from(`,"response":{"status":${text}}}`, 'utf8')]
       : [Buffer.from(`{"response":{"status":${text},"outcome":`, 'utf8'), Buffer.from('}}', 'utf8')];
@@ -126,6 +141,7 @@ function around(status: number): [Buffer, Buffer] {
  */
 function entryBytes(answer: EntryAnswer): readonly Buffer[] {
   if ('resource' in answer) return [Buffer.from(JSON.stringify({ resource: answer.resource, response: { status: '200 OK' } }), 'utf8')];
+  if ('responseOnly' in answer) return [Buffer.from(JSON.stringify({ response: { status: statusText(answer.status) } }), 'utf8')];
   const [before, after] = around(answer.status);
   return [before, ...answer.chunks, after];
 }

@@ -78,6 +78,20 @@ describe('batch Bundle of terminology requests', () => {
   });
 });
 
+describe('a HEAD entry', () => {
+  it("is answered as the GET, with the GET's response and no resource", async () => {
+    const urls = [
+      `CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.nikotin}`, 'ValueSet/indsatskatalog-119', `ValueSet?url=${enc(VS119)}`, 'metadata',
+      'ConceptMap/$translate?code=370-BOLDSPIL', 'ValueSet/no-such-id',
+    ];
+    const batch = (method: 'GET' | 'HEAD') => postBatch(urls.map((url) => ({ request: { method, url } }))).expect(200);
+    const gets = (await batch('GET')).body as Bundle;
+    const heads = (await batch('HEAD')).body as Bundle;
+    expect(gets.entry!.map((e) => e.response!.status)).toEqual(['200 OK', '200 OK', '200 OK', '200 OK', '400 Bad Request', '404 Not Found']);
+    expect(heads.entry).toEqual(gets.entry!.map((e) => ({ response: e.response })));
+  });
+});
+
 describe('every operation of the table as a batch entry', () => {
   const PARAMETERS = { resourceType: 'Parameters', parameter: [] } as Parameters;
 
