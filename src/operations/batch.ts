@@ -1,6 +1,7 @@
 import { parseQueryString } from '../fhir/query-string';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { checkFormatParameter } from '../fhir/fhir-format';
 import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
@@ -33,7 +34,7 @@ const READ_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}
 
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found', 405: '405 Method Not Allowed',
-  408: '408 Request Timeout', 409: '409 Conflict', 410: '410 Gone', 412: '412 Precondition Failed', 413: '413 Payload Too Large',
+  406: '406 Not Acceptable', 408: '408 Request Timeout', 409: '409 Conflict', 410: '410 Gone', 412: '412 Precondition Failed', 413: '413 Payload Too Large',
   422: '422 Unprocessable Entity', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
 };
 
@@ -66,7 +67,8 @@ type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
  * HTTP route takes, with its parameters from where the route takes them, `callInput`),
- * reads, searches and `metadata` as their routes answer them; HEAD as the GET without its resource.
+ * reads, searches and `metadata` as their routes answer them, after the same check of `_format` in the url; HEAD as
+ * the GET without its resource.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const method = entry?.request?.method;
@@ -92,6 +94,7 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   const path = q < 0 ? rel : rel.slice(0, q);
   const search = q < 0 ? '' : rel.slice(q + 1);
   const query = parseQueryString(search) as Record<string, unknown>;
+  checkFormatParameter(query._format);
   const op = OPERATION_PATH.exec(path);
   // the operations the HTTP route takes: any on the terminology types, and those of the table on other types and the system
   if (op && (TERMINOLOGY_TYPES.has(op[1] ?? '') || deps.invoker.find(op[1] ?? '', op[3]!))) {
