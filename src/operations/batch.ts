@@ -6,7 +6,7 @@ import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { readResource } from '../write/interactions';
+import { readResource, RESOURCE_PATH } from '../write/interactions';
 import type { ResourceWriter } from '../write/writer';
 import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { callInput } from './call-input';
@@ -30,7 +30,6 @@ const COMMA = Buffer.from(',', 'utf8');
 const SLICE_MS = 20;
 
 const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
-const READ_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?\/?$/;
 
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found', 405: '405 Method Not Allowed',
@@ -108,7 +107,7 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
     if (method !== 'GET') throw new FhirError(405, 'not-supported', `metadata is read with GET, not ${method}`, { da: `metadata læses med GET, ikke ${method}` });
     return { status: 200, resource: metadataResource(query, base, deps.registry, deps.profiles) };
   }
-  const read = READ_PATH.exec(path);
+  const read = RESOURCE_PATH.exec(path);
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
     const resource = id ? await readResource(deps.registry, deps.writer, type, id) : searchTerminology(deps.registry, type, query, `${base}${path}${search ? `?${search}` : ''}`, base);

@@ -111,6 +111,18 @@ describe("_format in an entry's url", () => {
   });
 });
 
+describe("an entry's read of an id", () => {
+  it('is answered as the read alone: 400 for an id FHIR does not allow, 404 for an unknown one', async () => {
+    const paths = ['CodeSystem/__proto__', 'ValueSet/a_b', `ConceptMap/${'x'.repeat(65)}`, 'CodeSystem/%00', 'CodeSystem/constructor', 'ValueSet/__proto__/'];
+    const bundle = (await postBatch(paths.map((url) => ({ request: { method: 'GET', url } }))).expect(200)).body as Bundle;
+    expect(bundle.entry!.map((e) => e.response!.status)).toEqual(['400 Bad Request', '400 Bad Request', '400 Bad Request', '400 Bad Request', '404 Not Found', '400 Bad Request']);
+    for (const [i, url] of paths.entries()) {
+      const alone = await request(app).get(`/fhir/${url}`);
+      expect([url, bundle.entry![i]!.response!.outcome]).toEqual([url, alone.body]);
+    }
+  });
+});
+
 describe('every operation of the table as a batch entry', () => {
   const PARAMETERS = { resourceType: 'Parameters', parameter: [] } as Parameters;
 

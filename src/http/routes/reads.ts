@@ -9,7 +9,7 @@ import type { TerminologyRegistry } from '../../terminology/registry';
 import type { TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
 import { searchAudit } from '../../write/audit-search';
-import { etagOf, history, isWritableType, readResource, readVersion } from '../../write/interactions';
+import { etagOf, history, isWritableType, readResource, readVersion, RESOURCE_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
@@ -23,7 +23,6 @@ export interface ReadRouteDeps {
   baseUrlOf(req: Request): string;
 }
 
-const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
 const SD_PATH = /^\/StructureDefinition(?:\/([^/$][^/]*))?\/?$/;
 
 /** ETag and Last-Modified for a resource that has meta.versionId / meta.lastUpdated (written resources). */
