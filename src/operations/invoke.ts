@@ -273,7 +273,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
       const compute = () => {
         const input = params.parse();
         const target = operationTarget(base, call.type, call.id);
-        const ctx = input.has('tx-resource') ? withTxResources(input, base) : base;
+        const ctx = input.has('tx-resource') ? withTxResources(input, base, 'body' in call.input ? call.input.body : undefined) : base;
         return op.handle(input, ctx, target, { type: call.type, id: call.id });
       };
       // an async handler needs its budget after awaits too; the others run within the call
