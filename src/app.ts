@@ -36,6 +36,7 @@ import { sharedFhirSchemaValidator } from './fhir/schema-validator';
 import { MUNICIPAL_SCOPES } from './municipal/change-scopes';
 import { MunicipalValueSetLayer } from './municipal/municipal-layer';
 import { checkPublishedLocalCatalogs } from './municipal/published-check';
+import { RESOURCE_PATH } from './write/interactions';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
@@ -59,8 +60,6 @@ export interface AppDeps {
   /** The built web page served at /app (default dist/web). */
   webDir?: string;
 }
-
-const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
 
 export interface App extends express.Express {
   registry: TerminologyRegistry;

@@ -251,6 +251,17 @@ function parameterPath(index: number, parent?: string): string {
   return parent === undefined ? `Parameters.parameter[${index}]` : `${parent}.part[${index}]`;
 }
 
+/**
+ * Where a resource given as a parameter is in the Parameters resource it came in (`Parameters.parameter[1].resource`),
+ * found by identity, for error expressions; undefined when it is not there.
+ */
+export function resourceParameterPath(parameters: unknown, resource: object): string | undefined {
+  const list = (parameters as { parameter?: unknown } | null)?.parameter;
+  if (!Array.isArray(list)) return undefined;
+  const index = list.findIndex((p: unknown) => (p as { resource?: unknown } | null)?.resource === resource);
+  return index < 0 ? undefined : `${parameterPath(index)}.resource`;
+}
+
 /** Parameters.parameter's invariant inv-1: a value[x], a resource or parts, only one of them (and one value[x]). */
 function checkOneValue(param: ParametersParameter, index: number, parent?: string): void {
   let kinds = param.resource !== undefined ? 1 : 0;

@@ -127,7 +127,7 @@ export const batchValidateCodeOperation: OperationHandler = {
           }
           const entryInput = parseParametersResource(valueSetValidateSpec, entryParameters(shared, entry as Parameters));
           // the request's tx-resources are applied (invoke); an entry's own ones add to them
-          const entryCtx = (entry as Parameters).parameter?.some((p) => p.name === 'tx-resource') ? withTxResources(entryInput, ctx) : ctx;
+          const entryCtx = (entry as Parameters).parameter?.some((p) => p.name === 'tx-resource') ? withTxResources(entryInput, ctx, entry) : ctx;
           result = valueSetValidateCodeOperation.handle(entryInput, entryCtx, target) as Resource | Promise<Resource>;
         } catch (e) {
           result = errorToOutcome(e).outcome;

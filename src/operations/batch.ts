@@ -1,11 +1,12 @@
 import { parseQueryString } from '../fhir/query-string';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { checkFormatParameter } from '../fhir/fhir-format';
 import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { readResource } from '../write/interactions';
+import { readResource, RESOURCE_PATH } from '../write/interactions';
 import type { ResourceWriter } from '../write/writer';
 import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { callInput } from './call-input';
@@ -13,6 +14,7 @@ import { metadataResource } from './capability-statement';
 import type { OperationContext } from './context';
 import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
 import { excerpt } from '../errors/excerpt';
+import { messageLanguageOf } from '../errors/message-language';
 
 /**
  * Most bytes of answers one batch returns: entries after that are answered 422 too-costly (each answer is kept as
@@ -28,11 +30,10 @@ const COMMA = Buffer.from(',', 'utf8');
 const SLICE_MS = 20;
 
 const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
-const READ_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?\/?$/;
 
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found', 405: '405 Method Not Allowed',
-  408: '408 Request Timeout', 409: '409 Conflict', 410: '410 Gone', 412: '412 Precondition Failed', 413: '413 Payload Too Large',
+  406: '406 Not Acceptable', 408: '408 Request Timeout', 409: '409 Conflict', 410: '410 Gone', 412: '412 Precondition Failed', 413: '413 Payload Too Large',
   422: '422 Unprocessable Entity', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
 };
 
@@ -56,22 +57,34 @@ export interface BatchCall {
   abandoned(): boolean;
 }
 
-/** What an entry answers: an operation's serialized answer (its bytes, in pieces), or a read or search as a resource. */
-type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource };
+/**
+ * What an entry answers: an operation's serialized answer (its bytes, in pieces), a read or search as a resource, or
+ * (a HEAD's success) the response alone.
+ */
+type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource } | { status: number; responseOnly: true };
 
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
  * HTTP route takes, with its parameters from where the route takes them, `callInput`),
- * reads, searches and `metadata` as their routes answer them.
+ * reads, searches and `metadata` as their routes answer them, after the same check of `_format` in the url; HEAD as
+ * the GET without its resource.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const method = entry?.request?.method;
+  if (method !== 'HEAD') return answerRequest(entry, method, i, deps, call);
+  const answer = await answerRequest(entry, 'GET', i, deps, call);
+  // an error's outcome is part of the response, not a resource: it stays
+  return answer.status < 300 ? { status: answer.status, responseOnly: true } : answer;
+}
+
+/** A GET or POST entry (another method is 405) as the request alone. */
+async function answerRequest(entry: BundleEntry, method: string | undefined, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const url = entry?.request?.url;
   if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`, { da: `Bundle.entry[${i}].request.url mangler` });
   if (method !== 'GET' && method !== 'POST') {
-    throw new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET, or POST of Parameters), not ${String(method)}; ` +
+    throw new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET or HEAD, or POST of Parameters), not ${String(method)}; ` +
       'send writes in a transaction Bundle', {
-      da: `En batch-post er en læsning eller en terminologioperation (GET, eller POST af Parameters), ikke ${String(method)}; send skrivninger i en transaction-Bundle`,
+      da: `En batch-post er en læsning eller en terminologioperation (GET eller HEAD, eller POST af Parameters), ikke ${String(method)}; send skrivninger i en transaction-Bundle`,
     });
   }
   const base = call.context.baseUrl;
@@ -80,6 +93,7 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
   const path = q < 0 ? rel : rel.slice(0, q);
   const search = q < 0 ? '' : rel.slice(q + 1);
   const query = parseQueryString(search) as Record<string, unknown>;
+  checkFormatParameter(query._format);
   const op = OPERATION_PATH.exec(path);
   // the operations the HTTP route takes: any on the terminology types, and those of the table on other types and the system
   if (op && (TERMINOLOGY_TYPES.has(op[1] ?? '') || deps.invoker.find(op[1] ?? '', op[3]!))) {
@@ -93,7 +107,7 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
     if (method !== 'GET') throw new FhirError(405, 'not-supported', `metadata is read with GET, not ${method}`, { da: `metadata læses med GET, ikke ${method}` });
     return { status: 200, resource: metadataResource(query, base, deps.registry, deps.profiles) };
   }
-  const read = READ_PATH.exec(path);
+  const read = RESOURCE_PATH.exec(path);
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
     const resource = id ? await readResource(deps.registry, deps.writer, type, id) : searchTerminology(deps.registry, type, query, `${base}${path}${search ? `?${search}` : ''}`, base);
@@ -104,13 +118,17 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
   });
 }
 
+function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? String(status);
+}
+
 /** The bytes around an operation's answer in its entry, per status: `{"resource":…,"response":{…}}` or `{"response":{…,"outcome":…}}`. */
 const AROUND = new Map<number, [Buffer, Buffer]>();
 
 function around(status: number): [Buffer, Buffer] {
   let kept = AROUND.get(status);
   if (!kept) {
-    const text = JSON.stringify(STATUS_TEXT[status] ?? String(status));
+    const text = JSON.stringify(statusText(status));
     kept = status < 300
       ? [Buffer.from('{"resource":', 'utf8'), Buffer.from(`,"response":{"status":${text}}}`, 'utf8')]
       : [Buffer.from(`{"response":{"status":${text},"outcome":`, 'utf8'), Buffer.from('}}', 'utf8')];
@@ -125,14 +143,16 @@ function around(status: number): [Buffer, Buffer] {
  */
 function entryBytes(answer: EntryAnswer): readonly Buffer[] {
   if ('resource' in answer) return [Buffer.from(JSON.stringify({ resource: answer.resource, response: { status: '200 OK' } }), 'utf8')];
+  if ('responseOnly' in answer) return [Buffer.from(JSON.stringify({ response: { status: statusText(answer.status) } }), 'utf8')];
   const [before, after] = around(answer.status);
   return [before, ...answer.chunks, after];
 }
 
 /**
  * A `batch` Bundle: every entry answered on its own, in order, in one `batch-response` (one status per entry; an
- * error in one entry is that entry's answer). No transaction: nothing is written. The answer is the Bundle's bytes in
- * pieces (no single string of the whole answer); undefined when the call was abandoned on the way.
+ * error in one entry is that entry's answer, in the batch request's language as the request alone would have it). No
+ * transaction: nothing is written. The answer is the Bundle's bytes in pieces (no single string of the whole
+ * answer); undefined when the call was abandoned on the way.
  */
 export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCall): Promise<SerializedResource | undefined> {
   const entries = bundle.entry ?? [];
@@ -144,6 +164,7 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
     });
   }
   const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
+  const lang = messageLanguageOf(call.context.acceptLanguages);
   const chunks: Buffer[] = [HEAD];
   let bytes = 0;
   let sliceStart = performance.now();
@@ -162,7 +183,7 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
       }
       answer = await answerEntry(entries[i]!, i, deps, call);
     } catch (e) {
-      const error = errorAnswer(e);
+      const error = errorAnswer(e, lang);
       answer = { status: error.status, chunks: error.chunks };
     }
     if (i > 0) chunks.push(COMMA);

@@ -109,13 +109,29 @@ export function accepts(op: OperationHandler, method: string, type: string, id: 
   return (op.methods ?? ['GET', 'POST']).includes(method as 'GET') && op.levels.includes(levelOf(type, id));
 }
 
-/** The operation a call addresses; throws the FhirError the call is answered with when method or level do not fit. */
-function checkedOperation(op: OperationHandler, call: OperationCall): OperationHandler {
-  const methods = op.methods ?? ['GET', 'POST'];
-  if (!methods.includes(call.method as 'GET' | 'POST')) {
-    throw Object.assign(new FhirError(405, 'not-supported', `Operation $${call.name} accepts ${methods.join(' and ')}, not ${call.method}`, {
-      da: `Operationen $${call.name} modtager ${methods.join(' og ')}, ikke ${call.method}`,
-    }), { allow: methods.join(', ') });
+/** The Allow header of an operation taking these methods: HEAD with GET, as every adapter answers it as the GET without its body. */
+export function allowHeader(methods: readonly ('GET' | 'POST')[]): string {
+  return methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+}
+
+/** 405 for a call of the operation `$name` with another method than those it takes, with its Allow header. */
+export function methodNotAllowed(name: string, methods: readonly ('GET' | 'POST')[], method: string): FhirError {
+  return Object.assign(new FhirError(405, 'not-supported', `Operation $${name} accepts ${methods.join(' and ')}, not ${method}`, {
+    da: `Operationen $${name} modtager ${methods.join(' og ')}, ikke ${method}`,
+  }), { allow: allowHeader(methods) });
+}
+
+/**
+ * The operation a call addresses; throws the FhirError the call is answered with when there is none (404, or 405 for
+ * a method no operation takes) or method or level do not fit.
+ */
+function checkedOperation(op: OperationHandler | undefined, call: OperationCall): OperationHandler {
+  const methods = op?.methods ?? ['GET', 'POST'];
+  if (!methods.includes(call.method as 'GET' | 'POST')) throw methodNotAllowed(call.name, methods, call.method);
+  if (!op) {
+    throw new FhirError(404, 'not-supported', `The operation $${call.name} is not supported on ${call.type || 'the system'}`, {
+      da: `Operationen $${call.name} understøttes ikke på ${call.type || 'systemniveau'}`,
+    });
   }
   const level = levelOf(call.type, call.id);
   if (!op.levels.includes(level)) {
@@ -257,7 +273,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
       const compute = () => {
         const input = params.parse();
         const target = operationTarget(base, call.type, call.id);
-        const ctx = input.has('tx-resource') ? withTxResources(input, base) : base;
+        const ctx = input.has('tx-resource') ? withTxResources(input, base, 'body' in call.input ? call.input.body : undefined) : base;
         return op.handle(input, ctx, target, { type: call.type, id: call.id });
       };
       // an async handler needs its budget after awaits too; the others run within the call
@@ -297,18 +313,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
 
   function invoke(call: OperationCall): Answer | Promise<Answer> {
     try {
-      if (call.method !== 'GET' && call.method !== 'POST') {
-        throw Object.assign(new FhirError(405, 'not-supported', `Operation $${call.name} accepts GET and POST, not ${call.method}`, {
-          da: `Operationen $${call.name} modtager GET og POST, ikke ${call.method}`,
-        }), { allow: 'GET, POST' });
-      }
-      const found = findOperation(call.type, call.name);
-      if (!found) {
-        throw new FhirError(404, 'not-supported', `The operation $${call.name} is not supported on ${call.type || 'the system'}`, {
-          da: `Operationen $${call.name} understøttes ikke på ${call.type || 'systemniveau'}`,
-        });
-      }
-      const op = checkedOperation(found, call);
+      const op = checkedOperation(findOperation(call.type, call.name), call);
       const key = cacheKey(op, call);
       if (key !== undefined) {
         const hit = cache.get(key);

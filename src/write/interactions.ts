@@ -22,6 +22,12 @@ import { excerpt } from '../errors/excerpt';
 /** `Prefer: return=…` of a write. */
 export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
 
+/**
+ * The path of a search of a terminology type or a read of one of its resources: `/{type}` or `/{type}/{id}`, the id as
+ * given (`readResource` checks it), for the read route and a batch entry alike.
+ */
+export const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
+
 export function isWritableType(type: string): type is TerminologyType {
   return (WRITABLE_TYPES as readonly string[]).includes(type);
 }

@@ -78,6 +78,51 @@ describe('batch Bundle of terminology requests', () => {
   });
 });
 
+describe('a HEAD entry', () => {
+  it("is answered as the GET, with the GET's response and no resource", async () => {
+    const urls = [
+      `CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.nikotin}`, 'ValueSet/indsatskatalog-119', `ValueSet?url=${enc(VS119)}`, 'metadata',
+      'ConceptMap/$translate?code=370-BOLDSPIL', 'ValueSet/no-such-id',
+    ];
+    const batch = (method: 'GET' | 'HEAD') => postBatch(urls.map((url) => ({ request: { method, url } }))).expect(200);
+    const gets = (await batch('GET')).body as Bundle;
+    const heads = (await batch('HEAD')).body as Bundle;
+    expect(gets.entry!.map((e) => e.response!.status)).toEqual(['200 OK', '200 OK', '200 OK', '200 OK', '400 Bad Request', '404 Not Found']);
+    expect(heads.entry).toEqual(gets.entry!.map((e) => ({ response: e.response })));
+  });
+});
+
+describe("_format in an entry's url", () => {
+  it('is checked as in the url of the request alone, the refusal being that entry\'s answer', async () => {
+    const paths = [
+      'ValueSet/indsatskatalog-119/$expand?count=1&_format=xml', 'ValueSet/indsatskatalog-119/$expand?count=1&_format=json&_format=json',
+      `ValueSet/indsatskatalog-119/$expand?count=1&_format=${enc('application/fhir+json; fhirVersion=3.0')}`, 'ValueSet/indsatskatalog-119?_format=turtle',
+      'metadata?_format=xml', `ValueSet?url=${enc(VS119)}&_format=${enc('application/fhir+json;fhirVersion=4.0')}`, 'ValueSet/indsatskatalog-119?_format=json',
+    ];
+    const bundle = (await postBatch(paths.map((url) => ({ request: { method: 'GET', url } }))).expect(200)).body as Bundle;
+    expect(bundle.entry![0]!.response!.status).toBe('406 Not Acceptable');
+    const statuses = bundle.entry!.map((e) => Number.parseInt(e.response!.status, 10));
+    expect(statuses).toEqual([406, 400, 406, 406, 406, 200, 200]);
+    for (const [i, url] of paths.entries()) {
+      const alone = await request(app).get(`/fhir/${url}`);
+      expect([url, alone.status]).toEqual([url, statuses[i]]);
+      if (alone.status !== 200) expect(bundle.entry![i]!.response!.outcome).toEqual(alone.body);
+    }
+  });
+});
+
+describe("an entry's read of an id", () => {
+  it('is answered as the read alone: 400 for an id FHIR does not allow, 404 for an unknown one', async () => {
+    const paths = ['CodeSystem/__proto__', 'ValueSet/a_b', `ConceptMap/${'x'.repeat(65)}`, 'CodeSystem/%00', 'CodeSystem/constructor', 'ValueSet/__proto__/'];
+    const bundle = (await postBatch(paths.map((url) => ({ request: { method: 'GET', url } }))).expect(200)).body as Bundle;
+    expect(bundle.entry!.map((e) => e.response!.status)).toEqual(['400 Bad Request', '400 Bad Request', '400 Bad Request', '400 Bad Request', '404 Not Found', '400 Bad Request']);
+    for (const [i, url] of paths.entries()) {
+      const alone = await request(app).get(`/fhir/${url}`);
+      expect([url, bundle.entry![i]!.response!.outcome]).toEqual([url, alone.body]);
+    }
+  });
+});
+
 describe('every operation of the table as a batch entry', () => {
   const PARAMETERS = { resourceType: 'Parameters', parameter: [] } as Parameters;
 

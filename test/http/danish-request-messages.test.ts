@@ -209,13 +209,35 @@ describe("the municipal and package operations' refusals in Danish", () => {
   it('$load-package with another method than POST', async () => {
     const { da, en } = await bothLanguages(get('/fhir/$load-package'), 405);
     expect(en).toBe('Operation $load-package accepts POST, not GET');
-    expect(da).toBe('Operationen $load-package tager imod POST, ikke GET');
+    expect(da).toBe('Operationen $load-package modtager POST, ikke GET');
   });
 
   it('an empty batch', async () => {
     const { da, en } = await bothLanguages(post('/fhir', { resourceType: 'Bundle', type: 'batch', entry: [] }), 400);
     expect(en).toBe('The batch has no entries');
     expect(da).toBe('Batchen har ingen poster');
+  });
+});
+
+describe("a batch entry's refusals in the language of the batch request", () => {
+  const batch = (...entry: object[]) => ({ resourceType: 'Bundle', type: 'batch', entry });
+  const entryOutcome = (res: request.Response, i: number) => (res.body as { entry: { response: { outcome: OperationOutcome } }[] }).entry[i]!.response.outcome;
+
+  it("the entry's own refusals (method, url) and a read's, as the same request alone in that language", async () => {
+    const entries = batch(
+      { request: { method: 'DELETE', url: 'ValueSet/x' } },
+      { request: { method: 'GET', url: 'Patient/x' } },
+      { request: { method: 'GET' } },
+      { request: { method: 'GET', url: 'ValueSet/no-such-id' } },
+    );
+    const en = await post('/fhir', entries)().expect(200);
+    const da = await post('/fhir', entries)(DANISH).expect(200);
+    for (let i = 0; i < 4; i++) expect(firstIssue(entryOutcome(da, i))).toMatchObject({ lang: 'en', translation: firstIssue(entryOutcome(en, i)).text });
+    expect(firstIssue(entryOutcome(en, 0)).text).toMatch(/^A batch entry is a read or a terminology operation/);
+    expect(firstIssue(entryOutcome(da, 0)).text).toMatch(/^En batch-post er en læsning eller en terminologioperation/);
+    expect(firstIssue(entryOutcome(da, 2)).text).toBe('Bundle.entry[2].request.url mangler');
+    const alone = await get('/fhir/ValueSet/no-such-id')(DANISH).expect(404);
+    expect(entryOutcome(da, 3)).toEqual(alone.body);
   });
 });
 

@@ -50,6 +50,7 @@ const REQUESTS: { path: string; headers?: Record<string, string>; method?: 'GET'
   { path: `/fhir/ValueSet/$expand?url=${enc(INTERVENTIONS)}&count=-1` },
   { path: `/fhir/ConceptMap/$translate?url=${enc('http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser')}&system=${enc('http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser')}&code=370-BOLDSPIL` },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}&_format=xml` },
+  { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}&_format=xml`, headers: { 'Accept-Language': 'da' } },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}&_format=json` },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&system=${enc(FSIII)}&code=${VALID_119}`, headers: { 'If-None-Match': '*' } },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&system=${enc(FSIII)}&code=${VALID_119}`, method: 'HEAD' },

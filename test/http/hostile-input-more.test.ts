@@ -138,6 +138,49 @@ describe('empty strings and control characters in written resources', () => {
   });
 });
 
+describe('empty strings and control characters in a tx-resource', () => {
+  const codeSystem = (display: string, definition = 'd') => ({
+    resourceType: 'CodeSystem', url: 'http://example.org/cs', version: '1', status: 'active', content: 'complete',
+    concept: [{ code: 'a', display: 'A' }, { code: 'b', display, definition }],
+  });
+  const validate = (resource: object) => request(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE)
+    .send(parametersBody({ name: 'url', valueUri: 'http://example.org/cs' }, { name: 'tx-resource', resource }, { name: 'code', valueCode: 'a' }));
+
+  it('is 400 structure at the element, named in the parameter it came in, for each of them', async () => {
+    for (const [display, problem] of [['', /is empty/], ['B\u0000', /control character/], ['B\ud800', /unpaired UTF-16 surrogate/]] as const) {
+      const res = await validate(codeSystem(display)).expect(400);
+      expect(issue(res)).toMatchObject({ code: 'structure', expression: ['Parameters.parameter[1].resource.concept[1].display'] });
+      expect(issue(res).text).toMatch(problem);
+    }
+    const both = await validate(codeSystem('', '\u0001')).expect(400);
+    expect((both.body as OperationOutcome).issue.map((i) => [i.code, i.expression])).toEqual([
+      ['structure', ['Parameters.parameter[1].resource.concept[1].display']], ['structure', ['Parameters.parameter[1].resource.concept[1].definition']],
+    ]);
+  });
+
+  it('is refused in Danish to a Danish caller, and in a ValueSet given to $expand', async () => {
+    const valueSet = { resourceType: 'ValueSet', url: 'http://example.org/vs', status: 'active', compose: { include: [{ system: 'http://example.org/cs', concept: [{ code: 'a', display: '\u0007' }] }] } };
+    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).set('Accept-Language', 'da')
+      .send(parametersBody({ name: 'tx-resource', resource: codeSystem('B') }, { name: 'tx-resource', resource: valueSet }, { name: 'url', valueUri: 'http://example.org/vs' }))
+      .expect(400);
+    expect(issue(res)).toMatchObject({ code: 'structure', expression: ['Parameters.parameter[1].resource.compose.include[0].concept[0].display'] });
+    expect(issue(res).text).toBe('Ikke gyldig FHIR R4: værdien indeholder et kontroltegn (kun tabulator, linjeskift og vognretur er tilladt i FHIR-tekst)');
+  });
+
+  it("in a $batch-validate-code validation's own tx-resource is that validation's answer, named in it", async () => {
+    const res = await request(app).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE).send(parametersBody(
+      { name: 'validation', resource: parametersBody({ name: 'coding', valueCoding: { system: 'http://example.org/cs', code: 'a' } }, { name: 'tx-resource', resource: codeSystem('') }) },
+    )).expect(200);
+    const outcome = (res.body as Parameters).parameter![0]!.resource as OperationOutcome;
+    expect(outcome.issue[0]).toMatchObject({ code: 'structure', expression: ['Parameters.parameter[1].resource.concept[1].display'] });
+  });
+
+  it('tab, line feed and carriage return are text FHIR allows: taken', async () => {
+    const res = await validate(codeSystem('A\tB', 'linje 1\r\nlinje 2')).expect(200);
+    expect(param(res.body as Parameters, 'result')?.valueBoolean).toBe(true);
+  });
+});
+
 describe('formats and FHIR versions a request asks for', () => {
   it('_format given twice is 400', async () => {
     const res = await request(app).get('/fhir/metadata?_format=json&_format=json').expect(400);

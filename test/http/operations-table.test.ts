@@ -103,3 +103,33 @@ describe('the operations beyond terminology are entries of the table', () => {
     await request(app).get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=nope`).expect(404);
   });
 });
+
+describe("an operation's Allow header", () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await testApp();
+  });
+
+  /** Every operation at its first level, with those the package routes answer beside the table. */
+  const addresses = (): string[] => [
+    ...OPERATIONS.map((op) => {
+      const type = op.resourceType === 'Resource' ? 'Patient' : op.resourceType;
+      return op.levels[0] === 'system' ? `$${op.spec.name}` : op.levels[0] === 'type' ? `${type}/$${op.spec.name}` : `${type}/no-such/$${op.spec.name}`;
+    }),
+    '$load-package', '$package',
+  ];
+
+  it('names every method the operation answers, HEAD wherever GET is, and only those', async () => {
+    for (const path of addresses()) {
+      const refused = await request(app).put(`/fhir/${path}`).type(JSON_TYPE).send({ resourceType: 'Parameters' });
+      expect([path, refused.status]).toEqual([path, 405]);
+      const allow = String(refused.headers.allow).split(', ');
+      expect([path, allow.includes('HEAD')]).toEqual([path, allow.includes('GET')]);
+      for (const method of allow) {
+        const res = method === 'POST' ? await request(app).post(`/fhir/${path}`).type(JSON_TYPE).send({ resourceType: 'Parameters' })
+          : await request(app)[method === 'HEAD' ? 'head' : 'get'](`/fhir/${path}`);
+        expect([path, method, res.status]).not.toEqual([path, method, 405]);
+      }
+    }
+  });
+});

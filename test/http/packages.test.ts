@@ -303,7 +303,7 @@ describe('packages out ($package) load back with every resource equal', () => {
   });
 
   it('answers another method than the operation takes with 405 and Allow, as the other operations', async () => {
-    for (const [method, path, allow] of [['get', '/fhir/$load-package', 'POST'], ['post', '/fhir/$package', 'GET'], ['delete', '/fhir/$package', 'GET']] as const) {
+    for (const [method, path, allow] of [['get', '/fhir/$load-package', 'POST'], ['post', '/fhir/$package', 'GET, HEAD'], ['delete', '/fhir/$package', 'GET, HEAD']] as const) {
       const res = await request(app)[method](path);
       expect([method, path, res.status, res.headers.allow]).toEqual([method, path, 405, allow]);
       expect((res.body as OperationOutcome).issue[0]?.code).toBe('not-supported');

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AuthError, bearerToken, type Principal, type TokenVerifier } from '../../auth/verifier';
+import { RESOURCE_PATH } from '../../write/interactions';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -22,20 +23,18 @@ export function authenticate(verifier: TokenVerifier): RequestHandler {
   };
 }
 
-/** A create (POST of a type), update or delete (PUT, DELETE of an instance) of the written types. */
-const WRITE = /^\/(?:CodeSystem|ValueSet|ConceptMap)(?:\/[^/$][^/]*)?\/?$/;
-
 /**
- * Verifies a write's token before its body is read: an anonymous write is answered 401 without the server reading
- * and parsing a body of up to BODY_LIMIT_BYTES that it would refuse anyway (the connection is closed on the unread
- * body). The write route's own authenticate finds the principal set.
+ * Verifies a write's token (a create: POST of a type; an update or delete: PUT, DELETE of an instance) before its
+ * body is read: an anonymous write is answered 401 without the server reading and parsing a body of up to
+ * BODY_LIMIT_BYTES that it would refuse anyway (the connection is closed on the unread body). The write route's own
+ * authenticate finds the principal set.
  */
 export function authenticateWritesFirst(verifier: TokenVerifier): RequestHandler {
   const check = authenticate(verifier);
   return (req: Request, res: Response, next: NextFunction) => {
     const { method } = req;
     if (method !== 'PUT' && method !== 'DELETE' && method !== 'POST') return next();
-    if (!WRITE.test(req.path) || (method === 'POST' && /^\/[A-Za-z]+\/./.test(req.path))) return next();
+    if (!RESOURCE_PATH.test(req.path) || (method === 'POST' && /^\/[A-Za-z]+\/./.test(req.path))) return next();
     void check(req, res, (err?: unknown) => {
       const body = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
       if (err && body) res.setHeader('Connection', 'close');

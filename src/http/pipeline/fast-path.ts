@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseQueryString } from '../../fhir/query-string';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { messageLanguage } from '../../errors/message-language';
 import type { OperationContext } from '../../operations/context';
 import { accepts, errorAnswer, OPERATION_PATH, strictHandling, type Answer, type Invoker } from '../../operations/invoke';
 import { sendAnswer } from './send';
@@ -104,15 +105,17 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     if (op.table && requestedTableFormat(req, query)) return false; // streamed by the Express route
     lifecycle.begin(req, res);
     (req as IncomingMessage & { query?: unknown }).query = query; // what Express's req.query gives
+    // an error before or around invoke in the caller's language, as the app's error handler gives it
+    const failed = (e: unknown): void => send(req, res, errorAnswer(e, messageLanguage(headers['accept-language'])));
     const answer = (err?: unknown): void => {
-      if (err) return send(req, res, errorAnswer(err));
+      if (err) return failed(err);
       let a: Answer | Promise<Answer>;
       try {
         a = invoker.invoke({ type, id, name, method: 'GET', input: { query, search }, strict: strictHandling(headers.prefer), context: options.contextFor(req) });
       } catch (e) {
-        a = errorAnswer(e);
+        return failed(e);
       }
-      if (a instanceof Promise) a.then((done) => send(req, res, done), (e: unknown) => send(req, res, errorAnswer(e)));
+      if (a instanceof Promise) a.then((done) => send(req, res, done), failed);
       else send(req, res, a);
     };
     runChain(chain, req, res, answer);

@@ -5,7 +5,7 @@ import { FhirError } from '../../errors/fhir-error';
 import { parseJsonBody } from './json-body';
 import { tooManyParameters } from './parameters-body';
 import { excerpt } from '../../errors/excerpt';
-import { mediaTypeParameters } from './request-format';
+import { mediaTypeParameters } from '../../fhir/fhir-format';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../fhir/json-depth';
 import { longestParameterList } from '../../fhir/parameter-count';
 import { FormParameters } from '../../fhir/query-string';

@@ -8,6 +8,7 @@ import type { PackageService } from '../../packages/package-service';
 import { writePackageTarball } from '../../packages/package-writer';
 import type { PublishedLayer } from '../../packages/published-layer';
 import type { ResourceSet } from '../../terminology/resource-set';
+import { methodNotAllowed } from '../../operations/invoke';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
 import { excerpt } from '../../errors/excerpt';
@@ -57,12 +58,9 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
     res.setHeader('Content-Disposition', `attachment; filename="${selection.manifest.name}-${selection.manifest.version}.tgz"`);
     res.status(200).end(archive);
   });
-  // another method: 405 with Allow, as invoke answers the operations of the table
-  for (const [path, name, allow] of [[/^\/\$load-package$/, 'load-package', 'POST'], [/^\/\$package$/, 'package', 'GET']] as const) {
-    router.all(path, (req: Request, _res: Response, next: NextFunction) => {
-      const refused = new FhirError(405, 'not-supported', `Operation $${name} accepts ${allow}, not ${req.method}`, { da: `Operationen $${name} tager imod ${allow}, ikke ${req.method}` });
-      next(Object.assign(refused, { allow }));
-    });
+  // another method: 405 with Allow, as invoke answers the operations of the table (Express answers HEAD with the GET route)
+  for (const [path, name, methods] of [[/^\/\$load-package$/, 'load-package', ['POST']], [/^\/\$package$/, 'package', ['GET']]] as const) {
+    router.all(path, (req: Request, _res: Response, next: NextFunction) => next(methodNotAllowed(name, methods, req.method)));
   }
   return router;
 }

@@ -10,7 +10,7 @@ import type { TerminologyRegistry } from '../../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
 import { searchAudit } from '../../write/audit-search';
-import { history, historyOfAll, isWritableType, readResource, readVersion, resourceEtag } from '../../write/interactions';
+import { history, historyOfAll, isWritableType, readResource, readVersion, resourceEtag, RESOURCE_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
@@ -24,7 +24,6 @@ export interface ReadRouteDeps {
   baseUrlOf(req: Request): string;
 }
 
-const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
 const SD_PATH = /^\/StructureDefinition(?:\/([^/$][^/]*))?\/?$/;
 
 /** ETag (resourceEtag) and, for a resource that has meta.lastUpdated (a written one), Last-Modified. */

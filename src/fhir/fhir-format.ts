@@ -1,0 +1,44 @@
+import { FhirError } from '../errors/fhir-error';
+import { excerpt } from '../errors/excerpt';
+
+/** The FHIR version this server speaks, as the `fhirVersion` media type parameter names it (http.html#version-parameter). */
+export const SERVED_FHIR_VERSION = '4.0';
+
+/** A media type's parameters (`; name=value`), names in lower case, quotes taken off the values. */
+export function mediaTypeParameters(mediaType: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const pieces = mediaType.split(';');
+  for (let i = 1; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    const eq = piece.indexOf('=');
+    if (eq < 0) continue;
+    const value = piece.slice(eq + 1).trim();
+    out.set(piece.slice(0, eq).trim().toLowerCase(), value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value);
+  }
+  return out;
+}
+
+/** Whether a fhirVersion parameter's value is the version served: 4.0, or an R4 release such as 4.0.1. */
+export function isServedVersion(value: string): boolean {
+  return value === SERVED_FHIR_VERSION || value.startsWith(`${SERVED_FHIR_VERSION}.`);
+}
+
+/** 415 or 406 for a fhirVersion other than R4 named where the request names a format (a header, or `_format`). */
+export function otherVersion(status: 406 | 415, where: 'Content-Type' | 'Accept' | '_format', value: string): FhirError {
+  const named = `fhirVersion=${excerpt(value, 20)}`;
+  return new FhirError(status, 'not-supported',
+    `${where === 'Content-Type' ? 'The Content-Type' : where} names ${named}; this server serves FHIR R4 only (fhirVersion=${SERVED_FHIR_VERSION})`,
+    { da: `${where} angiver ${named}; serveren understøtter kun FHIR R4 (fhirVersion=${SERVED_FHIR_VERSION})` });
+}
+
+/**
+ * `_format` of a URL's query (a request's, or a batch entry's), as the query parser gives it: once (400), and JSON or
+ * a JSON media type of R4 (406 otherwise).
+ */
+export function checkFormatParameter(format: unknown): void {
+  if (format === undefined) return;
+  if (typeof format !== 'string') throw FhirError.invalid("'_format' may be given once", { expression: ['_format'], da: "'_format' må kun angives én gang" });
+  if (/xml|turtle|ttl/i.test(format)) throw new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)', { da: 'Kun JSON understøttes (_format=json)' });
+  const version = mediaTypeParameters(format).get('fhirversion');
+  if (version !== undefined && !isServedVersion(version)) throw otherVersion(406, '_format', version);
+}
