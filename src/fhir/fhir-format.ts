@@ -18,6 +18,11 @@ export function mediaTypeParameters(mediaType: string): Map<string, string> {
   return out;
 }
 
+/** Whether a format (a media type or `_format`'s short name) is one of FHIR's this server does not write: XML, Turtle. */
+export function isOtherFormat(format: string): boolean {
+  return /xml|turtle|ttl/i.test(format);
+}
+
 /** Whether a fhirVersion parameter's value is the version served: 4.0, or an R4 release such as 4.0.1. */
 export function isServedVersion(value: string): boolean {
   return value === SERVED_FHIR_VERSION || value.startsWith(`${SERVED_FHIR_VERSION}.`);
@@ -38,7 +43,7 @@ export function otherVersion(status: 406 | 415, where: 'Content-Type' | 'Accept'
 export function checkFormatParameter(format: unknown): void {
   if (format === undefined) return;
   if (typeof format !== 'string') throw FhirError.invalid("'_format' may be given once", { expression: ['_format'], da: "'_format' må kun angives én gang" });
-  if (/xml|turtle|ttl/i.test(format)) throw new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)', { da: 'Kun JSON understøttes (_format=json)' });
+  if (isOtherFormat(format)) throw new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)', { da: 'Kun JSON understøttes (_format=json)' });
   const version = mediaTypeParameters(format).get('fhirversion');
   if (version !== undefined && !isServedVersion(version)) throw otherVersion(406, '_format', version);
 }

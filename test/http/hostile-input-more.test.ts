@@ -216,6 +216,20 @@ describe('formats and FHIR versions a request asks for', () => {
     await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, */*;q=0.1').expect(200);
     await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=4.0').expect(200);
   });
+
+  it('Accept asking only for XML or Turtle is 406 (they were answered in JSON the client cannot read); any JSON or open range among them is answered', async () => {
+    for (const accept of ['application/fhir+xml', 'application/xml', 'application/fhir+xml;q=1, application/xml;q=0.9', 'text/turtle']) {
+      const res = await request(app).get(`${VALIDATE}&code=${CODE}`).set('Accept', accept).expect(406);
+      expect(issue(res).code).toBe('not-supported');
+      expect(issue(res).text).toMatch(/answers in JSON/);
+      await request(app).get('/fhir/metadata').set('Accept', accept).expect(406);
+    }
+    for (const accept of ['application/fhir+json;q=0.5, application/fhir+xml', 'application/fhir+xml, */*;q=0.1', 'text/html', 'application/json']) {
+      await request(app).get(`${VALIDATE}&code=${CODE}`).set('Accept', accept).expect(200);
+    }
+    const da = await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+xml').set('Accept-Language', 'da').expect(406);
+    expect(issue(da).text).toMatch(/svarer i JSON/);
+  });
 });
 
 describe('metadata in a batch', () => {

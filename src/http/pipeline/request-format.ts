@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { checkFormatParameter, isServedVersion, mediaTypeParameters, otherVersion } from '../../fhir/fhir-format';
+import { FhirError } from '../../errors/fhir-error';
+import { excerpt } from '../../errors/excerpt';
+import { checkFormatParameter, isOtherFormat, isServedVersion, mediaTypeParameters, otherVersion } from '../../fhir/fhir-format';
 
 /** 415 for a body said to be of another FHIR version than R4. */
 function checkContentType(req: IncomingMessage): void {
@@ -10,9 +12,18 @@ function checkContentType(req: IncomingMessage): void {
   if (version !== undefined && !isServedVersion(version)) throw otherVersion(415, 'Content-Type', version);
 }
 
-/** 406 when every media range of Accept that names a fhirVersion names another one and no range leaves it open. */
+/**
+ * 406 when Accept asks only for formats this server does not write (XML, Turtle: `_format`'s rule), or when every
+ * media range that names a fhirVersion names another one and no range leaves it open.
+ */
 function checkAccept(req: IncomingMessage): void {
   const accept = req.headers.accept;
+  if (accept && accept.split(',').every((range) => isOtherFormat(range.split(';')[0]!))) {
+    const asked = excerpt(accept.trim(), 80);
+    throw new FhirError(406, 'not-supported', `Accept asks only for ${asked}; this server answers in JSON (application/fhir+json)`, {
+      da: `Accept beder kun om ${asked}; serveren svarer i JSON (application/fhir+json)`,
+    });
+  }
   if (!accept || !/fhirversion/i.test(accept)) return;
   let other: string | undefined;
   for (const range of accept.split(',')) {
