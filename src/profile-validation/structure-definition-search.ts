@@ -11,10 +11,8 @@ export const STRUCTURE_DEFINITION_SEARCH_PARAMS: SearchParam<StructureDefinition
   { name: 'kind', type: 'token', matches: (sd, v) => sd.kind === v },
 ];
 
-const HEAVY_FIELDS = new Set(['differential', 'snapshot', 'text']);
-
 /** Search over the profiles the server validates against. */
 export function searchStructureDefinitions(profiles: ProfileRegistry, query: Record<string, unknown>, selfUrl: string, baseUrl: string): Bundle {
   const all = profiles.list().map((c) => c.resource);
-  return searchResources(all, STRUCTURE_DEFINITION_SEARCH_PARAMS, query, { type: 'StructureDefinition', selfUrl, baseUrl, heavy: HEAVY_FIELDS });
+  return searchResources(all, STRUCTURE_DEFINITION_SEARCH_PARAMS, query, { type: 'StructureDefinition', selfUrl, baseUrl });
 }

@@ -17,10 +17,7 @@ export const TERMINOLOGY_SEARCH_PARAMS: SearchParam<TerminologyResource>[] = [
   { name: 'identifier', type: 'token', matches: identifierMatches },
 ];
 
-/** Left out of the summary form (a published catalog's concepts and map elements are parsed on each read). */
-const HEAVY_FIELDS = new Set(['concept', 'compose', 'expansion', 'group', 'text']);
-
 /** Search over the terminology resources the registry serves. */
 export function searchTerminology(registry: TerminologyRegistry, type: TerminologyType, query: Record<string, unknown>, selfUrl: string, baseUrl: string): Bundle {
-  return searchResources(registry.list(type), TERMINOLOGY_SEARCH_PARAMS, query, { type, selfUrl, baseUrl, heavy: HEAVY_FIELDS });
+  return searchResources(registry.list(type), TERMINOLOGY_SEARCH_PARAMS, query, { type, selfUrl, baseUrl });
 }

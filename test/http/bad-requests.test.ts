@@ -137,6 +137,7 @@ const CASES: Case[] = [
   { name: '_count that is negative', path: '/ValueSet?_count=-1', code: 'invalid' },
   { name: 'an unknown _summary', path: '/CodeSystem?_summary=maybe', code: 'invalid' },
   { name: 'a search parameter given twice', path: `/ValueSet?url=${encodeURIComponent(VS)}&url=x`, code: 'invalid' },
+  { name: '_summary=count on a read', path: '/ValueSet/indsatskatalog-119?_summary=count', code: 'invalid' },
   { name: 'an unknown metadata mode', path: '/metadata?mode=no-such-mode', code: 'invalid' },
   { name: 'XML asked for with _format', path: `/ValueSet/$expand${q({ url: VS, _format: 'xml' })}`, status: 406, code: 'not-supported' },
 

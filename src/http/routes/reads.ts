@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
 import { notKnown } from '../../errors/common-errors';
+import { readSubset } from '../../fhir/resource-subset';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
 import { searchStructureDefinitions } from '../../profile-validation/structure-definition-search';
 import type { TerminologyStore } from '../../store/store';
@@ -59,7 +60,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     if (id === undefined) return sendResource(res, 200, searchStructureDefinitions(deps.profiles, query(req), selfUrl(req), deps.baseUrlOf(req)));
     const profile = deps.profiles.byResourceId(decodeURIComponent(id));
     if (!profile) throw notKnown('StructureDefinition', id);
-    sendResource(res, 200, profile.resource);
+    sendResource(res, 200, readSubset(profile.resource, query(req)));
   });
 
   router.param('type', (_req, _res, next, type: string) => next(isWritableType(type) ? undefined : 'route'));
@@ -68,7 +69,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   });
   router.get('/:type/:id/_history/:vid', async (req, res) => {
     const resource = await readVersion(store, req.params.type as TerminologyType, String(req.params.id), String(req.params.vid));
-    sendResource(res, 200, resource, versionHeaders(resource));
+    sendResource(res, 200, readSubset(resource, query(req)), versionHeaders(resource));
   });
 
   router.get(RESOURCE_PATH, async (req, res) => {
@@ -81,7 +82,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
       res.set(headers).status(304).end();
       return;
     }
-    sendResource(res, 200, resource, headers);
+    sendResource(res, 200, readSubset(resource, query(req)), headers);
   });
   return router;
 }
