@@ -22,6 +22,15 @@ export function searchCount(query: Record<string, unknown>): number {
   return raw === undefined ? 100 : Math.min(Number(raw), MAX_SEARCH_COUNT);
 }
 
+/** `_offset`: how many matches the page skips (default 0), as the `next` and `previous` links of a searchset give it. */
+export function searchOffset(query: Record<string, unknown>): number {
+  const raw = searchText(query, '_offset');
+  if (raw !== undefined && !/^\d{1,9}$/.test(raw)) {
+    throw FhirError.invalid(`_offset must be a non-negative integer, not '${excerpt(raw)}'`, { expression: ['_offset'], da: `_offset skal være et heltal på 0 eller mere, ikke '${excerpt(raw)}'` });
+  }
+  return raw === undefined ? 0 : Number(raw);
+}
+
 /**
  * A search value split at each `separator` not escaped with `\` (FHIR search: `\,` `\|` `\$` and `\\` stand for the
  * character itself); the parts keep their escapes, `unescapeSearch` removes them once the last split is done.

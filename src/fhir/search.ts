@@ -1,8 +1,8 @@
-import type { Bundle, BundleEntry, Meta } from 'fhir/r4';
+import type { Bundle, BundleEntry, BundleLink, Meta } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { SubsettableType } from './r4-elements';
 import { requestedSubset, subsetter } from './resource-subset';
-import { searchCount, searchText } from './search-query';
+import { searchCount, searchOffset, searchText } from './search-query';
 
 export { MAX_SEARCH_COUNT, searchCount, searchText } from './search-query';
 
@@ -16,7 +16,7 @@ export interface SearchParam<R> {
 }
 
 /** The result parameters every search takes besides its own. */
-const CONTROL_PARAMS = new Set(['_id', '_summary', '_count', '_format', '_pretty', '_elements']);
+const CONTROL_PARAMS = new Set(['_id', '_summary', '_count', '_offset', '_format', '_pretty', '_elements']);
 
 /** Refuses a parameter that is neither one of `names` nor a result parameter. */
 export function checkSearchNames(query: Record<string, unknown>, names: ReadonlySet<string>, type: string): void {
@@ -51,8 +51,44 @@ export interface SearchOptions {
 }
 
 /**
+ * The URL of the page at `offset` of the search asked as `selfUrl`: its query as the client wrote it (each key
+ * decoded only to compare), without `_offset`, then `_offset` of that page when it is not 0.
+ */
+function pageUrl(selfUrl: string, offset: number): string {
+  const q = selfUrl.indexOf('?');
+  const path = q < 0 ? selfUrl : selfUrl.slice(0, q);
+  const kept = (q < 0 ? [] : selfUrl.slice(q + 1).split('&')).filter((part) => {
+    if (part === '') return false;
+    const eq = part.indexOf('=');
+    let key = eq < 0 ? part : part.slice(0, eq);
+    try {
+      key = decodeURIComponent(key.replace(/\+/g, ' '));
+    } catch {
+      /* kept as written: the query parser read it the same way */
+    }
+    return key !== '_offset';
+  });
+  if (offset > 0) kept.push(`_offset=${offset}`);
+  return kept.length > 0 ? `${path}?${kept.join('&')}` : path;
+}
+
+/** self, and with a page size: first, previous, next and last (by `_offset`), for clients that page with the links. */
+function pageLinks(selfUrl: string, offset: number, count: number, total: number): BundleLink[] {
+  const link = (relation: string, at: number): BundleLink => ({ relation, url: pageUrl(selfUrl, at) });
+  const links = [link('self', offset)];
+  if (count === 0) return links;
+  const last = total === 0 ? 0 : Math.floor((total - 1) / count) * count;
+  links.push(link('first', 0));
+  if (offset > 0) links.push(link('previous', Math.max(0, Math.min(offset - count, last))));
+  if (offset + count < total) links.push(link('next', offset + count));
+  links.push(link('last', last));
+  return links;
+}
+
+/**
  * A search over canonical resources held in memory: `params` and `_id` filter (each given once), the matches sorted
- * by url|version, `_summary` (true, count…), `_elements` and `_count` shape the searchset Bundle.
+ * by url|version; `_summary` (true, count…), `_elements`, `_count` and `_offset` shape the searchset Bundle, whose
+ * links page through the matches.
  */
 export function searchResources<R extends { resourceType: string; id?: string; url?: string; version?: string; meta?: Meta }>(
   resources: readonly R[], params: readonly SearchParam<R>[], query: Record<string, unknown>, options: SearchOptions,
@@ -60,6 +96,7 @@ export function searchResources<R extends { resourceType: string; id?: string; u
   checkSearchNames(query, new Set(params.map((p) => p.name)), options.type);
   const subset = requestedSubset(query, true);
   const count = searchCount(query);
+  const offset = searchOffset(query);
   const id = searchText(query, '_id');
   const given = params.flatMap((p) => {
     const value = searchText(query, p.name);
@@ -67,13 +104,19 @@ export function searchResources<R extends { resourceType: string; id?: string; u
   });
   const matches = resources.filter((r) => (id === undefined || r.id === id) && given.every(({ p, value }) => p.matches(r, value)))
     .sort((a, b) => `${a.url}|${a.version}`.localeCompare(`${b.url}|${b.version}`));
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', total: matches.length, link: [{ relation: 'self', url: options.selfUrl }] };
-  if (subset === 'count') return bundle;
+  if (subset === 'count') {
+    return { resourceType: 'Bundle', type: 'searchset', total: matches.length, link: [{ relation: 'self', url: pageUrl(options.selfUrl, 0) }] };
+  }
   const shape = subset ? subsetter<R>(options.type, subset) : (r: R) => r;
-  bundle.entry = matches.slice(0, count).map((r): BundleEntry => ({
-    fullUrl: `${options.baseUrl}/${options.type}/${r.id}`,
-    resource: shape(r) as unknown as BundleEntry['resource'],
-    search: { mode: 'match' },
-  }));
-  return bundle;
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: matches.length,
+    link: pageLinks(options.selfUrl, offset, count, matches.length),
+    entry: matches.slice(offset, offset + count).map((r): BundleEntry => ({
+      fullUrl: `${options.baseUrl}/${options.type}/${r.id}`,
+      resource: shape(r) as unknown as BundleEntry['resource'],
+      search: { mode: 'match' },
+    })),
+  };
 }

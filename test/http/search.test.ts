@@ -1,14 +1,14 @@
 /**
  * Searching CodeSystem, ValueSet, ConceptMap and StructureDefinition as a FHIR client does (fhir-kit-client against a
- * listening server, supertest for writes): `_elements` and `_summary` on searches and reads. Expectations are
- * computed from the terminology files where they can be.
+ * listening server, supertest for writes and Danish): paging with the Bundle's links, `_elements` and `_summary` on
+ * searches and reads. Expectations are computed from the terminology files where they can be.
  */
-import type { Bundle, CodeSystem, ConceptMap, Resource, ValueSet } from 'fhir/r4';
+import type { Bundle, BundleLink, CodeSystem, ConceptMap, OperationOutcome, Resource, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import { FSIII } from '../support/app';
 import { codeSystemFiles, jsonFilesUnder, readJson, valueSetFiles } from '../support/files';
 import { tokenFor, sampleCatalog } from '../support/local';
-import { startServer, useRunningServer, type RunningServer } from '../support/server';
+import { failure, startServer, useRunningServer, type RunningServer } from '../support/server';
 
 const server = useRunningServer();
 
@@ -18,6 +18,7 @@ const search = async (resourceType: string, searchParams: Record<string, string 
   (await server.client.search({ resourceType, searchParams, ...(headers ? { options: { headers } } : {}) })) as unknown as Bundle;
 const resources = <T = AnyResource>(b: Bundle): T[] => (b.entry ?? []).map((e) => e.resource as T);
 const urls = (b: Bundle): string[] => resources<{ url?: string }>(b).map((r) => r.url!);
+const link = (b: Bundle, relation: string): string | undefined => b.link?.find((l: BundleLink) => l.relation === relation)?.url;
 const tagged = (r: AnyResource): boolean => (r.meta?.tag ?? []).some((t) => t.code === 'SUBSETTED');
 
 const conceptMapFiles = (): ConceptMap[] => jsonFilesUnder('.')
@@ -25,6 +26,80 @@ const conceptMapFiles = (): ConceptMap[] => jsonFilesUnder('.')
   .map((f) => readJson<{ resourceType?: string }>(f))
   .filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
 const fileValueSets = (): ValueSet[] => ['kl', 'catalogs', 'examples'].flatMap((folder) => valueSetFiles(folder).map((x) => x.vs));
+
+/** A refusal's first issue text in Danish, for a caller whose first language is Danish. */
+async function danishText(path: string, status = 400): Promise<string | undefined> {
+  const res = await request(server.app).get(`/fhir${path}`).set('Accept-Language', 'da').expect(status);
+  return (res.body as OperationOutcome).issue[0]?.details?.text;
+}
+
+describe('paging through a search with its links (fhir-kit-client nextPage and prevPage)', () => {
+  it('next pages reach every match once, in the order of a single page', async () => {
+    const all = await search('ValueSet', { _count: 1000 });
+    expect(all.total).toBeGreaterThan(20);
+    let page = await search('ValueSet', { _count: 7 });
+    const seen = urls(page);
+    let pages = 1;
+    while (link(page, 'next')) {
+      page = (await server.client.nextPage({ bundle: page as never })) as unknown as Bundle;
+      expect(page.total).toBe(all.total);
+      seen.push(...urls(page));
+      pages++;
+    }
+    expect(seen).toEqual(urls(all));
+    expect(pages).toBe(Math.ceil(all.total! / 7));
+  });
+
+  it('previous pages lead back from the last page to the first', async () => {
+    const all = await search('CodeSystem', { _count: 1000 });
+    const first = await search('CodeSystem', { _count: 2 });
+    let page = (await server.client.request(link(first, 'last')!)) as unknown as Bundle;
+    expect(link(page, 'next')).toBeUndefined();
+    const seen = [urls(page)];
+    while (link(page, 'previous')) {
+      page = (await server.client.prevPage({ bundle: page as never })) as unknown as Bundle;
+      seen.unshift(urls(page));
+    }
+    expect(seen.flat()).toEqual(urls(all));
+    expect(link(page, 'self')).toBe(link(first, 'self'));
+  });
+
+  it('self names its own page; the first page has no previous, the last no next', async () => {
+    const base = `${server.baseUrl}/ValueSet`;
+    const first = await search('ValueSet', { status: 'active', _count: 5 });
+    const total = first.total!;
+    const last = Math.floor((total - 1) / 5) * 5;
+    expect(link(first, 'self')).toBe(`${base}?status=active&_count=5`);
+    expect(link(first, 'first')).toBe(`${base}?status=active&_count=5`);
+    expect(link(first, 'previous')).toBeUndefined();
+    expect(link(first, 'next')).toBe(`${base}?status=active&_count=5&_offset=5`);
+    expect(link(first, 'last')).toBe(`${base}?status=active&_count=5&_offset=${last}`);
+    const second = (await server.client.nextPage({ bundle: first as never })) as unknown as Bundle;
+    expect(link(second, 'self')).toBe(`${base}?status=active&_count=5&_offset=5`);
+    expect(link(second, 'previous')).toBe(`${base}?status=active&_count=5`);
+    expect(second.entry).toHaveLength(5);
+  });
+
+  it('an _offset past the end has no entries, and its previous link leads to the last page', async () => {
+    const b = await search('ValueSet', { _count: 10, _offset: 100000 });
+    expect(b.entry ?? []).toHaveLength(0);
+    expect(link(b, 'next')).toBeUndefined();
+    expect(link(b, 'previous')).toBe(link(b, 'last'));
+    // a page of none has nothing to page through
+    const none = await search('ValueSet', { _count: 0, _offset: 5 });
+    expect(none.total).toBeGreaterThan(0);
+    expect(none.link?.map((l) => l.relation)).toEqual(['self']);
+  });
+
+  it('_offset must be a non-negative integer (400, also in Danish)', async () => {
+    for (const offset of ['-1', 'two', '1.5']) {
+      const { status, body } = await failure(search('ValueSet', { _offset: offset }));
+      expect(status).toBe(400);
+      expect(body.issue?.[0]?.code).toBe('invalid');
+    }
+    expect(await danishText('/ValueSet?_offset=-1')).toBe("_offset skal være et heltal på 0 eller mere, ikke '-1'");
+  });
+});
 
 describe('_elements', () => {
   const MANDATORY = ['resourceType', 'id', 'meta', 'status', 'content'];
