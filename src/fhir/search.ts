@@ -1,60 +1,67 @@
 import type { Bundle, BundleEntry, BundleLink, Meta } from 'fhir/r4';
+import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import type { SubsettableType } from './r4-elements';
 import { requestedSubset, subsetter } from './resource-subset';
-import { searchCount, searchOffset, searchText } from './search-query';
+import { criterion, modifiersOf, supportsModifier, type Predicate, type SearchParam } from './search-match';
+import { searchCount, searchOffset } from './search-query';
 
+export type { SearchParam, SearchParamType, WantedToken } from './search-match';
 export { MAX_SEARCH_COUNT, searchCount, searchText } from './search-query';
 
-export type SearchParamType = 'uri' | 'token' | 'string' | 'reference' | 'date';
-
-/** A search parameter of a resource type: its name and type (for the CapabilityStatement) and how it matches. */
-export interface SearchParam<R> {
-  name: string;
-  type: SearchParamType;
-  matches(resource: R, value: string): boolean;
-}
-
 /** The result parameters every search takes besides its own. */
-const CONTROL_PARAMS = new Set(['_id', '_summary', '_count', '_offset', '_format', '_pretty', '_elements']);
+const CONTROL_PARAMS = new Set(['_summary', '_count', '_offset', '_format', '_pretty', '_elements']);
 
-/** Refuses a parameter that is neither one of `names` nor a result parameter. */
-export function checkSearchNames(query: Record<string, unknown>, names: ReadonlySet<string>, type: string): void {
-  for (const name of Object.keys(query)) {
-    if (!names.has(name) && !CONTROL_PARAMS.has(name)) {
-      throw FhirError.invalid(`Unknown search parameter '${name}' for ${type}`, { expression: [name], da: `Ukendt søgeparameter '${name}' for ${type}` });
-    }
-  }
-}
-
-/** Whether `value` starts with `wanted`, ignoring case (FHIR's string search). */
-export function startsWithFolded(value: string | undefined, wanted: string): boolean {
-  return !!value && value.toLowerCase().startsWith(wanted.toLowerCase());
-}
-
-/** The common parameters of canonical resources (R4: url, version, name, title, status). */
-export function canonicalSearchParams<R extends { url?: string; version?: string; name?: string; title?: string; status?: string }>(): SearchParam<R>[] {
-  return [
-    { name: 'url', type: 'uri', matches: (r, v) => r.url === v },
-    { name: 'version', type: 'token', matches: (r, v) => r.version === v },
-    { name: 'name', type: 'string', matches: (r, v) => startsWithFolded(r.name, v) },
-    { name: 'title', type: 'string', matches: (r, v) => startsWithFolded(r.title, v) },
-    { name: 'status', type: 'token', matches: (r, v) => r.status === v },
-  ];
-}
-
-export interface SearchOptions {
+export interface SearchOptions<C> {
   type: SubsettableType;
-  /** The search's own URL (the Bundle's self link) and the FHIR base (for fullUrls). */
+  /** The search's own URL as it was asked (the links are made from it) and the FHIR base (for fullUrls). */
   selfUrl: string;
   baseUrl: string;
+  /** `Prefer: handling=lenient`: unknown parameters and unsupported modifiers are left out instead of refused. */
+  lenient?: boolean;
+  /** What the parameters' `values` and `hasToken` are given besides the resource (the registry, for codes). */
+  context?: C;
+}
+
+/** `name:modifier` → name and modifier. */
+function nameAndModifier(key: string): { name: string; modifier?: string } {
+  const colon = key.indexOf(':');
+  return colon < 0 ? { name: key } : { name: key.slice(0, colon), modifier: key.slice(colon + 1) };
+}
+
+/**
+ * The tests the query asks for: each parameter given (repeated: AND) as a test, and the query's keys left out (with
+ * `lenient`, the unknown ones and those with a modifier not supported; else those are refused).
+ */
+function criteria<R, C>(query: Record<string, unknown>, params: readonly SearchParam<R, C>[], type: string, lenient: boolean):
+  { tests: Predicate<R, C>[]; ignored: Set<string> } {
+  const tests: Predicate<R, C>[] = [];
+  const ignored = new Set<string>();
+  for (const [key, raw] of Object.entries(query)) {
+    if (CONTROL_PARAMS.has(key)) continue;
+    const { name, modifier } = nameAndModifier(key);
+    const param = params.find((p) => p.name === name);
+    if (!param || !supportsModifier(param.type, modifier)) {
+      if (lenient) {
+        ignored.add(key);
+        continue;
+      }
+      if (!param) throw FhirError.invalid(`Unknown search parameter '${excerpt(key)}' for ${type}`, { expression: [excerpt(key)], da: `Ukendt søgeparameter '${excerpt(key)}' for ${type}` });
+      const supported = modifiersOf(param.type).map((m) => `:${m}`).join(', ');
+      throw FhirError.notSupported(`The modifier ':${excerpt(modifier)}' is not supported for the ${param.type} parameter '${name}' (supported: ${supported})`, {
+        expression: [excerpt(key)], da: `Modifikatoren ':${excerpt(modifier)}' understøttes ikke for ${param.type}-parameteren '${name}' (understøttet: ${supported})`,
+      });
+    }
+    for (const value of Array.isArray(raw) ? raw : [raw]) tests.push(criterion(param, modifier, String(value)));
+  }
+  return { tests, ignored };
 }
 
 /**
  * The URL of the page at `offset` of the search asked as `selfUrl`: its query as the client wrote it (each key
- * decoded only to compare), without `_offset`, then `_offset` of that page when it is not 0.
+ * decoded only to compare), without the ignored keys and `_offset`, then `_offset` of that page when it is not 0.
  */
-function pageUrl(selfUrl: string, offset: number): string {
+function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: number): string {
   const q = selfUrl.indexOf('?');
   const path = q < 0 ? selfUrl : selfUrl.slice(0, q);
   const kept = (q < 0 ? [] : selfUrl.slice(q + 1).split('&')).filter((part) => {
@@ -66,15 +73,15 @@ function pageUrl(selfUrl: string, offset: number): string {
     } catch {
       /* kept as written: the query parser read it the same way */
     }
-    return key !== '_offset';
+    return key !== '_offset' && !ignored.has(key);
   });
   if (offset > 0) kept.push(`_offset=${offset}`);
   return kept.length > 0 ? `${path}?${kept.join('&')}` : path;
 }
 
 /** self, and with a page size: first, previous, next and last (by `_offset`), for clients that page with the links. */
-function pageLinks(selfUrl: string, offset: number, count: number, total: number): BundleLink[] {
-  const link = (relation: string, at: number): BundleLink => ({ relation, url: pageUrl(selfUrl, at) });
+function pageLinks(selfUrl: string, ignored: ReadonlySet<string>, offset: number, count: number, total: number): BundleLink[] {
+  const link = (relation: string, at: number): BundleLink => ({ relation, url: pageUrl(selfUrl, ignored, at) });
   const links = [link('self', offset)];
   if (count === 0) return links;
   const last = total === 0 ? 0 : Math.floor((total - 1) / count) * count;
@@ -86,33 +93,30 @@ function pageLinks(selfUrl: string, offset: number, count: number, total: number
 }
 
 /**
- * A search over canonical resources held in memory: `params` and `_id` filter (each given once), the matches sorted
- * by url|version; `_summary` (true, count…), `_elements`, `_count` and `_offset` shape the searchset Bundle, whose
- * links page through the matches.
+ * A search over canonical resources held in memory: `params` and `_id` filter (modifiers, comma = OR, a repeated
+ * parameter = AND), the matches sorted by url|version; `_summary`, `_elements`, `_count` and `_offset` shape the
+ * searchset Bundle, whose links page through the matches.
  */
-export function searchResources<R extends { resourceType: string; id?: string; url?: string; version?: string; meta?: Meta }>(
-  resources: readonly R[], params: readonly SearchParam<R>[], query: Record<string, unknown>, options: SearchOptions,
+export function searchResources<R extends { resourceType: string; id?: string; url?: string; version?: string; meta?: Meta }, C = undefined>(
+  resources: readonly R[], params: readonly SearchParam<R, C>[], query: Record<string, unknown>, options: SearchOptions<C>,
 ): Bundle {
-  checkSearchNames(query, new Set(params.map((p) => p.name)), options.type);
+  const id: SearchParam<R, C> = { name: '_id', type: 'token', values: (r) => [r.id] };
+  const { tests, ignored } = criteria(query, [id, ...params], options.type, options.lenient === true);
   const subset = requestedSubset(query, true);
   const count = searchCount(query);
   const offset = searchOffset(query);
-  const id = searchText(query, '_id');
-  const given = params.flatMap((p) => {
-    const value = searchText(query, p.name);
-    return value === undefined ? [] : [{ p, value }];
-  });
-  const matches = resources.filter((r) => (id === undefined || r.id === id) && given.every(({ p, value }) => p.matches(r, value)))
+  const context = options.context as C;
+  const matches = resources.filter((r) => tests.every((t) => t(r, context)))
     .sort((a, b) => `${a.url}|${a.version}`.localeCompare(`${b.url}|${b.version}`));
   if (subset === 'count') {
-    return { resourceType: 'Bundle', type: 'searchset', total: matches.length, link: [{ relation: 'self', url: pageUrl(options.selfUrl, 0) }] };
+    return { resourceType: 'Bundle', type: 'searchset', total: matches.length, link: [{ relation: 'self', url: pageUrl(options.selfUrl, ignored, 0) }] };
   }
   const shape = subset ? subsetter<R>(options.type, subset) : (r: R) => r;
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     total: matches.length,
-    link: pageLinks(options.selfUrl, offset, count, matches.length),
+    link: pageLinks(options.selfUrl, ignored, offset, count, matches.length),
     entry: matches.slice(offset, offset + count).map((r): BundleEntry => ({
       fullUrl: `${options.baseUrl}/${options.type}/${r.id}`,
       resource: shape(r) as unknown as BundleEntry['resource'],

@@ -1,7 +1,8 @@
 /**
  * Searching CodeSystem, ValueSet, ConceptMap and StructureDefinition as a FHIR client does (fhir-kit-client against a
- * listening server, supertest for writes and Danish): paging with the Bundle's links, `_elements` and `_summary` on
- * searches and reads. Expectations are computed from the terminology files where they can be.
+ * listening server, supertest for headers and Danish): paging with the Bundle's links, `_elements` and `_summary` on
+ * searches and reads, modifiers, OR and AND, `Prefer: handling`. Expectations are
+ * computed from the terminology files where they can be.
  */
 import type { Bundle, BundleLink, CodeSystem, ConceptMap, OperationOutcome, Resource, ValueSet } from 'fhir/r4';
 import request from 'supertest';
@@ -184,5 +185,82 @@ describe('_summary', () => {
     expect(read.url).toBe(FSIII);
     expect(read.concept).toBeUndefined();
     expect(read.description).toBeUndefined();
+  });
+});
+
+describe('modifiers, OR and AND', () => {
+  it('string :exact is the whole value with its case; without a modifier the start, without case', async () => {
+    const name = fileValueSets().find((v) => v.name === 'KLInterventionCodes119')!.name!;
+    expect(urls(await search('ValueSet', { 'name:exact': name }))).toHaveLength(1);
+    expect(urls(await search('ValueSet', { 'name:exact': name.toLowerCase() }))).toHaveLength(0);
+    expect(urls(await search('ValueSet', { name: name.toLowerCase() })).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('string :contains finds the value anywhere, on any string parameter', async () => {
+    const b = await search('ValueSet', { 'name:contains': 'fsiii', _count: 1000 });
+    const expected = fileValueSets().filter((v) => v.name?.toLowerCase().includes('fsiii')).map((v) => v.url).sort();
+    expect(expected.length).toBeGreaterThan(1);
+    expect(expected.some((u) => fileValueSets().find((v) => v.url === u)!.name!.toLowerCase().startsWith('fsiii'))).toBe(true);
+    expect(urls(b).filter((u) => expected.includes(u)).sort()).toEqual(expected);
+    for (const vs of resources<ValueSet>(b)) expect(vs.name!.toLowerCase()).toContain('fsiii');
+    const titled = await search('CodeSystem', { 'title:contains': 'status', _count: 1000 });
+    expect(urls(titled).sort()).toEqual(codeSystemFiles().filter((x) => x.cs.title?.toLowerCase().includes('status')).map((x) => x.cs.url).sort());
+    expect(titled.total).toBeGreaterThan(0);
+  });
+
+  it('a comma is OR, a repeated parameter AND', async () => {
+    const active = (await search('ValueSet', { status: 'active', _summary: 'count' })).total!;
+    const draft = (await search('ValueSet', { status: 'draft', _summary: 'count' })).total!;
+    expect((await search('ValueSet', { status: 'active,draft', _summary: 'count' })).total).toBe(active + draft);
+    expect((await search('ValueSet', { status: ['active', 'draft'], _summary: 'count' })).total).toBe(0);
+    expect((await search('ValueSet', { name: ['KL', 'KLInterventionCodes'], _count: 1000 })).total)
+      .toBe(fileValueSets().filter((v) => v.name!.startsWith('KLInterventionCodes')).length);
+  });
+
+  it('token :not: every resource without the status', async () => {
+    const all = (await search('ValueSet', { _summary: 'count' })).total!;
+    const active = (await search('ValueSet', { status: 'active', _summary: 'count' })).total!;
+    expect((await search('ValueSet', { 'status:not': 'active', _summary: 'count' })).total).toBe(all - active);
+    expect((await search('ValueSet', { 'status:not': 'retired', _summary: 'count' })).total).toBe(all);
+  });
+
+  it(':missing on any parameter: true and false split the resources', async () => {
+    const all = (await search('CodeSystem', { _summary: 'count' })).total!;
+    const missing = await search('CodeSystem', { 'identifier:missing': 'true', _count: 1000 });
+    const present = await search('CodeSystem', { 'identifier:missing': 'false', _count: 1000 });
+    expect(urls(missing).sort()).toEqual(codeSystemFiles().filter((x) => !x.cs.identifier?.length).map((x) => x.cs.url).sort());
+    expect(missing.total! + present.total!).toBe(all);
+    expect(missing.total).toBeGreaterThan(0);
+    expect(present.total).toBeGreaterThan(0);
+  });
+
+  it('uri :below and :above on url', async () => {
+    const below = await search('ValueSet', { 'url:below': 'http://faelles-tx.dk/fhir/ValueSet/', _count: 1000 });
+    expect(urls(below).sort()).toEqual(fileValueSets().map((v) => v.url!).filter((u) => u.startsWith('http://faelles-tx.dk/fhir/ValueSet/')).sort());
+    const above = await search('ValueSet', { 'url:above': 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119/_history/1' });
+    expect(urls(above)).toEqual(['http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119']);
+  });
+
+  it('refuses a modifier the type does not take (400 not-supported, also in Danish)', async () => {
+    const { status, body } = await failure(search('ValueSet', { 'url:contains': 'kl' }));
+    expect(status).toBe(400);
+    expect(body.issue?.[0]?.code).toBe('not-supported');
+    expect(await danishText('/ValueSet?url:contains=kl')).toBe("Modifikatoren ':contains' understøttes ikke for uri-parameteren 'url' (understøttet: :below, :above, :missing)");
+  });
+});
+
+describe('Prefer: handling', () => {
+  const url = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
+
+  it('lenient: unknown parameters and unsupported modifiers are ignored and left out of the self link; strict, as no header, refuses them', async () => {
+    const asked = { url, 'no-such': 'x', 'title:sounds-like': 'y' };
+    const b = await search('ValueSet', asked, { Prefer: 'handling=lenient' });
+    expect(urls(b)).toEqual([url]);
+    expect(link(b, 'self')).toBe(`${server.baseUrl}/ValueSet?url=${encodeURIComponent(url)}`);
+    for (const headers of [{ Prefer: 'handling=strict' }, undefined]) {
+      const { status, body } = await failure(search('ValueSet', asked, headers));
+      expect(status).toBe(400);
+      expect(body.issue?.[0]?.code).toBe('invalid');
+    }
   });
 });

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
 import { notKnown } from '../../errors/common-errors';
+import { handlingPreference } from '../../fhir/prefer-handling';
 import { readSubset } from '../../fhir/resource-subset';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
 import { searchStructureDefinitions } from '../../profile-validation/structure-definition-search';
@@ -45,6 +46,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   const router = Router();
   const query = (req: Request) => req.query as Record<string, unknown>;
   const selfUrl = (req: Request) => `${deps.baseUrlOf(req)}${req.url}`;
+  const lenient = (req: Request) => ({ lenient: handlingPreference(req.headers.prefer) === 'lenient' });
 
   router.get('/AuditEvent', authenticate(deps.verifier), async (req, res) => {
     sendResource(res, 200, await searchAudit(store, req.principal!, query(req), selfUrl(req), deps.baseUrlOf(req)));
@@ -57,7 +59,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
       });
     }
     const id = SD_PATH.exec(req.path)![1];
-    if (id === undefined) return sendResource(res, 200, searchStructureDefinitions(deps.profiles, query(req), selfUrl(req), deps.baseUrlOf(req)));
+    if (id === undefined) return sendResource(res, 200, searchStructureDefinitions(deps.profiles, query(req), selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const profile = deps.profiles.byResourceId(decodeURIComponent(id));
     if (!profile) throw notKnown('StructureDefinition', id);
     sendResource(res, 200, readSubset(profile.resource, query(req)));
@@ -74,7 +76,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
 
   router.get(RESOURCE_PATH, async (req, res) => {
     const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
-    if (!id) return sendResource(res, 200, searchTerminology(registry, type, query(req), selfUrl(req), deps.baseUrlOf(req)));
+    if (!id) return sendResource(res, 200, searchTerminology(registry, type, query(req), selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const resource = await readResource(registry, writer, type, id);
     const headers = versionHeaders(resource);
     const inm = req.headers['if-none-match'];
