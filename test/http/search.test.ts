@@ -1,10 +1,10 @@
 /**
  * Searching CodeSystem, ValueSet, ConceptMap and StructureDefinition as a FHIR client does (fhir-kit-client against a
  * listening server, supertest for headers and Danish): paging with the Bundle's links, `_elements` and `_summary` on
- * searches and reads, modifiers, OR and AND, `Prefer: handling`. Expectations are
+ * searches and reads, modifiers, OR and AND, `Prefer: handling`, and R4's parameters of each type. Expectations are
  * computed from the terminology files where they can be.
  */
-import type { Bundle, BundleLink, CodeSystem, ConceptMap, OperationOutcome, Resource, ValueSet } from 'fhir/r4';
+import type { Bundle, BundleLink, CapabilityStatement, CodeSystem, CodeSystemConcept, ConceptMap, OperationOutcome, Resource, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import { FSIII } from '../support/app';
 import { codeSystemFiles, jsonFilesUnder, readJson, valueSetFiles } from '../support/files';
@@ -261,6 +261,126 @@ describe('Prefer: handling', () => {
       const { status, body } = await failure(search('ValueSet', asked, headers));
       expect(status).toBe(400);
       expect(body.issue?.[0]?.code).toBe('invalid');
+    }
+  });
+});
+
+describe("R4's search parameters of each type", () => {
+  const csUrls = (keep: (cs: CodeSystem) => boolean) => codeSystemFiles().map((x) => x.cs).filter(keep).map((cs) => cs.url).sort();
+
+  it('date, with prefixes and partial dates', async () => {
+    const dated = codeSystemFiles().map((x) => x.cs).filter((cs) => cs.date);
+    expect(dated.length).toBeGreaterThan(0);
+    const day = dated[0]!.date!.slice(0, 10);
+    const month = day.slice(0, 7);
+    const find = async (date: string) => urls(await search('CodeSystem', { date, _count: 1000 })).sort();
+    expect(await find(month)).toEqual(csUrls((cs) => !!cs.date?.startsWith(month)));
+    expect(await find(day.slice(0, 4))).toEqual(csUrls((cs) => !!cs.date?.startsWith(day.slice(0, 4))));
+    expect(await find(`ge${day}`)).toEqual(csUrls((cs) => !!cs.date && cs.date.slice(0, 10) >= day));
+    expect(await find(`lt${day}`)).toEqual(csUrls((cs) => !!cs.date && cs.date.slice(0, 10) < day));
+    expect(await find(`ne${month}`)).toEqual(csUrls((cs) => !!cs.date && !cs.date.startsWith(month)));
+    expect(await danishText('/CodeSystem?date=2026-02-30')).toContain("Søgeparameteren 'date' skal have en date eller dateTime");
+  });
+
+  it('publisher, description and jurisdiction', async () => {
+    const publisher = codeSystemFiles().map((x) => x.cs.publisher).find((p) => p)!;
+    expect(urls(await search('CodeSystem', { publisher: publisher.slice(0, 4), _count: 1000 })).sort())
+      .toEqual(csUrls((cs) => !!cs.publisher?.toLowerCase().startsWith(publisher.slice(0, 4).toLowerCase())));
+    const jurisdiction = (cs: CodeSystem) => (cs.jurisdiction ?? []).some((j) => j.coding?.some((c) => c.system === 'urn:iso:std:iso:3166' && c.code === 'DK'));
+    expect(urls(await search('CodeSystem', { jurisdiction: 'urn:iso:std:iso:3166|DK', _count: 1000 })).sort()).toEqual(csUrls(jurisdiction));
+    const description = codeSystemFiles().map((x) => x.cs.description).find((d) => d)!;
+    expect(urls(await search('CodeSystem', { description: description.slice(0, 12) })).length).toBeGreaterThanOrEqual(1);
+    const described = await search('CodeSystem', { 'description:contains': 'FSIII', _count: 1000 });
+    expect(urls(described).sort()).toEqual(codeSystemFiles().filter((x) => x.cs.description?.includes('FSIII')).map((x) => x.cs.url).sort());
+    expect(described.total).toBeGreaterThan(1);
+  });
+
+  it('CodeSystem code: the code systems defining the code, nested concepts included; system|code in that system only', async () => {
+    const ffb = codeSystemFiles().find((x) => x.cs.url === 'urn:oid:1.2.208.176.2.22')!.cs;
+    const deepest = (concepts: CodeSystemConcept[], depth: number): { code: string; depth: number } =>
+      concepts.map((c) => (c.concept?.length ? deepest(c.concept, depth + 1) : { code: c.code, depth })).reduce((a, b) => (b.depth > a.depth ? b : a));
+    const nested = deepest(ffb.concept!, 1);
+    expect(nested.depth).toBeGreaterThan(2);
+    const defining = (code: string) => csUrls((cs) => {
+      const has = (concepts: CodeSystemConcept[] | undefined): boolean => (concepts ?? []).some((c) => c.code === code || has(c.concept));
+      return has(cs.concept);
+    });
+    expect(urls(await search('CodeSystem', { code: nested.code })).sort()).toEqual(defining(nested.code));
+    const fsiiiCode = codeSystemFiles().find((x) => x.cs.url === FSIII)!.cs.concept![0]!.code;
+    expect(defining(fsiiiCode).length).toBeGreaterThan(1);
+    expect(urls(await search('CodeSystem', { code: `${FSIII}|${fsiiiCode}` }))).toEqual([FSIII]);
+    expect(urls(await search('CodeSystem', { code: 'no-such-code' }))).toEqual([]);
+  });
+
+  it('CodeSystem system (its url), content-mode and supplements', async () => {
+    expect(urls(await search('CodeSystem', { system: FSIII }))).toEqual([FSIII]);
+    expect(urls(await search('CodeSystem', { 'content-mode': 'supplement' })).sort()).toEqual(csUrls((cs) => cs.content === 'supplement'));
+    expect(urls(await search('CodeSystem', { supplements: FSIII })).sort()).toEqual(csUrls((cs) => !!cs.supplements?.startsWith(FSIII)));
+  });
+
+  it('ValueSet reference: the value sets whose compose includes the code system', async () => {
+    const b = await search('ValueSet', { reference: FSIII, _count: 1000 });
+    const expected = fileValueSets().filter((v) => v.compose?.include.some((i) => i.system === FSIII)).map((v) => v.url!).sort();
+    expect(expected.length).toBeGreaterThan(1);
+    expect(urls(b).filter((u) => fileValueSets().some((v) => v.url === u)).sort()).toEqual(expected);
+    for (const vs of resources<ValueSet>(b)) expect(vs.compose!.include.some((i) => i.system === FSIII)).toBe(true);
+  });
+
+  it('ValueSet code: the value sets whose compose lists the code', async () => {
+    const listing = fileValueSets().find((v) => v.compose?.include.some((i) => i.system === FSIII && i.concept?.length))!;
+    const code = listing.compose!.include.find((i) => i.system === FSIII && i.concept?.length)!.concept![0]!.code;
+    const b = await search('ValueSet', { code: `${FSIII}|${code}`, _count: 1000 });
+    expect(urls(b)).toContain(listing.url);
+    for (const vs of resources<ValueSet>(b)) {
+      const listed = [...(vs.compose?.include ?? []).flatMap((i) => (i.concept ?? []).map((c) => `${i.system}|${c.code}`)),
+        ...(vs.expansion?.contains ?? []).map((c) => `${c.system}|${c.code}`)];
+      expect(listed).toContain(`${FSIII}|${code}`);
+    }
+  });
+
+  it('ConceptMap source-code, target-code, source-system, target-system, source-uri and target-uri', async () => {
+    const maps = conceptMapFiles();
+    const mapUrls = (keep: (m: ConceptMap) => boolean) => maps.filter(keep).map((m) => m.url).sort();
+    const legacy = maps.find((m) => m.url === 'http://faelles-tx.dk/fhir/ConceptMap/fsiii-legacy-keys')!;
+    const element = legacy.group![0]!.element.at(-1)!;
+    const find = async (searchParams: Record<string, string>) => urls(await search('ConceptMap', searchParams)).sort();
+    const sourceCode = (m: ConceptMap, code: string) => (m.group ?? []).some((g) => g.element.some((e) => e.code === code));
+    const targetCode = (m: ConceptMap, code: string) => (m.group ?? []).some((g) => g.element.some((e) => e.target?.some((t) => t.code === code)));
+    expect(await find({ 'source-code': element.code! })).toEqual(mapUrls((m) => sourceCode(m, element.code!)));
+    expect(await find({ 'source-code': `${legacy.group![0]!.source}|${element.code}` })).toEqual([legacy.url]);
+    expect(await find({ 'target-code': element.target![0]!.code! })).toEqual(mapUrls((m) => targetCode(m, element.target![0]!.code!)));
+    expect(await find({ 'target-code': 'no-such-code' })).toEqual([]);
+    expect(await find({ 'target-system': FSIII })).toEqual(mapUrls((m) => (m.group ?? []).some((g) => g.target === FSIII)));
+    expect(await find({ 'source-system': FSIII })).toEqual(mapUrls((m) => (m.group ?? []).some((g) => g.source === FSIII)));
+    const local = maps.find((m) => m.sourceUri && m.targetUri)!;
+    expect(await find({ 'source-uri': local.sourceUri! })).toEqual([local.url]);
+    expect(await find({ 'target-uri': local.targetUri! })).toEqual([local.url]);
+    expect(await find({ source: local.sourceUri! })).toEqual([]);
+  });
+
+  it('StructureDefinition type (a uri in R4) and path', async () => {
+    const b = await search('StructureDefinition', { type: 'Condition', path: 'Condition.code', _elements: 'type' });
+    expect(b.total).toBeGreaterThan(0);
+    for (const sd of resources(b)) expect(sd.type).toBe('Condition');
+  });
+
+  it('the CapabilityStatement lists each type its own parameters with their R4 types, and each listed one is searched', async () => {
+    const cs = (await server.client.capabilityStatement()) as unknown as CapabilityStatement;
+    const listed = (type: string) => cs.rest![0]!.resource!.find((r) => r.type === type)!.searchParam!;
+    const typeOf = (type: string, name: string) => listed(type).find((p) => p.name === name)?.type;
+    expect(typeOf('CodeSystem', 'code')).toBe('token');
+    expect(typeOf('CodeSystem', 'system')).toBe('uri');
+    expect(typeOf('CodeSystem', 'date')).toBe('date');
+    expect(typeOf('ValueSet', 'reference')).toBe('uri');
+    expect(typeOf('ValueSet', 'content-mode')).toBeUndefined();
+    expect(typeOf('ConceptMap', 'source-uri')).toBe('reference');
+    expect(typeOf('ConceptMap', 'target-code')).toBe('token');
+    expect(typeOf('StructureDefinition', 'type')).toBe('uri');
+    for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition']) {
+      for (const p of listed(type)) {
+        const b = await search(type, { [`${p.name}:missing`]: 'false', _summary: 'count' });
+        expect(b.total).toBeGreaterThanOrEqual(0);
+      }
     }
   });
 });

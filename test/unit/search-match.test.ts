@@ -1,4 +1,5 @@
-import type { Bundle } from 'fhir/r4';
+import type { Bundle, CodeSystem, UsageContext } from 'fhir/r4';
+import { canonicalSearchParams } from '../../src/fhir/canonical-search-params';
 import { handlingPreference } from '../../src/fhir/prefer-handling';
 import { criterion, type SearchParam, type SearchParamType } from '../../src/fhir/search-match';
 import { dateRange, numberRange } from '../../src/fhir/search-ranges';
@@ -155,6 +156,22 @@ describe(':missing', () => {
     expect(matches('string', ['x'], 'false', 'missing')).toBe(true);
     expect(matches('date', ['2026'], 'true', 'missing')).toBe(false);
     expect(() => matches('string', [], 'yes', 'missing')).toThrow(FhirError);
+  });
+});
+
+describe('the common parameters of canonical resources', () => {
+  const byName = (name: string) => canonicalSearchParams<CodeSystem>().find((p) => p.name === name)!;
+  const cs = (useContext: UsageContext[]): CodeSystem => ({ resourceType: 'CodeSystem', status: 'active', content: 'complete', useContext });
+  const gender: UsageContext = { code: { system: 'http://terminology.hl7.org/CodeSystem/usage-context-type', code: 'gender' },
+    valueCodeableConcept: { coding: [{ system: 'http://hl7.org/fhir/administrative-gender', code: 'female' }] } };
+  const age: UsageContext = { code: { system: 'http://terminology.hl7.org/CodeSystem/usage-context-type', code: 'age' },
+    valueRange: { low: { value: 18, unit: 'a' }, high: { value: 65, unit: 'a' } } };
+  it('context (the CodeableConcept), context-type (the code) and context-quantity (a Quantity or Range)', () => {
+    expect(criterion(byName('context'), undefined, 'http://hl7.org/fhir/administrative-gender|female')(cs([gender, age]), undefined)).toBe(true);
+    expect(criterion(byName('context'), undefined, 'male')(cs([gender]), undefined)).toBe(false);
+    expect(criterion(byName('context-type'), undefined, 'age')(cs([age]), undefined)).toBe(true);
+    expect(criterion(byName('context-quantity'), undefined, 'gt60||a')(cs([age]), undefined)).toBe(true);
+    expect(criterion(byName('context-quantity'), undefined, 'gt70')(cs([gender, age]), undefined)).toBe(false);
   });
 });
 
