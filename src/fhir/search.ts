@@ -1,118 +1,126 @@
-import type { Bundle, BundleEntry } from 'fhir/r4';
+import type { Bundle, BundleEntry, BundleLink, Meta } from 'fhir/r4';
+import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
+import type { SubsettableType } from './r4-elements';
+import { requestedSubset, subsetter } from './resource-subset';
+import { criterion, modifiersOf, supportsModifier, type Predicate, type SearchParam } from './search-match';
+import { searchCount, searchOffset } from './search-query';
 
-export type SearchParamType = 'uri' | 'token' | 'string' | 'reference' | 'date';
-
-/** A search parameter of a resource type: its name and type (for the CapabilityStatement) and how it matches. */
-export interface SearchParam<R> {
-  name: string;
-  type: SearchParamType;
-  matches(resource: R, value: string): boolean;
-}
+export type { SearchParam, SearchParamType, WantedToken } from './search-match';
+export { MAX_SEARCH_COUNT, searchCount, searchText } from './search-query';
 
 /** The result parameters every search takes besides its own. */
-const CONTROL_PARAMS = new Set(['_id', '_summary', '_count', '_format', '_pretty', '_elements']);
-const SUMMARY_VALUES = ['true', 'false', 'count', 'data', 'text'];
-export const MAX_SEARCH_COUNT = 1000;
+const CONTROL_PARAMS = new Set(['_summary', '_count', '_offset', '_format', '_pretty', '_elements']);
 
-/** A search parameter given once as text (undefined when not given); 400 when it repeats. */
-export function searchText(query: Record<string, unknown>, name: string): string | undefined {
-  const v = query[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') {
-    throw FhirError.invalid(`The search parameter '${name}' may be given once, as text`, { expression: [name], da: `Søgeparameteren '${name}' må kun gives én gang, som tekst` });
-  }
-  return v;
-}
-
-/** `_count` (default 100, at most MAX_SEARCH_COUNT). */
-export function searchCount(query: Record<string, unknown>): number {
-  const raw = searchText(query, '_count');
-  if (raw !== undefined && !/^\d{1,6}$/.test(raw)) {
-    throw FhirError.invalid(`_count must be a non-negative integer, not '${raw}'`, { expression: ['_count'], da: `_count skal være et heltal på 0 eller mere, ikke '${raw}'` });
-  }
-  return raw === undefined ? 100 : Math.min(Number(raw), MAX_SEARCH_COUNT);
-}
-
-/** `_offset`: how many matches a page skips (default 0). */
-export function searchOffset(query: Record<string, unknown>): number {
-  const raw = searchText(query, '_offset');
-  if (raw !== undefined && !/^\d{1,9}$/.test(raw)) {
-    throw FhirError.invalid(`_offset must be a non-negative integer, not '${raw}'`, { expression: ['_offset'], da: `_offset skal være et heltal på 0 eller mere, ikke '${raw}'` });
-  }
-  return raw === undefined ? 0 : Number(raw);
-}
-
-/** Refuses a parameter that is neither one of `names` nor a result parameter. */
-export function checkSearchNames(query: Record<string, unknown>, names: ReadonlySet<string>, type: string): void {
-  for (const name of Object.keys(query)) {
-    if (!names.has(name) && !CONTROL_PARAMS.has(name)) {
-      throw FhirError.invalid(`Unknown search parameter '${name}' for ${type}`, { expression: [name], da: `Ukendt søgeparameter '${name}' for ${type}` });
-    }
-  }
-}
-
-/** Whether `value` starts with `wanted`, ignoring case (FHIR's string search). */
-export function startsWithFolded(value: string | undefined, wanted: string): boolean {
-  return !!value && value.toLowerCase().startsWith(wanted.toLowerCase());
-}
-
-/** The common parameters of canonical resources (R4: url, version, name, title, status). */
-export function canonicalSearchParams<R extends { url?: string; version?: string; name?: string; title?: string; status?: string }>(): SearchParam<R>[] {
-  return [
-    { name: 'url', type: 'uri', matches: (r, v) => r.url === v },
-    { name: 'version', type: 'token', matches: (r, v) => r.version === v },
-    { name: 'name', type: 'string', matches: (r, v) => startsWithFolded(r.name, v) },
-    { name: 'title', type: 'string', matches: (r, v) => startsWithFolded(r.title, v) },
-    { name: 'status', type: 'token', matches: (r, v) => r.status === v },
-  ];
-}
-
-export interface SearchOptions {
-  type: string;
-  /** The search's own URL (the Bundle's self link) and the FHIR base (for fullUrls). */
+export interface SearchOptions<C> {
+  type: SubsettableType;
+  /** The search's own URL as it was asked (the links are made from it) and the FHIR base (for fullUrls). */
   selfUrl: string;
   baseUrl: string;
-  /** Fields left out of the summary form (`_summary=true`). */
-  heavy: ReadonlySet<string>;
+  /** `Prefer: handling=lenient`: unknown parameters and unsupported modifiers are left out instead of refused. */
+  lenient?: boolean;
+  /** What the parameters' `values` and `hasToken` are given besides the resource (the registry, for codes). */
+  context?: C;
 }
 
-/** The summary form of a resource: without its heavy fields (which are not even read), tagged SUBSETTED. */
-function summarised<R extends { meta?: object }>(resource: R, heavy: ReadonlySet<string>): R {
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(resource)) if (!heavy.has(key)) copy[key] = (resource as Record<string, unknown>)[key];
-  copy.meta = { ...(resource.meta ?? {}), tag: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }] };
-  return copy as R;
+/** `name:modifier` → name and modifier. */
+function nameAndModifier(key: string): { name: string; modifier?: string } {
+  const colon = key.indexOf(':');
+  return colon < 0 ? { name: key } : { name: key.slice(0, colon), modifier: key.slice(colon + 1) };
 }
 
 /**
- * A search over canonical resources held in memory: `params` and `_id` filter (each given once), the matches sorted
- * by url|version, `_summary` (true, count…) and `_count` shape the searchset Bundle.
+ * The tests the query asks for: each parameter given (repeated: AND) as a test, and the query's keys left out (with
+ * `lenient`, the unknown ones and those with a modifier not supported; else those are refused).
  */
-export function searchResources<R extends { resourceType: string; id?: string; url?: string; version?: string; meta?: object }>(
-  resources: readonly R[], params: readonly SearchParam<R>[], query: Record<string, unknown>, options: SearchOptions,
-): Bundle {
-  checkSearchNames(query, new Set(params.map((p) => p.name)), options.type);
-  const summary = searchText(query, '_summary');
-  if (summary !== undefined && !SUMMARY_VALUES.includes(summary)) {
-    throw FhirError.invalid(`_summary must be true, false, count, data or text, not '${summary}'`, {
-      expression: ['_summary'], da: `_summary skal være true, false, count, data eller text, ikke '${summary}'`,
-    });
+function criteria<R, C>(query: Record<string, unknown>, params: readonly SearchParam<R, C>[], type: string, lenient: boolean):
+  { tests: Predicate<R, C>[]; ignored: Set<string> } {
+  const tests: Predicate<R, C>[] = [];
+  const ignored = new Set<string>();
+  for (const [key, raw] of Object.entries(query)) {
+    if (CONTROL_PARAMS.has(key)) continue;
+    const { name, modifier } = nameAndModifier(key);
+    const param = params.find((p) => p.name === name);
+    if (!param || !supportsModifier(param.type, modifier)) {
+      if (lenient) {
+        ignored.add(key);
+        continue;
+      }
+      if (!param) throw FhirError.invalid(`Unknown search parameter '${excerpt(key)}' for ${type}`, { expression: [excerpt(key)], da: `Ukendt søgeparameter '${excerpt(key)}' for ${type}` });
+      const supported = modifiersOf(param.type).map((m) => `:${m}`).join(', ');
+      throw FhirError.notSupported(`The modifier ':${excerpt(modifier)}' is not supported for the ${param.type} parameter '${name}' (supported: ${supported})`, {
+        expression: [excerpt(key)], da: `Modifikatoren ':${excerpt(modifier)}' understøttes ikke for ${param.type}-parameteren '${name}' (understøttet: ${supported})`,
+      });
+    }
+    for (const value of Array.isArray(raw) ? raw : [raw]) tests.push(criterion(param, modifier, String(value)));
   }
-  const count = searchCount(query);
-  const id = searchText(query, '_id');
-  const given = params.flatMap((p) => {
-    const value = searchText(query, p.name);
-    return value === undefined ? [] : [{ p, value }];
+  return { tests, ignored };
+}
+
+/**
+ * The URL of the page at `offset` of the search asked as `selfUrl`: its query as the client wrote it (each key
+ * decoded only to compare), without the ignored keys and `_offset`, then `_offset` of that page when it is not 0.
+ */
+function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: number): string {
+  const q = selfUrl.indexOf('?');
+  const path = q < 0 ? selfUrl : selfUrl.slice(0, q);
+  const kept = (q < 0 ? [] : selfUrl.slice(q + 1).split('&')).filter((part) => {
+    if (part === '') return false;
+    const eq = part.indexOf('=');
+    let key = eq < 0 ? part : part.slice(0, eq);
+    try {
+      key = decodeURIComponent(key.replace(/\+/g, ' '));
+    } catch {
+      /* kept as written: the query parser read it the same way */
+    }
+    return key !== '_offset' && !ignored.has(key);
   });
-  const matches = resources.filter((r) => (id === undefined || r.id === id) && given.every(({ p, value }) => p.matches(r, value)))
+  if (offset > 0) kept.push(`_offset=${offset}`);
+  return kept.length > 0 ? `${path}?${kept.join('&')}` : path;
+}
+
+/** self, and with a page size: first, previous, next and last (by `_offset`), for clients that page with the links (searches, histories). */
+export function pageLinks(selfUrl: string, ignored: ReadonlySet<string>, offset: number, count: number, total: number): BundleLink[] {
+  const link = (relation: string, at: number): BundleLink => ({ relation, url: pageUrl(selfUrl, ignored, at) });
+  const links = [link('self', offset)];
+  if (count === 0) return links;
+  const last = total === 0 ? 0 : Math.floor((total - 1) / count) * count;
+  links.push(link('first', 0));
+  if (offset > 0) links.push(link('previous', Math.max(0, Math.min(offset - count, last))));
+  if (offset + count < total) links.push(link('next', offset + count));
+  links.push(link('last', last));
+  return links;
+}
+
+/**
+ * A search over canonical resources held in memory: `params` and `_id` filter (modifiers, comma = OR, a repeated
+ * parameter = AND), the matches sorted by url|version; `_summary`, `_elements`, `_count` and `_offset` shape the
+ * searchset Bundle, whose links page through the matches.
+ */
+export function searchResources<R extends { resourceType: string; id?: string; url?: string; version?: string; meta?: Meta }, C = undefined>(
+  resources: readonly R[], params: readonly SearchParam<R, C>[], query: Record<string, unknown>, options: SearchOptions<C>,
+): Bundle {
+  const id: SearchParam<R, C> = { name: '_id', type: 'token', values: (r) => [r.id] };
+  const { tests, ignored } = criteria(query, [id, ...params], options.type, options.lenient === true);
+  const subset = requestedSubset(query, true);
+  const count = searchCount(query);
+  const offset = searchOffset(query);
+  const context = options.context as C;
+  const matches = resources.filter((r) => tests.every((t) => t(r, context)))
     .sort((a, b) => `${a.url}|${a.version}`.localeCompare(`${b.url}|${b.version}`));
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', total: matches.length, link: [{ relation: 'self', url: options.selfUrl }] };
-  if (summary === 'count') return bundle;
-  bundle.entry = matches.slice(0, count).map((r): BundleEntry => ({
-    fullUrl: `${options.baseUrl}/${options.type}/${r.id}`,
-    resource: (summary === 'true' ? summarised(r, options.heavy) : r) as unknown as BundleEntry['resource'],
-    search: { mode: 'match' },
-  }));
-  return bundle;
+  if (subset === 'count') {
+    return { resourceType: 'Bundle', type: 'searchset', total: matches.length, link: [{ relation: 'self', url: pageUrl(options.selfUrl, ignored, 0) }] };
+  }
+  const shape = subset ? subsetter<R>(options.type, subset) : (r: R) => r;
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: matches.length,
+    link: pageLinks(options.selfUrl, ignored, offset, count, matches.length),
+    entry: matches.slice(offset, offset + count).map((r): BundleEntry => ({
+      fullUrl: `${options.baseUrl}/${options.type}/${r.id}`,
+      resource: shape(r) as unknown as BundleEntry['resource'],
+      search: { mode: 'match' },
+    })),
+  };
 }

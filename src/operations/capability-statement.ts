@@ -33,7 +33,7 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
-    searchParam: TERMINOLOGY_SEARCH_PARAMS.map(({ name, type: t }) => ({ name, type: t })),
+    searchParam: TERMINOLOGY_SEARCH_PARAMS[type].map(({ name, type: t }) => ({ name, type: t })),
     operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
       name: o.spec.name, definition: o.definition ?? `${OPERATION_DEFINITION_BASE}/${type}-${o.spec.name}`,
     })),

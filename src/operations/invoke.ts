@@ -4,6 +4,7 @@ import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersAndQuery, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
+import { handlingPreference } from '../fhir/prefer-handling';
 import { SerializedExpansion, SerializedResource, SerializedText } from '../fhir/serialized';
 import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
@@ -94,8 +95,7 @@ function isAsyncFunction(fn: unknown): boolean {
 
 /** `Prefer: handling=strict` (FHIR's rule for search, applied to operations too). */
 export function strictHandling(prefer: string | string[] | undefined): boolean {
-  if (prefer === undefined) return false;
-  return /(?:^|[,;\s])handling\s*=\s*"?strict\b/i.test(Array.isArray(prefer) ? prefer.join(',') : prefer);
+  return handlingPreference(prefer) === 'strict';
 }
 
 const LEVEL_DA: Record<ResourceLevel, string> = { system: 'systemniveau', type: 'typeniveau', instance: 'instansniveau' };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Bundle, BundleEntry, BundleLink, OperationOutcome } from 'fhir/r4';
-import { checkSearchNames, searchCount, searchOffset, searchText } from '../fhir/search';
+import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
+import { pageLinks, searchCount, searchText } from '../fhir/search';
+import { searchOffset } from '../fhir/search-query';
 import { FhirError } from '../errors/fhir-error';
 import { notKnown } from '../errors/common-errors';
 import type { MessageLanguage } from '../errors/message-language';
@@ -125,30 +126,29 @@ function sinceOf(query: Record<string, unknown>): string | undefined {
   return new Date(time).toISOString();
 }
 
-/** The page of `selfUrl` that starts at `offset`. */
-function pageUrl(selfUrl: string, offset: number): string {
-  const url = new URL(selfUrl);
-  url.searchParams.set('_offset', String(offset));
-  return url.toString();
-}
-
 /**
  * `[type]/_history` and `_history` (type undefined): the written versions of every resource, or of one type's,
  * newest first, `_since` an instant, in pages of `_count` (`_offset`, with next and previous links). The published
  * catalogs are not written, so they are not in it (their one version is in `[type]/[id]/_history`).
  */
 export async function historyOfAll(store: TerminologyStore, type: TerminologyType | undefined, query: Record<string, unknown>, selfUrl: string, base: string): Promise<Bundle> {
-  checkSearchNames(query, HISTORY_PARAMS, type ?? '_history');
+  for (const key of Object.keys(query)) {
+    if (!HISTORY_PARAMS.has(key)) {
+      throw FhirError.invalid(`Unknown parameter '${excerpt(key)}' of _history (it takes _since, _count and _offset)`, {
+        expression: [excerpt(key)], da: `Ukendt parameter '${excerpt(key)}' til _history (den tager _since, _count og _offset)`,
+      });
+    }
+  }
   const count = searchCount(query);
   const offset = searchOffset(query);
   const page = await store.historyPage({ type, since: sinceOf(query), offset, count });
-  const link: BundleLink[] = [{ relation: 'self', url: selfUrl }];
-  if (offset + count < page.total && count > 0) link.push({ relation: 'next', url: pageUrl(selfUrl, offset + count) });
-  if (offset > 0) link.push({ relation: 'previous', url: pageUrl(selfUrl, Math.max(0, offset - count)) });
-  return { resourceType: 'Bundle', type: 'history', total: page.total, link, entry: page.versions.map((v) => historyEntry(base, v)) };
+  return {
+    resourceType: 'Bundle', type: 'history', total: page.total, link: pageLinks(selfUrl, new Set(), offset, count, page.total),
+    entry: page.versions.map((v) => historyEntry(base, v)),
+  };
 }
 
-const HISTORY_PARAMS: ReadonlySet<string> = new Set(['_since', '_offset']);
+const HISTORY_PARAMS: ReadonlySet<string> = new Set(['_since', '_count', '_offset', '_format', '_pretty']);
 
 /** The OperationOutcome of a write: what was done, and the write rules' warnings. */
 export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {

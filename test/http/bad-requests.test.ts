@@ -136,7 +136,9 @@ const CASES: Case[] = [
   { name: '_count that is not a number', path: '/ValueSet?_count=many', code: 'invalid' },
   { name: '_count that is negative', path: '/ValueSet?_count=-1', code: 'invalid' },
   { name: 'an unknown _summary', path: '/CodeSystem?_summary=maybe', code: 'invalid' },
-  { name: 'a search parameter given twice', path: `/ValueSet?url=${encodeURIComponent(VS)}&url=x`, code: 'invalid' },
+  { name: 'a result parameter given twice', path: '/ValueSet?_count=1&_count=2', code: 'invalid' },
+  { name: 'a modifier the parameter type does not take', path: '/ValueSet?url:contains=faelles', code: 'not-supported' },
+  { name: '_summary=count on a read', path: '/ValueSet/indsatskatalog-119?_summary=count', code: 'invalid' },
   { name: 'an unknown metadata mode', path: '/metadata?mode=no-such-mode', code: 'invalid' },
   { name: 'XML asked for with _format', path: `/ValueSet/$expand${q({ url: VS, _format: 'xml' })}`, status: 406, code: 'not-supported' },
 

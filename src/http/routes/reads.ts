@@ -3,6 +3,8 @@ import { parseQueryString, withForm } from '../../fhir/query-string';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
 import { notKnown } from '../../errors/common-errors';
+import { handlingPreference } from '../../fhir/prefer-handling';
+import { readSubset } from '../../fhir/resource-subset';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
 import { searchStructureDefinitions } from '../../profile-validation/structure-definition-search';
 import type { TerminologyStore } from '../../store/store';
@@ -43,6 +45,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   const router = Router();
   const query = (req: Request) => req.query as Record<string, unknown>;
   const selfUrl = (req: Request) => `${deps.baseUrlOf(req)}${req.url}`;
+  const lenient = (req: Request) => ({ lenient: handlingPreference(req.headers.prefer) === 'lenient' });
 
   router.get('/AuditEvent', authenticate(deps.verifier), async (req, res) => {
     sendResource(res, 200, await searchAudit(store, req.principal!, query(req), selfUrl(req), deps.baseUrlOf(req)));
@@ -57,7 +60,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     const id = SD_PATH.exec(req.path)![1];
     if (id === '_search' && (req.method === 'GET' || req.method === 'POST')) {
       const { query: q, self } = searchOf(req, 'StructureDefinition');
-      return sendResource(res, 200, searchStructureDefinitions(deps.profiles, q, self, deps.baseUrlOf(req)));
+      return sendResource(res, 200, searchStructureDefinitions(deps.profiles, q, self, deps.baseUrlOf(req), lenient(req)));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -65,10 +68,10 @@ export function readRoutes(deps: ReadRouteDeps): Router {
         da: `StructureDefinition kan kun læses her: ${req.method} understøttes ikke`,
       });
     }
-    if (id === undefined) return sendResource(res, 200, searchStructureDefinitions(deps.profiles, query(req), selfUrl(req), deps.baseUrlOf(req)));
+    if (id === undefined) return sendResource(res, 200, searchStructureDefinitions(deps.profiles, query(req), selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const profile = deps.profiles.byResourceId(decodeURIComponent(id));
     if (!profile) throw notKnown('StructureDefinition', id);
-    sendResource(res, 200, profile.resource);
+    sendResource(res, 200, readSubset(profile.resource, query(req)));
   });
 
   router.param('type', (_req, _res, next, type: string) => next(isWritableType(type) ? undefined : 'route'));
@@ -77,7 +80,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   function searchType(req: Request, res: Response): void {
     const type = req.params.type as TerminologyType;
     const { query: q, self } = searchOf(req, type);
-    sendResource(res, 200, searchTerminology(registry, type, q, self, deps.baseUrlOf(req)));
+    sendResource(res, 200, searchTerminology(registry, type, q, self, deps.baseUrlOf(req), lenient(req)));
   }
   router.get('/_history', async (req, res) => {
     sendResource(res, 200, await historyOfAll(store, undefined, query(req), selfUrl(req), deps.baseUrlOf(req)));
@@ -90,12 +93,12 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   });
   router.get('/:type/:id/_history/:vid', async (req, res) => {
     const resource = await readVersion(store, req.params.type as TerminologyType, String(req.params.id), String(req.params.vid));
-    sendResource(res, 200, resource, versionHeaders(resource));
+    sendResource(res, 200, readSubset(resource, query(req)), versionHeaders(resource));
   });
 
   router.get(RESOURCE_PATH, async (req, res) => {
     const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
-    if (!id) return sendResource(res, 200, searchTerminology(registry, type, query(req), selfUrl(req), deps.baseUrlOf(req)));
+    if (!id) return sendResource(res, 200, searchTerminology(registry, type, query(req), selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const resource = await readResource(registry, writer, type, id);
     const headers = versionHeaders(resource);
     // weak comparison (RFC 9110 §13.1.2): the tags match whether or not either is marked W/
@@ -105,7 +108,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
       res.set(headers).status(304).end();
       return;
     }
-    sendResource(res, 200, resource, headers);
+    sendResource(res, 200, readSubset(resource, query(req)), headers);
   });
   return router;
 }

@@ -1,0 +1,10 @@
+/**
+ * The `handling` preference of a Prefer header (RFC 7240 §4.4; FHIR R4 search §3.1.1.3): `strict` asks for an error
+ * on unknown or unsupported parameters, `lenient` for them to be ignored; undefined when the header names neither.
+ * Of a preference given more than once the first counts (RFC 7240 §2).
+ */
+export function handlingPreference(prefer: string | string[] | undefined): 'strict' | 'lenient' | undefined {
+  if (prefer === undefined) return undefined;
+  const m = /(?:^|[,;\s])handling\s*=\s*"?(strict|lenient)\b/i.exec(Array.isArray(prefer) ? prefer.join(',') : prefer);
+  return m ? (m[1]!.toLowerCase() as 'strict' | 'lenient') : undefined;
+}

