@@ -25,6 +25,7 @@ let notUtf8 = false;
  * code the client never sent.
  */
 function decodeStrictly(text: string): string {
+  if (!text.includes('%')) return text; // querystring has made each '+' a '%20' already
   try {
     return decodeURIComponent(text);
   } catch {
