@@ -2,6 +2,7 @@ import { messageLanguageOf, type MessageLanguage } from '../errors/message-langu
 import type { Resource } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
+import { methodNotAllowed } from '../errors/common-errors';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersAndQuery, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
 import { SerializedExpansion, SerializedResource, SerializedText } from '../fhir/serialized';
@@ -109,16 +110,9 @@ export function accepts(op: OperationHandler, method: string, type: string, id: 
   return (op.methods ?? ['GET', 'POST']).includes(method as 'GET') && op.levels.includes(levelOf(type, id));
 }
 
-/** The Allow header of an operation taking these methods: HEAD with GET, as every adapter answers it as the GET without its body. */
-export function allowHeader(methods: readonly ('GET' | 'POST')[]): string {
-  return methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
-}
-
 /** 405 for a call of the operation `$name` with another method than those it takes, with its Allow header. */
-export function methodNotAllowed(name: string, methods: readonly ('GET' | 'POST')[], method: string): FhirError {
-  return Object.assign(new FhirError(405, 'not-supported', `Operation $${name} accepts ${methods.join(' and ')}, not ${method}`, {
-    da: `Operationen $${name} modtager ${methods.join(' og ')}, ikke ${method}`,
-  }), { allow: allowHeader(methods) });
+export function operationNotAllowed(name: string, methods: readonly ('GET' | 'POST')[], method: string): FhirError {
+  return methodNotAllowed(methods, `Operation $${name} accepts ${methods.join(' and ')}, not ${method}`, `Operationen $${name} modtager ${methods.join(' og ')}, ikke ${method}`);
 }
 
 /**
@@ -127,7 +121,7 @@ export function methodNotAllowed(name: string, methods: readonly ('GET' | 'POST'
  */
 function checkedOperation(op: OperationHandler | undefined, call: OperationCall): OperationHandler {
   const methods = op?.methods ?? ['GET', 'POST'];
-  if (!methods.includes(call.method as 'GET' | 'POST')) throw methodNotAllowed(call.name, methods, call.method);
+  if (!methods.includes(call.method as 'GET' | 'POST')) throw operationNotAllowed(call.name, methods, call.method);
   if (!op) {
     throw new FhirError(404, 'not-supported', `The operation $${call.name} is not supported on ${call.type || 'the system'}`, {
       da: `Operationen $${call.name} understøttes ikke på ${call.type || 'systemniveau'}`,

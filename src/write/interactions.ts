@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry, BundleLink, OperationOutcome } from 'fhir/r4';
 import { checkSearchNames, searchCount, searchOffset, searchText } from '../fhir/search';
 import { FhirError } from '../errors/fhir-error';
-import { notKnown } from '../errors/common-errors';
+import { methodNotAllowed, notKnown } from '../errors/common-errors';
 import type { MessageLanguage } from '../errors/message-language';
 import { issue, operationOutcome } from '../errors/operation-outcome';
 import { toOutcomeIssue } from '../municipal/write-rules';
@@ -27,6 +27,16 @@ export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
  * given (`readResource` checks it), for the read route and a batch entry alike.
  */
 export const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
+
+/**
+ * 405 for a method a resource path does not take, with the Allow header of those it does (the routes of
+ * src/http/routes/reads.ts and writes.ts): search and create on `/{type}`; read, update and delete on `/{type}/{id}`,
+ * read only of a published catalog resource (the writer refuses its update and delete).
+ */
+export function resourceMethodNotAllowed(writer: ResourceWriter, type: TerminologyType, id: string | undefined, message: string, da: string): FhirError {
+  const methods = id === undefined ? ['GET', 'POST'] : writer.isPublished(type, id) ? ['GET'] : ['GET', 'PUT', 'DELETE'];
+  return methodNotAllowed(methods, message, da);
+}
 
 export function isWritableType(type: string): type is TerminologyType {
   return (WRITABLE_TYPES as readonly string[]).includes(type);
