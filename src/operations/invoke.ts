@@ -14,6 +14,7 @@ import { OperationResult, type OperationContext, type OperationHandler, type Res
 import { findOperation } from './index';
 import { expansionTemplate, fromTemplate, ResponseCache } from './response-cache';
 import { withTxResources } from './tx-resources';
+import { validId } from '../write/interactions';
 
 /** `/$name`, `/{type}/$name` and `/{type}/{id}/$name` (relative to the FHIR base). */
 export const OPERATION_PATH = /^\/(?:([A-Za-z]+)(?:\/([^/$][^/]*))?\/)?\$([A-Za-z-]+)$/;
@@ -136,12 +137,13 @@ function checkedOperation(op: OperationHandler | undefined, call: OperationCall)
   return op;
 }
 
-/** The resource an instance-level call on a terminology type addresses (undefined otherwise). */
+/** The resource an instance-level call on a terminology type addresses (undefined otherwise); its id is checked as a read's. */
 function operationTarget(ctx: OperationContext, type: string, id: string | undefined): TerminologyResource | undefined {
   if (!id || !TERMINOLOGY_TYPES.has(type)) return undefined;
   const target = ctx.registry.byId(type as TerminologyType, id);
-  if (!target) throw FhirError.notFound(`${type}/${id} is not known`, { expression: ['id'], da: `${type}/${id} kendes ikke` });
-  return target;
+  if (target) return target;
+  validId(id);
+  throw FhirError.notFound(`${type}/${id} is not known`, { expression: ['id'], da: `${type}/${id} kendes ikke` });
 }
 
 function isParametersFor(op: OperationHandler, call: OperationCall, body: unknown): boolean {

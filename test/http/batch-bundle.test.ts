@@ -123,6 +123,21 @@ describe("an entry's read of an id", () => {
   });
 });
 
+describe("an instance-level operation on an id", () => {
+  it('is answered as the read of the id, alone and as a batch entry: 400 for an id FHIR does not allow, 404 for an unknown one', async () => {
+    const ids = ['__proto__', 'a_b', 'x'.repeat(65), 'constructor'];
+    const paths = ids.flatMap((id) => [`CodeSystem/${id}/$lookup?code=x`, `ValueSet/${id}/$expand?count=1`, `ConceptMap/${id}/$translate?code=x&system=${enc(K370)}`]);
+    const bundle = (await postBatch(paths.map((url) => ({ request: { method: 'GET', url } }))).expect(200)).body as Bundle;
+    expect(bundle.entry!.map((e) => e.response!.status)).toEqual([...Array(9).fill('400 Bad Request'), ...Array(3).fill('404 Not Found')]);
+    for (const [i, url] of paths.entries()) {
+      const alone = await request(app).get(`/fhir/${url}`);
+      const read = await request(app).get(`/fhir/${url.slice(0, url.lastIndexOf('/'))}`);
+      expect([url, alone.status, bundle.entry![i]!.response!.outcome]).toEqual([url, read.status, alone.body]);
+      if (read.status === 400) expect(alone.body.issue[0].details.text).toBe(read.body.issue[0].details.text);
+    }
+  });
+});
+
 describe('every operation of the table as a batch entry', () => {
   const PARAMETERS = { resourceType: 'Parameters', parameter: [] } as Parameters;
 
