@@ -160,6 +160,20 @@ export async function historyOfAll(store: TerminologyStore, type: TerminologyTyp
 
 const HISTORY_PARAMS: ReadonlySet<string> = new Set(['_since', '_offset']);
 
+/**
+ * The history interactions' paths (relative to the FHIR base), for their route and a batch entry alike: `/_history`,
+ * `/{type}/_history`, `/{type}/{id}/_history` and `/{type}/{id}/_history/{vid}`; the id as given (`validId` checks it).
+ */
+export const HISTORY_PATH = /^\/(?:(CodeSystem|ValueSet|ConceptMap)\/(?:([^/]+)\/_history(?:\/([^/]+))?|_history)|_history)\/?$/;
+
+/** What a HISTORY_PATH asks for: the history Bundle of all, of a type or of one resource, or the version a vread names. */
+export function historyAt(store: TerminologyStore, registry: TerminologyRegistry, path: string, query: Record<string, unknown>, selfUrl: string, base: string): Promise<Bundle | TerminologyResource> {
+  const [, type, id, vid] = HISTORY_PATH.exec(path) as unknown as [string, TerminologyType | undefined, string | undefined, string | undefined];
+  if (vid !== undefined) return readVersion(store, type!, id!, vid);
+  if (id !== undefined) return history(store, registry, type!, id, selfUrl, base);
+  return historyOfAll(store, type, query, selfUrl, base);
+}
+
 /** The OperationOutcome of a write: what was done, and the write rules' warnings. */
 export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {
   const what = `${r.resourceType}/${r.id}`;
