@@ -13,6 +13,7 @@ import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget'
 import { OperationResult, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
 import { findOperation } from './index';
 import { expansionTemplate, fromTemplate, ResponseCache } from './response-cache';
+import { checkResourceParameters } from './resource-parameters';
 import { withTxResources } from './tx-resources';
 import { validId } from '../write/interactions';
 
@@ -264,12 +265,17 @@ export function createInvoker(options: InvokerOptions): Invoker {
     const unknown = checkedParameterNames(op, params.names, call.strict);
     try {
       const base = call.context;
-      // a table is streamed as its rows are produced, after this call: it has no budget (as a download has none)
-      if (call.wantsTable && op.table) return op.table(params.parse(), base, operationTarget(base, call.type, call.id));
-      const compute = () => {
+      const parse = (): OperationInput => {
         const input = params.parse();
+        checkResourceParameters(op.spec, input, 'body' in call.input ? call.input.body : undefined);
+        return input;
+      };
+      // a table is streamed as its rows are produced, after this call: it has no budget (as a download has none)
+      if (call.wantsTable && op.table) return op.table(parse(), base, operationTarget(base, call.type, call.id));
+      const compute = () => {
+        const input = parse();
         const target = operationTarget(base, call.type, call.id);
-        const ctx = input.has('tx-resource') ? withTxResources(input, base, 'body' in call.input ? call.input.body : undefined) : base;
+        const ctx = input.has('tx-resource') ? withTxResources(input, base) : base;
         return op.handle(input, ctx, target, { type: call.type, id: call.id });
       };
       // an async handler needs its budget after awaits too; the others run within the call

@@ -181,6 +181,47 @@ describe('empty strings and control characters in a tx-resource', () => {
   });
 });
 
+describe('empty strings and control characters in a resource given as an operation parameter', () => {
+  const codeSystem = { resourceType: 'CodeSystem', url: 'http://example.org/cs', status: 'active', content: 'complete', concept: [{ code: 'a', display: 'A\u0000' }] };
+  const valueSet = { resourceType: 'ValueSet', url: 'http://example.org/vs', status: 'active', compose: { include: [{ system: FSIII, concept: [{ code: CODE, display: '' }] }] } };
+  const conceptMap = {
+    resourceType: 'ConceptMap', url: 'http://example.org/cm', status: 'active',
+    group: [{ source: 'http://example.org/a', target: FSIII, element: [{ code: 'a', target: [{ code: CODE, equivalence: 'equivalent', comment: 'x\ud800' }] }] }],
+  };
+  const CASES: [string, Parameters, string][] = [
+    ['CodeSystem/$validate-code', parametersBody({ name: 'code', valueCode: 'a' }, { name: 'codeSystem', resource: codeSystem }), 'Parameters.parameter[1].resource.concept[0].display'],
+    ['ValueSet/$validate-code', parametersBody({ name: 'valueSet', resource: valueSet }, { name: 'code', valueCode: CODE }, { name: 'system', valueUri: FSIII }),
+      'Parameters.parameter[0].resource.compose.include[0].concept[0].display'],
+    ['ValueSet/$expand', parametersBody({ name: 'valueSet', resource: valueSet }), 'Parameters.parameter[0].resource.compose.include[0].concept[0].display'],
+    ['ConceptMap/$translate', parametersBody({ name: 'system', valueUri: 'http://example.org/a' }, { name: 'code', valueCode: 'a' }, { name: 'conceptMap', resource: conceptMap }),
+      'Parameters.parameter[2].resource.group[0].element[0].target[0].comment'],
+    ['ValueSet/$compare', parametersBody({ name: 'thisValueSet', resource: valueSet }, { name: 'otherUrl', valueUri: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' }),
+      'Parameters.parameter[0].resource.compose.include[0].concept[0].display'],
+  ];
+
+  it.each(CASES)('%s: 400 structure at the element, named in the parameter it came in, as a tx-resource is', async (path, body, expression) => {
+    const res = await request(app).post(`/fhir/${path}`).type(JSON_TYPE).send(body).expect(400);
+    expect(issue(res)).toMatchObject({ code: 'structure', expression: [expression] });
+    expect(issue(res).text).toMatch(/^Not valid FHIR R4: the value /);
+  });
+
+  it("in a $batch-validate-code validation is that validation's answer, named in it", async () => {
+    const res = await request(app).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE).send(parametersBody(
+      { name: 'url', valueUri: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' },
+      { name: 'validation', resource: parametersBody({ name: 'coding', valueCoding: { system: FSIII, code: CODE } }) },
+      { name: 'validation', resource: parametersBody({ name: 'coding', valueCoding: { system: FSIII, code: CODE } }, { name: 'valueSet', resource: valueSet }) },
+    )).expect(200);
+    const [first, second] = (res.body as Parameters).parameter!.map((p) => p.resource!);
+    expect(first!.resourceType).toBe('Parameters');
+    expect((second as OperationOutcome).issue[0]).toMatchObject({ code: 'structure', expression: ['Parameters.parameter[1].resource.compose.include[0].concept[0].display'] });
+  });
+
+  it('is left to $validate, which examines the resource (an OperationOutcome, 200), not refused beforehand', async () => {
+    const res = await request(app).post('/fhir/$validate').type(JSON_TYPE).send(parametersBody({ name: 'resource', resource: codeSystem })).expect(200);
+    expect((res.body as OperationOutcome).resourceType).toBe('OperationOutcome');
+  });
+});
+
 describe('formats and FHIR versions a request asks for', () => {
   it('_format given twice is 400', async () => {
     const res = await request(app).get('/fhir/metadata?_format=json&_format=json').expect(400);
