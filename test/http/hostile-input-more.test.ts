@@ -132,6 +132,27 @@ describe('empty strings and control characters in written resources', () => {
     await request(app).get(`/fhir/ConceptMap/${cm.id}`).expect(404);
   });
 
+  it('is refused in Danish to a Danish caller (the English as its translation), alone and in a transaction; in English otherwise, as before', async () => {
+    const cs = localCodeSystem('101', 'dansk-tekst', [{ code: '101-A', display: 'A\u0000B', type: 'indsats' }]);
+    cs.concept![0]!.definition = '';
+    const put = (lang: string) => request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).set('Accept-Language', lang).type(JSON_TYPE).send(cs).expect(422);
+    const en = (await put('en')).body as OperationOutcome;
+    expect(en.issue.slice(0, 2)).toEqual([
+      { severity: 'error', code: 'structure', details: { text: 'Not valid FHIR R4: the value has a control character (only tab, line feed and carriage return are allowed in FHIR text)' },
+        location: ['CodeSystem.concept[0].display'], expression: ['CodeSystem.concept[0].display'] },
+      { severity: 'error', code: 'structure', details: { text: 'Not valid FHIR R4: the value is empty (FHIR values are never empty: leave the element or parameter out instead)' },
+        location: ['CodeSystem.concept[0].definition'], expression: ['CodeSystem.concept[0].definition'] },
+    ]);
+    const da = (await put('da')).body as OperationOutcome;
+    expect(da.issue.slice(0, 2).map((i) => [i.details?.text, i.details?._text?.extension?.[0]?.extension?.[1]?.valueString])).toEqual([
+      ['Ikke gyldig FHIR R4: værdien indeholder et kontroltegn (kun tabulator, linjeskift og vognretur er tilladt i FHIR-tekst)', en.issue[0]!.details!.text],
+      ['Ikke gyldig FHIR R4: værdien er tom (FHIR-værdier er aldrig tomme: udelad i stedet elementet eller parameteren)', en.issue[1]!.details!.text],
+    ]);
+    const transaction = await request(app).post('/fhir').set('Authorization', auth()).set('Accept-Language', 'da').type(JSON_TYPE)
+      .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } }] }).expect(422);
+    expect(issue(transaction)).toMatchObject({ expression: ['CodeSystem.concept[0].display'], text: da.issue[0]!.details!.text });
+  });
+
   it('tab, line feed and carriage return are text FHIR allows: written', async () => {
     const cs = localCodeSystem('101', 'med-tab', [{ code: '101-T', display: 'A\tB', type: 'indsats', definition: 'linje 1\r\nlinje 2' }]);
     await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
