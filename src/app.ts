@@ -36,7 +36,7 @@ import { sharedFhirSchemaValidator } from './fhir/schema-validator';
 import { MUNICIPAL_SCOPES } from './municipal/change-scopes';
 import { MunicipalValueSetLayer } from './municipal/municipal-layer';
 import { checkPublishedLocalCatalogs } from './municipal/published-check';
-import { RESOURCE_PATH } from './write/interactions';
+import { RESOURCE_PATH, resourceMethodNotAllowed } from './write/interactions';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
@@ -49,7 +49,7 @@ import { addConfiguredPackages, PackageService } from './packages/package-servic
 import { PackageFolderWatch } from './packages/package-watch';
 import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
-import { ResourceSet } from './terminology/resource-set';
+import { ResourceSet, type TerminologyType } from './terminology/resource-set';
 
 export interface AppDeps {
   config: Config;
@@ -195,12 +195,13 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
 
   fhir.use(metadataRoutes(registry, validation.profiles, baseUrlOf));
   fhir.use(operationRoute({ invoker, contextFor, logFor: lifecycle.logFor }));
-  fhir.post('/', batchRoute({ registry, profiles: validation.profiles, writer, invoker, maxEntries: config.maxBatchEntries, contextFor }));
+  fhir.post('/', batchRoute({ registry, profiles: validation.profiles, writer, store, invoker, maxEntries: config.maxBatchEntries, contextFor }));
   fhir.use(readRoutes({ registry, writer, store, profiles: validation.profiles, verifier, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
   // The resource exists as a route, only not for this method (e.g. POST to an instance): 405, not 404.
   fhir.all(RESOURCE_PATH, (req) => {
-    throw new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`, { da: `${req.method} understøttes ikke på ${req.path}` });
+    const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
+    throw resourceMethodNotAllowed(writer, type, id, `${req.method} is not supported on ${req.path}`, `${req.method} understøttes ikke på ${req.path}`);
   });
 
   fhir.all(/.*/, (req) => {

@@ -22,3 +22,13 @@ export function unknownConceptMap(ref: string, parameter: string): FhirError {
 export function noRoute(req: { method: string; path: string }): FhirError {
   return FhirError.notFound(`No route for ${req.method} ${req.path}`, { da: `Ukendt adresse: ${req.method} ${req.path}` });
 }
+
+/** The Allow header of an address taking these methods: HEAD with GET, as every adapter answers a HEAD as the GET without its body. */
+export function allowHeader(methods: readonly string[]): string {
+  return methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+}
+
+/** 405 for a method the address does not take, with the Allow header of those it does take (RFC 9110 §15.5.6). */
+export function methodNotAllowed(methods: readonly string[], message: string, da: string): FhirError {
+  return Object.assign(new FhirError(405, 'not-supported', message, { da }), { allow: allowHeader(methods) });
+}

@@ -16,6 +16,11 @@ export interface ParamSpec {
   repeats?: boolean;
   /** For a `part` parameter whose parts the operation defines: those parts (others, or none at all, are 400). */
   parts?: ParamSpec[];
+  /**
+   * For a `Resource` parameter: the resource is what the operation examines and reports on (`$validate`'s resource, a
+   * `$batch-validate-code` validation), not one it uses; its text is not refused beforehand (`checkResourceParameters`).
+   */
+  examined?: boolean;
 }
 
 export interface OperationSpec {

@@ -37,6 +37,12 @@ export function describeTextProblem(problem: TextProblem): Bilingual {
   }
 }
 
+/** The text of an issue about a value of a resource with the problem ("Not valid FHIR R4: the value is empty …"), in both languages. */
+export function textProblemText(problem: TextProblem): Bilingual {
+  const why = describeTextProblem(problem);
+  return { en: `Not valid FHIR R4: the value ${why.en}`, da: `Ikke gyldig FHIR R4: værdien ${why.da}` };
+}
+
 /**
  * Every string of a JSON resource whose text breaks the rule, with its path in FHIRPath form from `root` (e.g.
  * `CodeSystem.concept[2].display`). Object keys are not values and are not checked here (the schema checks names).

@@ -5,12 +5,13 @@ import { parseParametersResource, type OperationInput, type OperationSpec } from
 import { jsonBytes, serializedParameters } from '../fhir/serialized';
 import { currentTimeBudget } from '../terminology/time-budget';
 import type { OperationContext, OperationHandler } from './context';
+import { checkResourceParameters } from './resource-parameters';
 import { withTxResources } from './tx-resources';
 import { valueSetValidateCodeOperation, valueSetValidateSpec } from './validate-code';
 
 const spec: OperationSpec = {
   name: 'batch-validate-code',
-  params: [...valueSetValidateSpec.params, { name: 'validation', type: 'Resource', repeats: true }],
+  params: [...valueSetValidateSpec.params, { name: 'validation', type: 'Resource', repeats: true, examined: true }],
 };
 
 /** Names a validation entry may repeat (the others it sets replace the request-level value). */
@@ -126,8 +127,9 @@ export const batchValidateCodeOperation: OperationHandler = {
             });
           }
           const entryInput = parseParametersResource(valueSetValidateSpec, entryParameters(shared, entry as Parameters));
+          checkResourceParameters(valueSetValidateSpec, entryInput, entry);
           // the request's tx-resources are applied (invoke); an entry's own ones add to them
-          const entryCtx = (entry as Parameters).parameter?.some((p) => p.name === 'tx-resource') ? withTxResources(entryInput, ctx, entry) : ctx;
+          const entryCtx = (entry as Parameters).parameter?.some((p) => p.name === 'tx-resource') ? withTxResources(entryInput, ctx) : ctx;
           result = valueSetValidateCodeOperation.handle(entryInput, entryCtx, target) as Resource | Promise<Resource>;
         } catch (e) {
           result = errorToOutcome(e).outcome;

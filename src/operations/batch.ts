@@ -6,8 +6,9 @@ import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { readResource, RESOURCE_PATH } from '../write/interactions';
+import { HISTORY_PATH, historyAt, readResource, RESOURCE_PATH } from '../write/interactions';
 import type { ResourceWriter } from '../write/writer';
+import type { TerminologyStore } from '../store/store';
 import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { callInput } from './call-input';
 import { metadataResource } from './capability-statement';
@@ -42,6 +43,8 @@ export interface BatchDeps {
   /** The profiles the CapabilityStatement lists (a `GET metadata` entry). */
   profiles: ProfileRegistry;
   writer: ResourceWriter;
+  /** The written versions (history and vread entries). */
+  store: TerminologyStore;
   invoker: Invoker;
   /** Most entries one batch may have (MAX_BATCH_ENTRIES); 413 above. */
   maxEntries: number;
@@ -107,10 +110,12 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
     if (method !== 'GET') throw new FhirError(405, 'not-supported', `metadata is read with GET, not ${method}`, { da: `metadata læses med GET, ikke ${method}` });
     return { status: 200, resource: metadataResource(query, base, deps.registry, deps.profiles) };
   }
+  const self = `${base}${path}${search ? `?${search}` : ''}`;
+  if (HISTORY_PATH.test(path) && method === 'GET') return { status: 200, resource: await historyAt(deps.store, deps.registry, path, query, self, base) as Resource };
   const read = RESOURCE_PATH.exec(path);
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
-    const resource = id ? await readResource(deps.registry, deps.writer, type, id) : searchTerminology(deps.registry, type, query, `${base}${path}${search ? `?${search}` : ''}`, base);
+    const resource = id ? await readResource(deps.registry, deps.writer, type, id) : searchTerminology(deps.registry, type, query, self, base);
     return { status: 200, resource: resource as Resource };
   }
   throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`, {

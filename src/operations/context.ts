@@ -104,7 +104,7 @@ export interface OperationHandler {
   /** The type the operation is on; `Resource`: any FHIR resource type (and the system level, if listed in levels). */
   resourceType: 'CodeSystem' | 'ValueSet' | 'ConceptMap' | 'Resource';
   levels: ResourceLevel[];
-  /** The methods it accepts (default GET and POST; HEAD with GET); others are answered 405 with Allow (`allowHeader`). */
+  /** The methods it accepts (default GET and POST; HEAD with GET); others are answered 405 with Allow (`methodNotAllowed`). */
   methods?: ('GET' | 'POST')[];
   /**
    * Whether GET answers may come from the response cache (src/operations/invoke.ts): `answer` when the answer

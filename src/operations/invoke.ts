@@ -2,6 +2,7 @@ import { messageLanguageOf, type MessageLanguage } from '../errors/message-langu
 import type { Resource } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
+import { methodNotAllowed } from '../errors/common-errors';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersAndQuery, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
 import { handlingPreference } from '../fhir/prefer-handling';
@@ -13,7 +14,9 @@ import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget'
 import { OperationResult, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
 import { findOperation } from './index';
 import { expansionTemplate, fromTemplate, ResponseCache } from './response-cache';
+import { checkResourceParameters } from './resource-parameters';
 import { withTxResources } from './tx-resources';
+import { validId } from '../write/interactions';
 
 /** `/$name`, `/{type}/$name` and `/{type}/{id}/$name` (relative to the FHIR base). */
 export const OPERATION_PATH = /^\/(?:([A-Za-z]+)(?:\/([^/$][^/]*))?\/)?\$([A-Za-z-]+)$/;
@@ -109,16 +112,9 @@ export function accepts(op: OperationHandler, method: string, type: string, id: 
   return (op.methods ?? ['GET', 'POST']).includes(method as 'GET') && op.levels.includes(levelOf(type, id));
 }
 
-/** The Allow header of an operation taking these methods: HEAD with GET, as every adapter answers it as the GET without its body. */
-export function allowHeader(methods: readonly ('GET' | 'POST')[]): string {
-  return methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
-}
-
 /** 405 for a call of the operation `$name` with another method than those it takes, with its Allow header. */
-export function methodNotAllowed(name: string, methods: readonly ('GET' | 'POST')[], method: string): FhirError {
-  return Object.assign(new FhirError(405, 'not-supported', `Operation $${name} accepts ${methods.join(' and ')}, not ${method}`, {
-    da: `Operationen $${name} modtager ${methods.join(' og ')}, ikke ${method}`,
-  }), { allow: allowHeader(methods) });
+export function operationNotAllowed(name: string, methods: readonly ('GET' | 'POST')[], method: string): FhirError {
+  return methodNotAllowed(methods, `Operation $${name} accepts ${methods.join(' and ')}, not ${method}`, `Operationen $${name} modtager ${methods.join(' og ')}, ikke ${method}`);
 }
 
 /**
@@ -127,7 +123,7 @@ export function methodNotAllowed(name: string, methods: readonly ('GET' | 'POST'
  */
 function checkedOperation(op: OperationHandler | undefined, call: OperationCall): OperationHandler {
   const methods = op?.methods ?? ['GET', 'POST'];
-  if (!methods.includes(call.method as 'GET' | 'POST')) throw methodNotAllowed(call.name, methods, call.method);
+  if (!methods.includes(call.method as 'GET' | 'POST')) throw operationNotAllowed(call.name, methods, call.method);
   if (!op) {
     throw new FhirError(404, 'not-supported', `The operation $${call.name} is not supported on ${call.type || 'the system'}`, {
       da: `Operationen $${call.name} understøttes ikke på ${call.type || 'systemniveau'}`,
@@ -142,12 +138,13 @@ function checkedOperation(op: OperationHandler | undefined, call: OperationCall)
   return op;
 }
 
-/** The resource an instance-level call on a terminology type addresses (undefined otherwise). */
+/** The resource an instance-level call on a terminology type addresses (undefined otherwise); its id is checked as a read's. */
 function operationTarget(ctx: OperationContext, type: string, id: string | undefined): TerminologyResource | undefined {
   if (!id || !TERMINOLOGY_TYPES.has(type)) return undefined;
   const target = ctx.registry.byId(type as TerminologyType, id);
-  if (!target) throw FhirError.notFound(`${type}/${id} is not known`, { expression: ['id'], da: `${type}/${id} kendes ikke` });
-  return target;
+  if (target) return target;
+  validId(id);
+  throw FhirError.notFound(`${type}/${id} is not known`, { expression: ['id'], da: `${type}/${id} kendes ikke` });
 }
 
 function isParametersFor(op: OperationHandler, call: OperationCall, body: unknown): boolean {
@@ -268,12 +265,17 @@ export function createInvoker(options: InvokerOptions): Invoker {
     const unknown = checkedParameterNames(op, params.names, call.strict);
     try {
       const base = call.context;
-      // a table is streamed as its rows are produced, after this call: it has no budget (as a download has none)
-      if (call.wantsTable && op.table) return op.table(params.parse(), base, operationTarget(base, call.type, call.id));
-      const compute = () => {
+      const parse = (): OperationInput => {
         const input = params.parse();
+        checkResourceParameters(op.spec, input, 'body' in call.input ? call.input.body : undefined);
+        return input;
+      };
+      // a table is streamed as its rows are produced, after this call: it has no budget (as a download has none)
+      if (call.wantsTable && op.table) return op.table(parse(), base, operationTarget(base, call.type, call.id));
+      const compute = () => {
+        const input = parse();
         const target = operationTarget(base, call.type, call.id);
-        const ctx = input.has('tx-resource') ? withTxResources(input, base, 'body' in call.input ? call.input.body : undefined) : base;
+        const ctx = input.has('tx-resource') ? withTxResources(input, base) : base;
         return op.handle(input, ctx, target, { type: call.type, id: call.id });
       };
       // an async handler needs its budget after awaits too; the others run within the call

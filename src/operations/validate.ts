@@ -23,7 +23,7 @@ export const validateOperation: OperationHandler = {
   spec: {
     name: 'validate',
     params: [
-      { name: 'resource', type: 'Resource' },
+      { name: 'resource', type: 'Resource', examined: true },
       { name: 'mode', type: 'code' },
       { name: 'profile', type: 'canonical' },
       { name: 'kommunekode', type: 'string' },

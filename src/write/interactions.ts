@@ -3,7 +3,7 @@ import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
 import { pageLinks, searchCount, searchText } from '../fhir/search';
 import { searchOffset } from '../fhir/search-query';
 import { FhirError } from '../errors/fhir-error';
-import { notKnown } from '../errors/common-errors';
+import { methodNotAllowed, notKnown } from '../errors/common-errors';
 import type { MessageLanguage } from '../errors/message-language';
 import { issue, operationOutcome } from '../errors/operation-outcome';
 import { toOutcomeIssue } from '../municipal/write-rules';
@@ -28,6 +28,16 @@ export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
  * given (`readResource` checks it), for the read route and a batch entry alike.
  */
 export const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
+
+/**
+ * 405 for a method a resource path does not take, with the Allow header of those it does (the routes of
+ * src/http/routes/reads.ts and writes.ts): search and create on `/{type}`; read, update and delete on `/{type}/{id}`,
+ * read only of a published catalog resource (the writer refuses its update and delete).
+ */
+export function resourceMethodNotAllowed(writer: ResourceWriter, type: TerminologyType, id: string | undefined, message: string, da: string): FhirError {
+  const methods = id === undefined ? ['GET', 'POST'] : writer.isPublished(type, id) ? ['GET'] : ['GET', 'PUT', 'DELETE'];
+  return methodNotAllowed(methods, message, da);
+}
 
 export function isWritableType(type: string): type is TerminologyType {
   return (WRITABLE_TYPES as readonly string[]).includes(type);
@@ -149,6 +159,20 @@ export async function historyOfAll(store: TerminologyStore, type: TerminologyTyp
 }
 
 const HISTORY_PARAMS: ReadonlySet<string> = new Set(['_since', '_count', '_offset', '_format', '_pretty']);
+
+/**
+ * The history interactions' paths (relative to the FHIR base), for their route and a batch entry alike: `/_history`,
+ * `/{type}/_history`, `/{type}/{id}/_history` and `/{type}/{id}/_history/{vid}`; the id as given (`validId` checks it).
+ */
+export const HISTORY_PATH = /^\/(?:(CodeSystem|ValueSet|ConceptMap)\/(?:([^/]+)\/_history(?:\/([^/]+))?|_history)|_history)\/?$/;
+
+/** What a HISTORY_PATH asks for: the history Bundle of all, of a type or of one resource, or the version a vread names. */
+export function historyAt(store: TerminologyStore, registry: TerminologyRegistry, path: string, query: Record<string, unknown>, selfUrl: string, base: string): Promise<Bundle | TerminologyResource> {
+  const [, type, id, vid] = HISTORY_PATH.exec(path) as unknown as [string, TerminologyType | undefined, string | undefined, string | undefined];
+  if (vid !== undefined) return readVersion(store, type!, id!, vid);
+  if (id !== undefined) return history(store, registry, type!, id, selfUrl, base);
+  return historyOfAll(store, type, query, selfUrl, base);
+}
 
 /** The OperationOutcome of a write: what was done, and the write rules' warnings. */
 export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
-import { describeTextProblem, textProblems } from '../fhir/primitive-text';
+import { textProblemText, textProblems } from '../fhir/primitive-text';
 import { notKnown } from '../errors/common-errors';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../municipal/municipality';
@@ -240,7 +240,7 @@ export class ResourceWriter {
       // text the schema cannot see (control characters, unpaired surrogates; any empty value): said once, in FHIR's words
       const texts = textProblems(p.after, '');
       for (const { path, problem } of texts) {
-        structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: the value ${describeTextProblem(problem).en}`, expression: [at(path)], entry: p.index });
+        structural.push({ severity: 'error', code: 'structure', text: textProblemText(problem), expression: [at(path)], entry: p.index });
       }
       const reported = new Set(texts.map((t) => t.path));
       for (const problem of this.deps.schema?.validate(p.after) ?? []) {

@@ -1,5 +1,5 @@
 import { createInvoker } from '../../src/operations/invoke';
-import type { Bundle, BundleEntry, OperationOutcome, Parameters, ParametersParameter, Resource } from 'fhir/r4';
+import type { Bundle, BundleEntry, CodeSystem, OperationOutcome, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import express from 'express';
@@ -123,6 +123,21 @@ describe("an entry's read of an id", () => {
   });
 });
 
+describe("an instance-level operation on an id", () => {
+  it('is answered as the read of the id, alone and as a batch entry: 400 for an id FHIR does not allow, 404 for an unknown one', async () => {
+    const ids = ['__proto__', 'a_b', 'x'.repeat(65), 'constructor'];
+    const paths = ids.flatMap((id) => [`CodeSystem/${id}/$lookup?code=x`, `ValueSet/${id}/$expand?count=1`, `ConceptMap/${id}/$translate?code=x&system=${enc(K370)}`]);
+    const bundle = (await postBatch(paths.map((url) => ({ request: { method: 'GET', url } }))).expect(200)).body as Bundle;
+    expect(bundle.entry!.map((e) => e.response!.status)).toEqual([...Array(9).fill('400 Bad Request'), ...Array(3).fill('404 Not Found')]);
+    for (const [i, url] of paths.entries()) {
+      const alone = await request(app).get(`/fhir/${url}`);
+      const read = await request(app).get(`/fhir/${url.slice(0, url.lastIndexOf('/'))}`);
+      expect([url, alone.status, bundle.entry![i]!.response!.outcome]).toEqual([url, read.status, alone.body]);
+      if (read.status === 400) expect(alone.body.issue[0].details.text).toBe(read.body.issue[0].details.text);
+    }
+  });
+});
+
 describe('every operation of the table as a batch entry', () => {
   const PARAMETERS = { resourceType: 'Parameters', parameter: [] } as Parameters;
 
@@ -224,7 +239,7 @@ describe('batch limits', () => {
   it('entries after the answer size limit are answered 422 too-costly, the ones before in full', async () => {
     const small = express();
     small.use(express.json({ limit: '1mb' }));
-    small.post('/', batchRoute({ registry: app.registry, profiles: undefined as never, writer: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxEntries: 10, maxResponseBytes: 4000,
+    small.post('/', batchRoute({ registry: app.registry, profiles: undefined as never, writer: undefined as never, store: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxEntries: 10, maxResponseBytes: 4000,
       contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }) }));
     const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } }));
     const res = await request(small).post('/').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);
@@ -283,5 +298,30 @@ describe('retired and outgoing map targets', () => {
     expect(props.get('niveau')?.valueInteger).toBe(2);
     expect(props.get('lovparagraf')?.valueString).toBe('Sundhedsloven §119');
     expect(props.get('niveau1')?.valueCode).toBe(CODES.paragraf119);
+  });
+});
+
+describe('history and vread entries', () => {
+  it('are answered as the requests alone: the history Bundles, the version, 404 and 410, 400 for a bad id or _since', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const created = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send(localCodeSystem('101', 'slettes', [{ code: '101-X', display: 'X', type: 'indsats' }])).expect(201);
+    const id = (created.body as Resource).id!;
+    await request(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', `Bearer ${token}`).expect(200);
+    const paths = ['_history', '_history/', 'CodeSystem/_history', 'ConceptMap/_history?_count=1', `CodeSystem/${id}/_history`, `CodeSystem/${id}/_history/1`,
+      `CodeSystem/${id}/_history/2`, `CodeSystem/${id}/_history/3`, 'ValueSet/indsatskatalog-119/_history', 'ValueSet/no-such-id/_history', 'CodeSystem/a_b/_history',
+      'CodeSystem/a_b/_history/1', '_history?_since=yesterday'];
+    const host = 'tx.example';
+    const bundle = (await request(app).post('/fhir').set('Host', host).type(JSON_TYPE)
+      .send({ resourceType: 'Bundle', type: 'batch', entry: paths.map((url) => ({ request: { method: 'GET', url } })) }).expect(200)).body as Bundle;
+    const statuses = bundle.entry!.map((e) => Number.parseInt(e.response!.status, 10));
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 410, 404, 200, 404, 400, 400, 400]);
+    for (const [i, url] of paths.entries()) {
+      const alone = await request(app).get(`/fhir/${url}`).set('Host', host);
+      const entry = bundle.entry![i]!;
+      expect([url, alone.status, alone.status < 300 ? entry.resource : entry.response!.outcome]).toEqual([url, statuses[i], alone.body]);
+    }
+    expect((bundle.entry![5]!.resource as CodeSystem).meta?.versionId).toBe('1');
+    expect((bundle.entry![4]!.resource as Bundle).entry!.map((e) => e.request?.method)).toEqual(['DELETE', 'POST']);
   });
 });

@@ -132,6 +132,27 @@ describe('empty strings and control characters in written resources', () => {
     await request(app).get(`/fhir/ConceptMap/${cm.id}`).expect(404);
   });
 
+  it('is refused in Danish to a Danish caller (the English as its translation), alone and in a transaction; in English otherwise, as before', async () => {
+    const cs = localCodeSystem('101', 'dansk-tekst', [{ code: '101-A', display: 'A\u0000B', type: 'indsats' }]);
+    cs.concept![0]!.definition = '';
+    const put = (lang: string) => request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).set('Accept-Language', lang).type(JSON_TYPE).send(cs).expect(422);
+    const en = (await put('en')).body as OperationOutcome;
+    expect(en.issue.slice(0, 2)).toEqual([
+      { severity: 'error', code: 'structure', details: { text: 'Not valid FHIR R4: the value has a control character (only tab, line feed and carriage return are allowed in FHIR text)' },
+        location: ['CodeSystem.concept[0].display'], expression: ['CodeSystem.concept[0].display'] },
+      { severity: 'error', code: 'structure', details: { text: 'Not valid FHIR R4: the value is empty (FHIR values are never empty: leave the element or parameter out instead)' },
+        location: ['CodeSystem.concept[0].definition'], expression: ['CodeSystem.concept[0].definition'] },
+    ]);
+    const da = (await put('da')).body as OperationOutcome;
+    expect(da.issue.slice(0, 2).map((i) => [i.details?.text, i.details?._text?.extension?.[0]?.extension?.[1]?.valueString])).toEqual([
+      ['Ikke gyldig FHIR R4: værdien indeholder et kontroltegn (kun tabulator, linjeskift og vognretur er tilladt i FHIR-tekst)', en.issue[0]!.details!.text],
+      ['Ikke gyldig FHIR R4: værdien er tom (FHIR-værdier er aldrig tomme: udelad i stedet elementet eller parameteren)', en.issue[1]!.details!.text],
+    ]);
+    const transaction = await request(app).post('/fhir').set('Authorization', auth()).set('Accept-Language', 'da').type(JSON_TYPE)
+      .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } }] }).expect(422);
+    expect(issue(transaction)).toMatchObject({ expression: ['CodeSystem.concept[0].display'], text: da.issue[0]!.details!.text });
+  });
+
   it('tab, line feed and carriage return are text FHIR allows: written', async () => {
     const cs = localCodeSystem('101', 'med-tab', [{ code: '101-T', display: 'A\tB', type: 'indsats', definition: 'linje 1\r\nlinje 2' }]);
     await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
@@ -178,6 +199,47 @@ describe('empty strings and control characters in a tx-resource', () => {
   it('tab, line feed and carriage return are text FHIR allows: taken', async () => {
     const res = await validate(codeSystem('A\tB', 'linje 1\r\nlinje 2')).expect(200);
     expect(param(res.body as Parameters, 'result')?.valueBoolean).toBe(true);
+  });
+});
+
+describe('empty strings and control characters in a resource given as an operation parameter', () => {
+  const codeSystem = { resourceType: 'CodeSystem', url: 'http://example.org/cs', status: 'active', content: 'complete', concept: [{ code: 'a', display: 'A\u0000' }] };
+  const valueSet = { resourceType: 'ValueSet', url: 'http://example.org/vs', status: 'active', compose: { include: [{ system: FSIII, concept: [{ code: CODE, display: '' }] }] } };
+  const conceptMap = {
+    resourceType: 'ConceptMap', url: 'http://example.org/cm', status: 'active',
+    group: [{ source: 'http://example.org/a', target: FSIII, element: [{ code: 'a', target: [{ code: CODE, equivalence: 'equivalent', comment: 'x\ud800' }] }] }],
+  };
+  const CASES: [string, Parameters, string][] = [
+    ['CodeSystem/$validate-code', parametersBody({ name: 'code', valueCode: 'a' }, { name: 'codeSystem', resource: codeSystem }), 'Parameters.parameter[1].resource.concept[0].display'],
+    ['ValueSet/$validate-code', parametersBody({ name: 'valueSet', resource: valueSet }, { name: 'code', valueCode: CODE }, { name: 'system', valueUri: FSIII }),
+      'Parameters.parameter[0].resource.compose.include[0].concept[0].display'],
+    ['ValueSet/$expand', parametersBody({ name: 'valueSet', resource: valueSet }), 'Parameters.parameter[0].resource.compose.include[0].concept[0].display'],
+    ['ConceptMap/$translate', parametersBody({ name: 'system', valueUri: 'http://example.org/a' }, { name: 'code', valueCode: 'a' }, { name: 'conceptMap', resource: conceptMap }),
+      'Parameters.parameter[2].resource.group[0].element[0].target[0].comment'],
+    ['ValueSet/$compare', parametersBody({ name: 'thisValueSet', resource: valueSet }, { name: 'otherUrl', valueUri: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' }),
+      'Parameters.parameter[0].resource.compose.include[0].concept[0].display'],
+  ];
+
+  it.each(CASES)('%s: 400 structure at the element, named in the parameter it came in, as a tx-resource is', async (path, body, expression) => {
+    const res = await request(app).post(`/fhir/${path}`).type(JSON_TYPE).send(body).expect(400);
+    expect(issue(res)).toMatchObject({ code: 'structure', expression: [expression] });
+    expect(issue(res).text).toMatch(/^Not valid FHIR R4: the value /);
+  });
+
+  it("in a $batch-validate-code validation is that validation's answer, named in it", async () => {
+    const res = await request(app).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE).send(parametersBody(
+      { name: 'url', valueUri: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' },
+      { name: 'validation', resource: parametersBody({ name: 'coding', valueCoding: { system: FSIII, code: CODE } }) },
+      { name: 'validation', resource: parametersBody({ name: 'coding', valueCoding: { system: FSIII, code: CODE } }, { name: 'valueSet', resource: valueSet }) },
+    )).expect(200);
+    const [first, second] = (res.body as Parameters).parameter!.map((p) => p.resource!);
+    expect(first!.resourceType).toBe('Parameters');
+    expect((second as OperationOutcome).issue[0]).toMatchObject({ code: 'structure', expression: ['Parameters.parameter[1].resource.compose.include[0].concept[0].display'] });
+  });
+
+  it('is left to $validate, which examines the resource (an OperationOutcome, 200), not refused beforehand', async () => {
+    const res = await request(app).post('/fhir/$validate').type(JSON_TYPE).send(parametersBody({ name: 'resource', resource: codeSystem })).expect(200);
+    expect((res.body as OperationOutcome).resourceType).toBe('OperationOutcome');
   });
 });
 

@@ -8,7 +8,7 @@ import type { PackageService } from '../../packages/package-service';
 import { writePackageTarball } from '../../packages/package-writer';
 import type { PublishedLayer } from '../../packages/published-layer';
 import type { ResourceSet } from '../../terminology/resource-set';
-import { methodNotAllowed } from '../../operations/invoke';
+import { operationNotAllowed } from '../../operations/invoke';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
 import { excerpt } from '../../errors/excerpt';
@@ -60,7 +60,7 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
   });
   // another method: 405 with Allow, as invoke answers the operations of the table (Express answers HEAD with the GET route)
   for (const [path, name, methods] of [[/^\/\$load-package$/, 'load-package', ['POST']], [/^\/\$package$/, 'package', ['GET']]] as const) {
-    router.all(path, (req: Request, _res: Response, next: NextFunction) => next(methodNotAllowed(name, methods, req.method)));
+    router.all(path, (req: Request, _res: Response, next: NextFunction) => next(operationNotAllowed(name, methods, req.method)));
   }
   return router;
 }

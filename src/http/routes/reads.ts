@@ -12,7 +12,7 @@ import type { TerminologyRegistry } from '../../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
 import { searchAudit } from '../../write/audit-search';
-import { history, historyOfAll, isWritableType, readResource, readVersion, resourceEtag, RESOURCE_PATH } from '../../write/interactions';
+import { HISTORY_PATH, historyAt, isWritableType, readResource, resourceEtag, RESOURCE_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
@@ -82,18 +82,10 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     const { query: q, self } = searchOf(req, type);
     sendResource(res, 200, searchTerminology(registry, type, q, self, deps.baseUrlOf(req), lenient(req)));
   }
-  router.get('/_history', async (req, res) => {
-    sendResource(res, 200, await historyOfAll(store, undefined, query(req), selfUrl(req), deps.baseUrlOf(req)));
-  });
-  router.get('/:type/_history', async (req, res) => {
-    sendResource(res, 200, await historyOfAll(store, req.params.type as TerminologyType, query(req), selfUrl(req), deps.baseUrlOf(req)));
-  });
-  router.get('/:type/:id/_history', async (req, res) => {
-    sendResource(res, 200, await history(store, registry, req.params.type as TerminologyType, String(req.params.id), selfUrl(req), deps.baseUrlOf(req)));
-  });
-  router.get('/:type/:id/_history/:vid', async (req, res) => {
-    const resource = await readVersion(store, req.params.type as TerminologyType, String(req.params.id), String(req.params.vid));
-    sendResource(res, 200, readSubset(resource, query(req)), versionHeaders(resource));
+  router.get(HISTORY_PATH, async (req, res) => {
+    const answer = await historyAt(store, registry, req.path, query(req), selfUrl(req), deps.baseUrlOf(req));
+    if (answer.resourceType === 'Bundle') return sendResource(res, 200, answer);
+    sendResource(res, 200, readSubset(answer, query(req)), versionHeaders(answer));
   });
 
   router.get(RESOURCE_PATH, async (req, res) => {

@@ -4,7 +4,8 @@ import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
 import { messageLanguage } from '../../errors/message-language';
 import { CommitGate } from '../../store/commit-gate';
-import { isWritableType, transactionRequests, transactionResponse, writeOutcome, type PreferReturn } from '../../write/interactions';
+import type { TerminologyType } from '../../terminology/resource-set';
+import { isWritableType, resourceMethodNotAllowed, transactionRequests, transactionResponse, writeOutcome, type PreferReturn } from '../../write/interactions';
 import type { ResourceWriter, WriteRequest, WriteResult } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { abandonWriteOnTimeout } from '../pipeline/request-timeout';
@@ -66,15 +67,14 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   router.post('/:type', auth, single('POST'));
   router.put('/:type/:id', auth, single('PUT'));
   router.delete('/:type/:id', auth, single('DELETE'));
-  router.patch('/:type/:id', () => {
-    throw new FhirError(405, 'not-supported', 'PATCH is not supported; PUT the whole resource', { da: 'PATCH understøttes ikke; send hele ressourcen med PUT' });
+  router.patch('/:type/:id', (req) => {
+    throw resourceMethodNotAllowed(writer, req.params.type as TerminologyType, String(req.params.id), 'PATCH is not supported; PUT the whole resource', 'PATCH understøttes ikke; send hele ressourcen med PUT');
   });
   router.all('/:type', (req, _res, next) => {
     if (req.method !== 'PUT' && req.method !== 'DELETE') return next();
     const update = req.method === 'PUT';
-    next(new FhirError(405, 'not-supported', `Conditional ${update ? 'update' : 'delete'} is not supported; address the resource by id`, {
-      da: `Betinget ${update ? 'opdatering' : 'sletning'} understøttes ikke; angiv ressourcen med dens id`,
-    }));
+    next(resourceMethodNotAllowed(writer, req.params.type as TerminologyType, undefined, `Conditional ${update ? 'update' : 'delete'} is not supported; address the resource by id`,
+      `Betinget ${update ? 'opdatering' : 'sletning'} understøttes ikke; angiv ressourcen med dens id`));
   });
 
   router.post('/', auth, async (req: Request, res: Response) => {
