@@ -1,3 +1,4 @@
+import { textProblemText, textProblems } from '../fhir/primitive-text';
 import { FhirError } from '../errors/fhir-error';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { TerminologyRegistry } from '../terminology/registry';
@@ -111,6 +112,12 @@ export class SubmissionValidator {
     };
     const type = String(req.resource.resourceType);
     this.resource(run, req.resource, type, undefined, true, 0);
+    // FHIR's rule for a primitive's text, of which the JSON schema sees only some (an empty string, not a control
+    // character or an unpaired surrogate): once for the whole submission, where the schema said nothing
+    const said = new Set(issues.filter((i) => i.code === 'structure').map((i) => i.expression[0]));
+    for (const { path, problem } of textProblems(req.resource, type)) {
+      if (!said.has(path)) issues.push({ severity: 'error', code: 'structure', expression: [path], text: textProblemText(problem) });
+    }
     return issues;
   }
 

@@ -608,6 +608,31 @@ describe('which profile applies', () => {
   });
 });
 
+describe('text FHIR does not allow', () => {
+  it('reports an empty value, a control character and an unpaired surrogate as errors at the element, in both languages (they were "no issues")', async () => {
+    const cs = {
+      resourceType: 'CodeSystem', url: 'http://example.org/cs', status: 'active', content: 'complete', title: '',
+      concept: [{ code: 'a', display: 'A\u0000' }, { code: 'b', display: 'B\ud800' }],
+    };
+    const issues = await validate(cs);
+    const text = issues.filter((i) => i.code === 'structure');
+    // the empty title the JSON schema reports itself (its string pattern), the other two only the text rule sees
+    expect(text.map((i) => [i.severity, i.expression?.[0]])).toEqual([
+      ['error', 'CodeSystem.title'], ['error', 'CodeSystem.concept[0].display'], ['error', 'CodeSystem.concept[1].display'],
+    ]);
+    expect(text[1]!.da).toMatch(/kontroltegn/);
+    expect(text[2]!.en).toMatch(/surrogate/);
+  });
+
+  it('names the place inside a Bundle once, and leaves tab, line feed and carriage return alone', async () => {
+    const cs = { resourceType: 'CodeSystem', url: 'http://example.org/cs', status: 'active', content: 'complete', concept: [{ code: 'a', display: 'A\u0001' }] };
+    const issues = await validate(bundle('collection', [cs]));
+    expect(issues.filter((i) => /control character/.test(i.en)).map((i) => [i.code, i.expression?.[0]])).toEqual([['structure', 'Bundle.entry[0].resource.concept[0].display']]);
+    const fine = await validate({ resourceType: 'CodeSystem', url: 'http://example.org/cs', status: 'active', content: 'complete', description: 'a\tb\nc\r' });
+    expect(fine.filter((i) => i.code === 'structure')).toEqual([]);
+  });
+});
+
 describe('requests $validate cannot perform', () => {
   const post = (url: string, body: unknown, query: Record<string, string> = {}) =>
     request(app).post(url).query(query).set('Content-Type', 'application/fhir+json').send(body as object);
