@@ -4,9 +4,10 @@ import { FhirError } from '../errors/fhir-error';
 import { checkFormatParameter } from '../fhir/fhir-format';
 import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
-import type { TerminologyType } from '../terminology/resource-set';
+import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { HISTORY_PATH, historyAt, readResource, RESOURCE_PATH } from '../write/interactions';
+import { HISTORY_PATH, historyAt, readResource, resourceEtag, RESOURCE_PATH } from '../write/interactions';
+import { readSubset } from '../fhir/resource-subset';
 import type { ResourceWriter } from '../write/writer';
 import type { TerminologyStore } from '../store/store';
 import type { ProfileRegistry } from '../profile-validation/profile-registry';
@@ -56,6 +57,8 @@ export interface BatchCall {
   context: OperationContext;
   /** `Prefer: handling=strict` of the request. */
   strict: boolean;
+  /** `Prefer: handling=lenient` of the request: searches leave out parameters they do not know. */
+  lenient?: boolean;
   /** True once the request no longer needs an answer (timed out, client gone): the rest is not computed. */
   abandoned(): boolean;
 }
@@ -64,7 +67,16 @@ export interface BatchCall {
  * What an entry answers: an operation's serialized answer (its bytes, in pieces), a read or search as a resource, or
  * (a HEAD's success) the response alone.
  */
-type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource } | { status: number; responseOnly: true };
+/** What a read's response says of the version read, as the route's ETag and Last-Modified headers do. */
+type VersionInfo = { etag?: string; lastModified?: string };
+type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource; version?: VersionInfo }
+  | { status: number; responseOnly: true; version?: VersionInfo };
+
+/** A read or vread: the resource as the route gives it (`_summary`, `_elements`), and its version for the response. */
+function readAnswer(resource: TerminologyResource, query: Record<string, unknown>): EntryAnswer {
+  const version: VersionInfo = { etag: resourceEtag(resource), ...(resource.meta?.lastUpdated ? { lastModified: resource.meta.lastUpdated } : {}) };
+  return { status: 200, resource: readSubset(resource, query) as Resource, version };
+}
 
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
@@ -77,7 +89,7 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
   if (method !== 'HEAD') return answerRequest(entry, method, i, deps, call);
   const answer = await answerRequest(entry, 'GET', i, deps, call);
   // an error's outcome is part of the response, not a resource: it stays
-  return answer.status < 300 ? { status: answer.status, responseOnly: true } : answer;
+  return answer.status < 300 ? { status: answer.status, responseOnly: true, ...('version' in answer ? { version: answer.version } : {}) } : answer;
 }
 
 /** A GET or POST entry (another method is 405) as the request alone. */
@@ -111,12 +123,15 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
     return { status: 200, resource: metadataResource(query, base, deps.registry, deps.profiles) };
   }
   const self = `${base}${path}${search ? `?${search}` : ''}`;
-  if (HISTORY_PATH.test(path) && method === 'GET') return { status: 200, resource: await historyAt(deps.store, deps.registry, path, query, self, base) as Resource };
+  if (HISTORY_PATH.test(path) && method === 'GET') {
+    const answer = await historyAt(deps.store, deps.registry, path, query, self, base);
+    return answer.resourceType === 'Bundle' ? { status: 200, resource: answer } : readAnswer(answer, query);
+  }
   const read = RESOURCE_PATH.exec(path);
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
-    const resource = id ? await readResource(deps.registry, deps.writer, type, id) : searchTerminology(deps.registry, type, query, self, base);
-    return { status: 200, resource: resource as Resource };
+    if (id) return readAnswer(await readResource(deps.registry, deps.writer, type, id), query);
+    return { status: 200, resource: searchTerminology(deps.registry, type, query, self, base, { lenient: call.lenient }) };
   }
   throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`, {
     da: `Bundle.entry[${i}].request.url '${excerpt(url)}' er hverken en læsning eller en operation på serveren`,
@@ -147,8 +162,8 @@ function around(status: number): [Buffer, Buffer] {
  * status, outcome } }`: an operation's answer as it is, between the bytes around it.
  */
 function entryBytes(answer: EntryAnswer): readonly Buffer[] {
-  if ('resource' in answer) return [Buffer.from(JSON.stringify({ resource: answer.resource, response: { status: '200 OK' } }), 'utf8')];
-  if ('responseOnly' in answer) return [Buffer.from(JSON.stringify({ response: { status: statusText(answer.status) } }), 'utf8')];
+  if ('resource' in answer) return [Buffer.from(JSON.stringify({ resource: answer.resource, response: { status: '200 OK', ...answer.version } }), 'utf8')];
+  if ('responseOnly' in answer) return [Buffer.from(JSON.stringify({ response: { status: statusText(answer.status), ...answer.version } }), 'utf8')];
   const [before, after] = around(answer.status);
   return [before, ...answer.chunks, after];
 }

@@ -325,3 +325,30 @@ describe('history and vread entries', () => {
     expect((bundle.entry![4]!.resource as Bundle).entry!.map((e) => e.request?.method)).toEqual(['DELETE', 'POST']);
   });
 });
+
+describe('read entries', () => {
+  it('carry the version read in the response (etag, lastModified) as the read alone carries ETag and Last-Modified, also for HEAD', async () => {
+    const paths = ['CodeSystem/kommune-101-rygning', 'CodeSystem/kommune-101-rygning/_history/1', 'CodeSystem/FSIII'];
+    const bundle = (await postBatch([...paths.map((url) => ({ request: { method: 'GET' as const, url } })), { request: { method: 'HEAD' as const, url: paths[0]! } }]).expect(200)).body as Bundle;
+    for (const [i, url] of paths.entries()) {
+      const alone = await request(app).get(`/fhir/${url}`).expect(200);
+      expect(bundle.entry![i]!.response?.etag).toBe(alone.headers.etag);
+      const lastModified = bundle.entry![i]!.response?.lastModified;
+      if (alone.headers['last-modified']) expect(new Date(lastModified!).toUTCString()).toBe(alone.headers['last-modified']);
+      else expect(lastModified).toBeUndefined();
+    }
+    expect(bundle.entry![0]!.response?.etag).toBe('W/"1"');
+    expect(bundle.entry![3]!.resource).toBeUndefined();
+    expect(bundle.entry![3]!.response).toEqual(bundle.entry![0]!.response);
+  });
+
+  it('take _summary and _elements as the read alone, and a search takes Prefer: handling=lenient as the search alone', async () => {
+    const url = 'CodeSystem/FSIII?_elements=url,version';
+    const bundle = (await postBatch([{ request: { method: 'GET', url } }, { request: { method: 'GET', url: `CodeSystem?url=${enc(FSIII)}&colour=blue` } }])
+      .set('Prefer', 'handling=lenient').expect(200)).body as Bundle;
+    expect(bundle.entry![0]!.resource).toEqual((await request(app).get(`/fhir/${url}`).expect(200)).body);
+    expect((bundle.entry![0]!.resource as CodeSystem).concept).toBeUndefined();
+    expect(bundle.entry![1]!.response?.status).toMatch(/^200/);
+    expect((bundle.entry![1]!.resource as Bundle).total).toBe(1);
+  });
+});

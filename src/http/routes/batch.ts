@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Bundle } from 'fhir/r4';
 import { answerBatch, type BatchDeps } from '../../operations/batch';
 import type { OperationContext } from '../../operations/context';
-import { strictHandling } from '../../operations/invoke';
+import { handlingPreference } from '../../fhir/prefer-handling';
 import { sendResource } from '../pipeline/send';
 
 /**
@@ -14,7 +14,8 @@ export function batchRoute(deps: BatchDeps & { contextFor(req: Request): Operati
     const bundle = req.body as Bundle | undefined;
     if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle' || bundle.type !== 'batch') return next();
     const abandoned = () => res.headersSent || res.destroyed; // timed out, or the client went away
-    const answer = await answerBatch(bundle, deps, { context: deps.contextFor(req), strict: strictHandling(req.headers.prefer), abandoned });
+    const handling = handlingPreference(req.headers.prefer);
+    const answer = await answerBatch(bundle, deps, { context: deps.contextFor(req), strict: handling === 'strict', lenient: handling === 'lenient', abandoned });
     if (answer) sendResource(res, 200, answer);
   };
 }
