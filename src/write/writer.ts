@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/verifier';
+import type { Bilingual } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
 import { notKnown } from '../errors/common-errors';
@@ -117,18 +118,25 @@ const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
  * The canonical url and version identify a resource (url|version) and are stored as columns, so they are checked
  * before anything reaches the store: an absolute URI without `|`, `#`, spaces or control characters, and bounded.
  */
-export function canonicalProblems(resource: TerminologyResource): { where: string; text: string }[] {
-  const out: { where: string; text: string }[] = [];
+export function canonicalProblems(resource: TerminologyResource): { where: string; text: Bilingual }[] {
+  const out: { where: string; text: Bilingual }[] = [];
   const { url, version } = resource as { url?: unknown; version?: unknown };
   if (typeof url === 'string') {
-    if (url.length > MAX_URL_LENGTH) out.push({ where: '.url', text: `The url is longer than ${MAX_URL_LENGTH} characters` });
+    if (url.length > MAX_URL_LENGTH) out.push({ where: '.url', text: { en: `The url is longer than ${MAX_URL_LENGTH} characters`, da: `url'en er længere end ${MAX_URL_LENGTH} tegn` } });
     else if (UNSAFE_TEXT.test(url) || !ABSOLUTE_URI.test(url) || /[|#]/.test(url)) {
-      out.push({ where: '.url', text: 'The url must be an absolute URI (scheme:…) without spaces, control characters, \'|\' or \'#\'' });
+      out.push({
+        where: '.url', text: {
+          en: 'The url must be an absolute URI (scheme:…) without spaces, control characters, \'|\' or \'#\'',
+          da: 'url\'en skal være en absolut URI (skema:…) uden mellemrum, kontroltegn, \'|\' og \'#\'',
+        },
+      });
     }
   }
   if (typeof version === 'string') {
-    if (version.length > MAX_VERSION_LENGTH) out.push({ where: '.version', text: `The version is longer than ${MAX_VERSION_LENGTH} characters` });
-    else if (UNSAFE_TEXT.test(version) || version.includes('|')) out.push({ where: '.version', text: 'The version must not contain control characters or \'|\'' });
+    if (version.length > MAX_VERSION_LENGTH) out.push({ where: '.version', text: { en: `The version is longer than ${MAX_VERSION_LENGTH} characters`, da: `Versionen er længere end ${MAX_VERSION_LENGTH} tegn` } });
+    else if (UNSAFE_TEXT.test(version) || version.includes('|')) {
+      out.push({ where: '.version', text: { en: 'The version must not contain control characters or \'|\'', da: 'Versionen må ikke indeholde kontroltegn eller \'|\'' } });
+    }
   }
   return out;
 }

@@ -262,6 +262,18 @@ describe('ids and urls are checked before they reach the store', () => {
     expect(await store.loadAll()).toEqual(before);
   });
 
+  it('says what is wrong with a url or version in Danish to a caller who asks for it, the English as its translation', async () => {
+    const res = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${admin}`).set('Accept-Language', 'da').type(JSON_TYPE)
+      .send(common({ url: 'CodeSystem/x', version: '1|2' })).expect(422);
+    const issues = outcome(res.body).issue.filter((i) => i.code === 'value');
+    expect(issues.map((i) => [i.expression?.[0], i.details?.text])).toEqual([
+      ['CodeSystem.url', "url'en skal være en absolut URI (skema:…) uden mellemrum, kontroltegn, '|' og '#'"],
+      ['CodeSystem.version', "Versionen må ikke indeholde kontroltegn eller '|'"],
+    ]);
+    const english = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send(common({ url: 'CodeSystem/x' })).expect(422);
+    expect(outcome(english.body).issue.find((i) => i.code === 'value')?.details?.text).toBe("The url must be an absolute URI (scheme:…) without spaces, control characters, '|' or '#'");
+  });
+
   it('answers ids that are not FHIR ids with 400 on read, history, update and delete', async () => {
     const auth = `Bearer ${admin}`;
     const bad = encodeURIComponent('x'.repeat(65));
