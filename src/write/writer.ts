@@ -3,7 +3,7 @@ import type { Principal } from '../auth/verifier';
 import type { Bilingual } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
-import { notKnown } from '../errors/common-errors';
+import { methodNotAllowed, notKnown } from '../errors/common-errors';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../municipal/municipality';
 import { hasErrors, validateTerminologyResource, validationFailure, type RuleIssue } from '../municipal/write-rules';
@@ -342,8 +342,7 @@ export class ResourceWriter {
     let id = request.id;
     if (request.method !== 'POST' && (id === undefined || !FHIR_ID.test(id))) throw FhirError.invalid(`'${excerpt(String(id))}' is not a valid resource id`, { da: `'${excerpt(String(id))}' er ikke et gyldigt ressource-id` });
     if (id !== undefined && request.method !== 'POST' && published.byResourceId(type, id)) {
-      throw new FhirError(405, 'not-supported', `${type}/${id} is a published catalog resource (terminology/) and read-only`,
-        { da: `${type}/${id} er et offentliggjort katalog og kan ikke ændres.` });
+      throw methodNotAllowed(['GET'], `${type}/${id} is a published catalog resource (terminology/) and read-only`, `${type}/${id} er et offentliggjort katalog og kan ikke ændres.`);
     }
     const before = id !== undefined && request.method !== 'POST' ? await store.read(type, id) : undefined;
     const p: Planned = { request, index, type, id: id ?? '', before };

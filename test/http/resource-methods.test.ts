@@ -43,3 +43,23 @@ describe('a method a resource path does not take', () => {
     }
   });
 });
+
+describe('the writer\'s refusal to change a published catalog resource', () => {
+  it('is 405 with Allow: GET, HEAD for a PUT or DELETE of it (an admin token: authorization is not what refuses it)', async () => {
+    const admin = await tokenFor({ scope: 'admin' });
+    const put = await request(app).put('/fhir/CodeSystem/FSIII').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE)
+      .send({ resourceType: 'CodeSystem', id: 'FSIII', url: 'urn:oid:1.2.208.176.2.21', status: 'active', content: 'complete' });
+    expect([put.status, put.headers.allow]).toEqual([405, 'GET, HEAD']);
+    const del = await request(app).delete('/fhir/CodeSystem/FSIII').set('Authorization', `Bearer ${admin}`);
+    expect([del.status, del.headers.allow]).toEqual([405, 'GET, HEAD']);
+  });
+
+  it('names no Allow when it is an entry of a transaction: the transaction\'s URL takes POST', async () => {
+    const admin = await tokenFor({ scope: 'admin' });
+    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: 'CodeSystem/FSIII' } }],
+    });
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBeUndefined();
+  });
+});

@@ -80,7 +80,11 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   router.post('/', auth, async (req: Request, res: Response) => {
     const base = deps.baseUrlOf(req);
     const requests = transactionRequests(req.body as Bundle | undefined, base, deps.maxTransactionEntries);
-    const results = await writer.write(req.principal!, requests, writeGate(res));
+    const results = await writer.write(req.principal!, requests, writeGate(res)).catch((e: unknown) => {
+      // an entry's 405 names the methods of the entry's resource, not of the transaction's URL
+      if (e instanceof FhirError) delete (e as { allow?: string }).allow;
+      throw e;
+    });
     sendResource(res, 200, transactionResponse(results, base, preferReturn(req), messageLanguage(req.headers['accept-language'])));
   });
   return router;
