@@ -30,6 +30,7 @@ export async function testApp(overrides: Partial<Config> = {}, deps: Partial<Omi
     logger: deps.logger ?? pino({ level: 'silent' }),
     published: deps.published ?? publishedCatalogs(),
     webDir: deps.webDir,
+    processMetrics: deps.processMetrics,
     config: testConfig(overrides),
   });
 }
