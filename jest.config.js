@@ -20,6 +20,8 @@ module.exports = {
     // these ship ES modules only; jest runs CommonJS, so their files are compiled like ours.
     '/node_modules/(fhir-kit-client|jose|iso-3166|iso-639-2|bcp-47|is-alphabetical|is-alphanumerical|is-decimal)/.+\\.js$': ['@swc/jest'],
   },
+  // a worker keeps the modules' transformed and compiled code for the next test file it runs (test/support/worker-runtime.js)
+  runtime: '<rootDir>/test/support/worker-runtime.js',
   transformIgnorePatterns: ['/node_modules/(?!(fhir-kit-client|jose|iso-3166|iso-639-2|bcp-47|is-alphabetical|is-alphanumerical|is-decimal)/)'],
   moduleNameMapper: { '^fhir-kit-client$': '<rootDir>/node_modules/fhir-kit-client/dist/index.js' },
   testTimeout: 30000,

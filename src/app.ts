@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { projectRoot, type Config } from './config';
 import { messageLanguage } from './errors/message-language';
 import { FhirError } from './errors/fhir-error';
@@ -59,6 +60,8 @@ export interface AppDeps {
   published?: LoadedTerminology;
   /** The built web page served at /app (default dist/web). */
   webDir?: string;
+  /** Node's process metrics (processMetrics()), served at /metrics beside the app's: made once per process, by the server. */
+  processMetrics?: Registry;
 }
 
 export interface App extends express.Express {
@@ -77,7 +80,7 @@ export interface App extends express.Express {
 }
 
 /** Builds the HTTP application; no globals: everything it uses comes in through its arguments. */
-export async function createApp({ config, store, logger, published, webDir }: AppDeps): Promise<App> {
+export async function createApp({ config, store, logger, published, webDir, processMetrics }: AppDeps): Promise<App> {
   const catalogs = published ?? loadTerminology(config.terminologyDir, { includeExamples: config.loadExamples });
   const written = new ResourceSet();
   const publishedSet = new ResourceSet(catalogs.resources);
@@ -173,7 +176,7 @@ export async function createApp({ config, store, logger, published, webDir }: Ap
   };
   const warmUp = new ValidationWarmUp(validation, registry, logger);
   app.warmUpValidation = () => warmUp.start();
-  const metrics = createMetrics(registry, base, invoker.cache);
+  const metrics = createMetrics(registry, base, invoker.cache, processMetrics);
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
   const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs, headers: securityHeaders() });
   const appMiddleware: RequestHandler[] = securityMiddleware(config);

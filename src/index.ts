@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 import { createHttpServer } from './http/server';
+import { processMetrics } from './http/pipeline/metrics';
 import { describeAuth } from './auth/auth-config';
 import { FhirError } from './errors/fhir-error';
 import { claimDataDir } from './store/data-dir-lock';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   else logger.info(`write authentication: ${auth}`);
   let app;
   try {
-    app = await createApp({ config, store, logger });
+    app = await createApp({ config, store, logger, processMetrics: processMetrics() });
   } catch (e) {
     if (e instanceof TerminologyLoadError) {
       logger.fatal(`Cannot load the catalogs: ${e.message}`);

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { processMetrics } from '../../src/http/pipeline/metrics';
 import { MunicipalValueSetLayer } from '../../src/municipal/municipal-layer';
 import { FSIII, testApp } from '../support/app';
 
@@ -27,6 +28,22 @@ describe('service endpoints', () => {
     expect(res.text).toContain('faelles_tx_requests_total{route="CodeSystem/$lookup",status="404"} 1');
     expect(res.text).toMatch(/faelles_tx_request_duration_seconds_bucket\{le="0.001",route="CodeSystem\/\$lookup"\}/);
     expect(res.text).toMatch(/faelles_tx_catalog_resources\{type="ValueSet"\} \d+/);
+  });
+
+  it('serves Node\'s process metrics beside its own when the server gives them: one set for the process, each app its own counts', async () => {
+    const processWide = processMetrics();
+    const [one, two] = [await testApp({}, { processMetrics: processWide }), await testApp({}, { processMetrics: processWide })];
+    await request(one).get('/fhir/metadata').expect(200);
+    const [first, second] = [(await request(one).get('/metrics').expect(200)).text, (await request(two).get('/metrics').expect(200)).text];
+    for (const text of [first, second]) {
+      expect(text).toMatch(/^process_cpu_user_seconds_total [\d.]+$/m);
+      expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+$/m);
+    }
+    expect(first).toContain('faelles_tx_requests_total{route="metadata",status="200"} 1');
+    expect(second).not.toContain('route="metadata"');
+    const alone = (await request(await testApp()).get('/metrics').expect(200)).text;
+    expect(alone).toContain('faelles_tx_requests_total');
+    expect(alone).not.toContain('process_cpu_user_seconds_total');
   });
 
   it('exports the response cache\'s hits, misses and what it holds, counting on across scrapes', async () => {

@@ -1,12 +1,11 @@
-import path from 'node:path';
 import pino from 'pino';
 import { createApp, type App, type AppDeps } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory-store';
 import { loadTerminology, type LoadedTerminology } from '../../src/terminology/loader';
+import { TERMINOLOGY_DIR } from './catalogs';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
-export const TERMINOLOGY_DIR = path.join(ROOT, 'terminology');
+export { FFB, FSIII, ROOT, TERMINOLOGY_DIR } from './catalogs';
 
 let published: LoadedTerminology | undefined;
 
@@ -30,9 +29,7 @@ export async function testApp(overrides: Partial<Config> = {}, deps: Partial<Omi
     logger: deps.logger ?? pino({ level: 'silent' }),
     published: deps.published ?? publishedCatalogs(),
     webDir: deps.webDir,
+    processMetrics: deps.processMetrics,
     config: testConfig(overrides),
   });
 }
-
-export const FSIII = 'urn:oid:1.2.208.176.2.21';
-export const FFB = 'urn:oid:1.2.208.176.2.22';

@@ -9,7 +9,7 @@ import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { ROOT } from './app';
+import { ROOT } from './catalogs';
 import { readJson } from './files';
 import { tokenFor } from './local';
 

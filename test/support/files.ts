@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CodeSystem, CodeSystemConcept, ValueSet } from 'fhir/r4';
-import { TERMINOLOGY_DIR } from './app';
+import { TERMINOLOGY_DIR } from './catalogs';
 
 export function readJson<T = unknown>(file: string): T {
   return JSON.parse(fs.readFileSync(path.isAbsolute(file) ? file : path.join(TERMINOLOGY_DIR, file), 'utf8')) as T;

@@ -2,7 +2,7 @@ import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import { SignJWT } from 'jose';
 import { DEV_JWT_SECRET } from '../../src/auth/auth-config';
 import { KOMMUNEKODE_SYSTEM, LOCAL_TYPE_URI, municipalId, municipalUrl } from '../../src/municipal/municipality';
-import { FSIII } from './app';
+import { FSIII } from './catalogs';
 
 /** FSIII codes used by the local-catalog tests (all in KL's FSIII 20240530). */
 export const CODES = {

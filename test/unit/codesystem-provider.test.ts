@@ -1,7 +1,7 @@
 import type { CodeSystem } from 'fhir/r4';
 import type { Concept } from '../../src/terminology/providers/provider';
 import { FhirCodeSystemProvider } from '../../src/terminology/providers/fhir-codesystem';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { fsiiiIndex, readJson } from '../support/files';
 
 const STATUS_URI = 'http://hl7.org/fhir/concept-properties#status';

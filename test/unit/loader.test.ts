@@ -4,7 +4,7 @@ import path from 'node:path';
 import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { loadTerminology, TerminologyLoadError } from '../../src/terminology/loader';
 import { jsonFilesUnder, readJson } from '../support/files';
-import { TERMINOLOGY_DIR } from '../support/app';
+import { TERMINOLOGY_DIR } from '../support/catalogs';
 
 const validator = new FhirSchemaValidator();
 const dirs: string[] = [];

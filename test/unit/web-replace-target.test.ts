@@ -1,5 +1,5 @@
 import { withReplacedTarget } from '../../web/src/replace-target';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { CODES, localConceptMap } from '../support/local';
 
 const SOURCE = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { loadProfiles, type ElementNode } from '../../src/profile-validation/profile-registry';
 import { profilesVerified, recordVerification, VERIFIED_FILE } from '../../src/profile-validation/profile-verification';
-import { ROOT } from '../support/app';
+import { ROOT } from '../support/catalogs';
 
 const PROFILES_DIR = path.join(ROOT, 'profiles');
 const schema = new FhirSchemaValidator();

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../support/app';
+import { ROOT } from '../support/catalogs';
 
 const READER = path.join(ROOT, 'profiles', 'build', 'read-kl-fsh.mjs');
 

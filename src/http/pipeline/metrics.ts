@@ -62,10 +62,24 @@ function cacheMetrics(registry: Registry, cache: CacheCounts): void {
   new Gauge({ name: 'faelles_tx_response_cache_bytes', help: 'Bytes held by the response cache (answers, keys and overhead)', registers: [registry], collect() { this.set(cache.bytes); } });
 }
 
-/** Prometheus metrics of one app instance (its own registry, no process-wide state). */
-export function createMetrics(terminology: TerminologyRegistry, basePath: string, cache?: CacheCounts): AppMetrics {
+/**
+ * Node's process metrics (CPU, memory, event loop, GC) in a registry of their own, made once by the process that
+ * serves (src/index.ts): prom-client keeps what collects them (a GC observer, an event-loop monitor) for the life of
+ * the process, and with it the registry they were made for and all it reaches. An app's own registry made that way
+ * would stay in memory with its catalogs after the app is dropped.
+ */
+export function processMetrics(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * Prometheus metrics of one app instance: its own registry, and beside its metrics the process's (processMetrics())
+ * when it is given them.
+ */
+export function createMetrics(terminology: TerminologyRegistry, basePath: string, cache?: CacheCounts, processWide?: Registry): AppMetrics {
+  const registry = new Registry();
   const requests = new Counter({ name: 'faelles_tx_requests_total', help: 'HTTP requests by operation and status', labelNames: ['route', 'status'], registers: [registry] });
   const latency = new Histogram({ name: 'faelles_tx_request_duration_seconds', help: 'Request latency by operation', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] });
   new Gauge({
@@ -97,5 +111,5 @@ export function createMetrics(terminology: TerminologyRegistry, basePath: string
     count.inc();
     route.time.observe(seconds);
   };
-  return { registry, record };
+  return { registry: processWide ? Registry.merge([processWide, registry]) : registry, record };
 }

@@ -1,0 +1,119 @@
+/**
+ * jest's runtime (jest-runtime), with two changes to how a worker loads a module's code; what the code does is the same.
+ *
+ * Kept for the next test file. Every test file gets a fresh module registry, so each of the ~100 files loads the
+ * server's ~500 modules again: jest reads every source file, hashes it to find its transform in the disk cache,
+ * reads that, and V8 compiles the code from scratch. That code is the same for every file of the run, so a worker
+ * keeps per file its transformed code (used while the file's size and modification time stay the same; a
+ * package's files are taken not to change during a run) and V8's code cache of it, made after the first test file
+ * ran it (so it holds the functions that ran, not only the top level). Each test file still runs every module
+ * afresh in its own context: only code is shared, never state.
+ *
+ * Built-ins as local names. A test file's global object is a vm context's, whose every property is looked up
+ * through a callback into Node: a loop that says `Math.imul` or `JSON.parse` ran ~50 times slower in a test than in
+ * the server, and V8 would not optimise it. Each module sees the context's own built-ins (BUILT_INS) as variables
+ * of an enclosing function instead, bound when the module loads: the same objects, so spies on their methods still
+ * work. Not among them: what tests replace on the global object (Date and the timers, which jest's fake timers
+ * swap; process, console, performance).
+ *
+ * This relies on jest internals (Runtime's transformCache and executor, jest 30); where they are not as expected,
+ * it runs as jest's own runtime.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { default: Runtime } = require('jest-runtime');
+
+const BUILT_INS = [
+  'Object', 'Function', 'Array', 'Number', 'String', 'Boolean', 'Symbol', 'BigInt', 'Math', 'JSON', 'Reflect', 'Promise', 'RegExp', 'Error', 'TypeError',
+  'RangeError', 'SyntaxError', 'Map', 'Set', 'WeakMap', 'WeakSet', 'ArrayBuffer', 'DataView', 'Uint8Array', 'Uint16Array', 'Uint32Array', 'Int8Array',
+  'Int16Array', 'Int32Array', 'Float32Array', 'Float64Array', 'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'encodeURIComponent', 'decodeURIComponent',
+  'Buffer',
+];
+
+/** `filename\0options` → the file's size and mtime when it was transformed, and the transform */
+const transforms = new Map();
+/** filename → the transformed code last compiled, and its compilation (until a later file asks) or V8's code cache of it */
+const compilations = new Map();
+
+const PACKAGE = `${path.sep}node_modules${path.sep}`;
+
+/** What `make` made for this key, while the file is as it was then. */
+function keep(map, key, filename, make) {
+  const known = map.get(key);
+  if (known && filename.includes(PACKAGE)) return known.value;
+  const stat = fs.statSync(filename, { throwIfNoEntry: false });
+  if (known && stat && stat.size === known.size && stat.mtimeMs === known.mtimeMs) return known.value;
+  const value = make();
+  if (stat) map.set(key, { size: stat.size, mtimeMs: stat.mtimeMs, value });
+  return value;
+}
+
+function keepTransforms(cache) {
+  const transform = cache.transform.bind(cache);
+  const transformJson = cache.transformJson.bind(cache);
+  cache.transform = (filename, options) => {
+    const key = `${filename}\0${JSON.stringify(options ?? null)}`;
+    // jest's own modules (the test framework, expect) are not transformed, only read
+    if (options?.isInternalModule) return keep(transforms, key, filename, () => transform(filename, options));
+    const file = keep(transforms, key, filename, () => {
+      const code = transform(filename, options);
+      const made = cache.transforms.get(filename);
+      return made?.code === code ? made : { code };
+    });
+    // as jest's own transform records it: stack traces' source maps and coverage read these
+    cache.transforms.set(filename, file);
+    if (file.sourceMapPath) cache.sourceMaps.set(filename, file.sourceMapPath);
+    return file.code;
+  };
+  cache.transformJson = (filename, options) => keep(transforms, `${filename}\0json\0${JSON.stringify(options ?? null)}`, filename, () => transformJson(filename, options));
+}
+
+function keepCompilations(executor) {
+  const compile = executor.compile.bind(executor);
+  const parameters = executor.injectedModuleParameters.join(',');
+  const builtIns = BUILT_INS.join(',');
+  const fromGlobal = BUILT_INS.map((name) => `globalThis.${name}`).join(',');
+  executor.compile = (code, filename) => {
+    const context = executor.environment.getVmContext();
+    if (context == null || executor.resolution.isCoreModule(filename)) return compile(code, filename);
+    const known = compilations.get(filename);
+    let cachedData;
+    if (known?.code === code) {
+      known.cachedData ??= known.script.createCachedData();
+      known.script = undefined;
+      cachedData = known.cachedData;
+    }
+    let script;
+    try {
+      // jest's module wrapper from before it compiled with vm.compileFunction (which cannot make a code cache after
+      // running), inside a function whose parameters are the built-ins
+      script = new vm.Script(`({"Object.<anonymous>":(function(${builtIns}){return function(${parameters}){${code}\n}})(${fromGlobal})});`, {
+        filename,
+        cachedData,
+        importModuleDynamically: (specifier, _script, attributes, phase) => executor.dynamicImport(specifier, filename, context, attributes, phase),
+      });
+    } catch {
+      return compile(code, filename); // jest's own compile reports the error as jest does
+    }
+    if (cachedData === undefined || script.cachedDataRejected) compilations.set(filename, { code, script });
+    return script.runInContext(context)['Object.<anonymous>'];
+  };
+}
+
+class WorkerRuntime extends Runtime {
+  constructor(...args) {
+    super(...args);
+    const { transformCache: cache, executor } = this;
+    if (cache?.transforms instanceof Map && cache.sourceMaps instanceof Map && typeof cache.transform === 'function' && typeof cache.transformJson === 'function') {
+      keepTransforms(cache);
+    }
+    if (typeof executor?.compile === 'function' && Array.isArray(executor.injectedModuleParameters) && typeof executor.dynamicImport === 'function'
+      && executor.environment && executor.resolution) {
+      keepCompilations(executor);
+    }
+  }
+}
+
+module.exports = WorkerRuntime;
+module.exports.default = WorkerRuntime;
