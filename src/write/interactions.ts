@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
-import { pageLinks, searchCount, searchText } from '../fhir/search';
-import { searchOffset } from '../fhir/search-query';
+import { pageLinks } from '../fhir/search';
+import { searchCount, searchOffset, searchText } from '../fhir/search-query';
 import { FhirError } from '../errors/fhir-error';
 import { methodNotAllowed, notKnown } from '../errors/common-errors';
 import type { MessageLanguage } from '../errors/message-language';

@@ -1,8 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { parseQueryString, withForm } from '../../fhir/query-string';
 import type { TokenVerifier } from '../../auth/verifier';
-import { FhirError } from '../../errors/fhir-error';
-import { notKnown } from '../../errors/common-errors';
+import { methodNotAllowed, notKnown } from '../../errors/common-errors';
 import { handlingPreference } from '../../fhir/prefer-handling';
 import { readSubset } from '../../fhir/resource-subset';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
@@ -63,10 +62,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
       return sendResource(res, 200, searchStructureDefinitions(deps.profiles, q, self, deps.baseUrlOf(req), lenient(req)));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      throw new FhirError(405, 'not-supported', `StructureDefinition is read-only here: ${req.method} is not supported`, {
-        da: `StructureDefinition kan kun læses her: ${req.method} understøttes ikke`,
-      });
+      throw methodNotAllowed(['GET'], `StructureDefinition is read-only here: ${req.method} is not supported`, `StructureDefinition kan kun læses her: ${req.method} understøttes ikke`);
     }
     if (id === undefined) return sendResource(res, 200, searchStructureDefinitions(deps.profiles, query(req), selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const profile = deps.profiles.byResourceId(decodeURIComponent(id));
