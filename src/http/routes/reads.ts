@@ -79,14 +79,17 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     sendResource(res, 200, searchTerminology(registry, type, q, self, deps.baseUrlOf(req), lenient(req)));
   }
   router.get(HISTORY_PATH, async (req, res) => {
-    const answer = await historyAt(store, registry, req.path, query(req), selfUrl(req), deps.baseUrlOf(req));
+    const q = query(req);
+    const answer = await historyAt(store, registry, req.path, q, selfUrl(req), deps.baseUrlOf(req));
     if (answer.resourceType === 'Bundle') return sendResource(res, 200, answer);
-    sendResource(res, 200, readSubset(answer, query(req)), versionHeaders(answer));
+    sendResource(res, 200, readSubset(answer, q), versionHeaders(answer));
   });
 
   router.get(RESOURCE_PATH, async (req, res) => {
     const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
-    if (!id) return sendResource(res, 200, searchTerminology(registry, type, query(req), selfUrl(req), deps.baseUrlOf(req), lenient(req)));
+    // Express 5 parses the URL's query anew at each read of req.query
+    const q = query(req);
+    if (!id) return sendResource(res, 200, searchTerminology(registry, type, q, selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const resource = await readResource(registry, writer, type, id);
     const headers = versionHeaders(resource);
     // weak comparison (RFC 9110 §13.1.2): the tags match whether or not either is marked W/
@@ -96,7 +99,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
       res.set(headers).status(304).end();
       return;
     }
-    sendResource(res, 200, readSubset(resource, query(req)), headers);
+    sendResource(res, 200, readSubset(resource, q), headers);
   });
   return router;
 }
