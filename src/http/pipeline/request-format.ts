@@ -41,7 +41,10 @@ function checkAccept(req: IncomingMessage): void {
 export function requestFormat() {
   return (req: Request, _res: Response, next: NextFunction): void => {
     try {
-      checkFormatParameter(req.query._format);
+      // Express 5 parses the URL's query again at every read of req.query: read once here, kept for the routes
+      const query = req.query;
+      Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
+      checkFormatParameter(query._format);
       checkContentType(req);
       checkAccept(req);
     } catch (e) {

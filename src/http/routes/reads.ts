@@ -87,7 +87,6 @@ export function readRoutes(deps: ReadRouteDeps): Router {
 
   router.get(RESOURCE_PATH, async (req, res) => {
     const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
-    // Express 5 parses the URL's query anew at each read of req.query
     const q = query(req);
     if (!id) return sendResource(res, 200, searchTerminology(registry, type, q, selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const resource = await readResource(registry, writer, type, id);
