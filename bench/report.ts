@@ -22,6 +22,11 @@ export interface ScenarioResult {
   reason?: string;
   note?: string;
   meanBytes?: number;
+  /**
+   * The untimed first pass over the scenario's distinct requests, before its rounds: what the server computes once
+   * (a municipality's pick lists, evaluated value sets, cached answers) and the rounds then find ready.
+   */
+  firstPass?: { requests: number; seconds: number; cpuUsPerRequest: number };
   rps?: number;
   baselineRps?: number;
   ratio?: number;
@@ -164,7 +169,7 @@ export function renderMarkdown(r: BenchResult): string {
     }
     lines.push(`| RSS after start / after load (peak) | | ${f0(d.rss.afterStartMb)} / ${f0(d.rss.afterLoadMb)} (${f0(d.rss.peakMb)}) MB | | | | | |${empty} ${scaled ? '' : `< ${LIMITS.rssMb} MB`} | ${scaled ? '' : mark(rssOk)} |`);
     const notes = d.scenarios.filter((s) => s.note && s.variant === 'default')
-      .map((s) => `- ${s.id}: ${s.note}${s.meanBytes ? `; mean response ${s.meanBytes} bytes` : ''}${s.rssAfterMb ? `; RSS after it ${s.rssAfterMb.toFixed(0)} MB` : ''}`);
+      .map((s) => `- ${s.id}: ${s.note}${s.meanBytes ? `; mean response ${s.meanBytes} bytes` : ''}${s.firstPass ? `; first pass over its ${s.firstPass.requests} distinct requests ${s.firstPass.seconds.toFixed(1)} s (${s.firstPass.cpuUsPerRequest.toFixed(0)} µs CPU/request)` : ''}${s.rssAfterMb ? `; RSS after it ${s.rssAfterMb.toFixed(0)} MB` : ''}`);
     if (notes.length > 0) {
       lines.push('');
       lines.push(...notes);

@@ -42,4 +42,17 @@ describe('the bench report', () => {
     expect(row(tail!, 'batch')).toMatch(/\| 0\.98 \| ≥ 0\.9× of embedded \| yes \|$/);
     expect(row(tail!, 'start-up')).toMatch(/< 5000 ms \| yes \|$/);
   });
+
+  it("states each scenario's untimed first pass over its distinct requests beside its rate", () => {
+    const picker = scenario('picker', {
+      rps: 600, baselineRps: 2000, ratio: 0.3, p99: 50, note: '98 municipalities', meanBytes: 245000,
+      firstPass: { requests: 1412, seconds: 17.4, cpuUsPerRequest: 9908 },
+    });
+    const result: BenchResult = {
+      date: '2026-12-03', node: 'v20', cpus: 2, loadAverageBefore: [0, 0, 0], loadAverageAfter: [0, 0, 0], durationSeconds: 4, rounds: 2,
+      connections: 32, datasets: [dataset('embedded', [picker], 500)],
+    };
+    const note = renderMarkdown(result).split('\n').find((l) => l.startsWith('- picker:'));
+    expect(note).toBe('- picker: 98 municipalities; mean response 245000 bytes; first pass over its 1412 distinct requests 17.4 s (9908 µs CPU/request)');
+  });
 });
