@@ -6,7 +6,7 @@ import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { HISTORY_PATH, historyAt, readResource, resourceEtag, RESOURCE_PATH } from '../write/interactions';
+import { HISTORY_PATH, historyAt, readResource, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
 import { readSubset } from '../fhir/resource-subset';
 import type { ResourceWriter } from '../write/writer';
 import type { TerminologyStore } from '../store/store';
@@ -81,7 +81,7 @@ function readAnswer(resource: TerminologyResource, query: Record<string, unknown
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
  * HTTP route takes, with its parameters from where the route takes them, `callInput`),
- * reads, searches and `metadata` as their routes answer them, after the same check of `_format` in the url; HEAD as
+ * reads, searches (also `[type]/_search`, its parameters in the url) and `metadata` as their routes answer them, after the same check of `_format` in the url; HEAD as
  * the GET without its resource.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
@@ -126,6 +126,16 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   if (HISTORY_PATH.test(path) && method === 'GET') {
     const answer = await historyAt(deps.store, deps.registry, path, query, self, base);
     return answer.resourceType === 'Bundle' ? { status: 200, resource: answer } : readAnswer(answer, query);
+  }
+  const searchPath = SEARCH_PATH.exec(path);
+  if (searchPath) {
+    if (entry.resource !== undefined) {
+      throw FhirError.invalid(`Bundle.entry[${i}]: a search's parameters go in request.url, not in a resource`, {
+        da: `Bundle.entry[${i}]: en søgnings parametre står i request.url, ikke i en ressource`,
+      });
+    }
+    const type = searchPath[1] as TerminologyType;
+    return { status: 200, resource: searchTerminology(deps.registry, type, query, `${base}/${type}${search ? `?${search}` : ''}`, base, { lenient: call.lenient }) };
   }
   const read = RESOURCE_PATH.exec(path);
   if (read && method === 'GET') {

@@ -29,6 +29,9 @@ export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
  */
 export const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
 
+/** A search's other path, `[type]/_search` (FHIR's search by POST; also taken by GET): the same search as `[type]`. */
+export const SEARCH_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)\/_search\/?$/;
+
 /**
  * 405 for a method a resource path does not take, with the Allow header of those it does (the routes of
  * src/http/routes/reads.ts and writes.ts): search and create on `/{type}`; read, update and delete on `/{type}/{id}`,

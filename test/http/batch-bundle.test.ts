@@ -352,3 +352,24 @@ describe('read entries', () => {
     expect((bundle.entry![1]!.resource as Bundle).total).toBe(1);
   });
 });
+
+describe('search entries by `[type]/_search`', () => {
+  it('are answered as the search of [type] alone, by GET and by POST with the parameters in the url; a resource there is 400', async () => {
+    const search = `url=${enc(VS119)}&_elements=url`;
+    const alone = (await request(app).get(`/fhir/ValueSet?${search}`).expect(200)).body as Bundle;
+    expect(alone.total).toBe(1);
+    const bundle = (await postBatch([
+      { request: { method: 'GET', url: `ValueSet/_search?${search}` } },
+      { request: { method: 'POST', url: `ValueSet/_search?${search}` } },
+      { request: { method: 'POST', url: 'ValueSet/_search' }, resource: { resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VS119 }] } as Parameters },
+    ]).expect(200)).body as Bundle;
+    // each supertest request has a server of its own (another port in the links); the id and time are the Bundle's own
+    const comparable = (b: Bundle) => JSON.parse(JSON.stringify({ ...b, id: undefined, meta: undefined }).replace(/http:\/\/127\.0\.0\.1:\d+/g, 'BASE')) as unknown;
+    const searchset = (k: number) => comparable(bundle.entry![k]!.resource as Bundle);
+    expect(bundle.entry![0]!.response?.status).toMatch(/^200/);
+    expect(searchset(0)).toEqual(comparable(alone));
+    expect(searchset(1)).toEqual(searchset(0));
+    expect(bundle.entry![2]!.response?.status).toMatch(/^400/);
+    expect(JSON.stringify(bundle.entry![2]!.response?.outcome)).toMatch(/request\.url/);
+  });
+});
