@@ -192,3 +192,19 @@ export function criterion<R, C>(param: SearchParam<R, C>, modifier: string | und
   }
   return modifier === 'not' ? (r, c) => !test(r, c) : test;
 }
+
+/**
+ * The values a resource is sorted by for a parameter (`_sort`): strings without case and accents, uris and
+ * references as written, a token's codes, a date's start and a quantity's value as numbers; empty when it has none.
+ */
+export function sortValues<R, C>(param: SearchParam<R, C>, resource: R, context: C): (string | number)[] {
+  const values = presentValues(param, resource, context);
+  switch (param.type) {
+    case 'string': return strings(values).map(fold);
+    case 'uri': case 'reference': return strings(values);
+    case 'token': return values.flatMap(tokensOf).flatMap((t) => (t.code === undefined ? [] : [t.code]));
+    case 'date': return strings(values).flatMap((v) => { const r = dateRange(v); return r ? [r.low] : []; });
+    case 'quantity': return values.flatMap((v) => { const q = quantityOf(v); return q && Number.isFinite(q.range.low) ? [q.range.low] : []; });
+  }
+}
+

@@ -5,12 +5,13 @@ import type { SubsettableType } from './r4-elements';
 import { requestedSubset, subsetter } from './resource-subset';
 import { criterion, modifiersOf, supportsModifier, type Predicate, type SearchParam } from './search-match';
 import { searchCount, searchOffset } from './search-query';
+import { checkTotal, sortKeys, sortResources } from './search-sort';
 
 export type { SearchParam, SearchParamType, WantedToken } from './search-match';
 export { MAX_SEARCH_COUNT, searchCount, searchText } from './search-query';
 
 /** The result parameters every search takes besides its own. */
-const CONTROL_PARAMS = new Set(['_summary', '_count', '_offset', '_format', '_pretty', '_elements']);
+const CONTROL_PARAMS = new Set(['_summary', '_count', '_offset', '_format', '_pretty', '_elements', '_sort', '_total']);
 
 export interface SearchOptions<C> {
   type: SubsettableType;
@@ -94,20 +95,24 @@ export function pageLinks(selfUrl: string, ignored: ReadonlySet<string>, offset:
 
 /**
  * A search over canonical resources held in memory: `params` and `_id` filter (modifiers, comma = OR, a repeated
- * parameter = AND), the matches sorted by url|version; `_summary`, `_elements`, `_count` and `_offset` shape the
- * searchset Bundle, whose links page through the matches.
+ * parameter = AND), the matches sorted by url|version, or by `_sort` (then url|version); `_summary`, `_elements`,
+ * `_count` and `_offset` shape the searchset Bundle, whose links page through the matches; `_total` is always met.
  */
 export function searchResources<R extends { resourceType: string; id?: string; url?: string; version?: string; meta?: Meta }, C = undefined>(
   resources: readonly R[], params: readonly SearchParam<R, C>[], query: Record<string, unknown>, options: SearchOptions<C>,
 ): Bundle {
   const id: SearchParam<R, C> = { name: '_id', type: 'token', values: (r) => [r.id] };
   const { tests, ignored } = criteria(query, [id, ...params], options.type, options.lenient === true);
+  const sort = sortKeys(query, [id, ...params], options.type, options.lenient === true);
+  if (sort?.ignored && sort.keys.length === 0) ignored.add('_sort');
+  checkTotal(query);
   const subset = requestedSubset(query, true);
   const count = searchCount(query);
   const offset = searchOffset(query);
   const context = options.context as C;
-  const matches = resources.filter((r) => tests.every((t) => t(r, context)))
+  const byCanonical = resources.filter((r) => tests.every((t) => t(r, context)))
     .sort((a, b) => `${a.url}|${a.version}`.localeCompare(`${b.url}|${b.version}`));
+  const matches = sort ? sortResources(byCanonical, sort.keys, context) : byCanonical;
   if (subset === 'count') {
     return { resourceType: 'Bundle', type: 'searchset', total: matches.length, link: [{ relation: 'self', url: pageUrl(options.selfUrl, ignored, 0) }] };
   }

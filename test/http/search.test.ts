@@ -384,3 +384,29 @@ describe("R4's search parameters of each type", () => {
     }
   });
 });
+
+describe('_sort and _total', () => {
+  const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  it('ValueSets by name and by -date: every match, in that order (those without the element last)', async () => {
+    const all = await search('ValueSet', { _count: 1000, _elements: 'name,date' });
+    const byName = await search('ValueSet', { _count: 1000, _elements: 'name,date', _sort: 'name', _total: 'accurate' });
+    expect(byName.total).toBe(all.total);
+    expect(resources(byName).map((r) => r.id).sort()).toEqual(resources(all).map((r) => r.id).sort());
+    const names = resources<{ name?: string }>(byName).map((r) => r.name);
+    const named = names.filter((n): n is string => n !== undefined).map(fold);
+    expect(named).toEqual([...named].sort());
+    expect(names.slice(named.length).every((n) => n === undefined)).toBe(true);
+    const dates = resources<{ date?: string }>(await search('ValueSet', { _count: 1000, _elements: 'date', _sort: '-date' })).map((r) => r.date);
+    const dated = dates.filter((d): d is string => d !== undefined).map((d) => Date.parse(d));
+    expect(dated.length).toBeGreaterThan(0);
+    expect(dated.length).toBeLessThan(dates.length);
+    expect(dated).toEqual([...dated].sort((a, b) => b - a));
+    expect(dates.slice(dated.length).every((d) => d === undefined)).toBe(true);
+  });
+  it('an unknown name in _sort is 400 (also in Danish), and left out with Prefer: handling=lenient', async () => {
+    expect(await danishText('/CodeSystem?_sort=colour')).toMatch(/_sort nævner 'colour'/);
+    const res = await request(server.app).get('/fhir/CodeSystem?_sort=colour&_summary=count').set('Prefer', 'handling=lenient').expect(200);
+    expect((res.body as Bundle).link![0]!.url).not.toContain('_sort');
+    expect(await danishText('/CodeSystem?_total=all')).toMatch(/_total skal være/);
+  });
+});

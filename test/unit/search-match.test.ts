@@ -205,6 +205,55 @@ describe('searchResources', () => {
   });
 });
 
+describe('_sort and _total', () => {
+  interface Named { resourceType: 'CodeSystem'; id: string; url: string; name?: string; date?: string; codes?: string[] }
+  const named: Named[] = [
+    { resourceType: 'CodeSystem', id: 'a', url: 'http://x.org/a', name: 'Beta', date: '2024-05-30', codes: ['k2'] },
+    { resourceType: 'CodeSystem', id: 'b', url: 'http://x.org/b', name: 'alfa', date: '2026-01', codes: ['k1', 'k9'] },
+    { resourceType: 'CodeSystem', id: 'c', url: 'http://x.org/c', date: '2025-12-31T23:00:00Z' },
+    { resourceType: 'CodeSystem', id: 'd', url: 'http://x.org/d', name: 'Ålborg', date: '2024-05-30', codes: ['k5'] },
+  ];
+  const params: SearchParam<Named>[] = [
+    { name: 'name', type: 'string', values: (r) => [r.name] },
+    { name: 'date', type: 'date', values: (r) => [r.date] },
+    { name: 'code', type: 'token', values: (r) => r.codes ?? [] },
+  ];
+  const search = (query: Record<string, unknown>, lenient = false): Bundle =>
+    searchResources(named, params, query, { type: 'CodeSystem', selfUrl: `http://s/fhir/CodeSystem?${new URLSearchParams(query as Record<string, string>)}`, baseUrl: 'http://s/fhir', lenient });
+  const ids = (b: Bundle) => (b.entry ?? []).map((e) => e.resource!.id);
+
+  it('orders by a string without case and accents, a resource without a value last in both directions', () => {
+    expect(ids(search({ _sort: 'name' }))).toEqual(['d', 'b', 'a', 'c']); // Ålborg folds to alborg, before alfa
+    expect(ids(search({ _sort: '-name' }))).toEqual(['a', 'b', 'd', 'c']);
+  });
+  it('orders by dates as points in time, ties by the next key, then by url', () => {
+    expect(ids(search({ _sort: 'date' }))).toEqual(['a', 'd', 'c', 'b']);
+    expect(ids(search({ _sort: 'date,name' }))).toEqual(['d', 'a', 'c', 'b']);
+    expect(ids(search({ _sort: 'date,-name' }))).toEqual(['a', 'd', 'c', 'b']);
+    expect(ids(search({ _sort: '-date' }))).toEqual(['b', 'c', 'a', 'd']);
+  });
+  it('by a repeating token: ascending by the lowest value, descending by the highest', () => {
+    expect(ids(search({ _sort: 'code' }))).toEqual(['b', 'a', 'd', 'c']);
+    expect(ids(search({ _sort: '-code' }))).toEqual(['b', 'd', 'a', 'c']);
+  });
+  it('pages in that order, and the links keep _sort', () => {
+    const page = search({ _sort: '-date', _count: '2', _offset: '2' });
+    expect(ids(page)).toEqual(['a', 'd']);
+    expect(page.link!.find((l) => l.relation === 'first')!.url).toContain('_sort=-date');
+  });
+  it('an unknown parameter in _sort is refused, or left out with lenient handling (and then not in the links)', () => {
+    expect(() => search({ _sort: 'colour' })).toThrow(/_sort names 'colour'/);
+    const lenient = search({ _sort: 'colour' }, true);
+    expect(ids(lenient)).toEqual(['a', 'b', 'c', 'd']);
+    expect(lenient.link![0]!.url).not.toContain('_sort');
+    expect(ids(search({ _sort: 'colour,-name' }, true))).toEqual(['a', 'b', 'd', 'c']);
+  });
+  it('_total takes none, estimate and accurate (the total is always counted); anything else is refused', () => {
+    for (const t of ['none', 'estimate', 'accurate']) expect(search({ _total: t }).total).toBe(4);
+    expect(() => search({ _total: 'some' })).toThrow(/_total must be/);
+  });
+});
+
 describe('Prefer: handling', () => {
   it('strict, lenient, or neither; of two the first counts', () => {
     expect(handlingPreference('handling=lenient')).toBe('lenient');
