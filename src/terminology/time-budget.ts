@@ -54,10 +54,31 @@ export function withTimeBudget<T>(ms: number | undefined, fn: () => T): T {
   }
 }
 
-/** Runs fn and everything it awaits under a budget of `ms` milliseconds (the budget travels with its async context). */
+/** How many asynchronous operations run under a budget now. */
+let asyncRuns = 0;
+
+/**
+ * Runs fn and everything it awaits under a budget of `ms` milliseconds (the budget travels with its async context).
+ * When the last such operation has settled, the storage is disabled: an enabled AsyncLocalStorage keeps Node's
+ * promise hooks on for every request after it (measured: an await costs about three times as much), so one
+ * `$closure` or `$rollup` would otherwise slow every later request of the process. A continuation of a settled
+ * operation that still runs afterwards finds no budget, as work outside an operation does.
+ */
 export function withAsyncTimeBudget<T>(ms: number | undefined, fn: () => Promise<T>): Promise<T> {
   if (!ms || ms <= 0) return fn();
-  return storage.run(new TimeBudget(ms), fn);
+  asyncRuns++;
+  let result: Promise<T>;
+  try {
+    result = storage.run(new TimeBudget(ms), fn);
+  } catch (e) {
+    settled();
+    throw e;
+  }
+  return result.finally(settled);
+}
+
+function settled(): void {
+  if (--asyncRuns === 0) storage.disable();
 }
 
 /** The budget of the running operation, if any. */

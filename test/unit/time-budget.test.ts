@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { checkTimeBudget, currentTimeBudget, withAsyncTimeBudget, withTimeBudget } from '../../src/terminology/time-budget';
 
 describe('operation time budgets', () => {
@@ -33,4 +34,33 @@ describe('operation time budgets', () => {
     expect(seen).toEqual([200, 200, 30, 200]);
     expect(currentTimeBudget()).toBeUndefined();
   });
+
+  it("turn the async context tracking off once the last asynchronous budget has settled, and keep each one's budget until then", async () => {
+    const disable = jest.spyOn(AsyncLocalStorage.prototype, 'disable');
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => { release = r; });
+      const seen: (number | undefined)[] = [];
+      const first = withAsyncTimeBudget(300, async () => {
+        await gate;
+        seen.push(currentTimeBudget()?.ms);
+      });
+      await withAsyncTimeBudget(100, async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        seen.push(currentTimeBudget()?.ms);
+      });
+      expect(disable).not.toHaveBeenCalled(); // the first still runs, with its budget
+      release();
+      await first;
+      expect(seen).toEqual([100, 300]);
+      expect(disable).toHaveBeenCalledTimes(1);
+      await expect(withAsyncTimeBudget(50, async () => { throw new Error('failed'); })).rejects.toThrow('failed');
+      expect(disable).toHaveBeenCalledTimes(2);
+      // a later operation has its budget again
+      expect(await withAsyncTimeBudget(70, async () => { await null; return currentTimeBudget()?.ms; })).toBe(70);
+    } finally {
+      disable.mockRestore();
+    }
+  });
 });
+
