@@ -1,5 +1,5 @@
 import type { Coding } from 'fhir/r4';
-import { entryKey } from '../terminology/compose/result';
+import { BoundedMap } from '../terminology/bounded-map';
 import type { Tracked } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { isKommunekode, localConceptMaps, ownerOfCanonical } from './municipality';
@@ -14,19 +14,23 @@ export interface LocalTarget extends Coding {
   equivalence: string;
 }
 
-/** Per registry, per municipality: system|code → targets, with what building it read. */
-const indexes = new WeakMap<TerminologyRegistry, Map<string, Tracked<Map<string, LocalTarget[]>>>>();
+/** A municipality's targets: per local system, per code. */
+type TargetIndex = Map<string, Map<string, LocalTarget[]>>;
 
-function buildIndex(registry: TerminologyRegistry, kommunekode: string): Map<string, LocalTarget[]> {
-  const out = new Map<string, LocalTarget[]>();
+/** Per registry, per municipality: its targets, with what building it read. */
+const indexes = new WeakMap<TerminologyRegistry, Map<string, Tracked<TargetIndex>>>();
+
+function buildIndex(registry: TerminologyRegistry, kommunekode: string): TargetIndex {
+  const out: TargetIndex = new Map();
   for (const cm of localConceptMaps(registry, kommunekode)) {
     for (const group of cm.group ?? []) {
       if (!group.source || !group.target) continue;
       const provider = registry.codeSystemProvider(group.target, group.targetVersion) ?? registry.codeSystemProvider(group.target);
+      let bySource = out.get(group.source);
+      if (!bySource) out.set(group.source, bySource = new Map());
       for (const element of group.element ?? []) {
         if (!element.code) continue;
-        const key = entryKey(group.source, element.code);
-        const list = out.get(key) ?? [];
+        const list = bySource.get(element.code) ?? [];
         for (const t of element.target ?? []) {
           if (!t.code || NO_MAPPING.has(t.equivalence)) continue;
           if (list.some((x) => x.system === group.target && x.code === t.code)) continue;
@@ -34,26 +38,64 @@ function buildIndex(registry: TerminologyRegistry, kommunekode: string): Map<str
           const display = provider?.locate(t.code)?.display ?? t.display;
           list.push({ system: group.target, code: t.code, ...(display ? { display } : {}), equivalence: t.equivalence });
         }
-        out.set(key, list);
+        bySource.set(element.code, list);
       }
     }
   }
+  for (const bySource of out.values()) for (const [code, list] of bySource) bySource.set(code, sharedList(list));
   return out;
 }
 
+/** At most this many distinct lists of targets are shared (then emptied). */
+const MAX_SHARED_LISTS = 20_000;
+const sharedLists = new BoundedMap<string, LocalTarget[]>(MAX_SHARED_LISTS);
+
 /**
- * The common codes a local code maps to (in map order), from the ConceptMaps of the municipality that owns the
- * code system; kept until that municipality's catalogs or the code systems they map to change (registry.tracked),
- * so a written map counts from the next request on.
+ * One list per distinct targets, shared by every local code with those targets (the 98 municipalities' 196,000
+ * codes map to a few hundred common codes): what is computed per list (pick-list-expansion.ts) is computed once.
  */
-export function localTargets(registry: TerminologyRegistry, system: string, code: string): LocalTarget[] {
-  const kommunekode = ownerOfCanonical(system);
-  if (kommunekode === undefined) return [];
+function sharedList(list: LocalTarget[]): LocalTarget[] {
+  const key = list.map((t) => `${t.system}|${t.code}|${t.display ?? ''}|${t.equivalence}`).join('\n');
+  const shared = sharedLists.get(key);
+  if (shared) return shared;
+  sharedLists.set(key, list);
+  return list;
+}
+
+const NONE: readonly LocalTarget[] = Object.freeze([]);
+
+/** The municipality of each system asked about (a few hundred at most: the common and the local code systems). */
+const owners = new Map<string, string | undefined>();
+const MAX_OWNERS = 10_000;
+
+/** ownerOfCanonical, remembered: a picker's expansion asks for each of its codes' systems. */
+export function ownerOfSystem(system: string): string | undefined {
+  const known = owners.get(system);
+  if (known !== undefined || owners.has(system)) return known;
+  const owner = ownerOfCanonical(system);
+  if (owners.size >= MAX_OWNERS) owners.clear();
+  owners.set(system, owner);
+  return owner;
+}
+
+/**
+ * The targets of a local system's codes, from the ConceptMaps of the municipality that owns the code system; kept
+ * until that municipality's catalogs or the code systems they map to change (registry.tracked), so a written map
+ * counts from the next request on. Undefined when no map has the system as its source.
+ */
+export function localTargetsOfSystem(registry: TerminologyRegistry, system: string): ReadonlyMap<string, readonly LocalTarget[]> | undefined {
+  const kommunekode = ownerOfSystem(system);
+  if (kommunekode === undefined) return undefined;
   // only real kommunekoder are kept (at most 1,000): any other owner in a URL has no maps to keep
-  if (!isKommunekode(kommunekode)) return buildIndex(registry, kommunekode).get(entryKey(system, code)) ?? [];
+  if (!isKommunekode(kommunekode)) return buildIndex(registry, kommunekode).get(system);
   let perRegistry = indexes.get(registry);
   if (!perRegistry) indexes.set(registry, perRegistry = new Map());
   const index = registry.kept(perRegistry.get(kommunekode), () => buildIndex(registry, kommunekode));
   perRegistry.set(kommunekode, index);
-  return index.value.get(entryKey(system, code)) ?? [];
+  return index.value.get(system);
+}
+
+/** The common codes a local code maps to (in map order): localTargetsOfSystem for one code. */
+export function localTargets(registry: TerminologyRegistry, system: string, code: string): readonly LocalTarget[] {
+  return localTargetsOfSystem(registry, system)?.get(code) ?? NONE;
 }

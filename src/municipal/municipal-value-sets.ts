@@ -1,9 +1,10 @@
 import type { CodeSystem, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { canonical } from '../terminology/canonical';
 import { entryKey } from '../terminology/compose/result';
+import type { CodeSystemProvider } from '../terminology/providers/provider';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
-import { localTargets } from './local-targets';
+import { localTargetsOfSystem } from './local-targets';
 import type { TerminologyResource } from '../terminology/resource-set';
 import {
   isValidLocalName, kommunekodeIdentifier, localCodeSystems, localConceptMaps, localTypePropertyCode, municipalId, municipalUrl, ownerOf,
@@ -106,10 +107,11 @@ function offerLists(registry: TerminologyRegistry, { kommunekode, codeSystems }:
   for (const cs of codeSystems) {
     const typeCode = localTypePropertyCode(cs);
     if (!typeCode || !cs.url) continue;
+    const targetsOf = localTargetsOfSystem(registry, cs.url);
     for (const concept of registry.provider(cs).all()) {
       const name = `${OFFER_VALUE_SET_PREFIX}${concept.code}`;
       if (localKindOf(concept, typeCode) !== 'tilbud' || !isValidLocalName(name)) continue;
-      const targets = localTargets(registry, cs.url, concept.code);
+      const targets = targetsOf?.get(concept.code) ?? [];
       if (targets.length === 0) continue;
       const bySystem = new Map<string, ValueSetComposeInclude>();
       for (const t of targets) {
@@ -148,13 +150,20 @@ function catalogOrder(registry: TerminologyRegistry): Map<string, number> {
 function pickerList(registry: TerminologyRegistry, { kommunekode, codeSystems }: Source): ValueSet {
   const order = catalogOrder(registry);
   const groups = new Map<string, Map<string, string[]>>();
+  // the thousands of local codes map to codes of one or two systems
+  const providers = new Map<string, CodeSystemProvider | undefined>();
+  const providerOf = (system: string): CodeSystemProvider | undefined => {
+    if (!providers.has(system)) providers.set(system, registry.codeSystemProvider(system));
+    return providers.get(system);
+  };
   for (const cs of codeSystems) {
     const typeCode = localTypePropertyCode(cs);
     if (!typeCode || !cs.url) continue;
+    const targetsOf = localTargetsOfSystem(registry, cs.url);
     for (const concept of registry.provider(cs).all()) {
       if (localKindOf(concept, typeCode) !== 'indsats') continue;
-      for (const t of localTargets(registry, cs.url, concept.code)) {
-        const provider = registry.codeSystemProvider(t.system);
+      for (const t of targetsOf?.get(concept.code) ?? []) {
+        const provider = providerOf(t.system);
         const target = provider?.locate(t.code);
         if (!provider || !target) continue;
         const perSystem = groups.get(t.system) ?? new Map<string, string[]>();

@@ -3,10 +3,9 @@ import { entryKey, LocatingEntry, type ExpansionEntry } from '../terminology/com
 import { nestBy, type HierarchyNode } from '../terminology/expansion/hierarchy';
 import type { ContainsProperty, PropertySource } from '../terminology/expansion/properties';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { localTargets } from './local-targets';
+import { localTargets, ownerOfSystem, type LocalTarget } from './local-targets';
 import { COMPOSE_PROPERTY_EXT, NIVEAU2_PROPERTY, NIVEAU2_PROPERTY_URI } from './municipal-value-sets';
 import { ownerOfCanonical } from './municipality';
-import { BoundedMap } from '../terminology/bounded-map';
 
 /** The properties a value set's compose asks an expansion to return when the client names none (R5 compose.property). */
 export function composeProperties(vs: ValueSet): string[] {
@@ -28,29 +27,25 @@ export function localPropertySource(registry: TerminologyRegistry): PropertySour
 }
 
 const NO_VALUES: Niveau2Values = [];
-/** At most this many distinct lists of niveau-2 values are kept (then emptied). */
-const MAX_SHARED_VALUES = 20_000;
 
 /**
  * `niveau2` for a local (niveau 3) code: the common code(s) its municipality's maps link it to, as Codings with
- * display. The values are shared by every local code with the same targets (most local codes have one target, and
- * the 98 municipalities' 196,000 codes map to a few hundred common codes).
+ * display. The values are made once per list of targets, which every local code with the same targets shares
+ * (local-targets.ts).
  */
 function propertySourceOf(registry: TerminologyRegistry): PropertySource {
-  const shared = new BoundedMap<string, Niveau2Values>(MAX_SHARED_VALUES);
+  const valuesOf = new WeakMap<readonly LocalTarget[], Niveau2Values>();
   return (entry, name) => {
     if (name !== NIVEAU2_PROPERTY) return undefined;
-    if (ownerOfCanonical(entry.system) === undefined) return NO_VALUES;
     const targets = localTargets(registry, entry.system, entry.code);
     if (targets.length === 0) return NO_VALUES;
-    const key = targets.map((t) => `${t.system}|${t.code}|${t.display ?? ''}`).join('\n');
-    let values = shared.get(key);
+    let values = valuesOf.get(targets);
     if (!values) {
       values = targets.map((t) => ({
         code: NIVEAU2_PROPERTY, uri: NIVEAU2_PROPERTY_URI,
         value: { valueCoding: { system: t.system, code: t.code, ...(t.display ? { display: t.display } : {}) } },
       }));
-      shared.set(key, values);
+      valuesOf.set(targets, values);
     }
     return values;
   };
@@ -70,7 +65,7 @@ export function nestByMap(registry: TerminologyRegistry): (entries: readonly Exp
       if (!(e instanceof LocatingEntry) && e.concept) byConcept.set(e.concept, e);
     }
     const tree = nestBy(entries, (e) => {
-      if (ownerOfCanonical(e.system) !== undefined) {
+      if (ownerOfSystem(e.system) !== undefined) {
         for (const t of localTargets(registry, e.system, e.code)) {
           const hit = byKey.get(entryKey(t.system, t.code));
           if (hit) return hit;

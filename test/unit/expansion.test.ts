@@ -6,6 +6,9 @@ import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
 import { expandValueSet, expansionRequest, serializedExpansion, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
 import { FSIII, publishedCatalogs } from '../support/app';
+import { packResource } from '../../src/terminology/packed/resource';
+import { localPropertySource } from '../../src/municipal/pick-list-expansion';
+import { NIVEAU2_PROPERTY } from '../../src/municipal/municipal-value-sets';
 
 /** "Kommunal genoptræning efter sygehusophold-tilstande": three levels deep in FSIII. */
 const REHAB_CONDITIONS = '94db6c71-859d-43e6-9a62-4e7fa7daf767';
@@ -242,6 +245,17 @@ describe('serialized expansion', () => {
     ['a value set without elements of its own', { resourceType: 'ValueSet', compose: subtree(MOBILITY).compose } as ValueSet, {}],
     ['a filtered page of a catalog, with designations', { resourceType: 'ValueSet', status: 'active', compose: { include: [{ valueSet: [CATALOG_119] }] } }, { textFilter: 'træn', count: 5, includeDesignations: true }],
     ['with designations', subtree(MOBILITY), { includeDesignations: true, includeDefinition: true }],
+    ['codes that carry extensions, with and without the same properties', inline({
+      include: [{
+        system: FSIII,
+        concept: [
+          { code: REHAB_CONDITIONS, extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/valueset-deprecated', valueBoolean: true }] },
+          { code: MOBILITY, extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/rendering-style', valueString: 'font-weight: bold' }] },
+          { code: RETIRED_SMOKING_CESSATION, extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/rendering-style', valueString: 'font-weight: bold' }] },
+          { code: '6d24992e-e0a2-43e7-bc27-0234622a8655' },
+        ],
+      }],
+    }), { properties: ['status'] }],
     ['with the definition of a value set that has an expansion of its own', {
       ...subtree(MOBILITY), description: 'Æblegrød – "quoted"',
       contained: [{ resourceType: 'ValueSet', id: 'c', status: 'active', expansion: { identifier: 'x', timestamp: '2020-01-01', contains: [{ code: 'a' }] } } as ValueSet],
@@ -260,6 +274,19 @@ describe('serialized expansion', () => {
       const id = Buffer.from(JSON.stringify(serialized.identifier));
       const ts = Buffer.from(JSON.stringify(serialized.timestamp));
       expect(Buffer.concat([before, id, between, ts, after]).equals(serialized.bytes)).toBe(true);
+    }
+  });
+
+  it('is byte for byte the JSON of the expansion of a packed local catalog, with its niveau-2 targets', () => {
+    const catalogs = publishedCatalogs();
+    const packed = new TerminologyRegistry([new ResourceSet(catalogs.resources.map(packResource))], catalogs.defaultSupplements);
+    const local = inline({ include: [{ system: 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser' }] });
+    const request = { properties: ['type', 'status', NIVEAU2_PROPERTY], propertySource: localPropertySource(packed) };
+    for (const textFilter of ['kol', undefined]) {
+      const serialized = serializedExpansion(packed, local, expansionRequest({ ...request, textFilter }));
+      const text = withoutStamp(serialized.bytes.toString('utf8'));
+      expect(text).toBe(withoutStamp(JSON.stringify(expand(local, { ...request, textFilter }, packed))));
+      expect(text).toContain(`"valueCode":"${NIVEAU2_PROPERTY}"`);
     }
   });
 });

@@ -6,6 +6,9 @@ import { PackedCodeSystemProvider } from '../../src/terminology/providers/packed
 import { elementsWithCode, sourcesStating } from '../../src/terminology/packed/conceptmap';
 import { itemStarts, PackedJsonArray } from '../../src/terminology/packed/json-array';
 import { packResource } from '../../src/terminology/packed/resource';
+import { parsedNow, parsedSoFar } from '../../src/terminology/packed/parsed-now';
+import { assertCodeSystemShape } from '../../src/terminology/resource-shape';
+import { FhirError } from '../../src/errors/fhir-error';
 import { readJson } from '../support/files';
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
@@ -49,6 +52,42 @@ describe('PackedJsonArray', () => {
     expect([...itemStarts('[]')]).toEqual([2]);
     expect([...itemStarts('[1]')]).toEqual([1, 3]);
     expect([...itemStarts('["a,\\"]",{"b":[1,2]},3]')]).toEqual([1, 9, 21, 23]);
+  });
+});
+
+/** After the computation running now: what it parsed for its reads is let go. */
+const nextComputation = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('a packed array parsed for the computation running now', () => {
+  it('is parsed once for all the reads of one computation, and anew in the next', async () => {
+    const packed = new PackedJsonArray([{ a: 1 }, { a: 2 }]);
+    const parse = jest.spyOn(packed, 'all');
+    const first = packed.parsedNow();
+    expect(first).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(packed.parsedNow()).toBe(first);
+    expect(packed.itemNow(1)).toBe(first[1]);
+    expect(parse).toHaveBeenCalledTimes(1);
+    await nextComputation();
+    const next = packed.parsedNow();
+    expect(next).not.toBe(first);
+    expect(next).toEqual(first);
+    expect(parse).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads an item as a new copy of its own when the computation did not parse the array', () => {
+    const packed = new PackedJsonArray([{ a: [1] }]);
+    const parse = jest.spyOn(packed, 'all');
+    expect(packed.itemNow(0)).toEqual({ a: [1] });
+    expect(packed.itemNow(0)).not.toBe(packed.itemNow(0));
+    expect(() => packed.itemNow(1)).toThrow(RangeError);
+    expect(parse).not.toHaveBeenCalled();
+  });
+
+  it('keeps only the last few arrays a computation parsed', () => {
+    const owners = Array.from({ length: 10 }, () => ({}));
+    for (const owner of owners) parsedNow(owner, () => [owner]);
+    expect(parsedSoFar(owners[0]!)).toBeUndefined();
+    expect(parsedSoFar(owners[9]!)).toEqual([owners[9]]);
   });
 });
 
@@ -121,6 +160,25 @@ describe('a packed flat CodeSystem', () => {
     expect(lean.propertyCode('status')).toBe(fhir.propertyCode('status'));
   });
 
+  it('parses its concepts once for the reads of one computation (all concepts, then located ones)', async () => {
+    const cs = packResource(clone(LOCAL_CS)) as CodeSystem;
+    const { concepts } = packedConcepts(cs)!;
+    const parse = jest.spyOn(concepts, 'all');
+    const readOne = jest.spyOn(concepts, 'item');
+    const lean = new PackedCodeSystemProvider(cs, packedConcepts(cs)!);
+    expect(plain(lean.locate('101-B'))).toEqual(plain(new FhirCodeSystemProvider(original).locate('101-B')));
+    expect(readOne).toHaveBeenCalledTimes(1);
+    expect(parse).not.toHaveBeenCalled();
+    const all = [...lean.all()].map(plain);
+    expect([...lean.all()].map(plain)).toEqual(all);
+    expect(plain(lean.locate('101-C'))).toEqual(all.find((c) => c?.code === '101-C'));
+    expect(parse).toHaveBeenCalledTimes(1);
+    expect(readOne).toHaveBeenCalledTimes(1);
+    await nextComputation();
+    expect(plain(lean.locate('101-C'))).toEqual(all.find((c) => c?.code === '101-C'));
+    expect(readOne).toHaveBeenCalledTimes(2);
+  });
+
   it('is not packed when hierarchical or a supplement', () => {
     const nested = clone({ ...LOCAL_CS, concept: [{ code: 'p', concept: [{ code: 'c' }] }] });
     const byProperty = clone({ ...LOCAL_CS, concept: [{ code: 'p' }, { code: 'c', property: [{ code: 'parent', valueCode: 'p' }] }] });
@@ -128,6 +186,51 @@ describe('a packed flat CodeSystem', () => {
     for (const cs of [nested, byProperty, supplement]) expect(packResource(cs)).toBe(cs);
     const fsiii = readJson<CodeSystem>('kl/CodeSystem-FSIII.json');
     expect(packResource(fsiii)).toBe(fsiii);
+  });
+});
+
+/** What the shape check throws for a code system, or undefined. */
+function shapeError(cs: CodeSystem): { message: string; options: unknown } | undefined {
+  try {
+    assertCodeSystemShape(cs);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof FhirError)) throw e;
+    return { message: e.message, options: e.options };
+  }
+}
+
+describe('the shape check of a packed CodeSystem', () => {
+  const MALFORMED = clone({
+    ...LOCAL_CS,
+    concept: [
+      { code: '101-A', display: 7 }, { display: 'no code' }, { code: '101-C', property: [{ valueCode: 'indsats' }] }, { code: '101-D' },
+    ],
+  }) as unknown as CodeSystem;
+
+  it('refuses a malformed catalog as it refuses it unpacked, the concepts read from the packed text', () => {
+    const packed = packResource(clone(MALFORMED)) as CodeSystem;
+    expect(packedConcepts(packed)).toBeDefined();
+    const refused = shapeError(packed);
+    expect(refused?.message).toBe(`The CodeSystem '${LOCAL_CS.url}' is not valid: CodeSystem.concept[0].display must be a string; `
+      + 'CodeSystem.concept[1].code is missing; CodeSystem.concept[2].property[0].code is missing');
+    expect(refused).toEqual(shapeError(clone(MALFORMED)));
+    // refused again: a refusal is not remembered as checked
+    expect(shapeError(packed)).toEqual(refused);
+  });
+
+  it('refuses a packed catalog whose other elements are malformed', () => {
+    const packed = packResource(clone({ ...LOCAL_CS, caseSensitive: 'no' }) as unknown as CodeSystem) as CodeSystem;
+    expect(packedConcepts(packed)).toBeDefined();
+    expect(shapeError(packed)?.message).toBe(`The CodeSystem '${LOCAL_CS.url}' is not valid: CodeSystem.caseSensitive must be a boolean`);
+  });
+
+  it('passes a well-shaped packed catalog, reading the concepts the computation parses for its evaluation', () => {
+    const packed = packResource(clone(LOCAL_CS)) as CodeSystem;
+    const parse = jest.spyOn(packedConcepts(packed)!.concepts, 'all');
+    expect(shapeError(packed)).toBeUndefined();
+    expect([...new PackedCodeSystemProvider(packed, packedConcepts(packed)!).all()]).toHaveLength(4);
+    expect(parse).toHaveBeenCalledTimes(1);
   });
 });
 

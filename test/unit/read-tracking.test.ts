@@ -3,6 +3,7 @@ import { MUNICIPAL_SCOPES } from '../../src/municipal/change-scopes';
 import { localTargets } from '../../src/municipal/local-targets';
 import { KOMMUNEKODE_SYSTEM, localCodeSystems, municipalUrl, ownerOfCanonical } from '../../src/municipal/municipality';
 import { evaluateValueSet } from '../../src/terminology/expansion/cache';
+import { packResource } from '../../src/terminology/packed/resource';
 import { ReadTracker } from '../../src/terminology/read-tracking';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { CONCEPT_MAPS_KIND } from '../../src/terminology/resource-kinds';
@@ -212,6 +213,28 @@ describe('cached evaluations follow the scopes they read (municipal scopes)', ()
     write(conceptMap('101', cs101, [['101-x', 'b']]));
     expect(registry.current(tracked.reads)).toBe(false);
     expect(localTargets(registry, cs101, '101-x').map((t) => t.code)).toEqual(['b']);
+  });
+
+  it('local codes with the same targets share one list of them, across municipalities, until a write changes them', () => {
+    write(codeSystem(cs101, ['101-x', '101-y', '101-z']));
+    write(conceptMap('101', cs101, [['101-x', 'a'], ['101-y', 'a'], ['101-z', 'b']]));
+    write(conceptMap('202', cs202, [['202-x', 'a']]));
+    const x = localTargets(registry, cs101, '101-x');
+    expect(x.map((t) => t.code)).toEqual(['a']);
+    expect(localTargets(registry, cs101, '101-y')).toBe(x);
+    expect(localTargets(registry, cs202, '202-x')).toBe(x);
+    expect(localTargets(registry, cs101, '101-z').map((t) => t.code)).toEqual(['b']);
+    write(conceptMap('101', cs101, [['101-x', 'a'], ['101-y', 'b']]));
+    expect(localTargets(registry, cs101, '101-x')).toBe(x);
+    expect(localTargets(registry, cs101, '101-y').map((t) => t.code)).toEqual(['b']);
+    expect(localTargets(registry, cs101, '101-z')).toEqual([]);
+  });
+
+  it('a packed catalog written within the computation that read the one before is read anew', () => {
+    write(packResource(codeSystem(cs101, ['101-x'])));
+    expect(evaluateValueSet(registry, vs101).entries.map((e) => e.code)).toEqual(['101-x', 'a', 'b']);
+    write(packResource(codeSystem(cs101, ['101-x', '101-y'])));
+    expect(evaluateValueSet(registry, vs101).entries.map((e) => e.code)).toEqual(['101-x', '101-y', 'a', 'b']);
   });
 });
 

@@ -9,6 +9,9 @@ describe('foldText', () => {
     ['Kostvéjledning', 'kostvejledning'],
     ['naïve café', 'naive cafe'],
     ['ADL-træning', 'adl-traening'],
+    ['Ångström', 'aangstrom'],
+    ['a\u030a (å decomposed) and İ', 'a (aa decomposed) and i'],
+    ['Plain ASCII, 42', 'plain ascii, 42'],
   ])('%s → %s', (text, folded) => {
     expect(foldText(text)).toBe(folded);
   });

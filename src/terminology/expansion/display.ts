@@ -54,26 +54,36 @@ function candidates(entry: ExpansionEntry): Candidate[] {
   return all;
 }
 
+/** A display as the designation it is among the others (no spreads: every code of a first expansion makes one). */
+function preferred(language: string | undefined, value: string): ValueSetExpansionContainsDesignation {
+  return language ? { language, use: PREFERRED_FOR_LANGUAGE, value } : { use: PREFERRED_FOR_LANGUAGE, value };
+}
+
+function addDesignations(out: Candidate[], designations: readonly ValueSetExpansionContainsDesignation[] | undefined): void {
+  for (const d of designations ?? []) {
+    if (!d.value) continue;
+    out.push({ language: d.language, value: d.value, usableAsDisplay: !d.use || DISPLAY_USES.has(d.use.code ?? ''), designation: d });
+  }
+}
+
 /** Every text the expansion could show for a code: the compose's display, the code system's display, designations. */
 function findCandidates(entry: ExpansionEntry): Candidate[] {
   const out: Candidate[] = [];
   const csLanguage = entry.provider ? codeSystemLanguage(entry.provider) : undefined;
   if (entry.composeDisplay) {
     const language = entry.composeLanguage ?? csLanguage;
-    out.push({ language, value: entry.composeDisplay, usableAsDisplay: true, designation: { ...(language ? { language } : {}), use: PREFERRED_FOR_LANGUAGE, value: entry.composeDisplay } });
+    out.push({ language, value: entry.composeDisplay, usableAsDisplay: true, designation: preferred(language, entry.composeDisplay) });
   }
   // read once: a packed code system's entry locates its concept on every read (LocatingEntry)
   const concept = entry.concept;
   const own = concept?.display ?? (concept ? undefined : entry.display);
   if (own && own !== entry.composeDisplay) {
     const language = concept ? csLanguage : undefined;
-    out.push({ language, value: own, usableAsDisplay: true, designation: { ...(language ? { language } : {}), use: PREFERRED_FOR_LANGUAGE, value: own } });
+    out.push({ language, value: own, usableAsDisplay: true, designation: preferred(language, own) });
   }
-  const designations = [...(concept?.designations ?? []), ...(entry.composeDesignations ?? []), ...(entry.stored?.designation ?? [])];
-  for (const d of designations) {
-    if (!d.value) continue;
-    out.push({ language: d.language, value: d.value, usableAsDisplay: !d.use || DISPLAY_USES.has(d.use.code ?? ''), designation: d });
-  }
+  addDesignations(out, concept?.designations);
+  addDesignations(out, entry.composeDesignations);
+  addDesignations(out, entry.stored?.designation);
   return out;
 }
 

@@ -7,6 +7,8 @@
 const SLAB_BYTES = 1024 * 1024;
 
 let slab = new ArrayBuffer(SLAB_BYTES);
+/** The slab as one Buffer that texts are written through (not a view made per text). */
+let slabBytes = Buffer.from(slab);
 let used = 0;
 
 /** Where a kept text's bytes are. */
@@ -26,9 +28,10 @@ export function keepText(text: string): KeptText {
   }
   if (used + length > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);
+    slabBytes = Buffer.from(slab);
     used = 0;
   }
-  Buffer.from(slab, used, length).write(text, 0, 'utf8');
+  slabBytes.write(text, used, length, 'utf8');
   const kept = { slab, start: used, length };
   used += length;
   return kept;

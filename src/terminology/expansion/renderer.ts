@@ -119,6 +119,7 @@ function forgetRenderedJson(): void {
   }
   filledScopes.clear();
   sharedParts.clear();
+  partsByMaking.clear();
   renderedBytes = 0;
 }
 
@@ -130,6 +131,28 @@ interface SharedPart {
 
 /** The shared parts: one copy per distinct text. */
 const sharedParts = new Map<string, SharedPart>();
+/** The shared parts by what their extensions are made from (extensionPart), emptied with them. */
+const partsByMaking = new Map<string, SharedPart>();
+
+function extensionsOf(carried: readonly Extension[], properties: readonly ContainsProperty[]): Extension[] {
+  return [...carried, ...properties.map(propertyExtension)];
+}
+
+/**
+ * `{"extension":[…]` of a code with these extensions and properties, undefined when it has none: found by the JSON
+ * of what its extensions are made from, a third of theirs (each property's is a URL and three elements around its
+ * code and value), so that most codes' extensions are neither serialized nor hashed.
+ */
+function extensionPart(carried: readonly Extension[], properties: readonly ContainsProperty[]): SharedPart | undefined {
+  if (carried.length === 0 && properties.length === 0) return undefined;
+  const making = `${JSON.stringify(carried)}${JSON.stringify(properties)}`;
+  let part = partsByMaking.get(making);
+  if (!part) {
+    part = sharedPart(`{"extension":${JSON.stringify(extensionsOf(carried, properties))}`);
+    partsByMaking.set(making, part);
+  }
+  return part;
+}
 
 function sharedPart(text: string): SharedPart {
   let kept = sharedParts.get(text);
@@ -154,13 +177,22 @@ const declaredLists = new BoundedMap<string, Declared>(1000);
 
 function sharedDeclared(declared: Declared): Declared {
   if (declared.length === 0) return EMPTY_DECLARED;
+  // the codes rendered one after another mostly declare the same
+  if (lastDeclared && sameDeclarations(lastDeclared, declared)) return lastDeclared;
   const key = declared.map((d) => d.join('\u0000')).join('\u0001');
   let shared = declaredLists.get(key);
   if (!shared) {
     shared = declared;
     declaredLists.set(key, shared);
   }
+  lastDeclared = shared;
   return shared;
+}
+
+let lastDeclared: Declared | undefined;
+
+function sameDeclarations(a: Declared, b: Declared): boolean {
+  return a.length === b.length && a.every((d, i) => d.length === b[i]!.length && d.every((part, j) => part === b[i]![j]));
 }
 const EMPTY_DECLARED: Declared = [];
 
@@ -281,17 +313,17 @@ export class ContainsRenderer {
 
   private renderJson(e: ExpansionEntry): RenderedJson {
     const recording = new RecordingDeclarations(this.declarations);
-    const contains = this.renderCode(e, recording);
-    const json = JSON.stringify(contains);
-    // JSON.stringify writes the elements in order, `extension` first when there is one
-    const sharedText = contains.extension ? `{"extension":${JSON.stringify(contains.extension)}` : '';
-    const own = keepText(sharedText ? json.slice(sharedText.length) : json);
+    const [carried, properties, rest] = this.renderParts(e, recording);
+    const restJson = JSON.stringify(rest);
+    // JSON.stringify(renderCode(e)) in two parts: `extension` is its first element when there is one
+    const withExtensions = carried.length > 0 || properties.length > 0;
+    const own = keepText(!withExtensions ? restJson : restJson === '{}' ? '}' : `,${restJson.slice(1)}`);
     const kept = this.scope.codes.get(e);
     if (kept) renderedBytes -= kept.length;
     else if (renderedBytes + own.length > MAX_RENDERED_BYTES) forgetRenderedJson();
     filledScopes.add(this.scope);
     const rendered: RenderedJson = {
-      key: this.key, shared: sharedText ? sharedPart(sharedText) : undefined, slab: own.slab, start: own.start, length: own.length,
+      key: this.key, shared: extensionPart(carried, properties), slab: own.slab, start: own.start, length: own.length,
       declared: sharedDeclared(recording.declared),
     };
     this.scope.codes.set(e, rendered);
@@ -332,10 +364,17 @@ export class ContainsRenderer {
   }
 
   private renderCode(entry: ExpansionEntry, declarations: PropertyDeclarations): ValueSetExpansionContains {
+    const [carried, properties, rest] = this.renderParts(entry, declarations);
+    const extensions = extensionsOf(carried, properties);
+    return extensions.length > 0 ? { extension: extensions, ...rest } : rest;
+  }
+
+  /** A code as an expansion shows it: the extensions it carries, its properties (also extensions), and its other elements. */
+  private renderParts(entry: ExpansionEntry, declarations: PropertyDeclarations): [Extension[], ContainsProperty[], ValueSetExpansionContains] {
     const e = entry instanceof LocatingEntry ? entry.located() : entry;
     const c: ValueSetExpansionContains = {};
-    const extensions = [...entryExtensions(e), ...entryProperties(e, this.options.properties, declarations, this.options.propertySource).map(propertyExtension)];
-    if (extensions.length > 0) c.extension = extensions;
+    const carried = entryExtensions(e);
+    const properties = entryProperties(e, this.options.properties, declarations, this.options.propertySource);
     c.system = e.system;
     if (e.abstract) c.abstract = true;
     if (e.inactive) c.inactive = true;
@@ -347,7 +386,7 @@ export class ContainsRenderer {
       const designations = choice.designations.filter((d) => designationWanted(d, this.options.designations));
       if (designations.length > 0) c.designation = designations;
     }
-    return c;
+    return [carried, properties, c];
   }
 
   /** The `ValueSet.expansion.property` declarations, as R4 extensions. */

@@ -1,3 +1,5 @@
+import { parsedNow, parsedSoFar } from './parsed-now';
+
 /**
  * A JSON array kept as its text, items parsed when they are read. One string instead of a tree of objects: the
  * garbage collector marks a string once, where it traces every object of a tree on every full collection (the 98
@@ -29,6 +31,19 @@ export class PackedJsonArray<T = unknown> {
   /** A new copy of the whole array. */
   all(): T[] {
     return JSON.parse(this.text) as T[];
+  }
+
+  /** The whole array, parsed once for the computation running now and shared by its reads (parsed-now.ts): not to be changed. */
+  parsedNow(): readonly T[] {
+    return parsedNow(this, () => this.all());
+  }
+
+  /** Item i as parsedNow parsed it, when the computation running now parsed the array; else a new copy. */
+  itemNow(i: number): T {
+    const list = parsedSoFar<T>(this);
+    if (!list) return this.item(i);
+    if (!(i >= 0 && i < list.length)) throw new RangeError(`no item ${i} in a packed array of ${list.length}`);
+    return list[i]!;
   }
 
   private itemStarts(): Uint32Array {

@@ -20,9 +20,10 @@ function asConcept(c: CodeSystemConcept): Concept {
 
 /**
  * Provider over a flat code system without supplements whose concepts are packed (packed-codesystem.ts): a concept
- * is parsed when it is located, so the provider holds no object per concept. It answers as FhirCodeSystemProvider
- * does over the same code system; a located concept is a new object each time, so two of the same code are equal,
- * not identical (which subsumes allows for).
+ * is parsed when it is located, so the provider holds no object per concept; a computation that goes through all
+ * of them parses them once for all its reads (parsed-now.ts). It answers as FhirCodeSystemProvider does over the
+ * same code system; a located concept is a new object each time, so two of the same code are equal, not identical
+ * (which subsumes allows for), and the parts it shares with the parse (designations, properties) are read, not changed.
  */
 export class PackedCodeSystemProvider extends BaseCodeSystemProvider implements CodeSystemProvider {
   private byLowerCode?: Map<string, number>;
@@ -32,7 +33,7 @@ export class PackedCodeSystemProvider extends BaseCodeSystemProvider implements 
   }
 
   private conceptAt(position: number | undefined): Concept | undefined {
-    return position === undefined ? undefined : asConcept(this.packed.concepts.item(position));
+    return position === undefined ? undefined : asConcept(this.packed.concepts.itemNow(position));
   }
 
   locate(code: string): Concept | undefined {
@@ -55,7 +56,7 @@ export class PackedCodeSystemProvider extends BaseCodeSystemProvider implements 
   }
 
   *all(): Iterable<Concept> {
-    const concepts = this.packed.concepts.all();
+    const concepts = this.packed.concepts.parsedNow();
     for (const position of this.packed.byCode.values()) yield asConcept(concepts[position]!);
   }
 
