@@ -43,8 +43,8 @@ type Newcomer<E> = Pick<PolicyEntry<E>, 'hash' | 'bytes'>;
  * pace keeps its count. The interval of a new entry is that of its request's last two (RequestHistory).
  *
  * There is no admission window (W-TinyLFU's LRU of new entries, each taken unconditionally and judged on leaving):
- * it would copy every new answer of a scan, and on the bench's traces (bench/cache-trace.ts) it changed no hit rate
- * once counts fade.
+ * it keeps (copies) an answer for nearly every miss of a scan, and in front of fading counts it changed the hit rates
+ * of bench/cache-trace.ts's traces by a few points either way (bench/README.md, "Response cache").
  */
 export class SegmentedTinyLfu<E extends PolicyEntry<E>> {
   private readonly probation = new LruSegment<E>();
