@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ownedBytes } from '../fhir/serialized';
-import { FrequencySketch, hashKey } from './frequency-sketch';
+import { hashKey } from './frequency-sketch';
+import { SegmentedTinyLfu, type PolicyEntry } from './segmented-tiny-lfu';
 import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 
@@ -25,44 +26,36 @@ export interface ExpansionTemplate {
  */
 export const ENTRY_OVERHEAD = 384;
 
-/** The sketch halves its counts at least every ten times this many requests, however few entries the cache holds. */
-const MIN_SAMPLE_KEYS = 1024;
-
-interface Entry {
+interface Entry extends PolicyEntry<Entry> {
+  key: string;
   answer: CachedAnswer;
   /** What computing the answer read of the catalogs: the entry is answered while that is current. */
   reads: Reads;
   /** What the entry counts against the byte budget: its answer, its key and ENTRY_OVERHEAD. */
   bytes: number;
-  /** Asked for since the eviction sweep last passed it. */
-  used: boolean;
 }
 
 /**
  * Serialized answers of operation calls whose answer depends only on the request and the catalogs (same request,
  * same catalogs → same bytes), each kept with what computing it read of the catalogs (registry.tracked) and answered
  * only while that is current: a write to one municipality's catalog leaves the answers about the common catalogs and
- * the other municipalities' (an entry found stale is dropped when asked for, or pushed out as unused). Once `maxEntries` or `maxBytes` (answers, keys and what each entry
- * costs besides) is reached, an entry not asked for since the eviction sweep last passed it goes first
- * (second-chance, close to least-recently-used without reordering on every hit); answers larger than
- * `maxBodyBytes` are not kept.
+ * the other municipalities' (an entry found stale is dropped when asked for, or first when room is needed). Answers
+ * larger than `maxBodyBytes` are not kept.
  *
- * A full cache takes a new answer only when its request has been asked for more often lately than the entry it
- * would push out, or as often when that entry is four times larger (TinyLFU's admission, with a FrequencySketch of
- * every request's key, its counts halved every ten requests per entry held, so that a cache holding a few large
- * answers forgets their popularity as soon as other requests come). Without it, traffic spread
+ * Which answers stay within `maxEntries` and `maxBytes` (answers, keys and what each entry costs besides) is
+ * SegmentedTinyLfu's: what is asked for again is protected, and a new answer is taken when its request was asked for
+ * more often lately than the entry it would push out (a count-min sketch of every request), or as often when that
+ * entry is four times larger, an entry's count fading while it goes unasked for at its former pace. Traffic spread
  * over many more distinct requests than fit (reverse translations of 98 municipalities' maps: ~20,000 answers of
- * ~8 KB) replaced an entry on nearly every request, and the copies and the garbage they left cost more than the
- * few hits saved (bench/README.md).
+ * ~8 KB) does not replace an entry per request, and a new working set (the morning's pick lists, a nightly
+ * integration's translations) is taken within a few of its rounds of requests even when the cache is full of what was
+ * popular before (bench/README.md, `bench/cache-trace.ts`).
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
-  private heldBytes = 0;
-  private readonly sketch: FrequencySketch;
+  private readonly policy: SegmentedTinyLfu<Entry>;
   hits = 0;
   misses = 0;
-  /** Answers not taken because their request was asked for less often than the entry they would push out. */
-  refused = 0;
   /** The key `get` hashed last, and its hash: a miss asks `admits` about the same key. */
   private hashed = '';
   private hash = 0;
@@ -73,8 +66,12 @@ export class ResponseCache {
     readonly maxBytes = 128 * 1024 * 1024,
     private readonly maxBodyBytes = Math.min(256 * 1024, maxBytes),
   ) {
-    this.sketch = new FrequencySketch(Math.min(maxEntries, 1 << 20));
-    this.sketch.sampleSize = 10 * MIN_SAMPLE_KEYS;
+    this.policy = new SegmentedTinyLfu<Entry>(
+      maxEntries,
+      maxBytes,
+      (entry) => this.registry.current(entry.reads),
+      (entry) => this.entries.delete(entry.key),
+    );
   }
 
   get enabled(): boolean {
@@ -92,39 +89,35 @@ export class ResponseCache {
 
   /** What the entries held cost, answers, keys and overhead (what `maxBytes` bounds). */
   get bytes(): number {
-    return this.heldBytes;
+    return this.policy.bytes;
+  }
+
+  /** Answers not taken because they did not win against the entry they would push out. */
+  get refused(): number {
+    return this.policy.refused;
   }
 
   get(key: string): CachedAnswer | undefined {
-    this.sketch.increment(this.hashOf(key));
+    this.policy.requested(this.hashOf(key));
     const hit = this.entries.get(key);
     if (hit === undefined || !this.registry.current(hit.reads)) {
-      if (hit) this.remove(key, hit);
+      if (hit) this.remove(hit);
       this.misses++;
       return undefined;
     }
     this.hits++;
-    hit.used = true;
+    this.policy.hit(hit);
     return hit.answer;
   }
 
   /**
-   * Whether an answer of this many bytes to this request would be kept now: it fits, and either there is room or the
-   * request was asked for more often lately than the entry that would go. Asked before the answer is copied.
+   * Whether an answer of this many bytes to this request would be kept now: it fits, and there is room or the policy
+   * takes it (SegmentedTinyLfu.admits). Asked before the answer is copied.
    */
   admits(key: string, answerBytes: number): boolean {
     if (!this.fits(answerBytes)) return false;
     if (this.entries.has(key)) return true;
-    if (this.entries.size < this.maxEntries && this.heldBytes + answerBytes + key.length + ENTRY_OVERHEAD <= this.maxBytes) return true;
-    const victim = this.victim();
-    if (victim === undefined) return true;
-    // an answer that would push out a much larger one needs only to be asked for as often (it frees room for many)
-    const candidate = this.sketch.frequency(this.hashOf(key));
-    const pushedOut = this.sketch.frequency(hashKey(victim));
-    const muchLarger = this.entries.get(victim)!.bytes >= 4 * (answerBytes + key.length + ENTRY_OVERHEAD);
-    if (candidate > pushedOut || (muchLarger && candidate > 0 && candidate >= pushedOut)) return true;
-    this.refused++;
-    return false;
+    return this.policy.admits(this.hashOf(key), answerBytes + key.length + ENTRY_OVERHEAD);
   }
 
   private hashOf(key: string): number {
@@ -150,40 +143,23 @@ export class ResponseCache {
     const made = make();
     if (made === undefined) return;
     const previous = this.entries.get(key);
-    if (previous) this.remove(key, previous);
-    const bytes = (Buffer.isBuffer(made) ? made.length : made.bytes) + key.length + ENTRY_OVERHEAD;
-    const answer = owned(made);
-    while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.heldBytes + bytes > this.maxBytes)) this.evictOne();
-    this.entries.set(key, { answer, reads, bytes, used: false });
-    this.heldBytes += bytes;
-    this.sketch.sampleSize = 10 * Math.max(MIN_SAMPLE_KEYS, this.entries.size);
+    if (previous) this.remove(previous);
+    const entry: Entry = {
+      key, answer: owned(made), reads, bytes: (Buffer.isBuffer(made) ? made.length : made.bytes) + key.length + ENTRY_OVERHEAD,
+      hash: this.hashOf(key), protected: false, lastRequest: 0, previousRequest: 0, older: undefined, newer: undefined,
+    };
+    this.entries.set(key, entry);
+    this.policy.add(entry);
   }
 
-  /** The entry the next eviction takes: the oldest not used since the sweep last passed it (used ones move to the back, unmarked). */
-  private victim(): string | undefined {
-    for (const [key, entry] of this.entries) {
-      if (!entry.used) return key;
-      this.entries.delete(key);
-      entry.used = false;
-      this.entries.set(key, entry);
-    }
-    return undefined;
-  }
-
-  private evictOne(): void {
-    const key = this.victim();
-    if (key !== undefined) this.remove(key, this.entries.get(key)!);
-  }
-
-  private remove(key: string, entry: Entry): void {
-    this.entries.delete(key);
-    this.heldBytes -= entry.bytes;
+  private remove(entry: Entry): void {
+    this.entries.delete(entry.key);
+    this.policy.remove(entry);
   }
 
   clear(): void {
     this.entries.clear();
-    this.heldBytes = 0;
-    this.sketch.sampleSize = 10 * MIN_SAMPLE_KEYS;
+    this.policy.clear();
   }
 }
 
