@@ -57,7 +57,7 @@ function cacheMetrics(registry: Registry, cache: CacheCounts): void {
   followingCounter(registry, 'faelles_tx_response_cache_hits_total', 'Operation requests answered from the response cache', () => cache.hits);
   followingCounter(registry, 'faelles_tx_response_cache_misses_total', 'Cacheable operation requests the response cache did not hold', () => cache.misses);
   followingCounter(registry, 'faelles_tx_response_cache_refused_total',
-    'Answers the full response cache did not take: asked for less often lately than the entry they would push out', () => cache.refused);
+    'Answers the full response cache did not keep: asked for less often lately than an entry they would push out (also one taken and then let go while room was made)', () => cache.refused);
   new Gauge({ name: 'faelles_tx_response_cache_entries', help: 'Answers held by the response cache', registers: [registry], collect() { this.set(cache.size); } });
   new Gauge({ name: 'faelles_tx_response_cache_bytes', help: 'Bytes held by the response cache (answers, keys and overhead)', registers: [registry], collect() { this.set(cache.bytes); } });
 }
