@@ -2,7 +2,7 @@ import type { Coding } from 'fhir/r4';
 import { BoundedMap } from '../terminology/bounded-map';
 import type { Tracked } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { isKommunekode, localConceptMaps, ownerOfCanonical } from './municipality';
+import { isKommunekode, localConceptMaps, ownerOfSystem } from './municipality';
 
 /** Map equivalences that say the local code has no common counterpart. */
 const NO_MAPPING = new Set(['unmatched', 'disjoint']);
@@ -63,20 +63,6 @@ function sharedList(list: LocalTarget[]): LocalTarget[] {
 }
 
 const NONE: readonly LocalTarget[] = Object.freeze([]);
-
-/** The municipality of each system asked about (a few hundred at most: the common and the local code systems). */
-const owners = new Map<string, string | undefined>();
-const MAX_OWNERS = 10_000;
-
-/** ownerOfCanonical, remembered: a picker's expansion asks for each of its codes' systems. */
-export function ownerOfSystem(system: string): string | undefined {
-  const known = owners.get(system);
-  if (known !== undefined || owners.has(system)) return known;
-  const owner = ownerOfCanonical(system);
-  if (owners.size >= MAX_OWNERS) owners.clear();
-  owners.set(system, owner);
-  return owner;
-}
 
 /**
  * The targets of a local system's codes, from the ConceptMaps of the municipality that owns the code system; kept

@@ -124,6 +124,23 @@ export function ownerOfCanonical(url: unknown): string | undefined {
   return typeof url === 'string' ? parseMunicipalUrl(url.split('|')[0])?.kommunekode : undefined;
 }
 
+/** The municipality of each system asked about (a few hundred in use: the common and the local code systems). */
+const owners = new Map<string, string | undefined>();
+const MAX_OWNERS = 10_000;
+/** Longer systems are not remembered: an expansion's systems may come from a request's tx-resource. */
+const MAX_REMEMBERED_LENGTH = 512;
+
+/** ownerOfCanonical of an expansion's code system, remembered: a picker's expansion asks for each of its codes' systems. */
+export function ownerOfSystem(system: string): string | undefined {
+  const known = owners.get(system);
+  if (known !== undefined || owners.has(system)) return known;
+  const owner = ownerOfCanonical(system);
+  if (system.length > MAX_REMEMBERED_LENGTH) return owner;
+  if (owners.size >= MAX_OWNERS) owners.clear();
+  owners.set(system, owner);
+  return owner;
+}
+
 export function belongsTo(resource: TerminologyResource, kommunekode: string): boolean {
   return ownerOf(resource) === kommunekode || identifierKommunekoder(resource).includes(kommunekode);
 }

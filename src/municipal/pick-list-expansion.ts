@@ -3,9 +3,9 @@ import { entryKey, LocatingEntry, type ExpansionEntry } from '../terminology/com
 import { nestBy, type HierarchyNode } from '../terminology/expansion/hierarchy';
 import type { ContainsProperty, PropertySource } from '../terminology/expansion/properties';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { localTargets, ownerOfSystem, type LocalTarget } from './local-targets';
+import { localTargets, type LocalTarget } from './local-targets';
 import { COMPOSE_PROPERTY_EXT, NIVEAU2_PROPERTY, NIVEAU2_PROPERTY_URI } from './municipal-value-sets';
-import { ownerOfCanonical } from './municipality';
+import { ownerOfSystem } from './municipality';
 
 /** The properties a value set's compose asks an expansion to return when the client names none (R5 compose.property). */
 export function composeProperties(vs: ValueSet): string[] {
@@ -79,6 +79,6 @@ export function nestByMap(registry: TerminologyRegistry): (entries: readonly Exp
       return undefined;
     });
     // the niveau-1 groups are there to navigate by: an intervention is recorded at niveau 2 or 3
-    return tree.map((n) => (n.children.length > 0 && ownerOfCanonical(n.entry.system) === undefined ? { ...n, entry: { ...n.entry, concept: n.entry.concept, abstract: true } } : n));
+    return tree.map((n) => (n.children.length > 0 && ownerOfSystem(n.entry.system) === undefined ? { ...n, entry: { ...n.entry, concept: n.entry.concept, abstract: true } } : n));
   };
 }

@@ -1,7 +1,7 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { MUNICIPAL_SCOPES } from '../../src/municipal/change-scopes';
 import { localTargets } from '../../src/municipal/local-targets';
-import { KOMMUNEKODE_SYSTEM, localCodeSystems, municipalUrl, ownerOfCanonical } from '../../src/municipal/municipality';
+import { KOMMUNEKODE_SYSTEM, localCodeSystems, municipalUrl, ownerOfCanonical, ownerOfSystem } from '../../src/municipal/municipality';
 import { evaluateValueSet } from '../../src/terminology/expansion/cache';
 import { packResource } from '../../src/terminology/packed/resource';
 import { ReadTracker } from '../../src/terminology/read-tracking';
@@ -260,5 +260,17 @@ describe('municipal scopes', () => {
     ]) {
       expect(MUNICIPAL_SCOPES.ofUrl(url)).toBe(ownerOfCanonical(url) ?? 'common');
     }
+  });
+});
+
+describe('ownerOfSystem', () => {
+  it('answers as ownerOfCanonical, asked once or again, for short and long systems', () => {
+    const long = `${municipalUrl('101', 'CodeSystem', 'lokale')}${'x'.repeat(600)}`;
+    for (const url of [municipalUrl('370', 'CodeSystem', 'lokale'), 'urn:oid:1.2.208.176.2.21', 'http://faelles-tx.dk/fhir/kommune/abc/x', long]) {
+      expect(ownerOfSystem(url)).toBe(ownerOfCanonical(url));
+      expect(ownerOfSystem(url)).toBe(ownerOfCanonical(url));
+    }
+    expect(ownerOfSystem(municipalUrl('370', 'CodeSystem', 'lokale'))).toBe('370');
+    expect(ownerOfSystem('urn:oid:1.2.208.176.2.21')).toBeUndefined();
   });
 });
