@@ -29,7 +29,7 @@ export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
  */
 export const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]*))?\/?$/;
 
-/** A search's other path, `[type]/_search` (FHIR's search by POST; also taken by GET): the same search as `[type]`. */
+/** A search's other path, `[type]/_search` (FHIR's search by POST; also taken by GET): the same search as `[type]`, for the search route and a batch entry alike. */
 export const SEARCH_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)\/_search\/?$/;
 
 /**

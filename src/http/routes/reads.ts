@@ -11,7 +11,7 @@ import type { TerminologyRegistry } from '../../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
 import { searchAudit } from '../../write/audit-search';
-import { HISTORY_PATH, historyAt, isWritableType, readResource, resourceEtag, RESOURCE_PATH } from '../../write/interactions';
+import { HISTORY_PATH, historyAt, readResource, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
@@ -70,11 +70,10 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     sendResource(res, 200, readSubset(profile.resource, query(req)));
   });
 
-  router.param('type', (_req, _res, next, type: string) => next(isWritableType(type) ? undefined : 'route'));
   // search by POST (a form, read with the URL's parameters) and by GET of _search, as the search of [type]
-  router.route(['/:type/_search', '/:type/_search/']).get(searchType).post(searchType);
+  router.route(SEARCH_PATH).get(searchType).post(searchType);
   function searchType(req: Request, res: Response): void {
-    const type = req.params.type as TerminologyType;
+    const type = SEARCH_PATH.exec(req.path)![1] as TerminologyType;
     const { query: q, self } = searchOf(req, type);
     sendResource(res, 200, searchTerminology(registry, type, q, self, deps.baseUrlOf(req), lenient(req)));
   }
