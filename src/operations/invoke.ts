@@ -320,8 +320,9 @@ export function createInvoker(options: InvokerOptions): Invoker {
       if (key !== undefined) {
         const hit = cache.get(key);
         if (hit) {
-          const body = Buffer.isBuffer(hit) ? hit : fromTemplate(hit);
-          return { status: 200, chunks: [body], byteLength: body.length };
+          if (Buffer.isBuffer(hit)) return { status: 200, chunks: [hit], byteLength: hit.length };
+          const { chunks, byteLength } = fromTemplate(hit);
+          return { status: 200, chunks, byteLength };
         }
       }
       const registry = options.registry;

@@ -202,10 +202,13 @@ export function expansionTemplate(json: string, identifier: string, timestamp: s
   return { parts, identifierFirst: i < t, bytes: parts[0].length + parts[1].length + parts[2].length };
 }
 
-/** An answer from a template, with a new identifier and timestamp made as the expansion makes them. */
-export function fromTemplate(template: ExpansionTemplate): Buffer {
+/**
+ * An answer from a template, with a new identifier and timestamp made as the expansion makes them: as its five chunks
+ * (the template's parts are not copied; a large pick list's answer is written from them as it is, send.ts).
+ */
+export function fromTemplate(template: ExpansionTemplate): { chunks: Buffer[]; byteLength: number } {
   const id = Buffer.from(JSON.stringify(`urn:uuid:${randomUUID()}`), 'utf8');
   const ts = Buffer.from(JSON.stringify(new Date().toISOString()), 'utf8');
   const [a, b] = template.identifierFirst ? [id, ts] : [ts, id];
-  return Buffer.concat([template.parts[0], a, template.parts[1], b, template.parts[2]]);
+  return { chunks: [template.parts[0], a, template.parts[1], b, template.parts[2]], byteLength: template.bytes + id.length + ts.length };
 }

@@ -184,6 +184,11 @@ describe('the response cache', () => {
     const same = (x: { expansion: Record<string, unknown> }) => ({ ...x, expansion: { ...x.expansion, identifier: '', timestamp: '' } });
     expect(same(b.body)).toEqual(same(a.body));
     expect(b.headers['content-length']).toBe(a.headers['content-length']);
+    expect(Buffer.byteLength(b.text)).toBe(Number(b.headers['content-length']));
+    const head = await request(app).head(path).set('Host', 'tx.example').expect(200);
+    expect(cache.hits).toBe(hits + 2);
+    expect(head.headers['content-length']).toBe(a.headers['content-length']);
+    expect(head.text ?? '').toBe('');
   });
 
   it('is off with RESPONSE_CACHE_ENTRIES=0', async () => {
@@ -200,7 +205,10 @@ describe('expansion templates', () => {
   it('cut an answer at its identifier and timestamp, and refuse an answer where either is not unique', () => {
     const body = { resourceType: 'ValueSet', expansion: { identifier: 'urn:uuid:1', timestamp: '2026-01-01T00:00:00.000Z', total: 1 } };
     const template = expansionTemplate(JSON.stringify(body), 'urn:uuid:1', '2026-01-01T00:00:00.000Z')!;
-    const again = JSON.parse(fromTemplate(template).toString()) as typeof body;
+    const made = fromTemplate(template);
+    const text = Buffer.concat(made.chunks).toString();
+    expect(made.byteLength).toBe(Buffer.byteLength(text));
+    const again = JSON.parse(text) as typeof body;
     expect({ ...again, expansion: { ...again.expansion, identifier: 'x', timestamp: 'y' } }).toEqual({ ...body, expansion: { ...body.expansion, identifier: 'x', timestamp: 'y' } });
     expect(again.expansion.identifier).toMatch(/^urn:uuid:/);
     const twice = { ...body, title: 'urn:uuid:1' };

@@ -162,7 +162,9 @@ describe('the response cache', () => {
     const kept = cache.get('a') as ExpansionTemplate;
     expect(kept.parts.every((p) => p.buffer === kept.parts[0].buffer)).toBe(true);
     expect(kept.parts[0].buffer.byteLength).toBe(kept.bytes);
-    const answer = JSON.parse(fromTemplate(kept).toString('utf8')) as { expansion: Record<string, unknown> };
+    const made = fromTemplate(kept);
+    expect(made.chunks.slice(0, 1).concat(made.chunks.slice(2, 3), made.chunks.slice(4))).toEqual(kept.parts);
+    const answer = JSON.parse(Buffer.concat(made.chunks).toString('utf8')) as { expansion: Record<string, unknown> };
     expect(answer.expansion.total).toBe(0);
     expect(answer.expansion.identifier).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
   });

@@ -3,9 +3,10 @@ import { answerOf, type Answer } from '../../operations/invoke';
 import { sendChunks } from './chunked-send';
 import { sendTable, type TableFormat } from './table-send';
 
-/** Answers above this size that come as chunks are written as they are (see chunked-send.ts), not joined first. */
+/** Answers above this size that come as many chunks are written through pooled buffers (see chunked-send.ts), not joined first. */
 const CHUNKED_ANSWER_BYTES = 256 * 1024;
-
+/** An answer from JOIN_BELOW_BYTES up of at most FEW_CHUNKS chunks is written as they are; a smaller one is joined (cheaper). */
+const [FEW_CHUNKS, JOIN_BELOW_BYTES] = [8, 32 * 1024];
 const JSON_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
 
 /**
@@ -23,15 +24,21 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
   if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]!);
   headers.push('Content-Type', JSON_CONTENT_TYPE);
   const { chunks } = answer;
-  if (chunks.length > 1 && answer.byteLength > CHUNKED_ANSWER_BYTES) {
+  const few = chunks.length <= FEW_CHUNKS;
+  if (!few && answer.byteLength > CHUNKED_ANSWER_BYTES) {
     for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
     res.statusCode = answer.status;
     return sendChunks(res, chunks, answer.byteLength);
   }
-  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks as Buffer[], answer.byteLength);
-  headers.push('Content-Length', String(body.length));
+  // a cached expansion is its template's parts around a new identifier and timestamp: joining them copied the whole
+  // answer, ~48 µs of each 214 KB pick list (17 % of its CPU per request on the development VM)
+  const parts = chunks.length === 1 || (few && answer.byteLength >= JOIN_BELOW_BYTES) ? chunks : [Buffer.concat(chunks as Buffer[], answer.byteLength)];
+  headers.push('Content-Length', String(parts.length === 1 ? parts[0]!.length : answer.byteLength));
   res.writeHead(answer.status, headers);
-  res.end(body);
+  if (parts.length > 1) res.cork();
+  for (let i = 0; i < parts.length - 1; i++) res.write(parts[i]);
+  res.end(parts[parts.length - 1]);
+  if (parts.length > 1) res.uncork();
 }
 
 /** Writes a resource (or a SerializedResource) as FHIR JSON. */
