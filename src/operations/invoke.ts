@@ -217,6 +217,11 @@ function checkedParameterNames(op: OperationHandler, names: string[], strict: bo
   return unknown;
 }
 
+/** An error a computation threw, returned past registry.tracked so that its reads are known. */
+class Thrown {
+  constructor(readonly error: unknown) {}
+}
+
 /** A resource (or its serialized bytes) as an answer with this status. */
 export function answerOf(status: number, result: unknown, headers?: Record<string, string>): BytesAnswer {
   if (result instanceof SerializedResource) return { status, headers, chunks: result.chunks, byteLength: result.byteLength };
@@ -313,6 +318,30 @@ export function createInvoker(options: InvokerOptions): Invoker {
     });
   }
 
+  /** run, with what it throws returned (as Thrown): what a call that failed read is known too. */
+  function attempt(op: OperationHandler, call: OperationCall): unknown {
+    try {
+      return run(op, call);
+    } catch (e) {
+      return new Thrown(e);
+    }
+  }
+
+  /**
+   * The answer for an error of a cacheable call, kept when it is a not-found with what the lookup read (`reads`): an
+   * EOJ system asking again for a value set or code it was told is not known is answered from the cache until the
+   * catalogs it looked in change (a 404 cost ~2.5× a cached answer). Other errors (a time budget, a limit) may not
+   * recur and are not kept.
+   */
+  function failedAnswer(key: string, error: unknown, reads: Reads | undefined, call: OperationCall): BytesAnswer {
+    const answer = errorAnswer(error, messageLanguageOf(call.context.acceptLanguages));
+    if (reads && error instanceof FhirError && error.status === 404 && error.code === 'not-found' && !answer.headers) {
+      const body = answer.chunks[0]!;
+      cache.set(key, { status: 404, body, bytes: body.length }, reads);
+    }
+    return answer;
+  }
+
   function invoke(call: OperationCall): Answer | Promise<Answer> {
     try {
       const op = checkedOperation(findOperation(call.type, call.name), call);
@@ -321,6 +350,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
         const hit = cache.get(key);
         if (hit) {
           if (Buffer.isBuffer(hit)) return { status: 200, chunks: [hit], byteLength: hit.length };
+          if ('body' in hit) return { status: hit.status, chunks: [hit.body], byteLength: hit.body.length };
           const { chunks, byteLength } = fromTemplate(hit);
           return { status: 200, chunks, byteLength };
         }
@@ -333,10 +363,11 @@ export function createInvoker(options: InvokerOptions): Invoker {
       if (key === undefined) {
         result = run(op, call);
       } else {
-        const tracked = registry.tracked(() => run(op, call));
+        const tracked = registry.tracked(() => attempt(op, call));
         result = tracked.value;
         const ownResources = call.context.registry !== registry || Object.hasOwn((call.input as { query: object }).query, 'tx-resource');
         if (!isPromise(result) && !ownResources) reads = tracked.reads;
+        if (result instanceof Thrown) return failedAnswer(key, result.error, ownResources ? undefined : reads, call);
       }
       const done = (result: unknown): Answer => {
         if (call.wantsTable && op.table) return { status: 200, table: result as Table };

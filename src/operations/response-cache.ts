@@ -9,7 +9,14 @@ import type { TerminologyRegistry } from '../terminology/registry';
  * A cached answer: the serialized bytes, or for an expansion the bytes around its identifier and timestamp, which
  * every answer gets afresh (an expansion computed again would have a new identifier and the time of computing).
  */
-export type CachedAnswer = Buffer | ExpansionTemplate;
+export type CachedAnswer = Buffer | ExpansionTemplate | StatusAnswer;
+
+/** An answer kept with its status: a not-found, which stays so until what its lookup read of the catalogs changes. */
+export interface StatusAnswer {
+  status: number;
+  body: Buffer;
+  bytes: number;
+}
 
 export interface ExpansionTemplate {
   /** The answer cut at the identifier's and the timestamp's JSON values: parts[0] value parts[1] value parts[2]. */
@@ -169,6 +176,7 @@ export class ResponseCache {
  */
 function owned(answer: CachedAnswer): CachedAnswer {
   if (Buffer.isBuffer(answer)) return ownedBytes(answer);
+  if ('body' in answer) return { ...answer, body: ownedBytes(answer.body) };
   const [a, b, c] = answer.parts;
   if (a.buffer === b.buffer && b.buffer === c.buffer && a.buffer.byteLength - answer.bytes <= STAMP_ROOM) return answer;
   const own = Buffer.allocUnsafeSlow(answer.bytes);
