@@ -333,16 +333,15 @@ export function createInvoker(options: InvokerOptions): Invoker {
    * catalogs it looked in change (a 404 cost ~2.5× a cached answer). Other errors (a time budget, a limit) may not
    * recur and are not kept.
    */
-  function failedAnswer(key: string, error: unknown, reads: Reads | undefined, call: OperationCall): BytesAnswer {
-    const answer = errorAnswer(error, messageLanguageOf(call.context.acceptLanguages));
+  function failedAnswer(key: string, error: unknown, answer: BytesAnswer, reads: Reads | undefined): BytesAnswer {
     if (reads && error instanceof FhirError && error.status === 404 && error.code === 'not-found' && !answer.headers) {
-      const body = answer.chunks[0]!;
-      cache.set(key, { status: 404, body, bytes: body.length }, reads);
+      cache.set(key, { status: 404, body: answer.chunks[0]! }, reads);
     }
     return answer;
   }
 
   function invoke(call: OperationCall): Answer | Promise<Answer> {
+    const failed = (e: unknown): BytesAnswer => errorAnswer(e, messageLanguageOf(call.context.acceptLanguages));
     try {
       const op = checkedOperation(findOperation(call.type, call.name), call);
       const key = cacheKey(op, call);
@@ -367,7 +366,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
         result = tracked.value;
         const ownResources = call.context.registry !== registry || Object.hasOwn((call.input as { query: object }).query, 'tx-resource');
         if (!isPromise(result) && !ownResources) reads = tracked.reads;
-        if (result instanceof Thrown) return failedAnswer(key, result.error, ownResources ? undefined : reads, call);
+        if (result instanceof Thrown) return failedAnswer(key, result.error, failed(result.error), ownResources ? undefined : reads);
       }
       const done = (result: unknown): Answer => {
         if (call.wantsTable && op.table) return { status: 200, table: result as Table };
@@ -375,10 +374,9 @@ export function createInvoker(options: InvokerOptions): Invoker {
         if (key !== undefined) keep(op, key, result, answer, reads);
         return answer;
       };
-      const failed = (e: unknown) => errorAnswer(e, messageLanguageOf(call.context.acceptLanguages));
       return isPromise(result) ? result.then(done, failed) : done(result);
     } catch (e) {
-      return errorAnswer(e, messageLanguageOf(call.context.acceptLanguages));
+      return failed(e);
     }
   }
 

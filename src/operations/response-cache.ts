@@ -15,7 +15,11 @@ export type CachedAnswer = Buffer | ExpansionTemplate | StatusAnswer;
 export interface StatusAnswer {
   status: number;
   body: Buffer;
-  bytes: number;
+}
+
+/** The bytes of a cached answer (what it counts against the budget, besides its key and ENTRY_OVERHEAD). */
+function sizeOf(answer: CachedAnswer): number {
+  return Buffer.isBuffer(answer) ? answer.length : 'body' in answer ? answer.body.length : answer.bytes;
 }
 
 export interface ExpansionTemplate {
@@ -137,7 +141,7 @@ export class ResponseCache {
 
   /** Keeps an answer computed with these reads, as `offer` does. */
   set(key: string, answer: CachedAnswer, reads: Reads): void {
-    this.offer(key, Buffer.isBuffer(answer) ? answer.length : answer.bytes, reads, () => answer);
+    this.offer(key, sizeOf(answer), reads, () => answer);
   }
 
   /**
@@ -152,7 +156,7 @@ export class ResponseCache {
     const previous = this.entries.get(key);
     if (previous) this.remove(previous);
     const entry: Entry = {
-      key, answer: owned(made), reads, bytes: (Buffer.isBuffer(made) ? made.length : made.bytes) + key.length + ENTRY_OVERHEAD,
+      key, answer: owned(made), reads, bytes: sizeOf(made) + key.length + ENTRY_OVERHEAD,
       hash: this.hashOf(key), protected: false, lastRequest: 0, previousRequest: 0, older: undefined, newer: undefined,
     };
     this.entries.set(key, entry);

@@ -5,8 +5,10 @@ import { sendTable, type TableFormat } from './table-send';
 
 /** Answers above this size that come as many chunks are written through pooled buffers (see chunked-send.ts), not joined first. */
 const CHUNKED_ANSWER_BYTES = 256 * 1024;
-/** An answer from JOIN_BELOW_BYTES up of at most FEW_CHUNKS chunks is written as they are; a smaller one is joined (cheaper). */
-const [FEW_CHUNKS, JOIN_BELOW_BYTES] = [8, 32 * 1024];
+/** An answer of at most FEW_CHUNKS chunks from JOIN_BELOW_BYTES up (a cached expansion: its template's parts around a new
+ * identifier and timestamp) is written as they are, not copied (~48 µs per 214 KB pick list); a smaller one is joined. */
+const FEW_CHUNKS = 8;
+const JOIN_BELOW_BYTES = 32 * 1024;
 const JSON_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
 
 /**
@@ -24,16 +26,14 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
   if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]!);
   headers.push('Content-Type', JSON_CONTENT_TYPE);
   const { chunks } = answer;
-  const few = chunks.length <= FEW_CHUNKS;
-  if (!few && answer.byteLength > CHUNKED_ANSWER_BYTES) {
+  if (chunks.length > FEW_CHUNKS && answer.byteLength > CHUNKED_ANSWER_BYTES) {
     for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
     res.statusCode = answer.status;
     return sendChunks(res, chunks, answer.byteLength);
   }
-  // a cached expansion is its template's parts around a new identifier and timestamp: joining them copied the whole
-  // answer, ~48 µs of each 214 KB pick list (17 % of its CPU per request on the development VM)
-  const parts = chunks.length === 1 || (few && answer.byteLength >= JOIN_BELOW_BYTES) ? chunks : [Buffer.concat(chunks as Buffer[], answer.byteLength)];
-  headers.push('Content-Length', String(parts.length === 1 ? parts[0]!.length : answer.byteLength));
+  const joined = chunks.length > 1 && (chunks.length > FEW_CHUNKS || answer.byteLength < JOIN_BELOW_BYTES);
+  const parts = joined ? [Buffer.concat(chunks as Buffer[], answer.byteLength)] : chunks;
+  headers.push('Content-Length', String(answer.byteLength));
   res.writeHead(answer.status, headers);
   if (parts.length > 1) res.cork();
   for (let i = 0; i < parts.length - 1; i++) res.write(parts[i]);
