@@ -53,7 +53,7 @@ const BASE = '/fhir';
 const ROOT = projectRoot();
 const SERVER_ENTRY = path.join(__dirname, '..', 'src', 'index.js');
 /** Node flags of the server, as the Dockerfile and `npm start` run it (BENCH_NODE_FLAGS replaces them). */
-const SERVER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8 --heap-growing-percent=100 --expose-gc').split(' ').filter(Boolean);
+const SERVER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8 --expose-gc').split(' ').filter(Boolean);
 const BASELINE_ENTRY = path.join(__dirname, 'baseline-server.js');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -59,6 +59,8 @@ export interface Config {
   responseCacheEntries: number;
   /** Bytes the response cache may hold (answers and keys). */
   responseCacheBytes: number;
+  /** How much V8 may let the old generation grow between full collections once the server runs (percent; 0: V8's choice). */
+  heapGrowingPercent: number;
   /**
    * Where written resources live: `sqlite` (embedded, in dataDir; the default), `memory` (lost at exit) or
    * `postgres` (DATABASE_URL; shared by replicas).
@@ -259,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fastPath: bool(env, 'FAST_PATH', true),
     responseCacheEntries: int(env, 'RESPONSE_CACHE_ENTRIES', 50_000, 0, 1_000_000),
     responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', 128, 0, 4096) * 1024 * 1024,
+    heapGrowingPercent: int(env, 'HEAP_GROWING_PERCENT', 100, 0, 1000),
     store,
     database: store === 'postgres' ? databaseConfig(env, requestTimeoutMs) : undefined,
     closureLimits: {
