@@ -4,6 +4,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { valueField } from './choice-value';
 import { describeTextProblem, textProblem } from './primitive-text';
+import { endOfDate } from './date-time';
 
 export type ParamType =
   | 'code' | 'uri' | 'canonical' | 'string' | 'boolean' | 'integer' | 'dateTime'
@@ -117,8 +118,17 @@ function checkText(name: string, text: string, where: string[] | undefined): voi
   }
 }
 
+/** 400 for a dateTime parameter whose value is no FHIR date or dateTime (`2025`, `2025-06-30`, `2025-06-30T12:00:00+01:00`). */
+function checkDateTime(name: string, text: string, where: string[]): void {
+  if (endOfDate(text) !== undefined) return;
+  throw FhirError.invalid(`Parameter '${name}' must be a FHIR date or dateTime (e.g. 2025-06-30 or 2025-06-30T12:00:00+01:00; a time needs its zone), not '${excerpt(text)}'`, {
+    expression: where, da: `Parameteren '${name}' skal være en FHIR date eller dateTime (fx 2025-06-30 eller 2025-06-30T12:00:00+01:00; et klokkeslæt skal have sin tidszone), ikke '${excerpt(text)}'`,
+  });
+}
+
 function convertQueryValue(spec: ParamSpec, raw: string): ParamValue {
   if (spec.type !== 'boolean' && spec.type !== 'integer') checkText(spec.name, raw, [spec.name]);
+  if (spec.type === 'dateTime') checkDateTime(spec.name, raw, [spec.name]);
   switch (spec.type) {
     case 'boolean':
       if (raw === 'true') return true;
@@ -374,6 +384,7 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
       throw FhirError.invalid(`Parameter '${spec.name}' has an unexpected value type ${field}`, { expression: [path], da: `Parameteren '${spec.name}' har en uventet værditype ${field}` });
     }
     checkText(spec.name, v, [`${path}.${field}`]);
+    if (spec.type === 'dateTime') checkDateTime(spec.name, v, [`${path}.${field}`]);
     return v;
   }
   throw FhirError.invalid(`Parameter '${spec.name}' has an unsupported type`, { expression: [path], da: `Parameteren '${spec.name}' har en type, som ikke understøttes` });

@@ -13,10 +13,10 @@ export function searchText(query: Record<string, unknown>, name: string): string
   return v;
 }
 
-/** `_count` (default 100, at most MAX_SEARCH_COUNT). */
+/** `_count` (default 100); a larger count than MAX_SEARCH_COUNT gets pages of that many, as the spec lets a server do. */
 export function searchCount(query: Record<string, unknown>): number {
   const raw = searchText(query, '_count');
-  if (raw !== undefined && !/^\d{1,6}$/.test(raw)) {
+  if (raw !== undefined && !/^\d+$/.test(raw)) {
     throw FhirError.invalid(`_count must be a non-negative integer, not '${excerpt(raw)}'`, { expression: ['_count'], da: `_count skal være et heltal på 0 eller mere, ikke '${excerpt(raw)}'` });
   }
   return raw === undefined ? 100 : Math.min(Number(raw), MAX_SEARCH_COUNT);
@@ -25,10 +25,10 @@ export function searchCount(query: Record<string, unknown>): number {
 /** `_offset`: how many matches the page skips (default 0), as the `next` and `previous` links of a searchset give it. */
 export function searchOffset(query: Record<string, unknown>): number {
   const raw = searchText(query, '_offset');
-  if (raw !== undefined && !/^\d{1,9}$/.test(raw)) {
+  if (raw !== undefined && !/^\d+$/.test(raw)) {
     throw FhirError.invalid(`_offset must be a non-negative integer, not '${excerpt(raw)}'`, { expression: ['_offset'], da: `_offset skal være et heltal på 0 eller mere, ikke '${excerpt(raw)}'` });
   }
-  return raw === undefined ? 0 : Number(raw);
+  return raw === undefined ? 0 : Math.min(Number(raw), Number.MAX_SAFE_INTEGER);
 }
 
 /**

@@ -12,7 +12,7 @@ import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
 import { elementsWithCode, sourcesStating } from '../terminology/packed/conceptmap';
 import { assertConceptMapShape } from '../terminology/resource-shape';
 import type { ElementJson } from '../terminology/packed/map-sources';
-import { endOfDate, versionInForce } from '../terminology/in-force';
+import { versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { CONCEPT_MAPS_KIND } from '../terminology/resource-kinds';
 import type { OperationHandler } from './context';
@@ -526,11 +526,6 @@ export const translateOperation: OperationHandler = {
     const registry = ctx.registry;
     const query = readQuery(input);
     const date = input.string('date');
-    if (date !== undefined && endOfDate(date) === undefined) {
-      throw FhirError.invalid(`date must be a FHIR date or dateTime (e.g. 2025-06-30), not '${excerpt(date)}'`, {
-        expression: ['date'], da: `date skal være en FHIR date eller dateTime (fx 2025-06-30), ikke '${excerpt(date)}'`,
-      });
-    }
     const inForce: InForce | undefined = date === undefined ? undefined
       : (cm) => (cm.url ? versionInForce(registry, 'ConceptMap', cm.url, date, (r) => ctx.firstWritten?.(r)) : undefined);
     const explicit = explicitMap(input, registry, target as ConceptMap | undefined, inForce);

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { searchCount, searchText } from '../fhir/search';
 import type { AuditLog, AuditQuery } from '../store/audit-log';
-import { endOfDate } from '../terminology/in-force';
+import { endOfDate } from '../fhir/date-time';
 import { excerpt } from '../errors/excerpt';
 
 const PARAMS = new Set(['entity', 'agent', 'date', '_count', '_format', '_pretty']);

@@ -27,6 +27,19 @@ const inlineValueSet = (compose: unknown) => ({ name: 'valueSet', resource: { re
 const flatten = (c: ValueSetExpansionContains[] | undefined): ValueSetExpansionContains[] => (c ?? []).flatMap((x) => [x, ...flatten(x.contains)]);
 
 describe('GET and POST $expand', () => {
+  it('takes date as a FHIR date or dateTime at any precision, and refuses a value that is neither (400)', async () => {
+    for (const date of ['2025', '2025-06', '2025-06-30', '2025-06-30T12:00:00Z', '2025-06-30T12:00:00.250+01:00']) {
+      await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, date, count: '1' }).expect(200);
+    }
+    for (const date of ['2025-06-30T25:00:00Z', '2025-06-30T12:00:00', '30-06-2025', '2025-6-30', 'today']) {
+      const res = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, date }).expect(400);
+      expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['date'] });
+      expect(res.body.issue[0].details.text).toContain(`not '${date}'`);
+    }
+    const posted = await post(parametersOf({ name: 'url', valueUri: CATALOG_119 }, { name: 'date', valueDateTime: '2025-02-29' })).expect(400);
+    expect(posted.body.issue[0].expression).toEqual(['Parameters.parameter[1].valueDateTime']);
+  });
+
   it('expands a published KL value set defined by one descendent-of filter as a tree', async () => {
     const res = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CARE_PLAN_CATEGORIES }).expect(200);
     const vs = res.body as ValueSet;

@@ -92,6 +92,15 @@ describe('paging through a search with its links (fhir-kit-client nextPage and p
     expect(none.link?.map((l) => l.relation)).toEqual(['self']);
   });
 
+  it('a _count above the most a page holds gets full pages, and an _offset of any size an empty one', async () => {
+    const all = await search('ValueSet', { _count: 1000 });
+    const huge = await search('ValueSet', { _count: '100000000000' });
+    expect(huge.entry?.map((e) => e.resource?.id)).toEqual(all.entry?.map((e) => e.resource?.id));
+    const far = await search('ValueSet', { _count: 10, _offset: '99999999999999' });
+    expect(far.entry ?? []).toEqual([]);
+    expect(far.total).toBe(all.total);
+  });
+
   it('_offset must be a non-negative integer (400, also in Danish)', async () => {
     for (const offset of ['-1', 'two', '1.5']) {
       const { status, body } = await failure(search('ValueSet', { _offset: offset }));

@@ -1,6 +1,7 @@
 import type { ConceptMap } from 'fhir/r4';
 import { headOf, VersionHistory, type WrittenVersion } from '../../src/store/past-version';
-import { endOfDate, versionInForce } from '../../src/terminology/in-force';
+import { endOfDate } from '../../src/fhir/date-time';
+import { versionInForce } from '../../src/terminology/in-force';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
 
