@@ -5,7 +5,7 @@ import { FhirError } from '../errors/fhir-error';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
 import { methodNotAllowed, notKnown } from '../errors/common-errors';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
-import { municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../municipal/municipality';
+import { KOMMUNE_BASE, municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../municipal/municipality';
 import { hasErrors, validateTerminologyResource, validationFailure, type RuleIssue } from '../municipal/write-rules';
 import type { CommitGate } from '../store/commit-gate';
 import type { VersionHistory } from '../store/past-version';
@@ -150,8 +150,11 @@ export function authorize(principal: Principal, resource: TerminologyResource | 
 export function authorizeKommunekoder(principal: Principal, own: readonly string[], what: string): void {
   if (principal.admin) return;
   if (own.length === 0) {
-    throw new FhirError(403, 'forbidden', `${what} is a common catalog resource; writing the common catalogs needs a token with the admin scope`,
-      { da: `${what} hører til de fælleskommunale kataloger; dem kan kun en administrator ændre.` });
+    const mine = principal.kommunekode;
+    throw new FhirError(403, 'forbidden', `${what} is a common catalog resource; writing the common catalogs needs a token with the admin scope`
+      + (mine ? ` (a resource of municipality ${mine} has a url under ${KOMMUNE_BASE}${mine}/ or its kommunekode identifier)` : ''),
+      { da: `${what} hører til de fælleskommunale kataloger; dem kan kun en administrator ændre.`
+        + (mine ? ` En ressource fra kommune ${mine} har en url under ${KOMMUNE_BASE}${mine}/ eller kommunens kommunekode-identifier.` : '') });
   }
   if (!principal.kommunekode) {
     throw new FhirError(403, 'forbidden', `The token names no municipality (claim kommunekode), so it cannot write ${what} of municipality ${own.join(', ')}`,

@@ -287,6 +287,11 @@ describe('authorization of writes', () => {
     const common: CodeSystem = { resourceType: 'CodeSystem', url: 'http://faelles-tx.dk/fhir/CodeSystem/test-common', version: '1.0.0', status: 'draft', content: 'complete', concept: [{ code: 'a', display: 'A' }] };
     const denied = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(common).expect(403);
     expect(denied.body.issue[0].details.text).toMatch(/common catalog resource; writing the common catalogs needs a token with the admin scope/);
+    // the municipality's own writer is told what makes a resource its own (here: a url forgotten)
+    expect(denied.body.issue[0].details.text).toContain('a resource of municipality 101 has a url under http://faelles-tx.dk/fhir/kommune/101/');
+    const { url: _forgotten, ...noUrl } = common;
+    const inDanish = await request(app).post('/fhir/CodeSystem').set({ Authorization: `Bearer ${token101}`, 'Accept-Language': 'da' }).type(JSON_TYPE).send(noUrl).expect(403);
+    expect(inDanish.body.issue[0].details.text).toContain('En ressource fra kommune 101 har en url under http://faelles-tx.dk/fhir/kommune/101/');
     const ok = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send(common).expect(201);
     expect(ok.body.id).toMatch(/^[0-9a-f-]{36}$/);
   });
