@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { indentedBytes, wantsPretty } from '../../fhir/pretty-json';
 import { answerOf, type Answer } from '../../operations/invoke';
 import { sendChunks } from './chunked-send';
 import { sendTable, type TableFormat } from './table-send';
@@ -25,6 +26,7 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
   }
   if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]!);
   headers.push('Content-Type', JSON_CONTENT_TYPE);
+  if (wantsPretty(res.req?.url)) answer = { ...answer, ...indentedBytes(answer) };
   const { chunks } = answer;
   if (chunks.length > FEW_CHUNKS && answer.byteLength > CHUNKED_ANSWER_BYTES) {
     for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);

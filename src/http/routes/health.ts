@@ -11,9 +11,7 @@ import type { TerminologyRegistry } from '../../terminology/registry';
  */
 export function healthRoutes(registry: TerminologyRegistry, store: TerminologyStore, isShuttingDown: () => boolean, validation: ValidationWarmUp): Router {
   const router = Router();
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  router.get('/health', (_req, res) => void res.json({ status: 'ok' }));
   router.get('/ready', async (_req, res) => {
     await validation.loading();
     const codeSystems = registry.list('CodeSystem').length;
