@@ -1,6 +1,5 @@
 import type { ConceptMap } from 'fhir/r4';
 import { headOf, VersionHistory, type WrittenVersion } from '../../src/store/past-version';
-import { endOfDate } from '../../src/fhir/date-time';
 import { versionInForce } from '../../src/terminology/in-force';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
@@ -10,18 +9,6 @@ const URL = 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/m';
 function map(version: string, extra: Partial<ConceptMap> = {}): ConceptMap {
   return { resourceType: 'ConceptMap', id: 'kommune-101-m', url: URL, version, status: 'active', ...extra };
 }
-
-describe('endOfDate', () => {
-  it('is the first instant after a year, month, day or dateTime', () => {
-    expect(new Date(endOfDate('2025')!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
-    expect(new Date(endOfDate('2025-12')!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
-    expect(new Date(endOfDate('2025-02-28')!).toISOString()).toBe('2025-03-01T00:00:00.000Z');
-    expect(new Date(endOfDate('2025-06-30T10:00:00Z')!).toISOString()).toBe('2025-06-30T10:00:00.001Z');
-  });
-  it('rejects what is not a date', () => {
-    for (const bad of ['2025-02-30', '2025-13', '25', 'yesterday', '2025-06-30T10:00']) expect(endOfDate(bad)).toBeUndefined();
-  });
-});
 
 function written({ resource, lastUpdated }: { resource: ConceptMap; lastUpdated: string }, loads?: { n: number }): WrittenVersion {
   return {

@@ -1,0 +1,13 @@
+import { endOfDate } from '../../src/fhir/date-time';
+
+describe('endOfDate', () => {
+  it('is the first instant after a year, month, day or dateTime', () => {
+    expect(new Date(endOfDate('2025')!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect(new Date(endOfDate('2025-12')!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect(new Date(endOfDate('2025-02-28')!).toISOString()).toBe('2025-03-01T00:00:00.000Z');
+    expect(new Date(endOfDate('2025-06-30T10:00:00Z')!).toISOString()).toBe('2025-06-30T10:00:00.001Z');
+  });
+  it('rejects what is not a date', () => {
+    for (const bad of ['2025-02-30', '2025-13', '25', 'yesterday', '2025-06-30T10:00']) expect(endOfDate(bad)).toBeUndefined();
+  });
+});
