@@ -1,4 +1,6 @@
-const DATE_PARAM = /^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01])(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)?)?$/;
+/** R4's date and dateTime (hours 00-23, a leap second's :60, a zone with every time), seconds left optional. */
+const DATE_PARAM = /^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01])(T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)?)?$/;
+const LEAP_SECOND = /:60(?=[.Z+-])/;
 
 /**
  * The first instant after a FHIR date or dateTime (`2025` → 2026-01-01T00:00Z, `2025-06-30` → 2025-07-01T00:00Z, a
@@ -9,8 +11,10 @@ export function endOfDate(date: string): number | undefined {
   if (!m) return undefined;
   const [, y, mo, d, time] = m;
   if (time) {
-    const t = Date.parse(date);
-    return Number.isNaN(t) ? undefined : t + 1;
+    // Date.parse knows no leap second: 23:59:60 is read as 23:59:59 and a second more
+    const leap = LEAP_SECOND.test(time);
+    const t = Date.parse(leap ? date.replace(LEAP_SECOND, ':59') : date);
+    return Number.isNaN(t) ? undefined : t + 1 + (leap ? 1000 : 0);
   }
   if (d) {
     const t = Date.UTC(Number(y), Number(mo) - 1, Number(d) + 1);

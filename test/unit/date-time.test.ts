@@ -6,8 +6,10 @@ describe('endOfDate', () => {
     expect(new Date(endOfDate('2025-12')!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
     expect(new Date(endOfDate('2025-02-28')!).toISOString()).toBe('2025-03-01T00:00:00.000Z');
     expect(new Date(endOfDate('2025-06-30T10:00:00Z')!).toISOString()).toBe('2025-06-30T10:00:00.001Z');
+    expect(new Date(endOfDate('2016-12-31T23:59:60Z')!).toISOString()).toBe('2017-01-01T00:00:00.001Z');
+    expect(new Date(endOfDate('2025-06-30T12:00:00+14:00')!).toISOString()).toBe('2025-06-29T22:00:00.001Z');
   });
   it('rejects what is not a date', () => {
-    for (const bad of ['2025-02-30', '2025-13', '25', 'yesterday', '2025-06-30T10:00']) expect(endOfDate(bad)).toBeUndefined();
+    for (const bad of ['2025-02-30', '2025-13', '25', 'yesterday', '2025-06-30T10:00', '2025-06-30T24:00:00Z', '2025-06-30T12:61:00Z', '2025-06-30T12:00:61Z']) expect(endOfDate(bad)).toBeUndefined();
   });
 });
