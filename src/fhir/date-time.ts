@@ -23,3 +23,12 @@ export function endOfDate(date: string): number | undefined {
   if (mo) return Date.UTC(Number(y), Number(mo), 1);
   return Date.UTC(Number(y) + 1, 0, 1);
 }
+
+/** The first instant of a FHIR date or dateTime (a dateTime: its own), in epoch milliseconds; undefined when it is not one. */
+export function startOfDate(date: string): number | undefined {
+  const end = endOfDate(date);
+  if (end === undefined) return undefined;
+  if (date.includes('T')) return end - 1;
+  const [y, m, d] = date.split('-').map(Number);
+  return Date.UTC(y!, (m ?? 1) - 1, d ?? 1);
+}

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { searchCount, searchText } from '../fhir/search';
 import type { AuditLog, AuditQuery } from '../store/audit-log';
-import { endOfDate } from '../fhir/date-time';
+import { endOfDate, startOfDate } from '../fhir/date-time';
 import { excerpt } from '../errors/excerpt';
 
 const PARAMS = new Set(['entity', 'agent', 'date', '_count', '_format', '_pretty']);
@@ -21,21 +21,13 @@ export const AUDIT_EVENT_CAPABILITY: CapabilityStatementRestResource = {
   ],
 };
 
-/** The start of a FHIR date or dateTime, in epoch milliseconds. */
-function startOf(date: string): number | undefined {
-  if (endOfDate(date) === undefined) return undefined;
-  if (date.includes('T')) return Date.parse(date);
-  const [y, m, d] = date.split('-').map(Number);
-  return Date.UTC(y!, (m ?? 1) - 1, d ?? 1);
-}
-
 /** date=ge2026-01-01&date=lt2026-02 → the recorded range, as ISO instants. */
 export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'> {
   let from = Number.NEGATIVE_INFINITY;
   let before = Number.POSITIVE_INFINITY;
   for (const raw of values) {
     const m = DATE_SEARCH.exec(raw);
-    const start = m ? startOf(m[2]!) : undefined;
+    const start = m ? startOfDate(m[2]!) : undefined;
     const end = m ? endOfDate(m[2]!) : undefined;
     if (!m || start === undefined || end === undefined) {
       throw FhirError.invalid(`date must be a date or dateTime with an optional prefix eq, ge, gt, le or lt, e.g. ge2026-01-01; not '${excerpt(raw)}'`, {

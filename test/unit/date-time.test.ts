@@ -1,4 +1,5 @@
-import { endOfDate } from '../../src/fhir/date-time';
+import { dateRange } from '../../src/write/audit-search';
+import { endOfDate, startOfDate } from '../../src/fhir/date-time';
 
 describe('endOfDate', () => {
   it('is the first instant after a year, month, day or dateTime', () => {
@@ -11,5 +12,19 @@ describe('endOfDate', () => {
   });
   it('rejects what is not a date', () => {
     for (const bad of ['2025-02-30', '2025-13', '25', 'yesterday', '2025-06-30T10:00', '2025-06-30T24:00:00Z', '2025-06-30T12:61:00Z', '2025-06-30T12:00:61Z']) expect(endOfDate(bad)).toBeUndefined();
+  });
+});
+
+describe('startOfDate', () => {
+  it('is the first instant of a year, month or day, and a dateTime itself (a leap second too)', () => {
+    expect(new Date(startOfDate('2025')!).toISOString()).toBe('2025-01-01T00:00:00.000Z');
+    expect(new Date(startOfDate('2025-06')!).toISOString()).toBe('2025-06-01T00:00:00.000Z');
+    expect(new Date(startOfDate('2025-06-30T12:00:00+02:00')!).toISOString()).toBe('2025-06-30T10:00:00.000Z');
+    expect(new Date(startOfDate('2016-12-31T23:59:60Z')!).toISOString()).toBe('2017-01-01T00:00:00.000Z');
+    expect(startOfDate('2025-02-30')).toBeUndefined();
+  });
+
+  it('bounds the audit search from a leap second as from any other time', () => {
+    expect(dateRange(['ge2016-12-31T23:59:60Z'])).toEqual({ from: '2017-01-01T00:00:00.000Z' });
   });
 });
