@@ -119,8 +119,8 @@ class WorkerRuntime extends Runtime {
  * A worker ends when jest tells it to and its event loop drains; jest kills it, warning that "a worker process has
  * failed to exit gracefully", when it has not exited 500 ms later. At times the warning came though the worker had
  * no handle open and had emitted 'exit' at once (measured with a hook logging 'beforeExit', 'exit' and SIGTERM per
- * worker): what took the time came after 'exit', Node freeing the environment and heap of a worker that holds every
- * module's code of the run. `process.exit` from the 'exit' listener ends the process there instead. Only in a worker
+ * worker): what took the time came after 'exit', in Node's own teardown (not timed; a worker holds every module's
+ * code of the run). `process.exit` from the 'exit' listener ends the process there instead. Only in a worker
  * process (forked, so it has `process.send`): jest's own process, which runs the tests itself when there are few,
  * sets its exit code (the tests' verdict) after this point.
  */
