@@ -1,6 +1,14 @@
-/** R4's date and dateTime (hours 00-23, a leap second's :60, a zone with every time), seconds left optional. */
-const DATE_PARAM = /^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01])(T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)?)?$/;
+/** R4's date and dateTime (years from 0001, hours 00-23, a leap second's :60, a zone with every time), seconds left optional. */
+const DATE_PARAM = /^(?!0000)(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01])(T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)?)?$/;
 const LEAP_SECOND = /:60(?=[.Z+-])/;
+
+/** Date.UTC for every year: Date.UTC itself reads the years 0-99 as 1900-1999. */
+export function utcTime(year: number, month: number, day = 1, hours = 0, minutes = 0, seconds = 0, ms = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, day);
+  d.setUTCHours(hours, minutes, seconds, ms);
+  return d.getTime();
+}
 
 /**
  * The first instant after a FHIR date or dateTime (`2025` → 2026-01-01T00:00Z, `2025-06-30` → 2025-07-01T00:00Z, a
@@ -17,11 +25,11 @@ export function endOfDate(date: string): number | undefined {
     return Number.isNaN(t) ? undefined : t + 1 + (leap ? 1000 : 0);
   }
   if (d) {
-    const t = Date.UTC(Number(y), Number(mo) - 1, Number(d) + 1);
+    const t = utcTime(Number(y), Number(mo) - 1, Number(d) + 1);
     return new Date(t - 1).getUTCDate() === Number(d) ? t : undefined; // 2025-02-30 is no date
   }
-  if (mo) return Date.UTC(Number(y), Number(mo), 1);
-  return Date.UTC(Number(y) + 1, 0, 1);
+  if (mo) return utcTime(Number(y), Number(mo), 1);
+  return utcTime(Number(y) + 1, 0, 1);
 }
 
 /** The first instant of a FHIR date or dateTime (a dateTime: its own), in epoch milliseconds; undefined when it is not one. */
@@ -30,5 +38,5 @@ export function startOfDate(date: string): number | undefined {
   if (end === undefined) return undefined;
   if (date.includes('T')) return end - 1;
   const [y, m, d] = date.split('-').map(Number);
-  return Date.UTC(y!, (m ?? 1) - 1, d ?? 1);
+  return utcTime(y!, (m ?? 1) - 1, d ?? 1);
 }

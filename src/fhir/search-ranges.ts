@@ -1,3 +1,5 @@
+import { utcTime } from './date-time';
+
 /**
  * Dates and quantities as FHIR search compares them (R4 search §3.1.1.4.1–2): each value stands for a range at its
  * precision (`2026` is the whole year, `5.4` is 5.35 up to 5.45), and a prefix says how the resource's range must lie
@@ -19,7 +21,7 @@ export function withPrefix(text: string): { prefix: Prefix; value: string } {
   return prefix ? { prefix, value: text.slice(2) } : { prefix: 'eq', value: text };
 }
 
-const DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+const DATE = /^(?!0000)(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 /**
  * The instants a FHIR date or dateTime stands for, in epoch milliseconds (`2026` → all of 2026, `2026-03-01T10:00Z`
@@ -32,14 +34,14 @@ export function dateRange(text: string): Range | undefined {
   const year = Number(y);
   const month = mo === undefined ? 0 : Number(mo) - 1;
   const day = d === undefined ? 1 : Number(d);
-  const start = Date.UTC(year, month, day, Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), Math.trunc(Number(fraction ?? 0) * 1000));
+  const start = utcTime(year, month, day, Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), Math.trunc(Number(fraction ?? 0) * 1000));
   const check = new Date(start);
   if (month > 11 || check.getUTCMonth() !== month || check.getUTCDate() !== day || Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(s ?? 0) > 59) {
     return undefined;
   }
   const end = d === undefined
-    ? (mo === undefined ? Date.UTC(year + 1, 0, 1) : Date.UTC(year, month + 1, 1))
-    : h === undefined ? Date.UTC(year, month, day + 1)
+    ? (mo === undefined ? utcTime(year + 1, 0, 1) : utcTime(year, month + 1, 1))
+    : h === undefined ? utcTime(year, month, day + 1)
       : start + (s === undefined ? 60_000 : fraction === undefined ? 1000 : Math.max(1, 1000 / 10 ** (fraction.length - 1)));
   const offset = zone === undefined || zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
   return { low: start - offset, high: end - offset };

@@ -10,8 +10,17 @@ describe('endOfDate', () => {
     expect(new Date(endOfDate('2016-12-31T23:59:60Z')!).toISOString()).toBe('2017-01-01T00:00:00.001Z');
     expect(new Date(endOfDate('2025-06-30T12:00:00+14:00')!).toISOString()).toBe('2025-06-29T22:00:00.001Z');
   });
+  it('reads the years 0001-0099 as themselves, not as 19xx', () => {
+    expect(new Date(endOfDate('0050')!).toISOString()).toBe('0051-01-01T00:00:00.000Z');
+    expect(new Date(endOfDate('0099-12')!).toISOString()).toBe('0100-01-01T00:00:00.000Z');
+    expect(new Date(endOfDate('0001-02-28')!).toISOString()).toBe('0001-03-01T00:00:00.000Z');
+    expect(new Date(startOfDate('0042-06-01')!).toISOString()).toBe('0042-06-01T00:00:00.000Z');
+    expect(endOfDate('0004-02-29')).toBeDefined(); // year 4 was a leap year, 1904 too, but 0100 was not
+    expect(endOfDate('0100-02-29')).toBeUndefined();
+  });
+
   it('rejects what is not a date', () => {
-    for (const bad of ['2025-02-30', '2025-13', '25', 'yesterday', '2025-06-30T10:00', '2025-06-30T24:00:00Z', '2025-06-30T12:61:00Z', '2025-06-30T12:00:61Z']) expect(endOfDate(bad)).toBeUndefined();
+    for (const bad of ['0000', '0000-06-30', '2025-02-30', '2025-13', '25', 'yesterday', '2025-06-30T10:00', '2025-06-30T24:00:00Z', '2025-06-30T12:61:00Z', '2025-06-30T12:00:61Z']) expect(endOfDate(bad)).toBeUndefined();
   });
 });
 

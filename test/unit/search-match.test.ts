@@ -84,6 +84,8 @@ describe('uri and reference parameters', () => {
 describe('date parameters (the range of each value at its precision, R4 prefixes)', () => {
   it('reads partial dates and dateTimes as ranges, and refuses what is no date', () => {
     expect(dateRange('2026')).toEqual({ low: Date.UTC(2026, 0, 1), high: Date.UTC(2027, 0, 1) });
+    expect(dateRange('0050')).toEqual({ low: Date.parse('0050-01-01T00:00:00Z'), high: Date.parse('0051-01-01T00:00:00Z') });
+    expect(dateRange('0000')).toBeUndefined();
     expect(dateRange('2026-02')).toEqual({ low: Date.UTC(2026, 1, 1), high: Date.UTC(2026, 2, 1) });
     expect(dateRange('2026-02-28T10:00+01:00')).toEqual({ low: Date.UTC(2026, 1, 28, 9), high: Date.UTC(2026, 1, 28, 9, 1) });
     expect(dateRange('2026-02-28T10:00:00.5Z')).toEqual({ low: Date.UTC(2026, 1, 28, 10, 0, 0, 500), high: Date.UTC(2026, 1, 28, 10, 0, 0, 600) });
