@@ -17,7 +17,7 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 # MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (V8's collector threads, libuv's pool) an arena of its
-# own; two of them keep ~6 MB less resident after varied traffic, at the same rates (bench/README.md, RSS)
+# own; two of them kept 2-7 MB less resident after varied traffic, at the same rates (bench/README.md, RSS)
 ENV NODE_ENV=production PORT=8080 DATA_DIR=/data MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
