@@ -58,8 +58,11 @@ export const lookupOperation: OperationHandler = {
       : ctx.registry.codeSystemProvider(system, version, supplements);
     if (!provider) {
       const v = version ? ` version '${excerpt(version)}'` : '';
-      throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}'${v} could not be found, so the code cannot be looked up`, {
-        txIssueType: 'not-found', expression: ['system'], da: `Kodesystemet '${excerpt(system)}'${v} kendes ikke, så koden kan ikke slås op`,
+      // R4's system is a uri: a client that writes url|version there is told where the version goes
+      const piped = system.includes('|');
+      const hint = { en: piped ? ` ('system' is a uri: give the version in 'version')` : '', da: piped ? ` ('system' er en uri: angiv versionen i 'version')` : '' };
+      throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}'${v} could not be found, so the code cannot be looked up${hint.en}`, {
+        txIssueType: 'not-found', expression: ['system'], da: `Kodesystemet '${excerpt(system)}'${v} kendes ikke, så koden kan ikke slås op${hint.da}`,
       });
     }
     const missing = supplements.filter((s) => !provider.supplements.some((x) => s === x.url || s === `${x.url}|${x.version}`));

@@ -64,6 +64,13 @@ describe('terminology errors in Danish for a caller that asks for Danish', () =>
     expect(firstIssue(da).text).toBe("Kodesystemet 'http://x.org/cs' kendes ikke, så koden kan ikke slås op");
   });
 
+  it('$lookup with url|version in system, which is a uri: told where the version goes', async () => {
+    const { da, en } = await bothLanguages(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(`${FSIII}|20240530`)}&code=B1`, 404);
+    expect(firstIssue(en).text).toBe(`A definition for CodeSystem '${FSIII}|20240530' could not be found, so the code cannot be looked up ('system' is a uri: give the version in 'version')`);
+    expect(firstIssue(da).text).toBe(`Kodesystemet '${FSIII}|20240530' kendes ikke, så koden kan ikke slås op ('system' er en uri: angiv versionen i 'version')`);
+    await get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&version=20240530&code=B1`).expect(200);
+  });
+
   it('$validate-code against an unknown value set', async () => {
     const { da, en } = await bothLanguages('/fhir/ValueSet/$validate-code?url=http://x.org/vs&code=a&system=http://x', 404);
     expect(firstIssue(en).text).toBe("A definition for the value Set 'http://x.org/vs' could not be found");
