@@ -95,8 +95,11 @@ export function codedValueOf(input: OperationInput, forCodeSystem: boolean, opti
   }
   const code = input.string('code');
   if (code) {
-    const system = forCodeSystem ? input.string('url') ?? input.string('system') : input.string('system');
-    const version = forCodeSystem ? input.string('version') : input.string('systemVersion');
+    // the code system's url may carry its version (url|version), as the operation's own reading of it allows
+    const url = forCodeSystem ? input.string('url') : undefined;
+    const canonical = url !== undefined ? parseCanonical(url) : undefined;
+    const system = canonical?.url ?? input.string('system');
+    const version = forCodeSystem ? input.string('version') ?? canonical?.version : input.string('systemVersion');
     if (!system && !forCodeSystem && !options.inferSystem) throw FhirError.invalid(NO_CODE, { expression: ['code'], da: NO_CODE_DA });
     const c: Coding = { code };
     if (system) c.system = system;

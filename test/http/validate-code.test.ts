@@ -104,6 +104,19 @@ describe('CodeSystem/$validate-code', () => {
     await request(app).get('/fhir/CodeSystem/$validate-code').query({ code: AFKLARENDE }).expect(400);
   });
 
+  it('reads the version from url|version, as from version', async () => {
+    const { body: known } = await request(app).get('/fhir/CodeSystem').query({ url: FSIII }).expect(200);
+    const current = known.entry[0].resource.version as string;
+    const res = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: `${FSIII}|${current}`, code: AFKLARENDE }).expect(200);
+    expect(value(res.body, 'result')).toBe(true);
+    expect(value(res.body, 'system')).toBe(FSIII);
+    expect(value(res.body, 'version')).toBe(current);
+    const unknown = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: `${FSIII}|1999`, code: AFKLARENDE }).expect(200);
+    expect(value(unknown.body, 'result')).toBe(false);
+    expect(value(unknown.body, 'version')).toBe('1999');
+    expect(value(unknown.body, 'message')).toContain(`Valid versions: ${current}`);
+  });
+
   it('places an unknown code system by its expression only, without the deprecated location', async () => {
     const res = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: 'http://example.org/unknown', code: 'x' }).expect(200);
     expect(value(res.body, 'result')).toBe(false);
