@@ -6,6 +6,7 @@ import { msg, txError } from '../terminology/validation/messages';
 import { parseDisplayLanguage } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
 import { lookupResult } from './lookup-result';
+import { versionInSystemHint } from './system-uri';
 import { compareVersions } from '../terminology/canonical';
 import { presentVersionList } from '../terminology/versions';
 import { TX_RESOURCE_PARAM } from './tx-resources';
@@ -58,9 +59,7 @@ export const lookupOperation: OperationHandler = {
       : ctx.registry.codeSystemProvider(system, version, supplements);
     if (!provider) {
       const v = version ? ` version '${excerpt(version)}'` : '';
-      // R4's system is a uri: a client that writes url|version there is told where the version goes
-      const piped = system.includes('|');
-      const hint = { en: piped ? ` ('system' is a uri: give the version in 'version')` : '', da: piped ? ` ('system' er en uri: angiv versionen i 'version')` : '' };
+      const hint = versionInSystemHint(system);
       throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}'${v} could not be found, so the code cannot be looked up${hint.en}`, {
         txIssueType: 'not-found', expression: ['system'], da: `Kodesystemet '${excerpt(system)}'${v} kendes ikke, så koden kan ikke slås op${hint.da}`,
       });

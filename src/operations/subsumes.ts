@@ -4,6 +4,7 @@ import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
 import type { OperationHandler } from './context';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
+import { versionInSystemHint } from './system-uri';
 
 const spec: OperationSpec = {
   name: 'subsumes',
@@ -43,7 +44,13 @@ export const subsumesOperation: OperationHandler = {
     }
     const version = input.string('version') ?? codingA?.version ?? codingB?.version;
     const provider = ctx.registry.codeSystemProvider(system, version);
-    if (!provider) throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}' could not be found`, { txIssueType: 'not-found', da: `Kodesystemet '${excerpt(system)}' kendes ikke` });
+    if (!provider) {
+      const v = version ? ` version '${excerpt(version)}'` : '';
+      const hint = versionInSystemHint(system);
+      throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}'${v} could not be found${hint.en}`, {
+        txIssueType: 'not-found', da: `Kodesystemet '${excerpt(system)}'${v} kendes ikke${hint.da}`,
+      });
+    }
     const a = provider.locate(codeA);
     const b = provider.locate(codeB);
     const unknown = (code: string, parameter: string): FhirError => FhirError.notFound(`Unknown code '${excerpt(code)}' in the CodeSystem '${excerpt(system)}'`, {

@@ -71,6 +71,14 @@ describe('terminology errors in Danish for a caller that asks for Danish', () =>
     await get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&version=20240530&code=B1`).expect(200);
   });
 
+  it('$subsumes with url|version in system: told where the version goes, and an unknown version named', async () => {
+    const { da, en } = await bothLanguages(`/fhir/CodeSystem/$subsumes?system=${encodeURIComponent(`${FSIII}|20240530`)}&codeA=a&codeB=b`, 404);
+    expect(firstIssue(en).text).toBe(`A definition for CodeSystem '${FSIII}|20240530' could not be found ('system' is a uri: give the version in 'version')`);
+    expect(firstIssue(da).text).toBe(`Kodesystemet '${FSIII}|20240530' kendes ikke ('system' er en uri: angiv versionen i 'version')`);
+    const { en: unknownVersion } = await bothLanguages(`/fhir/CodeSystem/$subsumes?system=${encodeURIComponent(FSIII)}&version=1999&codeA=a&codeB=b`, 404);
+    expect(firstIssue(unknownVersion).text).toBe(`A definition for CodeSystem '${FSIII}' version '1999' could not be found`);
+  });
+
   it('$validate-code against an unknown value set', async () => {
     const { da, en } = await bothLanguages('/fhir/ValueSet/$validate-code?url=http://x.org/vs&code=a&system=http://x', 404);
     expect(firstIssue(en).text).toBe("A definition for the value Set 'http://x.org/vs' could not be found");
