@@ -16,6 +16,7 @@ import { versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { CONCEPT_MAPS_KIND } from '../terminology/resource-kinds';
 import type { OperationHandler } from './context';
+import { instanceAtVersion } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { translateAnswer } from './translate-answer';
 import { excerpt } from '../errors/excerpt';
@@ -394,9 +395,14 @@ function candidateMaps(input: OperationInput, registry: TerminologyRegistry, que
 /** The version of a map in force on the request's `date` (undefined when no version was in use yet). */
 type InForce = (cm: ConceptMap) => ConceptMap | undefined;
 
+const dateWithVersion = (): FhirError => FhirError.invalid("Give either 'date' or a map version (conceptMapVersion, url|version), not both", {
+  expression: ['date'], da: "Giv enten 'date' eller en version af ConceptMap'en (conceptMapVersion, url|version), ikke begge",
+});
+
 function explicitMap(input: OperationInput, registry: TerminologyRegistry, target?: ConceptMap, inForce?: InForce): ConceptMap | undefined {
   if (target) {
-    if (!inForce) return target;
+    if (!inForce) return instanceAtVersion(registry, target, input.string('conceptMapVersion'), 'conceptMapVersion');
+    if (input.has('conceptMapVersion')) throw dateWithVersion();
     const then = inForce(target);
     if (!then) {
       throw FhirError.notFound(`${canonicalOf(target)} had no version in force on ${input.string('date')}`, {
@@ -425,11 +431,7 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
   const { url: u, version } = parseCanonical(url);
   const wanted = input.string('conceptMapVersion') ?? version;
   if (inForce) {
-    if (wanted) {
-      throw FhirError.invalid("Give either 'date' or a map version (conceptMapVersion, url|version), not both", {
-        expression: ['date'], da: "Giv enten 'date' eller en version af ConceptMap'en (conceptMapVersion, url|version), ikke begge",
-      });
-    }
+    if (wanted) throw dateWithVersion();
     const latest = registry.find('ConceptMap', u);
     const then = latest ? inForce(latest) : undefined;
     if (!latest) throw unknownConceptMap(u, 'url');

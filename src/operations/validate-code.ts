@@ -10,6 +10,7 @@ import { LanguageList } from '../terminology/validation/languages';
 import { msg, txError } from '../terminology/validation/messages';
 import { ValidationOptions } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
+import { instanceAtVersion } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const common: ParamSpec[] = [
@@ -124,7 +125,7 @@ function requestContext(input: OperationInput, ctx: OperationContext, own: strin
 }
 
 function resolveValueSet(input: OperationInput, ctx: OperationContext, options: ValidationOptions, target?: ValueSet): ValueSet {
-  if (target) return target;
+  if (target) return instanceAtVersion(ctx.registry, target, input.string('valueSetVersion'), 'valueSetVersion');
   const given = input.one<ValueSet>('valueSet');
   if (given) return given;
   const url = input.string('url');

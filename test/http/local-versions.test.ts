@@ -105,6 +105,21 @@ describe('local versions kept (supertest)', () => {
     expect(matchCodes(now)).toEqual([CODES.fysiskTraening140]);
   });
 
+  it('at instance level, conceptMapVersion picks that version of the instance\'s url; one it does not have is a 404', async () => {
+    const id = v1().cm.id!;
+    const then = (await request(app).get(`/fhir/ConceptMap/${id}/$translate`)
+      .query({ conceptMapVersion: '1.0.0', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(originMaps(then)).toEqual([`${CM_URL}|1.0.0`]);
+    const now = (await request(app).get(`/fhir/ConceptMap/${id}/$translate`).query({ system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(originMaps(now)).toEqual([`${CM_URL}|2.0.0`]);
+    const missing = await request(app).get(`/fhir/ConceptMap/${id}/$translate`)
+      .query({ conceptMapVersion: '9.0.0', system: CS_URL, code: '101-BOLD' }).expect(404);
+    expect(missing.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['conceptMapVersion'] });
+    expect(missing.body.issue[0].details.text).toBe(`A definition for ConceptMap '${CM_URL}' version '9.0.0' could not be found (ConceptMap/${id} is version '2.0.0')`);
+    await request(app).get(`/fhir/ConceptMap/${id}/$translate`)
+      .query({ conceptMapVersion: '1.0.0', date: '2025', system: CS_URL, code: '101-BOLD' }).expect(400);
+  });
+
   it('$translate with date uses the map version in force on that date (ConceptMap.date)', async () => {
     const in2025 = (await request(app).get('/fhir/ConceptMap/$translate')
       .query({ url: CM_URL, date: '2025-06-30', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;

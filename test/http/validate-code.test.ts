@@ -126,6 +126,22 @@ describe('CodeSystem/$validate-code', () => {
   });
 });
 
+describe('a version named at instance level', () => {
+  it('is the instance when it is its version, and a 404 naming the parameter when its url has no such version', async () => {
+    const { body: vs } = await request(app).get('/fhir/ValueSet').query({ url: CATALOG_119 }).expect(200);
+    const { id, version } = vs.entry[0].resource as { id: string; version: string };
+    const expanded = await request(app).get(`/fhir/ValueSet/${id}/$expand`).query({ valueSetVersion: version, count: 1 }).expect(200);
+    expect(expanded.body.version).toBe(version);
+    const valid = await request(app).get(`/fhir/ValueSet/${id}/$validate-code`).query({ valueSetVersion: version, system: FSIII, code: AFKLARENDE }).expect(200);
+    expect(value(valid.body, 'result')).toBe(true);
+    for (const op of ['$expand', '$validate-code']) {
+      const res = await request(app).get(`/fhir/ValueSet/${id}/${op}`).query({ valueSetVersion: '9.9.9', system: FSIII, code: AFKLARENDE }).expect(404);
+      expect(res.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['valueSetVersion'] });
+      expect(res.body.issue[0].details.text).toContain(`version '9.9.9' could not be found (ValueSet/${id} is version '${version}')`);
+    }
+  });
+});
+
 describe('ValueSet/$batch-validate-code', () => {
   it('validates each entry with the shared parameters, and reports a bad entry without failing the batch', async () => {
     const res = await post('ValueSet/$batch-validate-code', [
