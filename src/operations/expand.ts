@@ -9,7 +9,7 @@ import { serializedExpansion, type ExpansionRequest } from '../terminology/expan
 import { assertValueSetShape } from '../terminology/resource-shape';
 import { composeExpansionParameter } from '../terminology/valueset-extensions';
 import type { OperationContext, OperationHandler } from './context';
-import { instanceAtVersion } from './instance-version';
+import { instanceAtVersion, versionInInstanceUrl } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
 
@@ -69,7 +69,10 @@ const EXPAND_VALUE_SET_PARAMS: ValueSetParameterNames = { url: 'url', valueSet: 
 export function resolveValueSet(
   input: OperationInput, ctx: OperationContext, target: ValueSet | undefined, names: ValueSetParameterNames = EXPAND_VALUE_SET_PARAMS,
 ): ValueSet {
-  if (target) return instanceAtVersion(ctx.registry, target, input.string(names.version), names.version);
+  if (target) {
+    const version = input.string(names.version) ?? versionInInstanceUrl(target, input.string(names.url), names.url);
+    return instanceAtVersion(ctx.registry, target, version, names.version);
+  }
   const inline = input.one<ValueSet>(names.valueSet);
   if (inline) {
     if (inline.resourceType !== 'ValueSet') {

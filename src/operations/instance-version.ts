@@ -1,6 +1,7 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
+import { parseCanonical } from '../terminology/canonical';
 import type { TerminologyRegistry } from '../terminology/registry';
 
 /**
@@ -20,4 +21,21 @@ export function instanceAtVersion<T extends ValueSet | ConceptMap | CodeSystem>(
     txIssueType: 'not-found', expression: [parameter],
     da: `${target.resourceType} '${excerpt(target.url)}' version '${excerpt(version)}' kendes ikke${kendt}`,
   });
+}
+
+/**
+ * The version a `url` parameter names at instance level (`url|version`), which must be the instance's own url: the
+ * operation works on the instance, so another url is a 400 rather than silently ignored or followed.
+ */
+export function versionInInstanceUrl(target: ValueSet | ConceptMap | CodeSystem, url: string | undefined, parameter: string): string | undefined {
+  if (url === undefined) return undefined;
+  const named = parseCanonical(url);
+  if (target.url !== undefined && named.url !== target.url) {
+    const where = `${target.resourceType}/${target.id}`;
+    throw FhirError.invalid(`'${parameter}' is '${excerpt(named.url)}', but ${where} has the url '${excerpt(target.url)}': called on an instance, the operation works on that instance`, {
+      expression: [parameter],
+      da: `'${parameter}' er '${excerpt(named.url)}', men ${where} har url'en '${excerpt(target.url)}': kaldt på en bestemt ressource arbejder operationen på den`,
+    });
+  }
+  return named.version;
 }

@@ -16,7 +16,7 @@ import { versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { CONCEPT_MAPS_KIND } from '../terminology/resource-kinds';
 import type { OperationHandler } from './context';
-import { instanceAtVersion } from './instance-version';
+import { instanceAtVersion, versionInInstanceUrl } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { translateAnswer } from './translate-answer';
 import { excerpt } from '../errors/excerpt';
@@ -401,8 +401,9 @@ const dateWithVersion = (): FhirError => FhirError.invalid("Give either 'date' o
 
 function explicitMap(input: OperationInput, registry: TerminologyRegistry, target?: ConceptMap, inForce?: InForce): ConceptMap | undefined {
   if (target) {
-    if (!inForce) return instanceAtVersion(registry, target, input.string('conceptMapVersion'), 'conceptMapVersion');
-    if (input.has('conceptMapVersion')) throw dateWithVersion();
+    const version = input.string('conceptMapVersion') ?? versionInInstanceUrl(target, input.string('url'), 'url');
+    if (!inForce) return instanceAtVersion(registry, target, version, 'conceptMapVersion');
+    if (version !== undefined) throw dateWithVersion();
     const then = inForce(target);
     if (!then) {
       throw FhirError.notFound(`${canonicalOf(target)} had no version in force on ${input.string('date')}`, {

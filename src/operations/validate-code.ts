@@ -10,7 +10,7 @@ import { LanguageList } from '../terminology/validation/languages';
 import { msg, txError } from '../terminology/validation/messages';
 import { ValidationOptions } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
-import { instanceAtVersion } from './instance-version';
+import { instanceAtVersion, versionInInstanceUrl } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const common: ParamSpec[] = [
@@ -125,7 +125,10 @@ function requestContext(input: OperationInput, ctx: OperationContext, own: strin
 }
 
 function resolveValueSet(input: OperationInput, ctx: OperationContext, options: ValidationOptions, target?: ValueSet): ValueSet {
-  if (target) return instanceAtVersion(ctx.registry, target, input.string('valueSetVersion'), 'valueSetVersion');
+  if (target) {
+    const version = input.string('valueSetVersion') ?? versionInInstanceUrl(target, input.string('url'), 'url');
+    return instanceAtVersion(ctx.registry, target, version, 'valueSetVersion');
+  }
   const given = input.one<ValueSet>('valueSet');
   if (given) return given;
   const url = input.string('url');
@@ -167,7 +170,8 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
     const cs = (target as CodeSystem | undefined) ?? input.one<CodeSystem>('codeSystem');
     const first = value.codings[0];
     let url = cs?.url ?? input.string('url');
-    let version = cs ? cs.version : input.string('version');
+    // a version asked for picks that version of the code system's url, at instance level too
+    let version = input.string('version') ?? cs?.version;
     if (url) {
       const parsed = parseCanonical(url);
       url = parsed.url;

@@ -118,6 +118,12 @@ describe('local versions kept (supertest)', () => {
     expect(missing.body.issue[0].details.text).toBe(`A definition for ConceptMap '${CM_URL}' version '9.0.0' could not be found (ConceptMap/${id} is version '2.0.0')`);
     await request(app).get(`/fhir/ConceptMap/${id}/$translate`)
       .query({ conceptMapVersion: '1.0.0', date: '2025', system: CS_URL, code: '101-BOLD' }).expect(400);
+    const byUrl = (await request(app).get(`/fhir/ConceptMap/${id}/$translate`)
+      .query({ url: `${CM_URL}|1.0.0`, system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(originMaps(byUrl)).toEqual([`${CM_URL}|1.0.0`]);
+    const elsewhere = await request(app).get(`/fhir/ConceptMap/${id}/$translate`)
+      .query({ url: 'http://faelles-tx.dk/fhir/ConceptMap/fsiii-legacy-keys', system: CS_URL, code: '101-BOLD' }).expect(400);
+    expect(elsewhere.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['url'] });
   });
 
   it('$translate with date uses the map version in force on that date (ConceptMap.date)', async () => {

@@ -140,6 +140,28 @@ describe('a version named at instance level', () => {
       expect(res.body.issue[0].details.text).toContain(`version '9.9.9' could not be found (ValueSet/${id} is version '${version}')`);
     }
   });
+
+  it('takes url|version as the version when url is the instance\'s own, and refuses another url with a 400', async () => {
+    const { body: vs } = await request(app).get('/fhir/ValueSet').query({ url: CATALOG_119 }).expect(200);
+    const { id, version } = vs.entry[0].resource as { id: string; version: string };
+    await request(app).get(`/fhir/ValueSet/${id}/$expand`).query({ url: `${CATALOG_119}|${version}`, count: 1 }).expect(200);
+    await request(app).get(`/fhir/ValueSet/${id}/$expand`).query({ url: `${CATALOG_119}|9.9.9`, count: 1 }).expect(404);
+    for (const op of ['$expand', '$validate-code']) {
+      const res = await request(app).get(`/fhir/ValueSet/${id}/${op}`).query({ url: 'http://example.org/other', system: FSIII, code: AFKLARENDE }).expect(400);
+      expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['url'] });
+      expect(res.body.issue[0].details.text).toContain(`ValueSet/${id} has the url '${CATALOG_119}'`);
+    }
+  });
+
+  it('CodeSystem/{id}/$validate-code checks against the version asked for, as at type level', async () => {
+    const { body: cs } = await request(app).get('/fhir/CodeSystem').query({ url: FSIII }).expect(200);
+    const { id, version } = cs.entry[0].resource as { id: string; version: string };
+    const same = await request(app).get(`/fhir/CodeSystem/${id}/$validate-code`).query({ version, code: AFKLARENDE }).expect(200);
+    expect(value(same.body, 'result')).toBe(true);
+    const other = await request(app).get(`/fhir/CodeSystem/${id}/$validate-code`).query({ version: '1999', code: AFKLARENDE }).expect(200);
+    expect(value(other.body, 'result')).toBe(false);
+    expect(value(other.body, 'message')).toBe(`A definition for CodeSystem '${FSIII}' version '1999' could not be found, so the code cannot be validated. Valid versions: ${version}`);
+  });
 });
 
 describe('ValueSet/$batch-validate-code', () => {
