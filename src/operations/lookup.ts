@@ -6,6 +6,7 @@ import { msg, txError } from '../terminology/validation/messages';
 import { parseDisplayLanguage } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
 import { lookupResult } from './lookup-result';
+import { versionInInstanceUrl } from './instance-version';
 import { versionInSystemHint } from './system-uri';
 import { compareVersions } from '../terminology/canonical';
 import { presentVersionList } from '../terminology/versions';
@@ -47,6 +48,7 @@ export const lookupOperation: OperationHandler = {
     const version = input.string('version') ?? coding?.version;
     if (input.has('code') && coding) throw FhirError.invalid("Use either 'code' with 'system', or 'coding', not both", { da: "Giv enten 'code' med 'system' eller 'coding', ikke begge" });
     const cs = target as CodeSystem | undefined;
+    if (cs) versionInInstanceUrl(cs, input.string('system'), 'system');
     if (cs) system = system ?? cs.url;
     if (!code) throw FhirError.invalid("No code to look up: give 'code' and 'system', or 'coding'", { expression: ['code'], da: "Ingen kode at slå op: giv 'code' og 'system' eller 'coding'" });
     if (!system) throw FhirError.invalid("No system given: 'system' is required with 'code' at type level", {

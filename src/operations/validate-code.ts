@@ -165,13 +165,14 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
   cache: 'answer',
   handle(input, baseCtx, target) {
     const ctx = requestContext(input, baseCtx, 'codeSystem');
+    const urlVersion = target ? versionInInstanceUrl(target as CodeSystem, input.string('url'), 'url') : undefined;
     const options = validationOptions(input, ctx);
     const value = codedValueOf(input, true, options);
     const cs = (target as CodeSystem | undefined) ?? input.one<CodeSystem>('codeSystem');
     const first = value.codings[0];
     let url = cs?.url ?? input.string('url');
     // a version asked for picks that version of the code system's url, at instance level too
-    let version = input.string('version') ?? cs?.version;
+    let version = input.string('version') ?? urlVersion ?? cs?.version;
     if (url) {
       const parsed = parseCanonical(url);
       url = parsed.url;

@@ -153,7 +153,7 @@ describe('a version named at instance level', () => {
     }
   });
 
-  it('CodeSystem/{id}/$validate-code checks against the version asked for, as at type level', async () => {
+  it('CodeSystem/{id}/$validate-code checks against the version asked for, as at type level; $lookup and it refuse another url', async () => {
     const { body: cs } = await request(app).get('/fhir/CodeSystem').query({ url: FSIII }).expect(200);
     const { id, version } = cs.entry[0].resource as { id: string; version: string };
     const same = await request(app).get(`/fhir/CodeSystem/${id}/$validate-code`).query({ version, code: AFKLARENDE }).expect(200);
@@ -161,6 +161,13 @@ describe('a version named at instance level', () => {
     const other = await request(app).get(`/fhir/CodeSystem/${id}/$validate-code`).query({ version: '1999', code: AFKLARENDE }).expect(200);
     expect(value(other.body, 'result')).toBe(false);
     expect(value(other.body, 'message')).toBe(`A definition for CodeSystem '${FSIII}' version '1999' could not be found, so the code cannot be validated. Valid versions: ${version}`);
+    const byUrl = await request(app).get(`/fhir/CodeSystem/${id}/$validate-code`).query({ url: `${FSIII}|1999`, code: AFKLARENDE }).expect(200);
+    expect(value(byUrl.body, 'message')).toBe(value(other.body, 'message'));
+    const elsewhere = await request(app).get(`/fhir/CodeSystem/${id}/$validate-code`).query({ url: 'http://example.org/other', code: AFKLARENDE }).expect(400);
+    expect(elsewhere.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['url'] });
+    const lookupElsewhere = await request(app).get(`/fhir/CodeSystem/${id}/$lookup`).query({ system: 'http://example.org/other', code: AFKLARENDE }).expect(400);
+    expect(lookupElsewhere.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['system'] });
+    await request(app).get(`/fhir/CodeSystem/${id}/$lookup`).query({ system: FSIII, code: AFKLARENDE }).expect(200);
   });
 });
 
