@@ -9,7 +9,7 @@ import { serializedExpansion, type ExpansionRequest } from '../terminology/expan
 import { assertValueSetShape } from '../terminology/resource-shape';
 import { composeExpansionParameter } from '../terminology/valueset-extensions';
 import type { OperationContext, OperationHandler } from './context';
-import { instanceAtVersion, versionInInstanceUrl } from './instance-version';
+import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
 
@@ -69,10 +69,7 @@ const EXPAND_VALUE_SET_PARAMS: ValueSetParameterNames = { url: 'url', valueSet: 
 export function resolveValueSet(
   input: OperationInput, ctx: OperationContext, target: ValueSet | undefined, names: ValueSetParameterNames = EXPAND_VALUE_SET_PARAMS,
 ): ValueSet {
-  if (target) {
-    const version = input.string(names.version) ?? versionInInstanceUrl(target, input.string(names.url), names.url);
-    return instanceAtVersion(ctx.registry, target, version, names.version);
-  }
+  if (target) return instanceAtVersion(ctx.registry, target, versionAskedOfInstance(input, target, names), names.version);
   const inline = input.one<ValueSet>(names.valueSet);
   if (inline) {
     if (inline.resourceType !== 'ValueSet') {

@@ -1,4 +1,5 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { OperationInput } from '../fhir/parameters';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import { parseCanonical } from '../terminology/canonical';
@@ -38,4 +39,11 @@ export function versionInInstanceUrl(target: ValueSet | ConceptMap | CodeSystem,
     });
   }
   return named.version;
+}
+
+/** The version an instance-level call asks for: its version parameter, else the version of `url|version` (its own url). */
+export function versionAskedOfInstance(
+  input: OperationInput, target: ValueSet | ConceptMap | CodeSystem, names: { url: string; version: string },
+): string | undefined {
+  return input.string(names.version) ?? versionInInstanceUrl(target, input.string(names.url), names.url);
 }

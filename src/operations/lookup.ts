@@ -48,8 +48,10 @@ export const lookupOperation: OperationHandler = {
     const version = input.string('version') ?? coding?.version;
     if (input.has('code') && coding) throw FhirError.invalid("Use either 'code' with 'system', or 'coding', not both", { da: "Giv enten 'code' med 'system' eller 'coding', ikke begge" });
     const cs = target as CodeSystem | undefined;
-    if (cs) versionInInstanceUrl(cs, input.string('system'), 'system');
-    if (cs) system = system ?? cs.url;
+    if (cs) {
+      versionInInstanceUrl(cs, input.string('system'), 'system'); // another system is a 400
+      system = system ?? cs.url;
+    }
     if (!code) throw FhirError.invalid("No code to look up: give 'code' and 'system', or 'coding'", { expression: ['code'], da: "Ingen kode at slå op: giv 'code' og 'system' eller 'coding'" });
     if (!system) throw FhirError.invalid("No system given: 'system' is required with 'code' at type level", {
       expression: ['system'], da: "Intet kodesystem angivet: 'system' skal gives sammen med 'code', når operationen ikke kaldes på et bestemt CodeSystem",

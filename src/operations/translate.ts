@@ -16,7 +16,7 @@ import { versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { CONCEPT_MAPS_KIND } from '../terminology/resource-kinds';
 import type { OperationHandler } from './context';
-import { instanceAtVersion, versionInInstanceUrl } from './instance-version';
+import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { translateAnswer } from './translate-answer';
 import { excerpt } from '../errors/excerpt';
@@ -401,7 +401,7 @@ const dateWithVersion = (): FhirError => FhirError.invalid("Give either 'date' o
 
 function explicitMap(input: OperationInput, registry: TerminologyRegistry, target?: ConceptMap, inForce?: InForce): ConceptMap | undefined {
   if (target) {
-    const version = input.string('conceptMapVersion') ?? versionInInstanceUrl(target, input.string('url'), 'url');
+    const version = versionAskedOfInstance(input, target, { url: 'url', version: 'conceptMapVersion' });
     if (!inForce) return instanceAtVersion(registry, target, version, 'conceptMapVersion');
     if (version !== undefined) throw dateWithVersion();
     const then = inForce(target);

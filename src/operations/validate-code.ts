@@ -10,7 +10,7 @@ import { LanguageList } from '../terminology/validation/languages';
 import { msg, txError } from '../terminology/validation/messages';
 import { ValidationOptions } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
-import { instanceAtVersion, versionInInstanceUrl } from './instance-version';
+import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const common: ParamSpec[] = [
@@ -124,11 +124,10 @@ function requestContext(input: OperationInput, ctx: OperationContext, own: strin
   return { ...ctx, registry: ctx.registry.withOverlay([resource]) };
 }
 
+const VALUE_SET_NAMES = { url: 'url', version: 'valueSetVersion' };
+
 function resolveValueSet(input: OperationInput, ctx: OperationContext, options: ValidationOptions, target?: ValueSet): ValueSet {
-  if (target) {
-    const version = input.string('valueSetVersion') ?? versionInInstanceUrl(target, input.string('url'), 'url');
-    return instanceAtVersion(ctx.registry, target, version, 'valueSetVersion');
-  }
+  if (target) return instanceAtVersion(ctx.registry, target, versionAskedOfInstance(input, target, VALUE_SET_NAMES), VALUE_SET_NAMES.version);
   const given = input.one<ValueSet>('valueSet');
   if (given) return given;
   const url = input.string('url');
@@ -165,14 +164,15 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
   cache: 'answer',
   handle(input, baseCtx, target) {
     const ctx = requestContext(input, baseCtx, 'codeSystem');
-    const urlVersion = target ? versionInInstanceUrl(target as CodeSystem, input.string('url'), 'url') : undefined;
+    // at instance level another url is a 400, and url|version of its own url gives the version
+    const asked = target ? versionAskedOfInstance(input, target as CodeSystem, { url: 'url', version: 'version' }) : input.string('version');
     const options = validationOptions(input, ctx);
     const value = codedValueOf(input, true, options);
     const cs = (target as CodeSystem | undefined) ?? input.one<CodeSystem>('codeSystem');
     const first = value.codings[0];
     let url = cs?.url ?? input.string('url');
     // a version asked for picks that version of the code system's url, at instance level too
-    let version = input.string('version') ?? urlVersion ?? cs?.version;
+    let version = asked ?? cs?.version;
     if (url) {
       const parsed = parseCanonical(url);
       url = parsed.url;

@@ -1,20 +1,23 @@
 import { dateRange } from '../../src/write/audit-search';
 import { endOfDate, startOfDate } from '../../src/fhir/date-time';
 
+/** An instant in epoch milliseconds as ISO text; undefined stays undefined. */
+const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+
 describe('endOfDate', () => {
   it('is the first instant after a year, month, day or dateTime', () => {
-    expect(new Date(endOfDate('2025')!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
-    expect(new Date(endOfDate('2025-12')!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
-    expect(new Date(endOfDate('2025-02-28')!).toISOString()).toBe('2025-03-01T00:00:00.000Z');
-    expect(new Date(endOfDate('2025-06-30T10:00:00Z')!).toISOString()).toBe('2025-06-30T10:00:00.001Z');
-    expect(new Date(endOfDate('2016-12-31T23:59:60Z')!).toISOString()).toBe('2017-01-01T00:00:00.001Z');
-    expect(new Date(endOfDate('2025-06-30T12:00:00+14:00')!).toISOString()).toBe('2025-06-29T22:00:00.001Z');
+    expect(iso(endOfDate('2025'))).toBe('2026-01-01T00:00:00.000Z');
+    expect(iso(endOfDate('2025-12'))).toBe('2026-01-01T00:00:00.000Z');
+    expect(iso(endOfDate('2025-02-28'))).toBe('2025-03-01T00:00:00.000Z');
+    expect(iso(endOfDate('2025-06-30T10:00:00Z'))).toBe('2025-06-30T10:00:00.001Z');
+    expect(iso(endOfDate('2016-12-31T23:59:60Z'))).toBe('2017-01-01T00:00:00.001Z');
+    expect(iso(endOfDate('2025-06-30T12:00:00+14:00'))).toBe('2025-06-29T22:00:00.001Z');
   });
   it('reads the years 0001-0099 as themselves, not as 19xx', () => {
-    expect(new Date(endOfDate('0050')!).toISOString()).toBe('0051-01-01T00:00:00.000Z');
-    expect(new Date(endOfDate('0099-12')!).toISOString()).toBe('0100-01-01T00:00:00.000Z');
-    expect(new Date(endOfDate('0001-02-28')!).toISOString()).toBe('0001-03-01T00:00:00.000Z');
-    expect(new Date(startOfDate('0042-06-01')!).toISOString()).toBe('0042-06-01T00:00:00.000Z');
+    expect(iso(endOfDate('0050'))).toBe('0051-01-01T00:00:00.000Z');
+    expect(iso(endOfDate('0099-12'))).toBe('0100-01-01T00:00:00.000Z');
+    expect(iso(endOfDate('0001-02-28'))).toBe('0001-03-01T00:00:00.000Z');
+    expect(iso(startOfDate('0042-06-01'))).toBe('0042-06-01T00:00:00.000Z');
     expect(endOfDate('0004-02-29')).toBeDefined(); // year 4 was a leap year, 1904 too, but 0100 was not
     expect(endOfDate('0100-02-29')).toBeUndefined();
   });
@@ -26,10 +29,10 @@ describe('endOfDate', () => {
 
 describe('startOfDate', () => {
   it('is the first instant of a year, month or day, and a dateTime itself (a leap second too)', () => {
-    expect(new Date(startOfDate('2025')!).toISOString()).toBe('2025-01-01T00:00:00.000Z');
-    expect(new Date(startOfDate('2025-06')!).toISOString()).toBe('2025-06-01T00:00:00.000Z');
-    expect(new Date(startOfDate('2025-06-30T12:00:00+02:00')!).toISOString()).toBe('2025-06-30T10:00:00.000Z');
-    expect(new Date(startOfDate('2016-12-31T23:59:60Z')!).toISOString()).toBe('2017-01-01T00:00:00.000Z');
+    expect(iso(startOfDate('2025'))).toBe('2025-01-01T00:00:00.000Z');
+    expect(iso(startOfDate('2025-06'))).toBe('2025-06-01T00:00:00.000Z');
+    expect(iso(startOfDate('2025-06-30T12:00:00+02:00'))).toBe('2025-06-30T10:00:00.000Z');
+    expect(iso(startOfDate('2016-12-31T23:59:60Z'))).toBe('2017-01-01T00:00:00.000Z');
     expect(startOfDate('2025-02-30')).toBeUndefined();
   });
 
