@@ -3,6 +3,7 @@ import { packResource } from '../terminology/packed/resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 import { versionMatches } from '../terminology/versions';
+import { withUniqueIds } from '../terminology/served-ids';
 import { R4_CORE, type CheckedPackage } from './package-check';
 import type { Bilingual } from '../errors/issue';
 import { PackageError } from './package-error';
@@ -81,9 +82,9 @@ export class PublishedLayer {
     return this.packages().find((p) => p.name === name && p.version === version);
   }
 
-  /** Every published resource: the terminology folder's, then each package's in load order. */
+  /** Every published resource: the terminology folder's, then each package's in load order, one id each (served-ids.ts). */
   resources(): TerminologyResource[] {
-    return [...this.base, ...this.parts.flatMap((p) => p.resources)];
+    return withUniqueIds([...this.base, ...this.parts.flatMap((p) => p.resources)]);
   }
 
   private known(name: string, version: string): boolean {
@@ -118,7 +119,8 @@ export class PublishedLayer {
     for (const r of pkg.resources) {
       const label = `${r.resourceType} ${r.url}|${r.version ?? ''}`;
       const served = this.set.versions(r.resourceType as TerminologyType, r.url!).find((x) => x.version === r.version);
-      if (served && JSON.stringify(served) !== JSON.stringify(r)) {
+      // (the id aside: a resource may be served under another id than its file's, served-ids.ts)
+      if (served && JSON.stringify({ ...served, id: r.id }) !== JSON.stringify(r)) {
         problems.push({
           en: `${label} is already served with other content; a changed resource needs a new version`,
           da: `${label} udgives allerede med et andet indhold; en ændret ressource skal have en ny version`,

@@ -111,6 +111,37 @@ describe('paging through a search with its links (fhir-kit-client nextPage and p
   });
 });
 
+describe('one logical id per resource', () => {
+  type Published = { resourceType: string; id?: string; url?: string; version?: string };
+  const published = (): Published[] => jsonFilesUnder('.')
+    .filter((f) => !f.startsWith('build') && !f.startsWith('seeds'))
+    .map((f) => readJson<Published>(f))
+    .filter((r) => ['CodeSystem', 'ValueSet', 'ConceptMap'].includes(r.resourceType) && r.id !== undefined && r.url !== undefined);
+
+  it("a search's entries have distinct fullUrls, also where the files give several resources one id", async () => {
+    for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap']) {
+      const all = await search(type, { _count: 1000, _elements: 'url,version' });
+      const fullUrls = (all.entry ?? []).map((e) => e.fullUrl);
+      expect(fullUrls.length).toBe(all.total);
+      expect(new Set(fullUrls).size).toBe(fullUrls.length);
+    }
+  });
+
+  it('each resource sharing its id in the files is read by the id its search entry gives', async () => {
+    const byId = new Map<string, Published[]>();
+    for (const r of published()) byId.set(`${r.resourceType}/${r.id}`, [...(byId.get(`${r.resourceType}/${r.id}`) ?? []), r]);
+    const shared = [...byId.values()].filter((list) => new Set(list.map((r) => `${r.url}|${r.version}`)).size > 1).flat();
+    expect(shared.length).toBeGreaterThan(1);
+    for (const r of shared) {
+      const found = await search(r.resourceType, { url: r.url!, version: r.version! });
+      const entry = (found.entry ?? []).find((e) => (e.resource as Published).version === r.version);
+      expect(entry?.fullUrl).toMatch(new RegExp(`/${r.resourceType}/${(entry?.resource as Published).id}$`));
+      const read = (await server.client.read({ resourceType: r.resourceType, id: (entry!.resource as Published).id! })) as unknown as Published;
+      expect(`${read.url}|${read.version}`).toBe(`${r.url}|${r.version}`);
+    }
+  });
+});
+
 describe('_elements', () => {
   const MANDATORY = ['resourceType', 'id', 'meta', 'status', 'content'];
 

@@ -49,3 +49,9 @@ export function packCodeSystem(cs: CodeSystem): CodeSystem {
 export function packedConcepts(cs: CodeSystem): PackedConcepts | undefined {
   return packed.get(cs);
 }
+
+/** Lets `copy` (a copy of `cs` with the same concepts) be served from `cs`'s packed concepts too. */
+export function sharePackedConcepts(cs: CodeSystem, copy: CodeSystem): void {
+  const p = packed.get(cs);
+  if (p) packed.set(copy, p);
+}

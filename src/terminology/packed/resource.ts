@@ -1,4 +1,5 @@
-import { packCodeSystem } from './codesystem';
+import type { CodeSystem } from 'fhir/r4';
+import { packCodeSystem, sharePackedConcepts } from './codesystem';
 import { packConceptMap } from './conceptmap';
 import type { TerminologyResource } from '../resource-set';
 
@@ -13,4 +14,15 @@ export function packResource(resource: TerminologyResource): TerminologyResource
   if (resource.resourceType === 'CodeSystem') return packCodeSystem(resource);
   if (resource.resourceType === 'ConceptMap') return packConceptMap(resource);
   return resource;
+}
+
+/**
+ * The resource under another id: the same fields in the same order (a packed list stays packed: its getter is copied,
+ * not read), and a packed code system's concepts shared with it.
+ */
+export function withId<T extends TerminologyResource>(resource: T, id: string): T {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(resource)) as T;
+  Object.defineProperty(copy, 'id', { value: id, writable: true, enumerable: true, configurable: true });
+  if (resource.resourceType === 'CodeSystem') sharePackedConcepts(resource as CodeSystem, copy as CodeSystem);
+  return copy;
 }
