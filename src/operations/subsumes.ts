@@ -5,6 +5,7 @@ import type { OperationHandler } from './context';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
 import { versionInSystemHint } from './system-uri';
+import { versionInInstanceUrl } from './instance-version';
 
 const spec: OperationSpec = {
   name: 'subsumes',
@@ -31,7 +32,9 @@ export const subsumesOperation: OperationHandler = {
     const codeA = input.string('codeA') ?? codingA?.code;
     const codeB = input.string('codeB') ?? codingB?.code;
     if (!codeA || !codeB) throw FhirError.invalid("Give both 'codeA' and 'codeB' (or 'codingA' and 'codingB')", { expression: ['codeA'], da: "Giv både 'codeA' og 'codeB' (eller 'codingA' og 'codingB')" });
-    const system = input.string('system') ?? codingA?.system ?? codingB?.system ?? cs?.url;
+    // called on an instance, the operation works on it: another system is a 400, a coding of another one differs below
+    if (cs) versionInInstanceUrl(cs, input.string('system'), 'system');
+    const system = cs?.url ?? input.string('system') ?? codingA?.system ?? codingB?.system;
     if (!system) throw FhirError.invalid("No system given: 'system' is required at type level", {
       expression: ['system'], da: "Intet kodesystem angivet: 'system' skal gives, når operationen ikke kaldes på et bestemt CodeSystem",
     });
@@ -43,7 +46,9 @@ export const subsumesOperation: OperationHandler = {
       }
     }
     const version = input.string('version') ?? codingA?.version ?? codingB?.version;
-    const provider = ctx.registry.codeSystemProvider(system, version);
+    const provider = cs && cs.url === system && (version === undefined || version === cs.version)
+      ? ctx.registry.provider(cs)
+      : ctx.registry.codeSystemProvider(system, version);
     if (!provider) {
       const v = version ? ` version '${excerpt(version)}'` : '';
       const hint = versionInSystemHint(system);

@@ -229,6 +229,25 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(outcome((await subsumes(OLD)).body as Parameters)).toBe('not-subsumed');
   });
 
+  it('CodeSystem/{id}/$subsumes answers from that instance\'s version, and refuses another system', async () => {
+    const { moved } = release.changes;
+    const found = await request(app).get(`/fhir/CodeSystem?url=${encodeURIComponent(FSIII)}&version=${OLD}`);
+    const older = ((found.body as Bundle).entry ?? []).map((e) => e.resource as CodeSystem).find((cs) => cs.version === OLD);
+    expect(older?.id).toBeDefined();
+    const onOlder = (query: string) => request(app).get(`/fhir/CodeSystem/${older!.id}/$subsumes?${query}`);
+    const outcome = (body: Parameters) => body.parameter?.find((p) => p.name === 'outcome')?.valueCode;
+    expect(outcome((await onOlder(`codeA=${moved.to}&codeB=${moved.code}`)).body as Parameters)).toBe('not-subsumed');
+    expect(outcome((await onOlder(`codeA=${moved.to}&codeB=${moved.code}&version=${NEXT_FSIII_VERSION}`)).body as Parameters)).toBe('subsumes');
+    const other = await onOlder(`system=${encodeURIComponent('urn:oid:1.2.208.176.2.22')}&codeA=${moved.to}&codeB=${moved.code}`);
+    expect(other.status).toBe(400);
+    expect(texts(other.body as OperationOutcome).join(' ')).toContain(`CodeSystem/${older!.id}`);
+    const otherCoding = await request(app).post(`/fhir/CodeSystem/${older!.id}/$subsumes`).type(JSON_TYPE).send({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'codingA', valueCoding: { system: 'urn:oid:1.2.208.176.2.22', code: moved.to } }, { name: 'codingB', valueCoding: { system: FSIII, code: moved.code } }],
+    });
+    expect(otherCoding.status).toBe(400);
+  });
+
   it('the value sets follow system-version: an FSIII value set expanded with the older version lacks the added code', async () => {
     const vs = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: FSIII, filter: [{ property: 'concept', op: 'is-a', value: release.changes.addedUnder }] }] } };
     const expand = (systemVersion?: string) => request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
