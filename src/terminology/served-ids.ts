@@ -1,5 +1,5 @@
 import { withId } from './packed/resource';
-import type { TerminologyResource } from './resource-set';
+import { ResourceSet, type TerminologyResource } from './resource-set';
 
 /** A FHIR id: 1–64 of A–Z, a–z, 0–9, '-' and '.'. */
 const MAX_ID = 64;
@@ -21,21 +21,28 @@ function servedAs(resource: TerminologyResource, id: string): TerminologyResourc
 
 /**
  * The resources, in the same order, with one logical id each. Published catalogs may give one id to several resources
- * (KL's CancellationTypes in the term, prevention and rehab guides; FSIII in every release): the last one given keeps
- * the id, as an unversioned reference reads the newest; each other one is served as `{id}-{version}` (then `-2`, `-3`
- * … while that is taken), so that every resource can be read by its id and a search's fullUrls differ. Resources
- * with the same id and canonical are one resource (the later replaces the earlier) and are left as they are.
+ * (KL's CancellationTypes in the term, prevention and rehab guides; FSIII in every release). The id stays with the
+ * resource an unversioned reference to its url resolves to (FSIII's newest active release, also when an older one is
+ * loaded later), the last given among several such (the three CancellationTypes); each other one is served as
+ * `{id}-{version}` (then `-2`, `-3` … while that is taken), so that every resource can be read by its id and a search's
+ * fullUrls differ. Resources with the same id and canonical are one resource (the later replaces the earlier) and are
+ * left as they are.
  */
 export function withUniqueIds(resources: readonly TerminologyResource[]): TerminologyResource[] {
   const key = (type: string, id: string) => `${type}/${id}`;
+  const sharing = new Map<string, TerminologyResource[]>();
+  for (const r of resources) if (r.id) sharing.set(key(r.resourceType, r.id), [...(sharing.get(key(r.resourceType, r.id)) ?? []), r]);
   const canonical = (r: TerminologyResource) => `${r.url ?? ''}|${r.version ?? ''}`;
+  const shared = [...sharing.values()].filter((list) => list.some((r) => canonical(r) !== canonical(list[0]!)));
+  if (shared.length === 0) return [...resources];
+  const served = new ResourceSet(resources);
+  const current = (r: TerminologyResource) => r.url !== undefined && served.find(r.resourceType, r.url) === r;
   const holder = new Map<string, TerminologyResource>();
-  for (const r of resources) if (r.id) holder.set(key(r.resourceType, r.id), r);
-  const taken = new Set(holder.keys());
+  for (const list of shared) holder.set(key(list[0]!.resourceType, list[0]!.id!), list.filter(current).pop() ?? list[list.length - 1]!);
+  const taken = new Set(sharing.keys());
   return resources.map((r) => {
-    if (!r.id) return r;
-    const kept = holder.get(key(r.resourceType, r.id))!;
-    if (kept === r || canonical(kept) === canonical(r)) return r;
+    const kept = r.id ? holder.get(key(r.resourceType, r.id)) : undefined;
+    if (kept === undefined || kept === r || canonical(kept) === canonical(r)) return r;
     const base = `${r.id}-${idPart(r.version ?? '')}`.replace(/-$/, '').slice(0, MAX_ID);
     let id = base;
     for (let n = 2; taken.has(key(r.resourceType, id)); n++) id = `${base.slice(0, MAX_ID - String(n).length - 1)}-${n}`;

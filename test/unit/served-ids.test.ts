@@ -6,7 +6,7 @@ import { withUniqueIds } from '../../src/terminology/served-ids';
 const vs = (id: string, url: string, version?: string): ValueSet => ({ resourceType: 'ValueSet', id, url, ...(version ? { version } : {}), status: 'active' });
 
 describe('withUniqueIds', () => {
-  it('the last resource given an id keeps it; the others are served as {id}-{version}, in the same order', () => {
+  it('of several urls under one id, the last given keeps it; the others are served as {id}-{version}, in the same order', () => {
     const term = vs('Cancel', 'http://x/term/Cancel', '2.3.0');
     const prevention = vs('Cancel', 'http://x/prevention/Cancel', '2.1.0');
     const rehab = vs('Cancel', 'http://x/rehab/Cancel', '2.2.0');
@@ -18,6 +18,16 @@ describe('withUniqueIds', () => {
     expect(served[1]).toBe(other);
     expect(served[3]).toBe(term);
     expect(prevention.id).toBe('Cancel');
+  });
+
+  it('versions of one url: the id stays with the version an unversioned reference uses, whatever the order given', () => {
+    const cs = (version: string, status: CodeSystem['status'] = 'active'): CodeSystem => ({ resourceType: 'CodeSystem', id: 'FSIII', url: 'urn:oid:1', version, status, content: 'complete' });
+    const [current, older, draft] = [cs('20240530'), cs('20230101'), cs('20250601', 'draft')];
+    expect(withUniqueIds([current, older]).map((r) => r.id)).toEqual(['FSIII', 'FSIII-20230101']);
+    expect(withUniqueIds([older, current]).map((r) => r.id)).toEqual(['FSIII-20230101', 'FSIII']);
+    expect(withUniqueIds([current, draft]).map((r) => r.id)).toEqual(['FSIII', 'FSIII-20250601']);
+    const next = cs('20250601');
+    expect(withUniqueIds([current, next]).map((r) => r.id)).toEqual(['FSIII-20240530', 'FSIII']);
   });
 
   it('resources of other types, or with the same canonical, are left as they are', () => {
