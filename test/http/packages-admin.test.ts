@@ -115,6 +115,26 @@ describe('$unload-package', () => {
     expect(await served(app, A_URL)).toEqual(['1']);
   });
 
+  it('a second version under the same id: each version is read by its own id while both are served, and the ids follow an unload', async () => {
+    const app = await testApp();
+    const v2: CodeSystem = { ...codeSystemA, version: '2', concept: [{ code: 'x', display: 'X2' }] };
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '2.0.0' }, [v2]))).status).toBe(200);
+    const version = async (id: string) => {
+      const res = await request(app).get(`/fhir/CodeSystem/${id}`);
+      return res.status === 200 ? (res.body as CodeSystem).version : res.status;
+    };
+    const display = async (id: string) => {
+      const res = await request(app).get(`/fhir/CodeSystem/${id}/$lookup?code=x`);
+      return res.status === 200 ? (res.body as Parameters).parameter?.find((p) => p.name === 'display')?.valueString : res.status;
+    };
+    expect([await version('a'), await version('a-1')]).toEqual(['2', '1']);
+    expect([await display('a'), await display('a-1')]).toEqual(['X2', 'X']);
+    expect((await unload(app, 'example.a', '2.0.0')).status).toBe(200);
+    expect([await version('a'), await version('a-1')]).toEqual(['1', 404]);
+    expect([await display('a'), await display('a-1')]).toEqual(['X', 404]);
+  });
+
   it('refuses a package another package depends on or uses, and the catalogs of the configuration; nothing changes', async () => {
     const app = await testApp();
     expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
