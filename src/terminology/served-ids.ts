@@ -31,7 +31,12 @@ function servedAs(resource: TerminologyResource, id: string): TerminologyResourc
 export function withUniqueIds(resources: readonly TerminologyResource[]): TerminologyResource[] {
   const key = (type: string, id: string) => `${type}/${id}`;
   const sharing = new Map<string, TerminologyResource[]>();
-  for (const r of resources) if (r.id) sharing.set(key(r.resourceType, r.id), [...(sharing.get(key(r.resourceType, r.id)) ?? []), r]);
+  for (const r of resources) {
+    if (!r.id) continue;
+    const list = sharing.get(key(r.resourceType, r.id));
+    if (list) list.push(r);
+    else sharing.set(key(r.resourceType, r.id), [r]);
+  }
   const canonical = (r: TerminologyResource) => `${r.url ?? ''}|${r.version ?? ''}`;
   const shared = [...sharing.values()].filter((list) => list.some((r) => canonical(r) !== canonical(list[0]!)));
   if (shared.length === 0) return [...resources];
@@ -40,12 +45,16 @@ export function withUniqueIds(resources: readonly TerminologyResource[]): Termin
   const holder = new Map<string, TerminologyResource>();
   for (const list of shared) holder.set(key(list[0]!.resourceType, list[0]!.id!), list.filter(current).pop() ?? list[list.length - 1]!);
   const taken = new Set(sharing.keys());
+  /** Per id tried, the next number to try after it (many resources may want the same one). */
+  const nextNumber = new Map<string, number>();
   return resources.map((r) => {
     const kept = r.id ? holder.get(key(r.resourceType, r.id)) : undefined;
     if (kept === undefined || kept === r || canonical(kept) === canonical(r)) return r;
     const base = `${r.id}-${idPart(r.version ?? '')}`.replace(/-$/, '').slice(0, MAX_ID);
     let id = base;
-    for (let n = 2; taken.has(key(r.resourceType, id)); n++) id = `${base.slice(0, MAX_ID - String(n).length - 1)}-${n}`;
+    let n = nextNumber.get(key(r.resourceType, base)) ?? 2;
+    while (taken.has(key(r.resourceType, id))) id = `${base.slice(0, MAX_ID - String(n).length - 1)}-${n++}`;
+    nextNumber.set(key(r.resourceType, base), n);
     taken.add(key(r.resourceType, id));
     return servedAs(r, id);
   });

@@ -58,3 +58,13 @@ describe('withUniqueIds', () => {
     expect(withUniqueIds([older, newer])[0]).toBe(renamed);
   });
 });
+
+describe('withUniqueIds at scale', () => {
+  it('20,000 resources under one id get 20,000 distinct ids', () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => vs('same', `http://x/${i}`));
+    const ids = withUniqueIds(many).map((r) => r.id);
+    expect(new Set(ids).size).toBe(20_000);
+    expect(ids[19_999]).toBe('same');
+    expect(ids.slice(0, 3)).toEqual(['same-2', 'same-3', 'same-4']);
+  });
+});
