@@ -94,7 +94,8 @@ export async function createApp({ config, store, logger, published, webDir, proc
     (cs, supplements) => library.provider(cs, supplements), MUNICIPAL_SCOPES);
   derived.attach(registry);
   // the terminology folder, the packages named in PACKAGES and those loaded at run time (src/packages/)
-  const publishedLayer = new PublishedLayer(publishedSet, registry, catalogs.resources, { name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {} });
+  const publishedLayer = new PublishedLayer(publishedSet, registry, catalogs.resources, { name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {} },
+    (type, id) => written.byResourceId(type, id) !== undefined);
   await addConfiguredPackages(config.packages, publishedLayer, written);
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry, history);

@@ -56,7 +56,14 @@ export class PublishedLayer {
   private readonly parts: Part[] = [];
   private base: TerminologyResource[];
 
-  constructor(private readonly set: ResourceSet, private readonly registry: TerminologyRegistry, base: TerminologyResource[], baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>) {
+  /**
+   * `takenElsewhere`: whether another layer (what municipalities wrote) holds an id; a published resource with that id
+   * is served under another (terminology/served-ids.ts), as the layer is rebuilt.
+   */
+  constructor(
+    private readonly set: ResourceSet, private readonly registry: TerminologyRegistry, base: TerminologyResource[],
+    baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>, private readonly takenElsewhere?: (type: TerminologyType, id: string) => boolean,
+  ) {
     this.base = base;
     if (baseInfo && base.length > 0) this.parts.push({ info: { ...baseInfo, origin: 'terminology', resources: base.length, counts: countTypes(base) }, resources: [] });
     this.rebuild();
@@ -84,7 +91,7 @@ export class PublishedLayer {
 
   /** Every published resource: the terminology folder's, then each package's in load order, one id each (served-ids.ts). */
   resources(): TerminologyResource[] {
-    return withUniqueIds([...this.base, ...this.parts.flatMap((p) => p.resources)]);
+    return withUniqueIds([...this.base, ...this.parts.flatMap((p) => p.resources)], this.takenElsewhere);
   }
 
   private known(name: string, version: string): boolean {

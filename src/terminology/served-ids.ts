@@ -1,5 +1,5 @@
 import { withId } from './packed/resource';
-import { ResourceSet, type TerminologyResource } from './resource-set';
+import { ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
 
 /** A FHIR id: 1–64 of A–Z, a–z, 0–9, '-' and '.'. */
 const MAX_ID = 64;
@@ -26,9 +26,12 @@ function servedAs(resource: TerminologyResource, id: string): TerminologyResourc
  * loaded later), the last given among several such (the three CancellationTypes); each other one is served as
  * `{id}-{version}` (then `-2`, `-3` … while that is taken), so that every resource can be read by its id and a search's
  * fullUrls differ. Resources with the same id and canonical are one resource (the later replaces the earlier) and are
- * left as they are.
+ * left as they are. An id another layer holds (`takenElsewhere`: a municipality wrote it before a package brought it)
+ * is left to that layer, and every resource here that has it is served under another.
  */
-export function withUniqueIds(resources: readonly TerminologyResource[]): TerminologyResource[] {
+export function withUniqueIds(
+  resources: readonly TerminologyResource[], takenElsewhere: (type: TerminologyType, id: string) => boolean = () => false,
+): TerminologyResource[] {
   const key = (type: string, id: string) => `${type}/${id}`;
   const sharing = new Map<string, TerminologyResource[]>();
   for (const r of resources) {
@@ -38,24 +41,33 @@ export function withUniqueIds(resources: readonly TerminologyResource[]): Termin
     else sharing.set(key(r.resourceType, r.id), [r]);
   }
   const canonical = (r: TerminologyResource) => `${r.url ?? ''}|${r.version ?? ''}`;
-  const shared = [...sharing.values()].filter((list) => list.some((r) => canonical(r) !== canonical(list[0]!)));
+  const elsewhere = (list: TerminologyResource[]) => takenElsewhere(list[0]!.resourceType, list[0]!.id!);
+  const shared = [...sharing.values()].filter((list) => list.some((r) => canonical(r) !== canonical(list[0]!)) || elsewhere(list));
   if (shared.length === 0) return [...resources];
   const served = new ResourceSet(resources);
   const current = (r: TerminologyResource) => r.url !== undefined && served.find(r.resourceType, r.url) === r;
-  const holder = new Map<string, TerminologyResource>();
-  for (const list of shared) holder.set(key(list[0]!.resourceType, list[0]!.id!), list.filter(current).pop() ?? list[list.length - 1]!);
+  /** Per shared id, the resource that keeps it; none when another layer has it (every resource here is renamed). */
+  const holder = new Map<string, TerminologyResource | undefined>();
+  for (const list of shared) holder.set(key(list[0]!.resourceType, list[0]!.id!), elsewhere(list) ? undefined : list.filter(current).pop() ?? list[list.length - 1]!);
   const taken = new Set(sharing.keys());
+  const isTaken = (type: TerminologyType, id: string) => taken.has(key(type, id)) || takenElsewhere(type, id);
   /** Per id tried, the next number to try after it (many resources may want the same one). */
   const nextNumber = new Map<string, number>();
+  /** The id given to each renamed id and canonical: a resource given twice is one resource, under one id. */
+  const given = new Map<string, string>();
   return resources.map((r) => {
-    const kept = r.id ? holder.get(key(r.resourceType, r.id)) : undefined;
-    if (kept === undefined || kept === r || canonical(kept) === canonical(r)) return r;
+    if (!r.id || !holder.has(key(r.resourceType, r.id))) return r;
+    const kept = holder.get(key(r.resourceType, r.id));
+    if (kept !== undefined && (kept === r || canonical(kept) === canonical(r))) return r;
+    const again = given.get(`${key(r.resourceType, r.id)} ${canonical(r)}`);
+    if (again !== undefined) return servedAs(r, again);
     const base = `${r.id}-${idPart(r.version ?? '')}`.replace(/-$/, '').slice(0, MAX_ID);
     let id = base;
     let n = nextNumber.get(key(r.resourceType, base)) ?? 2;
-    while (taken.has(key(r.resourceType, id))) id = `${base.slice(0, MAX_ID - String(n).length - 1)}-${n++}`;
+    while (isTaken(r.resourceType, id)) id = `${base.slice(0, MAX_ID - String(n).length - 1)}-${n++}`;
     nextNumber.set(key(r.resourceType, base), n);
     taken.add(key(r.resourceType, id));
+    given.set(`${key(r.resourceType, r.id)} ${canonical(r)}`, id);
     return servedAs(r, id);
   });
 }

@@ -8,7 +8,7 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { writePackageTarball } from '../../src/packages/package-writer';
 import { testApp } from '../support/app';
-import { tokenFor } from '../support/local';
+import { localCodeSystem, tokenFor } from '../support/local';
 
 const A_URL = 'http://example.org/CodeSystem/a';
 const codeSystemA: CodeSystem = { resourceType: 'CodeSystem', id: 'a', url: A_URL, version: '1', status: 'active', content: 'complete', concept: [{ code: 'x', display: 'X' }] };
@@ -133,6 +133,21 @@ describe('$unload-package', () => {
     expect((await unload(app, 'example.a', '2.0.0')).status).toBe(200);
     expect([await version('a'), await version('a-1')]).toEqual(['1', 404]);
     expect([await display('a'), await display('a-1')]).toEqual(['X', 404]);
+  });
+
+  it("a package's resource with an id a municipality wrote first is served under another id; the municipality keeps its own", async () => {
+    const app = await testApp();
+    const auth = `Bearer ${await tokenFor({ kommunekode: '101', sub: 'anna@101' })}`;
+    const local = { ...localCodeSystem('101', 'lokale-indsatser', [{ code: '101-BOLD', display: 'Boldspil', type: 'indsats' }]), id: 'a' };
+    expect((await request(app).put('/fhir/CodeSystem/a').set('Authorization', auth).type('application/fhir+json').send(local)).status).toBe(201);
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
+    expect(((await request(app).get('/fhir/CodeSystem/a').expect(200)).body as CodeSystem).url).toBe(local.url);
+    expect(((await request(app).get('/fhir/CodeSystem/a-1').expect(200)).body as CodeSystem).url).toBe(A_URL);
+    const found = (await request(app).get('/fhir/CodeSystem?_id=a,a-1').expect(200)).body as Bundle;
+    expect((found.entry ?? []).map((e) => [e.fullUrl?.replace(/^.*\/fhir\//, ''), (e.resource as CodeSystem).url]).sort())
+      .toEqual([['CodeSystem/a', local.url], ['CodeSystem/a-1', A_URL]]);
+    const again = await request(app).put('/fhir/CodeSystem/a').set('Authorization', auth).type('application/fhir+json').send({ ...local, title: 'Ny titel' });
+    expect(again.status).toBe(200);
   });
 
   it('refuses a package another package depends on or uses, and the catalogs of the configuration; nothing changes', async () => {

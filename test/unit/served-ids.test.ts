@@ -37,6 +37,15 @@ describe('withUniqueIds', () => {
     expect(withUniqueIds([a, again, cs])).toEqual([a, again, cs]);
   });
 
+  it('an id another layer holds: every resource here with it is served under another, one id per canonical', () => {
+    const written = new Set(['ValueSet/mine', 'ValueSet/mine-1']);
+    const elsewhere = (type: string, id: string) => written.has(`${type}/${id}`);
+    const a = vs('mine', 'http://x/a', '1');
+    const sameAgain = vs('mine', 'http://x/a', '1');
+    const b = vs('free', 'http://x/b', '1');
+    expect(withUniqueIds([a, b, sameAgain], elsewhere).map((r) => r.id)).toEqual(['mine-1-2', 'free', 'mine-1-2']);
+  });
+
   it('a taken or unusable suffix: the version made an id, then -2, -3, …; no version: {id}-2', () => {
     const served = withUniqueIds([
       vs('A', 'http://x/1', 'v 1/ø'), vs('A-v-1', 'http://x/taken', '9'), vs('A', 'http://x/2', 'v 1/ø'), vs('A', 'http://x/3'), vs('A', 'http://x/4'),
