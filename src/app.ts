@@ -122,7 +122,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   publishedLayer.packBase();
   const writer = new ResourceWriter({
     store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
-    layerFollowsStore: feed !== undefined, history,
+    layerFollowsStore: feed !== undefined, history, derived,
   });
 
   const validation = submissionValidation(config.profilesDir);

@@ -71,6 +71,8 @@ export interface WriterDeps {
   layerFollowsStore?: boolean;
   /** Every url|version written, kept addressable after a later write replaces it (src/store/past-version.ts). */
   history?: VersionHistory;
+  /** The pick lists derived from the municipalities' catalogs (src/municipal/municipal-layer.ts): their ids are taken. */
+  derived?: ResourceSet;
 }
 
 interface Planned {
@@ -277,7 +279,7 @@ export class ResourceWriter {
     for (const p of planned) {
       if (!p.after) continue;
       const ownership = idOwnershipIssue(p.type, p.id, p.owner, p.after);
-      const own = [...(ownership ? [ownership] : []), ...validateTerminologyResource(p.after, overlay), ...this.canonicalClashes(p, planned, published, written)];
+      const own = [...(ownership ? [ownership] : []), ...validateTerminologyResource(p.after, overlay), ...this.canonicalClashes(p, planned, published, written), ...this.derivedIdClash(p)];
       for (const i of own) {
         const expression = requests.length > 1 ? i.expression?.map((e) => `Bundle.entry[${p.index}].resource${e.slice(p.type.length)}`) : i.expression;
         issues.push({ ...i, expression, entry: p.index });
@@ -420,6 +422,20 @@ export class ResourceWriter {
       if (free) return candidate;
     }
     return randomUUID();
+  }
+
+  /**
+   * The id of a pick list the server derives (`kommune-{kode}-indsatsvaelger`, …) holds that list, or what replaces it
+   * under its url: another resource under the id would leave the list unreadable by its id.
+   */
+  private derivedIdClash(p: Planned): RuleIssue[] {
+    const derived = this.deps.derived?.byResourceId(p.type, p.id);
+    if (!derived || derived.url === p.after!.url) return [];
+    return [{
+      severity: 'error', code: 'duplicate', expression: [`${p.type}.id`],
+      text: `${p.type}/${p.id} er id'et for plukkelisten ${derived.url}, som serveren udleder af kommunens kataloger; brug et andet id, eller den url for at erstatte listen. ` +
+        `${p.type}/${p.id} is the id of the pick list ${derived.url}, which the server derives from the municipality's catalogs; use another id, or that url to replace the list.`,
+    }];
   }
 
   /** url|version must name one resource: not of a published canonical, not another stored one, not twice in a batch. */

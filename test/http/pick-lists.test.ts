@@ -353,4 +353,19 @@ describe('a municipality that writes its catalog (561)', () => {
     const vs = await expand({ url: vsUrl(k, 'tilbud') });
     expect(codesOf(vs.expansion!.contains)).toEqual([`${k}-BOLD`]);
   });
+
+  it("a value set of another url under a derived pick list's id is refused (422), and the list stays readable by its id", async () => {
+    const other: ValueSet = {
+      resourceType: 'ValueSet', id: `kommune-${k}-indsatsvaelger`, url: vsUrl(k, 'andet'), status: 'active',
+      identifier: [{ system: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode', value: k }],
+      compose: { include: [{ system: csUrl(k) }] },
+    };
+    const refused = await put(other, 422);
+    const text = (refused.body as OperationOutcome).issue.map((i) => i.details?.text ?? '').join(' ');
+    expect(text).toContain(vsUrl(k, 'indsatsvaelger'));
+    expect(text).toContain('plukkelisten');
+    const read = await request(app).get(`/fhir/ValueSet/kommune-${k}-indsatsvaelger`).expect(200);
+    expect((read.body as ValueSet).url).toBe(vsUrl(k, 'indsatsvaelger'));
+    await put({ ...other, id: `kommune-${k}-andet` }, 201);
+  });
 });
