@@ -8,6 +8,7 @@ import { CHANGE_ORDER, diffCodeSystems, diffConceptMaps, diffExpansions, type Co
 import { presentVersionList } from '../terminology/versions';
 import { typeNameDa } from '../terminology/validation/messages';
 import type { OperationContext, OperationHandler, Table } from './context';
+import { versionInInstanceUrl } from './instance-version';
 import { excerpt } from '../errors/excerpt';
 
 /**
@@ -43,11 +44,8 @@ function label(r: TerminologyResource): string {
 function versionsOf(type: TerminologyType, input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Versions {
   type R = TerminologyResource;
   const given = input.string('url');
-  if (target && given) {
-    throw FhirError.invalid("At instance level the resource is the instance: give no 'url'", {
-      expression: ['url'], da: `Kaldt på et bestemt ${type} sammenlignes versionerne af netop det: giv ikke 'url'`,
-    });
-  }
+  // at instance level a url is the instance's own (another is a 400, as for every instance-level operation)
+  if (target) versionInInstanceUrl(target, given, 'url');
   const parsed = given ? parseCanonical(given) : undefined;
   if (parsed?.version) {
     throw FhirError.invalid("Give the url without a version, and the versions as 'from' and 'to'", {

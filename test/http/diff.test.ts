@@ -62,6 +62,10 @@ describe('CodeSystem/$diff', () => {
     const instance = (await request(app).post('/fhir/CodeSystem/FSIII/$diff').type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'from', valueString: '20240530' }] }).expect(200)).body as Parameters;
     expect(summary(instance)).toEqual(summary(byUrl));
+    const ownUrl = (await request(app).get('/fhir/CodeSystem/FSIII/$diff').query({ url: FSIII, from: '20240530' }).expect(200)).body as Parameters;
+    expect(summary(ownUrl)).toEqual(summary(byUrl));
+    const otherUrl = await request(app).get('/fhir/CodeSystem/FSIII/$diff').query({ url: 'urn:oid:1.2.208.176.2.22' }).expect(400);
+    expect(otherUrl.body.issue[0].details.text).toContain('CodeSystem/FSIII');
   });
 
   it('answers CSV, one row per change', async () => {
