@@ -87,7 +87,12 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const library = new LibraryCodeSystems();
   const fhirCore = new ResourceSet([...fhirCoreTerminology(), ...library.resources]);
   // each municipality's pick lists, derived from its local catalogs (municipal/municipal-value-sets.ts), under what is written or published
-  const derived = new MunicipalValueSetLayer();
+  /** Whether a municipality wrote a resource under the id for another url (the layers below serve theirs under another id). */
+  const writtenElsewhere = (type: TerminologyType, id: string, url?: string) => {
+    const held = written.byResourceId(type, id);
+    return held !== undefined && (url === undefined || held.url !== url);
+  };
+  const derived = new MunicipalValueSetLayer(writtenElsewhere);
   // every url|version written before, below all that is current: `url|1.0.0` still resolves after 2.0.0 replaced it
   const history = new VersionHistory();
   const registry = new TerminologyRegistry([written, publishedSet, derived], catalogs.defaultSupplements, undefined, [history.set, fhirCore],
@@ -95,7 +100,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   derived.attach(registry);
   // the terminology folder, the packages named in PACKAGES and those loaded at run time (src/packages/)
   const publishedLayer = new PublishedLayer(publishedSet, registry, catalogs.resources, { name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {} },
-    (type, id) => written.byResourceId(type, id) !== undefined);
+    writtenElsewhere);
   await addConfiguredPackages(config.packages, publishedLayer, written);
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry, history);

@@ -2,6 +2,7 @@ import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyType } from '../terminology/resource-set';
+import { withUniqueIds } from '../terminology/served-ids';
 import { municipalitiesWithCatalogs, municipalSourcesOf, municipalValueSetsOf } from './municipal-value-sets';
 import { isKommunekode, parseMunicipalUrl, reservedIdKommunekode } from './municipality';
 
@@ -33,6 +34,14 @@ export class MunicipalValueSetLayer extends ResourceSet {
   /** Set while computing: lookups the computation itself makes do not recurse into this layer. */
   private computing = false;
 
+  /**
+   * `takenElsewhere`: whether an upper layer (what the municipality wrote) holds an id for another url; a pick list
+   * computed with that id is served under another (terminology/served-ids.ts), so that both can be read by id.
+   */
+  constructor(private readonly takenElsewhere?: (type: TerminologyType, id: string, url?: string) => boolean) {
+    super();
+  }
+
   /** The registry the layer is part of (set once, after the registry is built on it). */
   attach(registry: TerminologyRegistry): void {
     this.registry = registry;
@@ -50,7 +59,7 @@ export class MunicipalValueSetLayer extends ResourceSet {
       if (derived && sameSources(derived.sources, sources)) {
         derived.reads = reads;
       } else {
-        derived = { set: new ResourceSet(municipalValueSetsOf(registry, kommunekode)), sources, reads };
+        derived = { set: new ResourceSet(withUniqueIds(municipalValueSetsOf(registry, kommunekode), this.takenElsewhere)), sources, reads };
         this.perMunicipality.set(kommunekode, derived);
       }
     } finally {

@@ -57,12 +57,12 @@ export class PublishedLayer {
   private base: TerminologyResource[];
 
   /**
-   * `takenElsewhere`: whether another layer (what municipalities wrote) holds an id; a published resource with that id
-   * is served under another (terminology/served-ids.ts), as the layer is rebuilt.
+   * `takenElsewhere`: whether another layer (what municipalities wrote) holds an id for another url; a published
+   * resource with that id is served under another (terminology/served-ids.ts), as the layer is rebuilt.
    */
   constructor(
     private readonly set: ResourceSet, private readonly registry: TerminologyRegistry, base: TerminologyResource[],
-    baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>, private readonly takenElsewhere?: (type: TerminologyType, id: string) => boolean,
+    baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>, private readonly takenElsewhere?: (type: TerminologyType, id: string, url?: string) => boolean,
   ) {
     this.base = base;
     if (baseInfo && base.length > 0) this.parts.push({ info: { ...baseInfo, origin: 'terminology', resources: base.length, counts: countTypes(base) }, resources: [] });

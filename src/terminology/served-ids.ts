@@ -26,11 +26,12 @@ function servedAs(resource: TerminologyResource, id: string): TerminologyResourc
  * loaded later), the last given among several such (the three CancellationTypes); each other one is served as
  * `{id}-{version}` (then `-2`, `-3` … while that is taken), so that every resource can be read by its id and a search's
  * fullUrls differ. Resources with the same id and canonical are one resource (the later replaces the earlier) and are
- * left as they are. An id another layer holds (`takenElsewhere`: a municipality wrote it before a package brought it)
- * is left to that layer, and every resource here that has it is served under another.
+ * left as they are. An id another layer holds for another url (`takenElsewhere`: a municipality wrote it before a
+ * package brought it) is left to that layer, and every resource here that has it is served under another.
  */
 export function withUniqueIds(
-  resources: readonly TerminologyResource[], takenElsewhere: (type: TerminologyType, id: string) => boolean = () => false,
+  resources: readonly TerminologyResource[],
+  takenElsewhere: (type: TerminologyType, id: string, url?: string) => boolean = () => false,
 ): TerminologyResource[] {
   const key = (type: string, id: string) => `${type}/${id}`;
   const sharing = new Map<string, TerminologyResource[]>();
@@ -41,7 +42,7 @@ export function withUniqueIds(
     else sharing.set(key(r.resourceType, r.id), [r]);
   }
   const canonical = (r: TerminologyResource) => `${r.url ?? ''}|${r.version ?? ''}`;
-  const elsewhere = (list: TerminologyResource[]) => takenElsewhere(list[0]!.resourceType, list[0]!.id!);
+  const elsewhere = (list: TerminologyResource[]) => takenElsewhere(list[0]!.resourceType, list[0]!.id!, list[0]!.url);
   const shared = [...sharing.values()].filter((list) => list.some((r) => canonical(r) !== canonical(list[0]!)) || elsewhere(list));
   if (shared.length === 0) return [...resources];
   const served = new ResourceSet(resources);

@@ -221,6 +221,33 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
   });
 });
 
+describe("a value set a municipality wrote under a pick list's id before it had a catalog (563)", () => {
+  it('stays under its id; the pick list computed later is served under another, and a search gives each its own fullUrl', async () => {
+    const k = '563';
+    const auth = `Bearer ${await tokenFor({ kommunekode: k })}`;
+    const id = `kommune-${k}-indsatsvaelger`;
+    const own: ValueSet = {
+      resourceType: 'ValueSet', id, url: vsUrl(k, 'andet'), status: 'active',
+      identifier: [{ system: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode', value: k }],
+      compose: { include: [{ system: FSIII, concept: [{ code: CODES.kostvejledning }] }] },
+    };
+    await request(app).put(`/fhir/ValueSet/${id}`).set('Authorization', auth).type(JSON_TYPE).send(own).expect(201);
+    const { codeSystem, conceptMap } = sampleCatalog(k);
+    for (const r of [codeSystem, conceptMap]) {
+      await request(app).put(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', auth).type(JSON_TYPE).send(r).expect(201);
+    }
+    expect(((await request(app).get(`/fhir/ValueSet/${id}`).expect(200)).body as ValueSet).url).toBe(vsUrl(k, 'andet'));
+    const found = (await request(app).get('/fhir/ValueSet').query({ url: vsUrl(k, 'indsatsvaelger') }).expect(200)).body as Bundle;
+    const picker = found.entry?.[0]?.resource as ValueSet;
+    expect(picker.id).toMatch(new RegExp(`^${id}-`));
+    expect(((await request(app).get(`/fhir/ValueSet/${picker.id}`).expect(200)).body as ValueSet).url).toBe(vsUrl(k, 'indsatsvaelger'));
+    const all = (await request(app).get('/fhir/ValueSet').query({ identifier: `http://faelles-tx.dk/fhir/NamingSystem/kommunekode|${k}`, _count: 100 }).expect(200)).body as Bundle;
+    const fullUrls = (all.entry ?? []).map((e) => e.fullUrl);
+    expect(fullUrls.length).toBeGreaterThan(2);
+    expect(new Set(fullUrls).size).toBe(fullUrls.length);
+  });
+});
+
 describe('a municipality that writes its catalog (561)', () => {
   const k = '561';
   let token: string;
