@@ -34,13 +34,14 @@ const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 
 class Issues {
   readonly list: RuleIssue[] = [];
-  error(code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
+  /** Every write rule speaks both languages: municipal staff read them in Danish (the web page, the CSV import). */
+  error(code: IssueCode, text: Bilingual, expression?: string, localCode?: string): void {
     this.add('error', code, text, expression, localCode);
   }
-  warning(code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
+  warning(code: IssueCode, text: Bilingual, expression?: string, localCode?: string): void {
     this.add('warning', code, text, expression, localCode);
   }
-  private add(severity: 'error' | 'warning', code: IssueCode, text: string | Bilingual, expression?: string, localCode?: string): void {
+  private add(severity: 'error' | 'warning', code: IssueCode, text: Bilingual, expression?: string, localCode?: string): void {
     this.list.push({ severity, code, text, expression: expression ? [expression] : undefined, localCode });
   }
 }
@@ -88,7 +89,7 @@ export function validateTerminologyResource(
   const issues = new Issues();
   const type = resource.resourceType;
   if (schema) {
-    for (const p of schema.validate(resource)) issues.error('structure', `Not valid FHIR R4: ${p.message}`, schemaPath(type, p.path));
+    for (const p of schema.validate(resource)) issues.error('structure', { en: `Not valid FHIR R4: ${p.message}`, da: `Ikke gyldig FHIR R4: ${p.message}` }, schemaPath(type, p.path));
     if (issues.list.length > 0) return issues.list;
   }
   const owner = ownerOf(resource);
@@ -109,21 +110,36 @@ function checkMunicipalIdentity(resource: TerminologyResource, owner: string, is
   const parsed = parseMunicipalUrl(resource.url);
   const ids = identifierKommunekoder(resource);
   if (!parsed) {
-    issues.error('invalid', `A municipality's ${type} needs a url of the form ${pattern} (it has the kommunekode identifier ${owner})`, `${type}.url`);
+    issues.error('invalid', {
+      en: `A municipality's ${type} needs a url of the form ${pattern} (it has the kommunekode identifier ${owner})`,
+      da: `En kommunes ${type} skal have en url på formen ${pattern} (den har kommunekode-identifikatoren ${owner}).`,
+    }, `${type}.url`);
   } else {
     if (!isKommunekode(parsed.kommunekode)) {
-      issues.error('invalid', `'${excerpt(parsed.kommunekode)}' in the url is not a kommunekode (three digits)`, `${type}.url`);
+      issues.error('invalid', {
+        en: `'${excerpt(parsed.kommunekode)}' in the url is not a kommunekode (three digits)`,
+        da: `'${excerpt(parsed.kommunekode)}' i url'en er ikke en kommunekode (tre cifre).`,
+      }, `${type}.url`);
     }
     if (parsed.type !== type || !isValidLocalName(parsed.name)) {
-      issues.error('invalid', `The url must have the form ${pattern}, {name} being 1–52 letters, digits, '-' or '.'; not '${excerpt(resource.url)}'`, `${type}.url`);
+      issues.error('invalid', {
+        en: `The url must have the form ${pattern}, {name} being 1–52 letters, digits, '-' or '.'; not '${excerpt(resource.url)}'`,
+        da: `Url'en skal have formen ${pattern}, hvor {name} er 1–52 bogstaver, cifre, '-' eller '.'; ikke '${excerpt(resource.url)}'.`,
+      }, `${type}.url`);
     }
   }
   if (ids.length === 0) {
-    issues.error('required', `A municipality's ${type} needs the identifier {system: ${KOMMUNEKODE_SYSTEM}, value: '${owner}'}`, `${type}.identifier`);
+    issues.error('required', {
+      en: `A municipality's ${type} needs the identifier {system: ${KOMMUNEKODE_SYSTEM}, value: '${owner}'}`,
+      da: `En kommunes ${type} skal have identifikatoren {system: ${KOMMUNEKODE_SYSTEM}, value: '${owner}'}.`,
+    }, `${type}.identifier`);
   }
   for (const id of ids) {
     if (id !== owner) {
-      issues.error('invalid', `The kommunekode identifier '${excerpt(id)}' does not match the municipality ${owner} of the url`, `${type}.identifier`);
+      issues.error('invalid', {
+        en: `The kommunekode identifier '${excerpt(id)}' does not match the municipality ${owner} of the url`,
+        da: `Kommunekode-identifikatoren '${excerpt(id)}' passer ikke med kommune ${owner} i url'en.`,
+      }, `${type}.identifier`);
     }
   }
 }
@@ -166,8 +182,10 @@ export function localKindOf(concept: { properties?: readonly { code: string; val
 function checkLocalCodeSystem(cs: CodeSystem, issues: Issues): void {
   const typeCode = localTypePropertyCode(cs);
   if (!typeCode) {
-    issues.error('required', `A local catalog must declare the property 'type' (uri ${LOCAL_TYPE_URI}, type code) that says whether a concept is an indsats or a tilbud`,
-      'CodeSystem.property');
+    issues.error('required', {
+      en: `A local catalog must declare the property 'type' (uri ${LOCAL_TYPE_URI}, type code) that says whether a concept is an indsats or a tilbud`,
+      da: `Et lokalt katalog skal erklære egenskaben 'type' (uri ${LOCAL_TYPE_URI}, type code), der siger, om et begreb er en indsats eller et tilbud.`,
+    }, 'CodeSystem.property');
   }
   const statusCode = statusPropertyCode(cs);
   walkConcepts(cs.concept, CONCEPTS, (c, at) => {
@@ -179,7 +197,10 @@ function checkLocalCodeSystem(cs: CodeSystem, issues: Issues): void {
           en: `Local code '${excerpt(c.code)}' has no '${excerpt(typeCode)}' property: give indsats or tilbud`, da: `Den lokale kode '${excerpt(c.code)}' har ingen type: angiv indsats eller tilbud.`,
         }, `${at()}.property`, c.code);
       } else if (values.length > 1) {
-        issues.error('invalid', `Local code '${excerpt(c.code)}' has ${values.length} '${excerpt(typeCode)}' values; give exactly one of indsats, tilbud`, `${at()}.property`, c.code);
+        issues.error('invalid', {
+          en: `Local code '${excerpt(c.code)}' has ${values.length} '${excerpt(typeCode)}' values; give exactly one of indsats, tilbud`,
+          da: `Den lokale kode '${excerpt(c.code)}' har ${values.length} typer; angiv præcis én: indsats eller tilbud.`,
+        }, `${at()}.property`, c.code);
       } else if (!LOCAL_KINDS.includes(values[0] as LocalKind)) {
         issues.error('code-invalid', {
           en: `Local code '${excerpt(c.code)}' has type '${excerpt(values[0])}'; it must be indsats or tilbud`, da: `Den lokale kode '${excerpt(c.code)}' har typen '${excerpt(values[0])}'; den skal være indsats eller tilbud.`,
@@ -188,7 +209,10 @@ function checkLocalCodeSystem(cs: CodeSystem, issues: Issues): void {
     }
     for (const p of c.property ?? []) {
       if (p.code === statusCode && p.valueCode !== undefined && !CONCEPT_STATUSES.has(p.valueCode)) {
-        issues.error('code-invalid', `Local code '${excerpt(c.code)}' has status '${excerpt(p.valueCode)}'; use active, retired, deprecated or draft`, `${at()}.property`, c.code);
+        issues.error('code-invalid', {
+          en: `Local code '${excerpt(c.code)}' has status '${excerpt(p.valueCode)}'; use active, retired, deprecated or draft`,
+          da: `Den lokale kode '${excerpt(c.code)}' har status '${excerpt(p.valueCode)}'; brug active, retired, deprecated eller draft.`,
+        }, `${at()}.property`, c.code);
       }
     }
   });
@@ -231,13 +255,17 @@ function checkConceptMap(cm: ConceptMap, owner: string | undefined, registry: Te
     const scope = cm.sourceUri ?? cm.sourceCanonical;
     const scopeOwner = ownerOfCanonical(scope);
     if (scope && scopeOwner === undefined) {
-      issues.error('business-rule', `The map's source '${excerpt(scope)}' is not a catalog of municipality ${owner}; a municipality maps its own local catalog`,
-        cm.sourceUri ? 'ConceptMap.sourceUri' : 'ConceptMap.sourceCanonical');
+      issues.error('business-rule', {
+        en: `The map's source '${excerpt(scope)}' is not a catalog of municipality ${owner}; a municipality maps its own local catalog`,
+        da: `Koblingens kilde '${excerpt(scope)}' er ikke et katalog fra kommune ${owner}; en kommune kobler sit eget lokale katalog.`,
+      }, cm.sourceUri ? 'ConceptMap.sourceUri' : 'ConceptMap.sourceCanonical');
     } else if (scope && scopeOwner !== owner) {
-      issues.error('business-rule', `The map's source '${excerpt(scope)}' is a catalog of municipality ${scopeOwner}, not of ${owner}`,
-        cm.sourceUri ? 'ConceptMap.sourceUri' : 'ConceptMap.sourceCanonical');
+      issues.error('business-rule', {
+        en: `The map's source '${excerpt(scope)}' is a catalog of municipality ${scopeOwner}, not of ${owner}`,
+        da: `Koblingens kilde '${excerpt(scope)}' er et katalog fra kommune ${scopeOwner}, ikke fra ${owner}.`,
+      }, cm.sourceUri ? 'ConceptMap.sourceUri' : 'ConceptMap.sourceCanonical');
     }
-    if ((cm.group ?? []).length === 0) issues.warning('incomplete', 'The map has no group: no local code is mapped', 'ConceptMap.group');
+    if ((cm.group ?? []).length === 0) issues.warning('incomplete', { en: 'The map has no group: no local code is mapped', da: 'Koblingen har ingen gruppe: ingen lokal kode er koblet.' }, 'ConceptMap.group');
   }
   const tallies = new SourceTallies();
   (cm.group ?? []).forEach((group, gi) => checkGroup(group, gi, owner, registry, issues, tallies));
@@ -274,31 +302,46 @@ function checkGroup(
   let sourceProvider: CodeSystemProvider | undefined;
   let typeCode: string | undefined;
   if (!group.source) {
-    if (municipal) issues.error('required', 'The group needs a source: the local CodeSystem being mapped', `${path}.source`);
+    if (municipal) issues.error('required', { en: 'The group needs a source: the local CodeSystem being mapped', da: 'Gruppen skal have en kilde: det lokale kodesystem, der kobles.' }, `${path}.source`);
   } else {
     const sourceOwner = ownerOfCanonical(group.source);
     if (municipal && sourceOwner === undefined) {
-      issues.error('business-rule', `The group's source '${excerpt(group.source)}' is not a local catalog of municipality ${owner}`, `${path}.source`);
+      issues.error('business-rule', {
+        en: `The group's source '${excerpt(group.source)}' is not a local catalog of municipality ${owner}`,
+        da: `Gruppens kilde '${excerpt(group.source)}' er ikke et lokalt katalog fra kommune ${owner}.`,
+      }, `${path}.source`);
     } else if (municipal && sourceOwner !== owner) {
-      issues.error('business-rule', `The group's source '${excerpt(group.source)}' is a catalog of municipality ${sourceOwner}; municipality ${owner} can only map its own catalogs`,
-        `${path}.source`);
+      issues.error('business-rule', {
+        en: `The group's source '${excerpt(group.source)}' is a catalog of municipality ${sourceOwner}; municipality ${owner} can only map its own catalogs`,
+        da: `Gruppens kilde '${excerpt(group.source)}' er et katalog fra kommune ${sourceOwner}; kommune ${owner} kan kun koble sine egne kataloger.`,
+      }, `${path}.source`);
     }
     sourceProvider = registry.codeSystemProvider(group.source, group.sourceVersion);
     if (!sourceProvider && municipal) {
-      issues.error('not-found', `The source CodeSystem '${group.source}${group.sourceVersion ? `|${group.sourceVersion}` : ''}' is not known; write it first or in the same transaction`,
-        `${path}.source`);
+      const named = `${group.source}${group.sourceVersion ? `|${group.sourceVersion}` : ''}`;
+      issues.error('not-found', {
+        en: `The source CodeSystem '${named}' is not known; write it first or in the same transaction`,
+        da: `Kildekodesystemet '${named}' kendes ikke; skriv det først eller i samme transaktion.`,
+      }, `${path}.source`);
     }
     if (sourceProvider) typeCode = localTypePropertyCode(sourceProvider.resource);
   }
   let targetProvider: CodeSystemProvider | undefined;
   if (!group.target) {
-    if (municipal) issues.error('required', 'The group needs a target: the common code system (FSIII or FFB)', `${path}.target`);
+    if (municipal) issues.error('required', { en: 'The group needs a target: the common code system (FSIII or FFB)', da: 'Gruppen skal have et mål: det fælles kodesystem (FSIII eller FFB).' }, `${path}.target`);
   } else if (municipal && ownerOfCanonical(group.target) !== undefined) {
-    issues.error('business-rule', `The group's target '${excerpt(group.target)}' is a municipal code system; local codes map to the common catalogs (FSIII, FFB)`, `${path}.target`);
+    issues.error('business-rule', {
+      en: `The group's target '${excerpt(group.target)}' is a municipal code system; local codes map to the common catalogs (FSIII, FFB)`,
+      da: `Gruppens mål '${excerpt(group.target)}' er et kommunalt kodesystem; lokale koder kobles til de fælles kataloger (FSIII, FFB).`,
+    }, `${path}.target`);
   } else {
     targetProvider = registry.codeSystemProvider(group.target, group.targetVersion);
     if (!targetProvider) {
-      const text = `The target code system '${group.target}${group.targetVersion ? `|${group.targetVersion}` : ''}' is not known, so its codes cannot be checked`;
+      const named = `${group.target}${group.targetVersion ? `|${group.targetVersion}` : ''}`;
+      const text = {
+        en: `The target code system '${named}' is not known, so its codes cannot be checked`,
+        da: `Målkodesystemet '${named}' kendes ikke, så dets koder kan ikke kontrolleres.`,
+      };
       if (municipal) issues.error('not-found', text, `${path}.target`);
       else issues.warning('not-found', text, `${path}.target`);
     }
@@ -313,19 +356,24 @@ function checkGroup(
     const el = elements[ei]!;
     const code = el.code;
     if (!code) {
-      issues.error('required', 'The element has no code', `${elementPath(gi, ei)}.code`);
+      issues.error('required', { en: 'The element has no code', da: 'Elementet har ingen kode.' }, `${elementPath(gi, ei)}.code`);
       continue;
     }
     const first = firstElement.get(code);
     if (first !== undefined) {
-      issues.error('duplicate', `Local code '${excerpt(code)}' has two elements in the same group (first at ${elementPath(gi, first)}); put all its targets in one element`,
-        `${elementPath(gi, ei)}.code`, code);
+      issues.error('duplicate', {
+        en: `Local code '${excerpt(code)}' has two elements in the same group (first at ${elementPath(gi, first)}); put all its targets in one element`,
+        da: `Den lokale kode '${excerpt(code)}' har to elementer i samme gruppe (første gang i ${elementPath(gi, first)}); saml alle dens mål i ét element.`,
+      }, `${elementPath(gi, ei)}.code`, code);
     } else {
       firstElement.set(code, ei);
     }
     const sourceConcept = sourceProvider?.locate(code);
     if (sourceProvider && !sourceConcept) {
-      issues.error('code-invalid', `Source code '${excerpt(code)}' is not in ${describeSystem(sourceProvider)}`, `${elementPath(gi, ei)}.code`, code);
+      issues.error('code-invalid', {
+        en: `Source code '${excerpt(code)}' is not in ${describeSystem(sourceProvider)}`,
+        da: `Kildekoden '${excerpt(code)}' findes ikke i ${describeSystem(sourceProvider)}.`,
+      }, `${elementPath(gi, ei)}.code`, code);
     }
     const tally = tallies.of(source, code, gi, ei);
     if (sourceConcept && typeCode) tally.kind = localKindOf(sourceConcept, typeCode);
@@ -338,7 +386,10 @@ function checkGroup(
       if (t.equivalence && NO_MAPPING.has(t.equivalence)) continue;
       const at = (): string => `${elementPath(gi, ei)}.target[${ti}].code`;
       if (!t.code) {
-        issues.error('required', `A target of '${excerpt(code)}' has no code (only equivalence unmatched or disjoint may leave it out)`, at(), code);
+        issues.error('required', {
+          en: `A target of '${excerpt(code)}' has no code (only equivalence unmatched or disjoint may leave it out)`,
+          da: `Et mål for '${excerpt(code)}' har ingen kode (kun ækvivalensen unmatched eller disjoint må udelade den).`,
+        }, at(), code);
         continue;
       }
       if (tally.targets.indexOf(t.code, ownTargets) !== -1) {
@@ -421,15 +472,20 @@ function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues:
   const vs = registry.findCanonical('ValueSet', scope);
   if (!vs) {
     if (registry.findCodeSystem(scope)) return;
-    issues.warning('not-found', `The target scope '${excerpt(scope)}' is not a known ValueSet, so target codes were not checked against it`,
-      cm.targetUri ? 'ConceptMap.targetUri' : 'ConceptMap.targetCanonical');
+    issues.warning('not-found', {
+      en: `The target scope '${excerpt(scope)}' is not a known ValueSet, so target codes were not checked against it`,
+      da: `Målområdet '${excerpt(scope)}' er ikke et kendt ValueSet, så målkoderne er ikke kontrolleret mod det.`,
+    }, cm.targetUri ? 'ConceptMap.targetUri' : 'ConceptMap.targetCanonical');
     return;
   }
   let index;
   try {
     index = evaluateValueSet(registry, vs).index;
   } catch (e) {
-    issues.warning('processing', `The target value set '${excerpt(scope)}' could not be evaluated (${(e as Error).message}); target codes were not checked against it`);
+    issues.warning('processing', {
+      en: `The target value set '${excerpt(scope)}' could not be evaluated (${(e as Error).message}); target codes were not checked against it`,
+      da: `Målværdisættet '${excerpt(scope)}' kunne ikke beregnes (${(e as Error).message}); målkoderne er ikke kontrolleret mod det.`,
+    });
     return;
   }
   (cm.group ?? []).forEach((group, gi) => {

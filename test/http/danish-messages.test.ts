@@ -16,10 +16,15 @@ beforeAll(async () => {
   app = await testApp();
 });
 
-function first(outcome: OperationOutcome): { text?: string; translation?: string } {
-  const details = outcome.issue[0]?.details as { text?: string; _text?: { extension?: { url: string; extension?: { url: string; valueString?: string }[] }[] } };
+/** An issue's text and the English it carries as a translation (undefined when it has none). */
+function textOf(issue: OperationOutcome['issue'][number] | undefined): { text?: string; translation?: string } {
+  const details = issue?.details as { text?: string; _text?: { extension?: { url: string; extension?: { url: string; valueString?: string }[] }[] } };
   const translation = details?._text?.extension?.find((e) => e.url === TRANSLATION_EXTENSION)?.extension?.find((e) => e.url === 'content')?.valueString;
   return { text: details?.text, translation };
+}
+
+function first(outcome: OperationOutcome): { text?: string; translation?: string } {
+  return textOf(outcome.issue[0]);
 }
 
 function csvParameters(csv: Buffer | string): Parameters {
@@ -117,5 +122,32 @@ describe('write validation in Danish', () => {
       .filter((i) => i.severity === 'warning').map((i) => i.details?.text);
     expect(warnings).toContain(`Målet '${CODES.tobaksafvaenningRetired}' (Tobaksafvænning) for '106-BOLD' er udgået; ` +
       `brug i stedet ${CODES.nikotin} (Nikotin- og tobaksafvænning).`);
+  });
+});
+
+describe('the structural write rules in Danish', () => {
+  const all = (outcome: OperationOutcome) => outcome.issue.map(textOf);
+
+  it("url, the catalog's type property, group source and target, element code: each refusal in Danish with its English", async () => {
+    const k = '107';
+    const token = await tokenFor({ kommunekode: k });
+    const { codeSystem, conceptMap } = sampleCatalog(k);
+    const badCodeSystem = structuredClone(codeSystem);
+    badCodeSystem.url = `http://faelles-tx.dk/fhir/kommune/${k}/CodeSystem/`;
+    badCodeSystem.property = [];
+    const badMap = structuredClone(conceptMap);
+    badMap.group = [{ element: [{ target: [{ code: CODES.kostvejledning, equivalence: 'subsumes' }] }] }];
+    for (const [resource, at] of [[badCodeSystem, `CodeSystem/${codeSystem.id}`], [badMap, `ConceptMap/${conceptMap.id}`]] as const) {
+      const refused = await request(app).put(`/fhir/${at}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+        .set('Accept-Language', 'da').send(resource).expect(422);
+      const issues = all(refused.body as OperationOutcome);
+      expect(issues.length).toBeGreaterThan(0);
+      for (const i of issues) {
+        expect(i.translation).toBeDefined();
+        expect(i.text).not.toBe(i.translation);
+      }
+      const english = await request(app).put(`/fhir/${at}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`).send(resource);
+      expect(all(english.body as OperationOutcome).map((i) => i.text)).toEqual(issues.map((i) => i.translation));
+    }
   });
 });
