@@ -259,7 +259,7 @@ export class ResourceWriter {
       for (const problem of this.deps.schema?.validate(p.after) ?? []) {
         const where = problem.path === '$' ? '' : problem.path.slice(1);
         if (reported.has(where)) continue;
-        structural.push({ severity: 'error', code: 'structure', text: `Not valid FHIR R4: ${problem.message}`, expression: [at(where)], entry: p.index });
+        structural.push({ severity: 'error', code: 'structure', text: { en: `Not valid FHIR R4: ${problem.message}`, da: `Ikke gyldig FHIR R4: ${problem.message}` }, expression: [at(where)], entry: p.index });
       }
       for (const problem of canonicalProblems(p.after)) {
         structural.push({ severity: 'error', code: 'value', text: problem.text, expression: [at(problem.where)], entry: p.index });
@@ -433,8 +433,10 @@ export class ResourceWriter {
     if (!derived || derived.url === p.after!.url) return [];
     return [{
       severity: 'error', code: 'duplicate', expression: [`${p.type}.id`],
-      text: `${p.type}/${p.id} er id'et for plukkelisten ${derived.url}, som serveren udleder af kommunens kataloger; brug et andet id, eller den url for at erstatte listen. ` +
-        `${p.type}/${p.id} is the id of the pick list ${derived.url}, which the server derives from the municipality's catalogs; use another id, or that url to replace the list.`,
+      text: {
+        en: `${p.type}/${p.id} is the id of the pick list ${derived.url}, which the server derives from the municipality's catalogs; use another id, or that url to replace the list`,
+        da: `${p.type}/${p.id} er id'et for plukkelisten ${derived.url}, som serveren udleder af kommunens kataloger; brug et andet id, eller den url for at erstatte listen.`,
+      },
     }];
   }
 
@@ -448,10 +450,16 @@ export class ResourceWriter {
     if (reserved) out.push(reserved);
     const other = written.versions(p.type, r.url).find((x) => x.version === r.version && x.id !== p.id);
     if (other && !all.some((q) => q.id === other.id && q.type === p.type && q.request.method === 'DELETE')) {
-      out.push({ severity: 'error', code: 'duplicate', text: `${label} is already used by ${p.type}/${other.id}; update that resource instead`, expression: [`${p.type}.url`] });
+      out.push({
+        severity: 'error', code: 'duplicate', expression: [`${p.type}.url`],
+        text: { en: `${label} is already used by ${p.type}/${other.id}; update that resource instead`, da: `${label} bruges allerede af ${p.type}/${other.id}; opdatér den ressource i stedet.` },
+      });
     }
     if (all.some((q) => q !== p && q.type === p.type && q.after?.url === r.url && q.after?.version === r.version)) {
-      out.push({ severity: 'error', code: 'duplicate', text: `${label} is written twice in the same transaction`, expression: [`${p.type}.url`] });
+      out.push({
+        severity: 'error', code: 'duplicate', expression: [`${p.type}.url`],
+        text: { en: `${label} is written twice in the same transaction`, da: `${label} skrives to gange i samme transaktion.` },
+      });
     }
     return out;
   }

@@ -150,4 +150,18 @@ describe('the structural write rules in Danish', () => {
       expect(all(english.body as OperationOutcome).map((i) => i.text)).toEqual(issues.map((i) => i.translation));
     }
   });
+  it('one url|version written twice in a transaction: refused in Danish with its English', async () => {
+    const k = '109';
+    const token = await tokenFor({ kommunekode: k });
+    const { codeSystem } = sampleCatalog(k);
+    const twice = {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [codeSystem, { ...codeSystem, id: `${codeSystem.id}-copy` }].map((r) => ({ resource: r, request: { method: 'PUT', url: `CodeSystem/${r.id}` } })),
+    };
+    const refused = await request(app).post('/fhir').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(twice).expect(422);
+    const issues = (refused.body as OperationOutcome).issue.map(textOf);
+    expect(issues.map((i) => i.text)).toContain(`${codeSystem.url}|${codeSystem.version} skrives to gange i samme transaktion.`);
+    expect(issues.map((i) => i.translation)).toContain(`${codeSystem.url}|${codeSystem.version} is written twice in the same transaction`);
+  });
 });

@@ -389,8 +389,10 @@ describe('a municipality that writes its catalog (561)', () => {
     };
     const refused = await put(other, 422);
     const text = (refused.body as OperationOutcome).issue.map((i) => i.details?.text ?? '').join(' ');
-    expect(text).toContain(vsUrl(k, 'indsatsvaelger'));
-    expect(text).toContain('plukkelisten');
+    expect(text).toContain(`the pick list ${vsUrl(k, 'indsatsvaelger')}`);
+    const danish = await request(app).put(`/fhir/ValueSet/${other.id}`).set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da')
+      .type(JSON_TYPE).send(other).expect(422);
+    expect((danish.body as OperationOutcome).issue[0]?.details?.text).toContain(`plukkelisten ${vsUrl(k, 'indsatsvaelger')}`);
     const read = await request(app).get(`/fhir/ValueSet/kommune-${k}-indsatsvaelger`).expect(200);
     expect((read.body as ValueSet).url).toBe(vsUrl(k, 'indsatsvaelger'));
     await put({ ...other, id: `kommune-${k}-andet` }, 201);
