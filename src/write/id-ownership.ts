@@ -1,3 +1,4 @@
+import type { Bilingual } from '../errors/issue';
 import type { RuleIssue } from '../municipal/write-rules';
 import { ownerOf, reservedIdKommunekode, resourceKommunekoder } from '../municipal/municipality';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
@@ -43,14 +44,18 @@ export function idOwnershipIssue(type: TerminologyType, id: string, owner: IdOwn
   const expected = owner.by === 'id' ? owner.kommunekode : ownerOf(owner.resource);
   if (holder === expected) return undefined;
   const text = owner.by === 'id'
-    ? `Id'et ${id} er forbeholdt kommune ${owner.kommunekode}s ressourcer; denne ${type} tilhører ${ownerDa(holder)}. ` +
-      `The id ${id} is reserved for municipality ${owner.kommunekode}'s resources; this ${type} belongs to ${ownerEn(holder)}.`
+    ? {
+      en: `The id ${id} is reserved for municipality ${owner.kommunekode}'s resources; this ${type} belongs to ${ownerEn(holder)}`,
+      da: `Id'et ${id} er forbeholdt kommune ${owner.kommunekode}s ressourcer; denne ${type} tilhører ${ownerDa(holder)}.`,
+    }
     : keepsOwnerText(type, id, expected, holder, owner.resource.meta?.versionId);
   return { severity: 'error', code: 'business-rule', text, expression: [`${type}.id`] };
 }
 
-function keepsOwnerText(type: TerminologyType, id: string, expected: string | undefined, holder: string | undefined, version: string | undefined): string {
+function keepsOwnerText(type: TerminologyType, id: string, expected: string | undefined, holder: string | undefined, version: string | undefined): Bilingual {
   const at = version ? ` (version ${version})` : '';
-  return `${type}/${id} tilhører ${ownerDa(expected)}${at}, mens denne ${type} tilhører ${ownerDa(holder)}: et id skifter ikke ejer, heller ikke efter en sletning; brug et andet id. ` +
-    `${type}/${id} belongs to ${ownerEn(expected)}${at}, while this ${type} belongs to ${ownerEn(holder)}: an id keeps its owner, also after a delete; use another id.`;
+  return {
+    en: `${type}/${id} belongs to ${ownerEn(expected)}${at}, while this ${type} belongs to ${ownerEn(holder)}: an id keeps its owner, also after a delete; use another id`,
+    da: `${type}/${id} tilhører ${ownerDa(expected)}${at}, mens denne ${type} tilhører ${ownerDa(holder)}: et id skifter ikke ejer, heller ikke efter en sletning; brug et andet id.`,
+  };
 }

@@ -22,8 +22,10 @@ export function publishedCanonicalIssue(type: TerminologyType, url: string, publ
   return {
     severity: 'error',
     code: 'business-rule',
-    text: `${url} er kanonisk URL for ${da}: den ændres kun når kataloget publiceres (terminology/), aldrig gennem skrive-API'et, så ingen version af den kan skrives her. ` +
-      `${url} is a canonical of ${en}: it changes only when the catalog is published (terminology/), never through the write API, so no version of it can be written here.`,
+    text: {
+      en: `${url} is a canonical of ${en}: it changes only when the catalog is published (terminology/), never through the write API, so no version of it can be written here`,
+      da: `${url} er kanonisk URL for ${da}: den ændres kun når kataloget publiceres (terminology/), aldrig gennem skrive-API'et, så ingen version af den kan skrives her.`,
+    },
     expression: [`${type}.url`],
   };
 }

@@ -95,7 +95,9 @@ describe('1. a kommune-{kode}-… id holds only resources of {kode}', () => {
     const id = 'kommune-147-admin-put';
     const res = await put(`CodeSystem/${id}`, adminToken, own101('admin-put', id)).expect(422);
     expect(res.body.issue[0]).toMatchObject({ code: 'business-rule', expression: ['CodeSystem.id'] });
-    expect(texts(res.body)[0]).toMatch(/forbeholdt kommune 147.*reserved for municipality 147's resources.*belongs to municipality 101/s);
+    expect(texts(res.body)[0]).toMatch(/reserved for municipality 147's resources.*belongs to municipality 101/s);
+    const danish = await put(`CodeSystem/${id}`, adminToken, own101('admin-put', id)).set('Accept-Language', 'da').expect(422);
+    expect(texts(danish.body)[0]).toMatch(/forbeholdt kommune 147s ressourcer.*tilhører kommune 101/s);
     const common = { resourceType: 'CodeSystem', id, url: 'http://faelles-tx.dk/fhir/CodeSystem/admin-common', status: 'draft', content: 'complete', concept: [{ code: 'a' }] };
     const res2 = await put(`CodeSystem/${id}`, adminToken, common).expect(422);
     expect(texts(res2.body)[0]).toMatch(/belongs to the common catalogs/);
@@ -138,7 +140,9 @@ describe("2. a deleted id keeps its owner", () => {
   it('refuses another owner in the deleted id for the admin scope too (422 business-rule)', async () => {
     const res = await put(`CodeSystem/${id}`, adminToken, own101('x', id)).expect(422);
     expect(res.body.issue[0]).toMatchObject({ code: 'business-rule', expression: ['CodeSystem.id'] });
-    expect(texts(res.body)[0]).toMatch(/skifter ikke ejer.*CodeSystem\/x belongs to municipality 147 \(version 1\)/s);
+    expect(texts(res.body)[0]).toMatch(/CodeSystem\/x belongs to municipality 147 \(version 1\).*an id keeps its owner/s);
+    const danish = await put(`CodeSystem/${id}`, adminToken, own101('x', id)).set('Accept-Language', 'da').expect(422);
+    expect(texts(danish.body)[0]).toMatch(/CodeSystem\/x tilhører kommune 147 \(version 1\).*skifter ikke ejer/s);
     const common = { resourceType: 'CodeSystem', id, url: 'http://faelles-tx.dk/fhir/CodeSystem/x', status: 'draft', content: 'complete', concept: [{ code: 'a' }] };
     await put(`CodeSystem/${id}`, adminToken, common).expect(422);
     expect(await historyLength('CodeSystem', id)).toBe(2);
@@ -169,7 +173,9 @@ describe('3. the published catalogs change only when they are published', () => 
   it('refuses a new version of FSIII for the admin scope (422 naming the rule), and $lookup without a version still answers', async () => {
     const res = await post('CodeSystem', adminToken, fsiii99).expect(422);
     expect(res.body.issue[0]).toMatchObject({ code: 'business-rule', expression: ['CodeSystem.url'] });
-    expect(texts(res.body)[0]).toMatch(/urn:oid:1\.2\.208\.176\.2\.21 .*KL's publicerede kataloger.*skrive-API.*KL's published catalogs.*never through the write API/s);
+    expect(texts(res.body)[0]).toMatch(/urn:oid:1\.2\.208\.176\.2\.21 .*KL's published catalogs.*never through the write API/s);
+    const danish = await post('CodeSystem', adminToken, fsiii99).set('Accept-Language', 'da').expect(422);
+    expect(texts(danish.body)[0]).toMatch(/urn:oid:1\.2\.208\.176\.2\.21 .*KL's publicerede kataloger.*skrive-API/s);
     await put('CodeSystem/fsiii-99', adminToken, { ...fsiii99, id: 'fsiii-99' }).expect(422);
     await post('', adminToken, transaction([{ method: 'POST', url: 'CodeSystem', resource: fsiii99 }])).expect(422);
     const lookup = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).expect(200);
@@ -250,8 +256,8 @@ describe('a store written before these rules', () => {
     const legacy = await testApp({}, { store: old, logger: pino({ level: 'warn' }, sink) });
     const warnings = lines.map((l) => JSON.parse(l).msg as string).filter((m) => m.startsWith('written resource against the write rules'));
     expect(warnings).toEqual([
-      expect.stringMatching(/CodeSystem\/fsiii-99 is not served: urn:oid:1\.2\.208\.176\.2\.21 er kanonisk URL/),
-      expect.stringMatching(/CodeSystem\/kommune-147-lokale-indsatser: Id'et kommune-147-lokale-indsatser er forbeholdt kommune 147/),
+      expect.stringMatching(/CodeSystem\/fsiii-99 is not served: urn:oid:1\.2\.208\.176\.2\.21 is a canonical of KL's published catalogs/),
+      expect.stringMatching(/CodeSystem\/kommune-147-lokale-indsatser: The id kommune-147-lokale-indsatser is reserved for municipality 147/),
     ]);
     const lookup = await request(legacy).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).expect(200);
     expect((lookup.body as Parameters).parameter?.find((p) => p.name === 'version')?.valueString).toBe('20240530');

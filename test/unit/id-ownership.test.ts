@@ -1,6 +1,7 @@
 import type { CodeSystem } from 'fhir/r4';
 import type { Principal } from '../../src/auth/verifier';
 import { FhirError } from '../../src/errors/fhir-error';
+import { issueText } from '../../src/errors/issue';
 import { reservedIdKommunekode, resourceKommunekoder } from '../../src/municipal/municipality';
 import { ResourceSet } from '../../src/terminology/resource-set';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue } from '../../src/write/id-ownership';
@@ -58,17 +59,21 @@ describe('what an id may hold', () => {
     expect(idOwnershipIssue('CodeSystem', 'kommune-147-x', idOwner('kommune-147-x', undefined), of('147'))).toBeUndefined();
     const foreign = idOwnershipIssue('CodeSystem', 'kommune-147-x', idOwner('kommune-147-x', undefined), of('101'));
     expect(foreign).toMatchObject({ severity: 'error', code: 'business-rule', expression: ['CodeSystem.id'] });
-    expect(foreign?.text).toMatch(/forbeholdt kommune 147s ressourcer.*The id kommune-147-x is reserved for municipality 147's resources; this CodeSystem belongs to municipality 101/);
-    expect(idOwnershipIssue('CodeSystem', 'kommune-147-x', idOwner('kommune-147-x', undefined), common())?.text).toMatch(/belongs to the common catalogs/);
+    expect(foreign?.text).toEqual({
+      en: "The id kommune-147-x is reserved for municipality 147's resources; this CodeSystem belongs to municipality 101",
+      da: "Id'et kommune-147-x er forbeholdt kommune 147s ressourcer; denne CodeSystem tilhører kommune 101.",
+    });
+    expect(issueText(idOwnershipIssue('CodeSystem', 'kommune-147-x', idOwner('kommune-147-x', undefined), common())!)).toMatch(/belongs to the common catalogs/);
   });
 
   it('another id only resources of the owner of its last live version, municipality or common', () => {
     expect(idOwnershipIssue('CodeSystem', 'x', idOwner('x', of('147', 'x', '4')), of('147'))).toBeUndefined();
     expect(idOwnershipIssue('CodeSystem', 'x', idOwner('x', common('2')), common())).toBeUndefined();
-    expect(idOwnershipIssue('CodeSystem', 'x', idOwner('x', of('147', 'x', '4')), of('101'))?.text)
-      .toMatch(/CodeSystem\/x belongs to municipality 147 \(version 4\), while this CodeSystem belongs to municipality 101: an id keeps its owner/);
-    expect(idOwnershipIssue('CodeSystem', 'x', idOwner('x', of('147', 'x', '4')), common())?.text).toMatch(/while this CodeSystem belongs to the common catalogs/);
-    expect(idOwnershipIssue('CodeSystem', 'x', idOwner('x', common('2')), of('101'))?.text).toMatch(/belongs to the common catalogs \(version 2\)/);
+    const other = idOwnershipIssue('CodeSystem', 'x', idOwner('x', of('147', 'x', '4')), of('101'))!;
+    expect(issueText(other)).toMatch(/CodeSystem\/x belongs to municipality 147 \(version 4\), while this CodeSystem belongs to municipality 101: an id keeps its owner/);
+    expect(issueText(other, 'da')).toMatch(/CodeSystem\/x tilhører kommune 147 \(version 4\), mens denne CodeSystem tilhører kommune 101: et id skifter ikke ejer/);
+    expect(issueText(idOwnershipIssue('CodeSystem', 'x', idOwner('x', of('147', 'x', '4')), common())!)).toMatch(/while this CodeSystem belongs to the common catalogs/);
+    expect(issueText(idOwnershipIssue('CodeSystem', 'x', idOwner('x', common('2')), of('101'))!)).toMatch(/belongs to the common catalogs \(version 2\)/);
   });
 });
 
@@ -125,7 +130,8 @@ describe('the canonicals of the published catalogs', () => {
   });
 
   it('says the rule in Danish and English', () => {
-    const text = publishedCanonicalIssue('CodeSystem', 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', published)?.text;
-    expect(text).toMatch(/kanonisk URL for et publiceret katalog.*aldrig gennem skrive-API'et.*is a canonical of a published catalog: .*never through the write API/);
+    const issue = publishedCanonicalIssue('CodeSystem', 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119', published)!;
+    expect(issueText(issue, 'da')).toMatch(/kanonisk URL for et publiceret katalog.*aldrig gennem skrive-API'et/);
+    expect(issueText(issue, 'en')).toMatch(/is a canonical of a published catalog: .*never through the write API/);
   });
 });
