@@ -30,7 +30,9 @@ export class CommitGate {
 
 /** The error of a write abandoned before its commit: it was rolled back (or never started). */
 export function abandonedWrite(): FhirError {
-  return new FhirError(503, 'timeout', 'The write was cancelled before it was committed (the request took too long); nothing was written');
+  return new FhirError(503, 'timeout', 'The write was cancelled before it was committed (the request took too long); nothing was written', {
+    da: 'Skrivningen blev afbrudt, før den blev gemt (forespørgslen tog for lang tid); intet blev skrevet.',
+  });
 }
 
 /**
@@ -39,5 +41,8 @@ export function abandonedWrite(): FhirError {
  */
 export function outcomeUnknown(cause: Error): FhirError {
   return new FhirError(504, 'timeout', `The database did not confirm the commit (${cause.message}): the write may or may not have been saved. ` +
-    'Read the resource to see which, or send the write again conditionally (If-Match with the version it was based on) so that it cannot apply twice');
+    'Read the resource to see which, or send the write again conditionally (If-Match with the version it was based on) so that it cannot apply twice', {
+    da: `Databasen bekræftede ikke, at skrivningen blev gemt (${cause.message}): den kan være gemt eller ej. ` +
+      'Læs ressourcen for at se hvilket, eller send skrivningen igen betinget (If-Match med den version, den byggede på), så den ikke kan gemmes to gange.',
+  });
 }

@@ -95,23 +95,28 @@ function isUnavailable(e: unknown): boolean {
 /** The database did not answer a query within replyWaitMs of the statement timeout (hung, or the network gone). */
 const NO_REPLY = /^Query read timeout$/;
 /** SQLSTATEs of a statement the database cancelled or refused for now; its transaction is rolled back. */
-const RETRYABLE: Record<string, { code: 'timeout' | 'lock-error' | 'transient'; what: string }> = {
-  '57014': { code: 'timeout', what: 'a statement took longer than the statement timeout' },
-  '55P03': { code: 'lock-error', what: 'another write held the lock longer than the lock timeout' },
-  '25P03': { code: 'transient', what: 'the transaction was idle longer than the idle-in-transaction timeout' },
-  '40001': { code: 'transient', what: 'a serialization failure' },
-  '40P01': { code: 'transient', what: 'a deadlock' },
+const RETRYABLE: Record<string, { code: 'timeout' | 'lock-error' | 'transient'; what: string; da: string }> = {
+  '57014': { code: 'timeout', what: 'a statement took longer than the statement timeout', da: 'en forespørgsel tog længere end dens tidsgrænse' },
+  '55P03': { code: 'lock-error', what: 'another write held the lock longer than the lock timeout', da: 'en anden skrivning holdt låsen længere end tidsgrænsen' },
+  '25P03': { code: 'transient', what: 'the transaction was idle longer than the idle-in-transaction timeout', da: 'transaktionen var inaktiv længere end tidsgrænsen' },
+  '40001': { code: 'transient', what: 'a serialization failure', da: 'en serialiseringsfejl' },
+  '40P01': { code: 'transient', what: 'a deadlock', da: 'en baglås (deadlock)' },
 };
 
 function mapError(e: unknown, writing = false): unknown {
   if (e instanceof FhirError) return e;
   const message = e instanceof Error ? e.message : String(e);
   const outcome = writing ? 'nothing was written; it is safe to send the write again' : 'try again';
+  const udfald = writing ? 'intet blev skrevet; skrivningen kan trygt sendes igen' : 'prøv igen';
   const code = (e as { code?: unknown } | null)?.code;
   const retryable = typeof code === 'string' ? RETRYABLE[code] : undefined;
-  if (retryable) return new FhirError(503, retryable.code, `The database cancelled the ${writing ? 'write' : 'request'}: ${retryable.what}; ${outcome}`);
-  if (NO_REPLY.test(message)) return new FhirError(503, 'timeout', `The database did not answer in time; ${outcome}`);
-  if (isUnavailable(e)) return new FhirError(503, 'transient', `The database is not available (${message}); ${outcome}`);
+  if (retryable) {
+    return new FhirError(503, retryable.code, `The database cancelled the ${writing ? 'write' : 'request'}: ${retryable.what}; ${outcome}`, {
+      da: `Databasen afbrød ${writing ? 'skrivningen' : 'forespørgslen'}: ${retryable.da}; ${udfald}.`,
+    });
+  }
+  if (NO_REPLY.test(message)) return new FhirError(503, 'timeout', `The database did not answer in time; ${outcome}`, { da: `Databasen svarede ikke i tide; ${udfald}.` });
+  if (isUnavailable(e)) return new FhirError(503, 'transient', `The database is not available (${message}); ${outcome}`, { da: `Databasen er ikke tilgængelig (${message}); ${udfald}.` });
   return e;
 }
 
@@ -123,8 +128,12 @@ function neverSent(e: unknown): boolean {
 /** A text column value: absent stays NULL; anything but storable text is bad input (400), never a database error. */
 function textColumn(value: unknown, what: string): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw FhirError.invalid(`${what} must be a string`);
-  if (NOT_STORABLE.test(value)) throw FhirError.invalid(`${what} contains a character that cannot be stored (NUL or an unpaired surrogate)`);
+  if (typeof value !== 'string') throw FhirError.invalid(`${what} must be a string`, { da: `${what} skal være en tekst.` });
+  if (NOT_STORABLE.test(value)) {
+    throw FhirError.invalid(`${what} contains a character that cannot be stored (NUL or an unpaired surrogate)`, {
+      da: `${what} indeholder et tegn, der ikke kan gemmes (NUL eller et uparret surrogat).`,
+    });
+  }
   return value;
 }
 
@@ -352,7 +361,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
           out.push(undefined);
           continue;
         }
-        if (planned.versionId > MAX_VERSION_ID) throw FhirError.invalid(`${resourceType}/${id} has reached the highest version number`);
+        if (planned.versionId > MAX_VERSION_ID) throw FhirError.invalid(`${resourceType}/${id} has reached the highest version number`, { da: `${resourceType}/${id} har nået det højeste versionsnummer.` });
         const content = planned.resource ? JSON.stringify(planned.resource) : null;
         const url = textColumn(planned.resource?.url, `${resourceType}.url`);
         const version = textColumn(planned.resource?.version, `${resourceType}.version`);

@@ -88,7 +88,9 @@ export interface SqliteStoreOptions {
 /** The answer to a write when the disk is full: 507, and readiness reports it (reads go on). */
 function storeFull(): FhirError {
   return new FhirError(507, 'no-store', 'The store is full: the disk of the data folder has no space left, so nothing was written. ' +
-    'Reads go on; writes work again once space has been freed.');
+    'Reads go on; writes work again once space has been freed.', {
+    da: 'Lageret er fuldt: disken med datamappen har ikke mere plads, så intet blev skrevet. Læsning fortsætter; skrivning virker igen, når der er frigjort plads.',
+  });
 }
 
 /** A better-sqlite3 error's code (SQLITE_FULL, SQLITE_BUSY …). */
@@ -311,7 +313,9 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
         this.full = { error: storeFull(), probedAt: Date.now() };
         return this.full.error;
       case 'SQLITE_BUSY':
-        return new FhirError(503, 'lock-error', 'Another process held the store\'s write lock too long; nothing was written, try again');
+        return new FhirError(503, 'lock-error', 'Another process held the store\'s write lock too long; nothing was written, try again', {
+          da: 'En anden proces holdt lagerets skrivelås for længe; intet blev skrevet, prøv igen.',
+        });
       default:
         return e;
     }

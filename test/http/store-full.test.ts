@@ -76,6 +76,11 @@ describe('the embedded store runs out of disk space', () => {
       .send(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }] }));
     expect(imported.status).toBe(507);
     expect(imported.body.issue[0]).toMatchObject({ code: 'no-store' });
+    // and in Danish to the page, which asks for it
+    const danish = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).set('Content-Type', FHIR_JSON)
+      .set('Accept-Language', 'da').send(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }] }));
+    expect(danish.status).toBe(507);
+    expect(danish.body.issue[0].details.text).toMatch(/Lageret er fuldt.*intet blev skrevet/);
 
     freeSpace();
     expect((await request(app).get('/ready')).status).toBe(200);
