@@ -93,17 +93,26 @@ export function pageLinks(selfUrl: string, ignored: ReadonlySet<string>, offset:
   return links;
 }
 
+/** The parameters every search here takes besides its type's own: `_id`, and `_lastUpdated` (meta.lastUpdated). */
+export function commonSearchParams<R extends { id?: string; meta?: Meta }, C = undefined>(): SearchParam<R, C>[] {
+  return [
+    { name: '_id', type: 'token', values: (r) => [r.id] },
+    // a written resource's last write; a published one has it only where its file does
+    { name: '_lastUpdated', type: 'date', values: (r) => [r.meta?.lastUpdated] },
+  ];
+}
+
 /**
- * A search over canonical resources held in memory: `params` and `_id` filter (modifiers, comma = OR, a repeated
+ * A search over canonical resources held in memory: `params`, `_id` and `_lastUpdated` filter (modifiers, comma = OR, a repeated
  * parameter = AND), the matches sorted by url|version, or by `_sort` (then url|version); `_summary`, `_elements`,
  * `_count` and `_offset` shape the searchset Bundle, whose links page through the matches; `_total` is always met.
  */
 export function searchResources<R extends { resourceType: string; id?: string; url?: string; version?: string; meta?: Meta }, C = undefined>(
   resources: readonly R[], params: readonly SearchParam<R, C>[], query: Record<string, unknown>, options: SearchOptions<C>,
 ): Bundle {
-  const id: SearchParam<R, C> = { name: '_id', type: 'token', values: (r) => [r.id] };
-  const { tests, ignored } = criteria(query, [id, ...params], options.type, options.lenient === true);
-  const sort = sortKeys(query, [id, ...params], options.type, options.lenient === true);
+  const all: readonly SearchParam<R, C>[] = [...commonSearchParams<R, C>(), ...params];
+  const { tests, ignored } = criteria(query, all, options.type, options.lenient === true);
+  const sort = sortKeys(query, all, options.type, options.lenient === true);
   if (sort?.ignored && sort.keys.length === 0) ignored.add('_sort');
   checkTotal(query);
   const subset = requestedSubset(query, true);

@@ -1,6 +1,7 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, TerminologyCapabilities } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
+import { commonSearchParams } from '../fhir/search';
 import { PACKAGE_OPERATION_DEFINITIONS } from '../packages/operation-definitions';
 import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { STRUCTURE_DEFINITION_SEARCH_PARAMS } from '../profile-validation/structure-definition-search';
@@ -24,6 +25,8 @@ const FEATURES = [
  * types (with their profiles). $validate also answers on the terminology types, whose entries list the terminology
  * operations only.
  */
+const COMMON_PARAMS = commonSearchParams().map(({ name, type }) => ({ name, type }));
+
 export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry): CapabilityStatement {
   const types = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
   const resources: CapabilityStatementRestResource[] = types.map((type) => ({
@@ -33,7 +36,7 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
-    searchParam: TERMINOLOGY_SEARCH_PARAMS[type].map(({ name, type: t }) => ({ name, type: t })),
+    searchParam: [...COMMON_PARAMS, ...TERMINOLOGY_SEARCH_PARAMS[type].map(({ name, type: t }) => ({ name, type: t }))],
     operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
       name: o.spec.name, definition: o.definition ?? `${OPERATION_DEFINITION_BASE}/${type}-${o.spec.name}`,
     })),
@@ -41,7 +44,7 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
   resources.push(AUDIT_EVENT_CAPABILITY, {
     type: 'StructureDefinition',
     interaction: [{ code: 'read' }, { code: 'search-type' }],
-    searchParam: STRUCTURE_DEFINITION_SEARCH_PARAMS.map(({ name, type }) => ({ name, type })),
+    searchParam: [...COMMON_PARAMS, ...STRUCTURE_DEFINITION_SEARCH_PARAMS.map(({ name, type }) => ({ name, type }))],
   });
   const byType = new Map<string, string[]>([['Bundle', []]]);
   for (const p of profiles.list()) byType.set(p.type, [...(byType.get(p.type) ?? []), p.url]);

@@ -202,6 +202,25 @@ describe('_summary', () => {
     afterAll(async () => written.close());
     const get = async (path: string) => (await request(written.app).get(`/fhir/${path}`).expect(200)).body as Bundle & AnyResource;
 
+    it('_lastUpdated finds a written resource by the time of its last write, as prefixes and _sort say', async () => {
+      const [found] = resources(await get(`CodeSystem?url=${encodeURIComponent(withText.url!)}`));
+      const at = (found!.meta as { lastUpdated?: string }).lastUpdated!;
+      expect(at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      const before = new Date(Date.parse(at) - 60_000).toISOString();
+      const after = new Date(Date.parse(at) + 60_000).toISOString();
+      expect(urls(await get(`CodeSystem?_lastUpdated=ge${before}`))).toEqual([withText.url]);
+      expect(urls(await get(`CodeSystem?_lastUpdated=ge${before}&_lastUpdated=lt${after}`))).toEqual([withText.url]);
+      expect(urls(await get(`CodeSystem?_lastUpdated=gt${after}`))).toEqual([]);
+      expect(urls(await get(`CodeSystem?_lastUpdated=${at.slice(0, 10)}`))).toEqual([withText.url]);
+      expect(urls(await get('CodeSystem?_sort=-_lastUpdated&_count=1'))).toEqual([withText.url]);
+      const refused = await request(written.app).get('/fhir/CodeSystem?_lastUpdated=yesterday').expect(400);
+      expect((refused.body as OperationOutcome).issue[0]?.expression).toEqual(['_lastUpdated']);
+      const metadata = (await request(written.app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+      for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition']) {
+        expect(metadata.rest?.[0]?.resource?.find((r) => r.type === type)?.searchParam).toContainEqual({ name: '_lastUpdated', type: 'date' });
+      }
+    });
+
     it('text keeps the narrative, id, meta (with its version) and the mandatory elements', async () => {
       const [text] = resources(await get(`CodeSystem?url=${encodeURIComponent(withText.url!)}&_summary=text`));
       expect(Object.keys(text!).sort()).toEqual(['content', 'id', 'meta', 'resourceType', 'status', 'text']);
