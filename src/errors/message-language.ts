@@ -3,35 +3,44 @@ import type { Language } from './issue';
 export type MessageLanguage = Language;
 
 /**
- * The language of the server's error and write messages: Danish when the caller's first Accept-Language is Danish
- * (`da`, `da-DK`; the web page asks so), English otherwise, as terminology clients and their test suites expect.
- * (What municipal staff read has its own rule, `primaryLanguage`.)
+ * The language of the server's error and write messages: Danish when the caller prefers Danish to English among the
+ * languages of its Accept-Language (`da`, `da-DK`, also `nb, da;q=0.8`; the web page asks for `da`), English otherwise,
+ * as terminology clients and their test suites expect. (What municipal staff read has its own rule, `primaryLanguage`.)
  */
 export function messageLanguage(acceptLanguage: string | string[] | undefined): MessageLanguage {
   const header = Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage ?? '';
-  const first = header.split(',')
+  const languages = header.split(',')
     .map((part) => {
       const [tag, ...params] = part.trim().split(';');
       const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
       return { tag: (tag ?? '').trim().toLowerCase(), q: q ? Number(q.slice(2)) : 1 };
     })
     .filter((l) => l.tag !== '' && l.tag !== '*' && l.q > 0)
-    .sort((a, b) => b.q - a.q)[0]?.tag;
-  return messageLanguageOf(first === undefined ? [] : [first]);
+    .sort((a, b) => b.q - a.q)
+    .map((l) => l.tag);
+  return messageLanguageOf(languages);
+}
+
+/** Of the server's two languages, the one the caller's languages (most preferred first) name first, if either. */
+function preferred(languages: readonly string[]): MessageLanguage | undefined {
+  for (const l of languages) {
+    const tag = l.toLowerCase();
+    if (tag === 'da' || tag.startsWith('da-')) return 'da';
+    if (tag === 'en' || tag.startsWith('en-')) return 'en';
+  }
+  return undefined;
 }
 
 /** messageLanguage for the caller's languages already parsed, most preferred first (OperationContext.acceptLanguages). */
 export function messageLanguageOf(languages: readonly string[]): MessageLanguage {
-  const first = languages[0]?.toLowerCase();
-  return first === 'da' || first?.startsWith('da-') ? 'da' : 'en';
+  return preferred(languages) ?? 'en';
 }
 
 /**
  * The language of what municipal staff read ($validate's findings, `$local-codings`' warnings): English when the
- * caller's first Accept-Language is English, Danish otherwise (the catalogs and their users are Danish). Such texts
- * are written in both languages, this one first and the other as its translation.
+ * caller prefers English to Danish, Danish otherwise (the catalogs and their users are Danish). Such texts are written
+ * in both languages, this one first and the other as its translation.
  */
 export function primaryLanguage(acceptLanguages: readonly string[]): Language {
-  const first = acceptLanguages[0]?.toLowerCase();
-  return first === 'en' || first?.startsWith('en-') ? 'en' : 'da';
+  return preferred(acceptLanguages) ?? 'da';
 }

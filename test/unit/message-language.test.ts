@@ -2,13 +2,15 @@ import { messageIssue, TRANSLATION_EXTENSION } from '../../src/errors/issue';
 import { messageLanguage } from '../../src/errors/message-language';
 
 describe('the language of the server’s messages', () => {
-  it('is Danish only when the first language the caller asks for is Danish', () => {
+  it('is Danish only when the caller prefers Danish to English among the languages it asks for', () => {
     expect(messageLanguage('da')).toBe('da');
     expect(messageLanguage('da-DK,da;q=0.9,en;q=0.8')).toBe('da');
     expect(messageLanguage('en;q=0.5, da')).toBe('da');
     expect(messageLanguage(['DA-dk'])).toBe('da');
     expect(messageLanguage('en, da')).toBe('en');
     expect(messageLanguage('de')).toBe('en');
+    expect(messageLanguage('nb, da;q=0.8, en;q=0.5')).toBe('da');
+    expect(messageLanguage('de, en;q=0.9, da;q=0.8')).toBe('en');
     expect(messageLanguage('*')).toBe('en');
     expect(messageLanguage('da;q=0')).toBe('en');
     expect(messageLanguage(undefined)).toBe('en');

@@ -139,10 +139,12 @@ describe('memberOf() in invariants', () => {
 });
 
 describe('the language of the issues', () => {
-  it('is Danish unless the caller asks for English first', () => {
+  it('is Danish unless the caller prefers English to Danish', () => {
     expect(primaryLanguage([])).toBe('da');
     expect(primaryLanguage(['da', 'en'])).toBe('da');
     expect(primaryLanguage(['en-US'])).toBe('en');
-    expect(primaryLanguage(['de', 'en'])).toBe('da');
+    expect(primaryLanguage(['de'])).toBe('da');
+    expect(primaryLanguage(['de', 'en'])).toBe('en');
+    expect(primaryLanguage(['de', 'da', 'en'])).toBe('da');
   });
 });
