@@ -13,6 +13,8 @@ interface Derived {
   set: ResourceSet;
   sources: readonly unknown[];
   reads: Reads;
+  /** The ids of lists served under another id because the municipality wrote a resource under them. */
+  yielded: ReadonlySet<string>;
 }
 
 function sameSources(a: readonly unknown[], b: readonly unknown[]): boolean {
@@ -45,6 +47,14 @@ export class MunicipalValueSetLayer extends ResourceSet {
   /** The registry the layer is part of (set once, after the registry is built on it). */
   attach(registry: TerminologyRegistry): void {
     this.registry = registry;
+    // a list served under another id gets its own back once the resource that held it is deleted
+    registry.onTouch((changed) => {
+      for (const r of changed ?? []) {
+        const kommunekode = r.resourceType === 'ValueSet' && r.id ? reservedIdKommunekode(r.id) : undefined;
+        const derived = kommunekode === undefined ? undefined : this.perMunicipality.get(kommunekode);
+        if (derived?.yielded.has(r.id!) && !this.takenElsewhere?.('ValueSet', r.id!)) this.perMunicipality.delete(kommunekode!);
+      }
+    });
   }
 
   private setOf(kommunekode: string | undefined): ResourceSet | undefined {
@@ -59,7 +69,9 @@ export class MunicipalValueSetLayer extends ResourceSet {
       if (derived && sameSources(derived.sources, sources)) {
         derived.reads = reads;
       } else {
-        derived = { set: new ResourceSet(withUniqueIds(municipalValueSetsOf(registry, kommunekode), this.takenElsewhere)), sources, reads };
+        const lists = municipalValueSetsOf(registry, kommunekode);
+        const yielded = new Set(lists.filter((vs) => vs.id && this.takenElsewhere?.('ValueSet', vs.id, vs.url)).map((vs) => vs.id!));
+        derived = { set: new ResourceSet(withUniqueIds(lists, this.takenElsewhere)), sources, reads, yielded };
         this.perMunicipality.set(kommunekode, derived);
       }
     } finally {

@@ -67,7 +67,16 @@ export class PublishedLayer {
     this.base = base;
     if (baseInfo && base.length > 0) this.parts.push({ info: { ...baseInfo, origin: 'terminology', resources: base.length, counts: countTypes(base) }, resources: [] });
     this.rebuild();
+    // an id given up to a municipality's resource is taken back once that resource is deleted
+    registry.onTouch((changed) => {
+      if (changed && this.yielded.size > 0 && changed.some((r) => r.id && this.yielded.has(`${r.resourceType}/${r.id}`) && !this.takenElsewhere?.(r.resourceType, r.id))) {
+        this.rebuild();
+      }
+    });
   }
+
+  /** The ids of published resources served under another id because another layer holds them (as of the last rebuild). */
+  private yielded = new Set<string>();
 
   /** From here on the terminology folder's resources are kept packed (terminology/packed/resource.ts). */
   packBase(): void {
@@ -257,6 +266,8 @@ export class PublishedLayer {
   }
 
   private rebuild(): void {
+    const all = [...this.base, ...this.parts.flatMap((p) => p.resources)];
+    this.yielded = new Set(all.filter((r) => r.id && this.takenElsewhere?.(r.resourceType, r.id, r.url)).map((r) => `${r.resourceType}/${r.id}`));
     this.set.replaceContents(new ResourceSet(this.resources()));
     this.registry.touch();
   }

@@ -128,14 +128,25 @@ export class TerminologyRegistry {
    */
   touch(changed?: readonly TerminologyResource[]): void {
     this.generationCounter++;
-    if (changed === undefined) return this.tracker.changed(this.generationCounter, undefined);
-    const scopes = new Set<string>();
-    for (const r of changed) {
-      for (const s of this.scopes.ofResource(r)) scopes.add(s);
-      if (r.id) scopes.add(idScope(r.resourceType, r.id));
-      for (const kind of RESOURCE_KINDS) if (kind.is(r)) scopes.add(kind.scope);
+    if (changed === undefined) {
+      this.tracker.changed(this.generationCounter, undefined);
+    } else {
+      const scopes = new Set<string>();
+      for (const r of changed) {
+        for (const s of this.scopes.ofResource(r)) scopes.add(s);
+        if (r.id) scopes.add(idScope(r.resourceType, r.id));
+        for (const kind of RESOURCE_KINDS) if (kind.is(r)) scopes.add(kind.scope);
+      }
+      this.tracker.changed(this.generationCounter, scopes);
     }
-    this.tracker.changed(this.generationCounter, scopes);
+    for (const listener of this.touchListeners) listener(changed);
+  }
+
+  private readonly touchListeners: ((changed?: readonly TerminologyResource[]) => void)[] = [];
+
+  /** Calls `listener` after every change of the catalogs, with what `touch` was given (a layer that depends on another). */
+  onTouch(listener: (changed?: readonly TerminologyResource[]) => void): void {
+    this.touchListeners.push(listener);
   }
 
   /**

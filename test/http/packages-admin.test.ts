@@ -148,6 +148,11 @@ describe('$unload-package', () => {
       .toEqual([['CodeSystem/a', local.url], ['CodeSystem/a-1', A_URL]]);
     const again = await request(app).put('/fhir/CodeSystem/a').set('Authorization', auth).type('application/fhir+json').send({ ...local, title: 'Ny titel' });
     expect(again.status).toBe(200);
+    expect(((await request(app).get('/fhir/CodeSystem/a-1').expect(200)).body as CodeSystem).url).toBe(A_URL);
+    // once the municipality deletes its resource, the package's takes its id back
+    await request(app).delete('/fhir/CodeSystem/a').set('Authorization', auth).expect(200);
+    expect(((await request(app).get('/fhir/CodeSystem/a').expect(200)).body as CodeSystem).url).toBe(A_URL);
+    await request(app).get('/fhir/CodeSystem/a-1').expect(404);
   });
 
   it('refuses a package another package depends on or uses, and the catalogs of the configuration; nothing changes', async () => {

@@ -245,6 +245,10 @@ describe("a value set a municipality wrote under a pick list's id before it had 
     const fullUrls = (all.entry ?? []).map((e) => e.fullUrl);
     expect(fullUrls.length).toBeGreaterThan(2);
     expect(new Set(fullUrls).size).toBe(fullUrls.length);
+    // once the municipality deletes its value set, the pick list takes its id back
+    await request(app).delete(`/fhir/ValueSet/${id}`).set('Authorization', auth).expect(200);
+    expect(((await request(app).get(`/fhir/ValueSet/${id}`).expect(200)).body as ValueSet).url).toBe(vsUrl(k, 'indsatsvaelger'));
+    await request(app).get(`/fhir/ValueSet/${picker.id}`).expect(404);
   });
 });
 
