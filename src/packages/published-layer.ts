@@ -100,7 +100,19 @@ export class PublishedLayer {
 
   /** Every published resource: the terminology folder's, then each package's in load order, one id each (served-ids.ts). */
   resources(): TerminologyResource[] {
-    return withUniqueIds([...this.base, ...this.parts.flatMap((p) => p.resources)], this.takenElsewhere);
+    return withUniqueIds(this.given(), this.takenElsewhere);
+  }
+
+  /**
+   * The resources as given, one per canonical: a url|version that two packages carry (with the same content, which
+   * `check` requires) is the later one, as an unversioned or versioned reference resolves it.
+   */
+  private given(): TerminologyResource[] {
+    const all = [...this.base, ...this.parts.flatMap((p) => p.resources)];
+    const canonical = (r: TerminologyResource) => `${r.resourceType} ${r.url}|${r.version ?? ''}`;
+    const last = new Map<string, TerminologyResource>();
+    for (const r of all) if (r.url) last.set(canonical(r), r);
+    return all.filter((r) => !r.url || last.get(canonical(r)) === r);
   }
 
   private known(name: string, version: string): boolean {
@@ -266,9 +278,9 @@ export class PublishedLayer {
   }
 
   private rebuild(): void {
-    const all = [...this.base, ...this.parts.flatMap((p) => p.resources)];
-    this.yielded = new Set(all.filter((r) => r.id && this.takenElsewhere?.(r.resourceType, r.id, r.url)).map((r) => `${r.resourceType}/${r.id}`));
-    this.set.replaceContents(new ResourceSet(this.resources()));
+    const given = this.given();
+    this.yielded = new Set(given.filter((r) => r.id && this.takenElsewhere?.(r.resourceType, r.id, r.url)).map((r) => `${r.resourceType}/${r.id}`));
+    this.set.replaceContents(new ResourceSet(withUniqueIds(given, this.takenElsewhere)));
     this.registry.touch();
   }
 }

@@ -155,6 +155,17 @@ describe('$unload-package', () => {
     await request(app).get('/fhir/CodeSystem/a-1').expect(404);
   });
 
+  it('a package carrying a published url|version again under another id: served once, the package\'s copy while it is loaded', async () => {
+    const app = await testApp();
+    const term = (await request(app).get('/fhir/ValueSet/CancellationTypes').expect(200)).body as ValueSet;
+    const copy: ValueSet = { ...term, id: 'cancellation-types-copy' };
+    expect((await load(app, await writePackageTarball({ name: 'example.copy', version: '1.0.0' }, [copy]))).status).toBe(200);
+    const search = async () => ((await request(app).get('/fhir/ValueSet').query({ url: term.url }).expect(200)).body as Bundle).entry ?? [];
+    expect((await search()).map((e) => (e.resource as ValueSet).id)).toEqual(['cancellation-types-copy']);
+    expect((await unload(app, 'example.copy', '1.0.0')).status).toBe(200);
+    expect((await search()).map((e) => (e.resource as ValueSet).id)).toEqual(['CancellationTypes']);
+  });
+
   it('refuses a package another package depends on or uses, and the catalogs of the configuration; nothing changes', async () => {
     const app = await testApp();
     expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
