@@ -47,12 +47,16 @@ export class MunicipalValueSetLayer extends ResourceSet {
   /** The registry the layer is part of (set once, after the registry is built on it). */
   attach(registry: TerminologyRegistry): void {
     this.registry = registry;
-    // a list served under another id gets its own back once the resource that held it is deleted
+    // A list served under another id gets its own back once the resource that held it is deleted; a list gives its id
+    // up to a municipality's value set that arrives under it (written on another replica before the list existed there).
     registry.onTouch((changed) => {
       for (const r of changed ?? []) {
         const kommunekode = r.resourceType === 'ValueSet' && r.id ? reservedIdKommunekode(r.id) : undefined;
         const derived = kommunekode === undefined ? undefined : this.perMunicipality.get(kommunekode);
-        if (derived?.yielded.has(r.id!) && !this.takenElsewhere?.('ValueSet', r.id!)) this.perMunicipality.delete(kommunekode!);
+        if (!derived || !this.takenElsewhere) continue;
+        const list = derived.set.byResourceId('ValueSet', r.id!);
+        const moves = derived.yielded.has(r.id!) ? !this.takenElsewhere('ValueSet', r.id!) : list !== undefined && this.takenElsewhere('ValueSet', r.id!, list.url);
+        if (moves) this.perMunicipality.delete(kommunekode!);
       }
     });
   }

@@ -67,16 +67,23 @@ export class PublishedLayer {
     this.base = base;
     if (baseInfo && base.length > 0) this.parts.push({ info: { ...baseInfo, origin: 'terminology', resources: base.length, counts: countTypes(base) }, resources: [] });
     this.rebuild();
-    // an id given up to a municipality's resource is taken back once that resource is deleted
+    // Ids follow what municipalities wrote: one given up to a municipality's resource is taken back once that resource
+    // is deleted, and one a municipality's resource arrives under (two replicas' commits at the same moment) is given up.
     registry.onTouch((changed) => {
-      if (changed && this.yielded.size > 0 && changed.some((r) => r.id && this.yielded.has(`${r.resourceType}/${r.id}`) && !this.takenElsewhere?.(r.resourceType, r.id))) {
-        this.rebuild();
-      }
+      if (changed?.some((r) => r.id && this.idToMove(r.resourceType, r.id))) this.rebuild();
     });
   }
 
   /** The ids of published resources served under another id because another layer holds them (as of the last rebuild). */
   private yielded = new Set<string>();
+
+  /** Whether the id should move to or from the published resource that has it, given what the other layer holds now. */
+  private idToMove(type: TerminologyType, id: string): boolean {
+    if (!this.takenElsewhere) return false;
+    if (this.yielded.has(`${type}/${id}`)) return !this.takenElsewhere(type, id);
+    const held = this.set.byResourceId(type, id);
+    return held !== undefined && this.takenElsewhere(type, id, held.url);
+  }
 
   /** From here on the terminology folder's resources are kept packed (terminology/packed/resource.ts). */
   packBase(): void {

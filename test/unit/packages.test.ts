@@ -16,7 +16,7 @@ import { readPackageFolder, readPackageTarball, UPLOADED } from '../../src/packa
 import { packageFiles, writePackageTarball } from '../../src/packages/package-writer';
 import { PublishedLayer } from '../../src/packages/published-layer';
 import { TerminologyRegistry } from '../../src/terminology/registry';
-import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
+import { ResourceSet, type TerminologyResource, type TerminologyType } from '../../src/terminology/resource-set';
 import { nextFsiiiRelease } from '../../scripts/next-fsiii-release';
 import { publishedCatalogs } from '../support/app';
 
@@ -220,6 +220,30 @@ describe('unloading a package (the published layer)', () => {
     // a second package serving the same code system (another version): nothing depends on example.a alone
     layer.applyPackages([stored('example.a2', [{ ...cs, version: '2' }])]);
     expect(layer.writtenUsing('example.a', '1.0.0', written)).toEqual([]);
+  });
+
+  it("ids follow what municipalities wrote, in whichever order a replica receives a package and a write under the same id", () => {
+    const written = new ResourceSet([]);
+    const published = new ResourceSet([]);
+    const registry = new TerminologyRegistry([written, published]);
+    const takenElsewhere = (type: TerminologyType, id: string, url?: string) => {
+      const held = written.byResourceId(type, id);
+      return held !== undefined && (url === undefined || held.url !== url);
+    };
+    const layer = new PublishedLayer(published, registry, [], undefined, takenElsewhere);
+    layer.applyPackages([stored('example.a', [cs])]);
+    expect(published.byResourceId('CodeSystem', 'a')?.url).toBe(A);
+    // the municipality's write, committed at the same moment on another replica, arrives after the package
+    const local: CodeSystem = { resourceType: 'CodeSystem', id: 'a', url: 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/a', status: 'active', content: 'complete' };
+    written.add(local);
+    registry.touch([local]);
+    expect(published.byResourceId('CodeSystem', 'a')).toBeUndefined();
+    expect(published.byResourceId('CodeSystem', 'a-1')?.url).toBe(A);
+    // and once it is deleted, the package's resource has its id again
+    written.remove(local);
+    registry.touch([local]);
+    expect(published.byResourceId('CodeSystem', 'a')?.url).toBe(A);
+    expect(published.byResourceId('CodeSystem', 'a-1')).toBeUndefined();
   });
 
   it('an unload of an earlier load of the same name#version is ignored; the later load stays served', () => {
