@@ -51,6 +51,7 @@ import { PackageFolderWatch } from './packages/package-watch';
 import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
 import { ResourceSet, type TerminologyType } from './terminology/resource-set';
+import { heldForOtherUrl } from './terminology/served-ids';
 
 export interface AppDeps {
   config: Config;
@@ -87,11 +88,8 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const library = new LibraryCodeSystems();
   const fhirCore = new ResourceSet([...fhirCoreTerminology(), ...library.resources]);
   // each municipality's pick lists, derived from its local catalogs (municipal/municipal-value-sets.ts), under what is written or published
-  /** Whether a municipality wrote a resource under the id for another url (the layers below serve theirs under another id). */
-  const writtenElsewhere = (type: TerminologyType, id: string, url?: string) => {
-    const held = written.byResourceId(type, id);
-    return held !== undefined && (url === undefined || held.url !== url);
-  };
+  // an id a municipality wrote for another url: the layers below serve theirs under another id (terminology/served-ids.ts)
+  const writtenElsewhere = heldForOtherUrl(written);
   const derived = new MunicipalValueSetLayer(writtenElsewhere);
   // every url|version written before, below all that is current: `url|1.0.0` still resolves after 2.0.0 replaced it
   const history = new VersionHistory();

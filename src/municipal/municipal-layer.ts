@@ -2,7 +2,7 @@ import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyType } from '../terminology/resource-set';
-import { withUniqueIds } from '../terminology/served-ids';
+import { idMoves, withUniqueIds, yieldedIds, type TakenElsewhere } from '../terminology/served-ids';
 import { municipalitiesWithCatalogs, municipalSourcesOf, municipalValueSetsOf } from './municipal-value-sets';
 import { isKommunekode, parseMunicipalUrl, reservedIdKommunekode } from './municipality';
 
@@ -13,7 +13,7 @@ interface Derived {
   set: ResourceSet;
   sources: readonly unknown[];
   reads: Reads;
-  /** The ids of lists served under another id because the municipality wrote a resource under them. */
+  /** The `ValueSet/id` of lists served under another id because the municipality wrote a resource under them. */
   yielded: ReadonlySet<string>;
 }
 
@@ -40,7 +40,7 @@ export class MunicipalValueSetLayer extends ResourceSet {
    * `takenElsewhere`: whether an upper layer (what the municipality wrote) holds an id for another url; a pick list
    * computed with that id is served under another (terminology/served-ids.ts), so that both can be read by id.
    */
-  constructor(private readonly takenElsewhere?: (type: TerminologyType, id: string, url?: string) => boolean) {
+  constructor(private readonly takenElsewhere: TakenElsewhere = () => false) {
     super();
   }
 
@@ -53,10 +53,7 @@ export class MunicipalValueSetLayer extends ResourceSet {
       for (const r of changed ?? []) {
         const kommunekode = r.resourceType === 'ValueSet' && r.id ? reservedIdKommunekode(r.id) : undefined;
         const derived = kommunekode === undefined ? undefined : this.perMunicipality.get(kommunekode);
-        if (!derived || !this.takenElsewhere) continue;
-        const list = derived.set.byResourceId('ValueSet', r.id!);
-        const moves = derived.yielded.has(r.id!) ? !this.takenElsewhere('ValueSet', r.id!) : list !== undefined && this.takenElsewhere('ValueSet', r.id!, list.url);
-        if (moves) this.perMunicipality.delete(kommunekode!);
+        if (derived && idMoves('ValueSet', r.id!, derived.set, derived.yielded, this.takenElsewhere)) this.perMunicipality.delete(kommunekode!);
       }
     });
   }
@@ -74,8 +71,7 @@ export class MunicipalValueSetLayer extends ResourceSet {
         derived.reads = reads;
       } else {
         const lists = municipalValueSetsOf(registry, kommunekode);
-        const yielded = new Set(lists.filter((vs) => vs.id && this.takenElsewhere?.('ValueSet', vs.id, vs.url)).map((vs) => vs.id!));
-        derived = { set: new ResourceSet(withUniqueIds(lists, this.takenElsewhere)), sources, reads, yielded };
+        derived = { set: new ResourceSet(withUniqueIds(lists, this.takenElsewhere)), sources, reads, yielded: yieldedIds(lists, this.takenElsewhere) };
         this.perMunicipality.set(kommunekode, derived);
       }
     } finally {

@@ -3,7 +3,7 @@ import { packResource } from '../terminology/packed/resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 import { versionMatches } from '../terminology/versions';
-import { withUniqueIds } from '../terminology/served-ids';
+import { idMoves, withUniqueIds, yieldedIds, type TakenElsewhere } from '../terminology/served-ids';
 import { R4_CORE, type CheckedPackage } from './package-check';
 import type { Bilingual } from '../errors/issue';
 import { PackageError } from './package-error';
@@ -62,7 +62,7 @@ export class PublishedLayer {
    */
   constructor(
     private readonly set: ResourceSet, private readonly registry: TerminologyRegistry, base: TerminologyResource[],
-    baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>, private readonly takenElsewhere?: (type: TerminologyType, id: string, url?: string) => boolean,
+    baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>, private readonly takenElsewhere: TakenElsewhere = () => false,
   ) {
     this.base = base;
     if (baseInfo && base.length > 0) this.parts.push({ info: { ...baseInfo, origin: 'terminology', resources: base.length, counts: countTypes(base) }, resources: [] });
@@ -70,20 +70,14 @@ export class PublishedLayer {
     // Ids follow what municipalities wrote: one given up to a municipality's resource is taken back once that resource
     // is deleted, and one a municipality's resource arrives under (two replicas' commits at the same moment) is given up.
     registry.onTouch((changed) => {
-      if (changed?.some((r) => r.id && this.idToMove(r.resourceType, r.id))) this.rebuild();
+      if (changed?.some((r) => r.id && idMoves(r.resourceType, r.id, this.set, this.yielded, this.takenElsewhere))) this.rebuild();
     });
   }
 
+  /** What is served, in the order given, one id each (as of the last rebuild). */
+  private served: TerminologyResource[] = [];
   /** The ids of published resources served under another id because another layer holds them (as of the last rebuild). */
-  private yielded = new Set<string>();
-
-  /** Whether the id should move to or from the published resource that has it, given what the other layer holds now. */
-  private idToMove(type: TerminologyType, id: string): boolean {
-    if (!this.takenElsewhere) return false;
-    if (this.yielded.has(`${type}/${id}`)) return !this.takenElsewhere(type, id);
-    const held = this.set.byResourceId(type, id);
-    return held !== undefined && this.takenElsewhere(type, id, held.url);
-  }
+  private yielded: ReadonlySet<string> = new Set();
 
   /** From here on the terminology folder's resources are kept packed (terminology/packed/resource.ts). */
   packBase(): void {
@@ -107,7 +101,7 @@ export class PublishedLayer {
 
   /** Every published resource: the terminology folder's, then each package's in load order, one id each (served-ids.ts). */
   resources(): TerminologyResource[] {
-    return withUniqueIds(this.given(), this.takenElsewhere);
+    return [...this.served];
   }
 
   /**
@@ -286,8 +280,9 @@ export class PublishedLayer {
 
   private rebuild(): void {
     const given = this.given();
-    this.yielded = new Set(given.filter((r) => r.id && this.takenElsewhere?.(r.resourceType, r.id, r.url)).map((r) => `${r.resourceType}/${r.id}`));
-    this.set.replaceContents(new ResourceSet(withUniqueIds(given, this.takenElsewhere)));
+    this.yielded = yieldedIds(given, this.takenElsewhere);
+    this.served = withUniqueIds(given, this.takenElsewhere);
+    this.set.replaceContents(new ResourceSet(this.served));
     this.registry.touch();
   }
 }

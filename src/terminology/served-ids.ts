@@ -8,6 +8,33 @@ function idPart(text: string): string {
   return text.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
+/** Whether another layer holds an id, for another url than `url` when one is given (then the id is left to it). */
+export type TakenElsewhere = (type: TerminologyType, id: string, url?: string) => boolean;
+
+/** TakenElsewhere of a layer (what municipalities wrote): it holds the id, for another url than the one given. */
+export function heldForOtherUrl(layer: ResourceSet): TakenElsewhere {
+  return (type, id, url) => {
+    const held = layer.byResourceId(type, id);
+    return held !== undefined && (url === undefined || held.url !== url);
+  };
+}
+
+/** The `type/id` of each resource whose id another layer holds: withUniqueIds serves those under other ids. */
+export function yieldedIds(resources: readonly TerminologyResource[], takenElsewhere: TakenElsewhere): Set<string> {
+  return new Set(resources.filter((r) => r.id && takenElsewhere(r.resourceType, r.id, r.url)).map((r) => `${r.resourceType}/${r.id}`));
+}
+
+/**
+ * Whether a change under `type/id` in the other layer moves that id between it and `served`: back to `served` when
+ * the other layer no longer holds an id `served` gave up (`yielded`), to the other layer when it now holds, for another
+ * url, an id a resource of `served` has (two replicas' commits at the same moment).
+ */
+export function idMoves(type: TerminologyType, id: string, served: ResourceSet, yielded: ReadonlySet<string>, takenElsewhere: TakenElsewhere): boolean {
+  if (yielded.has(`${type}/${id}`)) return !takenElsewhere(type, id);
+  const held = served.byResourceId(type, id);
+  return held !== undefined && takenElsewhere(type, id, held.url);
+}
+
 /** Kept per resource and id, so that a resource served under another id stays the same object from rebuild to rebuild. */
 const copies = new WeakMap<TerminologyResource, Map<string, TerminologyResource>>();
 
@@ -31,7 +58,7 @@ function servedAs(resource: TerminologyResource, id: string): TerminologyResourc
  */
 export function withUniqueIds(
   resources: readonly TerminologyResource[],
-  takenElsewhere: (type: TerminologyType, id: string, url?: string) => boolean = () => false,
+  takenElsewhere: TakenElsewhere = () => false,
 ): TerminologyResource[] {
   const key = (type: string, id: string) => `${type}/${id}`;
   const sharing = new Map<string, TerminologyResource[]>();

@@ -1,7 +1,8 @@
 import type { ValueSet } from 'fhir/r4';
 import { MunicipalValueSetLayer } from '../../src/municipal/municipal-layer';
 import { TerminologyRegistry } from '../../src/terminology/registry';
-import { ResourceSet, type TerminologyResource, type TerminologyType } from '../../src/terminology/resource-set';
+import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
+import { heldForOtherUrl } from '../../src/terminology/served-ids';
 import { publishedCatalogs } from '../support/app';
 import { sampleCatalog } from '../support/local';
 
@@ -19,11 +20,7 @@ describe("a municipality's pick lists and the ids it wrote", () => {
 
   function layers() {
     const written = new ResourceSet([]);
-    const takenElsewhere = (type: TerminologyType, id: string, url?: string) => {
-      const held = written.byResourceId(type, id);
-      return held !== undefined && (url === undefined || held.url !== url);
-    };
-    const derived = new MunicipalValueSetLayer(takenElsewhere);
+    const derived = new MunicipalValueSetLayer(heldForOtherUrl(written));
     const registry = new TerminologyRegistry([written, new ResourceSet(publishedCatalogs().resources), derived], publishedCatalogs().defaultSupplements);
     derived.attach(registry);
     const write = (...resources: TerminologyResource[]) => {

@@ -16,7 +16,8 @@ import { readPackageFolder, readPackageTarball, UPLOADED } from '../../src/packa
 import { packageFiles, writePackageTarball } from '../../src/packages/package-writer';
 import { PublishedLayer } from '../../src/packages/published-layer';
 import { TerminologyRegistry } from '../../src/terminology/registry';
-import { ResourceSet, type TerminologyResource, type TerminologyType } from '../../src/terminology/resource-set';
+import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
+import { heldForOtherUrl } from '../../src/terminology/served-ids';
 import { nextFsiiiRelease } from '../../scripts/next-fsiii-release';
 import { publishedCatalogs } from '../support/app';
 
@@ -226,11 +227,7 @@ describe('unloading a package (the published layer)', () => {
     const written = new ResourceSet([]);
     const published = new ResourceSet([]);
     const registry = new TerminologyRegistry([written, published]);
-    const takenElsewhere = (type: TerminologyType, id: string, url?: string) => {
-      const held = written.byResourceId(type, id);
-      return held !== undefined && (url === undefined || held.url !== url);
-    };
-    const layer = new PublishedLayer(published, registry, [], undefined, takenElsewhere);
+    const layer = new PublishedLayer(published, registry, [], undefined, heldForOtherUrl(written));
     layer.applyPackages([stored('example.a', [cs])]);
     expect(published.byResourceId('CodeSystem', 'a')?.url).toBe(A);
     // the municipality's write, committed at the same moment on another replica, arrives after the package
