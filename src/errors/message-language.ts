@@ -2,23 +2,28 @@ import type { Language } from './issue';
 
 export type MessageLanguage = Language;
 
+/** Parses an Accept-Language header or displayLanguage value into language tags by preference. */
+export function parseLanguages(value: string | undefined): string[] {
+  if (!value) return [];
+  return value
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag: (tag ?? '').trim(), q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter((l) => l.tag && l.tag !== '*' && !Number.isNaN(l.q) && l.q > 0)
+    .sort((a, b) => b.q - a.q)
+    .map((l) => l.tag);
+}
+
 /**
  * The language of the server's error and write messages: Danish when the caller prefers Danish to English among the
  * languages of its Accept-Language (`da`, `da-DK`, also `nb, da;q=0.8`; the web page asks for `da`), English otherwise,
  * as terminology clients and their test suites expect. (What municipal staff read has its own rule, `primaryLanguage`.)
  */
 export function messageLanguage(acceptLanguage: string | string[] | undefined): MessageLanguage {
-  const header = Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage ?? '';
-  const languages = header.split(',')
-    .map((part) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { tag: (tag ?? '').trim().toLowerCase(), q: q ? Number(q.slice(2)) : 1 };
-    })
-    .filter((l) => l.tag !== '' && l.tag !== '*' && l.q > 0)
-    .sort((a, b) => b.q - a.q)
-    .map((l) => l.tag);
-  return messageLanguageOf(languages);
+  return messageLanguageOf(parseLanguages(Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage));
 }
 
 /** Of the server's two languages, the one the caller's languages (most preferred first) name first, if either. */

@@ -1,7 +1,7 @@
 import type { CodeSystem, Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
-import { parseLanguages } from '../terminology/language';
+import { parseLanguages } from '../errors/message-language';
 import { msg, txError } from '../terminology/validation/messages';
 import { parseDisplayLanguage } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';

@@ -4,21 +4,6 @@ import type { CodeSystemProvider, Concept } from './providers/provider';
 /** The server's default display language: the catalogs are Danish. */
 export const DEFAULT_LANGUAGE = 'da';
 
-/** Parses an Accept-Language header or displayLanguage value into language tags by preference. */
-export function parseLanguages(value: string | undefined): string[] {
-  if (!value) return [];
-  return value
-    .split(',')
-    .map((part) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { tag: (tag ?? '').trim(), q: q ? Number(q.slice(2)) : 1 };
-    })
-    .filter((l) => l.tag && l.tag !== '*' && !Number.isNaN(l.q) && l.q > 0)
-    .sort((a, b) => b.q - a.q)
-    .map((l) => l.tag);
-}
-
 export function languageMatches(requested: string, actual: string | undefined): boolean {
   if (!actual) return false;
   const r = requested.toLowerCase();

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { parseLanguages } from '../../terminology/language';
+import { parseLanguages } from '../../errors/message-language';
 
 /**
  * The FHIR base URL a request was sent to, as Express's `req.protocol` and `req.get('host')` give it without a
