@@ -4,7 +4,7 @@ import { ParametersBuilder, type OperationInput, type OperationSpec } from '../f
 import { assertValueSetShape } from '../terminology/resource-shape';
 import { ValueSetComparer } from '../terminology/value-set-compare';
 import type { OperationContext, OperationHandler } from './context';
-import { resolveValueSet } from './expand';
+import { resolveValueSet } from './value-set-parameter';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const spec: OperationSpec = {
@@ -30,7 +30,7 @@ function valueSetOf(input: OperationInput, ctx: OperationContext, side: 'this' |
       expression: [names.url], da: `Kaldt på et bestemt ValueSet sammenlignes netop det: giv ikke '${names.url}' eller '${names.valueSet}'`,
     });
   }
-  const vs = resolveValueSet(input, ctx, target, names);
+  const vs = resolveValueSet(input, ctx, target, { names, instance: false });
   assertValueSetShape(vs);
   return vs;
 }

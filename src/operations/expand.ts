@@ -9,7 +9,7 @@ import { serializedExpansion, type ExpansionRequest } from '../terminology/expan
 import { assertValueSetShape } from '../terminology/resource-shape';
 import { composeExpansionParameter } from '../terminology/valueset-extensions';
 import type { OperationContext, OperationHandler } from './context';
-import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
+import { resolveValueSet } from './value-set-parameter';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
 
@@ -54,46 +54,6 @@ function versionMap(input: OperationInput, name: string): Map<string, string> {
     m.set(url, version);
   }
   return m;
-}
-
-/** The parameters that name a value set: by canonical (+ version) or inline. */
-export interface ValueSetParameterNames {
-  url: string;
-  valueSet: string;
-  version: string;
-}
-
-const EXPAND_VALUE_SET_PARAMS: ValueSetParameterNames = { url: 'url', valueSet: 'valueSet', version: 'valueSetVersion' };
-
-/** Resolves the value set an operation addresses: instance, `url` (+`valueSetVersion`) or inline `valueSet`. */
-export function resolveValueSet(
-  input: OperationInput, ctx: OperationContext, target: ValueSet | undefined, names: ValueSetParameterNames = EXPAND_VALUE_SET_PARAMS,
-): ValueSet {
-  if (target) return instanceAtVersion(ctx.registry, target, versionAskedOfInstance(input, target, names), names.version);
-  const inline = input.one<ValueSet>(names.valueSet);
-  if (inline) {
-    if (inline.resourceType !== 'ValueSet') {
-      throw FhirError.invalid(`The ${names.valueSet} parameter must be a ValueSet`, { expression: [names.valueSet], da: `Parameteren ${names.valueSet} skal være et ValueSet` });
-    }
-    return inline;
-  }
-  const url = input.string(names.url);
-  if (!url) {
-    const instance = names === EXPAND_VALUE_SET_PARAMS;
-    throw FhirError.invalid(`No value set: give '${names.url}' or '${names.valueSet}'${instance ? ', or call the operation on a ValueSet instance' : ''}`, {
-      expression: [names.url], da: `Intet værdisæt: giv '${names.url}' eller '${names.valueSet}'${instance ? ', eller kald operationen på et bestemt ValueSet' : ''}`,
-    });
-  }
-  const { url: u, version } = parseCanonical(url);
-  const wanted = input.string(names.version) ?? version;
-  const vs = ctx.registry.find('ValueSet', u, wanted);
-  if (!vs) {
-    const v = wanted ? ` version '${excerpt(wanted)}'` : '';
-    throw FhirError.notFound(`A definition for the value set '${excerpt(u)}'${v} could not be found`, {
-      txIssueType: 'not-found', expression: [names.url], da: `Værdisættet '${excerpt(u)}'${v} kendes ikke`,
-    });
-  }
-  return vs;
 }
 
 function checkPaging(input: OperationInput): void {

@@ -10,7 +10,8 @@ import { LanguageList } from '../terminology/validation/languages';
 import { msg, txError } from '../terminology/validation/messages';
 import { ValidationOptions } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
-import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
+import { versionAskedOfInstance } from './instance-version';
+import { resolveValueSet, VALUE_SET_PARAMETER } from './value-set-parameter';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 
 const common: ParamSpec[] = [
@@ -124,23 +125,16 @@ function requestContext(input: OperationInput, ctx: OperationContext, own: strin
   return { ...ctx, registry: ctx.registry.withOverlay([resource]) };
 }
 
-const VALUE_SET_NAMES = { url: 'url', version: 'valueSetVersion' };
-
-function resolveValueSet(input: OperationInput, ctx: OperationContext, options: ValidationOptions, target?: ValueSet): ValueSet {
-  if (target) return instanceAtVersion(ctx.registry, target, versionAskedOfInstance(input, target, VALUE_SET_NAMES), VALUE_SET_NAMES.version);
-  const given = input.one<ValueSet>('valueSet');
-  if (given) return given;
-  const url = input.string('url');
-  if (!url) throw FhirError.invalid("No value set: give 'url' or 'valueSet', or call the operation on a ValueSet instance", {
-    expression: ['url'], da: "Intet værdisæt: giv 'url' eller 'valueSet', eller kald operationen på et bestemt ValueSet",
+/** The value set validated against; the request's valueset version rules pick the version of a canonical. */
+function valueSetOf(input: OperationInput, ctx: OperationContext, options: ValidationOptions, target?: ValueSet): ValueSet {
+  return resolveValueSet(input, ctx, target, {
+    ...VALUE_SET_PARAMETER,
+    version: (url, asked) => {
+      const rules = options.rulesFor(url);
+      return rules.find((r) => r.mode === 'override')?.version ?? asked ?? rules.find((r) => r.mode === 'default')?.version;
+    },
+    notFound: (url, version) => txError(404, 'not-found', msg.valueSetNotFound(version ? `${url}|${version}` : url), { txIssueType: 'not-found' }),
   });
-  const { url: u, version: v } = parseCanonical(url);
-  const rules = options.rulesFor(u);
-  let version = input.string('valueSetVersion') ?? v;
-  version = rules.find((r) => r.mode === 'override')?.version ?? version ?? rules.find((r) => r.mode === 'default')?.version;
-  const vs = ctx.registry.find('ValueSet', u, version);
-  if (!vs) throw txError(404, 'not-found', msg.valueSetNotFound(version ? `${u}|${version}` : u), { txIssueType: 'not-found' });
-  return vs;
 }
 
 export const valueSetValidateCodeOperation: OperationHandler = {
@@ -151,7 +145,7 @@ export const valueSetValidateCodeOperation: OperationHandler = {
   handle(input, baseCtx, target) {
     const ctx = requestContext(input, baseCtx, 'valueSet');
     const options = validationOptions(input, ctx);
-    const vs = resolveValueSet(input, ctx, options, target as ValueSet | undefined);
+    const vs = valueSetOf(input, ctx, options, target as ValueSet | undefined);
     const value = codedValueOf(input, false, options);
     return new CodeValidator(ctx.registry).validateInValueSet(vs, value, options);
   },
