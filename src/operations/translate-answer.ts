@@ -8,7 +8,7 @@ import type { Match } from './translate';
 
 /**
  * A $translate answer written from its parts: byte for byte JSON.stringify of the Parameters (result, message, a
- * `match` per match with equivalence, concept, source, originMap and replaces), without building that tree first.
+ * `match` per match with equivalence, concept, product, source, originMap and replaces), without building that tree first.
  * Only the values are serialized, the names and the structure around them are constant text, and the code and
  * display a map's element prepared (Match.elementJson) are copied as they are: the matches of one map differ only
  * there, so the text around them is encoded once for all of them.
@@ -74,7 +74,8 @@ class AnswerText {
 
 /** Whether two matches with an element's JSON differ only there (and so have the same JSON around it). */
 function sameAround(a: Match, b: Match): boolean {
-  return a.equivalence === b.equivalence && a.originMap === b.originMap && a.replaces === b.replaces && sameCoding(a.concept, b.concept, !a.source) &&
+  return a.equivalence === b.equivalence && a.originMap === b.originMap && a.replaces === b.replaces && a.product === b.product &&
+    sameCoding(a.concept, b.concept, !a.source) &&
     (a.source === b.source || (a.source !== undefined && b.source !== undefined && sameCoding(a.source, b.source, true)));
 }
 
@@ -102,6 +103,11 @@ function matchJson(out: AnswerText, m: Match): [string, string] {
   text[at] += '{"name":"concept","valueCoding":';
   coding(m.concept, m.source ? undefined : m.elementJson);
   text[at] += '}';
+  for (const p of m.product ?? []) {
+    text[at] += `,{"name":"product","part":[${valueParameter(out, 'element', 'valueUri', p.element)},{"name":"concept","valueCoding":`;
+    coding(p.concept, undefined);
+    text[at] += '}]}';
+  }
   if (m.source) {
     text[at] += ',{"name":"source","valueCoding":';
     coding(m.source, m.elementJson);

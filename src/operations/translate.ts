@@ -1,4 +1,4 @@
-import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, Resource } from 'fhir/r4';
+import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, ConceptMapGroupElementTargetDependsOn, ParametersParameter, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { unknownConceptMap } from '../errors/common-errors';
 import type { Bilingual } from '../errors/issue';
@@ -32,7 +32,8 @@ import { excerpt } from '../errors/excerpt';
  * the source code that maps to the given one. Reverse by R5 `targetCode`/`targetCoding`: `concept` is the given
  * target and `source` is the source code (as tx.fhir.org answers).
  * Forward with a codeableConcept of several codings, each match's `source` names the coding it translates (the matches
- * of two codings are not merged).
+ * of two codings are not merged). Forward, a target's `product` is the match's `product` (element, concept), and a
+ * target whose `dependsOn` names an element the request gives as a `dependency` with another value is left out.
  */
 const spec: OperationSpec = {
   name: 'translate',
@@ -49,7 +50,7 @@ const spec: OperationSpec = {
     { name: 'target', type: 'uri' },
     { name: 'targetsystem', type: 'uri' },
     { name: 'reverse', type: 'boolean' },
-    // R4's parts; a dependency is checked but not used for matching (no map of the catalogs states dependsOn)
+    // R4's parts: a target whose dependsOn names the element with another value is left out (forward)
     { name: 'dependency', type: 'part', repeats: true, parts: [{ name: 'element', type: 'uri' }, { name: 'concept', type: 'CodeableConcept' }] },
     { name: 'sourceCode', type: 'code' },
     { name: 'sourceSystem', type: 'uri' },
@@ -87,6 +88,19 @@ interface TranslateQuery {
   givenScope?: string;
   answerScope?: string;
   kommunekode?: string;
+  /** R4 `dependency`: what the request states of other elements (a target's dependsOn must agree). */
+  dependencies: Dependency[];
+}
+
+interface Dependency {
+  element: string;
+  codings: Coding[];
+}
+
+/** R4 match.product: another element's value the map states for the target. */
+export interface Product {
+  element: string;
+  concept: Coding;
 }
 
 /** A match of the answer; its codings have (some of) system, version, code and display, in this order (translate-answer.ts). */
@@ -94,6 +108,7 @@ export interface Match {
   equivalence?: string;
   concept: Coding;
   source?: Coding;
+  product?: Product[];
   originMap: string;
   /** The target the map states, when it is retired, outgoing or a legacy key and `concept` is its successor. */
   replaces?: Coding & { status: string };
@@ -137,6 +152,41 @@ function codingsOfConcept(cc: CodeableConcept, name: string): Coding[] {
   return codings;
 }
 
+function dependenciesOf(input: OperationInput): Dependency[] {
+  return input.all<ParametersParameter>('dependency').flatMap((p) => {
+    const parts = arr(p.part);
+    const element = parts.find((x) => x.name === 'element')?.valueUri;
+    const concept = parts.find((x) => x.name === 'concept')?.valueCodeableConcept;
+    if (!element) return [];
+    return [{ element, codings: arr(concept?.coding).filter((c) => typeof c?.code === 'string') }];
+  });
+}
+
+/** Whether a target's dependsOn agrees with the request's dependencies: an element the request does not give is no conflict. */
+function dependsOnHolds(dependsOn: ConceptMapGroupElementTargetDependsOn[] | undefined, dependencies: Dependency[]): boolean {
+  if (dependencies.length === 0) return true;
+  for (const d of arr(dependsOn)) {
+    const given = dependencies.filter((g) => g.element === d.property);
+    if (given.length === 0) continue;
+    const agrees = given.some((g) => g.codings.some((c) => c.code === d.value && (!d.system || !c.system || c.system === d.system)));
+    if (!agrees) return false;
+  }
+  return true;
+}
+
+function productsOf(products: ConceptMapGroupElementTargetDependsOn[] | undefined): Pick<Match, 'product'> {
+  const out: Product[] = [];
+  for (const p of arr(products)) {
+    if (!p?.property || typeof p.value !== 'string') continue;
+    const concept: Coding = {};
+    if (p.system) concept.system = p.system;
+    concept.code = p.value;
+    if (p.display) concept.display = p.display;
+    out.push({ element: p.property, concept });
+  }
+  return out.length > 0 ? { product: out } : {};
+}
+
 function readQuery(input: OperationInput): TranslateQuery {
   const givenForms = ['code', 'coding', 'codeableConcept', 'sourceCode', 'sourceCoding', 'sourceCodeableConcept', 'targetCode', 'targetCoding',
     'targetCodeableConcept'].filter((n) => input.has(n));
@@ -148,6 +198,7 @@ function readQuery(input: OperationInput): TranslateQuery {
   if (givenForms.length > 1) throw FhirError.invalid(`Give only one of ${givenForms.join(', ')}`, { da: `Giv kun én af ${givenForms.join(', ')}` });
   const form = givenForms[0]!;
   const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
+  const dependencies = dependenciesOf(input);
   const source = input.string('sourceScope') ?? input.string('source');
   const target = input.string('targetScope') ?? input.string('target');
   const r5Reverse = form.startsWith('target');
@@ -184,7 +235,7 @@ function readQuery(input: OperationInput): TranslateQuery {
 
   if (r5Reverse) {
     return {
-      direction: 'reverse', r5Reverse: true, codings, kommunekode,
+      direction: 'reverse', r5Reverse: true, codings, kommunekode, dependencies,
       answerSystem: input.string('sourceSystem') ?? input.string('system'),
       givenScope: target, answerScope: source,
     };
@@ -192,9 +243,9 @@ function readQuery(input: OperationInput): TranslateQuery {
   const answerSystem = input.string('targetSystem') ?? input.string('targetsystem');
   if (reverseFlag) {
     // R4: "reverses the meaning of the source and target parameters"; targetsystem names the system of the answers.
-    return { direction: 'reverse', r5Reverse: false, codings, kommunekode, answerSystem, givenScope: target, answerScope: source };
+    return { direction: 'reverse', r5Reverse: false, codings, kommunekode, dependencies, answerSystem, givenScope: target, answerScope: source };
   }
-  return { direction: 'forward', r5Reverse: false, codings, kommunekode, answerSystem, givenScope: source, answerScope: target };
+  return { direction: 'forward', r5Reverse: false, codings, kommunekode, dependencies, answerSystem, givenScope: source, answerScope: target };
 }
 
 function canonicalOf(cm: ConceptMap): string {
@@ -219,9 +270,10 @@ function versionCompatible(requested: string | undefined, stated: string | undef
   return !requested || !stated || requested === stated;
 }
 
-/** Whether two matches of the same concept code and source code state the same (systems and equivalence). */
+/** Whether two matches of the same concept code and source code state the same (systems, equivalence and products). */
 function sameMatch(a: Match, b: Match): boolean {
-  return a.concept.system === b.concept.system && a.source?.system === b.source?.system && a.equivalence === b.equivalence;
+  return a.concept.system === b.concept.system && a.source?.system === b.source?.system && a.equivalence === b.equivalence &&
+    (a.product === b.product || JSON.stringify(a.product) === JSON.stringify(b.product));
 }
 
 class Translator {
@@ -287,8 +339,8 @@ class Translator {
         for (const t of arr(el.target)) {
           found = true;
           const equivalence = equivalenceOf(t.equivalence, (t as { relationship?: string }).relationship);
-          if (!t.code) continue;
-          this.add({ equivalence, originMap, ...this.currentTarget(group, t.code, t.display), ...this.sourcePart() });
+          if (!t.code || !dependsOnHolds(t.dependsOn, this.query.dependencies)) continue;
+          this.add({ equivalence, originMap, ...this.currentTarget(group, t.code, t.display), ...this.sourcePart(), ...productsOf(t.product) });
         }
       }
       if (!found) this.unmapped(cm, group, coding, visited, originMap);
@@ -479,7 +531,7 @@ function resolveGatewayCodings(registry: TerminologyRegistry, query: TranslateQu
 
 /** Forward translation of one coding with the given maps (the same translator as $translate), for operations built on it. */
 export function forwardMatches(registry: TerminologyRegistry, coding: Coding, maps: ConceptMap[]): Match[] {
-  const translator = new Translator(registry, { direction: 'forward', r5Reverse: false, codings: [coding] });
+  const translator = new Translator(registry, { direction: 'forward', r5Reverse: false, codings: [coding], dependencies: [] });
   for (const cm of maps) translator.forward(cm, coding);
   return translator.all;
 }
@@ -521,7 +573,7 @@ export const translateOperation: OperationHandler = {
     outputs: [
       { name: 'result', type: 'boolean', documentation: 'Whether a match was found' },
       { name: 'message', type: 'string', documentation: 'Why there is no match, or which outdated targets were replaced' },
-      { name: 'match', repeats: true, documentation: 'equivalence, concept, source, originMap (url|version of the map used), replaces' },
+      { name: 'match', repeats: true, documentation: 'equivalence, concept, product (element, concept), source, originMap (url|version of the map used), replaces' },
     ],
   },
   cache: 'answer',

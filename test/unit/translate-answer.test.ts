@@ -15,6 +15,7 @@ function stringified(result: boolean, message: string | undefined, matches: Matc
     const part: ParametersParameter[] = [];
     if (m.equivalence) part.push({ name: 'equivalence', valueCode: m.equivalence });
     part.push({ name: 'concept', valueCoding: m.concept });
+    for (const p of m.product ?? []) part.push({ name: 'product', part: [{ name: 'element', valueUri: p.element }, { name: 'concept', valueCoding: p.concept }] });
     if (m.source) part.push({ name: 'source', valueCoding: m.source });
     part.push({ name: 'originMap', valueCanonical: m.originMap });
     if (m.replaces) {
@@ -57,6 +58,9 @@ describe('a $translate answer written from its parts', () => {
       fromRows((concept, i) => ({ equivalence: i % 2 ? 'inexact' : undefined, concept, originMap: 'http://m|1', ...(i > 1 ? { replaces } : {}) })),
       fromRows((source) => ({ concept: { system: 'urn:x', code: 'T' }, source, originMap: 'http://m|1' })),
       fromRows((concept) => ({ concept: { system: 'urn:gateway', code: concept.code }, originMap: 'http://m|1' })),
+      [{ equivalence: 'equivalent', concept: { system: 'urn:x', code: 'A' }, originMap: 'http://m|1', product: [
+        { element: 'http://example.org/dosis', concept: { system: 'urn:d', code: '5', display: 'fem “mg”' } }, { element: 'urn:e', concept: { code: 'x' } }] }],
+      fromRows((concept, i) => ({ concept, originMap: 'http://m|1', ...(i === 1 ? { product: [{ element: 'urn:e', concept: { code: 'p' } }] } : {}) })),
     ];
     for (const matches of shapes) {
       // the JSON the elements' rows stand for: their code and display as the element has them
