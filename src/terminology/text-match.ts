@@ -18,37 +18,55 @@ export function words(folded: string): string[] {
   return folded.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
 }
 
-/** A filter compiled once per request: every word of the filter must start a word of the text, or occur in it. */
+/** Marks the start of each word of a code in a search haystack (after the texts): a character no text or term has. */
+const CODE_WORD = '\u0002';
+
+/**
+ * A filter compiled once per request: every word of the filter must occur in one of the texts (display, designations;
+ * folded: case, accents, æ/ø/å), or start a word of the code, as typed (not folded: a code is not Danish text, and
+ * "æ" spelled "ae" would otherwise be found inside every hexadecimal UUID that has those two letters).
+ */
 export class TextFilter {
   private readonly terms: string[];
+  private readonly codeTerms: string[];
 
   constructor(filter: string) {
     this.terms = words(foldText(filter));
+    const typed = words(filter.toLowerCase());
+    this.codeTerms = (typed.length === this.terms.length ? typed : this.terms).map((w) => CODE_WORD + w);
   }
 
   get isEmpty(): boolean {
     return this.terms.length === 0;
   }
 
-  matches(texts: readonly (string | undefined)[]): boolean {
-    if (this.terms.length === 0) return true;
-    const folded = texts.filter((t): t is string => !!t).map(foldText);
-    return this.terms.every((term) => folded.some((t) => t.includes(term)));
+  matches(texts: readonly (string | undefined)[], code?: string): boolean {
+    return this.terms.length === 0 || this.matchesFolded(searchHaystack(texts, code));
   }
 
-  /** `matches` over texts folded beforehand with `foldForSearch` (what an expansion keeps per code). */
+  /** `matches` over a haystack made beforehand with `searchHaystack` (what an expansion keeps per code). */
   matchesFolded(haystack: string): boolean {
-    return this.terms.every((term) => haystack.includes(term));
+    const codeAt = haystack.indexOf(CODE_WORD);
+    const textsEnd = codeAt < 0 ? haystack.length : codeAt;
+    for (let i = 0; i < this.terms.length; i++) {
+      // the texts come first, so a term's first occurrence is in them when it is there at all
+      const at = haystack.indexOf(this.terms[i]!);
+      if (at >= 0 && at < textsEnd) continue;
+      if (codeAt >= 0 && haystack.includes(this.codeTerms[i]!, codeAt)) continue;
+      return false;
+    }
+    return true;
   }
 }
 
 /**
- * Texts folded once and joined for `TextFilter.matchesFolded`: a filter term is made of letters and digits only, so
- * it occurs in the joined string exactly when it occurs in one of the texts. A text given twice (a code's display is
- * mostly its code system's display too) is folded once.
+ * A code's texts folded once and joined, then its code's words, for `TextFilter.matchesFolded`: a filter term is made
+ * of letters and digits only, so it occurs in the joined texts exactly when it occurs in one of them. A text given
+ * twice (a code's display is mostly its code system's display too) is folded once.
  */
-export function foldForSearch(texts: readonly (string | undefined)[]): string {
-  return texts.filter((t, i): t is string => !!t && texts.indexOf(t) === i).map(foldText).join('\u0000');
+export function searchHaystack(texts: readonly (string | undefined)[], code?: string): string {
+  const folded = texts.filter((t, i): t is string => !!t && texts.indexOf(t) === i).map(foldText).join('\u0000');
+  return code ? folded + words(code.toLowerCase()).map((w) => CODE_WORD + w).join('') : folded;
 }
 
 /** Display comparison as validators do it: exact, or equal ignoring case and runs of whitespace. */

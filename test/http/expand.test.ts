@@ -210,6 +210,24 @@ describe('the Danish-aware text filter', () => {
     expect(entries(vs)).toHaveLength(0);
   });
 
+  it('finds a Danish letter in the texts, not spelled out inside a code (filter=æ is not "ae" in a UUID)', async () => {
+    const all = entries(await expand({ url: INTERVENTIONS, includeDesignations: true, count: 100000 }));
+    const text = (c: ValueSetExpansionContains) => fold(`${c.display ?? ''} ${(c.designation ?? []).map((d) => d.value).join(' ')}`);
+    const uuidWithAe = all.find((c) => /ae/.test(c.code ?? '') && !text(c).includes('ae'));
+    expect(uuidWithAe).toBeDefined();
+    const got = entries(await expand({ url: INTERVENTIONS, filter: 'æ', includeDesignations: true, count: 100000 }));
+    expect(got.length).toBeGreaterThan(0);
+    for (const c of got) expect(text(c)).toContain('ae');
+    expect(got.map((c) => c.code)).not.toContain(uuidWithAe!.code);
+  });
+
+  it('finds a code by the start of one of its words', async () => {
+    const concept = entries(await expand({ url: INTERVENTIONS, count: 100000 })).find((c) => UUID_CODE.test(c.code ?? ''))!;
+    const [first, second] = concept.code!.split('-');
+    expect(codes(await expand({ url: INTERVENTIONS, filter: first!.slice(0, 6), count: 1000 }))).toContain(concept.code);
+    expect(codes(await expand({ url: INTERVENTIONS, filter: second!, count: 1000 }))).toContain(concept.code);
+  });
+
   it('also matches designations (the display used before the 2024 simplification)', async () => {
     const withDesignation = fsiiiIndex().find((n) => UUID_CODE.test(n.code) && n.designations.length > 0);
     const homeCare = new Set(codes(await expand({ url: HOME_CARE, count: 1000 })));

@@ -74,3 +74,26 @@ describe('normaliseWhitespace', () => {
     expect(normaliseWhitespace('  Afklarende \n\t samtale ')).toBe('Afklarende samtale');
   });
 });
+
+describe('TextFilter on a code', () => {
+  const uuid = '0285a61e-e563-4f2a-a33f-ae27da8851dc';
+
+  it('finds a code by the start of one of its words, as typed', () => {
+    expect(new TextFilter('370-bold').matches(['Fodbold'], '370-BOLDSPIL')).toBe(true);
+    expect(new TextFilter('BOLDSPIL').matches([], '370-BOLDSPIL')).toBe(true);
+    expect(new TextFilter('0285a6').matches(['Kropspleje'], uuid)).toBe(true);
+    expect(new TextFilter('ae27').matches(['Kropspleje'], uuid)).toBe(true);
+  });
+
+  it('does not find a code by the middle of a word, nor by a Danish letter spelled out', () => {
+    expect(new TextFilter('spil').matches([], '370-BOLDSPIL')).toBe(false);
+    expect(new TextFilter('æ').matches(['Kropspleje'], uuid)).toBe(false);
+    expect(new TextFilter('27da').matches(['Kropspleje'], uuid)).toBe(false);
+  });
+
+  it('still finds the Danish letter in the texts, each word of the filter in the texts or the code', () => {
+    expect(new TextFilter('æ').matches(['Fødeindtagelse, Kæmpe'], uuid)).toBe(true);
+    expect(new TextFilter('kropspleje 0285').matches(['Kropspleje'], uuid)).toBe(true);
+    expect(new TextFilter('kropspleje 9999').matches(['Kropspleje'], uuid)).toBe(false);
+  });
+});

@@ -1,6 +1,6 @@
 import type { ExpansionEntry } from '../compose/evaluator';
 import { BoundedMap } from '../bounded-map';
-import { foldForSearch, TextFilter } from '../text-match';
+import { searchHaystack, TextFilter } from '../text-match';
 import type { IndexedComposeResult } from './cache';
 
 /** What selects an expansion's codes from its evaluated value set. */
@@ -12,16 +12,16 @@ export interface SelectionCriteria {
 
 function searchTexts(e: ExpansionEntry): (string | undefined)[] {
   const concept = e.concept;
-  return [e.display, concept?.display, e.code, ...(concept?.designations.map((d) => d.value) ?? []), ...(e.composeDesignations?.map((d) => d.value) ?? [])];
+  return [e.display, concept?.display, ...(concept?.designations.map((d) => d.value) ?? []), ...(e.composeDesignations?.map((d) => d.value) ?? [])];
 }
 
 /** Folded search texts per code, kept with the evaluated value set (entries live as long as its cached evaluation). */
 const haystacks = new WeakMap<ExpansionEntry, string>();
 
-function searchHaystack(e: ExpansionEntry): string {
+function haystackOf(e: ExpansionEntry): string {
   let haystack = haystacks.get(e);
   if (haystack === undefined) {
-    haystack = foldForSearch(searchTexts(e));
+    haystack = searchHaystack(searchTexts(e), e.code);
     haystacks.set(e, haystack);
   }
   return haystack;
@@ -69,7 +69,7 @@ function findEntries(evaluated: IndexedComposeResult, request: SelectionCriteria
   const positions: number[] = [];
   evaluated.entries.forEach((e, i) => {
     if ((request.activeOnly && e.inactive) || (request.excludeNotForUI && e.abstract)) return;
-    if (byText && !byText.matchesFolded(searchHaystack(e))) return;
+    if (byText && !byText.matchesFolded(haystackOf(e))) return;
     entries.push(e);
     positions.push(i);
   });
