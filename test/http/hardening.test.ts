@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import type { CodeSystem, OperationOutcome, ValueSet } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
@@ -200,6 +201,41 @@ describe('bodies, URLs and disconnects', () => {
     expect(res.status).toBe(413);
     expect(res.headers.connection).toBe('close');
     expect(outcome(res.body).issue[0].code).toBe('too-long');
+  });
+
+  describe('a body over the limit that is still on its way', () => {
+    let small: App;
+    let slow: http.Server;
+    let slowPort: number;
+    beforeAll(async () => {
+      small = await testApp({ bodyLimitBytes: 2048, requestTimeoutMs: 500, operationTimeBudgetMs: 250 });
+      slow = createHttpServer(small).listen(0, '127.0.0.1');
+      await new Promise((r) => slow.once('listening', r));
+      slowPort = (slow.address() as AddressInfo).port;
+    });
+    afterAll(async () => {
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    });
+
+    it('is answered 413 from its declared length, before any of it is read (not 408 when less comes)', async () => {
+      const answer = await rawExchange(slowPort, `POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 10000\r\n\r\n`, '{}');
+      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+      expect(answer).toMatch(/"code":"too-long"/);
+      await request(small).get(LOOKUP).expect(200);
+    });
+
+    it('does not take the server down when the request times out after what came of it was found too large', async () => {
+      // within the limit as sent, over it once inflated; the client then sends no more
+      const zipped = gzipSync(Buffer.alloc(100_000, ' '));
+      const answer = await rawExchange(slowPort,
+        `POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Encoding: gzip\r\nContent-Length: 2000\r\n\r\n`, zipped);
+      expect(answer).toMatch(/^HTTP\/1\.1 (408|413) /);
+      await new Promise((r) => setTimeout(r, 200));
+      const after = await rawExchange(slowPort, `GET ${LOOKUP} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, '');
+      expect(after).toMatch(/^HTTP\/1\.1 200 /);
+    });
   });
 
   it('answers a client that does not finish sending its request (slowloris) with 408 and closes the connection', async () => {

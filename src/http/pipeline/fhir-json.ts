@@ -77,20 +77,27 @@ export function fhirJsonBody(limits: BodyLimits) {
     }
     const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return next();
+    // a declared length over the limit is refused before any of the body is read (body-parser would read all of it,
+    // or wait for the request's timeout when less is sent, before it reported the size)
+    if (length !== undefined && Number(length) > limitBytes) return next(tooLarge(res, limitBytes));
+    // a reader reports when the request has ended, which may be after the request was answered (its timeout)
+    const whenRead = (then: (err?: unknown) => void) => (err?: unknown): void => {
+      if (!res.headersSent) then(err);
+    };
     const contentType = req.headers['content-type'] ?? '';
     const semicolon = contentType.indexOf(';');
     const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
     if (type === FORM) {
-      readForm(req, res, (err?: unknown) => {
+      readForm(req, res, whenRead((err) => {
         if (err) return next(bodyError(err, res, limitBytes));
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         req.body = isUtf8(bytes) ? new FormParameters(bytes.toString('utf8')) : undefined;
         next(req.body ? undefined : notUtf8());
-      });
+      }));
       return;
     }
     if (type === 'text/csv' && csvPaths?.test((req.url ?? '').split('?')[0]!)) {
-      readCsv(req, res, (err?: unknown) => next(err ? bodyError(err, res, limitBytes) : undefined));
+      readCsv(req, res, whenRead((err) => next(err ? bodyError(err, res, limitBytes) : undefined)));
       return;
     }
     if (!ACCEPTED_BODY_TYPES.includes(type)) {
@@ -125,8 +132,8 @@ export function fhirJsonBody(limits: BodyLimits) {
       }
       next();
     };
-    if (readAsUtf8(contentType, semicolon)) read(req, res, done);
-    else parse(req, res, done);
+    if (readAsUtf8(contentType, semicolon)) read(req, res, whenRead(done));
+    else parse(req, res, whenRead(done));
   };
 }
 
