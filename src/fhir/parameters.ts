@@ -135,8 +135,11 @@ function convertQueryValue(spec: ParamSpec, raw: string): ParamValue {
       if (raw === 'false') return false;
       throw FhirError.invalid(`Parameter '${spec.name}' must be 'true' or 'false', not '${raw}'`, { da: `Parameteren '${spec.name}' skal være 'true' eller 'false', ikke '${raw}'` });
     case 'integer': {
-      if (!/^-?\d{1,9}$/.test(raw)) throw FhirError.invalid(`Parameter '${spec.name}' must be an integer, not '${raw}'`, { da: `Parameteren '${spec.name}' skal være et heltal, ikke '${raw}'` });
-      return Number(raw);
+      const n = /^-?\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+      if (!(n >= INTEGER_MIN && n <= INTEGER_MAX)) {
+        throw FhirError.invalid(`Parameter '${spec.name}' must be an integer (32 bits), not '${excerpt(raw)}'`, { da: `Parameteren '${spec.name}' skal være et heltal (32 bit), ikke '${excerpt(raw)}'` });
+      }
+      return n;
     }
     case 'Coding': {
       const bar = raw.indexOf('|');

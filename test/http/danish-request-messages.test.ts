@@ -55,8 +55,8 @@ describe("an operation's parameters in Danish (fhir/parameters.ts)", () => {
 
   it('an integer that is not one', async () => {
     const { da, en } = await bothLanguages(get('/fhir/ValueSet/$expand?url=http://x.org/vs&count=ten'), 400);
-    expect(en).toBe("Parameter 'count' must be an integer, not 'ten'");
-    expect(da).toBe("Parameteren 'count' skal være et heltal, ikke 'ten'");
+    expect(en).toBe("Parameter 'count' must be an integer (32 bits), not 'ten'");
+    expect(da).toBe("Parameteren 'count' skal være et heltal (32 bit), ikke 'ten'");
   });
 
   it('an empty value (FHIR values are never empty)', async () => {

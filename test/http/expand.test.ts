@@ -60,6 +60,13 @@ describe('GET and POST $expand', () => {
     expect(exp.parameter).toEqual(expect.arrayContaining([{ name: 'offset', valueInteger: 2 }, { name: 'count', valueInteger: 3 }]));
   });
 
+  it('takes a count up to FHIR\'s largest integer by GET as by POST, and refuses one beyond it', async () => {
+    const largest = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, count: '2147483647', offset: '1000000000' }).expect(200);
+    expect((largest.body as ValueSet).expansion?.contains ?? []).toEqual([]);
+    const beyond = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, count: '2147483648' }).expect(400);
+    expect(beyond.body.issue[0].details.text).toBe("Parameter 'count' must be an integer (32 bits), not '2147483648'");
+  });
+
   it('answers a negative count with a 400 OperationOutcome', async () => {
     const res = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, count: '-1' }).expect(400);
     expect(res.body.resourceType).toBe('OperationOutcome');
