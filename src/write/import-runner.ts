@@ -226,7 +226,7 @@ async function writeBuilt(
     const recorded = !preview;
     if (e instanceof WriteValidationError) return { ...fail([...messages, ...lineIssuesOf(e.issues, built)], rows), recorded };
     // The store's own failures (503 not written, 504 outcome unknown, 507 full) keep their status and their words.
-    if (e instanceof FhirError && e.status < 500) return { ...fail([...messages, lineIssue('error', e.message)], rows), recorded };
+    if (e instanceof FhirError && e.status < 500) return { ...fail([...messages, lineIssue('error', e.message, e.options.da)], rows), recorded };
     throw e;
   }
 }

@@ -5,7 +5,8 @@ import { searchCount, searchOffset, searchText } from '../fhir/search-query';
 import { FhirError } from '../errors/fhir-error';
 import { methodNotAllowed, notKnown } from '../errors/common-errors';
 import type { MessageLanguage } from '../errors/message-language';
-import { issue, operationOutcome } from '../errors/operation-outcome';
+import { operationOutcome } from '../errors/operation-outcome';
+import { messageIssue } from '../errors/issue';
 import { toOutcomeIssue } from '../municipal/write-rules';
 import type { StoredVersion, TerminologyStore } from '../store/store';
 import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
@@ -180,10 +181,11 @@ export function historyAt(store: TerminologyStore, registry: TerminologyRegistry
 /** The OperationOutcome of a write: what was done, and the write rules' warnings. */
 export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {
   const what = `${r.resourceType}/${r.id}`;
-  const text = !r.version ? `${what} was already deleted`
-    : r.version.method === 'delete' ? `Deleted ${what} (version ${r.version.versionId})`
-      : `${r.version.method === 'create' ? 'Created' : 'Updated'} ${what} (version ${r.version.versionId})`;
-  return operationOutcome([issue({ severity: 'information', code: 'informational', text }), ...r.warnings.map((w) => toOutcomeIssue(w, lang))]);
+  const text = !r.version ? { en: `${what} was already deleted`, da: `${what} var allerede slettet` }
+    : r.version.method === 'delete' ? { en: `Deleted ${what} (version ${r.version.versionId})`, da: `Slettet: ${what} (version ${r.version.versionId})` }
+      : r.version.method === 'create' ? { en: `Created ${what} (version ${r.version.versionId})`, da: `Oprettet: ${what} (version ${r.version.versionId})` }
+        : { en: `Updated ${what} (version ${r.version.versionId})`, da: `Opdateret: ${what} (version ${r.version.versionId})` };
+  return operationOutcome([messageIssue({ severity: 'information', code: 'informational', text }, lang), ...r.warnings.map((w) => toOutcomeIssue(w, lang))]);
 }
 
 /** The writes of a transaction Bundle (POST of [type], PUT and DELETE of [type]/[id]); 400 or 413 for one that is not. */

@@ -401,8 +401,10 @@ export class ResourceWriter {
       }
       const bodyVersion = resource.meta?.versionId;
       if (p.expectedFrom === undefined && before && bodyVersion !== undefined && bodyVersion !== before.meta?.versionId) {
-        throw new StoreConflictError(`${type}/${id} is at version ${before.meta?.versionId}, but the body was read at version ${bodyVersion}: it was changed since`,
-          'version-mismatch', before.meta?.versionId);
+        throw new StoreConflictError({
+          en: `${type}/${id} is at version ${before.meta?.versionId}, but the body was read at version ${bodyVersion}: it was changed since`,
+          da: `${type}/${id} er nu i version ${before.meta?.versionId}, men kroppen blev hentet i version ${bodyVersion} (meta.versionId): en anden har ændret den i mellemtiden.`,
+        }, 'version-mismatch', before.meta?.versionId);
       }
       if (p.expectedFrom === undefined && before && bodyVersion !== undefined) {
         p.expectedVersion = bodyVersion;

@@ -67,6 +67,34 @@ describe('messages for a caller that asks for Danish', () => {
     expect(m.translation).toContain('is at version 2, not 1 (If-Match)');
   });
 
+  it('a stale meta.versionId (409) names the versions in Danish, and in English without Accept-Language da', async () => {
+    const token = await tokenFor({ kommunekode: '151' });
+    const { codeSystem } = sampleCatalog('151');
+    const put = (body: object) => request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`).send(body);
+    await put(codeSystem).expect(201);
+    await put({ ...codeSystem, title: 'Ændret', meta: { versionId: '1' } }).expect(200);
+    const stale = { ...codeSystem, title: 'Igen', meta: { versionId: '1' } };
+    const da = await put(stale).set('Accept-Language', 'da').expect(409);
+    expect(first(da.body)).toEqual({
+      text: `CodeSystem/${codeSystem.id} er nu i version 2, men kroppen blev hentet i version 1 (meta.versionId): en anden har ændret den i mellemtiden.`,
+      translation: `CodeSystem/${codeSystem.id} is at version 2, but the body was read at version 1: it was changed since`,
+    });
+    const en = await put(stale).expect(409);
+    expect(first(en.body)).toEqual({ text: `CodeSystem/${codeSystem.id} is at version 2, but the body was read at version 1: it was changed since` });
+  });
+
+  it("a write's own answer (a delete, Prefer: return=OperationOutcome) in Danish", async () => {
+    const token = await tokenFor({ kommunekode: '153' });
+    const { codeSystem } = sampleCatalog('153');
+    const saved = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').set('Prefer', 'return=OperationOutcome').send(codeSystem).expect(201);
+    expect(first(saved.body)).toEqual({ text: `Oprettet: CodeSystem/${codeSystem.id} (version 1)`, translation: `Created CodeSystem/${codeSystem.id} (version 1)` });
+    const deleted = await request(app).delete(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da').expect(200);
+    expect(first(deleted.body)).toEqual({ text: `Slettet: CodeSystem/${codeSystem.id} (version 2)`, translation: `Deleted CodeSystem/${codeSystem.id} (version 2)` });
+    const again = await request(app).delete(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(first(again.body)).toEqual({ text: `CodeSystem/${codeSystem.id} was already deleted` });
+  });
+
   it("another municipality's catalog is refused in Danish", async () => {
     const token = await tokenFor({ kommunekode: '103' });
     const { codeSystem } = sampleCatalog('104');
