@@ -123,6 +123,26 @@ describe('messages for a caller that asks for Danish', () => {
   });
 });
 
+describe('CSV files: rows on the line a reader sees', () => {
+  const TARGET = CODES.fysiskTraening119;
+  const importCsv = async (csv: string, lang?: string) => {
+    const token = await tokenFor({ kommunekode: '155' });
+    const req = request(app).post('/fhir/CodeSystem/$import-local').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`);
+    if (lang) req.set('Accept-Language', lang);
+    const issue = ((await req.send(csvParameters(csv)).expect(422)).body as OperationOutcome).issue[0]!;
+    return { ...textOf(issue), line: issue.extension?.[0]?.valueInteger, diagnostics: issue.diagnostics };
+  };
+
+  it('a row is reported on its line whether lines end in CRLF, LF or CR, a line break inside a quoted field counted once', async () => {
+    const rows = ['kode,titel,type,maal', `155-A,"to{nl}linjer",indsats,${TARGET}`, '155-B,B,indsats,ukendt-kode', ''];
+    for (const nl of ['\r\n', '\n', '\r']) {
+      const unknown = await importCsv(rows.join(nl).replace('{nl}', nl));
+      expect(unknown.line).toBe(4);
+      expect(unknown.diagnostics).toMatch(/^line 4: /);
+    }
+  });
+});
+
 describe('write validation in Danish', () => {
   it("a local intervention with two targets is refused in Danish, and a retired target's warning names the replacement in Danish", async () => {
     const token = await tokenFor({ kommunekode: '106' });
