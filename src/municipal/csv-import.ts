@@ -90,6 +90,47 @@ function lineCounter(bytes: Buffer): (offset: number) => number {
   };
 }
 
+/** The quote that closes the quoted field opening at `open` (a doubled quote, "", is a quote inside it); -1 when none does. */
+function closingQuote(bytes: Buffer, open: number): number {
+  let at = open + 1;
+  for (;;) {
+    const q = bytes.indexOf(0x22, at);
+    if (q < 0 || bytes[q + 1] !== 0x22) return q;
+    at = q + 2;
+  }
+}
+
+/**
+ * The parser's refusal of the file in our own words, on the line of the quote it is about: its `bytes` are where the
+ * field in error begins (the delimiter before it), so the field's first quote is the one it opens with (or, unquoted,
+ * the one out of place). Only the quote errors can arise with the options used; any other keeps the parser's English.
+ */
+function csvSyntaxIssue(e: unknown, bytes: Buffer, lineAt: (offset: number) => number): Issue {
+  const err = e as Error & { code?: string; bytes?: number };
+  const fieldStart = Math.max(0, Math.min(err.bytes ?? 0, bytes.length));
+  const open = bytes.indexOf(0x22, fieldStart);
+  const line = (offset: number) => lineAt(offset < 0 ? fieldStart : offset);
+  switch (open < 0 ? undefined : err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED': {
+      const n = line(open);
+      return lineIssue('error', `The file is not valid CSV: a quote on line ${n} is not closed`, `Filen er ikke gyldig CSV: et anførselstegn i linje ${n} lukkes ikke.`, n);
+    }
+    case 'INVALID_OPENING_QUOTE': {
+      const n = line(open);
+      return lineIssue('error', `The file is not valid CSV: line ${n} has a quote inside a field that does not begin with one; put the whole field in quotes and double the quotes in it ("")`,
+        `Filen er ikke gyldig CSV: linje ${n} har et anførselstegn inde i et felt, der ikke begynder med et; sæt hele feltet i anførselstegn, og skriv anførselstegnene i det dobbelt ("").`, n);
+    }
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE': {
+      const n = line(closingQuote(bytes, open));
+      return lineIssue('error', `The file is not valid CSV: on line ${n} a quoted field goes on after its closing quote; double the quotes inside the field ("")`,
+        `Filen er ikke gyldig CSV: i linje ${n} fortsætter et felt efter sit afsluttende anførselstegn; skriv anførselstegnene inde i feltet dobbelt ("").`, n);
+    }
+    default:
+      return lineIssue('error', `The file is not valid CSV: ${err.message}`, 'Filen er ikke gyldig CSV; tjek anførselstegn og skilletegn.', line(fieldStart));
+  }
+}
+
 function normaliseHeader(h: string): string {
   const key = h.trim().toLowerCase();
   return COLUMN_ALIASES[key] ?? key;
@@ -133,8 +174,7 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
       trim: true,
     }) as unknown as { record: string[]; info: { bytes: number } }[];
   } catch (e) {
-    const err = e as Error & { bytes?: number };
-    return { rows: [], messages: [lineIssue('error', `The file is not valid CSV: ${err.message}`, `Filen er ikke gyldig CSV (tjek anførselstegn og skilletegn): ${err.message}`, lineAt(err.bytes ?? 0))] };
+    return { rows: [], messages: [csvSyntaxIssue(e, bytes, lineAt)] };
   }
   if (records.length > limits.rows + 1) {
     return { rows: [], messages: [lineIssue('error', `The file has more than ${limits.rows} rows; at most ${limits.rows} are accepted in one import`, `Filen har mere end ${limits.rows} rækker; højst ${limits.rows} kan importeres ad gangen.`)] };

@@ -123,7 +123,7 @@ describe('messages for a caller that asks for Danish', () => {
   });
 });
 
-describe('CSV files: rows on the line a reader sees', () => {
+describe('CSV files the parser refuses: Danish only, on the line a reader sees', () => {
   const TARGET = CODES.fysiskTraening119;
   const importCsv = async (csv: string, lang?: string) => {
     const token = await tokenFor({ kommunekode: '155' });
@@ -132,6 +132,22 @@ describe('CSV files: rows on the line a reader sees', () => {
     const issue = ((await req.send(csvParameters(csv)).expect(422)).body as OperationOutcome).issue[0]!;
     return { ...textOf(issue), line: issue.extension?.[0]?.valueInteger, diagnostics: issue.diagnostics };
   };
+
+  it.each([
+    ['a quote not closed', `kode,titel,type,maal\n155-A,A,indsats,"${TARGET}\n`, 2, 'Filen er ikke gyldig CSV: et anførselstegn i linje 2 lukkes ikke.'],
+    ['a quote inside an unquoted field', `kode,titel,type,maal\r\n155-A,"to\r\nlinjer",indsats,${TARGET}\r\n155-B,B,ind"sats,${TARGET}\r\n`, 4,
+      'Filen er ikke gyldig CSV: linje 4 har et anførselstegn inde i et felt, der ikke begynder med et; sæt hele feltet i anførselstegn, og skriv anførselstegnene i det dobbelt ("").'],
+    ['text after a closing quote', `kode,titel,type,maal\r\n155-A,"B\r\n""x"" y" z,indsats,${TARGET}\r\n`, 3,
+      'Filen er ikke gyldig CSV: i linje 3 fortsætter et felt efter sit afsluttende anførselstegn; skriv anførselstegnene inde i feltet dobbelt ("").'],
+  ])('%s: in Danish words, the English as its translation and in diagnostics', async (_what, csv, line, da) => {
+    const danish = await importCsv(csv, 'da');
+    expect(danish.text).toBe(da);
+    expect(danish.line).toBe(line);
+    expect(danish.translation).toMatch(new RegExp(`^The file is not valid CSV: .*line ${line}`));
+    expect(danish.diagnostics).toBe(`line ${line}: ${danish.translation}`);
+    const english = await importCsv(csv);
+    expect(english.text).toBe(danish.translation);
+  });
 
   it('a row is reported on its line whether lines end in CRLF, LF or CR, a line break inside a quoted field counted once', async () => {
     const rows = ['kode,titel,type,maal', `155-A,"to{nl}linjer",indsats,${TARGET}`, '155-B,B,indsats,ukendt-kode', ''];
