@@ -57,6 +57,30 @@ export function validId(id: string): string {
   return id;
 }
 
+/** Whether an If-None-Match value matches the tag (weak comparison, RFC 9110 §13.1.2, or `*`): 304 for a read. */
+export function ifNoneMatchHolds(ifNoneMatch: string, etag: string): boolean {
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').map(opaque).includes(opaque(etag));
+}
+
+/** A Bundle entry's conditions (`request.*`), as the headers they stand for. */
+const ENTRY_CONDITIONS = { ifNoneExist: 'If-None-Exist', ifMatch: 'If-Match', ifNoneMatch: 'If-None-Match', ifModifiedSince: 'If-Modified-Since' } as const;
+export type EntryCondition = keyof typeof ENTRY_CONDITIONS;
+
+/**
+ * 400 for a condition a Bundle entry asks that its request alone would not honour (`honoured`: those it would): the
+ * entry is refused, never carried out as if it had none.
+ */
+export function refuseEntryConditions(entry: BundleEntry | undefined, i: number, honoured: readonly EntryCondition[]): void {
+  for (const [field, header] of Object.entries(ENTRY_CONDITIONS) as [EntryCondition, string][]) {
+    if (entry?.request?.[field] === undefined || honoured.includes(field)) continue;
+    const where = `Bundle.entry[${i}].request.${field}`;
+    throw field === 'ifNoneExist'
+      ? FhirError.notSupported(`${where}: conditional create (If-None-Exist) is not supported`, { expression: [where], da: `${where}: betinget oprettelse (If-None-Exist) understøttes ikke` })
+      : FhirError.notSupported(`${where}: the condition ${header} is not supported for this request`, { expression: [where], da: `${where}: betingelsen ${header} understøttes ikke for denne forespørgsel` });
+  }
+}
+
 export function etagOf(versionId: string): string {
   return `W/"${versionId}"`;
 }
@@ -212,6 +236,8 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
       throw FhirError.invalid(`${where}.method must be POST, PUT or DELETE`, { expression: [`${where}.method`], da: `${where}.method skal være POST, PUT eller DELETE` });
     }
     if (typeof url !== 'string') throw FhirError.invalid(`${where}.url is missing`, { expression: [`${where}.url`], da: `${where}.url mangler` });
+    // as PUT and DELETE on their own: If-Match is honoured (412 when stale), no other condition is
+    refuseEntryConditions(entry, i, ['ifMatch']);
     const rel = url.startsWith(`${base}/`) ? url.slice(base.length + 1) : url;
     const m = /^(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(rel);
     if (!m || (method === 'POST') !== (m[2] === undefined)) {
