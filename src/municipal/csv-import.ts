@@ -67,6 +67,70 @@ export function readCsvHeaderLine(text: string): { delimiter: ';' | ','; columns
   return semi > comma ? { delimiter: ';', columns: semi + 1 } : { delimiter: ',', columns: comma + 1 };
 }
 
+/**
+ * The line a byte of the file is on, as a reader counts them: a CRLF, a lone LF and a lone CR each end one line, and
+ * a line break is on the line it ends. (The parser's own count takes the CR and the LF of a CRLF inside a quoted field
+ * for two lines.)
+ */
+function lineCounter(bytes: Buffer): (offset: number) => number {
+  const ends: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0x0a || (b === 0x0d && bytes[i + 1] !== 0x0a)) ends.push(i);
+  }
+  return (offset) => {
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  };
+}
+
+/** The quote that closes the quoted field opening at `open` (a doubled quote, "", is a quote inside it); -1 when none does. */
+function closingQuote(bytes: Buffer, open: number): number {
+  let at = open + 1;
+  for (;;) {
+    const q = bytes.indexOf(0x22, at);
+    if (q < 0 || bytes[q + 1] !== 0x22) return q;
+    at = q + 2;
+  }
+}
+
+/**
+ * The parser's refusal of the file in our own words, on the line of the quote it is about: its `bytes` are where the
+ * field in error begins (the delimiter before it), so the field's first quote is the one it opens with (or, unquoted,
+ * the one out of place). Only the quote errors can arise with the options used; any other keeps the parser's English.
+ */
+function csvSyntaxIssue(e: unknown, bytes: Buffer, lineAt: (offset: number) => number): Issue {
+  const err = e as Error & { code?: string; bytes?: number };
+  const fieldStart = Math.max(0, Math.min(err.bytes ?? 0, bytes.length));
+  const open = bytes.indexOf(0x22, fieldStart);
+  const line = (offset: number) => lineAt(offset < 0 ? fieldStart : offset);
+  switch (open < 0 ? undefined : err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED': {
+      const n = line(open);
+      return lineIssue('error', `The file is not valid CSV: a quote on line ${n} is not closed`, `Filen er ikke gyldig CSV: et anførselstegn i linje ${n} lukkes ikke.`, n);
+    }
+    case 'INVALID_OPENING_QUOTE': {
+      const n = line(open);
+      return lineIssue('error', `The file is not valid CSV: line ${n} has a quote inside a field that does not begin with one; put the whole field in quotes and double the quotes in it ("")`,
+        `Filen er ikke gyldig CSV: linje ${n} har et anførselstegn inde i et felt, der ikke begynder med et; sæt hele feltet i anførselstegn, og skriv anførselstegnene i det dobbelt ("").`, n);
+    }
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE': {
+      const n = line(closingQuote(bytes, open));
+      return lineIssue('error', `The file is not valid CSV: on line ${n} a quoted field goes on after its closing quote; double the quotes inside the field ("")`,
+        `Filen er ikke gyldig CSV: i linje ${n} fortsætter et felt efter sit afsluttende anførselstegn; skriv anførselstegnene inde i feltet dobbelt ("").`, n);
+    }
+    default:
+      return lineIssue('error', `The file is not valid CSV: ${err.message}`, 'Filen er ikke gyldig CSV; tjek anførselstegn og skilletegn.', line(fieldStart));
+  }
+}
+
 function normaliseHeader(h: string): string {
   const key = h.trim().toLowerCase();
   return COLUMN_ALIASES[key] ?? key;
@@ -94,9 +158,13 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
   if (width > limits.columns) {
     return { rows: [], messages: [lineIssue('error', `The header has ${width} columns; at most ${limits.columns} are accepted`, `Overskriftslinjen har ${width} kolonner; højst ${limits.columns} kan bruges.`, 1)] };
   }
-  let records: { record: string[]; info: { lines: number } }[];
+  const bytes = Buffer.from(text, 'utf8');
+  const lineAt = lineCounter(bytes);
+  // a record's `bytes` are where it ends (after its line break, if any): its line is that of its last byte
+  const lineOf = (info: { bytes: number }) => lineAt(info.bytes - 1);
+  let records: { record: string[]; info: { bytes: number } }[];
   try {
-    records = parse(text, {
+    records = parse(bytes, {
       delimiter,
       // one record more than accepted tells that the file is too long, without parsing the rest
       to: limits.rows + 2,
@@ -104,27 +172,26 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
       relax_column_count: true,
       skip_empty_lines: true,
       trim: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    }) as unknown as { record: string[]; info: { bytes: number } }[];
   } catch (e) {
-    const err = e as Error & { lines?: number };
-    return { rows: [], messages: [lineIssue('error', `The file is not valid CSV: ${err.message}`, `Filen er ikke gyldig CSV (tjek anførselstegn og skilletegn): ${err.message}`, err.lines)] };
+    return { rows: [], messages: [csvSyntaxIssue(e, bytes, lineAt)] };
   }
   if (records.length > limits.rows + 1) {
     return { rows: [], messages: [lineIssue('error', `The file has more than ${limits.rows} rows; at most ${limits.rows} are accepted in one import`, `Filen har mere end ${limits.rows} rækker; højst ${limits.rows} kan importeres ad gangen.`)] };
   }
   const [header, ...body] = records;
   if (header!.record.length > limits.columns) {
-    return { rows: [], messages: [lineIssue('error', `The header has ${header!.record.length} columns; at most ${limits.columns} are accepted`, `Overskriftslinjen har ${header!.record.length} kolonner; højst ${limits.columns} kan bruges.`, header!.info.lines)] };
+    return { rows: [], messages: [lineIssue('error', `The header has ${header!.record.length} columns; at most ${limits.columns} are accepted`, `Overskriftslinjen har ${header!.record.length} kolonner; højst ${limits.columns} kan bruges.`, lineOf(header!.info))] };
   }
   const columns = header!.record.map(normaliseHeader);
   const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
   if (missing.length > 0) {
-    messages.push(lineIssue('error', `The header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${columns.join(', ')})`, `Overskriftslinjen mangler kolonne${missing.length > 1 ? 'rne' : 'n'} ${missing.join(', ')} (den har ${columns.join(', ')}).`, header!.info.lines));
+    messages.push(lineIssue('error', `The header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${columns.join(', ')})`, `Overskriftslinjen mangler kolonne${missing.length > 1 ? 'rne' : 'n'} ${missing.join(', ')} (den har ${columns.join(', ')}).`, lineOf(header!.info)));
     return { rows: [], messages };
   }
   for (const c of columns) {
     if (c && !(REQUIRED_COLUMNS as readonly string[]).includes(c) && !(OPTIONAL_COLUMNS as readonly string[]).includes(c)) {
-      messages.push(lineIssue('warning', `Column '${excerpt(c)}' is not used`, `Kolonnen '${excerpt(c)}' bruges ikke.`, header!.info.lines));
+      messages.push(lineIssue('warning', `Column '${excerpt(c)}' is not used`, `Kolonnen '${excerpt(c)}' bruges ikke.`, lineOf(header!.info)));
     }
   }
   const indexOf = new Map<string, number>();
@@ -134,7 +201,7 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
   const rows: CsvRow[] = [];
   for (const { record, info } of body) {
     if (record.length !== columns.length) {
-      messages.push(lineIssue('error', `The row has ${record.length} fields; the header has ${columns.length}`, `Rækken har ${record.length} felter; overskriftslinjen har ${columns.length}.`, info.lines));
+      messages.push(lineIssue('error', `The row has ${record.length} fields; the header has ${columns.length}`, `Rækken har ${record.length} felter; overskriftslinjen har ${columns.length}.`, lineOf(info)));
       continue;
     }
     const get = (name: string) => {
@@ -142,7 +209,7 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
       return i === undefined ? undefined : record[i]!;
     };
     rows.push({
-      line: info.lines,
+      line: lineOf(info),
       kode: get('kode')!,
       titel: get('titel')!,
       type: get('type')!,

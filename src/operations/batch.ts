@@ -6,7 +6,7 @@ import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { HISTORY_PATH, historyAt, readResource, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
+import { HISTORY_PATH, historyAt, ifNoneMatchHolds, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
 import { readSubset } from '../fhir/resource-subset';
 import type { ResourceWriter } from '../write/writer';
 import type { TerminologyStore } from '../store/store';
@@ -34,7 +34,7 @@ const SLICE_MS = 20;
 const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 
 const STATUS_TEXT: Record<number, string> = {
-  200: '200 OK', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found', 405: '405 Method Not Allowed',
+  200: '200 OK', 304: '304 Not Modified', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found', 405: '405 Method Not Allowed',
   406: '406 Not Acceptable', 408: '408 Request Timeout', 409: '409 Conflict', 410: '410 Gone', 412: '412 Precondition Failed', 413: '413 Payload Too Large',
   422: '422 Unprocessable Entity', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
 };
@@ -72,9 +72,13 @@ type VersionInfo = { etag?: string; lastModified?: string };
 type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource; version?: VersionInfo }
   | { status: number; responseOnly: true; version?: VersionInfo };
 
-/** A read or vread: the resource as the route gives it (`_summary`, `_elements`), and its version for the response. */
-function readAnswer(resource: TerminologyResource, query: Record<string, unknown>): EntryAnswer {
+/**
+ * A read or vread: the resource as the route gives it (`_summary`, `_elements`), and its version for the response; a
+ * read's If-None-Match that holds is 304 without the resource, as the route answers.
+ */
+function readAnswer(resource: TerminologyResource, query: Record<string, unknown>, ifNoneMatch?: string): EntryAnswer {
   const version: VersionInfo = { etag: resourceEtag(resource), ...(resource.meta?.lastUpdated ? { lastModified: resource.meta.lastUpdated } : {}) };
+  if (ifNoneMatch !== undefined && ifNoneMatchHolds(ifNoneMatch, version.etag!)) return { status: 304, responseOnly: true, version };
   return { status: 200, resource: readSubset(resource, query) as Resource, version };
 }
 
@@ -109,6 +113,10 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   const search = q < 0 ? '' : rel.slice(q + 1);
   const query = parseQueryString(search) as Record<string, unknown>;
   checkFormatParameter(query._format);
+  const read = HISTORY_PATH.test(path) || SEARCH_PATH.test(path) ? null : RESOURCE_PATH.exec(path);
+  // as the request alone: a read by id honours If-None-Match (304); no entry honours another condition
+  const readById = read?.[2] !== undefined && method === 'GET';
+  refuseEntryConditions(entry, i, readById ? ['ifNoneMatch'] : []);
   const op = OPERATION_PATH.exec(path);
   // the operations the HTTP route takes: any on the terminology types, and those of the table on other types and the system
   if (op && (TERMINOLOGY_TYPES.has(op[1] ?? '') || deps.invoker.find(op[1] ?? '', op[3]!))) {
@@ -137,10 +145,9 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
     const type = searchPath[1] as TerminologyType;
     return { status: 200, resource: searchTerminology(deps.registry, type, query, `${base}/${type}${search ? `?${search}` : ''}`, base, { lenient: call.lenient }) };
   }
-  const read = RESOURCE_PATH.exec(path);
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
-    if (id) return readAnswer(await readResource(deps.registry, deps.writer, type, id), query);
+    if (id) return readAnswer(await readResource(deps.registry, deps.writer, type, id), query, entry.request?.ifNoneMatch);
     return { status: 200, resource: searchTerminology(deps.registry, type, query, self, base, { lenient: call.lenient }) };
   }
   throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`, {

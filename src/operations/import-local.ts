@@ -1,14 +1,16 @@
 import type { OperationOutcome, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { listedOutcomeIssues } from '../errors/issue-cap';
-import { messageIssue } from '../errors/issue';
+import { messageIssue, type Issue } from '../errors/issue';
 import { messageLanguageOf } from '../errors/message-language';
 import type { OperationInput } from '../fhir/parameters';
 import { formatMessage } from '../municipal/csv-import';
 import { importMode, planParameters, planSummary } from '../municipal/import-plan';
-import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../write/import-runner';
-import { isKommunekode } from '../municipal/municipality';
-import { OperationResult, type OperationHandler } from './context';
+import { DEFAULT_LOCAL_NAME, importLocalCsv, type ImportOutcome } from '../write/import-runner';
+import type { AuditTarget } from '../write/audit';
+import type { Principal } from '../auth/verifier';
+import { isKommunekode, isValidLocalName, municipalId, municipalUrl } from '../municipal/municipality';
+import { OperationResult, type OperationContext, type OperationHandler } from './context';
 import { excerpt } from '../errors/excerpt';
 
 export { ISSUE_LINE_EXTENSION } from '../errors/issue';
@@ -27,6 +29,53 @@ function csvContent(input: OperationInput): Buffer | string {
     throw FhirError.invalid("Parameter 'csv' needs valueAttachment.data (base64) or valueString", { expression: ['csv'], da: "Parameteren 'csv' skal have valueAttachment.data (base64) eller valueString" });
   }
   return Buffer.from(data, 'base64');
+}
+
+/** The import the request asks for, as the token's principal: 400 and 403 for a request it may not make. */
+async function importCsv(input: OperationInput, ctx: OperationContext, principal: Principal, kommunekode: string | undefined, name: string, preview: boolean): Promise<ImportOutcome> {
+  const services = ctx.services!;
+  if (!kommunekode) throw FhirError.invalid('Give kommunekode: the token names no municipality', { expression: ['kommunekode'], da: 'Angiv kommunekode: tokenet angiver ingen kommune' });
+  if (!isKommunekode(kommunekode)) {
+    throw FhirError.invalid(`kommunekode must be three digits, not '${excerpt(kommunekode)}'`, { expression: ['kommunekode'], da: `kommunekode skal være tre cifre, ikke '${excerpt(kommunekode)}'` });
+  }
+  if (!principal.admin && principal.kommunekode !== kommunekode) {
+    throw new FhirError(403, 'forbidden', principal.kommunekode
+      ? `The token may write only municipality ${principal.kommunekode}'s resources, not ${kommunekode}'s`
+      : `The token names no municipality (claim kommunekode), so it cannot write municipality ${kommunekode}'s resources`, {
+      da: principal.kommunekode
+        ? `Dit token må kun ændre kommune ${principal.kommunekode}s kataloger, ikke kommune ${kommunekode}s.`
+        : `Dit token gælder ingen bestemt kommune, så det kan ikke ændre kommune ${kommunekode}s kataloger.`,
+    });
+  }
+  return importLocalCsv({
+    content: csvContent(input),
+    kommunekode,
+    name,
+    version: input.string('version') || undefined,
+    csvLimits: services.csvLimits,
+    timeBudgetMs: ctx.limits.timeBudgetMs ?? 0,
+    target: { kind: 'writer', writer: services.writer, registry: ctx.registry, store: services.store, principal, gate: ctx.caller!.gate() },
+    terminologyDir: services.terminologyDir,
+    includeExamples: services.includeExamples,
+    mode: importMode(input.string('mode')),
+    preview,
+    basedOn: input.string('basedOn'),
+  });
+}
+
+/** What an import writes, for the audit log: the municipality's CodeSystem and ConceptMap of that name (when the request names them). */
+function importTargets(kommunekode: string | undefined, name: string): AuditTarget[] {
+  const named = kommunekode !== undefined && isKommunekode(kommunekode) && isValidLocalName(name);
+  return (['CodeSystem', 'ConceptMap'] as const).map((type): AuditTarget => ({
+    resourceType: type, method: 'update',
+    ...(named ? { id: municipalId(kommunekode, name), url: municipalUrl(kommunekode, type, name) } : {}),
+  }));
+}
+
+/** An import refused for its file (or the catalog it builds) as the audit log describes it: the first error, on its line. */
+function importRefusal(messages: readonly Issue[]): FhirError {
+  const first = messages.find((m) => m.severity === 'error')!;
+  return new FhirError(422, first.code, formatMessage(first), { da: typeof first.text === 'object' ? first.text.da : undefined });
 }
 
 /**
@@ -79,33 +128,21 @@ export const importLocalOperation: OperationHandler = {
     const principal = await ctx.caller.principal();
     const services = ctx.services!;
     const kommunekode = input.string('kommunekode') ?? principal.kommunekode;
-    if (!kommunekode) throw FhirError.invalid('Give kommunekode: the token names no municipality', { expression: ['kommunekode'], da: 'Angiv kommunekode: tokenet angiver ingen kommune' });
-    if (!isKommunekode(kommunekode)) {
-      throw FhirError.invalid(`kommunekode must be three digits, not '${excerpt(kommunekode)}'`, { expression: ['kommunekode'], da: `kommunekode skal være tre cifre, ikke '${excerpt(kommunekode)}'` });
+    const name = input.string('name') || DEFAULT_LOCAL_NAME;
+    // A refused import is recorded as a refused write is, beside the answer (the writer records those it refuses
+    // itself); a preview writes nothing and is not recorded, as the writer's checks are not.
+    const preview = input.boolean('preview') === true;
+    const refused = (error: FhirError): void => {
+      if (!preview) services.writer.recordRefusal(principal, 'import-local', importTargets(kommunekode, name), error);
+    };
+    let outcome: ImportOutcome;
+    try {
+      outcome = await importCsv(input, ctx, principal, kommunekode, name, preview);
+    } catch (e) {
+      if (e instanceof FhirError && e.status < 500) refused(e);
+      throw e;
     }
-    if (!principal.admin && principal.kommunekode !== kommunekode) {
-      throw new FhirError(403, 'forbidden', principal.kommunekode
-        ? `The token may write only municipality ${principal.kommunekode}'s resources, not ${kommunekode}'s`
-        : `The token names no municipality (claim kommunekode), so it cannot write municipality ${kommunekode}'s resources`, {
-        da: principal.kommunekode
-          ? `Dit token må kun ændre kommune ${principal.kommunekode}s kataloger, ikke kommune ${kommunekode}s.`
-          : `Dit token gælder ingen bestemt kommune, så det kan ikke ændre kommune ${kommunekode}s kataloger.`,
-      });
-    }
-    const outcome = await importLocalCsv({
-      content: csvContent(input),
-      kommunekode,
-      name: input.string('name') || DEFAULT_LOCAL_NAME,
-      version: input.string('version') || undefined,
-      csvLimits: services.csvLimits,
-      timeBudgetMs: ctx.limits.timeBudgetMs ?? 0,
-      target: { kind: 'writer', writer: services.writer, registry: ctx.registry, store: services.store, principal, gate: ctx.caller.gate() },
-      terminologyDir: services.terminologyDir,
-      includeExamples: services.includeExamples,
-      mode: importMode(input.string('mode')),
-      preview: input.boolean('preview') === true,
-      basedOn: input.string('basedOn'),
-    });
+    if (!outcome.ok && !outcome.recorded) refused(importRefusal(outcome.messages));
     const lang = messageLanguageOf(ctx.acceptLanguages);
     const issues = listedOutcomeIssues(outcome.messages.map((m) => messageIssue({ ...m, diagnostics: formatMessage(m) }, lang)));
     if (outcome.ok && !outcome.written) return new OperationResult(200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));

@@ -37,7 +37,10 @@ export function packageNotLoaded(name: string, version: string): FhirError {
 }
 
 export function packageAlreadyLoaded(name: string, version: string): StoreConflictError {
-  return new StoreConflictError(`Package ${name}#${version} is already loaded; a new release needs a new version`, 'already-exists');
+  return new StoreConflictError({
+    en: `Package ${name}#${version} is already loaded; a new release needs a new version`,
+    da: `Pakken ${name}#${version} er allerede indlæst; en ny udgave skal have et nyt versionsnummer.`,
+  }, 'already-exists');
 }
 
 /** The columns a stored package is kept in (besides name and version). */

@@ -371,7 +371,10 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
             `INSERT INTO ${this.t('resource')} (resource_type, id, version_id, deleted, url, version, last_updated, content, change_seq)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (resource_type, id) DO NOTHING`,
             [resourceType, id, planned.versionId, deleted, url, version, lastUpdated, content, seq]);
-          if (inserted.rowCount !== 1) throw new StoreConflictError(`${resourceType}/${id} was created at the same time by another writer`, 'already-exists');
+          if (inserted.rowCount !== 1) throw new StoreConflictError({
+            en: `${resourceType}/${id} was created at the same time by another writer`,
+            da: `${resourceType}/${id} blev oprettet samtidig af en anden.`,
+          }, 'already-exists');
         } else {
           // Conditional on the version read above (under FOR UPDATE): the expected-version check holds in the database.
           const updated = await client.query(
@@ -379,7 +382,10 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
              WHERE resource_type = $1 AND id = $2 AND version_id = $10`,
             [resourceType, id, planned.versionId, deleted, url, version, lastUpdated, content, seq, row.version_id]);
           if (updated.rowCount !== 1) {
-            throw new StoreConflictError(`${resourceType}/${id} was changed at the same time by another writer`, 'version-mismatch');
+            throw new StoreConflictError({
+              en: `${resourceType}/${id} was changed at the same time by another writer`,
+              da: `${resourceType}/${id} blev ændret samtidig af en anden.`,
+            }, 'version-mismatch');
           }
         }
         await client.query(
@@ -455,7 +461,10 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const clash = rows[0];
     if (clash) {
       const label = `${clash.url}${clash.version !== null ? `|${clash.version}` : ''}`;
-      throw new StoreConflictError(`${label} is already used by ${clash.resource_type}/${clash.id}; update that resource instead`, 'already-exists');
+      throw new StoreConflictError({
+        en: `${label} is already used by ${clash.resource_type}/${clash.id}; update that resource instead`,
+        da: `${label} bruges allerede af ${clash.resource_type}/${clash.id}; opdatér den ressource i stedet.`,
+      }, 'already-exists');
     }
   }
 

@@ -28,8 +28,10 @@ export interface PlannedChange {
 export function targetOf(change: WriteOperation): { resourceType: TerminologyType; id: string } {
   if (change.kind === 'delete') return { resourceType: change.resourceType, id: change.id };
   const { resourceType, id } = change.resource;
-  if (!WRITABLE_TYPES.includes(resourceType)) throw FhirError.invalid(`Cannot store a ${String(resourceType)}`);
-  if (typeof id !== 'string' || !FHIR_ID.test(id)) throw FhirError.invalid(`A stored ${resourceType} needs a valid id, not '${String(id)}'`);
+  if (!WRITABLE_TYPES.includes(resourceType)) throw FhirError.invalid(`Cannot store a ${String(resourceType)}`, { da: `En ${String(resourceType)} kan ikke gemmes` });
+  if (typeof id !== 'string' || !FHIR_ID.test(id)) {
+    throw FhirError.invalid(`A stored ${resourceType} needs a valid id, not '${String(id)}'`, { da: `En ${resourceType} skal have et gyldigt id for at blive gemt, ikke '${String(id)}'` });
+  }
   return { resourceType, id };
 }
 
@@ -51,19 +53,26 @@ export function planChange(change: WriteOperation, state: RowState | undefined, 
   const where = `${resourceType}/${id}`;
   if (change.kind !== 'create' && change.expectedVersion !== undefined) {
     if (!live) {
-      throw new StoreConflictError(`${where} does not exist, so it cannot be at version ${change.expectedVersion}`, 'not-found');
+      throw new StoreConflictError({
+        en: `${where} does not exist, so it cannot be at version ${change.expectedVersion}`,
+        da: `${where} findes ikke, så den kan ikke være i version ${change.expectedVersion}.`,
+      }, 'not-found');
     }
     if (String(state.versionId) !== change.expectedVersion) {
-      throw new StoreConflictError(
-        `${where} is at version ${state.versionId}, not ${change.expectedVersion}: it was changed since it was read`,
-        'version-mismatch', String(state.versionId));
+      throw new StoreConflictError({
+        en: `${where} is at version ${state.versionId}, not ${change.expectedVersion}: it was changed since it was read`,
+        da: `${where} er nu i version ${state.versionId}, ikke ${change.expectedVersion}: en anden har ændret den, siden den blev hentet.`,
+      }, 'version-mismatch', String(state.versionId));
     }
   }
   const next = (state?.versionId ?? 0) + 1;
   switch (change.kind) {
     case 'create':
       if (state !== undefined) {
-        throw new StoreConflictError(`${where} already exists${state.deleted ? ' (deleted; ids are not reused by create)' : ''}`, 'already-exists',
+        throw new StoreConflictError({
+          en: `${where} already exists${state.deleted ? ' (deleted; ids are not reused by create)' : ''}`,
+          da: `${where} findes allerede${state.deleted ? ' (slettet; et id bruges ikke igen ved oprettelse)' : ''}.`,
+        }, 'already-exists',
           String(state.versionId));
       }
       return { resourceType, id, versionId: next, method: 'create', resource: stamp(change.resource, next, lastUpdated) };

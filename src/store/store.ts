@@ -1,4 +1,5 @@
 import { FhirError } from '../errors/fhir-error';
+import type { Bilingual } from '../errors/issue';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { ClosureTableStore } from './closure-store';
 import type { CommitGate } from './commit-gate';
@@ -47,10 +48,10 @@ export type WriteOperation =
 
 export type ConflictReason = 'version-mismatch' | 'already-exists' | 'not-found';
 
-/** A write the store refused because of the current state: a stale expected version, or an id already taken. */
+/** A write the store refused because of the current state: a stale expected version, or an id already taken (in both languages). */
 export class StoreConflictError extends FhirError {
-  constructor(message: string, readonly reason: ConflictReason, readonly currentVersion?: string) {
-    super(409, 'conflict', message);
+  constructor(text: Bilingual, readonly reason: ConflictReason, readonly currentVersion?: string) {
+    super(409, 'conflict', text.en, { da: text.da });
     this.name = 'StoreConflictError';
   }
 }

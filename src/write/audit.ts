@@ -31,6 +31,8 @@ export interface AuditTarget {
   after?: TerminologyResource;
   /** What happened to it: create, update or delete (the store's method for a success). */
   method: 'create' | 'update' | 'delete';
+  /** Its url, when no resource names it (an import refused before it built its resources). */
+  url?: string;
 }
 
 /** Text as PostgreSQL stores it: no NUL, and bounded. */
@@ -74,7 +76,7 @@ function municipalitiesOf(t: AuditTarget): string[] {
 
 function entity(t: AuditTarget, version?: StoredVersion): AuditEventEntity {
   const reference = t.id ? `${t.resourceType}/${t.id}${version ? `/_history/${version.versionId}` : ''}` : undefined;
-  const name = canonicalOf(version?.resource ?? t.after ?? t.before);
+  const name = canonicalOf(version?.resource ?? t.after ?? t.before) ?? t.url;
   return {
     what: reference ? { reference: clean(reference, 200) } : { display: String(t.resourceType) },
     type: { system: 'http://hl7.org/fhir/resource-types', code: String(t.resourceType) },
@@ -105,6 +107,7 @@ function record(principal: Principal, operation: WriteOperationName, targets: Au
   const entities = new Set<string>();
   targets.forEach((t, i) => {
     if (t.id) entities.add(`${t.resourceType}/${t.id}`);
+    if (t.url) entities.add(t.url);
     for (const r of [versions[i]?.resource, t.after, t.before]) {
       const canonical = canonicalOf(r);
       if (!canonical) continue;

@@ -57,6 +57,8 @@ export interface ImportOutcome {
   written?: { codeSystem: string; conceptMap: string };
   /** What the import adds, changes and removes (when the file has no errors). */
   plan?: ImportPlan;
+  /** The writer refused the write, and recorded the refusal in the audit log as it records every refusal it makes. */
+  recorded?: boolean;
 }
 
 const PROGRESS_FROM = 500;
@@ -221,9 +223,10 @@ async function writeBuilt(
       },
     };
   } catch (e) {
-    if (e instanceof WriteValidationError) return fail([...messages, ...lineIssuesOf(e.issues, built)], rows);
+    const recorded = !preview;
+    if (e instanceof WriteValidationError) return { ...fail([...messages, ...lineIssuesOf(e.issues, built)], rows), recorded };
     // The store's own failures (503 not written, 504 outcome unknown, 507 full) keep their status and their words.
-    if (e instanceof FhirError && e.status < 500) return fail([...messages, lineIssue('error', e.message)], rows);
+    if (e instanceof FhirError && e.status < 500) return { ...fail([...messages, lineIssue('error', e.message, e.options.da)], rows), recorded };
     throw e;
   }
 }

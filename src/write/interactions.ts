@@ -5,7 +5,8 @@ import { searchCount, searchOffset, searchText } from '../fhir/search-query';
 import { FhirError } from '../errors/fhir-error';
 import { methodNotAllowed, notKnown } from '../errors/common-errors';
 import type { MessageLanguage } from '../errors/message-language';
-import { issue, operationOutcome } from '../errors/operation-outcome';
+import { operationOutcome } from '../errors/operation-outcome';
+import { messageIssue } from '../errors/issue';
 import { toOutcomeIssue } from '../municipal/write-rules';
 import type { StoredVersion, TerminologyStore } from '../store/store';
 import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
@@ -54,6 +55,30 @@ export function validId(id: string): string {
     });
   }
   return id;
+}
+
+/** Whether an If-None-Match value matches the tag (weak comparison, RFC 9110 §13.1.2, or `*`): 304 for a read. */
+export function ifNoneMatchHolds(ifNoneMatch: string, etag: string): boolean {
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').map(opaque).includes(opaque(etag));
+}
+
+/** A Bundle entry's conditions (`request.*`), as the headers they stand for. */
+const ENTRY_CONDITIONS = { ifNoneExist: 'If-None-Exist', ifMatch: 'If-Match', ifNoneMatch: 'If-None-Match', ifModifiedSince: 'If-Modified-Since' } as const;
+export type EntryCondition = keyof typeof ENTRY_CONDITIONS;
+
+/**
+ * 400 for a condition a Bundle entry asks that its request alone would not honour (`honoured`: those it would): the
+ * entry is refused, never carried out as if it had none.
+ */
+export function refuseEntryConditions(entry: BundleEntry | undefined, i: number, honoured: readonly EntryCondition[]): void {
+  for (const [field, header] of Object.entries(ENTRY_CONDITIONS) as [EntryCondition, string][]) {
+    if (entry?.request?.[field] === undefined || honoured.includes(field)) continue;
+    const where = `Bundle.entry[${i}].request.${field}`;
+    throw field === 'ifNoneExist'
+      ? FhirError.notSupported(`${where}: conditional create (If-None-Exist) is not supported`, { expression: [where], da: `${where}: betinget oprettelse (If-None-Exist) understøttes ikke` })
+      : FhirError.notSupported(`${where}: the condition ${header} is not supported for this request`, { expression: [where], da: `${where}: betingelsen ${header} understøttes ikke for denne forespørgsel` });
+  }
 }
 
 export function etagOf(versionId: string): string {
@@ -180,10 +205,11 @@ export function historyAt(store: TerminologyStore, registry: TerminologyRegistry
 /** The OperationOutcome of a write: what was done, and the write rules' warnings. */
 export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {
   const what = `${r.resourceType}/${r.id}`;
-  const text = !r.version ? `${what} was already deleted`
-    : r.version.method === 'delete' ? `Deleted ${what} (version ${r.version.versionId})`
-      : `${r.version.method === 'create' ? 'Created' : 'Updated'} ${what} (version ${r.version.versionId})`;
-  return operationOutcome([issue({ severity: 'information', code: 'informational', text }), ...r.warnings.map((w) => toOutcomeIssue(w, lang))]);
+  const text = !r.version ? { en: `${what} was already deleted`, da: `${what} var allerede slettet` }
+    : r.version.method === 'delete' ? { en: `Deleted ${what} (version ${r.version.versionId})`, da: `Slettet: ${what} (version ${r.version.versionId})` }
+      : r.version.method === 'create' ? { en: `Created ${what} (version ${r.version.versionId})`, da: `Oprettet: ${what} (version ${r.version.versionId})` }
+        : { en: `Updated ${what} (version ${r.version.versionId})`, da: `Opdateret: ${what} (version ${r.version.versionId})` };
+  return operationOutcome([messageIssue({ severity: 'information', code: 'informational', text }, lang), ...r.warnings.map((w) => toOutcomeIssue(w, lang))]);
 }
 
 /** The writes of a transaction Bundle (POST of [type], PUT and DELETE of [type]/[id]); 400 or 413 for one that is not. */
@@ -210,6 +236,8 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
       throw FhirError.invalid(`${where}.method must be POST, PUT or DELETE`, { expression: [`${where}.method`], da: `${where}.method skal være POST, PUT eller DELETE` });
     }
     if (typeof url !== 'string') throw FhirError.invalid(`${where}.url is missing`, { expression: [`${where}.url`], da: `${where}.url mangler` });
+    // as PUT and DELETE on their own: If-Match is honoured (412 when stale), no other condition is
+    refuseEntryConditions(entry, i, ['ifMatch']);
     const rel = url.startsWith(`${base}/`) ? url.slice(base.length + 1) : url;
     const m = /^(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(rel);
     if (!m || (method === 'POST') !== (m[2] === undefined)) {

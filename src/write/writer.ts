@@ -203,12 +203,18 @@ export class ResourceWriter {
       } catch (e) {
         // A refusal (4xx) is recorded beside the answer, not before it: a slow or failing store must not delay or change
         // the answer. The store's own failures (5xx: unreachable, full, outcome unknown) are the server's log's, not the audit's.
-        if (!(e instanceof FhirError) || e.status < 500) {
-          void this.deps.store.recordAudit(auditOfRefusal(principal, name, requests.map(refusedTarget), e)).catch(() => undefined);
-        }
+        if (!(e instanceof FhirError) || e.status < 500) this.recordRefusal(principal, name, requests.map(refusedTarget), e);
         throw e;
       }
     });
+  }
+
+  /**
+   * Records a refused write in the audit log, beside the answer and never delaying it: `write`'s own refusals, and
+   * those of a write refused before it reached `write` (an `$import-local` whose request or file was refused).
+   */
+  recordRefusal(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], error: unknown): void {
+    void this.deps.store.recordAudit(auditOfRefusal(principal, operation, targets, error)).catch(() => undefined);
   }
 
   /** Every check of `write` (If-Match included), without writing: the warnings per request, or the errors thrown. */
@@ -395,8 +401,10 @@ export class ResourceWriter {
       }
       const bodyVersion = resource.meta?.versionId;
       if (p.expectedFrom === undefined && before && bodyVersion !== undefined && bodyVersion !== before.meta?.versionId) {
-        throw new StoreConflictError(`${type}/${id} is at version ${before.meta?.versionId}, but the body was read at version ${bodyVersion}: it was changed since`,
-          'version-mismatch', before.meta?.versionId);
+        throw new StoreConflictError({
+          en: `${type}/${id} is at version ${before.meta?.versionId}, but the body was read at version ${bodyVersion}: it was changed since`,
+          da: `${type}/${id} er nu i version ${before.meta?.versionId}, men kroppen blev hentet i version ${bodyVersion} (meta.versionId): en anden har ændret den i mellemtiden.`,
+        }, 'version-mismatch', before.meta?.versionId);
       }
       if (p.expectedFrom === undefined && before && bodyVersion !== undefined) {
         p.expectedVersion = bodyVersion;

@@ -149,3 +149,60 @@ describe('AuditEvent through fhir-kit-client', () => {
     expect((await failure(new Client({ baseUrl: server.baseUrl }).search({ resourceType: 'AuditEvent', searchParams: {} }))).status).toBe(401);
   });
 });
+
+describe('AuditEvent: a refused $import-local', () => {
+  const TARGET = 'ab87c0b5-40be-4e0a-b749-d9f833bfed2d';
+  let imports: App;
+  let of101: string;
+  let of370: string;
+
+  const importLocal = (auth: string, csv: string, parameters: object[] = []) => request(imports).post('/fhir/CodeSystem/$import-local')
+    .set('Authorization', auth).type(JSON_TYPE)
+    .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }, ...parameters] });
+  const eventsOf = async (auth: string, entity: string) =>
+    events((await request(imports).get('/fhir/AuditEvent').query({ entity }).set('Authorization', auth).expect(200)).body);
+
+  beforeAll(async () => {
+    imports = await testApp();
+    of101 = `Bearer ${await tokenFor({ kommunekode: '101', sub: 'anna@kommune101' })}`;
+    of370 = `Bearer ${await tokenFor({ kommunekode: '370', sub: 'nina@kommune370' })}`;
+  });
+
+  it("another municipality's import is 403 and recorded, for that municipality, the one that tried and an admin", async () => {
+    const csv = `kode,titel,type,maal\n370-A,A,indsats,${TARGET}\n`;
+    await importLocal(of101, csv, [{ name: 'kommunekode', valueString: '370' }, { name: 'name', valueString: 'andre' }]).expect(403);
+    for (const auth of [of370, of101, admin]) {
+      const found = await eventsOf(auth, 'CodeSystem/kommune-370-andre');
+      expect(found.map((e) => `${subtype(e)}:${e.outcome}`)).toEqual(['operation:4']);
+      expect(found[0]!.subtype?.[0]?.display).toBe('$import-local');
+      expect(found[0]!.outcomeDesc).toMatch(/^403: /);
+      expect(found[0]!.entity?.map((x) => x.name)).toEqual(['http://faelles-tx.dk/fhir/kommune/370/CodeSystem/andre', 'http://faelles-tx.dk/fhir/kommune/370/ConceptMap/andre']);
+    }
+    expect(await eventsOf(of370, 'http://faelles-tx.dk/fhir/kommune/370/ConceptMap/andre')).toHaveLength(1);
+  });
+
+  it.each([
+    ['a code twice', `kode,titel,type,maal\n101-A,A,indsats,${TARGET}\n101-A,B,indsats,${TARGET}\n`, 'dobbelt', /^422: line 3: /],
+    ['a header without maal', `kode,titel,type\n101-A,A,indsats\n`, 'header', /^422: line 1: /],
+    ['an unknown target', `kode,titel,type,maal\n101-A,A,indsats,ukendt-kode\n`, 'ukendt', /^422: line 2: /],
+  ])('a file refused for %s is 422 and recorded with its first error', async (_what, csv, name, desc) => {
+    await importLocal(of101, csv, [{ name: 'name', valueString: name }]).expect(422);
+    const found = await eventsOf(of101, `CodeSystem/kommune-101-${name}`);
+    expect(found.map((e) => `${subtype(e)}:${e.outcome}`)).toEqual(['operation:4']);
+    expect(found[0]!.outcomeDesc).toMatch(desc);
+  });
+
+  it('a refusal of the write rules is recorded once', async () => {
+    await importLocal(of101, `kode,titel,type,maal\n101-A,A,indsats,${TARGET}\n`, [{ name: 'name', valueString: 'regler' }, { name: 'version', valueString: '1|2' }]).expect(422);
+    expect((await eventsOf(of101, 'CodeSystem/kommune-101-regler')).map((e) => e.outcome)).toEqual(['4']);
+  });
+
+  it('a preview writes nothing and is not recorded, refused or not', async () => {
+    const preview = { name: 'preview', valueBoolean: true };
+    await importLocal(of101, `kode,titel,type,maal\n101-A,A,indsats,ukendt-kode\n`, [{ name: 'name', valueString: 'vist' }, preview]).expect(422);
+    await importLocal(of101, `kode,titel,type,maal\n370-A,A,indsats,${TARGET}\n`, [{ name: 'kommunekode', valueString: '370' }, { name: 'name', valueString: 'vist' }, preview]).expect(403);
+    await importLocal(of101, `kode,titel,type,maal\n101-A,A,indsats,${TARGET}\n`, [{ name: 'name', valueString: 'vist' }, preview]).expect(200);
+    expect(await eventsOf(admin, 'CodeSystem/kommune-101-vist')).toEqual([]);
+    expect(await eventsOf(admin, 'CodeSystem/kommune-370-vist')).toEqual([]);
+  });
+});

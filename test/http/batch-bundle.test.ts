@@ -30,6 +30,40 @@ function postBatch(entries: Bundle['entry']) {
   return request(app).post('/fhir').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: entries });
 }
 
+describe('conditions of a batch entry, as the request alone honours them', () => {
+  const CS = 'CodeSystem/kommune-101-rygning';
+
+  it("a read's ifNoneMatch is 304 when it holds, the resource when it does not", async () => {
+    const read = await request(app).get(`/fhir/${CS}`).expect(200);
+    const etag = read.headers.etag as string;
+    const res = await postBatch([
+      { request: { method: 'GET', url: CS, ifNoneMatch: etag } },
+      { request: { method: 'GET', url: CS, ifNoneMatch: 'W/"99"' } },
+      { request: { method: 'HEAD', url: CS, ifNoneMatch: '*' } },
+    ]).expect(200);
+    const entries = (res.body as Bundle).entry!;
+    expect(entries.map((e) => e.response?.status)).toEqual(['304 Not Modified', '200 OK', '304 Not Modified']);
+    expect(entries[0]!.resource).toBeUndefined();
+    expect(entries[0]!.response?.etag).toBe(etag);
+    expect((entries[1]!.resource as CodeSystem).id).toBe('kommune-101-rygning');
+  });
+
+  it('every other condition is refused for its entry only (400 naming it)', async () => {
+    const res = await postBatch([
+      { request: { method: 'GET', url: CS, ifModifiedSince: '2026-01-01T00:00:00Z' } },
+      { request: { method: 'GET', url: CS, ifMatch: 'W/"1"' } },
+      { request: { method: 'GET', url: 'CodeSystem?url=x', ifNoneMatch: '*' } },
+      { request: { method: 'POST', url: 'CodeSystem/$lookup', ifNoneExist: 'url=x' }, resource: { resourceType: 'Parameters', parameter: [] } as Parameters },
+      { request: { method: 'GET', url: CS } },
+    ]).expect(200);
+    const entries = (res.body as Bundle).entry!;
+    expect(entries.map((e) => e.response?.status)).toEqual(['400 Bad Request', '400 Bad Request', '400 Bad Request', '400 Bad Request', '200 OK']);
+    expect(entries.slice(0, 4).map((e) => (e.response?.outcome as OperationOutcome).issue[0]!.expression)).toEqual([
+      ['Bundle.entry[0].request.ifModifiedSince'], ['Bundle.entry[1].request.ifMatch'], ['Bundle.entry[2].request.ifNoneMatch'], ['Bundle.entry[3].request.ifNoneExist'],
+    ]);
+  });
+});
+
 describe('batch Bundle of terminology requests', () => {
   it('answers each entry on its own, without a token, in order, one status per entry', async () => {
     const res = await postBatch([

@@ -67,6 +67,34 @@ describe('messages for a caller that asks for Danish', () => {
     expect(m.translation).toContain('is at version 2, not 1 (If-Match)');
   });
 
+  it('a stale meta.versionId (409) names the versions in Danish, and in English without Accept-Language da', async () => {
+    const token = await tokenFor({ kommunekode: '151' });
+    const { codeSystem } = sampleCatalog('151');
+    const put = (body: object) => request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`).send(body);
+    await put(codeSystem).expect(201);
+    await put({ ...codeSystem, title: 'Ændret', meta: { versionId: '1' } }).expect(200);
+    const stale = { ...codeSystem, title: 'Igen', meta: { versionId: '1' } };
+    const da = await put(stale).set('Accept-Language', 'da').expect(409);
+    expect(first(da.body)).toEqual({
+      text: `CodeSystem/${codeSystem.id} er nu i version 2, men kroppen blev hentet i version 1 (meta.versionId): en anden har ændret den i mellemtiden.`,
+      translation: `CodeSystem/${codeSystem.id} is at version 2, but the body was read at version 1: it was changed since`,
+    });
+    const en = await put(stale).expect(409);
+    expect(first(en.body)).toEqual({ text: `CodeSystem/${codeSystem.id} is at version 2, but the body was read at version 1: it was changed since` });
+  });
+
+  it("a write's own answer (a delete, Prefer: return=OperationOutcome) in Danish", async () => {
+    const token = await tokenFor({ kommunekode: '153' });
+    const { codeSystem } = sampleCatalog('153');
+    const saved = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').set('Prefer', 'return=OperationOutcome').send(codeSystem).expect(201);
+    expect(first(saved.body)).toEqual({ text: `Oprettet: CodeSystem/${codeSystem.id} (version 1)`, translation: `Created CodeSystem/${codeSystem.id} (version 1)` });
+    const deleted = await request(app).delete(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da').expect(200);
+    expect(first(deleted.body)).toEqual({ text: `Slettet: CodeSystem/${codeSystem.id} (version 2)`, translation: `Deleted CodeSystem/${codeSystem.id} (version 2)` });
+    const again = await request(app).delete(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(first(again.body)).toEqual({ text: `CodeSystem/${codeSystem.id} was already deleted` });
+  });
+
   it("another municipality's catalog is refused in Danish", async () => {
     const token = await tokenFor({ kommunekode: '103' });
     const { codeSystem } = sampleCatalog('104');
@@ -92,6 +120,42 @@ describe('messages for a caller that asks for Danish', () => {
     expect(issue.extension?.[0]?.valueInteger).toBe(2);
     // The command line's English stays in diagnostics.
     expect(issue.diagnostics).toMatch(/^line 2: maal 'Fysisk træning' names 2 common concepts/);
+  });
+});
+
+describe('CSV files the parser refuses: Danish only, on the line a reader sees', () => {
+  const TARGET = CODES.fysiskTraening119;
+  const importCsv = async (csv: string, lang?: string) => {
+    const token = await tokenFor({ kommunekode: '155' });
+    const req = request(app).post('/fhir/CodeSystem/$import-local').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`);
+    if (lang) req.set('Accept-Language', lang);
+    const issue = ((await req.send(csvParameters(csv)).expect(422)).body as OperationOutcome).issue[0]!;
+    return { ...textOf(issue), line: issue.extension?.[0]?.valueInteger, diagnostics: issue.diagnostics };
+  };
+
+  it.each([
+    ['a quote not closed', `kode,titel,type,maal\n155-A,A,indsats,"${TARGET}\n`, 2, 'Filen er ikke gyldig CSV: et anførselstegn i linje 2 lukkes ikke.'],
+    ['a quote inside an unquoted field', `kode,titel,type,maal\r\n155-A,"to\r\nlinjer",indsats,${TARGET}\r\n155-B,B,ind"sats,${TARGET}\r\n`, 4,
+      'Filen er ikke gyldig CSV: linje 4 har et anførselstegn inde i et felt, der ikke begynder med et; sæt hele feltet i anførselstegn, og skriv anførselstegnene i det dobbelt ("").'],
+    ['text after a closing quote', `kode,titel,type,maal\r\n155-A,"B\r\n""x"" y" z,indsats,${TARGET}\r\n`, 3,
+      'Filen er ikke gyldig CSV: i linje 3 fortsætter et felt efter sit afsluttende anførselstegn; skriv anførselstegnene inde i feltet dobbelt ("").'],
+  ])('%s: in Danish words, the English as its translation and in diagnostics', async (_what, csv, line, da) => {
+    const danish = await importCsv(csv, 'da');
+    expect(danish.text).toBe(da);
+    expect(danish.line).toBe(line);
+    expect(danish.translation).toMatch(new RegExp(`^The file is not valid CSV: .*line ${line}`));
+    expect(danish.diagnostics).toBe(`line ${line}: ${danish.translation}`);
+    const english = await importCsv(csv);
+    expect(english.text).toBe(danish.translation);
+  });
+
+  it('a row is reported on its line whether lines end in CRLF, LF or CR, a line break inside a quoted field counted once', async () => {
+    const rows = ['kode,titel,type,maal', `155-A,"to{nl}linjer",indsats,${TARGET}`, '155-B,B,indsats,ukendt-kode', ''];
+    for (const nl of ['\r\n', '\n', '\r']) {
+      const unknown = await importCsv(rows.join(nl).replace('{nl}', nl));
+      expect(unknown.line).toBe(4);
+      expect(unknown.diagnostics).toMatch(/^line 4: /);
+    }
   });
 });
 

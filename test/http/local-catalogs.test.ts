@@ -467,6 +467,40 @@ describe('transactions', () => {
   });
 });
 
+describe('conditions of a transaction entry', () => {
+  const transaction = (token: string, entry: object[]) =>
+    request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
+
+  it.each([
+    ['ifNoneExist', 'url=http://faelles-tx.dk/fhir/kommune/370/CodeSystem/andre', /conditional create \(If-None-Exist\) is not supported/],
+    ['ifNoneMatch', '*', /the condition If-None-Match is not supported/],
+    ['ifModifiedSince', '2026-01-01T00:00:00Z', /the condition If-Modified-Since is not supported/],
+  ])('request.%s is refused (400, naming the entry) as the header is, and nothing is written', async (field, value, text) => {
+    const token = await tokenFor({ kommunekode: '153' });
+    const { codeSystem, conceptMap } = sampleCatalog('153', `vilkaar-${field.toLowerCase()}`);
+    const res = await transaction(token, [
+      { resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } },
+      { resource: conceptMap, request: { method: 'POST', url: 'ConceptMap', [field]: value } },
+    ]).expect(400);
+    const issue = (res.body as OperationOutcome).issue[0]!;
+    expect(issue.details?.text).toMatch(text);
+    expect(issue.details?.text).toMatch(new RegExp(`^Bundle\\.entry\\[1\\]\\.request\\.${field}: `));
+    expect(issue.expression).toEqual([`Bundle.entry[1].request.${field}`]);
+    await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
+    expect((await request(app).get('/fhir/ConceptMap').query({ url: conceptMap.url }).expect(200)).body.total).toBe(0);
+  });
+
+  it('request.ifMatch is honoured as If-Match on PUT is: 412 when stale, written when current', async () => {
+    const token = await tokenFor({ kommunekode: '153' });
+    const { codeSystem } = sampleCatalog('153', 'vilkaar-ifmatch');
+    await transaction(token, [{ resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } }]).expect(200);
+    const update = (ifMatch: string) => transaction(token, [{ resource: { ...codeSystem, title: 'Ændret' }, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}`, ifMatch } }]);
+    await update('W/"2"').expect(412);
+    const res = await update('W/"1"').expect(200);
+    expect((res.body as Bundle).entry?.[0]?.response?.location).toBe(`CodeSystem/${codeSystem.id}/_history/2`);
+  });
+});
+
 describe('CapabilityStatement', () => {
   it('lists the write interactions, $translate and $coverage', async () => {
     const res = await request(app).get('/fhir/metadata').expect(200);

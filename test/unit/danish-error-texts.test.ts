@@ -10,7 +10,7 @@ import ts from 'typescript';
  * internal errors are not the caller's to fix and are left in English.)
  */
 const ROOT = path.join(__dirname, '..', '..', 'src');
-const CHECKED = ['http', 'fhir', 'operations', 'municipal', 'write', 'terminology', 'packages', 'errors'];
+const CHECKED = ['http', 'fhir', 'operations', 'municipal', 'write', 'store', 'terminology', 'packages', 'errors'];
 const FACTORIES: Record<string, number> = { invalid: 400, notFound: 404, notSupported: 400, tooCostly: 422 };
 
 function sourceFiles(dir: string): string[] {

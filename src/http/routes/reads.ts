@@ -11,7 +11,7 @@ import type { TerminologyRegistry } from '../../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
 import { searchAudit } from '../../write/audit-search';
-import { HISTORY_PATH, historyAt, readResource, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../../write/interactions';
+import { HISTORY_PATH, historyAt, ifNoneMatchHolds, readResource, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
@@ -90,10 +90,8 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     if (!id) return sendResource(res, 200, searchTerminology(registry, type, q, selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const resource = await readResource(registry, writer, type, id);
     const headers = versionHeaders(resource);
-    // weak comparison (RFC 9110 §13.1.2): the tags match whether or not either is marked W/
-    const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
     const inm = req.headers['if-none-match'];
-    if (typeof inm === 'string' && (inm.trim() === '*' || inm.split(',').map(opaque).includes(opaque(headers.ETag!)))) {
+    if (typeof inm === 'string' && ifNoneMatchHolds(inm, headers.ETag!)) {
       res.set(headers).status(304).end();
       return;
     }
