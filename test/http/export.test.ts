@@ -74,6 +74,18 @@ describe('ConceptMap/$export', () => {
     await request(app).get('/fhir/ConceptMap/$export?kommunekode=12').set('Accept', 'text/csv').expect(400);
   });
 
+  it.each([
+    ['text/csv;q=0, application/fhir+json', /^application\/fhir\+json/],
+    ['application/x-ndjson;q=0.2, application/json;q=0.9', /^application\/(fhir\+)?json/],
+    ['application/fhir+json;q=0.5, text/csv', /^text\/csv/],
+    ['text/csv, application/x-ndjson', /^text\/csv/],
+    ['application/x-ndjson, text/csv', /^application\/x-ndjson/],
+    ['*/*', /^application\/fhir\+json/],
+  ])('answers Accept: %s in the type it prefers by quality, the first named among equals', async (accept, type) => {
+    const res = await request(app).get('/fhir/ConceptMap/$export?kommunekode=370').set('Accept', accept).expect(200);
+    expect(res.headers['content-type']).toMatch(type);
+  });
+
   it('is listed in the CapabilityStatement', async () => {
     const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
     const ops = cs.rest![0]!.resource!.find((r) => r.type === 'ConceptMap')!.operation!;

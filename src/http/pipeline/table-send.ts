@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'csv-stringify/sync';
+import Negotiator from 'negotiator';
 import type { Table } from '../../operations/context';
 
 export type TableFormat = 'csv' | 'ndjson';
@@ -12,18 +13,19 @@ const CONTENT_TYPES: Record<TableFormat, string> = { csv: 'text/csv; charset=utf
 /** Write in pieces of about this size: a large table is never held in memory as a whole. */
 const PIECE_CHARS = 64 * 1024;
 
-/** The table format a request asks for (`_format=csv|ndjson`, or an Accept header naming one first), or undefined for FHIR JSON. */
+/** What a table operation can answer, FHIR JSON first: the answer to any type and to no Accept at all. */
+const OFFERED = ['application/fhir+json', 'application/json', ...Object.keys(FORMATS).filter((t) => t.includes('/'))];
+
+/**
+ * The table format a request asks for (`_format=csv|ndjson`, or the type the Accept header prefers by its quality
+ * values, ties going to the range named first), or undefined for FHIR JSON.
+ */
 export function requestedTableFormat(req: IncomingMessage, query: Record<string, unknown>): TableFormat | undefined {
   const format = query._format;
   if (typeof format === 'string') return FORMATS[format.toLowerCase()];
-  const accept = req.headers.accept;
-  if (typeof accept !== 'string') return undefined;
-  for (const range of accept.split(',')) {
-    const type = range.split(';')[0]!.trim().toLowerCase();
-    if (FORMATS[type]) return FORMATS[type];
-    if (type.includes('json') || type === '*/*') return undefined;
-  }
-  return undefined;
+  if (typeof req.headers.accept !== 'string') return undefined;
+  const preferred = new Negotiator(req).mediaType(OFFERED);
+  return preferred === undefined ? undefined : FORMATS[preferred];
 }
 
 function waitForDrain(res: ServerResponse): Promise<void> {
