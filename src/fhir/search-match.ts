@@ -169,7 +169,7 @@ function missingWanted(name: string, value: string): boolean {
 
 /**
  * One parameter as given once (`name:modifier=value`) as a test of a resource: `:missing=true|false`, else any of its
- * comma-separated values (OR), negated by `:not`. Values are read here, so a malformed one is refused before the
+ * comma-separated values (OR), negated by `:not`; an empty value is no test. Values are read here, so a malformed one is refused before the
  * search runs.
  */
 export function criterion<R, C>(param: SearchParam<R, C>, modifier: string | undefined, value: string): Predicate<R, C> {
@@ -177,7 +177,9 @@ export function criterion<R, C>(param: SearchParam<R, C>, modifier: string | und
     const missing = missingWanted(param.name, value);
     return (r, c) => (presentValues(param, r, c).length === 0) === missing;
   }
-  const alternatives = splitEscaped(value, ',');
+  // an empty value, or an empty alternative among them (`name=a,`), asks for nothing: FHIR ignores empty parameters
+  const alternatives = splitEscaped(value, ',').filter((a) => a !== '');
+  if (alternatives.length === 0) return () => true;
   let test: Predicate<R, C>;
   if (param.type === 'token' && param.hasToken) {
     const has = param.hasToken;

@@ -276,6 +276,15 @@ describe('modifiers, OR and AND', () => {
       .toBe(fileValueSets().filter((v) => v.name!.startsWith('KLInterventionCodes')).length);
   });
 
+  it('an empty value, or an empty alternative, asks for nothing: name=zzz, is name=zzz, and url= is ignored', async () => {
+    const all = (await search('CodeSystem', { _summary: 'count' })).total!;
+    expect((await search('CodeSystem', { name: 'zzzz-none', _summary: 'count' })).total).toBe(0);
+    expect((await search('CodeSystem', { name: 'zzzz-none,', _summary: 'count' })).total).toBe(0);
+    expect((await search('CodeSystem', { url: ',zzzz-none', _summary: 'count' })).total).toBe(0);
+    expect((await search('CodeSystem', { url: '', _summary: 'count' })).total).toBe(all);
+    expect((await search('CodeSystem', { status: ',', _summary: 'count' })).total).toBe(all);
+  });
+
   it('token :not: every resource without the status', async () => {
     const all = (await search('ValueSet', { _summary: 'count' })).total!;
     const active = (await search('ValueSet', { status: 'active', _summary: 'count' })).total!;
