@@ -34,13 +34,17 @@ export const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]
 export const SEARCH_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)\/_search\/?$/;
 
 /**
- * 405 for a method a resource path does not take, with the Allow header of those it does (the routes of
- * src/http/routes/reads.ts and writes.ts): search and create on `/{type}`; read, update and delete on `/{type}/{id}`,
- * read only of a published catalog resource (the writer refuses its update and delete).
+ * The methods a resource path takes (the routes of src/http/routes/reads.ts and writes.ts): search and create on
+ * `/{type}`; read, update and delete on `/{type}/{id}`, read only of a published catalog resource (the writer refuses
+ * its update and delete).
  */
+export function resourceMethods(writer: ResourceWriter, type: TerminologyType, id: string | undefined): string[] {
+  return id === undefined ? ['GET', 'POST'] : writer.isPublished(type, id) ? ['GET'] : ['GET', 'PUT', 'DELETE'];
+}
+
+/** 405 for a method a resource path does not take, with the Allow header of those it does (`resourceMethods`). */
 export function resourceMethodNotAllowed(writer: ResourceWriter, type: TerminologyType, id: string | undefined, message: string, da: string): FhirError {
-  const methods = id === undefined ? ['GET', 'POST'] : writer.isPublished(type, id) ? ['GET'] : ['GET', 'PUT', 'DELETE'];
-  return methodNotAllowed(methods, message, da);
+  return methodNotAllowed(resourceMethods(writer, type, id), message, da);
 }
 
 export function isWritableType(type: string): type is TerminologyType {

@@ -5,7 +5,7 @@ import { FhirError } from '../../errors/fhir-error';
 import { messageLanguage } from '../../errors/message-language';
 import { CommitGate } from '../../store/commit-gate';
 import type { TerminologyType } from '../../terminology/resource-set';
-import { isWritableType, resourceMethodNotAllowed, transactionRequests, transactionResponse, writeOutcome, type PreferReturn } from '../../write/interactions';
+import { HISTORY_PATH, isWritableType, resourceMethodNotAllowed, SEARCH_PATH, transactionRequests, transactionResponse, writeOutcome, type PreferReturn } from '../../write/interactions';
 import type { ResourceWriter, WriteRequest, WriteResult } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { abandonWriteOnTimeout } from '../pipeline/request-timeout';
@@ -71,7 +71,9 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   router.post('/:type', auth, single('POST'));
   router.put('/:type/:id', auth, single('PUT'));
   router.delete('/:type/:id', auth, single('DELETE'));
-  router.patch('/:type/:id', (req) => {
+  router.patch('/:type/:id', (req, _res, next) => {
+    // `[type]/_search` and `[type]/_history` are not resources: their 405 is the last route's
+    if (SEARCH_PATH.test(req.path) || HISTORY_PATH.test(req.path)) return next();
     throw resourceMethodNotAllowed(writer, req.params.type as TerminologyType, String(req.params.id), 'PATCH is not supported; PUT the whole resource', 'PATCH understøttes ikke; send hele ressourcen med PUT');
   });
   router.all('/:type', (req, _res, next) => {
