@@ -24,6 +24,7 @@ import { packageRoutes } from './http/routes/packages';
 import { readRoutes } from './http/routes/reads';
 import { defaultWebDir, webAppRoutes } from './http/routes/web-app';
 import { writeGate, writeRoutes } from './http/routes/writes';
+import { notAnsweredRoute, optionsRoute } from './http/routes/path-methods';
 import { fhirCoreTerminology } from './terminology/fhir-core';
 import { LibraryCodeSystems } from './terminology/providers/library-systems';
 import type { OperationContext, OperationServices } from './operations/context';
@@ -37,7 +38,6 @@ import { sharedFhirSchemaValidator } from './fhir/schema-validator';
 import { MUNICIPAL_SCOPES } from './municipal/change-scopes';
 import { MunicipalValueSetLayer } from './municipal/municipal-layer';
 import { checkPublishedLocalCatalogs } from './municipal/published-check';
-import { RESOURCE_PATH, resourceMethodNotAllowed } from './write/interactions';
 import { ResourceWriter } from './write/writer';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
@@ -50,7 +50,7 @@ import { addConfiguredPackages, PackageService } from './packages/package-servic
 import { PackageFolderWatch } from './packages/package-watch';
 import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
-import { ResourceSet, type TerminologyType } from './terminology/resource-set';
+import { ResourceSet } from './terminology/resource-set';
 import { heldForOtherUrl } from './terminology/served-ids';
 
 export interface AppDeps {
@@ -200,20 +200,14 @@ export async function createApp({ config, store, logger, published, webDir, proc
   ];
   fhir.use(...fhirMiddleware);
 
+  fhir.use(optionsRoute({ writer, invoker }));
   fhir.use(metadataRoutes(registry, validation.profiles, baseUrlOf));
   fhir.use(operationRoute({ invoker, contextFor, logFor: lifecycle.logFor }));
   fhir.post('/', batchRoute({ registry, profiles: validation.profiles, writer, store, invoker, maxEntries: config.maxBatchEntries, contextFor }));
   fhir.use(readRoutes({ registry, writer, store, profiles: validation.profiles, verifier, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
-  // The resource exists as a route, only not for this method (e.g. POST to an instance): 405, not 404.
-  fhir.all(RESOURCE_PATH, (req) => {
-    const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
-    throw resourceMethodNotAllowed(writer, type, id, `${req.method} is not supported on ${req.path}`, `${req.method} understøttes ikke på ${req.path}`);
-  });
-
-  fhir.all(/.*/, (req) => {
-    throw noRoute(req);
-  });
+  // A path a route answers, only not for this method (e.g. POST to an instance): 405, not 404.
+  fhir.all(/.*/, notAnsweredRoute({ writer, invoker }));
 
   app.use(webAppRoutes({
     dir: webDir ?? defaultWebDir(projectRoot()), verifier, fhirBasePath: config.publicBaseUrl ? new URL(config.publicBaseUrl).pathname.replace(/\/$/, '') : base,

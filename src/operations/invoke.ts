@@ -107,9 +107,14 @@ function levelOf(type: string, id: string | undefined): ResourceLevel {
   return !type ? 'system' : id ? 'instance' : 'type';
 }
 
+/** The methods a call of the operation takes (an operation not in the table: those of any, GET and POST). */
+export function operationMethods(op: OperationHandler | undefined): readonly ('GET' | 'POST')[] {
+  return op?.methods ?? ['GET', 'POST'];
+}
+
 /** Whether the operation takes a call with this method at this level (else invoke answers 405 or 400). */
 export function accepts(op: OperationHandler, method: string, type: string, id: string | undefined): boolean {
-  return (op.methods ?? ['GET', 'POST']).includes(method as 'GET') && op.levels.includes(levelOf(type, id));
+  return operationMethods(op).includes(method as 'GET') && op.levels.includes(levelOf(type, id));
 }
 
 /** 405 for a call of the operation `$name` with another method than those it takes, with its Allow header. */
@@ -122,7 +127,7 @@ export function operationNotAllowed(name: string, methods: readonly ('GET' | 'PO
  * a method no operation takes) or method or level do not fit.
  */
 function checkedOperation(op: OperationHandler | undefined, call: OperationCall): OperationHandler {
-  const methods = op?.methods ?? ['GET', 'POST'];
+  const methods = operationMethods(op);
   if (!methods.includes(call.method as 'GET' | 'POST')) throw operationNotAllowed(call.name, methods, call.method);
   if (!op) {
     throw new FhirError(404, 'not-supported', `The operation $${call.name} is not supported on ${call.type || 'the system'}`, {

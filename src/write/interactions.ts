@@ -34,13 +34,17 @@ export const RESOURCE_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/$][^/]
 export const SEARCH_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)\/_search\/?$/;
 
 /**
- * 405 for a method a resource path does not take, with the Allow header of those it does (the routes of
- * src/http/routes/reads.ts and writes.ts): search and create on `/{type}`; read, update and delete on `/{type}/{id}`,
- * read only of a published catalog resource (the writer refuses its update and delete).
+ * The methods a resource path takes (the routes of src/http/routes/reads.ts and writes.ts): search and create on
+ * `/{type}`; read, update and delete on `/{type}/{id}`, read only of a published catalog resource (the writer refuses
+ * its update and delete).
  */
+export function resourceMethods(writer: ResourceWriter, type: TerminologyType, id: string | undefined): string[] {
+  return id === undefined ? ['GET', 'POST'] : writer.isPublished(type, id) ? ['GET'] : ['GET', 'PUT', 'DELETE'];
+}
+
+/** 405 for a method a resource path does not take, with the Allow header of those it does (`resourceMethods`). */
 export function resourceMethodNotAllowed(writer: ResourceWriter, type: TerminologyType, id: string | undefined, message: string, da: string): FhirError {
-  const methods = id === undefined ? ['GET', 'POST'] : writer.isPublished(type, id) ? ['GET'] : ['GET', 'PUT', 'DELETE'];
-  return methodNotAllowed(methods, message, da);
+  return methodNotAllowed(resourceMethods(writer, type, id), message, da);
 }
 
 export function isWritableType(type: string): type is TerminologyType {
@@ -57,7 +61,10 @@ export function validId(id: string): string {
   return id;
 }
 
-/** Whether an If-None-Match value matches the tag (weak comparison, RFC 9110 §13.1.2, or `*`): 304 for a read. */
+/**
+ * Whether an If-None-Match value matches the current tag (weak comparison, RFC 9110 §13.1.2, or `*`): 304 for a read,
+ * 412 for a write (the writer asks only when there is a current version).
+ */
 export function ifNoneMatchHolds(ifNoneMatch: string, etag: string): boolean {
   const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
   return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').map(opaque).includes(opaque(etag));
@@ -236,8 +243,8 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
       throw FhirError.invalid(`${where}.method must be POST, PUT or DELETE`, { expression: [`${where}.method`], da: `${where}.method skal være POST, PUT eller DELETE` });
     }
     if (typeof url !== 'string') throw FhirError.invalid(`${where}.url is missing`, { expression: [`${where}.url`], da: `${where}.url mangler` });
-    // as PUT and DELETE on their own: If-Match is honoured (412 when stale), no other condition is
-    refuseEntryConditions(entry, i, ['ifMatch']);
+    // as PUT and DELETE on their own: If-Match and If-None-Match are honoured (412 when one fails), no other condition is
+    refuseEntryConditions(entry, i, ['ifMatch', 'ifNoneMatch']);
     const rel = url.startsWith(`${base}/`) ? url.slice(base.length + 1) : url;
     const m = /^(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(rel);
     if (!m || (method === 'POST') !== (m[2] === undefined)) {
@@ -245,7 +252,7 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
         expression: [`${where}.url`], da: `${where}.url '${excerpt(url)}' skal være [type] for POST eller [type]/[id] for PUT og DELETE (CodeSystem, ValueSet, ConceptMap)`,
       });
     }
-    return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch };
+    return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch };
   });
 }
 

@@ -18,6 +18,7 @@ import { auditOfRefusal, auditOfWrite, operationOf, type AuditTarget, type Write
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
 import { excerpt } from '../errors/excerpt';
+import { etagOf, ifNoneMatchHolds } from './interactions';
 
 /** One write as the HTTP edge (or the import tool) asks for it. */
 export interface WriteRequest {
@@ -28,6 +29,10 @@ export interface WriteRequest {
   body?: unknown;
   /** The If-Match header value, e.g. W/"3". */
   ifMatch?: string;
+  /** The If-None-Match header value: `*`, or entity-tags such as W/"3", W/"4" (PUT and DELETE; a create has no current representation). */
+  ifNoneMatch?: string;
+  /** The If-Unmodified-Since header value, an HTTP-date (PUT and DELETE; ignored with If-Match, as RFC 9110 §13.1.4 says). */
+  ifUnmodifiedSince?: string;
 }
 
 export interface WriteResult {
@@ -89,6 +94,11 @@ interface Planned {
   expectedVersion?: string;
   /** Where the expected version came from: If-Match (412 when stale) or the body's meta.versionId (409). */
   expectedFrom?: 'if-match' | 'body';
+  /**
+   * A condition besides If-Match the write met when it was planned: the store is asked to find the state it was
+   * checked against (the same version, or for a create no id), and 412 when another replica changed it meanwhile.
+   */
+  condition?: 'If-None-Match' | 'If-Unmodified-Since';
 }
 
 /** What a refused request meant to write, for the audit log (its body as given). */
@@ -102,6 +112,25 @@ function refusedTarget(r: WriteRequest): AuditTarget {
 }
 
 const ETAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
+
+/** The time an If-Unmodified-Since header names: an HTTP-date (RFC 9110 §5.6.7, IMF-fixdate or one of the two obsolete forms). */
+export function parseHttpDate(value: string, header: string): number {
+  const day = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+  const month = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+  const forms = [
+    new RegExp(`^${day}, \\d{2} ${month} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT$`),
+    new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${month}-\\d{2} \\d{2}:\\d{2}:\\d{2} GMT$`),
+    new RegExp(`^${day} ${month} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4}$`),
+  ];
+  const text = value.trim();
+  const time = forms.some((f) => f.test(text)) ? Date.parse(text.endsWith('GMT') ? text : `${text} GMT`) : NaN;
+  if (Number.isNaN(time)) {
+    throw FhirError.invalid(`${header} must be an HTTP-date like Sun, 06 Nov 1994 08:49:37 GMT, not '${excerpt(value)}'`, {
+      da: `${header} skal være en HTTP-dato som Sun, 06 Nov 1994 08:49:37 GMT, ikke '${excerpt(value)}'.`,
+    });
+  }
+  return time;
+}
 
 /** The version an If-Match header names (W/"3", "3" or 3). */
 export function parseIfMatch(value: string): string {
@@ -170,8 +199,9 @@ export function authorizeKommunekoder(principal: Principal, own: readonly string
 }
 
 /**
- * Every write goes through here: request checks, the published catalogs' read-only rule, If-Match, authorization,
- * validation (one OperationOutcome with every problem), one store transaction, then the registry's written layer.
+ * Every write goes through here: request checks, the published catalogs' read-only rule, the preconditions (If-Match,
+ * If-Unmodified-Since, If-None-Match), authorization, validation (one OperationOutcome with every problem), one store
+ * transaction, then the registry's written layer.
  * Writes are serialised, so validation always sees the state the write is applied to.
  */
 export class ResourceWriter {
@@ -217,7 +247,7 @@ export class ResourceWriter {
     void this.deps.store.recordAudit(auditOfRefusal(principal, operation, targets, error)).catch(() => undefined);
   }
 
-  /** Every check of `write` (If-Match included), without writing: the warnings per request, or the errors thrown. */
+  /** Every check of `write` (the preconditions included), without writing: the warnings per request, or the errors thrown. */
   check(principal: Principal, requests: WriteRequest[]): Promise<WriteResult[]> {
     return this.exclusive(() => this.writeNow(principal, requests, operationOf(requests, undefined), undefined, true));
   }
@@ -298,11 +328,13 @@ export class ResourceWriter {
       }));
     }
 
+    // a condition met against a version holds only while the store still has that version
+    const expected = (p: Planned) => p.expectedVersion ?? (p.condition ? p.before?.meta?.versionId : undefined);
     const changes: WriteOperation[] = planned.map((p) => (p.after
       ? p.before || (p.request.method === 'PUT' && !p.neverWritten)
-        ? { kind: 'update', resource: p.after, expectedVersion: p.expectedVersion }
+        ? { kind: 'update', resource: p.after, expectedVersion: expected(p) }
         : { kind: 'create', resource: p.after }
-      : { kind: 'delete', resourceType: p.type, id: p.id, expectedVersion: p.expectedVersion }));
+      : { kind: 'delete', resourceType: p.type, id: p.id, expectedVersion: expected(p) }));
     let versions: (StoredVersion | undefined)[];
     try {
       const targets: AuditTarget[] = planned.map((p, i) => ({
@@ -311,9 +343,11 @@ export class ResourceWriter {
       versions = await store.apply(changes, gate, auditOfWrite(principal, operation, targets));
     } catch (e) {
       if (e instanceof StoreConflictError) {
-        const p = planned.find((x) => x.expectedFrom === 'if-match');
-        if (e.reason !== 'already-exists' && p) {
-          throw new FhirError(412, 'conflict', e.message, { da: `${p.type}/${p.id} er ændret af en anden i mellemtiden (If-Match): hent den nyeste version, og ret igen.` });
+        // a precondition met when checked, no longer met at the commit (a never-written id: created meanwhile)
+        const header = (x: Planned) => (x.expectedFrom === 'if-match' ? 'If-Match' : x.condition);
+        const p = planned.find((x) => header(x) !== undefined && (e.reason !== 'already-exists' || x.neverWritten));
+        if (p) {
+          throw new FhirError(412, 'conflict', e.message, { da: `${p.type}/${p.id} er ændret af en anden i mellemtiden (${header(p)}): hent den nyeste version, og ret igen.` });
         }
       }
       throw e;
@@ -376,6 +410,7 @@ export class ResourceWriter {
         });
       }
     }
+    if (request.method !== 'POST') this.checkConditions(p);
 
     if (request.method === 'DELETE') {
       if (p.neverWritten) throw notKnown(type, `${id}`);
@@ -418,6 +453,39 @@ export class ResourceWriter {
     }
     p.after = resource;
     return p;
+  }
+
+  /**
+   * If-Unmodified-Since (unless If-Match was given) and If-None-Match of a PUT or DELETE, in RFC 9110 §13.2.2's order
+   * after If-Match, against the current version (a deleted or never-written id has none): 412 when one fails, as a
+   * stale If-Match is.
+   */
+  private checkConditions(p: Planned): void {
+    const { request, type, id, before } = p;
+    const version = before?.meta?.versionId;
+    if (request.ifMatch === undefined && request.ifUnmodifiedSince !== undefined) {
+      const since = parseHttpDate(request.ifUnmodifiedSince, 'If-Unmodified-Since');
+      const updated = before?.meta?.lastUpdated;
+      if (updated !== undefined) {
+        // Last-Modified is the second of lastUpdated
+        const modified = new Date(Math.floor(Date.parse(updated) / 1000) * 1000);
+        if (modified.getTime() > since) {
+          throw new FhirError(412, 'conflict', `${type}/${id} was changed at ${modified.toUTCString()} (version ${version}), after ${excerpt(request.ifUnmodifiedSince)} (If-Unmodified-Since)`, {
+            da: `${type}/${id} er ændret ${modified.toUTCString()} (version ${version}), efter ${excerpt(request.ifUnmodifiedSince)} (If-Unmodified-Since): en anden har ændret den i mellemtiden.`,
+          });
+        }
+        p.condition = 'If-Unmodified-Since';
+      }
+    }
+    if (request.ifNoneMatch !== undefined) {
+      if (version !== undefined && ifNoneMatchHolds(request.ifNoneMatch, etagOf(version))) {
+        const asked = excerpt(request.ifNoneMatch);
+        throw new FhirError(412, 'conflict', `${type}/${id} exists at version ${version}, which If-None-Match ${asked} matches: it is written only when it does not`, {
+          da: `${type}/${id} findes i version ${version}, som If-None-Match ${asked} matcher: den skrives kun, når den ikke gør.`,
+        });
+      }
+      if (version !== undefined || p.neverWritten) p.condition = 'If-None-Match';
+    }
   }
 
   /** A server-assigned id: kommune-{kode}-{name} for a municipal canonical when it is free, else a UUID. */

@@ -473,7 +473,6 @@ describe('conditions of a transaction entry', () => {
 
   it.each([
     ['ifNoneExist', 'url=http://faelles-tx.dk/fhir/kommune/370/CodeSystem/andre', /conditional create \(If-None-Exist\) is not supported/],
-    ['ifNoneMatch', '*', /the condition If-None-Match is not supported/],
     ['ifModifiedSince', '2026-01-01T00:00:00Z', /the condition If-Modified-Since is not supported/],
   ])('request.%s is refused (400, naming the entry) as the header is, and nothing is written', async (field, value, text) => {
     const token = await tokenFor({ kommunekode: '153' });
@@ -498,6 +497,82 @@ describe('conditions of a transaction entry', () => {
     await update('W/"2"').expect(412);
     const res = await update('W/"1"').expect(200);
     expect((res.body as Bundle).entry?.[0]?.response?.location).toBe(`CodeSystem/${codeSystem.id}/_history/2`);
+  });
+
+  it('request.ifNoneMatch is honoured as If-None-Match on PUT is: 412 when it matches, nothing written; written when it does not', async () => {
+    const token = await tokenFor({ kommunekode: '153' });
+    const { codeSystem, conceptMap } = sampleCatalog('153', 'vilkaar-ifnonematch');
+    const put = (ifNoneMatch: string, title: string) => ({ resource: { ...codeSystem, title }, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}`, ifNoneMatch } });
+    await transaction(token, [put('*', 'Første')]).expect(200);
+    for (const ifNoneMatch of ['*', 'W/"1"', '"1"', 'W/"7", W/"1"']) {
+      const res = await transaction(token, [{ resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } }, put(ifNoneMatch, 'Anden')]).expect(412);
+      expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'conflict', details: { text: expect.stringMatching(/exists at version 1, which If-None-Match .* matches/) } });
+    }
+    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+    const res = await transaction(token, [put('W/"2"', 'Anden')]).expect(200);
+    expect((res.body as Bundle).entry?.[0]?.response?.location).toBe(`CodeSystem/${codeSystem.id}/_history/2`);
+    // a create has no current representation: If-None-Match is met, as the POST alone meets it
+    await transaction(token, [{ resource: conceptMap, request: { method: 'POST', url: 'ConceptMap', ifNoneMatch: '*' } }]).expect(200);
+  });
+});
+
+describe('conditions of a write (RFC 9110 §13.1): If-None-Match and If-Unmodified-Since', () => {
+  const id = 'kommune-101-betingelser';
+  const auth = () => `Bearer ${token101}`;
+  const body = (title: string) => ({ ...localCodeSystem('101', 'betingelser', [{ code: 'B', display: 'B', type: 'indsats' }]), title });
+  const put = (headers: Record<string, string>, title = 'changed') =>
+    request(app).put(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), ...headers }).type(JSON_TYPE).send(body(title));
+  const current = async () => (await request(app).get(`/fhir/CodeSystem/${id}`).expect(200)).headers.etag;
+
+  it('If-None-Match: * creates a new id, and is 412 for an existing one, nothing written (in Danish too)', async () => {
+    await put({ 'If-None-Match': '*' }, 'first').expect(201);
+    const refused = await put({ 'If-None-Match': '*' }).expect(412);
+    expect(refused.body.issue[0]).toMatchObject({ code: 'conflict', details: { text: `CodeSystem/${id} exists at version 1, which If-None-Match * matches: it is written only when it does not` } });
+    const da = await put({ 'If-None-Match': '*', 'Accept-Language': 'da' }).expect(412);
+    expect(da.body.issue[0].details.text).toBe(`CodeSystem/${id} findes i version 1, som If-None-Match * matcher: den skrives kun, når den ikke gør.`);
+    expect(await current()).toBe('W/"1"');
+  });
+
+  it('If-None-Match with entity-tags: 412 when one matches the current version (weak comparison), written when none does', async () => {
+    for (const tags of ['W/"1"', '"1"', 'W/"5", W/"1"']) await put({ 'If-None-Match': tags }).expect(412);
+    expect(await current()).toBe('W/"1"');
+    const written = await put({ 'If-None-Match': 'W/"5", W/"9"' }, 'second').expect(200);
+    expect(written.headers.etag).toBe('W/"2"');
+  });
+
+  it('a refused If-None-Match is recorded in the audit log as other refused writes are', async () => {
+    await put({ 'If-None-Match': 'W/"2"' }).expect(412);
+    const found = await request(app).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${id}` }).set('Authorization', auth()).expect(200);
+    const outcomes = ((found.body as Bundle).entry ?? []).map((e) => (e.resource as { outcomeDesc?: string }).outcomeDesc ?? '');
+    expect(outcomes.filter((d) => d.startsWith('412: '))).not.toHaveLength(0);
+  });
+
+  it('If-None-Match on DELETE: 412 while it matches; * on a deleted id lets a PUT create it again', async () => {
+    await request(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-None-Match': '*' }).expect(412);
+    await request(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-None-Match': 'W/"2"' }).expect(412);
+    await request(app).get(`/fhir/CodeSystem/${id}`).expect(200);
+    await request(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-None-Match': 'W/"1"' }).expect(200);
+    await request(app).get(`/fhir/CodeSystem/${id}`).expect(410);
+    const again = await put({ 'If-None-Match': '*' }, 'again').expect(201);
+    expect(again.headers.etag).toBe('W/"4"');
+  });
+
+  it('If-Unmodified-Since: 412 when the resource changed after that date, written when it did not; a date that is not an HTTP-date is 400', async () => {
+    const lastModified = (await request(app).get(`/fhir/CodeSystem/${id}`).expect(200)).headers['last-modified']!;
+    const before = new Date(Date.parse(lastModified) - 1000).toUTCString();
+    const refused = await put({ 'If-Unmodified-Since': before }).expect(412);
+    expect(refused.body.issue[0]).toMatchObject({ code: 'conflict', details: { text: expect.stringMatching(/after .* \(If-Unmodified-Since\)$/) } });
+    await request(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-Unmodified-Since': before }).expect(412);
+    expect(await current()).toBe('W/"4"');
+    await put({ 'If-Unmodified-Since': 'yesterday' }).expect(400);
+    // If-Match decides when both are given (RFC 9110 §13.1.4)
+    await put({ 'If-Unmodified-Since': before, 'If-Match': 'W/"4"' }, 'with If-Match').expect(200);
+    const written = await put({ 'If-Unmodified-Since': new Date(Date.now() + 60_000).toUTCString() }, 'unmodified').expect(200);
+    expect(written.headers.etag).toBe('W/"6"');
+  });
+
+  it('If-Modified-Since is for reads only: a write ignores it', async () => {
+    await put({ 'If-Modified-Since': new Date(Date.now() + 60_000).toUTCString() }, 'ignored').expect(200);
   });
 });
 

@@ -63,3 +63,34 @@ describe('the writer\'s refusal to change a published catalog resource', () => {
     expect(res.headers.allow).toBeUndefined();
   });
 });
+
+describe('OPTIONS of a FHIR path', () => {
+  // [path, the methods it takes]; a path where some method is 405 names the same Allow
+  const PATHS = [
+    ['/fhir/CodeSystem', 'GET, HEAD, POST'],
+    ['/fhir/CodeSystem/kommune-101-lokale-indsatser', 'GET, HEAD, PUT, DELETE'],
+    ['/fhir/ValueSet/indsatskatalog-119', 'GET, HEAD'],
+    ['/fhir/CodeSystem/$lookup', 'GET, HEAD, POST'],
+    ['/fhir/CodeSystem/FSIII/$lookup', 'GET, HEAD, POST'],
+    ['/fhir/CodeSystem/$import-local', 'POST'],
+    ['/fhir/$package', 'GET, HEAD'],
+    ['/fhir/$load-package', 'POST'],
+    ['/fhir/CodeSystem/_search', 'GET, HEAD, POST'],
+    ['/fhir/CodeSystem/_history', 'GET, HEAD'],
+    ['/fhir/StructureDefinition', 'GET, HEAD'],
+    ['/fhir/metadata', 'GET, HEAD'],
+    ['/fhir', 'POST'],
+  ] as const;
+
+  it.each(PATHS)('OPTIONS %s is 204 with Allow: %s and no body, the Allow of a 405 on the path', async (path, allow) => {
+    const res = await request(app).options(path);
+    expect([res.status, res.headers.allow, res.text]).toEqual([204, allow, '']);
+    const patch = await request(app).patch(path).set('Authorization', `Bearer ${token}`);
+    expect([patch.status, patch.headers.allow]).toEqual([405, allow]);
+  });
+
+  it('OPTIONS of a path no route answers is 404, as its other methods are', async () => {
+    const res = await request(app).options('/fhir/Patient');
+    expect([res.status, res.body.issue?.[0]?.code]).toEqual([404, 'not-found']);
+  });
+});

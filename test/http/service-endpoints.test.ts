@@ -109,6 +109,16 @@ describe('service endpoints', () => {
     expect(none.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('answers a CORS preflight as before, and another OPTIONS with the Allow of its path', async () => {
+    const open = await testApp({ corsOrigins: ['https://eoj.example.dk'] });
+    const pre = await request(open).options('/fhir/CodeSystem/kommune-101-x')
+      .set('Origin', 'https://eoj.example.dk').set('Access-Control-Request-Method', 'PUT').expect(204);
+    expect(pre.headers['access-control-allow-methods']).toBe('GET,POST,PUT,DELETE,OPTIONS');
+    expect(pre.headers.allow).toBeUndefined();
+    const plain = await request(open).options('/fhir/CodeSystem/kommune-101-x').set('Origin', 'https://eoj.example.dk').expect(204);
+    expect([plain.headers.allow, plain.headers['access-control-allow-origin']]).toEqual(['GET, HEAD, PUT, DELETE', 'https://eoj.example.dk']);
+  });
+
   it('rate-limits a client over its per-minute budget with a 429 OperationOutcome', async () => {
     const app = await testApp({ rateLimitPerMinute: 3 });
     for (let i = 0; i < 3; i++) await request(app).get('/fhir/metadata').expect(200);

@@ -31,11 +31,19 @@ export function securityHeaders(): string[] {
 export function securityMiddleware(config: Config): RequestHandler[] {
   const handlers: RequestHandler[] = [];
   if (config.corsOrigins.length > 0) {
-    handlers.push(cors({
+    const corsHeaders = cors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Content-Type', 'Authorization', 'If-Match', 'If-None-Exist', 'Accept', 'Accept-Language', 'X-Request-Id'],
       exposedHeaders: ['ETag', 'Location', 'Content-Location', 'Last-Modified', 'X-Request-Id'],
+      preflightContinue: true,
+    });
+    // A preflight (OPTIONS with Access-Control-Request-Method) is answered here, 204 with cors's headers; any other
+    // OPTIONS goes on to its route, which answers with the path's Allow (http/routes/path-methods.ts).
+    handlers.push((req, res, next) => corsHeaders(req, res, (err?: unknown) => {
+      if (err || req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined) return next(err);
+      res.status(204).setHeader('Content-Length', '0');
+      res.end();
     }));
   }
   if (config.rateLimitPerMinute > 0) {

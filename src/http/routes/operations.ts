@@ -21,6 +21,14 @@ function csvText(body: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** The operation call a path addresses that this route takes: any on the terminology types, those of the table on others. */
+export function operationAt(invoker: Invoker, path: string): { type: string; id?: string; name: string } | undefined {
+  const match = OPERATION_PATH.exec(path);
+  if (!match) return undefined;
+  const [, type = '', id, name] = match as unknown as [string, string | undefined, string | undefined, string];
+  return TERMINOLOGY_TYPES.has(type) || invoker.find(type, name) ? { type, id, name } : undefined;
+}
+
 /**
  * The Express adapter of invoke (src/operations/invoke.ts): every operation in `OPERATIONS`, GET (query) and POST
  * (Parameters, a resource, or text/csv), at system, type and instance level. Operations on other resource types the
@@ -28,10 +36,9 @@ function csvText(body: Buffer): string {
  */
 export function operationRoute(deps: OperationRouteDeps) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const match = OPERATION_PATH.exec(req.path);
-    if (!match) return next();
-    const [, type = '', id, name] = match as unknown as [string, string | undefined, string | undefined, string];
-    if (!TERMINOLOGY_TYPES.has(type) && !deps.invoker.find(type, name)) return next();
+    const call = operationAt(deps.invoker, req.path);
+    if (!call) return next();
+    const { type, id, name } = call;
     const query = req.query as Record<string, unknown>;
     const body: unknown = req.body;
     const q = req.url.indexOf('?');

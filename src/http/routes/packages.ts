@@ -11,6 +11,7 @@ import type { ResourceSet } from '../../terminology/resource-set';
 import { operationNotAllowed } from '../../operations/invoke';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
+import { answerOptions } from './path-methods';
 import { excerpt } from '../../errors/excerpt';
 
 export interface PackageRouteDeps {
@@ -58,9 +59,10 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
     res.setHeader('Content-Disposition', `attachment; filename="${selection.manifest.name}-${selection.manifest.version}.tgz"`);
     res.status(200).end(archive);
   });
-  // another method: 405 with Allow, as invoke answers the operations of the table (Express answers HEAD with the GET route)
+  // another method: 405 with Allow, as invoke answers the operations of the table (Express answers HEAD with the GET
+  // route); OPTIONS: that Allow, as every FHIR path answers it
   for (const [path, name, methods] of [[/^\/\$load-package$/, 'load-package', ['POST']], [/^\/\$package$/, 'package', ['GET']]] as const) {
-    router.all(path, (req: Request, _res: Response, next: NextFunction) => next(operationNotAllowed(name, methods, req.method)));
+    router.all(path, (req: Request, res: Response, next: NextFunction) => (req.method === 'OPTIONS' ? answerOptions(res, methods) : next(operationNotAllowed(name, methods, req.method))));
   }
   return router;
 }

@@ -27,6 +27,12 @@ export interface ReadRouteDeps {
 
 const SD_PATH = /^\/StructureDefinition(?:\/([^/$][^/]*))?\/?$/;
 
+/** The methods a path of the profiles' StructureDefinitions takes (read-only; `_search` by GET and POST), undefined for another path. */
+export function structureDefinitionMethods(path: string): string[] | undefined {
+  const m = SD_PATH.exec(path);
+  return !m ? undefined : m[1] === '_search' ? ['GET', 'POST'] : ['GET'];
+}
+
 /** ETag (resourceEtag) and, for a resource that has meta.lastUpdated (a written one), Last-Modified. */
 export function versionHeaders(resource: TerminologyResource): Record<string, string> {
   const headers: Record<string, string> = { ETag: resourceEtag(resource) };
@@ -62,7 +68,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
       return sendResource(res, 200, searchStructureDefinitions(deps.profiles, q, self, deps.baseUrlOf(req), lenient(req)));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw methodNotAllowed(['GET'], `StructureDefinition is read-only here: ${req.method} is not supported`, `StructureDefinition kan kun læses her: ${req.method} understøttes ikke`);
+      throw methodNotAllowed(structureDefinitionMethods(req.path)!, `StructureDefinition is read-only here: ${req.method} is not supported`, `StructureDefinition kan kun læses her: ${req.method} understøttes ikke`);
     }
     if (id === undefined) return sendResource(res, 200, searchStructureDefinitions(deps.profiles, query(req), selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const profile = deps.profiles.byResourceId(decodeURIComponent(id));

@@ -5,7 +5,7 @@ import { FhirError } from '../../errors/fhir-error';
 import { messageLanguage } from '../../errors/message-language';
 import { CommitGate } from '../../store/commit-gate';
 import type { TerminologyType } from '../../terminology/resource-set';
-import { isWritableType, resourceMethodNotAllowed, transactionRequests, transactionResponse, writeOutcome, type PreferReturn } from '../../write/interactions';
+import { HISTORY_PATH, isWritableType, resourceMethodNotAllowed, SEARCH_PATH, transactionRequests, transactionResponse, writeOutcome, type PreferReturn } from '../../write/interactions';
 import type { ResourceWriter, WriteRequest, WriteResult } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { abandonWriteOnTimeout } from '../pipeline/request-timeout';
@@ -56,8 +56,12 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
 
   const single = (method: WriteRequest['method']) => async (req: Request, res: Response) => {
     if (req.headers['if-none-exist'] !== undefined) throw FhirError.notSupported('Conditional create (If-None-Exist) is not supported', { da: 'Betinget oprettelse (If-None-Exist) understøttes ikke' });
-    const ifMatch = typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined;
-    const request: WriteRequest = { method, resourceType: String(req.params.type), id: req.params.id ? String(req.params.id) : undefined, body: req.body, ifMatch };
+    // the preconditions of RFC 9110 §13.1 a write honours (If-Modified-Since is for GET and HEAD only, and ignored)
+    const header = (name: string) => (typeof req.headers[name] === 'string' ? req.headers[name] : undefined);
+    const request: WriteRequest = {
+      method, resourceType: String(req.params.type), id: req.params.id ? String(req.params.id) : undefined, body: req.body,
+      ifMatch: header('if-match'), ifNoneMatch: header('if-none-match'), ifUnmodifiedSince: header('if-unmodified-since'),
+    };
     const [result] = await writer.write(req.principal!, [request], writeGate(res));
     respond(req, res, result!);
   };
@@ -67,7 +71,9 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   router.post('/:type', auth, single('POST'));
   router.put('/:type/:id', auth, single('PUT'));
   router.delete('/:type/:id', auth, single('DELETE'));
-  router.patch('/:type/:id', (req) => {
+  router.patch('/:type/:id', (req, _res, next) => {
+    // `[type]/_search` and `[type]/_history` are not resources: their 405 is the last route's
+    if (SEARCH_PATH.test(req.path) || HISTORY_PATH.test(req.path)) return next();
     throw resourceMethodNotAllowed(writer, req.params.type as TerminologyType, String(req.params.id), 'PATCH is not supported; PUT the whole resource', 'PATCH understøttes ikke; send hele ressourcen med PUT');
   });
   router.all('/:type', (req, _res, next) => {
