@@ -34,7 +34,9 @@ export function securityMiddleware(config: Config): RequestHandler[] {
     const corsHeaders = cors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'If-Match', 'If-None-Exist', 'Accept', 'Accept-Language', 'X-Request-Id'],
+      // every request header the server reads: a browser on another origin may send only those the preflight names
+      allowedHeaders: ['Content-Type', 'Authorization', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since', 'If-None-Exist',
+        'Prefer', 'Accept', 'Accept-Language', 'X-Request-Id', 'X-Too-Costly-Threshold'],
       exposedHeaders: ['ETag', 'Location', 'Content-Location', 'Last-Modified', 'X-Request-Id'],
       preflightContinue: true,
     });
