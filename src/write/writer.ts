@@ -113,8 +113,11 @@ function refusedTarget(r: WriteRequest): AuditTarget {
 
 const ETAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
 
-/** The time an If-Unmodified-Since header names: an HTTP-date (RFC 9110 §5.6.7, IMF-fixdate or one of the two obsolete forms). */
-export function parseHttpDate(value: string, header: string): number {
+/**
+ * The time an If-Unmodified-Since header names: an HTTP-date (RFC 9110 §5.6.7, IMF-fixdate or one of the two obsolete
+ * forms); undefined for any other text, which RFC 9110 §13.1.4 says the recipient ignores.
+ */
+export function parseHttpDate(value: string): number | undefined {
   const day = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
   const month = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
   const forms = [
@@ -124,12 +127,7 @@ export function parseHttpDate(value: string, header: string): number {
   ];
   const text = value.trim();
   const time = forms.some((f) => f.test(text)) ? Date.parse(text.endsWith('GMT') ? text : `${text} GMT`) : NaN;
-  if (Number.isNaN(time)) {
-    throw FhirError.invalid(`${header} must be an HTTP-date like Sun, 06 Nov 1994 08:49:37 GMT, not '${excerpt(value)}'`, {
-      da: `${header} skal være en HTTP-dato som Sun, 06 Nov 1994 08:49:37 GMT, ikke '${excerpt(value)}'.`,
-    });
-  }
-  return time;
+  return Number.isNaN(time) ? undefined : time;
 }
 
 /** The version an If-Match header names (W/"3", "3" or 3). */
@@ -463,8 +461,8 @@ export class ResourceWriter {
   private checkConditions(p: Planned): void {
     const { request, type, id, before } = p;
     const version = before?.meta?.versionId;
-    if (request.ifMatch === undefined && request.ifUnmodifiedSince !== undefined) {
-      const since = parseHttpDate(request.ifUnmodifiedSince, 'If-Unmodified-Since');
+    const since = request.ifMatch === undefined && request.ifUnmodifiedSince !== undefined ? parseHttpDate(request.ifUnmodifiedSince) : undefined;
+    if (since !== undefined) {
       const updated = before?.meta?.lastUpdated;
       if (updated !== undefined) {
         // Last-Modified is the second of lastUpdated
