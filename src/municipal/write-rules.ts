@@ -1,3 +1,4 @@
+import { CONCEPTS, duplicateCodes, walkConcepts } from '../terminology/concept-walk';
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError, type IssueCode } from '../errors/fhir-error';
@@ -144,27 +145,10 @@ function checkMunicipalIdentity(resource: TerminologyResource, owner: string, is
   }
 }
 
-/** Visits each concept, a parent before its children, with a function that writes its path (wanted only for an issue). */
-function walkConcepts(concepts: CodeSystemConcept[] | undefined, parent: () => string, visit: (c: CodeSystemConcept, at: () => string) => void): void {
-  if (!concepts) return;
-  for (let i = 0; i < concepts.length; i++) {
-    const c = concepts[i]!;
-    const at = (): string => `${parent()}[${i}]`;
-    visit(c, at);
-    if (c.concept) walkConcepts(c.concept, () => `${at()}.concept`, visit);
-  }
-}
-
-const CONCEPTS = (): string => 'CodeSystem.concept';
-
 function checkCodeSystem(cs: CodeSystem, issues: Issues): void {
-  const seen = new Map<string, () => string>();
-  walkConcepts(cs.concept, CONCEPTS, (c, at) => {
-    if (typeof c.code !== 'string') return;
-    const first = seen.get(c.code);
-    if (first) issues.error('duplicate', { en: `Duplicate code '${excerpt(c.code)}' (first at ${first()})`, da: `Koden '${excerpt(c.code)}' findes to gange (første gang i ${first()}).` }, `${at()}.code`, c.code);
-    else seen.set(c.code, at);
-  });
+  for (const d of duplicateCodes(cs.concept)) {
+    issues.error('duplicate', { en: `Duplicate code '${excerpt(d.code)}' (first at ${d.first()})`, da: `Koden '${excerpt(d.code)}' findes to gange (første gang i ${d.first()}).` }, `${d.at()}.code`, d.code);
+  }
 }
 
 /** The kind of a local concept from its `type` property, when it has exactly one valid value. */

@@ -2,7 +2,7 @@ import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4'
 import { FhirError } from '../errors/fhir-error';
 import { outcomeIssue } from '../errors/issue';
 import { messageLanguageOf } from '../errors/message-language';
-import type { PackageInfo } from '../packages/published-layer';
+import { countTypes, type PackageInfo } from '../packages/published-layer';
 import { isSemVer } from '../terminology/versions';
 import type { OperationContext, OperationHandler } from './context';
 import { excerpt } from '../errors/excerpt';
@@ -108,12 +108,17 @@ export const unloadPackageOperation: OperationHandler = {
       });
     }
     const packages = packagesOf(ctx);
-    const resources = packages.layer.package(name, version)?.counts;
+    const own = packages.layer.packageResources(name, version);
     const { warnings } = await packages.service.unload(name, version, { principal });
-    const counts = resources ?? { CodeSystem: 0, ValueSet: 0, ConceptMap: 0 };
+    // what another package (or the terminology folder) also carries stays served
+    const gone = packages.layer.notServed(own);
+    const counts = countTypes(gone);
+    const kept = own.length - gone.length;
     const text = {
-      en: `Package ${name}#${version} is unloaded: ${counts.CodeSystem} code systems, ${counts.ValueSet} value sets and ${counts.ConceptMap} concept maps are no longer served`,
-      da: `Pakken ${name}#${version} er taget ud: ${counts.CodeSystem} kodesystemer, ${counts.ValueSet} værdisæt og ${counts.ConceptMap} mapninger udgives ikke længere`,
+      en: `Package ${name}#${version} is unloaded: ${counts.CodeSystem} code systems, ${counts.ValueSet} value sets and ${counts.ConceptMap} concept maps are no longer served` +
+        (kept > 0 ? `; ${kept} of its resources stay served, as another package carries them too` : ''),
+      da: `Pakken ${name}#${version} er taget ud: ${counts.CodeSystem} kodesystemer, ${counts.ValueSet} værdisæt og ${counts.ConceptMap} mapninger udgives ikke længere` +
+        (kept > 0 ? `; ${kept} af dens ressourcer udgives fortsat, da en anden pakke også har dem` : ''),
     };
     const lang = messageLanguageOf(ctx.acceptLanguages);
     return {

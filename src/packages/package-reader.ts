@@ -62,6 +62,10 @@ export async function readPackageTarball(bytes: Buffer, source: PackageSource): 
   try {
     tar = zlib.gunzipSync(bytes, { maxOutputLength: MAX_UNPACKED_BYTES });
   } catch (e) {
+    const mb = MAX_UNPACKED_BYTES / 1024 / 1024;
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PackageError({ en: `${at.en}: unpacks to more than ${mb} MB, more than a package may hold`, da: `${at.da}: fylder udpakket mere end ${mb} MB, mere end en pakke må` });
+    }
     const why = (e as Error).message;
     throw new PackageError({ en: `${at.en}: not a gzip-compressed tar file (.tgz): ${why}`, da: `${at.da}: ikke en gzip-komprimeret tar-fil (.tgz): ${why}` });
   }
@@ -69,6 +73,8 @@ export async function readPackageTarball(bytes: Buffer, source: PackageSource): 
   const ex = extract();
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, stream, next) => {
+      // a tar that ends inside an entry fails the entry's stream (as well as the extractor)
+      stream.on('error', reject);
       const name = header.type === 'file' ? topLevelFile(header.name) : undefined;
       if (name === undefined) {
         stream.on('end', next);

@@ -35,7 +35,11 @@ function onlyServedBy(problems: Bilingual[], label: string): Bilingual[] {
   }));
 }
 
-function countTypes(resources: readonly TerminologyResource[]): Record<TerminologyType, number> {
+function canonicalKey(r: TerminologyResource): string {
+  return `${r.resourceType} ${r.url}|${r.version ?? ''}`;
+}
+
+export function countTypes(resources: readonly TerminologyResource[]): Record<TerminologyType, number> {
   const counts: Record<TerminologyType, number> = { CodeSystem: 0, ValueSet: 0, ConceptMap: 0 };
   for (const r of resources) counts[r.resourceType as TerminologyType]++;
   return counts;
@@ -99,6 +103,12 @@ export class PublishedLayer {
     return this.packages().find((p) => p.name === name && p.version === version);
   }
 
+  /** Those of the resources whose url|version is not served (any more): by no package and not by the terminology folder. */
+  notServed(resources: readonly TerminologyResource[]): TerminologyResource[] {
+    const served = new Set(this.served.map(canonicalKey));
+    return resources.filter((r) => !served.has(canonicalKey(r)));
+  }
+
   /** Every published resource: the terminology folder's, then each package's in load order, one id each (served-ids.ts). */
   resources(): TerminologyResource[] {
     return [...this.served];
@@ -110,10 +120,9 @@ export class PublishedLayer {
    */
   private given(): TerminologyResource[] {
     const all = [...this.base, ...this.parts.flatMap((p) => p.resources)];
-    const canonical = (r: TerminologyResource) => `${r.resourceType} ${r.url}|${r.version ?? ''}`;
     const last = new Map<string, TerminologyResource>();
-    for (const r of all) if (r.url) last.set(canonical(r), r);
-    return all.filter((r) => !r.url || last.get(canonical(r)) === r);
+    for (const r of all) if (r.url) last.set(canonicalKey(r), r);
+    return all.filter((r) => !r.url || last.get(canonicalKey(r)) === r);
   }
 
   private known(name: string, version: string): boolean {

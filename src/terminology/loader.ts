@@ -1,8 +1,11 @@
+import type { CodeSystem } from 'fhir/r4';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sharedFhirSchemaValidator, type FhirSchemaValidator } from '../fhir/schema-validator';
 import type { Bilingual } from '../errors/issue';
 import type { TerminologyResource } from './resource-set';
+import { duplicateCodes } from './concept-walk';
+import { excerpt } from '../errors/excerpt';
 
 export class TerminologyLoadError extends Error {}
 
@@ -63,6 +66,15 @@ function missingRequired(type: string, r: Json): string | undefined {
  */
 export function terminologyResourceProblem(json: { resourceType: string }, validator: FhirSchemaValidator = sharedFhirSchemaValidator()): Bilingual | undefined {
   const type = json.resourceType;
+  // before the schema: cheap, and a code repeated a million times is refused without the schema walking all of them
+  if (type === 'CodeSystem') {
+    const [twice] = duplicateCodes((json as CodeSystem).concept);
+    if (twice) {
+      const code = excerpt(twice.code);
+      return { en: `the code '${code}' is defined twice (${twice.first()} and ${twice.at()}); a code system's codes are unique`,
+        da: `koden '${code}' er defineret to gange (${twice.first()} og ${twice.at()}); et kodesystems koder er entydige` };
+    }
+  }
   const problems = validator.validate(json);
   if (problems.length > 0) {
     const list = problems.slice(0, 10).map((p) => `${p.path}: ${p.message}`).join('; ');

@@ -4,6 +4,7 @@
  * loads and unloads are in the audit log like writes.
  */
 import type { AuditEvent, Bundle, CapabilityStatement, CodeSystem, OperationDefinition, OperationOutcome, Parameters, ValueSet } from 'fhir/r4';
+import zlib from 'node:zlib';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { writePackageTarball } from '../../src/packages/package-writer';
@@ -112,6 +113,16 @@ describe('$unload-package', () => {
     expect(Object.keys(packageList((await request(app).get('/fhir/$packages')).body as Parameters))).toEqual(['faelles-tx.catalogs#0.1.0']);
     expect((await unload(app, 'example.a', '1.0.0')).status).toBe(404);
     expect((await load(app, a)).status).toBe(200);
+    expect(await served(app, A_URL)).toEqual(['1']);
+  });
+
+  it('says which resources stop being served: not those another package carries too', async () => {
+    const app = await testApp();
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA, valueSetUsingA('own')]))).status).toBe(200);
+    expect((await load(app, await writePackageTarball({ name: 'example.same', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
+    const res = await unload(app, 'example.a', '1.0.0').expect(200);
+    expect(texts(res.body as OperationOutcome)).toContain(
+      'example.a#1.0.0 is unloaded: 0 code systems, 1 value sets and 0 concept maps are no longer served; 1 of its resources stay served, as another package carries them too');
     expect(await served(app, A_URL)).toEqual(['1']);
   });
 
@@ -234,3 +245,17 @@ describe('the package operations are in the CapabilityStatement', () => {
 });
 
 
+
+describe('$load-package of a damaged archive', () => {
+  it('is refused 422 with the reason, and the server goes on serving what it served', async () => {
+    const app = await testApp();
+    const archive = await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]);
+    const tar = zlib.gunzipSync(archive);
+    // a whole gzip around a tar that ends inside its second file's data
+    const refused = await load(app, zlib.gzipSync(tar.subarray(0, 1024 + 100))).expect(422);
+    expect(texts(refused.body as OperationOutcome)).toMatch(/tar file cannot be read/);
+    expect(await served(app, A_URL)).toEqual([]);
+    expect((await load(app, archive)).status).toBe(200);
+    expect(await served(app, A_URL)).toEqual(['1']);
+  });
+});

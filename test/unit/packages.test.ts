@@ -6,13 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import type { CodeSystem, ConceptMap, ConceptMapGroup, ValueSet } from 'fhir/r4';
 import { BasePackageLoader, createSQLJSPackageDB, DiskBasedPackageCache, LoadStatus } from 'fhir-package-loader';
 import type { Bilingual } from '../../src/errors/issue';
 import { checkPackage } from '../../src/packages/package-check';
 import { PackageError } from '../../src/packages/package-error';
 import { resourcesResolver, unresolvedReferences } from '../../src/packages/package-references';
-import { readPackageFolder, readPackageTarball, UPLOADED } from '../../src/packages/package-reader';
+import { MAX_UNPACKED_BYTES, readPackageFolder, readPackageTarball, UPLOADED } from '../../src/packages/package-reader';
 import { packageFiles, writePackageTarball } from '../../src/packages/package-writer';
 import { PublishedLayer } from '../../src/packages/published-layer';
 import { TerminologyRegistry } from '../../src/terminology/registry';
@@ -53,6 +54,19 @@ describe('package writer and reader', () => {
     });
   });
 
+  it('refuses an archive that ends inside a file, or unpacks to more than a package may hold, with the reason', async () => {
+    const archive = await writePackageTarball({ name: 'example.terminology', version: '1.0.0' }, [fsiii(), valueSet]);
+    const tar = zlib.gunzipSync(archive);
+    // cut inside the first file's data (after its 512-byte header), then gzipped whole again
+    for (const cut of [700, Math.floor(tar.length / 2)]) {
+      const truncated = zlib.gzipSync(tar.subarray(0, cut));
+      await expect(readPackageTarball(truncated, 'x')).rejects.toThrow(PackageError);
+      await expect(readPackageTarball(truncated, 'x')).rejects.toThrow(/tar file cannot be read/);
+    }
+    const huge = zlib.gzipSync(Buffer.alloc(MAX_UNPACKED_BYTES + 1));
+    await expect(readPackageTarball(huge, UPLOADED)).rejects.toThrow(/the package: unpacks to more than 512 MB/);
+  });
+
   it('reads an unpacked package folder; other folders of the package (example/) and other resource types are left out', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-pkg-'));
     try {
@@ -90,6 +104,17 @@ describe('package check', () => {
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toMatch(/b\.json.*findes allerede i package\/a\.json[\s\S]*c\.json: ikke gyldig JSON[\s\S]*d\.json.*url/);
     expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, []))).join()).toContain('ingen CodeSystem');
+  });
+
+  it('refuses a code system that defines a code twice (csd-1), nested or not, naming both places', () => {
+    const cs: CodeSystem = {
+      resourceType: 'CodeSystem', url: 'http://example.org/cs', version: '1', status: 'active', content: 'complete',
+      concept: [{ code: 'a', display: 'A' }, { code: 'b', concept: [{ code: 'a', display: 'Second A' }] }],
+    };
+    const problems = problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, [{ name: 'cs.json', text: JSON.stringify(cs) }])));
+    expect(problems).toEqual([expect.stringContaining("cs.json: koden 'a' er defineret to gange (CodeSystem.concept[0] og CodeSystem.concept[1].concept[0])")]);
+    cs.concept![1]!.concept![0]!.code = 'c';
+    expect(checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, [{ name: 'cs.json', text: JSON.stringify(cs) }])).resources).toHaveLength(1);
   });
 
   it('gives every reason in English and in Danish, the same reasons in the same order; an upload is "the package"/"pakken"', () => {
