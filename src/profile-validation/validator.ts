@@ -45,7 +45,13 @@ function schemaText(path: string, message: string): { en: string; da: string } {
     da = `skal være ${types[m[1]!]}`;
   } else if (/^must match pattern/.test(message)) da = 'har et ugyldigt format';
   else if (/^must be equal to one of the allowed values/.test(message)) da = 'har en værdi, der ikke er tilladt';
-  else da = `er ugyldig (${message})`;
+  else if ((m = /^must be (>=|<=|>|<) (\S+)$/.exec(message))) {
+    const bounds: Record<string, string> = { '>=': 'mindst', '<=': 'højst', '>': 'større end', '<': 'mindre end' };
+    da = `skal være ${bounds[m[1]!]} ${m[2]}`;
+  } else if ((m = /^unknown resourceType '(.*)'$/.exec(message))) da = `har en ukendt ressourcetype ('${m[1]}')`;
+  else if (message === 'not a JSON object') da = 'er ikke et JSON-objekt';
+  // a rule the schema does not use today: the English text (its translation) says which
+  else da = 'er ugyldig';
   return { en, da: `Ikke gyldig FHIR R4 (${path}): ${da}` };
 }
 
@@ -129,10 +135,12 @@ export class SubmissionValidator {
       if (e instanceof FhirError && e.code === 'too-costly') throw e; // the time budget is spent: the whole request stops
       run.issues.push({
         severity: 'fatal', code: 'exception', expression: [expression],
+        // the error's own message is English: in the English text and in diagnostics, not in the Danish text
         text: {
           en: `Internal error while validating this resource; it was not completely checked (${(e as Error).message})`,
-          da: `Intern fejl under valideringen af ressourcen; den er ikke kontrolleret fuldt ud (${(e as Error).message})`,
+          da: 'Intern fejl under valideringen af ressourcen; den er ikke kontrolleret fuldt ud',
         },
+        diagnostics: (e as Error).message,
       });
     }
   }

@@ -6,7 +6,7 @@ import { MemoryStore } from '../../src/store/memory-store';
 import type { TerminologyResource } from '../../src/terminology/resource-set';
 import { publishedCatalogs, testConfig } from '../support/app';
 import {
-  bundle, C, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
+  bundle, C, CARE_SOCIAL, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
   KOMMUNE_101, KOMMUNEKODE, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
 } from './fixtures';
 import { OK, validateWith, type Issue } from './outcome';
@@ -439,6 +439,22 @@ describe('care plans and service requests', () => {
     ]);
   });
 
+  it('writes the code validator\'s own Danish text where it is not rebuilt from the coding: a coding of another version, a coding without system', async () => {
+    const VS = 'http://fhir.kl.dk/prevention/ValueSet/ServiceTypes119|2.1.0';
+    const otherVersion = await validate(serviceRequest('klgateway-119-servicerequest', [{ ...careSocial(CS.sundhedsfremme), version: '1999' }]));
+    expect(otherVersion[0]).toEqual({
+      severity: 'warning', code: 'invalid', tx: 'vs-invalid', expression: ['ServiceRequest.code.coding[0]'],
+      en: `The code system '${CARE_SOCIAL}' version '20250530' for the versionless include in the ValueSet include is different to the one in the value ('1999')`,
+      da: `Kodesystemet '${CARE_SOCIAL}' version '20250530' for værdisættets include uden version er en anden version end den i værdien ('1999')`,
+    });
+    const noSystem = await validate(serviceRequest('klgateway-119-servicerequest', [{ code: CS.sundhedsfremme }]));
+    expect(noSystem.map((i) => [i.severity, i.expression, i.da])).toEqual([
+      ['warning', ['ServiceRequest.code.coding[0]'], 'Kodningen har intet kodesystem. En kode uden kodesystem har ingen defineret betydning og kan ikke valideres. Angiv kodesystemet (system)'],
+      ['error', ['ServiceRequest.code.coding[0]'], `Koden '#${CS.sundhedsfremme}' findes ikke i værdisættet '${VS}'`],
+    ]);
+    for (const i of [...otherVersion, ...noSystem]) expect(i.da).not.toContain(i.en);
+  });
+
   it('reports the §140 service type in a §119 service request', async () => {
     expect((await validate(serviceRequest('klgateway-119-servicerequest', [careSocial(CS.genoptraening)]))).map((i) => [i.tx, i.expression])).toEqual([
       ['not-in-vs', ['ServiceRequest.code.coding[0]']],
@@ -547,6 +563,17 @@ describe('Bundles', () => {
         da: "Ikke gyldig FHIR R4 (Bundle.entry[0].resource): har det ukendte element 'onsetFoo'",
       },
       { ...TREATMENT_119, expression: ['Bundle.entry[1].resource'] },
+    ]);
+  });
+  it('writes the schema\'s findings in Danish words only: an unknown resource type, a number out of range', async () => {
+    const schedule = { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/1' },
+      activity: [{ detail: { status: 'in-progress', scheduledTiming: { repeat: { count: 0 } } } }] };
+    const issues = await validate(bundle('collection', [{ resourceType: 'Gadget' }, schedule]));
+    expect(issues.map((i) => [i.expression, i.en, i.da])).toEqual([
+      [['Bundle.entry[0].resource.resourceType'], "Not valid FHIR R4: unknown resourceType 'Gadget'",
+        "Ikke gyldig FHIR R4 (Bundle.entry[0].resource.resourceType): har en ukendt ressourcetype ('Gadget')"],
+      [['Bundle.entry[1].resource.activity[0].detail.scheduledTiming.repeat.count'], 'Not valid FHIR R4: must be >= 1',
+        'Ikke gyldig FHIR R4 (Bundle.entry[1].resource.activity[0].detail.scheduledTiming.repeat.count): skal være mindst 1'],
     ]);
   });
 });
