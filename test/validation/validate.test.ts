@@ -565,6 +565,29 @@ describe('Bundles', () => {
       { ...TREATMENT_119, expression: ['Bundle.entry[1].resource'] },
     ]);
   });
+  it('reports a fullUrl an earlier entry has too (bdl-7) at the later entry, whose resource a reference to it no longer silently resolves to', async () => {
+    const FORLOEB = 'urn:uuid:00000000-0000-4000-8000-0000000000f1';
+    const cp = { ...intervention119([fsiii(C.kostvejledning)]), basedOn: [{ reference: FORLOEB }] };
+    const encounter = { resourceType: 'Encounter', id: 'kontakt-1', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HH' } };
+    const submission = bundle('collection', [cp, REFERENCED[2]!, REFERENCED[0]!, REFERENCED[1]!, encounter]);
+    const entries = submission.entry as { fullUrl: string; resource: Record<string, unknown> }[];
+    entries[1]!.fullUrl = FORLOEB;
+    entries[4]!.fullUrl = FORLOEB;
+    expect(await validate(submission)).toEqual([{
+      severity: 'error', code: 'invariant', id: 'bdl-7', expression: ['Bundle.entry[4].fullUrl'],
+      en: `Constraint failed: bdl-7: 'FullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId (except in history bundles)' (defined in http://hl7.org/fhir/StructureDefinition/Bundle): '${FORLOEB}' is the fullUrl of Bundle.entry[1] too`,
+      da: `Reglen bdl-7 er ikke overholdt: 'En fullUrl skal være entydig i en Bundle, ellers skal indgange med samme fullUrl have forskellig meta.versionId (undtagen i history-Bundles)' (defineret i http://hl7.org/fhir/StructureDefinition/Bundle): '${FORLOEB}' er også fullUrl for Bundle.entry[1]`,
+    }]);
+    // other versions of one resource may share it, and a history Bundle may repeat it
+    entries[1]!.resource = { ...entries[1]!.resource, meta: { versionId: '1' } };
+    entries[4]!.resource = { ...entries[1]!.resource, meta: { versionId: '2' } };
+    expect(await validate(submission)).toEqual(OK);
+    const history = bundle('collection', [REFERENCED[2]!, REFERENCED[2]!]);
+    (history.entry as { fullUrl: string }[])[1]!.fullUrl = (history.entry as { fullUrl: string }[])[0]!.fullUrl;
+    expect((await validate(history)).map((i) => i.id)).toEqual(['bdl-7']);
+    expect(await validate({ ...history, type: 'history' })).toEqual(OK);
+  });
+
   it('writes the schema\'s findings in Danish words only: an unknown resource type, a number out of range', async () => {
     const schedule = { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/1' },
       activity: [{ detail: { status: 'in-progress', scheduledTiming: { repeat: { count: 0 } } } }] };
