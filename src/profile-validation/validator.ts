@@ -143,7 +143,7 @@ export class SubmissionValidator {
       catalogs: new LocalCatalogIndex(req.registry),
     };
     const type = String(req.resource.resourceType);
-    this.resource(run, req.resource, type, undefined, true, 0);
+    this.resource(run, req.resource, type, { top: true, depth: 0, localCodes: true });
     // FHIR's rule for a primitive's text, of which the JSON schema sees only some (an empty string, not a control
     // character or an unpaired surrogate): once for the whole submission, where the schema said nothing
     const said = new Set(issues.filter((i) => i.code === 'structure').map((i) => i.expression[0]));
@@ -154,9 +154,9 @@ export class SubmissionValidator {
   }
 
   /** Validates one resource; an unexpected failure becomes a fatal issue on that resource instead of failing the request. */
-  private resource(run: Run, resource: Json, expression: string, bundle: BundleIndex | undefined, top: boolean, depth: number): void {
+  private resource(run: Run, resource: Json, expression: string, place: Place): void {
     try {
-      this.checkResource(run, resource, expression, bundle, top, depth);
+      this.checkResource(run, resource, expression, place);
     } catch (e) {
       if (e instanceof FhirError && e.code === 'too-costly') throw e; // the time budget is spent: the whole request stops
       run.issues.push({
@@ -171,8 +171,9 @@ export class SubmissionValidator {
     }
   }
 
-  private checkResource(run: Run, resource: Json, expression: string, bundle: BundleIndex | undefined, top: boolean, depth: number): void {
+  private checkResource(run: Run, resource: Json, expression: string, place: Place): void {
     const { issues, req } = run;
+    const { bundle, top, depth } = place;
     const type = resource.resourceType;
     for (const p of this.schema.validate(resource)) {
       const path = p.path === '$' ? expression : `${expression}${p.path.slice(1)}`;
@@ -180,13 +181,15 @@ export class SubmissionValidator {
     }
     if (typeof type !== 'string' || !this.schema.supports(type)) return;
 
-    // outside a Bundle, an empty index (built on first use) still resolves the resource's contained resources
+    // outside a Bundle, an empty index (built on first use) still resolves the resource's contained resources; a
+    // contained resource's `#id` names another resource of its container
     let standalone: BundleIndex | undefined;
     const index = (): BundleIndex => bundle ?? (standalone ??= new BundleIndex(undefined));
+    const host = place.container ?? resource;
     const references: ReferenceContext = {
       inBundle: bundle !== undefined,
       resolve: (reference) => {
-        const r = index().resolve(reference, resource);
+        const r = index().resolve(reference, host);
         return isObject(r) ? r : undefined;
       },
       profileType: (url) => this.profiles.find(url)?.type,
@@ -196,13 +199,23 @@ export class SubmissionValidator {
     }
 
     const isBundle = type === 'Bundle';
-    const ctx: MunicipalityContext = {
-      resolve: (reference) => index().resolve(reference, resource),
-      bundleKommunekoder: bundle?.kommunekoder ?? [],
-      parameter: req.kommunekode,
-    };
-    let municipality: ReturnType<typeof municipalityOf> | undefined;
-    issues.push(...checkLocalCodes(resource, expression, req.registry, run.catalogs, () => (municipality ??= municipalityOf(resource, ctx)), isBundle ? new Set(['entry']) : undefined));
+    if (place.localCodes) {
+      const ctx: MunicipalityContext = {
+        resolve: (reference) => index().resolve(reference, resource),
+        bundleKommunekoder: bundle?.kommunekoder ?? [],
+        parameter: req.kommunekode,
+      };
+      let municipality: ReturnType<typeof municipalityOf> | undefined;
+      issues.push(...checkLocalCodes(resource, expression, req.registry, run.catalogs, () => (municipality ??= municipalityOf(resource, ctx)), isBundle ? new Set(['entry']) : undefined));
+    }
+
+    // each contained resource as a resource of its own, in the container's Bundle; its niveau-3 codes were checked
+    // with the container's above, for the container's sending municipality
+    const contained = Array.isArray(resource.contained) ? resource.contained : [];
+    contained.forEach((c, i) => {
+      checkTimeBudget();
+      if (isObject(c)) this.resource(run, c, `${expression}.contained[${i}]`, { bundle, top: false, depth, container: resource, localCodes: false });
+    });
 
     if (isBundle) {
       if (depth >= MAX_BUNDLE_DEPTH) {
@@ -221,7 +234,7 @@ export class SubmissionValidator {
       entries.forEach((entry, i) => {
         checkTimeBudget();
         if (!isObject(entry) || !isObject(entry.resource)) return;
-        this.resource(run, entry.resource, `${expression}.entry[${i}].resource`, index, false, depth + 1);
+        this.resource(run, entry.resource, `${expression}.entry[${i}].resource`, { bundle: index, top: false, depth: depth + 1, localCodes: place.localCodes });
       });
     }
   }
@@ -262,6 +275,20 @@ export class SubmissionValidator {
     });
     return out;
   }
+}
+
+/** Where a resource is validated. */
+interface Place {
+  /** The Bundle whose entries its references may name. */
+  bundle?: BundleIndex;
+  /** The submission itself: the `profile` parameter and `mode` apply to it only. */
+  top: boolean;
+  /** How many Bundles enclose it. */
+  depth: number;
+  /** The resource it is contained in. */
+  container?: Json;
+  /** Whether its niveau-3 codes are checked with it: not inside a contained resource, whose container's check covers them. */
+  localCodes: boolean;
 }
 
 interface Run {

@@ -601,6 +601,47 @@ describe('Bundles', () => {
   });
 });
 
+describe('contained resources', () => {
+  const patient = { resourceType: 'Patient', id: 'p', birthDate: 'not-a-date', foo: 1 };
+  const structure = (expression: string, da: string): Issue => ({
+    severity: 'error', code: 'structure', expression: [expression], en: expect.stringMatching(/^Not valid FHIR R4: /) as unknown as string,
+    da: `Ikke gyldig FHIR R4 (${expression}): ${da}`,
+  });
+
+  it('checks each against the FHIR R4 schema of its own type, also a type compiled on first use, and in a Bundle', async () => {
+    const cond = { resourceType: 'Condition', subject: { reference: '#p' }, contained: [patient, { resourceType: 'Medication', id: 'm', foo: 1 }] };
+    expect(await validate(cond)).toEqual([
+      structure('Condition.contained[0]', "har det ukendte element 'foo'"),
+      structure('Condition.contained[0].birthDate', 'har et ugyldigt format'),
+      structure('Condition.contained[1]', "har det ukendte element 'foo'"),
+    ]);
+    expect(await validate(bundle('collection', [{ ...cond, contained: [patient] }]))).toEqual([
+      structure('Bundle.entry[0].resource.contained[0]', "har det ukendte element 'foo'"),
+      structure('Bundle.entry[0].resource.contained[0].birthDate', 'har et ugyldigt format'),
+    ]);
+  });
+
+  it('checks each against the profiles it claims, with their bindings, at its place in the container', async () => {
+    const bad = { ...condition('klgateway-119-condition', [fsiii(C.forflytteSig)]), id: 'c1', recordedDate: 'bad' };
+    delete (bad as Record<string, unknown>).clinicalStatus;
+    const cp = { ...intervention119([fsiii(C.kostvejledning)], { basedOn: true }), contained: [bad] };
+    const vs = 'http://fhir.kl.dk/prevention/ValueSet/KLConditionCodes119|2.1.0';
+    expect((await validate(cp)).map((i) => [i.severity, i.code, i.expression?.[0], i.tx ?? i.da.split(':')[0]])).toEqual([
+      ['error', 'structure', 'CarePlan.contained[0].recordedDate', 'Ikke gyldig FHIR R4 (CarePlan.contained[0].recordedDate)'],
+      ['error', 'structure', 'CarePlan.contained[0]', 'Condition.clinicalStatus'],
+      ['information', 'code-invalid', 'CarePlan.contained[0].code.coding[0]', 'this-code-not-in-vs'],
+      ['error', 'code-invalid', 'CarePlan.contained[0].code', 'not-in-vs'],
+    ]);
+    expect((await validate(cp))[3]!.da).toBe(`Ingen gyldig kodning fundet for værdisættet '${vs}'`);
+  });
+
+  it('checks the niveau-3 codes of a contained resource once, for its container\'s sending municipality', async () => {
+    const wrongMapping = intervention119([fsiii(C.sygdomshaandtering), l3('370-BOLDSPIL', 'Boldspil')], { basedOn: true });
+    const container = { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/borger-1' }, contained: [{ ...wrongMapping, id: 'i1' }] };
+    expect(await validate(container, undefined, { kommunekode: '370' })).toEqual([mismatch('CarePlan.contained[0]')]);
+  });
+});
+
 describe('which profile applies', () => {
   const nikotin = () => intervention119([fsiii(C.nikotin)], { meta: [] });
 
