@@ -601,6 +601,33 @@ describe('Bundles', () => {
   });
 });
 
+describe('dates', () => {
+  const at = async (body: unknown): Promise<(string | undefined)[]> =>
+    (await validate(body)).filter((i) => i.code === 'structure').map((i) => i.expression?.[0]);
+
+  it('reports a day its month does not have as a date, dateTime and instant, at the element', async () => {
+    const cond = { ...condition('klgateway-119-condition', [fsiii(C.kontinens)]), recordedDate: '2022-02-30' };
+    const sr: Record<string, unknown> = { ...serviceRequest('klgateway-140-servicerequest', [careSocial(CS.genoptraening)], [[careSocial(CS.almen)]]), authoredOn: '2023-02-29' };
+    (sr.extension as { valueDate: string }[])[0]!.valueDate = '2022-02-30';
+    const cp = intervention119([fsiii(C.kostvejledning)], { basedOn: true });
+    cp.period = { start: '2022-04-31' };
+    const submission = { ...bundle('collection', [cond, sr, cp, ...REFERENCED]), timestamp: '2022-02-30T00:00:00Z' };
+    expect(await at(submission)).toEqual([
+      'Bundle.timestamp', 'Bundle.entry[0].resource.recordedDate', 'Bundle.entry[1].resource.extension[0].valueDate',
+      'Bundle.entry[1].resource.authoredOn', 'Bundle.entry[2].resource.period.start',
+    ]);
+    expect((await validate(cond))[0]).toMatchObject({ expression: ['Condition.recordedDate'], da: 'Ikke gyldig FHIR R4 (Condition.recordedDate): har et ugyldigt format' });
+  });
+
+  it('accepts February 29 of a leap year and partial dates', async () => {
+    const sr = { ...serviceRequest('klgateway-119-servicerequest', [careSocial(CS.sundhedsfremme)]), authoredOn: '2024-02-29' };
+    const cp = intervention119([fsiii(C.kostvejledning)], { basedOn: true });
+    cp.period = { start: '2022' };
+    expect(await validate(sr)).toEqual(OK);
+    expect(await validate(cp)).toEqual(OK);
+  });
+});
+
 describe('contained resources', () => {
   const patient = { resourceType: 'Patient', id: 'p', birthDate: 'not-a-date', foo: 1 };
   const structure = (expression: string, da: string): Issue => ({
