@@ -1,4 +1,4 @@
-import type { Coding } from 'fhir/r4';
+import type { Coding, OperationOutcome } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -9,7 +9,7 @@ import {
   bundle, C, CARE_SOCIAL, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
   KOMMUNE_101, KOMMUNEKODE, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
 } from './fixtures';
-import { OK, validateWith, type Issue } from './outcome';
+import { OK, summarise, validateWith, type Issue } from './outcome';
 
 let app: App;
 beforeAll(async () => {
@@ -756,24 +756,50 @@ describe('requests $validate cannot perform', () => {
     request(app).post(url).query(query).set('Content-Type', 'application/fhir+json').send(body as object);
   const cp = () => intervention119([fsiii(C.kostvejledning)], { basedOn: true });
 
+  const C119 = profile('klgateway-119-condition');
   it.each([
-    ['a body that is not a resource', '/fhir/$validate', { foo: 1 }, {}, 400, "Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'"],
-    ['an unknown resource type', '/fhir/$validate', { resourceType: 'Gadget' }, {}, 400, "The resource to validate has no valid resourceType ('Gadget' is not a FHIR R4 resource type)"],
-    ['a resource posted to another type', '/fhir/Condition/$validate', cp(), {}, 400, 'The resource is a CarePlan, but it was posted to Condition/$validate'],
-    ['an unknown type in the path', '/fhir/Gadget/$validate', cp(), {}, 404, "'Gadget' is not a FHIR R4 resource type"],
-    ['an id that does not match the instance', '/fhir/CarePlan/abc/$validate', cp(), {}, 400, "The resource's id '' does not match CarePlan/abc"],
-    ['an unknown profile', '/fhir/$validate', cp(), { profile: 'http://example.org/p' }, 404, "The profile 'http://example.org/p' is not known to this server"],
-    ['a profile of another type', '/fhir/$validate', cp(), { profile: profile('klgateway-119-condition') }, 400, `The profile '${profile('klgateway-119-condition')}' constrains Condition, not CarePlan`],
-    ['an unknown mode', '/fhir/$validate', cp(), { mode: 'strict' }, 400, "Parameter 'mode' must be one of create, update, delete, profile, not 'strict'"],
-    ['mode=delete', '/fhir/CarePlan/$validate', cp(), { mode: 'delete' }, 400, 'mode=delete is not supported: the server does not store the resources it validates, so there is no deletion to check'],
-    ['a malformed kommunekode', '/fhir/$validate', cp(), { kommunekode: '37' }, 400, "Parameter 'kommunekode' must be a three-digit municipality code, not '37'"],
-    ['Parameters without a resource', '/fhir/$validate', { resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'create' }] }, {}, 400, "No resource to validate: give the parameter 'resource'"],
-  ])('answers %s with a 4xx OperationOutcome', async (_what, url, body, query, status, text) => {
+    ['a body that is not a resource', '/fhir/$validate', { foo: 1 }, {}, 400, "Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'",
+      "Send ressourcen, der skal valideres, som forespørgslens krop, eller en Parameters-ressource med parameteren 'resource'"],
+    ['an unknown resource type', '/fhir/$validate', { resourceType: 'Gadget' }, {}, 400, "The resource to validate has no valid resourceType ('Gadget' is not a FHIR R4 resource type)",
+      "Ressourcen har ingen gyldig resourceType ('Gadget' er ikke en FHIR R4-ressourcetype)"],
+    ['a resource posted to another type', '/fhir/Condition/$validate', cp(), {}, 400, 'The resource is a CarePlan, but it was posted to Condition/$validate',
+      'Ressourcen er en CarePlan, men den er sendt til Condition/$validate'],
+    ['an unknown type in the path', '/fhir/Gadget/$validate', cp(), {}, 404, "'Gadget' is not a FHIR R4 resource type", "'Gadget' er ikke en FHIR R4-ressourcetype"],
+    ['an id that does not match the instance', '/fhir/CarePlan/abc/$validate', cp(), {}, 400, "The resource's id '' does not match CarePlan/abc",
+      "Ressourcens id '' passer ikke med CarePlan/abc"],
+    ['an unknown profile', '/fhir/$validate', cp(), { profile: 'http://example.org/p' }, 404, "The profile 'http://example.org/p' is not known to this server",
+      "Profilen 'http://example.org/p' kendes ikke af serveren"],
+    ['a profile of another type', '/fhir/$validate', cp(), { profile: C119 }, 400, `The profile '${C119}' constrains Condition, not CarePlan`,
+      `Profilen '${C119}' gælder for Condition, ikke CarePlan`],
+    ['an unknown mode', '/fhir/$validate', cp(), { mode: 'strict' }, 400, "Parameter 'mode' must be one of create, update, delete, profile, not 'strict'",
+      "Parameteren 'mode' skal være en af create, update, delete, profile, ikke 'strict'"],
+    ['mode=delete', '/fhir/CarePlan/$validate', cp(), { mode: 'delete' }, 400, 'mode=delete is not supported: the server does not store the resources it validates, so there is no deletion to check',
+      'mode=delete understøttes ikke: serveren gemmer ikke de ressourcer, den validerer, så der er ingen sletning at kontrollere'],
+    ['a malformed kommunekode', '/fhir/$validate', cp(), { kommunekode: '37' }, 400, "Parameter 'kommunekode' must be a three-digit municipality code, not '37'",
+      "Parameteren 'kommunekode' skal være en kommunekode på tre cifre, ikke '37'"],
+    ['Parameters without a resource', '/fhir/$validate', { resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'create' }] }, {}, 400,
+      "No resource to validate: give the parameter 'resource'", "Ingen ressource at validere: angiv parameteren 'resource'"],
+  ])('answers %s with a 4xx OperationOutcome, in Danish as its findings unless the caller prefers English', async (_what, url, body, query, status, en, da) => {
     const res = await post(url, body, query as Record<string, string>);
     expect(res.status).toBe(status);
     expect(res.body.resourceType).toBe('OperationOutcome');
-    expect(res.body.issue[0].severity).toBe('error');
-    expect(res.body.issue[0].details.text).toBe(text);
+    expect(summarise(res.body as OperationOutcome)[0]).toMatchObject({ severity: 'error', da, en });
+    expect(res.body.issue[0].details.text).toBe(da);
+    const english = await post(url, body, query as Record<string, string>).set('Accept-Language', 'en-GB, da;q=0.5');
+    expect(english.status).toBe(status);
+    expect(english.body.issue[0].details.text).toBe(en);
+  });
+
+  it('answers a body it cannot read in Danish too, as its findings, while other operations keep English by default', async () => {
+    const text = (res: request.Response): string => (res.body as OperationOutcome).issue[0]!.details!.text!;
+    const malformed = () => request(app).post('/fhir/$validate').set('Content-Type', 'application/fhir+json');
+    expect(text(await malformed().send('{"resourceType": "CarePlan",').expect(400))).toMatch(/^Forespørgslens krop er ikke gyldig JSON/);
+    expect(text(await malformed().set('Accept-Language', 'en').send('{"resourceType": "CarePlan",').expect(400))).toMatch(/^The request body is not valid JSON/);
+    expect(text(await malformed().send('').expect(400))).toMatch(/^Send ressourcen, der skal valideres/);
+    expect(text(await request(app).get('/fhir/CarePlan/$validate').expect(405))).toBe('Operationen $validate modtager POST, ikke GET');
+    const lookup = () => request(app).post('/fhir/CodeSystem/$lookup').set('Content-Type', 'application/fhir+json');
+    expect(text(await lookup().send('{"x":').expect(400))).toMatch(/^The request body is not valid JSON/);
+    expect(text(await lookup().set('Accept-Language', 'da').send('{"x":').expect(400))).toMatch(/^Forespørgslens krop er ikke gyldig JSON/);
   });
 
   it('answers GET with 405 and Allow: POST', async () => {
