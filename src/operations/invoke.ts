@@ -249,6 +249,20 @@ export function errorAnswer(err: unknown, lang: MessageLanguage = 'en'): BytesAn
   return Object.assign(answerOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), { error: status >= 500 ? err : undefined });
 }
 
+/** The language of a refusal of a call of `op` (any refusal when undefined): the operation's rule, else the server's. */
+function refusalLanguage(op: OperationHandler | undefined, acceptLanguages: readonly string[]): MessageLanguage {
+  return (op?.messageLanguage ?? messageLanguageOf)(acceptLanguages);
+}
+
+/**
+ * The language of a refusal of a request before it reaches invoke (its body, its format): the rule of the operation
+ * its path names (`path` relative to the FHIR base), else the server's.
+ */
+export function pathRefusalLanguage(path: string, acceptLanguages: readonly string[]): MessageLanguage {
+  const match = OPERATION_PATH.exec(path);
+  return refusalLanguage(match ? findOperation(match[1] ?? '', match[3]!) : undefined, acceptLanguages);
+}
+
 /** What a handler returned, as status, headers and resource. */
 function resultAnswer(result: unknown): BytesAnswer {
   if (result instanceof OperationResult) return answerOf(result.status, result.resource, result.headers);
@@ -346,9 +360,11 @@ export function createInvoker(options: InvokerOptions): Invoker {
   }
 
   function invoke(call: OperationCall): Answer | Promise<Answer> {
-    const failed = (e: unknown): BytesAnswer => errorAnswer(e, messageLanguageOf(call.context.acceptLanguages));
+    let found: OperationHandler | undefined;
+    const failed = (e: unknown): BytesAnswer => errorAnswer(e, refusalLanguage(found, call.context.acceptLanguages));
     try {
-      const op = checkedOperation(findOperation(call.type, call.name), call);
+      found = findOperation(call.type, call.name);
+      const op = checkedOperation(found, call);
       const key = cacheKey(op, call);
       if (key !== undefined) {
         const hit = cache.get(key);

@@ -34,6 +34,8 @@ export const validateOperation: OperationHandler = {
   methods: ['POST'],
   definition: RESOURCE_VALIDATE_DEFINITION,
   resourceParameter: 'resource',
+  // its refusals as its findings: Danish unless the caller prefers English
+  messageLanguage: primaryLanguage,
   handle(input, ctx, _target, address) {
     const { profiles, validator, schema } = ctx.services!.validation;
     const type = address?.type || undefined;

@@ -1,5 +1,6 @@
 import type { CodeableConcept, Coding, OperationOutcome, ValueSet } from 'fhir/r4';
 import type { IssueCode, TxIssueType } from '../errors/fhir-error';
+import { TRANSLATION_EXTENSION, type Bilingual } from '../errors/issue';
 import { TX_ISSUE_TYPE_SYSTEM, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { CodeValidator, type CodedValue } from '../terminology/validation/code-validator';
 import { ValidationOptions } from '../terminology/validation/options';
@@ -38,6 +39,17 @@ const STATUS_DA: Record<string, string> = {
 function codingIndexOf(i: OperationOutcomeIssue): number | undefined {
   const m = /^CodeableConcept\.coding\[(\d+)\]/.exec(i.expression?.[0] ?? '');
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * A CodeValidator issue's text in both languages. Its messages are asked for in Danish, so the text is the Danish one
+ * and the English its translation (src/errors/issue.ts); a text without a translation is the same in both.
+ */
+function textOf(i: OperationOutcomeIssue): Bilingual {
+  const text = i.details?.text ?? '';
+  const en = i.details?._text?.extension?.find((e) => e.url === TRANSLATION_EXTENSION)?.extension
+    ?.find((e) => e.url === 'content')?.valueString;
+  return { da: text, en: en ?? text };
 }
 
 function txOf(i: OperationOutcomeIssue): TxIssueType | undefined {
@@ -105,6 +117,8 @@ export class BindingChecker {
     const options = new ValidationOptions();
     options.displayWarning = true;
     options.inferSystem = type === 'code';
+    // the issues' texts in both languages (the Danish one with the English as its translation), for textOf
+    options.messageLanguage = 'da';
     const result = this.validator.validateInValueSet(vs, value_, options);
     const outcome = result.parameter?.find((p) => p.name === 'issues')?.resource as OperationOutcome | undefined;
     // a CodeableConcept with a coding in the value set meets the binding: another coding of a code system this
@@ -123,7 +137,7 @@ export class BindingChecker {
       let severity = i.severity as IssueSeverity;
       if (binding.strength === 'extensible' && severity === 'error' && tx && MEMBERSHIP_ISSUES.has(tx)) severity = 'warning';
       if (conceptMeetsBinding && severity === 'error' && tx === 'not-found') severity = 'warning';
-      const text = { en: i.details?.text ?? '', da: this.danish(tx, i, coding, vs) };
+      const text = { en: textOf(i).en, da: this.danish(tx, i, coding, vs) };
       if (legacy) {
         // a required binding takes the UUID code (KL's value sets list only those); extensible/preferred: advice
         severity = binding.strength === 'required' ? 'error' : 'warning';
@@ -137,11 +151,14 @@ export class BindingChecker {
     return out;
   }
 
-  /** The Danish text of a CodeValidator issue, rebuilt from the coding and the code system. */
+  /**
+   * The Danish text of a CodeValidator issue, rebuilt from the coding and the code system where it names them;
+   * otherwise the validator's own Danish text.
+   */
   private danish(tx: TxIssueType | undefined, i: OperationOutcomeIssue, coding: Coding | undefined, vs: ValueSet): string {
     if (!coding) {
       if (tx === 'not-in-vs') return `Ingen gyldig kodning fundet for værdisættet '${vsCanonical(vs)}'`;
-      return `Kodevalidering: ${i.details?.text ?? ''}`;
+      return textOf(i).da;
     }
     const code = coding.code ?? '';
     const system = coding.system;
@@ -180,8 +197,6 @@ export class BindingChecker {
       }
       case 'display-comment':
         return `Visningsnavnet '${coding.display}' for ${systemCode(coding)} bør kontrolleres`;
-      case 'status-check':
-        return `Henvisning til en ressource med en status, der bør kontrolleres: ${i.details?.text ?? ''}`;
       case 'invalid-data':
         if (!coding.code) return 'Kodningen har ingen kode og kan ikke valideres';
         if (system && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(system)) return 'Coding.system skal være en absolut reference, ikke en lokal reference';
@@ -190,6 +205,6 @@ export class BindingChecker {
       default:
         if (!system && i.code === 'invalid') return `Kodningen har intet kodesystem, så koden '${code}' kan ikke valideres`;
     }
-    return `Kodevalidering: ${i.details?.text ?? ''}`;
+    return textOf(i).da;
   }
 }

@@ -223,10 +223,12 @@ export class ProfileChecker {
       if (result.error) {
         this.issues.push({
           severity: 'error', code: 'processing', expression: [expression], messageId: inv.key,
+          // the FHIRPath engine's error is English: in the English text and in diagnostics, not in the Danish text
           text: {
             en: `The invariant ${inv.key} could not be evaluated: ${result.error} (from ${inv.source})`,
-            da: `Reglen ${inv.key} kunne ikke evalueres: ${result.error} (fra ${inv.source})`,
+            da: `Reglen ${inv.key} kunne ikke evalueres (fra ${inv.source})`,
           },
+          diagnostics: result.error,
         });
         continue;
       }

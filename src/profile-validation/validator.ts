@@ -45,23 +45,55 @@ function schemaText(path: string, message: string): { en: string; da: string } {
     da = `skal være ${types[m[1]!]}`;
   } else if (/^must match pattern/.test(message)) da = 'har et ugyldigt format';
   else if (/^must be equal to one of the allowed values/.test(message)) da = 'har en værdi, der ikke er tilladt';
-  else da = `er ugyldig (${message})`;
+  else if ((m = /^must be (>=|<=|>|<) (\S+)$/.exec(message))) {
+    const bounds: Record<string, string> = { '>=': 'mindst', '<=': 'højst', '>': 'større end', '<': 'mindre end' };
+    da = `skal være ${bounds[m[1]!]} ${m[2]}`;
+  } else if ((m = /^unknown resourceType '(.*)'$/.exec(message))) da = `har en ukendt ressourcetype ('${m[1]}')`;
+  else if (message === 'not a JSON object') da = 'er ikke et JSON-objekt';
+  // a rule the schema does not use today: the English text (its translation) says which
+  else da = 'er ugyldig';
   return { en, da: `Ikke gyldig FHIR R4 (${path}): ${da}` };
 }
 
-/** The references of a Bundle's entries, for finding the organizations a resource names. */
+/** FHIR R4's invariant bdl-7 of Bundle, broken by the entry whose fullUrl is at `at`. */
+function duplicateFullUrl(at: string, fullUrl: string, first: string): ValidationIssue {
+  return {
+    severity: 'error', code: 'invariant', expression: [at], messageId: 'bdl-7',
+    text: {
+      en: `Constraint failed: bdl-7: 'FullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId (except in history bundles)' (defined in http://hl7.org/fhir/StructureDefinition/Bundle): '${fullUrl}' is the fullUrl of ${first} too`,
+      da: `Reglen bdl-7 er ikke overholdt: 'En fullUrl skal være entydig i en Bundle, ellers skal indgange med samme fullUrl have forskellig meta.versionId (undtagen i history-Bundles)' (defineret i http://hl7.org/fhir/StructureDefinition/Bundle): '${fullUrl}' er også fullUrl for ${first}`,
+    },
+  };
+}
+
+/**
+ * The references of a Bundle's entries, for finding the organizations a resource names. A fullUrl two entries share
+ * answers the first of them (the later ones are reported, `duplicateFullUrls`).
+ */
 class BundleIndex {
   private readonly byFullUrl = new Map<string, Json>();
   private readonly byTypeId = new Map<string, Json>();
   readonly kommunekoder: string[];
+  /** The entries whose fullUrl and meta.versionId an earlier entry has too (FHIR's bdl-7), with that entry's index. */
+  readonly duplicateFullUrls: { index: number; fullUrl: string; first: number }[] = [];
 
   constructor(bundle: Json | undefined) {
     const found = new Set<string>();
     const entries = bundle && Array.isArray(bundle.entry) ? bundle.entry : [];
+    const firstOf = new Map<string, number>();
+    entries.forEach((e, index) => {
+      if (!isObject(e) || typeof e.fullUrl !== 'string') return;
+      const meta = isObject(e.resource) && isObject(e.resource.meta) ? e.resource.meta : undefined;
+      // bdl-7 compares fullUrl & resource.meta.versionId: the same fullUrl is allowed for other versions
+      const key = `${e.fullUrl}\u0000${typeof meta?.versionId === 'string' ? meta.versionId : ''}`;
+      const first = firstOf.get(key);
+      if (first === undefined) firstOf.set(key, index);
+      else this.duplicateFullUrls.push({ index, fullUrl: e.fullUrl, first });
+    });
     for (const e of entries) {
       if (!isObject(e) || !isObject(e.resource)) continue;
       const r = e.resource;
-      if (typeof e.fullUrl === 'string') this.byFullUrl.set(e.fullUrl, r);
+      if (typeof e.fullUrl === 'string' && !this.byFullUrl.has(e.fullUrl)) this.byFullUrl.set(e.fullUrl, r);
       if (typeof r.resourceType === 'string' && typeof r.id === 'string') this.byTypeId.set(`${r.resourceType}/${r.id}`, r);
       // a RESTful fullUrl (`https://…/Patient/7`) also answers the relative reference `Patient/7`
       const tail = typeof e.fullUrl === 'string' ? /(?:^|\/)([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/.exec(e.fullUrl)?.[1] : undefined;
@@ -111,7 +143,7 @@ export class SubmissionValidator {
       catalogs: new LocalCatalogIndex(req.registry),
     };
     const type = String(req.resource.resourceType);
-    this.resource(run, req.resource, type, undefined, true, 0);
+    this.resource(run, req.resource, type, { top: true, depth: 0, localCodes: true });
     // FHIR's rule for a primitive's text, of which the JSON schema sees only some (an empty string, not a control
     // character or an unpaired surrogate): once for the whole submission, where the schema said nothing
     const said = new Set(issues.filter((i) => i.code === 'structure').map((i) => i.expression[0]));
@@ -122,23 +154,26 @@ export class SubmissionValidator {
   }
 
   /** Validates one resource; an unexpected failure becomes a fatal issue on that resource instead of failing the request. */
-  private resource(run: Run, resource: Json, expression: string, bundle: BundleIndex | undefined, top: boolean, depth: number): void {
+  private resource(run: Run, resource: Json, expression: string, place: Place): void {
     try {
-      this.checkResource(run, resource, expression, bundle, top, depth);
+      this.checkResource(run, resource, expression, place);
     } catch (e) {
       if (e instanceof FhirError && e.code === 'too-costly') throw e; // the time budget is spent: the whole request stops
       run.issues.push({
         severity: 'fatal', code: 'exception', expression: [expression],
+        // the error's own message is English: in the English text and in diagnostics, not in the Danish text
         text: {
           en: `Internal error while validating this resource; it was not completely checked (${(e as Error).message})`,
-          da: `Intern fejl under valideringen af ressourcen; den er ikke kontrolleret fuldt ud (${(e as Error).message})`,
+          da: 'Intern fejl under valideringen af ressourcen; den er ikke kontrolleret fuldt ud',
         },
+        diagnostics: (e as Error).message,
       });
     }
   }
 
-  private checkResource(run: Run, resource: Json, expression: string, bundle: BundleIndex | undefined, top: boolean, depth: number): void {
+  private checkResource(run: Run, resource: Json, expression: string, place: Place): void {
     const { issues, req } = run;
+    const { bundle, top, depth } = place;
     const type = resource.resourceType;
     for (const p of this.schema.validate(resource)) {
       const path = p.path === '$' ? expression : `${expression}${p.path.slice(1)}`;
@@ -146,13 +181,15 @@ export class SubmissionValidator {
     }
     if (typeof type !== 'string' || !this.schema.supports(type)) return;
 
-    // outside a Bundle, an empty index (built on first use) still resolves the resource's contained resources
+    // outside a Bundle, an empty index (built on first use) still resolves the resource's contained resources; a
+    // contained resource's `#id` names another resource of its container
     let standalone: BundleIndex | undefined;
     const index = (): BundleIndex => bundle ?? (standalone ??= new BundleIndex(undefined));
+    const host = place.container ?? resource;
     const references: ReferenceContext = {
       inBundle: bundle !== undefined,
       resolve: (reference) => {
-        const r = index().resolve(reference, resource);
+        const r = index().resolve(reference, host);
         return isObject(r) ? r : undefined;
       },
       profileType: (url) => this.profiles.find(url)?.type,
@@ -162,13 +199,23 @@ export class SubmissionValidator {
     }
 
     const isBundle = type === 'Bundle';
-    const ctx: MunicipalityContext = {
-      resolve: (reference) => index().resolve(reference, resource),
-      bundleKommunekoder: bundle?.kommunekoder ?? [],
-      parameter: req.kommunekode,
-    };
-    let municipality: ReturnType<typeof municipalityOf> | undefined;
-    issues.push(...checkLocalCodes(resource, expression, req.registry, run.catalogs, () => (municipality ??= municipalityOf(resource, ctx)), isBundle ? new Set(['entry']) : undefined));
+    if (place.localCodes) {
+      const ctx: MunicipalityContext = {
+        resolve: (reference) => index().resolve(reference, resource),
+        bundleKommunekoder: bundle?.kommunekoder ?? [],
+        parameter: req.kommunekode,
+      };
+      let municipality: ReturnType<typeof municipalityOf> | undefined;
+      issues.push(...checkLocalCodes(resource, expression, req.registry, run.catalogs, () => (municipality ??= municipalityOf(resource, ctx)), isBundle ? new Set(['entry']) : undefined));
+    }
+
+    // each contained resource as a resource of its own, in the container's Bundle; its niveau-3 codes were checked
+    // with the container's above, for the container's sending municipality
+    const contained = Array.isArray(resource.contained) ? resource.contained : [];
+    contained.forEach((c, i) => {
+      checkTimeBudget();
+      if (isObject(c)) this.resource(run, c, `${expression}.contained[${i}]`, { bundle, top: false, depth, container: resource, localCodes: false });
+    });
 
     if (isBundle) {
       if (depth >= MAX_BUNDLE_DEPTH) {
@@ -182,11 +229,12 @@ export class SubmissionValidator {
         return;
       }
       const index = new BundleIndex(resource);
+      if (resource.type !== 'history') issues.push(...index.duplicateFullUrls.map(({ index: i, fullUrl, first }) => duplicateFullUrl(`${expression}.entry[${i}].fullUrl`, fullUrl, `${expression}.entry[${first}]`)));
       const entries = Array.isArray(resource.entry) ? resource.entry : [];
       entries.forEach((entry, i) => {
         checkTimeBudget();
         if (!isObject(entry) || !isObject(entry.resource)) return;
-        this.resource(run, entry.resource, `${expression}.entry[${i}].resource`, index, false, depth + 1);
+        this.resource(run, entry.resource, `${expression}.entry[${i}].resource`, { bundle: index, top: false, depth: depth + 1, localCodes: place.localCodes });
       });
     }
   }
@@ -227,6 +275,20 @@ export class SubmissionValidator {
     });
     return out;
   }
+}
+
+/** Where a resource is validated. */
+interface Place {
+  /** The Bundle whose entries its references may name. */
+  bundle?: BundleIndex;
+  /** The submission itself: the `profile` parameter and `mode` apply to it only. */
+  top: boolean;
+  /** How many Bundles enclose it. */
+  depth: number;
+  /** The resource it is contained in. */
+  container?: Json;
+  /** Whether its niveau-3 codes are checked with it: not inside a contained resource, whose container's check covers them. */
+  localCodes: boolean;
 }
 
 interface Run {

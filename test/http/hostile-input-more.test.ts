@@ -118,6 +118,20 @@ describe('empty strings and control characters in written resources', () => {
     },
   );
 
+  it.each([['2022-02-30'], ['2023-02-29'], ['2022-04-31T12:00:00+01:00']])(
+    'a date its month does not have (%s) is 422 structure at the element, and nothing is stored', async (date) => {
+      const cs = { ...localCodeSystem('101', 'dato', [{ code: '101-A', display: 'A', type: 'indsats' }]), date };
+      const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(422);
+      expect(issue(res)).toMatchObject({ code: 'structure', expression: ['CodeSystem.date'] });
+      await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    },
+  );
+
+  it('February 29 of a leap year is a date', async () => {
+    const cs = { ...localCodeSystem('101', 'skuddag', [{ code: '101-A', display: 'A', type: 'indsats' }]), date: '2024-02-29' };
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
+  });
+
   it('a whole number in its range is an unsignedInt, and a decimal property value may have a fraction', async () => {
     const cs = localCodeSystem('101', 'antal-ok', [{ code: '101-A', display: 'A', type: 'indsats' }]);
     cs.count = 1;

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
-import { AJV_OPTIONS, EXTRA_DEFINITIONS, GENERATED_FILE, generatePrecompiledModules, loadPrecompiledValidators, PRECOMPILED_TYPES } from '../../src/fhir/schema-precompiled';
+import {
+  AJV_OPTIONS, EXTRA_DEFINITIONS, GENERATED_FILE, generatePrecompiledModules, loadPrecompiledValidators, PRECOMPILED_TYPES, schemaDefinitions,
+} from '../../src/fhir/schema-precompiled';
 import { TERMINOLOGY_DIR } from '../support/catalogs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -60,5 +62,40 @@ describe('schema validators compiled at build time', () => {
     } finally {
       fs.rmSync(other, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the schema\'s dates', () => {
+  const pattern = (type: string): RegExp => new RegExp((schemaDefinitions()[type] as { pattern: string }).pattern);
+  const hl7 = (type: string): RegExp => new RegExp((schema.definitions[type] as { pattern: string }).pattern);
+  const two = (n: number): string => String(n).padStart(2, '0');
+
+  it('are days of the calendar: every day 01–31 of every month of the years 0001–9999 as a date, dateTime and instant, as JS Date has them', () => {
+    const [date, dateTime, instant] = ['date', 'dateTime', 'instant'].map(pattern) as [RegExp, RegExp, RegExp];
+    const wrong: string[] = [];
+    const day = new Date(0);
+    for (let y = 1; y <= 9999; y++) {
+      for (let m = 1; m <= 12; m++) {
+        for (let d = 1; d <= 31; d++) {
+          day.setUTCFullYear(y, m - 1, d);
+          const real = day.getUTCDate() === d;
+          const text = `${String(y).padStart(4, '0')}-${two(m)}-${two(d)}`;
+          if (date.test(text) !== real) wrong.push(text);
+          if (dateTime.test(`${text}T10:20:30+01:00`) !== real) wrong.push(`${text}T10:20:30+01:00`);
+          if (instant.test(`${text}T10:20:30.5Z`) !== real) wrong.push(`${text}T10:20:30.5Z`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('otherwise are HL7\'s patterns: partial dates, a time only with its zone, no 24:00, no year 0000', () => {
+    const samples: [string, string][] = [
+      ['date', '2024'], ['date', '2024-02'], ['date', '2024-02-29'], ['date', '0000'], ['date', '2024-13'], ['date', '2024-02-29T00:00:00Z'],
+      ['dateTime', '2024'], ['dateTime', '2023-02'], ['dateTime', '2024-02-29T23:59:60Z'], ['dateTime', '2022-01-01T10:00:00'],
+      ['dateTime', '2022-01-01T24:00:00Z'], ['dateTime', '2022-01-01T10:00Z'], ['dateTime', '2022-01-01T10:00:00+14:00'],
+      ['instant', '2022-01-01'], ['instant', '2022-01-01T00:00:00-13:59'], ['instant', '2022-01-01T00:00:00+14:01'],
+    ];
+    for (const [type, text] of samples) expect([type, text, pattern(type).test(text)]).toEqual([type, text, hl7(type).test(text)]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Coding } from 'fhir/r4';
+import type { Coding, OperationOutcome } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -6,10 +6,10 @@ import { MemoryStore } from '../../src/store/memory-store';
 import type { TerminologyResource } from '../../src/terminology/resource-set';
 import { publishedCatalogs, testConfig } from '../support/app';
 import {
-  bundle, C, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
+  bundle, C, CARE_SOCIAL, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
   KOMMUNE_101, KOMMUNEKODE, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
 } from './fixtures';
-import { OK, validateWith, type Issue } from './outcome';
+import { OK, summarise, validateWith, type Issue } from './outcome';
 
 let app: App;
 beforeAll(async () => {
@@ -439,6 +439,22 @@ describe('care plans and service requests', () => {
     ]);
   });
 
+  it('writes the code validator\'s own Danish text where it is not rebuilt from the coding: a coding of another version, a coding without system', async () => {
+    const VS = 'http://fhir.kl.dk/prevention/ValueSet/ServiceTypes119|2.1.0';
+    const otherVersion = await validate(serviceRequest('klgateway-119-servicerequest', [{ ...careSocial(CS.sundhedsfremme), version: '1999' }]));
+    expect(otherVersion[0]).toEqual({
+      severity: 'warning', code: 'invalid', tx: 'vs-invalid', expression: ['ServiceRequest.code.coding[0]'],
+      en: `The code system '${CARE_SOCIAL}' version '20250530' for the versionless include in the ValueSet include is different to the one in the value ('1999')`,
+      da: `Kodesystemet '${CARE_SOCIAL}' version '20250530' for værdisættets include uden version er en anden version end den i værdien ('1999')`,
+    });
+    const noSystem = await validate(serviceRequest('klgateway-119-servicerequest', [{ code: CS.sundhedsfremme }]));
+    expect(noSystem.map((i) => [i.severity, i.expression, i.da])).toEqual([
+      ['warning', ['ServiceRequest.code.coding[0]'], 'Kodningen har intet kodesystem. En kode uden kodesystem har ingen defineret betydning og kan ikke valideres. Angiv kodesystemet (system)'],
+      ['error', ['ServiceRequest.code.coding[0]'], `Koden '#${CS.sundhedsfremme}' findes ikke i værdisættet '${VS}'`],
+    ]);
+    for (const i of [...otherVersion, ...noSystem]) expect(i.da).not.toContain(i.en);
+  });
+
   it('reports the §140 service type in a §119 service request', async () => {
     expect((await validate(serviceRequest('klgateway-119-servicerequest', [careSocial(CS.genoptraening)]))).map((i) => [i.tx, i.expression])).toEqual([
       ['not-in-vs', ['ServiceRequest.code.coding[0]']],
@@ -549,6 +565,108 @@ describe('Bundles', () => {
       { ...TREATMENT_119, expression: ['Bundle.entry[1].resource'] },
     ]);
   });
+  it('reports a fullUrl an earlier entry has too (bdl-7) at the later entry, whose resource a reference to it no longer silently resolves to', async () => {
+    const FORLOEB = 'urn:uuid:00000000-0000-4000-8000-0000000000f1';
+    const cp = { ...intervention119([fsiii(C.kostvejledning)]), basedOn: [{ reference: FORLOEB }] };
+    const encounter = { resourceType: 'Encounter', id: 'kontakt-1', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HH' } };
+    const submission = bundle('collection', [cp, REFERENCED[2]!, REFERENCED[0]!, REFERENCED[1]!, encounter]);
+    const entries = submission.entry as { fullUrl: string; resource: Record<string, unknown> }[];
+    entries[1]!.fullUrl = FORLOEB;
+    entries[4]!.fullUrl = FORLOEB;
+    expect(await validate(submission)).toEqual([{
+      severity: 'error', code: 'invariant', id: 'bdl-7', expression: ['Bundle.entry[4].fullUrl'],
+      en: `Constraint failed: bdl-7: 'FullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId (except in history bundles)' (defined in http://hl7.org/fhir/StructureDefinition/Bundle): '${FORLOEB}' is the fullUrl of Bundle.entry[1] too`,
+      da: `Reglen bdl-7 er ikke overholdt: 'En fullUrl skal være entydig i en Bundle, ellers skal indgange med samme fullUrl have forskellig meta.versionId (undtagen i history-Bundles)' (defineret i http://hl7.org/fhir/StructureDefinition/Bundle): '${FORLOEB}' er også fullUrl for Bundle.entry[1]`,
+    }]);
+    // other versions of one resource may share it, and a history Bundle may repeat it
+    entries[1]!.resource = { ...entries[1]!.resource, meta: { versionId: '1' } };
+    entries[4]!.resource = { ...entries[1]!.resource, meta: { versionId: '2' } };
+    expect(await validate(submission)).toEqual(OK);
+    const history = bundle('collection', [REFERENCED[2]!, REFERENCED[2]!]);
+    (history.entry as { fullUrl: string }[])[1]!.fullUrl = (history.entry as { fullUrl: string }[])[0]!.fullUrl;
+    expect((await validate(history)).map((i) => i.id)).toEqual(['bdl-7']);
+    expect(await validate({ ...history, type: 'history' })).toEqual(OK);
+  });
+
+  it('writes the schema\'s findings in Danish words only: an unknown resource type, a number out of range', async () => {
+    const schedule = { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/1' },
+      activity: [{ detail: { status: 'in-progress', scheduledTiming: { repeat: { count: 0 } } } }] };
+    const issues = await validate(bundle('collection', [{ resourceType: 'Gadget' }, schedule]));
+    expect(issues.map((i) => [i.expression, i.en, i.da])).toEqual([
+      [['Bundle.entry[0].resource.resourceType'], "Not valid FHIR R4: unknown resourceType 'Gadget'",
+        "Ikke gyldig FHIR R4 (Bundle.entry[0].resource.resourceType): har en ukendt ressourcetype ('Gadget')"],
+      [['Bundle.entry[1].resource.activity[0].detail.scheduledTiming.repeat.count'], 'Not valid FHIR R4: must be >= 1',
+        'Ikke gyldig FHIR R4 (Bundle.entry[1].resource.activity[0].detail.scheduledTiming.repeat.count): skal være mindst 1'],
+    ]);
+  });
+});
+
+describe('dates', () => {
+  const at = async (body: unknown): Promise<(string | undefined)[]> =>
+    (await validate(body)).filter((i) => i.code === 'structure').map((i) => i.expression?.[0]);
+
+  it('reports a day its month does not have as a date, dateTime and instant, at the element', async () => {
+    const cond = { ...condition('klgateway-119-condition', [fsiii(C.kontinens)]), recordedDate: '2022-02-30' };
+    const sr: Record<string, unknown> = { ...serviceRequest('klgateway-140-servicerequest', [careSocial(CS.genoptraening)], [[careSocial(CS.almen)]]), authoredOn: '2023-02-29' };
+    (sr.extension as { valueDate: string }[])[0]!.valueDate = '2022-02-30';
+    const cp = intervention119([fsiii(C.kostvejledning)], { basedOn: true });
+    cp.period = { start: '2022-04-31' };
+    const submission = { ...bundle('collection', [cond, sr, cp, ...REFERENCED]), timestamp: '2022-02-30T00:00:00Z' };
+    expect(await at(submission)).toEqual([
+      'Bundle.timestamp', 'Bundle.entry[0].resource.recordedDate', 'Bundle.entry[1].resource.extension[0].valueDate',
+      'Bundle.entry[1].resource.authoredOn', 'Bundle.entry[2].resource.period.start',
+    ]);
+    expect((await validate(cond))[0]).toMatchObject({ expression: ['Condition.recordedDate'], da: 'Ikke gyldig FHIR R4 (Condition.recordedDate): har et ugyldigt format' });
+  });
+
+  it('accepts February 29 of a leap year and partial dates', async () => {
+    const sr = { ...serviceRequest('klgateway-119-servicerequest', [careSocial(CS.sundhedsfremme)]), authoredOn: '2024-02-29' };
+    const cp = intervention119([fsiii(C.kostvejledning)], { basedOn: true });
+    cp.period = { start: '2022' };
+    expect(await validate(sr)).toEqual(OK);
+    expect(await validate(cp)).toEqual(OK);
+  });
+});
+
+describe('contained resources', () => {
+  const patient = { resourceType: 'Patient', id: 'p', birthDate: 'not-a-date', foo: 1 };
+  const structure = (expression: string, da: string): Issue => ({
+    severity: 'error', code: 'structure', expression: [expression], en: expect.stringMatching(/^Not valid FHIR R4: /) as unknown as string,
+    da: `Ikke gyldig FHIR R4 (${expression}): ${da}`,
+  });
+
+  it('checks each against the FHIR R4 schema of its own type, also a type compiled on first use, and in a Bundle', async () => {
+    const cond = { resourceType: 'Condition', subject: { reference: '#p' }, contained: [patient, { resourceType: 'Medication', id: 'm', foo: 1 }] };
+    expect(await validate(cond)).toEqual([
+      structure('Condition.contained[0]', "har det ukendte element 'foo'"),
+      structure('Condition.contained[0].birthDate', 'har et ugyldigt format'),
+      structure('Condition.contained[1]', "har det ukendte element 'foo'"),
+    ]);
+    expect(await validate(bundle('collection', [{ ...cond, contained: [patient] }]))).toEqual([
+      structure('Bundle.entry[0].resource.contained[0]', "har det ukendte element 'foo'"),
+      structure('Bundle.entry[0].resource.contained[0].birthDate', 'har et ugyldigt format'),
+    ]);
+  });
+
+  it('checks each against the profiles it claims, with their bindings, at its place in the container', async () => {
+    const bad = { ...condition('klgateway-119-condition', [fsiii(C.forflytteSig)]), id: 'c1', recordedDate: 'bad' };
+    delete (bad as Record<string, unknown>).clinicalStatus;
+    const cp = { ...intervention119([fsiii(C.kostvejledning)], { basedOn: true }), contained: [bad] };
+    const vs = 'http://fhir.kl.dk/prevention/ValueSet/KLConditionCodes119|2.1.0';
+    expect((await validate(cp)).map((i) => [i.severity, i.code, i.expression?.[0], i.tx ?? i.da.split(':')[0]])).toEqual([
+      ['error', 'structure', 'CarePlan.contained[0].recordedDate', 'Ikke gyldig FHIR R4 (CarePlan.contained[0].recordedDate)'],
+      ['error', 'structure', 'CarePlan.contained[0]', 'Condition.clinicalStatus'],
+      ['information', 'code-invalid', 'CarePlan.contained[0].code.coding[0]', 'this-code-not-in-vs'],
+      ['error', 'code-invalid', 'CarePlan.contained[0].code', 'not-in-vs'],
+    ]);
+    expect((await validate(cp))[3]!.da).toBe(`Ingen gyldig kodning fundet for værdisættet '${vs}'`);
+  });
+
+  it('checks the niveau-3 codes of a contained resource once, for its container\'s sending municipality', async () => {
+    const wrongMapping = intervention119([fsiii(C.sygdomshaandtering), l3('370-BOLDSPIL', 'Boldspil')], { basedOn: true });
+    const container = { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/borger-1' }, contained: [{ ...wrongMapping, id: 'i1' }] };
+    expect(await validate(container, undefined, { kommunekode: '370' })).toEqual([mismatch('CarePlan.contained[0]')]);
+  });
 });
 
 describe('which profile applies', () => {
@@ -638,24 +756,50 @@ describe('requests $validate cannot perform', () => {
     request(app).post(url).query(query).set('Content-Type', 'application/fhir+json').send(body as object);
   const cp = () => intervention119([fsiii(C.kostvejledning)], { basedOn: true });
 
+  const C119 = profile('klgateway-119-condition');
   it.each([
-    ['a body that is not a resource', '/fhir/$validate', { foo: 1 }, {}, 400, "Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'"],
-    ['an unknown resource type', '/fhir/$validate', { resourceType: 'Gadget' }, {}, 400, "The resource to validate has no valid resourceType ('Gadget' is not a FHIR R4 resource type)"],
-    ['a resource posted to another type', '/fhir/Condition/$validate', cp(), {}, 400, 'The resource is a CarePlan, but it was posted to Condition/$validate'],
-    ['an unknown type in the path', '/fhir/Gadget/$validate', cp(), {}, 404, "'Gadget' is not a FHIR R4 resource type"],
-    ['an id that does not match the instance', '/fhir/CarePlan/abc/$validate', cp(), {}, 400, "The resource's id '' does not match CarePlan/abc"],
-    ['an unknown profile', '/fhir/$validate', cp(), { profile: 'http://example.org/p' }, 404, "The profile 'http://example.org/p' is not known to this server"],
-    ['a profile of another type', '/fhir/$validate', cp(), { profile: profile('klgateway-119-condition') }, 400, `The profile '${profile('klgateway-119-condition')}' constrains Condition, not CarePlan`],
-    ['an unknown mode', '/fhir/$validate', cp(), { mode: 'strict' }, 400, "Parameter 'mode' must be one of create, update, delete, profile, not 'strict'"],
-    ['mode=delete', '/fhir/CarePlan/$validate', cp(), { mode: 'delete' }, 400, 'mode=delete is not supported: the server does not store the resources it validates, so there is no deletion to check'],
-    ['a malformed kommunekode', '/fhir/$validate', cp(), { kommunekode: '37' }, 400, "Parameter 'kommunekode' must be a three-digit municipality code, not '37'"],
-    ['Parameters without a resource', '/fhir/$validate', { resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'create' }] }, {}, 400, "No resource to validate: give the parameter 'resource'"],
-  ])('answers %s with a 4xx OperationOutcome', async (_what, url, body, query, status, text) => {
+    ['a body that is not a resource', '/fhir/$validate', { foo: 1 }, {}, 400, "Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'",
+      "Send ressourcen, der skal valideres, som forespørgslens krop, eller en Parameters-ressource med parameteren 'resource'"],
+    ['an unknown resource type', '/fhir/$validate', { resourceType: 'Gadget' }, {}, 400, "The resource to validate has no valid resourceType ('Gadget' is not a FHIR R4 resource type)",
+      "Ressourcen har ingen gyldig resourceType ('Gadget' er ikke en FHIR R4-ressourcetype)"],
+    ['a resource posted to another type', '/fhir/Condition/$validate', cp(), {}, 400, 'The resource is a CarePlan, but it was posted to Condition/$validate',
+      'Ressourcen er en CarePlan, men den er sendt til Condition/$validate'],
+    ['an unknown type in the path', '/fhir/Gadget/$validate', cp(), {}, 404, "'Gadget' is not a FHIR R4 resource type", "'Gadget' er ikke en FHIR R4-ressourcetype"],
+    ['an id that does not match the instance', '/fhir/CarePlan/abc/$validate', cp(), {}, 400, "The resource's id '' does not match CarePlan/abc",
+      "Ressourcens id '' passer ikke med CarePlan/abc"],
+    ['an unknown profile', '/fhir/$validate', cp(), { profile: 'http://example.org/p' }, 404, "The profile 'http://example.org/p' is not known to this server",
+      "Profilen 'http://example.org/p' kendes ikke af serveren"],
+    ['a profile of another type', '/fhir/$validate', cp(), { profile: C119 }, 400, `The profile '${C119}' constrains Condition, not CarePlan`,
+      `Profilen '${C119}' gælder for Condition, ikke CarePlan`],
+    ['an unknown mode', '/fhir/$validate', cp(), { mode: 'strict' }, 400, "Parameter 'mode' must be one of create, update, delete, profile, not 'strict'",
+      "Parameteren 'mode' skal være en af create, update, delete, profile, ikke 'strict'"],
+    ['mode=delete', '/fhir/CarePlan/$validate', cp(), { mode: 'delete' }, 400, 'mode=delete is not supported: the server does not store the resources it validates, so there is no deletion to check',
+      'mode=delete understøttes ikke: serveren gemmer ikke de ressourcer, den validerer, så der er ingen sletning at kontrollere'],
+    ['a malformed kommunekode', '/fhir/$validate', cp(), { kommunekode: '37' }, 400, "Parameter 'kommunekode' must be a three-digit municipality code, not '37'",
+      "Parameteren 'kommunekode' skal være en kommunekode på tre cifre, ikke '37'"],
+    ['Parameters without a resource', '/fhir/$validate', { resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'create' }] }, {}, 400,
+      "No resource to validate: give the parameter 'resource'", "Ingen ressource at validere: angiv parameteren 'resource'"],
+  ])('answers %s with a 4xx OperationOutcome, in Danish as its findings unless the caller prefers English', async (_what, url, body, query, status, en, da) => {
     const res = await post(url, body, query as Record<string, string>);
     expect(res.status).toBe(status);
     expect(res.body.resourceType).toBe('OperationOutcome');
-    expect(res.body.issue[0].severity).toBe('error');
-    expect(res.body.issue[0].details.text).toBe(text);
+    expect(summarise(res.body as OperationOutcome)[0]).toMatchObject({ severity: 'error', da, en });
+    expect(res.body.issue[0].details.text).toBe(da);
+    const english = await post(url, body, query as Record<string, string>).set('Accept-Language', 'en-GB, da;q=0.5');
+    expect(english.status).toBe(status);
+    expect(english.body.issue[0].details.text).toBe(en);
+  });
+
+  it('answers a body it cannot read in Danish too, as its findings, while other operations keep English by default', async () => {
+    const text = (res: request.Response): string => (res.body as OperationOutcome).issue[0]!.details!.text!;
+    const malformed = () => request(app).post('/fhir/$validate').set('Content-Type', 'application/fhir+json');
+    expect(text(await malformed().send('{"resourceType": "CarePlan",').expect(400))).toMatch(/^Forespørgslens krop er ikke gyldig JSON/);
+    expect(text(await malformed().set('Accept-Language', 'en').send('{"resourceType": "CarePlan",').expect(400))).toMatch(/^The request body is not valid JSON/);
+    expect(text(await malformed().send('').expect(400))).toMatch(/^Send ressourcen, der skal valideres/);
+    expect(text(await request(app).get('/fhir/CarePlan/$validate').expect(405))).toBe('Operationen $validate modtager POST, ikke GET');
+    const lookup = () => request(app).post('/fhir/CodeSystem/$lookup').set('Content-Type', 'application/fhir+json');
+    expect(text(await lookup().send('{"x":').expect(400))).toMatch(/^The request body is not valid JSON/);
+    expect(text(await lookup().set('Accept-Language', 'da').send('{"x":').expect(400))).toMatch(/^Forespørgslens krop er ikke gyldig JSON/);
   });
 
   it('answers GET with 405 and Allow: POST', async () => {
