@@ -95,7 +95,11 @@ describe('a request body in Danish (http/pipeline)', () => {
   it('not valid JSON', async () => {
     const { da, en } = await bothLanguages(post('/fhir/CodeSystem/$lookup', '{"resourceType": '), 400);
     expect(en).toMatch(/^The request body is not valid JSON: /);
-    expect(da).toBe(`Forespørgslens krop er ikke gyldig JSON: ${en.slice('The request body is not valid JSON: '.length)}`);
+    expect(da).toBe('Forespørgslens krop er ikke gyldig JSON: teksten slutter, før JSON-værdien er færdig');
+    const broken = await bothLanguages(post('/fhir/CodeSystem/$lookup', '{"resourceType": }'), 400);
+    expect(broken.en).toMatch(/^The request body is not valid JSON: .*'}'/);
+    expect(broken.da).toMatch(/^Forespørgslens krop er ikke gyldig JSON: uventet tegn '}'/);
+    expect(broken.da).not.toMatch(/Unexpected|token|JSON input/);
   });
 
   it('a Content-Type that is not JSON', async () => {
