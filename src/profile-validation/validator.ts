@@ -179,7 +179,7 @@ export class SubmissionValidator {
       const path = p.path === '$' ? expression : `${expression}${p.path.slice(1)}`;
       issues.push({ severity: 'error', code: 'structure', expression: [path], text: schemaText(path, p.message) });
     }
-    if (typeof type !== 'string' || !this.schema.supports(type)) return;
+    if (typeof type !== 'string' || !this.schema.isResourceType(type)) return;
 
     // outside a Bundle, an empty index (built on first use) still resolves the resource's contained resources; a
     // contained resource's `#id` names another resource of its container

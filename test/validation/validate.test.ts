@@ -591,12 +591,14 @@ describe('Bundles', () => {
   it('writes the schema\'s findings in Danish words only: an unknown resource type, a number out of range', async () => {
     const schedule = { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/1' },
       activity: [{ detail: { status: 'in-progress', scheduledTiming: { repeat: { count: 0 } } } }] };
-    const issues = await validate(bundle('collection', [{ resourceType: 'Gadget' }, schedule]));
+    const issues = await validate(bundle('collection', [{ resourceType: 'Gadget' }, schedule, { resourceType: 'Coding', code: 'x' }]));
     expect(issues.map((i) => [i.expression, i.en, i.da])).toEqual([
       [['Bundle.entry[0].resource.resourceType'], "Not valid FHIR R4: unknown resourceType 'Gadget'",
         "Ikke gyldig FHIR R4 (Bundle.entry[0].resource.resourceType): har en ukendt ressourcetype ('Gadget')"],
       [['Bundle.entry[1].resource.activity[0].detail.scheduledTiming.repeat.count'], 'Not valid FHIR R4: must be >= 1',
         'Ikke gyldig FHIR R4 (Bundle.entry[1].resource.activity[0].detail.scheduledTiming.repeat.count): skal være mindst 1'],
+      [['Bundle.entry[2].resource.resourceType'], "Not valid FHIR R4: unknown resourceType 'Coding'",
+        "Ikke gyldig FHIR R4 (Bundle.entry[2].resource.resourceType): har en ukendt ressourcetype ('Coding')"],
     ]);
   });
 });
@@ -765,6 +767,9 @@ describe('requests $validate cannot perform', () => {
     ['a resource posted to another type', '/fhir/Condition/$validate', cp(), {}, 400, 'The resource is a CarePlan, but it was posted to Condition/$validate',
       'Ressourcen er en CarePlan, men den er sendt til Condition/$validate'],
     ['an unknown type in the path', '/fhir/Gadget/$validate', cp(), {}, 404, "'Gadget' is not a FHIR R4 resource type", "'Gadget' er ikke en FHIR R4-ressourcetype"],
+    ['a datatype as the resource type', '/fhir/$validate', { resourceType: 'Coding', code: 'x' }, {}, 400,
+      "The resource to validate has no valid resourceType ('Coding' is not a FHIR R4 resource type)", "Ressourcen har ingen gyldig resourceType ('Coding' er ikke en FHIR R4-ressourcetype)"],
+    ['a datatype as the type in the path', '/fhir/Quantity/$validate', cp(), {}, 404, "'Quantity' is not a FHIR R4 resource type", "'Quantity' er ikke en FHIR R4-ressourcetype"],
     ['an id that does not match the instance', '/fhir/CarePlan/abc/$validate', cp(), {}, 400, "The resource's id '' does not match CarePlan/abc",
       "Ressourcens id '' passer ikke med CarePlan/abc"],
     ['an unknown profile', '/fhir/$validate', cp(), { profile: 'http://example.org/p' }, 404, "The profile 'http://example.org/p' is not known to this server",
