@@ -11,7 +11,7 @@ import type { Session } from '../session';
 import { catalogKeyFor } from './browse';
 import { count, equivalenceLabel, kommuneNavn } from '../words';
 import { CatalogTag, useCatalogIndex } from './catalog-tag';
-import { ErrorBox, focusLater, Loading, StatusBadge } from './common';
+import { ErrorBox, focusLater, Loading, NoMunicipality, StatusBadge } from './common';
 import { ReplaceTargetButton, useCatalogChanges } from './save-warnings';
 import { ResourceHistory } from './history';
 
@@ -242,7 +242,7 @@ export function Municipality({ session }: { session: Session }) {
     return (
       <div class="municipality">
         <h1>Min kommune</h1>
-        <p class="notice warn">Dit token gælder ingen bestemt kommune (intet kommunekode-claim). Log ind med en kommunes token for at se og redigere dens katalog.</p>
+        <NoMunicipality what="se og redigere dens katalog" />
       </div>
     );
   }
