@@ -8,7 +8,7 @@ import type { Session } from '../session';
 import { type ImportMode, type ImportPlan, type ImportRequest, importIssues, largestImportFile, previewImport, runImport } from '../import-plan';
 import { ErrorBox, IssueList, NoMunicipality, Notice } from './common';
 import { ImportPlanView } from './import-plan';
-import { kommuneNavn } from '../words';
+import { count, formatNumber, kommuneNavn } from '../words';
 
 function base64(bytes: ArrayBuffer): string {
   const view = new Uint8Array(bytes);
@@ -148,7 +148,7 @@ export function Import({ session }: { session: Session }) {
             <label for="csv-name">Katalogets navn</label>
             <input id="csv-name" value={name} onInput={(e) => changed(setName)((e.target as HTMLInputElement).value)} aria-describedby="csv-name-hint" />
             <p class="hint" id="csv-name-hint">Importen opretter eller opdaterer kataloget og koblingen med dette navn: …/kommune/{kommunekode ?? '…'}/CodeSystem/{name || '…'}
-              {existing ? ` (findes, ${existing.concept?.length ?? 0} koder).` : ' (findes ikke endnu).'}</p>
+              {existing ? ` (findes, ${count(existing.concept?.length ?? 0, 'kode', 'koder')}).` : ' (findes ikke endnu).'}</p>
             {published && <p class="hint warn">Kataloget {name} er et offentliggjort eksempel og kan ikke erstattes; vælg et andet navn.</p>}
           </div>
           <div class="field">
@@ -188,7 +188,7 @@ export function Import({ session }: { session: Session }) {
             {planned.plan.removed.length > 0 && (
               <p class="confirm">
                 <label><input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed((e.target as HTMLInputElement).checked)} />
-                  {' '}Ja, slet {planned.plan.removed.length === 1 ? 'koden' : `de ${planned.plan.removed.length} koder`} fra kataloget</label>
+                  {' '}Ja, slet {planned.plan.removed.length === 1 ? 'koden' : `de ${formatNumber(planned.plan.removed.length)} koder`} fra kataloget</label>
               </p>
             )}
             <p class="actions">
@@ -200,7 +200,7 @@ export function Import({ session }: { session: Session }) {
         {result && (result.ok
           ? (
             <Notice kind="ok">
-              <p><strong>Importeret.</strong>{result.plan && ` ${result.plan.added.length} tilføjet, ${result.plan.changed.length} ændret, ${result.plan.removed.length} slettet.`}</p>
+              <p><strong>Importeret.</strong>{result.plan && ` ${formatNumber(result.plan.added.length)} tilføjet, ${formatNumber(result.plan.changed.length)} ændret, ${formatNumber(result.plan.removed.length)} slettet.`}</p>
               {shown.listed.length > 0 && <><p>Advarsler:</p><IssueList issues={shown.listed} lines /></>}
               {shown.omitted && <p>{shown.omitted}</p>}
               <p><a href={href('kommune')}>Se kommunens katalog</a></p>
