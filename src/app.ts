@@ -210,6 +210,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
 
   app.use(webAppRoutes({
     dir: webDir ?? defaultWebDir(projectRoot()), verifier, fhirBasePath: config.publicBaseUrl ? new URL(config.publicBaseUrl).pathname.replace(/\/$/, '') : base,
+    bodyLimitBytes: config.bodyLimitBytes,
   }));
   app.use(base, packageRoutes({
     service: packageService,

@@ -1,4 +1,4 @@
-import type { Bilingual, OperationOutcomeIssue } from './issue';
+import { messageIssue, type Bilingual, type Language, type OperationOutcomeIssue } from './issue';
 
 /**
  * Issues an answer lists at most. A submission or a file with thousands of problems is answered with the first ones
@@ -6,6 +6,9 @@ import type { Bilingual, OperationOutcomeIssue } from './issue';
  * with the input.
  */
 export const MAX_LISTED_ISSUES = 100;
+
+/** The message id of the issue that stands for those not listed (a client can tell it from the issues themselves). */
+export const ISSUES_OMITTED = 'ISSUES_OMITTED';
 
 /** The issue that stands for those not listed, in both languages of the service. */
 export function omittedIssuesText(omitted: number): Bilingual {
@@ -21,10 +24,13 @@ export function listedIssues<T>(issues: readonly T[], more: (omitted: number) =>
   return [...issues.slice(0, MAX_LISTED_ISSUES), more(issues.length - MAX_LISTED_ISSUES)];
 }
 
-/** listedIssues for OperationOutcome issues: the last one an information issue naming how many were left out. */
-export function listedOutcomeIssues(issues: readonly OperationOutcomeIssue[]): OperationOutcomeIssue[] {
+/**
+ * listedIssues for OperationOutcome issues: the last one an information issue naming how many were left out, in the
+ * caller's language as the server's messages are (`messageIssue`).
+ */
+export function listedOutcomeIssues(issues: readonly OperationOutcomeIssue[], lang: Language = 'en'): OperationOutcomeIssue[] {
   return listedIssues(issues, (omitted) => {
-    const text = omittedIssuesText(omitted).en;
-    return { severity: 'information', code: 'informational', details: { text }, diagnostics: text };
+    const text = omittedIssuesText(omitted);
+    return messageIssue({ severity: 'information', code: 'informational', text, diagnostics: text.en, messageId: ISSUES_OMITTED }, lang);
   });
 }

@@ -1,8 +1,11 @@
 /**
  * The shape of an import's plan, shared by the server (import-plan.ts, which makes it) and the web page
- * (web/src/import-plan.ts, which reads it from the $import-local answer): types only and no imports, so that both
- * builds (tsconfig.json, web/tsconfig.json) take the file.
+ * (web/src/import-plan.ts, which reads it from the $import-local answer): types (and a message id) only and no
+ * imports, so that both builds (tsconfig.json, web/tsconfig.json) take the file.
  */
+
+/** The message id of a refused import's last issue, which counts all its errors (the issues list only the first ones). */
+export const IMPORT_REFUSED = 'IMPORT_REFUSED';
 
 /** `replace`: the catalog becomes the file (codes not in it are removed); `merge`: add and update only. */
 export type ImportMode = 'replace' | 'merge';

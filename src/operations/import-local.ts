@@ -6,6 +6,7 @@ import { messageLanguageOf } from '../errors/message-language';
 import type { OperationInput } from '../fhir/parameters';
 import { formatMessage } from '../municipal/csv-import';
 import { importMode, planParameters, planSummary } from '../municipal/import-plan';
+import { IMPORT_REFUSED } from '../municipal/import-plan-types';
 import { DEFAULT_LOCAL_NAME, importLocalCsv, type ImportOutcome } from '../write/import-runner';
 import type { AuditTarget } from '../write/audit';
 import type { Principal } from '../auth/verifier';
@@ -144,7 +145,7 @@ export const importLocalOperation: OperationHandler = {
     }
     if (!outcome.ok && !outcome.recorded) refused(importRefusal(outcome.messages));
     const lang = messageLanguageOf(ctx.acceptLanguages);
-    const issues = listedOutcomeIssues(outcome.messages.map((m) => messageIssue({ ...m, diagnostics: formatMessage(m) }, lang)));
+    const issues = listedOutcomeIssues(outcome.messages.map((m) => messageIssue({ ...m, diagnostics: formatMessage(m) }, lang)), lang);
     if (outcome.ok && !outcome.written) return new OperationResult(200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));
     if (outcome.ok) {
       const text = `Imported ${outcome.rows} row${outcome.rows === 1 ? '' : 's'} for kommunekode ${kommunekode}: ` +
@@ -156,7 +157,7 @@ export const importLocalOperation: OperationHandler = {
       const errors = outcome.messages.filter((m) => m.severity === 'error').length;
       const text = `Not imported: ${errors} error${errors === 1 ? '' : 's'}; nothing was written`;
       const da = `Ikke importeret: ${errors} fejl; intet blev gemt.`;
-      issues.push(messageIssue({ severity: 'information', code: 'informational', text: { da, en: text }, diagnostics: text }, lang));
+      issues.push(messageIssue({ severity: 'information', code: 'informational', text: { da, en: text }, diagnostics: text, messageId: IMPORT_REFUSED }, lang));
     }
     const result: OperationOutcome = { resourceType: 'OperationOutcome', issue: issues };
     return new OperationResult(outcome.ok ? 200 : 422, result);

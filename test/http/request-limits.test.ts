@@ -2,7 +2,8 @@ import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { MAX_LISTED_ISSUES } from '../../src/errors/issue-cap';
+import { ISSUES_OMITTED, MAX_LISTED_ISSUES } from '../../src/errors/issue-cap';
+import { MESSAGE_ID_EXTENSION } from '../../src/errors/issue';
 import { FSIII, testApp } from '../support/app';
 import { CODES, localCodeSystem, tokenFor } from '../support/local';
 
@@ -183,6 +184,17 @@ describe('CodeSystem/$import-local limits', () => {
     expect(outcome.issue).toHaveLength(MAX_LISTED_ISSUES + 2);
     expect(outcome.issue[MAX_LISTED_ISSUES]?.details?.text).toBe('… and 900 more issues, not listed (only the first 100 are)');
     expect(outcome.issue.at(-1)?.details?.text).toBe('Not imported: 1000 errors; nothing was written');
+  });
+
+  it('says how many problems are not listed in Danish to a caller who asks for Danish, as the summary is', async () => {
+    const rows = Array.from({ length: 150 }, (_, i) => `230-R${i};R${i}`);
+    const token = await tokenFor({ kommunekode: '230' });
+    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da')
+      .type(JSON_TYPE).send(csvParameters([header, ...rows].join('\n'))).expect(422);
+    const outcome = res.body as OperationOutcome;
+    expect(outcome.issue[MAX_LISTED_ISSUES]?.details?.text).toBe('… og 50 problemer mere, som ikke er vist (kun de første 100 vises)');
+    expect(outcome.issue[MAX_LISTED_ISSUES]?.extension).toContainEqual({ url: MESSAGE_ID_EXTENSION, valueString: ISSUES_OMITTED });
+    expect(outcome.issue.at(-1)?.details?.text).toBe('Ikke importeret: 150 fejl; intet blev gemt.');
   });
 
   it('refuses a parameter given twice (kommunekode, name, version, csv) with 400 instead of using the first', async () => {

@@ -70,7 +70,7 @@ describe('the page at /app', () => {
     const expired = await tokenFor({ kommunekode: '101' }, { expiresIn: Math.floor(Date.now() / 1000) - 3600 });
     await request(app).get('/app/api/session').set('Authorization', `Bearer ${expired}`).expect(401);
     const res = await request(app).get('/app/api/session').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '101' })}`).expect(200);
-    expect(res.body).toMatchObject({ kommunekode: '101', admin: false });
+    expect(res.body).toMatchObject({ kommunekode: '101', admin: false, bodyLimitBytes: 10 * 1024 * 1024 });
     await request(app).get('/app/api/other').expect(404);
   });
 });

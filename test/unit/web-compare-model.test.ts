@@ -120,6 +120,11 @@ describe('bar chart layout', () => {
     }
   });
 
+  it('writes the values as Danish numbers', () => {
+    const large = { ...input, categories: [{ label: 'Kostvejledning', values: [2000, 1234567] }] };
+    expect(texts(layoutBarChart(large, 960).shapes).map((t) => t.text)).toEqual(expect.arrayContaining(['2.000', '1.234.567']));
+  });
+
   it('wraps a long category title at a narrow width', () => {
     const narrow = texts(layoutBarChart(input, 300).shapes).filter((t) => t.bold && t.size === 13).map((t) => t.text);
     expect(narrow.length).toBeGreaterThan(2);

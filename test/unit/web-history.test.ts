@@ -1,7 +1,7 @@
 import type { Bundle } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { versionChanges, versionsWithAuthors } from '../../web/src/history-model';
+import { operationLabel, versionChanges, versionsWithAuthors } from '../../web/src/history-model';
 import { testApp } from '../support/app';
 import { CODES, sampleCatalog, tokenFor } from '../support/local';
 
@@ -43,4 +43,18 @@ it('shows each version with its author and what changed from the version before'
   const mapHistory = (await request(app).get(`/fhir/ConceptMap/${conceptMap.id}/_history`).expect(200)).body as Bundle;
   const mapVersions = versionsWithAuthors(mapHistory, undefined, 'ConceptMap', conceptMap.id!);
   expect(versionChanges(mapVersions[1]!.resource, mapVersions[0]!.resource).map((c) => c.kind + ' ' + c.code)).toEqual(['ændret 101-BOLD']);
+});
+
+it('names how a version was written in Danish, for every operation the audit log records', async () => {
+  const token = `Bearer ${await tokenFor({ kommunekode: '102', sub: 'carl' })}`;
+  const csv = ['kode;titel;type;maal', `102-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`].join('\n');
+  await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', token).type('application/fhir+json')
+    .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }] }).expect(200);
+  const id = 'kommune-102-lokale-indsatser';
+  const history = (await request(app).get(`/fhir/CodeSystem/${id}/_history`).expect(200)).body as Bundle;
+  const audit = (await request(app).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${id}` }).set('Authorization', token).expect(200)).body as Bundle;
+  const [imported] = versionsWithAuthors(history, audit, 'CodeSystem', id);
+  expect(operationLabel(imported!.operation)).toBe('CSV-import');
+  expect(['transaction', '$load-package', '$unload-package'].map(operationLabel)).toEqual(['redigering', 'indlæsning af pakke', 'fjernelse af pakke']);
+  expect(['create', 'update', 'delete', undefined].map(operationLabel)).toEqual([undefined, undefined, undefined, undefined]);
 });

@@ -1,4 +1,4 @@
-import { nestLike, type TreeNode } from '../../web/src/tree';
+import { childrenLabel, nestLike, offerNodes, type TreeNode } from '../../web/src/tree';
 
 const n = (code: string, children: TreeNode[] = []): TreeNode => ({ system: 's', code, display: code.toUpperCase(), inactive: false, children });
 
@@ -16,5 +16,18 @@ describe("a catalog's concepts arranged as its code system nests them", () => {
     const poly = [n('p', [n('x')]), n('q', [n('x')])];
     const nested = nestLike([n('x'), n('zz'), n('q')], poly);
     expect(nested.map((x) => [x.code, x.children.map((c) => c.code)])).toEqual([['x', []], ['zz', []], ['q', []]]);
+  });
+});
+
+describe('the count of a node\'s children as a screen reader hears it', () => {
+  it('names one child in the singular and many in the plural, in Danish numbers', () => {
+    expect(childrenLabel(n('a', [n('a1')]))).toBe('1 underbegreb');
+    expect(childrenLabel(n('a', Array.from({ length: 1200 }, (_, i) => n(`a${i}`))))).toBe('1.200 underbegreber');
+  });
+
+  it("calls an offer's children its common interventions", () => {
+    const [offer] = offerNodes([n('tilbud')], () => [n('x'), n('y')]);
+    expect(childrenLabel(offer!)).toBe('2 fælleskommunale indsatser');
+    expect(childrenLabel({ ...offer!, children: [n('x')] })).toBe('1 fælleskommunal indsats');
   });
 });

@@ -3,6 +3,7 @@
  * file and on a canvas for a PNG file (no library; the page loads nothing from elsewhere). Each category's title
  * stands on its own line above its bars, so the chart reads at a phone's width too.
  */
+import { formatNumber } from './words';
 
 export interface BarChartInput {
   title: string;
@@ -69,7 +70,7 @@ export function layoutBarChart(input: BarChartInput, width: number): ChartLayout
   y += 10;
   const max = Math.max(1, ...input.categories.flatMap((c) => c.values));
   const seriesWidth = Math.min(Math.round(w * 0.35), Math.ceil(Math.max(3, ...input.series.map((s) => s.length)) * SMALL * CHAR) + 8);
-  const valueWidth = Math.ceil(String(max).length * SMALL * CHAR) + 8;
+  const valueWidth = Math.ceil(formatNumber(max).length * SMALL * CHAR) + 8;
   const x0 = PAD + seriesWidth;
   const plot = Math.max(40, w - x0 - valueWidth - PAD);
   for (const category of input.categories) {
@@ -84,7 +85,7 @@ export function layoutBarChart(input: BarChartInput, width: number): ChartLayout
       const length = Math.round((v / max) * plot);
       shapes.push({ kind: 'text', x: x0 - 6, y: y + BAR - 4, text: input.series[i] ?? '', size: SMALL, anchor: 'end', fill: INK });
       if (length > 0) shapes.push({ kind: 'rect', x: x0, y, width: length, height: BAR, fill: SERIES_COLOURS[i % SERIES_COLOURS.length]! });
-      shapes.push({ kind: 'text', x: x0 + length + 4, y: y + BAR - 4, text: String(v), size: SMALL, anchor: 'start', fill: INK });
+      shapes.push({ kind: 'text', x: x0 + length + 4, y: y + BAR - 4, text: formatNumber(v), size: SMALL, anchor: 'start', fill: INK });
       y += BAR + BAR_GAP;
     });
     shapes.push({ kind: 'line', x1: x0, y1: top - 2, x2: x0, y2: y - BAR_GAP + 2, stroke: MUTED });

@@ -8,6 +8,7 @@ const FHIR_JSON = 'application/fhir+json';
 /** The page is Danish: the server writes its messages (OperationOutcome texts) in Danish when asked so. */
 export const ACCEPT_LANGUAGE = 'da';
 const ISSUE_LINE = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line';
+const MESSAGE_ID = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id';
 
 /** One issue of an OperationOutcome, flattened for display. */
 export interface Issue {
@@ -16,6 +17,8 @@ export interface Issue {
   /** The line of a CSV file the issue is about. */
   line?: number;
   expression?: string;
+  /** The server's id of the message, for the few the page acts on (an import's summary, the issues not listed). */
+  messageId?: string;
 }
 
 export function outcomeIssues(outcome: OperationOutcome | undefined): Issue[] {
@@ -24,6 +27,7 @@ export function outcomeIssues(outcome: OperationOutcome | undefined): Issue[] {
     text: i.details?.text ?? i.diagnostics ?? i.code,
     line: i.extension?.find((e) => e.url === ISSUE_LINE)?.valueInteger,
     expression: i.expression?.[0],
+    messageId: i.extension?.find((e) => e.url === MESSAGE_ID)?.valueString,
   }));
 }
 
@@ -32,6 +36,19 @@ export class FhirRequestError extends Error {
   constructor(readonly status: number, readonly issues: Issue[]) {
     super(issues.find((i) => i.severity === 'error' || i.severity === 'fatal')?.text ?? `Serveren svarede ${status}`);
     this.name = 'FhirRequestError';
+  }
+}
+
+/**
+ * What the page finds wrong itself, before asking the server (no file chosen, a token that is not one, a name the
+ * server would refuse): no request was made, so there is no status.
+ */
+export class InputError extends Error {
+  readonly issues: Issue[];
+  constructor(text: string) {
+    super(text);
+    this.name = 'InputError';
+    this.issues = [{ severity: 'error', text }];
   }
 }
 

@@ -52,6 +52,20 @@ export function versionsWithAuthors(history: Bundle, audit: Bundle | undefined, 
   });
 }
 
+/**
+ * How a version was written, as the page names it: the audit log's operations (src/write/audit.ts, a named operation
+ * by its `$name`) besides a plain create, update or delete, which the version's method already says.
+ */
+const OPERATION_DA: Record<string, string> = {
+  transaction: 'redigering', '$import-local': 'CSV-import', '$load-package': 'indlæsning af pakke', '$unload-package': 'fjernelse af pakke',
+};
+
+/** `CSV-import` for `$import-local`; undefined for a create, update or delete. */
+export function operationLabel(operation: string | undefined): string | undefined {
+  if (!operation || operation === 'create' || operation === 'update' || operation === 'delete') return undefined;
+  return OPERATION_DA[operation] ?? operation;
+}
+
 function concepts(cs: CodeSystem | undefined): Map<string, CodeSystemConcept> {
   const out = new Map<string, CodeSystemConcept>();
   const walk = (list: CodeSystemConcept[] | undefined) => {

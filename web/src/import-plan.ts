@@ -1,7 +1,9 @@
 /** The page's side of CodeSystem/$import-local: the preview (the plan of added, changed and removed codes) and the import. */
 import type { OperationOutcome, Parameters } from 'fhir/r4';
-import type { EntryField, ImportMode, ImportPlan as CatalogPlan, PlannedCode } from '../../src/municipal/import-plan-types';
+import { ISSUES_OMITTED } from '../../src/errors/issue-cap';
+import { IMPORT_REFUSED, type EntryField, type ImportMode, type ImportPlan as CatalogPlan, type PlannedCode } from '../../src/municipal/import-plan-types';
 import { fhir, type Issue, outcomeIssues, param, paramValue, params } from './fhir';
+import { count } from './words';
 
 export type { ImportMode, PlannedCode };
 
@@ -66,4 +68,35 @@ export async function previewImport(r: ImportRequest, token: string): Promise<Im
 
 export async function runImport(r: ImportRequest, token: string): Promise<Issue[]> {
   return outcomeIssues((await fhir<OperationOutcome>('POST', 'CodeSystem/$import-local', { body: body(r, false), token })).body);
+}
+
+/** The issues of an import's answer as the page shows them: those about the file, and what the server says of them all. */
+export interface ImportIssues {
+  /** The errors and warnings listed (the server lists the first 100). */
+  listed: Issue[];
+  /** The server's count of the errors of a refused import ("Ikke importeret: 150 fejl; intet blev gemt."). */
+  summary?: string;
+  /** How many more there are than those listed, when not all are ("… og 50 problemer mere …"). */
+  omitted?: string;
+}
+
+export function importIssues(issues: Issue[]): ImportIssues {
+  const listed = issues.filter((i) => i.severity !== 'information');
+  const summary = issues.find((i) => i.messageId === IMPORT_REFUSED)?.text;
+  const omitted = issues.find((i) => i.messageId === ISSUES_OMITTED)?.text;
+  const errors = listed.filter((i) => i.severity === 'error' || i.severity === 'fatal').length;
+  const total = summary ?? (errors > 0 ? `Ikke importeret: ${count(errors, 'fejl', 'fejl')}; intet blev gemt.` : undefined);
+  return { listed, ...(total ? { summary: total } : {}), ...(omitted ? { omitted } : {}) };
+}
+
+/**
+ * The import sends the file base64-encoded (4 bytes for every 3) in a Parameters body, which the server takes up to
+ * its BODY_LIMIT_BYTES (GET /app/api/session names it); the rest of the body (names, mode, the file's name) is well
+ * under PARAMETERS_ROOM.
+ */
+const PARAMETERS_ROOM = 4096;
+
+/** The largest CSV file (in bytes) an import can send to a server taking bodies up to `bodyLimitBytes`. */
+export function largestImportFile(bodyLimitBytes: number): number {
+  return Math.max(0, Math.floor((bodyLimitBytes - PARAMETERS_ROOM) / 4) * 3);
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ACCEPT_LANGUAGE, FhirRequestError, outcomeIssues, setUnauthorizedHandler } from './fhir';
+import { ACCEPT_LANGUAGE, FhirRequestError, InputError, outcomeIssues, setUnauthorizedHandler } from './fhir';
 
 /** A signed-in municipality (or administrator): the token, kept in sessionStorage for this browser tab only. */
 export interface Session {
@@ -9,6 +9,8 @@ export interface Session {
   kommunenavn?: string;
   admin: boolean;
   subject?: string;
+  /** The largest request body the server takes (its BODY_LIMIT_BYTES); the import checks a file against it. */
+  bodyLimitBytes?: number;
   /** Expiry of the token (ms since 1970), from its `exp` claim. */
   expiresAt?: number;
   /**
@@ -92,7 +94,7 @@ function expiryOf(token: string): number | undefined {
 export async function signIn(rawToken: string, sameAs?: Session): Promise<Session> {
   const token = rawToken.trim().replace(/^Bearer\s+/i, '');
   if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) {
-    throw new FhirRequestError(400, [{ severity: 'error', text: 'Det ligner ikke et token. Indsæt hele tokenet (tre dele adskilt af punktum).' }]);
+    throw new InputError('Det ligner ikke et token. Indsæt hele tokenet (tre dele adskilt af punktum).');
   }
   let res: Response;
   try {
@@ -101,19 +103,19 @@ export async function signIn(rawToken: string, sameAs?: Session): Promise<Sessio
     throw new FhirRequestError(0, [{ severity: 'error', text: 'Serveren kunne ikke nås.' }]);
   }
   const body = (await res.json().catch(() => undefined)) as
-    { kommunekode?: string; kommunenavn?: string; admin?: boolean; subject?: string; resourceType?: string } | undefined;
+    { kommunekode?: string; kommunenavn?: string; admin?: boolean; subject?: string; bodyLimitBytes?: number; resourceType?: string } | undefined;
   if (!res.ok) {
     const issues = body?.resourceType === 'OperationOutcome' ? outcomeIssues(body as never) : [];
     throw new FhirRequestError(res.status, issues.length > 0 ? issues : [{ severity: 'error', text: `Serveren afviste tokenet (${res.status})` }]);
   }
   const session: Session = {
-    token, kommunekode: body?.kommunekode, kommunenavn: body?.kommunenavn, admin: body?.admin === true, subject: body?.subject, expiresAt: expiryOf(token),
+    token, kommunekode: body?.kommunekode, kommunenavn: body?.kommunenavn, admin: body?.admin === true, subject: body?.subject,
+    ...(typeof body?.bodyLimitBytes === 'number' ? { bodyLimitBytes: body.bodyLimitBytes } : {}), expiresAt: expiryOf(token),
   };
   if (sameAs && sameAs.kommunekode !== session.kommunekode) {
-    throw new FhirRequestError(403, [{
-      severity: 'error',
-      text: `Tokenet gælder ${session.kommunenavn ?? session.kommunekode ?? 'ingen bestemt kommune'}, men du arbejder i ${sameAs.kommunenavn ?? sameAs.kommunekode}. Log ind med et token for samme kommune, eller log ud.`,
-    }]);
+    throw new InputError(
+      `Tokenet gælder ${session.kommunenavn ?? session.kommunekode ?? 'ingen bestemt kommune'}, men du arbejder i ${sameAs.kommunenavn ?? sameAs.kommunekode}. Log ind med et token for samme kommune, eller log ud.`,
+    );
   }
   publish(session);
   return session;

@@ -1,4 +1,5 @@
 /** Catalog trees, without the browser: jest tests this module directly. */
+import { count } from './words';
 
 /** One concept in a catalog tree or a search result. */
 export interface TreeNode {
@@ -8,12 +9,21 @@ export interface TreeNode {
   inactive: boolean;
   /** A group to navigate by, not a concept to pick (FHIR `contains.abstract`): shown open. */
   abstract?: boolean;
+  /** An offer's children are the common interventions it is recorded as, not narrower concepts. */
+  interventions?: boolean;
   children: TreeNode[];
 }
 
 /** An offer (tilbud) of a municipality with the common interventions it is recorded as (its `niveau2` values) as children. */
 export function offerNodes(offers: TreeNode[], niveau2: (offer: TreeNode) => TreeNode[]): TreeNode[] {
-  return offers.map((o) => ({ ...o, children: niveau2(o) }));
+  return offers.map((o) => ({ ...o, interventions: true, children: niveau2(o) }));
+}
+
+/** What a node's count of children says to a screen reader: `1 underbegreb`, `3 fælleskommunale indsatser` (an offer). */
+export function childrenLabel(n: TreeNode): string {
+  return n.interventions
+    ? count(n.children.length, 'fælleskommunal indsats', 'fælleskommunale indsatser')
+    : count(n.children.length, 'underbegreb', 'underbegreber');
 }
 
 /**

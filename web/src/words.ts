@@ -20,9 +20,14 @@ export function equivalenceLabel(code: string | undefined): string {
   return code ? EQUIVALENCE_LABEL[code] ?? code : '';
 }
 
+/** A number as Danish writes it, `2.000` for 2000: every count the page shows. */
+export function formatNumber(n: number): string {
+  return n.toLocaleString('da-DK');
+}
+
 /** `1 begreb`, `2 begreber`: the count with the singular or plural noun. */
 export function count(n: number, one: string, many: string): string {
-  return `${n.toLocaleString('da-DK')} ${n === 1 ? one : many}`;
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
 
 const KOMMUNE_NAVN = new Map(kommuner.kommuner.map((k) => [k.kode, k.officieltNavn]));

@@ -18,6 +18,8 @@ export interface WebAppDeps {
   /** The FHIR endpoint's path as the browser sees it (from PUBLIC_BASE_URL when set, else BASE_PATH). */
   fhirBasePath: string;
   verifier: TokenVerifier;
+  /** BODY_LIMIT_BYTES: the page checks a file against it before sending it (an import's CSV goes base64 in a Parameters body). */
+  bodyLimitBytes: number;
 }
 
 /**
@@ -35,7 +37,8 @@ function escapeAttribute(s: string): string {
 
 /**
  * The web page for municipal staff at /app: the built files (no inline scripts), index.html with the FHIR base
- * filled in, and GET /app/api/session, which checks a token and names what it may write (the page's sign-in).
+ * filled in, and GET /app/api/session, which checks a token and names what it may write (the page's sign-in) and the
+ * largest request body the server takes.
  */
 export function webAppRoutes(deps: WebAppDeps): Router {
   const router = Router();
@@ -60,7 +63,9 @@ export function webAppRoutes(deps: WebAppDeps): Router {
   router.get('/app/api/session', authenticate(deps.verifier), (req, res) => {
     const p = req.principal!;
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ kommunekode: p.kommunekode, kommunenavn: kommuneByKode(p.kommunekode)?.officieltNavn, admin: p.admin, subject: p.subject, scopes: p.scopes });
+    res.json({ kommunekode: p.kommunekode, kommunenavn: kommuneByKode(p.kommunekode)?.officieltNavn, admin: p.admin, subject: p.subject, scopes: p.scopes,
+      bodyLimitBytes: deps.bodyLimitBytes,
+    });
   });
   router.all(/^\/app\/api(\/.*)?$/, (req) => {
     throw noRoute(req);

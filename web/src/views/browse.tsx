@@ -9,7 +9,8 @@ import { useAsync, useDebounced } from '../hooks';
 import { href } from '../router';
 import { CatalogTag, useCatalogSearch, useResultTiming, useSearchEntries } from './catalog-tag';
 import { ConceptTextView, ErrorBox, Loading, Notice, StatusBadge } from './common';
-import { count, kommuneNavn } from '../words';
+import { count, formatNumber, kommuneNavn } from '../words';
+import { childrenLabel } from '../tree';
 
 /** The catalog that shows a concept of a code system when the page does not know which catalog it came from. */
 export function catalogKeyFor(system: string): string {
@@ -82,7 +83,7 @@ function TreeItems({ nodes, catalog, selected, open, toggle }: {
                 {n.display}
               </a>
               {n.inactive && <span class="badge status-retired">udgået</span>}
-              {n.children.length > 0 && <span class="count" aria-label={`${n.children.length} underbegreber`}>{n.children.length}</span>}
+              {n.children.length > 0 && <span class="count" aria-label={childrenLabel(n)}>{formatNumber(n.children.length)}</span>}
             </div>
             {expanded && n.children.length > 0 && (
               <ul>
@@ -150,7 +151,7 @@ function PickListResults({ catalog, filter, selected }: { catalog: Catalog; filt
 
 function matchCount(n: number, catalog: Catalog, filter: string): string {
   if (n === 0) return `Ingen begreber i ${catalog.label} matcher »${filter}«.`;
-  return `${n} ${n === 1 ? 'begreb matcher' : 'begreber matcher'} »${filter}« (titel, beskrivelse, formål og eksempler)`;
+  return `${count(n, 'begreb matcher', 'begreber matcher')} »${filter}« (titel, beskrivelse, formål og eksempler)`;
 }
 
 /** Search in the catalog's titles and text, in the page (catalog-search.ts): title hits first, each with its catalog. */
@@ -231,7 +232,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
       )}
       {c.children.length > 0 && (
         <section>
-          <h3>Underbegreber ({c.children.length})</h3>
+          <h3>Underbegreber ({formatNumber(c.children.length)})</h3>
           <ul class="columns">{c.children.map((ch) => <li key={ch.code}>{link(ch.code)}</li>)}</ul>
         </section>
       )}

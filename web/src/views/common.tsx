@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { ConceptText } from '../concept';
 import { STATUS_LABEL } from '../concept';
-import { FhirRequestError, type Issue } from '../fhir';
+import { FhirRequestError, InputError, type Issue } from '../fhir';
 
 /** Moves keyboard focus to an element once the view has re-rendered (after an action that changes what is shown). */
 export function focusLater(id: string): void {
@@ -68,11 +68,17 @@ export function IssueList({ issues, lines = false }: { issues: Issue[]; lines?: 
   );
 }
 
-/** What went wrong, in Danish where the page knows the case; the server's own words otherwise. */
-export function explain(error: unknown): { title: string; issues: Issue[] } {
+/**
+ * What went wrong, in Danish where the page knows the case; the server's own words otherwise. `titles` gives a view's
+ * own title for a status (signing in: a 401 is the token just pasted, not a session that has run out). What the page
+ * found itself (InputError) has no title: its text says it all.
+ */
+export function explain(error: unknown, own: Record<number, string> = {}): { title?: string; issues: Issue[] } {
+  if (error instanceof InputError) return { issues: error.issues };
   if (error instanceof FhirRequestError) {
     const titles: Record<number, string> = {
       0: 'Serveren kunne ikke nås',
+      400: 'Serveren afviste forespørgslen:',
       401: 'Dit login er ikke gyldigt (udløbet eller forkert token). Log ind igen; det, du har skrevet, bliver stående.',
       403: 'Dit login må ikke skrive dette.',
       404: 'Findes ikke',
@@ -80,21 +86,27 @@ export function explain(error: unknown): { title: string; issues: Issue[] } {
       409: 'Kataloget er ændret af en anden i mellemtiden. Hent siden igen.',
       412: 'Kataloget er ændret af en anden i mellemtiden. Hent siden igen.',
       422: 'Serveren afviste ændringen:',
+      ...own,
     };
     return { title: titles[error.status] ?? `Serveren svarede ${error.status}`, issues: error.issues };
   }
   return { title: 'Der skete en fejl', issues: [{ severity: 'error', text: (error as Error)?.message ?? String(error) }] };
 }
 
-export function ErrorBox({ error }: { error: unknown }) {
+export function ErrorBox({ error, titles }: { error: unknown; titles?: Record<number, string> }) {
   if (!error) return null;
-  const { title, issues } = explain(error);
+  const { title, issues } = explain(error, titles);
   return (
     <div class="notice error" role="alert">
-      <p><strong>{title}</strong></p>
+      {title && <p><strong>{title}</strong></p>}
       <IssueList issues={issues} />
     </div>
   );
+}
+
+/** An administrator's token names no municipality: what needs one (its catalog, an import) is not offered. */
+export function NoMunicipality({ what }: { what: string }) {
+  return <p class="notice warn">Dit token gælder ingen bestemt kommune (intet kommunekode-claim). Log ind med en kommunes token for at {what}.</p>;
 }
 
 export function Notice({ kind, children }: { kind: 'info' | 'ok' | 'warn' | 'error'; children: ComponentChildren }) {

@@ -8,7 +8,7 @@ import { useAsync } from '../hooks';
 import { href, navigate } from '../router';
 import { ErrorBox, Loading, Notice } from './common';
 import { BarChart } from './compare-chart';
-import { kommuneNavn } from '../words';
+import { count, formatNumber, kommuneNavn } from '../words';
 
 /** At most this many municipalities in the chart at once (chosen below it); the table and the CSV have them all. */
 const MAX_CHART_COLUMNS = 8;
@@ -33,13 +33,13 @@ function MatrixSummary({ matrix }: { matrix: Matrix }) {
   return (
     <div class="matrix-summary">
       <p>
-        {matrix.municipalities.length} {matrix.municipalities.length === 1 ? 'kommune har' : 'kommuner har'} et lokalt katalog.{' '}
-        {lines.length - none.length} af {matrix.interventions} fælleskommunale indsatser er dækket af mindst én kommune
+        {count(matrix.municipalities.length, 'kommune har', 'kommuner har')} et lokalt katalog.{' '}
+        {formatNumber(lines.length - none.length)} af {formatNumber(matrix.interventions)} fælleskommunale indsatser er dækket af mindst én kommune
         {none.length > 0 && <>; ingen kommune dækker {none.map((l) => l.display).join(', ')}</>}.
       </p>
       <ul class="plain columns">
         {matrix.municipalities.map((m) => (
-          <li key={m.kommunekode}>{kommuneNavn(m.kommunekode)} ({m.kommunekode}): {m.covered} af {matrix.interventions} indsatser ({m.localCodes} lokale koder i alt)</li>
+          <li key={m.kommunekode}>{kommuneNavn(m.kommunekode)} ({m.kommunekode}): {formatNumber(m.covered)} af {formatNumber(matrix.interventions)} indsatser ({count(m.localCodes, 'lokal kode', 'lokale koder')} i alt)</li>
         ))}
       </ul>
     </div>
@@ -76,7 +76,7 @@ function CoverageMatrix({ catalog, matrix }: { catalog: CompareCatalog; matrix: 
                     const n = cellTotal(cell);
                     return (
                       <td key={k} class={`heat-${heatLevel(n)}`} title={`${kommuneNavn(k)}: ${cellText(cell)}`}>
-                        {n > 0 ? <>{n}<span class="sr-only"> ({cellText(cell)})</span></> : <><span aria-hidden="true">–</span><span class="sr-only">ingen</span></>}
+                        {n > 0 ? <>{formatNumber(n)}<span class="sr-only"> ({cellText(cell)})</span></> : <><span aria-hidden="true">–</span><span class="sr-only">ingen</span></>}
                       </td>
                     );
                   })}
@@ -162,12 +162,12 @@ function Summary({ rollup }: { rollup: Rollup }) {
   const s = rollup.summary;
   return (
     <dl class="summary">
-      <div><dt>Rækker</dt><dd>{s.rows ?? 0}</dd></div>
-      <div><dt>Antal i filen</dt><dd>{s.inputCount ?? 0}</dd></div>
-      <div><dt>Talt som indsatser</dt><dd>{s.interventionInput ?? 0}</dd></div>
-      <div><dt>Talt som tilstande</dt><dd>{s.conditionInput ?? 0}</dd></div>
-      <div class={s.notCountedInput ? 'bad' : undefined}><dt>Ikke talt</dt><dd>{s.notCountedInput ?? 0}</dd></div>
-      <div><dt>Lagt til af tilbud</dt><dd>{s.offerExtra ?? 0}</dd></div>
+      <div><dt>Rækker</dt><dd>{formatNumber(s.rows ?? 0)}</dd></div>
+      <div><dt>Antal i filen</dt><dd>{formatNumber(s.inputCount ?? 0)}</dd></div>
+      <div><dt>Talt som indsatser</dt><dd>{formatNumber(s.interventionInput ?? 0)}</dd></div>
+      <div><dt>Talt som tilstande</dt><dd>{formatNumber(s.conditionInput ?? 0)}</dd></div>
+      <div class={s.notCountedInput ? 'bad' : undefined}><dt>Ikke talt</dt><dd>{formatNumber(s.notCountedInput ?? 0)}</dd></div>
+      <div><dt>Lagt til af tilbud</dt><dd>{formatNumber(s.offerExtra ?? 0)}</dd></div>
     </dl>
   );
 }
@@ -182,7 +182,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
             <thead><tr><th scope="col">Linje</th><th scope="col">Kommune</th><th scope="col">Kode</th><th scope="col">Antal</th><th scope="col">Årsag</th></tr></thead>
             <tbody>
               {rollup.notCounted.map((n) => (
-                <tr key={n.line}><td>{n.line}</td><td>{kommuneNavn(n.kommunekode)} ({n.kommunekode})</td><td><code>{n.code}</code></td><td>{n.count}</td><td>{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td></tr>
+                <tr key={n.line}><td>{n.line}</td><td>{kommuneNavn(n.kommunekode)} ({n.kommunekode})</td><td><code>{n.code}</code></td><td>{formatNumber(n.count)}</td><td>{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td></tr>
               ))}
             </tbody>
           </table>
@@ -194,7 +194,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
           <ul>
             {rollup.replaced.map((r) => (
               <li key={r.line}>
-                Linje {r.line}: {kommuneNavn(r.kommunekode)}s <code>{r.code}</code> ({r.count}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
+                Linje {r.line}: {kommuneNavn(r.kommunekode)}s <code>{r.code}</code> ({formatNumber(r.count)}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
                 talt på {r.replacement.display ?? r.replacement.code}.
               </li>
             ))}
@@ -205,7 +205,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
         <>
           <h3>Talt på en udgået kode uden afløser</h3>
           <ul>
-            {rollup.outdated.map((r) => <li key={r.line}>Linje {r.line}: {kommuneNavn(r.kommunekode)}, {r.concept.display ?? r.concept.code} ({r.count})</li>)}
+            {rollup.outdated.map((r) => <li key={r.line}>Linje {r.line}: {kommuneNavn(r.kommunekode)}, {r.concept.display ?? r.concept.code} ({formatNumber(r.count)})</li>)}
           </ul>
         </>
       )}
@@ -219,7 +219,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
   const columns = rollup.columns.filter((c) => chosen.includes(c));
   const data = chartData(rollup, matrix, columns);
   const title = `Dokumenterede indsatser pr. fælleskommunal indsats (niveau 2): ${catalog.label}`;
-  const description = `Søjlediagram med én søjle pr. kommune (${columns.join(', ')}) for hver af katalogets ${data.categories.length} indsatser med tællinger; ` +
+  const description = `Søjlediagram med én søjle pr. kommune (${columns.join(', ')}) for hver af katalogets ${formatNumber(data.categories.length)} indsatser med tællinger; ` +
     `${OFFER_LABEL[counted.offers]}. Tallene står også i tabellen under diagrammet.`;
   const toggle = (c: string, on: boolean) => setChosen((list) => (on ? [...list, c] : list.filter((x) => x !== c)));
   return (
@@ -244,7 +244,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
             description={description} fileStem={`rollup-${catalog.key}`} csv={() => rollupTableCsv(counted.csv, counted.offers)} />
         )}
       {data.outside > 0 && (
-        <p class="muted">Desuden {data.outside} talt på indsatser uden for {catalog.label} (vælg et andet katalog, eller hent optællingen).</p>
+        <p class="muted">Desuden {formatNumber(data.outside)} talt på indsatser uden for {catalog.label} (vælg et andet katalog, eller hent optællingen).</p>
       )}
       {data.categories.length > 0 && (
         <div class="matrix-scroll" role="region" aria-labelledby="rollup-caption" tabIndex={0}>
@@ -253,7 +253,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
             <thead><tr><th scope="col">Fælleskommunal indsats</th>{columns.map((c) => <th key={c} scope="col">{c}</th>)}</tr></thead>
             <tbody>
               {data.categories.map((cat) => (
-                <tr key={cat.code}><th scope="row">{cat.label}</th>{cat.values.map((v, i) => <td key={i}>{v}</td>)}</tr>
+                <tr key={cat.code}><th scope="row">{cat.label}</th>{cat.values.map((v, i) => <td key={i}>{formatNumber(v)}</td>)}</tr>
               ))}
             </tbody>
           </table>

@@ -1,7 +1,7 @@
 import type { Bundle } from 'fhir/r4';
 import { useState } from 'preact/hooks';
 import { fhir, get } from '../fhir';
-import { versionChanges, versionsWithAuthors, type VersionEntry } from '../history-model';
+import { operationLabel, versionChanges, versionsWithAuthors, type VersionEntry } from '../history-model';
 import { useAsync } from '../hooks';
 import { currentSession } from '../session';
 import { ErrorBox, Loading } from './common';
@@ -35,7 +35,7 @@ function Versions({ type, id }: { type: string; id: string }) {
           <li key={v.versionId}>
             <strong>Gemt version {v.versionId}</strong> {METHOD_DA[v.method] ?? v.method} {when(v.lastUpdated)}
             {' · '}{v.author ? <>af <code>{v.author}</code>{v.kommunekode && <> (kommune {v.kommunekode})</>}</> : <span class="muted">forfatter ukendt</span>}
-            {v.operation && v.operation !== 'update' && v.operation !== 'create' && <span class="muted small"> via {v.operation === 'transaction' ? 'redigering' : v.operation}</span>}
+            {operationLabel(v.operation) && <span class="muted small"> via {operationLabel(v.operation)}</span>}
             {i === versions.length - 1 ? <div class="muted small">Første version</div> : changes.length === 0 ? <div class="muted small">Ingen ændringer i koder, titler eller koblinger</div> : (
               <ul class="small">{changes.map((c, j) => <li key={j} class={`change-${c.kind === 'ændret' ? 'aendret' : c.kind}`}>{c.text}</li>)}</ul>
             )}

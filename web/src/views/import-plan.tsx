@@ -1,5 +1,6 @@
 import { FIELD_LABEL, type ImportPlan, type PlannedCode } from '../import-plan';
 import { IssueList } from './common';
+import { count, formatNumber } from '../words';
 
 const SHOWN = 50;
 
@@ -13,13 +14,9 @@ function CodeList({ codes, label, withFields = false }: { codes: PlannedCode[]; 
           {c.madeOutsideImport && <span class="badge status-draft">oprettet i redigeringen</span>}
         </li>
       ))}
-      {codes.length > SHOWN && <li class="muted">… og {codes.length - SHOWN} mere</li>}
+      {codes.length > SHOWN && <li class="muted">… og {formatNumber(codes.length - SHOWN)} mere</li>}
     </ul>
   );
-}
-
-function count(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** The preview of an import: what is added, changed and removed, and the warnings it would give. */
@@ -28,16 +25,16 @@ export function ImportPlanView({ plan }: { plan: ImportPlan }) {
   return (
     <div class="import-plan">
       <dl class="summary">
-        <div><dt>Tilføjes</dt><dd>{plan.added.length}</dd></div>
-        <div><dt>Ændres</dt><dd>{plan.changed.length}</dd></div>
-        <div class={plan.removed.length > 0 ? 'bad' : undefined}><dt>Slettes</dt><dd>{plan.removed.length}</dd></div>
-        <div><dt>Uændrede</dt><dd>{plan.unchanged}</dd></div>
-        {plan.mode === 'merge' && <div><dt>Bevares (ikke i filen)</dt><dd>{plan.kept}</dd></div>}
+        <div><dt>Tilføjes</dt><dd>{formatNumber(plan.added.length)}</dd></div>
+        <div><dt>Ændres</dt><dd>{formatNumber(plan.changed.length)}</dd></div>
+        <div class={plan.removed.length > 0 ? 'bad' : undefined}><dt>Slettes</dt><dd>{formatNumber(plan.removed.length)}</dd></div>
+        <div><dt>Uændrede</dt><dd>{formatNumber(plan.unchanged)}</dd></div>
+        {plan.mode === 'merge' && <div><dt>Bevares (ikke i filen)</dt><dd>{formatNumber(plan.kept)}</dd></div>}
       </dl>
       {plan.removed.length > 0 && (
         <div class="notice warn">
           <p><strong>{count(plan.removed.length, 'kode slettes', 'koder slettes')} fra kataloget</strong>, fordi de ikke er i filen
-            {editorMade > 0 && <>; {editorMade === plan.removed.length ? (editorMade === 1 ? 'den er' : 'de er alle') : `${editorMade} af dem er`} oprettet
+            {editorMade > 0 && <>; {editorMade === plan.removed.length ? (editorMade === 1 ? 'den er' : 'de er alle') : `${formatNumber(editorMade)} af dem er`} oprettet
               i redigeringen (ikke ved en import)</>}. Vælg »Flet«, hvis de skal bevares.</p>
           <CodeList codes={plan.removed} label="Koder der slettes" />
         </div>

@@ -1,14 +1,14 @@
 import { useState } from 'preact/hooks';
-import { FhirRequestError, type Issue } from '../fhir';
+import { FhirRequestError, InputError, type Issue } from '../fhir';
 import { useAsync } from '../hooks';
 import { DEFAULT_NAME, NAME_PATTERN, nameOf } from '../local-model';
 import { loadMunicipality } from '../municipality';
 import { href } from '../router';
 import type { Session } from '../session';
-import { type ImportMode, type ImportPlan, type ImportRequest, previewImport, runImport } from '../import-plan';
-import { ErrorBox, IssueList, Notice } from './common';
+import { type ImportMode, type ImportPlan, type ImportRequest, importIssues, largestImportFile, previewImport, runImport } from '../import-plan';
+import { ErrorBox, IssueList, NoMunicipality, Notice } from './common';
 import { ImportPlanView } from './import-plan';
-import { kommuneNavn } from '../words';
+import { count, formatNumber, kommuneNavn } from '../words';
 
 function base64(bytes: ArrayBuffer): string {
   const view = new Uint8Array(bytes);
@@ -16,6 +16,20 @@ function base64(bytes: ArrayBuffer): string {
   for (let i = 0; i < view.length; i += 0x8000) binary += String.fromCharCode(...view.subarray(i, i + 0x8000));
   return btoa(binary);
 }
+
+/** BODY_LIMIT_BYTES's default (README "Configuration"), for a session that did not name the server's own. */
+const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toLocaleString('da-DK', { maximumFractionDigits: 1 })} MB`;
+}
+
+function tooLarge(largest: number): string {
+  return `Filen er for stor til at blive importeret på én gang (højst ${megabytes(largest)}); del den op, og importér delene én ad gangen med »Flet«.`;
+}
+
+/** The import's own titles: a conflict is the catalog changed since the plan was shown, and »Vis ændringer« shows it anew. */
+const IMPORT_TITLES = { 412: 'Kataloget er ændret, siden ændringerne blev vist.' };
 
 interface ImportResult {
   ok: boolean;
@@ -31,6 +45,7 @@ interface ImportResult {
  */
 export function Import({ session }: { session: Session }) {
   const kommunekode = session.kommunekode;
+  const largest = largestImportFile(session.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
   const municipality = useAsync(() => (kommunekode ? loadMunicipality(kommunekode) : Promise.resolve(undefined)), [kommunekode]);
   const [file, setFile] = useState<File>();
   const [name, setName] = useState(DEFAULT_NAME);
@@ -61,11 +76,15 @@ export function Import({ session }: { session: Session }) {
     setPlanned(undefined);
     setConfirmed(false);
     if (!file) {
-      setError(new FhirRequestError(400, [{ severity: 'error', text: 'Vælg en CSV-fil.' }]));
+      setError(new InputError('Vælg en CSV-fil.'));
       return;
     }
     if (!NAME_PATTERN.test(name)) {
-      setError(new FhirRequestError(400, [{ severity: 'error', text: 'Katalogets navn skal være 1–52 tegn: bogstaver a–z, tal, bindestreg og punktum.' }]));
+      setError(new InputError('Katalogets navn skal være 1–52 tegn: bogstaver a–z, tal, bindestreg og punktum.'));
+      return;
+    }
+    if (file.size > largest) {
+      setError(new InputError(`${tooLarge(largest)} Filen fylder ${megabytes(file.size)}.`));
       return;
     }
     setBusy(true);
@@ -76,6 +95,7 @@ export function Import({ session }: { session: Session }) {
       setPlanned({ request, plan: await previewImport(request, session.token) });
     } catch (err) {
       if (err instanceof FhirRequestError && err.status === 422) setResult({ ok: false, issues: err.issues });
+      else if (err instanceof FhirRequestError && err.status === 413) setError(new InputError(tooLarge(largest)));
       else setError(err);
     } finally {
       setBusy(false);
@@ -98,7 +118,7 @@ export function Import({ session }: { session: Session }) {
       else if (err instanceof FhirRequestError && err.status === 412) {
         setPlanned(undefined);
         setConfirmed(false);
-        setError(new FhirRequestError(412, [{ severity: 'error', text: 'Kataloget er ændret, siden ændringerne blev vist. Intet er gemt; tryk »Vis ændringer« igen.' }]));
+        setError(new FhirRequestError(412, [{ severity: 'error', text: 'Intet er gemt; tryk »Vis ændringer« igen.' }]));
       } else setError(err);
     } finally {
       setBusy(false);
@@ -106,8 +126,15 @@ export function Import({ session }: { session: Session }) {
     }
   };
 
-  const rowIssues = result?.issues.filter((i) => i.severity !== 'information') ?? [];
-  const errors = rowIssues.filter((i) => i.severity === 'error' || i.severity === 'fatal').length;
+  if (!kommunekode) {
+    return (
+      <div class="import">
+        <h1>Importér lokale indsatser fra CSV</h1>
+        <NoMunicipality what="importere til dens katalog" />
+      </div>
+    );
+  }
+  const shown = importIssues(result?.issues ?? []);
   return (
     <div class="import">
       <h1>Importér lokale indsatser fra CSV{kommunekode && ` (${session.kommunenavn ?? kommuneNavn(kommunekode)})`}</h1>
@@ -121,7 +148,7 @@ export function Import({ session }: { session: Session }) {
             <label for="csv-name">Katalogets navn</label>
             <input id="csv-name" value={name} onInput={(e) => changed(setName)((e.target as HTMLInputElement).value)} aria-describedby="csv-name-hint" />
             <p class="hint" id="csv-name-hint">Importen opretter eller opdaterer kataloget og koblingen med dette navn: …/kommune/{kommunekode ?? '…'}/CodeSystem/{name || '…'}
-              {existing ? ` (findes, ${existing.concept?.length ?? 0} koder).` : ' (findes ikke endnu).'}</p>
+              {existing ? ` (findes, ${count(existing.concept?.length ?? 0, 'kode', 'koder')}).` : ' (findes ikke endnu).'}</p>
             {published && <p class="hint warn">Kataloget {name} er et offentliggjort eksempel og kan ikke erstattes; vælg et andet navn.</p>}
           </div>
           <div class="field">
@@ -153,7 +180,7 @@ export function Import({ session }: { session: Session }) {
         </aside>
       </div>
       <div id="import-result" tabIndex={-1}>
-        <ErrorBox error={error} />
+        <ErrorBox error={error} titles={IMPORT_TITLES} />
         {planned && (
           <section class="import-preview" aria-labelledby="import-preview-title">
             <h3 id="import-preview-title">Det sker ved importen ({planned.request.mode === 'merge' ? 'flet' : 'erstat'})</h3>
@@ -161,7 +188,7 @@ export function Import({ session }: { session: Session }) {
             {planned.plan.removed.length > 0 && (
               <p class="confirm">
                 <label><input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed((e.target as HTMLInputElement).checked)} />
-                  {' '}Ja, slet {planned.plan.removed.length === 1 ? 'koden' : `de ${planned.plan.removed.length} koder`} fra kataloget</label>
+                  {' '}Ja, slet {planned.plan.removed.length === 1 ? 'koden' : `de ${formatNumber(planned.plan.removed.length)} koder`} fra kataloget</label>
               </p>
             )}
             <p class="actions">
@@ -173,15 +200,17 @@ export function Import({ session }: { session: Session }) {
         {result && (result.ok
           ? (
             <Notice kind="ok">
-              <p><strong>Importeret.</strong>{result.plan && ` ${result.plan.added.length} tilføjet, ${result.plan.changed.length} ændret, ${result.plan.removed.length} slettet.`}</p>
-              {rowIssues.length > 0 && <><p>Advarsler:</p><IssueList issues={rowIssues} lines /></>}
+              <p><strong>Importeret.</strong>{result.plan && ` ${formatNumber(result.plan.added.length)} tilføjet, ${formatNumber(result.plan.changed.length)} ændret, ${formatNumber(result.plan.removed.length)} slettet.`}</p>
+              {shown.listed.length > 0 && <><p>Advarsler:</p><IssueList issues={shown.listed} lines /></>}
+              {shown.omitted && <p>{shown.omitted}</p>}
               <p><a href={href('kommune')}>Se kommunens katalog</a></p>
             </Notice>
           )
           : (
             <div class="notice error" role="alert">
-              <p><strong>Ikke importeret: {errors} {errors === 1 ? 'fejl' : 'fejl'}. Intet er gemt.</strong> Ret filen og prøv igen.</p>
-              <IssueList issues={rowIssues} lines />
+              <p><strong>{shown.summary}</strong> Ret filen og prøv igen.</p>
+              <IssueList issues={shown.listed} lines />
+              {shown.omitted && <p>{shown.omitted}</p>}
             </div>
           ))}
       </div>

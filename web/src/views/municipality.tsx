@@ -9,9 +9,9 @@ import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href } from '../router';
 import type { Session } from '../session';
 import { catalogKeyFor } from './browse';
-import { count, equivalenceLabel, kommuneNavn } from '../words';
+import { count, equivalenceLabel, formatNumber, kommuneNavn } from '../words';
 import { CatalogTag, useCatalogIndex } from './catalog-tag';
-import { ErrorBox, focusLater, Loading, StatusBadge } from './common';
+import { ErrorBox, focusLater, Loading, NoMunicipality, StatusBadge } from './common';
 import { ReplaceTargetButton, useCatalogChanges } from './save-warnings';
 import { ResourceHistory } from './history';
 
@@ -78,8 +78,8 @@ function CatalogTable({ cs, data }: { cs: CodeSystem; data: MunicipalityData }) 
             </div>
           )}
           <p class="muted small" role="status" id={`${tableId}-status`}>
-            {words.length > 0 ? `${count(shown.length, 'kode matcher', 'koder matcher')} »${query.trim()}« af ${entries.length.toLocaleString('da-DK')}` : count(entries.length, 'lokal kode', 'lokale koder')}
-            {pages > 1 && ` · viser ${(current * PAGE_SIZE + 1).toLocaleString('da-DK')}–${(current * PAGE_SIZE + rows.length).toLocaleString('da-DK')}`}
+            {words.length > 0 ? `${count(shown.length, 'kode matcher', 'koder matcher')} »${query.trim()}« af ${formatNumber(entries.length)}` : count(entries.length, 'lokal kode', 'lokale koder')}
+            {pages > 1 && ` · viser ${formatNumber(current * PAGE_SIZE + 1)}–${formatNumber(current * PAGE_SIZE + rows.length)}`}
           </p>
           {rows.length > 0 && (
             <table class="entries" id={tableId}>
@@ -134,7 +134,7 @@ function Capped<T>({ items, limit = 20, render, label }: { items: T[]; limit?: n
   return (
     <>
       <ul aria-label={label}>{shown.map((t, i) => render(t, i))}</ul>
-      {items.length > limit && !all && <button type="button" class="link" onClick={() => setAll(true)}>Vis alle {items.length.toLocaleString('da-DK')}</button>}
+      {items.length > limit && !all && <button type="button" class="link" onClick={() => setAll(true)}>Vis alle {formatNumber(items.length)}</button>}
     </>
   );
 }
@@ -159,15 +159,15 @@ function CoverageReport({ data, session }: { data: MunicipalityData; session: Se
     <section class="coverage" aria-labelledby="coverage-title">
       <h2 id="coverage-title">Dækning</h2>
       <dl class="summary">
-        <div><dt>Lokale koder</dt><dd>{s.localCodes ?? 0}</dd></div>
-        <div class={s.unmappedLocalCodes ? 'bad' : undefined}><dt>Ikke koblet</dt><dd>{s.unmappedLocalCodes ?? 0}</dd></div>
-        <div class={s.retiredTargets ? 'bad' : undefined}><dt>Koblet til udgåede koder</dt><dd>{s.retiredTargets ?? 0}</dd></div>
-        <div class={s.legacyTargets ? 'bad' : undefined}><dt>Koblet til ældre nøgler</dt><dd>{s.legacyTargets ?? 0}</dd></div>
-        <div><dt>Fælleskommunale indsatser uden lokal kobling</dt><dd>{s.uncoveredCommonInterventions ?? 0} af {s.commonInterventions ?? 0}</dd></div>
+        <div><dt>Lokale koder</dt><dd>{formatNumber(s.localCodes ?? 0)}</dd></div>
+        <div class={s.unmappedLocalCodes ? 'bad' : undefined}><dt>Ikke koblet</dt><dd>{formatNumber(s.unmappedLocalCodes ?? 0)}</dd></div>
+        <div class={s.retiredTargets ? 'bad' : undefined}><dt>Koblet til udgåede koder</dt><dd>{formatNumber(s.retiredTargets ?? 0)}</dd></div>
+        <div class={s.legacyTargets ? 'bad' : undefined}><dt>Koblet til ældre nøgler</dt><dd>{formatNumber(s.legacyTargets ?? 0)}</dd></div>
+        <div><dt>Fælleskommunale indsatser uden lokal kobling</dt><dd>{formatNumber(s.uncoveredCommonInterventions ?? 0)} af {formatNumber(s.commonInterventions ?? 0)}</dd></div>
       </dl>
       {c.unmapped.length > 0 && (
         <>
-          <h3>Lokale koder uden kobling ({c.unmapped.length.toLocaleString('da-DK')})</h3>
+          <h3>Lokale koder uden kobling ({formatNumber(c.unmapped.length)})</h3>
           <Capped items={c.unmapped} label="Lokale koder uden kobling" render={(u) => {
             const edit = editHref(data, u.concept);
             return (
@@ -242,7 +242,7 @@ export function Municipality({ session }: { session: Session }) {
     return (
       <div class="municipality">
         <h1>Min kommune</h1>
-        <p class="notice warn">Dit token gælder ingen bestemt kommune (intet kommunekode-claim). Log ind med en kommunes token for at se og redigere dens katalog.</p>
+        <NoMunicipality what="se og redigere dens katalog" />
       </div>
     );
   }

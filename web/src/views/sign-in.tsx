@@ -2,6 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { signIn, signOut, type Session } from '../session';
 import { ErrorBox } from './common';
 
+/** A 401 here is the token just pasted, not a session that ran out while something was typed. */
+const REFUSED_TOKEN = { 401: 'Tokenet blev ikke godkendt (udløbet eller forkert). Indsæt et gyldigt token.' };
+
 function TokenForm({ sameAs, onDone }: { sameAs?: Session; onDone?: () => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<unknown>();
@@ -32,7 +35,7 @@ function TokenForm({ sameAs, onDone }: { sameAs?: Session; onDone?: () => void }
           {sameAs && <button type="button" class="secondary" onClick={signOut}>Log ud</button>}
         </p>
       </form>
-      <ErrorBox error={error} />
+      <ErrorBox error={error} titles={REFUSED_TOKEN} />
     </>
   );
 }

@@ -6,6 +6,7 @@ import { useAsync, useDebounced } from '../hooks';
 import type { Target } from '../local-model';
 import { CatalogTag, useCatalogIndex, useCatalogSearch, useResultTiming, useSearchEntries } from './catalog-tag';
 import { ConceptTextView, ErrorBox, Loading, StatusBadge } from './common';
+import { formatNumber } from '../words';
 
 const LIMIT = 60;
 const LAST_CATALOG = 'faelles-tx.picker-catalog';
@@ -99,7 +100,7 @@ export function TargetPicker({ chosen, multiple, onAdd, onRemove }: {
   };
   const legend = !search && !small ? '' : candidates.length === 0
     ? `Ingen begreber i ${catalog.label} matcher »${filter}«`
-    : `${multiple ? 'Vælg de begreber, tilbuddet består af' : 'Vælg begrebet'} (${Math.min(candidates.length, LIMIT)}${candidates.length > LIMIT ? ` af ${candidates.length}` : ''})`;
+    : `${multiple ? 'Vælg de begreber, tilbuddet består af' : 'Vælg begrebet'} (${formatNumber(Math.min(candidates.length, LIMIT))}${candidates.length > LIMIT ? ` af ${formatNumber(candidates.length)}` : ''})`;
   return (
     <div class="picker">
       <div class="picker-list">

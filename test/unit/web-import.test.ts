@@ -1,0 +1,50 @@
+import type { OperationOutcome } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { outcomeIssues } from '../../web/src/fhir';
+import { importIssues, largestImportFile } from '../../web/src/import-plan';
+import { testApp } from '../support/app';
+import { CODES, tokenFor } from '../support/local';
+
+/** The web page's reading of an $import-local answer, and the largest file it sends. */
+let app: App;
+
+beforeAll(async () => {
+  app = await testApp();
+});
+
+async function importAnswer(rows: string[]): Promise<OperationOutcome> {
+  const token = await tokenFor({ kommunekode: '230' });
+  const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da')
+    .type('application/fhir+json')
+    .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: ['kode;titel;type;maal', ...rows].join('\n') }] });
+  return res.body as OperationOutcome;
+}
+
+it('counts every error of a refused import, also those the server does not list', async () => {
+  const shown = importIssues(outcomeIssues(await importAnswer(Array.from({ length: 150 }, (_, i) => `230-R${i};R${i}`))));
+  expect(shown.listed).toHaveLength(100);
+  expect(shown.summary).toBe('Ikke importeret: 150 fejl; intet blev gemt.');
+  expect(shown.omitted).toBe('… og 50 problemer mere, som ikke er vist (kun de første 100 vises)');
+});
+
+it('lists the errors of a small refused import, none left out', async () => {
+  const shown = importIssues(outcomeIssues(await importAnswer(['230-A;A', `230-B;B;indsats;${CODES.kostvejledning}`])));
+  expect(shown.listed.map((i) => i.line)).toEqual([2]);
+  expect(shown.summary).toBe('Ikke importeret: 1 fejl; intet blev gemt.');
+  expect(shown.omitted).toBeUndefined();
+});
+
+it('counts the errors itself, in Danish numbers, when the server does not', () => {
+  const issues = Array.from({ length: 1200 }, (_, i) => ({ severity: 'error' as const, text: 'x', line: i + 2 }));
+  expect(importIssues(issues).summary).toBe('Ikke importeret: 1.200 fejl; intet blev gemt.');
+  expect(importIssues([]).summary).toBeUndefined();
+});
+
+it('sends a file only when its base64 form fits in the server\'s body limit', () => {
+  const limit = 10 * 1024 * 1024;
+  const largest = largestImportFile(limit);
+  expect(largest).toBeGreaterThan(7.4 * 1024 * 1024);
+  expect(4 * Math.ceil(largest / 3) + 4096).toBeLessThanOrEqual(limit);
+  expect(largestImportFile(1024)).toBe(0);
+});
