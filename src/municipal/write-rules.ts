@@ -60,7 +60,7 @@ export function toOutcomeIssue(i: RuleIssue, lang: MessageLanguage = 'en'): Oper
 /** One FhirError (422) whose OperationOutcome lists the issues, errors first (at most MAX_LISTED_ISSUES, then a count). */
 export function validationFailure(issues: readonly RuleIssue[], status = 422): FhirError {
   const sorted = listedIssues([...issues.filter((i) => i.severity === 'error'), ...issues.filter((i) => i.severity !== 'error')],
-    (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted).en }));
+    (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted) }));
   const [first, ...rest] = sorted;
   return new FhirError(status, first!.code, issueText(first!), {
     ...(typeof first!.text === 'object' ? { da: first!.text.da } : {}), expression: first!.expression,

@@ -138,6 +138,9 @@ describe('issues listed in one answer', () => {
     expect(outcome.issue.slice(0, MAX_LISTED_ISSUES).every((i) => i.severity === 'error')).toBe(true);
     expect(outcome.issue.at(-1)?.details?.text).toMatch(/and 199 more issues, not listed/);
     await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    // in Danish to a Danish caller (the web page's editor), as the issues listed are
+    const da = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set({ Authorization: `Bearer ${token}`, 'Accept-Language': 'da' }).type(JSON_TYPE).send(cs).expect(422);
+    expect((da.body as OperationOutcome).issue.at(-1)?.details?.text).toBe('… og 199 problemer mere, som ikke er vist (kun de første 100 vises)');
   });
 });
 
