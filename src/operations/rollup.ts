@@ -50,12 +50,12 @@ function checkedRow(line: number, raw: Partial<Record<keyof Omit<RollupRow, 'lin
   const system = text(raw.system);
   const code = text(raw.code);
   if (!system) throw FhirError.invalid(`${where.en}: system is missing`, { da: `${where.da}: system mangler` });
-  if (!code) throw FhirError.invalid(`${where.en}: code is missing`, { da: `${where.da}: code mangler` });
+  if (!code) throw FhirError.invalid(`${where.en}: code is missing`, { da: `${where.da}: koden (kode eller code) mangler` });
   const countText = text(raw.count);
   const count = Number(countText);
   if (!/^\d{1,10}$/.test(countText) || count > MAX_COUNT) {
     throw FhirError.invalid(`${where.en}: count must be a whole number from 0 to ${MAX_COUNT}, not '${excerpt(countText, 20)}'`, {
-      da: `${where.da}: count skal være et helt tal fra 0 til ${MAX_COUNT}, ikke '${excerpt(countText, 20)}'`,
+      da: `${where.da}: antallet (antal eller count) skal være et helt tal fra 0 til ${MAX_COUNT}, ikke '${excerpt(countText, 20)}'`,
     });
   }
   const period = text(raw.period);
