@@ -75,6 +75,12 @@ export function catalogByKey(key: string | undefined): Catalog | undefined {
 export function systemName(system: string): string {
   if (system === FSIII) return 'FSIII';
   if (system === FFB) return 'FFB';
+  // a municipality's catalog: its name from the url it is written under (…/kommune/370/CodeSystem/lokale-indsatser)
+  const local = /^http:\/\/faelles-tx\.dk\/fhir\/kommune\/(\d{3})\/CodeSystem\/([^/|]+)$/.exec(system);
+  if (local) {
+    const name = local[2]!.replace(/-/g, ' ');
+    return `${name.charAt(0).toUpperCase()}${name.slice(1)} (${kommuneNavn(local[1]!)})`;
+  }
   return system;
 }
 

@@ -192,6 +192,8 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
   if (!concept.data || concept.data.c.code !== code) return <Loading what="begrebet" />;
   const { c, names, use, recorded } = concept.data;
   const link = (x: string) => <a href={href('kataloger', catalogKey, x)}>{names.get(x) ?? x}</a>;
+  // a local code is linked to common ones (Registreres som); no municipality links its codes to it
+  const local = isLocalSystem(c.system);
   const byKommune = new Map<string, typeof use.local>();
   for (const u of use.local) byKommune.set(u.kommunekode ?? '?', [...(byKommune.get(u.kommunekode ?? '?') ?? []), u]);
   return (
@@ -203,7 +205,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
       {c.indsatstitel && c.indsatstitel !== c.display && <p class="muted">Katalogets titel: {c.indsatstitel}</p>}
       <dl class="meta">
         <dt>Kode</dt><dd><code>{c.code}</code></dd>
-        <dt>Kodesystem</dt><dd>{c.systemName ?? systemName(c.system)} {c.version && <span class="muted">({c.version})</span>}</dd>
+        <dt>Kodesystem</dt><dd>{local ? systemName(c.system) : c.systemName ?? systemName(c.system)} {c.version && <span class="muted">({c.version})</span>}</dd>
         {c.lovparagraf && (<><dt>Lovgrundlag</dt><dd>{c.lovparagraf}</dd></>)}
         {c.niveau && (<><dt>Niveau</dt><dd>{c.niveau}</dd></>)}
       </dl>
@@ -236,12 +238,14 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
           <ul class="columns">{c.children.map((ch) => <li key={ch.code}>{link(ch.code)}</li>)}</ul>
         </section>
       )}
-      <section>
+      {(!local || use.catalogs.length > 0 || use.legacyKeys.length > 0) && <section>
         <h3>Anvendes i</h3>
-        <ul>
-          {use.catalogs.map((k) => <li key={k.key}><a href={href('kataloger', k.key, c.code)}>{k.group}: {k.label}</a></li>)}
-        </ul>
-        {use.local.length > 0
+        {use.catalogs.length > 0 && (
+          <ul>
+            {use.catalogs.map((k) => <li key={k.key}><a href={href('kataloger', k.key, c.code)}>{k.group}: {k.label}</a></li>)}
+          </ul>
+        )}
+        {local ? null : use.local.length > 0
           ? (
             <>
               <h4>Lokale indsatser og tilbud koblet hertil</h4>
@@ -256,7 +260,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
           )
           : <p class="muted">Ingen kommune har koblet lokale indsatser eller tilbud til begrebet.</p>}
         {use.legacyKeys.length > 0 && <p class="muted small">Ældre FSIII-nøgle: {use.legacyKeys.join(', ')}</p>}
-      </section>
+      </section>}
     </article>
   );
 }
