@@ -132,9 +132,10 @@ export function terminologyCapabilities(baseUrl: string, registry: TerminologyRe
       parameter: ['activeOnly', 'check-system-version', 'count', 'default-valueset-version', 'designation', 'displayLanguage',
         'excludeNested', 'excludeNotForUI', 'filter', 'force-system-version', 'hierarchical', 'includeDefinition', 'includeDesignations', 'offset',
         'property', 'system-version', 'tx-resource', 'useSupplement', 'valueSetVersion'].map((name) => ({ name })),
-      textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display, a designation or the code.',
+      textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display or a designation, or start a word of the code (as typed).',
     },
     validateCode: { translations: false },
-    translation: { needsMap: true },
+    // $translate finds the maps for a code itself when none is named (url, conceptMap)
+    translation: { needsMap: false },
   };
 }

@@ -135,6 +135,14 @@ describe('server metadata', () => {
     expect(tc.expansion.hierarchical).toBe(true);
     expect(tc.expansion.parameter.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['property', 'excludeNested', 'count', 'offset']));
   });
+
+  it('says $translate needs no map named, as it finds the maps of a code itself', async () => {
+    const tc = (await request(server.app).get('/fhir/metadata').query({ mode: 'terminology' }).expect(200)).body;
+    expect(tc.translation.needsMap).toBe(false);
+    const local = 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser';
+    const answer = (await request(server.app).get('/fhir/ConceptMap/$translate').query({ system: local, code: '370-BOLDSPIL' }).expect(200)).body as Parameters;
+    expect(answer.parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(true);
+  });
 });
 
 // ---- through fhir-kit-client: filter, paging, activeOnly, designations ---------------------------------------------
