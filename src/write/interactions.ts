@@ -142,18 +142,43 @@ function historyEntry(base: string, v: StoredVersion): BundleEntry {
   };
 }
 
-/** `{type}/{id}/_history`: the written versions, newest first; a published resource as its one version. */
-export async function history(store: TerminologyStore, registry: TerminologyRegistry, type: TerminologyType, id: string, selfUrl: string, base: string): Promise<Bundle> {
+/**
+ * `{type}/{id}/_history`: the written versions, newest first, from `_since` on, in pages of `_count` (`_offset`), as
+ * the history of a type; a published resource as its one version.
+ */
+export async function history(
+  store: TerminologyStore, registry: TerminologyRegistry, type: TerminologyType, id: string, query: Record<string, unknown>, selfUrl: string, base: string,
+): Promise<Bundle> {
+  checkHistoryParams(query);
+  const count = searchCount(query);
+  const offset = searchOffset(query);
+  const since = sinceOf(query);
+  const from = (lastUpdated: string | undefined) => since === undefined || (lastUpdated !== undefined && Date.parse(lastUpdated) >= Date.parse(since));
   const versions = await store.history(type, validId(id));
   let entries: BundleEntry[];
   if (versions.length > 0) {
-    entries = versions.map((v) => historyEntry(base, v));
+    entries = versions.filter((v) => from(v.lastUpdated)).map((v) => historyEntry(base, v));
   } else {
     const published = registry.byId(type, id);
     if (!published) throw notKnown(type, id);
-    entries = [{ fullUrl: `${base}/${type}/${id}`, resource: published, request: { method: 'PUT', url: `${type}/${id}` }, response: { status: '200 OK' } }];
+    // a published resource's one version is as old as its meta says (and without one, from before any _since)
+    entries = !from(published.meta?.lastUpdated) ? []
+      : [{ fullUrl: `${base}/${type}/${id}`, resource: published, request: { method: 'PUT', url: `${type}/${id}` }, response: { status: '200 OK' } }];
   }
-  return { resourceType: 'Bundle', type: 'history', total: entries.length, link: [{ relation: 'self', url: selfUrl }], entry: entries };
+  return {
+    resourceType: 'Bundle', type: 'history', total: entries.length, link: pageLinks(selfUrl, new Set(), offset, count, entries.length),
+    entry: entries.slice(offset, offset + count),
+  };
+}
+
+function checkHistoryParams(query: Record<string, unknown>): void {
+  for (const key of Object.keys(query)) {
+    if (!HISTORY_PARAMS.has(key)) {
+      throw FhirError.invalid(`Unknown parameter '${excerpt(key)}' of _history (it takes _since, _count and _offset)`, {
+        expression: [excerpt(key)], da: `Ukendt parameter '${excerpt(key)}' til _history (den tager _since, _count og _offset)`,
+      });
+    }
+  }
 }
 
 /** A FHIR instant (`_since`), or a date taken as its first instant in UTC. */
@@ -177,13 +202,7 @@ function sinceOf(query: Record<string, unknown>): string | undefined {
  * catalogs are not written, so they are not in it (their one version is in `[type]/[id]/_history`).
  */
 export async function historyOfAll(store: TerminologyStore, type: TerminologyType | undefined, query: Record<string, unknown>, selfUrl: string, base: string): Promise<Bundle> {
-  for (const key of Object.keys(query)) {
-    if (!HISTORY_PARAMS.has(key)) {
-      throw FhirError.invalid(`Unknown parameter '${excerpt(key)}' of _history (it takes _since, _count and _offset)`, {
-        expression: [excerpt(key)], da: `Ukendt parameter '${excerpt(key)}' til _history (den tager _since, _count og _offset)`,
-      });
-    }
-  }
+  checkHistoryParams(query);
   const count = searchCount(query);
   const offset = searchOffset(query);
   const page = await store.historyPage({ type, since: sinceOf(query), offset, count });
@@ -205,7 +224,7 @@ export const HISTORY_PATH = /^\/(?:(CodeSystem|ValueSet|ConceptMap)\/(?:([^/]+)\
 export function historyAt(store: TerminologyStore, registry: TerminologyRegistry, path: string, query: Record<string, unknown>, selfUrl: string, base: string): Promise<Bundle | TerminologyResource> {
   const [, type, id, vid] = HISTORY_PATH.exec(path) as unknown as [string, TerminologyType | undefined, string | undefined, string | undefined];
   if (vid !== undefined) return readVersion(store, type!, id!, vid);
-  if (id !== undefined) return history(store, registry, type!, id, selfUrl, base);
+  if (id !== undefined) return history(store, registry, type!, id, query, selfUrl, base);
   return historyOfAll(store, type, query, selfUrl, base);
 }
 

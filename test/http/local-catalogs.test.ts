@@ -346,6 +346,21 @@ describe('versions: If-Match, history, delete', () => {
     expect(published.total).toBe(1);
   });
 
+  it("pages one resource's history with _count and _offset, and takes _since, as the history of a type does", async () => {
+    const page = (await request(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _count: 1 }).expect(200)).body as Bundle;
+    expect([page.total, page.entry?.map((e) => e.response?.etag)]).toEqual([2, ['W/"2"']]);
+    const next = page.link?.find((l) => l.relation === 'next')?.url;
+    expect(next).toBeDefined();
+    const second = (await request(app).get(new URL(next!).pathname + new URL(next!).search).expect(200)).body as Bundle;
+    expect(second.entry?.map((e) => e.response?.etag)).toEqual(['W/"1"']);
+    const v2 = (await request(app).get(`/fhir/CodeSystem/${id}/_history/2`).expect(200)).headers['last-modified']!;
+    const since = (await request(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _since: new Date(Date.parse(v2) + 1000).toISOString() }).expect(200)).body as Bundle;
+    expect(since.total).toBe(0);
+    const all = (await request(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _since: '2000-01-01' }).expect(200)).body as Bundle;
+    expect(all.total).toBe(2);
+    await request(app).get(`/fhir/CodeSystem/${id}/_history`).query({ foo: '1' }).expect(400);
+  });
+
   it('deletes: 410 afterwards, the delete in the history, and a PUT brings it back', async () => {
     const auth = `Bearer ${token101}`;
     await request(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'W/"1"').expect(412);

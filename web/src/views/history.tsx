@@ -13,7 +13,8 @@ function when(instant: string | undefined): string {
 }
 
 async function loadHistory(type: string, id: string, signal: AbortSignal): Promise<VersionEntry[]> {
-  const history = await get<Bundle>(`${type}/${id}/_history`, undefined, signal);
+  // the versions on one page: as many as a page holds (the server's default page is smaller)
+  const history = await get<Bundle>(`${type}/${id}/_history`, { _count: 1000 }, signal);
   const token = currentSession()?.token;
   // the audit log needs the municipality's token; without it the versions are shown without their author
   const audit = token
