@@ -22,6 +22,15 @@ export function errorToOutcome(err: unknown, lang: MessageLanguage = 'en'): { st
   if (err instanceof FhirError) {
     return { status: err.status, outcome: operationOutcome([err.issue, ...err.options.extraIssues ?? []].map((i) => messageIssue(i, lang))) };
   }
+  // A request whose resources nest deeper than the evaluation's stack (3,000 value sets each importing the next, a
+  // 10,000-level hierarchy): the input's cost, as too-costly is, not a fault of the server
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    const text = {
+      en: 'The request is too costly to answer: its resources nest too deeply (value sets importing value sets, maps naming other maps, a hierarchy)',
+      da: 'Forespørgslen er for dyr at besvare: dens ressourcer er indlejret for dybt (værdisæt, der importerer værdisæt, mapninger, der henviser til andre, et hierarki)',
+    };
+    return { status: 422, outcome: operationOutcome([messageIssue({ severity: 'error', code: 'too-costly', text }, lang)]) };
+  }
   // Errors of the HTTP layer (e.g. a path that is not valid percent-encoding) carry a 4xx status of their own.
   const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -123,6 +123,36 @@ describe('operation time budget', () => {
   });
 });
 
+describe('resources nested deeper than the stack', () => {
+  const post = (path: string, body: unknown) => request(app).post(path).type(JSON_TYPE).send(JSON.stringify(body));
+
+  it('a chain of 15,000 value sets, each importing the next, is 422 too-costly, not a 500', async () => {
+    const url = (i: number) => `http://example.org/fhir/ValueSet/chain-${i}`;
+    const sets = Array.from({ length: 15_000 }, (_, i): ValueSet => ({
+      resourceType: 'ValueSet', url: url(i), status: 'active',
+      compose: { include: [i === 14_999 ? { system: 'http://hl7.org/fhir/administrative-gender' } : { valueSet: [url(i + 1)] }] },
+    }));
+    const res = await post('/fhir/ValueSet/$expand', { resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: url(0) }, ...sets.map((resource) => ({ name: 'tx-resource', resource }))] });
+    expect(res.status).toBe(422);
+    expect(outcome(res.body).issue[0]!.code).toBe('too-costly');
+  });
+
+  it('a chain of 15,000 concept maps, each naming the next for what it does not map, is 422 too-costly, not a 500', async () => {
+    const url = (i: number) => `http://example.org/fhir/ConceptMap/chain-${i}`;
+    const maps = Array.from({ length: 15_000 }, (_, i) => ({
+      resourceType: 'ConceptMap', url: url(i), status: 'active',
+      group: [{ source: 'http://example.org/s', target: 'http://example.org/t', element: [{ code: 'other', target: [{ code: 'o', equivalence: 'equivalent' }] }],
+        unmapped: i === 14_999 ? { mode: 'fixed', code: 'z' } : { mode: 'other-map', url: url(i + 1) } }],
+    }));
+    const res = await post('/fhir/ConceptMap/$translate', {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'url', valueUri: url(0) }, { name: 'system', valueUri: 'http://example.org/s' }, { name: 'code', valueCode: 'x' }, ...maps.map((resource) => ({ name: 'tx-resource', resource }))],
+    });
+    expect(res.status).toBe(422);
+    expect(outcome(res.body).issue[0]!.code).toBe('too-costly');
+  });
+});
+
 describe('unknown parameters', () => {
   const unknownVs = 'http://example.org/no-such-vs';
 
