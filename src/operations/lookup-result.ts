@@ -103,7 +103,8 @@ export function lookupResult(provider: CodeSystemProvider, concept: Concept, req
   head.uri('system', provider.url);
   head.string('version', provider.version);
   head.code('code', concept.code);
-  head.string('display', displayFor(provider, concept, languages) ?? '');
+  // a concept without a display has none to give: an empty string is no FHIR value
+  head.string('display', displayFor(provider, concept, languages) || undefined);
   const text = JSON.stringify(head.build());
   // the head's JSON without its closing `]}`, then the prepared parameters (each after a comma) and the closing
   const start = text.slice(0, -2);

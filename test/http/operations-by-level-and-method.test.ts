@@ -75,6 +75,15 @@ describe('CodeSystem $lookup', () => {
     expect(valueOf(param(p, 'display'))).toBe(ffb.display);
   });
 
+  it('gives no display for a concept that has none (an empty string is no FHIR value)', async () => {
+    const codeSystem = { resourceType: 'CodeSystem', url: 'http://example.org/fhir/CodeSystem/no-display', status: 'active', content: 'complete', concept: [{ code: 'a' }] };
+    const p = asParameters(await op('lookup', 'CodeSystem', 'POST', parameters(
+      { name: 'system', valueUri: codeSystem.url }, { name: 'code', valueCode: 'a' }, { name: 'tx-resource', resource: codeSystem as never },
+    )));
+    expect(valueOf(param(p, 'code'))).toBe('a');
+    expect(param(p, 'display')).toBeUndefined();
+  });
+
   it('answers an unknown code with a 404 OperationOutcome', async () => {
     const { status, body } = await failure(op('lookup', 'CodeSystem', 'GET', { system: FSIII, code: 'no-such-code' }));
     expect(status).toBe(404);
