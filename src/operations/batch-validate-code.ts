@@ -74,6 +74,16 @@ export const batchValidateCodeOperation: OperationHandler = {
   spec,
   resourceType: 'ValueSet',
   levels: ['type', 'instance'],
+  // the HL7 terminology ecosystem's operation, which FHIR R4 does not define: this server's definition of it
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ValueSet-batch-validate-code',
+  documentation: {
+    description: "Many $validate-code calls in one: each 'validation' (a Parameters resource with the parameters of one ValueSet/$validate-code) " +
+      'is validated with the parameters given at the request level (value set, tx-resource, options), its own replacing a single-valued one ' +
+      'and adding to a repeating one. One answer per validation, in order; a validation that cannot be carried out is answered with its ' +
+      'OperationOutcome, and does not fail the others.',
+    inputs: { validation: "One validation: a Parameters resource with the parameters of ValueSet/$validate-code (code and system, coding or codeableConcept, …)" },
+    outputs: [{ name: 'validation', repeats: true, type: 'Resource', documentation: "Each validation's answer, in order: the Parameters of $validate-code (result, message, issues …), or an OperationOutcome" }],
+  },
   handle(input, ctx: OperationContext, target) {
     const entries = input.all<Resource>('validation');
     if (entries.length === 0) throw FhirError.invalid("No 'validation' entries to validate", { expression: ['validation'], da: "Ingen 'validation'-elementer at validere" });

@@ -27,7 +27,8 @@ export function operationDefinitionOf(op: OperationHandler): OperationDefinition
     id: `${op.resourceType}-${op.spec.name}`,
     url: op.definition,
     ...(doc.base ? { base: doc.base } : {}),
-    name: `${op.resourceType}${op.spec.name[0]!.toUpperCase()}${op.spec.name.slice(1)}`,
+    // a name a computer can use (opd-0): import-local → CodeSystemImportLocal
+    name: `${op.resourceType}${op.spec.name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`,
     status: 'active',
     kind: 'operation',
     description: doc.description,

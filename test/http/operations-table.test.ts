@@ -77,6 +77,19 @@ describe('the operations beyond terminology are entries of the table', () => {
     expect(def.parameter!.filter((p) => p.use === 'in').map((p) => p.name)).toEqual(['csv', 'kommunekode', 'name', 'version', 'mode', 'preview', 'basedOn']);
   });
 
+  it("serves the OperationDefinition of every operation it lists under its own url, each with a name a computer can use (opd-0)", async () => {
+    const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const listed = [...cs.rest![0]!.operation!, ...cs.rest![0]!.resource!.flatMap((r) => r.operation ?? [])];
+    const own = listed.filter((o) => o.definition.startsWith('http://faelles-tx.dk/fhir/OperationDefinition/'));
+    expect(own.map((o) => o.name)).toEqual(expect.arrayContaining(['batch-validate-code', 'import-local', 'translate']));
+    for (const o of own) {
+      const id = o.definition.slice(o.definition.lastIndexOf('/') + 1);
+      const def = (await request(app).get(`/fhir/OperationDefinition/${id}`).expect(200)).body as OperationDefinition;
+      expect([def.url, def.code]).toEqual([o.definition, o.name]);
+      expect(def.name).toMatch(/^[A-Z][A-Za-z0-9_]*$/);
+    }
+  });
+
   it('answers $import-local without a token 401 with a Bearer challenge, and GET 405 with Allow: POST', async () => {
     const csv = { resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: 'a;b\n' }] };
     const res = await request(app).post('/fhir/CodeSystem/$import-local').type(JSON_TYPE).send(csv).expect(401);
