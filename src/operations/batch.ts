@@ -6,7 +6,7 @@ import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { HISTORY_PATH, historyAt, ifNoneMatchHolds, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
+import { HISTORY_PATH, historyAt, notModified, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
 import { readSubset } from '../fhir/resource-subset';
 import type { ResourceWriter } from '../write/writer';
 import type { TerminologyStore } from '../store/store';
@@ -76,9 +76,9 @@ type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200
  * A read or vread: the resource as the route gives it (`_summary`, `_elements`), and its version for the response; a
  * read's If-None-Match that holds is 304 without the resource, as the route answers.
  */
-function readAnswer(resource: TerminologyResource, query: Record<string, unknown>, ifNoneMatch?: string): EntryAnswer {
+function readAnswer(resource: TerminologyResource, query: Record<string, unknown>, conditions: { ifNoneMatch?: string; modifiedSince?: number } = {}): EntryAnswer {
   const version: VersionInfo = { etag: resourceEtag(resource), ...(resource.meta?.lastUpdated ? { lastModified: resource.meta.lastUpdated } : {}) };
-  if (ifNoneMatch !== undefined && ifNoneMatchHolds(ifNoneMatch, version.etag!)) return { status: 304, responseOnly: true, version };
+  if (notModified(conditions, version.etag!, resource.meta?.lastUpdated)) return { status: 304, responseOnly: true, version };
   return { status: 200, resource: readSubset(resource, query) as Resource, version };
 }
 
@@ -114,9 +114,9 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   const query = parseQueryString(search) as Record<string, unknown>;
   checkFormatParameter(query._format);
   const read = HISTORY_PATH.test(path) || SEARCH_PATH.test(path) ? null : RESOURCE_PATH.exec(path);
-  // as the request alone: a read by id honours If-None-Match (304); no entry honours another condition
+  // as the request alone: a read by id honours If-None-Match and If-Modified-Since (304); no entry honours another condition
   const readById = read?.[2] !== undefined && method === 'GET';
-  refuseEntryConditions(entry, i, readById ? ['ifNoneMatch'] : []);
+  refuseEntryConditions(entry, i, readById ? ['ifNoneMatch', 'ifModifiedSince'] : []);
   const op = OPERATION_PATH.exec(path);
   // the operations the HTTP route takes: any on the terminology types, and those of the table on other types and the system
   if (op && (TERMINOLOGY_TYPES.has(op[1] ?? '') || deps.invoker.find(op[1] ?? '', op[3]!))) {
@@ -147,7 +147,11 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   }
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
-    if (id) return readAnswer(await readResource(deps.registry, deps.writer, type, id), query, entry.request?.ifNoneMatch);
+    if (id) {
+      // Bundle.entry.request.ifModifiedSince is an instant (a Date.parse of anything else is NaN: ignored, as the header's)
+      const since = entry.request?.ifModifiedSince;
+      return readAnswer(await readResource(deps.registry, deps.writer, type, id), query, { ifNoneMatch: entry.request?.ifNoneMatch, modifiedSince: since === undefined ? undefined : Date.parse(since) });
+    }
     return { status: 200, resource: searchTerminology(deps.registry, type, query, self, base, { lenient: call.lenient }) };
   }
   throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`, {

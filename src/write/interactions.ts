@@ -70,6 +70,35 @@ export function ifNoneMatchHolds(ifNoneMatch: string, etag: string): boolean {
   return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').map(opaque).includes(opaque(etag));
 }
 
+/**
+ * The time an If-Unmodified-Since or If-Modified-Since header names: an HTTP-date (RFC 9110 §5.6.7, IMF-fixdate or
+ * one of the two obsolete forms); undefined for any other text, which RFC 9110 §13.1.3–4 say the recipient ignores.
+ */
+export function parseHttpDate(value: string): number | undefined {
+  const day = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+  const month = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+  const forms = [
+    new RegExp(`^${day}, \\d{2} ${month} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT$`),
+    new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${month}-\\d{2} \\d{2}:\\d{2}:\\d{2} GMT$`),
+    new RegExp(`^${day} ${month} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4}$`),
+  ];
+  const text = value.trim();
+  const time = forms.some((f) => f.test(text)) ? Date.parse(text.endsWith('GMT') ? text : `${text} GMT`) : NaN;
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/**
+ * Whether a read is answered 304 Not Modified (RFC 9110 §13.2.2): If-None-Match when given (it matches the current
+ * tag), else If-Modified-Since, as a time (the header's HTTP-date, a Bundle entry's instant; undefined when it is
+ * neither, and then ignored): the resource was last modified at or before it.
+ */
+export function notModified(conditions: { ifNoneMatch?: string; modifiedSince?: number }, etag: string, lastModified: string | undefined): boolean {
+  if (conditions.ifNoneMatch !== undefined) return ifNoneMatchHolds(conditions.ifNoneMatch, etag);
+  if (conditions.modifiedSince === undefined || Number.isNaN(conditions.modifiedSince) || lastModified === undefined) return false;
+  // Last-Modified is given to the second
+  return Math.floor(Date.parse(lastModified) / 1000) * 1000 <= conditions.modifiedSince;
+}
+
 /** A Bundle entry's conditions (`request.*`), as the headers they stand for. */
 const ENTRY_CONDITIONS = { ifNoneExist: 'If-None-Exist', ifMatch: 'If-Match', ifNoneMatch: 'If-None-Match', ifModifiedSince: 'If-Modified-Since' } as const;
 export type EntryCondition = keyof typeof ENTRY_CONDITIONS;

@@ -18,7 +18,7 @@ import { auditOfRefusal, auditOfWrite, operationOf, type AuditTarget, type Write
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
 import { excerpt } from '../errors/excerpt';
-import { etagOf, ifNoneMatchHolds } from './interactions';
+import { etagOf, ifNoneMatchHolds, parseHttpDate } from './interactions';
 
 /** One write as the HTTP edge (or the import tool) asks for it. */
 export interface WriteRequest {
@@ -112,23 +112,6 @@ function refusedTarget(r: WriteRequest): AuditTarget {
 }
 
 const ETAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
-
-/**
- * The time an If-Unmodified-Since header names: an HTTP-date (RFC 9110 §5.6.7, IMF-fixdate or one of the two obsolete
- * forms); undefined for any other text, which RFC 9110 §13.1.4 says the recipient ignores.
- */
-export function parseHttpDate(value: string): number | undefined {
-  const day = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
-  const month = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
-  const forms = [
-    new RegExp(`^${day}, \\d{2} ${month} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT$`),
-    new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${month}-\\d{2} \\d{2}:\\d{2}:\\d{2} GMT$`),
-    new RegExp(`^${day} ${month} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4}$`),
-  ];
-  const text = value.trim();
-  const time = forms.some((f) => f.test(text)) ? Date.parse(text.endsWith('GMT') ? text : `${text} GMT`) : NaN;
-  return Number.isNaN(time) ? undefined : time;
-}
 
 /** The version an If-Match header names (W/"3", "3" or 3). */
 export function parseIfMatch(value: string): string {

@@ -33,16 +33,18 @@ function postBatch(entries: Bundle['entry']) {
 describe('conditions of a batch entry, as the request alone honours them', () => {
   const CS = 'CodeSystem/kommune-101-rygning';
 
-  it("a read's ifNoneMatch is 304 when it holds, the resource when it does not", async () => {
+  it("a read's ifNoneMatch, or ifModifiedSince (an instant), is 304 when it holds, the resource when it does not", async () => {
     const read = await request(app).get(`/fhir/${CS}`).expect(200);
     const etag = read.headers.etag as string;
     const res = await postBatch([
       { request: { method: 'GET', url: CS, ifNoneMatch: etag } },
       { request: { method: 'GET', url: CS, ifNoneMatch: 'W/"99"' } },
       { request: { method: 'HEAD', url: CS, ifNoneMatch: '*' } },
+      { request: { method: 'GET', url: CS, ifModifiedSince: new Date(Date.now() + 60_000).toISOString() } },
+      { request: { method: 'GET', url: CS, ifModifiedSince: '2000-01-01T00:00:00Z' } },
     ]).expect(200);
     const entries = (res.body as Bundle).entry!;
-    expect(entries.map((e) => e.response?.status)).toEqual(['304 Not Modified', '200 OK', '304 Not Modified']);
+    expect(entries.map((e) => e.response?.status)).toEqual(['304 Not Modified', '200 OK', '304 Not Modified', '304 Not Modified', '200 OK']);
     expect(entries[0]!.resource).toBeUndefined();
     expect(entries[0]!.response?.etag).toBe(etag);
     expect((entries[1]!.resource as CodeSystem).id).toBe('kommune-101-rygning');
@@ -50,7 +52,7 @@ describe('conditions of a batch entry, as the request alone honours them', () =>
 
   it('every other condition is refused for its entry only (400 naming it)', async () => {
     const res = await postBatch([
-      { request: { method: 'GET', url: CS, ifModifiedSince: '2026-01-01T00:00:00Z' } },
+      { request: { method: 'GET', url: 'CodeSystem?url=x', ifModifiedSince: '2026-01-01T00:00:00Z' } },
       { request: { method: 'GET', url: CS, ifMatch: 'W/"1"' } },
       { request: { method: 'GET', url: 'CodeSystem?url=x', ifNoneMatch: '*' } },
       { request: { method: 'POST', url: 'CodeSystem/$lookup', ifNoneExist: 'url=x' }, resource: { resourceType: 'Parameters', parameter: [] } as Parameters },

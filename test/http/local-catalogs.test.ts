@@ -331,6 +331,13 @@ describe('versions: If-Match, history, delete', () => {
     expect(current.body.title).toBe('second');
     expect(current.headers.etag).toBe('W/"2"');
     await request(app).get(`/fhir/CodeSystem/${id}`).set('If-None-Match', 'W/"2"').expect(304);
+    // If-Modified-Since: 304 when not modified after it (its own Last-Modified included), ignored when not an HTTP-date
+    // and when If-None-Match is given (RFC 9110 §13.1.3)
+    const lastModified = current.headers['last-modified']!;
+    await request(app).get(`/fhir/CodeSystem/${id}`).set('If-Modified-Since', lastModified).expect(304);
+    await request(app).get(`/fhir/CodeSystem/${id}`).set('If-Modified-Since', new Date(Date.parse(lastModified) - 1000).toUTCString()).expect(200);
+    await request(app).get(`/fhir/CodeSystem/${id}`).set('If-Modified-Since', 'yesterday').expect(200);
+    await request(app).get(`/fhir/CodeSystem/${id}`).set({ 'If-Modified-Since': lastModified, 'If-None-Match': 'W/"1"' }).expect(200);
   });
 
   it('serves the history and each version', async () => {

@@ -11,7 +11,7 @@ import type { TerminologyRegistry } from '../../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
 import { searchAudit } from '../../write/audit-search';
-import { HISTORY_PATH, historyAt, ifNoneMatchHolds, readResource, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../../write/interactions';
+import { HISTORY_PATH, historyAt, notModified, parseHttpDate, readResource, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
@@ -96,8 +96,9 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     if (!id) return sendResource(res, 200, searchTerminology(registry, type, q, selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const resource = await readResource(registry, writer, type, id);
     const headers = versionHeaders(resource);
-    const inm = req.headers['if-none-match'];
-    if (typeof inm === 'string' && ifNoneMatchHolds(inm, headers.ETag!)) {
+    const header = (name: string) => (typeof req.headers[name] === 'string' ? req.headers[name] as string : undefined);
+    const since = header('if-modified-since');
+    if (notModified({ ifNoneMatch: header('if-none-match'), modifiedSince: since === undefined ? undefined : parseHttpDate(since) }, headers.ETag!, resource.meta?.lastUpdated)) {
       res.set(headers).status(304).end();
       return;
     }
