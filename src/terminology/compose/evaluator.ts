@@ -21,6 +21,11 @@ const VERSIONS_MATCH = 'versionsMatch';
 /** Computes the codes a ValueSet's compose defines (FHIR semantics: includes unioned, excludes removed). */
 export class ComposeEvaluator {
   private readonly stack: ValueSet[] = [];
+  /**
+   * The imported value sets evaluated so far: one imported from several places is evaluated once (value sets each
+   * importing the next two would otherwise cost 2^depth). One being evaluated is not here yet, so a circle is found.
+   */
+  private readonly evaluated = new Map<unknown, ComposeResult>();
   private readonly requiredSupplements = new Set<string>();
   /** The running operation's time budget: nested imports and huge code systems stop with too-costly when it is spent. */
   private readonly budget = currentTimeBudget();
@@ -167,7 +172,10 @@ export class ComposeEvaluator {
       const imported = this.findImported(container, ref, result);
       if (!ref.startsWith('#')) result.usedValueSets.add(vurl(imported));
       if (!result.importedValueSets.includes(imported)) result.importedValueSets.push(imported);
-      const sub = this.evaluateValueSet(imported);
+      // by canonical: a reference may resolve to a new copy of the same value set each time
+      const key = imported.url ? vurl(imported) : imported;
+      let sub = this.evaluated.get(key);
+      if (!sub) this.evaluated.set(key, sub = this.evaluateValueSet(imported));
       mergeUsage(result, sub);
       const map = new Map(sub.entries.map((e) => [entryKey(e.system, e.code), e]));
       members = members ? new Map([...members].filter(([k]) => map.has(k))) : map;

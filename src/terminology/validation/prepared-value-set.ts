@@ -116,6 +116,11 @@ interface Preparation {
   prepared: PreparedValueSet;
   seen: ValueSet[];
   noted: CodeSystemProvider[];
+  /**
+   * The imported value sets prepared so far, by value set and resolution key: one imported from several places is
+   * prepared once (value sets each importing the next two would otherwise cost 2^depth).
+   */
+  done: Map<ValueSet, Map<string, PreparedValueSet>>;
 }
 
 /**
@@ -144,7 +149,7 @@ export function prepareValueSet(ctx: ValidationContext, valueSet: ValueSet): Pre
     return previous.value.prepared;
   }
   const kept = ctx.registry.tracked(() => {
-    const preparation: Preparation = { prepared: new PreparedValueSet(valueSet), seen: [], noted: [] };
+    const preparation: Preparation = { prepared: new PreparedValueSet(valueSet), seen: [], noted: [], done: new Map() };
     prepareInto(ctx, preparation.prepared, preparation);
     return preparation;
   });
@@ -155,12 +160,12 @@ export function prepareValueSet(ctx: ValidationContext, valueSet: ValueSet): Pre
 /** A value set prepared without keeping it (the implicit value set of one code system, made per request). */
 export function prepareOnce(ctx: ValidationContext, valueSet: ValueSet): PreparedValueSet {
   const prepared = new PreparedValueSet(valueSet);
-  prepareInto(ctx, prepared, { prepared, seen: [], noted: [] });
+  prepareInto(ctx, prepared, { prepared, seen: [], noted: [], done: new Map() });
   return prepared;
 }
 
 function prepareInto(ctx: ValidationContext, prepared: PreparedValueSet, preparation: Preparation): void {
-  checkTimeBudget(); // nested imports: each imported value set is prepared once per importing value set
+  checkTimeBudget(); // nested imports: each imported value set is prepared once per preparation
   const valueSet = prepared.valueSet;
   assertValueSetShape(valueSet);
   const key = valueSet.url ? vurl(valueSet) : undefined;
@@ -197,8 +202,15 @@ function prepareInclude(ctx: ValidationContext, prepared: PreparedValueSet, prep
     if (!child) {
       const other = findValueSet(ctx, prepared.valueSet, ref);
       if (!other) throw new PrepareProblem(msg.valueSetNotFound(key), 'not-found');
-      child = new PreparedValueSet(other);
-      prepareInto(ctx, child, preparation);
+      let done = preparation.done.get(other);
+      if (!done) preparation.done.set(other, done = new Map());
+      child = done.get(resolvedWith);
+      if (!child) {
+        // a value set importing one of those being prepared is a circle, found here: it is not done yet
+        child = new PreparedValueSet(other);
+        prepareInto(ctx, child, preparation);
+        done.set(resolvedWith, child);
+      }
       prepared.imports.set(key, child);
     }
     prepared.importsByRef.set(ref, { prepared: child, resolvedWith });

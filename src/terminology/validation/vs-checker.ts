@@ -1,5 +1,6 @@
 import type { CodeSystem, Extension, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
+import { checkTimeBudget } from '../time-budget';
 import type { CodeSystemProvider } from '../providers/provider';
 import { addToPath } from './code-systems';
 import { CodingState, hasSupplement, type Tri, type ValidationContext, ValidationState } from './context';
@@ -136,6 +137,7 @@ export class ValueSetChecker {
    */
   check(path: string, system: string | undefined, version: string | undefined, code: string,
     state: ValidationState, coding: CodingState, display?: string): Tri {
+    checkTimeBudget(); // value sets importing value sets: each import is checked where it is imported
     const options = this.ctx.options;
     if (!system && !options.inferSystem) {
       const m = msg.noSystem();
