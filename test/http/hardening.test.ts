@@ -18,6 +18,7 @@ import { createHttpServer } from '../../src/http/server';
 import { MemoryStore } from '../../src/store/memory-store';
 import { FSIII, publishedCatalogs, testApp, testConfig } from '../support/app';
 import { tokenFor } from '../support/local';
+import { useRunningServer } from '../support/server';
 import { rawExchange } from '../support/socket';
 
 const JSON_TYPE = 'application/fhir+json';
@@ -259,36 +260,25 @@ describe('bodies, URLs and disconnects', () => {
   });
 
   describe('a body over the limit that is still on its way', () => {
-    let small: App;
-    let slow: http.Server;
-    let slowPort: number;
-    beforeAll(async () => {
-      small = await testApp({ bodyLimitBytes: 2048, requestTimeoutMs: 500, operationTimeBudgetMs: 250 });
-      slow = createHttpServer(small).listen(0, '127.0.0.1');
-      await new Promise((r) => slow.once('listening', r));
-      slowPort = (slow.address() as AddressInfo).port;
-    });
-    afterAll(async () => {
-      slow.closeAllConnections();
-      await new Promise((r) => slow.close(r));
-    });
+    const small = useRunningServer({ bodyLimitBytes: 2048, requestTimeoutMs: 500, operationTimeBudgetMs: 250 });
+    const smallPort = () => Number(new URL(small.baseUrl).port);
 
     it('is answered 413 from its declared length, before any of it is read (not 408 when less comes)', async () => {
-      const answer = await rawExchange(slowPort, `POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 10000\r\n\r\n`, '{}');
+      const answer = await rawExchange(smallPort(), `POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 10000\r\n\r\n`, '{}');
       expect(answer).toMatch(/^HTTP\/1\.1 413 /);
       expect(answer).toMatch(/\r\nconnection: close\r\n/i);
       expect(answer).toMatch(/"code":"too-long"/);
-      await request(small).get(LOOKUP).expect(200);
+      await request(small.app).get(LOOKUP).expect(200);
     });
 
     it('does not take the server down when the request times out after what came of it was found too large', async () => {
       // within the limit as sent, over it once inflated; the client then sends no more
       const zipped = gzipSync(Buffer.alloc(100_000, ' '));
-      const answer = await rawExchange(slowPort,
+      const answer = await rawExchange(smallPort(),
         `POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Encoding: gzip\r\nContent-Length: 2000\r\n\r\n`, zipped);
       expect(answer).toMatch(/^HTTP\/1\.1 (408|413) /);
       await new Promise((r) => setTimeout(r, 200));
-      const after = await rawExchange(slowPort, `GET ${LOOKUP} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, '');
+      const after = await rawExchange(smallPort(), `GET ${LOOKUP} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, '');
       expect(after).toMatch(/^HTTP\/1\.1 200 /);
     });
   });
