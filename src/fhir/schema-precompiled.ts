@@ -96,17 +96,25 @@ const NUMBER_RANGES: Record<string, Record<string, unknown>> = {
 function withNumberRanges(definitions: Record<string, unknown>): Record<string, unknown> {
   const byPattern = new Map<string, Record<string, unknown>>();
   for (const [name, range] of Object.entries(NUMBER_RANGES)) byPattern.set((definitions[name] as { pattern: string }).pattern, range);
-  const ranged = (schema: unknown): unknown => {
-    if (Array.isArray(schema)) return schema.map(ranged);
+  return rewritten(definitions, (o) => {
+    const range = o.type === 'number' && typeof o.pattern === 'string' ? byPattern.get(o.pattern) : undefined;
+    return range ? { ...o, ...range } : undefined;
+  });
+}
+
+/** The schema with each object `rewrite` answers for replaced by its answer (and not looked into further). */
+function rewritten(definitions: Record<string, unknown>, rewrite: (o: Record<string, unknown>) => Record<string, unknown> | undefined): Record<string, unknown> {
+  const walk = (schema: unknown): unknown => {
+    if (Array.isArray(schema)) return schema.map(walk);
     if (!schema || typeof schema !== 'object') return schema;
     const o = schema as Record<string, unknown>;
-    const range = o.type === 'number' && typeof o.pattern === 'string' ? byPattern.get(o.pattern) : undefined;
-    if (range) return { ...o, ...range };
+    const replaced = rewrite(o);
+    if (replaced) return replaced;
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(o)) out[key] = ranged(value);
+    for (const [key, value] of Object.entries(o)) out[key] = walk(value);
     return out;
   };
-  return ranged(definitions) as Record<string, unknown>;
+  return walk(definitions) as Record<string, unknown>;
 }
 
 /** A leap year of four digits, 0001–9999: divisible by 4 and not by 100 (a year ending 00 only when divisible by 400). */
@@ -124,16 +132,7 @@ const NO_SUCH_DAY = `([0-9]{4}-((0[469]|11)-31|02-3[01])|(?!${LEAP_YEAR}-)[0-9]{
  */
 function withCalendarDates(definitions: Record<string, unknown>): Record<string, unknown> {
   const patterns = new Set(['date', 'dateTime', 'instant'].map((name) => (definitions[name] as { pattern: string }).pattern));
-  const dated = (schema: unknown): unknown => {
-    if (Array.isArray(schema)) return schema.map(dated);
-    if (!schema || typeof schema !== 'object') return schema;
-    const o = schema as Record<string, unknown>;
-    if (typeof o.pattern === 'string' && patterns.has(o.pattern)) return { ...o, pattern: calendarPattern(o.pattern) };
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(o)) out[key] = dated(value);
-    return out;
-  };
-  return dated(definitions) as Record<string, unknown>;
+  return rewritten(definitions, (o) => (typeof o.pattern === 'string' && patterns.has(o.pattern) ? { ...o, pattern: calendarPattern(o.pattern) } : undefined));
 }
 
 /** An anchored date pattern of HL7's that also refuses a day its month does not have. */
