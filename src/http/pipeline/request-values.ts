@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { parseLanguages } from '../../errors/message-language';
 
+/** A header given once, as its text; undefined when it is absent or (as node gives a repeated one) a list. */
+export function headerText(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * The FHIR base URL a request was sent to, as Express's `req.protocol` and `req.get('host')` give it without a
  * trusted proxy (the app trusts none): behind a proxy that terminates TLS or rewrites the host, PUBLIC_BASE_URL says

@@ -14,6 +14,7 @@ import { searchAudit } from '../../write/audit-search';
 import { HISTORY_PATH, historyAt, notModified, parseHttpDate, readResource, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
+import { headerText } from '../pipeline/request-values';
 import { sendResource } from '../pipeline/send';
 
 export interface ReadRouteDeps {
@@ -96,9 +97,8 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     if (!id) return sendResource(res, 200, searchTerminology(registry, type, q, selfUrl(req), deps.baseUrlOf(req), lenient(req)));
     const resource = await readResource(registry, writer, type, id);
     const headers = versionHeaders(resource);
-    const header = (name: string) => (typeof req.headers[name] === 'string' ? req.headers[name] as string : undefined);
-    const since = header('if-modified-since');
-    if (notModified({ ifNoneMatch: header('if-none-match'), modifiedSince: since === undefined ? undefined : parseHttpDate(since) }, headers.ETag!, resource.meta?.lastUpdated)) {
+    const since = headerText(req, 'if-modified-since');
+    if (notModified({ ifNoneMatch: headerText(req, 'if-none-match'), modifiedSince: since === undefined ? undefined : parseHttpDate(since) }, headers.ETag!, resource.meta?.lastUpdated)) {
       res.set(headers).status(304).end();
       return;
     }

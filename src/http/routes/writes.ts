@@ -9,6 +9,7 @@ import { HISTORY_PATH, isWritableType, resourceMethodNotAllowed, SEARCH_PATH, tr
 import type { ResourceWriter, WriteRequest, WriteResult } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { abandonWriteOnTimeout } from '../pipeline/request-timeout';
+import { headerText } from '../pipeline/request-values';
 import { sendResource } from '../pipeline/send';
 import { versionHeaders } from './reads';
 
@@ -57,10 +58,9 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   const single = (method: WriteRequest['method']) => async (req: Request, res: Response) => {
     if (req.headers['if-none-exist'] !== undefined) throw FhirError.notSupported('Conditional create (If-None-Exist) is not supported', { da: 'Betinget oprettelse (If-None-Exist) understøttes ikke' });
     // the preconditions of RFC 9110 §13.1 a write honours (If-Modified-Since is for GET and HEAD only, and ignored)
-    const header = (name: string) => (typeof req.headers[name] === 'string' ? req.headers[name] : undefined);
     const request: WriteRequest = {
       method, resourceType: String(req.params.type), id: req.params.id ? String(req.params.id) : undefined, body: req.body,
-      ifMatch: header('if-match'), ifNoneMatch: header('if-none-match'), ifUnmodifiedSince: header('if-unmodified-since'),
+      ifMatch: headerText(req, 'if-match'), ifNoneMatch: headerText(req, 'if-none-match'), ifUnmodifiedSince: headerText(req, 'if-unmodified-since'),
     };
     const [result] = await writer.write(req.principal!, [request], writeGate(res));
     respond(req, res, result!);
