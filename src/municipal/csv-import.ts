@@ -434,7 +434,7 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
       const system = COMMON_SYSTEMS[0]!;
       conceptMapGroups.push({ source: csUrl, sourceVersion: version, target: system, element: [] });
     }
-    conceptMapGroups[0]!.element.push(...unmappedElements);
+    for (const e of unmappedElements) conceptMapGroups[0]!.element.push(e);
   }
   const conceptMap: ConceptMap = {
     ...withoutServerFields(cm0),

@@ -153,7 +153,7 @@ export function mergeWithExisting(built: BuiltCatalog, existing: { codeSystem?: 
     const elements = (g0.element ?? []).filter((el) => el.code && keptCodes.has(el.code)).map((el) => structuredClone(el));
     if (elements.length === 0) continue;
     const group = groups.find((g) => g.target === g0.target);
-    if (group) group.element.push(...elements);
+    if (group) for (const e of elements) group.element.push(e);
     else groups.push({ ...structuredClone(g0), source: codeSystem.url, sourceVersion: codeSystem.version, element: elements });
   }
   return { ...built, codeSystem, conceptMap: { ...built.conceptMap, group: groups } };

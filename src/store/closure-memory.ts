@@ -27,8 +27,8 @@ export class MemoryClosureTables implements ClosureTableStore {
     if (!t || t.version !== expectedVersion) return undefined;
     const version = expectedVersion + 1;
     t.version = version;
-    t.concepts.push(...concepts.map((c) => ({ system: c.system, code: c.code })));
-    t.entries.push(...entries.map((e) => ({ source: { ...e.source }, target: { ...e.target }, version })));
+    for (const c of concepts) t.concepts.push({ system: c.system, code: c.code });
+    for (const e of entries) t.entries.push({ source: { ...e.source }, target: { ...e.target }, version });
     return version;
   }
 

@@ -80,7 +80,7 @@ function tidy(includes: ValueSetComposeInclude[]): ValueSetComposeInclude[] {
   let enumeration: ValueSetComposeInclude | undefined;
   for (const inc of includes) {
     if (hasConcepts(inc) && !hasFilters(inc)) {
-      codes.push(...inc.concept!.map((c) => c.code));
+      for (const c of inc.concept!) codes.push(c.code);
       if (!enumeration) {
         enumeration = { ...inc };
         out.push(enumeration);

@@ -37,6 +37,44 @@ function propertyStrings(provider: CodeSystemProvider, concept: Concept, propert
   });
 }
 
+/** How many concepts a hierarchy filter asks about by walking up from each before it lists the target's subtree once. */
+const WALKS_BEFORE_SUBTREE = 64;
+
+/**
+ * Whether a concept is the target or below it. A few questions (a `$validate-code`) walk up from the concept; many
+ * (an `$expand` going through the code system) are answered from the target's subtree, listed once: walking up from
+ * every concept of a deep hierarchy costs its size times its depth.
+ */
+function subsumedBy(provider: CodeSystemProvider, target: Concept): (c: Concept) => boolean {
+  let subtree: Set<string> | undefined;
+  let walks = 0;
+  return (c) => {
+    if (subtree) return subtree.has(c.code);
+    if (++walks <= WALKS_BEFORE_SUBTREE) return provider.subsumes(target, c);
+    subtree = new Set([target.code]);
+    for (const d of provider.descendants(target)) subtree.add(d.code);
+    return subtree.has(c.code);
+  };
+}
+
+/** Whether a concept is the target or one of its ancestors, which are listed once. */
+function aboveOrAt(target: Concept): (c: Concept) => boolean {
+  let above: Set<string> | undefined;
+  return (c) => {
+    if (!above) {
+      above = new Set([target.code]);
+      const stack = [...target.parents];
+      while (stack.length > 0) {
+        const p = stack.pop()!;
+        if (above.has(p.code)) continue;
+        above.add(p.code);
+        for (const q of p.parents) stack.push(q);
+      }
+    }
+    return above.has(c.code);
+  };
+}
+
 /**
  * Compiles one compose filter into a predicate over concepts of the provider. `path` locates the filter in the
  * value set (e.g. `ValueSet.compose.include[0].filter[1]`) for error reports.
@@ -55,13 +93,14 @@ export function compileFilter(
   if (hierarchical && ['is-a', 'descendent-of', 'is-not-a', 'generalizes', 'child-of', 'descendent-leaf'].includes(op)) {
     const target = provider.locate(value);
     if (!target) return () => false;
+    const below = subsumedBy(provider, target);
     switch (op) {
-      case 'is-a': return (c) => provider.subsumes(target, c);
-      case 'descendent-of': return (c) => c !== target && provider.subsumes(target, c);
-      case 'is-not-a': return (c) => !provider.subsumes(target, c);
-      case 'generalizes': return (c) => provider.subsumes(c, target);
+      case 'is-a': return below;
+      case 'descendent-of': return (c) => c.code !== target.code && below(c);
+      case 'is-not-a': return (c) => !below(c);
+      case 'generalizes': return aboveOrAt(target);
       case 'child-of': return (c) => c.parents.includes(target);
-      case 'descendent-leaf': return (c) => c !== target && c.children.length === 0 && provider.subsumes(target, c);
+      case 'descendent-leaf': return (c) => c.code !== target.code && c.children.length === 0 && below(c);
     }
   }
   switch (op) {

@@ -17,7 +17,7 @@ function nearestIncludedAncestor(concept: Concept, included: Map<Concept, Hierar
       seen.add(p);
       const hit = included.get(p);
       if (hit) return hit;
-      next.push(...p.parents);
+      for (const q of p.parents) next.push(q);
     }
     level = next;
   }
@@ -58,7 +58,7 @@ function countNodes(nodes: readonly HierarchyNode[]): number {
   while (stack.length > 0) {
     const node = stack.pop()!;
     n++;
-    stack.push(...node.children);
+    for (const child of node.children) stack.push(child);
   }
   return n;
 }

@@ -15,7 +15,6 @@ export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements Co
   private readonly byCode = new Map<string, ConceptNode>();
   private byLowerCode?: Map<string, ConceptNode>;
   private readonly rootNodes: ConceptNode[] = [];
-  private readonly ancestorCache = new Map<ConceptNode, Set<ConceptNode>>();
 
   constructor(resource: CodeSystem, supplements: readonly CodeSystem[] = []) {
     super(resource, supplements);
@@ -74,9 +73,9 @@ export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements Co
           if (c.display && s.language) {
             node.designations.push({ language: s.language, value: c.display });
           }
-          node.designations.push(...(c.designation ?? []));
-          node.properties.push(...(c.property ?? []));
-          node.extensions.push(...(c.extension ?? []));
+          for (const d of c.designation ?? []) node.designations.push(d);
+          for (const p of c.property ?? []) node.properties.push(p);
+          for (const e of c.extension ?? []) node.extensions.push(e);
         }
         visit(c.concept);
       }
@@ -110,35 +109,31 @@ export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements Co
     return this.byCode.size;
   }
 
-  private ancestors(node: ConceptNode): Set<ConceptNode> {
-    let set = this.ancestorCache.get(node);
-    if (set) return set;
-    set = new Set();
-    const stack = [...node.parents];
-    while (stack.length > 0) {
-      const p = stack.pop()!;
-      if (set.has(p)) continue;
-      set.add(p);
-      stack.push(...p.parents);
-    }
-    this.ancestorCache.set(node, set);
-    return set;
-  }
-
+  /** Walks up from the concept, each ancestor once, until it meets the one asked about: O(ancestors), nothing kept. */
   subsumes(ancestor: Concept, concept: Concept): boolean {
     if (ancestor === concept) return true;
-    return this.ancestors(concept as ConceptNode).has(ancestor as ConceptNode);
+    const seen = new Set<Concept>();
+    const stack: Concept[] = [];
+    for (const p of concept.parents) stack.push(p);
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      if (p === ancestor) return true;
+      if (seen.has(p)) continue;
+      seen.add(p);
+      for (const q of p.parents) stack.push(q);
+    }
+    return false;
   }
 
   *descendants(concept: Concept): Iterable<Concept> {
     const seen = new Set<Concept>();
-    const stack = [...concept.children];
-    while (stack.length > 0) {
-      const c = stack.shift()!;
+    const queue: Concept[] = [...concept.children];
+    for (let i = 0; i < queue.length; i++) {
+      const c = queue[i]!;
       if (seen.has(c)) continue;
       seen.add(c);
       yield c;
-      stack.push(...c.children);
+      for (const child of c.children) queue.push(child);
     }
   }
 }

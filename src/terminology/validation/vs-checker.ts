@@ -291,9 +291,12 @@ export class ValueSetChecker {
 
 function flatten(contains: NonNullable<ValueSet['expansion']>['contains']): NonNullable<NonNullable<ValueSet['expansion']>['contains']> {
   const out: NonNullable<NonNullable<ValueSet['expansion']>['contains']> = [];
-  for (const c of contains ?? []) {
-    out.push(c);
-    out.push(...flatten(c.contains));
-  }
+  const visit = (level: typeof contains): void => {
+    for (const c of level ?? []) {
+      out.push(c);
+      visit(c.contains);
+    }
+  };
+  visit(contains);
   return out;
 }
