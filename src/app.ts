@@ -154,7 +154,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
     let verified: Promise<Principal> | undefined;
     const principal = (): Promise<Principal> => {
       const header = req.headers.authorization;
-      verified ??= verifier.verify(bearerToken(typeof header === 'string' ? header : undefined));
+      verified ??= (async () => verifier.verify(bearerToken(typeof header === 'string' ? header : undefined)))();
       return verified;
     };
     return {
@@ -165,9 +165,10 @@ export async function createApp({ config, store, logger, published, webDir, proc
       firstWritten,
       closures,
       services,
+      // a public operation's answer may show more to a verified caller; a header that does not verify is answered as anonymous, as the other reads are
       viewer: async () => {
         const header = req.headers.authorization;
-        return typeof header === 'string' && header !== '' ? principal() : undefined;
+        return typeof header === 'string' && header !== '' ? principal().catch(() => undefined) : undefined;
       },
       caller: res && { principal, gate: () => writeGate(res as Response) },
     };

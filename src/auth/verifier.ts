@@ -98,9 +98,18 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
   };
 }
 
+/** What a request needs a token for, as its 401 says when it came without one. */
+export type TokenPurpose = 'write' | 'audit' | 'session';
+
+const NO_TOKEN: Record<TokenPurpose, { en: string; da: string }> = {
+  write: { en: 'Writing needs an Authorization: Bearer <token> header', da: 'Du skal være logget ind for at ændre noget.' },
+  audit: { en: 'Reading the audit log needs an Authorization: Bearer <token> header', da: 'Du skal være logget ind for at se, hvem der har ændret hvad.' },
+  session: { en: 'Signing in needs an Authorization: Bearer <token> header', da: 'Du skal angive en login-nøgle (token) for at logge ind.' },
+};
+
 /** The Bearer token of an Authorization header, or a 401 explaining what is wrong with the header. */
-export function bearerToken(header: string | undefined): string {
-  if (!header) throw new AuthError('Writing needs an Authorization: Bearer <token> header', 'Du skal være logget ind for at ændre noget.', 'invalid_request');
+export function bearerToken(header: string | undefined, purpose: TokenPurpose = 'write'): string {
+  if (!header) throw new AuthError(NO_TOKEN[purpose].en, NO_TOKEN[purpose].da, 'invalid_request');
   const m = /^Bearer[ ]+([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*\.[A-Za-z0-9\-_]*)\s*$/i.exec(header);
   if (!m) throw new AuthError('The Authorization header must be "Bearer <JWT>"', 'Login-oplysningen (Authorization) skal være "Bearer <token>".', 'invalid_request');
   return m[1]!;

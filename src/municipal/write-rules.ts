@@ -97,7 +97,10 @@ export function validateTerminologyResource(
   if (owner !== undefined) checkMunicipalIdentity(resource, owner, issues);
   if (type === 'CodeSystem') {
     checkCodeSystem(resource, issues);
-    if (owner !== undefined) checkLocalCodeSystem(resource, issues);
+    if (owner !== undefined) {
+      checkLocalCodeSystem(resource, issues);
+      checkSupplementTarget(resource, owner, issues);
+    }
   } else if (type === 'ConceptMap') {
     checkConceptMap(resource, owner, registry, issues);
   }
@@ -143,6 +146,26 @@ function checkMunicipalIdentity(resource: TerminologyResource, owner: string, is
       }, `${type}.identifier`);
     }
   }
+}
+
+/**
+ * A supplement changes what every caller is told about the code system it supplements (a language pack applies
+ * without being asked for), so a municipality supplements only its own catalogs.
+ */
+function checkSupplementTarget(cs: CodeSystem, owner: string, issues: Issues): void {
+  if (cs.supplements === undefined) return;
+  const target = ownerOfCanonical(cs.supplements);
+  if (target === owner) return;
+  const named = excerpt(cs.supplements);
+  issues.error('business-rule', target === undefined
+    ? {
+      en: `A municipality supplements only its own catalogs: '${named}' is not a catalog of municipality ${owner}`,
+      da: `En kommune kan kun supplere sine egne kataloger: '${named}' er ikke et katalog fra kommune ${owner}.`,
+    }
+    : {
+      en: `'${named}' is a catalog of municipality ${target}; municipality ${owner} supplements only its own catalogs`,
+      da: `'${named}' er et katalog fra kommune ${target}; kommune ${owner} kan kun supplere sine egne kataloger.`,
+    }, 'CodeSystem.supplements');
 }
 
 function checkCodeSystem(cs: CodeSystem, issues: Issues): void {

@@ -122,7 +122,10 @@ describe('AuditEvent: who may see what', () => {
   });
 
   it('needs a token: 401 without, 403 with one that names no municipality', async () => {
-    await request(app).get('/fhir/AuditEvent').expect(401);
+    const res = await request(app).get('/fhir/AuditEvent').expect(401);
+    expect(res.body.issue[0].details.text).toBe('Reading the audit log needs an Authorization: Bearer <token> header');
+    const da = await request(app).get('/fhir/AuditEvent').set('Accept-Language', 'da').expect(401);
+    expect(da.body.issue[0].details.text).toBe('Du skal være logget ind for at se, hvem der har ændret hvad.');
     await search(`Bearer ${await tokenFor({ sub: 'nobody' })}`).expect(403);
     await search(admin, { patient: 'x' }).expect(400);
   });

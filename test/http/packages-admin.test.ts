@@ -81,6 +81,17 @@ describe('$packages', () => {
     const municipal = packageList((await request(app).get('/fhir/$packages').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '101' })}`).expect(200)).body as Parameters);
     expect(municipal['example.a#1.0.0']!.loadedBy).toBeUndefined();
   });
+
+  it('answers a caller whose Authorization header does not verify as it answers an anonymous one, as the other reads do', async () => {
+    const app = await testApp();
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
+    const anonymous = (await request(app).get('/fhir/$packages').expect(200)).body as Parameters;
+    const expired = await tokenFor({ scope: 'admin' }, { expiresIn: Math.floor(Date.now() / 1000) - 3600 });
+    for (const header of ['Basic eDp5', 'Bearer a.b.c', `Bearer ${expired}`]) {
+      const res = await request(app).get('/fhir/$packages').set('Authorization', header).expect(200);
+      expect(packageList(res.body as Parameters)).toEqual(packageList(anonymous));
+    }
+  });
 });
 
 describe('$unload-package', () => {

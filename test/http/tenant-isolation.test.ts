@@ -215,6 +215,54 @@ describe('3. the published catalogs change only when they are published', () => 
   });
 });
 
+describe('4. a municipality supplements only its own catalogs', () => {
+  const LANG_PACK = { url: 'http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type', valueCode: 'lang-pack' };
+  const EXAMPLE_370 = 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser';
+
+  /** 101's language pack (English displays) for the code system `supplements`, each code shown as `display`. */
+  function langPack(name: string, supplements: string, code: string, display: string): CodeSystem {
+    const cs = localCodeSystem('101', name, [{ code, display, type: 'indsats' }]);
+    return { ...cs, language: 'en', content: 'supplement', supplements, extension: [LANG_PACK] };
+  }
+  const lookupEn = (system: string, code: string) => request(app).get('/fhir/CodeSystem/$lookup')
+    .query({ system, code }).set('Accept-Language', 'en');
+
+  it.each([
+    ['FSIII', FSIII, FSIII_CODE, 'is not a catalog of municipality 101'],
+    ["the published example's catalog of 370", EXAMPLE_370, '370-KOL-REHAB', 'is a catalog of municipality 370'],
+  ])("refuses a language pack for %s (422 at CodeSystem.supplements), and every caller's display stays", async (_what, system, code, reason) => {
+    const before = (await lookupEn(system, code).expect(200)).body as Parameters;
+    const pack = langPack('engelsk', system, code, 'WRITTEN BY 101');
+    const res = await put(`CodeSystem/${pack.id}`, token101, pack).expect(422);
+    expect(res.body.issue[0]).toMatchObject({ code: 'business-rule', expression: ['CodeSystem.supplements'] });
+    expect(texts(res.body).join()).toContain(reason);
+    expect(await historyLength('CodeSystem', pack.id!)).toBe(0);
+    expect((await lookupEn(system, code).expect(200)).body).toEqual(before);
+    const validated = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: system, code, display: 'WRITTEN BY 101' }).expect(200);
+    expect((validated.body as Parameters).parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(false);
+  });
+
+  it('refuses it through a transaction too, and nothing of the transaction is written', async () => {
+    const pack = langPack('engelsk-2', FSIII, FSIII_CODE, 'WRITTEN BY 101');
+    const own = own101('med-tillaeg', 'kommune-101-med-tillaeg');
+    await post('', token101, transaction([
+      { method: 'PUT', url: `CodeSystem/${own.id}`, resource: own },
+      { method: 'PUT', url: `CodeSystem/${pack.id}`, resource: pack },
+    ])).expect(422);
+    expect(await historyLength('CodeSystem', own.id!)).toBe(0);
+    expect(await historyLength('CodeSystem', pack.id!)).toBe(0);
+  });
+
+  it('writes a language pack for its own catalog, which then gives that catalog its English displays', async () => {
+    const own = own101('med-engelsk', 'kommune-101-med-engelsk');
+    await put(`CodeSystem/${own.id}`, token101, own).expect(201);
+    const pack = langPack('engelsk-egen', own.url!, '101-X', 'X in English');
+    await put(`CodeSystem/${pack.id}`, token101, pack).expect(201);
+    const res = await lookupEn(own.url!, '101-X').expect(200);
+    expect((res.body as Parameters).parameter?.find((p) => p.name === 'display')?.valueString).toBe('X in English');
+  });
+});
+
 describe('two servers on one store', () => {
   /** A store whose history answers only once both servers have asked: both see the id as never written. */
   class RacingStore extends MemoryStore {

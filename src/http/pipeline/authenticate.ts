@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AuthError, bearerToken, type Principal, type TokenVerifier } from '../../auth/verifier';
+import { AuthError, bearerToken, type Principal, type TokenPurpose, type TokenVerifier } from '../../auth/verifier';
 import { RESOURCE_PATH } from '../../write/interactions';
 
 declare module 'express-serve-static-core' {
@@ -9,12 +9,12 @@ declare module 'express-serve-static-core' {
 }
 
 /** Verifies the Bearer token into `req.principal` (once); a 401 carries WWW-Authenticate as RFC 6750 asks. */
-export function authenticate(verifier: TokenVerifier): RequestHandler {
+export function authenticate(verifier: TokenVerifier, purpose: TokenPurpose = 'write'): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.principal) return next();
     try {
       const header = req.headers.authorization;
-      req.principal = await verifier.verify(bearerToken(typeof header === 'string' ? header : undefined));
+      req.principal = await verifier.verify(bearerToken(typeof header === 'string' ? header : undefined, purpose));
       next();
     } catch (e) {
       if (e instanceof AuthError) res.setHeader('WWW-Authenticate', e.challenge);

@@ -53,7 +53,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   const selfUrl = (req: Request) => `${deps.baseUrlOf(req)}${req.url}`;
   const lenient = (req: Request) => ({ lenient: handlingPreference(req.headers.prefer) === 'lenient' });
 
-  router.get('/AuditEvent', authenticate(deps.verifier), async (req, res) => {
+  router.get('/AuditEvent', authenticate(deps.verifier, 'audit'), async (req, res) => {
     sendResource(res, 200, await searchAudit(store, req.principal!, query(req), selfUrl(req), deps.baseUrlOf(req)));
   });
   /** A search's parameters (a POSTed form's too) and its self link, the search as a GET of [type]. */

@@ -60,7 +60,7 @@ export function webAppRoutes(deps: WebAppDeps): Router {
     if (req.path === '/app' && req.originalUrl.split('?')[0] === '/app') return res.redirect(301, 'app/');
     next();
   });
-  router.get('/app/api/session', authenticate(deps.verifier), (req, res) => {
+  router.get('/app/api/session', authenticate(deps.verifier, 'session'), (req, res) => {
     const p = req.principal!;
     res.setHeader('Cache-Control', 'no-store');
     res.json({ kommunekode: p.kommunekode, kommunenavn: kommuneByKode(p.kommunekode)?.officieltNavn, admin: p.admin, subject: p.subject, scopes: p.scopes,
