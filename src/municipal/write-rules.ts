@@ -149,15 +149,16 @@ function checkMunicipalIdentity(resource: TerminologyResource, owner: string, is
 }
 
 /**
- * A supplement changes what every caller is told about the code system it supplements (a language pack applies
- * without being asked for), so a municipality supplements only its own catalogs.
+ * Why a municipality's CodeSystem may not supplement the code system it names, if it may not: a supplement changes
+ * what every caller is told about that code system (a language pack applies without being asked for), so a
+ * municipality supplements only its own catalogs.
  */
-function checkSupplementTarget(cs: CodeSystem, owner: string, issues: Issues): void {
-  if (cs.supplements === undefined) return;
+export function foreignSupplement(cs: CodeSystem, owner = ownerOf(cs)): Bilingual | undefined {
+  if (owner === undefined || cs.supplements === undefined) return undefined;
   const target = ownerOfCanonical(cs.supplements);
-  if (target === owner) return;
+  if (target === owner) return undefined;
   const named = excerpt(cs.supplements);
-  issues.error('business-rule', target === undefined
+  return target === undefined
     ? {
       en: `A municipality supplements only its own catalogs: '${named}' is not a catalog of municipality ${owner}`,
       da: `En kommune kan kun supplere sine egne kataloger: '${named}' er ikke et katalog fra kommune ${owner}.`,
@@ -165,7 +166,12 @@ function checkSupplementTarget(cs: CodeSystem, owner: string, issues: Issues): v
     : {
       en: `'${named}' is a catalog of municipality ${target}; municipality ${owner} supplements only its own catalogs`,
       da: `'${named}' er et katalog fra kommune ${target}; kommune ${owner} kan kun supplere sine egne kataloger.`,
-    }, 'CodeSystem.supplements');
+    };
+}
+
+function checkSupplementTarget(cs: CodeSystem, owner: string, issues: Issues): void {
+  const foreign = foreignSupplement(cs, owner);
+  if (foreign) issues.error('business-rule', foreign, 'CodeSystem.supplements');
 }
 
 function checkCodeSystem(cs: CodeSystem, issues: Issues): void {

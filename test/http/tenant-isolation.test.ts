@@ -298,7 +298,12 @@ describe('a store written before these rules', () => {
   it('starts, names what breaks them, serves the published catalog instead of a written version of it, and lets the owners clean up', async () => {
     const old = new MemoryStore();
     const fsiii99: CodeSystem = { resourceType: 'CodeSystem', id: 'fsiii-99', url: FSIII, version: '99', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
-    await old.apply([{ kind: 'create', resource: fsiii99 }, { kind: 'create', resource: own101('squat', 'kommune-147-lokale-indsatser') }]);
+    const pack: CodeSystem = {
+      ...localCodeSystem('101', 'engelsk', [{ code: FSIII_CODE, display: 'WRITTEN BY 101', type: 'indsats' }]),
+      language: 'en', content: 'supplement', supplements: FSIII,
+      extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/codesystem-supplement-type', valueCode: 'lang-pack' }],
+    };
+    await old.apply([{ kind: 'create', resource: fsiii99 }, { kind: 'create', resource: own101('squat', 'kommune-147-lokale-indsatser') }, { kind: 'create', resource: pack }]);
     const lines: string[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
     const legacy = await testApp({}, { store: old, logger: pino({ level: 'warn' }, sink) });
@@ -306,7 +311,10 @@ describe('a store written before these rules', () => {
     expect(warnings).toEqual([
       expect.stringMatching(/CodeSystem\/fsiii-99 is not served: urn:oid:1\.2\.208\.176\.2\.21 is a canonical of KL's published catalogs/),
       expect.stringMatching(/CodeSystem\/kommune-147-lokale-indsatser: The id kommune-147-lokale-indsatser is reserved for municipality 147/),
+      expect.stringMatching(/CodeSystem\/kommune-101-engelsk is not served: A municipality supplements only its own catalogs/),
     ]);
+    const english = await request(legacy).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).set('Accept-Language', 'en').expect(200);
+    expect(JSON.stringify(english.body)).not.toContain('WRITTEN BY 101');
     const lookup = await request(legacy).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).expect(200);
     expect((lookup.body as Parameters).parameter?.find((p) => p.name === 'version')?.valueString).toBe('20240530');
     await request(legacy).get('/fhir/CodeSystem/kommune-147-lokale-indsatser').expect(200);
