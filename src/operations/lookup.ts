@@ -28,9 +28,12 @@ const spec: OperationSpec = {
   ],
 };
 
-/** The other versions of a code system that have the code (for the answer to a code not in the version looked in). */
+/**
+ * The other versions of a code system that have the code (for the answer to a code not in the version looked in),
+ * the versions later writes replaced included: they still answer by url|version.
+ */
 function otherVersionsWith(ctx: OperationContext, system: string, version: string | undefined, code: string): string[] {
-  return ctx.registry.versions('CodeSystem', system)
+  return ctx.registry.versions('CodeSystem', system, true)
     .filter((cs) => cs.version !== version && cs.content !== 'supplement' && ctx.registry.provider(cs).locate(code) !== undefined)
     .map((cs) => cs.version ?? '')
     .filter((v) => v !== '');

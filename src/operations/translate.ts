@@ -426,8 +426,9 @@ function candidateMaps(input: OperationInput, registry: TerminologyRegistry, que
   if (explicit) return [explicit];
   const fromRequest = input.all<Resource>('tx-resource').filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
   const all = [...fromRequest];
-  for (const current of registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND })) {
-    const cm = inForce && current.url ? inForce(current) : current;
+  // each map as an unversioned reference to its url means it (a draft next version does not replace the one in use), or the version in force on `date`
+  for (const listed of registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND })) {
+    const cm = !listed.url ? listed : inForce ? inForce(listed) : registry.find('ConceptMap', listed.url);
     if (cm && !all.includes(cm)) all.push(cm);
   }
   return all.filter((cm) => {

@@ -1,13 +1,13 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { BoundedMap } from './bounded-map';
-import { parseCanonical } from './canonical';
+import { compareVersions, parseCanonical } from './canonical';
 import type { CodeSystemProvider } from './providers/provider';
 import { FhirCodeSystemProvider } from './providers/fhir-codesystem';
 import { packedConcepts } from './packed/codesystem';
 import { PackedCodeSystemProvider } from './providers/packed-codesystem';
 import { ONE_SCOPE, ReadTracker, type ChangeScopes, type Reads, type Tracked } from './read-tracking';
 import { RESOURCE_KINDS, SUPPLEMENTS_KIND } from './resource-kinds';
-import { ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
+import { latestActive, ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
@@ -193,9 +193,22 @@ export class TerminologyRegistry {
     this.readUrl(url);
     for (const layer of this.resolving) {
       const hit = layer.find(type, url, version);
-      if (hit) return hit;
+      if (hit) return version === undefined && hit.status !== 'active' ? this.latest(type, url) ?? hit : hit;
     }
     return undefined;
+  }
+
+  /**
+   * What an unversioned reference means across the layers (of the versions `accept` takes): the latest active
+   * version; when the latest version served is a draft and none served is active, the latest active version a later
+   * write replaced (a draft written over the version in use does not take its place); else the latest version.
+   */
+  latest<T extends TerminologyType>(type: T, url: string, accept: (r: ByType[T]) => boolean = () => true): ByType[T] | undefined {
+    const current = this.versions(type, url).filter(accept).sort((a, b) => compareVersions(a.version, b.version));
+    const chosen = latestActive(current);
+    if (chosen?.status !== 'draft') return chosen;
+    const past = this.versions(type, url, true).filter((r) => accept(r) && r.status === 'active').sort((a, b) => compareVersions(a.version, b.version));
+    return past[past.length - 1] ?? chosen;
   }
 
   findCanonical<T extends TerminologyType>(type: T, ref: string): ByType[T] | undefined {
@@ -264,7 +277,7 @@ export class TerminologyRegistry {
   findCodeSystem(url: string, version?: string): CodeSystem | undefined {
     const cs = this.find('CodeSystem', url, version);
     if (cs && cs.content !== 'supplement') return cs;
-    return this.versions('CodeSystem', url).filter((c) => c.content !== 'supplement').pop();
+    return this.latest('CodeSystem', url, (c) => c.content !== 'supplement');
   }
 
   /** Supplements of a code system version: the always-applied ones plus those requested by canonical. */

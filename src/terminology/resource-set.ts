@@ -8,10 +8,10 @@ export type TerminologyType = TerminologyResource['resourceType'];
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
 /**
- * What an unversioned reference means: the latest version whose status is active; the latest of all when none is
- * active (a draft next release does not replace the release in use until it is active).
+ * What an unversioned reference means among versions sorted oldest first: the latest version whose status is active;
+ * the latest of all when none is active (a draft next release does not replace the release in use until it is active).
  */
-function latestActive<T extends TerminologyResource>(list: T[]): T | undefined {
+export function latestActive<T extends TerminologyResource>(list: readonly T[]): T | undefined {
   for (let i = list.length - 1; i >= 0; i--) if (list[i]!.status === 'active') return list[i];
   return list[list.length - 1];
 }

@@ -67,7 +67,9 @@ describe('local versions kept (supertest)', () => {
     const old = (await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, version: '1.0.0', code: '101-RYG' }).expect(200)).body as Parameters;
     expect(param(old, 'display')?.valueString).toBe('Rygestop');
     expect(param(old, 'version')?.valueString).toBe('1.0.0');
-    await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, code: '101-RYG' }).expect(404);
+    const gone = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, code: '101-RYG' }).expect(404);
+    expect(gone.body.issue[1]).toMatchObject({ severity: 'information', expression: ['code'] });
+    expect(gone.body.issue[1].details.text).toContain("'1.0.0'");
     const renamed = (await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, version: '1.0.0', code: '101-BOLD' }).expect(200)).body as Parameters;
     expect(param(renamed, 'display')?.valueString).toBe('Boldspil');
   });
@@ -158,6 +160,69 @@ describe('local versions kept (supertest)', () => {
     await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, code: '101-BOLD' }).expect(404);
     const kept = (await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, version: '2.0.0', code: '101-NY' }).expect(200)).body as Parameters;
     expect(param(kept, 'display')?.valueString).toBe('Ny indsats');
+  });
+});
+
+describe('a draft written over the version in use', () => {
+  const DRAFT_URL = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/kladde';
+  let app: App;
+  let auth: string;
+
+  const version = (v: string, status: 'active' | 'draft', code: string): CodeSystem => ({
+    ...localCodeSystem('101', 'kladde', [{ code, display: `Kode ${code}`, type: 'indsats' }]), version: v, status,
+  });
+  const write = (cs: CodeSystem, id = cs.id!) => request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).type('application/fhir+json')
+    .send({ ...cs, id }).expect((r) => expect(r.status).toBeLessThan(300));
+  const unversioned = async (code: string) => {
+    const lookup = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: DRAFT_URL, code });
+    const validate = (await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: DRAFT_URL, code }).expect(200)).body as Parameters;
+    const vs = (await request(app).get('/fhir/ValueSet/$validate-code')
+      .query({ url: 'http://faelles-tx.dk/fhir/kommune/101/ValueSet/kladde-alle', system: DRAFT_URL, code }).expect(200)).body as Parameters;
+    return {
+      lookup: lookup.status === 200 ? param(lookup.body, 'version')?.valueString : lookup.status,
+      validate: [param(validate, 'result')?.valueBoolean, param(validate, 'version')?.valueString],
+      valueSet: [param(vs, 'result')?.valueBoolean, param(vs, 'version')?.valueString],
+    };
+  };
+
+  beforeEach(async () => {
+    app = await testApp();
+    auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+    await request(app).put('/fhir/ValueSet/kommune-101-kladde-alle').set('Authorization', auth).type('application/fhir+json').send({
+      resourceType: 'ValueSet', id: 'kommune-101-kladde-alle', url: 'http://faelles-tx.dk/fhir/kommune/101/ValueSet/kladde-alle',
+      identifier: [{ system: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode', value: '101' }], status: 'active',
+      compose: { include: [{ system: DRAFT_URL }] },
+    }).expect(201);
+    await write(version('1.0.0', 'active', '101-A'));
+  });
+
+  it('under another id does not take its place for an unversioned reference ($lookup, both $validate-codes)', async () => {
+    await write(version('2.0.0', 'draft', '101-B'), 'kommune-101-kladde-naeste');
+    expect(await unversioned('101-A')).toEqual({ lookup: '1.0.0', validate: [true, '1.0.0'], valueSet: [true, '1.0.0'] });
+    const draft = (await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: DRAFT_URL, version: '2.0.0', code: '101-B' }).expect(200)).body;
+    expect(param(draft, 'result')?.valueBoolean).toBe(true);
+  });
+
+  it('under the same id does not either: the version it replaced answers until an active one is written', async () => {
+    await write(version('2.0.0', 'draft', '101-B'));
+    expect(await unversioned('101-A')).toEqual({ lookup: '1.0.0', validate: [true, '1.0.0'], valueSet: [true, '1.0.0'] });
+    await write(version('3.0.0', 'active', '101-C'));
+    expect(await unversioned('101-C')).toEqual({ lookup: '3.0.0', validate: [true, '3.0.0'], valueSet: [true, '3.0.0'] });
+  });
+
+  it('nor does a draft map: $translate with the map url and without one uses the version in use', async () => {
+    const map = (v: string, status: 'active' | 'draft', target: string): ConceptMap => ({
+      ...localConceptMap('101', 'kladde', [{ code: '101-A', targets: [target] }]), version: v, status,
+    });
+    const put = (cm: ConceptMap) => request(app).put(`/fhir/ConceptMap/${cm.id}`).set('Authorization', auth).type('application/fhir+json').send(cm)
+      .expect((r) => expect(r.status).toBeLessThan(300));
+    await put(map('1.0.0', 'active', CODES.kostvejledning));
+    await put(map('2.0.0', 'draft', CODES.nikotin));
+    const mapUrl = 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/kladde';
+    for (const query of [{ url: mapUrl }, {}]) {
+      const res = await request(app).get('/fhir/ConceptMap/$translate').query({ ...query, system: DRAFT_URL, code: '101-A' }).expect(200);
+      expect(matchCodes(res.body)).toEqual([CODES.kostvejledning]);
+    }
   });
 });
 

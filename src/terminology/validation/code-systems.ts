@@ -12,6 +12,7 @@ import { BoundedMap } from '../bounded-map';
 
 /** Content modes whose concepts can be checked: complete, or incomplete (fragment, example). */
 const CHECKABLE = new Set(['complete', 'fragment', 'example', undefined]);
+const checkable = (c: CodeSystem): boolean => CHECKABLE.has(c.content);
 
 function addToPath(path: string, name: string): string {
   return path ? `${path}.${name}` : name;
@@ -54,8 +55,10 @@ export class CodeSystemAccess {
     return this.registry.versions('CodeSystem', url, withPast).filter(kinds).sort((a, b) => compareVersions(a.version, b.version));
   }
 
-  private pick(list: CodeSystem[], version: string | undefined): CodeSystem | undefined {
-    if (!version) return list[list.length - 1];
+  /** Unversioned: the registry's one rule (the latest active version); else the exact version, or the latest it matches. */
+  private pick(url: string, version: string | undefined, kinds: (c: CodeSystem) => boolean): CodeSystem | undefined {
+    if (!version) return this.registry.latest('CodeSystem', url, kinds);
+    const list = this.candidates(url, kinds, true);
     const exact = list.filter((c) => c.version === version);
     if (exact.length > 0) return exact[exact.length - 1];
     const matching = list.filter((c) => versionMatches(version, c.version));
@@ -69,7 +72,7 @@ export class CodeSystemAccess {
     if (!known) resolved.set(this.registry, known = new BoundedMap(MAX_RESOLVED));
     const key = v === undefined ? url : `${url}\u0000${v}`;
     const previous = known.get(key);
-    const kept = this.registry.kept(previous, () => this.pick(this.candidates(url, (c) => CHECKABLE.has(c.content), v !== undefined), v) ?? null);
+    const kept = this.registry.kept(previous, () => this.pick(url, v, checkable) ?? null);
     if (kept !== previous) known.set(key, kept);
     return kept.value ?? undefined;
   }
@@ -85,7 +88,7 @@ export class CodeSystemAccess {
 
   /** A supplement with this url (used to explain that a supplement is not a code system). */
   findSupplement(url: string, version?: string): CodeSystem | undefined {
-    return this.pick(this.candidates(url, (c) => c.content === 'supplement'), version || undefined);
+    return this.pick(url, version || undefined, (c) => c.content === 'supplement');
   }
 
   /** Known versions of a code system, for messages. */
