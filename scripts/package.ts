@@ -19,6 +19,7 @@ import { addConfiguredPackages } from '../src/packages/package-service';
 import { writePackageTarball } from '../src/packages/package-writer';
 import { CATALOGS_PACKAGE, PublishedLayer } from '../src/packages/published-layer';
 import { SQLITE_FILE_NAME, SqliteStore } from '../src/store/sqlite-store';
+import { VersionHistory } from '../src/store/past-version';
 import type { TerminologyStore } from '../src/store/store';
 import { loadTerminology } from '../src/terminology/loader';
 import { TerminologyRegistry } from '../src/terminology/registry';
@@ -66,12 +67,14 @@ async function main(): Promise<void> {
     name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {},
   });
   let written = new ResourceSet();
+  const history = new VersionHistory();
   await addConfiguredPackages(config.packages, layer, written);
   if (!values['terminology-only']) {
     const store = await openStore(config);
     if (store) {
       try {
         written = new ResourceSet(await store.loadAll());
+        history.load(await store.loadHistory());
         layer.applyPackages(await store.listPackages());
       } finally {
         await store.close();
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
     }
   }
   const selection = values.kommunekode !== undefined
-    ? municipalityPackage(values.kommunekode, published, written, values.version ?? todaysVersion())
+    ? municipalityPackage(values.kommunekode, published, written, values.version ?? todaysVersion(), history.versions())
     : publishedCatalogsPackage(layer, values.version);
   if (selection.resources.length === 0) {
     console.error(values.kommunekode !== undefined ? `Municipality ${values.kommunekode} has no local catalogs or maps` : 'There are no published catalogs');

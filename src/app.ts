@@ -215,7 +215,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   }));
   app.use(base, packageRoutes({
     service: packageService,
-    layer: publishedLayer, published: publishedSet, written, verifier, bodyLimitBytes: config.bodyLimitBytes,
+    layer: publishedLayer, published: publishedSet, written, pastVersions: () => history.versions(), verifier, bodyLimitBytes: config.bodyLimitBytes,
   }));
   app.use(base, fhir);
   app.get('/', (_req, res) => res.redirect(`${base}/metadata`));

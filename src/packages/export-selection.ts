@@ -35,19 +35,28 @@ export function publishedCatalogsPackage(layer: PublishedLayer, version = CATALO
 }
 
 /**
- * One municipality's catalogs and maps (every version served, written or published), as one package; it depends
- * on the common catalogs its maps point into.
+ * One municipality's catalogs and maps (every version served, written or published, and the versions later writes
+ * replaced of the canonicals it still has: a map may name the catalog version it was made for), as one package; it
+ * depends on the common catalogs its maps point into.
  */
-export function municipalityPackage(kommunekode: string, published: ResourceSet, written: ResourceSet, version: string): PackageSelection {
+export function municipalityPackage(
+  kommunekode: string, published: ResourceSet, written: ResourceSet, version: string, past: readonly TerminologyResource[] = [],
+): PackageSelection {
   const seen = new Set<string>();
+  const current = new Set<string>();
   const resources: TerminologyResource[] = [];
-  for (const r of [...listAll(written), ...listAll(published)]) {
-    if (ownerOf(r) !== kommunekode) continue;
+  const take = (r: TerminologyResource): void => {
     const key = `${r.resourceType} ${r.url}|${r.version ?? ''}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return;
     seen.add(key);
     resources.push(r);
+  };
+  for (const r of [...listAll(written), ...listAll(published)]) {
+    if (ownerOf(r) !== kommunekode) continue;
+    current.add(`${r.resourceType} ${r.url}`);
+    take(r);
   }
+  for (const r of past) if (current.has(`${r.resourceType} ${r.url}`) && ownerOf(r) === kommunekode) take(r);
   return {
     manifest: {
       name: `faelles-tx.kommune-${kommunekode}`,
@@ -68,7 +77,9 @@ export function todaysVersion(now = new Date()): string {
 const PACKAGE_SPEC: OperationSpec = { name: 'package', params: [{ name: 'kommunekode', type: 'code' }, { name: 'version', type: 'string' }] };
 
 /** What `$package[?kommunekode=370][&version=…]` asks for: the common catalogs, or one municipality's catalogs and maps. */
-export function requestedPackage(query: Record<string, unknown>, layer: PublishedLayer, published: ResourceSet, written: ResourceSet): PackageSelection {
+export function requestedPackage(
+  query: Record<string, unknown>, layer: PublishedLayer, published: ResourceSet, written: ResourceSet, past: () => readonly TerminologyResource[],
+): PackageSelection {
   for (const name of Object.keys(query)) {
     if (name !== 'kommunekode' && name !== 'version' && name !== '_format') {
       const shown = excerpt(name);
@@ -82,7 +93,7 @@ export function requestedPackage(query: Record<string, unknown>, layer: Publishe
   if (version !== undefined && !isSemVer(version)) throw FhirError.invalid('version must be a semantic version, e.g. 1.2.0', { da: 'version skal være en semantisk version, fx 1.2.0' });
   if (kommunekode === undefined) return publishedCatalogsPackage(layer, version);
   if (!isKommunekode(kommunekode)) throw FhirError.invalid('kommunekode must be three digits, e.g. 370', { da: 'kommunekode skal være tre cifre, fx 370' });
-  const selection = municipalityPackage(kommunekode, published, written, version ?? todaysVersion());
+  const selection = municipalityPackage(kommunekode, published, written, version ?? todaysVersion(), past());
   if (selection.resources.length === 0) throw FhirError.notFound(`Municipality ${kommunekode} has no local catalogs or maps`, { da: `Kommune ${kommunekode} har ingen lokale kataloger eller mapninger` });
   return selection;
 }

@@ -17,6 +17,10 @@ class PastVersionSet extends ResourceSet {
   override list<T extends TerminologyType>(): ByType[T][] {
     return [];
   }
+  /** Every version held, of every type (what `list` leaves out for the registry). */
+  everyVersion(): TerminologyResource[] {
+    return (['CodeSystem', 'ValueSet', 'ConceptMap'] as const).flatMap((t) => super.list(t));
+  }
   override byResourceId<T extends TerminologyType>(): ByType[T] | undefined {
     return undefined;
   }
@@ -97,7 +101,7 @@ function lazyVersion(v: WrittenVersion): TerminologyResource {
  */
 export class VersionHistory {
   /** The registry layer (src/terminology/registry.ts) that resolves past `url|version`s. */
-  readonly set: ResourceSet = new PastVersionSet();
+  readonly set = new PastVersionSet();
   private readonly firstWritten = new Map<string, string>();
   private readonly lastWritten = new Map<string, string>();
 
@@ -125,6 +129,11 @@ export class VersionHistory {
   /** The store's history, any order; each version is read from the store's text when first used. */
   load(versions: Iterable<WrittenVersion>): void {
     for (const v of versions) if (this.newest(v.head, v.lastUpdated)) this.set.add(lazyVersion(v));
+  }
+
+  /** Every url|version written here, in its last write (the current versions too; a version is read when first used). */
+  versions(): TerminologyResource[] {
+    return this.set.everyVersion();
   }
 
   /** When this url|version was first written; undefined for what was never written here (published catalogs). */

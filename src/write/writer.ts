@@ -368,7 +368,7 @@ export class ResourceWriter {
     let id = request.id;
     if (request.method !== 'POST' && (id === undefined || !FHIR_ID.test(id))) throw FhirError.invalid(`'${excerpt(String(id))}' is not a valid resource id`, { da: `'${excerpt(String(id))}' er ikke et gyldigt ressource-id` });
     if (id !== undefined && request.method !== 'POST' && published.byResourceId(type, id)) {
-      throw methodNotAllowed(['GET'], `${type}/${id} is a published catalog resource (terminology/) and read-only`, `${type}/${id} er et offentliggjort katalog og kan ikke ændres.`);
+      throw methodNotAllowed(['GET'], `${type}/${id} is a published catalog resource (of the terminology folder or a FHIR package) and read-only`, `${type}/${id} er et offentliggjort katalog og kan ikke ændres.`);
     }
     const before = id !== undefined && request.method !== 'POST' ? await store.read(type, id) : undefined;
     const p: Planned = { request, index, type, id: id ?? '', before };

@@ -321,6 +321,36 @@ describe('packages out ($package) load back with every resource equal', () => {
     expect((await request(app).get('/fhir/$package?kommunekode=abc')).status).toBe(400);
   });
 
+  it("a municipality's package keeps the versions later writes replaced (a map names the catalog version it was made for), not a deleted catalog's", async () => {
+    const auth = `Bearer ${await tokenFor({ kommunekode: '102' })}`;
+    const write = (r: CodeSystem | ConceptMap, method: 'put' | 'delete' = 'put') => request(app)[method](`/fhir/${r.resourceType}/${r.id}`)
+      .set('Authorization', auth).type(JSON_TYPE).send(method === 'put' ? r : undefined).expect((res) => expect(res.status).toBeLessThan(300));
+    const { codeSystem, conceptMap } = sampleCatalog('102');
+    await write(codeSystem);
+    await write(conceptMap);
+    await write({ ...codeSystem, version: '2.0.0', concept: [...codeSystem.concept!, { code: '102-ANDET', display: 'Andet', property: [{ code: 'type', valueCode: 'indsats' }] }] });
+    const dropped = { ...sampleCatalog('102', 'nedlagt').codeSystem };
+    await write(dropped);
+    await write(dropped, 'delete');
+
+    const archive = await downloadPackage(app, '?kommunekode=102&version=1.0.0');
+    const files = (await readPackageTarball(archive, 'kommune-102')).files.map((f) => JSON.parse(f.text) as CodeSystem | ConceptMap);
+    expect(files.map((r) => `${r.resourceType} ${r.url}|${r.version}`).sort()).toEqual([
+      `CodeSystem ${codeSystem.url}|1.0.0`, `CodeSystem ${codeSystem.url}|2.0.0`, `ConceptMap ${conceptMap.url}|1.0.0`,
+    ]);
+    const history = ((await request(app).get(`/fhir/CodeSystem/${codeSystem.id}/_history`).expect(200)).body as Bundle).entry!.map((e) => e.resource as CodeSystem);
+    const withoutMeta = ({ meta: _meta, ...rest }: CodeSystem | ConceptMap) => rest;
+    expect(withoutMeta(files.find((r) => r.version === '1.0.0' && r.resourceType === 'CodeSystem')!))
+      .toEqual(withoutMeta(history.find((r) => r.version === '1.0.0')!));
+
+    const fresh = await freshServer([], TERMINOLOGY_DIR);
+    expect((await loadPackage(fresh, archive)).status).toBe(200);
+    const old = await request(fresh).get('/fhir/CodeSystem/$lookup').query({ system: codeSystem.url, version: '1.0.0', code: '102-BOLD' }).expect(200);
+    expect((old.body as Parameters).parameter?.find((p) => p.name === 'version')?.valueString).toBe('1.0.0');
+    const current = await request(fresh).get('/fhir/CodeSystem/$lookup').query({ system: codeSystem.url, code: '102-ANDET' }).expect(200);
+    expect((current.body as Parameters).parameter?.find((p) => p.name === 'version')?.valueString).toBe('2.0.0');
+  });
+
   it('answers another method than the operation takes with 405 and Allow, as the other operations', async () => {
     for (const [method, path, allow] of [['get', '/fhir/$load-package', 'POST'], ['post', '/fhir/$package', 'GET, HEAD'], ['delete', '/fhir/$package', 'GET, HEAD']] as const) {
       const res = await request(app)[method](path);

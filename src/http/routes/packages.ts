@@ -7,7 +7,7 @@ import { UPLOADED } from '../../packages/package-reader';
 import type { PackageService } from '../../packages/package-service';
 import { writePackageTarball } from '../../packages/package-writer';
 import type { PublishedLayer } from '../../packages/published-layer';
-import type { ResourceSet } from '../../terminology/resource-set';
+import type { ResourceSet, TerminologyResource } from '../../terminology/resource-set';
 import { operationNotAllowed } from '../../operations/invoke';
 import { authenticate } from '../pipeline/authenticate';
 import { sendResource } from '../pipeline/send';
@@ -19,6 +19,8 @@ export interface PackageRouteDeps {
   layer: PublishedLayer;
   published: ResourceSet;
   written: ResourceSet;
+  /** Every url|version written here, the versions later writes replaced included. */
+  pastVersions: () => readonly TerminologyResource[];
   verifier: TokenVerifier;
   bodyLimitBytes: number;
 }
@@ -53,7 +55,7 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
     sendResource(res, 200, await deps.service.loadOutcome(body, messageLanguage(req.headers['accept-language']), { principal: req.principal! }));
   });
   router.get(/^\/\$package$/, async (req: Request, res: Response) => {
-    const selection = requestedPackage(req.query as Record<string, unknown>, deps.layer, deps.published, deps.written);
+    const selection = requestedPackage(req.query as Record<string, unknown>, deps.layer, deps.published, deps.written, deps.pastVersions);
     const archive = await writePackageTarball(selection.manifest, selection.resources);
     res.setHeader('Content-Type', 'application/gzip');
     res.setHeader('Content-Disposition', `attachment; filename="${selection.manifest.name}-${selection.manifest.version}.tgz"`);
