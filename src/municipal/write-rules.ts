@@ -1,5 +1,5 @@
 import { CONCEPTS, duplicateCodes, walkConcepts } from '../terminology/concept-walk';
-import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup } from 'fhir/r4';
+import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup, ValueSet } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError, type IssueCode } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
@@ -8,6 +8,7 @@ import { issueText, messageIssue, type Bilingual, type Issue, type OperationOutc
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/providers/provider';
 import { entryKey } from '../terminology/compose/evaluator';
+import { includeShapeProblem } from '../terminology/compose/rules';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
@@ -103,6 +104,8 @@ export function validateTerminologyResource(
     }
   } else if (type === 'ConceptMap') {
     checkConceptMap(resource, owner, registry, issues);
+  } else {
+    checkValueSet(resource, issues);
   }
   return issues.list;
 }
@@ -172,6 +175,17 @@ export function foreignSupplement(cs: CodeSystem, owner = ownerOf(cs)): Bilingua
 function checkSupplementTarget(cs: CodeSystem, owner: string, issues: Issues): void {
   const foreign = foreignSupplement(cs, owner);
   if (foreign) issues.error('business-rule', foreign, 'CodeSystem.supplements');
+}
+
+/** FHIR's invariants of the compose (vsd-1, -2, -3): a value set breaking them defines no codes to validate against. */
+function checkValueSet(vs: ValueSet, issues: Issues): void {
+  for (const part of ['include', 'exclude'] as const) {
+    (vs.compose?.[part] ?? []).forEach((set, i) => {
+      const path = `ValueSet.compose.${part}[${i}]`;
+      const problem = includeShapeProblem(set, path);
+      if (problem) issues.error('invariant', problem, path);
+    });
+  }
 }
 
 function checkCodeSystem(cs: CodeSystem, issues: Issues): void {

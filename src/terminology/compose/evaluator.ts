@@ -6,7 +6,7 @@ import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { compileFilter } from './filter';
 import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
 import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
-import { checkContent, excludesAnotherVersion, namesSeveralVersions, vurl } from './rules';
+import { assertIncludeShape, checkContent, excludesAnotherVersion, namesSeveralVersions, vurl } from './rules';
 import { resolveIncludeProvider } from './versions';
 import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
 import type { TerminologyRegistry } from '../registry';
@@ -205,16 +205,7 @@ export class ComposeEvaluator {
   private evaluateInclude(
     vs: ValueSet, include: ValueSetComposeInclude, path: string, result: ComposeResult, composeInactive: boolean | undefined,
   ): ExpansionEntry[] {
-    if (!include.system && (include.concept?.length || include.filter?.length)) {
-      throw FhirError.invalid(`${path} lists concepts or filters but names no system`, {
-        txIssueType: 'vs-invalid', expression: [path], da: `${path} har begreber eller filtre, men intet kodesystem (system)`,
-      });
-    }
-    if (!include.system && !include.valueSet?.length) {
-      throw FhirError.invalid(`${path} names neither a system nor a value set`, {
-        txIssueType: 'vs-invalid', expression: [path], da: `${path} angiver hverken et kodesystem eller et værdisæt`,
-      });
-    }
+    assertIncludeShape(include, path);
     const fromValueSets = this.importValueSets(vs, include.valueSet ?? [], result);
     if (!include.system) return fromValueSets ? [...fromValueSets.values()] : [];
 

@@ -1,5 +1,6 @@
 import type { ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
+import type { Bilingual } from '../../errors/issue';
 import { canonical } from '../canonical';
 import type { CodeSystemProvider } from '../providers/provider';
 
@@ -46,4 +47,29 @@ export function checkContent(provider: CodeSystemProvider): void {
       txIssueType: 'vs-invalid', da: `Kodesystemet ${provider.url} er et supplement, så værdisættet kan ikke udfoldes`,
     });
   }
+}
+
+/**
+ * What breaks FHIR's invariants of a compose include or exclude, if anything: vsd-1 (a value set or a system), vsd-2
+ * (concepts or filters need a system), vsd-3 (concepts or filters, not both). Such a value set defines no codes.
+ */
+export function includeShapeProblem(include: ValueSetComposeInclude, path: string): Bilingual | undefined {
+  const concepts = (include.concept?.length ?? 0) > 0;
+  const filters = (include.filter?.length ?? 0) > 0;
+  if (!include.system && (concepts || filters)) {
+    return { en: `${path} lists concepts or filters but names no system`, da: `${path} har begreber eller filtre, men intet kodesystem (system)` };
+  }
+  if (!include.system && !include.valueSet?.length) {
+    return { en: `${path} names neither a system nor a value set`, da: `${path} angiver hverken et kodesystem eller et værdisæt` };
+  }
+  if (concepts && filters) {
+    return { en: `${path} has both concepts and filters; FHIR allows one or the other (vsd-3)`, da: `${path} har både begreber og filtre; FHIR tillader kun det ene (vsd-3)` };
+  }
+  return undefined;
+}
+
+/** The includes and excludes of a value set's compose checked against FHIR's invariants: a 400 naming the first that breaks them. */
+export function assertIncludeShape(include: ValueSetComposeInclude, path: string): void {
+  const problem = includeShapeProblem(include, path);
+  if (problem) throw FhirError.invalid(problem.en, { txIssueType: 'vs-invalid', expression: [path], da: problem.da });
 }

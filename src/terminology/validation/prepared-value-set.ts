@@ -3,6 +3,7 @@ import type { Bilingual } from '../../errors/issue';
 import { parseCanonical } from '../canonical';
 import { BoundedMap } from '../bounded-map';
 import { compileFilter } from '../compose/filter';
+import { assertIncludeShape } from '../compose/rules';
 import type { CodeSystemProvider } from '../providers/provider';
 import type { Tracked } from '../read-tracking';
 import type { TerminologyRegistry } from '../registry';
@@ -195,6 +196,7 @@ function prepareInto(ctx: ValidationContext, prepared: PreparedValueSet, prepara
 
 function prepareInclude(ctx: ValidationContext, prepared: PreparedValueSet, preparation: Preparation, inc: ValueSetComposeInclude,
   path: string): PreparedInclude {
+  assertIncludeShape(inc, path);
   for (const ref of inc.valueSet ?? []) {
     const resolvedWith = ctx.resolutionKey();
     const key = pinnedReference(ctx, ref);
