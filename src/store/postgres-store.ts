@@ -81,14 +81,18 @@ export function redactConnectionString(url: string): string {
   }
 }
 
-/** Errors meaning the database could not be reached or went away: 503, so clients and load balancers retry. */
+/**
+ * Errors meaning the database could not be reached, went away or refused the connection (a database not accepting
+ * connections, gone, or refusing the login): 503, so clients and load balancers retry.
+ */
 function isUnavailable(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : '';
   if (typeof code === 'string') {
-    if (/^(08|57P|53)/.test(code)) return true;
+    if (/^(08|57P|53|28|3D000)/.test(code)) return true;
+    if (code === '55000' && /not currently accepting connections/i.test(message)) return true;
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH'].includes(code)) return true;
   }
-  const message = e instanceof Error ? e.message : '';
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|Client was closed/i.test(message);
 }
 
@@ -116,8 +120,20 @@ function mapError(e: unknown, writing = false): unknown {
     });
   }
   if (NO_REPLY.test(message)) return new FhirError(503, 'timeout', `The database did not answer in time; ${outcome}`, { da: `Databasen svarede ikke i tide; ${udfald}.` });
-  if (isUnavailable(e)) return new FhirError(503, 'transient', `The database is not available (${message}); ${outcome}`, { da: `Databasen er ikke tilgængelig (${message}); ${udfald}.` });
+  if (isUnavailable(e)) return unavailable(message, writing);
   return e;
+}
+
+function unavailable(message: string, writing: boolean): FhirError {
+  const outcome = writing ? 'nothing was written; it is safe to send the write again' : 'try again';
+  const udfald = writing ? 'intet blev skrevet; skrivningen kan trygt sendes igen' : 'prøv igen';
+  return new FhirError(503, 'transient', `The database is not available (${message}); ${outcome}`, { da: `Databasen er ikke tilgængelig (${message}); ${udfald}.` });
+}
+
+/** A connection the pool could not make: 503 whatever PostgreSQL or the network said, as nothing was sent. */
+function connectFailed(e: unknown, writing: boolean): unknown {
+  const mapped = mapError(e, writing);
+  return mapped instanceof FhirError ? mapped : unavailable(e instanceof Error ? e.message : String(e), writing);
 }
 
 /** The query was refused by the client before anything was sent (the connection was already gone). */
@@ -238,7 +254,8 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     try {
       client = await this.pool.connect();
     } catch (e) {
-      throw mapError(e, options.gate !== undefined);
+      // nothing was sent: whatever the reason, the write can be sent again
+      throw connectFailed(e, options.gate !== undefined);
     }
     let broken: Error | undefined;
     let commitSent = false;

@@ -4,7 +4,8 @@
  *  - a write the request timeout answers before its commit is 503 and never committed (it is rolled back);
  *  - a database that stops answering before the commit: 503, not committed, also once the database resumes;
  *  - a database that stops answering the COMMIT: 504, saying the outcome is unknown (here it did commit);
- *  - /ready answers within its bound while the database hangs.
+ *  - /ready answers within its bound while the database hangs;
+ *  - a database that refuses connections (not accepting them, gone, refusing the login): 503 transient, not 500.
  * The hang is a TCP proxy holding every byte, as a stopped (SIGSTOP) server does.
  */
 import type { Server } from 'node:http';
@@ -93,6 +94,41 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
     for (const s of otherStores) await s.close();
     await proxy.close();
     await dropSchemas([schema]);
+  });
+
+  it('a database that refuses connections (not accepting them, as during maintenance): writes and history reads are 503 transient, then work again', async () => {
+    const database = `faelles_tx_refusing_${process.pid}_${Date.now().toString(36)}`;
+    await withClient((c) => c.query(`CREATE DATABASE "${database}"`));
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${database}`;
+    const store = await PostgresStore.open({ connectionString: url.toString(), schema, poolSize: 2 });
+    const app = await testApp({}, { store });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const r = { app, store, server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    running.push(r);
+    try {
+      expect((await put(r, 'before-refusal')).status).toBe(201);
+      await withClient(async (c) => {
+        await c.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      });
+      const refused = await put(r, 'during-refusal');
+      expect(refused.status).toBe(503);
+      expect(refused.body.issue[0]).toMatchObject({ code: 'transient' });
+      expect(text(refused.body)).toMatch(/The database is not available \(database .* is not currently accepting connections\)/);
+      const history = await fetch(`${r.baseUrl}/fhir/CodeSystem/kommune-101-before-refusal/_history`);
+      expect(history.status).toBe(503);
+      await withClient((c) => c.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`));
+      expect((await put(r, 'after-refusal')).status).toBe(201);
+    } finally {
+      await withClient((c) => c.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`));
+      running.splice(running.indexOf(r), 1);
+      r.server.closeAllConnections();
+      await new Promise((resolve) => r.server.close(resolve));
+      await store.close();
+      await withClient((c) => c.query(`DROP DATABASE "${database}" WITH (FORCE)`));
+    }
   });
 
   it('a write waiting for another session\'s lock gives up after the lock timeout: 503 lock-error, never committed', async () => {
