@@ -8,7 +8,7 @@ import { Client } from 'fhir-kit-client';
 import request from 'supertest';
 import { type App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
-import { CODES, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
+import { CODES, localCodeSystem, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
 import { catalogsWithNextRelease, NEXT, NEXT_VERSION } from '../support/next-release';
 import { part } from '../support/parameters';
 
@@ -77,6 +77,23 @@ describe('CodeSystem/$diff', () => {
     expect(rows.find((r) => r.change === 'moved')).toMatchObject({ parents: NEXT.to, previous_parents: NEXT.from });
     const instanceCsv = await request(app).get('/fhir/CodeSystem/FSIII/$diff').query({ from: '20240530', _format: 'csv' }).expect(200);
     expect(instanceCsv.text).toBe(res.text);
+  });
+
+  it('gives a municipality\'s display a spreadsheet would run as a formula a leading \' in CSV, as it is in Parameters', async () => {
+    const cs = localCodeSystem('101', 'formler', [{ code: '101-F0', display: 'Første titel', type: 'indsats' }]);
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth101).type(JSON_TYPE).send(cs).expect(201);
+    const displays = { '101-F0': '=HYPERLINK("http://evil")', '101-F1': '+1+2', '101-F2': '-2+3', '101-F3': '@SUM(A1)' };
+    const v2 = localCodeSystem('101', 'formler', Object.entries(displays).map(([code, display]) => ({ code, display, type: 'indsats' })));
+    v2.version = '2.0.0';
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth101).type(JSON_TYPE).send(v2).expect(200);
+    const query = { url: cs.url, from: '1.0.0', to: '2.0.0' };
+    const res = await request(app).get('/fhir/CodeSystem/$diff').query(query).set('Accept', 'text/csv').expect(200);
+    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.change, r.code, r.display, r.previous_display]).sort((a, b) => a[1]!.localeCompare(b[1]!))).toEqual([
+      ['redisplayed', '101-F0', `'${displays['101-F0']}`, 'Første titel'], ['added', '101-F1', "'+1+2", ''], ['added', '101-F2', "'-2+3", ''],
+      ['added', '101-F3', "'@SUM(A1)", '']]);
+    const body = (await request(app).get('/fhir/CodeSystem/$diff').query(query).expect(200)).body as Parameters;
+    expect(Object.fromEntries(changes(body).map((c) => [part(c, 'concept')?.valueCoding?.code, part(c, 'concept')?.valueCoding?.display]))).toEqual(displays);
   });
 
   it('refuses what it cannot compare, with the versions it knows', async () => {
@@ -180,6 +197,17 @@ describe('$coverage release impact', () => {
     const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => [r.local_code, r.target_code, r.change, r.replaced_by])).toEqual(impacts(body).map((i) => [i.source, i.target, i.change, i.replacedBy.join(' ')]));
     expect(rows.find((r) => r.change === 'retired')).toMatchObject({ kommunekode: '147', local_code: '147-KOL', replaced_by: NEXT.replacement });
+  });
+
+  it('gives a local display a spreadsheet would run as a formula a leading \' in CSV', async () => {
+    const auth = `Bearer ${await tokenFor({ kommunekode: '461' })}`;
+    const concepts = [{ code: '461-KOST', display: '=HYPERLINK("http://evil")', type: 'indsats' as const }];
+    const cs = localCodeSystem('461', 'lokale-indsatser', concepts);
+    const cm = localConceptMap('461', 'lokale-indsatser', [{ ...concepts[0]!, targets: [NEXT.retired] }]);
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type(JSON_TYPE).send(cs).expect(201);
+    await request(app).put(`/fhir/ConceptMap/${cm.id}`).set('Authorization', auth).type(JSON_TYPE).send(cm).expect(201);
+    const csv = await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|${NEXT_VERSION}`, kommunekode: '461', _format: 'csv' }).expect(200);
+    expect(parse(csv.text, { columns: true })).toEqual([expect.objectContaining({ local_code: '461-KOST', local_display: `'${concepts[0]!.display}`, change: 'retired' })]);
   });
 
   it('refuses a release without a version or not known, and compareTo without release', async () => {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { importDataUseCatalogs, localCatalogs } from '../support/data-use';
-import { CODES } from '../support/local';
+import { CODES, localCodeSystem, localConceptMap, tokenFor, type LocalConcept } from '../support/local';
 
 let app: App;
 
@@ -84,6 +84,25 @@ describe('ConceptMap/$export', () => {
   ])('answers Accept: %s in the type it prefers by quality, the first named among equals', async (accept, type) => {
     const res = await request(app).get('/fhir/ConceptMap/$export?kommunekode=370').set('Accept', accept).expect(200);
     expect(res.headers['content-type']).toMatch(type);
+  });
+
+  it('gives a title a spreadsheet would run as a formula a leading \' in CSV, and leaves it as it is in NDJSON and Parameters', async () => {
+    const auth = `Bearer ${await tokenFor({ kommunekode: '461' })}`;
+    const titles = ['=HYPERLINK("http://evil")', '+1+2', '-2+3', '@SUM(A1)', 'Almindelig titel'];
+    const concepts: LocalConcept[] = titles.map((display, i) => ({ code: `461-F${i}`, display, type: 'indsats' }));
+    const cs = localCodeSystem('461', 'formler', concepts);
+    const cm = localConceptMap('461', 'formler', concepts.map((c) => ({ code: c.code, display: c.display, targets: [CODES.fysiskTraening119] })));
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type('application/fhir+json').send(cs).expect(201);
+    await request(app).put(`/fhir/ConceptMap/${cm.id}`).set('Authorization', auth).type('application/fhir+json').send(cm).expect(201);
+    const shown = (rows: Row[]) => rows.map((r) => [r.local_code, r.local_display]).sort(([a], [b]) => a!.localeCompare(b!));
+    const csv = await request(app).get('/fhir/ConceptMap/$export?kommunekode=461&_format=csv').expect(200);
+    expect(csv.text).toContain(`"'=HYPERLINK(""http://evil"")"`);
+    expect(shown(parse(csv.text, { columns: true }) as Row[])).toEqual(concepts.map((c) => [c.code, /^[=+\-@]/.test(c.display) ? `'${c.display}` : c.display]));
+    const nd = await request(app).get('/fhir/ConceptMap/$export?kommunekode=461').set('Accept', 'application/x-ndjson').expect(200);
+    expect(shown(nd.text.trim().split('\n').map((l) => JSON.parse(l) as Row))).toEqual(concepts.map((c) => [c.code, c.display]));
+    const json = await request(app).get('/fhir/ConceptMap/$export?kommunekode=461').expect(200);
+    const params = (json.body as Parameters).parameter!.map((p) => Object.fromEntries(p.part!.map((x) => [x.name, x.valueString!])));
+    expect(shown(params)).toEqual(concepts.map((c) => [c.code, c.display]));
   });
 
   it('is listed in the CapabilityStatement', async () => {

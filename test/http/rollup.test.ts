@@ -254,6 +254,19 @@ describe('ConceptMap/$rollup', () => {
     expect(wide.text.split('\n')[0]).toBe('level,code,display,lovparagraf,101 Bydel 1,101 Bydel 2');
   });
 
+  it('gives a district a spreadsheet would run as a formula a leading \' in CSV, and writes the counts as plain numbers', async () => {
+    const body = `kommunekode;bydel;system;kode;antal\n101;=SUM(A1);${FSIII};${CODES.fysiskTraening119};7\n101;-Vest;${FSIII};${CODES.fysiskTraening119};3\n`;
+    const long = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').set('Accept', 'text/csv').send(body).expect(200);
+    const niveau2 = (parse(long.text, { columns: true }) as Record<string, string>[]).filter((r) => r.level === 'niveau2');
+    expect(niveau2.map((r) => [r.district, r.code, r.count, r.direct])).toEqual([["'-Vest", CODES.fysiskTraening119, '3', '3'], ["'=SUM(A1)", CODES.fysiskTraening119, '7', '7']]);
+    expect(long.text).toMatch(/^niveau2,101,'=SUM\(A1\),.*,7,7,0,,$/m);
+    const wide = await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv').send(body).expect(200);
+    expect(wide.text.split('\n')[0]).toBe('level,code,display,lovparagraf,101 -Vest,101 =SUM(A1)');
+    expect(wide.text).toMatch(new RegExp(`^niveau2,${CODES.fysiskTraening119},.*,3,7$`, 'm'));
+    const json = (await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(body).expect(200)).body as Parameters;
+    expect(all(json, 'niveau2').map((p) => part(p, 'district')?.valueString)).toEqual(['-Vest', '=SUM(A1)']);
+  });
+
   it('refuses bad input with 400 and says where', async () => {
     const noCount = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send('kommunekode,system,kode\n101,x,y\n').expect(400);
     expect(JSON.stringify(noCount.body)).toMatch(/count/);

@@ -54,6 +54,17 @@ describe('sendTable', () => {
     expect(table[5]).toEqual({ a: 'kommune-5', b: 'code-5', c: 'Et navn, med komma og "anførselstegn"', d: '5' });
   });
 
+  it('gives a text cell a spreadsheet would take for a formula a leading \' in CSV, not a number, and not in NDJSON', async () => {
+    const row = ['=1+2', '+1', '-1', '@SUM(A1)', '\tfane', '\rlinje', -3, 0, 'a=b', ''];
+    const columns = ['=a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+    const csv = new SlowResponse();
+    await sendTable(csv as unknown as ServerResponse, { columns, rows: [row] }, 'csv');
+    expect(csv.writes.join('')).toBe(`'=a,b,c,d,e,f,g,h,i,j\n'=1+2,'+1,'-1,'@SUM(A1),'\tfane,"'\rlinje",-3,0,a=b,\n`);
+    const nd = new SlowResponse();
+    await sendTable(nd as unknown as ServerResponse, { columns, rows: [row] }, 'ndjson');
+    expect(JSON.parse(nd.writes.join(''))).toEqual({ '=a': '=1+2', b: '+1', c: '-1', d: '@SUM(A1)', e: '\tfane', f: '\rlinje', g: -3, h: 0, i: 'a=b' });
+  });
+
   it('stops taking rows when the client goes away', async () => {
     const res = new SlowResponse();
     let produced = 0;
