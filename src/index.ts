@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app';
 import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
-import { createHttpServer } from './http/server';
+import { closeGracefully, createHttpServer } from './http/server';
 import { processMetrics } from './http/pipeline/metrics';
 import { describeAuth } from './auth/auth-config';
 import { FhirError } from './errors/fhir-error';
@@ -102,10 +102,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     app.beginShutdown();
     app.packageWatch?.stop();
-    server.closeIdleConnections();
-    server.close(() => {
-      void store.close().then(() => process.exit(0));
-    });
+    void closeGracefully(server).then(() => store.close()).then(() => process.exit(0));
     setTimeout(() => process.exit(1), 10_000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -12,6 +12,9 @@ function outcomeResponse(status: number, text: string, code: 'too-long' | 'inval
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/fhir+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
+/** The answers each server is still writing, so that a graceful close can tell them to close their connection. */
+const responsesInFlight = new WeakMap<http.Server, Set<http.ServerResponse>>();
+
 export interface HttpServerOptions {
   /** Time a client has to send a whole request (headers and body); slower ones get 408. Default 60 s. */
   receiveTimeoutMs?: number;
@@ -30,6 +33,12 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
     // how often Node looks for requests over their time (default 30 s): a quarter of it
     connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(receiveMs / 4))),
   }, listener);
+  const inFlight = new Set<http.ServerResponse>();
+  responsesInFlight.set(server, inFlight);
+  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
@@ -43,4 +52,29 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
     }
   });
   return server;
+}
+
+/** How often a closing server looks for connections that have become idle (their last answer written). */
+const IDLE_CHECK_MS = 25;
+
+/**
+ * Stops a server gracefully: no new connections; every answer from now on says `Connection: close`, so a client
+ * keeping its connection alive sends no further request on it; each connection is closed once its answer in flight is
+ * written. Resolves when the last connection has closed.
+ */
+export function closeGracefully(server: http.Server): Promise<void> {
+  const last = (res: http.ServerResponse): void => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  for (const res of responsesInFlight.get(server) ?? []) last(res);
+  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => last(res));
+  const idle = setInterval(() => server.closeIdleConnections(), IDLE_CHECK_MS);
+  idle.unref();
+  return new Promise((resolve) => {
+    server.close(() => {
+      clearInterval(idle);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
