@@ -29,16 +29,25 @@ export interface AuditQuery {
   from?: string;
   /** recorded < this instant (exclusive). */
   before?: string;
-  /** At most this many, newest first. */
+  /** Events skipped, in the order of the search. */
+  offset: number;
+  /** At most this many, in the order of the search. */
   count: number;
+}
+
+/** A page of the audit log (`searchAudit`): newest first (recorded, then the order they were recorded in), so pages neither skip nor repeat an event. */
+export interface AuditPage {
+  /** How many events the query matches in all. */
+  total: number;
+  events: AuditEvent[];
 }
 
 /** The store side of the audit log (every TerminologyStore has it). */
 export interface AuditLog {
   /** Records a write that was refused (the successes are recorded by `apply` in the write's own transaction). */
   recordAudit(record: AuditRecord): Promise<void>;
-  /** Events matching the query, newest first. */
-  searchAudit(query: AuditQuery): Promise<AuditEvent[]>;
+  /** The page of the events matching the query, newest first (recorded, then the order of recording). */
+  searchAudit(query: AuditQuery): Promise<AuditPage>;
 }
 
 /** Keys joined as stored in a text column: ` a b c ` (whitespace in a key becomes `_`), so ` key ` finds one whole key. */

@@ -1,6 +1,6 @@
 import type { AuditEvent } from 'fhir/r4';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
-import { auditMatches, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
+import { auditMatches, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headOf, type WrittenVersion } from './past-version';
 import type { HistoryPage, HistoryQuery, StoredVersion, TerminologyStore, WriteOperation } from './store';
@@ -112,9 +112,11 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
     this.audit.push(structuredClone(record));
   }
 
-  async searchAudit(query: AuditQuery): Promise<AuditEvent[]> {
-    const hits = this.audit.filter((r) => auditMatches(r, query));
-    return hits.reverse().slice(0, query.count).map((r) => structuredClone(r.event));
+  async searchAudit(query: AuditQuery): Promise<AuditPage> {
+    // newest first, as the SQL stores: recorded, then the order of recording (their seq)
+    const hits = this.audit.map((r, seq) => ({ r, seq })).filter(({ r }) => auditMatches(r, query))
+      .sort((a, b) => (a.r.event.recorded === b.r.event.recorded ? b.seq - a.seq : a.r.event.recorded < b.r.event.recorded ? 1 : -1));
+    return { total: hits.length, events: hits.slice(query.offset, query.offset + query.count).map(({ r }) => structuredClone(r.event)) };
   }
 
   async ping(): Promise<void> {}

@@ -3,7 +3,7 @@ import type { AuditEvent } from 'fhir/r4';
 import { Client, DatabaseError, Pool, type Notification, type PoolClient } from 'pg';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { joinKeys, keyNeedle, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
+import { joinKeys, keyNeedle, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
@@ -443,7 +443,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     await this.transaction((client) => this.insertAudit(client, record));
   }
 
-  async searchAudit(q: AuditQuery): Promise<AuditEvent[]> {
+  async searchAudit(q: AuditQuery): Promise<AuditPage> {
     const where: string[] = [];
     const values: unknown[] = [];
     const add = (condition: (n: string) => string, value: string | undefined) => {
@@ -456,11 +456,12 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     add((n) => `strpos(agents, ${n}) > 0`, q.agent === undefined ? undefined : keyNeedle(q.agent));
     add((n) => `recorded >= ${n}`, q.from);
     add((n) => `recorded < ${n}`, q.before);
-    values.push(q.count);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.query<{ total: string }>(`SELECT count(*)::text AS total FROM ${this.t('audit_event')} ${filter}`, values);
     const rows = await this.query<{ content: string }>(
-      `SELECT content FROM ${this.t('audit_event')} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY recorded COLLATE "C" DESC, seq DESC LIMIT $${values.length}`, values);
-    return rows.map((r) => JSON.parse(r.content) as AuditEvent);
+      `SELECT content FROM ${this.t('audit_event')} ${filter}
+       ORDER BY recorded COLLATE "C" DESC, seq DESC LIMIT $${values.length + 1} OFFSET $${values.length + 2}`, [...values, q.count, q.offset]);
+    return { total: Number(total), events: rows.map((r) => JSON.parse(r.content) as AuditEvent) };
   }
 
   /** A url|version may name one live resource per type; the transaction's view includes every replica's writes. */

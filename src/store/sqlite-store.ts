@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { FhirError } from '../errors/fhir-error';
 import type { AuditEvent } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { joinKeys, keyNeedle, type AuditOfWrite, type AuditQuery, type AuditRecord } from './audit-log';
+import { joinKeys, keyNeedle, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import type { HistoryPage, HistoryQuery, StoredVersion, TerminologyStore, WriteOperation } from './store';
@@ -282,7 +282,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     }
   }
 
-  async searchAudit(q: AuditQuery): Promise<AuditEvent[]> {
+  async searchAudit(q: AuditQuery): Promise<AuditPage> {
     const where: string[] = [];
     const values: unknown[] = [];
     const key = (column: string, value: string | undefined) => {
@@ -301,9 +301,11 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
       where.push('recorded < ?');
       values.push(q.before);
     }
-    const sql = `SELECT content FROM audit_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY recorded DESC, seq DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...values, q.count) as { content: string }[];
-    return rows.map((r) => JSON.parse(r.content) as AuditEvent);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const { total } = this.db.prepare(`SELECT count(*) AS total FROM audit_event ${filter}`).get(...values) as { total: number };
+    const rows = this.db.prepare(`SELECT content FROM audit_event ${filter} ORDER BY recorded DESC, seq DESC LIMIT ? OFFSET ?`)
+      .all(...values, q.count, q.offset) as { content: string }[];
+    return { total, events: rows.map((r) => JSON.parse(r.content) as AuditEvent) };
   }
 
   /** The store's own failures as answers that say nothing was written; anything else as it is. */

@@ -107,6 +107,116 @@ describe('AuditEvent: every write recorded', () => {
   });
 });
 
+describe('AuditEvent: paging', () => {
+  let paged: App;
+  let of101: string;
+  let of147: string;
+  const link = (b: Bundle, relation: string) => b.link?.find((l) => l.relation === relation)?.url;
+  const get = async (auth: string, url: string) => (await request(paged).get(url).set('Authorization', auth).expect(200)).body as Bundle;
+  /** The first page, then every `next` link as given (its path and query on this app), until there is none. */
+  const pages = async (auth: string, query: string) => {
+    const found = [await get(auth, `/fhir/AuditEvent?${query}`)];
+    for (let next = link(found[0]!, 'next'); next !== undefined; next = link(found[found.length - 1]!, 'next')) {
+      const url = new URL(next);
+      expect(url.pathname).toBe('/fhir/AuditEvent');
+      found.push(await get(auth, url.pathname + url.search));
+      expect(found.length).toBeLessThan(100);
+    }
+    return found;
+  };
+  const ids = (b: Bundle) => events(b).map((e) => e.id);
+
+  beforeAll(async () => {
+    paged = await testApp();
+    of101 = `Bearer ${await tokenFor({ kommunekode: '101', sub: 'anna@kommune101' })}`;
+    of147 = `Bearer ${await tokenFor({ kommunekode: '147', sub: 'bo@kommune147' })}`;
+    const own101 = sampleCatalog('101');
+    const own147 = sampleCatalog('147');
+    // 26 events: 12 writes of each municipality's, 147's refused write of 101's catalog (seen by both) and 101's refused write (400)
+    for (let i = 0; i < 12; i++) {
+      await request(paged).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', of101).type(JSON_TYPE).send({ ...own101.codeSystem, version: `1.${i}.0` }).expect(i === 0 ? 201 : 200);
+      await request(paged).put(`/fhir/CodeSystem/${own147.codeSystem.id}`).set('Authorization', of147).type(JSON_TYPE).send({ ...own147.codeSystem, version: `1.${i}.0` }).expect(i === 0 ? 201 : 200);
+    }
+    await request(paged).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', of147).type(JSON_TYPE).send({ ...own101.codeSystem, version: '9' }).expect(403);
+    await request(paged).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', of101).type(JSON_TYPE).send({ ...own101.codeSystem, id: 'other-id' }).expect(400);
+  });
+
+  it('_count=2: next links as given reach every event once, in the order of one big page, with the total on each page', async () => {
+    const all = await get(admin, '/fhir/AuditEvent?_count=1000');
+    expect(all.total).toBe(all.entry?.length);
+    expect(all.total).toBe(26);
+    expect(all.link?.map((l) => l.relation)).toEqual(['self', 'first', 'last']);
+    const found = await pages(admin, '_count=2');
+    expect(found).toHaveLength(Math.ceil(all.total! / 2));
+    expect(found.every((b) => b.total === all.total && (b.entry?.length ?? 0) <= 2)).toBe(true);
+    const seen = found.flatMap(ids);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(ids(all));
+    // newest first
+    const recorded = found.flatMap(events).map((e) => e.recorded);
+    expect([...recorded].sort().reverse()).toEqual(recorded);
+  });
+
+  it('_offset, and first, previous, next and last links as the other searches give them', async () => {
+    const all = ids(await get(admin, '/fhir/AuditEvent?_count=1000'));
+    // each request of supertest's has a port of its own: the links' paths and queries
+    const base = '/fhir/AuditEvent';
+    const relative = (url: string) => new URL(url).pathname + new URL(url).search;
+    const third = await get(admin, '/fhir/AuditEvent?_count=2&_offset=4');
+    expect(ids(third)).toEqual(all.slice(4, 6));
+    const last = Math.floor((all.length - 1) / 2) * 2;
+    expect(third.link?.map((l) => ({ relation: l.relation, url: relative(l.url) }))).toEqual([
+      { relation: 'self', url: `${base}?_count=2&_offset=4` },
+      { relation: 'first', url: `${base}?_count=2` },
+      { relation: 'previous', url: `${base}?_count=2&_offset=2` },
+      { relation: 'next', url: `${base}?_count=2&_offset=6` },
+      { relation: 'last', url: `${base}?_count=2&_offset=${last}` },
+    ]);
+    const end = await get(admin, relative(link(third, 'last')!));
+    expect(ids(end)).toEqual(all.slice(last));
+    expect(link(end, 'next')).toBeUndefined();
+    const past = await get(admin, '/fhir/AuditEvent?_count=2&_offset=1000');
+    expect([past.total, past.entry ?? []]).toEqual([all.length, []]);
+    await request(paged).get('/fhir/AuditEvent').query({ _offset: '-1' }).set('Authorization', admin).expect(400);
+  });
+
+  it("a municipality's pages hold only its own events, all of them, whatever the page size", async () => {
+    for (const auth of [of101, of147]) {
+      const own = await get(auth, '/fhir/AuditEvent?_count=1000');
+      const found = await pages(auth, '_count=2');
+      expect(found.every((b) => b.total === own.total)).toBe(true);
+      expect(found.flatMap(ids)).toEqual(ids(own));
+    }
+    const of147Ids = ids(await get(of147, '/fhir/AuditEvent?_count=1000'));
+    const of101Ids = ids(await get(of101, '/fhir/AuditEvent?_count=1000'));
+    // the refused write of 101's catalog by 147 is both's; nothing else is shared
+    expect(of147Ids.filter((id) => of101Ids.includes(id))).toHaveLength(1);
+    expect(of147Ids.length + of101Ids.length - 1).toBe((await get(admin, '/fhir/AuditEvent?_count=0')).total);
+    // the links keep the search's parameters, so a filtered search pages through its own matches
+    const byEntity = await pages(of101, `entity=CodeSystem/${CS_ID}&_count=5`);
+    expect(byEntity.flatMap(ids)).toEqual(ids(await get(of101, `/fhir/AuditEvent?entity=CodeSystem/${CS_ID}`)));
+  });
+
+  it('date: a dateTime without a zone is read in UTC; a value that is no date is still 400', async () => {
+    const all = events(await get(admin, '/fhir/AuditEvent?_count=1000'));
+    const newest = all[0]!.recorded;
+    expect(newest.endsWith('Z')).toBe(true);
+    const local = newest.slice(0, -1);
+    const found = async (date: string) => ids(await get(admin, `/fhir/AuditEvent?_count=1000&date=${encodeURIComponent(date)}`));
+    expect(await found(`ge${local}`)).toEqual(await found(`ge${newest}`));
+    expect(await found(`ge${local}`)).toContain(all[0]!.id);
+    expect(await found(`lt${local}`)).not.toContain(all[0]!.id);
+    expect(await found(`lt${local}`)).toEqual(await found(`lt${newest}`));
+    // minutes only, and a day's start
+    expect(await found(`ge${newest.slice(0, 10)}T00:00`)).toEqual(await found(`ge${newest.slice(0, 10)}`));
+    await request(paged).get('/fhir/AuditEvent?date=ge2026-12-04T12:00:00').set('Authorization', admin).expect(200);
+    for (const bad of ['ge2026-12-04T12', 'ge2026-12-04T25:00:00', 'ge2026-12-04T12:00:00+1', 'ge2026-13-01T00:00:00', 'geyesterday']) {
+      const res = await request(paged).get('/fhir/AuditEvent').query({ date: bad }).set('Authorization', admin).expect(400);
+      expect(res.body.issue[0].expression).toEqual(['date']);
+    }
+  });
+});
+
 describe('AuditEvent: who may see what', () => {
   it("a municipality sees only events of its own resources (and its own refused writes); an admin all", async () => {
     const of147 = events((await search(bo147).expect(200)).body);

@@ -302,8 +302,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const [v] = await store.apply([{ kind: 'create', resource: codeSystem('a1') }], undefined, (versions) =>
           event('e1', '2026-01-02T03:04:05.000Z', { owners: ['101'], agents: ['anna', '101'], entities: [`CodeSystem/a1/_history/${versions[0]!.versionId}`] }));
         expect(v?.versionId).toBe('1');
-        const found = await store.searchAudit({ entity: 'CodeSystem/a1/_history/1', count: 10 });
-        expect(found.map((e) => e.id)).toEqual(['e1']);
+        const found = await store.searchAudit({ entity: 'CodeSystem/a1/_history/1', offset: 0, count: 10 });
+        expect(found.events.map((e) => e.id)).toEqual(['e1']);
       });
 
       it('a write that fails stores no audit record', async () => {
@@ -314,14 +314,14 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         abandoned.abandon();
         await expect(store.apply([{ kind: 'create', resource: codeSystem('gated') }], abandoned, () => event('lost2', '2026-01-01T00:00:00.000Z')))
           .rejects.toMatchObject({ status: 503 });
-        expect(await store.searchAudit({ count: 10 })).toEqual([]);
+        expect(await store.searchAudit({ offset: 0, count: 10 })).toEqual({ total: 0, events: [] });
       });
 
       it('searches by owner, entity, agent and time, newest first, whole keys only', async () => {
         await store.recordAudit(event('old', '2025-12-31T23:59:59.999Z', { owners: ['101'], agents: ['anna', '101'], entities: ['CodeSystem/x', 'http://e.org/x|1'] }));
         await store.recordAudit(event('new', '2026-01-01T00:00:00.000Z', { owners: ['101', '147'], agents: ['bo', '147'], entities: ['CodeSystem/x'] }));
         await store.recordAudit(event('other', '2026-02-01T00:00:00.000Z', { owners: ['147'], agents: ['bo', '147'], entities: ['ConceptMap/y'] }));
-        const ids = async (q: Partial<AuditQuery>) => (await store.searchAudit({ count: 10, ...q })).map((e) => e.id);
+        const ids = async (q: Partial<AuditQuery>) => (await store.searchAudit({ offset: 0, count: 10, ...q })).events.map((e) => e.id);
         expect(await ids({})).toEqual(['other', 'new', 'old']);
         expect(await ids({ owner: '101' })).toEqual(['new', 'old']);
         expect(await ids({ owner: '10' })).toEqual([]);
@@ -332,7 +332,25 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await ids({ from: '2026-01-01T00:00:00.000Z' })).toEqual(['other', 'new']);
         expect(await ids({ before: '2026-01-01T00:00:00.000Z' })).toEqual(['old']);
         expect(await ids({ count: 1 })).toEqual(['other']);
-        expect((await store.searchAudit({ count: 1 }))[0]).toMatchObject({ resourceType: 'AuditEvent', recorded: '2026-02-01T00:00:00.000Z' });
+        expect((await store.searchAudit({ offset: 0, count: 1 })).events[0]).toMatchObject({ resourceType: 'AuditEvent', recorded: '2026-02-01T00:00:00.000Z' });
+      });
+
+      it('pages the audit log: the total, and newest first then the order recorded, so pages neither skip nor repeat', async () => {
+        // recorded out of time order, and three at the same instant
+        for (const [id, recorded, owner] of [['b', '2026-01-02T00:00:00.000Z', '101'], ['a', '2026-01-01T00:00:00.000Z', '101'], ['c1', '2026-01-03T00:00:00.000Z', '101'],
+          ['x', '2026-01-03T00:00:00.000Z', '147'], ['c2', '2026-01-03T00:00:00.000Z', '101'], ['c3', '2026-01-03T00:00:00.000Z', '101']] as const) {
+          await store.recordAudit(event(id, recorded, { owners: [owner] }));
+        }
+        const page = async (offset: number, count: number, owner?: string) => {
+          const found = await store.searchAudit({ offset, count, ...(owner ? { owner } : {}) });
+          return { total: found.total, ids: found.events.map((e) => e.id) };
+        };
+        expect(await page(0, 10)).toEqual({ total: 6, ids: ['c3', 'c2', 'x', 'c1', 'b', 'a'] });
+        expect(await page(0, 10, '101')).toEqual({ total: 5, ids: ['c3', 'c2', 'c1', 'b', 'a'] });
+        expect(await page(2, 2, '101')).toEqual({ total: 5, ids: ['c1', 'b'] });
+        expect(await page(4, 2, '101')).toEqual({ total: 5, ids: ['a'] });
+        expect(await page(9, 2)).toEqual({ total: 6, ids: [] });
+        expect(await page(1, 0)).toEqual({ total: 6, ids: [] });
       });
     });
 

@@ -23,7 +23,33 @@ describe('endOfDate', () => {
   });
 
   it('rejects what is not a date', () => {
-    for (const bad of ['0000', '0000-06-30', '2025-02-30', '2025-13', '25', 'yesterday', '2025-06-30T10:00', '2025-06-30T24:00:00Z', '2025-06-30T12:61:00Z', '2025-06-30T12:00:61Z']) expect(endOfDate(bad)).toBeUndefined();
+    for (const bad of ['0000', '0000-06-30', '2025-02-30', '2025-13', '25', 'yesterday', '2025-06-30T10:00', '2025-06-30T24:00:00Z', '2025-06-30T12:61:00Z', '2025-06-30T12:00:61Z', '2025-02-30T10:00:00Z']) expect(endOfDate(bad)).toBeUndefined();
+  });
+});
+
+describe('a time without a zone', () => {
+  it("is refused by default, as a FHIR dateTime has a zone with every time (an operation's date parameter)", () => {
+    for (const t of ['2025-06-30T10:00', '2025-06-30T10:00:00', '2025-06-30T10:00:00.5']) {
+      expect(endOfDate(t)).toBeUndefined();
+      expect(startOfDate(t)).toBeUndefined();
+    }
+  });
+
+  it("is read in UTC, the server's zone, for a search value", () => {
+    expect(iso(startOfDate('2025-06-30T10:00:00', 'utc'))).toBe('2025-06-30T10:00:00.000Z');
+    expect(iso(startOfDate('2025-06-30T10:00', 'utc'))).toBe('2025-06-30T10:00:00.000Z');
+    expect(iso(endOfDate('2025-06-30T10:00:00.250', 'utc'))).toBe('2025-06-30T10:00:00.251Z');
+    expect(iso(endOfDate('2016-12-31T23:59:60', 'utc'))).toBe('2017-01-01T00:00:00.001Z');
+    // with a zone, a date or what is no date: as without the flag
+    expect(iso(startOfDate('2025-06-30T12:00:00+02:00', 'utc'))).toBe('2025-06-30T10:00:00.000Z');
+    expect(iso(endOfDate('2025-06-30', 'utc'))).toBe('2025-07-01T00:00:00.000Z');
+    for (const bad of ['2025-06-30T10', '2025-06-30T24:00:00', '2025-06-30T12:61', '2025-02-30T10:00:00', '2025-06-30T10:00:00+1', 'yesterday']) {
+      expect(endOfDate(bad, 'utc')).toBeUndefined();
+    }
+  });
+
+  it('bounds the audit search in UTC', () => {
+    expect(dateRange(['ge2026-12-04T12:00:00', 'lt2026-12-05T00:00'])).toEqual({ from: '2026-12-04T12:00:00.000Z', before: '2026-12-05T00:00:00.000Z' });
   });
 });
 
