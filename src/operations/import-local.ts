@@ -74,9 +74,9 @@ function importTargets(kommunekode: string | undefined, name: string): AuditTarg
 }
 
 /** An import refused for its file (or the catalog it builds) as the audit log describes it: the first error, on its line. */
-function importRefusal(messages: readonly Issue[]): FhirError {
+function importRefusal(messages: readonly Issue[], status = 422): FhirError {
   const first = messages.find((m) => m.severity === 'error')!;
-  return new FhirError(422, first.code, formatMessage(first), { da: typeof first.text === 'object' ? first.text.da : undefined });
+  return new FhirError(status, first.code, formatMessage(first), { da: typeof first.text === 'object' ? first.text.da : undefined });
 }
 
 /**
@@ -86,8 +86,9 @@ function importRefusal(messages: readonly Issue[]): FhirError {
  * answer is the plan as Parameters, src/municipal/import-plan.ts); `basedOn` (the catalog version a preview answered) makes
  * the import 412 when the catalog has changed since. Messages in Danish for a caller asking for it. Same rules as the command-line tool
  * (src/write/import-runner.ts): all rows or none. The answer is an OperationOutcome: 200 with an information issue
- * and the warnings when imported, 422 with every error when not; issues about a row carry its line (extension
- * operationoutcome-issue-line) and `diagnostics` "line N: …".
+ * and the warnings when imported, 422 with every error when not, 412 (or the store's 409) `conflict` when another
+ * write changed the catalog since it was read and the import is not a merge it may make again; issues about a row
+ * carry its line (extension operationoutcome-issue-line) and `diagnostics` "line N: …".
  */
 export const importLocalOperation: OperationHandler = {
   spec: {
@@ -121,7 +122,7 @@ export const importLocalOperation: OperationHandler = {
       preview: 'true: check the file and answer the plan (added, changed, removed, unchanged, kept) as Parameters; nothing is written',
       basedOn: 'The catalog version a preview answered (0 for none): the import is 412 when the catalog has changed since',
     },
-    outputs: [{ name: 'return', type: 'Resource', documentation: '200: imported (an OperationOutcome with the warnings) or, with preview, the plan (Parameters); 422: not imported, every error with its CSV line' }],
+    outputs: [{ name: 'return', type: 'Resource', documentation: '200: imported (an OperationOutcome with the warnings) or, with preview, the plan (Parameters); 422: not imported, every error with its CSV line; 412 (409): not imported, the catalog was changed by another write meanwhile' }],
   },
   async handle(input, ctx) {
     // a batch entry has no caller: a batch writes nothing
@@ -143,7 +144,7 @@ export const importLocalOperation: OperationHandler = {
       if (e instanceof FhirError && e.status < 500) refused(e);
       throw e;
     }
-    if (!outcome.ok && !outcome.recorded) refused(importRefusal(outcome.messages));
+    if (!outcome.ok && !outcome.recorded) refused(importRefusal(outcome.messages, outcome.status));
     const lang = messageLanguageOf(ctx.acceptLanguages);
     const issues = listedOutcomeIssues(outcome.messages.map((m) => messageIssue({ ...m, diagnostics: formatMessage(m) }, lang)), lang);
     if (outcome.ok && !outcome.written) return new OperationResult(200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));
@@ -160,6 +161,6 @@ export const importLocalOperation: OperationHandler = {
       issues.push(messageIssue({ severity: 'information', code: 'informational', text: { da, en: text }, diagnostics: text, messageId: IMPORT_REFUSED }, lang));
     }
     const result: OperationOutcome = { resourceType: 'OperationOutcome', issue: issues };
-    return new OperationResult(outcome.ok ? 200 : 422, result);
+    return new OperationResult(outcome.ok ? 200 : outcome.status ?? 422, result);
   },
 };

@@ -11,7 +11,7 @@ import { loadTerminology, type LoadedTerminology } from '../terminology/loader';
 import { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../terminology/resource-set';
 import { withTimeBudget } from '../terminology/time-budget';
-import { ResourceWriter, WriteValidationError, type WriteRequest } from './writer';
+import { isWriteConflict, ResourceWriter, WriteValidationError, type WriteFn, type WriteRequest } from './writer';
 import { buildLocalCatalog, lineIssue, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits } from '../municipal/csv-import';
 import { checkBasedOn, codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from '../municipal/import-plan';
 import { isKommunekode, isValidLocalName, municipalUrl } from '../municipal/municipality';
@@ -59,6 +59,11 @@ export interface ImportOutcome {
   plan?: ImportPlan;
   /** The writer refused the write, and recorded the refusal in the audit log as it records every refusal it makes. */
   recorded?: boolean;
+  /**
+   * Not imported because another write changed the catalog since the import read it (or since the preview it was
+   * based on): 412 (If-Match, If-None-Match, basedOn) or the store's 409, with an issue `conflict` naming the versions.
+   */
+  status?: 409 | 412;
 }
 
 const PROGRESS_FROM = 500;
@@ -113,11 +118,30 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
     : new Set<string>());
   const preview = options.preview === true;
 
+  // A merge means the same whichever version it read, so one refused because another write changed the catalog since
+  // it was read reads it again and merges again; a replace, or an import planned on a version (basedOn), does not.
+  const retryable = mode === 'merge' && options.basedOn === undefined && !preview;
+  /**
+   * The import through a writer: read the catalog, build, write conditionally on what was read. A conflict is tried
+   * again inside the write queue, so no other write of this server comes between the read and the write.
+   */
+  const throughWriter = (writer: ResourceWriter, store: TerminologyStore, registry: TerminologyRegistry, principal: Principal, gate?: CommitGate) => {
+    const once = async (write: WriteFn, retry: boolean) => {
+      const existing = writtenCatalog(writer, csUrl, cmUrl);
+      const built = build(registry, existing, await outsideImport(store, existing));
+      return writeBuilt({ writer, write, store, principal, gate, preview, retryable, retry, basedOn: options.basedOn }, built, existing, parsed.messages, rows, log);
+    };
+    return withRetries(retryable, log, async (attempt, retry) => {
+      if (attempt > 1) return writer.readModifyWrite((write) => once(write, retry));
+      await writer.catchUp();
+      return once((...args) => writer.write(...args), retry);
+    });
+  };
+
   if (options.target.kind === 'writer') {
     // A running server's own writer (the web page's import): its registry, store and the caller's principal.
     const { store, registry, writer, principal, gate } = options.target;
-    const existing = writtenCatalog(writer, csUrl, cmUrl);
-    return writeBuilt(writer, principal, build(registry, existing, await outsideImport(store, existing)), existing, parsed.messages, rows, log, gate, preview);
+    return throughWriter(writer, store, registry, principal, gate);
   }
 
   const published = options.published ?? loadTerminology(options.terminologyDir, { includeExamples: options.includeExamples });
@@ -134,9 +158,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
       const publishedSet = new ResourceSet(published.resources);
       const registry = new TerminologyRegistry([written, publishedSet], published.defaultSupplements);
       const writer = new ResourceWriter({ store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator() });
-      const existing = writtenCatalog(writer, csUrl, cmUrl);
       const principal: Principal = { kommunekode, admin: false, scopes: [], subject: 'import-local' };
-      return await writeBuilt(writer, principal, build(registry, existing, await outsideImport(store, existing)), existing, parsed.messages, rows, log, undefined, preview);
+      return await throughWriter(writer, store, registry, principal);
     } finally {
       await store.close();
     }
@@ -145,42 +168,122 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const { baseUrl, token } = options.target;
   const base = baseUrl.replace(/\/$/, '');
   const registry = new TerminologyRegistry([new ResourceSet(published.resources)], published.defaultSupplements);
-  const existing = {
+  const fetchCatalog = async (): Promise<Existing> => ({
     codeSystem: await fetchLatest<CodeSystem>(base, 'CodeSystem', csUrl),
     conceptMap: await fetchLatest<ConceptMap>(base, 'ConceptMap', cmUrl),
-  };
-  const built = build(registry, existing);
-  const messages = [...parsed.messages, ...built.messages];
-  if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
-  if (preview) return { ok: true, rows, messages: sortMessages(messages), plan: built.plan };
-  log(`sending to ${base}`);
-  const bundle: Bundle = {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: [built.codeSystem, built.conceptMap].map((r, i) => {
-      const previous = i === 0 ? existing.codeSystem : existing.conceptMap;
-      return { resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}`, ...(previous?.meta?.versionId ? { ifMatch: `W/"${previous.meta.versionId}"` } : {}) } };
-    }),
-  };
-  const res = await fetch(`${base}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(bundle),
   });
-  const body = (await res.json().catch(() => undefined)) as Bundle | OperationOutcome | undefined;
-  if (!res.ok) {
-    const issues = body?.resourceType === 'OperationOutcome' ? body.issue.map((i) => ({ severity: i.severity, text: i.details?.text ?? i.diagnostics ?? i.code, expression: i.expression })) : [];
-    if (issues.length === 0) issues.push({ severity: 'error', text: `The server answered ${res.status}`, expression: undefined });
-    return fail([...messages, ...lineIssuesOf(issues, built).map((m) => ({ ...m, text: `${issueText(m)}${m.line === undefined ? ` (HTTP ${res.status})` : ''}` }))], rows);
+  return withRetries(retryable, log, async (_attempt, retry) => {
+    const existing = await fetchCatalog();
+    const built = build(registry, existing);
+    const messages = [...parsed.messages, ...built.messages];
+    if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
+    if (preview) return { ok: true, rows, messages: sortMessages(messages), plan: built.plan };
+    log(`sending to ${base}`);
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [built.codeSystem, built.conceptMap].map((r, i) => {
+        const previous = i === 0 ? existing.codeSystem : existing.conceptMap;
+        return { resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}`, ...readCondition(previous) } };
+      }),
+    };
+    const res = await fetch(`${base}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(bundle),
+    });
+    const body = (await res.json().catch(() => undefined)) as Bundle | OperationOutcome | undefined;
+    if (!res.ok) {
+      const conflict = res.status === 409 || res.status === 412;
+      if (conflict && retry) return CONFLICTED;
+      const issues = body?.resourceType === 'OperationOutcome' ? body.issue.map((i) => ({ severity: i.severity, text: i.details?.text ?? i.diagnostics ?? i.code, expression: i.expression })) : [];
+      if (issues.length === 0) issues.push({ severity: 'error', text: `The server answered ${res.status}`, expression: undefined });
+      const answered = lineIssuesOf(issues, built).map((m) => ({ ...m, text: `${issueText(m)}${m.line === undefined ? ` (HTTP ${res.status})` : ''}` }));
+      const why = conflict ? [conflictIssue(existing, await fetchCatalog(), options.basedOn, retryable)] : [];
+      return fail([...messages, ...why, ...answered], rows);
+    }
+    const response = body as Bundle;
+    const warnings = (response.entry ?? []).flatMap((e) => (e.response?.outcome as OperationOutcome | undefined)?.issue ?? [])
+      .filter((i) => i.severity === 'warning')
+      .map((i) => ({ severity: i.severity, text: i.details?.text ?? i.code, expression: i.expression }));
+    return {
+      ok: true, rows, messages: sortMessages([...messages, ...lineIssuesOf(warnings, built)]),
+      written: { codeSystem: response.entry?.[0]?.response?.location ?? '', conceptMap: response.entry?.[1]?.response?.location ?? '' },
+      plan: built.plan,
+    };
+  });
+}
+
+/**
+ * How many times a merge is written when other writes change the catalog between its read and its write. Inside one
+ * server the second attempt holds the write queue, so only another replica's writes can refuse it again; each refusal
+ * is another import landing, so this is about how many imports of one catalog may run at once on the other replicas.
+ */
+export const MERGE_ATTEMPTS = 10;
+
+/** The most a merge waits before its attempt `n` (n ≥ 3, chosen at random), so replicas racing for a catalog fall out of step. */
+const RETRY_PAUSE_MS = 10;
+
+/** An attempt refused because another write changed the catalog since it was read, to be made again. */
+const CONFLICTED = Symbol('conflicted');
+
+/**
+ * Makes the attempts of an import: one, or for a merge (`retryable`) up to MERGE_ATTEMPTS while they are refused for
+ * a conflict. `attempt` answers CONFLICTED only when `retry` allows it; the last attempt answers the conflict.
+ */
+async function withRetries(
+  retryable: boolean, log: (line: string) => void,
+  attempt: (n: number, retry: boolean) => Promise<ImportOutcome | typeof CONFLICTED>,
+): Promise<ImportOutcome> {
+  for (let n = 1; ; n++) {
+    const outcome = await attempt(n, retryable && n < MERGE_ATTEMPTS);
+    if (outcome !== CONFLICTED) return outcome;
+    log(`the catalog was changed by another write meanwhile; merging into it again (attempt ${n + 1} of ${MERGE_ATTEMPTS})`);
+    if (n >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_PAUSE_MS * (n - 1)));
   }
-  const response = body as Bundle;
-  const warnings = (response.entry ?? []).flatMap((e) => (e.response?.outcome as OperationOutcome | undefined)?.issue ?? [])
-    .filter((i) => i.severity === 'warning')
-    .map((i) => ({ severity: i.severity, text: i.details?.text ?? i.code, expression: i.expression }));
+}
+
+/** The write's condition on the version read: If-Match that version, or If-None-Match: * when there was none. */
+function readCondition(read: TerminologyResource | undefined): { ifMatch: string } | { ifNoneMatch: string } {
+  const version = read?.meta?.versionId;
+  return version ? { ifMatch: `W/"${version}"` } : { ifNoneMatch: '*' };
+}
+
+/**
+ * Why an import was refused for a conflict, naming the versions: the catalog (or its map) as the import read it and
+ * as it is now; with `basedOn`, the version the preview was made against (import-plan.ts checkBasedOn).
+ */
+function conflictIssue(read: Existing, now: Existing, basedOn: string | undefined, merged: boolean): Issue {
+  if (basedOn !== undefined) {
+    try {
+      checkBasedOn(basedOn, now);
+    } catch (e) {
+      if (e instanceof FhirError) return { severity: 'error', code: 'conflict', text: { en: e.message, da: e.options.da ?? e.message }, expression: ['basedOn'] };
+    }
+  }
+  const again = merged
+    ? { en: `; nothing was written after ${MERGE_ATTEMPTS} attempts, import again`, da: `; intet blev gemt efter ${MERGE_ATTEMPTS} forsøg, importér igen.` }
+    : { en: '; nothing was written, import again (preview first to see what it changes)', da: '; intet blev gemt, importér igen (se forhåndsvisningen først).' };
+  for (const key of ['codeSystem', 'conceptMap'] as const) {
+    const before = read[key];
+    const after = now[key];
+    const [was, is] = [before?.meta?.versionId, after?.meta?.versionId];
+    if (was === is) continue;
+    const what = `${key === 'codeSystem' ? 'CodeSystem' : 'ConceptMap'}/${after?.id ?? before?.id}`;
+    const nowEn = is ? `it is now at version ${is}` : 'it is now deleted';
+    const nowDa = is ? `den er nu i version ${is}` : 'den er nu slettet';
+    return {
+      severity: 'error', code: 'conflict', text: {
+        en: `${what} was changed by another write during the import: ${nowEn}, ${was ? `not version ${was} as the import read it` : 'and the import found none'}${again.en}`,
+        da: `${what} er ændret af en anden under importen: ${nowDa}, ${was ? `ikke version ${was}, som importen læste` : 'og importen fandt ingen'}${again.da}`,
+      },
+    };
+  }
   return {
-    ok: true, rows, messages: sortMessages([...messages, ...lineIssuesOf(warnings, built)]),
-    written: { codeSystem: response.entry?.[0]?.response?.location ?? '', conceptMap: response.entry?.[1]?.response?.location ?? '' },
-    plan: built.plan,
+    severity: 'error', code: 'conflict', text: {
+      en: `The catalog was changed by another write during the import${again.en}`,
+      da: `Kataloget er ændret af en anden under importen${again.da}`,
+    },
   };
 }
 
@@ -192,27 +295,43 @@ function writtenCatalog(writer: ResourceWriter, csUrl: string, cmUrl: string): E
 }
 type Planned = BuiltCatalog & { plan: ImportPlan };
 
+interface WriteContext {
+  writer: ResourceWriter;
+  /** The writer's `write`, or the one of a read-modify-write (a retried merge). */
+  write: WriteFn;
+  store: TerminologyStore;
+  principal: Principal;
+  gate?: CommitGate;
+  preview: boolean;
+  /** The import is a merge tried again on a conflict (MERGE_ATTEMPTS). */
+  retryable: boolean;
+  /** A conflict is answered CONFLICTED (and not recorded), to be tried again. */
+  retry: boolean;
+  basedOn?: string;
+}
+
 /**
- * Writes the built CodeSystem and ConceptMap through the server's writer (validation, both or neither); a preview
- * runs the same validation and writes nothing.
+ * Writes the built CodeSystem and ConceptMap through the server's writer (validation, both or neither), conditional on
+ * the versions read (`existing`); a preview runs the same validation and writes nothing. A conflict is answered with
+ * its status (412, or the store's 409) and the versions, or CONFLICTED when `retry`.
  */
 async function writeBuilt(
-  writer: ResourceWriter, principal: Principal, built: Planned, existing: Existing,
-  parsedMessages: Issue[], rows: number, log: (line: string) => void, gate?: CommitGate, preview = false,
-): Promise<ImportOutcome> {
+  ctx: WriteContext, built: Planned, existing: Existing, parsedMessages: Issue[], rows: number, log: (line: string) => void,
+): Promise<ImportOutcome | typeof CONFLICTED> {
+  const { writer, principal, preview } = ctx;
   const messages = [...parsedMessages, ...built.messages];
   if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
   log('validating');
   const requests: WriteRequest[] = [
-    { method: 'PUT', resourceType: 'CodeSystem', id: built.codeSystem.id, body: built.codeSystem, ifMatch: versionOf(existing.codeSystem) },
-    { method: 'PUT', resourceType: 'ConceptMap', id: built.conceptMap.id, body: built.conceptMap, ifMatch: versionOf(existing.conceptMap) },
+    { method: 'PUT', resourceType: 'CodeSystem', id: built.codeSystem.id, body: built.codeSystem, ...readCondition(existing.codeSystem) },
+    { method: 'PUT', resourceType: 'ConceptMap', id: built.conceptMap.id, body: built.conceptMap, ...readCondition(existing.conceptMap) },
   ];
   try {
     if (preview) {
       const checked = await writer.check(principal, requests);
       return { ok: true, rows, messages: sortMessages([...messages, ...lineIssuesOf(checked.flatMap((r) => r.warnings), built)]), plan: built.plan };
     }
-    const results = await writer.write(principal, requests, gate, 'import-local');
+    const results = await ctx.write(principal, requests, ctx.gate, 'import-local', { retriesConflict: ctx.retry });
     const warnings = lineIssuesOf(results.flatMap((r) => r.warnings), built);
     return {
       plan: built.plan,
@@ -225,14 +344,17 @@ async function writeBuilt(
   } catch (e) {
     const recorded = !preview;
     if (e instanceof WriteValidationError) return { ...fail([...messages, ...lineIssuesOf(e.issues, built)], rows), recorded };
+    if (isWriteConflict(e)) {
+      if (ctx.retry) return CONFLICTED;
+      const read = async <T extends 'CodeSystem' | 'ConceptMap'>(type: T, id: string | undefined) => (id === undefined ? undefined : ctx.store.read(type, id));
+      const now = { codeSystem: await read('CodeSystem', built.codeSystem.id), conceptMap: await read('ConceptMap', built.conceptMap.id) } as Existing;
+      const issue = conflictIssue(existing, now, ctx.basedOn, ctx.retryable);
+      return { ...fail([...messages, issue], rows), recorded, status: e.status as 409 | 412 };
+    }
     // The store's own failures (503 not written, 504 outcome unknown, 507 full) keep their status and their words.
     if (e instanceof FhirError && e.status < 500) return { ...fail([...messages, lineIssue('error', e.message, e.options.da)], rows), recorded };
     throw e;
   }
-}
-
-function versionOf(r: TerminologyResource | undefined): string | undefined {
-  return r?.meta?.versionId ? `W/"${r.meta.versionId}"` : undefined;
 }
 
 async function fetchLatest<T extends TerminologyResource>(base: string, type: string, url: string): Promise<T | undefined> {

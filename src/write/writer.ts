@@ -51,6 +51,23 @@ export interface EntryIssue extends RuleIssue {
   entry: number;
 }
 
+/** How a write is made besides its requests. */
+export interface WriteOptions {
+  /**
+   * The caller reads again and writes again when the write is refused for a conflict (409, 412: the resource was
+   * changed since it was read): such a refusal is not recorded in the audit log, the attempt that ends it is.
+   */
+  retriesConflict?: boolean;
+}
+
+/** `ResourceWriter.write`, or the same inside a read-modify-write (`ResourceWriter.readModifyWrite`). */
+export type WriteFn = (principal: Principal, requests: WriteRequest[], gate?: CommitGate, operation?: WriteOperationName, options?: WriteOptions) => Promise<WriteResult[]>;
+
+/** A write refused because what it was conditional on changed since it was read: 412 (If-Match, If-None-Match) or the store's 409. */
+export function isWriteConflict(e: unknown): e is FhirError {
+  return e instanceof FhirError && e.code === 'conflict' && (e.status === 409 || e.status === 412);
+}
+
 /** A write refused by validation (422): the OperationOutcome lists every issue; `issues` keeps them structured. */
 export class WriteValidationError extends FhirError {
   constructor(readonly issues: EntryIssue[], base: FhirError) {
@@ -195,6 +212,11 @@ export class ResourceWriter {
     return this.deps.written.find(type, url);
   }
 
+  /** Brings the written layer up to date with the store: every write committed before (replicas: by any of them). */
+  async catchUp(): Promise<void> {
+    await this.deps.beforeWrite?.();
+  }
+
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
@@ -206,18 +228,34 @@ export class ResourceWriter {
    * the write in the audit log (default: create/update/delete for one request, transaction for several). Every
    * write is recorded (src/write/audit.ts): a success in its own transaction, a refusal after it.
    */
-  write(principal: Principal, requests: WriteRequest[], gate?: CommitGate, operation?: WriteOperationName): Promise<WriteResult[]> {
-    const name = operationOf(requests, operation);
+  write(principal: Principal, requests: WriteRequest[], gate?: CommitGate, operation?: WriteOperationName, options: WriteOptions = {}): Promise<WriteResult[]> {
+    return this.exclusive(() => this.recordedWrite(principal, requests, gate, operation, options));
+  }
+
+  /**
+   * A read-modify-write: `fn` runs in the write queue once the written layer has caught up with the store (replicas),
+   * so what it reads (`written`) stays what its writes (through the `write` it is given, not `write` itself, which
+   * would wait for `fn`) are checked against, unless another replica writes in between; a write conditional on what
+   * it read (If-Match, If-None-Match) is then refused (412) rather than applied over that write.
+   */
+  readModifyWrite<T>(fn: (write: WriteFn) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      try {
-        return await this.writeNow(principal, requests, name, gate);
-      } catch (e) {
-        // A refusal (4xx) is recorded beside the answer, not before it: a slow or failing store must not delay or change
-        // the answer. The store's own failures (5xx: unreachable, full, outcome unknown) are the server's log's, not the audit's.
-        if (!(e instanceof FhirError) || e.status < 500) this.recordRefusal(principal, name, requests.map(refusedTarget), e);
-        throw e;
-      }
+      await this.deps.beforeWrite?.();
+      return fn((principal, requests, gate, operation, options = {}) => this.recordedWrite(principal, requests, gate, operation, options));
     });
+  }
+
+  private async recordedWrite(principal: Principal, requests: WriteRequest[], gate: CommitGate | undefined, operation: WriteOperationName | undefined, options: WriteOptions): Promise<WriteResult[]> {
+    const name = operationOf(requests, operation);
+    try {
+      return await this.writeNow(principal, requests, name, gate);
+    } catch (e) {
+      // A refusal (4xx) is recorded beside the answer, not before it: a slow or failing store must not delay or change
+      // the answer. The store's own failures (5xx: unreachable, full, outcome unknown) are the server's log's, not the audit's.
+      const retried = options.retriesConflict === true && isWriteConflict(e);
+      if (!retried && (!(e instanceof FhirError) || e.status < 500)) this.recordRefusal(principal, name, requests.map(refusedTarget), e);
+      throw e;
+    }
   }
 
   /**
