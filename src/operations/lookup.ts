@@ -2,13 +2,13 @@ import type { CodeSystem, Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { parseLanguages } from '../errors/message-language';
-import { msg, txError } from '../terminology/validation/messages';
+import { missingSupplementsError, supplementAsSystemError } from '../terminology/supplement-problems';
 import { parseDisplayLanguage } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
 import { lookupResult } from './lookup-result';
 import { versionInInstanceUrl } from './instance-version';
 import { versionInSystemHint } from './system-uri';
-import { compareVersions } from '../terminology/canonical';
+import { canonical, compareVersions } from '../terminology/canonical';
 import { presentVersionList } from '../terminology/versions';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
@@ -65,6 +65,8 @@ export const lookupOperation: OperationHandler = {
       ? ctx.registry.provider(cs, supplements)
       : ctx.registry.codeSystemProvider(system, version, supplements);
     if (!provider) {
+      const supplement = supplementAsSystemError(ctx.registry, system, version, ['system']);
+      if (supplement) throw supplement;
       const v = version ? ` version '${excerpt(version)}'` : '';
       const hint = versionInSystemHint(system);
       throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}'${v} could not be found, so the code cannot be looked up${hint.en}`, {
@@ -72,7 +74,7 @@ export const lookupOperation: OperationHandler = {
       });
     }
     const missing = supplements.filter((s) => !provider.supplements.some((x) => s === x.url || s === `${x.url}|${x.version}`));
-    if (missing.length > 0) throw txError(404, 'not-found', msg.supplementMissing(missing), { txIssueType: 'not-found' });
+    if (missing.length > 0) throw missingSupplementsError(ctx.registry, missing, [canonical(provider.url, provider.version)]);
     const concept = provider.locate(code);
     if (!concept) {
       const v = provider.version ? ` version '${provider.version}'` : '';

@@ -6,6 +6,7 @@ import { TX_RESOURCE_PARAM } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
 import { versionInSystemHint } from './system-uri';
 import { versionInInstanceUrl } from './instance-version';
+import { supplementAsSystemError } from '../terminology/supplement-problems';
 
 const spec: OperationSpec = {
   name: 'subsumes',
@@ -50,6 +51,8 @@ export const subsumesOperation: OperationHandler = {
       ? ctx.registry.provider(cs)
       : ctx.registry.codeSystemProvider(system, version);
     if (!provider) {
+      const supplement = supplementAsSystemError(ctx.registry, system, version);
+      if (supplement) throw supplement;
       const v = version ? ` version '${excerpt(version)}'` : '';
       const hint = versionInSystemHint(system);
       throw FhirError.notFound(`A definition for CodeSystem '${excerpt(system)}'${v} could not be found${hint.en}`, {

@@ -278,6 +278,8 @@ function sameMatch(a: Match, b: Match): boolean {
 
 class Translator {
   private readonly matches: Match[] = [];
+  /** Whether a map states, by a target without a code (unmatched or disjoint), that the code has no match. */
+  statesNoMatch = false;
   /** Forward, with several codings given: the coding being translated, named in each of its matches as `source`. */
   source?: Coding;
   /** The matches by concept code and source code. */
@@ -339,7 +341,11 @@ class Translator {
         for (const t of arr(el.target)) {
           found = true;
           const equivalence = equivalenceOf(t.equivalence, (t as { relationship?: string }).relationship);
-          if (!t.code || !dependsOnHolds(t.dependsOn, this.query.dependencies)) continue;
+          if (!dependsOnHolds(t.dependsOn, this.query.dependencies)) continue;
+          if (!t.code) {
+            if (equivalence && NO_MAPPING.has(equivalence)) this.statesNoMatch = true;
+            continue;
+          }
           this.add({ equivalence, originMap, ...this.currentTarget(group, t.code, t.display), ...this.sourcePart(), ...productsOf(t.product) });
         }
       }
@@ -607,7 +613,7 @@ export const translateOperation: OperationHandler = {
         en: 'no ConceptMap matches the request' + (query.kommunekode ? ` for municipality ${query.kommunekode}` : ''),
         da: 'ingen ConceptMap passer til forespørgslen' + (query.kommunekode ? ` for kommune ${query.kommunekode}` : ''),
       });
-    } else if (matches.length === 0) {
+    } else if (matches.length === 0 && !translator.statesNoMatch) {
       reasons.push({
         en: `no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!) : `any of ${maps.length} ConceptMaps`}`,
         da: `ingen mapning i ${maps.length === 1 ? canonicalOf(maps[0]!) : `nogen af ${maps.length} ConceptMaps`}`,

@@ -280,6 +280,14 @@ export class TerminologyRegistry {
     return this.latest('CodeSystem', url, (c) => c.content !== 'supplement');
   }
 
+  /** The supplement with this url (the version given, or the latest), for the messages about a supplement used wrongly. */
+  findSupplement(url: string, version?: string): CodeSystem | undefined {
+    const isSupplement = (cs: CodeSystem) => cs.content === 'supplement';
+    if (version === undefined) return this.latest('CodeSystem', url, isSupplement);
+    const hit = this.find('CodeSystem', url, version);
+    return hit && isSupplement(hit) ? hit : undefined;
+  }
+
   /** Supplements of a code system version: the always-applied ones plus those requested by canonical. */
   supplementsFor(cs: CodeSystem, requested: readonly string[] = []): CodeSystem[] {
     if (this.tracker.recording) this.tracker.read(SUPPLEMENTS_KIND);

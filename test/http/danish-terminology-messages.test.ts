@@ -2,7 +2,7 @@ import type { OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
 import { type App } from '../../src/app';
 import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
-import { FSIII, testApp } from '../support/app';
+import { FFB, FSIII, testApp } from '../support/app';
 
 /**
  * The terminology operations' messages in Danish for a caller whose first Accept-Language is Danish, with the
@@ -52,6 +52,19 @@ async function bothLanguages(path: string, status: number): Promise<{ da: Operat
   return { da: da.body, en: en.body };
 }
 
+const inline = (resource: unknown) => ({ name: 'valueSet', resource });
+
+/** The same POST of Parameters in Danish and without Accept-Language (as bothLanguages). */
+async function postBoth(path: string, parameter: unknown[], status: number, headers: Record<string, string> = {}): Promise<{ da: OperationOutcome; en: OperationOutcome }> {
+  const send = (lang?: string) => request(app).post(path).set({ 'Content-Type': 'application/fhir+json', ...headers, ...(lang ? { 'Accept-Language': lang } : {}) })
+    .send({ resourceType: 'Parameters', parameter });
+  const da = await send('da').expect(status);
+  const en = await send().expect(status);
+  expect(firstIssue(en.body).translation).toBeUndefined();
+  expect(firstIssue(da.body)).toMatchObject({ lang: 'en', translation: firstIssue(en.body).text });
+  return { da: da.body, en: en.body };
+}
+
 describe('terminology errors in Danish for a caller that asks for Danish', () => {
   it('$lookup of an unknown code', async () => {
     const { da, en } = await bothLanguages(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=nope`, 404);
@@ -77,6 +90,36 @@ describe('terminology errors in Danish for a caller that asks for Danish', () =>
     expect(firstIssue(da).text).toBe(`Kodesystemet '${FSIII}|20240530' kendes ikke ('system' er en uri: angiv versionen i 'version')`);
     const { en: unknownVersion } = await bothLanguages(`/fhir/CodeSystem/$subsumes?system=${encodeURIComponent(FSIII)}&version=1999&codeA=a&codeB=b`, 404);
     expect(firstIssue(unknownVersion).text).toBe(`A definition for CodeSystem '${FSIII}' version '1999' could not be found`);
+  });
+
+  it('$lookup, $expand and $subsumes of a supplement named as the code system: it is a supplement', async () => {
+    const supplement = 'http://faelles-tx.dk/fhir/CodeSystem/fsiii-status';
+    const { da, en } = await bothLanguages(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(supplement)}&code=a`, 400);
+    expect(firstIssue(en).text).toBe(`CodeSystem ${supplement}|1.0.0 is a supplement, so can't be used as a value in Coding.system`);
+    expect(firstIssue(da).text).toBe(`Kodesystemet ${supplement}|1.0.0 er et supplement og kan derfor ikke bruges som værdi i Coding.system`);
+    const expand = await postBoth('/fhir/ValueSet/$expand', [inline({ resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: supplement }] } })], 400);
+    expect(firstIssue(expand.en).text).toBe(firstIssue(en).text);
+    expect(firstIssue(expand.da).text).toBe(firstIssue(da).text);
+    const subsumes = await bothLanguages(`/fhir/CodeSystem/$subsumes?system=${encodeURIComponent(supplement)}&codeA=a&codeB=b`, 400);
+    expect(firstIssue(subsumes.en).text).toBe(firstIssue(en).text);
+  });
+
+  it('$lookup with useSupplement naming a supplement of another code system: whose supplement it is', async () => {
+    const supplement = 'http://faelles-tx.dk/fhir/CodeSystem/fsiii-status';
+    const { da, en } = await bothLanguages(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FFB)}&code=a&useSupplement=${encodeURIComponent(supplement)}`, 404);
+    expect(firstIssue(en).text).toBe(`The supplement '${supplement}' supplements the code system '${FSIII}|20240530', not '${FFB}|20240530'`);
+    expect(firstIssue(da).text).toBe(`Supplementet '${supplement}' supplerer kodesystemet '${FSIII}|20240530', ikke '${FFB}|20240530'`);
+  });
+
+  it('$expand of a value set given in the request that is too large: named by its id, or as the one in the request', async () => {
+    const big = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: FSIII }] } };
+    const limit = { 'X-Too-Costly-Threshold': '100' };
+    const withId = await postBoth('/fhir/ValueSet/$expand', [inline({ ...big, id: 'stor' })], 422, limit);
+    expect(firstIssue(withId.en).text).toBe("The expansion of the value set with id 'stor' (it has no url) has too many codes to produce (>100)");
+    expect(firstIssue(withId.da).text).toBe("Værdisættet med id 'stor' (uden url) har for mange koder til at blive udfoldet (>100); brug count og offset for at hente dem i dele");
+    const anonymous = await postBoth('/fhir/ValueSet/$expand', [inline(big)], 422, limit);
+    expect(firstIssue(anonymous.en).text).toBe('The expansion of the value set given in the request has too many codes to produce (>100)');
+    expect(firstIssue(anonymous.da).text).toBe('Værdisættet i forespørgslen har for mange koder til at blive udfoldet (>100); brug count og offset for at hente dem i dele');
   });
 
   it('$validate-code against an unknown value set', async () => {
@@ -165,6 +208,38 @@ describe('terminology results in Danish for a caller that asks for Danish', () =
     expect(maps).toBeDefined();
     expect(messageOf(en).translation).toBeUndefined();
     expect(messageOf(da)).toEqual({ text: `Ingen oversættelse af http://x#a: ingen mapning i nogen af ${maps} ConceptMaps`, lang: 'en', translation: messageOf(en).text });
+  });
+
+  it("$translate's message for a map stating unmatched without a target code is the one for disjoint: the maps state there is no match", async () => {
+    const map = {
+      resourceType: 'ConceptMap', url: 'http://example.org/cm/ingen', version: '1', status: 'active',
+      group: [{ source: 'http://s', target: 'http://t', element: [{ code: 'a', target: [{ equivalence: 'unmatched' }] }, { code: 'b', target: [{ code: 'q', equivalence: 'disjoint' }] }] }],
+    };
+    const translate = async (code: string, lang?: string) => {
+      const r = request(app).post('/fhir/ConceptMap/$translate').set('Content-Type', 'application/fhir+json');
+      if (lang) r.set('Accept-Language', lang);
+      return (await r.send({ resourceType: 'Parameters', parameter: [{ name: 'conceptMap', resource: map }, { name: 'system', valueUri: 'http://s' }, { name: 'code', valueCode: code }] })
+        .expect(200)).body as Parameters;
+    };
+    const en = await translate('a');
+    expect(en.parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(false);
+    expect(messageOf(en).text).toBe('No translation for http://s#a: the maps state that there is no match (unmatched or disjoint)');
+    expect(messageOf(await translate('b')).text).toBe('No translation for http://s#b: the maps state that there is no match (unmatched or disjoint)');
+    expect(messageOf(await translate('a', 'da'))).toEqual({
+      text: 'Ingen oversættelse af http://s#a: mapningerne siger, at der ikke er noget match (unmatched eller disjoint)', lang: 'en', translation: messageOf(en).text,
+    });
+  });
+
+  it("$validate-code's warning for a code unknown to a code system with content example names that mode", async () => {
+    const cs = { resourceType: 'CodeSystem', url: 'http://example.org/cs/eksempel', version: '1', status: 'active', content: 'example', concept: [{ code: 'a' }] };
+    const body = { resourceType: 'Parameters', parameter: [{ name: 'tx-resource', resource: cs }, { name: 'url', valueUri: cs.url }, { name: 'code', valueCode: 'zz' }] };
+    const da = (await request(app).post('/fhir/CodeSystem/$validate-code').set('Content-Type', 'application/fhir+json').set('Accept-Language', 'da').send(body).expect(200)).body as Parameters;
+    const issue = issuesOf(da).issue.find((i) => i.code === 'code-invalid')!;
+    expect(translated(issue.details?.text, (issue.details as Translated)._text)).toEqual({
+      text: "Ukendt kode 'zz' i kodesystemet 'http://example.org/cs/eksempel' version '1' – kodesystemet er markeret som et eksempel (content = example), så koden kan være gyldig i det fulde kodesystem",
+      lang: 'en',
+      translation: "Unknown Code 'zz' in the CodeSystem 'http://example.org/cs/eksempel' version '1' - note that the code system is labeled as an example (content = example), so the code may be valid in the full code system",
+    });
   });
 
   it('kept answers are kept per language: the same request in Danish, English and Danish again', async () => {

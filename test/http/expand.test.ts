@@ -18,6 +18,7 @@ const INTERVENTIONS = 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFSIII';
 const PREVENTION = 'http://fhir.kl.dk/term/ValueSet/KLPreventionInterventionsFSIII';
 const HOME_CARE = 'http://fhir.kl.dk/term/ValueSet/KLHomeCareInterventionsFSIII';
 const FHIR_JSON = 'application/fhir+json';
+const FSIII_STATUS = 'http://faelles-tx.dk/fhir/CodeSystem/fsiii-status';
 
 const server = useRunningServer();
 
@@ -114,6 +115,28 @@ describe('GET and POST $expand', () => {
     const res = await post(whole, { 'X-Too-Costly-Threshold': '100' }).expect(422);
     expect(res.body.issue[0].code).toBe('too-costly');
     await post(whole, { 'X-Too-Costly-Threshold': '100000000' }).expect(200);
+  });
+
+  it('names an inline value set without a url that is too large by its id, or as the value set given in the request', async () => {
+    const compose = { include: [{ system: FSIII }] };
+    const withId = await post(parametersOf({ name: 'valueSet', resource: { resourceType: 'ValueSet', id: 'stor', status: 'active', compose } }), { 'X-Too-Costly-Threshold': '100' }).expect(422);
+    expect(withId.body.issue[0].details.text).toBe("The expansion of the value set with id 'stor' (it has no url) has too many codes to produce (>100)");
+    const anonymous = await post(parametersOf(inlineValueSet(compose)), { 'X-Too-Costly-Threshold': '100' }).expect(422);
+    expect(anonymous.body.issue[0].details.text).toBe('The expansion of the value set given in the request has too many codes to produce (>100)');
+    const named = await post(parametersOf({ name: 'valueSet', resource: { resourceType: 'ValueSet', url: 'http://example.org/vs/stor', version: '2', status: 'active', compose } }),
+      { 'X-Too-Costly-Threshold': '100' }).expect(422);
+    expect(named.body.issue[0].details.text).toBe("The value set 'http://example.org/vs/stor|2' expansion has too many codes to produce (>100)");
+    expect([withId, anonymous, named].map((r) => r.body.issue[0].extension?.[0]?.valueString)).toEqual(['VALUESET_TOO_COSTLY', 'VALUESET_TOO_COSTLY', 'VALUESET_TOO_COSTLY']);
+  });
+
+  it('says that an include of a supplement names a supplement, as $validate-code does', async () => {
+    const res = await post(parametersOf(inlineValueSet({ include: [{ system: FSIII_STATUS }] }))).expect(400);
+    expect(res.body.issue[0]).toMatchObject({ code: 'invalid', details: { text: `CodeSystem ${FSIII_STATUS}|1.0.0 is a supplement, so can't be used as a value in Coding.system` } });
+  });
+
+  it('says whose supplement it is when useSupplement names a supplement of another code system', async () => {
+    const res = await post(parametersOf(inlineValueSet({ include: [{ system: FFB }] }), { name: 'useSupplement', valueCanonical: FSIII_STATUS })).expect(404);
+    expect(res.body.issue[0].details.text).toBe(`The supplement '${FSIII_STATUS}' supplements the code system '${FSIII}|20240530', not '${FFB}|20240530'`);
   });
 
   it('expands a FHIR core value set', async () => {

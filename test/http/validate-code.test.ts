@@ -1,4 +1,4 @@
-import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import type { CodeSystem, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FFB, FSIII, testApp } from '../support/app';
@@ -87,6 +87,24 @@ describe('CodeSystem/$validate-code', () => {
     const res = await request(app).get('/fhir/CodeSystem/$validate-code')
       .query({ url: FSIII, code: AFKLARENDE, useSupplement: 'http://example.org/none' }).expect(404);
     expect(res.body.issue[0].details.text).toBe('Required supplement not found: http://example.org/none');
+  });
+
+  it('warns about a code unknown to a code system with content example, naming that content mode (not a fragment)', async () => {
+    const cs: CodeSystem = { resourceType: 'CodeSystem', url: 'http://example.org/cs/eksempel', version: '1', status: 'active', content: 'example', concept: [{ code: 'a' }] };
+    const res = await post('CodeSystem/$validate-code', [{ name: 'tx-resource', resource: cs }, { name: 'url', valueUri: cs.url }, { name: 'code', valueCode: 'zz' }]).expect(200);
+    expect(value(res.body, 'result')).toBe(true);
+    const issue = (all(res.body, 'issues')[0]?.resource as OperationOutcome).issue[0]!;
+    expect(issue).toMatchObject({ severity: 'warning', code: 'code-invalid', details: { text:
+      "Unknown Code 'zz' in the CodeSystem 'http://example.org/cs/eksempel' version '1' - note that the code system is labeled as an example (content = example), so the code may be valid in the full code system" } });
+    expect(issue.details?.text).not.toContain('fragment');
+    const fragment = await post('CodeSystem/$validate-code', [{ name: 'tx-resource', resource: { ...cs, content: 'fragment' } as CodeSystem }, { name: 'url', valueUri: cs.url }, { name: 'code', valueCode: 'zz' }]).expect(200);
+    expect((all(fragment.body, 'issues')[0]?.resource as OperationOutcome).issue[0]?.details?.text).toContain('note that the code system is labeled as a fragment, so the code may be valid in some other fragment');
+  });
+
+  it('says whose supplement it is when useSupplement names a supplement of another code system', async () => {
+    const res = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: FFB, code: 'x', useSupplement: FSIII_STATUS }).expect(404);
+    expect(res.body.issue[0].details.text).toBe(
+      `The supplement '${FSIII_STATUS}' supplements the code system '${FSIII}|20240530', not '${FFB}|20240530'`);
   });
 
   it('warns about a legacy key and names the UUID code', async () => {
@@ -206,6 +224,21 @@ describe('CodeSystem/$lookup', () => {
     expect(all(res.body, 'used-supplement').map((p) => p.valueCanonical)).toContain(FSIII_STATUS);
     const properties = all(res.body, 'property').map((p) => p.part ?? []);
     expect(properties.some((parts) => value(parts, 'code') === 'inactive' && value(parts, 'value') === true)).toBe(true);
+  });
+
+  it('says that a supplement given as the system is a supplement, as $validate-code does', async () => {
+    const supplement = 'http://faelles-tx.dk/fhir/CodeSystem/fsiii-status';
+    const res = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: supplement, code: AFKLARENDE }).expect(400);
+    expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['system'],
+      details: { text: `CodeSystem ${FSIII_STATUS} is a supplement, so can't be used as a value in Coding.system` } });
+    const validated = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: supplement, code: AFKLARENDE }).expect(200);
+    expect(value(validated.body, 'message')).toBe(res.body.issue[0].details.text);
+  });
+
+  it('says whose supplement it is when useSupplement names a supplement of another code system', async () => {
+    const res = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: FFB, code: 'x', useSupplement: FSIII_STATUS }).expect(404);
+    expect(res.body.issue[0].details.text).toBe(
+      `The supplement '${FSIII_STATUS}' supplements the code system '${FSIII}|20240530', not '${FFB}|20240530'`);
   });
 
   it('refuses a supplement that does not exist', async () => {

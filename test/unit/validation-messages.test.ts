@@ -9,7 +9,7 @@ type Samples = { [K in keyof typeof msg]: Parameters<(typeof msg)[K]> };
 
 const samples: Samples = {
   unknownCode: ['c', 'http://s', '1'],
-  unknownCodeInFragment: ['c', 'http://s', '1'],
+  unknownCodeInFragment: ['c', 'http://s', '1', 'example'],
   unknownCodeSystem: ['http://s'],
   unknownCodeSystemVersion: ['http://s', '3', ['1', '2']],
   unknownCodeSystemVersionNone: ['http://s', '3'],
@@ -42,7 +42,9 @@ const samples: Samples = {
   versionCheck: ['http://s', '1', '2'],
   valueSetNotFound: ['http://vs'],
   supplementMissing: [['http://sup']],
+  supplementForOtherSystem: ['http://sup', 'http://other|1', ['http://s|2']],
   valueSetSupplementUnknown: ['http://sup', 'http://s'],
+  valueSetTooCostly: [{ resourceType: 'ValueSet', status: 'active', id: 'v' }, 100, true],
   filterWithoutValue: ['http://s', 'concept', 'is-a'],
   filterNotUnderstood: ['concept', 'is-a', 'x', 'http://vs', 'http://s'],
   circularReference: ['http://vs', ['http://a', 'http://vs']],
@@ -65,5 +67,22 @@ describe('the messages of code validation', () => {
     const { text } = msg.unknownCodeSystemVersion('http://s', '3', ["'1'", "'2'"]);
     expect(text.en).toBe("A definition for CodeSystem 'http://s' version '3' could not be found, so the code cannot be validated. Valid versions: '1' or '2'");
     expect(text.da).toBe("Kodesystemet 'http://s' version '3' kendes ikke, så koden kan ikke valideres. Kendte versioner: '1' eller '2'");
+  });
+
+  it('name the content mode of a code system that does not hold all its codes, in the words of HL7 for a fragment', () => {
+    const unknown = "Unknown Code 'c' in the CodeSystem 'http://s' version '1' - note that the code system";
+    expect(msg.unknownCodeInFragment('c', 'http://s', '1', 'fragment').text.en).toBe(`${unknown} is labeled as a fragment, so the code may be valid in some other fragment`);
+    expect(msg.unknownCodeInFragment('c', 'http://s', '1', 'example').text.en).toBe(`${unknown} is labeled as an example (content = example), so the code may be valid in the full code system`);
+    expect(msg.unknownCodeInFragment('c', 'http://s', '1', 'not-present').text.en).toBe(
+      "Unknown Code 'c' in the CodeSystem 'http://s' version '1' - note that the code system's content is labeled as 'not-present', not complete, so the code may be valid in the full code system");
+    expect(msg.unknownCodeInFragment('c', 'http://s', '1', 'example').messageId).toBe('UNKNOWN_CODE_IN_FRAGMENT');
+  });
+
+  it("name a supplement's own code system and the ones used, one or several or none", () => {
+    expect(msg.supplementForOtherSystem('http://sup', 'http://a|1', ['http://b|2', 'http://c']).text).toEqual({
+      en: "The supplement 'http://sup' supplements the code system 'http://a|1', not any of 'http://b|2', 'http://c'",
+      da: "Supplementet 'http://sup' supplerer kodesystemet 'http://a|1', ikke nogen af 'http://b|2', 'http://c'",
+    });
+    expect(msg.supplementForOtherSystem('http://sup', 'http://a', []).text.en).toBe("The supplement 'http://sup' supplements the code system 'http://a', which this request does not use");
   });
 });

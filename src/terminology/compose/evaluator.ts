@@ -8,6 +8,7 @@ import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, 
 import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
 import { assertIncludeShape, checkContent, excludesAnotherVersion, namesSeveralVersions, vurl } from './rules';
 import { resolveIncludeProvider } from './versions';
+import { missingSupplementsError } from '../supplement-problems';
 import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
 import type { TerminologyRegistry } from '../registry';
 import { assertValueSetShape } from '../resource-shape';
@@ -97,9 +98,7 @@ export class ComposeEvaluator {
         seen.add(k);
         result.entries.push(e);
         if (this.options.maxEntries !== undefined && result.entries.length > this.options.maxEntries) {
-          throw FhirError.tooCostly(`The value set '${vurl(vs)}' expansion has too many codes to produce (>${this.options.maxEntries})`, {
-            messageId: 'VALUESET_TOO_COSTLY', da: `Værdisættet '${vurl(vs)}' har for mange koder til at blive udfoldet (>${this.options.maxEntries})`,
-          });
+          throw txError(422, 'too-costly', msg.valueSetTooCostly(vs, this.options.maxEntries));
         }
       }
     }
@@ -263,11 +262,6 @@ export class ComposeEvaluator {
       const { url, version } = parseCanonical(required);
       return !result.providers.some((p) => p.supplements.some((s) => s.url === url && (!version || s.version === version)));
     });
-    if (missing.length > 0) {
-      throw FhirError.notFound(`Required supplement not found: ${missing.join(', ')}`, {
-        txIssueType: 'not-found', messageId: 'VALUESET_SUPPLEMENT_MISSING',
-        da: `${missing.length === 1 ? 'Det påkrævede supplement findes' : 'De påkrævede supplementer findes'} ikke: ${missing.join(', ')}`,
-      });
-    }
+    if (missing.length > 0) throw missingSupplementsError(this.registry, missing, result.providers.map((p) => canonical(p.url, p.version)));
   }
 }

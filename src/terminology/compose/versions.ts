@@ -6,6 +6,7 @@ import { versionMatches } from '../versions';
 import type { CodeSystemProvider } from '../providers/provider';
 import type { TerminologyRegistry } from '../registry';
 import { assertCodeSystemShape } from '../resource-shape';
+import { supplementAsSystemError } from '../supplement-problems';
 
 /** Version rules a request gives for code systems (the $expand / $validate-code version parameters). */
 export interface SystemVersionRules {
@@ -66,6 +67,8 @@ export function resolveIncludeProvider(
   }
   const provider = registry.codeSystemProvider(system, version, supplements);
   if (!provider) {
+    const supplement = supplementAsSystemError(registry, system, version);
+    if (supplement) throw supplement;
     const known = registry.versions('CodeSystem', system, true)
       .filter((cs) => cs.content !== 'supplement')
       .map((cs) => cs.version)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Extension, ValueSet, ValueSetExpansion, ValueSetExpansionParameter } from 'fhir/r4';
-import { FhirError } from '../../errors/fhir-error';
+import { msg, txError } from '../validation/messages';
 import { canonical } from '../canonical';
 import type { ComposeOptions, ExpansionEntry } from '../compose/evaluator';
 import { evaluateValueSet, type IndexedComposeResult } from './cache';
@@ -235,10 +235,7 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
   const { entries } = selection;
   const total = entries.length;
   if (request.count === undefined && total > request.maxSize) {
-    const named = canonical(vs.url ?? '', vs.version);
-    throw FhirError.tooCostly(`The value set '${named}' expansion has too many codes to produce (>${request.maxSize})`, {
-      messageId: 'VALUESET_TOO_COSTLY', da: `Værdisættet '${named}' har for mange koder til at blive udfoldet (>${request.maxSize}); brug count og offset for at hente dem i dele`,
-    });
+    throw txError(422, 'too-costly', msg.valueSetTooCostly(vs, request.maxSize, true));
   }
   const offset = request.offset ?? 0;
   let codes: ShownCodes;

@@ -142,7 +142,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
       if (provider.resource.content === 'complete' || provider.resource.content === undefined) {
         state.reportUnknownCode(provider, c.code, [addToPath(path, 'code')], true, ws);
       } else {
-        state.report('warning', 'code-invalid', msg.unknownCodeInFragment(c.code, ws, provider.version), 'invalid-code', [addToPath(path, 'code')]);
+        state.report('warning', 'code-invalid', msg.unknownCodeInFragment(c.code, ws, provider.version, provider.resource.content), 'invalid-code', [addToPath(path, 'code')]);
       }
       continue;
     }

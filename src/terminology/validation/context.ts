@@ -2,6 +2,7 @@ import type { IssueCode, TxIssueType } from '../../errors/fhir-error';
 import type { Bilingual, Issue } from '../../errors/issue';
 import type { Severity } from '../../errors/operation-outcome';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
+import { canonical } from '../canonical';
 import { DistinctList } from '../distinct-list';
 import { IssueCollector } from '../issue-collector';
 import type { TerminologyRegistry } from '../registry';
@@ -21,6 +22,7 @@ export class ValidationContext {
   /** Supplements the request or the value set require; each must be used by some code system. */
   readonly requiredSupplements = new Set<string>();
   private usedSupplements?: Set<string>;
+  private noted?: Set<string>;
   /** Value sets being prepared, outermost first, to detect circular imports. */
   readonly stack: string[] = [];
 
@@ -43,7 +45,13 @@ export class ValidationContext {
   /** Records the required supplements a code system carries. */
   noteSupplements(provider: CodeSystemProvider): void {
     if (this.requiredSupplements.size === 0) return;
+    (this.noted ??= new Set()).add(canonical(provider.url, provider.version));
     for (const s of this.requiredSupplements) if (hasSupplement(provider, s)) (this.usedSupplements ??= new Set()).add(s);
+  }
+
+  /** The code systems (url|version) noted while supplements were required: those a missing supplement's message names. */
+  notedSystems(): string[] {
+    return [...(this.noted ?? [])];
   }
 
   /**

@@ -58,7 +58,7 @@ export class IncludeMembership {
       if (!concept) {
         if (report) {
           if (provider.resource.content !== 'complete' && provider.resource.content !== undefined) {
-            state.report('warning', 'code-invalid', msg.unknownCodeInFragment(code, provider.url, provider.version), 'invalid-code', codeExpression(path));
+            state.report('warning', 'code-invalid', msg.unknownCodeInFragment(code, provider.url, provider.version, provider.resource.content), 'invalid-code', codeExpression(path));
             return true;
           }
           state.reportUnknownCode(provider, code, codeExpression(path));

@@ -1,5 +1,7 @@
+import type { ValueSet } from 'fhir/r4';
 import { FhirError, type FhirErrorOptions, type IssueCode } from '../../errors/fhir-error';
 import type { Bilingual, Issue } from '../../errors/issue';
+import { canonical } from '../canonical';
 import { presentVersionList } from '../versions';
 
 /**
@@ -45,9 +47,23 @@ export const msg = {
       ? `Unknown code ${q(code)} in the CodeSystem ${q(system)} version ${q(version)}`
       : `Unknown code ${q(code)} in the CodeSystem ${q(system)}`,
     `Ukendt kode ${q(code)} i kodesystemet ${q(system)}${version ? ` version ${q(version)}` : ''}`),
-  unknownCodeInFragment: (code: string, system: string, version?: string): Message =>
-    m('UNKNOWN_CODE_IN_FRAGMENT', `Unknown Code ${q(code)} in the CodeSystem ${q(system)} version ${q(version)} - note that the code system is labeled as a fragment, so the code may be valid in some other fragment`,
-      `Ukendt kode ${q(code)} i kodesystemet ${q(system)} version ${q(version)} – kodesystemet er markeret som et fragment, så koden kan være gyldig i et andet fragment`),
+  /**
+   * A code not found in a code system that does not claim to hold all its codes (content other than complete): a
+   * warning, since the code may be valid. HL7's text speaks of a fragment; another content mode is named as it is.
+   */
+  unknownCodeInFragment: (code: string, system: string, version: string | undefined, content: string | undefined): Message => {
+    const unknown = { en: `Unknown Code ${q(code)} in the CodeSystem ${q(system)} version ${q(version)}`, da: `Ukendt kode ${q(code)} i kodesystemet ${q(system)} version ${q(version)}` };
+    if (content === 'fragment' || content === undefined) {
+      return m('UNKNOWN_CODE_IN_FRAGMENT', `${unknown.en} - note that the code system is labeled as a fragment, so the code may be valid in some other fragment`,
+        `${unknown.da} – kodesystemet er markeret som et fragment, så koden kan være gyldig i et andet fragment`);
+    }
+    if (content === 'example') {
+      return m('UNKNOWN_CODE_IN_FRAGMENT', `${unknown.en} - note that the code system is labeled as an example (content = example), so the code may be valid in the full code system`,
+        `${unknown.da} – kodesystemet er markeret som et eksempel (content = example), så koden kan være gyldig i det fulde kodesystem`);
+    }
+    return m('UNKNOWN_CODE_IN_FRAGMENT', `${unknown.en} - note that the code system's content is labeled as ${q(content)}, not complete, so the code may be valid in the full code system`,
+      `${unknown.da} – kodesystemets indhold er markeret som ${q(content)}, ikke komplet, så koden kan være gyldig i det fulde kodesystem`);
+  },
   unknownCodeSystem: (system: string): Message =>
     m('UNKNOWN_CODESYSTEM', `A definition for CodeSystem ${q(system)} could not be found, so the code cannot be validated`,
       `Kodesystemet ${q(system)} kendes ikke, så koden kan ikke valideres`),
@@ -148,11 +164,36 @@ export const msg = {
     m('Unable_to_resolve_value_Set_', `A definition for the value Set ${q(canonical)} could not be found`,
       `Værdisættet ${q(canonical)} kendes ikke`),
   supplementMissing: (urls: string[]): Message =>
-    m('VALUESET_SUPPLEMENT_MISSING', urls.length === 1 ? `Required supplement not found: ${urls[0]}` : `Required supplements not found: ${urls.join(',')}`,
-      urls.length === 1 ? `Det påkrævede supplement findes ikke: ${urls[0]}` : `De påkrævede supplementer findes ikke: ${urls.join(',')}`),
+    m('VALUESET_SUPPLEMENT_MISSING', urls.length === 1 ? `Required supplement not found: ${urls[0]}` : `Required supplements not found: ${urls.join(', ')}`,
+      urls.length === 1 ? `Det påkrævede supplement findes ikke: ${urls[0]}` : `De påkrævede supplementer findes ikke: ${urls.join(', ')}`),
+  /** A required supplement that is known but supplements another code system than those the request used (HL7 has no message for it). */
+  supplementForOtherSystem: (supplement: string, supplements: string, used: readonly string[]): Message => {
+    const list = used.map(q).join(', ');
+    return m(undefined, `The supplement ${q(supplement)} supplements the code system ${q(supplements)}, ` +
+      (used.length === 0 ? 'which this request does not use' : used.length === 1 ? `not ${list}` : `not any of ${list}`),
+    `Supplementet ${q(supplement)} supplerer kodesystemet ${q(supplements)}, ` +
+      (used.length === 0 ? 'som denne forespørgsel ikke bruger' : used.length === 1 ? `ikke ${list}` : `ikke nogen af ${list}`));
+  },
   valueSetSupplementUnknown: (supplement: string, system: string): Message =>
     m(undefined, `ValueSet depends on supplement ${q(supplement)} on ${system} that is not known`,
       `Værdisættet bruger supplementet ${q(supplement)} til ${system}, som ikke kendes`),
+  /**
+   * A value set whose expansion has more codes than the limit. A value set without a url (one given in the request) is
+   * named by its id, or as the value set given in the request.
+   */
+  /**
+   * A value set whose expansion has more codes than the limit (`paging`: the Danish text says how to page). A value set
+   * without a url (one given in the request) is named by its id, or as the value set given in the request.
+   */
+  valueSetTooCostly: (vs: ValueSet, limit: number, paging = false): Message => {
+    const named = vs.url
+      ? { en: `The value set ${q(canonical(vs.url, vs.version))} expansion has`, da: `Værdisættet ${q(canonical(vs.url, vs.version))} har` }
+      : vs.id
+        ? { en: `The expansion of the value set with id ${q(vs.id)} (it has no url) has`, da: `Værdisættet med id ${q(vs.id)} (uden url) har` }
+        : { en: 'The expansion of the value set given in the request has', da: 'Værdisættet i forespørgslen har' };
+    return m('VALUESET_TOO_COSTLY', `${named.en} too many codes to produce (>${limit})`,
+      `${named.da} for mange koder til at blive udfoldet (>${limit})${paging ? '; brug count og offset for at hente dem i dele' : ''}`);
+  },
   filterWithoutValue: (system: string, property: string, op: string): Message =>
     m('UNABLE_TO_HANDLE_SYSTEM_FILTER_WITH_NO_VALUE', `The system ${system} filter with property = ${property}, op = ${op} has no value`,
       `Filteret på kodesystemet ${system} med property = ${property}, op = ${op} har ingen værdi`),

@@ -10,6 +10,7 @@ import { type Message, msg, txError } from './messages';
 import { pinnedReference, type PreparedInclude, type PreparedValueSet } from './prepared-value-set';
 import { canonicalStatusIssue } from './status-check';
 import { chooseVersion, pickApplicableVersion, useThisVersion } from './version-choice';
+import { missingSupplementsError } from '../supplement-problems';
 
 const VS_SUPPLEMENT = 'http://hl7.org/fhir/StructureDefinition/valueset-supplement';
 
@@ -47,7 +48,7 @@ export class ValueSetChecker {
   checkSupplementsUsed(): void {
     const unused = this.ctx.unusedSupplements();
     if (unused.length > 0) {
-      throw txError(404, 'not-found', msg.supplementMissing(unused), { txIssueType: 'not-found' });
+      throw missingSupplementsError(this.ctx.registry, unused, this.ctx.notedSystems());
     }
   }
 
