@@ -22,15 +22,45 @@ export function effectiveFrom(resource: TerminologyResource, firstWritten?: stri
  */
 export function versionInForce<T extends TerminologyType>(
   registry: TerminologyRegistry, type: T, url: string, date: string, firstWritten: (r: TerminologyResource) => string | undefined,
+  accept: (r: ByType[T]) => boolean = () => true,
 ): ByType[T] | undefined {
   const end = endOfDate(date);
   if (end === undefined) return undefined;
   let best: { resource: ByType[T]; from: number } | undefined;
   for (const r of registry.versions(type, url, true)) {
-    if (r.status === 'draft') continue;
+    if (r.status === 'draft' || !accept(r)) continue;
     const from = effectiveFrom(r, firstWritten(r)) ?? Number.NEGATIVE_INFINITY;
     if (from >= end) continue;
     if (!best || from > best.from || (from === best.from && compareVersions(r.version, best.resource.version) > 0)) best = { resource: r, from };
   }
   return best?.resource;
+}
+
+/** R4's `date`: a year, a month or a day (no time), a day that exists. */
+export function isFhirDate(text: string): boolean {
+  return /^\d{4}(-\d{2}(-\d{2})?)?$/.test(text) && endOfDate(text) !== undefined;
+}
+
+/**
+ * The version a compose's reference without a version of its own (an include's system, a `valueSet` import) takes
+ * from the compose's `lockedDate` (R4: "the effective date that is used to determine the version of all referenced
+ * Code Systems and Value Set Definitions included in the compose that are not already tied to a specific version"):
+ * of the versions `accept` takes, the one in force on that date by `versionInForce`, a version coming into use at its
+ * stated `date` alone; one without a `date` counts as in use from the start. The time a version was first written to
+ * this server (which `$translate`'s `date` falls back to) is not used: a value set's definition means the same on
+ * every server. Undefined when no version was in force yet.
+ */
+export function versionOnLockedDate<T extends TerminologyType>(
+  registry: TerminologyRegistry, type: T, url: string, lockedDate: string, accept: (r: ByType[T]) => boolean = () => true,
+): ByType[T] | undefined {
+  return versionInForce(registry, type, url, lockedDate, () => undefined, accept);
+}
+
+/** The versions of a canonical with their stated dates, for a message saying none was in force on a locked date. */
+export function datedVersions<T extends TerminologyType>(
+  registry: TerminologyRegistry, type: T, url: string, accept: (r: ByType[T]) => boolean = () => true,
+): string[] {
+  return registry.versions(type, url, true).filter((r) => r.status !== 'draft' && accept(r))
+    .sort((a, b) => compareVersions(a.version, b.version))
+    .map((r) => `${r.version ?? '(no version)'}${typeof r.date === 'string' ? ` (${r.date})` : ''}`);
 }

@@ -41,7 +41,9 @@ const VALUE_SET: Shape = {
   object: {
     id: 'string', url: 'string', version: 'string', language: 'string', status: 'string', experimental: 'boolean', extension: EXTENSIONS,
     contained: { array: { object: { resourceType: 'string', id: 'string' } } },
-    compose: { object: { include: { array: COMPOSE_SET }, exclude: { array: COMPOSE_SET }, inactive: 'boolean', extension: EXTENSIONS } },
+    compose: {
+      object: { include: { array: COMPOSE_SET }, exclude: { array: COMPOSE_SET }, lockedDate: 'string', inactive: 'boolean', extension: EXTENSIONS },
+    },
     expansion: { object: { contains: { array: CONTAINS }, parameter: { array: { object: { name: 'string' } } } } },
   },
 };

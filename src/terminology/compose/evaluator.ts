@@ -7,7 +7,7 @@ import { compileFilter } from './filter';
 import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
 import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
 import { assertIncludeShape, checkContent, excludesAnotherVersion, namesSeveralVersions, vurl } from './rules';
-import { resolveIncludeProvider } from './versions';
+import { assertLockedDate, resolveIncludeProvider, versionOnComposeDate } from './versions';
 import { missingSupplementsError } from '../supplement-problems';
 import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
 import type { TerminologyRegistry } from '../registry';
@@ -64,6 +64,7 @@ export class ComposeEvaluator {
 
   private evaluateCompose(vs: ValueSet): ComposeResult {
     const compose = vs.compose!;
+    assertLockedDate(vs);
     const result = emptyResult();
     const includes = compose.include ?? [];
     const excludes = compose.exclude ?? [];
@@ -148,7 +149,13 @@ export class ComposeEvaluator {
     }
     const parsed = parseCanonical(ref);
     let version = parsed.version;
-    const fallback = version === undefined ? this.options.defaultValueSetVersions?.get(parsed.url) : undefined;
+    // an import without a version: the version in force on the compose's lockedDate, else default-valueset-version
+    const locked = version === undefined ? versionOnComposeDate(this.registry, 'ValueSet', parsed.url, container) : undefined;
+    if (locked !== undefined) {
+      if ('problem' in locked) throw txError(404, 'not-found', locked.problem, { txIssueType: 'not-found' });
+      version = locked.version;
+    }
+    const fallback = version === undefined && locked === undefined ? this.options.defaultValueSetVersions?.get(parsed.url) : undefined;
     if (fallback !== undefined) {
       version = fallback;
       const applied = canonical(parsed.url, fallback);
@@ -208,7 +215,7 @@ export class ComposeEvaluator {
     const fromValueSets = this.importValueSets(vs, include.valueSet ?? [], result);
     if (!include.system) return fromValueSets ? [...fromValueSets.values()] : [];
 
-    const provider = resolveIncludeProvider(this.registry, include, this.options, [...this.requiredSupplements], (rule) => {
+    const provider = resolveIncludeProvider(this.registry, vs, include, this.options, [...this.requiredSupplements], (rule) => {
       if (!result.appliedVersionRules.some((r) => r.name === rule.name && r.value === rule.value)) result.appliedVersionRules.push(rule);
     });
     checkContent(provider);

@@ -120,6 +120,10 @@ export function compileFilter(
       return (c) => propertyStrings(provider, c, property).some((v) => re.matchesWhole(v));
     }
     case 'exists': {
+      // FHIR: "true" or "false", nothing else (a value read as false would silently select the concepts without it)
+      if (value !== 'true' && value !== 'false') {
+        throw txError(400, 'invalid', msg.filterNotBoolean(property, value), { txIssueType: 'vs-invalid', expression: [`${path}.value`] });
+      }
       const want = value === 'true';
       return (c) => (propertyStrings(provider, c, property).length > 0) === want;
     }

@@ -1,12 +1,14 @@
-import type { ValueSetComposeInclude } from 'fhir/r4';
+import type { CodeSystem, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
-import { msg, txError } from '../validation/messages';
+import { type Message, msg, txError } from '../validation/messages';
+import { datedVersions, isFhirDate, versionOnLockedDate } from '../in-force';
 import { canonical, compareVersions } from '../canonical';
 import { versionMatches } from '../versions';
 import type { CodeSystemProvider } from '../providers/provider';
 import type { TerminologyRegistry } from '../registry';
 import { assertCodeSystemShape } from '../resource-shape';
 import { supplementAsSystemError } from '../supplement-problems';
+import { vurl } from './rules';
 
 /** Version rules a request gives for code systems (the $expand / $validate-code version parameters). */
 export interface SystemVersionRules {
@@ -33,12 +35,46 @@ function listVersions(versions: string[], or = 'or'): string {
   return `${versions.slice(0, -1).join(', ')} ${or} ${versions[versions.length - 1]}`;
 }
 
+/** What a compose's lockedDate pins a reference without a version to: a version, or why none. */
+export type LockedVersion = { version: string | undefined } | { problem: Message };
+
+/** A code system's versions, not its supplements'; every version of a value set. */
+const notSupplement = (r: CodeSystem | ValueSet): boolean => r.resourceType !== 'CodeSystem' || r.content !== 'supplement';
+
+/**
+ * The version a value set's `compose.lockedDate` pins a code system (of an include) or a value set (of an import)
+ * to when the compose names none: the version in force on that date (in-force.ts, versionOnLockedDate), or the
+ * problem that none was. Undefined when the compose has no lockedDate, or when the url has no version at all. The one
+ * rule of `$expand` and `$validate-code`.
+ */
+export function versionOnComposeDate(
+  registry: TerminologyRegistry, type: 'CodeSystem' | 'ValueSet', url: string, vs: ValueSet,
+): LockedVersion | undefined {
+  const lockedDate = vs.compose?.lockedDate;
+  if (lockedDate === undefined) return undefined;
+  const inForce = versionOnLockedDate(registry, type, url, lockedDate, notSupplement);
+  if (inForce) return { version: inForce.version };
+  const known = datedVersions(registry, type, url, notSupplement);
+  // nothing of that url at all: it is reported as unknown where it is used, as without a lockedDate
+  if (known.length === 0) return undefined;
+  return { problem: msg.notInForceOnLockedDate(type, url, vurl(vs), lockedDate, known) };
+}
+
+/** A compose's lockedDate must be an R4 date: a 400 naming it otherwise. */
+export function assertLockedDate(vs: ValueSet): void {
+  const lockedDate = vs.compose?.lockedDate;
+  if (lockedDate === undefined || isFhirDate(lockedDate)) return;
+  throw txError(400, 'invalid', msg.lockedDateNotDate(vurl(vs), lockedDate), { txIssueType: 'vs-invalid', expression: ['ValueSet.compose.lockedDate'] });
+}
+
 /**
  * Chooses the code system version for one compose include: force-system-version wins, then the include's own
- * version, then system-version / check-system-version as defaults; a check-system-version is enforced last.
+ * version, then the version in force on the compose's lockedDate (a 404 when none was), then system-version /
+ * check-system-version as defaults; a check-system-version is enforced last.
  */
 export function resolveIncludeProvider(
   registry: TerminologyRegistry,
+  vs: ValueSet,
   include: ValueSetComposeInclude,
   rules: SystemVersionRules,
   supplements: readonly string[],
@@ -47,12 +83,16 @@ export function resolveIncludeProvider(
   const system = include.system!;
   const forced = rules.forceSystemVersions?.get(system);
   const check = rules.checkSystemVersions?.get(system);
+  const locked = forced === undefined && include.version === undefined ? versionOnComposeDate(registry, 'CodeSystem', system, vs) : undefined;
   let version: string | undefined;
   if (forced !== undefined) {
     version = forced;
     applied({ name: 'force-system-version', value: canonical(system, forced) });
   } else if (include.version !== undefined) {
     version = include.version;
+  } else if (locked !== undefined) {
+    if ('problem' in locked) throw txError(404, 'not-found', locked.problem, { txIssueType: 'not-found' });
+    version = locked.version;
   } else if (rules.systemVersions?.has(system)) {
     version = rules.systemVersions.get(system);
     applied({ name: 'system-version', value: canonical(system, version) });

@@ -197,6 +197,17 @@ export const msg = {
   filterWithoutValue: (system: string, property: string, op: string): Message =>
     m('UNABLE_TO_HANDLE_SYSTEM_FILTER_WITH_NO_VALUE', `The system ${system} filter with property = ${property}, op = ${op} has no value`,
       `Filteret på kodesystemet ${system} med property = ${property}, op = ${op} har ingen værdi`),
+  filterNotBoolean: (property: string, value: string): Message =>
+    m('VALUESET_BAD_FILTER_VALUE_BOOLEAN', `The value for a filter based on property ${q(property)} must be either 'true' or 'false', not ${q(value)}`,
+      `Værdien af et filter på egenskaben ${q(property)} skal være 'true' eller 'false', ikke ${q(value)}`),
+  lockedDateNotDate: (vs: string, value: string): Message =>
+    m(undefined, `The lockedDate of the value set ${vs} must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not ${q(value)}`,
+      `lockedDate i værdisættet ${vs} skal være en dato (ÅÅÅÅ, ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD), ikke ${q(value)}`),
+  notInForceOnLockedDate: (type: 'CodeSystem' | 'ValueSet', url: string, vs: string, lockedDate: string, known: readonly string[]): Message =>
+    m(undefined, `No version of the ${type} ${q(url)} was in force on ${q(lockedDate)} (the lockedDate of the value set ${vs}), so the value set cannot be used`
+      + `. Versions known (with their date): ${known.join(', ')}`,
+    `Ingen version af ${typeNameDa(type)} ${q(url)} var gældende ${q(lockedDate)} (lockedDate i værdisættet ${vs}), så værdisættet kan ikke bruges`
+      + `. Kendte versioner (med deres dato): ${known.join(', ')}`),
   filterNotUnderstood: (property: string, op: string, value: string, vs: string, system: string): Message =>
     m('FILTER_NOT_UNDERSTOOD', `The filter "${property} ${op} ${value}" from the value set ${vs} was not understood in the context of ${system}`,
       `Filteret "${property} ${op} ${value}" i værdisættet ${vs} kan ikke forstås for kodesystemet ${system}`),

@@ -4,6 +4,7 @@ import { parseCanonical } from '../canonical';
 import { BoundedMap } from '../bounded-map';
 import { compileFilter } from '../compose/filter';
 import { assertIncludeShape } from '../compose/rules';
+import { assertLockedDate, versionOnComposeDate } from '../compose/versions';
 import type { CodeSystemProvider } from '../providers/provider';
 import type { Tracked } from '../read-tracking';
 import type { TerminologyRegistry } from '../registry';
@@ -34,6 +35,8 @@ export function vurl(vs: { url?: string; version?: string }): string {
 /** An include (or exclude) with the provider of the code system it names, as found when the value set was prepared. */
 export interface PreparedInclude {
   readonly inc: ValueSetComposeInclude;
+  /** The version the compose pins the include's system to: its own, or the one in force on the compose's lockedDate. */
+  readonly version: string | undefined;
   /** Undefined when the include names no system, or one this server does not know. */
   readonly provider: CodeSystemProvider | undefined;
   /** The version rules and supplements the provider was found with (ValidationContext.resolutionKey). */
@@ -100,11 +103,27 @@ export function compiledFilters(provider: CodeSystemProvider, inc: ValueSetCompo
   return compiled;
 }
 
-/** The canonical an import resolves to under the request's version rules. */
-export function pinnedReference(ctx: ValidationContext, ref: string): string {
+/**
+ * The version a value set's compose pins a code system or an imported value set to: the reference's own, else the one
+ * in force on the compose's lockedDate (compose/versions.ts, the rule `$expand` follows), unless a force- rule of the
+ * request decides; a PrepareProblem when none was in force then. The request's version rules are applied after
+ * (CodeSystemAccess.versionFor: force-, then this version, then the defaults).
+ */
+export function composeVersion(ctx: ValidationContext, type: 'CodeSystem' | 'ValueSet', url: string, own: string | undefined,
+  from: ValueSet): string | undefined {
+  if (own) return own;
+  if (ctx.options.rulesFor(url).some((r) => r.mode === 'override')) return undefined;
+  const locked = versionOnComposeDate(ctx.registry, type, url, from);
+  if (locked === undefined) return undefined;
+  if ('problem' in locked) throw new PrepareProblem(locked.problem, 'not-found', url);
+  return locked.version;
+}
+
+/** The canonical an import of `from` resolves to under its compose's lockedDate and the request's version rules. */
+export function pinnedReference(ctx: ValidationContext, ref: string, from: ValueSet): string {
   if (ref.startsWith('#')) return ref;
   const { url, version } = parseCanonical(ref);
-  const v = ctx.access.versionFor(url, version);
+  const v = ctx.access.versionFor(url, composeVersion(ctx, 'ValueSet', url, version, from));
   return v ? `${url}|${v}` : url;
 }
 
@@ -169,6 +188,7 @@ function prepareInto(ctx: ValidationContext, prepared: PreparedValueSet, prepara
   checkTimeBudget(); // nested imports: each imported value set is prepared once per preparation
   const valueSet = prepared.valueSet;
   assertValueSetShape(valueSet);
+  assertLockedDate(valueSet);
   const key = valueSet.url ? vurl(valueSet) : undefined;
   if (key && ctx.stack.includes(key)) {
     throw txError(400, 'processing', msg.circularReference(key, ctx.stack), { txIssueType: 'vs-invalid' });
@@ -199,7 +219,7 @@ function prepareInclude(ctx: ValidationContext, prepared: PreparedValueSet, prep
   assertIncludeShape(inc, path);
   for (const ref of inc.valueSet ?? []) {
     const resolvedWith = ctx.resolutionKey();
-    const key = pinnedReference(ctx, ref);
+    const key = pinnedReference(ctx, ref, prepared.valueSet);
     let child = prepared.imports.get(key);
     if (!child) {
       const other = findValueSet(ctx, prepared.valueSet, ref);
@@ -219,11 +239,12 @@ function prepareInclude(ctx: ValidationContext, prepared: PreparedValueSet, prep
   }
   const resolvedWith = ctx.resolutionKey();
   const canonicalForm = inc.filter?.find((f) => f.property === 'canonical' && f.op === '=')?.value;
-  const provider = inc.system ? ctx.access.find(inc.system, inc.version) : undefined;
-  if (!provider) return { inc, provider, resolvedWith, filters: undefined, canonicalForm };
+  const version = inc.system ? composeVersion(ctx, 'CodeSystem', inc.system, inc.version, prepared.valueSet) : undefined;
+  const provider = inc.system ? ctx.access.find(inc.system, version) : undefined;
+  if (!provider) return { inc, version, provider, resolvedWith, filters: undefined, canonicalForm };
   ctx.noteSupplements(provider);
   preparation.noted.push(provider);
-  return { inc, provider, resolvedWith, filters: compiledFilters(provider, inc, path), canonicalForm };
+  return { inc, version, provider, resolvedWith, filters: compiledFilters(provider, inc, path), canonicalForm };
 }
 
 function findValueSet(ctx: ValidationContext, from: ValueSet, ref: string): ValueSet | undefined {
@@ -231,7 +252,7 @@ function findValueSet(ctx: ValidationContext, from: ValueSet, ref: string): Valu
     return (from.contained ?? []).find((r) => r.resourceType === 'ValueSet' && r.id === ref.slice(1)) as ValueSet | undefined;
   }
   const { url, version } = parseCanonical(ref);
-  return ctx.registry.find('ValueSet', url, ctx.access.versionFor(url, version));
+  return ctx.registry.find('ValueSet', url, ctx.access.versionFor(url, composeVersion(ctx, 'ValueSet', url, version, from)));
 }
 
 /** A compose's includes, the newer version of a system before the older. */

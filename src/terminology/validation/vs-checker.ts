@@ -65,14 +65,14 @@ export class ValueSetChecker {
   /** The checker of a value set an include imports. */
   private importedChecker(ref: string): ValueSetChecker {
     const byRef = this.prepared.importsByRef.get(ref);
-    const prepared = byRef?.resolvedWith === this.resolution ? byRef.prepared : this.prepared.imports.get(pinnedReference(this.ctx, ref));
+    const prepared = byRef?.resolvedWith === this.resolution ? byRef.prepared : this.prepared.imports.get(pinnedReference(this.ctx, ref, this.valueSet));
     if (!prepared) throw new FhirError(500, 'exception', `Value set ${ref} was not prepared`);
     return this.checkerOf(prepared);
   }
 
   /** The provider of an include's system and version: the one found when preparing, unless the rules changed since. */
   private includeProvider(prepared: PreparedInclude): CodeSystemProvider | undefined {
-    return prepared.resolvedWith === this.resolution ? prepared.provider : this.ctx.access.find(prepared.inc.system, prepared.inc.version);
+    return prepared.resolvedWith === this.resolution ? prepared.provider : this.ctx.access.find(prepared.inc.system, prepared.version);
   }
 
   // ---------------------------------------------------------------- system inference
@@ -90,7 +90,8 @@ export class ValueSetChecker {
     }
     let result: string | undefined;
     for (const inc of compose.include ?? []) {
-      const provider = this.ctx.access.find(inc.system!, inc.version);
+      const version = this.prepared.includes.find((p) => p.inc === inc)?.version ?? inc.version;
+      const provider = this.ctx.access.find(inc.system!, version);
       if (!provider) continue;
       const has = inc.concept?.length ? inc.concept.some((c) => c.code === code) : !!provider.locate(code);
       if (!has) continue;
@@ -181,7 +182,7 @@ export class ValueSetChecker {
       if (!inc.system) {
         result = true;
       } else if (inc.system === system && (!determinedVersion || inc.version === determinedVersion) && useThisVersion(includes, inc, version)) {
-        const v = chooseVersion(this.ctx.access, path, inc.system, inc.version, version, state);
+        const v = chooseVersion(this.ctx.access, path, inc.system, prepared.version, version, state);
         // without a version of its own, the coding is checked against the version the include resolves to
         const provider = version ? this.ctx.access.find(system, v) : this.includeProvider(prepared);
         if (!provider) {
