@@ -76,6 +76,20 @@ function aboveOrAt(target: Concept): (c: Concept) => boolean {
 }
 
 /**
+ * `=`, `in` and `not-in` on the code of a code system that is not case sensitive (CodeSystem.caseSensitive): a value
+ * differing only in case names the same concept, found as the provider locates a code. A case-sensitive system
+ * compares the codes as they are written.
+ */
+function sameConcepts(provider: CodeSystemProvider, op: '=' | 'in' | 'not-in', value: string): (c: Concept) => boolean {
+  const codes = new Set<string>();
+  for (const v of op === '=' ? [value] : value.split(',').map((x) => x.trim())) {
+    const concept = provider.locate(v);
+    if (concept) codes.add(concept.code);
+  }
+  return op === 'not-in' ? (c) => !codes.has(c.code) : (c) => codes.has(c.code);
+}
+
+/**
  * Compiles one compose filter into a predicate over concepts of the provider. `path` locates the filter in the
  * value set (e.g. `ValueSet.compose.include[0].filter[1]`) for error reports.
  */
@@ -103,6 +117,7 @@ export function compileFilter(
       case 'descendent-leaf': return (c) => c.code !== target.code && c.children.length === 0 && below(c);
     }
   }
+  if (hierarchical && !provider.caseSensitive && (op === '=' || op === 'in' || op === 'not-in')) return sameConcepts(provider, op, value);
   switch (op) {
     case '=':
       if (hierarchical) return (c) => c.code === value;

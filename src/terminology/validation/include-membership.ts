@@ -1,4 +1,4 @@
-import type { Extension, ValueSet } from 'fhir/r4';
+import type { Extension, ValueSet, ValueSetComposeIncludeConcept } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { addToPath } from './code-systems';
 import { conceptInactive, conceptStatus } from './concept-status';
@@ -16,6 +16,37 @@ function codeExpression(path: string): string[] {
 }
 
 export type Predicate = (c: Concept) => boolean;
+
+/** How a code is located (ValidationContext.locate keeps the last one). */
+interface Locator {
+  locate(provider: CodeSystemProvider, code: string): Concept | undefined;
+}
+
+const DIRECT: Locator = { locate: (provider, code) => provider.locate(code) };
+
+/**
+ * The concept of an include's list that is the code, with the code system's concept: the same code, or, in a code
+ * system that is not case sensitive (CodeSystem.caseSensitive), a code differing only in case, as `$expand` takes
+ * a listed code (the provider locates it). A case-sensitive system compares the codes only.
+ */
+export function listedConcept(provider: CodeSystemProvider, listed: readonly ValueSetComposeIncludeConcept[], code: string,
+  locator: Locator = DIRECT): { listed: ValueSetComposeIncludeConcept; concept: Concept } | undefined {
+  for (const cc of listed) {
+    if (cc.code !== code) continue;
+    const concept = locator.locate(provider, code);
+    return concept ? { listed: cc, concept } : undefined;
+  }
+  if (provider.caseSensitive) return undefined;
+  const concept = locator.locate(provider, code);
+  if (!concept) return undefined;
+  const folded = concept.code.toLowerCase();
+  for (const cc of listed) {
+    if (typeof cc.code === 'string' && cc.code.toLowerCase() === folded && provider.locate(cc.code)?.code === concept.code) {
+      return { listed: cc, concept };
+    }
+  }
+  return undefined;
+}
 
 function selectsAll(predicates: readonly Predicate[], concept: Concept): boolean {
   for (const p of predicates) if (!p(concept)) return false;
@@ -65,19 +96,15 @@ export class IncludeMembership {
         }
         return false;
       }
-      if (concept.code !== code) {
-        const csName = provider.version ? `${provider.url}|${provider.version}` : provider.url;
-        state.report('information', 'business-rule', msg.caseDifference(code, concept.code, csName), 'code-rule', codeExpression(path));
-        state.normalForm = concept.code;
-      }
+      this.noteCase(path, code, provider, concept, state);
       displays.addConcept(provider, concept);
       return this.accept(path, code, provider, concept, role, state);
     }
 
-    for (const cc of inc.concept ?? []) {
-      if (cc.code !== code) continue;
-      const concept = this.ctx.locate(provider, code);
-      if (!concept) continue;
+    const found = inc.concept?.length ? listedConcept(provider, inc.concept, code, this.ctx) : undefined;
+    if (found) {
+      const { listed: cc, concept } = found;
+      if (role === 'in') this.noteCase(path, code, provider, concept, state);
       displays.addConcept(provider, concept);
       displays.addIncludeConcept(cc, this.valueSet.language);
       if (!this.accept(path, code, provider, concept, role, state)) return false;
@@ -99,10 +126,22 @@ export class IncludeMembership {
         if (report && prepared.canonicalForm !== undefined) this.explainCanonical(provider, concept, prepared.canonicalForm, state);
         return false;
       }
+      if (role === 'in') this.noteCase(path, code, provider, concept, state);
       displays.addConcept(provider, concept);
       return this.accept(path, code, provider, concept, role, state);
     }
     return false;
+  }
+
+  /**
+   * A code found in a code system that is not case sensitive in another case than the code system's: valid, with
+   * an information issue naming the code system's code, which is the normalized code.
+   */
+  private noteCase(path: string, code: string, provider: CodeSystemProvider, concept: Concept, state: ValidationState): void {
+    if (concept.code === code) return;
+    const csName = provider.version ? `${provider.url}|${provider.version}` : provider.url;
+    state.report('information', 'business-rule', msg.caseDifference(code, concept.code, csName), 'code-rule', codeExpression(path));
+    state.normalForm = concept.code;
   }
 
   /** A unit outside a value set of one canonical form (UCUM's `canonical = g`, units of mass) is told which form it has. */

@@ -5,7 +5,7 @@ import type { CodeSystemProvider } from '../providers/provider';
 import { addToPath } from './code-systems';
 import { CodingState, hasSupplement, type Tri, type ValidationContext, ValidationState } from './context';
 import { Designations } from './designations';
-import { IncludeMembership } from './include-membership';
+import { IncludeMembership, listedConcept } from './include-membership';
 import { type Message, msg, txError } from './messages';
 import { pinnedReference, type PreparedInclude, type PreparedValueSet } from './prepared-value-set';
 import { canonicalStatusIssue } from './status-check';
@@ -93,7 +93,9 @@ export class ValueSetChecker {
       const version = this.prepared.includes.find((p) => p.inc === inc)?.version ?? inc.version;
       const provider = this.ctx.access.find(inc.system!, version);
       if (!provider) continue;
-      const has = inc.concept?.length ? inc.concept.some((c) => c.code === code) : !!provider.locate(code);
+      const has = inc.concept?.length
+        ? inc.concept.some((c) => c.code === code) || (!provider.caseSensitive && listedConcept(provider, inc.concept, code) !== undefined)
+        : !!provider.locate(code);
       if (!has) continue;
       systems.add(inc.system!);
       if (result && result !== inc.system) {

@@ -1,0 +1,94 @@
+/**
+ * A code system that is not case sensitive (CodeSystem.caseSensitive false), given as a tx-resource with value sets
+ * of its codes: codes differing only in case are the same code, for every include, exclude and filter, and `$expand`
+ * and `$validate-code` agree on which codes a value set has. The same value sets of a case-sensitive system do not
+ * fold case. A code found in another case is valid, with an information issue naming the code system's code.
+ */
+import type { CodeSystem, OperationOutcome, ValueSet, ValueSetCompose } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { testApp } from '../support/app';
+import { parametersOf, valueNamed } from '../support/parameters';
+
+const INSENSITIVE = 'http://example.org/fhir/CodeSystem/case-insensitive';
+const SENSITIVE = 'http://example.org/fhir/CodeSystem/case-sensitive';
+const VS_URL = 'http://example.org/fhir/ValueSet/case';
+
+let app: App;
+beforeAll(async () => {
+  app = await testApp();
+});
+
+/** a (a1, B1), c2 */
+const codeSystem = (url: string, caseSensitive: boolean): CodeSystem => ({
+  resourceType: 'CodeSystem', url, version: '1', status: 'active', content: 'complete', caseSensitive,
+  concept: [
+    { code: 'a', display: 'A', concept: [{ code: 'a1', display: 'A one' }, { code: 'B1', display: 'B one' }] },
+    { code: 'c2', display: 'C two' },
+  ],
+});
+
+const post = (operation: string, ...parameter: unknown[]): Promise<request.Response> =>
+  request(app).post(`/fhir/ValueSet/${operation}`).set('Content-Type', 'application/fhir+json').send(parametersOf(...parameter));
+
+const txResources = (system: string, compose: ValueSetCompose): unknown[] => [
+  { name: 'tx-resource', resource: codeSystem(system, system === SENSITIVE) },
+  { name: 'tx-resource', resource: { resourceType: 'ValueSet', url: VS_URL, version: '1', status: 'active', compose } satisfies ValueSet },
+];
+
+/** Every code of the code system, as written and in the other case. */
+const CANDIDATES = ['a', 'A', 'a1', 'A1', 'B1', 'b1', 'c2', 'C2'];
+
+type Form = [string, (system: string) => ValueSetCompose, string[], string[]];
+
+const FORMS: Form[] = [
+  ['a list of the code system\'s code', (system) => ({ include: [{ system, concept: [{ code: 'B1' }] }] }), ['B1'], ['B1']],
+  ['a list of the code in another case', (system) => ({ include: [{ system, concept: [{ code: 'b1' }] }] }), ['B1'], []],
+  ['an exclude listing the code in another case', (system) => ({ include: [{ system }], exclude: [{ system, concept: [{ code: 'b1' }] }] }),
+    ['a', 'a1', 'c2'], ['B1', 'a', 'a1', 'c2']],
+  ['concept = b1', (system) => ({ include: [{ system, filter: [{ property: 'concept', op: '=', value: 'b1' }] }] }), ['B1'], []],
+  ['concept in b1,A1', (system) => ({ include: [{ system, filter: [{ property: 'concept', op: 'in', value: 'b1,A1' }] }] }), ['B1', 'a1'], []],
+  ['concept not-in a,b1', (system) => ({ include: [{ system, filter: [{ property: 'concept', op: 'not-in', value: 'a,b1' }] }] }),
+    ['a1', 'c2'], ['B1', 'a1', 'c2']],
+];
+
+async function expectAgreement(system: string, compose: (system: string) => ValueSetCompose, members: string[]): Promise<void> {
+  const resources = txResources(system, compose(system));
+  const expansion = await post('$expand', { name: 'url', valueUri: VS_URL }, ...resources);
+  expect(expansion.status).toBe(200);
+  expect(((expansion.body as ValueSet).expansion?.contains ?? []).map((c) => c.code).sort()).toEqual([...members].sort());
+  for (const code of CANDIDATES) {
+    const own = system === INSENSITIVE ? members.find((m) => m.toLowerCase() === code.toLowerCase()) : members.find((m) => m === code);
+    const res = await post('$validate-code', { name: 'url', valueUri: VS_URL }, { name: 'system', valueUri: system },
+      { name: 'code', valueCode: code }, ...resources);
+    expect(res.status).toBe(200);
+    expect({ code, result: valueNamed(res.body, 'result') }).toEqual({ code, result: own !== undefined });
+    const issues = (valueNamed(res.body, 'issues') as OperationOutcome | undefined)?.issue ?? [];
+    if (own === undefined) {
+      expect(valueNamed(res.body, 'message')).toContain('not found in the value set');
+      continue;
+    }
+    expect(valueNamed(res.body, 'code')).toBe(code);
+    if (own === code) {
+      expect(issues).toEqual([]);
+      continue;
+    }
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ severity: 'information', code: 'business-rule', expression: ['code'] });
+    expect(issues[0]?.details?.text).toBe(`The code '${code}' differs from the correct code '${own}' by case. Although the code system `
+      + `'${INSENSITIVE}|1' is case insensitive, implementers are strongly encouraged to use the correct case anyway`);
+    expect(valueNamed(res.body, 'normalized-code')).toBe(own);
+  }
+}
+
+describe('value sets of a code system that is not case sensitive', () => {
+  it.each(FORMS)('%s: $expand and $validate-code take the codes in either case', async (_name, compose, members) => {
+    await expectAgreement(INSENSITIVE, compose, members);
+  });
+});
+
+describe('the same value sets of a case-sensitive code system', () => {
+  it.each(FORMS)('%s: codes in another case are not found', async (_name, compose, _folded, members) => {
+    await expectAgreement(SENSITIVE, compose, members);
+  });
+});
