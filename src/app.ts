@@ -14,7 +14,7 @@ import { sendAnswer } from './http/pipeline/send';
 import { acceptLanguages, expansionLimit, requestBaseUrl } from './http/pipeline/request-values';
 import { requestLifecycle } from './http/pipeline/request-lifecycle';
 import { createMetrics } from './http/pipeline/metrics';
-import { securityHeaders, securityMiddleware } from './http/pipeline/security';
+import { securityHeaders, securityMiddleware, varyHeader } from './http/pipeline/security';
 import { batchRoute } from './http/routes/batch';
 import { healthRoutes } from './http/routes/health';
 import { metadataRoutes } from './http/routes/metadata';
@@ -182,7 +182,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   app.warmUpValidation = () => warmUp.start();
   const metrics = createMetrics(registry, base, invoker.cache, processMetrics);
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
-  const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs, headers: securityHeaders() });
+  const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs, headers: [...securityHeaders(), ...varyHeader(config)] });
   const appMiddleware: RequestHandler[] = securityMiddleware(config);
   app.use(lifecycle.middleware, ...appMiddleware);
   app.use(healthRoutes(registry, store, () => shuttingDown, warmUp));

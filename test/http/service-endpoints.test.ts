@@ -97,6 +97,22 @@ describe('service endpoints', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
+  it('says which request headers an answer depends on (Vary: Accept, Accept-Language; Origin with CORS for named origins), once, on every path', async () => {
+    const vary = (res: request.Response) => String(res.headers.vary).split(',').map((v) => v.trim().toLowerCase()).sort();
+    const lookup = `/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=6eddbaf7-2a73-49d4-91e7-6138d419f58c`;
+    const closed = await testApp();
+    const da = await request(closed).get(lookup).set('Accept-Language', 'da').expect(200);
+    expect(vary(da)).toEqual(['accept', 'accept-language']);
+    expect(vary(await request(closed).post('/fhir/CodeSystem/$lookup').type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'system', valueUri: FSIII }, { name: 'code', valueCode: 'x' }] }))).toEqual(['accept', 'accept-language']);
+    expect(vary(await request(closed).get('/fhir/CodeSystem/no-such-id').expect(404))).toEqual(['accept', 'accept-language']);
+    const open = await testApp({ corsOrigins: ['https://eoj.example.dk'] });
+    for (const res of [await request(open).get(lookup).set('Origin', 'https://eoj.example.dk'), await request(open).get('/fhir/metadata').set('Origin', 'https://eoj.example.dk')]) {
+      expect(res.status).toBe(200);
+      expect(vary(res)).toEqual(['accept', 'accept-language', 'origin']);
+    }
+  });
+
   it('answers CORS preflights only for configured origins', async () => {
     const open = await testApp({ corsOrigins: ['https://eoj.example.dk'] });
     const pre = await request(open).options('/fhir/ValueSet/$expand')

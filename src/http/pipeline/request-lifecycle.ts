@@ -41,7 +41,7 @@ export interface LifecycleOptions {
   logger: Logger;
   metrics: AppMetrics;
   timeoutMs: number;
-  /** The security headers (securityHeaders()), name, value, name, value… */
+  /** The headers every response carries (securityHeaders(), varyHeader()), name, value, name, value… */
   headers: readonly string[];
 }
 

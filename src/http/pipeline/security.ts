@@ -27,6 +27,16 @@ export function securityHeaders(): string[] {
   return headers;
 }
 
+/**
+ * The request headers an answer depends on, for caches (RFC 9110 §12.5.5): the format asked for, the language of
+ * displays and messages, and with CORS for named origins the origin. Every response carries it, in one header: an
+ * answer written in one writeHead replaces a Vary the CORS middleware set before.
+ */
+export function varyHeader(config: Pick<Config, 'corsOrigins'>): string[] {
+  const named = config.corsOrigins.length > 0 && !config.corsOrigins.includes('*');
+  return ['Vary', named ? 'Accept, Accept-Language, Origin' : 'Accept, Accept-Language'];
+}
+
 /** CORS for browser clients and per-client rate limiting, from configuration. */
 export function securityMiddleware(config: Config): RequestHandler[] {
   const handlers: RequestHandler[] = [];
