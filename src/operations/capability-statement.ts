@@ -72,7 +72,7 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
     kind: 'instance',
     instantiates: ['http://hl7.org/fhir/CapabilityStatement/terminology-server'],
     software: SOFTWARE,
-    implementation: { description: 'FSIII and FFB terminology server', url: baseUrl },
+    implementation: implementationOf(baseUrl),
     fhirVersion: '4.0.1',
     format: ['application/fhir+json'],
     rest: [{
@@ -103,10 +103,16 @@ export function metadataResource(query: Record<string, unknown>, baseUrl: string
   return capabilityStatement(baseUrl, profiles);
 }
 
-/** TerminologyCapabilities: every code system and version the server knows, and the expansion parameters. */
+/** The instance both statements describe (kind = instance: TerminologyCapabilities needs it, tcp-3). */
+const implementationOf = (baseUrl: string) => ({ description: 'FSIII and FFB terminology server', url: baseUrl });
+
+/**
+ * TerminologyCapabilities: every code system and version the server answers for (the catalogs, the FHIR core
+ * terminology, the library systems), and the expansion parameters.
+ */
 export function terminologyCapabilities(baseUrl: string, registry: TerminologyRegistry): TerminologyCapabilities {
   const byUrl = new Map<string, Set<string>>();
-  for (const cs of registry.list('CodeSystem')) {
+  for (const cs of [...registry.list('CodeSystem'), ...registry.referenceList('CodeSystem')]) {
     if (!cs.url || cs.content === 'supplement') continue;
     const set = byUrl.get(cs.url) ?? new Set<string>();
     if (cs.version) set.add(cs.version);
@@ -122,6 +128,7 @@ export function terminologyCapabilities(baseUrl: string, registry: TerminologyRe
     date: SOFTWARE.releaseDate,
     kind: 'instance',
     software: { name: SOFTWARE.name, version: SOFTWARE.version },
+    implementation: implementationOf(baseUrl),
     codeSystem: [...byUrl].sort(([a], [b]) => a.localeCompare(b)).map(([uri, versions]) => ({
       uri,
       ...(versions.size > 0 ? { version: [...versions].map((code) => ({ code })) } : {}),

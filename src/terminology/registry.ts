@@ -274,6 +274,11 @@ export class TerminologyRegistry {
     return [...out.values()].flat();
   }
 
+  /** Every resource of a type in the layers below the catalogs (the FHIR core terminology, the library systems), which `list` leaves out. */
+  referenceList<T extends TerminologyType>(type: T): ByType[T][] {
+    return this.referenceLayers.flatMap((layer) => layer.list(type));
+  }
+
   findCodeSystem(url: string, version?: string): CodeSystem | undefined {
     const cs = this.find('CodeSystem', url, version);
     if (cs && cs.content !== 'supplement') return cs;

@@ -445,4 +445,17 @@ describe('capabilities', () => {
     expect(listed.get(FSIII)).toEqual(['20240530']);
     expect(listed.get(FFB)).toEqual(['20240530']);
   });
+
+  it('/metadata?mode=terminology also lists the code systems answered from code and FHIR core, each of them answering $lookup, and the instance (tcp-3)', async () => {
+    const tc = (await server.client.request('metadata?mode=terminology')) as unknown as TerminologyCapabilities;
+    expect(tc.kind).toBe('instance');
+    expect(tc.implementation?.url).toBe(server.baseUrl);
+    const listed = new Set((tc.codeSystem ?? []).map((c) => c.uri));
+    for (const [system, code] of [['http://unitsofmeasure.org', 'mg'], ['urn:ietf:bcp:47', 'da'], ['urn:iso:std:iso:3166', 'DK'], ['http://hl7.org/fhir/administrative-gender', 'male']]) {
+      expect(listed.has(system)).toBe(true);
+      const res = await fetch(`${server.baseUrl}/CodeSystem/$lookup?system=${encodeURIComponent(system)}&code=${code}`);
+      expect(res.status).toBe(200);
+    }
+    expect(listed.size).toBe(tc.codeSystem!.length);
+  });
 });
