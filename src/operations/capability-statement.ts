@@ -136,7 +136,7 @@ export function terminologyCapabilities(baseUrl: string, registry: TerminologyRe
     expansion: {
       hierarchical: true,
       paging: true,
-      parameter: ['activeOnly', 'check-system-version', 'count', 'default-valueset-version', 'designation', 'displayLanguage',
+      parameter: ['activeOnly', 'check-system-version', 'count', 'default-valueset-version', 'designation', 'displayLanguage', 'exclude-system',
         'excludeNested', 'excludeNotForUI', 'filter', 'force-system-version', 'hierarchical', 'includeDefinition', 'includeDesignations', 'offset',
         'property', 'system-version', 'tx-resource', 'useSupplement', 'valueSetVersion'].map((name) => ({ name })),
       textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display or a designation, or start a word of the code (as typed).',

@@ -37,6 +37,7 @@ const spec: OperationSpec = {
     { name: 'default-valueset-version', type: 'canonical', repeats: true },
     { name: 'property', type: 'string', repeats: true },
     { name: 'useSupplement', type: 'canonical', repeats: true },
+    { name: 'exclude-system', type: 'canonical', repeats: true },
     TX_RESOURCE_PARAM,
   ],
 };
@@ -78,6 +79,7 @@ function echoedParameters(input: OperationInput, displayLanguage: string | undef
     const v = input.integer(name);
     if (v !== undefined) out.push({ name, valueInteger: v });
   }
+  for (const system of input.all<string>('exclude-system')) out.push({ name: 'exclude-system', valueUri: system });
   return out;
 }
 
@@ -104,6 +106,7 @@ function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet
     offset: input.integer('offset'),
     count: input.integer('count'),
     activeOnly: flag('activeOnly'),
+    excludeSystems: input.all<string>('exclude-system'),
     excludeNested: flag('excludeNested'),
     nestingAsked: input.boolean('hierarchical') === true,
     excludeNotForUI: flag('excludeNotForUI'),

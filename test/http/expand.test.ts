@@ -369,3 +369,26 @@ describe('the parameters used are echoed in the expansion', () => {
     for (const name of ['filter', 'offset', 'count', 'activeOnly', 'includeDesignations', 'displayLanguage']) expect(names).not.toContain(name);
   });
 });
+
+describe('exclude-system (R4)', () => {
+  const both = inlineValueSet({ include: [{ system: FSIII }, { system: FFB }] });
+  const systems = (body: ValueSet) => [...new Set(flatten(body.expansion?.contains).map((c) => c.system))];
+
+  it('leaves out every code of the code system named, and says so in the expansion parameters', async () => {
+    const whole = await post(parametersOf(both, { name: 'count', valueInteger: 5000 }));
+    expect(systems(whole.body).sort()).toEqual([FSIII, FFB].sort());
+    const res = await post(parametersOf(both, { name: 'count', valueInteger: 5000 }, { name: 'exclude-system', valueCanonical: FFB }));
+    expect(res.status).toBe(200);
+    expect(systems(res.body)).toEqual([FSIII]);
+    expect(res.body.expansion.total).toBe(flatten(whole.body.expansion.contains).filter((c) => c.system === FSIII).length);
+    expect(res.body.expansion.parameter).toContainEqual({ name: 'exclude-system', valueUri: FFB });
+  });
+
+  it('with a version, only that version of it; by GET too', async () => {
+    const other = await post(parametersOf(both, { name: 'count', valueInteger: 5000 }, { name: 'exclude-system', valueCanonical: `${FFB}|1999` }));
+    expect(systems(other.body).sort()).toEqual([FSIII, FFB].sort());
+    const res = await request(server.baseUrl).get('/ValueSet/$expand')
+      .query({ url: 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFSIII', 'exclude-system': `${FSIII}|20240530`, count: 10 }).expect(200);
+    expect(res.body.expansion.total).toBe(0);
+  });
+});

@@ -1,5 +1,6 @@
 import type { ExpansionEntry } from '../compose/evaluator';
 import { BoundedMap } from '../bounded-map';
+import { parseCanonical } from '../canonical';
 import { searchHaystack, TextFilter } from '../text-match';
 import type { IndexedComposeResult } from './cache';
 
@@ -8,6 +9,14 @@ export interface SelectionCriteria {
   activeOnly: boolean;
   excludeNotForUI: boolean;
   textFilter?: string;
+  /** Code systems (url, or url|version) whose codes are left out ($expand's `exclude-system`). */
+  excludeSystems?: readonly string[];
+}
+
+/** Whether an entry's code system is one of those left out: a url alone leaves out every version of it. */
+function excludedSystem(e: ExpansionEntry, excluded: readonly { url: string; version?: string }[]): boolean {
+  for (const x of excluded) if (x.url === e.system && (x.version === undefined || x.version === e.version)) return true;
+  return false;
 }
 
 function searchTexts(e: ExpansionEntry): (string | undefined)[] {
@@ -40,7 +49,7 @@ const wholeSelections = new WeakMap<IndexedComposeResult, Selection>();
 
 /** The codes the request selects; the same selection for the same filter and flags while the evaluation lives. */
 export function selectEntries(evaluated: IndexedComposeResult, request: SelectionCriteria): Selection {
-  if (!request.activeOnly && !request.excludeNotForUI && !request.textFilter) {
+  if (!request.activeOnly && !request.excludeNotForUI && !request.textFilter && !request.excludeSystems?.length) {
     let whole = wholeSelections.get(evaluated);
     if (!whole) {
       whole = { entries: evaluated.entries, positions: Int32Array.from(evaluated.entries, (_, i) => i) };
@@ -53,7 +62,7 @@ export function selectEntries(evaluated: IndexedComposeResult, request: Selectio
     perEvaluation = new BoundedMap(MAX_SELECTIONS);
     selections.set(evaluated, perEvaluation);
   }
-  const key = `${request.activeOnly ? 1 : 0}${request.excludeNotForUI ? 1 : 0}${request.textFilter ?? ''}`;
+  const key = `${request.activeOnly ? 1 : 0}${request.excludeNotForUI ? 1 : 0}${request.excludeSystems?.join('\u0000') ?? ''}\u0001${request.textFilter ?? ''}`;
   let selection = perEvaluation.get(key);
   if (!selection) {
     selection = findEntries(evaluated, request);
@@ -65,10 +74,12 @@ export function selectEntries(evaluated: IndexedComposeResult, request: Selectio
 function findEntries(evaluated: IndexedComposeResult, request: SelectionCriteria): Selection {
   const filter = request.textFilter ? new TextFilter(request.textFilter) : undefined;
   const byText = filter && !filter.isEmpty ? filter : undefined;
+  const excluded = (request.excludeSystems ?? []).map(parseCanonical);
   const entries: ExpansionEntry[] = [];
   const positions: number[] = [];
   evaluated.entries.forEach((e, i) => {
     if ((request.activeOnly && e.inactive) || (request.excludeNotForUI && e.abstract)) return;
+    if (excluded.length > 0 && excludedSystem(e, excluded)) return;
     if (byText && !byText.matchesFolded(haystackOf(e))) return;
     entries.push(e);
     positions.push(i);

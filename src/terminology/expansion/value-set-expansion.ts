@@ -24,6 +24,8 @@ export interface ExpansionRequest {
   offset?: number;
   count?: number;
   activeOnly: boolean;
+  /** Code systems (url, or url|version) whose codes are left out ($expand's `exclude-system`). */
+  excludeSystems?: readonly string[];
   excludeNested: boolean;
   /**
    * The client asked for the hierarchy (`hierarchical=true`, this server's parameter): codes the value set lists one by
