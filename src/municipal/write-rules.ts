@@ -13,6 +13,7 @@ import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
 import type { TerminologyResource } from '../terminology/resource-set';
+import { schemaProblemText } from '../fhir/schema-problem-text';
 import {
   identifierKommunekoder, isKommunekode, isValidLocalName, KOMMUNE_BASE, KOMMUNEKODE_SYSTEM, LOCAL_KINDS, LOCAL_TYPE_URI,
   localTypePropertyCode, ownerOf, ownerOfCanonical, parseMunicipalUrl, statusPropertyCode, type LocalKind,
@@ -91,7 +92,7 @@ export function validateTerminologyResource(
   const issues = new Issues();
   const type = resource.resourceType;
   if (schema) {
-    for (const p of schema.validate(resource)) issues.error('structure', { en: `Not valid FHIR R4: ${p.message}`, da: `Ikke gyldig FHIR R4: ${p.message}` }, schemaPath(type, p.path));
+    for (const p of schema.validate(resource)) issues.error('structure', schemaProblemText(p.message), schemaPath(type, p.path));
     if (issues.list.length > 0) return issues.list;
   }
   const owner = ownerOf(resource);

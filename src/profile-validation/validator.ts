@@ -9,6 +9,7 @@ import type { ValidationIssue } from './messages';
 import { ProfileChecker } from './profile-checker';
 import type { ReferenceContext } from './reference-checker';
 import type { CompiledProfile, ProfileRegistry } from './profile-registry';
+import { schemaProblemText } from '../fhir/schema-problem-text';
 
 type Json = Record<string, unknown>;
 
@@ -30,29 +31,6 @@ const MAX_BUNDLE_DEPTH = 4;
 
 function isObject(x: unknown): x is Json {
   return !!x && typeof x === 'object' && !Array.isArray(x);
-}
-
-/** English and Danish rendering of an ajv message from the schema validator. */
-function schemaText(path: string, message: string): { en: string; da: string } {
-  const en = `Not valid FHIR R4: ${message}`;
-  let m: RegExpExecArray | null;
-  let da: string;
-  if ((m = /^must have required property '(.+)'$/.exec(message))) da = `mangler det påkrævede element '${m[1]}'`;
-  else if ((m = /^must NOT have additional properties '(.+)'$/.exec(message))) da = `har det ukendte element '${m[1]}'`;
-  else if (/^must NOT have additional properties/.test(message)) da = 'har et ukendt element';
-  else if ((m = /^must be (string|number|boolean|object|array|integer|null)$/.exec(message))) {
-    const types: Record<string, string> = { string: 'en tekst', number: 'et tal', boolean: 'en boolean', object: 'et objekt', array: 'en liste', integer: 'et heltal', null: 'null' };
-    da = `skal være ${types[m[1]!]}`;
-  } else if (/^must match pattern/.test(message)) da = 'har et ugyldigt format';
-  else if (/^must be equal to one of the allowed values/.test(message)) da = 'har en værdi, der ikke er tilladt';
-  else if ((m = /^must be (>=|<=|>|<) (\S+)$/.exec(message))) {
-    const bounds: Record<string, string> = { '>=': 'mindst', '<=': 'højst', '>': 'større end', '<': 'mindre end' };
-    da = `skal være ${bounds[m[1]!]} ${m[2]}`;
-  } else if ((m = /^unknown resourceType '(.*)'$/.exec(message))) da = `har en ukendt ressourcetype ('${m[1]}')`;
-  else if (message === 'not a JSON object') da = 'er ikke et JSON-objekt';
-  // a rule the schema does not use today: the English text (its translation) says which
-  else da = 'er ugyldig';
-  return { en, da: `Ikke gyldig FHIR R4 (${path}): ${da}` };
 }
 
 /** FHIR R4's invariant bdl-7 of Bundle, broken by the entry whose fullUrl is at `at`. */
@@ -177,7 +155,7 @@ export class SubmissionValidator {
     const type = resource.resourceType;
     for (const p of this.schema.validate(resource)) {
       const path = p.path === '$' ? expression : `${expression}${p.path.slice(1)}`;
-      issues.push({ severity: 'error', code: 'structure', expression: [path], text: schemaText(path, p.message) });
+      issues.push({ severity: 'error', code: 'structure', expression: [path], text: schemaProblemText(p.message, path) });
     }
     if (typeof type !== 'string' || !this.schema.isResourceType(type)) return;
 

@@ -19,6 +19,7 @@ import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './
 import { publishedCanonicalIssue } from './published-canonicals';
 import { excerpt } from '../errors/excerpt';
 import { etagOf, ifNoneMatchHolds, parseHttpDate } from './interactions';
+import { schemaProblemText } from '../fhir/schema-problem-text';
 
 /** One write as the HTTP edge (or the import tool) asks for it. */
 export interface WriteRequest {
@@ -314,7 +315,7 @@ export class ResourceWriter {
       for (const problem of this.deps.schema?.validate(p.after) ?? []) {
         const where = problem.path === '$' ? '' : problem.path.slice(1);
         if (reported.has(where)) continue;
-        structural.push({ severity: 'error', code: 'structure', text: { en: `Not valid FHIR R4: ${problem.message}`, da: `Ikke gyldig FHIR R4: ${problem.message}` }, expression: [at(where)], entry: p.index });
+        structural.push({ severity: 'error', code: 'structure', text: schemaProblemText(problem.message), expression: [at(where)], entry: p.index });
       }
       for (const problem of canonicalProblems(p.after)) {
         structural.push({ severity: 'error', code: 'value', text: problem.text, expression: [at(problem.where)], entry: p.index });

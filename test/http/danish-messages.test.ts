@@ -229,3 +229,17 @@ describe('the structural write rules in Danish', () => {
     expect(issues.map((i) => i.translation)).toContain(`${codeSystem.url}|${codeSystem.version} is written twice in the same transaction`);
   });
 });
+
+describe('schema problems of a write', () => {
+  it('are in Danish to a Danish caller (the English as its translation), in English otherwise', async () => {
+    const auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+    const { codeSystem } = sampleCatalog('101', 'skema');
+    const bad = { ...codeSystem, status: 'bogus', foo: 1 };
+    const da = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', auth).set('Accept-Language', 'da').type(JSON_TYPE).send(bad).expect(422);
+    const texts = (da.body as OperationOutcome).issue.map((i) => i.details?.text);
+    expect(texts).toContain("Ikke gyldig FHIR R4: har det ukendte element 'foo'");
+    expect(texts).toContain('Ikke gyldig FHIR R4: har en værdi, der ikke er tilladt');
+    const en = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', auth).type(JSON_TYPE).send(bad).expect(422);
+    expect((en.body as OperationOutcome).issue.map((i) => i.details?.text)).toContain('Not valid FHIR R4: must be equal to one of the allowed values');
+  });
+});
