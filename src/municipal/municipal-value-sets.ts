@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CodeSystem, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { canonical } from '../terminology/canonical';
 import { entryKey } from '../terminology/compose/result';
@@ -29,6 +30,38 @@ export const PICK_LISTS = {
 
 /** Prefix of the per-offer value set: the common interventions one offer is recorded as (scenario 1). */
 export const OFFER_VALUE_SET_PREFIX = 'tilbud-';
+/** Prefix of a per-offer value set's id when the code cannot stand in an id (`tilbud.`: never one of a code's). */
+const OFFER_HASHED_ID_PREFIX = 'tilbud.';
+/** Hex digits of the code's SHA-256 in such an id (96 bits). */
+const OFFER_HASH_LENGTH = 24;
+
+/** The characters an offer code keeps as they are in its pick list's url: RFC 3986's unreserved characters. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+/**
+ * An offer code as it stands in its pick list's url: each UTF-8 byte of a character other than A–Z, a–z, 0–9, `-`,
+ * `.`, `_` and `~` as `%XX` (upper-case hex). A code of letters, digits, `-` and `.` is left as it is.
+ */
+export function offerCodeInUrl(code: string): string {
+  let out = '';
+  for (const ch of code) {
+    out += UNRESERVED.test(ch) ? ch : [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  }
+  return out;
+}
+
+/**
+ * Where one offer's pick list is (scenario 1; README "Pick lists for EOJ systems"): its url's last segment is
+ * `tilbud-{the code as offerCodeInUrl writes it}`, for every code. Its id is `kommune-{kommunekode}-tilbud-{code}` when
+ * `tilbud-{code}` is a local name (letters, digits, `-` and `.`, at most 52), else `kommune-{kommunekode}-tilbud.{the
+ * first 24 hex digits of the SHA-256 of the code's UTF-8}`: the `.` keeps the two forms apart.
+ */
+export function offerPickList(kommunekode: string, code: string): { url: string; id: string } {
+  const plain = `${OFFER_VALUE_SET_PREFIX}${code}`;
+  const idName = isValidLocalName(plain) ? plain
+    : `${OFFER_HASHED_ID_PREFIX}${createHash('sha256').update(code, 'utf8').digest('hex').slice(0, OFFER_HASH_LENGTH)}`;
+  return { url: municipalUrl(kommunekode, 'ValueSet', `${OFFER_VALUE_SET_PREFIX}${offerCodeInUrl(code)}`), id: municipalId(kommunekode, idName) };
+}
 
 /** R5 `ValueSet.compose.property` (the properties an expansion returns unless the client names others), carried in R4. */
 export const COMPOSE_PROPERTY_EXT = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.compose.property';
@@ -50,12 +83,13 @@ interface Source {
   codeSystems: CodeSystem[];
 }
 
-function header(kommunekode: string, name: string, title: string, description: string, sources: CodeSystem[]): ValueSet {
+function header(kommunekode: string, name: string, title: string, description: string, sources: CodeSystem[],
+  at = { url: municipalUrl(kommunekode, 'ValueSet', name), id: municipalId(kommunekode, name) }): ValueSet {
   const dates = sources.map((cs) => cs.date).filter((d): d is string => typeof d === 'string').sort();
   return {
     resourceType: 'ValueSet',
-    id: municipalId(kommunekode, name),
-    url: municipalUrl(kommunekode, 'ValueSet', name),
+    id: at.id,
+    url: at.url,
     identifier: [kommunekodeIdentifier(kommunekode)],
     name: `Kommune${kommunekode}${name.replace(/[^A-Za-z0-9]/g, '')}`,
     title,
@@ -109,8 +143,7 @@ function offerLists(registry: TerminologyRegistry, { kommunekode, codeSystems }:
     if (!typeCode || !cs.url) continue;
     const targetsOf = localTargetsOfSystem(registry, cs.url);
     for (const concept of registry.provider(cs).all()) {
-      const name = `${OFFER_VALUE_SET_PREFIX}${concept.code}`;
-      if (localKindOf(concept, typeCode) !== 'tilbud' || !isValidLocalName(name)) continue;
+      if (localKindOf(concept, typeCode) !== 'tilbud') continue;
       const targets = targetsOf?.get(concept.code) ?? [];
       if (targets.length === 0) continue;
       const bySystem = new Map<string, ValueSetComposeInclude>();
@@ -119,9 +152,9 @@ function offerLists(registry: TerminologyRegistry, { kommunekode, codeSystems }:
         include.concept!.push({ code: t.code });
         bySystem.set(t.system, include);
       }
-      const vs = header(kommunekode, name, `${concept.display ?? concept.code} – fælleskommunale indsatser`,
+      const vs = header(kommunekode, `${OFFER_VALUE_SET_PREFIX}${concept.code}`, `${concept.display ?? concept.code} – fælleskommunale indsatser`,
         `De fælleskommunale indsatser (niveau 2), som kommunens tilbud "${concept.display ?? concept.code}" (${concept.code}) dokumenteres som (bilag 6, scenarie 1).`,
-        [cs]);
+        [cs], offerPickList(kommunekode, concept.code));
       vs.compose = { include: [...bySystem.values()] };
       out.push(vs);
     }

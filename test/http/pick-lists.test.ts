@@ -402,3 +402,66 @@ describe('a municipality that writes its catalog (561)', () => {
     await put({ ...other, id: `kommune-${k}-andet` }, 201);
   });
 });
+
+describe('scenario 1 for every offer code: Æ, _, a space, / and long codes each have their pick list (157)', () => {
+  const k = '157';
+  const long = (last: string) => `${k}-${'LANGTTILBUD'.repeat(5)}${last}`;
+  /** Each offer with its own targets, and the url its pick list has by the documented rule. */
+  const offers = [
+    { code: `${k}-ÆBLE`, targets: [CODES.sygdomshaandtering, CODES.kostvejledning], name: `tilbud-${k}-%C3%86BLE` },
+    { code: `${k}-ØBLE`, targets: [CODES.nikotin], name: `tilbud-${k}-%C3%98BLE` },
+    { code: `${k}-KOL_HOLD`, targets: [CODES.vejledningFysisk], name: `tilbud-${k}-KOL_HOLD` },
+    // a code that an id form replacing '_' or ' ' by '-' would merge with the two around it
+    { code: `${k}-KOL HOLD`, targets: [CODES.faerdighedstraening], name: `tilbud-${k}-KOL%20HOLD` },
+    { code: `${k}-KOL-HOLD`, targets: [CODES.fysiskTraening119], name: `tilbud-${k}-KOL-HOLD` },
+    { code: `${k} MED MELLEMRUM`, targets: [CODES.kostvejledning, CODES.nikotin], name: `tilbud-${k}%20MED%20MELLEMRUM` },
+    { code: `${k}/SLASH`, targets: [CODES.mentalHaandtering], name: `tilbud-${k}%2FSLASH` },
+    // 60 characters, and another that differs only in its last: an id form cut to 64 characters would merge them
+    { code: long('A'), targets: [CODES.sygdomshaandtering], name: `tilbud-${long('A')}` },
+    { code: long('B'), targets: [CODES.vejledningFysisk, CODES.faerdighedstraening], name: `tilbud-${long('B')}` },
+  ];
+  const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+  beforeAll(async () => {
+    const token = await tokenFor({ kommunekode: k });
+    const csv = ['kode,titel,type,maal', ...offers.map((o, i) => `${o.code},Tilbud ${i},tilbud,${o.targets.join(';')}`)].join('\n');
+    expect(long('A')).toHaveLength(60);
+    await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: `${csv}\n` }] }).expect(200);
+  });
+
+  it('the search by the kommunekode identifier lists one pick list per offer, each with a valid id of its own', async () => {
+    const res = await request(app).get('/fhir/ValueSet').query({ identifier: `http://faelles-tx.dk/fhir/NamingSystem/kommunekode|${k}`, _count: 100 }).expect(200);
+    const lists = ((res.body as Bundle).entry ?? []).map((e) => e.resource as ValueSet).filter((vs) => vs.url!.startsWith(vsUrl(k, 'tilbud-')));
+    expect(lists.map((vs) => vs.url).sort()).toEqual(offers.map((o) => vsUrl(k, o.name)).sort());
+    for (const vs of lists) expect(vs.id).toMatch(ID);
+    expect(new Set(lists.map((vs) => vs.id)).size).toBe(offers.length);
+  });
+
+  it.each(offers.map((o) => [o.code, o] as const))('%s: found by its url, readable by its id and expanded to its niveau-2 interventions', async (_code, offer) => {
+    const url = vsUrl(k, offer.name);
+    // the canonical goes into the query as any value does: its '%' as '%25'
+    const found = (await request(app).get('/fhir/ValueSet').query({ url }).expect(200)).body as Bundle;
+    expect(found.entry).toHaveLength(1);
+    const vs = found.entry![0]!.resource as ValueSet;
+    expect(vs.url).toBe(url);
+    expect(vs.id).toMatch(ID);
+    expect(((await request(app).get(`/fhir/ValueSet/${vs.id}`).expect(200)).body as ValueSet).url).toBe(url);
+    const expanded = await expand({ url });
+    expect(expanded.expansion!.contains!.map((c) => ({ system: c.system, code: c.code }))).toEqual(offer.targets.map((code) => ({ system: FSIII, code })));
+    expect(expanded.expansion!.contains!.every((c) => typeof c.display === 'string')).toBe(true);
+  });
+
+  it('the url is matched as the canonical it is: written into the query with its % escaped, not decoded', async () => {
+    const raw = `/fhir/ValueSet/$expand?url=${encodeURIComponent(vsUrl(k, ''))}tilbud-${k}-%25C3%2586BLE`;
+    expect(codesOf(((await request(app).get(raw).expect(200)).body as ValueSet).expansion!.contains)).toEqual(offers[0]!.targets);
+    await request(app).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(vsUrl(k, ''))}tilbud-${k}-%C3%86BLE`).expect(404);
+  });
+
+  it('an offer whose code is a local name keeps its url and id: tilbud-{code}', async () => {
+    const found = (await request(app).get('/fhir/ValueSet').query({ url: vsUrl(k, `tilbud-${k}-KOL-HOLD`) }).expect(200)).body as Bundle;
+    expect((found.entry![0]!.resource as ValueSet).id).toBe(`kommune-${k}-tilbud-${k}-KOL-HOLD`);
+    const old = (await request(app).get('/fhir/ValueSet/kommune-370-tilbud-370-KOL-REHAB').expect(200)).body as ValueSet;
+    expect(old.url).toBe(vsUrl('370', 'tilbud-370-KOL-REHAB'));
+  });
+});
