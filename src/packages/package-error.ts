@@ -4,7 +4,7 @@ import type { Bilingual } from '../errors/issue';
 /**
  * A package that cannot be loaded (not a package, wrong FHIR version, missing dependency, an invalid resource, a
  * code system or value set used that is not served, a clash with the catalogs served): refused whole, 422 with every
- * reason found (409 when it is already loaded), in English or, to a caller asking for it, in Danish; at start-up, the
+ * reason found (409 when it is already loaded, 404 for a package to unload that is not loaded), in English or, to a caller asking for it, in Danish; at start-up, the
  * server does not start.
  */
 export class PackageError extends FhirError {
@@ -14,7 +14,7 @@ export class PackageError extends FhirError {
   constructor(problems: Bilingual | Bilingual[], status = 422) {
     const list = Array.isArray(problems) ? problems : [problems];
     const first = list[0] ?? { en: 'The package cannot be loaded', da: 'Pakken kan ikke indlæses' };
-    super(status, status === 409 ? 'duplicate' : 'invalid', first.en, {
+    super(status, status === 409 ? 'duplicate' : status === 404 ? 'not-found' : 'invalid', first.en, {
       da: first.da,
       extraIssues: list.slice(1, 50).map((text) => ({ severity: 'error', code: 'invalid', text })),
     });

@@ -104,6 +104,9 @@ describe('$unload-package', () => {
     const noVersion = await request(app).post('/fhir/$unload-package').set('Authorization', `Bearer ${adminToken}`).type('application/fhir+json')
       .send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'example.a' }] });
     expect(noVersion.status).toBe(400);
+    const unknown = await unload(app, 'example.never', '1.0.0', adminToken);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.issue[0].code).toBe('not-found');
     const batch = await request(app).post('/fhir').set('Authorization', `Bearer ${adminToken}`).type('application/fhir+json').send({
       resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'POST', url: '$unload-package' }, resource: { resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'example.a' }, { name: 'version', valueString: '1.0.0' }] } }],
     }).expect(200);
