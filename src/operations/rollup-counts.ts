@@ -1,6 +1,6 @@
 import type { CodeSystem, Coding, ConceptMap } from 'fhir/r4';
 import { unknownValueSet } from '../errors/common-errors';
-import { forwardMatches } from './translate';
+import { forwardMatches, type Match } from './translate';
 import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../terminology/catalog-levels';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
@@ -48,7 +48,7 @@ export interface RollupOptions {
   sourceCodeSystems?: CodeSystem[];
 }
 
-export type NotCountedReason = 'unknown-system' | 'unknown-code' | 'other-municipality' | 'unmapped' | 'offer-excluded';
+export type NotCountedReason = 'unknown-system' | 'unknown-code' | 'other-municipality' | 'unmapped' | 'offer-excluded' | 'conflicting-maps';
 
 export interface InterventionCount extends Scope {
   intervention: Coding;
@@ -120,6 +120,7 @@ export function countingRule(options: RollupOptions, language: 'en' | 'da' = 'en
       '(en borger med to indsatser tælles to gange). En lokal indsats tælles på den ene fælleskommunale indsats (niveau 2), den er koblet til. ' +
       `${offers} Niveau 1 (lovparagraffen) er summen af sine indsatser på niveau 2. En kode koblet til en udgået eller udgående kode tælles på dens afløser. ` +
       `${maps ? `Lokale koder oversættes med ${maps} og ellers med hver kommunes nyeste koblinger. ` : ''}` +
+      'Giver to af kommunens koblinger en lokal kode forskellige fælleskommunale indsatser, tælles den ikke (conflicting-maps); koblinger, der er enige, tæller den én gang. ' +
       `Tilstande (koder i ${options.conditionValueSet}) tælles på deres overbegreb i dybde ${options.conditionDepth} af hierarkiet (0 = roden). ` +
       'Rækker, der ikke kan tælles, står med deres årsag; input i alt = indsatsrækker + tilstandsrækker + rækker der ikke er talt.';
   }
@@ -130,6 +131,7 @@ export function countingRule(options: RollupOptions, language: 'en' | 'da' = 'en
     '(a citizen with two interventions counts twice). A local intervention (indsats) counts on the one niveau-2 intervention it is mapped to. ' +
     `${offers} Niveau 1 (the law paragraph) is the sum of its niveau-2 interventions. A code mapped to a retired or outgoing code counts on its replacement. ` +
     `${maps ? `Local codes are translated with ${maps} and otherwise each municipality's newest maps. ` : ''}` +
+    'When two of a municipality\'s maps give a local code different niveau-2 interventions, it is not counted (conflicting-maps); maps that agree count it once. ' +
     `Conditions (codes of ${options.conditionValueSet}) count on their ancestor at depth ${options.conditionDepth} of the hierarchy (0 = the root). ` +
     'Rows that cannot be counted are listed with their reason; input count = intervention rows + condition rows + rows not counted.';
 }
@@ -143,6 +145,30 @@ type Resolution =
   | { kind: 'interventions'; targets: Target[]; offer: boolean; outdated: (Coding & { status: string })[] }
   | { kind: 'condition'; area: Coding; replaces?: Coding & { status: string }; current: Coding; outdated: (Coding & { status: string })[] }
   | { kind: 'not-counted'; reason: NotCountedReason; message: string };
+
+/**
+ * The targets a local code counts on, from its matches in the municipality's maps in use: each counted target once (a
+ * map that states a retired code and its successor gives the successor once; maps that agree give their targets once),
+ * so a row counts at most once on any niveau-2 intervention. When two maps (url|version) give different sets of targets,
+ * the maps that differ from the first, with the first: the code is then counted on none of them.
+ */
+export function targetsOfMaps(matches: Match[]): { matches: Match[] } | { conflicting: { map: string; matches: Match[] }[] } {
+  const byMap = new Map<string, Map<string, Match>>();
+  for (const m of matches) {
+    const targets = byMap.get(m.originMap) ?? new Map<string, Match>();
+    const key = `${m.concept.system ?? ''}\u0000${m.concept.code}`;
+    if (!targets.has(key)) targets.set(key, m);
+    byMap.set(m.originMap, targets);
+  }
+  const maps = [...byMap].map(([map, targets]) => ({ map, key: [...targets.keys()].sort().join('\u0001'), matches: [...targets.values()] }));
+  const [first, ...others] = maps;
+  if (!first) return { matches: [] };
+  const differing = others.filter((m) => m.key !== first.key);
+  if (differing.length > 0) return { conflicting: [first, ...differing].map(({ map, matches: ms }) => ({ map, matches: ms })) };
+  return { matches: first.matches };
+}
+
+const label = (c: Coding) => `${c.code}${c.display ? ` (${c.display})` : ''}`;
 
 function codingOf(system: string, code: string, display?: string): Coding {
   return { system, code, ...(display ? { display } : {}) };
@@ -212,13 +238,23 @@ class Resolver {
     if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: `'${excerpt(row.code)}' is not a code of ${system}` };
     const typeCode = localTypePropertyCode(cs);
     const offer = (typeCode ? localKindOf(concept, typeCode) : undefined) === 'tilbud';
-    const matches = forwardMatches(this.registry, { system, code: row.code }, this.mapsOf(row.kommunekode))
+    // map by map: a translation of several maps at once gives a match they share once, and so hides which maps agree
+    const matches = this.mapsOf(row.kommunekode).flatMap((cm) => forwardMatches(this.registry, { system, code: row.code }, [cm]))
       .filter((m) => m.concept.code && m.equivalence !== 'unmatched' && m.equivalence !== 'disjoint');
     if (matches.length === 0) return { kind: 'not-counted', reason: 'unmapped', message: `No map of municipality ${row.kommunekode} maps ${row.code}` };
     if (offer && this.options.offers === 'exclude') {
       return { kind: 'not-counted', reason: 'offer-excluded', message: `${row.code} is an offer (tilbud) and offers=exclude` };
     }
-    const targets = matches.map((m) => ({
+    const agreed = targetsOfMaps(matches);
+    if ('conflicting' in agreed) {
+      const stated = agreed.conflicting.map((m) => `${m.map} to ${m.matches.map((x) => label(this.describe(x.concept.system!, x.concept.code!, x.concept.display)))
+        .join(' + ')}`).join(', ');
+      return {
+        kind: 'not-counted', reason: 'conflicting-maps',
+        message: `The maps of municipality ${row.kommunekode} give ${row.code} different niveau-2 interventions (${stated}); it is counted on none of them`,
+      };
+    }
+    const targets = agreed.matches.map((m) => ({
       intervention: this.describe(m.concept.system!, m.concept.code!, m.concept.display),
       ...(m.replaces ? { replaces: m.replaces } : {}),
     }));

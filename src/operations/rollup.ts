@@ -137,6 +137,9 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
   for (const ref of input.all<string>('conceptMap')) {
     const cm = conceptMapVersion(ctx, ref, 'conceptMap');
     if (!ownerOf(cm)) throw notMunicipalMap(ref);
+    const same = conceptMaps.find((c) => c.url === cm.url);
+    if (same && same.version === cm.version) continue;
+    if (same) throw twoVersionsOfOneMap(cm.url!, same.version, cm.version);
     conceptMaps.push(cm);
     sourceCodeSystems.push(...sourceCodeSystemsOf(ctx, cm));
   }
@@ -144,10 +147,38 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
     offers, conditionDepth, conditionValueSet: input.string('conditionValueSet') ?? DEFAULT_CONDITION_VALUESET,
     ...(conceptMaps.length > 0 ? { conceptMaps, sourceCodeSystems } : {}),
   };
-  return rollup(ctx.registry, rows, options);
+  const result = rollup(ctx.registry, rows, options);
+  checkFhirIntegers(result);
+  return result;
+}
+
+/** A roll-up is against one version of each map: two versions of one url would count their codes twice. */
+function twoVersionsOfOneMap(url: string, a: string | undefined, b: string | undefined): FhirError {
+  return FhirError.invalid(`conceptMap names two versions of ${url} (${a ?? '(no version)'} and ${b ?? '(no version)'}); a roll-up uses one version of each map`, {
+    expression: ['conceptMap'], da: `conceptMap angiver to versioner af ${url} (${a ?? '(ingen version)'} og ${b ?? '(ingen version)'}); en optælling bruger én version af hver kobling`,
+  });
 }
 
 const sum = (xs: { count: number }[]) => xs.reduce((n, x) => n + x.count, 0);
+
+/** The largest value of a FHIR R4 integer (32-bit signed). */
+const FHIR_INTEGER_MAX = 2_147_483_647;
+
+/**
+ * Every count of the answer fits a FHIR integer, or the roll-up is refused (in every format, so that a table and the
+ * Parameters never disagree). Counts are ≥ 0, so each one is at most one of these totals: a niveau-2 or niveau-1 line
+ * at most niveau2Total (= niveau1Total), an area at most areaTotal, a row and the other summary parts at most inputCount.
+ */
+function checkFhirIntegers(r: RollupResult): void {
+  const totals: [string, number][] = [['inputCount', r.inputCount], ['niveau2Total', sum(r.niveau2)], ['niveau1Total', sum(r.niveau1)], ['areaTotal', sum(r.areas)]];
+  const over = totals.filter(([, n]) => n > FHIR_INTEGER_MAX).map(([name, n]) => `${name} ${n}`).join(', ');
+  if (!over) return;
+  throw new FhirError(422, 'business-rule', `The roll-up's totals do not fit a FHIR integer (at most ${FHIR_INTEGER_MAX}): ${over}; ` +
+    'roll up fewer rows at a time (e.g. one municipality or period per request) and add the answers', {
+    da: `Optællingens totaler er for store til et FHIR-heltal (højst ${FHIR_INTEGER_MAX}): ${over}; ` +
+      'opsummér færre rækker ad gangen (fx én kommune eller periode pr. forespørgsel) og læg svarene sammen',
+  });
+}
 
 function where(scope: Scope): ParametersParameter[] {
   return [{ name: 'kommunekode', valueCode: scope.kommunekode }, ...(scope.district ? [{ name: 'district', valueString: scope.district }] : []),
@@ -237,11 +268,28 @@ function* tableRows(r: RollupResult): Generator<(string | number | undefined)[]>
  */
 const LEVEL_ORDER = ['niveau2', 'niveau1', 'area', 'not-counted'];
 
+function sharedColumn(column: string, a: Scope, b: Scope): FhirError {
+  const show = (x: Scope) => `(${[x.kommunekode, x.district ?? '', x.period ?? ''].map((p) => `'${excerpt(p, 40)}'`).join(', ')})`;
+  return FhirError.invalid(`layout=wide would give ${show(a)} and ${show(b)} (kommunekode, district, period) the same column '${excerpt(column, 100)}'; ` +
+    'use layout=long, which keeps district and period apart', {
+    expression: ['layout'],
+    da: `layout=wide ville give ${show(a)} og ${show(b)} (kommunekode, bydel, periode) samme kolonne '${excerpt(column, 100)}'; brug layout=long, der holder bydel og periode adskilt`,
+  });
+}
+
 function wideTable(r: RollupResult): Table {
   const scopes = [...r.niveau2, ...r.niveau1, ...r.areas, ...r.notCounted.map((n) => n.row)];
   const periods = new Set(scopes.map((x) => x.period ?? ''));
   const label = (x: Scope) => [x.kommunekode, x.district, periods.size > 1 ? x.period : undefined].filter((p) => p).join(' ');
-  const columns = [...new Set(scopes.map(label))].sort((a, b) => a.localeCompare(b, 'da'));
+  // two scopes must never share a column: a district and period that run together into another's label are refused
+  const scopeOfColumn = new Map<string, Scope>();
+  for (const x of scopes) {
+    const column = label(x);
+    const other = scopeOfColumn.get(column);
+    if (!other) scopeOfColumn.set(column, x);
+    else if (other.district !== x.district || (periods.size > 1 && other.period !== x.period)) throw sharedColumn(column, other, x);
+  }
+  const columns = [...scopeOfColumn.keys()].sort((a, b) => a.localeCompare(b, 'da'));
   const lines = new Map<string, { head: (string | undefined)[]; counts: Map<string, number> }>();
   const add = (key: string, head: (string | undefined)[], column: string, count: number) => {
     const line = lines.get(key) ?? { head, counts: new Map<string, number>() };
@@ -275,16 +323,19 @@ export const rollupOperation: OperationHandler = {
   documentation: {
     description: 'Rolls counts documented on local (niveau 3) or common codes up to the common interventions (niveau 2), their law paragraph ' +
       '(niveau 1) and, for conditions, their area, per municipality (and district and period). Counts are documented interventions and conditions, not ' +
-      'citizens. Input as row parameters or as CSV (a text/csv body with the columns kommunekode, system, code or kode, count or antal, ' +
+      'citizens; a local code counts once on the targets of its map (maps in use that disagree about it: not counted, reason conflicting-maps). ' +
+      'Every count and total is a FHIR integer: a roll-up whose totals exceed 2147483647 is refused with 422. Input as row parameters or as CSV (a text/csv body with the columns kommunekode, system, code or kode, count or antal, ' +
       `optionally district (or bydel, omraade) and period (or periode); at most ${MAX_ROLLUP_ROWS} rows). Output as Parameters, or CSV / NDJSON (Accept: text/csv or application/x-ndjson, or _format).`,
     inputs: {
       row: 'One input row: parts kommunekode (code), system (uri: a local CodeSystem, KL\'s gateway system for local codes, or FSIII/FFB), code, count (integer ≥ 0), district and period (strings, optional)',
       csv: 'The rows as CSV text (the same as a text/csv body)',
       offers: 'each-target (default): an offer (tilbud) counts once for each of its niveau-2 interventions; exclude: offers are not counted and are listed under notCounted',
       conditionDepth: 'Depth of the condition hierarchy that is counted as the area: 0 the root, 1 (default) the area (e.g. Mental sundhed), 2 the condition',
-      conceptMap: 'A map version to translate with (url|version; also a version an update has replaced) instead of that municipality\'s newest map of the same url; repeats',
+      conceptMap: 'A map version to translate with (url|version; also a version an update has replaced) instead of that municipality\'s newest map of the same url; ' +
+        'repeats, with one version of each url (two versions of one url are refused with 400)',
       layout: 'For CSV and NDJSON: long (default) one line per municipality and count, with the rows not counted, replaced and outdated; ' +
-        'wide, the comparison table: one line per niveau-2 intervention, niveau 1 and area, one count column per municipality (and district, and period when the rows have several)',
+        'wide, the comparison table: one line per niveau-2 intervention, niveau 1 and area, one count column per municipality (and district, and period when the rows have several), ' +
+        'labelled with them joined by spaces; when two of them would get the same label (district \'Bydel 1\' and period \'2026\', district \'Bydel\' and period \'1 2026\') it is refused with 400: use long',
       conditionValueSet: `The value set whose codes (and the groupings above them) count as conditions (default ${DEFAULT_CONDITION_VALUESET})`,
     },
     outputs: [
@@ -293,7 +344,7 @@ export const rollupOperation: OperationHandler = {
       { name: 'niveau2', repeats: true, documentation: 'kommunekode, district, period, intervention (Coding), niveau1 (Coding), lovparagraf, count, direct, viaOffers' },
       { name: 'niveau1', repeats: true, documentation: 'kommunekode, district, period, niveau1 (Coding), lovparagraf, count (the sum of its niveau-2 counts)' },
       { name: 'area', repeats: true, documentation: 'kommunekode, district, period, area (Coding), count' },
-      { name: 'notCounted', repeats: true, documentation: 'line, kommunekode, district, period, system, code, count, reason (unknown-system | unknown-code | other-municipality | unmapped | offer-excluded), message' },
+      { name: 'notCounted', repeats: true, documentation: 'line, kommunekode, district, period, system, code, count, reason (unknown-system | unknown-code | other-municipality | unmapped | offer-excluded | conflicting-maps: two of the municipality\'s maps in use give the local code different niveau-2 interventions), message' },
       { name: 'replaced', repeats: true, documentation: 'line, kommunekode, district, period, code, replaced (the retired or outgoing code the row maps to), status, replacement (the code counted), count' },
       { name: 'outdated', repeats: true, documentation: 'line, kommunekode, district, period, concept (a retired or outgoing code counted as it is: no successor is named), status, count' },
     ],

@@ -6,7 +6,7 @@ import type { App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
 import { COUNTS_CSV, countRows, importDataUseCatalogs, localCatalogs, replacedByOfStatusSupplement, type CountRow } from '../support/data-use';
 import { fsiiiIndex, readJson } from '../support/files';
-import { CODES, localCodeSystem, tokenFor } from '../support/local';
+import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { part } from '../support/parameters';
 
 const CONDITIONS_ROOT = '0fa991ef-adf5-4202-8cfe-a31454ed6e9d'; // Kommunale sundhedsfremme og forebyggelsestilstande
@@ -301,5 +301,133 @@ describe('ConceptMap/$rollup', () => {
       expect(read.body.code).toBe(o.name);
     }
     await request(app).get('/fhir/OperationDefinition/ValueSet-expand').expect(404);
+  });
+});
+
+// ---- a local code counts once: maps in use, their versions, and the size of the answer ----
+
+const AFKLARENDE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c'; // Afklarende samtale
+
+/** Imports a local catalog (kode,titel,type,maal) as the municipality, as version `version` when given. */
+async function importCatalog(kommunekode: string, lines: string[], version?: string) {
+  const token = await tokenFor({ kommunekode });
+  await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type('application/fhir+json')
+    .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: `kode,titel,type,maal,definition\n${lines.join('\n')}\n` },
+      ...(version ? [{ name: 'version', valueString: version }] : [])] }).expect(200);
+}
+
+const catalogOf = (kommunekode: string, type: 'CodeSystem' | 'ConceptMap') => `http://faelles-tx.dk/fhir/kommune/${kommunekode}/${type}/lokale-indsatser`;
+
+function rowsCsv(kommunekode: string, rows: [string, number][]) {
+  return `kommunekode,system,kode,antal\n${rows.map(([code, n]) => `${kommunekode},${catalogOf(kommunekode, 'CodeSystem')},${code},${n}`).join('\n')}\n`;
+}
+
+function notCountedOf(body: Parameters): [string | undefined, string | undefined, string | undefined][] {
+  return all(body, 'notCounted').map((p) => [part(p, 'code')?.valueCode, part(p, 'reason')?.valueCode, part(p, 'message')?.valueString]);
+}
+
+describe('ConceptMap/$rollup counts a local code once', () => {
+  it('refuses two versions of one map in conceptMap (400, naming them) instead of counting on both', async () => {
+    await importCatalog('102', [`102-STYRKE,Styrketræning,indsats,${CODES.fysiskTraening119},Hold`]);
+    await importCatalog('102', [`102-STYRKE,Styrketræning,indsats,${CODES.fysiskTraening140},Hold`], '2.0.0');
+    const map = catalogOf('102', 'ConceptMap');
+    const body = rowsCsv('102', [['102-STYRKE', 30]]);
+    const post = (...maps: string[]) => request(app).post(`/fhir/ConceptMap/$rollup${maps.length ? '?' : ''}${maps.map((m) => `conceptMap=${encodeURIComponent(m)}`).join('&')}`)
+      .set('Content-Type', 'text/csv').send(body);
+
+    const both = await post(`${map}|1.0.0`, `${map}|2.0.0`).expect(400);
+    expect(JSON.stringify(both.body)).toContain(`two versions of ${map} (1.0.0 and 2.0.0)`);
+    const danish = await post(`${map}|1.0.0`, `${map}|2.0.0`).set('Accept-Language', 'da').expect(400);
+    expect(JSON.stringify(danish.body)).toContain('to versioner af');
+    await post(`${map}|2.0.0`, `${map}|1.0.0`).set('Accept', 'text/csv').expect(400);
+
+    // each version alone, and the same version named twice, count the 30 once
+    for (const [maps, code] of [[[`${map}|1.0.0`], CODES.fysiskTraening119], [[`${map}|2.0.0`, `${map}|2.0.0`], CODES.fysiskTraening140], [[], CODES.fysiskTraening140]] as const) {
+      const res = (await post(...maps).expect(200)).body as Parameters;
+      expect(counts(res, 'niveau2', 'intervention')).toEqual(new Map([[`102|${code}`, 30]]));
+      expect(summary(res)).toMatchObject({ inputCount: 30, interventionInput: 30, offerExtra: 0, niveau2Total: 30, niveau1Total: 30 });
+    }
+  });
+
+  it('does not count a local code two maps in use give different targets, and counts once what they agree on', async () => {
+    const kol = [CODES.sygdomshaandtering, CODES.kostvejledning, CODES.fysiskTraening119];
+    await importCatalog('103', [
+      `103-STYRKE,Styrketræning,indsats,${CODES.fysiskTraening119},Hold`,
+      `103-OPSTART,Opstartssamtale,indsats,${AFKLARENDE},Samtale`,
+      `103-HOLD,Hold,tilbud,${kol.slice(0, 2).join(';')},Hold`,
+      `103-KOL,KOL-hold,tilbud,${kol.join(';')},KOL`,
+    ]);
+    // a second map over the same local catalog: a write like any other
+    const second = localConceptMap('103', 'ekstra', [
+      { code: '103-STYRKE', targets: [AFKLARENDE] },
+      { code: '103-OPSTART', targets: [AFKLARENDE], equivalence: 'equivalent' }, // the same target, stated otherwise
+      { code: '103-HOLD', targets: kol.slice(0, 2) },
+      { code: '103-KOL', targets: kol.slice(0, 2) },
+    ], catalogOf('103', 'CodeSystem'));
+    const token = await tokenFor({ kommunekode: '103' });
+    await request(app).put(`/fhir/ConceptMap/${second.id}`).set('Authorization', `Bearer ${token}`).type('application/fhir+json').send(second).expect(201);
+
+    const res = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv')
+      .send(rowsCsv('103', [['103-STYRKE', 30], ['103-OPSTART', 40], ['103-HOLD', 5], ['103-KOL', 7]])).expect(200);
+    const body = res.body as Parameters;
+    // agreed: the intervention once on its target, the offer once on each of its two
+    expect(counts(body, 'niveau2', 'intervention')).toEqual(new Map([[`103|${AFKLARENDE}`, 40], [`103|${CODES.sygdomshaandtering}`, 5], [`103|${CODES.kostvejledning}`, 5]]));
+    expect(summary(body)).toMatchObject({ inputCount: 82, interventionInput: 45, notCountedInput: 37, offerExtra: 5, niveau2Total: 50, niveau1Total: 50 });
+    // differing: not counted, and the reason names both maps
+    const notCounted = notCountedOf(body);
+    expect(notCounted.map(([code, reason]) => [code, reason])).toEqual([['103-STYRKE', 'conflicting-maps'], ['103-KOL', 'conflicting-maps']]);
+    for (const [, , message] of notCounted) {
+      expect(message).toContain(`${catalogOf('103', 'ConceptMap')}|1.0.0`);
+      expect(message).toContain(`${second.url}|1.0.0`);
+    }
+    expect(notCounted[0]![2]).toContain(CODES.fysiskTraening119);
+    expect(notCounted[0]![2]).toContain(AFKLARENDE);
+    expect(all(body, 'counting')[0]?.valueString).toMatch(/conflicting-maps/);
+
+    // naming one of the two maps does not leave the other out: it is still in use
+    const named = (await request(app).post(`/fhir/ConceptMap/$rollup?conceptMap=${encodeURIComponent(`${second.url}|1.0.0`)}`).set('Content-Type', 'text/csv')
+      .send(rowsCsv('103', [['103-STYRKE', 30]])).expect(200)).body as Parameters;
+    expect(notCountedOf(named).map(([, reason]) => reason)).toEqual(['conflicting-maps']);
+    expect(summary(named)).toMatchObject({ niveau2Total: 0 });
+  });
+
+  it('refuses with 422, in English and Danish and in every format, a roll-up whose totals do not fit a FHIR integer', async () => {
+    const rows = (n: number, code = CODES.fysiskTraening119, system = FSIII) =>
+      `kommunekode,system,kode,antal\n${Array.from({ length: n }, () => `101,${system},${code},1000000000`).join('\n')}\n`;
+    const post = (body: string) => request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(body);
+
+    const fits = (await post(rows(2)).expect(200)).body as Parameters;
+    expect(summary(fits)).toMatchObject({ inputCount: 2_000_000_000, niveau2Total: 2_000_000_000 });
+
+    const over = await post(rows(3)).expect(422);
+    expect(over.body.resourceType).toBe('OperationOutcome');
+    expect(JSON.stringify(over.body)).toMatch(/do not fit a FHIR integer \(at most 2147483647\): inputCount 3000000000, niveau2Total 3000000000/);
+    expect(JSON.stringify(over.body)).not.toMatch(/valueInteger/);
+    expect(JSON.stringify((await post(rows(3)).set('Accept-Language', 'da').expect(422)).body)).toMatch(/for store til et FHIR-heltal/);
+    for (const accept of ['text/csv', 'application/x-ndjson']) {
+      await post(rows(3)).set('Accept', accept).expect(422);
+      await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', accept).send(rows(3)).expect(422);
+    }
+    // an offer counted on each of its three interventions: the input fits, the niveau-2 total does not
+    const offer = await post(rows(1, '101-KOL-HOLD', catalogOf('101', 'CodeSystem'))).expect(422);
+    expect(JSON.stringify(offer.body)).toMatch(/niveau2Total 3000000000/);
+    expect(JSON.stringify(offer.body)).not.toMatch(/inputCount/);
+  });
+
+  it('refuses layout=wide (400, pointing to layout=long) when two districts and periods would share a column', async () => {
+    const body = `kommunekode,system,code,count,district,period\n101,${FSIII},${CODES.fysiskTraening119},5,Bydel 1,2026\n101,${FSIII},${CODES.fysiskTraening119},7,Bydel,1 2026\n`;
+    const wide = await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv').send(body).expect(400);
+    expect(JSON.stringify(wide.body)).toMatch(/same column '101 Bydel 1 2026'.*layout=long/);
+    const danish = await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv')
+      .set('Accept-Language', 'da').send(body).expect(400);
+    expect(JSON.stringify(danish.body)).toMatch(/samme kolonne/);
+    // the long layout keeps them apart
+    const long = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').set('Accept', 'text/csv').send(body).expect(200);
+    const n2 = (parse(long.text, { columns: true }) as Record<string, string>[]).filter((r) => r.level === 'niveau2');
+    expect(n2.map((r) => [r.district, r.period, r.count])).toEqual([['Bydel', '1 2026', '7'], ['Bydel 1', '2026', '5']]);
+    // labels that differ still make a table
+    const apart = body.replace('Bydel,1 2026', 'Bydel 2,2026');
+    const ok = await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv').send(apart).expect(200);
+    expect(ok.text.split('\n')[0]).toBe('level,code,display,lovparagraf,101 Bydel 1,101 Bydel 2');
   });
 });

@@ -117,6 +117,7 @@ export const NOT_COUNTED_REASON: Record<string, string> = {
   'other-municipality': 'en anden kommunes lokale kode',
   unmapped: 'ikke koblet til en fælleskommunal indsats',
   'offer-excluded': 'tilbud tælles ikke',
+  'conflicting-maps': 'kommunens koblinger giver forskellige fælleskommunale indsatser',
 };
 
 export interface RollupLine {
