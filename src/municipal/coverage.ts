@@ -2,6 +2,7 @@ import type { Coding, ConceptMap, ValueSet } from 'fhir/r4';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf } from '../terminology/replacements';
+import { forEachCovering } from './covered-codes';
 import { localCodeSystems, localConceptMaps, localTypePropertyCode } from './municipality';
 import { localKindOf } from './write-rules';
 import { unknownValueSet } from '../errors/common-errors';
@@ -33,7 +34,10 @@ export interface CoverageReport {
   /** Map targets that are legacy keys (FSIII's second tree), with the code to use. */
   legacyTargets: (MappedTarget & { replacedBy: Coding })[];
   commonInterventions: number;
-  /** Active common interventions of the value sets that no local code maps to. */
+  /**
+   * Active common interventions of the value sets that no local code maps to, as $coverage-matrix counts (a code
+   * mapped to a retired or outgoing target, or a legacy key, covers the code in use).
+   */
   uncovered: (Coding & { valueSet: string })[];
 }
 
@@ -53,7 +57,6 @@ export function coverageReport(registry: TerminologyRegistry, kommunekode: strin
   }
 
   const mappedSources = new Set<string>();
-  const targeted = new Set<string>();
   const report: CoverageReport = {
     kommunekode,
     codeSystems: codeSystems.map(canonicalOf),
@@ -75,12 +78,10 @@ export function coverageReport(registry: TerminologyRegistry, kommunekode: strin
         for (const t of el.target ?? []) {
           if (!t.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) continue;
           mappedSources.add(`${group.source}\u0000${el.code}`);
-          targeted.add(`${group.target}\u0000${t.code}`);
           const source: Coding = { system: group.source, code: el.code, ...(el.display ? { display: el.display } : {}) };
           const target: Coding = { system: group.target, code: t.code, ...(t.display ? { display: t.display } : {}) };
           const legacy = group.target ? findLegacyReplacement(registry, group.target, t.code) : undefined;
           if (legacy) {
-            targeted.add(`${group.target}\u0000${legacy.code}`);
             report.legacyTargets.push({ source, target, originMap: canonicalOf(cm), replacedBy: { system: group.target, code: legacy.code, display: legacy.display } });
           }
           const concept = provider?.locate(t.code);
@@ -107,6 +108,12 @@ export function coverageReport(registry: TerminologyRegistry, kommunekode: strin
     }
   }
 
+  // what the municipality's local codes cover: by the rule of $coverage-matrix (a retired, outgoing or legacy-key
+  // target covers the code in use), so the two never disagree
+  const targeted = new Set<string>();
+  forEachCovering(registry, [kommunekode], (_owner, _system, _code, _kind, targetSystem, targetCode) => {
+    targeted.add(`${targetSystem}\u0000${targetCode}`);
+  });
   const counted = new Set<string>();
   for (const vs of valueSets) {
     for (const entry of evaluateValueSet(registry, vs).entries) {

@@ -4,7 +4,9 @@ import type { Issue } from '../errors/issue';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { replacementsOf } from '../terminology/replacements';
+import { catalogLevels } from '../terminology/catalog-levels';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
+import { coveredCode } from './covered-codes';
 import { resolveGatewaySystem } from './gateway-systems';
 import { localTargets, type LocalTarget } from './local-targets';
 import { GATEWAY_LOCAL_SYSTEMS, isGatewayLocalSystem, localTypePropertyCode, ownerOf, ownerOfCanonical, type LocalKind } from './municipality';
@@ -106,11 +108,27 @@ function localCatalog(registry: TerminologyRegistry, req: RecordingRequest): { c
   return { cs, kommunekode: req.kommunekode };
 }
 
+/**
+ * Whether a niveau-2 target is reported to the §119/§140 gateways: the code it covers (itself, or the code in use
+ * for a retired, outgoing or legacy-key target: coveredCode, the rule of $coverage) is in the §119 or §140 catalog,
+ * or — a retired code without a successor — it sits under the same paragraph (lovparagraf) as their interventions.
+ */
 function isPreventionOrRehabilitation(registry: TerminologyRegistry, t: LocalTarget): boolean {
-  return DEFAULT_COVERAGE_VALUESETS.some((ref) => {
+  const covered = coveredCode(registry, t.system, undefined, t.code);
+  const catalogs = DEFAULT_COVERAGE_VALUESETS.flatMap((ref) => {
     const vs = registry.findCanonical('ValueSet', ref);
-    return vs !== undefined && evaluateValueSet(registry, vs).index.has(`${t.system}\u0000${t.code}`);
+    return vs ? [evaluateValueSet(registry, vs)] : [];
   });
+  if (catalogs.some((c) => c.index.has(`${t.system}\u0000${covered}`))) return true;
+  const provider = registry.codeSystemProvider(t.system);
+  const concept = provider?.locate(t.code);
+  const paragraph = provider && concept ? catalogLevels(provider, concept).lovparagraf : undefined;
+  if (paragraph === undefined) return false;
+  return catalogs.some((c) => c.entries.some((e) => {
+    const entryProvider = e.provider ?? registry.codeSystemProvider(e.system, e.version);
+    const entryConcept = e.concept ?? entryProvider?.locate(e.code);
+    return !e.inactive && entryProvider !== undefined && entryConcept !== undefined && catalogLevels(entryProvider, entryConcept).lovparagraf === paragraph;
+  }));
 }
 
 function gatewaySystemFor(registry: TerminologyRegistry, t: LocalTarget, asked: string | undefined): string {

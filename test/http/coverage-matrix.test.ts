@@ -110,6 +110,32 @@ describe('ConceptMap/$coverage-matrix', () => {
     expect(cellsOf(body).get(`253|${CODES.nikotin}`)).toEqual({ indsats: 1, tilbud: 0 });
   });
 
+  it('agrees with $coverage on every row: for each example municipality, covered there is not uncovered in its report', async () => {
+    const body = (await matrix('').expect(200)).body as Parameters;
+    const lines = (body.parameter ?? []).filter((p) => p.name === 'intervention');
+    const cells = cellsOf(body);
+    for (const kommunekode of ['101', '147', '370']) {
+      const report = (await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode }).set('Accept', 'application/fhir+json').expect(200)).body as Parameters;
+      const uncovered = new Set((report.parameter ?? []).filter((p) => p.name === 'uncovered').map((p) => part(p, 'concept')!.valueCoding!.code));
+      const summary = (report.parameter ?? []).find((p) => p.name === 'summary')!;
+      // the same interventions
+      expect(part(summary, 'commonInterventions')?.valueInteger).toBe(lines.length);
+      for (const line of lines) {
+        const code = part(line, 'concept')!.valueCoding!.code!;
+        expect({ kommunekode, code, covered: !uncovered.has(code) }).toEqual({ kommunekode, code, covered: cells.has(`${kommunekode}|${code}`) });
+      }
+    }
+  });
+
+  it("$coverage counts 101's smoking-cessation group, mapped to the retired Tobaksafvænning, as covering Nikotin- og tobaksafvænning", async () => {
+    const report = (await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '101' }).expect(200)).body as Parameters;
+    const uncovered = (report.parameter ?? []).filter((p) => p.name === 'uncovered').map((p) => part(p, 'concept')!.valueCoding!.code);
+    expect(uncovered).not.toContain(CODES.nikotin);
+    // and still names the retired target, with the code to use
+    const retired = (report.parameter ?? []).filter((p) => p.name === 'retiredTarget');
+    expect(retired.map((r) => part(r, 'replacedBy')?.valueCoding?.code)).toEqual([CODES.nikotin]);
+  });
+
   it('answers CSV: one line per intervention, one column per municipality with its number of local codes', async () => {
     const res = await matrix(`?valueSet=${encodeURIComponent(VS119)}&_format=csv`).expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);

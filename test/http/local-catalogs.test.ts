@@ -240,6 +240,14 @@ describe('$coverage', () => {
     expect(part(retired, 'replacedBy')?.valueCoding?.code).toBe(CODES.nikotin);
     const legacy = res.body.parameter.find((p: ParametersParameter) => p.name === 'legacyTarget');
     expect(part(legacy, 'replacedBy')?.valueCoding?.code).toBe(CODES.mentalHaandtering);
+    // both cover the code in use, as $coverage-matrix counts them
+    const uncovered = res.body.parameter.filter((p: ParametersParameter) => p.name === 'uncovered').map((p: ParametersParameter) => part(p, 'concept')?.valueCoding?.code);
+    expect(uncovered).not.toContain(CODES.nikotin);
+    expect(uncovered).not.toContain(CODES.mentalHaandtering);
+    const matrix = await request(app).get('/fhir/ConceptMap/$coverage-matrix').query({ kommunekode: '461' }).expect(200);
+    const covered = (matrix.body as Parameters).parameter!.filter((p) => p.name === 'intervention' && (p.part ?? []).some((c) => c.name === 'cell'))
+      .map((p) => part(p, 'concept')?.valueCoding?.code);
+    expect(covered.sort()).toEqual([CODES.mentalHaandtering, CODES.nikotin].sort());
   });
 
   it('needs a kommunekode', async () => {

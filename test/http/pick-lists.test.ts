@@ -4,6 +4,7 @@ import type { App } from '../../src/app';
 import { evaluateValueSet } from '../../src/terminology/expansion/cache';
 import { CONTAINS_PROPERTY_EXT } from '../../src/terminology/expansion/renderer';
 import { FSIII, publishedCatalogs, testApp } from '../support/app';
+import { importDataUseCatalogs } from '../support/data-use';
 import { CODES, KOL_TARGETS, sampleCatalog, tokenFor } from '../support/local';
 
 /** Bilag 6's three ways to pick interventions, on the example municipality (370) and on one written in the test (561). */
@@ -50,6 +51,11 @@ function catalogOrder(id: string): string[] {
 
 function recorded(p: Parameters): CodeableConcept[] {
   return (p.parameter ?? []).filter((x) => x.name === 'codeableConcept').map((x) => x.valueCodeableConcept!);
+}
+
+/** What $local-codings records for a local intervention: its niveau-2 (FSIII) coding, the niveau-3 coding in a gateway system next to it. */
+function intervention(niveau2Code: string, niveau2Display: string, gatewaySystem: string, code: string, display: string): CodeableConcept {
+  return { coding: [{ system: FSIII, code: niveau2Code, display: niveau2Display }, { system: gatewaySystem, code, display }] };
 }
 
 describe('scenario 1: pick the offer, record its common interventions (370)', () => {
@@ -165,20 +171,12 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
 
   it('$local-codings gives the niveau-2 coding with the niveau-3 coding in KL\'s gateway system next to it', async () => {
     const p = await codings({ kommunekode: '370', code: '370-BOLDSPIL' });
-    expect(recorded(p)).toEqual([{
-      coding: [
-        { system: FSIII, code: CODES.fysiskTraening119, display: 'Fysisk træning' },
-        { system: PREVENTION_GATEWAY, code: '370-BOLDSPIL', display: 'Boldspil' },
-      ],
-    }]);
+    expect(recorded(p)).toEqual([intervention(CODES.fysiskTraening119, 'Fysisk træning', PREVENTION_GATEWAY, '370-BOLDSPIL', 'Boldspil')]);
     expect(p.parameter!.find((x) => x.name === 'source')!.valueCoding).toEqual(
       { system: csUrl('370'), version: '1.0.0', code: '370-BOLDSPIL', display: 'Boldspil' });
     // the gateway system as KL sends it, and the other gateway's system when asked for
     const viaGateway = await codings({ system: PREVENTION_GATEWAY, kommunekode: '370', code: '370-AKUPUNKTUR', gatewaySystem: CARE_GATEWAY });
-    expect(recorded(viaGateway)[0]!.coding).toEqual([
-      { system: FSIII, code: 'f8ac963c-6ec5-4ec5-bd90-a22fea4e2d16', display: 'Manuel behandling' },
-      { system: CARE_GATEWAY, code: '370-AKUPUNKTUR', display: 'Akupunktur' },
-    ]);
+    expect(recorded(viaGateway)).toEqual([intervention('f8ac963c-6ec5-4ec5-bd90-a22fea4e2d16', 'Manuel behandling', CARE_GATEWAY, '370-AKUPUNKTUR', 'Akupunktur')]);
   });
 
   it('$local-codings takes the local coding in a POSTed Parameters too', async () => {
@@ -218,6 +216,38 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
     expect(read.body.url).toBe(vsUrl('370', 'indsatser'));
     const all = await expand({ url: vsUrl('370', 'lokalt-katalog') });
     expect(all.expansion!.total).toBe(10);
+  });
+});
+
+describe('$local-codings for the data-use example 101 (a local intervention still mapped to the retired Tobaksafvænning)', () => {
+  beforeAll(async () => {
+    await importDataUseCatalogs(app, (kommunekode) => tokenFor({ kommunekode }));
+  });
+
+  it("records it with the §119/§140 gateway's niveau-3 system, as a code mapped to an active §119 code is", async () => {
+    const rygestop = await codings({ kommunekode: '101', code: '101-RYGESTOP' });
+    expect(recorded(rygestop)).toEqual([intervention(CODES.tobaksafvaenningRetired, 'Tobaksafvænning', PREVENTION_GATEWAY, '101-RYGESTOP', 'Rygestop på hold')]);
+    // still answered as linked, with the replacement to map to instead
+    expect((rygestop.parameter ?? []).filter((x) => x.name === 'replacement').map((x) => x.valueCoding!.code)).toEqual([CODES.nikotin]);
+    // the retired code is a §119 code, as its $lookup says
+    const lookup = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: CODES.tobaksafvaenningRetired, property: 'lovparagraf' }).expect(200);
+    expect(JSON.stringify(lookup.body)).toContain('Sundhedsloven §119');
+    // the same system as for 101's codes mapped to an active §119 or §140 code
+    for (const code of ['101-STYRKE', '101-OPSTART', '101-GANG']) {
+      expect(recorded(await codings({ kommunekode: '101', code }))[0]!.coding![1]!.system).toBe(PREVENTION_GATEWAY);
+    }
+    // gatewaySystem still chooses
+    const asked = await codings({ kommunekode: '101', code: '101-RYGESTOP', gatewaySystem: CARE_GATEWAY });
+    expect(recorded(asked)[0]!.coding![1]!.system).toBe(CARE_GATEWAY);
+  });
+
+  it("and a home-care intervention (in neither the §119 nor the §140 catalog) still gets the care gateway's system", async () => {
+    const personligHygiejne = '17312894-b23f-43d9-9723-b725ac25d872';
+    await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '253' })}`).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: `kode,titel,type,maal\n253-BAD,Hjælp til bad,indsats,${personligHygiejne}\n` }] })
+      .expect(200);
+    const p = await codings({ kommunekode: '253', code: '253-BAD' });
+    expect(recorded(p)).toEqual([intervention(personligHygiejne, 'Personlig hygiejne', CARE_GATEWAY, '253-BAD', 'Hjælp til bad')]);
   });
 });
 
@@ -300,10 +330,7 @@ describe('a municipality that writes its catalog (561)', () => {
     const after = await expand({ url: vsUrl(k, 'indsatsvaelger') });
     expect(codesOf(after.expansion!.contains)).toEqual([CODES.paragraf119, PARAGRAF_140]);
     expect(codesOf(find(after.expansion!.contains![0]!.contains, CODES.kostvejledning)!.contains)).toEqual([`${k}-NY`]);
-    expect(recorded(await codings({ kommunekode: k, code: `${k}-NY` }))[0]!.coding).toEqual([
-      { system: FSIII, code: CODES.kostvejledning, display: 'Kostvejledning' },
-      { system: PREVENTION_GATEWAY, code: `${k}-NY`, display: 'Endnu ikke koblet' },
-    ]);
+    expect(recorded(await codings({ kommunekode: k, code: `${k}-NY` }))).toEqual([intervention(CODES.kostvejledning, 'Kostvejledning', PREVENTION_GATEWAY, `${k}-NY`, 'Endnu ikke koblet')]);
     expect(recorded(await codings({ kommunekode: k, code: `${k}-BOLD` }))[0]!.coding![0]!.code).toBe(CODES.vejledningFysisk);
     expect(codesOf(find(after.expansion!.contains![0]!.contains, CODES.vejledningFysisk)!.contains)).toEqual([`${k}-BOLD`]);
     const interventions = await expand({ url: vsUrl(k, 'indsatser'), filter: 'koblet' });
