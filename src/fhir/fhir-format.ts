@@ -37,13 +37,42 @@ export function otherVersion(status: 406 | 415, where: 'Content-Type' | 'Accept'
 }
 
 /**
- * `_format` of a URL's query (a request's, or a batch entry's), as the query parser gives it: once (400), and JSON or
- * a JSON media type of R4 (406 otherwise).
+ * The formats of a table (an operation's answer as CSV or NDJSON, src/http/pipeline/table-send.ts), by `_format`'s
+ * short name and by media type; elsewhere the answer to them is JSON.
+ */
+export const TABLE_FORMATS: Readonly<Record<string, 'csv' | 'ndjson'>> = {
+  csv: 'csv', 'text/csv': 'csv', ndjson: 'ndjson', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson', 'application/fhir+ndjson': 'ndjson',
+};
+
+/** A format's name or media type without its parameters, in lower case. */
+function formatName(format: string): string {
+  return format.split(';')[0]!.trim().toLowerCase();
+}
+
+/** The table format `_format` names (`csv`, `text/csv; header=present` …), or undefined for another. */
+export function tableFormatOf(format: string): 'csv' | 'ndjson' | undefined {
+  return TABLE_FORMATS[formatName(format)];
+}
+
+/** Whether `_format` names JSON: `json`, `application/json`, `application/fhir+json` (its `+` read as a space too), with parameters or not. */
+function isJsonFormat(format: string): boolean {
+  return /^(?:json|[a-z]+\/(?:[a-z.-]+[+ ])?json)$/.test(formatName(format));
+}
+
+/**
+ * `_format` of a URL's query (a request's, or a batch entry's), as the query parser gives it: once (400), and JSON
+ * (a JSON media type of R4) or a table's format (406 otherwise: XML, Turtle, or a format this server does not know).
  */
 export function checkFormatParameter(format: unknown): void {
   if (format === undefined) return;
   if (typeof format !== 'string') throw FhirError.invalid("'_format' may be given once", { expression: ['_format'], da: "'_format' må kun angives én gang" });
   if (isOtherFormat(format)) throw new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json)', { da: 'Kun JSON understøttes (_format=json)' });
+  if (!isJsonFormat(format) && !tableFormatOf(format)) {
+    const named = excerpt(format, 40);
+    throw new FhirError(406, 'not-supported', `_format=${named} is not a format this server writes: json (or csv, ndjson for the operations that answer tables)`, {
+      da: `_format=${named} er ikke et format, serveren skriver: json (eller csv, ndjson for de operationer, der svarer med tabeller)`,
+    });
+  }
   const version = mediaTypeParameters(format).get('fhirversion');
   if (version !== undefined && !isServedVersion(version)) throw otherVersion(406, '_format', version);
 }

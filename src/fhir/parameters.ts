@@ -76,6 +76,11 @@ export class OperationInput {
     return new OperationInput(copy);
   }
 
+  /** A copy with only the parameters whose names `keep` accepts. */
+  picked(keep: (name: string) => boolean): OperationInput {
+    return new OperationInput(new Map([...this.values].filter(([name]) => keep(name))));
+  }
+
   /** A copy with one extra value (used when the instance id supplies a parameter). */
   with(name: string, value: ParamValue): OperationInput {
     const copy = new Map(this.values);

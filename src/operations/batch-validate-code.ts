@@ -1,4 +1,4 @@
-import type { Parameters, ParametersParameter, Resource } from 'fhir/r4';
+import type { Parameters, Resource } from 'fhir/r4';
 import { errorToOutcome } from '../errors/operation-outcome';
 import { FhirError } from '../errors/fhir-error';
 import { parseParametersResource, type OperationInput, type OperationSpec } from '../fhir/parameters';
@@ -18,30 +18,14 @@ const spec: OperationSpec = {
 const REPEATING = new Set(valueSetValidateSpec.params.filter((p) => p.repeats).map((p) => p.name));
 
 /**
- * The request-level parameters that apply to every entry: everything except the entries themselves. An entry's own
- * single-valued parameters replace the request's; repeating ones (tx-resource, system-version, ...) add to them.
+ * An entry's parameters with the request-level ones (`shared`) that apply to it: its own single-valued parameters
+ * replace the request's, repeating ones (tx-resource, system-version, ...) add to them. The entry is parsed on its own,
+ * so that what is wrong with it is named where it is in the entry (`Parameters.parameter[n]` of the validation).
  */
-function entryParameters(shared: ParametersParameter[], entry: Parameters): Parameters {
-  const own = entry.parameter ?? [];
-  const overridden = new Set(own.map((p) => p.name).filter((n) => !REPEATING.has(n)));
-  return { resourceType: 'Parameters', parameter: [...shared.filter((p) => !overridden.has(p.name)), ...own] };
-}
-
-/** Rebuilds the request-level parameters in Parameters form (query parameters arrive already parsed). */
-function sharedParameters(input: OperationInput): ParametersParameter[] {
-  const out: ParametersParameter[] = [];
-  for (const p of valueSetValidateSpec.params) {
-    for (const value of input.all(p.name)) {
-      switch (p.type) {
-        case 'Resource': out.push({ name: p.name, resource: value as ParametersParameter['resource'] }); break;
-        case 'boolean': out.push({ name: p.name, valueBoolean: value as boolean }); break;
-        case 'Coding': out.push({ name: p.name, valueCoding: value as ParametersParameter['valueCoding'] }); break;
-        case 'CodeableConcept': out.push({ name: p.name, valueCodeableConcept: value as ParametersParameter['valueCodeableConcept'] }); break;
-        default: out.push({ name: p.name, valueString: value as string }); break;
-      }
-    }
-  }
-  return out;
+function entryParameters(shared: OperationInput, entry: Parameters): OperationInput {
+  const own = parseParametersResource(valueSetValidateSpec, entry);
+  const overridden = new Set(own.names().filter((n) => !REPEATING.has(n)));
+  return shared.picked((n) => !overridden.has(n)).merged(own, (n) => REPEATING.has(n));
 }
 
 const CODING_FIELDS = new Set(['system', 'code', 'version', 'display']);
@@ -80,14 +64,15 @@ export const batchValidateCodeOperation: OperationHandler = {
     description: "Many $validate-code calls in one: each 'validation' (a Parameters resource with the parameters of one ValueSet/$validate-code) " +
       'is validated with the parameters given at the request level (value set, tx-resource, options), its own replacing a single-valued one ' +
       'and adding to a repeating one. One answer per validation, in order; a validation that cannot be carried out is answered with its ' +
-      'OperationOutcome, and does not fail the others.',
+      "OperationOutcome, and does not fail the others; its issues' expressions name the validation's own parameters (Parameters.parameter[n] " +
+      'of that validation, not of the request).',
     inputs: { validation: "One validation: a Parameters resource with the parameters of ValueSet/$validate-code (code and system, coding or codeableConcept, …)" },
     outputs: [{ name: 'validation', repeats: true, type: 'Resource', documentation: "Each validation's answer, in order: the Parameters of $validate-code (result, message, issues …), or an OperationOutcome" }],
   },
   handle(input, ctx: OperationContext, target) {
     const entries = input.all<Resource>('validation');
     if (entries.length === 0) throw FhirError.invalid("No 'validation' entries to validate", { expression: ['validation'], da: "Ingen 'validation'-elementer at validere" });
-    const shared = sharedParameters(input);
+    const shared = input.picked((name) => name !== 'validation');
     // Identical entries (a batch names the same codes many times) are validated and serialized once: the answer
     // depends only on the entry and the request-level parameters, which are the same for every entry. The answer is
     // assembled from the JSON of each distinct entry's result (byte for byte what serializing the Parameters gives).
@@ -136,7 +121,7 @@ export const batchValidateCodeOperation: OperationHandler = {
               da: 'Parameters.parameter i en validation skal være en liste af parametre',
             });
           }
-          const entryInput = parseParametersResource(valueSetValidateSpec, entryParameters(shared, entry as Parameters));
+          const entryInput = entryParameters(shared, entry as Parameters);
           checkResourceParameters(valueSetValidateSpec, entryInput, entry);
           // the request's tx-resources are applied (invoke); an entry's own ones add to them
           const entryCtx = (entry as Parameters).parameter?.some((p) => p.name === 'tx-resource') ? withTxResources(entryInput, ctx) : ctx;

@@ -88,11 +88,34 @@ export interface OperationDocumentation {
   description: string;
   /** The OperationDefinition this one extends (an HL7 operation with this server's additions). */
   base?: string;
-  /** Documentation of input parameters, by name. */
-  inputs?: Record<string, string>;
+  /** Documentation of input parameters, by name (with their parts, or their FHIR type, when the spec does not give them). */
+  inputs?: Record<string, string | InputDocumentation>;
   /** Input parameters with min 1 in the OperationDefinition. */
   requiredInputs?: string[];
-  outputs: { name: string; type?: string; repeats?: boolean; documentation: string }[];
+  outputs: ParameterDocumentation[];
+}
+
+/** A parameter, or a part of one, as its OperationDefinition gives it. */
+export interface ParameterDocumentation {
+  name: string;
+  /** Its FHIR type; none for a parameter of parts. */
+  type?: string;
+  /** 1 when it is always there (or must be given); default 0. */
+  min?: number;
+  repeats?: boolean;
+  documentation: string;
+  parts?: ParameterDocumentation[];
+}
+
+/**
+ * An input's documentation beyond its text: its FHIR type when the spec's is none (a value of several types the
+ * handler reads itself), and its parts: the documentation (and min) of the parts the spec defines, which give their
+ * names, types and repeats; or, when the spec leaves the parts to the handler, the parts the handler reads.
+ */
+export interface InputDocumentation {
+  documentation: string;
+  type?: string;
+  parts?: ParameterDocumentation[];
 }
 
 /** An answer other than 200, or with headers of its own (a handler may return this instead of a resource). */

@@ -68,10 +68,31 @@ export const coverageMatrixOperation: OperationHandler = {
     },
     outputs: [
       { name: 'valueSet', type: 'canonical', repeats: true, documentation: 'The value sets compared on' },
-      { name: 'municipality', repeats: true, documentation: 'kommunekode, localCodes (all its local codes), covered (interventions with at least one of its local codes)' },
       {
-        name: 'intervention', repeats: true,
-        documentation: 'concept (Coding), valueSet, niveau1 (Coding), lovparagraf, municipalities (how many cover it), cell (repeats, only where covered: kommunekode, indsats, tilbud)',
+        name: 'municipality', repeats: true, documentation: 'A municipality compared',
+        parts: [
+          { name: 'kommunekode', type: 'code', min: 1, documentation: 'The municipality' },
+          { name: 'localCodes', type: 'integer', min: 1, documentation: 'All its local codes' },
+          { name: 'covered', type: 'integer', min: 1, documentation: 'The interventions with at least one of its local codes' },
+        ],
+      },
+      {
+        name: 'intervention', repeats: true, documentation: 'A common intervention and the municipalities that cover it',
+        parts: [
+          { name: 'concept', type: 'Coding', min: 1, documentation: 'The intervention' },
+          { name: 'valueSet', type: 'canonical', min: 1, documentation: 'The value set it is in' },
+          { name: 'niveau1', type: 'Coding', documentation: 'Its niveau-1 grouping' },
+          { name: 'lovparagraf', type: 'string', documentation: 'Its law paragraph' },
+          { name: 'municipalities', type: 'integer', min: 1, documentation: 'How many municipalities cover it' },
+          {
+            name: 'cell', repeats: true, documentation: 'A municipality that covers it (only those)',
+            parts: [
+              { name: 'kommunekode', type: 'code', min: 1, documentation: 'The municipality' },
+              { name: 'indsats', type: 'integer', min: 1, documentation: 'Its local interventions that map to it' },
+              { name: 'tilbud', type: 'integer', min: 1, documentation: 'Its local offers that map to it' },
+            ],
+          },
+        ],
       },
     ],
   },

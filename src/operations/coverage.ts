@@ -4,7 +4,7 @@ import { ParametersBuilder, type OperationInput, type OperationSpec } from '../f
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
 import { coverageReport } from '../municipal/coverage';
 import { releaseCodeSystem, releaseImpact, type ReleaseImpact } from '../municipal/release-impact';
-import type { OperationContext, OperationHandler } from './context';
+import type { OperationContext, OperationHandler, ParameterDocumentation } from './context';
 
 /**
  * ConceptMap/$coverage?kommunekode=370[&valueSet=…]: a municipality's mapping coverage report (this server's own
@@ -58,6 +58,13 @@ function coding(name: string, c: Coding): ParametersParameter {
   return { name, valueCoding: c };
 }
 
+const count = (name: string, documentation: string, min = 1): ParameterDocumentation => ({ name, type: 'integer', min, documentation });
+const CONCEPT_PART: ParameterDocumentation = { name: 'concept', type: 'Coding', min: 1, documentation: 'The code' };
+const SOURCE_PART: ParameterDocumentation = { name: 'source', type: 'Coding', min: 1, documentation: 'The local code mapped' };
+const TARGET_PART: ParameterDocumentation = { name: 'target', type: 'Coding', min: 1, documentation: 'The target the map states' };
+const REPLACED_BY_PART: ParameterDocumentation = { name: 'replacedBy', type: 'Coding', documentation: 'The code to use instead' };
+const ORIGIN_MAP_PART: ParameterDocumentation = { name: 'originMap', type: 'canonical', min: 1, documentation: 'The map (url|version)' };
+
 export const coverageOperation: OperationHandler = {
   spec,
   resourceType: 'ConceptMap',
@@ -80,15 +87,49 @@ export const coverageOperation: OperationHandler = {
       { name: 'codeSystem', type: 'canonical', repeats: true, documentation: 'Its local code systems' },
       { name: 'conceptMap', type: 'canonical', repeats: true, documentation: 'Its maps' },
       { name: 'valueSet', type: 'canonical', repeats: true, documentation: 'The value sets checked against' },
-      { name: 'summary', documentation: 'localCodes, unmappedLocalCodes, retiredTargets, legacyTargets, commonInterventions, uncoveredCommonInterventions' },
-      { name: 'unmapped', repeats: true, documentation: 'concept (Coding), type' },
-      { name: 'retiredTarget', repeats: true, documentation: 'source, target, status, replacedBy, originMap' },
-      { name: 'legacyTarget', repeats: true, documentation: 'source, target, replacedBy, originMap' },
-      { name: 'uncovered', repeats: true, documentation: 'concept (Coding), valueSet' },
+      {
+        name: 'summary', min: 1, documentation: 'The counts of the report (with release, of the impact report: maps, impacts, municipalities, localCodes)',
+        parts: [
+          count('localCodes', 'The local codes (with release: those impacted)'), count('unmappedLocalCodes', 'Local codes no map covers', 0),
+          count('retiredTargets', 'Map targets that are retired', 0), count('legacyTargets', 'Map targets that are outgoing or legacy keys', 0),
+          count('commonInterventions', 'The active common interventions of the value sets', 0),
+          count('uncoveredCommonInterventions', 'Those no local code maps to', 0),
+          count('maps', 'With release: the maps read', 0), count('impacts', 'With release: the impacts', 0),
+          count('municipalities', 'With release: the municipalities impacted', 0),
+        ],
+      },
+      {
+        name: 'unmapped', repeats: true, documentation: 'A local code no map covers',
+        parts: [CONCEPT_PART, { name: 'type', type: 'code', documentation: 'indsats or tilbud' }],
+      },
+      {
+        name: 'retiredTarget', repeats: true, documentation: 'A map target that is retired',
+        parts: [SOURCE_PART, TARGET_PART, { name: 'status', type: 'code', min: 1, documentation: "The target's status" },
+          { ...REPLACED_BY_PART, repeats: true }, ORIGIN_MAP_PART],
+      },
+      {
+        name: 'legacyTarget', repeats: true, documentation: 'A map target that is an outgoing or legacy key',
+        parts: [SOURCE_PART, TARGET_PART, { ...REPLACED_BY_PART, min: 1 }, ORIGIN_MAP_PART],
+      },
+      {
+        name: 'uncovered', repeats: true, documentation: 'A common intervention no local code maps to',
+        parts: [CONCEPT_PART, { name: 'valueSet', type: 'canonical', min: 1, documentation: 'The value set it is in' }],
+      },
       { name: 'release', type: 'canonical', documentation: 'With release: the release compared to' },
       { name: 'comparedFrom', type: 'canonical', repeats: true, documentation: 'With release: the versions compared from' },
-      { name: 'impact', repeats: true, documentation: 'With release: kommunekode, source (the local code), target (the code the map states), change ' +
-        '(retired | removed | moved), status, replacedBy (the code to use), parent and previousParent (moved), originMap' },
+      {
+        name: 'impact', repeats: true, documentation: 'With release: a local code that maps to a code the release retires, removes or moves',
+        parts: [
+          { name: 'kommunekode', type: 'code', min: 1, documentation: 'The municipality' },
+          { ...SOURCE_PART, documentation: 'The local code' }, { ...TARGET_PART, documentation: 'The code the map states' },
+          { name: 'change', type: 'code', min: 1, documentation: 'retired | removed | moved' },
+          { name: 'status', type: 'code', documentation: "The target's status in the release" },
+          { ...REPLACED_BY_PART, repeats: true },
+          { name: 'parent', type: 'code', repeats: true, documentation: 'moved: its parents in the release' },
+          { name: 'previousParent', type: 'code', repeats: true, documentation: 'moved: its parents before' },
+          ORIGIN_MAP_PART,
+        ],
+      },
     ],
   },
   table(input, ctx) {

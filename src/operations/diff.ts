@@ -7,7 +7,7 @@ import { expandValueSet, expansionRequest } from '../terminology/expansion/value
 import { CHANGE_ORDER, diffCodeSystems, diffConceptMaps, diffExpansions, type CodeChange } from '../terminology/version-diff';
 import { presentVersionList } from '../terminology/versions';
 import { typeNameDa } from '../terminology/validation/messages';
-import type { OperationContext, OperationHandler, Table } from './context';
+import type { OperationContext, OperationHandler, ParameterDocumentation, Table } from './context';
 import { versionInInstanceUrl } from './instance-version';
 import { excerpt } from '../errors/excerpt';
 
@@ -148,14 +148,26 @@ function toTable(r: { from: string; to: string; changes: CodeChange[] }, name: s
   };
 }
 
-const outputs = [
-  { name: 'from', type: 'canonical', documentation: 'The older version compared (url|version)' },
-  { name: 'to', type: 'canonical', documentation: 'The newer version compared (url|version)' },
-  { name: 'summary', documentation: 'The number of changes of each type: added, removed, retired, reactivated, redisplayed, moved, remapped' },
+const outputs: ParameterDocumentation[] = [
+  { name: 'from', type: 'canonical', min: 1, documentation: 'The older version compared (url|version)' },
+  { name: 'to', type: 'canonical', min: 1, documentation: 'The newer version compared (url|version)' },
   {
-    name: 'change', repeats: true,
-    documentation: 'type (added | removed | retired | reactivated | redisplayed | moved | remapped), concept (Coding, as in the newer version; ' +
-      'the older for removed), previousDisplay, status, parent and previousParent (moved), replacedBy (retired, removed), target and previousTarget (maps)',
+    name: 'summary', min: 1, documentation: 'The number of changes of each type',
+    parts: CHANGE_ORDER.map((t) => ({ name: t, type: 'integer', min: 1, documentation: `The number of codes ${t}` })),
+  },
+  {
+    name: 'change', repeats: true, documentation: 'A code that changed',
+    parts: [
+      { name: 'type', type: 'code', min: 1, documentation: CHANGE_ORDER.join(' | ') },
+      { name: 'concept', type: 'Coding', min: 1, documentation: 'The code, as in the newer version (the older for removed)' },
+      { name: 'previousDisplay', type: 'string', documentation: 'redisplayed: its display before' },
+      { name: 'status', type: 'code', documentation: 'Its status in the newer version (retired, reactivated, removed)' },
+      { name: 'parent', type: 'code', repeats: true, documentation: 'moved: its parents in the newer version' },
+      { name: 'previousParent', type: 'code', repeats: true, documentation: 'moved: its parents before' },
+      { name: 'replacedBy', type: 'Coding', repeats: true, documentation: 'retired, removed: the codes to use instead' },
+      { name: 'target', type: 'Coding', repeats: true, documentation: "A map's target for the code in the newer version (added, remapped)" },
+      { name: 'previousTarget', type: 'Coding', repeats: true, documentation: "A map's target for the code before (removed, remapped)" },
+    ],
   },
 ];
 

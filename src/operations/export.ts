@@ -35,6 +35,17 @@ async function selection(input: OperationInput, ctx: OperationContext): Promise<
   return { conceptMap: { map: conceptMap, sources: sourceCodeSystemsOf(ctx, conceptMap) } };
 }
 
+/** What each column (a part of a Parameters row) holds. */
+const COLUMN_DOCUMENTATION: Record<(typeof EXPORT_COLUMNS)[number], string> = {
+  kommunekode: 'The municipality', local_system: 'The local code system', local_version: 'Its version', local_code: 'The local code',
+  local_display: 'Its display', kind: 'indsats or tilbud', local_status: "The local code's status",
+  niveau2_system: 'The niveau-2 code system the map targets', niveau2_code: 'The niveau-2 code (the code in use)', niveau2_display: 'Its display',
+  niveau2_status: 'Its status', equivalence: "The map's equivalence", mapped_code: 'The retired or outgoing code the map states, when it is not the code in use',
+  mapped_status: 'Its status', niveau1_code: 'The niveau-1 code above the niveau-2 code', niveau1_display: 'Its display', lovparagraf: 'The law paragraph',
+  map_url: "The map's url", map_version: "The map's version",
+};
+const ALWAYS = new Set<string>(['kommunekode', 'local_system', 'local_code']);
+
 export const exportOperation: OperationHandler = {
   spec,
   resourceType: 'ConceptMap',
@@ -49,7 +60,10 @@ export const exportOperation: OperationHandler = {
       kommunekode: 'Only this municipality (three digits); all municipalities when absent',
       conceptMap: 'Only this map (url|version: also an older version the server holds)',
     },
-    outputs: [{ name: 'row', repeats: true, documentation: `One line, with a part per column: ${EXPORT_COLUMNS.join(', ')}` }],
+    outputs: [{
+      name: 'row', repeats: true, documentation: 'One line, with a part per column that has a value (the CSV\'s columns, in order)',
+      parts: EXPORT_COLUMNS.map((name) => ({ name, type: 'string', ...(ALWAYS.has(name) ? { min: 1 } : {}), documentation: COLUMN_DOCUMENTATION[name] })),
+    }],
   },
   async handle(input, ctx) {
     const out = new ParametersBuilder();

@@ -114,7 +114,7 @@ export const importLocalOperation: OperationHandler = {
     description: "Imports a municipality's local catalog (niveau 3) from a CSV file: a CodeSystem of the local codes and a ConceptMap to the " +
       'common catalogs, all rows or none. Needs a Bearer token for the municipality (or the admin scope).',
     inputs: {
-      csv: 'The CSV file: valueAttachment with base64 data, or valueString',
+      csv: { type: 'Attachment', documentation: 'The CSV file: valueAttachment with base64 data, or valueString' },
       kommunekode: "The municipality (three digits); default the token's",
       name: 'The name of the local catalog (default lokale-indsatser)',
       version: 'The version to give the written resources',

@@ -1,27 +1,47 @@
 import type { OperationDefinition, OperationDefinitionParameter } from 'fhir/r4';
-import type { ParamType } from '../fhir/parameters';
-import type { OperationHandler } from './context';
+import type { ParamSpec, ParamType } from '../fhir/parameters';
+import type { InputDocumentation, OperationHandler, ParameterDocumentation } from './context';
 import { PACKAGE_OPERATION_DEFINITIONS } from '../packages/operation-definitions';
 import { OPERATIONS } from '.';
 
 type FhirType = NonNullable<OperationDefinitionParameter['type']>;
+type Use = OperationDefinitionParameter['use'];
 
 const FHIR_TYPES: Record<ParamType, FhirType | undefined> = {
   code: 'code', uri: 'uri', canonical: 'canonical', string: 'string', boolean: 'boolean', integer: 'integer', dateTime: 'dateTime',
   Coding: 'Coding', CodeableConcept: 'CodeableConcept', Resource: 'Resource', part: undefined,
 };
 
+/** A documented parameter (an output, or a part the documentation declares) with its parts, all the way down. */
+function documented(p: ParameterDocumentation, use: Use): OperationDefinitionParameter {
+  return {
+    name: p.name, use, min: p.min ?? 0, max: p.repeats ? '*' : '1', ...(p.type ? { type: p.type as FhirType } : {}), documentation: p.documentation,
+    ...(p.parts ? { part: p.parts.map((x) => documented(x, use)) } : {}),
+  };
+}
+
+/**
+ * An input from its spec (name, type, repeats, the parts it defines) and its documentation (text, min; its FHIR type and
+ * parts where the spec has none).
+ */
+function input(p: ParamSpec, doc: string | InputDocumentation | ParameterDocumentation | undefined, min: number): OperationDefinitionParameter {
+  const d = typeof doc === 'string' ? { documentation: doc } : doc;
+  const type = FHIR_TYPES[p.type] ?? d?.type;
+  const parts = p.parts ? p.parts.map((x) => {
+    const partDoc = d?.parts?.find((y) => y.name === x.name);
+    return input(x, partDoc, partDoc?.min ?? 0);
+  }) : d?.parts?.map((x) => documented(x, 'in'));
+  return {
+    name: p.name, use: 'in', min, max: p.repeats ? '*' : '1', ...(type ? { type: type as FhirType } : {}),
+    ...(d?.documentation ? { documentation: d.documentation } : {}), ...(parts ? { part: parts } : {}),
+  };
+}
+
 /** The OperationDefinition of one of this server's own operations, from its parameter spec and documentation. */
 export function operationDefinitionOf(op: OperationHandler): OperationDefinition {
   const doc = op.documentation!;
-  const input: OperationDefinitionParameter[] = op.spec.params.map((p) => ({
-    name: p.name, use: 'in', min: doc.requiredInputs?.includes(p.name) ? 1 : 0, max: p.repeats ? '*' : '1',
-    ...(FHIR_TYPES[p.type] ? { type: FHIR_TYPES[p.type] } : {}),
-    ...(doc.inputs?.[p.name] ? { documentation: doc.inputs[p.name] } : {}),
-  }));
-  const output: OperationDefinitionParameter[] = doc.outputs.map((o) => ({
-    name: o.name, use: 'out', min: 0, max: o.repeats ? '*' : '1', ...(o.type ? { type: o.type as FhirType } : {}), documentation: o.documentation,
-  }));
+  const inputs = op.spec.params.map((p) => input(p, doc.inputs?.[p.name], doc.requiredInputs?.includes(p.name) ? 1 : 0));
+  const outputs = doc.outputs.map((o) => documented(o, 'out'));
   return {
     resourceType: 'OperationDefinition',
     id: `${op.resourceType}-${op.spec.name}`,
@@ -38,7 +58,7 @@ export function operationDefinitionOf(op: OperationHandler): OperationDefinition
     system: op.levels.includes('system'),
     type: op.levels.includes('type'),
     instance: op.levels.includes('instance'),
-    parameter: [...input, ...output],
+    parameter: [...inputs, ...outputs],
   };
 }
 

@@ -53,9 +53,21 @@ export const packagesOperation: OperationHandler = {
       'its name, version, FHIR version, when it was loaded, its resources by type, its dependencies and the packages that depend on it. ' +
       "Who loaded a package (the token's sub) is shown to a caller with an admin token.",
     outputs: [{
-      name: 'package', repeats: true,
-      documentation: 'One package: name, version, fhirVersion, origin (terminology | configured | loaded), loadedAt, loadedBy (admin callers), ' +
-        'resources, codeSystems, valueSets, conceptMaps (counts), dependency (name#version, repeats), usedBy (name#version of a package depending on it, repeats)',
+      name: 'package', repeats: true, documentation: 'One package',
+      parts: [
+        { name: 'name', type: 'string', min: 1, documentation: 'Its name' },
+        { name: 'version', type: 'string', min: 1, documentation: 'Its version' },
+        { name: 'fhirVersion', type: 'code', min: 1, documentation: 'Its FHIR version' },
+        { name: 'origin', type: 'code', min: 1, documentation: 'terminology | configured | loaded' },
+        { name: 'loadedAt', type: 'dateTime', documentation: 'When it was loaded' },
+        { name: 'loadedBy', type: 'string', documentation: 'Who loaded it (shown to admin callers)' },
+        { name: 'resources', type: 'integer', min: 1, documentation: 'The resources it holds' },
+        { name: 'codeSystems', type: 'integer', min: 1, documentation: 'Its code systems' },
+        { name: 'valueSets', type: 'integer', min: 1, documentation: 'Its value sets' },
+        { name: 'conceptMaps', type: 'integer', min: 1, documentation: 'Its concept maps' },
+        { name: 'dependency', type: 'string', repeats: true, documentation: 'A package it depends on (name#version)' },
+        { name: 'usedBy', type: 'string', repeats: true, documentation: 'A package depending on it (name#version)' },
+      ],
     }],
   },
   async handle(_input, ctx): Promise<Parameters> {

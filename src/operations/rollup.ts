@@ -8,7 +8,7 @@ import { isKommunekode, ownerOf } from '../municipal/municipality';
 import {
   countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
 } from './rollup-counts';
-import type { OperationContext, OperationHandler, Table } from './context';
+import type { OperationContext, OperationHandler, ParameterDocumentation, Table } from './context';
 import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-version';
 import { valueField } from '../fhir/choice-value';
 import { excerpt } from '../errors/excerpt';
@@ -314,6 +314,18 @@ function wideTable(r: RollupResult): Table {
   };
 }
 
+/** The parts of the answer's counts that say whose they are, and the others several of them have. */
+const SCOPE_PARTS: ParameterDocumentation[] = [
+  { name: 'kommunekode', type: 'code', min: 1, documentation: 'The municipality' },
+  { name: 'district', type: 'string', documentation: 'The district, when the rows give one' },
+  { name: 'period', type: 'string', documentation: 'The period, when the rows give one' },
+];
+const NIVEAU1_PART: ParameterDocumentation = { name: 'niveau1', type: 'Coding', documentation: 'The niveau-1 grouping' };
+const LOVPARAGRAF_PART: ParameterDocumentation = { name: 'lovparagraf', type: 'string', documentation: 'The law paragraph' };
+const COUNT_PART: ParameterDocumentation = { name: 'count', type: 'integer', min: 1, documentation: 'The count' };
+const LINE_PART: ParameterDocumentation = { name: 'line', type: 'integer', min: 1, documentation: 'The row (its number, or its CSV line)' };
+const total = (name: string, documentation: string): ParameterDocumentation => ({ name, type: 'integer', min: 1, documentation });
+
 export const rollupOperation: OperationHandler = {
   spec,
   resourceType: 'ConceptMap',
@@ -327,7 +339,17 @@ export const rollupOperation: OperationHandler = {
       'Every count and total is a FHIR integer: a roll-up whose totals exceed 2147483647 is refused with 422. Input as row parameters or as CSV (a text/csv body with the columns kommunekode, system, code or kode, count or antal, ' +
       `optionally district (or bydel, omraade) and period (or periode); at most ${MAX_ROLLUP_ROWS} rows). Output as Parameters, or CSV / NDJSON (Accept: text/csv or application/x-ndjson, or _format).`,
     inputs: {
-      row: 'One input row: parts kommunekode (code), system (uri: a local CodeSystem, KL\'s gateway system for local codes, or FSIII/FFB), code, count (integer ≥ 0), district and period (strings, optional)',
+      row: {
+        documentation: 'One input row (the CSV\'s column names are also read as part names: kode, antal, kommune, bydel, omraade, periode)',
+        parts: [
+          { name: 'kommunekode', type: 'code', min: 1, documentation: 'The municipality (three digits)' },
+          { name: 'system', type: 'uri', min: 1, documentation: "A local CodeSystem, KL's gateway system for local codes, or FSIII/FFB" },
+          { name: 'code', type: 'code', min: 1, documentation: 'The code documented' },
+          { name: 'count', type: 'integer', min: 1, documentation: 'How many times it was documented (0 or more)' },
+          { name: 'district', type: 'string', documentation: 'The district (bydel, område) counted on its own' },
+          { name: 'period', type: 'string', documentation: 'The period counted on its own' },
+        ],
+      },
       csv: 'The rows as CSV text (the same as a text/csv body)',
       offers: 'each-target (default): an offer (tilbud) counts once for each of its niveau-2 interventions; exclude: offers are not counted and are listed under notCounted',
       conditionDepth: 'Depth of the condition hierarchy that is counted as the area: 0 the root, 1 (default) the area (e.g. Mental sundhed), 2 the condition',
@@ -340,13 +362,52 @@ export const rollupOperation: OperationHandler = {
     },
     outputs: [
       { name: 'counting', type: 'string', documentation: 'What is counted and how, in words' },
-      { name: 'summary', documentation: 'rows, inputCount = interventionInput + conditionInput + notCountedInput; niveau2Total = interventionInput + offerExtra = niveau1Total; areaTotal = conditionInput' },
-      { name: 'niveau2', repeats: true, documentation: 'kommunekode, district, period, intervention (Coding), niveau1 (Coding), lovparagraf, count, direct, viaOffers' },
-      { name: 'niveau1', repeats: true, documentation: 'kommunekode, district, period, niveau1 (Coding), lovparagraf, count (the sum of its niveau-2 counts)' },
-      { name: 'area', repeats: true, documentation: 'kommunekode, district, period, area (Coding), count' },
-      { name: 'notCounted', repeats: true, documentation: 'line, kommunekode, district, period, system, code, count, reason (unknown-system | unknown-code | other-municipality | unmapped | offer-excluded | conflicting-maps: two of the municipality\'s maps in use give the local code different niveau-2 interventions), message' },
-      { name: 'replaced', repeats: true, documentation: 'line, kommunekode, district, period, code, replaced (the retired or outgoing code the row maps to), status, replacement (the code counted), count' },
-      { name: 'outdated', repeats: true, documentation: 'line, kommunekode, district, period, concept (a retired or outgoing code counted as it is: no successor is named), status, count' },
+      { name: 'offers', type: 'code', min: 1, documentation: 'The offers rule applied (each-target | exclude)' },
+      { name: 'conditionDepth', type: 'integer', min: 1, documentation: 'The depth of the condition hierarchy counted as the area' },
+      { name: 'conditionValueSet', type: 'canonical', min: 1, documentation: 'The value set whose codes count as conditions' },
+      {
+        name: 'summary', min: 1, documentation: 'The totals: inputCount = interventionInput + conditionInput + notCountedInput; niveau2Total = interventionInput + offerExtra = niveau1Total; areaTotal = conditionInput',
+        parts: [
+          total('rows', 'The rows given'), total('inputCount', 'The sum of the counts given'), total('interventionInput', 'Counts on interventions'),
+          total('conditionInput', 'Counts on conditions'), total('notCountedInput', 'Counts not counted (see notCounted)'),
+          total('offerExtra', 'What offers counting for several interventions add'), total('niveau2Total', 'The sum of the niveau-2 counts'),
+          total('niveau1Total', 'The sum of the niveau-1 counts'), total('areaTotal', 'The sum of the area counts'),
+        ],
+      },
+      {
+        name: 'niveau2', repeats: true, documentation: 'A niveau-2 intervention\'s count, per municipality (and district and period)',
+        parts: [...SCOPE_PARTS, { name: 'intervention', type: 'Coding', min: 1, documentation: 'The niveau-2 intervention' }, NIVEAU1_PART, LOVPARAGRAF_PART,
+          { name: 'count', type: 'integer', min: 1, documentation: 'direct + viaOffers' },
+          { name: 'direct', type: 'integer', min: 1, documentation: 'Counted on local interventions and common codes' },
+          { name: 'viaOffers', type: 'integer', min: 1, documentation: 'Counted through offers (tilbud) that stand for it' }],
+      },
+      {
+        name: 'niveau1', repeats: true, documentation: 'A niveau-1 grouping\'s count, per municipality (and district and period)',
+        parts: [...SCOPE_PARTS, NIVEAU1_PART, LOVPARAGRAF_PART, { name: 'count', type: 'integer', min: 1, documentation: 'The sum of its niveau-2 counts' }],
+      },
+      {
+        name: 'area', repeats: true, documentation: 'A condition area\'s count, per municipality (and district and period)',
+        parts: [...SCOPE_PARTS, { name: 'area', type: 'Coding', min: 1, documentation: 'The area (the condition at conditionDepth)' }, COUNT_PART],
+      },
+      {
+        name: 'notCounted', repeats: true, documentation: 'A row that was not counted, and why',
+        parts: [LINE_PART, ...SCOPE_PARTS, { name: 'system', type: 'uri', min: 1, documentation: 'The row\'s system' },
+          { name: 'code', type: 'code', min: 1, documentation: 'The row\'s code' }, COUNT_PART,
+          { name: 'reason', type: 'code', min: 1, documentation: 'unknown-system | unknown-code | other-municipality | unmapped | offer-excluded | conflicting-maps (two of the municipality\'s maps in use give the local code different niveau-2 interventions)' },
+          { name: 'message', type: 'string', min: 1, documentation: 'Why, in words' }],
+      },
+      {
+        name: 'replaced', repeats: true, documentation: 'A row whose code maps to a retired or outgoing code: counted on the code that replaces it',
+        parts: [LINE_PART, ...SCOPE_PARTS, { name: 'code', type: 'code', min: 1, documentation: 'The row\'s code' },
+          { name: 'replaced', type: 'Coding', min: 1, documentation: 'The retired or outgoing code the row maps to' },
+          { name: 'status', type: 'code', min: 1, documentation: 'Its status' },
+          { name: 'replacement', type: 'Coding', min: 1, documentation: 'The code counted' }, COUNT_PART],
+      },
+      {
+        name: 'outdated', repeats: true, documentation: 'A row counted on a retired or outgoing code as it is: no successor is named',
+        parts: [LINE_PART, ...SCOPE_PARTS, { name: 'concept', type: 'Coding', min: 1, documentation: 'The code counted' },
+          { name: 'status', type: 'code', min: 1, documentation: 'Its status' }, COUNT_PART],
+      },
     ],
   },
   async handle(input, ctx) {

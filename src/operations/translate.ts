@@ -576,11 +576,42 @@ export const translateOperation: OperationHandler = {
     base: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-translate',
     description: "HL7's ConceptMap/$translate (R4 parameters and the R5 names as aliases), plus this server's 'date' (the map version in force " +
       "on a date) and 'kommunekode' (one municipality's maps; gateway-style niveau-3 codings).",
-    inputs: { date: DATE_DOCUMENTATION, kommunekode: 'Only this municipality\'s maps; resolves gateway-style niveau-3 codings' },
+    inputs: {
+      date: DATE_DOCUMENTATION, kommunekode: 'Only this municipality\'s maps; resolves gateway-style niveau-3 codings',
+      dependency: {
+        documentation: "Another element's value: a target whose dependsOn names the element with another value is left out (forward)",
+        parts: [
+          { name: 'element', documentation: 'The element (dependsOn.property)' },
+          { name: 'concept', documentation: 'Its value' },
+        ],
+      },
+    },
     outputs: [
       { name: 'result', type: 'boolean', documentation: 'Whether a match was found' },
       { name: 'message', type: 'string', documentation: 'Why there is no match, or which outdated targets were replaced' },
-      { name: 'match', repeats: true, documentation: 'equivalence, concept, product (element, concept), source, originMap (url|version of the map used), replaces' },
+      {
+        name: 'match', repeats: true, documentation: 'A match',
+        parts: [
+          { name: 'equivalence', type: 'code', documentation: 'As stated in the map, read from source to target' },
+          { name: 'concept', type: 'Coding', min: 1, documentation: 'The target code (reverse: the source code that maps to the one given; by targetCode: the target given)' },
+          {
+            name: 'product', repeats: true, documentation: "A product of the target (the map's product)",
+            parts: [
+              { name: 'element', type: 'uri', min: 1, documentation: 'The element the product is of' },
+              { name: 'concept', type: 'Coding', min: 1, documentation: 'Its value' },
+            ],
+          },
+          { name: 'source', type: 'Coding', documentation: 'The code translated: the coding of a codeableConcept the match is of; the source code (by targetCode)' },
+          { name: 'originMap', type: 'canonical', min: 1, documentation: 'url|version of the map used' },
+          {
+            name: 'replaces', documentation: 'The retired or outgoing target the map states, which the concept replaces',
+            parts: [
+              { name: 'concept', type: 'Coding', min: 1, documentation: 'The target the map states' },
+              { name: 'status', type: 'code', min: 1, documentation: 'Its status' },
+            ],
+          },
+        ],
+      },
     ],
   },
   cache: 'answer',

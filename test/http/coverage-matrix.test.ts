@@ -152,6 +152,13 @@ describe('ConceptMap/$coverage-matrix', () => {
     }
   });
 
+  it('answers CSV to Accept: text/csv with a charset, and refuses _format=tsv (406)', async () => {
+    const res = await request(app).get(`/fhir/ConceptMap/$coverage-matrix?valueSet=${encodeURIComponent(VS119)}`).set('Accept', 'text/csv; charset=utf-8').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.text.split(/\r?\n/)[0]).toBe('code,display,lovparagraf,value_set,municipalities,101,147,370');
+    await request(app).get('/fhir/ConceptMap/$coverage-matrix?_format=tsv').expect(406);
+  });
+
   it('refuses an unknown value set (404) and a malformed kommunekode (400)', async () => {
     await matrix('?valueSet=http://example.org/ValueSet/ukendt').expect(404);
     await matrix('?kommunekode=1O1').expect(400);

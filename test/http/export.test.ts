@@ -81,9 +81,24 @@ describe('ConceptMap/$export', () => {
     ['text/csv, application/x-ndjson', /^text\/csv/],
     ['application/x-ndjson, text/csv', /^application\/x-ndjson/],
     ['*/*', /^application\/fhir\+json/],
+    // a media range with parameters asks for its type (RFC 7231 §5.3.2); its weight still counts
+    ['text/csv;header=present', /^text\/csv/],
+    ['text/csv; charset=utf-8;q=0.4, application/fhir+json;fhirVersion=4.0;q=0.8', /^application\/fhir\+json/],
+    ['application/fhir+json;q=0.3, application/x-ndjson; charset=utf-8', /^application\/x-ndjson/],
   ])('answers Accept: %s in the type it prefers by quality, the first named among equals', async (accept, type) => {
     const res = await request(app).get('/fhir/ConceptMap/$export?kommunekode=370').set('Accept', accept).expect(200);
     expect(res.headers['content-type']).toMatch(type);
+  });
+
+  it('refuses a _format it does not write (406), as XML, and takes a table format with parameters', async () => {
+    for (const format of ['tsv', 'xml', 'text/html']) {
+      const res = await request(app).get(`/fhir/ConceptMap/$export?kommunekode=370&_format=${encodeURIComponent(format)}`).expect(406);
+      expect([format, res.body.resourceType]).toEqual([format, 'OperationOutcome']);
+    }
+    const csv = await request(app).get(`/fhir/ConceptMap/$export?kommunekode=370&_format=${encodeURIComponent('text/csv; header=present')}`).expect(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const json = await request(app).get(`/fhir/ConceptMap/$export?kommunekode=370&_format=${encodeURIComponent('application/fhir+json')}`).expect(200);
+    expect(json.body.resourceType).toBe('Parameters');
   });
 
   it('gives a title a spreadsheet would run as a formula a leading \' in CSV, and leaves it as it is in NDJSON and Parameters', async () => {

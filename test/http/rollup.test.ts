@@ -218,6 +218,12 @@ describe('ConceptMap/$rollup', () => {
     expect(rows.every((r) => r.period === '2026-K1')).toBe(true);
   });
 
+  it('answers CSV to Accept: text/csv;header=present', async () => {
+    const res = await rollupCsv().set('Accept', 'text/csv;header=present').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.text.split(/\r?\n/)[0]!.split(',')[0]).toBe('level');
+  });
+
   it('says why a row is not counted: unmapped local code, unknown code system', async () => {
     const token = await tokenFor({ kommunekode: '101' });
     const cs = localCodeSystem('101', 'uden-kort', [{ code: '101-X', display: 'Ikke koblet endnu', type: 'indsats' }]);

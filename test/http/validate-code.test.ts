@@ -214,6 +214,21 @@ describe('ValueSet/$batch-validate-code', () => {
   it('needs entries', async () => {
     await post('ValueSet/$batch-validate-code', [{ name: 'url', valueUri: CATALOG_119 }]).expect(400);
   });
+
+  it("names the entry's own parameter where an entry is wrong, not its place among the request-level ones", async () => {
+    const entry = (parameter: ParametersParameter[]) => ({ name: 'validation', resource: { resourceType: 'Parameters', parameter } as Parameters });
+    const res = await post('ValueSet/$batch-validate-code', [
+      { name: 'url', valueUri: CATALOG_119 },
+      { name: 'lenient-display-validation', valueBoolean: true },
+      entry([{ name: 'code', valueInteger: 5 } as ParametersParameter]),
+      entry([{ name: 'system', valueUri: FSIII }, { name: 'code', valueCode: AFKLARENDE }, { name: 'display', valueBoolean: true } as unknown as ParametersParameter]),
+    ]).expect(200);
+    const outcomes = all(res.body, 'validation').map((p) => p.resource as OperationOutcome);
+    expect(outcomes.map((o) => [o.resourceType, o.issue[0]!.expression])).toEqual([
+      ['OperationOutcome', ['Parameters.parameter[0]']],
+      ['OperationOutcome', ['Parameters.parameter[2]']],
+    ]);
+  });
 });
 
 describe('CodeSystem/$lookup', () => {

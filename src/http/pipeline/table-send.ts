@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'csv-stringify/sync';
 import Negotiator from 'negotiator';
+import { TABLE_FORMATS, tableFormatOf } from '../../fhir/fhir-format';
 import type { Table } from '../../operations/context';
 
-export type TableFormat = 'csv' | 'ndjson';
+export type TableFormat = (typeof TABLE_FORMATS)[string];
 
-const FORMATS: Record<string, TableFormat> = {
-  csv: 'csv', 'text/csv': 'csv', ndjson: 'ndjson', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson', 'application/fhir+ndjson': 'ndjson',
-};
 const CONTENT_TYPES: Record<TableFormat, string> = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8' };
 
 /** The characters a spreadsheet takes a cell beginning with for a formula (OWASP's CSV injection list). */
@@ -23,18 +21,31 @@ const CSV_OPTIONS = { cast: { string: (text: string) => (FORMULA_START.test(text
 const PIECE_CHARS = 64 * 1024;
 
 /** What a table operation can answer, FHIR JSON first: the answer to any type and to no Accept at all. */
-const OFFERED = ['application/fhir+json', 'application/json', ...Object.keys(FORMATS).filter((t) => t.includes('/'))];
+const OFFERED = ['application/fhir+json', 'application/json', ...Object.keys(TABLE_FORMATS).filter((t) => t.includes('/'))];
+
+/**
+ * A media range without its parameters but its weight: `text/csv; charset=utf-8;q=0.5` → `text/csv;q=0.5`. The
+ * offered types have no parameters, and a range with parameters (a charset, `header=present`, a fhirVersion, checked
+ * before) still asks for its type; the negotiator would only match offers with the same parameters.
+ */
+function withWeightOnly(range: string): string {
+  const [type = '', ...parameters] = range.split(';');
+  const weight = parameters.find((p) => /^\s*q\s*=/i.test(p));
+  return weight === undefined ? type.trim() : `${type.trim()};${weight.trim()}`;
+}
 
 /**
  * The table format a request asks for (`_format=csv|ndjson`, or the type the Accept header prefers by its quality
- * values, ties going to the range named first), or undefined for FHIR JSON.
+ * values, ties going to the range named first), or undefined for FHIR JSON. A `_format` the server does not write
+ * was refused before (`checkFormatParameter`).
  */
 export function requestedTableFormat(req: IncomingMessage, query: Record<string, unknown>): TableFormat | undefined {
   const format = query._format;
-  if (typeof format === 'string') return FORMATS[format.toLowerCase()];
-  if (typeof req.headers.accept !== 'string') return undefined;
-  const preferred = new Negotiator(req).mediaType(OFFERED);
-  return preferred === undefined ? undefined : FORMATS[preferred];
+  if (typeof format === 'string') return tableFormatOf(format);
+  const accept = req.headers.accept;
+  if (typeof accept !== 'string') return undefined;
+  const preferred = new Negotiator({ headers: { accept: accept.split(',').map(withWeightOnly).join(',') } }).mediaType(OFFERED);
+  return preferred === undefined ? undefined : TABLE_FORMATS[preferred];
 }
 
 function waitForDrain(res: ServerResponse): Promise<void> {
