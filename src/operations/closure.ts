@@ -176,8 +176,10 @@ export const closureOperation: OperationHandler = {
   levels: ['type', 'system'],
   methods: ['POST'],
   affectsState: true,
-  definition: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-closure',
+  // this server's own definition, based on HL7's: HL7's is for [base]/$closure only, this one answers at ConceptMap/$closure too
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-closure',
   documentation: {
+    base: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-closure',
     description: 'Closure table maintenance (FHIR R4 ConceptMap/$closure, also at [base]/$closure; POST only): the server keeps a named closure table ' +
       'per client and answers the subsumption relations that the concepts added bring, as a ConceptMap whose version is the table\'s version. ' +
       'A call with the name only initialises the table (version 0, or empties an existing one). Each entry is an element (the narrower concept) ' +
@@ -190,7 +192,7 @@ export const closureOperation: OperationHandler = {
     },
     requiredInputs: ['name'],
     outputs: [
-      { name: 'return', type: 'ConceptMap', documentation: 'The new entries (code/system → code/system) the client adds to its closure table; equivalence subsumes' },
+      { name: 'return', type: 'ConceptMap', min: 1, documentation: 'The new entries (code/system → code/system) the client adds to its closure table; equivalence subsumes' },
     ],
   },
   async handle(input, ctx) {

@@ -220,19 +220,21 @@ describe('$closure limits', () => {
 });
 
 describe('$closure in the CapabilityStatement and its OperationDefinition', () => {
-  it('is listed on ConceptMap and at the base with HL7\'s definition, which the server serves', async () => {
+  it('is listed on ConceptMap and at the base with the server\'s definition, based on HL7\'s (which is for the base only), and served', async () => {
     const cs = (await server.client.capabilityStatement()) as unknown as CapabilityStatement;
-    const definition = 'http://hl7.org/fhir/OperationDefinition/ConceptMap-closure';
+    const definition = 'http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-closure';
     const conceptMap = cs.rest![0]!.resource!.find((r) => r.type === 'ConceptMap')!;
     expect(conceptMap.operation).toContainEqual({ name: 'closure', definition });
     expect(cs.rest![0]!.operation).toContainEqual({ name: 'closure', definition });
     const od = (await server.client.read({ resourceType: 'OperationDefinition', id: 'ConceptMap-closure' })) as unknown as OperationDefinition;
-    expect(od).toMatchObject({ url: definition, code: 'closure', resource: ['ConceptMap'], affectsState: true, system: true, type: true, instance: false });
+    expect(od).toMatchObject({
+      url: definition, base: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-closure', code: 'closure', resource: ['ConceptMap'], affectsState: true, system: true, type: true, instance: false,
+    });
     const parameter = (n: string) => od.parameter!.find((p) => p.name === n);
     expect(parameter('name')).toMatchObject({ use: 'in', min: 1, max: '1', type: 'string' });
     expect(parameter('concept')).toMatchObject({ use: 'in', min: 0, max: '*', type: 'Coding' });
     expect(parameter('version')).toMatchObject({ use: 'in', min: 0, max: '1', type: 'string' });
-    expect(parameter('return')).toMatchObject({ use: 'out', type: 'ConceptMap' });
+    expect(parameter('return')).toMatchObject({ use: 'out', min: 1, max: '1', type: 'ConceptMap' });
   });
 
   it('ConceptMap/$closure and [base]/$closure address the same tables', async () => {
