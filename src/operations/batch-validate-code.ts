@@ -7,7 +7,7 @@ import { currentTimeBudget } from '../terminology/time-budget';
 import type { OperationContext, OperationHandler } from './context';
 import { checkResourceParameters } from './resource-parameters';
 import { withTxResources } from './tx-resources';
-import { valueSetValidateCodeOperation, valueSetValidateSpec } from './validate-code';
+import { VALUE_SET_VALIDATE_INPUTS, valueSetValidateCodeOperation, valueSetValidateSpec } from './validate-code';
 
 const spec: OperationSpec = {
   name: 'batch-validate-code',
@@ -66,7 +66,7 @@ export const batchValidateCodeOperation: OperationHandler = {
       'and adding to a repeating one. One answer per validation, in order; a validation that cannot be carried out is answered with its ' +
       "OperationOutcome, and does not fail the others; its issues' expressions name the validation's own parameters (Parameters.parameter[n] " +
       'of that validation, not of the request).',
-    inputs: { validation: "One validation: a Parameters resource with the parameters of ValueSet/$validate-code (code and system, coding or codeableConcept, …)" },
+    inputs: { ...VALUE_SET_VALIDATE_INPUTS, validation: "One validation: a Parameters resource with the parameters of ValueSet/$validate-code (code and system, coding or codeableConcept, …)" },
     outputs: [{ name: 'validation', repeats: true, type: 'Resource', documentation: "Each validation's answer, in order: the Parameters of $validate-code (result, message, issues …), or an OperationOutcome" }],
   },
   handle(input, ctx: OperationContext, target) {

@@ -12,8 +12,6 @@ import { AUDIT_EVENT_CAPABILITY } from '../write/audit-search';
 import { OPERATIONS } from '.';
 import { RESOURCE_VALIDATE_DEFINITION } from './validate';
 
-const OPERATION_DEFINITION_BASE = 'http://hl7.org/fhir/OperationDefinition';
-
 const FEATURES = [
   { definition: 'http://hl7.org/fhir/uv/tx-tests/FeatureDefinition/test-version', value: { valueCode: '1.7.8' } },
   { definition: 'http://hl7.org/fhir/uv/tx-ecosystem/FeatureDefinition/CodeSystemAsParameter', value: { valueBoolean: true } },
@@ -38,7 +36,7 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
     updateCreate: true,
     searchParam: [...COMMON_PARAMS, ...TERMINOLOGY_SEARCH_PARAMS[type].map(({ name, type: t }) => ({ name, type: t }))],
     operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
-      name: o.spec.name, definition: o.definition ?? `${OPERATION_DEFINITION_BASE}/${type}-${o.spec.name}`,
+      name: o.spec.name, definition: o.definition,
     })),
   }));
   resources.push(AUDIT_EVENT_CAPABILITY, {
@@ -84,7 +82,7 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
       },
       interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
       operation: [
-        ...OPERATIONS.filter((o) => o.levels.includes('system')).map((o) => ({ name: o.spec.name, definition: o.definition ?? `${OPERATION_DEFINITION_BASE}/Resource-${o.spec.name}` })),
+        ...OPERATIONS.filter((o) => o.levels.includes('system')).map((o) => ({ name: o.spec.name, definition: o.definition })),
         ...PACKAGE_OPERATION_DEFINITIONS.map((d) => ({ name: d.code, definition: d.url! })),
       ],
     }],

@@ -109,7 +109,7 @@ export interface ParameterDocumentation {
 
 /**
  * An input's documentation beyond its text: its FHIR type when the spec's is none (a value of several types the
- * handler reads itself), and its parts: the documentation (and min) of the parts the spec defines, which give their
+ * handler reads itself) or wider (the resource type of a `Resource` parameter, e.g. R4's `valueSet: ValueSet`), and its parts: the documentation (and min) of the parts the spec defines, which give their
  * names, types and repeats; or, when the spec leaves the parts to the handler, the parts the handler reads.
  */
 export interface InputDocumentation {
@@ -136,14 +136,17 @@ export interface OperationHandler {
    * timestamp.
    */
   cache?: 'answer' | 'expansion';
-  /** Canonical of the OperationDefinition, when it is not HL7's http://hl7.org/fhir/OperationDefinition/[type]-[name]. */
-  definition?: string;
+  /**
+   * Canonical of its OperationDefinition, this server's (http://faelles-tx.dk/fhir/OperationDefinition/[type]-[name]),
+   * served from `documentation`; an HL7 operation's says so with `documentation.base`.
+   */
+  definition: string;
   /** The resource an instance-level call addresses (by id), passed as the handler's target. */
   handle(input: OperationInput, ctx: OperationContext, target?: TerminologyResource, address?: CallAddress): Promise<Resource | OperationResult> | Resource | OperationResult;
   /** The answer as a table, for operations that also answer `text/csv` and NDJSON (Accept or `_format`); `target` as for handle. */
   table?(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Table | Promise<Table>;
-  /** For this server's own operations: the text of their OperationDefinition. */
-  documentation?: OperationDocumentation;
+  /** The text of its OperationDefinition. */
+  documentation: OperationDocumentation;
   /** An operation that takes a `text/csv` body: the body is given to it as this (string) parameter. */
   csvParameter?: string;
   /** An operation that takes a resource as its body (e.g. $validate): a body that is not Parameters is given as this parameter. */

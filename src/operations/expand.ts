@@ -10,10 +10,13 @@ import { assertValueSetShape } from '../terminology/resource-shape';
 import { composeExpansionParameter } from '../terminology/valueset-extensions';
 import type { OperationContext, OperationHandler } from './context';
 import { resolveValueSet } from './value-set-parameter';
-import { TX_RESOURCE_PARAM } from './tx-resources';
+import { R4_OPERATION_TEXTS } from './r4-operation-texts';
+import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM, USE_SUPPLEMENT_DOCUMENTATION } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
 
 const BOOLEAN_FLAGS = ['excludeNested', 'activeOnly', 'includeDesignations', 'includeDefinition', 'excludeNotForUI', 'excludePostCoordinated'] as const;
+
+const EXPAND = R4_OPERATION_TEXTS['ValueSet-expand']!;
 
 const spec: OperationSpec = {
   name: 'expand',
@@ -126,6 +129,27 @@ export const expandOperation: OperationHandler = {
   spec,
   resourceType: 'ValueSet',
   levels: ['type', 'instance'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ValueSet-expand',
+  documentation: {
+    base: 'http://hl7.org/fhir/OperationDefinition/ValueSet-expand',
+    description: "HL7's ValueSet/$expand, at type level and on a ValueSet instance, plus this server's 'hierarchical' and the tx ecosystem's " +
+      "'property', 'default-valueset-version', 'useSupplement' and 'tx-resource'. The filter is case- and accent-insensitive, Danish letters " +
+      'fold (æ=ae, ø=oe, å=aa), and every word of it must occur in the display or a designation, or start a word of the code. An expansion ' +
+      'larger than the limit needs count. The parameters used are reported in ValueSet.expansion.parameter (with used-codesystem, ' +
+      'used-valueset and used-supplement).',
+    inputs: {
+      ...EXPAND.inputs,
+      valueSet: { type: 'ValueSet', documentation: EXPAND.inputs.valueSet! },
+      hierarchical: "This server's: true nests a value set's codes by their code system's hierarchy, also when the value set lists them, " +
+        'under the parents it leaves out (as abstract groups); excludeNested=true keeps the expansion flat.',
+      'default-valueset-version': "The tx ecosystem's: the version (url|version) of a value set to take where the value set includes it without one.",
+      property: "The tx ecosystem's, as R5's: a property of the codes to give in the expansion (contains.property); repeats, or comma separated. " +
+        "Without it, the properties the value set's compose names.",
+      useSupplement: USE_SUPPLEMENT_DOCUMENTATION,
+      'tx-resource': TX_RESOURCE_DOCUMENTATION,
+    },
+    outputs: EXPAND.outputs,
+  },
   cache: 'expansion',
   handle(input, ctx, target) {
     const vs = resolveValueSet(input, ctx, target as ValueSet | undefined);

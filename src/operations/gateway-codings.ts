@@ -41,6 +41,15 @@ export function withGatewaySystems(op: OperationHandler): OperationHandler {
   return {
     ...op,
     spec,
+    documentation: {
+      ...op.documentation,
+      description: `${op.documentation.description} This server's 'kommunekode' validates a gateway-style niveau-3 coding.`,
+      inputs: {
+        ...op.documentation.inputs,
+        kommunekode: "This server's: a municipality's three-digit code. A code in KL's gateway systems of locally defined interventions " +
+          "(LocallyDefinedInterventions) is validated in the municipality's local catalog that has it.",
+      },
+    },
     handle(input, ctx, target) {
       const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
       if (!kommunekode) return op.handle(input, ctx, target);

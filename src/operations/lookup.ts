@@ -10,8 +10,11 @@ import { versionInInstanceUrl } from './instance-version';
 import { versionInSystemHint } from './system-uri';
 import { canonical, compareVersions } from '../terminology/canonical';
 import { presentVersionList } from '../terminology/versions';
-import { TX_RESOURCE_PARAM } from './tx-resources';
+import { R4_OPERATION_TEXTS } from './r4-operation-texts';
+import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM, USE_SUPPLEMENT_DOCUMENTATION } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
+
+const LOOKUP = R4_OPERATION_TEXTS['CodeSystem-lookup']!;
 
 const spec: OperationSpec = {
   name: 'lookup',
@@ -43,6 +46,32 @@ export const lookupOperation: OperationHandler = {
   spec,
   resourceType: 'CodeSystem',
   levels: ['type', 'instance'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-lookup',
+  documentation: {
+    base: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup',
+    description: "HL7's CodeSystem/$lookup, at type level and on a CodeSystem instance (whose url is then the system), plus the tx " +
+      "ecosystem's 'useSupplement' and 'tx-resource'. A code the code system does not have is a 404 OperationOutcome, which names the " +
+      'other versions of the code system that have it.',
+    inputs: {
+      ...LOOKUP.inputs,
+      system: `${LOOKUP.inputs.system} (at instance level: the CodeSystem's url, or none)`,
+      date: `${LOOKUP.inputs.date} This server: accepted, and answers for the version looked in (or 'version').`,
+      property: `${LOOKUP.inputs.property} This server: also this server's properties of the catalogs (niveau, lovparagraf, niveau1, replacedBy).`,
+      useSupplement: USE_SUPPLEMENT_DOCUMENTATION,
+      'tx-resource': TX_RESOURCE_DOCUMENTATION,
+    },
+    outputs: [
+      ...LOOKUP.outputs.map((o) => (o.name === 'display' ? { ...o, min: 0, documentation: `${o.documentation} (none when the concept has none)` } : o))
+        .map((o) => (o.name === 'designation' ? {
+          ...o, parts: [...o.parts!, { name: 'source', type: 'canonical', documentation: "This server's, as R5's: the supplement the designation comes from" }],
+        } : o)),
+      { name: 'system', type: 'uri', documentation: "This server's, as R5's: the code system's url" },
+      { name: 'code', type: 'code', documentation: "This server's, as R5's: the code looked up" },
+      { name: 'definition', type: 'string', documentation: "This server's, as R5's: the concept's definition" },
+      { name: 'abstract', type: 'boolean', documentation: "This server's, as R5's: true when the concept is abstract (not for use in data)" },
+      { name: 'used-supplement', type: 'canonical', repeats: true, documentation: "This server's, as the tx ecosystem's: a supplement used (url|version)" },
+    ],
+  },
   cache: 'answer',
   handle(input: OperationInput, ctx: OperationContext, target) {
     const coding = input.one<Coding>('coding');

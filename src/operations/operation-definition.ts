@@ -21,12 +21,12 @@ function documented(p: ParameterDocumentation, use: Use): OperationDefinitionPar
 }
 
 /**
- * An input from its spec (name, type, repeats, the parts it defines) and its documentation (text, min; its FHIR type and
- * parts where the spec has none).
+ * An input from its spec (name, type, repeats, the parts it defines) and its documentation (text, min; its FHIR type
+ * where the spec has none or a wider one, e.g. a resource parameter's resource type; parts where the spec has none).
  */
 function input(p: ParamSpec, doc: string | InputDocumentation | ParameterDocumentation | undefined, min: number): OperationDefinitionParameter {
   const d = typeof doc === 'string' ? { documentation: doc } : doc;
-  const type = FHIR_TYPES[p.type] ?? d?.type;
+  const type = d?.type ?? FHIR_TYPES[p.type];
   const parts = p.parts ? p.parts.map((x) => {
     const partDoc = d?.parts?.find((y) => y.name === x.name);
     return input(x, partDoc, partDoc?.min ?? 0);
@@ -37,9 +37,9 @@ function input(p: ParamSpec, doc: string | InputDocumentation | ParameterDocumen
   };
 }
 
-/** The OperationDefinition of one of this server's own operations, from its parameter spec and documentation. */
+/** The OperationDefinition of one of the operations, from its parameter spec and documentation. */
 export function operationDefinitionOf(op: OperationHandler): OperationDefinition {
-  const doc = op.documentation!;
+  const doc = op.documentation;
   const inputs = op.spec.params.map((p) => input(p, doc.inputs?.[p.name], doc.requiredInputs?.includes(p.name) ? 1 : 0));
   const outputs = doc.outputs.map((o) => documented(o, 'out'));
   return {
@@ -62,8 +62,8 @@ export function operationDefinitionOf(op: OperationHandler): OperationDefinition
   };
 }
 
-/** The OperationDefinition with this id (`{resourceType}-{name}` of a documented operation, or a package operation's). */
+/** The OperationDefinition with this id (`{resourceType}-{name}` of an operation, or a package operation's). */
 export function operationDefinitionById(id: string): OperationDefinition | undefined {
-  const op = OPERATIONS.find((o) => o.documentation && `${o.resourceType}-${o.spec.name}` === id);
+  const op = OPERATIONS.find((o) => `${o.resourceType}-${o.spec.name}` === id);
   return op ? operationDefinitionOf(op) : PACKAGE_OPERATION_DEFINITIONS.find((d) => d.id === id);
 }

@@ -2,11 +2,14 @@ import type { CodeSystem, Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
 import type { OperationHandler } from './context';
-import { TX_RESOURCE_PARAM } from './tx-resources';
+import { R4_OPERATION_TEXTS } from './r4-operation-texts';
+import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
 import { versionInSystemHint } from './system-uri';
 import { versionInInstanceUrl } from './instance-version';
 import { supplementAsSystemError } from '../terminology/supplement-problems';
+
+const SUBSUMES = R4_OPERATION_TEXTS['CodeSystem-subsumes']!;
 
 const spec: OperationSpec = {
   name: 'subsumes',
@@ -25,6 +28,14 @@ export const subsumesOperation: OperationHandler = {
   spec,
   resourceType: 'CodeSystem',
   levels: ['type', 'instance'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-subsumes',
+  documentation: {
+    base: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-subsumes',
+    description: "HL7's CodeSystem/$subsumes, at type level and on a CodeSystem instance, plus the tx ecosystem's 'tx-resource'. Both codes " +
+      "are of one code system: a coding of another is a 400, a code the code system does not have a 404.",
+    inputs: { ...SUBSUMES.inputs, 'tx-resource': TX_RESOURCE_DOCUMENTATION },
+    outputs: SUBSUMES.outputs,
+  },
   cache: 'answer',
   handle(input, ctx, target) {
     const cs = target as CodeSystem | undefined;

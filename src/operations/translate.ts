@@ -577,6 +577,7 @@ export const translateOperation: OperationHandler = {
     description: "HL7's ConceptMap/$translate (R4 parameters and the R5 names as aliases), plus this server's 'date' (the map version in force " +
       "on a date) and 'kommunekode' (one municipality's maps; gateway-style niveau-3 codings).",
     inputs: {
+      conceptMap: { type: 'ConceptMap', documentation: 'The concept map to translate with, given in the request (instead of one the server holds)' },
       date: DATE_DOCUMENTATION, kommunekode: 'Only this municipality\'s maps; resolves gateway-style niveau-3 codings',
       dependency: {
         documentation: "Another element's value: a target whose dependsOn names the element with another value is left out (forward)",

@@ -26,3 +26,12 @@ export function withTxResources(input: OperationInput, ctx: OperationContext): O
 }
 
 export const TX_RESOURCE_PARAM = { name: 'tx-resource', type: 'Resource', repeats: true } as const;
+
+/** What `tx-resource` is, in the OperationDefinitions of the operations that take it. */
+export const TX_RESOURCE_DOCUMENTATION = "This server's, as the HL7 terminology ecosystem's: a CodeSystem, ValueSet or ConceptMap used for this request " +
+  'only, as if the server held it (over one it holds with the same url and version); any other resource type is refused.';
+
+/** What `useSupplement` is, in the OperationDefinitions of the operations that take it. */
+export const USE_SUPPLEMENT_DOCUMENTATION = "This server's, as the HL7 terminology ecosystem's: a CodeSystem supplement (url or url|version) whose " +
+  'designations and properties are used with the code system it supplements; a supplement the server does not know is an error. ' +
+  'Published supplements (and language packs) apply without being asked for.';

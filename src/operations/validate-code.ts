@@ -12,7 +12,9 @@ import { ValidationOptions } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
 import { versionAskedOfInstance } from './instance-version';
 import { resolveValueSet, VALUE_SET_PARAMETER } from './value-set-parameter';
-import { TX_RESOURCE_PARAM } from './tx-resources';
+import { R4_OPERATION_TEXTS } from './r4-operation-texts';
+import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM, USE_SUPPLEMENT_DOCUMENTATION } from './tx-resources';
+import type { OperationDocumentation, ParameterDocumentation } from './context';
 
 const common: ParamSpec[] = [
   { name: 'code', type: 'code' },
@@ -59,6 +61,42 @@ const codeSystemValidateSpec: OperationSpec = {
     ...common,
   ],
 };
+
+const EXPAND = R4_OPERATION_TEXTS['ValueSet-expand']!;
+const VS_VALIDATE = R4_OPERATION_TEXTS['ValueSet-validate-code']!;
+const CS_VALIDATE = R4_OPERATION_TEXTS['CodeSystem-validate-code']!;
+
+/** This server's parameters of both $validate-codes besides R4's (those of R4's other $validate-code or of its $expand: their texts). */
+const COMMON_INPUTS: OperationDocumentation['inputs'] = {
+  activeOnly: "As $expand's activeOnly (R5's): an inactive code is not valid.",
+  inferSystem: "The tx ecosystem's, as R5's: with 'code' and no 'system', the system is the one code system the value set has the code in.",
+  'lenient-display-validation': "The tx ecosystem's, as R5's: a wrong display is a warning, not an error (result stays true).",
+  'valueset-membership-only': "The tx ecosystem's, as R5's: only whether the code is in the value set is checked, not its display or status.",
+  'default-to-latest-version': "The tx ecosystem's: accepted; this server takes a code system's newest version wherever none is given.",
+  'system-version': EXPAND.inputs['system-version']!,
+  'check-system-version': EXPAND.inputs['check-system-version']!,
+  'force-system-version': EXPAND.inputs['force-system-version']!,
+  'default-valueset-version': "The tx ecosystem's: the version (url|version) of a value set to take where it is named without one.",
+  'check-valueset-version': "The tx ecosystem's: the version (url|version) a value set must have where it is named; another is an error.",
+  'force-valueset-version': "The tx ecosystem's: the version (url|version) to take of a value set wherever it is named, whatever version is named.",
+  useSupplement: USE_SUPPLEMENT_DOCUMENTATION,
+  'tx-resource': TX_RESOURCE_DOCUMENTATION,
+};
+
+/** What a $validate-code answers: R4's result, message and display, and what the tx ecosystem answers besides (mostly R5's). */
+const outputs = (r4: ParameterDocumentation[]): ParameterDocumentation[] => [
+  ...r4,
+  { name: 'code', type: 'code', documentation: "As R5's: the code validated (of the coding found valid, for a codeableConcept)" },
+  { name: 'system', type: 'uri', documentation: "As R5's: the code's system" },
+  { name: 'version', type: 'string', documentation: "As R5's: the version of the code system the code was validated in" },
+  { name: 'inactive', type: 'boolean', documentation: "As R5's: true when the code is inactive" },
+  { name: 'status', type: 'code', documentation: "The tx ecosystem's: the code's status when it is not active (retired, deprecated…)" },
+  { name: 'normalized-code', type: 'code', documentation: "The tx ecosystem's: the code as the code system writes it, when it was given in another form" },
+  { name: 'x-unknown-system', type: 'canonical', repeats: true, documentation: "The tx ecosystem's: a code system (url or url|version) the server does not know, which makes the code not valid" },
+  { name: 'x-caused-by-unknown-system', type: 'canonical', repeats: true, documentation: "The tx ecosystem's: a code system (url or url|version) the server does not know, for want of which the code could not be validated" },
+  { name: 'codeableConcept', type: 'CodeableConcept', documentation: "As R5's: the codeableConcept validated" },
+  { name: 'issues', type: 'OperationOutcome', documentation: "As R5's: what was found, one issue each, with the expression it is at" },
+];
 
 /** Parameters that steer the validation (everything that is not the code, the value set or the code system). */
 const OPTION_PARAMS = [
@@ -137,10 +175,26 @@ function valueSetOf(input: OperationInput, ctx: OperationContext, options: Valid
   });
 }
 
+/** ValueSet/$validate-code's inputs (also those of $batch-validate-code's request). */
+export const VALUE_SET_VALIDATE_INPUTS: OperationDocumentation['inputs'] = {
+  ...VS_VALIDATE.inputs,
+  valueSet: { type: 'ValueSet', documentation: VS_VALIDATE.inputs.valueSet! },
+  ...COMMON_INPUTS,
+};
+
 export const valueSetValidateCodeOperation: OperationHandler = {
   spec: valueSetValidateSpec,
   resourceType: 'ValueSet',
   levels: ['type', 'instance'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ValueSet-validate-code',
+  documentation: {
+    base: 'http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code',
+    description: "HL7's ValueSet/$validate-code, at type level and on a ValueSet instance, with the tx ecosystem's parameters and answer " +
+      "(issues, and what was validated). A code that is not valid is result=false with a message and issues (200), as is a code system the " +
+      'server does not know; a value set it does not know is a 404.',
+    inputs: VALUE_SET_VALIDATE_INPUTS,
+    outputs: outputs(VS_VALIDATE.outputs),
+  },
   cache: 'answer',
   handle(input, baseCtx, target) {
     const ctx = requestContext(input, baseCtx, 'valueSet');
@@ -155,6 +209,22 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
   spec: codeSystemValidateSpec,
   resourceType: 'CodeSystem',
   levels: ['type', 'instance'],
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-validate-code',
+  documentation: {
+    base: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code',
+    description: "HL7's CodeSystem/$validate-code, at type level and on a CodeSystem instance, with the tx ecosystem's parameters and answer " +
+      "(issues, and what was validated). A code that is not valid is result=false with a message and " +
+      'issues (200), as is a code system the server does not know.',
+    inputs: {
+      ...CS_VALIDATE.inputs,
+      url: `${CS_VALIDATE.inputs.url} This server: url|version names the version too.`,
+      codeSystem: { type: 'CodeSystem', documentation: CS_VALIDATE.inputs.codeSystem! },
+      system: "As R5's: the code's system, where 'url' does not give it.",
+      systemVersion: VS_VALIDATE.inputs.systemVersion!,
+      ...COMMON_INPUTS,
+    },
+    outputs: outputs(CS_VALIDATE.outputs),
+  },
   cache: 'answer',
   handle(input, baseCtx, target) {
     const ctx = requestContext(input, baseCtx, 'codeSystem');

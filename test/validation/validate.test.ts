@@ -877,7 +877,7 @@ describe('StructureDefinition read and search', () => {
     const rest = res.body.rest[0];
     const sd = rest.resource.find((r: { type: string }) => r.type === 'StructureDefinition');
     expect(sd.interaction).toEqual([{ code: 'read' }, { code: 'search-type' }]);
-    expect(rest.operation).toEqual(expect.arrayContaining([{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }]));
+    expect(rest.operation).toEqual(expect.arrayContaining([{ name: 'validate', definition: 'http://faelles-tx.dk/fhir/OperationDefinition/Resource-validate' }]));
     const carePlan = rest.resource.find((r: { type: string }) => r.type === 'CarePlan');
     expect(carePlan.supportedProfile).toContain(profile('klgateway-119-planned-intervention'));
   });
