@@ -139,8 +139,11 @@ export class BindingChecker {
       if (conceptMeetsBinding && severity === 'error' && tx === 'not-found') severity = 'warning';
       const text = { en: textOf(i).en, da: this.danish(tx, i, coding, vs) };
       if (legacy) {
-        // a required binding takes the UUID code (KL's value sets list only those); extensible/preferred: advice
-        severity = binding.strength === 'required' ? 'error' : 'warning';
+        // KL's value sets include the legacy keys beside the UUID codes (kl-term 57d7e22): a legacy key the value set
+        // has meets the binding, and the advice to use the UUID code is a warning; one it does not have breaks a
+        // required binding (its membership issue says so too)
+        const member = value_.mode === 'codeableConcept' ? index !== undefined && !notMembers.has(index) : !issues.some((x) => NOT_A_MEMBER.has(txOf(x)!));
+        severity = binding.strength === 'required' && !member ? 'error' : 'warning';
         if (severity === 'error') {
           text.en += ` (the binding of ${elementId} to '${vsCanonical(vs)}' is required)`;
           text.da += ` (${elementId} er bundet obligatorisk (required) til '${vsCanonical(vs)}')`;

@@ -4,7 +4,8 @@ import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { checkTimeBudget } from '../terminology/time-budget';
 import { BindingChecker } from './binding-checker';
-import { checkLocalCodes, kommunekoderOf, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
+import { BundleIndex, bundleIssues } from './bundle-rules';
+import { checkLocalCodes, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
 import type { ValidationIssue } from './messages';
 import { ProfileChecker } from './profile-checker';
 import type { ReferenceContext } from './reference-checker';
@@ -31,78 +32,6 @@ const MAX_BUNDLE_DEPTH = 4;
 
 function isObject(x: unknown): x is Json {
   return !!x && typeof x === 'object' && !Array.isArray(x);
-}
-
-/** FHIR R4's invariant bdl-7 of Bundle, broken by the entry whose fullUrl is at `at`. */
-function duplicateFullUrl(at: string, fullUrl: string, first: string): ValidationIssue {
-  return {
-    severity: 'error', code: 'invariant', expression: [at], messageId: 'bdl-7',
-    text: {
-      en: `Constraint failed: bdl-7: 'FullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId (except in history bundles)' (defined in http://hl7.org/fhir/StructureDefinition/Bundle): '${fullUrl}' is the fullUrl of ${first} too`,
-      da: `Reglen bdl-7 er ikke overholdt: 'En fullUrl skal være entydig i en Bundle, ellers skal indgange med samme fullUrl have forskellig meta.versionId (undtagen i history-Bundles)' (defineret i http://hl7.org/fhir/StructureDefinition/Bundle): '${fullUrl}' er også fullUrl for ${first}`,
-    },
-  };
-}
-
-/**
- * The references of a Bundle's entries, for finding the organizations a resource names. A fullUrl two entries share
- * answers the first of them (the later ones are reported, `duplicateFullUrls`).
- */
-class BundleIndex {
-  private readonly byFullUrl = new Map<string, Json>();
-  private readonly byTypeId = new Map<string, Json>();
-  readonly kommunekoder: string[];
-  /** The entries whose fullUrl and meta.versionId an earlier entry has too (FHIR's bdl-7), with that entry's index. */
-  readonly duplicateFullUrls: { index: number; fullUrl: string; first: number }[] = [];
-
-  constructor(bundle: Json | undefined) {
-    const found = new Set<string>();
-    const entries = bundle && Array.isArray(bundle.entry) ? bundle.entry : [];
-    const firstOf = new Map<string, number>();
-    entries.forEach((e, index) => {
-      if (!isObject(e) || typeof e.fullUrl !== 'string') return;
-      const meta = isObject(e.resource) && isObject(e.resource.meta) ? e.resource.meta : undefined;
-      // bdl-7 compares fullUrl & resource.meta.versionId: the same fullUrl is allowed for other versions
-      const key = `${e.fullUrl}\u0000${typeof meta?.versionId === 'string' ? meta.versionId : ''}`;
-      const first = firstOf.get(key);
-      if (first === undefined) firstOf.set(key, index);
-      else this.duplicateFullUrls.push({ index, fullUrl: e.fullUrl, first });
-    });
-    for (const e of entries) {
-      if (!isObject(e) || !isObject(e.resource)) continue;
-      const r = e.resource;
-      if (typeof e.fullUrl === 'string' && !this.byFullUrl.has(e.fullUrl)) this.byFullUrl.set(e.fullUrl, r);
-      if (typeof r.resourceType === 'string' && typeof r.id === 'string') this.byTypeId.set(`${r.resourceType}/${r.id}`, r);
-      // a RESTful fullUrl (`https://…/Patient/7`) also answers the relative reference `Patient/7`
-      const tail = typeof e.fullUrl === 'string' ? /(?:^|\/)([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/.exec(e.fullUrl)?.[1] : undefined;
-      if (tail && tail.startsWith(`${String(r.resourceType)}/`) && !this.byTypeId.has(tail)) this.byTypeId.set(tail, r);
-      if (r.resourceType === 'Organization') for (const k of kommunekoderOf(r)) found.add(k);
-    }
-    this.kommunekoder = [...found].sort();
-  }
-
-  /** The contained resources of each resource by `#id`, built once: a resource may contain and reference thousands. */
-  private readonly contained = new WeakMap<Json, Map<string, Json>>();
-
-  private containedOf(from: Json): Map<string, Json> {
-    let byRef = this.contained.get(from);
-    if (!byRef) {
-      byRef = new Map();
-      for (const c of Array.isArray(from.contained) ? from.contained : []) {
-        if (isObject(c) && !byRef.has(`#${String(c.id)}`)) byRef.set(`#${String(c.id)}`, c);
-      }
-      this.contained.set(from, byRef);
-    }
-    return byRef;
-  }
-
-  resolve(reference: string, from: Json): unknown {
-    if (reference.startsWith('#')) return this.containedOf(from).get(reference);
-    const direct = this.byFullUrl.get(reference);
-    if (direct) return direct;
-    const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
-    return m ? this.byTypeId.get(m[1]!) : undefined;
-  }
 }
 
 /**
@@ -207,7 +136,7 @@ export class SubmissionValidator {
         return;
       }
       const index = new BundleIndex(resource);
-      if (resource.type !== 'history') issues.push(...index.duplicateFullUrls.map(({ index: i, fullUrl, first }) => duplicateFullUrl(`${expression}.entry[${i}].fullUrl`, fullUrl, `${expression}.entry[${first}]`)));
+      issues.push(...bundleIssues(resource, expression, (t) => this.schema.isResourceType(t)));
       const entries = Array.isArray(resource.entry) ? resource.entry : [];
       entries.forEach((entry, i) => {
         checkTimeBudget();

@@ -147,8 +147,9 @@ describe('Reference targets', () => {
     ]);
   });
 
-  it('in a Bundle, resolves a relative reference to the entry whose RESTful fullUrl ends with it', async () => {
-    const entries = bundle('collection', [condition119(), { resourceType: 'Patient' }]) as { entry: Json[] };
+  it('in a Bundle, resolves a relative reference against the base of the referring entry\'s RESTful fullUrl', async () => {
+    const entries = bundle('collection', [condition119((c) => { c.id = 'c1'; }), { resourceType: 'Patient' }]) as { entry: Json[] };
+    entries.entry[0]!.fullUrl = 'https://kommune.example/fhir/Condition/c1';
     entries.entry[1]!.fullUrl = 'https://kommune.example/fhir/Patient/borger-1';
     expect(await validate(entries)).toEqual(OK);
     entries.entry[1]!.resource = { resourceType: 'Group', type: 'person', actual: true };

@@ -273,11 +273,11 @@ describe('home-care and nursing planned intervention', () => {
     expect(await validate(careIntervention([fsiii(C.personligHygiejne)]))).toEqual(OK);
   });
 
-  it('rejects a legacy key in a required binding, naming the code to use instead', async () => {
+  it('accepts a legacy key the required binding\'s value set has (KL\'s hold both trees), with a warning naming the code to use instead', async () => {
     expect(await validate(careIntervention([fsiii('H1.1')]))).toEqual([{
-      severity: 'error', code: 'business-rule', tx: 'code-rule', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
-      en: "The code 'H1.1' is a legacy key of urn:oid:1.2.208.176.2.21; use the code '17312894-b23f-43d9-9723-b725ac25d872' (Personlig hygiejne) instead (the binding of CarePlan.activity.detail.code.coding:level2 to 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareInterventions|1.2.0' is required)",
-      da: "Koden 'H1.1' er en gammel brugervendt nøgle i urn:oid:1.2.208.176.2.21; brug i stedet koden '17312894-b23f-43d9-9723-b725ac25d872' (Personlig hygiejne) (CarePlan.activity.detail.code.coding:level2 er bundet obligatorisk (required) til 'http://fhir.kl.dk/gateway/ValueSet/FSIIICareInterventions|1.2.0')",
+      severity: 'warning', code: 'business-rule', tx: 'code-rule', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
+      en: "The code 'H1.1' is a legacy key of urn:oid:1.2.208.176.2.21; use the code '17312894-b23f-43d9-9723-b725ac25d872' (Personlig hygiejne) instead",
+      da: "Koden 'H1.1' er en gammel brugervendt nøgle i urn:oid:1.2.208.176.2.21; brug i stedet koden '17312894-b23f-43d9-9723-b725ac25d872' (Personlig hygiejne)",
     }]);
   });
 
@@ -585,6 +585,8 @@ describe('Bundles', () => {
     const history = bundle('collection', [REFERENCED[2]!, REFERENCED[2]!]);
     (history.entry as { fullUrl: string }[])[1]!.fullUrl = (history.entry as { fullUrl: string }[])[0]!.fullUrl;
     expect((await validate(history)).map((i) => i.id)).toEqual(['bdl-7']);
+    // a history Bundle's entries have a request and a response (bdl-3, bdl-4)
+    for (const e of history.entry as Record<string, unknown>[]) Object.assign(e, { request: { method: 'PUT', url: 'CarePlan/forloeb-1' }, response: { status: '200' } });
     expect(await validate({ ...history, type: 'history' })).toEqual(OK);
   });
 
