@@ -321,19 +321,30 @@ class Converter {
       if (def.array) {
         const list = (node[name] ??= []);
         let index = 0;
-        for (const b of brackets) {
+        for (let k = 0; k < brackets.length; k++) {
+          const b = brackets[k];
           if (b === '+') index = (soft.get(key) ?? -1) + 1;
           else if (b === '=') index = soft.get(key) ?? 0;
           else if (/^\d+$/.test(b)) index = Number(b);
           else {
+            // `[slice]` is its first instance; `[slice][+]`, `[slice][=]`, `[slice][n]` count within the slice (SUSHI)
             const sliceKey = `${key}:${b}`;
-            if (!slices.has(sliceKey)) {
-              slices.set(sliceKey, list.length);
+            const instances = slices.get(sliceKey) ?? [];
+            slices.set(sliceKey, instances);
+            const next = brackets[k + 1];
+            let n = 0;
+            if (next === '+') n = (soft.get(sliceKey) ?? -1) + 1;
+            else if (next === '=') n = soft.get(sliceKey) ?? 0;
+            else if (next !== undefined && /^\d+$/.test(next)) n = Number(next);
+            if (next !== undefined && (next === '+' || next === '=' || /^\d+$/.test(next))) k++;
+            soft.set(sliceKey, n);
+            while (instances.length <= n) {
               const element = {};
               if (def.typeCode === 'Extension') element.url = this.ig.sliceUrls.get(b) ?? extensionUrl(this.ig, b) ?? b;
+              instances.push(list.length);
               list.push(element);
             }
-            index = slices.get(sliceKey);
+            index = instances[n];
           }
         }
         soft.set(key, index);

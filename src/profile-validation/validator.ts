@@ -3,6 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { checkTimeBudget } from '../terminology/time-budget';
+import { checkBaseCardinality } from './base-cardinality';
 import { BindingChecker } from './binding-checker';
 import { BundleIndex, bundleIssues } from './bundle-rules';
 import { checkLocalCodes, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
@@ -82,6 +83,7 @@ export class SubmissionValidator {
     const { issues, req } = run;
     const { bundle, top, depth } = place;
     const type = resource.resourceType;
+    const first = issues.length;
     for (const p of this.schema.validate(resource)) {
       const path = p.path === '$' ? expression : `${expression}${p.path.slice(1)}`;
       issues.push({ severity: 'error', code: 'structure', expression: [path], text: schemaProblemText(p.message, path) });
@@ -104,6 +106,8 @@ export class SubmissionValidator {
     for (const profile of this.profilesFor(run, resource, type, expression, top)) {
       issues.push(...new ProfileChecker(profile, req.registry, run.bindings, references).check(resource, expression));
     }
+    // R4's required elements, of which the schema checks only the complex ones and a profile only those it constrains
+    issues.push(...checkBaseCardinality(resource, type, expression, issues.slice(first)));
 
     const isBundle = type === 'Bundle';
     if (place.localCodes) {

