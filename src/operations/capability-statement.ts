@@ -111,7 +111,8 @@ const implementationOf = (baseUrl: string) => ({ description: 'FSIII and FFB ter
 export function terminologyCapabilities(baseUrl: string, registry: TerminologyRegistry): TerminologyCapabilities {
   const byUrl = new Map<string, Set<string>>();
   for (const cs of [...registry.list('CodeSystem'), ...registry.referenceList('CodeSystem')]) {
-    if (!cs.url || cs.content === 'supplement') continue;
+    // a supplement is no code system of its own, and one whose content is not present (FHIR core's SNOMED CT stub) cannot be answered
+    if (!cs.url || cs.content === 'supplement' || cs.content === 'not-present') continue;
     const set = byUrl.get(cs.url) ?? new Set<string>();
     if (cs.version) set.add(cs.version);
     byUrl.set(cs.url, set);

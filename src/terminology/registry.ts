@@ -7,7 +7,7 @@ import { packedConcepts } from './packed/codesystem';
 import { PackedCodeSystemProvider } from './providers/packed-codesystem';
 import { ONE_SCOPE, ReadTracker, type ChangeScopes, type Reads, type Tracked } from './read-tracking';
 import { RESOURCE_KINDS, SUPPLEMENTS_KIND } from './resource-kinds';
-import { latestActive, ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
+import { latestActive, RequestResourceSet, ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
@@ -186,29 +186,39 @@ export class TerminologyRegistry {
   /** A registry for one request, with the given resources layered over this one. */
   withOverlay(resources: TerminologyResource[]): TerminologyRegistry {
     if (resources.length === 0) return this;
-    return new TerminologyRegistry([new ResourceSet(resources), ...this.layers], this.defaultSupplementUrls, this.providerCache, this.referenceLayers, undefined, this.scopes);
+    return new TerminologyRegistry([new RequestResourceSet(resources), ...this.layers], this.defaultSupplementUrls, this.providerCache, this.referenceLayers, undefined, this.scopes);
   }
 
   find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {
     this.readUrl(url);
     for (const layer of this.resolving) {
       const hit = layer.find(type, url, version);
-      if (hit) return version === undefined && hit.status !== 'active' ? this.latest(type, url) ?? hit : hit;
+      if (hit) return version === undefined && hit.status !== 'active' && !layer.fromRequest ? this.latest(type, url) ?? hit : hit;
     }
     return undefined;
   }
 
   /**
-   * What an unversioned reference means across the layers (of the versions `accept` takes): the latest active
-   * version; when the latest version served is a draft and none served is active, the latest active version a later
-   * write replaced (a draft written over the version in use does not take its place); else the latest version.
+   * What an unversioned reference means across the layers (of the versions `accept` takes): the request's own
+   * resources of that url when it brings some (tx-resource), whatever their status; else the latest active version;
+   * when the latest version served is a draft and none served is active, the active version that draft replaced by
+   * its write (the version just before it in its id's history: a draft written over the version in use does not take
+   * its place, and a deleted resource's versions never come back); else the latest version.
    */
   latest<T extends TerminologyType>(type: T, url: string, accept: (r: ByType[T]) => boolean = () => true): ByType[T] | undefined {
+    for (const layer of this.resolving) {
+      if (!layer.fromRequest) break;
+      const brought = layer.versions(type, url).filter(accept);
+      if (brought.length > 0) return latestActive(brought);
+    }
     const current = this.versions(type, url).filter(accept).sort((a, b) => compareVersions(a.version, b.version));
     const chosen = latestActive(current);
-    if (chosen?.status !== 'draft') return chosen;
-    const past = this.versions(type, url, true).filter((r) => accept(r) && r.status === 'active').sort((a, b) => compareVersions(a.version, b.version));
-    return past[past.length - 1] ?? chosen;
+    if (chosen?.status !== 'draft' || !chosen.id) return chosen;
+    const before = Number(chosen.meta?.versionId) - 1;
+    if (!(before >= 1)) return chosen;
+    const replaced = this.versions(type, url, true)
+      .find((r) => r.id === chosen.id && r.status === 'active' && accept(r) && Number(r.meta?.versionId) === before);
+    return replaced ?? chosen;
   }
 
   findCanonical<T extends TerminologyType>(type: T, ref: string): ByType[T] | undefined {

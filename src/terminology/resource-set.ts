@@ -24,6 +24,8 @@ export class ResourceSet {
   readonly versionedOnly: boolean = false;
   /** A layer whose resources are computed when first used (src/municipal/municipal-layer.ts): listing it computes them all. */
   readonly computedOnUse: boolean = false;
+  /** The resources a request brings (tx-resource): for that request they are what their urls mean, whatever their status. */
+  readonly fromRequest: boolean = false;
 
   /** Per type, url → versions (one map per type: a lookup hashes the url itself, no key string is built per call). */
   private byUrl = new Map<string, Map<string, TerminologyResource[]>>();
@@ -109,4 +111,9 @@ export class ResourceSet {
     }
     return out;
   }
+}
+
+/** The resources one request brings (tx-resource), layered over the catalogs for that request. */
+export class RequestResourceSet extends ResourceSet {
+  override readonly fromRequest = true;
 }

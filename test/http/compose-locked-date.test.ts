@@ -105,7 +105,7 @@ describe('an include without a version, in a compose with a lockedDate', () => {
 
   it('makes the value set unusable when no version was in force yet: 404 for $expand, result false for $validate-code', async () => {
     const early = valueSet([{ system: CS }], '2019-06-30');
-    const text = `No version of the CodeSystem '${CS}' was in force on '2019-06-30' (the lockedDate of the value set ${VS}|1), so the value set cannot be used. `
+    const text = `No version of the CodeSystem '${CS}' was in force on '2019-06-30' (the lockedDate of the value set '${VS}|1'), so the value set cannot be used. `
       + 'Versions known (with their date): 1 (2020-01-01), 2 (2025-01-01)';
     const res = await post('$expand', [...txResources(...CODE_SYSTEMS, early), { name: 'url', valueUri: VS }]).expect(404);
     const issue = (res.body as OperationOutcome).issue[0]!;
@@ -113,7 +113,7 @@ describe('an include without a version, in a compose with a lockedDate', () => {
     expect(issue.details?.text).toBe(text);
     const danish = await post('$expand', [...txResources(...CODE_SYSTEMS, early), { name: 'url', valueUri: VS }], 'da').expect(404);
     expect((danish.body as OperationOutcome).issue[0]!.details?.text)
-      .toBe(`Ingen version af kodesystemet '${CS}' var gældende '2019-06-30' (lockedDate i værdisættet ${VS}|1), så værdisættet kan ikke bruges. `
+      .toBe(`Ingen version af kodesystemet '${CS}' var gældende '2019-06-30' (lockedDate i værdisættet '${VS}|1'), så værdisættet kan ikke bruges. `
         + 'Kendte versioner (med deres dato): 1 (2020-01-01), 2 (2025-01-01)');
     const checked = await validate(early, 'a');
     expect(checked.result).toBe(false);
@@ -145,10 +145,19 @@ describe('an include without a version, in a compose with a lockedDate', () => {
         const issue = (res.body as OperationOutcome).issue[0]!;
         expect(issue.details?.coding?.[0]?.code).toBe('vs-invalid');
         expect(issue.expression).toEqual(['ValueSet.compose.lockedDate']);
-        expect(issue.details?.text).toBe(`The lockedDate of the value set ${VS}|1 must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not '${lockedDate}'`);
+        expect(issue.details?.text).toBe(`The lockedDate of the value set '${VS}|1' must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not '${lockedDate}'`);
       }
     }
   });
+});
+
+it('names a value set given in the request without a url by its id, or as the one given in the request, never by an empty reference', async () => {
+  for (const [id, named] of [['mit-vs', "the value set with id 'mit-vs' (it has no url)"], [undefined, 'the value set given in the request']] as const) {
+    const res = await post('$expand', [...txResources(...CODE_SYSTEMS), {
+      name: 'valueSet', resource: { resourceType: 'ValueSet', ...(id ? { id } : {}), status: 'active', compose: { lockedDate: '2020-13-01', include: [{ system: CS }] } },
+    }]).expect(400);
+    expect((res.body as OperationOutcome).issue[0]!.details?.text).toBe(`The lockedDate of ${named} must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not '2020-13-01'`);
+  }
 });
 
 describe('a valueSet import without a version, in a compose with a lockedDate', () => {

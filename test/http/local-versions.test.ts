@@ -210,6 +210,31 @@ describe('a draft written over the version in use', () => {
     expect(await unversioned('101-C')).toEqual({ lookup: '3.0.0', validate: [true, '3.0.0'], valueSet: [true, '3.0.0'] });
   });
 
+  it.each([['under another id', 'kommune-101-kladde-ny'], ['under the same id', 'kommune-101-kladde']])('after a delete, a draft %s is what the url means: the deleted version never comes back', async (_what, id) => {
+    await request(app).delete('/fhir/CodeSystem/kommune-101-kladde').set('Authorization', auth).expect(200);
+    await write(version('2.0.0', 'draft', '101-B'), id);
+    const old = (await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: DRAFT_URL, code: '101-A' }).expect(200)).body as Parameters;
+    expect(param(old, 'result')?.valueBoolean).toBe(false);
+    expect(await unversioned('101-B')).toEqual({ lookup: '2.0.0', validate: [true, '2.0.0'], valueSet: [true, '2.0.0'] });
+    // the deleted version still answers by url|version
+    const pinned = (await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: DRAFT_URL, version: '1.0.0', code: '101-A' }).expect(200)).body as Parameters;
+    expect(param(pinned, 'result')?.valueBoolean).toBe(true);
+  });
+
+  it("a request's own draft of the url (tx-resource) is what the url means for that request, over the version in use", async () => {
+    const brought = version('9.0.0', 'draft', '101-Z');
+    const res = await request(app).post('/fhir/CodeSystem/$validate-code').type('application/fhir+json').send({
+      resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: DRAFT_URL }, { name: 'code', valueCode: '101-Z' }, { name: 'tx-resource', resource: brought }],
+    }).expect(200);
+    expect([param(res.body, 'result')?.valueBoolean, param(res.body, 'version')?.valueString]).toEqual([true, '9.0.0']);
+    const expanded = await request(app).post('/fhir/ValueSet/$expand').type('application/fhir+json').send({
+      resourceType: 'Parameters', parameter: [
+        { name: 'valueSet', resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: DRAFT_URL }] } } },
+        { name: 'tx-resource', resource: brought }],
+    }).expect(200);
+    expect(expanded.body.expansion.contains.map((c: { code: string }) => c.code)).toEqual(['101-Z']);
+  });
+
   it('nor does a draft map: $translate with the map url and without one uses the version in use', async () => {
     const map = (v: string, status: 'active' | 'draft', target: string): ConceptMap => ({
       ...localConceptMap('101', 'kladde', [{ code: '101-A', targets: [target] }]), version: v, status,

@@ -46,7 +46,7 @@ describe('the version a compose lockedDate pins (versionOnComposeDate)', () => {
 
   it('names the lockedDate and the versions with their dates when none was in force yet', () => {
     expect(lockedOn('2019-12-31')).toBe(`No version of the CodeSystem '${CS}' was in force on '2019-12-31' (the lockedDate of the value set `
-      + "http://example.org/fhir/ValueSet/locked|1), so the value set cannot be used. Versions known (with their date): 1 (2020-01-01), 2 (2025-01-01), 4 (2025-06-15T12:00:00Z)");
+      + "'http://example.org/fhir/ValueSet/locked|1'), so the value set cannot be used. Versions known (with their date): 1 (2020-01-01), 2 (2025-01-01), 4 (2025-06-15T12:00:00Z)");
   });
 
   it('is nothing without a lockedDate, nor for a url without any version (it is unknown, as without a lockedDate)', () => {

@@ -57,14 +57,14 @@ export function versionOnComposeDate(
   const known = datedVersions(registry, type, url, notSupplement);
   // nothing of that url at all: it is reported as unknown where it is used, as without a lockedDate
   if (known.length === 0) return undefined;
-  return { problem: msg.notInForceOnLockedDate(type, url, vurl(vs), lockedDate, known) };
+  return { problem: msg.notInForceOnLockedDate(type, url, vs, lockedDate, known) };
 }
 
 /** A compose's lockedDate must be an R4 date: a 400 naming it otherwise. */
 export function assertLockedDate(vs: ValueSet): void {
   const lockedDate = vs.compose?.lockedDate;
   if (lockedDate === undefined || isFhirDate(lockedDate)) return;
-  throw txError(400, 'invalid', msg.lockedDateNotDate(vurl(vs), lockedDate), { txIssueType: 'vs-invalid', expression: ['ValueSet.compose.lockedDate'] });
+  throw txError(400, 'invalid', msg.lockedDateNotDate(vs, lockedDate), { txIssueType: 'vs-invalid', expression: ['ValueSet.compose.lockedDate'] });
 }
 
 /**

@@ -41,6 +41,18 @@ export function typeNameDa(type: string, capital = false): string {
   return capital ? name[0]!.toUpperCase() + name.slice(1) : name;
 }
 
+/**
+ * How a message names a value set: by its canonical; without a url (one given in the request) by its id, or as the
+ * value set given in the request.
+ */
+function valueSetNamed(vs: ValueSet): { en: string; da: string } {
+  if (vs.url) return { en: `the value set ${q(canonical(vs.url, vs.version))}`, da: `værdisættet ${q(canonical(vs.url, vs.version))}` };
+  if (vs.id) return { en: `the value set with id ${q(vs.id)} (it has no url)`, da: `værdisættet med id ${q(vs.id)} (uden url)` };
+  return { en: 'the value set given in the request', da: 'værdisættet i forespørgslen' };
+}
+
+const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
 export const msg = {
   unknownCode: (code: string, system: string, version?: string): Message =>
     m(version ? 'Unknown_Code_in_Version' : 'Unknown_Code_in', version
@@ -178,19 +190,13 @@ export const msg = {
     m(undefined, `ValueSet depends on supplement ${q(supplement)} on ${system} that is not known`,
       `Værdisættet bruger supplementet ${q(supplement)} til ${system}, som ikke kendes`),
   /**
-   * A value set whose expansion has more codes than the limit. A value set without a url (one given in the request) is
-   * named by its id, or as the value set given in the request.
-   */
-  /**
    * A value set whose expansion has more codes than the limit (`paging`: the Danish text says how to page). A value set
    * without a url (one given in the request) is named by its id, or as the value set given in the request.
    */
   valueSetTooCostly: (vs: ValueSet, limit: number, paging = false): Message => {
     const named = vs.url
       ? { en: `The value set ${q(canonical(vs.url, vs.version))} expansion has`, da: `Værdisættet ${q(canonical(vs.url, vs.version))} har` }
-      : vs.id
-        ? { en: `The expansion of the value set with id ${q(vs.id)} (it has no url) has`, da: `Værdisættet med id ${q(vs.id)} (uden url) har` }
-        : { en: 'The expansion of the value set given in the request has', da: 'Værdisættet i forespørgslen har' };
+      : { en: `The expansion of ${valueSetNamed(vs).en} has`, da: `${capitalised(valueSetNamed(vs).da)} har` };
     return m('VALUESET_TOO_COSTLY', `${named.en} too many codes to produce (>${limit})`,
       `${named.da} for mange koder til at blive udfoldet (>${limit})${paging ? '; brug count og offset for at hente dem i dele' : ''}`);
   },
@@ -200,13 +206,13 @@ export const msg = {
   filterNotBoolean: (property: string, value: string): Message =>
     m('VALUESET_BAD_FILTER_VALUE_BOOLEAN', `The value for a filter based on property ${q(property)} must be either 'true' or 'false', not ${q(value)}`,
       `Værdien af et filter på egenskaben ${q(property)} skal være 'true' eller 'false', ikke ${q(value)}`),
-  lockedDateNotDate: (vs: string, value: string): Message =>
-    m(undefined, `The lockedDate of the value set ${vs} must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not ${q(value)}`,
-      `lockedDate i værdisættet ${vs} skal være en dato (ÅÅÅÅ, ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD), ikke ${q(value)}`),
-  notInForceOnLockedDate: (type: 'CodeSystem' | 'ValueSet', url: string, vs: string, lockedDate: string, known: readonly string[]): Message =>
-    m(undefined, `No version of the ${type} ${q(url)} was in force on ${q(lockedDate)} (the lockedDate of the value set ${vs}), so the value set cannot be used`
+  lockedDateNotDate: (vs: ValueSet, value: string): Message =>
+    m(undefined, `The lockedDate of ${valueSetNamed(vs).en} must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not ${q(value)}`,
+      `lockedDate i ${valueSetNamed(vs).da} skal være en dato (ÅÅÅÅ, ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD), ikke ${q(value)}`),
+  notInForceOnLockedDate: (type: 'CodeSystem' | 'ValueSet', url: string, vs: ValueSet, lockedDate: string, known: readonly string[]): Message =>
+    m(undefined, `No version of the ${type} ${q(url)} was in force on ${q(lockedDate)} (the lockedDate of ${valueSetNamed(vs).en}), so the value set cannot be used`
       + `. Versions known (with their date): ${known.join(', ')}`,
-    `Ingen version af ${typeNameDa(type)} ${q(url)} var gældende ${q(lockedDate)} (lockedDate i værdisættet ${vs}), så værdisættet kan ikke bruges`
+    `Ingen version af ${typeNameDa(type)} ${q(url)} var gældende ${q(lockedDate)} (lockedDate i ${valueSetNamed(vs).da}), så værdisættet kan ikke bruges`
       + `. Kendte versioner (med deres dato): ${known.join(', ')}`),
   filterNotUnderstood: (property: string, op: string, value: string, vs: string, system: string): Message =>
     m('FILTER_NOT_UNDERSTOOD', `The filter "${property} ${op} ${value}" from the value set ${vs} was not understood in the context of ${system}`,
