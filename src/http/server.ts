@@ -35,9 +35,13 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
   }, listener);
   const inFlight = new Set<http.ServerResponse>();
   responsesInFlight.set(server, inFlight);
-  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  // one shared listener, no closure per request: this is on every request's path
+  function answered(this: http.ServerResponse): void {
+    inFlight.delete(this);
+  }
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
+    res.on('close', answered);
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();

@@ -154,7 +154,7 @@ describe('an include without a version, in a compose with a lockedDate', () => {
 it('names a value set given in the request without a url by its id, or as the one given in the request, never by an empty reference', async () => {
   for (const [id, named] of [['mit-vs', "the value set with id 'mit-vs' (it has no url)"], [undefined, 'the value set given in the request']] as const) {
     const res = await post('$expand', [...txResources(...CODE_SYSTEMS), {
-      name: 'valueSet', resource: { resourceType: 'ValueSet', ...(id ? { id } : {}), status: 'active', compose: { lockedDate: '2020-13-01', include: [{ system: CS }] } },
+      name: 'valueSet', resource: { resourceType: 'ValueSet', ...(id ? { id } : {}), status: 'active', compose: { lockedDate: '2020-13-01', include: [{ system: CS }] } } as ValueSet,
     }]).expect(400);
     expect((res.body as OperationOutcome).issue[0]!.details?.text).toBe(`The lockedDate of ${named} must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not '2020-13-01'`);
   }
