@@ -10,6 +10,7 @@ import { versionInInstanceUrl } from './instance-version';
 import { versionInSystemHint } from './system-uri';
 import { canonical, compareVersions } from '../terminology/canonical';
 import { presentVersionList } from '../terminology/versions';
+import { versionInForce } from '../terminology/in-force';
 import { R4_OPERATION_TEXTS } from './r4-operation-texts';
 import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM, USE_SUPPLEMENT_DOCUMENTATION } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
@@ -42,6 +43,16 @@ function otherVersionsWith(ctx: OperationContext, system: string, version: strin
     .filter((v) => v !== '');
 }
 
+/** The version of the code system in force on `date` (the rule of $translate's date); a 404 when none was in use yet. */
+function versionOnDate(ctx: OperationContext, system: string, date: string): string | undefined {
+  const inForce = versionInForce(ctx.registry, 'CodeSystem', system, date, (r) => ctx.firstWritten?.(r), (c) => c.content !== 'supplement');
+  if (inForce) return inForce.version;
+  if (ctx.registry.versions('CodeSystem', system, true).length === 0) return undefined; // unknown: answered as without a date
+  throw FhirError.notFound(`No version of the CodeSystem '${excerpt(system)}' was in force on '${excerpt(date)}'`, {
+    txIssueType: 'not-found', expression: ['date'], da: `Ingen version af kodesystemet '${excerpt(system)}' var gældende '${excerpt(date)}'`,
+  });
+}
+
 export const lookupOperation: OperationHandler = {
   spec,
   resourceType: 'CodeSystem',
@@ -55,7 +66,8 @@ export const lookupOperation: OperationHandler = {
     inputs: {
       ...LOOKUP.inputs,
       system: `${LOOKUP.inputs.system} (at instance level: the CodeSystem's url, or none)`,
-      date: `${LOOKUP.inputs.date} This server: accepted, and answers for the version looked in (or 'version').`,
+      date: `${LOOKUP.inputs.date} This server: without 'version', the version of the code system in force on that date (its ` +
+        "stated date, else when it was first written to this server; drafts never), as $translate's date picks a map's; 404 when none was in force yet.",
       property: `${LOOKUP.inputs.property} This server: also this server's properties of the catalogs (niveau, lovparagraf, niveau1, replacedBy).`,
       useSupplement: USE_SUPPLEMENT_DOCUMENTATION,
       'tx-resource': TX_RESOURCE_DOCUMENTATION,
@@ -90,9 +102,11 @@ export const lookupOperation: OperationHandler = {
     });
 
     const supplements = input.all<string>('useSupplement');
-    const provider = cs && cs.url === system && !version
+    const date = version === undefined ? input.string('date') : undefined;
+    const pinned = date !== undefined ? versionOnDate(ctx, system, date) : version;
+    const provider = cs && cs.url === system && !pinned
       ? ctx.registry.provider(cs, supplements)
-      : ctx.registry.codeSystemProvider(system, version, supplements);
+      : ctx.registry.codeSystemProvider(system, pinned, supplements);
     if (!provider) {
       const supplement = supplementAsSystemError(ctx.registry, system, version, ['system']);
       if (supplement) throw supplement;

@@ -163,6 +163,41 @@ describe('local versions kept (supertest)', () => {
   });
 });
 
+describe('$lookup with a date', () => {
+  const URL = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/datering';
+  let app: App;
+
+  beforeAll(async () => {
+    app = await testApp();
+    const auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+    for (const [version, date, code] of [['1.0.0', '2025-01-01', '101-A'], ['2.0.0', '2026-01-01', '101-B']]) {
+      const cs = { ...localCodeSystem('101', 'datering', [{ code: code!, display: `Kode ${code}`, type: 'indsats' }]), version, date };
+      await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type('application/fhir+json').send(cs)
+        .expect((r) => expect(r.status).toBeLessThan(300));
+    }
+  });
+  const lookup = (query: Record<string, string>) => request(app).get('/fhir/CodeSystem/$lookup').query({ system: URL, ...query });
+
+  it('answers from the version in force on that date (a year, a month, a day or a dateTime), the one a later write replaced too', async () => {
+    for (const date of ['2025', '2025-06', '2025-12-31', '2025-06-01T10:00:00+02:00']) {
+      const res = await lookup({ code: '101-A', date }).expect(200);
+      expect(param(res.body, 'version')?.valueString).toBe('1.0.0');
+    }
+    expect(param((await lookup({ code: '101-B', date: '2026-02' }).expect(200)).body, 'version')?.valueString).toBe('2.0.0');
+    const gone = await lookup({ code: '101-A', date: '2026-02' }).expect(404);
+    expect(gone.body.issue[1].details.text).toContain("'1.0.0'");
+  });
+
+  it('says when no version was in force yet (404 at date), and a version given wins over the date', async () => {
+    const none = await lookup({ code: '101-A', date: '2024-12-31' }).expect(404);
+    expect(none.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['date'] });
+    expect(none.body.issue[0].details.text).toBe(`No version of the CodeSystem '${URL}' was in force on '2024-12-31'`);
+    const da = await lookup({ code: '101-A', date: '2024-12-31' }).set('Accept-Language', 'da').expect(404);
+    expect(da.body.issue[0].details.text).toBe(`Ingen version af kodesystemet '${URL}' var gældende '2024-12-31'`);
+    expect(param((await lookup({ code: '101-A', date: '2026-06', version: '1.0.0' }).expect(200)).body, 'version')?.valueString).toBe('1.0.0');
+  });
+});
+
 describe('a draft written over the version in use', () => {
   const DRAFT_URL = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/kladde';
   let app: App;
