@@ -56,9 +56,9 @@ export class CodeSystemAccess {
   }
 
   /** Unversioned: the registry's one rule (the latest active version); else the exact version, or the latest it matches. */
-  private pick(url: string, version: string | undefined, kinds: (c: CodeSystem) => boolean): CodeSystem | undefined {
-    if (!version) return this.registry.latest('CodeSystem', url, kinds);
-    const list = this.candidates(url, kinds, true);
+  private pick(url: string, version: string | undefined): CodeSystem | undefined {
+    if (!version) return this.registry.latest('CodeSystem', url, checkable);
+    const list = this.candidates(url, checkable, true);
     const exact = list.filter((c) => c.version === version);
     if (exact.length > 0) return exact[exact.length - 1];
     const matching = list.filter((c) => versionMatches(version, c.version));
@@ -72,7 +72,7 @@ export class CodeSystemAccess {
     if (!known) resolved.set(this.registry, known = new BoundedMap(MAX_RESOLVED));
     const key = v === undefined ? url : `${url}\u0000${v}`;
     const previous = known.get(key);
-    const kept = this.registry.kept(previous, () => this.pick(url, v, checkable) ?? null);
+    const kept = this.registry.kept(previous, () => this.pick(url, v) ?? null);
     if (kept !== previous) known.set(key, kept);
     return kept.value ?? undefined;
   }
@@ -88,7 +88,7 @@ export class CodeSystemAccess {
 
   /** A supplement with this url (used to explain that a supplement is not a code system). */
   findSupplement(url: string, version?: string): CodeSystem | undefined {
-    return this.pick(url, version || undefined, (c) => c.content === 'supplement');
+    return this.registry.findSupplement(url, version || undefined);
   }
 
   /** Known versions of a code system, for messages. */

@@ -1,5 +1,6 @@
 import type { Extension, ValueSet, ValueSetComposeIncludeConcept } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
+import { canonical } from '../canonical';
 import { addToPath } from './code-systems';
 import { conceptInactive, conceptStatus } from './concept-status';
 import type { ValidationContext, ValidationState } from './context';
@@ -139,8 +140,7 @@ export class IncludeMembership {
    */
   private noteCase(path: string, code: string, provider: CodeSystemProvider, concept: Concept, state: ValidationState): void {
     if (concept.code === code) return;
-    const csName = provider.version ? `${provider.url}|${provider.version}` : provider.url;
-    state.report('information', 'business-rule', msg.caseDifference(code, concept.code, csName), 'code-rule', codeExpression(path));
+    state.report('information', 'business-rule', msg.caseDifference(code, concept.code, canonical(provider.url, provider.version)), 'code-rule', codeExpression(path));
     state.normalForm = concept.code;
   }
 
