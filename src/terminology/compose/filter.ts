@@ -1,7 +1,7 @@
 import type { ValueSetComposeIncludeFilter } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
 import { msg, txError } from '../validation/messages';
-import type { CodeSystemProvider, Concept } from '../providers/provider';
+import { ancestorsOf, type CodeSystemProvider, type Concept } from '../providers/provider';
 import { SafeRegex } from '../safe-regex';
 import { valueField } from '../../fhir/choice-value';
 
@@ -63,13 +63,7 @@ function aboveOrAt(target: Concept): (c: Concept) => boolean {
   return (c) => {
     if (!above) {
       above = new Set([target.code]);
-      const stack = [...target.parents];
-      while (stack.length > 0) {
-        const p = stack.pop()!;
-        if (above.has(p.code)) continue;
-        above.add(p.code);
-        for (const q of p.parents) stack.push(q);
-      }
+      for (const p of ancestorsOf(target)) above.add(p.code);
     }
     return above.has(c.code);
   };

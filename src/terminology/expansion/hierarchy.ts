@@ -1,4 +1,4 @@
-import type { Concept } from '../providers/provider';
+import { ancestorsOf, type Concept } from '../providers/provider';
 import { LocatingEntry, type ExpansionEntry } from '../compose/result';
 
 export interface HierarchyNode {
@@ -8,18 +8,9 @@ export interface HierarchyNode {
 
 /** The nearest ancestor of a concept (breadth first over its parents) that is itself in the expansion. */
 function nearestIncludedAncestor(concept: Concept, included: Map<Concept, HierarchyNode>): HierarchyNode | undefined {
-  const seen = new Set<Concept>([concept]);
-  let level: readonly Concept[] = concept.parents;
-  while (level.length > 0) {
-    const next: Concept[] = [];
-    for (const p of level) {
-      if (seen.has(p)) continue;
-      seen.add(p);
-      const hit = included.get(p);
-      if (hit) return hit;
-      for (const q of p.parents) next.push(q);
-    }
-    level = next;
+  for (const p of ancestorsOf(concept)) {
+    const hit = included.get(p);
+    if (hit) return hit;
   }
   return undefined;
 }

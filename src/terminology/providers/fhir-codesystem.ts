@@ -1,6 +1,6 @@
 import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, CodeSystemConceptProperty, Extension } from 'fhir/r4';
 import { BaseCodeSystemProvider } from './base';
-import type { CodeSystemProvider, Concept } from './provider';
+import { ancestorsOf, descendantsOf, type CodeSystemProvider, type Concept } from './provider';
 
 interface ConceptNode extends Concept {
   designations: CodeSystemConceptDesignation[];
@@ -112,28 +112,11 @@ export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements Co
   /** Walks up from the concept, each ancestor once, until it meets the one asked about: O(ancestors), nothing kept. */
   subsumes(ancestor: Concept, concept: Concept): boolean {
     if (ancestor === concept) return true;
-    const seen = new Set<Concept>();
-    const stack: Concept[] = [];
-    for (const p of concept.parents) stack.push(p);
-    while (stack.length > 0) {
-      const p = stack.pop()!;
-      if (p === ancestor) return true;
-      if (seen.has(p)) continue;
-      seen.add(p);
-      for (const q of p.parents) stack.push(q);
-    }
+    for (const p of ancestorsOf(concept)) if (p === ancestor) return true;
     return false;
   }
 
-  *descendants(concept: Concept): Iterable<Concept> {
-    const seen = new Set<Concept>();
-    const queue: Concept[] = [...concept.children];
-    for (let i = 0; i < queue.length; i++) {
-      const c = queue[i]!;
-      if (seen.has(c)) continue;
-      seen.add(c);
-      yield c;
-      for (const child of c.children) queue.push(child);
-    }
+  descendants(concept: Concept): Iterable<Concept> {
+    return descendantsOf(concept);
   }
 }

@@ -13,6 +13,25 @@ export interface Concept {
   readonly children: readonly Concept[];
 }
 
+/** The concepts reached from a concept by `next`, each once, nearest first (breadth first): also in a poly-hierarchy or a cycle. */
+function* reached(concept: Concept, next: (c: Concept) => readonly Concept[]): Generator<Concept> {
+  const seen = new Set<Concept>([concept]);
+  const queue: Concept[] = [...next(concept)];
+  for (let i = 0; i < queue.length; i++) {
+    const c = queue[i]!;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    yield c;
+    for (const d of next(c)) queue.push(d);
+  }
+}
+
+/** A concept's ancestors, each once, nearest first: O(ancestors). */
+export const ancestorsOf = (concept: Concept): Generator<Concept> => reached(concept, (c) => c.parents);
+
+/** A concept's descendants, each once, nearest first: O(descendants). */
+export const descendantsOf = (concept: Concept): Generator<Concept> => reached(concept, (c) => c.children);
+
 export type ConceptStatus = 'active' | 'inactive' | 'retired' | 'deprecated' | 'draft' | 'experimental';
 
 /** The contract every code system implementation fulfils. */
