@@ -37,6 +37,18 @@ function propertyStrings(provider: CodeSystemProvider, concept: Concept, propert
   });
 }
 
+/** Properties every concept has, or that FHIR defines for every code system, whether the code system declares them or not. */
+const INHERENT_PROPERTIES = new Set(['display', 'definition', 'status', 'inactive', 'deprecated', 'notSelectable', 'parent', 'child']);
+
+/**
+ * Whether a filter's property means something for the code system: one it (or a supplement) declares, or an inherent
+ * one. Any other filter would silently select nothing (or, with `not-in` or `exists=false`, everything), so it is
+ * refused as tx.fhir.org refuses it.
+ */
+function understoodProperty(provider: CodeSystemProvider, property: string): boolean {
+  return INHERENT_PROPERTIES.has(property) || provider.propertyDefinitions.some((d) => d.code === property);
+}
+
 /** How many concepts a hierarchy filter asks about by walking up from each before it lists the target's subtree once. */
 const WALKS_BEFORE_SUBTREE = 64;
 
@@ -110,6 +122,9 @@ export function compileFilter(
       case 'child-of': return (c) => c.parents.includes(target);
       case 'descendent-leaf': return (c) => c.code !== target.code && c.children.length === 0 && below(c);
     }
+  }
+  if (!hierarchical && !understoodProperty(provider, property)) {
+    throw txError(400, 'not-supported', msg.filterNotUnderstood(provider.url, property, op, value), { txIssueType: 'vs-invalid', expression: [`${path}.property`] });
   }
   if (hierarchical && !provider.caseSensitive && (op === '=' || op === 'in' || op === 'not-in')) return sameConcepts(provider, op, value);
   switch (op) {

@@ -214,9 +214,9 @@ export const msg = {
       + `. Versions known (with their date): ${known.join(', ')}`,
     `Ingen version af ${typeNameDa(type)} ${q(url)} var gældende ${q(lockedDate)} (lockedDate i ${valueSetNamed(vs).da}), så værdisættet kan ikke bruges`
       + `. Kendte versioner (med deres dato): ${known.join(', ')}`),
-  filterNotUnderstood: (property: string, op: string, value: string, vs: string, system: string): Message =>
-    m('FILTER_NOT_UNDERSTOOD', `The filter "${property} ${op} ${value}" from the value set ${vs} was not understood in the context of ${system}`,
-      `Filteret "${property} ${op} ${value}" i værdisættet ${vs} kan ikke forstås for kodesystemet ${system}`),
+  filterNotUnderstood: (system: string, property: string, op: string, value: string): Message =>
+    m('FILTER_NOT_UNDERSTOOD', `The filter "${property} ${op} ${value}" was not understood in the context of ${system}`,
+      `Filteret "${property} ${op} ${value}" kan ikke forstås for kodesystemet ${system}: egenskaben ${q(property)} er ikke defineret`),
   circularReference: (vs: string, pathway: string[]): Message =>
     m('VALUESET_CIRCULAR_REFERENCE', `Found a circularity pointing to ${vs} processing ValueSet with pathway [${pathway.join(', ')}]`,
       `Værdisættene henviser i ring til ${vs} (vejen gennem værdisættene: [${pathway.join(', ')}])`),
