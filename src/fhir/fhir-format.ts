@@ -40,9 +40,11 @@ export function otherVersion(status: 406 | 415, where: 'Content-Type' | 'Accept'
  * The formats of a table (an operation's answer as CSV or NDJSON, src/http/pipeline/table-send.ts), by `_format`'s
  * short name and by media type; elsewhere the answer to them is JSON.
  */
-export const TABLE_FORMATS: Readonly<Record<string, 'csv' | 'ndjson'>> = {
-  csv: 'csv', 'text/csv': 'csv', ndjson: 'ndjson', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson', 'application/fhir+ndjson': 'ndjson',
-};
+export type TableFormat = 'csv' | 'ndjson';
+
+export const TABLE_FORMATS: ReadonlyMap<string, TableFormat> = new Map([
+  ['csv', 'csv'], ['text/csv', 'csv'], ['ndjson', 'ndjson'], ['application/x-ndjson', 'ndjson'], ['application/ndjson', 'ndjson'], ['application/fhir+ndjson', 'ndjson'],
+]);
 
 /** A format's name or media type without its parameters, in lower case. */
 function formatName(format: string): string {
@@ -50,8 +52,8 @@ function formatName(format: string): string {
 }
 
 /** The table format `_format` names (`csv`, `text/csv; header=present` …), or undefined for another. */
-export function tableFormatOf(format: string): 'csv' | 'ndjson' | undefined {
-  return TABLE_FORMATS[formatName(format)];
+export function tableFormatOf(format: string): TableFormat | undefined {
+  return TABLE_FORMATS.get(formatName(format));
 }
 
 /** Whether `_format` names JSON: `json`, `application/json`, `application/fhir+json` (its `+` read as a space too), with parameters or not. */

@@ -91,7 +91,8 @@ describe('ConceptMap/$export', () => {
   });
 
   it('refuses a _format it does not write (406), as XML, and takes a table format with parameters', async () => {
-    for (const format of ['tsv', 'xml', 'text/html']) {
+    // names an object answers to (constructor, __proto__) are not formats either
+    for (const format of ['tsv', 'xml', 'text/html', 'constructor', '__proto__', 'toString']) {
       const res = await request(app).get(`/fhir/ConceptMap/$export?kommunekode=370&_format=${encodeURIComponent(format)}`).expect(406);
       expect([format, res.body.resourceType]).toEqual([format, 'OperationOutcome']);
     }

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'csv-stringify/sync';
 import Negotiator from 'negotiator';
-import { TABLE_FORMATS, tableFormatOf } from '../../fhir/fhir-format';
+import { TABLE_FORMATS, tableFormatOf, type TableFormat } from '../../fhir/fhir-format';
 import type { Table } from '../../operations/context';
 
-export type TableFormat = (typeof TABLE_FORMATS)[string];
+export type { TableFormat };
 
 const CONTENT_TYPES: Record<TableFormat, string> = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8' };
 
@@ -21,7 +21,7 @@ const CSV_OPTIONS = { cast: { string: (text: string) => (FORMULA_START.test(text
 const PIECE_CHARS = 64 * 1024;
 
 /** What a table operation can answer, FHIR JSON first: the answer to any type and to no Accept at all. */
-const OFFERED = ['application/fhir+json', 'application/json', ...Object.keys(TABLE_FORMATS).filter((t) => t.includes('/'))];
+const OFFERED = ['application/fhir+json', 'application/json', ...[...TABLE_FORMATS.keys()].filter((t) => t.includes('/'))];
 
 /**
  * A media range without its parameters but its weight: `text/csv; charset=utf-8;q=0.5` → `text/csv;q=0.5`. The
@@ -45,7 +45,7 @@ export function requestedTableFormat(req: IncomingMessage, query: Record<string,
   const accept = req.headers.accept;
   if (typeof accept !== 'string') return undefined;
   const preferred = new Negotiator({ headers: { accept: accept.split(',').map(withWeightOnly).join(',') } }).mediaType(OFFERED);
-  return preferred === undefined ? undefined : TABLE_FORMATS[preferred];
+  return preferred === undefined ? undefined : TABLE_FORMATS.get(preferred);
 }
 
 function waitForDrain(res: ServerResponse): Promise<void> {
