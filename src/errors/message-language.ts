@@ -1,3 +1,4 @@
+import { languageRanges } from '../fhir/language-ranges';
 import type { Language } from './issue';
 
 export type MessageLanguage = Language;
@@ -5,13 +6,7 @@ export type MessageLanguage = Language;
 /** Parses an Accept-Language header or displayLanguage value into language tags by preference. */
 export function parseLanguages(value: string | undefined): string[] {
   if (!value) return [];
-  return value
-    .split(',')
-    .map((part) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { tag: (tag ?? '').trim(), q: q ? Number(q.slice(2)) : 1 };
-    })
+  return languageRanges(value)
     .filter((l) => l.tag && l.tag !== '*' && !Number.isNaN(l.q) && l.q > 0)
     .sort((a, b) => b.q - a.q)
     .map((l) => l.tag);

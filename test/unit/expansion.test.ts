@@ -190,6 +190,10 @@ describe('languages and designations', () => {
     expect(vs.expansion?.contains?.[0]?.display).toBe('Mobilitet');
   });
 
+  it('reads a display language weight written `Q=` as `q=`', () => {
+    expect(parseLanguagePreference('en;Q=0.2, da, *;Q=0')).toEqual({ tags: ['da', 'en'], fallback: false });
+  });
+
   it('shows no display when the request rules out every language FSIII has', () => {
     const vs = expand(subtree(MOBILITY), { languages: parseLanguagePreference('en, *; q=0'), excludeNested: true, includeDesignations: true });
     const top = vs.expansion?.contains?.[0];

@@ -16,6 +16,11 @@ describe('the language of the server’s messages', () => {
     expect(messageLanguage(undefined)).toBe('en');
   });
 
+  it('reads a weight written `Q=` as `q=` (RFC 9110: the literal is case-insensitive)', () => {
+    expect(messageLanguage('en;Q=0, da;q=0.1')).toBe('da');
+    expect(messageLanguage('en;Q=0.5, da')).toBe('da');
+  });
+
   it('writes the Danish text with the English one as its translation, or the English text alone', () => {
     const expired = { severity: 'error', code: 'login', text: { en: 'The token has expired', da: 'Dit login er udløbet.' } } as const;
     expect(messageIssue(expired, 'da').details).toEqual({

@@ -43,6 +43,10 @@ describe('language lists', () => {
   it('refuses a tag that is not a language', () => {
     expect(() => LanguageList.parse('-')).toThrow();
   });
+
+  it('reads `Q=` as a weight, as `q=`', () => {
+    expect(LanguageList.parse('en;Q=0, da;Q=0.5').codes).toEqual(['da']);
+  });
 });
 
 describe('validation options', () => {

@@ -1,6 +1,7 @@
 import type { Coding, ValueSetComposeIncludeConceptDesignation as ValueSetExpansionContainsDesignation } from 'fhir/r4';
 import { LocatingEntry, type ExpansionEntry } from '../compose/result';
 import { codeSystemLanguage, languageMatches } from '../language';
+import { languageRanges } from '../../fhir/language-ranges';
 
 /** The display language(s) asked for: tags in order of preference, and whether other languages may stand in. */
 export interface LanguagePreference {
@@ -15,12 +16,7 @@ export interface LanguagePreference {
  */
 export function parseLanguagePreference(value: string | undefined): LanguagePreference | undefined {
   if (!value || value.trim() === '') return undefined;
-  const parts = value.split(',').map((part, i) => {
-    const [tag, ...params] = part.trim().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const weight = q ? Number(q.slice(2)) : 1;
-    return { tag: (tag ?? '').trim(), weight: Number.isNaN(weight) ? 0 : weight, i };
-  }).filter((p) => p.tag !== '');
+  const parts = languageRanges(value).map((r) => ({ tag: r.tag, weight: Number.isNaN(r.q) ? 0 : r.q, i: r.index })).filter((p) => p.tag !== '');
   const star = parts.find((p) => p.tag === '*');
   const tags = parts.filter((p) => p.tag !== '*' && p.weight > 0)
     .sort((a, b) => b.weight - a.weight || a.i - b.i)

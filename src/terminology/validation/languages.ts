@@ -1,4 +1,5 @@
 /** A language preference list (Accept-Language or displayLanguage), as validation uses it. */
+import { languageRanges } from '../../fhir/language-ranges';
 
 export interface LanguageEntry {
   /** BCP-47 tag as given, or `*`. */
@@ -42,13 +43,9 @@ export class LanguageList {
   /** Parses `en, en-AU; q=0.4`; throws InvalidLanguageError for a tag that is not BCP-47 shaped. */
   static parse(value: string): LanguageList {
     const entries: LanguageEntry[] = [];
-    for (const raw of value.split(',')) {
-      const [tagPart, ...params] = raw.split(';');
-      const code = (tagPart ?? '').trim();
-      if (code === '' && params.length === 0) continue;
+    for (const { tag: code, q, hasParameters } of languageRanges(value)) {
+      if (code === '' && !hasParameters) continue;
       if (code !== '*' && !TAG.test(code)) throw new InvalidLanguageError(value);
-      const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      const q = qParam ? Number(qParam.slice(2)) : 1;
       if (Number.isNaN(q) || q < 0 || q > 1) throw new InvalidLanguageError(value);
       entries.push({ code, q });
     }
