@@ -4,9 +4,19 @@
  */
 export function foldText(text: string): string {
   let folded = text.toLowerCase();
+  // ASCII has nothing to compose or decompose: most texts
+  if (!NOT_ASCII.test(folded)) return folded;
+  folded = composed(folded);
   if (DANISH_LETTER.test(folded)) folded = folded.replace(DANISH_LETTERS, (c) => SPELLED_OUT[c]!);
-  // ASCII has nothing to decompose: most texts, once æ, ø and å are spelled out
   return NOT_ASCII.test(folded) ? folded.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : folded;
+}
+
+/**
+ * A text with its letters composed (Unicode NFC): an å typed as a and a combining ring (as some keyboards and pasted
+ * text give it) is the letter å, which is the same text by Unicode's canonical equivalence.
+ */
+export function composed(text: string): string {
+  return NOT_ASCII.test(text) ? text.normalize('NFC') : text;
 }
 
 const DANISH_LETTER = /[æøå]/;

@@ -204,6 +204,15 @@ describe('the Danish-aware text filter', () => {
     },
   );
 
+  it.each(['sa\u030arbehandling', 'SA\u030aRBEHANDLING', 'saarbehandling'])(
+    'filter=%s (å as a and a combining ring, or spelled aa) finds Sårbehandling as filter=sår does',
+    async (filter) => {
+      const code = fsiiiCode('Sårbehandling');
+      expect(codes(await expand({ url: INTERVENTIONS, filter: 'sår', count: 1000 }))).toContain(code);
+      expect(codes(await expand({ url: INTERVENTIONS, filter, count: 1000 }))).toContain(code);
+    },
+  );
+
   it.each([
     ['kostvéjledning', 'Kostvejledning'],
     ['KOSTVEJLEDNING', 'Kostvejledning'],

@@ -5,6 +5,7 @@ import { FFB, FSIII, testApp } from '../support/app';
 import { valueNamed as value } from '../support/parameters';
 
 const AFKLARENDE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c'; // Afklarende samtale
+const SAARBEHANDLING = '76878386-b3d2-4320-828a-a700e8a66234'; // Sårbehandling
 const RETIRED = 'c203c6b5-3be0-40a8-8204-e93751deabf5';
 const REPLACEMENT = '6d24992e-e0a2-43e7-bc27-0234622a8655';
 const CATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
@@ -26,6 +27,12 @@ describe('ValueSet/$validate-code', () => {
     expect(value(res.body, 'result')).toBe(true);
     expect(value(res.body, 'display')).toBe('Afklarende samtale');
     expect(value(res.body, 'version')).toBe('20240530');
+  });
+
+  it('takes a display whose å is typed as a and a combining ring as the display with the letter å', async () => {
+    const decomposed = await request(app).get('/fhir/CodeSystem/$validate-code')
+      .query({ url: FSIII, code: SAARBEHANDLING, display: 'Sa\u030arbehandling' }).expect(200);
+    expect([value(decomposed.body, 'result'), value(decomposed.body, 'message')]).toEqual([true, undefined]);
   });
 
   it('explains a wrong display in the requested language', async () => {

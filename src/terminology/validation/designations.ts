@@ -1,6 +1,7 @@
 import type { Coding, Extension, ValueSetComposeIncludeConcept } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { languageMatches, type LanguageDepth, type LanguageList } from './languages';
+import { composed } from '../text-match';
 
 export const DISPLAY_USE: Coding = {
   system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra',
@@ -32,7 +33,7 @@ function standardsStatus(extensions: readonly Extension[] | undefined): string |
 }
 
 function normalise(s: string): string {
-  return s.replace(/\s+/g, ' ').trim().toLowerCase();
+  return composed(s).replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
 function sameUse(use: Coding | undefined, system: string, code: string): boolean {
@@ -92,10 +93,14 @@ export class Designations {
     return langs.accepts(d.language, depth);
   }
 
-  /** Whether the display is valid for the languages (case-insensitively), and if not whether only whitespace differs. */
+  /**
+   * Whether the display is valid for the languages (case-insensitively, and a decomposed å, é … as the letter), and if
+   * not whether only whitespace differs.
+   */
   hasDisplay(langs: LanguageList | undefined, defLang: string | undefined, display: string, activeOnly: boolean): DisplayMatch {
     const candidates = this.items.filter((d) => this.languageOk(langs, d, 'language', defLang) && (!activeOnly || this.isActive(d)));
-    if (candidates.some((d) => d.value.toLowerCase() === display.toLowerCase())) return { found: true, whitespaceOnly: false };
+    const given = composed(display).toLowerCase();
+    if (candidates.some((d) => composed(d.value).toLowerCase() === given)) return { found: true, whitespaceOnly: false };
     return { found: false, whitespaceOnly: candidates.some((d) => normalise(d.value) === normalise(display)) };
   }
 
