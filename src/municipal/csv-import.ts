@@ -127,8 +127,21 @@ function csvSyntaxIssue(e: unknown, bytes: Buffer, lineAt: (offset: number) => n
         `Filen er ikke gyldig CSV: i linje ${n} fortsætter et felt efter sit afsluttende anførselstegn; skriv anførselstegnene inde i feltet dobbelt ("").`, n);
     }
     default:
-      return lineIssue('error', `The file is not valid CSV: ${err.message}`, 'Filen er ikke gyldig CSV; tjek anførselstegn og skilletegn.', line(fieldStart));
+      break;
   }
+  if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+    // its bytes are where the record ends, after its line break
+    const n = lineAt(Math.max(0, fieldStart - 1));
+    const fields = (err as { record?: unknown[] }).record?.length;
+    return lineIssue('error', `The file is not valid CSV: line ${n} has ${fields} fields, not as many as the header`,
+      `Filen er ikke gyldig CSV: linje ${n} har ${fields} felter, ikke lige så mange som overskriftslinjen.`, n);
+  }
+  return lineIssue('error', `The file is not valid CSV: ${err.message}`, 'Filen er ikke gyldig CSV; tjek anførselstegn og skilletegn.', line(fieldStart));
+}
+
+/** The CSV parser's refusal of these bytes in our own words (see csvSyntaxIssue). */
+export function csvProblem(e: unknown, bytes: Buffer): Issue {
+  return csvSyntaxIssue(e, bytes, lineCounter(bytes));
 }
 
 function normaliseHeader(h: string): string {

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
-import { readCsvHeaderLine } from '../municipal/csv-import';
+import { csvProblem, readCsvHeaderLine } from '../municipal/csv-import';
 import { isKommunekode, ownerOf } from '../municipal/municipality';
 import {
   countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
@@ -77,13 +77,15 @@ function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
 
 function rowsFromCsv(csv: string): RollupRow[] {
   let records: { record: string[]; info: { lines: number } }[];
+  const bytes = Buffer.from(csv, 'utf8');
   try {
-    records = parse(csv, {
+    records = parse(bytes, {
       delimiter: readCsvHeaderLine(csv).delimiter, bom: true, skip_empty_lines: true, trim: true,
       relax_column_count: false, to_line: MAX_ROLLUP_ROWS + 2, info: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
-    throw FhirError.invalid(`The CSV cannot be read: ${(e as Error).message}`, { expression: ['csv'], da: `CSV-filen kan ikke læses: ${(e as Error).message}` });
+    const { text } = csvProblem(e, bytes);
+    throw FhirError.invalid(typeof text === 'string' ? text : text.en, { expression: ['csv'], da: typeof text === 'string' ? undefined : text.da });
   }
   const header = (records[0]?.record ?? []).map((h) => COLUMN_ALIASES[h.toLowerCase()]);
   for (const needed of ['kommunekode', 'system', 'code', 'count'] as const) {

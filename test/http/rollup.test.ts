@@ -292,6 +292,29 @@ describe('ConceptMap/$rollup', () => {
     await request(app).post('/fhir/ConceptMap/$translate').set('Content-Type', 'text/csv').send(csv).expect(415);
   });
 
+  it('reads a text/csv body in the charset it names, and refuses bytes that are not text in it instead of reading them as U+FFFD', async () => {
+    const rows = `kommunekode;system;kode;antal;bydel\n101;${FSIII};ab87c0b5-40be-4e0a-b749-d9f833bfed2d;3;Østerbro\n101;${FSIII};ab87c0b5-40be-4e0a-b749-d9f833bfed2d;2;Nørrebro\n`;
+    const windows1252 = Buffer.from(rows, 'latin1');
+    const send = (type: string, body: Buffer) =>
+      request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', type).set('Accept', 'text/csv').send(body);
+    const named = await send('text/csv; charset=windows-1252', windows1252).expect(200);
+    expect(named.text.split('\n')[0]).toBe('level,code,display,lovparagraf,101 Nørrebro,101 Østerbro');
+    expect((await send('text/csv', Buffer.from(rows, 'utf8')).expect(200)).text).toBe(named.text);
+    const unnamed = await send('text/csv', windows1252).set('Accept-Language', 'da').expect(400);
+    expect(unnamed.body.issue[0].details.text).toMatch(/^CSV-filen er ikke UTF-8-tekst; gem den som UTF-8/);
+    expect(unnamed.body.issue[0].expression).toEqual(['csv']);
+    const unknown = await send('text/csv; charset=x-unheard-of', windows1252).expect(415);
+    expect(unknown.body.issue[0].code).toBe('not-supported');
+  });
+
+  it('says in Danish, for a Danish caller, why a CSV cannot be read, and on which line', async () => {
+    const post = (body: string) => request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').set('Accept-Language', 'da').send(body).expect(400);
+    const quote = await post(`kommunekode,system,code,count\n101,a"b,x,1\n`);
+    expect(quote.body.issue[0].details.text).toBe('Filen er ikke gyldig CSV: linje 2 har et anførselstegn inde i et felt, der ikke begynder med et; sæt hele feltet i anførselstegn, og skriv anførselstegnene i det dobbelt ("").');
+    const width = await post(`kommunekode,system,code,count\n101,${FSIII},x,1\n101,${FSIII},x,1,7\n`);
+    expect(width.body.issue[0].details.text).toBe('Filen er ikke gyldig CSV: linje 3 har 5 felter, ikke lige så mange som overskriftslinjen.');
+  });
+
   it('is listed in the CapabilityStatement with its OperationDefinition', async () => {
     const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
     const ops = cs.rest![0]!.resource!.find((r) => r.type === 'ConceptMap')!.operation!;
