@@ -2,11 +2,12 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
 import { issue, operationOutcome } from '../errors/operation-outcome';
+import { originForm } from './pipeline/request-target';
 
 /** Largest request head (request line and headers) accepted; longer URLs are answered 431. */
 export const MAX_HEADER_BYTES = 32 * 1024;
 
-function outcomeResponse(status: number, text: string, code: 'too-long' | 'invalid' | 'timeout'): string {
+function outcomeResponse(status: number, text: string, code: 'too-long' | 'invalid' | 'timeout' | 'not-supported'): string {
   const body = JSON.stringify(operationOutcome([issue({ severity: 'error', code, text })]));
   const reason = http.STATUS_CODES[status] ?? 'Bad Request';
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/fhir+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
@@ -32,7 +33,12 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
     headersTimeout: receiveMs,
     // how often Node looks for requests over their time (default 30 s): a quarter of it
     connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(receiveMs / 4))),
-  }, listener);
+    // a request without Host is answered by the app, with an OperationOutcome (http/pipeline/request-target.ts)
+    requireHostHeader: false,
+  }, (req, res) => {
+    originForm(req);
+    listener(req, res);
+  });
   const inFlight = new Set<http.ServerResponse>();
   responsesInFlight.set(server, inFlight);
   // one shared listener, no closure per request: this is on every request's path
@@ -42,6 +48,13 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     inFlight.add(res);
     res.on('close', answered);
+  });
+  // an Expect other than 100-continue (RFC 9110 §10.1.1), and CONNECT, which Node answers with an empty 417 or not at all
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    res.socket?.end(outcomeResponse(417, `The expectation '${String(req.headers.expect).slice(0, 60)}' cannot be met; only 100-continue is`, 'not-supported'));
+  });
+  server.on('connect', (_req: http.IncomingMessage, socket: Socket) => {
+    socket.end(outcomeResponse(405, 'CONNECT is not supported: this is not a proxy', 'not-supported'));
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
