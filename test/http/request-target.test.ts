@@ -4,30 +4,24 @@
  * authority; a Host that is not a host, a missing one (HTTP/1.1) and two of them are 400. And what Node would answer
  * with an empty body or not at all (an Expect other than 100-continue, CONNECT) gets an OperationOutcome.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Bundle, OperationOutcome } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { createHttpServer } from '../../src/http/server';
 import { testApp } from '../support/app';
+import { serveOverHttp } from '../support/server';
 import { rawExchange } from '../support/socket';
 
 let app: App;
-let server: http.Server;
+let served: Awaited<ReturnType<typeof serveOverHttp>>;
 let port: number;
 
 beforeAll(async () => {
   app = await testApp();
-  server = createHttpServer(app).listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  port = (server.address() as AddressInfo).port;
+  served = await serveOverHttp(app);
+  port = served.port;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => served.close());
 
 /** Status and parsed JSON body of a raw exchange. */
 async function exchange(head: string): Promise<{ status: number; contentType?: string; body?: unknown }> {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Resource } from 'fhir/r4';
 import { Client, type FhirResource } from 'fhir-kit-client';
 import type { App } from '../../src/app';
+import { createHttpServer } from '../../src/http/server';
 import type { Config } from '../../src/config';
 import { testApp } from './app';
 
@@ -89,4 +90,18 @@ export async function raw(
     /* leave as text */
   }
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
+}
+
+/** The app served as src/index.ts serves it (createHttpServer: its answers to what Node's parser refuses), on a free local port. */
+export async function serveOverHttp(app: App): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createHttpServer(app).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }
