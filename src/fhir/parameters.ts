@@ -59,6 +59,11 @@ export class OperationInput {
   names(): string[] {
     return [...this.values.keys()];
   }
+  /** 400 when a code and a Coding that give the same thing are both given ($lookup's code and coding, $subsumes' codeA and codingA). */
+  refuseBoth(code: string, coding: string): void {
+    if (!this.has(code) || !this.has(coding)) return;
+    throw FhirError.invalid(`Use either '${code}' or '${coding}', not both`, { expression: [code, coding], da: `Giv enten '${code}' eller '${coding}', ikke begge` });
+  }
   /**
    * These parameters and `other`'s together (a POST's body and its URL's query); a parameter that may be given once
    * (`repeats` false), given in both, is 400.

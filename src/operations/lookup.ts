@@ -90,7 +90,7 @@ export const lookupOperation: OperationHandler = {
     const code = input.string('code') ?? coding?.code;
     let system = input.string('system') ?? coding?.system;
     const version = input.string('version') ?? coding?.version;
-    if (input.has('code') && coding) throw FhirError.invalid("Use either 'code' with 'system', or 'coding', not both", { da: "Giv enten 'code' med 'system' eller 'coding', ikke begge" });
+    input.refuseBoth('code', 'coding');
     const cs = target as CodeSystem | undefined;
     if (cs) {
       versionInInstanceUrl(cs, input.string('system'), 'system'); // another system is a 400

@@ -32,13 +32,16 @@ export const subsumesOperation: OperationHandler = {
   documentation: {
     base: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-subsumes',
     description: "HL7's CodeSystem/$subsumes, at type level and on a CodeSystem instance, plus the tx ecosystem's 'tx-resource'. Both codes " +
-      "are of one code system: a coding of another is a 400, a code the code system does not have a 404.",
+      "are of one code system: a coding of another is a 400, a code the code system does not have a 404; a code given both as code and " +
+      'as coding (codeA and codingA) is a 400.',
     inputs: { ...SUBSUMES.inputs, 'tx-resource': TX_RESOURCE_DOCUMENTATION },
     outputs: SUBSUMES.outputs,
   },
   cache: 'answer',
   handle(input, ctx, target) {
     const cs = target as CodeSystem | undefined;
+    input.refuseBoth('codeA', 'codingA');
+    input.refuseBoth('codeB', 'codingB');
     const codingA = input.one<Coding>('codingA');
     const codingB = input.one<Coding>('codingB');
     const codeA = input.string('codeA') ?? codingA?.code;

@@ -428,13 +428,17 @@ class Translator {
   }
 }
 
-function candidateMaps(input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap, inForce?: InForce): ConceptMap[] {
+/** The maps to translate with: the one asked for, else every map that fits the request (of `version` when given). */
+function candidateMaps(
+  input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap, inForce?: InForce, version?: string,
+): ConceptMap[] {
   if (explicit) return [explicit];
   const fromRequest = input.all<Resource>('tx-resource').filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
-  const all = [...fromRequest];
+  const all = version === undefined ? [...fromRequest] : fromRequest.filter((cm) => cm.version === version);
   // each map as an unversioned reference to its url means it (a draft next version does not replace the one in use), or the version in force on `date`
   for (const listed of registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND })) {
-    const cm = !listed.url ? listed : inForce ? inForce(listed) : registry.find('ConceptMap', listed.url);
+    const cm = version !== undefined ? (listed.url ? registry.find('ConceptMap', listed.url, version) : undefined)
+      : !listed.url ? listed : inForce ? inForce(listed) : registry.find('ConceptMap', listed.url);
     if (cm && !all.includes(cm)) all.push(cm);
   }
   return all.filter((cm) => {
@@ -457,6 +461,20 @@ type InForce = (cm: ConceptMap) => ConceptMap | undefined;
 const dateWithVersion = (): FhirError => FhirError.invalid("Give either 'date' or a map version (conceptMapVersion, url|version), not both", {
   expression: ['date'], da: "Giv enten 'date' eller en version af ConceptMap'en (conceptMapVersion, url|version), ikke begge",
 });
+
+/** conceptMapVersion given without a map (no url, instance or inline conceptMap): every map of that version is a candidate. */
+function versionOfAllMaps(input: OperationInput, target: ConceptMap | undefined, inForce: InForce | undefined): string | undefined {
+  const version = input.string('conceptMapVersion');
+  if (version === undefined || target || input.has('url') || input.has('conceptMap')) return undefined;
+  if (inForce) throw dateWithVersion();
+  return version;
+}
+
+function noMapOfVersion(version: string): FhirError {
+  return FhirError.notFound(`No ConceptMap of version '${excerpt(version)}' fits the request`, {
+    txIssueType: 'not-found', expression: ['conceptMapVersion'], da: `Ingen ConceptMap i version '${excerpt(version)}' passer til forespørgslen`,
+  });
+}
 
 function explicitMap(input: OperationInput, registry: TerminologyRegistry, target?: ConceptMap, inForce?: InForce): ConceptMap | undefined {
   if (target) {
@@ -623,8 +641,10 @@ export const translateOperation: OperationHandler = {
     const inForce: InForce | undefined = date === undefined ? undefined
       : (cm) => (cm.url ? versionInForce(registry, 'ConceptMap', cm.url, date, (r) => ctx.firstWritten?.(r)) : undefined);
     const explicit = explicitMap(input, registry, target as ConceptMap | undefined, inForce);
+    const mapVersion = versionOfAllMaps(input, target as ConceptMap | undefined, inForce);
     const { codings, unresolved } = resolveGatewayCodings(registry, query);
-    const maps = candidateMaps(input, registry, query, explicit, inForce);
+    const maps = candidateMaps(input, registry, query, explicit, inForce, mapVersion);
+    if (mapVersion !== undefined && maps.length === 0) throw noMapOfVersion(mapVersion);
     const translator = new Translator(registry, query);
     for (const coding of codings) {
       // a codeableConcept of several codings: each match says which coding it translates

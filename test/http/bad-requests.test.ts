@@ -41,6 +41,18 @@ const CASES: Case[] = [
   { name: 'ValueSet $validate-code without a code', path: `/ValueSet/$validate-code${q({ url: VS })}`, code: 'invalid' },
   { name: '$expand without a value set', path: '/ValueSet/$expand', code: 'invalid' },
   { name: '$subsumes without codeB', path: `/CodeSystem/$subsumes${q({ system: FSIII, codeA: CODE })}`, code: 'invalid' },
+  {
+    name: '$subsumes with both codeA and codingA', method: 'POST', path: '/CodeSystem/$subsumes',
+    body: parameters({ name: 'system', valueUri: FSIII }, { name: 'codeA', valueCode: CODE }, { name: 'codingA', valueCoding: { system: FSIII, code: 'other' } },
+      { name: 'codeB', valueCode: CODE }),
+    status: 400, code: 'invalid',
+  },
+  {
+    name: '$subsumes with both codeB and codingB', method: 'POST', path: '/CodeSystem/$subsumes',
+    body: parameters({ name: 'system', valueUri: FSIII }, { name: 'codeA', valueCode: CODE }, { name: 'codeB', valueCode: CODE },
+      { name: 'codingB', valueCoding: { system: FSIII, code: CODE } }),
+    status: 400, code: 'invalid',
+  },
   { name: '$subsumes without a system (type level)', path: `/CodeSystem/$subsumes${q({ codeA: CODE, codeB: CODE })}`, code: 'invalid' },
   {
     name: '$subsumes with codings from two code systems', method: 'POST', path: '/CodeSystem/$subsumes',

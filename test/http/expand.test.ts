@@ -349,6 +349,21 @@ describe('activeOnly', () => {
 });
 
 describe('includeDesignations', () => {
+  it('designation given as a code alone matches a designation\'s language as well as its use', async () => {
+    const designations = async (designation: string) => {
+      // no display language the catalog has: the display stays among the designations, as preferredForLanguage
+      const query = { url: CATALOG_119, includeDesignations: 'true', designation, displayLanguage: 'en, *; q=0' };
+      const res = await request(server.app).get('/fhir/ValueSet/$expand').query(query).expect(200);
+      return flatten(res.body.expansion.contains).flatMap((c) => c.designation ?? []);
+    };
+    const byLanguage = await designations('urn:ietf:bcp:47|da');
+    expect(byLanguage.length).toBeGreaterThan(0);
+    expect(await designations('da')).toEqual(byLanguage);
+    const byUse = await designations('http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra|preferredForLanguage');
+    expect(byUse.length).toBeGreaterThan(0);
+    expect(await designations('preferredForLanguage')).toEqual(byUse);
+  });
+
   it('adds the designations of a concept only when asked', async () => {
     const concept = fsiiiIndex().find((n) => UUID_CODE.test(n.code) && n.designations.length > 0 && n.display === 'Indkøb')[0]!;
     const withD = entries(await expand({ url: HOME_CARE, filter: 'indkøb', includeDesignations: true })).find((c) => c.code === concept.code)!;

@@ -107,6 +107,18 @@ describe('local versions kept (supertest)', () => {
     expect(matchCodes(now)).toEqual([CODES.fysiskTraening140]);
   });
 
+  it('conceptMapVersion without url translates with the maps of that version only; no map of that version is a 404', async () => {
+    const then = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ conceptMapVersion: '1.0.0', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(matchCodes(then)).toEqual([CODES.fysiskTraening119]);
+    expect(originMaps(then)).toEqual([`${CM_URL}|1.0.0`]);
+    const missing = await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ conceptMapVersion: '9', system: CS_URL, code: '101-BOLD' }).expect(404);
+    expect(missing.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['conceptMapVersion'] });
+    await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ conceptMapVersion: '1.0.0', date: '2025', system: CS_URL, code: '101-BOLD' }).expect(400);
+  });
+
   it('at instance level, conceptMapVersion picks that version of the instance\'s url; one it does not have is a 404', async () => {
     const id = v1().cm.id!;
     const then = (await request(app).get(`/fhir/ConceptMap/${id}/$translate`)

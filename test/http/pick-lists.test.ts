@@ -105,6 +105,31 @@ describe('scenario 2: pick common interventions grouped under niveau 1, in catal
     expect(codesOf(roots[0]!.contains)).toEqual(catalogOrder('indsatskatalog-119'));
   });
 
+  it('the abstract groups hierarchical=true adds are not members: total is the number of codes, paged or not', async () => {
+    const url = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
+    const codes = catalogOrder('indsatskatalog-119').length;
+    for (const query of [{}, { count: '0' }, { count: '3', offset: '1' }] as Record<string, string>[]) {
+      expect((await expand({ url, hierarchical: 'true', ...query })).expansion!.total).toBe(codes);
+    }
+    const social = 'http://faelles-tx.dk/fhir/ValueSet/ffb-sociale-tilbud';
+    const unpaged = await expand({ url: social, hierarchical: 'true' });
+    expect(unpaged.expansion!.contains!.some((c) => c.abstract)).toBe(true);
+    expect(unpaged.expansion!.total).toBe((await expand({ url: social, hierarchical: 'true', count: '3', offset: '1' })).expansion!.total);
+    const filtered = await expand({ url: social, hierarchical: 'true', filter: 'botilbud' });
+    const flat = await expand({ url: social, filter: 'botilbud' });
+    expect(filtered.expansion!.total).toBe(flat.expansion!.contains!.length);
+  });
+
+  it('hierarchical=true with excludeNotForUI=true adds no abstract groups: the codes are listed without them', async () => {
+    const url = 'http://faelles-tx.dk/fhir/ValueSet/ffb-sociale-tilbud';
+    const vs = await expand({ url, hierarchical: 'true', excludeNotForUI: 'true' });
+    const flat = await expand({ url });
+    const flatten = (list: ValueSetExpansionContains[] | undefined): ValueSetExpansionContains[] => (list ?? []).flatMap((c) => [c, ...flatten(c.contains)]);
+    expect(flatten(vs.expansion!.contains).some((c) => c.abstract)).toBe(false);
+    expect(flatten(vs.expansion!.contains).map((c) => c.code)).toEqual(codesOf(flat.expansion!.contains));
+    expect(vs.expansion!.total).toBe(flat.expansion!.total);
+  });
+
   it('an FFB catalog asked for the hierarchy follows the FFB hierarchy, in the catalog\'s order', async () => {
     const vs = await expand({ url: 'http://faelles-tx.dk/fhir/ValueSet/ffb-ydelser', hierarchical: 'true' });
     const ydelse = vs.expansion!.contains!;

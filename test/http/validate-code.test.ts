@@ -43,6 +43,16 @@ describe('ValueSet/$validate-code', () => {
       `Wrong Display Name 'Clarifying talk' for ${FSIII}#${AFKLARENDE}. Valid display is 'Afklarende samtale' (for the language(s) 'en')`);
   });
 
+  it('lists each valid display once: the display and the supplements\' designations repeating it are one choice', async () => {
+    const query = { url: CATALOG_119, system: FSIII, code: AFKLARENDE, display: 'wrong' };
+    const da = await request(app).get('/fhir/ValueSet/$validate-code').set('Accept-Language', 'da').query(query).expect(200);
+    expect(value(da.body, 'message')).toBe(
+      `Forkert visningsnavn 'wrong' for ${FSIII}#${AFKLARENDE}. Gyldigt visningsnavn er 'Afklarende samtale' (for sproget/sprogene 'da')`);
+    const en = await request(app).get('/fhir/ValueSet/$validate-code').query({ ...query, displayLanguage: 'da' }).expect(200);
+    expect(value(en.body, 'message')).toBe(
+      `Wrong Display Name 'wrong' for ${FSIII}#${AFKLARENDE}. Valid display is 'Afklarende samtale' (for the language(s) 'da')`);
+  });
+
   it('validates a CodeableConcept and echoes it', async () => {
     const cc = { coding: [{ system: FFB, code: '67b4ac73-dedf-4337-ad56-476b0a55ab03' }, { system: FSIII, code: AFKLARENDE }] };
     const res = await post('ValueSet/$validate-code', [{ name: 'url', valueUri: CATALOG_119 }, { name: 'codeableConcept', valueCodeableConcept: cc }]).expect(200);

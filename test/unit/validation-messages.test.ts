@@ -29,9 +29,9 @@ const samples: Samples = {
   deprecatedConcept: ['c'],
   deprecatedInValueSet: ['http://s', 'c', 'deprecated', 'http://vs'],
   caseDifference: ['C', 'c', 'http://s'],
-  wrongDisplay: ['d', 'http://s', 'c', "'e'", 2, 'da', false],
+  wrongDisplay: ['d', 'http://s', 'c', ["'e'", "'f'"], 2, 'da', false],
   canonicalFormMismatch: ['c', 'kg', 'g'],
-  displayNotFixed: ['d', 'http://s', 'c', "'e'", 1, 'da'],
+  displayNotFixed: ['d', 'http://s', 'c', ["'e'"], 1, 'da'],
   noDisplayForLanguageError: ['d', 'http://s', 'c', 'da', 'e'],
   noDisplayForLanguageOk: ['d', 'http://s', 'c', 'da'],
   noDisplayAtAll: ['d', 'http://s', 'c'],
@@ -70,6 +70,12 @@ describe('the messages of code validation', () => {
     const { text } = msg.unknownCodeSystemVersion('http://s', '3', ["'1'", "'2'"]);
     expect(text.en).toBe("A definition for CodeSystem 'http://s' version '3' could not be found, so the code cannot be validated. Valid versions: '1' or '2'");
     expect(text.da).toBe("Kodesystemet 'http://s' version '3' kendes ikke, så koden kan ikke valideres. Kendte versioner: '1' eller '2'");
+  });
+
+  it('list the valid displays with "or", in Danish "eller"', () => {
+    const { text } = msg.wrongDisplay('d', 'http://s', 'c', ["'e' (en)", "'f' (de)", "'g'"], 3, 'en', false);
+    expect(text.en).toBe("Wrong Display Name 'd' for http://s#c. Valid display is one of 3 choices: 'e' (en), 'f' (de) or 'g' (for the language(s) 'en')");
+    expect(text.da).toBe("Forkert visningsnavn 'd' for http://s#c. Gyldigt visningsnavn er en af 3 muligheder: 'e' (en), 'f' (de) eller 'g' (for sproget/sprogene 'en')");
   });
 
   it('name the content mode of a code system that does not hold all its codes, in the words of HL7 for a fragment', () => {

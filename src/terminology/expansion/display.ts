@@ -114,14 +114,18 @@ export function chooseDisplay(entry: ExpansionEntry, preference: LanguagePrefere
   return { display: chosen?.value, designations: all.filter((c) => c !== chosen).map((c) => c.designation) };
 }
 
-/** Whether a designation passes the `designation` parameters (`system|code` of its use, or `urn:ietf:bcp:47|language`). */
+/**
+ * Whether a designation passes the `designation` parameters: `system|code` of its use, `urn:ietf:bcp:47|language`, or
+ * a code alone, which R4 lets be either (a use code or a language).
+ */
 export function designationWanted(d: ValueSetExpansionContainsDesignation, wanted: readonly string[]): boolean {
   if (wanted.length === 0) return true;
   return wanted.some((w) => {
     const bar = w.indexOf('|');
     const system = bar < 0 ? '' : w.slice(0, bar);
     const code = bar < 0 ? w : w.slice(bar + 1);
-    if (system === 'urn:ietf:bcp:47') return !!d.language && d.language.toLowerCase() === code.toLowerCase();
-    return d.use?.code === code && (!system || d.use.system === system);
+    const inLanguage = !!d.language && d.language.toLowerCase() === code.toLowerCase();
+    if (system === 'urn:ietf:bcp:47') return inLanguage;
+    return (d.use?.code === code && (!system || d.use.system === system)) || (!system && inLanguage);
   });
 }

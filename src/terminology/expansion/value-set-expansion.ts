@@ -79,6 +79,18 @@ const hierarchies = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
 /** The whole tree `nest` makes per evaluated selection of codes (kept as long as the evaluation is). */
 const trees = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
 
+function hierarchyOf(entries: readonly ExpansionEntry[]): TreeLayout {
+  let layout = hierarchies.get(entries);
+  if (!layout) hierarchies.set(entries, layout = TreeLayout.of(buildHierarchy(entries)));
+  return layout;
+}
+
+function groupedTreeOf(entries: readonly ExpansionEntry[]): TreeLayout {
+  let layout = groupedTrees.get(entries);
+  if (!layout) groupedTrees.set(entries, layout = TreeLayout.of(groupUnderParents(buildHierarchy(entries))));
+  return layout;
+}
+
 /** The codes an expansion shows: a layout, and the nodes of it shown (all when undefined). */
 interface ShownCodes {
   layout: TreeLayout;
@@ -246,14 +258,10 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
     codes = nestedSelection(evaluated, request, request.nest, selection);
     shown = codes.kept ? codes.kept.length : codes.layout.size;
   } else if (request.nestingAsked && !request.excludeNested && !evaluated.hierarchical && wholeExpansion(request, total)) {
-    const layout = groupedTrees.get(entries) ?? TreeLayout.of(groupUnderParents(buildHierarchy(entries)));
-    groupedTrees.set(entries, layout);
-    codes = { layout };
-    shown = layout.size;
+    // the abstract groups are there to navigate by: not members, so not counted in total, and not shown for excludeNotForUI
+    codes = { layout: request.excludeNotForUI ? hierarchyOf(entries) : groupedTreeOf(entries) };
   } else if (showNested(evaluated, request, total)) {
-    const layout = hierarchies.get(entries) ?? TreeLayout.of(buildHierarchy(entries));
-    hierarchies.set(entries, layout);
-    codes = { layout };
+    codes = { layout: hierarchyOf(entries) };
   } else {
     codes = { layout: TreeLayout.flat(entries.slice(offset, request.count === undefined ? undefined : offset + request.count)) };
   }

@@ -36,6 +36,18 @@ function normalise(s: string): string {
   return composed(s).replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
+/**
+ * Each choice once: the same text in the same language, or where one of the two states no language (the code system's
+ * display and a supplement's designation repeating it), is one choice, listed where it first appears.
+ */
+function distinctChoices(list: readonly Designation[]): Designation[] {
+  const out: Designation[] = [];
+  for (const d of list) {
+    if (!out.some((o) => o.value === d.value && (o.language === d.language || !o.language || !d.language))) out.push(d);
+  }
+  return out;
+}
+
 function sameUse(use: Coding | undefined, system: string, code: string): boolean {
   return !!use && use.system === system && use.code === code;
 }
@@ -104,23 +116,21 @@ export class Designations {
     return { found: false, whitespaceOnly: candidates.some((d) => normalise(d.value) === normalise(display)) };
   }
 
-  /** How many displays there are for the languages, preferring the closest language match. */
+  /** How many displays there are for the languages, preferring the closest language match (each choice once). */
   displayCount(langs: LanguageList | undefined, displayOnly: boolean): number {
     for (const depth of ['full', 'region', 'language'] as LanguageDepth[]) {
-      const n = this.items.filter((d) => (!displayOnly || this.isDisplay(d)) && this.languageOk(langs, d, depth)).length;
+      const n = distinctChoices(this.items.filter((d) => (!displayOnly || this.isDisplay(d)) && this.languageOk(langs, d, depth))).length;
       if (n > 0) return n;
     }
     return 0;
   }
 
-  /** The valid displays as a message lists them: `'Display 1' (en) or 'Anzeige 1' (de)`. */
-  present(langs: LanguageList | undefined, displayOnly: boolean): string {
+  /** The valid displays as a message lists them, each choice once: `'Display 1' (en)`, `'Anzeige 1' (de)`. */
+  present(langs: LanguageList | undefined, displayOnly: boolean): string[] {
     const render = (d: Designation) => (d.language ? `'${d.value}' (${d.language})` : `'${d.value}'`);
     let chosen = this.items.filter((d) => (!displayOnly || this.isDisplay(d)) && this.languageOk(langs, d, 'language'));
     if (chosen.length === 0) chosen = this.items.filter((d) => !displayOnly || this.isDisplay(d));
-    const items = chosen.map(render);
-    if (items.length <= 1) return items[0] ?? '';
-    return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+    return distinctChoices(chosen).map(render);
   }
 
   /** The designation to show for the languages; the code system's own display when none are asked for. */

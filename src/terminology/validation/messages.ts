@@ -14,6 +14,12 @@ function q(s: string | undefined): string {
   return `'${s ?? ''}'`;
 }
 
+/** Alternatives as a sentence lists them: `'a', 'b' or 'c'` (`eller` in Danish). */
+function alternatives(items: readonly string[], or: string): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} ${or} ${items[items.length - 1]}`;
+}
+
 /**
  * A message: an issue's text in English (the FHIR tooling's wording, which terminology clients and their test suites
  * compare) and in Danish (for a caller who asks for Danish, src/errors/message-language.ts), and its id in the FHIR
@@ -133,21 +139,21 @@ export const msg = {
   caseDifference: (code: string, correct: string, cs: string): Message =>
     m('CODE_CASE_DIFFERENCE', `The code ${q(code)} differs from the correct code ${q(correct)} by case. Although the code system ${q(cs)} is case insensitive, implementers are strongly encouraged to use the correct case anyway`,
       `Koden ${q(code)} afviger fra den korrekte kode ${q(correct)} i store og små bogstaver. Kodesystemet ${q(cs)} skelner ikke mellem store og små bogstaver, men brug alligevel den korrekte skrivemåde`),
-  wrongDisplay: (display: string, system: string, code: string, valid: string, count: number, langs: string, whitespace: boolean): Message => {
+  wrongDisplay: (display: string, system: string, code: string, valid: string[], count: number, langs: string, whitespace: boolean): Message => {
     const what = whitespace ? 'Wrong whitespace in Display Name' : 'Wrong Display Name';
     const choices = count > 1 ? `one of ${count} choices: ` : '';
-    return m(whitespace ? 'Display_Name_WS_for__should_be_one_of__instead_of' : 'Display_Name_for__should_be_one_of__instead_of', `${what} ${q(display)} for ${system}#${code}. Valid display is ${choices}${valid} (for the language(s) ${q(langs)})`,
+    return m(whitespace ? 'Display_Name_WS_for__should_be_one_of__instead_of' : 'Display_Name_for__should_be_one_of__instead_of', `${what} ${q(display)} for ${system}#${code}. Valid display is ${choices}${alternatives(valid, 'or')} (for the language(s) ${q(langs)})`,
       `${whitespace ? 'Forkerte mellemrum i visningsnavnet' : 'Forkert visningsnavn'} ${q(display)} for ${system}#${code}. ` +
-      `Gyldigt visningsnavn er ${count > 1 ? `et af ${count} muligheder: ` : ''}${valid} (for sproget/sprogene ${q(langs)})`);
+      `Gyldigt visningsnavn er ${count > 1 ? `en af ${count} muligheder: ` : ''}${alternatives(valid, 'eller')} (for sproget/sprogene ${q(langs)})`);
   },
   canonicalFormMismatch: (code: string, actual: string, required: string): Message =>
     m(undefined, `Code ${code} has canonical form ${actual}, not ${required} as required`,
       `Koden ${code} har den kanoniske form ${actual}, ikke ${required} som krævet`),
-  displayNotFixed: (display: string, system: string, code: string, known: string, count: number, langs: string): Message =>
+  displayNotFixed: (display: string, system: string, code: string, known: string[], count: number, langs: string): Message =>
     m('Display_Name_Not_Fixed_use_Supplement', `The display name ${q(display)} is not a known display name for ${system}#${code}. ` +
-      `${count > 1 ? 'Known displays are' : 'Known display is'} ${known} (for the language(s) ${q(langs)}). Use a supplement to define displays for user assigned codes`,
+      `${count > 1 ? 'Known displays are' : 'Known display is'} ${alternatives(known, 'or')} (for the language(s) ${q(langs)}). Use a supplement to define displays for user assigned codes`,
     `Visningsnavnet ${q(display)} er ikke et kendt visningsnavn for ${system}#${code}. ` +
-      `${count > 1 ? 'Kendte visningsnavne er' : 'Kendt visningsnavn er'} ${known} (for sproget/sprogene ${q(langs)}). Definér visningsnavne for brugertildelte koder i et supplement`),
+      `${count > 1 ? 'Kendte visningsnavne er' : 'Kendt visningsnavn er'} ${alternatives(known, 'eller')} (for sproget/sprogene ${q(langs)}). Definér visningsnavne for brugertildelte koder i et supplement`),
   noDisplayForLanguageError: (display: string, system: string, code: string, langs: string, defaultDisplay: string): Message =>
     m('NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_ERR', `Wrong Display Name ${q(display)} for ${system}#${code}. There are no valid display names found for language(s) ${q(langs)}. Default display is ${q(defaultDisplay)}`,
       `Forkert visningsnavn ${q(display)} for ${system}#${code}. Der findes ingen gyldige visningsnavne på sproget/sprogene ${q(langs)}. Standardvisningsnavnet er ${q(defaultDisplay)}`),
