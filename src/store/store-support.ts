@@ -5,8 +5,11 @@ import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState
 import type { CommitGate } from './commit-gate';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from './store';
 
-/** FHIR's id rule: 1–64 of A–Z, a–z, 0–9, '-' and '.'. */
-export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/**
+ * FHIR's id rule, 1–64 of A–Z, a–z, 0–9, '-' and '.', but for `.` and `..`: as a URL's segment they are the path's
+ * own dot segments (RFC 3986 §5.2.4), so no client could address such a resource (`CodeSystem/..` is the base).
+ */
+export const FHIR_ID = /^(?!\.\.?$)[A-Za-z0-9\-.]{1,64}$/;
 
 export const WRITABLE_TYPES: readonly TerminologyType[] = ['CodeSystem', 'ValueSet', 'ConceptMap'];
 

@@ -51,11 +51,11 @@ export function isWritableType(type: string): type is TerminologyType {
   return (WRITABLE_TYPES as readonly string[]).includes(type);
 }
 
-/** The id of a URL, checked before it is used to ask the store: [A-Za-z0-9-.]{1,64}, else 400. */
+/** The id of a URL, checked before it is used to ask the store: [A-Za-z0-9-.]{1,64} but `.` and `..`, else 400. */
 export function validId(id: string): string {
   if (!FHIR_ID.test(id)) {
-    throw FhirError.invalid(`'${excerpt(id)}' is not a valid resource id (1-64 of A-Z, a-z, 0-9, '-' and '.')`, {
-      da: `'${excerpt(id)}' er ikke et gyldigt ressource-id (1-64 af A-Z, a-z, 0-9, '-' og '.')`,
+    throw FhirError.invalid(`'${excerpt(id)}' is not a valid resource id (1-64 of A-Z, a-z, 0-9, '-' and '.', not '.' or '..' alone)`, {
+      da: `'${excerpt(id)}' er ikke et gyldigt ressource-id (1-64 af A-Z, a-z, 0-9, '-' og '.', ikke '.' eller '..' alene)`,
     });
   }
   return id;

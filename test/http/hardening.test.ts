@@ -364,6 +364,11 @@ describe('ids and urls are checked before they reach the store', () => {
     }
     await request(app).put(`/fhir/CodeSystem/${bad}`).set('Authorization', auth).type(JSON_TYPE).send(common({ id: 'x'.repeat(65) })).expect(400);
     await request(app).delete('/fhir/CodeSystem/a%20b').set('Authorization', auth).expect(400);
+    // '.' and '..' fit the pattern, but as a URL's segment they are dot segments: no client could address them
+    for (const dots of ['.', '..']) {
+      const put = await request(app).put(`/fhir/CodeSystem/${dots}`).set('Authorization', auth).type(JSON_TYPE).send(common({ id: dots })).expect(400);
+      expect(outcome(put.body).issue[0].details?.text).toBe(`'${dots}' is not a valid resource id`);
+    }
     expect(await store.loadAll()).toEqual([]);
   });
 });
