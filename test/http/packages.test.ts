@@ -13,11 +13,13 @@ import request from 'supertest';
 import { createApp, type App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
 import { loadTerminology } from '../../src/terminology/loader';
-import { readPackageTarball } from '../../src/packages/package-reader';
+import { MAX_UNPACKED_BYTES, readPackageTarball } from '../../src/packages/package-reader';
+import { PackageService } from '../../src/packages/package-service';
 import { writePackageTarball } from '../../src/packages/package-writer';
 import { NEXT_FSIII_PACKAGE, NEXT_FSIII_VERSION, nextFsiiiPackage, type ReleaseChanges } from '../../scripts/next-fsiii-release';
 import { FSIII, publishedCatalogs, TERMINOLOGY_DIR, testApp, testConfig } from '../support/app';
 import { sampleCatalog, tokenFor } from '../support/local';
+import { packageBomb } from '../support/package-bomb';
 
 const JSON_TYPE = 'application/fhir+json';
 const OLD = '20240530';
@@ -259,6 +261,56 @@ describe('a KL release loaded at run time ($load-package)', () => {
     const codes = (body: { expansion?: { contains?: Contains[] } }) => flat(body.expansion?.contains);
     expect(codes((await expand()).body)).toContain(release.changes.added);
     expect(codes((await expand(OLD)).body)).not.toContain(release.changes.added);
+  });
+});
+
+describe('what a package may be ($load-package)', () => {
+  it('a package that unpacks to more than a package may hold is refused while other requests are answered meanwhile', async () => {
+    const fresh = await testApp();
+    const bomb = packageBomb('package/other/big.bin', 2 * MAX_UNPACKED_BYTES);
+    const order: string[] = [];
+    const original = PackageService.prototype.loadOutcome;
+    let unpacking!: () => void;
+    const started = new Promise<void>((resolve) => {
+      unpacking = resolve;
+    });
+    const spy = jest.spyOn(PackageService.prototype, 'loadOutcome').mockImplementation(function (this: PackageService, ...args) {
+      unpacking();
+      return original.apply(this, args);
+    });
+    try {
+      const load = loadPackage(fresh, bomb).then((res) => {
+        order.push('load');
+        return res;
+      });
+      await started;
+      // asked once the archive is being unpacked: answered before the unpacking ends
+      const health = request(fresh).get('/health').then((res) => {
+        order.push('health');
+        return res;
+      });
+      const [loaded, healthy] = await Promise.all([load, health]);
+      expect(healthy.status).toBe(200);
+      expect(loaded.status).toBe(422);
+      expect(texts(loaded.body as OperationOutcome)).toEqual(['the package: unpacks to more than 512 MB, more than a package may hold']);
+      expect(order).toEqual(['health', 'load']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a file of package/ larger than one file may be is refused with its name and size', async () => {
+    const res = await loadPackage(app, packageBomb('package/CodeSystem-big.json', 100 * 1024 * 1024)).set('Accept-Language', 'da');
+    expect(res.status).toBe(422);
+    expect(texts(res.body as OperationOutcome)).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 64 MB en fil i en pakke må']);
+  });
+
+  it('a body over BODY_LIMIT_BYTES is answered 413 too-long with the connection closed, as every other body', async () => {
+    const small = await testApp({ bodyLimitBytes: 2048 });
+    const res = await loadPackage(small, Buffer.alloc(5000));
+    expect(res.status).toBe(413);
+    expect(res.headers.connection).toBe('close');
+    expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'too-long', details: { text: 'The request body is larger than 2048 bytes' } });
   });
 });
 

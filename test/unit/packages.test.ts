@@ -21,6 +21,7 @@ import { ResourceSet, type TerminologyResource } from '../../src/terminology/res
 import { heldForOtherUrl } from '../../src/terminology/served-ids';
 import { nextFsiiiRelease } from '../../scripts/next-fsiii-release';
 import { publishedCatalogs } from '../support/app';
+import { packageBomb } from '../support/package-bomb';
 
 const fsiii = (): CodeSystem => publishedCatalogs().resources.find((r) => r.resourceType === 'CodeSystem' && r.id === 'FSIII') as CodeSystem;
 const valueSet: ValueSet = { resourceType: 'ValueSet', id: 'vs', url: 'http://example.org/ValueSet/vs', version: '1', status: 'active', compose: { include: [{ system: 'urn:oid:1.2.208.176.2.21' }] } };
@@ -63,8 +64,17 @@ describe('package writer and reader', () => {
       await expect(readPackageTarball(truncated, 'x')).rejects.toThrow(PackageError);
       await expect(readPackageTarball(truncated, 'x')).rejects.toThrow(/tar file cannot be read/);
     }
-    const huge = zlib.gzipSync(Buffer.alloc(MAX_UNPACKED_BYTES + 1));
-    await expect(readPackageTarball(huge, UPLOADED)).rejects.toThrow(/the package: unpacks to more than 512 MB/);
+    // a file the package does not serve (other/) counts towards what the archive unpacks to
+    await expect(readPackageTarball(packageBomb('package/other/big.bin', MAX_UNPACKED_BYTES + 1), UPLOADED)).rejects.toThrow(/the package: unpacks to more than 512 MB/);
+  });
+
+  it('refuses a file of package/ larger than a file may be by its header, before holding it; a large file elsewhere is passed over', async () => {
+    const big = packageBomb('package/CodeSystem-big.json', 100 * 1024 * 1024);
+    await expect(readPackageTarball(big, UPLOADED)).rejects.toThrow('the package: package/CodeSystem-big.json is 100.0 MB, more than the 64 MB one file of a package may hold');
+    const daProblems = await readPackageTarball(big, UPLOADED).catch((e: PackageError) => e.problems);
+    expect(daProblems).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 64 MB en fil i en pakke må']);
+    // the same size where the reader does not keep it: read past
+    expect((await readPackageTarball(packageBomb('package/other/big.bin', 100 * 1024 * 1024), UPLOADED)).files).toEqual([]);
   });
 
   it('reads an unpacked package folder; other folders of the package (example/) and other resource types are left out', () => {
