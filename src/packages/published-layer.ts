@@ -143,6 +143,8 @@ export class PublishedLayer {
       }, 409);
     }
     const problems: Bilingual[] = [];
+    // a clash with what is served (rather than something not served yet, which a later package may bring)
+    let clashes = false;
     for (const [dep, version] of Object.entries(pkg.dependencies)) {
       if (dep === R4_CORE.name) continue;
       const ok = this.parts.some((p) => p.info.name === dep && (p.info.version === version || versionMatches(version, p.info.version)));
@@ -159,12 +161,14 @@ export class PublishedLayer {
       const served = this.set.versions(r.resourceType as TerminologyType, r.url!).find((x) => x.version === r.version);
       // (the id aside: a resource may be served under another id than its file's, served-ids.ts)
       if (served && JSON.stringify({ ...served, id: r.id }) !== JSON.stringify(r)) {
+        clashes = true;
         problems.push({
           en: `${label} is already served with other content; a changed resource needs a new version`,
           da: `${label} udgives allerede med et andet indhold; en ændret ressource skal have en ny version`,
         });
       }
       if (written?.versions(r.resourceType as TerminologyType, r.url!).some((x) => x.version === r.version)) {
+        clashes = true;
         problems.push({
           en: `${label} was written by a municipality; the package cannot publish the same url|version`,
           da: `${label} er skrevet af en kommune; pakken kan ikke udgive den samme url|version`,
@@ -174,7 +178,7 @@ export class PublishedLayer {
     problems.push(...unresolvedReferences(pkg.resources, {
       has: (type, url, version) => this.registry.versions(type, url, true).some((x) => version === undefined || versionMatches(version, x.version)),
     }, id));
-    if (problems.length > 0) throw new PackageError(problems);
+    if (problems.length > 0) throw new PackageError(problems, 422, { waitsForPackages: !clashes });
   }
 
   /** Adds a package named in PACKAGES (checked first). */
