@@ -6,6 +6,7 @@ import { versionMatches } from '../terminology/versions';
 import { idMoves, withUniqueIds, yieldedIds, type TakenElsewhere } from '../terminology/served-ids';
 import { R4_CORE, type CheckedPackage } from './package-check';
 import type { Bilingual } from '../errors/issue';
+import { canonicalJson } from '../fhir/canonical-json';
 import { PackageError } from './package-error';
 import { unresolvedReferences, type ReferenceResolver } from './package-references';
 
@@ -159,8 +160,9 @@ export class PublishedLayer {
     for (const r of pkg.resources) {
       const label = `${r.resourceType} ${r.url}|${r.version ?? ''}`;
       const served = this.set.versions(r.resourceType as TerminologyType, r.url!).find((x) => x.version === r.version);
-      // (the id aside: a resource may be served under another id than its file's, served-ids.ts)
-      if (served && JSON.stringify({ ...served, id: r.id }) !== JSON.stringify(r)) {
+      // (the id aside: a resource may be served under another id than its file's, served-ids.ts; and the order of
+      // the keys: each tool writes its own)
+      if (served && canonicalJson({ ...served, id: r.id }) !== canonicalJson(r)) {
         clashes = true;
         problems.push({
           en: `${label} is already served with other content; a changed resource needs a new version`,

@@ -264,6 +264,13 @@ describe('a KL release loaded at run time ($load-package)', () => {
   });
 });
 
+/** The value with every object's keys in reverse order (as another tool may write them); arrays keep their order. */
+function keysReversed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(keysReversed);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, keysReversed(v)]));
+}
+
 describe('what a package may be ($load-package)', () => {
   it('a package that unpacks to more than a package may hold is refused while other requests are answered meanwhile', async () => {
     const fresh = await testApp();
@@ -311,6 +318,19 @@ describe('what a package may be ($load-package)', () => {
     expect(res.status).toBe(413);
     expect(res.headers.connection).toBe('close');
     expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'too-long', details: { text: 'The request body is larger than 2048 bytes' } });
+  });
+
+  it('a resource served already loads again with its keys in another order (as another tool writes it); with other content it is refused', async () => {
+    const fresh = await testApp();
+    const fsiii = publishedCatalogs().resources.find((r) => r.resourceType === 'CodeSystem' && r.id === 'FSIII') as CodeSystem;
+    const reordered = keysReversed(JSON.parse(JSON.stringify(fsiii))) as CodeSystem;
+    expect(Object.keys(reordered)[0]).not.toBe('resourceType');
+    const res = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.reordered', version: '1.0.0' }, [reordered]));
+    expect(texts(res.body as OperationOutcome)).toEqual(['Package kl.synthetic.reordered#1.0.0 is loaded: 1 code systems, 0 value sets and 0 concept maps']);
+    const changed = { ...reordered, title: 'Another title' };
+    const refused = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.changed', version: '1.0.0' }, [changed]));
+    expect(refused.status).toBe(422);
+    expect(texts(refused.body as OperationOutcome)).toEqual([`CodeSystem ${FSIII}|${OLD} is already served with other content; a changed resource needs a new version`]);
   });
 });
 
