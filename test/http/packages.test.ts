@@ -320,6 +320,15 @@ describe('what a package may be ($load-package)', () => {
     expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'too-long', details: { text: 'The request body is larger than 2048 bytes' } });
   });
 
+  it('the package version must be a whole semantic version: 1.0 is refused, 1.0.0 loads', async () => {
+    const fresh = await testApp();
+    const cs: CodeSystem = { resourceType: 'CodeSystem', id: 'v', url: 'http://example.org/CodeSystem/v', version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
+    const short = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.short', version: '1.0' }, [cs]));
+    expect(short.status).toBe(422);
+    expect(texts(short.body as OperationOutcome)).toEqual(["the package: package.json version '1.0' is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0), as npm and FHIR packages require"]);
+    expect((await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.short', version: '1.0.0' }, [cs]))).status).toBe(200);
+  });
+
   it('a resource served already loads again with its keys in another order (as another tool writes it); with other content it is refused', async () => {
     const fresh = await testApp();
     const fsiii = publishedCatalogs().resources.find((r) => r.resourceType === 'CodeSystem' && r.id === 'FSIII') as CodeSystem;
@@ -448,6 +457,7 @@ describe('packages out ($package) load back with every resource equal', () => {
       ['?url=x', 400, /^Unknown parameter 'url'/, /^Ukendt parameter 'url'/],
       ['?kommunekode=abc', 400, /^kommunekode must be three digits/, /^kommunekode skal være tre cifre/],
       ['?version=x', 400, /^version must be a semantic version/, /^version skal være en semantisk version/],
+      ['?version=1.0', 400, /^version must be a semantic version MAJOR\.MINOR\.PATCH/, /^version skal være en semantisk version MAJOR\.MINOR\.PATCH/],
       ['?kommunekode=999', 404, /^Municipality 999 has no local catalogs or maps/, /^Kommune 999 har ingen lokale kataloger eller mapninger/],
     ] as const) {
       const english = await request(app).get(`/fhir/$package${query}`);

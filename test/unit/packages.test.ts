@@ -103,6 +103,16 @@ describe('package check', () => {
     expect(checkPackage(raw({ name: 'a.b', version: '1.0.0', dependencies: { 'hl7.fhir.r4.core': '4.0.1' } })).fhirVersion).toBe('4.0.1');
   });
 
+  it('needs the whole semantic version MAJOR.MINOR.PATCH, as npm and the FHIR package specification do (not 1.0)', () => {
+    const r4 = { name: 'a.b', fhirVersions: ['4.0.1'] };
+    for (const version of ['1.0', '1', '1.0.0.0', '01.0.0', '1.0.0-01', '1.0.0-', '1.0.0+']) {
+      expect(problemsOf(() => checkPackage(raw({ ...r4, version })))).toEqual([`p: package.json version '${version}' er ikke en semantisk version MAJOR.MINOR.PATCH (fx 1.2.0), som npm og FHIR-pakker kræver`]);
+    }
+    for (const version of ['0.0.0', '2025.6.1', '1.0.0-ballot.2', '1.0.0-0.3.7', '1.0.0-x-y.1+build.20250601']) {
+      expect(checkPackage(raw({ ...r4, version })).version).toBe(version);
+    }
+  });
+
   it('reports every invalid resource and a url|version given twice, and refuses a package without terminology', () => {
     const files = [
       { name: 'a.json', text: JSON.stringify(valueSet) },
@@ -137,14 +147,14 @@ describe('package check', () => {
     }
     const issues = [error!.issue, ...error!.options.extraIssues ?? []].map((i) => i.text as Bilingual);
     expect(issues.map((t) => t.en)).toEqual([
-      "the package: package.json version 'one' is not a semantic version (e.g. 1.2.0)",
+      "the package: package.json version 'one' is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0), as npm and FHIR packages require",
       'the package: the package is for FHIR 5.0.0; the server speaks FHIR R4 (4.0.1)',
       expect.stringMatching(/^the package: package\/c\.json: not valid JSON \(/),
       'the package: package/d.json: not a valid FHIR R4 ValueSet: $.status is required',
     ]);
     expect(issues.map((t) => t.da)).toEqual(error!.problems);
     expect(error!.problems).toEqual([
-      "pakken: package.json version 'one' er ikke en semantisk version (fx 1.2.0)",
+      "pakken: package.json version 'one' er ikke en semantisk version MAJOR.MINOR.PATCH (fx 1.2.0), som npm og FHIR-pakker kræver",
       'pakken: pakken er til FHIR 5.0.0; serveren taler FHIR R4 (4.0.1)',
       expect.stringMatching(/^pakken: package\/c\.json: ikke gyldig JSON \(/),
       'pakken: package/d.json: ikke en gyldig FHIR R4 ValueSet: $.status er påkrævet',
