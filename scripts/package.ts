@@ -14,7 +14,7 @@ import path from 'node:path';
 import { loadConfigOrExit, type Config } from '../src/config';
 import { isKommunekode } from '../src/municipal/municipality';
 import { CATALOGS_VERSION, municipalityPackage, publishedCatalogsPackage, todaysVersion } from '../src/packages/export-selection';
-import { FHIR_VERSION } from '../src/packages/package-check';
+import { FHIR_VERSION, isPackageVersion } from '../src/packages/package-check';
 import { addConfiguredPackages } from '../src/packages/package-service';
 import { writePackageTarball } from '../src/packages/package-writer';
 import { CATALOGS_PACKAGE, PublishedLayer } from '../src/packages/published-layer';
@@ -24,7 +24,6 @@ import type { TerminologyStore } from '../src/store/store';
 import { loadTerminology } from '../src/terminology/loader';
 import { TerminologyRegistry } from '../src/terminology/registry';
 import { ResourceSet } from '../src/terminology/resource-set';
-import { isSemVer } from '../src/terminology/versions';
 import { parseCommandLine } from './command-line';
 
 const USAGE = 'usage: npm run package -- [--kommunekode 370] [--version 1.2.0] [--out FILE.tgz] [--terminology-only]';
@@ -56,8 +55,8 @@ async function main(): Promise<void> {
     console.error(`--kommunekode must be three digits, not '${values.kommunekode}'\n${USAGE}`);
     process.exit(2);
   }
-  if (values.version !== undefined && !isSemVer(values.version)) {
-    console.error(`--version must be a semantic version (1.2.0), not '${values.version}'\n${USAGE}`);
+  if (values.version !== undefined && !isPackageVersion(values.version)) {
+    console.error(`--version must be a semantic version MAJOR.MINOR.PATCH (1.2.0), not '${values.version}'\n${USAGE}`);
     process.exit(2);
   }
   const config = loadConfigOrExit();

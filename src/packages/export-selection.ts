@@ -3,9 +3,9 @@ import { FhirError } from '../errors/fhir-error';
 import { parseQuery, type OperationSpec } from '../fhir/parameters';
 import { isKommunekode, ownerOf } from '../municipal/municipality';
 import { SOFTWARE } from '../software';
-import { isSemVer } from '../terminology/versions';
 import type { ResourceSet, TerminologyResource } from '../terminology/resource-set';
 import type { PackageManifest } from './package-writer';
+import { isPackageVersion } from './package-check';
 import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';
 
 const TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
@@ -90,7 +90,7 @@ export function requestedPackage(
   const input = parseQuery(PACKAGE_SPEC, query);
   const kommunekode = input.string('kommunekode');
   const version = input.string('version');
-  if (version !== undefined && !isSemVer(version)) throw FhirError.invalid('version must be a semantic version, e.g. 1.2.0', { da: 'version skal være en semantisk version, fx 1.2.0' });
+  if (version !== undefined && !isPackageVersion(version)) throw FhirError.invalid('version must be a semantic version MAJOR.MINOR.PATCH, e.g. 1.2.0', { da: 'version skal være en semantisk version MAJOR.MINOR.PATCH, fx 1.2.0' });
   if (kommunekode === undefined) return publishedCatalogsPackage(layer, version);
   if (!isKommunekode(kommunekode)) throw FhirError.invalid('kommunekode must be three digits, e.g. 370', { da: 'kommunekode skal være tre cifre, fx 370' });
   const selection = municipalityPackage(kommunekode, published, written, version ?? todaysVersion(), past());

@@ -4,7 +4,6 @@ import type { Bilingual } from '../errors/issue';
 import { TERMINOLOGY_TYPES, terminologyResourceProblem } from '../terminology/loader';
 import type { TerminologyResource } from '../terminology/resource-set';
 import type { PackageRecord } from '../store/packages';
-import { isSemVer } from '../terminology/versions';
 import { PackageError } from './package-error';
 import { sourceName, type RawPackage } from './package-reader';
 import { excerpt } from '../errors/excerpt';
@@ -17,6 +16,17 @@ export const R4_CORE = { name: 'hl7.fhir.r4.core', version: FHIR_VERSION };
 
 /** The core packages of other FHIR versions: a package depending on one of them is not for R4. */
 const OTHER_CORES = /^hl7\.fhir\.(r2|r3|r4b|r5|r6)\.core$/;
+
+/**
+ * A package version: a whole semantic version, MAJOR.MINOR.PATCH with an optional pre-release and build (semver.org
+ * 2.0.0, as npm and the FHIR package specification require; `1.0` is not one). A canonical version compared by
+ * versionAlgorithm semver may leave the patch out (terminology/versions.ts); a package version may not.
+ */
+const PACKAGE_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-(0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(\.(0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+
+export function isPackageVersion(version: string): boolean {
+  return PACKAGE_VERSION.test(version);
+}
 
 /** Package names as the FHIR package registry has them: lower case, dot-separated parts. */
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$/;
@@ -39,10 +49,10 @@ function manifestProblems(at: Bilingual, m: Json): { problems: Bilingual[]; fhir
       da: `${at.da}: package.json name '${excerpt(name)}' er ikke et FHIR-pakkenavn (små bogstaver, punktum-adskilte dele, fx kl.dk.fhir.term)`,
     });
   }
-  if (typeof version !== 'string' || !isSemVer(version)) {
+  if (typeof version !== 'string' || !isPackageVersion(version)) {
     problems.push({
-      en: `${at.en}: package.json version '${excerpt(version)}' is not a semantic version (e.g. 1.2.0)`,
-      da: `${at.da}: package.json version '${excerpt(version)}' er ikke en semantisk version (fx 1.2.0)`,
+      en: `${at.en}: package.json version '${excerpt(version)}' is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0), as npm and FHIR packages require`,
+      da: `${at.da}: package.json version '${excerpt(version)}' er ikke en semantisk version MAJOR.MINOR.PATCH (fx 1.2.0), som npm og FHIR-pakker kræver`,
     });
   }
   const dependencies: Record<string, string> = {};

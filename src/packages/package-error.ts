@@ -10,8 +10,13 @@ import type { Bilingual } from '../errors/issue';
 export class PackageError extends FhirError {
   /** The reasons, in Danish (the watched folder's log, the start-up error). */
   readonly problems: string[];
+  /**
+   * Every reason is something the package uses that is not served yet (a dependency, a code system or value set):
+   * another package loaded later may cure it (the watched folder tries it again then).
+   */
+  readonly waitsForPackages: boolean;
 
-  constructor(problems: Bilingual | Bilingual[], status = 422) {
+  constructor(problems: Bilingual | Bilingual[], status = 422, options: { waitsForPackages?: boolean } = {}) {
     const list = Array.isArray(problems) ? problems : [problems];
     const first = list[0] ?? { en: 'The package cannot be loaded', da: 'Pakken kan ikke indlæses' };
     super(status, status === 409 ? 'duplicate' : status === 404 ? 'not-found' : 'invalid', first.en, {
@@ -20,5 +25,6 @@ export class PackageError extends FhirError {
     });
     this.name = 'PackageError';
     this.problems = list.map((p) => p.da);
+    this.waitsForPackages = options.waitsForPackages === true;
   }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { extract } from 'tar-stream';
 import type { Bilingual } from '../errors/issue';
@@ -29,6 +30,32 @@ export interface RawPackage {
 /** Bytes an unpacked package may take: a bound against a small archive that unpacks to something huge. */
 export const MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
 
+/** Bytes one file of `package/` may take: each is held whole to be parsed, so this bounds the memory one file costs. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+const MB = 1024 * 1024;
+
+/** A limit passed while unpacking: the archive is refused with this reason, and nothing more of it is read. */
+class LimitPassed extends Error {
+  constructor(readonly reason: Bilingual) {
+    super(reason.en);
+  }
+}
+
+function tooLargeWhole(at: Bilingual): LimitPassed {
+  const mb = MAX_UNPACKED_BYTES / MB;
+  return new LimitPassed({ en: `${at.en}: unpacks to more than ${mb} MB, more than a package may hold`, da: `${at.da}: fylder udpakket mere end ${mb} MB, mere end en pakke må` });
+}
+
+function tooLargeFile(at: Bilingual, name: string, bytes: number): LimitPassed {
+  const mb = MAX_FILE_BYTES / MB;
+  const size = (bytes / MB).toFixed(1);
+  return new LimitPassed({
+    en: `${at.en}: package/${name} is ${size} MB, more than the ${mb} MB one file of a package may hold`,
+    da: `${at.da}: package/${name} fylder ${size} MB, mere end de ${mb} MB en fil i en pakke må`,
+  });
+}
+
 /** `package/x.json` (also `./package/x.json`) → `x.json`; undefined for anything else. */
 function topLevelFile(entryName: string): string | undefined {
   const m = /^(?:\.\/)?package\/([^/]+)$/.exec(entryName);
@@ -55,50 +82,71 @@ function assemble(source: PackageSource, entries: Map<string, string>): RawPacka
   return { source, manifest, files };
 }
 
-/** Reads a package archive (.tgz, as `npm pack` and the FHIR tools write it). */
-export async function readPackageTarball(bytes: Buffer, source: PackageSource): Promise<RawPackage> {
-  const at = sourceName(source);
-  let tar: Buffer;
-  try {
-    tar = zlib.gunzipSync(bytes, { maxOutputLength: MAX_UNPACKED_BYTES });
-  } catch (e) {
-    const mb = MAX_UNPACKED_BYTES / 1024 / 1024;
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new PackageError({ en: `${at.en}: unpacks to more than ${mb} MB, more than a package may hold`, da: `${at.da}: fylder udpakket mere end ${mb} MB, mere end en pakke må` });
-    }
-    const why = (e as Error).message;
-    throw new PackageError({ en: `${at.en}: not a gzip-compressed tar file (.tgz): ${why}`, da: `${at.da}: ikke en gzip-komprimeret tar-fil (.tgz): ${why}` });
-  }
+/**
+ * The kept files of a package archive, unpacked as they arrive: the unpacked bytes are counted and the reading stops
+ * once they pass MAX_UNPACKED_BYTES, a file of `package/` larger than MAX_FILE_BYTES is refused by its header before
+ * any of it is held, and everything else (sub-folders, links, paths outside `package/`) is passed over unread. The
+ * event loop stays free meanwhile (zlib inflates on the thread pool).
+ */
+async function unpack(input: Readable, at: Bilingual): Promise<Map<string, string>> {
   const entries = new Map<string, string>();
-  const ex = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on('entry', (header, stream, next) => {
-      // a tar that ends inside an entry fails the entry's stream (as well as the extractor)
-      stream.on('error', reject);
-      const name = header.type === 'file' ? topLevelFile(header.name) : undefined;
-      if (name === undefined) {
-        stream.on('end', next);
-        stream.resume();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
-      stream.on('end', () => {
-        entries.set(name, Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, ''));
-        next();
-      });
-    });
-    ex.on('finish', resolve);
-    ex.on('error', reject);
+  // chunks of 256 KB rather than zlib's 16 KB: a large archive goes through the streams in a sixteenth of the callbacks
+  const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
+  const gzipErrors = new WeakSet<Error>();
+  gunzip.on('error', (e) => gzipErrors.add(e));
+  let unpacked = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      unpacked += chunk.length;
+      done(unpacked > MAX_UNPACKED_BYTES ? tooLargeWhole(at) : null, chunk);
+    },
   });
-  Readable.from([tar]).pipe(ex);
+  const ex = extract();
+  ex.on('entry', (header, stream, next) => {
+    // the extractor reports a failure of an entry (a tar that ends inside it) itself
+    stream.on('error', () => undefined);
+    const name = header.type === 'file' ? topLevelFile(header.name) : undefined;
+    if (name === undefined || !name.endsWith('.json')) {
+      stream.on('end', next);
+      stream.resume();
+      return;
+    }
+    const size = header.size ?? 0;
+    if (size > MAX_FILE_BYTES) {
+      ex.destroy(tooLargeFile(at, name, size));
+      return;
+    }
+    const data = Buffer.allocUnsafe(size);
+    let filled = 0;
+    stream.on('data', (c: unknown) => {
+      filled += (c as Buffer).copy(data, filled);
+    });
+    stream.on('end', () => {
+      entries.set(name, data.toString('utf8', 0, filled).replace(/^\uFEFF/, ''));
+      next();
+    });
+  });
   try {
-    await done;
+    await pipeline(input, gunzip, counted, ex);
   } catch (e) {
+    if (e instanceof LimitPassed) throw new PackageError(e.reason);
     const why = (e as Error).message;
+    if (gzipErrors.has(e as Error)) {
+      throw new PackageError({ en: `${at.en}: not a gzip-compressed tar file (.tgz): ${why}`, da: `${at.da}: ikke en gzip-komprimeret tar-fil (.tgz): ${why}` });
+    }
     throw new PackageError({ en: `${at.en}: the tar file cannot be read: ${why}`, da: `${at.da}: tar-filen kan ikke læses: ${why}` });
   }
-  return assemble(source, entries);
+  return entries;
+}
+
+/** Reads a package archive (.tgz, as `npm pack` and the FHIR tools write it). */
+export async function readPackageTarball(bytes: Buffer, source: PackageSource): Promise<RawPackage> {
+  return assemble(source, await unpack(Readable.from([bytes]), sourceName(source)));
+}
+
+/** Reads a package archive file, streamed from the disk. */
+export async function readPackageFile(file: string): Promise<RawPackage> {
+  return assemble(file, await unpack(fs.createReadStream(file), sourceName(file)));
 }
 
 /** Reads an unpacked package: a folder holding `package/`, or the `package` folder itself. */
@@ -107,7 +155,10 @@ export function readPackageFolder(dir: string): RawPackage {
   const entries = new Map<string, string>();
   for (const entry of fs.readdirSync(inner, { withFileTypes: true })) {
     if (entry.isFile() && entry.name.endsWith('.json')) {
-      entries.set(entry.name, fs.readFileSync(path.join(inner, entry.name), 'utf8').replace(/^\uFEFF/, ''));
+      const file = path.join(inner, entry.name);
+      const size = fs.statSync(file).size;
+      if (size > MAX_FILE_BYTES) throw new PackageError(tooLargeFile(sourceName(dir), entry.name, size).reason);
+      entries.set(entry.name, fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
     }
   }
   return assemble(dir, entries);
@@ -116,5 +167,5 @@ export function readPackageFolder(dir: string): RawPackage {
 /** A package named by a path: a folder, or an archive file. */
 export async function readPackagePath(p: string): Promise<RawPackage> {
   if (fs.statSync(p).isDirectory()) return readPackageFolder(p);
-  return readPackageTarball(fs.readFileSync(p), p);
+  return readPackageFile(p);
 }

@@ -10,7 +10,7 @@ import { TerminologyLoadError } from '../terminology/loader';
 import type { ResourceSet } from '../terminology/resource-set';
 import { checkPackage } from './package-check';
 import { PackageError } from './package-error';
-import { readPackagePath, readPackageTarball, sourceName, UPLOADED, type PackageSource } from './package-reader';
+import { readPackagePath, readPackageTarball, sourceName, UPLOADED, type PackageSource, type RawPackage } from './package-reader';
 import type { PublishedLayer } from './published-layer';
 
 export interface PackageServiceDeps {
@@ -61,10 +61,19 @@ export class PackageService {
   }
 
   load(bytes: Buffer, source: PackageSource, actor?: PackageActor): Promise<StoredPackage> {
+    return this.loadRead(() => readPackageTarball(bytes, source), source, actor);
+  }
+
+  /** Loads a package read already (the watched folder reads its file once, to see first what package it is). */
+  loadPackage(raw: RawPackage, actor?: PackageActor): Promise<StoredPackage> {
+    return this.loadRead(() => Promise.resolve(raw), raw.source, actor);
+  }
+
+  private loadRead(read: () => Promise<RawPackage>, source: PackageSource, actor?: PackageActor): Promise<StoredPackage> {
     return this.serial(() => this.audited('load-package', actor, { label: sourceName(source).en, resources: [] }, async (audited) => {
       const { store, layer, written } = this.deps;
       await this.deps.beforeLoad?.();
-      const pkg = checkPackage(await readPackageTarball(bytes, source));
+      const pkg = checkPackage(await read());
       audited.label = `${pkg.name}#${pkg.version}`;
       audited.resources = pkg.resources;
       layer.check(pkg, written);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { PackageError } from './package-error';
-import { readPackageTarball } from './package-reader';
+import { readPackageFile, type RawPackage } from './package-reader';
 import type { PackageService } from './package-service';
 import type { PublishedLayer } from './published-layer';
 
@@ -27,17 +27,23 @@ interface Seen {
   /** size and mtime: a file still being copied changes between scans. */
   stamp: string;
   mtimeMs: number;
-  /** Set once tried: the stamp and the packages served then (a refused one is tried again when either changes). */
-  tried?: { stamp: string; served: string; loaded: boolean };
+  /**
+   * Set once tried: the stamp then. The file is not tried again while it keeps that stamp, unless it was refused only
+   * for what another package may bring (a dependency, a code system it uses): then also when the packages served
+   * change from `servedThen`.
+   */
+  tried?: { stamp: string; servedThen?: string };
 }
+
+type Outcome = 'loaded' | 'known' | 'refused' | 'unloaded' | 'failed';
 
 /**
  * PACKAGES_WATCH: a folder an administrator drops package archives (.tgz) into. Each scan takes every `.tgz` that has
  * not changed since the previous scan (so a file still being copied is not read half) and loads it as `$load-package`
  * would: checked whole, kept in the store, followed by every replica, recorded in the audit log. One loaded already
  * (e.g. by another replica watching the same folder, or before a restart) is passed over quietly; one refused is
- * logged with every reason and left alone, and tried again only when the file changes or another package is loaded
- * (it may have waited for a dependency). One an administrator unloaded after the file was written stays unloaded,
+ * logged with every reason and left alone, and tried again only when the file changes, or, when every reason was
+ * something not served yet (a dependency, a code system it uses), when another package is loaded. One an administrator unloaded after the file was written stays unloaded,
  * after restarts and on every replica, until the file is written again (a new copy). Files are never moved or deleted.
  */
 export class PackageFolderWatch {
@@ -102,11 +108,10 @@ export class PackageFolderWatch {
       progress = false;
       for (const name of ready) {
         const entry = this.seen.get(name)!;
-        const served = this.served();
-        if (entry.tried && entry.tried.stamp === entry.stamp && (entry.tried.loaded || entry.tried.served === served)) continue;
-        const outcome = await this.load(name, entry.mtimeMs);
+        if (entry.tried?.stamp === entry.stamp && (entry.tried.servedThen === undefined || entry.tried.servedThen === this.served())) continue;
+        const { outcome, waitsForPackages } = await this.load(name, entry.mtimeMs);
         // a failure of the server (the store unreachable …) is tried again at the next scan
-        entry.tried = outcome === 'failed' ? undefined : { stamp: entry.stamp, served: this.served(), loaded: outcome !== 'refused' };
+        entry.tried = outcome === 'failed' ? undefined : { stamp: entry.stamp, ...(waitsForPackages ? { servedThen: this.served() } : {}) };
         result[outcome === 'failed' ? 'refused' : outcome].push(name);
         if (outcome === 'loaded') progress = true;
       }
@@ -120,46 +125,48 @@ export class PackageFolderWatch {
     return result;
   }
 
-  private async load(name: string, mtimeMs: number): Promise<'loaded' | 'known' | 'refused' | 'unloaded' | 'failed'> {
+  /** Reads the file once, and loads it unless an administrator unloaded its package after the file was written. */
+  private async load(name: string, mtimeMs: number): Promise<{ outcome: Outcome; waitsForPackages?: boolean }> {
     const { dir, service, logger } = this.deps;
     const file = path.join(dir, name);
-    let bytes: Buffer;
+    let raw: RawPackage;
     try {
-      bytes = fs.readFileSync(file);
+      raw = await readPackageFile(file);
     } catch (e) {
-      this.lastReasons.set(name, [`cannot be read: ${(e as Error).message}`]);
-      return 'refused';
+      this.lastReasons.set(name, e instanceof PackageError ? e.problems : [`kan ikke læses: ${(e as Error).message}`]);
+      await service.recordRefusal('load-package', { principal: WATCH_PRINCIPAL }, name, e);
+      return { outcome: 'refused' };
     }
     try {
-      const unloaded = await this.unloadedSinceWritten(bytes, name, mtimeMs);
+      const unloaded = await this.unloadedSinceWritten(raw.manifest, mtimeMs);
       if (unloaded) {
         this.lastReasons.delete(name);
         logger.info({ file, package: unloaded.id }, `PACKAGES_WATCH: ${name} is ${unloaded.id}, which was unloaded at ${unloaded.at}, after the file was ` +
           'written; it is left alone until the file is written again');
-        return 'unloaded';
+        return { outcome: 'unloaded' };
       }
-      const pkg = await service.load(bytes, name, { principal: WATCH_PRINCIPAL });
+      const pkg = await service.loadPackage(raw, { principal: WATCH_PRINCIPAL });
       this.lastReasons.delete(name);
       logger.info({ file, package: `${pkg.name}#${pkg.version}`, resources: pkg.resources.length }, `PACKAGES_WATCH: ${name} loaded as ${pkg.name}#${pkg.version}`);
-      return 'loaded';
+      return { outcome: 'loaded' };
     } catch (e) {
       if (e instanceof FhirError && e.status === 409) {
         this.lastReasons.delete(name);
         logger.info({ file }, `PACKAGES_WATCH: ${name} is loaded already (a changed package needs a new version)`);
-        return 'known';
+        return { outcome: 'known' };
       }
       if (!(e instanceof FhirError) || e.status >= 500) {
         this.lastReasons.set(name, [`the server could not load it now (${(e as Error).message}); tried again at the next scan`]);
-        return 'failed';
+        return { outcome: 'failed' };
       }
       this.lastReasons.set(name, e instanceof PackageError ? e.problems : [e.message]);
-      return 'refused';
+      return { outcome: 'refused', waitsForPackages: e instanceof PackageError && e.waitsForPackages };
     }
   }
 
   /** The package's name#version and when it was unloaded, when that was after the file was written. */
-  private async unloadedSinceWritten(bytes: Buffer, name: string, mtimeMs: number): Promise<{ id: string; at: string } | undefined> {
-    const manifest = (await readPackageTarball(bytes, name)).manifest as { name?: unknown; version?: unknown } | null;
+  private async unloadedSinceWritten(read: unknown, mtimeMs: number): Promise<{ id: string; at: string } | undefined> {
+    const manifest = read as { name?: unknown; version?: unknown } | null;
     if (typeof manifest?.name !== 'string' || typeof manifest.version !== 'string') return undefined; // refused by the load, with its reasons
     const at = await this.deps.service.unloadedAt(manifest.name, manifest.version);
     return at !== undefined && Date.parse(at) > mtimeMs ? { id: `${manifest.name}#${manifest.version}`, at } : undefined;

@@ -6,6 +6,7 @@ import { versionMatches } from '../terminology/versions';
 import { idMoves, withUniqueIds, yieldedIds, type TakenElsewhere } from '../terminology/served-ids';
 import { R4_CORE, type CheckedPackage } from './package-check';
 import type { Bilingual } from '../errors/issue';
+import { canonicalJson } from '../fhir/canonical-json';
 import { PackageError } from './package-error';
 import { unresolvedReferences, type ReferenceResolver } from './package-references';
 
@@ -143,6 +144,8 @@ export class PublishedLayer {
       }, 409);
     }
     const problems: Bilingual[] = [];
+    // a clash with what is served (rather than something not served yet, which a later package may bring)
+    let clashes = false;
     for (const [dep, version] of Object.entries(pkg.dependencies)) {
       if (dep === R4_CORE.name) continue;
       const ok = this.parts.some((p) => p.info.name === dep && (p.info.version === version || versionMatches(version, p.info.version)));
@@ -157,14 +160,17 @@ export class PublishedLayer {
     for (const r of pkg.resources) {
       const label = `${r.resourceType} ${r.url}|${r.version ?? ''}`;
       const served = this.set.versions(r.resourceType as TerminologyType, r.url!).find((x) => x.version === r.version);
-      // (the id aside: a resource may be served under another id than its file's, served-ids.ts)
-      if (served && JSON.stringify({ ...served, id: r.id }) !== JSON.stringify(r)) {
+      // (the id aside: a resource may be served under another id than its file's, served-ids.ts; and the order of
+      // the keys: each tool writes its own)
+      if (served && canonicalJson({ ...served, id: r.id }) !== canonicalJson(r)) {
+        clashes = true;
         problems.push({
           en: `${label} is already served with other content; a changed resource needs a new version`,
           da: `${label} udgives allerede med et andet indhold; en ændret ressource skal have en ny version`,
         });
       }
       if (written?.versions(r.resourceType as TerminologyType, r.url!).some((x) => x.version === r.version)) {
+        clashes = true;
         problems.push({
           en: `${label} was written by a municipality; the package cannot publish the same url|version`,
           da: `${label} er skrevet af en kommune; pakken kan ikke udgive den samme url|version`,
@@ -174,7 +180,7 @@ export class PublishedLayer {
     problems.push(...unresolvedReferences(pkg.resources, {
       has: (type, url, version) => this.registry.versions(type, url, true).some((x) => version === undefined || versionMatches(version, x.version)),
     }, id));
-    if (problems.length > 0) throw new PackageError(problems);
+    if (problems.length > 0) throw new PackageError(problems, 422, { waitsForPackages: !clashes });
   }
 
   /** Adds a package named in PACKAGES (checked first). */

@@ -15,6 +15,7 @@ import { writePackageTarball } from '../../src/packages/package-writer';
 import { MemoryStore } from '../../src/store/memory-store';
 import { publishedCatalogs, testConfig } from '../support/app';
 import { tokenFor } from '../support/local';
+import { packageBomb } from '../support/package-bomb';
 
 const A_URL = 'http://example.org/CodeSystem/watched';
 const codeSystemA: CodeSystem = { resourceType: 'CodeSystem', id: 'watched', url: A_URL, version: '1', status: 'active', content: 'complete', concept: [{ code: 'x', display: 'X' }] };
@@ -101,6 +102,37 @@ describe('PACKAGES_WATCH', () => {
     const result = await app.packageWatch!.scan();
     expect(result.loaded).toEqual(['z-base.tgz', 'a-uses.tgz']);
     expect(result.refused).toEqual([]);
+  });
+
+  it('reads a file once per try; one refused is tried again only once it changes, unless it waits for another package', async () => {
+    // the module object the reader calls extract on (an import would be a copy of it)
+    const unpacked = jest.spyOn(jest.requireActual<typeof import('tar-stream')>('tar-stream'), 'extract');
+    try {
+      const bomb = path.join(dir, 'bomb.tgz');
+      fs.writeFileSync(bomb, packageBomb('package/CodeSystem-big.json', 100 * 1024 * 1024));
+      fs.writeFileSync(path.join(dir, 'uses.tgz'), await writePackageTarball({ name: 'example.uses', version: '1.0.0', dependencies: { 'example.watched': '1.0.0' } }, [valueSetUsingA]));
+      await app.packageWatch!.scan();
+      expect((await app.packageWatch!.scan()).refused).toEqual(['bomb.tgz', 'uses.tgz']);
+      expect(unpacked).toHaveBeenCalledTimes(2);
+      expect(lines.find((l) => l.msg.includes('bomb.tgz is refused'))?.reasons).toEqual([`${bomb}: package/CodeSystem-big.json fylder 100.0 MB, mere end de 64 MB en fil i en pakke må`]);
+      // the package it waits for arrives: it is tried again and loads; the bomb, unchanged, is not tried
+      fs.writeFileSync(path.join(dir, 'z-base.tgz'), await writePackageTarball({ name: 'example.watched', version: '1.0.0' }, [codeSystemA]));
+      await app.packageWatch!.scan();
+      expect(await app.packageWatch!.scan()).toEqual({ loaded: ['z-base.tgz', 'uses.tgz'], known: [], refused: [], unloaded: [], waiting: [] });
+      expect(unpacked).toHaveBeenCalledTimes(4);
+      expect(await app.packageWatch!.scan()).toEqual({ loaded: [], known: [], refused: [], unloaded: [], waiting: [] });
+      expect(unpacked).toHaveBeenCalledTimes(4);
+      // written again: tried again
+      fs.utimesSync(bomb, new Date(), new Date(Date.now() + 1000));
+      await app.packageWatch!.scan();
+      expect((await app.packageWatch!.scan()).refused).toEqual(['bomb.tgz']);
+      expect(unpacked).toHaveBeenCalledTimes(5);
+      const admin = await tokenFor({ scope: 'openid admin' });
+      const refusals = ((await request(app).get('/fhir/AuditEvent?entity=bomb.tgz').set('Authorization', `Bearer ${admin}`).expect(200)).body as Bundle).entry ?? [];
+      expect(refusals.map((e) => (e.resource as AuditEvent).outcome)).toEqual(['4', '4']);
+    } finally {
+      unpacked.mockRestore();
+    }
   });
 
   it('passes over a package loaded already (another replica, or before a restart)', async () => {

@@ -13,11 +13,13 @@ import request from 'supertest';
 import { createApp, type App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
 import { loadTerminology } from '../../src/terminology/loader';
-import { readPackageTarball } from '../../src/packages/package-reader';
+import { MAX_UNPACKED_BYTES, readPackageTarball } from '../../src/packages/package-reader';
+import { PackageService } from '../../src/packages/package-service';
 import { writePackageTarball } from '../../src/packages/package-writer';
 import { NEXT_FSIII_PACKAGE, NEXT_FSIII_VERSION, nextFsiiiPackage, type ReleaseChanges } from '../../scripts/next-fsiii-release';
 import { FSIII, publishedCatalogs, TERMINOLOGY_DIR, testApp, testConfig } from '../support/app';
 import { sampleCatalog, tokenFor } from '../support/local';
+import { packageBomb } from '../support/package-bomb';
 
 const JSON_TYPE = 'application/fhir+json';
 const OLD = '20240530';
@@ -262,6 +264,85 @@ describe('a KL release loaded at run time ($load-package)', () => {
   });
 });
 
+/** The value with every object's keys in reverse order (as another tool may write them); arrays keep their order. */
+function keysReversed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(keysReversed);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, keysReversed(v)]));
+}
+
+describe('what a package may be ($load-package)', () => {
+  it('a package that unpacks to more than a package may hold is refused while other requests are answered meanwhile', async () => {
+    const fresh = await testApp();
+    const bomb = packageBomb('package/other/big.bin', 2 * MAX_UNPACKED_BYTES);
+    const order: string[] = [];
+    const original = PackageService.prototype.loadOutcome;
+    let unpacking!: () => void;
+    const started = new Promise<void>((resolve) => {
+      unpacking = resolve;
+    });
+    const spy = jest.spyOn(PackageService.prototype, 'loadOutcome').mockImplementation(function (this: PackageService, ...args) {
+      unpacking();
+      return original.apply(this, args);
+    });
+    try {
+      const load = loadPackage(fresh, bomb).then((res) => {
+        order.push('load');
+        return res;
+      });
+      await started;
+      // asked once the archive is being unpacked: answered before the unpacking ends
+      const health = request(fresh).get('/health').then((res) => {
+        order.push('health');
+        return res;
+      });
+      const [loaded, healthy] = await Promise.all([load, health]);
+      expect(healthy.status).toBe(200);
+      expect(loaded.status).toBe(422);
+      expect(texts(loaded.body as OperationOutcome)).toEqual(['the package: unpacks to more than 512 MB, more than a package may hold']);
+      expect(order).toEqual(['health', 'load']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a file of package/ larger than one file may be is refused with its name and size', async () => {
+    const res = await loadPackage(app, packageBomb('package/CodeSystem-big.json', 100 * 1024 * 1024)).set('Accept-Language', 'da');
+    expect(res.status).toBe(422);
+    expect(texts(res.body as OperationOutcome)).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 64 MB en fil i en pakke må']);
+  });
+
+  it('a body over BODY_LIMIT_BYTES is answered 413 too-long with the connection closed, as every other body', async () => {
+    const small = await testApp({ bodyLimitBytes: 2048 });
+    const res = await loadPackage(small, Buffer.alloc(5000));
+    expect(res.status).toBe(413);
+    expect(res.headers.connection).toBe('close');
+    expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'too-long', details: { text: 'The request body is larger than 2048 bytes' } });
+  });
+
+  it('the package version must be a whole semantic version: 1.0 is refused, 1.0.0 loads', async () => {
+    const fresh = await testApp();
+    const cs: CodeSystem = { resourceType: 'CodeSystem', id: 'v', url: 'http://example.org/CodeSystem/v', version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
+    const short = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.short', version: '1.0' }, [cs]));
+    expect(short.status).toBe(422);
+    expect(texts(short.body as OperationOutcome)).toEqual(["the package: package.json version '1.0' is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0), as npm and FHIR packages require"]);
+    expect((await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.short', version: '1.0.0' }, [cs]))).status).toBe(200);
+  });
+
+  it('a resource served already loads again with its keys in another order (as another tool writes it); with other content it is refused', async () => {
+    const fresh = await testApp();
+    const fsiii = publishedCatalogs().resources.find((r) => r.resourceType === 'CodeSystem' && r.id === 'FSIII') as CodeSystem;
+    const reordered = keysReversed(JSON.parse(JSON.stringify(fsiii))) as CodeSystem;
+    expect(Object.keys(reordered)[0]).not.toBe('resourceType');
+    const res = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.reordered', version: '1.0.0' }, [reordered]));
+    expect(texts(res.body as OperationOutcome)).toEqual(['Package kl.synthetic.reordered#1.0.0 is loaded: 1 code systems, 0 value sets and 0 concept maps']);
+    const changed = { ...reordered, title: 'Another title' };
+    const refused = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.changed', version: '1.0.0' }, [changed]));
+    expect(refused.status).toBe(422);
+    expect(texts(refused.body as OperationOutcome)).toEqual([`CodeSystem ${FSIII}|${OLD} is already served with other content; a changed resource needs a new version`]);
+  });
+});
+
 describe('packages out ($package) load back with every resource equal', () => {
   let emptyDir: string;
 
@@ -376,6 +457,7 @@ describe('packages out ($package) load back with every resource equal', () => {
       ['?url=x', 400, /^Unknown parameter 'url'/, /^Ukendt parameter 'url'/],
       ['?kommunekode=abc', 400, /^kommunekode must be three digits/, /^kommunekode skal være tre cifre/],
       ['?version=x', 400, /^version must be a semantic version/, /^version skal være en semantisk version/],
+      ['?version=1.0', 400, /^version must be a semantic version MAJOR\.MINOR\.PATCH/, /^version skal være en semantisk version MAJOR\.MINOR\.PATCH/],
       ['?kommunekode=999', 404, /^Municipality 999 has no local catalogs or maps/, /^Kommune 999 har ingen lokale kataloger eller mapninger/],
     ] as const) {
       const english = await request(app).get(`/fhir/$package${query}`);

@@ -21,6 +21,7 @@ import { ResourceSet, type TerminologyResource } from '../../src/terminology/res
 import { heldForOtherUrl } from '../../src/terminology/served-ids';
 import { nextFsiiiRelease } from '../../scripts/next-fsiii-release';
 import { publishedCatalogs } from '../support/app';
+import { packageBomb } from '../support/package-bomb';
 
 const fsiii = (): CodeSystem => publishedCatalogs().resources.find((r) => r.resourceType === 'CodeSystem' && r.id === 'FSIII') as CodeSystem;
 const valueSet: ValueSet = { resourceType: 'ValueSet', id: 'vs', url: 'http://example.org/ValueSet/vs', version: '1', status: 'active', compose: { include: [{ system: 'urn:oid:1.2.208.176.2.21' }] } };
@@ -63,8 +64,17 @@ describe('package writer and reader', () => {
       await expect(readPackageTarball(truncated, 'x')).rejects.toThrow(PackageError);
       await expect(readPackageTarball(truncated, 'x')).rejects.toThrow(/tar file cannot be read/);
     }
-    const huge = zlib.gzipSync(Buffer.alloc(MAX_UNPACKED_BYTES + 1));
-    await expect(readPackageTarball(huge, UPLOADED)).rejects.toThrow(/the package: unpacks to more than 512 MB/);
+    // a file the package does not serve (other/) counts towards what the archive unpacks to
+    await expect(readPackageTarball(packageBomb('package/other/big.bin', MAX_UNPACKED_BYTES + 1), UPLOADED)).rejects.toThrow(/the package: unpacks to more than 512 MB/);
+  });
+
+  it('refuses a file of package/ larger than a file may be by its header, before holding it; a large file elsewhere is passed over', async () => {
+    const big = packageBomb('package/CodeSystem-big.json', 100 * 1024 * 1024);
+    await expect(readPackageTarball(big, UPLOADED)).rejects.toThrow('the package: package/CodeSystem-big.json is 100.0 MB, more than the 64 MB one file of a package may hold');
+    const daProblems = await readPackageTarball(big, UPLOADED).catch((e: PackageError) => e.problems);
+    expect(daProblems).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 64 MB en fil i en pakke må']);
+    // the same size where the reader does not keep it: read past
+    expect((await readPackageTarball(packageBomb('package/other/big.bin', 100 * 1024 * 1024), UPLOADED)).files).toEqual([]);
   });
 
   it('reads an unpacked package folder; other folders of the package (example/) and other resource types are left out', () => {
@@ -91,6 +101,16 @@ describe('package check', () => {
     expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['5.0.0'] })))[0]).toContain('FHIR 5.0.0');
     expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.3.0' } })))[0]).toContain('4.3.0');
     expect(checkPackage(raw({ name: 'a.b', version: '1.0.0', dependencies: { 'hl7.fhir.r4.core': '4.0.1' } })).fhirVersion).toBe('4.0.1');
+  });
+
+  it('needs the whole semantic version MAJOR.MINOR.PATCH, as npm and the FHIR package specification do (not 1.0)', () => {
+    const r4 = { name: 'a.b', fhirVersions: ['4.0.1'] };
+    for (const version of ['1.0', '1', '1.0.0.0', '01.0.0', '1.0.0-01', '1.0.0-', '1.0.0+']) {
+      expect(problemsOf(() => checkPackage(raw({ ...r4, version })))).toEqual([`p: package.json version '${version}' er ikke en semantisk version MAJOR.MINOR.PATCH (fx 1.2.0), som npm og FHIR-pakker kræver`]);
+    }
+    for (const version of ['0.0.0', '2025.6.1', '1.0.0-ballot.2', '1.0.0-0.3.7', '1.0.0-x-y.1+build.20250601']) {
+      expect(checkPackage(raw({ ...r4, version })).version).toBe(version);
+    }
   });
 
   it('reports every invalid resource and a url|version given twice, and refuses a package without terminology', () => {
@@ -127,14 +147,14 @@ describe('package check', () => {
     }
     const issues = [error!.issue, ...error!.options.extraIssues ?? []].map((i) => i.text as Bilingual);
     expect(issues.map((t) => t.en)).toEqual([
-      "the package: package.json version 'one' is not a semantic version (e.g. 1.2.0)",
+      "the package: package.json version 'one' is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0), as npm and FHIR packages require",
       'the package: the package is for FHIR 5.0.0; the server speaks FHIR R4 (4.0.1)',
       expect.stringMatching(/^the package: package\/c\.json: not valid JSON \(/),
       'the package: package/d.json: not a valid FHIR R4 ValueSet: $.status is required',
     ]);
     expect(issues.map((t) => t.da)).toEqual(error!.problems);
     expect(error!.problems).toEqual([
-      "pakken: package.json version 'one' er ikke en semantisk version (fx 1.2.0)",
+      "pakken: package.json version 'one' er ikke en semantisk version MAJOR.MINOR.PATCH (fx 1.2.0), som npm og FHIR-pakker kræver",
       'pakken: pakken er til FHIR 5.0.0; serveren taler FHIR R4 (4.0.1)',
       expect.stringMatching(/^pakken: package\/c\.json: ikke gyldig JSON \(/),
       'pakken: package/d.json: ikke en gyldig FHIR R4 ValueSet: $.status er påkrævet',

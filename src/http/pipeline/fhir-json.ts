@@ -137,6 +137,21 @@ export function fhirJsonBody(limits: BodyLimits) {
   };
 }
 
+/**
+ * A body of any type read as bytes (a package archive), under the same limit and with the same answers as the JSON
+ * bodies: above it 413 `too-long` with the connection closed, from the declared length before any of it is read.
+ */
+export function rawBody(limitBytes: number) {
+  const read = express.raw({ type: () => true, limit: limitBytes });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const length = req.headers['content-length'];
+    if (length !== undefined && Number(length) > limitBytes) return next(tooLarge(res, limitBytes));
+    read(req, res, (err?: unknown) => {
+      if (!res.headersSent) next(err ? bodyError(err, res, limitBytes) : undefined);
+    });
+  };
+}
+
 /** JSON.parse and a form's decoding would take invalid bytes as U+FFFD and go on with a value the client never sent. */
 function notUtf8(): FhirError {
   return FhirError.invalid('The request body is not valid UTF-8', { da: 'Forespørgslens krop er ikke gyldig UTF-8' });

@@ -1,4 +1,4 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
 import { messageLanguage } from '../../errors/message-language';
@@ -10,6 +10,7 @@ import type { PublishedLayer } from '../../packages/published-layer';
 import type { ResourceSet, TerminologyResource } from '../../terminology/resource-set';
 import { operationNotAllowed } from '../../operations/invoke';
 import { authenticate } from '../pipeline/authenticate';
+import { rawBody } from '../pipeline/fhir-json';
 import { sendResource } from '../pipeline/send';
 import { answerOptions } from './path-methods';
 import { excerpt } from '../../errors/excerpt';
@@ -36,7 +37,7 @@ const ARCHIVE_TYPES = /^application\/(gzip|x-gzip|octet-stream|tar\+gzip|x-tar)$
  */
 export function packageRoutes(deps: PackageRouteDeps): Router {
   const router = Router();
-  const raw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
+  const raw = rawBody(deps.bodyLimitBytes);
   router.post(/^\/\$load-package$/, authenticate(deps.verifier), (req: Request, _res: Response, next: NextFunction) => {
     if (!req.principal?.admin) {
       const refused = new FhirError(403, 'forbidden', 'Loading a package needs a token with the admin scope', { da: 'Indlæsning af pakker kræver et token med scope admin' });
