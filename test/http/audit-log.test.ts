@@ -271,6 +271,30 @@ describe('AuditEvent: who may see what', () => {
     await search(admin, { patient: 'x' }).expect(400);
   });
 
+  it('POST of a form to AuditEvent/_search (and GET of it) is the search, its parameters read with the URL\'s, with the same token rule', async () => {
+    const ids = (res: request.Response) => events(res.body).map((e) => e.id);
+    const get = await search(anna, { entity: `CodeSystem/${CS_ID}`, agent: 'bo@kommune147' }).expect(200);
+    expect(ids(get)).toHaveLength(1);
+    const post = await request(app).post(`/fhir/AuditEvent/_search?entity=CodeSystem/${CS_ID}`).set('Authorization', anna)
+      .type('application/x-www-form-urlencoded').send('agent=bo%40kommune147').expect(200);
+    expect(ids(post)).toEqual(ids(get));
+    expect(new URL((post.body as Bundle).link![0]!.url).pathname).toBe('/fhir/AuditEvent');
+    const viaGet = await request(app).get(`/fhir/AuditEvent/_search?entity=CodeSystem/${CS_ID}&agent=bo@kommune147`).set('Authorization', anna).expect(200);
+    expect(ids(viaGet)).toEqual(ids(get));
+    await request(app).post('/fhir/AuditEvent/_search').type('application/x-www-form-urlencoded').send('agent=x').expect(401);
+    await request(app).post('/fhir/AuditEvent/_search').set('Authorization', `Bearer ${await tokenFor({ sub: 'nobody' })}`).expect(403);
+    await request(app).post('/fhir/AuditEvent/_search').set('Authorization', admin).type('application/x-www-form-urlencoded').send('foo=1').expect(400);
+    const options = await request(app).options('/fhir/AuditEvent/_search').expect(204);
+    expect(options.headers.allow).toBe('GET, HEAD, POST');
+  });
+
+  it('Prefer: handling=lenient leaves an unknown parameter out, of the self link too; strict (and no header) refuses it', async () => {
+    const res = await search(admin, { foo: '1', agent: '147' }).set('Prefer', 'handling=lenient').expect(200);
+    expect(events(res.body).map((e) => e.id)).toEqual(events((await search(admin, { agent: '147' }).expect(200)).body).map((e) => e.id));
+    expect(new URL((res.body as Bundle).link![0]!.url).search).toBe('?agent=147');
+    await search(admin, { foo: '1' }).set('Prefer', 'handling=strict').expect(400);
+  });
+
   it('is listed in the CapabilityStatement', async () => {
     const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
     const audit = cs.rest?.[0]?.resource?.find((r) => r.type === 'AuditEvent');

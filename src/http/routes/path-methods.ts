@@ -5,7 +5,7 @@ import type { TerminologyType } from '../../terminology/resource-set';
 import { HISTORY_PATH, RESOURCE_PATH, resourceMethods, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { operationAt } from './operations';
-import { structureDefinitionMethods } from './reads';
+import { AUDIT_SEARCH_PATH, structureDefinitionMethods } from './reads';
 
 export interface PathMethodsDeps {
   writer: ResourceWriter;
@@ -23,7 +23,7 @@ const READ_ONLY_PATH = /^\/(?:metadata|AuditEvent|OperationDefinition\/[^/]+)\/?
 export function pathMethods(path: string, deps: PathMethodsDeps): readonly string[] | undefined {
   if (path === '/') return ['POST']; // batch and transaction Bundles
   if (READ_ONLY_PATH.test(path) || HISTORY_PATH.test(path)) return ['GET'];
-  if (SEARCH_PATH.test(path)) return ['GET', 'POST'];
+  if (SEARCH_PATH.test(path) || AUDIT_SEARCH_PATH.test(path)) return ['GET', 'POST'];
   const profiles = structureDefinitionMethods(path);
   if (profiles) return profiles;
   const call = operationAt(deps.invoker, path);
