@@ -72,7 +72,8 @@ export function tokenMatches(found: WantedToken, wanted: WantedToken): boolean {
   return wanted.code === undefined || found.code === wanted.code;
 }
 
-function wantedToken(text: string): WantedToken {
+/** A token search value, `code`, `system|code` or `system|`, its escapes removed. */
+export function wantedToken(text: string): WantedToken {
   const parts = splitEscaped(text, '|');
   if (parts.length === 1) return { code: unescapeSearch(text) };
   const code = unescapeSearch(parts.slice(1).join('|'));

@@ -132,7 +132,7 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   }
   const self = `${base}${path}${search ? `?${search}` : ''}`;
   if (HISTORY_PATH.test(path) && method === 'GET') {
-    const answer = await historyAt(deps.store, deps.registry, path, query, self, base);
+    const answer = await historyAt(deps.store, deps.registry, path, query, self, base, { lenient: call.lenient });
     return answer.resourceType === 'Bundle' ? { status: 200, resource: answer } : readAnswer(answer, query);
   }
   const searchPath = SEARCH_PATH.exec(path);

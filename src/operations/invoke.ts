@@ -117,30 +117,45 @@ export function accepts(op: OperationHandler, method: string, type: string, id: 
   return operationMethods(op).includes(method as 'GET') && op.levels.includes(levelOf(type, id));
 }
 
+/**
+ * Why no call of `$name` on this path can succeed, whatever its method: 404 when the type (or the system) has no such
+ * operation, 400 when the operation is not taken at this level; undefined when it is.
+ */
+function unsupportedCall(op: OperationHandler | undefined, type: string, id: string | undefined, name: string): FhirError | undefined {
+  if (!op) {
+    return new FhirError(404, 'not-supported', `The operation $${name} is not supported on ${type || 'the system'}`, {
+      da: `Operationen $${name} understøttes ikke på ${type || 'systemniveau'}`,
+    });
+  }
+  const level = levelOf(type, id);
+  if (!op.levels.includes(level)) {
+    return new FhirError(400, 'not-supported', `The operation $${name} is not supported at ${level} level`, {
+      da: `Operationen $${name} understøttes ikke på ${LEVEL_DA[level]}`,
+    });
+  }
+  return undefined;
+}
+
+/** The methods a call of the operation takes on this path: none where it is not taken at all (`unsupportedCall`), for the Allow header of the path. */
+export function operationMethodsAt(op: OperationHandler | undefined, type: string, id: string | undefined, name: string): readonly ('GET' | 'POST')[] {
+  return unsupportedCall(op, type, id, name) ? [] : operationMethods(op);
+}
+
 /** 405 for a call of the operation `$name` with another method than those it takes, with its Allow header. */
 export function operationNotAllowed(name: string, methods: readonly ('GET' | 'POST')[], method: string): FhirError {
   return methodNotAllowed(methods, `Operation $${name} accepts ${methods.join(' and ')}, not ${method}`, `Operationen $${name} modtager ${methods.join(' og ')}, ikke ${method}`);
 }
 
 /**
- * The operation a call addresses; throws the FhirError the call is answered with when there is none (404, or 405 for
- * a method no operation takes) or method or level do not fit.
+ * The operation a call addresses; throws the FhirError the call is answered with when there is none (404) or it is
+ * not taken at this level (400), whatever the method, or when it does not take the method (405 with its Allow).
  */
 function checkedOperation(op: OperationHandler | undefined, call: OperationCall): OperationHandler {
+  const unsupported = unsupportedCall(op, call.type, call.id, call.name);
+  if (unsupported) throw unsupported;
   const methods = operationMethods(op);
   if (!methods.includes(call.method as 'GET' | 'POST')) throw operationNotAllowed(call.name, methods, call.method);
-  if (!op) {
-    throw new FhirError(404, 'not-supported', `The operation $${call.name} is not supported on ${call.type || 'the system'}`, {
-      da: `Operationen $${call.name} understøttes ikke på ${call.type || 'systemniveau'}`,
-    });
-  }
-  const level = levelOf(call.type, call.id);
-  if (!op.levels.includes(level)) {
-    throw new FhirError(400, 'not-supported', `The operation $${call.name} is not supported at ${level} level`, {
-      da: `Operationen $${call.name} understøttes ikke på ${LEVEL_DA[level]}`,
-    });
-  }
-  return op;
+  return op!;
 }
 
 /** The resource an instance-level call on a terminology type addresses (undefined otherwise); its id is checked as a read's. */

@@ -111,7 +111,7 @@ export class PackageService {
    * load or unload in the audit log (shared by every replica, kept across restarts) is an unload.
    */
   async unloadedAt(name: string, version: string): Promise<string | undefined> {
-    const { events } = await this.deps.store.searchAudit({ entity: `${name}#${version}`, offset: 0, count: 100 });
+    const { events } = await this.deps.store.searchAudit({ entity: [`${name}#${version}`], offset: 0, count: 100 });
     const last = events.find((e) => e.outcome === '0' && (e.subtype?.[0]?.display === '$load-package' || e.subtype?.[0]?.display === '$unload-package'));
     return last?.subtype?.[0]?.display === '$unload-package' ? last.recorded : undefined;
   }

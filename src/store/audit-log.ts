@@ -17,14 +17,14 @@ export interface AuditRecord {
 /** A successful write's record, built from the versions the store writes (within the store's transaction). */
 export type AuditOfWrite = (versions: readonly (StoredVersion | undefined)[]) => AuditRecord;
 
-/** A search of the audit log; every given criterion must hold. */
+/** A search of the audit log; every given criterion must hold, a list when any of its alternatives does (FHIR's comma). */
 export interface AuditQuery {
   /** Only events touching a resource of this municipality (a municipality's token); absent: all (an admin). */
   owner?: string;
-  /** `Type/id`, `url` or `url|version` of a written resource. */
-  entity?: string;
+  /** `Type/id`, `Type/id/_history/n`, `url` or `url|version` of a written resource. */
+  entity?: readonly string[];
   /** A token's sub or kommunekode. */
-  agent?: string;
+  agent?: readonly string[];
   /** recorded ≥ this instant (inclusive). */
   from?: string;
   /** recorded < this instant (exclusive). */
@@ -60,10 +60,53 @@ export function keyNeedle(key: string): string {
   return ` ${key.replace(/\s/g, '_')} `;
 }
 
-/** Whether a record matches a query (the memory store; the SQL stores say the same in SQL). */
+const VERSION_REFERENCE = /^([A-Za-z]+\/[A-Za-z0-9\-.]{1,64})\/_history\/[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * How an event is found by one `entity` value: it has the value as a key, or, for a version `Type/id/_history/n`,
+ * it has the key `Type/id` and an entity whose `what.reference` is that version. The keys name no versions, so the
+ * version is read from the event itself (the events recorded so far are found too).
+ */
+export function entityWanted(entity: string): { key: string; version?: { key: string; reference: string } } {
+  const m = VERSION_REFERENCE.exec(entity);
+  return m ? { key: entity, version: { key: m[1]!, reference: entity } } : { key: entity };
+}
+
+/** What the stored text of an event (JSON.stringify) contains when one of its entities is `what.reference` = reference. */
+export function referenceNeedle(reference: string): string {
+  return `"reference":${JSON.stringify(reference)}`;
+}
+
+/**
+ * The WHERE clause of a query in the SQL stores: `contains(column, param)` is the database's test of a text column
+ * containing a value (instr, strpos), `bind(value)` adds a value and gives its placeholder.
+ */
+export function auditFilter(q: AuditQuery, contains: (column: string, param: string) => string, bind: (value: unknown) => string): string {
+  const where: string[] = [];
+  const hasKey = (column: string, key: string) => contains(column, bind(keyNeedle(key)));
+  const any = (tests: string[]) => (tests.length === 1 ? tests[0]! : `(${tests.join(' OR ')})`);
+  if (q.owner !== undefined) where.push(hasKey('owners', q.owner));
+  if (q.entity !== undefined) {
+    where.push(any(q.entity.map(entityWanted).map(({ key, version }) => (!version ? hasKey('entities', key)
+      : `(${hasKey('entities', key)} OR (${hasKey('entities', version.key)} AND ${contains('content', bind(referenceNeedle(version.reference)))}))`))));
+  }
+  if (q.agent !== undefined) where.push(any(q.agent.map((key) => hasKey('agents', key))));
+  if (q.from !== undefined) where.push(`recorded >= ${bind(q.from)}`);
+  if (q.before !== undefined) where.push(`recorded < ${bind(q.before)}`);
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+/** Whether a record matches a query (the memory store; the SQL stores say the same in SQL, `auditFilter`). */
 export function auditMatches(r: AuditRecord, q: AuditQuery): boolean {
-  const has = (keys: readonly string[], key: string | undefined) => key === undefined || joinKeys(keys).includes(keyNeedle(key));
-  if (!has(r.owners, q.owner) || !has(r.entities, q.entity) || !has(r.agents, q.agent)) return false;
+  const has = (keys: readonly string[], key: string) => joinKeys(keys).includes(keyNeedle(key));
+  const names = (reference: string) => (r.event.entity ?? []).some((e) => e.what?.reference === reference);
+  const hasEntity = (entity: string) => {
+    const { key, version } = entityWanted(entity);
+    return has(r.entities, key) || (version !== undefined && has(r.entities, version.key) && names(version.reference));
+  };
+  if (q.owner !== undefined && !has(r.owners, q.owner)) return false;
+  if (q.entity !== undefined && !q.entity.some(hasEntity)) return false;
+  if (q.agent !== undefined && !q.agent.some((a) => has(r.agents, a))) return false;
   if (q.from !== undefined && r.event.recorded < q.from) return false;
   if (q.before !== undefined && r.event.recorded >= q.before) return false;
   return true;

@@ -3,7 +3,7 @@ import type { AuditEvent } from 'fhir/r4';
 import { Client, DatabaseError, Pool, type Notification, type PoolClient } from 'pg';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { joinKeys, keyNeedle, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
+import { auditFilter, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
@@ -444,19 +444,11 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   }
 
   async searchAudit(q: AuditQuery): Promise<AuditPage> {
-    const where: string[] = [];
     const values: unknown[] = [];
-    const add = (condition: (n: string) => string, value: string | undefined) => {
-      if (value === undefined) return;
+    const filter = auditFilter(q, (column, param) => `strpos(${column}, ${param}) > 0`, (value) => {
       values.push(value);
-      where.push(condition(`$${values.length}`));
-    };
-    add((n) => `strpos(owners, ${n}) > 0`, q.owner === undefined ? undefined : keyNeedle(q.owner));
-    add((n) => `strpos(entities, ${n}) > 0`, q.entity === undefined ? undefined : keyNeedle(q.entity));
-    add((n) => `strpos(agents, ${n}) > 0`, q.agent === undefined ? undefined : keyNeedle(q.agent));
-    add((n) => `recorded >= ${n}`, q.from);
-    add((n) => `recorded < ${n}`, q.before);
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      return `$${values.length}`;
+    });
     const [{ total }] = await this.query<{ total: string }>(`SELECT count(*)::text AS total FROM ${this.t('audit_event')} ${filter}`, values);
     const rows = await this.query<{ content: string }>(
       `SELECT content FROM ${this.t('audit_event')} ${filter}

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { FhirError } from '../errors/fhir-error';
 import type { AuditEvent } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { joinKeys, keyNeedle, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
+import { auditFilter, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
 import type { HistoryPage, HistoryQuery, StoredVersion, TerminologyStore, WriteOperation } from './store';
@@ -283,25 +283,11 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   async searchAudit(q: AuditQuery): Promise<AuditPage> {
-    const where: string[] = [];
     const values: unknown[] = [];
-    const key = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      where.push(`instr(${column}, ?) > 0`);
-      values.push(keyNeedle(value));
-    };
-    key('owners', q.owner);
-    key('entities', q.entity);
-    key('agents', q.agent);
-    if (q.from !== undefined) {
-      where.push('recorded >= ?');
-      values.push(q.from);
-    }
-    if (q.before !== undefined) {
-      where.push('recorded < ?');
-      values.push(q.before);
-    }
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const filter = auditFilter(q, (column, param) => `instr(${column}, ${param}) > 0`, (value) => {
+      values.push(value);
+      return '?';
+    });
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM audit_event ${filter}`).get(...values) as { total: number };
     const rows = this.db.prepare(`SELECT content FROM audit_event ${filter} ORDER BY recorded DESC, seq DESC LIMIT ? OFFSET ?`)
       .all(...values, q.count, q.offset) as { content: string }[];

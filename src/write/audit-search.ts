@@ -2,7 +2,8 @@ import type { Bundle, CapabilityStatementRestResource } from 'fhir/r4';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { pageLinks } from '../fhir/search';
-import { searchCount, searchOffset, searchText } from '../fhir/search-query';
+import { wantedToken } from '../fhir/search-match';
+import { searchCount, searchOffset, searchText, splitEscaped, unescapeSearch } from '../fhir/search-query';
 import type { AuditLog, AuditQuery } from '../store/audit-log';
 import { endOfDate, startOfDate } from '../fhir/date-time';
 import { excerpt } from '../errors/excerpt';
@@ -16,8 +17,8 @@ export const AUDIT_EVENT_CAPABILITY: CapabilityStatementRestResource = {
   documentation: "Who changed what: one event per write (create, update, delete, transaction, $import-local), successes and refusals, newest first, in pages of _count (_offset, with first, previous, next and last links). Needs a Bearer token: a municipality's token finds the events of its own resources, an admin token all.",
   interaction: [{ code: 'search-type' }],
   searchParam: [
-    { name: 'entity', type: 'reference', documentation: 'Type/id of a written resource; also its url or url|version' },
-    { name: 'agent', type: 'reference', documentation: "The token's sub or kommunekode" },
+    { name: 'entity', type: 'reference', documentation: 'Type/id of a written resource, or Type/id/_history/n of one version; also its url or url|version; a comma separates alternatives' },
+    { name: 'agent', type: 'reference', documentation: "The token's sub or kommunekode; a comma separates alternatives" },
     { name: 'date', type: 'date', documentation: 'When it was recorded (eq, ge, gt, le, lt; repeats); a time without a zone is read in UTC' },
   ],
 };
@@ -27,6 +28,11 @@ export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'>
   let from = Number.NEGATIVE_INFINITY;
   let before = Number.POSITIVE_INFINITY;
   for (const raw of values) {
+    if (splitEscaped(raw, ',').length > 1) {
+      throw FhirError.notSupported(`date takes one value here, not alternatives separated by a comma: '${excerpt(raw)}'`, {
+        expression: ['date'], da: `date tager én værdi her, ikke alternativer adskilt af komma: '${excerpt(raw)}'`,
+      });
+    }
     const m = DATE_SEARCH.exec(raw);
     const start = m ? startOfDate(m[2]!, 'utc') : undefined;
     const end = m ? endOfDate(m[2]!, 'utc') : undefined;
@@ -52,41 +58,57 @@ export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'>
   };
 }
 
-/**
- * `AuditEvent?entity=&agent=&date=` (src/write/audit.ts writes the events): a municipality's token sees the events
- * that touch its own resources (and its own refused writes), an admin token all; a token with neither, 403. Newest
- * first (recorded, then the order of recording), in pages of `_count` from `_offset` with the links of the other searches.
- */
-export async function searchAudit(log: AuditLog, principal: Principal, query: Record<string, unknown>, selfUrl: string, baseUrl: string): Promise<Bundle> {
-  if (!principal.admin && !principal.kommunekode) {
-    throw new FhirError(403, 'forbidden', 'The audit log needs a token that names a municipality (claim kommunekode) or has the admin scope', {
-      da: 'Revisionsloggen kræver et token, der angiver en kommune (claim kommunekode) eller har scope admin',
-    });
-  }
+/** A parameter's alternatives (FHIR's comma; `\,` is a comma in a value), escapes kept; 400 when it has none. */
+function alternatives(query: Record<string, unknown>, name: string): string[] | undefined {
+  const text = searchText(query, name);
+  if (text === undefined) return undefined;
+  const values = splitEscaped(text, ',').filter((a) => a !== '');
+  if (values.length === 0) throw FhirError.invalid(`${name} may not be empty`, { expression: [name], da: `${name} må ikke være tom` });
+  return values;
+}
+
+/** The query's parameters this search does not take: refused, or with `lenient` (Prefer: handling=lenient) left out. */
+function unknownParameters(query: Record<string, unknown>, lenient: boolean): Set<string> {
+  const ignored = new Set<string>();
   for (const name of Object.keys(query)) {
-    if (!PARAMS.has(name)) {
+    if (PARAMS.has(name)) continue;
+    if (lenient) ignored.add(name);
+    else {
       throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (entity, agent, date, _count, _offset)`, {
         expression: [excerpt(name)], da: `Ukendt søgeparameter '${excerpt(name)}' for AuditEvent (entity, agent, date, _count, _offset)`,
       });
     }
   }
+  return ignored;
+}
+
+/**
+ * `AuditEvent?entity=&agent=&date=` (src/write/audit.ts writes the events): a municipality's token sees the events
+ * that touch its own resources (and its own refused writes), an admin token all; a token with neither, 403. Newest
+ * first (recorded, then the order of recording), in pages of `_count` from `_offset` with the links of the other
+ * searches; a comma separates alternatives of `entity` and `agent`.
+ */
+export async function searchAudit(log: AuditLog, principal: Principal, query: Record<string, unknown>, selfUrl: string, baseUrl: string,
+  options: { lenient?: boolean } = {}): Promise<Bundle> {
+  if (!principal.admin && !principal.kommunekode) {
+    throw new FhirError(403, 'forbidden', 'The audit log needs a token that names a municipality (claim kommunekode) or has the admin scope', {
+      da: 'Revisionsloggen kræver et token, der angiver en kommune (claim kommunekode) eller har scope admin',
+    });
+  }
+  const ignored = unknownParameters(query, options.lenient === true);
   const count = searchCount(query);
   const offset = searchOffset(query);
   const dates = query.date === undefined ? [] : Array.isArray(query.date) ? query.date.map(String) : [String(query.date)];
-  const entity = searchText(query, 'entity');
-  const agent = searchText(query, 'agent');
-  if (entity === '' || agent === '') {
-    const empty = entity === '' ? 'entity' : 'agent';
-    throw FhirError.invalid(`${empty} may not be empty`, { expression: [empty], da: `${empty} må ikke være tom` });
-  }
+  const entity = alternatives(query, 'entity')?.map(unescapeSearch);
+  const agent = alternatives(query, 'agent');
   const q: AuditQuery = {
     offset,
     count,
     ...(principal.admin ? {} : { owner: principal.kommunekode }),
     // a reference: `Type/id`, also given as an absolute URL of this server
-    entity: entity?.startsWith(`${baseUrl}/`) ? entity.slice(baseUrl.length + 1) : entity,
+    ...(entity ? { entity: entity.map((e) => (e.startsWith(`${baseUrl}/`) ? e.slice(baseUrl.length + 1) : e)) } : {}),
     // an identifier `system|value`: its value
-    agent: agent?.includes('|') ? agent.slice(agent.lastIndexOf('|') + 1) : agent,
+    ...(agent ? { agent: agent.map((a) => wantedToken(a).code ?? '') } : {}),
     ...dateRange(dates),
   };
   const page = await log.searchAudit(q);
@@ -94,7 +116,7 @@ export async function searchAudit(log: AuditLog, principal: Principal, query: Re
     resourceType: 'Bundle',
     type: 'searchset',
     total: page.total,
-    link: pageLinks(selfUrl, new Set(), offset, count, page.total),
+    link: pageLinks(selfUrl, ignored, offset, count, page.total),
     entry: page.events.map((e) => ({ fullUrl: `${baseUrl}/AuditEvent/${e.id}`, resource: e, search: { mode: 'match' as const } })),
   };
 }

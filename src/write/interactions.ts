@@ -177,8 +177,9 @@ function historyEntry(base: string, v: StoredVersion): BundleEntry {
  */
 export async function history(
   store: TerminologyStore, registry: TerminologyRegistry, type: TerminologyType, id: string, query: Record<string, unknown>, selfUrl: string, base: string,
+  options: HistoryOptions = {},
 ): Promise<Bundle> {
-  checkHistoryParams(query);
+  const ignored = checkHistoryParams(query, options);
   const count = searchCount(query);
   const offset = searchOffset(query);
   const since = sinceOf(query);
@@ -195,19 +196,31 @@ export async function history(
       : [{ fullUrl: `${base}/${type}/${id}`, resource: published, request: { method: 'PUT', url: `${type}/${id}` }, response: { status: '200 OK' } }];
   }
   return {
-    resourceType: 'Bundle', type: 'history', total: entries.length, link: pageLinks(selfUrl, new Set(), offset, count, entries.length),
+    resourceType: 'Bundle', type: 'history', total: entries.length, link: pageLinks(selfUrl, ignored, offset, count, entries.length),
     entry: entries.slice(offset, offset + count),
   };
 }
 
-function checkHistoryParams(query: Record<string, unknown>): void {
+/** `Prefer: handling=lenient`: unknown parameters are left out (of the links too) instead of refused, as in a search. */
+export interface HistoryOptions {
+  lenient?: boolean;
+}
+
+/** The query's parameters a history does not take: refused, or with `lenient` returned, to be left out of the links. */
+function checkHistoryParams(query: Record<string, unknown>, options: HistoryOptions): Set<string> {
+  const ignored = new Set<string>();
   for (const key of Object.keys(query)) {
     if (!HISTORY_PARAMS.has(key)) {
+      if (options.lenient) {
+        ignored.add(key);
+        continue;
+      }
       throw FhirError.invalid(`Unknown parameter '${excerpt(key)}' of _history (it takes _since, _count and _offset)`, {
         expression: [excerpt(key)], da: `Ukendt parameter '${excerpt(key)}' til _history (den tager _since, _count og _offset)`,
       });
     }
   }
+  return ignored;
 }
 
 /** A FHIR instant (`_since`), or a date taken as its first instant in UTC. */
@@ -230,13 +243,14 @@ function sinceOf(query: Record<string, unknown>): string | undefined {
  * newest first, `_since` an instant, in pages of `_count` (`_offset`, with next and previous links). The published
  * catalogs are not written, so they are not in it (their one version is in `[type]/[id]/_history`).
  */
-export async function historyOfAll(store: TerminologyStore, type: TerminologyType | undefined, query: Record<string, unknown>, selfUrl: string, base: string): Promise<Bundle> {
-  checkHistoryParams(query);
+export async function historyOfAll(store: TerminologyStore, type: TerminologyType | undefined, query: Record<string, unknown>, selfUrl: string, base: string,
+  options: HistoryOptions = {}): Promise<Bundle> {
+  const ignored = checkHistoryParams(query, options);
   const count = searchCount(query);
   const offset = searchOffset(query);
   const page = await store.historyPage({ type, since: sinceOf(query), offset, count });
   return {
-    resourceType: 'Bundle', type: 'history', total: page.total, link: pageLinks(selfUrl, new Set(), offset, count, page.total),
+    resourceType: 'Bundle', type: 'history', total: page.total, link: pageLinks(selfUrl, ignored, offset, count, page.total),
     entry: page.versions.map((v) => historyEntry(base, v)),
   };
 }
@@ -250,11 +264,12 @@ const HISTORY_PARAMS: ReadonlySet<string> = new Set(['_since', '_count', '_offse
 export const HISTORY_PATH = /^\/(?:(CodeSystem|ValueSet|ConceptMap)\/(?:([^/]+)\/_history(?:\/([^/]+))?|_history)|_history)\/?$/;
 
 /** What a HISTORY_PATH asks for: the history Bundle of all, of a type or of one resource, or the version a vread names. */
-export function historyAt(store: TerminologyStore, registry: TerminologyRegistry, path: string, query: Record<string, unknown>, selfUrl: string, base: string): Promise<Bundle | TerminologyResource> {
+export function historyAt(store: TerminologyStore, registry: TerminologyRegistry, path: string, query: Record<string, unknown>, selfUrl: string, base: string,
+  options: HistoryOptions = {}): Promise<Bundle | TerminologyResource> {
   const [, type, id, vid] = HISTORY_PATH.exec(path) as unknown as [string, TerminologyType | undefined, string | undefined, string | undefined];
   if (vid !== undefined) return readVersion(store, type!, id!, vid);
-  if (id !== undefined) return history(store, registry, type!, id, query, selfUrl, base);
-  return historyOfAll(store, type, query, selfUrl, base);
+  if (id !== undefined) return history(store, registry, type!, id, query, selfUrl, base, options);
+  return historyOfAll(store, type, query, selfUrl, base, options);
 }
 
 /** The OperationOutcome of a write: what was done, and the write rules' warnings. */

@@ -97,6 +97,37 @@ describe('AuditEvent: every write recorded', () => {
     expect(byVersion[2]!.entity?.[0]?.name).toBe(`${CS_URL}|1.1.0`);
   });
 
+  it('finds one version, {type}/{id}/_history/{n}, relative and as an absolute URL of this server', async () => {
+    const v2 = await search(anna, { entity: `CodeSystem/${CS_ID}/_history/2` }).expect(200);
+    expect(events(v2.body).map((e) => `${subtype(e)}:${e.entity?.[0]?.what?.reference}`)).toEqual([`update:CodeSystem/${CS_ID}/_history/2`]);
+    const absolute = events((await search(anna, { entity: `http://tx.example/fhir/CodeSystem/${CS_ID}/_history/2` }).set('Host', 'tx.example').expect(200)).body);
+    expect(absolute.map((e) => e.id)).toEqual(events(v2.body).map((e) => e.id));
+    // the transaction names two resources: each version finds it; a version not written finds nothing
+    const tx = events((await search(bo147, { entity: 'ConceptMap/kommune-147-lokale-indsatser/_history/1' }).expect(200)).body);
+    expect(tx.map(subtype)).toEqual(['transaction']);
+    expect(events((await search(anna, { entity: `CodeSystem/${CS_ID}/_history/99` }).expect(200)).body)).toEqual([]);
+  });
+
+  it('a comma separates alternatives (OR) of entity and agent; \\, is a comma in a value', async () => {
+    const ids = async (query: Record<string, string>) => events((await search(admin, query).expect(200)).body).map((e) => e.id).sort();
+    const of101 = await ids({ agent: '101' });
+    const of147 = await ids({ agent: '147' });
+    expect(of101.length).toBeGreaterThan(0);
+    expect(of147.length).toBeGreaterThan(0);
+    expect(await ids({ agent: '101,147' })).toEqual([...new Set([...of101, ...of147])].sort());
+    expect(await ids({ agent: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode|101,nobody' })).toEqual(of101);
+    const versions = await ids({ entity: `CodeSystem/${CS_ID}/_history/1,CodeSystem/${CS_ID}/_history/2` });
+    expect(versions).toEqual([...await ids({ entity: `CodeSystem/${CS_ID}/_history/1` }), ...await ids({ entity: `CodeSystem/${CS_ID}/_history/2` })].sort());
+    expect(versions).toHaveLength(2);
+    expect(await ids({ entity: `${CS_URL},CodeSystem/kommune-147-lokale-indsatser` })).toEqual(
+      [...new Set([...await ids({ entity: CS_URL }), ...await ids({ entity: 'CodeSystem/kommune-147-lokale-indsatser' })])].sort());
+    // an escaped comma is part of the value: no event has such an entity
+    expect(await ids({ entity: `CodeSystem/${CS_ID}\\,CodeSystem/kommune-147-lokale-indsatser` })).toEqual([]);
+    await search(admin, { agent: ',' }).expect(400);
+    // not for dates here: 400 not-supported rather than a value read wrongly
+    expect((await search(admin, { date: 'lt2025-01-01,ge2026-01-01' }).expect(400)).body.issue[0].code).toBe('not-supported');
+  });
+
   it('date: ge/lt ranges and a day', async () => {
     const all = events((await search(admin).expect(200)).body);
     const today = all[0]!.recorded.slice(0, 10);
@@ -238,6 +269,30 @@ describe('AuditEvent: who may see what', () => {
     expect(da.body.issue[0].details.text).toBe('Du skal være logget ind for at se, hvem der har ændret hvad.');
     await search(`Bearer ${await tokenFor({ sub: 'nobody' })}`).expect(403);
     await search(admin, { patient: 'x' }).expect(400);
+  });
+
+  it('POST of a form to AuditEvent/_search (and GET of it) is the search, its parameters read with the URL\'s, with the same token rule', async () => {
+    const ids = (res: request.Response) => events(res.body).map((e) => e.id);
+    const get = await search(anna, { entity: `CodeSystem/${CS_ID}`, agent: 'bo@kommune147' }).expect(200);
+    expect(ids(get)).toHaveLength(1);
+    const post = await request(app).post(`/fhir/AuditEvent/_search?entity=CodeSystem/${CS_ID}`).set('Authorization', anna)
+      .type('application/x-www-form-urlencoded').send('agent=bo%40kommune147').expect(200);
+    expect(ids(post)).toEqual(ids(get));
+    expect(new URL((post.body as Bundle).link![0]!.url).pathname).toBe('/fhir/AuditEvent');
+    const viaGet = await request(app).get(`/fhir/AuditEvent/_search?entity=CodeSystem/${CS_ID}&agent=bo@kommune147`).set('Authorization', anna).expect(200);
+    expect(ids(viaGet)).toEqual(ids(get));
+    await request(app).post('/fhir/AuditEvent/_search').type('application/x-www-form-urlencoded').send('agent=x').expect(401);
+    await request(app).post('/fhir/AuditEvent/_search').set('Authorization', `Bearer ${await tokenFor({ sub: 'nobody' })}`).expect(403);
+    await request(app).post('/fhir/AuditEvent/_search').set('Authorization', admin).type('application/x-www-form-urlencoded').send('foo=1').expect(400);
+    const options = await request(app).options('/fhir/AuditEvent/_search').expect(204);
+    expect(options.headers.allow).toBe('GET, HEAD, POST');
+  });
+
+  it('Prefer: handling=lenient leaves an unknown parameter out, of the self link too; strict (and no header) refuses it', async () => {
+    const res = await search(admin, { foo: '1', agent: '147' }).set('Prefer', 'handling=lenient').expect(200);
+    expect(events(res.body).map((e) => e.id)).toEqual(events((await search(admin, { agent: '147' }).expect(200)).body).map((e) => e.id));
+    expect(new URL((res.body as Bundle).link![0]!.url).search).toBe('?agent=147');
+    await search(admin, { foo: '1' }).set('Prefer', 'handling=strict').expect(400);
   });
 
   it('is listed in the CapabilityStatement', async () => {

@@ -90,6 +90,18 @@ describe('the history of a resource type and of the whole server', () => {
     expect((await failure(client.request('_history?_since=soon'))).status).toBe(400);
   });
 
+  it('with Prefer: handling=lenient leaves an unknown parameter out, of the self link too, as the searches do', async () => {
+    for (const path of ['/fhir/_history', '/fhir/CodeSystem/_history']) {
+      const strict = (await request(server.app).get(path).query({ _count: '2' }).expect(200)).body as Bundle;
+      const res = await request(server.app).get(path).query({ foo: '1', _count: '2' }).set('Prefer', 'handling=lenient').expect(200);
+      const body = res.body as Bundle;
+      expect(body.entry?.map((e) => e.response?.etag)).toEqual(strict.entry?.map((e) => e.response?.etag));
+      expect(body.total).toBe(strict.total);
+      expect(new URL(body.link![0]!.url).search).toBe('?_count=2');
+      await request(server.app).get(path).query({ foo: '1' }).set('Prefer', 'handling=strict').expect(400);
+    }
+  });
+
   it('is listed in the CapabilityStatement', async () => {
     const cs = (await request(server.app).get('/fhir/metadata').expect(200)).body;
     const rest = cs.rest[0];

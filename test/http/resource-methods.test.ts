@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 function send(method: string, path: string) {
   const req = request(app)[method.toLowerCase() as 'get'](path).set('Authorization', `Bearer ${token}`);
-  return method === 'GET' || method === 'HEAD' || method === 'DELETE' ? req : req.type(JSON_TYPE).send({ resourceType: 'CodeSystem' });
+  return method === 'GET' || method === 'HEAD' || method === 'DELETE' || method === 'OPTIONS' ? req : req.type(JSON_TYPE).send({ resourceType: 'CodeSystem' });
 }
 
 describe('a method a resource path does not take', () => {
@@ -87,6 +87,19 @@ describe('OPTIONS of a FHIR path', () => {
     expect([res.status, res.headers.allow, res.text]).toEqual([204, allow, '']);
     const patch = await request(app).patch(path).set('Authorization', `Bearer ${token}`);
     expect([patch.status, patch.headers.allow]).toEqual([405, allow]);
+  });
+
+  it.each([
+    ['/fhir/ConceptMap/kommune-370-lokale-indsatser/$coverage', 400, 'not supported at instance level'],
+    ['/fhir/ConceptMap/kommune-370-lokale-indsatser/$closure', 400, 'not supported at instance level'],
+    ['/fhir/CodeSystem/kommune-101-lokale-indsatser/$import-local', 400, 'not supported at instance level'],
+    ['/fhir/CodeSystem/$no-such-operation', 404, 'not supported on CodeSystem'],
+  ] as const)('an operation path where the operation is not taken (%s) names no method: every method, OPTIONS too, is %s with why', async (path, status, why) => {
+    for (const method of ['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']) {
+      const res = await send(method, path);
+      expect([method, res.status, res.headers.allow]).toEqual([method, status, undefined]);
+      if (method !== 'HEAD') expect([method, res.body.issue?.[0]?.details?.text]).toEqual([method, expect.stringContaining(why)]);
+    }
   });
 
   it('OPTIONS of a path no route answers is 404, as its other methods are', async () => {

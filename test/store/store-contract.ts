@@ -302,7 +302,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const [v] = await store.apply([{ kind: 'create', resource: codeSystem('a1') }], undefined, (versions) =>
           event('e1', '2026-01-02T03:04:05.000Z', { owners: ['101'], agents: ['anna', '101'], entities: [`CodeSystem/a1/_history/${versions[0]!.versionId}`] }));
         expect(v?.versionId).toBe('1');
-        const found = await store.searchAudit({ entity: 'CodeSystem/a1/_history/1', offset: 0, count: 10 });
+        const found = await store.searchAudit({ entity: ['CodeSystem/a1/_history/1'], offset: 0, count: 10 });
         expect(found.events.map((e) => e.id)).toEqual(['e1']);
       });
 
@@ -325,14 +325,36 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await ids({})).toEqual(['other', 'new', 'old']);
         expect(await ids({ owner: '101' })).toEqual(['new', 'old']);
         expect(await ids({ owner: '10' })).toEqual([]);
-        expect(await ids({ entity: 'CodeSystem/x' })).toEqual(['new', 'old']);
-        expect(await ids({ entity: 'http://e.org/x|1' })).toEqual(['old']);
-        expect(await ids({ entity: 'codesystem/x' })).toEqual([]);
-        expect(await ids({ agent: 'bo', owner: '101' })).toEqual(['new']);
+        expect(await ids({ entity: ['CodeSystem/x'] })).toEqual(['new', 'old']);
+        expect(await ids({ entity: ['http://e.org/x|1'] })).toEqual(['old']);
+        expect(await ids({ entity: ['codesystem/x'] })).toEqual([]);
+        expect(await ids({ agent: ['bo'], owner: '101' })).toEqual(['new']);
         expect(await ids({ from: '2026-01-01T00:00:00.000Z' })).toEqual(['other', 'new']);
         expect(await ids({ before: '2026-01-01T00:00:00.000Z' })).toEqual(['old']);
         expect(await ids({ count: 1 })).toEqual(['other']);
         expect((await store.searchAudit({ offset: 0, count: 1 })).events[0]).toMatchObject({ resourceType: 'AuditEvent', recorded: '2026-02-01T00:00:00.000Z' });
+        // alternatives: any of them
+        expect(await ids({ entity: ['http://e.org/x|1', 'ConceptMap/y'] })).toEqual(['other', 'old']);
+        expect(await ids({ agent: ['anna', 'bo'], owner: '101' })).toEqual(['new', 'old']);
+        expect(await ids({ agent: ['nobody'] })).toEqual([]);
+      });
+
+      it('finds a version, Type/id/_history/n, by the Type/id key and the version the event names (its keys name no versions)', async () => {
+        const naming = (id: string, recorded: string, ...references: string[]): AuditRecord => {
+          const e = event(id, recorded, { entities: [...new Set(references.map((r) => r.replace(/\/_history\/.*/, '')))] });
+          e.event.entity = references.map((reference) => ({ what: { reference } }));
+          return e;
+        };
+        await store.recordAudit(naming('v1', '2026-01-01T00:00:00.000Z', 'CodeSystem/x/_history/1'));
+        await store.recordAudit(naming('v2', '2026-01-02T00:00:00.000Z', 'ConceptMap/x/_history/2', 'CodeSystem/x/_history/2'));
+        await store.recordAudit(naming('v20', '2026-01-03T00:00:00.000Z', 'CodeSystem/x/_history/20'));
+        await store.recordAudit(naming('refused', '2026-01-04T00:00:00.000Z', 'CodeSystem/x'));
+        const ids = async (entity: string[]) => (await store.searchAudit({ entity, offset: 0, count: 10 })).events.map((e) => e.id);
+        expect(await ids(['CodeSystem/x/_history/2'])).toEqual(['v2']);
+        expect(await ids(['ConceptMap/x/_history/2'])).toEqual(['v2']);
+        expect(await ids(['ConceptMap/x/_history/1'])).toEqual([]);
+        expect(await ids(['CodeSystem/x/_history/1', 'CodeSystem/x/_history/20'])).toEqual(['v20', 'v1']);
+        expect(await ids(['CodeSystem/x'])).toEqual(['refused', 'v20', 'v2', 'v1']);
       });
 
       it('pages the audit log: the total, and newest first then the order recorded, so pages neither skip nor repeat', async () => {

@@ -1,11 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import { allowHeader, methodNotAllowed, noRoute } from '../../errors/common-errors';
-import { operationMethods, type Invoker } from '../../operations/invoke';
+import { operationMethodsAt, type Invoker } from '../../operations/invoke';
 import type { TerminologyType } from '../../terminology/resource-set';
 import { HISTORY_PATH, RESOURCE_PATH, resourceMethods, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { operationAt } from './operations';
-import { structureDefinitionMethods } from './reads';
+import { AUDIT_SEARCH_PATH, structureDefinitionMethods } from './reads';
 
 export interface PathMethodsDeps {
   writer: ResourceWriter;
@@ -17,17 +17,18 @@ const READ_ONLY_PATH = /^\/(?:metadata|AuditEvent|OperationDefinition\/[^/]+)\/?
 
 /**
  * The methods a FHIR path (below the base) takes, by the routes that answer it: the one list that both the 405 of a
- * method it does not take (its Allow header) and OPTIONS answer with; undefined for a path no route answers (404).
+ * method it does not take (its Allow header) and OPTIONS answer with; undefined for a path no route answers (404),
+ * none for an operation path where the operation is not taken (at this level, or at all: every method is refused there).
  * The package operations, `$load-package` and `$package`, have their own router (packages.ts).
  */
 export function pathMethods(path: string, deps: PathMethodsDeps): readonly string[] | undefined {
   if (path === '/') return ['POST']; // batch and transaction Bundles
   if (READ_ONLY_PATH.test(path) || HISTORY_PATH.test(path)) return ['GET'];
-  if (SEARCH_PATH.test(path)) return ['GET', 'POST'];
+  if (SEARCH_PATH.test(path) || AUDIT_SEARCH_PATH.test(path)) return ['GET', 'POST'];
   const profiles = structureDefinitionMethods(path);
   if (profiles) return profiles;
   const call = operationAt(deps.invoker, path);
-  if (call) return operationMethods(deps.invoker.find(call.type, call.name));
+  if (call) return operationMethodsAt(deps.invoker.find(call.type, call.name), call.type, call.id, call.name);
   const resource = RESOURCE_PATH.exec(path);
   return resource ? resourceMethods(deps.writer, resource[1] as TerminologyType, resource[2]) : undefined;
 }
@@ -39,14 +40,16 @@ export function answerOptions(res: Response, methods: readonly string[]): void {
 
 /**
  * OPTIONS of any FHIR path, before the routes (Express would answer it with the methods of the first router that
- * has the path, as text): `answerOptions` with `pathMethods`, 404 for a path no route answers. A CORS preflight is
- * answered before it (http/pipeline/security.ts).
+ * has the path, as text): `answerOptions` with `pathMethods`, 404 for a path no route answers. A path that takes no
+ * method (an operation at a level it is not taken at) is left to its route, which answers every method, OPTIONS too,
+ * with why (invoke's 400 or 404). A CORS preflight is answered before it (http/pipeline/security.ts).
  */
 export function optionsRoute(deps: PathMethodsDeps) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'OPTIONS') return next();
     const methods = pathMethods(req.path, deps);
     if (!methods) return next(noRoute(req));
+    if (methods.length === 0) return next();
     answerOptions(res, methods);
   };
 }

@@ -26,6 +26,9 @@ export interface ReadRouteDeps {
   baseUrlOf(req: Request): string;
 }
 
+/** The audit log's search by POST (and GET): `AuditEvent/_search`. */
+export const AUDIT_SEARCH_PATH = /^\/AuditEvent\/_search\/?$/;
+
 const SD_PATH = /^\/StructureDefinition(?:\/([^/$][^/]*))?\/?$/;
 
 /** The methods a path of the profiles' StructureDefinitions takes (read-only; `_search` by GET and POST), undefined for another path. */
@@ -53,15 +56,20 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   const selfUrl = (req: Request) => `${deps.baseUrlOf(req)}${req.url}`;
   const lenient = (req: Request) => ({ lenient: handlingPreference(req.headers.prefer) === 'lenient' });
 
-  router.get('/AuditEvent', authenticate(deps.verifier, 'audit'), async (req, res) => {
-    sendResource(res, 200, await searchAudit(store, req.principal!, query(req), selfUrl(req), deps.baseUrlOf(req)));
-  });
   /** A search's parameters (a POSTed form's too) and its self link, the search as a GET of [type]. */
   const searchOf = (req: Request, type: string): { query: Record<string, unknown>; self: string } => {
     const q = req.url.indexOf('?');
     const search = withForm(q < 0 ? '' : req.url.slice(q + 1), req.body);
     return { query: parseQueryString(search), self: `${deps.baseUrlOf(req)}/${type}${search ? `?${search}` : ''}` };
   };
+  // the audit log: GET of AuditEvent, and of AuditEvent/_search by GET and POST (a form), as the other searches
+  const auditReader = authenticate(deps.verifier, 'audit');
+  router.get('/AuditEvent', auditReader, searchAuditLog);
+  router.route(AUDIT_SEARCH_PATH).get(auditReader, searchAuditLog).post(auditReader, searchAuditLog);
+  async function searchAuditLog(req: Request, res: Response): Promise<void> {
+    const { query: q, self } = searchOf(req, 'AuditEvent');
+    sendResource(res, 200, await searchAudit(store, req.principal!, q, self, deps.baseUrlOf(req), lenient(req)));
+  }
   router.all(SD_PATH, (req, res) => {
     const id = SD_PATH.exec(req.path)![1];
     if (id === '_search' && (req.method === 'GET' || req.method === 'POST')) {
@@ -86,7 +94,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   }
   router.get(HISTORY_PATH, async (req, res) => {
     const q = query(req);
-    const answer = await historyAt(store, registry, req.path, q, selfUrl(req), deps.baseUrlOf(req));
+    const answer = await historyAt(store, registry, req.path, q, selfUrl(req), deps.baseUrlOf(req), lenient(req));
     if (answer.resourceType === 'Bundle') return sendResource(res, 200, answer);
     sendResource(res, 200, readSubset(answer, q), versionHeaders(answer));
   });
