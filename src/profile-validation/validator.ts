@@ -3,7 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { checkTimeBudget } from '../terminology/time-budget';
-import { checkBaseCardinality } from './base-cardinality';
+import { checkBaseElements } from '../fhir/base-elements';
 import { BindingChecker } from './binding-checker';
 import { BundleIndex, bundleIssues } from './bundle-rules';
 import { checkLocalCodes, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
@@ -106,8 +106,8 @@ export class SubmissionValidator {
     for (const profile of this.profilesFor(run, resource, type, expression, top)) {
       issues.push(...new ProfileChecker(profile, req.registry, run.bindings, references).check(resource, expression));
     }
-    // R4's required elements, of which the schema checks only the complex ones and a profile only those it constrains
-    issues.push(...checkBaseCardinality(resource, type, expression, issues.slice(first)));
+    // R4's required elements and ext-1, of which the schema checks only the complex ones and a profile only those it constrains
+    issues.push(...checkBaseElements(resource, type, expression, issues.slice(first)));
 
     const isBundle = type === 'Bundle';
     if (place.localCodes) {
