@@ -1,3 +1,4 @@
+import { narrativeProblems } from '../fhir/narrative';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
 import { FhirError } from '../errors/fhir-error';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
@@ -57,6 +58,11 @@ export class SubmissionValidator {
     const said = new Set(issues.filter((i) => i.code === 'structure').map((i) => i.expression[0]));
     for (const { path, problem } of textProblems(req.resource, type)) {
       if (!said.has(path)) issues.push({ severity: 'error', code: 'structure', expression: [path], text: textProblemText(problem) });
+      said.add(path);
+    }
+    // FHIR's rules for a narrative (txt-1, txt-2), for each narrative of the submission
+    for (const { path, text } of narrativeProblems(req.resource, type)) {
+      if (!said.has(path)) issues.push({ severity: 'error', code: 'invalid', expression: [path], text });
     }
     return issues;
   }

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/verifier';
 import type { Bilingual } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
 import { checkBaseElements } from '../fhir/base-elements';
+import { narrativeProblems } from '../fhir/narrative';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
 import { methodNotAllowed, notKnown } from '../errors/common-errors';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
@@ -319,6 +320,9 @@ export class ResourceWriter {
         const where = problem.path === '$' ? '' : problem.path.slice(1);
         if (reported.has(where)) continue;
         structural.push({ severity: 'error', code: 'structure', text: schemaProblemText(problem.message), expression: [at(where)], entry: p.index });
+      }
+      for (const { path, text } of narrativeProblems(p.after, '')) {
+        if (!reported.has(path)) structural.push({ severity: 'error', code: 'invalid', text, expression: [at(path)], entry: p.index });
       }
       // FHIR R4's required elements and ext-1, as $validate checks them: of the resource and of each contained one
       const own = structural.filter((i) => i.entry === p.index);

@@ -1,8 +1,9 @@
 /**
- * FHIR R4's rules for the elements R4 requires (Extension.url, ext-1: an extension has a value or extensions),
- * applied alike by every write (422 at the element, nothing stored) and by $validate (an error at the same element).
+ * FHIR R4's rules for narratives (txt-1, txt-2: XHTML in a div, no active content, some content) and for the elements
+ * R4 requires (Extension.url, ext-1: an extension has a value or extensions), applied alike by every write (422 at
+ * the element, nothing stored) and by $validate (an error at the same element).
  */
-import type { CodeSystem, OperationOutcome } from 'fhir/r4';
+import type { CodeSystem, OperationOutcome, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
@@ -10,6 +11,8 @@ import { localCodeSystem, tokenFor } from '../support/local';
 import { validateWith } from '../validation/outcome';
 
 const JSON_TYPE = 'application/fhir+json';
+const XHTML = 'http://www.w3.org/1999/xhtml';
+const SCRIPT = `<div xmlns="${XHTML}"><p>Lokale indsatser</p><script>alert(1)</script></div>`;
 
 let app: App;
 let token101: string;
@@ -41,6 +44,59 @@ async function refused(cs: CodeSystem, lang = 'en') {
   await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
   return issues(res);
 }
+
+describe('a narrative is XHTML without active content', () => {
+  it.each([
+    ['a script', SCRIPT, /element <script>/],
+    ['an event handler', `<div xmlns="${XHTML}"><img src="x.png" onerror="alert(1)"/></div>`, /attribute 'onerror'/],
+    ['a javascript: link', `<div xmlns="${XHTML}"><a href=" JAVASCRIPT:alert(1)">x</a></div>`, /script URL/],
+    ['a form', `<div xmlns="${XHTML}"><form><input/></form></div>`, /element <form>/],
+    ['text that is not XHTML', 'not xhtml at all <b>', /not well-formed/],
+    ['XHTML without its div', '<p>no div</p>', /one <div/],
+    ['a div of only whitespace', `<div xmlns="${XHTML}"> </div>`, /txt-2/],
+  ])('a write with %s in text.div is 422 at CodeSystem.text.div, and nothing is stored', async (_, div, message) => {
+    const found = await refused(catalog((cs) => { cs.text = { status: 'generated', div }; }));
+    expect(found).toEqual([expect.objectContaining({ severity: 'error', code: 'invalid', expression: ['CodeSystem.text.div'] })]);
+    expect(found[0]!.text).toMatch(message);
+  });
+
+  it('is refused in Danish to a Danish caller', async () => {
+    const [issue] = await refused(catalog((cs) => { cs.text = { status: 'generated', div: SCRIPT }; }), 'da');
+    expect(issue!.text).toMatch(/^Den fortællende tekst \(text.div\) har elementet <script>/);
+  });
+
+  it("a contained resource's narrative too, and an entry's of a transaction", async () => {
+    const cs = catalog((c) => {
+      c.contained = [{ resourceType: 'ValueSet', id: 'vs', status: 'active', text: { status: 'generated', div: SCRIPT } } as ValueSet];
+    });
+    expect((await refused(cs)).map((i) => i.expression)).toEqual([['CodeSystem.contained[0].text.div']]);
+    const other = catalog((c) => { c.text = { status: 'generated', div: SCRIPT }; });
+    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { resource: catalog(() => undefined), request: { method: 'POST', url: 'CodeSystem' } },
+        { resource: other, request: { method: 'PUT', url: `CodeSystem/${other.id}` } },
+      ],
+    }).expect(422);
+    expect(issues(res).map((i) => i.expression)).toEqual([['Bundle.entry[1].resource.text.div']]);
+  });
+
+  it('a narrative of formatting, links and images is written', async () => {
+    const div = `<div xmlns="${XHTML}"><p>Kommunens <b>lokale</b> indsatser&nbsp;(<a href="https://kl.dk/">KL</a>)</p><img src="https://kl.dk/logo.png" alt="KL"/></div>`;
+    await put(catalog((cs) => { cs.text = { status: 'generated', div }; })).expect(201);
+  });
+
+  it('$validate reports the same error at the same element, for the resource and a contained one', async () => {
+    const cs = catalog((c) => {
+      c.text = { status: 'generated', div: 'not xhtml at all <b>' };
+      c.contained = [{ resourceType: 'ValueSet', id: 'vs', status: 'active', text: { status: 'generated', div: SCRIPT } } as ValueSet];
+    });
+    const found = await validateWith(app, cs, '/fhir/CodeSystem/$validate');
+    expect(found.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression, i.da.slice(0, 27)])).toEqual([
+      ['invalid', ['CodeSystem.text.div'], 'Den fortællende tekst (text'],
+      ['invalid', ['CodeSystem.contained[0].text.div'], 'Den fortællende tekst (text'],
+    ]);
+  });
+});
 
 describe("an extension has a url, and a value or extensions (ext-1)", () => {
   it('a write with an extension without url is 422 at its url', async () => {
