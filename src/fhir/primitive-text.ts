@@ -1,4 +1,5 @@
 import type { Bilingual } from '../errors/issue';
+import { walkJson } from './json-walk';
 
 /**
  * FHIR's rule for the text of a primitive value (datatypes.html#primitive, json.html#primitive): a value is never
@@ -46,29 +47,12 @@ export function textProblemText(problem: TextProblem): Bilingual {
 /**
  * Every string of a JSON resource whose text breaks the rule, with its path in FHIRPath form from `root` (e.g.
  * `CodeSystem.concept[2].display`). Object keys are not values and are not checked here (the schema checks names).
- * Recursive: request bodies are at most MAX_JSON_DEPTH deep; paths are built only for the strings reported.
  */
 export function textProblems(value: unknown, root: string): { path: string; problem: TextProblem }[] {
   const out: { path: string; problem: TextProblem }[] = [];
-  const segments: string[] = [root];
-  const visit = (v: unknown): void => {
-    if (typeof v === 'string') {
-      const problem = textProblem(v);
-      if (problem) out.push({ path: segments.join(''), problem });
-    } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        segments.push(`[${i}]`);
-        visit(v[i]);
-        segments.pop();
-      }
-    } else if (v !== null && typeof v === 'object') {
-      for (const key of Object.keys(v)) {
-        segments.push(`.${key}`);
-        visit((v as Record<string, unknown>)[key]);
-        segments.pop();
-      }
-    }
-  };
-  visit(value);
+  walkJson(value, root, (v, path) => {
+    const problem = typeof v === 'string' ? textProblem(v) : undefined;
+    if (problem) out.push({ path: path(), problem });
+  });
   return out;
 }

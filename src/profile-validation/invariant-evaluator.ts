@@ -3,7 +3,7 @@ import type { Coding, ValueSet } from 'fhir/r4';
 import { entryKey } from '../terminology/compose/evaluator';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { r4Model } from './fhir-model';
+import { r4Model } from '../fhir/fhir-model';
 
 export interface InvariantDefinition {
   key: string;

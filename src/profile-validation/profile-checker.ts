@@ -1,6 +1,6 @@
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { BindingChecker, BoundType } from './binding-checker';
-import { choiceJsonNames } from './fhir-model';
+import { choiceJsonNames } from '../fhir/fhir-model';
 import { runInvariant, type CompiledInvariant } from './invariant-evaluator';
 import type { ValidationIssue } from './messages';
 import type { CompiledProfile, ElementNode } from './profile-registry';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ElementDefinition, ElementDefinitionConstraint, StructureDefinition } from 'fhir/r4';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { parseCanonical } from '../terminology/canonical';
-import { choiceTypes, rootCursor, step, type TypeCursor } from './fhir-model';
+import { choiceTypes, rootCursor, step, type TypeCursor } from '../fhir/fhir-model';
 import { compileInvariant, type CompiledInvariant } from './invariant-evaluator';
 import { TRANSLATION_EXTENSION } from './messages';
 

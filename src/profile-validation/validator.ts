@@ -1,9 +1,10 @@
+import { narrativeProblems } from '../fhir/narrative';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
 import { FhirError } from '../errors/fhir-error';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { checkTimeBudget } from '../terminology/time-budget';
-import { checkBaseCardinality } from './base-cardinality';
+import { checkBaseElements } from '../fhir/base-elements';
 import { BindingChecker } from './binding-checker';
 import { BundleIndex, bundleIssues } from './bundle-rules';
 import { checkLocalCodes, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
@@ -57,6 +58,11 @@ export class SubmissionValidator {
     const said = new Set(issues.filter((i) => i.code === 'structure').map((i) => i.expression[0]));
     for (const { path, problem } of textProblems(req.resource, type)) {
       if (!said.has(path)) issues.push({ severity: 'error', code: 'structure', expression: [path], text: textProblemText(problem) });
+      said.add(path);
+    }
+    // FHIR's rules for a narrative (txt-1, txt-2), for each narrative of the submission
+    for (const { path, text } of narrativeProblems(req.resource, type)) {
+      if (!said.has(path)) issues.push({ severity: 'error', code: 'invalid', expression: [path], text });
     }
     return issues;
   }
@@ -106,8 +112,8 @@ export class SubmissionValidator {
     for (const profile of this.profilesFor(run, resource, type, expression, top)) {
       issues.push(...new ProfileChecker(profile, req.registry, run.bindings, references).check(resource, expression));
     }
-    // R4's required elements, of which the schema checks only the complex ones and a profile only those it constrains
-    issues.push(...checkBaseCardinality(resource, type, expression, issues.slice(first)));
+    // R4's required elements and ext-1, of which the schema checks only the complex ones and a profile only those it constrains
+    issues.push(...checkBaseElements(resource, type, expression, issues.slice(first)));
 
     const isBundle = type === 'Bundle';
     if (place.localCodes) {

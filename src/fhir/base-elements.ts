@@ -1,6 +1,13 @@
+import { issueText, type Bilingual, type Issue } from '../errors/issue';
 import { choiceJsonNames, rootCursor, step, type TypeCursor } from './fhir-model';
-import type { ValidationIssue } from './messages';
 import { R4_REQUIRED_ELEMENTS } from './r4-required-elements';
+
+/** An issue of FHIR R4's own element rules, at the element it is about. */
+export interface BaseElementIssue extends Issue {
+  severity: 'error';
+  text: Bilingual;
+  expression: string[];
+}
 
 type Json = Record<string, unknown>;
 
@@ -50,34 +57,52 @@ function present(obj: Json, name: string): boolean {
   return ext !== undefined && !(Array.isArray(ext) && ext.length === 0);
 }
 
-/** What the schema or a profile already said is missing, as `parent expression NUL element name`. */
-function alreadyReported(issues: readonly ValidationIssue[]): Set<string> {
+/**
+ * What the schema or a profile already said, as `parent expression NUL element name` for a missing element and
+ * `expression NUL ext-1` for a profile's ext-1.
+ */
+function alreadyReported(issues: readonly Issue[]): Set<string> {
   const said = new Set<string>();
   for (const i of issues) {
-    const at = i.expression[0];
+    const at = i.expression?.[0];
     if (at === undefined) continue;
+    const en = issueText(i, 'en');
     // the schema: "Not valid FHIR R4: must have required property 'subject'"
-    const schema = /must have required property '([^']+)'$/.exec(i.text.en);
+    const schema = /must have required property '([^']+)'$/.exec(en);
     if (schema) said.add(`${at}\u0000${schema[1]}`);
     // a profile: "CarePlan.activity.detail.status: minimum required = 1, …"
-    const profile = /^(\S+): minimum required = /.exec(i.text.en);
+    const profile = /^(\S+): minimum required = /.exec(en);
     if (profile) said.add(`${at}\u0000${profile[1]!.slice(profile[1]!.lastIndexOf('.') + 1)}`);
+    if (i.messageId === EXT_1) said.add(`${at}\u0000${EXT_1}`);
   }
   return said;
 }
 
+const EXT_1 = 'ext-1';
+const EXT_1_TEXT: Bilingual = {
+  en: "Constraint failed: ext-1: 'Must have either extensions or value[x], not both' (FHIR R4)",
+  da: 'Reglen ext-1 er ikke overholdt: en udvidelse skal have enten en værdi (value[x]) eller under-udvidelser, ikke begge (FHIR R4)',
+};
+/** The JSON names of Extension.value[x] (`valueString`, …); read from the model on first use. */
+let extensionValues: readonly string[] | undefined;
+
 /**
- * FHIR R4's own cardinality (min ≥ 1) of every element of one resource, whatever its profiles say: `CarePlan.status`,
- * `CarePlan.activity.detail.status` of each activity.detail present, `Extension.url` of each extension. The JSON schema
- * requires only the complex elements (and reports those), so the required primitives are checked here. Contained and
- * Bundle entry resources are left to their own check. `reported`: the issues found on the resource so far, so what
- * the schema or a profile says is missing is not said twice.
+ * FHIR R4's own rules on the elements of one resource, whatever its profiles say: the cardinality (min ≥ 1) of every
+ * element (`CarePlan.status`, `CarePlan.activity.detail.status` of each activity.detail present, `Extension.url` of
+ * each extension) and ext-1 (an extension has a value or extensions, not both). The JSON schema requires only the
+ * complex elements (and reports those), so the required primitives are checked here. Contained and Bundle entry
+ * resources are left to their own check. `reported`: the issues found on the resource so far, so what the schema or a
+ * profile says is not said twice. Used by `$validate` and by every write.
  */
-export function checkBaseCardinality(resource: Json, type: string, expression: string, reported: readonly ValidationIssue[]): ValidationIssue[] {
-  const missing: { parent: string; name: string }[] = [];
+export function checkBaseElements(resource: Json, type: string, expression: string, reported: readonly Issue[]): BaseElementIssue[] {
+  const found: { at: string; name?: string }[] = [];
   const visit = (obj: Json, cursor: TypeCursor, at: string): void => {
     for (const { name, json } of requiredOf(cursor)) {
-      if (!json.some((n) => present(obj, n))) missing.push({ parent: at, name });
+      if (!json.some((n) => present(obj, n))) found.push({ at, name });
+    }
+    extensionValues ??= choiceJsonNames({ base: 'Extension', type: 'Extension' }, 'value[x]');
+    if (cursor.base === 'Extension' && present(obj, 'extension') === extensionValues.some((n) => present(obj, n))) {
+      found.push({ at });
     }
     for (const key of Object.keys(obj)) {
       const value = obj[key];
@@ -96,13 +121,15 @@ export function checkBaseCardinality(resource: Json, type: string, expression: s
     }
   };
   visit(resource, rootCursor(type), expression);
-  if (missing.length === 0) return [];
+  if (found.length === 0) return [];
   const said = alreadyReported(reported);
-  return missing.filter(({ parent, name }) => !said.has(`${parent}\u0000${name}`)).map(({ parent, name }): ValidationIssue => ({
-    severity: 'error', code: 'required', expression: [`${parent}.${name.replace(/\[x\]$/, '')}`],
-    text: {
-      en: `Element '${name}' is missing (FHIR R4 requires at least 1)`,
-      da: `Elementet '${name}' mangler (FHIR R4 kræver mindst 1)`,
-    },
-  }));
+  return found.filter(({ at, name }) => !said.has(`${at}\u0000${name ?? EXT_1}`)).map(({ at, name }): BaseElementIssue => (name === undefined
+    ? { severity: 'error', code: 'invariant', expression: [at], messageId: EXT_1, text: EXT_1_TEXT }
+    : {
+      severity: 'error', code: 'required', expression: [`${at}.${name.replace(/\[x\]$/, '')}`],
+      text: {
+        en: `Element '${name}' is missing (FHIR R4 requires at least 1)`,
+        da: `Elementet '${name}' mangler (FHIR R4 kræver mindst 1)`,
+      },
+    }));
 }

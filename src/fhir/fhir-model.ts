@@ -1,7 +1,7 @@
 /**
- * The FHIR R4 model of the `fhirpath` package: element types by path. Used to check the paths a profile names
- * and to tell Coding, CodeableConcept and code elements apart when checking bindings. Read on first use: only
- * $validate needs it (a few MB of tables).
+ * The FHIR R4 model of the `fhirpath` package: element types by path. Used to check the paths a profile names,
+ * to tell Coding, CodeableConcept and code elements apart when checking bindings, and to find the elements FHIR R4
+ * requires (base-elements.ts, for $validate and writes). Read on first use (a few MB of tables).
  */
 let model: FhirModel | undefined;
 

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type App } from '../../src/app';
-import { checkBaseCardinality } from '../../src/profile-validation/base-cardinality';
+import { checkBaseElements } from '../../src/fhir/base-elements';
 import type { ValidationIssue } from '../../src/profile-validation/messages';
 import { MemoryStore } from '../../src/store/memory-store';
 import { testApp } from '../support/app';
@@ -109,14 +109,22 @@ describe('required elements of FHIR R4', () => {
   });
 });
 
-describe('checkBaseCardinality', () => {
+describe('checkBaseElements', () => {
   it("leaves out what a profile already reported missing", () => {
     const profileIssue: ValidationIssue = {
       severity: 'error', code: 'structure', expression: ['Bundle.entry[2].resource.activity[0].detail'],
       text: { en: 'CarePlan.activity.detail.status: minimum required = 1, but only found 0 (from x)', da: 'x' },
     };
     const cp = { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: {}, activity: [{ detail: {} }, { detail: {} }] };
-    expect(checkBaseCardinality(cp, 'CarePlan', 'Bundle.entry[2].resource', [profileIssue]).map((i) => i.expression))
+    expect(checkBaseElements(cp, 'CarePlan', 'Bundle.entry[2].resource', [profileIssue]).map((i) => i.expression))
       .toEqual([['Bundle.entry[2].resource.activity[1].detail.status']]);
+  });
+
+  it('reports ext-1 of an extension with neither a value nor extensions, unless a profile already did', () => {
+    const cp = { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: {}, extension: [{ url: 'http://e/a' }, { url: 'http://e/b' }] };
+    const profileIssue: ValidationIssue = {
+      severity: 'error', code: 'invariant', messageId: 'ext-1', expression: ['CarePlan.extension[0]'], text: { en: 'Constraint failed: ext-1', da: 'x' },
+    };
+    expect(checkBaseElements(cp, 'CarePlan', 'CarePlan', [profileIssue]).map((i) => [i.messageId, i.expression])).toEqual([['ext-1', ['CarePlan.extension[1]']]]);
   });
 });

@@ -1,0 +1,138 @@
+/**
+ * FHIR R4's rules for narratives (txt-1, txt-2: XHTML in a div, no active content, some content) and for the elements
+ * R4 requires (Extension.url, ext-1: an extension has a value or extensions), applied alike by every write (422 at
+ * the element, nothing stored) and by $validate (an error at the same element).
+ */
+import type { CodeSystem, OperationOutcome, ValueSet } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { testApp } from '../support/app';
+import { localCodeSystem, tokenFor } from '../support/local';
+import { validateWith } from '../validation/outcome';
+
+const JSON_TYPE = 'application/fhir+json';
+const XHTML = 'http://www.w3.org/1999/xhtml';
+const SCRIPT = `<div xmlns="${XHTML}"><p>Lokale indsatser</p><script>alert(1)</script></div>`;
+
+let app: App;
+let token101: string;
+
+beforeAll(async () => {
+  app = await testApp();
+  token101 = await tokenFor({ kommunekode: '101' });
+});
+
+let n = 0;
+/** A valid local CodeSystem of municipality 101, changed by `change`. */
+function catalog(change: (cs: CodeSystem) => void): CodeSystem {
+  const cs = localCodeSystem('101', `regler-${++n}`, [{ code: `101-${n}`, display: 'Hjælp', type: 'indsats' }]);
+  change(cs);
+  return cs;
+}
+
+const put = (cs: CodeSystem, lang = 'en') => request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token101}`)
+  .set('Accept-Language', lang).type(JSON_TYPE).send(cs);
+
+function issues(res: request.Response): { severity: string; code: string; expression?: string[]; text?: string }[] {
+  const outcome = res.body as OperationOutcome;
+  expect(outcome.resourceType).toBe('OperationOutcome');
+  return outcome.issue.map((i) => ({ severity: i.severity, code: i.code, expression: i.expression, text: i.details?.text }));
+}
+
+async function refused(cs: CodeSystem, lang = 'en') {
+  const res = await put(cs, lang).expect(422);
+  await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+  return issues(res);
+}
+
+describe('a narrative is XHTML without active content', () => {
+  it.each([
+    ['a script', SCRIPT, /element <script>/],
+    ['an event handler', `<div xmlns="${XHTML}"><img src="x.png" onerror="alert(1)"/></div>`, /attribute 'onerror'/],
+    ['a javascript: link', `<div xmlns="${XHTML}"><a href=" JAVASCRIPT:alert(1)">x</a></div>`, /script URL/],
+    ['a form', `<div xmlns="${XHTML}"><form><input/></form></div>`, /element <form>/],
+    ['text that is not XHTML', 'not xhtml at all <b>', /not well-formed/],
+    ['XHTML without its div', '<p>no div</p>', /one <div/],
+    ['a div of only whitespace', `<div xmlns="${XHTML}"> </div>`, /txt-2/],
+  ])('a write with %s in text.div is 422 at CodeSystem.text.div, and nothing is stored', async (_, div, message) => {
+    const found = await refused(catalog((cs) => { cs.text = { status: 'generated', div }; }));
+    expect(found).toEqual([expect.objectContaining({ severity: 'error', code: 'invalid', expression: ['CodeSystem.text.div'] })]);
+    expect(found[0]!.text).toMatch(message);
+  });
+
+  it('is refused in Danish to a Danish caller', async () => {
+    const [issue] = await refused(catalog((cs) => { cs.text = { status: 'generated', div: SCRIPT }; }), 'da');
+    expect(issue!.text).toMatch(/^Den fortællende tekst \(text.div\) har elementet <script>/);
+  });
+
+  it("a contained resource's narrative too, and an entry's of a transaction", async () => {
+    const cs = catalog((c) => {
+      c.contained = [{ resourceType: 'ValueSet', id: 'vs', status: 'active', text: { status: 'generated', div: SCRIPT } } as ValueSet];
+    });
+    expect((await refused(cs)).map((i) => i.expression)).toEqual([['CodeSystem.contained[0].text.div']]);
+    const other = catalog((c) => { c.text = { status: 'generated', div: SCRIPT }; });
+    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { resource: catalog(() => undefined), request: { method: 'POST', url: 'CodeSystem' } },
+        { resource: other, request: { method: 'PUT', url: `CodeSystem/${other.id}` } },
+      ],
+    }).expect(422);
+    expect(issues(res).map((i) => i.expression)).toEqual([['Bundle.entry[1].resource.text.div']]);
+  });
+
+  it('a narrative of formatting, links and images is written', async () => {
+    const div = `<div xmlns="${XHTML}"><p>Kommunens <b>lokale</b> indsatser&nbsp;(<a href="https://kl.dk/">KL</a>)</p><img src="https://kl.dk/logo.png" alt="KL"/></div>`;
+    await put(catalog((cs) => { cs.text = { status: 'generated', div }; })).expect(201);
+  });
+
+  it('$validate reports the same error at the same element, for the resource and a contained one', async () => {
+    const cs = catalog((c) => {
+      c.text = { status: 'generated', div: 'not xhtml at all <b>' };
+      c.contained = [{ resourceType: 'ValueSet', id: 'vs', status: 'active', text: { status: 'generated', div: SCRIPT } } as ValueSet];
+    });
+    const found = await validateWith(app, cs, '/fhir/CodeSystem/$validate');
+    expect(found.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression, i.da.slice(0, 27)])).toEqual([
+      ['invalid', ['CodeSystem.text.div'], 'Den fortællende tekst (text'],
+      ['invalid', ['CodeSystem.contained[0].text.div'], 'Den fortællende tekst (text'],
+    ]);
+  });
+});
+
+describe("an extension has a url, and a value or extensions (ext-1)", () => {
+  it('a write with an extension without url is 422 at its url', async () => {
+    const found = await refused(catalog((cs) => { cs.extension = [{ valueString: 'x' } as never]; }));
+    expect(found).toEqual([expect.objectContaining({ severity: 'error', code: 'required', expression: ['CodeSystem.extension[0].url'] })]);
+  });
+
+  it('a write with an extension of neither a value nor extensions, or of both, is 422 ext-1 at the extension', async () => {
+    const found = await refused(catalog((cs) => {
+      cs.extension = [{ url: 'http://example.org/u' }];
+      cs.concept![0]!.extension = [{ url: 'http://example.org/v', valueString: 'x', extension: [{ url: 'a', valueString: 'y' }] }];
+    }));
+    expect(found.map((i) => [i.code, i.expression])).toEqual([
+      ['invariant', ['CodeSystem.concept[0].extension[0]']],
+      ['invariant', ['CodeSystem.extension[0]']],
+    ]);
+    expect(found[0]!.text).toMatch(/ext-1/);
+  });
+
+  it("in a primitive's extensions and a contained resource too; R4's other required elements as well", async () => {
+    const found = await refused(catalog((cs) => {
+      (cs as { _status?: unknown })._status = { extension: [{ url: 'http://example.org/u' }] };
+      cs.contained = [{ resourceType: 'ValueSet', id: 'vs' } as never];
+    }));
+    expect(found.map((i) => i.expression)).toEqual([['CodeSystem.status.extension[0]'], ['CodeSystem.contained[0].status']]);
+  });
+
+  it('an extension with a value, or with extensions, is written', async () => {
+    await put(catalog((cs) => {
+      cs.extension = [{ url: 'http://example.org/u', valueString: 'x' }, { url: 'http://example.org/v', extension: [{ url: 'a', valueCode: 'b' }] }];
+    })).expect(201);
+  });
+
+  it('$validate reports ext-1 as the write does', async () => {
+    const cs = catalog((c) => { c.extension = [{ url: 'http://example.org/u' }]; });
+    const found = await validateWith(app, cs, '/fhir/CodeSystem/$validate');
+    expect(found.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression, i.id])).toEqual([['invariant', ['CodeSystem.extension[0]'], 'ext-1']]);
+  });
+});
