@@ -6,7 +6,7 @@ import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { HISTORY_PATH, historyAt, notModified, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
+import { checkEntryTypes, HISTORY_PATH, historyAt, notModified, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
 import { readSubset } from '../fhir/resource-subset';
 import type { ResourceWriter } from '../write/writer';
 import type { TerminologyStore } from '../store/store';
@@ -89,6 +89,7 @@ function readAnswer(resource: TerminologyResource, query: Record<string, unknown
  * the GET without its resource.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
+  checkEntryTypes(entry, i);
   const method = entry?.request?.method;
   if (method !== 'HEAD') return answerRequest(entry, method, i, deps, call);
   const answer = await answerRequest(entry, 'GET', i, deps, call);

@@ -103,6 +103,33 @@ export function notModified(conditions: { ifNoneMatch?: string; modifiedSince?: 
 const ENTRY_CONDITIONS = { ifNoneExist: 'If-None-Exist', ifMatch: 'If-Match', ifNoneMatch: 'If-None-Match', ifModifiedSince: 'If-Modified-Since' } as const;
 export type EntryCondition = keyof typeof ENTRY_CONDITIONS;
 
+/** The elements of Bundle.entry.request this server reads: each is text in R4 (string, uri, instant). */
+const REQUEST_TEXTS = ['method', 'url', 'ifNoneMatch', 'ifModifiedSince', 'ifMatch', 'ifNoneExist'] as const;
+
+/**
+ * 400 for a Bundle entry whose fullUrl, request or an element of the request this server reads is given but is not of
+ * its R4 type (text; the request an object).
+ */
+export function checkEntryTypes(entry: BundleEntry | undefined, i: number): void {
+  const notText = (value: unknown, where: string): FhirError | undefined => {
+    if (value === undefined || typeof value === 'string') return undefined;
+    const given = excerpt(JSON.stringify(value));
+    return FhirError.invalid(`${where} must be a string, not ${given}`, { expression: [where], da: `${where} skal være en tekst, ikke ${given}` });
+  };
+  const fullUrlError = notText(entry?.fullUrl, `Bundle.entry[${i}].fullUrl`);
+  if (fullUrlError) throw fullUrlError;
+  const request: unknown = entry?.request;
+  if (request === undefined) return;
+  const where = `Bundle.entry[${i}].request`;
+  if (!request || typeof request !== 'object' || Array.isArray(request)) {
+    throw FhirError.invalid(`${where} must be a JSON object`, { expression: [where], da: `${where} skal være et JSON-objekt` });
+  }
+  for (const field of REQUEST_TEXTS) {
+    const error = notText((request as Record<string, unknown>)[field], `${where}.${field}`);
+    if (error) throw error;
+  }
+}
+
 /**
  * 400 for a condition a Bundle entry asks that its request alone would not honour (`honoured`: those it would): the
  * entry is refused, never carried out as if it had none.
@@ -284,6 +311,7 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
   }
   if (entries.length === 0) throw FhirError.invalid('The transaction has no entries', { da: 'Transaktionen har ingen poster' });
   return entries.map((entry, i): WriteRequest => {
+    checkEntryTypes(entry, i);
     const method = entry?.request?.method;
     const url = entry?.request?.url;
     const where = `Bundle.entry[${i}].request`;

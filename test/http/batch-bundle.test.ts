@@ -66,6 +66,38 @@ describe('conditions of a batch entry, as the request alone honours them', () =>
   });
 });
 
+describe("the types of an entry's request", () => {
+  it.each([5, true, {}, [], null])('a condition that is not text (%j) is 400 naming it, for that entry only, never a server error', async (value) => {
+    const CS = 'CodeSystem/kommune-101-rygning';
+    const res = await postBatch([
+      { request: { method: 'GET', url: CS, ifNoneMatch: value as never } },
+      { request: { method: 'GET', url: CS, ifModifiedSince: value as never } },
+      { request: { method: 'GET', url: CS, ifMatch: value as never } },
+      { request: { method: 'GET', url: 'CodeSystem?url=x', ifNoneExist: value as never } },
+      { request: { method: 'GET', url: CS } },
+    ]).expect(200);
+    const entries = (res.body as Bundle).entry!;
+    expect(entries.map((e) => e.response?.status)).toEqual(['400 Bad Request', '400 Bad Request', '400 Bad Request', '400 Bad Request', '200 OK']);
+    const issues = entries.slice(0, 4).map((e) => (e.response?.outcome as OperationOutcome).issue[0]!);
+    expect(issues.map((i) => [i.code, i.expression])).toEqual(['ifNoneMatch', 'ifModifiedSince', 'ifMatch', 'ifNoneExist'].map((field, i) => ['invalid', [`Bundle.entry[${i}].request.${field}`]]));
+    expect(issues[0]!.details?.text).toBe(`Bundle.entry[0].request.ifNoneMatch must be a string, not ${JSON.stringify(value)}`);
+  });
+
+  it('a method, url or fullUrl that is not text, or a request that is not an object, is 400 naming it', async () => {
+    const res = await postBatch([
+      { request: { method: 5 as never, url: 'CodeSystem/kommune-101-rygning' } },
+      { request: { method: 'GET', url: ['CodeSystem/kommune-101-rygning'] as never } },
+      { fullUrl: {} as never, request: { method: 'GET', url: 'CodeSystem/kommune-101-rygning' } },
+      { request: 'GET CodeSystem' as never },
+    ]).expect(200);
+    const entries = (res.body as Bundle).entry!;
+    expect(entries.map((e) => [e.response?.status, (e.response?.outcome as OperationOutcome).issue[0]!.expression])).toEqual([
+      ['400 Bad Request', ['Bundle.entry[0].request.method']], ['400 Bad Request', ['Bundle.entry[1].request.url']],
+      ['400 Bad Request', ['Bundle.entry[2].fullUrl']], ['400 Bad Request', ['Bundle.entry[3].request']],
+    ]);
+  });
+});
+
 describe('batch Bundle of terminology requests', () => {
   it('answers each entry on its own, without a token, in order, one status per entry', async () => {
     const res = await postBatch([

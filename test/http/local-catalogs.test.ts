@@ -497,6 +497,25 @@ describe('transactions', () => {
   });
 });
 
+describe('the entries of a transaction', () => {
+  const transaction = (entry: object[]) =>
+    request(app).post('/fhir').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
+  const refusal = async (entry: object[], status = 400) => (await transaction(entry).expect(status)).body.issue[0] as { code: string; expression?: string[]; details: { text: string } };
+
+  it.each([
+    ['ifNoneMatch', 5], ['ifNoneMatch', true], ['ifNoneMatch', {}], ['ifNoneMatch', []], ['ifMatch', ['W/"1"']], ['ifMatch', 1], ['method', ['PUT']], ['url', { type: 'CodeSystem' }],
+  ])('request.%s given as %j (not text) refuses the transaction (400 naming it), never a server error, nothing written', async (field, value) => {
+    const { codeSystem, conceptMap } = sampleCatalog('101', `typer-${field.toLowerCase()}`);
+    const put = { resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}`, [field]: value } };
+    const issue = await refusal([{ resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } }, put]);
+    expect(issue).toMatchObject({ code: 'invalid', expression: [`Bundle.entry[1].request.${field}`] });
+    expect(issue.details.text).toBe(`Bundle.entry[1].request.${field} must be a string, not ${JSON.stringify(value)}`);
+    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+    await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
+  });
+
+});
+
 describe('conditions of a transaction entry', () => {
   const transaction = (token: string, entry: object[]) =>
     request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
