@@ -328,7 +328,7 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
         expression: [`${where}.url`], da: `${where}.url '${excerpt(url)}' skal være [type] for POST eller [type]/[id] for PUT og DELETE (CodeSystem, ValueSet, ConceptMap)`,
       });
     }
-    return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch };
+    return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch, entry: i };
   });
 }
 

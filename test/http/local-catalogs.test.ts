@@ -466,6 +466,18 @@ describe('validation on write', () => {
     await request(app).patch(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', auth).type(JSON_TYPE).send('{}').expect(405);
     await request(app).post('/fhir/Patient').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'Patient' }).expect(404);
   });
+
+  it.each([
+    ['{"url":"x"}', 'The body has no resourceType; it must be a CodeSystem resource', 'Kroppen har ingen resourceType; den skal være en CodeSystem-ressource'],
+    ['{"resourceType":{"a":1}}', "The body's resourceType is not a string; it must be 'CodeSystem'", "Kroppens resourceType er ikke en tekst; den skal være 'CodeSystem'"],
+    ['{"resourceType":null}', "The body's resourceType is not a string; it must be 'CodeSystem'", "Kroppens resourceType er ikke en tekst; den skal være 'CodeSystem'"],
+    ['[]', 'The body is not a JSON object; it must be a CodeSystem resource', 'Kroppen er ikke et JSON-objekt; den skal være en CodeSystem-ressource'],
+    ['{"resourceType":"ValueSet"}', 'The body is a ValueSet, but the URL is for CodeSystem', "Kroppen er en ValueSet, men URL'en er til CodeSystem"],
+  ])('says what is wrong with a body %s that is not the resource of the URL, in English and Danish', async (body, en, da) => {
+    const post = (language: string) => request(app).post('/fhir/CodeSystem').set({ Authorization: `Bearer ${token101}`, 'Accept-Language': language }).type(JSON_TYPE).send(body).expect(400);
+    expect((await post('en')).body.issue[0].details.text).toBe(en);
+    expect((await post('da')).body.issue[0].details.text).toBe(da);
+  });
 });
 
 describe('transactions', () => {
@@ -512,6 +524,22 @@ describe('the entries of a transaction', () => {
     expect(issue.details.text).toBe(`Bundle.entry[1].request.${field} must be a string, not ${JSON.stringify(value)}`);
     await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
     await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
+  });
+
+  it('a malformed request.ifMatch, and a resource that is none or has no resourceType, are refused naming their entry', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('101', 'poster');
+    const first = { resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } };
+    const { resourceType: _, ...untyped } = codeSystem;
+    expect(await refusal([first, { resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}`, ifMatch: 'version 1' } }], 400)).toMatchObject({
+      expression: ['Bundle.entry[1].request.ifMatch'], details: { text: `Bundle.entry[1].request.ifMatch: If-Match must be an ETag like W/"3", not 'version 1'` },
+    });
+    expect(await refusal([first, { resource: untyped, request: { method: 'POST', url: 'CodeSystem' } }])).toMatchObject({
+      expression: ['Bundle.entry[1].resource.resourceType'], details: { text: 'Bundle.entry[1].resource.resourceType: The resource has no resourceType; it must be a CodeSystem resource' },
+    });
+    expect(await refusal([first, { request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } }])).toMatchObject({
+      expression: ['Bundle.entry[1].resource'], details: { text: 'Bundle.entry[1].resource: The resource is not a JSON object; it must be a CodeSystem resource' },
+    });
+    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
   });
 
 });
