@@ -16,6 +16,7 @@ import { metadataResource } from './capability-statement';
 import type { OperationContext } from './context';
 import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
 import { excerpt } from '../errors/excerpt';
+import type { Bilingual } from '../errors/issue';
 import { messageLanguageOf } from '../errors/message-language';
 
 /**
@@ -101,12 +102,7 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
 async function answerRequest(entry: BundleEntry, method: string | undefined, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const url = entry?.request?.url;
   if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`, { da: `Bundle.entry[${i}].request.url mangler` });
-  if (method !== 'GET' && method !== 'POST') {
-    throw new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET or HEAD, or POST of Parameters), not ${String(method)}; ` +
-      'send writes in a transaction Bundle', {
-      da: `En batch-post er en læsning eller en terminologioperation (GET eller HEAD, eller POST af Parameters), ikke ${String(method)}; send skrivninger i en transaction-Bundle`,
-    });
-  }
+  if (method !== 'GET' && method !== 'POST') throw notReadOrOperation({ en: String(method), da: String(method) });
   const base = call.context.baseUrl;
   const rel = url.startsWith(`${base}/`) ? url.slice(base.length) : url.startsWith('/') ? url : `/${url}`;
   const q = rel.indexOf('?');
@@ -146,6 +142,9 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
     const type = searchPath[1] as TerminologyType;
     return { status: 200, resource: searchTerminology(deps.registry, type, query, `${base}/${type}${search ? `?${search}` : ''}`, base, { lenient: call.lenient }) };
   }
+  if (read && read[2] === undefined && method === 'POST') {
+    throw notReadOrOperation({ en: `a create (POST to ${read[1]})`, da: `en oprettelse (POST til ${read[1]})` });
+  }
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
     if (id) {
@@ -157,6 +156,14 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   }
   throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`, {
     da: `Bundle.entry[${i}].request.url '${excerpt(url)}' er hverken en læsning eller en operation på serveren`,
+  });
+}
+
+/** 405 for an entry that is neither a read nor an operation (`what` it is, in both languages): writes go in a transaction. */
+function notReadOrOperation(what: Bilingual): FhirError {
+  return new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET or HEAD, or POST of Parameters), not ${what.en}; ` +
+    'send writes in a transaction Bundle', {
+    da: `En batch-post er en læsning eller en terminologioperation (GET eller HEAD, eller POST af Parameters), ikke ${what.da}; send skrivninger i en transaction-Bundle`,
   });
 }
 

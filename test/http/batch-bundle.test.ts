@@ -98,6 +98,24 @@ describe("the types of an entry's request", () => {
   });
 });
 
+describe('a write as a batch entry', () => {
+  it('is 405 (writes go in a transaction): a create by POST to a type as an update or delete, while a POST of an operation is answered', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const created = localCodeSystem('101', 'i-batch', [{ code: 'B', display: 'B', type: 'indsats' }]);
+    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
+      { request: { method: 'POST', url: 'CodeSystem' }, resource: created },
+      { request: { method: 'POST', url: '/CodeSystem/' }, resource: created },
+      { request: { method: 'PUT', url: `CodeSystem/${created.id}` }, resource: created },
+      { request: { method: 'POST', url: 'CodeSystem/$lookup' }, resource: { resourceType: 'Parameters', parameter: [
+        { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODES.nikotin }] } as Parameters },
+    ] }).expect(200);
+    const entries = (res.body as Bundle).entry!;
+    expect(entries.map((e) => e.response?.status)).toEqual(['405 Method Not Allowed', '405 Method Not Allowed', '405 Method Not Allowed', '200 OK']);
+    expect((entries[0]!.response?.outcome as OperationOutcome).issue[0]!.details?.text).toMatch(/not a create \(POST to CodeSystem\); send writes in a transaction Bundle/);
+    await request(app).get(`/fhir/CodeSystem/${created.id}`).expect(404);
+  });
+});
+
 describe('batch Bundle of terminology requests', () => {
   it('answers each entry on its own, without a token, in order, one status per entry', async () => {
     const res = await postBatch([
