@@ -15,6 +15,7 @@ import { callInput } from './call-input';
 import { metadataResource } from './capability-statement';
 import type { OperationContext } from './context';
 import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
+import type { Logger } from 'pino';
 import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
 import { messageLanguageOf } from '../errors/message-language';
@@ -62,6 +63,8 @@ export interface BatchCall {
   lenient?: boolean;
   /** True once the request no longer needs an answer (timed out, client gone): the rest is not computed. */
   abandoned(): boolean;
+  /** Where an entry's unexpected error (its 500) is logged, with the request's id. */
+  logger: Pick<Logger, 'error'>;
 }
 
 /**
@@ -70,7 +73,8 @@ export interface BatchCall {
  */
 /** What a read's response says of the version read, as the route's ETag and Last-Modified headers do. */
 type VersionInfo = { etag?: string; lastModified?: string };
-type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource; version?: VersionInfo }
+/** `error`: what made it a server error (5xx), for the log. */
+type EntryAnswer = { status: number; chunks: readonly Buffer[]; error?: unknown } | { status: 200; resource: Resource; version?: VersionInfo }
   | { status: number; responseOnly: true; version?: VersionInfo };
 
 /**
@@ -121,7 +125,7 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
     const input = callInput(method, entry.resource, query, search);
     const answer = await deps.invoker.invoke({ type, id, name, method, input, strict: call.strict, context: call.context });
     if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table', { da: 'En batch-post kan ikke besvares med en tabel' });
-    return { status: answer.status, chunks: answer.chunks };
+    return { status: answer.status, chunks: answer.chunks, error: answer.error };
   }
   if (path === '/metadata' || path === '/metadata/') {
     if (method !== 'GET') throw new FhirError(405, 'not-supported', `metadata is read with GET, not ${method}`, { da: `metadata læses med GET, ikke ${method}` });
@@ -233,8 +237,9 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
       answer = await answerEntry(entries[i]!, i, deps, call);
     } catch (e) {
       const error = errorAnswer(e, lang);
-      answer = { status: error.status, chunks: error.chunks };
+      answer = { status: error.status, chunks: error.chunks, error: error.error };
     }
+    if ('error' in answer && answer.error !== undefined) call.logger.error({ err: answer.error, entry: i }, 'batch entry failed');
     if (i > 0) chunks.push(COMMA);
     for (const chunk of entryBytes(answer)) {
       chunks.push(chunk);
