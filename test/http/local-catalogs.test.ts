@@ -542,6 +542,26 @@ describe('the entries of a transaction', () => {
     await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
   });
 
+  it('a RESTful fullUrl naming another resource than the entry writes refuses the transaction (400 naming it); one that agrees is taken', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('101', 'fuldurl');
+    const base = 'http://faelles-tx.dk/fhir';
+    const put = (fullUrl: string) => ({ fullUrl, resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } });
+    const first = { resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } };
+    for (const [entry, text] of [
+      [put(`${base}/CodeSystem/andet-id`), `request.url CodeSystem/${codeSystem.id}`],
+      [put(`${base}/ValueSet/${codeSystem.id}`), `request.url CodeSystem/${codeSystem.id}`],
+      [{ fullUrl: `${base}/CodeSystem/andet-id`, resource: codeSystem, request: { method: 'POST', url: 'CodeSystem' } }, `the resource's type and id CodeSystem/${codeSystem.id}`],
+      [{ fullUrl: `${base}/CodeSystem/andet-id`, request: { method: 'DELETE', url: `CodeSystem/${codeSystem.id}` } }, `request.url CodeSystem/${codeSystem.id}`],
+    ] as const) {
+      const issue = await refusal([first, entry]);
+      expect(issue).toMatchObject({ code: 'invalid', expression: ['Bundle.entry[1].fullUrl'] });
+      expect(issue.details.text).toContain(`Bundle.entry[1].fullUrl: The fullUrl '${entry.fullUrl}' disagrees with `);
+      expect(issue.details.text).toContain(text);
+    }
+    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+    await transaction([first, put(`${base}/CodeSystem/${codeSystem.id}`)]).expect(200);
+  });
+
 });
 
 describe('conditions of a transaction entry', () => {
