@@ -330,25 +330,26 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
         expression: [`${where}.url`], da: `${where}.url '${excerpt(url)}' skal være [type] for POST eller [type]/[id] for PUT og DELETE (CodeSystem, ValueSet, ConceptMap)`,
       });
     }
-    entryFullUrl(entry, i, method === 'POST' ? undefined : `${m[1]}/${m[2]}`);
-    return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch, entry: i };
+    const fullUrl = entryFullUrl(entry, i, method === 'POST' ? undefined : `${m[1]}/${m[2]}`);
+    return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch, entry: i, fullUrl };
   });
 }
 
 /**
- * A transaction entry's fullUrl (text: checkEntryTypes), refused when it is RESTful and names another resource than
- * the entry writes (`target`, the `Type/id` of a PUT's or DELETE's url; for a create, its resource's type and id when
- * it has one), as R4 has it and `$validate` checks it (src/fhir/bundle-full-url.ts).
+ * A transaction entry's fullUrl (text: checkEntryTypes), for the references to it; refused when it is RESTful and
+ * names another resource than the entry writes (`target`, the `Type/id` of a PUT's or DELETE's url; for a create, its
+ * resource's type and id when it has one), as R4 has it and `$validate` checks it (src/fhir/bundle-full-url.ts).
  */
-function entryFullUrl(entry: BundleEntry, i: number, target: string | undefined): void {
+function entryFullUrl(entry: BundleEntry, i: number, target: string | undefined): string | undefined {
   const fullUrl = entry.fullUrl;
-  if (fullUrl === undefined) return;
+  if (fullUrl === undefined) return undefined;
   const where = `Bundle.entry[${i}].fullUrl`;
   const resource = entry.resource as { resourceType?: unknown; id?: unknown } | undefined;
   const own = target ?? (typeof resource?.resourceType === 'string' && typeof resource.id === 'string' ? `${resource.resourceType}/${resource.id}` : undefined);
   const problem = own === undefined ? undefined
     : fullUrlDisagreement(fullUrl, own, target === undefined ? 'resource' : 'request', (type) => sharedFhirSchemaValidator().isResourceType(type));
   if (problem) throw FhirError.invalid(`${where}: ${problem.en}`, { expression: [where], da: `${where}: ${problem.da}` });
+  return fullUrl;
 }
 
 const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 201: '201 Created' };

@@ -19,6 +19,7 @@ import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './
 import { publishedCanonicalIssue } from './published-canonicals';
 import { excerpt } from '../errors/excerpt';
 import { etagOf, ifNoneMatchHolds, parseHttpDate } from './interactions';
+import { resolveTemporaryReferences } from './bundle-references';
 import { schemaProblemText } from '../fhir/schema-problem-text';
 
 /** One write as the HTTP edge (or the import tool) asks for it. */
@@ -36,6 +37,8 @@ export interface WriteRequest {
   ifUnmodifiedSince?: string;
   /** Its place in a transaction Bundle (`Bundle.entry[entry]`), which its refusals name. */
   entry?: number;
+  /** Its entry's fullUrl: references to a `urn:uuid:`/`urn:oid:` one in the transaction become `Type/id` (bundle-references.ts). */
+  fullUrl?: string;
 }
 
 export interface WriteResult {
@@ -333,6 +336,8 @@ export class ResourceWriter {
       batchIds.add(key);
       planned.push(p);
     }
+    // the ids are known: what the transaction's resources reference by an entry's temporary fullUrl becomes Type/id
+    resolveTemporaryReferences(planned.map((p) => ({ fullUrl: p.request.fullUrl, type: p.type, id: p.id, resource: p.after })));
 
     // Structure first: everything after (ownership, overlay, the checks) may assume a well-formed resource.
     const structural: EntryIssue[] = [];

@@ -562,6 +562,27 @@ describe('the entries of a transaction', () => {
     await transaction([first, put(`${base}/CodeSystem/${codeSystem.id}`)]).expect(200);
   });
 
+  it('references to an entry\'s temporary fullUrl (urn:uuid, urn:oid) become the Type/id the server gives it, anywhere in the resources', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('101', 'henvisninger');
+    const source = (reference: string) => ({ url: 'http://faelles-tx.dk/fhir/StructureDefinition/kilde', valueReference: { reference } });
+    const csUuid = 'urn:uuid:6b1c6c8e-1c1f-4c7a-9a55-2d1e3f4a5b6c';
+    const cmOid = 'urn:oid:1.2.208.999.1';
+    const map = {
+      ...conceptMap, id: undefined, extension: [source(csUuid)],
+      group: [{ ...conceptMap.group![0]!, element: conceptMap.group![0]!.element.map((e, i) => (i === 0 ? { ...e, extension: [source(csUuid)] } : e)) }],
+    };
+    const res = await transaction([
+      { fullUrl: csUuid, resource: { ...codeSystem, id: undefined, extension: [source(cmOid), source('urn:uuid:not-in-the-bundle')] }, request: { method: 'POST', url: 'CodeSystem' } },
+      { fullUrl: cmOid, resource: map, request: { method: 'POST', url: 'ConceptMap' } },
+    ]).expect(200);
+    const [csLocation, cmLocation] = (res.body as Bundle).entry!.map((e) => e.response!.location!.replace(/\/_history\/.*$/, ''));
+    expect([csLocation, cmLocation]).toEqual([`CodeSystem/${codeSystem.id}`, `ConceptMap/${conceptMap.id}`]);
+    const storedMap = (await request(app).get(`/fhir/${cmLocation}`).expect(200)).body as ConceptMap;
+    expect(storedMap.extension![0]!.valueReference!.reference).toBe(csLocation);
+    expect(storedMap.group![0]!.element[0]!.extension![0]!.valueReference!.reference).toBe(csLocation);
+    const storedSystem = (await request(app).get(`/fhir/${csLocation}`).expect(200)).body as CodeSystem;
+    expect(storedSystem.extension!.map((x) => x.valueReference!.reference)).toEqual([cmLocation, 'urn:uuid:not-in-the-bundle']);
+  });
 });
 
 describe('conditions of a transaction entry', () => {
