@@ -204,7 +204,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   fhir.use(optionsRoute({ writer, invoker }));
   fhir.use(metadataRoutes(registry, validation.profiles, baseUrlOf));
   fhir.use(operationRoute({ invoker, contextFor, logFor: lifecycle.logFor }));
-  fhir.post('/', batchRoute({ registry, profiles: validation.profiles, writer, store, invoker, maxEntries: config.maxBatchEntries, contextFor }));
+  fhir.post('/', batchRoute({ registry, profiles: validation.profiles, writer, store, invoker, maxEntries: config.maxBatchEntries, contextFor, logFor: lifecycle.logFor }));
   fhir.use(readRoutes({ registry, writer, store, profiles: validation.profiles, verifier, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
   // A path a route answers, only not for this method (e.g. POST to an instance): 405, not 404.

@@ -6,7 +6,7 @@ import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { HISTORY_PATH, historyAt, notModified, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
+import { checkEntryTypes, HISTORY_PATH, historyAt, notModified, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
 import { readSubset } from '../fhir/resource-subset';
 import type { ResourceWriter } from '../write/writer';
 import type { TerminologyStore } from '../store/store';
@@ -15,7 +15,9 @@ import { callInput } from './call-input';
 import { metadataResource } from './capability-statement';
 import type { OperationContext } from './context';
 import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
+import type { Logger } from 'pino';
 import { excerpt } from '../errors/excerpt';
+import type { Bilingual } from '../errors/issue';
 import { messageLanguageOf } from '../errors/message-language';
 
 /**
@@ -61,6 +63,8 @@ export interface BatchCall {
   lenient?: boolean;
   /** True once the request no longer needs an answer (timed out, client gone): the rest is not computed. */
   abandoned(): boolean;
+  /** Where an entry's unexpected error (its 500) is logged, with the request's id. */
+  logger: Pick<Logger, 'error'>;
 }
 
 /**
@@ -69,7 +73,8 @@ export interface BatchCall {
  */
 /** What a read's response says of the version read, as the route's ETag and Last-Modified headers do. */
 type VersionInfo = { etag?: string; lastModified?: string };
-type EntryAnswer = { status: number; chunks: readonly Buffer[] } | { status: 200; resource: Resource; version?: VersionInfo }
+/** `error`: what made it a server error (5xx), for the log. */
+type EntryAnswer = { status: number; chunks: readonly Buffer[]; error?: unknown } | { status: 200; resource: Resource; version?: VersionInfo }
   | { status: number; responseOnly: true; version?: VersionInfo };
 
 /**
@@ -89,6 +94,7 @@ function readAnswer(resource: TerminologyResource, query: Record<string, unknown
  * the GET without its resource.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
+  checkEntryTypes(entry, i);
   const method = entry?.request?.method;
   if (method !== 'HEAD') return answerRequest(entry, method, i, deps, call);
   const answer = await answerRequest(entry, 'GET', i, deps, call);
@@ -100,12 +106,7 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
 async function answerRequest(entry: BundleEntry, method: string | undefined, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   const url = entry?.request?.url;
   if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`, { da: `Bundle.entry[${i}].request.url mangler` });
-  if (method !== 'GET' && method !== 'POST') {
-    throw new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET or HEAD, or POST of Parameters), not ${String(method)}; ` +
-      'send writes in a transaction Bundle', {
-      da: `En batch-post er en læsning eller en terminologioperation (GET eller HEAD, eller POST af Parameters), ikke ${String(method)}; send skrivninger i en transaction-Bundle`,
-    });
-  }
+  if (method !== 'GET' && method !== 'POST') throw notReadOrOperation({ en: String(method), da: String(method) });
   const base = call.context.baseUrl;
   const rel = url.startsWith(`${base}/`) ? url.slice(base.length) : url.startsWith('/') ? url : `/${url}`;
   const q = rel.indexOf('?');
@@ -124,7 +125,7 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
     const input = callInput(method, entry.resource, query, search);
     const answer = await deps.invoker.invoke({ type, id, name, method, input, strict: call.strict, context: call.context });
     if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table', { da: 'En batch-post kan ikke besvares med en tabel' });
-    return { status: answer.status, chunks: answer.chunks };
+    return { status: answer.status, chunks: answer.chunks, error: answer.error };
   }
   if (path === '/metadata' || path === '/metadata/') {
     if (method !== 'GET') throw new FhirError(405, 'not-supported', `metadata is read with GET, not ${method}`, { da: `metadata læses med GET, ikke ${method}` });
@@ -145,6 +146,9 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
     const type = searchPath[1] as TerminologyType;
     return { status: 200, resource: searchTerminology(deps.registry, type, query, `${base}/${type}${search ? `?${search}` : ''}`, base, { lenient: call.lenient }) };
   }
+  if (read && read[2] === undefined && method === 'POST') {
+    throw notReadOrOperation({ en: `a create (POST to ${read[1]})`, da: `en oprettelse (POST til ${read[1]})` });
+  }
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
     if (id) {
@@ -156,6 +160,14 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   }
   throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`, {
     da: `Bundle.entry[${i}].request.url '${excerpt(url)}' er hverken en læsning eller en operation på serveren`,
+  });
+}
+
+/** 405 for an entry that is neither a read nor an operation (`what` it is, in both languages): writes go in a transaction. */
+function notReadOrOperation(what: Bilingual): FhirError {
+  return new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET or HEAD, or POST of Parameters), not ${what.en}; ` +
+    'send writes in a transaction Bundle', {
+    da: `En batch-post er en læsning eller en terminologioperation (GET eller HEAD, eller POST af Parameters), ikke ${what.da}; send skrivninger i en transaction-Bundle`,
   });
 }
 
@@ -225,8 +237,9 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
       answer = await answerEntry(entries[i]!, i, deps, call);
     } catch (e) {
       const error = errorAnswer(e, lang);
-      answer = { status: error.status, chunks: error.chunks };
+      answer = { status: error.status, chunks: error.chunks, error: error.error };
     }
+    if ('error' in answer && answer.error !== undefined) call.logger.error({ err: answer.error, entry: i }, 'batch entry failed');
     if (i > 0) chunks.push(COMMA);
     for (const chunk of entryBytes(answer)) {
       chunks.push(chunk);

@@ -1,3 +1,4 @@
+import { fullUrlDisagreement, RESTFUL_FULL_URL } from '../fhir/bundle-full-url';
 import { kommunekoderOf } from './local-code-checker';
 import type { ValidationIssue } from './messages';
 
@@ -38,8 +39,6 @@ function invariant(key: BundleInvariant, at: string, detail: { en: string; da: s
   };
 }
 
-/** `[base]/Type/id` of a RESTful fullUrl (http(s), or relative as some senders write it), without a version. */
-const RESTFUL = /^((?:https?:\/\/[^?#]*\/)?)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
 /** A reference or url with a scheme (`https:`, `urn:`): absolute. */
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 /** A relative reference `Type/id`. */
@@ -113,7 +112,7 @@ export class BundleIndex {
     } else if (RELATIVE.test(url)) {
       const fullUrl = this.fullUrlOf.get(from);
       const own = `${String(from.resourceType)}/${String(from.id)}`;
-      const restful = fullUrl !== undefined ? RESTFUL.exec(fullUrl) : null;
+      const restful = fullUrl !== undefined ? RESTFUL_FULL_URL.exec(fullUrl) : null;
       if (restful && `${restful[2]}/${restful[3]}` === own) {
         candidates = this.byFullUrl.get(`${restful[1]}${url}`);
       } else {
@@ -199,18 +198,9 @@ export function bundleIssues(bundle: Json, expression: string, isResourceType: (
         da: `'${fullUrl}' er også fullUrl for ${expression}.entry[${first}]`,
       }));
     }
-    const restful = RESTFUL.exec(fullUrl);
     const r = isObject(e.resource) ? e.resource : undefined;
-    if (restful && r && typeof r.id === 'string' && isResourceType(restful[2]!) && (restful[2] !== r.resourceType || restful[3] !== r.id)) {
-      const own = `${String(r.resourceType)}/${r.id}`;
-      issues.push({
-        severity: 'error', code: 'invalid', expression: [`${at}.fullUrl`],
-        text: {
-          en: `The fullUrl '${fullUrl}' disagrees with the resource's type and id ${own}: a RESTful fullUrl must end with ${own} (Bundle.entry.fullUrl)`,
-          da: `fullUrl '${fullUrl}' stemmer ikke med ressourcens type og id ${own}: en RESTful fullUrl skal ende på ${own} (Bundle.entry.fullUrl)`,
-        },
-      });
-    }
+    const disagreement = r && typeof r.id === 'string' ? fullUrlDisagreement(fullUrl, `${String(r.resourceType)}/${r.id}`, 'resource', isResourceType) : undefined;
+    if (disagreement) issues.push({ severity: 'error', code: 'invalid', expression: [`${at}.fullUrl`], text: disagreement });
   });
   return issues;
 }

@@ -14,6 +14,8 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { ResourceWriter, WriteRequest, WriteResult } from './writer';
 import { excerpt } from '../errors/excerpt';
+import { fullUrlDisagreement } from '../fhir/bundle-full-url';
+import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
 
 /**
  * The FHIR interactions on the terminology resources besides the operations, from typed requests to resources:
@@ -102,6 +104,33 @@ export function notModified(conditions: { ifNoneMatch?: string; modifiedSince?: 
 /** A Bundle entry's conditions (`request.*`), as the headers they stand for. */
 const ENTRY_CONDITIONS = { ifNoneExist: 'If-None-Exist', ifMatch: 'If-Match', ifNoneMatch: 'If-None-Match', ifModifiedSince: 'If-Modified-Since' } as const;
 export type EntryCondition = keyof typeof ENTRY_CONDITIONS;
+
+/** The elements of Bundle.entry.request this server reads: each is text in R4 (string, uri, instant). */
+const REQUEST_TEXTS = ['method', 'url', 'ifNoneMatch', 'ifModifiedSince', 'ifMatch', 'ifNoneExist'] as const;
+
+/**
+ * 400 for a Bundle entry whose fullUrl, request or an element of the request this server reads is given but is not of
+ * its R4 type (text; the request an object).
+ */
+export function checkEntryTypes(entry: BundleEntry | undefined, i: number): void {
+  const notText = (value: unknown, where: string): FhirError | undefined => {
+    if (value === undefined || typeof value === 'string') return undefined;
+    const given = excerpt(JSON.stringify(value));
+    return FhirError.invalid(`${where} must be a string, not ${given}`, { expression: [where], da: `${where} skal være en tekst, ikke ${given}` });
+  };
+  const fullUrlError = notText(entry?.fullUrl, `Bundle.entry[${i}].fullUrl`);
+  if (fullUrlError) throw fullUrlError;
+  const request: unknown = entry?.request;
+  if (request === undefined) return;
+  const where = `Bundle.entry[${i}].request`;
+  if (!request || typeof request !== 'object' || Array.isArray(request)) {
+    throw FhirError.invalid(`${where} must be a JSON object`, { expression: [where], da: `${where} skal være et JSON-objekt` });
+  }
+  for (const field of REQUEST_TEXTS) {
+    const error = notText((request as Record<string, unknown>)[field], `${where}.${field}`);
+    if (error) throw error;
+  }
+}
 
 /**
  * 400 for a condition a Bundle entry asks that its request alone would not honour (`honoured`: those it would): the
@@ -299,6 +328,7 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
   }
   if (entries.length === 0) throw FhirError.invalid('The transaction has no entries', { da: 'Transaktionen har ingen poster' });
   return entries.map((entry, i): WriteRequest => {
+    checkEntryTypes(entry, i);
     const method = entry?.request?.method;
     const url = entry?.request?.url;
     const where = `Bundle.entry[${i}].request`;
@@ -315,8 +345,26 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
         expression: [`${where}.url`], da: `${where}.url '${excerpt(url)}' skal være [type] for POST eller [type]/[id] for PUT og DELETE (CodeSystem, ValueSet, ConceptMap)`,
       });
     }
-    return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch };
+    const fullUrl = entryFullUrl(entry, i, method === 'POST' ? undefined : `${m[1]}/${m[2]}`);
+    return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch, entry: i, fullUrl };
   });
+}
+
+/**
+ * A transaction entry's fullUrl (text: checkEntryTypes), for the references to it; refused when it is RESTful and
+ * names another resource than the entry writes (`target`, the `Type/id` of a PUT's or DELETE's url; for a create, its
+ * resource's type and id when it has one), as R4 has it and `$validate` checks it (src/fhir/bundle-full-url.ts).
+ */
+function entryFullUrl(entry: BundleEntry, i: number, target: string | undefined): string | undefined {
+  const fullUrl = entry.fullUrl;
+  if (fullUrl === undefined) return undefined;
+  const where = `Bundle.entry[${i}].fullUrl`;
+  const resource = entry.resource as { resourceType?: unknown; id?: unknown } | undefined;
+  const own = target ?? (typeof resource?.resourceType === 'string' && typeof resource.id === 'string' ? `${resource.resourceType}/${resource.id}` : undefined);
+  const problem = own === undefined ? undefined
+    : fullUrlDisagreement(fullUrl, own, target === undefined ? 'resource' : 'request', (type) => sharedFhirSchemaValidator().isResourceType(type));
+  if (problem) throw FhirError.invalid(`${where}: ${problem.en}`, { expression: [where], da: `${where}: ${problem.da}` });
+  return fullUrl;
 }
 
 const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 201: '201 Created' };

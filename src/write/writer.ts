@@ -21,6 +21,7 @@ import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './
 import { publishedCanonicalIssue } from './published-canonicals';
 import { excerpt } from '../errors/excerpt';
 import { etagOf, ifNoneMatchHolds, parseHttpDate } from './interactions';
+import { resolveTemporaryReferences } from './bundle-references';
 import { schemaProblemText } from '../fhir/schema-problem-text';
 
 type Json = Record<string, unknown>;
@@ -38,6 +39,10 @@ export interface WriteRequest {
   ifNoneMatch?: string;
   /** The If-Unmodified-Since header value, an HTTP-date (PUT and DELETE; ignored with If-Match, as RFC 9110 §13.1.4 says). */
   ifUnmodifiedSince?: string;
+  /** Its place in a transaction Bundle (`Bundle.entry[entry]`), which its refusals name. */
+  entry?: number;
+  /** Its entry's fullUrl: references to a `urn:uuid:`/`urn:oid:` one in the transaction become `Type/id` (bundle-references.ts). */
+  fullUrl?: string;
 }
 
 export interface WriteResult {
@@ -135,11 +140,42 @@ function refusedTarget(r: WriteRequest): AuditTarget {
 
 const ETAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
 
-/** The version an If-Match header names (W/"3", "3" or 3). */
-export function parseIfMatch(value: string): string {
+/** The version an If-Match value of a request names (W/"3", "3" or 3). */
+function parseIfMatch(value: string, request: WriteRequest): string {
   const m = ETAG.exec(value) ?? /^\s*(\d+)\s*$/.exec(value);
-  if (!m || !/^\d{1,15}$/.test(m[1]!)) throw FhirError.invalid(`If-Match must be an ETag like W/"3", not '${excerpt(value)}'`, { da: `If-Match skal være et ETag som W/"3", ikke '${excerpt(value)}'.` });
+  if (!m || !/^\d{1,15}$/.test(m[1]!)) {
+    throw requestInvalid(request, 'request.ifMatch', { en: `If-Match must be an ETag like W/"3", not '${excerpt(value)}'`, da: `If-Match skal være et ETag som W/"3", ikke '${excerpt(value)}'.` });
+  }
   return m[1]!;
+}
+
+/**
+ * 400 for a request: alone with its `expression`, in a transaction naming its entry's `element` (`request.ifMatch`,
+ * `resource.id`) as the transaction's other refusals of an entry do.
+ */
+function requestInvalid(request: WriteRequest, element: string, text: Bilingual, expression?: string[]): FhirError {
+  if (request.entry === undefined) return FhirError.invalid(text.en, { da: text.da, ...(expression ? { expression } : {}) });
+  const where = `Bundle.entry[${request.entry}].${element}`;
+  return FhirError.invalid(`${where}: ${text.en}`, { expression: [where], da: `${where}: ${text.da}` });
+}
+
+/**
+ * 400 for the body of a create or update (a transaction entry's resource) that is not a `type` resource, saying what
+ * it is: not a JSON object, without a resourceType, with one that is not text, or of another type.
+ */
+function checkBody(request: WriteRequest, type: TerminologyType): void {
+  const body = request.body;
+  const [it, its] = request.entry === undefined ? [{ en: 'The body', da: 'Kroppen' }, { en: "The body's", da: 'Kroppens' }]
+    : [{ en: 'The resource', da: 'Ressourcen' }, { en: "The resource's", da: 'Ressourcens' }];
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw requestInvalid(request, 'resource', { en: `${it.en} is not a JSON object; it must be a ${type} resource`, da: `${it.da} er ikke et JSON-objekt; den skal være en ${type}-ressource` });
+  }
+  const given: unknown = (body as { resourceType?: unknown }).resourceType;
+  const problem: Bilingual | undefined = given === undefined ? { en: `${it.en} has no resourceType; it must be a ${type} resource`, da: `${it.da} har ingen resourceType; den skal være en ${type}-ressource` }
+    : typeof given !== 'string' ? { en: `${its.en} resourceType is not a string; it must be '${type}'`, da: `${its.da} resourceType er ikke en tekst; den skal være '${type}'` }
+      : given !== type ? { en: `${it.en} is a ${excerpt(given)}, but the URL is for ${type}`, da: `${it.da} er en ${excerpt(given)}, men URL'en er til ${type}` }
+        : undefined;
+  if (problem) throw requestInvalid(request, 'resource.resourceType', problem, ['resourceType']);
 }
 
 const MAX_URL_LENGTH = 2048;
@@ -304,6 +340,8 @@ export class ResourceWriter {
       batchIds.add(key);
       planned.push(p);
     }
+    // the ids are known: what the transaction's resources reference by an entry's temporary fullUrl becomes Type/id
+    resolveTemporaryReferences(planned.map((p) => ({ fullUrl: p.request.fullUrl, type: p.type, id: p.id, resource: p.after })));
 
     // Structure first: everything after (ownership, overlay, the checks) may assume a well-formed resource.
     const structural: EntryIssue[] = [];
@@ -432,7 +470,7 @@ export class ResourceWriter {
     }
 
     if (request.ifMatch !== undefined && request.method !== 'POST') {
-      p.expectedVersion = parseIfMatch(request.ifMatch);
+      p.expectedVersion = parseIfMatch(request.ifMatch, request);
       p.expectedFrom = 'if-match';
       if (before?.meta?.versionId !== p.expectedVersion) {
         throw new FhirError(412, 'conflict', before
@@ -451,22 +489,16 @@ export class ResourceWriter {
       return p;
     }
 
-    const body = request.body;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw FhirError.invalid(`The request body must be a ${type} resource`, { da: `Forespørgslens krop skal være en ${type}-ressource` });
-    const resource = structuredClone(body) as TerminologyResource;
-    if (resource.resourceType !== type) {
-      throw FhirError.invalid(`The body is a ${String(resource.resourceType)}, but the URL is for ${type}`, {
-        expression: ['resourceType'], da: `Kroppen er en ${String(resource.resourceType)}, men URL'en er til ${type}`,
-      });
-    }
+    checkBody(request, type);
+    const resource = structuredClone(request.body) as TerminologyResource;
     if (request.method === 'PUT') {
       if (resource.id === undefined) {
-        throw FhirError.invalid(`The ${type} must carry its id ('${id}') for an update`, { expression: [`${type}.id`], da: `${type} skal have sit id ('${id}') med ved en opdatering` });
+        throw requestInvalid(request, 'resource.id', { en: `The ${type} must carry its id ('${id}') for an update`, da: `${type} skal have sit id ('${id}') med ved en opdatering` }, [`${type}.id`]);
       }
       if (resource.id !== id) {
-        throw FhirError.invalid(`The body's id '${excerpt(String(resource.id))}' differs from the id '${id}' in the URL`, {
-          expression: [`${type}.id`], da: `Kroppens id '${excerpt(String(resource.id))}' afviger fra id'et '${id}' i URL'en`,
-        });
+        throw requestInvalid(request, 'resource.id', {
+          en: `The body's id '${excerpt(String(resource.id))}' differs from the id '${id}' in the URL`, da: `Kroppens id '${excerpt(String(resource.id))}' afviger fra id'et '${id}' i URL'en`,
+        }, [`${type}.id`]);
       }
       const bodyVersion = resource.meta?.versionId;
       if (p.expectedFrom === undefined && before && bodyVersion !== undefined && bodyVersion !== before.meta?.versionId) {

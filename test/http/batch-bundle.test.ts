@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { createInvoker } from '../../src/operations/invoke';
 import type { Bundle, BundleEntry, CodeSystem, OperationOutcome, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 import request from 'supertest';
@@ -63,6 +65,85 @@ describe('conditions of a batch entry, as the request alone honours them', () =>
     expect(entries.slice(0, 4).map((e) => (e.response?.outcome as OperationOutcome).issue[0]!.expression)).toEqual([
       ['Bundle.entry[0].request.ifModifiedSince'], ['Bundle.entry[1].request.ifMatch'], ['Bundle.entry[2].request.ifNoneMatch'], ['Bundle.entry[3].request.ifNoneExist'],
     ]);
+  });
+});
+
+describe("the types of an entry's request", () => {
+  it.each([5, true, {}, [], null])('a condition that is not text (%j) is 400 naming it, for that entry only, never a server error', async (value) => {
+    const CS = 'CodeSystem/kommune-101-rygning';
+    const res = await postBatch([
+      { request: { method: 'GET', url: CS, ifNoneMatch: value as never } },
+      { request: { method: 'GET', url: CS, ifModifiedSince: value as never } },
+      { request: { method: 'GET', url: CS, ifMatch: value as never } },
+      { request: { method: 'GET', url: 'CodeSystem?url=x', ifNoneExist: value as never } },
+      { request: { method: 'GET', url: CS } },
+    ]).expect(200);
+    const entries = (res.body as Bundle).entry!;
+    expect(entries.map((e) => e.response?.status)).toEqual(['400 Bad Request', '400 Bad Request', '400 Bad Request', '400 Bad Request', '200 OK']);
+    const issues = entries.slice(0, 4).map((e) => (e.response?.outcome as OperationOutcome).issue[0]!);
+    expect(issues.map((i) => [i.code, i.expression])).toEqual(['ifNoneMatch', 'ifModifiedSince', 'ifMatch', 'ifNoneExist'].map((field, i) => ['invalid', [`Bundle.entry[${i}].request.${field}`]]));
+    expect(issues[0]!.details?.text).toBe(`Bundle.entry[0].request.ifNoneMatch must be a string, not ${JSON.stringify(value)}`);
+  });
+
+  it('a method, url or fullUrl that is not text, or a request that is not an object, is 400 naming it', async () => {
+    const res = await postBatch([
+      { request: { method: 5 as never, url: 'CodeSystem/kommune-101-rygning' } },
+      { request: { method: 'GET', url: ['CodeSystem/kommune-101-rygning'] as never } },
+      { fullUrl: {} as never, request: { method: 'GET', url: 'CodeSystem/kommune-101-rygning' } },
+      { request: 'GET CodeSystem' as never },
+    ]).expect(200);
+    const entries = (res.body as Bundle).entry!;
+    expect(entries.map((e) => [e.response?.status, (e.response?.outcome as OperationOutcome).issue[0]!.expression])).toEqual([
+      ['400 Bad Request', ['Bundle.entry[0].request.method']], ['400 Bad Request', ['Bundle.entry[1].request.url']],
+      ['400 Bad Request', ['Bundle.entry[2].fullUrl']], ['400 Bad Request', ['Bundle.entry[3].request']],
+    ]);
+  });
+});
+
+describe('a write as a batch entry', () => {
+  it('is 405 (writes go in a transaction): a create by POST to a type as an update or delete, while a POST of an operation is answered', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const created = localCodeSystem('101', 'i-batch', [{ code: 'B', display: 'B', type: 'indsats' }]);
+    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
+      { request: { method: 'POST', url: 'CodeSystem' }, resource: created },
+      { request: { method: 'POST', url: '/CodeSystem/' }, resource: created },
+      { request: { method: 'PUT', url: `CodeSystem/${created.id}` }, resource: created },
+      { request: { method: 'POST', url: 'CodeSystem/$lookup' }, resource: { resourceType: 'Parameters', parameter: [
+        { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODES.nikotin }] } as Parameters },
+    ] }).expect(200);
+    const entries = (res.body as Bundle).entry!;
+    expect(entries.map((e) => e.response?.status)).toEqual(['405 Method Not Allowed', '405 Method Not Allowed', '405 Method Not Allowed', '200 OK']);
+    expect((entries[0]!.response?.outcome as OperationOutcome).issue[0]!.details?.text).toMatch(/not a create \(POST to CodeSystem\); send writes in a transaction Bundle/);
+    await request(app).get(`/fhir/CodeSystem/${created.id}`).expect(404);
+  });
+});
+
+describe("an entry's server error", () => {
+  it('is logged at error level with the request id, as a request failing alone is, and answered 500 for that entry only (a read, an operation)', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logged = await testApp({}, { logger: pino({ level: 'info' }, sink) });
+    const byId = jest.spyOn(logged.registry, 'byId').mockImplementation(() => {
+      throw new Error('registry broke');
+    });
+    try {
+      const res = await request(logged).post('/fhir').set('X-Request-Id', 'batch-7').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
+        { request: { method: 'GET', url: `CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODES.nikotin}` } },
+        { request: { method: 'GET', url: 'ValueSet/indsatskatalog-119' } },
+        { request: { method: 'GET', url: 'ValueSet/indsatskatalog-119/$expand?count=2' } },
+      ] }).expect(200);
+      expect((res.body as Bundle).entry!.map((e) => e.response?.status)).toEqual(['200 OK', '500 Internal Server Error', '500 Internal Server Error']);
+    } finally {
+      byId.mockRestore();
+    }
+    const errors = lines.filter((l) => l.level === 50);
+    // a read's error, and an operation's, which invoke answers 500 itself
+    expect(errors).toEqual([1, 2].map((entry) => expect.objectContaining({ reqId: 'batch-7', entry, msg: 'batch entry failed', err: expect.objectContaining({ message: 'registry broke' }) })));
   });
 });
 
@@ -276,7 +357,7 @@ describe('batch limits', () => {
     const small = express();
     small.use(express.json({ limit: '1mb' }));
     small.post('/', batchRoute({ registry: app.registry, profiles: undefined as never, writer: undefined as never, store: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxEntries: 10, maxResponseBytes: 4000,
-      contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }) }));
+      contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }), logFor: () => pino({ level: 'silent' }) }));
     const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } }));
     const res = await request(small).post('/').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);
     const statuses = (res.body as Bundle).entry!.map((e) => e.response?.status);

@@ -466,6 +466,18 @@ describe('validation on write', () => {
     await request(app).patch(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', auth).type(JSON_TYPE).send('{}').expect(405);
     await request(app).post('/fhir/Patient').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'Patient' }).expect(404);
   });
+
+  it.each([
+    ['{"url":"x"}', 'The body has no resourceType; it must be a CodeSystem resource', 'Kroppen har ingen resourceType; den skal være en CodeSystem-ressource'],
+    ['{"resourceType":{"a":1}}', "The body's resourceType is not a string; it must be 'CodeSystem'", "Kroppens resourceType er ikke en tekst; den skal være 'CodeSystem'"],
+    ['{"resourceType":null}', "The body's resourceType is not a string; it must be 'CodeSystem'", "Kroppens resourceType er ikke en tekst; den skal være 'CodeSystem'"],
+    ['[]', 'The body is not a JSON object; it must be a CodeSystem resource', 'Kroppen er ikke et JSON-objekt; den skal være en CodeSystem-ressource'],
+    ['{"resourceType":"ValueSet"}', 'The body is a ValueSet, but the URL is for CodeSystem', "Kroppen er en ValueSet, men URL'en er til CodeSystem"],
+  ])('says what is wrong with a body %s that is not the resource of the URL, in English and Danish', async (body, en, da) => {
+    const post = (language: string) => request(app).post('/fhir/CodeSystem').set({ Authorization: `Bearer ${token101}`, 'Accept-Language': language }).type(JSON_TYPE).send(body).expect(400);
+    expect((await post('en')).body.issue[0].details.text).toBe(en);
+    expect((await post('da')).body.issue[0].details.text).toBe(da);
+  });
 });
 
 describe('transactions', () => {
@@ -494,6 +506,82 @@ describe('transactions', () => {
       .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'GET', url: 'CodeSystem/x' } }] }).expect(400);
     await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
       .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'PUT', url: 'Patient/x' }, resource: {} }] }).expect(400);
+  });
+});
+
+describe('the entries of a transaction', () => {
+  const transaction = (entry: object[]) =>
+    request(app).post('/fhir').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
+  const refusal = async (entry: object[], status = 400) => (await transaction(entry).expect(status)).body.issue[0] as { code: string; expression?: string[]; details: { text: string } };
+
+  it.each([
+    ['ifNoneMatch', 5], ['ifNoneMatch', true], ['ifNoneMatch', {}], ['ifNoneMatch', []], ['ifMatch', ['W/"1"']], ['ifMatch', 1], ['method', ['PUT']], ['url', { type: 'CodeSystem' }],
+  ])('request.%s given as %j (not text) refuses the transaction (400 naming it), never a server error, nothing written', async (field, value) => {
+    const { codeSystem, conceptMap } = sampleCatalog('101', `typer-${field.toLowerCase()}`);
+    const put = { resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}`, [field]: value } };
+    const issue = await refusal([{ resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } }, put]);
+    expect(issue).toMatchObject({ code: 'invalid', expression: [`Bundle.entry[1].request.${field}`] });
+    expect(issue.details.text).toBe(`Bundle.entry[1].request.${field} must be a string, not ${JSON.stringify(value)}`);
+    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+    await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
+  });
+
+  it('a malformed request.ifMatch, and a resource that is none or has no resourceType, are refused naming their entry', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('101', 'poster');
+    const first = { resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } };
+    const { resourceType: _, ...untyped } = codeSystem;
+    expect(await refusal([first, { resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}`, ifMatch: 'version 1' } }], 400)).toMatchObject({
+      expression: ['Bundle.entry[1].request.ifMatch'], details: { text: `Bundle.entry[1].request.ifMatch: If-Match must be an ETag like W/"3", not 'version 1'` },
+    });
+    expect(await refusal([first, { resource: untyped, request: { method: 'POST', url: 'CodeSystem' } }])).toMatchObject({
+      expression: ['Bundle.entry[1].resource.resourceType'], details: { text: 'Bundle.entry[1].resource.resourceType: The resource has no resourceType; it must be a CodeSystem resource' },
+    });
+    expect(await refusal([first, { request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } }])).toMatchObject({
+      expression: ['Bundle.entry[1].resource'], details: { text: 'Bundle.entry[1].resource: The resource is not a JSON object; it must be a CodeSystem resource' },
+    });
+    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+  });
+
+  it('a RESTful fullUrl naming another resource than the entry writes refuses the transaction (400 naming it); one that agrees is taken', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('101', 'fuldurl');
+    const base = 'http://faelles-tx.dk/fhir';
+    const put = (fullUrl: string) => ({ fullUrl, resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } });
+    const first = { resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } };
+    for (const [entry, text] of [
+      [put(`${base}/CodeSystem/andet-id`), `request.url CodeSystem/${codeSystem.id}`],
+      [put(`${base}/ValueSet/${codeSystem.id}`), `request.url CodeSystem/${codeSystem.id}`],
+      [{ fullUrl: `${base}/CodeSystem/andet-id`, resource: codeSystem, request: { method: 'POST', url: 'CodeSystem' } }, `the resource's type and id CodeSystem/${codeSystem.id}`],
+      [{ fullUrl: `${base}/CodeSystem/andet-id`, request: { method: 'DELETE', url: `CodeSystem/${codeSystem.id}` } }, `request.url CodeSystem/${codeSystem.id}`],
+    ] as const) {
+      const issue = await refusal([first, entry]);
+      expect(issue).toMatchObject({ code: 'invalid', expression: ['Bundle.entry[1].fullUrl'] });
+      expect(issue.details.text).toContain(`Bundle.entry[1].fullUrl: The fullUrl '${entry.fullUrl}' disagrees with `);
+      expect(issue.details.text).toContain(text);
+    }
+    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+    await transaction([first, put(`${base}/CodeSystem/${codeSystem.id}`)]).expect(200);
+  });
+
+  it('references to an entry\'s temporary fullUrl (urn:uuid, urn:oid) become the Type/id the server gives it, anywhere in the resources', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('101', 'henvisninger');
+    const source = (reference: string) => ({ url: 'http://faelles-tx.dk/fhir/StructureDefinition/kilde', valueReference: { reference } });
+    const csUuid = 'urn:uuid:6b1c6c8e-1c1f-4c7a-9a55-2d1e3f4a5b6c';
+    const cmOid = 'urn:oid:1.2.208.999.1';
+    const map = {
+      ...conceptMap, id: undefined, extension: [source(csUuid)],
+      group: [{ ...conceptMap.group![0]!, element: conceptMap.group![0]!.element.map((e, i) => (i === 0 ? { ...e, extension: [source(csUuid)] } : e)) }],
+    };
+    const res = await transaction([
+      { fullUrl: csUuid, resource: { ...codeSystem, id: undefined, extension: [source(cmOid), source('urn:uuid:not-in-the-bundle')] }, request: { method: 'POST', url: 'CodeSystem' } },
+      { fullUrl: cmOid, resource: map, request: { method: 'POST', url: 'ConceptMap' } },
+    ]).expect(200);
+    const [csLocation, cmLocation] = (res.body as Bundle).entry!.map((e) => e.response!.location!.replace(/\/_history\/.*$/, ''));
+    expect([csLocation, cmLocation]).toEqual([`CodeSystem/${codeSystem.id}`, `ConceptMap/${conceptMap.id}`]);
+    const storedMap = (await request(app).get(`/fhir/${cmLocation}`).expect(200)).body as ConceptMap;
+    expect(storedMap.extension![0]!.valueReference!.reference).toBe(csLocation);
+    expect(storedMap.group![0]!.element[0]!.extension![0]!.valueReference!.reference).toBe(csLocation);
+    const storedSystem = (await request(app).get(`/fhir/${csLocation}`).expect(200)).body as CodeSystem;
+    expect(storedSystem.extension!.map((x) => x.valueReference!.reference)).toEqual([cmLocation, 'urn:uuid:not-in-the-bundle']);
   });
 });
 
