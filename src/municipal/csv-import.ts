@@ -7,7 +7,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
 import { currentTimeBudget } from '../terminology/time-budget';
 import {
-  kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localTargetEquivalence, municipalId, municipalUrl, STATUS_PROPERTY_URI,
+  kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localCatalogTexts, localTargetEquivalence, municipalId, municipalUrl, STATUS_PROPERTY_URI,
   type LocalKind,
 } from './municipality';
 import { excerpt } from '../errors/excerpt';
@@ -330,10 +330,6 @@ export interface BuiltCatalog {
 }
 
 
-function pascal(s: string): string {
-  return s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
-}
-
 function withoutServerFields<T extends { meta?: unknown; text?: unknown }>(r: T | undefined): Partial<T> {
   if (!r) return {};
   const copy = { ...r };
@@ -409,6 +405,7 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
   const cs0 = options.existing?.codeSystem;
   const cm0 = options.existing?.conceptMap;
   const csUrl = municipalUrl(kommunekode, 'CodeSystem', name);
+  const texts = localCatalogTexts(kommunekode, name);
   const today = new Date().toISOString().slice(0, 10);
   const version = options.version ?? cs0?.version ?? '1.0.0';
   const otherProperties = (cs0?.property ?? []).filter((p) => p.code !== LOCAL_TYPE_CODE && p.code !== 'status' && p.uri !== LOCAL_TYPE_URI);
@@ -419,11 +416,11 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
     url: csUrl,
     identifier: [kommunekodeIdentifier(kommunekode)],
     version,
-    name: cs0?.name ?? `Kommune${kommunekode}${pascal(name)}`,
-    title: cs0?.title ?? `Kommune ${kommunekode} – lokale indsatser og tilbud (${name})`,
+    name: cs0?.name ?? texts.codeSystem.name,
+    title: cs0?.title ?? texts.codeSystem.title,
     status: cs0?.status ?? 'active',
     date: today,
-    publisher: cs0?.publisher ?? `Kommune ${kommunekode}`,
+    publisher: cs0?.publisher ?? texts.publisher,
     caseSensitive: true,
     content: 'complete',
     count: concepts.length,
@@ -456,11 +453,11 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
     url: municipalUrl(kommunekode, 'ConceptMap', name),
     identifier: kommunekodeIdentifier(kommunekode),
     version,
-    name: cm0?.name ?? `Kommune${kommunekode}${pascal(name)}TilFaellesKataloger`,
-    title: cm0?.title ?? `Kommune ${kommunekode} – lokale indsatser og tilbud til fælleskommunale indsatser (${name})`,
+    name: cm0?.name ?? texts.conceptMap.name,
+    title: cm0?.title ?? texts.conceptMap.title,
     status: cm0?.status ?? 'active',
     date: today,
-    publisher: cm0?.publisher ?? `Kommune ${kommunekode}`,
+    publisher: cm0?.publisher ?? texts.publisher,
     sourceUri: csUrl,
     group: conceptMapGroups,
   };

@@ -17,3 +17,8 @@ const byKode = new Map(KOMMUNER.map((k) => [k.kode, k]));
 export function kommuneByKode(kode: string | undefined): Kommune | undefined {
   return kode === undefined ? undefined : byKode.get(kode);
 }
+
+/** "Aarhus Kommune" for 751; "Kommune 999" for a kommunekode not in the list. */
+export function municipalityName(kode: string): string {
+  return kommuneByKode(kode)?.officieltNavn ?? `Kommune ${kode}`;
+}

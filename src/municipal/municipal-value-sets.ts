@@ -6,6 +6,7 @@ import type { CodeSystemProvider } from '../terminology/providers/provider';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
 import { localTargetsOfSystem } from './local-targets';
+import { municipalityName } from './kommuner';
 import type { TerminologyResource } from '../terminology/resource-set';
 import {
   isValidLocalName, kommunekodeIdentifier, localCodeSystems, localConceptMaps, localTypePropertyCode, municipalId, municipalUrl, ownerOf,
@@ -121,7 +122,7 @@ function localIncludes(codeSystems: readonly CodeSystem[], kind: LocalKind | und
 }
 
 function localLists({ kommunekode, codeSystems }: Source): ValueSet[] {
-  const k = `Kommune ${kommunekode}`;
+  const k = municipalityName(kommunekode);
   return [
     withProperties(header(kommunekode, PICK_LISTS.interventions, `${k} – lokale indsatser (niveau 3)`,
       'Kommunens lokale indsatser (niveau 3), hver med sin fælleskommunale indsats (niveau 2) som egenskaben niveau2.', codeSystems),
@@ -226,7 +227,7 @@ function pickerList(registry: TerminologyRegistry, { kommunekode, codeSystems }:
     include.push({ system, concept: roots.flatMap((r) => [r, ...(perSystem.get(r) ?? [])]).map((code) => ({ code })) });
   }
   include.push(...localIncludes(codeSystems, 'indsats'));
-  const vs = withProperties(header(kommunekode, PICK_LISTS.picker, `Kommune ${kommunekode} – vælg indsats (niveau 1, 2 og 3)`,
+  const vs = withProperties(header(kommunekode, PICK_LISTS.picker, `${municipalityName(kommunekode)} – vælg indsats (niveau 1, 2 og 3)`,
     'Bilag 6, scenarie 3: paragraffen (niveau 1), de fælleskommunale indsatser (niveau 2) i katalogets rækkefølge og under hver ' +
     'kommunens lokale indsatser (niveau 3), der er koblet til den. Lokale indsatser bærer deres niveau-2-kode som egenskaben niveau2.',
   codeSystems), include, LOCAL_PROPERTIES);

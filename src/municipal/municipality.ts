@@ -1,5 +1,6 @@
 import type { CodeSystem, ConceptMap, Identifier } from 'fhir/r4';
 import { compareVersions } from '../terminology/canonical';
+import { municipalityName } from './kommuner';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 
@@ -82,6 +83,22 @@ const MUNICIPAL_ID = /^kommune-(\d{3})(?:-|$)/i;
  */
 export function reservedIdKommunekode(id: string): string | undefined {
   return MUNICIPAL_ID.exec(id)?.[1];
+}
+
+/**
+ * The names, titles and publisher a new local catalog (CodeSystem) and its map get, as the CSV import and the web
+ * page's editor write them: the municipality by its name ("Næstved Kommune"), the catalog by its name in the url.
+ */
+export function localCatalogTexts(kommunekode: string, name: string): {
+  codeSystem: { name: string; title: string }; conceptMap: { name: string; title: string }; publisher: string;
+} {
+  const municipality = municipalityName(kommunekode);
+  const pascal = name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  return {
+    codeSystem: { name: `Kommune${kommunekode}${pascal}`, title: `${municipality} – lokale indsatser og tilbud (${name})` },
+    conceptMap: { name: `Kommune${kommunekode}${pascal}TilFaellesKataloger`, title: `${municipality} – lokale indsatser og tilbud til fælleskommunale indsatser (${name})` },
+    publisher: municipality,
+  };
 }
 
 export function kommunekodeIdentifier(kommunekode: string): Identifier {

@@ -7,6 +7,7 @@ import type { ResourceSet, TerminologyResource } from '../terminology/resource-s
 import type { PackageManifest } from './package-writer';
 import { isPackageVersion } from './package-check';
 import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';
+import { municipalityName } from '../municipal/kommuner';
 
 const TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
 
@@ -61,7 +62,7 @@ export function municipalityPackage(
     manifest: {
       name: `faelles-tx.kommune-${kommunekode}`,
       version,
-      description: `Kommune ${kommunekode}s lokale kataloger og mapninger til de fælleskommunale kataloger`,
+      description: `${municipalityName(kommunekode)}s lokale kataloger og mapninger til de fælleskommunale kataloger`,
       dependencies: { [CATALOGS_PACKAGE]: CATALOGS_VERSION },
     },
     resources,

@@ -1,8 +1,9 @@
-import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
+import type { Bundle, CodeSystem, ConceptMap, OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
 import { type App } from '../../src/app';
 import { CODES, tokenFor } from '../support/local';
 import { testApp } from '../support/app';
+import { newCodeSystem, newConceptMap } from '../../web/src/local-model';
 
 /** CodeSystem/$import-local with preview=true (plan, nothing written) and mode=merge (add and update only). */
 
@@ -44,6 +45,13 @@ describe('CodeSystem/$import-local preview and merge', () => {
     expect(await storedCodes()).toEqual([]);
     await post(FIRST).expect(200);
     expect(await storedCodes()).toEqual(['240-BOLD', '240-KOST']);
+    // the new catalog and its map are titled with the municipality's name, as the web page's editor titles them
+    const cs = (await request(app).get('/fhir/CodeSystem/kommune-240-lokale-indsatser').expect(200)).body as CodeSystem;
+    expect([cs.title, cs.publisher]).toEqual(['Egedal Kommune – lokale indsatser og tilbud (lokale-indsatser)', 'Egedal Kommune']);
+    const cm = (await request(app).get('/fhir/ConceptMap/kommune-240-lokale-indsatser').expect(200)).body as ConceptMap;
+    expect([cm.title, cm.publisher]).toEqual(['Egedal Kommune – lokale indsatser og tilbud til fælleskommunale indsatser (lokale-indsatser)', 'Egedal Kommune']);
+    expect(newCodeSystem('240', 'lokale-indsatser').title).toBe(cs.title);
+    expect(newConceptMap('240', 'lokale-indsatser', cs).title).toBe(cm.title);
   });
 
   it('previews a replace: names the code that would be removed, and writes nothing', async () => {

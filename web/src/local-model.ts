@@ -5,7 +5,7 @@
  */
 import type { Bundle, CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup, ConceptMapGroupElement } from 'fhir/r4';
 import {
-  kommunekodeIdentifier, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localTargetEquivalence, localTypePropertyCode, municipalId, municipalUrl,
+  kommunekodeIdentifier, localCatalogTexts, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localTargetEquivalence, localTypePropertyCode, municipalId, municipalUrl,
   STATUS_PROPERTY_URI, statusPropertyCode, type LocalKind,
 } from '../../src/municipal/municipality';
 
@@ -81,23 +81,20 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-function pascal(s: string): string {
-  return s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
-}
-
 /** A new, empty local catalog named as the CSV import names it (terminology/README.md, "Canonical URLs"). */
 export function newCodeSystem(kommunekode: string, name: string): CodeSystem {
+  const texts = localCatalogTexts(kommunekode, name);
   return {
     resourceType: 'CodeSystem',
     id: municipalId(kommunekode, name),
     url: municipalUrl(kommunekode, 'CodeSystem', name),
     identifier: [kommunekodeIdentifier(kommunekode)],
     version: '1.0.0',
-    name: `Kommune${kommunekode}${pascal(name)}`,
-    title: `Kommune ${kommunekode} – lokale indsatser og tilbud (${name})`,
+    name: texts.codeSystem.name,
+    title: texts.codeSystem.title,
     status: 'active',
     date: today(),
-    publisher: `Kommune ${kommunekode}`,
+    publisher: texts.publisher,
     caseSensitive: true,
     content: 'complete',
     count: 0,
@@ -110,17 +107,18 @@ export function newCodeSystem(kommunekode: string, name: string): CodeSystem {
 }
 
 export function newConceptMap(kommunekode: string, name: string, cs: CodeSystem): ConceptMap {
+  const texts = localCatalogTexts(kommunekode, name);
   return {
     resourceType: 'ConceptMap',
     id: municipalId(kommunekode, name),
     url: municipalUrl(kommunekode, 'ConceptMap', name),
     identifier: kommunekodeIdentifier(kommunekode),
     version: cs.version ?? '1.0.0',
-    name: `Kommune${kommunekode}${pascal(name)}TilFaellesKataloger`,
-    title: `Kommune ${kommunekode} – lokale indsatser og tilbud til fælleskommunale indsatser (${name})`,
+    name: texts.conceptMap.name,
+    title: texts.conceptMap.title,
     status: 'active',
     date: today(),
-    publisher: `Kommune ${kommunekode}`,
+    publisher: texts.publisher,
     sourceUri: cs.url,
     group: [],
   };

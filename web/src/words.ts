@@ -1,4 +1,4 @@
-import kommuner from '../../src/municipal/kommuner.json';
+import { municipalityName } from '../../src/municipal/kommuner';
 
 /** Danish words for what the server says in FHIR's own codes, and the page's counting grammar. */
 
@@ -30,9 +30,5 @@ export function count(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
 
-const KOMMUNE_NAVN = new Map(kommuner.kommuner.map((k) => [k.kode, k.officieltNavn]));
-
 /** "Aarhus Kommune" for 751 (the list of the 98 municipalities, src/municipal/kommuner.json); "Kommune 999" when unknown. */
-export function kommuneNavn(kommunekode: string): string {
-  return KOMMUNE_NAVN.get(kommunekode) ?? `Kommune ${kommunekode}`;
-}
+export const kommuneNavn = municipalityName;
