@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { layoutBarChart, svgMarkup, type Shape } from '../../web/src/chart';
 import {
-  cellText, chartData, compareCatalog, heatLevel, missingRollupColumns, readMatrix, readRollup, type Matrix, type Rollup,
+  cellText, chartData, compareCatalog, countsFileText, heatLevel, missingRollupColumns, readMatrix, readRollup, type Matrix, type Rollup,
 } from '../../web/src/compare-model';
 import { testApp } from '../support/app';
 import { catalogCodes, COUNTS_CSV, expectedCoverage, importDataUseCatalogs, localCatalogs } from '../support/data-use';
@@ -94,6 +94,14 @@ describe('roll-up model and chart data', () => {
     expect(missingRollupColumns('\uFEFFkommunekode;system;code;count\n')).toEqual([]);
     expect(missingRollupColumns('kommune,kode\n')).toEqual(['system', 'antal']);
     expect(missingRollupColumns('')).toEqual(['kommunekode', 'system', 'kode', 'antal']);
+  });
+
+  it('reads a counts file as UTF-8 (its byte order mark dropped), and says in Danish how to save one that is not', () => {
+    const rows = 'kommunekode;system;kode;antal;bydel\n101;s;c;1;Østerbro\n';
+    expect(countsFileText(Buffer.from(`\uFEFF${rows}`, 'utf8'))).toEqual({ text: rows });
+    expect(countsFileText(Buffer.from(rows, 'latin1'))).toEqual({
+      problem: 'Filen er ikke gemt som UTF-8. Gem den som "CSV UTF-8 (kommasepareret)" i Excel, og prøv igen.',
+    });
   });
 });
 

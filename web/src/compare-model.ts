@@ -179,6 +179,19 @@ export function readRollup(p: Parameters): Rollup {
   };
 }
 
+/**
+ * The counts file's text when it is UTF-8 (a spreadsheet's "CSV UTF-8"; a byte order mark dropped), else the problem
+ * to show, in the words of the import: read as UTF-8 regardless, a Windows-1252 file's æ, ø and å would all become
+ * the same replacement character, and districts differing in them would be counted as one.
+ */
+export function countsFileText(bytes: ArrayBuffer | Uint8Array): { text: string } | { problem: string } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { problem: 'Filen er ikke gemt som UTF-8. Gem den som "CSV UTF-8 (kommasepareret)" i Excel, og prøv igen.' };
+  }
+}
+
 /** The CSV's header names the columns $rollup needs (checked here to say so in Danish before the file is sent). */
 export function missingRollupColumns(csv: string): string[] {
   const header = (csv.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '').toLowerCase().split(/[;,]/).map((h) => h.trim().replace(/^"|"$/g, ''));

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { loadMatrix, matrixCsvHref, rollupCounts, rollupTableCsv, type OfferRule } from '../compare-api';
 import {
-  cellText, cellTotal, chartData, COMPARE_CATALOGS, compareCatalog, HEAT_LEGEND, heatLevel, missingRollupColumns, NOT_COUNTED_REASON,
+  cellText, cellTotal, chartData, COMPARE_CATALOGS, compareCatalog, countsFileText, HEAT_LEGEND, heatLevel, missingRollupColumns, NOT_COUNTED_REASON,
   type CompareCatalog, type Matrix, type Rollup,
 } from '../compare-model';
 import { useAsync } from '../hooks';
@@ -123,7 +123,9 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
     setProblem(undefined);
     const file = fileInput.current?.files?.[0];
     if (!file) return setProblem('Vælg en CSV-fil med tællinger.');
-    const csv = await file.text();
+    const read = countsFileText(await file.arrayBuffer());
+    if ('problem' in read) return setProblem(read.problem);
+    const csv = read.text;
     const missing = missingRollupColumns(csv);
     if (missing.length > 0) return setProblem(`Filens første linje skal navngive kolonnerne; der mangler: ${missing.join(', ')}.`);
     setBusy(true);
