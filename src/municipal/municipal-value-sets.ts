@@ -178,11 +178,13 @@ function catalogOrder(registry: TerminologyRegistry): Map<string, number> {
 }
 
 /**
- * Scenario 3's picker: the niveau-1 groups of the common codes the local interventions map to, each with its
- * active niveau-2 codes in catalog order, then the local interventions (nested under their niveau-2 code on expansion).
+ * Scenario 3's picker: the active niveau-2 codes of each niveau-1 group the local interventions map into, in catalog
+ * order, then the local interventions (nested under their niveau-2 code on expansion). Niveau 1 is not a code of the
+ * picker (an intervention is recorded at niveau 2 or 3): a nested expansion groups niveau 2 under it (nestByMap).
  */
 function pickerList(registry: TerminologyRegistry, { kommunekode, codeSystems }: Source): ValueSet {
   const order = catalogOrder(registry);
+  /** Per system, each niveau-1 code with its niveau-2 codes, or a target without a parent with none. */
   const groups = new Map<string, Map<string, string[]>>();
   // the thousands of local codes map to codes of one or two systems
   const providers = new Map<string, CodeSystemProvider | undefined>();
@@ -224,12 +226,14 @@ function pickerList(registry: TerminologyRegistry, { kommunekode, codeSystems }:
   for (const [system, perSystem] of groups) {
     const rankOf = (code: string): number => Math.min(...[code, ...(perSystem.get(code) ?? [])].map((c) => order.get(entryKey(system, c)) ?? Number.MAX_SAFE_INTEGER));
     const roots = [...perSystem.keys()].sort((a, b) => rankOf(a) - rankOf(b));
-    include.push({ system, concept: roots.flatMap((r) => [r, ...(perSystem.get(r) ?? [])]).map((code) => ({ code })) });
+    const codes = roots.flatMap((r) => { const niveau2 = perSystem.get(r) ?? []; return niveau2.length > 0 ? niveau2 : [r]; });
+    include.push({ system, concept: codes.map((code) => ({ code })) });
   }
   include.push(...localIncludes(codeSystems, 'indsats'));
   const vs = withProperties(header(kommunekode, PICK_LISTS.picker, `${municipalityName(kommunekode)} – vælg indsats (niveau 1, 2 og 3)`,
-    'Bilag 6, scenarie 3: paragraffen (niveau 1), de fælleskommunale indsatser (niveau 2) i katalogets rækkefølge og under hver ' +
-    'kommunens lokale indsatser (niveau 3), der er koblet til den. Lokale indsatser bærer deres niveau-2-kode som egenskaben niveau2.',
+    'Bilag 6, scenarie 3: de fælleskommunale indsatser (niveau 2) i katalogets rækkefølge, grupperet under paragraffen (niveau 1), ' +
+    'der ikke selv kan vælges, og under hver kommunens lokale indsatser (niveau 3), der er koblet til den. ' +
+    'Lokale indsatser bærer deres niveau-2-kode som egenskaben niveau2.',
   codeSystems), include, LOCAL_PROPERTIES);
   pickers.add(vs);
   return vs;

@@ -1,6 +1,6 @@
 import type { ValueSet } from 'fhir/r4';
 import { entryKey, LocatingEntry, type ExpansionEntry } from '../terminology/compose/result';
-import { nestBy, type HierarchyNode } from '../terminology/expansion/hierarchy';
+import { groupUnderParents, nestBy, type HierarchyNode } from '../terminology/expansion/hierarchy';
 import type { ContainsProperty, PropertySource } from '../terminology/expansion/properties';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { localTargets, type LocalTarget } from './local-targets';
@@ -52,11 +52,12 @@ function propertySourceOf(registry: TerminologyRegistry): PropertySource {
 }
 
 /**
- * Nests a picker's codes: common codes under their parent (niveau 2 under niveau 1), local codes under the first
- * common code they map to that is in the expansion. The niveau-1 groups are marked abstract (not to be picked).
+ * Nests a picker's codes: local codes under the first common code they map to that is in the expansion, common codes
+ * under their parent when it is there. With `withGroups`, the common codes at the top are grouped under their parent
+ * (niveau 2 under niveau 1) as hierarchical=true groups a catalog's codes: abstract, not codes of the picker.
  */
-export function nestByMap(registry: TerminologyRegistry): (entries: readonly ExpansionEntry[]) => HierarchyNode[] {
-  return (entries) => {
+export function nestByMap(registry: TerminologyRegistry): (entries: readonly ExpansionEntry[], withGroups: boolean) => HierarchyNode[] {
+  return (entries, withGroups) => {
     const byKey = new Map<string, ExpansionEntry>();
     const byConcept = new Map<unknown, ExpansionEntry>();
     for (const e of entries) {
@@ -78,7 +79,9 @@ export function nestByMap(registry: TerminologyRegistry): (entries: readonly Exp
       }
       return undefined;
     });
-    // the niveau-1 groups are there to navigate by: an intervention is recorded at niveau 2 or 3
-    return tree.map((n) => (n.children.length > 0 && ownerOfSystem(n.entry.system) === undefined ? { ...n, entry: { ...n.entry, concept: n.entry.concept, abstract: true } } : n));
+    if (!withGroups) return tree;
+    // the local codes not mapped (at the end) are not grouped by their own catalog's hierarchy
+    const common = tree.filter((n) => ownerOfSystem(n.entry.system) === undefined);
+    return [...groupUnderParents(common), ...tree.filter((n) => ownerOfSystem(n.entry.system) !== undefined)];
   };
 }

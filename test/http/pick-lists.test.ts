@@ -169,7 +169,31 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
     expect(codesOf(find(roots[1]!.contains, CODES.fysiskTraening140)!.contains)).toEqual(['370-BALANCETRAENING', '370-FINMOTORISK-TRAENING']);
     // offers are not interventions to pick here
     expect(JSON.stringify(vs)).not.toContain('370-KOL-REHAB');
-    expect(vs.expansion!.total).toBe(2 + catalogOrder('indsatskatalog-119').length + catalogOrder('indsatskatalog-140').length + 9);
+    // the niveau-1 groups are not codes of the picker
+    expect(vs.expansion!.total).toBe(catalogOrder('indsatskatalog-119').length + catalogOrder('indsatskatalog-140').length + 9);
+  });
+
+  it('niveau 1 is a group, not a code of the picker: not counted, not listed flat or paged, not valid, left out by excludeNotForUI', async () => {
+    const url = vsUrl('370', 'indsatsvaelger');
+    const niveau1 = [CODES.paragraf119, PARAGRAF_140];
+    const codes = catalogOrder('indsatskatalog-119').length + catalogOrder('indsatskatalog-140').length + 9;
+    for (const query of [{ excludeNested: 'true' }, { count: '100' }, { count: '5', offset: '2' }, { excludeNotForUI: 'true' }] as Record<string, string>[]) {
+      const vs = await expand({ url, ...query });
+      expect(vs.expansion!.total).toBe(codes);
+      expect(codesOf(vs.expansion!.contains).filter((c) => niveau1.includes(c!))).toEqual([]);
+      expect(vs.expansion!.contains!.some((c) => c.abstract)).toBe(false);
+    }
+    // without the groups, niveau 2 is the top level, the local codes still under it
+    const forUI = await expand({ url, excludeNotForUI: 'true' });
+    expect(codesOf(forUI.expansion!.contains)).toEqual([...catalogOrder('indsatskatalog-119'), ...catalogOrder('indsatskatalog-140')]);
+    expect(codesOf(find(forUI.expansion!.contains, CODES.sygdomshaandtering)!.contains)).toEqual(['370-TEORI-OM-KOL', '370-MEDICINUNDERVISNING', '370-PSYKOSOCIALE-FORHOLD']);
+
+    const validate = async (code: string) => ((await request(app).get('/fhir/ValueSet/$validate-code')
+      .query({ url, system: FSIII, code, abstract: 'false' }).expect(200)).body as Parameters).parameter ?? [];
+    const paragraf = await validate(PARAGRAF_140);
+    expect(paragraf.find((p) => p.name === 'result')!.valueBoolean).toBe(false);
+    expect(paragraf.find((p) => p.name === 'message')!.valueString).toContain(`was not found in the value set '${url}'`);
+    expect((await validate(CODES.fysiskTraening140)).find((p) => p.name === 'result')!.valueBoolean).toBe(true);
   });
 
   it('the Danish-aware text filter works across the three levels and keeps each hit under its groups', async () => {
@@ -179,11 +203,28 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
     expect(codesOf(roots)).toEqual([PARAGRAF_140]);
     expect(codesOf(roots[0]!.contains)).toEqual([CODES.fysiskTraening140]);
     expect(codesOf(roots[0]!.contains![0]!.contains)).toEqual(['370-BALANCETRAENING']);
-    expect(vs.expansion!.total).toBe(3);
+    // the total is the codes the filter finds, nested, flat or paged; the niveau-2 code is only where the hit is
+    expect(roots[0]!.contains![0]!.abstract).toBe(true);
+    expect(vs.expansion!.total).toBe(1);
 
     const byNiveau2 = await expand({ url: vsUrl('370', 'indsatsvaelger'), filter: 'sygdomshaandtering' });
     expect(codesOf(byNiveau2.expansion!.contains![0]!.contains)).toEqual([CODES.sygdomshaandtering]);
     expect(byNiveau2.expansion!.contains![0]!.contains![0]!.contains).toHaveLength(3);
+    expect(byNiveau2.expansion!.contains![0]!.contains![0]!.abstract).toBeUndefined();
+  });
+
+  it('a filtered picker has the same total nested, flat and paged: the codes the filter finds', async () => {
+    const url = vsUrl('370', 'indsatsvaelger');
+    for (const filter of ['bold', 'traening', 'sygdomshaandtering']) {
+      const flat = await expand({ url, filter, excludeNested: 'true' });
+      const total = flat.expansion!.contains!.length;
+      for (const query of [{}, { count: '10' }, { excludeNotForUI: 'true' }] as Record<string, string>[]) {
+        expect({ filter, query, total: (await expand({ url, filter, ...query })).expansion!.total }).toEqual({ filter, query, total });
+      }
+    }
+    // without what is not for a UI, no group is shown: the hit is at the top
+    const forUI = await expand({ url, filter: 'bold', excludeNotForUI: 'true' });
+    expect(forUI.expansion!.contains!.map((c) => ({ code: c.code, contains: c.contains }))).toEqual([{ code: '370-BOLDSPIL', contains: undefined }]);
   });
 
   it('excludeNested=true lists the same codes flat', async () => {

@@ -85,15 +85,31 @@ export class TreeLayout {
     return n;
   }
 
-  /** The kept nodes (all when `kept` is undefined) as a tree of nodes. */
-  nodesOf(kept?: Int32Array): HierarchyNode[] {
+  /**
+   * Of the nodes `prune` kept for these hits, those kept only to show a hit's place in the tree: neither a hit nor in
+   * a hit's subtree.
+   */
+  contextOf(kept: Int32Array, hit: Uint8Array): number[] {
+    const context: number[] = [];
+    let hitEnd = 0;
+    for (const i of kept) {
+      if (i < hitEnd) continue;
+      const position = this.positions ? this.positions[i]! : -1;
+      if (position >= 0 && hit[position] === 1) hitEnd = this.endOf(i);
+      else context.push(i);
+    }
+    return context;
+  }
+
+  /** The kept nodes (all when `kept` is undefined) as a tree of nodes, each with its entry or the one `entryOf` gives. */
+  nodesOf(kept?: Int32Array, entryOf?: (node: number, entry: ExpansionEntry) => ExpansionEntry): HierarchyNode[] {
     const roots: HierarchyNode[] = [];
     const open: { end: number; children: HierarchyNode[] }[] = [];
     const n = kept ? kept.length : this.entries.length;
     for (let k = 0; k < n; k++) {
       const i = kept ? kept[k]! : k;
       while (open.length > 0 && open[open.length - 1]!.end <= i) open.pop();
-      const node: HierarchyNode = { entry: this.entries[i]!, children: [] };
+      const node: HierarchyNode = { entry: entryOf ? entryOf(i, this.entries[i]!) : this.entries[i]!, children: [] };
       (open.length > 0 ? open[open.length - 1]!.children : roots).push(node);
       const end = this.endOf(i);
       if (end > i + 1) open.push({ end, children: node.children });

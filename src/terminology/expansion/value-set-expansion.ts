@@ -46,10 +46,11 @@ export interface ExpansionRequest {
   /** Properties that come from elsewhere than the codes' code systems (e.g. a local code's niveau-2 targets). */
   propertySource?: PropertySource;
   /**
-   * Nests the codes otherwise than by one code system's hierarchy (a municipality's picker: niveau 3 under niveau 2).
-   * Used when the whole expansion is asked for nested; a text filter then keeps each hit with its groups.
+   * Nests the codes otherwise than by one code system's hierarchy (a municipality's picker: niveau 3 under niveau 2),
+   * `withGroups` adding the abstract groups there to navigate by (left out for excludeNotForUI). Used when the whole
+   * expansion is asked for nested; a text filter then keeps each hit with its groups.
    */
-  nest?: (entries: readonly ExpansionEntry[]) => HierarchyNode[];
+  nest?: (entries: readonly ExpansionEntry[], withGroups: boolean) => HierarchyNode[];
 }
 
 /** A request with every option at its $expand default, overridden by the given values. */
@@ -97,7 +98,21 @@ interface ShownCodes {
   kept?: Int32Array;
 }
 
-/** The request's codes nested by `nest`: the whole tree, or for a text filter each hit with its groups. */
+/** A code shown only as the place of a text filter's hit in the tree, as an abstract group (not counted). */
+const groupEntries = new WeakMap<ExpansionEntry, ExpansionEntry>();
+
+function asGroup(entry: ExpansionEntry): ExpansionEntry {
+  let group = groupEntries.get(entry);
+  // the concept named: an entry of a packed code system locates it in a getter, which a spread leaves out
+  if (!group) groupEntries.set(entry, group = { ...entry, concept: entry.concept, abstract: true });
+  return group;
+}
+
+/**
+ * The request's codes nested by `nest`: the whole tree, or for a text filter each hit (with its subtree) under its
+ * groups. A code kept only to show where a hit is did not match: it is shown as an abstract group, as hierarchical=true
+ * shows a filtered catalog's parents, and not counted (left out for excludeNotForUI).
+ */
 function nestedSelection(
   evaluated: IndexedComposeResult, request: ExpansionRequest, nest: NonNullable<ExpansionRequest['nest']>, hits: Selection,
 ): ShownCodes {
@@ -106,14 +121,20 @@ function nestedSelection(
   if (!whole) {
     const positions = new Map<ExpansionEntry, number>();
     unfiltered.entries.forEach((e, i) => positions.set(e, unfiltered.positions[i]!));
-    whole = TreeLayout.of(nest(unfiltered.entries), (e) => positions.get(e) ?? -1);
+    whole = TreeLayout.of(nest(unfiltered.entries, !request.excludeNotForUI), (e) => positions.get(e) ?? -1);
     trees.set(unfiltered.entries, whole);
   }
   if (hits === unfiltered) return { layout: whole };
   // a filter's tree is not kept: cutting the layout is one pass, and a tree per filter of a large picker would hold much memory
   const hit = new Uint8Array(evaluated.entries.length);
   for (const p of hits.positions) hit[p] = 1;
-  return { layout: whole, kept: whole.prune(hit) };
+  const kept = whole.prune(hit);
+  const context = whole.contextOf(kept, hit).filter((node) => !whole.entryAt(node).abstract);
+  if (context.length === 0) return { layout: whole, kept };
+  const groups = new Set(context);
+  // without what is not for a UI, the hits go under the nearest code kept, as hierarchical=true nests a filtered catalog
+  if (request.excludeNotForUI) return { layout: whole, kept: kept.filter((node) => !groups.has(node)) };
+  return { layout: TreeLayout.of(whole.nodesOf(kept, (node, entry) => (groups.has(node) ? asGroup(entry) : entry))) };
 }
 
 /** Whether the page can be shown nested: the includes follow the hierarchy and the whole expansion fits in the page. */
@@ -238,7 +259,8 @@ function isoNow(): string {
 
 interface PreparedExpansion extends ShownCodes {
   evaluated: IndexedComposeResult;
-  shown: number;
+  /** The number of codes the request selects: the same nested, flat or paged. */
+  total: number;
   renderer: ContainsRenderer;
 }
 
@@ -253,10 +275,9 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
   }
   const offset = request.offset ?? 0;
   let codes: ShownCodes;
-  let shown = total;
+  // the groups a nested answer adds, and the codes it keeps to show where a filter's hits are, are not counted
   if (request.nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
     codes = nestedSelection(evaluated, request, request.nest, selection);
-    shown = codes.kept ? codes.kept.length : codes.layout.size;
   } else if (request.nestingAsked && !request.excludeNested && !evaluated.hierarchical && wholeExpansion(request, total)) {
     // the abstract groups are there to navigate by: not members, so not counted in total, and not shown for excludeNotForUI
     codes = { layout: request.excludeNotForUI ? hierarchyOf(entries) : groupedTreeOf(entries) };
@@ -273,14 +294,14 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
     withVersion: evaluated.versioned,
     propertySource: request.propertySource,
   }, evaluated);
-  return { evaluated, ...codes, shown, renderer };
+  return { evaluated, ...codes, total, renderer };
 }
 
 /**
  * The expansion around its codes (made after them: the renderer has declared the properties they use), without its
  * parameters (the last element before the codes): the request's echoed ones, then `usedParameters`.
  */
-function expansionOf(request: ExpansionRequest, { evaluated, shown, renderer }: PreparedExpansion): ValueSetExpansion {
+function expansionOf(request: ExpansionRequest, { evaluated, total, renderer }: PreparedExpansion): ValueSetExpansion {
   const extension = [...renderer.propertyExtensions(), ...unclosedExtensions(evaluated)];
   // element by element in FHIR's order (conditional spreads would build a throw-away object per element)
   const expansion: ValueSetExpansion = {} as ValueSetExpansion;
@@ -288,7 +309,7 @@ function expansionOf(request: ExpansionRequest, { evaluated, shown, renderer }: 
   expansion.identifier = `urn:uuid:${randomUUID()}`;
   expansion.timestamp = isoNow();
   // a whole grammar-defined code system has no number of codes
-  if (!evaluated.unbounded) expansion.total = shown;
+  if (!evaluated.unbounded) expansion.total = total;
   if (request.offset !== undefined) expansion.offset = request.offset;
   return expansion;
 }
