@@ -15,6 +15,7 @@ describe('a narrative div FHIR allows', () => {
     ['HTML entities and a language', div('Indsats&nbsp;&aelig;&#248;', ' xml:lang="da" lang="da"')],
     ['an image alone is content', div('<img src="https://kl.dk/logo.png"/>')],
     ['comments and whitespace around the div', `  ${div('<!-- c -->x')}\n`],
+    ['the XHTML namespace declared again, and a prefix declared', div('<p xmlns="http://www.w3.org/1999/xhtml" xmlns:x="urn:x">x</p>')],
   ])('%s', (_, text) => {
     expect(narrativeDivProblem(text)).toBeUndefined();
   });
@@ -64,5 +65,19 @@ describe('narrativeProblems', () => {
     expect(narrativeProblems(bundle, 'Bundle').map((p) => p.path)).toEqual([
       'Bundle.entry[0].resource.text.div', 'Bundle.entry[0].resource.contained[0].text.div',
     ]);
+  });
+});
+
+describe('a narrative div that costs the parser much', () => {
+  // a namespace-aware parse took time quadratic in these: 2,000 elements declaring a prefix each took 20 s
+  it('of 20,000 nested elements each declaring a namespace prefix is answered', () => {
+    const n = 20_000;
+    const nested = Array.from({ length: n }, (_, i) => `<span xmlns:p${i}="urn:x">`).join('') + 'x' + '</span>'.repeat(n);
+    expect(problem(div(nested))).toBeUndefined();
+  });
+
+  it('of one element with 20,000 attributes is answered', () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => ` xmlns:p${i}="urn:x"`).join('');
+    expect(problem(div('<span>x</span>', many))).toBeUndefined();
   });
 });
