@@ -58,12 +58,20 @@ export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'>
   };
 }
 
-/** A parameter's alternatives (FHIR's comma; `\,` is a comma in a value), escapes kept; 400 when it has none. */
+/** The most alternatives one parameter may name: each is a test of the stores' query, which SQLite nests no deeper than 1,000. */
+export const MAX_ALTERNATIVES = 100;
+
+/** A parameter's alternatives (FHIR's comma; `\,` is a comma in a value), escapes kept, each once; 400 when it has none or too many. */
 function alternatives(query: Record<string, unknown>, name: string): string[] | undefined {
   const text = searchText(query, name);
   if (text === undefined) return undefined;
-  const values = splitEscaped(text, ',').filter((a) => a !== '');
+  const values = [...new Set(splitEscaped(text, ',').filter((a) => a !== ''))];
   if (values.length === 0) throw FhirError.invalid(`${name} may not be empty`, { expression: [name], da: `${name} må ikke være tom` });
+  if (values.length > MAX_ALTERNATIVES) {
+    throw new FhirError(400, 'too-costly', `${name} names ${values.length} alternatives; at most ${MAX_ALTERNATIVES} are searched at once`, {
+      expression: [name], da: `${name} angiver ${values.length} alternativer; højst ${MAX_ALTERNATIVES} søges ad gangen`,
+    });
+  }
   return values;
 }
 

@@ -124,6 +124,11 @@ describe('AuditEvent: every write recorded', () => {
     // an escaped comma is part of the value: no event has such an entity
     expect(await ids({ entity: `CodeSystem/${CS_ID}\\,CodeSystem/kommune-147-lokale-indsatser` })).toEqual([]);
     await search(admin, { agent: ',' }).expect(400);
+    // each alternative is once a test of the store's query (SQLite nests no deeper than 1,000): repeats count once, and
+    // more than 100 are refused with 400 too-costly instead of failing in the store
+    expect(await ids({ agent: Array.from({ length: 1000 }, () => '101').concat('147').join(',') })).toEqual(await ids({ agent: '101,147' }));
+    const tooMany = (await search(admin, { agent: Array.from({ length: 101 }, (_, i) => String(100 + i)).join(',') }).expect(400)).body;
+    expect([tooMany.issue[0].code, tooMany.issue[0].details.text]).toEqual(['too-costly', 'agent names 101 alternatives; at most 100 are searched at once']);
     // not for dates here: 400 not-supported rather than a value read wrongly
     expect((await search(admin, { date: 'lt2025-01-01,ge2026-01-01' }).expect(400)).body.issue[0].code).toBe('not-supported');
   });
