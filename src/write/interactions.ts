@@ -327,6 +327,7 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
     });
   }
   if (entries.length === 0) throw FhirError.invalid('The transaction has no entries', { da: 'Transaktionen har ingen poster' });
+  const fullUrls = new Map<string, number>();
   return entries.map((entry, i): WriteRequest => {
     checkEntryTypes(entry, i);
     const method = entry?.request?.method;
@@ -346,6 +347,17 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
       });
     }
     const fullUrl = entryFullUrl(entry, i, method === 'POST' ? undefined : `${m[1]}/${m[2]}`);
+    if (fullUrl !== undefined) {
+      // bdl-7: one fullUrl names one entry, which references to it are resolved to
+      const first = fullUrls.get(fullUrl);
+      if (first !== undefined) {
+        const at = `Bundle.entry[${i}].fullUrl`;
+        throw FhirError.invalid(`${at} '${excerpt(fullUrl)}' is Bundle.entry[${first}]'s too; a fullUrl must be unique in a transaction (bdl-7)`, {
+          expression: [at], da: `${at} '${excerpt(fullUrl)}' er også Bundle.entry[${first}]'s; en fullUrl skal være entydig i en transaktion (bdl-7)`,
+        });
+      }
+      fullUrls.set(fullUrl, i);
+    }
     return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch, entry: i, fullUrl };
   });
 }

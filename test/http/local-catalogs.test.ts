@@ -583,6 +583,19 @@ describe('the entries of a transaction', () => {
     const storedSystem = (await request(app).get(`/fhir/${csLocation}`).expect(200)).body as CodeSystem;
     expect(storedSystem.extension!.map((x) => x.valueReference!.reference)).toEqual([cmLocation, 'urn:uuid:not-in-the-bundle']);
   });
+
+  it('with two entries of one fullUrl is refused (400 at the second, bdl-7), nothing written: a reference to it would name either', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('101', 'dobbelt-fullurl');
+    const shared = 'urn:uuid:0d9d3c5e-8f0a-4b7e-9c41-7a2f6d1e2b3c';
+    const res = await transaction([
+      { fullUrl: shared, resource: { ...codeSystem, id: undefined }, request: { method: 'POST', url: 'CodeSystem' } },
+      { fullUrl: shared, resource: { ...conceptMap, id: undefined }, request: { method: 'POST', url: 'ConceptMap' } },
+    ]).expect(400);
+    const issue = (res.body as OperationOutcome).issue[0]!;
+    expect(issue.expression).toEqual(['Bundle.entry[1].fullUrl']);
+    expect(issue.details?.text).toBe(`Bundle.entry[1].fullUrl '${shared}' is Bundle.entry[0]'s too; a fullUrl must be unique in a transaction (bdl-7)`);
+    await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
+  });
 });
 
 describe('conditions of a transaction entry', () => {
