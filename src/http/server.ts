@@ -7,10 +7,10 @@ import { originForm } from './pipeline/request-target';
 /** Largest request head (request line and headers) accepted; longer URLs are answered 431. */
 export const MAX_HEADER_BYTES = 32 * 1024;
 
-function outcomeResponse(status: number, text: string, code: 'too-long' | 'invalid' | 'timeout' | 'not-supported'): string {
+function outcomeResponse(status: number, text: string, code: 'too-long' | 'invalid' | 'timeout' | 'not-supported', extraHeaders = ''): string {
   const body = JSON.stringify(operationOutcome([issue({ severity: 'error', code, text })]));
   const reason = http.STATUS_CODES[status] ?? 'Bad Request';
-  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/fhir+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/fhir+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
 }
 
 /** The answers each server is still writing, so that a graceful close can tell them to close their connection. */
@@ -54,7 +54,8 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
     res.socket?.end(outcomeResponse(417, `The expectation '${String(req.headers.expect).slice(0, 60)}' cannot be met; only 100-continue is`, 'not-supported'));
   });
   server.on('connect', (_req: http.IncomingMessage, socket: Socket) => {
-    socket.end(outcomeResponse(405, 'CONNECT is not supported: this is not a proxy', 'not-supported'));
+    // a 405 names what the target takes (RFC 9110 §15.5.6); a CONNECT's target is an authority, which takes nothing
+    socket.end(outcomeResponse(405, 'CONNECT is not supported: this is not a proxy', 'not-supported', 'Allow: \r\n'));
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();

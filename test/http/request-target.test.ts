@@ -24,15 +24,16 @@ beforeAll(async () => {
 afterAll(() => served.close());
 
 /** Status and parsed JSON body of a raw exchange. */
-async function exchange(head: string): Promise<{ status: number; contentType?: string; body?: unknown }> {
+async function exchange(head: string): Promise<{ status: number; contentType?: string; allow?: string; body?: unknown }> {
   const text = await rawExchange(port, head, '');
   const [headPart = '', ...rest] = text.split('\r\n\r\n');
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(headPart)?.[1]);
   const contentType = /\r\ncontent-type: ([^\r]*)/i.exec(headPart)?.[1];
+  const allow = /\r\nallow: ?([^\r]*)/i.exec(headPart)?.[1];
   const bodyText = rest.join('\r\n\r\n');
   const chunked = /\r\ntransfer-encoding: chunked/i.test(headPart);
   const json = chunked ? bodyText.replace(/^[0-9a-f]+\r\n/, '').replace(/\r\n0\r\n\r\n$/, '') : bodyText;
-  return { status, contentType, body: json ? JSON.parse(Buffer.from(json, 'latin1').toString('utf8')) : undefined };
+  return { status, contentType, allow, body: json ? JSON.parse(Buffer.from(json, 'latin1').toString('utf8')) : undefined };
 }
 
 describe('the request target', () => {
@@ -83,9 +84,9 @@ describe('what Node answers itself', () => {
     expect((res.body as OperationOutcome).issue[0]?.code).toBe('not-supported');
   });
 
-  it('CONNECT is 405 with an OperationOutcome', async () => {
+  it('CONNECT is 405 with an OperationOutcome, and an Allow that names nothing (RFC 9110 §15.5.6)', async () => {
     const res = await exchange('CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n');
-    expect([res.status, res.contentType]).toEqual([405, 'application/fhir+json; charset=utf-8']);
+    expect([res.status, res.contentType, res.allow]).toEqual([405, 'application/fhir+json; charset=utf-8', '']);
     expect((res.body as OperationOutcome).issue[0]?.code).toBe('not-supported');
   });
 });
