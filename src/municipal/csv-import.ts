@@ -5,6 +5,7 @@ import { bilingual, issueText, type Issue } from '../errors/issue';
 import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
+import { composed } from '../terminology/text-match';
 import { currentTimeBudget } from '../terminology/time-budget';
 import {
   kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localCatalogTexts, localTargetEquivalence, municipalId, municipalUrl, STATUS_PROPERTY_URI,
@@ -346,6 +347,7 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
   if (!resolver.known) messages.push(lineIssue('error', 'The common catalogs (FSIII, FFB) are not loaded, so targets cannot be resolved',
     'De fælleskommunale kataloger (FSIII, FFB) er ikke indlæst, så målene kan ikke findes.'));
   const lineOf = new Map<string, number>();
+  const byComposed = new Map<string, { line: number; code: string }>();
   const concepts: CodeSystemConcept[] = [];
   const groups = new Map<string, ConceptMapGroupElement[]>();
   const unmappedElements: ConceptMapGroupElement[] = [];
@@ -362,8 +364,15 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
       return err(`kode '${excerpt(code)}' has whitespace at the ends or inside other than single spaces`,
         `kode '${excerpt(code)}' har mellemrum i enderne eller mere end ét mellemrum inde i koden.`);
     }
-    const first = lineOf.get(code);
-    if (first !== undefined) return err(`kode '${excerpt(code)}' is already on line ${first}`, `kode '${excerpt(code)}' står allerede på linje ${first}.`);
+    // two codes that are the same text (Unicode NFC: an å typed as a and a combining ring is å) are one code to a reader
+    const key = composed(code);
+    const first = byComposed.get(key);
+    if (first !== undefined) {
+      const other = first.code === code ? { en: '', da: '' }
+        : { en: ' (the same letters, written with other Unicode characters)', da: ' (de samme bogstaver, skrevet med andre Unicode-tegn)' };
+      return err(`kode '${excerpt(code)}' is already on line ${first.line}${other.en}`, `kode '${excerpt(code)}' står allerede på linje ${first.line}${other.da}.`);
+    }
+    byComposed.set(key, { line: row.line, code });
     lineOf.set(code, row.line);
     if (!row.titel) err(`kode '${excerpt(code)}' has no titel`, `kode '${excerpt(code)}' har ingen titel.`);
     const kind = row.type.toLowerCase() as LocalKind;

@@ -99,6 +99,13 @@ describe('CodeSystem/$import-local', () => {
       [4, "type 'forløb' must be indsats or tilbud"],
     ]);
     expect(errors[0]?.diagnostics).toBe("line 3: kode '230-BOLD' is already on line 2");
+    // the same code with its å composed (one character) and decomposed (a and a combining ring) is one code
+    const decomposed = ['kode;titel;type;maal', `230-SÅR;Sår;indsats;${CODES.fysiskTraening119}`, `230-SA\u030aR;Sår igen;indsats;${CODES.fysiskTraening119}`].join('\n');
+    const twice = (await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send(csvParameters(decomposed)).expect(422)).body as OperationOutcome;
+    expect(twice.issue.filter((i) => i.severity === 'error').map((i) => [line(i), i.details?.text])).toEqual([
+      [3, "kode '230-SA\u030aR' is already on line 2 (the same letters, written with other Unicode characters)"],
+    ]);
     const search = await request(app).get('/fhir/CodeSystem').query({ identifier: '230' }).expect(200);
     expect((search.body as Bundle).entry ?? []).toEqual([]);
   });
