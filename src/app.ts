@@ -14,7 +14,7 @@ import { sendAnswer } from './http/pipeline/send';
 import { acceptLanguages, expansionLimit, requestBaseUrl } from './http/pipeline/request-values';
 import { requestLifecycle } from './http/pipeline/request-lifecycle';
 import { createMetrics } from './http/pipeline/metrics';
-import { requestTarget } from './http/pipeline/request-target';
+import { hostChecked } from './http/pipeline/request-target';
 import { securityHeaders, securityMiddleware, varyHeader } from './http/pipeline/security';
 import { batchRoute } from './http/routes/batch';
 import { healthRoutes } from './http/routes/health';
@@ -184,7 +184,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const metrics = createMetrics(registry, base, invoker.cache, processMetrics);
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
   const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs, headers: [...securityHeaders(), ...varyHeader(config)] });
-  const appMiddleware: RequestHandler[] = [requestTarget(), ...securityMiddleware(config)];
+  const appMiddleware: RequestHandler[] = [hostChecked(), ...securityMiddleware(config)];
   app.use(lifecycle.middleware, ...appMiddleware);
   app.use(healthRoutes(registry, store, () => shuttingDown, warmUp));
   app.get('/metrics', async (_req, res) => {

@@ -42,7 +42,7 @@ export function originForm(req: IncomingMessage): void {
  * without PUBLIC_BASE_URL): one that is not a host and port, an HTTP/1.1 request without one and a request with two
  * are 400.
  */
-export function requestTarget(): RequestHandler {
+export function hostChecked(): RequestHandler {
   return ((req: IncomingMessage, _res: ServerResponse, next: NextFunction): void => {
     const host = req.headers.host;
     if (host === undefined) {
