@@ -8,7 +8,7 @@ import { findLegacyReplacement } from '../terminology/replacements';
 import { composed } from '../terminology/text-match';
 import { currentTimeBudget } from '../terminology/time-budget';
 import {
-  kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localCatalogTexts, localTargetEquivalence, municipalId, municipalUrl, STATUS_PROPERTY_URI,
+  kommunekodeIdentifier, LOCAL_KINDS, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localCatalogTexts, localTargetEquivalence, municipalId, municipalUrl, NOT_UTF8_CSV, STATUS_PROPERTY_URI,
   type LocalKind,
 } from './municipality';
 import { excerpt } from '../errors/excerpt';
@@ -163,7 +163,7 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(content);
     } catch {
-      return { rows: [], messages: [lineIssue('error', 'The file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8)', 'Filen er ikke gemt som UTF-8. Gem den som "CSV UTF-8 (kommasepareret)" i Excel, og prøv igen.')] };
+      return { rows: [], messages: [lineIssue('error', NOT_UTF8_CSV.en, NOT_UTF8_CSV.da)] };
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -16,6 +16,12 @@ export const LOCAL_TYPE_URI = 'http://faelles-tx.dk/fhir/CodeSystem/lokal-type';
 export const LOCAL_TYPE_CODE = 'type';
 export const STATUS_PROPERTY_URI = 'http://hl7.org/fhir/concept-properties#status';
 
+/** What municipal staff are told of a CSV file that is not UTF-8 (the import; the page's counts file), in both languages. */
+export const NOT_UTF8_CSV = {
+  en: 'The file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8)',
+  da: 'Filen er ikke gemt som UTF-8. Gem den som "CSV UTF-8 (kommasepareret)" i Excel, og prøv igen.',
+} as const;
+
 export type LocalKind = 'indsats' | 'tilbud';
 export const LOCAL_KINDS: readonly LocalKind[] = ['indsats', 'tilbud'];
 

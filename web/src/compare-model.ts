@@ -4,6 +4,7 @@
  * and the bar chart's data for one catalog.
  */
 import type { Coding, Parameters, ParametersParameter } from 'fhir/r4';
+import { NOT_UTF8_CSV } from '../../src/municipal/municipality';
 import { param, params, paramValue } from './fhir';
 
 const VS = 'http://faelles-tx.dk/fhir/ValueSet/';
@@ -188,7 +189,7 @@ export function countsFileText(bytes: ArrayBuffer | Uint8Array): { text: string 
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {
-    return { problem: 'Filen er ikke gemt som UTF-8. Gem den som "CSV UTF-8 (kommasepareret)" i Excel, og prøv igen.' };
+    return { problem: NOT_UTF8_CSV.da };
   }
 }
 
