@@ -56,6 +56,8 @@ export const coverageMatrixOperation: OperationHandler = {
   spec,
   resourceType: 'ConceptMap',
   levels: ['type'],
+  // it lists every local catalog and map, so any write of one makes a kept answer stale
+  cache: 'answer',
   definition: 'http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-coverage-matrix',
   documentation: {
     description: 'Which common interventions each municipality\'s local catalog covers, side by side: for every active intervention of the value sets ' +

@@ -80,18 +80,23 @@ describe('ConceptMap/$coverage-matrix', () => {
     expect(part(m253, 'covered')?.valueInteger).toBe(0);
   });
 
-  it("follows a change of a municipality's catalog and map", async () => {
+  it("is answered from the response cache until a write, and follows a change of a municipality's catalog and map", async () => {
     const own = await testApp();
+    const hits = async () => Number(/^faelles_tx_response_cache_hits_total (\d+)$/m.exec((await request(own).get('/metrics').expect(200)).text)![1]);
     const token = await tokenFor({ kommunekode: '253' });
     const importCsv = (csv: string) => request(own).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`)
       .type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }] }).expect(200);
     const cellOf = async (code: string) => {
       // a GET, as the web page asks: the response cache must not answer with the matrix from before the write
-      const body = (await request(own).get('/fhir/ConceptMap/$coverage-matrix?kommunekode=253').expect(200)).body as Parameters;
+      // (one Host: an answer is kept per base URL, and supertest listens on another port for every request)
+      const body = (await request(own).get('/fhir/ConceptMap/$coverage-matrix?kommunekode=253').set('Host', 'tx.example').expect(200)).body as Parameters;
       return cellsOf(body).get(`253|${code}`);
     };
     await importCsv(`kode,titel,type,maal\n253-A,Styrke,indsats,${CODES.fysiskTraening119}\n`);
     expect(await cellOf(CODES.fysiskTraening119)).toEqual({ indsats: 1, tilbud: 0 });
+    const before = await hits();
+    expect(await cellOf(CODES.fysiskTraening119)).toEqual({ indsats: 1, tilbud: 0 });
+    expect(await hits()).toBe(before + 1);
     await importCsv(`kode,titel,type,maal\n253-A,Styrke og kost,tilbud,${CODES.fysiskTraening119};${CODES.kostvejledning}\n253-B,Kost,indsats,${CODES.kostvejledning}\n`);
     expect(await cellOf(CODES.fysiskTraening119)).toEqual({ indsats: 0, tilbud: 1 });
     expect(await cellOf(CODES.kostvejledning)).toEqual({ indsats: 1, tilbud: 1 });
