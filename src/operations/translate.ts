@@ -74,7 +74,8 @@ const spec: OperationSpec = {
 const DATE_DOCUMENTATION = 'This server: translate with the map version in force on this date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime, read in UTC) ' +
   "instead of the newest: of the map's versions that are not drafts, the one that came into use last by the end of the date. A version comes " +
   "into use at its ConceptMap.date, or, without one, when it was first written to this server. With 'url' it picks that map's version; " +
-  'without, every map of the request is taken in its version of then (maps not in use yet are left out). Not with conceptMapVersion or url|version.';
+  'without, every map of the request is taken in its version of then (maps not in use yet are left out); so is a map named by group.unmapped.url ' +
+  'without a version. Not with conceptMapVersion or url|version.';
 
 type Direction = 'forward' | 'reverse';
 
@@ -270,9 +271,9 @@ function versionCompatible(requested: string | undefined, stated: string | undef
   return !requested || !stated || requested === stated;
 }
 
-/** Whether two matches of the same concept code and source code state the same (systems, equivalence and products). */
+/** Whether two matches of the same concept code and source code state the same (map, systems, equivalence and products). */
 function sameMatch(a: Match, b: Match): boolean {
-  return a.concept.system === b.concept.system && a.source?.system === b.source?.system && a.equivalence === b.equivalence &&
+  return a.originMap === b.originMap && a.concept.system === b.concept.system && a.source?.system === b.source?.system && a.equivalence === b.equivalence &&
     (a.product === b.product || JSON.stringify(a.product) === JSON.stringify(b.product));
 }
 
@@ -285,13 +286,14 @@ class Translator {
   /** The matches by concept code and source code. */
   private readonly seen = new Map<unknown, Map<unknown, Match[]>>();
 
-  constructor(private readonly registry: TerminologyRegistry, private readonly query: TranslateQuery) {}
+  /** `inForce`: the request's `date`, which picks the version of a chained map its reference leaves open. */
+  constructor(private readonly registry: TerminologyRegistry, private readonly query: TranslateQuery, private readonly inForce?: InForce) {}
 
   get all(): Match[] {
     return this.matches;
   }
 
-  /** A match, unless one with the same concept, source and equivalence is there already. */
+  /** A match, unless one of the same map with the same concept, source and equivalence is there already. */
   private add(m: Match): void {
     let bySource = this.seen.get(m.concept.code);
     if (!bySource) {
@@ -331,8 +333,8 @@ class Translator {
     return coding;
   }
 
-  forward(cm: ConceptMap, coding: Coding, visited: Set<string> = new Set(), origin?: string): void {
-    const originMap = origin ?? canonicalOf(cm);
+  forward(cm: ConceptMap, coding: Coding, visited: Set<string> = new Set()): void {
+    const originMap = canonicalOf(cm);
     for (const group of arr(cm.group)) {
       if (group.source !== coding.system || !versionCompatible(coding.version, group.sourceVersion)) continue;
       if (!this.answerSystemMatches(group.target)) continue;
@@ -377,19 +379,23 @@ class Translator {
       this.add({ concept: this.answerCoding(group.target, u.code, u.display, group.targetVersion), originMap, ...this.sourcePart() });
     } else if (u.mode === 'other-map' && (u.url ?? (u as { otherMap?: string }).otherMap)) {
       const ref = (u.url ?? (u as { otherMap?: string }).otherMap)!;
-      const other = this.registry.findCanonical('ConceptMap', ref);
-      if (!other) {
+      const known = this.registry.findCanonical('ConceptMap', ref);
+      if (!known) {
         throw new FhirError(422, 'not-found', `The ConceptMap ${ref} named in group.unmapped.url of ${canonicalOf(cm)} is not known`, {
           da: `ConceptMap ${ref}, som group.unmapped.url i ${canonicalOf(cm)} henviser til, kendes ikke`,
         });
       }
+      // a reference without a version means the version in force on the request's date, as the request's own maps do
+      const other = this.inForce && !parseCanonical(ref).version ? this.inForce(known) : known;
+      if (!other) return;
       const key = canonicalOf(other);
       if (visited.has(key) || key === canonicalOf(cm)) {
         throw new FhirError(422, 'business-rule', `ConceptMap ${canonicalOf(cm)} refers to ${key} in a circle (group.unmapped.url)`, {
           da: `ConceptMap ${canonicalOf(cm)} henviser i ring til ${key} (group.unmapped.url)`,
         });
       }
-      this.forward(other, coding, new Set([...visited, canonicalOf(cm)]), originMap);
+      // the chained map's matches are its own: originMap names the map that states them
+      this.forward(other, coding, new Set([...visited, canonicalOf(cm)]));
     }
   }
 
@@ -434,7 +440,8 @@ function candidateMaps(
 ): ConceptMap[] {
   if (explicit) return [explicit];
   const fromRequest = input.all<Resource>('tx-resource').filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
-  const all = version === undefined ? [...fromRequest] : fromRequest.filter((cm) => cm.version === version);
+  // on a date, the request's own maps are taken in their version of then too, by the listing below
+  const all = version !== undefined ? fromRequest.filter((cm) => cm.version === version) : inForce ? [] : [...fromRequest];
   // each map as an unversioned reference to its url means it (a draft next version does not replace the one in use), or the version in force on `date`
   for (const listed of registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND })) {
     const cm = version !== undefined ? (listed.url ? registry.find('ConceptMap', listed.url, version) : undefined)
@@ -645,7 +652,7 @@ export const translateOperation: OperationHandler = {
     const { codings, unresolved } = resolveGatewayCodings(registry, query);
     const maps = candidateMaps(input, registry, query, explicit, inForce, mapVersion);
     if (mapVersion !== undefined && maps.length === 0) throw noMapOfVersion(mapVersion);
-    const translator = new Translator(registry, query);
+    const translator = new Translator(registry, query, inForce);
     for (const coding of codings) {
       // a codeableConcept of several codings: each match says which coding it translates
       if (query.direction === 'forward' && codings.length > 1) translator.source = coding;

@@ -1,0 +1,80 @@
+import type { ConceptMap, Parameters, ParametersParameter } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { testApp } from '../support/app';
+import { param, part, parametersOf } from '../support/parameters';
+
+/** Which maps, of which version, answer a $translate: a map that names another for what it does not map (group.unmapped mode other-map). */
+const JSON_TYPE = 'application/fhir+json';
+const S3 = 'http://ex/s3';
+const T3 = 'http://ex/t3';
+const CM3 = 'http://ex.org/cm3';
+const CM4 = 'http://ex.org/cm4';
+
+const cm3: ConceptMap = {
+  resourceType: 'ConceptMap', url: CM3, version: '1', status: 'active',
+  group: [{ source: S3, target: T3, element: [{ code: 'm', target: [{ code: 'M', equivalence: 'equivalent' }] }], unmapped: { mode: 'other-map', url: CM4 } }],
+};
+
+function cm4(version: string, target: string, date?: string): ConceptMap {
+  return {
+    resourceType: 'ConceptMap', url: CM4, version, status: 'active', ...(date ? { date } : {}),
+    group: [{ source: S3, target: T3, element: [{ code: 'n', target: [{ code: target, equivalence: 'equivalent' }] }] }],
+  };
+}
+
+/** cm4 in three versions: 3 comes into use only in 2099. */
+const CM4_VERSIONS = [cm4('1', 'N'), cm4('2', 'N2'), cm4('3', 'N3', '2099-01-01')];
+
+let app: App;
+beforeAll(async () => {
+  app = await testApp();
+});
+
+async function translate(maps: ConceptMap[], ...parameter: ParametersParameter[]): Promise<Parameters> {
+  const body = parametersOf(...maps.map((resource) => ({ name: 'tx-resource', resource })), ...parameter);
+  return (await request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).send(body).expect(200)).body as Parameters;
+}
+
+/** Each match as concept code and originMap. */
+const matches = (p: Parameters): string[] => (p.parameter ?? []).filter((x) => x.name === 'match')
+  .map((m) => `${part(m, 'concept')?.valueCoding?.code} ${part(m, 'originMap')?.valueCanonical}`);
+const n: ParametersParameter[] = [{ name: 'system', valueUri: S3 }, { name: 'code', valueCode: 'n' }];
+const today = new Date().toISOString().slice(0, 10);
+
+describe('a map that names another for what it does not map (unmapped other-map)', () => {
+  it("credits the chained map's matches to the map that states them", async () => {
+    expect(matches(await translate([cm3, ...CM4_VERSIONS], { name: 'url', valueUri: CM3 }, ...n))).toEqual([`N3 ${CM4}|3`]);
+    // what the first map states itself stays its own
+    expect(matches(await translate([cm3, ...CM4_VERSIONS], { name: 'url', valueUri: CM3 }, { name: 'system', valueUri: S3 }, { name: 'code', valueCode: 'm' })))
+      .toEqual([`M ${CM3}|1`]);
+  });
+
+  it('takes the chained map in its version in force on the date', async () => {
+    expect(matches(await translate([cm3, ...CM4_VERSIONS], { name: 'url', valueUri: CM3 }, { name: 'date', valueDateTime: today }, ...n)))
+      .toEqual([`N2 ${CM4}|2`]);
+    // without url: every map, the chained one too, in its version of then
+    expect(matches(await translate([cm3, ...CM4_VERSIONS], { name: 'date', valueDateTime: today }, ...n))).toEqual([`N2 ${CM4}|2`]);
+    // no version of the chained map in force yet: it answers nothing, as a map of the request not in use yet
+    const early = { ...cm3, date: '2000-01-01', group: [{ ...cm3.group![0]!, unmapped: { mode: 'other-map' as const, url: CM4 } }] };
+    const later = [cm4('1', 'N', '2010-01-01')];
+    const before = await translate([early, ...later], { name: 'url', valueUri: CM3 }, { name: 'date', valueDateTime: '2005' }, ...n);
+    expect([param(before, 'result')?.valueBoolean, matches(before)]).toEqual([false, []]);
+  });
+
+  it('takes the version the reference names (url|version), whatever the date or conceptMapVersion', async () => {
+    const pinned = { ...cm3, group: [{ ...cm3.group![0]!, unmapped: { mode: 'other-map' as const, url: `${CM4}|1` } }] };
+    expect(matches(await translate([pinned, ...CM4_VERSIONS], { name: 'url', valueUri: CM3 }, ...n))).toEqual([`N ${CM4}|1`]);
+    expect(matches(await translate([pinned, ...CM4_VERSIONS], { name: 'url', valueUri: CM3 }, { name: 'date', valueDateTime: today }, ...n)))
+      .toEqual([`N ${CM4}|1`]);
+  });
+
+  it('under conceptMapVersion without a map, the chained map is taken by its own reference (the newest), each match credited to its map', async () => {
+    expect(matches(await translate([cm3, ...CM4_VERSIONS], { name: 'conceptMapVersion', valueString: '1' }, ...n)).sort())
+      .toEqual([`N ${CM4}|1`, `N3 ${CM4}|3`]);
+    const pinned = { ...cm3, group: [{ ...cm3.group![0]!, unmapped: { mode: 'other-map' as const, url: `${CM4}|2` } }] };
+    expect(matches(await translate([pinned, ...CM4_VERSIONS], { name: 'conceptMapVersion', valueString: '1' }, ...n)).sort())
+      .toEqual([`N ${CM4}|1`, `N2 ${CM4}|2`]);
+  });
+});
+
