@@ -260,11 +260,36 @@ function sameCanonical(a: string | undefined, b: string | undefined): boolean {
   return pa.url === pb.url && (!pa.version || !pb.version || pa.version === pb.version);
 }
 
-/** A scope parameter names a map's value set (sourceUri/targetUri) or, as a convenience, its code system. */
-function scopeMatches(scope: string | undefined, mapScope: string | undefined, groupSystems: (string | undefined)[]): boolean {
-  if (!scope) return true;
-  if (sameCanonical(scope, mapScope)) return true;
-  return groupSystems.some((s) => sameCanonical(scope, s));
+/**
+ * Which of a map's groups answer for the request's `source` and `target`, each side of the map: undefined, every group
+ * (no scope given, or it names the map's value set, sourceUri/targetUri); a system, only the groups of that system (the
+ * scope names a code system, this server's convenience); null, the map does not fit the scope given.
+ */
+interface GroupScope {
+  source: string | undefined | null;
+  target: string | undefined | null;
+}
+
+const EVERY_GROUP: GroupScope = { source: undefined, target: undefined };
+
+function sideScope(scope: string | undefined, mapScope: string | undefined, groupSystems: (string | undefined)[]): string | undefined | null {
+  if (!scope || sameCanonical(scope, mapScope)) return undefined;
+  return groupSystems.some((s) => sameCanonical(scope, s)) ? scope : null;
+}
+
+function groupScopeOf(cm: ConceptMap, query: TranslateQuery): GroupScope {
+  const groups = arr(cm.group).filter((g) => g && typeof g === 'object');
+  const forward = query.direction === 'forward';
+  return {
+    source: sideScope(forward ? query.givenScope : query.answerScope, cm.sourceUri ?? cm.sourceCanonical, groups.map((g) => g.source)),
+    target: sideScope(forward ? query.answerScope : query.givenScope, cm.targetUri ?? cm.targetCanonical, groups.map((g) => g.target)),
+  };
+}
+
+const fits = (scope: GroupScope): boolean => scope.source !== null && scope.target !== null;
+
+function groupInScope(group: ConceptMapGroup, scope: GroupScope): boolean {
+  return (!scope.source || sameCanonical(scope.source, group.source)) && (!scope.target || sameCanonical(scope.target, group.target));
 }
 
 function versionCompatible(requested: string | undefined, stated: string | undefined): boolean {
@@ -333,10 +358,11 @@ class Translator {
     return coding;
   }
 
-  forward(cm: ConceptMap, coding: Coding, visited: Set<string> = new Set()): void {
+  /** `scope`: the groups that answer, of this map and of the maps it names for what it does not map. */
+  forward(cm: ConceptMap, coding: Coding, scope: GroupScope = EVERY_GROUP, visited: Set<string> = new Set()): void {
     const originMap = canonicalOf(cm);
     for (const group of arr(cm.group)) {
-      if (group.source !== coding.system || !versionCompatible(coding.version, group.sourceVersion)) continue;
+      if (!groupInScope(group, scope) || group.source !== coding.system || !versionCompatible(coding.version, group.sourceVersion)) continue;
       if (!this.answerSystemMatches(group.target)) continue;
       let found = false;
       for (const el of elementsWithCode(group, coding.code!)) {
@@ -351,7 +377,7 @@ class Translator {
           this.add({ equivalence, originMap, ...this.currentTarget(group, t.code, t.display), ...this.sourcePart(), ...productsOf(t.product) });
         }
       }
-      if (!found) this.unmapped(cm, group, coding, visited, originMap);
+      if (!found) this.unmapped(cm, group, coding, scope, visited, originMap);
     }
   }
 
@@ -370,7 +396,7 @@ class Translator {
     };
   }
 
-  private unmapped(cm: ConceptMap, group: ConceptMapGroup, coding: Coding, visited: Set<string>, originMap: string): void {
+  private unmapped(cm: ConceptMap, group: ConceptMapGroup, coding: Coding, scope: GroupScope, visited: Set<string>, originMap: string): void {
     const u = group.unmapped;
     if (!u || !coding.code) return;
     if (u.mode === 'provided') {
@@ -395,14 +421,14 @@ class Translator {
         });
       }
       // the chained map's matches are its own: originMap names the map that states them
-      this.forward(other, coding, new Set([...visited, canonicalOf(cm)]));
+      this.forward(other, coding, scope, new Set([...visited, canonicalOf(cm)]));
     }
   }
 
-  reverse(cm: ConceptMap, coding: Coding): void {
+  reverse(cm: ConceptMap, coding: Coding, scope: GroupScope): void {
     const originMap = canonicalOf(cm);
     for (const group of arr(cm.group)) {
-      if (group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
+      if (!groupInScope(group, scope) || group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
       if (!this.answerSystemMatches(group.source)) continue;
       this.sourcesStating(group, coding, coding.code!, undefined, originMap);
       // a map that still states a retired or outgoing code for the given one answers too (as forward follows it)
@@ -434,11 +460,22 @@ class Translator {
   }
 }
 
-/** The maps to translate with: the one asked for, else every map that fits the request (of `version` when given). */
+interface Candidate {
+  map: ConceptMap;
+  scope: GroupScope;
+}
+
+/**
+ * The maps to translate with, each with the groups that answer: the one asked for, else every map (of `version` when
+ * given), when it fits the request's `source` and `target` (R4: conditions that must hold for a map named too).
+ */
 function candidateMaps(
   input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap, inForce?: InForce, version?: string,
-): ConceptMap[] {
-  if (explicit) return [explicit];
+): Candidate[] {
+  if (explicit) {
+    const scope = groupScopeOf(explicit, query);
+    return fits(scope) ? [{ map: explicit, scope }] : [];
+  }
   const fromRequest = input.all<Resource>('tx-resource').filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
   // on a date, the request's own maps are taken in their version of then too, by the listing below
   const all = version !== undefined ? fromRequest.filter((cm) => cm.version === version) : inForce ? [] : [...fromRequest];
@@ -448,18 +485,25 @@ function candidateMaps(
       : !listed.url ? listed : inForce ? inForce(listed) : registry.find('ConceptMap', listed.url);
     if (cm && !all.includes(cm)) all.push(cm);
   }
-  return all.filter((cm) => {
-    if (query.kommunekode && !belongsTo(cm, query.kommunekode)) return false;
-    const groups = arr(cm.group).filter((g) => g && typeof g === 'object');
-    const sourceScope = cm.sourceUri ?? cm.sourceCanonical;
-    const targetScope = cm.targetUri ?? cm.targetCanonical;
-    if (query.direction === 'forward') {
-      return scopeMatches(query.givenScope, sourceScope, groups.map((g) => g.source)) &&
-        scopeMatches(query.answerScope, targetScope, groups.map((g) => g.target));
-    }
-    return scopeMatches(query.givenScope, targetScope, groups.map((g) => g.target)) &&
-      scopeMatches(query.answerScope, sourceScope, groups.map((g) => g.source));
+  return all.flatMap((map) => {
+    if (query.kommunekode && !belongsTo(map, query.kommunekode)) return [];
+    const scope = groupScopeOf(map, query);
+    return fits(scope) ? [{ map, scope }] : [];
   });
+}
+
+/** Why the map the request names does not answer: the scopes of the request it does not fit. */
+function scopeMismatch(cm: ConceptMap, query: TranslateQuery): Bilingual {
+  const scope = groupScopeOf(cm, query);
+  const forward = query.direction === 'forward';
+  const given = [
+    ...(scope.source === null ? [`source ${excerpt(forward ? query.givenScope : query.answerScope)}`] : []),
+    ...(scope.target === null ? [`target ${excerpt(forward ? query.answerScope : query.givenScope)}`] : []),
+  ];
+  return {
+    en: `the scope of ConceptMap ${canonicalOf(cm)} does not match the request's ${given.join(' and ')}`,
+    da: `ConceptMap ${canonicalOf(cm)} dækker ikke forespørgslens ${given.join(' og ')}`,
+  };
 }
 
 /** The version of a map in force on the request's `date` (undefined when no version was in use yet). */
@@ -656,9 +700,9 @@ export const translateOperation: OperationHandler = {
     for (const coding of codings) {
       // a codeableConcept of several codings: each match says which coding it translates
       if (query.direction === 'forward' && codings.length > 1) translator.source = coding;
-      for (const cm of maps) {
-        if (query.direction === 'forward') translator.forward(cm, coding);
-        else translator.reverse(cm, coding);
+      for (const { map, scope } of maps) {
+        if (query.direction === 'forward') translator.forward(map, coding, scope);
+        else translator.reverse(map, coding, scope);
       }
     }
     const matches = translator.all;
@@ -667,15 +711,17 @@ export const translateOperation: OperationHandler = {
     if (result) return translateAnswer(true, replacementMessage(matches), matches, lang);
     const given = query.codings.map((c) => `${c.system}#${c.code}`).join(', ');
     const reasons = [...unresolved];
-    if (maps.length === 0) {
+    if (explicit && maps.length === 0) {
+      reasons.push(scopeMismatch(explicit, query));
+    } else if (maps.length === 0) {
       reasons.push({
         en: 'no ConceptMap matches the request' + (query.kommunekode ? ` for municipality ${query.kommunekode}` : ''),
         da: 'ingen ConceptMap passer til forespørgslen' + (query.kommunekode ? ` for kommune ${query.kommunekode}` : ''),
       });
     } else if (matches.length === 0 && !translator.statesNoMatch) {
       reasons.push({
-        en: `no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!) : `any of ${maps.length} ConceptMaps`}`,
-        da: `ingen mapning i ${maps.length === 1 ? canonicalOf(maps[0]!) : `nogen af ${maps.length} ConceptMaps`}`,
+        en: `no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!.map) : `any of ${maps.length} ConceptMaps`}`,
+        da: `ingen mapning i ${maps.length === 1 ? canonicalOf(maps[0]!.map) : `nogen af ${maps.length} ConceptMaps`}`,
       });
     } else {
       reasons.push({ en: 'the maps state that there is no match (unmatched or disjoint)', da: 'mapningerne siger, at der ikke er noget match (unmatched eller disjoint)' });

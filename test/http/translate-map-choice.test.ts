@@ -4,7 +4,10 @@ import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { param, part, parametersOf } from '../support/parameters';
 
-/** Which maps, of which version, answer a $translate: a map that names another for what it does not map (group.unmapped mode other-map). */
+/**
+ * Which maps, of which version, and which of their groups answer a $translate: a map that names another for what it
+ * does not map (group.unmapped mode other-map), and the request's `source`/`target` with a map it names.
+ */
 const JSON_TYPE = 'application/fhir+json';
 const S3 = 'http://ex/s3';
 const T3 = 'http://ex/t3';
@@ -78,3 +81,54 @@ describe('a map that names another for what it does not map (unmapped other-map)
   });
 });
 
+/** A map of one source system to two target systems, with the target value set it states. */
+const TWO_TARGETS: ConceptMap = {
+  resourceType: 'ConceptMap', url: 'http://ex.org/two', version: '1', status: 'active',
+  sourceUri: 'http://ex/vs/s', targetUri: 'http://ex/vs/t',
+  group: [
+    { source: S3, target: 'http://ex/t1', element: [{ code: 'n', target: [{ code: 'A', equivalence: 'equivalent' }] }] },
+    { source: S3, target: 'http://ex/t2', element: [{ code: 'n', target: [{ code: 'B', equivalence: 'equivalent' }] }] },
+  ],
+};
+const message = (p: Parameters) => param(p, 'message')?.valueString;
+
+describe("the request's source and target with a map it names (url, instance, conceptMap)", () => {
+  const byUrl = { name: 'url', valueUri: TWO_TARGETS.url };
+  const inline = { name: 'conceptMap', resource: TWO_TARGETS };
+
+  it('must hold: a map whose scope does not match answers result=false, saying so', async () => {
+    for (const named of [[[TWO_TARGETS], byUrl], [[], inline]] as [ConceptMap[], ParametersParameter][]) {
+      const otherTarget = await translate(named[0], named[1], ...n, { name: 'target', valueUri: 'http://ex/vs/other' });
+      expect([param(otherTarget, 'result')?.valueBoolean, matches(otherTarget)]).toEqual([false, []]);
+      expect(message(otherTarget)).toBe(`No translation for ${S3}#n: the scope of ConceptMap http://ex.org/two|1 does not match the request's target http://ex/vs/other`);
+      const otherSource = await translate(named[0], named[1], ...n, { name: 'source', valueUri: 'http://ex/vs/other' });
+      expect([param(otherSource, 'result')?.valueBoolean, matches(otherSource)]).toEqual([false, []]);
+      expect(message(otherSource)).toMatch(/does not match the request's source http:\/\/ex\/vs\/other$/);
+      // the map's own value sets, or its source system, fit
+      const fitting = await translate(named[0], named[1], ...n, { name: 'source', valueUri: S3 }, { name: 'target', valueUri: 'http://ex/vs/t' });
+      expect(matches(fitting)).toEqual(['A http://ex.org/two|1', 'B http://ex.org/two|1']);
+    }
+  });
+
+  it('holds at instance level, in Danish to a caller who asks', async () => {
+    const legacy = 'ConceptMap/fsiii-legacy-keys/$translate';
+    const res = await request(app).get(`/fhir/${legacy}`).set('Accept-Language', 'da')
+      .query({ system: 'urn:oid:1.2.208.176.2.21', code: 'H1.1', target: 'http://ex/vs/other' }).expect(200);
+    expect(param(res.body as Parameters, 'result')?.valueBoolean).toBe(false);
+    expect(message(res.body as Parameters)).toMatch(/fsiii-legacy-keys\|1\.0\.0 dækker ikke forespørgslens target http:\/\/ex\/vs\/other$/);
+    const fitting = await request(app).get(`/fhir/${legacy}`).query({ system: 'urn:oid:1.2.208.176.2.21', code: 'H1.1', target: 'urn:oid:1.2.208.176.2.21' }).expect(200);
+    expect(param(fitting.body as Parameters, 'result')?.valueBoolean).toBe(true);
+  });
+
+  it('a target naming a code system leaves only the groups of that system, with a map named or not', async () => {
+    for (const named of [[[TWO_TARGETS], byUrl], [[], inline], [[TWO_TARGETS]]] as [ConceptMap[], ParametersParameter?][]) {
+      const named1 = named[1] ? [named[1]] : [];
+      expect(matches(await translate(named[0], ...named1, ...n, { name: 'target', valueUri: 'http://ex/t2' }))).toEqual(['B http://ex.org/two|1']);
+      expect(matches(await translate(named[0], ...named1, ...n, { name: 'targetScope', valueUri: 'http://ex/t1' }))).toEqual(['A http://ex.org/two|1']);
+    }
+    // reverse: the target side is the one given
+    const back = await translate([TWO_TARGETS], byUrl, { name: 'system', valueUri: 'http://ex/t2' }, { name: 'code', valueCode: 'B' },
+      { name: 'reverse', valueBoolean: true }, { name: 'target', valueUri: 'http://ex/t1' });
+    expect(param(back, 'result')?.valueBoolean).toBe(false);
+  });
+});
