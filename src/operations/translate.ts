@@ -158,8 +158,10 @@ function dependenciesOf(input: OperationInput): Dependency[] {
     const parts = arr(p.part);
     const element = parts.find((x) => x.name === 'element')?.valueUri;
     const concept = parts.find((x) => x.name === 'concept')?.valueCodeableConcept;
-    if (!element) return [];
-    return [{ element, codings: arr(concept?.coding).filter((c) => typeof c?.code === 'string') }];
+    const codings = arr(concept?.coding).filter((c) => typeof c?.code === 'string');
+    // an element given without a value states nothing another value could contradict
+    if (!element || codings.length === 0) return [];
+    return [{ element, codings }];
   });
 }
 
@@ -649,7 +651,8 @@ export const translateOperation: OperationHandler = {
       conceptMap: { type: 'ConceptMap', documentation: 'The concept map to translate with, given in the request (instead of one the server holds)' },
       date: DATE_DOCUMENTATION, kommunekode: 'Only this municipality\'s maps; resolves gateway-style niveau-3 codings',
       dependency: {
-        documentation: "Another element's value: a target whose dependsOn names the element with another value is left out (forward)",
+        documentation: "Another element's value: a target whose dependsOn names the element with another value is left out (forward); " +
+          'an element given without a value leaves it in',
         parts: [
           { name: 'element', documentation: 'The element (dependsOn.property)' },
           { name: 'concept', documentation: 'Its value' },
