@@ -660,7 +660,7 @@ export const translateOperation: OperationHandler = {
       },
     },
     outputs: [
-      { name: 'result', type: 'boolean', documentation: 'Whether a match was found' },
+      { name: 'result', type: 'boolean', min: 1, documentation: 'Whether a match was found' },
       { name: 'message', type: 'string', documentation: 'Why there is no match, or which outdated targets were replaced' },
       {
         name: 'match', repeats: true, documentation: 'A match',
