@@ -127,6 +127,14 @@ describe('UCUM (http://unitsofmeasure.org)', () => {
     expect(parseIssue(tail)[0]?.text).toBe("Error processing unit 'mg/': unexpected end of expression looking for a symbol or a number at character 4");
   });
 
+  it('refuses a prefix on a unit that is not metric (kilominute), as UCUM\'s grammar and tx.fhir.org do', async () => {
+    const res = (await validate(UCUM, 'kmin')).body as Parameters;
+    expect(value(res, 'result')).toBe(false);
+    expect((value(res, 'issues') as OperationOutcome).issue.map((i) => i.details?.text))
+      .toContain("Error processing unit 'kmin': The unit 'kmin' is unknown at character 1");
+    expect(value((await validate(UCUM, 'km')).body, 'result')).toBe(true);
+  });
+
   it('filters units by canonical form in a value set', async () => {
     const grams = inline('http://example.dk/ValueSet/masse', [{ system: UCUM, filter: [{ property: 'canonical', op: '=', value: 'g' }] }]);
     const check = async (code: string) => value((await post('ValueSet/$validate-code', [{ name: 'valueSet', resource: grams },
