@@ -122,4 +122,22 @@ describe('the UCUM code system', () => {
     expect(provider.explainUnknown('mg{a}{b}')).toBe("Error processing unit 'mg{a}{b}': Unable to find a unit for mg{a}{b}.\n"
       + 'We are not sure how to interpret text both before and after the annotation.  Sorry');
   });
+
+  it('keeps ucum-lhc from writing to the console, where the unit string would become a line of the server\'s log', () => {
+    const provider = new UcumProvider(ucumCodeSystem());
+    const log = jest.spyOn(console, 'log');
+    const write = jest.spyOn(process.stdout, 'write');
+    try {
+      // the grammar allows this one; ucum-lhc's parser throws on it, and logs why
+      for (const unit of ['g/(8.h){shift}{x}', '()kat\n{"level":50,"msg":"FORGED"}']) {
+        expect(provider.locate(unit)).toBeUndefined();
+        expect(provider.explainUnknown(unit)).toBeDefined();
+      }
+      expect(log).not.toHaveBeenCalled();
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+      write.mockRestore();
+    }
+  });
 });

@@ -60,7 +60,7 @@ export class UcumProvider extends GrammarCodeSystemProvider {
     super(resource, supplements, UCUM_COMMON);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const lib = require('@lhncbc/ucum-lhc') as UcumLhc;
-    this.utils = lib.UcumLhcUtils.getInstance();
+    this.utils = quiet(lib.UcumLhcUtils.getInstance());
     const units = lib.UnitTables.getInstance();
     this.structure = new UcumStructureParser(ucumTables((code) => units.getUnitByCode(code)));
   }
@@ -140,6 +140,26 @@ export class UcumProvider extends GrammarCodeSystemProvider {
   protected baseCodes(): string[] {
     return (this.grammarBaseResource?.compose?.include ?? []).flatMap((inc) => (inc.system === UCUM ? (inc.concept ?? []).map((c) => c.code) : []));
   }
+}
+
+/**
+ * ucum-lhc writes to the console when its parser fails, the caller's unit string in the line (on the server's
+ * stdout, among the log's JSON lines): its calls are made with console.log silenced, and it has no option for that.
+ */
+function quiet(utils: UcumUtils): UcumUtils {
+  const silenced = <T>(call: () => T): T => {
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      return call();
+    } finally {
+      console.log = log;
+    }
+  };
+  return {
+    validateUnitString: (unit, suggest) => silenced(() => utils.validateUnitString(unit, suggest)),
+    convertToBaseUnits: (unit, value) => silenced(() => utils.convertToBaseUnits(unit, value)),
+  };
 }
 
 /** ucum-lhc's messages name the n-th annotation by a placeholder (`braces_placeholder1braces_placeholder`): it is put back. */
