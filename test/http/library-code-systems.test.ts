@@ -36,7 +36,7 @@ describe('BCP 47 language tags (urn:ietf:bcp:47)', () => {
     const daDk = (await validate(BCP_47, 'da-DK')).body as Parameters;
     expect(value(daDk, 'result')).toBe(true);
     expect(value(daDk, 'display')).toBe('Danish (Denmark)');
-    for (const bad of ['da-dk', 'qz-DK', 'da-XQ', 'da--DK', '']) {
+    for (const bad of ['da-dk', 'qz-DK', 'da-JX', 'da--DK', '']) {
       const res = (await post('CodeSystem/$validate-code', [{ name: 'url', valueUri: BCP_47 }, { name: 'code', valueCode: bad }]).expect(bad ? 200 : 400)).body;
       if (bad) expect(value(res, 'result')).toBe(false);
     }
@@ -54,6 +54,19 @@ describe('BCP 47 language tags (urn:ietf:bcp:47)', () => {
     expect(all.expansion?.total).toBeUndefined();
     expect(all.expansion?.extension).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed', valueBoolean: true });
     expect(all.expansion?.contains?.find((c) => c.code === 'da')?.display).toBe('Danish');
+  });
+
+  it('takes the subtags the registry reserves for private use as ranges (qaa..qtz, Qaaa..Qabx, QM..QZ, XA..XZ), in their registered case', async () => {
+    const displays: [string, string][] = [['qaa', 'Private use'], ['qtz', 'Private use'], ['en-Qaaa', 'English (Private use)'],
+      ['da-QM', 'Danish (Private use)'], ['de-XA', 'German (Private use)'], ['de-XZ', 'German (Private use)']];
+    for (const [code, display] of displays) {
+      const res = (await validate(BCP_47, code)).body as Parameters;
+      expect([code, value(res, 'result'), value(res, 'display')]).toEqual([code, true, display]);
+    }
+    // outside a range, or not in its case
+    for (const code of ['qzz', 'en-Qaby', 'da-QL', 'QAA', 'qaA', 'en-QAAA', 'de-xa']) {
+      expect([code, value((await validate(BCP_47, code)).body, 'result')]).toEqual([code, false]);
+    }
   });
 });
 

@@ -45,9 +45,17 @@ interface Bcp47Library {
   stringify(tag: ParsedTag): string;
 }
 
+/** A range of subtags the registry records once (`qaa..qtz`, languages for private use). */
+interface RegistryRange {
+  readonly first: string;
+  readonly last: string;
+  readonly record: RegistryRecord;
+}
+
 /** The IANA Language Subtag Registry (language-subtag-registry), by type and subtag; read when first needed. */
 class SubtagRegistry {
   private readonly byType = new Map<string, Map<string, RegistryRecord>>();
+  private readonly ranges = new Map<string, RegistryRange[]>();
 
   constructor() {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -55,6 +63,13 @@ class SubtagRegistry {
     for (const r of records) {
       const key = r.Subtag ?? r.Tag;
       if (!key) continue;
+      const [first, last] = key.split('..');
+      if (last !== undefined) {
+        const list = this.ranges.get(r.Type) ?? [];
+        list.push({ first: first!, last, record: r });
+        this.ranges.set(r.Type, list);
+        continue;
+      }
       let map = this.byType.get(r.Type);
       if (!map) {
         map = new Map();
@@ -64,9 +79,22 @@ class SubtagRegistry {
     }
   }
 
+  /** The record of a subtag, its own or its range's, where it is written as the registry writes it (in its case). */
   get(type: string, subtag: string): RegistryRecord | undefined {
-    return this.byType.get(type)?.get(subtag);
+    const exact = this.byType.get(type)?.get(subtag);
+    if (exact) return exact;
+    return this.ranges.get(type)?.find((r) => subtag.length === r.first.length && sameCase(subtag, r.first)
+      && subtag >= r.first && subtag <= r.last)?.record;
   }
+}
+
+/** Whether each letter of a subtag is in the case of the same letter of the registry's (`Qaab` as `Qaaa`). */
+function sameCase(subtag: string, registered: string): boolean {
+  for (let i = 0; i < subtag.length; i++) {
+    const upper = registered[i]! >= 'A' && registered[i]! <= 'Z';
+    if (subtag[i] !== (upper ? subtag[i]!.toUpperCase() : subtag[i]!.toLowerCase())) return false;
+  }
+  return true;
 }
 
 const BASE = 'the languages of ISO 639-2';
