@@ -68,6 +68,21 @@ describe('BCP 47 language tags (urn:ietf:bcp:47)', () => {
       expect([code, value((await validate(BCP_47, code)).body, 'result')]).toEqual([code, false]);
     }
   });
+
+  it('refuses a tag with a variant or an extension written twice (RFC 5646 §2.2.5, §2.2.6), saying so', async () => {
+    const information = (p: Parameters) => (value(p, 'issues') as OperationOutcome).issue.filter((i) => i.severity === 'information').map((i) => i.details?.text);
+    const variant = (await validate(BCP_47, 'de-1996-1996')).body as Parameters;
+    expect(value(variant, 'result')).toBe(false);
+    expect(information(variant)).toEqual(["The language tag 'de-1996-1996' is not valid: the variant '1996' appears more than once (RFC 5646 §2.2.5)"]);
+    const singleton = (await validate(BCP_47, 'en-a-aaa-a-bbb')).body as Parameters;
+    expect(value(singleton, 'result')).toBe(false);
+    expect(information(singleton)).toEqual(["The language tag 'en-a-aaa-a-bbb' is not valid: the extension 'a' appears more than once (RFC 5646 §2.2.6)"]);
+    const danish = (await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: BCP_47, code: 'de-1996-1996' })
+      .set('Accept-Language', 'da').expect(200)).body as Parameters;
+    expect(information(danish)).toEqual(["Sprogkoden 'de-1996-1996' er ikke gyldig: varianten '1996' forekommer mere end én gang (RFC 5646 §2.2.5)"]);
+    // two different variants, a singleton used once each, and private use subtags may repeat
+    for (const code of ['de-1901-1996', 'en-a-aaa-b-bbb', 'en-x-a-a']) expect([code, value((await validate(BCP_47, code)).body, 'result')]).toEqual([code, true]);
+  });
 });
 
 describe('ISO 3166-1 (urn:iso:std:iso:3166)', () => {

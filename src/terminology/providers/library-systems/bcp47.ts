@@ -1,4 +1,6 @@
 import type { CodeSystem } from 'fhir/r4';
+import type { Bilingual } from '../../../errors/issue';
+import { msg } from '../../validation/messages';
 import { type GrammarConcept, GrammarCodeSystemProvider, grammarConcept } from './grammar-provider';
 
 export const BCP_47 = 'urn:ietf:bcp:47';
@@ -97,6 +99,15 @@ function sameCase(subtag: string, registered: string): boolean {
   return true;
 }
 
+/** The first variant, or extension singleton, a tag has twice (case does not make another: RFC 5646 §2.1.1). */
+function repeated(tag: ParsedTag): { part: 'variant' | 'extension'; subtag: string } | undefined {
+  const twice = (subtags: string[]) => subtags.find((s, i) => subtags.findIndex((t) => t.toLowerCase() === s.toLowerCase()) < i);
+  const variant = twice(tag.variants);
+  if (variant) return { part: 'variant', subtag: variant };
+  const singleton = twice(tag.extensions.map((e) => e.singleton));
+  return singleton ? { part: 'extension', subtag: singleton } : undefined;
+}
+
 const BASE = 'the languages of ISO 639-2';
 
 /**
@@ -118,7 +129,7 @@ export class Bcp47Provider extends GrammarCodeSystemProvider {
     if (whole) return grammarConcept(code, whole.Description[0]);
     const tag = this.bcp47.parse(code);
     if (!tag.language && tag.privateuse.length === 0) return undefined;
-    if (this.bcp47.stringify(tag) !== code) return undefined;
+    if (this.bcp47.stringify(tag) !== code || repeated(tag)) return undefined;
     const names: string[] = [];
     const parts: [string, string | null][] = [
       ['language', tag.language], ...tag.extendedLanguageSubtags.map((s): [string, string] => ['extlang', s]),
@@ -133,6 +144,12 @@ export class Bcp47Provider extends GrammarCodeSystemProvider {
     if (names.length === 0) return grammarConcept(code, 'Private use');
     const [language, ...qualifiers] = names;
     return grammarConcept(code, qualifiers.length > 0 ? `${language} (${qualifiers.join(', ')})` : language);
+  }
+
+  /** Why a tag the grammar allows is not valid all the same (RFC 5646 §2.2.9): a variant or an extension written twice. */
+  explainUnknown(code: string): Bilingual | undefined {
+    const repeat = repeated(this.bcp47.parse(code));
+    return repeat && msg.languageTagRepeats(code, repeat.part, repeat.subtag).text;
   }
 
   /** Every ISO 639-2 language in its shortest tag (the ISO 639-1 code where there is one) that the registry has and does not deprecate. */
