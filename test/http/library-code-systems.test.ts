@@ -83,6 +83,31 @@ describe('BCP 47 language tags (urn:ietf:bcp:47)', () => {
     // two different variants, a singleton used once each, and private use subtags may repeat
     for (const code of ['de-1901-1996', 'en-a-aaa-b-bbb', 'en-x-a-a']) expect([code, value((await validate(BCP_47, code)).body, 'result')]).toEqual([code, true]);
   });
+
+  it('filters tags by whether they have a part (US Core\'s simple languages), in $validate-code and in an unclosed $expand without a total', async () => {
+    const without = (...parts: string[]) => parts.map((property) => ({ property, op: 'exists' as const, value: 'false' }));
+    const simple = inline('http://example.dk/ValueSet/simple-language',
+      [{ system: BCP_47, filter: without('ext-lang', 'script', 'variant', 'extension', 'private-use') }]);
+    const check = async (vs: ValueSet, code: string) => value((await post('ValueSet/$validate-code', [{ name: 'valueSet', resource: vs },
+      { name: 'system', valueUri: BCP_47 }, { name: 'code', valueCode: code }]).expect(200)).body, 'result');
+    for (const code of ['da', 'da-DK', 'en-US']) expect([code, await check(simple, code)]).toEqual([code, true]);
+    for (const code of ['en-Latn', 'de-1996', 'en-US-u-ca-gregory', 'da-x-kl', 'zh-Hant-TW']) expect([code, await check(simple, code)]).toEqual([code, false]);
+    const withRegion = inline('http://example.dk/ValueSet/regional', [{ system: BCP_47, filter: [{ property: 'region', op: 'exists', value: 'true' }] }]);
+    expect(await check(withRegion, 'da-DK')).toBe(true);
+    expect(await check(withRegion, 'da')).toBe(false);
+
+    // infinitely many tags match: the base list's matches, unclosed and without a total, as for the whole code system
+    const expansion = (await post('ValueSet/$expand', [{ name: 'valueSet', resource: simple }]).expect(200)).body as ValueSet;
+    expect(expansion.expansion?.total).toBeUndefined();
+    expect(expansion.expansion?.extension).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed', valueBoolean: true });
+    expect(expansion.expansion?.contains?.find((c) => c.code === 'da')?.display).toBe('Danish');
+    const regional = (await post('ValueSet/$expand', [{ name: 'valueSet', resource: withRegion }]).expect(200)).body as ValueSet;
+    expect(regional.expansion?.total).toBeUndefined();
+    expect(regional.expansion?.extension).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed', valueBoolean: true });
+    // a part a tag does not have is not a filter
+    await post('ValueSet/$expand', [{ name: 'valueSet', resource: inline('http://example.dk/ValueSet/bad',
+      [{ system: BCP_47, filter: [{ property: 'dialect', op: 'exists', value: 'true' }] }]) }]).expect(400);
+  });
 });
 
 describe('ISO 3166-1 (urn:iso:std:iso:3166)', () => {

@@ -1,4 +1,5 @@
-import type { CodeSystem } from 'fhir/r4';
+import type { CodeSystem, CodeSystemConceptProperty } from 'fhir/r4';
+import type { Concept } from '../provider';
 import type { Bilingual } from '../../../errors/issue';
 import { msg } from '../../validation/messages';
 import { type GrammarConcept, GrammarCodeSystemProvider, grammarConcept } from './grammar-provider';
@@ -19,8 +20,20 @@ export function bcp47CodeSystem(): CodeSystem {
     language: 'en',
     caseSensitive: true,
     content: 'complete',
+    property: COMPONENTS.map(([code, description]) => ({ code, type: 'code', description })),
   };
 }
+
+/** The parts of a tag that value sets filter on (`region exists false`), as tx.fhir.org names them. */
+const COMPONENTS: readonly [string, string][] = [
+  ['language', 'The primary language subtag'],
+  ['ext-lang', 'An extended language subtag'],
+  ['script', 'The script subtag'],
+  ['region', 'The region subtag'],
+  ['variant', 'A variant subtag'],
+  ['extension', 'An extension, with its singleton (u-ca-gregory)'],
+  ['private-use', 'The private use subtags, after x'],
+];
 
 interface RegistryRecord {
   Type: string;
@@ -120,6 +133,9 @@ export class Bcp47Provider extends GrammarCodeSystemProvider {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   private readonly bcp47 = require('bcp-47') as Bcp47Library;
 
+  /** A filter on a part of the tag selects infinitely many tags, like the whole code system. */
+  override readonly filtersBounded = false;
+
   constructor(resource: CodeSystem, supplements: readonly CodeSystem[] = []) {
     super(resource, supplements, BASE);
   }
@@ -144,6 +160,26 @@ export class Bcp47Provider extends GrammarCodeSystemProvider {
     if (names.length === 0) return grammarConcept(code, 'Private use');
     const [language, ...qualifiers] = names;
     return grammarConcept(code, qualifiers.length > 0 ? `${language} (${qualifiers.join(', ')})` : language);
+  }
+
+  /** The subtags of one part of the tag (COMPONENTS), worked out when asked for: a filter's `exists` asks whether there are any. */
+  override propertyValues(concept: Concept, code: string): CodeSystemConceptProperty[] {
+    const subtags = this.part(concept.code, code);
+    return subtags ? subtags.map((valueCode) => ({ code, valueCode })) : super.propertyValues(concept, code);
+  }
+
+  private part(code: string, component: string): string[] | undefined {
+    const tag = this.bcp47.parse(code);
+    switch (component) {
+      case 'language': return tag.language ? [tag.language] : [];
+      case 'ext-lang': return tag.extendedLanguageSubtags;
+      case 'script': return tag.script ? [tag.script] : [];
+      case 'region': return tag.region ? [tag.region] : [];
+      case 'variant': return tag.variants;
+      case 'extension': return tag.extensions.map((e) => [e.singleton, ...e.extensions].join('-'));
+      case 'private-use': return tag.privateuse.length > 0 ? [tag.privateuse.join('-')] : [];
+      default: return undefined;
+    }
   }
 
   /** Why a tag the grammar allows is not valid all the same (RFC 5646 §2.2.9): a variant or an extension written twice. */
