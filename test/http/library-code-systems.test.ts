@@ -36,7 +36,7 @@ describe('BCP 47 language tags (urn:ietf:bcp:47)', () => {
     const daDk = (await validate(BCP_47, 'da-DK')).body as Parameters;
     expect(value(daDk, 'result')).toBe(true);
     expect(value(daDk, 'display')).toBe('Danish (Denmark)');
-    for (const bad of ['da-dk', 'qz-DK', 'da-XQ', 'da--DK', '']) {
+    for (const bad of ['da-dk', 'qz-DK', 'da-JX', 'da--DK', '']) {
       const res = (await post('CodeSystem/$validate-code', [{ name: 'url', valueUri: BCP_47 }, { name: 'code', valueCode: bad }]).expect(bad ? 200 : 400)).body;
       if (bad) expect(value(res, 'result')).toBe(false);
     }
@@ -54,6 +54,59 @@ describe('BCP 47 language tags (urn:ietf:bcp:47)', () => {
     expect(all.expansion?.total).toBeUndefined();
     expect(all.expansion?.extension).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed', valueBoolean: true });
     expect(all.expansion?.contains?.find((c) => c.code === 'da')?.display).toBe('Danish');
+  });
+
+  it('takes the subtags the registry reserves for private use as ranges (qaa..qtz, Qaaa..Qabx, QM..QZ, XA..XZ), in their registered case', async () => {
+    const displays: [string, string][] = [['qaa', 'Private use'], ['qtz', 'Private use'], ['en-Qaaa', 'English (Private use)'],
+      ['da-QM', 'Danish (Private use)'], ['de-XA', 'German (Private use)'], ['de-XZ', 'German (Private use)']];
+    for (const [code, display] of displays) {
+      const res = (await validate(BCP_47, code)).body as Parameters;
+      expect([code, value(res, 'result'), value(res, 'display')]).toEqual([code, true, display]);
+    }
+    // outside a range, or not in its case
+    for (const code of ['qzz', 'en-Qaby', 'da-QL', 'QAA', 'qaA', 'en-QAAA', 'de-xa']) {
+      expect([code, value((await validate(BCP_47, code)).body, 'result')]).toEqual([code, false]);
+    }
+  });
+
+  it('refuses a tag with a variant or an extension written twice (RFC 5646 §2.2.5, §2.2.6), saying so', async () => {
+    const information = (p: Parameters) => (value(p, 'issues') as OperationOutcome).issue.filter((i) => i.severity === 'information').map((i) => i.details?.text);
+    const variant = (await validate(BCP_47, 'de-1996-1996')).body as Parameters;
+    expect(value(variant, 'result')).toBe(false);
+    expect(information(variant)).toEqual(["The language tag 'de-1996-1996' is not valid: the variant '1996' appears more than once (RFC 5646 §2.2.5)"]);
+    const singleton = (await validate(BCP_47, 'en-a-aaa-a-bbb')).body as Parameters;
+    expect(value(singleton, 'result')).toBe(false);
+    expect(information(singleton)).toEqual(["The language tag 'en-a-aaa-a-bbb' is not valid: the extension 'a' appears more than once (RFC 5646 §2.2.6)"]);
+    const danish = (await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: BCP_47, code: 'de-1996-1996' })
+      .set('Accept-Language', 'da').expect(200)).body as Parameters;
+    expect(information(danish)).toEqual(["Sprogkoden 'de-1996-1996' er ikke gyldig: varianten '1996' forekommer mere end én gang (RFC 5646 §2.2.5)"]);
+    // two different variants, a singleton used once each, and private use subtags may repeat
+    for (const code of ['de-1901-1996', 'en-a-aaa-b-bbb', 'en-x-a-a']) expect([code, value((await validate(BCP_47, code)).body, 'result')]).toEqual([code, true]);
+  });
+
+  it('filters tags by whether they have a part (US Core\'s simple languages), in $validate-code and in an unclosed $expand without a total', async () => {
+    const without = (...parts: string[]) => parts.map((property) => ({ property, op: 'exists' as const, value: 'false' }));
+    const simple = inline('http://example.dk/ValueSet/simple-language',
+      [{ system: BCP_47, filter: without('ext-lang', 'script', 'variant', 'extension', 'private-use') }]);
+    const check = async (vs: ValueSet, code: string) => value((await post('ValueSet/$validate-code', [{ name: 'valueSet', resource: vs },
+      { name: 'system', valueUri: BCP_47 }, { name: 'code', valueCode: code }]).expect(200)).body, 'result');
+    for (const code of ['da', 'da-DK', 'en-US']) expect([code, await check(simple, code)]).toEqual([code, true]);
+    for (const code of ['en-Latn', 'de-1996', 'en-US-u-ca-gregory', 'da-x-kl', 'zh-Hant-TW']) expect([code, await check(simple, code)]).toEqual([code, false]);
+    const withRegion = inline('http://example.dk/ValueSet/regional', [{ system: BCP_47, filter: [{ property: 'region', op: 'exists', value: 'true' }] }]);
+    expect(await check(withRegion, 'da-DK')).toBe(true);
+    expect(await check(withRegion, 'da')).toBe(false);
+
+    // infinitely many tags match: the base list's matches, unclosed and without a total, as for the whole code system
+    const expansion = (await post('ValueSet/$expand', [{ name: 'valueSet', resource: simple }]).expect(200)).body as ValueSet;
+    expect(expansion.expansion?.total).toBeUndefined();
+    expect(expansion.expansion?.extension).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed', valueBoolean: true });
+    expect(expansion.expansion?.contains?.find((c) => c.code === 'da')?.display).toBe('Danish');
+    const regional = (await post('ValueSet/$expand', [{ name: 'valueSet', resource: withRegion }]).expect(200)).body as ValueSet;
+    expect(regional.expansion?.total).toBeUndefined();
+    expect(regional.expansion?.extension).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed', valueBoolean: true });
+    // a part a tag does not have is not a filter
+    await post('ValueSet/$expand', [{ name: 'valueSet', resource: inline('http://example.dk/ValueSet/bad',
+      [{ system: BCP_47, filter: [{ property: 'dialect', op: 'exists', value: 'true' }] }]) }]).expect(400);
   });
 });
 
@@ -125,6 +178,28 @@ describe('UCUM (http://unitsofmeasure.org)', () => {
     expect(parseIssue(inValueSet)).toEqual(expected);
     const tail = (await validate(UCUM, 'mg/')).body as Parameters;
     expect(parseIssue(tail)[0]?.text).toBe("Error processing unit 'mg/': unexpected end of expression looking for a symbol or a number at character 4");
+  });
+
+  it('refuses a prefix on a unit that is not metric (kilominute), as UCUM\'s grammar and tx.fhir.org do', async () => {
+    const res = (await validate(UCUM, 'kmin')).body as Parameters;
+    expect(value(res, 'result')).toBe(false);
+    expect((value(res, 'issues') as OperationOutcome).issue.map((i) => i.details?.text))
+      .toContain("Error processing unit 'kmin': The unit 'kmin' is unknown at character 1");
+    expect(value((await validate(UCUM, 'km')).body, 'result')).toBe(true);
+  });
+
+  it('writes nothing to the console while checking a unit the UCUM library fails on (its own log line would carry the caller\'s text)', async () => {
+    const log = jest.spyOn(console, 'log');
+    const write = jest.spyOn(process.stdout, 'write');
+    try {
+      const res = (await validate(UCUM, 'g/(8.h){shift}{x}')).body as Parameters;
+      expect(value(res, 'result')).toBe(false);
+      expect(log).not.toHaveBeenCalled();
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+      write.mockRestore();
+    }
   });
 
   it('filters units by canonical form in a value set', async () => {

@@ -89,4 +89,55 @@ describe('the UCUM code system', () => {
     expect(provider.explainUnknown('kgXX')).toBe("Error processing unit 'kgXX': The unit 'kgXX' is unknown at character 1");
     expect(provider.explainUnknown('mg/dL')).toBeUndefined();
   });
+
+  it('refuses a prefix on a unit that is not metric, which ucum-lhc takes, as UCUM\'s grammar does', () => {
+    const provider = new UcumProvider(ucumCodeSystem());
+    for (const unit of ['kmin', 'mh', 'da', 'k[degF]', 'm[pH]']) {
+      expect(provider.locate(unit)).toBeUndefined();
+      expect(provider.explainUnknown(unit)).toBe(`Error processing unit '${unit}': The unit '${unit}' is unknown at character 1`);
+    }
+    expect(provider.explainUnknown('mmo/l/L')).toBe("Error processing unit 'mmo/l/L': The unit 'mmo' is unknown at character 1");
+    // metric units and base units take prefixes
+    for (const unit of ['km', 'mL', 'dam', 'kg', 'ms', 'mmol/L']) expect(provider.locate(unit)).toBeDefined();
+  });
+
+  it('refuses an expression UCUM\'s grammar does not allow, which ucum-lhc mends into another, with the grammar\'s error', () => {
+    const provider = new UcumProvider(ucumCodeSystem());
+    const expected: [string, string][] = [
+      ['U/2g{x}', "The unit '2g' is unknown at character 3"],
+      ['umol/2L{RBCs}', "The unit '2L' is unknown at character 6"],
+      ['L/-1(24.h)', "expected '/' or '.' at character 5"],
+      ['mg/-1(10.h)', "expected '/' or '.' at character 6"],
+      ['U/{x}(1.h)', "expected '/' or '.' at character 6"],
+      ['mg/(8-1.h.kg)', "expected '/' or '.' at character 6"],
+    ];
+    for (const [unit, why] of expected) {
+      expect(provider.locate(unit)).toBeUndefined();
+      expect(provider.explainUnknown(unit)).toBe(`Error processing unit '${unit}': ${why}`);
+    }
+  });
+
+  it('explains a unit ucum-lhc refuses with its annotations as written, not ucum-lhc\'s placeholders for them', () => {
+    const provider = new UcumProvider(ucumCodeSystem());
+    expect(provider.explainUnknown('mg{a}{b}')).toBe("Error processing unit 'mg{a}{b}': Unable to find a unit for mg{a}{b}.\n"
+      + 'We are not sure how to interpret text both before and after the annotation.  Sorry');
+  });
+
+  it('keeps ucum-lhc from writing to the console, where the unit string would become a line of the server\'s log', () => {
+    const provider = new UcumProvider(ucumCodeSystem());
+    const log = jest.spyOn(console, 'log');
+    const write = jest.spyOn(process.stdout, 'write');
+    try {
+      // the grammar allows this one; ucum-lhc's parser throws on it, and logs why
+      for (const unit of ['g/(8.h){shift}{x}', '()kat\n{"level":50,"msg":"FORGED"}']) {
+        expect(provider.locate(unit)).toBeUndefined();
+        expect(provider.explainUnknown(unit)).toBeDefined();
+      }
+      expect(log).not.toHaveBeenCalled();
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+      write.mockRestore();
+    }
+  });
 });

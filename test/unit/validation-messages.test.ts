@@ -30,6 +30,7 @@ const samples: Samples = {
   deprecatedInValueSet: ['http://s', 'c', 'deprecated', 'http://vs'],
   caseDifference: ['C', 'c', 'http://s'],
   wrongDisplay: ['d', 'http://s', 'c', ["'e'", "'f'"], 2, 'da', false],
+  languageTagRepeats: ['de-1996-1996', 'variant', '1996'],
   canonicalFormMismatch: ['c', 'kg', 'g'],
   displayNotFixed: ['d', 'http://s', 'c', ["'e'"], 1, 'da'],
   noDisplayForLanguageError: ['d', 'http://s', 'c', 'da', 'e'],

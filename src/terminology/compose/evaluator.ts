@@ -198,11 +198,14 @@ export class ComposeEvaluator {
     }
   }
 
-  /** A grammar-defined code system taken whole or by filter yields its base list only: the expansion is not closed. */
-  private useGrammar(result: ComposeResult, provider: CodeSystemProvider, whole: boolean): void {
+  /**
+   * A grammar-defined code system taken whole or by filter yields its base list only: the expansion is not closed.
+   * Taken whole, or by filters that select infinitely many codes (BCP 47's), it has no number of codes.
+   */
+  private useGrammar(result: ComposeResult, provider: CodeSystemProvider, filtered: boolean): void {
     if (!isGrammarProvider(provider)) return;
     if (!result.grammars.some((g) => g.system === provider.url)) result.grammars.push({ system: provider.url, base: provider.grammarBase });
-    if (!whole) return;
+    if (filtered && provider.filtersBounded) return;
     result.unbounded = true;
     const base = provider.grammarBaseResource;
     if (base && !result.importedValueSets.includes(base)) result.importedValueSets.push(base);
@@ -220,7 +223,7 @@ export class ComposeEvaluator {
     });
     checkContent(provider);
     this.useProvider(result, provider);
-    if (!include.concept?.length) this.useGrammar(result, provider, !include.filter?.length);
+    if (!include.concept?.length) this.useGrammar(result, provider, (include.filter?.length ?? 0) > 0);
     const skipInactive = composeInactive === false;
     const entries: ExpansionEntry[] = [];
     const locating = provider instanceof PackedCodeSystemProvider;

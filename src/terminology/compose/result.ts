@@ -88,7 +88,10 @@ export interface ComposeResult {
   fragments: string[];
   /** Code systems defined by a grammar (UCUM, BCP 47) taken whole or by filter: their part here is only their base list. */
   grammars: { system: string; base: string }[];
-  /** A grammar-defined code system is taken whole: the number of codes is unbounded, so no total is given. */
+  /**
+   * A grammar-defined code system is taken whole, or by filters that select infinitely many codes (BCP 47's): the
+   * number of codes is unbounded, so no total is given.
+   */
   unbounded: boolean;
 }
 

@@ -1,4 +1,5 @@
 import type { CodeSystem, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty, Extension } from 'fhir/r4';
+import type { Bilingual } from '../../errors/issue';
 
 /** A concept located once in a code system; every question about it is asked through its provider. */
 export interface Concept {
@@ -66,5 +67,5 @@ export interface CodeSystemProvider {
    */
   displayIsFixed?(concept: Concept): boolean;
   /** Why a code is not a concept, for a code system defined by a grammar (its parser's error); absent or undefined otherwise. */
-  explainUnknown?(code: string): string | undefined;
+  explainUnknown?(code: string): string | Bilingual | undefined;
 }

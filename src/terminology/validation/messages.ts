@@ -146,6 +146,11 @@ export const msg = {
       `${whitespace ? 'Forkerte mellemrum i visningsnavnet' : 'Forkert visningsnavn'} ${q(display)} for ${system}#${code}. ` +
       `Gyldigt visningsnavn er ${count > 1 ? `en af ${count} muligheder: ` : ''}${alternatives(valid, 'eller')} (for sproget/sprogene ${q(langs)})`);
   },
+  languageTagRepeats: (tag: string, part: 'variant' | 'extension', subtag: string): Message => part === 'variant'
+    ? m(undefined, `The language tag ${q(tag)} is not valid: the variant ${q(subtag)} appears more than once (RFC 5646 §2.2.5)`,
+      `Sprogkoden ${q(tag)} er ikke gyldig: varianten ${q(subtag)} forekommer mere end én gang (RFC 5646 §2.2.5)`)
+    : m(undefined, `The language tag ${q(tag)} is not valid: the extension ${q(subtag)} appears more than once (RFC 5646 §2.2.6)`,
+      `Sprogkoden ${q(tag)} er ikke gyldig: udvidelsen ${q(subtag)} forekommer mere end én gang (RFC 5646 §2.2.6)`),
   canonicalFormMismatch: (code: string, actual: string, required: string): Message =>
     m(undefined, `Code ${code} has canonical form ${actual}, not ${required} as required`,
       `Koden ${code} har den kanoniske form ${actual}, ikke ${required} som krævet`),

@@ -26,6 +26,11 @@ export abstract class GrammarCodeSystemProvider implements CodeSystemProvider {
   readonly version?: string;
   readonly caseSensitive = true;
   readonly propertyDefinitions: readonly CodeSystemProperty[];
+  /**
+   * Whether an include that filters the code system selects from its base list (UCUM's `canonical`, as tx.fhir.org
+   * expands it, with a total) rather than, like the whole code system, from its infinitely many codes.
+   */
+  readonly filtersBounded: boolean = true;
   private readonly parsed = new BoundedMap<string, GrammarConcept | null>(MAX_CACHED);
   private baseList?: GrammarConcept[];
 

@@ -3,7 +3,8 @@
  * = annotatable annotation? | annotation | factor | '(' term ')', annotatable = prefix? atom exponent?), and its
  * formal form as HL7's UCUM libraries write it: each unit's name in parentheses (prefix and atom name, ` ^ n` for an
  * exponent), factors as numbers, ` / ` and ` * ` between components, and an annotation standing alone as `1`.
- * The tables of prefixes and atoms are given; whether a unit is valid stays the business of the UCUM library.
+ * The tables of prefixes and atoms are given. A unit is valid when it follows this grammar and the UCUM library
+ * (which also checks what the grammar cannot, such as a special unit raised to a power) accepts it.
  */
 
 export interface UcumAtom {

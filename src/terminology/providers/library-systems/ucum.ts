@@ -44,11 +44,12 @@ interface UcumLhc {
 }
 
 /**
- * UCUM units, checked by @lhncbc/ucum-lhc: a valid unit expression is a code, displayed as itself (as FHIR does).
- * Its English designations are its formal form (`(milligram) / (deciliter)` for `mg/dL`, each unit named as UCUM
- * names it) and, for the units in FHIR's common-units value set, that value set's name as a synonym. Its canonical
- * form (the unit in base units, e.g. `m3` for `mL`) is the `canonical` property that value sets filter on, worked
- * out when asked for. A code that is not valid is explained by the parser's error (`The unit 'kgXX' is unknown`).
+ * UCUM units, checked by UCUM's grammar and @lhncbc/ucum-lhc: a valid unit expression is a code, displayed as itself
+ * (as FHIR does). Its English designations are its formal form (`(milligram) / (deciliter)` for `mg/dL`, each unit
+ * named as UCUM names it) and, for the units in FHIR's common-units value set, that value set's name as a synonym.
+ * Its canonical form (the unit in base units, e.g. `m3` for `mL`) is the `canonical` property that value sets filter
+ * on, worked out when asked for. A code that is not valid is explained by the parser's error (`The unit 'kgXX' is
+ * unknown`).
  */
 export class UcumProvider extends GrammarCodeSystemProvider {
   private readonly utils: UcumUtils;
@@ -59,7 +60,7 @@ export class UcumProvider extends GrammarCodeSystemProvider {
     super(resource, supplements, UCUM_COMMON);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const lib = require('@lhncbc/ucum-lhc') as UcumLhc;
-    this.utils = lib.UcumLhcUtils.getInstance();
+    this.utils = quiet(lib.UcumLhcUtils.getInstance());
     const units = lib.UnitTables.getInstance();
     this.structure = new UcumStructureParser(ucumTables((code) => units.getUnitByCode(code)));
   }
@@ -71,8 +72,8 @@ export class UcumProvider extends GrammarCodeSystemProvider {
   protected parse(code: string): GrammarConcept | undefined {
     if (!this.checkable(code)) return undefined;
     const designations: CodeSystemConceptDesignation[] = [];
-    const formal = this.formalForm(code);
-    if (formal && formal !== code) designations.push({ language: 'en', value: formal });
+    const formal = this.structure.formal(code);
+    if (formal !== code) designations.push({ language: 'en', value: formal });
     const common = this.commonName(code);
     if (common && common !== code) designations.push({ language: 'en', use: SYNONYM, value: common });
     return grammarConcept(code, code, designations);
@@ -82,14 +83,10 @@ export class UcumProvider extends GrammarCodeSystemProvider {
   explainUnknown(code: string): string | undefined {
     if (this.checkable(code)) return undefined;
     if (code.length > MAX_UNIT_LENGTH) return `Error processing unit: longer than ${MAX_UNIT_LENGTH} characters`;
-    try {
-      this.structure.parse(code);
-    } catch (e) {
-      if (e instanceof UcumSyntaxError) return e.message;
-      throw e;
-    }
+    const syntax = this.syntaxError(code);
+    if (syntax) return syntax;
     const why = this.utils.validateUnitString(annotationsWithoutSpaces(code), false).msg?.[0];
-    return `Error processing unit '${code}': ${why ?? 'not a valid unit'}`;
+    return `Error processing unit '${code}': ${why !== undefined ? withAnnotations(why, code) : 'not a valid unit'}`;
   }
 
   override propertyValues(concept: Concept, code: string): CodeSystemConceptProperty[] {
@@ -98,17 +95,23 @@ export class UcumProvider extends GrammarCodeSystemProvider {
     return canonical !== undefined ? [{ code, valueString: canonical }] : [];
   }
 
+  /**
+   * A unit both UCUM's grammar (the structure parser: only metric units take a prefix, so `kmin` is no unit) and
+   * ucum-lhc accept: ucum-lhc alone takes any prefix on any unit and mends some malformed expressions (`U/2g{x}`).
+   */
   private checkable(code: string): boolean {
     if (code.trim() !== code || code === '' || code.length > MAX_UNIT_LENGTH) return false;
+    if (this.syntaxError(code) !== undefined) return false;
     return this.utils.validateUnitString(annotationsWithoutSpaces(code), false).status === 'valid';
   }
 
-  /** The formal form, when the structure parser reads the unit as ucum-lhc does (it should, always). */
-  private formalForm(code: string): string | undefined {
+  /** The structure parser's error (tx.fhir.org's words), or undefined when the expression follows UCUM's grammar. */
+  private syntaxError(code: string): string | undefined {
     try {
-      return this.structure.formal(code);
+      this.structure.parse(code);
+      return undefined;
     } catch (e) {
-      if (e instanceof UcumSyntaxError) return undefined;
+      if (e instanceof UcumSyntaxError) return e.message;
       throw e;
     }
   }
@@ -137,6 +140,32 @@ export class UcumProvider extends GrammarCodeSystemProvider {
   protected baseCodes(): string[] {
     return (this.grammarBaseResource?.compose?.include ?? []).flatMap((inc) => (inc.system === UCUM ? (inc.concept ?? []).map((c) => c.code) : []));
   }
+}
+
+/**
+ * ucum-lhc writes to the console when its parser fails, the caller's unit string in the line (on the server's
+ * stdout, among the log's JSON lines): its calls are made with console.log silenced, and it has no option for that.
+ */
+function quiet(utils: UcumUtils): UcumUtils {
+  const silenced = <T>(call: () => T): T => {
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      return call();
+    } finally {
+      console.log = log;
+    }
+  };
+  return {
+    validateUnitString: (unit, suggest) => silenced(() => utils.validateUnitString(unit, suggest)),
+    convertToBaseUnits: (unit, value) => silenced(() => utils.convertToBaseUnits(unit, value)),
+  };
+}
+
+/** ucum-lhc's messages name the n-th annotation by a placeholder (`braces_placeholder1braces_placeholder`): it is put back. */
+function withAnnotations(message: string, code: string): string {
+  const annotations = code.match(/\{[^{}]*\}/g) ?? [];
+  return message.replace(/braces_placeholder(\d+)braces_placeholder/g, (p, n: string) => annotations[Number(n)] ?? p);
 }
 
 /** Annotations carry no meaning; FHIR's common units write some with spaces ({# of fetuses}), which ucum-lhc refuses. */
