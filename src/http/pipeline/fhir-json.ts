@@ -3,11 +3,11 @@ import { isUtf8 } from 'node:buffer';
 import express from 'express';
 import { FhirError } from '../../errors/fhir-error';
 import { parseJsonBody } from './json-body';
-import { tooManyParameters } from './parameters-body';
 import { excerpt } from '../../errors/excerpt';
 import { mediaTypeParameters } from '../../fhir/fhir-format';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../fhir/json-depth';
 import { longestParameterList } from '../../fhir/parameter-count';
+import { tooManyParameters } from '../../fhir/parameters-body';
 import { FormParameters } from '../../fhir/query-string';
 
 export const FHIR_JSON = 'application/fhir+json';
