@@ -1,4 +1,4 @@
-import { parseParametersBody, type ParsedBody } from '../../fhir/parameters-body';
+import { parseParametersBody, type ParsedBody } from './parameters-body';
 
 /**
  * A JSON request body (UTF-8 bytes) as body-parser's `express.json({ strict: true })` reads it — a leading byte order
