@@ -3,8 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import express from 'express';
 import { FhirError } from '../../errors/fhir-error';
 import { excerpt } from '../../errors/excerpt';
-import { mediaTypeParameters } from '../../fhir/fhir-format';
-import { parseJsonBody } from '../../fhir/json-body';
+import { parseJsonBody, readsAsUtf8 } from '../../fhir/json-body';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../fhir/json-depth';
 import { longestParameterList } from '../../fhir/parameter-count';
 import { tooManyParameters } from '../../fhir/parameters-body';
@@ -22,20 +21,6 @@ export const NO_BODY_LIMIT_BYTES = 1024;
 function tooLarge(res: Response, limit: number): FhirError {
   res.setHeader('Connection', 'close');
   return new FhirError(413, 'too-long', `The request body is larger than ${limit} bytes`, { da: `Forespørgslens krop er større end ${limit} bytes` });
-}
-
-/**
- * Whether the body is read as bytes and parsed by parseJsonBody: Content-Type parameters none, UTF-8 named as the
- * charset, or R4 as the fhirVersion (request-format.ts refused another). Anything else (another `utf-*` charset, a
- * parameter body-parser would refuse…) goes through `express.json` itself.
- */
-function readAsUtf8(contentType: string, semicolon: number): boolean {
-  if (semicolon < 0) return true;
-  for (const [name, value] of mediaTypeParameters(contentType)) {
-    if (name === 'fhirversion') continue;
-    if (name !== 'charset' || value.toLowerCase() !== 'utf-8') return false;
-  }
-  return true;
 }
 
 export interface BodyLimits {
@@ -132,7 +117,7 @@ export function fhirJsonBody(limits: BodyLimits) {
       }
       next();
     };
-    if (readAsUtf8(contentType, semicolon)) read(req, res, whenRead(done));
+    if (readsAsUtf8(contentType)) read(req, res, whenRead(done));
     else parse(req, res, whenRead(done));
   };
 }
