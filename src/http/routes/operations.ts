@@ -3,24 +3,14 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { callInput } from '../../operations/call-input';
 import type { OperationContext } from '../../operations/context';
-import { OPERATION_PATH, strictHandling, type Invoker } from '../../operations/invoke';
+import { operationAt, strictHandling, type Invoker } from '../../operations/invoke';
 import { sendAnswer } from '../pipeline/send';
 import { requestedTableFormat } from '../pipeline/table-send';
-
-const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 
 export interface OperationRouteDeps {
   invoker: Invoker;
   contextFor(req: IncomingMessage, res: ServerResponse): OperationContext;
   logFor(req: IncomingMessage): Logger;
-}
-
-/** The operation call a path addresses that this route takes: any on the terminology types, those of the table on others. */
-export function operationAt(invoker: Invoker, path: string): { type: string; id?: string; name: string } | undefined {
-  const match = OPERATION_PATH.exec(path);
-  if (!match) return undefined;
-  const [, type = '', id, name] = match as unknown as [string, string | undefined, string | undefined, string];
-  return TERMINOLOGY_TYPES.has(type) || invoker.find(type, name) ? { type, id, name } : undefined;
 }
 
 /**
