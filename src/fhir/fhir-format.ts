@@ -1,3 +1,4 @@
+import Negotiator from 'negotiator';
 import { FhirError } from '../errors/fhir-error';
 import { excerpt } from '../errors/excerpt';
 
@@ -54,6 +55,32 @@ function formatName(format: string): string {
 /** The table format `_format` names (`csv`, `text/csv; header=present` …), or undefined for another. */
 export function tableFormatOf(format: string): TableFormat | undefined {
   return TABLE_FORMATS.get(formatName(format));
+}
+
+/** What a table operation can answer, FHIR JSON first: the answer to any type and to no Accept at all. */
+const OFFERED = ['application/fhir+json', 'application/json', ...[...TABLE_FORMATS.keys()].filter((t) => t.includes('/'))];
+
+/**
+ * A media range without its parameters but its weight: `text/csv; charset=utf-8;q=0.5` → `text/csv;q=0.5`. The
+ * offered types have no parameters, and a range with parameters (a charset, `header=present`, a fhirVersion, checked
+ * before) still asks for its type; the negotiator would only match offers with the same parameters.
+ */
+function withWeightOnly(range: string): string {
+  const [type = '', ...parameters] = range.split(';');
+  const weight = parameters.find((p) => /^\s*q\s*=/i.test(p));
+  return weight === undefined ? type.trim() : `${type.trim()};${weight.trim()}`;
+}
+
+/**
+ * The table format a request asks for (`_format=csv|ndjson`, or the type its Accept header prefers by its quality
+ * values, ties going to the range named first), or undefined for FHIR JSON. A `_format` the server does not write
+ * was refused before (`checkFormatParameter`).
+ */
+export function requestedTableFormat(format: unknown, accept: string | undefined): TableFormat | undefined {
+  if (typeof format === 'string') return tableFormatOf(format);
+  if (typeof accept !== 'string') return undefined;
+  const preferred = new Negotiator({ headers: { accept: accept.split(',').map(withWeightOnly).join(',') } }).mediaType(OFFERED);
+  return preferred === undefined ? undefined : TABLE_FORMATS.get(preferred);
 }
 
 /** Whether `_format` names JSON: `json`, `application/json`, `application/fhir+json` (its `+` read as a space too), with parameters or not. */

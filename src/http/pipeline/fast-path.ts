@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestedTableFormat } from '../../fhir/fhir-format';
 import { parseQueryString } from '../../fhir/query-string';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { messageLanguage } from '../../errors/message-language';
@@ -6,7 +7,6 @@ import type { OperationContext } from '../../operations/context';
 import { accepts, errorAnswer, operationAt, strictHandling, type Answer, type Invoker } from '../../operations/invoke';
 import { sendAnswer } from './send';
 import type { RequestLifecycle } from './request-lifecycle';
-import { requestedTableFormat } from './table-send';
 
 /**
  * The lean adapter of invoke for `GET {base}/{type}[/{id}]/${operation}`: Express's router walks every layer and swaps
@@ -100,7 +100,7 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     } catch {
       return false; // a query that is not UTF-8: Express's query parser refuses it
     }
-    if (call.op.table && requestedTableFormat(req, query)) return false; // streamed by the Express route
+    if (call.op.table && requestedTableFormat(query._format, headers.accept)) return false; // streamed by the Express route
     lifecycle.begin(req, res);
     (req as IncomingMessage & { query?: unknown }).query = query; // what Express's req.query gives
     // an error before or around invoke in the caller's language, as the app's error handler gives it

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import type { TableFormat } from '../../fhir/fhir-format';
 import { indentedBytes, wantsPretty } from '../../fhir/pretty-json';
 import { answerOf, type Answer } from '../../operations/invoke';
 import { sendChunks } from './chunked-send';
-import { sendTable, type TableFormat } from './table-send';
+import { sendTable } from './table-send';
 
 /** Answers above this size that come as many chunks are written through pooled buffers (see chunked-send.ts), not joined first. */
 const CHUNKED_ANSWER_BYTES = 256 * 1024;

@@ -1,10 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { stringify } from 'csv-stringify/sync';
-import Negotiator from 'negotiator';
-import { TABLE_FORMATS, tableFormatOf, type TableFormat } from '../../fhir/fhir-format';
+import type { TableFormat } from '../../fhir/fhir-format';
 import type { Table } from '../../operations/context';
-
-export type { TableFormat };
 
 const CONTENT_TYPES: Record<TableFormat, string> = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8' };
 
@@ -19,34 +16,6 @@ const CSV_OPTIONS = { cast: { string: (text: string) => (FORMULA_START.test(text
 
 /** Write in pieces of about this size: a large table is never held in memory as a whole. */
 const PIECE_CHARS = 64 * 1024;
-
-/** What a table operation can answer, FHIR JSON first: the answer to any type and to no Accept at all. */
-const OFFERED = ['application/fhir+json', 'application/json', ...[...TABLE_FORMATS.keys()].filter((t) => t.includes('/'))];
-
-/**
- * A media range without its parameters but its weight: `text/csv; charset=utf-8;q=0.5` → `text/csv;q=0.5`. The
- * offered types have no parameters, and a range with parameters (a charset, `header=present`, a fhirVersion, checked
- * before) still asks for its type; the negotiator would only match offers with the same parameters.
- */
-function withWeightOnly(range: string): string {
-  const [type = '', ...parameters] = range.split(';');
-  const weight = parameters.find((p) => /^\s*q\s*=/i.test(p));
-  return weight === undefined ? type.trim() : `${type.trim()};${weight.trim()}`;
-}
-
-/**
- * The table format a request asks for (`_format=csv|ndjson`, or the type the Accept header prefers by its quality
- * values, ties going to the range named first), or undefined for FHIR JSON. A `_format` the server does not write
- * was refused before (`checkFormatParameter`).
- */
-export function requestedTableFormat(req: IncomingMessage, query: Record<string, unknown>): TableFormat | undefined {
-  const format = query._format;
-  if (typeof format === 'string') return tableFormatOf(format);
-  const accept = req.headers.accept;
-  if (typeof accept !== 'string') return undefined;
-  const preferred = new Negotiator({ headers: { accept: accept.split(',').map(withWeightOnly).join(',') } }).mediaType(OFFERED);
-  return preferred === undefined ? undefined : TABLE_FORMATS.get(preferred);
-}
 
 function waitForDrain(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { requestedTableFormat } from '../../fhir/fhir-format';
 import { callInput } from '../../operations/call-input';
 import type { OperationContext } from '../../operations/context';
 import { operationAt, strictHandling, type Invoker } from '../../operations/invoke';
 import { sendAnswer } from '../pipeline/send';
-import { requestedTableFormat } from '../pipeline/table-send';
 
 export interface OperationRouteDeps {
   invoker: Invoker;
@@ -28,7 +28,7 @@ export function operationRoute(deps: OperationRouteDeps) {
     // HEAD is the GET without its body (RFC 9110 §9.3.2); node:http leaves the body of a HEAD response out
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const input = callInput(method, req.body, query, q < 0 ? '' : req.url.slice(q + 1), req.headers['content-type']);
-    const format = requestedTableFormat(req, query);
+    const format = requestedTableFormat(query._format, req.headers.accept);
     const answer = await deps.invoker.invoke({
       type, id, name, method, input, strict: strictHandling(req.headers.prefer), wantsTable: format !== undefined, context: deps.contextFor(req, res),
     });
