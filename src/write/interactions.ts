@@ -167,6 +167,13 @@ export function resourceEtag(resource: TerminologyResource): string {
   return tag;
 }
 
+/** ETag (resourceEtag) and, for a resource that has meta.lastUpdated (a written one), Last-Modified. */
+export function versionHeaders(resource: TerminologyResource): Record<string, string> {
+  const headers: Record<string, string> = { ETag: resourceEtag(resource) };
+  if (resource.meta?.lastUpdated) headers['Last-Modified'] = new Date(resource.meta.lastUpdated).toUTCString();
+  return headers;
+}
+
 /** The resource a read answers: 404 when unknown, 410 when its latest written version is a delete. */
 export async function readResource(registry: TerminologyRegistry, writer: ResourceWriter, type: TerminologyType, id: string): Promise<TerminologyResource> {
   const resource = registry.byId(type, id);

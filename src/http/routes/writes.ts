@@ -5,13 +5,12 @@ import { FhirError } from '../../errors/fhir-error';
 import { messageLanguage } from '../../errors/message-language';
 import { CommitGate } from '../../store/commit-gate';
 import type { TerminologyType } from '../../terminology/resource-set';
-import { HISTORY_PATH, isWritableType, resourceMethodNotAllowed, SEARCH_PATH, transactionRequests, transactionResponse, writeOutcome, type PreferReturn } from '../../write/interactions';
+import { HISTORY_PATH, isWritableType, resourceMethodNotAllowed, SEARCH_PATH, transactionRequests, transactionResponse, versionHeaders, writeOutcome, type PreferReturn } from '../../write/interactions';
 import type { ResourceWriter, WriteRequest, WriteResult } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { abandonWriteOnTimeout } from '../pipeline/request-timeout';
 import { headerText } from '../pipeline/request-values';
 import { sendResource } from '../pipeline/send';
-import { versionHeaders } from './reads';
 
 export interface WriteRouteDeps {
   writer: ResourceWriter;
