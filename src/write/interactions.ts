@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
+import type { PreferReturn } from '../fhir/prefer-handling';
 import { pageLinks } from '../fhir/search';
 import { searchCount, searchOffset, searchText } from '../fhir/search-query';
 import { FhirError } from '../errors/fhir-error';
@@ -22,9 +23,6 @@ import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
  * read, vread, history, and what a write or transaction answers. Nothing of HTTP: the routes (src/http/routes/) give
  * them ids, queries and the Prefer header's `return`, and write what they return.
  */
-
-/** `Prefer: return=…` of a write. */
-export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
 
 /**
  * The path of a search of a terminology type or a read of one of its resources: `/{type}` or `/{type}/{id}`, the id as
