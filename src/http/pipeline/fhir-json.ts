@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { isUtf8 } from 'node:buffer';
 import express from 'express';
 import { FhirError } from '../../errors/fhir-error';
+import { invalidJsonBody } from '../../errors/common-errors';
 import { excerpt } from '../../errors/excerpt';
 import { parseJsonBody, readsAsUtf8 } from '../../fhir/json-body';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../fhir/json-depth';
@@ -142,23 +143,11 @@ function notUtf8(): FhirError {
   return FhirError.invalid('The request body is not valid UTF-8', { da: 'Forespørgslens krop er ikke gyldig UTF-8' });
 }
 
-/** Where the JSON parser's (English) message says the text goes wrong, in Danish words: '' when it does not say. */
-function jsonProblemDa(message: string): string {
-  if (/unexpected end/i.test(message)) return ': teksten slutter, før JSON-værdien er færdig';
-  const token = /unexpected token '?(.)'?/i.exec(message)?.[1];
-  const position = /position (\d+)/i.exec(message)?.[1];
-  const where = position !== undefined ? ` ved tegn ${position}` : '';
-  if (token !== undefined) return `: uventet tegn '${token}'${where}`;
-  return where ? `: fejl${where}` : '';
-}
-
 /** The FHIR error for what body-parser (or parseJsonBody) reported. */
 function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.too.large') return tooLarge(res, limitBytes);
-  if (e.type === 'entity.parse.failed') {
-    return FhirError.invalid(`The request body is not valid JSON: ${e.message ?? ''}`.trim(), { da: `Forespørgslens krop er ikke gyldig JSON${jsonProblemDa(e.message ?? '')}` });
-  }
+  if (e.type === 'entity.parse.failed') return invalidJsonBody(e.message ?? '');
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded', { da: 'Forespørgslens krop skal være UTF-8-kodet' });
   }
