@@ -10,10 +10,9 @@ import { longestParameterList } from '../../fhir/parameter-count';
 import { tooManyParameters } from '../../fhir/parameters-body';
 import { FormParameters } from '../../fhir/query-string';
 
-export const FHIR_JSON = 'application/fhir+json';
-
 const FORM = 'application/x-www-form-urlencoded';
-const ACCEPTED_BODY_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
+const FHIR_JSON = 'application/fhir+json';
+const ACCEPTED_BODY_TYPES = [FHIR_JSON, 'application/json', 'application/json+fhir'];
 
 /** Largest body accepted on a request that has no use for one (GET, HEAD, DELETE, OPTIONS): small. */
 export const NO_BODY_LIMIT_BYTES = 1024;
