@@ -105,3 +105,31 @@ export function checkFormatParameter(format: unknown): void {
   const version = mediaTypeParameters(format).get('fhirversion');
   if (version !== undefined && !isServedVersion(version)) throw otherVersion(406, '_format', version);
 }
+
+/** 415 for a body said to be of another FHIR version than R4. */
+export function checkContentType(contentType: string | undefined): void {
+  if (!contentType) return;
+  const version = mediaTypeParameters(contentType).get('fhirversion');
+  if (version !== undefined && !isServedVersion(version)) throw otherVersion(415, 'Content-Type', version);
+}
+
+/**
+ * 406 when Accept asks only for formats this server does not write (XML, Turtle: `_format`'s rule), or when every
+ * media range that names a fhirVersion names another one and no range leaves it open.
+ */
+export function checkAccept(accept: string | undefined): void {
+  if (accept && accept.split(',').every((range) => isOtherFormat(range.split(';')[0]!))) {
+    const asked = excerpt(accept.trim(), 80);
+    throw new FhirError(406, 'not-supported', `Accept asks only for ${asked}; this server answers in JSON (application/fhir+json)`, {
+      da: `Accept beder kun om ${asked}; serveren svarer i JSON (application/fhir+json)`,
+    });
+  }
+  if (!accept || !/fhirversion/i.test(accept)) return;
+  let other: string | undefined;
+  for (const range of accept.split(',')) {
+    const version = mediaTypeParameters(range).get('fhirversion');
+    if (version === undefined || isServedVersion(version)) return;
+    other ??= version;
+  }
+  if (other !== undefined) throw otherVersion(406, 'Accept', other);
+}
