@@ -32,3 +32,20 @@ export function allowHeader(methods: readonly string[]): string {
 export function methodNotAllowed(methods: readonly string[], message: string, da: string): FhirError {
   return Object.assign(new FhirError(405, 'not-supported', message, { da }), { allow: allowHeader(methods) });
 }
+
+/** 400 for a request body the JSON parser refused: its message, and in Danish where the message says the text goes wrong. */
+export function invalidJsonBody(parserMessage: string): FhirError {
+  return FhirError.invalid(`The request body is not valid JSON: ${parserMessage}`.trim(), {
+    da: `Forespørgslens krop er ikke gyldig JSON${jsonProblemDa(parserMessage)}`,
+  });
+}
+
+/** Where the JSON parser's (English) message says the text goes wrong, in Danish words: '' when it does not say. */
+function jsonProblemDa(message: string): string {
+  if (/unexpected end/i.test(message)) return ': teksten slutter, før JSON-værdien er færdig';
+  const token = /unexpected token '?(.)'?/i.exec(message)?.[1];
+  const position = /position (\d+)/i.exec(message)?.[1];
+  const where = position !== undefined ? ` ved tegn ${position}` : '';
+  if (token !== undefined) return `: uventet tegn '${token}'${where}`;
+  return where ? `: fejl${where}` : '';
+}

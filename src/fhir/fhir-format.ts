@@ -1,3 +1,4 @@
+import Negotiator from 'negotiator';
 import { FhirError } from '../errors/fhir-error';
 import { excerpt } from '../errors/excerpt';
 
@@ -56,6 +57,32 @@ export function tableFormatOf(format: string): TableFormat | undefined {
   return TABLE_FORMATS.get(formatName(format));
 }
 
+/** What a table operation can answer, FHIR JSON first: the answer to any type and to no Accept at all. */
+const OFFERED = ['application/fhir+json', 'application/json', ...[...TABLE_FORMATS.keys()].filter((t) => t.includes('/'))];
+
+/**
+ * A media range without its parameters but its weight: `text/csv; charset=utf-8;q=0.5` → `text/csv;q=0.5`. The
+ * offered types have no parameters, and a range with parameters (a charset, `header=present`, a fhirVersion, checked
+ * before) still asks for its type; the negotiator would only match offers with the same parameters.
+ */
+function withWeightOnly(range: string): string {
+  const [type = '', ...parameters] = range.split(';');
+  const weight = parameters.find((p) => /^\s*q\s*=/i.test(p));
+  return weight === undefined ? type.trim() : `${type.trim()};${weight.trim()}`;
+}
+
+/**
+ * The table format a request asks for (`_format=csv|ndjson`, or the type its Accept header prefers by its quality
+ * values, ties going to the range named first), or undefined for FHIR JSON. A `_format` the server does not write
+ * was refused before (`checkFormatParameter`).
+ */
+export function requestedTableFormat(format: unknown, accept: string | undefined): TableFormat | undefined {
+  if (typeof format === 'string') return tableFormatOf(format);
+  if (typeof accept !== 'string') return undefined;
+  const preferred = new Negotiator({ headers: { accept: accept.split(',').map(withWeightOnly).join(',') } }).mediaType(OFFERED);
+  return preferred === undefined ? undefined : TABLE_FORMATS.get(preferred);
+}
+
 /** Whether `_format` names JSON: `json`, `application/json`, `application/fhir+json` (its `+` read as a space too), with parameters or not. */
 function isJsonFormat(format: string): boolean {
   return /^(?:json|[a-z]+\/(?:[a-z.-]+[+ ])?json)$/.test(formatName(format));
@@ -77,4 +104,32 @@ export function checkFormatParameter(format: unknown): void {
   }
   const version = mediaTypeParameters(format).get('fhirversion');
   if (version !== undefined && !isServedVersion(version)) throw otherVersion(406, '_format', version);
+}
+
+/** 415 for a body said to be of another FHIR version than R4. */
+export function checkContentType(contentType: string | undefined): void {
+  if (!contentType) return;
+  const version = mediaTypeParameters(contentType).get('fhirversion');
+  if (version !== undefined && !isServedVersion(version)) throw otherVersion(415, 'Content-Type', version);
+}
+
+/**
+ * 406 when Accept asks only for formats this server does not write (XML, Turtle: `_format`'s rule), or when every
+ * media range that names a fhirVersion names another one and no range leaves it open.
+ */
+export function checkAccept(accept: string | undefined): void {
+  if (accept && accept.split(',').every((range) => isOtherFormat(range.split(';')[0]!))) {
+    const asked = excerpt(accept.trim(), 80);
+    throw new FhirError(406, 'not-supported', `Accept asks only for ${asked}; this server answers in JSON (application/fhir+json)`, {
+      da: `Accept beder kun om ${asked}; serveren svarer i JSON (application/fhir+json)`,
+    });
+  }
+  if (!accept || !/fhirversion/i.test(accept)) return;
+  let other: string | undefined;
+  for (const range of accept.split(',')) {
+    const version = mediaTypeParameters(range).get('fhirversion');
+    if (version === undefined || isServedVersion(version)) return;
+    other ??= version;
+  }
+  if (other !== undefined) throw otherVersion(406, 'Accept', other);
 }

@@ -8,3 +8,12 @@ export function handlingPreference(prefer: string | string[] | undefined): 'stri
   const m = /(?:^|[,;\s])handling\s*=\s*"?(strict|lenient)\b/i.exec(Array.isArray(prefer) ? prefer.join(',') : prefer);
   return m ? (m[1]!.toLowerCase() as 'strict' | 'lenient') : undefined;
 }
+
+/** `Prefer: return=…` of a write (RFC 7240 §4.2): the resource written unless the header asks for less or an OperationOutcome. */
+export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
+
+export function returnPreference(prefer: string | string[] | undefined): PreferReturn {
+  const m = /return=(minimal|representation|OperationOutcome)/i.exec(Array.isArray(prefer) ? prefer.join(',') : prefer ?? '');
+  const v = m?.[1]!.toLowerCase();
+  return v === 'minimal' ? 'minimal' : v === 'operationoutcome' ? 'OperationOutcome' : 'representation';
+}

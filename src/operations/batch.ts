@@ -14,7 +14,7 @@ import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { callInput } from './call-input';
 import { metadataResource } from './capability-statement';
 import type { OperationContext } from './context';
-import { errorAnswer, OPERATION_PATH, type Invoker } from './invoke';
+import { errorAnswer, operationAt, type Invoker } from './invoke';
 import type { Logger } from 'pino';
 import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
@@ -32,8 +32,6 @@ const COMMA = Buffer.from(',', 'utf8');
 
 /** After this much computing the batch lets other requests (and its own request timeout) run before it goes on. */
 const SLICE_MS = 20;
-
-const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 304: '304 Not Modified', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found', 405: '405 Method Not Allowed',
@@ -118,10 +116,9 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   // as the request alone: a read by id honours If-None-Match and If-Modified-Since (304); no entry honours another condition
   const readById = read?.[2] !== undefined && method === 'GET';
   refuseEntryConditions(entry, i, readById ? ['ifNoneMatch', 'ifModifiedSince'] : []);
-  const op = OPERATION_PATH.exec(path);
-  // the operations the HTTP route takes: any on the terminology types, and those of the table on other types and the system
-  if (op && (TERMINOLOGY_TYPES.has(op[1] ?? '') || deps.invoker.find(op[1] ?? '', op[3]!))) {
-    const [, type = '', id, name] = op as unknown as [string, string | undefined, string | undefined, string];
+  const operation = operationAt(deps.invoker, path);
+  if (operation) {
+    const { type, id, name } = operation;
     const input = callInput(method, entry.resource, query, search);
     const answer = await deps.invoker.invoke({ type, id, name, method, input, strict: call.strict, context: call.context });
     if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table', { da: 'En batch-post kan ikke besvares med en tabel' });

@@ -1,3 +1,7 @@
+import { TextDecoder } from 'node:util';
+import { excerpt } from '../errors/excerpt';
+import { FhirError } from '../errors/fhir-error';
+import { mediaTypeParameters } from '../fhir/fhir-format';
 import { FormParameters, parseQueryString, withForm } from '../fhir/query-string';
 import type { CallInput } from './invoke';
 
@@ -5,14 +9,43 @@ import type { CallInput } from './invoke';
  * Where an operation call's parameters come from, one rule for the HTTP route and a batch entry: a JSON body on POST
  * (a Parameters resource, read together with the query's parameters, or the resource of an operation with
  * `resourceParameter`, beside the query's); a form POSTed (application/x-www-form-urlencoded) read as more of the
- * query; otherwise (GET, or POST without a body) the query. The same request therefore answers the same, sent alone
- * or as a batch entry.
+ * query; a text/csv body POSTed (its bytes) as the csv, in the charset `contentType` names; otherwise (GET, or POST
+ * without a body) the query. The same request therefore answers the same, sent alone or as a batch entry.
  */
-export function callInput(method: string, body: unknown, query: Record<string, unknown>, search: string): CallInput {
+export function callInput(method: string, body: unknown, query: Record<string, unknown>, search: string, contentType?: string): CallInput {
   if (body instanceof FormParameters) {
     const all = withForm(search, body);
     return { query: parseQueryString(all), search: all };
   }
+  if (method === 'POST' && Buffer.isBuffer(body)) return { csv: csvText(body, contentType), query };
   if (method === 'POST' && body !== null && typeof body === 'object' && Object.keys(body).length > 0) return { body, query };
   return { query, search };
+}
+
+/**
+ * The text of a `text/csv` body in the charset its Content-Type names (UTF-8 when it names none), a leading byte order
+ * mark dropped. Bytes that are not text in that charset are refused, not read as U+FFFD: a Danish spreadsheet saved as
+ * "CSV (semikolonsepareret)" is Windows-1252, and its æ, ø and å would all become the same character.
+ */
+function csvText(body: Buffer, contentType: string | undefined): string {
+  const charset = mediaTypeParameters(contentType ?? '').get('charset') ?? 'utf-8';
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset, { fatal: true });
+  } catch {
+    throw new FhirError(415, 'not-supported', `The charset ${excerpt(charset, 40)} of the text/csv body is not one the server reads`, {
+      da: `Tegnsættet ${excerpt(charset, 40)} i text/csv-kroppen kan serveren ikke læse`,
+    });
+  }
+  let text: string;
+  try {
+    text = decoder.decode(body);
+  } catch {
+    const named = contentType && /charset/i.test(contentType) ? charset : 'UTF-8';
+    throw FhirError.invalid(`The CSV is not ${named} text; save it as UTF-8 (in Excel: "CSV UTF-8"), or name its charset in the Content-Type (text/csv; charset=windows-1252)`, {
+      expression: ['csv'],
+      da: `CSV-filen er ikke ${named}-tekst; gem den som UTF-8 (i Excel: "CSV UTF-8 (kommasepareret)"), eller angiv dens tegnsæt i Content-Type (text/csv; charset=windows-1252)`,
+    });
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -11,7 +11,7 @@ import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
-import { OperationResult, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
+import { OperationResult, type CallAddress, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
 import { findOperation } from './index';
 import { expansionTemplate, fromTemplate, ResponseCache } from './response-cache';
 import { checkResourceParameters } from './resource-parameters';
@@ -144,6 +144,24 @@ export function operationMethodsAt(op: OperationHandler | undefined, type: strin
 /** 405 for a call of the operation `$name` with another method than those it takes, with its Allow header. */
 export function operationNotAllowed(name: string, methods: readonly ('GET' | 'POST')[], method: string): FhirError {
   return methodNotAllowed(methods, `Operation $${name} accepts ${methods.join(' and ')}, not ${method}`, `Operationen $${name} modtager ${methods.join(' og ')}, ikke ${method}`);
+}
+
+/** An operation path's call: its type and id, the operation's name, and the operation when the server has it. */
+export interface OperationAddress extends CallAddress {
+  name: string;
+  op?: OperationHandler;
+}
+
+/**
+ * The operation call a path (relative to the FHIR base) addresses, as the operation adapters (the HTTP route, the lean
+ * dispatcher, a batch entry) take it: any on the terminology types, those of the table on other types and the system.
+ */
+export function operationAt(invoker: Invoker, path: string): OperationAddress | undefined {
+  const match = OPERATION_PATH.exec(path);
+  if (!match) return undefined;
+  const [, type = '', id, name] = match as unknown as [string, string | undefined, string | undefined, string];
+  const op = invoker.find(type, name);
+  return op || TERMINOLOGY_TYPES.has(type) ? { type, id, name, op } : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
+import type { PreferReturn } from '../fhir/prefer-handling';
 import { pageLinks } from '../fhir/search';
 import { searchCount, searchOffset, searchText } from '../fhir/search-query';
 import { FhirError } from '../errors/fhir-error';
@@ -22,9 +23,6 @@ import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
  * read, vread, history, and what a write or transaction answers. Nothing of HTTP: the routes (src/http/routes/) give
  * them ids, queries and the Prefer header's `return`, and write what they return.
  */
-
-/** `Prefer: return=…` of a write. */
-export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
 
 /**
  * The path of a search of a terminology type or a read of one of its resources: `/{type}` or `/{type}/{id}`, the id as
@@ -165,6 +163,13 @@ export function resourceEtag(resource: TerminologyResource): string {
     contentTags.set(resource, tag);
   }
   return tag;
+}
+
+/** ETag (resourceEtag) and, for a resource that has meta.lastUpdated (a written one), Last-Modified. */
+export function versionHeaders(resource: TerminologyResource): Record<string, string> {
+  const headers: Record<string, string> = { ETag: resourceEtag(resource) };
+  if (resource.meta?.lastUpdated) headers['Last-Modified'] = new Date(resource.meta.lastUpdated).toUTCString();
+  return headers;
 }
 
 /** The resource a read answers: 404 when unknown, 410 when its latest written version is a delete. */

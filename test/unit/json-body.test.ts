@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import express from 'express';
 import { jsonDepth } from '../../src/fhir/json-depth';
-import { parseJsonBody } from '../../src/http/pipeline/json-body';
+import { parseJsonBody } from '../../src/fhir/json-body';
 import { prng } from '../../scripts/prng';
 
 const bodyParser = express.json({ limit: 10 * 1024 * 1024, strict: true, type: () => true });

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestedTableFormat } from '../../fhir/fhir-format';
 import { parseQueryString } from '../../fhir/query-string';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { messageLanguage } from '../../errors/message-language';
 import type { OperationContext } from '../../operations/context';
-import { accepts, errorAnswer, OPERATION_PATH, strictHandling, type Answer, type Invoker } from '../../operations/invoke';
+import { accepts, errorAnswer, operationAt, strictHandling, type Answer, type Invoker } from '../../operations/invoke';
 import { sendAnswer } from './send';
 import type { RequestLifecycle } from './request-lifecycle';
-import { requestedTableFormat } from './table-send';
 
 /**
  * The lean adapter of invoke for `GET {base}/{type}[/{id}]/${operation}`: Express's router walks every layer and swaps
@@ -90,11 +90,9 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
     if (headers['content-length'] !== undefined && headers['content-length'] !== '0') return false;
     const q = url.indexOf('?');
-    const match = OPERATION_PATH.exec(q < 0 ? url.slice(base.length) : url.slice(base.length, q));
-    if (!match) return false;
-    const [, type = '', id, name] = match as unknown as [string, string | undefined, string | undefined, string];
-    const op = invoker.find(type, name);
-    if (!op || !accepts(op, 'GET', type, id)) return false; // Express's routes and errors decide
+    const call = operationAt(invoker, q < 0 ? url.slice(base.length) : url.slice(base.length, q));
+    if (!call?.op || !accepts(call.op, 'GET', call.type, call.id)) return false; // Express's routes and errors decide
+    const { type, id, name } = call;
     const search = q < 0 ? '' : url.slice(q + 1);
     let query: Record<string, unknown>;
     try {
@@ -102,7 +100,7 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
     } catch {
       return false; // a query that is not UTF-8: Express's query parser refuses it
     }
-    if (op.table && requestedTableFormat(req, query)) return false; // streamed by the Express route
+    if (call.op.table && requestedTableFormat(query._format, headers.accept)) return false; // streamed by the Express route
     lifecycle.begin(req, res);
     (req as IncomingMessage & { query?: unknown }).query = query; // what Express's req.query gives
     // an error before or around invoke in the caller's language, as the app's error handler gives it

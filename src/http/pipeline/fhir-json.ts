@@ -2,18 +2,17 @@ import type { NextFunction, Request, Response } from 'express';
 import { isUtf8 } from 'node:buffer';
 import express from 'express';
 import { FhirError } from '../../errors/fhir-error';
-import { parseJsonBody } from './json-body';
-import { tooManyParameters } from './parameters-body';
+import { invalidJsonBody } from '../../errors/common-errors';
 import { excerpt } from '../../errors/excerpt';
-import { mediaTypeParameters } from '../../fhir/fhir-format';
+import { parseJsonBody, readsAsUtf8 } from '../../fhir/json-body';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../fhir/json-depth';
 import { longestParameterList } from '../../fhir/parameter-count';
+import { tooManyParameters } from '../../fhir/parameters-body';
 import { FormParameters } from '../../fhir/query-string';
 
-export const FHIR_JSON = 'application/fhir+json';
-
 const FORM = 'application/x-www-form-urlencoded';
-const ACCEPTED_BODY_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
+const FHIR_JSON = 'application/fhir+json';
+const ACCEPTED_BODY_TYPES = [FHIR_JSON, 'application/json', 'application/json+fhir'];
 
 /** Largest body accepted on a request that has no use for one (GET, HEAD, DELETE, OPTIONS): small. */
 export const NO_BODY_LIMIT_BYTES = 1024;
@@ -22,20 +21,6 @@ export const NO_BODY_LIMIT_BYTES = 1024;
 function tooLarge(res: Response, limit: number): FhirError {
   res.setHeader('Connection', 'close');
   return new FhirError(413, 'too-long', `The request body is larger than ${limit} bytes`, { da: `Forespørgslens krop er større end ${limit} bytes` });
-}
-
-/**
- * Whether the body is read as bytes and parsed by parseJsonBody: Content-Type parameters none, UTF-8 named as the
- * charset, or R4 as the fhirVersion (request-format.ts refused another). Anything else (another `utf-*` charset, a
- * parameter body-parser would refuse…) goes through `express.json` itself.
- */
-function readAsUtf8(contentType: string, semicolon: number): boolean {
-  if (semicolon < 0) return true;
-  for (const [name, value] of mediaTypeParameters(contentType)) {
-    if (name === 'fhirversion') continue;
-    if (name !== 'charset' || value.toLowerCase() !== 'utf-8') return false;
-  }
-  return true;
 }
 
 export interface BodyLimits {
@@ -132,7 +117,7 @@ export function fhirJsonBody(limits: BodyLimits) {
       }
       next();
     };
-    if (readAsUtf8(contentType, semicolon)) read(req, res, whenRead(done));
+    if (readsAsUtf8(contentType)) read(req, res, whenRead(done));
     else parse(req, res, whenRead(done));
   };
 }
@@ -157,23 +142,11 @@ function notUtf8(): FhirError {
   return FhirError.invalid('The request body is not valid UTF-8', { da: 'Forespørgslens krop er ikke gyldig UTF-8' });
 }
 
-/** Where the JSON parser's (English) message says the text goes wrong, in Danish words: '' when it does not say. */
-function jsonProblemDa(message: string): string {
-  if (/unexpected end/i.test(message)) return ': teksten slutter, før JSON-værdien er færdig';
-  const token = /unexpected token '?(.)'?/i.exec(message)?.[1];
-  const position = /position (\d+)/i.exec(message)?.[1];
-  const where = position !== undefined ? ` ved tegn ${position}` : '';
-  if (token !== undefined) return `: uventet tegn '${token}'${where}`;
-  return where ? `: fejl${where}` : '';
-}
-
 /** The FHIR error for what body-parser (or parseJsonBody) reported. */
 function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.too.large') return tooLarge(res, limitBytes);
-  if (e.type === 'entity.parse.failed') {
-    return FhirError.invalid(`The request body is not valid JSON: ${e.message ?? ''}`.trim(), { da: `Forespørgslens krop er ikke gyldig JSON${jsonProblemDa(e.message ?? '')}` });
-  }
+  if (e.type === 'entity.parse.failed') return invalidJsonBody(e.message ?? '');
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded', { da: 'Forespørgslens krop skal være UTF-8-kodet' });
   }

@@ -7,7 +7,7 @@ import type { Config } from '../../config';
 import { messageIssue } from '../../errors/issue';
 import { messageLanguage } from '../../errors/message-language';
 import { operationOutcome } from '../../errors/operation-outcome';
-import { FHIR_JSON } from './fhir-json';
+import { JSON_CONTENT_TYPE } from './send';
 
 /**
  * The security headers of every response, as helmet sets them for this configuration, as a flat name, value list:
@@ -66,7 +66,7 @@ export function securityMiddleware(config: Config): RequestHandler[] {
       legacyHeaders: false,
       handler: (req, res) => {
         const text = { en: 'Too many requests; try again later', da: 'For mange forespørgsler; prøv igen senere' };
-        res.status(429).type(`${FHIR_JSON}; charset=utf-8`).send(JSON.stringify(operationOutcome([
+        res.status(429).type(JSON_CONTENT_TYPE).send(JSON.stringify(operationOutcome([
           messageIssue({ severity: 'error', code: 'throttled', text }, messageLanguage(req.headers['accept-language'])),
         ])));
       },

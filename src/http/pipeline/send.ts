@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import type { TableFormat } from '../../fhir/fhir-format';
 import { indentedBytes, wantsPretty } from '../../fhir/pretty-json';
 import { answerOf, type Answer } from '../../operations/invoke';
 import { sendChunks } from './chunked-send';
-import { sendTable, type TableFormat } from './table-send';
+import { sendTable } from './table-send';
 
 /** Answers above this size that come as many chunks are written through pooled buffers (see chunked-send.ts), not joined first. */
 const CHUNKED_ANSWER_BYTES = 256 * 1024;
@@ -10,7 +11,7 @@ const CHUNKED_ANSWER_BYTES = 256 * 1024;
  * identifier and timestamp) is written as they are, not copied (~48 µs per 214 KB pick list); a smaller one is joined. */
 const FEW_CHUNKS = 8;
 const JOIN_BELOW_BYTES = 32 * 1024;
-const JSON_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
 
 /**
  * Writes an answer (invoke's, or a resource as answerOf makes it) on a node:http response: every route and both

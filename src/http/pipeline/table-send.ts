@@ -1,52 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { stringify } from 'csv-stringify/sync';
-import Negotiator from 'negotiator';
-import { TABLE_FORMATS, tableFormatOf, type TableFormat } from '../../fhir/fhir-format';
+import type { ServerResponse } from 'node:http';
+import type { TableFormat } from '../../fhir/fhir-format';
 import type { Table } from '../../operations/context';
-
-export type { TableFormat };
+import { tableHead, tableLine } from '../../operations/table-text';
 
 const CONTENT_TYPES: Record<TableFormat, string> = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8' };
 
-/** The characters a spreadsheet takes a cell beginning with for a formula (OWASP's CSV injection list). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * CSV cells as spreadsheets may open them: a text cell beginning with a formula character gets a leading `'`, so that
- * Excel shows `=HYPERLINK(…)` as text instead of running it. Only text: a number (also a negative one) stays a number.
- */
-const CSV_OPTIONS = { cast: { string: (text: string) => (FORMULA_START.test(text) ? `'${text}` : text) } };
-
 /** Write in pieces of about this size: a large table is never held in memory as a whole. */
 const PIECE_CHARS = 64 * 1024;
-
-/** What a table operation can answer, FHIR JSON first: the answer to any type and to no Accept at all. */
-const OFFERED = ['application/fhir+json', 'application/json', ...[...TABLE_FORMATS.keys()].filter((t) => t.includes('/'))];
-
-/**
- * A media range without its parameters but its weight: `text/csv; charset=utf-8;q=0.5` → `text/csv;q=0.5`. The
- * offered types have no parameters, and a range with parameters (a charset, `header=present`, a fhirVersion, checked
- * before) still asks for its type; the negotiator would only match offers with the same parameters.
- */
-function withWeightOnly(range: string): string {
-  const [type = '', ...parameters] = range.split(';');
-  const weight = parameters.find((p) => /^\s*q\s*=/i.test(p));
-  return weight === undefined ? type.trim() : `${type.trim()};${weight.trim()}`;
-}
-
-/**
- * The table format a request asks for (`_format=csv|ndjson`, or the type the Accept header prefers by its quality
- * values, ties going to the range named first), or undefined for FHIR JSON. A `_format` the server does not write
- * was refused before (`checkFormatParameter`).
- */
-export function requestedTableFormat(req: IncomingMessage, query: Record<string, unknown>): TableFormat | undefined {
-  const format = query._format;
-  if (typeof format === 'string') return tableFormatOf(format);
-  const accept = req.headers.accept;
-  if (typeof accept !== 'string') return undefined;
-  const preferred = new Negotiator({ headers: { accept: accept.split(',').map(withWeightOnly).join(',') } }).mediaType(OFFERED);
-  return preferred === undefined ? undefined : TABLE_FORMATS.get(preferred);
-}
 
 function waitForDrain(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -60,15 +20,6 @@ function waitForDrain(res: ServerResponse): Promise<void> {
   });
 }
 
-function ndjsonLine(columns: readonly string[], row: readonly (string | number | undefined)[]): string {
-  const o: Record<string, string | number> = {};
-  columns.forEach((c, i) => {
-    const v = row[i];
-    if (v !== undefined && v !== '') o[c] = v;
-  });
-  return `${JSON.stringify(o)}\n`;
-}
-
 /**
  * Streams a table as CSV (header row, RFC 4180 quoting, UTF-8, text cells kept from being read as formulas) or NDJSON
  * (one object per row): rows are taken from the table's iterator as the connection takes the bytes, in pieces of
@@ -78,11 +29,11 @@ export async function sendTable(res: ServerResponse, table: Table, format: Table
   res.statusCode = 200;
   res.setHeader('Content-Type', CONTENT_TYPES[format]);
   if (table.filename) res.setHeader('Content-Disposition', `attachment; filename="${table.filename}.${format}"`);
-  let piece = format === 'csv' ? stringify([table.columns as string[]], CSV_OPTIONS) : '';
+  let piece = tableHead(table.columns, format);
   try {
     for (const row of table.rows) {
       if (res.destroyed) return;
-      piece += format === 'csv' ? stringify([table.columns.map((_, i) => row[i] ?? '')], CSV_OPTIONS) : ndjsonLine(table.columns, row);
+      piece += tableLine(table.columns, row, format);
       if (piece.length >= PIECE_CHARS) {
         const more = res.write(piece);
         piece = '';

@@ -1,5 +1,4 @@
 import { Router, type Request } from 'express';
-import { FhirError } from '../../errors/fhir-error';
 import { metadataResource } from '../../operations/capability-statement';
 import { notKnown } from '../../errors/common-errors';
 import { operationDefinitionById } from '../../operations/operation-definition';

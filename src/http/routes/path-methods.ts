@@ -1,10 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { allowHeader, methodNotAllowed, noRoute } from '../../errors/common-errors';
-import { operationMethodsAt, type Invoker } from '../../operations/invoke';
+import { operationAt, operationMethodsAt, type Invoker } from '../../operations/invoke';
 import type { TerminologyType } from '../../terminology/resource-set';
 import { HISTORY_PATH, RESOURCE_PATH, resourceMethods, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
-import { operationAt } from './operations';
 import { AUDIT_SEARCH_PATH, structureDefinitionMethods } from './reads';
 
 export interface PathMethodsDeps {
@@ -28,7 +27,7 @@ export function pathMethods(path: string, deps: PathMethodsDeps): readonly strin
   const profiles = structureDefinitionMethods(path);
   if (profiles) return profiles;
   const call = operationAt(deps.invoker, path);
-  if (call) return operationMethodsAt(deps.invoker.find(call.type, call.name), call.type, call.id, call.name);
+  if (call) return operationMethodsAt(call.op, call.type, call.id, call.name);
   const resource = RESOURCE_PATH.exec(path);
   return resource ? resourceMethods(deps.writer, resource[1] as TerminologyType, resource[2]) : undefined;
 }

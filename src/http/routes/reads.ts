@@ -8,10 +8,10 @@ import type { ProfileRegistry } from '../../profile-validation/profile-registry'
 import { searchStructureDefinitions } from '../../profile-validation/structure-definition-search';
 import type { TerminologyStore } from '../../store/store';
 import type { TerminologyRegistry } from '../../terminology/registry';
-import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
+import type { TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
 import { searchAudit } from '../../write/audit-search';
-import { HISTORY_PATH, historyAt, notModified, parseHttpDate, readResource, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../../write/interactions';
+import { HISTORY_PATH, historyAt, notModified, parseHttpDate, readResource, RESOURCE_PATH, SEARCH_PATH, versionHeaders } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { headerText } from '../pipeline/request-values';
@@ -35,13 +35,6 @@ const SD_PATH = /^\/StructureDefinition(?:\/([^/$][^/]*))?\/?$/;
 export function structureDefinitionMethods(path: string): string[] | undefined {
   const m = SD_PATH.exec(path);
   return !m ? undefined : m[1] === '_search' ? ['GET', 'POST'] : ['GET'];
-}
-
-/** ETag (resourceEtag) and, for a resource that has meta.lastUpdated (a written one), Last-Modified. */
-export function versionHeaders(resource: TerminologyResource): Record<string, string> {
-  const headers: Record<string, string> = { ETag: resourceEtag(resource) };
-  if (resource.meta?.lastUpdated) headers['Last-Modified'] = new Date(resource.meta.lastUpdated).toUTCString();
-  return headers;
 }
 
 /**

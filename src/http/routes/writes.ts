@@ -3,15 +3,15 @@ import type { Bundle } from 'fhir/r4';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
 import { messageLanguage } from '../../errors/message-language';
+import { returnPreference } from '../../fhir/prefer-handling';
 import { CommitGate } from '../../store/commit-gate';
 import type { TerminologyType } from '../../terminology/resource-set';
-import { HISTORY_PATH, isWritableType, resourceMethodNotAllowed, SEARCH_PATH, transactionRequests, transactionResponse, writeOutcome, type PreferReturn } from '../../write/interactions';
+import { HISTORY_PATH, isWritableType, resourceMethodNotAllowed, SEARCH_PATH, transactionRequests, transactionResponse, versionHeaders, writeOutcome } from '../../write/interactions';
 import type { ResourceWriter, WriteRequest, WriteResult } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { abandonWriteOnTimeout } from '../pipeline/request-timeout';
 import { headerText } from '../pipeline/request-values';
 import { sendResource } from '../pipeline/send';
-import { versionHeaders } from './reads';
 
 export interface WriteRouteDeps {
   writer: ResourceWriter;
@@ -19,13 +19,6 @@ export interface WriteRouteDeps {
   baseUrlOf(req: Request): string;
   /** Entries one transaction Bundle may have (MAX_TRANSACTION_ENTRIES); 413 above. */
   maxTransactionEntries: number;
-}
-
-function preferReturn(req: Request): PreferReturn {
-  const header = req.headers.prefer;
-  const m = /return=(minimal|representation|OperationOutcome)/i.exec(Array.isArray(header) ? header.join(',') : header ?? '');
-  const v = m?.[1]!.toLowerCase();
-  return v === 'minimal' ? 'minimal' : v === 'operationoutcome' ? 'OperationOutcome' : 'representation';
 }
 
 /** The commit gate of one write request, tied to its request timeout. */
@@ -46,7 +39,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     const resource = r.version?.resource;
     const headers = resource ? versionHeaders(resource) : {};
     if (resource) headers[r.status === 201 ? 'Location' : 'Content-Location'] = `${deps.baseUrlOf(req)}/${r.resourceType}/${r.id}/_history/${r.version!.versionId}`;
-    const prefer = preferReturn(req);
+    const prefer = returnPreference(req.headers.prefer);
     if (r.request.method === 'DELETE' || prefer === 'OperationOutcome') return sendResource(res, r.status, writeOutcome(r, messageLanguage(req.headers['accept-language'])), headers);
     if (prefer === 'minimal' || !resource) {
       res.set(headers).status(r.status).end();
@@ -91,7 +84,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
       if (e instanceof FhirError) delete (e as { allow?: string }).allow;
       throw e;
     });
-    sendResource(res, 200, transactionResponse(results, base, preferReturn(req), messageLanguage(req.headers['accept-language'])));
+    sendResource(res, 200, transactionResponse(results, base, returnPreference(req.headers.prefer), messageLanguage(req.headers['accept-language'])));
   });
   return router;
 }

@@ -1,4 +1,4 @@
-import { FhirError } from '../../errors/fhir-error';
+import { FhirError } from '../errors/fhir-error';
 
 /**
  * Parses a request body of the form `{"resourceType":"Parameters","parameter":[{…},{…},…]}` without parsing the
