@@ -180,6 +180,11 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     expect(await web.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     const chart = await web.page.locator('.chart-box svg').boundingBox();
     expect(chart!.x + chart!.width).toBeLessThanOrEqual(390);
+    // the rows not counted, one card each (the header row hidden): each value under its column's name
+    const notCounted = web.page.locator('table.entries tbody tr').first();
+    expect(await web.page.locator('table.entries thead').evaluate((el) => el.getBoundingClientRect().height)).toBeLessThanOrEqual(1);
+    expect(await notCounted.locator('td').evaluateAll((cells) => cells.map((c) => getComputedStyle(c, '::before').content)))
+      .toEqual(['"Linje"', '"Kommune"', '"Kode"', '"Antal"', '"Årsag"']);
     // the scrolling box is reached and scrolled from the keyboard
     await region.focus();
     await web.page.keyboard.press('ArrowRight');

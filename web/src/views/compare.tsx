@@ -184,7 +184,13 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
             <thead><tr><th scope="col">Linje</th><th scope="col">Kommune</th><th scope="col">Kode</th><th scope="col">Antal</th><th scope="col">Årsag</th></tr></thead>
             <tbody>
               {rollup.notCounted.map((n) => (
-                <tr key={n.line}><td>{n.line}</td><td>{kommuneNavn(n.kommunekode)} ({n.kommunekode})</td><td><code>{n.code}</code></td><td>{formatNumber(n.count)}</td><td>{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td></tr>
+                <tr key={n.line}>
+                  <td data-label="Linje">{n.line}</td>
+                  <td data-label="Kommune">{kommuneNavn(n.kommunekode)} ({n.kommunekode})</td>
+                  <td data-label="Kode"><code>{n.code}</code></td>
+                  <td data-label="Antal">{formatNumber(n.count)}</td>
+                  <td data-label="Årsag">{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td>
+                </tr>
               ))}
             </tbody>
           </table>
