@@ -346,6 +346,32 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
   });
 
   describe('every view: one h1, and axe-core finds no violations', () => {
+    it("the editor's addresses that show only a notice: an h1 saying what the address was for, and the way back", async () => {
+      const page = await web.newPage();
+      const expectNotice = async (hash: string, h1: string, notice: RegExp) => {
+        await page.goto(`${web.server.origin}/app/#/${hash}`);
+        await page.getByRole('heading', { level: 1, name: h1 }).waitFor();
+        expect(await page.locator('h1').count()).toBe(1);
+        expect(await page.locator('main .notice').innerText()).toMatch(notice);
+        expect(await page.getByRole('main').getByRole('link', { name: 'Tilbage til Min kommune' }).getAttribute('href')).toBe('#/kommune');
+      };
+      await signIn(page, '370', 'Næstved Kommune');
+      await expectNotice('kommune/rediger/kommune-370-lokale-indsatser/FINDES-IKKE', 'Redigér FINDES-IKKE', /findes ikke/);
+      await expectNotice('kommune/rediger/kommune-370-lokale-indsatser/370-BOLDSPIL', 'Redigér Boldspil', /offentliggjort eksempel/);
+      // another municipality's catalog
+      await page.getByRole('banner').getByRole('button', { name: 'Log ud' }).click();
+      await signIn(page, '751', 'Aarhus Kommune');
+      await expectNotice('kommune/rediger/kommune-370-lokale-indsatser/370-BOLDSPIL', 'Redigér 370-BOLDSPIL', /findes ikke .*Aarhus Kommunes kataloger/);
+      // an administrator's token names no municipality
+      await page.getByRole('banner').getByRole('button', { name: 'Log ud' }).click();
+      await page.goto(`${web.server.origin}/app/#/kommune`);
+      await page.getByLabel('Kommunens token').fill(await web.server.adminToken());
+      await page.getByRole('button', { name: 'Log ind' }).click();
+      await page.getByRole('banner').getByText('Administrator').waitFor();
+      await expectNotice('kommune/ny', 'Ny lokal indsats eller tilbud', /ingen bestemt kommune/);
+      expect(await axeViolations(page)).toEqual([]);
+    });
+
     it.each([[1366], [390]])('at %i px', async (width) => {
       const page = await web.newPage();
       await page.setViewportSize({ width, height: 900 });

@@ -1,4 +1,5 @@
 import type { Parameters } from 'fhir/r4';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { fhir, param, paramValue, params } from '../fhir';
 import { setFlash } from '../flash';
@@ -11,8 +12,8 @@ import { closeSignInAgain, type Session } from '../session';
 import { STATUS_LABEL } from '../concept';
 import { saveLocalCode } from '../save-local';
 import { useUnsavedChanges } from '../unsaved';
-import { equivalenceLabel } from '../words';
-import { ErrorBox, Loading, Notice } from './common';
+import { equivalenceLabel, kommuneNavn } from '../words';
+import { ErrorBox, Loading, NoMunicipality, Notice } from './common';
 import { TargetLink } from './municipality';
 import { CatalogTag } from './catalog-tag';
 import { ChosenTargetStatus, SaveWarnings } from './save-warnings';
@@ -35,6 +36,23 @@ async function translateCheck(system: string, code: string): Promise<TranslateAn
       return { ...c, equivalence: paramValue(param(m, 'equivalence')) as string | undefined };
     }),
   };
+}
+
+/**
+ * The editor's address when there is no form to show (a code that is not there, a catalog that cannot be changed,
+ * a token without a municipality, loading): the view's h1, what it says, and the way back.
+ */
+function EditorNotice({ title, children }: { title: string; children: ComponentChildren }) {
+  useEffect(() => {
+    document.getElementById('editor-title')?.focus();
+  }, []);
+  return (
+    <div class="editor">
+      <h1 id="editor-title" tabIndex={-1}>{title}</h1>
+      {children}
+      <p class="actions"><a class="button secondary" href={href('kommune')}>Tilbage til Min kommune</a></p>
+    </div>
+  );
 }
 
 function EditorForm({ data, session, csId, code }: { data: MunicipalityData; session: Session; csId?: string; code?: string }) {
@@ -66,10 +84,18 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
   }, []);
 
   if (editing && (!existingCs || !existingEntry)) {
-    return <Notice kind="error">Den lokale kode {code} findes ikke i kataloget {csId}.</Notice>;
+    return (
+      <EditorNotice title={`Redigér ${code}`}>
+        <Notice kind="error">Den lokale kode {code} findes ikke i kataloget {csId} blandt {session.kommunenavn ?? kommuneNavn(kommunekode)}s kataloger.</Notice>
+      </EditorNotice>
+    );
   }
   if (existingCs && !isWritable(existingCs)) {
-    return <Notice kind="warn">{existingCs.title ?? csId} er et offentliggjort eksempel og kan ikke ændres her.</Notice>;
+    return (
+      <EditorNotice title={`Redigér ${existingEntry?.display ?? code}`}>
+        <Notice kind="warn">{existingCs.title ?? csId} er et offentliggjort eksempel og kan ikke ændres her.</Notice>
+      </EditorNotice>
+    );
   }
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
@@ -232,8 +258,9 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
 export function Editor({ session, csId, code }: { session: Session; csId?: string; code?: string }) {
   const kommunekode = session.kommunekode;
   const data = useAsync(() => (kommunekode ? loadMunicipality(kommunekode) : Promise.resolve(undefined)), [kommunekode]);
-  if (!kommunekode) return <Notice kind="warn">Dit token gælder ingen bestemt kommune; log ind med en kommunes token.</Notice>;
-  if (data.error) return <ErrorBox error={data.error} />;
-  if (!data.data) return <Loading what="kommunens katalog" />;
+  const title = csId !== undefined && code !== undefined ? `Redigér ${code}` : 'Ny lokal indsats eller tilbud';
+  if (!kommunekode) return <EditorNotice title={title}><NoMunicipality what="oprette og redigere dens lokale indsatser" /></EditorNotice>;
+  if (data.error) return <EditorNotice title={title}><ErrorBox error={data.error} /></EditorNotice>;
+  if (!data.data) return <EditorNotice title={title}><Loading what="kommunens katalog" /></EditorNotice>;
   return <EditorForm key={`${csId}|${code}`} data={data.data} session={session} csId={csId} code={code} />;
 }
