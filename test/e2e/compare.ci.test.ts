@@ -19,10 +19,10 @@ const municipalities = [...localCatalogs().keys()].sort();
 /** The municipality's name from the maintained list of the 98 (the page names municipalities, not only their codes). */
 const navn = (kode: string) => kommuner.kommuner.find((k) => k.kode === kode)!.officieltNavn;
 
-/** The server's comparison table of the counts (layout=wide), what the page must show and offer for download. */
+/** The server's comparison table of the counts (layout=wide, in Danish as the page asks), what the page must show and offer for download. */
 async function wideTable(): Promise<{ text: string; rows: Record<string, string>[] }> {
   const res = await fetch(`${web.server.fhirBase}/ConceptMap/$rollup?layout=wide`, {
-    method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'text/csv' }, body: counts,
+    method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'text/csv', 'Accept-Language': 'da' }, body: counts,
   });
   expect(res.status).toBe(200);
   const text = await res.text();
@@ -144,6 +144,7 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     const csv = await save('Hent optællingen (CSV)');
     expect(csv.name).toBe('rollup-119.csv');
     expect(csv.data.toString('utf8')).toBe((await wideTable()).text);
+    expect(csv.data.toString('utf8')).toMatch(/\nnot-counted,,ikke talt \(hver række og årsagen står i den lange opstilling\),,/);
 
     const svg = await save('Hent diagrammet (SVG)');
     expect(svg.name).toBe('rollup-119.svg');
