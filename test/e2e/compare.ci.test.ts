@@ -92,7 +92,9 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
 
     await web.page.goto(`${web.server.origin}/app/#/sammenlign/140`);
     await web.page.getByRole('table', { name: /^§140/ }).waitFor();
-    const [download] = await Promise.all([web.page.waitForEvent('download'), web.page.getByRole('link', { name: 'Hent dækningen (CSV)' }).click()]);
+    const [download] = await Promise.all([web.page.waitForEvent('download'), web.page.getByRole('button', { name: 'Hent dækningen (CSV)' }).click()]);
+    // the page's name for it, not the server's (coverage-matrix.csv)
+    expect(download.suggestedFilename()).toBe('daekning-140.csv');
     const rows = parse(fs.readFileSync((await download.path())!, 'utf8'), { columns: true }) as Record<string, string>[];
     const codes = catalogCodes('ValueSet-indsatskatalog-140.json');
     expect(rows.map((r) => r.code).sort()).toEqual([...codes].sort());

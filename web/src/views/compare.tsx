@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { loadMatrix, matrixCsvHref, rollupCounts, rollupTableCsv, type OfferRule } from '../compare-api';
+import { loadMatrix, matrixCsv, rollupCounts, rollupTableCsv, type OfferRule } from '../compare-api';
 import {
   cellText, cellTotal, chartData, COMPARE_CATALOGS, compareCatalog, countsFileText, HEAT_LEGEND, heatLevel, missingRollupColumns, NOT_COUNTED_REASON,
   type CompareCatalog, type Matrix, type Rollup,
@@ -8,6 +8,7 @@ import { useAsync } from '../hooks';
 import { href, navigate } from '../router';
 import { ErrorBox, Loading, Notice } from './common';
 import { BarChart } from './compare-chart';
+import { saveBlob } from '../download';
 import { count, formatNumber, kommuneNavn } from '../words';
 
 /** At most this many municipalities in the chart at once (chosen below it); the table and the CSV have them all. */
@@ -94,7 +95,30 @@ function CoverageMatrix({ catalog, matrix }: { catalog: CompareCatalog; matrix: 
           </tfoot>
         </table>
       </div>
-      <p class="actions"><a class="button secondary" href={matrixCsvHref(catalog)} download={`daekning-${catalog.key}.csv`}>Hent dækningen (CSV)</a></p>
+      <MatrixDownload catalog={catalog} />
+    </>
+  );
+}
+
+/** The matrix as CSV, saved under the page's own name for it (daekning-119.csv). */
+function MatrixDownload({ catalog }: { catalog: CompareCatalog }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const save = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      saveBlob(`daekning-${catalog.key}.csv`, await matrixCsv(catalog));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <p class="actions"><button type="button" class="secondary" disabled={busy} onClick={save}>Hent dækningen (CSV)</button></p>
+      <ErrorBox error={error} />
     </>
   );
 }
