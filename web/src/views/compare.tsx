@@ -1,7 +1,8 @@
 import { useRef, useState } from 'preact/hooks';
 import { loadMatrix, matrixCsv, rollupCounts, rollupTableCsv, type OfferRule } from '../compare-api';
 import {
-  cellText, cellTotal, chartData, COMPARE_CATALOGS, compareCatalog, countsFileText, HEAT_LEGEND, heatLevel, missingRollupColumns, NOT_COUNTED_REASON,
+  cellText, cellTotal, chartData, columnName, COMPARE_CATALOGS, compareCatalog, countsFileText, HEAT_LEGEND, heatLevel, missingRollupColumns,
+  NOT_COUNTED_REASON,
   type CompareCatalog, type Matrix, type Rollup,
 } from '../compare-model';
 import { useAsync } from '../hooks';
@@ -245,13 +246,22 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
   );
 }
 
+/** A municipality's column of the numbers under the chart: named as its bars are, and in full for a screen reader and as the title. */
+function ColumnHeader({ column }: { column: string }) {
+  return (
+    <th scope="col" title={columnName(column)}>
+      <span aria-hidden="true">{columnName(column, true)}</span><span class="sr-only">{columnName(column)}</span>
+    </th>
+  );
+}
+
 function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; matrix: Matrix; counted: Counted }) {
   const { rollup } = counted;
   const [chosen, setChosen] = useState<string[]>(() => rollup.columns.slice(0, MAX_CHART_COLUMNS));
   const columns = rollup.columns.filter((c) => chosen.includes(c));
   const data = chartData(rollup, matrix, columns);
   const title = `Dokumenterede indsatser pr. fælleskommunal indsats (niveau 2): ${catalog.label}`;
-  const description = `Søjlediagram med én søjle pr. kommune (${columns.join(', ')}) for hver af katalogets ${formatNumber(data.categories.length)} indsatser med tællinger; ` +
+  const description = `Søjlediagram med én søjle pr. kommune (${columns.map((c) => columnName(c)).join(', ')}) for hver af katalogets ${formatNumber(data.categories.length)} indsatser med tællinger; ` +
     `${OFFER_LABEL[counted.offers]}. Tallene står også i tabellen under diagrammet.`;
   const toggle = (c: string, on: boolean) => setChosen((list) => (on ? [...list, c] : list.filter((x) => x !== c)));
   return (
@@ -264,7 +274,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
           {rollup.columns.map((c) => (
             <label key={c}>
               <input type="checkbox" checked={chosen.includes(c)} disabled={!chosen.includes(c) && chosen.length >= MAX_CHART_COLUMNS}
-                onChange={(e) => toggle(c, (e.currentTarget as HTMLInputElement).checked)} />{c}
+                onChange={(e) => toggle(c, (e.currentTarget as HTMLInputElement).checked)} />{columnName(c)}
             </label>
           ))}
         </fieldset>
@@ -272,7 +282,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
       {data.categories.length === 0
         ? <p>Filen har ingen tællinger på indsatser i {catalog.label}.</p>
         : (
-          <BarChart input={{ title, subtitle: `Kilde: ConceptMap/$rollup; ${OFFER_LABEL[counted.offers]}.`, series: columns, categories: data.categories }}
+          <BarChart input={{ title, subtitle: `Kilde: ConceptMap/$rollup; ${OFFER_LABEL[counted.offers]}.`, series: data.series, categories: data.categories }}
             description={description} fileStem={`rollup-${catalog.key}`} csv={() => rollupTableCsv(counted.csv, counted.offers)} />
         )}
       {data.outside > 0 && (
@@ -282,7 +292,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
         <div class="matrix-scroll" role="region" aria-labelledby="rollup-caption" tabIndex={0}>
           <table class="matrix counts">
             <caption id="rollup-caption">Tallene i diagrammet: {catalog.label}</caption>
-            <thead><tr><th scope="col">Fælleskommunal indsats</th>{columns.map((c) => <th key={c} scope="col">{c}</th>)}</tr></thead>
+            <thead><tr><th scope="col">Fælleskommunal indsats</th>{columns.map((c) => <ColumnHeader key={c} column={c} />)}</tr></thead>
             <tbody>
               {data.categories.map((cat) => (
                 <tr key={cat.code}><th scope="row">{cat.label}</th>{cat.values.map((v, i) => <td key={i}>{formatNumber(v)}</td>)}</tr>
