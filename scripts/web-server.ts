@@ -24,6 +24,8 @@ export interface WebServer {
   fhirBase: string;
   /** A token for the municipality (signed with the server's secret), valid for an hour or as `expiresIn` says. */
   token(kommunekode: string, expiresIn?: string | number): Promise<string>;
+  /** An administrator's token (scope admin, no municipality), valid for an hour. */
+  adminToken(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,9 @@ export async function startWebServer(options: { published?: LoadedTerminology } 
     fhirBase: `${origin}/fhir`,
     token: (kommunekode, expiresIn = '1h') => new SignJWT({ kommunekode })
       .setProtectedHeader({ alg: 'HS256' }).setSubject(`kommune-${kommunekode}`).setIssuedAt().setExpirationTime(expiresIn)
+      .sign(new TextEncoder().encode(SECRET)),
+    adminToken: () => new SignJWT({ scope: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' }).setSubject('admin').setIssuedAt().setExpirationTime('1h')
       .sign(new TextEncoder().encode(SECRET)),
     async close() {
       server.closeAllConnections();

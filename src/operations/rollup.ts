@@ -12,6 +12,7 @@ import type { OperationContext, OperationHandler, ParameterDocumentation, Table 
 import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-version';
 import { valueField } from '../fhir/choice-value';
 import { excerpt } from '../errors/excerpt';
+import { messageLanguageOf, type MessageLanguage } from '../errors/message-language';
 
 /**
  * ConceptMap/$rollup (this server's operation): counts documented on local or common codes, rolled up to niveau 2,
@@ -270,6 +271,9 @@ function* tableRows(r: RollupResult): Generator<(string | number | undefined)[]>
  */
 const LEVEL_ORDER = ['niveau2', 'niveau1', 'area', 'not-counted'];
 
+/** The title of the wide table's line of what was not counted, in the caller's language (the web page asks for Danish). */
+const NOT_COUNTED_LINE: Bilingual = { en: 'not counted (see the long layout)', da: 'ikke talt (hver række og årsagen står i den lange opstilling)' };
+
 function sharedColumn(column: string, a: Scope, b: Scope): FhirError {
   const show = (x: Scope) => `(${[x.kommunekode, x.district ?? '', x.period ?? ''].map((p) => `'${excerpt(p, 40)}'`).join(', ')})`;
   return FhirError.invalid(`layout=wide would give ${show(a)} and ${show(b)} (kommunekode, district, period) the same column '${excerpt(column, 100)}'; ` +
@@ -279,7 +283,7 @@ function sharedColumn(column: string, a: Scope, b: Scope): FhirError {
   });
 }
 
-function wideTable(r: RollupResult): Table {
+function wideTable(r: RollupResult, language: MessageLanguage): Table {
   const scopes = [...r.niveau2, ...r.niveau1, ...r.areas, ...r.notCounted.map((n) => n.row)];
   const periods = new Set(scopes.map((x) => x.period ?? ''));
   const label = (x: Scope) => [x.kommunekode, x.district, periods.size > 1 ? x.period : undefined].filter((p) => p).join(' ');
@@ -304,7 +308,7 @@ function wideTable(r: RollupResult): Table {
   }
   for (const n of r.niveau1) add(`niveau1|${n.niveau1?.code}`, ['niveau1', n.niveau1?.code, n.niveau1?.display, n.lovparagraf], label(n), n.count);
   for (const a of r.areas) add(`area|${a.area.system}|${a.area.code}`, ['area', a.area.code, a.area.display, undefined], label(a), a.count);
-  for (const n of r.notCounted) add('not-counted', ['not-counted', undefined, 'not counted (see the long layout)', undefined], label(n.row), n.row.count);
+  for (const n of r.notCounted) add('not-counted', ['not-counted', undefined, NOT_COUNTED_LINE[language], undefined], label(n.row), n.row.count);
   return {
     columns: ['level', 'code', 'display', 'lovparagraf', ...columns],
     // by level (as added), then paragraph and title
@@ -421,6 +425,6 @@ export const rollupOperation: OperationHandler = {
       throw FhirError.invalid(`layout must be long or wide, not '${excerpt(layout)}'`, { expression: ['layout'], da: `layout skal være long eller wide, ikke '${excerpt(layout)}'` });
     }
     const result = await compute(input, ctx);
-    return layout === 'wide' ? wideTable(result) : { columns: COLUMNS, rows: tableRows(result), filename: 'rollup' };
+    return layout === 'wide' ? wideTable(result, messageLanguageOf(ctx.acceptLanguages)) : { columns: COLUMNS, rows: tableRows(result), filename: 'rollup' };
   },
 };

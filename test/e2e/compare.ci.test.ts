@@ -18,11 +18,13 @@ const counts = fs.readFileSync(COUNTS_CSV);
 const municipalities = [...localCatalogs().keys()].sort();
 /** The municipality's name from the maintained list of the 98 (the page names municipalities, not only their codes). */
 const navn = (kode: string) => kommuner.kommuner.find((k) => k.kode === kode)!.officieltNavn;
+/** The short name ("København"), where room is short: the chart's bar labels. */
+const kortNavn = (kode: string) => kommuner.kommuner.find((k) => k.kode === kode)!.navn;
 
-/** The server's comparison table of the counts (layout=wide), what the page must show and offer for download. */
+/** The server's comparison table of the counts (layout=wide, in Danish as the page asks), what the page must show and offer for download. */
 async function wideTable(): Promise<{ text: string; rows: Record<string, string>[] }> {
   const res = await fetch(`${web.server.fhirBase}/ConceptMap/$rollup?layout=wide`, {
-    method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'text/csv' }, body: counts,
+    method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'text/csv', 'Accept-Language': 'da' }, body: counts,
   });
   expect(res.status).toBe(200);
   const text = await res.text();
@@ -92,7 +94,9 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
 
     await web.page.goto(`${web.server.origin}/app/#/sammenlign/140`);
     await web.page.getByRole('table', { name: /^§140/ }).waitFor();
-    const [download] = await Promise.all([web.page.waitForEvent('download'), web.page.getByRole('link', { name: 'Hent dækningen (CSV)' }).click()]);
+    const [download] = await Promise.all([web.page.waitForEvent('download'), web.page.getByRole('button', { name: 'Hent dækningen (CSV)' }).click()]);
+    // the page's name for it, not the server's (coverage-matrix.csv)
+    expect(download.suggestedFilename()).toBe('daekning-140.csv');
     const rows = parse(fs.readFileSync((await download.path())!, 'utf8'), { columns: true }) as Record<string, string>[];
     const codes = catalogCodes('ValueSet-indsatskatalog-140.json');
     expect(rows.map((r) => r.code).sort()).toEqual([...codes].sort());
@@ -108,8 +112,11 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     expect(await web.page.locator('h1').count()).toBe(1);
     const wide = await wideTable();
     const columns = municipalities;
-    const [header, ...rows] = await tableCells(web.page, 'Tallene i diagrammet: §119 Forebyggelse');
-    expect(header).toEqual(['Fælleskommunal indsats', ...columns]);
+    const [, ...rows] = await tableCells(web.page, 'Tallene i diagrammet: §119 Forebyggelse');
+    // the municipalities by name: as the bars are labelled, and in full (with the kommunekode) for a screen reader
+    const numbers = web.page.getByRole('table', { name: 'Tallene i diagrammet: §119 Forebyggelse' });
+    expect(await numbers.locator('thead th [aria-hidden="true"]').allTextContents()).toEqual(columns.map(kortNavn));
+    for (const k of columns) expect(await numbers.getByRole('columnheader', { name: `${navn(k)} (${k})`, exact: true }).count()).toBe(1);
     const codes = new Set(catalogCodes('ValueSet-indsatskatalog-119.json'));
     const lines = wide.rows.filter((r) => r.level === 'niveau2' && codes.has(r.code!));
     expect(rows.map((r) => r[0]).sort()).toEqual(lines.map((l) => l.display).sort());
@@ -120,6 +127,10 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
       expect(chartTexts.join(' ')).toContain(line.display);
       for (const k of columns) expect(chartTexts).toContain(line[k]);
     }
+    for (const k of columns) expect(chartTexts).toContain(kortNavn(k));
+    expect(chartTexts).not.toContain('101');
+    expect(await web.page.locator('.chart-box svg desc').textContent())
+      .toContain(`én søjle pr. kommune (${columns.map((k) => `${navn(k)} (${k})`).join(', ')})`);
     // what was not counted, and the retired target counted on its successor, said in Danish
     const body = await web.page.locator('.rollup-result').innerText();
     expect(body).toContain('ukendt kode');
@@ -134,6 +145,21 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     expect(rows140.map((r) => r[0]).sort()).toEqual(wide.rows.filter((r) => r.level === 'niveau2' && codes140.has(r.code!)).map((l) => l.display).sort());
   });
 
+  it('chooses the municipalities of the chart (at most 8) by name', async () => {
+    const nine = ['101', '147', '151', '153', '155', '157', '159', '161', '163'];
+    const file = ['kommunekode,system,kode,antal', ...nine.map((k, i) => `${k},urn:oid:1.2.208.176.2.21,${CODES.fysiskTraening119},${i + 1}`)].join('\n');
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/119`);
+    await web.page.getByLabel('Tællinger (CSV-fil)').setInputFiles({ name: 'ni.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+    await web.page.getByRole('button', { name: 'Tæl op' }).click();
+    const choice = web.page.getByRole('group', { name: 'Kommuner i diagrammet (højst 8)' });
+    await choice.waitFor();
+    expect(await choice.getByRole('checkbox').evaluateAll((boxes) => boxes.map((b) => b.parentElement!.textContent))).toEqual(nine.map((k) => `${navn(k)} (${k})`));
+    expect(await choice.getByRole('checkbox', { name: `${navn('163')} (163)` }).isDisabled()).toBe(true);
+    await choice.getByRole('checkbox', { name: `${navn('101')} (101)` }).uncheck();
+    await choice.getByRole('checkbox', { name: `${navn('163')} (163)` }).check();
+    await web.page.locator('.chart-box svg text', { hasText: kortNavn('163') }).waitFor();
+  });
+
   it('downloads the roll-up as CSV, and the chart as SVG and PNG', async () => {
     await web.page.goto(`${web.server.origin}/app/#/sammenlign/119`);
     await countUp();
@@ -144,6 +170,7 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     const csv = await save('Hent optællingen (CSV)');
     expect(csv.name).toBe('rollup-119.csv');
     expect(csv.data.toString('utf8')).toBe((await wideTable()).text);
+    expect(csv.data.toString('utf8')).toMatch(/\nnot-counted,,ikke talt \(hver række og årsagen står i den lange opstilling\),,/);
 
     const svg = await save('Hent diagrammet (SVG)');
     expect(svg.name).toBe('rollup-119.svg');
@@ -180,9 +207,20 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     expect(await web.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     const chart = await web.page.locator('.chart-box svg').boundingBox();
     expect(chart!.x + chart!.width).toBeLessThanOrEqual(390);
+    // the rows not counted, one card each (the header row hidden): each value under its column's name
+    const notCounted = web.page.locator('table.entries tbody tr').first();
+    expect(await web.page.locator('table.entries thead').evaluate((el) => el.getBoundingClientRect().height)).toBeLessThanOrEqual(1);
+    expect(await notCounted.locator('td').evaluateAll((cells) => cells.map((c) => getComputedStyle(c, '::before').content)))
+      .toEqual(['"Linje"', '"Kommune"', '"Kode"', '"Antal"', '"Årsag"']);
     // the scrolling box is reached and scrolled from the keyboard
     await region.focus();
     await web.page.keyboard.press('ArrowRight');
     await web.page.waitForFunction(() => (document.querySelector('.matrix-scroll') as HTMLElement).scrollLeft > 0);
+    // a long word in the sticky first column breaks inside it rather than running into the next cell (FFB's names)
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/ffb`);
+    await web.page.getByRole('table', { name: /^FFB/ }).waitFor();
+    const overflowing = await web.page.locator('table.matrix th[scope="row"]')
+      .evaluateAll((cells) => cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent));
+    expect(overflowing).toEqual([]);
   });
 });

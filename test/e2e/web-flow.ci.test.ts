@@ -217,6 +217,28 @@ const web = describeInChromium('web page: linking flow (headless Chromium)', {},
     await web.page.getByRole('row', { name: /163-RYGESTOP/ }).getByText('Nikotin- og tobaksafvænning').waitFor();
   });
 
+  it('the coverage report\'s "Brug i stedet": what it did stays said, with focus on it, after the list is loaded again', async () => {
+    const imported = await fetch(`${web.server.fhirBase}/CodeSystem/$import-local`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/fhir+json', Authorization: `Bearer ${await web.server.token('165')}` },
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [
+        { name: 'csv', valueString: `kode;titel;type;maal\n165-RYG;Rygestop;indsats;${CODES.tobaksafvaenningRetired}` }] }),
+    });
+    expect(imported.status).toBe(200);
+    await signIn('165');
+    const coverage = web.page.locator('.coverage');
+    const button = coverage.getByRole('button', { name: 'Brug i stedet Nikotin- og tobaksafvænning' });
+    await button.click();
+    // the reload: the list of retired targets is gone, the table shows the new link
+    await button.waitFor({ state: 'detached' });
+    await web.page.getByRole('row', { name: /165-RYG/ }).getByText('Nikotin- og tobaksafvænning').waitFor();
+    expect(await coverage.getByRole('status').filter({ hasText: 'er nu koblet til' }).innerText())
+      .toBe('Rygestop (165-RYG) er nu koblet til Nikotin- og tobaksafvænning i stedet for Tobaksafvænning.');
+    expect(await web.page.evaluate(() => document.activeElement?.id)).toBe('coverage-replaced');
+    const cm = await web.fhirGet<ConceptMap>('ConceptMap/kommune-165-lokale-indsatser');
+    expect(cm.group?.flatMap((g) => g.element).find((e) => e.code === '165-RYG')?.target?.map((t) => t.code)).toEqual([CODES.nikotin]);
+  });
+
   it('the editor carries the fix over: a chosen retired target shows its replacement, one click swaps it', async () => {
     const imported = await fetch(`${web.server.fhirBase}/CodeSystem/$import-local`, {
       method: 'POST',

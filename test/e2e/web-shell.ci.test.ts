@@ -236,6 +236,13 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
       expect(questions[0]).toContain('ændringer, der ikke er gemt');
       expect(await page.getByLabel('Titel').inputValue()).toBe('Stavgang');
       expect(page.url()).toContain('#/kommune/ny');
+      // Signing out asks the same; kept, the draft stays.
+      page.once('dialog', (d) => { questions.push(d.message()); void d.dismiss(); });
+      await page.getByRole('banner').getByRole('button', { name: 'Log ud' }).click();
+      await poll(() => questions.length).toBe(2);
+      expect(questions[1]).toBe('Du har ændringer, der ikke er gemt. Vil du logge ud og miste dem?');
+      expect(await page.getByLabel('Titel').inputValue()).toBe('Stavgang');
+      expect(await page.getByRole('banner').getByRole('button', { name: 'Log ud' }).count()).toBe(1);
 
       // Focus follows the action: ticking a candidate chooses it and leaves focus in the list (the arrow keys go on
       // through the candidates); after saving, focus is on the saved message.
@@ -269,6 +276,26 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
       await dialog.waitFor({ timeout: 15_000 });
       expect(await page.locator('header').getByRole('button', { name: 'Log ud' }).count()).toBe(0);
       expect(await axeViolations(page)).toEqual([]);
+
+      // Closed (Esc): the draft can be read and copied, not changed or saved; focus is back where it was.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('display');
+      expect(await page.getByLabel('Titel').inputValue()).toBe('Gangtræning');
+      expect(await page.getByLabel('Titel').getAttribute('readonly')).not.toBeNull();
+      expect(await page.getByRole('button', { name: 'Gem' }).isDisabled()).toBe(true);
+      // The header opens it again; its "Log ud" asks before the draft is thrown away, and "Luk" closes it.
+      await page.getByRole('banner').getByRole('button', { name: 'Log ind igen' }).click();
+      await dialog.waitFor();
+      const questions: string[] = [];
+      page.once('dialog', (d) => { questions.push(d.message()); void d.dismiss(); });
+      await dialog.getByRole('button', { name: 'Log ud' }).click();
+      await poll(() => questions).toEqual(['Du har ændringer, der ikke er gemt. Vil du logge ud og miste dem?']);
+      expect(await dialog.isVisible()).toBe(true);
+      await dialog.getByRole('button', { name: 'Luk' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('main').getByRole('button', { name: 'Log ind igen' }).click();
+      await dialog.waitFor();
       await dialog.getByLabel('Kommunens token').fill(await web.server.token('260'));
       await dialog.getByRole('button', { name: 'Log ind' }).click();
       await dialog.waitFor({ state: 'hidden' });
@@ -319,6 +346,32 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
   });
 
   describe('every view: one h1, and axe-core finds no violations', () => {
+    it("the editor's addresses that show only a notice: an h1 saying what the address was for, and the way back", async () => {
+      const page = await web.newPage();
+      const expectNotice = async (hash: string, h1: string, notice: RegExp) => {
+        await page.goto(`${web.server.origin}/app/#/${hash}`);
+        await page.getByRole('heading', { level: 1, name: h1 }).waitFor();
+        expect(await page.locator('h1').count()).toBe(1);
+        expect(await page.locator('main .notice').innerText()).toMatch(notice);
+        expect(await page.getByRole('main').getByRole('link', { name: 'Tilbage til Min kommune' }).getAttribute('href')).toBe('#/kommune');
+      };
+      await signIn(page, '370', 'Næstved Kommune');
+      await expectNotice('kommune/rediger/kommune-370-lokale-indsatser/FINDES-IKKE', 'Redigér FINDES-IKKE', /findes ikke/);
+      await expectNotice('kommune/rediger/kommune-370-lokale-indsatser/370-BOLDSPIL', 'Redigér Boldspil', /offentliggjort eksempel/);
+      // another municipality's catalog
+      await page.getByRole('banner').getByRole('button', { name: 'Log ud' }).click();
+      await signIn(page, '751', 'Aarhus Kommune');
+      await expectNotice('kommune/rediger/kommune-370-lokale-indsatser/370-BOLDSPIL', 'Redigér 370-BOLDSPIL', /findes ikke .*Aarhus Kommunes kataloger/);
+      // an administrator's token names no municipality
+      await page.getByRole('banner').getByRole('button', { name: 'Log ud' }).click();
+      await page.goto(`${web.server.origin}/app/#/kommune`);
+      await page.getByLabel('Kommunens token').fill(await web.server.adminToken());
+      await page.getByRole('button', { name: 'Log ind' }).click();
+      await page.getByRole('banner').getByText('Administrator').waitFor();
+      await expectNotice('kommune/ny', 'Ny lokal indsats eller tilbud', /ingen bestemt kommune/);
+      expect(await axeViolations(page)).toEqual([]);
+    });
+
     it.each([[1366], [390]])('at %i px', async (width) => {
       const page = await web.newPage();
       await page.setViewportSize({ width, height: 900 });

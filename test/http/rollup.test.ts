@@ -174,6 +174,20 @@ describe('ConceptMap/$rollup', () => {
     const notCounted = rows.find((r) => r.level === 'not-counted')!;
     expect(Number(notCounted['101']) + Number(notCounted['147']) + Number(notCounted['370']))
       .toBe(countRows().filter((r) => want.notCounted.has(r.line)).reduce((n, r) => n + r.count, 0));
+    expect(notCounted.display).toBe('not counted (see the long layout)');
+  });
+
+  it('titles the wide table\'s line of what was not counted in Danish when the caller asks for Danish (the web page\'s download)', async () => {
+    const line = async (language: string) => {
+      const res = await rollupCsv('?layout=wide').set('Accept', 'text/csv').set('Accept-Language', language).expect(200);
+      return (parse(res.text, { columns: true }) as Record<string, string>[]).find((r) => r.level === 'not-counted')!;
+    };
+    const danish = await line('da');
+    expect(danish.display).toBe('ikke talt (hver række og årsagen står i den lange opstilling)');
+    expect([danish['101'], danish['147'], danish['370']]).toEqual(['3', '0', '3']);
+    expect((await line('da-DK, en;q=0.5')).display).toBe('ikke talt (hver række og årsagen står i den lange opstilling)');
+    expect((await line('en')).display).toBe('not counted (see the long layout)');
+    expect((await line('nb, en;q=0.8, da;q=0.5')).display).toBe('not counted (see the long layout)');
   });
 
   it('offers=exclude leaves offers out and lists them, and the sums still reconcile', async () => {

@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { layoutBarChart, svgMarkup, type Shape } from '../../web/src/chart';
 import {
-  cellText, chartData, compareCatalog, countsFileText, heatLevel, missingRollupColumns, readMatrix, readRollup, type Matrix, type Rollup,
+  cellText, chartData, columnName, compareCatalog, countsFileText, heatLevel, missingRollupColumns, readMatrix, readRollup, type Matrix, type Rollup,
 } from '../../web/src/compare-model';
 import { testApp } from '../support/app';
 import { catalogCodes, COUNTS_CSV, expectedCoverage, importDataUseCatalogs, localCatalogs } from '../support/data-use';
@@ -82,11 +82,20 @@ describe('roll-up model and chart data', () => {
   it('keeps only the chosen columns, and reads what was not counted, replaced and outdated', async () => {
     const r = await rollup('?offers=exclude');
     const data = chartData(r, await matrixOf('119'), ['147']);
-    expect(data.series).toEqual(['147']);
+    expect(data.series).toEqual(['Frederiksberg']);
     expect(data.categories.every((c) => c.values.length === 1)).toBe(true);
     expect(r.notCounted.map((n) => n.reason)).toContain('offer-excluded');
     expect(r.replaced.map((x) => x.code)).toEqual(['101-RYGESTOP']);
     expect(r.outdated.length).toBeGreaterThan(0);
+  });
+
+  it('names a column by its municipality (in full, or short for the chart), with its district and period', () => {
+    expect(columnName('101')).toBe('Københavns Kommune (101)');
+    expect(columnName('101', true)).toBe('København');
+    expect(columnName('751 Bydel 1 2026-K1')).toBe('Aarhus Kommune (751) Bydel 1 2026-K1');
+    expect(columnName('751 Bydel 1 2026-K1', true)).toBe('Aarhus Bydel 1 2026-K1');
+    expect(columnName('999')).toBe('Kommune 999');
+    expect(columnName('999', true)).toBe('Kommune 999');
   });
 
   it("names the columns a counts file's header lacks (Danish or English names, comma or semicolon)", () => {

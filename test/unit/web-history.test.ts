@@ -1,7 +1,7 @@
 import type { Bundle } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { operationLabel, versionChanges, versionsWithAuthors } from '../../web/src/history-model';
+import { loadVersionHistory, operationLabel, versionChanges, versionsWithAuthors } from '../../web/src/history-model';
 import { testApp } from '../support/app';
 import { CODES, sampleCatalog, tokenFor } from '../support/local';
 
@@ -57,4 +57,44 @@ it('names how a version was written in Danish, for every operation the audit log
   expect(operationLabel(imported!.operation)).toBe('CSV-import');
   expect(['transaction', '$load-package', '$unload-package'].map(operationLabel)).toEqual(['redigering', 'indlæsning af pakke', 'fjernelse af pakke']);
   expect(['create', 'update', 'delete', undefined].map(operationLabel)).toEqual([undefined, undefined, undefined, undefined]);
+});
+
+it('follows the pages of the history and of the audit log, says when older versions are left out, and skips refused writes', async () => {
+  const anna = `Bearer ${await tokenFor({ kommunekode: '103', sub: 'anna' })}`;
+  const bo = `Bearer ${await tokenFor({ kommunekode: '103', sub: 'bo' })}`;
+  const { codeSystem } = sampleCatalog('103');
+  const url = `/fhir/CodeSystem/${codeSystem.id}`;
+  for (let v = 1; v <= 8; v++) {
+    await request(app).put(url).set('Authorization', v % 2 === 1 ? anna : bo).type('application/fhir+json')
+      .send({ ...codeSystem, version: `1.0.${v}` }).expect(v === 1 ? 201 : 200);
+    // a refused write between each: an AuditEvent of the resource without a version, which takes room on the audit's pages
+    await request(app).put(url).set('Authorization', anna).set('If-Match', 'W/"999"').type('application/fhir+json').send(codeSystem).expect(412);
+  }
+  const asked: string[] = [];
+  const fetcher = (auth?: string) => async (pathOrUrl: string): Promise<Bundle> => {
+    asked.push(pathOrUrl);
+    const path = /^https?:/.test(pathOrUrl) ? pathOrUrl.slice(new URL(pathOrUrl).origin.length) : `/fhir/${pathOrUrl}`;
+    const req = request(app).get(path);
+    if (auth) void req.set('Authorization', auth);
+    return (await req.expect(200)).body as Bundle;
+  };
+  const authors = ['bo', 'anna', 'bo', 'anna', 'bo', 'anna', 'bo', 'anna'];
+
+  // Pages of 3: the versions' three pages and as many of the audit's (16 events) as hold the eight successful writes.
+  const all = await loadVersionHistory('CodeSystem', codeSystem.id!, fetcher(), fetcher(anna), { page: 3 });
+  expect(all.cut).toBe(false);
+  expect(all.versions.map((v) => [v.versionId, v.author])).toEqual(authors.map((a, i) => [String(8 - i), a]));
+  expect(asked.filter((u) => u.includes('_history')).length).toBe(3);
+  expect(asked.filter((u) => u.includes('AuditEvent')).length).toBeGreaterThan(1);
+
+  // At most 5: the newest five, the rest said to be left out; the audit is read only as far as those five need.
+  asked.length = 0;
+  const newest = await loadVersionHistory('CodeSystem', codeSystem.id!, fetcher(), fetcher(anna), { page: 3, most: 5 });
+  expect(newest.cut).toBe(true);
+  expect(newest.versions.map((v) => [v.versionId, v.author])).toEqual(authors.slice(0, 5).map((a, i) => [String(8 - i), a]));
+  expect(asked.filter((u) => u.includes('AuditEvent')).length).toBeLessThan(6);
+
+  // Without the audit log's token: the versions without authors.
+  const anonymous = await loadVersionHistory('CodeSystem', codeSystem.id!, fetcher(), undefined, { page: 3 });
+  expect(anonymous.versions.map((v) => v.author)).toEqual(Array(8).fill(undefined));
 });

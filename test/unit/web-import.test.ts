@@ -2,7 +2,7 @@ import type { OperationOutcome } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { outcomeIssues } from '../../web/src/fhir';
-import { importIssues, largestImportFile } from '../../web/src/import-plan';
+import { importIssues, largestImportFile, removalNotice } from '../../web/src/import-plan';
 import { testApp } from '../support/app';
 import { CODES, tokenFor } from '../support/local';
 
@@ -47,4 +47,16 @@ it('sends a file only when its base64 form fits in the server\'s body limit', ()
   expect(largest).toBeGreaterThan(7.4 * 1024 * 1024);
   expect(4 * Math.ceil(largest / 3) + 4096).toBeLessThanOrEqual(limit);
   expect(largestImportFile(1024)).toBe(0);
+});
+
+it('says why codes are deleted in Danish grammar, for one code and for many, naming those made in the editor', () => {
+  const sentence = (removed: number, editorMade: number) => {
+    const { lead, rest } = removalNotice(removed, editorMade);
+    return lead + rest;
+  };
+  expect(sentence(1, 0)).toBe('1 kode slettes fra kataloget, fordi den ikke er i filen. Vælg »Flet«, hvis den skal bevares.');
+  expect(sentence(1, 1)).toBe('1 kode slettes fra kataloget, fordi den ikke er i filen; den er oprettet i redigeringen (ikke ved en import). Vælg »Flet«, hvis den skal bevares.');
+  expect(sentence(3, 0)).toBe('3 koder slettes fra kataloget, fordi de ikke er i filen. Vælg »Flet«, hvis de skal bevares.');
+  expect(sentence(3, 3)).toBe('3 koder slettes fra kataloget, fordi de ikke er i filen; de er alle oprettet i redigeringen (ikke ved en import). Vælg »Flet«, hvis de skal bevares.');
+  expect(sentence(1200, 1)).toBe('1.200 koder slettes fra kataloget, fordi de ikke er i filen; 1 af dem er oprettet i redigeringen (ikke ved en import). Vælg »Flet«, hvis de skal bevares.');
 });

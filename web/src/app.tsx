@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { useRoute, href } from './router';
-import { signOut, useSession } from './session';
+import { closeSignInAgain, signOut, useSession } from './session';
 import { Browse } from './views/browse';
 import { Compare } from './views/compare';
 import { Editor } from './views/editor';
@@ -79,15 +79,20 @@ export function App() {
               <>
                 <span>{session.kommunekode ? session.kommunenavn ?? kommuneNavn(session.kommunekode) : session.admin ? 'Administrator' : 'Logget ind'}</span>
                 {session.expired
-                  ? <span class="expired">login udløbet</span>
-                  : <button type="button" class="link" onClick={signOut}>Log ud</button>}
+                  ? (
+                    <>
+                      <span class="expired">login udløbet</span>
+                      {session.signInAgainClosed && <button type="button" class="link" onClick={() => closeSignInAgain(false)}>Log ind igen</button>}
+                    </>
+                  )
+                  : <button type="button" class="link" onClick={() => signOut()}>Log ud</button>}
               </>
             )
             : <a href={href('kommune')}>Log ind</a>}
         </div>
       </header>
       <main ref={main} tabIndex={-1} id="main">{view}</main>
-      {session?.expired && <SignInAgain session={session} />}
+      {session?.expired && !session.signInAgainClosed && <SignInAgain session={session} />}
     </>
   );
 }

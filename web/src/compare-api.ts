@@ -14,19 +14,28 @@ export async function loadMatrix(catalog: CompareCatalog, signal?: AbortSignal):
   return readMatrix(catalog, (await fhir<Parameters>('GET', `ConceptMap/$coverage-matrix?${matrixQuery(catalog)}`, { signal })).body);
 }
 
-/** The matrix as the server's CSV (one column per municipality), for a download link. */
-export function matrixCsvHref(catalog: CompareCatalog): string {
-  return `${FHIR_BASE}/ConceptMap/$coverage-matrix?${matrixQuery(catalog, [['_format', 'csv']])}`;
+/**
+ * The matrix as the server's CSV (one column per municipality), for a download. Fetched rather than linked: the
+ * server names its file coverage-matrix.csv, and a link's own name gives way to that.
+ */
+export async function matrixCsv(catalog: CompareCatalog): Promise<Blob> {
+  const res = await request(`ConceptMap/$coverage-matrix?${matrixQuery(catalog)}`, { headers: { Accept: 'text/csv', 'Accept-Language': 'da' } });
+  return new Blob([await res.text()], { type: 'text/csv;charset=utf-8' });
 }
 
 /** POSTs the counts file to $rollup; the answer as FHIR Parameters (Danish counting rule) or as the wide CSV table. */
-async function postRollup(csv: string, offers: OfferRule, accept: string, layout?: 'wide'): Promise<Response> {
+function postRollup(csv: string, offers: OfferRule, accept: string, layout?: 'wide'): Promise<Response> {
   const query = new URLSearchParams({ offers, ...(layout ? { layout } : {}) });
+  return request(`ConceptMap/$rollup?${query.toString()}`, {
+    method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: accept, 'Accept-Language': 'da' }, body: csv,
+  });
+}
+
+/** A request whose answer is not FHIR JSON when it succeeds (a CSV table); a refusal throws FhirRequestError. */
+async function request(path: string, init: RequestInit): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(`${FHIR_BASE}/ConceptMap/$rollup?${query.toString()}`, {
-      method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: accept, 'Accept-Language': 'da' }, body: csv,
-    });
+    res = await fetch(`${FHIR_BASE}/${path}`, init);
   } catch {
     throw new FhirRequestError(0, [{ severity: 'error', text: 'Serveren kunne ikke nås. Tjek forbindelsen og prøv igen.' }]);
   }

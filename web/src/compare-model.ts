@@ -5,6 +5,7 @@
  */
 import type { Coding, Parameters, ParametersParameter } from 'fhir/r4';
 import { NOT_UTF8_CSV } from '../../src/municipal/municipality';
+import { kommuneByKode } from '../../src/municipal/kommuner';
 import { param, params, paramValue } from './fhir';
 
 const VS = 'http://faelles-tx.dk/fhir/ValueSet/';
@@ -200,10 +201,27 @@ export function missingRollupColumns(csv: string): string[] {
   return needed.filter(([, names]) => !names.some((n) => header.includes(n))).map(([name]) => name);
 }
 
+/** A roll-up column's municipality and what follows it: `101 Bydel 1` → 101 and `Bydel 1` (district, period). */
+function columnParts(column: string): { kommunekode: string; rest: string } {
+  const [kommunekode = '', ...rest] = column.split(' ');
+  return { kommunekode, rest: rest.join(' ') };
+}
+
+/**
+ * A roll-up column as the page names it: `Københavns Kommune (101) Bydel 1`; `short`, where room is short (the
+ * chart's bar labels): `København Bydel 1`. A kommunekode not in the list: `Kommune 999`.
+ */
+export function columnName(column: string, short = false): string {
+  const { kommunekode, rest } = columnParts(column);
+  const k = kommuneByKode(kommunekode);
+  const name = !k ? `Kommune ${kommunekode}` : short ? k.navn : `${k.officieltNavn} (${kommunekode})`;
+  return rest ? `${name} ${rest}` : name;
+}
+
 // ---- the chart of one catalog ----
 
 export interface ChartData {
-  /** One bar per column (municipality), in this order. */
+  /** One bar per column (municipality), in this order, named as the chart names them (columnName short). */
   series: string[];
   categories: { code: string; label: string; values: number[] }[];
   /** What the roll-up counted for these columns on niveau-2 interventions that are not in the catalog. */
@@ -223,5 +241,5 @@ export function chartData(rollup: Rollup, matrix: Matrix, columns: string[]): Ch
   }
   let outside = 0;
   for (const l of rollup.niveau2) if (!used.has(`${l.system}|${l.code}`)) for (const c of columns) outside += l.counts.get(c) ?? 0;
-  return { series: columns, categories, outside };
+  return { series: columns.map((c) => columnName(c, true)), categories, outside };
 }

@@ -77,7 +77,9 @@ function url(path: string, query?: RequestOptions['query']): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.append(k, String(v));
   const qs = params.toString();
-  return `${FHIR_BASE}/${path}${qs ? `?${qs}` : ''}`;
+  // a link the server gave (a page's `next`) is followed as given
+  const base = /^https?:\/\//.test(path) ? path : `${FHIR_BASE}/${path}`;
+  return `${base}${qs ? `${base.includes('?') ? '&' : '?'}${qs}` : ''}`;
 }
 
 /** One call to the FHIR API; a non-2xx answer throws FhirRequestError with the server's issues. */

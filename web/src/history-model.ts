@@ -1,4 +1,4 @@
-import type { AuditEvent, Bundle, CodeSystem, CodeSystemConcept, ConceptMap, Resource } from 'fhir/r4';
+import type { AuditEvent, Bundle, BundleEntry, CodeSystem, CodeSystemConcept, ConceptMap, Resource } from 'fhir/r4';
 
 /** One saved version of a resource, with who saved it (from the audit log) when the log names it. */
 export interface VersionEntry {
@@ -23,10 +23,14 @@ export interface Change {
 
 const METHOD: Record<string, string> = { POST: 'create', PUT: 'update', DELETE: 'delete' };
 
-/** The versions of a _history Bundle, newest first, with their author from the AuditEvents of the resource. */
-export function versionsWithAuthors(history: Bundle, audit: Bundle | undefined, type: string, id: string): VersionEntry[] {
+function versionIdOf(e: BundleEntry): string {
+  return e.resource?.meta?.versionId ?? e.response?.etag?.replace(/^W\/"|"$/g, '') ?? e.fullUrl?.split('/').pop() ?? '?';
+}
+
+/** The successful writes among AuditEvents, by the version of `{type}/{id}` each wrote. */
+function authorsOf(audit: BundleEntry[], type: string, id: string): Map<string, AuditEvent> {
   const authors = new Map<string, AuditEvent>();
-  for (const e of audit?.entry ?? []) {
+  for (const e of audit) {
     const event = e.resource as AuditEvent | undefined;
     if (event?.outcome !== '0') continue;
     for (const entity of event.entity ?? []) {
@@ -34,8 +38,14 @@ export function versionsWithAuthors(history: Bundle, audit: Bundle | undefined, 
       if (ref?.startsWith(`${type}/${id}/_history/`)) authors.set(ref.slice(ref.lastIndexOf('/') + 1), event);
     }
   }
+  return authors;
+}
+
+/** The versions of a _history Bundle, newest first, with their author from the AuditEvents of the resource. */
+export function versionsWithAuthors(history: Bundle, audit: Bundle | undefined, type: string, id: string): VersionEntry[] {
+  const authors = authorsOf(audit?.entry ?? [], type, id);
   return (history.entry ?? []).map((e) => {
-    const versionId = e.resource?.meta?.versionId ?? e.response?.etag?.replace(/^W\/"|"$/g, '') ?? e.fullUrl?.split('/').pop() ?? '?';
+    const versionId = versionIdOf(e);
     const event = authors.get(versionId);
     const sub = event?.agent?.find((a) => a.requestor)?.who;
     const municipality = event?.agent?.find((a) => !a.requestor)?.who?.identifier?.value;
@@ -50,6 +60,63 @@ export function versionsWithAuthors(history: Bundle, audit: Bundle | undefined, 
       ...(op ? { operation: op.display ?? op.code } : {}),
     };
   });
+}
+
+/** A Bundle by its path under the FHIR base (the first page) or by the absolute `next` link the server gave. */
+export type FetchBundle = (pathOrUrl: string) => Promise<Bundle>;
+
+/**
+ * The entries of a paged Bundle, following its `next` links until there are none, `most` entries are read, or
+ * `enough` says so; `cut`: entries were left out (more than `most`).
+ */
+async function allPages(first: string, fetchBundle: FetchBundle, most: number, enough: (entries: BundleEntry[]) => boolean = () => false): Promise<{ entries: BundleEntry[]; cut: boolean }> {
+  const entries: BundleEntry[] = [];
+  let next: string | undefined = first;
+  while (next !== undefined && entries.length < most && !enough(entries)) {
+    const page: Bundle = await fetchBundle(next);
+    entries.push(...(page.entry ?? []));
+    next = page.link?.find((l) => l.relation === 'next')?.url;
+  }
+  return { entries: entries.slice(0, most), cut: entries.length > most || (next !== undefined && !enough(entries)) };
+}
+
+/** A resource's history as the page shows it: the newest versions, and whether older ones were left out. */
+export interface VersionHistory {
+  versions: VersionEntry[];
+  /** Older versions than the last of `versions` exist but are not shown (more than `most`). */
+  cut: boolean;
+}
+
+/** The most a page of `_history` or of the AuditEvent search holds (their `_count` at most). */
+export const HISTORY_PAGE = 1000;
+
+/**
+ * The newest `most` versions of a resource (following `_history`'s pages), each with its author from the audit log,
+ * whose pages are read until every one of those versions has its event. The AuditEvent search has no parameter for
+ * the outcome (README: entity, agent, date, _count, _offset), so refused writes come along and are skipped here.
+ * `fetchAudit`: reads the audit log (it needs the municipality's token); without it, or refused, no authors are shown.
+ */
+export async function loadVersionHistory(
+  type: string, id: string, fetchHistory: FetchBundle, fetchAudit: FetchBundle | undefined, limits: { page?: number; most?: number; mostEvents?: number } = {},
+): Promise<VersionHistory> {
+  const { page = HISTORY_PAGE, most = 2 * HISTORY_PAGE, mostEvents = 10 * HISTORY_PAGE } = limits;
+  const history = await allPages(`${type}/${id}/_history?_count=${page}`, fetchHistory, most);
+  const wanted = history.entries.map(versionIdOf);
+  const found = (entries: BundleEntry[]) => {
+    const authors = authorsOf(entries, type, id);
+    return wanted.every((v) => authors.has(v));
+  };
+  const events = fetchAudit
+    ? await allPages(`AuditEvent?entity=${encodeURIComponent(`${type}/${id}`)}&_count=${page}`, fetchAudit, mostEvents, found).catch((e: unknown) => {
+      if ((e as Error)?.name === 'AbortError') throw e;
+      return undefined;
+    })
+    : undefined;
+  const bundle = (entries: BundleEntry[]): Bundle => ({ resourceType: 'Bundle', type: 'collection', entry: entries });
+  return {
+    versions: versionsWithAuthors(bundle(history.entries), events && bundle(events.entries), type, id),
+    cut: history.cut,
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { OperationOutcome, Parameters } from 'fhir/r4';
 import { ISSUES_OMITTED } from '../../src/errors/issue-cap';
 import { IMPORT_REFUSED, type EntryField, type ImportMode, type ImportPlan as CatalogPlan, type PlannedCode } from '../../src/municipal/import-plan-types';
 import { fhir, type Issue, outcomeIssues, param, paramValue, params } from './fhir';
-import { count } from './words';
+import { count, formatNumber } from './words';
 
 export type { ImportMode, PlannedCode };
 
@@ -87,6 +87,21 @@ export function importIssues(issues: Issue[]): ImportIssues {
   const errors = listed.filter((i) => i.severity === 'error' || i.severity === 'fatal').length;
   const total = summary ?? (errors > 0 ? `Ikke importeret: ${count(errors, 'fejl', 'fejl')}; intet blev gemt.` : undefined);
   return { listed, ...(total ? { summary: total } : {}), ...(omitted ? { omitted } : {}) };
+}
+
+/**
+ * Why a replace deletes codes, in Danish grammar for one code or many: `lead` ("2 koder slettes fra kataloget",
+ * shown in bold) and the rest of the sentence, naming those made in the editor (not by an import).
+ */
+export function removalNotice(removed: number, editorMade: number): { lead: string; rest: string } {
+  const one = removed === 1;
+  const they = one ? 'den' : 'de';
+  const made = editorMade === 0 ? ''
+    : `; ${one ? 'den er' : editorMade === removed ? 'de er alle' : `${formatNumber(editorMade)} af dem er`} oprettet i redigeringen (ikke ved en import)`;
+  return {
+    lead: `${count(removed, 'kode slettes', 'koder slettes')} fra kataloget`,
+    rest: `, fordi ${they} ikke er i filen${made}. Vælg »Flet«, hvis ${they} skal bevares.`,
+  };
 }
 
 /**

@@ -19,13 +19,19 @@ export function href(...segments: (string | undefined)[]): string {
 }
 
 /**
- * Asked before the route changes (a link, the back button, a typed address): false keeps the current view.
- * At most one view guards at a time (the editor with unsaved changes: unsaved.ts).
+ * Asked before the route changes (a link, the back button, a typed address) and before signing out: false keeps the
+ * current view. At most one view guards at a time (the editor with unsaved changes: unsaved.ts). `question`: what
+ * to ask, when leaving is something else than following a link (signing out).
  */
-let guard: (() => boolean) | undefined;
+let guard: ((question?: string) => boolean) | undefined;
 
-export function setNavigationGuard(g: (() => boolean) | undefined): void {
+export function setNavigationGuard(g: ((question?: string) => boolean) | undefined): void {
   guard = g;
+}
+
+/** Whether the current view may be left (asks the guarding view, if any). */
+export function mayLeave(question?: string): boolean {
+  return !guard || guard(question);
 }
 
 export function navigate(...segments: (string | undefined)[]): void {
@@ -40,7 +46,7 @@ export function useRoute(): string[] {
   useEffect(() => {
     const on = () => {
       if (location.hash === accepted) return;
-      if (guard && !guard()) {
+      if (!mayLeave()) {
         // Back to the guarded view's address without a new history entry.
         history.replaceState(history.state, '', accepted || '#/');
         return;

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ACCEPT_LANGUAGE, FhirRequestError, InputError, outcomeIssues, setUnauthorizedHandler } from './fhir';
+import { mayLeave } from './router';
+import { SIGN_OUT_QUESTION } from './unsaved';
 
 /** A signed-in municipality (or administrator): the token, kept in sessionStorage for this browser tab only. */
 export interface Session {
@@ -18,6 +20,11 @@ export interface Session {
    * view and whatever is typed in it stay, until the user signs in again in place (views/sign-in.tsx).
    */
   expired?: boolean;
+  /**
+   * The user closed the dialog that asks to sign in again, to read or copy what is on the page (which cannot be
+   * saved meanwhile); the header offers it again.
+   */
+  signInAgainClosed?: boolean;
 }
 
 const KEY = 'faelles-tx.session';
@@ -121,6 +128,14 @@ export async function signIn(rawToken: string, sameAs?: Session): Promise<Sessio
   return session;
 }
 
-export function signOut(): void {
+/** Signs out, after asking when the view has unsaved changes (the same question as leaving it); false if kept. */
+export function signOut(): boolean {
+  if (!mayLeave(SIGN_OUT_QUESTION)) return false;
   publish(undefined);
+  return true;
+}
+
+/** Closes (true) or opens again (false) the dialog of an expired session that asks to sign in again. */
+export function closeSignInAgain(closed: boolean): void {
+  if (current?.expired && (current.signInAgainClosed ?? false) !== closed) publish({ ...current, signInAgainClosed: closed });
 }

@@ -2,10 +2,11 @@ import { useEffect, useRef } from 'preact/hooks';
 import { setNavigationGuard } from './router';
 
 export const LEAVE_QUESTION = 'Du har ændringer, der ikke er gemt. Vil du forlade siden og miste dem?';
+export const SIGN_OUT_QUESTION = 'Du har ændringer, der ikke er gemt. Vil du logge ud og miste dem?';
 
 /**
  * Guards unsaved changes: closing or reloading the tab asks the browser's own question (beforeunload), and leaving
- * the view inside the page asks LEAVE_QUESTION. `release()` before a navigation the view makes itself (after saving).
+ * the view inside the page asks LEAVE_QUESTION (signing out: SIGN_OUT_QUESTION). `release()` before a navigation the view makes itself (after saving).
  */
 export function useUnsavedChanges(dirty: boolean): { release(): void } {
   const released = useRef(false);
@@ -19,7 +20,7 @@ export function useUnsavedChanges(dirty: boolean): { release(): void } {
       e.returnValue = '';
     };
     addEventListener('beforeunload', beforeUnload);
-    setNavigationGuard(() => !active() || confirm(LEAVE_QUESTION));
+    setNavigationGuard((question) => !active() || confirm(question ?? LEAVE_QUESTION));
     return () => {
       removeEventListener('beforeunload', beforeUnload);
       setNavigationGuard(undefined);

@@ -1,13 +1,15 @@
 import { useRef, useState } from 'preact/hooks';
-import { loadMatrix, matrixCsvHref, rollupCounts, rollupTableCsv, type OfferRule } from '../compare-api';
+import { loadMatrix, matrixCsv, rollupCounts, rollupTableCsv, type OfferRule } from '../compare-api';
 import {
-  cellText, cellTotal, chartData, COMPARE_CATALOGS, compareCatalog, countsFileText, HEAT_LEGEND, heatLevel, missingRollupColumns, NOT_COUNTED_REASON,
+  cellText, cellTotal, chartData, columnName, COMPARE_CATALOGS, compareCatalog, countsFileText, HEAT_LEGEND, heatLevel, missingRollupColumns,
+  NOT_COUNTED_REASON,
   type CompareCatalog, type Matrix, type Rollup,
 } from '../compare-model';
 import { useAsync } from '../hooks';
 import { href, navigate } from '../router';
 import { ErrorBox, Loading, Notice } from './common';
 import { BarChart } from './compare-chart';
+import { saveBlob } from '../download';
 import { count, formatNumber, kommuneNavn } from '../words';
 
 /** At most this many municipalities in the chart at once (chosen below it); the table and the CSV have them all. */
@@ -94,7 +96,30 @@ function CoverageMatrix({ catalog, matrix }: { catalog: CompareCatalog; matrix: 
           </tfoot>
         </table>
       </div>
-      <p class="actions"><a class="button secondary" href={matrixCsvHref(catalog)} download={`daekning-${catalog.key}.csv`}>Hent dækningen (CSV)</a></p>
+      <MatrixDownload catalog={catalog} />
+    </>
+  );
+}
+
+/** The matrix as CSV, saved under the page's own name for it (daekning-119.csv). */
+function MatrixDownload({ catalog }: { catalog: CompareCatalog }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const save = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      saveBlob(`daekning-${catalog.key}.csv`, await matrixCsv(catalog));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <p class="actions"><button type="button" class="secondary" disabled={busy} onClick={save}>Hent dækningen (CSV)</button></p>
+      <ErrorBox error={error} />
     </>
   );
 }
@@ -184,7 +209,13 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
             <thead><tr><th scope="col">Linje</th><th scope="col">Kommune</th><th scope="col">Kode</th><th scope="col">Antal</th><th scope="col">Årsag</th></tr></thead>
             <tbody>
               {rollup.notCounted.map((n) => (
-                <tr key={n.line}><td>{n.line}</td><td>{kommuneNavn(n.kommunekode)} ({n.kommunekode})</td><td><code>{n.code}</code></td><td>{formatNumber(n.count)}</td><td>{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td></tr>
+                <tr key={n.line}>
+                  <td data-label="Linje">{n.line}</td>
+                  <td data-label="Kommune">{kommuneNavn(n.kommunekode)} ({n.kommunekode})</td>
+                  <td data-label="Kode"><code>{n.code}</code></td>
+                  <td data-label="Antal">{formatNumber(n.count)}</td>
+                  <td data-label="Årsag">{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -215,13 +246,22 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
   );
 }
 
+/** A municipality's column of the numbers under the chart: named as its bars are, and in full for a screen reader and as the title. */
+function ColumnHeader({ column }: { column: string }) {
+  return (
+    <th scope="col" title={columnName(column)}>
+      <span aria-hidden="true">{columnName(column, true)}</span><span class="sr-only">{columnName(column)}</span>
+    </th>
+  );
+}
+
 function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; matrix: Matrix; counted: Counted }) {
   const { rollup } = counted;
   const [chosen, setChosen] = useState<string[]>(() => rollup.columns.slice(0, MAX_CHART_COLUMNS));
   const columns = rollup.columns.filter((c) => chosen.includes(c));
   const data = chartData(rollup, matrix, columns);
   const title = `Dokumenterede indsatser pr. fælleskommunal indsats (niveau 2): ${catalog.label}`;
-  const description = `Søjlediagram med én søjle pr. kommune (${columns.join(', ')}) for hver af katalogets ${formatNumber(data.categories.length)} indsatser med tællinger; ` +
+  const description = `Søjlediagram med én søjle pr. kommune (${columns.map((c) => columnName(c)).join(', ')}) for hver af katalogets ${formatNumber(data.categories.length)} indsatser med tællinger; ` +
     `${OFFER_LABEL[counted.offers]}. Tallene står også i tabellen under diagrammet.`;
   const toggle = (c: string, on: boolean) => setChosen((list) => (on ? [...list, c] : list.filter((x) => x !== c)));
   return (
@@ -234,7 +274,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
           {rollup.columns.map((c) => (
             <label key={c}>
               <input type="checkbox" checked={chosen.includes(c)} disabled={!chosen.includes(c) && chosen.length >= MAX_CHART_COLUMNS}
-                onChange={(e) => toggle(c, (e.currentTarget as HTMLInputElement).checked)} />{c}
+                onChange={(e) => toggle(c, (e.currentTarget as HTMLInputElement).checked)} />{columnName(c)}
             </label>
           ))}
         </fieldset>
@@ -242,7 +282,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
       {data.categories.length === 0
         ? <p>Filen har ingen tællinger på indsatser i {catalog.label}.</p>
         : (
-          <BarChart input={{ title, subtitle: `Kilde: ConceptMap/$rollup; ${OFFER_LABEL[counted.offers]}.`, series: columns, categories: data.categories }}
+          <BarChart input={{ title, subtitle: `Kilde: ConceptMap/$rollup; ${OFFER_LABEL[counted.offers]}.`, series: data.series, categories: data.categories }}
             description={description} fileStem={`rollup-${catalog.key}`} csv={() => rollupTableCsv(counted.csv, counted.offers)} />
         )}
       {data.outside > 0 && (
@@ -252,7 +292,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
         <div class="matrix-scroll" role="region" aria-labelledby="rollup-caption" tabIndex={0}>
           <table class="matrix counts">
             <caption id="rollup-caption">Tallene i diagrammet: {catalog.label}</caption>
-            <thead><tr><th scope="col">Fælleskommunal indsats</th>{columns.map((c) => <th key={c} scope="col">{c}</th>)}</tr></thead>
+            <thead><tr><th scope="col">Fælleskommunal indsats</th>{columns.map((c) => <ColumnHeader key={c} column={c} />)}</tr></thead>
             <tbody>
               {data.categories.map((cat) => (
                 <tr key={cat.code}><th scope="row">{cat.label}</th>{cat.values.map((v, i) => <td key={i}>{formatNumber(v)}</td>)}</tr>

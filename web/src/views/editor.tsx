@@ -1,4 +1,5 @@
 import type { Parameters } from 'fhir/r4';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { fhir, param, paramValue, params } from '../fhir';
 import { setFlash } from '../flash';
@@ -7,12 +8,12 @@ import { checkDraft, type Draft, isWritable, LOCAL_STATUSES, localEntries, NAME_
 import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href, navigate } from '../router';
 import { warningsAbout, writeWarnings } from '../save-warnings';
-import type { Session } from '../session';
+import { closeSignInAgain, type Session } from '../session';
 import { STATUS_LABEL } from '../concept';
 import { saveLocalCode } from '../save-local';
 import { useUnsavedChanges } from '../unsaved';
-import { equivalenceLabel } from '../words';
-import { ErrorBox, Loading, Notice } from './common';
+import { equivalenceLabel, kommuneNavn } from '../words';
+import { ErrorBox, Loading, NoMunicipality, Notice } from './common';
 import { TargetLink } from './municipality';
 import { CatalogTag } from './catalog-tag';
 import { ChosenTargetStatus, SaveWarnings } from './save-warnings';
@@ -37,10 +38,29 @@ async function translateCheck(system: string, code: string): Promise<TranslateAn
   };
 }
 
+/**
+ * The editor's address when there is no form to show (a code that is not there, a catalog that cannot be changed,
+ * a token without a municipality, loading): the view's h1, what it says, and the way back.
+ */
+function EditorNotice({ title, children }: { title: string; children: ComponentChildren }) {
+  useEffect(() => {
+    document.getElementById('editor-title')?.focus();
+  }, []);
+  return (
+    <div class="editor">
+      <h1 id="editor-title" tabIndex={-1}>{title}</h1>
+      {children}
+      <p class="actions"><a class="button secondary" href={href('kommune')}>Tilbage til Min kommune</a></p>
+    </div>
+  );
+}
+
 function EditorForm({ data, session, csId, code }: { data: MunicipalityData; session: Session; csId?: string; code?: string }) {
   const kommunekode = data.kommunekode;
   const writable = data.codeSystems.filter(isWritable);
   const editing = csId !== undefined && code !== undefined;
+  // The login has expired and the dialog asking to sign in again is closed: what is typed can be read and copied, not changed or saved.
+  const locked = session.expired === true && session.signInAgainClosed === true;
   const existingCs = editing ? data.codeSystems.find((cs) => cs.id === csId) : undefined;
   const existingEntry = existingCs ? localEntries(existingCs, data.conceptMaps).find((e) => e.code === code) : undefined;
 
@@ -64,10 +84,18 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
   }, []);
 
   if (editing && (!existingCs || !existingEntry)) {
-    return <Notice kind="error">Den lokale kode {code} findes ikke i kataloget {csId}.</Notice>;
+    return (
+      <EditorNotice title={`Redigér ${code}`}>
+        <Notice kind="error">Den lokale kode {code} findes ikke i kataloget {csId} blandt {session.kommunenavn ?? kommuneNavn(kommunekode)}s kataloger.</Notice>
+      </EditorNotice>
+    );
   }
   if (existingCs && !isWritable(existingCs)) {
-    return <Notice kind="warn">{existingCs.title ?? csId} er et offentliggjort eksempel og kan ikke ændres her.</Notice>;
+    return (
+      <EditorNotice title={`Redigér ${existingEntry?.display ?? code}`}>
+        <Notice kind="warn">{existingCs.title ?? csId} er et offentliggjort eksempel og kan ikke ændres her.</Notice>
+      </EditorNotice>
+    );
   }
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
@@ -76,6 +104,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
 
   const save = async (e: Event) => {
     e.preventDefault();
+    if (locked) return;
     setError(undefined);
     const isNewCatalog = catalogChoice === NEW;
     const previousCs = isNewCatalog ? undefined : data.codeSystems.find((cs) => cs.id === catalogChoice);
@@ -146,7 +175,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
           {!editing && (
             <div class="field">
               <label for="catalog">Lokalt katalog</label>
-              <select id="catalog" value={catalogChoice} onChange={(e) => setCatalogChoice((e.target as HTMLSelectElement).value)}>
+              <select id="catalog" value={catalogChoice} disabled={locked} onChange={(e) => setCatalogChoice((e.target as HTMLSelectElement).value)}>
                 {writable.map((cs) => <option key={cs.id} value={cs.id}>{cs.title ?? nameOf(cs)}</option>)}
                 <option value={NEW}>Nyt katalog …</option>
               </select>
@@ -155,34 +184,34 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
           {!editing && catalogChoice === NEW && (
             <div class="field">
               <label for="catalog-name">Navn på det nye katalog</label>
-              <input id="catalog-name" value={newName} onInput={(e) => setNewName((e.target as HTMLInputElement).value)} aria-describedby="catalog-name-hint" />
+              <input id="catalog-name" value={newName} readOnly={locked} onInput={(e) => setNewName((e.target as HTMLInputElement).value)} aria-describedby="catalog-name-hint" />
               <p class="hint" id="catalog-name-hint">Bliver en del af katalogets adresse: …/kommune/{kommunekode}/CodeSystem/{newName || '…'}</p>
             </div>
           )}
           <div class="field">
             <label for="code">Lokal kode</label>
-            <input id="code" value={draft.code} readOnly={editing} required aria-describedby="code-hint"
+            <input id="code" value={draft.code} readOnly={editing || locked} required aria-describedby="code-hint"
               onInput={(e) => set('code', (e.target as HTMLInputElement).value)} />
             <p class="hint" id="code-hint">Fx {kommunekode}-BOLDSPIL. Koden sendes til KL sammen med den fælleskommunale kode og bør ikke ændres senere.</p>
           </div>
           <div class="field">
             <label for="display">Titel</label>
-            <input id="display" value={draft.display} required onInput={(e) => set('display', (e.target as HTMLInputElement).value)} />
+            <input id="display" value={draft.display} readOnly={locked} required onInput={(e) => set('display', (e.target as HTMLInputElement).value)} />
           </div>
           <fieldset class="field radios">
             <legend>Type</legend>
-            <label><input type="radio" name="kind" value="indsats" checked={draft.kind === 'indsats'}
+            <label><input type="radio" name="kind" value="indsats" checked={draft.kind === 'indsats'} disabled={locked}
               onChange={() => setDraft((d) => ({ ...d, kind: 'indsats', targets: d.targets.slice(0, 1) }))} /> Indsats (niveau 3)</label>
-            <label><input type="radio" name="kind" value="tilbud" checked={draft.kind === 'tilbud'}
+            <label><input type="radio" name="kind" value="tilbud" checked={draft.kind === 'tilbud'} disabled={locked}
               onChange={() => set('kind', 'tilbud')} /> Tilbud (sammensat af flere indsatser)</label>
           </fieldset>
           <div class="field">
             <label for="definition">Beskrivelse (valgfri)</label>
-            <textarea id="definition" rows={3} value={draft.definition} onInput={(e) => set('definition', (e.target as HTMLTextAreaElement).value)} />
+            <textarea id="definition" rows={3} value={draft.definition} readOnly={locked} onInput={(e) => set('definition', (e.target as HTMLTextAreaElement).value)} />
           </div>
           <div class="field">
             <label for="status">Status</label>
-            <select id="status" value={draft.status} onChange={(e) => set('status', (e.target as HTMLSelectElement).value)}>
+            <select id="status" value={draft.status} disabled={locked} onChange={(e) => set('status', (e.target as HTMLSelectElement).value)}>
               {LOCAL_STATUSES.map((s) => <option key={s} value={s}>{STATUS_LABEL[s] ?? s}</option>)}
             </select>
           </div>
@@ -197,21 +226,29 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
                   <li key={`${t.system}|${t.code}`}>
                     <span><strong>{t.display ?? t.code}</strong> <CatalogTag system={t.system} code={t.code} /> <span class="muted small">{t.code}</span>
                       {' '}<ChosenTargetStatus target={t} onReplace={(next) => setDraft((d) => ({ ...d, targets: d.targets.map((x) => (x === t ? next : x)) }))} /></span>
-                    <button type="button" class="link" onClick={() => removeTarget(t)} aria-label={`Fjern ${t.display ?? t.code}`}>Fjern</button>
+                    <button type="button" class="link" disabled={locked} onClick={() => removeTarget(t)} aria-label={`Fjern ${t.display ?? t.code}`}>Fjern</button>
                   </li>
                 ))}
               </ul>
             )}
           </fieldset>
-          <section class="picker-section" aria-labelledby="picker-title">
-            <h2 id="picker-title">Find det fælleskommunale begreb</h2>
-            <TargetPicker chosen={draft.targets} multiple={draft.kind === 'tilbud'} onAdd={addTarget} onRemove={removeTarget} />
-          </section>
+          {!locked && (
+            <section class="picker-section" aria-labelledby="picker-title">
+              <h2 id="picker-title">Find det fælleskommunale begreb</h2>
+              <TargetPicker chosen={draft.targets} multiple={draft.kind === 'tilbud'} onAdd={addTarget} onRemove={removeTarget} />
+            </section>
+          )}
         </div>
       </div>
       <div id="editor-error" tabIndex={-1}><ErrorBox error={error} /></div>
+      {locked && (
+        <div class="notice warn" role="status">
+          <p>Dit login er udløbet. Det, du har skrevet, kan læses og kopieres, men ikke ændres eller gemmes, før du logger ind igen.{' '}
+            <button type="button" class="secondary small" onClick={() => closeSignInAgain(false)}>Log ind igen</button></p>
+        </div>
+      )}
       <p class="actions">
-        <button type="submit" disabled={saving}>{saving ? 'Gemmer …' : 'Gem'}</button>
+        <button type="submit" disabled={saving || locked}>{saving ? 'Gemmer …' : 'Gem'}</button>
         <a class="button secondary" href={href('kommune')}>Annullér</a>
       </p>
     </form>
@@ -221,8 +258,9 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
 export function Editor({ session, csId, code }: { session: Session; csId?: string; code?: string }) {
   const kommunekode = session.kommunekode;
   const data = useAsync(() => (kommunekode ? loadMunicipality(kommunekode) : Promise.resolve(undefined)), [kommunekode]);
-  if (!kommunekode) return <Notice kind="warn">Dit token gælder ingen bestemt kommune; log ind med en kommunes token.</Notice>;
-  if (data.error) return <ErrorBox error={data.error} />;
-  if (!data.data) return <Loading what="kommunens katalog" />;
+  const title = csId !== undefined && code !== undefined ? `Redigér ${code}` : 'Ny lokal indsats eller tilbud';
+  if (!kommunekode) return <EditorNotice title={title}><NoMunicipality what="oprette og redigere dens lokale indsatser" /></EditorNotice>;
+  if (data.error) return <EditorNotice title={title}><ErrorBox error={data.error} /></EditorNotice>;
+  if (!data.data) return <EditorNotice title={title}><Loading what="kommunens katalog" /></EditorNotice>;
   return <EditorForm key={`${csId}|${code}`} data={data.data} session={session} csId={csId} code={code} />;
 }

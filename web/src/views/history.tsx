@@ -1,9 +1,10 @@
 import type { Bundle } from 'fhir/r4';
 import { useState } from 'preact/hooks';
-import { fhir, get } from '../fhir';
-import { operationLabel, versionChanges, versionsWithAuthors, type VersionEntry } from '../history-model';
+import { fhir } from '../fhir';
+import { loadVersionHistory, operationLabel, versionChanges, type VersionHistory } from '../history-model';
 import { useAsync } from '../hooks';
 import { currentSession } from '../session';
+import { formatNumber } from '../words';
 import { ErrorBox, Loading } from './common';
 
 const METHOD_DA: Record<string, string> = { create: 'oprettet', update: 'ændret', delete: 'slettet' };
@@ -12,38 +13,37 @@ function when(instant: string | undefined): string {
   return instant ? new Date(instant).toLocaleString('da-DK', { dateStyle: 'medium', timeStyle: 'short' }) : '–';
 }
 
-async function loadHistory(type: string, id: string, signal: AbortSignal): Promise<VersionEntry[]> {
-  // the versions on one page: as many as a page holds (the server's default page is smaller)
-  const history = await get<Bundle>(`${type}/${id}/_history`, { _count: 1000 }, signal);
-  const token = currentSession()?.token;
+function loadHistory(type: string, id: string, signal: AbortSignal): Promise<VersionHistory> {
   // the audit log needs the municipality's token; without it the versions are shown without their author
-  const audit = token
-    ? (await fhir<Bundle>('GET', 'AuditEvent', { query: { entity: `${type}/${id}`, _count: 200 }, token, signal }).catch(() => undefined))?.body
-    : undefined;
-  return versionsWithAuthors(history, audit, type, id);
+  const token = currentSession()?.token;
+  const fetchBundle = (withToken?: string) => async (pathOrUrl: string) => (await fhir<Bundle>('GET', pathOrUrl, { signal, token: withToken })).body;
+  return loadVersionHistory(type, id, fetchBundle(), token === undefined ? undefined : fetchBundle(token));
 }
 
 function Versions({ type, id }: { type: string; id: string }) {
   const data = useAsync((signal) => loadHistory(type, id, signal), [type, id]);
   if (data.error) return <ErrorBox error={data.error} />;
   if (!data.data) return <Loading what="historikken" />;
-  const versions = data.data;
+  const { versions, cut } = data.data;
   return (
-    <ol class="history plain">
-      {versions.map((v, i) => {
-        const changes = versionChanges(versions[i + 1]?.resource, v.resource);
-        return (
-          <li key={v.versionId}>
-            <strong>Gemt version {v.versionId}</strong> {METHOD_DA[v.method] ?? v.method} {when(v.lastUpdated)}
-            {' · '}{v.author ? <>af <code>{v.author}</code>{v.kommunekode && <> (kommune {v.kommunekode})</>}</> : <span class="muted">forfatter ukendt</span>}
-            {operationLabel(v.operation) && <span class="muted small"> via {operationLabel(v.operation)}</span>}
-            {i === versions.length - 1 ? <div class="muted small">Første version</div> : changes.length === 0 ? <div class="muted small">Ingen ændringer i koder, titler eller koblinger</div> : (
-              <ul class="small">{changes.map((c, j) => <li key={j} class={`change-${c.kind === 'ændret' ? 'aendret' : c.kind}`}>{c.text}</li>)}</ul>
-            )}
-          </li>
-        );
-      })}
-    </ol>
+    <>
+      <ol class="history plain">
+        {versions.map((v, i) => {
+          const changes = versionChanges(versions[i + 1]?.resource, v.resource);
+          return (
+            <li key={v.versionId}>
+              <strong>Gemt version {v.versionId}</strong> {METHOD_DA[v.method] ?? v.method} {when(v.lastUpdated)}
+              {' · '}{v.author ? <>af <code>{v.author}</code>{v.kommunekode && <> (kommune {v.kommunekode})</>}</> : <span class="muted">forfatter ukendt</span>}
+              {operationLabel(v.operation) && <span class="muted small"> via {operationLabel(v.operation)}</span>}
+              {i === versions.length - 1 ? (v.versionId === '1' && <div class="muted small">Første version</div>) : changes.length === 0 ? <div class="muted small">Ingen ændringer i koder, titler eller koblinger</div> : (
+                <ul class="small">{changes.map((c, j) => <li key={j} class={`change-${c.kind === 'ændret' ? 'aendret' : c.kind}`}>{c.text}</li>)}</ul>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      {cut && <p class="muted small">Viser de {formatNumber(versions.length)} nyeste versioner; ældre versioner er ikke vist.</p>}
+    </>
   );
 }
 

@@ -1,6 +1,6 @@
-import { FIELD_LABEL, type ImportPlan, type PlannedCode } from '../import-plan';
+import { FIELD_LABEL, type ImportPlan, type PlannedCode, removalNotice } from '../import-plan';
 import { IssueList } from './common';
-import { count, formatNumber } from '../words';
+import { formatNumber } from '../words';
 
 const SHOWN = 50;
 
@@ -21,7 +21,7 @@ function CodeList({ codes, label, withFields = false }: { codes: PlannedCode[]; 
 
 /** The preview of an import: what is added, changed and removed, and the warnings it would give. */
 export function ImportPlanView({ plan }: { plan: ImportPlan }) {
-  const editorMade = plan.removed.filter((c) => c.madeOutsideImport).length;
+  const removal = removalNotice(plan.removed.length, plan.removed.filter((c) => c.madeOutsideImport).length);
   return (
     <div class="import-plan">
       <dl class="summary">
@@ -33,9 +33,7 @@ export function ImportPlanView({ plan }: { plan: ImportPlan }) {
       </dl>
       {plan.removed.length > 0 && (
         <div class="notice warn">
-          <p><strong>{count(plan.removed.length, 'kode slettes', 'koder slettes')} fra kataloget</strong>, fordi de ikke er i filen
-            {editorMade > 0 && <>; {editorMade === plan.removed.length ? (editorMade === 1 ? 'den er' : 'de er alle') : `${formatNumber(editorMade)} af dem er`} oprettet
-              i redigeringen (ikke ved en import)</>}. Vælg »Flet«, hvis de skal bevares.</p>
+          <p><strong>{removal.lead}</strong>{removal.rest}</p>
           <CodeList codes={plan.removed} label="Koder der slettes" />
         </div>
       )}

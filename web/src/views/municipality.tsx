@@ -11,8 +11,10 @@ import type { Session } from '../session';
 import { catalogKeyFor } from './browse';
 import { count, equivalenceLabel, formatNumber, kommuneNavn } from '../words';
 import { CatalogTag, useCatalogIndex } from './catalog-tag';
-import { ErrorBox, focusLater, Loading, NoMunicipality, StatusBadge } from './common';
+import { ErrorBox, focusLater, IssueList, Loading, NoMunicipality, StatusBadge } from './common';
 import { ReplaceTargetButton, useCatalogChanges } from './save-warnings';
+import type { Issue } from '../fhir';
+import type { Replacement } from '../replace-target';
 import { ResourceHistory } from './history';
 
 export const KIND_LABEL: Record<string, string> = { indsats: 'Indsats', tilbud: 'Tilbud' };
@@ -155,9 +157,24 @@ function groupBy<T>(items: T[], key: (t: T) => string): [string, T[]][] {
 function CoverageReport({ data, session }: { data: MunicipalityData; session: Session }) {
   const c = data.coverage;
   const s = c.summary;
+  // What "Brug i stedet" did, said here: the list is loaded again after the write, and the link it was in is gone.
+  const [replaced, setReplaced] = useState<{ r: Replacement; warnings: Issue[] }>();
+  const onReplaced = (r: Replacement, warnings: Issue[]) => {
+    setReplaced({ r, warnings });
+    focusLater('coverage-replaced');
+  };
   return (
     <section class="coverage" aria-labelledby="coverage-title">
       <h2 id="coverage-title">Dækning</h2>
+      <div role="status" id="coverage-replaced" tabIndex={-1}>
+        {replaced && (
+          <div class="notice ok">
+            <p>{replaced.r.source.display ?? replaced.r.source.code} (<code>{replaced.r.source.code}</code>) er nu koblet til{' '}
+              {replaced.r.use.display ?? replaced.r.use.code} i stedet for {replaced.r.target.display ?? replaced.r.target.code}.</p>
+            <IssueList issues={replaced.warnings} />
+          </div>
+        )}
+      </div>
       <dl class="summary">
         <div><dt>Lokale koder</dt><dd>{formatNumber(s.localCodes ?? 0)}</dd></div>
         <div class={s.unmappedLocalCodes ? 'bad' : undefined}><dt>Ikke koblet</dt><dd>{formatNumber(s.unmappedLocalCodes ?? 0)}</dd></div>
@@ -191,7 +208,7 @@ function CoverageReport({ data, session }: { data: MunicipalityData; session: Se
                   {t.source.display ?? t.source.code} → <TargetLink c={t.target} /> <StatusBadge status={t.status ?? 'retired'} />
                   {t.replacedBy.map((r, j) => (
                     <span key={j}> – <ReplaceTargetButton session={session} kommunekode={data.kommunekode}
-                      replacement={{ source: t.source, target: t.target, use: r, why: 'retired' }} /></span>
+                      replacement={{ source: t.source, target: t.target, use: r, why: 'retired' }} onDone={onReplaced} /></span>
                   ))}
                   {edit && <> – <a href={edit}>ret koblingen</a></>}
                 </li>
@@ -207,7 +224,7 @@ function CoverageReport({ data, session }: { data: MunicipalityData; session: Se
             {c.legacyTarget.map((t) => (
               <li key={`${t.source.system}|${t.source.code}|${t.target.code}`}>{t.source.display ?? t.source.code} → {t.target.code}{t.replacedBy?.code && (
                 <> – <ReplaceTargetButton session={session} kommunekode={data.kommunekode}
-                  replacement={{ source: t.source, target: t.target, use: t.replacedBy, why: 'legacy' }} /></>
+                  replacement={{ source: t.source, target: t.target, use: t.replacedBy, why: 'legacy' }} onDone={onReplaced} /></>
               )}</li>
             ))}
           </ul>

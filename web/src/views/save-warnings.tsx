@@ -20,11 +20,17 @@ export function useCatalogChanges(): number {
   return n;
 }
 
-/** One click: link the local code to the replacement instead of the retired or legacy-key target. */
-export function ReplaceTargetButton({ session, kommunekode, replacement }: { session: Session; kommunekode: string; replacement: Replacement }) {
+/**
+ * One click: link the local code to the replacement instead of the retired or legacy-key target. `onDone`: the view
+ * says it was done outside the button, which the write's reload of the list may remove (the coverage report).
+ */
+export function ReplaceTargetButton({ session, kommunekode, replacement, onDone }: {
+  session: Session; kommunekode: string; replacement: Replacement; onDone?(replacement: Replacement, warnings: Issue[]): void;
+}) {
   const [state, setState] = useState<{ busy?: boolean; done?: Issue[]; error?: unknown }>({});
   const use = replacement.use;
   if (state.done) {
+    if (onDone) return <span class="replaced">Koblet til {use.display ?? use.code} i stedet.</span>;
     return (
       <span class="replaced" role="status">
         Koblet til {use.display ?? use.code} i stedet.
@@ -37,7 +43,9 @@ export function ReplaceTargetButton({ session, kommunekode, replacement }: { ses
       <button type="button" class="secondary small" disabled={state.busy} onClick={async () => {
         setState({ busy: true });
         try {
-          setState({ done: await replaceTarget(session.token, kommunekode, replacement) });
+          const warnings = await replaceTarget(session.token, kommunekode, replacement);
+          setState({ done: warnings });
+          onDone?.(replacement, warnings);
         } catch (error) {
           setState({ error });
         }

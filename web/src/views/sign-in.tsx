@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { signIn, signOut, type Session } from '../session';
+import { closeSignInAgain, signIn, signOut, type Session } from '../session';
 import { ErrorBox } from './common';
 
 /** A 401 here is the token just pasted, not a session that ran out while something was typed. */
 const REFUSED_TOKEN = { 401: 'Tokenet blev ikke godkendt (udløbet eller forkert). Indsæt et gyldigt token.' };
 
-function TokenForm({ sameAs, onDone }: { sameAs?: Session; onDone?: () => void }) {
+function TokenForm({ sameAs, onDone, onClose }: { sameAs?: Session; onDone?: () => void; onClose?: () => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -32,7 +32,8 @@ function TokenForm({ sameAs, onDone }: { sameAs?: Session; onDone?: () => void }
           logger ud eller lukker fanen.</p>
         <p class="actions">
           <button type="submit" disabled={busy}>{busy ? 'Logger ind …' : 'Log ind'}</button>
-          {sameAs && <button type="button" class="secondary" onClick={signOut}>Log ud</button>}
+          {onClose && <button type="button" class="secondary" onClick={onClose}>Luk</button>}
+          {sameAs && <button type="button" class="secondary" onClick={() => signOut()}>Log ud</button>}
         </p>
       </form>
       <ErrorBox error={error} titles={REFUSED_TOKEN} />
@@ -53,7 +54,8 @@ export function SignIn({ purpose }: { purpose: string }) {
 
 /**
  * Signing in again where you are, when the token has expired: a modal dialog over the open view, so that the view
- * and what is typed in it stay; focus returns to where it was.
+ * and what is typed in it stay; focus returns to where it was. Closing it (Esc, "Luk") leaves the view to be read
+ * and copied from (the editor cannot save meanwhile); the header's "Log ind igen" opens it again.
  */
 export function SignInAgain({ session }: { session: Session }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -65,14 +67,15 @@ export function SignInAgain({ session }: { session: Session }) {
     return () => {
       if (d?.open) d.close();
       if (returnTo.current instanceof HTMLElement && returnTo.current.isConnected) returnTo.current.focus();
+      else document.getElementById('main')?.focus();
     };
   }, []);
   return (
-    <dialog ref={dialog} class="sign-in-again" aria-labelledby="sign-in-again-title" onCancel={(e) => e.preventDefault()}>
+    <dialog ref={dialog} class="sign-in-again" aria-labelledby="sign-in-again-title" onClose={() => closeSignInAgain(true)}>
       <h2 id="sign-in-again-title">Dit login er udløbet</h2>
       <p>Log ind igen for at fortsætte som {session.kommunenavn ?? (session.kommunekode ? `kommune ${session.kommunekode}` : 'administrator')}. Det, du
-        har skrevet, bliver stående; gem derefter igen.</p>
-      <TokenForm sameAs={session} />
+        har skrevet, bliver stående; gem derefter igen. Luk for at læse eller kopiere det, der står på siden.</p>
+      <TokenForm sameAs={session} onClose={() => dialog.current?.close()} />
     </dialog>
   );
 }
