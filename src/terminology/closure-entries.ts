@@ -3,15 +3,9 @@ import { FhirError } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
 import type { Bilingual, Issue } from '../errors/issue';
 import { conceptKey, type ClosureConcept, type ClosureEntry } from '../store/closure-store';
-import type { CodeSystemProvider, Concept } from './providers/provider';
+import { ancestorsOf, type CodeSystemProvider, type Concept } from './providers/provider';
 import type { TerminologyRegistry } from './registry';
 import type { TimeBudget } from './time-budget';
-
-interface Located {
-  concept: ClosureConcept;
-  node: Concept;
-  provider: CodeSystemProvider;
-}
 
 /**
  * The codings as concepts of the code systems the server knows (their current version), without repeats. Any coding
@@ -65,35 +59,95 @@ export function locateClosureConcepts(registry: TerminologyRegistry, codings: re
  * decides), between a new concept and any other concept of the table, new ones included. Concepts of different code
  * systems are never related: subsumption is a relation within one code system. Concepts whose code system is no
  * longer known are kept in the table but relate to nothing.
+ *
+ * A concept's relations are found through the hierarchy (subsumes holds between a concept and its ancestors, its
+ * parents' closure), not by asking about every concept of the table: the new concept's ancestors are looked up in the
+ * table by code, and the concepts of the table below it in an index of their ancestors, made once per call when a new
+ * concept has children. The work is the table's size plus its concepts' and the new ones' depth, not the new ones
+ * times the table; the table's concepts are located in their code system only when needed.
  */
 export function closureEntries(
   registry: TerminologyRegistry, existing: readonly ClosureConcept[], added: readonly ClosureConcept[], budget?: TimeBudget,
 ): ClosureEntry[] {
-  const providers = new Map<string, CodeSystemProvider | undefined>();
-  const locate = (c: ClosureConcept): Located | undefined => {
-    if (!providers.has(c.system)) providers.set(c.system, registry.codeSystemProvider(c.system));
-    const provider = providers.get(c.system);
-    const node = provider?.locate(c.code);
-    return provider && node ? { concept: c, node, provider } : undefined;
+  const tables = new Map<string, SystemTable | undefined>();
+  const tableOf = (system: string): SystemTable | undefined => {
+    if (!tables.has(system)) {
+      const provider = registry.codeSystemProvider(system);
+      tables.set(system, provider && new SystemTable(provider));
+    }
+    return tables.get(system);
   };
-  const bySystem = new Map<string, Located[]>();
-  for (const c of existing) {
-    const l = locate(c);
-    if (l) bySystem.set(c.system, [...(bySystem.get(c.system) ?? []), l]);
-  }
+  for (const c of existing) tableOf(c.system)?.add(c);
   const entries: ClosureEntry[] = [];
   for (const c of added) {
-    const l = locate(c);
-    if (!l) continue;
-    const others = bySystem.get(c.system) ?? [];
-    for (const o of others) {
+    const table = tableOf(c.system);
+    const node = table?.provider.locate(c.code);
+    if (!table || !node) continue;
+    for (const at of table.related(node, budget)) {
       budget?.tick();
-      if (o.node.code === l.node.code) continue;
-      if (l.provider.subsumes(o.node, l.node)) entries.push({ source: l.concept, target: o.concept });
-      else if (l.provider.subsumes(l.node, o.node)) entries.push({ source: o.concept, target: l.concept });
+      const other = table.node(at);
+      if (!other || other.code === node.code) continue;
+      if (table.provider.subsumes(other, node)) entries.push({ source: c, target: table.concepts[at]! });
+      else if (table.provider.subsumes(node, other)) entries.push({ source: table.concepts[at]!, target: c });
     }
-    others.push(l);
-    bySystem.set(c.system, others);
+    table.add(c, node);
   }
   return entries;
+}
+
+/** One code system's concepts in a table, in order; each located in the code system when it is first needed. */
+class SystemTable {
+  readonly concepts: ClosureConcept[] = [];
+  private readonly nodes: (Concept | null | undefined)[] = [];
+  private readonly positions = new Map<string, number>();
+  /** The positions of the concepts below each code, of the first `indexed` concepts. */
+  private readonly below = new Map<string, number[]>();
+  private indexed = 0;
+
+  constructor(readonly provider: CodeSystemProvider) {}
+
+  add(concept: ClosureConcept, node?: Concept): void {
+    this.positions.set(concept.code, this.concepts.length);
+    this.concepts.push(concept);
+    this.nodes.push(node);
+  }
+
+  /** The concept at a position, undefined when the code system no longer has it. */
+  node(at: number): Concept | undefined {
+    let node = this.nodes[at];
+    if (node === undefined) this.nodes[at] = node = this.provider.locate(this.concepts[at]!.code) ?? null;
+    return node ?? undefined;
+  }
+
+  /**
+   * The positions of the concepts the hierarchy relates to `node`, in the table's order (each pair comes out as
+   * asking subsumes about every concept of the table would give it): its ancestors, and the concepts below it.
+   */
+  related(node: Concept, budget?: TimeBudget): number[] {
+    const related = new Set<number>();
+    for (const up of ancestorsOf(node)) {
+      budget?.tick();
+      const at = this.positions.get(up.code);
+      if (at !== undefined) related.add(at);
+    }
+    if (node.children.length > 0) {
+      this.indexBelow(budget);
+      for (const at of this.below.get(node.code) ?? []) related.add(at);
+    }
+    return [...related].sort((x, y) => x - y);
+  }
+
+  /** Indexes the concepts not indexed yet under each of their ancestors. */
+  private indexBelow(budget?: TimeBudget): void {
+    for (; this.indexed < this.concepts.length; this.indexed++) {
+      const node = this.node(this.indexed);
+      if (!node) continue;
+      for (const up of ancestorsOf(node)) {
+        budget?.tick();
+        const list = this.below.get(up.code);
+        if (list) list.push(this.indexed);
+        else this.below.set(up.code, [this.indexed]);
+      }
+    }
+  }
 }

@@ -96,6 +96,17 @@ describe('GET and POST $expand', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('refuses a regex that would compile to a huge program before compiling it (422), in Danish when asked', async () => {
+    const started = Date.now();
+    const huge = `${'.{0,1000}'.repeat(110)}.{0,100}`;
+    const res = await post(parametersOf(inlineValueSet({ include: [{ system: FSIII, filter: [{ property: 'display', op: 'regex', value: huge }] }] })), { 'Accept-Language': 'da' }).expect(422);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(res.body.issue[0].code).toBe('too-costly');
+    expect(res.body.issue[0].details.text).toContain('Det regulære udtryk ville blive til mere end 3000 instruktioner');
+    const allowed = await post(parametersOf(inlineValueSet({ include: [{ system: FSIII, filter: [{ property: 'display', op: 'regex', value: 'Afklarende.{0,1000}' }] }] }))).expect(200);
+    expect(flatten((allowed.body as ValueSet).expansion?.contains).map((c) => c.display)).toContain('Afklarende samtale');
+  });
+
   it('answers a malformed inline value set with a 400, not a 500', async () => {
     for (const compose of ['x', { include: 'x' }, { include: [{ system: FSIII, version: 7 }] }, { include: [{ valueSet: [5] }] }, { include: [{}] }]) {
       const res = await post(parametersOf(inlineValueSet(compose)));

@@ -272,6 +272,25 @@ describe('the operation time budget covers every loop over the input', () => {
     await request(tight).get('/fhir/CodeSystem/kommune-230-lokale-indsatser').expect(404);
   });
 
+  it('each match of a regex filter, which the engine cannot interrupt', async () => {
+    // each match ~0.15 s (a new engine state at every character), the budget 0.2 s: stopped after a few, not forty
+    const budgeted = await testApp({ operationTimeBudgetMs: 200 });
+    let seed = 1;
+    const letters = () => Array.from({ length: 2000 }, () => String.fromCharCode(97 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 26))).join('');
+    const cs: CodeSystem = {
+      resourceType: 'CodeSystem', url: 'http://example.org/cs/lange-tekster', status: 'active', content: 'complete',
+      concept: Array.from({ length: 40 }, (_, i) => ({ code: `c${i}`, display: letters() })),
+    };
+    const started = Date.now();
+    tooCostly(await request(budgeted).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
+      resourceType: 'Parameters', parameter: [{ name: 'tx-resource', resource: cs }, {
+        name: 'valueSet',
+        resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: cs.url, filter: [{ property: 'display', op: 'regex', value: '.*[a-m].{1000}q' }] }] } },
+      }],
+    }));
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('the entries of a Bundle given to $validate', async () => {
     const bundle = {
       resourceType: 'Bundle', type: 'collection',

@@ -2,6 +2,7 @@ import type { CodeSystem, Coding } from 'fhir/r4';
 import { FhirError } from '../../src/errors/fhir-error';
 import type { ClosureConcept, ClosureEntry } from '../../src/store/closure-store';
 import { closureEntries, locateClosureConcepts } from '../../src/terminology/closure-entries';
+import { FhirCodeSystemProvider } from '../../src/terminology/providers/fhir-codesystem';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
 
@@ -71,6 +72,26 @@ describe('closureEntries', () => {
 
   it('keeps concepts of a code system no longer known out of any relation', () => {
     expect(closureEntries(registry, [{ system: 'http://example.org/gone', code: 'x' }], [{ system: 'http://example.org/gone', code: 'y' }, a('dog')])).toEqual([]);
+  });
+
+  it('asks about the concepts the hierarchy relates to a new one, not about every concept of the table', () => {
+    const WIDE = 'http://example.org/wide';
+    const leaves = Array.from({ length: 1010 }, (_, i) => ({ code: `leaf-${i}` }));
+    const wide: CodeSystem = {
+      resourceType: 'CodeSystem', url: WIDE, status: 'active', content: 'complete', hierarchyMeaning: 'is-a', concept: [{ code: 'root', concept: leaves }],
+    };
+    const wideRegistry = new TerminologyRegistry([new ResourceSet([wide])]);
+    const w = (code: string): ClosureConcept => ({ system: WIDE, code });
+    const asked = jest.spyOn(FhirCodeSystemProvider.prototype, 'subsumes');
+    try {
+      const entries = closureEntries(wideRegistry, leaves.slice(0, 1000).map((l) => w(l.code)), [...leaves.slice(1000).map((l) => w(l.code)), w('root')]);
+      expect(entries).toHaveLength(1010);
+      expect(entries.every((e) => e.target.code === 'root')).toBe(true);
+      // each leaf is related to the root alone: asked about once or twice each, not about the 1,000 others
+      expect(asked.mock.calls.length).toBeLessThanOrEqual(2 * entries.length);
+    } finally {
+      asked.mockRestore();
+    }
   });
 
   it('stops with too-costly when the time budget is spent', () => {

@@ -9,6 +9,7 @@ import { FSIII, publishedCatalogs } from '../support/app';
 import { packResource } from '../../src/terminology/packed/resource';
 import { localPropertySource } from '../../src/municipal/pick-list-expansion';
 import { NIVEAU2_PROPERTY } from '../../src/municipal/municipal-value-sets';
+import { evaluateValueSet, keptEvaluations, MAX_OPTION_SETS } from '../../src/terminology/expansion/cache';
 
 /** "Kommunal genoptræning efter sygehusophold-tilstande": three levels deep in FSIII. */
 const REHAB_CONDITIONS = '94db6c71-859d-43e6-9a62-4e7fa7daf767';
@@ -292,5 +293,22 @@ describe('serialized expansion', () => {
       expect(text).toBe(withoutStamp(JSON.stringify(expand(local, { ...request, textFilter }, packed))));
       expect(text).toContain(`"valueCode":"${NIVEAU2_PROPERTY}"`);
     }
+  });
+});
+
+describe('evaluations kept between requests', () => {
+  it('keeps at most MAX_OPTION_SETS per value set, however many distinct version parameters requests send', () => {
+    const vs = inline({ include: [{ system: FSIII, filter: [{ property: 'concept', op: 'is-a', value: REHAB_CONDITIONS }] }] });
+    const plain = evaluateValueSet(registry, vs);
+    expect(evaluateValueSet(registry, vs)).toBe(plain);
+    for (let i = 0; i < 200; i++) {
+      for (const rule of ['systemVersions', 'checkSystemVersions', 'forceSystemVersions', 'defaultValueSetVersions'] as const) {
+        evaluateValueSet(registry, vs, { [rule]: new Map([['http://y.org/b', String(i)]]) });
+        expect(keptEvaluations(registry, vs)).toBeLessThanOrEqual(MAX_OPTION_SETS);
+      }
+    }
+    const again = evaluateValueSet(registry, vs);
+    expect(again.entries.map((e) => e.code)).toEqual(plain.entries.map((e) => e.code));
+    expect(evaluateValueSet(registry, vs)).toBe(again);
   });
 });

@@ -2,6 +2,7 @@ import type { ValueSet } from 'fhir/r4';
 import { ComposeEvaluator, entryKey, type ComposeOptions, type ComposeResult, type ExpansionEntry } from '../compose/evaluator';
 import type { TerminologyRegistry } from '../registry';
 import type { Tracked } from '../read-tracking';
+import { BoundedMap } from '../bounded-map';
 
 export interface IndexedComposeResult extends ComposeResult {
   /** The first code of each system|code. */
@@ -10,7 +11,12 @@ export interface IndexedComposeResult extends ComposeResult {
   byCode: Map<string, ExpansionEntry[]>;
 }
 
-const caches = new WeakMap<TerminologyRegistry, WeakMap<ValueSet, Map<string, Tracked<IndexedComposeResult>>>>();
+/**
+ * Evaluations per registry, per value set and per options (version rules, supplements: none for most requests; at
+ * most MAX_OPTION_SETS per value set, as the options come from requests and each evaluation may be large).
+ */
+const caches = new WeakMap<TerminologyRegistry, WeakMap<ValueSet, BoundedMap<string, Tracked<IndexedComposeResult>>>>();
+export const MAX_OPTION_SETS = 16;
 
 /** The key of options that set nothing (most requests'): what optionsKey gives them, without building it. */
 const NO_OPTIONS = ';;;;;';
@@ -39,13 +45,18 @@ export function evaluateValueSet(registry: TerminologyRegistry, vs: ValueSet, op
   }
   let perVs = perRegistry.get(vs);
   if (!perVs) {
-    perVs = new Map();
+    perVs = new BoundedMap(MAX_OPTION_SETS);
     perRegistry.set(vs, perVs);
   }
   const key = optionsKey(options);
   const kept = registry.kept(perVs.get(key), () => indexed(new ComposeEvaluator(registry, options).evaluate(vs)));
   perVs.set(key, kept);
   return kept.value;
+}
+
+/** How many evaluations of the value set are kept (for tests). */
+export function keptEvaluations(registry: TerminologyRegistry, vs: ValueSet): number {
+  return caches.get(registry)?.get(vs)?.size ?? 0;
 }
 
 function indexed(result: ComposeResult): IndexedComposeResult {
