@@ -7,7 +7,7 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import { auditFilter, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
-import type { HistoryPage, HistoryQuery, StoredVersion, TerminologyStore, WriteOperation } from './store';
+import type { HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
@@ -339,13 +339,19 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   // ---- FHIR packages loaded at run time ----
-  async savePackage(pkg: PackageRecord): Promise<StoredPackage> {
+  async savePackage(pkg: PackageRecord, commit: PackageCommit = {}): Promise<StoredPackage> {
     const loadedAt = nowInstant();
     const { fhirVersion, dependencies, content } = packageContent(pkg);
-    try {
+    const save = this.db.transaction(() => {
       const inserted = this.db.prepare(`INSERT INTO package (name, version, fhir_version, dependencies, content, loaded_at, loaded_by)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING`).run(pkg.name, pkg.version, fhirVersion, dependencies, content, loadedAt, pkg.loadedBy ?? null);
       if (inserted.changes !== 1) throw packageAlreadyLoaded(pkg.name, pkg.version);
+      if (commit.audit) this.insertAudit(commit.audit(loadedAt));
+    });
+    // Synchronous from here to the commit, as apply's: the gate decides now.
+    if (commit.gate && !commit.gate.enterCommit()) throw abandonedWrite();
+    try {
+      save.immediate();
       this.full = undefined;
     } catch (e) {
       throw this.writeError(e);
@@ -358,19 +364,23 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     return rows.map(packageFromRow);
   }
 
-  async unloadPackage(name: string, version: string, by?: string): Promise<PackageUnload> {
+  async unloadPackage(name: string, version: string, by?: string, commit: PackageCommit = {}): Promise<PackageUnload> {
     const unloadedAt = nowInstant();
-    let loadedAt: string | undefined;
+    const unload = this.db.transaction((): string => {
+      const loaded = this.db.prepare('SELECT loaded_at FROM package WHERE name = ? AND version = ?').get(name, version) as { loaded_at: string } | undefined;
+      if (loaded === undefined) throw packageNotLoaded(name, version);
+      this.db.prepare('DELETE FROM package WHERE name = ? AND version = ?').run(name, version);
+      if (commit.audit) this.insertAudit(commit.audit(unloadedAt));
+      return loaded.loaded_at;
+    });
+    if (commit.gate && !commit.gate.enterCommit()) throw abandonedWrite();
+    let loadedAt: string;
     try {
-      this.db.transaction(() => {
-        loadedAt = (this.db.prepare('SELECT loaded_at FROM package WHERE name = ? AND version = ?').get(name, version) as { loaded_at: string } | undefined)?.loaded_at;
-        if (loadedAt !== undefined) this.db.prepare('DELETE FROM package WHERE name = ? AND version = ?').run(name, version);
-      })();
+      loadedAt = unload.immediate();
       this.full = undefined;
     } catch (e) {
       throw this.writeError(e);
     }
-    if (loadedAt === undefined) throw packageNotLoaded(name, version);
     return { name, version, loadedAt, unloadedAt, ...(by ? { unloadedBy: by } : {}) };
   }
 }
