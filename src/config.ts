@@ -220,6 +220,25 @@ function packagesWatch(env: NodeJS.ProcessEnv): Config['packagesWatch'] {
   return { dir, intervalMs: int(env, 'PACKAGES_WATCH_INTERVAL_MS', 2000, 100, 3_600_000) };
 }
 
+/**
+ * PUBLIC_BASE_URL: an http(s) URL links are built from, so nothing a link appends to could follow it: no query, no
+ * fragment, no user name or password (a password is not repeated in the message). Without its trailing slash.
+ */
+function baseUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const like = 'an http(s) URL like https://tx.example.dk/fhir';
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    // said below
+  }
+  if (url?.username || url?.password || (!url && raw.includes('@'))) throw new ConfigError(`PUBLIC_BASE_URL must be ${like}, without a user name or password`);
+  if (!url || !/^https?:\/\/[^\s]+$/i.test(raw)) throw new ConfigError(`PUBLIC_BASE_URL must be ${like}, not '${raw}'`);
+  if (raw.includes('?') || raw.includes('#')) throw new ConfigError(`PUBLIC_BASE_URL must be ${like}, without a query (?) or fragment (#), not '${raw}'`);
+  return raw.replace(/\/$/, '');
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads the configuration from environment variables and checks it; throws ConfigError naming the variable. */
@@ -228,15 +247,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^(\/[A-Za-z0-9._-]+)*$/.test(basePath)) throw new ConfigError(`BASE_PATH must look like /fhir, not '${basePath}'`);
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  const publicBaseUrl = env.PUBLIC_BASE_URL || undefined;
-  if (publicBaseUrl && !/^https?:\/\/[^\s]+$/.test(publicBaseUrl)) throw new ConfigError('PUBLIC_BASE_URL must be an http(s) URL');
+  const publicBaseUrl = baseUrl(env.PUBLIC_BASE_URL);
   const store = storeKind(env);
   const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
     basePath,
-    publicBaseUrl: publicBaseUrl?.replace(/\/$/, ''),
+    publicBaseUrl,
     dataDir: path.resolve(env.DATA_DIR ?? './data'),
     terminologyDir: path.resolve(env.TERMINOLOGY_DIR ?? path.join(projectRoot(), 'terminology')),
     packages: packagePaths(env.PACKAGES),
