@@ -177,6 +177,20 @@ function databaseConfig(env: NodeJS.ProcessEnv, requestTimeoutMs: number): Datab
   };
 }
 
+/** The settings of the PostgreSQL store besides DATABASE_URL. */
+const DATABASE_SETTINGS = ['DATABASE_SCHEMA', 'DATABASE_POOL_SIZE', 'DATABASE_STATEMENT_TIMEOUT_MS', 'DATABASE_LOCK_TIMEOUT_MS',
+  'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 'SYNC_POLL_SECONDS'];
+
+/** With another store the PostgreSQL settings would do nothing: one set is refused, as PACKAGES_WATCH_INTERVAL_MS without PACKAGES_WATCH is. */
+function noDatabaseSettings(env: NodeJS.ProcessEnv, store: Config['store']): undefined {
+  const set = DATABASE_SETTINGS.filter((name) => env[name] !== undefined);
+  if (set.length > 0) {
+    throw new ConfigError(`${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set, but the store is ${store} (STORE): ` +
+      `${set.length > 1 ? 'they are' : 'it is'} for the PostgreSQL store, DATABASE_URL`);
+  }
+  return undefined;
+}
+
 /**
  * PACKAGES: comma-separated paths of package archives (.tgz) or folders; a `*` in the file name part matches files
  * of that folder (`./packages/*.tgz`, in name order). Each must exist; a pattern must match something.
@@ -281,7 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', 128, 0, 4096) * 1024 * 1024,
     heapGrowingPercent: int(env, 'HEAP_GROWING_PERCENT', 100, 0, 1000),
     store,
-    database: store === 'postgres' ? databaseConfig(env, requestTimeoutMs) : undefined,
+    database: store === 'postgres' ? databaseConfig(env, requestTimeoutMs) : noDatabaseSettings(env, store),
     closureLimits: {
       tables: int(env, 'CLOSURE_MAX_TABLES', 1000, 1, 1_000_000),
       conceptsPerTable: int(env, 'CLOSURE_MAX_CONCEPTS', 10_000, 1, 1_000_000),
