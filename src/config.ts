@@ -307,6 +307,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/**
+ * Why the server could not listen on HOST and PORT (the 'error' of listen), naming the variable to change: found only
+ * when listening, but a configuration error as those the check finds (exit 2).
+ */
+export function listenProblem(e: NodeJS.ErrnoException, host: string, port: number): string {
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `PORT ${port} is in use on ${host}: another process listens there; choose another PORT, or stop that process`;
+    case 'EACCES':
+      return `PORT ${port} may not be used by this process on ${host} (a port below 1024 needs privileges); choose another PORT`;
+    case 'EADDRNOTAVAIL':
+      return `HOST ${host} is not an address of this machine; use one of its addresses, or 0.0.0.0 for all of them`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return `HOST '${host}' is not an address, nor a name this machine can resolve; use one of its addresses, or 0.0.0.0 for all of them`;
+    default:
+      return `Cannot listen on HOST ${host}, PORT ${port}: ${e.message}`;
+  }
+}
+
 /** The configuration, or (for the server and the command-line tools) the problem on stderr and exit status 2. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   try {
