@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { PID_FILE } from '../../src/store/data-dir-lock';
 import { SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { TERMINOLOGY_DIR } from '../support/app';
 import { tokenFor } from '../support/local';
@@ -67,6 +68,23 @@ describe('the embedded store at start', () => {
     const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
     const { code, output } = await serverExit(compiled!.entry, { TERMINOLOGY_DIR, LOAD_EXAMPLES: 'false', NODE_ENV: 'test', DATA_DIR: dir }, 60_000, user);
     expect({ code, output }).toEqual({ code: 4, output: expect.stringContaining(`Cannot open the store in ${dir}: ${file} cannot be written (attempt to write a readonly database)`) });
+  });
+
+  it('one server per data folder: a second exits 4 naming the first; after the first is killed (SIGKILL), its pid given to another process, a server starts', async () => {
+    const dir = await dataDir();
+    const env = { TERMINOLOGY_DIR, LOAD_EXAMPLES: 'false', NODE_ENV: 'test', DATA_DIR: dir };
+    const first = await startServerProcess(compiled!.entry, env);
+    try {
+      const { code, output } = await serverExit(compiled!.entry, env);
+      expect({ code, output }).toEqual({ code: 4, output: expect.stringContaining(`Another server (pid ${first.child.pid}) uses the data folder ${dir}`) });
+    } finally {
+      first.child.kill('SIGKILL');
+      await new Promise((r) => first.child.once('exit', r));
+    }
+    // the pid file left behind names a live process that is no server (this one)
+    fs.writeFileSync(path.join(dir, PID_FILE), `${process.pid}\n`);
+    const next = await startServerProcess(compiled!.entry, env);
+    await next.stop();
   });
 
   it('a damaged audit_event table is not read at start: the server starts, an AuditEvent search is 503 in the caller\'s language and logged', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { claimDataDir, PID_FILE, serverUsing } from '../../src/store/data-dir-lock';
 import { SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { describeStoreContract } from './store-contract';
 
@@ -132,5 +133,24 @@ describe('SqliteStore: a file it cannot write, a damaged file', () => {
     } finally {
       await damaged.close();
     }
+  });
+});
+
+describe('the data folder: one server at a time', () => {
+  it('is held by a lock while the server runs, not by its pid file: a stale pid file naming a live process does not hold it', () => {
+    const dir = freshDir();
+    // the pid of a server killed with SIGKILL, since given to another process
+    fs.writeFileSync(path.join(dir, PID_FILE), `${process.ppid}\n`);
+    expect(serverUsing(dir)).toBeUndefined();
+    const release = claimDataDir(dir);
+    try {
+      expect(serverUsing(dir)).toEqual({ pid: process.pid });
+      expect(() => claimDataDir(dir)).toThrow(`Another server (pid ${process.pid}) uses the data folder ${dir}`);
+    } finally {
+      release();
+    }
+    expect(fs.existsSync(path.join(dir, PID_FILE))).toBe(false);
+    expect(serverUsing(dir)).toBeUndefined();
+    claimDataDir(dir)();
   });
 });
