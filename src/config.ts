@@ -177,6 +177,20 @@ function databaseConfig(env: NodeJS.ProcessEnv, requestTimeoutMs: number): Datab
   };
 }
 
+/** The settings of the PostgreSQL store besides DATABASE_URL. */
+const DATABASE_SETTINGS = ['DATABASE_SCHEMA', 'DATABASE_POOL_SIZE', 'DATABASE_STATEMENT_TIMEOUT_MS', 'DATABASE_LOCK_TIMEOUT_MS',
+  'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 'SYNC_POLL_SECONDS'];
+
+/** With another store the PostgreSQL settings would do nothing: one set is refused, as PACKAGES_WATCH_INTERVAL_MS without PACKAGES_WATCH is. */
+function noDatabaseSettings(env: NodeJS.ProcessEnv, store: Config['store']): undefined {
+  const set = DATABASE_SETTINGS.filter((name) => env[name] !== undefined);
+  if (set.length > 0) {
+    throw new ConfigError(`${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set, but the store is ${store} (STORE): ` +
+      `${set.length > 1 ? 'they are' : 'it is'} for the PostgreSQL store, DATABASE_URL`);
+  }
+  return undefined;
+}
+
 /**
  * PACKAGES: comma-separated paths of package archives (.tgz) or folders; a `*` in the file name part matches files
  * of that folder (`./packages/*.tgz`, in name order). Each must exist; a pattern must match something.
@@ -220,6 +234,25 @@ function packagesWatch(env: NodeJS.ProcessEnv): Config['packagesWatch'] {
   return { dir, intervalMs: int(env, 'PACKAGES_WATCH_INTERVAL_MS', 2000, 100, 3_600_000) };
 }
 
+/**
+ * PUBLIC_BASE_URL: an http(s) URL links are built from, so nothing a link appends to could follow it: no query, no
+ * fragment, no user name or password (a password is not repeated in the message). Without its trailing slash.
+ */
+function baseUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const like = 'an http(s) URL like https://tx.example.dk/fhir';
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    // said below
+  }
+  if (url?.username || url?.password || (!url && raw.includes('@'))) throw new ConfigError(`PUBLIC_BASE_URL must be ${like}, without a user name or password`);
+  if (!url || !/^https?:\/\/[^\s]+$/i.test(raw)) throw new ConfigError(`PUBLIC_BASE_URL must be ${like}, not '${raw}'`);
+  if (raw.includes('?') || raw.includes('#')) throw new ConfigError(`PUBLIC_BASE_URL must be ${like}, without a query (?) or fragment (#), not '${raw}'`);
+  return raw.replace(/\/$/, '');
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads the configuration from environment variables and checks it; throws ConfigError naming the variable. */
@@ -228,15 +261,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^(\/[A-Za-z0-9._-]+)*$/.test(basePath)) throw new ConfigError(`BASE_PATH must look like /fhir, not '${basePath}'`);
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  const publicBaseUrl = env.PUBLIC_BASE_URL || undefined;
-  if (publicBaseUrl && !/^https?:\/\/[^\s]+$/.test(publicBaseUrl)) throw new ConfigError('PUBLIC_BASE_URL must be an http(s) URL');
+  const publicBaseUrl = baseUrl(env.PUBLIC_BASE_URL);
   const store = storeKind(env);
   const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
     basePath,
-    publicBaseUrl: publicBaseUrl?.replace(/\/$/, ''),
+    publicBaseUrl,
     dataDir: path.resolve(env.DATA_DIR ?? './data'),
     terminologyDir: path.resolve(env.TERMINOLOGY_DIR ?? path.join(projectRoot(), 'terminology')),
     packages: packagePaths(env.PACKAGES),
@@ -263,7 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', 128, 0, 4096) * 1024 * 1024,
     heapGrowingPercent: int(env, 'HEAP_GROWING_PERCENT', 100, 0, 1000),
     store,
-    database: store === 'postgres' ? databaseConfig(env, requestTimeoutMs) : undefined,
+    database: store === 'postgres' ? databaseConfig(env, requestTimeoutMs) : noDatabaseSettings(env, store),
     closureLimits: {
       tables: int(env, 'CLOSURE_MAX_TABLES', 1000, 1, 1_000_000),
       conceptsPerTable: int(env, 'CLOSURE_MAX_CONCEPTS', 10_000, 1, 1_000_000),
@@ -273,6 +305,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(message);
     }),
   };
+}
+
+/**
+ * Why the server could not listen on HOST and PORT (the 'error' of listen), naming the variable to change: found only
+ * when listening, but a configuration error as those the check finds (exit 2).
+ */
+export function listenProblem(e: NodeJS.ErrnoException, host: string, port: number): string {
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `PORT ${port} is in use on ${host}: another process listens there; choose another PORT, or stop that process`;
+    case 'EACCES':
+      return `PORT ${port} may not be used by this process on ${host} (a port below 1024 needs privileges); choose another PORT`;
+    case 'EADDRNOTAVAIL':
+      return `HOST ${host} is not an address of this machine; use one of its addresses, or 0.0.0.0 for all of them`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return `HOST '${host}' is not an address, nor a name this machine can resolve; use one of its addresses, or 0.0.0.0 for all of them`;
+    default:
+      return `Cannot listen on HOST ${host}, PORT ${port}: ${e.message}`;
+  }
 }
 
 /** The configuration, or (for the server and the command-line tools) the problem on stderr and exit status 2. */

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app';
-import { loadConfigOrExit } from './config';
+import { listenProblem, loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 import { closeGracefully, createHttpServer } from './http/server';
 import { processMetrics } from './http/pipeline/metrics';
@@ -88,7 +88,14 @@ async function main(): Promise<void> {
   collectStartupGarbage();
   setHeapGrowing(config.heapGrowingPercent);
   const server = createHttpServer(app);
+  // PORT in use, HOST not an address here …: one line naming the variable, as a bad value found at the check
+  const listenFailed = (e: NodeJS.ErrnoException) => {
+    logger.fatal(`Configuration error: ${listenProblem(e, config.host, config.port)}`);
+    process.exit(2);
+  };
+  server.once('error', listenFailed);
   server.listen(config.port, config.host, () => {
+    server.removeListener('error', listenFailed);
     logger.info({ port: config.port, basePath: config.basePath }, `faelles-tx listening on http://${config.host}:${config.port}${config.basePath}`);
     // the $validate profile stack loads now, in the background, instead of on the first $validate
     void app.warmUpValidation();

@@ -121,7 +121,7 @@ export const unloadPackageOperation: OperationHandler = {
     }
     const packages = packagesOf(ctx);
     const own = packages.layer.packageResources(name, version);
-    const { warnings } = await packages.service.unload(name, version, { principal });
+    const { warnings } = await packages.service.unload(name, version, { principal, gate: ctx.caller.gate() });
     // what another package (or the terminology folder) also carries stays served
     const gone = packages.layer.notServed(own);
     const counts = countTypes(gone);

@@ -5,7 +5,8 @@ import type { Principal } from '../auth/verifier';
 import { outcomeIssue, type Bilingual, type Language } from '../errors/issue';
 import type { PackageUnload, StoredPackage } from '../store/packages';
 import { auditOfPackage, type AuditedPackage } from '../write/audit';
-import type { TerminologyStore } from '../store/store';
+import { abandonedWrite, type CommitGate } from '../store/commit-gate';
+import type { PackageCommit, TerminologyStore } from '../store/store';
 import { TerminologyLoadError } from '../terminology/loader';
 import type { ResourceSet } from '../terminology/resource-set';
 import { checkPackage } from './package-check';
@@ -26,6 +27,8 @@ export interface PackageServiceDeps {
 /** Who asks for a package to be loaded or unloaded: an admin's token, or the server itself (the watched folder). */
 export interface PackageActor {
   principal: Principal;
+  /** The request's commit gate: a load or unload its timeout comes before is abandoned, as a write is. */
+  gate?: CommitGate;
 }
 
 /**
@@ -70,18 +73,18 @@ export class PackageService {
   }
 
   private loadRead(read: () => Promise<RawPackage>, source: PackageSource, actor?: PackageActor): Promise<StoredPackage> {
-    return this.serial(() => this.audited('load-package', actor, { label: sourceName(source).en, resources: [] }, async (audited) => {
+    return this.serial(() => this.audited('load-package', actor, { label: sourceName(source).en, resources: [] }, async (audited, commit) => {
       const { store, layer, written } = this.deps;
       await this.deps.beforeLoad?.();
       const pkg = checkPackage(await read());
       audited.label = `${pkg.name}#${pkg.version}`;
       audited.resources = pkg.resources;
       layer.check(pkg, written);
-      const stored = await store.savePackage({
+      const stored = await commit((c) => store.savePackage({
         name: pkg.name, version: pkg.version, fhirVersion: pkg.fhirVersion, dependencies: pkg.dependencies,
         ...(pkg.description !== undefined ? { description: pkg.description } : {}), resources: pkg.resources,
         ...(actor?.principal.subject ? { loadedBy: actor.principal.subject } : {}),
-      });
+      }, c));
       if (!this.deps.layerFollowsStore) layer.applyPackages([stored]);
       return stored;
     }));
@@ -93,14 +96,14 @@ export class PackageService {
    * The warnings name the resources municipalities wrote that use what only the package served.
    */
   unload(name: string, version: string, actor?: PackageActor): Promise<{ unload: PackageUnload; warnings: Bilingual[] }> {
-    return this.serial(() => this.audited('unload-package', actor, { label: `${name}#${version}`, resources: [] }, async (audited) => {
+    return this.serial(() => this.audited('unload-package', actor, { label: `${name}#${version}`, resources: [] }, async (audited, commit) => {
       const { store, layer, written } = this.deps;
       await this.deps.beforeLoad?.();
       audited.resources = layer.packageResources(name, version);
       const { status, problems } = layer.unloadProblems(name, version);
       if (problems.length > 0) throw new PackageError(problems, status);
       const warnings = layer.writtenUsing(name, version, written);
-      const unload = await store.unloadPackage(name, version, actor?.principal.subject);
+      const unload = await commit((c) => store.unloadPackage(name, version, actor?.principal.subject, c));
       if (!this.deps.layerFollowsStore) layer.unloadPackages([unload]);
       return { unload, warnings };
     }));
@@ -121,17 +124,28 @@ export class PackageService {
     await this.deps.store.recordAudit(auditOfPackage(actor.principal, operation, { label, resources: [] }, error)).catch(() => undefined);
   }
 
-  private async audited<T>(operation: 'load-package' | 'unload-package', actor: PackageActor | undefined, pkg: AuditedPackage, fn: (pkg: AuditedPackage) => Promise<T>): Promise<T> {
+  /**
+   * Runs a load or unload with its audit: `fn` commits through `commit`, which gives the store the request's gate and
+   * the AuditEvent to store in the same transaction (no load or unload without its event); a refusal is recorded after.
+   */
+  private async audited<T>(operation: 'load-package' | 'unload-package', actor: PackageActor | undefined, pkg: AuditedPackage,
+    fn: (pkg: AuditedPackage, commit: <R>(save: (c: PackageCommit) => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
     const principal = actor?.principal ?? SERVER_PRINCIPAL;
-    let result: T;
+    const gate = actor?.gate;
+    let committed = false;
+    const commit = async <R>(save: (c: PackageCommit) => Promise<R>): Promise<R> => {
+      const result = await save({ ...(gate ? { gate } : {}), audit: (at) => auditOfPackage(principal, operation, pkg, undefined, at) });
+      committed = true;
+      return result;
+    };
     try {
-      result = await fn(pkg);
+      // timed out while the loads before it ran: not begun
+      if (gate?.abandoned) throw abandonedWrite();
+      return await fn(pkg, commit);
     } catch (e) {
-      await this.deps.store.recordAudit(auditOfPackage(principal, operation, pkg, e)).catch(() => undefined);
+      if (!committed) await this.deps.store.recordAudit(auditOfPackage(principal, operation, pkg, e)).catch(() => undefined);
       throw e;
     }
-    await this.deps.store.recordAudit(auditOfPackage(principal, operation, pkg)).catch(() => undefined);
-    return result;
   }
 }
 

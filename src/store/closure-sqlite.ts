@@ -27,13 +27,22 @@ export const CLOSURE_SQLITE_TABLES = ['closure_table', 'closure_concept', 'closu
 
 /** Closure tables in the SQLite file (SqliteStore); each change is one IMMEDIATE transaction. */
 export class SqliteClosureTables implements ClosureTableStore {
-  constructor(private readonly db: Database.Database, private readonly writeError: (e: unknown) => unknown) {}
+  /** `failure`: the store's answer for one of its own failures (SqliteStore's), writing or reading. */
+  constructor(private readonly db: Database.Database, private readonly failure: (e: unknown, writing: boolean) => unknown) {}
 
   private write<T>(fn: () => T): T {
     try {
       return this.db.transaction(fn).immediate();
     } catch (e) {
-      throw this.writeError(e);
+      throw this.failure(e, true);
+    }
+  }
+
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw this.failure(e, false);
     }
   }
 
@@ -52,10 +61,12 @@ export class SqliteClosureTables implements ClosureTableStore {
   }
 
   async readClosureTable(name: string): Promise<ClosureTableState | undefined> {
-    const table = this.db.prepare('SELECT version FROM closure_table WHERE name = ?').get(name) as { version: number } | undefined;
-    if (!table) return undefined;
-    const concepts = this.db.prepare('SELECT system, code FROM closure_concept WHERE name = ?').all(name) as ClosureConcept[];
-    return { name, version: table.version, concepts };
+    return this.read(() => {
+      const table = this.db.prepare('SELECT version FROM closure_table WHERE name = ?').get(name) as { version: number } | undefined;
+      if (!table) return undefined;
+      const concepts = this.db.prepare('SELECT system, code FROM closure_concept WHERE name = ?').all(name) as ClosureConcept[];
+      return { name, version: table.version, concepts };
+    });
   }
 
   async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
@@ -73,8 +84,8 @@ export class SqliteClosureTables implements ClosureTableStore {
   }
 
   async closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
-    const rows = this.db.prepare(`SELECT version, source_system, source_code, target_system, target_code FROM closure_entry
-      WHERE name = ? AND version > ? ORDER BY version, rowid`).all(name, version) as ClosureEntryRow[];
+    const rows = this.read(() => this.db.prepare(`SELECT version, source_system, source_code, target_system, target_code FROM closure_entry
+      WHERE name = ? AND version > ? ORDER BY version, rowid`).all(name, version) as ClosureEntryRow[]);
     return rows.map(storedClosureEntry);
   }
 }

@@ -1,40 +1,65 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 
 /**
  * A server keeps the resources it serves in memory, so a second process writing to the same data folder would
- * not be seen until the server restarts. The server records its pid in DATA_DIR/server.pid; tools that write
- * to the embedded store refuse to while that process lives.
+ * not be seen until the server restarts. The server holds an exclusive SQLite lock on DATA_DIR/server.lock for as
+ * long as it runs (the operating system releases it when the process ends, however it ends, so a crash leaves
+ * nothing stale), and records its pid in DATA_DIR/server.pid for the messages; tools that write to the embedded store
+ * refuse to while a server holds the lock.
  */
+export const LOCK_FILE = 'server.lock';
 export const PID_FILE = 'server.pid';
 
-function alive(pid: number): boolean {
+/** The lock of the data folder, or undefined when another process holds it. The file stays: deleting it would let two hold a lock, each on its own file. */
+function takeLock(dataDir: string): Database.Database | undefined {
+  const file = path.join(dataDir, LOCK_FILE);
+  let db: Database.Database;
   try {
-    process.kill(pid, 0);
-    return true;
+    db = new Database(file, { timeout: 0 });
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    throw new Error(`Cannot open ${file} (${(e as Error).message}): the server needs to write its data folder`, { cause: e });
+  }
+  try {
+    db.exec('BEGIN EXCLUSIVE');
+    return db;
+  } catch (e) {
+    db.close();
+    if ((e as { code?: unknown }).code === 'SQLITE_BUSY') return undefined;
+    throw e;
   }
 }
 
-/** The pid of a live server using the data folder, if any (a stale pid file is ignored). */
-export function serverUsing(dataDir: string): number | undefined {
-  let raw: string;
+function recordedPid(dataDir: string): number | undefined {
   try {
-    raw = fs.readFileSync(path.join(dataDir, PID_FILE), 'utf8').trim();
+    const pid = Number(fs.readFileSync(path.join(dataDir, PID_FILE), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
   }
-  const pid = Number(raw);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-  return alive(pid) ? pid : undefined;
+}
+
+/** Whether a server uses the data folder, with its pid when it has recorded it (a pid file without the lock held is stale, and ignored). */
+export function serverUsing(dataDir: string): { pid?: number } | undefined {
+  if (!fs.existsSync(path.join(dataDir, LOCK_FILE))) return undefined;
+  const lock = takeLock(dataDir);
+  if (lock) {
+    lock.close();
+    return undefined;
+  }
+  const pid = recordedPid(dataDir);
+  return pid !== undefined ? { pid } : {};
 }
 
 /** Claims the data folder for this server process; returns the release function. */
 export function claimDataDir(dataDir: string): () => void {
-  const other = serverUsing(dataDir);
-  if (other !== undefined) throw new Error(`Another server (pid ${other}) uses the data folder ${dataDir}`);
   fs.mkdirSync(dataDir, { recursive: true });
+  const lock = takeLock(dataDir);
+  if (!lock) {
+    const pid = recordedPid(dataDir);
+    throw new Error(`Another server${pid !== undefined ? ` (pid ${pid})` : ''} uses the data folder ${dataDir}`);
+  }
   const file = path.join(dataDir, PID_FILE);
   fs.writeFileSync(file, `${process.pid}\n`);
   return () => {
@@ -43,5 +68,6 @@ export function claimDataDir(dataDir: string): () => void {
     } catch {
       // already gone
     }
+    if (lock.open) lock.close();
   };
 }

@@ -3,7 +3,7 @@ import { ResourceSet, type TerminologyResource, type TerminologyType } from '../
 import { auditMatches, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headOf, type WrittenVersion } from './past-version';
-import type { HistoryPage, HistoryQuery, StoredVersion, TerminologyStore, WriteOperation } from './store';
+import type { HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { MemoryClosureTables } from './closure-memory';
 import { packageAlreadyLoaded, packageNotLoaded, type PackageRecord, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, newestFirst, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
@@ -125,9 +125,12 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
   // ---- FHIR packages loaded at run time ----
   private readonly packages: StoredPackage[] = [];
 
-  async savePackage(pkg: PackageRecord): Promise<StoredPackage> {
+  async savePackage(pkg: PackageRecord, commit: PackageCommit = {}): Promise<StoredPackage> {
     if (this.packages.some((p) => p.name === pkg.name && p.version === pkg.version)) throw packageAlreadyLoaded(pkg.name, pkg.version);
     const stored: StoredPackage = structuredClone({ ...pkg, loadedAt: nowInstant() });
+    const record = commit.audit?.(stored.loadedAt);
+    if (commit.gate && !commit.gate.enterCommit()) throw abandonedWrite();
+    if (record) this.audit.push(structuredClone(record));
     this.packages.push(stored);
     return structuredClone(stored);
   }
@@ -136,10 +139,14 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
     return structuredClone(this.packages);
   }
 
-  async unloadPackage(name: string, version: string, by?: string): Promise<PackageUnload> {
+  async unloadPackage(name: string, version: string, by?: string, commit: PackageCommit = {}): Promise<PackageUnload> {
     const i = this.packages.findIndex((p) => p.name === name && p.version === version);
     if (i < 0) throw packageNotLoaded(name, version);
-    const [gone] = this.packages.splice(i, 1);
-    return { name, version, loadedAt: gone!.loadedAt, unloadedAt: nowInstant(), ...(by ? { unloadedBy: by } : {}) };
+    const unload: PackageUnload = { name, version, loadedAt: this.packages[i]!.loadedAt, unloadedAt: nowInstant(), ...(by ? { unloadedBy: by } : {}) };
+    const record = commit.audit?.(unload.unloadedAt);
+    if (commit.gate && !commit.gate.enterCommit()) throw abandonedWrite();
+    if (record) this.audit.push(structuredClone(record));
+    this.packages.splice(i, 1);
+    return unload;
   }
 }

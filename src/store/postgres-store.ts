@@ -11,7 +11,7 @@ import { PostgresClosureTables } from './closure-postgres';
 import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 import {
   type HistoryPage, type HistoryQuery,
-  StoreConflictError, type ChangeFeed, type ChangeSink, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
+  StoreConflictError, type ChangeFeed, type ChangeSink, type PackageCommit, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, FHIR_ID, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
@@ -575,7 +575,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
 
   // ---- FHIR packages loaded at run time (src/store/packages.ts) ----------------------------------------------------
 
-  async savePackage(pkg: PackageRecord): Promise<StoredPackage> {
+  async savePackage(pkg: PackageRecord, commit: PackageCommit = {}): Promise<StoredPackage> {
     textColumn(pkg.name, 'package name');
     textColumn(pkg.version, 'package version');
     const { fhirVersion, dependencies, content } = packageContent(pkg);
@@ -590,9 +590,10 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name, version) DO NOTHING`,
         [pkg.name, pkg.version, fhirVersion, dependencies, textColumn(content, 'package content'), state.now, pkg.loadedBy ?? null, state.seq]);
       if (inserted.rowCount !== 1) throw packageAlreadyLoaded(pkg.name, pkg.version);
+      if (commit.audit) await this.insertAudit(client, commit.audit(state.now));
       await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.schema} ${state.seq}`]);
       return { name: pkg.name, version: pkg.version, fhir_version: fhirVersion, dependencies, content, loaded_at: state.now, loaded_by: pkg.loadedBy ?? null };
-    });
+    }, { gate: commit.gate ?? new CommitGate() });
     const stored = packageFromRow(row);
     // Committed: this process serves it before the caller continues.
     try {
@@ -608,7 +609,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     return rows.map(packageFromRow);
   }
 
-  async unloadPackage(name: string, version: string, by?: string): Promise<PackageUnload> {
+  async unloadPackage(name: string, version: string, by?: string, commit: PackageCommit = {}): Promise<PackageUnload> {
     const unload = await this.transaction(async (client) => {
       const { rows: [state] } = await client.query<{ seq: string; now: string }>(
         `UPDATE ${this.t('store_state')} SET change_seq = change_seq + 1
@@ -620,10 +621,11 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       await client.query(
         `INSERT INTO ${this.t('package_unloaded')} (name, version, loaded_at, unloaded_at, unloaded_by, change_seq) VALUES ($1, $2, $3, $4, $5, $6)`,
         [name, version, gone.loaded_at, state.now, by ?? null, state.seq]);
+      if (commit.audit) await this.insertAudit(client, commit.audit(state.now));
       await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.schema} ${state.seq}`]);
       const out: PackageUnload = { name, version, loadedAt: gone.loaded_at, unloadedAt: state.now, ...(by ? { unloadedBy: by } : {}) };
       return out;
-    });
+    }, { gate: commit.gate ?? new CommitGate() });
     try {
       this.sink?.unloadPackages?.([unload]);
     } catch (e) {

@@ -7,7 +7,7 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import { auditFilter, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
-import type { HistoryPage, HistoryQuery, StoredVersion, TerminologyStore, WriteOperation } from './store';
+import type { HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
@@ -127,12 +127,21 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     this.db = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
     this.db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      // FULL: a write is on disk when the transaction returns, so an acknowledged write survives a power cut too.
-      this.db.pragma('synchronous = FULL');
-      this.migrate();
+      try {
+        this.db.pragma('journal_mode = WAL');
+        // FULL: a write is on disk when the transaction returns, so an acknowledged write survives a power cut too.
+        this.db.pragma('synchronous = FULL');
+        this.migrate();
+        // SQLite opens a file it may not write read-only without saying so: a write that changes nothing finds out
+        this.db.transaction(() => this.db.prepare("DELETE FROM resource WHERE resource_type = '~write-probe'").run()).immediate();
+      } catch (e) {
+        this.db.close();
+        if (!sqliteCode(e)?.startsWith('SQLITE_READONLY')) throw e;
+        throw new Error(`${file} cannot be written (${(e as Error).message}): the server keeps what users write there; ` +
+          'make the file and its folder writable for the server\'s user', { cause: e });
+      }
     }
-    this.closures = new SqliteClosureTables(this.db, (e) => this.writeError(e));
+    this.closures = new SqliteClosureTables(this.db, (e, writing) => this.failure(e, writing));
   }
 
   private migrate(): void {
@@ -164,27 +173,27 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   async loadAll(): Promise<TerminologyResource[]> {
-    const rows = this.db.prepare('SELECT content FROM resource WHERE deleted = 0 ORDER BY resource_type, id').all() as { content: string }[];
+    const rows = this.reading(() => this.db.prepare('SELECT content FROM resource WHERE deleted = 0 ORDER BY resource_type, id').all() as { content: string }[]);
     return rows.map((r) => this.parse(r.content));
   }
 
   async read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {
-    const row = this.statement('SELECT content FROM resource WHERE resource_type = ? AND id = ? AND deleted = 0').get(type, id) as
+    const row = this.reading(() => this.statement('SELECT content FROM resource WHERE resource_type = ? AND id = ? AND deleted = 0').get(type, id) as
       | { content: string }
-      | undefined;
+      | undefined);
     return row ? this.parse(row.content) : undefined;
   }
 
   async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
     if (!/^\d{1,15}$/.test(versionId)) return undefined;
-    const row = this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?')
-      .get(type, id, Number(versionId)) as HistoryRow | undefined;
+    const row = this.reading(() => this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?')
+      .get(type, id, Number(versionId)) as HistoryRow | undefined);
     return row ? storedVersionOf(row) : undefined;
   }
 
   async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
-    const rows = this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? ORDER BY version_id DESC')
-      .all(type, id) as HistoryRow[];
+    const rows = this.reading(() => this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? ORDER BY version_id DESC')
+      .all(type, id) as HistoryRow[]);
     return rows.map((r) => storedVersionOf(r));
   }
 
@@ -194,9 +203,11 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     if (query.type !== undefined) { where.push('resource_type = ?'); args.push(query.type); }
     if (query.since !== undefined) { where.push('last_updated >= ?'); args.push(query.since); }
     const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const { total } = this.statement(`SELECT count(*) AS total FROM resource_history ${filter}`).get(...args) as { total: number };
-    const rows = this.statement(`SELECT * FROM resource_history ${filter}
-      ORDER BY last_updated DESC, resource_type, id, version_id DESC LIMIT ? OFFSET ?`).all(...args, query.count, query.offset) as HistoryRow[];
+    const { total, rows } = this.reading(() => ({
+      total: (this.statement(`SELECT count(*) AS total FROM resource_history ${filter}`).get(...args) as { total: number }).total,
+      rows: this.statement(`SELECT * FROM resource_history ${filter}
+        ORDER BY last_updated DESC, resource_type, id, version_id DESC LIMIT ? OFFSET ?`).all(...args, query.count, query.offset) as HistoryRow[],
+    }));
     return { total, versions: rows.map((r) => storedVersionOf(r)) };
   }
 
@@ -254,7 +265,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   async loadHistory(): Promise<WrittenVersion[]> {
     // the head is read by SQLite; the resource is parsed only when a request needs it (src/store/past-version.ts)
     // one json_extract with several paths reads each text once, answering a small JSON array
-    const rows = (this.db.prepare(`SELECT resource_type, id, version_id, last_updated,
+    const rows = this.reading(() => this.db.prepare(`SELECT resource_type, id, version_id, last_updated,
         json_extract(content, '$.url', '$.version', '$.status', '$.date', '$.content') AS head
       FROM resource_history WHERE content IS NOT NULL`).all() as { resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: string }[])
       .map((r): HistoryHeadRow & { version_id: number } => {
@@ -265,7 +276,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     return rows.map((r) => ({
       head: headFromRow(r),
       lastUpdated: r.last_updated,
-      load: () => this.parse((select.get(r.resource_type, r.id, r.version_id) as { content: string }).content),
+      load: () => this.parse(this.reading(() => select.get(r.resource_type, r.id, r.version_id) as { content: string }).content),
     }));
   }
 
@@ -288,24 +299,55 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
       values.push(value);
       return '?';
     });
-    const { total } = this.db.prepare(`SELECT count(*) AS total FROM audit_event ${filter}`).get(...values) as { total: number };
-    const rows = this.db.prepare(`SELECT content FROM audit_event ${filter} ORDER BY recorded DESC, seq DESC LIMIT ? OFFSET ?`)
-      .all(...values, q.count, q.offset) as { content: string }[];
+    const { total, rows } = this.reading(() => ({
+      total: (this.db.prepare(`SELECT count(*) AS total FROM audit_event ${filter}`).get(...values) as { total: number }).total,
+      rows: this.db.prepare(`SELECT content FROM audit_event ${filter} ORDER BY recorded DESC, seq DESC LIMIT ? OFFSET ?`)
+        .all(...values, q.count, q.offset) as { content: string }[],
+    }));
     return { total, events: rows.map((r) => JSON.parse(r.content) as AuditEvent) };
   }
 
-  /** The store's own failures as answers that say nothing was written; anything else as it is. */
+  /**
+   * The store's own failures as answers, never a 500: a full disk (507), another process's lock (503), a file that
+   * cannot be written or is damaged (503 `no-store`, for the operators to fix); anything else as it is.
+   */
+  private failure(e: unknown, writing: boolean): unknown {
+    const code = sqliteCode(e) ?? '';
+    const cause = e instanceof Error ? e.message : String(e);
+    if (code === 'SQLITE_FULL') {
+      this.full = { error: storeFull(), probedAt: Date.now() };
+      return this.full.error;
+    }
+    if (code === 'SQLITE_BUSY') {
+      return new FhirError(503, 'lock-error', 'Another process held the store\'s write lock too long; nothing was written, try again', {
+        da: 'En anden proces holdt lagerets skrivelås for længe; intet blev skrevet, prøv igen.',
+      });
+    }
+    if (code.startsWith('SQLITE_READONLY')) {
+      return new FhirError(503, 'no-store', `The store's file cannot be written (${cause}): nothing was written. Reads go on; writes work again ` +
+        'once the file and its folder are writable for the server', {
+        da: `Lagerets fil kan ikke skrives (${cause}): intet blev skrevet. Læsning fortsætter; skrivning virker igen, når filen og dens mappe kan skrives af serveren.`,
+      });
+    }
+    if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+      return new FhirError(503, 'no-store', `The store's file is damaged (${cause}): ${writing ? 'nothing was written' : 'the request could not be answered'}. ` +
+        'It must be restored from a backup', {
+        da: `Lagerets fil er beskadiget (${cause}): ${writing ? 'intet blev skrevet' : 'forespørgslen kunne ikke besvares'}. Den skal genskabes fra en sikkerhedskopi.`,
+      });
+    }
+    return e;
+  }
+
   private writeError(e: unknown): unknown {
-    switch (sqliteCode(e)) {
-      case 'SQLITE_FULL':
-        this.full = { error: storeFull(), probedAt: Date.now() };
-        return this.full.error;
-      case 'SQLITE_BUSY':
-        return new FhirError(503, 'lock-error', 'Another process held the store\'s write lock too long; nothing was written, try again', {
-          da: 'En anden proces holdt lagerets skrivelås for længe; intet blev skrevet, prøv igen.',
-        });
-      default:
-        return e;
+    return this.failure(e, true);
+  }
+
+  /** A read, its failures answered as the store's (a damaged file: 503, not 500). */
+  private reading<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (e) {
+      throw this.failure(e, false);
     }
   }
 
@@ -339,13 +381,19 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   // ---- FHIR packages loaded at run time ----
-  async savePackage(pkg: PackageRecord): Promise<StoredPackage> {
+  async savePackage(pkg: PackageRecord, commit: PackageCommit = {}): Promise<StoredPackage> {
     const loadedAt = nowInstant();
     const { fhirVersion, dependencies, content } = packageContent(pkg);
-    try {
+    const save = this.db.transaction(() => {
       const inserted = this.db.prepare(`INSERT INTO package (name, version, fhir_version, dependencies, content, loaded_at, loaded_by)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING`).run(pkg.name, pkg.version, fhirVersion, dependencies, content, loadedAt, pkg.loadedBy ?? null);
       if (inserted.changes !== 1) throw packageAlreadyLoaded(pkg.name, pkg.version);
+      if (commit.audit) this.insertAudit(commit.audit(loadedAt));
+    });
+    // Synchronous from here to the commit, as apply's: the gate decides now.
+    if (commit.gate && !commit.gate.enterCommit()) throw abandonedWrite();
+    try {
+      save.immediate();
       this.full = undefined;
     } catch (e) {
       throw this.writeError(e);
@@ -354,23 +402,27 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   async listPackages(): Promise<StoredPackage[]> {
-    const rows = this.db.prepare('SELECT name, version, fhir_version, dependencies, content, loaded_at, loaded_by FROM package ORDER BY rowid').all() as PackageRow[];
+    const rows = this.reading(() => this.db.prepare('SELECT name, version, fhir_version, dependencies, content, loaded_at, loaded_by FROM package ORDER BY rowid').all() as PackageRow[]);
     return rows.map(packageFromRow);
   }
 
-  async unloadPackage(name: string, version: string, by?: string): Promise<PackageUnload> {
+  async unloadPackage(name: string, version: string, by?: string, commit: PackageCommit = {}): Promise<PackageUnload> {
     const unloadedAt = nowInstant();
-    let loadedAt: string | undefined;
+    const unload = this.db.transaction((): string => {
+      const loaded = this.db.prepare('SELECT loaded_at FROM package WHERE name = ? AND version = ?').get(name, version) as { loaded_at: string } | undefined;
+      if (loaded === undefined) throw packageNotLoaded(name, version);
+      this.db.prepare('DELETE FROM package WHERE name = ? AND version = ?').run(name, version);
+      if (commit.audit) this.insertAudit(commit.audit(unloadedAt));
+      return loaded.loaded_at;
+    });
+    if (commit.gate && !commit.gate.enterCommit()) throw abandonedWrite();
+    let loadedAt: string;
     try {
-      this.db.transaction(() => {
-        loadedAt = (this.db.prepare('SELECT loaded_at FROM package WHERE name = ? AND version = ?').get(name, version) as { loaded_at: string } | undefined)?.loaded_at;
-        if (loadedAt !== undefined) this.db.prepare('DELETE FROM package WHERE name = ? AND version = ?').run(name, version);
-      })();
+      loadedAt = unload.immediate();
       this.full = undefined;
     } catch (e) {
       throw this.writeError(e);
     }
-    if (loadedAt === undefined) throw packageNotLoaded(name, version);
     return { name, version, loadedAt, unloadedAt, ...(by ? { unloadedBy: by } : {}) };
   }
 }

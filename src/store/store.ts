@@ -4,7 +4,7 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import type { ClosureTableStore } from './closure-store';
 import type { CommitGate } from './commit-gate';
 import type { PackageRecord, PackageUnload, StoredPackage } from './packages';
-import type { AuditLog, AuditOfWrite } from './audit-log';
+import type { AuditLog, AuditOfWrite, AuditRecord } from './audit-log';
 import type { WrittenVersion } from './past-version';
 
 /** One version of a stored resource, as kept in its history. */
@@ -111,14 +111,22 @@ export interface TerminologyStore extends ClosureTableStore, AuditLog {
    * Keeps a package (all its resources, one transaction) and tells the replicas (ChangeSink.applyPackages).
    * A name#version already loaded is refused (StoreConflictError, 409) and nothing changes.
    */
-  savePackage(pkg: PackageRecord): Promise<StoredPackage>;
+  savePackage(pkg: PackageRecord, commit?: PackageCommit): Promise<StoredPackage>;
   /** Every package loaded at run time, in the order they were loaded. */
   listPackages(): Promise<StoredPackage[]>;
   /**
    * Takes a package loaded at run time out of the store and tells the replicas (ChangeSink.unloadPackages); a
    * name#version not loaded is refused (FhirError 404). The same name#version may be loaded again afterwards.
    */
-  unloadPackage(name: string, version: string, by?: string): Promise<PackageUnload>;
+  unloadPackage(name: string, version: string, by?: string, commit?: PackageCommit): Promise<PackageUnload>;
+}
+
+/** How a package load or unload commits, as `apply` does a write: with its gate, and its AuditEvent in its transaction. */
+export interface PackageCommit {
+  /** Committed only if `gate.enterCommit()` allows it right before the commit; abandoned before, nothing changes (503). */
+  gate?: CommitGate;
+  /** The AuditEvent of the load or unload, made with its time (loadedAt, unloadedAt): no load or unload without its event. */
+  audit?: (at: string) => AuditRecord;
 }
 
 /** The state of one resource after a change: its latest version, and the resource unless that version is a delete. */

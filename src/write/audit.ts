@@ -86,9 +86,9 @@ function entity(t: AuditTarget, version?: StoredVersion): AuditEventEntity {
 }
 
 function record(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], outcome: { code: '0' | '4' | '8'; desc?: string },
-  versions: readonly (StoredVersion | undefined)[] = [], extraOwners: string[] = []): AuditRecord {
+  versions: readonly (StoredVersion | undefined)[] = [], extraOwners: string[] = [], at?: string): AuditRecord {
   // a write's event has the write's own time (meta.lastUpdated, the database's clock on PostgreSQL)
-  const recorded = versions.find((v) => v)?.lastUpdated ?? nowInstant();
+  const recorded = at ?? versions.find((v) => v)?.lastUpdated ?? nowInstant();
   const event: AuditRecord['event'] = {
     resourceType: 'AuditEvent',
     id: randomUUID(),
@@ -152,12 +152,13 @@ export interface AuditedPackage {
 
 /**
  * The record of a package loaded or unloaded (or refused: pass the error): an entity for the package (searchable by
- * `name#version`) and one per resource it brought or took away (searchable by url and url|version).
+ * `name#version`) and one per resource it brought or took away (searchable by url and url|version). A load or
+ * unload done is recorded at its own time (`at`: loadedAt, unloadedAt), in the store's transaction.
  */
-export function auditOfPackage(principal: Principal, operation: 'load-package' | 'unload-package', pkg: AuditedPackage, error?: unknown): AuditRecord {
+export function auditOfPackage(principal: Principal, operation: 'load-package' | 'unload-package', pkg: AuditedPackage, error?: unknown, at?: string): AuditRecord {
   const method = operation === 'load-package' ? 'create' : 'delete';
   const targets: AuditTarget[] = pkg.resources.map((r) => ({ resourceType: r.resourceType, method, ...(method === 'create' ? { after: r } : { before: r }) }));
-  const out = error === undefined ? record(principal, operation, targets, { code: '0' }) : auditOfRefusal(principal, operation, targets, error);
+  const out = error === undefined ? record(principal, operation, targets, { code: '0' }, [], [], at) : auditOfRefusal(principal, operation, targets, error);
   const label = clean(pkg.label, 300);
   out.event.entity = [{ what: { display: label }, type: { system: 'http://hl7.org/fhir/resource-types', code: 'Binary' }, name: label, detail: [{ type: 'package', valueString: label }] }, ...(out.event.entity ?? [])];
   out.entities = [label, ...out.entities];

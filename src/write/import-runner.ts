@@ -148,9 +148,9 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
 
   if (options.target.kind === 'embedded') {
     const dataDir = options.target.dataDir;
-    const pid = serverUsing(dataDir);
-    if (pid !== undefined) {
-      return fail([lineIssue('error', `A server (pid ${pid}) is using ${dataDir}; import through it with --server URL --token TOKEN, or stop it first`)], rows);
+    const server = serverUsing(dataDir);
+    if (server) {
+      return fail([lineIssue('error', `A server${server.pid !== undefined ? ` (pid ${server.pid})` : ''} is using ${dataDir}; import through it with --server URL --token TOKEN, or stop it first`)], rows);
     }
     const store = SqliteStore.open(dataDir);
     try {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { claimDataDir, PID_FILE, serverUsing } from '../../src/store/data-dir-lock';
 import { SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { describeStoreContract } from './store-contract';
 
@@ -82,5 +83,74 @@ describe('SqliteStore specifics', () => {
       other.close();
       await store.close();
     }
+  });
+});
+
+describe('SqliteStore: a file it cannot write, a damaged file', () => {
+  const dbOf = (store: SqliteStore) => (store as unknown as { db: Database.Database }).db;
+  const cs = (id: string) => ({ resourceType: 'CodeSystem' as const, id, url: `http://example.org/${id}`, status: 'active' as const, content: 'complete' as const });
+
+  it('a file that became read-only: writes are 503 no-store saying nothing was written (never a 500), reads go on', async () => {
+    const store = SqliteStore.open(freshDir());
+    try {
+      await store.create(cs('before'));
+      // what SQLite does with a file it may not write (its permissions, a read-only mount): the same error
+      dbOf(store).pragma('query_only = ON');
+      const refused = { status: 503, code: 'no-store', message: expect.stringMatching(/^The store's file cannot be written \(attempt to write a readonly database\): nothing was written/) };
+      await expect(store.create(cs('after'))).rejects.toMatchObject(refused);
+      await expect(store.savePackage({ name: 'p', version: '1.0.0', fhirVersion: '4.0.1', dependencies: {}, resources: [] })).rejects.toMatchObject(refused);
+      await expect(store.initClosureTable('c', 10)).rejects.toMatchObject(refused);
+      expect((await store.read('CodeSystem', 'before'))?.id).toBe('before');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a damaged table is not read at start; reading it is 503 no-store naming the damage (never a 500), the rest works', async () => {
+    const dir = freshDir();
+    const store = SqliteStore.open(dir);
+    await store.create(cs('kept'));
+    await store.recordAudit({ event: { resourceType: 'AuditEvent', id: 'e1', recorded: '2026-01-01T00:00:00.000Z', type: { code: 'rest' }, agent: [{ requestor: true }], source: { observer: { display: 'test' } } }, owners: [], agents: [], entities: [] });
+    await store.close();
+    // the page type of audit_event's root page made invalid
+    const file = path.join(dir, SQLITE_FILE_NAME);
+    const db = new Database(file, { readonly: true });
+    const { rootpage } = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'audit_event'").get() as { rootpage: number };
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.from([0xff]), 0, 1, (rootpage - 1) * pageSize);
+    fs.closeSync(fd);
+
+    const damaged = SqliteStore.open(dir);
+    try {
+      const answer = { status: 503, code: 'no-store', message: expect.stringMatching(/^The store's file is damaged \(database disk image is malformed\): the request could not be answered\. It must be restored from a backup$/) };
+      await expect(damaged.searchAudit({ offset: 0, count: 10 })).rejects.toMatchObject(answer);
+      await expect(damaged.create(cs('new'))).resolves.toMatchObject({ versionId: '1' });
+      await expect(damaged.recordAudit({ event: { resourceType: 'AuditEvent', id: 'e2', recorded: '2026-01-02T00:00:00.000Z', type: { code: 'rest' }, agent: [{ requestor: true }], source: { observer: { display: 'test' } } }, owners: [], agents: [], entities: [] }))
+        .rejects.toMatchObject({ status: 503, code: 'no-store', message: expect.stringContaining('nothing was written') });
+      expect((await damaged.read('CodeSystem', 'kept'))?.id).toBe('kept');
+    } finally {
+      await damaged.close();
+    }
+  });
+});
+
+describe('the data folder: one server at a time', () => {
+  it('is held by a lock while the server runs, not by its pid file: a stale pid file naming a live process does not hold it', () => {
+    const dir = freshDir();
+    // the pid of a server killed with SIGKILL, since given to another process
+    fs.writeFileSync(path.join(dir, PID_FILE), `${process.ppid}\n`);
+    expect(serverUsing(dir)).toBeUndefined();
+    const release = claimDataDir(dir);
+    try {
+      expect(serverUsing(dir)).toEqual({ pid: process.pid });
+      expect(() => claimDataDir(dir)).toThrow(`Another server (pid ${process.pid}) uses the data folder ${dir}`);
+    } finally {
+      release();
+    }
+    expect(fs.existsSync(path.join(dir, PID_FILE))).toBe(false);
+    expect(serverUsing(dir)).toBeUndefined();
+    claimDataDir(dir)();
   });
 });

@@ -317,6 +317,37 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.searchAudit({ offset: 0, count: 10 })).toEqual({ total: 0, events: [] });
       });
 
+      it("stores a package load's and unload's audit record in its own transaction, at its time", async () => {
+        const keys = { entities: ['kl.synthetic.fsiii#1.0.0'] };
+        const saved = await store.savePackage(pkg('1.0.0'), { audit: (at) => event('load', at, keys) });
+        const unload = await store.unloadPackage('kl.synthetic.fsiii', '1.0.0', 'admin', { audit: (at) => event('unload', at, keys) });
+        const found = await store.searchAudit({ entity: ['kl.synthetic.fsiii#1.0.0'], offset: 0, count: 10 });
+        expect(found.events.map((e) => [e.id, e.recorded])).toEqual([['unload', unload.unloadedAt], ['load', saved.loadedAt]]);
+      });
+
+      it('a package load or unload whose audit record is not stored, or that is abandoned or refused, changes nothing and stores no record', async () => {
+        const failing = () => {
+          throw new Error('the audit record could not be stored');
+        };
+        const abandoned = new CommitGate();
+        abandoned.abandon();
+        await expect(store.savePackage(pkg('1.0.0'), { audit: failing })).rejects.toThrow('the audit record could not be stored');
+        await expect(store.savePackage(pkg('1.0.0'), { gate: abandoned, audit: () => event('lost', '2026-01-01T00:00:00.000Z') }))
+          .rejects.toMatchObject({ status: 503, code: 'timeout' });
+        expect(await store.listPackages()).toEqual([]);
+        const gate = new CommitGate();
+        await store.savePackage(pkg('1.0.0'), { gate });
+        expect(gate.abandon()).toBe(false);
+        await expect(store.savePackage(pkg('1.0.0'), { audit: () => event('lost2', '2026-01-01T00:00:00.000Z') })).rejects.toBeInstanceOf(StoreConflictError);
+        await expect(store.unloadPackage('kl.synthetic.fsiii', '1.0.0', 'admin', { audit: failing })).rejects.toThrow('the audit record could not be stored');
+        await expect(store.unloadPackage('kl.synthetic.fsiii', '1.0.0', 'admin', { gate: abandoned, audit: () => event('lost3', '2026-01-01T00:00:00.000Z') }))
+          .rejects.toMatchObject({ status: 503, code: 'timeout' });
+        await expect(store.unloadPackage('kl.synthetic.fsiii', '2.0.0', 'admin', { audit: () => event('lost4', '2026-01-01T00:00:00.000Z') }))
+          .rejects.toMatchObject({ status: 404 });
+        expect((await store.listPackages()).map((p) => p.version)).toEqual(['1.0.0']);
+        expect(await store.searchAudit({ offset: 0, count: 10 })).toEqual({ total: 0, events: [] });
+      });
+
       it('searches by owner, entity, agent and time, newest first, whole keys only', async () => {
         await store.recordAudit(event('old', '2025-12-31T23:59:59.999Z', { owners: ['101'], agents: ['anna', '101'], entities: ['CodeSystem/x', 'http://e.org/x|1'] }));
         await store.recordAudit(event('new', '2026-01-01T00:00:00.000Z', { owners: ['101', '147'], agents: ['bo', '147'], entities: ['CodeSystem/x'] }));

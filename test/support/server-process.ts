@@ -54,13 +54,20 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-async function spawnServer(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number; log: string[] }> {
+/** Who the process runs as, when not as the test (a test run as root checking what another user may not do). */
+export interface ProcessUser {
+  uid: number;
+  gid: number;
+}
+
+async function spawnServer(entry: string, env: Record<string, string>, user?: ProcessUser): Promise<{ child: ChildProcess; port: number; log: string[] }> {
   const port = await freePort();
   const log: string[] = [];
   const child = spawn(process.execPath, [entry], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
   });
   child.stdout!.on('data', (c: Buffer) => log.push(c.toString()));
   child.stderr!.on('data', (c: Buffer) => log.push(c.toString()));
@@ -68,8 +75,8 @@ async function spawnServer(entry: string, env: Record<string, string>): Promise<
 }
 
 /** Starts a server that is expected not to start; resolves with its exit status and output once it has exited. */
-export async function serverExit(entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
-  const { child, log } = await spawnServer(entry, env);
+export async function serverExit(entry: string, env: Record<string, string>, timeoutMs = 60_000, user?: ProcessUser): Promise<{ code: number | null; output: string }> {
+  const { child, log } = await spawnServer(entry, env, user);
   // 'close': the process has exited and its output has been read to the end.
   const exited = new Promise((r) => child.once('close', r));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -52,6 +52,15 @@ describe('store configuration', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it.each([
+    [{ DATABASE_POOL_SIZE: 'abc' }, /^DATABASE_POOL_SIZE is set, but the store is sqlite \(STORE\): it is for the PostgreSQL store, DATABASE_URL$/],
+    [{ STORE: 'memory', DATABASE_SCHEMA: 'tx', SYNC_POLL_SECONDS: '2' }, /^DATABASE_SCHEMA, SYNC_POLL_SECONDS are set, but the store is memory \(STORE\): they are/],
+    [{ DATABASE_STATEMENT_TIMEOUT_MS: '' }, /^DATABASE_STATEMENT_TIMEOUT_MS is set/],
+  ])('refuses the PostgreSQL settings without PostgreSQL, as they would do nothing: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
   it('never repeats the password in a message', () => {
     try {
       loadConfig({ DATABASE_URL: 'mysql://tx:hunter2@db/x' });

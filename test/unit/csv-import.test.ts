@@ -8,7 +8,7 @@ import { generateCsv } from '../../bench/import-local';
 import { issueText } from '../../src/errors/issue';
 import { formatMessage, parseLocalCsv } from '../../src/municipal/csv-import';
 import { importLocalCsv, type ImportOptions } from '../../src/write/import-runner';
-import { PID_FILE } from '../../src/store/data-dir-lock';
+import { claimDataDir } from '../../src/store/data-dir-lock';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import { publishedCatalogs, ROOT, TERMINOLOGY_DIR, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, tokenFor } from '../support/local';
@@ -154,9 +154,13 @@ describe('importing into the embedded store', () => {
 
   it('refuses to write under a running server and checks its arguments', async () => {
     const dir = freshDir();
-    fs.writeFileSync(path.join(dir, PID_FILE), `${process.ppid}\n`);
-    const outcome = await embedded(dir, SAMPLE);
-    expect(issueText(outcome.messages[0]!)).toMatch(/A server \(pid \d+\) is using .*--server URL --token/);
+    const release = claimDataDir(dir);
+    try {
+      const outcome = await embedded(dir, SAMPLE);
+      expect(issueText(outcome.messages[0]!)).toMatch(new RegExp(`A server \\(pid ${process.pid}\\) is using .*--server URL --token`));
+    } finally {
+      release();
+    }
     expect(issueText((await embedded(freshDir(), SAMPLE, { kommunekode: '1010' })).messages[0]!)).toMatch(/three digits/);
     expect(issueText((await embedded(freshDir(), SAMPLE, { name: 'not/valid' })).messages[0]!)).toMatch(/name 'not\/valid'/);
   });

@@ -19,6 +19,7 @@ export function healthRoutes(registry: TerminologyRegistry, store: TerminologySt
     // with 98 municipalities' catalogs), and the first /ready is what a starting replica waits for
     const valueSets = registry.list('ValueSet', { computed: false }).length;
     const storeState = await storeReadiness(store);
+    if (res.headersSent) return; // answered by the request timeout while it waited
     const ready = !isShuttingDown() && storeState.store === 'ok' && codeSystems > 0;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', codeSystems, valueSets, ...storeState, shuttingDown: isShuttingDown(), validation: validation.state });
   });

@@ -13,6 +13,7 @@ import { authenticate } from '../pipeline/authenticate';
 import { rawBody } from '../pipeline/fhir-json';
 import { sendResource } from '../pipeline/send';
 import { answerOptions } from './path-methods';
+import { writeGate } from './writes';
 import { excerpt } from '../../errors/excerpt';
 
 export interface PackageRouteDeps {
@@ -53,7 +54,8 @@ export function packageRoutes(deps: PackageRouteDeps): Router {
     next();
   }, raw, async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    sendResource(res, 200, await deps.service.loadOutcome(body, messageLanguage(req.headers['accept-language']), { principal: req.principal! }));
+    // as a write: cancelled by the request timeout unless its commit has begun, then answered with its outcome
+    sendResource(res, 200, await deps.service.loadOutcome(body, messageLanguage(req.headers['accept-language']), { principal: req.principal!, gate: writeGate(res) }));
   });
   router.get(/^\/\$package$/, async (req: Request, res: Response) => {
     const selection = requestedPackage(req.query as Record<string, unknown>, deps.layer, deps.published, deps.written, deps.pastVersions);
