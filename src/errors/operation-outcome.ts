@@ -1,5 +1,5 @@
 import type { OperationOutcome } from 'fhir/r4';
-import { FhirError, type IssueCode, type TxIssueType } from './fhir-error';
+import { FhirError } from './fhir-error';
 import { messageIssue, outcomeIssue, type Issue, type OperationOutcomeIssue } from './issue';
 import type { MessageLanguage } from './message-language';
 

@@ -1,4 +1,4 @@
-import type { Coding, ConceptMap, ValueSet } from 'fhir/r4';
+import type { Coding, ValueSet } from 'fhir/r4';
 import { catalogLevels } from '../terminology/catalog-levels';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';

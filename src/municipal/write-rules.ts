@@ -1,5 +1,5 @@
 import { CONCEPTS, duplicateCodes, walkConcepts } from '../terminology/concept-walk';
-import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup, ValueSet } from 'fhir/r4';
+import type { CodeSystem, ConceptMap, ConceptMapGroup, ValueSet } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError, type IssueCode } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';

@@ -75,10 +75,6 @@ export class ProfileChecker {
     return this.issues;
   }
 
-  private get url(): string {
-    return this.profile.url;
-  }
-
   /** The instance values of a child element within one parent object. */
   private values(parent: ElementNode, child: ElementNode, obj: Json, expression: string): Item[] {
     const names = child.jsonNames ??= child.name.endsWith('[x]') ? choiceJsonNames(parent.cursor, child.name) : [child.name];

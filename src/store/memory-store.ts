@@ -1,4 +1,3 @@
-import type { AuditEvent } from 'fhir/r4';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 import { auditMatches, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';

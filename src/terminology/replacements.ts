@@ -1,4 +1,3 @@
-import type { ConceptMap } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from './providers/provider';
 import type { Tracked } from './read-tracking';
 import type { TerminologyRegistry } from './registry';

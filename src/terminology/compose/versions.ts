@@ -8,7 +8,6 @@ import type { CodeSystemProvider } from '../providers/provider';
 import type { TerminologyRegistry } from '../registry';
 import { assertCodeSystemShape } from '../resource-shape';
 import { supplementAsSystemError } from '../supplement-problems';
-import { vurl } from './rules';
 
 /** Version rules a request gives for code systems (the $expand / $validate-code version parameters). */
 export interface SystemVersionRules {
