@@ -313,7 +313,9 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
    */
   private failure(e: unknown, writing: boolean): unknown {
     const code = sqliteCode(e) ?? '';
-    const cause = e instanceof Error ? e.message : String(e);
+    // the driver's own text: its error need not be an instance of this module's Error (a test worker keeps the driver loaded across test files)
+    const message = (e as { message?: unknown } | null)?.message;
+    const cause = typeof message === 'string' ? message : String(e);
     if (code === 'SQLITE_FULL') {
       this.full = { error: storeFull(), probedAt: Date.now() };
       return this.full.error;
