@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { PID_FILE } from '../../src/store/data-dir-lock';
 import { SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { TERMINOLOGY_DIR } from '../support/app';
+import { damageTable } from '../support/damaged-sqlite';
 import { tokenFor } from '../support/local';
 import { compileServer, serverExit, startServerProcess } from '../support/server-process';
 
@@ -92,15 +92,7 @@ describe('the embedded store at start', () => {
       event: { resourceType: 'AuditEvent', id: 'e1', recorded: '2026-01-01T00:00:00.000Z', type: { code: 'rest' }, agent: [{ requestor: true }], source: { observer: { display: 'test' } } },
       owners: [], agents: [], entities: [],
     }));
-    // the page type of the table's root page made invalid
-    const file = path.join(dir, SQLITE_FILE_NAME);
-    const db = new Database(file, { readonly: true });
-    const { rootpage } = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'audit_event'").get() as { rootpage: number };
-    const pageSize = db.pragma('page_size', { simple: true }) as number;
-    db.close();
-    const fd = fs.openSync(file, 'r+');
-    fs.writeSync(fd, Buffer.from([0xff]), 0, 1, (rootpage - 1) * pageSize);
-    fs.closeSync(fd);
+    damageTable(dir, 'audit_event');
 
     const server = await startServerProcess(compiled!.entry, { TERMINOLOGY_DIR, LOAD_EXAMPLES: 'false', NODE_ENV: 'test', DATA_DIR: dir });
     try {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { claimDataDir, PID_FILE, serverUsing } from '../../src/store/data-dir-lock';
 import { SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { describeStoreContract } from './store-contract';
+import { damageTable } from '../support/damaged-sqlite';
 
 const dirs: string[] = [];
 const dirOf = new WeakMap<object, string>();
@@ -112,15 +113,7 @@ describe('SqliteStore: a file it cannot write, a damaged file', () => {
     await store.create(cs('kept'));
     await store.recordAudit({ event: { resourceType: 'AuditEvent', id: 'e1', recorded: '2026-01-01T00:00:00.000Z', type: { code: 'rest' }, agent: [{ requestor: true }], source: { observer: { display: 'test' } } }, owners: [], agents: [], entities: [] });
     await store.close();
-    // the page type of audit_event's root page made invalid
-    const file = path.join(dir, SQLITE_FILE_NAME);
-    const db = new Database(file, { readonly: true });
-    const { rootpage } = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'audit_event'").get() as { rootpage: number };
-    const pageSize = db.pragma('page_size', { simple: true }) as number;
-    db.close();
-    const fd = fs.openSync(file, 'r+');
-    fs.writeSync(fd, Buffer.from([0xff]), 0, 1, (rootpage - 1) * pageSize);
-    fs.closeSync(fd);
+    damageTable(dir, 'audit_event');
 
     const damaged = SqliteStore.open(dir);
     try {
