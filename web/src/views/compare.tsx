@@ -12,7 +12,7 @@ import { BarChart } from './compare-chart';
 import { saveBlob } from '../download';
 import { count, formatNumber, kommuneNavn } from '../words';
 
-/** At most this many municipalities in the chart at once (chosen below it); the table and the CSV have them all. */
+/** At most this many municipalities in the chart (and its table of numbers) at once, chosen by the user; the CSV has them all. */
 const MAX_CHART_COLUMNS = 8;
 
 function CatalogPicker({ current }: { current: CompareCatalog }) {
