@@ -469,12 +469,14 @@ interface Candidate {
 
 /**
  * The maps to translate with, each with the groups that answer: the one asked for, else every map (of `version` when
- * given), when it fits the request's `source` and `target` (R4: conditions that must hold for a map named too).
+ * given), when it fits the request's `source` and `target` (R4: conditions that must hold for a map named too) and
+ * belongs to its `kommunekode`.
  */
 function candidateMaps(
   input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap, inForce?: InForce, version?: string,
 ): Candidate[] {
   if (explicit) {
+    if (query.kommunekode && !belongsTo(explicit, query.kommunekode)) return [];
     const scope = groupScopeOf(explicit, query);
     return fits(scope) ? [{ map: explicit, scope }] : [];
   }
@@ -715,7 +717,10 @@ export const translateOperation: OperationHandler = {
     const given = query.codings.map((c) => `${c.system}#${c.code}`).join(', ');
     const reasons = [...unresolved];
     if (explicit && maps.length === 0) {
-      reasons.push(scopeMismatch(explicit, query));
+      reasons.push(query.kommunekode && !belongsTo(explicit, query.kommunekode) ? {
+        en: `ConceptMap ${canonicalOf(explicit)} is not a map of municipality ${query.kommunekode}`,
+        da: `ConceptMap ${canonicalOf(explicit)} er ikke en mapning fra kommune ${query.kommunekode}`,
+      } : scopeMismatch(explicit, query));
     } else if (maps.length === 0) {
       reasons.push({
         en: 'no ConceptMap matches the request' + (query.kommunekode ? ` for municipality ${query.kommunekode}` : ''),

@@ -132,3 +132,18 @@ describe("the request's source and target with a map it names (url, instance, co
     expect(param(back, 'result')?.valueBoolean).toBe(false);
   });
 });
+
+describe("the request's kommunekode with a map it names", () => {
+  const LOCAL_MAP = 'http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser';
+  const GATEWAY = 'http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions';
+
+  it("must hold: another municipality's map answers result=false, saying whose it is; its own municipality's answers", async () => {
+    const res = await request(app).get('/fhir/ConceptMap/$translate').set('Accept-Language', 'da')
+      .query({ url: LOCAL_MAP, system: GATEWAY, code: '370-BOLDSPIL', kommunekode: '101' }).expect(200);
+    // 101 has no local code 370-BOLDSPIL either: that is said too, as without a url
+    expect(param(res.body as Parameters, 'result')?.valueBoolean).toBe(false);
+    expect(message(res.body as Parameters)).toMatch(/ConceptMap http:\/\/faelles-tx\.dk\/fhir\/kommune\/370\/ConceptMap\/lokale-indsatser\|[^ ]+ er ikke en mapning fra kommune 101/);
+    const own = await request(app).get('/fhir/ConceptMap/$translate').query({ url: LOCAL_MAP, system: GATEWAY, code: '370-BOLDSPIL', kommunekode: '370' }).expect(200);
+    expect(param(own.body as Parameters, 'result')?.valueBoolean).toBe(true);
+  });
+});
