@@ -173,12 +173,13 @@ export function programSizeOf(pattern: string): number {
  * size) and before each match (the program's size times the value's length).
  */
 export class SafeRegex {
-  private constructor(private readonly program: RE2JS, private readonly size: number) {}
+  private constructor(private readonly program: RE2JS, private readonly size: number, private readonly expression?: string[]) {}
 
-  static compile(pattern: string): SafeRegex {
+  /** `expression`: where the pattern was given (a filter's value), named by the errors. */
+  static compile(pattern: string, expression?: string[]): SafeRegex {
     if (pattern.length > MAX_PATTERN_LENGTH) {
       throw new FhirError(400, 'too-long', `The regular expression is longer than ${MAX_PATTERN_LENGTH} characters`, {
-        txIssueType: 'vs-invalid', da: `Det regulære udtryk er længere end ${MAX_PATTERN_LENGTH} tegn`,
+        txIssueType: 'vs-invalid', expression, da: `Det regulære udtryk er længere end ${MAX_PATTERN_LENGTH} tegn`,
       });
     }
     let program = cache.get(pattern);
@@ -186,7 +187,7 @@ export class SafeRegex {
       if (programSizeOf(pattern) > MAX_PROGRAM_SIZE) {
         throw FhirError.tooCostly(`The regular expression would compile to more than ${MAX_PROGRAM_SIZE} instructions ` +
           '(a repeat such as {0,1000} holds its expression that many times); write it with fewer or smaller repeats', {
-          da: `Det regulære udtryk ville blive til mere end ${MAX_PROGRAM_SIZE} instruktioner ` +
+          expression, da: `Det regulære udtryk ville blive til mere end ${MAX_PROGRAM_SIZE} instruktioner ` +
             '(en gentagelse som {0,1000} rummer sit udtryk så mange gange); skriv det med færre eller mindre gentagelser',
         });
       }
@@ -196,12 +197,12 @@ export class SafeRegex {
       } catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
         throw new FhirError(400, 'invalid', `The regular expression '${pattern}' is not valid: ${reason}`, {
-          txIssueType: 'vs-invalid', da: `Det regulære udtryk '${pattern}' er ikke gyldigt: ${reason}`,
+          txIssueType: 'vs-invalid', expression, da: `Det regulære udtryk '${pattern}' er ikke gyldigt: ${reason}`,
         });
       }
       keep(pattern, program);
     }
-    return new SafeRegex(program, program.programSize());
+    return new SafeRegex(program, program.programSize(), expression);
   }
 
   /** True when the whole value matches the pattern (FHIR regex filters match the entire value). */
@@ -209,7 +210,7 @@ export class SafeRegex {
     if (this.size * value.length > MAX_MATCH_WORK) {
       throw FhirError.tooCostly(`Matching the regular expression (${this.size} instructions) against a value of ` +
         `${value.length} characters is too costly: at most ${MAX_MATCH_WORK} instructions × characters`, {
-        da: `Det regulære udtryk (${this.size} instruktioner) er for dyrt at afprøve mod en værdi på ` +
+        expression: this.expression, da: `Det regulære udtryk (${this.size} instruktioner) er for dyrt at afprøve mod en værdi på ` +
           `${value.length} tegn: højst ${MAX_MATCH_WORK} instruktioner × tegn`,
       });
     }

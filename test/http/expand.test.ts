@@ -97,11 +97,10 @@ describe('GET and POST $expand', () => {
   });
 
   it('refuses a regex that would compile to a huge program before compiling it (422), in Danish when asked', async () => {
-    const started = Date.now();
     const huge = `${'.{0,1000}'.repeat(110)}.{0,100}`;
     const res = await post(parametersOf(inlineValueSet({ include: [{ system: FSIII, filter: [{ property: 'display', op: 'regex', value: huge }] }] })), { 'Accept-Language': 'da' }).expect(422);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(res.body.issue[0].code).toBe('too-costly');
+    expect(res.body.issue[0].expression).toEqual(['ValueSet.compose.include[0].filter[0].value']);
     expect(res.body.issue[0].details.text).toContain('Det regulære udtryk ville blive til mere end 3000 instruktioner');
     const allowed = await post(parametersOf(inlineValueSet({ include: [{ system: FSIII, filter: [{ property: 'display', op: 'regex', value: 'Afklarende.{0,1000}' }] }] }))).expect(200);
     expect(flatten((allowed.body as ValueSet).expansion?.contains).map((c) => c.display)).toContain('Afklarende samtale');

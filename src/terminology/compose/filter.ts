@@ -140,7 +140,7 @@ export function compileFilter(
       return (c) => !propertyStrings(provider, c, property).some((v) => set.has(v));
     }
     case 'regex': {
-      const re = SafeRegex.compile(value);
+      const re = SafeRegex.compile(value, [`${path}.value`]);
       return (c) => propertyStrings(provider, c, property).some((v) => re.matchesWhole(v));
     }
     case 'exists': {
