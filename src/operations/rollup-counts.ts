@@ -8,6 +8,7 @@ import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypeProp
 import { localSystemsDefining } from '../municipal/gateway-systems';
 import { localKindOf } from '../municipal/write-rules';
 import { excerpt } from '../errors/excerpt';
+import type { Bilingual } from '../errors/issue';
 
 /**
  * Roll-up of documented counts (bilag 6, "eksempler på anvendelse af data"): rows of (kommunekode, system, code,
@@ -74,7 +75,7 @@ export interface AreaCount extends Scope {
 export interface NotCounted {
   row: RollupRow;
   reason: NotCountedReason;
-  message: string;
+  message: Bilingual;
 }
 
 export interface Replaced {
@@ -144,7 +145,7 @@ interface Target {
 type Resolution =
   | { kind: 'interventions'; targets: Target[]; offer: boolean; outdated: (Coding & { status: string })[] }
   | { kind: 'condition'; area: Coding; replaces?: Coding & { status: string }; current: Coding; outdated: (Coding & { status: string })[] }
-  | { kind: 'not-counted'; reason: NotCountedReason; message: string };
+  | { kind: 'not-counted'; reason: NotCountedReason; message: Bilingual };
 
 /**
  * The targets a local code counts on, from its matches in the municipality's maps in use: each counted target once (a
@@ -220,7 +221,10 @@ class Resolver {
     let system = row.system;
     if (isGatewayLocalSystem(system)) {
       const defining = localSystemsDefining(this.registry, row.kommunekode, row.code);
-      if (defining.length === 0) return { kind: 'not-counted', reason: 'unknown-code', message: `'${excerpt(row.code)}' is not a code of any local catalog of municipality ${row.kommunekode}` };
+      if (defining.length === 0) return { kind: 'not-counted', reason: 'unknown-code', message: {
+        en: `'${excerpt(row.code)}' is not a code of any local catalog of municipality ${row.kommunekode}`,
+        da: `'${excerpt(row.code)}' er ikke en kode i noget lokalt katalog fra kommune ${row.kommunekode}`,
+      } };
       system = defining[0]!.url!;
     }
     const owner = ownerOfCanonical(system);
@@ -230,28 +234,39 @@ class Resolver {
 
   private local(row: RollupRow, system: string, owner: string): Resolution {
     if (owner !== row.kommunekode) {
-      return { kind: 'not-counted', reason: 'other-municipality', message: `${system} is municipality ${owner}'s catalog, not ${row.kommunekode}'s` };
+      return { kind: 'not-counted', reason: 'other-municipality', message: {
+        en: `${system} is municipality ${owner}'s catalog, not ${row.kommunekode}'s`, da: `${system} er kommune ${owner}s katalog, ikke kommune ${row.kommunekode}s`,
+      } };
     }
     const cs = this.options.sourceCodeSystems?.find((c) => c.url === system) ?? localCodeSystems(this.registry, row.kommunekode).find((c) => c.url === system);
-    if (!cs) return { kind: 'not-counted', reason: 'unknown-system', message: `No local catalog ${system} is known` };
+    if (!cs) return { kind: 'not-counted', reason: 'unknown-system', message: { en: `No local catalog ${system} is known`, da: `Intet lokalt katalog ${system} kendes` } };
     const concept = this.registry.provider(cs).locate(row.code);
-    if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: `'${excerpt(row.code)}' is not a code of ${system}` };
+    if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: notACodeOf(row.code, system) };
     const typeCode = localTypePropertyCode(cs);
     const offer = (typeCode ? localKindOf(concept, typeCode) : undefined) === 'tilbud';
     // map by map: a translation of several maps at once gives a match they share once, and so hides which maps agree
     const matches = this.mapsOf(row.kommunekode).flatMap((cm) => forwardMatches(this.registry, { system, code: row.code }, [cm]))
       .filter((m) => m.concept.code && m.equivalence !== 'unmatched' && m.equivalence !== 'disjoint');
-    if (matches.length === 0) return { kind: 'not-counted', reason: 'unmapped', message: `No map of municipality ${row.kommunekode} maps ${row.code}` };
+    if (matches.length === 0) {
+      return { kind: 'not-counted', reason: 'unmapped', message: {
+        en: `No map of municipality ${row.kommunekode} maps ${row.code}`, da: `Ingen mapning fra kommune ${row.kommunekode} mapper ${row.code}`,
+      } };
+    }
     if (offer && this.options.offers === 'exclude') {
-      return { kind: 'not-counted', reason: 'offer-excluded', message: `${row.code} is an offer (tilbud) and offers=exclude` };
+      return { kind: 'not-counted', reason: 'offer-excluded', message: {
+        en: `${row.code} is an offer (tilbud) and offers=exclude`, da: `${row.code} er et tilbud, og tilbud tælles ikke (offers=exclude)`,
+      } };
     }
     const agreed = targetsOfMaps(matches);
     if ('conflicting' in agreed) {
-      const stated = agreed.conflicting.map((m) => `${m.map} to ${m.matches.map((x) => label(this.describe(x.concept.system!, x.concept.code!, x.concept.display)))
-        .join(' + ')}`).join(', ');
+      const stated = (to: string) => agreed.conflicting.map((m) => `${m.map} ${to} ${m.matches
+        .map((x) => label(this.describe(x.concept.system!, x.concept.code!, x.concept.display))).join(' + ')}`).join(', ');
       return {
         kind: 'not-counted', reason: 'conflicting-maps',
-        message: `The maps of municipality ${row.kommunekode} give ${row.code} different niveau-2 interventions (${stated}); it is counted on none of them`,
+        message: {
+          en: `The maps of municipality ${row.kommunekode} give ${row.code} different niveau-2 interventions (${stated('to')}); it is counted on none of them`,
+          da: `Mapningerne fra kommune ${row.kommunekode} giver ${row.code} forskellige niveau 2-indsatser (${stated('til')}); den tælles på ingen af dem`,
+        },
       };
     }
     const targets = agreed.matches.map((m) => ({
@@ -276,9 +291,9 @@ class Resolver {
 
   private common(row: RollupRow, system: string): Resolution {
     const provider = this.registry.codeSystemProvider(system);
-    if (!provider) return { kind: 'not-counted', reason: 'unknown-system', message: `The code system ${system} is not known` };
+    if (!provider) return { kind: 'not-counted', reason: 'unknown-system', message: { en: `The code system ${system} is not known`, da: `Kodesystemet ${system} kendes ikke` } };
     const concept = provider.locate(row.code);
-    if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: `'${excerpt(row.code)}' is not a code of ${system}` };
+    if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: notACodeOf(row.code, system) };
     const current = currentCode(this.registry, provider, concept);
     const replaces = current.replaced ? { system, ...current.replaced } : undefined;
     const currentCoding = codingOf(system, current.concept.code, current.concept.display);
@@ -365,4 +380,8 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
   result.niveau1 = [...n1.values()];
   result.areas = [...areas.values()].sort((a, b) => byScope(a, b) || byText(a.area.display, b.area.display));
   return result;
+}
+
+function notACodeOf(code: string, system: string): Bilingual {
+  return { en: `'${excerpt(code)}' is not a code of ${system}`, da: `'${excerpt(code)}' er ikke en kode i ${system}` };
 }

@@ -223,7 +223,7 @@ function parameters(r: RollupResult, acceptLanguages: readonly string[]) {
   for (const n of r.notCounted) {
     out.part('notCounted', [{ name: 'line', valueInteger: n.row.line }, ...where(n.row),
       { name: 'system', valueUri: n.row.system }, { name: 'code', valueCode: n.row.code }, { name: 'count', valueInteger: n.row.count },
-      { name: 'reason', valueCode: n.reason }, { name: 'message', valueString: n.message }]);
+      { name: 'reason', valueCode: n.reason }, { name: 'message', valueString: n.message[danish ? 'da' : 'en'] }]);
   }
   for (const x of r.replaced) {
     const { status, ...replaced } = x.replaced;
@@ -241,7 +241,9 @@ function parameters(r: RollupResult, acceptLanguages: readonly string[]) {
 const COLUMNS = ['level', 'kommunekode', 'district', 'period', 'system', 'code', 'display', 'niveau1_code', 'niveau1_display', 'lovparagraf', 'count', 'direct',
   'via_offers', 'reason', 'note'] as const;
 
-function* tableRows(r: RollupResult): Generator<(string | number | undefined)[]> {
+/** The long table's rows; its notes in the caller's language (the codes in `level` and `reason` are the API's). */
+function* tableRows(r: RollupResult, language: MessageLanguage): Generator<(string | number | undefined)[]> {
+  const line = (n: number) => (language === 'da' ? `linje ${n}` : `line ${n}`);
   for (const n of r.niveau2) {
     yield ['niveau2', n.kommunekode, n.district, n.period, n.intervention.system, n.intervention.code, n.intervention.display, n.niveau1?.code, n.niveau1?.display,
       n.lovparagraf, n.count, n.direct, n.viaOffers, undefined, undefined];
@@ -253,15 +255,18 @@ function* tableRows(r: RollupResult): Generator<(string | number | undefined)[]>
   for (const a of r.areas) yield ['area', a.kommunekode, a.district, a.period, a.area.system, a.area.code, a.area.display, undefined, undefined, undefined, a.count];
   for (const n of r.notCounted) {
     yield ['not-counted', n.row.kommunekode, n.row.district, n.row.period, n.row.system, n.row.code, undefined, undefined, undefined, undefined, n.row.count, undefined,
-      undefined, n.reason, `line ${n.row.line}: ${n.message}`];
+      undefined, n.reason, `${line(n.row.line)}: ${n.message[language]}`];
   }
   for (const x of r.replaced) {
     yield ['replaced', x.row.kommunekode, x.row.district, x.row.period, x.replaced.system, x.replaced.code, x.replaced.display, undefined, undefined, undefined, x.row.count,
-      undefined, undefined, x.replaced.status, `line ${x.row.line}: ${x.row.code} counted on ${x.replacement.code} (${x.replacement.display ?? ''})`];
+      undefined, undefined, x.replaced.status,
+      `${line(x.row.line)}: ${x.row.code} ${language === 'da' ? 'talt på' : 'counted on'} ${x.replacement.code} (${x.replacement.display ?? ''})`];
   }
   for (const x of r.outdated) {
     yield ['outdated', x.row.kommunekode, x.row.district, x.row.period, x.code.system, x.code.code, x.code.display, undefined, undefined, undefined, x.row.count,
-      undefined, undefined, x.code.status, `line ${x.row.line}: counted on ${x.code.code} itself (${x.code.status}; no successor is named)`];
+      undefined, undefined, x.code.status, language === 'da'
+        ? `${line(x.row.line)}: talt på ${x.code.code} selv (${x.code.status}; ingen afløser er angivet)`
+        : `${line(x.row.line)}: counted on ${x.code.code} itself (${x.code.status}; no successor is named)`];
   }
 }
 
@@ -425,6 +430,7 @@ export const rollupOperation: OperationHandler = {
       throw FhirError.invalid(`layout must be long or wide, not '${excerpt(layout)}'`, { expression: ['layout'], da: `layout skal være long eller wide, ikke '${excerpt(layout)}'` });
     }
     const result = await compute(input, ctx);
-    return layout === 'wide' ? wideTable(result, messageLanguageOf(ctx.acceptLanguages)) : { columns: COLUMNS, rows: tableRows(result), filename: 'rollup' };
+    const language = messageLanguageOf(ctx.acceptLanguages);
+    return layout === 'wide' ? wideTable(result, language) : { columns: COLUMNS, rows: tableRows(result, language), filename: 'rollup' };
   },
 };

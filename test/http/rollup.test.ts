@@ -232,6 +232,22 @@ describe('ConceptMap/$rollup', () => {
     expect(rows.every((r) => r.period === '2026-K1')).toBe(true);
   });
 
+  it('says why a row was not counted, and what it was counted on, in Danish to a caller who asks (the level and reason codes stay)', async () => {
+    const notes = async (language: string) => {
+      const res = await rollupCsv().set('Accept', 'text/csv').set('Accept-Language', language).expect(200);
+      const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+      return rows.filter((r) => r.level === 'not-counted' || r.level === 'replaced' || r.level === 'outdated').map((r) => [r.level, r.reason, r.note]);
+    };
+    const [english, danish] = [await notes('en'), await notes('da')];
+    expect(danish.map(([level, reason]) => [level, reason])).toEqual(english.map(([level, reason]) => [level, reason]));
+    expect(english.every(([, , note]) => /^line \d+: /.test(note!))).toBe(true);
+    expect(danish.every(([, , note]) => /^linje \d+: /.test(note!))).toBe(true);
+    expect(danish.filter(([level]) => level === 'not-counted').map(([, , note]) => note)).toContainEqual(expect.stringMatching(/er ikke en kode i/));
+    expect(danish.filter(([level]) => level === 'replaced').map(([, , note]) => note)).toContainEqual(expect.stringMatching(/ talt på /));
+    const parameters = (await rollupCsv().set('Accept-Language', 'da').expect(200)).body as Parameters;
+    expect(all(parameters, 'notCounted').map((p) => part(p, 'message')?.valueString)).toContainEqual(expect.stringMatching(/er ikke en kode i/));
+  });
+
   it('answers CSV to Accept: text/csv;header=present', async () => {
     const res = await rollupCsv().set('Accept', 'text/csv;header=present').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
