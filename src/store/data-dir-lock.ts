@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
  * not be seen until the server restarts. The server holds an exclusive SQLite lock on DATA_DIR/server.lock for as
  * long as it runs (the operating system releases it when the process ends, however it ends, so a crash leaves
  * nothing stale), and records its pid in DATA_DIR/server.pid for the messages; tools that write to the embedded store
- * refuse to while a server holds the lock.
+ * refuse to while a server holds the lock, and hold it themselves while they write (no server starts meanwhile).
  */
 export const LOCK_FILE = 'server.lock';
 export const PID_FILE = 'server.pid';
@@ -52,13 +52,23 @@ export function serverUsing(dataDir: string): { pid?: number } | undefined {
   return pid !== undefined ? { pid } : {};
 }
 
+/** Holds the data folder's lock for a tool that writes the embedded store; returns the release function, or undefined when another process holds it. */
+export function holdDataDir(dataDir: string): (() => void) | undefined {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lock = takeLock(dataDir);
+  return lock && (() => {
+    if (lock.open) lock.close();
+  });
+}
+
 /** Claims the data folder for this server process; returns the release function. */
 export function claimDataDir(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const lock = takeLock(dataDir);
   if (!lock) {
     const pid = recordedPid(dataDir);
-    throw new Error(`Another server${pid !== undefined ? ` (pid ${pid})` : ''} uses the data folder ${dataDir}`);
+    throw new Error(pid !== undefined ? `Another server (pid ${pid}) uses the data folder ${dataDir}`
+      : `Another process (a server, or an import into the embedded store) uses the data folder ${dataDir}`);
   }
   const file = path.join(dataDir, PID_FILE);
   fs.writeFileSync(file, `${process.pid}\n`);

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { issueText, type Bilingual, type Issue } from '../errors/issue';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
-import { serverUsing } from '../store/data-dir-lock';
+import { holdDataDir, serverUsing } from '../store/data-dir-lock';
 import type { CommitGate } from '../store/commit-gate';
 import { SqliteStore } from '../store/sqlite-store';
 import type { TerminologyStore } from '../store/store';
@@ -148,12 +148,14 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
 
   if (options.target.kind === 'embedded') {
     const dataDir = options.target.dataDir;
-    const server = serverUsing(dataDir);
-    if (server) {
-      return fail([lineIssue('error', `A server${server.pid !== undefined ? ` (pid ${server.pid})` : ''} is using ${dataDir}; import through it with --server URL --token TOKEN, or stop it first`)], rows);
+    const release = holdDataDir(dataDir);
+    if (!release) {
+      const server = serverUsing(dataDir);
+      return fail([lineIssue('error', `A server${server?.pid !== undefined ? ` (pid ${server.pid})` : ''} is using ${dataDir}; import through it with --server URL --token TOKEN, or stop it first`)], rows);
     }
-    const store = SqliteStore.open(dataDir);
+    let store: SqliteStore | undefined;
     try {
+      store = SqliteStore.open(dataDir);
       const written = new ResourceSet(await store.loadAll());
       const publishedSet = new ResourceSet(published.resources);
       const registry = new TerminologyRegistry([written, publishedSet], published.defaultSupplements);
@@ -161,7 +163,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
       const principal: Principal = { kommunekode, admin: false, scopes: [], subject: 'import-local' };
       return await throughWriter(writer, store, registry, principal);
     } finally {
-      await store.close();
+      await store?.close();
+      release();
     }
   }
 

@@ -152,6 +152,27 @@ describe('importing into the embedded store', () => {
     expect(outcome.messages.map(formatMessage)).toEqual([expect.stringMatching(new RegExp(`^line 2: warning: .* is retired; it is replaced by ${CODES.nikotin}`))]);
   });
 
+  it('holds the data folder while it writes: a server cannot start on it meanwhile, and can once it is done', async () => {
+    const dir = freshDir();
+    const open = SqliteStore.open.bind(SqliteStore);
+    let startedMeanwhile: unknown;
+    const spy = jest.spyOn(SqliteStore, 'open').mockImplementation((...args) => {
+      try {
+        claimDataDir(dir)();
+      } catch (e) {
+        startedMeanwhile = e;
+      }
+      return open(...args);
+    });
+    try {
+      expect((await embedded(dir, SAMPLE)).ok).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(String(startedMeanwhile)).toContain(`Another process (a server, or an import into the embedded store) uses the data folder ${dir}`);
+    claimDataDir(dir)();
+  });
+
   it('refuses to write under a running server and checks its arguments', async () => {
     const dir = freshDir();
     const release = claimDataDir(dir);
