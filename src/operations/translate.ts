@@ -6,7 +6,7 @@ import { messageLanguageOf } from '../errors/message-language';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
 import { localSystemsDefining } from '../municipal/gateway-systems';
-import { belongsTo, isGatewayLocalSystem, ownerOfCanonical } from '../municipal/municipality';
+import { belongsTo, isGatewayLocalSystem, ownerOf, ownerOfCanonical } from '../municipal/municipality';
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
 import { elementsWithCode, sourcesStating } from '../terminology/packed/conceptmap';
@@ -476,13 +476,13 @@ function candidateMaps(
   input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap, inForce?: InForce, version?: string,
 ): Candidate[] {
   if (explicit) {
-    if (query.kommunekode && !belongsTo(explicit, query.kommunekode)) return [];
+    if (anothersMap(explicit, query.kommunekode)) return [];
     const scope = groupScopeOf(explicit, query);
     return fits(scope) ? [{ map: explicit, scope }] : [];
   }
   const fromRequest = input.all<Resource>('tx-resource').filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
-  // on a date, the request's own maps are taken in their version of then too, by the listing below
-  const all = version !== undefined ? fromRequest.filter((cm) => cm.version === version) : inForce ? [] : [...fromRequest];
+  // on a date, the request's own maps are taken in their version of then too, by the listing below (one without a url has no other versions)
+  const all = version !== undefined ? fromRequest.filter((cm) => cm.version === version) : inForce ? fromRequest.filter((cm) => !cm.url) : [...fromRequest];
   // each map as an unversioned reference to its url means it (a draft next version does not replace the one in use), or the version in force on `date`
   for (const listed of registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND })) {
     const cm = version !== undefined ? (listed.url ? registry.find('ConceptMap', listed.url, version) : undefined)
@@ -494,6 +494,12 @@ function candidateMaps(
     const scope = groupScopeOf(map, query);
     return fits(scope) ? [{ map, scope }] : [];
   });
+}
+
+/** A map of a municipality other than the request's `kommunekode` (a map of no municipality, the request's own too, is nobody else's). */
+function anothersMap(cm: ConceptMap, kommunekode: string | undefined): string | undefined {
+  if (kommunekode === undefined || belongsTo(cm, kommunekode)) return undefined;
+  return ownerOf(cm);
 }
 
 /** Why the map the request names does not answer: the scopes of the request it does not fit. */
@@ -717,9 +723,10 @@ export const translateOperation: OperationHandler = {
     const given = query.codings.map((c) => `${c.system}#${c.code}`).join(', ');
     const reasons = [...unresolved];
     if (explicit && maps.length === 0) {
-      reasons.push(query.kommunekode && !belongsTo(explicit, query.kommunekode) ? {
-        en: `ConceptMap ${canonicalOf(explicit)} is not a map of municipality ${query.kommunekode}`,
-        da: `ConceptMap ${canonicalOf(explicit)} er ikke en mapning fra kommune ${query.kommunekode}`,
+      const owner = anothersMap(explicit, query.kommunekode);
+      reasons.push(owner !== undefined ? {
+        en: `ConceptMap ${canonicalOf(explicit)} is municipality ${owner}'s map, not municipality ${query.kommunekode}'s`,
+        da: `ConceptMap ${canonicalOf(explicit)} er en mapning fra kommune ${owner}, ikke fra kommune ${query.kommunekode}`,
       } : scopeMismatch(explicit, query));
     } else if (maps.length === 0) {
       reasons.push({

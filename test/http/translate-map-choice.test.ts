@@ -142,8 +142,31 @@ describe("the request's kommunekode with a map it names", () => {
       .query({ url: LOCAL_MAP, system: GATEWAY, code: '370-BOLDSPIL', kommunekode: '101' }).expect(200);
     // 101 has no local code 370-BOLDSPIL either: that is said too, as without a url
     expect(param(res.body as Parameters, 'result')?.valueBoolean).toBe(false);
-    expect(message(res.body as Parameters)).toMatch(/ConceptMap http:\/\/faelles-tx\.dk\/fhir\/kommune\/370\/ConceptMap\/lokale-indsatser\|[^ ]+ er ikke en mapning fra kommune 101/);
+    expect(message(res.body as Parameters)).toMatch(/ConceptMap http:\/\/faelles-tx\.dk\/fhir\/kommune\/370\/ConceptMap\/lokale-indsatser\|[^ ]+ er en mapning fra kommune 370, ikke fra kommune 101/);
     const own = await request(app).get('/fhir/ConceptMap/$translate').query({ url: LOCAL_MAP, system: GATEWAY, code: '370-BOLDSPIL', kommunekode: '370' }).expect(200);
     expect(param(own.body as Parameters, 'result')?.valueBoolean).toBe(true);
+  });
+
+  it("takes a map of no municipality, such as the caller's own inline one, as nobody else's", async () => {
+    const mine: ConceptMap = {
+      resourceType: 'ConceptMap', url: 'http://example.org/my-map', status: 'active',
+      group: [{ source: 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser', target: 'urn:oid:1.2.208.176.2.21',
+        element: [{ code: '370-BOLDSPIL', target: [{ code: 'x-target', equivalence: 'equivalent' }] }] }],
+    };
+    const body = (await request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).send(parametersOf({ name: 'conceptMap', resource: mine },
+      { name: 'system', valueUri: GATEWAY }, { name: 'code', valueCode: '370-BOLDSPIL' }, { name: 'kommunekode', valueCode: '370' })).expect(200)).body as Parameters;
+    expect(matches(body)).toEqual(['x-target http://example.org/my-map']);
+  });
+});
+
+describe("the request's own maps on a date", () => {
+  it('takes a tx-resource map without a url as it is (it has no other versions)', async () => {
+    const noUrl: ConceptMap = {
+      resourceType: 'ConceptMap', status: 'active', date: '2020-01-01',
+      group: [{ source: 'http://example.org/cs', target: 'http://example.org/t', element: [{ code: 'a', target: [{ code: 'b1', equivalence: 'equivalent' }] }] }],
+    };
+    const body = await translate([noUrl], { name: 'system', valueUri: 'http://example.org/cs' }, { name: 'code', valueCode: 'a' }, { name: 'date', valueDateTime: '2024-01-01' });
+    expect(param(body, 'result')?.valueBoolean).toBe(true);
+    expect(matches(body).map((m) => m.split(' ')[0])).toEqual(['b1']);
   });
 });
