@@ -183,7 +183,8 @@ const DATABASE_SETTINGS = ['DATABASE_SCHEMA', 'DATABASE_POOL_SIZE', 'DATABASE_ST
 
 /** With another store the PostgreSQL settings would do nothing: one set is refused, as PACKAGES_WATCH_INTERVAL_MS without PACKAGES_WATCH is. */
 function noDatabaseSettings(env: NodeJS.ProcessEnv, store: Config['store']): undefined {
-  const set = DATABASE_SETTINGS.filter((name) => env[name] !== undefined);
+  // an empty value is not set, as for every other variable (a compose file's `${VAR:-}`)
+  const set = DATABASE_SETTINGS.filter((name) => env[name] !== undefined && env[name] !== '');
   if (set.length > 0) {
     throw new ConfigError(`${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set, but the store is ${store} (STORE): ` +
       `${set.length > 1 ? 'they are' : 'it is'} for the PostgreSQL store, DATABASE_URL`);
@@ -221,7 +222,7 @@ function packagePaths(raw: string | undefined): string[] {
 function packagesWatch(env: NodeJS.ProcessEnv): Config['packagesWatch'] {
   const raw = env.PACKAGES_WATCH?.trim();
   if (!raw) {
-    if (env.PACKAGES_WATCH_INTERVAL_MS !== undefined) throw new ConfigError('PACKAGES_WATCH_INTERVAL_MS is set, but PACKAGES_WATCH (the folder to watch) is not');
+    if (env.PACKAGES_WATCH_INTERVAL_MS !== undefined && env.PACKAGES_WATCH_INTERVAL_MS !== '') throw new ConfigError('PACKAGES_WATCH_INTERVAL_MS is set, but PACKAGES_WATCH (the folder to watch) is not');
     return undefined;
   }
   const dir = path.resolve(raw);
