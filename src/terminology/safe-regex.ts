@@ -38,6 +38,9 @@ const COUNTED_REPEAT = /\{(\d+)(,(\d*))?\}/y;
  * and m−n more, an alternation one per `|`. A pattern that is not valid is counted as far as it reads; the engine
  * refuses it afterwards.
  */
+/** One character that stands for itself in a pattern. */
+const LITERAL_CHARACTER = /^[^.^$()[\]{}|*+?\\]$/u;
+
 export function programSizeOf(pattern: string): number {
   let i = 0;
   /** The syntax at i, consumed. */
@@ -48,12 +51,18 @@ export function programSizeOf(pattern: string): number {
     return m;
   };
   const alternation = (): number => {
+    let start = i;
     let size = concatenation();
+    let literals = LITERAL_CHARACTER.test(pattern.slice(start, i));
+    let alternatives = 1;
     while (pattern[i] === '|') {
-      i++;
+      start = ++i;
       size += concatenation() + 1;
+      literals &&= LITERAL_CHARACTER.test(pattern.slice(start, i));
+      alternatives++;
     }
-    return size;
+    // RE2 makes alternatives of single characters one character class (a|b|c is [a-c])
+    return alternatives > 1 && literals ? 1 : size;
   };
   const concatenation = (): number => {
     let size = 0;
