@@ -32,15 +32,15 @@ const NAMED_GROUP = /\?P?<(?![=!])[^>]*>/y;
 const FLAGS = /\?[a-zA-Z-]*/y;
 const COUNTED_REPEAT = /\{(\d+)(,(\d*))?\}/y;
 
-/**
- * How many instructions RE2 compiles a pattern to, at most, read from its text as RE2's parser counts them
- * (its calcSize; re2js does not expose its parser): a capture adds 2, `*` 2, `+` and `?` 1, `x{n,m}` is m copies of x
- * and m−n more, an alternation one per `|`. A pattern that is not valid is counted as far as it reads; the engine
- * refuses it afterwards.
- */
 /** One character that stands for itself in a pattern. */
 const LITERAL_CHARACTER = /^[^.^$()[\]{}|*+?\\]$/u;
 
+/**
+ * How many instructions RE2 compiles a pattern to, at most, read from its text as RE2's parser counts them
+ * (its calcSize; re2js does not expose its parser): a capture adds 2, `*` 2, `+` and `?` 1, `x{n,m}` is m copies of x
+ * and m−n more, an alternation one per `|` (alternatives of single characters are one character class). A pattern
+ * that is not valid is counted as far as it reads; the engine refuses it afterwards.
+ */
 export function programSizeOf(pattern: string): number {
   let i = 0;
   /** The syntax at i, consumed. */
