@@ -1,4 +1,4 @@
-import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import type { Bundle, BundleEntry, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import { valueField } from '../../src/fhir/choice-value';
 
 /** The FHIR endpoint of the server that serves the page (index.html names it; same origin). No document: jest tests a model. */
@@ -116,18 +116,29 @@ export async function get<T>(path: string, query?: RequestOptions['query'], sign
   return (await fhir<T>('GET', path, { query, signal })).body;
 }
 
+/** A Bundle by its path under the FHIR base (the first page) or by the absolute `next` link the server gave. */
+export type FetchBundle = (pathOrUrl: string) => Promise<Bundle>;
+
+/**
+ * The entries of a paged Bundle, following its `next` links until there are none, `most` entries are read, or
+ * `enough` says so; `cut`: entries were left out (more than `most`).
+ */
+export async function allPages(first: string, fetchBundle: FetchBundle, most: number, enough: (entries: BundleEntry[]) => boolean = () => false): Promise<{ entries: BundleEntry[]; cut: boolean }> {
+  const entries: BundleEntry[] = [];
+  let next: string | undefined = first;
+  while (next !== undefined && entries.length < most && !enough(entries)) {
+    const page: Bundle = await fetchBundle(next);
+    entries.push(...(page.entry ?? []));
+    next = page.link?.find((l) => l.relation === 'next')?.url;
+  }
+  return { entries: entries.slice(0, most), cut: entries.length > most || (next !== undefined && !enough(entries)) };
+}
+
 /** Every resource of a search Bundle, following `next` links. */
 export async function searchAll<T>(type: string, query: Record<string, string>): Promise<T[]> {
-  const out: T[] = [];
-  let bundle = await get<Bundle>(type, { ...query, _count: 200 });
-  for (;;) {
-    for (const e of bundle.entry ?? []) if (e.resource) out.push(e.resource as T);
-    const next = bundle.link?.find((l) => l.relation === 'next')?.url;
-    if (!next) return out;
-    const res = await fetch(next, { headers: { Accept: FHIR_JSON, 'Accept-Language': ACCEPT_LANGUAGE } });
-    if (!res.ok) throw new FhirRequestError(res.status, [{ severity: 'error', text: `Serveren svarede ${res.status}` }]);
-    bundle = (await res.json()) as Bundle;
-  }
+  const first = `${type}?${new URLSearchParams({ ...query, _count: '200' }).toString()}`;
+  const { entries } = await allPages(first, (pathOrUrl) => get<Bundle>(pathOrUrl), Infinity);
+  return entries.flatMap((e) => (e.resource ? [e.resource as T] : []));
 }
 
 // ---- Parameters -----------------------------------------------------------------------------------------------------

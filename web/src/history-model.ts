@@ -1,4 +1,5 @@
 import type { AuditEvent, Bundle, BundleEntry, CodeSystem, CodeSystemConcept, ConceptMap, Resource } from 'fhir/r4';
+import { allPages, type FetchBundle } from './fhir';
 
 /** One saved version of a resource, with who saved it (from the audit log) when the log names it. */
 export interface VersionEntry {
@@ -60,24 +61,6 @@ export function versionsWithAuthors(history: Bundle, audit: Bundle | undefined, 
       ...(op ? { operation: op.display ?? op.code } : {}),
     };
   });
-}
-
-/** A Bundle by its path under the FHIR base (the first page) or by the absolute `next` link the server gave. */
-export type FetchBundle = (pathOrUrl: string) => Promise<Bundle>;
-
-/**
- * The entries of a paged Bundle, following its `next` links until there are none, `most` entries are read, or
- * `enough` says so; `cut`: entries were left out (more than `most`).
- */
-async function allPages(first: string, fetchBundle: FetchBundle, most: number, enough: (entries: BundleEntry[]) => boolean = () => false): Promise<{ entries: BundleEntry[]; cut: boolean }> {
-  const entries: BundleEntry[] = [];
-  let next: string | undefined = first;
-  while (next !== undefined && entries.length < most && !enough(entries)) {
-    const page: Bundle = await fetchBundle(next);
-    entries.push(...(page.entry ?? []));
-    next = page.link?.find((l) => l.relation === 'next')?.url;
-  }
-  return { entries: entries.slice(0, most), cut: entries.length > most || (next !== undefined && !enough(entries)) };
 }
 
 /** A resource's history as the page shows it: the newest versions, and whether older ones were left out. */
