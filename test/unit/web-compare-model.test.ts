@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { layoutBarChart, svgMarkup, type Shape } from '../../web/src/chart';
+import { spreadsheetCsv } from '../../web/src/download';
 import {
   cellText, chartData, columnName, compareCatalog, countsFileText, heatLevel, missingRollupColumns, readMatrix, readRollup, type Matrix, type Rollup,
 } from '../../web/src/compare-model';
@@ -111,6 +112,31 @@ describe('roll-up model and chart data', () => {
     expect(countsFileText(Buffer.from(rows, 'latin1'))).toEqual({
       problem: 'Filen er ikke gemt som UTF-8. Gem den som "CSV UTF-8 (kommasepareret)" i Excel, og prøv igen.',
     });
+  });
+});
+
+describe('CSV downloads', () => {
+  /** The cells a spreadsheet or the server's readers see in a downloaded file. */
+  const cellsOf = async (blob: Blob) => parse(await blob.text(), { delimiter: ';', bom: true, relax_column_count: true });
+
+  it('saves the CSV with a byte order mark and ";" between cells, the same cells as the server wrote', async () => {
+    const wide = (await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv')
+      .set('Accept-Language', 'da').send(counts).expect(200)).text;
+    const matrix = (await request(app).get('/fhir/ConceptMap/$coverage-matrix?valueSet=http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119')
+      .set('Accept', 'text/csv').set('Accept-Language', 'da').expect(200)).text;
+    for (const text of [wide, matrix]) {
+      const blob = spreadsheetCsv(text);
+      expect(new Uint8Array(await blob.arrayBuffer()).slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
+      expect((await blob.text()).split('\r\n', 1)[0]).toContain(';');
+      expect(await cellsOf(blob)).toEqual(parse(text, { relax_column_count: true }));
+    }
+  });
+
+  it('quotes a cell holding ";", a quote or a line break, and no longer needs to quote one holding ","', async () => {
+    const text = 'navn,note\r\n"Aarhus, Midt","a;b"\r\n"sagde ""ja""","to\nlinjer"\r\n\'=1+1,\r\n';
+    const blob = spreadsheetCsv(text);
+    expect(new TextDecoder('utf-8', { ignoreBOM: true }).decode(await blob.arrayBuffer())).toBe('\uFEFFnavn;note\r\nAarhus, Midt;"a;b"\r\n"sagde ""ja""";"to\nlinjer"\r\n\'=1+1;\r\n');
+    expect(await cellsOf(blob)).toEqual(parse(text));
   });
 });
 

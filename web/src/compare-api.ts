@@ -1,6 +1,7 @@
 /** The server calls of "Sammenlign kommuner": ConceptMap/$coverage-matrix and ConceptMap/$rollup (a CSV body). */
 import type { OperationOutcome, Parameters } from 'fhir/r4';
 import { readMatrix, readRollup, type CompareCatalog, type Matrix, type Rollup } from './compare-model';
+import { spreadsheetCsv } from './download';
 import { fhir, FHIR_BASE, FhirRequestError, outcomeIssues } from './fhir';
 
 export type OfferRule = 'each-target' | 'exclude';
@@ -15,12 +16,12 @@ export async function loadMatrix(catalog: CompareCatalog, signal?: AbortSignal):
 }
 
 /**
- * The matrix as the server's CSV (one column per municipality), for a download. Fetched rather than linked: the
- * server names its file coverage-matrix.csv, and a link's own name gives way to that.
+ * The matrix as the server's CSV (one column per municipality), for a download as a spreadsheet opens it. Fetched
+ * rather than linked: the server names its file coverage-matrix.csv, and a link's own name gives way to that.
  */
 export async function matrixCsv(catalog: CompareCatalog): Promise<Blob> {
   const res = await request(`ConceptMap/$coverage-matrix?${matrixQuery(catalog)}`, { headers: { Accept: 'text/csv', 'Accept-Language': 'da' } });
-  return new Blob([await res.text()], { type: 'text/csv;charset=utf-8' });
+  return spreadsheetCsv(await res.text());
 }
 
 /** POSTs the counts file to $rollup; the answer as FHIR Parameters (Danish counting rule) or as the wide CSV table. */
@@ -58,5 +59,5 @@ export async function rollupCounts(csv: string, offers: OfferRule): Promise<Roll
 
 /** The comparison table of the roll-up (layout=wide: a line per intervention, niveau 1 and area; a column per municipality). */
 export async function rollupTableCsv(csv: string, offers: OfferRule): Promise<Blob> {
-  return new Blob([await (await postRollup(csv, offers, 'text/csv', 'wide')).text()], { type: 'text/csv;charset=utf-8' });
+  return spreadsheetCsv(await (await postRollup(csv, offers, 'text/csv', 'wide')).text());
 }

@@ -11,3 +11,38 @@ export function saveBlob(filename: string, blob: Blob): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** The cells of an RFC 4180 CSV text (`,` separated, `"` quoting), a row per line. */
+function csvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c !== '"') cell += c;
+      else if (text[i + 1] === '"') { cell += '"'; i++; } else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
+/**
+ * The server's CSV as a Danish spreadsheet opens it by a double click: cells separated by `;` (the list separator of
+ * Danish settings; a `,` file opens in one column) and a byte order mark, without which Excel reads UTF-8 as
+ * Windows-1252 and shows "KÃ¸benhavn". The page's own import and the server read such a file back.
+ */
+export function spreadsheetCsv(text: string): Blob {
+  const cell = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const lines = csvRows(text).map((row) => `${row.map(cell).join(';')}\r\n`);
+  return new Blob(['\uFEFF', ...lines], { type: 'text/csv;charset=utf-8' });
+}
