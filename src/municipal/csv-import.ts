@@ -55,7 +55,8 @@ export function formatMessage(m: Issue): string {
  * columns with it (too few when a quoted field spans lines: the parsed header is checked as well).
  */
 export function readCsvHeaderLine(text: string): { delimiter: ';' | ','; columns: number } {
-  const end = text.search(/\r?\n/);
+  // a CRLF, a lone LF or a lone CR ("CSV (Macintosh)") ends it
+  const end = text.search(/[\r\n]/);
   const firstLine = end < 0 ? text : text.slice(0, end);
   let semi = 0;
   let comma = 0;
@@ -140,9 +141,30 @@ function csvSyntaxIssue(e: unknown, bytes: Buffer, lineAt: (offset: number) => n
   return lineIssue('error', `The file is not valid CSV: ${err.message}`, 'Filen er ikke gyldig CSV; tjek anførselstegn og skilletegn.', line(fieldStart));
 }
 
-/** The CSV parser's refusal of these bytes in our own words (see csvSyntaxIssue). */
-export function csvProblem(e: unknown, bytes: Buffer): Issue {
-  return csvSyntaxIssue(e, bytes, lineCounter(bytes));
+/** A record of a CSV file, with the line an editor shows it ending on. */
+export interface CsvRecord {
+  record: string[];
+  line: number;
+}
+
+/**
+ * The records of a CSV text (empty lines skipped, cells trimmed), at most `to` of them: one more than a caller accepts
+ * tells that the file is too long without parsing the rest (a limit of lines would let empty lines and line breaks
+ * in quoted cells hide records). Each with the line it ends on as an editor counts (see lineCounter). A text the
+ * parser refuses is the problem, in our own words, on its line.
+ */
+export function readCsvRecords(text: string, options: { delimiter: ';' | ','; to: number; relaxColumnCount: boolean }): { records: CsvRecord[] } | { problem: Issue } {
+  const bytes = Buffer.from(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, 'utf8');
+  const lineAt = lineCounter(bytes);
+  try {
+    const parsed = parse(bytes, {
+      delimiter: options.delimiter, to: options.to, info: true, relax_column_count: options.relaxColumnCount, skip_empty_lines: true, trim: true,
+    }) as unknown as { record: string[]; info: { bytes: number } }[];
+    // a record's `bytes` are where it ends (after its line break, if any): its line is that of its last byte
+    return { records: parsed.map(({ record, info }) => ({ record, line: lineAt(info.bytes - 1) })) };
+  } catch (e) {
+    return { problem: csvSyntaxIssue(e, bytes, lineAt) };
+  }
 }
 
 function normaliseHeader(h: string): string {
@@ -172,40 +194,25 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
   if (width > limits.columns) {
     return { rows: [], messages: [lineIssue('error', `The header has ${width} columns; at most ${limits.columns} are accepted`, `Overskriftslinjen har ${width} kolonner; højst ${limits.columns} kan bruges.`, 1)] };
   }
-  const bytes = Buffer.from(text, 'utf8');
-  const lineAt = lineCounter(bytes);
-  // a record's `bytes` are where it ends (after its line break, if any): its line is that of its last byte
-  const lineOf = (info: { bytes: number }) => lineAt(info.bytes - 1);
-  let records: { record: string[]; info: { bytes: number } }[];
-  try {
-    records = parse(bytes, {
-      delimiter,
-      // one record more than accepted tells that the file is too long, without parsing the rest
-      to: limits.rows + 2,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-    }) as unknown as { record: string[]; info: { bytes: number } }[];
-  } catch (e) {
-    return { rows: [], messages: [csvSyntaxIssue(e, bytes, lineAt)] };
-  }
+  const read = readCsvRecords(text, { delimiter, to: limits.rows + 2, relaxColumnCount: true });
+  if ('problem' in read) return { rows: [], messages: [read.problem] };
+  const { records } = read;
   if (records.length > limits.rows + 1) {
     return { rows: [], messages: [lineIssue('error', `The file has more than ${limits.rows} rows; at most ${limits.rows} are accepted in one import`, `Filen har mere end ${limits.rows} rækker; højst ${limits.rows} kan importeres ad gangen.`)] };
   }
   const [header, ...body] = records;
   if (header!.record.length > limits.columns) {
-    return { rows: [], messages: [lineIssue('error', `The header has ${header!.record.length} columns; at most ${limits.columns} are accepted`, `Overskriftslinjen har ${header!.record.length} kolonner; højst ${limits.columns} kan bruges.`, lineOf(header!.info))] };
+    return { rows: [], messages: [lineIssue('error', `The header has ${header!.record.length} columns; at most ${limits.columns} are accepted`, `Overskriftslinjen har ${header!.record.length} kolonner; højst ${limits.columns} kan bruges.`, header!.line)] };
   }
   const columns = header!.record.map(normaliseHeader);
   const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
   if (missing.length > 0) {
-    messages.push(lineIssue('error', `The header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${columns.join(', ')})`, `Overskriftslinjen mangler kolonne${missing.length > 1 ? 'rne' : 'n'} ${missing.join(', ')} (den har ${columns.join(', ')}).`, lineOf(header!.info)));
+    messages.push(lineIssue('error', `The header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${columns.join(', ')})`, `Overskriftslinjen mangler kolonne${missing.length > 1 ? 'rne' : 'n'} ${missing.join(', ')} (den har ${columns.join(', ')}).`, header!.line));
     return { rows: [], messages };
   }
   for (const c of columns) {
     if (c && !(REQUIRED_COLUMNS as readonly string[]).includes(c) && !(OPTIONAL_COLUMNS as readonly string[]).includes(c)) {
-      messages.push(lineIssue('warning', `Column '${excerpt(c)}' is not used`, `Kolonnen '${excerpt(c)}' bruges ikke.`, lineOf(header!.info)));
+      messages.push(lineIssue('warning', `Column '${excerpt(c)}' is not used`, `Kolonnen '${excerpt(c)}' bruges ikke.`, header!.line));
     }
   }
   const indexOf = new Map<string, number>();
@@ -213,9 +220,9 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
     if (!indexOf.has(c)) indexOf.set(c, i);
   });
   const rows: CsvRow[] = [];
-  for (const { record, info } of body) {
+  for (const { record, line } of body) {
     if (record.length !== columns.length) {
-      messages.push(lineIssue('error', `The row has ${record.length} fields; the header has ${columns.length}`, `Rækken har ${record.length} felter; overskriftslinjen har ${columns.length}.`, lineOf(info)));
+      messages.push(lineIssue('error', `The row has ${record.length} fields; the header has ${columns.length}`, `Rækken har ${record.length} felter; overskriftslinjen har ${columns.length}.`, line));
       continue;
     }
     const get = (name: string) => {
@@ -223,7 +230,7 @@ export function parseLocalCsv(content: Buffer | string, limits: CsvLimits = DEFA
       return i === undefined ? undefined : record[i]!;
     };
     rows.push({
-      line: lineOf(info),
+      line,
       kode: get('kode')!,
       titel: get('titel')!,
       type: get('type')!,

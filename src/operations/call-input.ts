@@ -22,13 +22,23 @@ export function callInput(method: string, body: unknown, query: Record<string, u
   return { query, search };
 }
 
+/** The encoding a byte order mark at the start of the bytes names (the Encoding Standard's BOM sniffing). */
+function byteOrderMark(body: Buffer): string | undefined {
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return 'utf-8';
+  if (body[0] === 0xfe && body[1] === 0xff) return 'utf-16be';
+  if (body[0] === 0xff && body[1] === 0xfe) return 'utf-16le';
+  return undefined;
+}
+
 /**
  * The text of a `text/csv` body in the charset its Content-Type names (UTF-8 when it names none), a leading byte order
  * mark dropped. Bytes that are not text in that charset are refused, not read as U+FFFD: a Danish spreadsheet saved as
- * "CSV (semikolonsepareret)" is Windows-1252, and its æ, ø and å would all become the same character.
+ * "CSV (semikolonsepareret)" is Windows-1252, and its æ, ø and å would all become the same character. A byte order
+ * mark outweighs the named charset, as in the Encoding Standard's decode: an integration that names windows-1252 for
+ * every file sent a "CSV UTF-8" file's first column as "ï»¿kommunekode", and its æøå as "Ã¦Ã¸Ã¥".
  */
 function csvText(body: Buffer, contentType: string | undefined): string {
-  const charset = mediaTypeParameters(contentType ?? '').get('charset') ?? 'utf-8';
+  const charset = byteOrderMark(body) ?? mediaTypeParameters(contentType ?? '').get('charset') ?? 'utf-8';
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(charset, { fatal: true });
@@ -41,7 +51,7 @@ function csvText(body: Buffer, contentType: string | undefined): string {
   try {
     text = decoder.decode(body);
   } catch {
-    const named = contentType && /charset/i.test(contentType) ? charset : 'UTF-8';
+    const named = /^utf-?8$/i.test(charset) ? 'UTF-8' : charset;
     throw FhirError.invalid(`The CSV is not ${named} text; save it as UTF-8 (in Excel: "CSV UTF-8"), or name its charset in the Content-Type (text/csv; charset=windows-1252)`, {
       expression: ['csv'],
       da: `CSV-filen er ikke ${named}-tekst; gem den som UTF-8 (i Excel: "CSV UTF-8 (kommasepareret)"), eller angiv dens tegnsæt i Content-Type (text/csv; charset=windows-1252)`,

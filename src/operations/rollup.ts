@@ -1,9 +1,8 @@
 import type { CodeSystem, Coding, ConceptMap, ParametersParameter } from 'fhir/r4';
-import { parse } from 'csv-parse/sync';
 import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
-import { csvProblem, readCsvHeaderLine } from '../municipal/csv-import';
+import { readCsvHeaderLine, readCsvRecords } from '../municipal/csv-import';
 import { isKommunekode, ownerOf } from '../municipal/municipality';
 import {
   countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
@@ -77,17 +76,12 @@ function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
 }
 
 function rowsFromCsv(csv: string): RollupRow[] {
-  let records: { record: string[]; info: { lines: number } }[];
-  const bytes = Buffer.from(csv, 'utf8');
-  try {
-    records = parse(bytes, {
-      delimiter: readCsvHeaderLine(csv).delimiter, bom: true, skip_empty_lines: true, trim: true,
-      relax_column_count: false, to_line: MAX_ROLLUP_ROWS + 2, info: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (e) {
-    const { text } = csvProblem(e, bytes);
+  const read = readCsvRecords(csv, { delimiter: readCsvHeaderLine(csv).delimiter, to: MAX_ROLLUP_ROWS + 2, relaxColumnCount: false });
+  if ('problem' in read) {
+    const { text } = read.problem;
     throw FhirError.invalid(typeof text === 'string' ? text : text.en, { expression: ['csv'], da: typeof text === 'string' ? undefined : text.da });
   }
+  const { records } = read;
   const header = (records[0]?.record ?? []).map((h) => COLUMN_ALIASES[h.toLowerCase()]);
   for (const needed of ['kommunekode', 'system', 'code', 'count'] as const) {
     if (!header.includes(needed)) {
@@ -100,13 +94,13 @@ function rowsFromCsv(csv: string): RollupRow[] {
   if (records.length - 1 > MAX_ROLLUP_ROWS) {
     throw FhirError.invalid(`The CSV has more than ${MAX_ROLLUP_ROWS} rows; split it`, { expression: ['csv'], da: `CSV-filen har mere end ${MAX_ROLLUP_ROWS} rækker; del den op` });
   }
-  return records.slice(1).map(({ record, info }) => {
+  return records.slice(1).map(({ record, line }) => {
     const raw: Record<string, unknown> = {};
     header.forEach((field, c) => {
       if (field) raw[field] = record[c];
     });
     // the line of the file (blank lines skipped still count), as an editor shows it
-    return checkedRow(info.lines, raw, { en: `CSV line ${info.lines}`, da: `CSV-linje ${info.lines}` });
+    return checkedRow(line, raw, { en: `CSV line ${line}`, da: `CSV-linje ${line}` });
   });
 }
 

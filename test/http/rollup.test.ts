@@ -333,8 +333,28 @@ describe('ConceptMap/$rollup', () => {
     const unnamed = await send('text/csv', windows1252).set('Accept-Language', 'da').expect(400);
     expect(unnamed.body.issue[0].details.text).toMatch(/^CSV-filen er ikke UTF-8-tekst; gem den som UTF-8/);
     expect(unnamed.body.issue[0].expression).toEqual(['csv']);
+    // a byte order mark outweighs the charset named: a "CSV UTF-8" file sent by an integration that names windows-1252
+    const bom = await send('text/csv; charset=windows-1252', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows, 'utf8')])).expect(200);
+    expect(bom.text).toBe(named.text);
     const unknown = await send('text/csv; charset=x-unheard-of', windows1252).expect(415);
     expect(unknown.body.issue[0].code).toBe('not-supported');
+  });
+
+  it('reads every row however the lines are broken: blank lines and line breaks in quoted cells count toward no limit', async () => {
+    // the rows, not the lines, are limited: a blank line once let one row over the limit go unread and unreported
+    // (rows of empty cells: the count is checked before the cells)
+    const over = `kommunekode,system,kode,antal\r\n\r\n${',,,\r\n'.repeat(200_001)}`;
+    const refused = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(over).expect(400);
+    expect(refused.body.issue[0].details.text).toMatch(/more than 200000 rows/);
+  });
+
+  it("names the line an editor shows after a quoted cell holding a CRLF, and reads a file whose lines end in CR alone (Excel's \"CSV (Macintosh)\")", async () => {
+    const post = (body: string) => request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv').send(body);
+    const code = 'ab87c0b5-40be-4e0a-b749-d9f833bfed2d';
+    const crlf = await post(`kommunekode,system,kode,antal,bydel\r\n101,${FSIII},${code},3,"Bydel\r\nNord\r\nX"\r\n101,${FSIII},${code},x,a\r\n`).expect(400);
+    expect(crlf.body.issue[0].details.text).toMatch(/^CSV line 5:/);
+    const cr = await post(`kommunekode;system;kode;antal;bydel\r101;${FSIII};${code};2;Nord, Syd, Øst, Vest, Midt, By, Land, Ø, Hav\r101;${FSIII};${code};1;Vest\r`).expect(200);
+    expect(cr.text.split('\n')[0]).toBe('level,code,display,lovparagraf,"101 Nord, Syd, Øst, Vest, Midt, By, Land, Ø, Hav",101 Vest');
   });
 
   it('says in Danish, for a Danish caller, why a CSV cannot be read, and on which line', async () => {

@@ -67,6 +67,14 @@ describe('reading the CSV', () => {
     expect(issueText(parseLocalCsv(Buffer.from([0x6b, 0x6f, 0x64, 0x65, 0xff, 0xfe])).messages[0]!)).toMatch(/not UTF-8/);
     expect(issueText(parseLocalCsv('kode,titel,type,maal\n"A,B,indsats,x\n').messages[0]!)).toMatch(/not valid CSV/);
   });
+  it("reads a file whose lines end in CR alone (Excel's \"CSV (Macintosh)\") as one ending in CRLF", () => {
+    const lines = ['kode;titel;type;maal;definition', ...Array.from({ length: 30 }, (_, i) => `101-CR${i};T ${i};indsats;x;a, b, c, d, e, f, g, h, i, j`)];
+    const cr = parseLocalCsv(Buffer.from(`${lines.join('\r')}\r`, 'utf8'));
+    expect(cr.messages).toEqual([]);
+    expect(cr).toEqual(parseLocalCsv(Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')));
+    expect(cr.rows).toHaveLength(30);
+    expect(cr.rows[29]).toMatchObject({ line: 31, kode: '101-CR29', definition: 'a, b, c, d, e, f, g, h, i, j' });
+  });
 });
 
 describe('importing into the embedded store', () => {
