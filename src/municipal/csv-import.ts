@@ -274,7 +274,7 @@ export class CommonTargetResolver {
         // FSIII holds every concept twice; the legacy-key twin is not a separate common concept.
         if (!concept.display || findLegacyReplacement(this.registry, system, concept.code)) continue;
         const c = { system, provider, concept };
-        const title = concept.display.trim().replace(/\s+/g, ' ');
+        const title = composed(concept.display.trim().replace(/\s+/g, ' '));
         this.byTitle.set(title, [...(this.byTitle.get(title) ?? []), c]);
         const folded = title.toLowerCase();
         this.byFoldedTitle.set(folded, [...(this.byFoldedTitle.get(folded) ?? []), c]);
@@ -288,7 +288,8 @@ export class CommonTargetResolver {
       if (concept) return { system, code: concept.code, display: concept.display };
     }
     if (!this.byTitle) this.index();
-    const title = value.trim().replace(/\s+/g, ' ');
+    // composed: a title pasted with an å as a and a combining ring (macOS, a PDF) looks the same and is the same
+    const title = composed(value.trim().replace(/\s+/g, ' '));
     const candidates = this.byTitle!.get(title) ?? this.byFoldedTitle!.get(title.toLowerCase()) ?? [];
     if (candidates.length === 1) {
       const { system, concept } = candidates[0]!;
