@@ -325,6 +325,8 @@ export interface BuildOptions {
   existing?: { codeSystem?: CodeSystem; conceptMap?: ConceptMap };
   /** Business version for new resources (default 1.0.0) or to set on update. */
   version?: string;
+  /** The ids of new resources, when `kommune-{kode}-{name}` is held by another resource (see `municipalId`). */
+  newIds?: { codeSystem?: string; conceptMap?: string };
   /** Called every `progressEvery` rows. */
   onProgress?: (done: number, total: number) => void;
   progressEvery?: number;
@@ -429,7 +431,7 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
   const codeSystem: CodeSystem = {
     ...withoutServerFields(cs0),
     resourceType: 'CodeSystem',
-    id: cs0?.id ?? municipalId(kommunekode, name),
+    id: cs0?.id ?? options.newIds?.codeSystem ?? municipalId(kommunekode, name),
     url: csUrl,
     identifier: [kommunekodeIdentifier(kommunekode)],
     version,
@@ -466,7 +468,7 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
   const conceptMap: ConceptMap = {
     ...withoutServerFields(cm0),
     resourceType: 'ConceptMap',
-    id: cm0?.id ?? municipalId(kommunekode, name),
+    id: cm0?.id ?? options.newIds?.conceptMap ?? municipalId(kommunekode, name),
     url: municipalUrl(kommunekode, 'ConceptMap', name),
     identifier: kommunekodeIdentifier(kommunekode),
     version,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Bundle, CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
@@ -14,7 +15,7 @@ import { withTimeBudget } from '../terminology/time-budget';
 import { isWriteConflict, ResourceWriter, WriteValidationError, type WriteFn, type WriteRequest } from './writer';
 import { buildLocalCatalog, lineIssue, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits } from '../municipal/csv-import';
 import { checkBasedOn, codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from '../municipal/import-plan';
-import { isKommunekode, isValidLocalName, municipalUrl } from '../municipal/municipality';
+import { isKommunekode, isValidLocalName, municipalId, municipalUrl } from '../municipal/municipality';
 import { excerpt } from '../errors/excerpt';
 
 export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
@@ -105,10 +106,23 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const progress = rows >= PROGRESS_FROM ? (done: number, total: number) => log(`  ${done}/${total} rows`) : undefined;
   const mode = options.mode ?? 'replace';
   const fileCodes = new Set(parsed.rows.map((r) => r.kode));
-  const build = (registry: TerminologyRegistry, existing: Existing, madeOutsideImport?: Set<string>): Planned => {
+  /**
+   * The ids of the resources the import creates: kommune-{kode}-{name}, as a write would give them, unless another
+   * resource holds (or held) that id, as when a catalog written under its own url took it; then a new UUID. Writing
+   * under the held id would be refused as a change made during the import, however often it was tried again.
+   */
+  const newIds = async (existing: Existing, taken: (type: 'CodeSystem' | 'ConceptMap', id: string) => Promise<boolean>) => {
+    const id = municipalId(kommunekode, name);
+    const free = async (type: 'CodeSystem' | 'ConceptMap') => (await taken(type, id) ? randomUUID() : id);
+    return {
+      codeSystem: existing.codeSystem ? undefined : await free('CodeSystem'),
+      conceptMap: existing.conceptMap ? undefined : await free('ConceptMap'),
+    };
+  };
+  const build = (registry: TerminologyRegistry, existing: Existing, ids: { codeSystem?: string; conceptMap?: string }, madeOutsideImport?: Set<string>): Planned => {
     checkBasedOn(options.basedOn, existing);
     const built = withTimeBudget(options.timeBudgetMs,
-      () => buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, onProgress: progress }));
+      () => buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, newIds: ids, onProgress: progress }));
     const merged = mode === 'merge' ? mergeWithExisting(built, existing) : built;
     const next = { ...merged, codeSystem: withImportTag(merged.codeSystem), conceptMap: withImportTag(merged.conceptMap) };
     return { ...next, plan: planImport(mode, existing, next, fileCodes, madeOutsideImport) };
@@ -128,7 +142,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const throughWriter = (writer: ResourceWriter, store: TerminologyStore, registry: TerminologyRegistry, principal: Principal, gate?: CommitGate) => {
     const once = async (write: WriteFn, retry: boolean) => {
       const existing = writtenCatalog(writer, csUrl, cmUrl);
-      const built = build(registry, existing, await outsideImport(store, existing));
+      const ids = await newIds(existing, (type, id) => writer.idTaken(type, id));
+      const built = build(registry, existing, ids, await outsideImport(store, existing));
       return writeBuilt({ writer, write, store, principal, gate, preview, retryable, retry, basedOn: options.basedOn }, built, existing, parsed.messages, rows, log);
     };
     return withRetries(retryable, log, async (attempt, retry) => {
@@ -177,7 +192,11 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   });
   return withRetries(retryable, log, async (_attempt, retry) => {
     const existing = await fetchCatalog();
-    const built = build(registry, existing);
+    const built = build(registry, existing, await newIds(existing, async (type, id) => {
+      const res = await fetch(`${base}/${type}/${encodeURIComponent(id)}`, { headers: { Accept: 'application/fhir+json' } });
+      await res.arrayBuffer();
+      return res.status !== 404;
+    }));
     const messages = [...parsed.messages, ...built.messages];
     if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
     if (preview) return { ok: true, rows, messages: sortMessages(messages), plan: built.plan };

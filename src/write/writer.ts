@@ -322,6 +322,11 @@ export class ResourceWriter {
     return this.deps.published.byResourceId(type, id) !== undefined;
   }
 
+  /** Whether a resource holds the id, or held it: a published one, or one written (deleted ones too). */
+  async idTaken(type: TerminologyType, id: string): Promise<boolean> {
+    return this.isPublished(type, id) || (await this.deps.store.history(type, id)).length > 0;
+  }
+
   private async writeNow(principal: Principal, requests: WriteRequest[], operation: WriteOperationName, gate?: CommitGate, checkOnly = false): Promise<WriteResult[]> {
     if (requests.length === 0) return [];
     await this.deps.beforeWrite?.();
@@ -559,8 +564,7 @@ export class ResourceWriter {
     const parsed = parseMunicipalUrl(resource.url);
     if (parsed && ownerOf(resource) === parsed.kommunekode && parsed.type === type) {
       const candidate = municipalId(parsed.kommunekode, parsed.name);
-      const free = FHIR_ID.test(candidate) && !batchIds.has(`${type}/${candidate}`) && !this.deps.published.byResourceId(type, candidate) &&
-        (await this.deps.store.history(type, candidate)).length === 0;
+      const free = FHIR_ID.test(candidate) && !batchIds.has(`${type}/${candidate}`) && !(await this.idTaken(type, candidate));
       if (free) return candidate;
     }
     return randomUUID();

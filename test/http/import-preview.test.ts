@@ -85,6 +85,25 @@ describe('CodeSystem/$import-local preview and merge', () => {
     expect(await storedCodes()).toEqual(['240-BOLD', '240-NY', '240-KOST']);
   });
 
+  it('creates a catalog under a new id when another of the municipality\'s catalogs holds kommune-{kode}-{name}', async () => {
+    const other = { ...newCodeSystem('240', 'andet'), id: 'kommune-240-holdt' };
+    await request(app).put('/fhir/CodeSystem/kommune-240-holdt').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(other).expect(201);
+    const named = [{ name: 'name', valueString: 'holdt' }];
+    // a preview and the import itself (before, both 412 "changed during the import", however often tried)
+    expect(codesOf((await post(FIRST, [...named, { name: 'preview', valueBoolean: true }]).expect(200)).body as Parameters, 'added')).toEqual(['240-BOLD', '240-KOST']);
+    await post(FIRST, named).expect(200);
+    const url = 'http://faelles-tx.dk/fhir/kommune/240/CodeSystem/holdt';
+    const found = ((await request(app).get('/fhir/CodeSystem').query({ url }).expect(200)).body as Bundle).entry ?? [];
+    expect(found).toHaveLength(1);
+    expect(found[0]!.resource!.id).not.toBe('kommune-240-holdt');
+    expect((found[0]!.resource as CodeSystem).concept?.map((c) => c.code)).toEqual(['240-BOLD', '240-KOST']);
+    expect(((await request(app).get('/fhir/CodeSystem/kommune-240-holdt').expect(200)).body as CodeSystem).url).toBe(other.url);
+    // the next import finds the catalog by its url, under the id it was given
+    await post(SECOND, [...named, { name: 'mode', valueCode: 'merge' }]).expect(200);
+    expect(((await request(app).get(`/fhir/CodeSystem/${found[0]!.resource!.id}`).expect(200)).body as CodeSystem).concept?.map((c) => c.code).sort())
+      .toEqual(['240-BOLD', '240-KOST', '240-NY']);
+  });
+
   it('answers an unknown mode with 400', async () => {
     const res = await post(FIRST, [{ name: 'mode', valueCode: 'flet' }]).expect(400);
     expect((res.body as OperationOutcome).issue[0]?.expression).toEqual(['mode']);
