@@ -671,7 +671,11 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     this.catchUp().catch((e: unknown) => this.logger.warn(`PostgreSQL: fetching notified changes failed: ${(e as Error).message}`));
   }
 
-  private async listen(): Promise<void> {
+  /**
+   * Connects the listening client and LISTENs. False when its connection was lost before LISTEN was answered (the
+   * error read in the same chunk as the reply): it is not kept, and the reconnect onLost scheduled listens again.
+   */
+  private async listen(): Promise<boolean> {
     const client = new Client({
       connectionString: this.options.connectionString,
       connectionTimeoutMillis: this.options.connectTimeoutMs ?? 10_000,
@@ -706,10 +710,12 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     }
     if (this.closed) {
       await client.end().catch(() => undefined);
-      return;
+      return false;
     }
+    if (lost) return false;
     this.listener = client;
     this.reconnectDelayMs = 250;
+    return true;
   }
 
   private scheduleReconnect(): void {
@@ -720,8 +726,8 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       this.reconnectTimer = undefined;
       if (this.closed || this.listener) return;
       this.listen()
-        .then(() => {
-          if (this.closed) return undefined;
+        .then((listening) => {
+          if (this.closed || !listening) return undefined;
           this.logger.info('PostgreSQL: the change listener is connected again');
           // Notifications sent while it was away are lost: ask for the changes.
           return this.catchUp();

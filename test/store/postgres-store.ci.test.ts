@@ -1,4 +1,5 @@
 import type { CodeSystem } from 'fhir/r4';
+import { Client } from 'pg';
 import { FhirError } from '../../src/errors/fhir-error';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres-store';
 import { MIGRATIONS, SchemaError } from '../../src/store/postgres-migrations';
@@ -313,6 +314,36 @@ describeWithPostgres('PostgresStore', () => {
       await waitFor('the listener is back', () => follower.listening, 5000);
       await writer.create(codeSystem('after-reconnect'));
       await waitFor('notifications work again', () => recorder.has('after-reconnect', 1), 2000);
+    });
+
+    it('listens again when its connection is lost in the moment LISTEN is answered', async () => {
+      const schema = uniqueSchema();
+      const writer = await openStore(schema);
+      const follower = await openStore(schema, { pollIntervalMs: 60_000 });
+      const recorder = new Recorder();
+      // the connection's error read before the LISTEN's reply is handed on, as when PostgreSQL's FATAL and the reply
+      // come in one chunk: the store once kept the dead client and never listened again
+      const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+      const query = proto.query;
+      let dropped = 0;
+      proto.query = function (this: Client, ...args: unknown[]) {
+        const result = query.apply(this, args);
+        if (dropped > 0 || typeof args[0] !== 'string' || !args[0].startsWith('LISTEN')) return result;
+        dropped++;
+        return (result as Promise<unknown>).then((reply) => {
+          this.emit('error', new Error('terminating connection due to administrator command'));
+          return reply;
+        });
+      };
+      try {
+        await follower.follow(recorder);
+      } finally {
+        proto.query = query;
+      }
+      expect(dropped).toBe(1);
+      await waitFor('the listener is back', () => follower.listening, 5000);
+      await writer.create(codeSystem('after-lost-listen'));
+      await waitFor('notifications work', () => recorder.has('after-lost-listen', 1), 2000);
     });
 
     it('catchUp() returns once every change committed before it is delivered', async () => {
