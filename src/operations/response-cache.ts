@@ -47,6 +47,13 @@ interface Entry extends PolicyEntry<Entry> {
 }
 
 /**
+ * The largest answer kept is this fraction of the budget (2 MB of 128 MB; at least 256 KB): large enough for a municipality's pick list
+ * filtered (~250 KB, often more, with 2,000 local codes), which is what costs most to compute again, and small enough
+ * that no one answer takes a noticeable share of the room.
+ */
+const MAX_ANSWER_SHARE = 64;
+
+/**
  * Serialized answers of operation calls whose answer depends only on the request and the catalogs (same request,
  * same catalogs → same bytes), each kept with what computing it read of the catalogs (registry.tracked) and answered
  * only while that is current: a write to one municipality's catalog leaves the answers about the common catalogs and
@@ -75,7 +82,7 @@ export class ResponseCache {
     private readonly registry: Pick<TerminologyRegistry, 'current'>,
     readonly maxEntries: number,
     readonly maxBytes = 128 * 1024 * 1024,
-    private readonly maxBodyBytes = Math.min(256 * 1024, maxBytes),
+    private readonly maxBodyBytes = Math.min(maxBytes, Math.max(256 * 1024, maxBytes / MAX_ANSWER_SHARE)),
   ) {
     this.policy = new SegmentedTinyLfu<Entry>(
       maxEntries,
