@@ -1,6 +1,7 @@
 /**
  * The bare-Node reference: a node:http server that answers every request with a fixed FHIR JSON body and does
- * nothing else. `GET /size/N` answers N bytes, so each scenario is compared with a body of its own mean size.
+ * nothing else. `GET /body/NAME` answers the bytes last PUT to `/body/NAME` (bench/run.ts puts there an answer of the
+ * scenario's own, made its mean size: see representativeBody), `GET /size/N` N bytes of ASCII.
  * Run as a child process by bench/run.ts: `node baseline-server.js <port>`.
  */
 import http from 'node:http';
@@ -20,9 +21,20 @@ export function fixedBody(size: number): Buffer {
 }
 
 export function createBaselineServer(): http.Server {
+  const given = new Map<string, Buffer>();
   return http.createServer((req, res) => {
+    const named = /^\/body\/([\w.-]{1,100})$/.exec(req.url ?? '');
+    if (named && req.method === 'PUT') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        given.set(named[1]!, Buffer.concat(chunks));
+        res.writeHead(204).end();
+      });
+      return;
+    }
     const m = /^\/size\/(\d{1,9})/.exec(req.url ?? '');
-    const body = fixedBody(m ? Number(m[1]) : 512);
+    const body = (named && given.get(named[1]!)) || fixedBody(m ? Number(m[1]) : 512);
     res.writeHead(200, { 'Content-Type': 'application/fhir+json; charset=utf-8', 'Content-Length': body.length });
     res.end(body);
   });

@@ -226,12 +226,38 @@ async function firstPass(port: number, pid: number | undefined, paths: string[])
   return { requests: distinct.length, seconds, cpuUsPerRequest: ((cpuAtLastAnswer - cpuBefore) * 1000) / distinct.length };
 }
 
-async function loadScenario(server: Server, baseline: Baseline, prepared: Extract<Prepared, { kind: 'load' }>): Promise<Omit<ScenarioResult, 'id' | 'title' | 'variant' | 'bar'>> {
-  const baselinePaths = [`/size/${prepared.meanBytes}`];
+/**
+ * The baseline's body for a scenario: of its own answers (the first 60 distinct requests, as its mean size is
+ * measured), the one nearest the mean size, repeated or cut (at a character) to exactly that size. The client's work
+ * per answer depends on what the bytes are, not only on how many: autocannon adds each chunk of a body to a string,
+ * and a body with one letter outside ASCII (æ, ø, å) is decoded as UTF-8 into a two-byte string, about three times the
+ * client's CPU of an ASCII body of the same size (a 238 KB pick list: ~470 against ~160 µs per answer). Against a
+ * body of ASCII padding, a server answering with Danish text was measured by its client's slowness.
+ */
+async function representativeBody(server: Server, baseline: Baseline, prepared: Extract<Prepared, { kind: 'load' }>, name: string): Promise<string> {
+  const size = prepared.meanBytes;
+  let nearest: Buffer | undefined;
+  for (const p of [...new Set(prepared.paths)].slice(0, 60)) {
+    const res = await fetch(`http://127.0.0.1:${server.port}${p}`);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (!nearest || Math.abs(body.length - size) < Math.abs(nearest.length - size)) nearest = body;
+  }
+  if (!nearest || nearest.length === 0) return `/size/${size}`;
+  let body = Buffer.concat(Array.from({ length: Math.ceil(size / nearest.length) }, () => nearest!));
+  let end = size;
+  while (end > 0 && (body[end]! & 0xc0) === 0x80) end--; // not inside a character's bytes
+  body = Buffer.concat([body.subarray(0, end), Buffer.alloc(size - end, 0x20)]);
+  const put = await fetch(`http://127.0.0.1:${baseline.port}/body/${name}`, { method: 'PUT', body });
+  if (put.status !== 204) throw new Error(`baseline: PUT /body/${name} answered ${put.status}`);
+  return `/body/${name}`;
+}
+
+async function loadScenario(server: Server, baseline: Baseline, prepared: Extract<Prepared, { kind: 'load' }>, name: string): Promise<Omit<ScenarioResult, 'id' | 'title' | 'variant' | 'bar'>> {
   const serverPid = server.child.pid;
   const baselinePid = baseline.child.pid;
   const first = await firstPass(server.port, serverPid, prepared.paths);
   process.stdout.write(`    first pass: ${first.requests} distinct requests in ${first.seconds.toFixed(1)} s (${first.cpuUsPerRequest.toFixed(0)} µs CPU/request)\n`);
+  const baselinePaths = [await representativeBody(server, baseline, prepared, name)];
   await cannon(server.port, serverPid, prepared.paths, Math.min(2, DURATION)); // warm-up: JIT
   await cannon(baseline.port, baselinePid, baselinePaths, 1);
   const rounds: { server: RunStats; baseline: RunStats }[] = [];
@@ -354,7 +380,7 @@ async function runDataset(name: string, terminologyDir: string, baseline: Baseli
           result.scenarios.push({ ...head, status: 'skipped', reason: prepared.reason });
           continue;
         }
-        const measured = prepared.kind === 'load' ? await loadScenario(server, baseline, prepared) : await batchScenario(server, prepared);
+        const measured = prepared.kind === 'load' ? await loadScenario(server, baseline, prepared, `${scenario.id}-${variant.name}`) : await batchScenario(server, prepared);
         result.scenarios.push({ ...head, ...measured, rssAfterMb: rssMb(server.child.pid).rss });
         if (prepared.kind === 'batch') console.log(`    ${measured.msPerRequest!.toFixed(1)} ms per request (p50 ${measured.p50!.toFixed(1)} ms)`);
       }
