@@ -67,6 +67,19 @@ function municipalities(registry: TerminologyRegistry, selection: ExportSelectio
   return [...codes].sort();
 }
 
+/**
+ * The display of a municipality's local codes as $export gives it (local_display): from the newest version of the code
+ * system that holds the code (localCodeSystems, whose codes $export lists), not a map's copy (element.display), which
+ * may be older or left out. Undefined for a code none of the municipality's code systems has.
+ */
+export function localDisplays(registry: TerminologyRegistry, kommunekode: string): (system: string | undefined, code: string) => string | undefined {
+  const catalogs = new Map(localCodeSystems(registry, kommunekode).map((cs) => [cs.url, cs]));
+  return (system, code) => {
+    const cs = system === undefined ? undefined : catalogs.get(system);
+    return cs && registry.provider(cs).locate(code)?.display;
+  };
+}
+
 export function* exportRows(registry: TerminologyRegistry, selection: ExportSelection): Generator<ExportRow> {
   const targets = new Map<string, TargetInfo | undefined>();
   const targetInfo = (system: string | undefined, version: string | undefined, code: string): TargetInfo | undefined => {

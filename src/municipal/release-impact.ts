@@ -3,6 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import { compareVersions, parseCanonical } from '../terminology/canonical';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { diffCodeSystems, type CodeChange } from '../terminology/version-diff';
+import { localDisplays } from './export';
 import { localConceptMaps, ownerOf } from './municipality';
 import { excerpt } from '../errors/excerpt';
 
@@ -85,6 +86,14 @@ export function releaseImpact(registry: TerminologyRegistry, release: CodeSystem
     return index;
   };
 
+  // a local code's display as $export gives it; the map's copy only for a code the municipality's catalogs no longer have
+  const displaysOf = new Map<string, ReturnType<typeof localDisplays>>();
+  const localDisplay = (kommunekode: string, system: string | undefined, code: string, copy: string | undefined): string | undefined => {
+    let displays = displaysOf.get(kommunekode);
+    if (!displays) displaysOf.set(kommunekode, displays = localDisplays(registry, kommunekode));
+    return displays(system, code) ?? copy;
+  };
+
   const maps: ConceptMap[] = localConceptMaps(registry, options.kommunekode);
   const rows: ImpactRow[] = [];
   const comparedFrom = new Set<string>();
@@ -105,9 +114,10 @@ export function releaseImpact(registry: TerminologyRegistry, release: CodeSystem
         for (const t of Array.isArray(el.target) ? el.target : []) {
           if (!t?.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) continue;
           for (const change of index.get(t.code) ?? []) {
+            const display = localDisplay(kommunekode, group.source, el.code, el.display);
             rows.push({
               kommunekode,
-              source: { system: group.source, code: el.code, ...(el.display ? { display: el.display } : {}) },
+              source: { system: group.source, code: el.code, ...(display ? { display } : {}) },
               target: { system: url, code: t.code, ...(change.display ? { display: change.display } : {}) },
               change: change.type as ImpactRow['change'],
               ...(change.status ? { status: change.status } : {}),

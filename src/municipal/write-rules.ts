@@ -9,7 +9,7 @@ import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/providers/provider';
 import { entryKey } from '../terminology/compose/evaluator';
 import { includeShapeProblem } from '../terminology/compose/rules';
-import { evaluateValueSet } from '../terminology/expansion/cache';
+import { evaluateValueSet, type IndexedComposeResult } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
 import type { TerminologyResource } from '../terminology/resource-set';
@@ -493,7 +493,12 @@ function checkTarget(
   }
 }
 
-/** When the map names a target value set, every target code must be in it (the catalog the map claims). */
+/**
+ * When the map names a target value set, every target code must be in it (the catalog the map claims): in the version
+ * of the target code system the group names (group.targetVersion, as `$validate-code`'s system-version would), else
+ * in the version the value set takes by itself. A map made for the release in use stays valid while a newer one that
+ * no longer has one of its targets is loaded beside it.
+ */
 function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues): void {
   const scope = cm.targetUri ?? cm.targetCanonical;
   if (!scope) return;
@@ -506,18 +511,11 @@ function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues:
     }, cm.targetUri ? 'ConceptMap.targetUri' : 'ConceptMap.targetCanonical');
     return;
   }
-  let index;
-  try {
-    index = evaluateValueSet(registry, vs).index;
-  } catch (e) {
-    issues.warning('processing', {
-      en: `The target value set '${excerpt(scope)}' could not be evaluated (${(e as Error).message}); target codes were not checked against it`,
-      da: `Målværdisættet '${excerpt(scope)}' kunne ikke beregnes (${(e as Error).message}); målkoderne er ikke kontrolleret mod det.`,
-    });
-    return;
-  }
+  const scopeIndex = targetScopeIndexes(registry, vs, scope, issues);
   (cm.group ?? []).forEach((group, gi) => {
     if (!group.target) return;
+    const index = scopeIndex(group.target, group.targetVersion);
+    if (!index) return;
     // a large map has thousands of elements and a few hundred target codes
     const inScope = new Map<string, boolean>();
     (group.element ?? []).forEach((el, ei) => {
@@ -535,4 +533,35 @@ function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues:
       });
     });
   });
+}
+
+type ScopeIndex = IndexedComposeResult['index'];
+
+/**
+ * The target value set's codes with the target code system in the version a group names, evaluated once per system
+ * and version (a map's groups usually share both). Undefined when they cannot be checked: a version the server does
+ * not have (checkGroup reports it), or a value set that cannot be evaluated (a warning, once).
+ */
+function targetScopeIndexes(
+  registry: TerminologyRegistry, vs: ValueSet, scope: string, issues: Issues,
+): (system: string, version: string | undefined) => ScopeIndex | undefined {
+  const evaluated = new Map<string, ScopeIndex | undefined>();
+  return (system, version) => {
+    const key = version === undefined ? system : `${system}|${version}`;
+    if (evaluated.has(key)) return evaluated.get(key);
+    let index: ScopeIndex | undefined;
+    if (version === undefined || registry.codeSystemProvider(system, version)) {
+      try {
+        index = evaluateValueSet(registry, vs, version === undefined ? {} : { systemVersions: new Map([[system, version]]) }).index;
+      } catch (e) {
+        const withVersion = (word: string): string => (version === undefined ? '' : ` (${word} ${excerpt(key)})`);
+        issues.warning('processing', {
+          en: `The target value set '${excerpt(scope)}'${withVersion('with')} could not be evaluated (${(e as Error).message}); target codes were not checked against it`,
+          da: `Målværdisættet '${excerpt(scope)}'${withVersion('med')} kunne ikke beregnes (${(e as Error).message}); målkoderne er ikke kontrolleret mod det.`,
+        });
+      }
+    }
+    evaluated.set(key, index);
+    return index;
+  };
 }

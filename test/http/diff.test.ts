@@ -210,6 +210,28 @@ describe('$coverage release impact', () => {
     expect(parse(csv.text, { columns: true })).toEqual([expect.objectContaining({ local_code: '461-KOST', local_display: `'${concepts[0]!.display}`, change: 'retired' })]);
   });
 
+  it("names a local code by its municipality's catalog, as $export does, when the map gives no display or an older one", async () => {
+    const auth = `Bearer ${await tokenFor({ kommunekode: '157' })}`;
+    const cs = localCodeSystem('157', 'lokale-indsatser', [
+      { code: '157-BOLD', display: 'Boldspil', type: 'indsats' }, { code: '157-KOST', display: 'Kostvejledning i hjemmet', type: 'indsats' },
+    ]);
+    const cm = localConceptMap('157', 'lokale-indsatser', [
+      { code: '157-BOLD', targets: [NEXT.moved] }, { code: '157-KOST', display: 'Kostvejledning', targets: [NEXT.retired] },
+    ]);
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type(JSON_TYPE).send(cs).expect(201);
+    await request(app).put(`/fhir/ConceptMap/${cm.id}`).set('Authorization', auth).type(JSON_TYPE).send(cm).expect(201);
+    const exported = parse((await request(app).get('/fhir/ConceptMap/$export').query({ kommunekode: '157', _format: 'csv' }).expect(200)).text, { columns: true }) as Record<string, string>[];
+    const expected = Object.fromEntries(exported.map((r) => [r.local_code, r.local_display]));
+    expect(expected).toEqual({ '157-BOLD': 'Boldspil', '157-KOST': 'Kostvejledning i hjemmet' });
+
+    const query = { release: `${FSIII}|${NEXT_VERSION}`, kommunekode: '157' };
+    const csv = parse((await request(app).get('/fhir/ConceptMap/$coverage').query({ ...query, _format: 'csv' }).expect(200)).text, { columns: true }) as Record<string, string>[];
+    expect(Object.fromEntries(csv.map((r) => [r.local_code, r.local_display]))).toEqual(expected);
+    const body = (await request(app).get('/fhir/ConceptMap/$coverage').query(query).expect(200)).body as Parameters;
+    const sources = (body.parameter ?? []).filter((p) => p.name === 'impact').map((p) => part(p, 'source')?.valueCoding);
+    expect(Object.fromEntries(sources.map((c) => [c?.code, c?.display]))).toEqual(expected);
+  });
+
   it('refuses a release without a version or not known, and compareTo without release', async () => {
     await request(app).get('/fhir/ConceptMap/$coverage').query({ release: FSIII }).expect(400);
     await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|2099` }).expect(404);
