@@ -20,6 +20,7 @@ import { writePackageTarball } from '../src/packages/package-writer';
 import { CATALOGS_PACKAGE, PublishedLayer } from '../src/packages/published-layer';
 import { SQLITE_FILE_NAME, SqliteStore } from '../src/store/sqlite-store';
 import { VersionHistory } from '../src/store/past-version';
+import type { StoredPackage } from '../src/store/packages';
 import type { TerminologyStore } from '../src/store/store';
 import { loadTerminology } from '../src/terminology/loader';
 import { TerminologyRegistry } from '../src/terminology/registry';
@@ -62,24 +63,27 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const catalogs = loadTerminology(config.terminologyDir, { includeExamples: config.loadExamples });
   const published = new ResourceSet();
-  const layer = new PublishedLayer(published, new TerminologyRegistry([published]), catalogs.resources, {
-    name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {},
-  });
   let written = new ResourceSet();
   const history = new VersionHistory();
-  await addConfiguredPackages(config.packages, layer, written);
+  const layer = new PublishedLayer(published, new TerminologyRegistry([published]), catalogs.resources, {
+    name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {},
+  }, { everyVersion: history.set });
+  let loaded: StoredPackage[] = [];
   if (!values['terminology-only']) {
     const store = await openStore(config);
     if (store) {
       try {
         written = new ResourceSet(await store.loadAll());
         history.load(await store.loadHistory());
-        layer.applyPackages(await store.listPackages());
+        loaded = await store.listPackages();
       } finally {
         await store.close();
       }
     }
   }
+  // as the server adds them: PACKAGES (checked against what was written), then the packages loaded at run time
+  await addConfiguredPackages(config.packages, layer);
+  layer.applyPackages(loaded);
   const selection = values.kommunekode !== undefined
     ? municipalityPackage(values.kommunekode, published, written, values.version ?? todaysVersion(), history.versions())
     : publishedCatalogsPackage(layer, values.version);

@@ -98,13 +98,21 @@ export async function createApp({ config, store, logger, published, webDir, proc
   derived.attach(registry);
   // the terminology folder, the packages named in PACKAGES and those loaded at run time (src/packages/)
   const publishedLayer = new PublishedLayer(publishedSet, registry, catalogs.resources, { name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {} },
-    writtenElsewhere);
-  await addConfiguredPackages(config.packages, publishedLayer, written);
+    { takenElsewhere: writtenElsewhere, everyVersion: history.set });
+  const loadFromStore = async <T>(load: () => Promise<T>): Promise<T> => {
+    try {
+      return await load();
+    } catch (e) {
+      throw e instanceof FhirError ? e : new StoreLoadError(e);
+    }
+  };
+  // every version written so far, before PACKAGES is checked against it (no package brings a url written here)
+  await loadFromStore(async () => history.load(await store.loadHistory()));
+  await addConfiguredPackages(config.packages, publishedLayer);
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry, history);
   const feed = hasChangeFeed(store) ? store : undefined;
-  try {
-    history.load(await store.loadHistory());
+  await loadFromStore(async () => {
     if (feed) {
       await feed.follow({
         apply: (changes) => layer.apply(changes),
@@ -115,9 +123,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
       layer.load(await store.loadAll());
       publishedLayer.applyPackages(await store.listPackages());
     }
-  } catch (e) {
-    throw e instanceof FhirError ? e : new StoreLoadError(e);
-  }
+  });
   for (const breach of withdrawWrittenRuleBreaches(written, publishedSet)) logger.warn(`written resource against the write rules (an admin token can delete it): ${breach}`);
   registry.touch();
   for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);

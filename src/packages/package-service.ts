@@ -74,12 +74,12 @@ export class PackageService {
 
   private loadRead(read: () => Promise<RawPackage>, source: PackageSource, actor?: PackageActor): Promise<StoredPackage> {
     return this.serial(() => this.audited('load-package', actor, { label: sourceName(source).en, resources: [] }, async (audited, commit) => {
-      const { store, layer, written } = this.deps;
+      const { store, layer } = this.deps;
       await this.deps.beforeLoad?.();
       const pkg = checkPackage(await read());
       audited.label = `${pkg.name}#${pkg.version}`;
       audited.resources = pkg.resources;
-      layer.check(pkg, written);
+      layer.check(pkg);
       const stored = await commit((c) => store.savePackage({
         name: pkg.name, version: pkg.version, fhirVersion: pkg.fhirVersion, dependencies: pkg.dependencies,
         ...(pkg.description !== undefined ? { description: pkg.description } : {}), resources: pkg.resources,
@@ -152,12 +152,15 @@ export class PackageService {
 /** The server itself, as the audit log names it for what it does on its own (a package from the watched folder). */
 export const SERVER_PRINCIPAL: Principal = { subject: 'faelles-tx (PACKAGES_WATCH)', scopes: [], admin: true };
 
-/** The packages named in PACKAGES, checked and added in the order given; a problem stops start-up (exit 3). */
-export async function addConfiguredPackages(paths: readonly string[], layer: PublishedLayer, written: ResourceSet): Promise<void> {
+/**
+ * The packages named in PACKAGES, checked and added in the order given; a problem stops start-up (exit 3). Run once
+ * the layer knows what was written (the store's history), so that the check sees it.
+ */
+export async function addConfiguredPackages(paths: readonly string[], layer: PublishedLayer): Promise<void> {
   for (const p of paths) {
     try {
       const pkg = checkPackage(await readPackagePath(p));
-      layer.check(pkg, written);
+      layer.check(pkg);
       layer.addConfigured(pkg);
     } catch (e) {
       if (e instanceof PackageError) throw new TerminologyLoadError(e.problems.slice(0, 20).join('; '));

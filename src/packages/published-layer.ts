@@ -6,6 +6,8 @@ import { versionMatches } from '../terminology/versions';
 import { idMoves, withUniqueIds, yieldedIds, type TakenElsewhere } from '../terminology/served-ids';
 import { R4_CORE, type CheckedPackage } from './package-check';
 import type { Bilingual } from '../errors/issue';
+import { ownerOf } from '../municipal/municipality';
+import { WRITABLE_TYPES } from '../store/store-support';
 import { canonicalJson } from '../fhir/canonical-json';
 import { PackageError } from './package-error';
 import { unresolvedReferences, type ReferenceResolver } from './package-references';
@@ -51,6 +53,42 @@ interface Part {
   resources: TerminologyResource[];
 }
 
+/** What the write API holds, which the published layer leaves to it. */
+export interface WrittenCatalogs {
+  /**
+   * Whether it holds an id for another url: a published resource with that id is served under another
+   * (terminology/served-ids.ts), as the layer is rebuilt.
+   */
+  takenElsewhere?: TakenElsewhere;
+  /**
+   * Every url|version written: current, replaced by a later write, or a deleted resource's (store/past-version.ts).
+   * A package may bring no version of these urls: they are their writers' to change.
+   */
+  everyVersion?: ResourceSet;
+}
+
+function versionList(resources: readonly TerminologyResource[]): { en: string; da: string } {
+  const versions = [...new Set(resources.map((r) => r.version).filter((v): v is string => v !== undefined))];
+  if (versions.length === 0) return { en: '', da: '' };
+  return versions.length === 1
+    ? { en: ` (version ${versions[0]})`, da: ` (version ${versions[0]})` }
+    : { en: ` (versions ${versions.join(', ')})`, da: ` (versionerne ${versions.join(', ')})` };
+}
+
+/** The problem of a package's resource whose url was written here (`written`: its versions, any type). */
+function writtenUrlProblem(label: string, url: string, written: readonly TerminologyResource[]): Bilingual {
+  const owners = [...new Set(written.map(ownerOf))];
+  const who = {
+    en: owners.map((k) => (k === undefined ? 'an administrator (the common catalogs)' : `municipality ${k}`)).join(' and '),
+    da: owners.map((k) => (k === undefined ? 'en administrator (de fælles kataloger)' : `kommune ${k}`)).join(' og '),
+  };
+  const versions = versionList(written);
+  return {
+    en: `${label}: ${url} was written here by ${who.en}${versions.en}; a package cannot publish any version of a url written through the write API`,
+    da: `${label}: ${url} er skrevet her af ${who.da}${versions.da}; en pakke kan ikke udgive nogen version af en URL, der er skrevet gennem skrive-API'et`,
+  };
+}
+
 /**
  * The registry's layer of published catalogs: the terminology folder, the packages named in PACKAGES, and the
  * packages loaded at run time (from the store, by any replica). A package is checked against what is served before
@@ -61,14 +99,16 @@ export class PublishedLayer {
   private readonly parts: Part[] = [];
   private base: TerminologyResource[];
 
-  /**
-   * `takenElsewhere`: whether another layer (what municipalities wrote) holds an id for another url; a published
-   * resource with that id is served under another (terminology/served-ids.ts), as the layer is rebuilt.
-   */
+  private readonly takenElsewhere: TakenElsewhere;
+  private readonly writtenVersions: ResourceSet;
+
+  /** `written`: what municipalities (and administrators) wrote, which the layer leaves to them. */
   constructor(
     private readonly set: ResourceSet, private readonly registry: TerminologyRegistry, base: TerminologyResource[],
-    baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>, private readonly takenElsewhere: TakenElsewhere = () => false,
+    baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>, written: WrittenCatalogs = {},
   ) {
+    this.takenElsewhere = written.takenElsewhere ?? (() => false);
+    this.writtenVersions = written.everyVersion ?? new ResourceSet();
     this.base = base;
     if (baseInfo && base.length > 0) this.parts.push({ info: { ...baseInfo, origin: 'terminology', resources: base.length, counts: countTypes(base) }, resources: [] });
     this.rebuild();
@@ -132,10 +172,11 @@ export class PublishedLayer {
 
   /**
    * Refuses (PackageError) a package that cannot be served beside the catalogs: already loaded (409), a dependency
-   * not loaded, a url|version served already with other content (published) or written by a municipality, or a code
-   * system or value set its resources use that is neither in it nor served (package-references.ts).
+   * not loaded, a url|version served already with other content (published), any version of a url written through
+   * the write API, or a code system or value set its resources use that is neither in it nor served
+   * (package-references.ts).
    */
-  check(pkg: CheckedPackage, written?: ResourceSet): void {
+  check(pkg: CheckedPackage): void {
     const id = `${pkg.name}#${pkg.version}`;
     if (this.known(pkg.name, pkg.version)) {
       throw new PackageError({
@@ -157,6 +198,7 @@ export class PublishedLayer {
         });
       }
     }
+    const writtenUrls = new Set<string>();
     for (const r of pkg.resources) {
       const label = `${r.resourceType} ${r.url}|${r.version ?? ''}`;
       const served = this.set.versions(r.resourceType as TerminologyType, r.url!).find((x) => x.version === r.version);
@@ -169,12 +211,13 @@ export class PublishedLayer {
           da: `${label} udgives allerede med et andet indhold; en ændret ressource skal have en ny version`,
         });
       }
-      if (written?.versions(r.resourceType as TerminologyType, r.url!).some((x) => x.version === r.version)) {
+      // any version, as any type: a package's newer version would take over the url from its writer, an older one
+      // would replace what a url|version written here answers (publishedCanonicalIssue is the same rule for writes)
+      const written = WRITABLE_TYPES.flatMap((t) => this.writtenVersions.versions(t, r.url!));
+      if (written.length > 0 && !writtenUrls.has(r.url!)) {
+        writtenUrls.add(r.url!);
         clashes = true;
-        problems.push({
-          en: `${label} was written by a municipality; the package cannot publish the same url|version`,
-          da: `${label} er skrevet af en kommune; pakken kan ikke udgive den samme url|version`,
-        });
+        problems.push(writtenUrlProblem(label, r.url!, written));
       }
     }
     problems.push(...unresolvedReferences(pkg.resources, {

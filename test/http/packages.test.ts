@@ -18,7 +18,7 @@ import { PackageService } from '../../src/packages/package-service';
 import { writePackageTarball } from '../../src/packages/package-writer';
 import { NEXT_FSIII_PACKAGE, NEXT_FSIII_VERSION, nextFsiiiPackage, type ReleaseChanges } from '../../scripts/next-fsiii-release';
 import { FSIII, publishedCatalogs, TERMINOLOGY_DIR, testApp, testConfig } from '../support/app';
-import { sampleCatalog, tokenFor } from '../support/local';
+import { localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
 import { packageBomb } from '../support/package-bomb';
 
 const JSON_TYPE = 'application/fhir+json';
@@ -54,6 +54,10 @@ function display(body: Parameters): string | undefined {
 
 function texts(outcome: OperationOutcome): string[] {
   return outcome.issue.map((i) => i.details?.text ?? i.diagnostics ?? '');
+}
+
+function packageNames(res: { body: unknown }): unknown[] {
+  return ((res.body as Parameters).parameter ?? []).map((p) => p.part?.find((x) => x.name === 'name')?.valueString);
 }
 
 beforeAll(async () => {
@@ -340,6 +344,129 @@ describe('what a package may be ($load-package)', () => {
     const refused = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.changed', version: '1.0.0' }, [changed]));
     expect(refused.status).toBe(422);
     expect(texts(refused.body as OperationOutcome)).toEqual([`CodeSystem ${FSIII}|${OLD} is already served with other content; a changed resource needs a new version`]);
+  });
+});
+
+describe('a package brings no version of a url written here ($load-package, PACKAGES)', () => {
+  const RYGESTOP = { code: '101-RYG', display: 'Rygestop', type: 'indsats' as const };
+  const BOLD = { code: '101-BOLD', display: 'Boldspil', type: 'indsats' as const };
+
+  function put(target: App, auth: string, r: CodeSystem) {
+    return request(target).put(`/fhir/CodeSystem/${r.id}`).set('Authorization', auth).type(JSON_TYPE).send(r);
+  }
+
+  function lookupIn(target: App, system: string, code: string, version?: string) {
+    return request(target).get('/fhir/CodeSystem/$lookup').query({ system, code, ...(version ? { version } : {}) });
+  }
+
+  function parameter(body: Parameters, name: string): unknown {
+    const p = body.parameter?.find((x) => x.name === name);
+    return p?.valueString ?? p?.valueBoolean;
+  }
+
+  /** 101's catalog at 1.0.0 with 101-RYG "Rygestop", then 2.0.0 without it: 1.0.0 is a version a later write replaced. */
+  async function writtenTwice(target: App, auth: string): Promise<CodeSystem> {
+    const v1 = localCodeSystem('101', 'lokale-indsatser', [RYGESTOP, BOLD]);
+    await put(target, auth, v1).expect(201);
+    await put(target, auth, { ...v1, version: '2.0.0', concept: v1.concept!.filter((c) => c.code !== RYGESTOP.code) }).expect(200);
+    return v1;
+  }
+
+  const hijacked = (v1: CodeSystem): CodeSystem => ({ ...v1, concept: v1.concept!.map((c) => (c.code === RYGESTOP.code ? { ...c, display: 'HIJACKED' } : c)) });
+
+  it("an older version of a municipality's url, one a later write replaced, is refused; the versions it wrote answer as written and its id stays its own", async () => {
+    const fresh = await testApp();
+    const auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+    const v1 = await writtenTwice(fresh, auth);
+    const archive = await writePackageTarball({ name: 'example.hijack', version: '1.0.0' }, [hijacked(v1)]);
+    const refused = await loadPackage(fresh, archive);
+    expect(refused.status).toBe(422);
+    expect(texts(refused.body as OperationOutcome)).toEqual([
+      `CodeSystem ${v1.url}|1.0.0: ${v1.url} was written here by municipality 101 (versions 1.0.0, 2.0.0); a package cannot publish any version of a url written through the write API`,
+    ]);
+    const da = await loadPackage(fresh, archive).set('Accept-Language', 'da');
+    expect(texts(da.body as OperationOutcome)).toEqual([
+      `CodeSystem ${v1.url}|1.0.0: ${v1.url} er skrevet her af kommune 101 (versionerne 1.0.0, 2.0.0); en pakke kan ikke udgive nogen version af en URL, der er skrevet gennem skrive-API'et`,
+    ]);
+    // the catalogs are as they were: 1.0.0 answers as 101 wrote it, and 101 goes on writing and deleting its own id
+    expect(packageNames(await request(fresh).get('/fhir/$packages').expect(200))).not.toContain('example.hijack');
+    expect(parameter((await lookupIn(fresh, v1.url!, RYGESTOP.code, '1.0.0').expect(200)).body as Parameters, 'display')).toBe('Rygestop');
+    const validated = await request(fresh).get('/fhir/CodeSystem/$validate-code').query({ url: v1.url, version: '1.0.0', code: RYGESTOP.code, display: 'Rygestop' }).expect(200);
+    expect(parameter(validated.body as Parameters, 'result')).toBe(true);
+    await put(fresh, auth, { ...v1, version: '3.0.0' }).expect(200);
+    await request(fresh).delete(`/fhir/CodeSystem/${v1.id}`).set('Authorization', auth).expect(200);
+  });
+
+  it("a newer version of a municipality's url is refused: it would take the url over from the municipality", async () => {
+    const fresh = await testApp();
+    const auth = `Bearer ${await tokenFor({ kommunekode: '147' })}`;
+    const local = localCodeSystem('147', 'lokale-indsatser', [{ code: '147-BOLD', display: 'Boldspil', type: 'indsats' }]);
+    await put(fresh, auth, local).expect(201);
+    const newer = { ...local, version: '9.0.0', concept: [{ ...local.concept![0]!, display: 'Fodbold' }] };
+    const refused = await loadPackage(fresh, await writePackageTarball({ name: 'example.newer', version: '1.0.0' }, [newer]));
+    expect(refused.status).toBe(422);
+    expect(texts(refused.body as OperationOutcome)).toEqual([
+      `CodeSystem ${local.url}|9.0.0: ${local.url} was written here by municipality 147 (version 1.0.0); a package cannot publish any version of a url written through the write API`,
+    ]);
+    const looked = (await lookupIn(fresh, local.url!, '147-BOLD').expect(200)).body as Parameters;
+    expect([parameter(looked, 'version'), parameter(looked, 'display')]).toEqual(['1.0.0', 'Boldspil']);
+    const validated = await request(fresh).get('/fhir/CodeSystem/$validate-code').query({ url: local.url, code: '147-BOLD', display: 'Boldspil' }).expect(200);
+    expect([parameter(validated.body as Parameters, 'result'), parameter(validated.body as Parameters, 'version')]).toEqual([true, '1.0.0']);
+    await put(fresh, auth, { ...local, version: '1.1.0' }).expect(200);
+  });
+
+  it("a deleted resource's url and a url an administrator wrote are refused too, each named once with its writer", async () => {
+    const fresh = await testApp();
+    const auth = `Bearer ${await tokenFor({ kommunekode: '103' })}`;
+    const deleted = localCodeSystem('103', 'nedlagt', [{ code: '103-X', display: 'X', type: 'indsats' }]);
+    await put(fresh, auth, deleted).expect(201);
+    await request(fresh).delete(`/fhir/CodeSystem/${deleted.id}`).set('Authorization', auth).expect(200);
+    const common: CodeSystem = { resourceType: 'CodeSystem', id: 'common-example', url: 'http://example.org/CodeSystem/common', version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
+    await put(fresh, `Bearer ${adminToken}`, common).expect(201);
+    const archive = await writePackageTarball({ name: 'example.taken', version: '1.0.0' }, [
+      { ...deleted, version: '5.0.0' }, { ...deleted, version: '6.0.0' }, { ...common, version: '2' },
+    ]);
+    const refused = await loadPackage(fresh, archive);
+    expect(refused.status).toBe(422);
+    const problems = texts(refused.body as OperationOutcome);
+    expect(problems).toHaveLength(2);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringContaining(`: ${deleted.url} was written here by municipality 103 (version 1.0.0); a package cannot publish any version of a url written through the write API`),
+      `CodeSystem ${common.url}|2: ${common.url} was written here by an administrator (the common catalogs) (version 1); a package cannot publish any version of a url written through the write API`,
+    ]));
+  });
+
+  it('a url a package brings cannot be written while it is served; once written, the package cannot be loaded again', async () => {
+    const fresh = await testApp();
+    const auth = `Bearer ${await tokenFor({ kommunekode: '104' })}`;
+    const local = localCodeSystem('104', 'lokale-indsatser', [{ code: '104-BOLD', display: 'Boldspil', type: 'indsats' }]);
+    const archive = await writePackageTarball({ name: 'example.kommune-104', version: '1.0.0' }, [local]);
+    expect((await loadPackage(fresh, archive)).status).toBe(200);
+    expect((await put(fresh, auth, { ...local, version: '2.0.0' })).status).toBe(405);
+    const created = await request(fresh).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE).send({ ...local, id: undefined, version: '2.0.0' });
+    expect(created.status).toBe(422);
+    expect(texts(created.body as OperationOutcome)).toEqual([expect.stringMatching(/is a canonical of a published catalog/)]);
+    await request(fresh).post('/fhir/$unload-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'example.kommune-104' }, { name: 'version', valueString: '1.0.0' }] }).expect(200);
+    await put(fresh, auth, { ...local, version: '2.0.0' }).expect(201);
+    const again = await loadPackage(fresh, archive);
+    expect(again.status).toBe(422);
+    expect(texts(again.body as OperationOutcome)).toEqual([expect.stringContaining(`was written here by municipality 104 (version 2.0.0)`)]);
+  });
+
+  it('PACKAGES at start is checked against what the store holds written: the server does not start', async () => {
+    const store = new MemoryStore();
+    const first = await testApp({}, { store });
+    const v1 = await writtenTwice(first, `Bearer ${await tokenFor({ kommunekode: '101' })}`);
+    const file = path.join(os.tmpdir(), `faelles-tx-hijack-${process.pid}.tgz`);
+    fs.writeFileSync(file, await writePackageTarball({ name: 'example.hijack', version: '1.0.0' }, [hijacked(v1)]));
+    try {
+      await expect(testApp({ packages: [file] }, { store })).rejects.toThrow(`${v1.url} er skrevet her af kommune 101 (versionerne 1.0.0, 2.0.0)`);
+      // the same package in a server where no one wrote the url starts
+      expect(packageNames(await request(await testApp({ packages: [file] })).get('/fhir/$packages').expect(200))).toContain('example.hijack');
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 });
 

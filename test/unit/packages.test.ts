@@ -272,7 +272,7 @@ describe('unloading a package (the published layer)', () => {
     const written = new ResourceSet([]);
     const published = new ResourceSet([]);
     const registry = new TerminologyRegistry([written, published]);
-    const layer = new PublishedLayer(published, registry, [], undefined, heldForOtherUrl(written));
+    const layer = new PublishedLayer(published, registry, [], undefined, { takenElsewhere: heldForOtherUrl(written) });
     layer.applyPackages([stored('example.a', [cs])]);
     expect(published.byResourceId('CodeSystem', 'a')?.url).toBe(A);
     // the municipality's write, committed at the same moment on another replica, arrives after the package
