@@ -3,6 +3,7 @@ import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf } from '../terminology/replacements';
 import { forEachCovering } from './covered-codes';
+import { localDisplays } from './export';
 import { localCodeSystems, localConceptMaps, localTypePropertyCode } from './municipality';
 import { localKindOf } from './write-rules';
 import { unknownValueSet } from '../errors/common-errors';
@@ -70,15 +71,18 @@ export function coverageReport(registry: TerminologyRegistry, kommunekode: strin
     uncovered: [],
   };
 
+  // a local code's title as its catalog has it, as $export and the release impact report give it
+  const localDisplay = localDisplays(registry, kommunekode);
   for (const cm of maps) {
     for (const group of cm.group ?? []) {
       const provider = group.target ? registry.codeSystemProvider(group.target, group.targetVersion) : undefined;
       for (const el of group.element ?? []) {
         if (!el.code) continue;
+        const sourceDisplay = localDisplay(group.source, el.code) ?? el.display;
         for (const t of el.target ?? []) {
           if (!t.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) continue;
           mappedSources.add(`${group.source}\u0000${el.code}`);
-          const source: Coding = { system: group.source, code: el.code, ...(el.display ? { display: el.display } : {}) };
+          const source: Coding = { system: group.source, code: el.code, ...(sourceDisplay ? { display: sourceDisplay } : {}) };
           const target: Coding = { system: group.target, code: t.code, ...(t.display ? { display: t.display } : {}) };
           const legacy = group.target ? findLegacyReplacement(registry, group.target, t.code) : undefined;
           if (legacy) {

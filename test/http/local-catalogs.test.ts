@@ -238,6 +238,8 @@ describe('$coverage', () => {
     const retired = res.body.parameter.find((p: ParametersParameter) => p.name === 'retiredTarget');
     expect(part(retired, 'status')?.valueCode).toBe('retired');
     expect(part(retired, 'replacedBy')?.valueCoding?.code).toBe(CODES.nikotin);
+    // the local code by its title in the catalog (the map's elements have none), as $export names it
+    expect(part(retired, 'source')?.valueCoding).toEqual({ system: cs.url, code: 'A', display: 'A' });
     const legacy = res.body.parameter.find((p: ParametersParameter) => p.name === 'legacyTarget');
     expect(part(legacy, 'replacedBy')?.valueCoding?.code).toBe(CODES.mentalHaandtering);
     // both cover the code in use, as $coverage-matrix counts them
