@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
 import type { Bilingual } from '../errors/issue';
@@ -107,12 +108,27 @@ function manifestProblems(at: Bilingual, m: Json): { problems: Bilingual[]; fhir
   return { problems, fhirVersion, dependencies };
 }
 
+/** How a package is checked: the schema validator, and what runs at each turn the check gives the event loop. */
+export interface CheckOptions {
+  validator?: FhirSchemaValidator;
+  /** Called at each turn: throws to stop the check (a request answered by its timeout meanwhile). */
+  checkpoint?: () => void;
+}
+
 /**
  * Checks a package as read: its package.json (name, semantic version, FHIR R4, dependencies as an object) and every
  * CodeSystem, ValueSet and ConceptMap in it with the same rules as the terminology folder (R4 schema, required
  * elements, a url; one url|version once). Every problem found is reported together; any problem refuses the package.
+ * Parsing and checking a large file each hold the CPU for a while (MAX_FILE_BYTES bounds how long), so the check gives
+ * the event loop a turn before each file and between a file's parse and its check: other requests are answered
+ * meanwhile, and the request's timeout can answer and stop it (`checkpoint`).
  */
-export function checkPackage(raw: RawPackage, validator: FhirSchemaValidator = sharedFhirSchemaValidator()): CheckedPackage {
+export async function checkPackage(raw: RawPackage, options: CheckOptions = {}): Promise<CheckedPackage> {
+  const { validator = sharedFhirSchemaValidator(), checkpoint } = options;
+  const turn = async () => {
+    await nextTurn();
+    checkpoint?.();
+  };
   const m = raw.manifest;
   const at = sourceName(raw.source);
   if (!m || typeof m !== 'object' || Array.isArray(m)) {
@@ -123,6 +139,7 @@ export function checkPackage(raw: RawPackage, validator: FhirSchemaValidator = s
   const seen = new Map<string, string>();
   let skipped = 0;
   for (const file of raw.files) {
+    await turn();
     const label = { en: `${at.en}: package/${file.name}`, da: `${at.da}: package/${file.name}` };
     let json: unknown;
     try {
@@ -137,6 +154,7 @@ export function checkPackage(raw: RawPackage, validator: FhirSchemaValidator = s
       skipped++;
       continue;
     }
+    await turn();
     const problem = terminologyResourceProblem(json as { resourceType: string }, validator);
     if (problem) {
       problems.push({ en: `${label.en}: ${problem.en}`, da: `${label.da}: ${problem.da}` });

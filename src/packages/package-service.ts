@@ -76,7 +76,8 @@ export class PackageService {
     return this.serial(() => this.audited('load-package', actor, { label: sourceName(source).en, resources: [] }, async (audited, commit) => {
       const { store, layer, written } = this.deps;
       await this.deps.beforeLoad?.();
-      const pkg = checkPackage(await read());
+      // the check gives the event loop turns: a request answered by its timeout meanwhile stops it there
+      const pkg = await checkPackage(await read(), { checkpoint: () => stopIfAbandoned(actor?.gate) });
       audited.label = `${pkg.name}#${pkg.version}`;
       audited.resources = pkg.resources;
       layer.check(pkg, written);
@@ -140,13 +141,18 @@ export class PackageService {
     };
     try {
       // timed out while the loads before it ran: not begun
-      if (gate?.abandoned) throw abandonedWrite();
+      stopIfAbandoned(gate);
       return await fn(pkg, commit);
     } catch (e) {
       if (!committed) await this.deps.store.recordAudit(auditOfPackage(principal, operation, pkg, e)).catch(() => undefined);
       throw e;
     }
   }
+}
+
+/** A load or unload whose request was answered by its timeout goes no further. */
+function stopIfAbandoned(gate: CommitGate | undefined): void {
+  if (gate?.abandoned) throw abandonedWrite();
 }
 
 /** The server itself, as the audit log names it for what it does on its own (a package from the watched folder). */
@@ -156,7 +162,7 @@ export const SERVER_PRINCIPAL: Principal = { subject: 'faelles-tx (PACKAGES_WATC
 export async function addConfiguredPackages(paths: readonly string[], layer: PublishedLayer, written: ResourceSet): Promise<void> {
   for (const p of paths) {
     try {
-      const pkg = checkPackage(await readPackagePath(p));
+      const pkg = await checkPackage(await readPackagePath(p));
       layer.check(pkg, written);
       layer.addConfigured(pkg);
     } catch (e) {

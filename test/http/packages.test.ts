@@ -11,6 +11,7 @@ import type { Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationDefi
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
+import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { MemoryStore } from '../../src/store/memory-store';
 import { loadTerminology } from '../../src/terminology/loader';
 import { MAX_UNPACKED_BYTES, readPackageTarball } from '../../src/packages/package-reader';
@@ -306,10 +307,78 @@ describe('what a package may be ($load-package)', () => {
     }
   });
 
+  describe('while its files are checked', () => {
+    const FILES = 12;
+    const url = (i: number) => `http://example.org/CodeSystem/large-${i}`;
+    // 12 code systems of 5,000 concepts, ~0.3 MB each: what the check spends its time on is parsing and checking files
+    const large = (i: number): CodeSystem => ({
+      resourceType: 'CodeSystem', id: `large-${i}`, url: url(i), version: '1', status: 'active', content: 'complete',
+      concept: Array.from({ length: 5000 }, (_, k) => ({ code: `c${k}`, display: `Begreb ${k} i kodesystem ${i}` })),
+    });
+    let archive: Buffer;
+    beforeAll(async () => {
+      archive = await writePackageTarball({ name: 'kl.synthetic.large', version: '1.0.0' }, Array.from({ length: FILES }, (_, i) => large(i)));
+    });
+
+    /** Calls `onCheck` with each file's index as its schema check begins; `slow` makes each check take that long. */
+    function watchChecks(onCheck: (i: number) => void, slowMs = 0) {
+      const original = FhirSchemaValidator.prototype.validate;
+      return jest.spyOn(FhirSchemaValidator.prototype, 'validate').mockImplementation(function (this: FhirSchemaValidator, resource) {
+        const i = Array.from({ length: FILES }, (_, k) => url(k)).indexOf((resource as { url?: string }).url ?? '');
+        if (i >= 0) {
+          onCheck(i);
+          const until = Date.now() + slowMs;
+          while (Date.now() < until); // as long as a large file's check takes
+        }
+        return original.call(this, resource);
+      });
+    }
+
+    it('other requests are answered between its files', async () => {
+      const fresh = await testApp();
+      const order: string[] = [];
+      let health: Promise<unknown> | undefined;
+      const spy = watchChecks((i) => {
+        order.push(`check ${i}`);
+        health ??= request(fresh).get('/health').then((res) => order.push(`health ${res.status}`));
+      });
+      try {
+        const res = await loadPackage(fresh, archive);
+        expect(res.status).toBe(200);
+        await health;
+        // asked as the first file was checked, answered within the next few files, long before the last
+        const answered = order.indexOf('health 200');
+        expect(order).toHaveLength(FILES + 1);
+        expect(answered).toBeGreaterThan(0);
+        expect(answered).toBeLessThan(FILES / 2);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('the request timeout answers it, and the check stops there: nothing is loaded', async () => {
+      const fresh = await testApp({ requestTimeoutMs: 150 });
+      const checked: number[] = [];
+      const spy = watchChecks((i) => checked.push(i), 40);
+      try {
+        const res = await loadPackage(fresh, archive);
+        expect(res.status).toBe(503);
+        expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'timeout' });
+        // the check was stopped at the turn after the timeout, not run to its end
+        await new Promise((r) => setTimeout(r, 50));
+        expect(checked.length).toBeLessThan(FILES);
+      } finally {
+        spy.mockRestore();
+      }
+      const list = (await request(fresh).get('/fhir/$packages').expect(200)).body as Parameters;
+      expect(JSON.stringify(list)).not.toContain('kl.synthetic.large');
+    });
+  });
+
   it('a file of package/ larger than one file may be is refused with its name and size', async () => {
     const res = await loadPackage(app, packageBomb('package/CodeSystem-big.json', 100 * 1024 * 1024)).set('Accept-Language', 'da');
     expect(res.status).toBe(422);
-    expect(texts(res.body as OperationOutcome)).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 64 MB en fil i en pakke må']);
+    expect(texts(res.body as OperationOutcome)).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 16 MB en fil i en pakke må']);
   });
 
   it('a body over BODY_LIMIT_BYTES is answered 413 too-long with the connection closed, as every other body', async () => {
