@@ -108,6 +108,12 @@ function manifestProblems(at: Bilingual, m: Json): { problems: Bilingual[]; fhir
   return { problems, fhirVersion, dependencies };
 }
 
+/** `name#version` of a package.json that has both, as the audit log names the package, whatever the check finds of them. */
+export function manifestId(manifest: unknown): string | undefined {
+  const m = manifest as { name?: unknown; version?: unknown } | null;
+  return typeof m?.name === 'string' && m.name !== '' && typeof m.version === 'string' && m.version !== '' ? `${m.name}#${m.version}` : undefined;
+}
+
 /** How a package is checked: the schema validator, and what runs at each turn the check gives the event loop. */
 export interface CheckOptions {
   validator?: FhirSchemaValidator;

@@ -9,7 +9,7 @@ import { abandonedWrite, type CommitGate } from '../store/commit-gate';
 import type { PackageCommit, TerminologyStore } from '../store/store';
 import { TerminologyLoadError } from '../terminology/loader';
 import type { ResourceSet } from '../terminology/resource-set';
-import { checkPackage } from './package-check';
+import { checkPackage, manifestId } from './package-check';
 import { PackageError } from './package-error';
 import { readPackagePath, readPackageTarball, sourceName, UPLOADED, type PackageSource, type RawPackage } from './package-reader';
 import type { PublishedLayer } from './published-layer';
@@ -76,9 +76,11 @@ export class PackageService {
     return this.serial(() => this.audited('load-package', actor, { label: sourceName(source).en, resources: [] }, async (audited, commit) => {
       const { store, layer, written } = this.deps;
       await this.deps.beforeLoad?.();
+      const raw = await read();
+      // named as its package.json names it from here on, a refusal by the check too
+      audited.label = manifestId(raw.manifest) ?? audited.label;
       // the check gives the event loop turns: a request answered by its timeout meanwhile stops it there
-      const pkg = await checkPackage(await read(), { checkpoint: () => stopIfAbandoned(actor?.gate) });
-      audited.label = `${pkg.name}#${pkg.version}`;
+      const pkg = await checkPackage(raw, { checkpoint: () => stopIfAbandoned(actor?.gate) });
       audited.resources = pkg.resources;
       layer.check(pkg, written);
       const stored = await commit((c) => store.savePackage({
