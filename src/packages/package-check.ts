@@ -6,7 +6,7 @@ import { TERMINOLOGY_TYPES, terminologyResourceProblem } from '../terminology/lo
 import type { TerminologyResource } from '../terminology/resource-set';
 import type { PackageRecord } from '../store/packages';
 import { PackageError } from './package-error';
-import { sourceName, type RawPackage } from './package-reader';
+import { notJson, sourceName, type RawPackage } from './package-reader';
 import { excerpt } from '../errors/excerpt';
 
 /** The FHIR version this server speaks; a package must be for it. */
@@ -151,8 +151,8 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
     try {
       json = JSON.parse(file.text);
     } catch (e) {
-      const why = (e as Error).message;
-      problems.push({ en: `${label.en}: not valid JSON (${why})`, da: `${label.da}: ikke gyldig JSON (${why})` });
+      const why = notJson(file.text, e);
+      problems.push({ en: `${label.en}: not valid JSON (${why.en})`, da: `${label.da}: ikke gyldig JSON${why.da ? ` (${why.da})` : ''}` });
       continue;
     }
     const type = (json as { resourceType?: unknown } | null)?.resourceType;

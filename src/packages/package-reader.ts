@@ -61,6 +61,45 @@ function tooLargeFile(at: Bilingual, name: string, bytes: number): LimitPassed {
   });
 }
 
+/**
+ * Why a text is not JSON: the parser's own words in English; in Danish, what they say where it can be told (the
+ * parser has no Danish): that the text is empty or ends too soon, or which character it could not read, at which line
+ * and position when it says (`da` is undefined when it says none of these).
+ */
+export function notJson(text: string, error: unknown): { en: string; da?: string } {
+  const en = (error as Error).message;
+  const cutOff = 'før JSON-værdien er færdig: filen er afkortet eller ufuldstændig';
+  if (text.trim() === '') return { en, da: 'filen er tom' };
+  if (/unexpected end/i.test(en)) return { en, da: `teksten slutter, ${cutOff}` };
+  const position = /at position (\d+)/.exec(en)?.[1];
+  if (position === undefined) {
+    const token = /unexpected token '(.+?)'/i.exec(en)?.[1];
+    return token === undefined ? { en } : { en, da: `uventet tegn '${token}'` };
+  }
+  const at = Number(position);
+  let line = 1;
+  for (let nl = text.indexOf('\n'); nl !== -1 && nl < at; nl = text.indexOf('\n', nl + 1)) line++;
+  const column = at - (at > 0 ? text.lastIndexOf('\n', at - 1) : -1);
+  const code = text.codePointAt(at);
+  if (code === undefined) return { en, da: `teksten slutter i linje ${line}, ${cutOff}` };
+  const found = code < 0x20 || code === 0x7f ? `kontroltegn (U+${code.toString(16).toUpperCase().padStart(4, '0')})` : `tegn '${String.fromCodePoint(code)}'`;
+  return { en, da: `uventet ${found} i linje ${line}, position ${column}` };
+}
+
+/** What a zlib or tar error means, in Danish: the library's message is English only. */
+function archiveProblemDa(e: Error & { code?: string }, gzip: boolean): string {
+  if (gzip) {
+    if (e.code === 'Z_BUF_ERROR') return 'den slutter midt i de komprimerede data (filen er afkortet)';
+    if (/header/i.test(e.message)) return 'den begynder ikke som en gzip-fil';
+    if (/check/i.test(e.message)) return 'dens kontrolsum passer ikke til indholdet (filen er beskadiget)';
+    return 'de komprimerede data er beskadigede';
+  }
+  if (/unexpected end/i.test(e.message)) return 'den slutter midt i en fil (filen er afkortet)';
+  if (/header/i.test(e.message)) return 'en af dens tar-headere er ugyldig (filen er beskadiget, eller den er ikke en tar-fil)';
+  if (e.code && /^E[A-Z]+$/.test(e.code)) return `filen kan ikke læses (${e.code})`;
+  return 'den er beskadiget';
+}
+
 /** `package/x.json` (also `./package/x.json`) → `x.json`; undefined for anything else. */
 function topLevelFile(entryName: string): string | undefined {
   const m = /^(?:\.\/)?package\/([^/]+)$/.exec(entryName);
@@ -77,8 +116,8 @@ function assemble(source: PackageSource, entries: Map<string, string>): RawPacka
   try {
     manifest = JSON.parse(manifestText);
   } catch (e) {
-    const why = (e as Error).message;
-    throw new PackageError({ en: `${at.en}: package/package.json is not valid JSON (${why})`, da: `${at.da}: package/package.json er ikke gyldig JSON (${why})` });
+    const why = notJson(manifestText, e);
+    throw new PackageError({ en: `${at.en}: package/package.json is not valid JSON (${why.en})`, da: `${at.da}: package/package.json er ikke gyldig JSON${why.da ? ` (${why.da})` : ''}` });
   }
   const files = [...entries]
     .filter(([name]) => name.endsWith('.json') && name !== 'package.json' && !name.startsWith('.'))
@@ -135,11 +174,13 @@ async function unpack(input: Readable, at: Bilingual): Promise<Map<string, strin
     await pipeline(input, gunzip, counted, ex);
   } catch (e) {
     if (e instanceof LimitPassed) throw new PackageError(e.reason);
-    const why = (e as Error).message;
-    if (gzipErrors.has(e as Error)) {
-      throw new PackageError({ en: `${at.en}: not a gzip-compressed tar file (.tgz): ${why}`, da: `${at.da}: ikke en gzip-komprimeret tar-fil (.tgz): ${why}` });
+    const error = e as Error;
+    const gzip = gzipErrors.has(error);
+    const da = archiveProblemDa(error, gzip);
+    if (gzip) {
+      throw new PackageError({ en: `${at.en}: not a gzip-compressed tar file (.tgz): ${error.message}`, da: `${at.da}: ikke en gzip-komprimeret tar-fil (.tgz): ${da}` });
     }
-    throw new PackageError({ en: `${at.en}: the tar file cannot be read: ${why}`, da: `${at.da}: tar-filen kan ikke læses: ${why}` });
+    throw new PackageError({ en: `${at.en}: the tar file cannot be read: ${error.message}`, da: `${at.da}: tar-filen kan ikke læses: ${da}` });
   }
   return entries;
 }

@@ -20,7 +20,7 @@ import { writePackageTarball } from '../../src/packages/package-writer';
 import { NEXT_FSIII_PACKAGE, NEXT_FSIII_VERSION, nextFsiiiPackage, type ReleaseChanges } from '../../scripts/next-fsiii-release';
 import { FSIII, publishedCatalogs, TERMINOLOGY_DIR, testApp, testConfig } from '../support/app';
 import { sampleCatalog, tokenFor } from '../support/local';
-import { packageBomb } from '../support/package-bomb';
+import { packageArchive, packageBomb } from '../support/package-bomb';
 
 const JSON_TYPE = 'application/fhir+json';
 const OLD = '20240530';
@@ -373,6 +373,42 @@ describe('what a package may be ($load-package)', () => {
       const list = (await request(fresh).get('/fhir/$packages').expect(200)).body as Parameters;
       expect(JSON.stringify(list)).not.toContain('kl.synthetic.large');
     });
+  });
+
+  it('an archive or a file that cannot be read is refused in Danish words only; the English keeps the library\'s detail', async () => {
+    const manifest = JSON.stringify({ name: 'kl.synthetic.broken', version: '1.0.0', fhirVersions: ['4.0.1'] });
+    const tar = zlib.gunzipSync(release.archive);
+    const cases: { archive: Buffer; da: string; en: RegExp }[] = [
+      { archive: Buffer.from('not a package'), da: 'pakken: ikke en gzip-komprimeret tar-fil (.tgz): den begynder ikke som en gzip-fil', en: /: incorrect header check$/ },
+      {
+        archive: release.archive.subarray(0, release.archive.length / 2),
+        da: 'pakken: ikke en gzip-komprimeret tar-fil (.tgz): den slutter midt i de komprimerede data (filen er afkortet)',
+        en: /: unexpected end of file$/,
+      },
+      { archive: zlib.gzipSync(tar.subarray(0, 700)), da: 'pakken: tar-filen kan ikke læses: den slutter midt i en fil (filen er afkortet)', en: /: Unexpected end of data$/ },
+      {
+        archive: packageArchive({ 'package.json': '{\n  "name": "kl.synthetic.broken",\n}' }),
+        da: "pakken: package/package.json er ikke gyldig JSON (uventet tegn '}' i linje 3, position 1)",
+        en: /^the package: package\/package\.json is not valid JSON \(Expected double-quoted property name/,
+      },
+      {
+        archive: packageArchive({ 'package.json': manifest, 'CodeSystem-cut.json': '{\n  "resourceType": "CodeSystem",\n  "concept": [{"code": "a"' }),
+        da: 'pakken: package/CodeSystem-cut.json: ikke gyldig JSON (teksten slutter i linje 3, før JSON-værdien er færdig: filen er afkortet eller ufuldstændig)',
+        en: /^the package: package\/CodeSystem-cut\.json: not valid JSON \(Expected ',' or '}' after property value/,
+      },
+      {
+        archive: packageArchive({ 'package.json': manifest, 'CodeSystem-empty.json': '' }),
+        da: 'pakken: package/CodeSystem-empty.json: ikke gyldig JSON (filen er tom)',
+        en: /^the package: package\/CodeSystem-empty\.json: not valid JSON \(Unexpected end of JSON input\)$/,
+      },
+    ];
+    for (const c of cases) {
+      const res = await loadPackage(app, c.archive).set('Accept-Language', 'da');
+      expect(res.status).toBe(422);
+      const [issue] = (res.body as OperationOutcome).issue;
+      expect(issue!.details?.text).toBe(c.da);
+      expect(issue!.details?._text?.extension?.[0]?.extension?.find((e) => e.url === 'content')?.valueString).toMatch(c.en);
+    }
   });
 
   it('a file of package/ larger than one file may be is refused with its name and size', async () => {
