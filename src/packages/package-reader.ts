@@ -96,8 +96,14 @@ function archiveProblemDa(e: Error & { code?: string }, gzip: boolean): string {
   }
   if (/unexpected end/i.test(e.message)) return 'den slutter midt i en fil (filen er afkortet)';
   if (/header/i.test(e.message)) return 'en af dens tar-headere er ugyldig (filen er beskadiget, eller den er ikke en tar-fil)';
-  if (e.code && /^E[A-Z]+$/.test(e.code)) return `filen kan ikke læses (${e.code})`;
   return 'den er beskadiget';
+}
+
+/** What the system's error reading a file means, in Danish (its message is English only). */
+function readProblemDa(code: string | undefined): string {
+  if (code === 'ENOENT') return `den findes ikke (${code})`;
+  if (code === 'EACCES' || code === 'EPERM') return `serveren har ikke lov at læse den (${code})`;
+  return `læsningen fejlede (${code ?? 'ukendt fejl'})`;
 }
 
 /** `package/x.json` (also `./package/x.json`) → `x.json`; undefined for anything else. */
@@ -174,7 +180,11 @@ async function unpack(input: Readable, at: Bilingual): Promise<Map<string, strin
     await pipeline(input, gunzip, counted, ex);
   } catch (e) {
     if (e instanceof LimitPassed) throw new PackageError(e.reason);
-    const error = e as Error;
+    const error = e as Error & { code?: string; syscall?: string };
+    // the file itself could not be read (the watched folder, PACKAGES): the streams after it fail with its error
+    if (error.syscall) {
+      throw new PackageError({ en: `${at.en}: the file cannot be read: ${error.message}`, da: `${at.da}: filen kan ikke læses: ${readProblemDa(error.code)}` });
+    }
     const gzip = gzipErrors.has(error);
     const da = archiveProblemDa(error, gzip);
     if (gzip) {

@@ -13,7 +13,7 @@ import type { Bilingual } from '../../src/errors/issue';
 import { checkPackage } from '../../src/packages/package-check';
 import { PackageError } from '../../src/packages/package-error';
 import { resourcesResolver, unresolvedReferences } from '../../src/packages/package-references';
-import { MAX_UNPACKED_BYTES, readPackageFolder, readPackageTarball, UPLOADED } from '../../src/packages/package-reader';
+import { MAX_UNPACKED_BYTES, readPackageFile, readPackageFolder, readPackageTarball, UPLOADED } from '../../src/packages/package-reader';
 import { packageFiles, writePackageTarball } from '../../src/packages/package-writer';
 import { PublishedLayer } from '../../src/packages/published-layer';
 import { TerminologyRegistry } from '../../src/terminology/registry';
@@ -75,6 +75,14 @@ describe('package writer and reader', () => {
     expect(daProblems).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 16 MB en fil i en pakke må']);
     // the same size where the reader does not keep it: read past
     expect((await readPackageTarball(packageBomb('package/other/big.bin', 100 * 1024 * 1024), UPLOADED)).files).toEqual([]);
+  });
+
+  it('a file that cannot be read is refused as such, not as a broken archive, and in Danish words', async () => {
+    const missing = path.join(os.tmpdir(), 'faelles-tx-no-such-package.tgz');
+    const error = await readPackageFile(missing).catch((e: PackageError) => e);
+    expect(error).toBeInstanceOf(PackageError);
+    expect((error as PackageError).message).toMatch(new RegExp(`^${missing}: the file cannot be read: ENOENT`));
+    expect((error as PackageError).problems).toEqual([`${missing}: filen kan ikke læses: den findes ikke (ENOENT)`]);
   });
 
   it('reads an unpacked package folder; other folders of the package (example/) and other resource types are left out', async () => {
