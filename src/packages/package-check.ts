@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
 import type { Bilingual } from '../errors/issue';
@@ -5,7 +6,7 @@ import { TERMINOLOGY_TYPES, terminologyResourceProblem } from '../terminology/lo
 import type { TerminologyResource } from '../terminology/resource-set';
 import type { PackageRecord } from '../store/packages';
 import { PackageError } from './package-error';
-import { sourceName, type RawPackage } from './package-reader';
+import { notJson, sourceName, type RawPackage } from './package-reader';
 import { excerpt } from '../errors/excerpt';
 
 /** The FHIR version this server speaks; a package must be for it. */
@@ -107,12 +108,33 @@ function manifestProblems(at: Bilingual, m: Json): { problems: Bilingual[]; fhir
   return { problems, fhirVersion, dependencies };
 }
 
+/** `name#version` of a package.json that has both, as the audit log names the package, whatever the check finds of them. */
+export function manifestId(manifest: unknown): string | undefined {
+  const m = manifest as { name?: unknown; version?: unknown } | null;
+  return typeof m?.name === 'string' && m.name !== '' && typeof m.version === 'string' && m.version !== '' ? `${m.name}#${m.version}` : undefined;
+}
+
+/** How a package is checked: the schema validator, and what runs at each turn the check gives the event loop. */
+export interface CheckOptions {
+  validator?: FhirSchemaValidator;
+  /** Called at each turn: throws to stop the check (a request answered by its timeout meanwhile). */
+  checkpoint?: () => void;
+}
+
 /**
  * Checks a package as read: its package.json (name, semantic version, FHIR R4, dependencies as an object) and every
  * CodeSystem, ValueSet and ConceptMap in it with the same rules as the terminology folder (R4 schema, required
  * elements, a url; one url|version once). Every problem found is reported together; any problem refuses the package.
+ * Parsing and checking a large file each hold the CPU for a while (MAX_FILE_BYTES bounds how long), so the check gives
+ * the event loop a turn before each file and between a file's parse and its check: other requests are answered
+ * meanwhile, and the request's timeout can answer and stop it (`checkpoint`).
  */
-export function checkPackage(raw: RawPackage, validator: FhirSchemaValidator = sharedFhirSchemaValidator()): CheckedPackage {
+export async function checkPackage(raw: RawPackage, options: CheckOptions = {}): Promise<CheckedPackage> {
+  const { validator = sharedFhirSchemaValidator(), checkpoint } = options;
+  const turn = async () => {
+    await nextTurn();
+    checkpoint?.();
+  };
   const m = raw.manifest;
   const at = sourceName(raw.source);
   if (!m || typeof m !== 'object' || Array.isArray(m)) {
@@ -123,13 +145,14 @@ export function checkPackage(raw: RawPackage, validator: FhirSchemaValidator = s
   const seen = new Map<string, string>();
   let skipped = 0;
   for (const file of raw.files) {
+    await turn();
     const label = { en: `${at.en}: package/${file.name}`, da: `${at.da}: package/${file.name}` };
     let json: unknown;
     try {
       json = JSON.parse(file.text);
     } catch (e) {
-      const why = (e as Error).message;
-      problems.push({ en: `${label.en}: not valid JSON (${why})`, da: `${label.da}: ikke gyldig JSON (${why})` });
+      const why = notJson(file.text, e);
+      problems.push({ en: `${label.en}: not valid JSON (${why.en})`, da: `${label.da}: ikke gyldig JSON${why.da ? ` (${why.da})` : ''}` });
       continue;
     }
     const type = (json as { resourceType?: unknown } | null)?.resourceType;
@@ -137,6 +160,7 @@ export function checkPackage(raw: RawPackage, validator: FhirSchemaValidator = s
       skipped++;
       continue;
     }
+    await turn();
     const problem = terminologyResourceProblem(json as { resourceType: string }, validator);
     if (problem) {
       problems.push({ en: `${label.en}: ${problem.en}`, da: `${label.da}: ${problem.da}` });

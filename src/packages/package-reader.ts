@@ -30,8 +30,13 @@ export interface RawPackage {
 /** Bytes an unpacked package may take: a bound against a small archive that unpacks to something huge. */
 export const MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
 
-/** Bytes one file of `package/` may take: each is held whole to be parsed, so this bounds the memory one file costs. */
-export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * Bytes one file of `package/` may take. Each is held whole and parsed in one step nothing can interrupt, then checked
+ * in another: ~10 ms per MB each on the 2-core VM for concepts with a display and a definition, up to ~90 ms per MB for
+ * the check of one tiny concept repeated (csd-1 records every repeat). At 16 MB a package being checked holds other
+ * requests ~0.15 s at a time, ~1.5 s at worst; KL's largest file (CodeSystem-FSIII.json, 828 concepts) is 0.3 MB.
+ */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 const MB = 1024 * 1024;
 
@@ -56,6 +61,51 @@ function tooLargeFile(at: Bilingual, name: string, bytes: number): LimitPassed {
   });
 }
 
+/**
+ * Why a text is not JSON: the parser's own words in English; in Danish, what they say where it can be told (the
+ * parser has no Danish): that the text is empty or ends too soon, or which character it could not read, at which line
+ * and position when it says (`da` is undefined when it says none of these).
+ */
+export function notJson(text: string, error: unknown): { en: string; da?: string } {
+  const en = (error as Error).message;
+  const cutOff = 'før JSON-værdien er færdig: filen er afkortet eller ufuldstændig';
+  if (text.trim() === '') return { en, da: 'filen er tom' };
+  if (/unexpected end/i.test(en)) return { en, da: `teksten slutter, ${cutOff}` };
+  const position = /at position (\d+)/.exec(en)?.[1];
+  if (position === undefined) {
+    const token = /unexpected token '(.+?)'/i.exec(en)?.[1];
+    return token === undefined ? { en } : { en, da: `uventet tegn '${token}'` };
+  }
+  const at = Number(position);
+  let line = 1;
+  for (let nl = text.indexOf('\n'); nl !== -1 && nl < at; nl = text.indexOf('\n', nl + 1)) line++;
+  const column = at - (at > 0 ? text.lastIndexOf('\n', at - 1) : -1);
+  const code = text.codePointAt(at);
+  if (code === undefined) return { en, da: `teksten slutter i linje ${line}, ${cutOff}` };
+  const found = code < 0x20 || code === 0x7f ? `kontroltegn (U+${code.toString(16).toUpperCase().padStart(4, '0')})` : `tegn '${String.fromCodePoint(code)}'`;
+  return { en, da: `uventet ${found} i linje ${line}, position ${column}` };
+}
+
+/** What a zlib or tar error means, in Danish: the library's message is English only. */
+function archiveProblemDa(e: Error & { code?: string }, gzip: boolean): string {
+  if (gzip) {
+    if (e.code === 'Z_BUF_ERROR') return 'den slutter midt i de komprimerede data (filen er afkortet)';
+    if (/header/i.test(e.message)) return 'den begynder ikke som en gzip-fil';
+    if (/check/i.test(e.message)) return 'dens kontrolsum passer ikke til indholdet (filen er beskadiget)';
+    return 'de komprimerede data er beskadigede';
+  }
+  if (/unexpected end/i.test(e.message)) return 'den slutter midt i en fil (filen er afkortet)';
+  if (/header/i.test(e.message)) return 'en af dens tar-headere er ugyldig (filen er beskadiget, eller den er ikke en tar-fil)';
+  return 'den er beskadiget';
+}
+
+/** What the system's error reading a file means, in Danish (its message is English only). */
+function readProblemDa(code: string | undefined): string {
+  if (code === 'ENOENT') return `den findes ikke (${code})`;
+  if (code === 'EACCES' || code === 'EPERM') return `serveren har ikke lov at læse den (${code})`;
+  return `læsningen fejlede (${code ?? 'ukendt fejl'})`;
+}
+
 /** `package/x.json` (also `./package/x.json`) → `x.json`; undefined for anything else. */
 function topLevelFile(entryName: string): string | undefined {
   const m = /^(?:\.\/)?package\/([^/]+)$/.exec(entryName);
@@ -72,8 +122,8 @@ function assemble(source: PackageSource, entries: Map<string, string>): RawPacka
   try {
     manifest = JSON.parse(manifestText);
   } catch (e) {
-    const why = (e as Error).message;
-    throw new PackageError({ en: `${at.en}: package/package.json is not valid JSON (${why})`, da: `${at.da}: package/package.json er ikke gyldig JSON (${why})` });
+    const why = notJson(manifestText, e);
+    throw new PackageError({ en: `${at.en}: package/package.json is not valid JSON (${why.en})`, da: `${at.da}: package/package.json er ikke gyldig JSON${why.da ? ` (${why.da})` : ''}` });
   }
   const files = [...entries]
     .filter(([name]) => name.endsWith('.json') && name !== 'package.json' && !name.startsWith('.'))
@@ -130,11 +180,17 @@ async function unpack(input: Readable, at: Bilingual): Promise<Map<string, strin
     await pipeline(input, gunzip, counted, ex);
   } catch (e) {
     if (e instanceof LimitPassed) throw new PackageError(e.reason);
-    const why = (e as Error).message;
-    if (gzipErrors.has(e as Error)) {
-      throw new PackageError({ en: `${at.en}: not a gzip-compressed tar file (.tgz): ${why}`, da: `${at.da}: ikke en gzip-komprimeret tar-fil (.tgz): ${why}` });
+    const error = e as Error & { code?: string; syscall?: string };
+    // the file itself could not be read (the watched folder, PACKAGES): the streams after it fail with its error
+    if (error.syscall) {
+      throw new PackageError({ en: `${at.en}: the file cannot be read: ${error.message}`, da: `${at.da}: filen kan ikke læses: ${readProblemDa(error.code)}` });
     }
-    throw new PackageError({ en: `${at.en}: the tar file cannot be read: ${why}`, da: `${at.da}: tar-filen kan ikke læses: ${why}` });
+    const gzip = gzipErrors.has(error);
+    const da = archiveProblemDa(error, gzip);
+    if (gzip) {
+      throw new PackageError({ en: `${at.en}: not a gzip-compressed tar file (.tgz): ${error.message}`, da: `${at.da}: ikke en gzip-komprimeret tar-fil (.tgz): ${da}` });
+    }
+    throw new PackageError({ en: `${at.en}: the tar file cannot be read: ${error.message}`, da: `${at.da}: tar-filen kan ikke læses: ${da}` });
   }
   return entries;
 }

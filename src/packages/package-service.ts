@@ -9,7 +9,7 @@ import { abandonedWrite, type CommitGate } from '../store/commit-gate';
 import type { PackageCommit, TerminologyStore } from '../store/store';
 import { TerminologyLoadError } from '../terminology/loader';
 import type { ResourceSet } from '../terminology/resource-set';
-import { checkPackage } from './package-check';
+import { checkPackage, manifestId } from './package-check';
 import { PackageError } from './package-error';
 import { readPackagePath, readPackageTarball, sourceName, UPLOADED, type PackageSource, type RawPackage } from './package-reader';
 import type { PublishedLayer } from './published-layer';
@@ -76,8 +76,11 @@ export class PackageService {
     return this.serial(() => this.audited('load-package', actor, { label: sourceName(source).en, resources: [] }, async (audited, commit) => {
       const { store, layer } = this.deps;
       await this.deps.beforeLoad?.();
-      const pkg = checkPackage(await read());
-      audited.label = `${pkg.name}#${pkg.version}`;
+      const raw = await read();
+      // named as its package.json names it from here on, a refusal by the check too
+      audited.label = manifestId(raw.manifest) ?? audited.label;
+      // the check gives the event loop turns: a request answered by its timeout meanwhile stops it there
+      const pkg = await checkPackage(raw, { checkpoint: () => stopIfAbandoned(actor?.gate) });
       audited.resources = pkg.resources;
       layer.check(pkg);
       const stored = await commit((c) => store.savePackage({
@@ -140,13 +143,18 @@ export class PackageService {
     };
     try {
       // timed out while the loads before it ran: not begun
-      if (gate?.abandoned) throw abandonedWrite();
+      stopIfAbandoned(gate);
       return await fn(pkg, commit);
     } catch (e) {
       if (!committed) await this.deps.store.recordAudit(auditOfPackage(principal, operation, pkg, e)).catch(() => undefined);
       throw e;
     }
   }
+}
+
+/** A load or unload whose request was answered by its timeout goes no further. */
+function stopIfAbandoned(gate: CommitGate | undefined): void {
+  if (gate?.abandoned) throw abandonedWrite();
 }
 
 /** The server itself, as the audit log names it for what it does on its own (a package from the watched folder). */
@@ -159,7 +167,7 @@ export const SERVER_PRINCIPAL: Principal = { subject: 'faelles-tx (PACKAGES_WATC
 export async function addConfiguredPackages(paths: readonly string[], layer: PublishedLayer): Promise<void> {
   for (const p of paths) {
     try {
-      const pkg = checkPackage(await readPackagePath(p));
+      const pkg = await checkPackage(await readPackagePath(p));
       layer.check(pkg);
       layer.addConfigured(pkg);
     } catch (e) {

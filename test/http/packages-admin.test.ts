@@ -240,6 +240,34 @@ describe('$unload-package', () => {
   });
 });
 
+describe('a refused load in the audit log', () => {
+  const search = async (app: App, entity: string) => ((await request(app).get(`/fhir/AuditEvent?entity=${encodeURIComponent(entity)}`)
+    .set('Authorization', `Bearer ${adminToken}`).expect(200)).body as Bundle).entry?.map((e) => e.resource as AuditEvent) ?? [];
+
+  it('is found by name#version whenever its package.json could be read, whatever its resources are refused for', async () => {
+    const app = await testApp();
+    const twice = { ...codeSystemA, id: 'a2' };
+    const invalid = { ...codeSystemA, status: 'in-force' } as unknown as CodeSystem;
+    const codeTwice: CodeSystem = { ...codeSystemA, concept: [{ code: 'x' }, { code: 'x' }] };
+    const refused: [string, Buffer][] = [
+      ['example.twice#1.0.0', await writePackageTarball({ name: 'example.twice', version: '1.0.0' }, [codeSystemA, twice])],
+      ['example.invalid#1.0.0', await writePackageTarball({ name: 'example.invalid', version: '1.0.0' }, [invalid])],
+      ['example.r5#1.0.0', await writePackageTarball({ name: 'example.r5', version: '1.0.0', dependencies: { 'hl7.fhir.r5.core': '5.0.0' } }, [codeSystemA])],
+      ['example.csd1#1.0.0', await writePackageTarball({ name: 'example.csd1', version: '1.0.0' }, [codeTwice])],
+      // a name and version the check refuses are still what the administrator sent, and searched by
+      ['Example Name#1.0', await writePackageTarball({ name: 'Example Name', version: '1.0' }, [codeSystemA])],
+    ];
+    for (const [id, archive] of refused) {
+      expect((await load(app, archive)).status).toBe(422);
+      const events = await search(app, id);
+      expect(events.map((e) => [e.subtype?.[0]?.display, e.outcome, e.entity?.[0]?.name])).toEqual([['$load-package', '4', id]]);
+    }
+    // one whose package.json cannot be read is "the package"
+    expect((await load(app, Buffer.from('not a package'))).status).toBe(422);
+    expect((await search(app, 'the package')).map((e) => e.outcome)).toEqual(['4']);
+  });
+});
+
 describe('the package operations are in the CapabilityStatement', () => {
   it('with OperationDefinitions that can be read', async () => {
     const app = await testApp();

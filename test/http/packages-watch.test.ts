@@ -114,7 +114,7 @@ describe('PACKAGES_WATCH', () => {
       await app.packageWatch!.scan();
       expect((await app.packageWatch!.scan()).refused).toEqual(['bomb.tgz', 'uses.tgz']);
       expect(unpacked).toHaveBeenCalledTimes(2);
-      expect(lines.find((l) => l.msg.includes('bomb.tgz is refused'))?.reasons).toEqual([`${bomb}: package/CodeSystem-big.json fylder 100.0 MB, mere end de 64 MB en fil i en pakke må`]);
+      expect(lines.find((l) => l.msg.includes('bomb.tgz is refused'))?.reasons).toEqual([`${bomb}: package/CodeSystem-big.json fylder 100.0 MB, mere end de 16 MB en fil i en pakke må`]);
       // the package it waits for arrives: it is tried again and loads; the bomb, unchanged, is not tried
       fs.writeFileSync(path.join(dir, 'z-base.tgz'), await writePackageTarball({ name: 'example.watched', version: '1.0.0' }, [codeSystemA]));
       await app.packageWatch!.scan();

@@ -11,6 +11,7 @@ import type { Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationDefi
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
+import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { MemoryStore } from '../../src/store/memory-store';
 import { loadTerminology } from '../../src/terminology/loader';
 import { MAX_UNPACKED_BYTES, readPackageTarball } from '../../src/packages/package-reader';
@@ -19,7 +20,7 @@ import { writePackageTarball } from '../../src/packages/package-writer';
 import { NEXT_FSIII_PACKAGE, NEXT_FSIII_VERSION, nextFsiiiPackage, type ReleaseChanges } from '../../scripts/next-fsiii-release';
 import { FSIII, publishedCatalogs, TERMINOLOGY_DIR, testApp, testConfig } from '../support/app';
 import { localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
-import { packageBomb } from '../support/package-bomb';
+import { packageArchive, packageBomb } from '../support/package-bomb';
 
 const JSON_TYPE = 'application/fhir+json';
 const OLD = '20240530';
@@ -310,10 +311,114 @@ describe('what a package may be ($load-package)', () => {
     }
   });
 
+  describe('while its files are checked', () => {
+    const FILES = 12;
+    const url = (i: number) => `http://example.org/CodeSystem/large-${i}`;
+    // 12 code systems of 5,000 concepts, ~0.3 MB each: what the check spends its time on is parsing and checking files
+    const large = (i: number): CodeSystem => ({
+      resourceType: 'CodeSystem', id: `large-${i}`, url: url(i), version: '1', status: 'active', content: 'complete',
+      concept: Array.from({ length: 5000 }, (_, k) => ({ code: `c${k}`, display: `Begreb ${k} i kodesystem ${i}` })),
+    });
+    let archive: Buffer;
+    beforeAll(async () => {
+      archive = await writePackageTarball({ name: 'kl.synthetic.large', version: '1.0.0' }, Array.from({ length: FILES }, (_, i) => large(i)));
+    });
+
+    /** Calls `onCheck` with each file's index as its schema check begins; `slow` makes each check take that long. */
+    function watchChecks(onCheck: (i: number) => void, slowMs = 0) {
+      const original = FhirSchemaValidator.prototype.validate;
+      return jest.spyOn(FhirSchemaValidator.prototype, 'validate').mockImplementation(function (this: FhirSchemaValidator, resource) {
+        const i = Array.from({ length: FILES }, (_, k) => url(k)).indexOf((resource as { url?: string }).url ?? '');
+        if (i >= 0) {
+          onCheck(i);
+          const until = Date.now() + slowMs;
+          while (Date.now() < until); // as long as a large file's check takes
+        }
+        return original.call(this, resource);
+      });
+    }
+
+    it('other requests are answered between its files', async () => {
+      const fresh = await testApp();
+      const order: string[] = [];
+      let health: Promise<unknown> | undefined;
+      const spy = watchChecks((i) => {
+        order.push(`check ${i}`);
+        health ??= request(fresh).get('/health').then((res) => order.push(`health ${res.status}`));
+      });
+      try {
+        const res = await loadPackage(fresh, archive);
+        expect(res.status).toBe(200);
+        await health;
+        // asked as the first file was checked, answered within the next few files, long before the last
+        const answered = order.indexOf('health 200');
+        expect(order).toHaveLength(FILES + 1);
+        expect(answered).toBeGreaterThan(0);
+        expect(answered).toBeLessThan(FILES / 2);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('the request timeout answers it, and the check stops there: nothing is loaded', async () => {
+      const fresh = await testApp({ requestTimeoutMs: 150 });
+      const checked: number[] = [];
+      const spy = watchChecks((i) => checked.push(i), 40);
+      try {
+        const res = await loadPackage(fresh, archive);
+        expect(res.status).toBe(503);
+        expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'timeout' });
+        // the check was stopped at the turn after the timeout, not run to its end
+        await new Promise((r) => setTimeout(r, 50));
+        expect(checked.length).toBeLessThan(FILES);
+      } finally {
+        spy.mockRestore();
+      }
+      const list = (await request(fresh).get('/fhir/$packages').expect(200)).body as Parameters;
+      expect(JSON.stringify(list)).not.toContain('kl.synthetic.large');
+    });
+  });
+
+  it('an archive or a file that cannot be read is refused in Danish words only; the English keeps the library\'s detail', async () => {
+    const manifest = JSON.stringify({ name: 'kl.synthetic.broken', version: '1.0.0', fhirVersions: ['4.0.1'] });
+    const tar = zlib.gunzipSync(release.archive);
+    const cases: { archive: Buffer; da: string; en: RegExp }[] = [
+      { archive: Buffer.from('not a package'), da: 'pakken: ikke en gzip-komprimeret tar-fil (.tgz): den begynder ikke som en gzip-fil', en: /: incorrect header check$/ },
+      {
+        archive: release.archive.subarray(0, release.archive.length / 2),
+        da: 'pakken: ikke en gzip-komprimeret tar-fil (.tgz): den slutter midt i de komprimerede data (filen er afkortet)',
+        en: /: unexpected end of file$/,
+      },
+      { archive: zlib.gzipSync(tar.subarray(0, 700)), da: 'pakken: tar-filen kan ikke læses: den slutter midt i en fil (filen er afkortet)', en: /: Unexpected end of data$/ },
+      {
+        archive: packageArchive({ 'package.json': '{\n  "name": "kl.synthetic.broken",\n}' }),
+        da: "pakken: package/package.json er ikke gyldig JSON (uventet tegn '}' i linje 3, position 1)",
+        en: /^the package: package\/package\.json is not valid JSON \(Expected double-quoted property name/,
+      },
+      {
+        archive: packageArchive({ 'package.json': manifest, 'CodeSystem-cut.json': '{\n  "resourceType": "CodeSystem",\n  "concept": [{"code": "a"' }),
+        da: 'pakken: package/CodeSystem-cut.json: ikke gyldig JSON (teksten slutter i linje 3, før JSON-værdien er færdig: filen er afkortet eller ufuldstændig)',
+        en: /^the package: package\/CodeSystem-cut\.json: not valid JSON \(Expected ',' or '}' after property value/,
+      },
+      {
+        archive: packageArchive({ 'package.json': manifest, 'CodeSystem-empty.json': '' }),
+        da: 'pakken: package/CodeSystem-empty.json: ikke gyldig JSON (filen er tom)',
+        en: /^the package: package\/CodeSystem-empty\.json: not valid JSON \(Unexpected end of JSON input\)$/,
+      },
+    ];
+    for (const c of cases) {
+      const res = await loadPackage(app, c.archive).set('Accept-Language', 'da');
+      expect(res.status).toBe(422);
+      const [issue] = (res.body as OperationOutcome).issue;
+      expect(issue!.details?.text).toBe(c.da);
+      expect(issue!.details?._text?.extension?.[0]?.extension?.find((e) => e.url === 'content')?.valueString).toMatch(c.en);
+    }
+  });
+
   it('a file of package/ larger than one file may be is refused with its name and size', async () => {
     const res = await loadPackage(app, packageBomb('package/CodeSystem-big.json', 100 * 1024 * 1024)).set('Accept-Language', 'da');
     expect(res.status).toBe(422);
-    expect(texts(res.body as OperationOutcome)).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 64 MB en fil i en pakke må']);
+    expect(texts(res.body as OperationOutcome)).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 16 MB en fil i en pakke må']);
   });
 
   it('a body over BODY_LIMIT_BYTES is answered 413 too-long with the connection closed, as every other body', async () => {

@@ -38,3 +38,8 @@ export function packageBomb(name: string, size: number): Buffer {
   const head = zlib.gzipSync(Buffer.concat([tarFile('package/package.json', manifest), ustarHeader(name, size)]));
   return Buffer.concat([head, ...Array<Buffer>(Math.ceil(size / ZEROS)).fill(zerosMember)]);
 }
+
+/** A .tgz of these files of `package/`, each text as given (a package.json or a resource that is not valid JSON). */
+export function packageArchive(files: Record<string, string>): Buffer {
+  return zlib.gzipSync(Buffer.concat([...Object.entries(files).map(([name, text]) => tarFile(`package/${name}`, text)), Buffer.alloc(2 * BLOCK)]));
+}

@@ -13,7 +13,7 @@ import type { Bilingual } from '../../src/errors/issue';
 import { checkPackage } from '../../src/packages/package-check';
 import { PackageError } from '../../src/packages/package-error';
 import { resourcesResolver, unresolvedReferences } from '../../src/packages/package-references';
-import { MAX_UNPACKED_BYTES, readPackageFolder, readPackageTarball, UPLOADED } from '../../src/packages/package-reader';
+import { MAX_UNPACKED_BYTES, readPackageFile, readPackageFolder, readPackageTarball, UPLOADED } from '../../src/packages/package-reader';
 import { packageFiles, writePackageTarball } from '../../src/packages/package-writer';
 import { PublishedLayer } from '../../src/packages/published-layer';
 import { TerminologyRegistry } from '../../src/terminology/registry';
@@ -26,9 +26,9 @@ import { packageBomb } from '../support/package-bomb';
 const fsiii = (): CodeSystem => publishedCatalogs().resources.find((r) => r.resourceType === 'CodeSystem' && r.id === 'FSIII') as CodeSystem;
 const valueSet: ValueSet = { resourceType: 'ValueSet', id: 'vs', url: 'http://example.org/ValueSet/vs', version: '1', status: 'active', compose: { include: [{ system: 'urn:oid:1.2.208.176.2.21' }] } };
 
-function problemsOf(fn: () => unknown): string[] {
+async function problemsOf(fn: () => Promise<unknown>): Promise<string[]> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     expect(e).toBeInstanceOf(PackageError);
     return (e as PackageError).problems;
@@ -43,7 +43,7 @@ describe('package writer and reader', () => {
     const pkg = await readPackageTarball(archive, 'x');
     expect(pkg.manifest).toEqual(expect.objectContaining({ name: 'example.terminology', version: '1.0.0', fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.0.1' } }));
     expect(pkg.files.map((f) => f.name)).toEqual(['CodeSystem-FSIII-2.json', 'CodeSystem-FSIII.json', 'ValueSet-vs.json']);
-    const checked = checkPackage(pkg);
+    const checked = await checkPackage(pkg);
     expect(checked.resources).toEqual(expect.arrayContaining([fsiii(), two, valueSet]));
     const index = JSON.parse(packageFiles({ name: 'example.terminology', version: '1.0.0' }, [fsiii(), two]).find((f) => f.name === '.index.json')!.text);
     expect(index).toEqual({
@@ -70,21 +70,29 @@ describe('package writer and reader', () => {
 
   it('refuses a file of package/ larger than a file may be by its header, before holding it; a large file elsewhere is passed over', async () => {
     const big = packageBomb('package/CodeSystem-big.json', 100 * 1024 * 1024);
-    await expect(readPackageTarball(big, UPLOADED)).rejects.toThrow('the package: package/CodeSystem-big.json is 100.0 MB, more than the 64 MB one file of a package may hold');
+    await expect(readPackageTarball(big, UPLOADED)).rejects.toThrow('the package: package/CodeSystem-big.json is 100.0 MB, more than the 16 MB one file of a package may hold');
     const daProblems = await readPackageTarball(big, UPLOADED).catch((e: PackageError) => e.problems);
-    expect(daProblems).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 64 MB en fil i en pakke må']);
+    expect(daProblems).toEqual(['pakken: package/CodeSystem-big.json fylder 100.0 MB, mere end de 16 MB en fil i en pakke må']);
     // the same size where the reader does not keep it: read past
     expect((await readPackageTarball(packageBomb('package/other/big.bin', 100 * 1024 * 1024), UPLOADED)).files).toEqual([]);
   });
 
-  it('reads an unpacked package folder; other folders of the package (example/) and other resource types are left out', () => {
+  it('a file that cannot be read is refused as such, not as a broken archive, and in Danish words', async () => {
+    const missing = path.join(os.tmpdir(), 'faelles-tx-no-such-package.tgz');
+    const error = await readPackageFile(missing).catch((e: PackageError) => e);
+    expect(error).toBeInstanceOf(PackageError);
+    expect((error as PackageError).message).toMatch(new RegExp(`^${missing}: the file cannot be read: ENOENT`));
+    expect((error as PackageError).problems).toEqual([`${missing}: filen kan ikke læses: den findes ikke (ENOENT)`]);
+  });
+
+  it('reads an unpacked package folder; other folders of the package (example/) and other resource types are left out', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-pkg-'));
     try {
       fs.mkdirSync(path.join(dir, 'package', 'example'), { recursive: true });
       for (const f of packageFiles({ name: 'example.folder', version: '1.0.0' }, [valueSet])) fs.writeFileSync(path.join(dir, 'package', f.name), f.text);
       fs.writeFileSync(path.join(dir, 'package', 'example', 'ValueSet-x.json'), JSON.stringify({ ...valueSet, id: 'x', url: 'http://example.org/x' }));
       fs.writeFileSync(path.join(dir, 'package', 'ImplementationGuide-ig.json'), JSON.stringify({ resourceType: 'ImplementationGuide', id: 'ig' }));
-      const checked = checkPackage(readPackageFolder(dir));
+      const checked = await checkPackage(readPackageFolder(dir));
       expect(checked.resources).toEqual([valueSet]);
       expect(checked.skipped).toBe(1);
     } finally {
@@ -96,52 +104,75 @@ describe('package writer and reader', () => {
 describe('package check', () => {
   const raw = (manifest: unknown, files = [{ name: 'ValueSet-vs.json', text: JSON.stringify(valueSet) }]) => ({ source: 'p', manifest, files });
 
-  it('needs a package name, a semantic version and FHIR R4', () => {
-    expect(problemsOf(() => checkPackage(raw({ name: 'Not A Name', version: 'one' }))).join('\n')).toMatch(/FHIR-pakkenavn[\s\S]*semantisk version[\s\S]*ingen FHIR-version/);
-    expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['5.0.0'] })))[0]).toContain('FHIR 5.0.0');
-    expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.3.0' } })))[0]).toContain('4.3.0');
-    expect(checkPackage(raw({ name: 'a.b', version: '1.0.0', dependencies: { 'hl7.fhir.r4.core': '4.0.1' } })).fhirVersion).toBe('4.0.1');
+  it('needs a package name, a semantic version and FHIR R4', async () => {
+    expect((await problemsOf(() => checkPackage(raw({ name: 'Not A Name', version: 'one' })))).join('\n')).toMatch(/FHIR-pakkenavn[\s\S]*semantisk version[\s\S]*ingen FHIR-version/);
+    expect((await problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['5.0.0'] }))))[0]).toContain('FHIR 5.0.0');
+    expect((await problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.3.0' } }))))[0]).toContain('4.3.0');
+    expect((await checkPackage(raw({ name: 'a.b', version: '1.0.0', dependencies: { 'hl7.fhir.r4.core': '4.0.1' } }))).fhirVersion).toBe('4.0.1');
   });
 
-  it('needs the whole semantic version MAJOR.MINOR.PATCH, as npm and the FHIR package specification do (not 1.0)', () => {
+  it('needs the whole semantic version MAJOR.MINOR.PATCH, as npm and the FHIR package specification do (not 1.0)', async () => {
     const r4 = { name: 'a.b', fhirVersions: ['4.0.1'] };
     for (const version of ['1.0', '1', '1.0.0.0', '01.0.0', '1.0.0-01', '1.0.0-', '1.0.0+']) {
-      expect(problemsOf(() => checkPackage(raw({ ...r4, version })))).toEqual([`p: package.json version '${version}' er ikke en semantisk version MAJOR.MINOR.PATCH (fx 1.2.0), som npm og FHIR-pakker kræver`]);
+      expect(await problemsOf(() => checkPackage(raw({ ...r4, version })))).toEqual([`p: package.json version '${version}' er ikke en semantisk version MAJOR.MINOR.PATCH (fx 1.2.0), som npm og FHIR-pakker kræver`]);
     }
     for (const version of ['0.0.0', '2025.6.1', '1.0.0-ballot.2', '1.0.0-0.3.7', '1.0.0-x-y.1+build.20250601']) {
-      expect(checkPackage(raw({ ...r4, version })).version).toBe(version);
+      expect((await checkPackage(raw({ ...r4, version }))).version).toBe(version);
     }
   });
 
-  it('reports every invalid resource and a url|version given twice, and refuses a package without terminology', () => {
+  it('reports every invalid resource and a url|version given twice, and refuses a package without terminology', async () => {
     const files = [
       { name: 'a.json', text: JSON.stringify(valueSet) },
       { name: 'b.json', text: JSON.stringify(valueSet) },
       { name: 'c.json', text: '{' },
       { name: 'd.json', text: JSON.stringify({ ...valueSet, url: undefined }) },
     ];
-    const problems = problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, files)));
+    const problems = await problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, files)));
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toMatch(/b\.json.*findes allerede i package\/a\.json[\s\S]*c\.json: ikke gyldig JSON[\s\S]*d\.json.*url/);
-    expect(problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, []))).join()).toContain('ingen CodeSystem');
+    expect((await problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, [])))).join()).toContain('ingen CodeSystem');
   });
 
-  it('refuses a code system that defines a code twice (csd-1), nested or not, naming both places', () => {
+  it('refuses a code system that defines a code twice (csd-1), nested or not, naming both places', async () => {
     const cs: CodeSystem = {
       resourceType: 'CodeSystem', url: 'http://example.org/cs', version: '1', status: 'active', content: 'complete',
       concept: [{ code: 'a', display: 'A' }, { code: 'b', concept: [{ code: 'a', display: 'Second A' }] }],
     };
-    const problems = problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, [{ name: 'cs.json', text: JSON.stringify(cs) }])));
+    const problems = await problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, [{ name: 'cs.json', text: JSON.stringify(cs) }])));
     expect(problems).toEqual([expect.stringContaining("cs.json: koden 'a' er defineret to gange (CodeSystem.concept[0] og CodeSystem.concept[1].concept[0])")]);
     cs.concept![1]!.concept![0]!.code = 'c';
-    expect(checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, [{ name: 'cs.json', text: JSON.stringify(cs) }])).resources).toHaveLength(1);
+    expect((await checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, [{ name: 'cs.json', text: JSON.stringify(cs) }]))).resources).toHaveLength(1);
   });
 
-  it('gives every reason in English and in Danish, the same reasons in the same order; an upload is "the package"/"pakken"', () => {
+  it('gives the event loop a turn before each file and between its parse and its check; a checkpoint that throws stops it there', async () => {
+    const manifest = { name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] };
+    const files = Array.from({ length: 5 }, (_, i) => ({ name: `vs-${i}.json`, text: JSON.stringify({ ...valueSet, url: `http://example.org/ValueSet/vs-${i}` }) }));
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      if (!counting) return;
+      turns++;
+      setImmediate(count);
+    };
+    setImmediate(count);
+    const checked = await checkPackage(raw(manifest, files));
+    counting = false;
+    expect(checked.resources).toHaveLength(5);
+    expect(turns).toBeGreaterThanOrEqual(2 * files.length);
+    let checkpoints = 0;
+    const stopped = checkPackage(raw(manifest, files), { checkpoint: () => {
+      if (++checkpoints === 3) throw new Error('answered by its timeout');
+    } });
+    await expect(stopped).rejects.toThrow('answered by its timeout');
+    expect(checkpoints).toBe(3);
+  });
+
+  it('gives every reason in English and in Danish, the same reasons in the same order; an upload is "the package"/"pakken"', async () => {
     const files = [{ name: 'c.json', text: '{' }, { name: 'd.json', text: JSON.stringify({ ...valueSet, status: undefined }) }];
     let error: PackageError | undefined;
     try {
-      checkPackage({ ...raw({ name: 'a.b', version: 'one', fhirVersions: ['5.0.0'] }, files), source: UPLOADED });
+      await checkPackage({ ...raw({ name: 'a.b', version: 'one', fhirVersions: ['5.0.0'] }, files), source: UPLOADED });
     } catch (e) {
       error = e as PackageError;
     }
