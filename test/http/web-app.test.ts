@@ -129,7 +129,9 @@ describe('CodeSystem/$import-local', () => {
     const token = await tokenFor({ kommunekode: '370' });
     const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send(csvParameters('kode;titel;type;maal\n370-NY;Ny;indsats;Kostvejledning\n')).expect(422);
-    expect(JSON.stringify(res.body)).toContain('read-only');
+    // its url is the published catalog's, under whatever id the import would write it
+    expect(JSON.stringify(res.body)).toContain('http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser is a canonical of a published catalog');
+    expect((await request(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser' }).expect(200)).body.total).toBe(1);
   });
 
   it('answers a body that is not Parameters with the file, 400', async () => {
