@@ -1,14 +1,18 @@
 import type { CodeSystemConcept } from 'fhir/r4';
 
-/** Visits each concept, a parent before its children, with a function that writes its path (wanted only for an issue). */
-export function walkConcepts(concepts: CodeSystemConcept[] | undefined, parent: () => string, visit: (c: CodeSystemConcept, at: () => string) => void): void {
-  if (!Array.isArray(concepts)) return;
+/**
+ * Visits each concept, a parent before its children, with a function that writes its path (wanted only for an issue).
+ * A visit that returns `false` ends the walk; so does walkConcepts, returning false.
+ */
+export function walkConcepts(concepts: CodeSystemConcept[] | undefined, parent: () => string, visit: (c: CodeSystemConcept, at: () => string) => boolean | void): boolean {
+  if (!Array.isArray(concepts)) return true;
   for (let i = 0; i < concepts.length; i++) {
     const c = concepts[i]!;
     const at = (): string => `${parent()}[${i}]`;
-    visit(c, at);
-    if (c && c.concept) walkConcepts(c.concept, () => `${at()}.concept`, visit);
+    if (visit(c, at) === false) return false;
+    if (c && c.concept && !walkConcepts(c.concept, () => `${at()}.concept`, visit)) return false;
   }
+  return true;
 }
 
 export const CONCEPTS = (): string => 'CodeSystem.concept';
@@ -21,15 +25,19 @@ export interface DuplicateCode {
   at: () => string;
 }
 
-/** Every repeated definition of a code, in the order of the concepts; empty when each code is defined once. */
-export function duplicateCodes(concepts: CodeSystemConcept[] | undefined): DuplicateCode[] {
+/**
+ * The repeated definitions of codes, in the order of the concepts, at most `limit` of them (a file of one code a
+ * million times: a closure kept per repeat, when the caller reports the first); empty when each code is defined once.
+ */
+export function duplicateCodes(concepts: CodeSystemConcept[] | undefined, limit = Infinity): DuplicateCode[] {
   const seen = new Map<string, () => string>();
   const out: DuplicateCode[] = [];
   walkConcepts(concepts, CONCEPTS, (c, at) => {
-    if (typeof c?.code !== 'string') return;
+    if (typeof c?.code !== 'string') return true;
     const first = seen.get(c.code);
-    if (first) out.push({ code: c.code, first, at });
-    else seen.set(c.code, at);
+    if (!first) seen.set(c.code, at);
+    else if (out.push({ code: c.code, first, at }) >= limit) return false;
+    return true;
   });
   return out;
 }

@@ -68,7 +68,7 @@ export function terminologyResourceProblem(json: { resourceType: string }, valid
   const type = json.resourceType;
   // before the schema: cheap, and a code repeated a million times is refused without the schema walking all of them
   if (type === 'CodeSystem') {
-    const [twice] = duplicateCodes((json as CodeSystem).concept);
+    const [twice] = duplicateCodes((json as CodeSystem).concept, 1);
     if (twice) {
       const code = excerpt(twice.code);
       return { en: `the code '${code}' is defined twice (${twice.first()} and ${twice.at()}); a code system's codes are unique`,
