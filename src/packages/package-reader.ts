@@ -32,9 +32,9 @@ export const MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
 
 /**
  * Bytes one file of `package/` may take. Each is held whole and parsed in one step nothing can interrupt, then checked
- * in another: ~10 ms per MB each on the 2-core VM for concepts with a display and a definition, up to ~90 ms per MB for
- * the check of one tiny concept repeated (csd-1 records every repeat). At 16 MB a package being checked holds other
- * requests ~0.15 s at a time, ~1.5 s at worst; KL's largest file (CodeSystem-FSIII.json, 828 concepts) is 0.3 MB.
+ * in another: ~10 ms per MB each on the 2-core VM for concepts with a display and a definition, up to ~50 ms per MB to
+ * parse and ~120 ms per MB to check a million tiny concepts (`{"code":"…"}`). At 16 MB a package being checked holds
+ * other requests ~0.15 s at a time, ~2 s at worst; KL's largest file (CodeSystem-FSIII.json, 828 concepts) is 0.3 MB.
  */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
