@@ -64,13 +64,17 @@ async function importCsv(input: OperationInput, ctx: OperationContext, principal
   });
 }
 
-/** What an import writes, for the audit log: the municipality's CodeSystem and ConceptMap of that name (when the request names them). */
-function importTargets(kommunekode: string | undefined, name: string): AuditTarget[] {
+/**
+ * What an import writes, for the audit log: the municipality's CodeSystem and ConceptMap of that name (when the request
+ * names them), by the id the catalog written under that url has, else the id a new one is given.
+ */
+function importTargets(kommunekode: string | undefined, name: string, writtenId: (type: 'CodeSystem' | 'ConceptMap', url: string) => string | undefined): AuditTarget[] {
   const named = kommunekode !== undefined && isKommunekode(kommunekode) && isValidLocalName(name);
-  return (['CodeSystem', 'ConceptMap'] as const).map((type): AuditTarget => ({
-    resourceType: type, method: 'update',
-    ...(named ? { id: municipalId(kommunekode, name), url: municipalUrl(kommunekode, type, name) } : {}),
-  }));
+  return (['CodeSystem', 'ConceptMap'] as const).map((type): AuditTarget => {
+    if (!named) return { resourceType: type, method: 'update' };
+    const url = municipalUrl(kommunekode, type, name);
+    return { resourceType: type, method: 'update', id: writtenId(type, url) ?? municipalId(kommunekode, name), url };
+  });
 }
 
 /** An import refused for its file (or the catalog it builds) as the audit log describes it: the first error, on its line. */
@@ -135,7 +139,7 @@ export const importLocalOperation: OperationHandler = {
     // itself); a preview writes nothing and is not recorded, as the writer's checks are not.
     const preview = input.boolean('preview') === true;
     const refused = (error: FhirError): void => {
-      if (!preview) services.writer.recordRefusal(principal, 'import-local', importTargets(kommunekode, name), error);
+      if (!preview) services.writer.recordRefusal(principal, 'import-local', importTargets(kommunekode, name, (type, url) => services.writer.written(type, url)?.id), error);
     };
     let outcome: ImportOutcome;
     try {

@@ -107,13 +107,14 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const mode = options.mode ?? 'replace';
   const fileCodes = new Set(parsed.rows.map((r) => r.kode));
   /**
-   * The ids of the resources the import creates: kommune-{kode}-{name}, as a write would give them, unless another
-   * resource holds (or held) that id, as when a catalog written under its own url took it; then a new UUID. Writing
-   * under the held id would be refused as a change made during the import, however often it was tried again.
+   * The ids of the resources the import creates: kommune-{kode}-{name}, as a write would give them (and as the
+   * catalog had, when it was deleted and is imported again), unless a resource of another url holds (or held) that
+   * id, as when a catalog written under its own url took it; then a new UUID. Writing under the held id would be
+   * refused as a change made during the import, however often it was tried again.
    */
-  const newIds = async (existing: Existing, taken: (type: 'CodeSystem' | 'ConceptMap', id: string) => Promise<boolean>) => {
+  const newIds = async (existing: Existing, heldForOther: (type: 'CodeSystem' | 'ConceptMap', id: string, url: string) => Promise<boolean>) => {
     const id = municipalId(kommunekode, name);
-    const free = async (type: 'CodeSystem' | 'ConceptMap') => (await taken(type, id) ? randomUUID() : id);
+    const free = async (type: 'CodeSystem' | 'ConceptMap') => (await heldForOther(type, id, type === 'CodeSystem' ? csUrl : cmUrl) ? randomUUID() : id);
     return {
       codeSystem: existing.codeSystem ? undefined : await free('CodeSystem'),
       conceptMap: existing.conceptMap ? undefined : await free('ConceptMap'),
@@ -142,7 +143,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const throughWriter = (writer: ResourceWriter, store: TerminologyStore, registry: TerminologyRegistry, principal: Principal, gate?: CommitGate) => {
     const once = async (write: WriteFn, retry: boolean) => {
       const existing = writtenCatalog(writer, csUrl, cmUrl);
-      const ids = await newIds(existing, (type, id) => writer.idTaken(type, id));
+      const ids = await newIds(existing, (type, id, url) => writer.idHeldForOtherUrl(type, id, url));
       const built = build(registry, existing, ids, await outsideImport(store, existing));
       return writeBuilt({ writer, write, store, principal, gate, preview, retryable, retry, basedOn: options.basedOn }, built, existing, parsed.messages, rows, log);
     };
@@ -192,11 +193,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   });
   return withRetries(retryable, log, async (_attempt, retry) => {
     const existing = await fetchCatalog();
-    const built = build(registry, existing, await newIds(existing, async (type, id) => {
-      const res = await fetch(`${base}/${type}/${encodeURIComponent(id)}`, { headers: { Accept: 'application/fhir+json' } });
-      await res.arrayBuffer();
-      return res.status !== 404;
-    }));
+    const built = build(registry, existing, await newIds(existing, (type, id, url) => heldForOtherUrl(base, type, id, url)));
     const messages = [...parsed.messages, ...built.messages];
     if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
     if (preview) return { ok: true, rows, messages: sortMessages(messages), plan: built.plan };
@@ -266,6 +263,21 @@ async function withRetries(
 }
 
 /** The write's condition on the version read: If-Match that version, or If-None-Match: * when there was none. */
+/**
+ * On a running server: whether the id is another url's (see ResourceWriter.idHeldForOtherUrl). A deleted resource
+ * (410) is the url's own when every version its history keeps has that url.
+ */
+async function heldForOtherUrl(base: string, type: 'CodeSystem' | 'ConceptMap', id: string, url: string): Promise<boolean> {
+  const read = await fetch(`${base}/${type}/${encodeURIComponent(id)}`, { headers: { Accept: 'application/fhir+json' } });
+  await read.arrayBuffer();
+  if (read.status === 404) return false;
+  if (read.status !== 410) return true;
+  const history = await fetch(`${base}/${type}/${encodeURIComponent(id)}/_history?_count=1000`, { headers: { Accept: 'application/fhir+json' } });
+  const bundle = (await history.json().catch(() => undefined)) as Bundle | undefined;
+  if (!history.ok || bundle?.resourceType !== 'Bundle') return true;
+  return (bundle.entry ?? []).some((e) => e.resource !== undefined && (e.resource as TerminologyResource).url !== url);
+}
+
 function readCondition(read: TerminologyResource | undefined): { ifMatch: string } | { ifNoneMatch: string } {
   const version = read?.meta?.versionId;
   return version ? { ifMatch: `W/"${version}"` } : { ifNoneMatch: '*' };

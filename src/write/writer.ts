@@ -327,6 +327,14 @@ export class ResourceWriter {
     return this.isPublished(type, id) || (await this.deps.store.history(type, id)).length > 0;
   }
 
+  /**
+   * Whether the id is another resource's than `url`'s: a published one's, or one written under another url at any
+   * version (a deleted one's too). A catalog deleted and written again under its url takes its own id back.
+   */
+  async idHeldForOtherUrl(type: TerminologyType, id: string, url: string): Promise<boolean> {
+    return this.isPublished(type, id) || (await this.deps.store.history(type, id)).some((v) => v.resource !== undefined && v.resource.url !== url);
+  }
+
   private async writeNow(principal: Principal, requests: WriteRequest[], operation: WriteOperationName, gate?: CommitGate, checkOnly = false): Promise<WriteResult[]> {
     if (requests.length === 0) return [];
     await this.deps.beforeWrite?.();

@@ -104,6 +104,28 @@ describe('CodeSystem/$import-local preview and merge', () => {
       .toEqual(['240-BOLD', '240-KOST', '240-NY']);
   });
 
+  it('gives a catalog deleted and imported again its own id back', async () => {
+    const named = [{ name: 'name', valueString: 'tilbage' }];
+    await post(FIRST, named).expect(200);
+    for (const type of ['CodeSystem', 'ConceptMap']) {
+      await request(app).delete(`/fhir/${type}/kommune-240-tilbage`).set('Authorization', `Bearer ${token}`).expect(200);
+    }
+    await post(SECOND, named).expect(200);
+    const cs = (await request(app).get('/fhir/CodeSystem/kommune-240-tilbage').expect(200)).body as CodeSystem;
+    expect(cs.concept?.map((c) => c.code).sort()).toEqual(['240-BOLD', '240-NY']);
+    await request(app).get('/fhir/ConceptMap/kommune-240-tilbage').expect(200);
+  });
+
+  it('records a refused import of a catalog under a new id against that id', async () => {
+    const id = ((await request(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/240/CodeSystem/holdt' }).expect(200)).body as Bundle).entry![0]!.resource!.id!;
+    await post('kode;titel;type;maal\n240-X;X;forkert;x\n', [{ name: 'name', valueString: 'holdt' }]).expect(422);
+    const admin = `Bearer ${await tokenFor({ scope: 'admin' })}`;
+    const events = (await request(app).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${id}` }).set('Authorization', admin).expect(200)).body as Bundle;
+    expect(events.entry?.some((e) => (e.resource as { outcome?: string }).outcome !== '0')).toBe(true);
+    const holder = (await request(app).get('/fhir/AuditEvent').query({ entity: 'CodeSystem/kommune-240-holdt' }).set('Authorization', admin).expect(200)).body as Bundle;
+    expect(holder.entry?.every((e) => (e.resource as { outcome?: string }).outcome === '0')).toBe(true);
+  });
+
   it('answers an unknown mode with 400', async () => {
     const res = await post(FIRST, [{ name: 'mode', valueCode: 'flet' }]).expect(400);
     expect((res.body as OperationOutcome).issue[0]?.expression).toEqual(['mode']);

@@ -231,4 +231,27 @@ describe('importing through a running server', () => {
     expect(other.ok).toBe(false);
     expect(issueText(other.messages[0]!)).toMatch(/token may write only municipality 101/);
   });
+
+  it('gives a catalog deleted and imported again its own id back, and a new one when another catalog holds it', async () => {
+    const token = await tokenFor({ kommunekode: '103' });
+    const target = { kind: 'server' as const, baseUrl, token };
+    const run = (name: string) => importLocalCsv({
+      content: SAMPLE.replace(/101-/g, '103-'), kommunekode: '103', name, target, terminologyDir: TERMINOLOGY_DIR, includeExamples: true, published: publishedCatalogs(),
+    });
+    expect((await run('igen')).written?.codeSystem).toBe('CodeSystem/kommune-103-igen/_history/1');
+    for (const type of ['CodeSystem', 'ConceptMap']) {
+      expect((await fetch(`${baseUrl}/${type}/kommune-103-igen`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    }
+    expect((await run('igen')).written?.codeSystem).toBe('CodeSystem/kommune-103-igen/_history/3');
+    const holder = { ...(await (await fetch(`${baseUrl}/CodeSystem/kommune-103-igen`)).json() as CodeSystem), url: 'http://faelles-tx.dk/fhir/kommune/103/CodeSystem/holder', meta: undefined };
+    for (const type of ['CodeSystem', 'ConceptMap']) await fetch(`${baseUrl}/${type}/kommune-103-igen`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    const put = await fetch(`${baseUrl}/CodeSystem/kommune-103-holdt`, {
+      method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/fhir+json' }, body: JSON.stringify({ ...holder, id: 'kommune-103-holdt' }),
+    });
+    expect(put.status).toBe(201);
+    const moved = await run('holdt');
+    expect(moved.ok).toBe(true);
+    expect(moved.written?.codeSystem).not.toMatch(/^CodeSystem\/kommune-103-holdt\//);
+    expect(moved.written?.conceptMap).toBe('ConceptMap/kommune-103-holdt/_history/1');
+  });
 });
