@@ -38,7 +38,8 @@ function byteOrderMark(body: Buffer): string | undefined {
  * every file sent a "CSV UTF-8" file's first column as "ï»¿kommunekode", and its æøå as "Ã¦Ã¸Ã¥".
  */
 function csvText(body: Buffer, contentType: string | undefined): string {
-  const charset = byteOrderMark(body) ?? mediaTypeParameters(contentType ?? '').get('charset') ?? 'utf-8';
+  const marked = byteOrderMark(body);
+  const charset = marked ?? mediaTypeParameters(contentType ?? '').get('charset') ?? 'utf-8';
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(charset, { fatal: true });
@@ -52,6 +53,13 @@ function csvText(body: Buffer, contentType: string | undefined): string {
     text = decoder.decode(body);
   } catch {
     const named = /^utf-?8$/i.test(charset) ? 'UTF-8' : charset;
+    if (marked) {
+      // naming another charset does not help: the mark decides
+      throw FhirError.invalid(`The CSV begins with a ${named} byte order mark but is not ${named} text; save it again as UTF-8 (in Excel: "CSV UTF-8")`, {
+        expression: ['csv'],
+        da: `CSV-filen begynder med et ${named}-byte order mark, men er ikke ${named}-tekst; gem den igen som UTF-8 (i Excel: "CSV UTF-8 (kommasepareret)")`,
+      });
+    }
     throw FhirError.invalid(`The CSV is not ${named} text; save it as UTF-8 (in Excel: "CSV UTF-8"), or name its charset in the Content-Type (text/csv; charset=windows-1252)`, {
       expression: ['csv'],
       da: `CSV-filen er ikke ${named}-tekst; gem den som UTF-8 (i Excel: "CSV UTF-8 (kommasepareret)"), eller angiv dens tegnsæt i Content-Type (text/csv; charset=windows-1252)`,

@@ -336,6 +336,9 @@ describe('ConceptMap/$rollup', () => {
     // a byte order mark outweighs the charset named: a "CSV UTF-8" file sent by an integration that names windows-1252
     const bom = await send('text/csv; charset=windows-1252', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows, 'utf8')])).expect(200);
     expect(bom.text).toBe(named.text);
+    // a mark and then bytes that are not UTF-8: naming a charset cannot help, and the answer does not suggest it
+    const mixed = await send('text/csv; charset=windows-1252', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), windows1252])).set('Accept-Language', 'da').expect(400);
+    expect(mixed.body.issue[0].details.text).toBe('CSV-filen begynder med et UTF-8-byte order mark, men er ikke UTF-8-tekst; gem den igen som UTF-8 (i Excel: "CSV UTF-8 (kommasepareret)")');
     const unknown = await send('text/csv; charset=x-unheard-of', windows1252).expect(415);
     expect(unknown.body.issue[0].code).toBe('not-supported');
   });
