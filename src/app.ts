@@ -135,7 +135,10 @@ export async function createApp({ config, store, logger, published, webDir, proc
   });
 
   const validation = submissionValidation(config.profilesDir);
-  const packageService = new PackageService({ store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp()) });
+  const packageService = new PackageService({
+    store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp()),
+    betweenWrites: (fn) => writer.betweenWrites(fn),
+  });
 
   const app = express() as unknown as App;
   app.registry = registry;

@@ -22,6 +22,8 @@ export interface PackageServiceDeps {
   layerFollowsStore: boolean;
   /** Runs before a package is checked: a replica first catches up with the packages the others loaded. */
   beforeLoad?: () => Promise<void>;
+  /** Runs a load or unload between this server's writes (ResourceWriter.betweenWrites); else one at a time on its own. */
+  betweenWrites?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /** Who asks for a package to be loaded or unloaded: an admin's token, or the server itself (the watched folder). */
@@ -41,8 +43,12 @@ export class PackageService {
 
   constructor(private readonly deps: PackageServiceDeps) {}
 
-  /** One load or unload at a time in this process, so two never pass their checks against the same state. */
+  /**
+   * One load or unload at a time in this process, and none while a write runs, so that two never pass their checks
+   * against the same state (two loads; a load bringing a url and a write of it).
+   */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.deps.betweenWrites) return this.deps.betweenWrites(fn);
     const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
     return run;

@@ -265,6 +265,14 @@ export class ResourceWriter {
   }
 
   /**
+   * Runs `fn` in the write queue, between writes: a package load or unload, whose check of what was written and the
+   * writes' check of what is published must not pass against the same state (a url written and published at once).
+   */
+  betweenWrites<T>(fn: () => Promise<T>): Promise<T> {
+    return this.exclusive(fn);
+  }
+
+  /**
    * `gate`: lets the caller abandon the write until its commit begins (src/store/commit-gate.ts). `operation` names
    * the write in the audit log (default: create/update/delete for one request, transaction for several). Every
    * write is recorded (src/write/audit.ts): a success in its own transaction, a refusal after it.

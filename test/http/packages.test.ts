@@ -559,6 +559,40 @@ describe('a package brings no version of a url written here ($load-package, PACK
     expect(texts(again.body as OperationOutcome)).toEqual([expect.stringContaining(`was written here by municipality 104 (version 2.0.0)`)]);
   });
 
+  it('a load waits for a write under way: a url written and published at once is not both', async () => {
+    // a store whose next write waits, once its checks have passed, until the test lets it commit
+    let release!: () => void;
+    let entered!: () => void;
+    const inWrite = new Promise<void>((r) => { entered = r; });
+    const held = new Promise<void>((r) => { release = r; });
+    type Args<F> = F extends (...a: infer A) => unknown ? A : never;
+    class HeldStore extends MemoryStore {
+      holding = true;
+      override async apply(...args: Args<MemoryStore['apply']>) {
+        if (this.holding) {
+          this.holding = false;
+          entered();
+          await held;
+        }
+        return super.apply(...args);
+      }
+    }
+    const fresh = await testApp({}, { store: new HeldStore() });
+    const auth = `Bearer ${await tokenFor({ kommunekode: '106' })}`;
+    const local = localCodeSystem('106', 'lokale-indsatser', [{ code: '106-BOLD', display: 'Boldspil', type: 'indsats' }]);
+    const archive = await writePackageTarball({ name: 'example.kommune-106', version: '1.0.0' }, [local]);
+    const writing = put(fresh, auth, local).then((r) => r);
+    await inWrite;
+    const loading = loadPackage(fresh, archive).then((r) => r);
+    // the load has every chance to run before the write commits
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    const [written, loaded] = await Promise.all([writing, loading]);
+    expect(written.status).toBe(201);
+    expect(loaded.status).toBe(422);
+    expect(texts(loaded.body as OperationOutcome)).toEqual([expect.stringContaining('was written here by municipality 106 (version 1.0.0)')]);
+  });
+
   it('PACKAGES at start is checked against what the store holds written: the server does not start', async () => {
     const store = new MemoryStore();
     const first = await testApp({}, { store });
