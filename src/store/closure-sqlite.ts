@@ -25,29 +25,18 @@ export const CLOSURE_SQLITE_MIGRATION = `
 
 export const CLOSURE_SQLITE_TABLES = ['closure_table', 'closure_concept', 'closure_entry'];
 
+/** How SqliteStore runs a read, and a write as one IMMEDIATE transaction, its failures answered as the store's. */
+export interface SqliteAccess {
+  read<T>(fn: () => T): T;
+  write<T>(fn: () => T): T;
+}
+
 /** Closure tables in the SQLite file (SqliteStore); each change is one IMMEDIATE transaction. */
 export class SqliteClosureTables implements ClosureTableStore {
-  /** `failure`: the store's answer for one of its own failures (SqliteStore's), writing or reading. */
-  constructor(private readonly db: Database.Database, private readonly failure: (e: unknown, writing: boolean) => unknown) {}
-
-  private write<T>(fn: () => T): T {
-    try {
-      return this.db.transaction(fn).immediate();
-    } catch (e) {
-      throw this.failure(e, true);
-    }
-  }
-
-  private read<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      throw this.failure(e, false);
-    }
-  }
+  constructor(private readonly db: Database.Database, private readonly access: SqliteAccess) {}
 
   async initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
-    return this.write(() => {
+    return this.access.write(() => {
       const existed = this.db.prepare('SELECT 1 FROM closure_table WHERE name = ?').get(name) !== undefined;
       if (!existed) {
         const { n } = this.db.prepare('SELECT count(*) AS n FROM closure_table').get() as { n: number };
@@ -61,7 +50,7 @@ export class SqliteClosureTables implements ClosureTableStore {
   }
 
   async readClosureTable(name: string): Promise<ClosureTableState | undefined> {
-    return this.read(() => {
+    return this.access.read(() => {
       const table = this.db.prepare('SELECT version FROM closure_table WHERE name = ?').get(name) as { version: number } | undefined;
       if (!table) return undefined;
       const concepts = this.db.prepare('SELECT system, code FROM closure_concept WHERE name = ?').all(name) as ClosureConcept[];
@@ -70,7 +59,7 @@ export class SqliteClosureTables implements ClosureTableStore {
   }
 
   async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
-    return this.write(() => {
+    return this.access.write(() => {
       const version = expectedVersion + 1;
       const moved = this.db.prepare('UPDATE closure_table SET version = ? WHERE name = ? AND version = ?').run(version, name, expectedVersion);
       if (moved.changes !== 1) return undefined;
@@ -84,7 +73,7 @@ export class SqliteClosureTables implements ClosureTableStore {
   }
 
   async closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
-    const rows = this.read(() => this.db.prepare(`SELECT version, source_system, source_code, target_system, target_code FROM closure_entry
+    const rows = this.access.read(() => this.db.prepare(`SELECT version, source_system, source_code, target_system, target_code FROM closure_entry
       WHERE name = ? AND version > ? ORDER BY version, rowid`).all(name, version) as ClosureEntryRow[]);
     return rows.map(storedClosureEntry);
   }

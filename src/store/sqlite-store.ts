@@ -141,7 +141,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
           'make the file and its folder writable for the server\'s user', { cause: e });
       }
     }
-    this.closures = new SqliteClosureTables(this.db, (e, writing) => this.failure(e, writing));
+    this.closures = new SqliteClosureTables(this.db, { read: (fn) => this.reading(fn), write: (fn) => this.writing(fn) });
   }
 
   private migrate(): void {
@@ -286,11 +286,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   async recordAudit(record: AuditRecord): Promise<void> {
-    try {
-      this.db.transaction(() => this.insertAudit(record)).immediate();
-    } catch (e) {
-      throw this.writeError(e);
-    }
+    this.writing(() => this.insertAudit(record));
   }
 
   async searchAudit(q: AuditQuery): Promise<AuditPage> {
@@ -342,6 +338,15 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
 
   private writeError(e: unknown): unknown {
     return this.failure(e, true);
+  }
+
+  /** A write as one IMMEDIATE transaction, its failures answered as the store's. */
+  private writing<T>(write: () => T): T {
+    try {
+      return this.db.transaction(write).immediate();
+    } catch (e) {
+      throw this.writeError(e);
+    }
   }
 
   /** A read, its failures answered as the store's (a damaged file: 503, not 500). */
