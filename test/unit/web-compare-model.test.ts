@@ -163,6 +163,21 @@ describe('bar chart layout', () => {
     }
   });
 
+  it('cuts a series label too long for its column with an ellipsis, so that it stays inside the chart', () => {
+    const long = { ...input, series: ['Ringkøbing-Skjern Kommune', 'Lyngby-Taarbæk Kommune'] };
+    const charWidth = 12 * 0.56; // the layout's own estimate of a 12 px character
+    for (const width of [320, 390]) {
+      const labels = texts(layoutBarChart(long, width).shapes).filter((t) => t.anchor === 'end');
+      expect(labels.length).toBeGreaterThan(0);
+      for (const label of labels) {
+        expect(label.text).toMatch(/…$/);
+        expect(label.x - Array.from(label.text).length * charWidth).toBeGreaterThanOrEqual(0);
+      }
+    }
+    const wide = texts(layoutBarChart(long, 960).shapes).filter((t) => t.anchor === 'end').map((t) => t.text);
+    expect(wide).toEqual(expect.arrayContaining(long.series));
+  });
+
   it('writes the values as Danish numbers', () => {
     const large = { ...input, categories: [{ label: 'Kostvejledning', values: [2000, 1234567] }] };
     expect(texts(layoutBarChart(large, 960).shapes).map((t) => t.text)).toEqual(expect.arrayContaining(['2.000', '1.234.567']));

@@ -55,6 +55,13 @@ function wrap(text: string, size: number, width: number): string[] {
   return lines;
 }
 
+/** The text cut to fit `width` (estimated as wrap does), its end replaced by an ellipsis: a series label never runs off the chart's left edge. */
+export function fitText(text: string, size: number, width: number): string {
+  const fits = Math.max(1, Math.floor(width / (size * CHAR)));
+  const chars = Array.from(text);
+  return chars.length <= fits ? text : `${chars.slice(0, Math.max(1, fits - 1)).join('').trimEnd()}…`;
+}
+
 export function layoutBarChart(input: BarChartInput, width: number): ChartLayout {
   const w = Math.max(280, Math.round(width));
   const shapes: Shape[] = [];
@@ -83,7 +90,7 @@ export function layoutBarChart(input: BarChartInput, width: number): ChartLayout
     const top = y;
     category.values.forEach((v, i) => {
       const length = Math.round((v / max) * plot);
-      shapes.push({ kind: 'text', x: x0 - 6, y: y + BAR - 4, text: input.series[i] ?? '', size: SMALL, anchor: 'end', fill: INK });
+      shapes.push({ kind: 'text', x: x0 - 6, y: y + BAR - 4, text: fitText(input.series[i] ?? '', SMALL, seriesWidth - 6), size: SMALL, anchor: 'end', fill: INK });
       if (length > 0) shapes.push({ kind: 'rect', x: x0, y, width: length, height: BAR, fill: SERIES_COLOURS[i % SERIES_COLOURS.length]! });
       shapes.push({ kind: 'text', x: x0 + length + 4, y: y + BAR - 4, text: formatNumber(v), size: SMALL, anchor: 'start', fill: INK });
       y += BAR + BAR_GAP;
