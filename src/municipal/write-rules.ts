@@ -74,6 +74,23 @@ function schemaPath(type: string, path: string): string {
   return path === '$' ? type : `${type}${path.slice(1)}`;
 }
 
+/**
+ * A code the system does not have: an error when the system holds all its codes; a warning when its content is a
+ * fragment, an example or not present, since the code may be valid (as $validate-code says of it). A municipality's
+ * map is held to the codes the systems have.
+ */
+function absentCode(issues: Issues, provider: CodeSystemProvider, text: Bilingual, expression: string, localCode: string, municipal: boolean): void {
+  const content = provider.resource.content ?? 'complete';
+  if (content === 'complete' || municipal) {
+    issues.error('code-invalid', { en: text.en, da: `${text.da}.` }, expression, localCode);
+    return;
+  }
+  issues.warning('code-invalid', {
+    en: `${text.en}, whose content is '${content}' (not complete), so the code may be valid`,
+    da: `${text.da}, hvis indhold er '${content}' (ikke komplet), så koden kan være gyldig.`,
+  }, expression, localCode);
+}
+
 function describeSystem(provider: CodeSystemProvider): string {
   const cs = provider.resource;
   const name = cs.title ?? cs.name ?? cs.url;
@@ -388,7 +405,8 @@ function checkGroup(
       continue;
     }
     const first = firstElement.get(code);
-    if (first !== undefined) {
+    // R4 lets a map give a code several elements; a municipality's map keeps all of a local code's targets in one
+    if (first !== undefined && municipal) {
       issues.error('duplicate', {
         en: `Local code '${excerpt(code)}' has two elements in the same group (first at ${elementPath(gi, first)}); put all its targets in one element`,
         da: `Den lokale kode '${excerpt(code)}' har to elementer i samme gruppe (første gang i ${elementPath(gi, first)}); saml alle dens mål i ét element.`,
@@ -398,10 +416,10 @@ function checkGroup(
     }
     const sourceConcept = sourceProvider?.locate(code);
     if (sourceProvider && !sourceConcept) {
-      issues.error('code-invalid', {
+      absentCode(issues, sourceProvider, {
         en: `Source code '${excerpt(code)}' is not in ${describeSystem(sourceProvider)}`,
-        da: `Kildekoden '${excerpt(code)}' findes ikke i ${describeSystem(sourceProvider)}.`,
-      }, `${elementPath(gi, ei)}.code`, code);
+        da: `Kildekoden '${excerpt(code)}' findes ikke i ${describeSystem(sourceProvider)}`,
+      }, `${elementPath(gi, ei)}.code`, code, municipal);
     }
     const tally = tallies.of(source, code, gi, ei);
     if (sourceConcept && typeCode) tally.kind = localKindOf(sourceConcept, typeCode);
@@ -465,10 +483,10 @@ function checkTarget(
 ): void {
   const { concept, legacy, status, replacedBy } = facts;
   if (!concept) {
-    issues.error('code-invalid', {
+    absentCode(issues, provider, {
       en: `Target code '${excerpt(code)}' (for '${excerpt(sourceCode)}') is not in ${describeSystem(provider)}`,
-      da: `Målkoden '${excerpt(code)}' (for '${excerpt(sourceCode)}') findes ikke i ${describeSystem(provider)}.`,
-    }, at(), sourceCode);
+      da: `Målkoden '${excerpt(code)}' (for '${excerpt(sourceCode)}') findes ikke i ${describeSystem(provider)}`,
+    }, at(), sourceCode, municipal);
     return;
   }
   if (legacy && municipal) {

@@ -115,6 +115,24 @@ describe('FhirCodeSystemProvider over a small code system', () => {
     expect(provider.isDeprecated(c('a'))).toBe(false);
   });
 
+  it('deprecated: by the value of the standard deprecated property (a dateTime from when, or a boolean), not by its presence', () => {
+    const DEPRECATED_URI = 'http://hl7.org/fhir/concept-properties#deprecated';
+    const day = 24 * 3600 * 1000;
+    const at = (offset: number) => new Date(Date.now() + offset).toISOString();
+    for (const type of ['dateTime', 'boolean'] as const) {
+      const system = new FhirCodeSystemProvider({
+        resourceType: 'CodeSystem', url: `http://example.org/fhir/CodeSystem/deprecated-${type}`, status: 'active', content: 'complete',
+        property: [{ code: 'depr', uri: DEPRECATED_URI, type }],
+        concept: type === 'boolean'
+          ? [{ code: 'yes', property: [{ code: 'depr', valueBoolean: true }] }, { code: 'no', property: [{ code: 'depr', valueBoolean: false }] }]
+          : [{ code: 'yes', property: [{ code: 'depr', valueDateTime: at(-day) }] }, { code: 'no', property: [{ code: 'depr', valueDateTime: at(365 * day) }] }],
+      });
+      expect(system.status(system.locate('yes')!)).toBe('deprecated');
+      expect(system.status(system.locate('no')!)).toBe('active');
+      expect(system.isDeprecated(system.locate('no')!)).toBe(false);
+    }
+  });
+
   it('abstract: notSelectable concepts only', () => {
     expect(provider.isAbstract(c('group'))).toBe(true);
     expect(provider.isAbstract(c('a'))).toBe(false);

@@ -41,7 +41,8 @@ export abstract class BaseCodeSystemProvider {
     if (statusValue) return statusValue as ConceptStatus;
     const inactive = this.propertyValues(concept, this.propertyCode('inactive'))[0]?.valueBoolean;
     if (inactive === true) return 'inactive';
-    if (this.propertyValues(concept, this.propertyCode('deprecated')).length > 0) return 'deprecated';
+    const deprecated = this.propertyValues(concept, this.propertyCode('deprecated'))[0];
+    if (deprecated && deprecatedNow(deprecated)) return 'deprecated';
     return 'active';
   }
 
@@ -58,4 +59,18 @@ export abstract class BaseCodeSystemProvider {
     const v = this.propertyValues(concept, this.propertyCode('notSelectable'))[0];
     return v?.valueBoolean === true || v?.valueCode === 'true';
   }
+}
+
+/**
+ * Whether a `deprecated` property says the concept is deprecated today: R4's property is the dateTime it was (or will
+ * be) deprecated at; a boolean (or a code `true`/`false`) says it outright; any other value counts as deprecated.
+ */
+function deprecatedNow(p: CodeSystemConceptProperty): boolean {
+  if (p.valueBoolean !== undefined) return p.valueBoolean;
+  if (p.valueDateTime !== undefined) {
+    const at = Date.parse(p.valueDateTime);
+    return Number.isNaN(at) || at <= Date.now();
+  }
+  if (p.valueCode !== undefined) return p.valueCode !== 'false';
+  return true;
 }
