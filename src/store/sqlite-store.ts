@@ -110,6 +110,8 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   private readonly spaceProbeIntervalMs: number;
   /** Set when a write found the disk full; cleared by a write (or a space probe) that succeeds. */
   private full?: { error: FhirError; probedAt: number };
+  /** The damage a read or write ran into: readiness reports it until the file is restored (a restart on it). */
+  private damaged?: FhirError;
   protected readonly closures: SqliteClosureTables;
   /** Statements prepared once per SQL text (preparing costs more than running the small ones). */
   private readonly statements = new Map<string, Database.Statement>();
@@ -328,6 +330,9 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
       });
     }
     if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+      this.damaged ??= new FhirError(503, 'no-store', `The store's file is damaged (${cause}): it must be restored from a backup`, {
+        da: `Lagerets fil er beskadiget (${cause}): den skal genskabes fra en sikkerhedskopi.`,
+      });
       return new FhirError(503, 'no-store', `The store's file is damaged (${cause}): ${writing ? 'nothing was written' : 'the request could not be answered'}. ` +
         'It must be restored from a backup', {
         da: `Lagerets fil er beskadiget (${cause}): ${writing ? 'intet blev skrevet' : 'forespørgslen kunne ikke besvares'}. Den skal genskabes fra en sikkerhedskopi.`,
@@ -378,6 +383,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   async ping(): Promise<void> {
+    if (this.damaged) throw this.damaged;
     this.db.prepare('SELECT 1').get();
     if (this.full && Date.now() - this.full.probedAt >= this.spaceProbeIntervalMs) this.probeSpace();
     if (this.full) throw this.full.error;
