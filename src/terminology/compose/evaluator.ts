@@ -6,18 +6,16 @@ import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { compileFilter } from './filter';
 import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
 import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
-import { assertIncludeShape, checkContent, excludesAnotherVersion, namesSeveralVersions, vurl } from './rules';
+import { assertIncludeShape, checkContent, composeVersionsMatch, exclusionRemoves, exclusionVersion, namesSeveralVersions, vurl } from './rules';
 import { assertLockedDate, resolveIncludeProvider, versionOnComposeDate } from './versions';
 import { missingSupplementsError } from '../supplement-problems';
 import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
 import type { TerminologyRegistry } from '../registry';
 import { assertValueSetShape } from '../resource-shape';
 import { currentTimeBudget } from '../time-budget';
-import { composeExpansionParameter, valueSetSupplements } from '../valueset-extensions';
+import { valueSetSupplements } from '../valueset-extensions';
 
 export { entryKey, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
-
-const VERSIONS_MATCH = 'versionsMatch';
 
 /** Computes the codes a ValueSet's compose defines (FHIR semantics: includes unioned, excludes removed). */
 export class ComposeEvaluator {
@@ -69,8 +67,7 @@ export class ComposeEvaluator {
     const includes = compose.include ?? [];
     const excludes = compose.exclude ?? [];
     result.versioned = namesSeveralVersions([...includes, ...excludes]);
-    const declared = composeExpansionParameter(vs, VERSIONS_MATCH);
-    result.versionsMatch = declared !== undefined ? declared === 'true' : excludesAnotherVersion(vs);
+    result.versionsMatch = composeVersionsMatch(vs);
     for (const set of [...includes, ...excludes]) {
       if ((set.valueSet?.length ?? 0) > 0 || (set.concept?.length ?? 0) > 0 || (set.filter?.length ?? 0) > 1) result.hierarchical = false;
     }
@@ -78,9 +75,16 @@ export class ComposeEvaluator {
     const key = (e: ExpansionEntry): string =>
       result.versioned && !result.versionsMatch ? `${e.system}|${e.version ?? ''}\u0000${e.code}` : entryKey(e.system, e.code);
 
-    const excluded = new Set<string>();
+    // each excluded code with the versions it is removed from (exclusionVersion: undefined for every version)
+    const excluded = new Map<string, (string | undefined)[]>();
     excludes.forEach((exclude, i) => {
-      for (const e of this.evaluateInclude(vs, exclude, `ValueSet.compose.exclude[${i}]`, result, undefined)) excluded.add(key(e));
+      for (const e of this.evaluateInclude(vs, exclude, `ValueSet.compose.exclude[${i}]`, result, undefined)) {
+        const k = entryKey(e.system, e.code);
+        const removedFrom = excluded.get(k);
+        const version = exclusionVersion(exclude, e.version, result.versionsMatch);
+        if (removedFrom) removedFrom.push(version);
+        else excluded.set(k, [version]);
+      }
     });
 
     // Several versions of one code system: the newest first, so its codes come first
@@ -90,8 +94,9 @@ export class ComposeEvaluator {
     for (const { inc, i } of ordered) {
       for (const e of this.evaluateInclude(vs, inc, `ValueSet.compose.include[${i}]`, result, compose.inactive)) {
         this.budget?.tick();
+        const removedFrom = excluded.size > 0 ? excluded.get(entryKey(e.system, e.code)) : undefined;
+        if (removedFrom && exclusionRemoves(removedFrom, e.version)) continue;
         const k = key(e);
-        if (excluded.has(k)) continue;
         if (seen.has(k)) {
           result.hierarchical = false;
           continue;

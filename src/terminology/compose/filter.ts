@@ -112,7 +112,8 @@ export function compileFilter(
   const hierarchical = property === 'concept' || property === 'code';
   if (hierarchical && ['is-a', 'descendent-of', 'is-not-a', 'generalizes', 'child-of', 'descendent-leaf'].includes(op)) {
     const target = provider.locate(value);
-    if (!target) return () => false;
+    // a code the system does not have: no concept is it, below it or above it, so every concept is "not a" it
+    if (!target) return op === 'is-not-a' ? () => true : () => false;
     const below = subsumedBy(provider, target);
     switch (op) {
       case 'is-a': return below;

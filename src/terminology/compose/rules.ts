@@ -3,6 +3,7 @@ import { FhirError } from '../../errors/fhir-error';
 import type { Bilingual } from '../../errors/issue';
 import { canonical } from '../canonical';
 import type { CodeSystemProvider } from '../providers/provider';
+import { composeExpansionParameter } from '../valueset-extensions';
 
 /** A value set's canonical (url|version), or its local reference when it has no url. */
 export function vurl(vs: ValueSet): string {
@@ -32,6 +33,37 @@ export function excludesAnotherVersion(vs: ValueSet): boolean {
   const all = [...includes, ...excludes];
   if (!system || !all.every((i) => i.system === system && i.version && !i.valueSet && !i.concept && !i.filter)) return false;
   return !includes.some((i) => excludes.some((e) => e.version === i.version));
+}
+
+/**
+ * Whether codes of different versions of one code system count as the same code in this compose: as its
+ * `versionsMatch` expansion parameter says, else when it excludes one version of a code system from another
+ * (excludesAnotherVersion). The rule of `$expand` and `$validate-code`.
+ */
+export function composeVersionsMatch(vs: ValueSet): boolean {
+  const declared = composeExpansionParameter(vs, 'versionsMatch');
+  return declared !== undefined ? declared === 'true' : excludesAnotherVersion(vs);
+}
+
+/**
+ * The version of its code system whose codes an exclude removes, `resolved` being the version the exclude was
+ * evaluated at: that version when the exclude names one (`include U|1.0.0` with `exclude U|2.0.0 A1` keeps 1.0.0's
+ * A1); undefined, every version, when it names none (it removes A1 whatever version an include took it from), when it
+ * only imports value sets (their codes are matched by system and code, as an include's imports are) or when versions
+ * match (composeVersionsMatch). The rule of `$expand` and `$validate-code`, with exclusionRemoves.
+ */
+export function exclusionVersion(exclude: ValueSetComposeInclude, resolved: string | undefined, versionsMatch: boolean): string | undefined {
+  return exclude.system && exclude.version !== undefined && !versionsMatch ? resolved : undefined;
+}
+
+/** Whether excludes that select a code, removing it from these versions (exclusionVersion), remove it as an include took it from `version`. */
+export function exclusionRemoves(removedFrom: readonly (string | undefined)[], version: string | undefined): boolean {
+  return removedFrom.some((v) => v === undefined || v === version);
+}
+
+/** Whether some exclude of the compose removes codes from one version only (exclusionVersion). */
+export function excludesOneVersion(vs: ValueSet): boolean {
+  return !composeVersionsMatch(vs) && (vs.compose?.exclude ?? []).some((e) => exclusionVersion(e, e.version, false) !== undefined);
 }
 
 /** Code systems whose content cannot be enumerated stop the expansion. */

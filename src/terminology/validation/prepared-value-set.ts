@@ -3,7 +3,7 @@ import type { Bilingual } from '../../errors/issue';
 import { parseCanonical } from '../canonical';
 import { BoundedMap } from '../bounded-map';
 import { compileFilter } from '../compose/filter';
-import { assertIncludeShape } from '../compose/rules';
+import { assertIncludeShape, composeVersionsMatch, excludesOneVersion } from '../compose/rules';
 import { assertLockedDate, versionOnComposeDate } from '../compose/versions';
 import type { CodeSystemProvider } from '../providers/provider';
 import type { Tracked } from '../read-tracking';
@@ -61,8 +61,15 @@ export class PreparedValueSet {
   readonly excludes: PreparedInclude[] = [];
   /** The versions the includes name, per system. */
   readonly includeVersions = new Map<string, Set<string>>();
+  /** Codes of different versions of one code system count as the same code (composeVersionsMatch). */
+  readonly versionsMatch: boolean;
+  /** Some exclude removes codes from one version of its code system only (excludesOneVersion). */
+  readonly excludesOneVersion: boolean;
 
-  constructor(readonly valueSet: ValueSet) {}
+  constructor(readonly valueSet: ValueSet) {
+    this.versionsMatch = composeVersionsMatch(valueSet);
+    this.excludesOneVersion = excludesOneVersion(valueSet);
+  }
 
   get vurl(): string {
     return this.valueSet.url ? vurl(this.valueSet) : '(unidentified)';

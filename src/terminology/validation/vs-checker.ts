@@ -11,6 +11,7 @@ import { pinnedReference, type PreparedInclude, type PreparedValueSet } from './
 import { canonicalStatusIssue } from './status-check';
 import { chooseVersion, pickApplicableVersion, useThisVersion } from './version-choice';
 import { missingSupplementsError } from '../supplement-problems';
+import { exclusionRemoves, exclusionVersion } from '../compose/rules';
 
 const VS_SUPPLEMENT = 'http://hl7.org/fhir/StructureDefinition/valueset-supplement';
 
@@ -178,9 +179,15 @@ export class ValueSetChecker {
       if (versions && versions.size > 1) determinedVersion = pickApplicableVersion(this.ctx.access, versions, system, code, display);
     }
 
+    // the versions of the system the excludes remove the code from (exclusionVersion), found when first needed
+    let removed: (string | undefined)[] | undefined;
+    const removedFrom = (): (string | undefined)[] => (removed ??= this.exclusions(path, system, code, state));
+
     let result: Tri = false;
     for (const prepared of this.prepared.includes) {
       const inc = prepared.inc;
+      /** The version of the code system this include takes the code from, as `$expand` lists it. */
+      let takenFrom: string | undefined;
       if (!inc.system) {
         result = true;
       } else if (inc.system === system && (!determinedVersion || inc.version === determinedVersion) && useThisVersion(includes, inc, version)) {
@@ -197,8 +204,11 @@ export class ValueSetChecker {
         this.statusCheck(state, provider.resource);
         this.checkIncludeSupplements(provider, inc);
         coding.contentMode = provider.resource.content;
-        if (this.membership.check(path, 'in', provider, prepared, code, state, coding.displays)) {
-          coding.version = provider.version;
+        if (this.prepared.excludesOneVersion && exclusionRemoves(removedFrom(), provider.version) && !removedFrom().includes(undefined)) {
+          // excluded from this version only: not taken from it (its display neither), an include of another version may have it
+          result = false;
+        } else if (this.membership.check(path, 'in', provider, prepared, code, state, coding.displays)) {
+          coding.version = takenFrom = provider.version;
           result = true;
         } else {
           result = false;
@@ -206,30 +216,48 @@ export class ValueSetChecker {
       } else {
         result = false;
       }
-      if (inc.valueSet) for (const ref of inc.valueSet) {
+      if (inc.valueSet) for (const [i, ref] of inc.valueSet.entries()) {
         const checker = this.importedChecker(ref);
         this.statusCheck(state, checker.valueSet);
         if (result === true) result = checker.check(path, system, version, code, state, coding, display);
+        // imports only: the code as the first imported value set has it
+        if (!inc.system && i === 0) takenFrom = coding.version;
       }
-      if (result === true) break;
+      if (result === true) {
+        if (!exclusionRemoves(removedFrom(), takenFrom)) return true;
+        if (removedFrom().includes(undefined)) return false;
+        result = false;
+      }
     }
-    if (result !== true) return result;
+    return result;
+  }
 
+  /**
+   * The versions of `system` the compose's excludes remove the code from: one entry per exclude that selects it, the
+   * version it is removed from (exclusionVersion, as `$expand` removes it), or undefined for every version.
+   */
+  private exclusions(path: string, system: string, code: string, state: ValidationState): (string | undefined)[] {
+    const removedFrom: (string | undefined)[] = [];
     for (const prepared of this.prepared.excludes) {
       const exc = prepared.inc;
       let excluded = true;
+      let provider: CodeSystemProvider | undefined;
       if (exc.system) {
-        const provider = this.includeProvider(prepared);
+        provider = this.includeProvider(prepared);
         if (!provider) throw txError(422, 'not-found', msg.unknownCodeSystem(exc.system), { txIssueType: 'not-found' });
         excluded = exc.system === system && this.membership.check(path, 'not in', provider, prepared, code, state, new Designations());
       }
+      // an excluded value set's codes are matched by system and code, whatever version the coding names
       for (const ref of exc.valueSet ?? []) {
         const checker = this.importedChecker(ref);
-        excluded = excluded && checker.check(path, system, version, code, new ValidationState(), new CodingState()) === true;
+        excluded = excluded && checker.check(path, system, undefined, code, new ValidationState(), new CodingState()) === true;
       }
-      if (excluded) return false;
+      if (!excluded) continue;
+      const version = exclusionVersion(exc, provider?.version, this.prepared.versionsMatch);
+      removedFrom.push(version);
+      if (version === undefined) break; // removed from every version: the other excludes change nothing
     }
-    return true;
+    return removedFrom;
   }
 
   private checkExpansion(path: string, system: string, version: string | undefined, code: string,
