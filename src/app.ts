@@ -16,7 +16,7 @@ import { requestLifecycle } from './http/pipeline/request-lifecycle';
 import { createMetrics } from './http/pipeline/metrics';
 import { hostChecked } from './http/pipeline/request-target';
 import { securityHeaders, securityMiddleware, varyHeader } from './http/pipeline/security';
-import { batchRoute } from './http/routes/batch';
+import { batchRoute, transactionReads } from './http/routes/batch';
 import { healthRoutes } from './http/routes/health';
 import { metadataRoutes } from './http/routes/metadata';
 import { operationRoute } from './http/routes/operations';
@@ -213,9 +213,10 @@ export async function createApp({ config, store, logger, published, webDir, proc
   fhir.use(optionsRoute({ writer, invoker }));
   fhir.use(metadataRoutes(registry, validation.profiles, baseUrlOf));
   fhir.use(operationRoute({ invoker, contextFor, logFor: lifecycle.logFor }));
-  fhir.post('/', batchRoute({ registry, profiles: validation.profiles, writer, store, invoker, maxEntries: config.maxBatchEntries, contextFor, logFor: lifecycle.logFor }));
+  const entryDeps = { registry, profiles: validation.profiles, writer, store, invoker, maxEntries: config.maxBatchEntries, contextFor, logFor: lifecycle.logFor };
+  fhir.post('/', batchRoute(entryDeps));
   fhir.use(readRoutes({ registry, writer, store, profiles: validation.profiles, verifier, baseUrlOf }));
-  fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries }));
+  fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries, transactionReads: transactionReads(entryDeps) }));
   // A path a route answers, only not for this method (e.g. POST to an instance): 405, not 404.
   fhir.all(/.*/, notAnsweredRoute({ writer, invoker }));
 

@@ -6,7 +6,7 @@ import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { checkEntryTypes, HISTORY_PATH, historyAt, notModified, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
+import { checkEntryTypes, entryTarget, HISTORY_PATH, historyAt, notModified, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
 import { readSubset } from '../fhir/resource-subset';
 import type { ResourceWriter } from '../write/writer';
 import type { TerminologyStore } from '../store/store';
@@ -27,6 +27,7 @@ import { messageLanguageOf } from '../errors/message-language';
 export const MAX_BATCH_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 const HEAD = Buffer.from('{"resourceType":"Bundle","type":"batch-response","entry":[', 'utf8');
+const TRANSACTION_HEAD = Buffer.from('{"resourceType":"Bundle","type":"transaction-response","entry":[', 'utf8');
 const TAIL = Buffer.from(']}', 'utf8');
 const COMMA = Buffer.from(',', 'utf8');
 
@@ -106,10 +107,7 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`, { da: `Bundle.entry[${i}].request.url mangler` });
   if (method !== 'GET' && method !== 'POST') throw notReadOrOperation({ en: String(method), da: String(method) });
   const base = call.context.baseUrl;
-  const rel = url.startsWith(`${base}/`) ? url.slice(base.length) : url.startsWith('/') ? url : `/${url}`;
-  const q = rel.indexOf('?');
-  const path = q < 0 ? rel : rel.slice(0, q);
-  const search = q < 0 ? '' : rel.slice(q + 1);
+  const { path, search } = entryTarget(url, base);
   const query = parseQueryString(search) as Record<string, unknown>;
   checkFormatParameter(query._format);
   const read = HISTORY_PATH.test(path) || SEARCH_PATH.test(path) ? null : RESOURCE_PATH.exec(path);
@@ -198,6 +196,55 @@ function entryBytes(answer: EntryAnswer): readonly Buffer[] {
   return [before, ...answer.chunks, after];
 }
 
+/** The bytes of a response Bundle of these entries' bytes, in order. */
+export function responseBundle(type: 'batch-response' | 'transaction-response', entries: readonly (readonly Buffer[])[]): SerializedResource {
+  const chunks: Buffer[] = [type === 'batch-response' ? HEAD : TRANSACTION_HEAD];
+  entries.forEach((entry, i) => {
+    if (i > 0) chunks.push(COMMA);
+    chunks.push(...entry);
+  });
+  chunks.push(TAIL);
+  return new SerializedResource(chunks);
+}
+
+/**
+ * Entries that read (or call an operation), each answered on its own, in order, as a batch answers them: the bytes of
+ * each one's entry in the response Bundle (an error in one is that entry's answer, in the request's language as the
+ * request alone would have it). `index`: the entry's place in its Bundle, which its refusals name. Undefined when the
+ * call was abandoned on the way.
+ */
+export async function answerEntries(items: readonly { entry: BundleEntry; index: number }[], deps: BatchDeps, call: BatchCall): Promise<Buffer[][] | undefined> {
+  const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
+  const lang = messageLanguageOf(call.context.acceptLanguages);
+  const out: Buffer[][] = [];
+  let bytes = 0;
+  let sliceStart = performance.now();
+  for (const { entry, index: i } of items) {
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+    if (call.abandoned()) return undefined;
+    let answer: EntryAnswer;
+    try {
+      if (bytes > maxBytes) {
+        throw new FhirError(422, 'too-costly', `The answers of this batch exceed ${maxBytes} bytes from entry ${i} on; send the remaining entries in another batch`, {
+          da: `Svarene på batchen overstiger ${maxBytes} bytes fra post ${i} og frem; send de resterende poster i en anden batch`,
+        });
+      }
+      answer = await answerEntry(entry, i, deps, call);
+    } catch (e) {
+      const error = errorAnswer(e, lang);
+      answer = { status: error.status, chunks: error.chunks, error: error.error };
+    }
+    if ('error' in answer && answer.error !== undefined) call.logger.error({ err: answer.error, entry: i }, 'batch entry failed');
+    const chunks = [...entryBytes(answer)];
+    for (const chunk of chunks) bytes += chunk.length;
+    out.push(chunks);
+  }
+  return out;
+}
+
 /**
  * A `batch` Bundle: every entry answered on its own, in order, in one `batch-response` (one status per entry; an
  * error in one entry is that entry's answer, in the batch request's language as the request alone would have it). No
@@ -213,36 +260,6 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
       da: `Batchen har ${entries.length} poster; højst ${deps.maxEntries} besvares i én batch`,
     });
   }
-  const maxBytes = deps.maxResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
-  const lang = messageLanguageOf(call.context.acceptLanguages);
-  const chunks: Buffer[] = [HEAD];
-  let bytes = 0;
-  let sliceStart = performance.now();
-  for (let i = 0; i < entries.length; i++) {
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
-    if (call.abandoned()) return undefined;
-    let answer: EntryAnswer;
-    try {
-      if (bytes > maxBytes) {
-        throw new FhirError(422, 'too-costly', `The answers of this batch exceed ${maxBytes} bytes from entry ${i} on; send the remaining entries in another batch`, {
-          da: `Svarene på batchen overstiger ${maxBytes} bytes fra post ${i} og frem; send de resterende poster i en anden batch`,
-        });
-      }
-      answer = await answerEntry(entries[i]!, i, deps, call);
-    } catch (e) {
-      const error = errorAnswer(e, lang);
-      answer = { status: error.status, chunks: error.chunks, error: error.error };
-    }
-    if ('error' in answer && answer.error !== undefined) call.logger.error({ err: answer.error, entry: i }, 'batch entry failed');
-    if (i > 0) chunks.push(COMMA);
-    for (const chunk of entryBytes(answer)) {
-      chunks.push(chunk);
-      bytes += chunk.length;
-    }
-  }
-  chunks.push(TAIL);
-  return new SerializedResource(chunks);
+  const answers = await answerEntries(entries.map((entry, index) => ({ entry, index })), deps, call);
+  return answers && responseBundle('batch-response', answers);
 }

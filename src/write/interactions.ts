@@ -36,10 +36,11 @@ export const SEARCH_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)\/_search\/?$/;
 /**
  * The methods a resource path takes (the routes of src/http/routes/reads.ts and writes.ts): search and create on
  * `/{type}`; read, update and delete on `/{type}/{id}`, read only of a published catalog resource (the writer refuses
- * its update and delete).
+ * its update and delete), read and update of a pick list computed from the catalogs (not stored: not deleted).
  */
 export function resourceMethods(writer: ResourceWriter, type: TerminologyType, id: string | undefined): string[] {
-  return id === undefined ? ['GET', 'POST'] : writer.isPublished(type, id) ? ['GET'] : ['GET', 'PUT', 'DELETE'];
+  if (id === undefined) return ['GET', 'POST'];
+  return writer.isPublished(type, id) ? ['GET'] : writer.isComputed(type, id) ? ['GET', 'PUT'] : ['GET', 'PUT', 'DELETE'];
 }
 
 /** 405 for a method a resource path does not take, with the Allow header of those it does (`resourceMethods`). */
@@ -309,15 +310,38 @@ export function historyAt(store: TerminologyStore, registry: TerminologyRegistry
 /** The OperationOutcome of a write: what was done, and the write rules' warnings. */
 export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {
   const what = `${r.resourceType}/${r.id}`;
-  const text = !r.version ? { en: `${what} was already deleted`, da: `${what} var allerede slettet` }
+  const text = !r.version && r.neverWritten ? { en: `${what} does not exist; nothing was deleted`, da: `${what} findes ikke; intet er slettet` }
+    : !r.version ? { en: `${what} was already deleted`, da: `${what} var allerede slettet` }
     : r.version.method === 'delete' ? { en: `Deleted ${what} (version ${r.version.versionId})`, da: `Slettet: ${what} (version ${r.version.versionId})` }
       : r.version.method === 'create' ? { en: `Created ${what} (version ${r.version.versionId})`, da: `Oprettet: ${what} (version ${r.version.versionId})` }
         : { en: `Updated ${what} (version ${r.version.versionId})`, da: `Opdateret: ${what} (version ${r.version.versionId})` };
   return operationOutcome([messageIssue({ severity: 'information', code: 'informational', text }, lang), ...r.warnings.map((w) => toOutcomeIssue(w, lang))]);
 }
 
-/** The writes of a transaction Bundle (POST of [type], PUT and DELETE of [type]/[id]); 400 or 413 for one that is not. */
-export function transactionRequests(bundle: Bundle | undefined, base: string, maxEntries: number): WriteRequest[] {
+/**
+ * A Bundle entry's request.url as a path below the FHIR base (with its leading `/`) and its query: `[base]/x`, `/x`
+ * and `x` are all `/x`. The one rule for a batch's and a transaction's entries.
+ */
+export function entryTarget(url: string, base: string): { path: string; search: string } {
+  const rel = url.startsWith(`${base}/`) ? url.slice(base.length) : url.startsWith('/') ? url : `/${url}`;
+  const q = rel.indexOf('?');
+  return q < 0 ? { path: rel, search: '' } : { path: rel.slice(0, q), search: rel.slice(q + 1) };
+}
+
+/** A transaction's entries: its writes, and its reads (GET, HEAD), each with its place in the Bundle. */
+export interface TransactionEntries {
+  writes: WriteRequest[];
+  /** Answered after the writes, as a batch answers them (src/operations/batch.ts). */
+  reads: { entry: BundleEntry; index: number }[];
+  /** How many entries the Bundle has. */
+  size: number;
+}
+
+/**
+ * The entries of a transaction Bundle: writes (POST of [type], PUT and DELETE of [type]/[id]) and reads (GET and
+ * HEAD, of anything a batch entry reads); 400 or 413 for one that is neither.
+ */
+export function transactionRequests(bundle: Bundle | undefined, base: string, maxEntries: number): TransactionEntries {
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') {
     throw FhirError.invalid('POST to the base URL needs a Bundle of type transaction or batch', { da: 'POST til basis-URL\'en kræver en Bundle af typen transaction eller batch' });
   }
@@ -333,19 +357,24 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
   }
   if (entries.length === 0) throw FhirError.invalid('The transaction has no entries', { da: 'Transaktionen har ingen poster' });
   const fullUrls = new Map<string, number>();
-  return entries.map((entry, i): WriteRequest => {
+  const writes: WriteRequest[] = [];
+  const reads: TransactionEntries['reads'] = [];
+  entries.forEach((entry, i) => {
     checkEntryTypes(entry, i);
     const method = entry?.request?.method;
     const url = entry?.request?.url;
     const where = `Bundle.entry[${i}].request`;
-    if (method !== 'POST' && method !== 'PUT' && method !== 'DELETE') {
-      throw FhirError.invalid(`${where}.method must be POST, PUT or DELETE`, { expression: [`${where}.method`], da: `${where}.method skal være POST, PUT eller DELETE` });
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST' && method !== 'PUT' && method !== 'DELETE') {
+      throw FhirError.invalid(`${where}.method must be GET, HEAD, POST, PUT or DELETE`, { expression: [`${where}.method`], da: `${where}.method skal være GET, HEAD, POST, PUT eller DELETE` });
     }
-    if (typeof url !== 'string') throw FhirError.invalid(`${where}.url is missing`, { expression: [`${where}.url`], da: `${where}.url mangler` });
+    if (typeof url !== 'string' || url === '') throw FhirError.invalid(`${where}.url is missing`, { expression: [`${where}.url`], da: `${where}.url mangler` });
+    if (method === 'GET' || method === 'HEAD') {
+      reads.push({ entry, index: i });
+      return;
+    }
     // as PUT and DELETE on their own: If-Match and If-None-Match are honoured (412 when one fails), no other condition is
     refuseEntryConditions(entry, i, ['ifMatch', 'ifNoneMatch']);
-    const rel = url.startsWith(`${base}/`) ? url.slice(base.length + 1) : url;
-    const m = /^(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(rel);
+    const m = url.includes('?') ? null : /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(entryTarget(url, base).path);
     if (!m || (method === 'POST') !== (m[2] === undefined)) {
       throw FhirError.invalid(`${where}.url '${excerpt(url)}' must be [type] for POST or [type]/[id] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, {
         expression: [`${where}.url`], da: `${where}.url '${excerpt(url)}' skal være [type] for POST eller [type]/[id] for PUT og DELETE (CodeSystem, ValueSet, ConceptMap)`,
@@ -363,8 +392,9 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
       }
       fullUrls.set(fullUrl, i);
     }
-    return { method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch, entry: i, fullUrl };
+    writes.push({ method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch, entry: i, fullUrl });
   });
+  return { writes, reads, size: entries.length };
 }
 
 /**
@@ -386,18 +416,14 @@ function entryFullUrl(entry: BundleEntry, i: number, target: string | undefined)
 
 const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 201: '201 Created' };
 
-/** The transaction-response Bundle of a transaction's results. */
-export function transactionResponse(results: WriteResult[], base: string, prefer: PreferReturn, lang: MessageLanguage): Bundle {
+/** A write's entry in the transaction-response Bundle. */
+export function transactionResponseEntry(r: WriteResult, base: string, prefer: PreferReturn, lang: MessageLanguage): BundleEntry {
   return {
-    resourceType: 'Bundle',
-    type: 'transaction-response',
-    entry: results.map((r): BundleEntry => ({
-      ...(r.version?.resource && prefer === 'representation' ? { fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: r.version.resource } : {}),
-      response: {
-        status: STATUS_TEXT[r.status]!,
-        ...(r.version?.resource ? { location: `${r.resourceType}/${r.id}/_history/${r.version.versionId}`, etag: etagOf(r.version.versionId), lastModified: r.version.lastUpdated } : {}),
-        ...(r.warnings.length > 0 || prefer === 'OperationOutcome' ? { outcome: writeOutcome(r, lang) } : {}),
-      },
-    })),
+    ...(r.version?.resource && prefer === 'representation' ? { fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: r.version.resource } : {}),
+    response: {
+      status: STATUS_TEXT[r.status]!,
+      ...(r.version?.resource ? { location: `${r.resourceType}/${r.id}/_history/${r.version.versionId}`, etag: etagOf(r.version.versionId), lastModified: r.version.lastUpdated } : {}),
+      ...(r.warnings.length > 0 || prefer === 'OperationOutcome' ? { outcome: writeOutcome(r, lang) } : {}),
+    },
   };
 }

@@ -5,7 +5,7 @@ import { FhirError } from '../errors/fhir-error';
 import { checkBaseElements } from '../fhir/base-elements';
 import { narrativeProblems } from '../fhir/narrative';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
-import { methodNotAllowed, notKnown } from '../errors/common-errors';
+import { methodNotAllowed } from '../errors/common-errors';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { KOMMUNE_BASE, municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../municipal/municipality';
 import { hasErrors, validateTerminologyResource, validationFailure, type RuleIssue } from '../municipal/write-rules';
@@ -53,6 +53,8 @@ export interface WriteResult {
   version?: StoredVersion;
   /** 201 for a create (POST, or PUT of a new id), 200 otherwise. */
   status: 200 | 201;
+  /** A delete of an id that was never written: nothing to delete (version undefined). */
+  neverWritten?: boolean;
   warnings: RuleIssue[];
 }
 
@@ -119,8 +121,8 @@ interface Planned {
   neverWritten?: boolean;
   after?: TerminologyResource;
   expectedVersion?: string;
-  /** Where the expected version came from: If-Match (412 when stale) or the body's meta.versionId (409). */
-  expectedFrom?: 'if-match' | 'body';
+  /** Where the expected version came from: If-Match (412 when stale). */
+  expectedFrom?: 'if-match';
   /**
    * A condition besides If-Match the write met when it was planned: the store is asked to find the state it was
    * checked against (the same version, or for a create no id), and 412 when another replica changed it meanwhile.
@@ -138,15 +140,55 @@ function refusedTarget(r: WriteRequest): AuditTarget {
   };
 }
 
-const ETAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
+/**
+ * One member of an If-Match list, with the comma or end after it (RFC 9110 §5.6.1, empty members allowed): an
+ * entity-tag (§8.8.3: W/ then a quoted opaque tag, which may hold a comma) or a bare version number, as this server took it before.
+ */
+const IF_MATCH_MEMBER = /[\s,]*(?:(?:W\/)?"([\x21\x23-\x7e\x80-\xff]*)"|(\d{1,15}))\s*(?:,|$)/y;
+/** The end of a list: nothing but empty members left. */
+const LIST_END = /[\s,]*$/y;
 
-/** The version an If-Match value of a request names (W/"3", "3" or 3). */
-function parseIfMatch(value: string, request: WriteRequest): string {
-  const m = ETAG.exec(value) ?? /^\s*(\d+)\s*$/.exec(value);
-  if (!m || !/^\d{1,15}$/.test(m[1]!)) {
-    throw requestInvalid(request, 'request.ifMatch', { en: `If-Match must be an ETag like W/"3", not '${excerpt(value)}'`, da: `If-Match skal være et ETag som W/"3", ikke '${excerpt(value)}'.` });
+/**
+ * What an If-Match value of a request matches (RFC 9110 §13.1.1): `*`, any current version; else a list of
+ * entity-tags (W/"3", "3", or 3), the version any of them names (weak comparison, as FHIR's tags are weak). A value
+ * that is neither is 400.
+ */
+function parseIfMatch(value: string, request: WriteRequest): '*' | string[] {
+  if (value.trim() === '*') return '*';
+  const tags: string[] = [];
+  let at = 0;
+  for (;;) {
+    LIST_END.lastIndex = at;
+    if (LIST_END.test(value)) break;
+    IF_MATCH_MEMBER.lastIndex = at;
+    const m = IF_MATCH_MEMBER.exec(value);
+    if (!m) {
+      tags.length = 0;
+      break;
+    }
+    tags.push(m[1] ?? m[2]!);
+    at = IF_MATCH_MEMBER.lastIndex;
   }
-  return m[1]!;
+  if (tags.length === 0) {
+    throw requestInvalid(request, 'request.ifMatch', {
+      en: `If-Match must be * or ETags like W/"3" (a list: W/"3", W/"4"), not '${excerpt(value)}'`,
+      da: `If-Match skal være * eller ETags som W/"3" (en liste: W/"3", W/"4"), ikke '${excerpt(value)}'.`,
+    });
+  }
+  return tags;
+}
+
+/**
+ * The resource of a create or update without the meta.versionId and meta.lastUpdated it was given (R4 create and
+ * update: the server SHALL ignore them; it sets its own). A write conditional on a version says so by If-Match.
+ */
+function withoutVersionMeta(resource: TerminologyResource): TerminologyResource {
+  const meta = resource.meta as Record<string, unknown> | undefined;
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return resource;
+  const { versionId: _v, lastUpdated: _l, ...rest } = meta;
+  if (Object.keys(rest).length > 0) resource.meta = rest;
+  else delete resource.meta;
+  return resource;
 }
 
 /**
@@ -157,6 +199,13 @@ function requestInvalid(request: WriteRequest, element: string, text: Bilingual,
   if (request.entry === undefined) return FhirError.invalid(text.en, { da: text.da, ...(expression ? { expression } : {}) });
   const where = `Bundle.entry[${request.entry}].${element}`;
   return FhirError.invalid(`${where}: ${text.en}`, { expression: [where], da: `${where}: ${text.da}` });
+}
+
+/** 405 for a DELETE of a computed pick list (`ResourceWriter.isComputed`): Allow names what its id takes. */
+function computedNotDeleted(type: TerminologyType, id: string): FhirError {
+  return methodNotAllowed(['GET', 'PUT'],
+    `${type}/${id} is a pick list computed from the municipality's catalogs; it is not stored and cannot be deleted: change the catalogs, or PUT a value set under its url to replace it`,
+    `${type}/${id} er en plukkeliste, som beregnes ud fra kommunens kataloger; den gemmes ikke og kan ikke slettes: ret katalogerne, eller erstat den med et værdisæt under dens url (PUT).`);
 }
 
 /**
@@ -330,6 +379,14 @@ export class ResourceWriter {
     return this.deps.published.byResourceId(type, id) !== undefined;
   }
 
+  /**
+   * Whether the id is a pick list's the server computes from a municipality's catalogs (src/municipal/municipal-layer.ts):
+   * read, and replaced by a PUT of a value set under its url, but not stored, so not deleted.
+   */
+  isComputed(type: TerminologyType, id: string): boolean {
+    return this.deps.derived?.byResourceId(type, id) !== undefined && this.deps.written.byResourceId(type, id) === undefined;
+  }
+
   /** Whether a resource holds the id, or held it: a published one, or one written (deleted ones too). */
   async idTaken(type: TerminologyType, id: string): Promise<boolean> {
     return this.isPublished(type, id) || (await this.deps.store.history(type, id)).length > 0;
@@ -349,13 +406,14 @@ export class ResourceWriter {
     const { store, registry, written, published } = this.deps;
     const planned: Planned[] = [];
     const batchIds = new Set<string>();
+    // a transaction's writes are named by their place in its Bundle (between them may be reads)
     for (const [index, request] of requests.entries()) {
-      const p = await this.plan(request, index, batchIds);
+      const p = await this.plan(request, request.entry ?? index, batchIds);
       const key = `${p.type}/${p.id}`;
       if (batchIds.has(key)) {
-        throw FhirError.invalid(`Bundle.entry[${index}] writes ${key}, which an earlier entry of the transaction writes too; a transaction writes each resource once`, {
-          expression: [`Bundle.entry[${index}].request.url`],
-          da: `Bundle.entry[${index}] skriver ${key}, som en tidligere post i transaktionen også skriver; en transaktion skriver hver ressource én gang`,
+        throw FhirError.invalid(`Bundle.entry[${p.index}] writes ${key}, which an earlier entry of the transaction writes too; a transaction writes each resource once`, {
+          expression: [`Bundle.entry[${p.index}].request.url`],
+          da: `Bundle.entry[${p.index}] skriver ${key}, som en tidligere post i transaktionen også skriver; en transaktion skriver hver ressource én gang`,
         });
       }
       batchIds.add(key);
@@ -365,10 +423,11 @@ export class ResourceWriter {
     resolveTemporaryReferences(planned.map((p) => ({ fullUrl: p.request.fullUrl, type: p.type, id: p.id, resource: p.after })));
 
     // Structure first: everything after (ownership, overlay, the checks) may assume a well-formed resource.
+    const bundled = requests.length > 1 || requests.some((r) => (r.entry ?? 0) > 0);
     const structural: EntryIssue[] = [];
     for (const p of planned) {
       if (!p.after) continue;
-      const at = (where: string): string => (requests.length > 1 ? `Bundle.entry[${p.index}].resource${where}` : `${p.type}${where}`);
+      const at = (where: string): string => (bundled ? `Bundle.entry[${p.index}].resource${where}` : `${p.type}${where}`);
       // text the schema cannot see (control characters, unpaired surrogates; any empty value): said once, in FHIR's words
       const texts = textProblems(p.after, '');
       for (const { path, problem } of texts) {
@@ -410,7 +469,7 @@ export class ResourceWriter {
       const ownership = idOwnershipIssue(p.type, p.id, p.owner, p.after);
       const own = [...(ownership ? [ownership] : []), ...validateTerminologyResource(p.after, overlay), ...this.canonicalClashes(p, planned, published, written), ...this.derivedIdClash(p)];
       for (const i of own) {
-        const expression = requests.length > 1 ? i.expression?.map((e) => `Bundle.entry[${p.index}].resource${e.slice(p.type.length)}`) : i.expression;
+        const expression = bundled ? i.expression?.map((e) => `Bundle.entry[${p.index}].resource${e.slice(p.type.length)}`) : i.expression;
         issues.push({ ...i, expression, entry: p.index });
       }
     }
@@ -464,6 +523,7 @@ export class ResourceWriter {
         id: p.id,
         version: v,
         status: v?.method === 'create' ? 201 : 200,
+        ...(p.neverWritten && !p.after ? { neverWritten: true } : {}),
         warnings: issues.filter((x) => x.entry === p.index),
       };
     });
@@ -491,27 +551,33 @@ export class ResourceWriter {
     }
 
     if (request.ifMatch !== undefined && request.method !== 'POST') {
-      p.expectedVersion = parseIfMatch(request.ifMatch, request);
-      p.expectedFrom = 'if-match';
-      if (before?.meta?.versionId !== p.expectedVersion) {
+      const tags = parseIfMatch(request.ifMatch, request);
+      const current = before?.meta?.versionId;
+      if (current === undefined || (tags !== '*' && !tags.includes(current))) {
+        const named = tags === '*' ? '*' : excerpt(tags.join(' or '));
+        const namedDa = tags === '*' ? '*' : excerpt(tags.join(' eller '));
         throw new FhirError(412, 'conflict', before
-          ? `${type}/${id} is at version ${before.meta?.versionId}, not ${p.expectedVersion} (If-Match): it was changed since it was read`
-          : `${type}/${id} does not exist, so If-Match ${request.ifMatch} cannot match`, {
+          ? `${type}/${id} is at version ${current}, not ${named} (If-Match): it was changed since it was read`
+          : `${type}/${id} does not exist, so If-Match ${excerpt(request.ifMatch)} cannot match`, {
           da: before
-            ? `${type}/${id} er nu i version ${before.meta?.versionId}, ikke ${p.expectedVersion}, som du hentede (If-Match): en anden har ændret den i mellemtiden.`
-            : `${type}/${id} findes ikke længere, så den kan ikke ændres (If-Match ${request.ifMatch}).`,
+            ? `${type}/${id} er nu i version ${current}, ikke ${namedDa}, som du hentede (If-Match): en anden har ændret den i mellemtiden.`
+            : `${type}/${id} findes ikke, så den kan ikke ændres (If-Match ${excerpt(request.ifMatch)}).`,
         });
       }
+      // the write holds only while the store still has the version matched
+      p.expectedVersion = current;
+      p.expectedFrom = 'if-match';
     }
     if (request.method !== 'POST') this.checkConditions(p);
 
     if (request.method === 'DELETE') {
-      if (p.neverWritten) throw notKnown(type, `${id}`);
+      // an id never written (or deleted) is answered as deleted (R4 delete), unless a pick list computed from the catalogs holds it
+      if (!before && this.isComputed(type, p.id)) throw computedNotDeleted(type, p.id);
       return p;
     }
 
     checkBody(request, type);
-    const resource = structuredClone(request.body) as TerminologyResource;
+    const resource = withoutVersionMeta(structuredClone(request.body) as TerminologyResource);
     if (request.method === 'PUT') {
       if (resource.id === undefined) {
         throw requestInvalid(request, 'resource.id', { en: `The ${type} must carry its id ('${id}') for an update`, da: `${type} skal have sit id ('${id}') med ved en opdatering` }, [`${type}.id`]);
@@ -520,17 +586,6 @@ export class ResourceWriter {
         throw requestInvalid(request, 'resource.id', {
           en: `The body's id '${excerpt(String(resource.id))}' differs from the id '${id}' in the URL`, da: `Kroppens id '${excerpt(String(resource.id))}' afviger fra id'et '${id}' i URL'en`,
         }, [`${type}.id`]);
-      }
-      const bodyVersion = resource.meta?.versionId;
-      if (p.expectedFrom === undefined && before && bodyVersion !== undefined && bodyVersion !== before.meta?.versionId) {
-        throw new StoreConflictError({
-          en: `${type}/${id} is at version ${before.meta?.versionId}, but the body was read at version ${bodyVersion}: it was changed since`,
-          da: `${type}/${id} er nu i version ${before.meta?.versionId}, men kroppen blev hentet i version ${bodyVersion} (meta.versionId): en anden har ændret den i mellemtiden.`,
-        }, 'version-mismatch', before.meta?.versionId);
-      }
-      if (p.expectedFrom === undefined && before && bodyVersion !== undefined) {
-        p.expectedVersion = bodyVersion;
-        p.expectedFrom = 'body';
       }
     } else {
       id = await this.newId(type, resource, batchIds);

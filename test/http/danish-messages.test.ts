@@ -67,20 +67,19 @@ describe('messages for a caller that asks for Danish', () => {
     expect(m.translation).toContain('is at version 2, not 1 (If-Match)');
   });
 
-  it('a stale meta.versionId (409) names the versions in Danish, and in English without Accept-Language da', async () => {
+  it('a conditional update or delete (400) and a delete of an id never written say so in Danish, and in English without Accept-Language da', async () => {
     const token = await tokenFor({ kommunekode: '151' });
     const { codeSystem } = sampleCatalog('151');
-    const put = (body: object) => request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`).send(body);
-    await put(codeSystem).expect(201);
-    await put({ ...codeSystem, title: 'Ændret', meta: { versionId: '1' } }).expect(200);
-    const stale = { ...codeSystem, title: 'Igen', meta: { versionId: '1' } };
-    const da = await put(stale).set('Accept-Language', 'da').expect(409);
-    expect(first(da.body)).toEqual({
-      text: `CodeSystem/${codeSystem.id} er nu i version 2, men kroppen blev hentet i version 1 (meta.versionId): en anden har ændret den i mellemtiden.`,
-      translation: `CodeSystem/${codeSystem.id} is at version 2, but the body was read at version 1: it was changed since`,
+    const update = await request(app).put('/fhir/CodeSystem').query({ url: codeSystem.url }).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(codeSystem).expect(400);
+    expect(first(update.body)).toEqual({
+      text: 'Betinget opdatering (PUT [type]?[søgeparametre]) understøttes ikke; send ressourcen med PUT til [type]/[id]',
+      translation: 'Conditional update (PUT [type]?[search parameters]) is not supported; PUT the resource to [type]/[id]',
     });
-    const en = await put(stale).expect(409);
-    expect(first(en.body)).toEqual({ text: `CodeSystem/${codeSystem.id} is at version 2, but the body was read at version 1: it was changed since` });
+    const del = await request(app).delete('/fhir/CodeSystem').query({ url: codeSystem.url }).set('Authorization', `Bearer ${token}`).expect(400);
+    expect(first(del.body)).toEqual({ text: 'Conditional delete (DELETE [type]?[search parameters]) is not supported; DELETE [type]/[id]' });
+    const never = await request(app).delete(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da').expect(200);
+    expect(first(never.body)).toEqual({ text: `CodeSystem/${codeSystem.id} findes ikke; intet er slettet`, translation: `CodeSystem/${codeSystem.id} does not exist; nothing was deleted` });
   });
 
   it("a write's own answer (a delete, Prefer: return=OperationOutcome) in Danish", async () => {

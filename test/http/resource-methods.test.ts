@@ -26,8 +26,7 @@ describe('a method a resource path does not take', () => {
     // a published catalog resource is read-only (the writer refuses its update and delete)
     ['POST', '/fhir/ValueSet/indsatskatalog-119', 'GET, HEAD'],
     ['PATCH', '/fhir/ValueSet/indsatskatalog-119', 'GET, HEAD'],
-    ['PUT', '/fhir/ConceptMap', 'GET, HEAD, POST'],
-    ['DELETE', '/fhir/CodeSystem', 'GET, HEAD, POST'],
+    // (PUT and DELETE of a type are conditional update and delete: 400, as R4 asks, r4-write-interactions.test.ts)
     ['PATCH', '/fhir/ValueSet', 'GET, HEAD, POST'],
   ] as const;
 

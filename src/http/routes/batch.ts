@@ -1,22 +1,36 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { Bundle } from 'fhir/r4';
-import { answerBatch, type BatchDeps } from '../../operations/batch';
+import type { Bundle, BundleEntry } from 'fhir/r4';
+import { answerBatch, answerEntries, type BatchCall, type BatchDeps } from '../../operations/batch';
 import type { OperationContext } from '../../operations/context';
 import { handlingPreference } from '../../fhir/prefer-handling';
 import { sendResource } from '../pipeline/send';
+
+export type BatchRouteDeps = BatchDeps & { contextFor(req: Request): OperationContext; logFor(req: Request): Logger };
+
+/** How the entries of a request's Bundle are answered: its context, `Prefer: handling`, until the request is answered or gone. */
+function callOf(deps: BatchRouteDeps, req: Request, res: Response): BatchCall {
+  const abandoned = () => res.headersSent || res.destroyed; // timed out, or the client went away
+  const handling = handlingPreference(req.headers.prefer);
+  return { context: deps.contextFor(req), strict: handling === 'strict', lenient: handling === 'lenient', abandoned, logger: deps.logFor(req) };
+}
 
 /**
  * `POST {base}` with a `batch` Bundle (src/operations/batch.ts): every entry answered on its own. Other Bundle types go
  * on to the transaction route.
  */
-export function batchRoute(deps: BatchDeps & { contextFor(req: Request): OperationContext; logFor(req: Request): Logger }) {
+export function batchRoute(deps: BatchRouteDeps) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const bundle = req.body as Bundle | undefined;
     if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle' || bundle.type !== 'batch') return next();
-    const abandoned = () => res.headersSent || res.destroyed; // timed out, or the client went away
-    const handling = handlingPreference(req.headers.prefer);
-    const answer = await answerBatch(bundle, deps, { context: deps.contextFor(req), strict: handling === 'strict', lenient: handling === 'lenient', abandoned, logger: deps.logFor(req) });
+    const answer = await answerBatch(bundle, deps, callOf(deps, req, res));
     if (answer) sendResource(res, 200, answer);
   };
+}
+
+/** The GET and HEAD entries of a transaction (http/routes/writes.ts), answered after its writes as a batch's are. */
+export type TransactionReads = (req: Request, res: Response, reads: readonly { entry: BundleEntry; index: number }[]) => Promise<Buffer[][] | undefined>;
+
+export function transactionReads(deps: BatchRouteDeps): TransactionReads {
+  return (req, res, reads) => answerEntries(reads, deps, callOf(deps, req, res));
 }

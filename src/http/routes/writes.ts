@@ -6,7 +6,9 @@ import { messageLanguage } from '../../errors/message-language';
 import { returnPreference } from '../../fhir/prefer-handling';
 import { CommitGate } from '../../store/commit-gate';
 import type { TerminologyType } from '../../terminology/resource-set';
-import { HISTORY_PATH, isWritableType, resourceMethodNotAllowed, SEARCH_PATH, transactionRequests, transactionResponse, versionHeaders, writeOutcome } from '../../write/interactions';
+import { HISTORY_PATH, isWritableType, resourceMethodNotAllowed, SEARCH_PATH, transactionRequests, transactionResponseEntry, versionHeaders, writeOutcome } from '../../write/interactions';
+import { responseBundle } from '../../operations/batch';
+import type { TransactionReads } from './batch';
 import type { ResourceWriter, WriteRequest, WriteResult } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { abandonWriteOnTimeout } from '../pipeline/request-timeout';
@@ -19,6 +21,8 @@ export interface WriteRouteDeps {
   baseUrlOf(req: Request): string;
   /** Entries one transaction Bundle may have (MAX_TRANSACTION_ENTRIES); 413 above. */
   maxTransactionEntries: number;
+  /** A transaction's GET and HEAD entries, answered after its writes as a batch's entries are (http/routes/batch.ts). */
+  transactionReads: TransactionReads;
 }
 
 /** The commit gate of one write request, tied to its request timeout. */
@@ -71,20 +75,39 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   });
   router.all('/:type', (req, _res, next) => {
     if (req.method !== 'PUT' && req.method !== 'DELETE') return next();
-    const update = req.method === 'PUT';
-    next(resourceMethodNotAllowed(writer, req.params.type as TerminologyType, undefined, `Conditional ${update ? 'update' : 'delete'} is not supported; address the resource by id`,
-      `Betinget ${update ? 'opdatering' : 'sletning'} understøttes ikke; angiv ressourcen med dens id`));
+    // R4: a server that does not support conditional update (or delete) answers 400 with an OperationOutcome
+    throw req.method === 'PUT'
+      ? FhirError.notSupported('Conditional update (PUT [type]?[search parameters]) is not supported; PUT the resource to [type]/[id]',
+        { da: 'Betinget opdatering (PUT [type]?[søgeparametre]) understøttes ikke; send ressourcen med PUT til [type]/[id]' })
+      : FhirError.notSupported('Conditional delete (DELETE [type]?[search parameters]) is not supported; DELETE [type]/[id]',
+        { da: 'Betinget sletning (DELETE [type]?[søgeparametre]) understøttes ikke; slet med DELETE [type]/[id]' });
   });
 
-  router.post('/', auth, async (req: Request, res: Response) => {
+  router.post('/', async (req: Request, res: Response) => {
     const base = deps.baseUrlOf(req);
-    const requests = transactionRequests(req.body as Bundle | undefined, base, deps.maxTransactionEntries);
-    const results = await writer.write(req.principal!, requests, writeGate(res)).catch((e: unknown) => {
+    const { writes, reads, size } = transactionRequests(req.body as Bundle | undefined, base, deps.maxTransactionEntries);
+    // a transaction that writes needs a writer's token; its reads alone are open, as reads are
+    if (writes.length > 0) await new Promise<void>((resolve, reject) => void auth(req, res, (e?: unknown) => (e ? reject(e) : resolve())));
+    const results = writes.length === 0 ? [] : await writer.write(req.principal!, writes, writeGate(res)).catch((e: unknown) => {
       // an entry's 405 names the methods of the entry's resource, not of the transaction's URL
       if (e instanceof FhirError) delete (e as { allow?: string }).allow;
       throw e;
     });
-    sendResource(res, 200, transactionResponse(results, base, returnPreference(req.headers.prefer), messageLanguage(req.headers['accept-language'])));
+    if (res.headersSent) return; // answered by the request timeout
+    const entries: Buffer[][] = new Array<Buffer[]>(size);
+    const prefer = returnPreference(req.headers.prefer);
+    const lang = messageLanguage(req.headers['accept-language']);
+    for (const r of results) entries[r.request.entry!] = [Buffer.from(JSON.stringify(transactionResponseEntry(r, base, prefer, lang)), 'utf8')];
+    if (reads.length > 0) {
+      // R4's transaction rules: the reads after the writes, which they see (a replica's written layer brought up to date first)
+      if (results.length > 0) await writer.catchUp();
+      const answers = await deps.transactionReads(req, res, reads);
+      if (!answers) return; // answered by the request timeout, or the client went away
+      reads.forEach((read, i) => {
+        entries[read.index] = answers[i]!;
+      });
+    }
+    sendResource(res, 200, responseBundle('transaction-response', entries));
   });
   return router;
 }
