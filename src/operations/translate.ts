@@ -1,4 +1,4 @@
-import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, ConceptMapGroupElementTargetDependsOn, ParametersParameter, Resource } from 'fhir/r4';
+import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, ConceptMapGroupElement, ConceptMapGroupElementTargetDependsOn, ParametersParameter, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { unknownConceptMap } from '../errors/common-errors';
 import type { Bilingual } from '../errors/issue';
@@ -9,7 +9,7 @@ import { localSystemsDefining } from '../municipal/gateway-systems';
 import { belongsTo, isGatewayLocalSystem, ownerOf, ownerOfCanonical } from '../municipal/municipality';
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
-import { elementsWithCode, sourcesStating } from '../terminology/packed/conceptmap';
+import { elementsWithCode, sourceCodesIgnoringCase, sourcesStating, targetCodesIgnoringCase } from '../terminology/packed/conceptmap';
 import { assertConceptMapShape } from '../terminology/resource-shape';
 import type { ElementJson } from '../terminology/packed/map-sources';
 import { versionInForce } from '../terminology/in-force';
@@ -34,6 +34,8 @@ import { excerpt } from '../errors/excerpt';
  * Forward with a codeableConcept of several codings, each match's `source` names the coding it translates (the matches
  * of two codings are not merged). Forward, a target's `product` is the match's `product` (element, concept), and a
  * target whose `dependsOn` names an element the request gives as a `dependency` with another value is left out.
+ * The code given is found in a map whatever its case when its system (forward the group's source, reverse its target)
+ * is known to the server and not case sensitive, by the provider's rule (foldedCode), as $lookup and $validate-code find it.
  */
 const spec: OperationSpec = {
   name: 'translate',
@@ -312,6 +314,8 @@ class Translator {
   source?: Coding;
   /** The matches by concept code and source code. */
   private readonly seen = new Map<unknown, Map<unknown, Match[]>>();
+  /** Whether a code system (url, or url|version) is known and not case sensitive, by the systems asked about. */
+  private readonly ignoringCase = new Map<string, boolean>();
   /** What the answer's message tells besides (a link not followed), each once, by its English text. */
   private readonly noted = new Map<string, Bilingual>();
 
@@ -378,7 +382,7 @@ class Translator {
       if (!groupInScope(group, scope) || group.source !== coding.system || !versionCompatible(coding.version, group.sourceVersion)) continue;
       if (!this.answerSystemMatches(group.target)) continue;
       let found = false;
-      for (const el of elementsWithCode(group, coding.code!)) {
+      for (const el of this.elementsFor(group, coding.code!)) {
         for (const t of arr(el.target)) {
           found = true;
           const equivalence = equivalenceOf(t.equivalence, (t as { relationship?: string }).relationship);
@@ -392,6 +396,35 @@ class Translator {
       }
       if (!found) this.unmapped(cm, group, coding, scope, visited, originMap);
     }
+  }
+
+  /**
+   * The group's elements for a source code: those of the code as it is given, else, in a source system the server
+   * knows as not case sensitive, those of the codes that are it but for case (the provider's rule, by which $lookup and
+   * $validate-code find the concept). A code found as it is given costs nothing more; a system the server does not
+   * know compares the codes as they are.
+   */
+  private elementsFor(group: ConceptMapGroup, code: string): ConceptMapGroupElement[] {
+    const exact = elementsWithCode(group, code);
+    if (exact.length > 0) return exact;
+    return this.sameButForCase(sourceCodesIgnoringCase(group, code), group.source, group.sourceVersion).flatMap((c) => elementsWithCode(group, c));
+  }
+
+  /**
+   * `like`, a group's codes that are the code asked for but for case, when their system is known to the server and not
+   * case sensitive (CodeSystem.caseSensitive, as its provider reads it); else none. The system is looked up only when
+   * there are such codes, once per request.
+   */
+  private sameButForCase(like: string[], system: string | undefined, version: string | undefined): string[] {
+    if (like.length === 0 || !system) return [];
+    const key = version === undefined ? system : `${system}|${version}`;
+    let ignores = this.ignoringCase.get(key);
+    if (ignores === undefined) {
+      const provider = this.registry.codeSystemProvider(system, version);
+      ignores = provider !== undefined && !provider.caseSensitive;
+      this.ignoringCase.set(key, ignores);
+    }
+    return ignores ? like : [];
   }
 
   /**
@@ -451,14 +484,19 @@ class Translator {
     for (const group of arr(cm.group)) {
       if (!groupInScope(group, scope) || group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
       if (!this.answerSystemMatches(group.source)) continue;
-      this.sourcesStating(group, coding, coding.code!, undefined, originMap);
+      if (!this.sourcesStating(group, coding, coding.code!, undefined, originMap)) {
+        // in a target system that is not case sensitive, the targets stated that are the given code but for case (as elementsFor)
+        for (const c of this.sameButForCase(targetCodesIgnoringCase(group, coding.code!), group.target, group.targetVersion)) {
+          this.sourcesStating(group, coding, c, undefined, originMap);
+        }
+      }
       // a map that still states a retired or outgoing code for the given one answers too (as forward follows it)
       for (const p of this.predecessors(group, coding.code!)) this.sourcesStating(group, coding, p.code, p.replaces, originMap);
     }
   }
 
-  /** The matches of the group's elements that state `stated` for the given coding (itself or a code it replaced). */
-  private sourcesStating(group: ConceptMapGroup, coding: Coding, stated: string, replaces: Match['replaces'], originMap: string): void {
+  /** The matches of the group's elements that state `stated` for the given coding (itself or a code it replaced); whether there are any. */
+  private sourcesStating(group: ConceptMapGroup, coding: Coding, stated: string, replaces: Match['replaces'], originMap: string): boolean {
     const rows = sourcesStating(group, stated);
     for (let i = 0; i < rows.count; i++) {
       const code = rows.code(i);
@@ -472,6 +510,7 @@ class Translator {
       if (replaces) match.replaces = replaces;
       this.add(match);
     }
+    return rows.count > 0;
   }
 
   private predecessors(group: ConceptMapGroup, code: string): { code: string; replaces: Coding & { status: string } }[] {
