@@ -1,4 +1,4 @@
-import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, ConceptMapGroupElementTargetDependsOn, ParametersParameter, Resource } from 'fhir/r4';
+import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, ConceptMapGroupElement, ConceptMapGroupElementTargetDependsOn, ParametersParameter, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { unknownConceptMap } from '../errors/common-errors';
 import type { Bilingual } from '../errors/issue';
@@ -9,7 +9,7 @@ import { localSystemsDefining } from '../municipal/gateway-systems';
 import { belongsTo, isGatewayLocalSystem, ownerOf, ownerOfCanonical } from '../municipal/municipality';
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
-import { elementsWithCode, sourcesStating } from '../terminology/packed/conceptmap';
+import { elementsWithCode, sourceCodesIgnoringCase, sourcesStating, targetCodesIgnoringCase } from '../terminology/packed/conceptmap';
 import { assertConceptMapShape } from '../terminology/resource-shape';
 import type { ElementJson } from '../terminology/packed/map-sources';
 import { versionInForce } from '../terminology/in-force';
@@ -34,6 +34,8 @@ import { excerpt } from '../errors/excerpt';
  * Forward with a codeableConcept of several codings, each match's `source` names the coding it translates (the matches
  * of two codings are not merged). Forward, a target's `product` is the match's `product` (element, concept), and a
  * target whose `dependsOn` names an element the request gives as a `dependency` with another value is left out.
+ * The code given is found in a map whatever its case when its system (forward the group's source, reverse its target)
+ * is known to the server and not case sensitive, by the provider's rule (foldedCode), as $lookup and $validate-code find it.
  */
 const spec: OperationSpec = {
   name: 'translate',
@@ -312,12 +314,25 @@ class Translator {
   source?: Coding;
   /** The matches by concept code and source code. */
   private readonly seen = new Map<unknown, Map<unknown, Match[]>>();
+  /** Whether a code system (url, or url|version) is known and not case sensitive, by the systems asked about. */
+  private readonly ignoringCase = new Map<string, boolean>();
+  /** What the answer's message tells besides (a link not followed), each once, by its English text. */
+  private readonly noted = new Map<string, Bilingual>();
 
   /** `inForce`: the request's `date`, which picks the version of a chained map its reference leaves open. */
   constructor(private readonly registry: TerminologyRegistry, private readonly query: TranslateQuery, private readonly inForce?: InForce) {}
 
   get all(): Match[] {
     return this.matches;
+  }
+
+  /** The notes for the answer's message, in the order they were made. */
+  get notes(): Bilingual[] {
+    return [...this.noted.values()];
+  }
+
+  private note(text: Bilingual): void {
+    if (!this.noted.has(text.en)) this.noted.set(text.en, text);
   }
 
   /** A match, unless one of the same map with the same concept, source and equivalence is there already. */
@@ -367,7 +382,7 @@ class Translator {
       if (!groupInScope(group, scope) || group.source !== coding.system || !versionCompatible(coding.version, group.sourceVersion)) continue;
       if (!this.answerSystemMatches(group.target)) continue;
       let found = false;
-      for (const el of elementsWithCode(group, coding.code!)) {
+      for (const el of this.elementsFor(group, coding.code!)) {
         for (const t of arr(el.target)) {
           found = true;
           const equivalence = equivalenceOf(t.equivalence, (t as { relationship?: string }).relationship);
@@ -381,6 +396,35 @@ class Translator {
       }
       if (!found) this.unmapped(cm, group, coding, scope, visited, originMap);
     }
+  }
+
+  /**
+   * The group's elements for a source code: those of the code as it is given, else, in a source system the server
+   * knows as not case sensitive, those of the codes that are it but for case (the provider's rule, by which $lookup and
+   * $validate-code find the concept). A code found as it is given costs nothing more; a system the server does not
+   * know compares the codes as they are.
+   */
+  private elementsFor(group: ConceptMapGroup, code: string): ConceptMapGroupElement[] {
+    const exact = elementsWithCode(group, code);
+    if (exact.length > 0) return exact;
+    return this.sameButForCase(sourceCodesIgnoringCase(group, code), group.source, group.sourceVersion).flatMap((c) => elementsWithCode(group, c));
+  }
+
+  /**
+   * `like`, a group's codes that are the code asked for but for case, when their system is known to the server and not
+   * case sensitive (CodeSystem.caseSensitive, as its provider reads it); else none. The system is looked up only when
+   * there are such codes, once per request.
+   */
+  private sameButForCase(like: string[], system: string | undefined, version: string | undefined): string[] {
+    if (like.length === 0 || !system) return [];
+    const key = version === undefined ? system : `${system}|${version}`;
+    let ignores = this.ignoringCase.get(key);
+    if (ignores === undefined) {
+      const provider = this.registry.codeSystemProvider(system, version);
+      ignores = provider !== undefined && !provider.caseSensitive;
+      this.ignoringCase.set(key, ignores);
+    }
+    return ignores ? like : [];
   }
 
   /**
@@ -398,6 +442,15 @@ class Translator {
     };
   }
 
+  /**
+   * What a group answers for a code it does not map (group.unmapped). Mode other-map (R4: "use the map identified by
+   * url"): a link that cannot be followed is the fault of the map that states it and never fails the request (no 4xx),
+   * whether the request names the map (url, instance, conceptMap) or translates with every map of the system, so that
+   * one written map cannot break $translate for every caller. A map met again on the way (a circle) is not followed
+   * again: the maps on the way have answered what they map. A map not known is not followed and the answer's message
+   * names the link (FHIR: with result=true, the message carries hints and warnings; with result=false, why there is no
+   * match); the other groups and maps answer as they would.
+   */
   private unmapped(cm: ConceptMap, group: ConceptMapGroup, coding: Coding, scope: GroupScope, visited: Set<string>, originMap: string): void {
     const u = group.unmapped;
     if (!u || !coding.code) return;
@@ -409,21 +462,20 @@ class Translator {
       const ref = (u.url ?? (u as { otherMap?: string }).otherMap)!;
       const known = this.registry.findCanonical('ConceptMap', ref);
       if (!known) {
-        throw new FhirError(422, 'not-found', `The ConceptMap ${ref} named in group.unmapped.url of ${canonicalOf(cm)} is not known`, {
-          da: `ConceptMap ${ref}, som group.unmapped.url i ${canonicalOf(cm)} henviser til, kendes ikke`,
+        this.note({
+          en: `ConceptMap ${canonicalOf(cm)} names ${excerpt(ref)} for what it does not map (group.unmapped.url), which is not known: it was not followed`,
+          da: `ConceptMap ${canonicalOf(cm)} henviser med group.unmapped.url til ${excerpt(ref)} for det, den ikke mapper, men den kendes ikke: den blev ikke fulgt`,
         });
+        return;
       }
       // a reference without a version means the version in force on the request's date, as the request's own maps do
       const other = this.inForce && !parseCanonical(ref).version ? this.inForce(known) : known;
       if (!other) return;
       const key = canonicalOf(other);
-      if (visited.has(key) || key === canonicalOf(cm)) {
-        throw new FhirError(422, 'business-rule', `ConceptMap ${canonicalOf(cm)} refers to ${key} in a circle (group.unmapped.url)`, {
-          da: `ConceptMap ${canonicalOf(cm)} henviser i ring til ${key} (group.unmapped.url)`,
-        });
-      }
+      // a circle is cut where a map comes round again: the maps on the way have answered what they map
+      if (visited.has(key) || key === originMap) return;
       // the chained map's matches are its own: originMap names the map that states them
-      this.forward(other, coding, scope, new Set([...visited, canonicalOf(cm)]));
+      this.forward(other, coding, scope, new Set([...visited, originMap]));
     }
   }
 
@@ -432,14 +484,19 @@ class Translator {
     for (const group of arr(cm.group)) {
       if (!groupInScope(group, scope) || group.target !== coding.system || !versionCompatible(coding.version, group.targetVersion)) continue;
       if (!this.answerSystemMatches(group.source)) continue;
-      this.sourcesStating(group, coding, coding.code!, undefined, originMap);
+      if (!this.sourcesStating(group, coding, coding.code!, undefined, originMap)) {
+        // in a target system that is not case sensitive, the targets stated that are the given code but for case (as elementsFor)
+        for (const c of this.sameButForCase(targetCodesIgnoringCase(group, coding.code!), group.target, group.targetVersion)) {
+          this.sourcesStating(group, coding, c, undefined, originMap);
+        }
+      }
       // a map that still states a retired or outgoing code for the given one answers too (as forward follows it)
       for (const p of this.predecessors(group, coding.code!)) this.sourcesStating(group, coding, p.code, p.replaces, originMap);
     }
   }
 
-  /** The matches of the group's elements that state `stated` for the given coding (itself or a code it replaced). */
-  private sourcesStating(group: ConceptMapGroup, coding: Coding, stated: string, replaces: Match['replaces'], originMap: string): void {
+  /** The matches of the group's elements that state `stated` for the given coding (itself or a code it replaced); whether there are any. */
+  private sourcesStating(group: ConceptMapGroup, coding: Coding, stated: string, replaces: Match['replaces'], originMap: string): boolean {
     const rows = sourcesStating(group, stated);
     for (let i = 0; i < rows.count; i++) {
       const code = rows.code(i);
@@ -453,6 +510,7 @@ class Translator {
       if (replaces) match.replaces = replaces;
       this.add(match);
     }
+    return rows.count > 0;
   }
 
   private predecessors(group: ConceptMapGroup, code: string): { code: string; replaces: Coding & { status: string } }[] {
@@ -626,6 +684,12 @@ function label(c: Coding): string {
   return `${c.code}${c.display ? ` (${c.display})` : ''}`;
 }
 
+/** Messages as one, each after the one before (undefined when there is none). */
+function joined(messages: (Bilingual | undefined)[]): Bilingual | undefined {
+  const given = messages.filter((m): m is Bilingual => m !== undefined);
+  return given.length > 0 ? { en: given.map((m) => m.en).join('; '), da: given.map((m) => m.da).join('; ') } : undefined;
+}
+
 /** The message of an answer that followed outdated targets to their successors; undefined when none was followed. */
 export function replacementMessage(matches: Match[]): Bilingual | undefined {
   const notes = matches.filter((m) => m.replaces).map((m): Bilingual => {
@@ -643,7 +707,7 @@ export function replacementMessage(matches: Match[]): Bilingual | undefined {
       da: `${m.originMap} mapper ${label(m.concept)} til ${label(m.replaces!)}, som ${whyDa} og er afløst af den kode, der er spurgt om`,
     };
   });
-  return notes.length > 0 ? { en: notes.map((n) => n.en).join('; '), da: notes.map((n) => n.da).join('; ') } : undefined;
+  return joined(notes);
 }
 
 export const translateOperation: OperationHandler = {
@@ -654,7 +718,9 @@ export const translateOperation: OperationHandler = {
   documentation: {
     base: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-translate',
     description: "HL7's ConceptMap/$translate (R4 parameters and the R5 names as aliases), plus this server's 'date' (the map version in force " +
-      "on a date) and 'kommunekode' (one municipality's maps; gateway-style niveau-3 codings).",
+      "on a date) and 'kommunekode' (one municipality's maps; gateway-style niveau-3 codings). A group.unmapped other-map link that " +
+      'cannot be followed never fails the request: a map met again on the way (a circle) is not followed again, and a map not known is not ' +
+      'followed and named in the message.',
     inputs: {
       conceptMap: { type: 'ConceptMap', documentation: 'The concept map to translate with, given in the request (instead of one the server holds)' },
       date: DATE_DOCUMENTATION, kommunekode: 'Only this municipality\'s maps; resolves gateway-style niveau-3 codings',
@@ -669,7 +735,7 @@ export const translateOperation: OperationHandler = {
     },
     outputs: [
       { name: 'result', type: 'boolean', min: 1, documentation: 'Whether a match was found' },
-      { name: 'message', type: 'string', documentation: 'Why there is no match, or which outdated targets were replaced' },
+      { name: 'message', type: 'string', documentation: 'Why there is no match, which outdated targets were replaced, or which group.unmapped other-map link was not followed' },
       {
         name: 'match', repeats: true, documentation: 'A match',
         parts: [
@@ -719,7 +785,7 @@ export const translateOperation: OperationHandler = {
     const matches = translator.all;
     const result = matches.some((m) => !m.equivalence || !NO_MAPPING.has(m.equivalence));
     const lang = messageLanguageOf(ctx.acceptLanguages);
-    if (result) return translateAnswer(true, replacementMessage(matches), matches, lang);
+    if (result) return translateAnswer(true, joined([replacementMessage(matches), ...translator.notes]), matches, lang);
     const given = query.codings.map((c) => `${c.system}#${c.code}`).join(', ');
     const reasons = [...unresolved];
     if (explicit && maps.length === 0) {
@@ -741,6 +807,7 @@ export const translateOperation: OperationHandler = {
     } else {
       reasons.push({ en: 'the maps state that there is no match (unmatched or disjoint)', da: 'mapningerne siger, at der ikke er noget match (unmatched eller disjoint)' });
     }
+    reasons.push(...translator.notes);
     const reverse = query.direction === 'reverse';
     return translateAnswer(false, {
       en: `No ${reverse ? 'reverse ' : ''}translation for ${given}: ${reasons.map((r) => r.en).join('; ')}`,

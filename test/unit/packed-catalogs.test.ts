@@ -3,7 +3,7 @@ import type { CodeSystemProvider, Concept } from '../../src/terminology/provider
 import { FhirCodeSystemProvider } from '../../src/terminology/providers/fhir-codesystem';
 import { packedConcepts } from '../../src/terminology/packed/codesystem';
 import { PackedCodeSystemProvider } from '../../src/terminology/providers/packed-codesystem';
-import { elementsWithCode, sourcesStating } from '../../src/terminology/packed/conceptmap';
+import { elementsWithCode, sourceCodesIgnoringCase, sourcesStating, targetCodesIgnoringCase } from '../../src/terminology/packed/conceptmap';
 import { itemStarts, PackedJsonArray } from '../../src/terminology/packed/json-array';
 import { packResource } from '../../src/terminology/packed/resource';
 import { parsedNow, parsedSoFar } from '../../src/terminology/packed/parsed-now';
@@ -317,6 +317,31 @@ describe('a packed ConceptMap', () => {
     check();
     elements.push({ code: 'L0', target: [{ code: 'T0', equivalence: 'subsumes' }] });
     check();
+  });
+
+  it('finds the source and target codes that are a code but for case, in a packed group and in small and large groups that are not', () => {
+    const elements = [
+      { code: 'Ab', target: [{ code: 'Tx', equivalence: 'equivalent' as const }] },
+      { code: 'AB', target: [{ code: 'TX', equivalence: 'equivalent' as const }, { code: 'tx', equivalence: 'wider' as const }] },
+      { code: 'Ab', target: [{ code: 'Ty', equivalence: 'equivalent' as const }] },
+      { code: 'c', target: [{ equivalence: 'unmatched' as const }] },
+    ];
+    const large = [...elements, ...Array.from({ length: 40 }, (_, i) => ({ code: `f${i}`, target: [{ code: `g${i}`, equivalence: 'equivalent' as const }] }))];
+    for (const element of [elements, large]) {
+      const group: ConceptMapGroup = { source: 'http://example.org/s', target: 'http://example.org/t', element: clone(element) };
+      const packedGroup = (packResource(clone({ ...MAP, group: [group] })) as ConceptMap).group![0]!;
+      for (const g of [group, packedGroup]) {
+        // each other code once, in the order the group has them; not the code itself
+        expect(sourceCodesIgnoringCase(g, 'ab')).toEqual(['Ab', 'AB']);
+        expect(sourceCodesIgnoringCase(g, 'AB')).toEqual(['Ab']);
+        expect(sourceCodesIgnoringCase(g, 'C')).toEqual(['c']);
+        expect(sourceCodesIgnoringCase(g, 'c')).toEqual([]);
+        expect(sourceCodesIgnoringCase(g, 'nope')).toEqual([]);
+        expect(targetCodesIgnoringCase(g, 'TX')).toEqual(['Tx', 'tx']);
+        expect(targetCodesIgnoringCase(g, 'ty')).toEqual(['Ty']);
+        expect(targetCodesIgnoringCase(g, 'G1')).toEqual(element === large ? ['g1'] : []);
+      }
+    }
   });
 
   it('packs the published legacy-key map to the same JSON', () => {

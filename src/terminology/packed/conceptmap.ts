@@ -2,9 +2,39 @@ import type { ConceptMap, ConceptMapGroup, ConceptMapGroupElement } from 'fhir/r
 import { copyWithField, withLazyField } from './lazy-field';
 import { PackedJsonArray } from './json-array';
 import { SourceIndex, type SourceRows } from './map-sources';
+import { foldedCode } from '../providers/provider';
 
 function arr<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? value : [];
+}
+
+/**
+ * The codes of a list by their folded form (foldedCode): which codes are one code in a code system that is not case
+ * sensitive. Made on first use, for a $translate whose code the group does not have as it is given.
+ */
+class CodesByFold {
+  /** The codes of a folded form: a string for the usual single code. */
+  private readonly byFold = new Map<string, string | string[]>();
+
+  constructor(codes: Iterable<string | undefined>) {
+    for (const code of codes) {
+      if (typeof code !== 'string') continue;
+      const fold = foldedCode(code);
+      const same = this.byFold.get(fold);
+      if (same === undefined) this.byFold.set(fold, code);
+      else if (typeof same === 'string') {
+        if (same !== code) this.byFold.set(fold, [same, code]);
+      } else if (!same.includes(code)) same.push(code);
+    }
+  }
+
+  /** The codes that are `code` but for case, other than `code` itself. */
+  like(code: string): string[] {
+    const same = this.byFold.get(foldedCode(code));
+    if (same === undefined) return [];
+    if (typeof same === 'string') return same === code ? [] : [same];
+    return same.filter((c) => c !== code);
+  }
 }
 
 /**
@@ -15,6 +45,8 @@ class PackedElements {
   /** Positions of the elements with a source code, a number for the usual single element. */
   private readonly bySource = new Map<string, number | number[]>();
   private sources?: SourceIndex;
+  private sourceFolds?: CodesByFold;
+  private targetFolds?: CodesByFold;
 
   constructor(readonly elements: PackedJsonArray<ConceptMapGroupElement>, codes: readonly (string | undefined)[]) {
     codes.forEach((code, i) => {
@@ -33,8 +65,22 @@ class PackedElements {
   }
 
   sourcesStating(code: string): SourceRows {
+    return this.sourceIndex().stating(code);
+  }
+
+  sourceCodesLike(code: string): string[] {
+    this.sourceFolds ??= new CodesByFold(this.bySource.keys());
+    return this.sourceFolds.like(code);
+  }
+
+  targetCodesLike(code: string): string[] {
+    this.targetFolds ??= new CodesByFold(this.sourceIndex().targetCodes());
+    return this.targetFolds.like(code);
+  }
+
+  private sourceIndex(): SourceIndex {
     this.sources ??= new SourceIndex(this.elements.all());
-    return this.sources.stating(code);
+    return this.sources;
   }
 }
 
@@ -75,6 +121,8 @@ class ElementIndex {
 const INDEXED_FROM = 32;
 const elementIndexes = new WeakMap<readonly ConceptMapGroupElement[], { length: number; index: ElementIndex }>();
 const sourceIndexes = new WeakMap<readonly ConceptMapGroupElement[], { length: number; index: SourceIndex }>();
+const sourceFolds = new WeakMap<readonly ConceptMapGroupElement[], { length: number; index: CodesByFold }>();
+const targetFolds = new WeakMap<readonly ConceptMapGroupElement[], { length: number; index: CodesByFold }>();
 
 /** What is kept for an element array, made again when the array changed since (a resource being built). */
 function keptFor<T>(kept: WeakMap<readonly ConceptMapGroupElement[], { length: number; index: T }>, elements: ConceptMapGroupElement[],
@@ -102,5 +150,26 @@ export function elementsWithCode(group: ConceptMapGroup, code: string): ConceptM
 export function sourcesStating(group: ConceptMapGroup, code: string): SourceRows {
   const packed = packedGroups.get(group);
   if (packed) return packed.sourcesStating(code);
-  return keptFor(sourceIndexes, arr(group.element), (e) => new SourceIndex(e)).stating(code);
+  return sourceIndexOf(arr(group.element)).stating(code);
+}
+
+function sourceIndexOf(elements: ConceptMapGroupElement[]): SourceIndex {
+  return keptFor(sourceIndexes, elements, (e) => new SourceIndex(e));
+}
+
+/**
+ * The group's source codes that are `code` but for case (foldedCode), other than `code` itself: for a source system
+ * that is not case sensitive, whose code the group does not have as it is given (elementsWithCode of each).
+ */
+export function sourceCodesIgnoringCase(group: ConceptMapGroup, code: string): string[] {
+  const packed = packedGroups.get(group);
+  if (packed) return packed.sourceCodesLike(code);
+  return keptFor(sourceFolds, arr(group.element), (e) => new CodesByFold(e.map((el) => el?.code))).like(code);
+}
+
+/** The group's target codes that are `code` but for case, other than `code` itself (sourcesStating of each): as sourceCodesIgnoringCase. */
+export function targetCodesIgnoringCase(group: ConceptMapGroup, code: string): string[] {
+  const packed = packedGroups.get(group);
+  if (packed) return packed.targetCodesLike(code);
+  return keptFor(targetFolds, arr(group.element), (e) => new CodesByFold(sourceIndexOf(e).targetCodes())).like(code);
 }

@@ -91,6 +91,11 @@ export class SourceIndex {
     return new SourceRows(this, this.firstRow[k]!, this.firstRow[k + 1]! - this.firstRow[k]!);
   }
 
+  /** The target codes the rows state, each once. */
+  targetCodes(): Iterable<string> {
+    return this.byTarget.keys();
+  }
+
   /** A row's code. */
   code(row: number): string {
     return this.value(this.rowAt[3 * row]! + CODE_KEY.length, this.rowAt[3 * row + 1]!, (this.plain[row]! & PLAIN_CODE) !== 0) as string;

@@ -1,6 +1,6 @@
 import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, CodeSystemConceptProperty, Extension } from 'fhir/r4';
 import { BaseCodeSystemProvider } from './base';
-import { ancestorsOf, descendantsOf, type CodeSystemProvider, type Concept } from './provider';
+import { ancestorsOf, descendantsOf, foldedCode, type CodeSystemProvider, type Concept } from './provider';
 
 interface ConceptNode extends Concept {
   designations: CodeSystemConceptDesignation[];
@@ -92,9 +92,9 @@ export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements Co
   locateIgnoringCase(code: string): Concept | undefined {
     if (!this.byLowerCode) {
       this.byLowerCode = new Map();
-      for (const [k, v] of this.byCode) if (!this.byLowerCode.has(k.toLowerCase())) this.byLowerCode.set(k.toLowerCase(), v);
+      for (const [k, v] of this.byCode) if (!this.byLowerCode.has(foldedCode(k))) this.byLowerCode.set(foldedCode(k), v);
     }
-    return this.byLowerCode.get(code.toLowerCase());
+    return this.byLowerCode.get(foldedCode(code));
   }
 
   roots(): readonly Concept[] {

@@ -1,6 +1,6 @@
 import type { CodeSystem, CodeSystemConcept } from 'fhir/r4';
 import { BaseCodeSystemProvider } from './base';
-import type { CodeSystemProvider, Concept } from './provider';
+import { foldedCode, type CodeSystemProvider, type Concept } from './provider';
 import type { PackedConcepts } from '../packed/codesystem';
 
 const NONE: readonly Concept[] = Object.freeze([]);
@@ -45,9 +45,9 @@ export class PackedCodeSystemProvider extends BaseCodeSystemProvider implements 
   locateIgnoringCase(code: string): Concept | undefined {
     if (!this.byLowerCode) {
       this.byLowerCode = new Map();
-      for (const [k, v] of this.packed.byCode) if (!this.byLowerCode.has(k.toLowerCase())) this.byLowerCode.set(k.toLowerCase(), v);
+      for (const [k, v] of this.packed.byCode) if (!this.byLowerCode.has(foldedCode(k))) this.byLowerCode.set(foldedCode(k), v);
     }
-    return this.conceptAt(this.byLowerCode.get(code.toLowerCase()));
+    return this.conceptAt(this.byLowerCode.get(foldedCode(code)));
   }
 
   /** Every concept: a flat list has no parents. */

@@ -35,6 +35,14 @@ export const descendantsOf = (concept: Concept): Generator<Concept> => reached(c
 
 export type ConceptStatus = 'active' | 'inactive' | 'retired' | 'deprecated' | 'draft' | 'experimental';
 
+/**
+ * A code as a code system that is not case sensitive (CodeSystem.caseSensitive) compares it: codes of the same folded
+ * form are one code (locateIgnoringCase; $translate's codes of such a system).
+ */
+export function foldedCode(code: string): string {
+  return code.toLowerCase();
+}
+
 /** The contract every code system implementation fulfils. */
 export interface CodeSystemProvider {
   readonly url: string;
