@@ -113,7 +113,7 @@ function matchJson(out: AnswerText, m: Match): [string, string] {
     coding(m.source, m.elementJson);
     text[at] += '}';
   }
-  text[at] += `,${valueParameter(out, 'originMap', 'valueCanonical', m.originMap)}`;
+  if (m.originMap) text[at] += `,${valueParameter(out, 'originMap', 'valueCanonical', m.originMap)}`;
   if (m.replaces) {
     const { status, ...replaced } = m.replaces;
     text[at] += ',{"name":"replaces","part":[{"name":"concept","valueCoding":';

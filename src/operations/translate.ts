@@ -253,9 +253,24 @@ function readQuery(input: OperationInput): TranslateQuery {
   return { direction: 'forward', r5Reverse: false, codings, kommunekode, dependencies, answerSystem, givenScope: source, answerScope: target };
 }
 
+/** The map's url|version, else `ConceptMap/{id}`; empty for a map given inline with neither (its matches name no originMap). */
 function canonicalOf(cm: ConceptMap): string {
-  return cm.version ? `${cm.url}|${cm.version}` : cm.url ?? `ConceptMap/${cm.id}`;
+  if (cm.url) return cm.version ? `${cm.url}|${cm.version}` : cm.url;
+  return cm.id ? `ConceptMap/${cm.id}` : '';
 }
+
+/**
+ * The map as a message names it, in both languages: its url|version (after `ConceptMap ` with `typed`), or the map
+ * given in the request.
+ */
+function mapNamed(cm: ConceptMap, typed = true): Bilingual {
+  const canonical = canonicalOf(cm);
+  if (!canonical) return { en: 'the ConceptMap given in the request', da: 'ConceptMap\'en i forespørgslen' };
+  const named = typed ? `ConceptMap ${canonical}` : canonical;
+  return { en: named, da: named };
+}
+
+const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 function sameCanonical(a: string | undefined, b: string | undefined): boolean {
   if (!a || !b) return false;
@@ -463,8 +478,8 @@ class Translator {
       const known = this.registry.findCanonical('ConceptMap', ref);
       if (!known) {
         this.note({
-          en: `ConceptMap ${canonicalOf(cm)} names ${excerpt(ref)} for what it does not map (group.unmapped.url), which is not known: it was not followed`,
-          da: `ConceptMap ${canonicalOf(cm)} henviser med group.unmapped.url til ${excerpt(ref)} for det, den ikke mapper, men den kendes ikke: den blev ikke fulgt`,
+          en: `${capitalized(mapNamed(cm).en)} names ${excerpt(ref)} for what it does not map (group.unmapped.url), which is not known: it was not followed`,
+          da: `${capitalized(mapNamed(cm).da)} henviser med group.unmapped.url til ${excerpt(ref)} for det, den ikke mapper, men den kendes ikke: den blev ikke fulgt`,
         });
         return;
       }
@@ -569,8 +584,8 @@ function scopeMismatch(cm: ConceptMap, query: TranslateQuery): Bilingual {
     ...(scope.target === null ? [`target ${excerpt(forward ? query.answerScope : query.givenScope)}`] : []),
   ];
   return {
-    en: `the scope of ConceptMap ${canonicalOf(cm)} does not match the request's ${given.join(' and ')}`,
-    da: `ConceptMap ${canonicalOf(cm)} dækker ikke forespørgslens ${given.join(' og ')}`,
+    en: `the scope of ${mapNamed(cm).en} does not match the request's ${given.join(' and ')}`,
+    da: `${capitalized(mapNamed(cm).da)} dækker ikke forespørgslens ${given.join(' og ')}`,
   };
 }
 
@@ -749,7 +764,7 @@ export const translateOperation: OperationHandler = {
             ],
           },
           { name: 'source', type: 'Coding', documentation: 'The code translated: the coding of a codeableConcept the match is of; the source code (by targetCode)' },
-          { name: 'originMap', type: 'canonical', min: 1, documentation: 'url|version of the map used' },
+          { name: 'originMap', type: 'canonical', documentation: 'url|version of the map used (ConceptMap/{id} for a map without url; absent for a map given inline with neither)' },
           {
             name: 'replaces', documentation: 'The retired or outgoing target the map states, which the concept replaces',
             parts: [
@@ -801,8 +816,8 @@ export const translateOperation: OperationHandler = {
       });
     } else if (matches.length === 0 && !translator.statesNoMatch) {
       reasons.push({
-        en: `no mapping in ${maps.length === 1 ? canonicalOf(maps[0]!.map) : `any of ${maps.length} ConceptMaps`}`,
-        da: `ingen mapning i ${maps.length === 1 ? canonicalOf(maps[0]!.map) : `nogen af ${maps.length} ConceptMaps`}`,
+        en: `no mapping in ${maps.length === 1 ? mapNamed(maps[0]!.map, false).en : `any of ${maps.length} ConceptMaps`}`,
+        da: `ingen mapning i ${maps.length === 1 ? mapNamed(maps[0]!.map, false).da : `nogen af ${maps.length} ConceptMaps`}`,
       });
     } else {
       reasons.push({ en: 'the maps state that there is no match (unmatched or disjoint)', da: 'mapningerne siger, at der ikke er noget match (unmatched eller disjoint)' });

@@ -170,3 +170,27 @@ describe("the request's own maps on a date", () => {
     expect(matches(body).map((m) => m.split(' ')[0])).toEqual(['b1']);
   });
 });
+
+describe('a map given inline with neither url nor id', () => {
+  const anonymous: ConceptMap = {
+    resourceType: 'ConceptMap', status: 'active',
+    group: [{ source: S3, target: T3, element: [{ code: 'm', target: [{ code: 'M', equivalence: 'equivalent' }] }] }],
+  };
+  const post = (code: string, language: string) => request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).set('Accept-Language', language)
+    .send(parametersOf({ name: 'conceptMap', resource: anonymous }, { name: 'system', valueUri: S3 }, { name: 'code', valueCode: code })).expect(200);
+
+  it('is named as the map in the request, in either language, and its matches name no originMap', async () => {
+    const english = (await post('x', 'en')).body as Parameters;
+    expect(param(english, 'result')?.valueBoolean).toBe(false);
+    expect(param(english, 'message')?.valueString).toContain('no mapping in the ConceptMap given in the request');
+    const danish = (await post('x', 'da')).body as Parameters;
+    expect(param(danish, 'message')?.valueString).toContain("ingen mapning i ConceptMap'en i forespørgslen");
+    for (const text of [JSON.stringify(english), JSON.stringify(danish)]) expect(text).not.toContain('undefined');
+
+    const found = (await post('m', 'en')).body as Parameters;
+    expect(param(found, 'result')?.valueBoolean).toBe(true);
+    const match = param(found, 'match')!;
+    expect(part(match, 'concept')?.valueCoding).toMatchObject({ system: T3, code: 'M' });
+    expect(part(match, 'originMap')).toBeUndefined();
+  });
+});
