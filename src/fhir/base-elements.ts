@@ -1,5 +1,7 @@
+import { excerpt } from '../errors/excerpt';
 import { issueText, type Bilingual, type Issue } from '../errors/issue';
 import { choiceJsonNames, rootCursor, step, type TypeCursor } from './fhir-model';
+import { R4_REQUIRED_CODE_BINDINGS, R4_REQUIRED_VALUE_SETS } from './r4-required-codes';
 import { R4_REQUIRED_ELEMENTS } from './r4-required-elements';
 
 /** An issue of FHIR R4's own element rules, at the element it is about. */
@@ -49,6 +51,34 @@ function requiredOf(cursor: TypeCursor): { name: string; json: readonly string[]
   return list;
 }
 
+/** A required binding of a `code` element: its name in its parent, where R4 defines it, its value set and the codes. */
+interface CodeBinding {
+  name: string;
+  element: string;
+  valueSet: string;
+  title: string;
+  codes: ReadonlySet<string>;
+}
+
+/** The codes of each value set of R4_REQUIRED_VALUE_SETS, made a set on first use. */
+const valueSetCodes = new Map<string, ReadonlySet<string>>();
+/** The required bindings of `code` elements, by type (a backbone element's path). */
+const codeBindings = new Map<string, readonly CodeBinding[]>();
+
+function codeBindingsOf(cursor: TypeCursor): readonly CodeBinding[] {
+  let list = codeBindings.get(cursor.base);
+  if (!list) {
+    list = Object.entries(R4_REQUIRED_CODE_BINDINGS[cursor.base] ?? {}).map(([name, valueSet]) => {
+      const vs = R4_REQUIRED_VALUE_SETS[valueSet]!;
+      let codes = valueSetCodes.get(valueSet);
+      if (!codes) valueSetCodes.set(valueSet, codes = new Set(vs.codes.split(' ')));
+      return { name, element: `${cursor.base}.${name}`, valueSet, title: vs.name, codes };
+    });
+    codeBindings.set(cursor.base, list);
+  }
+  return list;
+}
+
 /** Whether a property has a value: an empty array has none; a primitive given only by its extensions (`_status`) has one. */
 function present(obj: Json, name: string): boolean {
   const v = obj[name];
@@ -58,8 +88,8 @@ function present(obj: Json, name: string): boolean {
 }
 
 /**
- * What the schema or a profile already said, as `parent expression NUL element name` for a missing element and
- * `expression NUL ext-1` for a profile's ext-1.
+ * What the schema or a profile already said, as `parent expression NUL element name` for a missing element,
+ * `expression NUL ext-1` for a profile's ext-1 and `expression NUL code-invalid` for a code refused at the element.
  */
 function alreadyReported(issues: readonly Issue[]): Set<string> {
   const said = new Set<string>();
@@ -74,6 +104,9 @@ function alreadyReported(issues: readonly Issue[]): Set<string> {
     const profile = /^(\S+): minimum required = /.exec(en);
     if (profile) said.add(`${at}\u0000${profile[1]!.slice(profile[1]!.lastIndexOf('.') + 1)}`);
     if (i.messageId === EXT_1) said.add(`${at}\u0000${EXT_1}`);
+    // the schema's own list of some elements' codes ("must be equal to one of the allowed values"), or a profile's
+    // binding refusing the code
+    if (/must be equal to one of the allowed values$/.test(en) || (i.code === 'code-invalid' && i.severity === 'error')) said.add(`${at}\u0000${CODE}`);
   }
   return said;
 }
@@ -83,26 +116,73 @@ const EXT_1_TEXT: Bilingual = {
   en: "Constraint failed: ext-1: 'Must have either extensions or value[x], not both' (FHIR R4)",
   da: 'Reglen ext-1 er ikke overholdt: en udvidelse skal have enten en værdi (value[x]) eller under-udvidelser, ikke begge (FHIR R4)',
 };
+// not an element's name, as `required` keys are
+const CODE = 'code-invalid';
 /** The JSON names of Extension.value[x] (`valueString`, …); read from the model on first use. */
 let extensionValues: readonly string[] | undefined;
+
+/** What the walk found: a required element missing from its parent at `at`, an extension breaking ext-1, or a code not in its required value set. */
+type Found =
+  | { kind: 'required'; at: string; name: string }
+  | { kind: typeof EXT_1; at: string }
+  | { kind: typeof CODE; at: string; value: string; binding: CodeBinding };
+
+function issueOf(f: Found): BaseElementIssue {
+  switch (f.kind) {
+    case 'required':
+      return {
+        severity: 'error', code: 'required', expression: [`${f.at}.${f.name.replace(/\[x\]$/, '')}`],
+        text: {
+          en: `Element '${f.name}' is missing (FHIR R4 requires at least 1)`,
+          da: `Elementet '${f.name}' mangler (FHIR R4 kræver mindst 1)`,
+        },
+      };
+    case EXT_1:
+      return { severity: 'error', code: 'invariant', expression: [f.at], messageId: EXT_1, text: EXT_1_TEXT };
+    case CODE: {
+      const { title, valueSet, element } = f.binding;
+      const value = excerpt(f.value);
+      return {
+        severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs', expression: [f.at],
+        text: {
+          en: `The value '${value}' is not in the value set '${title}' (${valueSet}), which FHIR R4 requires for ${element}`,
+          da: `Værdien '${value}' findes ikke i værdisættet '${title}' (${valueSet}), som FHIR R4 kræver for ${element}`,
+        },
+      };
+    }
+  }
+}
 
 /**
  * FHIR R4's own rules on the elements of one resource, whatever its profiles say: the cardinality (min ≥ 1) of every
  * element (`CarePlan.status`, `CarePlan.activity.detail.status` of each activity.detail present, `Extension.url` of
- * each extension) and ext-1 (an extension has a value or extensions, not both). The JSON schema requires only the
- * complex elements (and reports those), so the required primitives are checked here. Contained and Bundle entry
- * resources are left to their own check. `reported`: the issues found on the resource so far, so what the schema or a
- * profile says is not said twice. Used by `$validate` and by every write.
+ * each extension), ext-1 (an extension has a value or extensions, not both) and the required bindings of `code`
+ * elements (`CarePlan.status` one of RequestStatus' codes, each of `AllergyIntolerance.category`,
+ * `Identifier.use` wherever an Identifier is; r4-required-codes.ts). The JSON schema requires only the complex
+ * elements (and reports those) and lists the codes of some code elements only, so the rest is checked here.
+ * Contained and Bundle entry resources are left to their own check. `reported`: the issues found on the resource so
+ * far, so what the schema or a profile says is not said twice. Used by `$validate` and by every write.
  */
 export function checkBaseElements(resource: Json, type: string, expression: string, reported: readonly Issue[]): BaseElementIssue[] {
-  const found: { at: string; name?: string }[] = [];
+  const found: Found[] = [];
   const visit = (obj: Json, cursor: TypeCursor, at: string): void => {
     for (const { name, json } of requiredOf(cursor)) {
-      if (!json.some((n) => present(obj, n))) found.push({ at, name });
+      if (!json.some((n) => present(obj, n))) found.push({ kind: 'required', at, name });
+    }
+    for (const binding of codeBindingsOf(cursor)) {
+      // a value that is not a string (or a list of them) is the schema's to report
+      const value = obj[binding.name];
+      if (typeof value === 'string') {
+        if (!binding.codes.has(value)) found.push({ kind: CODE, at: `${at}.${binding.name}`, value, binding });
+      } else if (Array.isArray(value)) {
+        value.forEach((v, i) => {
+          if (typeof v === 'string' && !binding.codes.has(v)) found.push({ kind: CODE, at: `${at}.${binding.name}[${i}]`, value: v, binding });
+        });
+      }
     }
     extensionValues ??= choiceJsonNames({ base: 'Extension', type: 'Extension' }, 'value[x]');
     if (cursor.base === 'Extension' && present(obj, 'extension') === extensionValues.some((n) => present(obj, n))) {
-      found.push({ at });
+      found.push({ kind: EXT_1, at });
     }
     for (const key of Object.keys(obj)) {
       const value = obj[key];
@@ -123,13 +203,5 @@ export function checkBaseElements(resource: Json, type: string, expression: stri
   visit(resource, rootCursor(type), expression);
   if (found.length === 0) return [];
   const said = alreadyReported(reported);
-  return found.filter(({ at, name }) => !said.has(`${at}\u0000${name ?? EXT_1}`)).map(({ at, name }): BaseElementIssue => (name === undefined
-    ? { severity: 'error', code: 'invariant', expression: [at], messageId: EXT_1, text: EXT_1_TEXT }
-    : {
-      severity: 'error', code: 'required', expression: [`${at}.${name.replace(/\[x\]$/, '')}`],
-      text: {
-        en: `Element '${name}' is missing (FHIR R4 requires at least 1)`,
-        da: `Elementet '${name}' mangler (FHIR R4 kræver mindst 1)`,
-      },
-    }));
+  return found.filter((f) => !said.has(`${f.at}\u0000${f.kind === 'required' ? f.name : f.kind}`)).map(issueOf);
 }

@@ -1,7 +1,8 @@
 /**
- * FHIR R4's rules for narratives (txt-1, txt-2: XHTML in a div, no active content, some content) and for the elements
- * R4 requires (Extension.url, ext-1: an extension has a value or extensions), applied alike by every write (422 at
- * the element, nothing stored) and by $validate (an error at the same element).
+ * FHIR R4's rules for narratives (txt-1, txt-2: XHTML in a div, no active content, some content), for the elements
+ * R4 requires (Extension.url, ext-1: an extension has a value or extensions) and for the codes of `code` elements R4
+ * binds with strength required (CodeSystem.filter.operator), applied alike by every write (422 at the element, nothing
+ * stored) and by $validate (an error at the same element).
  */
 import type { CodeSystem, OperationOutcome, ValueSet } from 'fhir/r4';
 import request from 'supertest';
@@ -134,5 +135,38 @@ describe("an extension has a url, and a value or extensions (ext-1)", () => {
     const cs = catalog((c) => { c.extension = [{ url: 'http://example.org/u' }]; });
     const found = await validateWith(app, cs, '/fhir/CodeSystem/$validate');
     expect(found.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression, i.id])).toEqual([['invariant', ['CodeSystem.extension[0]'], 'ext-1']]);
+  });
+});
+
+describe('a code element R4 binds with strength required has a code of its value set', () => {
+  const filter = (operator: string[]) => catalog((cs) => {
+    cs.filter = [{ code: 'type', operator: operator as never, value: 'a type' }];
+  });
+
+  it('a write with a filter operator not in FilterOperator is 422 at the operator, and nothing is stored', async () => {
+    const found = await refused(filter(['=', 'equals']));
+    expect(found).toEqual([{
+      severity: 'error', code: 'code-invalid', expression: ['CodeSystem.filter[0].operator[1]'],
+      text: "The value 'equals' is not in the value set 'FilterOperator' (http://hl7.org/fhir/ValueSet/filter-operator), which FHIR R4 requires for CodeSystem.filter.operator",
+    }]);
+  });
+
+  it("in a contained resource too, in Danish to a Danish caller", async () => {
+    const found = await refused(catalog((cs) => {
+      cs.contained = [{ resourceType: 'ServiceRequest', id: 's', status: 'done', intent: 'order', subject: { reference: 'Patient/1' } } as never];
+    }), 'da');
+    expect(found.map((i) => [i.expression, i.text])).toEqual([[
+      ['CodeSystem.contained[0].status'],
+      "Værdien 'done' findes ikke i værdisættet 'RequestStatus' (http://hl7.org/fhir/ValueSet/request-status), som FHIR R4 kræver for ServiceRequest.status",
+    ]]);
+  });
+
+  it('a filter of FilterOperator codes is written', async () => {
+    await put(filter(['=', 'is-a', 'in'])).expect(201);
+  });
+
+  it('$validate reports the same error at the same element', async () => {
+    const found = await validateWith(app, filter(['regex', 'like']), '/fhir/CodeSystem/$validate');
+    expect(found.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression])).toEqual([['code-invalid', ['CodeSystem.filter[0].operator[1]']]]);
   });
 });
