@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,8 +61,9 @@ async function waitFor(url, ms) {
 }
 
 const port = await freePort();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-conf-'));
 const server = spawn(process.execPath, [path.join(root, 'dist', 'src', 'index.js')], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: fs.mkdtempSync('/tmp/faelles-tx-conf-') },
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: dataDir },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 function runRunner(args) {
@@ -108,5 +110,8 @@ try {
   console.error(`conformance: ${e.message}`);
 } finally {
   server.kill('SIGKILL');
+  // the server's data folder (its SQLite file), once the process is gone
+  await new Promise((resolve) => (server.exitCode !== null || server.signalCode !== null ? resolve() : server.once('exit', resolve)));
+  fs.rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(exitCode);
