@@ -56,6 +56,8 @@ const REQUESTS: { path: string; headers?: Record<string, string>; method?: 'GET'
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}&_format=xml`, headers: { 'Accept-Language': 'da' } },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}&_format=json` },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}&_format=json`, headers: { Accept: 'application/fhir+xml' } },
+  { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}`, headers: { Accept: 'application/json' } },
+  { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}&_format=application/json` },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&system=${enc(FSIII)}&code=${VALID_119}`, headers: { 'If-None-Match': '*' } },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&system=${enc(FSIII)}&code=${VALID_119}`, method: 'HEAD' },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&system=${enc(FSIII)}&code=${VALID_119}#fragment` },
