@@ -83,6 +83,31 @@ export function requestedTableFormat(format: unknown, accept: string | undefined
   return preferred === undefined ? undefined : TABLE_FORMATS.get(preferred);
 }
 
+/** The JSON media types an answer is written as: FHIR's, or a generic one the request named (answerMediaType). */
+export type JsonMediaType = 'application/fhir+json' | 'application/json' | 'text/json';
+
+/** The offers of a JSON answer: FHIR's first (the answer to a wildcard), the generic types, and DSTU2's name of FHIR's. */
+const JSON_OFFERED = ['application/fhir+json', 'application/json', 'text/json', 'application/json+fhir'];
+
+/** An Accept that names a generic JSON type (`application/json`, `text/json`, not followed by `+fhir`): few do. */
+const NAMES_GENERIC_JSON = /(?:^|[\s,])(?:application|text)\/json\s*(?:[;,]|$)/i;
+
+/**
+ * The media type a JSON answer is written as (R4 http.html, Content Types and encodings): a client that asks for a
+ * generic type (`application/json`, `text/json`) is answered with it, its bytes FHIR JSON; FHIR's own type
+ * otherwise, for a wildcard and for no Accept at all. `_format` (checked before) overrides Accept: the short name `json`
+ * is FHIR JSON, as in R4's content-type codes. Accept's quality values decide, ties going to the range named first.
+ */
+export function answerMediaType(format: unknown, accept: string | undefined): JsonMediaType {
+  if (typeof format === 'string') {
+    const name = formatName(format);
+    return name === 'application/json' || name === 'text/json' ? name : 'application/fhir+json';
+  }
+  if (accept === undefined || !NAMES_GENERIC_JSON.test(accept)) return 'application/fhir+json';
+  const preferred = new Negotiator({ headers: { accept: accept.split(',').map(withWeightOnly).join(',') } }).mediaType(JSON_OFFERED);
+  return preferred === 'application/json' || preferred === 'text/json' ? preferred : 'application/fhir+json';
+}
+
 /** Whether `_format` names JSON: `json`, `application/json`, `application/fhir+json` (its `+` read as a space too), with parameters or not. */
 function isJsonFormat(format: string): boolean {
   return /^(?:json|[a-z]+\/(?:[a-z.-]+[+ ])?json)$/.test(formatName(format));

@@ -78,12 +78,18 @@ type EntryAnswer = { status: number; chunks: readonly Buffer[]; error?: unknown 
 
 /**
  * A read or vread: the resource as the route gives it (`_summary`, `_elements`), and its version for the response; a
- * read's If-None-Match that holds is 304 without the resource, as the route answers.
+ * condition that holds is 304 without the resource, as the route answers.
  */
 function readAnswer(resource: TerminologyResource, query: Record<string, unknown>, conditions: { ifNoneMatch?: string; modifiedSince?: number } = {}): EntryAnswer {
   const version: VersionInfo = { etag: resourceEtag(resource), ...(resource.meta?.lastUpdated ? { lastModified: resource.meta.lastUpdated } : {}) };
   if (notModified(conditions, version.etag!, resource.meta?.lastUpdated)) return { status: 304, responseOnly: true, version };
   return { status: 200, resource: readSubset(resource, query) as Resource, version };
+}
+
+/** A read's or vread's conditions: Bundle.entry.request.ifModifiedSince is an instant (a Date.parse of anything else is NaN: ignored, as the header's). */
+function entryConditions(entry: BundleEntry): { ifNoneMatch?: string; modifiedSince?: number } {
+  const since = entry.request?.ifModifiedSince;
+  return { ifNoneMatch: entry.request?.ifNoneMatch, modifiedSince: since === undefined ? undefined : Date.parse(since) };
 }
 
 /**
@@ -111,8 +117,8 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   const query = parseQueryString(search) as Record<string, unknown>;
   checkFormatParameter(query._format);
   const read = HISTORY_PATH.test(path) || SEARCH_PATH.test(path) ? null : RESOURCE_PATH.exec(path);
-  // as the request alone: a read by id honours If-None-Match and If-Modified-Since (304); no entry honours another condition
-  const readById = read?.[2] !== undefined && method === 'GET';
+  // as the request alone: a read by id and a vread honour If-None-Match and If-Modified-Since (304); no entry honours another condition
+  const readById = (read?.[2] !== undefined || HISTORY_PATH.exec(path)?.[3] !== undefined) && method === 'GET';
   refuseEntryConditions(entry, i, readById ? ['ifNoneMatch', 'ifModifiedSince'] : []);
   const operation = operationAt(deps.invoker, path);
   if (operation) {
@@ -129,7 +135,7 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   const self = `${base}${path}${search ? `?${search}` : ''}`;
   if (HISTORY_PATH.test(path) && method === 'GET') {
     const answer = await historyAt(deps.store, deps.registry, path, query, self, base, { lenient: call.lenient });
-    return answer.resourceType === 'Bundle' ? { status: 200, resource: answer } : readAnswer(answer, query);
+    return answer.resourceType === 'Bundle' ? { status: 200, resource: answer } : readAnswer(answer, query, entryConditions(entry));
   }
   const searchPath = SEARCH_PATH.exec(path);
   if (searchPath) {
@@ -146,11 +152,7 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
   }
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
-    if (id) {
-      // Bundle.entry.request.ifModifiedSince is an instant (a Date.parse of anything else is NaN: ignored, as the header's)
-      const since = entry.request?.ifModifiedSince;
-      return readAnswer(await readResource(deps.registry, deps.writer, type, id), query, { ifNoneMatch: entry.request?.ifNoneMatch, modifiedSince: since === undefined ? undefined : Date.parse(since) });
-    }
+    if (id) return readAnswer(await readResource(deps.registry, deps.writer, type, id), query, entryConditions(entry));
     return { status: 200, resource: searchTerminology(deps.registry, type, query, self, base, { lenient: call.lenient }) };
   }
   throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`, {

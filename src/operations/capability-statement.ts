@@ -19,7 +19,7 @@ const FEATURES = [
 
 /**
  * The CapabilityStatement, built from the operation table (and the package operations) so it never lists what the
- * server does not do; with StructureDefinition read and search, and $validate on Bundle and the profiled resource
+ * server does not do; with StructureDefinition read and search, OperationDefinition read, and $validate on Bundle and the profiled resource
  * types (with their profiles). $validate also answers on the terminology types, whose entries list the terminology
  * operations only.
  */
@@ -33,6 +33,8 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
     interaction: (['read', 'vread', 'search-type', 'history-instance', 'history-type', 'create', 'update', 'delete'] as const).map((code) => ({ code })),
     versioning: 'versioned-update',
     readHistory: true,
+    // a read (and a vread) answers 304 to If-None-Match and If-Modified-Since that hold (http/routes/reads.ts)
+    conditionalRead: 'full-support',
     updateCreate: true,
     searchParam: [...COMMON_PARAMS, ...TERMINOLOGY_SEARCH_PARAMS[type].map(({ name, type: t }) => ({ name, type: t }))],
     operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
@@ -43,6 +45,10 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
     type: 'StructureDefinition',
     interaction: [{ code: 'read' }, { code: 'search-type' }],
     searchParam: [...COMMON_PARAMS, ...STRUCTURE_DEFINITION_SEARCH_PARAMS.map(({ name, type }) => ({ name, type }))],
+  }, {
+    // the definitions of the operations listed (http/routes/metadata.ts): read by id, no search
+    type: 'OperationDefinition',
+    interaction: [{ code: 'read' }],
   });
   const byType = new Map<string, string[]>([['Bundle', []]]);
   for (const p of profiles.list()) byType.set(p.type, [...(byType.get(p.type) ?? []), p.url]);
@@ -106,7 +112,7 @@ const implementationOf = (baseUrl: string) => ({ description: 'FSIII and FFB ter
 
 /**
  * TerminologyCapabilities: every code system and version the server answers for (the catalogs, the FHIR core
- * terminology, the library systems), and the expansion parameters.
+ * terminology, the library systems), the expansion parameters, what a ValueSet search by `code` finds, $closure.
  */
 export function terminologyCapabilities(baseUrl: string, registry: TerminologyRegistry): TerminologyCapabilities {
   const byUrl = new Map<string, Set<string>>();
@@ -140,8 +146,12 @@ export function terminologyCapabilities(baseUrl: string, registry: TerminologyRe
         'property', 'system-version', 'tx-resource', 'useSupplement', 'valueSetVersion'].map((name) => ({ name })),
       textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display or a designation, or start a word of the code (as typed).',
     },
+    // `code` of a ValueSet search finds the codes its compose includes by name and its expansion lists (terminology/search.ts)
+    codeSearch: 'explicit',
     validateCode: { translations: false },
     // $translate finds the maps for a code itself when none is named (url, conceptMap)
     translation: { needsMap: false },
+    // $closure keeps tables of subsumption within one code system (terminology/closure-entries.ts), none across systems
+    closure: { translation: false },
   };
 }

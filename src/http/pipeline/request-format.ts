@@ -1,9 +1,24 @@
+import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { checkAccept, checkContentType, checkFormatParameter } from '../../fhir/fhir-format';
+import { answerMediaType, checkAccept, checkContentType, checkFormatParameter } from '../../fhir/fhir-format';
+
+/** Where a request keeps the Content-Type its JSON answers are written with, when it is not FHIR's (answerMediaType). */
+const ANSWER_TYPE = Symbol('answerContentType');
+type Typed = IncomingMessage & { [ANSWER_TYPE]?: string };
+
+/**
+ * The Content-Type of a request's JSON answers when it asked for a generic JSON type (`application/json`, `text/json`),
+ * undefined for FHIR's (also for a request refused before its format was read).
+ */
+export function genericAnswerType(req: IncomingMessage | undefined): string | undefined {
+  return (req as Typed | undefined)?.[ANSWER_TYPE];
+}
 
 /**
  * The formats a request asks for, checked before anything else reads it: `_format` (once, JSON), and the FHIR version
- * of Content-Type (415) and Accept (406) when they name one. Works on node:http's objects (the lean adapter runs it).
+ * of Content-Type (415) and Accept (406) when they name one, Accept only without a `_format`, which overrides it; and
+ * the JSON media type the answers are written as (`genericAnswerType`). Works on node:http's objects (the lean adapter
+ * runs it).
  */
 export function requestFormat() {
   return (req: Request, _res: Response, next: NextFunction): void => {
@@ -11,9 +26,13 @@ export function requestFormat() {
       // Express 5 parses the URL's query again at every read of req.query: read once here, kept for the routes
       const query = req.query;
       Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
-      checkFormatParameter(query._format);
+      const format = query._format;
+      checkFormatParameter(format);
       checkContentType(req.headers['content-type']);
-      checkAccept(req.headers.accept);
+      // a _format overrides Accept (R4 http.html: for a client that cannot set it), so Accept is not checked then
+      if (format === undefined) checkAccept(req.headers.accept);
+      const type = answerMediaType(format, req.headers.accept);
+      if (type !== 'application/fhir+json') (req as Typed)[ANSWER_TYPE] = `${type}; charset=utf-8`;
     } catch (e) {
       return next(e);
     }

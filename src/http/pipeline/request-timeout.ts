@@ -4,7 +4,7 @@ import { messageIssue } from '../../errors/issue';
 import { messageLanguage } from '../../errors/message-language';
 import { operationOutcome } from '../../errors/operation-outcome';
 import type { CommitGate } from '../../store/commit-gate';
-import { JSON_CONTENT_TYPE } from './send';
+import { jsonContentType } from './send';
 
 const WRITE_GATE = Symbol('the commit gate of the write this response answers');
 
@@ -48,7 +48,7 @@ export function armRequestTimeout(req: IncomingMessage, res: ServerResponse, ms:
       };
     const outcome = operationOutcome([messageIssue({ severity: 'error', code: 'timeout', text }, messageLanguage(req.headers['accept-language']))]);
     const body = Buffer.from(JSON.stringify(outcome), 'utf8');
-    const headers = [...commonHeaders(), 'Content-Type', JSON_CONTENT_TYPE, 'Content-Length', String(body.length)];
+    const headers = [...commonHeaders(), 'Content-Type', jsonContentType(req), 'Content-Length', String(body.length)];
     if (!received) headers.push('Connection', 'close');
     res.writeHead(received ? 503 : 408, headers);
     res.end(body);

@@ -1,8 +1,9 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TableFormat } from '../../fhir/fhir-format';
 import { indentedBytes, wantsPretty } from '../../fhir/pretty-json';
 import { answerOf, type Answer } from '../../operations/invoke';
 import { sendChunks } from './chunked-send';
+import { genericAnswerType } from './request-format';
 import { sendTable } from './table-send';
 
 /** Answers above this size that come as many chunks are written through pooled buffers (see chunked-send.ts), not joined first. */
@@ -12,6 +13,11 @@ const CHUNKED_ANSWER_BYTES = 256 * 1024;
 const FEW_CHUNKS = 8;
 const JOIN_BELOW_BYTES = 32 * 1024;
 export const JSON_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
+
+/** The Content-Type of a JSON answer to this request: FHIR's, or the generic JSON type it asked for (request-format.ts). */
+export function jsonContentType(req: IncomingMessage | undefined): string {
+  return genericAnswerType(req) ?? JSON_CONTENT_TYPE;
+}
 
 /**
  * Writes an answer (invoke's, or a resource as answerOf makes it) on a node:http response: every route and both
@@ -26,7 +32,7 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
     return sendTable(res, answer.table, format ?? 'csv');
   }
   if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]!);
-  headers.push('Content-Type', JSON_CONTENT_TYPE);
+  headers.push('Content-Type', jsonContentType(res.req));
   if (wantsPretty(res.req?.url)) answer = { ...answer, ...indentedBytes(answer) };
   const { chunks } = answer;
   if (chunks.length > FEW_CHUNKS && answer.byteLength > CHUNKED_ANSWER_BYTES) {

@@ -8,7 +8,7 @@ import type { ProfileRegistry } from '../../profile-validation/profile-registry'
 import { searchStructureDefinitions } from '../../profile-validation/structure-definition-search';
 import type { TerminologyStore } from '../../store/store';
 import type { TerminologyRegistry } from '../../terminology/registry';
-import type { TerminologyType } from '../../terminology/resource-set';
+import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
 import { searchAudit } from '../../write/audit-search';
 import { HISTORY_PATH, historyAt, notModified, parseHttpDate, readResource, RESOURCE_PATH, SEARCH_PATH, versionHeaders } from '../../write/interactions';
@@ -39,7 +39,7 @@ export function structureDefinitionMethods(path: string): string[] | undefined {
 
 /**
  * Reads and searches (src/write/interactions.ts, the searches of src/fhir/search.ts): CodeSystem, ValueSet and
- * ConceptMap (read with ETag and If-None-Match, vread, history of one resource, of a type and of all, search), the StructureDefinitions of the profiles,
+ * ConceptMap (read and vread with ETag, If-None-Match and If-Modified-Since, history of one resource, of a type and of all, search), the StructureDefinitions of the profiles,
  * and the audit log (AuditEvent, with a token). (Express 5 passes a rejected handler's error on.)
  */
 export function readRoutes(deps: ReadRouteDeps): Router {
@@ -89,21 +89,28 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     const q = query(req);
     const answer = await historyAt(store, registry, req.path, q, selfUrl(req), deps.baseUrlOf(req), lenient(req));
     if (answer.resourceType === 'Bundle') return sendResource(res, 200, answer);
-    sendResource(res, 200, readSubset(answer, q), versionHeaders(answer));
+    sendVersion(req, res, answer, q);
   });
 
   router.get(RESOURCE_PATH, async (req, res) => {
     const [, type, id] = RESOURCE_PATH.exec(req.path) as unknown as [string, TerminologyType, string | undefined];
     const q = query(req);
     if (!id) return sendResource(res, 200, searchTerminology(registry, type, q, selfUrl(req), deps.baseUrlOf(req), lenient(req)));
-    const resource = await readResource(registry, writer, type, id);
-    const headers = versionHeaders(resource);
-    const since = headerText(req, 'if-modified-since');
-    if (notModified({ ifNoneMatch: headerText(req, 'if-none-match'), modifiedSince: since === undefined ? undefined : parseHttpDate(since) }, headers.ETag!, resource.meta?.lastUpdated)) {
-      res.set(headers).status(304).end();
-      return;
-    }
-    sendResource(res, 200, readSubset(resource, q), headers);
+    sendVersion(req, res, await readResource(registry, writer, type, id), q);
   });
   return router;
+}
+
+/**
+ * A read's or a vread's answer: the resource (`_summary`, `_elements`) with its ETag and Last-Modified, or 304 without
+ * it when If-None-Match or If-Modified-Since holds (RFC 9110 §13.1.2, §13.1.3).
+ */
+function sendVersion(req: Request, res: Response, resource: TerminologyResource, query: Record<string, unknown>): void {
+  const headers = versionHeaders(resource);
+  const since = headerText(req, 'if-modified-since');
+  if (notModified({ ifNoneMatch: headerText(req, 'if-none-match'), modifiedSince: since === undefined ? undefined : parseHttpDate(since) }, headers.ETag!, resource.meta?.lastUpdated)) {
+    res.set(headers).status(304).end();
+    return;
+  }
+  sendResource(res, 200, readSubset(resource, query), headers);
 }
