@@ -64,10 +64,6 @@ export class PreparedValueSet {
 
   constructor(readonly valueSet: ValueSet) {}
 
-  get vurl(): string {
-    return this.valueSet.url ? vurl(this.valueSet) : '(unidentified)';
-  }
-
   /** The highest version (by text) the includes name for the system. */
   highestIncludeVersion(system: string | undefined): string | undefined {
     let highest: string | undefined;
