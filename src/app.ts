@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { projectRoot, type Config } from './config';
 import { FhirError } from './errors/fhir-error';
+import type { MessageLanguage } from './errors/message-language';
 import { parseQueryString } from './fhir/query-string';
 import { noRoute } from './errors/common-errors';
 import { installFastPath } from './http/pipeline/fast-path';
@@ -192,8 +193,18 @@ export async function createApp({ config, store, logger, published, webDir, proc
   app.warmUpValidation = () => warmUp.start();
   const metrics = createMetrics(registry, base, invoker.cache, processMetrics);
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
-  const lifecycle = requestLifecycle({ logger, metrics, timeoutMs: config.requestTimeoutMs, headers: [...securityHeaders(), ...varyHeader(config)] });
-  const appMiddleware: RequestHandler[] = [hostChecked(), ...securityMiddleware(config)];
+  // a refusal of a request (its body, its format, its timeout, the rate limit) in the caller's language, by the rule of
+  // the operation its path names (a $validate body that is not JSON: Danish), else the server's
+  const refusalLanguage = (req: IncomingMessage): MessageLanguage => {
+    const url = (req as Partial<Request>).originalUrl ?? req.url ?? '';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    return pathRefusalLanguage(path.startsWith(`${base}/`) ? path.slice(base.length) : '', acceptLanguages(req));
+  };
+  const lifecycle = requestLifecycle({
+    logger, metrics, timeoutMs: config.requestTimeoutMs, headers: [...securityHeaders(), ...varyHeader(config)], refusalLanguage,
+  });
+  const appMiddleware: RequestHandler[] = [hostChecked(), ...securityMiddleware(config, refusalLanguage)];
   app.use(lifecycle.middleware, ...appMiddleware);
   app.use(healthRoutes(registry, store, () => shuttingDown, warmUp));
   app.get('/metrics', async (_req, res) => {
@@ -233,9 +244,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(noRoute(req)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    // in the caller's language, by the rule of the operation the path names (a $validate body that is not JSON: Danish)
-    const path = req.path.startsWith(`${base}/`) ? req.path.slice(base.length) : '';
-    const answer = errorAnswer(err, pathRefusalLanguage(path, acceptLanguages(req)));
+    const answer = errorAnswer(err, refusalLanguage(req));
     if (answer.error) lifecycle.logFor(req).error({ err }, 'request failed');
     void sendAnswer(res, answer);
   });

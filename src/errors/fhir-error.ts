@@ -71,3 +71,11 @@ export class FhirError extends Error {
     return new FhirError(422, 'too-costly', message, options);
   }
 }
+
+/**
+ * The Danish text of what was thrown, for a Danish sentence that says why: a FhirError's Danish text, when it has one;
+ * undefined otherwise (another error's message is English, a library's own words, and stays in the English text).
+ */
+export function danishReason(e: unknown): string | undefined {
+  return e instanceof FhirError ? e.options.da : undefined;
+}

@@ -5,6 +5,7 @@ import { bilingual, issueText, type Issue } from '../errors/issue';
 import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
+import { statusNameDa } from '../terminology/status-name';
 import { composed } from '../terminology/text-match';
 import { currentTimeBudget } from '../terminology/time-budget';
 import {
@@ -21,7 +22,6 @@ const OPTIONAL_COLUMNS = ['definition', 'status'] as const;
 /** Other spellings accepted in the header. */
 const COLUMN_ALIASES: Record<string, string> = { mål: 'maal', titel: 'titel', title: 'titel', code: 'kode', definition: 'definition', definitioner: 'definition' };
 const STATUSES = ['active', 'draft', 'retired', 'deprecated'];
-const STATUS_DA: Record<string, string> = { draft: 'kladde', retired: 'udgået', deprecated: 'udgående' };
 
 export type { CsvLimits };
 
@@ -308,7 +308,7 @@ export class CommonTargetResolver {
       return { code: concept.code, sys, parent, status };
     });
     const en = list.map((c) => `${c.code} (${c.sys}${c.parent ? `, under "${c.parent}"` : ''}${c.status !== 'active' ? `, ${c.status}` : ''})`);
-    const da = list.map((c) => `${c.code} (${c.sys}${c.parent ? `, under "${c.parent}"` : ''}${c.status !== 'active' ? `, ${STATUS_DA[c.status] ?? c.status}` : ''})`);
+    const da = list.map((c) => `${c.code} (${c.sys}${c.parent ? `, under "${c.parent}"` : ''}${c.status !== 'active' ? `, ${statusNameDa(c.status)}` : ''})`);
     return {
       error: `'${excerpt(value)}' names ${candidates.length} common concepts; give the code instead: ${en.join('; ')}`,
       da: `'${excerpt(value)}' er titlen på ${candidates.length} fælleskommunale begreber; skriv koden i stedet: ${da.join('; ')}`,

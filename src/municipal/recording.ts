@@ -4,6 +4,7 @@ import type { Issue } from '../errors/issue';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { replacementsOf } from '../terminology/replacements';
+import { statusNameDa } from '../terminology/status-name';
 import { catalogLevels } from '../terminology/catalog-levels';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
 import { coveredCode } from './covered-codes';
@@ -60,7 +61,7 @@ const named = (c: Coding) => `${c.code}${c.display ? ` (${c.display})` : ''}`;
 /** A warning for each retired niveau-2 target: the gateway takes the code today, but the municipality should remap it. */
 export function retiredTargetIssues(localCode: string, retired: readonly RetiredTarget[]): Issue[] {
   return retired.map((r): Issue => {
-    const used = { da: `Den lokale kode '${excerpt(localCode)}' er koblet til niveau-2-koden ${named(r.target)}, som har status '${r.status}'.`,
+    const used = { da: `Den lokale kode '${excerpt(localCode)}' er koblet til niveau-2-koden ${named(r.target)}, som har status '${statusNameDa(r.status)}'.`,
       en: `The local code '${excerpt(localCode)}' is mapped to the niveau-2 code ${named(r.target)}, whose status is '${r.status}'.` };
     const instead = r.replacements.length > 0
       ? { da: `Brug i stedet ${r.replacements.map(named).join(' eller ')}, og ret kommunens ConceptMap.`,

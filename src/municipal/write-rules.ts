@@ -1,7 +1,7 @@
 import { CONCEPTS, duplicateCodes, walkConcepts } from '../terminology/concept-walk';
 import type { CodeSystem, ConceptMap, ConceptMapGroup, ValueSet } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
-import { FhirError, type IssueCode } from '../errors/fhir-error';
+import { danishReason, FhirError, type IssueCode } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
 import type { MessageLanguage } from '../errors/message-language';
 import { issueText, messageIssue, type Bilingual, type Issue, type OperationOutcomeIssue } from '../errors/issue';
@@ -12,6 +12,7 @@ import { includeShapeProblem } from '../terminology/compose/rules';
 import { evaluateValueSet, type IndexedComposeResult } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
+import { statusNameDa } from '../terminology/status-name';
 import type { TerminologyResource } from '../terminology/resource-set';
 import { schemaProblemText } from '../fhir/schema-problem-text';
 import {
@@ -48,8 +49,6 @@ class Issues {
     this.list.push({ severity, code, text, expression: expression ? [expression] : undefined, localCode });
   }
 }
-
-const STATUS_DA: Record<string, string> = { retired: 'udgået', deprecated: 'udgående', inactive: 'inaktiv', draft: 'kladde' };
 
 export function hasErrors(issues: readonly RuleIssue[]): boolean {
   return issues.some((i) => i.severity === 'error');
@@ -499,7 +498,7 @@ function checkTarget(
     issues.warning('business-rule', {
       en: `Target '${excerpt(code)}'${concept.display ? ` (${concept.display})` : ''} for '${excerpt(sourceCode)}' is ${status}` +
         (replacedBy ? `; it is replaced by ${replacedBy}` : '; no replacement is recorded'),
-      da: `Målet '${excerpt(code)}'${concept.display ? ` (${concept.display})` : ''} for '${excerpt(sourceCode)}' er ${(status && STATUS_DA[status]) ?? status}` +
+      da: `Målet '${excerpt(code)}'${concept.display ? ` (${concept.display})` : ''} for '${excerpt(sourceCode)}' er ${status && statusNameDa(status)}` +
         (replacedBy ? `; brug i stedet ${replacedBy}.` : '; der er ikke angivet en afløser.'),
     }, at(), sourceCode);
   }
@@ -573,9 +572,10 @@ function targetScopeIndexes(
         index = evaluateValueSet(registry, vs, version === undefined ? {} : { systemVersions: new Map([[system, version]]) }).index;
       } catch (e) {
         const withVersion = (word: string): string => (version === undefined ? '' : ` (${word} ${excerpt(key)})`);
+        const reason = danishReason(e);
         issues.warning('processing', {
           en: `The target value set '${excerpt(scope)}'${withVersion('with')} could not be evaluated (${(e as Error).message}); target codes were not checked against it`,
-          da: `Målværdisættet '${excerpt(scope)}'${withVersion('med')} kunne ikke beregnes (${(e as Error).message}); målkoderne er ikke kontrolleret mod det.`,
+          da: `Målværdisættet '${excerpt(scope)}'${withVersion('med')} kunne ikke beregnes${reason ? ` (${reason})` : ''}; målkoderne er ikke kontrolleret mod det.`,
         });
       }
     }

@@ -1,6 +1,7 @@
 import type { Parameters, Resource } from 'fhir/r4';
 import { errorToOutcome } from '../errors/operation-outcome';
 import { FhirError } from '../errors/fhir-error';
+import { messageLanguageOf } from '../errors/message-language';
 import { parseParametersResource, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { jsonBytes, serializedParameters } from '../fhir/serialized';
 import { currentTimeBudget } from '../terminology/time-budget';
@@ -81,6 +82,8 @@ export const batchValidateCodeOperation: OperationHandler = {
     // An entry seen before as the same object (the body parser gives identical parameters as one) is not keyed again;
     // entries that are equal but distinct objects meet in byKey.
     const budget = currentTimeBudget(); // kept: the loop may go on after an answer that came as a promise
+    // an entry's refusal in the caller's language, as the same $validate-code alone would be refused
+    const refusal = (e: unknown): Resource => errorToOutcome(e, messageLanguageOf(ctx.acceptLanguages)).outcome;
     const byKey = new Map<string, Buffer>();
     const byEntry = new Map<Resource, Buffer>();
     const parts: Buffer[] = new Array<Buffer>(entries.length);
@@ -127,10 +130,10 @@ export const batchValidateCodeOperation: OperationHandler = {
           const entryCtx = (entry as Parameters).parameter?.some((p) => p.name === 'tx-resource') ? withTxResources(entryInput, ctx) : ctx;
           result = valueSetValidateCodeOperation.handle(entryInput, entryCtx, target) as Resource | Promise<Resource>;
         } catch (e) {
-          result = errorToOutcome(e).outcome;
+          result = refusal(e);
         }
         if (result instanceof Promise) {
-          return result.then((r) => r, (e: unknown) => errorToOutcome(e).outcome).then((r) => {
+          return result.then((r) => r, refusal).then((r) => {
             record(i, key, entry, r);
             return from(i + 1);
           });

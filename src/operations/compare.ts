@@ -1,5 +1,7 @@
 import type { ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { messageString } from '../errors/issue';
+import { messageLanguageOf } from '../errors/message-language';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { assertValueSetShape } from '../terminology/resource-shape';
 import { ValueSetComparer } from '../terminology/value-set-compare';
@@ -63,7 +65,9 @@ export const compareOperation: OperationHandler = {
       activeOnly: input.boolean('activeOnly') === true,
       maxExpansionSize: ctx.limits.maxExpansionSize,
     }).compare(thisVs, otherVs);
-    const out = new ParametersBuilder().code('result', outcome.result).string('message', outcome.message);
+    // the message in the caller's language: Danish (the English as its translation) to a caller who asks for it
+    const out = new ParametersBuilder().code('result', outcome.result)
+      .add({ name: 'message', ...messageString(outcome.message, messageLanguageOf(ctx.acceptLanguages)) });
     if (input.boolean('diagnostics') === true) {
       out.boolean('performed-expansion', outcome.performedExpansion);
       if (outcome.missing.length > 0) out.string('missing-codes', outcome.missing.join(','));

@@ -3,6 +3,8 @@ import type { Resource } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import { methodNotAllowed } from '../errors/common-errors';
+import { counted } from '../errors/counted';
+import { messageIssue } from '../errors/issue';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersAndQuery, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
 import { handlingPreference } from '../fhir/prefer-handling';
@@ -218,26 +220,39 @@ function callParameters(op: OperationHandler, call: OperationCall): { names: str
   return { names: Object.keys(input.query), parse: () => parseQuery(op.spec, input.query) };
 }
 
-function ignoredParameterIssues(operation: string, names: string[]): OperationOutcomeIssue[] {
-  const issues: OperationOutcomeIssue[] = names.slice(0, MAX_IGNORED_REPORTED).map((name) => ({
-    severity: 'information', code: 'informational',
-    diagnostics: `Parameter '${excerpt(name)}' is not a parameter of $${operation} and was ignored`,
-    expression: [name.slice(0, 100)],
-  }));
-  if (names.length > MAX_IGNORED_REPORTED) {
-    issues.push({ severity: 'information', code: 'informational', diagnostics: `${names.length - MAX_IGNORED_REPORTED} more unknown parameters were ignored` });
+/** The parameters a call gave that its operation does not define, named by the answer to a call that failed. */
+interface IgnoredParameters {
+  operation: string;
+  names: string[];
+}
+
+/**
+ * The information issues naming the ignored parameters: in English of diagnostics only (no details: terminology
+ * clients, and the HL7 test suites, skip them); in Danish (`lang` 'da': a caller who asks for Danish, or `$validate`'s
+ * by default) with the Danish text, the English as its translation, as the answer's other issues.
+ */
+function ignoredParameterIssues({ operation, names }: IgnoredParameters, lang: MessageLanguage): OperationOutcomeIssue[] {
+  const information = (en: string, da: string, expression?: string[]): OperationOutcomeIssue => (lang === 'da'
+    ? messageIssue({ severity: 'information', code: 'informational', text: { en, da }, expression }, 'da', false)
+    : { severity: 'information', code: 'informational', diagnostics: en, ...(expression ? { expression } : {}) });
+  const issues = names.slice(0, MAX_IGNORED_REPORTED).map((name) => information(
+    `Parameter '${excerpt(name)}' is not a parameter of $${operation} and was ignored`,
+    `Parameteren '${excerpt(name)}' er ikke en parameter til $${operation} og er ignoreret`,
+    [name.slice(0, 100)],
+  ));
+  const more = names.length - MAX_IGNORED_REPORTED;
+  if (more > 0) {
+    issues.push(information(`${more} more unknown parameters were ignored`, `${counted(more, 'ukendt parameter', 'ukendte parametre')} mere er ignoreret`));
   }
   return issues;
 }
 
-/**
- * The error with the ignored parameters, which `errorAnswer` lists after its issues as information issues of
- * diagnostics only (no details: terminology clients skip them).
- */
+/** The error with the ignored parameters, which `errorAnswer` lists after its issues (`ignoredParameterIssues`). */
 function withIgnoredParameters(err: unknown, operation: string, names: string[]): unknown {
   if (names.length === 0 || !(err instanceof FhirError)) return err;
+  const ignoredParameters: IgnoredParameters = { operation, names };
   return Object.assign(new FhirError(err.status, err.code, err.message, err.options), {
-    allow: (err as { allow?: string }).allow, ignoredParameters: ignoredParameterIssues(operation, names),
+    allow: (err as { allow?: string }).allow, ignoredParameters,
   });
 }
 
@@ -274,8 +289,8 @@ export function answerOf(status: number, result: unknown, headers?: Record<strin
 /** The answer for anything thrown: the one mapping to an OperationOutcome, with the headers some errors call for. */
 export function errorAnswer(err: unknown, lang: MessageLanguage = 'en'): BytesAnswer {
   const { status, outcome } = errorToOutcome(err, lang);
-  const e = err as { allow?: unknown; challenge?: unknown; ignoredParameters?: OperationOutcomeIssue[] } | null;
-  if (e?.ignoredParameters) outcome.issue.push(...e.ignoredParameters);
+  const e = err as { allow?: unknown; challenge?: unknown; ignoredParameters?: IgnoredParameters } | null;
+  if (e?.ignoredParameters) outcome.issue.push(...ignoredParameterIssues(e.ignoredParameters, lang));
   const headers: Record<string, string> = {};
   if (typeof e?.allow === 'string') headers.Allow = e.allow;
   if (typeof e?.challenge === 'string') headers['WWW-Authenticate'] = e.challenge;

@@ -1,5 +1,6 @@
 import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { counted } from '../errors/counted';
 import { outcomeIssue } from '../errors/issue';
 import { messageLanguageOf } from '../errors/message-language';
 import { countTypes, type PackageInfo } from '../packages/published-layer';
@@ -127,9 +128,11 @@ export const unloadPackageOperation: OperationHandler = {
     const counts = countTypes(gone);
     const kept = own.length - gone.length;
     const text = {
-      en: `Package ${name}#${version} is unloaded: ${counts.CodeSystem} code systems, ${counts.ValueSet} value sets and ${counts.ConceptMap} concept maps are no longer served` +
+      en: `Package ${name}#${version} is unloaded: ${counted(counts.CodeSystem, 'code system', 'code systems')}, ${counted(counts.ValueSet, 'value set', 'value sets')} ` +
+        `and ${counted(counts.ConceptMap, 'concept map', 'concept maps')} are no longer served` +
         (kept > 0 ? `; ${kept} of its resources stay served, as another package carries them too` : ''),
-      da: `Pakken ${name}#${version} er taget ud: ${counts.CodeSystem} kodesystemer, ${counts.ValueSet} værdisæt og ${counts.ConceptMap} mapninger udgives ikke længere` +
+      da: `Pakken ${name}#${version} er taget ud: ${counted(counts.CodeSystem, 'kodesystem', 'kodesystemer')}, ${counts.ValueSet} værdisæt ` +
+        `og ${counted(counts.ConceptMap, 'mapning', 'mapninger')} udgives ikke længere` +
         (kept > 0 ? `; ${kept} af dens ressourcer udgives fortsat, da en anden pakke også har dem` : ''),
     };
     const lang = messageLanguageOf(ctx.acceptLanguages);

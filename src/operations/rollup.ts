@@ -12,6 +12,7 @@ import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-v
 import { valueField } from '../fhir/choice-value';
 import { excerpt } from '../errors/excerpt';
 import { messageLanguageOf, type MessageLanguage } from '../errors/message-language';
+import { statusNameDa } from '../terminology/status-name';
 
 /**
  * ConceptMap/$rollup (this server's operation): counts documented on local or common codes, rolled up to niveau 2,
@@ -187,9 +188,9 @@ function coding(name: string, c: Coding | undefined): ParametersParameter[] {
 }
 
 function parameters(r: RollupResult, acceptLanguages: readonly string[]) {
-  const danish = /^da(-|$)/i.test(acceptLanguages[0] ?? '');
+  const language = messageLanguageOf(acceptLanguages);
   const out = new ParametersBuilder()
-    .string('counting', countingRule(r.options, danish ? 'da' : 'en'))
+    .string('counting', countingRule(r.options, language))
     .code('offers', r.options.offers)
     .add({ name: 'conditionDepth', valueInteger: r.options.conditionDepth })
     .add({ name: 'conditionValueSet', valueCanonical: r.options.conditionValueSet });
@@ -217,7 +218,7 @@ function parameters(r: RollupResult, acceptLanguages: readonly string[]) {
   for (const n of r.notCounted) {
     out.part('notCounted', [{ name: 'line', valueInteger: n.row.line }, ...where(n.row),
       { name: 'system', valueUri: n.row.system }, { name: 'code', valueCode: n.row.code }, { name: 'count', valueInteger: n.row.count },
-      { name: 'reason', valueCode: n.reason }, { name: 'message', valueString: n.message[danish ? 'da' : 'en'] }]);
+      { name: 'reason', valueCode: n.reason }, { name: 'message', valueString: n.message[language] }]);
   }
   for (const x of r.replaced) {
     const { status, ...replaced } = x.replaced;
@@ -259,7 +260,7 @@ function* tableRows(r: RollupResult, language: MessageLanguage): Generator<(stri
   for (const x of r.outdated) {
     yield ['outdated', x.row.kommunekode, x.row.district, x.row.period, x.code.system, x.code.code, x.code.display, undefined, undefined, undefined, x.row.count,
       undefined, undefined, x.code.status, language === 'da'
-        ? `${line(x.row.line)}: talt på ${x.code.code} selv (${x.code.status}; ingen afløser er angivet)`
+        ? `${line(x.row.line)}: talt på ${x.code.code} selv (${statusNameDa(x.code.status)}; ingen afløser er angivet)`
         : `${line(x.row.line)}: counted on ${x.code.code} itself (${x.code.status}; no successor is named)`];
   }
 }

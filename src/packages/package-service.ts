@@ -1,5 +1,6 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { counted } from '../errors/counted';
 import { operationOutcome } from '../errors/operation-outcome';
 import type { Principal } from '../auth/verifier';
 import { outcomeIssue, type Bilingual, type Language } from '../errors/issue';
@@ -63,8 +64,10 @@ export class PackageService {
     return operationOutcome([outcomeIssue({
       severity: 'information', code: 'informational',
       text: {
-        en: `Package ${id} is loaded: ${count('CodeSystem')} code systems, ${count('ValueSet')} value sets and ${count('ConceptMap')} concept maps`,
-        da: `Pakken ${id} er indlæst: ${count('CodeSystem')} kodesystemer, ${count('ValueSet')} værdisæt og ${count('ConceptMap')} mapninger`,
+        en: `Package ${id} is loaded: ${counted(count('CodeSystem'), 'code system', 'code systems')}, ${counted(count('ValueSet'), 'value set', 'value sets')} ` +
+          `and ${counted(count('ConceptMap'), 'concept map', 'concept maps')}`,
+        da: `Pakken ${id} er indlæst: ${counted(count('CodeSystem'), 'kodesystem', 'kodesystemer')}, ${count('ValueSet')} værdisæt ` +
+          `og ${counted(count('ConceptMap'), 'mapning', 'mapninger')}`,
       },
     }, lang)]);
   }

@@ -7,6 +7,7 @@ import { ValidationOptions } from '../terminology/validation/options';
 import { allDisplays } from '../terminology/language';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf } from '../terminology/replacements';
+import { statusNameDa } from '../terminology/status-name';
 import type { BindingStrength } from './profile-registry';
 import { quoteCode, type IssueSeverity, type ValidationIssue } from './messages';
 
@@ -28,12 +29,6 @@ function vsCanonical(vs: ValueSet): string {
 function systemCode(c: Coding): string {
   return `${c.system ?? ''}#${c.code ?? ''}`;
 }
-
-const STATUS_DA: Record<string, string> = {
-  retired: 'er udgået (status retired)',
-  deprecated: 'er under udfasning (status deprecated)',
-  inactive: 'er inaktiv (status inactive)',
-};
 
 /** CodeValidator names the value as `Coding` or `CodeableConcept.coding[n]`: the index of the coding an issue is about. */
 function codingIndexOf(i: OperationOutcomeIssue): number | undefined {
@@ -185,7 +180,7 @@ export class BindingChecker {
         if (provider && concept) {
           const status = provider.status(concept);
           const replacements = replacementsOf(provider, concept).map((r) => quoteCode(r.code, r.display)).join(', ');
-          return `Begrebet '${concept.code}' ${STATUS_DA[status] ?? `har status ${status}`}, og brugen bør revurderes${replacements ? `; det er erstattet af ${replacements}` : ''}`;
+          return `Begrebet '${concept.code}' har status ${statusNameDa(status)}, og brugen bør revurderes${replacements ? `; det er erstattet af ${replacements}` : ''}`;
         }
         break;
       }

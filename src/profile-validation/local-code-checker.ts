@@ -3,6 +3,7 @@ import type { CodeSystemProvider, Concept } from '../terminology/providers/provi
 import { elementsWithCode } from '../terminology/packed/conceptmap';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
+import { statusNameDa } from '../terminology/status-name';
 import { normaliseWhitespace } from '../terminology/text-match';
 import { quoteCode, type ValidationIssue } from './messages';
 
@@ -260,7 +261,7 @@ export function checkLocalCodes(
           severity: 'warning', code: 'business-rule', expression: at, messageId: 'niveau3-status',
           text: {
             en: `The niveau-3 code ${named} has status ${status} in the local catalog of municipality ${kode}`,
-            da: `Niveau 3-koden ${named} har status ${status} i kommune ${kode}'s lokale katalog`,
+            da: `Niveau 3-koden ${named} har status ${statusNameDa(status)} i kommune ${kode}'s lokale katalog`,
           },
         });
       }

@@ -175,6 +175,35 @@ export function programSizeOf(pattern: string): number {
   return size;
 }
 
+/** RE2's syntax errors (RE2JSSyntaxException's `error`, its parser's fixed texts) in Danish. */
+const SYNTAX_ERRORS_DA: Readonly<Record<string, string>> = {
+  'invalid character class range': 'ugyldigt interval i en tegnklasse',
+  'invalid escape sequence': 'ugyldig escape-sekvens',
+  'invalid named capture': 'ugyldig navngiven gruppe',
+  'invalid or unsupported Perl syntax': 'ugyldig eller ikke understøttet Perl-syntaks',
+  'invalid nested repetition operator': 'gentagelse af en gentagelse',
+  'invalid repeat count': 'ugyldigt antal gentagelser',
+  'missing closing ]': "der mangler en afsluttende ']'",
+  'missing closing )': "der mangler en afsluttende ')'",
+  'missing argument to repetition operator': 'en gentagelse uden noget at gentage',
+  'trailing backslash at end of expression': 'udtrykket slutter med en omvendt skråstreg',
+  'duplicate capture group name': 'et gruppenavn bruges to gange',
+  'unexpected )': "en ')' uden en '(' før",
+  'expression nests too deeply': 'udtrykket er indlejret for dybt',
+  'expression too large': 'udtrykket er for stort',
+};
+
+/**
+ * What RE2's error says, in Danish (`: der mangler en afsluttende ')'`, with the part of the pattern it names); '' for
+ * an error without a Danish text, whose English stays in the English message only.
+ */
+function syntaxErrorDa(e: unknown): string {
+  const { error, input } = e as { error?: unknown; input?: unknown };
+  const da = typeof error === 'string' && Object.hasOwn(SYNTAX_ERRORS_DA, error) ? SYNTAX_ERRORS_DA[error] : undefined;
+  if (!da) return '';
+  return typeof input === 'string' && input !== '' ? `: ${da} ('${input}')` : `: ${da}`;
+}
+
 /**
  * A regular expression given by a client (a `regex` filter in a value set), matched against a whole value.
  * It runs on RE2 (linear time in the input, no backtracking), so patterns such as `(a+)+$` cannot hang the server;
@@ -206,7 +235,7 @@ export class SafeRegex {
       } catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
         throw new FhirError(400, 'invalid', `The regular expression '${pattern}' is not valid: ${reason}`, {
-          txIssueType: 'vs-invalid', expression, da: `Det regulære udtryk '${pattern}' er ikke gyldigt: ${reason}`,
+          txIssueType: 'vs-invalid', expression, da: `Det regulære udtryk '${pattern}' er ikke gyldigt${syntaxErrorDa(e)}`,
         });
       }
       keep(pattern, program);

@@ -1,5 +1,6 @@
 import type { ValueSet, ValueSetComposeInclude, ValueSetComposeIncludeFilter, ValueSetExpansionContains } from 'fhir/r4';
-import { FhirError } from '../errors/fhir-error';
+import { danishReason, FhirError } from '../errors/fhir-error';
+import type { Bilingual } from '../errors/issue';
 import { canonical } from './canonical';
 import type { CodeSystemProvider } from './providers/provider';
 import type { TerminologyRegistry } from './registry';
@@ -10,7 +11,8 @@ export type CompareResult = 'same' | 'superset' | 'subset' | 'overlapping' | 'di
 
 export interface CompareOutcome {
   result: CompareResult;
-  message: string;
+  /** How the result was found, in both languages (the English is HL7's reference servers' wording). */
+  message: Bilingual;
   /** True when the answer came from the expansions rather than from the compose rules. */
   performedExpansion: boolean;
   /** Codes only in this value set, only in the other, and in both (when they are known). */
@@ -32,7 +34,7 @@ interface Relation {
   common: boolean;
   fail: boolean;
   empty: boolean;
-  reason?: string;
+  reason?: Bilingual;
 }
 
 interface Sides {
@@ -267,19 +269,25 @@ export class ValueSetComparer {
     const b = this.expand(otherVs);
     if (a instanceof Error || b instanceof Error) {
       relation.fail = true;
+      // an expansion's error in Danish is its Danish text (every refusal of an expansion has one)
+      const da = (e: Error): string => danishReason(e) ?? e.message;
       if (a instanceof Error && b instanceof Error) {
         relation.reason = a.message === b.message
-          ? `Both expansions failed: ${a.message}`
-          : `Both expansions failed with different errors: ${a.message}; ${b.message}`;
+          ? { en: `Both expansions failed: ${a.message}`, da: `Begge udfoldninger mislykkedes: ${da(a)}` }
+          : { en: `Both expansions failed with different errors: ${a.message}; ${b.message}`, da: `Begge udfoldninger mislykkedes, med hver sin fejl: ${da(a)}; ${da(b)}` };
       } else {
-        relation.reason = a instanceof Error ? `This expansion failed: ${a.message}` : `Other expansion failed: ${(b as Error).message}`;
+        relation.reason = a instanceof Error
+          ? { en: `This expansion failed: ${a.message}`, da: `Udfoldningen af dette værdisæt mislykkedes: ${da(a)}` }
+          : { en: `Other expansion failed: ${(b as Error).message}`, da: `Udfoldningen af det andet værdisæt mislykkedes: ${da(b as Error)}` };
       }
       return relation;
     }
     const unclosed = (vs: ValueSet) => vs.expansion?.extension?.some((e) => e.url === UNCLOSED && e.valueBoolean !== false) === true;
     if (unclosed(a) || unclosed(b)) {
       relation.fail = true;
-      relation.reason = unclosed(a) && unclosed(b) ? 'Both expansions are unclosed.' : unclosed(a) ? 'This expansion is unclosed.' : 'Other expansion is unclosed.';
+      relation.reason = unclosed(a) && unclosed(b) ? { en: 'Both expansions are unclosed.', da: 'Ingen af udfoldningerne er fuldstændige (unclosed).' }
+        : unclosed(a) ? { en: 'This expansion is unclosed.', da: 'Udfoldningen af dette værdisæt er ikke fuldstændig (unclosed).' }
+          : { en: 'Other expansion is unclosed.', da: 'Udfoldningen af det andet værdisæt er ikke fuldstændig (unclosed).' };
       return relation;
     }
     const left = a.expansion?.contains ?? [];
@@ -336,14 +344,35 @@ function compareCodeLists(relation: Relation, t: ValueSetComposeInclude, o: Valu
   if (lists.extra.length > 0) relation.right = true;
 }
 
-function describe(relation: Relation, a: string, b: string): { result: CompareResult; message: string } {
-  if (relation.fail) return { result: 'indeterminate', message: `Unable to compare ${a} and ${b}: ${relation.reason ?? 'the definitions cannot be compared'}` };
-  if (relation.empty) return { result: 'empty', message: `Both the value sets ${a} and ${b} are empty` };
-  if (!relation.common) return { result: 'disjoint', message: `No shared codes between the value sets ${a} and ${b}` };
-  if (!relation.left && !relation.right) return { result: 'same', message: `The value sets ${a} and ${b} contain the same codes` };
-  if (relation.left && relation.right) {
-    return { result: 'overlapping', message: `Both value sets ${a} and ${b} contain the codes the other doesn't, but there is some overlap` };
+function describe(relation: Relation, a: string, b: string): { result: CompareResult; message: Bilingual } {
+  if (relation.fail) {
+    const reason = relation.reason ?? { en: 'the definitions cannot be compared', da: 'definitionerne kan ikke sammenlignes' };
+    return { result: 'indeterminate', message: { en: `Unable to compare ${a} and ${b}: ${reason.en}`, da: `Værdisættene ${a} og ${b} kan ikke sammenlignes: ${reason.da}` } };
   }
-  if (relation.left) return { result: 'superset', message: `The valueSet ${a} is a super-set of the valueSet ${b}` };
-  return { result: 'subset', message: `The valueSet ${a} is a sub-set of the valueSet ${b}` };
+  if (relation.empty) return { result: 'empty', message: { en: `Both the value sets ${a} and ${b} are empty`, da: `Værdisættene ${a} og ${b} er begge tomme` } };
+  if (!relation.common) {
+    return { result: 'disjoint', message: { en: `No shared codes between the value sets ${a} and ${b}`, da: `Værdisættene ${a} og ${b} har ingen koder til fælles` } };
+  }
+  if (!relation.left && !relation.right) {
+    return { result: 'same', message: { en: `The value sets ${a} and ${b} contain the same codes`, da: `Værdisættene ${a} og ${b} indeholder de samme koder` } };
+  }
+  if (relation.left && relation.right) {
+    return {
+      result: 'overlapping',
+      message: {
+        en: `Both value sets ${a} and ${b} contain the codes the other doesn't, but there is some overlap`,
+        da: `Værdisættene ${a} og ${b} har hver koder, som det andet ikke har, men også koder til fælles`,
+      },
+    };
+  }
+  if (relation.left) {
+    return {
+      result: 'superset',
+      message: { en: `The valueSet ${a} is a super-set of the valueSet ${b}`, da: `Værdisættet ${a} indeholder alle koderne i værdisættet ${b} og flere til (en overmængde)` },
+    };
+  }
+  return {
+    result: 'subset',
+    message: { en: `The valueSet ${a} is a sub-set of the valueSet ${b}`, da: `Alle koderne i værdisættet ${a} findes i værdisættet ${b}, som har flere (en delmængde)` },
+  };
 }

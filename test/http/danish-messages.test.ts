@@ -2,8 +2,9 @@ import type { Bundle, OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
 import { type App } from '../../src/app';
 import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
+import { KOMMUNEKODE_SYSTEM, municipalId, municipalUrl } from '../../src/municipal/municipality';
 import { CODES, sampleCatalog, tokenFor } from '../support/local';
-import { testApp } from '../support/app';
+import { FSIII, testApp } from '../support/app';
 
 /**
  * The server's write, sign-in, conflict and import messages in Danish for a caller that asks for Danish
@@ -185,6 +186,37 @@ describe('write validation in Danish', () => {
       .filter((i) => i.severity === 'warning').map((i) => i.details?.text);
     expect(warnings).toContain(`Målet '${CODES.tobaksafvaenningRetired}' (Tobaksafvænning) for '106-BOLD' er udgået; ` +
       `brug i stedet ${CODES.nikotin} (Nikotin- og tobaksafvænning).`);
+  });
+});
+
+describe('the reason a map\'s own target value set cannot be evaluated', () => {
+  it('is given in Danish to a Danish caller, not as the English of the error, which the English text keeps', async () => {
+    const token = await tokenFor({ kommunekode: '107' });
+    const { codeSystem, conceptMap } = sampleCatalog('107');
+    const unknown = 'http://example.org/fhir/ValueSet/not-known';
+    const scope = {
+      resourceType: 'ValueSet', id: municipalId('107', 'maal'), url: municipalUrl('107', 'ValueSet', 'maal'), version: '1.0.0', status: 'active',
+      identifier: [{ system: KOMMUNEKODE_SYSTEM, value: '107' }], compose: { include: [{ valueSet: [unknown] }] },
+    };
+    const map = { ...structuredClone(conceptMap), targetUri: scope.url };
+    const bundle = {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } },
+        { resource: scope, request: { method: 'PUT', url: `ValueSet/${scope.id}` } },
+        { resource: map, request: { method: 'PUT', url: `ConceptMap/${map.id}` } },
+      ],
+    };
+    const saved = await request(app).post('/fhir').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(bundle).expect(200);
+    const warning = ((saved.body as Bundle).entry ?? []).flatMap((e) => (e.response?.outcome as OperationOutcome | undefined)?.issue ?? [])
+      .find((i) => i.code === 'processing');
+    const pinned = `${FSIII}|20240530`;
+    expect(textOf(warning)).toEqual({
+      text: `Målværdisættet '${scope.url}' (med ${pinned}) kunne ikke beregnes (Værdisættet '${unknown}' kendes ikke); målkoderne er ikke kontrolleret mod det.`,
+      translation: `The target value set '${scope.url}' (with ${pinned}) could not be evaluated (A definition for the value set '${unknown}' could not be found); ` +
+        'target codes were not checked against it',
+    });
   });
 });
 

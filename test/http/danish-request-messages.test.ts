@@ -124,6 +124,14 @@ describe('a request body in Danish (http/pipeline)', () => {
     expect(da).toBe('Forespørgslen har en liste med mere end 3 parametre; højst 3 modtages i én liste');
   });
 
+  it.each(['gzip', 'br'])('a %s body that does not decompress: a Danish reason, the decompressor\'s English in the English text only', async (encoding) => {
+    const send: Send = (lang) => withLang(request(app).post('/fhir/CodeSystem/$lookup').set('Content-Type', JSON_TYPE).set('Content-Encoding', encoding)
+      .send('{"resourceType":"Parameters"}'), lang);
+    const { da, en } = await bothLanguages(send, 400);
+    expect(en).toMatch(new RegExp(`^The request body could not be decompressed \\(Content-Encoding: ${encoding}\\): \\S`));
+    expect(da).toBe(`Forespørgslens krop kan ikke pakkes ud (Content-Encoding: ${encoding}): den er ikke komprimeret i det format, dens Content-Encoding angiver`);
+  });
+
   it('too many requests (429)', async () => {
     const limited = await testApp({ rateLimitPerMinute: 1 });
     await request(limited).get('/fhir/metadata').expect(200);
@@ -133,34 +141,66 @@ describe('a request body in Danish (http/pipeline)', () => {
   });
 
   it('a body not received within the request timeout (408)', async () => {
-    const quick = await testApp({ requestTimeoutMs: 200 });
-    const server = createHttpServer(quick).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const short = (lang: string): Promise<string> => new Promise((resolve, reject) => {
-      const body = '{"resourceType":"Parameters","parameter":[]}';
-      const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
-        socket.write(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nAccept-Language: ${lang}\r\nContent-Type: ${JSON_TYPE}\r\n` +
-          `Content-Length: ${body.length + 100}\r\n\r\n${body}`);
-      });
-      let text = '';
-      socket.on('data', (c: Buffer) => {
-        text += c.toString('utf8');
-      });
-      socket.on('close', () => resolve(text));
-      socket.on('error', reject);
-    });
-    try {
-      const outcome = (answer: string) => firstIssue(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as OperationOutcome);
-      const en = outcome(await short('en'));
+    await withServer(await testApp({ requestTimeoutMs: 200 }), async (port) => {
+      const short = (lang: string) => unfinishedBody(port, '/fhir/ValueSet/$expand', lang);
+      const en = await short('en');
       expect(en).toEqual({ text: 'The request body was not received within 200 ms (it is shorter than its Content-Length, or sent too slowly)' });
-      expect(outcome(await short('da'))).toEqual({
+      expect(await short('da')).toEqual({
         text: 'Forespørgslens krop blev ikke modtaget inden for 200 ms (den er kortere end dens Content-Length, eller sendes for langsomt)',
         lang: 'en', translation: en.text,
       });
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+    });
+  });
+});
+
+/** Runs `test` against the app listening on a port of its own. */
+async function withServer(target: App, test: (port: number) => Promise<void>): Promise<void> {
+  const server = createHttpServer(target).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  try {
+    await test((server.address() as AddressInfo).port);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}
+
+/** A POST whose body stops short of its Content-Length: the first issue of the 408 answer. */
+function unfinishedBody(port: number, path: string, lang?: string): Promise<ReturnType<typeof firstIssue>> {
+  return new Promise((resolve, reject) => {
+    const body = '{"resourceType":"Parameters","parameter":[]}';
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\n${lang ? `Accept-Language: ${lang}\r\n` : ''}Content-Type: ${JSON_TYPE}\r\n` +
+        `Content-Length: ${body.length + 100}\r\n\r\n${body}`);
+    });
+    let text = '';
+    socket.on('data', (c: Buffer) => {
+      text += c.toString('utf8');
+    });
+    socket.on('close', () => resolve(firstIssue(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as OperationOutcome)));
+    socket.on('error', reject);
+  });
+}
+
+describe("$validate's refusals of the request's timing in Danish unless English is asked for, as its other refusals", () => {
+  it('too many requests (429)', async () => {
+    const limited = await testApp({ rateLimitPerMinute: 2 });
+    const validate = (lang?: string) => withLang(request(limited).post('/fhir/$validate').set('Content-Type', JSON_TYPE).send({ resourceType: 'Basic' }), lang);
+    await request(limited).get('/fhir/metadata').expect(200);
+    await request(limited).get('/fhir/metadata').expect(200);
+    const da = firstIssue((await validate().expect(429)).body);
+    expect(da).toEqual({ text: 'For mange forespørgsler; prøv igen senere', lang: 'en', translation: 'Too many requests; try again later' });
+    expect(firstIssue((await validate('en').expect(429)).body)).toEqual({ text: 'Too many requests; try again later' });
+    expect(firstIssue((await request(limited).get('/fhir/metadata').expect(429)).body)).toEqual({ text: 'Too many requests; try again later' });
+  });
+
+  it('a body not received within the request timeout (408)', async () => {
+    await withServer(await testApp({ requestTimeoutMs: 200 }), async (port) => {
+      const da = await unfinishedBody(port, '/fhir/$validate');
+      expect(da).toMatchObject({ text: 'Forespørgslens krop blev ikke modtaget inden for 200 ms (den er kortere end dens Content-Length, eller sendes for langsomt)', lang: 'en' });
+      expect(await unfinishedBody(port, '/fhir/CarePlan/$validate?mode=create', 'en-GB, da;q=0.5')).toEqual({ text: da.translation });
+      expect(await unfinishedBody(port, '/fhir/ValueSet/$expand')).toEqual({ text: da.translation });
+    });
   });
 });
 

@@ -255,3 +255,84 @@ describe('terminology results in Danish for a caller that asks for Danish', () =
     }
   });
 });
+
+describe('Danish texts without English words in them: library errors, statuses and placeholders in Danish', () => {
+  const RETIRED = 'c203c6b5-3be0-40a8-8204-e93751deabf5'; // Tobaksafvænning, retired, replaced by Nikotin- og tobaksafvænning
+
+  it("a regex filter that is not a valid pattern: the Danish says why in Danish, the English keeps RE2's words", async () => {
+    const vs = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: FSIII, filter: [{ property: 'code', op: 'regex', value: '(abc' }] }] } };
+    const { da, en } = await postBoth('/fhir/ValueSet/$expand', [inline(vs)], 400);
+    expect(firstIssue(en).text).toBe("The regular expression '(abc' is not valid: error parsing regexp: missing closing ): `(abc`");
+    expect(firstIssue(da).text).toBe("Det regulære udtryk '(abc' er ikke gyldigt: der mangler en afsluttende ')' ('(abc')");
+  });
+
+  it('a UCUM unit that is not valid is explained in Danish too, the parser\'s English as its translation', async () => {
+    const path = `/fhir/CodeSystem/$validate-code?url=${encodeURIComponent('http://unitsofmeasure.org')}&code=${encodeURIComponent('kg/')}`;
+    const why = async (lang?: string) => {
+      const issue = issuesOf((await get(path, lang).expect(200)).body as Parameters).issue.find((i) => i.severity === 'information')!;
+      return translated(issue.details?.text, (issue.details as Translated)._text);
+    };
+    const en = await why();
+    expect(en).toEqual({ text: "Error processing unit 'kg/': unexpected end of expression looking for a symbol or a number at character 4" });
+    expect(await why('da')).toEqual({ text: "Fejl i enheden 'kg/' ved tegn 4: udtrykket slutter, hvor en enhed eller et tal var ventet", lang: 'en', translation: en.text });
+  });
+
+  it("$batch-validate-code answers an entry it cannot validate in the caller's language", async () => {
+    const batch = [{ name: 'url', valueUri: VS_119 }, { name: 'validation', resource: { resourceType: 'Basic', code: { text: 'x' } } }];
+    const entry = async (lang?: string) => {
+      const r = request(app).post('/fhir/ValueSet/$batch-validate-code').set('Content-Type', 'application/fhir+json');
+      const body = (await (lang ? r.set('Accept-Language', lang) : r).send({ resourceType: 'Parameters', parameter: batch }).expect(200)).body as Parameters;
+      return firstIssue(body.parameter![0]!.resource as OperationOutcome);
+    };
+    const en = await entry();
+    expect(en).toEqual({ text: 'Each validation must be a Parameters resource, not Basic' });
+    expect(await entry('nb, da;q=0.8')).toEqual({ text: 'Hver validation skal være en Parameters-ressource, ikke Basic', lang: 'en', translation: en.text });
+  });
+
+  it("$compare's message in the caller's language", async () => {
+    const path = `/fhir/ValueSet/$compare?thisUrl=${encodeURIComponent(VS_119)}&otherUrl=${encodeURIComponent(VS_119)}`;
+    const en = messageOf((await get(path).expect(200)).body as Parameters);
+    expect(en).toEqual({ text: `The value sets ${VS_119}|2.1.0 and ${VS_119}|2.1.0 contain the same codes` });
+    expect(messageOf((await get(path, 'da').expect(200)).body as Parameters)).toEqual({
+      text: `Værdisættene ${VS_119}|2.1.0 og ${VS_119}|2.1.0 indeholder de samme koder`, lang: 'en', translation: en.text,
+    });
+  });
+
+  it('the parameters an answer ignored: named in Danish to a Danish caller and by $validate, as diagnostics only in English', async () => {
+    const { da, en } = await bothLanguages('/fhir/ValueSet/$expand?url=http://x.org/vs&colour=red', 404);
+    expect(en.issue[1]).toEqual({ severity: 'information', code: 'informational', diagnostics: "Parameter 'colour' is not a parameter of $expand and was ignored", expression: ['colour'] });
+    expect(da.issue[1]).toMatchObject({ severity: 'information', code: 'informational', expression: ['colour'] });
+    expect(translated(da.issue[1]!.details?.text, (da.issue[1]!.details as Translated)._text)).toEqual({
+      text: "Parameteren 'colour' er ikke en parameter til $expand og er ignoreret", lang: 'en', translation: en.issue[1]!.diagnostics,
+    });
+    const validate = (lang?: string) => {
+      const r = request(app).post('/fhir/$validate?colour=red').set('Content-Type', 'application/fhir+json');
+      return (lang ? r.set('Accept-Language', lang) : r).send({ resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'create' }] }).expect(400);
+    };
+    const ignored = ((await validate()).body as OperationOutcome).issue[1]!;
+    expect(ignored.details?.text).toBe("Parameteren 'colour' er ikke en parameter til $validate og er ignoreret");
+    expect(((await validate('en')).body as OperationOutcome).issue[1]!.diagnostics).toBe("Parameter 'colour' is not a parameter of $validate and was ignored");
+  });
+
+  it("a value set given in the request without a url: '(unidentified)' in English, as the FHIR tooling writes it, and the value set in the request in Danish", async () => {
+    const vs = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: FSIII, concept: [{ code: RETIRED }] }] } };
+    const parameter = [inline(vs), { name: 'coding', valueCoding: { system: FSIII, code: 'nope' } }];
+    const validate = async (lang?: string) => {
+      const r = request(app).post('/fhir/ValueSet/$validate-code').set('Content-Type', 'application/fhir+json');
+      return messageOf((await (lang ? r.set('Accept-Language', lang) : r).send({ resourceType: 'Parameters', parameter }).expect(200)).body as Parameters);
+    };
+    const en = await validate();
+    expect(en.text).toContain(`The provided code '${FSIII}#nope' was not found in the value set '(unidentified)'`);
+    const da = await validate('da');
+    expect(da.text).toContain(`Koden '${FSIII}#nope' findes ikke i værdisættet i forespørgslen`);
+    expect(da.text).not.toContain('unidentified');
+  });
+
+  it("a retired code's status in Danish words in $validate-code's message", async () => {
+    const path = `/fhir/CodeSystem/$validate-code?url=${encodeURIComponent(FSIII)}&code=${RETIRED}`;
+    const en = messageOf((await get(path).expect(200)).body as Parameters);
+    expect(en.text).toContain(`The concept '${RETIRED}' has a status of retired and inactive and its use should be reviewed`);
+    const da = messageOf((await get(path, 'da').expect(200)).body as Parameters);
+    expect(da.text).toContain(`Begrebet '${RETIRED}' har status udgået og er inaktivt, og brugen bør revurderes`);
+  });
+});

@@ -121,7 +121,7 @@ describe('$unload-package', () => {
     expect((await request(app).get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(A_URL)}&code=x`)).status).toBe(200);
     const res = await unload(app, 'example.a', '1.0.0');
     expect(res.status).toBe(200);
-    expect(texts(res.body as OperationOutcome)).toContain('example.a#1.0.0 is unloaded: 1 code systems');
+    expect(texts(res.body as OperationOutcome)).toContain('example.a#1.0.0 is unloaded: 1 code system,');
     expect(await served(app, A_URL)).toEqual([]);
     expect((await request(app).get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(A_URL)}&code=x`)).status).toBe(404);
     expect(Object.keys(packageList((await request(app).get('/fhir/$packages')).body as Parameters))).toEqual(['faelles-tx.catalogs#0.1.0']);
@@ -136,8 +136,15 @@ describe('$unload-package', () => {
     expect((await load(app, await writePackageTarball({ name: 'example.same', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
     const res = await unload(app, 'example.a', '1.0.0').expect(200);
     expect(texts(res.body as OperationOutcome)).toContain(
-      'example.a#1.0.0 is unloaded: 0 code systems, 1 value sets and 0 concept maps are no longer served; 1 of its resources stay served, as another package carries them too');
+      'example.a#1.0.0 is unloaded: 0 code systems, 1 value set and 0 concept maps are no longer served; 1 of its resources stay served, as another package carries them too');
     expect(await served(app, A_URL)).toEqual(['1']);
+  });
+
+  it('counts what stops being served in Danish grammar to a Danish caller: one in the singular', async () => {
+    const app = await testApp();
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA, valueSetUsingA('own')]))).status).toBe(200);
+    const res = await unload(app, 'example.a', '1.0.0').set('Accept-Language', 'da').expect(200);
+    expect(texts(res.body as OperationOutcome)).toBe('Pakken example.a#1.0.0 er taget ud: 1 kodesystem, 1 værdisæt og 0 mapninger udgives ikke længere');
   });
 
   it('a second version under the same id: each version is read by its own id while both are served, and the ids follow an unload', async () => {

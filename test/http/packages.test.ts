@@ -153,9 +153,9 @@ describe('a KL release loaded at run time ($load-package)', () => {
     const loaded = await writePackageTarball({ name: 'kl.synthetic.ok', version: '1.0.0' }, [ok]);
     const done = await loadPackage(fresh, loaded);
     expect(done.status).toBe(200);
-    expect(texts(done.body as OperationOutcome)).toEqual(['Package kl.synthetic.ok#1.0.0 is loaded: 1 code systems, 0 value sets and 0 concept maps']);
+    expect(texts(done.body as OperationOutcome)).toEqual(['Package kl.synthetic.ok#1.0.0 is loaded: 1 code system, 0 value sets and 0 concept maps']);
     const doneDa = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.ok', version: '1.0.1' }, [{ ...ok, version: '2' }])).set('Accept-Language', 'da');
-    expect(texts(doneDa.body as OperationOutcome)).toEqual(['Pakken kl.synthetic.ok#1.0.1 er indlæst: 1 kodesystemer, 0 værdisæt og 0 mapninger']);
+    expect(texts(doneDa.body as OperationOutcome)).toEqual(['Pakken kl.synthetic.ok#1.0.1 er indlæst: 1 kodesystem, 0 værdisæt og 0 mapninger']);
     const cases: { archive: Buffer; status?: number; en: RegExp[]; da: RegExp[] }[] = [
       { archive: Buffer.alloc(0), status: 400, en: [/^The request has no package \(\.tgz\) in its body$/], da: [/^Forespørgslen har ingen pakke \(\.tgz\) i kroppen$/] },
       {
@@ -444,7 +444,7 @@ describe('what a package may be ($load-package)', () => {
     const reordered = keysReversed(JSON.parse(JSON.stringify(fsiii))) as CodeSystem;
     expect(Object.keys(reordered)[0]).not.toBe('resourceType');
     const res = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.reordered', version: '1.0.0' }, [reordered]));
-    expect(texts(res.body as OperationOutcome)).toEqual(['Package kl.synthetic.reordered#1.0.0 is loaded: 1 code systems, 0 value sets and 0 concept maps']);
+    expect(texts(res.body as OperationOutcome)).toEqual(['Package kl.synthetic.reordered#1.0.0 is loaded: 1 code system, 0 value sets and 0 concept maps']);
     const changed = { ...reordered, title: 'Another title' };
     const refused = await loadPackage(fresh, await writePackageTarball({ name: 'kl.synthetic.changed', version: '1.0.0' }, [changed]));
     expect(refused.status).toBe(422);

@@ -454,6 +454,7 @@ describe('a municipality that writes its catalog (561)', () => {
     expect(issues.issue[0]).toEqual(expect.objectContaining({ severity: 'warning', code: 'business-rule', expression: ['code'] }));
     expect(issues.issue[0]!.details!.text).toContain(CODES.tobaksafvaenningRetired);
     expect(issues.issue[0]!.details!.text).toContain(`Brug i stedet ${CODES.nikotin} (Nikotin- og tobaksafvænning)`);
+    expect(issues.issue[0]!.details!.text).toContain("som har status 'udgået'.");
     // for the municipality's staff: Danish first, the English as its translation; English first when asked for
     const translation = (i: OperationOutcome['issue'][number]) => i.details!._text!.extension![0]!.extension!.find((e) => e.url === 'content')!.valueString;
     expect(translation(issues.issue[0]!)).toContain(`Use ${CODES.nikotin} (Nikotin- og tobaksafvænning) instead`);

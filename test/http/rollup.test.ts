@@ -248,6 +248,16 @@ describe('ConceptMap/$rollup', () => {
     expect(all(parameters, 'notCounted').map((p) => part(p, 'message')?.valueString)).toContainEqual(expect.stringMatching(/er ikke en kode i/));
   });
 
+  it('answers in Danish to a caller who prefers Danish to English by the server\'s one rule (nb, da;q=0.8), its statuses in Danish words', async () => {
+    const parameters = (await rollupCsv().set('Accept-Language', 'nb, da;q=0.8').expect(200)).body as Parameters;
+    expect(all(parameters, 'counting')[0]?.valueString).toMatch(/ikke borgere/);
+    expect(all(parameters, 'notCounted').map((p) => part(p, 'message')?.valueString)).toContainEqual(expect.stringMatching(/er ikke en kode i/));
+    const res = await rollupCsv().set('Accept', 'text/csv').set('Accept-Language', 'nb, da;q=0.8').expect(200);
+    const outdated = (parse(res.text, { columns: true }) as Record<string, string>[]).filter((r) => r.level === 'outdated').map((r) => r.note);
+    expect(outdated.length).toBeGreaterThan(0);
+    for (const note of outdated) expect(note).toMatch(/^linje \d+: talt på \S+ selv \(udgået; ingen afløser er angivet\)$/);
+  });
+
   it('answers CSV to Accept: text/csv;header=present', async () => {
     const res = await rollupCsv().set('Accept', 'text/csv;header=present').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);

@@ -86,17 +86,32 @@ describe('the UCUM code system', () => {
 
   it('explains a code that is not a unit by the parser\'s error, and a valid one not at all', () => {
     const provider = new UcumProvider(ucumCodeSystem());
-    expect(provider.explainUnknown('kgXX')).toBe("Error processing unit 'kgXX': The unit 'kgXX' is unknown at character 1");
+    expect(provider.explainUnknown('kgXX')).toEqual({
+      en: "Error processing unit 'kgXX': The unit 'kgXX' is unknown at character 1",
+      da: "Fejl i enheden 'kgXX' ved tegn 1: enheden 'kgXX' kendes ikke",
+    });
+    expect(provider.explainUnknown('kg/')).toEqual({
+      en: "Error processing unit 'kg/': unexpected end of expression looking for a symbol or a number at character 4",
+      da: "Fejl i enheden 'kg/' ved tegn 4: udtrykket slutter, hvor en enhed eller et tal var ventet",
+    });
     expect(provider.explainUnknown('mg/dL')).toBeUndefined();
+  });
+
+  it("explains a unit only ucum-lhc refuses in Danish without ucum-lhc's English reason, which the English text keeps", () => {
+    const provider = new UcumProvider(ucumCodeSystem());
+    // a special unit raised to a power: UCUM's grammar allows it, ucum-lhc does not
+    const why = provider.explainUnknown('Cel2')!;
+    expect(why.en).toMatch(/^Error processing unit 'Cel2': ./);
+    expect(why.da).toBe("Enheden 'Cel2' er ikke en gyldig UCUM-enhed");
   });
 
   it('refuses a prefix on a unit that is not metric, which ucum-lhc takes, as UCUM\'s grammar does', () => {
     const provider = new UcumProvider(ucumCodeSystem());
     for (const unit of ['kmin', 'mh', 'da', 'k[degF]', 'm[pH]']) {
       expect(provider.locate(unit)).toBeUndefined();
-      expect(provider.explainUnknown(unit)).toBe(`Error processing unit '${unit}': The unit '${unit}' is unknown at character 1`);
+      expect(provider.explainUnknown(unit)?.en).toBe(`Error processing unit '${unit}': The unit '${unit}' is unknown at character 1`);
     }
-    expect(provider.explainUnknown('mmo/l/L')).toBe("Error processing unit 'mmo/l/L': The unit 'mmo' is unknown at character 1");
+    expect(provider.explainUnknown('mmo/l/L')?.en).toBe("Error processing unit 'mmo/l/L': The unit 'mmo' is unknown at character 1");
     // metric units and base units take prefixes
     for (const unit of ['km', 'mL', 'dam', 'kg', 'ms', 'mmol/L']) expect(provider.locate(unit)).toBeDefined();
   });
@@ -113,13 +128,13 @@ describe('the UCUM code system', () => {
     ];
     for (const [unit, why] of expected) {
       expect(provider.locate(unit)).toBeUndefined();
-      expect(provider.explainUnknown(unit)).toBe(`Error processing unit '${unit}': ${why}`);
+      expect(provider.explainUnknown(unit)?.en).toBe(`Error processing unit '${unit}': ${why}`);
     }
   });
 
   it('explains a unit ucum-lhc refuses with its annotations as written, not ucum-lhc\'s placeholders for them', () => {
     const provider = new UcumProvider(ucumCodeSystem());
-    expect(provider.explainUnknown('mg{a}{b}')).toBe("Error processing unit 'mg{a}{b}': Unable to find a unit for mg{a}{b}.\n"
+    expect(provider.explainUnknown('mg{a}{b}')?.en).toBe("Error processing unit 'mg{a}{b}': Unable to find a unit for mg{a}{b}.\n"
       + 'We are not sure how to interpret text both before and after the annotation.  Sorry');
   });
 

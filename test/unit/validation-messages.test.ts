@@ -7,6 +7,8 @@ import { msg, type Message } from '../../src/terminology/validation/messages';
  */
 type Samples = { [K in keyof typeof msg]: Parameters<(typeof msg)[K]> };
 
+const VS = { resourceType: 'ValueSet', status: 'active', url: 'http://vs' } as const;
+
 const samples: Samples = {
   unknownCode: ['c', 'http://s', '1'],
   unknownCodeInFragment: ['c', 'http://s', '1', 'example'],
@@ -18,16 +20,16 @@ const samples: Samples = {
   systemRelative: [],
   noSystem: [],
   noCode: ['http://s'],
-  notInValueSet: ["'http://s#c'", 'http://vs'],
-  noValidCoding: ['http://vs'],
-  cannotInfer: ['c', 'http://vs'],
-  cannotInferMultiple: ['c', 'http://vs', ['http://a', 'http://b']],
+  notInValueSet: ["'http://s#c'", VS],
+  noValidCoding: [VS],
+  cannotInfer: ['c', VS],
+  cannotInferMultiple: ['c', VS, ['http://a', 'http://b']],
   abstractCode: ['http://s', 'c'],
   notActive: ['c'],
   inactiveConcept: ['inactive', 'c'],
   inactiveConceptAdd: ['retired', 'c'],
   deprecatedConcept: ['c'],
-  deprecatedInValueSet: ['http://s', 'c', 'deprecated', 'http://vs'],
+  deprecatedInValueSet: ['http://s', 'c', 'deprecated', VS],
   caseDifference: ['C', 'c', 'http://s'],
   wrongDisplay: ['d', 'http://s', 'c', ["'e'", "'f'"], 2, 'da', false],
   languageTagRepeats: ['de-1996-1996', 'variant', '1996'],
@@ -86,6 +88,26 @@ describe('the messages of code validation', () => {
     expect(msg.unknownCodeInFragment('c', 'http://s', '1', 'not-present').text.en).toBe(
       "Unknown Code 'c' in the CodeSystem 'http://s' version '1' - note that the code system's content is labeled as 'not-present', not complete, so the code may be valid in the full code system");
     expect(msg.unknownCodeInFragment('c', 'http://s', '1', 'example').messageId).toBe('UNKNOWN_CODE_IN_FRAGMENT');
+  });
+
+  it('name a value set given in the request without a url as the FHIR tooling does in English, and as the one in the request in Danish', () => {
+    const inline = { resourceType: 'ValueSet', status: 'active' } as const;
+    expect(msg.notInValueSet("'http://s#c'", inline).text).toEqual({
+      en: "The provided code 'http://s#c' was not found in the value set '(unidentified)'",
+      da: "Koden 'http://s#c' findes ikke i værdisættet i forespørgslen",
+    });
+    expect(msg.noValidCoding({ ...inline, id: 'v' }).text.da).toBe("Ingen gyldig kodning fundet for værdisættet med id 'v' (uden url)");
+    expect(msg.cannotInfer('c', { ...VS, version: '2' }).text).toEqual({
+      en: "The System URI could not be determined for the code 'c' in the ValueSet 'http://vs|2'",
+      da: "Kodesystemet for koden 'c' kunne ikke bestemmes i værdisættet 'http://vs|2'",
+    });
+  });
+
+  it('give a status in Danish words, not its code', () => {
+    expect(msg.inactiveConceptAdd('retired', 'c').text.da).toBe("Begrebet 'c' har status udgået og er inaktivt, og brugen bør revurderes");
+    expect(msg.deprecatedInValueSet('http://s', 'c', 'withdrawn', VS).text.da).toBe(
+      "Begrebet 'c' fra kodesystemet 'http://s' har status tilbagetrukket i værdisættet 'http://vs', og brugen bør revurderes");
+    expect(msg.statusReference('draft', 'CodeSystem', 'http://s|1').text.da).toBe('Henvisning til kodesystemet http://s|1, som har status kladde');
   });
 
   it("name a supplement's own code system and the ones used, one or several or none", () => {

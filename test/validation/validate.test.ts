@@ -103,7 +103,7 @@ describe('§119 planned intervention', () => {
       {
         severity: 'warning', code: 'business-rule', tx: 'code-comment', expression: ['CarePlan.activity[0].detail.code.coding[0]'],
         en: "The concept 'c203c6b5-3be0-40a8-8204-e93751deabf5' has a status of retired and inactive and its use should be reviewed; it is replaced by '6d24992e-e0a2-43e7-bc27-0234622a8655' (Nikotin- og tobaksafvænning)",
-        da: "Begrebet 'c203c6b5-3be0-40a8-8204-e93751deabf5' er udgået (status retired), og brugen bør revurderes; det er erstattet af '6d24992e-e0a2-43e7-bc27-0234622a8655' (Nikotin- og tobaksafvænning)",
+        da: "Begrebet 'c203c6b5-3be0-40a8-8204-e93751deabf5' har status udgået, og brugen bør revurderes; det er erstattet af '6d24992e-e0a2-43e7-bc27-0234622a8655' (Nikotin- og tobaksafvænning)",
       },
     ]);
   });

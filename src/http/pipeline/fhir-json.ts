@@ -142,7 +142,10 @@ function notUtf8(): FhirError {
   return FhirError.invalid('The request body is not valid UTF-8', { da: 'Forespørgslens krop er ikke gyldig UTF-8' });
 }
 
-/** The FHIR error for what body-parser (or parseJsonBody) reported. */
+/**
+ * The FHIR error for what body-parser (or parseJsonBody) reported. The Danish texts say what went wrong in Danish
+ * words; the English of a library (zlib's `incorrect header check`) stays in the English text.
+ */
 function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.too.large') return tooLarge(res, limitBytes);
@@ -151,7 +154,15 @@ function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
     return new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded', { da: 'Forespørgslens krop skal være UTF-8-kodet' });
   }
   if (e.status && e.status >= 400 && e.status < 500) {
-    return new FhirError(e.status, 'invalid', e.message ?? 'Bad request body', { da: `Forespørgslens krop kan ikke læses${e.message ? ` (${e.message})` : ''}` });
+    // body-parser's own errors have a type; one without is the decompression stream's (zlib's, brotli's)
+    const encoding = String(res.req?.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (e.type === undefined && encoding !== 'identity') {
+      const named = excerpt(encoding);
+      return new FhirError(e.status, 'invalid', `The request body could not be decompressed (Content-Encoding: ${named})${e.message ? `: ${e.message}` : ''}`, {
+        da: `Forespørgslens krop kan ikke pakkes ud (Content-Encoding: ${named}): den er ikke komprimeret i det format, dens Content-Encoding angiver`,
+      });
+    }
+    return new FhirError(e.status, 'invalid', e.message ?? 'Bad request body', { da: 'Forespørgslens krop kan ikke læses' });
   }
   return err;
 }

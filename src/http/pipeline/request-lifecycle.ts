@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { NextFunction, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { MessageLanguage } from '../../errors/message-language';
 import type { AppMetrics } from './metrics';
 import { armRequestTimeout } from './request-timeout';
 
@@ -43,9 +44,14 @@ export interface LifecycleOptions {
   timeoutMs: number;
   /** The headers every response carries (securityHeaders(), varyHeader()), name, value, name, value… */
   headers: readonly string[];
+  /**
+   * The language of a refusal of the request (its timeout): the rule of the operation its path names, as the app's
+   * other refusals (`$validate`'s: Danish unless English is asked for); the server's rule when not given.
+   */
+  refusalLanguage?: (req: IncomingMessage) => MessageLanguage;
 }
 
-export function requestLifecycle({ logger, metrics, timeoutMs, headers }: LifecycleOptions): RequestLifecycle {
+export function requestLifecycle({ logger, metrics, timeoutMs, headers, refusalLanguage }: LifecycleOptions): RequestLifecycle {
   const logFor = (req: IncomingMessage): Logger => (req.id ? logger.child({ reqId: req.id }) : logger);
   const commonHeaders = (req: IncomingMessage): string[] => {
     const all = headers.slice();
@@ -58,7 +64,7 @@ export function requestLifecycle({ logger, metrics, timeoutMs, headers }: Lifecy
     req.id = id;
     const url = req.url ?? '';
     const started = performance.now();
-    const timer = armRequestTimeout(req, res, timeoutMs, () => logFor(req), () => commonHeaders(req));
+    const timer = armRequestTimeout(req, res, timeoutMs, () => logFor(req), () => commonHeaders(req), refusalLanguage);
     res.on('close', () => {
       clearTimeout(timer);
       if (!res.writableFinished) return; // the client went away before the answer was written

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { messageIssue } from '../../errors/issue';
-import { messageLanguage } from '../../errors/message-language';
+import type { MessageLanguage } from '../../errors/message-language';
 import { operationOutcome } from '../../errors/operation-outcome';
 import type { CommitGate } from '../../store/commit-gate';
+import { acceptedMessageLanguage } from './request-values';
 import { jsonContentType } from './send';
 
 const WRITE_GATE = Symbol('the commit gate of the write this response answers');
@@ -24,10 +25,11 @@ export function abandonWriteOnTimeout(res: ServerResponse, gate: CommitGate): vo
 /**
  * Answers a `timeout` OperationOutcome (and the common headers) when the response has not been started within `ms`:
  * 503 when the server took the time, 408 when the request's body had not all arrived (a client that sends less than
- * its Content-Length, or too slowly), and then the connection is closed. The caller clears the returned timer when
- * the response is done.
+ * its Content-Length, or too slowly), and then the connection is closed; in `language`, the language of the request's
+ * refusals. The caller clears the returned timer when the response is done.
  */
-export function armRequestTimeout(req: IncomingMessage, res: ServerResponse, ms: number, log: () => Logger, commonHeaders: () => string[]): NodeJS.Timeout {
+export function armRequestTimeout(req: IncomingMessage, res: ServerResponse, ms: number, log: () => Logger, commonHeaders: () => string[],
+  language: (req: IncomingMessage) => MessageLanguage = acceptedMessageLanguage): NodeJS.Timeout {
   const timer = setTimeout(() => {
     if (res.headersSent || res.writableEnded) return;
     const gate = (res as WithGate)[WRITE_GATE];
@@ -46,7 +48,7 @@ export function armRequestTimeout(req: IncomingMessage, res: ServerResponse, ms:
         en: `The request body was not received within ${ms} ms (it is shorter than its Content-Length, or sent too slowly)`,
         da: `Forespørgslens krop blev ikke modtaget inden for ${ms} ms (den er kortere end dens Content-Length, eller sendes for langsomt)`,
       };
-    const outcome = operationOutcome([messageIssue({ severity: 'error', code: 'timeout', text }, messageLanguage(req.headers['accept-language']))]);
+    const outcome = operationOutcome([messageIssue({ severity: 'error', code: 'timeout', text }, language(req))]);
     const body = Buffer.from(JSON.stringify(outcome), 'utf8');
     const headers = [...commonHeaders(), 'Content-Type', jsonContentType(req), 'Content-Length', String(body.length)];
     if (!received) headers.push('Connection', 'close');

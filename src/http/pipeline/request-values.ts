@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { parseLanguages } from '../../errors/message-language';
+import { messageLanguage, parseLanguages, type MessageLanguage } from '../../errors/message-language';
 
 /** A header given once, as its text; undefined when it is absent or (as node gives a repeated one) a list. */
 export function headerText(req: IncomingMessage, name: string): string | undefined {
@@ -31,4 +31,9 @@ export function expansionLimit(req: IncomingMessage, configured: number): number
 export function acceptLanguages(req: IncomingMessage): string[] {
   const header = req.headers['accept-language'];
   return parseLanguages(typeof header === 'string' ? header : undefined);
+}
+
+/** The language of a refusal of the request by the server's rule alone (`messageLanguage`), where no other rule is given. */
+export function acceptedMessageLanguage(req: IncomingMessage): MessageLanguage {
+  return messageLanguage(req.headers['accept-language']);
 }

@@ -5,8 +5,9 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from '../../config';
 import { messageIssue } from '../../errors/issue';
-import { messageLanguage } from '../../errors/message-language';
+import type { MessageLanguage } from '../../errors/message-language';
 import { operationOutcome } from '../../errors/operation-outcome';
+import { acceptedMessageLanguage } from './request-values';
 import { JSON_CONTENT_TYPE } from './send';
 
 /**
@@ -37,8 +38,11 @@ export function varyHeader(config: Pick<Config, 'corsOrigins'>): string[] {
   return ['Vary', named ? 'Accept, Accept-Language, Origin' : 'Accept, Accept-Language'];
 }
 
-/** CORS for browser clients and per-client rate limiting, from configuration. */
-export function securityMiddleware(config: Config): RequestHandler[] {
+/**
+ * CORS for browser clients and per-client rate limiting, from configuration; a refusal (429) in `refusalLanguage`, the
+ * language of the request's refusals (the server's rule when not given).
+ */
+export function securityMiddleware(config: Config, refusalLanguage: (req: IncomingMessage) => MessageLanguage = acceptedMessageLanguage): RequestHandler[] {
   const handlers: RequestHandler[] = [];
   if (config.corsOrigins.length > 0) {
     const corsHeaders = cors({
@@ -67,7 +71,7 @@ export function securityMiddleware(config: Config): RequestHandler[] {
       handler: (req, res) => {
         const text = { en: 'Too many requests; try again later', da: 'For mange forespørgsler; prøv igen senere' };
         res.status(429).type(JSON_CONTENT_TYPE).send(JSON.stringify(operationOutcome([
-          messageIssue({ severity: 'error', code: 'throttled', text }, messageLanguage(req.headers['accept-language'])),
+          messageIssue({ severity: 'error', code: 'throttled', text }, refusalLanguage(req)),
         ])));
       },
     }));

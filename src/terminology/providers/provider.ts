@@ -75,5 +75,5 @@ export interface CodeSystemProvider {
    */
   displayIsFixed?(concept: Concept): boolean;
   /** Why a code is not a concept, for a code system defined by a grammar (its parser's error); absent or undefined otherwise. */
-  explainUnknown?(code: string): string | Bilingual | undefined;
+  explainUnknown?(code: string): Bilingual | undefined;
 }

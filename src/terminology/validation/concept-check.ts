@@ -96,7 +96,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
       const cc = `'${c.version ? `${ws}|${c.version}` : ws}#${c.code}${c.display ? ` ('${c.display}')` : ''}'`;
       codelist.push(cc);
       if (v === false && !checker.internallyDefined && mode === 'codeableConcept') {
-        state.report('information', 'code-invalid', msg.notInValueSet(cc, checker.vurl), 'this-code-not-in-vs', [`${issuePath}.coding[${i}].code`]);
+        state.report('information', 'code-invalid', msg.notInValueSet(cc, checker.valueSet), 'this-code-not-in-vs', [`${issuePath}.coding[${i}].code`]);
       }
     }
     if (ok !== true && v !== false) ok = v;
@@ -161,9 +161,9 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
     let text: Message;
     let where: string | undefined;
     if (mode === 'codeableConcept') {
-      text = msg.noValidCoding(checker.vurl);
+      text = msg.noValidCoding(checker.valueSet);
     } else {
-      text = msg.notInValueSet(codelist.join(', '), checker.vurl);
+      text = msg.notInValueSet(codelist.join(', '), checker.valueSet);
       where = !issuePath ? 'code' : `${issuePath}.code`;
     }
     if (state.report('error', 'code-invalid', text, 'not-in-vs', where ? [where] : undefined)) {

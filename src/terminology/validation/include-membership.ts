@@ -63,7 +63,6 @@ export class IncludeMembership {
   constructor(
     private readonly ctx: ValidationContext,
     private readonly valueSet: ValueSet,
-    private readonly vurl: string,
   ) {}
 
   private excludeInactives(): boolean {
@@ -114,7 +113,7 @@ export class IncludeMembership {
       const status = sstatus === 'withdrawn' || sstatus === 'deprecated' ? sstatus
         : ccExt.some((e) => e.url === VS_DEPRECATED) ? 'deprecated' : undefined;
       if (status && role === 'in') {
-        state.report('warning', 'business-rule', msg.deprecatedInValueSet(provider.url, code, status, this.vurl), 'code-comment', codeExpression(path));
+        state.report('warning', 'business-rule', msg.deprecatedInValueSet(provider.url, code, status, this.valueSet), 'code-comment', codeExpression(path));
       }
       return true;
     }

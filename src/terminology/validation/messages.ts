@@ -2,6 +2,7 @@ import type { ValueSet } from 'fhir/r4';
 import { FhirError, type FhirErrorOptions, type IssueCode } from '../../errors/fhir-error';
 import type { Bilingual, Issue } from '../../errors/issue';
 import { canonical } from '../canonical';
+import { statusNameDa } from '../status-name';
 import { presentVersionList } from '../versions';
 
 /**
@@ -59,6 +60,15 @@ function valueSetNamed(vs: ValueSet): { en: string; da: string } {
 
 const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
+/**
+ * How the messages of code validation name the value set checked against: in English its canonical, or
+ * '(unidentified)' without a url (the FHIR tooling's word, which terminology clients compare); in Danish as
+ * `valueSetNamed` does (`værdisættet i forespørgslen`).
+ */
+function checkedValueSet(vs: ValueSet): { en: string; da: string } {
+  return { en: vs.url ? canonical(vs.url, vs.version) : '(unidentified)', da: valueSetNamed(vs).da };
+}
+
 export const msg = {
   unknownCode: (code: string, system: string, version?: string): Message =>
     m(version ? 'Unknown_Code_in_Version' : 'Unknown_Code_in', version
@@ -106,18 +116,26 @@ export const msg = {
   noCode: (system: string | undefined): Message =>
     m(undefined, system ? `Coding has no code for system ${system} and cannot be validated` : 'Coding has no code and cannot be validated',
       system ? `Kodningen har ingen kode i kodesystemet ${system} og kan ikke valideres` : 'Kodningen har ingen kode og kan ikke valideres'),
-  notInValueSet: (codes: string, vs: string): Message =>
-    m('None_of_the_provided_codes_are_in_the_value_set_one', `The provided code ${codes} was not found in the value set ${q(vs)}`,
-      `Koden ${codes} findes ikke i værdisættet ${q(vs)}`),
-  noValidCoding: (vs: string): Message =>
-    m('TX_GENERAL_CC_ERROR_MESSAGE', `No valid coding was found for the value set ${q(vs)}`,
-      `Ingen gyldig kodning fundet for værdisættet ${q(vs)}`),
-  cannotInfer: (code: string, vs: string): Message =>
-    m('UNABLE_TO_INFER_CODESYSTEM', `The System URI could not be determined for the code ${q(code)} in the ValueSet ${q(vs)}`,
-      `Kodesystemet for koden ${q(code)} kunne ikke bestemmes i værdisættet ${q(vs)}`),
-  cannotInferMultiple: (code: string, vs: string, systems: string[]): Message =>
-    m('Unable_to_resolve_system__value_set_has_multiple_matches', `The System URI could not be determined for the code ${q(code)} in the ValueSet ${q(vs)}: value set expansion has multiple matches: [${systems.join(', ')}]`,
-      `Kodesystemet for koden ${q(code)} kunne ikke bestemmes i værdisættet ${q(vs)}: koden findes i flere kodesystemer i værdisættet: [${systems.join(', ')}]`),
+  notInValueSet: (codes: string, valueSet: ValueSet): Message => {
+    const vs = checkedValueSet(valueSet);
+    return m('None_of_the_provided_codes_are_in_the_value_set_one', `The provided code ${codes} was not found in the value set ${q(vs.en)}`,
+      `Koden ${codes} findes ikke i ${vs.da}`);
+  },
+  noValidCoding: (valueSet: ValueSet): Message => {
+    const vs = checkedValueSet(valueSet);
+    return m('TX_GENERAL_CC_ERROR_MESSAGE', `No valid coding was found for the value set ${q(vs.en)}`,
+      `Ingen gyldig kodning fundet for ${vs.da}`);
+  },
+  cannotInfer: (code: string, valueSet: ValueSet): Message => {
+    const vs = checkedValueSet(valueSet);
+    return m('UNABLE_TO_INFER_CODESYSTEM', `The System URI could not be determined for the code ${q(code)} in the ValueSet ${q(vs.en)}`,
+      `Kodesystemet for koden ${q(code)} kunne ikke bestemmes i ${vs.da}`);
+  },
+  cannotInferMultiple: (code: string, valueSet: ValueSet, systems: string[]): Message => {
+    const vs = checkedValueSet(valueSet);
+    return m('Unable_to_resolve_system__value_set_has_multiple_matches', `The System URI could not be determined for the code ${q(code)} in the ValueSet ${q(vs.en)}: value set expansion has multiple matches: [${systems.join(', ')}]`,
+      `Kodesystemet for koden ${q(code)} kunne ikke bestemmes i ${vs.da}: koden findes i flere kodesystemer i værdisættet: [${systems.join(', ')}]`);
+  },
   abstractCode: (system: string, code: string): Message =>
     m('ABSTRACT_CODE_NOT_ALLOWED', `Code '${system}#${code}' is abstract, and not allowed in this context`,
       `Koden '${system}#${code}' er abstrakt og må ikke bruges her`),
@@ -126,16 +144,18 @@ export const msg = {
       `Begrebet ${q(code)} er gyldigt, men ikke aktivt`),
   inactiveConcept: (status: string, code: string): Message =>
     m('INACTIVE_CONCEPT_FOUND', `The concept ${q(code)} has a status of ${status} and its use should be reviewed`,
-      `Begrebet ${q(code)} har status ${status}, og brugen bør revurderes`),
+      `Begrebet ${q(code)} har status ${statusNameDa(status)}, og brugen bør revurderes`),
   inactiveConceptAdd: (status: string, code: string): Message =>
     m('INACTIVE_CONCEPT_FOUND', `The concept ${q(code)} has a status of ${status} and inactive and its use should be reviewed`,
-      `Begrebet ${q(code)} har status ${status} og er inaktivt, og brugen bør revurderes`),
+      `Begrebet ${q(code)} har status ${statusNameDa(status)} og er inaktivt, og brugen bør revurderes`),
   deprecatedConcept: (code: string): Message =>
     m('DEPRECATED_CONCEPT_FOUND', `The concept ${q(code)} is deprecated and its use should be reviewed`,
-      `Begrebet ${q(code)} er forældet (deprecated), og brugen bør revurderes`),
-  deprecatedInValueSet: (system: string, code: string, status: string, vs: string): Message =>
-    m('CONCEPT_DEPRECATED_IN_VALUESET', `The presence of the concept ${q(code)} in the system ${q(system)} in the value set ${vs} is marked with a status of ${status} and its use should be reviewed`,
-      `Begrebet ${q(code)} fra kodesystemet ${q(system)} har status ${status} i værdisættet ${vs}, og brugen bør revurderes`),
+      `Begrebet ${q(code)} har status ${statusNameDa('deprecated')}, og brugen bør revurderes`),
+  deprecatedInValueSet: (system: string, code: string, status: string, valueSet: ValueSet): Message => {
+    const vs = checkedValueSet(valueSet);
+    return m('CONCEPT_DEPRECATED_IN_VALUESET', `The presence of the concept ${q(code)} in the system ${q(system)} in the value set ${vs.en} is marked with a status of ${status} and its use should be reviewed`,
+      `Begrebet ${q(code)} fra kodesystemet ${q(system)} har status ${statusNameDa(status)} i ${vs.da}, og brugen bør revurderes`);
+  },
   caseDifference: (code: string, correct: string, cs: string): Message =>
     m('CODE_CASE_DIFFERENCE', `The code ${q(code)} differs from the correct code ${q(correct)} by case. Although the code system ${q(cs)} is case insensitive, implementers are strongly encouraged to use the correct case anyway`,
       `Koden ${q(code)} afviger fra den korrekte kode ${q(correct)} i store og små bogstaver. Kodesystemet ${q(cs)} skelner ikke mellem store og små bogstaver, men brug alligevel den korrekte skrivemåde`),
@@ -170,7 +190,7 @@ export const msg = {
       `Forkert visningsnavn ${q(display)} for ${system}#${code}. Begrebet har ingen gyldige visningsnavne`),
   inactiveDisplay: (display: string, code: string, valid: string[], status: string): Message =>
     m('INACTIVE_DISPLAY_FOUND', `${q(display)} is no longer considered a correct display for code ${q(code)} (status = ${status}). The correct display is one of "${valid.join(',')}".`,
-      `${q(display)} er ikke længere et korrekt visningsnavn for koden ${q(code)} (status = ${status}). Det korrekte visningsnavn er et af "${valid.join(',')}".`),
+      `${q(display)} er ikke længere et korrekt visningsnavn for koden ${q(code)} (status: ${statusNameDa(status)}). Det korrekte visningsnavn er et af "${valid.join(',')}".`),
   versionMismatch: (system: string, vsVersion: string, codingVersion: string): Message =>
     m('VALUESET_VALUE_MISMATCH', `The code system ${q(system)} version ${q(vsVersion)} in the ValueSet include is different to the one in the value (${q(codingVersion)})`,
       `Kodesystemet ${q(system)} version ${q(vsVersion)} i værdisættets include er en anden version end den i værdien (${q(codingVersion)})`),
@@ -232,7 +252,7 @@ export const msg = {
     m('VALUESET_CIRCULAR_REFERENCE', `Found a circularity pointing to ${vs} processing ValueSet with pathway [${pathway.join(', ')}]`,
       `Værdisættene henviser i ring til ${vs} (vejen gennem værdisættene: [${pathway.join(', ')}])`),
   statusReference: (status: string, type: string, canonical: string): Message =>
-    m(`MSG_${status.toUpperCase()}`, `Reference to ${status} ${type} ${canonical}`, `Henvisning til ${typeNameDa(type)} ${canonical}, som har status ${status}`),
+    m(`MSG_${status.toUpperCase()}`, `Reference to ${status} ${type} ${canonical}`, `Henvisning til ${typeNameDa(type)} ${canonical}, som har status ${statusNameDa(status)}`),
   incompleteSystem: (system: string, code: string, display: string | undefined, mode: string): Message =>
     m(undefined, `The system ${system} was found but did not contain enough information to properly validate the code "${code}" ("${display ?? ''}") (mode = ${mode})`,
       `Kodesystemet ${system} findes, men indeholder ikke nok til at validere koden "${code}" ("${display ?? ''}") fuldt ud (mode = ${mode})`),

@@ -71,10 +71,6 @@ export class PreparedValueSet {
     this.excludesOneVersion = excludesOneVersion(valueSet);
   }
 
-  get vurl(): string {
-    return this.valueSet.url ? vurl(this.valueSet) : '(unidentified)';
-  }
-
   /** The highest version (by text) the includes name for the system. */
   highestIncludeVersion(system: string | undefined): string | undefined {
     let highest: string | undefined;

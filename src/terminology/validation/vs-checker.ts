@@ -33,16 +33,12 @@ export class ValueSetChecker {
     /** True for the implicit all-codes value set of a CodeSystem $validate-code. */
     readonly internallyDefined = false,
   ) {
-    this.membership = new IncludeMembership(ctx, prepared.valueSet, prepared.vurl);
+    this.membership = new IncludeMembership(ctx, prepared.valueSet);
     this.resolution = ctx.resolutionKey();
   }
 
   get valueSet(): ValueSet {
     return this.prepared.valueSet;
-  }
-
-  get vurl(): string {
-    return this.prepared.vurl;
   }
 
   /** Fails when a supplement the request or value set needs is not used by any code system involved. */
@@ -154,7 +150,7 @@ export class ValueSetChecker {
       const systems = new Set<string>();
       system = this.determineSystem(code, systems);
       if (!system) {
-        const m = systems.size > 1 ? msg.cannotInferMultiple(code, this.vurl, [...systems]) : msg.cannotInfer(code, this.vurl);
+        const m = systems.size > 1 ? msg.cannotInferMultiple(code, this.valueSet, [...systems]) : msg.cannotInfer(code, this.valueSet);
         state.message(m);
         state.report('error', 'not-found', m, 'cannot-infer', ['code']);
         return false;

@@ -27,9 +27,13 @@ interface Step {
   op?: '/' | '.';
 }
 
+/** A unit expression that is not UCUM: the message in English (tx.fhir.org's words) and `da`, the same in Danish. */
 export class UcumSyntaxError extends Error {
-  constructor(readonly unit: string, readonly reason: string, readonly position: number) {
+  readonly da: string;
+
+  constructor(readonly unit: string, readonly reason: string, readonly position: number, reasonDa: string) {
     super(`Error processing unit '${unit}': ${reason} at character ${position}`);
+    this.da = `Fejl i enheden '${unit}' ved tegn ${position}: ${reasonDa}`;
   }
 }
 
@@ -47,8 +51,9 @@ class Lexer {
     this.next();
   }
 
-  fail(reason: string): never {
-    throw new UcumSyntaxError(this.source, reason, this.start + 1);
+  /** Fails at the current token, saying why in English and in Danish. */
+  fail(reason: string, da: string): never {
+    throw new UcumSyntaxError(this.source, reason, this.start + 1, da);
   }
 
   /** The current token's type (a method, so that reading it after next() is not narrowed away). */
@@ -76,15 +81,15 @@ class Lexer {
     } else if (SYMBOL_CHAR.test(ch) || isDigit(ch)) {
       this.symbolOrNumber(ch);
     } else {
-      this.fail(`unexpected character '${ch}'`);
+      this.fail(`unexpected character '${ch}'`, `uventet tegn '${ch}'`);
     }
   }
 
   private annotation(): void {
     const end = this.source.indexOf('}', this.index);
-    if (end < 0) this.fail('unterminated annotation');
+    if (end < 0) this.fail('unterminated annotation', "en annotation mangler sin afsluttende '}'");
     const text = this.source.slice(this.index, end);
-    if (/[^\x21-\x7e ]/.test(text)) this.fail('annotation contains non-ascii characters');
+    if (/[^\x21-\x7e ]/.test(text)) this.fail('annotation contains non-ascii characters', 'en annotation indeholder tegn uden for ASCII');
     this.index = end + 1;
     this.type = 'annotation';
     this.token = text;
@@ -93,7 +98,7 @@ class Lexer {
   private signedNumber(sign: string): void {
     let digits = '';
     while (this.index < this.source.length && isDigit(this.source[this.index]!)) digits += this.source[this.index++];
-    if (digits === '') this.fail(`a ${sign} must be followed by at least one digit`);
+    if (digits === '') this.fail(`a ${sign} must be followed by at least one digit`, `'${sign}' skal følges af mindst ét ciffer`);
     this.type = 'number';
     this.token = sign + digits;
   }
@@ -108,10 +113,10 @@ class Lexer {
       const allowed = SYMBOL_CHAR.test(ch) || (isDigit(ch) && (!isSymbol || depth > 0)) || (ch === '.' && depth > 0);
       if (!allowed) break;
       if (ch === '[') {
-        if (depth > 0) this.fail('nested [');
+        if (depth > 0) this.fail('nested [', "'[' inden i '['");
         depth = 1;
       } else if (ch === ']') {
-        if (depth === 0) this.fail('] without [');
+        if (depth === 0) this.fail('] without [', "']' uden '['");
         depth = 0;
       }
       token += ch;
@@ -139,7 +144,7 @@ export class UcumStructureParser {
   parse(unit: string): Step[] {
     const lexer = new Lexer(unit);
     const steps = this.term(lexer, true);
-    if (!lexer.finished) lexer.fail('the expression was not parsed completely');
+    if (!lexer.finished) lexer.fail('the expression was not parsed completely', 'udtrykket kunne ikke læses helt');
     return steps;
   }
 
@@ -166,7 +171,7 @@ export class UcumStructureParser {
     } else if (between === 'annotation') {
       last.op = '.'; // an annotation after a unit multiplies it by one
     } else {
-      lexer.fail("expected '/' or '.'");
+      lexer.fail("expected '/' or '.'", "'/' eller '.' var ventet");
     }
     return [...out, ...this.term(lexer, false)];
   }
@@ -181,12 +186,15 @@ export class UcumStructureParser {
     if (lexer.kind() === '(') {
       lexer.next();
       const inner = this.term(lexer, true);
-      if (lexer.kind() !== ')') lexer.fail(lexer.kind() === 'none' ? 'missing close bracket' : `unexpected '${lexer.token}' looking for a close bracket`);
+      if (lexer.kind() !== ')') {
+        if (lexer.kind() === 'none') lexer.fail('missing close bracket', "der mangler en afsluttende ')'");
+        lexer.fail(`unexpected '${lexer.token}' looking for a close bracket`, `uventet '${lexer.token}', hvor en afsluttende ')' var ventet`);
+      }
       lexer.next();
       return inner;
     }
-    if (lexer.kind() === 'none') lexer.fail('unexpected end of expression looking for a symbol or a number');
-    return lexer.fail(`unexpected '${lexer.token}' looking for a symbol or a number`);
+    if (lexer.kind() === 'none') lexer.fail('unexpected end of expression looking for a symbol or a number', 'udtrykket slutter, hvor en enhed eller et tal var ventet');
+    return lexer.fail(`unexpected '${lexer.token}' looking for a symbol or a number`, `uventet '${lexer.token}', hvor en enhed eller et tal var ventet`);
   }
 
   private symbol(lexer: Lexer): Part {
@@ -202,7 +210,7 @@ export class UcumStructureParser {
     }
     if (!part) {
       const atom = this.tables.atom(sym);
-      if (!atom) lexer.fail(`The unit '${sym}' is unknown`);
+      if (!atom) lexer.fail(`The unit '${sym}' is unknown`, `enheden '${sym}' kendes ikke`);
       part = { kind: 'unit', atom: atom.name, exponent: 1 };
     }
     lexer.next();

@@ -1,4 +1,5 @@
 import type { CodeSystem, CodeSystemConceptDesignation, CodeSystemConceptProperty, Coding, ValueSet } from 'fhir/r4';
+import type { Bilingual } from '../../../errors/issue';
 import type { Concept } from '../provider';
 import { fhirCoreTerminology } from '../../fhir-core';
 import { type GrammarConcept, GrammarCodeSystemProvider, grammarConcept } from './grammar-provider';
@@ -79,14 +80,22 @@ export class UcumProvider extends GrammarCodeSystemProvider {
     return grammarConcept(code, code, designations);
   }
 
-  /** Why a code is not a UCUM unit, in the words of the UCUM parser; undefined for a valid unit. */
-  explainUnknown(code: string): string | undefined {
+  /**
+   * Why a code is not a UCUM unit, in the words of the UCUM parser (the English text; ucum-lhc's own reason is in it
+   * only) and in Danish; undefined for a valid unit.
+   */
+  explainUnknown(code: string): Bilingual | undefined {
     if (this.checkable(code)) return undefined;
-    if (code.length > MAX_UNIT_LENGTH) return `Error processing unit: longer than ${MAX_UNIT_LENGTH} characters`;
+    if (code.length > MAX_UNIT_LENGTH) {
+      return { en: `Error processing unit: longer than ${MAX_UNIT_LENGTH} characters`, da: `Enheden er længere end ${MAX_UNIT_LENGTH} tegn` };
+    }
     const syntax = this.syntaxError(code);
-    if (syntax) return syntax;
+    if (syntax) return { en: syntax.message, da: syntax.da };
     const why = this.utils.validateUnitString(annotationsWithoutSpaces(code), false).msg?.[0];
-    return `Error processing unit '${code}': ${why !== undefined ? withAnnotations(why, code) : 'not a valid unit'}`;
+    return {
+      en: `Error processing unit '${code}': ${why !== undefined ? withAnnotations(why, code) : 'not a valid unit'}`,
+      da: `Enheden '${code}' er ikke en gyldig UCUM-enhed`,
+    };
   }
 
   override propertyValues(concept: Concept, code: string): CodeSystemConceptProperty[] {
@@ -105,13 +114,13 @@ export class UcumProvider extends GrammarCodeSystemProvider {
     return this.utils.validateUnitString(annotationsWithoutSpaces(code), false).status === 'valid';
   }
 
-  /** The structure parser's error (tx.fhir.org's words), or undefined when the expression follows UCUM's grammar. */
-  private syntaxError(code: string): string | undefined {
+  /** The structure parser's error (tx.fhir.org's words, and in Danish), or undefined when the expression follows UCUM's grammar. */
+  private syntaxError(code: string): UcumSyntaxError | undefined {
     try {
       this.structure.parse(code);
       return undefined;
     } catch (e) {
-      if (e instanceof UcumSyntaxError) return e.message;
+      if (e instanceof UcumSyntaxError) return e;
       throw e;
     }
   }

@@ -1,0 +1,23 @@
+/**
+ * The Danish names of the statuses a concept or a terminology resource has: FHIR's concept statuses (a status
+ * property, `inactive`), its publication statuses (draft, active, retired), HL7's standards status (deprecated,
+ * withdrawn) and `experimental`, as the catalogs' Danish users name them.
+ */
+const STATUS_DA: Readonly<Record<string, string>> = {
+  active: 'aktiv',
+  inactive: 'inaktiv',
+  retired: 'udgået',
+  deprecated: 'udgående',
+  withdrawn: 'tilbagetrukket',
+  draft: 'kladde',
+  experimental: 'eksperimentel',
+  unknown: 'ukendt',
+};
+
+/**
+ * A status's Danish name for a Danish sentence (`udgået` for retired: «har status udgået»); a status without one (a
+ * code system's own status code) is given as it is.
+ */
+export function statusNameDa(status: string): string {
+  return Object.hasOwn(STATUS_DA, status) ? STATUS_DA[status]! : status;
+}
