@@ -20,6 +20,7 @@ import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { translateAnswer } from './translate-answer';
 import { excerpt } from '../errors/excerpt';
+import { statusNameDa } from '../terminology/status-name';
 
 /**
  * ConceptMap/$translate, R4 parameters (code/system/version, coding, codeableConcept, source, target,
@@ -710,16 +711,17 @@ export function replacementMessage(matches: Match[]): Bilingual | undefined {
   const notes = matches.filter((m) => m.replaces).map((m): Bilingual => {
     const legacy = m.replaces!.status === 'legacy-key';
     const why = legacy ? 'a legacy key' : m.replaces!.status;
-    const whyDa = legacy ? 'er en gammel brugervendt nøgle' : `har status ${m.replaces!.status}`;
+    const whyDa = legacy ? 'er en gammel brugervendt nøgle' : `har status ${statusNameDa(m.replaces!.status)}`;
+    const map = m.originMap ? { en: m.originMap, da: m.originMap } : { en: 'The ConceptMap given in the request', da: 'ConceptMap\'en i forespørgslen' };
     if (m.source || !m.concept.system || m.concept.system === m.replaces!.system) {
       return {
-        en: `${m.originMap} maps to ${label(m.replaces!)}, which is ${why}; the match gives its replacement ${label(m.concept)}`,
-        da: `${m.originMap} mapper til ${label(m.replaces!)}, som ${whyDa}; svaret giver i stedet afløseren ${label(m.concept)}`,
+        en: `${map.en} maps to ${label(m.replaces!)}, which is ${why}; the match gives its replacement ${label(m.concept)}`,
+        da: `${map.da} mapper til ${label(m.replaces!)}, som ${whyDa}; svaret giver i stedet afløseren ${label(m.concept)}`,
       };
     }
     return {
-      en: `${m.originMap} maps ${label(m.concept)} to ${label(m.replaces!)}, which is ${why} and replaced by the code asked for`,
-      da: `${m.originMap} mapper ${label(m.concept)} til ${label(m.replaces!)}, som ${whyDa} og er afløst af den kode, der er spurgt om`,
+      en: `${map.en} maps ${label(m.concept)} to ${label(m.replaces!)}, which is ${why} and replaced by the code asked for`,
+      da: `${map.da} mapper ${label(m.concept)} til ${label(m.replaces!)}, som ${whyDa} og er afløst af den kode, der er spurgt om`,
     };
   });
   return joined(notes);

@@ -1,7 +1,7 @@
 import type { Coding, ParametersParameter } from 'fhir/r4';
 import { SerializedResource, SerializedText } from '../../src/fhir/serialized';
 import { translateAnswer } from '../../src/operations/translate-answer';
-import type { Match } from '../../src/operations/translate';
+import { replacementMessage, type Match } from '../../src/operations/translate';
 import { SourceIndex, type ElementJson, type SourceRows } from '../../src/terminology/packed/map-sources';
 
 const jsonText = (j: ElementJson) => j.bytes.toString('utf8', j.start, j.end);
@@ -83,5 +83,23 @@ describe('a $translate answer written from its parts', () => {
     expect(codesOf(rows).map((_, i) => rows.mapping(i))).toEqual([['subsumes', undefined], ['inexact', undefined], [undefined, undefined], [undefined, 'equivalent'], ['wider', undefined]]);
     expect(codesOf(index.stating('U'))).toEqual(['L2']);
     expect(codesOf(index.stating('nope'))).toEqual([]);
+  });
+});
+
+describe('the message of a match that gives the successor of the target its map states', () => {
+  const successor = (originMap: string, status: string): Match => ({
+    equivalence: 'equivalent', originMap,
+    concept: { system: 'http://ex/t', code: 'NEW', display: 'Ny' },
+    replaces: { system: 'http://ex/t', code: 'OLD', display: 'Gammel', status },
+  });
+
+  it('names the status in Danish in the Danish text, and the map as the one in the request when it has no url', () => {
+    expect(replacementMessage([successor('http://ex/cm|1', 'retired')])).toEqual({
+      en: 'http://ex/cm|1 maps to OLD (Gammel), which is retired; the match gives its replacement NEW (Ny)',
+      da: 'http://ex/cm|1 mapper til OLD (Gammel), som har status udgået; svaret giver i stedet afløseren NEW (Ny)',
+    });
+    const anonymous = replacementMessage([successor('', 'deprecated')])!;
+    expect(anonymous.en).toMatch(/^The ConceptMap given in the request maps to OLD/);
+    expect(anonymous.da).toMatch(/^ConceptMap'en i forespørgslen mapper til OLD \(Gammel\), som har status udgående;/);
   });
 });
