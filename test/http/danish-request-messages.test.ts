@@ -132,6 +132,17 @@ describe('a request body in Danish (http/pipeline)', () => {
     expect(da).toBe(`Forespørgslens krop kan ikke pakkes ud (Content-Encoding: ${encoding}): den er ikke komprimeret i det format, dens Content-Encoding angiver`);
   });
 
+  it('a Content-Encoding the server does not unpack (415), named, while a body in another charset is still the charset\'s', async () => {
+    const send: Send = (lang) => withLang(request(app).post('/fhir/CodeSystem/$lookup').set('Content-Type', JSON_TYPE).set('Content-Encoding', 'compress')
+      .send('{"resourceType":"Parameters"}'), lang);
+    const { da, en } = await bothLanguages(send, 415);
+    expect(en).toBe("The request body's Content-Encoding 'compress' is not supported: send it uncompressed, or as gzip, deflate or br");
+    expect(da).toBe("Forespørgslens Content-Encoding 'compress' understøttes ikke: send kroppen ukomprimeret eller som gzip, deflate eller br");
+    const latin: Send = (lang) => withLang(request(app).post('/fhir/CodeSystem/$lookup').set('Content-Type', `${JSON_TYPE}; charset=x-unknown`)
+      .send('{"resourceType":"Parameters"}'), lang);
+    expect((await bothLanguages(latin, 415)).en).toBe('The request body must be UTF-8 encoded');
+  });
+
   it('too many requests (429)', async () => {
     const limited = await testApp({ rateLimitPerMinute: 1 });
     await request(limited).get('/fhir/metadata').expect(200);

@@ -142,6 +142,9 @@ function notUtf8(): FhirError {
   return FhirError.invalid('The request body is not valid UTF-8', { da: 'Forespørgslens krop er ikke gyldig UTF-8' });
 }
 
+/** The Content-Encodings body-parser unpacks. */
+const ACCEPTED_CONTENT_ENCODINGS = new Set(['identity', 'gzip', 'deflate', 'br']);
+
 /**
  * The FHIR error for what body-parser (or parseJsonBody) reported. The Danish texts say what went wrong in Danish
  * words; the English of a library (zlib's `incorrect header check`) stays in the English text.
@@ -151,6 +154,13 @@ function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
   if (e.type === 'entity.too.large') return tooLarge(res, limitBytes);
   if (e.type === 'entity.parse.failed') return invalidJsonBody(e.message ?? '');
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    const encoding = String(res.req?.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (e.type === 'encoding.unsupported' && !ACCEPTED_CONTENT_ENCODINGS.has(encoding)) {
+      const named = excerpt(encoding);
+      return new FhirError(415, 'not-supported', `The request body's Content-Encoding '${named}' is not supported: send it uncompressed, or as gzip, deflate or br`, {
+        da: `Forespørgslens Content-Encoding '${named}' understøttes ikke: send kroppen ukomprimeret eller som gzip, deflate eller br`,
+      });
+    }
     return new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded', { da: 'Forespørgslens krop skal være UTF-8-kodet' });
   }
   if (e.status && e.status >= 400 && e.status < 500) {
