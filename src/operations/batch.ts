@@ -230,8 +230,8 @@ export async function answerEntries(items: readonly { entry: BundleEntry; index:
     let answer: EntryAnswer;
     try {
       if (bytes > maxBytes) {
-        throw new FhirError(422, 'too-costly', `The answers of this batch exceed ${maxBytes} bytes from entry ${i} on; send the remaining entries in another batch`, {
-          da: `Svarene på batchen overstiger ${maxBytes} bytes fra post ${i} og frem; send de resterende poster i en anden batch`,
+        throw new FhirError(422, 'too-costly', `The answers of this Bundle's entries exceed ${maxBytes} bytes from entry ${i} on; send the remaining entries in another batch`, {
+          da: `Svarene på Bundle'ens poster overstiger ${maxBytes} bytes fra post ${i} og frem; send de resterende poster i en anden batch`,
         });
       }
       answer = await answerEntry(entry, i, deps, call);
