@@ -107,20 +107,71 @@ async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call:
   return answer.status < 300 ? { status: answer.status, responseOnly: true, ...('version' in answer ? { version: answer.version } : {}) } : answer;
 }
 
-/** A GET or POST entry (another method is 405) as the request alone. */
-async function answerRequest(entry: BundleEntry, method: string | undefined, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
+/** What an entry's request addresses, read from its url once its form is checked (`requestOf`). */
+interface EntryRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  path: string;
+  search: string;
+  query: Record<string, unknown>;
+  /** `[type]` or `[type]/[id]` (not a search or history path). */
+  read: RegExpExecArray | null;
+  operation: ReturnType<typeof operationAt>;
+}
+
+/**
+ * A GET or POST entry's request (another method is 405), with the checks that need no answer: its url, query and
+ * `_format`, and the conditions it may have (as the request alone: a read by id and a vread honour If-None-Match and
+ * If-Modified-Since, 304; no entry honours another).
+ */
+function requestOf(entry: BundleEntry, method: string | undefined, i: number, base: string, invoker: Invoker): EntryRequest {
   const url = entry?.request?.url;
   if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`, { da: `Bundle.entry[${i}].request.url mangler` });
   if (method !== 'GET' && method !== 'POST') throw notReadOrOperation({ en: String(method), da: String(method) });
-  const base = call.context.baseUrl;
   const { path, search } = entryTarget(url, base);
   const query = parseQueryString(search) as Record<string, unknown>;
   checkFormatParameter(query._format);
   const read = HISTORY_PATH.test(path) || SEARCH_PATH.test(path) ? null : RESOURCE_PATH.exec(path);
-  // as the request alone: a read by id and a vread honour If-None-Match and If-Modified-Since (304); no entry honours another condition
   const readById = (read?.[2] !== undefined || HISTORY_PATH.exec(path)?.[3] !== undefined) && method === 'GET';
   refuseEntryConditions(entry, i, readById ? ['ifNoneMatch', 'ifModifiedSince'] : []);
-  const operation = operationAt(deps.invoker, path);
+  const operation = operationAt(invoker, path);
+  if (!operation && !read && !HISTORY_PATH.test(path) && !SEARCH_PATH.test(path) && path !== '/metadata' && path !== '/metadata/') throw notARequestHere(i, url);
+  return { url, method, path, search, query, read, operation };
+}
+
+function notARequestHere(i: number, url: string): FhirError {
+  return FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`, {
+    da: `Bundle.entry[${i}].request.url '${excerpt(url)}' er hverken en læsning eller en operation på serveren`,
+  });
+}
+
+/**
+ * The reads (GET, HEAD) of a transaction checked before its writes, so that one that cannot be answered refuses the
+ * whole transaction with nothing written (R4: all or nothing): its form (as `requestOf`), and that a read by id finds
+ * a resource after the writes: one there now that the transaction does not delete, or one it writes (`writes`:
+ * `Type/id` → the method). What an operation or a search answers depends on the writes; they are answered after them.
+ */
+export async function checkTransactionReads(reads: readonly { entry: BundleEntry; index: number }[], writes: ReadonlyMap<string, string>, deps: BatchDeps, base: string): Promise<void> {
+  for (const { entry, index } of reads) {
+    checkEntryTypes(entry, index);
+    const { read, operation, path } = requestOf(entry, 'GET', index, base, deps.invoker);
+    if (operation || !read?.[2] || HISTORY_PATH.test(path)) continue;
+    const [, type, id] = read as unknown as [string, TerminologyType, string];
+    const written = writes.get(`${type}/${id}`);
+    if (written === 'PUT') continue;
+    if (written === 'DELETE') {
+      throw new FhirError(410, 'deleted', `Bundle.entry[${index}] reads ${type}/${id}, which the transaction deletes`, {
+        expression: [`Bundle.entry[${index}].request.url`], da: `Bundle.entry[${index}] læser ${type}/${id}, som transaktionen sletter`,
+      });
+    }
+    await readResource(deps.registry, deps.writer, type, id);
+  }
+}
+
+/** A GET or POST entry (another method is 405) as the request alone. */
+async function answerRequest(entry: BundleEntry, entryMethod: string | undefined, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
+  const base = call.context.baseUrl;
+  const { url, method, path, search, query, read, operation } = requestOf(entry, entryMethod, i, base, deps.invoker);
   if (operation) {
     const { type, id, name } = operation;
     const input = callInput(method, entry.resource, query, search);
@@ -155,9 +206,7 @@ async function answerRequest(entry: BundleEntry, method: string | undefined, i: 
     if (id) return readAnswer(await readResource(deps.registry, deps.writer, type, id), query, entryConditions(entry));
     return { status: 200, resource: searchTerminology(deps.registry, type, query, self, base, { lenient: call.lenient }) };
   }
-  throw FhirError.notFound(`Bundle.entry[${i}].request.url '${excerpt(url)}' is not a read or an operation of this server`, {
-    da: `Bundle.entry[${i}].request.url '${excerpt(url)}' er hverken en læsning eller en operation på serveren`,
-  });
+  throw notARequestHere(i, url);
 }
 
 /** 405 for an entry that is neither a read nor an operation (`what` it is, in both languages): writes go in a transaction. */

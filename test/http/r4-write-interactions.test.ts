@@ -163,7 +163,7 @@ describe('conditional update and delete (R4: a server without them answers 400 w
 });
 
 describe('reads in a transaction (R4 transaction rules: GET and HEAD after the writes)', () => {
-  it('are answered after the writes, which they see, as a batch answers them; a failed read is its entry\'s answer, the writes stand', async () => {
+  it('are answered after the writes, which they see, as a batch answers them', async () => {
     const cs = catalog('transaktion-laes');
     const res = await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction', entry: [
@@ -171,19 +171,38 @@ describe('reads in a transaction (R4 transaction rules: GET and HEAD after the w
         { resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } },
         { request: { method: 'GET', url: `CodeSystem?url=${encodeURIComponent(cs.url!)}` } },
         { request: { method: 'HEAD', url: 'CodeSystem/kommune-101-lokale-indsatser' } },
-        { request: { method: 'GET', url: 'CodeSystem/findes-ikke' } },
       ],
     }).expect(200);
     const body = res.body as Bundle;
     expect(body.type).toBe('transaction-response');
-    const [read, write, search, head, missing] = body.entry as BundleEntry[];
+    const [read, write, search, head] = body.entry as BundleEntry[];
     expect(write!.response).toMatchObject({ status: '201 Created', etag: 'W/"1"' });
     expect(read!.response).toMatchObject({ status: '200 OK', etag: 'W/"1"' });
     expect(read!.resource).toMatchObject({ resourceType: 'CodeSystem', id: cs.id, meta: { versionId: '1' } });
     expect(search!.resource).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
     expect(head).toEqual({ response: expect.objectContaining({ status: '200 OK', etag: 'W/"1"' }) });
-    expect(missing!.response).toMatchObject({ status: '404 Not Found', outcome: { resourceType: 'OperationOutcome' } });
     await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(200);
+  });
+
+  it.each([
+    ['with a condition a read does not take', { method: 'GET', url: 'CodeSystem/kommune-101-lokale-indsatser', ifMatch: 'W/"1"' }, 400, /ifMatch: the condition If-Match is not supported/],
+    ['of an id that is not there', { method: 'GET', url: 'CodeSystem/findes-ikke' }, 404, /findes-ikke/],
+    ['of what the transaction deletes', { method: 'HEAD', url: 'CodeSystem/kommune-101-slettes-i-transaktionen' }, 410, /reads CodeSystem\/kommune-101-slettes-i-transaktionen, which the transaction deletes/],
+    ['that is no read of this server', { method: 'GET', url: 'Patient/1' }, 404, /is not a read or an operation of this server/],
+  ] as [string, BundleEntry['request'], number, RegExp][])('a read %s refuses the whole transaction before anything is written (all or nothing)', async (_what, read, status, text) => {
+    const doomed = catalog('slettes-i-transaktionen');
+    await put(doomed).expect((r) => expect([200, 201]).toContain(r.status));
+    const cs = catalog(`transaktion-laes-afvist-${status}`);
+    const res = await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } },
+        { request: { method: 'DELETE', url: `CodeSystem/${doomed.id}` } },
+        { request: read },
+      ],
+    }).expect(status);
+    expect((res.body as OperationOutcome).issue[0]!.diagnostics ?? (res.body as OperationOutcome).issue[0]!.details?.text).toMatch(text);
+    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    await request(app).get(`/fhir/CodeSystem/${doomed.id}`).expect(200);
   });
 
   it('a transaction of reads only needs no token, as reads do not', async () => {

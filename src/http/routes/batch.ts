@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Bundle, BundleEntry } from 'fhir/r4';
-import { answerBatch, answerEntries, type BatchCall, type BatchDeps } from '../../operations/batch';
+import { answerBatch, answerEntries, checkTransactionReads, type BatchCall, type BatchDeps } from '../../operations/batch';
 import type { OperationContext } from '../../operations/context';
 import { handlingPreference } from '../../fhir/prefer-handling';
 import { sendResource } from '../pipeline/send';
@@ -28,9 +28,20 @@ export function batchRoute(deps: BatchRouteDeps) {
   };
 }
 
-/** The GET and HEAD entries of a transaction (http/routes/writes.ts), answered after its writes as a batch's are. */
-export type TransactionReads = (req: Request, res: Response, reads: readonly { entry: BundleEntry; index: number }[]) => Promise<Buffer[][] | undefined>;
+type Reads = readonly { entry: BundleEntry; index: number }[];
+
+/**
+ * The GET and HEAD entries of a transaction (http/routes/writes.ts): checked before its writes (`check`: `writes`,
+ * `Type/id` → the method of each write), answered after them as a batch's are (`answer`).
+ */
+export interface TransactionReads {
+  check(req: Request, reads: Reads, writes: ReadonlyMap<string, string>): Promise<void>;
+  answer(req: Request, res: Response, reads: Reads): Promise<Buffer[][] | undefined>;
+}
 
 export function transactionReads(deps: BatchRouteDeps): TransactionReads {
-  return (req, res, reads) => answerEntries(reads, deps, callOf(deps, req, res));
+  return {
+    check: (req, reads, writes) => checkTransactionReads(reads, writes, deps, deps.contextFor(req).baseUrl),
+    answer: (req, res, reads) => answerEntries(reads, deps, callOf(deps, req, res)),
+  };
 }

@@ -88,6 +88,8 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     const { writes, reads, size } = transactionRequests(req.body as Bundle | undefined, base, deps.maxTransactionEntries);
     // a transaction that writes needs a writer's token; its reads alone are open, as reads are
     if (writes.length > 0) await new Promise<void>((resolve, reject) => void auth(req, res, (e?: unknown) => (e ? reject(e) : resolve())));
+    // a read that cannot be answered refuses the transaction before anything is written (all or nothing)
+    if (reads.length > 0) await deps.transactionReads.check(req, reads, new Map(writes.filter((w) => w.id !== undefined).map((w) => [`${w.resourceType}/${w.id}`, w.method])));
     const results = writes.length === 0 ? [] : await writer.write(req.principal!, writes, writeGate(res)).catch((e: unknown) => {
       // an entry's 405 names the methods of the entry's resource, not of the transaction's URL
       if (e instanceof FhirError) delete (e as { allow?: string }).allow;
@@ -101,7 +103,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     if (reads.length > 0) {
       // R4's transaction rules: the reads after the writes, which they see (a replica's written layer brought up to date first)
       if (results.length > 0) await writer.catchUp();
-      const answers = await deps.transactionReads(req, res, reads);
+      const answers = await deps.transactionReads.answer(req, res, reads);
       if (!answers) return; // answered by the request timeout, or the client went away
       reads.forEach((read, i) => {
         entries[read.index] = answers[i]!;
