@@ -62,15 +62,12 @@ export abstract class BaseCodeSystemProvider {
 }
 
 /**
- * Whether a `deprecated` property says the concept is deprecated today: R4's property is the dateTime it was (or will
- * be) deprecated at; a boolean (or a code `true`/`false`) says it outright; any other value counts as deprecated.
+ * Whether a `deprecated` property says the concept is deprecated: R4's property is the dateTime it was deprecated at,
+ * which says it is (whatever the date: an answer kept in the response cache must not change with the clock); a boolean
+ * (or a code `true`/`false`) says it outright; any other value counts as deprecated.
  */
 function deprecatedNow(p: CodeSystemConceptProperty): boolean {
   if (p.valueBoolean !== undefined) return p.valueBoolean;
-  if (p.valueDateTime !== undefined) {
-    const at = Date.parse(p.valueDateTime);
-    return Number.isNaN(at) || at <= Date.now();
-  }
   if (p.valueCode !== undefined) return p.valueCode !== 'false';
   return true;
 }
