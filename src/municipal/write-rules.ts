@@ -335,7 +335,7 @@ function checkConceptMap(cm: ConceptMap, owner: string | undefined, registry: Te
       }
     }
   }
-  checkTargetScope(cm, registry, issues);
+  checkTargetScope(cm, registry, issues, municipal);
 }
 
 function checkGroup(
@@ -516,7 +516,7 @@ function checkTarget(
  * in the version the value set takes by itself. A map made for the release in use stays valid while a newer one that
  * no longer has one of its targets is loaded beside it.
  */
-function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues): void {
+function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues, municipal: boolean): void {
   const scope = cm.targetUri ?? cm.targetCanonical;
   if (!scope) return;
   const vs = registry.findCanonical('ValueSet', scope);
@@ -533,13 +533,17 @@ function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues:
     if (!group.target) return;
     const index = scopeIndex(group.target, group.targetVersion);
     if (!index) return;
+    // a common map's target the code system does not hold, when its content is partial, may be in the value set too:
+    // checkTarget has warned of it (as $validate-code answers it: possibly valid)
+    const targetSystem = municipal ? undefined : registry.codeSystemProvider(group.target, group.targetVersion);
+    const mayHold = (code: string) => targetSystem !== undefined && (targetSystem.resource.content ?? 'complete') !== 'complete' && !targetSystem.locate(code);
     // a large map has thousands of elements and a few hundred target codes
     const inScope = new Map<string, boolean>();
     (group.element ?? []).forEach((el, ei) => {
       (el.target ?? []).forEach((t, ti) => {
         if (!t.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) return;
         let found = inScope.get(t.code);
-        if (found === undefined) inScope.set(t.code, found = index.has(entryKey(group.target!, t.code)));
+        if (found === undefined) inScope.set(t.code, found = index.has(entryKey(group.target!, t.code)) || mayHold(t.code));
         if (!found) {
           issues.error('code-invalid', {
             en: `Target code '${excerpt(t.code)}' (for '${excerpt(el.code)}') is not in the target value set ${vs.title ?? vs.name ?? vs.url} (${scope})`,

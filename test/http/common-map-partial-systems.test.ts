@@ -59,6 +59,23 @@ describe('a common map over code systems that do not hold all their codes', () =
     expect(read.body.group[0].element.map((e: { code: string }) => e.code)).toEqual(elements.map(([c]) => c));
   });
 
+  it('is written with the warning when its target value set takes the fragment whole, and refused for a code of the system outside the value set', async () => {
+    const vs = { resourceType: 'ValueSet', id: 'partial-vs-fragment', url: 'http://example.org/fhir/ValueSet/partial-fragment', status: 'active',
+      compose: { include: [{ system: `${BASE}-fragment` }] } };
+    await request(app).put(`/fhir/ValueSet/${vs.id}`).set('Authorization', admin).type(FHIR_JSON).send(JSON.stringify(vs)).expect(201);
+    const scoped = { ...map('partial-map-scoped', `${BASE}-complete`, `${BASE}-fragment`, [['c1', 'f77']]), targetUri: vs.url };
+    const res = await put(scoped);
+    expect(res.status).toBe(201);
+    expect(issuesOf(res.body).filter((i) => i.details?.text?.includes("'f77'")).map((i) => i.severity)).toEqual(['warning']);
+
+    const narrow = { resourceType: 'ValueSet', id: 'partial-vs-narrow', url: 'http://example.org/fhir/ValueSet/partial-narrow', status: 'active',
+      compose: { include: [{ system: `${BASE}-complete`, concept: [{ code: 'c1' }] }] } };
+    await request(app).put(`/fhir/ValueSet/${narrow.id}`).set('Authorization', admin).type(FHIR_JSON).send(JSON.stringify(narrow)).expect(201);
+    const outside = await put({ ...map('partial-map-outside', `${BASE}-fragment`, `${BASE}-complete`, [['f1', 'c2']]), targetUri: narrow.url });
+    expect(outside.status).toBe(422);
+    expect(issuesOf(outside.body).some((i) => i.severity === 'error' && i.details?.text?.includes("'c2'"))).toBe(true);
+  });
+
   it('is refused (422) for a code missing from a complete system, naming it', async () => {
     const res = await put(map('partial-map-complete', `${BASE}-fragment`, `${BASE}-complete`, [['f1', 'c9']]));
     expect(res.status).toBe(422);
