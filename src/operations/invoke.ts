@@ -242,7 +242,7 @@ function ignoredParameterIssues({ operation, names }: IgnoredParameters, lang: M
   ));
   const more = names.length - MAX_IGNORED_REPORTED;
   if (more > 0) {
-    issues.push(information(`${more} more unknown parameters were ignored`, `${counted(more, 'ukendt parameter', 'ukendte parametre')} mere er ignoreret`));
+    issues.push(information(`${more} more unknown ${more === 1 ? 'parameter was' : 'parameters were'} ignored`, `${counted(more, 'ukendt parameter', 'ukendte parametre')} mere er ignoreret`));
   }
   return issues;
 }
