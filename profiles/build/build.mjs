@@ -68,6 +68,19 @@ const inList = (codes) => `(${codes.map((c) => `'${c}'`).join(' | ')})`;
 const codingIn = (pathToCodings, system, codes) => `${pathToCodings}.where(system = '${system}' and code in ${inList(codes)}).exists()`;
 
 /**
+ * klgateway-119/140-intervention-1/2: KL's expression (`coding.code = '…' or … implies …`, with our code list,
+ * deviation 1) and the same rule per FSIII coding (deviation 2). KL's part keeps KL's verdict where KL's expression
+ * decides: a code with no coding (KL's gives empty, which fails) and a single coding of any system. The per-coding
+ * part adds the case KL's `=` misses: a listed FSIII code with a niveau-3 coding beside it (`coding.code` has two
+ * items, so KL's `=` is false and its rule holds). So the rule refuses what KL's refuses, and that case besides.
+ */
+function basedOnRule(codes, implies) {
+  const c = 'activity.detail.code.coding';
+  const kl = `${codes.map((code) => `${c}.code = '${code}'`).join(' or ')} implies ${implies}`;
+  return `(${kl}) and (${codingIn(c, FSIII, codes)} implies ${implies})`;
+}
+
+/**
  * The niveau-2 / niveau-3 codings of a planned intervention: the binding of the niveau-2 slice and the system of each
  * slice. The slicing (by system, closed) and the slices' cardinalities are KL's (kl-structure.json).
  */
@@ -255,7 +268,7 @@ function plannedInterventionProfile(para) {
     elements: [
       el('CarePlan', {
         constraint: P.basedOnRules.map((r, i) => constraint(id, `klgateway-${para}-intervention-${i + 1}`,
-          `${codingIn('activity.detail.code.coding', FSIII, r.codes)} implies ${r.implies}`, r.en, r.da)),
+          basedOnRule(r.codes, r.implies), r.en, r.da)),
       }),
       el('CarePlan.basedOn', { short: '[DK] indsatsDelAfPlan' }),
       ...deliveryType(`http://fhir.kl.dk/${P.ig}/StructureDefinition/DeliveryType`, P.delivery.vs, P.delivery.name),

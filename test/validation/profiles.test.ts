@@ -77,11 +77,11 @@ describe('the profiles in profiles/', () => {
     }
   });
 
-  it('recognise Nikotin- og tobaksafvænning in the §119 rule and compare codes per coding, so a niveau-3 coding does not hide them', () => {
+  it('recognise Nikotin- og tobaksafvænning in the §119 rule, keep KL\'s expression and add the comparison per FSIII coding, so a niveau-3 coding does not hide them', () => {
     const sd = profiles.byResourceId('klgateway-119-planned-intervention')!.resource;
     const rule = sd.differential!.element[0]!.constraint!.find((c) => c.key === 'klgateway-119-intervention-1')!;
-    expect(rule.expression).toContain("'6d24992e-e0a2-43e7-bc27-0234622a8655'");
-    expect(rule.expression).toMatch(/^activity\.detail\.code\.coding\.where\(system = 'urn:oid:1\.2\.208\.176\.2\.21' and code in \(/);
+    expect(rule.expression).toContain("activity.detail.code.coding.code = '6d24992e-e0a2-43e7-bc27-0234622a8655'");
+    expect(rule.expression).toMatch(/^\(activity\.detail\.code\.coding\.code = '[^']+' or .* implies basedOn\.exists\(\)\) and \(activity\.detail\.code\.coding\.where\(system = 'urn:oid:1\.2\.208\.176\.2\.21' and code in \(.*\)\)\.exists\(\) implies basedOn\.exists\(\)\)$/);
   });
 
   it('are found by their own canonical (with or without version) and by the KL profile they check submissions for', () => {

@@ -43,6 +43,21 @@ const TREATMENT_119 = invariant('klgateway-119-intervention-1', 'klgateway-119-p
   'Planned interventions with a treatment focus shall refer to their care plan (basedOn)',
   'Planlagte indsatser med behandlingsfokus skal henvise til deres indsatsforløb (basedOn)', 'CarePlan');
 
+const NO_PLAN_119 = invariant('klgateway-119-intervention-2', 'klgateway-119-planned-intervention',
+  'Afklarende samtale, Behovssamtale and Afsluttende samtale shall not refer to a care plan (basedOn)',
+  'Afklarende samtale, Behovssamtale og Afsluttende samtale må ikke henvise til et indsatsforløb (basedOn)', 'CarePlan');
+const TRAINING_140 = invariant('klgateway-140-intervention-1', 'klgateway-140-planned-intervention',
+  'Training interventions shall refer to their care plan (basedOn)', 'Træningsindsatser skal henvise til deres indsatsforløb (basedOn)', 'CarePlan');
+const NO_PLAN_140 = invariant('klgateway-140-intervention-2', 'klgateway-140-planned-intervention',
+  'Terapeutfaglig udredning and Koordinering og kommunikation shall not refer to a care plan (basedOn)',
+  'Terapeutfaglig udredning og Koordinering og kommunikation må ikke henvise til et indsatsforløb (basedOn)', 'CarePlan');
+const errorsOf = (issues: Issue[]) => issues.filter((i) => i.severity === 'error');
+/** A planned intervention whose code is text only (KL: code 1..1, both coding slices 0..1). */
+function textOnly(cp: Record<string, unknown>, text: string) {
+  (cp.activity as { detail: { code: unknown } }[])[0]!.detail.code = { text };
+  return cp;
+}
+
 function mismatch(prefix: string): Issue {
   return {
     severity: 'error', code: 'code-invalid', id: 'niveau3-mapping-mismatch',
@@ -236,6 +251,23 @@ describe('§119 planned intervention', () => {
     expect((await validate(cp)).map((i) => [i.severity, i.code, i.expression])).toEqual([
       ['error', 'structure', ['CarePlan.activity[0].detail.code.coding[1]']],
     ]);
+  });
+});
+
+describe('the basedOn rules of §119 and §140 where KL\'s own expression decides', () => {
+  const paragraphs = [
+    { para: '119', intervention: intervention119, text: 'Kostvejledning', listed: C.kostvejledning, needsPlan: TREATMENT_119, noPlan: NO_PLAN_119 },
+    { para: '140', intervention: intervention140, text: 'Træning', listed: C.fysiskTraening140, needsPlan: TRAINING_140, noPlan: NO_PLAN_140 },
+  ];
+
+  it.each(paragraphs)('§$para: refuses a code with text only, with or without basedOn (KL\'s rules give empty, and one of them fails)', async (p) => {
+    expect(await validate(textOnly(p.intervention([]), p.text))).toEqual([p.needsPlan]);
+    expect(await validate(textOnly(p.intervention([], { basedOn: true }), p.text))).toEqual([p.noPlan]);
+  });
+
+  it.each(paragraphs)('§$para: refuses a single niveau-3 coding whose code is a listed intervention\'s without basedOn (KL compares the code whatever its system)', async (p) => {
+    expect(errorsOf(await validate(p.intervention([l3(p.listed, p.text)])))).toEqual([p.needsPlan]);
+    expect(errorsOf(await validate(p.intervention([l3(p.listed, p.text)], { basedOn: true })))).toEqual([]);
   });
 });
 
