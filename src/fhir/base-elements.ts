@@ -18,16 +18,17 @@ function isObject(x: unknown): x is Json {
 }
 
 /** Where the elements of a primitive's extension holder (`_status`) are looked up: Element's (id, extension). */
-const ELEMENT: TypeCursor = { base: 'Element', type: 'Element' };
+export const ELEMENT: TypeCursor = { base: 'Element', type: 'Element' };
 
 /**
  * The cursor of each JSON property of each type, or null where nothing is to be checked inside: a primitive, a resource
  * (Bundle.entry.resource, contained: validated as resources of their own) or a property R4 does not have (the schema
- * reports it). Kept for the process: R4's types and properties are a fixed set.
+ * reports it). Kept for the process: R4's types and properties are a fixed set. Also the walk of R4's invariants
+ * (profile-validation/r4-invariants.ts).
  */
 const children = new Map<string, TypeCursor | null>();
 
-function childCursor(cursor: TypeCursor, key: string): TypeCursor | null {
+export function childCursor(cursor: TypeCursor, key: string): TypeCursor | null {
   const at = `${cursor.base}\u0000${key}`;
   let next = children.get(at);
   if (next === undefined) {

@@ -78,6 +78,16 @@ export function compileInvariant(def: InvariantDefinition): CompiledInvariant {
   return { ...def, evaluate: (node: unknown) => compiled(node) as unknown[] };
 }
 
+/**
+ * Compiles a FHIRPath expression on an element of type or path `base` (`Period`, `CarePlan.activity`) with the R4
+ * model, for FHIR R4's own invariants (r4-invariants.ts): no user functions, `trace()` silent. The function takes the
+ * element and the variables (`resource`, `rootResource`).
+ */
+export function compileR4Expression(base: string, expression: string): (node: unknown, vars: Record<string, unknown>) => unknown[] {
+  const compiled = engine().compile({ base, expression }, r4Model() as unknown as Fhirpath.Model, { async: false, traceFn: () => {} });
+  return (node, vars) => compiled(node, vars) as unknown[];
+}
+
 export type InvariantResult = { ok: true } | { ok: false; error?: string };
 
 /**

@@ -5,6 +5,7 @@ import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { checkTimeBudget } from '../terminology/time-budget';
 import { checkBaseElements } from '../fhir/base-elements';
+import { checkR4Invariants } from './r4-invariants';
 import { BindingChecker } from './binding-checker';
 import { BundleIndex, bundleIssues } from './bundle-rules';
 import { checkLocalCodes, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
@@ -114,8 +115,11 @@ export class SubmissionValidator {
     }
     // R4's required elements and ext-1, of which the schema checks only the complex ones and a profile only those it constrains
     issues.push(...checkBaseElements(resource, type, expression, issues.slice(first)));
-
     const isBundle = type === 'Bundle';
+    // R4's invariants (per-1, ref-1, dom-2, …) of the resource and of every element and data type in it; a Bundle's
+    // after its own rules, which say more of an empty entry than ele-1
+    const r4Invariants = () => checkR4Invariants(resource, type, expression, place.container, issues.slice(first));
+    if (!isBundle) issues.push(...r4Invariants());
     if (place.localCodes) {
       const ctx: MunicipalityContext = {
         resolve: (reference) => index().resolve(reference, resource),
@@ -135,6 +139,8 @@ export class SubmissionValidator {
     });
 
     if (isBundle) {
+      issues.push(...bundleIssues(resource, expression, (t) => this.schema.isResourceType(t)));
+      issues.push(...r4Invariants());
       if (depth >= MAX_BUNDLE_DEPTH) {
         issues.push({
           severity: 'warning', code: 'too-costly', expression: [expression],
@@ -146,7 +152,6 @@ export class SubmissionValidator {
         return;
       }
       const index = new BundleIndex(resource);
-      issues.push(...bundleIssues(resource, expression, (t) => this.schema.isResourceType(t)));
       const entries = Array.isArray(resource.entry) ? resource.entry : [];
       entries.forEach((entry, i) => {
         checkTimeBudget();

@@ -90,6 +90,7 @@ describe('a narrative is XHTML without active content', () => {
     const cs = catalog((c) => {
       c.text = { status: 'generated', div: 'not xhtml at all <b>' };
       c.contained = [{ resourceType: 'ValueSet', id: 'vs', status: 'active', text: { status: 'generated', div: SCRIPT } } as ValueSet];
+      c.valueSet = '#vs'; // referred to, as R4's dom-3 wants
     });
     const found = await validateWith(app, cs, '/fhir/CodeSystem/$validate');
     expect(found.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression, i.da.slice(0, 27)])).toEqual([

@@ -78,6 +78,7 @@ describe('$validate of a code not in the value set R4 requires', () => {
   it('each code of a list, and in a contained resource', async () => {
     const location = {
       resourceType: 'Location', hoursOfOperation: [{ daysOfWeek: ['mon', 'man', 'tue'] }],
+      endpoint: [{ reference: '#s' }],
       contained: [{ resourceType: 'ServiceRequest', id: 's', status: 'done', intent: 'order', subject: { reference: 'Patient/1' } }],
     };
     const errors = errorsOf(await validate(location));

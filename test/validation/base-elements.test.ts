@@ -97,8 +97,8 @@ describe('required elements of FHIR R4', () => {
       resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/1' },
       text: { div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
       _status: { extension: [{ valueString: 'x' }] },
-      contained: [{ resourceType: 'Observation', id: 'o', code: { text: 'x' } }],
-      activity: [{ detail: { status: 'completed', extension: [{ url: 'http://e/x', extension: [{ valueCode: 'x' }] }] } }, {}],
+      contained: [{ resourceType: 'Observation', id: 'o', code: { text: 'x' } }], supportingInfo: [{ reference: '#o' }],
+      activity: [{ detail: { status: 'completed', extension: [{ url: 'http://e/x', extension: [{ valueCode: 'x' }] }] } }, { reference: { reference: 'ServiceRequest/1' } }],
     };
     expect(errorsOf(await validate(cp))).toEqual([
       missing('CarePlan.text.status'),

@@ -83,7 +83,8 @@ function plannedIntervention(profileId: string, deliveryUrl: string, codings: Co
   detail.performer = [o.performer ? kommune(o.performer) : { reference: 'Organization/udfoerer' }];
   return {
     resourceType: 'CarePlan',
-    meta: { profile: o.meta ?? [profile(profileId)] },
+    // no profile: no meta (an empty one breaks ele-1)
+    ...(o.meta?.length === 0 ? {} : { meta: { profile: o.meta ?? [profile(profileId)] } }),
     status: 'active',
     intent: 'plan',
     subject: { reference: 'Patient/borger-1' },

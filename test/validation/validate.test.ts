@@ -672,13 +672,13 @@ describe('contained resources', () => {
   });
 
   it('checks each against the FHIR R4 schema of its own type, also a type compiled on first use, and in a Bundle', async () => {
-    const cond = { resourceType: 'Condition', subject: { reference: '#p' }, contained: [patient, { resourceType: 'Medication', id: 'm', foo: 1 }] };
+    const cond = { resourceType: 'Condition', subject: { reference: '#p' }, evidence: [{ detail: [{ reference: '#m' }] }], contained: [patient, { resourceType: 'Medication', id: 'm', foo: 1 }] };
     expect(await validate(cond)).toEqual([
       structure('Condition.contained[0]', "har det ukendte element 'foo'"),
       structure('Condition.contained[0].birthDate', 'har et ugyldigt format'),
       structure('Condition.contained[1]', "har det ukendte element 'foo'"),
     ]);
-    expect(await validate(bundle('collection', [{ ...cond, contained: [patient] }]))).toEqual([
+    expect(await validate(bundle('collection', [{ ...cond, evidence: undefined, contained: [patient] }]))).toEqual([
       structure('Bundle.entry[0].resource.contained[0]', "har det ukendte element 'foo'"),
       structure('Bundle.entry[0].resource.contained[0].birthDate', 'har et ugyldigt format'),
     ]);
@@ -690,17 +690,19 @@ describe('contained resources', () => {
     const cp = { ...intervention119([fsiii(C.kostvejledning)], { basedOn: true }), contained: [bad] };
     const vs = 'http://fhir.kl.dk/prevention/ValueSet/KLConditionCodes119|2.1.0';
     expect((await validate(cp)).map((i) => [i.severity, i.code, i.expression?.[0], i.tx ?? i.da.split(':')[0]])).toEqual([
+      // nothing in the container refers to it (R4's dom-3)
+      ['error', 'invariant', 'CarePlan.contained[0]', 'Reglen dom-3 er ikke overholdt'],
       ['error', 'structure', 'CarePlan.contained[0].recordedDate', 'Ikke gyldig FHIR R4 (CarePlan.contained[0].recordedDate)'],
       ['error', 'structure', 'CarePlan.contained[0]', 'Condition.clinicalStatus'],
       ['information', 'code-invalid', 'CarePlan.contained[0].code.coding[0]', 'this-code-not-in-vs'],
       ['error', 'code-invalid', 'CarePlan.contained[0].code', 'not-in-vs'],
     ]);
-    expect((await validate(cp))[3]!.da).toBe(`Ingen gyldig kodning fundet for værdisættet '${vs}'`);
+    expect((await validate(cp))[4]!.da).toBe(`Ingen gyldig kodning fundet for værdisættet '${vs}'`);
   });
 
   it('checks the niveau-3 codes of a contained resource once, for its container\'s sending municipality', async () => {
     const wrongMapping = intervention119([fsiii(C.sygdomshaandtering), l3('370-BOLDSPIL', 'Boldspil')], { basedOn: true });
-    const container = { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/borger-1' }, contained: [{ ...wrongMapping, id: 'i1' }] };
+    const container = { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: { reference: 'Patient/borger-1' }, partOf: [{ reference: '#i1' }], contained: [{ ...wrongMapping, id: 'i1' }] };
     expect(await validate(container, undefined, { kommunekode: '370' })).toEqual([mismatch('CarePlan.contained[0]')]);
   });
 });

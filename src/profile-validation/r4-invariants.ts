@@ -1,0 +1,163 @@
+import type { Issue } from '../errors/issue';
+import { childCursor, ELEMENT } from '../fhir/base-elements';
+import { r4Model, rootCursor, type TypeCursor } from '../fhir/fhir-model';
+import { R4_CONSTRAINT_DANISH, R4_CONSTRAINTS, type R4Constraint } from '../fhir/r4-constraints';
+import { compileR4Expression } from './invariant-evaluator';
+import type { ValidationIssue } from './messages';
+
+type Json = Record<string, unknown>;
+
+function isObject(x: unknown): x is Json {
+  return !!x && typeof x === 'object' && !Array.isArray(x);
+}
+
+interface CompiledConstraint {
+  rule: R4Constraint;
+  evaluate(node: unknown, vars: Record<string, unknown>): unknown[];
+}
+
+/** The compiled rules of each type or backbone path (and of each resource type with DomainResource's), on first use. */
+const compiled = new Map<string, readonly CompiledConstraint[]>();
+
+function isDomainResource(type: string): boolean {
+  const parents = r4Model().type2Parent;
+  for (let t: string | undefined = type; t; t = parents[t]) if (t === 'DomainResource') return true;
+  return false;
+}
+
+function rulesOf(base: string, resourceRoot: boolean): readonly CompiledConstraint[] {
+  const at = resourceRoot ? `${base}\u0000root` : base;
+  let list = compiled.get(at);
+  if (!list) {
+    const rules = [...(resourceRoot && isDomainResource(base) ? R4_CONSTRAINTS.DomainResource ?? [] : []), ...(R4_CONSTRAINTS[base] ?? [])];
+    list = rules.map((rule) => ({ rule, evaluate: compileR4Expression(base, rule.expression) }));
+    compiled.set(at, list);
+  }
+  return list;
+}
+
+/** Whether an element has children besides its id (ele-1): a property with a value that is not an empty list. */
+function hasChildren(obj: Json): boolean {
+  for (const key in obj) {
+    if (key === 'id') continue;
+    const v = obj[key];
+    if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)) return true;
+  }
+  return false;
+}
+
+const SOURCE = 'http://hl7.org/fhir/StructureDefinition/';
+
+const ELE_1: R4Constraint = {
+  key: 'ele-1', severity: 'error', source: 'Element', expression: 'hasValue() or (children().count() > id.count())',
+  human: 'All FHIR elements must have a @value or children',
+};
+const DOM_3: R4Constraint = {
+  key: 'dom-3', severity: 'error', source: 'DomainResource', expression: '(in code)',
+  human: 'If the resource is contained in another resource, it SHALL be referred to from elsewhere in the resource or SHALL refer to the containing resource',
+};
+
+function issueOf(rule: R4Constraint, at: string): ValidationIssue {
+  const source = `${SOURCE}${rule.source}`;
+  const da = R4_CONSTRAINT_DANISH[rule.key];
+  return {
+    severity: rule.severity, code: 'invariant', expression: [at], messageId: rule.key,
+    text: {
+      en: `Constraint failed: ${rule.key}: '${rule.human}' (defined in ${source})`,
+      da: da !== undefined
+        ? `Reglen ${rule.key} er ikke overholdt: '${da}' (defineret i ${source})`
+        : `Reglen ${rule.key} er ikke overholdt (defineret i ${source}; FHIR R4 har kun reglens tekst på engelsk)`,
+    },
+  };
+}
+
+/** Every string of a resource starting with `#`: the local references (`reference`, canonical, uri) its elements hold. */
+function localReferences(value: unknown, out: Set<string>): Set<string> {
+  if (typeof value === 'string') {
+    if (value.charCodeAt(0) === 35) out.add(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) localReferences(v, out);
+  } else if (isObject(value)) {
+    for (const key in value) localReferences(value[key], out);
+  }
+  return out;
+}
+
+/**
+ * dom-3, which the engine cannot evaluate as R4 writes it: each contained resource with an id is referred to from
+ * somewhere in its container (`#id` in a reference, canonical or uri, also from another contained resource), or
+ * refers to its container (`#`). A contained resource without an id is the schema's and ref-1's concern.
+ */
+function dom3(resource: Json, expression: string, found: ValidationIssue[]): void {
+  const contained = resource.contained;
+  if (!Array.isArray(contained) || contained.length === 0) return;
+  let refs: Set<string> | undefined;
+  contained.forEach((c, i) => {
+    if (!isObject(c) || typeof c.id !== 'string') return;
+    refs ??= localReferences(resource, new Set());
+    if (refs.has(`#${c.id}`)) return;
+    if (localReferences(c, new Set()).has('#')) return;
+    found.push(issueOf(DOM_3, `${expression}.contained[${i}]`));
+  });
+}
+
+/**
+ * FHIR R4's own invariants on one resource, whatever its profiles say (R4_CONSTRAINTS, with ele-1 and dom-3 in code):
+ * each rule of a resource type, backbone element or data type is evaluated once on each instance of it the resource
+ * has, compiled once per process; elements the resource does not have cost nothing. Each broken rule is an issue with
+ * its key at the element it is on. Contained and Bundle entry resources are left to their own check (`container`: the
+ * resource a contained one is in, its `%rootResource`). `reported`: the issues found so far, so what a profile's rule
+ * of the same key said at the same element is not said twice, nor ele-1 of an element with an error at or within it. A rule is broken only when it evaluates to `false`:
+ * R4 writes its rules so that an element they do not apply to gives an empty result (ref-1's
+ * `reference.startsWith('#').not() or …` on a reference by identifier), which HL7's validator does not report
+ * either; a rule the engine fails to evaluate on an instance (a value of the wrong type, which the schema reports)
+ * gives no verdict.
+ */
+export function checkR4Invariants(resource: Json, type: string, expression: string, container: Json | undefined, reported: readonly Issue[]): ValidationIssue[] {
+  const found: ValidationIssue[] = [];
+  const vars = { resource, rootResource: container ?? resource };
+  const run = (rules: readonly CompiledConstraint[], node: Json, at: string): void => {
+    for (const { rule, evaluate } of rules) {
+      let result: unknown[];
+      try {
+        result = evaluate(node, vars);
+      } catch {
+        continue;
+      }
+      if (result.length === 1 && result[0] === false) found.push(issueOf(rule, at));
+    }
+  };
+  const visit = (obj: Json, cursor: TypeCursor, at: string): void => {
+    const rules = rulesOf(cursor.base, obj === resource);
+    if (rules.length > 0) run(rules, obj, at);
+    for (const key in obj) {
+      const value = obj[key];
+      if (value === null || typeof value !== 'object') continue;
+      const primitiveExtensions = key.charCodeAt(0) === 95; // `_status`: the primitive's id and extensions
+      const next = primitiveExtensions ? ELEMENT : childCursor(cursor, key);
+      if (!next) continue;
+      const name = primitiveExtensions ? key.slice(1) : key;
+      const path = `${at}.${name}`;
+      const primitive = primitiveExtensions ? obj[name] : undefined;
+      const item = (x: unknown, p: string, hasValue: boolean): void => {
+        if (!isObject(x)) return;
+        if (!hasValue && !hasChildren(x)) found.push(issueOf(ELE_1, p));
+        else visit(x, next, p);
+      };
+      if (Array.isArray(value)) {
+        value.forEach((x, i) => item(x, `${path}[${i}]`, Array.isArray(primitive) && primitive[i] !== undefined && primitive[i] !== null));
+      } else {
+        item(value, path, primitive !== undefined && primitive !== null);
+      }
+    }
+  };
+  if (isDomainResource(type)) dom3(resource, expression, found);
+  visit(resource, rootCursor(type), expression);
+  if (found.length === 0) return found;
+  const said = new Set(reported.map((i) => `${i.expression?.[0]}\u0000${i.messageId}`));
+  // an element an error was found at or within (a required element missing, bdl-5 of an empty entry) is not also
+  // said to be empty
+  const errorsAt = reported.filter((i) => i.severity === 'error' || i.severity === 'fatal').map((i) => i.expression?.[0] ?? '');
+  const within = (at: string) => errorsAt.some((e) => e === at || (e.startsWith(at) && (e[at.length] === '.' || e[at.length] === '[')));
+  return found.filter((i) => !said.has(`${i.expression[0]}\u0000${i.messageId}`) && !(i.messageId === ELE_1.key && within(i.expression[0]!)));
+}
