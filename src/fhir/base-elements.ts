@@ -2,6 +2,7 @@ import { excerpt } from '../errors/excerpt';
 import { issueText, type Bilingual, type Issue } from '../errors/issue';
 import { choiceJsonNames, rootCursor, step, type TypeCursor } from './fhir-model';
 import { R4_REQUIRED_CODE_BINDINGS, R4_REQUIRED_VALUE_SETS } from './r4-required-codes';
+import { R4_REQUIRED_CONCEPT_BINDINGS, R4_REQUIRED_CONCEPT_VALUE_SETS } from './r4-required-concepts';
 import { R4_REQUIRED_ELEMENTS } from './r4-required-elements';
 
 /** An issue of FHIR R4's own element rules, at the element it is about. */
@@ -80,6 +81,78 @@ function codeBindingsOf(cursor: TypeCursor): readonly CodeBinding[] {
   return list;
 }
 
+/** A required binding of a CodeableConcept element: as CodeBinding, with the value set's codes by code system. */
+interface ConceptBinding {
+  name: string;
+  element: string;
+  valueSet: string;
+  title: string;
+  systems: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** The codes by system of each value set of R4_REQUIRED_CONCEPT_VALUE_SETS, made sets on first use. */
+const conceptValueSets = new Map<string, ReadonlyMap<string, ReadonlySet<string>>>();
+/** The required bindings of CodeableConcept elements, by type (a backbone element's path). */
+const conceptBindings = new Map<string, readonly ConceptBinding[]>();
+
+function conceptBindingsOf(cursor: TypeCursor): readonly ConceptBinding[] {
+  let list = conceptBindings.get(cursor.base);
+  if (!list) {
+    list = Object.entries(R4_REQUIRED_CONCEPT_BINDINGS[cursor.base] ?? {}).map(([name, valueSet]) => {
+      const vs = R4_REQUIRED_CONCEPT_VALUE_SETS[valueSet]!;
+      let systems = conceptValueSets.get(valueSet);
+      if (!systems) {
+        systems = new Map(Object.entries(vs.systems).map(([system, codes]) => [system, new Set(codes.split(' '))]));
+        conceptValueSets.set(valueSet, systems);
+      }
+      return { name, element: `${cursor.base}.${name}`, valueSet, title: vs.name, systems };
+    });
+    conceptBindings.set(cursor.base, list);
+  }
+  return list;
+}
+
+/**
+ * A CodeableConcept against R4's required binding, as HL7's validator checks one: it must have a coding of the value
+ * set (its system and code one of the value set's), or it is an error at the element (no coding at all: only text or
+ * extensions; or none of its codings in the value set); and a coding of one of the value set's code systems whose code
+ * the value set does not have is an error at that coding, even beside a coding that meets the binding. A value that
+ * is not an object, and codings that are not, are the schema's to report.
+ */
+function checkConcept(value: unknown, binding: ConceptBinding, at: string, found: Found[]): void {
+  if (!isObject(value)) return;
+  const codings = (Array.isArray(value.coding) ? value.coding : []).map((c, i) => ({ c, i }))
+    .filter((x): x is { c: Json; i: number } => isObject(x.c) && Object.keys(x.c).length > 0);
+  let member = false;
+  const wrong: Found[] = [];
+  for (const { c, i } of codings) {
+    const codes = typeof c.system === 'string' ? binding.systems.get(c.system) : undefined;
+    if (!codes) continue;
+    if (typeof c.code === 'string' && codes.has(c.code)) member = true;
+    else if (typeof c.code === 'string') wrong.push({ kind: CONCEPT_CODING, at: `${at}.coding[${i}]`, concept: at, binding, coding: systemCode(c) });
+  }
+  if (!member) found.push({ kind: CONCEPT, at, concept: at, binding, codings: codings.map(({ c }) => systemCode(c)) });
+  found.push(...wrong);
+}
+
+/** A coding as HL7's validator quotes it: `system#code`. */
+function systemCode(c: Json): string {
+  return `${typeof c.system === 'string' ? c.system : ''}#${typeof c.code === 'string' ? c.code : ''}`;
+}
+
+/**
+ * The CodeableConcepts a profile already refused (an error `code-invalid` or `required` of its binding, or `value` of
+ * its pattern or fixed value, at the element or at one of its codings), whose R4 binding is then not reported too.
+ */
+function conceptsReported(issues: readonly Issue[]): Set<string> {
+  const said = new Set<string>();
+  for (const i of issues) {
+    const at = i.expression?.[0];
+    if (at !== undefined && i.severity === 'error' && (i.code === 'code-invalid' || i.code === 'required' || i.code === 'value')) said.add(at.replace(/\.coding\[\d+\](\..*)?$/, ''));
+  }
+  return said;
+}
+
 /** Whether a property has a value: an empty array has none; a primitive given only by its extensions (`_status`) has one. */
 function present(obj: Json, name: string): boolean {
   const v = obj[name];
@@ -119,6 +192,8 @@ const EXT_1_TEXT: Bilingual = {
 };
 // not an element's name, as `required` keys are
 const CODE = 'code-invalid';
+const CONCEPT = 'concept';
+const CONCEPT_CODING = 'concept-coding';
 /** The JSON names of Extension.value[x] (`valueString`, …); read from the model on first use. */
 let extensionValues: readonly string[] | undefined;
 
@@ -126,7 +201,11 @@ let extensionValues: readonly string[] | undefined;
 type Found =
   | { kind: 'required'; at: string; name: string }
   | { kind: typeof EXT_1; at: string }
-  | { kind: typeof CODE; at: string; value: string; binding: CodeBinding };
+  | { kind: typeof CODE; at: string; value: string; binding: CodeBinding }
+  // a CodeableConcept (`at`) with no coding of its value set: `codings` its codings as `system#code`, none if empty
+  | { kind: typeof CONCEPT; at: string; concept: string; binding: ConceptBinding; codings: string[] }
+  // a coding (`at`) of a CodeableConcept (`concept`) of one of the value set's systems, with a code the value set has not
+  | { kind: typeof CONCEPT_CODING; at: string; concept: string; binding: ConceptBinding; coding: string };
 
 function issueOf(f: Found): BaseElementIssue {
   switch (f.kind) {
@@ -151,6 +230,30 @@ function issueOf(f: Found): BaseElementIssue {
         },
       };
     }
+    case CONCEPT: {
+      const { title, valueSet, element } = f.binding;
+      const text: Bilingual = f.codings.length === 0
+        ? {
+          en: `No code provided, and FHIR R4 requires a code from the value set '${title}' (${valueSet}) for ${element}`,
+          da: `Ingen kode angivet, men FHIR R4 kræver en kode fra værdisættet '${title}' (${valueSet}) for ${element}`,
+        }
+        : {
+          en: `None of the codings provided are in the value set '${title}' (${valueSet}), which FHIR R4 requires for ${element} (codes = ${excerpt(f.codings.join(', '))})`,
+          da: `Ingen af de angivne kodninger findes i værdisættet '${title}' (${valueSet}), som FHIR R4 kræver for ${element} (koder = ${excerpt(f.codings.join(', '))})`,
+        };
+      return { severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs', expression: [f.at], text };
+    }
+    case CONCEPT_CODING: {
+      const { title, valueSet, element } = f.binding;
+      const coding = excerpt(f.coding);
+      return {
+        severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs', expression: [f.at],
+        text: {
+          en: `The code '${coding}' is not in the value set '${title}' (${valueSet}), which FHIR R4 requires for ${element}`,
+          da: `Koden '${coding}' findes ikke i værdisættet '${title}' (${valueSet}), som FHIR R4 kræver for ${element}`,
+        },
+      };
+    }
   }
 }
 
@@ -159,7 +262,8 @@ function issueOf(f: Found): BaseElementIssue {
  * element (`CarePlan.status`, `CarePlan.activity.detail.status` of each activity.detail present, `Extension.url` of
  * each extension), ext-1 (an extension has a value or extensions, not both) and the required bindings of `code`
  * elements (`CarePlan.status` one of RequestStatus' codes, each of `AllergyIntolerance.category`,
- * `Identifier.use` wherever an Identifier is; r4-required-codes.ts). The JSON schema requires only the complex
+ * `Identifier.use` wherever an Identifier is; r4-required-codes.ts) and of CodeableConcept elements (a coding of
+ * ConditionClinicalStatusCodes in `Condition.clinicalStatus`, …; r4-required-concepts.ts, checkConcept). The JSON schema requires only the complex
  * elements (and reports those) and lists the codes of some code elements only, so the rest is checked here.
  * Contained and Bundle entry resources are left to their own check. `reported`: the issues found on the resource so
  * far, so what the schema or a profile says is not said twice. Used by `$validate` and by every write.
@@ -180,6 +284,11 @@ export function checkBaseElements(resource: Json, type: string, expression: stri
           if (typeof v === 'string' && !binding.codes.has(v)) found.push({ kind: CODE, at: `${at}.${binding.name}[${i}]`, value: v, binding });
         });
       }
+    }
+    for (const binding of conceptBindingsOf(cursor)) {
+      const value = obj[binding.name];
+      if (Array.isArray(value)) value.forEach((v, i) => checkConcept(v, binding, `${at}.${binding.name}[${i}]`, found));
+      else checkConcept(value, binding, `${at}.${binding.name}`, found);
     }
     extensionValues ??= choiceJsonNames({ base: 'Extension', type: 'Extension' }, 'value[x]');
     if (cursor.base === 'Extension' && present(obj, 'extension') === extensionValues.some((n) => present(obj, n))) {
@@ -204,5 +313,9 @@ export function checkBaseElements(resource: Json, type: string, expression: stri
   visit(resource, rootCursor(type), expression);
   if (found.length === 0) return [];
   const said = alreadyReported(reported);
-  return found.filter((f) => !said.has(`${f.at}\u0000${f.kind === 'required' ? f.name : f.kind}`)).map(issueOf);
+  const concepts = found.some((f) => f.kind === CONCEPT || f.kind === CONCEPT_CODING) ? conceptsReported(reported) : undefined;
+  return found.filter((f) => {
+    if (f.kind === CONCEPT || f.kind === CONCEPT_CODING) return !concepts!.has(f.concept);
+    return !said.has(`${f.at}\u0000${f.kind === 'required' ? f.name : f.kind}`);
+  }).map(issueOf);
 }

