@@ -44,13 +44,16 @@ export function childCursor(cursor: TypeCursor, key: string): TypeCursor | null 
 /** The JSON names of each required element, by type: `[status]`, or each `value…` of a choice element. */
 const jsonNames = new Map<string, { name: string; json: readonly string[] }[]>();
 
+/** What `compute` makes of a type, made once and kept for the process (R4's types are a fixed set). */
+function perType<T>(cache: Map<string, T>, cursor: TypeCursor, compute: () => T): T {
+  let value = cache.get(cursor.base);
+  if (value === undefined) cache.set(cursor.base, value = compute());
+  return value;
+}
+
 function requiredOf(cursor: TypeCursor): { name: string; json: readonly string[] }[] {
-  let list = jsonNames.get(cursor.base);
-  if (!list) {
-    list = (R4_REQUIRED_ELEMENTS[cursor.base] ?? []).map((name) => ({ name, json: name.endsWith('[x]') ? choiceJsonNames(cursor, name) : [name] }));
-    jsonNames.set(cursor.base, list);
-  }
-  return list;
+  return perType(jsonNames, cursor, () => (R4_REQUIRED_ELEMENTS[cursor.base] ?? [])
+    .map((name) => ({ name, json: name.endsWith('[x]') ? choiceJsonNames(cursor, name) : [name] })));
 }
 
 /** A required binding of a `code` element: its name in its parent, where R4 defines it, its value set and the codes. */
@@ -68,17 +71,12 @@ const valueSetCodes = new Map<string, ReadonlySet<string>>();
 const codeBindings = new Map<string, readonly CodeBinding[]>();
 
 function codeBindingsOf(cursor: TypeCursor): readonly CodeBinding[] {
-  let list = codeBindings.get(cursor.base);
-  if (!list) {
-    list = Object.entries(R4_REQUIRED_CODE_BINDINGS[cursor.base] ?? {}).map(([name, valueSet]) => {
-      const vs = R4_REQUIRED_VALUE_SETS[valueSet]!;
-      let codes = valueSetCodes.get(valueSet);
-      if (!codes) valueSetCodes.set(valueSet, codes = new Set(vs.codes.split(' ')));
-      return { name, element: `${cursor.base}.${name}`, valueSet, title: vs.name, codes };
-    });
-    codeBindings.set(cursor.base, list);
-  }
-  return list;
+  return perType(codeBindings, cursor, () => Object.entries(R4_REQUIRED_CODE_BINDINGS[cursor.base] ?? {}).map(([name, valueSet]) => {
+    const vs = R4_REQUIRED_VALUE_SETS[valueSet]!;
+    let codes = valueSetCodes.get(valueSet);
+    if (!codes) valueSetCodes.set(valueSet, codes = new Set(vs.codes.split(' ')));
+    return { name, element: `${cursor.base}.${name}`, valueSet, title: vs.name, codes };
+  }));
 }
 
 /** A required binding of a CodeableConcept element: as CodeBinding, with the value set's codes by code system. */
@@ -96,20 +94,15 @@ const conceptValueSets = new Map<string, ReadonlyMap<string, ReadonlySet<string>
 const conceptBindings = new Map<string, readonly ConceptBinding[]>();
 
 function conceptBindingsOf(cursor: TypeCursor): readonly ConceptBinding[] {
-  let list = conceptBindings.get(cursor.base);
-  if (!list) {
-    list = Object.entries(R4_REQUIRED_CONCEPT_BINDINGS[cursor.base] ?? {}).map(([name, valueSet]) => {
-      const vs = R4_REQUIRED_CONCEPT_VALUE_SETS[valueSet]!;
-      let systems = conceptValueSets.get(valueSet);
-      if (!systems) {
-        systems = new Map(Object.entries(vs.systems).map(([system, codes]) => [system, new Set(codes.split(' '))]));
-        conceptValueSets.set(valueSet, systems);
-      }
-      return { name, element: `${cursor.base}.${name}`, valueSet, title: vs.name, systems };
-    });
-    conceptBindings.set(cursor.base, list);
-  }
-  return list;
+  return perType(conceptBindings, cursor, () => Object.entries(R4_REQUIRED_CONCEPT_BINDINGS[cursor.base] ?? {}).map(([name, valueSet]) => {
+    const vs = R4_REQUIRED_CONCEPT_VALUE_SETS[valueSet]!;
+    let systems = conceptValueSets.get(valueSet);
+    if (!systems) {
+      systems = new Map(Object.entries(vs.systems).map(([system, codes]) => [system, new Set(codes.split(' '))]));
+      conceptValueSets.set(valueSet, systems);
+    }
+    return { name, element: `${cursor.base}.${name}`, valueSet, title: vs.name, systems };
+  }));
 }
 
 /**
