@@ -73,7 +73,8 @@ describe('4xx errors have a Danish text', () => {
   });
 
   it('finds an error without one (the check reads what it should)', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'da-')), 'sample.ts');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-'));
+    const file = path.join(dir, 'sample.ts');
     fs.writeFileSync(file, [
       "throw FhirError.invalid('English only');",
       "throw new FhirError(409, 'conflict', 'English only', { expression: ['x'] });",
@@ -83,6 +84,10 @@ describe('4xx errors have a Danish text', () => {
       "throw FhirError.invalid('Handed on', err.options);",
       "throw FhirError.invalid('Computed', where && { expression: where });",
     ].join('\n'));
-    expect(withoutDanish(file).map((l) => l.split(' ')[0]!.split(':').pop())).toEqual(['1', '2', '3', '7']);
+    try {
+      expect(withoutDanish(file).map((l) => l.split(' ')[0]!.split(':').pop())).toEqual(['1', '2', '3', '7']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
