@@ -212,17 +212,8 @@ function issueOf(f: Found): BaseElementIssue {
       };
     case EXT_1:
       return { severity: 'error', code: 'invariant', expression: [f.at], messageId: EXT_1, text: EXT_1_TEXT };
-    case CODE: {
-      const { title, valueSet, element } = f.binding;
-      const value = excerpt(f.value);
-      return {
-        severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs', expression: [f.at],
-        text: {
-          en: `The value '${value}' is not in the value set '${title}' (${valueSet}), which FHIR R4 requires for ${element}`,
-          da: `Værdien '${value}' findes ikke i værdisættet '${title}' (${valueSet}), som FHIR R4 kræver for ${element}`,
-        },
-      };
-    }
+    case CODE:
+      return notInValueSet(f.at, { en: 'The value', da: 'Værdien' }, f.value, f.binding);
     case CONCEPT: {
       const { title, valueSet, element } = f.binding;
       const text: Bilingual = f.codings.length === 0
@@ -236,18 +227,22 @@ function issueOf(f: Found): BaseElementIssue {
         };
       return { severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs', expression: [f.at], text };
     }
-    case CONCEPT_CODING: {
-      const { title, valueSet, element } = f.binding;
-      const coding = excerpt(f.coding);
-      return {
-        severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs', expression: [f.at],
-        text: {
-          en: `The code '${coding}' is not in the value set '${title}' (${valueSet}), which FHIR R4 requires for ${element}`,
-          da: `Koden '${coding}' findes ikke i værdisættet '${title}' (${valueSet}), som FHIR R4 kræver for ${element}`,
-        },
-      };
-    }
+    case CONCEPT_CODING:
+      return notInValueSet(f.at, { en: 'The code', da: 'Koden' }, f.coding, f.binding);
   }
+}
+
+/** The error at `at` that `value` (`what`: the value, the code) is not in the value set R4 binds the element to. */
+function notInValueSet(at: string, what: Bilingual, value: string, binding: CodeBinding | ConceptBinding): BaseElementIssue {
+  const { title, valueSet, element } = binding;
+  const shown = excerpt(value);
+  return {
+    severity: 'error', code: 'code-invalid', txIssueType: 'not-in-vs', expression: [at],
+    text: {
+      en: `${what.en} '${shown}' is not in the value set '${title}' (${valueSet}), which FHIR R4 requires for ${element}`,
+      da: `${what.da} '${shown}' findes ikke i værdisættet '${title}' (${valueSet}), som FHIR R4 kræver for ${element}`,
+    },
+  };
 }
 
 /**
