@@ -3,14 +3,12 @@
  * dom-4, ref-1, ele-1, …), as HL7's validator (KL's) does, whatever profile the resource claims: each broken rule is
  * an error with its key at the element it is on, in Danish first with R4's English as its translation.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
 import type { OperationOutcome } from 'fhir/r4';
 import type { App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
 import { testApp } from '../support/app';
-import { OK, summarise, validateWith, type Issue } from '../validation/outcome';
+import { OK, summarise, validateWith, type Issue, errorsOf, klExample } from '../validation/outcome';
 
 let app: App;
 beforeAll(async () => {
@@ -18,8 +16,7 @@ beforeAll(async () => {
 });
 
 const validate = (body: unknown): Promise<Issue[]> => validateWith(app, body);
-const errorsOf = (issues: Issue[]) => issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'kl-examples', name), 'utf8')) as Record<string, any>;
+const fixture = klExample;
 const carePlan = () => fixture('kl-gateway-rehab/RuddiTraening.json');
 const condition = () => fixture('kl-gateway-rehab/RuddiTilstand.json');
 

@@ -4,13 +4,11 @@
  * and KL's gateway do: a code not in it is an error (code-invalid) at the element, in Danish with the English as its
  * translation, whatever profile the resource claims; what the schema or a profile already refused is said once.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
 import { testApp } from '../support/app';
-import { OK, validateWith, type Issue } from '../validation/outcome';
+import { OK, validateWith, type Issue, errorsOf, klExample } from '../validation/outcome';
 
 let app: App;
 beforeAll(async () => {
@@ -18,8 +16,7 @@ beforeAll(async () => {
 });
 
 const validate = (body: unknown, url?: string): Promise<Issue[]> => validateWith(app, body, url);
-const errorsOf = (issues: Issue[]) => issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'kl-examples', name), 'utf8')) as Record<string, any>;
+const fixture = klExample;
 
 const REQUEST_STATUS = "'RequestStatus' (http://hl7.org/fhir/ValueSet/request-status)";
 

@@ -6,13 +6,11 @@
  * code it has not an error at that coding, in Danish with the English as its translation, whatever profile the
  * resource claims; what a profile already refused is said once.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
 import { testApp } from '../support/app';
-import { OK, validateWith, type Issue } from '../validation/outcome';
+import { OK, validateWith, type Issue, errorsOf, klExample } from '../validation/outcome';
 
 let app: App;
 beforeAll(async () => {
@@ -20,8 +18,7 @@ beforeAll(async () => {
 });
 
 const validate = (body: unknown, url?: string): Promise<Issue[]> => validateWith(app, body, url);
-const errorsOf = (issues: Issue[]) => issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'kl-examples', name), 'utf8')) as Record<string, any>;
+const fixture = klExample;
 
 const CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 const VS = "'ConditionClinicalStatusCodes' (http://hl7.org/fhir/ValueSet/condition-clinical)";

@@ -11,7 +11,7 @@ import { checkBaseElements } from '../../src/fhir/base-elements';
 import type { ValidationIssue } from '../../src/profile-validation/messages';
 import { MemoryStore } from '../../src/store/memory-store';
 import { testApp } from '../support/app';
-import { OK, validateWith, type Issue } from './outcome';
+import { OK, validateWith, type Issue, errorsOf } from './outcome';
 
 let app: App;
 beforeAll(async () => {
@@ -19,7 +19,6 @@ beforeAll(async () => {
 });
 
 const validate = (body: unknown, url?: string): Promise<Issue[]> => validateWith(app, body, url);
-const errorsOf = (issues: Issue[]) => issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
 
 function missing(expression: string, name = expression.slice(expression.lastIndexOf('.') + 1)): Issue {
   return {

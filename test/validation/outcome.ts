@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { OperationOutcome } from 'fhir/r4';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -43,3 +45,10 @@ export async function validateWith(app: Express, body: unknown, url = '/fhir/$va
 }
 
 export const OK: Issue[] = [{ severity: 'information', code: 'informational', da: 'Ingen fejl fundet ved valideringen', en: 'No issues detected during validation' }];
+
+/** The issues that refuse the resource (error and fatal). */
+export const errorsOf = (issues: Issue[]): Issue[] => issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+
+/** One of KL's examples (test/fixtures/kl-examples), read anew for a test to change. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const klExample = (name: string): Record<string, any> => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'kl-examples', name), 'utf8'));
