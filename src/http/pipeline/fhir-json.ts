@@ -142,6 +142,11 @@ function notUtf8(): FhirError {
   return FhirError.invalid('The request body is not valid UTF-8', { da: 'Forespørgslens krop er ikke gyldig UTF-8' });
 }
 
+/** The request's Content-Encoding, as body-parser reads it (`identity` when it names none). */
+function contentEncodingOf(res: Response): string {
+  return String(res.req?.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+}
+
 /** The Content-Encodings body-parser unpacks. */
 const ACCEPTED_CONTENT_ENCODINGS = new Set(['identity', 'gzip', 'deflate', 'br']);
 
@@ -154,7 +159,7 @@ function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
   if (e.type === 'entity.too.large') return tooLarge(res, limitBytes);
   if (e.type === 'entity.parse.failed') return invalidJsonBody(e.message ?? '');
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-    const encoding = String(res.req?.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const encoding = contentEncodingOf(res);
     if (e.type === 'encoding.unsupported' && !ACCEPTED_CONTENT_ENCODINGS.has(encoding)) {
       const named = excerpt(encoding);
       return new FhirError(415, 'not-supported', `The request body's Content-Encoding '${named}' is not supported: send it uncompressed, or as gzip, deflate or br`, {
@@ -165,7 +170,7 @@ function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
   }
   if (e.status && e.status >= 400 && e.status < 500) {
     // body-parser's own errors have a type; one without is the decompression stream's (zlib's, brotli's)
-    const encoding = String(res.req?.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const encoding = contentEncodingOf(res);
     if (e.type === undefined && encoding !== 'identity') {
       const named = excerpt(encoding);
       return new FhirError(e.status, 'invalid', `The request body could not be decompressed (Content-Encoding: ${named})${e.message ? `: ${e.message}` : ''}`, {
