@@ -12,6 +12,7 @@ import { SqliteStore } from './store/sqlite-store';
 import { StoreLoadError, type TerminologyStore } from './store/store';
 import { TerminologyLoadError } from './terminology/loader';
 import { ProfileLoadError } from './profile-validation';
+import { keepTickObjectShape } from './tick-object-shape';
 
 /**
  * One full collection before listening, where Node runs with --expose-gc (npm start, the Dockerfile, the bench): the
@@ -32,6 +33,7 @@ function setHeapGrowing(percent: number): void {
 }
 
 async function main(): Promise<void> {
+  keepTickObjectShape();
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   let store: TerminologyStore;
