@@ -184,6 +184,22 @@ describe('the response cache', () => {
     expect(answer.expansion.identifier).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
   });
 
+  it('makes an answer from a template with its timestamp first, and a large one as chunks around the new values', () => {
+    for (const size of [10, 40_000]) {
+      const json = JSON.stringify({ resourceType: 'ValueSet', expansion: { timestamp: '2026-01-01T00:00:00Z', identifier: 'urn:uuid:1', total: 1, pad: 'æ'.repeat(size) } });
+      const template = expansionTemplate(json, 'urn:uuid:1', '2026-01-01T00:00:00Z')!;
+      expect(template.identifierFirst).toBe(false);
+      const made = fromTemplate(template);
+      expect(made.chunks).toHaveLength(size > 1000 ? 5 : 1);
+      const bytes = Buffer.concat(made.chunks);
+      expect(bytes.length).toBe(made.byteLength);
+      const answer = JSON.parse(bytes.toString('utf8')) as { expansion: { timestamp: string; identifier: string; pad: string } };
+      expect(answer.expansion.identifier).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+      expect(Number.isNaN(Date.parse(answer.expansion.timestamp))).toBe(false);
+      expect(answer.expansion.pad).toBe('æ'.repeat(size));
+    }
+  });
+
   it('is off with a budget of 0 bytes', () => {
     const { cache } = cacheOf(1000, 0);
     expect(cache.enabled).toBe(false);
