@@ -4,6 +4,7 @@ import { choiceJsonNames, rootCursor, step, type TypeCursor } from './fhir-model
 import { R4_REQUIRED_CODE_BINDINGS, R4_REQUIRED_VALUE_SETS } from './r4-required-codes';
 import { R4_REQUIRED_CONCEPT_BINDINGS, R4_REQUIRED_CONCEPT_VALUE_SETS } from './r4-required-concepts';
 import { R4_REQUIRED_ELEMENTS } from './r4-required-elements';
+import { isJsonObject } from './json-object';
 
 /** An issue of FHIR R4's own element rules, at the element it is about. */
 export interface BaseElementIssue extends Issue {
@@ -13,10 +14,6 @@ export interface BaseElementIssue extends Issue {
 }
 
 type Json = Record<string, unknown>;
-
-function isObject(x: unknown): x is Json {
-  return !!x && typeof x === 'object' && !Array.isArray(x);
-}
 
 /** Where the elements of a primitive's extension holder (`_status`) are looked up: Element's (id, extension). */
 export const ELEMENT: TypeCursor = { base: 'Element', type: 'Element' };
@@ -113,9 +110,9 @@ function conceptBindingsOf(cursor: TypeCursor): readonly ConceptBinding[] {
  * is not an object, and codings that are not, are the schema's to report.
  */
 function checkConcept(value: unknown, binding: ConceptBinding, at: string, found: Found[]): void {
-  if (!isObject(value)) return;
+  if (!isJsonObject(value)) return;
   const codings = (Array.isArray(value.coding) ? value.coding : []).map((c, i) => ({ c, i }))
-    .filter((x): x is { c: Json; i: number } => isObject(x.c) && Object.keys(x.c).length > 0);
+    .filter((x): x is { c: Json; i: number } => isJsonObject(x.c) && Object.keys(x.c).length > 0);
   let member = false;
   const wrong: Found[] = [];
   for (const { c, i } of codings) {
@@ -291,7 +288,7 @@ export function checkBaseElements(resource: Json, type: string, expression: stri
       const path = `${at}.${primitiveExtensions ? key.slice(1) : key}`;
       if (Array.isArray(value)) {
         value.forEach((item, i) => {
-          if (isObject(item)) visit(item, next, `${path}[${i}]`);
+          if (isJsonObject(item)) visit(item, next, `${path}[${i}]`);
         });
       } else {
         visit(value as Json, next, path);

@@ -5,16 +5,13 @@ import type { ValidationMode } from '../profile-validation/validator';
 import { OperationResult, type OperationHandler } from './context';
 import { excerpt } from '../errors/excerpt';
 import { R4_OPERATION_TEXTS } from './r4-operation-texts';
+import { isJsonObject } from '../fhir/json-object';
 
 export const RESOURCE_VALIDATE_DEFINITION = 'http://faelles-tx.dk/fhir/OperationDefinition/Resource-validate';
 
 const VALIDATE = R4_OPERATION_TEXTS['Resource-validate']!;
 
 const MODES: ValidationMode[] = ['create', 'update', 'delete', 'profile'];
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return !!x && typeof x === 'object' && !Array.isArray(x);
-}
 
 /**
  * $validate (POST) for any resource at system, type and instance level, following R4 Resource-validate, plus
@@ -60,7 +57,7 @@ export const validateOperation: OperationHandler = {
     const id = address?.id;
     if (type && !schema.isResourceType(type)) throw FhirError.notFound(`'${excerpt(type)}' is not a FHIR R4 resource type`, { da: `'${excerpt(type)}' er ikke en FHIR R4-ressourcetype` });
     const resource: unknown = input.one('resource');
-    if ((resource === undefined && input.names().length === 0) || (isObject(resource) && typeof resource.resourceType !== 'string')) {
+    if ((resource === undefined && input.names().length === 0) || (isJsonObject(resource) && typeof resource.resourceType !== 'string')) {
       throw FhirError.invalid("Send the resource to validate as the request body, or a Parameters resource with the parameter 'resource'", {
         da: "Send ressourcen, der skal valideres, som forespørgslens krop, eller en Parameters-ressource med parameteren 'resource'",
       });
@@ -76,7 +73,7 @@ export const validateOperation: OperationHandler = {
         expression: ['mode'], da: 'mode=delete understøttes ikke: serveren gemmer ikke de ressourcer, den validerer, så der er ingen sletning at kontrollere',
       });
     }
-    if (!isObject(resource)) {
+    if (!isJsonObject(resource)) {
       throw FhirError.invalid("No resource to validate: give the parameter 'resource'", { expression: ['resource'], da: "Ingen ressource at validere: angiv parameteren 'resource'" });
     }
     const resourceType = resource.resourceType;

@@ -10,16 +10,13 @@ import { findLegacyReplacement, replacementsOf } from '../terminology/replacemen
 import { statusNameDa } from '../terminology/status-name';
 import type { BindingStrength } from './profile-registry';
 import { quoteCode, type IssueSeverity, type ValidationIssue } from './messages';
+import { isJsonObject } from '../fhir/json-object';
 
 export type BoundType = 'Coding' | 'CodeableConcept' | 'code';
 
 interface Binding {
   strength: BindingStrength;
   valueSet: string;
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return !!x && typeof x === 'object' && !Array.isArray(x);
 }
 
 function vsCanonical(vs: ValueSet): string {
@@ -85,11 +82,11 @@ export class BindingChecker {
     let value_: CodedValue;
     const codingPaths: string[] = [];
     if (type === 'CodeableConcept') {
-      if (!isObject(value)) return [];
+      if (!isJsonObject(value)) return [];
       const list = Array.isArray(value.coding) ? value.coding : [];
-      const codings = list.filter(isObject) as Coding[];
+      const codings = list.filter(isJsonObject) as Coding[];
       list.forEach((c, i) => {
-        if (isObject(c)) codingPaths.push(`${expression}.coding[${i}]`);
+        if (isJsonObject(c)) codingPaths.push(`${expression}.coding[${i}]`);
       });
       if (codings.length === 0) {
         const severity: IssueSeverity = binding.strength === 'required' ? 'error' : 'warning';
@@ -103,7 +100,7 @@ export class BindingChecker {
       }
       value_ = { mode: 'codeableConcept', codings, codeableConcept: value as CodeableConcept };
     } else if (type === 'Coding') {
-      if (!isObject(value)) return [];
+      if (!isJsonObject(value)) return [];
       value_ = { mode: 'coding', codings: [value as Coding] };
     } else {
       if (typeof value !== 'string') return [];

@@ -1,12 +1,9 @@
 import { fullUrlDisagreement, RESTFUL_FULL_URL } from '../fhir/bundle-full-url';
 import { kommunekoderOf } from './local-code-checker';
 import type { ValidationIssue } from './messages';
+import { isJsonObject } from '../fhir/json-object';
 
 type Json = Record<string, unknown>;
-
-function isObject(x: unknown): x is Json {
-  return !!x && typeof x === 'object' && !Array.isArray(x);
-}
 
 const BUNDLE = 'http://hl7.org/fhir/StructureDefinition/Bundle';
 
@@ -45,7 +42,7 @@ const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const RELATIVE = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
 
 function versionIdOf(resource: unknown): string | undefined {
-  const meta = isObject(resource) && isObject(resource.meta) ? resource.meta : undefined;
+  const meta = isJsonObject(resource) && isJsonObject(resource.meta) ? resource.meta : undefined;
   return typeof meta?.versionId === 'string' ? meta.versionId : undefined;
 }
 
@@ -70,7 +67,7 @@ export class BundleIndex {
     const found = new Set<string>();
     const entries = bundle && Array.isArray(bundle.entry) ? bundle.entry : [];
     for (const e of entries) {
-      if (!isObject(e) || !isObject(e.resource)) continue;
+      if (!isJsonObject(e) || !isJsonObject(e.resource)) continue;
       const r = e.resource;
       if (typeof e.fullUrl === 'string') {
         const list = this.byFullUrl.get(e.fullUrl);
@@ -93,7 +90,7 @@ export class BundleIndex {
     if (!byRef) {
       byRef = new Map();
       for (const c of Array.isArray(from.contained) ? from.contained : []) {
-        if (isObject(c) && !byRef.has(`#${String(c.id)}`)) byRef.set(`#${String(c.id)}`, c);
+        if (isJsonObject(c) && !byRef.has(`#${String(c.id)}`)) byRef.set(`#${String(c.id)}`, c);
       }
       this.contained.set(from, byRef);
     }
@@ -143,7 +140,7 @@ export function bundleIssues(bundle: Json, expression: string, isResourceType: (
     issues.push(invariant('bdl-1', `${expression}.total`, typeText));
   }
   if (type === 'document') {
-    const identifier = isObject(bundle.identifier) ? bundle.identifier : undefined;
+    const identifier = isJsonObject(bundle.identifier) ? bundle.identifier : undefined;
     if (!identifier || identifier.system === undefined || identifier.value === undefined) {
       issues.push(invariant('bdl-9', identifier ? `${expression}.identifier` : expression, {
         en: identifier ? 'the identifier lacks a system or a value' : 'it has no identifier',
@@ -156,7 +153,7 @@ export function bundleIssues(bundle: Json, expression: string, isResourceType: (
   }
   const firstType = (wanted: string, key: BundleInvariant) => {
     const first = entries[0];
-    const resource = isObject(first) && isObject(first.resource) ? first.resource : undefined;
+    const resource = isJsonObject(first) && isJsonObject(first.resource) ? first.resource : undefined;
     if (resource?.resourceType === wanted) return;
     issues.push(invariant(key, resource ? `${expression}.entry[0].resource` : expression, resource
       ? { en: `the first resource is a ${String(resource.resourceType)}`, da: `den første ressource er en ${String(resource.resourceType)}` }
@@ -167,7 +164,7 @@ export function bundleIssues(bundle: Json, expression: string, isResourceType: (
 
   const firstOf = new Map<string, number>();
   entries.forEach((e, i) => {
-    if (!isObject(e)) return;
+    if (!isJsonObject(e)) return;
     const at = `${expression}.entry[${i}]`;
     if (e.search !== undefined && type !== 'searchset') issues.push(invariant('bdl-2', `${at}.search`, typeText));
     if (e.request === undefined && REQUEST_TYPES.has(String(type))) {
@@ -198,7 +195,7 @@ export function bundleIssues(bundle: Json, expression: string, isResourceType: (
         da: `'${fullUrl}' er også fullUrl for ${expression}.entry[${first}]`,
       }));
     }
-    const r = isObject(e.resource) ? e.resource : undefined;
+    const r = isJsonObject(e.resource) ? e.resource : undefined;
     const disagreement = r && typeof r.id === 'string' ? fullUrlDisagreement(fullUrl, `${String(r.resourceType)}/${r.id}`, 'resource', isResourceType) : undefined;
     if (disagreement) issues.push({ severity: 'error', code: 'invalid', expression: [`${at}.fullUrl`], text: disagreement });
   });

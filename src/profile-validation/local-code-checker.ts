@@ -6,6 +6,7 @@ import { findLegacyReplacement } from '../terminology/replacements';
 import { statusNameDa } from '../terminology/status-name';
 import { normaliseWhitespace } from '../terminology/text-match';
 import { quoteCode, type ValidationIssue } from './messages';
+import { isJsonObject } from '../fhir/json-object';
 
 /** Identifier system of a municipality (the three-digit kommunekode), on local catalogs and organizations. */
 export const KOMMUNEKODE_SYSTEM = 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode';
@@ -20,20 +21,14 @@ export const LOCAL_TYPE_URI = 'http://faelles-tx.dk/fhir/CodeSystem/lokal-type';
 /** R4 equivalences that state there is no mapping. */
 const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 
-type Json = Record<string, unknown>;
-
-function isObject(x: unknown): x is Json {
-  return !!x && typeof x === 'object' && !Array.isArray(x);
-}
-
 function identifiersOf(resource: { identifier?: Identifier | Identifier[] }): Identifier[] {
   const ids = resource.identifier;
   if (!ids) return [];
-  return (Array.isArray(ids) ? ids : [ids]).filter(isObject);
+  return (Array.isArray(ids) ? ids : [ids]).filter(isJsonObject);
 }
 
 export function kommunekoderOf(resource: unknown): string[] {
-  if (!isObject(resource)) return [];
+  if (!isJsonObject(resource)) return [];
   return identifiersOf(resource as { identifier?: Identifier[] })
     .filter((i) => i.system === KOMMUNEKODE_SYSTEM && typeof i.value === 'string')
     .map((i) => i.value!);
@@ -100,7 +95,7 @@ const ORGANIZATION_REFERENCE_PATHS = [
 
 function valuesAt(node: unknown, segments: string[]): unknown[] {
   if (segments.length === 0) return [node];
-  if (!isObject(node)) return [];
+  if (!isJsonObject(node)) return [];
   const next = node[segments[0]!];
   const items = Array.isArray(next) ? next : next === undefined ? [] : [next];
   return items.flatMap((item) => valuesAt(item, segments.slice(1)));
@@ -115,15 +110,15 @@ export function municipalityOf(resource: unknown, ctx: MunicipalityContext): Mun
   const found = new Set<string>();
   for (const p of ORGANIZATION_REFERENCE_PATHS) {
     for (const ref of valuesAt(resource, p.split('.'))) {
-      if (!isObject(ref)) continue;
+      if (!isJsonObject(ref)) continue;
       const identifier = ref.identifier;
-      if (isObject(identifier) && identifier.system === KOMMUNEKODE_SYSTEM && typeof identifier.value === 'string') {
+      if (isJsonObject(identifier) && identifier.system === KOMMUNEKODE_SYSTEM && typeof identifier.value === 'string') {
         found.add(identifier.value);
         continue;
       }
       if (typeof ref.reference === 'string') {
         const target = ctx.resolve(ref.reference);
-        if (isObject(target) && target.resourceType === 'Organization') for (const k of kommunekoderOf(target)) found.add(k);
+        if (isJsonObject(target) && target.resourceType === 'Organization') for (const k of kommunekoderOf(target)) found.add(k);
       }
     }
   }
@@ -148,11 +143,11 @@ function conceptsWithLevel3(node: unknown, expression: string, out: { codings: C
     node.forEach((item, i) => conceptsWithLevel3(item, `${expression}[${i}]`, out, new Set()));
     return;
   }
-  if (!isObject(node)) return;
-  if (Array.isArray(node.coding) && node.coding.some((c) => isObject(c) && typeof c.system === 'string' && LEVEL3_SYSTEMS.includes(c.system))) {
+  if (!isJsonObject(node)) return;
+  if (Array.isArray(node.coding) && node.coding.some((c) => isJsonObject(c) && typeof c.system === 'string' && LEVEL3_SYSTEMS.includes(c.system))) {
     out.push({
       expression,
-      codings: node.coding.flatMap((c, i) => (isObject(c) ? [{ coding: c as Coding, expression: `${expression}.coding[${i}]` }] : [])),
+      codings: node.coding.flatMap((c, i) => (isJsonObject(c) ? [{ coding: c as Coding, expression: `${expression}.coding[${i}]` }] : [])),
     });
   }
   for (const [key, value] of Object.entries(node)) {

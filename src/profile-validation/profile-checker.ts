@@ -5,6 +5,7 @@ import { runInvariant, type CompiledInvariant } from './invariant-evaluator';
 import type { ValidationIssue } from './messages';
 import type { CompiledProfile, ElementNode } from './profile-registry';
 import { checkReference, type ReferenceContext } from './reference-checker';
+import { isJsonObject } from '../fhir/json-object';
 
 type Json = Record<string, unknown>;
 
@@ -13,14 +14,10 @@ interface Item {
   expression: string;
 }
 
-function isObject(x: unknown): x is Json {
-  return !!x && typeof x === 'object' && !Array.isArray(x);
-}
-
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
+  if (isJsonObject(a) && isJsonObject(b)) {
     const ka = Object.keys(a);
     return ka.length === Object.keys(b).length && ka.every((k) => deepEqual(a[k], b[k]));
   }
@@ -29,8 +26,8 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 /** FHIR pattern matching: every value in the pattern is in the instance (arrays: each pattern item matches some item). */
 function matchesPattern(value: unknown, pattern: unknown): boolean {
-  if (isObject(pattern)) {
-    return isObject(value) && Object.entries(pattern).every(([k, p]) => matchesPattern(value[k], p));
+  if (isJsonObject(pattern)) {
+    return isJsonObject(value) && Object.entries(pattern).every(([k, p]) => matchesPattern(value[k], p));
   }
   if (Array.isArray(pattern)) {
     return Array.isArray(value) && pattern.every((p) => value.some((v) => matchesPattern(v, p)));
@@ -166,7 +163,7 @@ export class ProfileChecker {
     const discriminator = node.slicing!.discriminators[0]!.path;
     const matched = new Map<ElementNode, Item[]>(node.slices.map((s) => [s, []]));
     for (const item of items) {
-      const value = isObject(item.value) ? item.value[discriminator] : undefined;
+      const value = isJsonObject(item.value) ? item.value[discriminator] : undefined;
       const slice = node.slices.find((s) => s.sliceValue === value);
       if (slice) {
         matched.get(slice)!.push(item);
@@ -209,7 +206,7 @@ export class ProfileChecker {
     }
     if (node.reference && this.references) this.issues.push(...checkReference(node, value, expression, this.references, this.from));
     if (node.invariants.length > 0) this.invariants(node.invariants, value, expression);
-    if (isObject(value)) this.walk(node, value, expression);
+    if (isJsonObject(value)) this.walk(node, value, expression);
   }
 
   private invariants(list: CompiledInvariant[], value: unknown, expression: string): void {

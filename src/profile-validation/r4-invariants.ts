@@ -4,12 +4,9 @@ import { r4Model, rootCursor, type TypeCursor } from '../fhir/fhir-model';
 import { R4_CONSTRAINT_DANISH, R4_CONSTRAINTS, type R4Constraint } from '../fhir/r4-constraints';
 import { compileR4Expression } from './invariant-evaluator';
 import type { ValidationIssue } from './messages';
+import { isJsonObject } from '../fhir/json-object';
 
 type Json = Record<string, unknown>;
-
-function isObject(x: unknown): x is Json {
-  return !!x && typeof x === 'object' && !Array.isArray(x);
-}
 
 interface CompiledConstraint {
   rule: R4Constraint;
@@ -77,7 +74,7 @@ function localReferences(value: unknown, out: Set<string>): Set<string> {
     if (value.charCodeAt(0) === 35) out.add(value);
   } else if (Array.isArray(value)) {
     for (const v of value) localReferences(v, out);
-  } else if (isObject(value)) {
+  } else if (isJsonObject(value)) {
     for (const key in value) localReferences(value[key], out);
   }
   return out;
@@ -93,7 +90,7 @@ function dom3(resource: Json, expression: string, found: ValidationIssue[]): voi
   if (!Array.isArray(contained) || contained.length === 0) return;
   let refs: Set<string> | undefined;
   contained.forEach((c, i) => {
-    if (!isObject(c) || typeof c.id !== 'string') return;
+    if (!isJsonObject(c) || typeof c.id !== 'string') return;
     refs ??= localReferences(resource, new Set());
     if (refs.has(`#${c.id}`)) return;
     if (localReferences(c, new Set()).has('#')) return;
@@ -140,7 +137,7 @@ export function checkR4Invariants(resource: Json, type: string, expression: stri
       const path = `${at}.${name}`;
       const primitive = primitiveExtensions ? obj[name] : undefined;
       const item = (x: unknown, p: string, hasValue: boolean): void => {
-        if (!isObject(x)) return;
+        if (!isJsonObject(x)) return;
         if (!hasValue && !hasChildren(x)) found.push(issueOf(ELE_1, p));
         else visit(x, next, p);
       };

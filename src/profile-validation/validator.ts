@@ -14,6 +14,7 @@ import { ProfileChecker } from './profile-checker';
 import type { ReferenceContext } from './reference-checker';
 import type { CompiledProfile, ProfileRegistry } from './profile-registry';
 import { schemaProblemText } from '../fhir/schema-problem-text';
+import { isJsonObject } from '../fhir/json-object';
 
 type Json = Record<string, unknown>;
 
@@ -32,10 +33,6 @@ export interface ValidationRequest {
 
 /** Nested Bundles deeper than this are not opened. */
 const MAX_BUNDLE_DEPTH = 4;
-
-function isObject(x: unknown): x is Json {
-  return !!x && typeof x === 'object' && !Array.isArray(x);
-}
 
 /**
  * Validates a submission: one resource, or a Bundle and every resource in it. Each resource is checked against the
@@ -106,7 +103,7 @@ export class SubmissionValidator {
       inBundle: bundle !== undefined,
       resolve: (reference) => {
         const r = index().resolve(reference, host);
-        return isObject(r) ? r : undefined;
+        return isJsonObject(r) ? r : undefined;
       },
       profileType: (url) => this.profiles.find(url)?.type,
     };
@@ -135,7 +132,7 @@ export class SubmissionValidator {
     const contained = Array.isArray(resource.contained) ? resource.contained : [];
     contained.forEach((c, i) => {
       checkTimeBudget();
-      if (isObject(c)) this.resource(run, c, `${expression}.contained[${i}]`, { bundle, top: false, depth, container: resource, localCodes: false });
+      if (isJsonObject(c)) this.resource(run, c, `${expression}.contained[${i}]`, { bundle, top: false, depth, container: resource, localCodes: false });
     });
 
     if (isBundle) {
@@ -155,7 +152,7 @@ export class SubmissionValidator {
       const entries = Array.isArray(resource.entry) ? resource.entry : [];
       entries.forEach((entry, i) => {
         checkTimeBudget();
-        if (!isObject(entry) || !isObject(entry.resource)) return;
+        if (!isJsonObject(entry) || !isJsonObject(entry.resource)) return;
         this.resource(run, entry.resource, `${expression}.entry[${i}].resource`, { bundle: index, top: false, depth: depth + 1, localCodes: place.localCodes });
       });
     }
@@ -167,7 +164,7 @@ export class SubmissionValidator {
     const out: CompiledProfile[] = [];
     if (top && req.profile) out.push(req.profile);
     if (top && req.mode === 'profile' && req.profile) return out;
-    const meta = isObject(resource.meta) ? resource.meta : undefined;
+    const meta = isJsonObject(resource.meta) ? resource.meta : undefined;
     const claimed = meta && Array.isArray(meta.profile) ? meta.profile : [];
     claimed.forEach((canonical, i) => {
       if (typeof canonical !== 'string') return;
