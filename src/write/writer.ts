@@ -120,9 +120,8 @@ interface Planned {
   /** The id has no history: a PUT then creates it, and the store refuses when another process created it meanwhile. */
   neverWritten?: boolean;
   after?: TerminologyResource;
+  /** The version an If-Match named and the resource is at (412 when stale at the commit). */
   expectedVersion?: string;
-  /** Where the expected version came from: If-Match (412 when stale). */
-  expectedFrom?: 'if-match';
   /**
    * A condition besides If-Match the write met when it was planned: the store is asked to find the state it was
    * checked against (the same version, or for a create no id), and 412 when another replica changed it meanwhile.
@@ -496,7 +495,7 @@ export class ResourceWriter {
     } catch (e) {
       if (e instanceof StoreConflictError) {
         // a precondition met when checked, no longer met at the commit (a never-written id: created meanwhile)
-        const header = (x: Planned) => (x.expectedFrom === 'if-match' ? 'If-Match' : x.condition);
+        const header = (x: Planned) => (x.expectedVersion !== undefined ? 'If-Match' : x.condition);
         const p = planned.find((x) => header(x) !== undefined && (e.reason !== 'already-exists' || x.neverWritten));
         if (p) {
           throw new FhirError(412, 'conflict', e.message, { da: `${p.type}/${p.id} er ændret af en anden i mellemtiden (${header(p)}): hent den nyeste version, og ret igen.` });
@@ -566,7 +565,6 @@ export class ResourceWriter {
       }
       // the write holds only while the store still has the version matched
       p.expectedVersion = current;
-      p.expectedFrom = 'if-match';
     }
     if (request.method !== 'POST') this.checkConditions(p);
 
