@@ -131,11 +131,13 @@ function requestOf(entry: BundleEntry, method: string | undefined, i: number, ba
   const { path, search } = entryTarget(url, base);
   const query = parseQueryString(search) as Record<string, unknown>;
   checkFormatParameter(query._format);
-  const read = HISTORY_PATH.test(path) || SEARCH_PATH.test(path) ? null : RESOURCE_PATH.exec(path);
-  const readById = (read?.[2] !== undefined || HISTORY_PATH.exec(path)?.[3] !== undefined) && method === 'GET';
+  const history = HISTORY_PATH.exec(path);
+  const isSearch = SEARCH_PATH.test(path);
+  const read = history || isSearch ? null : RESOURCE_PATH.exec(path);
+  const readById = (read?.[2] !== undefined || history?.[3] !== undefined) && method === 'GET';
   refuseEntryConditions(entry, i, readById ? ['ifNoneMatch', 'ifModifiedSince'] : []);
   const operation = operationAt(invoker, path);
-  if (!operation && !read && !HISTORY_PATH.test(path) && !SEARCH_PATH.test(path) && path !== '/metadata' && path !== '/metadata/') throw notARequestHere(i, url);
+  if (!operation && !read && !history && !isSearch && path !== '/metadata' && path !== '/metadata/') throw notARequestHere(i, url);
   return { url, method, path, search, query, read, operation };
 }
 
@@ -154,8 +156,8 @@ function notARequestHere(i: number, url: string): FhirError {
 export async function checkTransactionReads(reads: readonly { entry: BundleEntry; index: number }[], writes: ReadonlyMap<string, string>, deps: BatchDeps, base: string): Promise<void> {
   for (const { entry, index } of reads) {
     checkEntryTypes(entry, index);
-    const { read, operation, path } = requestOf(entry, 'GET', index, base, deps.invoker);
-    if (operation || !read?.[2] || HISTORY_PATH.test(path)) continue;
+    const { read, operation } = requestOf(entry, 'GET', index, base, deps.invoker);
+    if (operation || !read?.[2]) continue;
     const [, type, id] = read as unknown as [string, TerminologyType, string];
     const written = writes.get(`${type}/${id}`);
     if (written === 'PUT') continue;
