@@ -266,10 +266,13 @@ function canonicalOf(cm: ConceptMap): string {
  */
 function mapNamed(cm: ConceptMap, typed = true): Bilingual {
   const canonical = canonicalOf(cm);
-  if (!canonical) return { en: 'the ConceptMap given in the request', da: 'ConceptMap\'en i forespørgslen' };
+  if (!canonical) return MAP_IN_REQUEST;
   const named = typed ? `ConceptMap ${canonical}` : canonical;
   return { en: named, da: named };
 }
+
+/** A map given in the request with neither url nor id, as a message names it. */
+const MAP_IN_REQUEST: Bilingual = { en: 'the ConceptMap given in the request', da: 'ConceptMap\'en i forespørgslen' };
 
 const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -712,7 +715,7 @@ export function replacementMessage(matches: Match[]): Bilingual | undefined {
     const legacy = m.replaces!.status === 'legacy-key';
     const why = legacy ? 'a legacy key' : m.replaces!.status;
     const whyDa = legacy ? 'er en gammel brugervendt nøgle' : `har status ${statusNameDa(m.replaces!.status)}`;
-    const map = m.originMap ? { en: m.originMap, da: m.originMap } : { en: 'The ConceptMap given in the request', da: 'ConceptMap\'en i forespørgslen' };
+    const map = m.originMap ? { en: m.originMap, da: m.originMap } : { en: capitalized(MAP_IN_REQUEST.en), da: capitalized(MAP_IN_REQUEST.da) };
     if (m.source || !m.concept.system || m.concept.system === m.replaces!.system) {
       return {
         en: `${map.en} maps to ${label(m.replaces!)}, which is ${why}; the match gives its replacement ${label(m.concept)}`,
