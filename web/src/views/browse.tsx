@@ -267,9 +267,11 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
 
 export function Browse({ catalogKey, code, system }: { catalogKey?: string; code?: string; system?: string }) {
   const catalog = catalogByKey(catalogKey) ?? CATALOGS[0]!;
-  const [query, setQuery] = useState('');
+  // the query belongs to the catalog it was typed in: another catalog starts empty, and what is typed right after the
+  // switch is kept (a reset in an effect ran after the first keystrokes and cleared them)
+  const [typed, setTyped] = useState({ catalog: catalog.key, text: '' });
+  const query = typed.catalog === catalog.key ? typed.text : '';
   const filter = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
-  useEffect(() => setQuery(''), [catalog.key]);
   // the catalog's text is fetched when it opens, so a search answers from the page
   useEffect(() => { if (!catalog.pickList) loadSearchEntries(catalog).catch(() => undefined); }, [catalog.key]);
   const searchId = `search-${catalog.key}`;
@@ -281,7 +283,7 @@ export function Browse({ catalogKey, code, system }: { catalogKey?: string; code
         <form role="search" onSubmit={(e) => e.preventDefault()}>
           <label for={searchId}>Søg i {catalog.label}</label>
           <input id={searchId} type="search" value={query} autocomplete="off" placeholder="fx træning, kost, faerdighed"
-            onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
+            onInput={(e) => setTyped({ catalog: catalog.key, text: (e.target as HTMLInputElement).value })} />
         </form>
         {filter ? <SearchResults catalog={catalog} filter={filter} selected={code} /> : <CatalogTree catalog={catalog} selected={code} />}
       </section>
