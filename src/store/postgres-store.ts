@@ -153,6 +153,15 @@ function textColumn(value: unknown, what: string): string | null {
   return value;
 }
 
+const PACKAGE_COLUMNS = 'name, version, fhir_version, dependencies, content, loaded_at, loaded_by';
+
+/** A connection checked out of the pool; broken is set when it must be discarded on release. */
+interface Checkout {
+  readonly client: PoolClient;
+  broken?: Error;
+  release(): void;
+}
+
 /**
  * The PostgreSQL store: for several server processes (replicas) sharing one database. Same behaviour as the
  * embedded store (test/store/store-contract.ts), plus:
@@ -164,8 +173,6 @@ function textColumn(value: unknown, what: string): string | null {
  *  - after a write, NOTIFY faelles_tx_changes '{schema} {sequence}'; follow() keeps a ChangeSink up to date from
  *    those notifications, and from a poll every pollIntervalMs and after every reconnect of the listener.
  */
-const PACKAGE_COLUMNS = 'name, version, fhir_version, dependencies, content, loaded_at, loaded_by';
-
 export class PostgresStore extends BaseStore implements TerminologyStore, ChangeFeed {
   readonly schema: string;
   private readonly pool: Pool;
@@ -250,23 +257,11 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
    * answer (no reply, the connection lost) leaves the outcome unknown, and that is what the error says (504).
    */
   private async transaction<T>(fn: (client: PoolClient) => Promise<T>, options: { begin?: string; gate?: CommitGate } = {}): Promise<T> {
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      // nothing was sent: whatever the reason, the write can be sent again
-      throw connectFailed(e, options.gate !== undefined);
-    }
-    let broken: Error | undefined;
+    const writing = options.gate !== undefined;
+    const { checkout } = await this.checkout((c) => c.query(options.begin ?? 'BEGIN'), writing);
+    const { client } = checkout;
     let commitSent = false;
-    // A checked-out connection the database ends (a restart, an administrator, idle_in_transaction_session_timeout)
-    // emits 'error', which would end the process without a listener; its queries fail, and that is handled below.
-    const onConnectionError = (e: Error) => {
-      broken ??= e;
-    };
-    client.on('error', onConnectionError);
     try {
-      await client.query(options.begin ?? 'BEGIN');
       const result = await fn(client);
       if (options.gate && !options.gate.enterCommit()) throw abandonedWrite();
       commitSent = true;
@@ -276,29 +271,65 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       if (!(e instanceof DatabaseError) && !(e instanceof FhirError)) {
         // No answer, or no connection: a ROLLBACK would wait as long. The connection is closed instead, which ends
         // the transaction in the database unless its COMMIT was already sent.
-        broken = e instanceof Error ? e : new Error(String(e));
-        if (commitSent && !neverSent(e)) throw outcomeUnknown(broken);
+        checkout.broken = e instanceof Error ? e : new Error(String(e));
+        if (commitSent && !neverSent(e)) throw outcomeUnknown(checkout.broken);
       } else {
         try {
           await client.query('ROLLBACK');
         } catch (r) {
-          broken = r instanceof Error ? r : new Error(String(r));
+          checkout.broken = r instanceof Error ? r : new Error(String(r));
         }
       }
-      throw mapError(e, options.gate !== undefined);
+      throw mapError(e, writing);
     } finally {
-      // A connection that failed (or failed to roll back) is discarded rather than returned to the pool.
-      client.removeListener('error', onConnectionError);
-      client.release(broken);
+      checkout.release();
     }
   }
 
-  private async query<R extends object>(text: string, values: unknown[]): Promise<R[]> {
+  /**
+   * A pooled connection, and what its first statement (BEGIN, or a read) answered. A connection the database ended
+   * while it sat idle in the pool (a restart, a failover, an administrator) fails that statement before anything of a
+   * transaction ran: it is discarded and the next one tried, so the request gets the database's present state rather
+   * than a stale connection's. After a restart every idle connection may be such, hence up to the pool's size of them,
+   * and then one fresh connection.
+   */
+  private async checkout<T>(first: (client: PoolClient) => Promise<T>, writing: boolean, staleLeft = this.pool.options.max): Promise<{ checkout: Checkout; answer: T }> {
+    let client: PoolClient;
     try {
-      return (await this.pool.query<R>(text, values)).rows;
+      client = await this.pool.connect();
     } catch (e) {
-      throw mapError(e);
+      // nothing was sent: whatever the reason, the write can be sent again
+      throw connectFailed(e, writing);
     }
+    // A checked-out connection the database ends (a restart, an administrator, idle_in_transaction_session_timeout)
+    // emits 'error', which would end the process without a listener; its queries fail, and that is handled by the caller.
+    const checkout: Checkout = {
+      client,
+      release: () => {
+        // A connection that failed (or failed to roll back) is discarded rather than returned to the pool.
+        client.removeListener('error', onConnectionError);
+        client.release(checkout.broken);
+      },
+    };
+    const onConnectionError = (e: Error) => {
+      checkout.broken ??= e;
+    };
+    client.on('error', onConnectionError);
+    try {
+      return { checkout, answer: await first(client) };
+    } catch (e) {
+      checkout.broken = e instanceof Error ? e : new Error(String(e));
+      checkout.release();
+      if (staleLeft > 0 && isUnavailable(e)) return this.checkout(first, writing, staleLeft - 1);
+      throw mapError(e, writing);
+    }
+  }
+
+  /** A read outside a transaction; a read is safe to repeat on another connection. */
+  private async query<R extends object>(text: string, values: unknown[]): Promise<R[]> {
+    const { checkout, answer } = await this.checkout((client) => client.query<R>(text, values), false);
+    checkout.release();
+    return answer.rows;
   }
 
   private parse(content: string): TerminologyResource {

@@ -7,6 +7,7 @@ import { StoreConflictError, type ChangeSink, type ResourceChange } from '../../
 import { WrittenLayer } from '../../src/store/written-layer';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
+import { startHangingProxy } from '../support/hanging-proxy';
 import { describeWithPostgres, dropSchemas, TEST_DATABASE_URL, uniqueSchema, withClient } from '../support/postgres';
 import { describeStoreContract } from './store-contract';
 
@@ -161,6 +162,42 @@ describeWithPostgres('PostgresStore', () => {
       await store.create(codeSystem('text', { title }));
       expect((await store.read('CodeSystem', 'text'))?.title).toBe(title);
     });
+  });
+
+  it('a pooled connection the database ended while it sat idle (a restart, an administrator) is replaced: the next write and read are made', async () => {
+    const proxy = await startHangingProxy(TEST_DATABASE_URL);
+    try {
+      const applicationName = `faelles-tx idle-ended ${process.pid}`;
+      const url = new URL(proxy.urlFor(TEST_DATABASE_URL));
+      url.searchParams.set('application_name', applicationName);
+      const store = await openStore(uniqueSchema(), { connectionString: url.toString(), poolSize: 2 });
+      const sessions = async () => withClient(async (c) => (await c.query(
+        'SELECT pid FROM pg_stat_activity WHERE application_name = $1', [applicationName])).rowCount ?? 0);
+      await store.create(codeSystem('before'));
+      expect(await sessions()).toBeGreaterThan(0);
+      // The proxy holds the database's farewell, so the pool still counts its connections as idle and usable.
+      proxy.hangNow();
+      await withClient((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]));
+      while ((await sessions()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const begun = proxy.whenHeld('BEGIN');
+      const write = store.create(codeSystem('after'));
+      await begun;
+      proxy.resume();
+      await expect(write).resolves.toMatchObject({ versionId: '1' });
+      expect(await store.read('CodeSystem', 'after')).toMatchObject({ id: 'after' });
+
+      // A read on such a connection is repeated on another one too.
+      proxy.hangNow();
+      await withClient((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]));
+      while ((await sessions()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const asked = proxy.whenHeld('SELECT');
+      const read = store.read('CodeSystem', 'before');
+      await asked;
+      proxy.resume();
+      await expect(read).resolves.toMatchObject({ id: 'before' });
+    } finally {
+      await proxy.close();
+    }
   });
 
   describe('two processes on one database', () => {

@@ -13,6 +13,10 @@ export interface HangingProxy {
    * the server (it runs the statement, the answer is held); else they are held too. Resolves when it hangs.
    */
   hangWhen(text: string, options: { forward: boolean }): Promise<void>;
+  /** Hangs now: nothing goes through, either way, until resume. */
+  hangNow(): void;
+  /** Resolves when a client's bytes containing `text` are held (sent while hung). */
+  whenHeld(text: string): Promise<void>;
   resume(): void;
   close(): Promise<void>;
 }
@@ -24,6 +28,7 @@ export async function startHangingProxy(targetUrl: string): Promise<HangingProxy
   let hung = false;
   let trigger: { text: string; forward: boolean; fired: () => void } | undefined;
   const held: Held[] = [];
+  const awaited: { text: string; seen: () => void }[] = [];
   const sockets = new Set<net.Socket>();
   const pass = (action: Held) => (hung ? held.push(action) : action());
 
@@ -39,6 +44,12 @@ export async function startHangingProxy(targetUrl: string): Promise<HangingProxy
         if (!forward) held.push(() => upstream.write(chunk));
         fired();
         return;
+      }
+      if (hung) {
+        for (const w of awaited.filter((a) => chunk.includes(a.text))) {
+          awaited.splice(awaited.indexOf(w), 1);
+          w.seen();
+        }
       }
       pass(() => upstream.write(chunk));
     });
@@ -61,6 +72,14 @@ export async function startHangingProxy(targetUrl: string): Promise<HangingProxy
     hangWhen(text, options) {
       return new Promise((fired) => {
         trigger = { text, forward: options.forward, fired };
+      });
+    },
+    hangNow() {
+      hung = true;
+    },
+    whenHeld(text) {
+      return new Promise((seen) => {
+        awaited.push({ text, seen });
       });
     },
     resume() {
