@@ -112,6 +112,10 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
       await withClient(async (c) => {
         await c.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
         await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+        // The sessions end after the call returns; the write is to come after they did.
+        while ((await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database])).rowCount) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
       });
       const refused = await put(r, 'during-refusal');
       expect(refused.status).toBe(503);
