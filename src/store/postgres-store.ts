@@ -509,14 +509,11 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     }
   }
 
+  /** Whether the database answers now; a pooled connection it ended meanwhile says nothing of that, and is replaced. */
   async ping(timeoutMs?: number): Promise<void> {
-    try {
-      await this.pool.query(waitingUpTo({ text: 'SELECT 1' }, timeoutMs));
-    } catch (e) {
-      throw mapError(e);
-    }
+    const { checkout } = await this.checkout((client) => client.query(waitingUpTo({ text: 'SELECT 1' }, timeoutMs)), false);
+    checkout.release();
   }
-
 
   // ---- following the writes of every replica ------------------------------------------------------------------------
 

@@ -164,7 +164,7 @@ describeWithPostgres('PostgresStore', () => {
     });
   });
 
-  it('a pooled connection the database ended while it sat idle (a restart, an administrator) is replaced: the next write and read are made', async () => {
+  it('a pooled connection the database ended while it sat idle (a restart, an administrator) is replaced: the next write, read and ping are made', async () => {
     const proxy = await startHangingProxy(TEST_DATABASE_URL);
     try {
       const applicationName = `faelles-tx idle-ended ${process.pid}`;
@@ -173,28 +173,23 @@ describeWithPostgres('PostgresStore', () => {
       const store = await openStore(uniqueSchema(), { connectionString: url.toString(), poolSize: 2 });
       const sessions = async () => withClient(async (c) => (await c.query(
         'SELECT pid FROM pg_stat_activity WHERE application_name = $1', [applicationName])).rowCount ?? 0);
+      /** Ends the store's sessions while the proxy holds their farewell (so the pool counts them idle and usable), then runs `action` on them. */
+      const afterIdleEnd = async <T>(firstStatement: string, action: () => Promise<T>): Promise<T> => {
+        expect(await sessions()).toBeGreaterThan(0);
+        proxy.hangNow();
+        await withClient((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]));
+        while ((await sessions()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        const sent = proxy.whenHeld(firstStatement);
+        const done = action();
+        await sent;
+        proxy.resume();
+        return done;
+      };
       await store.create(codeSystem('before'));
-      expect(await sessions()).toBeGreaterThan(0);
-      // The proxy holds the database's farewell, so the pool still counts its connections as idle and usable.
-      proxy.hangNow();
-      await withClient((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]));
-      while ((await sessions()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-      const begun = proxy.whenHeld('BEGIN');
-      const write = store.create(codeSystem('after'));
-      await begun;
-      proxy.resume();
-      await expect(write).resolves.toMatchObject({ versionId: '1' });
+      await expect(afterIdleEnd('BEGIN', () => store.create(codeSystem('after')))).resolves.toMatchObject({ versionId: '1' });
       expect(await store.read('CodeSystem', 'after')).toMatchObject({ id: 'after' });
-
-      // A read on such a connection is repeated on another one too.
-      proxy.hangNow();
-      await withClient((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]));
-      while ((await sessions()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-      const asked = proxy.whenHeld('SELECT');
-      const read = store.read('CodeSystem', 'before');
-      await asked;
-      proxy.resume();
-      await expect(read).resolves.toMatchObject({ id: 'before' });
+      await expect(afterIdleEnd('SELECT', () => store.read('CodeSystem', 'before'))).resolves.toMatchObject({ id: 'before' });
+      await expect(afterIdleEnd('SELECT 1', () => store.ping(2000))).resolves.toBeUndefined();
     } finally {
       await proxy.close();
     }
