@@ -279,11 +279,11 @@ class Thrown {
 export function answerOf(status: number, result: unknown, headers?: Record<string, string>): BytesAnswer {
   if (result instanceof SerializedResource) return { status, headers, chunks: result.chunks, byteLength: result.byteLength };
   const text = result instanceof SerializedText ? result.text : JSON.stringify(result);
-  // the bytes are made when first asked for: a batch entry takes the text, and 10,000 small buffers per batch
-  // would otherwise hold the process's memory up until the garbage collector gets to them
+  // the bytes are made when first asked for: a batch entry and the HTTP edge take the text, and 10,000 small buffers
+  // per batch would otherwise hold the process's memory up until the garbage collector gets to them
   let bytes: Buffer | undefined;
   const made = (): Buffer => (bytes ??= Buffer.from(text, 'utf8'));
-  return { status, headers, text, get chunks() { return [made()]; }, get byteLength() { return made().length; } };
+  return { status, headers, text, get chunks() { return [made()]; }, get byteLength() { return bytes ? bytes.length : Buffer.byteLength(text, 'utf8'); } };
 }
 
 /** The answer for anything thrown: the one mapping to an OperationOutcome, with the headers some errors call for. */
