@@ -33,15 +33,14 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
   }
   if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]!);
   headers.push('Content-Type', jsonContentType(res.req));
-  const pretty = wantsPretty(res.req?.url);
-  if (answer.text !== undefined && !pretty) {
+  if (wantsPretty(res.req?.url)) answer = { ...answer, ...indentedBytes(answer) }; // bytes, without the compact text
+  if (answer.text !== undefined) {
     // written as text: node:http sends it with the head in one write, without a Buffer made for it first
-    headers.push('Content-Length', String(Buffer.byteLength(answer.text, 'utf8')));
+    headers.push('Content-Length', String(answer.byteLength));
     res.writeHead(answer.status, headers);
     res.end(answer.text);
     return;
   }
-  if (pretty) answer = { ...answer, ...indentedBytes(answer) };
   const { chunks } = answer;
   if (chunks.length > FEW_CHUNKS && answer.byteLength > CHUNKED_ANSWER_BYTES) {
     for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
