@@ -325,9 +325,9 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     }
   }
 
-  /** A read outside a transaction; a read is safe to repeat on another connection. */
-  private async query<R extends object>(text: string, values: unknown[]): Promise<R[]> {
-    const { checkout, answer } = await this.checkout((client) => client.query<R>(text, values), false);
+  /** A read outside a transaction (waiting `waitMs` for its answer when given); a read is safe to repeat on another connection. */
+  private async query<R extends object>(text: string, values: unknown[], waitMs?: number): Promise<R[]> {
+    const { checkout, answer } = await this.checkout((client) => client.query<R>(waitingUpTo({ text, values }, waitMs)), false);
     checkout.release();
     return answer.rows;
   }
@@ -511,8 +511,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
 
   /** Whether the database answers now; a pooled connection it ended meanwhile says nothing of that, and is replaced. */
   async ping(timeoutMs?: number): Promise<void> {
-    const { checkout } = await this.checkout((client) => client.query(waitingUpTo({ text: 'SELECT 1' }, timeoutMs)), false);
-    checkout.release();
+    await this.query('SELECT 1', [], timeoutMs);
   }
 
   // ---- following the writes of every replica ------------------------------------------------------------------------
