@@ -1,6 +1,7 @@
 import type { Bilingual } from '../errors/issue';
 import { excerpt } from '../errors/excerpt';
 import { walkJson } from './json-walk';
+import { isJsonObject } from './json-object';
 
 /**
  * FHIR R4's rules for a narrative's `div` (narrative.html; Narrative.div's invariants txt-1 and txt-2): XHTML, one
@@ -173,7 +174,7 @@ export function narrativeDivProblem(div: string): Bilingual | undefined {
 export function narrativeProblems(value: unknown, root: string): NarrativeProblem[] {
   const out: NarrativeProblem[] = [];
   walkJson(value, root, (v, path) => {
-    const narrative = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as { text?: unknown }).text : undefined;
+    const narrative = isJsonObject(v) ? v.text : undefined;
     const div = narrative !== null && typeof narrative === 'object' ? (narrative as { div?: unknown }).div : undefined;
     if (typeof div !== 'string' || div.length === 0) return;
     const text = narrativeDivProblem(div);
