@@ -28,6 +28,9 @@ export const MAX_BATCH_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 const HEAD = Buffer.from('{"resourceType":"Bundle","type":"batch-response","entry":[', 'utf8');
 const TRANSACTION_HEAD = Buffer.from('{"resourceType":"Bundle","type":"transaction-response","entry":[', 'utf8');
+// FHIR JSON has no empty arrays: a response to a Bundle without entries has no `entry`
+const EMPTY = Buffer.from('{"resourceType":"Bundle","type":"batch-response"}', 'utf8');
+const EMPTY_TRANSACTION = Buffer.from('{"resourceType":"Bundle","type":"transaction-response"}', 'utf8');
 const TAIL = Buffer.from(']}', 'utf8');
 const COMMA = Buffer.from(',', 'utf8');
 
@@ -251,6 +254,7 @@ function entryBytes(answer: EntryAnswer): readonly Buffer[] {
 
 /** The bytes of a response Bundle of these entries' bytes, in order. */
 export function responseBundle(type: 'batch-response' | 'transaction-response', entries: readonly (readonly Buffer[])[]): SerializedResource {
+  if (entries.length === 0) return new SerializedResource([type === 'batch-response' ? EMPTY : EMPTY_TRANSACTION]);
   const chunks: Buffer[] = [type === 'batch-response' ? HEAD : TRANSACTION_HEAD];
   entries.forEach((entry, i) => {
     if (i > 0) chunks.push(COMMA);
@@ -301,13 +305,13 @@ export async function answerEntries(items: readonly { entry: BundleEntry; index:
 /**
  * A `batch` Bundle: every entry answered on its own, in order, in one `batch-response` (one status per entry; an
  * error in one entry is that entry's answer, in the batch request's language as the request alone would have it). No
- * transaction: nothing is written. The answer is the Bundle's bytes in pieces (no single string of the whole
+ * transaction: nothing is written. A Bundle without entries gets a `batch-response` without entries (R4: one
+ * entry per entry of the request). The answer is the Bundle's bytes in pieces (no single string of the whole
  * answer); undefined when the call was abandoned on the way.
  */
 export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCall): Promise<SerializedResource | undefined> {
   const entries = bundle.entry ?? [];
   if (!Array.isArray(entries)) throw FhirError.invalid('Bundle.entry must be an array', { da: 'Bundle.entry skal være en liste' });
-  if (entries.length === 0) throw FhirError.invalid('The batch has no entries', { da: 'Batchen har ingen poster' });
   if (entries.length > deps.maxEntries) {
     throw new FhirError(413, 'too-long', `The batch has ${entries.length} entries; at most ${deps.maxEntries} are answered in one batch`, {
       da: `Batchen har ${entries.length} poster; højst ${deps.maxEntries} besvares i én batch`,

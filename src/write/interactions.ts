@@ -339,7 +339,8 @@ export interface TransactionEntries {
 
 /**
  * The entries of a transaction Bundle: writes (POST of [type], PUT and DELETE of [type]/[id]) and reads (GET and
- * HEAD, of anything a batch entry reads); 400 or 413 for one that is neither.
+ * HEAD, of anything a batch entry reads); 400 or 413 for one that is neither. A Bundle without entries has neither,
+ * and is answered as one (an empty `transaction-response`; nothing to authorise, nothing written).
  */
 export function transactionRequests(bundle: Bundle | undefined, base: string, maxEntries: number): TransactionEntries {
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') {
@@ -355,7 +356,6 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
       da: `Transaktionen har ${entries.length} poster; højst ${maxEntries} modtages i én transaktion`,
     });
   }
-  if (entries.length === 0) throw FhirError.invalid('The transaction has no entries', { da: 'Transaktionen har ingen poster' });
   const fullUrls = new Map<string, number>();
   const writes: WriteRequest[] = [];
   const reads: TransactionEntries['reads'] = [];

@@ -10,6 +10,7 @@ import { OPERATIONS } from '../../src/operations';
 import { FSIII, testApp, testConfig } from '../support/app';
 import { CODES, KOL_TARGETS, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { param, part } from '../support/parameters';
+import { startServer } from '../support/server';
 
 const JSON_TYPE = 'application/fhir+json';
 const K370 = 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser';
@@ -182,8 +183,7 @@ describe('batch Bundle of terminology requests', () => {
     expect(translated).toEqual(single.body);
   });
 
-  it('refuses an empty batch (400) and one larger than the documented limit as a whole (413), and other Bundle types as before', async () => {
-    await postBatch([]).expect(400);
+  it('refuses a batch larger than the documented limit as a whole (413), and other Bundle types as before', async () => {
     const many = Array.from({ length: MAX_BATCH_ENTRIES + 1 }, () => ({ request: { method: 'GET' as const, url: 'ValueSet/indsatskatalog-119' } }));
     const tooMany = await postBatch(many).expect(413);
     expect(JSON.stringify(tooMany.body)).toContain(String(MAX_BATCH_ENTRIES));
@@ -192,6 +192,39 @@ describe('batch Bundle of terminology requests', () => {
       .send({ resourceType: 'Bundle', type: 'history', entry: [] });
     expect(history.status).toBe(400);
     expect(JSON.stringify(history.body)).toMatch(/transaction and batch/);
+  });
+});
+
+describe('a Bundle without entries', () => {
+  const history = async () => ((await request(app).get('/fhir/_history').expect(200)).body as Bundle).entry?.map((e) => `${e.request?.method} ${e.request?.url} ${e.response?.etag}`);
+
+  it('is answered 200 with a response Bundle without entries (one per entry of the request), for a batch and a transaction, with or without a token', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    const before = await history();
+    expect(before?.length).toBeGreaterThan(0);
+    for (const type of ['batch', 'transaction'] as const) {
+      for (const entry of [[], undefined]) {
+        for (const auth of [undefined, `Bearer ${token}`]) {
+          const req = request(app).post('/fhir').type(JSON_TYPE);
+          if (auth) req.set('Authorization', auth);
+          const res = await req.send({ resourceType: 'Bundle', type, ...(entry && { entry }) }).expect(200);
+          expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
+          // FHIR JSON has no empty arrays
+          expect(res.body).toEqual({ resourceType: 'Bundle', type: `${type}-response` });
+        }
+      }
+    }
+    expect(await history()).toEqual(before);
+  });
+
+  it('is answered so to fhir-kit-client too', async () => {
+    const server = await startServer();
+    try {
+      expect(await server.client.batch({ body: { resourceType: 'Bundle', type: 'batch' } })).toEqual({ resourceType: 'Bundle', type: 'batch-response' });
+      expect(await server.client.transaction({ body: { resourceType: 'Bundle', type: 'transaction' } })).toEqual({ resourceType: 'Bundle', type: 'transaction-response' });
+    } finally {
+      await server.close();
+    }
   });
 });
 
