@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { claimDataDir, PID_FILE, serverUsing } from '../../src/store/data-dir-lock';
-import { SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
+import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { describeStoreContract } from './store-contract';
 import { damageTable } from '../support/damaged-sqlite';
 
@@ -47,6 +47,68 @@ describe('SqliteStore specifics', () => {
       expect(db.prepare('SELECT count(*) AS n FROM resource_history').get()).toEqual({ n: 1 });
     } finally {
       db.close();
+    }
+  });
+
+  it("brings a data file of schema 6 (the resource tables WITHOUT ROWID) to this build's, every row and column kept, and goes on from it", async () => {
+    const dir = freshDir();
+    fs.mkdirSync(dir, { recursive: true });
+    const old = new Database(path.join(dir, SQLITE_FILE_NAME));
+    const big = JSON.stringify({ resourceType: 'CodeSystem', id: 'big', url: 'http://example.org/big', status: 'active', content: 'complete',
+      concept: Array.from({ length: 5000 }, (_, i) => ({ code: `c${i}`, display: `Begreb ${i} æøå` })) });
+    const small = JSON.stringify({ resourceType: 'ValueSet', id: 'small', url: 'http://example.org/small', version: '2', status: 'active' });
+    try {
+      old.pragma('journal_mode = WAL');
+      for (const sql of MIGRATIONS.slice(0, 6)) old.exec(sql);
+      old.pragma('user_version = 6');
+      expect(old.prepare("SELECT sql FROM sqlite_master WHERE name = 'resource'").get()).toEqual({ sql: expect.stringMatching(/WITHOUT ROWID/) });
+      const row = old.prepare('INSERT INTO resource VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      row.run('CodeSystem', 'big', 1, 0, 'http://example.org/big', null, '2026-01-01T00:00:00.000Z', big);
+      row.run('ValueSet', 'small', 2, 0, 'http://example.org/small', '2', '2026-01-02T00:00:00.000Z', small);
+      row.run('ValueSet', 'gone', 2, 1, null, null, '2026-01-03T00:00:00.000Z', null);
+      const version = old.prepare('INSERT INTO resource_history VALUES (?, ?, ?, ?, ?, ?)');
+      version.run('CodeSystem', 'big', 1, 'create', '2026-01-01T00:00:00.000Z', big);
+      version.run('ValueSet', 'small', 1, 'create', '2026-01-01T12:00:00.000Z', small.replace('"2"', '"1"'));
+      version.run('ValueSet', 'small', 2, 'update', '2026-01-02T00:00:00.000Z', small);
+      version.run('ValueSet', 'gone', 1, 'create', '2026-01-02T12:00:00.000Z', small.replace('small', 'gone'));
+      version.run('ValueSet', 'gone', 2, 'delete', '2026-01-03T00:00:00.000Z', null);
+    } finally {
+      old.close();
+    }
+    const rowsOf = () => {
+      const db = new Database(path.join(dir, SQLITE_FILE_NAME), { readonly: true });
+      try {
+        return {
+          resource: db.prepare('SELECT * FROM resource ORDER BY resource_type, id').all(),
+          history: db.prepare('SELECT * FROM resource_history ORDER BY resource_type, id, version_id').all(),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const before = rowsOf();
+
+    const store = SqliteStore.open(dir);
+    try {
+      expect(rowsOf()).toEqual(before);
+      const db = new Database(path.join(dir, SQLITE_FILE_NAME), { readonly: true });
+      try {
+        expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+        const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE name IN ('resource', 'resource_history') ORDER BY name").all() as { name: string; sql: string }[];
+        expect(tables.map((t) => t.name)).toEqual(['resource', 'resource_history']);
+        for (const t of tables) expect(t.sql).not.toMatch(/WITHOUT ROWID/);
+        const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_%' AND tbl_name IN ('resource', 'resource_history') ORDER BY name").all();
+        expect(indexes).toEqual([{ name: 'resource_by_url' }, { name: 'resource_history_by_time' }]);
+      } finally {
+        db.close();
+      }
+      expect(await store.read('CodeSystem', 'big')).toEqual(JSON.parse(big));
+      expect(await store.read('ValueSet', 'gone')).toBeUndefined();
+      expect((await store.history('ValueSet', 'small')).map((v) => v.versionId)).toEqual(['2', '1']);
+      expect((await store.update({ ...JSON.parse(small), version: '3' })).versionId).toBe('3');
+      expect((await store.history('ValueSet', 'small')).map((v) => [v.versionId, (v.resource as { version?: string } | undefined)?.version])).toEqual([['3', '3'], ['2', '2'], ['1', '1']]);
+    } finally {
+      await store.close();
     }
   });
 
