@@ -187,7 +187,8 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
 
   /**
    * A migration that rebuilt a table left the old one's pages free (the file twice the size of its data): give them
-   * back once. Without the space to do it (VACUUM writes a copy), the file stays as it is and later writes reuse them.
+   * back once. VACUUM writes a copy (in the temporary folder, then over the file) and changes nothing when it fails:
+   * without the space or a writable temporary folder the file stays as it is, and later writes reuse those pages.
    */
   private compactAfterRebuild(): void {
     const free = this.db.pragma('freelist_count', { simple: true }) as number;
@@ -195,8 +196,8 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     if (free < 1024 || free < pages / 4) return;
     try {
       this.db.exec('VACUUM');
-    } catch (e) {
-      if (sqliteCode(e) !== 'SQLITE_FULL') throw e;
+    } catch {
+      // left as it was; a damaged file is found by the checks that follow, as without the compaction
     }
   }
 

@@ -112,6 +112,35 @@ describe('SqliteStore specifics', () => {
     }
   });
 
+  it('gives back the pages the rebuild of schema 7 left free', async () => {
+    const dir = freshDir();
+    const file = path.join(dir, SQLITE_FILE_NAME);
+    const old = new Database(file);
+    const catalog = (i: number) => JSON.stringify({ resourceType: 'CodeSystem', id: `cs${i}`, concept: Array.from({ length: 8000 }, (_, c) => ({ code: `c${c}`, display: `Begreb ${c} i ${i}` })) });
+    try {
+      for (const sql of MIGRATIONS.slice(0, 6)) old.exec(sql);
+      old.pragma('user_version = 6');
+      for (let i = 0; i < 16; i++) {
+        old.prepare('INSERT INTO resource VALUES (?, ?, 1, 0, NULL, NULL, ?, ?)').run('CodeSystem', `cs${i}`, '2026-01-01T00:00:00.000Z', catalog(i));
+        old.prepare("INSERT INTO resource_history VALUES (?, ?, 1, 'create', ?, ?)").run('CodeSystem', `cs${i}`, '2026-01-01T00:00:00.000Z', catalog(i));
+      }
+    } finally {
+      old.close();
+    }
+    const pagesBefore = fs.statSync(file).size / 4096;
+    await SqliteStore.open(dir).close();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      expect(db.pragma('freelist_count', { simple: true })).toBeLessThan(16);
+      expect(db.prepare('SELECT count(*) AS n FROM resource_history').get()).toEqual({ n: 16 });
+    } finally {
+      db.close();
+    }
+    // the data is the same, so the file is about the size it was
+    expect(fs.statSync(file).size / 4096).toBeLessThan(pagesBefore * 1.1);
+  });
+
   it('refuses a data file written by a newer schema', async () => {
     const dir = freshDir();
     await SqliteStore.open(dir).close();
