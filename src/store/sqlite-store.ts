@@ -31,16 +31,20 @@ const HISTORY_COLUMNS = `
      id            TEXT NOT NULL,
      version_id    INTEGER NOT NULL,
      method        TEXT NOT NULL CHECK (method IN ('create', 'update', 'delete')),
-     last_updated  TEXT NOT NULL,
-     content       TEXT,
-     PRIMARY KEY (resource_type, id, version_id)
-   `;
+     last_updated  TEXT NOT NULL,`;
+const HISTORY_CONTENT = 'content TEXT, PRIMARY KEY (resource_type, id, version_id)';
+/**
+ * What start-up reads of every version (src/store/past-version.ts), as a JSON array [url, version, status, date,
+ * content]: computed by SQLite when the version is written, so that a start does not read every catalog ever written.
+ * Before `content` in the row: a column after it is reached through the catalog's overflow pages.
+ */
+const HISTORY_HEAD = "head TEXT GENERATED ALWAYS AS (json_extract(content, '$.url', '$.version', '$.status', '$.date', '$.content')) STORED,";
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many have run. */
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE resource (${RESOURCE_COLUMNS}) WITHOUT ROWID;
    CREATE INDEX resource_by_url ON resource (resource_type, url) WHERE deleted = 0;
-   CREATE TABLE resource_history (${HISTORY_COLUMNS}) WITHOUT ROWID;`,
+   CREATE TABLE resource_history (${HISTORY_COLUMNS} ${HISTORY_CONTENT}) WITHOUT ROWID;`,
   CLOSURE_SQLITE_MIGRATION,
   // FHIR packages loaded at run time (src/store/packages.ts); rowid keeps the load order.
   `CREATE TABLE package (
@@ -70,14 +74,15 @@ export const MIGRATIONS: readonly string[] = [
   // ---- migration: resource and resource_history as rowid tables, their keys in an index of their own ----
   // A WITHOUT ROWID table keeps each whole row in the B-tree of its key, and SQLite reads the whole of a cell that
   // overflows its page to compare a key with it: every lookup read each catalog it passed on the way (~1 ms per
-  // lookup with 98 municipalities' catalogs of 2,000 codes, whatever the row looked for).
+  // lookup with 98 municipalities' catalogs of 2,000 codes, whatever the row looked for). Each version's head is kept
+  // beside it (HISTORY_HEAD).
   `CREATE TABLE resource_rows (${RESOURCE_COLUMNS});
    INSERT INTO resource_rows (resource_type, id, version_id, deleted, url, version, last_updated, content)
      SELECT resource_type, id, version_id, deleted, url, version, last_updated, content FROM resource;
    DROP TABLE resource;
    ALTER TABLE resource_rows RENAME TO resource;
    CREATE INDEX resource_by_url ON resource (resource_type, url) WHERE deleted = 0;
-   CREATE TABLE resource_history_rows (${HISTORY_COLUMNS});
+   CREATE TABLE resource_history_rows (${HISTORY_COLUMNS} ${HISTORY_HEAD} ${HISTORY_CONTENT});
    INSERT INTO resource_history_rows (resource_type, id, version_id, method, last_updated, content)
      SELECT resource_type, id, version_id, method, last_updated, content FROM resource_history;
    DROP TABLE resource_history;
@@ -302,10 +307,9 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   // --- Past versions and the audit log (who changed what) ---
 
   async loadHistory(): Promise<WrittenVersion[]> {
-    // the head is read by SQLite; the resource is parsed only when a request needs it (src/store/past-version.ts)
-    // one json_extract with several paths reads each text once, answering a small JSON array
-    const rows = this.reading(() => this.db.prepare(`SELECT resource_type, id, version_id, last_updated,
-        json_extract(content, '$.url', '$.version', '$.status', '$.date', '$.content') AS head
+    // the head as SQLite computed it when the version was written (HISTORY_HEAD); the resource is parsed only when a
+    // request needs it (src/store/past-version.ts)
+    const rows = this.reading(() => this.db.prepare(`SELECT resource_type, id, version_id, last_updated, head
       FROM resource_history WHERE content IS NOT NULL`).all() as { resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: string }[])
       .map((r): HistoryHeadRow & { version_id: number } => {
         const [url, version, status, date, mode] = JSON.parse(r.head) as unknown[];

@@ -70,7 +70,7 @@ describe('SqliteStore specifics', () => {
       version.run('CodeSystem', 'big', 1, 'create', '2026-01-01T00:00:00.000Z', big);
       version.run('ValueSet', 'small', 1, 'create', '2026-01-01T12:00:00.000Z', small.replace('"2"', '"1"'));
       version.run('ValueSet', 'small', 2, 'update', '2026-01-02T00:00:00.000Z', small);
-      version.run('ValueSet', 'gone', 1, 'create', '2026-01-02T12:00:00.000Z', small.replace('small', 'gone'));
+      version.run('ValueSet', 'gone', 1, 'create', '2026-01-02T12:00:00.000Z', small.split('small').join('gone'));
       version.run('ValueSet', 'gone', 2, 'delete', '2026-01-03T00:00:00.000Z', null);
     } finally {
       old.close();
@@ -80,7 +80,7 @@ describe('SqliteStore specifics', () => {
       try {
         return {
           resource: db.prepare('SELECT * FROM resource ORDER BY resource_type, id').all(),
-          history: db.prepare('SELECT * FROM resource_history ORDER BY resource_type, id, version_id').all(),
+          history: db.prepare('SELECT resource_type, id, version_id, method, last_updated, content FROM resource_history ORDER BY resource_type, id, version_id').all(),
         };
       } finally {
         db.close();
@@ -99,6 +99,14 @@ describe('SqliteStore specifics', () => {
         for (const t of tables) expect(t.sql).not.toMatch(/WITHOUT ROWID/);
         const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_%' AND tbl_name IN ('resource', 'resource_history') ORDER BY name").all();
         expect(indexes).toEqual([{ name: 'resource_by_url' }, { name: 'resource_history_by_time' }]);
+        // each version's head (url, version, status, date, content), as start-up reads it
+        expect(db.prepare('SELECT id, version_id, head FROM resource_history ORDER BY resource_type, id, version_id').all()).toEqual([
+          { id: 'big', version_id: 1, head: JSON.stringify(['http://example.org/big', null, 'active', null, 'complete']) },
+          { id: 'gone', version_id: 1, head: JSON.stringify(['http://example.org/gone', '2', 'active', null, null]) },
+          { id: 'gone', version_id: 2, head: null },
+          { id: 'small', version_id: 1, head: JSON.stringify(['http://example.org/small', '1', 'active', null, null]) },
+          { id: 'small', version_id: 2, head: JSON.stringify(['http://example.org/small', '2', 'active', null, null]) },
+        ]);
       } finally {
         db.close();
       }
