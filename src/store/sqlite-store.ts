@@ -32,7 +32,9 @@ const HISTORY_COLUMNS = `
      version_id    INTEGER NOT NULL,
      method        TEXT NOT NULL CHECK (method IN ('create', 'update', 'delete')),
      last_updated  TEXT NOT NULL,`;
-const HISTORY_CONTENT = 'content TEXT, PRIMARY KEY (resource_type, id, version_id)';
+const HISTORY_CONTENT_AND_KEY = 'content TEXT, PRIMARY KEY (resource_type, id, version_id)';
+const RESOURCE_BY_URL = 'CREATE INDEX resource_by_url ON resource (resource_type, url) WHERE deleted = 0;';
+const HISTORY_BY_TIME = 'CREATE INDEX resource_history_by_time ON resource_history (last_updated DESC, resource_type, id, version_id DESC);';
 /**
  * What start-up reads of every version (src/store/past-version.ts), as a JSON array [url, version, status, date,
  * content]: computed by SQLite when the version is written, so that a start does not read every catalog ever written.
@@ -43,8 +45,8 @@ const HISTORY_HEAD = "head TEXT GENERATED ALWAYS AS (json_extract(content, '$.ur
 /** Schema migrations, applied in order; PRAGMA user_version records how many have run. */
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE resource (${RESOURCE_COLUMNS}) WITHOUT ROWID;
-   CREATE INDEX resource_by_url ON resource (resource_type, url) WHERE deleted = 0;
-   CREATE TABLE resource_history (${HISTORY_COLUMNS} ${HISTORY_CONTENT}) WITHOUT ROWID;`,
+   ${RESOURCE_BY_URL}
+   CREATE TABLE resource_history (${HISTORY_COLUMNS} ${HISTORY_CONTENT_AND_KEY}) WITHOUT ROWID;`,
   CLOSURE_SQLITE_MIGRATION,
   // FHIR packages loaded at run time (src/store/packages.ts); rowid keeps the load order.
   `CREATE TABLE package (
@@ -70,7 +72,7 @@ export const MIGRATIONS: readonly string[] = [
   // ---- migration: who loaded a package (src/store/packages.ts) ----
   `ALTER TABLE package ADD COLUMN loaded_by TEXT;`,
   // ---- migration: the history of every resource, newest first (history-type, history-system) ----
-  `CREATE INDEX resource_history_by_time ON resource_history (last_updated DESC, resource_type, id, version_id DESC);`,
+  HISTORY_BY_TIME,
   // ---- migration: resource and resource_history as rowid tables, their keys in an index of their own ----
   // A WITHOUT ROWID table keeps each whole row in the B-tree of its key, and SQLite reads the whole of a cell that
   // overflows its page to compare a key with it: every lookup read each catalog it passed on the way (~1 ms per
@@ -81,13 +83,13 @@ export const MIGRATIONS: readonly string[] = [
      SELECT resource_type, id, version_id, deleted, url, version, last_updated, content FROM resource;
    DROP TABLE resource;
    ALTER TABLE resource_rows RENAME TO resource;
-   CREATE INDEX resource_by_url ON resource (resource_type, url) WHERE deleted = 0;
-   CREATE TABLE resource_history_rows (${HISTORY_COLUMNS} ${HISTORY_HEAD} ${HISTORY_CONTENT});
+   ${RESOURCE_BY_URL}
+   CREATE TABLE resource_history_rows (${HISTORY_COLUMNS} ${HISTORY_HEAD} ${HISTORY_CONTENT_AND_KEY});
    INSERT INTO resource_history_rows (resource_type, id, version_id, method, last_updated, content)
      SELECT resource_type, id, version_id, method, last_updated, content FROM resource_history;
    DROP TABLE resource_history;
    ALTER TABLE resource_history_rows RENAME TO resource_history;
-   CREATE INDEX resource_history_by_time ON resource_history (last_updated DESC, resource_type, id, version_id DESC);`,
+   ${HISTORY_BY_TIME}`,
   // ---- end of migration ----
 ];
 

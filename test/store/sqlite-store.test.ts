@@ -20,6 +20,29 @@ afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** A data file in `dir` as a build of schema 6 left it (the resource tables WITHOUT ROWID), filled by `fill`. */
+function schema6File(dir: string, fill: (db: Database.Database) => void): void {
+  const db = new Database(path.join(dir, SQLITE_FILE_NAME));
+  try {
+    db.pragma('journal_mode = WAL');
+    for (const sql of MIGRATIONS.slice(0, 6)) db.exec(sql);
+    db.pragma('user_version = 6');
+    fill(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** `read` on the data file in `dir`, opened read-only beside the store. */
+function fromFile<T>(dir: string, read: (db: Database.Database) => T): T {
+  const db = new Database(path.join(dir, SQLITE_FILE_NAME), { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
 describeStoreContract('SqliteStore', {
   create: async () => {
     const dir = freshDir();
@@ -40,27 +63,19 @@ describe('SqliteStore specifics', () => {
     const store = SqliteStore.open(dir);
     await store.create({ resourceType: 'CodeSystem', id: 'a', url: 'http://example.org/a', status: 'active', content: 'complete' });
     await store.close();
-    const db = new Database(path.join(dir, SQLITE_FILE_NAME), { readonly: true });
-    try {
+    fromFile(dir, (db) => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT count(*) AS n FROM resource').get()).toEqual({ n: 1 });
       expect(db.prepare('SELECT count(*) AS n FROM resource_history').get()).toEqual({ n: 1 });
-    } finally {
-      db.close();
-    }
+    });
   });
 
   it("brings a data file of schema 6 (the resource tables WITHOUT ROWID) to this build's, every row and column kept, and goes on from it", async () => {
     const dir = freshDir();
-    fs.mkdirSync(dir, { recursive: true });
-    const old = new Database(path.join(dir, SQLITE_FILE_NAME));
     const big = JSON.stringify({ resourceType: 'CodeSystem', id: 'big', url: 'http://example.org/big', status: 'active', content: 'complete',
       concept: Array.from({ length: 5000 }, (_, i) => ({ code: `c${i}`, display: `Begreb ${i} æøå` })) });
     const small = JSON.stringify({ resourceType: 'ValueSet', id: 'small', url: 'http://example.org/small', version: '2', status: 'active' });
-    try {
-      old.pragma('journal_mode = WAL');
-      for (const sql of MIGRATIONS.slice(0, 6)) old.exec(sql);
-      old.pragma('user_version = 6');
+    schema6File(dir, (old) => {
       expect(old.prepare("SELECT sql FROM sqlite_master WHERE name = 'resource'").get()).toEqual({ sql: expect.stringMatching(/WITHOUT ROWID/) });
       const row = old.prepare('INSERT INTO resource VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       row.run('CodeSystem', 'big', 1, 0, 'http://example.org/big', null, '2026-01-01T00:00:00.000Z', big);
@@ -72,27 +87,17 @@ describe('SqliteStore specifics', () => {
       version.run('ValueSet', 'small', 2, 'update', '2026-01-02T00:00:00.000Z', small);
       version.run('ValueSet', 'gone', 1, 'create', '2026-01-02T12:00:00.000Z', small.split('small').join('gone'));
       version.run('ValueSet', 'gone', 2, 'delete', '2026-01-03T00:00:00.000Z', null);
-    } finally {
-      old.close();
-    }
-    const rowsOf = () => {
-      const db = new Database(path.join(dir, SQLITE_FILE_NAME), { readonly: true });
-      try {
-        return {
-          resource: db.prepare('SELECT * FROM resource ORDER BY resource_type, id').all(),
-          history: db.prepare('SELECT resource_type, id, version_id, method, last_updated, content FROM resource_history ORDER BY resource_type, id, version_id').all(),
-        };
-      } finally {
-        db.close();
-      }
-    };
+    });
+    const rowsOf = () => fromFile(dir, (db) => ({
+      resource: db.prepare('SELECT * FROM resource ORDER BY resource_type, id').all(),
+      history: db.prepare('SELECT resource_type, id, version_id, method, last_updated, content FROM resource_history ORDER BY resource_type, id, version_id').all(),
+    }));
     const before = rowsOf();
 
     const store = SqliteStore.open(dir);
     try {
       expect(rowsOf()).toEqual(before);
-      const db = new Database(path.join(dir, SQLITE_FILE_NAME), { readonly: true });
-      try {
+      fromFile(dir, (db) => {
         expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
         const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE name IN ('resource', 'resource_history') ORDER BY name").all() as { name: string; sql: string }[];
         expect(tables.map((t) => t.name)).toEqual(['resource', 'resource_history']);
@@ -107,9 +112,7 @@ describe('SqliteStore specifics', () => {
           { id: 'small', version_id: 1, head: JSON.stringify(['http://example.org/small', '1', 'active', null, null]) },
           { id: 'small', version_id: 2, head: JSON.stringify(['http://example.org/small', '2', 'active', null, null]) },
         ]);
-      } finally {
-        db.close();
-      }
+      });
       expect(await store.read('CodeSystem', 'big')).toEqual(JSON.parse(big));
       expect(await store.read('ValueSet', 'gone')).toBeUndefined();
       expect((await store.history('ValueSet', 'small')).map((v) => v.versionId)).toEqual(['2', '1']);
@@ -123,28 +126,20 @@ describe('SqliteStore specifics', () => {
   it('gives back the pages the rebuild of schema 7 left free', async () => {
     const dir = freshDir();
     const file = path.join(dir, SQLITE_FILE_NAME);
-    const old = new Database(file);
     const catalog = (i: number) => JSON.stringify({ resourceType: 'CodeSystem', id: `cs${i}`, concept: Array.from({ length: 8000 }, (_, c) => ({ code: `c${c}`, display: `Begreb ${c} i ${i}` })) });
-    try {
-      for (const sql of MIGRATIONS.slice(0, 6)) old.exec(sql);
-      old.pragma('user_version = 6');
+    schema6File(dir, (old) => {
       for (let i = 0; i < 16; i++) {
         old.prepare('INSERT INTO resource VALUES (?, ?, 1, 0, NULL, NULL, ?, ?)').run('CodeSystem', `cs${i}`, '2026-01-01T00:00:00.000Z', catalog(i));
         old.prepare("INSERT INTO resource_history VALUES (?, ?, 1, 'create', ?, ?)").run('CodeSystem', `cs${i}`, '2026-01-01T00:00:00.000Z', catalog(i));
       }
-    } finally {
-      old.close();
-    }
+    });
     const pagesBefore = fs.statSync(file).size / 4096;
     await SqliteStore.open(dir).close();
-    const db = new Database(file, { readonly: true });
-    try {
+    fromFile(dir, (db) => {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(db.pragma('freelist_count', { simple: true })).toBeLessThan(16);
       expect(db.prepare('SELECT count(*) AS n FROM resource_history').get()).toEqual({ n: 16 });
-    } finally {
-      db.close();
-    }
+    });
     // the data is the same, so the file is about the size it was
     expect(fs.statSync(file).size / 4096).toBeLessThan(pagesBefore * 1.1);
   });
