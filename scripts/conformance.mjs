@@ -3,7 +3,6 @@
 // mode's pass count against its floor in conformance/floor.json. Usage: node scripts/conformance.mjs [--mode NAME]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,17 +36,6 @@ if (!fs.existsSync(runner)) {
   process.exit(0);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
 async function waitFor(url, ms) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -60,11 +48,26 @@ async function waitFor(url, ms) {
   throw new Error(`server did not answer ${url} within ${ms} ms`);
 }
 
-const port = await freePort();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-conf-'));
+// PORT=0: the system gives the server a port no other process holds (CI runs other servers beside this one); the
+// server's log line at level info says which
 const server = spawn(process.execPath, [path.join(root, 'dist', 'src', 'index.js')], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: dataDir },
-  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let port;
+const listening = new Promise((resolve, reject) => {
+  let log = '';
+  server.stdout.on('data', (d) => {
+    if (port !== undefined) return;
+    log += d;
+    const m = /"port":(\d+),[^\n]*"msg":"faelles-tx listening on /.exec(log);
+    if (m) {
+      port = Number(m[1]);
+      resolve();
+    }
+  });
+  server.once('exit', (code, signal) => reject(new Error(`the server exited with ${code ?? signal} before it listened`)));
 });
 function runRunner(args) {
   return new Promise((resolve) => {
@@ -98,6 +101,7 @@ async function runMode({ mode, args }, floors) {
 
 let exitCode = 1;
 try {
+  await Promise.race([listening, new Promise((_, reject) => setTimeout(() => reject(new Error('the server did not listen within 60 s')), 60000).unref())]);
   await waitFor(`http://127.0.0.1:${port}/fhir/metadata`, 60000);
   const floors = JSON.parse(fs.readFileSync(floorFile, 'utf8'));
   let ok = true;

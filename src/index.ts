@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app';
 import { listenProblem, loadConfigOrExit } from './config';
@@ -98,7 +99,10 @@ async function main(): Promise<void> {
   server.once('error', listenFailed);
   server.listen(config.port, config.host, () => {
     server.removeListener('error', listenFailed);
-    logger.info({ port: config.port, basePath: config.basePath }, `faelles-tx listening on http://${config.host}:${config.port}${config.basePath}`);
+    // the port bound, which PORT=0 leaves to the system; written at once, not with the next 4 KB of log
+    const { port } = server.address() as AddressInfo;
+    logger.info({ port, basePath: config.basePath }, `faelles-tx listening on http://${config.host}:${port}${config.basePath}`);
+    logger.flush();
     // the $validate profile stack loads now, in the background, instead of on the first $validate
     void app.warmUpValidation();
     if (app.packageWatch && config.packagesWatch) {

@@ -38,6 +38,19 @@ async function dataDir(fill?: (store: SqliteStore) => Promise<void>): Promise<st
 
 const env = { STORE: 'memory', TERMINOLOGY_DIR, LOAD_EXAMPLES: 'false', NODE_ENV: 'test' };
 
+describe('the port the server listens on', () => {
+  it('PORT=0: the system picks a free port, and the log line says which, written at once', async () => {
+    const server = await startServerProcess(compiled!.entry, { ...env, PORT: '0' }, 20_000);
+    try {
+      expect(server.port).toBeGreaterThan(0);
+      expect(server.output()).toContain(`faelles-tx listening on http://127.0.0.1:${server.port}/fhir`);
+      expect((await fetch(`${server.baseUrl}/metadata`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('a PORT or HOST the server cannot listen on', () => {
   it('a PORT in use: exit 2 with one line naming PORT, no stack', async () => {
     const taken = net.createServer();

@@ -60,23 +60,34 @@ export interface ProcessUser {
   gid: number;
 }
 
-async function spawnServer(entry: string, env: Record<string, string>, user?: ProcessUser): Promise<{ child: ChildProcess; port: number; log: string[] }> {
-  const port = await freePort();
+/**
+ * Spawns the server on PORT=0 unless env names a PORT: the system then gives it a port no other process holds. A port
+ * picked beforehand can be taken by another test's server before this one listens, and that server would answer.
+ */
+function spawnServer(entry: string, env: Record<string, string>, user?: ProcessUser): { child: ChildProcess; log: string[] } {
   const log: string[] = [];
   const child = spawn(process.execPath, [entry], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...user,
   });
   child.stdout!.on('data', (c: Buffer) => log.push(c.toString()));
   child.stderr!.on('data', (c: Buffer) => log.push(c.toString()));
-  return { child, port, log };
+  return { child, log };
+}
+
+const LISTENING = /"port":(\d+),[^\n]*"msg":"faelles-tx listening on /;
+
+/** The port of the server's "listening" log line, once it has written it. */
+function listeningPort(log: string[]): number | undefined {
+  const m = LISTENING.exec(log.join(''));
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Starts a server that is expected not to start; resolves with its exit status and output once it has exited. */
 export async function serverExit(entry: string, env: Record<string, string>, timeoutMs = 60_000, user?: ProcessUser): Promise<{ code: number | null; output: string }> {
-  const { child, log } = await spawnServer(entry, env, user);
+  const { child, log } = spawnServer(entry, env, user);
   // 'close': the process has exited and its output has been read to the end.
   const exited = new Promise((r) => child.once('close', r));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -85,9 +96,15 @@ export async function serverExit(entry: string, env: Record<string, string>, tim
   return { code: child.exitCode, output: log.join('') };
 }
 
-/** Starts the server with the environment given and waits until /ready answers 200. */
+/**
+ * Starts the server with the environment given and waits until /ready answers 200 on the port it says it listens on
+ * (its log line at level info: LOG_LEVEL is info unless env sets a level that still writes it).
+ */
 export async function startServerProcess(entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const { child, port, log } = await spawnServer(entry, env);
+  if (env.LOG_LEVEL && !['info', 'debug', 'trace'].includes(env.LOG_LEVEL)) {
+    throw new Error(`startServerProcess reads the port from the server's info log line; LOG_LEVEL ${env.LOG_LEVEL} does not write it`);
+  }
+  const { child, log } = spawnServer(entry, { LOG_LEVEL: 'info', ...env });
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
@@ -97,13 +114,17 @@ export async function startServerProcess(entry: string, env: Record<string, stri
     clearTimeout(timer);
   };
   const started = Date.now();
+  let port: number | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${log.join('').slice(-3000)}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/ready`);
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
+    port ??= listeningPort(log);
+    if (port !== undefined) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/ready`);
+        if (res.status === 200) break;
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() - started > timeoutMs) {
       await stop();
