@@ -68,6 +68,12 @@ export function headFromRow(r: HistoryHeadRow): VersionHead {
 
 const HEAD_FIELDS: readonly (keyof VersionHead)[] = ['resourceType', 'id', 'url', 'version', 'status', 'date', 'content'];
 
+/** [url, version, status, date, content] of a resource as a store keeps them beside its text (what is not text: null). */
+export function headColumn(r: TerminologyResource): (string | null)[] {
+  const fields = r as unknown as Record<string, unknown>;
+  return (['url', 'version', 'status', 'date', 'content'] as const).map((k) => text(fields[k]) ?? null);
+}
+
 /** The head of a resource at hand. */
 export function headOf(r: TerminologyResource): VersionHead {
   const head: Record<string, unknown> = {};

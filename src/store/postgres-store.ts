@@ -5,7 +5,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { auditFilter, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
-import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
+import { headColumn, headFromRow, type WrittenVersion } from './past-version';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import { PostgresClosureTables } from './closure-postgres';
 import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
@@ -437,9 +437,9 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
           }
         }
         await client.query(
-          `INSERT INTO ${this.t('resource_history')} (resource_type, id, version_id, method, last_updated, content, change_seq)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [resourceType, id, planned.versionId, planned.method, lastUpdated, content, seq]);
+          `INSERT INTO ${this.t('resource_history')} (resource_type, id, version_id, method, last_updated, content, change_seq, head)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [resourceType, id, planned.versionId, planned.method, lastUpdated, content, seq, planned.resource ? headColumn(planned.resource) : null]);
         out.push(toStoredVersion(planned, lastUpdated));
         done.push(planned);
       }
@@ -456,12 +456,17 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   // --- Past versions and the audit log (who changed what) ---
 
   async loadHistory(): Promise<WrittenVersion[]> {
-    // the head is read by the database; the text is parsed only when a request needs the version (src/store/past-version.ts)
-    const rows = await this.query<HistoryHeadRow & { content: string }>(
-      `SELECT resource_type, id, last_updated, j->>'url' AS url, j->>'version' AS version, j->>'status' AS status, j->>'date' AS date,
-         j->>'content' AS content_mode, content
-       FROM (SELECT resource_type, id, last_updated, content, content::jsonb AS j FROM ${this.t('resource_history')} WHERE content IS NOT NULL) h`, []);
-    return rows.map((r) => ({ head: headFromRow(r), lastUpdated: r.last_updated, load: () => this.parse(r.content) }));
+    // the head as written with the version (migration 7); the text is parsed only when a request needs the version
+    // (src/store/past-version.ts). A version written by a build before migration 7 has no head: read from its text.
+    const rows = await this.query<{ resource_type: TerminologyType; id: string; last_updated: string; head: (string | null)[]; content: string }>(
+      `SELECT resource_type, id, last_updated, content,
+         coalesce(head, (SELECT ARRAY[j->>'url', j->>'version', j->>'status', j->>'date', j->>'content'] FROM (SELECT content::jsonb AS j) AS parsed)) AS head
+       FROM ${this.t('resource_history')} WHERE content IS NOT NULL`, []);
+    return rows.map((r) => {
+      const [url, version, status, date, mode] = r.head;
+      const head = headFromRow({ resource_type: r.resource_type, id: r.id, last_updated: r.last_updated, url, version, status, date, content_mode: mode });
+      return { head, lastUpdated: r.last_updated, load: () => this.parse(r.content) };
+    });
   }
 
   private async insertAudit(client: PoolClient, record: AuditRecord): Promise<void> {

@@ -119,6 +119,46 @@ describeWithPostgres('PostgresStore', () => {
       expect(rows[0]).toEqual({ version: 1, compatible_from: null });
     });
 
+    it('keeps the head of every version beside it: migration 7 fills it in for versions written before, start-up reads it from the text where a build of migrations 1–6 wrote none', async () => {
+      const schema = uniqueSchema();
+      schemas.add(schema);
+      const url = 'http://example.org/CodeSystem/heads';
+      const version = (v: number) => JSON.stringify(codeSystem('heads', { version: `${v}.0.0`, date: `202${v}-01-01`, meta: { versionId: String(v), lastUpdated: `202${v}-01-01T00:00:00.000Z` } }));
+      const history = (v: number) => ['CodeSystem', 'heads', v, v === 1 ? 'create' : 'update', `202${v}-01-01T00:00:00.000Z`, version(v), v];
+      const insertHistory = 'INSERT INTO resource_history (resource_type, id, version_id, method, last_updated, content, change_seq) VALUES ($1, $2, $3, $4, $5, $6, $7)';
+      await withClient(async (c) => {
+        await c.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"`);
+        await c.query('CREATE TABLE faelles_tx_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), compatible_from integer)');
+        for (const m of MIGRATIONS.filter((x) => x.version <= 6)) {
+          await c.query(m.sql);
+          await c.query('INSERT INTO faelles_tx_migrations (version, name, compatible_from) VALUES ($1, $2, $3)', [m.version, m.name, m.compatibleFrom]);
+        }
+        for (const v of [1, 2]) await c.query(insertHistory, history(v));
+        await c.query(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content, change_seq)
+          VALUES ('CodeSystem', 'heads', 2, false, $1, '2.0.0', '2022-01-01T00:00:00.000Z', $2, 2)`, [url, version(2)]);
+        await c.query('UPDATE store_state SET change_seq = 2');
+      });
+      const store = await openStore(schema);
+      const heads = async () => (await withClient((c) => c.query(`SELECT version_id, head FROM "${schema}".resource_history ORDER BY version_id`))).rows;
+      expect(await heads()).toEqual([
+        { version_id: 1, head: [url, '1.0.0', 'active', '2021-01-01', 'complete'] },
+        { version_id: 2, head: [url, '2.0.0', 'active', '2022-01-01', 'complete'] },
+      ]);
+      // a build that knows migrations 1–6 only, running beside this one on the migrated schema, writes no head
+      await withClient(async (c) => {
+        await c.query(`SET search_path TO "${schema}"`);
+        await c.query(insertHistory, history(3));
+        await c.query("UPDATE resource SET version_id = 3, version = '3.0.0', content = $1, change_seq = 3 WHERE id = 'heads'", [version(3)]);
+        await c.query('UPDATE store_state SET change_seq = 3');
+      });
+      await store.update(codeSystem('heads', { version: '4.0.0', status: 'retired' }));
+      expect((await heads()).map((r) => r.head)).toEqual([
+        [url, '1.0.0', 'active', '2021-01-01', 'complete'], [url, '2.0.0', 'active', '2022-01-01', 'complete'], null, [url, '4.0.0', 'retired', null, 'complete'],
+      ]);
+      const loaded = (await store.loadHistory()).map((v) => [v.head.version, v.head.status, v.head.date]).sort();
+      expect(loaded).toEqual([['1.0.0', 'active', '2021-01-01'], ['2.0.0', 'active', '2022-01-01'], ['3.0.0', 'active', '2023-01-01'], ['4.0.0', 'retired', undefined]]);
+    });
+
     it('refuses, with a message, a schema whose migrations table lists migrations whose tables are missing', async () => {
       const schema = uniqueSchema();
       await (await openStore(schema)).close();
