@@ -458,10 +458,15 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   async loadHistory(): Promise<WrittenVersion[]> {
     // the head as written with the version (migration 7); the text is parsed only when a request needs the version
     // (src/store/past-version.ts). A version written by a build before migration 7 has no head: read from its text.
-    const rows = await this.query<{ resource_type: TerminologyType; id: string; last_updated: string; head: (string | null)[]; content: string }>(
-      `SELECT resource_type, id, last_updated, content,
-         coalesce(head, (SELECT ARRAY[j->>'url', j->>'version', j->>'status', j->>'date', j->>'content'] FROM (SELECT content::jsonb AS j) AS parsed)) AS head
-       FROM ${this.t('resource_history')} WHERE content IS NOT NULL`, []);
+    const rows = await this.transaction(async (client) => {
+      // every version ever written, once at start: not held to the limits of a request's statements (as follow)
+      await client.query('SET LOCAL statement_timeout = 0');
+      return (await client.query<{ resource_type: TerminologyType; id: string; last_updated: string; head: (string | null)[]; content: string }>(waitingUpTo({
+        text: `SELECT resource_type, id, last_updated, content,
+            coalesce(head, (SELECT ARRAY[j->>'url', j->>'version', j->>'status', j->>'date', j->>'content'] FROM (SELECT content::jsonb AS j) AS parsed)) AS head
+          FROM ${this.t('resource_history')} WHERE content IS NOT NULL`,
+      }, START_UP_WAIT_MS))).rows;
+    }, { begin: 'BEGIN READ ONLY' });
     return rows.map((r) => {
       const [url, version, status, date, mode] = r.head;
       const head = headFromRow({ resource_type: r.resource_type, id: r.id, last_updated: r.last_updated, url, version, status, date, content_mode: mode });

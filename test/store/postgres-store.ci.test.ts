@@ -159,6 +159,19 @@ describeWithPostgres('PostgresStore', () => {
       expect(loaded).toEqual([['1.0.0', 'active', '2021-01-01'], ['2.0.0', 'active', '2022-01-01'], ['3.0.0', 'active', '2023-01-01'], ['4.0.0', 'retired', undefined]]);
     });
 
+    it('reads every version at start without the statement timeout of requests (the whole history can take longer)', async () => {
+      const schema = uniqueSchema();
+      const writer = await openStore(schema);
+      const concept = Array.from({ length: 20_000 }, (_, i) => ({ code: `c${i}`, display: `Begreb nummer ${i} med en længere tekst æøå` }));
+      for (let v = 1; v <= 8; v++) await writer.update(codeSystem('big', { version: `${v}.0.0`, concept }));
+      // as a build of migrations 1–6 left them: start-up reads each head from the text (~25 MB), past 400 ms
+      await withClient((c) => c.query(`UPDATE "${schema}".resource_history SET head = NULL`));
+      const reader = await openStore(schema, { statementTimeoutMs: 400 });
+      const history = await reader.loadHistory();
+      expect(history.map((v) => v.head.version).sort()).toEqual(['1.0.0', '2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0', '7.0.0', '8.0.0']);
+      expect(history.every((v) => (v.load() as CodeSystem).concept?.length === 20_000)).toBe(true);
+    }, 60_000);
+
     it('refuses, with a message, a schema whose migrations table lists migrations whose tables are missing', async () => {
       const schema = uniqueSchema();
       await (await openStore(schema)).close();
