@@ -9,6 +9,7 @@ import { headColumn, headFromRow, type WrittenVersion } from './past-version';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import { PostgresClosureTables } from './closure-postgres';
 import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
+import { SyncReader } from './postgres-sync-read';
 import {
   type HistoryPage, type HistoryQuery,
   StoreConflictError, type ChangeFeed, type ChangeSink, type PackageCommit, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
@@ -178,6 +179,8 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   private readonly pool: Pool;
   private readonly options: PostgresStoreOptions;
   private readonly logger: StoreLogger;
+  /** Reads past versions inside synchronous code (loadHistory's `load`). */
+  private readonly pastVersions: SyncReader;
   private closed = false;
 
   // Following (replicas).
@@ -228,6 +231,9 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       idleTimeoutMillis: 30_000,
       keepAlive: true,
       application_name: defaultApplicationName(),
+    });
+    this.pastVersions = new SyncReader({
+      connectionString: options.connectionString, statementTimeoutMs, replyWaitMs: replyWaitMs(statementTimeoutMs), applicationName: defaultApplicationName(),
     });
     // An idle connection that breaks emits here; without a listener that would end the process.
     this.pool.on('error', (e) => this.logger.warn(`PostgreSQL: an idle connection failed: ${e.message}`));
@@ -456,22 +462,36 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   // --- Past versions and the audit log (who changed what) ---
 
   async loadHistory(): Promise<WrittenVersion[]> {
-    // the head as written with the version (migration 7); the text is parsed only when a request needs the version
-    // (src/store/past-version.ts). A version written by a build before migration 7 has no head: read from its text.
+    // The head as written with the version (migration 7); a version written by a build before it has none, and its
+    // head is read from its text. The text itself is read when a request first needs more than the head
+    // (src/store/past-version.ts), on the synchronous reader: start-up does not hold every version in memory.
     const rows = await this.transaction(async (client) => {
       // every version ever written, once at start: not held to the limits of a request's statements (as follow)
       await client.query('SET LOCAL statement_timeout = 0');
-      return (await client.query<{ resource_type: TerminologyType; id: string; last_updated: string; head: (string | null)[]; content: string }>(waitingUpTo({
-        text: `SELECT resource_type, id, last_updated, content,
+      return (await client.query<{ resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: (string | null)[] }>(waitingUpTo({
+        text: `SELECT resource_type, id, version_id, last_updated,
             coalesce(head, (SELECT ARRAY[j->>'url', j->>'version', j->>'status', j->>'date', j->>'content'] FROM (SELECT content::jsonb AS j) AS parsed)) AS head
           FROM ${this.t('resource_history')} WHERE content IS NOT NULL`,
       }, START_UP_WAIT_MS))).rows;
     }, { begin: 'BEGIN READ ONLY' });
+    if (rows.length > 0) this.pastVersions.prepare();
     return rows.map((r) => {
       const [url, version, status, date, mode] = r.head;
       const head = headFromRow({ resource_type: r.resource_type, id: r.id, last_updated: r.last_updated, url, version, status, date, content_mode: mode });
-      return { head, lastUpdated: r.last_updated, load: () => this.parse(r.content) };
+      return { head, lastUpdated: r.last_updated, load: () => this.readPastVersion(r.resource_type, r.id, r.version_id) };
     });
+  }
+
+  /** A version of the history, read synchronously (a version once written never changes). */
+  private readPastVersion(type: TerminologyType, id: string, versionId: number): TerminologyResource {
+    let rows: { content: string }[];
+    try {
+      rows = this.pastVersions.query(`SELECT content FROM ${this.t('resource_history')} WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, versionId]);
+    } catch (e) {
+      throw mapError(e);
+    }
+    if (!rows[0]) throw new Error(`${type}/${id}/_history/${versionId} is no longer in ${this.t('resource_history')}`);
+    return this.parse(rows[0].content);
   }
 
   private async insertAudit(client: PoolClient, record: AuditRecord): Promise<void> {
@@ -798,5 +818,6 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     }
     await settle(this.catchingUp);
     await settle(this.pool.end());
+    await settle(this.pastVersions.close());
   }
 }

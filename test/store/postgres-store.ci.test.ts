@@ -248,6 +248,46 @@ describeWithPostgres('PostgresStore', () => {
     }
   });
 
+  describe('past versions, read when a request first needs them', () => {
+    it('start-up reads their heads only; a version\'s text is read from the database when it is first needed', async () => {
+      const schema = uniqueSchema();
+      const store = await openStore(schema);
+      await store.create(codeSystem('lazy'));
+      await store.update(codeSystem('lazy', { version: '2.0.0' }));
+      const history = await store.loadHistory();
+      const first = history.find((v) => v.head.version === '1.0.0')!;
+      // changed behind the store's back after start-up: what load() gives is what the database has now
+      await withClient((c) => c.query(`UPDATE "${schema}".resource_history SET content = replace(content, '"display":"A"', '"display":"read later"') WHERE version_id = 1`));
+      expect((first.load() as CodeSystem).concept).toEqual([{ code: 'a', display: 'read later' }]);
+      expect(first.load().meta?.versionId).toBe('1');
+    });
+
+    it('a database that does not answer then: 503 timeout after the reply wait, not a hang', async () => {
+      const proxy = await startHangingProxy(TEST_DATABASE_URL);
+      try {
+        const store = await openStore(uniqueSchema(), { connectionString: proxy.urlFor(TEST_DATABASE_URL), poolSize: 2, statementTimeoutMs: 1000 });
+        await store.create(codeSystem('hung'));
+        await store.update(codeSystem('hung', { version: '2.0.0' }));
+        const first = (await store.loadHistory()).find((v) => v.head.version === '1.0.0')!;
+        proxy.hangNow();
+        const started = Date.now();
+        let error: unknown;
+        try {
+          first.load();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(FhirError);
+        expect(error).toMatchObject({ status: 503, code: 'timeout' });
+        // the reply wait (1.5 s) and what a new reader may take to start (5 s)
+        expect(Date.now() - started).toBeLessThan(8000);
+      } finally {
+        proxy.resume();
+        await proxy.close();
+      }
+    });
+  });
+
   describe('two processes on one database', () => {
     let a: PostgresStore;
     let b: PostgresStore;
