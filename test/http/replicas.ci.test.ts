@@ -49,11 +49,11 @@ describeWithPostgres('two server processes on one PostgreSQL database', () => {
   let a: ServerProcess;
   let b: ServerProcess;
   let token: string;
+  const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, TERMINOLOGY_DIR, LOAD_EXAMPLES: 'true', NODE_ENV: 'test' };
 
   beforeAll(async () => {
     compiled = compileServer();
     // The default poll (5 s) is far above the bar: a write reaches the other replica by NOTIFY.
-    const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, TERMINOLOGY_DIR, LOAD_EXAMPLES: 'true', NODE_ENV: 'test' };
     // Started together on an empty schema: the migration runs once, under the advisory lock.
     [a, b] = await Promise.all([startServerProcess(compiled.entry, env), startServerProcess(compiled.entry, env)]);
     token = await tokenFor({ kommunekode: '101' });
@@ -155,7 +155,16 @@ describeWithPostgres('two server processes on one PostgreSQL database', () => {
     const both = async () => (await call(b, 'GET', old)).status === 200 && (await call(b, 'GET', current)).status === 200;
     expect(await within(1000, t0, 'the replaced and the current version reach replica B', both)).toBeLessThan(1000);
     expect((await call(b, 'GET', `/CodeSystem/$lookup?system=${encodeURIComponent(url)}&code=101-GL`)).status).toBe(404);
-  });
+    // a replica started after both writes finds 1.0.0 in the history, and reads it from the database when asked
+    const c = await startServerProcess(compiled!.entry, env);
+    try {
+      const answer = await call(c, 'GET', old);
+      expect(answer.status).toBe(200);
+      expect((answer.body.parameter as { name: string; valueString?: string }[]).find((p) => p.name === 'display')?.valueString).toBe('Gammel');
+    } finally {
+      await c.stop();
+    }
+  }, 60_000);
 
   it("a map written through one replica moves the local code in the other's pick list, computed before the write", async () => {
     const picker = `/ValueSet/$expand?url=${encodeURIComponent('http://faelles-tx.dk/fhir/kommune/101/ValueSet/indsatsvaelger')}`;
