@@ -409,8 +409,6 @@ function gitRevision(): string | undefined {
 
 async function main(): Promise<void> {
   if (!fs.existsSync(SERVER_ENTRY)) throw new Error(`no compiled server at ${SERVER_ENTRY}; run through \`npm run bench\``);
-  // the versioned dataset's store content is written into a SQLite file (bench/versioned-dataset.ts)
-  if (DATASETS.includes('versioned') && STORE.name !== 'sqlite') throw new Error('the versioned dataset needs --store sqlite');
   const terminologyDir = path.join(ROOT, 'terminology');
   const load = os.loadavg();
   console.log(`faelles-tx bench: ${DURATION} s × ${ROUNDS} rounds per scenario, ${CONNECTIONS} connections, ${os.cpus().length} CPUs, load average ${load.map((l) => l.toFixed(2)).join(' ')}, store ${STORE.name}`);
@@ -453,9 +451,9 @@ async function main(): Promise<void> {
       }
       if (DATASETS.includes('versioned')) {
         const writing = Date.now();
-        versioned = await createVersionedDataset(terminologyDir, targets);
+        versioned = await createVersionedDataset(terminologyDir, targets, STORE);
         console.log(`\nwrote ${versioned.municipalities.length} municipalities × ${versioned.municipalities[0]?.codes.length} codes × 3 versions into a store ` +
-          `(${(versioned.bytes / 1e6).toFixed(0)} MB, ${((Date.now() - writing) / 1000).toFixed(0)} s, not timed) in ${versioned.dataTemplate}; ${versioned.env?.PACKAGES}`);
+          `(${(versioned.bytes / 1e6).toFixed(0)} MB, ${((Date.now() - writing) / 1000).toFixed(0)} s, not timed) in ${versioned.dataTemplate ?? versioned.env?.DATABASE_SCHEMA}; ${versioned.env?.PACKAGES}`);
         datasets.push(await runDataset('98 municipalities × 3 versions + FSIII next release', versioned.dir, baseline, versioned, scaledVariants));
       }
     }

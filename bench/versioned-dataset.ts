@@ -3,15 +3,16 @@
  * plus the synthetic next FSIII release as a package (PACKAGES: two FSIII versions side by side), and for each of the
  * 98 municipalities a local catalog of 2,000 codes and its map to FSIII *written* in three versions (1.0.0, 2.0.0,
  * 3.0.0): 3.0.0 is current, the two before are in the store's history, addressable by url|version. The store is
- * written once, with the store's own API, into a template data folder that every server start copies (not timed).
+ * written once, with the store's own API (not timed), into a template data folder that every server start copies, or
+ * with `--store postgres` into a schema every server started on the dataset uses (bench/store-option.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nextFsiiiPackage } from '../scripts/next-fsiii-release';
-import { SqliteStore } from '../src/store/sqlite-store';
 import type { TerminologyResource } from '../src/terminology/resource-set';
 import { KOMMUNEKODER, municipalResources, type MunicipalVersion, type ScaledDataset, type Target } from './dataset';
+import type { BenchStore } from './store-option';
 
 export const MUNICIPAL_VERSIONS: MunicipalVersion[] = [
   { version: '1.0.0', date: '2024-01-01' },
@@ -19,14 +20,13 @@ export const MUNICIPAL_VERSIONS: MunicipalVersion[] = [
   { version: '3.0.0', date: '2026-01-01' },
 ];
 
-export async function createVersionedDataset(terminologyDir: string, targets: Target[], options: { municipalities?: number; codesPer?: number } = {}): Promise<ScaledDataset> {
+export async function createVersionedDataset(terminologyDir: string, targets: Target[], into: BenchStore, options: { municipalities?: number; codesPer?: number } = {}): Promise<ScaledDataset> {
   if (targets.length === 0) throw new Error('no FSIII interventions to map to');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-bench-versioned-'));
-  const dataTemplate = path.join(dir, 'data');
   const packageFile = path.join(dir, 'packages', 'kl.synthetic.fsiii.tgz');
   fs.mkdirSync(path.dirname(packageFile), { recursive: true });
   fs.writeFileSync(packageFile, (await nextFsiiiPackage(terminologyDir)).archive);
-  const store = SqliteStore.open(dataTemplate);
+  const { store, finish } = await into.datasetStore(dir);
   const municipalities = [];
   try {
     for (const kode of KOMMUNEKODER.slice(0, options.municipalities ?? KOMMUNEKODER.length)) {
@@ -43,10 +43,9 @@ export async function createVersionedDataset(terminologyDir: string, targets: Ta
   } finally {
     await store.close();
   }
-  // the WAL is folded into the file on close: the template is one file
-  const bytes = fs.readdirSync(dataTemplate).reduce((n, f) => n + fs.statSync(path.join(dataTemplate, f)).size, 0);
+  const { env, dataTemplate, bytes } = await finish();
   return {
-    dir: terminologyDir, dataTemplate, env: { PACKAGES: packageFile }, municipalities, bytes,
+    dir: terminologyDir, dataTemplate, env: { ...env, PACKAGES: packageFile }, municipalities, bytes,
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
