@@ -46,32 +46,26 @@ export interface WrittenVersion {
   load(): TerminologyResource;
 }
 
-/** A history row's head as the SQL stores select it (url, version, status, date and content read from the JSON by the database). */
-export interface HistoryHeadRow {
-  resource_type: TerminologyType;
-  id: string;
-  last_updated: string;
-  url: unknown;
-  version: unknown;
-  status: unknown;
-  date: unknown;
-  content_mode: unknown;
-}
-
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export function headFromRow(r: HistoryHeadRow): VersionHead {
-  return {
-    resourceType: r.resource_type, id: r.id, url: text(r.url), version: text(r.version), status: text(r.status), date: text(r.date), content: text(r.content_mode),
-  };
-}
-
 const HEAD_FIELDS: readonly (keyof VersionHead)[] = ['resourceType', 'id', 'url', 'version', 'status', 'date', 'content'];
+
+/** The fields of a version's head that the SQL stores keep beside its text, in the order of their head column. */
+const HEAD_COLUMN = ['url', 'version', 'status', 'date', 'content'] as const;
 
 /** [url, version, status, date, content] of a resource as a store keeps them beside its text (what is not text: null). */
 export function headColumn(r: TerminologyResource): (string | null)[] {
   const fields = r as unknown as Record<string, unknown>;
-  return (['url', 'version', 'status', 'date', 'content'] as const).map((k) => text(fields[k]) ?? null);
+  return HEAD_COLUMN.map((k) => text(fields[k]) ?? null);
+}
+
+/** A version's head from its head column, as a store wrote it or its database read it from the text (what is not text: left out). */
+export function headFromColumn(resourceType: TerminologyType, id: string, column: readonly unknown[]): VersionHead {
+  const head: VersionHead = { resourceType, id };
+  HEAD_COLUMN.forEach((k, i) => {
+    head[k] = text(column[i]);
+  });
+  return head;
 }
 
 /** The head of a resource at hand. */

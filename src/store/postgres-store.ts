@@ -5,7 +5,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { auditFilter, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
-import { headColumn, headFromRow, type WrittenVersion } from './past-version';
+import { headColumn, headFromColumn, type WrittenVersion } from './past-version';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import { PostgresClosureTables } from './closure-postgres';
 import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
@@ -475,11 +475,9 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       }, START_UP_WAIT_MS))).rows;
     }, { begin: 'BEGIN READ ONLY' });
     if (rows.length > 0) this.pastVersions.prepare();
-    return rows.map((r) => {
-      const [url, version, status, date, mode] = r.head;
-      const head = headFromRow({ resource_type: r.resource_type, id: r.id, last_updated: r.last_updated, url, version, status, date, content_mode: mode });
-      return { head, lastUpdated: r.last_updated, load: () => this.readPastVersion(r.resource_type, r.id, r.version_id) };
-    });
+    return rows.map((r) => ({
+      head: headFromColumn(r.resource_type, r.id, r.head), lastUpdated: r.last_updated, load: () => this.readPastVersion(r.resource_type, r.id, r.version_id),
+    }));
   }
 
   /** A version of the history, read synchronously (a version once written never changes). */

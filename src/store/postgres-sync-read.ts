@@ -47,6 +47,9 @@ export interface SyncReadOptions {
   coolDownMs?: number;
 }
 
+/** What a new worker may take, on top of the reply wait, to start and connect before its first answer. */
+const START_ALLOWANCE_MS = 5000;
+
 interface Reply {
   rows?: unknown[];
   error?: { message: string; code?: string };
@@ -58,9 +61,6 @@ interface Reply {
  * version of a resource, when a request first needs more than its head — so that start-up need not hold every
  * version ever written in memory. The caller's thread is blocked for the query's time, as with the SQLite store.
  */
-/** What a new worker may take, on top of the reply wait, to start and connect before its first answer. */
-const START_ALLOWANCE_MS = 5000;
-
 export class SyncReader {
   private worker?: Worker;
   /** Whether the current worker has answered a query (it has started and connected). */

@@ -6,7 +6,7 @@ import type { AuditEvent } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { auditFilter, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
-import { headFromRow, type HistoryHeadRow, type WrittenVersion } from './past-version';
+import { headFromColumn, type WrittenVersion } from './past-version';
 import type { HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
@@ -312,14 +312,10 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     // the head as SQLite computed it when the version was written (HISTORY_HEAD); the resource is parsed only when a
     // request needs it (src/store/past-version.ts)
     const rows = this.reading(() => this.db.prepare(`SELECT resource_type, id, version_id, last_updated, head
-      FROM resource_history WHERE content IS NOT NULL`).all() as { resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: string }[])
-      .map((r): HistoryHeadRow & { version_id: number } => {
-        const [url, version, status, date, mode] = JSON.parse(r.head) as unknown[];
-        return { ...r, url, version, status, date, content_mode: mode };
-      });
+      FROM resource_history WHERE content IS NOT NULL`).all() as { resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: string }[]);
     const select = this.db.prepare('SELECT content FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?');
     return rows.map((r) => ({
-      head: headFromRow(r),
+      head: headFromColumn(r.resource_type, r.id, JSON.parse(r.head) as unknown[]),
       lastUpdated: r.last_updated,
       load: () => this.parse(this.reading(() => select.get(r.resource_type, r.id, r.version_id) as { content: string }).content),
     }));
