@@ -5,9 +5,10 @@
  * server's ~500 modules again: jest reads every source file, hashes it to find its transform in the disk cache,
  * reads that, and V8 compiles the code from scratch. That code is the same for every file of the run, so a worker
  * keeps per file its transformed code (used while the file's size and modification time stay the same; a
- * package's files are taken not to change during a run) and V8's code cache of it, made after the first test file
- * ran it (so it holds the functions that ran, not only the top level). Each test file still runs every module
- * afresh in its own context: only code is shared, never state.
+ * package's files are taken not to change during a run) and its compiled script, which V8 runs in any context:
+ * the functions compiled for one test file are not compiled again for the next (a code cache made from the script
+ * and given to a new one still had V8 read it back for every file: ~60 ms per file). Each test file still runs
+ * every module afresh in its own context: only code is shared, never state.
  *
  * Built-ins as local names. A test file's global object is a vm context's, whose every property is looked up
  * through a callback into Node: a loop that says `Math.imul` or `JSON.parse` ran ~50 times slower in a test than in
@@ -33,7 +34,7 @@ const BUILT_INS = [
 
 /** `filename\0options` → the file's size and mtime when it was transformed, and the transform */
 const transforms = new Map();
-/** filename → the transformed code last compiled, and its compilation (until a later file asks) or V8's code cache of it */
+/** filename → the transformed code last compiled, and its script */
 const compilations = new Map();
 
 const PACKAGE = `${path.sep}node_modules${path.sep}`;
@@ -69,6 +70,9 @@ function keepTransforms(cache) {
   cache.transformJson = (filename, options) => keep(transforms, `${filename}\0json\0${JSON.stringify(options ?? null)}`, filename, () => transformJson(filename, options));
 }
 
+/** The test file running in this worker now: a kept script's dynamic import() is resolved for the file that runs it. */
+let running;
+
 function keepCompilations(executor) {
   const compile = executor.compile.bind(executor);
   const parameters = executor.injectedModuleParameters.join(',');
@@ -77,26 +81,23 @@ function keepCompilations(executor) {
   executor.compile = (code, filename) => {
     const context = executor.environment.getVmContext();
     if (context == null || executor.resolution.isCoreModule(filename)) return compile(code, filename);
+    running = { executor, context };
     const known = compilations.get(filename);
-    let cachedData;
-    if (known?.code === code) {
-      known.cachedData ??= known.script.createCachedData();
-      known.script = undefined;
-      cachedData = known.cachedData;
+    let script = known?.code === code ? known.script : undefined;
+    if (script === undefined) {
+      try {
+        // jest's module wrapper from before it compiled with vm.compileFunction, inside a function whose parameters
+        // are the built-ins; compiled once and run in every test file's context
+        script = new vm.Script(`({"Object.<anonymous>":(function(${builtIns}){return function(${parameters}){${code}\n}})(${fromGlobal})});`, {
+          filename,
+          importModuleDynamically: (specifier, _script, attributes, phase) =>
+            running.executor.dynamicImport(specifier, filename, running.context, attributes, phase),
+        });
+      } catch {
+        return compile(code, filename); // jest's own compile reports the error as jest does
+      }
+      compilations.set(filename, { code, script });
     }
-    let script;
-    try {
-      // jest's module wrapper from before it compiled with vm.compileFunction (which cannot make a code cache after
-      // running), inside a function whose parameters are the built-ins
-      script = new vm.Script(`({"Object.<anonymous>":(function(${builtIns}){return function(${parameters}){${code}\n}})(${fromGlobal})});`, {
-        filename,
-        cachedData,
-        importModuleDynamically: (specifier, _script, attributes, phase) => executor.dynamicImport(specifier, filename, context, attributes, phase),
-      });
-    } catch {
-      return compile(code, filename); // jest's own compile reports the error as jest does
-    }
-    if (cachedData === undefined || script.cachedDataRejected) compilations.set(filename, { code, script });
     return script.runInContext(context)['Object.<anonymous>'];
   };
 }
