@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FSIII } from '../support/app';
 import { assertCiSuite } from '../support/ci-only';
-import { freePort } from '../support/server-process';
+import { listeningPort } from '../support/server-process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -144,24 +144,26 @@ describe('the Docker image', () => {
       const source = c.from ? (p: string) => inImage(buildDir, stageNamed(c.from!), p) : (p: string) => path.join(ROOT, p);
       copy(source, imageDir, final, c.sources, c.dest);
     }
-    const port = await freePort();
     const dataDir = fs.mkdtempSync(path.join(imageDir, 'data-'));
     server = spawn(final.cmd[0] === 'node' ? process.execPath : final.cmd[0]!, final.cmd.slice(1), {
       cwd: imageDir,
-      // the image's environment; a production server wants a secret of its own, and the port and data folder are the test's
-      env: { PATH: process.env.PATH ?? '', ...final.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(32) + '-image-test-secret' },
+      // the image's environment; a production server wants a secret of its own, and the port and data folder are the
+      // test's: PORT=0, so that the system gives it a port no other test's server holds, named in its log
+      env: { PATH: process.env.PATH ?? '', ...final.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(32) + '-image-test-secret' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     server.stdout!.on('data', (c: Buffer) => (log += c.toString()));
     server.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-    const base = `http://127.0.0.1:${port}`;
+    let port: number | undefined;
     for (let waited = 0; ; waited += 100) {
       if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}: ${log.slice(-3000)}`);
-      const ready = await fetch(`${base}/ready`).then((r) => r.status, () => 0);
+      port ??= listeningPort(log);
+      const ready = port === undefined ? 0 : await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status, () => 0);
       if (ready === 200) break;
       if (waited > 60_000) throw new Error(`not ready within 60 s: ${log.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    const base = `http://127.0.0.1:${port}`;
     const lookup = await fetch(`${base}/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=6eddbaf7-2a73-49d4-91e7-6138d419f58c`);
     expect(lookup.status).toBe(200);
     expect(JSON.stringify(await lookup.json())).toContain('Afklarende samtale');

@@ -7,7 +7,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { transformFileSync } from '@swc/core';
-import { freePort } from '../../scripts/free-port';
 import { assertCiSuite } from './ci-only';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -43,8 +42,6 @@ export function compileServer(): { entry: string; remove(): void } {
   return { entry: path.join(out, 'src', 'index.js'), remove: () => fs.rmSync(out, { recursive: true, force: true }) };
 }
 
-export { freePort };
-
 export interface ServerProcess {
   child: ChildProcess;
   port: number;
@@ -79,9 +76,9 @@ function spawnServer(entry: string, env: Record<string, string>, user?: ProcessU
 
 const LISTENING = /"port":(\d+),[^\n]*"msg":"faelles-tx listening on /;
 
-/** The port of the server's "listening" log line, once it has written it. */
-function listeningPort(log: string[]): number | undefined {
-  const m = LISTENING.exec(log.join(''));
+/** The port of the server's "listening" log line (at level info), once it has written it. */
+export function listeningPort(log: string): number | undefined {
+  const m = LISTENING.exec(log);
   return m ? Number(m[1]) : undefined;
 }
 
@@ -117,7 +114,7 @@ export async function startServerProcess(entry: string, env: Record<string, stri
   let port: number | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${log.join('').slice(-3000)}`);
-    port ??= listeningPort(log);
+    port ??= listeningPort(log.join(''));
     if (port !== undefined) {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/ready`);
