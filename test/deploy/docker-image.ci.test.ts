@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FSIII } from '../support/app';
 import { assertCiSuite } from '../support/ci-only';
-import { listeningPort } from '../support/server-process';
+import { readyPort } from '../support/server-process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -154,15 +154,7 @@ describe('the Docker image', () => {
     });
     server.stdout!.on('data', (c: Buffer) => (log += c.toString()));
     server.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-    let port: number | undefined;
-    for (let waited = 0; ; waited += 100) {
-      if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}: ${log.slice(-3000)}`);
-      port ??= listeningPort(log);
-      const ready = port === undefined ? 0 : await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status, () => 0);
-      if (ready === 200) break;
-      if (waited > 60_000) throw new Error(`not ready within 60 s: ${log.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const port = await readyPort(server, () => log, 60_000);
     const base = `http://127.0.0.1:${port}`;
     const lookup = await fetch(`${base}/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=6eddbaf7-2a73-49d4-91e7-6138d419f58c`);
     expect(lookup.status).toBe(200);

@@ -77,9 +77,32 @@ function spawnServer(entry: string, env: Record<string, string>, user?: ProcessU
 const LISTENING = /"port":(\d+),[^\n]*"msg":"faelles-tx listening on /;
 
 /** The port of the server's "listening" log line (at level info), once it has written it. */
-export function listeningPort(log: string): number | undefined {
+function listeningPort(log: string): number | undefined {
   const m = LISTENING.exec(log);
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The port a server process has said it listens on (its "listening" log line, at level info), once /ready answers
+ * 200 there; throws when the process exits first or is not ready within `timeoutMs` (the process is left running).
+ */
+export async function readyPort(child: ChildProcess, output: () => string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  let port: number | undefined;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${output().slice(-3000)}`);
+    port ??= listeningPort(output());
+    if (port !== undefined) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/ready`);
+        if (res.status === 200) return port;
+      } catch {
+        // not answering yet
+      }
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`the server was not ready within ${timeoutMs} ms: ${output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Starts a server that is expected not to start; resolves with its exit status and output once it has exited. */
@@ -110,24 +133,12 @@ export async function startServerProcess(entry: string, env: Record<string, stri
     await exited;
     clearTimeout(timer);
   };
-  const started = Date.now();
-  let port: number | undefined;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${log.join('').slice(-3000)}`);
-    port ??= listeningPort(log.join(''));
-    if (port !== undefined) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/ready`);
-        if (res.status === 200) break;
-      } catch {
-        // not answering yet
-      }
-    }
-    if (Date.now() - started > timeoutMs) {
-      await stop();
-      throw new Error(`the server was not ready within ${timeoutMs} ms: ${log.join('').slice(-3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  let port: number;
+  try {
+    port = await readyPort(child, () => log.join(''), timeoutMs);
+  } catch (e) {
+    await stop();
+    throw e;
   }
   return { child, port, baseUrl: `http://127.0.0.1:${port}/fhir`, output: () => log.join(''), stop };
 }

@@ -72,7 +72,7 @@ function keepTransforms(cache) {
   cache.transformJson = (filename, options) => keep(transforms, `${filename}\0json\0${JSON.stringify(options ?? null)}`, filename, () => transformJson(filename, options));
 }
 
-/** The test file running in this worker now: a kept script's dynamic import() is resolved for the file that runs it. */
+/** The executor of the test file running in this worker now: a kept script's import() is resolved for that file. */
 let running;
 
 function keepCompilations(executor) {
@@ -80,10 +80,10 @@ function keepCompilations(executor) {
   const parameters = executor.injectedModuleParameters.join(',');
   const builtIns = BUILT_INS.join(',');
   const fromGlobal = BUILT_INS.map((name) => `globalThis.${name}`).join(',');
+  running = executor;
   executor.compile = (code, filename) => {
     const context = executor.environment.getVmContext();
     if (context == null || executor.resolution.isCoreModule(filename)) return compile(code, filename);
-    running = { executor, context };
     const known = compilations.get(filename);
     let script = known?.code === code ? known.script : undefined;
     if (script === undefined) {
@@ -93,7 +93,7 @@ function keepCompilations(executor) {
         script = new vm.Script(`({"Object.<anonymous>":(function(${builtIns}){return function(${parameters}){${code}\n}})(${fromGlobal})});`, {
           filename,
           importModuleDynamically: (specifier, _script, attributes, phase) =>
-            running.executor.dynamicImport(specifier, filename, running.context, attributes, phase),
+            running.dynamicImport(specifier, filename, running.environment.getVmContext(), attributes, phase),
         });
       } catch {
         return compile(code, filename); // jest's own compile reports the error as jest does
