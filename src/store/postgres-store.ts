@@ -258,6 +258,18 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   }
 
   /**
+   * Runs fn in a read-only transaction that reads the whole store once (start-up, a tool's load): its statements are
+   * not held to the statement timeout of a request's, since the whole content can take longer to read than any one
+   * request may; each still waits at most START_UP_WAIT_MS for its answer (give its queries waitingUpTo).
+   */
+  private async wholeRead<T>(fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN READ ONLY'): Promise<T> {
+    return this.transaction(async (client) => {
+      await client.query('SET LOCAL statement_timeout = 0');
+      return fn(client);
+    }, { begin });
+  }
+
+  /**
    * Runs fn in a transaction on one connection; rolls back when it throws. With a gate, the commit happens only when
    * the gate lets it (else the transaction is rolled back); once COMMIT is sent, a failure without the database's
    * answer (no reply, the connection lost) leaves the outcome unknown, and that is what the error says (504).
@@ -343,8 +355,9 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   }
 
   async loadAll(): Promise<TerminologyResource[]> {
-    const rows = await this.query<{ content: string }>(
-      `SELECT content FROM ${this.t('resource')} WHERE NOT deleted ORDER BY resource_type COLLATE "C", id COLLATE "C"`, []);
+    const rows = await this.wholeRead(async (client) => (await client.query<{ content: string }>(waitingUpTo({
+      text: `SELECT content FROM ${this.t('resource')} WHERE NOT deleted ORDER BY resource_type COLLATE "C", id COLLATE "C"`,
+    }, START_UP_WAIT_MS))).rows);
     return rows.map((r) => this.parse(r.content));
   }
 
@@ -465,15 +478,11 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     // The head as written with the version (migration 7); a version written by a build before it has none, and its
     // head is read from its text. The text itself is read when a request first needs more than the head
     // (src/store/past-version.ts), on the synchronous reader: start-up does not hold every version in memory.
-    const rows = await this.transaction(async (client) => {
-      // every version ever written, once at start: not held to the limits of a request's statements (as follow)
-      await client.query('SET LOCAL statement_timeout = 0');
-      return (await client.query<{ resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: (string | null)[] }>(waitingUpTo({
-        text: `SELECT resource_type, id, version_id, last_updated,
-            coalesce(head, (SELECT ARRAY[j->>'url', j->>'version', j->>'status', j->>'date', j->>'content'] FROM (SELECT content::jsonb AS j) AS parsed)) AS head
-          FROM ${this.t('resource_history')} WHERE content IS NOT NULL`,
-      }, START_UP_WAIT_MS))).rows;
-    }, { begin: 'BEGIN READ ONLY' });
+    const rows = await this.wholeRead(async (client) => (await client.query<{ resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: (string | null)[] }>(waitingUpTo({
+      text: `SELECT resource_type, id, version_id, last_updated,
+          coalesce(head, (SELECT ARRAY[j->>'url', j->>'version', j->>'status', j->>'date', j->>'content'] FROM (SELECT content::jsonb AS j) AS parsed)) AS head
+        FROM ${this.t('resource_history')} WHERE content IS NOT NULL`,
+    }, START_UP_WAIT_MS))).rows);
     if (rows.length > 0) this.pastVersions.prepare();
     return rows.map((r) => ({
       head: headFromColumn(r.resource_type, r.id, r.head), lastUpdated: r.last_updated, load: () => this.readPastVersion(r.resource_type, r.id, r.version_id),
@@ -557,16 +566,14 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     if (this.sink) throw new Error('This store already has a follower');
     this.sink = sink;
     // The current state and the sequence number it is at, from one snapshot.
-    const { seq, rows, packages } = await this.transaction(async (client) => {
-      // The whole content, once at start: not held to the limits of a request's statements.
-      await client.query('SET LOCAL statement_timeout = 0');
+    const { seq, rows, packages } = await this.wholeRead(async (client) => {
       const s = await client.query<{ seq: string }>(`SELECT change_seq::text AS seq FROM ${this.t('store_state')}`);
       const r = await client.query<ResourceRow>(waitingUpTo({
         text: `SELECT resource_type, id, version_id, content FROM ${this.t('resource')} ORDER BY resource_type COLLATE "C", id COLLATE "C"`,
       }, START_UP_WAIT_MS));
       const p = await client.query<PackageRow>(`SELECT ${PACKAGE_COLUMNS} FROM ${this.t('package')} ORDER BY change_seq`);
       return { seq: Number(s.rows[0]?.seq ?? 0), rows: r.rows, packages: p.rows };
-    }, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     sink.apply(rows.map((r) => this.toChange(r)));
     if (packages.length > 0) sink.applyPackages?.(packages.map(packageFromRow));
     this.seenSeq = seq;

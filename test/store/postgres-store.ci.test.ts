@@ -172,6 +172,28 @@ describeWithPostgres('PostgresStore', () => {
       expect(history.every((v) => (v.load() as CodeSystem).concept?.length === 20_000)).toBe(true);
     }, 60_000);
 
+    it('reads the whole current content (a tool\'s load) without the statement timeout of requests', async () => {
+      const schema = uniqueSchema();
+      const writer = await openStore(schema);
+      await writer.create(codeSystem('whole-a'));
+      await writer.create(codeSystem('whole-b'));
+      const reader = await openStore(schema, { statementTimeoutMs: 200 });
+      // another session holds the table for longer than a request's statement may take: the read waits for it
+      const holder = new Client({ connectionString: TEST_DATABASE_URL });
+      await holder.connect();
+      try {
+        await holder.query(`BEGIN; LOCK TABLE "${schema}".resource IN ACCESS EXCLUSIVE MODE`);
+        const loading = reader.loadAll();
+        // a request's read is still held to the timeout
+        await expect(reader.read('CodeSystem', 'whole-a')).rejects.toMatchObject({ status: 503 });
+        await new Promise((r) => setTimeout(r, 300));
+        await holder.query('COMMIT');
+        expect((await loading).map((r) => r.id)).toEqual(['whole-a', 'whole-b']);
+      } finally {
+        await holder.end();
+      }
+    });
+
     it('refuses, with a message, a schema whose migrations table lists migrations whose tables are missing', async () => {
       const schema = uniqueSchema();
       await (await openStore(schema)).close();
