@@ -93,7 +93,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const writtenElsewhere = heldForOtherUrl(written);
   const derived = new MunicipalValueSetLayer(writtenElsewhere);
   // every url|version written before, below all that is current: `url|1.0.0` still resolves after 2.0.0 replaced it
-  const history = new VersionHistory();
+  const history = new VersionHistory((type, id, versionId) => store.versionLoader(type, id, versionId));
   const registry = new TerminologyRegistry([written, publishedSet, derived], catalogs.defaultSupplements, undefined, [history.set, fhirCore],
     (cs, supplements) => library.provider(cs, supplements), MUNICIPAL_SCOPES);
   derived.attach(registry);

@@ -107,6 +107,14 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
     return out;
   }
 
+  versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource {
+    return () => {
+      const resource = this.versions.get(`${type}/${id}`)?.find((v) => v.versionId === versionId)?.resource;
+      if (!resource) throw new Error(`${type}/${id}/_history/${versionId} is no longer in the store`);
+      return resource;
+    };
+  }
+
   async recordAudit(record: AuditRecord): Promise<void> {
     this.audit.push(structuredClone(record));
   }

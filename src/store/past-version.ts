@@ -79,7 +79,7 @@ export function headOf(r: TerminologyResource): VersionHead {
  * A resource that is its head until another field is read, then the loaded resource: the history of 98
  * municipalities' catalogs in three versions is not parsed at start, only the versions a request asks for.
  */
-function lazyVersion(v: WrittenVersion): TerminologyResource {
+function lazyVersion(v: Pick<WrittenVersion, 'head' | 'load'>): TerminologyResource {
   let full: object | undefined;
   const real = (): object => (full ??= v.load());
   const head = v.head as unknown as Record<string, unknown>;
@@ -105,6 +105,9 @@ export class VersionHistory {
   private readonly firstWritten = new Map<string, string>();
   private readonly lastWritten = new Map<string, string>();
 
+  /** `loader`: reads a version from the store again (TerminologyStore.versionLoader); without it, versions stay held. */
+  constructor(private readonly loader?: (type: TerminologyType, id: string, versionId: string) => () => TerminologyResource) {}
+
   private key(r: { resourceType: string; url?: string; version?: string }): string {
     return `${r.resourceType} ${r.url ?? ''}|${r.version ?? ''}`;
   }
@@ -124,6 +127,18 @@ export class VersionHistory {
   /** Adds a version just written (`packed`: already packed by the caller, src/terminology/packed/resource.ts). */
   record(resource: TerminologyResource, lastUpdated = resource.meta?.lastUpdated ?? new Date().toISOString(), packed = false): void {
     if (this.newest(headOf(resource), lastUpdated)) this.set.add(packed ? resource : packResource(resource));
+  }
+
+  /**
+   * A version that stopped being current (a later write replaced or deleted it): it stays addressable by url|version,
+   * but from now on as its head, read from the store again when a request needs more, as the versions found at start
+   * are. So a server that runs for long does not hold every version written while it ran.
+   */
+  superseded(resource: TerminologyResource): void {
+    const versionId = resource.meta?.versionId;
+    if (!this.loader || !resource.url || !resource.id || !versionId) return;
+    if (!this.set.versions(resource.resourceType, resource.url).includes(resource)) return; // a later write of its url|version took its place
+    this.set.add(lazyVersion({ head: headOf(resource), load: this.loader(resource.resourceType, resource.id, versionId) }));
   }
 
   /** The store's history, any order; each version is read from the store's text when first used. */

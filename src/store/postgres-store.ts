@@ -485,20 +485,22 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     }, START_UP_WAIT_MS))).rows);
     if (rows.length > 0) this.pastVersions.prepare();
     return rows.map((r) => ({
-      head: headFromColumn(r.resource_type, r.id, r.head), lastUpdated: r.last_updated, load: () => this.readPastVersion(r.resource_type, r.id, r.version_id),
+      head: headFromColumn(r.resource_type, r.id, r.head), lastUpdated: r.last_updated, load: this.versionLoader(r.resource_type, r.id, String(r.version_id)),
     }));
   }
 
-  /** A version of the history, read synchronously (a version once written never changes). */
-  private readPastVersion(type: TerminologyType, id: string, versionId: number): TerminologyResource {
-    let rows: { content: string }[];
-    try {
-      rows = this.pastVersions.query(`SELECT content FROM ${this.t('resource_history')} WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, versionId]);
-    } catch (e) {
-      throw mapError(e);
-    }
-    if (!rows[0]) throw new Error(`${type}/${id}/_history/${versionId} is no longer in ${this.t('resource_history')}`);
-    return this.parse(rows[0].content);
+  /** A version of the history, read synchronously on the reader's own connection (src/store/postgres-sync-read.ts). */
+  versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource {
+    return () => {
+      let rows: { content: string | null }[];
+      try {
+        rows = this.pastVersions.query(`SELECT content FROM ${this.t('resource_history')} WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, Number(versionId)]);
+      } catch (e) {
+        throw mapError(e);
+      }
+      if (!rows[0]?.content) throw new Error(`${type}/${id}/_history/${versionId} is no longer in ${this.t('resource_history')}`);
+      return this.parse(rows[0].content);
+    };
   }
 
   private async insertAudit(client: PoolClient, record: AuditRecord): Promise<void> {

@@ -313,12 +313,20 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     // request needs it (src/store/past-version.ts)
     const rows = this.reading(() => this.db.prepare(`SELECT resource_type, id, version_id, last_updated, head
       FROM resource_history WHERE content IS NOT NULL`).all() as { resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: string }[]);
-    const select = this.db.prepare('SELECT content FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?');
     return rows.map((r) => ({
       head: headFromColumn(r.resource_type, r.id, JSON.parse(r.head) as unknown[]),
       lastUpdated: r.last_updated,
-      load: () => this.parse(this.reading(() => select.get(r.resource_type, r.id, r.version_id) as { content: string }).content),
+      load: this.versionLoader(r.resource_type, r.id, String(r.version_id)),
     }));
+  }
+
+  versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource {
+    return () => {
+      const row = this.reading(() => this.statement('SELECT content FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?')
+        .get(type, id, Number(versionId)) as { content: string | null } | undefined);
+      if (!row?.content) throw new Error(`${type}/${id}/_history/${versionId} is no longer in resource_history`);
+      return this.parse(row.content);
+    };
   }
 
   private insertAudit(record: AuditRecord): void {

@@ -96,6 +96,12 @@ export interface TerminologyStore extends ClosureTableStore, AuditLog {
   apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]>;
   /** Every version ever written that has content (not deletes), any order: the versions kept addressable by url|version. */
   loadHistory(): Promise<WrittenVersion[]>;
+  /**
+   * Reads one version that has content, synchronously, each time the function is called (a version once written never
+   * changes): how a version that a later write replaced stays addressable without being held in memory
+   * (VersionHistory.superseded). Throws when the store no longer has it.
+   */
+  versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource;
   create(resource: TerminologyResource): Promise<StoredVersion>;
   update(resource: TerminologyResource, expectedVersion?: string): Promise<StoredVersion>;
   delete(type: TerminologyType, id: string, expectedVersion?: string): Promise<StoredVersion | undefined>;

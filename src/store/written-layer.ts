@@ -55,7 +55,10 @@ export class WrittenLayer implements ChangeSink {
     const touched: TerminologyResource[] = [];
     for (const c of fresh.values()) {
       const previous = next.byResourceId(c.resourceType, c.id);
-      if (previous) next.remove(previous);
+      if (previous) {
+        next.remove(previous);
+        this.history?.superseded(previous);
+      }
       const p = packed.get(c);
       if (p) next.add(p);
       touched.push(...(previous ? [previous] : []), ...(p ? [p] : []));

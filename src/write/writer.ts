@@ -512,7 +512,10 @@ export class ResourceWriter {
       if (packed) this.deps.history?.record(packed, v!.lastUpdated, true);
       if (v && !this.deps.layerFollowsStore) {
         const previous = written.byResourceId(p.type, p.id);
-        if (previous) written.remove(previous);
+        if (previous) {
+          written.remove(previous);
+          this.deps.history?.superseded(previous);
+        }
         if (packed) written.add(packed);
         touched.push(...(previous ? [previous] : []), ...(packed ? [packed] : []));
       }

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { CodeSystem, ConceptMap, Parameters } from 'fhir/r4';
 import { Client } from 'fhir-kit-client';
 import request from 'supertest';
 import type { App } from '../../src/app';
+import { SqliteStore } from '../../src/store/sqlite-store';
 import { testApp } from '../support/app';
 import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { clientBody, failure, useRunningServer } from '../support/server';
@@ -172,6 +176,42 @@ describe('local versions kept (supertest)', () => {
     await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, code: '101-BOLD' }).expect(404);
     const kept = (await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, version: '2.0.0', code: '101-NY' }).expect(200)).body as Parameters;
     expect(param(kept, 'display')?.valueString).toBe('Ny indsats');
+  });
+});
+
+describe('a version a write replaced, on the embedded store', () => {
+  let dataDir: string;
+  let store: SqliteStore;
+
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-replaced-'));
+    store = SqliteStore.open(dataDir);
+  });
+  afterAll(async () => {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('is read from the store when a request first needs it, not held in memory from its write on', async () => {
+    const reads: string[] = [];
+    const versionLoader = store.versionLoader.bind(store);
+    store.versionLoader = (type, id, versionId) => {
+      const load = versionLoader(type, id, versionId);
+      return () => {
+        reads.push(`${type}/${id}/_history/${versionId}`);
+        return load();
+      };
+    };
+    const app = await testApp({ dataDir }, { store });
+    const auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+    for (const { cs } of [v1(), v2()]) {
+      await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type('application/fhir+json').send(cs).expect((r) => expect(r.status).toBeLessThan(300));
+    }
+    const lookup = () => request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, version: '1.0.0', code: '101-RYG', property: 'type' }).expect(200);
+    expect(reads).toEqual([]);
+    expect(param((await lookup()).body, 'display')?.valueString).toBe('Rygestop');
+    expect(param((await lookup()).body, 'display')?.valueString).toBe('Rygestop');
+    expect(reads).toEqual(['CodeSystem/kommune-101-lokale-indsatser/_history/1']);
   });
 });
 

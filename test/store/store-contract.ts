@@ -298,6 +298,19 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(history.every((v) => v.load().meta?.lastUpdated === v.lastUpdated && v.load().version === v.head.version)).toBe(true);
       });
 
+      it('versionLoader reads a version each time it is called, and fails for one the store does not have with content', async () => {
+        await store.create(codeSystem('l'));
+        await store.update(codeSystem('l', { version: '2.0.0' }));
+        await store.delete('CodeSystem', 'l');
+        const first = store.versionLoader('CodeSystem', 'l', '1');
+        expect(first()).toMatchObject({ id: 'l', version: '1.0.0', meta: { versionId: '1' } });
+        expect(store.versionLoader('CodeSystem', 'l', '2')()).toMatchObject({ version: '2.0.0', meta: { versionId: '2' } });
+        expect(first().version).toBe('1.0.0');
+        expect(() => store.versionLoader('CodeSystem', 'l', '3')()).toThrow(); // the delete
+        expect(() => store.versionLoader('CodeSystem', 'l', '9')()).toThrow();
+        expect(() => store.versionLoader('ValueSet', 'l', '1')()).toThrow();
+      });
+
       it("stores a write's audit record in the write's transaction, made from the versions written", async () => {
         const [v] = await store.apply([{ kind: 'create', resource: codeSystem('a1') }], undefined, (versions) =>
           event('e1', '2026-01-02T03:04:05.000Z', { owners: ['101'], agents: ['anna', '101'], entities: [`CodeSystem/a1/_history/${versions[0]!.versionId}`] }));

@@ -80,3 +80,48 @@ describe('VersionHistory from the store', () => {
     expect(loads.n).toBe(1);
   });
 });
+
+describe('a version a later write replaced', () => {
+  const withMeta = (version: string, versionId: string, extra: Partial<ConceptMap> = {}) =>
+    map(version, { meta: { versionId, lastUpdated: `2025-0${versionId}-01T00:00:00.000Z` }, ...extra });
+
+  function history(store: Map<string, ConceptMap>, loads: string[]) {
+    return new VersionHistory((type, id, versionId) => () => {
+      loads.push(`${type}/${id}/${versionId}`);
+      return store.get(versionId)!;
+    });
+  }
+
+  it('is held as its head from then on, and read from the store when a request needs more', () => {
+    const loads: string[] = [];
+    const stored = new Map([['1', withMeta('1.0.0', '1', { title: 'as stored' })]]);
+    const h = history(stored, loads);
+    const current = withMeta('1.0.0', '1', { title: 'as written' });
+    h.record(current, current.meta!.lastUpdated, true);
+    expect(h.set.find('ConceptMap', URL, '1.0.0')).toBe(current);
+    h.superseded(current);
+    const past = h.set.find('ConceptMap', URL, '1.0.0')!;
+    expect(past).not.toBe(current);
+    expect([past.version, past.status, past.id]).toEqual(['1.0.0', 'active', 'kommune-101-m']);
+    expect(loads).toEqual([]);
+    expect(past.title).toBe('as stored');
+    expect(past.title).toBe('as stored');
+    expect(loads).toEqual(['ConceptMap/kommune-101-m/1']);
+  });
+
+  it('is left as it is when a later write of the same url|version took its place, or without a store to read from', () => {
+    const loads: string[] = [];
+    const h = history(new Map(), loads);
+    const first = withMeta('1.0.0', '1');
+    const again = withMeta('1.0.0', '2', { title: 'again' });
+    h.record(first, first.meta!.lastUpdated, true);
+    h.record(again, again.meta!.lastUpdated, true);
+    h.superseded(first);
+    expect(h.set.find('ConceptMap', URL, '1.0.0')).toBe(again);
+    const held = new VersionHistory();
+    held.record(first, first.meta!.lastUpdated, true);
+    held.superseded(first);
+    expect(held.set.find('ConceptMap', URL, '1.0.0')).toBe(first);
+    expect(loads).toEqual([]);
+  });
+});
