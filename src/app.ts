@@ -73,6 +73,11 @@ export interface App extends express.Express {
   /** Marks the app as shutting down: /ready answers 503 so load balancers stop sending traffic. */
   beginShutdown(): void;
   /**
+   * Resolves once the writes the app has queued (those whose request timed out too) have run their course and their
+   * audit records are stored: the server waits for it after the last request, before it closes the store.
+   */
+  settled(): Promise<void>;
+  /**
    * Loads the $validate profile stack (profiles, FHIRPath engine, bound value sets) in the background, once; the
    * server calls it after it listens, so no client waits for it. /ready waits for a load under way.
    */
@@ -189,6 +194,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   app.beginShutdown = () => {
     shuttingDown = true;
   };
+  app.settled = () => writer.settled();
   const warmUp = new ValidationWarmUp(validation, registry, logger);
   app.warmUpValidation = () => warmUp.start();
   const metrics = createMetrics(registry, base, invoker.cache, processMetrics);

@@ -110,12 +110,13 @@ async function main(): Promise<void> {
       logger.info(`PACKAGES_WATCH: loading the .tgz packages put in ${config.packagesWatch.dir} (every ${config.packagesWatch.intervalMs} ms)`);
     }
   });
-  // Graceful shutdown: stop accepting, report not-ready, finish in-flight requests, then close the store.
+  // Graceful shutdown: stop accepting, report not-ready, finish in-flight requests and the writes still queued, then
+  // close the store.
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     app.beginShutdown();
     app.packageWatch?.stop();
-    void closeGracefully(server).then(() => store.close()).then(() => process.exit(0));
+    void closeGracefully(server).then(() => app.settled()).then(() => store.close()).then(() => process.exit(0));
     setTimeout(() => process.exit(1), 10_000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

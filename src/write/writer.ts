@@ -293,6 +293,8 @@ export function authorizeKommunekoder(principal: Principal, own: readonly string
  */
 export class ResourceWriter {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The refusals' audit records being stored (recordRefusal), which the answers do not wait for. */
+  private readonly recording = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: WriterDeps) {}
 
@@ -360,7 +362,23 @@ export class ResourceWriter {
    * those of a write refused before it reached `write` (an `$import-local` whose request or file was refused).
    */
   recordRefusal(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], error: unknown): void {
-    void this.deps.store.recordAudit(auditOfRefusal(principal, operation, targets, error)).catch(() => undefined);
+    const recorded = this.deps.store.recordAudit(auditOfRefusal(principal, operation, targets, error)).catch(() => undefined);
+    this.recording.add(recorded);
+    void recorded.finally(() => this.recording.delete(recorded));
+  }
+
+  /**
+   * Resolves once every write queued so far, and any queued while it waits, has run its course (written, refused, or
+   * abandoned by its request's timeout) and every refusal's audit record is stored: what must be done before the
+   * store is closed (graceful shutdown). A write whose answer was a timeout may still be queued behind others.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const queue = this.queue;
+      await queue;
+      await Promise.all(this.recording);
+      if (queue === this.queue && this.recording.size === 0) return;
+    }
   }
 
   /** Every check of `write` (the preconditions included), without writing: the warnings per request, or the errors thrown. */

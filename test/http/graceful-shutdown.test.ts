@@ -5,8 +5,12 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CodeSystem } from 'fhir/r4';
+import request from 'supertest';
 import { closeGracefully, createHttpServer } from '../../src/http/server';
+import { MemoryStore } from '../../src/store/memory-store';
 import { testApp } from '../support/app';
+import { localCodeSystem, tokenFor } from '../support/local';
 
 const LOOKUP = '/fhir/CodeSystem/$lookup?system=urn:oid:1.2.208.176.2.21&code=6eddbaf7-2a73-49d4-91e7-6138d419f58c';
 
@@ -56,4 +60,55 @@ it('answers the request in flight with Connection: close, closes idle connection
     agent.destroy();
     server.closeAllConnections();
   }
+});
+
+describe('the writes still running when the last request is answered', () => {
+  const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** A store whose commits and audit records take their time, as a busy database's do. */
+  class SlowStore extends MemoryStore {
+    /** Commits that have run their course, written or abandoned (their request timed out meanwhile). */
+    done = 0;
+    override async apply(...args: Parameters<MemoryStore['apply']>) {
+      await later(40);
+      try {
+        return await super.apply(...args);
+      } finally {
+        this.done++;
+      }
+    }
+    override async recordAudit(...args: Parameters<MemoryStore['recordAudit']>) {
+      await later(120);
+      return super.recordAudit(...args);
+    }
+  }
+
+  async function slowApp() {
+    const store = new SlowStore();
+    const app = await testApp({ requestTimeoutMs: 60 }, { store });
+    const auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+    const put = (cs: CodeSystem) => request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type('application/fhir+json').send(cs);
+    return { store, app, put };
+  }
+
+  it('have run their course once the app is settled, also those whose request timed out while they were queued', async () => {
+    const { store, app, put } = await slowApp();
+    const queued = Array.from({ length: 6 }, (_, i) => localCodeSystem('101', `koe-${i}`, [{ code: `101-K${i}`, display: `K${i}`, type: 'indsats' }]));
+    const statuses = (await Promise.all(queued.map(put))).map((r) => r.status);
+    expect(statuses).toContain(503);
+    await app.settled();
+    expect(store.done).toBe(queued.length);
+    // and the store holds what the answers said
+    const holds = await Promise.all(queued.map(async (cs) => (await store.history('CodeSystem', cs.id!)).length));
+    expect(holds).toEqual(statuses.map((s) => (s === 503 ? 0 : 1)));
+  });
+
+  it('a refusal answered before is in the audit log once the app is settled', async () => {
+    const { store, app, put } = await slowApp();
+    // another municipality's id: refused (403), its audit record written after the answer
+    expect((await put(localCodeSystem('102', 'fremmed', [{ code: '102-A', display: 'A', type: 'indsats' }]))).status).toBe(403);
+    await app.settled();
+    const { events } = await store.searchAudit({ offset: 0, count: 10 });
+    expect(events.some((e) => e.outcome === '4' && e.outcomeDesc?.includes('kommune-102-fremmed'))).toBe(true);
+  });
 });

@@ -21,8 +21,8 @@ describe('a write and the request timeout', () => {
       const cs = localCodeSystem('101', name, [{ code: `101-${name}`, display: name, type: 'indsats' }]);
       return request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token}`).set('Content-Type', FHIR_JSON).send(JSON.stringify(cs));
     }));
-    // Writes abandoned by the timeout may still be queued: let the writer finish before looking at the store.
-    await new Promise((r) => setTimeout(r, 500));
+    // Writes abandoned by the timeout may still be queued: let them run their course before looking at the store.
+    await app.settled();
     for (const [i, name] of names.entries()) {
       const stored = (await store.history('CodeSystem', `kommune-101-${name}`)).length;
       const status = answers[i]!.status;
