@@ -39,10 +39,11 @@ const ARCHIVE_TYPES = /^application\/(gzip|x-gzip|octet-stream|tar\+gzip|x-tar)$
 export function packageRoutes(deps: PackageRouteDeps): Router {
   const router = Router();
   const raw = rawBody(deps.bodyLimitBytes);
-  router.post(/^\/\$load-package$/, authenticate(deps.verifier), (req: Request, _res: Response, next: NextFunction) => {
+  router.post(/^\/\$load-package$/, authenticate(deps.verifier), async (req: Request, _res: Response, next: NextFunction) => {
     if (!req.principal?.admin) {
       const refused = new FhirError(403, 'forbidden', 'Loading a package needs a token with the admin scope', { da: 'Indlæsning af pakker kræver et token med scope admin' });
-      void deps.service.recordRefusal('load-package', { principal: req.principal! }, UPLOADED.en, refused);
+      // recorded before the answer, as $unload-package's refusal is: nothing of the request is left running after it
+      await deps.service.recordRefusal('load-package', { principal: req.principal! }, UPLOADED.en, refused);
       return next(refused);
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
