@@ -30,7 +30,7 @@ USER node
 EXPOSE 8080
 VOLUME ["/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/fhir/metadata').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # a smaller young generation: ~15 MB less resident memory, no measurable cost; --expose-gc: one full collection
 # after loading the catalogs, before listening (src/index.ts, bench/README.md)
 CMD ["node", "--max-semi-space-size=8", "--expose-gc", "dist/src/index.js"]

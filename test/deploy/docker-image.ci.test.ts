@@ -7,6 +7,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FSIII } from '../support/app';
@@ -22,6 +23,8 @@ interface Stage {
   runs: string[];
   env: Record<string, string>;
   cmd: string[];
+  /** HEALTHCHECK's command (its shell form), when the stage has one. */
+  healthcheck?: string;
 }
 
 /** The Dockerfile's stages: FROM, WORKDIR, COPY, RUN, ENV and CMD (continuation lines joined, comments left out). */
@@ -53,6 +56,9 @@ function dockerfileStages(text: string): Stage[] {
         break;
       case 'CMD':
         stage!.cmd = JSON.parse(args) as string[];
+        break;
+      case 'HEALTHCHECK':
+        stage!.healthcheck = /\bCMD\s+(.+)$/.exec(args)?.[1];
         break;
     }
   }
@@ -91,6 +97,15 @@ function productionModules(installed: string, to: string): void {
     fs.mkdirSync(path.dirname(path.join(to, rel)), { recursive: true });
     fs.symlinkSync(path.join(installed, rel), path.join(to, rel), 'dir');
   }
+}
+
+/** A port nothing listens on (just released by the system). */
+async function closedPort(): Promise<number> {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => probe.once('listening', r));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
 }
 
 let buildDir: string;
@@ -163,5 +178,18 @@ describe('the Docker image', () => {
     const page = await fetch(`${base}/app/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<html/i);
+    // the image's health check, run as Docker runs it (a shell in the container, with its environment): healthy
+    expect(final.healthcheck).toBeDefined();
+    const check = (env: Record<string, string>) => {
+      try {
+        execFileSync('sh', ['-c', final.healthcheck!.replace(/^node\b/, JSON.stringify(process.execPath))], { cwd: imageDir, env: { PATH: process.env.PATH ?? '', ...final.env, ...env }, stdio: 'pipe', timeout: 10_000 });
+        return 0;
+      } catch (e) {
+        return (e as { status?: number }).status ?? -1;
+      }
+    };
+    expect(check({ PORT: String(port) })).toBe(0);
+    // and unhealthy where nothing answers
+    expect(check({ PORT: String(await closedPort()) })).not.toBe(0);
   }, 90_000);
 });
