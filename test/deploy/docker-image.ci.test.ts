@@ -7,9 +7,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../scripts/free-port';
 import { FSIII } from '../support/app';
 import { assertCiSuite } from '../support/ci-only';
 import { readyPort } from '../support/server-process';
@@ -99,15 +99,6 @@ function productionModules(installed: string, to: string): void {
   }
 }
 
-/** A port nothing listens on (just released by the system). */
-async function closedPort(): Promise<number> {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => probe.once('listening', r));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
 let buildDir: string;
 let imageDir: string;
 let server: ChildProcess | undefined;
@@ -189,7 +180,7 @@ describe('the Docker image', () => {
       }
     };
     expect(check({ PORT: String(port) })).toBe(0);
-    // and unhealthy where nothing answers
-    expect(check({ PORT: String(await closedPort()) })).not.toBe(0);
+    // and unhealthy where nothing answers (a port just free)
+    expect(check({ PORT: String(await freePort()) })).not.toBe(0);
   }, 90_000);
 });
