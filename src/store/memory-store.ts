@@ -43,6 +43,9 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
     return this.set.byResourceId(type, id);
   }
   async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
+    return this.storedVersion(type, id, versionId);
+  }
+  private storedVersion(type: TerminologyType, id: string, versionId: string): StoredVersion | undefined {
     return this.versions.get(`${type}/${id}`)?.find((v) => v.versionId === versionId);
   }
   async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
@@ -109,7 +112,7 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
 
   versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource {
     return () => {
-      const resource = this.versions.get(`${type}/${id}`)?.find((v) => v.versionId === versionId)?.resource;
+      const resource = this.storedVersion(type, id, versionId)?.resource;
       if (!resource) throw new Error(`${type}/${id}/_history/${versionId} is no longer in the store`);
       return resource;
     };

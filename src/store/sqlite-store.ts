@@ -231,6 +231,11 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
+    return this.storedVersion(type, id, versionId);
+  }
+
+  /** One version, read synchronously: for readVersion, and for versionLoader inside a request's synchronous code. */
+  private storedVersion(type: TerminologyType, id: string, versionId: string): StoredVersion | undefined {
     if (!/^\d{1,15}$/.test(versionId)) return undefined;
     const row = this.reading(() => this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?')
       .get(type, id, Number(versionId)) as HistoryRow | undefined);
@@ -322,10 +327,9 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
 
   versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource {
     return () => {
-      const row = this.reading(() => this.statement('SELECT content FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?')
-        .get(type, id, Number(versionId)) as { content: string | null } | undefined);
-      if (!row?.content) throw new Error(`${type}/${id}/_history/${versionId} is no longer in resource_history`);
-      return this.parse(row.content);
+      const resource = this.storedVersion(type, id, versionId)?.resource;
+      if (!resource) throw new Error(`${type}/${id}/_history/${versionId} is no longer in resource_history`);
+      return resource;
     };
   }
 
