@@ -122,8 +122,8 @@ export class ValueSetComparer {
 
   compare(thisVs: ValueSet, otherVs: ValueSet): CompareOutcome {
     const lists: CodeLists = { missing: [], extra: [], common: [] };
-    // a value set without compose (only a stored expansion) is compared by its expansion
-    const byDefinition = !this.options.activeOnly && thisVs.compose !== undefined && otherVs.compose !== undefined;
+    // a value set without compose (only a stored expansion) is compared by its expansion; JSON null is no compose
+    const byDefinition = !this.options.activeOnly && thisVs.compose != null && otherVs.compose != null;
     let relation = byDefinition ? this.compareDefinitions(thisVs, otherVs, lists) : failed();
     let performedExpansion = false;
     if (relation.fail) {

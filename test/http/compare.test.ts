@@ -98,6 +98,19 @@ describe('ValueSet/$compare on KL value sets', () => {
     expect(value(neither, 'message')).toContain('has no compose');
   });
 
+  it('reads a compose of JSON null as no compose, on either side', async () => {
+    const codes119 = (await expandCodes(CATALOG_119)).slice(0, 2);
+    const nullCompose = { resourceType: 'ValueSet', url: 'http://example.dk/ValueSet/null-compose', status: 'active', compose: null,
+      expansion: { timestamp: '2026-01-01T00:00:00Z', contains: codes119.map((code) => ({ system: FSIII, code })) } } as unknown as ValueSet;
+    for (const [thisVs, otherVs, result] of [[nullCompose, enumerated('http://example.dk/ValueSet/e', codes119), 'same'],
+      [enumerated('http://example.dk/ValueSet/e', codes119.slice(0, 1)), nullCompose, 'subset']] as const) {
+      const res = (await post({
+        resourceType: 'Parameters', parameter: [{ name: 'thisValueSet', resource: thisVs }, { name: 'otherValueSet', resource: otherVs }],
+      }).expect(200)).body as Parameters;
+      expect(value(res, 'result')).toBe(result);
+    }
+  });
+
   it('says indeterminate, not a guess, when a side cannot be expanded', async () => {
     // two is-a filters on a code system the server does not know: neither the rules nor the expansions can tell
     const unknownSystem = (code: string): ValueSet => ({
