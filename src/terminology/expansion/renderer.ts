@@ -6,6 +6,7 @@ import { entryExtensions, entryProperties, PropertyDeclarations, type ContainsPr
 import { BoundedMap } from '../bounded-map';
 import { keptBytes, keepText } from './kept-bytes';
 import type { TreeLayout } from './tree-layout';
+import { WeakList } from './weak-list';
 import type { ByteWriter } from '../../fhir/byte-writer';
 
 /** R4 carries the R5 expansion property elements as these extensions. */
@@ -37,13 +38,13 @@ interface RenderedCode {
 }
 
 /**
- * Codes rendered once per set of render options: typeahead and pickers show the same codes over and over. At most
- * MAX_RENDERED_CODES codes are kept (emptied when full), so that large value sets cost time rather than memory: the
- * 98 municipalities' pickers alone are some 200,000 codes. The rendered objects are shared between answers, so
- * nothing may change them.
+ * Codes rendered once per set of render options (Scope.objects): typeahead and pickers show the same codes over and
+ * over. At most MAX_RENDERED_CODES codes are kept in all (emptied when full), so that large value sets cost time
+ * rather than memory: the 98 municipalities' pickers alone are some 200,000 codes. The rendered objects are shared
+ * between answers, so nothing may change them.
  */
 const MAX_RENDERED_CODES = 20_000;
-const renderedCodes = new BoundedMap<ExpansionEntry, Map<string, RenderedCode>>(MAX_RENDERED_CODES);
+let renderedCodeCount = 0;
 
 /** A number per property source, for the render options key (a source must give the same values for the same entry). */
 const sourceIds = new WeakMap<PropertySource, number>();
@@ -91,36 +92,45 @@ interface LayoutJson {
 interface Scope {
   codes: Map<ExpansionEntry, RenderedJson>;
   layouts: WeakMap<TreeLayout, LayoutJson>;
+  /** The codes rendered as objects, per set of render options. */
+  objects: Map<ExpansionEntry, Map<string, RenderedCode>>;
 }
 
 /**
- * The codes' JSON, for answers assembled from it (renderInto): up to MAX_RENDERED_BYTES in all (then emptied, with
- * the shared parts), enough for the 98 municipalities' pickers.
+ * What is kept of rendered codes belongs to the evaluated value set whose entries they are, and goes with it: an
+ * expansion of a code system given with one request (tx-resource) leaves nothing behind that holds its entries, and
+ * through them the code system. The JSON, for answers assembled from it (renderInto), is kept up to
+ * MAX_RENDERED_BYTES in all (then emptied, with the shared parts), enough for the 98 municipalities' pickers.
  */
 const scopes = new WeakMap<object, Scope>();
-/** Every scope that rendered JSON was kept in since it was last emptied, to empty them all when full. */
-const filledScopes = new Set<Scope>();
+/** The scopes that JSON, and that rendered objects, were kept in since they were last emptied, to empty them all when full. */
+const jsonScopes = new WeakList<Scope>();
+const objectScopes = new WeakList<Scope>();
 const MAX_RENDERED_BYTES = 64 * 1024 * 1024;
 let renderedBytes = 0;
 
 function scopeOf(owner: object): Scope {
   let scope = scopes.get(owner);
   if (!scope) {
-    scope = { codes: new Map(), layouts: new WeakMap() };
+    scope = { codes: new Map(), layouts: new WeakMap(), objects: new Map() };
     scopes.set(owner, scope);
   }
   return scope;
 }
 
 function forgetRenderedJson(): void {
-  for (const scope of filledScopes) {
+  jsonScopes.drain((scope) => {
     scope.codes.clear();
     scope.layouts = new WeakMap();
-  }
-  filledScopes.clear();
+  });
   sharedParts.clear();
   partsByMaking.clear();
   renderedBytes = 0;
+}
+
+function forgetRenderedObjects(): void {
+  objectScopes.drain((scope) => scope.objects.clear());
+  renderedCodeCount = 0;
 }
 
 /** A part many codes share, kept once, also after the comma that separates a code from the one before it. */
@@ -321,7 +331,7 @@ export class ContainsRenderer {
     const kept = this.scope.codes.get(e);
     if (kept) renderedBytes -= kept.length;
     else if (renderedBytes + own.length > MAX_RENDERED_BYTES) forgetRenderedJson();
-    filledScopes.add(this.scope);
+    jsonScopes.add(this.scope);
     const rendered: RenderedJson = {
       key: this.key, shared: extensionPart(carried, properties), slab: own.slab, start: own.start, length: own.length,
       declared: sharedDeclared(recording.declared),
@@ -350,14 +360,17 @@ export class ContainsRenderer {
 
   /** The code as rendered before with these options, when its property declarations come out the same here. */
   private renderedCode(e: ExpansionEntry): ValueSetExpansionContains {
-    let perOptions = renderedCodes.get(e);
+    let perOptions = this.scope.objects.get(e);
     const kept = perOptions?.get(this.key);
     if (kept && this.declaresAgain(kept.declared)) return kept.contains;
     const recording = new RecordingDeclarations(this.declarations);
     const contains = this.renderCode(e, recording);
     if (!perOptions) {
+      if (renderedCodeCount >= MAX_RENDERED_CODES) forgetRenderedObjects();
       perOptions = new BoundedMap(MAX_OPTION_SETS);
-      renderedCodes.set(e, perOptions);
+      this.scope.objects.set(e, perOptions);
+      objectScopes.add(this.scope);
+      renderedCodeCount++;
     }
     perOptions.set(this.key, { contains, declared: sharedDeclared(recording.declared) });
     return contains;
