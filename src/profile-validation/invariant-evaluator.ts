@@ -4,6 +4,7 @@ import { entryKey } from '../terminology/compose/evaluator';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { r4Model } from '../fhir/fhir-model';
+import { IS_DISTINCT } from './fhirpath-distinct';
 
 export interface InvariantDefinition {
   key: string;
@@ -63,7 +64,9 @@ function memberOf(inputs: unknown[], url: unknown): boolean[] {
 
 const USER_FUNCTIONS: Fhirpath.UserInvocationTable = {
   memberOf: { fn: memberOf, arity: { 1: ['String'] } },
+  isDistinct: IS_DISTINCT,
 };
+const R4_FUNCTIONS: Fhirpath.UserInvocationTable = { isDistinct: IS_DISTINCT };
 
 /** The FHIRPath engine, loaded on first use: only $validate needs it (with its parser, several MB of memory). */
 function engine(): typeof Fhirpath {
@@ -80,11 +83,11 @@ export function compileInvariant(def: InvariantDefinition): CompiledInvariant {
 
 /**
  * Compiles a FHIRPath expression on an element of type or path `base` (`Period`, `CarePlan.activity`) with the R4
- * model, for FHIR R4's own invariants (r4-invariants.ts): no user functions, `trace()` silent. The function takes the
+ * model, for FHIR R4's own invariants (r4-invariants.ts): no user functions but a faster isDistinct(), `trace()` silent. The function takes the
  * element and the variables (`resource`, `rootResource`).
  */
 export function compileR4Expression(base: string, expression: string): (node: unknown, vars: Record<string, unknown>) => unknown[] {
-  const compiled = engine().compile({ base, expression }, r4Model() as unknown as Fhirpath.Model, { async: false, traceFn: () => {} });
+  const compiled = engine().compile({ base, expression }, r4Model() as unknown as Fhirpath.Model, { async: false, traceFn: () => {}, userInvocationTable: R4_FUNCTIONS });
   return (node, vars) => compiled(node, vars) as unknown[];
 }
 

@@ -1,0 +1,69 @@
+import { R4_CONSTRAINTS } from '../../src/fhir/r4-constraints';
+import { compileR4Expression } from '../../src/profile-validation/invariant-evaluator';
+import { checkR4Invariants, RULES_IN_CODE } from '../../src/profile-validation/r4-invariants';
+import { withTimeBudget } from '../../src/terminology/time-budget';
+import { FhirError } from '../../src/errors/fhir-error';
+
+/** What an evaluation gives: its result, or that it failed (no verdict). */
+function outcome(evaluate: () => unknown[]): unknown {
+  try {
+    return evaluate();
+  } catch {
+    return 'no verdict';
+  }
+}
+
+describe('R4 rules evaluated in code', () => {
+  const container = {
+    resourceType: 'CarePlan',
+    contained: [{ resourceType: 'Organization', id: 'o1' }, { resourceType: 'Organization', id: 'o2' }, { resourceType: 'Organization' }],
+  };
+  const references: unknown[] = [
+    {}, { display: 'x' }, { reference: 'Patient/1' }, { reference: '#o1' }, { reference: '#o2' }, { reference: '#o3' }, { reference: '#' },
+    { reference: '' }, { reference: 'o1' }, { reference: '#O1' }, { reference: 5 }, { reference: true }, { reference: null },
+  ];
+
+  it('ref-1 gives what R4\'s expression gives, for references in and out of a container with and without contained resources', () => {
+    const rule = R4_CONSTRAINTS.Reference!.find((r) => r.key === 'ref-1')!;
+    const byExpression = compileR4Expression('Reference', rule.expression);
+    const inCode = RULES_IN_CODE['ref-1']!;
+    const roots = [container, { resourceType: 'CarePlan' }, { resourceType: 'CarePlan', contained: [] }];
+    const seen = new Set<string>();
+    for (const rootResource of roots) {
+      for (const node of references) {
+        const vars = { resource: rootResource, rootResource };
+        const expected = outcome(() => byExpression(node, vars));
+        expect({ node, rootResource, result: outcome(() => inCode(node, vars)) }).toEqual({ node, rootResource, result: expected });
+        seen.add(JSON.stringify(expected));
+      }
+    }
+    // the cases reach every result the rule can give
+    expect([...seen].sort()).toEqual(['"no verdict"', '[]', '[false]', '[true]']);
+  });
+});
+
+describe('R4 invariants of a large resource', () => {
+  const questionnaire = (items: number) => ({
+    resourceType: 'Questionnaire', status: 'active',
+    item: Array.from({ length: items }, (_, i) => ({ linkId: `g${i}`, type: 'group', item: [{ linkId: `q${i}`, type: 'string' }] })),
+  });
+
+  it('are checked within the operation\'s time budget, stopping with 422 too-costly when it is spent', () => {
+    const large = questionnaire(1000);
+    expect(checkR4Invariants(large, 'Questionnaire', 'Questionnaire', undefined, [])).toEqual([]);
+    let stopped: unknown;
+    try {
+      withTimeBudget(1, () => checkR4Invariants(large, 'Questionnaire', 'Questionnaire', undefined, []));
+    } catch (e) {
+      stopped = e;
+    }
+    expect(stopped).toBeInstanceOf(FhirError);
+    expect(stopped).toMatchObject({ status: 422, code: 'too-costly' });
+  });
+
+  it('finds linkIds that are not unique (que-2) among many', () => {
+    const q = questionnaire(1000);
+    q.item[999]!.item[0]!.linkId = 'g5';
+    expect(checkR4Invariants(q, 'Questionnaire', 'Questionnaire', undefined, []).map((i) => [i.messageId, i.expression])).toEqual([['que-2', ['Questionnaire']]]);
+  });
+});
