@@ -9,6 +9,7 @@ import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/providers/provider';
 import { entryKey } from '../terminology/compose/evaluator';
 import { includeShapeProblem } from '../terminology/compose/rules';
+import { importCycle } from '../terminology/compose/import-cycle';
 import { evaluateValueSet, type IndexedComposeResult } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
@@ -122,7 +123,7 @@ export function validateTerminologyResource(
   } else if (type === 'ConceptMap') {
     checkConceptMap(resource, owner, registry, issues);
   } else {
-    checkValueSet(resource, issues);
+    checkValueSet(resource, registry, issues);
   }
   return issues.list;
 }
@@ -194,14 +195,24 @@ function checkSupplementTarget(cs: CodeSystem, owner: string, issues: Issues): v
   if (foreign) issues.error('business-rule', foreign, 'CodeSystem.supplements');
 }
 
-/** FHIR's invariants of the compose (vsd-1, -2, -3): a value set breaking them defines no codes to validate against. */
-function checkValueSet(vs: ValueSet, issues: Issues): void {
+/**
+ * FHIR's invariants of the compose (vsd-1, -2, -3), and no import of itself through other value sets: a value set
+ * breaking them defines no codes to validate against.
+ */
+function checkValueSet(vs: ValueSet, registry: TerminologyRegistry, issues: Issues): void {
   for (const part of ['include', 'exclude'] as const) {
     (vs.compose?.[part] ?? []).forEach((set, i) => {
       const path = `ValueSet.compose.${part}[${i}]`;
       const problem = includeShapeProblem(set, path);
       if (problem) issues.error('invariant', problem, path);
     });
+  }
+  const cycle = importCycle(vs, registry);
+  if (cycle) {
+    issues.error('business-rule', {
+      en: `The value set imports itself: ${cycle.join(' -> ')}; it would define no codes`,
+      da: `Værdisættet henviser i ring til sig selv: ${cycle.join(' -> ')}; det ville ikke definere nogen koder`,
+    }, 'ValueSet.compose');
   }
 }
 

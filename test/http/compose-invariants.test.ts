@@ -67,3 +67,41 @@ it('a value set keeping the invariants still validates and is written', async ()
   expect(res.status).toBe(200);
   await request(app).put(`/fhir/ValueSet/${vs.id}`).set('Authorization', admin).type('application/fhir+json').send(vs).expect(201);
 });
+
+describe('a value set that imports itself', () => {
+  const importing = (id: string, ...imports: string[]): ValueSet => ({
+    resourceType: 'ValueSet', id, url: `http://example.org/fhir/ValueSet/${id}`, status: 'active',
+    compose: { include: [{ system: FSIII, concept: [{ code: FSIII_CODE }] }, ...imports.map((url) => ({ valueSet: [url] }))] },
+  });
+  const put = (vs: ValueSet) => request(app).put(`/fhir/ValueSet/${vs.id}`).set('Authorization', admin).type('application/fhir+json').send(vs);
+  const cycleIssue = (res: request.Response) => (res.body as OperationOutcome).issue.find((i) => i.code === 'business-rule');
+
+  it('directly, is not written (422 naming the cycle), and nothing is stored', async () => {
+    const res = await put(importing('cycle-self', 'http://example.org/fhir/ValueSet/cycle-self'));
+    expect(res.status).toBe(422);
+    expect(cycleIssue(res)).toMatchObject({ expression: ['ValueSet.compose'] });
+    expect(cycleIssue(res)?.details?.text).toContain('http://example.org/fhir/ValueSet/cycle-self -> http://example.org/fhir/ValueSet/cycle-self');
+    await request(app).get('/fhir/ValueSet/cycle-self').expect(404);
+  });
+
+  it('through another value set written in the same transaction, refuses the transaction whole', async () => {
+    const bundle = {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [importing('cycle-a', 'http://example.org/fhir/ValueSet/cycle-b'), importing('cycle-b', 'http://example.org/fhir/ValueSet/cycle-a')]
+        .map((resource) => ({ resource, request: { method: 'PUT', url: `ValueSet/${resource.id}` } })),
+    };
+    const res = await request(app).post('/fhir').set('Authorization', admin).type('application/fhir+json').send(bundle);
+    expect(res.status).toBe(422);
+    for (const id of ['cycle-a', 'cycle-b']) await request(app).get(`/fhir/ValueSet/${id}`).expect(404);
+  });
+
+  it('through a value set already stored, is not written; the import without the cycle is', async () => {
+    await put(importing('chain-a')).expect(201);
+    await put(importing('chain-b', 'http://example.org/fhir/ValueSet/chain-a')).expect(201);
+    const res = await put(importing('chain-a', 'http://example.org/fhir/ValueSet/chain-b'));
+    expect(res.status).toBe(422);
+    expect(cycleIssue(res)?.details?.text).toContain('chain-a -> http://example.org/fhir/ValueSet/chain-b -> http://example.org/fhir/ValueSet/chain-a');
+    const expanded = await request(app).get('/fhir/ValueSet/$expand').query({ url: 'http://example.org/fhir/ValueSet/chain-b' }).expect(200);
+    expect((expanded.body as ValueSet).expansion?.contains?.map((c) => c.code)).toEqual([FSIII_CODE]);
+  });
+});
