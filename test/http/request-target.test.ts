@@ -52,6 +52,8 @@ describe('the request target', () => {
     ['a Host with quotes and angle brackets', 'Host: ev"il<script>'],
     ['a Host with user information', 'Host: user@evil.example'],
     ['an empty Host', 'Host: '],
+    ['a Host with a port above 65535', 'Host: evil.example:99999'],
+    ['an IP literal with a port above 65535', 'Host: [::1]:65536'],
     ['two Host fields', 'Host: a.example\r\nHost: b.example'],
     ['no Host at all (HTTP/1.1)', ''],
   ])('with %s is 400 invalid, an OperationOutcome', async (_what, hostLines) => {
@@ -61,7 +63,7 @@ describe('the request target', () => {
     expect((res.body as OperationOutcome).issue[0]?.details?.text).toMatch(/^The request's Host header/);
   });
 
-  it.each(['localhost', '127.0.0.1:8080', '[::1]:8080', 'tx.example.dk', 'faelles_tx:8080'])('takes the Host %s and builds its links from it', async (host) => {
+  it.each(['localhost', '127.0.0.1:8080', '[::1]:8080', '[::1]', 'tx.example.dk', 'faelles_tx:8080', 'tx.example.dk:65535'])('takes the Host %s and builds its links from it', async (host) => {
     const res = await request(app).get('/fhir/CodeSystem?_count=1').set('Host', host).expect(200);
     expect((res.body as Bundle).entry?.[0]?.fullUrl?.startsWith(`http://${host}/fhir/CodeSystem/`)).toBe(true);
   });

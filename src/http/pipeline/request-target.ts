@@ -7,6 +7,12 @@ import { excerpt } from '../../errors/excerpt';
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%]+)(?::[0-9]{0,5})?$/;
 const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)(.*)$/i;
 
+/** The port of a Host value that HOST matches (0 when it has none). */
+function portOf(host: string): number {
+  const colon = host.lastIndexOf(':');
+  return colon < 0 || host.endsWith(']') ? 0 : Number(host.slice(colon + 1));
+}
+
 /** How many Host fields the request head has (Node keeps the first as `headers.host`). */
 function hostFields(req: IncomingMessage): number {
   const raw = req.rawHeaders;
@@ -48,7 +54,9 @@ export function hostChecked(): RequestHandler {
     if (host === undefined) {
       return next(req.httpVersionMajor === 1 && req.httpVersionMinor === 0 ? undefined : badHost('is missing (HTTP/1.1 requires it)', 'mangler (HTTP/1.1 kræver den)'));
     }
-    if (!HOST.test(host)) return next(badHost(`'${excerpt(host, 60)}' is not a host name and port`, `'${excerpt(host, 60)}' er ikke et værtsnavn og en port`));
+    if (!HOST.test(host) || portOf(host) > 65535) {
+      return next(badHost(`'${excerpt(host, 60)}' is not a host name and port`, `'${excerpt(host, 60)}' er ikke et værtsnavn og en port`));
+    }
     if (hostFields(req) > 1) return next(badHost('is given more than once', 'er angivet mere end én gang'));
     next();
   }) as unknown as RequestHandler;
