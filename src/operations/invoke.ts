@@ -294,7 +294,12 @@ export function errorAnswer(err: unknown, lang: MessageLanguage = 'en'): BytesAn
   const headers: Record<string, string> = {};
   if (typeof e?.allow === 'string') headers.Allow = e.allow;
   if (typeof e?.challenge === 'string') headers['WWW-Authenticate'] = e.challenge;
-  return Object.assign(answerOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), { error: status >= 500 ? err : undefined });
+  return Object.assign(answerOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), { error: serverFailure(status) ? err : undefined });
+}
+
+/** Whether an answer's status says the server failed (logged as an error); 501 says what it does not offer, by design. */
+function serverFailure(status: number): boolean {
+  return status >= 500 && status !== 501;
 }
 
 /** The language of a refusal of a call of `op` (any refusal when undefined): the operation's rule, else the server's. */

@@ -62,6 +62,8 @@ export function fhirJsonBody(limits: BodyLimits) {
     }
     const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return next();
+    const unknownCoding = transferCodingNotUnderstood(req.headers['transfer-encoding']);
+    if (unknownCoding !== undefined) return next(transferCodingRefused(res, unknownCoding));
     // a declared length over the limit is refused before any of the body is read (body-parser would read all of it,
     // or wait for the request's timeout when less is sent, before it reported the size)
     if (length !== undefined && Number(length) > limitBytes) return next(tooLarge(res, limitBytes));
@@ -140,6 +142,23 @@ export function rawBody(limitBytes: number) {
 /** JSON.parse and a form's decoding would take invalid bytes as U+FFFD and go on with a value the client never sent. */
 function notUtf8(): FhirError {
   return FhirError.invalid('The request body is not valid UTF-8', { da: 'Forespørgslens krop er ikke gyldig UTF-8' });
+}
+
+/**
+ * The first transfer coding of a Transfer-Encoding other than `chunked` (which Node's parser undoes; it must be the
+ * last), if any: a body sent `gzip, chunked` would otherwise be read as if it were not compressed.
+ */
+function transferCodingNotUnderstood(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  return header.split(',').map((c) => c.trim().toLowerCase()).find((c) => c !== 'chunked' && c !== '');
+}
+
+/** 501, as RFC 9112 §6.1 has a server answer a transfer coding it does not understand; the body is left unread. */
+function transferCodingRefused(res: Response, coding: string): FhirError {
+  res.setHeader('Connection', 'close');
+  return new FhirError(501, 'not-supported', `The transfer coding '${excerpt(coding, 40)}' is not supported: send the body chunked or with a Content-Length (compression goes in Content-Encoding)`, {
+    da: `Overførselskodningen '${excerpt(coding, 40)}' understøttes ikke: send kroppen chunked eller med Content-Length (komprimering angives i Content-Encoding)`,
+  });
 }
 
 /** The request's Content-Encoding, as body-parser reads it (`identity` when it names none). */
