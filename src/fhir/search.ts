@@ -5,6 +5,7 @@ import type { SubsettableType } from './r4-elements';
 import { requestedSubset, subsetter } from './resource-subset';
 import { criterion, modifiersOf, supportsModifier, type Predicate, type SearchParam } from './search-match';
 import { searchCount, searchOffset } from './search-query';
+import { describeTextProblem, textProblem } from './primitive-text';
 import { checkTotal, sortKeys, sortResources } from './search-sort';
 
 export type { SearchParam, SearchParamType, WantedToken } from './search-match';
@@ -30,6 +31,14 @@ function nameAndModifier(key: string): { name: string; modifier?: string } {
   return colon < 0 ? { name: key } : { name: key.slice(0, colon), modifier: key.slice(colon + 1) };
 }
 
+/** A search value, refused as operation parameters are when it holds what no FHIR text may (a control character, a lone surrogate). */
+function checkedValue(key: string, value: string): string {
+  const problem = value.length > 0 ? textProblem(value) : undefined;
+  if (problem === undefined) return value;
+  const what = describeTextProblem(problem);
+  throw FhirError.invalid(`The search parameter '${excerpt(key)}' ${what.en}`, { expression: [excerpt(key)], da: `Søgeparameteren '${excerpt(key)}' ${what.da}` });
+}
+
 /**
  * The tests the query asks for: each parameter given (repeated: AND) as a test, and the query's keys left out (with
  * `lenient`, the unknown ones and those with a modifier not supported; else those are refused).
@@ -53,7 +62,7 @@ function criteria<R, C>(query: Record<string, unknown>, params: readonly SearchP
         expression: [excerpt(key)], da: `Modifikatoren ':${excerpt(modifier)}' understøttes ikke for ${param.type}-parameteren '${name}' (understøttet: ${supported})`,
       });
     }
-    for (const value of Array.isArray(raw) ? raw : [raw]) tests.push(criterion(param, modifier, String(value)));
+    for (const value of Array.isArray(raw) ? raw : [raw]) tests.push(criterion(param, modifier, checkedValue(key, String(value))));
   }
   return { tests, ignored };
 }

@@ -309,6 +309,15 @@ describe('modifiers, OR and AND', () => {
     expect(urls(above)).toEqual(['http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119']);
   });
 
+  it('refuses a value with a control character (400 invalid, also in Danish), as operations do', async () => {
+    for (const value of ['\u0000', 'http://x\u0001', 'name\u001f']) {
+      const { status, body } = await failure(search('CodeSystem', { url: value }));
+      expect(status).toBe(400);
+      expect(body.issue?.[0]).toMatchObject({ code: 'invalid', expression: ['url'] });
+    }
+    expect(await danishText('/CodeSystem?name:contains=a%00')).toBe("Søgeparameteren 'name:contains' indeholder et kontroltegn (kun tabulator, linjeskift og vognretur er tilladt i FHIR-tekst)");
+  });
+
   it('refuses a modifier the type does not take (400 not-supported, also in Danish)', async () => {
     const { status, body } = await failure(search('ValueSet', { 'url:contains': 'kl' }));
     expect(status).toBe(400);
