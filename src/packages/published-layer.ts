@@ -11,6 +11,8 @@ import { WRITABLE_TYPES } from '../store/store-support';
 import { canonicalJson } from '../fhir/canonical-json';
 import { PackageError } from './package-error';
 import { unresolvedReferences, type ReferenceResolver } from './package-references';
+import { importCycle } from '../terminology/compose/import-cycle';
+import { vurl } from '../terminology/compose/rules';
 
 /** The name the catalogs of the terminology folder go by, as a package (`npm run package`, `$package`). */
 export const CATALOGS_PACKAGE = 'faelles-tx.catalogs';
@@ -223,6 +225,9 @@ export class PublishedLayer {
     problems.push(...unresolvedReferences(pkg.resources, {
       has: (type, url, version) => this.registry.versions(type, url, true).some((x) => version === undefined || versionMatches(version, x.version)),
     }, id));
+    const cycles = importCycleProblems(pkg.resources, this.registry);
+    if (cycles.length > 0) clashes = true; // no package loaded later takes a cycle away
+    problems.push(...cycles);
     if (problems.length > 0) throw new PackageError(problems, 422, { waitsForPackages: !clashes });
   }
 
@@ -343,4 +348,25 @@ export class PublishedLayer {
     this.set.replaceContents(new ResourceSet(this.served));
     this.registry.touch();
   }
+}
+
+/**
+ * The package's value sets that import themselves, through its own value sets or those served (as a write's are
+ * refused: write-rules.ts): each cycle once. Such a value set defines no codes, and every use of it fails.
+ */
+function importCycleProblems(resources: readonly TerminologyResource[], served: TerminologyRegistry): Bilingual[] {
+  const withPackage = served.withOverlay([...resources]);
+  const inCycles = new Set<string>();
+  const problems: Bilingual[] = [];
+  for (const r of resources) {
+    if (r.resourceType !== 'ValueSet' || inCycles.has(vurl(r))) continue;
+    const cycle = importCycle(r, withPackage);
+    if (!cycle) continue;
+    for (const member of cycle) inCycles.add(member);
+    problems.push({
+      en: `ValueSet ${vurl(r)} imports itself: ${cycle.join(' -> ')}; it would define no codes`,
+      da: `ValueSet ${vurl(r)} henviser i ring til sig selv: ${cycle.join(' -> ')}; det ville ikke definere nogen koder`,
+    });
+  }
+  return problems;
 }

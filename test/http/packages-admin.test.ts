@@ -308,3 +308,26 @@ describe('$load-package of a damaged archive', () => {
     expect(await served(app, A_URL)).toEqual(['1']);
   });
 });
+
+describe('$load-package of value sets that import themselves', () => {
+  const importing = (id: string, other: string): ValueSet => ({
+    ...valueSetUsingA(id), compose: { include: [{ system: A_URL }, { valueSet: [`http://example.org/ValueSet/${other}`] }] },
+  });
+  const servedValueSets = async (app: App) =>
+    (((await request(app).get('/fhir/ValueSet?url:below=http://example.org/ValueSet/').expect(200)).body as Bundle).entry ?? []).map((e) => (e.resource as ValueSet).url);
+
+  it('is refused 422 naming each cycle once, nothing of the package is served, and a package without the cycle loads', async () => {
+    const app = await testApp();
+    const cyclic = await writePackageTarball({ name: 'example.cycle', version: '1.0.0' }, [codeSystemA, importing('p', 'q'), importing('q', 'p'), importing('s', 's')]);
+    const refused = await load(app, cyclic).expect(422);
+    const said = texts(refused.body as OperationOutcome);
+    expect(said).toContain('http://example.org/ValueSet/p|1 -> http://example.org/ValueSet/q|1 -> http://example.org/ValueSet/p|1');
+    expect(said).toContain('http://example.org/ValueSet/s|1 -> http://example.org/ValueSet/s|1');
+    expect(said).not.toContain('ValueSet http://example.org/ValueSet/q|1 imports itself');
+    expect(await servedValueSets(app)).toEqual([]);
+    expect(await served(app, A_URL)).toEqual([]);
+    const chain = await writePackageTarball({ name: 'example.chain', version: '1.0.0' }, [codeSystemA, importing('p', 'q'), valueSetUsingA('q')]);
+    expect((await load(app, chain)).status).toBe(200);
+    expect((await servedValueSets(app)).sort()).toEqual(['http://example.org/ValueSet/p', 'http://example.org/ValueSet/q']);
+  });
+});
