@@ -3,7 +3,7 @@ import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { valueField } from './choice-value';
-import { describeTextProblem, textProblem } from './primitive-text';
+import { describeTextProblem, refuseTextProblem, textProblem } from './primitive-text';
 import { endOfDate } from './date-time';
 
 export type ParamType =
@@ -121,11 +121,7 @@ function onlyOnce(name: string, expression?: string[]): FhirError {
 
 /** 400 for a value whose text no FHIR primitive may have (empty, control characters…); `where` is its expression. */
 function checkText(name: string, text: string, where: string[] | undefined): void {
-  const problem = textProblem(text);
-  if (problem) {
-    const why = describeTextProblem(problem);
-    throw FhirError.invalid(`Parameter '${name}' ${why.en}`, { expression: where, da: `Parameteren '${name}' ${why.da}` });
-  }
+  refuseTextProblem(text, { en: `Parameter '${name}'`, da: `Parameteren '${name}'` }, where);
 }
 
 /** 400 for a dateTime parameter whose value is no FHIR date or dateTime (`2025`, `2025-06-30`, `2025-06-30T12:00:00+01:00`). */

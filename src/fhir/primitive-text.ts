@@ -1,3 +1,4 @@
+import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { walkJson } from './json-walk';
 
@@ -18,6 +19,17 @@ export function textProblem(value: string): TextProblem | undefined {
   if (CONTROL.test(value)) return 'control';
   if (UNPAIRED_SURROGATE.test(value)) return 'surrogate';
   return undefined;
+}
+
+/**
+ * 400 invalid when `text` is unfit as a primitive's text, saying so of `subject` (the start of the sentence: "Parameter
+ * 'code'", in both languages); `expression`: where the value is.
+ */
+export function refuseTextProblem(text: string, subject: Bilingual, expression: string[] | undefined): void {
+  const problem = textProblem(text);
+  if (!problem) return;
+  const why = describeTextProblem(problem);
+  throw FhirError.invalid(`${subject.en} ${why.en}`, { expression, da: `${subject.da} ${why.da}` });
 }
 
 /** The problem as the predicate of a sentence about the value ("Parameter 'code' …", "The value …"), in both languages. */

@@ -5,7 +5,7 @@ import type { SubsettableType } from './r4-elements';
 import { requestedSubset, subsetter } from './resource-subset';
 import { criterion, modifiersOf, supportsModifier, type Predicate, type SearchParam } from './search-match';
 import { searchCount, searchOffset } from './search-query';
-import { describeTextProblem, textProblem } from './primitive-text';
+import { refuseTextProblem } from './primitive-text';
 import { checkTotal, sortKeys, sortResources } from './search-sort';
 
 export type { SearchParam, SearchParamType, WantedToken } from './search-match';
@@ -31,12 +31,13 @@ function nameAndModifier(key: string): { name: string; modifier?: string } {
   return colon < 0 ? { name: key } : { name: key.slice(0, colon), modifier: key.slice(colon + 1) };
 }
 
-/** A search value, refused as operation parameters are when it holds what no FHIR text may (a control character, a lone surrogate). */
+/**
+ * A search value, refused as operation parameters are when it holds what no FHIR text may (a control character, a lone
+ * surrogate); an empty one asks for nothing (see criterion).
+ */
 function checkedValue(key: string, value: string): string {
-  const problem = value.length > 0 ? textProblem(value) : undefined;
-  if (problem === undefined) return value;
-  const what = describeTextProblem(problem);
-  throw FhirError.invalid(`The search parameter '${excerpt(key)}' ${what.en}`, { expression: [excerpt(key)], da: `Søgeparameteren '${excerpt(key)}' ${what.da}` });
+  if (value.length > 0) refuseTextProblem(value, { en: `The search parameter '${excerpt(key)}'`, da: `Søgeparameteren '${excerpt(key)}'` }, [excerpt(key)]);
+  return value;
 }
 
 /**
