@@ -5,7 +5,7 @@ import { headOf, type WrittenVersion } from './past-version';
 import type { HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { MemoryClosureTables } from './closure-memory';
 import { packageAlreadyLoaded, packageNotLoaded, type PackageRecord, type PackageUnload, type StoredPackage } from './packages';
-import { BaseStore, newestFirst, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
+import { BaseStore, syncVersionLoader, newestFirst, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
 
 /** A store that keeps resources in memory only (tests, and servers whose writes need not survive a restart). */
 export class MemoryStore extends BaseStore implements TerminologyStore {
@@ -111,11 +111,7 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
   }
 
   versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource {
-    return () => {
-      const resource = this.storedVersion(type, id, versionId)?.resource;
-      if (!resource) throw new Error(`${type}/${id}/_history/${versionId} is no longer in the store`);
-      return resource;
-    };
+    return syncVersionLoader(() => this.storedVersion(type, id, versionId), type, id, versionId);
   }
 
   async recordAudit(record: AuditRecord): Promise<void> {

@@ -9,7 +9,7 @@ import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromColumn, type WrittenVersion } from './past-version';
 import type { HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
-import { BaseStore, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
+import { BaseStore, syncVersionLoader, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
@@ -326,11 +326,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource {
-    return () => {
-      const resource = this.storedVersion(type, id, versionId)?.resource;
-      if (!resource) throw new Error(`${type}/${id}/_history/${versionId} is no longer in resource_history`);
-      return resource;
-    };
+    return syncVersionLoader(() => this.storedVersion(type, id, versionId), type, id, versionId);
   }
 
   private insertAudit(record: AuditRecord): void {

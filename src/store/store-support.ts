@@ -126,6 +126,18 @@ export function nowInstant(): string {
 }
 
 /** create/update/delete expressed through apply, shared by the store implementations. */
+/**
+ * TerminologyStore.versionLoader for a store that reads a version synchronously (`read`: its own lookup, as readVersion
+ * makes it): the version's resource each time, and an error when the store no longer has it.
+ */
+export function syncVersionLoader(read: () => StoredVersion | undefined, type: TerminologyType, id: string, versionId: string): () => TerminologyResource {
+  return () => {
+    const resource = read()?.resource;
+    if (!resource) throw new Error(`${type}/${id}/_history/${versionId} is no longer in the store`);
+    return resource;
+  };
+}
+
 export abstract class BaseStore {
   /** Where the store keeps the closure tables of $closure (closure-memory.ts, closure-sqlite.ts, closure-postgres.ts). */
   protected abstract readonly closures: ClosureTableStore;
