@@ -6,7 +6,7 @@ import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { compileFilter } from './filter';
 import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
 import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
-import { assertIncludeShape, checkContent, composeVersionsMatch, exclusionRemoves, exclusionVersion, namesSeveralVersions, vurl } from './rules';
+import { assertIncludeShape, checkContent, composeVersionsMatch, exclusionRemoves, exclusionVersion, namesSeveralVersions, sameValueSet, vurl } from './rules';
 import { assertLockedDate, resolveIncludeProvider, versionOnComposeDate } from './versions';
 import { missingSupplementsError } from '../supplement-problems';
 import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
@@ -43,7 +43,7 @@ export class ComposeEvaluator {
   private evaluateValueSet(vs: ValueSet): ComposeResult {
     this.budget?.check();
     assertValueSetShape(vs);
-    if (this.stack.includes(vs) || this.stack.some((s) => s.url && s.url === vs.url && s.version === vs.version)) {
+    if (this.stack.some((s) => sameValueSet(s, vs))) {
       const pathway = [...this.stack, vs].map(vurl);
       throw txError(400, 'processing', msg.circularReference(vurl(vs), pathway.slice(0, -1)), { txIssueType: 'vs-invalid' });
     }

@@ -1,8 +1,6 @@
 import type { ValueSet } from 'fhir/r4';
 import type { TerminologyRegistry } from '../registry';
-import { vurl } from './rules';
-
-const sameValueSet = (a: ValueSet, b: ValueSet): boolean => a === b || (!!a.url && a.url === b.url && a.version === b.version);
+import { sameValueSet, vurl } from './rules';
 
 /**
  * The value sets through which `vs` imports itself (compose include/exclude `valueSet`, resolved as the evaluator

@@ -10,6 +10,11 @@ export function vurl(vs: ValueSet): string {
   return canonical(vs.url ?? `#${vs.id ?? ''}`, vs.version);
 }
 
+/** Whether two value sets are the same one: the same object, or the same url and version (a cycle of imports). */
+export function sameValueSet(a: ValueSet, b: ValueSet): boolean {
+  return a === b || (!!a.url && a.url === b.url && a.version === b.version);
+}
+
 /** Whether the compose names one code system in more than one version (then codes carry their version). */
 export function namesSeveralVersions(includes: ValueSetComposeInclude[]): boolean {
   const seen = new Map<string, string | undefined>();
