@@ -1,10 +1,9 @@
 import type { CodeSystem, Coding, OperationOutcome, Parameters, ValueSet } from 'fhir/r4';
 import { CodeValidator, type CodedValue } from '../../src/terminology/validation/code-validator';
 import { TerminologyRegistry } from '../../src/terminology/registry';
-import { ResourceSet } from '../../src/terminology/resource-set';
 import { LanguageList } from '../../src/terminology/validation/languages';
 import { ValidationOptions } from '../../src/terminology/validation/options';
-import { FFB, FSIII, publishedCatalogs } from '../support/app';
+import { FFB, FSIII, publishedRegistry } from '../support/app';
 import { valueNamed as param } from '../support/parameters';
 
 const RETIRED = 'c203c6b5-3be0-40a8-8204-e93751deabf5'; // Tobaksafvænning, replaced by 6d24992e-…
@@ -16,8 +15,7 @@ const CATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 
 let registry: TerminologyRegistry;
 beforeAll(() => {
-  const catalogs = publishedCatalogs();
-  registry = new TerminologyRegistry([new ResourceSet(catalogs.resources)], catalogs.defaultSupplements);
+  registry = publishedRegistry();
 });
 
 function issues(p: Parameters): OperationOutcome['issue'] {

@@ -1,10 +1,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { CodeSystem, ValueSet } from 'fhir/r4';
-import { TerminologyRegistry } from '../../src/terminology/registry';
-import { ResourceSet } from '../../src/terminology/resource-set';
+import type { TerminologyRegistry } from '../../src/terminology/registry';
 import { expandValueSet, expansionRequest, serializedExpansion } from '../../src/terminology/expansion/value-set-expansion';
-import { publishedCatalogs } from '../support/app';
+import { publishedRegistry } from '../support/app';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -14,8 +13,7 @@ const VS_URL = 'http://example.org/fhir/ValueSet/request-supplied';
 
 let registry: TerminologyRegistry;
 beforeAll(() => {
-  const catalogs = publishedCatalogs();
-  registry = new TerminologyRegistry([new ResourceSet(catalogs.resources)], catalogs.defaultSupplements);
+  registry = publishedRegistry();
 });
 
 /**

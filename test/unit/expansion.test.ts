@@ -5,7 +5,7 @@ import { parseLanguagePreference } from '../../src/terminology/expansion/display
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
 import { expandValueSet, expansionRequest, serializedExpansion, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
-import { FSIII, publishedCatalogs } from '../support/app';
+import { FSIII, publishedCatalogs, publishedRegistry } from '../support/app';
 import { packResource } from '../../src/terminology/packed/resource';
 import { localPropertySource } from '../../src/municipal/pick-list-expansion';
 import { NIVEAU2_PROPERTY } from '../../src/municipal/municipal-value-sets';
@@ -19,8 +19,7 @@ const CATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 
 let registry: TerminologyRegistry;
 beforeAll(() => {
-  const catalogs = publishedCatalogs();
-  registry = new TerminologyRegistry([new ResourceSet(catalogs.resources)], catalogs.defaultSupplements);
+  registry = publishedRegistry();
 });
 
 const inline = (compose: ValueSet['compose']): ValueSet => ({ resourceType: 'ValueSet', status: 'active', compose });

@@ -4,10 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { StructureDefinition } from 'fhir/r4';
 import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
-import { TerminologyRegistry } from '../../src/terminology/registry';
-import { ResourceSet } from '../../src/terminology/resource-set';
 import { danishOf, KL_PROFILE_EXTENSION, loadProfiles, ProfileLoadError } from '../../src/profile-validation/profile-registry';
-import { publishedCatalogs, ROOT } from '../support/app';
+import { publishedRegistry, ROOT } from '../support/app';
 
 const PROFILES_DIR = path.join(ROOT, 'profiles');
 const schema = new FhirSchemaValidator();
@@ -44,8 +42,7 @@ describe('the profiles in profiles/', () => {
   });
 
   it('name the ValueSet and strength of every binding, and every bound ValueSet is published by this server', () => {
-    const catalogs = publishedCatalogs();
-    const registry = new TerminologyRegistry([new ResourceSet(catalogs.resources)], catalogs.defaultSupplements);
+    const registry = publishedRegistry();
     const bindings = profiles.list().flatMap((p) => (p.resource.differential?.element ?? []).filter((e) => e.binding).map((e) => ({ id: e.id, ...e.binding! })));
     expect(bindings.length).toBe(23);
     for (const b of bindings) {
