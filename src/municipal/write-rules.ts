@@ -9,7 +9,7 @@ import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/providers/provider';
 import { entryKey } from '../terminology/compose/evaluator';
 import { includeShapeProblem } from '../terminology/compose/rules';
-import { importCycle } from '../terminology/compose/import-cycle';
+import { importCycle, importCycleText } from '../terminology/compose/import-cycle';
 import { evaluateValueSet, type IndexedComposeResult } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
@@ -209,10 +209,8 @@ function checkValueSet(vs: ValueSet, registry: TerminologyRegistry, issues: Issu
   }
   const cycle = importCycle(vs, registry);
   if (cycle) {
-    issues.error('business-rule', {
-      en: `The value set imports itself: ${cycle.join(' -> ')}; it would define no codes`,
-      da: `Værdisættet henviser i ring til sig selv: ${cycle.join(' -> ')}; det ville ikke definere nogen koder`,
-    }, 'ValueSet.compose');
+    const said = importCycleText(cycle);
+    issues.error('business-rule', { en: `The value set ${said.en}`, da: `Værdisættet ${said.da}` }, 'ValueSet.compose');
   }
 }
 

@@ -11,7 +11,7 @@ import { WRITABLE_TYPES } from '../store/store-support';
 import { canonicalJson } from '../fhir/canonical-json';
 import { PackageError } from './package-error';
 import { unresolvedReferences, type ReferenceResolver } from './package-references';
-import { importCycle } from '../terminology/compose/import-cycle';
+import { importCycle, importCycleText } from '../terminology/compose/import-cycle';
 import { vurl } from '../terminology/compose/rules';
 
 /** The name the catalogs of the terminology folder go by, as a package (`npm run package`, `$package`). */
@@ -363,10 +363,8 @@ function importCycleProblems(resources: readonly TerminologyResource[], served: 
     const cycle = importCycle(r, withPackage);
     if (!cycle) continue;
     for (const member of cycle) inCycles.add(member);
-    problems.push({
-      en: `ValueSet ${vurl(r)} imports itself: ${cycle.join(' -> ')}; it would define no codes`,
-      da: `ValueSet ${vurl(r)} henviser i ring til sig selv: ${cycle.join(' -> ')}; det ville ikke definere nogen koder`,
-    });
+    const said = importCycleText(cycle);
+    problems.push({ en: `ValueSet ${vurl(r)} ${said.en}`, da: `ValueSet ${vurl(r)} ${said.da}` });
   }
   return problems;
 }

@@ -1,4 +1,5 @@
 import type { ValueSet } from 'fhir/r4';
+import type { Bilingual } from '../../errors/issue';
 import type { TerminologyRegistry } from '../registry';
 import { sameValueSet, vurl } from './rules';
 
@@ -27,4 +28,10 @@ export function importCycle(vs: ValueSet, registry: TerminologyRegistry): string
     return undefined;
   };
   return walk(vs, [vs])?.map(vurl);
+}
+
+/** What a cycle of imports means, as the predicate of a sentence about the value set, in both languages. */
+export function importCycleText(cycle: readonly string[]): Bilingual {
+  const path = cycle.join(' -> ');
+  return { en: `imports itself: ${path}; it would define no codes`, da: `henviser i ring til sig selv: ${path}; det ville ikke definere nogen koder` };
 }
