@@ -29,9 +29,4 @@ export class WeakList<T extends object> {
       if (item !== undefined) empty(item);
     }
   }
-
-  /** References held, the collected ones not yet dropped included (for tests). */
-  get size(): number {
-    return this.refs.length;
-  }
 }
