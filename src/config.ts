@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseAuthConfig, type AuthConfig } from './auth/auth-config';
 import { SCHEMA_NAME } from './store/postgres-migrations';
@@ -57,7 +58,7 @@ export interface Config {
   fastPath: boolean;
   /** Answers kept by the response cache of deterministic operations; 0 turns the cache off. */
   responseCacheEntries: number;
-  /** Bytes the response cache may hold (answers and keys). */
+  /** Bytes the response cache may hold (answers and keys): RESPONSE_CACHE_MB, or by default from the memory the process may use. */
   responseCacheBytes: number;
   /** How much V8 may let the old generation grow between full collections once the server runs (percent; 0: V8's choice). */
   heapGrowingPercent: number;
@@ -122,6 +123,24 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, not ${n}`);
   return n;
+}
+
+/** The memory this process may use: its control group's limit where one is set below the machine's memory, else the machine's. */
+export function processMemoryBytes(): number {
+  const total = os.totalmem();
+  // Node 20 answers the largest 64-bit number, or undefined, where no limit is set
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 && limit < total ? limit : total;
+}
+
+/**
+ * RESPONSE_CACHE_MB when it is not set: a sixteenth of the memory the process may use, from 128 MB (a machine or
+ * container of 2 GB or less) to 512 MB (8 GB or more). 128 MB holds every answer the published catalogs' traffic
+ * asks for; with 98 municipalities' catalogs their pick lists and reverse translations take ~500 MB, and a cache
+ * too small for them computes most of those answers again (bench/README.md, "The versioned dataset").
+ */
+export function defaultResponseCacheMb(memoryBytes: number): number {
+  return Math.min(512, Math.max(128, Math.floor(memoryBytes / 16 / (1024 * 1024))));
 }
 
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -257,7 +276,7 @@ function baseUrl(raw: string | undefined): string | undefined {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads the configuration from environment variables and checks it; throws ConfigError naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = processMemoryBytes()): Config {
   const basePath = env.BASE_PATH ?? '/fhir';
   if (!/^(\/[A-Za-z0-9._-]+)*$/.test(basePath)) throw new ConfigError(`BASE_PATH must look like /fhir, not '${basePath}'`);
   const logLevel = env.LOG_LEVEL ?? 'info';
@@ -293,7 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operationTimeBudgetMs: int(env, 'OPERATION_TIME_BUDGET_MS', Math.min(10_000, Math.floor(requestTimeoutMs / 2)), 0, 600_000),
     fastPath: bool(env, 'FAST_PATH', true),
     responseCacheEntries: int(env, 'RESPONSE_CACHE_ENTRIES', 50_000, 0, 1_000_000),
-    responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', 128, 0, 4096) * 1024 * 1024,
+    responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', defaultResponseCacheMb(memoryBytes), 0, 4096) * 1024 * 1024,
     heapGrowingPercent: int(env, 'HEAP_GROWING_PERCENT', 100, 0, 1000),
     store,
     database: store === 'postgres' ? databaseConfig(env, requestTimeoutMs) : noDatabaseSettings(env, store),

@@ -70,6 +70,10 @@ async function main(): Promise<void> {
   const auth = describeAuth(config.auth);
   if (config.auth.kind === 'none' || (config.auth.kind === 'secret' && config.auth.development)) logger.warn(`write authentication: ${auth}`);
   else logger.info(`write authentication: ${auth}`);
+  // its size follows the machine's memory unless RESPONSE_CACHE_MB is set, so it is said once at start
+  logger.info(config.responseCacheEntries > 0
+    ? `response cache: up to ${config.responseCacheEntries} answers and ${config.responseCacheBytes / (1024 * 1024)} MB`
+    : 'response cache: off (RESPONSE_CACHE_ENTRIES=0)');
   let app;
   try {
     app = await createApp({ config, store, logger, processMetrics: processMetrics() });
