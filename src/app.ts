@@ -12,7 +12,7 @@ import { authenticateWritesFirst } from './http/pipeline/authenticate';
 import { fhirJsonBody } from './http/pipeline/fhir-json';
 import { requestFormat } from './http/pipeline/request-format';
 import { sendAnswer } from './http/pipeline/send';
-import { acceptLanguages, expansionLimit, requestBaseUrl } from './http/pipeline/request-values';
+import { acceptLanguages, clientCacheOf, expansionLimit, requestBaseUrl } from './http/pipeline/request-values';
 import { requestLifecycle } from './http/pipeline/request-lifecycle';
 import { createMetrics } from './http/pipeline/metrics';
 import { hostChecked } from './http/pipeline/request-target';
@@ -53,6 +53,7 @@ import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
 import { ResourceSet } from './terminology/resource-set';
 import { heldForOtherUrl } from './terminology/served-ids';
+import { ClientCaches } from './operations/client-caches';
 
 export interface AppDeps {
   config: Config;
@@ -165,6 +166,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   };
   const firstWritten = (resource: Parameters<VersionHistory['firstWrittenOf']>[0]) => history.firstWrittenOf(resource);
   const closures = { store, limits: config.closureLimits };
+  const clientCaches = new ClientCaches();
   const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => {
     // the caller's token is verified once per request, whether the operation asks who views or who writes
     let verified: Promise<Principal> | undefined;
@@ -181,6 +183,8 @@ export async function createApp({ config, store, logger, published, webDir, proc
       firstWritten,
       closures,
       services,
+      clientCaches,
+      clientCache: clientCacheOf(req, clientCaches),
       // a public operation's answer may show more to a verified caller; a header that does not verify is answered as anonymous, as the other reads are
       viewer: async () => {
         const header = req.headers.authorization;

@@ -12,7 +12,7 @@ export type IssueCode =
 export type TxIssueType =
   | 'not-in-vs' | 'this-code-not-in-vs' | 'invalid-code' | 'invalid-display' | 'display-comment' | 'not-found'
   | 'code-rule' | 'vs-invalid' | 'status-check' | 'inactive-code' | 'cannot-infer' | 'process-note'
-  | 'version-error' | 'unsupported' | 'code-comment' | 'invalid-data';
+  | 'version-error' | 'unsupported' | 'code-comment' | 'invalid-data' | 'cache-id-unknown';
 
 export interface FhirErrorOptions {
   txIssueType?: TxIssueType;

@@ -88,8 +88,13 @@ export class OperationInput {
 
   /** A copy with one extra value (used when the instance id supplies a parameter). */
   with(name: string, value: ParamValue): OperationInput {
+    return this.withAll(name, [value]);
+  }
+  /** These values of `name` before those given. */
+  withAll(name: string, values: readonly ParamValue[]): OperationInput {
+    if (values.length === 0) return this;
     const copy = new Map(this.values);
-    copy.set(name, [value, ...(copy.get(name) ?? [])]);
+    copy.set(name, [...values, ...(copy.get(name) ?? [])]);
     return new OperationInput(copy);
   }
 }

@@ -13,6 +13,7 @@ import type { ResourceWriter } from '../write/writer';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource } from '../terminology/resource-set';
+import type { ClientCaches } from './client-caches';
 
 export interface Limits {
   /** Largest expansion the server computes in one request before answering too-costly. */
@@ -45,6 +46,10 @@ export interface OperationContext {
   viewer?(): Promise<Principal | undefined>;
   /** The app's services, for the operations beyond terminology ($validate, $import-local). */
   services?: OperationServices;
+  /** The clients' terminology caches ($cache-control). */
+  clientCaches?: ClientCaches;
+  /** The cache the request names (its `X-Cache-Id`), whose resources it uses as if it sent them as `tx-resource`. */
+  clientCache?: { caches: ClientCaches; id: string };
 }
 
 export interface Caller {
@@ -153,6 +158,8 @@ export interface OperationHandler {
   resourceParameter?: string;
   /** Whether it changes what the server holds (its OperationDefinition's affectsState). */
   affectsState?: boolean;
+  /** It reads the request's `X-Cache-Id` itself ($cache-control), instead of having the cache's resources layered over the catalogs. */
+  controlsClientCache?: boolean;
   /** It runs under a time budget of its own, not the operation budget (e.g. an import, whose writes are not bounded by it). */
   ownTimeBudget?: boolean;
   /**

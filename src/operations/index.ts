@@ -18,6 +18,7 @@ import { translateOperation } from './translate';
 import { validateOperation } from './validate';
 import { codeSystemValidateCodeOperation, valueSetValidateCodeOperation } from './validate-code';
 import { versionsOperation } from './versions';
+import { cacheControlOperation } from './cache-control';
 
 /**
  * Every operation the server offers; invoke (src/operations/invoke.ts), the CapabilityStatement and the
@@ -44,6 +45,7 @@ export const OPERATIONS: OperationHandler[] = [
   conceptMapDiffOperation,
   importLocalOperation,
   versionsOperation,
+  cacheControlOperation,
   validateOperation,
   packagesOperation,
   unloadPackageOperation,

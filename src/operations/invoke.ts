@@ -17,7 +17,7 @@ import { OperationResult, type CallAddress, type OperationContext, type Operatio
 import { findOperation } from './index';
 import { expansionTemplate, fromTemplate, ResponseCache } from './response-cache';
 import { checkResourceParameters } from './resource-parameters';
-import { withTxResources } from './tx-resources';
+import { withCachedResources, withTxResources } from './tx-resources';
 import { validId } from '../write/interactions';
 
 /** `/$name`, `/{type}/$name` and `/{type}/{id}/$name` (relative to the FHIR base). */
@@ -350,7 +350,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
       // a table is streamed as its rows are produced, after this call: it has no budget (as a download has none)
       if (call.wantsTable && op.table) return op.table(parse(), base, operationTarget(base, call.type, call.id));
       const compute = () => {
-        const input = parse();
+        const input = op.controlsClientCache ? parse() : withCachedResources(parse(), base);
         const target = operationTarget(base, call.type, call.id);
         const ctx = input.has('tx-resource') ? withTxResources(input, base) : base;
         return op.handle(input, ctx, target, { type: call.type, id: call.id });
@@ -370,7 +370,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
 
   function cacheKey(op: OperationHandler, call: OperationCall): string | undefined {
     const input = call.input as { search?: string };
-    if (!op.cache || !cache.enabled || call.method !== 'GET' || input.search === undefined || call.strict || call.wantsTable) return undefined;
+    if (!op.cache || !cache.enabled || call.method !== 'GET' || input.search === undefined || call.strict || call.wantsTable || call.context.clientCache) return undefined;
     const { acceptLanguages, limits, baseUrl } = call.context;
     return `${call.type}/${call.id ?? ''}/$${call.name}?${input.search}\n${acceptLanguages.join(',')}\n${limits.maxExpansionSize}\n${limits.timeBudgetMs}\n${baseUrl}`;
   }

@@ -7,13 +7,9 @@ import type { OperationContext } from './context';
 
 const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 
-/**
- * Applies `tx-resource` parameters: resources used for this request only, layered over the stored content, once
- * checked (their text as they were parsed, `checkResourceParameters`).
- */
-export function withTxResources(input: OperationInput, ctx: OperationContext): OperationContext {
+/** `tx-resource` parameters checked: CodeSystems, ValueSets and ConceptMaps of a shape the registry can take. */
+export function txResourcesOf(input: OperationInput): TerminologyResource[] {
   const resources = input.all<Resource>('tx-resource');
-  if (resources.length === 0) return ctx;
   for (const r of resources) {
     if (!TERMINOLOGY_TYPES.has(r.resourceType)) {
       throw FhirError.invalid(`tx-resource must be a CodeSystem, ValueSet or ConceptMap, not ${r.resourceType}`, {
@@ -22,7 +18,26 @@ export function withTxResources(input: OperationInput, ctx: OperationContext): O
     }
     assertTerminologyResourceShape(r);
   }
-  return { ...ctx, registry: ctx.registry.withOverlay(resources as TerminologyResource[]) };
+  return resources as TerminologyResource[];
+}
+
+/**
+ * Applies `tx-resource` parameters: resources used for this request only, layered over the stored content, once
+ * checked (their text as they were parsed, `checkResourceParameters`).
+ */
+export function withTxResources(input: OperationInput, ctx: OperationContext): OperationContext {
+  const resources = txResourcesOf(input);
+  if (resources.length === 0) return ctx;
+  return { ...ctx, registry: ctx.registry.withOverlay(resources) };
+}
+
+/**
+ * The input with the resources of the client's cache the request names (`X-Cache-Id`, `$cache-control`) as its first
+ * `tx-resource`s, as if the request had sent them (its own, given after them, take precedence); 404
+ * `cache-id-unknown` when the server does not hold that cache.
+ */
+export function withCachedResources(input: OperationInput, ctx: OperationContext): OperationInput {
+  return ctx.clientCache ? input.withAll('tx-resource', ctx.clientCache.caches.resources(ctx.clientCache.id)) : input;
 }
 
 export const TX_RESOURCE_PARAM = { name: 'tx-resource', type: 'Resource', repeats: true } as const;

@@ -102,7 +102,7 @@ describe('the operations beyond terminology are entries of the table', () => {
 
   it('lists $versions and $validate at system level, and answers $versions by GET and POST', async () => {
     const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
-    expect(cs.rest![0]!.operation!.map((o) => o.name)).toEqual(['closure', 'versions', 'validate', 'packages', 'unload-package', 'load-package', 'package']);
+    expect(cs.rest![0]!.operation!.map((o) => o.name)).toEqual(['closure', 'versions', 'cache-control', 'validate', 'packages', 'unload-package', 'load-package', 'package']);
     const get = await request(app).get('/fhir/$versions').expect(200);
     const post = await request(app).post('/fhir/$versions').type(JSON_TYPE).send({ resourceType: 'Parameters' }).expect(200);
     expect(post.body).toEqual(get.body);

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { messageLanguage, parseLanguages, type MessageLanguage } from '../../errors/message-language';
+import type { ClientCaches } from '../../operations/client-caches';
 
 /** A header given once, as its text; undefined when it is absent or (as node gives a repeated one) a list. */
 export function headerText(req: IncomingMessage, name: string): string | undefined {
@@ -25,6 +26,15 @@ export function expansionLimit(req: IncomingMessage, configured: number): number
   const raw = req.headers['x-too-costly-threshold'];
   const value = typeof raw === 'string' && /^\d{1,9}$/.test(raw.trim()) ? Number(raw.trim()) : undefined;
   return value !== undefined && value > 0 && value < configured ? value : configured;
+}
+
+/**
+ * The client's terminology cache the request names by X-Cache-Id (`$cache-control`), whether the server holds it or
+ * not (an operation answers 404 cache-id-unknown for one it does not); none without the header, or with it empty.
+ */
+export function clientCacheOf(req: IncomingMessage, caches: ClientCaches): { caches: ClientCaches; id: string } | undefined {
+  const id = headerText(req, 'x-cache-id')?.trim();
+  return id ? { caches, id } : undefined;
 }
 
 /** The languages of Accept-Language, preferred first. */

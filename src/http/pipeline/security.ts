@@ -50,8 +50,8 @@ export function securityMiddleware(config: Config, refusalLanguage: (req: Incomi
       methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       // every request header the server reads: a browser on another origin may send only those the preflight names
       allowedHeaders: ['Content-Type', 'Authorization', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since', 'If-None-Exist',
-        'Prefer', 'Accept', 'Accept-Language', 'X-Request-Id', 'X-Too-Costly-Threshold'],
-      exposedHeaders: ['ETag', 'Location', 'Content-Location', 'Last-Modified', 'X-Request-Id'],
+        'Prefer', 'Accept', 'Accept-Language', 'X-Request-Id', 'X-Too-Costly-Threshold', 'X-Cache-Id'],
+      exposedHeaders: ['ETag', 'Location', 'Content-Location', 'Last-Modified', 'X-Request-Id', 'X-Cache-Id'],
       preflightContinue: true,
     });
     // A preflight (OPTIONS with Access-Control-Request-Method) is answered here, 204 with cors's headers; any other

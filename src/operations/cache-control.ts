@@ -1,0 +1,94 @@
+import type { Parameters } from 'fhir/r4';
+import { FhirError } from '../errors/fhir-error';
+import { excerpt } from '../errors/excerpt';
+import type { ClientCaches } from './client-caches';
+import { OperationResult, type OperationContext, type OperationHandler } from './context';
+import { TX_RESOURCE_PARAM, txResourcesOf } from './tx-resources';
+
+const MODES = ['start', 'end', 'check'];
+
+function cachesOf(ctx: OperationContext): ClientCaches {
+  if (!ctx.clientCaches) throw FhirError.notSupported('This server keeps no terminology caches', { da: 'Serveren har ingen terminologicacher' });
+  return ctx.clientCaches;
+}
+
+/** The cache the request names by X-Cache-Id, for `end` and `check`. */
+function namedCache(ctx: OperationContext, mode: string): string {
+  if (ctx.clientCache) return ctx.clientCache.id;
+  throw FhirError.invalid(`$cache-control mode=${mode} names the cache by the X-Cache-Id header, which the request does not have`, {
+    da: `$cache-control mode=${mode} angiver cachen med headeren X-Cache-Id, som forespørgslen ikke har`,
+  });
+}
+
+function cacheAnswer(id: string): OperationResult {
+  const parameters: Parameters = { resourceType: 'Parameters', parameter: [{ name: 'cache-id', valueId: id }, { name: 'sealed', valueBoolean: true }] };
+  // the id as a header too: a load balancer can keep the client's later requests on this server (deploy/haproxy.cfg)
+  return new OperationResult(200, parameters, { 'X-Cache-Id': id });
+}
+
+/**
+ * `POST [base]/$cache-control` (HL7's, from the FHIR tooling IG): a client sends the value sets, code systems and maps
+ * it uses once (`mode=start`), and then names them by url on its requests with the `X-Cache-Id` header, instead of
+ * sending them as `tx-resource` each time (the HL7 validator and IG publisher do so with a server that lists the
+ * operation). Sealed caches only; kept in this server's memory (`ClientCaches`).
+ */
+export const cacheControlOperation: OperationHandler = {
+  spec: {
+    name: 'cache-control',
+    params: [{ name: 'mode', type: 'code' }, TX_RESOURCE_PARAM, { name: 'sealed', type: 'boolean' }],
+  },
+  resourceType: 'Resource',
+  levels: ['system'],
+  methods: ['POST'],
+  affectsState: true,
+  controlsClientCache: true,
+  definition: 'http://faelles-tx.dk/fhir/OperationDefinition/Resource-cache-control',
+  documentation: {
+    description: "HL7's terminology cache control of the FHIR tooling IG (http://hl7.org/fhir/tools/OperationDefinition/cache-control): mode=start keeps the CodeSystems, ValueSets and ConceptMaps given as tx-resource " +
+      'in a cache and answers its cache-id; requests that send that id as the X-Cache-Id header use them as if each sent them as tx-resource ' +
+      '(its own tx-resource over the cache\'s, for that request). mode=end lets the cache named by X-Cache-Id go (200 also when it was not held); ' +
+      'mode=check answers whether it is held, and counts as a use. A request naming a cache that is not held (ended, idle for 30 minutes, pushed out ' +
+      'by newer caches: at most 1,000 caches and 64 MB of their resources\' JSON on a server) is answered 404 with the tx-issue-type cache-id-unknown. ' +
+      'Caches are sealed (sealed=false is refused): they hold what they were started with. Kept in the memory of the server that started ' +
+      'them, never stored; behind a load balancer the client\'s requests must reach that server (the production layout routes by X-Cache-Id).',
+    inputs: {
+      mode: 'start | end | check',
+      'tx-resource': 'mode=start: a CodeSystem, ValueSet or ConceptMap to keep in the cache',
+      sealed: 'mode=start: true (the default), the only kind of cache this server keeps',
+    },
+    requiredInputs: ['mode'],
+    outputs: [
+      { name: 'cache-id', type: 'id', documentation: 'The id of the cache, to send as the X-Cache-Id header' },
+      { name: 'sealed', type: 'boolean', documentation: 'Whether the cache is sealed: always true here' },
+    ],
+  },
+  handle(input, ctx): Parameters | OperationResult {
+    const caches = cachesOf(ctx);
+    const mode = input.string('mode');
+    if (mode === 'start') {
+      if (input.one<boolean>('sealed') === false) {
+        throw FhirError.notSupported('This server keeps sealed caches only: send every resource the cache is to hold with mode=start, or send it as tx-resource with the request that needs it', {
+          expression: ['sealed'],
+          da: 'Serveren har kun forseglede cacher: send alle ressourcer cachen skal rumme med mode=start, eller send dem som tx-resource med den forespørgsel der bruger dem',
+        });
+      }
+      const resources = txResourcesOf(input);
+      return cacheAnswer(caches.start(resources, Buffer.byteLength(JSON.stringify(resources), 'utf8')));
+    }
+    if (mode === 'end') {
+      const id = namedCache(ctx, mode);
+      caches.end(id);
+      return { resourceType: 'Parameters', parameter: [{ name: 'cache-id', valueId: id }] };
+    }
+    if (mode === 'check') {
+      const id = namedCache(ctx, mode);
+      caches.resources(id);
+      return cacheAnswer(id);
+    }
+    throw FhirError.invalid(mode === undefined ? `$cache-control needs mode (${MODES.join(', ')})` : `$cache-control mode must be ${MODES.join(', ')}, not '${excerpt(mode)}'`, {
+      expression: ['mode'],
+      da: mode === undefined ? `$cache-control kræver mode (${MODES.join(', ')})` : `$cache-control mode skal være ${MODES.join(', ')}, ikke '${excerpt(mode)}'`,
+    });
+  },
+};
+

@@ -1,0 +1,88 @@
+import type { CodeSystem } from 'fhir/r4';
+import { FhirError } from '../../src/errors/fhir-error';
+import { ClientCaches } from '../../src/operations/client-caches';
+
+const cs = (url: string): CodeSystem => ({ resourceType: 'CodeSystem', url, status: 'active', content: 'complete', concept: [{ code: 'a' }] });
+
+function unknown(fn: () => unknown): FhirError {
+  try {
+    fn();
+  } catch (e) {
+    return e as FhirError;
+  }
+  throw new Error('no error thrown');
+}
+
+describe('ClientCaches', () => {
+  it('gives a new id per cache and answers each with its own resources', () => {
+    const caches = new ClientCaches();
+    const a = caches.start([cs('http://x/a')], 100);
+    const b = caches.start([cs('http://x/b')], 100);
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^[0-9a-f-]{36}$/);
+    expect(caches.resources(a).map((r) => r.url)).toEqual(['http://x/a']);
+    expect(caches.resources(b).map((r) => r.url)).toEqual(['http://x/b']);
+    expect(caches.size).toEqual({ caches: 2, bytes: 200 });
+  });
+
+  it('answers a cache it does not hold with 404 cache-id-unknown, in English and Danish', () => {
+    const caches = new ClientCaches();
+    const e = unknown(() => caches.resources('not-a-cache'));
+    expect(e).toBeInstanceOf(FhirError);
+    expect(e.status).toBe(404);
+    expect(e.code).toBe('not-found');
+    expect(e.options.txIssueType).toBe('cache-id-unknown');
+    expect(e.message).toContain("'not-a-cache'");
+    expect(e.options.da).toContain('kendes ikke');
+  });
+
+  it('lets a cache go at end, saying whether it was held', () => {
+    const caches = new ClientCaches();
+    const id = caches.start([cs('http://x/a')], 10);
+    expect(caches.end(id)).toBe(true);
+    expect(caches.end(id)).toBe(false);
+    expect(caches.has(id)).toBe(false);
+    expect(caches.size).toEqual({ caches: 0, bytes: 0 });
+  });
+
+  it('keeps at most the configured number of caches, letting the least recently used go', () => {
+    const caches = new ClientCaches({ caches: 2, bytes: 1e9, idleMs: 1e9 });
+    const a = caches.start([cs('http://x/a')], 1);
+    const b = caches.start([cs('http://x/b')], 1);
+    caches.resources(a); // a is now used more recently than b
+    const c = caches.start([cs('http://x/c')], 1);
+    expect(caches.has(a)).toBe(true);
+    expect(caches.has(b)).toBe(false);
+    expect(caches.has(c)).toBe(true);
+  });
+
+  it("keeps the caches' bytes within the bound, and refuses a cache larger than all of it", () => {
+    const caches = new ClientCaches({ caches: 100, bytes: 1000, idleMs: 1e9 });
+    const a = caches.start([cs('http://x/a')], 600);
+    const b = caches.start([cs('http://x/b')], 300);
+    const c = caches.start([cs('http://x/c')], 300);
+    expect(caches.has(a)).toBe(false);
+    expect([caches.has(b), caches.has(c)]).toEqual([true, true]);
+    expect(caches.size.bytes).toBe(600);
+    const e = unknown(() => caches.start([cs('http://x/d')], 1001));
+    expect(e.status).toBe(422);
+    expect(e.code).toBe('too-costly');
+    expect(caches.size).toEqual({ caches: 2, bytes: 600 });
+  });
+
+  it('lets a cache go that was not used for the idle time, and counts a use as keeping it', () => {
+    let now = 0;
+    const caches = new ClientCaches({ caches: 100, bytes: 1e9, idleMs: 1000 }, () => now);
+    const used = caches.start([cs('http://x/a')], 1);
+    const idle = caches.start([cs('http://x/b')], 1);
+    now = 900;
+    caches.resources(used);
+    now = 1500;
+    expect(caches.has(used)).toBe(true);
+    expect(caches.has(idle)).toBe(false);
+    expect(unknown(() => caches.resources(idle)).options.txIssueType).toBe('cache-id-unknown');
+    now = 2000;
+    expect(caches.has(used)).toBe(false);
+    expect(caches.size).toEqual({ caches: 0, bytes: 0 });
+  });
+});
