@@ -45,7 +45,7 @@ export const cacheControlOperation: OperationHandler = {
   definition: 'http://faelles-tx.dk/fhir/OperationDefinition/Resource-cache-control',
   documentation: {
     description: "HL7's terminology cache control of the FHIR tooling IG (http://hl7.org/fhir/tools/OperationDefinition/cache-control): mode=start keeps the CodeSystems, ValueSets and ConceptMaps given as tx-resource " +
-      'in a cache and answers its cache-id; requests that send that id as the X-Cache-Id header use them as if each sent them as tx-resource ' +
+      'in a cache and answers its cache-id; requests to the operations that take tx-resource that send that id as the X-Cache-Id header use them as if each sent them as tx-resource ' +
       '(its own tx-resource over the cache\'s, for that request). mode=end lets the cache named by X-Cache-Id go (200 also when it was not held); ' +
       'mode=check answers whether it is held, and counts as a use. A request naming a cache that is not held (ended, idle for 30 minutes, pushed out ' +
       'by newer caches: at most 1,000 caches and 64 MB of their resources\' JSON on a server) is answered 404 with the tx-issue-type cache-id-unknown. ' +

@@ -350,7 +350,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
       // a table is streamed as its rows are produced, after this call: it has no budget (as a download has none)
       if (call.wantsTable && op.table) return op.table(parse(), base, operationTarget(base, call.type, call.id));
       const compute = () => {
-        const input = op.controlsClientCache ? parse() : withCachedResources(parse(), base);
+        const input = op.controlsClientCache ? parse() : withCachedResources(op.spec, parse(), base);
         const target = operationTarget(base, call.type, call.id);
         const ctx = input.has('tx-resource') ? withTxResources(input, base) : base;
         return op.handle(input, ctx, target, { type: call.type, id: call.id });

@@ -1,6 +1,6 @@
 import type { Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import type { OperationInput } from '../fhir/parameters';
+import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { assertTerminologyResourceShape } from '../terminology/resource-shape';
 import type { TerminologyResource } from '../terminology/resource-set';
 import type { OperationContext } from './context';
@@ -33,11 +33,14 @@ export function withTxResources(input: OperationInput, ctx: OperationContext): O
 
 /**
  * The input with the resources of the client's cache the request names (`X-Cache-Id`, `$cache-control`) as its first
- * `tx-resource`s, as if the request had sent them (its own, given after them, take precedence); 404
- * `cache-id-unknown` when the server does not hold that cache.
+ * `tx-resource`s, as if the request had sent them (its own, given after them, take precedence), for an operation that
+ * takes `tx-resource` (`spec`); any other leaves them out, as it ignores `tx-resource`. 404 `cache-id-unknown` when the
+ * server does not hold that cache, whatever the operation.
  */
-export function withCachedResources(input: OperationInput, ctx: OperationContext): OperationInput {
-  return ctx.clientCache ? input.withAll('tx-resource', ctx.clientCache.caches.resources(ctx.clientCache.id)) : input;
+export function withCachedResources(spec: OperationSpec, input: OperationInput, ctx: OperationContext): OperationInput {
+  if (!ctx.clientCache) return input;
+  const cached = ctx.clientCache.caches.resources(ctx.clientCache.id);
+  return spec.params.some((p) => p.name === TX_RESOURCE_PARAM.name) ? input.withAll(TX_RESOURCE_PARAM.name, cached) : input;
 }
 
 export const TX_RESOURCE_PARAM = { name: 'tx-resource', type: 'Resource', repeats: true } as const;

@@ -109,6 +109,17 @@ describe('$cache-control (HL7 terminology cache)', () => {
     await request(app).get('/fhir/$cache-control?mode=start').expect(405);
   });
 
+  it('gives its resources only to the operations that take tx-resource, and answers any operation naming a cache it does not hold 404', async () => {
+    const v1 = colours(['red']);
+    const id = await start(v1, { ...v1, version: '2.0.0', concept: [{ code: 'red' }, { code: 'blue' }] });
+    const diff = `/fhir/CodeSystem/$diff?url=${encodeURIComponent(SYSTEM)}&from=1.0.0&to=2.0.0`;
+    // $diff takes no tx-resource: the code systems of the cache are not among those it compares
+    expect((await request(app).get(diff).set('X-Cache-Id', id).expect(404)).body.issue[0].details.text).not.toContain('X-Cache-Id');
+    expect(txIssueTypes((await request(app).get(diff).set('X-Cache-Id', 'gone').expect(404)).body)).toContain('cache-id-unknown');
+    await request(app).get('/fhir/$versions').set('X-Cache-Id', id).expect(200);
+    expect(txIssueTypes((await request(app).get('/fhir/$versions').set('X-Cache-Id', 'gone').expect(404)).body)).toContain('cache-id-unknown');
+  });
+
   it("uses the cache for every entry of a batch Bundle sent with the header", async () => {
     const id = await start(colours(['red', 'orange']), warm);
     const bundle: Bundle = {
