@@ -7,16 +7,21 @@ import type { OperationContext } from './context';
 
 const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 
+/** Resources found to be of a shape the registry can take: a client cache's, checked when it started, not each time it is used. */
+const checked = new WeakSet<Resource>();
+
 /** `tx-resource` parameters checked: CodeSystems, ValueSets and ConceptMaps of a shape the registry can take. */
 export function txResourcesOf(input: OperationInput): TerminologyResource[] {
   const resources = input.all<Resource>('tx-resource');
   for (const r of resources) {
+    if (checked.has(r)) continue;
     if (!TERMINOLOGY_TYPES.has(r.resourceType)) {
       throw FhirError.invalid(`tx-resource must be a CodeSystem, ValueSet or ConceptMap, not ${r.resourceType}`, {
         da: `tx-resource skal være et CodeSystem, ValueSet eller ConceptMap, ikke ${r.resourceType}`,
       });
     }
     assertTerminologyResourceShape(r);
+    checked.add(r);
   }
   return resources as TerminologyResource[];
 }
