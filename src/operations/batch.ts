@@ -14,6 +14,7 @@ import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { callInput } from './call-input';
 import { metadataResource } from './capability-statement';
 import type { OperationContext } from './context';
+import { suppliedResources, TX_RESOURCE_PARAM } from './tx-resources';
 import { errorAnswer, operationAt, type Invoker } from './invoke';
 import type { Logger } from 'pino';
 import { excerpt } from '../errors/excerpt';
@@ -303,6 +304,25 @@ export async function answerEntries(items: readonly { entry: BundleEntry; index:
 }
 
 /**
+ * What the entries calling an operation that takes `tx-resource` supply in their Parameters bodies: an unsealed client
+ * cache takes it before any entry is answered, whatever their outcomes (the FHIR tooling IG), so that an entry may name
+ * by url a resource another entry carries. Entries that are not such calls supply nothing (each is answered for itself).
+ */
+function suppliedByEntries(entries: readonly BundleEntry[], base: string, invoker: Invoker): TerminologyResource[] {
+  const bodies = entries.flatMap((entry) => {
+    const url = entry?.request?.url;
+    if (typeof url !== 'string' || entry.resource?.resourceType !== 'Parameters') return [];
+    try {
+      const op = operationAt(invoker, entryTarget(url, base).path)?.op;
+      return op?.spec.params.some((p) => p.name === TX_RESOURCE_PARAM.name) ? [entry.resource] : [];
+    } catch {
+      return [];
+    }
+  });
+  return suppliedResources(bodies);
+}
+
+/**
  * A `batch` Bundle: every entry answered on its own, in order, in one `batch-response` (one status per entry; an
  * error in one entry is that entry's answer, in the batch request's language as the request alone would have it). No
  * transaction: nothing is written. A Bundle without entries gets a `batch-response` without entries (R4: one
@@ -317,6 +337,8 @@ export async function answerBatch(bundle: Bundle, deps: BatchDeps, call: BatchCa
       da: `Batchen har ${entries.length} poster; højst ${deps.maxEntries} besvares i én batch`,
     });
   }
+  const cache = call.context.clientCache;
+  if (cache && cache.caches.sealed(cache.id) === false) cache.caches.grow(cache.id, suppliedByEntries(entries, call.context.baseUrl, deps.invoker));
   const answers = await answerEntries(entries.map((entry, index) => ({ entry, index })), deps, call);
   return answers && responseBundle('batch-response', answers);
 }

@@ -20,8 +20,8 @@ function namedCache(ctx: OperationContext, mode: string): string {
   });
 }
 
-function cacheAnswer(id: string): OperationResult {
-  const parameters: Parameters = { resourceType: 'Parameters', parameter: [{ name: 'cache-id', valueId: id }, { name: 'sealed', valueBoolean: true }] };
+function cacheAnswer(id: string, sealed: boolean): OperationResult {
+  const parameters: Parameters = { resourceType: 'Parameters', parameter: [{ name: 'cache-id', valueId: id }, { name: 'sealed', valueBoolean: sealed }] };
   // the id as a header too: a load balancer can keep the client's later requests on this server (deploy/haproxy.cfg)
   return new OperationResult(200, parameters, { 'X-Cache-Id': id });
 }
@@ -30,7 +30,7 @@ function cacheAnswer(id: string): OperationResult {
  * `POST [base]/$cache-control` (HL7's, from the FHIR tooling IG): a client sends the value sets, code systems and maps
  * it uses once (`mode=start`), and then names them by url on its requests with the `X-Cache-Id` header, instead of
  * sending them as `tx-resource` each time (the HL7 validator and IG publisher do so with a server that lists the
- * operation). Sealed caches only; kept in this server's memory (`ClientCaches`).
+ * operation). Kept in this server's memory (`ClientCaches`).
  */
 export const cacheControlOperation: OperationHandler = {
   spec: {
@@ -49,31 +49,28 @@ export const cacheControlOperation: OperationHandler = {
       '(its own tx-resource over the cache\'s, for that request). mode=end lets the cache named by X-Cache-Id go (200 also when it was not held); ' +
       'mode=check answers whether it is held, and counts as a use. A request naming a cache that is not held (ended, idle for 30 minutes, pushed out ' +
       'by newer caches: at most 1,000 caches and 64 MB of their resources\' JSON on a server) is answered 404 with the tx-issue-type cache-id-unknown. ' +
-      'Caches are sealed (sealed=false is refused): they hold what they were started with. Kept in the memory of the server that started ' +
+      'A sealed cache (the default) holds what it was started with; an unsealed one (sealed=false) also takes, the first time, each CodeSystem, ' +
+      'ValueSet and ConceptMap with a url a request naming it supplies (tx-resource, valueSet, codeSystem …; a batch\'s, of all its entries ' +
+      'before any is answered). Kept in the memory of the server that started ' +
       'them, never stored; behind a load balancer the client\'s requests must reach that server (the production layout routes by X-Cache-Id).',
     inputs: {
       mode: 'start | end | check',
       'tx-resource': 'mode=start: a CodeSystem, ValueSet or ConceptMap to keep in the cache',
-      sealed: 'mode=start: true (the default), the only kind of cache this server keeps',
+      sealed: 'mode=start: true (the default), the cache holds what it is started with; false, it also takes what requests naming it supply',
     },
     requiredInputs: ['mode'],
     outputs: [
       { name: 'cache-id', type: 'id', documentation: 'The id of the cache, to send as the X-Cache-Id header' },
-      { name: 'sealed', type: 'boolean', documentation: 'Whether the cache is sealed: always true here' },
+      { name: 'sealed', type: 'boolean', documentation: 'Whether the cache is sealed' },
     ],
   },
   handle(input, ctx): Parameters | OperationResult {
     const caches = cachesOf(ctx);
     const mode = input.string('mode');
     if (mode === 'start') {
-      if (input.one<boolean>('sealed') === false) {
-        throw FhirError.notSupported('This server keeps sealed caches only: send every resource the cache is to hold with mode=start, or send it as tx-resource with the request that needs it', {
-          expression: ['sealed'],
-          da: 'Serveren har kun forseglede cacher: send alle ressourcer cachen skal rumme med mode=start, eller send dem som tx-resource med den forespørgsel der bruger dem',
-        });
-      }
+      const sealed = input.one<boolean>('sealed') !== false;
       const resources = txResourcesOf(input);
-      return cacheAnswer(caches.start(resources, Buffer.byteLength(JSON.stringify(resources), 'utf8')));
+      return cacheAnswer(caches.start(resources, Buffer.byteLength(JSON.stringify(resources), 'utf8'), sealed), sealed);
     }
     if (mode === 'end') {
       const id = namedCache(ctx, mode);
@@ -83,7 +80,7 @@ export const cacheControlOperation: OperationHandler = {
     if (mode === 'check') {
       const id = namedCache(ctx, mode);
       caches.resources(id);
-      return cacheAnswer(id);
+      return cacheAnswer(id, caches.sealed(id) !== false);
     }
     throw FhirError.invalid(mode === undefined ? `$cache-control needs mode (${MODES.join(', ')})` : `$cache-control mode must be ${MODES.join(', ')}, not '${excerpt(mode)}'`, {
       expression: ['mode'],

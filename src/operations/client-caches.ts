@@ -15,17 +15,25 @@ export interface ClientCacheLimits {
 export const DEFAULT_CLIENT_CACHE_LIMITS: ClientCacheLimits = { caches: 1000, bytes: 64 * 1024 * 1024, idleMs: 30 * 60 * 1000 };
 
 interface ClientCache {
-  readonly resources: readonly TerminologyResource[];
-  readonly bytes: number;
+  readonly resources: TerminologyResource[];
+  bytes: number;
   lastUsed: number;
+  /** An unsealed cache grows by the resources requests naming it supply, each url|version once. */
+  readonly sealed: boolean;
+  readonly held: Set<string>;
+}
+
+function keyOf(r: TerminologyResource): string {
+  return `${r.resourceType}|${r.url ?? ''}|${r.version ?? ''}`;
 }
 
 /**
- * The terminology caches of clients (HL7's `$cache-control`, the FHIR tooling IG): resources a client sends once, at
- * start, and then names by url on its requests with `X-Cache-Id`, instead of sending them as `tx-resource` each time.
- * A cache is sealed: it holds what it was started with. Held in this process's memory, within bounds (a cache pushed
- * out or idle too long is unknown afterwards, which the protocol tells the client with `cache-id-unknown`, so that it
- * starts another), never stored.
+ * The terminology caches of clients (HL7's `$cache-control`, the FHIR tooling IG): resources a client sends once and
+ * then names by url on its requests with `X-Cache-Id`, instead of sending them as `tx-resource` each time. A sealed
+ * cache (the default) holds what it was started with; an unsealed one also takes, the first time, each resource a
+ * request naming it supplies. Held in this process's memory, within bounds (a cache pushed out or idle too long is
+ * unknown afterwards, which the protocol tells the client with `cache-id-unknown`, so that it starts another), never
+ * stored.
  */
 export class ClientCaches {
   /** In order of use, the least recently used first. */
@@ -34,19 +42,65 @@ export class ClientCaches {
 
   constructor(private readonly limits: ClientCacheLimits = DEFAULT_CLIENT_CACHE_LIMITS, private readonly now: () => number = Date.now) {}
 
-  /** A new cache of these resources (their JSON `bytes` long); its id. */
-  start(resources: readonly TerminologyResource[], bytes: number): string {
-    if (bytes > this.limits.bytes) {
-      throw FhirError.tooCostly(`The resources of a cache may take ${this.limits.bytes} bytes; these take ${bytes}. Send them with each request as tx-resource instead`, {
-        da: `En caches ressourcer må fylde ${this.limits.bytes} bytes; disse fylder ${bytes}. Send dem med hver forespørgsel som tx-resource i stedet`,
-      });
-    }
+  /** A new cache of these resources (their JSON `bytes` long), sealed unless said otherwise; its id. */
+  start(resources: readonly TerminologyResource[], bytes: number, sealed = true): string {
+    this.checkRoom(bytes);
     this.dropIdle();
-    while (this.caches.size >= this.limits.caches || (this.caches.size > 0 && this.bytes + bytes > this.limits.bytes)) this.drop(this.caches.keys().next().value!);
+    while (this.caches.size >= this.limits.caches) this.drop(this.caches.keys().next().value!);
+    this.makeRoom(bytes);
     const id = randomUUID();
-    this.caches.set(id, { resources, bytes, lastUsed: this.now() });
+    this.caches.set(id, { resources: [...resources], bytes, lastUsed: this.now(), sealed, held: new Set(resources.map(keyOf)) });
     this.bytes += bytes;
     return id;
+  }
+
+  /**
+   * Adds to the unsealed cache `id` the resources (each of a shape the registry takes) it does not hold yet by type,
+   * url and version (a client sends the same resource under the same url and version: the first copy is kept);
+   * nothing for a sealed cache, or one not held (the operation answers that). 422 when the cache would outgrow the
+   * bound of all caches.
+   */
+  grow(id: string, resources: readonly TerminologyResource[]): void {
+    const cache = this.caches.get(id);
+    if (!cache || cache.sealed) return;
+    const added: TerminologyResource[] = [];
+    let bytes = 0;
+    for (const r of resources) {
+      const key = keyOf(r);
+      if (!r.url || cache.held.has(key) || added.some((a) => keyOf(a) === key)) continue;
+      added.push(r);
+      bytes += Buffer.byteLength(JSON.stringify(r), 'utf8');
+    }
+    if (added.length === 0) return;
+    this.checkRoom(cache.bytes + bytes);
+    // the other caches make room first; this one is the most recently used
+    this.caches.delete(id);
+    this.makeRoom(bytes);
+    this.caches.set(id, cache);
+    for (const r of added) {
+      cache.resources.push(r);
+      cache.held.add(keyOf(r));
+    }
+    cache.bytes += bytes;
+    cache.lastUsed = this.now();
+    this.bytes += bytes;
+  }
+
+  /** Whether the cache `id` is held and sealed (undefined when it is not held). */
+  sealed(id: string): boolean | undefined {
+    return this.caches.get(id)?.sealed;
+  }
+
+  private checkRoom(bytes: number): void {
+    if (bytes <= this.limits.bytes) return;
+    throw FhirError.tooCostly(`The resources of a cache may take ${this.limits.bytes} bytes; these take ${bytes}. End the cache and send the resources with each request as tx-resource instead`, {
+      da: `En caches ressourcer må fylde ${this.limits.bytes} bytes; disse fylder ${bytes}. Afslut cachen og send ressourcerne med hver forespørgsel som tx-resource i stedet`,
+    });
+  }
+
+  /** Lets the least recently used caches go until `bytes` more fit. */
+  private makeRoom(bytes: number): void {
+    while (this.caches.size > 0 && this.bytes + bytes > this.limits.bytes) this.drop(this.caches.keys().next().value!);
   }
 
   /** The resources of the cache `id`, which counts as used now; 404 `cache-id-unknown` when there is none. */

@@ -39,13 +39,47 @@ export function withTxResources(input: OperationInput, ctx: OperationContext): O
 /**
  * The input with the resources of the client's cache the request names (`X-Cache-Id`, `$cache-control`) as its first
  * `tx-resource`s, as if the request had sent them (its own, given after them, take precedence), for an operation that
- * takes `tx-resource` (`spec`); any other leaves them out, as it ignores `tx-resource`. 404 `cache-id-unknown` when the
- * server does not hold that cache, whatever the operation.
+ * takes `tx-resource` (`spec`); an unsealed cache first takes what the call supplies. Any other operation neither
+ * uses nor adds to the cache, as it ignores `tx-resource`. 404 `cache-id-unknown` when the server does not hold that
+ * cache, whatever the operation.
  */
 export function withCachedResources(spec: OperationSpec, input: OperationInput, ctx: OperationContext): OperationInput {
   if (!ctx.clientCache) return input;
-  const cached = ctx.clientCache.caches.resources(ctx.clientCache.id);
-  return spec.params.some((p) => p.name === TX_RESOURCE_PARAM.name) ? input.withAll(TX_RESOURCE_PARAM.name, cached) : input;
+  const { caches, id } = ctx.clientCache;
+  if (!spec.params.some((p) => p.name === TX_RESOURCE_PARAM.name)) {
+    caches.resources(id);
+    return input;
+  }
+  // an unsealed cache takes what the call supplies first, also when the call then fails for its own reason
+  if (caches.sealed(id) === false) caches.grow(id, suppliedResources(input.names().flatMap((name) => input.all(name))));
+  return input.withAll(TX_RESOURCE_PARAM.name, caches.resources(id));
+}
+
+/**
+ * The CodeSystems, ValueSets and ConceptMaps with a url, of a shape the registry takes, among what a call supplies:
+ * its `tx-resource`s, the resources it gives as parameters (`valueSet`, `codeSystem`, `conceptMap` …) and those in the
+ * Parameters it carries (a `$batch-validate-code` validation, a batch entry's body). What an unsealed client cache takes.
+ */
+export function suppliedResources(values: readonly unknown[]): TerminologyResource[] {
+  const found: TerminologyResource[] = [];
+  const visit = (v: unknown, depth: number): void => {
+    if (!v || typeof v !== 'object' || depth > 8) return;
+    const r = v as { resourceType?: unknown; url?: unknown; parameter?: unknown; resource?: unknown; part?: unknown };
+    if (typeof r.resourceType === 'string' && TERMINOLOGY_TYPES.has(r.resourceType)) {
+      if (typeof r.url !== 'string') return;
+      try {
+        assertTerminologyResourceShape(v as Resource);
+        found.push(v as TerminologyResource);
+      } catch {
+        // a malformed resource is not kept; the call that carries it is answered for it
+      }
+      return;
+    }
+    const nested = r.resourceType === 'Parameters' ? r.parameter : r.resourceType === undefined ? [r.resource, ...(Array.isArray(r.part) ? r.part : [])] : undefined;
+    if (Array.isArray(nested)) for (const n of nested) visit(n, depth + 1);
+  };
+  for (const v of values) visit(v, 0);
+  return found;
 }
 
 export const TX_RESOURCE_PARAM = { name: 'tx-resource', type: 'Resource', repeats: true } as const;

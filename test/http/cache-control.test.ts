@@ -98,9 +98,7 @@ describe('$cache-control (HL7 terminology cache)', () => {
     await post('$cache-control', [{ name: 'mode', valueCode: 'end' }], id).expect(200);
   });
 
-  it('refuses what it cannot do: an unsealed cache, no or another mode, a resource not of terminology, end without X-Cache-Id, GET', async () => {
-    const unsealed = await post('$cache-control', [{ name: 'mode', valueCode: 'start' }, { name: 'sealed', valueBoolean: false }]).expect(400);
-    expect(unsealed.body.issue[0].code).toBe('not-supported');
+  it('refuses what it cannot do: no or another mode, a resource not of terminology, end without X-Cache-Id, GET', async () => {
     expect((await post('$cache-control', []).expect(400)).body.issue[0].expression).toEqual(['mode']);
     expect((await post('$cache-control', [{ name: 'mode', valueCode: 'grow' }]).expect(400)).body.issue[0].details.text).toContain("'grow'");
     const patient = await post('$cache-control', [{ name: 'mode', valueCode: 'start' }, { name: 'tx-resource', resource: { resourceType: 'Patient' } as never }]).expect(400);
@@ -118,6 +116,71 @@ describe('$cache-control (HL7 terminology cache)', () => {
     expect(txIssueTypes((await request(app).get(diff).set('X-Cache-Id', 'gone').expect(404)).body)).toContain('cache-id-unknown');
     await request(app).get('/fhir/$versions').set('X-Cache-Id', id).expect(200);
     expect(txIssueTypes((await request(app).get('/fhir/$versions').set('X-Cache-Id', 'gone').expect(404)).body)).toContain('cache-id-unknown');
+  });
+
+  describe('an unsealed cache (sealed=false)', () => {
+    async function startUnsealed(...resources: (CodeSystem | ValueSet)[]): Promise<string> {
+      const res = await post('$cache-control', [
+        { name: 'mode', valueCode: 'start' }, { name: 'sealed', valueBoolean: false }, ...resources.map((resource) => ({ name: 'tx-resource', resource })),
+      ]).expect(200);
+      expect((res.body as Parameters).parameter).toContainEqual({ name: 'sealed', valueBoolean: false });
+      return res.headers['x-cache-id'] as string;
+    }
+    const expandByUrl = (id: string) => post('ValueSet/$expand', [{ name: 'url', valueUri: VALUE_SET }], id);
+
+    it('takes the resources a request supplies, as tx-resource or as its own value set, for the requests after it', async () => {
+      const id = await startUnsealed(colours(['red', 'orange']));
+      await expandByUrl(id).expect(404);
+      // supplied once as tx-resource (by a request that fails for its own reason: the code is not known), then named by url
+      await post('CodeSystem/$lookup', [{ name: 'system', valueUri: SYSTEM }, { name: 'code', valueCode: 'green' }, { name: 'tx-resource', resource: warm }], id).expect(404);
+      expect((await expandByUrl(id).expect(200)).body.expansion.contains).toHaveLength(2);
+      const other = await startUnsealed(colours(['red', 'orange']));
+      await post('ValueSet/$expand', [{ name: 'valueSet', resource: warm }], other).expect(200);
+      expect((await expandByUrl(other).expect(200)).body.expansion.contains).toHaveLength(2);
+      const check = await post('$cache-control', [{ name: 'mode', valueCode: 'check' }], other).expect(200);
+      expect((check.body as Parameters).parameter).toContainEqual({ name: 'sealed', valueBoolean: false });
+    });
+
+    it('takes nothing from the operations that ignore tx-resource, on their own or in a batch: a value set given to $validate is what it checks', async () => {
+      const id = await startUnsealed(colours(['red', 'orange']));
+      await request(app).post('/fhir/ValueSet/$validate').set('Content-Type', 'application/fhir+json').set('X-Cache-Id', id).send(warm).expect(200);
+      const bundle: Bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'POST', url: 'ValueSet/$validate' }, resource: warm }] };
+      await request(app).post('/fhir').set('Content-Type', 'application/fhir+json').set('X-Cache-Id', id).send(bundle).expect(200);
+      await expandByUrl(id).expect(404);
+    });
+
+    it('a sealed cache takes nothing from the requests naming it', async () => {
+      const id = await start(colours(['red', 'orange']));
+      await post('ValueSet/$expand', [{ name: 'url', valueUri: VALUE_SET }, { name: 'tx-resource', resource: warm }], id).expect(200);
+      await expandByUrl(id).expect(404);
+    });
+
+    it("takes what every entry of a batch supplies before answering any, so an entry may name another's resource", async () => {
+      const id = await startUnsealed(colours(['red', 'orange']));
+      const bundle: Bundle = {
+        resourceType: 'Bundle', type: 'batch', entry: [
+          { request: { method: 'GET', url: `ValueSet/$validate-code?url=${encodeURIComponent(VALUE_SET)}&system=${encodeURIComponent(SYSTEM)}&code=orange` } },
+          {
+            request: { method: 'POST', url: 'ValueSet/$expand' },
+            resource: { resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: warm }] } as Parameters,
+          },
+        ],
+      };
+      const res = await request(app).post('/fhir').set('Content-Type', 'application/fhir+json').set('X-Cache-Id', id).send(bundle).expect(200);
+      const entries = (res.body as Bundle).entry!;
+      expect(entries.map((e) => e.response!.status)).toEqual(['200 OK', '200 OK']);
+      expect(result(entries[0]!.resource as Parameters)).toBe(true);
+    });
+
+    it('takes what every validation of a $batch-validate-code supplies before checking any', async () => {
+      const id = await startUnsealed(colours(['red', 'orange']));
+      const validation = (extra: ParametersParameter[]): ParametersParameter => ({
+        name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VALUE_SET }, { name: 'coding', valueCoding: { system: SYSTEM, code: 'red' } }, ...extra] } as Parameters,
+      });
+      const res = await post('ValueSet/$batch-validate-code', [validation([]), validation([{ name: 'tx-resource', resource: warm }])], id).expect(200);
+      const results = (res.body as Parameters).parameter!.map((p) => result(p.resource as Parameters));
+      expect(results).toEqual([true, true]);
+    });
   });
 
   it("uses the cache for every entry of a batch Bundle sent with the header", async () => {

@@ -85,4 +85,32 @@ describe('ClientCaches', () => {
     expect(caches.has(used)).toBe(false);
     expect(caches.size).toEqual({ caches: 0, bytes: 0 });
   });
+
+  it('lets an unsealed cache take, once per url and version, what requests supply; a sealed one takes nothing', () => {
+    const caches = new ClientCaches();
+    const unsealed = caches.start([cs('http://x/a')], 10, false);
+    const sealed = caches.start([cs('http://x/a')], 10);
+    const first = { ...cs('http://x/b'), title: 'first' };
+    const b2 = { ...cs('http://x/b'), version: '2' };
+    caches.grow(unsealed, [first, { ...cs('http://x/b'), title: 'second' }, cs('http://x/a'), b2]);
+    caches.grow(sealed, [cs('http://x/b')]);
+    expect(caches.resources(unsealed).map((r) => `${r.url}|${r.version ?? ''}`)).toEqual(['http://x/a|', 'http://x/b|', 'http://x/b|2']);
+    expect(caches.resources(unsealed)[1]).toBe(first);
+    expect(caches.resources(sealed)).toHaveLength(1);
+    expect([caches.sealed(unsealed), caches.sealed(sealed), caches.sealed('gone')]).toEqual([false, true, undefined]);
+    expect(caches.size.bytes).toBe(20 + Buffer.byteLength(JSON.stringify(first)) + Buffer.byteLength(JSON.stringify(b2)));
+  });
+
+  it('refuses to let an unsealed cache outgrow the bound, and lets other caches go to make room for it', () => {
+    const caches = new ClientCaches({ caches: 100, bytes: 1000, idleMs: 1e9 });
+    const other = caches.start([cs('http://x/o')], 500);
+    const growing = caches.start([], 0, false);
+    const big = { ...cs('http://x/big'), description: 'x'.repeat(600) };
+    caches.grow(growing, [big]);
+    expect(caches.has(other)).toBe(false);
+    expect(caches.resources(growing)).toEqual([big]);
+    const e = unknown(() => caches.grow(growing, [{ ...cs('http://x/bigger'), description: 'y'.repeat(600) }]));
+    expect(e.status).toBe(422);
+    expect(caches.resources(growing)).toEqual([big]);
+  });
 });
