@@ -63,23 +63,23 @@ export class ClientCaches {
   grow(id: string, resources: readonly TerminologyResource[]): void {
     const cache = this.caches.get(id);
     if (!cache || cache.sealed) return;
-    const added: TerminologyResource[] = [];
+    const added = new Map<string, TerminologyResource>();
     let bytes = 0;
     for (const r of resources) {
       const key = keyOf(r);
-      if (!r.url || cache.held.has(key) || added.some((a) => keyOf(a) === key)) continue;
-      added.push(r);
+      if (!r.url || cache.held.has(key) || added.has(key)) continue;
+      added.set(key, r);
       bytes += Buffer.byteLength(JSON.stringify(r), 'utf8');
     }
-    if (added.length === 0) return;
+    if (added.size === 0) return;
     this.checkRoom(cache.bytes + bytes);
     // the other caches make room first; this one is the most recently used
     this.caches.delete(id);
     this.makeRoom(bytes);
     this.caches.set(id, cache);
-    for (const r of added) {
+    for (const [key, r] of added) {
       cache.resources.push(r);
-      cache.held.add(keyOf(r));
+      cache.held.add(key);
     }
     cache.bytes += bytes;
     cache.lastUsed = this.now();
