@@ -68,7 +68,8 @@ export function suppliedResources(values: readonly unknown[]): TerminologyResour
     if (typeof r.resourceType === 'string' && TERMINOLOGY_TYPES.has(r.resourceType)) {
       if (typeof r.url !== 'string') return;
       try {
-        assertTerminologyResourceShape(v as Resource);
+        if (!checked.has(v as Resource)) assertTerminologyResourceShape(v as Resource);
+        checked.add(v as Resource);
         found.push(v as TerminologyResource);
       } catch {
         // a malformed resource is not kept; the call that carries it is answered for it
