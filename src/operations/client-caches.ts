@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FhirError } from '../errors/fhir-error';
-import type { TerminologyResource } from '../terminology/resource-set';
+import { RequestResourceSet, type TerminologyResource } from '../terminology/resource-set';
 
 /** The bounds of the caches `$cache-control` keeps (README, "Security"). */
 export interface ClientCacheLimits {
@@ -21,6 +21,8 @@ interface ClientCache {
   /** An unsealed cache grows by the resources requests naming it supply, each url|version once. */
   readonly sealed: boolean;
   readonly held: Set<string>;
+  /** Its resources as a layer over the catalogs, made when first asked for (again after the cache grew). */
+  layer?: RequestResourceSet;
 }
 
 function keyOf(r: TerminologyResource): string {
@@ -83,7 +85,18 @@ export class ClientCaches {
     }
     cache.bytes += bytes;
     cache.lastUsed = this.now();
+    cache.layer = undefined;
     this.bytes += bytes;
+  }
+
+  /**
+   * The resources of the cache `id` as one layer over the catalogs, made once for the requests that bring no
+   * resources of their own (`resources` the list they bring, which must be exactly the cache's); undefined otherwise.
+   */
+  layerFor(id: string, resources: readonly TerminologyResource[]): RequestResourceSet | undefined {
+    const cache = this.caches.get(id);
+    if (!cache || resources.length !== cache.resources.length || !resources.every((r, i) => r === cache.resources[i])) return undefined;
+    return (cache.layer ??= new RequestResourceSet(cache.resources));
   }
 
   /** Whether the cache `id` is held and sealed (undefined when it is not held). */

@@ -33,7 +33,9 @@ export function txResourcesOf(input: OperationInput): TerminologyResource[] {
 export function withTxResources(input: OperationInput, ctx: OperationContext): OperationContext {
   const resources = txResourcesOf(input);
   if (resources.length === 0) return ctx;
-  return { ...ctx, registry: ctx.registry.withOverlay(resources) };
+  // a request that brings only its client cache's resources layers the cache's layer, made once (not thousands of resources indexed per request)
+  const layer = ctx.clientCache?.caches.layerFor(ctx.clientCache.id, resources);
+  return { ...ctx, registry: ctx.registry.withOverlay(layer ?? resources) };
 }
 
 /**

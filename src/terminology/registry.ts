@@ -98,6 +98,8 @@ export class TerminologyRegistry {
     specialProviders?: ProviderFactory,
     /** How canonicals fall into scopes that change independently (see `tracked`). */
     private readonly scopes: ChangeScopes = ONE_SCOPE,
+    /** The registry a request's resources are layered over (`withOverlay`); undefined for the catalogs' own. */
+    readonly overlaid?: TerminologyRegistry,
   ) {
     this.providerCache = providerCache ?? new ProviderCache(specialProviders);
     this.resolving = referenceLayers.length === 0 ? layers : [...layers, ...referenceLayers];
@@ -183,10 +185,16 @@ export class TerminologyRegistry {
     if (this.tracker.recording) this.tracker.read(this.scopes.ofUrl(url));
   }
 
-  /** A registry for one request, with the given resources layered over this one. */
-  withOverlay(resources: TerminologyResource[]): TerminologyRegistry {
-    if (resources.length === 0) return this;
-    return new TerminologyRegistry([new RequestResourceSet(resources), ...this.layers], this.defaultSupplementUrls, this.providerCache, this.referenceLayers, undefined, this.scopes);
+  /** A registry for one request, with the given resources (or a layer made of them once, for several requests) layered over this one. */
+  withOverlay(resources: TerminologyResource[] | RequestResourceSet): TerminologyRegistry {
+    if (Array.isArray(resources) && resources.length === 0) return this;
+    const layer = Array.isArray(resources) ? new RequestResourceSet(resources) : resources;
+    return new TerminologyRegistry([layer, ...this.layers], this.defaultSupplementUrls, this.providerCache, this.referenceLayers, undefined, this.scopes, this);
+  }
+
+  /** The layers of the resources a request brings (`withOverlay`), highest precedence first. */
+  requestLayers(): readonly ResourceSet[] {
+    return this.layers.filter((layer) => layer.fromRequest);
   }
 
   find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {

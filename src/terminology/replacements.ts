@@ -1,6 +1,7 @@
 import type { CodeSystemProvider, Concept } from './providers/provider';
 import type { Tracked } from './read-tracking';
 import type { TerminologyRegistry } from './registry';
+import type { ResourceSet } from './resource-set';
 import { isLegacyMap, LEGACY_MAPS_KIND } from './resource-kinds';
 
 
@@ -39,8 +40,28 @@ function legacyIndex(registry: TerminologyRegistry): LegacyIndex {
   return index;
 }
 
+/** Per layer of a request's resources: whether it holds a ConceptMap. */
+const bringsMaps = new WeakMap<ResourceSet, boolean>();
+
+/**
+ * The registry whose legacy-key index answers for `registry`: the catalogs' own when a request's resources layered over
+ * them hold no ConceptMap (only maps change the index), so that a request with `tx-resource`s does not index the
+ * catalogs' legacy-key maps again (a fifth of such a request's time).
+ */
+function indexedRegistry(registry: TerminologyRegistry): TerminologyRegistry {
+  const base = registry.overlaid;
+  if (!base) return registry;
+  const brings = registry.requestLayers().some((layer) => {
+    let maps = bringsMaps.get(layer);
+    if (maps === undefined) bringsMaps.set(layer, maps = layer.list('ConceptMap').length > 0);
+    return maps;
+  });
+  return brings ? registry : indexedRegistry(base);
+}
+
 /** When the code is a legacy key of its code system, the code to use instead. */
-export function findLegacyReplacement(registry: TerminologyRegistry, system: string, code: string): Replacement | undefined {
+export function findLegacyReplacement(within: TerminologyRegistry, system: string, code: string): Replacement | undefined {
+  const registry = indexedRegistry(within);
   const kept = registry.kept(legacyIndexes.get(registry), () => legacyIndex(registry));
   legacyIndexes.set(registry, kept);
   return kept.value.get(system)?.get(code);

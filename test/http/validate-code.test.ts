@@ -1,4 +1,4 @@
-import type { CodeSystem, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import type { CodeSystem, ConceptMap, OperationOutcome, Parameters, ParametersParameter, Resource, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FFB, FSIII, testApp } from '../support/app';
@@ -127,6 +127,26 @@ describe('CodeSystem/$validate-code', () => {
   it('warns about a legacy key and names the UUID code', async () => {
     const res = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: FSIII, code: 'H1.1' }).expect(200);
     expect(value(res.body, 'message')).toContain('17312894-b23f-43d9-9723-b725ac25d872');
+  });
+
+  it("warns about a catalog's legacy key also in a request bringing resources of its own, and about a legacy key of a map the request brings", async () => {
+    const unrelated: ValueSet = { resourceType: 'ValueSet', url: 'http://example.org/vs/any', status: 'active', compose: { include: [{ system: FFB }] } };
+    const withOwn = await post('CodeSystem/$validate-code', [{ name: 'url', valueUri: FSIII }, { name: 'code', valueCode: 'H1.1' }, { name: 'tx-resource', resource: unrelated }]).expect(200);
+    expect(value(withOwn.body, 'message')).toContain('17312894-b23f-43d9-9723-b725ac25d872');
+    const cs: CodeSystem = { resourceType: 'CodeSystem', url: 'http://example.org/cs/keys', version: '1', status: 'active', content: 'complete', concept: [{ code: 'K1' }, { code: 'u-1', display: 'Ny' }] };
+    const keys: ConceptMap = {
+      resourceType: 'ConceptMap', url: 'http://example.org/cm/keys', status: 'active',
+      extension: [{ url: 'http://faelles-tx.dk/fhir/StructureDefinition/legacy-code-map', valueBoolean: true }],
+      group: [{ source: cs.url, target: cs.url, element: [{ code: 'K1', target: [{ code: 'u-1', display: 'Ny', equivalence: 'equivalent' }] }] }],
+    };
+    const check = (resources: Resource[]) => post('CodeSystem/$validate-code', [
+      { name: 'url', valueUri: cs.url }, { name: 'code', valueCode: 'K1' }, ...resources.map((resource) => ({ name: 'tx-resource', resource })),
+    ]).expect(200);
+    expect(value((await check([cs, keys])).body, 'message')).toContain('u-1');
+    expect(value((await check([cs])).body, 'message')).toBeUndefined();
+    // the catalogs' own legacy keys still apply beside the request's map
+    const both = await post('CodeSystem/$validate-code', [{ name: 'url', valueUri: FSIII }, { name: 'code', valueCode: 'H1.1' }, { name: 'tx-resource', resource: keys }]).expect(200);
+    expect(value(both.body, 'message')).toContain('17312894-b23f-43d9-9723-b725ac25d872');
   });
 
   it('answers a Coding without a system as invalid with a warning (a result, not a 400); a bare code still needs a system', async () => {
