@@ -14,7 +14,7 @@ import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { callInput } from './call-input';
 import { metadataResource } from './capability-statement';
 import type { OperationContext } from './context';
-import { suppliedResources, TX_RESOURCE_PARAM } from './tx-resources';
+import { suppliedResources, takesTxResources } from './tx-resources';
 import { errorAnswer, operationAt, type Invoker } from './invoke';
 import type { Logger } from 'pino';
 import { excerpt } from '../errors/excerpt';
@@ -314,7 +314,7 @@ function suppliedByEntries(entries: readonly BundleEntry[], base: string, invoke
     if (typeof url !== 'string' || entry.resource?.resourceType !== 'Parameters') return [];
     try {
       const op = operationAt(invoker, entryTarget(url, base).path)?.op;
-      return op?.spec.params.some((p) => p.name === TX_RESOURCE_PARAM.name) ? [entry.resource] : [];
+      return op && takesTxResources(op.spec) ? [entry.resource] : [];
     } catch {
       return [];
     }

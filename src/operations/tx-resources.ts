@@ -48,7 +48,7 @@ export function withTxResources(input: OperationInput, ctx: OperationContext): O
 export function withCachedResources(spec: OperationSpec, input: OperationInput, ctx: OperationContext): OperationInput {
   if (!ctx.clientCache) return input;
   const { caches, id } = ctx.clientCache;
-  if (!spec.params.some((p) => p.name === TX_RESOURCE_PARAM.name)) {
+  if (!takesTxResources(spec)) {
     caches.resources(id);
     return input;
   }
@@ -86,6 +86,11 @@ export function suppliedResources(values: readonly unknown[]): TerminologyResour
 }
 
 export const TX_RESOURCE_PARAM = { name: 'tx-resource', type: 'Resource', repeats: true } as const;
+
+/** Whether an operation takes `tx-resource` (and so a client cache's resources). */
+export function takesTxResources(spec: OperationSpec): boolean {
+  return spec.params.some((p) => p.name === TX_RESOURCE_PARAM.name);
+}
 
 /** What `tx-resource` is, in the OperationDefinitions of the operations that take it. */
 export const TX_RESOURCE_DOCUMENTATION = "This server's, as the HL7 terminology ecosystem's: a CodeSystem, ValueSet or ConceptMap used for this request " +
