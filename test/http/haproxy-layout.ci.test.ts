@@ -9,12 +9,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Parameters } from 'fhir/r4';
-import { assertCiSuite } from '../support/ci-only';
+import { describeNeeding } from '../support/ci-only';
 import { startServer, type RunningServer } from '../support/server';
 
 const CONFIG = path.resolve(__dirname, '..', '..', 'deploy', 'haproxy.cfg');
 const installed = spawnSync('haproxy', ['-v']).status === 0;
-const REQUIRED = process.env.CI === 'true';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -51,19 +50,7 @@ async function untilServing(url: string, ms: number): Promise<void> {
   throw new Error(`${url} did not answer within ${ms} ms`);
 }
 
-const describeWithHaproxy = (name: string, fn: () => void): void => {
-  assertCiSuite('HAProxy');
-  if (installed) return describe(name, fn);
-  if (REQUIRED) {
-    return describe(name, () => it('needs HAProxy', () => {
-      throw new Error('No haproxy binary; with CI=true the load balancer tests are required. Install it: apt-get install -y haproxy');
-    }));
-  }
-  console.warn(`NOTICE: skipping "${name}": no haproxy binary (apt-get install -y haproxy). With CI=true these tests fail instead.`);
-  describe.skip(name, fn);
-};
-
-describeWithHaproxy('the production layout\'s HAProxy (deploy/haproxy.cfg)', () => {
+describeNeeding('HAProxy', installed ? undefined : 'No haproxy binary: apt-get install -y haproxy', 'the production layout\'s HAProxy (deploy/haproxy.cfg)', () => {
   let replicas: RunningServer[];
   let haproxy: ChildProcess;
   let dir: string;

@@ -9,28 +9,12 @@ import type { Page } from 'playwright-core';
 import { CHROMIUM_PATH, chromiumInstalled, launchChromium, type Browser } from '../../scripts/chromium';
 import { startWebServer, type WebServer } from '../../scripts/web-server';
 import { publishedCatalogs } from './app';
-import { assertCiSuite } from './ci-only';
+import { describeNeeding } from './ci-only';
 
-const REQUIRED = process.env.CI === 'true';
 
 /** describe() when Chromium is installed; otherwise skipped with a notice, or (CI=true) one failing test saying why. */
 export function describeWithChromium(name: string, fn: () => void): void {
-  assertCiSuite('Chromium');
-  if (chromiumInstalled()) {
-    describe(name, fn);
-    return;
-  }
-  if (REQUIRED) {
-    describe(name, () => {
-      it('needs Chromium', () => {
-        throw new Error(`No Chromium at ${CHROMIUM_PATH}; with CI=true the browser tests are required. Install it: apt-get install -y chromium`);
-      });
-    });
-    return;
-  }
-  console.warn(`NOTICE: skipping "${name}": no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH). ` +
-    'With CI=true these tests fail instead.');
-  describe.skip(name, fn);
+  describeNeeding('Chromium', chromiumInstalled() ? undefined : `No Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium, or set CHROMIUM_PATH`, name, fn);
 }
 
 /** What the tests of a describeInChromium block use; filled in by its hooks, so read it inside tests and hooks. */

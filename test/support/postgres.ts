@@ -7,12 +7,11 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { redactConnectionString } from '../../src/store/postgres-store';
-import { assertCiSuite } from './ci-only';
+import { describeNeeding } from './ci-only';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const REQUIRED = process.env.CI === 'true';
 const SCHEMA_PREFIX = 'faelles_tx_test_';
 
 const PROBE = `
@@ -44,25 +43,9 @@ export function postgresUnavailable(): string | undefined {
 
 /** describe() when PostgreSQL answers; otherwise skipped with a notice, or (CI=true) one failing test saying why. */
 export function describeWithPostgres(name: string, fn: () => void): void {
-  assertCiSuite('PostgreSQL');
   const reason = postgresUnavailable();
-  if (reason === undefined) {
-    describe(name, fn);
-    return;
-  }
-  const where = redactConnectionString(TEST_DATABASE_URL);
-  if (REQUIRED) {
-    describe(name, () => {
-      it('needs PostgreSQL', () => {
-        throw new Error(`PostgreSQL at ${where} is not reachable (${reason}); with CI=true the PostgreSQL tests are required. Set TEST_DATABASE_URL.`);
-      });
-    });
-    return;
-  }
-  // Straight to stderr: jest does not show the console output of a file whose tests are all skipped.
-  process.stderr.write(`\nNOTICE: skipping "${name}": PostgreSQL at ${where} is not reachable (${reason}). ` +
-    'Set TEST_DATABASE_URL to run these tests; with CI=true they are required.\n');
-  describe.skip(name, fn);
+  const missing = reason === undefined ? undefined : `PostgreSQL at ${redactConnectionString(TEST_DATABASE_URL)} is not reachable (${reason}); set TEST_DATABASE_URL`;
+  describeNeeding('PostgreSQL', missing, name, fn);
 }
 
 let counter = 0;
