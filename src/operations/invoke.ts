@@ -348,9 +348,10 @@ export function createInvoker(options: InvokerOptions): Invoker {
         return input;
       };
       // a table is streamed as its rows are produced, after this call: it has no budget (as a download has none)
-      if (call.wantsTable && op.table) return op.table(parse(), base, operationTarget(base, call.type, call.id));
+      const parseWithCache = () => (op.controlsClientCache ? parse() : withCachedResources(op.spec, parse(), base));
+      if (call.wantsTable && op.table) return op.table(parseWithCache(), base, operationTarget(base, call.type, call.id));
       const compute = () => {
-        const input = op.controlsClientCache ? parse() : withCachedResources(op.spec, parse(), base);
+        const input = parseWithCache();
         const target = operationTarget(base, call.type, call.id);
         const ctx = input.has('tx-resource') ? withTxResources(input, base) : base;
         return op.handle(input, ctx, target, { type: call.type, id: call.id });

@@ -114,6 +114,10 @@ describe('$cache-control (HL7 terminology cache)', () => {
     // $diff takes no tx-resource: the code systems of the cache are not among those it compares
     expect((await request(app).get(diff).set('X-Cache-Id', id).expect(404)).body.issue[0].details.text).not.toContain('X-Cache-Id');
     expect(txIssueTypes((await request(app).get(diff).set('X-Cache-Id', 'gone').expect(404)).body)).toContain('cache-id-unknown');
+    // also when the answer would be a table
+    const published = `/fhir/CodeSystem/$diff?url=${encodeURIComponent('urn:oid:1.2.208.176.2.21')}&from=20240530&to=20240530&_format=csv`;
+    await request(app).get(published).expect(200);
+    expect(txIssueTypes((await request(app).get(published).set('X-Cache-Id', 'gone').expect(404)).body)).toContain('cache-id-unknown');
     await request(app).get('/fhir/$versions').set('X-Cache-Id', id).expect(200);
     expect(txIssueTypes((await request(app).get('/fhir/$versions').set('X-Cache-Id', 'gone').expect(404)).body)).toContain('cache-id-unknown');
   });
