@@ -9,7 +9,7 @@ import { methodNotAllowed } from '../errors/common-errors';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { KOMMUNE_BASE, municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../municipal/municipality';
 import { hasErrors, validateTerminologyResource, validationFailure, type RuleIssue } from '../municipal/write-rules';
-import type { CommitGate } from '../store/commit-gate';
+import { abandonedWrite, type CommitGate } from '../store/commit-gate';
 import type { VersionHistory } from '../store/past-version';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from '../store/store';
 import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
@@ -328,6 +328,8 @@ export class ResourceWriter {
    * write is recorded (src/write/audit.ts): a success in its own transaction, a refusal after it.
    */
   write(principal: Principal, requests: WriteRequest[], gate?: CommitGate, operation?: WriteOperationName, options: WriteOptions = {}): Promise<WriteResult[]> {
+    // answered by its request's timeout before it got here: not queued, so nothing of it runs once the writes are settled
+    if (gate?.abandoned) return Promise.reject(abandonedWrite());
     return this.exclusive(() => this.recordedWrite(principal, requests, gate, operation, options));
   }
 
@@ -346,6 +348,8 @@ export class ResourceWriter {
 
   private async recordedWrite(principal: Principal, requests: WriteRequest[], gate: CommitGate | undefined, operation: WriteOperationName | undefined, options: WriteOptions): Promise<WriteResult[]> {
     const name = operationOf(requests, operation);
+    // abandoned while it waited for the writes before it: the client was told nothing was written, so nothing is checked either
+    if (gate?.abandoned) throw abandonedWrite();
     try {
       return await this.writeNow(principal, requests, name, gate);
     } catch (e) {

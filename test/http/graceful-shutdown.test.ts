@@ -67,9 +67,15 @@ describe('the writes still running when the last request is answered', () => {
 
   /** A store whose commits and audit records take their time, as a busy database's do. */
   class SlowStore extends MemoryStore {
-    /** Commits that have run their course, written or abandoned (their request timed out meanwhile). */
+    /** Commits begun, and those that have run their course, written or abandoned (their request timed out meanwhile). */
+    begun = 0;
     done = 0;
+    /** Set when the server would close the store (the app is settled); a commit begun after it counts as late. */
+    closed = false;
+    late = 0;
     override async apply(...args: Parameters<MemoryStore['apply']>) {
+      if (this.closed) this.late++;
+      this.begun++;
       await later(40);
       try {
         return await super.apply(...args);
@@ -83,21 +89,31 @@ describe('the writes still running when the last request is answered', () => {
     }
   }
 
-  async function slowApp() {
+  async function slowApp(requestTimeoutMs = 60) {
     const store = new SlowStore();
-    const app = await testApp({ requestTimeoutMs: 60 }, { store });
+    const app = await testApp({ requestTimeoutMs }, { store });
     const auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
     const put = (cs: CodeSystem) => request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type('application/fhir+json').send(cs);
     return { store, app, put };
   }
 
+  const catalogs = (n: number, name: string) => Array.from({ length: n }, (_, i) => localCodeSystem('101', `${name}-${i}`, [{ code: `101-${name}${i}`, display: `${name} ${i}`, type: 'indsats' }]));
+
+  /** Settles the app, closes the store as the server would, and waits long enough for a straggler to reach it. */
+  async function settleAndClose(app: Awaited<ReturnType<typeof slowApp>>['app'], store: SlowStore): Promise<void> {
+    await app.settled();
+    expect(store.done).toBe(store.begun);
+    store.closed = true;
+    await later(300);
+  }
+
   it('have run their course once the app is settled, also those whose request timed out while they were queued', async () => {
     const { store, app, put } = await slowApp();
-    const queued = Array.from({ length: 6 }, (_, i) => localCodeSystem('101', `koe-${i}`, [{ code: `101-K${i}`, display: `K${i}`, type: 'indsats' }]));
+    const queued = catalogs(6, 'koe');
     const statuses = (await Promise.all(queued.map(put))).map((r) => r.status);
     expect(statuses).toContain(503);
-    await app.settled();
-    expect(store.done).toBe(queued.length);
+    await settleAndClose(app, store);
+    expect(store.late).toBe(0);
     // and the store holds what the answers said
     const holds = await Promise.all(queued.map(async (cs) => (await store.history('CodeSystem', cs.id!)).length));
     expect(holds).toEqual(statuses.map((s) => (s === 503 ? 0 : 1)));
