@@ -362,7 +362,7 @@ async function writeBuilt(
   ];
   try {
     if (preview) {
-      const checked = await writer.check(principal, requests);
+      const checked = await writer.check(principal, requests, ctx.gate);
       return { ok: true, rows, messages: sortMessages([...messages, ...lineIssuesOf(checked.flatMap((r) => r.warnings), built)]), plan: built.plan };
     }
     const results = await ctx.write(principal, requests, ctx.gate, 'import-local', { retriesConflict: ctx.retry });

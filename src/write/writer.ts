@@ -385,9 +385,16 @@ export class ResourceWriter {
     }
   }
 
-  /** Every check of `write` (the preconditions included), without writing: the warnings per request, or the errors thrown. */
-  check(principal: Principal, requests: WriteRequest[]): Promise<WriteResult[]> {
-    return this.exclusive(() => this.writeNow(principal, requests, operationOf(requests, undefined), undefined, true));
+  /**
+   * Every check of `write` (the preconditions included), without writing: the warnings per request, or the errors
+   * thrown. `gate`: as for `write`, a check whose request was answered by its timeout before its turn is not run.
+   */
+  check(principal: Principal, requests: WriteRequest[], gate?: CommitGate): Promise<WriteResult[]> {
+    if (gate?.abandoned) return Promise.reject(abandonedWrite());
+    return this.exclusive(async () => {
+      if (gate?.abandoned) throw abandonedWrite();
+      return this.writeNow(principal, requests, operationOf(requests, undefined), undefined, true);
+    });
   }
 
   /** Whether the id was written and its latest version is a delete (410 Gone on read). */

@@ -71,3 +71,29 @@ it('a write abandoned while it waits for the one before it is not checked or sto
   expect(store.applied).toBe(1);
   expect(await store.history('CodeSystem', 'kommune-101-anden')).toHaveLength(0);
 });
+
+it("a check (an import's preview) whose request was answered by its timeout is not run", async () => {
+  const store = new CountingStore();
+  const writer = writerOn(store);
+  const read = jest.spyOn(store, 'history');
+  const before = new CommitGate();
+  before.abandon();
+  expect(timedOut(await writer.check(principal, [put('eftersyn')], before).catch((e: unknown) => e))).toBe(true);
+  // and one whose request times out while it waits for a write
+  let release!: () => void;
+  store.hold = new Promise((resolve) => { release = resolve; });
+  const first = writer.write(principal, [put('foerst')], new CommitGate());
+  const gate = new CommitGate();
+  const waiting = writer.check(principal, [put('eftersyn')], gate).catch((e: unknown) => e);
+  while (store.applied === 0) await new Promise((resolve) => setImmediate(resolve));
+  const readsBefore = read.mock.calls.length;
+  gate.abandon();
+  release();
+  await first;
+  expect(timedOut(await waiting)).toBe(true);
+  expect(read.mock.calls.length).toBe(readsBefore);
+  // a check not abandoned is run, and reads what it checks against
+  const [checked] = await writer.check(principal, [put('eftersyn')], new CommitGate());
+  expect(checked!.id).toBe('kommune-101-eftersyn');
+  expect(read.mock.calls.length).toBeGreaterThan(readsBefore);
+});
