@@ -201,7 +201,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   app.settled = () => writer.settled();
   const warmUp = new ValidationWarmUp(validation, registry, logger);
   app.warmUpValidation = () => warmUp.start();
-  const metrics = createMetrics(registry, base, invoker.cache, processMetrics);
+  const metrics = createMetrics(registry, base, { responseCache: invoker.cache, clientCaches, processWide: processMetrics });
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
   // a refusal of a request (its body, its format, its timeout, the rate limit) in the caller's language, by the rule of
   // the operation its path names (a $validate body that is not JSON: Danish), else the server's

@@ -25,6 +25,20 @@ interface ClientCache {
   layer?: RequestResourceSet;
 }
 
+/** What the caches have done since the server started, for /metrics. */
+export interface ClientCacheCounts {
+  /** Caches held now (those idle too long are let go first), and their resources' bytes. */
+  caches: number;
+  bytes: number;
+  started: number;
+  /** Let go by `mode=end`. */
+  ended: number;
+  /** Let go to make room under the bounds for another cache (or for one that grew). */
+  pushedOut: number;
+  /** Let go after the idle time. */
+  expired: number;
+}
+
 function keyOf(r: TerminologyResource): string {
   return `${r.resourceType}|${r.url ?? ''}|${r.version ?? ''}`;
 }
@@ -41,6 +55,7 @@ export class ClientCaches {
   /** In order of use, the least recently used first. */
   private readonly caches = new Map<string, ClientCache>();
   private bytes = 0;
+  private readonly tally = { started: 0, ended: 0, pushedOut: 0, expired: 0 };
 
   constructor(private readonly limits: ClientCacheLimits = DEFAULT_CLIENT_CACHE_LIMITS, private readonly now: () => number = Date.now) {}
 
@@ -48,9 +63,10 @@ export class ClientCaches {
   start(resources: readonly TerminologyResource[], bytes: number, sealed = true): string {
     this.checkRoom(bytes);
     this.dropIdle();
-    while (this.caches.size >= this.limits.caches) this.drop(this.caches.keys().next().value!);
+    while (this.caches.size >= this.limits.caches) this.drop(this.caches.keys().next().value!, 'pushedOut');
     this.makeRoom(bytes);
     const id = randomUUID();
+    this.tally.started++;
     this.caches.set(id, { resources: [...resources], bytes, lastUsed: this.now(), sealed, held: new Set(resources.map(keyOf)) });
     this.bytes += bytes;
     return id;
@@ -113,7 +129,7 @@ export class ClientCaches {
 
   /** Lets the least recently used caches go until `bytes` more fit. */
   private makeRoom(bytes: number): void {
-    while (this.caches.size > 0 && this.bytes + bytes > this.limits.bytes) this.drop(this.caches.keys().next().value!);
+    while (this.caches.size > 0 && this.bytes + bytes > this.limits.bytes) this.drop(this.caches.keys().next().value!, 'pushedOut');
   }
 
   /** The resources of the cache `id`, which counts as used now; 404 `cache-id-unknown` when there is none. */
@@ -136,25 +152,27 @@ export class ClientCaches {
   /** Lets the cache `id` go; whether there was one. */
   end(id: string): boolean {
     const had = this.caches.has(id);
-    if (had) this.drop(id);
+    if (had) this.drop(id, 'ended');
     return had;
   }
 
-  /** How many caches are held, and their resources' bytes. */
-  get size(): { caches: number; bytes: number } {
-    return { caches: this.caches.size, bytes: this.bytes };
+  /** How many caches are held, their resources' bytes, and how many were started and let go, and why. */
+  counts(): ClientCacheCounts {
+    this.dropIdle();
+    return { caches: this.caches.size, bytes: this.bytes, ...this.tally };
   }
 
-  private drop(id: string): void {
+  private drop(id: string, why: 'ended' | 'pushedOut' | 'expired'): void {
     this.bytes -= this.caches.get(id)!.bytes;
     this.caches.delete(id);
+    this.tally[why]++;
   }
 
   private dropIdle(): void {
     const before = this.now() - this.limits.idleMs;
     for (const [id, cache] of this.caches) {
       if (cache.lastUsed >= before) break;
-      this.drop(id);
+      this.drop(id, 'expired');
     }
   }
 }

@@ -66,6 +66,29 @@ describe('service endpoints', () => {
     expect(metric(again, 'faelles_tx_response_cache_hits_total') - metric(after, 'faelles_tx_response_cache_hits_total')).toBe(1);
   });
 
+  it("exports the terminology caches of clients: how many are held, their bytes, and how many were started and ended", async () => {
+    const app = await testApp();
+    const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    const scrape = async () => (await request(app).get('/metrics').expect(200)).text;
+    const control = (...parameter: unknown[]) => request(app).post('/fhir/$cache-control').type('application/fhir+json').send({ resourceType: 'Parameters', parameter });
+    const resource = { resourceType: 'CodeSystem', url: 'http://example.org/fhir/CodeSystem/m', status: 'active', content: 'complete', concept: [{ code: 'a' }] };
+    const before = await scrape();
+    expect(metric(before, 'faelles_tx_client_caches')).toBe(0);
+    const started = await Promise.all([1, 2].map(async () => (await control({ name: 'mode', valueCode: 'start' }, { name: 'tx-resource', resource }).expect(200)).headers['x-cache-id'] as string));
+    const held = await scrape();
+    expect(metric(held, 'faelles_tx_client_caches')).toBe(2);
+    const bytes = metric(held, 'faelles_tx_client_cache_bytes');
+    expect(bytes).toBeGreaterThan(2 * JSON.stringify(resource.concept).length);
+    expect(metric(held, 'faelles_tx_client_caches_started_total') - metric(before, 'faelles_tx_client_caches_started_total')).toBe(2);
+    await control({ name: 'mode', valueCode: 'end' }).set('X-Cache-Id', started[0]!).expect(200);
+    const after = await scrape();
+    expect(metric(after, 'faelles_tx_client_caches')).toBe(1);
+    expect(metric(after, 'faelles_tx_client_cache_bytes')).toBe(bytes / 2);
+    expect(metric(after, 'faelles_tx_client_caches_ended_total') - metric(before, 'faelles_tx_client_caches_ended_total')).toBe(1);
+    expect(after).toMatch(/^faelles_tx_client_caches_pushed_out_total 0$/m);
+    expect(after).toMatch(/^faelles_tx_client_caches_expired_total 0$/m);
+  });
+
   it('counts the catalogs for /metrics as /ready does, without computing the municipalities\' pick lists', async () => {
     const app = await testApp();
     const listed = jest.spyOn(MunicipalValueSetLayer.prototype, 'list');

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ClientCacheCounts } from '../../operations/client-caches';
 import type { TerminologyRegistry } from '../../terminology/registry';
 
 const OPERATION_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/]+))?\/\$([A-Za-z-]+)$/;
@@ -62,6 +63,27 @@ function cacheMetrics(registry: Registry, cache: CacheCounts): void {
   new Gauge({ name: 'faelles_tx_response_cache_bytes', help: 'Bytes held by the response cache (answers, keys and overhead)', registers: [registry], collect() { this.set(cache.bytes); } });
 }
 
+/** The terminology caches of clients (`$cache-control`, operations/client-caches.ts), read when /metrics is scraped. */
+function clientCacheMetrics(registry: Registry, caches: { counts(): ClientCacheCounts }): void {
+  // counting lets the caches idle too long go first, so that what is said to be held is
+  const read = (): ClientCacheCounts => caches.counts();
+  new Gauge({ name: 'faelles_tx_client_caches', help: 'Terminology caches of clients ($cache-control) held', registers: [registry], collect() { this.set(read().caches); } });
+  new Gauge({ name: 'faelles_tx_client_cache_bytes', help: "Bytes of the resources' JSON the terminology caches of clients hold", registers: [registry], collect() { this.set(read().bytes); } });
+  followingCounter(registry, 'faelles_tx_client_caches_started_total', 'Terminology caches of clients started ($cache-control mode=start)', () => read().started);
+  followingCounter(registry, 'faelles_tx_client_caches_ended_total', 'Terminology caches of clients ended by their client ($cache-control mode=end)', () => read().ended);
+  followingCounter(registry, 'faelles_tx_client_caches_pushed_out_total',
+    'Terminology caches of clients let go to keep the caches within their bounds (count and bytes): their clients are told cache-id-unknown and start another', () => read().pushedOut);
+  followingCounter(registry, 'faelles_tx_client_caches_expired_total', 'Terminology caches of clients let go after the idle time', () => read().expired);
+}
+
+export interface MetricSources {
+  /** The response cache's counts. */
+  responseCache?: CacheCounts;
+  clientCaches?: { counts(): ClientCacheCounts };
+  /** Node's process metrics (processMetrics()), served beside the app's. */
+  processWide?: Registry;
+}
+
 /**
  * Node's process metrics (CPU, memory, event loop, GC) in a registry of their own, made once by the process that
  * serves (src/index.ts): prom-client keeps what collects them (a GC observer, an event-loop monitor) for the life of
@@ -78,7 +100,7 @@ export function processMetrics(): Registry {
  * Prometheus metrics of one app instance: its own registry, and beside its metrics the process's (processMetrics())
  * when it is given them.
  */
-export function createMetrics(terminology: TerminologyRegistry, basePath: string, cache?: CacheCounts, processWide?: Registry): AppMetrics {
+export function createMetrics(terminology: TerminologyRegistry, basePath: string, { responseCache, clientCaches, processWide }: MetricSources = {}): AppMetrics {
   const registry = new Registry();
   const requests = new Counter({ name: 'faelles_tx_requests_total', help: 'HTTP requests by operation and status', labelNames: ['route', 'status'], registers: [registry] });
   const latency = new Histogram({ name: 'faelles_tx_request_duration_seconds', help: 'Request latency by operation', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] });
@@ -90,7 +112,8 @@ export function createMetrics(terminology: TerminologyRegistry, basePath: string
       for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap'] as const) this.set({ type }, terminology.list(type, { computed: false }).length);
     },
   });
-  if (cache) cacheMetrics(registry, cache);
+  if (responseCache) cacheMetrics(registry, responseCache);
+  if (clientCaches) clientCacheMetrics(registry, clientCaches);
   // the labelled children of each route, made once (prom-client hashes the labels on every call that names them), and
   // the route of each method and path seen (at most MAX_PATHS; others are labelled each time)
   const byRoute = new Map<string, Route>();
