@@ -166,7 +166,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   };
   const firstWritten = (resource: Parameters<VersionHistory['firstWrittenOf']>[0]) => history.firstWrittenOf(resource);
   const closures = { store, limits: config.closureLimits };
-  const clientCaches = new ClientCaches();
+  const clientCaches = new ClientCaches(config.clientCacheLimits);
   const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => {
     // the caller's token is verified once per request, whether the operation asks who views or who writes
     let verified: Promise<Principal> | undefined;

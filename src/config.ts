@@ -71,6 +71,8 @@ export interface Config {
   database?: DatabaseConfig;
   /** How many closure tables ($closure) the server keeps, and how many concepts a table and one call may have. */
   closureLimits: ClosureLimits;
+  /** The bounds of the clients' terminology caches ($cache-control): how many, their resources' JSON together, idle time. */
+  clientCacheLimits: ClientCacheLimits;
   /** How write requests are authenticated (JWT_SECRET / JWT_PUBLIC_KEY / JWT_JWKS_URL); see src/auth/auth-config.ts. */
   auth: AuthConfig;
 }
@@ -103,6 +105,18 @@ export interface ClosureLimits {
   /** Concepts one call may add (413 above). */
   conceptsPerCall: number;
 }
+
+/** The bounds of the clients' terminology caches, `$cache-control` (CLIENT_CACHES, CLIENT_CACHE_MB, CLIENT_CACHE_IDLE_MINUTES). */
+export interface ClientCacheLimits {
+  /** Caches kept at once; starting another lets the least recently used one go. */
+  caches: number;
+  /** The resources' JSON of all caches together; likewise. */
+  bytes: number;
+  /** A cache not used for this long goes. */
+  idleMs: number;
+}
+
+export const DEFAULT_CLIENT_CACHE_LIMITS: ClientCacheLimits = { caches: 1000, bytes: 64 * 1024 * 1024, idleMs: 30 * 60 * 1000 };
 
 /** How large a CSV file an import reads (MAX_IMPORT_ROWS, MAX_IMPORT_COLUMNS); a larger one is refused before any row is checked. */
 export interface CsvLimits {
@@ -141,6 +155,16 @@ export function processMemoryBytes(): number {
  */
 export function defaultResponseCacheMb(memoryBytes: number): number {
   return Math.min(512, Math.max(128, Math.floor(memoryBytes / 16 / (1024 * 1024))));
+}
+
+/**
+ * CLIENT_CACHE_MB when it is not set: a sixty-fourth of the memory the process may use, from 8 MB (512 MB or less)
+ * to 64 MB (4 GB or more). What the caches hold takes several times its JSON in the heap: measured with code systems
+ * of 25,000 concepts each, ~2.6 times parsed and ~4 times more once they are indexed for the requests naming them,
+ * so 64 MB of caches may hold ~400 MB (README, "Configuration").
+ */
+export function defaultClientCacheMb(memoryBytes: number): number {
+  return Math.min(DEFAULT_CLIENT_CACHE_LIMITS.bytes / (1024 * 1024), Math.max(8, Math.floor(memoryBytes / 64 / (1024 * 1024))));
 }
 
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -320,6 +344,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
       tables: int(env, 'CLOSURE_MAX_TABLES', 1000, 1, 1_000_000),
       conceptsPerTable: int(env, 'CLOSURE_MAX_CONCEPTS', 10_000, 1, 1_000_000),
       conceptsPerCall: int(env, 'CLOSURE_MAX_CONCEPTS_PER_CALL', 1000, 1, 100_000),
+    },
+    clientCacheLimits: {
+      caches: int(env, 'CLIENT_CACHES', DEFAULT_CLIENT_CACHE_LIMITS.caches, 1, 1_000_000),
+      bytes: int(env, 'CLIENT_CACHE_MB', defaultClientCacheMb(memoryBytes), 1, 16_384) * 1024 * 1024,
+      idleMs: int(env, 'CLIENT_CACHE_IDLE_MINUTES', DEFAULT_CLIENT_CACHE_LIMITS.idleMs / 60_000, 1, 7 * 24 * 60) * 60_000,
     },
     auth: parseAuthConfig(env, (message) => {
       throw new ConfigError(message);

@@ -74,6 +74,8 @@ async function main(): Promise<void> {
   logger.info(config.responseCacheEntries > 0
     ? `response cache: up to ${config.responseCacheEntries} answers and ${config.responseCacheBytes / (1024 * 1024)} MB`
     : 'response cache: off (RESPONSE_CACHE_ENTRIES=0)');
+  const clientCaches = config.clientCacheLimits;
+  logger.info(`clients' terminology caches ($cache-control): up to ${clientCaches.caches} caches and ${clientCaches.bytes / (1024 * 1024)} MB of their resources' JSON, each for ${clientCaches.idleMs / 60_000} minutes after its last use`);
   let app;
   try {
     app = await createApp({ config, store, logger, processMetrics: processMetrics() });

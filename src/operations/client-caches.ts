@@ -1,18 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_CLIENT_CACHE_LIMITS, type ClientCacheLimits } from '../config';
 import { FhirError } from '../errors/fhir-error';
 import { RequestResourceSet, type TerminologyResource } from '../terminology/resource-set';
-
-/** The bounds of the caches `$cache-control` keeps (README, "Security"). */
-export interface ClientCacheLimits {
-  /** Caches kept at once; starting another lets the least recently used one go. */
-  caches: number;
-  /** The resources' JSON of all caches together; likewise. */
-  bytes: number;
-  /** A cache not used for this long goes. */
-  idleMs: number;
-}
-
-export const DEFAULT_CLIENT_CACHE_LIMITS: ClientCacheLimits = { caches: 1000, bytes: 64 * 1024 * 1024, idleMs: 30 * 60 * 1000 };
 
 interface ClientCache {
   readonly resources: TerminologyResource[];

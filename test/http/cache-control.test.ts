@@ -202,6 +202,22 @@ describe('$cache-control (HL7 terminology cache)', () => {
   });
 });
 
+describe("$cache-control within the operator's bounds (CLIENT_CACHES, CLIENT_CACHE_MB)", () => {
+  it('lets the least recently used cache go past CLIENT_CACHES, and refuses a cache larger than CLIENT_CACHE_MB', async () => {
+    const bounded = await testApp({ clientCacheLimits: { caches: 2, bytes: 4096, idleMs: 60_000 } });
+    const startOn = (...resources: CodeSystem[]) => request(bounded).post('/fhir/$cache-control').set('Content-Type', 'application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'start' }, ...resources.map((resource) => ({ name: 'tx-resource', resource }))] });
+    const ids: string[] = [];
+    for (const c of ['a', 'b']) ids.push((await startOn(colours([c])).expect(200)).headers['x-cache-id'] as string);
+    await startOn(colours(['c'])).expect(200);
+    const lookup = (id: string) => request(bounded).get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(SYSTEM)}&code=a`).set('X-Cache-Id', id);
+    expect(txIssueTypes((await lookup(ids[0]!).expect(404)).body)).toContain('cache-id-unknown');
+    await lookup(ids[1]!).expect(404); // held, but its code system has no 'a'
+    const big = await startOn(colours(Array.from({ length: 200 }, (_, i) => `code-${i}`))).expect(422);
+    expect(big.body.issue[0].code).toBe('too-costly');
+  });
+});
+
 describe('$cache-control through fhir-kit-client, as a terminology client uses it', () => {
   let server: RunningServer;
   beforeAll(async () => {
