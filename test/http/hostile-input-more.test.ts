@@ -6,7 +6,7 @@
  * Content-Length, PATCH, a query of more than 1,000 parameters.)
  */
 import type { AddressInfo } from 'node:net';
-import type { Bundle, CapabilityStatement, OperationOutcome, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, CodeSystem, OperationOutcome, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { createHttpServer } from '../../src/http/server';
@@ -126,6 +126,14 @@ describe('empty strings and control characters in written resources', () => {
       await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
     },
   );
+
+  it('a no-break space (text pasted from a word processor) in a display and a definition is written and read back as it was', async () => {
+    const cs = localCodeSystem('101', 'haardt-mellemrum', [{ code: '101-A', display: 'Rehabilitering\u00a0efter §\u00a0140', type: 'indsats' }]);
+    cs.concept![0]!.definition = 'Forløb på 12\u00a0uger\u202f';
+    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
+    const read = (await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(200)).body as CodeSystem;
+    expect(read.concept![0]).toMatchObject({ display: 'Rehabilitering\u00a0efter §\u00a0140', definition: 'Forløb på 12\u00a0uger\u202f' });
+  });
 
   it('February 29 of a leap year is a date', async () => {
     const cs = { ...localCodeSystem('101', 'skuddag', [{ code: '101-A', display: 'A', type: 'indsats' }]), date: '2024-02-29' };

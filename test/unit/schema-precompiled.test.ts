@@ -5,6 +5,7 @@ import Ajv from 'ajv';
 import {
   AJV_OPTIONS, EXTRA_DEFINITIONS, GENERATED_FILE, loadPrecompiledValidators, PRECOMPILED_TYPES, schemaDefinitions,
 } from '../../src/fhir/schema-precompiled';
+import { sharedFhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { TERMINOLOGY_DIR } from '../support/catalogs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -100,5 +101,41 @@ describe('the schema\'s dates', () => {
       ['instant', '2022-01-01'], ['instant', '2022-01-01T00:00:00-13:59'], ['instant', '2022-01-01T00:00:00+14:01'],
     ];
     for (const [type, text] of samples) expect([type, text, pattern(type).test(text)]).toEqual([type, text, hl7(type).test(text)]);
+  });
+});
+
+describe("the schema's white space, as XML Schema (and HL7's validator) read \\s", () => {
+  // a no-break space (text pasted from a word processor), an em space, a narrow no-break space, an ideographic space, a byte order mark
+  const UNICODE_SPACES = ['\u00a0', '\u2003', '\u202f', '\u3000', '\ufeff'];
+  const validator = sharedFhirSchemaValidator();
+  const cs = (concept: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    resourceType: 'CodeSystem', url: 'http://example.org/cs', status: 'active', content: 'complete', concept: [concept], ...extra,
+  });
+
+  it('takes a string or markdown holding white space other than space, tab, line feed and carriage return', () => {
+    for (const space of UNICODE_SPACES) {
+      expect(validator.validate(cs({ code: 'a', display: `To${space}ord`, definition: `Slut${space}` }, { description: `${space}Markdown${space}` }))).toEqual([]);
+    }
+  });
+
+  it('takes such a character inside a code, a uri and base64 as any other letter, and keeps their own rules for space, tab, line feed and carriage return', () => {
+    for (const space of UNICODE_SPACES) {
+      expect(validator.validate(cs({ code: `a${space}b` }))).toEqual([]);
+      expect(validator.validate(cs({ code: `a${space}` }))).toEqual([]);
+      expect(validator.validate(cs({ code: 'a' }, { url: `http://example.org/${space}` }))).toEqual([]);
+    }
+    expect(validator.validate(cs({ code: 'a b' }))).toEqual([]);
+    for (const code of ['a  b', ' a', 'a ', 'a\t\tb']) expect(validator.validate(cs({ code })).map((e) => e.path)).toEqual(['$.concept[0].code']);
+    expect(validator.validate(cs({ code: 'a' }, { url: 'http://example.org/a b' })).map((e) => e.path)).toEqual(['$.url']);
+    expect(validator.validate(cs({ code: 'a' }, { url: 'http://example.org/a\tb' })).map((e) => e.path)).toEqual(['$.url']);
+    // base64 in an extension's value: white space between its groups of four, a no-break space not among it
+    const base64 = (valueBase64Binary: string) => validator.validate(cs({ code: 'a' }, { extension: [{ url: 'http://example.org/x', valueBase64Binary }] }));
+    expect(base64('SGVq\nSGVq ')).toEqual([]);
+    expect(base64('SGVq\u00a0SGVq')).not.toEqual([]);
+    expect(base64('SGV')).not.toEqual([]);
+  });
+
+  it('still refuses an empty string', () => {
+    expect(validator.validate(cs({ code: 'a', display: '' })).map((e) => e.path)).toEqual(['$.concept[0].display']);
   });
 });
