@@ -105,7 +105,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   derived.attach(registry);
   // the terminology folder, the packages named in PACKAGES and those loaded at run time (src/packages/)
   const publishedLayer = new PublishedLayer(publishedSet, registry, catalogs.resources, { name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {} },
-    { takenElsewhere: writtenElsewhere, everyVersion: history.set });
+    { takenElsewhere: writtenElsewhere, everyVersion: history.set }, config.packageReferences);
   const loadFromStore = async <T>(load: () => Promise<T>): Promise<T> => {
     try {
       return await load();
@@ -115,7 +115,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   };
   // every version written so far, before PACKAGES is checked against it (no package brings a url written here)
   await loadFromStore(async () => history.load(await store.loadHistory()));
-  await addConfiguredPackages(config.packages, publishedLayer);
+  await addConfiguredPackages(config.packages, publishedLayer, (text) => logger.warn(`PACKAGES: ${text}`));
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry, history);
   const feed = hasChangeFeed(store) ? store : undefined;

@@ -32,6 +32,11 @@ export interface Config {
    * it; scanned every `intervalMs` (PACKAGES_WATCH_INTERVAL_MS).
    */
   packagesWatch?: { dir: string; intervalMs: number };
+  /**
+   * What a package's dependency that is not loaded, and a code system or value set its resources use that is not
+   * served, do to its load (PACKAGE_REFERENCES): `refuse` it (the default), or load it and `warn`.
+   */
+  packageReferences: 'refuse' | 'warn';
   /** The StructureDefinitions $validate checks submissions against (PROFILES_DIR; default `profiles/`). */
   profilesDir?: string;
   loadExamples: boolean;
@@ -165,6 +170,13 @@ export function defaultResponseCacheMb(memoryBytes: number): number {
  */
 export function defaultClientCacheMb(memoryBytes: number): number {
   return Math.min(DEFAULT_CLIENT_CACHE_LIMITS.bytes / (1024 * 1024), Math.max(8, Math.floor(memoryBytes / 64 / (1024 * 1024))));
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be ${values.join(' or ')}, not '${raw}'`);
+  return raw as T;
 }
 
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -317,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
     terminologyDir: path.resolve(env.TERMINOLOGY_DIR ?? path.join(projectRoot(), 'terminology')),
     packages: packagePaths(env.PACKAGES),
     packagesWatch: packagesWatch(env),
+    packageReferences: oneOf(env, 'PACKAGE_REFERENCES', ['refuse', 'warn'] as const, 'refuse'),
     profilesDir: path.resolve(env.PROFILES_DIR ?? path.join(projectRoot(), 'profiles')),
     loadExamples: bool(env, 'LOAD_EXAMPLES', true),
     logLevel,

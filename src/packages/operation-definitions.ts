@@ -16,7 +16,8 @@ export const PACKAGE_OPERATION_DEFINITIONS: OperationDefinition[] = [
       'loaded; every CodeSystem, ValueSet and ConceptMap valid R4 with a url; no url|version served with other content or written by a municipality): ' +
       'a package that fails is refused with every reason (422; 409 when name#version is loaded already) and nothing changes. Other resource types ' +
       'in the package are not served. Every code system and value set its resources use must be in the package or served already (each one ' +
-      'missing is a reason). Recorded in the audit log (AuditEvent, entity name#version), refused loads too. $packages lists what is loaded; ' +
+      'missing is a reason; with the server\'s PACKAGE_REFERENCES=warn, a dependency not loaded and what is used but not served are warnings ' +
+      'in the answer instead, and the package is loaded). Recorded in the audit log (AuditEvent, entity name#version), refused loads too. $packages lists what is loaded; ' +
       '$unload-package takes a package out again. Answer: an OperationOutcome naming what was loaded.',
     affectsState: true,
     code: 'load-package',

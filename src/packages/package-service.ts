@@ -39,6 +39,12 @@ export interface PackageActor {
  * whole, kept in the store (every replica follows), then served; each attempt is recorded in the audit log like a
  * write, refused ones too.
  */
+/** A package loaded, and what it uses that is not served (PACKAGE_REFERENCES=warn; none otherwise). */
+export interface LoadedPackage {
+  stored: StoredPackage;
+  warnings: Bilingual[];
+}
+
 export class PackageService {
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -58,7 +64,7 @@ export class PackageService {
   /** `$load-package`: loads the archive, and says what was loaded (in `lang`, the other language as a translation). */
   async loadOutcome(bytes: Buffer, lang: Language, actor?: PackageActor): Promise<OperationOutcome> {
     if (bytes.length === 0) throw FhirError.invalid('The request has no package (.tgz) in its body', { da: 'Forespørgslen har ingen pakke (.tgz) i kroppen' });
-    const pkg = await this.load(bytes, UPLOADED, actor);
+    const { stored: pkg, warnings } = await this.load(bytes, UPLOADED, actor);
     const count = (t: string) => pkg.resources.filter((r) => r.resourceType === t).length;
     const id = `${pkg.name}#${pkg.version}`;
     return operationOutcome([outcomeIssue({
@@ -69,19 +75,19 @@ export class PackageService {
         da: `Pakken ${id} er indlæst: ${counted(count('CodeSystem'), 'kodesystem', 'kodesystemer')}, ${count('ValueSet')} værdisæt ` +
           `og ${counted(count('ConceptMap'), 'mapning', 'mapninger')}`,
       },
-    }, lang)]);
+    }, lang), ...warnings.map((text) => outcomeIssue({ severity: 'warning', code: 'not-found', text }, lang))]);
   }
 
-  load(bytes: Buffer, source: PackageSource, actor?: PackageActor): Promise<StoredPackage> {
+  load(bytes: Buffer, source: PackageSource, actor?: PackageActor): Promise<LoadedPackage> {
     return this.loadRead(() => readPackageTarball(bytes, source), source, actor);
   }
 
   /** Loads a package read already (the watched folder reads its file once, to see first what package it is). */
-  loadPackage(raw: RawPackage, actor?: PackageActor): Promise<StoredPackage> {
+  loadPackage(raw: RawPackage, actor?: PackageActor): Promise<LoadedPackage> {
     return this.loadRead(() => Promise.resolve(raw), raw.source, actor);
   }
 
-  private loadRead(read: () => Promise<RawPackage>, source: PackageSource, actor?: PackageActor): Promise<StoredPackage> {
+  private loadRead(read: () => Promise<RawPackage>, source: PackageSource, actor?: PackageActor): Promise<LoadedPackage> {
     return this.serial(() => this.audited('load-package', actor, { label: sourceName(source).en, resources: [] }, async (audited, commit) => {
       const { store, layer } = this.deps;
       await this.deps.beforeLoad?.();
@@ -91,14 +97,14 @@ export class PackageService {
       // the check gives the event loop turns: a request answered by its timeout meanwhile stops it there
       const pkg = await checkPackage(raw, { checkpoint: () => stopIfAbandoned(actor?.gate) });
       audited.resources = pkg.resources;
-      layer.check(pkg);
+      const warnings = layer.check(pkg);
       const stored = await commit((c) => store.savePackage({
         name: pkg.name, version: pkg.version, fhirVersion: pkg.fhirVersion, dependencies: pkg.dependencies,
         ...(pkg.description !== undefined ? { description: pkg.description } : {}), resources: pkg.resources,
         ...(actor?.principal.subject ? { loadedBy: actor.principal.subject } : {}),
       }, c));
       if (!this.deps.layerFollowsStore) layer.applyPackages([stored]);
-      return stored;
+      return { stored, warnings };
     }));
   }
 
@@ -173,11 +179,11 @@ export const SERVER_PRINCIPAL: Principal = { subject: 'faelles-tx (PACKAGES_WATC
  * The packages named in PACKAGES, checked and added in the order given; a problem stops start-up (exit 3). Run once
  * the layer knows what was written (the store's history), so that the check sees it.
  */
-export async function addConfiguredPackages(paths: readonly string[], layer: PublishedLayer): Promise<void> {
+export async function addConfiguredPackages(paths: readonly string[], layer: PublishedLayer, warn: (text: string) => void = () => undefined): Promise<void> {
   for (const p of paths) {
     try {
       const pkg = await checkPackage(await readPackagePath(p));
-      layer.check(pkg);
+      for (const w of layer.check(pkg)) warn(w.da);
       layer.addConfigured(pkg);
     } catch (e) {
       if (e instanceof PackageError) throw new TerminologyLoadError(e.problems.slice(0, 20).join('; '));

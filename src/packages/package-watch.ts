@@ -145,9 +145,10 @@ export class PackageFolderWatch {
           'written; it is left alone until the file is written again');
         return { outcome: 'unloaded' };
       }
-      const pkg = await service.loadPackage(raw, { principal: WATCH_PRINCIPAL });
+      const { stored: pkg, warnings } = await service.loadPackage(raw, { principal: WATCH_PRINCIPAL });
       this.lastReasons.delete(name);
       logger.info({ file, package: `${pkg.name}#${pkg.version}`, resources: pkg.resources.length }, `PACKAGES_WATCH: ${name} loaded as ${pkg.name}#${pkg.version}`);
+      for (const w of warnings) logger.warn({ file, package: `${pkg.name}#${pkg.version}` }, `PACKAGES_WATCH: ${w.da}`);
       return { outcome: 'loaded' };
     } catch (e) {
       if (e instanceof FhirError && e.status === 409) {

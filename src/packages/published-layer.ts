@@ -92,6 +92,14 @@ function writtenUrlProblem(label: string, url: string, written: readonly Termino
 }
 
 /**
+ * What a package's dependency that is not loaded, and a code system or value set its resources use that is not served,
+ * do to its load: refuse it (the default), or load it with a warning each (PACKAGE_REFERENCES=warn: packages such as
+ * HL7's hl7.terminology.r4, whose value sets use SNOMED CT, LOINC and other code systems no package carries, and
+ * whose dependencies depend on an earlier release of it).
+ */
+export type UnservedPolicy = 'refuse' | 'warn';
+
+/**
  * The registry's layer of published catalogs: the terminology folder, the packages named in PACKAGES, and the
  * packages loaded at run time (from the store, by any replica). A package is checked against what is served before
  * it is kept (`check`); adding one builds the new layer on the side and swaps it in at once, so a request sees the
@@ -108,6 +116,8 @@ export class PublishedLayer {
   constructor(
     private readonly set: ResourceSet, private readonly registry: TerminologyRegistry, base: TerminologyResource[],
     baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>, written: WrittenCatalogs = {},
+    /** What a dependency not loaded, or a code system or value set used that is not served, does (PACKAGE_REFERENCES). */
+    private readonly unserved: UnservedPolicy = 'refuse',
   ) {
     this.takenElsewhere = written.takenElsewhere ?? (() => false);
     this.writtenVersions = written.everyVersion ?? new ResourceSet();
@@ -176,9 +186,10 @@ export class PublishedLayer {
    * Refuses (PackageError) a package that cannot be served beside the catalogs: already loaded (409), a dependency
    * not loaded, a url|version served already with other content (published), any version of a url written through
    * the write API, or a code system or value set its resources use that is neither in it nor served
-   * (package-references.ts).
+   * (package-references.ts). With the policy `warn`, a dependency not loaded and what is used but not served are
+   * warnings instead, returned (a package refused for another reason is refused with them among its reasons).
    */
-  check(pkg: CheckedPackage): void {
+  check(pkg: CheckedPackage): Bilingual[] {
     const id = `${pkg.name}#${pkg.version}`;
     if (this.known(pkg.name, pkg.version)) {
       throw new PackageError({
@@ -187,6 +198,7 @@ export class PublishedLayer {
       }, 409);
     }
     const problems: Bilingual[] = [];
+    const dependencies: Bilingual[] = [];
     // a clash with what is served (rather than something not served yet, which a later package may bring)
     let clashes = false;
     for (const [dep, version] of Object.entries(pkg.dependencies)) {
@@ -194,7 +206,7 @@ export class PublishedLayer {
       const ok = this.parts.some((p) => p.info.name === dep && (p.info.version === version || versionMatches(version, p.info.version)));
       if (!ok) {
         const have = this.parts.filter((p) => p.info.name === dep).map((p) => p.info.version).join(', ');
-        problems.push({
+        dependencies.push({
           en: `${id} depends on ${dep}#${version}, which is not loaded${have ? ` (loaded: ${have})` : ''}; load it first`,
           da: `${id} afhænger af ${dep}#${version}, som ikke er indlæst${have ? ` (indlæst: ${have})` : ''}; indlæs den først`,
         });
@@ -222,13 +234,16 @@ export class PublishedLayer {
         problems.push(writtenUrlProblem(label, r.url!, written));
       }
     }
-    problems.push(...unresolvedReferences(pkg.resources, {
+    const references = unresolvedReferences(pkg.resources, {
       has: (type, url, version) => this.registry.versions(type, url, true).some((x) => version === undefined || versionMatches(version, x.version)),
-    }, id));
+    }, id);
     const cycles = importCycleProblems(pkg.resources, this.registry);
     if (cycles.length > 0) clashes = true; // no package loaded later takes a cycle away
-    problems.push(...cycles);
-    if (problems.length > 0) throw new PackageError(problems, 422, { waitsForPackages: !clashes });
+    // what is not served yet, which a later package may bring: warnings only, when the policy says so
+    if (this.unserved === 'warn' && problems.length === 0 && cycles.length === 0) return [...dependencies, ...references];
+    const all = [...dependencies, ...problems, ...references, ...cycles];
+    if (all.length > 0) throw new PackageError(all, 422, { waitsForPackages: !clashes });
+    return [];
   }
 
   /** Adds a package named in PACKAGES (checked first). */

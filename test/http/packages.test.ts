@@ -144,6 +144,63 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(((await request(fresh).get(`/fhir/ValueSet?url=${encodeURIComponent(valueSet.url!)}`).expect(200)).body as Bundle).entry).toHaveLength(1);
   });
 
+  describe('with PACKAGE_REFERENCES=warn (packages such as HL7\'s hl7.terminology.r4, whose value sets use code systems no package carries)', () => {
+    const missing = 'http://example.org/CodeSystem/not-loaded';
+    const valueSet: ValueSet = {
+      resourceType: 'ValueSet', id: 'uses-missing', url: 'http://example.org/ValueSet/uses-missing', version: '1.0.0', status: 'active',
+      compose: { include: [{ system: missing }] },
+    };
+    const dependent = () => writePackageTarball({ name: 'kl.synthetic.lenient', version: '1.0.0', dependencies: { 'kl.dk.fhir.term': '2.0.0' } }, [valueSet]);
+
+    it('loads a package whose dependency is not loaded and whose value set uses a code system not served, warning of each; using it answers as for any unknown code system', async () => {
+      const lenient = await testApp({ packageReferences: 'warn' });
+      const res = await loadPackage(lenient, await dependent()).set('Accept-Language', 'da');
+      expect(res.status).toBe(200);
+      const issues = (res.body as OperationOutcome).issue;
+      expect(issues.map((i) => i.severity)).toEqual(['information', 'warning', 'warning']);
+      expect(texts(res.body as OperationOutcome).slice(1)).toEqual([
+        expect.stringMatching(/^kl\.synthetic\.lenient#1\.0\.0 afhænger af kl\.dk\.fhir\.term#2\.0\.0, som ikke er indlæst/),
+        expect.stringMatching(new RegExp(`bruger kodesystemet ${missing}, som hverken er i pakken`)),
+      ]);
+      expect(packageNames(await request(lenient).get('/fhir/$packages').expect(200))).toContain('kl.synthetic.lenient');
+      const expansion = await request(lenient).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(valueSet.url!)}`).expect(404);
+      expect(texts(expansion.body as OperationOutcome)[0]).toContain(missing);
+      // the default refuses the same package
+      expect((await loadPackage(await testApp(), await dependent())).status).toBe(422);
+    });
+
+    it('still refuses a package for anything else, with those among its reasons', async () => {
+      const lenient = await testApp({ packageReferences: 'warn' });
+      const changed = { ...structuredClone(release.codeSystem), version: OLD, title: 'Another FSIII 20240530' };
+      const clash = await writePackageTarball({ name: 'kl.synthetic.clash', version: '1.0.0', dependencies: { 'kl.dk.fhir.term': '2.0.0' } }, [changed, valueSet]);
+      const res = await loadPackage(lenient, clash);
+      expect(res.status).toBe(422);
+      const reasons = texts(res.body as OperationOutcome).join('\n');
+      expect(reasons).toContain(`${FSIII}|${OLD} is already served with other content`);
+      expect(reasons).toContain('kl.dk.fhir.term#2.0.0, which is not loaded');
+      expect(reasons).toContain(`uses the code system ${missing}`);
+      expect(packageNames(await request(lenient).get('/fhir/$packages').expect(200))).not.toContain('kl.synthetic.clash');
+    });
+
+    it('serves such a package named in PACKAGES, logging a warning for each, where the default does not start', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-lenient-'));
+      try {
+        const file = path.join(dir, 'lenient.tgz');
+        fs.writeFileSync(file, await dependent());
+        const lines: string[] = [];
+        const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line).msg as string) });
+        const lenient = await testApp({ packages: [file], packageReferences: 'warn' }, { logger });
+        expect(packageNames(await request(lenient).get('/fhir/$packages').expect(200))).toContain('kl.synthetic.lenient');
+        expect(lines.filter((l) => l.startsWith('PACKAGES: '))).toEqual([
+          expect.stringContaining('afhænger af kl.dk.fhir.term#2.0.0'), expect.stringContaining(`bruger kodesystemet ${missing}`),
+        ]);
+        await expect(testApp({ packages: [file] })).rejects.toThrow('afhænger af kl.dk.fhir.term#2.0.0');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   it('says what was loaded, and why a package is refused, in English, and in Danish with Accept-Language: da: every reason, the English as its translation', async () => {
     const fresh = await testApp();
     const invalid = { ...structuredClone(release.codeSystem), status: 'in-force' } as unknown as CodeSystem;

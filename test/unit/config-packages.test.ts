@@ -36,3 +36,15 @@ describe('PACKAGES', () => {
     await expect(start).rejects.toThrow(/hl7\.fhir\.r5\.core/);
   });
 });
+
+describe('PACKAGE_REFERENCES', () => {
+  it('refuses a package whose dependency or used code system is not served by default; warn loads it, and nothing else is taken', () => {
+    expect(loadConfig({}).packageReferences).toBe('refuse');
+    expect(loadConfig({ PACKAGE_REFERENCES: 'warn' }).packageReferences).toBe('warn');
+    expect(loadConfig({ PACKAGE_REFERENCES: 'refuse' }).packageReferences).toBe('refuse');
+    for (const bad of ['WARN', 'ignore', 'true']) {
+      expect(() => loadConfig({ PACKAGE_REFERENCES: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ PACKAGE_REFERENCES: bad })).toThrow(`PACKAGE_REFERENCES must be refuse or warn, not '${bad}'`);
+    }
+  });
+});
