@@ -119,7 +119,9 @@ export class SyncReader {
         client: {
           connectionString: this.options.connectionString,
           statement_timeout: this.options.statementTimeoutMs,
-          query_timeout: this.options.replyWaitMs,
+          // a backstop only, past the longest the calling thread waits: the same time as its wait, node-postgres's own
+          // 'Query read timeout' could answer first, and the worker was then kept without the cool-down
+          query_timeout: this.options.replyWaitMs + START_ALLOWANCE_MS,
           application_name: this.options.applicationName,
         },
       },
