@@ -308,7 +308,12 @@ export class ResourceWriter {
     await this.deps.beforeWrite?.();
   }
 
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * `fn` in the write queue. `gate`: a write or check whose request was answered by its timeout before it got here is
+   * not queued, so nothing of it runs once the writes are settled (one abandoned while it waits is not run: writeNow).
+   */
+  private exclusive<T>(fn: () => Promise<T>, gate?: CommitGate): Promise<T> {
+    if (gate?.abandoned) return Promise.reject(abandonedWrite());
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
@@ -328,9 +333,7 @@ export class ResourceWriter {
    * write is recorded (src/write/audit.ts): a success in its own transaction, a refusal after it.
    */
   write(principal: Principal, requests: WriteRequest[], gate?: CommitGate, operation?: WriteOperationName, options: WriteOptions = {}): Promise<WriteResult[]> {
-    // answered by its request's timeout before it got here: not queued, so nothing of it runs once the writes are settled
-    if (gate?.abandoned) return Promise.reject(abandonedWrite());
-    return this.exclusive(() => this.recordedWrite(principal, requests, gate, operation, options));
+    return this.exclusive(() => this.recordedWrite(principal, requests, gate, operation, options), gate);
   }
 
   /**
@@ -348,8 +351,6 @@ export class ResourceWriter {
 
   private async recordedWrite(principal: Principal, requests: WriteRequest[], gate: CommitGate | undefined, operation: WriteOperationName | undefined, options: WriteOptions): Promise<WriteResult[]> {
     const name = operationOf(requests, operation);
-    // abandoned while it waited for the writes before it: the client was told nothing was written, so nothing is checked either
-    if (gate?.abandoned) throw abandonedWrite();
     try {
       return await this.writeNow(principal, requests, name, gate);
     } catch (e) {
@@ -390,11 +391,7 @@ export class ResourceWriter {
    * thrown. `gate`: as for `write`, a check whose request was answered by its timeout before its turn is not run.
    */
   check(principal: Principal, requests: WriteRequest[], gate?: CommitGate): Promise<WriteResult[]> {
-    if (gate?.abandoned) return Promise.reject(abandonedWrite());
-    return this.exclusive(async () => {
-      if (gate?.abandoned) throw abandonedWrite();
-      return this.writeNow(principal, requests, operationOf(requests, undefined), undefined, true);
-    });
+    return this.exclusive(() => this.writeNow(principal, requests, operationOf(requests, undefined), gate, true), gate);
   }
 
   /** Whether the id was written and its latest version is a delete (410 Gone on read). */
@@ -430,6 +427,8 @@ export class ResourceWriter {
 
   private async writeNow(principal: Principal, requests: WriteRequest[], operation: WriteOperationName, gate?: CommitGate, checkOnly = false): Promise<WriteResult[]> {
     if (requests.length === 0) return [];
+    // abandoned while it waited for the writes before it: the client was told nothing was written, so nothing is checked either
+    if (gate?.abandoned) throw abandonedWrite();
     await this.deps.beforeWrite?.();
     const { store, registry, written, published } = this.deps;
     const planned: Planned[] = [];

@@ -65,15 +65,14 @@ function cacheMetrics(registry: Registry, cache: CacheCounts): void {
 
 /** The terminology caches of clients (`$cache-control`, operations/client-caches.ts), read when /metrics is scraped. */
 function clientCacheMetrics(registry: Registry, caches: { counts(): ClientCacheCounts }): void {
-  // counting lets the caches idle too long go first, so that what is said to be held is
-  const read = (): ClientCacheCounts => caches.counts();
-  new Gauge({ name: 'faelles_tx_client_caches', help: 'Terminology caches of clients ($cache-control) held', registers: [registry], collect() { this.set(read().caches); } });
-  new Gauge({ name: 'faelles_tx_client_cache_bytes', help: "Bytes of the resources' JSON the terminology caches of clients hold", registers: [registry], collect() { this.set(read().bytes); } });
-  followingCounter(registry, 'faelles_tx_client_caches_started_total', 'Terminology caches of clients started ($cache-control mode=start)', () => read().started);
-  followingCounter(registry, 'faelles_tx_client_caches_ended_total', 'Terminology caches of clients ended by their client ($cache-control mode=end)', () => read().ended);
+  // each reading lets the caches idle too long go first, so that what is said to be held is
+  new Gauge({ name: 'faelles_tx_client_caches', help: 'Terminology caches of clients ($cache-control) held', registers: [registry], collect() { this.set(caches.counts().caches); } });
+  new Gauge({ name: 'faelles_tx_client_cache_bytes', help: "Bytes of the resources' JSON the terminology caches of clients hold", registers: [registry], collect() { this.set(caches.counts().bytes); } });
+  followingCounter(registry, 'faelles_tx_client_caches_started_total', 'Terminology caches of clients started ($cache-control mode=start)', () => caches.counts().started);
+  followingCounter(registry, 'faelles_tx_client_caches_ended_total', 'Terminology caches of clients ended by their client ($cache-control mode=end)', () => caches.counts().ended);
   followingCounter(registry, 'faelles_tx_client_caches_pushed_out_total',
-    'Terminology caches of clients let go to keep the caches within their bounds (count and bytes): their clients are told cache-id-unknown and start another', () => read().pushedOut);
-  followingCounter(registry, 'faelles_tx_client_caches_expired_total', 'Terminology caches of clients let go after the idle time', () => read().expired);
+    'Terminology caches of clients let go to keep the caches within their bounds (count and bytes): their clients are told cache-id-unknown and start another', () => caches.counts().pushedOut);
+  followingCounter(registry, 'faelles_tx_client_caches_expired_total', 'Terminology caches of clients let go after the idle time', () => caches.counts().expired);
 }
 
 export interface MetricSources {
