@@ -2,7 +2,8 @@
  * Code systems whose hierarchy is deep or whose lists are long, given as tx-resources (the server is asked about
  * catalogs it has not seen): hierarchy filters, `$compare` and value sets with an expansion are answered in proportion
  * to their size. Walking up from every concept of a deep hierarchy (size × depth), or a list spread into a call's
- * arguments (a RangeError past ~120,000 items), made them "too costly" answers instead.
+ * arguments (a RangeError past ~120,000 items), made them "too costly" answers instead. Each request carries megabytes
+ * of concepts, so these run in CI and `npm run test:all` rather than in `npm test` (jest.config.js).
  */
 import type { CodeSystem, CodeSystemConcept, OperationOutcome, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import request from 'supertest';
