@@ -3,7 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import { counted } from '../errors/counted';
 import { outcomeIssue } from '../errors/issue';
 import { messageLanguageOf } from '../errors/message-language';
-import { countTypes, type PackageInfo } from '../packages/published-layer';
+import { countTypes, type PackageInfo, type PackageLacks } from '../packages/published-layer';
 import { isSemVer } from '../terminology/versions';
 import type { OperationContext, OperationHandler } from './context';
 import { excerpt } from '../errors/excerpt';
@@ -21,7 +21,24 @@ function usedBy(p: PackageInfo, all: readonly PackageInfo[]): string[] {
   return all.filter((o) => o !== p && Object.keys(o.dependencies).includes(p.name)).map((o) => `${o.name}#${o.version}`);
 }
 
-function packagePart(p: PackageInfo, all: readonly PackageInfo[], showLoader: boolean): ParametersParameter {
+/** What the package lacks now (PublishedLayer.lacks), as parts. */
+function lackingParts(lacks: PackageLacks | undefined): ParametersParameter[] {
+  if (!lacks) return [];
+  return [
+    ...lacks.dependencies.map((label) => ({ name: 'missingDependency', valueString: label })),
+    ...lacks.unserved.map((t) => ({
+      name: 'unserved',
+      part: [
+        { name: 'type', valueCode: t.type },
+        { name: 'url', valueUri: t.url },
+        ...(t.version ? [{ name: 'version', valueString: t.version }] : []),
+        { name: 'resources', valueInteger: t.resources },
+      ],
+    })),
+  ];
+}
+
+function packagePart(p: PackageInfo, all: readonly PackageInfo[], showLoader: boolean, lacks: PackageLacks | undefined): ParametersParameter {
   const part: ParametersParameter[] = [
     { name: 'name', valueString: p.name },
     { name: 'version', valueString: p.version },
@@ -35,6 +52,7 @@ function packagePart(p: PackageInfo, all: readonly PackageInfo[], showLoader: bo
     { name: 'conceptMaps', valueInteger: p.counts.ConceptMap },
     ...Object.entries(p.dependencies).map(([name, version]) => ({ name: 'dependency', valueString: `${name}#${version}` })),
     ...usedBy(p, all).map((label) => ({ name: 'usedBy', valueString: label })),
+    ...lackingParts(lacks),
   ];
   return { name: 'package', part };
 }
@@ -51,7 +69,9 @@ export const packagesOperation: OperationHandler = {
   documentation: {
     description: 'The FHIR packages served as published catalogs, in the order they were added: the terminology folder (origin terminology), ' +
       'the packages named in PACKAGES (configured) and those loaded at run time by $load-package or the watched folder (loaded), each with ' +
-      'its name, version, FHIR version, when it was loaded, its resources by type, its dependencies and the packages that depend on it. ' +
+      'its name, version, FHIR version, when it was loaded, its resources by type, its dependencies and the packages that depend on it, ' +
+      'and what it lacks now: a dependency not loaded, and each code system or value set its resources use that is not served (with ' +
+      'PACKAGE_REFERENCES=warn a package is loaded so, with a warning each; loading what it lacks, as a package or by a write, completes it). ' +
       "Who loaded a package (the token's sub) is shown to a caller with an admin token.",
     outputs: [{
       name: 'package', repeats: true, documentation: 'One package',
@@ -68,13 +88,24 @@ export const packagesOperation: OperationHandler = {
         { name: 'conceptMaps', type: 'integer', min: 1, documentation: 'Its concept maps' },
         { name: 'dependency', type: 'string', repeats: true, documentation: 'A package it depends on (name#version)' },
         { name: 'usedBy', type: 'string', repeats: true, documentation: 'A package depending on it (name#version)' },
+        { name: 'missingDependency', type: 'string', repeats: true, documentation: 'A dependency no served package satisfies (name#version)' },
+        {
+          name: 'unserved', repeats: true, documentation: 'A code system or value set its resources use that is not served (once each, by type, url and version)',
+          parts: [
+            { name: 'type', type: 'code', min: 1, documentation: 'CodeSystem | ValueSet' },
+            { name: 'url', type: 'uri', min: 1, documentation: 'Its canonical url' },
+            { name: 'version', type: 'string', documentation: 'The version the resources ask for, when they name one' },
+            { name: 'resources', type: 'integer', min: 1, documentation: 'How many of the package\'s resources use it' },
+          ],
+        },
       ],
     }],
   },
   async handle(_input, ctx): Promise<Parameters> {
-    const all = packagesOf(ctx).layer.packages();
+    const { layer } = packagesOf(ctx);
+    const all = layer.packages();
     const viewer = await ctx.viewer?.();
-    return { resourceType: 'Parameters', parameter: all.map((p) => packagePart(p, all, viewer?.admin === true)) };
+    return { resourceType: 'Parameters', parameter: all.map((p) => packagePart(p, all, viewer?.admin === true, layer.lacks(p.name, p.version))) };
   },
 };
 

@@ -69,6 +69,16 @@ const NOUN: Record<Reference['type'], Bilingual> = {
   ValueSet: { en: 'the value set', da: 'værdisættet' },
 };
 
+/** Each use, by one of the resources, of a code system or value set that neither they nor `served` hold. */
+function* unresolvedUses(resources: readonly TerminologyResource[], served: ReferenceResolver): Generator<{ resource: TerminologyResource; ref: Reference }> {
+  const own = resourcesResolver(resources);
+  for (const resource of resources) {
+    for (const ref of referencesOf(resource)) {
+      if (!own.has(ref.type, ref.url, ref.version) && !served.has(ref.type, ref.url, ref.version)) yield { resource, ref };
+    }
+  }
+}
+
 /**
  * The code systems and value sets the package's resources use (a ValueSet's compose systems and value sets, a
  * ConceptMap's group source and target, a supplement's code system) that are neither in the package nor served
@@ -76,19 +86,39 @@ const NOUN: Record<Reference['type'], Bilingual> = {
  * and the canonical (after `source: `, when given). `served` answers for everything outside the package.
  */
 export function unresolvedReferences(resources: readonly TerminologyResource[], served: ReferenceResolver, source: string): Bilingual[] {
-  const own = resourcesResolver(resources);
   const prefix = source ? `${source}: ` : '';
   const problems: Bilingual[] = [];
-  for (const r of resources) {
+  for (const { resource: r, ref } of unresolvedUses(resources, served)) {
     const label = `${r.resourceType} ${r.url}${r.version ? `|${r.version}` : ''}`;
-    for (const ref of referencesOf(r)) {
-      if (own.has(ref.type, ref.url, ref.version) || served.has(ref.type, ref.url, ref.version)) continue;
-      const target = `${ref.url}${ref.version ? `|${ref.version}` : ''}`;
-      problems.push({
-        en: `${prefix}${label} (${ref.element}) uses ${NOUN[ref.type].en} ${target}, which is neither in the package, in its dependencies nor loaded; load it first or add it to the package`,
-        da: `${prefix}${label} (${ref.element}) bruger ${NOUN[ref.type].da} ${target}, som hverken er i pakken, i dens afhængigheder eller indlæst; indlæs det først, eller læg det i pakken`,
-      });
-    }
+    const target = `${ref.url}${ref.version ? `|${ref.version}` : ''}`;
+    problems.push({
+      en: `${prefix}${label} (${ref.element}) uses ${NOUN[ref.type].en} ${target}, which is neither in the package, in its dependencies nor loaded; load it first or add it to the package`,
+      da: `${prefix}${label} (${ref.element}) bruger ${NOUN[ref.type].da} ${target}, som hverken er i pakken, i dens afhængigheder eller indlæst; indlæs det først, eller læg det i pakken`,
+    });
   }
   return problems;
+}
+
+/** A code system or value set (url, and the version asked for, if any) that resources use and nothing serves. */
+export interface UnresolvedTarget {
+  type: 'CodeSystem' | 'ValueSet';
+  url: string;
+  version?: string;
+  /** How many of the resources use it. */
+  resources: number;
+}
+
+/** What unresolvedReferences names, once per code system or value set, with how many resources use it; by type, url and version. */
+export function unresolvedTargets(resources: readonly TerminologyResource[], served: ReferenceResolver): UnresolvedTarget[] {
+  const targets = new Map<string, { target: Omit<UnresolvedTarget, 'resources'>; users: Set<TerminologyResource> }>();
+  for (const { resource, ref } of unresolvedUses(resources, served)) {
+    const key = `${ref.type} ${ref.url}|${ref.version ?? ''}`;
+    let known = targets.get(key);
+    if (!known) {
+      known = { target: { type: ref.type, url: ref.url, ...(ref.version ? { version: ref.version } : {}) }, users: new Set() };
+      targets.set(key, known);
+    }
+    known.users.add(resource);
+  }
+  return [...targets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, { target, users }]) => ({ ...target, resources: users.size }));
 }

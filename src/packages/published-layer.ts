@@ -10,7 +10,7 @@ import { ownerOf } from '../municipal/municipality';
 import { WRITABLE_TYPES } from '../store/store-support';
 import { canonicalJson } from '../fhir/canonical-json';
 import { PackageError } from './package-error';
-import { unresolvedReferences, type ReferenceResolver } from './package-references';
+import { unresolvedReferences, unresolvedTargets, type ReferenceResolver, type UnresolvedTarget } from './package-references';
 import { importCycle, importCycleText } from '../terminology/compose/import-cycle';
 import { vurl } from '../terminology/compose/rules';
 
@@ -48,6 +48,14 @@ export function countTypes(resources: readonly TerminologyResource[]): Record<Te
   const counts: Record<TerminologyType, number> = { CodeSystem: 0, ValueSet: 0, ConceptMap: 0 };
   for (const r of resources) counts[r.resourceType as TerminologyType]++;
   return counts;
+}
+
+/** What a served package lacks now (PublishedLayer.lacks). */
+export interface PackageLacks {
+  /** Its dependencies no served package satisfies, as name#version. */
+  dependencies: string[];
+  /** The code systems and value sets its resources use that nothing serves. */
+  unserved: UnresolvedTarget[];
 }
 
 interface Part {
@@ -198,20 +206,12 @@ export class PublishedLayer {
       }, 409);
     }
     const problems: Bilingual[] = [];
-    const dependencies: Bilingual[] = [];
+    const dependencies = this.missingDependencies(pkg.dependencies).map(({ dependency, loaded }): Bilingual => ({
+      en: `${id} depends on ${dependency}, which is not loaded${loaded.length > 0 ? ` (loaded: ${loaded.join(', ')})` : ''}; load it first`,
+      da: `${id} afhænger af ${dependency}, som ikke er indlæst${loaded.length > 0 ? ` (indlæst: ${loaded.join(', ')})` : ''}; indlæs den først`,
+    }));
     // a clash with what is served (rather than something not served yet, which a later package may bring)
     let clashes = false;
-    for (const [dep, version] of Object.entries(pkg.dependencies)) {
-      if (dep === R4_CORE.name) continue;
-      const ok = this.parts.some((p) => p.info.name === dep && (p.info.version === version || versionMatches(version, p.info.version)));
-      if (!ok) {
-        const have = this.parts.filter((p) => p.info.name === dep).map((p) => p.info.version).join(', ');
-        dependencies.push({
-          en: `${id} depends on ${dep}#${version}, which is not loaded${have ? ` (loaded: ${have})` : ''}; load it first`,
-          da: `${id} afhænger af ${dep}#${version}, som ikke er indlæst${have ? ` (indlæst: ${have})` : ''}; indlæs den først`,
-        });
-      }
-    }
     const writtenUrls = new Set<string>();
     for (const r of pkg.resources) {
       const label = `${r.resourceType} ${r.url}|${r.version ?? ''}`;
@@ -234,9 +234,7 @@ export class PublishedLayer {
         problems.push(writtenUrlProblem(label, r.url!, written));
       }
     }
-    const references = unresolvedReferences(pkg.resources, {
-      has: (type, url, version) => this.registry.versions(type, url, true).some((x) => version === undefined || versionMatches(version, x.version)),
-    }, id);
+    const references = unresolvedReferences(pkg.resources, this.servedResolver(), id);
     const cycles = importCycleProblems(pkg.resources, this.registry);
     if (cycles.length > 0) clashes = true; // no package loaded later takes a cycle away
     // what is not served yet, which a later package may bring: warnings only, when the policy says so
@@ -244,6 +242,43 @@ export class PublishedLayer {
     const all = [...dependencies, ...problems, ...references, ...cycles];
     if (all.length > 0) throw new PackageError(all, 422, { waitsForPackages: !clashes });
     return [];
+  }
+
+  /**
+   * What the served package name#version lacks now (undefined: it is not served): its dependencies that no served
+   * package satisfies (name#version), and the code systems and value sets its resources use that nothing serves. A
+   * package is served so when PACKAGE_REFERENCES=warn let it in, until a later package or a write brings them.
+   */
+  lacks(name: string, version: string): PackageLacks | undefined {
+    const part = this.parts.find((p) => p.info.name === name && p.info.version === version);
+    if (!part) return undefined;
+    // kept until the catalogs change (a package's thousands of references take tens of milliseconds to resolve)
+    const known = this.lacking.get(part);
+    if (known?.generation === this.registry.generation) return known.lacks;
+    const lacks = {
+      dependencies: this.missingDependencies(part.info.dependencies).map((m) => m.dependency),
+      unserved: unresolvedTargets(part.resources, this.servedResolver()),
+    };
+    this.lacking.set(part, { generation: this.registry.generation, lacks });
+    return lacks;
+  }
+
+  private readonly lacking = new WeakMap<Part, { generation: number; lacks: PackageLacks }>();
+
+  /** The dependencies (name → version) no served package satisfies, each with the versions of that name served. FHIR's core package is not one. */
+  private missingDependencies(dependencies: Record<string, string>): { dependency: string; loaded: string[] }[] {
+    const missing: { dependency: string; loaded: string[] }[] = [];
+    for (const [dep, version] of Object.entries(dependencies)) {
+      if (dep === R4_CORE.name) continue;
+      if (this.parts.some((p) => p.info.name === dep && (p.info.version === version || versionMatches(version, p.info.version)))) continue;
+      missing.push({ dependency: `${dep}#${version}`, loaded: this.parts.filter((p) => p.info.name === dep).map((p) => p.info.version) });
+    }
+    return missing;
+  }
+
+  /** Whether a code system or value set (any version, or one matching `version`) is served: published, written or FHIR's own. */
+  private servedResolver(): ReferenceResolver {
+    return { has: (type, url, version) => this.registry.versions(type, url, true).some((x) => version === undefined || versionMatches(version, x.version)) };
   }
 
   /** Adds a package named in PACKAGES (checked first). */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationDefinition, OperationOutcome, Parameters, ValueSet } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationDefinition, OperationOutcome, Parameters, ParametersParameter, ValueSet } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -180,6 +180,26 @@ describe('a KL release loaded at run time ($load-package)', () => {
       expect(reasons).toContain('kl.dk.fhir.term#2.0.0, which is not loaded');
       expect(reasons).toContain(`uses the code system ${missing}`);
       expect(packageNames(await request(lenient).get('/fhir/$packages').expect(200))).not.toContain('kl.synthetic.clash');
+    });
+
+    it('is listed by $packages with what it lacks, until a later package brings it', async () => {
+      const lenient = await testApp({ packageReferences: 'warn' });
+      expect((await loadPackage(lenient, await dependent())).status).toBe(200);
+      const listed = async (name: string) => (((await request(lenient).get('/fhir/$packages').expect(200)).body as Parameters).parameter ?? [])
+        .find((p) => p.part?.some((x) => x.name === 'name' && x.valueString === name))!.part!;
+      const lacking = (part: ParametersParameter[]) => ({
+        dependencies: part.filter((x) => x.name === 'missingDependency').map((x) => x.valueString),
+        unserved: part.filter((x) => x.name === 'unserved').map((x) => Object.fromEntries(x.part!.map((y) => [y.name, y.valueCode ?? y.valueUri ?? y.valueString ?? y.valueInteger]))),
+      });
+      expect(lacking(await listed('kl.synthetic.lenient'))).toEqual({
+        dependencies: ['kl.dk.fhir.term#2.0.0'], unserved: [{ type: 'CodeSystem', url: missing, resources: 1 }],
+      });
+      const system: CodeSystem = { resourceType: 'CodeSystem', id: 'not-loaded', url: missing, version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
+      expect((await loadPackage(lenient, await writePackageTarball({ name: 'kl.synthetic.system', version: '1.0.0' }, [system]))).status).toBe(200);
+      expect(lacking(await listed('kl.synthetic.lenient'))).toEqual({ dependencies: ['kl.dk.fhir.term#2.0.0'], unserved: [] });
+      expect(lacking(await listed('kl.synthetic.system'))).toEqual({ dependencies: [], unserved: [] });
+      const expansion = (await request(lenient).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(valueSet.url!)}`).expect(200)).body as ValueSet;
+      expect(expansion.expansion?.contains?.map((c) => c.code)).toEqual(['x']);
     });
 
     it('serves such a package named in PACKAGES, logging a warning for each, where the default does not start', async () => {
