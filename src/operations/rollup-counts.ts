@@ -5,7 +5,6 @@ import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../termin
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf, ownerOfCanonical } from '../municipal/municipality';
-import { localSystemsDefining } from '../municipal/gateway-systems';
 import { localKindOf } from '../municipal/write-rules';
 import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
@@ -47,6 +46,19 @@ export interface RollupOptions {
   /** Map versions to use instead of the municipalities' newest maps of the same url, and their source code systems. */
   conceptMaps?: ConceptMap[];
   sourceCodeSystems?: CodeSystem[];
+  /**
+   * The municipalities' maps and local catalogs as they were on a date, instead of the newest: each map in its version
+   * in force then (none in use yet: left out), each catalog in the version those maps name as their source
+   * (group.sourceVersion), else in its version in force then, else the newest.
+   */
+  inForceOn?: InForceOn;
+}
+
+export interface InForceOn {
+  date: string;
+  /** Given the newest version, the version in force on the date; undefined when none was in use yet. */
+  map(newest: ConceptMap): ConceptMap | undefined;
+  catalog(newest: CodeSystem): CodeSystem | undefined;
 }
 
 export type NotCountedReason = 'unknown-system' | 'unknown-code' | 'other-municipality' | 'unmapped' | 'offer-excluded' | 'conflicting-maps';
@@ -121,6 +133,7 @@ export function countingRule(options: RollupOptions, language: 'en' | 'da' = 'en
       '(en borger med to indsatser tælles to gange). En lokal indsats tælles på den ene fælleskommunale indsats (niveau 2), den er koblet til. ' +
       `${offers} Niveau 1 (lovparagraffen) er summen af sine indsatser på niveau 2. En kode koblet til en udgået eller udgående kode tælles på dens afløser. ` +
       `${maps ? `Lokale koder oversættes med ${maps} og ellers med hver kommunes nyeste koblinger. ` : ''}` +
+      `${options.inForceOn ? `Lokale koder oversættes med hver kommunes koblinger, som de var ${options.inForceOn.date} (den version, der var i kraft; koblinger, der ikke var i brug endnu, bruges ikke), og slås op i den version af kataloget, koblingerne angiver, ellers den, der var i kraft. ` : ''}` +
       'Giver to af kommunens koblinger en lokal kode forskellige fælleskommunale indsatser, tælles den ikke (conflicting-maps); koblinger, der er enige, tæller den én gang. ' +
       `Tilstande (koder i ${options.conditionValueSet}) tælles på deres overbegreb i dybde ${options.conditionDepth} af hierarkiet (0 = roden). ` +
       'Rækker, der ikke kan tælles, står med deres årsag; input i alt = indsatsrækker + tilstandsrækker + rækker der ikke er talt.';
@@ -132,6 +145,7 @@ export function countingRule(options: RollupOptions, language: 'en' | 'da' = 'en
     '(a citizen with two interventions counts twice). A local intervention (indsats) counts on the one niveau-2 intervention it is mapped to. ' +
     `${offers} Niveau 1 (the law paragraph) is the sum of its niveau-2 interventions. A code mapped to a retired or outgoing code counts on its replacement. ` +
     `${maps ? `Local codes are translated with ${maps} and otherwise each municipality's newest maps. ` : ''}` +
+    `${options.inForceOn ? `Local codes are translated with each municipality's maps as they were on ${options.inForceOn.date} (the version in force then; maps not in use yet are not used), and looked up in the catalog version those maps name, else the one in force then. ` : ''}` +
     'When two of a municipality\'s maps give a local code different niveau-2 interventions, it is not counted (conflicting-maps); maps that agree count it once. ' +
     `Conditions (codes of ${options.conditionValueSet}) count on their ancestor at depth ${options.conditionDepth} of the hierarchy (0 = the root). ` +
     'Rows that cannot be counted are listed with their reason; input count = intervention rows + condition rows + rows not counted.';
@@ -175,9 +189,16 @@ function codingOf(system: string, code: string, display?: string): Coding {
   return { system, code, ...(display ? { display } : {}) };
 }
 
+/** The newest versions given, or for each the version `version` picks (none when it picks none). */
+function inUse<T>(newest: T[], version: ((r: T) => T | undefined) | undefined): T[] {
+  if (!version) return newest;
+  return newest.map(version).filter((r): r is T => r !== undefined);
+}
+
 class Resolver {
   private readonly cache = new Map<string, Resolution>();
   private readonly maps = new Map<string, ConceptMap[]>();
+  private readonly catalogs = new Map<string, CodeSystem[]>();
   private conditions?: Set<string>;
 
   constructor(private readonly registry: TerminologyRegistry, private readonly options: RollupOptions) {}
@@ -211,16 +232,39 @@ class Resolver {
     let list = this.maps.get(kommunekode);
     if (!list) {
       const chosen = (this.options.conceptMaps ?? []).filter((cm) => ownerOf(cm) === kommunekode);
-      list = [...localConceptMaps(this.registry, kommunekode).filter((cm) => !chosen.some((c) => c.url === cm.url)), ...chosen];
+      list = [...inUse(localConceptMaps(this.registry, kommunekode), this.options.inForceOn?.map).filter((cm) => !chosen.some((c) => c.url === cm.url)), ...chosen];
       this.maps.set(kommunekode, list);
     }
     return list;
   }
 
+  /** The municipality's local catalogs: the newest, or as they were on the roll-up's date (RollupOptions.inForceOn). */
+  private catalogsOf(kommunekode: string): CodeSystem[] {
+    let list = this.catalogs.get(kommunekode);
+    if (!list) {
+      const newest = localCodeSystems(this.registry, kommunekode);
+      const on = this.options.inForceOn;
+      list = on ? newest.map((cs) => this.sourceVersionNamed(kommunekode, cs) ?? on.catalog(cs) ?? cs) : newest;
+      this.catalogs.set(kommunekode, list);
+    }
+    return list;
+  }
+
+  /** The version of a local catalog that one of the municipality's maps in use names as its source, if the server has it. */
+  private sourceVersionNamed(kommunekode: string, cs: CodeSystem): CodeSystem | undefined {
+    for (const cm of this.mapsOf(kommunekode)) {
+      for (const group of cm.group ?? []) {
+        const named = group.source === cs.url && group.sourceVersion ? this.registry.find('CodeSystem', cs.url!, group.sourceVersion) : undefined;
+        if (named) return named;
+      }
+    }
+    return undefined;
+  }
+
   private compute(row: RollupRow): Resolution {
     let system = row.system;
     if (isGatewayLocalSystem(system)) {
-      const defining = localSystemsDefining(this.registry, row.kommunekode, row.code);
+      const defining = this.catalogsOf(row.kommunekode).filter((cs) => this.registry.provider(cs).locate(row.code) !== undefined);
       if (defining.length === 0) return { kind: 'not-counted', reason: 'unknown-code', message: {
         en: `'${excerpt(row.code)}' is not a code of any local catalog of municipality ${row.kommunekode}`,
         da: `'${excerpt(row.code)}' er ikke en kode i noget lokalt katalog fra kommune ${row.kommunekode}`,
@@ -238,7 +282,7 @@ class Resolver {
         en: `${system} is municipality ${owner}'s catalog, not ${row.kommunekode}'s`, da: `${system} er kommune ${owner}s katalog, ikke kommune ${row.kommunekode}s`,
       } };
     }
-    const cs = this.options.sourceCodeSystems?.find((c) => c.url === system) ?? localCodeSystems(this.registry, row.kommunekode).find((c) => c.url === system);
+    const cs = this.options.sourceCodeSystems?.find((c) => c.url === system) ?? this.catalogsOf(row.kommunekode).find((c) => c.url === system);
     if (!cs) return { kind: 'not-counted', reason: 'unknown-system', message: { en: `No local catalog ${system} is known`, da: `Intet lokalt katalog ${system} kendes` } };
     const concept = this.registry.provider(cs).locate(row.code);
     if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: notACodeOf(row.code, system) };

@@ -5,8 +5,10 @@ import { ParametersBuilder, type OperationInput, type OperationSpec } from '../f
 import { readCsvHeaderLine, readCsvRecords } from '../municipal/csv-import';
 import { isKommunekode, ownerOf } from '../municipal/municipality';
 import {
-  countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
+  countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
 } from './rollup-counts';
+import { versionInForce } from '../terminology/in-force';
+import type { TerminologyResource } from '../terminology/resource-set';
 import type { OperationContext, OperationHandler, ParameterDocumentation, Table } from './context';
 import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-version';
 import { valueField } from '../fhir/choice-value';
@@ -30,6 +32,7 @@ const spec: OperationSpec = {
     { name: 'conditionValueSet', type: 'canonical' },
     { name: 'layout', type: 'code' },
     { name: 'conceptMap', type: 'canonical', repeats: true },
+    { name: 'date', type: 'dateTime' },
   ],
 };
 
@@ -141,13 +144,30 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
     conceptMaps.push(cm);
     sourceCodeSystems.push(...sourceCodeSystemsOf(ctx, cm));
   }
+  const date = input.string('date');
+  if (date !== undefined && conceptMaps.length > 0) {
+    throw FhirError.invalid("Give either 'date' or map versions (conceptMap), not both", {
+      expression: ['date'], da: "Angiv enten 'date' eller versioner af koblinger (conceptMap), ikke begge",
+    });
+  }
   const options: RollupOptions = {
     offers, conditionDepth, conditionValueSet: input.string('conditionValueSet') ?? DEFAULT_CONDITION_VALUESET,
     ...(conceptMaps.length > 0 ? { conceptMaps, sourceCodeSystems } : {}),
+    ...(date !== undefined ? { inForceOn: inForceOn(ctx, date) } : {}),
   };
   const result = rollup(ctx.registry, rows, options);
   checkFhirIntegers(result);
   return result;
+}
+
+/** The version of a municipality's map or local catalog in force on `date` ($translate's rule, terminology/in-force.ts). */
+function inForceOn(ctx: OperationContext, date: string): InForceOn {
+  const firstWritten = (r: TerminologyResource) => ctx.firstWritten?.(r);
+  return {
+    date,
+    map: (newest) => versionInForce(ctx.registry, 'ConceptMap', newest.url!, date, firstWritten),
+    catalog: (newest) => versionInForce(ctx.registry, 'CodeSystem', newest.url!, date, firstWritten),
+  };
 }
 
 /** A roll-up is against one version of each map: two versions of one url would count their codes twice. */
@@ -361,6 +381,11 @@ export const rollupOperation: OperationHandler = {
       conditionDepth: 'Depth of the condition hierarchy that is counted as the area: 0 the root, 1 (default) the area (e.g. Mental sundhed), 2 the condition',
       conceptMap: 'A map version to translate with (url|version; also a version an update has replaced) instead of that municipality\'s newest map of the same url; ' +
         'repeats, with one version of each url (two versions of one url are refused with 400)',
+      date: "Roll up as of this date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime, read in UTC), e.g. last year's counts with last year's catalogs: " +
+        "each municipality's maps in the version in force then, by $translate's rule for its 'date' (of the versions that are not drafts, the one " +
+        'that came into use last by the end of the date; a version comes into use at its date, or, without one, when it was first written to this ' +
+        'server; a map not in use yet is left out), and its local catalogs in the version those maps name as their source (group.sourceVersion), ' +
+        'else the one in force then, else the newest. Not with conceptMap',
       layout: 'For CSV and NDJSON: long (default) one line per municipality and count, with the rows not counted, replaced and outdated; ' +
         'wide, the comparison table: one line per niveau-2 intervention, niveau 1 and area, one count column per municipality (and district, and period when the rows have several), ' +
         'labelled with them joined by spaces; when two of them would get the same label (district \'Bydel 1\' and period \'2026\', district \'Bydel\' and period \'1 2026\') it is refused with 400: use long',

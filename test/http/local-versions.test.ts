@@ -160,6 +160,36 @@ describe('local versions kept (supertest)', () => {
     expect(originMaps(all)).toContain(`${CM_URL}|1.0.0`);
   });
 
+  it('$rollup with date counts with the maps and catalogs of then: last year\'s rows with last year\'s map', async () => {
+    const rows = [['101-BOLD', 3], ['101-RYG', 2], ['101-NY', 1]].map(([code, count]) => ({ name: 'row', part: [
+      { name: 'kommunekode', valueCode: '101' }, { name: 'system', valueUri: CS_URL }, { name: 'code', valueCode: code }, { name: 'count', valueInteger: count },
+    ] }));
+    const rollup = (query: Record<string, string> = {}) => request(app).post('/fhir/ConceptMap/$rollup').query(query).type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: rows });
+    const niveau2 = (body: Parameters) => Object.fromEntries((body.parameter ?? []).filter((p) => p.name === 'niveau2')
+      .map((p) => [p.part!.find((x) => x.name === 'intervention')!.valueCoding!.code, p.part!.find((x) => x.name === 'count')!.valueInteger]));
+    const notCounted = (body: Parameters) => (body.parameter ?? []).filter((p) => p.name === 'notCounted')
+      .map((p) => `${p.part!.find((x) => x.name === 'code')?.valueCode} ${p.part!.find((x) => x.name === 'reason')?.valueCode}`);
+
+    // 2025: map 1.0.0 and the catalog version it names, in which 101-RYG exists (mapped to a retired code: counted on its successor) and 101-NY does not
+    const then = (await rollup({ date: '2025-12-31' }).expect(200)).body as Parameters;
+    expect(niveau2(then)).toEqual({ [CODES.fysiskTraening119]: 3, [CODES.nikotin]: 2 });
+    expect(notCounted(then)).toEqual(['101-NY unknown-code']);
+    expect(param(then, 'counting')?.valueString).toContain('as they were on 2025-12-31');
+    // now (and from 2026): map 2.0.0 and catalog 2.0.0, which dropped 101-RYG and added 101-NY
+    const now = (await rollup().expect(200)).body as Parameters;
+    expect(niveau2(now)).toEqual({ [CODES.fysiskTraening140]: 3, [CODES.kostvejledning]: 1 });
+    expect(notCounted(now)).toEqual(['101-RYG unknown-code']);
+    expect(niveau2((await rollup({ date: '2026-02' }).expect(200)).body as Parameters)).toEqual(niveau2(now));
+    // before any version of the map: nothing maps the codes
+    expect(niveau2((await rollup({ date: '2024' }).expect(200)).body as Parameters)).toEqual({});
+    // a date and a map version say two things
+    const both = await request(app).post('/fhir/ConceptMap/$rollup').query({ date: '2025', conceptMap: `${CM_URL}|1.0.0` }).type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: rows }).expect(400);
+    expect(both.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['date'] });
+    await rollup({ date: '2025-02-30' }).expect(400);
+  });
+
   it('$translate refuses a date before any version, a bad date, and date with a version', async () => {
     await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, date: '2024-12-31', system: CS_URL, code: '101-BOLD' }).expect(404);
     await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, date: '2025-02-30', system: CS_URL, code: '101-BOLD' }).expect(400);
