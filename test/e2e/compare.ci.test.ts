@@ -148,6 +148,27 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     expect(rows140.map((r) => r[0]).sort()).toEqual(wide.rows.filter((r) => r.level === 'niveau2' && codes140.has(r.code!)).map((l) => l.display).sort());
   });
 
+  it('rolls up with the maps of a date, and says so: municipalities whose maps came later have their local codes not mapped then', async () => {
+    const wanted = async (date?: string) => {
+      const res = await fetch(`${web.server.fhirBase}/ConceptMap/$rollup${date ? `?date=${date}` : ''}`, {
+        method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'application/fhir+json' }, body: counts,
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { parameter: { name: string }[] };
+      return body.parameter.filter((p) => p.name === 'notCounted').length;
+    };
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/119`);
+    await web.page.getByLabel('Tællinger (CSV-fil)').setInputFiles({ name: 'taellinger.csv', mimeType: 'text/csv', buffer: counts });
+    await web.page.getByLabel('Koblinger pr. dato (valgfri)').fill('2020-01-01');
+    await web.page.getByRole('button', { name: 'Tæl op' }).click();
+    await web.page.locator('.rollup-result').getByText(/som de var 2020-01-01/).waitFor();
+    // the imported municipalities' maps were written today: on that date their codes were not mapped
+    const notMapped = await web.page.locator('.rollup-result tbody tr', { hasText: 'ikke koblet til en fælleskommunal indsats' }).count();
+    expect(notMapped).toBeGreaterThan(0);
+    expect(await web.page.locator('.rollup-result table.entries tbody tr').count()).toBe(await wanted('2020-01-01'));
+    expect(await wanted('2020-01-01')).toBeGreaterThan(await wanted());
+  });
+
   it('chooses the municipalities of the chart (at most 8) by name', async () => {
     const nine = ['101', '147', '151', '153', '155', '157', '159', '161', '163'];
     const file = ['kommunekode,system,kode,antal', ...nine.map((k, i) => `${k},urn:oid:1.2.208.176.2.21,${CODES.fysiskTraening119},${i + 1}`)].join('\n');

@@ -6,6 +6,12 @@ import { fhir, FHIR_BASE, FhirRequestError, outcomeIssues } from './fhir';
 
 export type OfferRule = 'each-target' | 'exclude';
 
+/** How the counts are rolled up: offers counted or not, and the date whose maps and local catalogs count them (YYYY-MM-DD; none: the newest). */
+export interface RollupChoice {
+  offers: OfferRule;
+  date?: string;
+}
+
 /** The operation's query for the catalog (valueSet repeats); a GET, so the server's response cache answers it again. */
 function matrixQuery(catalog: CompareCatalog, extra: [string, string][] = []): string {
   return new URLSearchParams([...catalog.valueSets.map((vs): [string, string] => ['valueSet', vs.url]), ...extra]).toString();
@@ -25,8 +31,8 @@ export async function matrixCsv(catalog: CompareCatalog): Promise<Blob> {
 }
 
 /** POSTs the counts file to $rollup; the answer as FHIR Parameters (Danish counting rule) or as the wide CSV table. */
-function postRollup(csv: string, offers: OfferRule, accept: string, layout?: 'wide'): Promise<Response> {
-  const query = new URLSearchParams({ offers, ...(layout ? { layout } : {}) });
+function postRollup(csv: string, choice: RollupChoice, accept: string, layout?: 'wide'): Promise<Response> {
+  const query = new URLSearchParams({ offers: choice.offers, ...(choice.date ? { date: choice.date } : {}), ...(layout ? { layout } : {}) });
   return request(`ConceptMap/$rollup?${query.toString()}`, {
     method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: accept, 'Accept-Language': 'da' }, body: csv,
   });
@@ -53,11 +59,11 @@ async function request(path: string, init: RequestInit): Promise<Response> {
   return res;
 }
 
-export async function rollupCounts(csv: string, offers: OfferRule): Promise<Rollup> {
-  return readRollup((await (await postRollup(csv, offers, 'application/fhir+json')).json()) as Parameters);
+export async function rollupCounts(csv: string, choice: RollupChoice): Promise<Rollup> {
+  return readRollup((await (await postRollup(csv, choice, 'application/fhir+json')).json()) as Parameters);
 }
 
 /** The comparison table of the roll-up (layout=wide: a line per intervention, niveau 1 and area; a column per municipality). */
-export async function rollupTableCsv(csv: string, offers: OfferRule): Promise<Blob> {
-  return spreadsheetCsv(await (await postRollup(csv, offers, 'text/csv', 'wide')).text());
+export async function rollupTableCsv(csv: string, choice: RollupChoice): Promise<Blob> {
+  return spreadsheetCsv(await (await postRollup(csv, choice, 'text/csv', 'wide')).text());
 }

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { loadMatrix, matrixCsv, rollupCounts, rollupTableCsv, type OfferRule } from '../compare-api';
+import { loadMatrix, matrixCsv, rollupCounts, rollupTableCsv, type OfferRule, type RollupChoice } from '../compare-api';
 import {
   cellText, cellTotal, chartData, columnName, COMPARE_CATALOGS, compareCatalog, countsFileText, HEAT_LEGEND, heatLevel, missingRollupColumns,
   NOT_COUNTED_REASON,
@@ -126,7 +126,7 @@ function MatrixDownload({ catalog }: { catalog: CompareCatalog }) {
 
 interface Counted {
   csv: string;
-  offers: OfferRule;
+  choice: RollupChoice;
   rollup: Rollup;
 }
 
@@ -139,6 +139,7 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
   // read from the input when the form is sent, not from state: a click right after choosing must see the file
   const fileInput = useRef<HTMLInputElement>(null);
   const [offers, setOffers] = useState<OfferRule>('each-target');
+  const [date, setDate] = useState('');
   const [error, setError] = useState<unknown>();
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -155,7 +156,8 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
     if (missing.length > 0) return setProblem(`Filens første linje skal navngive kolonnerne; der mangler: ${missing.join(', ')}.`);
     setBusy(true);
     try {
-      onCounted({ csv, offers, rollup: await rollupCounts(csv, offers) });
+      const choice: RollupChoice = { offers, ...(date ? { date } : {}) };
+      onCounted({ csv, choice, rollup: await rollupCounts(csv, choice) });
     } catch (err) {
       onCounted(undefined);
       setError(err);
@@ -178,6 +180,14 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
         <label><input type="radio" name="offers" checked={offers === 'each-target'} onChange={() => setOffers('each-target')} />Tælles på hver af sine indsatser</label>
         <label><input type="radio" name="offers" checked={offers === 'exclude'} onChange={() => setOffers('exclude')} />Tælles ikke</label>
       </fieldset>
+      <div class="field">
+        <label for="counts-date">Koblinger pr. dato (valgfri)</label>
+        <input id="counts-date" type="date" value={date} onInput={(e) => setDate((e.currentTarget as HTMLInputElement).value)} aria-describedby="counts-date-hint" />
+        <p class="hint" id="counts-date-hint">
+          Uden dato tælles med kommunernes nyeste koblinger. Med en dato tælles med koblingerne og de lokale kataloger, som de var den dag,
+          fx sidste års tal med sidste års koblinger.
+        </p>
+      </div>
       <button type="submit" disabled={busy}>{busy ? 'Tæller op …' : 'Tæl op'}</button>
       {problem && <Notice kind="error"><p>{problem}</p></Notice>}
       <ErrorBox error={error} />
@@ -261,8 +271,9 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
   const columns = rollup.columns.filter((c) => chosen.includes(c));
   const data = chartData(rollup, matrix, columns);
   const title = `Dokumenterede indsatser pr. fælleskommunal indsats (niveau 2): ${catalog.label}`;
+  const how = `${OFFER_LABEL[counted.choice.offers]}${counted.choice.date ? `; koblinger pr. ${counted.choice.date}` : ''}`;
   const description = `Søjlediagram med én søjle pr. kommune (${columns.map((c) => columnName(c)).join(', ')}) for hver af katalogets ${formatNumber(data.categories.length)} indsatser med tællinger; ` +
-    `${OFFER_LABEL[counted.offers]}. Tallene står også i tabellen under diagrammet.`;
+    `${how}. Tallene står også i tabellen under diagrammet.`;
   const toggle = (c: string, on: boolean) => setChosen((list) => (on ? [...list, c] : list.filter((x) => x !== c)));
   return (
     <div class="rollup-result">
@@ -282,8 +293,8 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
       {data.categories.length === 0
         ? <p>Filen har ingen tællinger på indsatser i {catalog.label}.</p>
         : (
-          <BarChart input={{ title, subtitle: `Kilde: ConceptMap/$rollup; ${OFFER_LABEL[counted.offers]}.`, series: data.series, categories: data.categories }}
-            description={description} fileStem={`rollup-${catalog.key}`} csv={() => rollupTableCsv(counted.csv, counted.offers)} />
+          <BarChart input={{ title, subtitle: `Kilde: ConceptMap/$rollup; ${how}.`, series: data.series, categories: data.categories }}
+            description={description} fileStem={`rollup-${catalog.key}`} csv={() => rollupTableCsv(counted.csv, counted.choice)} />
         )}
       {data.outside > 0 && (
         <p class="muted">Desuden {formatNumber(data.outside)} talt på indsatser uden for {catalog.label} (vælg et andet katalog, eller hent optællingen).</p>
