@@ -6,6 +6,7 @@ import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf, ownerOfCanonical } from '../municipal/municipality';
 import { localKindOf } from '../municipal/write-rules';
+import { namedSourceVersion } from './map-version';
 import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
 
@@ -254,7 +255,7 @@ class Resolver {
   private sourceVersionNamed(kommunekode: string, cs: CodeSystem): CodeSystem | undefined {
     for (const cm of this.mapsOf(kommunekode)) {
       for (const group of cm.group ?? []) {
-        const named = group.source === cs.url && group.sourceVersion ? this.registry.find('CodeSystem', cs.url!, group.sourceVersion) : undefined;
+        const named = group.source === cs.url ? namedSourceVersion(this.registry, group) : undefined;
         if (named) return named;
       }
     }

@@ -63,6 +63,11 @@ interface Part {
   resources: TerminologyResource[];
 }
 
+/** Whether one of the parts is the package `name` in a version a package.json dependency on `wanted` takes. */
+function hasPackage(parts: readonly Part[], name: string, wanted: string): boolean {
+  return parts.some((p) => p.info.name === name && versionMatches(wanted, p.info.version));
+}
+
 /** What the write API holds, which the published layer leaves to it. */
 export interface WrittenCatalogs {
   /**
@@ -270,7 +275,7 @@ export class PublishedLayer {
     const missing: { dependency: string; loaded: string[] }[] = [];
     for (const [dep, version] of Object.entries(dependencies)) {
       if (dep === R4_CORE.name) continue;
-      if (this.parts.some((p) => p.info.name === dep && (p.info.version === version || versionMatches(version, p.info.version)))) continue;
+      if (hasPackage(this.parts, dep, version)) continue;
       missing.push({ dependency: `${dep}#${version}`, loaded: this.parts.filter((p) => p.info.name === dep).map((p) => p.info.version) });
     }
     return missing;
@@ -337,8 +342,8 @@ export class PublishedLayer {
     const problems: Bilingual[] = [];
     for (const other of rest) {
       for (const [dep, wanted] of Object.entries(other.info.dependencies)) {
-        if (dep !== name || !(wanted === version || versionMatches(wanted, version))) continue;
-        if (rest.some((p) => p.info.name === dep && (p.info.version === wanted || versionMatches(wanted, p.info.version)))) continue;
+        if (dep !== name || !versionMatches(wanted, version)) continue;
+        if (hasPackage(rest, dep, wanted)) continue;
         problems.push({
           en: `Package ${other.info.name}#${other.info.version} depends on ${dep}#${wanted}; unload it first`,
           da: `Pakken ${other.info.name}#${other.info.version} afhænger af ${dep}#${wanted}; tag den ud først`,
