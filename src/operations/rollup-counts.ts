@@ -53,6 +53,11 @@ export interface RollupOptions {
    * (group.sourceVersion), else in its version in force then, else the newest.
    */
   inForceOn?: InForceOn;
+  /**
+   * Per row instead (`dateFromPeriod`): for each period of the rows, the maps and local catalogs as they were at its
+   * end, chosen as for `inForceOn`.
+   */
+  inForceByPeriod?: ReadonlyMap<string, InForceOn>;
 }
 
 export interface InForceOn {
@@ -135,6 +140,7 @@ export function countingRule(options: RollupOptions, language: 'en' | 'da' = 'en
       `${offers} Niveau 1 (lovparagraffen) er summen af sine indsatser på niveau 2. En kode koblet til en udgået eller udgående kode tælles på dens afløser. ` +
       `${maps ? `Lokale koder oversættes med ${maps} og ellers med hver kommunes nyeste koblinger. ` : ''}` +
       `${options.inForceOn ? `Lokale koder oversættes med hver kommunes koblinger, som de var ${options.inForceOn.date} (den version, der var i kraft; koblinger, der ikke var i brug endnu, bruges ikke), og slås op i den version af kataloget, koblingerne angiver, ellers den, der var i kraft. ` : ''}` +
+      `${options.inForceByPeriod ? `Lokale koder oversættes med hver kommunes koblinger, som de var ved udgangen af hver rækkes periode (${periodDates(options.inForceByPeriod)}; den version, der var i kraft; koblinger, der ikke var i brug endnu, bruges ikke), og slås op i den version af kataloget, koblingerne angiver, ellers den, der var i kraft. ` : ''}` +
       'Giver to af kommunens koblinger en lokal kode forskellige fælleskommunale indsatser, tælles den ikke (conflicting-maps); koblinger, der er enige, tæller den én gang. ' +
       `Tilstande (koder i ${options.conditionValueSet}) tælles på deres overbegreb i dybde ${options.conditionDepth} af hierarkiet (0 = roden). ` +
       'Rækker, der ikke kan tælles, står med deres årsag; input i alt = indsatsrækker + tilstandsrækker + rækker der ikke er talt.';
@@ -147,9 +153,17 @@ export function countingRule(options: RollupOptions, language: 'en' | 'da' = 'en
     `${offers} Niveau 1 (the law paragraph) is the sum of its niveau-2 interventions. A code mapped to a retired or outgoing code counts on its replacement. ` +
     `${maps ? `Local codes are translated with ${maps} and otherwise each municipality's newest maps. ` : ''}` +
     `${options.inForceOn ? `Local codes are translated with each municipality's maps as they were on ${options.inForceOn.date} (the version in force then; maps not in use yet are not used), and looked up in the catalog version those maps name, else the one in force then. ` : ''}` +
+    `${options.inForceByPeriod ? `Local codes are translated with each municipality's maps as they were at the end of each row's period (${periodDates(options.inForceByPeriod)}; the version in force then; maps not in use yet are not used), and looked up in the catalog version those maps name, else the one in force then. ` : ''}` +
     'When two of a municipality\'s maps give a local code different niveau-2 interventions, it is not counted (conflicting-maps); maps that agree count it once. ' +
     `Conditions (codes of ${options.conditionValueSet}) count on their ancestor at depth ${options.conditionDepth} of the hierarchy (0 = the root). ` +
     'Rows that cannot be counted are listed with their reason; input count = intervention rows + condition rows + rows not counted.';
+}
+
+/** The periods and the dates they were read as ("2025 → 2025, 2026-K1 → 2026-03"), the first ten and how many more. */
+function periodDates(byPeriod: ReadonlyMap<string, InForceOn>): string {
+  const all = [...byPeriod].sort(([a], [b]) => byText(a, b));
+  const shown = all.slice(0, 10).map(([period, on]) => `${excerpt(period, 40)} → ${on.date}`).join(', ');
+  return all.length > 10 ? `${shown} … (${all.length})` : shown;
 }
 
 interface Target {
@@ -196,13 +210,38 @@ function inUse<T>(newest: T[], version: ((r: T) => T | undefined) | undefined): 
   return newest.map(version).filter((r): r is T => r !== undefined);
 }
 
+/** The codes that count as conditions: the condition value set's codes and the groupings above them, evaluated once. */
+class ConditionCodes {
+  private keys?: Set<string>;
+
+  constructor(private readonly registry: TerminologyRegistry, private readonly valueSet: string) {}
+
+  has(system: string, code: string): boolean {
+    return this.all().has(`${system}\u0000${code}`);
+  }
+
+  private all(): Set<string> {
+    if (!this.keys) {
+      const vs = this.registry.findCanonical('ValueSet', this.valueSet);
+      if (!vs) throw unknownValueSet(this.valueSet, 'conditionValueSet');
+      // the value set's codes and the groupings above them (an area such as "Mental sundhed" counts as a condition too)
+      this.keys = new Set();
+      for (const e of evaluateValueSet(this.registry, vs).entries) {
+        this.keys.add(`${e.system}\u0000${e.code}`);
+        const concept = this.registry.codeSystemProvider(e.system)?.locate(e.code);
+        for (const a of concept ? ancestry(concept) : []) this.keys.add(`${e.system}\u0000${a.code}`);
+      }
+    }
+    return this.keys;
+  }
+}
+
 class Resolver {
   private readonly cache = new Map<string, Resolution>();
   private readonly maps = new Map<string, ConceptMap[]>();
   private readonly catalogs = new Map<string, CodeSystem[]>();
-  private conditions?: Set<string>;
 
-  constructor(private readonly registry: TerminologyRegistry, private readonly options: RollupOptions) {}
+  constructor(private readonly registry: TerminologyRegistry, private readonly options: RollupOptions, private readonly conditions: ConditionCodes) {}
 
   resolve(row: RollupRow): Resolution {
     const key = `${row.kommunekode}\u0000${row.system}\u0000${row.code}`;
@@ -212,21 +251,6 @@ class Resolver {
       this.cache.set(key, r);
     }
     return r;
-  }
-
-  private conditionKeys(): Set<string> {
-    if (!this.conditions) {
-      const vs = this.registry.findCanonical('ValueSet', this.options.conditionValueSet);
-      if (!vs) throw unknownValueSet(this.options.conditionValueSet, 'conditionValueSet');
-      // the value set's codes and the groupings above them (an area such as "Mental sundhed" counts as a condition too)
-      this.conditions = new Set();
-      for (const e of evaluateValueSet(this.registry, vs).entries) {
-        this.conditions.add(`${e.system}\u0000${e.code}`);
-        const concept = this.registry.codeSystemProvider(e.system)?.locate(e.code);
-        for (const a of concept ? ancestry(concept) : []) this.conditions.add(`${e.system}\u0000${a.code}`);
-      }
-    }
-    return this.conditions;
   }
 
   private mapsOf(kommunekode: string): ConceptMap[] {
@@ -342,8 +366,7 @@ class Resolver {
     const current = currentCode(this.registry, provider, concept);
     const replaces = current.replaced ? { system, ...current.replaced } : undefined;
     const currentCoding = codingOf(system, current.concept.code, current.concept.display);
-    const conditions = this.conditionKeys();
-    if (conditions.has(`${system}\u0000${current.concept.code}`) || conditions.has(`${system}\u0000${concept.code}`)) {
+    if (this.conditions.has(system, current.concept.code) || this.conditions.has(system, concept.code)) {
       const area = ancestorAtDepth(current.concept, this.options.conditionDepth);
       return { kind: 'condition', area: codingOf(system, area.code, area.display), current: currentCoding, ...(replaces ? { replaces } : {}),
         outdated: this.outdated(currentCoding) };
@@ -365,7 +388,19 @@ const byText = (a: string | undefined, b: string | undefined) => (a ?? '').local
 const byScope = (a: Scope, b: Scope) => byText(a.kommunekode, b.kommunekode) || byText(a.district, b.district) || byText(a.period, b.period);
 
 export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options: RollupOptions): RollupResult {
-  const resolver = new Resolver(registry, options);
+  const conditions = new ConditionCodes(registry, options.conditionValueSet);
+  const resolvers = new Map<string | undefined, Resolver>();
+  // one resolver per period when each period has its own date (its answers are cached per municipality and code)
+  const resolverOf = (row: RollupRow): Resolver => {
+    const period = options.inForceByPeriod ? row.period : undefined;
+    let r = resolvers.get(period);
+    if (!r) {
+      const inForceOn = period === undefined ? options.inForceOn : options.inForceByPeriod!.get(period);
+      r = new Resolver(registry, { ...options, ...(inForceOn ? { inForceOn } : {}) }, conditions);
+      resolvers.set(period, r);
+    }
+    return r;
+  };
   const result: RollupResult = {
     options, rows: rows.length, inputCount: 0, interventionInput: 0, conditionInput: 0, notCountedInput: 0, offerExtra: 0,
     niveau2: [], niveau1: [], areas: [], notCounted: [], replaced: [], outdated: [],
@@ -374,7 +409,7 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
   const areas = new Map<string, AreaCount>();
   for (const row of rows) {
     result.inputCount += row.count;
-    const r = resolver.resolve(row);
+    const r = resolverOf(row).resolve(row);
     if (r.kind === 'not-counted') {
       result.notCountedInput += row.count;
       result.notCounted.push({ row, reason: r.reason, message: r.message });

@@ -8,6 +8,7 @@ import {
   countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
 } from './rollup-counts';
 import { versionInForce } from '../terminology/in-force';
+import { PERIOD_FORMS, periodEndDate } from './rollup-period';
 import type { TerminologyResource } from '../terminology/resource-set';
 import type { OperationContext, OperationHandler, ParameterDocumentation, Table } from './context';
 import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-version';
@@ -33,6 +34,7 @@ const spec: OperationSpec = {
     { name: 'layout', type: 'code' },
     { name: 'conceptMap', type: 'canonical', repeats: true },
     { name: 'date', type: 'dateTime' },
+    { name: 'dateFromPeriod', type: 'boolean' },
   ],
 };
 
@@ -150,10 +152,18 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
       expression: ['date'], da: "Angiv enten 'date' eller versioner af koblinger (conceptMap), ikke begge",
     });
   }
+  const fromPeriod = input.boolean('dateFromPeriod') === true;
+  if (fromPeriod && (date !== undefined || conceptMaps.length > 0)) {
+    throw FhirError.invalid(`Give one of 'dateFromPeriod', 'date' and map versions (conceptMap), not ${date !== undefined ? "'date'" : 'conceptMap'} as well`, {
+      expression: ['dateFromPeriod'],
+      da: `Angiv én af 'dateFromPeriod', 'date' og versioner af koblinger (conceptMap), ikke ${date !== undefined ? "'date'" : 'conceptMap'} også`,
+    });
+  }
   const options: RollupOptions = {
     offers, conditionDepth, conditionValueSet: input.string('conditionValueSet') ?? DEFAULT_CONDITION_VALUESET,
     ...(conceptMaps.length > 0 ? { conceptMaps, sourceCodeSystems } : {}),
     ...(date !== undefined ? { inForceOn: inForceOn(ctx, date) } : {}),
+    ...(fromPeriod ? { inForceByPeriod: inForceByPeriod(ctx, rows, csv !== undefined) } : {}),
   };
   const result = rollup(ctx.registry, rows, options);
   checkFhirIntegers(result);
@@ -168,6 +178,27 @@ function inForceOn(ctx: OperationContext, date: string): InForceOn {
     map: (newest) => versionInForce(ctx.registry, 'ConceptMap', newest.url!, date, firstWritten),
     catalog: (newest) => versionInForce(ctx.registry, 'CodeSystem', newest.url!, date, firstWritten),
   };
+}
+
+/** For `dateFromPeriod`: each period of the rows with the maps and catalogs at its end; 400 for a row without a period that reads as a date. */
+function inForceByPeriod(ctx: OperationContext, rows: RollupRow[], fromCsv: boolean): Map<string, InForceOn> {
+  const byPeriod = new Map<string, InForceOn>();
+  for (const row of rows) {
+    const period = row.period ?? '';
+    if (byPeriod.has(period)) continue;
+    const date = period ? periodEndDate(period) : undefined;
+    if (date === undefined) {
+      const where = fromCsv ? { en: `CSV line ${row.line}`, da: `CSV-linje ${row.line}` } : { en: `row ${row.line}`, da: `række ${row.line}` };
+      const what = period ? { en: `its period '${excerpt(period, 40)}' is not`, da: `dens periode '${excerpt(period, 40)}' er ikke` }
+        : { en: 'it has no period, and each row needs', da: 'den har ingen periode, og hver række skal have' };
+      throw FhirError.invalid(`${where.en}: with dateFromPeriod each row's period is read as a date, but ${what.en} ${PERIOD_FORMS.en}`, {
+        expression: [fromCsv ? 'csv' : 'row'],
+        da: `${where.da}: med dateFromPeriod læses hver rækkes periode som en dato, men ${what.da} ${PERIOD_FORMS.da}`,
+      });
+    }
+    byPeriod.set(period, inForceOn(ctx, date));
+  }
+  return byPeriod;
 }
 
 /** A roll-up is against one version of each map: two versions of one url would count their codes twice. */
@@ -386,6 +417,10 @@ export const rollupOperation: OperationHandler = {
         'that came into use last by the end of the date; a version comes into use at its date, or, without one, when it was first written to this ' +
         'server; a map not in use yet is left out), and its local catalogs in the version those maps name as their source (group.sourceVersion), ' +
         'else the one in force then, else the newest. Not with conceptMap',
+      dateFromPeriod: "true: each row's period is read as a date, and the row is rolled up with the maps and catalogs as they were at the end of its period " +
+        "(chosen as for 'date'), so one request counts several years, each with its own maps: a year (2025), a month (2025-03), a day (2025-03-31), " +
+        'a quarter (2025-Q1, 2025K1 or Q1 2025), a half-year (2025-H2), or an interval start/end of them. A row without such a period is refused with 400. ' +
+        'Not with date or conceptMap',
       layout: 'For CSV and NDJSON: long (default) one line per municipality and count, with the rows not counted, replaced and outdated; ' +
         'wide, the comparison table: one line per niveau-2 intervention, niveau 1 and area, one count column per municipality (and district, and period when the rows have several), ' +
         'labelled with them joined by spaces; when two of them would get the same label (district \'Bydel 1\' and period \'2026\', district \'Bydel\' and period \'1 2026\') it is refused with 400: use long',

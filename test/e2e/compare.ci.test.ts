@@ -169,6 +169,32 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     expect(await wanted('2020-01-01')).toBeGreaterThan(await wanted());
   });
 
+  it('rolls each row up with the maps at the end of its own period, when asked: one file with several years', async () => {
+    // the counts file twice, as 2020's rows (before the imported maps were written) and as this year's
+    const [header, ...lines] = counts.toString('utf8').trim().split('\n');
+    const year = String(new Date().getUTCFullYear());
+    const file = Buffer.from([header, ...lines.map((l) => l.replace(/,[^,]*$/, ',2020')), ...lines.map((l) => l.replace(/,[^,]*$/, `,${year}`))].join('\n'));
+    const res = await fetch(`${web.server.fhirBase}/ConceptMap/$rollup?dateFromPeriod=true`, {
+      method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'application/fhir+json' }, body: file,
+    });
+    expect(res.status).toBe(200);
+    const notCounted = ((await res.json()) as { parameter: { name: string; part?: { name: string; valueString?: string }[] }[] }).parameter
+      .filter((p) => p.name === 'notCounted').map((p) => p.part!.find((x) => x.name === 'period')!.valueString);
+    // 2020's local codes were not mapped then; this year's are, as without a date
+    expect(notCounted.filter((p) => p === '2020').length).toBeGreaterThan(notCounted.filter((p) => p === year).length);
+    const withoutDate = await fetch(`${web.server.fhirBase}/ConceptMap/$rollup`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: file });
+    expect(((await withoutDate.json()) as { parameter: { name: string }[] }).parameter.filter((p) => p.name === 'notCounted').length).toBeLessThan(notCounted.length);
+
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/119`);
+    await web.page.getByLabel('Tællinger (CSV-fil)').setInputFiles({ name: 'to-aar.csv', mimeType: 'text/csv', buffer: file });
+    await web.page.getByLabel('Koblinger pr. rækkens periode').check();
+    expect(await web.page.getByLabel('Koblinger pr. dato (valgfri)').isDisabled()).toBe(true);
+    await web.page.getByRole('button', { name: 'Tæl op' }).click();
+    await web.page.locator('.rollup-result').getByText(/ved udgangen af hver rækkes periode \(2020 → 2020/).waitFor();
+    expect(await web.page.locator('.rollup-result table.entries tbody tr').count()).toBe(notCounted.length);
+    expect(await axeViolations(web.page)).toEqual([]);
+  });
+
   it('chooses the municipalities of the chart (at most 8) by name', async () => {
     const nine = ['101', '147', '151', '153', '155', '157', '159', '161', '163'];
     const file = ['kommunekode,system,kode,antal', ...nine.map((k, i) => `${k},urn:oid:1.2.208.176.2.21,${CODES.fysiskTraening119},${i + 1}`)].join('\n');

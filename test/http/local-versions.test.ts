@@ -190,6 +190,40 @@ describe('local versions kept (supertest)', () => {
     await rollup({ date: '2025-02-30' }).expect(400);
   });
 
+  it('$rollup with dateFromPeriod counts each row with the maps and catalogs at the end of its own period', async () => {
+    const csv = ['kommunekode;system;kode;antal;periode',
+      `101;${CS_URL};101-BOLD;3;2025`, `101;${CS_URL};101-RYG;2;2025-K4`, `101;${CS_URL};101-NY;1;2025-07/2025-12`,
+      `101;${CS_URL};101-BOLD;5;2026-Q1`, `101;${CS_URL};101-NY;4;2026-03-31`, `101;${CS_URL};101-RYG;7;2026`].join('\n');
+    const rollup = (query: Record<string, string>, body = csv) => request(app).post('/fhir/ConceptMap/$rollup').query(query).set('Content-Type', 'text/csv').send(body);
+    const niveau2 = (body: Parameters) => (body.parameter ?? []).filter((p) => p.name === 'niveau2')
+      .map((p) => `${p.part!.find((x) => x.name === 'period')!.valueString} ${p.part!.find((x) => x.name === 'intervention')!.valueCoding!.code} ${p.part!.find((x) => x.name === 'count')!.valueInteger}`).sort();
+    const notCounted = (body: Parameters) => (body.parameter ?? []).filter((p) => p.name === 'notCounted')
+      .map((p) => `${p.part!.find((x) => x.name === 'line')?.valueInteger} ${p.part!.find((x) => x.name === 'reason')?.valueCode}`);
+
+    const answer = (await rollup({ dateFromPeriod: 'true' }).expect(200)).body as Parameters;
+    // 2025's rows with map and catalog 1.0.0 (101-NY not in it yet), 2026's with 2.0.0 (101-RYG dropped)
+    expect(niveau2(answer)).toEqual([`2025 ${CODES.fysiskTraening119} 3`, `2025-K4 ${CODES.nikotin} 2`,
+      `2026-03-31 ${CODES.kostvejledning} 4`, `2026-Q1 ${CODES.fysiskTraening140} 5`]);
+    expect(notCounted(answer)).toEqual(['4 unknown-code', '7 unknown-code']);
+    expect(param(answer, 'counting')?.valueString).toContain("end of each row's period (2025 → 2025, 2025-07/2025-12 → 2025-12, 2025-K4 → 2025-12");
+    // one date for all rows counts every row with that year's maps instead
+    const one = (await rollup({ date: '2025' }).expect(200)).body as Parameters;
+    expect(niveau2(one)).toContain(`2026-Q1 ${CODES.fysiskTraening119} 5`);
+
+    // a row whose period is no date, or that has none, is refused with its line; so is dateFromPeriod beside date
+    const bad = await rollup({ dateFromPeriod: 'true' }, `${csv}\n101;${CS_URL};101-BOLD;1;sommer`).expect(400);
+    expect(bad.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['csv'] });
+    expect(bad.body.issue[0].diagnostics ?? bad.body.issue[0].details.text).toMatch(/CSV line 8: .*'sommer'/);
+    const none = await request(app).post('/fhir/ConceptMap/$rollup').set('Accept-Language', 'da').type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [
+      { name: 'dateFromPeriod', valueBoolean: true },
+      { name: 'row', part: [{ name: 'kommunekode', valueCode: '101' }, { name: 'system', valueUri: CS_URL }, { name: 'code', valueCode: '101-BOLD' }, { name: 'count', valueInteger: 1 }] },
+    ] }).expect(400);
+    expect(none.body.issue[0].details.text).toMatch(/^række 1: .*ingen periode/);
+    await rollup({ dateFromPeriod: 'true', date: '2025' }).expect(400);
+    await rollup({ dateFromPeriod: 'true', conceptMap: `${CM_URL}|1.0.0` }).expect(400);
+    await rollup({ dateFromPeriod: 'ja' }).expect(400);
+  });
+
   it('$translate refuses a date before any version, a bad date, and date with a version', async () => {
     await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, date: '2024-12-31', system: CS_URL, code: '101-BOLD' }).expect(404);
     await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, date: '2025-02-30', system: CS_URL, code: '101-BOLD' }).expect(400);

@@ -6,10 +6,14 @@ import { fhir, FHIR_BASE, FhirRequestError, outcomeIssues } from './fhir';
 
 export type OfferRule = 'each-target' | 'exclude';
 
-/** How the counts are rolled up: offers counted or not, and the date whose maps and local catalogs count them (YYYY-MM-DD; none: the newest). */
+/**
+ * How the counts are rolled up: offers counted or not, and the date whose maps and local catalogs count them
+ * (YYYY-MM-DD; none: the newest), or each row's own period read as a date (dateFromPeriod).
+ */
 export interface RollupChoice {
   offers: OfferRule;
   date?: string;
+  dateFromPeriod?: boolean;
 }
 
 /** The operation's query for the catalog (valueSet repeats); a GET, so the server's response cache answers it again. */
@@ -32,7 +36,9 @@ export async function matrixCsv(catalog: CompareCatalog): Promise<Blob> {
 
 /** POSTs the counts file to $rollup; the answer as FHIR Parameters (Danish counting rule) or as the wide CSV table. */
 function postRollup(csv: string, choice: RollupChoice, accept: string, layout?: 'wide'): Promise<Response> {
-  const query = new URLSearchParams({ offers: choice.offers, ...(choice.date ? { date: choice.date } : {}), ...(layout ? { layout } : {}) });
+  const query = new URLSearchParams({
+    offers: choice.offers, ...(choice.date ? { date: choice.date } : {}), ...(choice.dateFromPeriod ? { dateFromPeriod: 'true' } : {}), ...(layout ? { layout } : {}),
+  });
   return request(`ConceptMap/$rollup?${query.toString()}`, {
     method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: accept, 'Accept-Language': 'da' }, body: csv,
   });

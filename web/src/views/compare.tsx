@@ -140,6 +140,7 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
   const fileInput = useRef<HTMLInputElement>(null);
   const [offers, setOffers] = useState<OfferRule>('each-target');
   const [date, setDate] = useState('');
+  const [byPeriod, setByPeriod] = useState(false);
   const [error, setError] = useState<unknown>();
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -156,7 +157,7 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
     if (missing.length > 0) return setProblem(`Filens første linje skal navngive kolonnerne; der mangler: ${missing.join(', ')}.`);
     setBusy(true);
     try {
-      const choice: RollupChoice = { offers, ...(date ? { date } : {}) };
+      const choice: RollupChoice = { offers, ...(byPeriod ? { dateFromPeriod: true } : date ? { date } : {}) };
       onCounted({ csv, choice, rollup: await rollupCounts(csv, choice) });
     } catch (err) {
       onCounted(undefined);
@@ -182,10 +183,22 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
       </fieldset>
       <div class="field">
         <label for="counts-date">Koblinger pr. dato (valgfri)</label>
-        <input id="counts-date" type="date" value={date} onInput={(e) => setDate((e.currentTarget as HTMLInputElement).value)} aria-describedby="counts-date-hint" />
+        <input id="counts-date" type="date" value={date} disabled={byPeriod} onInput={(e) => setDate((e.currentTarget as HTMLInputElement).value)}
+          aria-describedby="counts-date-hint" />
         <p class="hint" id="counts-date-hint">
           Uden dato tælles med kommunernes nyeste koblinger. Med en dato tælles med koblingerne og de lokale kataloger, som de var den dag,
           fx sidste års tal med sidste års koblinger.
+        </p>
+      </div>
+      <div class="field">
+        <label class="check">
+          <input id="counts-period-date" type="checkbox" checked={byPeriod} onChange={(e) => setByPeriod((e.currentTarget as HTMLInputElement).checked)}
+            aria-describedby="counts-period-hint" />
+          Koblinger pr. rækkens periode
+        </label>
+        <p class="hint" id="counts-period-hint">
+          Hver række tælles med koblingerne, som de var ved udgangen af dens periode (kolonnen <code>periode</code>: fx 2025, 2025-03, 2025-K1 eller 2025-H2),
+          så én fil kan rumme flere år.
         </p>
       </div>
       <button type="submit" disabled={busy}>{busy ? 'Tæller op …' : 'Tæl op'}</button>
@@ -271,7 +284,8 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
   const columns = rollup.columns.filter((c) => chosen.includes(c));
   const data = chartData(rollup, matrix, columns);
   const title = `Dokumenterede indsatser pr. fælleskommunal indsats (niveau 2): ${catalog.label}`;
-  const how = `${OFFER_LABEL[counted.choice.offers]}${counted.choice.date ? `; koblinger pr. ${counted.choice.date}` : ''}`;
+  const how = `${OFFER_LABEL[counted.choice.offers]}${counted.choice.date ? `; koblinger pr. ${counted.choice.date}` : ''}` +
+    `${counted.choice.dateFromPeriod ? '; koblinger pr. rækkens periode' : ''}`;
   const description = `Søjlediagram med én søjle pr. kommune (${columns.map((c) => columnName(c)).join(', ')}) for hver af katalogets ${formatNumber(data.categories.length)} indsatser med tællinger; ` +
     `${how}. Tallene står også i tabellen under diagrammet.`;
   const toggle = (c: string, on: boolean) => setChosen((list) => (on ? [...list, c] : list.filter((x) => x !== c)));
