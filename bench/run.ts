@@ -163,6 +163,29 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** The server's garbage collections so far by kind (major, minor, incremental, weakcb): count and main-thread pause in ms, from /metrics. */
+async function gcTotals(port: number): Promise<Map<string, { count: number; ms: number }>> {
+  const totals = new Map<string, { count: number; ms: number }>();
+  try {
+    const text = (await get(port, '/metrics')).body;
+    for (const m of text.matchAll(/^nodejs_gc_duration_seconds_(count|sum)\{kind="(\w+)"\} ([\d.e+-]+)$/gm)) {
+      const t = totals.get(m[2]!) ?? { count: 0, ms: 0 };
+      if (m[1] === 'count') t.count = Number(m[3]);
+      else t.ms = Number(m[3]) * 1000;
+      totals.set(m[2]!, t);
+    }
+  } catch {
+    // a server without /metrics: no figures
+  }
+  return totals;
+}
+
+/** The collections between two readings, e.g. "major 2 (310 ms), minor 95 (120 ms)"; the pauses, not the concurrent marking. */
+function gcBetween(before: Map<string, { count: number; ms: number }>, after: Map<string, { count: number; ms: number }>): string {
+  return [...after].map(([kind, t]) => ({ kind, count: t.count - (before.get(kind)?.count ?? 0), ms: t.ms - (before.get(kind)?.ms ?? 0) }))
+    .filter((t) => t.count > 0).map((t) => `${t.kind} ${t.count} (${t.ms.toFixed(0)} ms)`).join(', ') || 'none';
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -262,14 +285,17 @@ async function loadScenario(server: Server, baseline: Baseline, prepared: Extrac
   await cannon(baseline.port, baselinePid, baselinePaths, 1);
   const rounds: { server: RunStats; baseline: RunStats }[] = [];
   let during: string | undefined;
+  const gcs: string[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const b = await cannon(baseline.port, baselinePid, baselinePaths, DURATION);
     await prepared.during?.start();
+    const gcBefore = await gcTotals(server.port);
     const s = await cannon(server.port, serverPid, prepared.paths, DURATION);
+    gcs.push(gcBetween(gcBefore, await gcTotals(server.port)));
     if (prepared.during) during = await prepared.during.stop();
     rounds.push({ server: s, baseline: b });
-    process.stdout.write(`    round ${r + 1}: server ${s.rps.toFixed(0)} req/s (p99 ${s.p99.toFixed(2)} ms, ${s.cpuUsPerRequest.toFixed(0)} µs CPU/request), ` +
-      `baseline ${b.rps.toFixed(0)} req/s (${b.cpuUsPerRequest.toFixed(0)} µs CPU/request)${during ? `; ${during}` : ''}\n`);
+    process.stdout.write(`    round ${r + 1}: server ${s.rps.toFixed(0)} req/s (p99 ${s.p99.toFixed(2)} ms, ${s.cpuUsPerRequest.toFixed(0)} µs CPU/request; ` +
+      `collections ${gcs[r]}), baseline ${b.rps.toFixed(0)} req/s (${b.cpuUsPerRequest.toFixed(0)} µs CPU/request)${during ? `; ${during}` : ''}\n`);
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const rps = mean(rounds.map((r) => r.server.rps));
@@ -277,7 +303,7 @@ async function loadScenario(server: Server, baseline: Baseline, prepared: Extrac
   const sortedP50 = rounds.map((r) => r.server.p50).sort((a, b) => a - b);
   return {
     status: 'ok',
-    note: during ? `${prepared.note}; last round: ${during}` : prepared.note,
+    note: `${during ? `${prepared.note}; last round: ${during}` : prepared.note}; collections in the rounds: ${gcs.join(' / ')}`,
     meanBytes: prepared.meanBytes,
     firstPass: first,
     rps,
