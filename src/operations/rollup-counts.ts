@@ -9,6 +9,8 @@ import { localKindOf } from '../municipal/write-rules';
 import { namedSourceVersion } from './map-version';
 import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
+import { FhirError } from '../errors/fhir-error';
+import { currentTimeBudget } from '../terminology/time-budget';
 
 /**
  * Roll-up of documented counts (bilag 6, "eksempler på anvendelse af data"): rows of (kommunekode, system, code,
@@ -236,48 +238,67 @@ class ConditionCodes {
   }
 }
 
+/** A municipality's maps and local catalogs a row is resolved with, and a key naming those versions. */
+interface InUse {
+  maps: ConceptMap[];
+  catalogs: CodeSystem[];
+  key: string;
+}
+
+const versionsKey = (rs: (ConceptMap | CodeSystem)[]) => rs.map((r) => `${r.url}|${r.version ?? ''}`).join('\u0001');
+
 class Resolver {
   private readonly cache = new Map<string, Resolution>();
-  private readonly maps = new Map<string, ConceptMap[]>();
-  private readonly catalogs = new Map<string, CodeSystem[]>();
+  private readonly newest = new Map<string, { maps: ConceptMap[]; catalogs: CodeSystem[] }>();
+  private readonly inUse = new Map<string, InUse>();
 
   constructor(private readonly registry: TerminologyRegistry, private readonly options: RollupOptions, private readonly conditions: ConditionCodes) {}
 
-  resolve(row: RollupRow): Resolution {
-    const key = `${row.kommunekode}\u0000${row.system}\u0000${row.code}`;
+  /**
+   * How a row counts, with the municipality's maps and catalogs as they were on `on`'s date (none: the newest). The
+   * answer is kept per versions in use, so that dates (periods) with the same versions resolve a code once.
+   */
+  resolve(row: RollupRow, on: InForceOn | undefined): Resolution {
+    const use = this.inUseOn(row.kommunekode, on);
+    const key = `${use.key}\u0000${row.system}\u0000${row.code}`;
     let r = this.cache.get(key);
     if (!r) {
-      r = this.compute(row);
+      r = this.compute(row, use);
       this.cache.set(key, r);
     }
     return r;
   }
 
-  private mapsOf(kommunekode: string): ConceptMap[] {
-    let list = this.maps.get(kommunekode);
-    if (!list) {
+  private newestOf(kommunekode: string): { maps: ConceptMap[]; catalogs: CodeSystem[] } {
+    let newest = this.newest.get(kommunekode);
+    if (!newest) {
+      newest = { maps: localConceptMaps(this.registry, kommunekode), catalogs: localCodeSystems(this.registry, kommunekode) };
+      this.newest.set(kommunekode, newest);
+    }
+    return newest;
+  }
+
+  /**
+   * The municipality's maps (the newest, the versions named by `conceptMap` instead, or those in force on the date)
+   * and local catalogs (the newest, or on a date the version those maps name as their source, else the one in force).
+   */
+  private inUseOn(kommunekode: string, on: InForceOn | undefined): InUse {
+    const k = `${kommunekode}\u0000${on?.date ?? ''}`;
+    let use = this.inUse.get(k);
+    if (!use) {
+      const newest = this.newestOf(kommunekode);
       const chosen = (this.options.conceptMaps ?? []).filter((cm) => ownerOf(cm) === kommunekode);
-      list = [...inUse(localConceptMaps(this.registry, kommunekode), this.options.inForceOn?.map).filter((cm) => !chosen.some((c) => c.url === cm.url)), ...chosen];
-      this.maps.set(kommunekode, list);
+      const maps = [...inUse(newest.maps, on?.map).filter((cm) => !chosen.some((c) => c.url === cm.url)), ...chosen];
+      const catalogs = on ? newest.catalogs.map((cs) => this.sourceVersionNamed(maps, cs) ?? on.catalog(cs) ?? cs) : newest.catalogs;
+      use = { maps, catalogs, key: `${kommunekode}\u0000${versionsKey(maps)}\u0000${versionsKey(catalogs)}` };
+      this.inUse.set(k, use);
     }
-    return list;
+    return use;
   }
 
-  /** The municipality's local catalogs: the newest, or as they were on the roll-up's date (RollupOptions.inForceOn). */
-  private catalogsOf(kommunekode: string): CodeSystem[] {
-    let list = this.catalogs.get(kommunekode);
-    if (!list) {
-      const newest = localCodeSystems(this.registry, kommunekode);
-      const on = this.options.inForceOn;
-      list = on ? newest.map((cs) => this.sourceVersionNamed(kommunekode, cs) ?? on.catalog(cs) ?? cs) : newest;
-      this.catalogs.set(kommunekode, list);
-    }
-    return list;
-  }
-
-  /** The version of a local catalog that one of the municipality's maps in use names as its source, if the server has it. */
-  private sourceVersionNamed(kommunekode: string, cs: CodeSystem): CodeSystem | undefined {
-    for (const cm of this.mapsOf(kommunekode)) {
+  /** The version of a local catalog that one of the maps in use names as its source, if the server has it. */
+  private sourceVersionNamed(maps: ConceptMap[], cs: CodeSystem): CodeSystem | undefined {
+    for (const cm of maps) {
       for (const group of cm.group ?? []) {
         const named = group.source === cs.url ? namedSourceVersion(this.registry, group) : undefined;
         if (named) return named;
@@ -286,10 +307,10 @@ class Resolver {
     return undefined;
   }
 
-  private compute(row: RollupRow): Resolution {
+  private compute(row: RollupRow, use: InUse): Resolution {
     let system = row.system;
     if (isGatewayLocalSystem(system)) {
-      const defining = this.catalogsOf(row.kommunekode).filter((cs) => this.registry.provider(cs).locate(row.code) !== undefined);
+      const defining = use.catalogs.filter((cs) => this.registry.provider(cs).locate(row.code) !== undefined);
       if (defining.length === 0) return { kind: 'not-counted', reason: 'unknown-code', message: {
         en: `'${excerpt(row.code)}' is not a code of any local catalog of municipality ${row.kommunekode}`,
         da: `'${excerpt(row.code)}' er ikke en kode i noget lokalt katalog fra kommune ${row.kommunekode}`,
@@ -297,24 +318,24 @@ class Resolver {
       system = defining[0]!.url!;
     }
     const owner = ownerOfCanonical(system);
-    if (owner !== undefined) return this.local(row, system, owner);
+    if (owner !== undefined) return this.local(row, system, owner, use);
     return this.common(row, system);
   }
 
-  private local(row: RollupRow, system: string, owner: string): Resolution {
+  private local(row: RollupRow, system: string, owner: string, use: InUse): Resolution {
     if (owner !== row.kommunekode) {
       return { kind: 'not-counted', reason: 'other-municipality', message: {
         en: `${system} is municipality ${owner}'s catalog, not ${row.kommunekode}'s`, da: `${system} er kommune ${owner}s katalog, ikke kommune ${row.kommunekode}s`,
       } };
     }
-    const cs = this.options.sourceCodeSystems?.find((c) => c.url === system) ?? this.catalogsOf(row.kommunekode).find((c) => c.url === system);
+    const cs = this.options.sourceCodeSystems?.find((c) => c.url === system) ?? use.catalogs.find((c) => c.url === system);
     if (!cs) return { kind: 'not-counted', reason: 'unknown-system', message: { en: `No local catalog ${system} is known`, da: `Intet lokalt katalog ${system} kendes` } };
     const concept = this.registry.provider(cs).locate(row.code);
     if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: notACodeOf(row.code, system) };
     const typeCode = localTypePropertyCode(cs);
     const offer = (typeCode ? localKindOf(concept, typeCode) : undefined) === 'tilbud';
     // map by map: a translation of several maps at once gives a match they share once, and so hides which maps agree
-    const matches = this.mapsOf(row.kommunekode).flatMap((cm) => forwardMatches(this.registry, { system, code: row.code }, [cm]))
+    const matches = use.maps.flatMap((cm) => forwardMatches(this.registry, { system, code: row.code }, [cm]))
       .filter((m) => m.concept.code && m.equivalence !== 'unmatched' && m.equivalence !== 'disjoint');
     if (matches.length === 0) {
       return { kind: 'not-counted', reason: 'unmapped', message: {
@@ -379,37 +400,66 @@ function groupKey(scope: Scope, ...parts: (string | undefined)[]): string {
   return [scope.kommunekode, scope.district, scope.period, ...parts].map((p) => p ?? '').join('\u0000');
 }
 
-/** The scope of a row or count, without its absent parts. */
-function scopeOf(x: Scope): Scope {
-  return { kommunekode: x.kommunekode, ...(x.district ? { district: x.district } : {}), ...(x.period ? { period: x.period } : {}) };
+/**
+ * A count in the scope of a row or count (its absent parts left out), with the fields given. Built field by field:
+ * object spreads of conditional parts cost ~7 µs each, and a roll-up makes one per scope and intervention.
+ */
+function inScopeOf<T extends object>(x: Scope, fields: T): Scope & T {
+  const count = { kommunekode: x.kommunekode, ...fields } as Scope & T;
+  if (x.district) count.district = x.district;
+  if (x.period) count.period = x.period;
+  return count;
 }
 
-const byText = (a: string | undefined, b: string | undefined) => (a ?? '').localeCompare(b ?? '', 'da');
+const DANISH = new Intl.Collator('da');
+
+/** Danish alphabetical order (æ, ø, å last); equal texts, most of a sort's comparisons of scopes, without asking the collator. */
+export const byText = (a: string | undefined, b: string | undefined): number => (a === b ? 0 : DANISH.compare(a ?? '', b ?? ''));
 const byScope = (a: Scope, b: Scope) => byText(a.kommunekode, b.kommunekode) || byText(a.district, b.district) || byText(a.period, b.period);
 
-export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options: RollupOptions): RollupResult {
-  const conditions = new ConditionCodes(registry, options.conditionValueSet);
-  const resolvers = new Map<string | undefined, Resolver>();
-  // one resolver per period when each period has its own date (its answers are cached per municipality and code)
-  const resolverOf = (row: RollupRow): Resolver => {
-    const period = options.inForceByPeriod ? row.period : undefined;
-    let r = resolvers.get(period);
-    if (!r) {
-      const inForceOn = period === undefined ? options.inForceOn : options.inForceByPeriod!.get(period);
-      r = new Resolver(registry, { ...options, ...(inForceOn ? { inForceOn } : {}) }, conditions);
-      resolvers.set(period, r);
+/** A niveau-2 intervention's niveau 1 and law paragraph, found once per intervention (not once per scope it is counted in). */
+function levelsByIntervention(registry: TerminologyRegistry): (c: Coding) => ReturnType<typeof catalogLevels> | undefined {
+  const found = new Map<string, ReturnType<typeof catalogLevels> | undefined>();
+  return (c) => {
+    const key = `${c.system}\u0000${c.code}`;
+    if (!found.has(key)) {
+      const provider = registry.codeSystemProvider(c.system!);
+      const concept = provider?.locate(c.code!);
+      found.set(key, provider && concept ? catalogLevels(provider, concept) : undefined);
     }
-    return r;
+    return found.get(key);
   };
+}
+
+/**
+ * A roll-up gives at most as many niveau-2 and area counts as it may take rows: past that (an offer counting on
+ * several interventions, in as many periods and districts as there are rows) it is no longer a summary, and its
+ * answer would take the server's time and memory a roll-up should not.
+ */
+function checkCounts(counts: number): void {
+  if (counts <= MAX_ROLLUP_ROWS) return;
+  throw FhirError.tooCostly(`The roll-up would give more than ${MAX_ROLLUP_ROWS} counts (niveau-2 interventions and areas, per municipality, district and period); ` +
+    'roll up fewer periods or districts at a time', {
+    da: `Optællingen ville give mere end ${MAX_ROLLUP_ROWS} tal (niveau 2-indsatser og områder pr. kommune, bydel og periode); opsummér færre perioder eller bydele ad gangen`,
+  });
+}
+
+export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options: RollupOptions): RollupResult {
+  const resolver = new Resolver(registry, options, new ConditionCodes(registry, options.conditionValueSet));
+  // each row with the maps of its period's end (dateFromPeriod), or all with those of one date, or the newest
+  const dateOf = (row: RollupRow) => (options.inForceByPeriod && row.period !== undefined ? options.inForceByPeriod.get(row.period) : options.inForceOn);
   const result: RollupResult = {
     options, rows: rows.length, inputCount: 0, interventionInput: 0, conditionInput: 0, notCountedInput: 0, offerExtra: 0,
     niveau2: [], niveau1: [], areas: [], notCounted: [], replaced: [], outdated: [],
   };
   const niveau2 = new Map<string, InterventionCount>();
   const areas = new Map<string, AreaCount>();
+  const levelsOf = levelsByIntervention(registry);
+  const budget = currentTimeBudget();
   for (const row of rows) {
+    budget?.tick();
     result.inputCount += row.count;
-    const r = resolverOf(row).resolve(row);
+    const r = resolver.resolve(row, dateOf(row));
     if (r.kind === 'not-counted') {
       result.notCountedInput += row.count;
       result.notCounted.push({ row, reason: r.reason, message: r.message });
@@ -420,9 +470,13 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
       result.conditionInput += row.count;
       if (r.replaces) result.replaced.push({ row, replaced: r.replaces, replacement: r.current });
       const key = groupKey(row, r.area.system, r.area.code);
-      const a = areas.get(key) ?? { ...scopeOf(row), area: r.area, count: 0 };
+      let a = areas.get(key);
+      if (!a) {
+        a = inScopeOf(row, { area: r.area, count: 0 });
+        areas.set(key, a);
+        checkCounts(niveau2.size + areas.size);
+      }
       a.count += row.count;
-      areas.set(key, a);
       continue;
     }
     result.interventionInput += row.count;
@@ -432,15 +486,12 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
       const key = groupKey(row, t.intervention.system, t.intervention.code);
       let n = niveau2.get(key);
       if (!n) {
-        const provider = registry.codeSystemProvider(t.intervention.system!);
-        const concept = provider?.locate(t.intervention.code!);
-        const levels = provider && concept ? catalogLevels(provider, concept) : undefined;
-        n = {
-          ...scopeOf(row), intervention: t.intervention,
-          ...(levels?.niveau1 ? { niveau1: levels.niveau1 } : {}), ...(levels?.lovparagraf ? { lovparagraf: levels.lovparagraf } : {}),
-          count: 0, direct: 0, viaOffers: 0,
-        };
+        const levels = levelsOf(t.intervention);
+        n = inScopeOf<InterventionCount>(row, { kommunekode: row.kommunekode, intervention: t.intervention, count: 0, direct: 0, viaOffers: 0 });
+        if (levels?.niveau1) n.niveau1 = levels.niveau1;
+        if (levels?.lovparagraf) n.lovparagraf = levels.lovparagraf;
         niveau2.set(key, n);
+        checkCounts(niveau2.size + areas.size);
       }
       n.count += row.count;
       if (r.offer) n.viaOffers += row.count;
@@ -452,10 +503,14 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
   const n1 = new Map<string, Niveau1Count>();
   for (const n of result.niveau2) {
     const key = groupKey(n, n.niveau1?.system, n.niveau1?.code);
-    const c = n1.get(key) ?? { ...scopeOf(n), ...(n.niveau1 ? { niveau1: n.niveau1 } : {}),
-      ...(n.lovparagraf ? { lovparagraf: n.lovparagraf } : {}), count: 0 };
+    let c = n1.get(key);
+    if (!c) {
+      c = inScopeOf<Niveau1Count>(n, { kommunekode: n.kommunekode, count: 0 });
+      if (n.niveau1) c.niveau1 = n.niveau1;
+      if (n.lovparagraf) c.lovparagraf = n.lovparagraf;
+      n1.set(key, c);
+    }
     c.count += n.count;
-    n1.set(key, c);
   }
   result.niveau1 = [...n1.values()];
   result.areas = [...areas.values()].sort((a, b) => byScope(a, b) || byText(a.area.display, b.area.display));

@@ -5,7 +5,7 @@ import { ParametersBuilder, type OperationInput, type OperationSpec } from '../f
 import { readCsvHeaderLine, readCsvRecords } from '../municipal/csv-import';
 import { isKommunekode, ownerOf } from '../municipal/municipality';
 import {
-  countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
+  byText, countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
 } from './rollup-counts';
 import { versionInForce } from '../terminology/in-force';
 import { PERIOD_FORMS, periodEndDate } from './rollup-period';
@@ -346,7 +346,7 @@ function wideTable(r: RollupResult, language: MessageLanguage): Table {
     if (!other) scopeOfColumn.set(column, x);
     else if (other.district !== x.district || (periods.size > 1 && other.period !== x.period)) throw sharedColumn(column, other, x);
   }
-  const columns = [...scopeOfColumn.keys()].sort((a, b) => a.localeCompare(b, 'da'));
+  const columns = [...scopeOfColumn.keys()].sort(byText);
   const lines = new Map<string, { head: (string | undefined)[]; counts: Map<string, number> }>();
   const add = (key: string, head: (string | undefined)[], column: string, count: number) => {
     const line = lines.get(key) ?? { head, counts: new Map<string, number>() };
@@ -364,8 +364,7 @@ function wideTable(r: RollupResult, language: MessageLanguage): Table {
     columns: ['level', 'code', 'display', 'lovparagraf', ...columns],
     // by level (as added), then paragraph and title
     rows: [...lines.values()]
-      .sort((a, b) => LEVEL_ORDER.indexOf(a.head[0]!) - LEVEL_ORDER.indexOf(b.head[0]!) || (a.head[3] ?? '').localeCompare(b.head[3] ?? '', 'da') ||
-        (a.head[2] ?? '').localeCompare(b.head[2] ?? '', 'da'))
+      .sort((a, b) => LEVEL_ORDER.indexOf(a.head[0]!) - LEVEL_ORDER.indexOf(b.head[0]!) || byText(a.head[3], b.head[3]) || byText(a.head[2], b.head[2]))
       .map((l) => [...l.head, ...columns.map((c) => l.counts.get(c) ?? 0)]),
     filename: 'rollup',
   };

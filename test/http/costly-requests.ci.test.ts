@@ -77,3 +77,22 @@ describe('resources nested deeper than the stack', () => {
     expect(outcome(res.body).issue[0]!.code).toBe('too-costly');
   });
 });
+
+describe('a roll-up that would be no summary', () => {
+  it('is 422 too-costly when its rows would give more counts than a roll-up may take rows (an offer in a period of its own per row)', async () => {
+    // the default time budget: the limit on counts, not the time, is what stops this one
+    const rollupApp = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'warn' }, errors.stream), published: publishedCatalogs() });
+    const system = 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser';
+    const offer = '370-KOL-REHAB';
+    const targets = (await request(rollupApp).get('/fhir/ConceptMap/$translate').query({ system, code: offer }).expect(200)).body.parameter
+      .filter((p: { name: string }) => p.name === 'match').length;
+    expect(targets).toBeGreaterThan(1);
+    const rows = Math.ceil(200_001 / targets);
+    const day = (i: number) => new Date(Date.UTC(1800, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    const csv = ['kommunekode,system,kode,antal,periode', ...Array.from({ length: rows }, (_, i) => `370,${system},${offer},1,${day(i)}`)].join('\n');
+    const res = await request(rollupApp).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').set('Accept-Language', 'da').send(csv).expect(422);
+    expect(outcome(res.body).issue[0]).toMatchObject({ code: 'too-costly' });
+    expect(res.body.issue[0].details.text).toMatch(/^Optællingen ville give mere end 200000 tal/);
+    await request(rollupApp).get(LOOKUP).expect(200);
+  });
+});
