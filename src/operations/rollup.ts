@@ -245,6 +245,8 @@ function parameters(r: RollupResult, acceptLanguages: readonly string[]) {
     .code('offers', r.options.offers)
     .add({ name: 'conditionDepth', valueInteger: r.options.conditionDepth })
     .add({ name: 'conditionValueSet', valueCanonical: r.options.conditionValueSet });
+  if (r.options.inForceOn) out.add({ name: 'date', valueDateTime: r.options.inForceOn.date });
+  for (const [period, on] of r.options.inForceByPeriod ?? []) out.part('periodDate', [{ name: 'period', valueString: period }, { name: 'date', valueDate: on.date }]);
   out.part('summary', [
     { name: 'rows', valueInteger: r.rows },
     { name: 'inputCount', valueInteger: r.inputCount },
@@ -427,6 +429,11 @@ export const rollupOperation: OperationHandler = {
     },
     outputs: [
       { name: 'counting', type: 'string', documentation: 'What is counted and how, in words' },
+      { name: 'date', type: 'dateTime', documentation: "The date given: the maps and catalogs were those in force then" },
+      {
+        name: 'periodDate', repeats: true, documentation: 'With dateFromPeriod: each period of the rows and the date it was read as (the end of the period), whose maps and catalogs counted its rows',
+        parts: [{ name: 'period', type: 'string', min: 1, documentation: 'The period, as the rows give it' }, { name: 'date', type: 'date', min: 1, documentation: 'The date it ends with' }],
+      },
       { name: 'offers', type: 'code', min: 1, documentation: 'The offers rule applied (each-target | exclude)' },
       { name: 'conditionDepth', type: 'integer', min: 1, documentation: 'The depth of the condition hierarchy counted as the area' },
       { name: 'conditionValueSet', type: 'canonical', min: 1, documentation: 'The value set whose codes count as conditions' },

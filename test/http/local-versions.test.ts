@@ -173,6 +173,7 @@ describe('local versions kept (supertest)', () => {
 
     // 2025: map 1.0.0 and the catalog version it names, in which 101-RYG exists (mapped to a retired code: counted on its successor) and 101-NY does not
     const then = (await rollup({ date: '2025-12-31' }).expect(200)).body as Parameters;
+    expect(param(then, 'date')?.valueDateTime).toBe('2025-12-31');
     expect(niveau2(then)).toEqual({ [CODES.fysiskTraening119]: 3, [CODES.nikotin]: 2 });
     expect(notCounted(then)).toEqual(['101-NY unknown-code']);
     expect(param(then, 'counting')?.valueString).toContain('as they were on 2025-12-31');
@@ -206,6 +207,8 @@ describe('local versions kept (supertest)', () => {
       `2026-03-31 ${CODES.kostvejledning} 4`, `2026-Q1 ${CODES.fysiskTraening140} 5`]);
     expect(notCounted(answer)).toEqual(['4 unknown-code', '7 unknown-code']);
     expect(param(answer, 'counting')?.valueString).toContain("end of each row's period (2025 → 2025, 2025-07/2025-12 → 2025-12, 2025-K4 → 2025-12");
+    expect((answer.parameter ?? []).filter((p) => p.name === 'periodDate').map((p) => `${p.part![0]!.valueString} ${p.part![1]!.valueDate}`).sort())
+      .toEqual(['2025 2025', '2025-07/2025-12 2025-12', '2025-K4 2025-12', '2026 2026', '2026-03-31 2026-03-31', '2026-Q1 2026-03']);
     // one date for all rows counts every row with that year's maps instead
     const one = (await rollup({ date: '2025' }).expect(200)).body as Parameters;
     expect(niveau2(one)).toContain(`2026-Q1 ${CODES.fysiskTraening119} 5`);
