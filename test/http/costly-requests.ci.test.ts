@@ -79,6 +79,14 @@ describe('resources nested deeper than the stack', () => {
 });
 
 describe('a roll-up that would be no summary', () => {
+  it('stops with 422 too-costly when its time budget is spent, and the server goes on answering', async () => {
+    const csv = ['kommunekode,system,kode,antal', ...Array.from({ length: 200_000 }, (_, i) => `101,${FSIII},ukendt-${i},1`)].join('\n');
+    const res = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(csv).expect(422);
+    expect(outcome(res.body).issue[0]).toMatchObject({ code: 'too-costly' });
+    expect(res.body.issue[0].details.text).toMatch(/time budget of 300 ms/);
+    await request(app).get(LOOKUP).expect(200);
+  });
+
   it('is 422 too-costly when its rows would give more counts than a roll-up may take rows (an offer in a period of its own per row)', async () => {
     // the default time budget: the limit on counts, not the time, is what stops this one
     const rollupApp = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'warn' }, errors.stream), published: publishedCatalogs() });
