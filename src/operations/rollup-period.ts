@@ -1,21 +1,29 @@
 import { endOfDate, startOfDate } from '../fhir/date-time';
 import { isFhirDate } from '../terminology/in-force';
 
-const QUARTER_FIRST = /^(\d{4})\s*-?\s*([QKH])([1-4])$/i;
-const QUARTER_LAST = /^([QKH])([1-4])\s*-?\s*(\d{4})$/i;
+const PART_FIRST = /^(\d{4})\s*-?\s*([QKH])([1-4])$/i;
+const PART_LAST = /^([QKH])([1-4])\s*-?\s*(\d{4})$/i;
 
-/** The FHIR date (a year or a month) that ends where a quarter (Q/K 1–4) or a half-year (H 1–2) ends; undefined for no such part. */
-function partOfYear(year: string, letter: string, n: number): string | undefined {
-  const months = letter.toUpperCase() === 'H' ? 6 : 3;
-  if (n * months > 12) return undefined;
-  return `${year}-${String(n * months).padStart(2, '0')}`;
+/** A period as the FHIR dates (a year, a month or a day) it starts and ends with. */
+interface Span {
+  start: string;
+  end: string;
 }
 
-function endOfOne(text: string): string | undefined {
-  if (isFhirDate(text)) return text;
-  const first = QUARTER_FIRST.exec(text);
+const month = (year: string, m: number) => `${year}-${String(m).padStart(2, '0')}`;
+
+/** A quarter (Q/K 1–4) or a half-year (H 1–2) as its first and last month; undefined for no such part. */
+function partOfYear(year: string, letter: string, n: number): Span | undefined {
+  const months = letter.toUpperCase() === 'H' ? 6 : 3;
+  if (n * months > 12) return undefined;
+  return { start: month(year, (n - 1) * months + 1), end: month(year, n * months) };
+}
+
+function spanOf(text: string): Span | undefined {
+  if (isFhirDate(text)) return { start: text, end: text };
+  const first = PART_FIRST.exec(text);
   if (first) return partOfYear(first[1]!, first[2]!, Number(first[3]));
-  const last = QUARTER_LAST.exec(text);
+  const last = PART_LAST.exec(text);
   if (last) return partOfYear(last[3]!, last[1]!, Number(last[2]));
   return undefined;
 }
@@ -29,11 +37,11 @@ function endOfOne(text: string): string | undefined {
 export function periodEndDate(period: string): string | undefined {
   const text = period.trim();
   const slash = text.indexOf('/');
-  if (slash < 0) return endOfOne(text);
-  const start = endOfOne(text.slice(0, slash).trim());
-  const end = endOfOne(text.slice(slash + 1).trim());
+  if (slash < 0) return spanOf(text)?.end;
+  const start = spanOf(text.slice(0, slash).trim());
+  const end = spanOf(text.slice(slash + 1).trim());
   if (start === undefined || end === undefined) return undefined;
-  return startOfDate(start)! < endOfDate(end)! ? end : undefined;
+  return startOfDate(start.start)! < endOfDate(end.end)! ? end.end : undefined;
 }
 
 /** The forms `periodEndDate` reads, for a message saying a period was not one of them. */
