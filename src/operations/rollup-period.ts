@@ -10,7 +10,23 @@ interface Span {
   end: string;
 }
 
+const WEEK = /^(\d{4})-?W(\d{2})$/i;
+const DAY_MS = 86_400_000;
+
 const month = (year: string, m: number) => `${year}-${String(m).padStart(2, '0')}`;
+
+/** An ISO 8601 week (2025-W12: Monday to Sunday, week 1 the one with 4 January) as its first and last day. */
+function isoWeek(year: number, week: number): Span | undefined {
+  const monday = (y: number) => {
+    const jan4 = Date.UTC(y, 0, 4);
+    return jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY_MS;
+  };
+  const weeks = Math.round((monday(year + 1) - monday(year)) / (7 * DAY_MS));
+  if (year < 1000 || week < 1 || week > weeks) return undefined;
+  const start = monday(year) + (week - 1) * 7 * DAY_MS;
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  return { start: day(start), end: day(start + 6 * DAY_MS) };
+}
 
 /** A quarter (Q/K 1–4) or a half-year (H 1–2) as its first and last month; undefined for no such part. */
 function partOfYear(year: string, letter: string, n: number): Span | undefined {
@@ -25,13 +41,16 @@ function spanOf(text: string): Span | undefined {
   if (first) return partOfYear(first[1]!, first[2]!, Number(first[3]));
   const last = PART_LAST.exec(text);
   if (last) return partOfYear(last[3]!, last[1]!, Number(last[2]));
+  const week = WEEK.exec(text);
+  if (week) return isoWeek(Number(week[1]), Number(week[2]));
   return undefined;
 }
 
 /**
  * A roll-up row's period read as a date: the FHIR date its period ends with, for `dateFromPeriod`. A period is a year
- * (2025), a month (2025-03), a day (2025-03-31), a quarter (2025-Q1, 2025K1, Q1 2025; K for kvartal), a half-year
- * (2025-H2), or an interval of two of them `start/end` (ISO 8601's separator), which ends with its end. Undefined when
+ * (2025), a month (2025-03), an ISO week (2025-W12, Monday to Sunday), a day (2025-03-31), a quarter (2025-Q1, 2025K1,
+ * Q1 2025; K for kvartal), a half-year (2025-H2), or an interval of two of them `start/end` (ISO 8601's separator),
+ * which ends with its end. Undefined when
  * the text is none of these, or an interval ends before it starts.
  */
 export function periodEndDate(period: string): string | undefined {
@@ -46,6 +65,6 @@ export function periodEndDate(period: string): string | undefined {
 
 /** The forms `periodEndDate` reads, for a message saying a period was not one of them. */
 export const PERIOD_FORMS = {
-  en: 'a year (2025), a month (2025-03), a day (2025-03-31), a quarter (2025-Q1 or 2025K1), a half-year (2025-H2) or an interval start/end of them',
-  da: 'et år (2025), en måned (2025-03), en dag (2025-03-31), et kvartal (2025-K1 eller 2025Q1), et halvår (2025-H2) eller et interval start/slut af dem',
+  en: 'a year (2025), a month (2025-03), an ISO week (2025-W12), a day (2025-03-31), a quarter (2025-Q1 or 2025K1), a half-year (2025-H2) or an interval start/end of them',
+  da: 'et år (2025), en måned (2025-03), en ISO-uge (2025-W12), en dag (2025-03-31), et kvartal (2025-K1 eller 2025Q1), et halvår (2025-H2) eller et interval start/slut af dem',
 };
