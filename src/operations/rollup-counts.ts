@@ -404,8 +404,8 @@ function groupKey(scope: Scope, ...parts: (string | undefined)[]): string {
  * A count in the scope of a row or count (its absent parts left out), with the fields given. Built field by field:
  * object spreads of conditional parts cost ~7 µs each, and a roll-up makes one per scope and intervention.
  */
-function inScopeOf<T extends object>(x: Scope, fields: T): Scope & T {
-  const count = { kommunekode: x.kommunekode, ...fields } as Scope & T;
+function inScopeOf<T extends Scope>(x: Scope, fields: Omit<T, keyof Scope>): T {
+  const count = { kommunekode: x.kommunekode, ...fields } as T;
   if (x.district) count.district = x.district;
   if (x.period) count.period = x.period;
   return count;
@@ -472,7 +472,7 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
       const key = groupKey(row, r.area.system, r.area.code);
       let a = areas.get(key);
       if (!a) {
-        a = inScopeOf(row, { area: r.area, count: 0 });
+        a = inScopeOf<AreaCount>(row, { area: r.area, count: 0 });
         areas.set(key, a);
         checkCounts(niveau2.size + areas.size);
       }
@@ -487,7 +487,7 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
       let n = niveau2.get(key);
       if (!n) {
         const levels = levelsOf(t.intervention);
-        n = inScopeOf<InterventionCount>(row, { kommunekode: row.kommunekode, intervention: t.intervention, count: 0, direct: 0, viaOffers: 0 });
+        n = inScopeOf<InterventionCount>(row, { intervention: t.intervention, count: 0, direct: 0, viaOffers: 0 });
         if (levels?.niveau1) n.niveau1 = levels.niveau1;
         if (levels?.lovparagraf) n.lovparagraf = levels.lovparagraf;
         niveau2.set(key, n);
@@ -505,7 +505,7 @@ export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options
     const key = groupKey(n, n.niveau1?.system, n.niveau1?.code);
     let c = n1.get(key);
     if (!c) {
-      c = inScopeOf<Niveau1Count>(n, { kommunekode: n.kommunekode, count: 0 });
+      c = inScopeOf<Niveau1Count>(n, { count: 0 });
       if (n.niveau1) c.niveau1 = n.niveau1;
       if (n.lovparagraf) c.lovparagraf = n.lovparagraf;
       n1.set(key, c);
