@@ -419,8 +419,9 @@ export const rollupOperation: OperationHandler = {
         'server; a map not in use yet is left out), and its local catalogs in the version those maps name as their source (group.sourceVersion), ' +
         'else the one in force then, else the newest. Not with conceptMap',
       dateFromPeriod: "true: each row's period is read as a date, and the row is rolled up with the maps and catalogs as they were at the end of its period " +
-        "(chosen as for 'date'), so one request counts several years, each with its own maps: a year (2025), a month (2025-03), an ISO week (2025-W12), a day (2025-03-31), " +
-        'a quarter (2025-Q1, 2025K1 or Q1 2025), a half-year (2025-H2), or an interval start/end of them. A row without such a period is refused with 400. ' +
+        "(chosen as for 'date'), so one request counts several years, each with its own maps: a year (2025), a month (2025-03, 2025M03, marts 2025, mar. 2025), " +
+        'an ISO week (2025-W12, 2025U12, uge 12 2025), a day (2025-03-31), a quarter (2025-Q1, 2025K1, Q1 2025, 1. kvartal 2025), a half-year (2025-H2, 2. halvår 2025), ' +
+        "or an interval start/end of them (M, U, K and H as in Danmarks Statistik's tables). A row without such a period is refused with 400. " +
         'Not with date or conceptMap',
       layout: 'For CSV and NDJSON: long (default) one line per municipality and count, with the rows not counted, replaced and outdated; ' +
         'wide, the comparison table: one line per niveau-2 intervention, niveau 1 and area, one count column per municipality (and district, and period when the rows have several), ' +

@@ -209,6 +209,12 @@ describe('local versions kept (supertest)', () => {
     expect(param(answer, 'counting')?.valueString).toContain("end of each row's period (2025 → 2025, 2025-07/2025-12 → 2025-12, 2025-K4 → 2025-12");
     expect((answer.parameter ?? []).filter((p) => p.name === 'periodDate').map((p) => `${p.part![0]!.valueString} ${p.part![1]!.valueDate}`).sort())
       .toEqual(['2025 2025', '2025-07/2025-12 2025-12', '2025-K4 2025-12', '2026 2026', '2026-03-31 2026-03-31', '2026-Q1 2026-03']);
+    // Danmarks Statistik's codes and Danish words for the periods count as their ISO forms do
+    const danish = ['kommunekode;system;kode;antal;periode', `101;${CS_URL};101-RYG;2;4. kvartal 2025`, `101;${CS_URL};101-BOLD;5;2026M03`,
+      `101;${CS_URL};101-RYG;7;uge 2 2026`].join('\n');
+    const inDanish = (await rollup({ dateFromPeriod: 'true' }, danish).expect(200)).body as Parameters;
+    expect(niveau2(inDanish)).toEqual([`2026M03 ${CODES.fysiskTraening140} 5`, `4. kvartal 2025 ${CODES.nikotin} 2`]);
+    expect(notCounted(inDanish)).toEqual(['4 unknown-code']);
     // one date for all rows counts every row with that year's maps instead
     const one = (await rollup({ date: '2025' }).expect(200)).body as Parameters;
     expect(niveau2(one)).toContain(`2026-Q1 ${CODES.fysiskTraening119} 5`);

@@ -9,12 +9,21 @@ describe('a roll-up row\'s period read as a date (dateFromPeriod)', () => {
     ['2025-Q1/2025-02', '2025-02'], ['2025-H2/2025-07-31', '2025-07-31'],
     // ISO weeks end on Sunday; week 1 holds 4 January (2025-W01 starts on Monday 30 December 2024), 2026 has 53
     ['2025-W12', '2025-03-23'], ['2025W01', '2025-01-05'], ['2026-W53', '2027-01-03'], ['2025-W01/2025-W01', '2025-01-05'], ['2024-12-30/2025-W01', '2025-01-05'],
+    // Danmarks Statistik's codes: M for month, U for uge (week), K for kvartal, H for halvår
+    ['2025M03', '2025-03'], ['2025m12', '2025-12'], ['2025U12', '2025-03-23'], ['2026U53', '2027-01-03'], ['2025M01/2025M06', '2025-06'],
+    // in Danish words
+    ['marts 2025', '2025-03'], ['Marts 2025', '2025-03'], ['mar. 2025', '2025-03'], ['sept 2025', '2025-09'], ['okt. 2025', '2025-10'], ['maj 2025', '2025-05'],
+    ['december 2024', '2024-12'], ['jan 2025/jun 2025', '2025-06'],
+    ['uge 12 2025', '2025-03-23'], ['Uge 1, 2025', '2025-01-05'], ['2025 uge 12', '2025-03-23'], ['uge 53 2026', '2027-01-03'],
+    ['1. kvartal 2025', '2025-03'], ['4. Kvartal 2025', '2025-12'], ['2. halvår 2025', '2025-12'], ['1. HALVÅR 2026', '2026-06'],
   ])('%s ends with %s', (period, date) => {
     expect(periodEndDate(period)).toBe(date);
   });
 
   it.each(['', 'sommer', '2025-13', '2025-02-30', '2025-Q5', '2025-H3', '2025-Q0', '25', '2025-06/2025-01', '2025-Q2/2025-03', '2025-W53', '2025-W00', '2025-W1', '2025/', '/2025', '2025/2026/2027',
-    '2025-06-30T12:00:00Z', 'Q1'])('%p is no period it reads', (period) => {
+    '2025-06-30T12:00:00Z', 'Q1',
+    '2025M13', '2025M00', '2025M3', '2025U53', 'uge 53 2025', 'uge 0 2025', 'uge 12', 'ma 2025', 'march 2025', 'sommer 2025', 'marts', 'marts 25',
+    '5. kvartal 2025', '3. halvår 2025', 'kvartal 2025'])('%p is no period it reads', (period) => {
     expect(periodEndDate(period)).toBeUndefined();
   });
 });

@@ -197,7 +197,7 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
           Koblinger pr. rækkens periode
         </label>
         <p class="hint" id="counts-period-hint">
-          Hver række tælles med koblingerne, som de var ved udgangen af dens periode (kolonnen <code>periode</code>: fx 2025, 2025-03, 2025-K1 eller 2025-H2),
+          Hver række tælles med koblingerne, som de var ved udgangen af dens periode (kolonnen <code>periode</code>: fx 2025, 2025M03, marts 2025, uge 12 2025, 2025K1, 1. kvartal 2025 eller 2025H2),
           så én fil kan rumme flere år.
         </p>
       </div>
