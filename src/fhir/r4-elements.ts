@@ -38,6 +38,12 @@ export const R4_ELEMENTS = {
     mandatory: ['url', 'name', 'status', 'kind', 'abstract', 'type'],
     modifiers: MODIFIERS,
   },
+  OperationDefinition: {
+    // R4's OperationDefinition has no identifier (R5 added it)
+    summary: [...CANONICAL_SUMMARY.filter((e) => e !== 'identifier'), 'kind', 'affectsState', 'code', 'base', 'resource', 'system', 'type', 'instance'],
+    mandatory: ['name', 'status', 'kind', 'code', 'system', 'type', 'instance'],
+    modifiers: MODIFIERS,
+  },
 } as const satisfies Record<string, R4Elements>;
 
 export type SubsettableType = keyof typeof R4_ELEMENTS;

@@ -11,6 +11,7 @@ import { TERMINOLOGY_SEARCH_PARAMS } from '../terminology/search';
 import { AUDIT_EVENT_CAPABILITY } from '../write/audit-search';
 import { OPERATIONS } from '.';
 import { RESOURCE_VALIDATE_DEFINITION } from './validate';
+import { OPERATION_DEFINITION_SEARCH_PARAMS } from './operation-definition-search';
 
 const FEATURES = [
   { definition: 'http://hl7.org/fhir/uv/tx-tests/FeatureDefinition/test-version', value: { valueCode: '1.7.8' } },
@@ -19,7 +20,7 @@ const FEATURES = [
 
 /**
  * The CapabilityStatement, built from the operation table (and the package operations) so it never lists what the
- * server does not do; with StructureDefinition read and search, OperationDefinition read, and $validate on Bundle and the profiled resource
+ * server does not do; with StructureDefinition read and search, OperationDefinition read and search, and $validate on Bundle and the profiled resource
  * types (with their profiles). $validate also answers on the terminology types, whose entries list the terminology
  * operations only.
  */
@@ -46,9 +47,10 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
     interaction: [{ code: 'read' }, { code: 'search-type' }],
     searchParam: [...COMMON_PARAMS, ...STRUCTURE_DEFINITION_SEARCH_PARAMS.map(({ name, type }) => ({ name, type }))],
   }, {
-    // the definitions of the operations listed (http/routes/metadata.ts): read by id, no search
+    // the definitions of the operations listed (http/routes/reads.ts)
     type: 'OperationDefinition',
-    interaction: [{ code: 'read' }],
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: [...COMMON_PARAMS, ...OPERATION_DEFINITION_SEARCH_PARAMS.map(({ name, type }) => ({ name, type }))],
   });
   const byType = new Map<string, string[]>([['Bundle', []]]);
   for (const p of profiles.list()) byType.set(p.type, [...(byType.get(p.type) ?? []), p.url]);

@@ -62,6 +62,11 @@ export function operationDefinitionOf(op: OperationHandler): OperationDefinition
   };
 }
 
+/** The definitions of every operation this server offers: the operation table's and the package operations'. */
+export function allOperationDefinitions(): OperationDefinition[] {
+  return [...OPERATIONS.map(operationDefinitionOf), ...PACKAGE_OPERATION_DEFINITIONS];
+}
+
 /** The OperationDefinition with this id (`{resourceType}-{name}` of an operation, or a package operation's). */
 export function operationDefinitionById(id: string): OperationDefinition | undefined {
   const op = OPERATIONS.find((o) => `${o.resourceType}-${o.spec.name}` === id);

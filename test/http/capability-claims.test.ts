@@ -35,24 +35,18 @@ beforeAll(async () => {
 
 const listing = (interaction: string) => listed.filter((r) => r.interaction?.some((i) => i.code === interaction));
 
-/** The id of one instance of a type: found by the type's search, or (OperationDefinition) among the definitions the statement names. */
+/** The id of one instance of a type, found by the type's search. */
 async function someId(r: CapabilityStatementRestResource): Promise<string> {
-  if (r.interaction?.some((i) => i.code === 'search-type')) {
-    const bundle = (await server.client.search({ resourceType: r.type, searchParams: { _count: 1, _elements: 'id' } })) as unknown as Bundle;
-    return bundle.entry![0]!.resource!.id!;
-  }
-  if (r.type === 'OperationDefinition') {
-    const url = statement.rest![0]!.operation![0]!.definition;
-    return url.slice(url.lastIndexOf('/') + 1);
-  }
-  throw new Error(`no way to find an instance of ${r.type}`);
+  if (!r.interaction?.some((i) => i.code === 'search-type')) throw new Error(`no way to find an instance of ${r.type}`);
+  const bundle = (await server.client.search({ resourceType: r.type, searchParams: { _count: 1, _elements: 'id' } })) as unknown as Bundle;
+  return bundle.entry![0]!.resource!.id!;
 }
 
 describe('the CapabilityStatement', () => {
-  it('lists OperationDefinition with read, and no search (there is none)', () => {
+  it('lists OperationDefinition with read and search', () => {
     const od = listed.find((r) => r.type === 'OperationDefinition');
-    expect(od?.interaction).toEqual([{ code: 'read' }]);
-    expect(od?.searchParam).toBeUndefined();
+    expect(od?.interaction).toEqual([{ code: 'read' }, { code: 'search-type' }]);
+    expect(od?.searchParam?.map((p) => p.name)).toEqual(expect.arrayContaining(['url', 'code', 'system', 'type', 'instance']));
   });
 
   it('every type listed with read is read', async () => {

@@ -1,7 +1,7 @@
 import type { Bundle, CapabilityStatement, OperationDefinition, OperationDefinitionParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { testApp } from '../support/app';
+import { failure, useRunningServer } from '../support/server';
 
 /**
  * What FHIR R4 requires of every parameter of an OperationDefinition, and of its parts, all the way down: opd-1 (a type
@@ -62,11 +62,13 @@ const CARDINALITY_DIFFERS_FROM_R4: Record<string, string> = {
   'ConceptMap-translate out match.out product.out concept: 1..1': 'a product is given only with its element and its value',
 };
 
+const server = useRunningServer();
+
 describe('the OperationDefinitions the CapabilityStatement lists', () => {
   let app: App;
   let definitions: OperationDefinition[];
   beforeAll(async () => {
-    app = await testApp();
+    app = server.app;
     const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
     const listed = [...new Set([...cs.rest![0]!.operation!, ...cs.rest![0]!.resource!.flatMap((r) => r.operation ?? [])].map((o) => o.definition))];
     definitions = [];
@@ -127,5 +129,63 @@ describe('the OperationDefinitions the CapabilityStatement lists', () => {
     const cell = matrix.parameter!.find((p) => p.name === 'intervention')!.part!.find((p) => p.name === 'cell')!;
     expect(cell).toMatchObject({ use: 'out', min: 0, max: '*' });
     expect(cell.part!.map((p) => [p.name, p.type])).toEqual([['kommunekode', 'code'], ['indsats', 'integer'], ['tilbud', 'integer']]);
+  });
+});
+
+describe('searching the OperationDefinitions', () => {
+  const ids = (bundle: Bundle) => (bundle.entry ?? []).map((e) => e.resource!.id!).sort();
+
+  it('lists every operation the CapabilityStatement lists, each once, and pages them', async () => {
+    const cs = (await request(server.app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const listed = [...new Set([...cs.rest![0]!.operation!, ...cs.rest![0]!.resource!.flatMap((r) => r.operation ?? [])].map((o) => o.definition))].sort();
+    const all = (await request(server.app).get('/fhir/OperationDefinition').query({ _count: 500 }).expect(200)).body as Bundle;
+    expect(all).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: listed.length });
+    expect(all.entry!.map((e) => (e.resource as OperationDefinition).url).sort()).toEqual(listed);
+    const page = (await request(server.app).get('/fhir/OperationDefinition').query({ _count: 5 }).expect(200)).body as Bundle;
+    expect(page.entry).toHaveLength(5);
+    expect(page.link!.map((l) => l.relation)).toContain('next');
+  });
+
+  it("finds by R4's parameters: code, url, the levels, base, kind, and a POSTed form", async () => {
+    const find = async (query: Record<string, string>) => ids((await request(server.app).get('/fhir/OperationDefinition').query(query).expect(200)).body as Bundle);
+    expect(await find({ code: 'validate-code' })).toEqual(['CodeSystem-validate-code', 'ValueSet-validate-code']);
+    expect(await find({ url: 'http://faelles-tx.dk/fhir/OperationDefinition/ConceptMap-rollup' })).toEqual(['ConceptMap-rollup']);
+    expect(await find({ code: 'translate,lookup', instance: 'true' })).toEqual(['CodeSystem-lookup', 'ConceptMap-translate']);
+    expect(await find({ base: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-translate' })).toEqual(['ConceptMap-translate']);
+    const systemLevel = await find({ system: 'true' });
+    expect(systemLevel).toEqual(expect.arrayContaining(['Resource-versions']));
+    expect(systemLevel).not.toContain('CodeSystem-lookup');
+    expect(await find({ kind: 'query' })).toEqual([]);
+    const posted = (await request(server.app).post('/fhir/OperationDefinition/_search').type('form').send('code=rollup').expect(200)).body as Bundle;
+    expect(ids(posted)).toEqual(['ConceptMap-rollup']);
+    // _summary gives R4's summary elements, without the parameters
+    const summary = (await request(server.app).get('/fhir/OperationDefinition').query({ code: 'rollup', _summary: 'true' }).expect(200)).body as Bundle;
+    expect(summary.entry![0]!.resource).toMatchObject({ code: 'rollup', kind: 'operation' });
+    expect((summary.entry![0]!.resource as OperationDefinition).parameter).toBeUndefined();
+  });
+
+  it('refuses what it does not take: an unknown parameter, a write, and a definition it does not have', async () => {
+    const unknown = await request(server.app).get('/fhir/OperationDefinition').query({ resource: 'ConceptMap' }).expect(400);
+    expect(unknown.body.issue[0]).toMatchObject({ severity: 'error', code: 'invalid', expression: ['resource'] });
+    const lenient = (await request(server.app).get('/fhir/OperationDefinition').query({ resource: 'ConceptMap', code: 'rollup' })
+      .set('Prefer', 'handling=lenient').expect(200)).body as Bundle;
+    expect(ids(lenient)).toEqual(['ConceptMap-rollup']);
+    const put = await request(server.app).put('/fhir/OperationDefinition/ConceptMap-rollup').type('application/fhir+json').send({ resourceType: 'OperationDefinition' }).expect(405);
+    expect(put.headers.allow).toBe('GET, HEAD');
+    expect((await request(server.app).post('/fhir/OperationDefinition').type('application/fhir+json').send({ resourceType: 'OperationDefinition' }).expect(405)).headers.allow).toBe('GET, HEAD');
+    await request(server.app).get('/fhir/OperationDefinition/no-such-operation').expect(404);
+  });
+
+  it('is declared in the CapabilityStatement, and a FHIR client searches and reads with it', async () => {
+    const cs = (await request(server.app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const declared = cs.rest![0]!.resource!.find((r) => r.type === 'OperationDefinition')!;
+    expect(declared.interaction!.map((i) => i.code).sort()).toEqual(['read', 'search-type']);
+    expect(declared.searchParam!.map((p) => p.name)).toEqual(expect.arrayContaining(['url', 'code', 'instance', 'system', 'type', 'base']));
+
+    const found = await server.client.search({ resourceType: 'OperationDefinition', searchParams: { code: 'expand' } }) as unknown as Bundle;
+    expect(ids(found)).toEqual(['ValueSet-expand']);
+    const read = await server.client.read({ resourceType: 'OperationDefinition', id: 'ValueSet-expand' }) as unknown as OperationDefinition;
+    expect(read).toMatchObject({ code: 'expand', type: true, instance: true });
+    expect((await failure(server.client.read({ resourceType: 'OperationDefinition', id: 'nothing-here' }))).status).toBe(404);
   });
 });

@@ -453,7 +453,8 @@ describe("R4's search parameters of each type", () => {
     expect(typeOf('ConceptMap', 'source-uri')).toBe('reference');
     expect(typeOf('ConceptMap', 'target-code')).toBe('token');
     expect(typeOf('StructureDefinition', 'type')).toBe('uri');
-    for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition']) {
+    expect(typeOf('OperationDefinition', 'instance')).toBe('token');
+    for (const type of ['CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition', 'OperationDefinition']) {
       for (const p of listed(type)) {
         const b = await search(type, { [`${p.name}:missing`]: 'false', _summary: 'count' });
         expect(b.total).toBeGreaterThanOrEqual(0);

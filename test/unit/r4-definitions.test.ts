@@ -1,5 +1,6 @@
 import type { Bundle, ElementDefinition, SearchParameter, StructureDefinition } from 'fhir/r4';
 import { R4_ELEMENTS } from '../../src/fhir/r4-elements';
+import { OPERATION_DEFINITION_SEARCH_PARAMS } from '../../src/operations/operation-definition-search';
 import { STRUCTURE_DEFINITION_SEARCH_PARAMS } from '../../src/profile-validation/structure-definition-search';
 import { TERMINOLOGY_SEARCH_PARAMS } from '../../src/terminology/search';
 
@@ -30,7 +31,8 @@ describe.each(TYPES)('%s', (type) => {
   });
 
   it("search parameters: R4's for the type (composite ones left out), with R4's types", () => {
-    const declared = type === 'StructureDefinition' ? STRUCTURE_DEFINITION_SEARCH_PARAMS : TERMINOLOGY_SEARCH_PARAMS[type];
+    const declared: { name: string; type: string }[] = type === 'StructureDefinition' ? STRUCTURE_DEFINITION_SEARCH_PARAMS
+      : type === 'OperationDefinition' ? OPERATION_DEFINITION_SEARCH_PARAMS : TERMINOLOGY_SEARCH_PARAMS[type];
     const r4 = searchParameters.filter((p) => p.base.includes(type as never) && p.type !== 'composite');
     expect(declared.map((p) => `${p.name}:${p.type}`).sort()).toEqual(r4.map((p) => `${p.code}:${p.type}`).sort());
   });

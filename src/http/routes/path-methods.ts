@@ -4,15 +4,15 @@ import { operationAt, operationMethodsAt, type Invoker } from '../../operations/
 import type { TerminologyType } from '../../terminology/resource-set';
 import { HISTORY_PATH, RESOURCE_PATH, resourceMethods, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
-import { AUDIT_SEARCH_PATH, structureDefinitionMethods } from './reads';
+import { AUDIT_SEARCH_PATH, readOnlyTypeMethods } from './reads';
 
 export interface PathMethodsDeps {
   writer: ResourceWriter;
   invoker: Invoker;
 }
 
-/** The paths only read (GET, and HEAD with it): the CapabilityStatement, OperationDefinitions, the audit log. */
-const READ_ONLY_PATH = /^\/(?:metadata|AuditEvent|OperationDefinition\/[^/]+)\/?$/;
+/** The paths only read (GET, and HEAD with it): the CapabilityStatement and the audit log. */
+const READ_ONLY_PATH = /^\/(?:metadata|AuditEvent)\/?$/;
 
 /**
  * The methods a FHIR path (below the base) takes, by the routes that answer it: the one list that both the 405 of a
@@ -24,8 +24,8 @@ export function pathMethods(path: string, deps: PathMethodsDeps): readonly strin
   if (path === '/') return ['POST']; // batch and transaction Bundles
   if (READ_ONLY_PATH.test(path) || HISTORY_PATH.test(path)) return ['GET'];
   if (SEARCH_PATH.test(path) || AUDIT_SEARCH_PATH.test(path)) return ['GET', 'POST'];
-  const profiles = structureDefinitionMethods(path);
-  if (profiles) return profiles;
+  const readOnly = readOnlyTypeMethods(path);
+  if (readOnly) return readOnly;
   const call = operationAt(deps.invoker, path);
   if (call) return operationMethodsAt(call.op, call.type, call.id, call.name);
   const resource = RESOURCE_PATH.exec(path);
