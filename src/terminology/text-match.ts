@@ -54,6 +54,26 @@ export class TextFilter {
     return this.terms.length === 0 || this.matchesFolded(searchHaystack(texts, code));
   }
 
+  /**
+   * How well a haystack `matchesFolded` takes matches, for listing the best first (a pick list's typeahead: "kol" puts
+   * "… relateret til KOL" before "Nonfarmakologisk …"), lower is better: 0 the display is the filter; 1 the display
+   * starts with the filter's words in order (the last as typed so far); 2 every word of the filter starts a word of the
+   * display; 3 … of one of the texts (a designation); 4 a word found only inside a word, or in the code.
+   */
+  rankFolded(haystack: string): number {
+    if (this.terms.length === 0) return 0;
+    const codeAt = haystack.indexOf(CODE_WORD);
+    const texts = (codeAt < 0 ? haystack : haystack.slice(0, codeAt)).split('\u0000');
+    const display = words(texts[0] ?? '');
+    const n = this.terms.length;
+    if (display.length >= n && this.terms.every((t, i) => (i < n - 1 ? display[i] === t : display[i]!.startsWith(t)))) {
+      return display.length === n && display[n - 1] === this.terms[n - 1] ? 0 : 1;
+    }
+    const startsWords = (textWords: string[]) => this.terms.every((t) => textWords.some((w) => w.startsWith(t)));
+    if (startsWords(display)) return 2;
+    return texts.slice(1).some((t) => startsWords(words(t))) ? 3 : 4;
+  }
+
   /** `matches` over a haystack made beforehand with `searchHaystack` (what an expansion keeps per code). */
   matchesFolded(haystack: string): boolean {
     const codeAt = haystack.indexOf(CODE_WORD);

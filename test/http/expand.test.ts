@@ -285,6 +285,28 @@ describe('the Danish-aware text filter', () => {
     expect(codes(await expand({ url: INTERVENTIONS, filter: second!, count: 1000 }))).toContain(concept.code);
   });
 
+  it('lists a flat list\'s best matches first (what a pick list shows as one types), each kind in the value set\'s order, and pages that order', async () => {
+    const inOrder = entries(await expand({ url: INTERVENTIONS, count: 100000, excludeNested: true }));
+    const position = new Map(inOrder.map((c, i) => [c.code, i]));
+    for (const filter of ['kol', 'træning']) {
+      const hits = entries(await expand({ url: INTERVENTIONS, filter, count: 1000, excludeNested: true }));
+      // a display with a word starting with the filter comes before one that only has it inside a word (Nonfarmakologisk, Genoptræning)
+      const kind = (c: ValueSetExpansionContains) => (new RegExp(`(^|[^\\p{L}\\p{N}])${fold(filter)}`, 'u').test(fold(c.display ?? '')) ? 0 : 1);
+      expect(hits.map(kind)).toContain(1);
+      expect(hits.map(kind)).toEqual([...hits.map(kind)].sort());
+      for (let i = 1; i < hits.length; i++) {
+        if (kind(hits[i]!) === kind(hits[i - 1]!)) expect(position.get(hits[i]!.code)).toBeGreaterThan(position.get(hits[i - 1]!.code)!);
+      }
+    }
+    // the display that is the filter comes first
+    expect(entries(await expand({ url: INTERVENTIONS, filter: 'genoptræning', count: 1, excludeNested: true }))[0]?.display).toBe('Genoptræning');
+    // the pages of a filtered list are pieces of the same order
+    const ranked = codes(await expand({ url: INTERVENTIONS, filter: 'hjælp til', count: 1000, excludeNested: true }));
+    const pages: string[] = [];
+    for (let offset = 0; offset < ranked.length; offset += 3) pages.push(...codes(await expand({ url: INTERVENTIONS, filter: 'hjælp til', offset, count: 3, excludeNested: true })));
+    expect(pages).toEqual(ranked);
+  });
+
   it('also matches designations (the display used before the 2024 simplification)', async () => {
     const withDesignation = fsiiiIndex().find((n) => UUID_CODE.test(n.code) && n.designations.length > 0);
     const homeCare = new Set(codes(await expand({ url: HOME_CARE, count: 1000 })));

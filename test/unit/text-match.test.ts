@@ -1,4 +1,4 @@
-import { foldText, normaliseWhitespace, TextFilter, words } from '../../src/terminology/text-match';
+import { foldText, normaliseWhitespace, searchHaystack, TextFilter, words } from '../../src/terminology/text-match';
 
 describe('foldText', () => {
   it.each([
@@ -58,6 +58,22 @@ describe('TextFilter', () => {
     expect(new TextFilter('alkohol').matches(['Kostvejledning', 'Diætbehandling'])).toBe(false);
     expect(new TextFilter('faerdig').matches([])).toBe(false);
     expect(new TextFilter('faerdig').matches([undefined])).toBe(false);
+  });
+
+  it('ranks its matches: the display itself, then a display it starts, then word starts in the display, then in another text, then the rest', () => {
+    const rank = (filter: string, texts: string[], code?: string) => new TextFilter(filter).rankFolded(searchHaystack(texts, code));
+    expect(rank('fysisk træning', ['Fysisk træning'])).toBe(0);
+    expect(rank('Fysisk traening', ['Fysisk træning'])).toBe(0);
+    expect(rank('fysisk træ', ['Fysisk træning'])).toBe(1);
+    expect(rank('genoptræning', ['Genoptræning af funktionsnedsættelse'])).toBe(1);
+    expect(rank('kol', ['Hjælp til hjemmemonitorering relateret til KOL'])).toBe(2);
+    expect(rank('træning fysisk', ['Fysisk træning'])).toBe(2);
+    expect(rank('kol', ['Lungesygdom', 'KOL-rehabilitering'])).toBe(3);
+    expect(rank('kol', ['Nonfarmakologisk smertelindring'])).toBe(4);
+    expect(rank('bold', ['Boldspil i hallen'], '370-BOLD')).toBe(1);
+    expect(rank('370', ['Boldspil i hallen'], '370-BOLD')).toBe(4);
+    // every hit of the filter has a rank, and a filter without words ranks all alike
+    expect(rank('', ['Fysisk træning'])).toBe(0);
   });
 
   it('an empty filter is empty and matches everything', () => {

@@ -84,5 +84,17 @@ function findEntries(evaluated: IndexedComposeResult, request: SelectionCriteria
     entries.push(e);
     positions.push(i);
   });
-  return { entries, positions: Int32Array.from(positions) };
+  return byText ? bestFirst(entries, positions, byText) : { entries, positions: Int32Array.from(positions) };
+}
+
+/**
+ * A text filter's hits with the best matches first (`TextFilter.rankFolded`), each rank in the value set's own order:
+ * what a flat list and its pages show. A nested expansion takes the hits' positions only, and keeps the tree's order.
+ */
+function bestFirst(entries: ExpansionEntry[], positions: number[], filter: TextFilter): Selection {
+  const ranks = entries.map((e) => filter.rankFolded(haystackOf(e)));
+  const order = entries.map((_, i) => i);
+  // stable: equal ranks keep the value set's order
+  order.sort((a, b) => ranks[a]! - ranks[b]! || a - b);
+  return { entries: order.map((i) => entries[i]!), positions: Int32Array.from(order, (i) => positions[i]!) };
 }
