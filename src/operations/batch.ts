@@ -13,6 +13,7 @@ import type { TerminologyStore } from '../store/store';
 import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { callInput } from './call-input';
 import { metadataResource } from './capability-statement';
+import { ReadOnlyTypes } from './read-only-types';
 import type { OperationContext } from './context';
 import { suppliedResources, takesTxResources } from './tx-resources';
 import { errorAnswer, operationAt, type Invoker } from './invoke';
@@ -99,7 +100,7 @@ function entryConditions(entry: BundleEntry): { ifNoneMatch?: string; modifiedSi
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
  * HTTP route takes, with its parameters from where the route takes them, `callInput`),
- * reads, searches (also `[type]/_search`, its parameters in the url) and `metadata` as their routes answer them, after the same check of `_format` in the url; HEAD as
+ * reads, searches (also `[type]/_search`, its parameters in the url; the StructureDefinitions and OperationDefinitions too) and `metadata` as their routes answer them, after the same check of `_format` in the url; HEAD as
  * the GET without its resource.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
@@ -141,7 +142,7 @@ function requestOf(entry: BundleEntry, method: string | undefined, i: number, ba
   const readById = (read?.[2] !== undefined || history?.[3] !== undefined) && method === 'GET';
   refuseEntryConditions(entry, i, readById ? ['ifNoneMatch', 'ifModifiedSince'] : []);
   const operation = operationAt(invoker, path);
-  if (!operation && !read && !history && !isSearch && path !== '/metadata' && path !== '/metadata/') throw notARequestHere(i, url);
+  if (!operation && !read && !history && !isSearch && !ReadOnlyTypes.typeAt(path) && path !== '/metadata' && path !== '/metadata/') throw notARequestHere(i, url);
   return { url, method, path, search, query, read, operation };
 }
 
@@ -190,6 +191,12 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
     return { status: 200, resource: metadataResource(query, base, deps.registry, deps.profiles) };
   }
   const self = `${base}${path}${search ? `?${search}` : ''}`;
+  const readOnlyType = ReadOnlyTypes.typeAt(path);
+  if (readOnlyType) {
+    const searchSelf = /\/_search\/?$/.test(path) ? `${base}/${readOnlyType}${search ? `?${search}` : ''}` : self;
+    const resource = new ReadOnlyTypes(deps.profiles).answer({ path, method, query, self: searchSelf, baseUrl: base, lenient: call.lenient });
+    return { status: 200, resource };
+  }
   if (HISTORY_PATH.test(path) && method === 'GET') {
     const answer = await historyAt(deps.store, deps.registry, path, query, self, base, { lenient: call.lenient });
     return answer.resourceType === 'Bundle' ? { status: 200, resource: answer } : readAnswer(answer, query, entryConditions(entry));

@@ -176,6 +176,30 @@ describe('searching the OperationDefinitions', () => {
     await request(server.app).get('/fhir/OperationDefinition/no-such-operation').expect(404);
   });
 
+  it('answers in a batch as on its own: a search, a _search, a read with _elements, HEAD, and a write refused (405)', async () => {
+    const batch = {
+      resourceType: 'Bundle', type: 'batch', entry: [
+        { request: { method: 'GET', url: 'OperationDefinition?code=lookup,translate' } },
+        { request: { method: 'POST', url: 'OperationDefinition/_search?code=rollup' } },
+        { request: { method: 'GET', url: 'OperationDefinition/ValueSet-expand?_elements=code' } },
+        { request: { method: 'HEAD', url: 'OperationDefinition/ValueSet-expand' } },
+        { request: { method: 'GET', url: 'StructureDefinition?_count=1&_elements=id' } },
+        { request: { method: 'POST', url: 'OperationDefinition' }, resource: { resourceType: 'OperationDefinition' } },
+        { request: { method: 'GET', url: 'OperationDefinition/no-such-operation' } },
+      ],
+    };
+    const answer = await server.client.batch({ body: batch as never }) as unknown as Bundle;
+    const entries = answer.entry!;
+    expect(entries.map((e) => e.response!.status)).toEqual(['200 OK', '200 OK', '200 OK', '200 OK', '200 OK', '405 Method Not Allowed', '404 Not Found']);
+    expect(ids(entries[0]!.resource as Bundle)).toEqual(['CodeSystem-lookup', 'ConceptMap-translate']);
+    expect(ids(entries[1]!.resource as Bundle)).toEqual(['ConceptMap-rollup']);
+    expect(entries[2]!.resource).toMatchObject({ resourceType: 'OperationDefinition', id: 'ValueSet-expand', code: 'expand' });
+    expect((entries[2]!.resource as OperationDefinition).parameter).toBeUndefined();
+    expect(entries[3]!.resource).toBeUndefined();
+    expect((entries[4]!.resource as Bundle).entry).toHaveLength(1);
+    expect(entries[5]!.response!.outcome).toMatchObject({ resourceType: 'OperationOutcome' });
+  });
+
   it('is declared in the CapabilityStatement, and a FHIR client searches and reads with it', async () => {
     const cs = (await request(server.app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
     const declared = cs.rest![0]!.resource!.find((r) => r.type === 'OperationDefinition')!;

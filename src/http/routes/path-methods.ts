@@ -4,7 +4,8 @@ import { operationAt, operationMethodsAt, type Invoker } from '../../operations/
 import type { TerminologyType } from '../../terminology/resource-set';
 import { HISTORY_PATH, RESOURCE_PATH, resourceMethods, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
-import { AUDIT_SEARCH_PATH, readOnlyTypeMethods } from './reads';
+import { AUDIT_SEARCH_PATH } from './reads';
+import { readOnlyTypeMethods } from '../../operations/read-only-types';
 
 export interface PathMethodsDeps {
   writer: ResourceWriter;

@@ -1,15 +1,10 @@
-import type { Bundle, OperationDefinition, StructureDefinition } from 'fhir/r4';
 import { Router, type Request, type Response } from 'express';
 import { parseQueryString, withForm } from '../../fhir/query-string';
 import type { TokenVerifier } from '../../auth/verifier';
-import { methodNotAllowed, notKnown } from '../../errors/common-errors';
 import { handlingPreference } from '../../fhir/prefer-handling';
 import { readSubset } from '../../fhir/resource-subset';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
-import { searchStructureDefinitions } from '../../profile-validation/structure-definition-search';
-import { operationDefinitionById } from '../../operations/operation-definition';
-import { searchOperationDefinitions } from '../../operations/operation-definition-search';
-import { excerpt } from '../../errors/excerpt';
+import { READ_ONLY_TYPE_PATH, ReadOnlyTypes } from '../../operations/read-only-types';
 import type { TerminologyStore } from '../../store/store';
 import type { TerminologyRegistry } from '../../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
@@ -32,21 +27,6 @@ export interface ReadRouteDeps {
 
 /** The audit log's search by POST (and GET): `AuditEvent/_search`. */
 export const AUDIT_SEARCH_PATH = /^\/AuditEvent\/_search\/?$/;
-
-/** The types only read here, searched in memory: the profiles' StructureDefinitions and the operations' OperationDefinitions. */
-const READ_ONLY_TYPE_PATH = /^\/(StructureDefinition|OperationDefinition)(?:\/([^/$][^/]*))?\/?$/;
-
-/** The methods a path of a read-only type takes (`_search` by GET and POST, else GET), undefined for another path. */
-export function readOnlyTypeMethods(path: string): string[] | undefined {
-  const m = READ_ONLY_TYPE_PATH.exec(path);
-  return !m ? undefined : m[2] === '_search' ? ['GET', 'POST'] : ['GET'];
-}
-
-/** How a read-only type is searched and read by id. */
-interface ReadOnlyType {
-  search(query: Record<string, unknown>, selfUrl: string, baseUrl: string, options: { lenient: boolean }): Bundle;
-  byId(id: string): StructureDefinition | OperationDefinition | undefined;
-}
 
 /**
  * Reads and searches (src/write/interactions.ts, the searches of src/fhir/search.ts): CodeSystem, ValueSet and
@@ -75,27 +55,12 @@ export function readRoutes(deps: ReadRouteDeps): Router {
     const { query: q, self } = searchOf(req, 'AuditEvent');
     sendResource(res, 200, await searchAudit(store, req.principal!, q, self, deps.baseUrlOf(req), lenient(req)));
   }
-  const readOnlyTypes: Record<string, ReadOnlyType> = {
-    StructureDefinition: {
-      search: (q, self, base, options) => searchStructureDefinitions(deps.profiles, q, self, base, options),
-      byId: (id) => deps.profiles.byResourceId(id)?.resource,
-    },
-    OperationDefinition: { search: searchOperationDefinitions, byId: operationDefinitionById },
-  };
+  const readOnlyTypes = new ReadOnlyTypes(deps.profiles);
   router.all(READ_ONLY_TYPE_PATH, (req, res) => {
-    const [, type, id] = READ_ONLY_TYPE_PATH.exec(req.path) as unknown as [string, string, string | undefined];
-    const readOnly = readOnlyTypes[type]!;
-    if (id === '_search' && (req.method === 'GET' || req.method === 'POST')) {
-      const { query: q, self } = searchOf(req, type);
-      return sendResource(res, 200, readOnly.search(q, self, deps.baseUrlOf(req), lenient(req)));
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw methodNotAllowed(readOnlyTypeMethods(req.path)!, `${type} is read-only here: ${req.method} is not supported`, `${type} kan kun læses her: ${req.method} understøttes ikke`);
-    }
-    if (id === undefined) return sendResource(res, 200, readOnly.search(query(req), selfUrl(req), deps.baseUrlOf(req), lenient(req)));
-    const resource = readOnly.byId(decodeURIComponent(id));
-    if (!resource) throw notKnown(type, excerpt(id));
-    sendResource(res, 200, readSubset(resource, query(req)));
+    const type = ReadOnlyTypes.typeAt(req.path)!;
+    // `_search`'s parameters are the url's and a POSTed form's; a search of the type has the url's
+    const { query: q, self } = /\/_search\/?$/.test(req.path) ? searchOf(req, type) : { query: query(req), self: selfUrl(req) };
+    sendResource(res, 200, readOnlyTypes.answer({ path: req.path, method: req.method, query: q, self, baseUrl: deps.baseUrlOf(req), lenient: lenient(req).lenient }));
   });
 
   // search by POST (a form, read with the URL's parameters) and by GET of _search, as the search of [type]
