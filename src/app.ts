@@ -234,7 +234,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   fhir.use(optionsRoute({ writer, invoker }));
   fhir.use(metadataRoutes(registry, validation.profiles, baseUrlOf));
   fhir.use(operationRoute({ invoker, contextFor, logFor: lifecycle.logFor }));
-  const entryDeps = { registry, profiles: validation.profiles, writer, store, invoker, maxEntries: config.maxBatchEntries, contextFor, logFor: lifecycle.logFor };
+  const entryDeps = { registry, profiles: validation.profiles, writer, store, invoker, maxEntries: config.maxBatchEntries, contextFor, logFor: lifecycle.logFor, verifier };
   fhir.post('/', batchRoute(entryDeps));
   fhir.use(readRoutes({ registry, writer, store, profiles: validation.profiles, verifier, baseUrlOf }));
   fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries, transactionReads: transactionReads(entryDeps) }));

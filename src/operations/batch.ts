@@ -14,6 +14,9 @@ import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { callInput } from './call-input';
 import { metadataResource } from './capability-statement';
 import { ReadOnlyTypes } from './read-only-types';
+import { AUDIT_POST_SEARCH_PATH, AUDIT_SEARCH_PATHS, searchAudit } from '../write/audit-search';
+import { methodNotAllowed } from '../errors/common-errors';
+import type { Principal } from '../auth/verifier';
 import type { OperationContext } from './context';
 import { suppliedResources, takesTxResources } from './tx-resources';
 import { errorAnswer, operationAt, type Invoker } from './invoke';
@@ -69,6 +72,8 @@ export interface BatchCall {
   abandoned(): boolean;
   /** Where an entry's unexpected error (its 500) is logged, with the request's id. */
   logger: Pick<Logger, 'error'>;
+  /** The request's token verified for reading the audit log (a 401 AuthError without a valid one), once per request. */
+  auditReader(): Promise<Principal>;
 }
 
 /**
@@ -100,7 +105,7 @@ function entryConditions(entry: BundleEntry): { ifNoneMatch?: string; modifiedSi
 /**
  * One entry of a batch, answered as the same request on its own would be: operations through invoke (every one the
  * HTTP route takes, with its parameters from where the route takes them, `callInput`),
- * reads, searches (also `[type]/_search`, its parameters in the url; the StructureDefinitions and OperationDefinitions too) and `metadata` as their routes answer them, after the same check of `_format` in the url; HEAD as
+ * reads, searches (also `[type]/_search`, its parameters in the url; the StructureDefinitions and OperationDefinitions too; the audit log's, with the request's token) and `metadata` as their routes answer them, after the same check of `_format` in the url; HEAD as
  * the GET without its resource.
  */
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
@@ -142,7 +147,9 @@ function requestOf(entry: BundleEntry, method: string | undefined, i: number, ba
   const readById = (read?.[2] !== undefined || history?.[3] !== undefined) && method === 'GET';
   refuseEntryConditions(entry, i, readById ? ['ifNoneMatch', 'ifModifiedSince'] : []);
   const operation = operationAt(invoker, path);
-  if (!operation && !read && !history && !isSearch && !ReadOnlyTypes.typeAt(path) && path !== '/metadata' && path !== '/metadata/') throw notARequestHere(i, url);
+  if (!operation && !read && !history && !isSearch && !ReadOnlyTypes.typeAt(path) && !AUDIT_SEARCH_PATHS.test(path) && path !== '/metadata' && path !== '/metadata/') {
+    throw notARequestHere(i, url);
+  }
   return { url, method, path, search, query, read, operation };
 }
 
@@ -196,6 +203,11 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
     const searchSelf = /\/_search\/?$/.test(path) ? `${base}/${readOnlyType}${search ? `?${search}` : ''}` : self;
     const resource = new ReadOnlyTypes(deps.profiles).answer({ path, method, query, self: searchSelf, baseUrl: base, lenient: call.lenient });
     return { status: 200, resource };
+  }
+  if (AUDIT_SEARCH_PATHS.test(path)) {
+    if (method === 'POST' && !AUDIT_POST_SEARCH_PATH.test(path)) throw methodNotAllowed(['GET'], 'The audit log is searched, not written', 'Revisionsloggen kan søges i, ikke skrives i');
+    const principal = await call.auditReader();
+    return { status: 200, resource: await searchAudit(deps.store, principal, query, `${base}/AuditEvent${search ? `?${search}` : ''}`, base, { lenient: call.lenient }) };
   }
   if (HISTORY_PATH.test(path) && method === 'GET') {
     const answer = await historyAt(deps.store, deps.registry, path, query, self, base, { lenient: call.lenient });

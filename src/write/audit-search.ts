@@ -11,6 +11,10 @@ import { excerpt } from '../errors/excerpt';
 const PARAMS = new Set(['entity', 'agent', 'date', '_count', '_offset', '_format', '_pretty']);
 const DATE_SEARCH = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}.*)$/;
 
+/** The audit log's search: `AuditEvent` (GET) and `AuditEvent/_search` (GET and POST, `AUDIT_POST_SEARCH_PATH`). */
+export const AUDIT_SEARCH_PATHS = /^\/AuditEvent(?:\/_search)?\/?$/;
+export const AUDIT_POST_SEARCH_PATH = /^\/AuditEvent\/_search\/?$/;
+
 /** How the CapabilityStatement lists the audit log. */
 export const AUDIT_EVENT_CAPABILITY: CapabilityStatementRestResource = {
   type: 'AuditEvent',

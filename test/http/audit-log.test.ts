@@ -321,6 +321,30 @@ describe('AuditEvent through fhir-kit-client', () => {
     expect(events(await other.search({ resourceType: 'AuditEvent', searchParams: { entity: `CodeSystem/${CS_ID}` } }) as unknown as Bundle)).toEqual([]);
     expect((await failure(new Client({ baseUrl: server.baseUrl }).search({ resourceType: 'AuditEvent', searchParams: {} }))).status).toBe(401);
   });
+
+  it('a batch\'s audit log entries are searched with the batch request\'s token, as the search alone', async () => {
+    const token = await tokenFor({ kommunekode: '101', sub: 'dora' });
+    const client = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${token}` } });
+    const { codeSystem } = sampleCatalog('101');
+    await client.update({ resourceType: 'CodeSystem', id: CS_ID, body: clientBody(codeSystem) });
+    const batch = (entries: { method: string; url: string }[]) => ({ resourceType: 'Bundle', type: 'batch', entry: entries.map((request) => ({ request })) }) as never;
+    const entries = [
+      { method: 'GET', url: 'AuditEvent?agent=dora' }, { method: 'POST', url: 'AuditEvent/_search?agent=dora' }, { method: 'POST', url: 'AuditEvent' },
+      { method: 'GET', url: `CodeSystem/${CS_ID}` },
+    ];
+    const answer = await client.batch({ body: batch(entries) }) as unknown as Bundle;
+    expect(answer.entry!.map((e) => e.response!.status)).toEqual(['200 OK', '200 OK', '405 Method Not Allowed', '200 OK']);
+    const alone = events(await client.search({ resourceType: 'AuditEvent', searchParams: { agent: 'dora' } }) as unknown as Bundle).map((e) => e.id);
+    expect(alone.length).toBeGreaterThan(0);
+    expect(events(answer.entry![0]!.resource as Bundle).map((e) => e.id)).toEqual(alone);
+    expect(events(answer.entry![1]!.resource as Bundle).map((e) => e.id)).toEqual(alone);
+    // another municipality's token sees none of them; without a token the entry (not the batch) is 401, the others answered
+    const other = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${await tokenFor({ kommunekode: '147' })}` } });
+    expect(events((await other.batch({ body: batch(entries.slice(0, 1)) }) as unknown as Bundle).entry![0]!.resource as Bundle)).toEqual([]);
+    const anonymous = await new Client({ baseUrl: server.baseUrl }).batch({ body: batch(entries) }) as unknown as Bundle;
+    expect(anonymous.entry!.map((e) => e.response!.status)).toEqual(['401 Unauthorized', '401 Unauthorized', '405 Method Not Allowed', '200 OK']);
+    expect(anonymous.entry![0]!.response!.outcome).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'login' }] });
+  });
 });
 
 describe('AuditEvent: a refused $import-local', () => {

@@ -390,7 +390,7 @@ describe('batch limits', () => {
     const small = express();
     small.use(express.json({ limit: '1mb' }));
     small.post('/', batchRoute({ registry: app.registry, profiles: undefined as never, writer: undefined as never, store: undefined as never, invoker: createInvoker({ registry: app.registry, cacheEntries: 0 }), maxEntries: 10, maxResponseBytes: 4000,
-      contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }), logFor: () => pino({ level: 'silent' }) }));
+      contextFor: () => ({ registry: app.registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://x/fhir' }), logFor: () => pino({ level: 'silent' }), verifier: undefined as never }));
     const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: `ConceptMap/$translate?system=${enc(K370)}&code=370-KOL-REHAB` } }));
     const res = await request(small).post('/').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);
     const statuses = (res.body as Bundle).entry!.map((e) => e.response?.status);

@@ -5,14 +5,24 @@ import { answerBatch, answerEntries, checkTransactionReads, type BatchCall, type
 import type { OperationContext } from '../../operations/context';
 import { handlingPreference } from '../../fhir/prefer-handling';
 import { sendResource } from '../pipeline/send';
+import { bearerToken, type Principal, type TokenVerifier } from '../../auth/verifier';
 
-export type BatchRouteDeps = BatchDeps & { contextFor(req: Request): OperationContext; logFor(req: Request): Logger };
+export type BatchRouteDeps = BatchDeps & { contextFor(req: Request): OperationContext; logFor(req: Request): Logger; verifier: TokenVerifier };
 
-/** How the entries of a request's Bundle are answered: its context, `Prefer: handling`, until the request is answered or gone. */
+/**
+ * How the entries of a request's Bundle are answered: its context, `Prefer: handling`, until the request is answered
+ * or gone, and its token for the audit log's entries.
+ */
 function callOf(deps: BatchRouteDeps, req: Request, res: Response): BatchCall {
   const abandoned = () => res.headersSent || res.destroyed; // timed out, or the client went away
   const handling = handlingPreference(req.headers.prefer);
-  return { context: deps.contextFor(req), strict: handling === 'strict', lenient: handling === 'lenient', abandoned, logger: deps.logFor(req) };
+  let reader: Promise<Principal> | undefined;
+  const auditReader = () => {
+    const header = req.headers.authorization;
+    reader ??= (async () => deps.verifier.verify(bearerToken(typeof header === 'string' ? header : undefined, 'audit')))();
+    return reader;
+  };
+  return { context: deps.contextFor(req), strict: handling === 'strict', lenient: handling === 'lenient', abandoned, logger: deps.logFor(req), auditReader };
 }
 
 /**

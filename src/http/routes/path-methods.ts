@@ -4,8 +4,8 @@ import { operationAt, operationMethodsAt, type Invoker } from '../../operations/
 import type { TerminologyType } from '../../terminology/resource-set';
 import { HISTORY_PATH, RESOURCE_PATH, resourceMethods, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
-import { AUDIT_SEARCH_PATH } from './reads';
 import { readOnlyTypeMethods } from '../../operations/read-only-types';
+import { AUDIT_POST_SEARCH_PATH } from '../../write/audit-search';
 
 export interface PathMethodsDeps {
   writer: ResourceWriter;
@@ -24,7 +24,7 @@ const READ_ONLY_PATH = /^\/(?:metadata|AuditEvent)\/?$/;
 export function pathMethods(path: string, deps: PathMethodsDeps): readonly string[] | undefined {
   if (path === '/') return ['POST']; // batch and transaction Bundles
   if (READ_ONLY_PATH.test(path) || HISTORY_PATH.test(path)) return ['GET'];
-  if (SEARCH_PATH.test(path) || AUDIT_SEARCH_PATH.test(path)) return ['GET', 'POST'];
+  if (SEARCH_PATH.test(path) || AUDIT_POST_SEARCH_PATH.test(path)) return ['GET', 'POST'];
   const readOnly = readOnlyTypeMethods(path);
   if (readOnly) return readOnly;
   const call = operationAt(deps.invoker, path);

@@ -9,7 +9,7 @@ import type { TerminologyStore } from '../../store/store';
 import type { TerminologyRegistry } from '../../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
-import { searchAudit } from '../../write/audit-search';
+import { AUDIT_POST_SEARCH_PATH, AUDIT_SEARCH_PATHS, searchAudit } from '../../write/audit-search';
 import { HISTORY_PATH, historyAt, notModified, parseHttpDate, readResource, RESOURCE_PATH, SEARCH_PATH, versionHeaders } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
@@ -25,8 +25,6 @@ export interface ReadRouteDeps {
   baseUrlOf(req: Request): string;
 }
 
-/** The audit log's search by POST (and GET): `AuditEvent/_search`. */
-export const AUDIT_SEARCH_PATH = /^\/AuditEvent\/_search\/?$/;
 
 /**
  * Reads and searches (src/write/interactions.ts, the searches of src/fhir/search.ts): CodeSystem, ValueSet and
@@ -49,8 +47,8 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   };
   // the audit log: GET of AuditEvent, and of AuditEvent/_search by GET and POST (a form), as the other searches
   const auditReader = authenticate(deps.verifier, 'audit');
-  router.get('/AuditEvent', auditReader, searchAuditLog);
-  router.route(AUDIT_SEARCH_PATH).get(auditReader, searchAuditLog).post(auditReader, searchAuditLog);
+  router.get(AUDIT_SEARCH_PATHS, auditReader, searchAuditLog);
+  router.post(AUDIT_POST_SEARCH_PATH, auditReader, searchAuditLog);
   async function searchAuditLog(req: Request, res: Response): Promise<void> {
     const { query: q, self } = searchOf(req, 'AuditEvent');
     sendResource(res, 200, await searchAudit(store, req.principal!, q, self, deps.baseUrlOf(req), lenient(req)));
