@@ -14,7 +14,7 @@ import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { callInput } from './call-input';
 import { metadataResource } from './capability-statement';
 import { ReadOnlyTypes } from './read-only-types';
-import { AUDIT_POST_SEARCH_PATH, AUDIT_SEARCH_PATHS, searchAudit } from '../write/audit-search';
+import { AUDIT_POST_SEARCH_PATH, AUDIT_READ_PATH, AUDIT_SEARCH_PATHS, readAuditEvent, searchAudit } from '../write/audit-search';
 import { methodNotAllowed } from '../errors/common-errors';
 import type { Principal } from '../auth/verifier';
 import type { OperationContext } from './context';
@@ -147,7 +147,7 @@ function requestOf(entry: BundleEntry, method: string | undefined, i: number, ba
   const readById = (read?.[2] !== undefined || history?.[3] !== undefined) && method === 'GET';
   refuseEntryConditions(entry, i, readById ? ['ifNoneMatch', 'ifModifiedSince'] : []);
   const operation = operationAt(invoker, path);
-  if (!operation && !read && !history && !isSearch && !ReadOnlyTypes.typeAt(path) && !AUDIT_SEARCH_PATHS.test(path) && path !== '/metadata' && path !== '/metadata/') {
+  if (!operation && !read && !history && !isSearch && !ReadOnlyTypes.typeAt(path) && !AUDIT_SEARCH_PATHS.test(path) && !AUDIT_READ_PATH.test(path) && path !== '/metadata' && path !== '/metadata/') {
     throw notARequestHere(i, url);
   }
   return { url, method, path, search, query, read, operation };
@@ -208,6 +208,11 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
     if (method === 'POST' && !AUDIT_POST_SEARCH_PATH.test(path)) throw methodNotAllowed(['GET'], 'The audit log is searched, not written', 'Revisionsloggen kan søges i, ikke skrives i');
     const principal = await call.auditReader();
     return { status: 200, resource: await searchAudit(deps.store, principal, query, `${base}/AuditEvent${search ? `?${search}` : ''}`, base, { lenient: call.lenient }) };
+  }
+  const auditRead = AUDIT_READ_PATH.exec(path);
+  if (auditRead) {
+    if (method !== 'GET') throw methodNotAllowed(['GET'], 'The audit log is read, not written', 'Revisionsloggen kan læses, ikke skrives');
+    return { status: 200, resource: await readAuditEvent(deps.store, await call.auditReader(), auditRead[1]!) };
   }
   if (HISTORY_PATH.test(path) && method === 'GET') {
     const answer = await historyAt(deps.store, deps.registry, path, query, self, base, { lenient: call.lenient });

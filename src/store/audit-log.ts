@@ -21,6 +21,8 @@ export type AuditOfWrite = (versions: readonly (StoredVersion | undefined)[]) =>
 export interface AuditQuery {
   /** Only events touching a resource of this municipality (a municipality's token); absent: all (an admin). */
   owner?: string;
+  /** The events with one of these ids (`_id`, and a read of `AuditEvent/{id}`). */
+  ids?: readonly string[];
   /** `Type/id`, `Type/id/_history/n`, `url` or `url|version` of a written resource. */
   entity?: readonly string[];
   /** A token's sub or kommunekode. */
@@ -86,6 +88,7 @@ export function auditFilter(q: AuditQuery, contains: (column: string, param: str
   const hasKey = (column: string, key: string) => contains(column, bind(keyNeedle(key)));
   const any = (tests: string[]) => (tests.length === 1 ? tests[0]! : `(${tests.join(' OR ')})`);
   if (q.owner !== undefined) where.push(hasKey('owners', q.owner));
+  if (q.ids !== undefined) where.push(q.ids.length === 0 ? '1 = 0' : `id IN (${q.ids.map(bind).join(', ')})`);
   if (q.entity !== undefined) {
     where.push(any(q.entity.map(entityWanted).map(({ key, version }) => (!version ? hasKey('entities', key)
       : `(${hasKey('entities', key)} OR (${hasKey('entities', version.key)} AND ${contains('content', bind(referenceNeedle(version.reference)))}))`))));
@@ -105,6 +108,7 @@ export function auditMatches(r: AuditRecord, q: AuditQuery): boolean {
     return has(r.entities, key) || (version !== undefined && has(r.entities, version.key) && names(version.reference));
   };
   if (q.owner !== undefined && !has(r.owners, q.owner)) return false;
+  if (q.ids !== undefined && !q.ids.includes(r.event.id)) return false;
   if (q.entity !== undefined && !q.entity.some(hasEntity)) return false;
   if (q.agent !== undefined && !q.agent.some((a) => has(r.agents, a))) return false;
   if (q.from !== undefined && r.event.recorded < q.from) return false;

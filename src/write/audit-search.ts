@@ -1,4 +1,4 @@
-import type { Bundle, CapabilityStatementRestResource } from 'fhir/r4';
+import type { AuditEvent, Bundle, CapabilityStatementRestResource } from 'fhir/r4';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { pageLinks } from '../fhir/search';
@@ -7,20 +7,24 @@ import { searchCount, searchOffset, searchText, splitEscaped, unescapeSearch } f
 import type { AuditLog, AuditQuery } from '../store/audit-log';
 import { endOfDate, startOfDate } from '../fhir/date-time';
 import { excerpt } from '../errors/excerpt';
+import { notKnown } from '../errors/common-errors';
 
-const PARAMS = new Set(['entity', 'agent', 'date', '_count', '_offset', '_format', '_pretty']);
+const PARAMS = new Set(['_id', 'entity', 'agent', 'date', '_count', '_offset', '_format', '_pretty']);
 const DATE_SEARCH = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}.*)$/;
 
 /** The audit log's search: `AuditEvent` (GET) and `AuditEvent/_search` (GET and POST, `AUDIT_POST_SEARCH_PATH`). */
 export const AUDIT_SEARCH_PATHS = /^\/AuditEvent(?:\/_search)?\/?$/;
 export const AUDIT_POST_SEARCH_PATH = /^\/AuditEvent\/_search\/?$/;
+/** One event, read by its id (the fullUrl of a search's entry): `AuditEvent/{id}`. */
+export const AUDIT_READ_PATH = /^\/AuditEvent\/([A-Za-z0-9\-.]{1,64})\/?$/;
 
 /** How the CapabilityStatement lists the audit log. */
 export const AUDIT_EVENT_CAPABILITY: CapabilityStatementRestResource = {
   type: 'AuditEvent',
   documentation: "Who changed what: one event per write (create, update, delete, transaction, $import-local), successes and refusals, newest first, in pages of _count (_offset, with first, previous, next and last links). Needs a Bearer token: a municipality's token finds the events of its own resources, an admin token all.",
-  interaction: [{ code: 'search-type' }],
+  interaction: [{ code: 'read' }, { code: 'search-type' }],
   searchParam: [
+    { name: '_id', type: 'token', documentation: 'The id of an event; a comma separates alternatives' },
     { name: 'entity', type: 'reference', documentation: 'Type/id of a written resource, or Type/id/_history/n of one version; also its url or url|version; a comma separates alternatives' },
     { name: 'agent', type: 'reference', documentation: "The token's sub or kommunekode; a comma separates alternatives" },
     { name: 'date', type: 'date', documentation: 'When it was recorded (eq, ge, gt, le, lt; repeats); a time without a zone is read in UTC' },
@@ -86,12 +90,32 @@ function unknownParameters(query: Record<string, unknown>, lenient: boolean): Se
     if (PARAMS.has(name)) continue;
     if (lenient) ignored.add(name);
     else {
-      throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (entity, agent, date, _count, _offset)`, {
-        expression: [excerpt(name)], da: `Ukendt søgeparameter '${excerpt(name)}' for AuditEvent (entity, agent, date, _count, _offset)`,
+      throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, _count, _offset)`, {
+        expression: [excerpt(name)], da: `Ukendt søgeparameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, _count, _offset)`,
       });
     }
   }
   return ignored;
+}
+
+/**
+ * `AuditEvent/{id}`: one event, for the token that may see it in a search (its municipality's, or an admin's); 404
+ * for an event it may not see, as for one that is not there (the audit log says nothing of other municipalities).
+ */
+export async function readAuditEvent(log: AuditLog, principal: Principal, id: string): Promise<AuditEvent> {
+  checkReader(principal);
+  const page = await log.searchAudit({ offset: 0, count: 1, ids: [id], ...(principal.admin ? {} : { owner: principal.kommunekode }) });
+  const event = page.events[0];
+  if (!event) throw notKnown('AuditEvent', excerpt(id));
+  return event;
+}
+
+function checkReader(principal: Principal): void {
+  if (!principal.admin && !principal.kommunekode) {
+    throw new FhirError(403, 'forbidden', 'The audit log needs a token that names a municipality (claim kommunekode) or has the admin scope', {
+      da: 'Revisionsloggen kræver et token, der angiver en kommune (claim kommunekode) eller har scope admin',
+    });
+  }
 }
 
 /**
@@ -102,21 +126,19 @@ function unknownParameters(query: Record<string, unknown>, lenient: boolean): Se
  */
 export async function searchAudit(log: AuditLog, principal: Principal, query: Record<string, unknown>, selfUrl: string, baseUrl: string,
   options: { lenient?: boolean } = {}): Promise<Bundle> {
-  if (!principal.admin && !principal.kommunekode) {
-    throw new FhirError(403, 'forbidden', 'The audit log needs a token that names a municipality (claim kommunekode) or has the admin scope', {
-      da: 'Revisionsloggen kræver et token, der angiver en kommune (claim kommunekode) eller har scope admin',
-    });
-  }
+  checkReader(principal);
   const ignored = unknownParameters(query, options.lenient === true);
   const count = searchCount(query);
   const offset = searchOffset(query);
   const dates = query.date === undefined ? [] : Array.isArray(query.date) ? query.date.map(String) : [String(query.date)];
+  const ids = alternatives(query, '_id')?.map(unescapeSearch);
   const entity = alternatives(query, 'entity')?.map(unescapeSearch);
   const agent = alternatives(query, 'agent');
   const q: AuditQuery = {
     offset,
     count,
     ...(principal.admin ? {} : { owner: principal.kommunekode }),
+    ...(ids ? { ids } : {}),
     // a reference: `Type/id`, also given as an absolute URL of this server
     ...(entity ? { entity: entity.map((e) => (e.startsWith(`${baseUrl}/`) ? e.slice(baseUrl.length + 1) : e)) } : {}),
     // an identifier `system|value`: its value

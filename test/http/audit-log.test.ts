@@ -303,7 +303,8 @@ describe('AuditEvent: who may see what', () => {
   it('is listed in the CapabilityStatement', async () => {
     const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
     const audit = cs.rest?.[0]?.resource?.find((r) => r.type === 'AuditEvent');
-    expect(audit?.searchParam?.map((p) => p.name)).toEqual(['entity', 'agent', 'date']);
+    expect(audit?.searchParam?.map((p) => p.name)).toEqual(['_id', 'entity', 'agent', 'date']);
+    expect(audit?.interaction?.map((i) => i.code)).toEqual(['read', 'search-type']);
   });
 });
 
@@ -320,6 +321,32 @@ describe('AuditEvent through fhir-kit-client', () => {
     const other = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${await tokenFor({ kommunekode: '147' })}` } });
     expect(events(await other.search({ resourceType: 'AuditEvent', searchParams: { entity: `CodeSystem/${CS_ID}` } }) as unknown as Bundle)).toEqual([]);
     expect((await failure(new Client({ baseUrl: server.baseUrl }).search({ resourceType: 'AuditEvent', searchParams: {} }))).status).toBe(401);
+  });
+
+  it('an event is read at its fullUrl, and found by _id, by the tokens that find it in a search; 404 for the others', async () => {
+    const token = await tokenFor({ kommunekode: '101', sub: 'erik' });
+    const client = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${token}` } });
+    const { codeSystem } = sampleCatalog('101');
+    await client.update({ resourceType: 'CodeSystem', id: CS_ID, body: clientBody(codeSystem) });
+    const found = await client.search({ resourceType: 'AuditEvent', searchParams: { agent: 'erik' } }) as unknown as Bundle;
+    const entry = found.entry![0]!;
+    expect(entry.fullUrl).toBe(`${server.baseUrl}/AuditEvent/${entry.resource!.id}`);
+    const read = await client.read({ resourceType: 'AuditEvent', id: entry.resource!.id! }) as unknown as AuditEvent;
+    expect(read).toEqual(entry.resource);
+    const kl = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${await tokenFor({ scope: 'openid admin', sub: 'kl-admin' })}` } });
+    expect(await kl.read({ resourceType: 'AuditEvent', id: read.id! })).toEqual(read);
+    const byId = await client.search({ resourceType: 'AuditEvent', searchParams: { _id: `${read.id},no-such-event` } }) as unknown as Bundle;
+    expect(events(byId).map((e) => e.id)).toEqual([read.id]);
+    // another municipality's token does not learn that the event is there; no token is 401
+    const other = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: `Bearer ${await tokenFor({ kommunekode: '147' })}` } });
+    expect((await failure(other.read({ resourceType: 'AuditEvent', id: read.id! }))).status).toBe(404);
+    expect((await failure(client.read({ resourceType: 'AuditEvent', id: 'no-such-event' }))).status).toBe(404);
+    expect((await failure(new Client({ baseUrl: server.baseUrl }).read({ resourceType: 'AuditEvent', id: read.id! }))).status).toBe(401);
+    // read-only, and in a batch as on its own
+    const put = await request(server.app).put(`/fhir/AuditEvent/${read.id}`).set('Authorization', `Bearer ${token}`).type('application/fhir+json').send(read).expect(405);
+    expect(put.headers.allow).toBe('GET, HEAD');
+    const batch = await client.batch({ body: { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `AuditEvent/${read.id}` } }] } as never }) as unknown as Bundle;
+    expect(batch.entry![0]!.resource).toEqual(read);
   });
 
   it('a batch\'s audit log entries are searched with the batch request\'s token, as the search alone', async () => {

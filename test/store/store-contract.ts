@@ -381,6 +381,11 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await ids({ entity: ['http://e.org/x|1', 'ConceptMap/y'] })).toEqual(['other', 'old']);
         expect(await ids({ agent: ['anna', 'bo'], owner: '101' })).toEqual(['new', 'old']);
         expect(await ids({ agent: ['nobody'] })).toEqual([]);
+        // by id: any of them, with the other criteria
+        expect(await ids({ ids: ['old', 'other'] })).toEqual(['other', 'old']);
+        expect(await ids({ ids: ['old'], owner: '147' })).toEqual([]);
+        expect(await ids({ ids: ['ol'] })).toEqual([]);
+        expect(await ids({ ids: [] })).toEqual([]);
       });
 
       it('finds a version, Type/id/_history/n, by the Type/id key and the version the event names (its keys name no versions)', async () => {

@@ -5,7 +5,7 @@ import type { TerminologyType } from '../../terminology/resource-set';
 import { HISTORY_PATH, RESOURCE_PATH, resourceMethods, SEARCH_PATH } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { readOnlyTypeMethods } from '../../operations/read-only-types';
-import { AUDIT_POST_SEARCH_PATH } from '../../write/audit-search';
+import { AUDIT_POST_SEARCH_PATH, AUDIT_READ_PATH } from '../../write/audit-search';
 
 export interface PathMethodsDeps {
   writer: ResourceWriter;
@@ -23,7 +23,7 @@ const READ_ONLY_PATH = /^\/(?:metadata|AuditEvent)\/?$/;
  */
 export function pathMethods(path: string, deps: PathMethodsDeps): readonly string[] | undefined {
   if (path === '/') return ['POST']; // batch and transaction Bundles
-  if (READ_ONLY_PATH.test(path) || HISTORY_PATH.test(path)) return ['GET'];
+  if (READ_ONLY_PATH.test(path) || HISTORY_PATH.test(path) || AUDIT_READ_PATH.test(path)) return ['GET'];
   if (SEARCH_PATH.test(path) || AUDIT_POST_SEARCH_PATH.test(path)) return ['GET', 'POST'];
   const readOnly = readOnlyTypeMethods(path);
   if (readOnly) return readOnly;

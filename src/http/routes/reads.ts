@@ -9,7 +9,7 @@ import type { TerminologyStore } from '../../store/store';
 import type { TerminologyRegistry } from '../../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../../terminology/resource-set';
 import { searchTerminology } from '../../terminology/search';
-import { AUDIT_POST_SEARCH_PATH, AUDIT_SEARCH_PATHS, searchAudit } from '../../write/audit-search';
+import { AUDIT_POST_SEARCH_PATH, AUDIT_READ_PATH, AUDIT_SEARCH_PATHS, readAuditEvent, searchAudit } from '../../write/audit-search';
 import { HISTORY_PATH, historyAt, notModified, parseHttpDate, readResource, RESOURCE_PATH, SEARCH_PATH, versionHeaders } from '../../write/interactions';
 import type { ResourceWriter } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
@@ -49,6 +49,9 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   const auditReader = authenticate(deps.verifier, 'audit');
   router.get(AUDIT_SEARCH_PATHS, auditReader, searchAuditLog);
   router.post(AUDIT_POST_SEARCH_PATH, auditReader, searchAuditLog);
+  router.get(AUDIT_READ_PATH, auditReader, async (req, res) => {
+    sendResource(res, 200, await readAuditEvent(store, req.principal!, AUDIT_READ_PATH.exec(req.path)![1]!));
+  });
   async function searchAuditLog(req: Request, res: Response): Promise<void> {
     const { query: q, self } = searchOf(req, 'AuditEvent');
     sendResource(res, 200, await searchAudit(store, req.principal!, q, self, deps.baseUrlOf(req), lenient(req)));
