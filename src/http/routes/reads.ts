@@ -25,7 +25,6 @@ export interface ReadRouteDeps {
   baseUrlOf(req: Request): string;
 }
 
-
 /**
  * Reads and searches (src/write/interactions.ts, the searches of src/fhir/search.ts): CodeSystem, ValueSet and
  * ConceptMap (read and vread with ETag, If-None-Match and If-Modified-Since, history of one resource, of a type and of all, search), the StructureDefinitions of the profiles
