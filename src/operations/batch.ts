@@ -147,7 +147,7 @@ function requestOf(entry: BundleEntry, method: string | undefined, i: number, ba
   const readById = (read?.[2] !== undefined || history?.[3] !== undefined) && method === 'GET';
   refuseEntryConditions(entry, i, readById ? ['ifNoneMatch', 'ifModifiedSince'] : []);
   const operation = operationAt(invoker, path);
-  if (!operation && !read && !history && !isSearch && !ReadOnlyTypes.typeAt(path) && !AUDIT_SEARCH_PATHS.test(path) && !AUDIT_READ_PATH.test(path) && path !== '/metadata' && path !== '/metadata/') {
+  if (!operation && !read && !history && !isSearch && !ReadOnlyTypes.targetAt(path) && !AUDIT_SEARCH_PATHS.test(path) && !AUDIT_READ_PATH.test(path) && path !== '/metadata' && path !== '/metadata/') {
     throw notARequestHere(i, url);
   }
   return { url, method, path, search, query, read, operation };
@@ -198,16 +198,19 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
     return { status: 200, resource: metadataResource(query, base, deps.registry, deps.profiles) };
   }
   const self = `${base}${path}${search ? `?${search}` : ''}`;
-  const readOnlyType = ReadOnlyTypes.typeAt(path);
-  if (readOnlyType) {
-    const searchSelf = /\/_search\/?$/.test(path) ? `${base}/${readOnlyType}${search ? `?${search}` : ''}` : self;
-    const resource = new ReadOnlyTypes(deps.profiles).answer({ path, method, query, self: searchSelf, baseUrl: base, lenient: call.lenient });
+  // a search's own link: the search as a GET of [type] with the entry's parameters
+  const searchSelf = (type: string) => `${base}/${type}${search ? `?${search}` : ''}`;
+  const readOnly = ReadOnlyTypes.targetAt(path);
+  if (readOnly) {
+    const resource = new ReadOnlyTypes(deps.profiles).answer({
+      path, method, query, self: readOnly.search ? searchSelf(readOnly.type) : self, baseUrl: base, lenient: call.lenient,
+    });
     return { status: 200, resource };
   }
   if (AUDIT_SEARCH_PATHS.test(path)) {
     if (method === 'POST' && !AUDIT_POST_SEARCH_PATH.test(path)) throw methodNotAllowed(['GET'], 'The audit log is searched, not written', 'Revisionsloggen kan søges i, ikke skrives i');
     const principal = await call.auditReader();
-    return { status: 200, resource: await searchAudit(deps.store, principal, query, `${base}/AuditEvent${search ? `?${search}` : ''}`, base, { lenient: call.lenient }) };
+    return { status: 200, resource: await searchAudit(deps.store, principal, query, searchSelf('AuditEvent'), base, { lenient: call.lenient }) };
   }
   const auditRead = AUDIT_READ_PATH.exec(path);
   if (auditRead) {
@@ -226,7 +229,7 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
       });
     }
     const type = searchPath[1] as TerminologyType;
-    return { status: 200, resource: searchTerminology(deps.registry, type, query, `${base}/${type}${search ? `?${search}` : ''}`, base, { lenient: call.lenient }) };
+    return { status: 200, resource: searchTerminology(deps.registry, type, query, searchSelf(type), base, { lenient: call.lenient }) };
   }
   if (read && read[2] === undefined && method === 'POST') {
     throw notReadOrOperation({ en: `a create (POST to ${read[1]})`, da: `en oprettelse (POST til ${read[1]})` });

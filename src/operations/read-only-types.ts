@@ -12,8 +12,17 @@ export const READ_ONLY_TYPE_PATH = /^\/(StructureDefinition|OperationDefinition)
 
 /** The methods a path of a read-only type takes (`_search` by GET and POST, else GET), undefined for another path. */
 export function readOnlyTypeMethods(path: string): string[] | undefined {
-  const m = READ_ONLY_TYPE_PATH.exec(path);
-  return !m ? undefined : m[2] === '_search' ? ['GET', 'POST'] : ['GET'];
+  const target = ReadOnlyTypes.targetAt(path);
+  return !target ? undefined : target.search ? ['GET', 'POST'] : ['GET'];
+}
+
+/** What a read-only type's path addresses: its type, and whether it is `[type]/_search` or which id it reads. */
+interface ReadOnlyTarget {
+  type: string;
+  /** `[type]/_search`. */
+  search: boolean;
+  /** `[type]/[id]`. */
+  id?: string;
 }
 
 /** How a read-only type is searched and read by id. */
@@ -50,17 +59,20 @@ export class ReadOnlyTypes {
     };
   }
 
-  /** The read-only type a path is of (`StructureDefinition`, `OperationDefinition`), undefined for another path. */
-  static typeAt(path: string): string | undefined {
-    return READ_ONLY_TYPE_PATH.exec(path)?.[1];
+  /** What a path of a read-only type (`StructureDefinition`, `OperationDefinition`) addresses, undefined for another path. */
+  static targetAt(path: string): ReadOnlyTarget | undefined {
+    const m = READ_ONLY_TYPE_PATH.exec(path);
+    if (!m) return undefined;
+    const id = m[2];
+    return id === '_search' ? { type: m[1]!, search: true } : { type: m[1]!, search: false, ...(id !== undefined ? { id } : {}) };
   }
 
   /** The answer to a request of a read-only type's path (HEAD as GET: the caller leaves out the body). */
   answer(request: ReadOnlyRequest): Bundle | StructureDefinition | OperationDefinition {
-    const [, type, id] = READ_ONLY_TYPE_PATH.exec(request.path) as unknown as [string, string, string | undefined];
+    const { type, search, id } = ReadOnlyTypes.targetAt(request.path)!;
     const readOnly = this.types[type]!;
     const { method } = request;
-    if (id === '_search' && (method === 'GET' || method === 'POST')) {
+    if (search && (method === 'GET' || method === 'POST')) {
       return readOnly.search(request.query, request.self, request.baseUrl, { lenient: request.lenient });
     }
     if (method !== 'GET' && method !== 'HEAD') {

@@ -1,15 +1,15 @@
 import { endOfDate, startOfDate } from '../fhir/date-time';
 import { isFhirDate } from '../terminology/in-force';
 
-const PART_FIRST = /^(\d{4})\s*-?\s*([QKH])([1-4])$/i;
-const PART_LAST = /^([QKH])([1-4])\s*-?\s*(\d{4})$/i;
-
 /** A period as the FHIR dates (a year, a month or a day) it starts and ends with. */
 interface Span {
   start: string;
   end: string;
 }
 
+// a quarter (Q, or K for kvartal) or a half-year: 2025-Q1, 2025K1, Q1 2025, 2025-H2
+const PART_FIRST = /^(\d{4})\s*-?\s*([QKH])([1-4])$/i;
+const PART_LAST = /^([QKH])([1-4])\s*-?\s*(\d{4})$/i;
 // ISO 8601's 2025-W12, and Danmarks Statistik's 2025U12 (U for uge) as its Statistikbank tables write weeks
 const WEEK = /^(\d{4})-?[WU](\d{2})$/i;
 // in Danish: uge 12 2025, uge 12, 2025, 2025 uge 12
@@ -31,6 +31,7 @@ function monthOfName(name: string): number | undefined {
   const i = MONTHS_DA.findIndex((m) => m.startsWith(lower));
   return i < 0 ? undefined : i + 1;
 }
+
 const DAY_MS = 86_400_000;
 
 const month = (year: string, m: number) => `${year}-${String(m).padStart(2, '0')}`;

@@ -69,6 +69,11 @@ function checkedRow(line: number, raw: Partial<Record<keyof Omit<RollupRow, 'lin
   return { line, kommunekode, system, code, count, ...(district ? { district } : {}), ...(period ? { period } : {}) };
 }
 
+/** Where a row is, for a message: its CSV line (blank lines skipped still count, as an editor shows it), or its number among the `row` parameters. */
+function rowPlace(line: number, fromCsv: boolean): Bilingual {
+  return fromCsv ? { en: `CSV line ${line}`, da: `CSV-linje ${line}` } : { en: `row ${line}`, da: `række ${line}` };
+}
+
 function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
   return parts.map((p, i) => {
     const raw: Record<string, unknown> = {};
@@ -77,7 +82,7 @@ function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
       const key = x ? valueField(x) : undefined;
       if (field && key) raw[field] = (x as unknown as Record<string, unknown>)[key];
     }
-    return checkedRow(i + 1, raw, { en: `row ${i + 1}`, da: `række ${i + 1}` });
+    return checkedRow(i + 1, raw, rowPlace(i + 1, false));
   });
 }
 
@@ -105,8 +110,7 @@ function rowsFromCsv(csv: string): RollupRow[] {
     header.forEach((field, c) => {
       if (field) raw[field] = record[c];
     });
-    // the line of the file (blank lines skipped still count), as an editor shows it
-    return checkedRow(line, raw, { en: `CSV line ${line}`, da: `CSV-linje ${line}` });
+    return checkedRow(line, raw, rowPlace(line, true));
   });
 }
 
@@ -188,7 +192,7 @@ function inForceByPeriod(ctx: OperationContext, rows: RollupRow[], fromCsv: bool
     if (byPeriod.has(period)) continue;
     const date = period ? periodEndDate(period) : undefined;
     if (date === undefined) {
-      const where = fromCsv ? { en: `CSV line ${row.line}`, da: `CSV-linje ${row.line}` } : { en: `row ${row.line}`, da: `række ${row.line}` };
+      const where = rowPlace(row.line, fromCsv);
       const what = period ? { en: `its period '${excerpt(period, 40)}' is not`, da: `dens periode '${excerpt(period, 40)}' er ikke` }
         : { en: 'it has no period, and each row needs', da: 'den har ingen periode, og hver række skal have' };
       throw FhirError.invalid(`${where.en}: with dateFromPeriod each row's period is read as a date, but ${what.en} ${PERIOD_FORMS.en}`, {

@@ -57,9 +57,9 @@ export function readRoutes(deps: ReadRouteDeps): Router {
   }
   const readOnlyTypes = new ReadOnlyTypes(deps.profiles);
   router.all(READ_ONLY_TYPE_PATH, (req, res) => {
-    const type = ReadOnlyTypes.typeAt(req.path)!;
+    const { type, search } = ReadOnlyTypes.targetAt(req.path)!;
     // `_search`'s parameters are the url's and a POSTed form's; a search of the type has the url's
-    const { query: q, self } = /\/_search\/?$/.test(req.path) ? searchOf(req, type) : { query: query(req), self: selfUrl(req) };
+    const { query: q, self } = search ? searchOf(req, type) : { query: query(req), self: selfUrl(req) };
     sendResource(res, 200, readOnlyTypes.answer({ path: req.path, method: req.method, query: q, self, baseUrl: deps.baseUrlOf(req), lenient: lenient(req).lenient }));
   });
 
