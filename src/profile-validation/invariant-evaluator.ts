@@ -53,7 +53,7 @@ function memberOf(inputs: unknown[], url: unknown): boolean[] {
   if (typeof item === 'string') {
     const systems = new Set(index.entries.map((e) => e.system));
     if (systems.size !== 1) return [];
-    return [index.byCode.has(item)];
+    return [index.codes.has(item)];
   }
   if (item && typeof item === 'object' && Array.isArray((item as { coding?: unknown }).coding)) {
     return [((item as { coding: unknown[] }).coding).some((c) => isCoding(c) && has(c))];

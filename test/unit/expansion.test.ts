@@ -5,11 +5,12 @@ import { parseLanguagePreference } from '../../src/terminology/expansion/display
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
 import { expandValueSet, expansionRequest, serializedExpansion, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
-import { FSIII, publishedCatalogs, publishedRegistry } from '../support/app';
+import { FFB, FSIII, publishedCatalogs, publishedRegistry } from '../support/app';
 import { packResource } from '../../src/terminology/packed/resource';
 import { localPropertySource } from '../../src/municipal/pick-list-expansion';
 import { NIVEAU2_PROPERTY } from '../../src/municipal/municipal-value-sets';
 import { evaluateValueSet, keptEvaluations, MAX_OPTION_SETS } from '../../src/terminology/expansion/cache';
+import { entryKey } from '../../src/terminology/compose/result';
 
 /** "Kommunal genoptræning efter sygehusophold-tilstande": three levels deep in FSIII. */
 const REHAB_CONDITIONS = '94db6c71-859d-43e6-9a62-4e7fa7daf767';
@@ -309,5 +310,27 @@ describe('evaluations kept between requests', () => {
     const again = evaluateValueSet(registry, vs);
     expect(again.entries.map((e) => e.code)).toEqual(plain.entries.map((e) => e.code));
     expect(evaluateValueSet(registry, vs)).toBe(again);
+  });
+
+  it('indexes a kept evaluation by system and code, and by code alone, for membership checks', () => {
+    const ffbCode = '67b4ac73-dedf-4337-ad56-476b0a55ab03'; // Social indsats
+    const vs = inline({
+      include: [
+        { system: FSIII, filter: [{ property: 'concept', op: 'is-a', value: REHAB_CONDITIONS }] },
+        { system: FFB, concept: [{ code: ffbCode, display: 'Vist som i værdisættet' }] },
+      ],
+    });
+    const evaluated = evaluateValueSet(registry, vs);
+    expect(evaluated.index.get(entryKey(FSIII, MOBILITY))).toMatchObject({ system: FSIII, code: MOBILITY });
+    expect(evaluated.index.get(entryKey(FFB, ffbCode))).toMatchObject({ system: FFB, code: ffbCode, display: 'Vist som i værdisættet' });
+    expect(evaluated.index.has(entryKey(FFB, MOBILITY))).toBe(false);
+    expect(evaluated.index.has(entryKey(FSIII, ffbCode))).toBe(false);
+    expect(evaluated.index.size).toBe(evaluated.entries.length);
+    expect(evaluated.codes.has(ffbCode)).toBe(true);
+    expect(evaluated.codes.has(MOBILITY)).toBe(true);
+    expect(evaluated.codes.has(RETIRED_SMOKING_CESSATION)).toBe(false);
+    expect([...evaluated.codes].sort()).toEqual(evaluated.entries.map((e) => e.code).sort());
+    // the same indexes on the next request, with the evaluation
+    expect(evaluateValueSet(registry, vs).index).toBe(evaluated.index);
   });
 });

@@ -5,10 +5,10 @@ import type { Tracked } from '../read-tracking';
 import { BoundedMap } from '../bounded-map';
 
 export interface IndexedComposeResult extends ComposeResult {
-  /** The first code of each system|code. */
-  index: Map<string, ExpansionEntry>;
-  /** Codes by code alone, for inferring the system. */
-  byCode: Map<string, ExpansionEntry[]>;
+  /** The first entry of each system and code (entryKey). */
+  readonly index: ReadonlyMap<string, ExpansionEntry>;
+  /** The codes, without their systems. */
+  readonly codes: ReadonlySet<string>;
 }
 
 /**
@@ -49,7 +49,7 @@ export function evaluateValueSet(registry: TerminologyRegistry, vs: ValueSet, op
     perRegistry.set(vs, perVs);
   }
   const key = optionsKey(options);
-  const kept = registry.kept(perVs.get(key), () => indexed(new ComposeEvaluator(registry, options).evaluate(vs)));
+  const kept = registry.kept(perVs.get(key), () => new IndexedEvaluation(new ComposeEvaluator(registry, options).evaluate(vs)));
   perVs.set(key, kept);
   return kept.value;
 }
@@ -59,15 +59,34 @@ export function keptEvaluations(registry: TerminologyRegistry, vs: ValueSet): nu
   return caches.get(registry)?.get(vs)?.size ?? 0;
 }
 
-function indexed(result: ComposeResult): IndexedComposeResult {
-  const index = new Map<string, ExpansionEntry>();
-  const byCode = new Map<string, ExpansionEntry[]>();
-  for (const e of result.entries) {
-    const k = entryKey(e.system, e.code);
-    if (!index.has(k)) index.set(k, e);
-    const list = byCode.get(e.code) ?? [];
-    list.push(e);
-    byCode.set(e.code, list);
+// the evaluation's own fields, copied from the ComposeResult in the constructor
+interface IndexedEvaluation extends ComposeResult {}
+
+/**
+ * An evaluation with its indexes made on first use: a membership check needs them, an expansion does not, and the 98
+ * municipalities' pickers kept for their expansions would otherwise hold a key string and a map entry per code (~75
+ * MB of heap with the pickers warm, bench/README.md "The versioned dataset").
+ */
+class IndexedEvaluation implements IndexedComposeResult {
+  private indexMade?: Map<string, ExpansionEntry>;
+  private codesMade?: Set<string>;
+
+  constructor(result: ComposeResult) {
+    Object.assign(this, result);
   }
-  return { ...result, index, byCode };
+
+  get index(): ReadonlyMap<string, ExpansionEntry> {
+    if (!this.indexMade) {
+      this.indexMade = new Map();
+      for (const e of this.entries) {
+        const k = entryKey(e.system, e.code);
+        if (!this.indexMade.has(k)) this.indexMade.set(k, e);
+      }
+    }
+    return this.indexMade;
+  }
+
+  get codes(): ReadonlySet<string> {
+    return (this.codesMade ??= new Set(this.entries.map((e) => e.code)));
+  }
 }
