@@ -74,6 +74,8 @@ async function startServer(terminologyDir: string, env: Record<string, string> =
   const stderr: string[] = [];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-bench-data-'));
   if (dataTemplate) fs.cpSync(dataTemplate, dataDir, { recursive: true });
+  // BENCH_SERVER_OUT=PREFIX: the server's stdout (its access log, and what BENCH_NODE_FLAGS such as --trace-gc-nvp print) in PREFIX-PORT.log
+  const stdout = process.env.BENCH_SERVER_OUT ? fs.openSync(`${process.env.BENCH_SERVER_OUT}-${port}.log`, 'w') : 'ignore';
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY], {
     env: {
@@ -83,8 +85,9 @@ async function startServer(terminologyDir: string, env: Record<string, string> =
       ...STORE.env(),
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
+  if (typeof stdout === 'number') fs.closeSync(stdout);
   child.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
   let exited: string | undefined;
   child.on('exit', (code, signal) => {
