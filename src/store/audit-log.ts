@@ -27,6 +27,10 @@ export interface AuditQuery {
   entity?: readonly string[];
   /** A token's sub or kommunekode. */
   agent?: readonly string[];
+  /** The event's outcome: 0 success, 4 a write refused (the client's), 8 one that failed (the server's). */
+  outcome?: readonly string[];
+  /** The event's action: C create, U update, D delete, E execute (a transaction, an import). */
+  action?: readonly string[];
   /** recorded ≥ this instant (inclusive). */
   from?: string;
   /** recorded < this instant (exclusive). */
@@ -79,6 +83,11 @@ export function referenceNeedle(reference: string): string {
   return `"reference":${JSON.stringify(reference)}`;
 }
 
+/** What the stored text of an event (JSON.stringify) contains when its top-level code element `name` is `code` (outcome, action: a string inside another element is escaped). */
+export function elementNeedle(name: 'outcome' | 'action', code: string): string {
+  return `${JSON.stringify(name)}:${JSON.stringify(code)}`;
+}
+
 /**
  * The WHERE clause of a query in the SQL stores: `contains(column, param)` is the database's test of a text column
  * containing a value (instr, strpos), `bind(value)` adds a value and gives its placeholder.
@@ -94,6 +103,10 @@ export function auditFilter(q: AuditQuery, contains: (column: string, param: str
       : `(${hasKey('entities', key)} OR (${hasKey('entities', version.key)} AND ${contains('content', bind(referenceNeedle(version.reference)))}))`))));
   }
   if (q.agent !== undefined) where.push(any(q.agent.map((key) => hasKey('agents', key))));
+  for (const name of ['outcome', 'action'] as const) {
+    const codes = q[name];
+    if (codes !== undefined) where.push(codes.length === 0 ? '1 = 0' : any(codes.map((code) => contains('content', bind(elementNeedle(name, code))))));
+  }
   if (q.from !== undefined) where.push(`recorded >= ${bind(q.from)}`);
   if (q.before !== undefined) where.push(`recorded < ${bind(q.before)}`);
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -111,6 +124,8 @@ export function auditMatches(r: AuditRecord, q: AuditQuery): boolean {
   if (q.ids !== undefined && !q.ids.includes(r.event.id)) return false;
   if (q.entity !== undefined && !q.entity.some(hasEntity)) return false;
   if (q.agent !== undefined && !q.agent.some((a) => has(r.agents, a))) return false;
+  if (q.outcome !== undefined && !q.outcome.includes(r.event.outcome ?? '')) return false;
+  if (q.action !== undefined && !q.action.includes(r.event.action ?? '')) return false;
   if (q.from !== undefined && r.event.recorded < q.from) return false;
   if (q.before !== undefined && r.event.recorded >= q.before) return false;
   return true;

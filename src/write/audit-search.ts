@@ -9,7 +9,7 @@ import { endOfDate, startOfDate } from '../fhir/date-time';
 import { excerpt } from '../errors/excerpt';
 import { notKnown } from '../errors/common-errors';
 
-const PARAMS = new Set(['_id', 'entity', 'agent', 'date', '_count', '_offset', '_format', '_pretty']);
+const PARAMS = new Set(['_id', 'entity', 'agent', 'date', 'outcome', 'action', '_count', '_offset', '_format', '_pretty']);
 const DATE_SEARCH = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}.*)$/;
 
 /** The audit log's search: `AuditEvent` (GET) and `AuditEvent/_search` (GET and POST, `AUDIT_POST_SEARCH_PATH`). */
@@ -28,8 +28,30 @@ export const AUDIT_EVENT_CAPABILITY: CapabilityStatementRestResource = {
     { name: 'entity', type: 'reference', documentation: 'Type/id of a written resource, or Type/id/_history/n of one version; also its url or url|version; a comma separates alternatives' },
     { name: 'agent', type: 'reference', documentation: "The token's sub or kommunekode; a comma separates alternatives" },
     { name: 'date', type: 'date', documentation: 'When it was recorded (eq, ge, gt, le, lt; repeats); a time without a zone is read in UTC' },
+    { name: 'outcome', type: 'token', documentation: 'The outcome: 0 done, 4 a write refused (e.g. outcome=4 for the refusals), 8 a write that failed; a comma separates alternatives' },
+    { name: 'action', type: 'token', documentation: 'The action: C create, U update, D delete, E a transaction or an import; a comma separates alternatives' },
   ],
 };
+
+/** The codes of the events' `outcome` and `action` (R4's required bindings), by their code systems. */
+const CODED_ELEMENTS = {
+  outcome: { system: 'http://hl7.org/fhir/audit-event-outcome', codes: ['0', '4', '8', '12'] },
+  action: { system: 'http://hl7.org/fhir/audit-event-action', codes: ['C', 'R', 'U', 'D', 'E'] },
+} as const;
+
+/** `outcome=4,8` or `action=http://hl7.org/fhir/audit-event-action|D`: the codes wanted; 400 for one the element cannot have. */
+function codesWanted(query: Record<string, unknown>, name: keyof typeof CODED_ELEMENTS): string[] | undefined {
+  const { system, codes } = CODED_ELEMENTS[name];
+  return alternatives(query, name)?.map((text) => {
+    const wanted = wantedToken(text);
+    if ((wanted.system !== undefined && wanted.system !== system) || !(codes as readonly string[]).includes(wanted.code ?? '')) {
+      throw FhirError.invalid(`${name} is one of ${codes.join(', ')} (optionally as ${system}|code), not '${excerpt(text)}'`, {
+        expression: [name], da: `${name} er en af ${codes.join(', ')} (eventuelt som ${system}|kode), ikke '${excerpt(text)}'`,
+      });
+    }
+    return wanted.code!;
+  });
+}
 
 /** date=ge2026-01-01&date=lt2026-02 → the recorded range, as ISO instants; a time without a zone in UTC, the server's zone (FHIR search lets a server assume its own). */
 export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'> {
@@ -90,8 +112,8 @@ function unknownParameters(query: Record<string, unknown>, lenient: boolean): Se
     if (PARAMS.has(name)) continue;
     if (lenient) ignored.add(name);
     else {
-      throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, _count, _offset)`, {
-        expression: [excerpt(name)], da: `Ukendt søgeparameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, _count, _offset)`,
+      throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, outcome, action, _count, _offset)`, {
+        expression: [excerpt(name)], da: `Ukendt søgeparameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, outcome, action, _count, _offset)`,
       });
     }
   }
@@ -119,7 +141,7 @@ function checkReader(principal: Principal): void {
 }
 
 /**
- * `AuditEvent?entity=&agent=&date=` (src/write/audit.ts writes the events): a municipality's token sees the events
+ * `AuditEvent?entity=&agent=&date=&outcome=&action=` (src/write/audit.ts writes the events): a municipality's token sees the events
  * that touch its own resources (and its own refused writes), an admin token all; a token with neither, 403. Newest
  * first (recorded, then the order of recording), in pages of `_count` from `_offset` with the links of the other
  * searches; a comma separates alternatives of `entity` and `agent`.
@@ -134,6 +156,8 @@ export async function searchAudit(log: AuditLog, principal: Principal, query: Re
   const ids = alternatives(query, '_id')?.map(unescapeSearch);
   const entity = alternatives(query, 'entity')?.map(unescapeSearch);
   const agent = alternatives(query, 'agent');
+  const outcome = codesWanted(query, 'outcome');
+  const action = codesWanted(query, 'action');
   const q: AuditQuery = {
     offset,
     count,
@@ -143,6 +167,8 @@ export async function searchAudit(log: AuditLog, principal: Principal, query: Re
     ...(entity ? { entity: entity.map((e) => (e.startsWith(`${baseUrl}/`) ? e.slice(baseUrl.length + 1) : e)) } : {}),
     // an identifier `system|value`: its value
     ...(agent ? { agent: agent.map((a) => wantedToken(a).code ?? '') } : {}),
+    ...(outcome ? { outcome } : {}),
+    ...(action ? { action } : {}),
     ...dateRange(dates),
   };
   const page = await log.searchAudit(q);

@@ -141,6 +141,24 @@ describe('AuditEvent: every write recorded', () => {
     expect(events((await search(admin, { date: 'lt2000-01-01' }).expect(200)).body)).toHaveLength(0);
     await search(admin, { date: 'sometime' }).expect(400);
   });
+
+  it('outcome and action: the refused writes, the deletes; a code the element cannot have is 400', async () => {
+    const all = events((await search(admin).expect(200)).body);
+    const refused = events((await search(admin, { outcome: '4' }).expect(200)).body);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused).toEqual(all.filter((e) => e.outcome === '4'));
+    expect(events((await search(admin, { outcome: 'http://hl7.org/fhir/audit-event-outcome|4' }).expect(200)).body)).toEqual(refused);
+    expect(events((await search(admin, { outcome: '0,4' }).expect(200)).body)).toEqual(all.filter((e) => e.outcome === '0' || e.outcome === '4'));
+    // what a municipality sees of them: its own
+    expect(events((await search(bo147, { outcome: '4' }).expect(200)).body).map(who)).toEqual(['bo@kommune147']);
+    const deletes = events((await search(anna, { action: 'D' }).expect(200)).body);
+    expect(deletes.map((e) => `${e.action}:${subtype(e)}:${e.entity?.[0]?.what?.reference}`)).toEqual([`D:delete:CodeSystem/${CS_ID}/_history/4`]);
+    expect(events((await search(anna, { action: 'U', outcome: '0' }).expect(200)).body).every((e) => e.action === 'U' && e.outcome === '0')).toBe(true);
+    for (const [name, value] of [['outcome', 'refused'], ['outcome', '5'], ['action', 'd'], ['action', 'http://example.org|D']]) {
+      const refusal = (await search(admin, { [name!]: value! }).expect(400)).body;
+      expect(refusal.issue[0].diagnostics ?? refusal.issue[0].details.text).toContain(`${name} is one of`);
+    }
+  });
 });
 
 describe('AuditEvent: paging', () => {
@@ -303,7 +321,7 @@ describe('AuditEvent: who may see what', () => {
   it('is listed in the CapabilityStatement', async () => {
     const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
     const audit = cs.rest?.[0]?.resource?.find((r) => r.type === 'AuditEvent');
-    expect(audit?.searchParam?.map((p) => p.name)).toEqual(['_id', 'entity', 'agent', 'date']);
+    expect(audit?.searchParam?.map((p) => p.name)).toEqual(['_id', 'entity', 'agent', 'date', 'outcome', 'action']);
     expect(audit?.interaction?.map((i) => i.code)).toEqual(['read', 'search-type']);
   });
 });

@@ -388,6 +388,26 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await ids({ ids: [] })).toEqual([]);
       });
 
+      it('searches by outcome and action, the event\'s own elements (not a text inside another element)', async () => {
+        const done = (id: string, recorded: string, action: string, outcome: string, outcomeDesc?: string): AuditRecord => {
+          const e = event(id, recorded, { owners: ['101'] });
+          Object.assign(e.event, { action, outcome, ...(outcomeDesc ? { outcomeDesc } : {}) });
+          return e;
+        };
+        await store.recordAudit(done('created', '2026-01-01T00:00:00.000Z', 'C', '0'));
+        await store.recordAudit(done('refused', '2026-01-02T00:00:00.000Z', 'U', '4', '403: "outcome":"0" and "action":"D" in a message'));
+        await store.recordAudit(done('failed', '2026-01-03T00:00:00.000Z', 'D', '8'));
+        const ids = async (q: Partial<AuditQuery>) => (await store.searchAudit({ offset: 0, count: 10, ...q })).events.map((e) => e.id);
+        expect(await ids({ outcome: ['0'] })).toEqual(['created']);
+        expect(await ids({ outcome: ['4', '8'] })).toEqual(['failed', 'refused']);
+        expect(await ids({ outcome: ['12'] })).toEqual([]);
+        expect(await ids({ action: ['D'] })).toEqual(['failed']);
+        expect(await ids({ action: ['U', 'C'], outcome: ['0'] })).toEqual(['created']);
+        expect(await ids({ action: ['d'] })).toEqual([]);
+        expect(await ids({ outcome: [] })).toEqual([]);
+        expect((await store.searchAudit({ offset: 0, count: 1, outcome: ['4', '8'] })).total).toBe(2);
+      });
+
       it('finds a version, Type/id/_history/n, by the Type/id key and the version the event names (its keys name no versions)', async () => {
         const naming = (id: string, recorded: string, ...references: string[]): AuditRecord => {
           const e = event(id, recorded, { entities: [...new Set(references.map((r) => r.replace(/\/_history\/.*/, '')))] });

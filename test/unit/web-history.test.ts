@@ -80,12 +80,12 @@ it('follows the pages of the history and of the audit log, says when older versi
   };
   const authors = ['bo', 'anna', 'bo', 'anna', 'bo', 'anna', 'bo', 'anna'];
 
-  // Pages of 3: the versions' three pages and as many of the audit's (16 events) as hold the eight successful writes.
+  // Pages of 3: the versions' three pages, and the audit's successes only (8 of its 16 events), three pages too.
   const all = await loadVersionHistory('CodeSystem', codeSystem.id!, fetcher(), fetcher(anna), { page: 3 });
   expect(all.cut).toBe(false);
   expect(all.versions.map((v) => [v.versionId, v.author])).toEqual(authors.map((a, i) => [String(8 - i), a]));
   expect(asked.filter((u) => u.includes('_history')).length).toBe(3);
-  expect(asked.filter((u) => u.includes('AuditEvent')).length).toBeGreaterThan(1);
+  expect(asked.filter((u) => u.includes('AuditEvent')).length).toBe(3);
 
   // At most 5: the newest five, the rest said to be left out; the audit is read only as far as those five need.
   asked.length = 0;

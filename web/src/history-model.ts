@@ -75,8 +75,8 @@ export const HISTORY_PAGE = 1000;
 
 /**
  * The newest `most` versions of a resource (following `_history`'s pages), each with its author from the audit log,
- * whose pages are read until every one of those versions has its event. The AuditEvent search has no parameter for
- * the outcome (README: entity, agent, date, _count, _offset), so refused writes come along and are skipped here.
+ * whose pages are read until every one of those versions has its event. Only the writes that were done are asked for
+ * (outcome=0): a refused write wrote no version.
  * `fetchAudit`: reads the audit log (it needs the municipality's token); without it, or refused, no authors are shown.
  */
 export async function loadVersionHistory(
@@ -90,7 +90,7 @@ export async function loadVersionHistory(
     return wanted.every((v) => authors.has(v));
   };
   const events = fetchAudit
-    ? await allPages(`AuditEvent?entity=${encodeURIComponent(`${type}/${id}`)}&_count=${page}`, fetchAudit, mostEvents, found).catch((e: unknown) => {
+    ? await allPages(`AuditEvent?entity=${encodeURIComponent(`${type}/${id}`)}&outcome=0&_count=${page}`, fetchAudit, mostEvents, found).catch((e: unknown) => {
       if ((e as Error)?.name === 'AbortError') throw e;
       return undefined;
     })
