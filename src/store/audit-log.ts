@@ -35,6 +35,8 @@ export interface AuditQuery {
   from?: string;
   /** recorded < this instant (exclusive). */
   before?: string;
+  /** Oldest first (`_sort=date`) instead of newest first: recorded, then the order of recording, either way. */
+  oldestFirst?: boolean;
   /** Events skipped, in the order of the search. */
   offset: number;
   /** At most this many, in the order of the search. */
@@ -52,7 +54,7 @@ export interface AuditPage {
 export interface AuditLog {
   /** Records a write that was refused (the successes are recorded by `apply` in the write's own transaction). */
   recordAudit(record: AuditRecord): Promise<void>;
-  /** The page of the events matching the query, newest first (recorded, then the order of recording). */
+  /** The page of the events matching the query, newest first (recorded, then the order of recording), or oldest first. */
   searchAudit(query: AuditQuery): Promise<AuditPage>;
 }
 
@@ -110,6 +112,12 @@ export function auditFilter(q: AuditQuery, contains: (column: string, param: str
   if (q.from !== undefined) where.push(`recorded >= ${bind(q.from)}`);
   if (q.before !== undefined) where.push(`recorded < ${bind(q.before)}`);
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+/** The ORDER BY of the SQL stores' search: by `recorded` (as the column is compared, e.g. with a collation), then `seq`. */
+export function auditOrder(q: AuditQuery, recorded = 'recorded'): string {
+  const direction = q.oldestFirst ? 'ASC' : 'DESC';
+  return `ORDER BY ${recorded} ${direction}, seq ${direction}`;
 }
 
 /** Whether a record matches a query (the memory store; the SQL stores say the same in SQL, `auditFilter`). */

@@ -119,9 +119,10 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
   }
 
   async searchAudit(query: AuditQuery): Promise<AuditPage> {
-    // newest first, as the SQL stores: recorded, then the order of recording (their seq)
+    // newest first (or oldest), as the SQL stores: recorded, then the order of recording (their seq)
+    const direction = query.oldestFirst ? -1 : 1;
     const hits = this.audit.map((r, seq) => ({ r, seq })).filter(({ r }) => auditMatches(r, query))
-      .sort((a, b) => (a.r.event.recorded === b.r.event.recorded ? b.seq - a.seq : a.r.event.recorded < b.r.event.recorded ? 1 : -1));
+      .sort((a, b) => direction * (a.r.event.recorded === b.r.event.recorded ? b.seq - a.seq : a.r.event.recorded < b.r.event.recorded ? 1 : -1));
     return { total: hits.length, events: hits.slice(query.offset, query.offset + query.count).map(({ r }) => structuredClone(r.event)) };
   }
 

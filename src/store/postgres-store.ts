@@ -3,7 +3,7 @@ import type { AuditEvent } from 'fhir/r4';
 import { Client, DatabaseError, Pool, type Notification, type PoolClient } from 'pg';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { auditFilter, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
+import { auditFilter, auditOrder, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
 import { headColumn, headFromColumn, type WrittenVersion } from './past-version';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
@@ -522,7 +522,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const [{ total }] = await this.query<{ total: string }>(`SELECT count(*)::text AS total FROM ${this.t('audit_event')} ${filter}`, values);
     const rows = await this.query<{ content: string }>(
       `SELECT content FROM ${this.t('audit_event')} ${filter}
-       ORDER BY recorded COLLATE "C" DESC, seq DESC LIMIT $${values.length + 1} OFFSET $${values.length + 2}`, [...values, q.count, q.offset]);
+       ${auditOrder(q, 'recorded COLLATE "C"')} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`, [...values, q.count, q.offset]);
     return { total: Number(total), events: rows.map((r) => JSON.parse(r.content) as AuditEvent) };
   }
 

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { FhirError } from '../errors/fhir-error';
 import type { AuditEvent } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { auditFilter, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
+import { auditFilter, auditOrder, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromColumn, type WrittenVersion } from './past-version';
 import type { HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
@@ -346,7 +346,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     });
     const { total, rows } = this.reading(() => ({
       total: (this.db.prepare(`SELECT count(*) AS total FROM audit_event ${filter}`).get(...values) as { total: number }).total,
-      rows: this.db.prepare(`SELECT content FROM audit_event ${filter} ORDER BY recorded DESC, seq DESC LIMIT ? OFFSET ?`)
+      rows: this.db.prepare(`SELECT content FROM audit_event ${filter} ${auditOrder(q)} LIMIT ? OFFSET ?`)
         .all(...values, q.count, q.offset) as { content: string }[],
     }));
     return { total, events: rows.map((r) => JSON.parse(r.content) as AuditEvent) };

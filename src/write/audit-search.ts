@@ -9,7 +9,7 @@ import { endOfDate, startOfDate } from '../fhir/date-time';
 import { excerpt } from '../errors/excerpt';
 import { notKnown } from '../errors/common-errors';
 
-const PARAMS = new Set(['_id', 'entity', 'agent', 'date', 'outcome', 'action', '_count', '_offset', '_format', '_pretty']);
+const PARAMS = new Set(['_id', 'entity', 'agent', 'date', 'outcome', 'action', '_sort', '_count', '_offset', '_format', '_pretty']);
 const DATE_SEARCH = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}.*)$/;
 
 /** The audit log's search: `AuditEvent` (GET) and `AuditEvent/_search` (GET and POST, `AUDIT_POST_SEARCH_PATH`). */
@@ -21,7 +21,7 @@ export const AUDIT_READ_PATH = /^\/AuditEvent\/([A-Za-z0-9\-.]{1,64})\/?$/;
 /** How the CapabilityStatement lists the audit log. */
 export const AUDIT_EVENT_CAPABILITY: CapabilityStatementRestResource = {
   type: 'AuditEvent',
-  documentation: "Who changed what: one event per write (create, update, delete, transaction, $import-local), successes and refusals, newest first, in pages of _count (_offset, with first, previous, next and last links). Needs a Bearer token: a municipality's token finds the events of its own resources, an admin token all.",
+  documentation: "Who changed what: one event per write (create, update, delete, transaction, $import-local), successes and refusals, newest first (_sort=-date; _sort=date oldest first), in pages of _count (_offset, with first, previous, next and last links). Needs a Bearer token: a municipality's token finds the events of its own resources, an admin token all.",
   interaction: [{ code: 'read' }, { code: 'search-type' }],
   searchParam: [
     { name: '_id', type: 'token', documentation: 'The id of an event; a comma separates alternatives' },
@@ -38,6 +38,23 @@ const CODED_ELEMENTS = {
   outcome: { system: 'http://hl7.org/fhir/audit-event-outcome', codes: ['0', '4', '8', '12'] },
   action: { system: 'http://hl7.org/fhir/audit-event-action', codes: ['C', 'R', 'U', 'D', 'E'] },
 } as const;
+
+/**
+ * `_sort`: by the time recorded, newest first (`-date`, the default) or oldest first (`date`); another order is 400, or
+ * with `lenient` the default, `_sort` then left out of the links (`ignored`).
+ */
+function oldestFirst(query: Record<string, unknown>, lenient: boolean, ignored: Set<string>): boolean {
+  const sort = searchText(query, '_sort');
+  if (sort === undefined || sort === '-date') return false;
+  if (sort === 'date') return true;
+  if (lenient) {
+    ignored.add('_sort');
+    return false;
+  }
+  throw FhirError.invalid(`The audit log is sorted by date only: _sort=date (oldest first) or _sort=-date (newest first, the default), not '${excerpt(sort)}'`, {
+    expression: ['_sort'], da: `Revisionsloggen sorteres kun efter dato: _sort=date (ældste først) eller _sort=-date (nyeste først, standard), ikke '${excerpt(sort)}'`,
+  });
+}
 
 /** `outcome=4,8` or `action=http://hl7.org/fhir/audit-event-action|D`: the codes wanted; 400 for one the element cannot have. */
 function codesWanted(query: Record<string, unknown>, name: keyof typeof CODED_ELEMENTS): string[] | undefined {
@@ -112,8 +129,8 @@ function unknownParameters(query: Record<string, unknown>, lenient: boolean): Se
     if (PARAMS.has(name)) continue;
     if (lenient) ignored.add(name);
     else {
-      throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, outcome, action, _count, _offset)`, {
-        expression: [excerpt(name)], da: `Ukendt søgeparameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, outcome, action, _count, _offset)`,
+      throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, outcome, action, _sort, _count, _offset)`, {
+        expression: [excerpt(name)], da: `Ukendt søgeparameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, outcome, action, _sort, _count, _offset)`,
       });
     }
   }
@@ -143,7 +160,7 @@ function checkReader(principal: Principal): void {
 /**
  * `AuditEvent?entity=&agent=&date=&outcome=&action=` (src/write/audit.ts writes the events): a municipality's token sees the events
  * that touch its own resources (and its own refused writes), an admin token all; a token with neither, 403. Newest
- * first (recorded, then the order of recording), in pages of `_count` from `_offset` with the links of the other
+ * first, or oldest with `_sort=date` (recorded, then the order of recording), in pages of `_count` from `_offset` with the links of the other
  * searches; a comma separates alternatives of `entity` and `agent`.
  */
 export async function searchAudit(log: AuditLog, principal: Principal, query: Record<string, unknown>, selfUrl: string, baseUrl: string,
@@ -161,6 +178,7 @@ export async function searchAudit(log: AuditLog, principal: Principal, query: Re
   const q: AuditQuery = {
     offset,
     count,
+    ...(oldestFirst(query, options.lenient === true, ignored) ? { oldestFirst: true } : {}),
     ...(principal.admin ? {} : { owner: principal.kommunekode }),
     ...(ids ? { ids } : {}),
     // a reference: `Type/id`, also given as an absolute URL of this server

@@ -211,6 +211,22 @@ describe('AuditEvent: paging', () => {
     expect([...recorded].sort().reverse()).toEqual(recorded);
   });
 
+  it('_sort=date: oldest first, pages in that order, the links keeping it; another order 400, or with lenient handling the default', async () => {
+    const newest = ids(await get(admin, '/fhir/AuditEvent?_count=1000'));
+    expect(ids(await get(admin, '/fhir/AuditEvent?_count=1000&_sort=-date'))).toEqual(newest);
+    const oldest = ids(await get(admin, '/fhir/AuditEvent?_count=1000&_sort=date'));
+    expect(oldest).toEqual([...newest].reverse());
+    const found = await pages(admin, '_count=5&_sort=date');
+    expect(found.flatMap(ids)).toEqual(oldest);
+    expect(found.every((b) => b.link!.every((l) => new URL(l.url).searchParams.get('_sort') === 'date'))).toBe(true);
+    const recorded = found.flatMap(events).map((e) => e.recorded);
+    expect([...recorded].sort()).toEqual(recorded);
+    await request(paged).get('/fhir/AuditEvent?_sort=entity').set('Authorization', admin).expect(400);
+    const lenient = await request(paged).get('/fhir/AuditEvent?_sort=entity&_count=1000').set('Authorization', admin).set('Prefer', 'handling=lenient').expect(200);
+    expect(ids(lenient.body as Bundle)).toEqual(newest);
+    expect((lenient.body as Bundle).link![0]!.url).not.toContain('_sort');
+  });
+
   it('_offset, and first, previous, next and last links as the other searches give them', async () => {
     const all = ids(await get(admin, '/fhir/AuditEvent?_count=1000'));
     // each request of supertest's has a port of its own: the links' paths and queries

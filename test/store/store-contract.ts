@@ -386,6 +386,12 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await ids({ ids: ['old'], owner: '147' })).toEqual([]);
         expect(await ids({ ids: ['ol'] })).toEqual([]);
         expect(await ids({ ids: [] })).toEqual([]);
+        // oldest first, pages in that order; events recorded at the same instant in the order they were recorded
+        await store.recordAudit(event('same', '2026-02-01T00:00:00.000Z', { owners: ['147'] }));
+        expect(await ids({ oldestFirst: true })).toEqual(['old', 'new', 'other', 'same']);
+        expect(await ids({})).toEqual(['same', 'other', 'new', 'old']);
+        expect(await ids({ oldestFirst: true, owner: '147', offset: 1, count: 1 })).toEqual(['other']);
+        expect(await ids({ oldestFirst: true, owner: '147', offset: 2, count: 5 })).toEqual(['same']);
       });
 
       it('searches by outcome and action, the event\'s own elements (not a text inside another element)', async () => {
