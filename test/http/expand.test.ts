@@ -5,7 +5,7 @@
  * exact codes: kl-valueset-expansions.test.ts; the type and instance levels through a FHIR client:
  * operations-by-level-and-method.test.ts.)
  */
-import type { CodeSystem, Parameters, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
+import type { CodeSystem, Parameters, Resource, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import request from 'supertest';
 import { FFB, FSIII } from '../support/app';
 import { fold, fsiiiIndex, readJson, UUID_CODE } from '../support/files';
@@ -276,6 +276,30 @@ describe('the Danish-aware text filter', () => {
     expect(got.length).toBeGreaterThan(0);
     for (const c of got) expect(text(c)).toContain('ae');
     expect(got.map((c) => c.code)).not.toContain(uuidWithAe!.code);
+  });
+
+  it('filters texts outside Latin-1 beside Danish ones, each code by its own texts (a tx-resource code system)', async () => {
+    const system = 'http://example.org/fhir/CodeSystem/many-scripts';
+    const concept = [
+      { code: 'g1', display: 'Καρδιά και πνεύμονες' },
+      { code: 'e1', display: '🫀 Hjerte og lunger' },
+      { code: 'd1', display: 'Hjælp til øjendråber' },
+      { code: 'g2', display: 'Πνευμονία', designation: [{ language: 'da', value: 'Lungebetændelse' }] },
+      { code: 'c1', display: '心脏 hjerte' },
+    ];
+    const body = parametersOf(
+      { name: 'tx-resource', resource: { resourceType: 'CodeSystem', url: system, status: 'active', content: 'complete', concept } as unknown as Resource },
+      inlineValueSet({ include: [{ system }] }),
+    );
+    const filtered = async (filter: string) => (entries((await post({ ...body, parameter: [...body.parameter!, { name: 'filter', valueString: filter }] }).expect(200)).body as ValueSet)
+      .map((c) => c.code).sort());
+    expect(await filtered('πνευ')).toEqual(['g1', 'g2']);
+    expect(await filtered('καρδ')).toEqual(['g1']);
+    expect(await filtered('hjerte')).toEqual(['c1', 'e1']);
+    expect(await filtered('lunge')).toEqual(['e1', 'g2']);
+    expect(await filtered('øjen')).toEqual(['d1']);
+    expect(await filtered('心脏')).toEqual(['c1']);
+    expect(await filtered('og')).toEqual(['e1']);
   });
 
   it('finds a code by the start of one of its words', async () => {
