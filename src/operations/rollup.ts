@@ -1,8 +1,9 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CodeSystem, Coding, ConceptMap, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
-import { readCsvHeaderLine, readCsvRecords } from '../municipal/csv-import';
+import { readCsvHeaderLine, readCsvRecordsInTurns } from '../municipal/csv-import';
 import { isKommunekode, ownerOf } from '../municipal/municipality';
 import {
   byText, countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
@@ -86,8 +87,8 @@ function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
   });
 }
 
-function rowsFromCsv(csv: string): RollupRow[] {
-  const read = readCsvRecords(csv, { delimiter: readCsvHeaderLine(csv).delimiter, to: MAX_ROLLUP_ROWS + 2, relaxColumnCount: false });
+async function rowsFromCsv(csv: string): Promise<RollupRow[]> {
+  const read = await readCsvRecordsInTurns(csv, { delimiter: readCsvHeaderLine(csv).delimiter, to: MAX_ROLLUP_ROWS + 2, relaxColumnCount: false });
   if ('problem' in read) {
     const { text } = read.problem;
     throw FhirError.invalid(typeof text === 'string' ? text : text.en, { expression: ['csv'], da: typeof text === 'string' ? undefined : text.da });
@@ -114,7 +115,11 @@ function rowsFromCsv(csv: string): RollupRow[] {
   });
 }
 
-function compute(input: OperationInput, ctx: OperationContext): RollupResult {
+/**
+ * The roll-up of the rows given. A CSV is read a slice at a time (other requests are answered in between), then the
+ * rows are counted in one go, so that a write meanwhile cannot change the maps halfway through the counting.
+ */
+async function compute(input: OperationInput, ctx: OperationContext): Promise<RollupResult> {
   const parts = input.all<ParametersParameter>('row');
   const csv = input.string('csv');
   if (parts.length > 0 && csv !== undefined) {
@@ -123,7 +128,8 @@ function compute(input: OperationInput, ctx: OperationContext): RollupResult {
   if (parts.length > MAX_ROLLUP_ROWS) {
     throw FhirError.invalid(`At most ${MAX_ROLLUP_ROWS} rows in one request`, { expression: ['row'], da: `Højst ${MAX_ROLLUP_ROWS} rækker i én forespørgsel` });
   }
-  const rows = csv !== undefined ? rowsFromCsv(csv) : rowsFromParameters(parts);
+  const rows = csv !== undefined ? await rowsFromCsv(csv) : rowsFromParameters(parts);
+  await nextTurn();
   if (rows.length === 0) {
     throw FhirError.invalid("No rows to roll up: give 'row' parameters or a CSV (text/csv body)", {
       expression: ['row'], da: "Ingen rækker at opsummere: angiv 'row'-parametre eller en CSV-fil (text/csv-krop)",
@@ -487,16 +493,18 @@ export const rollupOperation: OperationHandler = {
       },
     ],
   },
-  // synchronous, so that its time budget is the cheap one (operations/invoke.ts): nothing here waits
-  handle(input, ctx) {
-    return parameters(compute(input, ctx), ctx.acceptLanguages);
+  async handle(input, ctx) {
+    const result = await compute(input, ctx);
+    await nextTurn();
+    return parameters(result, ctx.acceptLanguages);
   },
-  table(input, ctx): Table {
+  async table(input, ctx): Promise<Table> {
     const layout = input.string('layout') ?? 'long';
     if (layout !== 'long' && layout !== 'wide') {
       throw FhirError.invalid(`layout must be long or wide, not '${excerpt(layout)}'`, { expression: ['layout'], da: `layout skal være long eller wide, ikke '${excerpt(layout)}'` });
     }
-    const result = compute(input, ctx);
+    const result = await compute(input, ctx);
+    await nextTurn();
     const language = messageLanguageOf(ctx.acceptLanguages);
     return layout === 'wide' ? wideTable(result, language) : { columns: COLUMNS, rows: tableRows(result, language), filename: 'rollup' };
   },

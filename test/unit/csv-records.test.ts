@@ -1,0 +1,60 @@
+/**
+ * A CSV text read in one go (readCsvRecords) and a slice at a time with turns of the event loop between
+ * (readCsvRecordsInTurns, what $rollup reads its rows with): the same records, lines and problems.
+ */
+import { CSV_SLICE_BYTES, readCsvRecords, readCsvRecordsInTurns } from '../../src/municipal/csv-import';
+
+const header = 'kommunekode;system;code;count';
+/** Rows long enough that the text spans several slices, a quoted cell with a line break and a `;` among them. */
+function longText(rows: number, lineEnd = '\n'): string {
+  const lines = [header];
+  for (let i = 1; i <= rows; i++) {
+    lines.push(i % 997 === 0 ? `370;urn:x;"kode ${i};\nover to linjer";${i % 7}` : `370;urn:oid:1.2.208.176.2.21;kode-${i}-${'x'.repeat(i % 40)};${i % 7}`);
+    if (i % 500 === 0) lines.push('');
+  }
+  return lines.join(lineEnd) + lineEnd;
+}
+
+const options = (to = 1_000_000) => ({ delimiter: ';' as const, to, relaxColumnCount: false });
+
+describe('reading a CSV text a slice at a time', () => {
+  const cases: [string, string, 'records' | 'problem'][] = [
+    ['many slices, quoted line breaks and empty lines', longText(20_000), 'records'],
+    ['CRLF line ends', longText(6_000, '\r\n'), 'records'],
+    ['a BOM and a last line without its line end', `\ufeff${header}\n370;a;b;1\n370;"c\nd";e;2`, 'records'],
+    ['an unclosed quote far into the text', `${longText(8_000)}370;urn:x;"open;1\n370;a;b;1\n`, 'problem'],
+    ['a row with too many fields after many slices', `${longText(8_000)}370;a;b;1;extra\n`, 'problem'],
+    ['a quote in an unquoted cell', `${header}\n370;a"b;c;1\n`, 'problem'],
+    ['nothing but a header', `${header}\n`, 'records'],
+    ['an empty text', '', 'records'],
+  ];
+
+  it.each(cases)('%s: the records, their lines and the problem are those of the one-go reading', async (_, text, kind) => {
+    const read = await readCsvRecordsInTurns(text, options());
+    expect(read).toEqual(readCsvRecords(text, options()));
+    expect(kind in read).toBe(true);
+  });
+
+  it('gives at most `to` records, and no problem the text has after them, as the one-go reading', async () => {
+    const text = `${longText(8_000)}370;urn:x;"open;1\n`;
+    const capped = await readCsvRecordsInTurns(text, options(100));
+    expect(capped).toEqual(readCsvRecords(text, options(100)));
+    expect('records' in capped && capped.records).toHaveLength(100);
+  });
+
+  it('lets other work run between its slices', async () => {
+    const text = longText(20_000);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(4 * CSV_SLICE_BYTES);
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const read = await readCsvRecordsInTurns(text, options());
+    counting = false;
+    expect('records' in read && read.records.length).toBeGreaterThan(20_000);
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(Buffer.byteLength(text) / CSV_SLICE_BYTES) - 1);
+  });
+});
