@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CodeSystem, Coding, ConceptMap } from 'fhir/r4';
 import { unknownValueSet } from '../errors/common-errors';
 import { forwardMatches, type Match } from './translate';
@@ -444,77 +445,130 @@ function checkCounts(counts: number): void {
   });
 }
 
-export function rollup(registry: TerminologyRegistry, rows: RollupRow[], options: RollupOptions): RollupResult {
-  const resolver = new Resolver(registry, options, new ConditionCodes(registry, options.conditionValueSet));
-  // each row with the maps of its period's end (dateFromPeriod), or all with those of one date, or the newest
-  const dateOf = (row: RollupRow) => (options.inForceByPeriod && row.period !== undefined ? options.inForceByPeriod.get(row.period) : options.inForceOn);
-  const result: RollupResult = {
-    options, rows: rows.length, inputCount: 0, interventionInput: 0, conditionInput: 0, notCountedInput: 0, offerExtra: 0,
-    niveau2: [], niveau1: [], areas: [], notCounted: [], replaced: [], outdated: [],
-  };
-  const niveau2 = new Map<string, InterventionCount>();
-  const areas = new Map<string, AreaCount>();
-  const levelsOf = levelsByIntervention(registry);
-  const budget = currentTimeBudget();
-  for (const row of rows) {
-    budget?.tick();
-    result.inputCount += row.count;
-    const r = resolver.resolve(row, dateOf(row));
-    if (r.kind === 'not-counted') {
-      result.notCountedInput += row.count;
-      result.notCounted.push({ row, reason: r.reason, message: r.message });
-      continue;
-    }
-    for (const code of r.outdated) result.outdated.push({ row, code });
-    if (r.kind === 'condition') {
-      result.conditionInput += row.count;
-      if (r.replaces) result.replaced.push({ row, replaced: r.replaces, replacement: r.current });
-      const key = groupKey(row, r.area.system, r.area.code);
-      let a = areas.get(key);
-      if (!a) {
-        a = inScopeOf<AreaCount>(row, { area: r.area, count: 0 });
-        areas.set(key, a);
-        checkCounts(niveau2.size + areas.size);
+/** The rows counted so far, and the counts they make. */
+class Counting {
+  private readonly resolver: Resolver;
+  private readonly result: RollupResult;
+  private readonly niveau2 = new Map<string, InterventionCount>();
+  private readonly areas = new Map<string, AreaCount>();
+  private readonly levelsOf: ReturnType<typeof levelsByIntervention>;
+
+  constructor(private readonly registry: TerminologyRegistry, rows: number, private readonly options: RollupOptions) {
+    this.resolver = new Resolver(registry, options, new ConditionCodes(registry, options.conditionValueSet));
+    this.levelsOf = levelsByIntervention(registry);
+    this.result = {
+      options, rows, inputCount: 0, interventionInput: 0, conditionInput: 0, notCountedInput: 0, offerExtra: 0,
+      niveau2: [], niveau1: [], areas: [], notCounted: [], replaced: [], outdated: [],
+    };
+  }
+
+  /** Each row with the maps of its period's end (dateFromPeriod), or all with those of one date, or the newest. */
+  private dateOf(row: RollupRow): InForceOn | undefined {
+    return this.options.inForceByPeriod && row.period !== undefined ? this.options.inForceByPeriod.get(row.period) : this.options.inForceOn;
+  }
+
+  add(rows: readonly RollupRow[]): void {
+    const { result, niveau2, areas } = this;
+    const budget = currentTimeBudget();
+    for (const row of rows) {
+      budget?.tick();
+      result.inputCount += row.count;
+      const r = this.resolver.resolve(row, this.dateOf(row));
+      if (r.kind === 'not-counted') {
+        result.notCountedInput += row.count;
+        result.notCounted.push({ row, reason: r.reason, message: r.message });
+        continue;
       }
-      a.count += row.count;
-      continue;
-    }
-    result.interventionInput += row.count;
-    result.offerExtra += row.count * (r.targets.length - 1);
-    for (const t of r.targets) {
-      if (t.replaces) result.replaced.push({ row, replaced: t.replaces, replacement: t.intervention });
-      const key = groupKey(row, t.intervention.system, t.intervention.code);
-      let n = niveau2.get(key);
-      if (!n) {
-        const levels = levelsOf(t.intervention);
-        n = inScopeOf<InterventionCount>(row, { intervention: t.intervention, count: 0, direct: 0, viaOffers: 0 });
-        if (levels?.niveau1) n.niveau1 = levels.niveau1;
-        if (levels?.lovparagraf) n.lovparagraf = levels.lovparagraf;
-        niveau2.set(key, n);
-        checkCounts(niveau2.size + areas.size);
+      for (const code of r.outdated) result.outdated.push({ row, code });
+      if (r.kind === 'condition') {
+        result.conditionInput += row.count;
+        if (r.replaces) result.replaced.push({ row, replaced: r.replaces, replacement: r.current });
+        const key = groupKey(row, r.area.system, r.area.code);
+        let a = areas.get(key);
+        if (!a) {
+          a = inScopeOf<AreaCount>(row, { area: r.area, count: 0 });
+          areas.set(key, a);
+          checkCounts(niveau2.size + areas.size);
+        }
+        a.count += row.count;
+        continue;
       }
-      n.count += row.count;
-      if (r.offer) n.viaOffers += row.count;
-      else n.direct += row.count;
+      result.interventionInput += row.count;
+      result.offerExtra += row.count * (r.targets.length - 1);
+      for (const t of r.targets) {
+        if (t.replaces) result.replaced.push({ row, replaced: t.replaces, replacement: t.intervention });
+        const key = groupKey(row, t.intervention.system, t.intervention.code);
+        let n = niveau2.get(key);
+        if (!n) {
+          const levels = this.levelsOf(t.intervention);
+          n = inScopeOf<InterventionCount>(row, { intervention: t.intervention, count: 0, direct: 0, viaOffers: 0 });
+          if (levels?.niveau1) n.niveau1 = levels.niveau1;
+          if (levels?.lovparagraf) n.lovparagraf = levels.lovparagraf;
+          niveau2.set(key, n);
+          checkCounts(niveau2.size + areas.size);
+        }
+        n.count += row.count;
+        if (r.offer) n.viaOffers += row.count;
+        else n.direct += row.count;
+      }
     }
   }
-  result.niveau2 = [...niveau2.values()].sort((a, b) => byScope(a, b) || byText(a.lovparagraf, b.lovparagraf) ||
-    byText(a.intervention.display, b.intervention.display));
-  const n1 = new Map<string, Niveau1Count>();
-  for (const n of result.niveau2) {
-    const key = groupKey(n, n.niveau1?.system, n.niveau1?.code);
-    let c = n1.get(key);
-    if (!c) {
-      c = inScopeOf<Niveau1Count>(n, { count: 0 });
-      if (n.niveau1) c.niveau1 = n.niveau1;
-      if (n.lovparagraf) c.lovparagraf = n.lovparagraf;
-      n1.set(key, c);
+
+  /** The counts, in order, with niveau 1 summed from niveau 2. */
+  done(): RollupResult {
+    const { result } = this;
+    result.niveau2 = [...this.niveau2.values()].sort((a, b) => byScope(a, b) || byText(a.lovparagraf, b.lovparagraf) ||
+      byText(a.intervention.display, b.intervention.display));
+    const n1 = new Map<string, Niveau1Count>();
+    for (const n of result.niveau2) {
+      const key = groupKey(n, n.niveau1?.system, n.niveau1?.code);
+      let c = n1.get(key);
+      if (!c) {
+        c = inScopeOf<Niveau1Count>(n, { count: 0 });
+        if (n.niveau1) c.niveau1 = n.niveau1;
+        if (n.lovparagraf) c.lovparagraf = n.lovparagraf;
+        n1.set(key, c);
+      }
+      c.count += n.count;
     }
-    c.count += n.count;
+    result.niveau1 = [...n1.values()];
+    result.areas = [...this.areas.values()].sort((a, b) => byScope(a, b) || byText(a.area.display, b.area.display));
+    return result;
   }
-  result.niveau1 = [...n1.values()];
-  result.areas = [...areas.values()].sort((a, b) => byScope(a, b) || byText(a.area.display, b.area.display));
-  return result;
+}
+
+export function rollup(registry: TerminologyRegistry, rows: readonly RollupRow[], options: RollupOptions): RollupResult {
+  const counting = new Counting(registry, rows.length, options);
+  counting.add(rows);
+  return counting.done();
+}
+
+/** How many rows rollupInTurns counts between two turns of the event loop. */
+export const COUNT_SLICE_ROWS = 10_000;
+
+/** How often rollupInTurns starts again after a change to the catalogs before it counts in one go. */
+const RECOUNTS = 2;
+
+/**
+ * rollup, a slice of the rows at a time with a turn of the event loop between, so that other requests are answered
+ * meanwhile. Every row must be counted with the same catalogs: when they change between two slices (a write, a
+ * package), the counting starts again with the catalogs as they are then; after RECOUNTS such starts, in one go.
+ */
+export async function rollupInTurns(registry: TerminologyRegistry, rows: readonly RollupRow[], options: RollupOptions): Promise<RollupResult> {
+  for (let recounts = 0; ; recounts++) {
+    if (recounts === RECOUNTS) return rollup(registry, rows, options);
+    const generation = registry.generation;
+    const counting = new Counting(registry, rows.length, options);
+    let changed = false;
+    for (let at = 0; at < rows.length && !changed; at += COUNT_SLICE_ROWS) {
+      counting.add(rows.slice(at, at + COUNT_SLICE_ROWS));
+      if (at + COUNT_SLICE_ROWS < rows.length) {
+        await nextTurn();
+        changed = registry.generation !== generation;
+      }
+    }
+    if (!changed) return counting.done();
+  }
 }
 
 function notACodeOf(code: string, system: string): Bilingual {

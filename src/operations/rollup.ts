@@ -6,7 +6,7 @@ import { ParametersBuilder, type OperationInput, type OperationSpec } from '../f
 import { readCsvHeaderLine, readCsvRecordsInTurns } from '../municipal/csv-import';
 import { isKommunekode, ownerOf } from '../municipal/municipality';
 import {
-  byText, countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollup, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
+  byText, COUNT_SLICE_ROWS, countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollupInTurns, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
 } from './rollup-counts';
 import { versionInForce } from '../terminology/in-force';
 import { PERIOD_FORMS, periodEndDate } from './rollup-period';
@@ -106,18 +106,22 @@ async function rowsFromCsv(csv: string): Promise<RollupRow[]> {
   if (records.length - 1 > MAX_ROLLUP_ROWS) {
     throw FhirError.invalid(`The CSV has more than ${MAX_ROLLUP_ROWS} rows; split it`, { expression: ['csv'], da: `CSV-filen har mere end ${MAX_ROLLUP_ROWS} rækker; del den op` });
   }
-  return records.slice(1).map(({ record, line }) => {
+  const rows: RollupRow[] = [];
+  for (let i = 1; i < records.length; i++) {
+    const { record, line } = records[i]!;
     const raw: Record<string, unknown> = {};
     header.forEach((field, c) => {
       if (field) raw[field] = record[c];
     });
-    return checkedRow(line, raw, rowPlace(line, true));
-  });
+    rows.push(checkedRow(line, raw, rowPlace(line, true)));
+    if (i % COUNT_SLICE_ROWS === 0) await nextTurn();
+  }
+  return rows;
 }
 
 /**
- * The roll-up of the rows given. A CSV is read a slice at a time (other requests are answered in between), then the
- * rows are counted in one go, so that a write meanwhile cannot change the maps halfway through the counting.
+ * The roll-up of the rows given: a CSV read a slice at a time, the rows counted a slice at a time (other requests are
+ * answered in between; rollupInTurns counts every row with the same catalogs).
  */
 async function compute(input: OperationInput, ctx: OperationContext): Promise<RollupResult> {
   const parts = input.all<ParametersParameter>('row');
@@ -175,7 +179,7 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
     ...(date !== undefined ? { inForceOn: inForceOn(ctx, date) } : {}),
     ...(fromPeriod ? { inForceByPeriod: inForceByPeriod(ctx, rows, csv !== undefined) } : {}),
   };
-  const result = rollup(ctx.registry, rows, options);
+  const result = await rollupInTurns(ctx.registry, rows, options);
   checkFhirIntegers(result);
   return result;
 }

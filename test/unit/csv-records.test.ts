@@ -3,6 +3,7 @@
  * (readCsvRecordsInTurns, what $rollup reads its rows with): the same records, lines and problems.
  */
 import { CSV_SLICE_BYTES, readCsvRecords, readCsvRecordsInTurns } from '../../src/municipal/csv-import';
+import { turnsDuring } from '../support/turns';
 
 const header = 'kommunekode;system;code;count';
 /** Rows long enough that the text spans several slices, a quoted cell with a line break and a `;` among them. */
@@ -45,15 +46,7 @@ describe('reading a CSV text a slice at a time', () => {
   it('lets other work run between its slices', async () => {
     const text = longText(20_000);
     expect(Buffer.byteLength(text)).toBeGreaterThan(4 * CSV_SLICE_BYTES);
-    let turns = 0;
-    let counting = true;
-    const count = () => {
-      turns++;
-      if (counting) setImmediate(count);
-    };
-    setImmediate(count);
-    const read = await readCsvRecordsInTurns(text, options());
-    counting = false;
+    const { result: read, turns } = await turnsDuring(() => readCsvRecordsInTurns(text, options()));
     expect('records' in read && read.records.length).toBeGreaterThan(20_000);
     expect(turns).toBeGreaterThanOrEqual(Math.floor(Buffer.byteLength(text) / CSV_SLICE_BYTES) - 1);
   });
