@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseQueryString } from '../fhir/query-string';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
@@ -306,7 +307,7 @@ export async function answerEntries(items: readonly { entry: BundleEntry; index:
   let sliceStart = performance.now();
   for (const { entry, index: i } of items) {
     if (performance.now() - sliceStart > SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       sliceStart = performance.now();
     }
     if (call.abandoned()) return undefined;

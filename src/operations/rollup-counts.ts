@@ -453,7 +453,7 @@ class Counting {
   private readonly areas = new Map<string, AreaCount>();
   private readonly levelsOf: ReturnType<typeof levelsByIntervention>;
 
-  constructor(private readonly registry: TerminologyRegistry, rows: number, private readonly options: RollupOptions) {
+  constructor(registry: TerminologyRegistry, rows: number, private readonly options: RollupOptions) {
     this.resolver = new Resolver(registry, options, new ConditionCodes(registry, options.conditionValueSet));
     this.levelsOf = levelsByIntervention(registry);
     this.result = {

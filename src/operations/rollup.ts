@@ -120,8 +120,9 @@ async function rowsFromCsv(csv: string): Promise<RollupRow[]> {
 }
 
 /**
- * The roll-up of the rows given: a CSV read a slice at a time, the rows counted a slice at a time (other requests are
- * answered in between; rollupInTurns counts every row with the same catalogs).
+ * The roll-up of the rows given: a CSV read a slice at a time, the rows counted a slice at a time, and a turn before
+ * the answer is made from them (other requests are answered in between; rollupInTurns counts every row with the same
+ * catalogs).
  */
 async function compute(input: OperationInput, ctx: OperationContext): Promise<RollupResult> {
   const parts = input.all<ParametersParameter>('row');
@@ -181,6 +182,8 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
   };
   const result = await rollupInTurns(ctx.registry, rows, options);
   checkFhirIntegers(result);
+  // the answer is made from the counts after another turn
+  await nextTurn();
   return result;
 }
 
@@ -498,9 +501,7 @@ export const rollupOperation: OperationHandler = {
     ],
   },
   async handle(input, ctx) {
-    const result = await compute(input, ctx);
-    await nextTurn();
-    return parameters(result, ctx.acceptLanguages);
+    return parameters(await compute(input, ctx), ctx.acceptLanguages);
   },
   async table(input, ctx): Promise<Table> {
     const layout = input.string('layout') ?? 'long';
@@ -508,7 +509,6 @@ export const rollupOperation: OperationHandler = {
       throw FhirError.invalid(`layout must be long or wide, not '${excerpt(layout)}'`, { expression: ['layout'], da: `layout skal være long eller wide, ikke '${excerpt(layout)}'` });
     }
     const result = await compute(input, ctx);
-    await nextTurn();
     const language = messageLanguageOf(ctx.acceptLanguages);
     return layout === 'wide' ? wideTable(result, language) : { columns: COLUMNS, rows: tableRows(result, language), filename: 'rollup' };
   },
