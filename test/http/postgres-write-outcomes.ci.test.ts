@@ -147,8 +147,9 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
   });
 
   it('a write the request timeout answers before its commit is rolled back, never committed later', async () => {
-    // The request timeout (400 ms) comes first, while the write waits for the lock (up to 5 s).
-    const r = await start({ statementTimeoutMs: 10_000, lockTimeoutMs: 5000 }, 400);
+    // The request timeout (1.5 s) comes first, while the write waits for the lock (up to 5 s); long enough for the
+    // write after it on a CI machine busy with the browser suites (at 400 ms that write was once answered 503 itself).
+    const r = await start({ statementTimeoutMs: 10_000, lockTimeoutMs: 5000 }, 1500);
     // Released once answered: the write gets the lock then, and would commit but for the gate.
     const answer = await whileWriteLockHeld(() => put(r, 'timed-out'));
     expect(answer.status).toBe(503);
