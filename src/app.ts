@@ -114,7 +114,10 @@ export async function createApp({ config, store, logger, published, webDir, proc
     }
   };
   // every version written so far, before PACKAGES is checked against it (no package brings a url written here)
-  await loadFromStore(async () => history.load(await store.loadHistory()));
+  await loadFromStore(async () => {
+    history.load(await store.loadHistory());
+    history.loadDeletions(await store.loadDeletions());
+  });
   await addConfiguredPackages(config.packages, publishedLayer, (text) => logger.warn(`PACKAGES: ${text}`));
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry, history);
@@ -164,7 +167,6 @@ export async function createApp({ config, store, logger, published, webDir, proc
     validation, writer, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
     packages: { layer: publishedLayer, service: packageService },
   };
-  const firstWritten = (resource: Parameters<VersionHistory['firstWrittenOf']>[0]) => history.firstWrittenOf(resource);
   const closures = { store, limits: config.closureLimits };
   const clientCaches = new ClientCaches(config.clientCacheLimits);
   const contextFor = (req: IncomingMessage, res?: ServerResponse): OperationContext => {
@@ -180,7 +182,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
       acceptLanguages: acceptLanguages(req),
       limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
       baseUrl: baseUrlOf(req),
-      firstWritten,
+      written: history,
       closures,
       services,
       clientCaches,

@@ -178,6 +178,16 @@ export function localConceptMaps(registry: TerminologyRegistry, kommunekode?: st
 }
 
 /**
+ * A municipality's local catalogs or maps among `urls` (TerminologyStore deletes, VersionHistory.deletedUrls) that have
+ * no current version: the newest version of each, which the registry keeps by url|version, for what was in force
+ * before the delete.
+ */
+export function deletedLocal<T extends 'CodeSystem' | 'ConceptMap'>(registry: TerminologyRegistry, type: T, urls: readonly string[], kommunekode: string) {
+  const gone = urls.filter((url) => !registry.find(type, url)).flatMap((url) => registry.versions(type, url, true));
+  return latestPerUrl(gone.filter((r) => (r as CodeSystem).content !== 'supplement' && isMunicipal(r, kommunekode)));
+}
+
+/**
  * All resources of a type, read as the resources of one municipality when the caller keeps only those that belong to it
  * (they are in its scope, change-scopes.ts): another municipality's write then leaves what was computed from them as
  * it was.

@@ -12,6 +12,7 @@ import type { SubmissionValidation } from '../profile-validation';
 import type { ResourceWriter } from '../write/writer';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import type { TerminologyRegistry } from '../terminology/registry';
+import type { WrittenTimes } from '../terminology/in-force';
 import type { TerminologyResource } from '../terminology/resource-set';
 import type { ClientCaches } from './client-caches';
 
@@ -31,10 +32,10 @@ export interface OperationContext {
   /** The base URL of the FHIR endpoint, for fullUrls and references. */
   baseUrl: string;
   /**
-   * When a written url|version was first written (src/store/past-version.ts), for the version in force on a date
-   * (src/terminology/in-force.ts); the registry itself resolves the versions an update replaced.
+   * When written versions were first written and when a delete ended them (src/store/past-version.ts), for the version
+   * in force on a date (src/terminology/in-force.ts); the registry itself resolves the versions an update replaced.
    */
-  firstWritten?(resource: TerminologyResource): string | undefined;
+  written?: WrittenTimes;
   /** Where $closure keeps its closure tables, and their bounds. */
   closures?: { store: ClosureTableStore; limits: ClosureLimits };
   /** Who calls, for operations that write (the HTTP adapters give it). */

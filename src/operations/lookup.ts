@@ -45,7 +45,7 @@ function otherVersionsWith(ctx: OperationContext, system: string, version: strin
 
 /** The version of the code system in force on `date` (the rule of $translate's date); a 404 when none was in use yet. */
 function versionOnDate(ctx: OperationContext, system: string, date: string): string | undefined {
-  const inForce = versionInForce(ctx.registry, 'CodeSystem', system, date, (r) => ctx.firstWritten?.(r), (c) => c.content !== 'supplement');
+  const inForce = versionInForce(ctx.registry, 'CodeSystem', system, date, ctx.written, (c) => c.content !== 'supplement');
   if (inForce) return inForce.version;
   if (ctx.registry.versions('CodeSystem', system, true).length === 0) return undefined; // unknown: answered as without a date
   throw FhirError.notFound(`No version of the CodeSystem '${excerpt(system)}' was in force on '${excerpt(date)}'`, {

@@ -68,6 +68,8 @@ export interface InForceOn {
   /** Given the newest version, the version in force on the date; undefined when none was in use yet. */
   map(newest: ConceptMap): ConceptMap | undefined;
   catalog(newest: CodeSystem): CodeSystem | undefined;
+  /** The municipality's maps and local catalogs deleted since (their newest versions): in force on the date if deleted after it. */
+  deleted?(kommunekode: string): { maps: ConceptMap[]; catalogs: CodeSystem[] };
 }
 
 export type NotCountedReason = 'unknown-system' | 'unknown-code' | 'other-municipality' | 'unmapped' | 'offer-excluded' | 'conflicting-maps';
@@ -288,9 +290,12 @@ class Resolver {
     let use = this.inUse.get(k);
     if (!use) {
       const newest = this.newestOf(kommunekode);
+      const gone = on?.deleted?.(kommunekode);
       const chosen = (this.options.conceptMaps ?? []).filter((cm) => ownerOf(cm) === kommunekode);
-      const maps = [...inUse(newest.maps, on?.map).filter((cm) => !chosen.some((c) => c.url === cm.url)), ...chosen];
-      const catalogs = on ? newest.catalogs.map((cs) => this.sourceVersionNamed(maps, cs) ?? on.catalog(cs) ?? cs) : newest.catalogs;
+      const maps = [...inUse([...newest.maps, ...gone?.maps ?? []], on?.map).filter((cm) => !chosen.some((c) => c.url === cm.url)), ...chosen];
+      // a deleted catalog only in a version the maps name or one in force then
+      const catalogs = on ? [...newest.catalogs.map((cs) => this.sourceVersionNamed(maps, cs) ?? on.catalog(cs) ?? cs),
+        ...(gone?.catalogs ?? []).flatMap((cs) => this.sourceVersionNamed(maps, cs) ?? on.catalog(cs) ?? [])] : newest.catalogs;
       use = { maps, catalogs, key: `${kommunekode}\u0000${versionsKey(maps)}\u0000${versionsKey(catalogs)}` };
       this.inUse.set(k, use);
     }

@@ -4,7 +4,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { readCsvHeaderLine, readCsvRecordsInTurns } from '../municipal/csv-import';
-import { isKommunekode, ownerOf } from '../municipal/municipality';
+import { deletedLocal, isKommunekode, ownerOf } from '../municipal/municipality';
 import {
   byText, COUNT_SLICE_ROWS, countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollupInTurns, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
 } from './rollup-counts';
@@ -189,11 +189,14 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
 
 /** The version of a municipality's map or local catalog in force on `date` ($translate's rule, terminology/in-force.ts). */
 function inForceOn(ctx: OperationContext, date: string): InForceOn {
-  const firstWritten = (r: TerminologyResource) => ctx.firstWritten?.(r);
   return {
     date,
-    map: (newest) => versionInForce(ctx.registry, 'ConceptMap', newest.url!, date, firstWritten),
-    catalog: (newest) => versionInForce(ctx.registry, 'CodeSystem', newest.url!, date, firstWritten),
+    map: (newest) => versionInForce(ctx.registry, 'ConceptMap', newest.url!, date, ctx.written),
+    catalog: (newest) => versionInForce(ctx.registry, 'CodeSystem', newest.url!, date, ctx.written),
+    deleted: (kommunekode) => ({
+      maps: deletedLocal(ctx.registry, 'ConceptMap', ctx.written?.deletedUrls?.('ConceptMap') ?? [], kommunekode),
+      catalogs: deletedLocal(ctx.registry, 'CodeSystem', ctx.written?.deletedUrls?.('CodeSystem') ?? [], kommunekode),
+    }),
   };
 }
 

@@ -77,8 +77,8 @@ const spec: OperationSpec = {
 const DATE_DOCUMENTATION = 'This server: translate with the map version in force on this date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime, read in UTC) ' +
   "instead of the newest: of the map's versions that are not drafts, the one that came into use last by the end of the date. A version comes " +
   "into use at its ConceptMap.date, or, without one, when it was first written to this server. With 'url' it picks that map's version; " +
-  'without, every map of the request is taken in its version of then (maps not in use yet are left out); so is a map named by group.unmapped.url ' +
-  'without a version. Not with conceptMapVersion or url|version.';
+  'without, every map of the request is taken in its version of then (maps not in use yet are left out, maps deleted since are taken); so is a map ' +
+  'named by group.unmapped.url without a version. A delete ends the use of the versions its map held. Not with conceptMapVersion or url|version.';
 
 type Direction = 'forward' | 'reverse';
 
@@ -550,7 +550,7 @@ interface Candidate {
  * belongs to its `kommunekode`.
  */
 function candidateMaps(
-  input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap, inForce?: InForce, version?: string,
+  input: OperationInput, registry: TerminologyRegistry, query: TranslateQuery, explicit?: ConceptMap, inForce?: InForce, version?: string, deletedUrls: readonly string[] = [],
 ): Candidate[] {
   if (explicit) {
     if (anothersMap(explicit, query.kommunekode)) return [];
@@ -564,6 +564,12 @@ function candidateMaps(
   for (const listed of registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND })) {
     const cm = version !== undefined ? (listed.url ? registry.find('ConceptMap', listed.url, version) : undefined)
       : !listed.url ? listed : inForce ? inForce(listed) : registry.find('ConceptMap', listed.url);
+    if (cm && !all.includes(cm)) all.push(cm);
+  }
+  // on a date, also the maps deleted since, in their version of then
+  for (const url of inForce ? deletedUrls : []) {
+    const known = registry.find('ConceptMap', url) ? undefined : registry.versions('ConceptMap', url, true)[0];
+    const cm = known && inForce!(known);
     if (cm && !all.includes(cm)) all.push(cm);
   }
   return all.flatMap((map) => {
@@ -648,9 +654,10 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
   const wanted = input.string('conceptMapVersion') ?? version;
   if (inForce) {
     if (wanted) throw dateWithVersion();
-    const latest = registry.find('ConceptMap', u);
-    const then = latest ? inForce(latest) : undefined;
-    if (!latest) throw unknownConceptMap(u, 'url');
+    // a map deleted since was in force before its delete: its versions are kept by url|version
+    const known = registry.find('ConceptMap', u) ?? registry.versions('ConceptMap', u, true)[0];
+    if (!known) throw unknownConceptMap(u, 'url');
+    const then = inForce(known);
     if (!then) {
       throw FhirError.notFound(`No version of ConceptMap '${excerpt(u)}' was in force on ${input.string('date')}`, {
         expression: ['date'], da: `Ingen version af ConceptMap '${excerpt(u)}' var gældende den ${input.string('date')}`,
@@ -787,11 +794,11 @@ export const translateOperation: OperationHandler = {
     const query = readQuery(input);
     const date = input.string('date');
     const inForce: InForce | undefined = date === undefined ? undefined
-      : (cm) => (cm.url ? versionInForce(registry, 'ConceptMap', cm.url, date, (r) => ctx.firstWritten?.(r)) : undefined);
+      : (cm) => (cm.url ? versionInForce(registry, 'ConceptMap', cm.url, date, ctx.written) : undefined);
     const explicit = explicitMap(input, registry, target as ConceptMap | undefined, inForce);
     const mapVersion = versionOfAllMaps(input, target as ConceptMap | undefined, inForce);
     const { codings, unresolved } = resolveGatewayCodings(registry, query);
-    const maps = candidateMaps(input, registry, query, explicit, inForce, mapVersion);
+    const maps = candidateMaps(input, registry, query, explicit, inForce, mapVersion, inForce && ctx.written?.deletedUrls?.('ConceptMap'));
     if (mapVersion !== undefined && maps.length === 0) throw noMapOfVersion(mapVersion);
     const translator = new Translator(registry, query, inForce);
     for (const coding of codings) {

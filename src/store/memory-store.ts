@@ -2,7 +2,7 @@ import { ResourceSet, type TerminologyResource, type TerminologyType } from '../
 import { auditMatches, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headOf, type WrittenVersion } from './past-version';
-import type { HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
+import type { Deletion, HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { MemoryClosureTables } from './closure-memory';
 import { packageAlreadyLoaded, packageNotLoaded, type PackageRecord, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, syncVersionLoader, newestFirst, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
@@ -106,6 +106,14 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
         const resource = v.resource;
         if (resource) out.push({ head: headOf(resource), lastUpdated: v.lastUpdated, load: () => resource });
       }
+    }
+    return out;
+  }
+
+  async loadDeletions(): Promise<Deletion[]> {
+    const out: Deletion[] = [];
+    for (const list of this.versions.values()) {
+      for (const v of list) if (v.method === 'delete') out.push({ resourceType: v.resourceType, id: v.id, deletedAt: v.lastUpdated });
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { packResource } from '../terminology/packed/resource';
+import type { WrittenTimes } from '../terminology/in-force';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
@@ -20,6 +21,10 @@ class PastVersionSet extends ResourceSet {
   /** Every version held, of every type (what `list` leaves out for the registry). */
   everyVersion(): TerminologyResource[] {
     return (['CodeSystem', 'ValueSet', 'ConceptMap'] as const).flatMap((t) => super.list(t));
+  }
+  /** Every version held of one type. */
+  versionsOfType(type: TerminologyType): TerminologyResource[] {
+    return super.list(type);
   }
   override byResourceId<T extends TerminologyType>(): ByType[T] | undefined {
     return undefined;
@@ -99,11 +104,13 @@ function lazyVersion(v: Pick<WrittenVersion, 'head' | 'load'>): TerminologyResou
  * write), and when each `url|version` was first written: the start of its use where the resource states no date
  * (see inForceOn). Filled from the store's history at start and from every write after.
  */
-export class VersionHistory {
+export class VersionHistory implements WrittenTimes {
   /** The registry layer (src/terminology/registry.ts) that resolves past `url|version`s. */
   readonly set = new PastVersionSet();
-  private readonly firstWritten = new Map<string, string>();
+  private readonly firstWrites = new Map<string, string>();
   private readonly lastWritten = new Map<string, string>();
+  /** When each resource was deleted (`type/id`), in order: a resource may be written again after a delete. */
+  private readonly deletions = new Map<string, string[]>();
 
   /** `loader`: reads a version from the store again (TerminologyStore.versionLoader); without it, versions stay held. */
   constructor(private readonly loader?: (type: TerminologyType, id: string, versionId: string) => () => TerminologyResource) {}
@@ -116,8 +123,8 @@ export class VersionHistory {
   private newest(head: VersionHead, lastUpdated: string): boolean {
     if (!head.url) return false;
     const key = this.key(head);
-    const first = this.firstWritten.get(key);
-    if (!first || lastUpdated < first) this.firstWritten.set(key, lastUpdated);
+    const first = this.firstWrites.get(key);
+    if (!first || lastUpdated < first) this.firstWrites.set(key, lastUpdated);
     const last = this.lastWritten.get(key);
     if (last && last > lastUpdated) return false;
     this.lastWritten.set(key, lastUpdated);
@@ -151,8 +158,42 @@ export class VersionHistory {
     return this.set.everyVersion();
   }
 
+  /** A resource deleted at `at` (a write, the store's history at start, a replica's change feed): its versions end there. */
+  deleted(type: TerminologyType, id: string, at: string): void {
+    const key = `${type}/${id}`;
+    const times = this.deletions.get(key) ?? [];
+    if (times.includes(at)) return;
+    times.push(at);
+    times.sort();
+    this.deletions.set(key, times);
+  }
+
+  /** The store's deletes, any order. */
+  loadDeletions(deletions: Iterable<{ resourceType: TerminologyType; id: string; deletedAt: string }>): void {
+    for (const d of deletions) this.deleted(d.resourceType, d.id, d.deletedAt);
+  }
+
+  /**
+   * When this url|version stopped being in use because its resource was deleted: the first delete of the resource
+   * that held it after its last write. Undefined while it is in use, or replaced by a later write (not deleted).
+   */
+  deletedAt(resource: TerminologyResource): string | undefined {
+    if (!resource.id) return undefined;
+    const times = this.deletions.get(`${resource.resourceType}/${resource.id}`);
+    const written = this.lastWritten.get(this.key(resource));
+    if (!times || !written) return undefined;
+    return times.find((t) => t > written);
+  }
+
+  /** The urls of the versions of a type whose resource was deleted (a url in use again may be among them). */
+  deletedUrls(type: TerminologyType): string[] {
+    const urls = new Set<string>();
+    for (const r of this.set.versionsOfType(type)) if (r.url && this.deletedAt(r) !== undefined) urls.add(r.url);
+    return [...urls];
+  }
+
   /** When this url|version was first written; undefined for what was never written here (published catalogs). */
-  firstWrittenOf(resource: TerminologyResource): string | undefined {
-    return this.firstWritten.get(this.key(resource));
+  firstWritten(resource: TerminologyResource): string | undefined {
+    return this.firstWrites.get(this.key(resource));
   }
 }

@@ -12,7 +12,7 @@ import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
 import { SyncReader } from './postgres-sync-read';
 import {
   type HistoryPage, type HistoryQuery,
-  StoreConflictError, type ChangeFeed, type ChangeSink, type PackageCommit, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
+  StoreConflictError, type ChangeFeed, type ChangeSink, type Deletion, type PackageCommit, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, FHIR_ID, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
@@ -65,6 +65,7 @@ interface ResourceRow {
   id: string;
   version_id: number;
   content: string | null;
+  last_updated: string;
 }
 
 function quoteIdent(name: string): string {
@@ -408,7 +409,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       }
     }
     if (changes.length === 0) return [];
-    const { results, written } = await this.transaction(async (client) => {
+    const { results, written, lastUpdated } = await this.transaction(async (client) => {
       // Takes the change-sequence row lock: from here until COMMIT no other write runs, in any process. The
       // timestamp is the database's, so meta.lastUpdated follows the commit order whichever replica writes.
       const { rows: [state] } = await client.query<{ seq: string; now: string }>(
@@ -465,10 +466,10 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       await this.checkCanonicals(client, done);
       if (audit) await this.insertAudit(client, audit(out));
       if (done.length > 0) await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.schema} ${seq}`]);
-      return { results: out, written: done };
+      return { results: out, written: done, lastUpdated };
     }, { gate });
     // Committed: this process's own layer has the change before the caller continues (read-your-writes).
-    this.deliver(written.map((p) => ({ resourceType: p.resourceType, id: p.id, versionId: p.versionId, resource: p.resource })));
+    this.deliver(written.map((p) => ({ resourceType: p.resourceType, id: p.id, versionId: p.versionId, resource: p.resource, lastUpdated })));
     return results;
   }
 
@@ -487,6 +488,13 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     return rows.map((r) => ({
       head: headFromColumn(r.resource_type, r.id, r.head), lastUpdated: r.last_updated, load: this.versionLoader(r.resource_type, r.id, String(r.version_id)),
     }));
+  }
+
+  async loadDeletions(): Promise<Deletion[]> {
+    const rows = await this.wholeRead(async (client) => (await client.query<{ resource_type: TerminologyType; id: string; last_updated: string }>(waitingUpTo({
+      text: `SELECT resource_type, id, last_updated FROM ${this.t('resource_history')} WHERE content IS NULL`,
+    }, START_UP_WAIT_MS))).rows);
+    return rows.map((r) => ({ resourceType: r.resource_type, id: r.id, deletedAt: r.last_updated }));
   }
 
   /** A version of the history, read synchronously on the reader's own connection (src/store/postgres-sync-read.ts). */
@@ -571,7 +579,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const { seq, rows, packages } = await this.wholeRead(async (client) => {
       const s = await client.query<{ seq: string }>(`SELECT change_seq::text AS seq FROM ${this.t('store_state')}`);
       const r = await client.query<ResourceRow>(waitingUpTo({
-        text: `SELECT resource_type, id, version_id, content FROM ${this.t('resource')} ORDER BY resource_type COLLATE "C", id COLLATE "C"`,
+        text: `SELECT resource_type, id, version_id, content, last_updated FROM ${this.t('resource')} ORDER BY resource_type COLLATE "C", id COLLATE "C"`,
       }, START_UP_WAIT_MS));
       const p = await client.query<PackageRow>(`SELECT ${PACKAGE_COLUMNS} FROM ${this.t('package')} ORDER BY change_seq`);
       return { seq: Number(s.rows[0]?.seq ?? 0), rows: r.rows, packages: p.rows };
@@ -599,7 +607,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   }
 
   private toChange(r: ResourceRow): ResourceChange {
-    return { resourceType: r.resource_type, id: r.id, versionId: r.version_id, resource: r.content === null ? undefined : this.parse(r.content) };
+    return { resourceType: r.resource_type, id: r.id, versionId: r.version_id, resource: r.content === null ? undefined : this.parse(r.content), lastUpdated: r.last_updated };
   }
 
   catchUp(): Promise<void> {
@@ -630,7 +638,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     // version since, not only the newest: a version another replica wrote and replaced between two fetches stays
     // addressable by url|version here too (src/store/past-version.ts); the written layer keeps the newest.
     const rows = await this.query<ResourceRow & { seq: string }>(
-      `SELECT resource_type, id, version_id, content, change_seq::text AS seq FROM ${this.t('resource_history')}
+      `SELECT resource_type, id, version_id, content, last_updated, change_seq::text AS seq FROM ${this.t('resource_history')}
        WHERE change_seq > $1 ORDER BY change_seq, version_id`, [since]);
     if (rows.length === 0) return;
     this.deliver(rows.map((r) => this.toChange(r)));

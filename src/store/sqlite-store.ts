@@ -7,7 +7,7 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import { auditFilter, auditOrder, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromColumn, type WrittenVersion } from './past-version';
-import type { HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
+import type { Deletion, HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
 import { BaseStore, syncVersionLoader, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
@@ -323,6 +323,12 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
       lastUpdated: r.last_updated,
       load: this.versionLoader(r.resource_type, r.id, String(r.version_id)),
     }));
+  }
+
+  async loadDeletions(): Promise<Deletion[]> {
+    const rows = this.reading(() => this.db.prepare(`SELECT resource_type, id, last_updated FROM resource_history WHERE content IS NULL`)
+      .all() as { resource_type: TerminologyType; id: string; last_updated: string }[]);
+    return rows.map((r) => ({ resourceType: r.resource_type, id: r.id, deletedAt: r.last_updated }));
   }
 
   versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource {

@@ -96,6 +96,8 @@ export interface TerminologyStore extends ClosureTableStore, AuditLog {
   apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]>;
   /** Every version ever written that has content (not deletes), any order: the versions kept addressable by url|version. */
   loadHistory(): Promise<WrittenVersion[]>;
+  /** Every delete ever written, any order: when each resource stopped being in use (the in-force rule's end of its versions). */
+  loadDeletions(): Promise<Deletion[]>;
   /**
    * Reads one version that has content, synchronously, each time the function is called (a version once written never
    * changes): how a version that a later write replaced stays addressable without being held in memory
@@ -135,6 +137,13 @@ export interface PackageCommit {
   audit?: (at: string) => AuditRecord;
 }
 
+/** A delete as the store's history has it: which resource, and when (meta.lastUpdated of the delete's version). */
+export interface Deletion {
+  resourceType: TerminologyType;
+  id: string;
+  deletedAt: string;
+}
+
 /** The state of one resource after a change: its latest version, and the resource unless that version is a delete. */
 export interface ResourceChange {
   resourceType: TerminologyType;
@@ -142,6 +151,8 @@ export interface ResourceChange {
   versionId: number;
   /** Absent when the resource is deleted. */
   resource?: TerminologyResource;
+  /** When the change was written (the delete's time, for the versions the delete ends); absent from a store that does not say. */
+  lastUpdated?: string;
 }
 
 /** Receives the changes of a store (src/store/written-layer.ts keeps the registry's written layer with it). */

@@ -38,7 +38,11 @@ export class WrittenLayer implements ChangeSink {
     // every version delivered stays addressable by url|version, also one a later change in the same delivery replaced
     const packed = new Map<ResourceChange, TerminologyResource>();
     for (const c of changes) {
-      if (!c.resource) continue;
+      if (!c.resource) {
+        // a delete ends the versions of its resource at its time, also one a later change in the delivery undid
+        if (c.lastUpdated) this.history?.deleted(c.resourceType, c.id, c.lastUpdated);
+        continue;
+      }
       const p = packResource(c.resource);
       packed.set(c, p);
       this.history?.record(p, c.resource.meta?.lastUpdated, true);

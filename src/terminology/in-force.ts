@@ -15,13 +15,25 @@ export function effectiveFrom(resource: TerminologyResource, firstWritten?: stri
 }
 
 /**
+ * What this server knows of when written versions were in use (src/store/past-version.ts): when each was first written
+ * (the start of a version that states no date) and when the delete of its resource ended it.
+ */
+export interface WrittenTimes {
+  firstWritten?(resource: TerminologyResource): string | undefined;
+  deletedAt?(resource: TerminologyResource): string | undefined;
+  /** The urls of a type that had a version whose resource was deleted: maps and catalogs in use then, gone now. */
+  deletedUrls?(type: TerminologyType): string[];
+}
+
+/**
  * The version of a canonical in force on a date: of the versions that are not drafts, the one that came into use
  * last on or before the date (the end of the day, month or year given), a version replacing the one before it from
  * its own start. A version with neither a date nor a write time (a published resource without `date`) counts as in
- * use from the start; of versions starting together, the highest version. Undefined when none was in use yet.
+ * use from the start; of versions starting together, the highest version. A version whose resource was deleted by the end
+ * of the date is not in force (another version of the url may be, as after any version). Undefined when none was in use.
  */
 export function versionInForce<T extends TerminologyType>(
-  registry: TerminologyRegistry, type: T, url: string, date: string, firstWritten: (r: TerminologyResource) => string | undefined,
+  registry: TerminologyRegistry, type: T, url: string, date: string, written: WrittenTimes | undefined,
   accept: (r: ByType[T]) => boolean = () => true,
 ): ByType[T] | undefined {
   const end = endOfDate(date);
@@ -29,8 +41,10 @@ export function versionInForce<T extends TerminologyType>(
   let best: { resource: ByType[T]; from: number } | undefined;
   for (const r of registry.versions(type, url, true)) {
     if (r.status === 'draft' || !accept(r)) continue;
-    const from = effectiveFrom(r, firstWritten(r)) ?? Number.NEGATIVE_INFINITY;
+    const from = effectiveFrom(r, written?.firstWritten?.(r)) ?? Number.NEGATIVE_INFINITY;
     if (from >= end) continue;
+    const deleted = written?.deletedAt?.(r);
+    if (deleted !== undefined && Date.parse(deleted) < end) continue; // deleted by the end of the date
     if (!best || from > best.from || (from === best.from && compareVersions(r.version, best.resource.version) > 0)) best = { resource: r, from };
   }
   return best?.resource;
@@ -53,7 +67,7 @@ export function isFhirDate(text: string): boolean {
 export function versionOnLockedDate<T extends TerminologyType>(
   registry: TerminologyRegistry, type: T, url: string, lockedDate: string, accept: (r: ByType[T]) => boolean = () => true,
 ): ByType[T] | undefined {
-  return versionInForce(registry, type, url, lockedDate, () => undefined, accept);
+  return versionInForce(registry, type, url, lockedDate, undefined, accept);
 }
 
 /** The versions of a canonical with their stated dates, for a message saying none was in force on a locked date. */

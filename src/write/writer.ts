@@ -538,6 +538,7 @@ export class ResourceWriter {
       // packed once, for the written layer and the versions kept (a replica's layer does both from the change feed)
       const packed = v?.resource && !this.deps.layerFollowsStore ? packResource(v.resource) : undefined;
       if (packed) this.deps.history?.record(packed, v!.lastUpdated, true);
+      if (v?.method === 'delete' && !this.deps.layerFollowsStore) this.deps.history?.deleted(p.type, p.id, v.lastUpdated);
       if (v && !this.deps.layerFollowsStore) {
         const previous = written.byResourceId(p.type, p.id);
         if (previous) {

@@ -250,6 +250,46 @@ describe('local versions kept (supertest)', () => {
     const kept = (await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, version: '2.0.0', code: '101-NY' }).expect(200)).body as Parameters;
     expect(param(kept, 'display')?.valueString).toBe('Ny indsats');
   });
+
+  it('a deleted catalog or map is in force on a date before its delete, and on none after it', async () => {
+    const afterDelete = String(new Date().getUTCFullYear() + 1);
+    // the catalog, deleted above (it states no date: in force from its write): its version of then on a date before, none after
+    const history = (await request(app).get('/fhir/CodeSystem/kommune-101-lokale-indsatser/_history').expect(200)).body as { entry: { resource?: CodeSystem }[] };
+    const written2 = history.entry.find((e) => e.resource?.version === '2.0.0')!.resource!.meta!.lastUpdated!;
+    const then = (await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, date: written2, code: '101-NY' }).expect(200)).body as Parameters;
+    expect(param(then, 'version')?.valueString).toBe('2.0.0');
+    const gone = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: CS_URL, date: afterDelete, code: '101-NY' }).expect(404);
+    expect(gone.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['date'] });
+
+    const rows = [['101-BOLD', 3], ['101-RYG', 2]].map(([code, count]) => ({ name: 'row', part: [
+      { name: 'kommunekode', valueCode: '101' }, { name: 'system', valueUri: CS_URL }, { name: 'code', valueCode: code }, { name: 'count', valueInteger: count },
+    ] }));
+    const niveau2 = async (date: string) => Object.fromEntries((((await request(app).post('/fhir/ConceptMap/$rollup').query({ date })
+      .type('application/fhir+json').send({ resourceType: 'Parameters', parameter: rows }).expect(200)).body as Parameters).parameter ?? [])
+      .filter((p) => p.name === 'niveau2')
+      .map((p) => [p.part!.find((x) => x.name === 'intervention')!.valueCoding!.code, p.part!.find((x) => x.name === 'count')!.valueInteger]));
+    const counted2025 = await niveau2('2025-12-31');
+
+    await request(app).delete(`/fhir/ConceptMap/${v2().cm.id}`).set('Authorization', auth).expect(200);
+    // without a date the map is gone; on a date before the delete it translates as it did then
+    await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, system: CS_URL, code: '101-BOLD' }).expect(404);
+    const in2025 = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ url: CM_URL, date: '2025-06-30', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(originMaps(in2025)).toEqual([`${CM_URL}|1.0.0`]);
+    const in2026 = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ url: CM_URL, date: '2026-06', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
+    expect(originMaps(in2026)).toEqual([`${CM_URL}|2.0.0`]);
+    // without url too: every map in its version of then, the deleted one included
+    const all = (await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ date: '2025', system: CS_URL, code: '101-RYG', kommunekode: '101' }).expect(200)).body as Parameters;
+    expect(originMaps(all)).toContain(`${CM_URL}|1.0.0`);
+    const none = await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, date: afterDelete, system: CS_URL, code: '101-BOLD' }).expect(404);
+    expect(none.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['date'] });
+    // last year's rows count with last year's map as before the delete
+    expect(counted2025[CODES.fysiskTraening119]).toBe(3);
+    expect(await niveau2('2025-12-31')).toEqual(counted2025);
+    expect(await niveau2(afterDelete)).toEqual({});
+  });
 });
 
 describe('a version a write replaced, on the embedded store', () => {

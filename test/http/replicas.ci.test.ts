@@ -224,5 +224,18 @@ describeWithPostgres('two server processes on one PostgreSQL database', () => {
     // history and vread read the database: the same on both.
     const [ha, hb] = await Promise.all([call(a, 'GET', `/CodeSystem/${CS_ID}/_history`), call(b, 'GET', `/CodeSystem/${CS_ID}/_history`)]);
     expect(ha.body.total).toBe(hb.body.total);
-  });
+    // the delete ends the catalog's use on both, and on a replica started after it: on a date before it, the version of then
+    const before = (current.body.meta as { lastUpdated: string }).lastUpdated;
+    const lookupOn = (s: ServerProcess, date: string) => call(s, 'GET', `/CodeSystem/$lookup?system=${encodeURIComponent(CS_URL)}&code=${encodeURIComponent((current.body.concept as { code: string }[])[0]!.code)}&date=${encodeURIComponent(date)}`);
+    const afterDelete = String(new Date().getUTCFullYear() + 1);
+    const c = await startServerProcess(compiled!.entry, env);
+    try {
+      for (const s of [a, b, c]) {
+        expect((await lookupOn(s, before)).status).toBe(200);
+        expect((await lookupOn(s, afterDelete)).status).toBe(404);
+      }
+    } finally {
+      await c.stop();
+    }
+  }, 60_000);
 });

@@ -298,6 +298,18 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(history.every((v) => v.load().meta?.lastUpdated === v.lastUpdated && v.load().version === v.head.version)).toBe(true);
       });
 
+      it('loadDeletions gives every delete with its time, also of a resource written again since', async () => {
+        await store.create(codeSystem('d1'));
+        await store.create(codeSystem('d2'));
+        const first = await store.delete('CodeSystem', 'd1');
+        await store.update(codeSystem('d1', { version: '2.0.0' }));
+        const second = await store.delete('CodeSystem', 'd1');
+        expect(await store.delete('CodeSystem', 'd1')).toBeUndefined(); // a no-op: no version, no delete
+        const deletions = await store.loadDeletions();
+        expect(deletions.filter((d) => d.id === 'd1').map((d) => d.deletedAt).sort()).toEqual([first!.lastUpdated, second!.lastUpdated].sort());
+        expect(deletions.every((d) => d.resourceType === 'CodeSystem' && d.id === 'd1')).toBe(true);
+      });
+
       it('versionLoader reads a version each time it is called, and fails for one the store does not have with content', async () => {
         await store.create(codeSystem('l'));
         await store.update(codeSystem('l', { version: '2.0.0' }));

@@ -25,7 +25,7 @@ describe('versionInForce', () => {
     history.load(past.map((p) => written(p)));
     history.record(current, current.meta?.lastUpdated);
     const registry = new TerminologyRegistry([new ResourceSet([current])], new Set(), undefined, [history.set]);
-    return (date: string) => versionInForce(registry, 'ConceptMap', URL, date, (r) => history.firstWrittenOf(r))?.version;
+    return (date: string) => versionInForce(registry, 'ConceptMap', URL, date, history)?.version;
   }
 
   it('takes ConceptMap.date as the start of a version, the first write when there is none', () => {
@@ -41,6 +41,35 @@ describe('versionInForce', () => {
     expect(inForce('2025-09-15')).toBe('2.0.0');
     expect(inForce('2025-12-31')).toBe('2.0.0');
     expect(inForce('2026-03')).toBe('3.0.0');
+  });
+
+  it('ends every version of a deleted resource at its delete; a version written again after it is in force from then', () => {
+    const history = new VersionHistory();
+    history.load([
+      written({ resource: map('1.0.0', { date: '2024-01-01' }), lastUpdated: '2024-01-01T00:00:00.000Z' }),
+      written({ resource: map('2.0.0', { date: '2025-01-01' }), lastUpdated: '2025-01-01T00:00:00.000Z' }),
+    ]);
+    // another resource of the same url, not deleted
+    history.record(map('0.9.0', { id: 'other', date: '2023-01-01' }), '2023-01-01T00:00:00.000Z');
+    history.deleted('ConceptMap', 'kommune-101-m', '2025-06-15T10:00:00.000Z');
+    const registry = new TerminologyRegistry([new ResourceSet([map('0.9.0', { id: 'other', date: '2023-01-01' })])], new Set(), undefined, [history.set]);
+    const inForce = (date: string) => versionInForce(registry, 'ConceptMap', URL, date, history)?.version;
+    expect(inForce('2024-06')).toBe('1.0.0');
+    expect(inForce('2025-06-14')).toBe('2.0.0');
+    expect(inForce('2025-06-15T09:00:00Z')).toBe('2.0.0');
+    // by the end of the day of the delete, and after, neither 2.0.0 nor the 1.0.0 it replaced: the other resource's version
+    expect(inForce('2025-06-15')).toBe('0.9.0');
+    expect(inForce('2026')).toBe('0.9.0');
+    expect(history.deletedUrls('ConceptMap')).toEqual([URL]);
+
+    // written again after the delete: in force from that write, the delete does not end it
+    history.record(map('3.0.0'), '2025-09-01T00:00:00.000Z');
+    expect(inForce('2025-08')).toBe('0.9.0');
+    expect(inForce('2025-09')).toBe('3.0.0');
+    // and a second delete ends it
+    history.deleted('ConceptMap', 'kommune-101-m', '2025-12-01T00:00:00.000Z');
+    expect(inForce('2025-11')).toBe('3.0.0');
+    expect(inForce('2025-12')).toBe('0.9.0');
   });
 
   it('never takes a draft', () => {
@@ -73,7 +102,7 @@ describe('VersionHistory from the store', () => {
     history.load([written({ resource: old, lastUpdated: '2025-01-01T00:00:00.000Z' }, loads)]);
     const registry = new TerminologyRegistry([new ResourceSet([map('2.0.0', { date: '2025-06-01' })])], new Set(), undefined, [history.set]);
     const found = registry.find('ConceptMap', URL, '1.0.0')!;
-    expect(versionInForce(registry, 'ConceptMap', URL, '2024-12', (r) => history.firstWrittenOf(r))?.version).toBe('1.0.0');
+    expect(versionInForce(registry, 'ConceptMap', URL, '2024-12', history)?.version).toBe('1.0.0');
     expect(loads.n).toBe(0);
     expect(found.group?.[0]?.element?.[0]?.code).toBe('a');
     expect(JSON.parse(JSON.stringify(found))).toEqual(old);
