@@ -1,3 +1,6 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { ParametersParameter } from 'fhir/r4';
+
 /**
  * A resource already serialized as JSON by its operation, which still behaves as the resource it stands for wherever
  * code looks at it: `JSON.stringify` gives the same text (through toJSON), and the resource's elements can be read
@@ -134,5 +137,30 @@ export function serializedParameters(parameters: readonly Buffer[]): SerializedR
     chunks[n++] = parameters[i]!;
   }
   chunks[n++] = PARAMETERS_TAIL;
+  return new SerializedResource(chunks);
+}
+
+/** How many parameters `parametersInTurns` serializes before it lets other work run. */
+export const PARAMETERS_SLICE = 2_000;
+
+/**
+ * A Parameters resource of many parameters, serialized a slice of them at a time with a turn of the event loop
+ * between slices: the tens of megabytes of JSON of a large answer (a roll-up by district and month) are not made in
+ * one block that holds up every other request. The parameters are taken from the iterable as they are written, so
+ * they need not all exist at once. The text is JSON.stringify's of the resource.
+ */
+export async function parametersInTurns(parameters: Iterable<ParametersParameter>, slice = PARAMETERS_SLICE): Promise<SerializedResource> {
+  const chunks: Buffer[] = [];
+  let text = '';
+  let written = 0;
+  for (const p of parameters) {
+    text += `${written === 0 ? '{"resourceType":"Parameters","parameter":[' : ','}${JSON.stringify(p)}`;
+    if (++written % slice === 0) {
+      chunks.push(Buffer.from(text, 'utf8'));
+      text = '';
+      await nextTurn();
+    }
+  }
+  chunks.push(Buffer.from(written === 0 ? '{"resourceType":"Parameters"}' : `${text}]}`, 'utf8'));
   return new SerializedResource(chunks);
 }

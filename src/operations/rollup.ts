@@ -2,7 +2,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CodeSystem, Coding, ConceptMap, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
-import { ParametersBuilder, type OperationInput, type OperationSpec } from '../fhir/parameters';
+import type { OperationInput, OperationSpec } from '../fhir/parameters';
+import { parametersInTurns } from '../fhir/serialized';
 import { readCsvHeaderLine, readCsvRecordsInTurns } from '../municipal/csv-import';
 import { deletedLocal, isKommunekode, ownerOf } from '../municipal/municipality';
 import {
@@ -258,16 +259,16 @@ function coding(name: string, c: Coding | undefined): ParametersParameter[] {
   return c ? [{ name, valueCoding: c }] : [];
 }
 
-function parameters(r: RollupResult, acceptLanguages: readonly string[]) {
-  const language = messageLanguageOf(acceptLanguages);
-  const out = new ParametersBuilder()
-    .string('counting', countingRule(r.options, language))
-    .code('offers', r.options.offers)
-    .add({ name: 'conditionDepth', valueInteger: r.options.conditionDepth })
-    .add({ name: 'conditionValueSet', valueCanonical: r.options.conditionValueSet });
-  if (r.options.inForceOn) out.add({ name: 'date', valueDateTime: r.options.inForceOn.date });
-  for (const [period, on] of r.options.inForceByPeriod ?? []) out.part('periodDate', [{ name: 'period', valueString: period }, { name: 'date', valueDate: on.date }]);
-  out.part('summary', [
+/** The answer's parameters, in order, made as they are serialized (parametersInTurns). */
+function* answerParameters(r: RollupResult, language: MessageLanguage): Generator<ParametersParameter> {
+  const part = (name: string, parts: ParametersParameter[]): ParametersParameter => ({ name, part: parts });
+  yield { name: 'counting', valueString: countingRule(r.options, language) };
+  yield { name: 'offers', valueCode: r.options.offers };
+  yield { name: 'conditionDepth', valueInteger: r.options.conditionDepth };
+  yield { name: 'conditionValueSet', valueCanonical: r.options.conditionValueSet };
+  if (r.options.inForceOn) yield { name: 'date', valueDateTime: r.options.inForceOn.date };
+  for (const [period, on] of r.options.inForceByPeriod ?? []) yield part('periodDate', [{ name: 'period', valueString: period }, { name: 'date', valueDate: on.date }]);
+  yield part('summary', [
     { name: 'rows', valueInteger: r.rows },
     { name: 'inputCount', valueInteger: r.inputCount },
     { name: 'interventionInput', valueInteger: r.interventionInput },
@@ -279,31 +280,30 @@ function parameters(r: RollupResult, acceptLanguages: readonly string[]) {
     { name: 'areaTotal', valueInteger: sum(r.areas) },
   ]);
   for (const n of r.niveau2) {
-    out.part('niveau2', [...where(n), ...coding('intervention', n.intervention), ...coding('niveau1', n.niveau1),
+    yield part('niveau2', [...where(n), ...coding('intervention', n.intervention), ...coding('niveau1', n.niveau1),
       ...(n.lovparagraf ? [{ name: 'lovparagraf', valueString: n.lovparagraf }] : []), { name: 'count', valueInteger: n.count },
       { name: 'direct', valueInteger: n.direct }, { name: 'viaOffers', valueInteger: n.viaOffers }]);
   }
   for (const n of r.niveau1) {
-    out.part('niveau1', [...where(n), ...coding('niveau1', n.niveau1),
+    yield part('niveau1', [...where(n), ...coding('niveau1', n.niveau1),
       ...(n.lovparagraf ? [{ name: 'lovparagraf', valueString: n.lovparagraf }] : []), { name: 'count', valueInteger: n.count }]);
   }
-  for (const a of r.areas) out.part('area', [...where(a), ...coding('area', a.area), { name: 'count', valueInteger: a.count }]);
+  for (const a of r.areas) yield part('area', [...where(a), ...coding('area', a.area), { name: 'count', valueInteger: a.count }]);
   for (const n of r.notCounted) {
-    out.part('notCounted', [{ name: 'line', valueInteger: n.row.line }, ...where(n.row),
+    yield part('notCounted', [{ name: 'line', valueInteger: n.row.line }, ...where(n.row),
       { name: 'system', valueUri: n.row.system }, { name: 'code', valueCode: n.row.code }, { name: 'count', valueInteger: n.row.count },
       { name: 'reason', valueCode: n.reason }, { name: 'message', valueString: n.message[language] }]);
   }
   for (const x of r.replaced) {
     const { status, ...replaced } = x.replaced;
-    out.part('replaced', [{ name: 'line', valueInteger: x.row.line }, ...where(x.row), { name: 'code', valueCode: x.row.code },
+    yield part('replaced', [{ name: 'line', valueInteger: x.row.line }, ...where(x.row), { name: 'code', valueCode: x.row.code },
       ...coding('replaced', replaced), { name: 'status', valueCode: status }, ...coding('replacement', x.replacement), { name: 'count', valueInteger: x.row.count }]);
   }
   for (const x of r.outdated) {
     const { status, ...code } = x.code;
-    out.part('outdated', [{ name: 'line', valueInteger: x.row.line }, ...where(x.row), ...coding('concept', code),
+    yield part('outdated', [{ name: 'line', valueInteger: x.row.line }, ...where(x.row), ...coding('concept', code),
       { name: 'status', valueCode: status }, { name: 'count', valueInteger: x.row.count }]);
   }
-  return out.build();
 }
 
 const COLUMNS = ['level', 'kommunekode', 'district', 'period', 'system', 'code', 'display', 'niveau1_code', 'niveau1_display', 'lovparagraf', 'count', 'direct',
@@ -504,7 +504,8 @@ export const rollupOperation: OperationHandler = {
     ],
   },
   async handle(input, ctx) {
-    return parameters(await compute(input, ctx), ctx.acceptLanguages);
+    // a large answer (many districts and periods) is serialized a slice at a time, other requests answered between
+    return parametersInTurns(answerParameters(await compute(input, ctx), messageLanguageOf(ctx.acceptLanguages)));
   },
   async table(input, ctx): Promise<Table> {
     const layout = input.string('layout') ?? 'long';
