@@ -96,7 +96,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   if (!isKommunekode(kommunekode)) return fail([lineIssue('error', `kommunekode must be three digits, not '${excerpt(kommunekode)}'`, `kommunekode skal være tre cifre, ikke '${excerpt(kommunekode)}'.`)], 0);
   if (!isValidLocalName(name)) return fail([lineIssue('error', `name '${excerpt(name)}' must be 1–52 letters, digits, '-' or '.'`, `Navnet '${excerpt(name)}' skal være 1–52 bogstaver (a–z), tal, '-' eller '.'.`)], 0);
 
-  const parsed = parseLocalCsv(options.content, options.csvLimits);
+  const parsed = await parseLocalCsv(options.content, options.csvLimits);
   const rows = parsed.rows.length;
   if (parsed.messages.some((m) => m.severity === 'error')) return fail(parsed.messages, rows);
   log(`read ${rows} row${rows === 1 ? '' : 's'}`);

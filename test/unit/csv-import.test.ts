@@ -52,26 +52,26 @@ const SAMPLE = [
 ].join('\n');
 
 describe('reading the CSV', () => {
-  it('reads comma- and semicolon-separated files, with and without BOM, and quoted fields', () => {
+  it('reads comma- and semicolon-separated files, with and without BOM, and quoted fields', async () => {
     const semi = `\uFEFFkode;titel;type;maal\r\nA;"Titel; med semikolon";indsats;"x;y"\r\n`;
-    const { rows, messages } = parseLocalCsv(Buffer.from(semi, 'utf8'));
+    const { rows, messages } = await parseLocalCsv(Buffer.from(semi, 'utf8'));
     expect(messages).toEqual([]);
     expect(rows).toEqual([{ line: 2, kode: 'A', titel: 'Titel; med semikolon', type: 'indsats', maal: 'x;y', definition: undefined, status: undefined }]);
-    expect(parseLocalCsv(SAMPLE).rows).toHaveLength(4);
+    expect((await parseLocalCsv(SAMPLE)).rows).toHaveLength(4);
   });
 
-  it('names the line of every malformed row and the missing columns', () => {
-    expect(parseLocalCsv('kode,titel,type\nA,B,indsats\n').messages[0]).toMatchObject({ severity: 'error', code: 'invalid', line: 1, text: { en: expect.stringMatching(/lacks the column maal/) } });
-    const bad = parseLocalCsv('kode,titel,type,maal\nA,B,indsats,x\nC,D,indsats\nE,F,tilbud,y,z\n');
+  it('names the line of every malformed row and the missing columns', async () => {
+    expect((await parseLocalCsv('kode,titel,type\nA,B,indsats\n')).messages[0]).toMatchObject({ severity: 'error', code: 'invalid', line: 1, text: { en: expect.stringMatching(/lacks the column maal/) } });
+    const bad = await parseLocalCsv('kode,titel,type,maal\nA,B,indsats,x\nC,D,indsats\nE,F,tilbud,y,z\n');
     expect(bad.messages.map(formatMessage)).toEqual(['line 3: The row has 3 fields; the header has 4', 'line 4: The row has 5 fields; the header has 4']);
-    expect(issueText(parseLocalCsv(Buffer.from([0x6b, 0x6f, 0x64, 0x65, 0xff, 0xfe])).messages[0]!)).toMatch(/not UTF-8/);
-    expect(issueText(parseLocalCsv('kode,titel,type,maal\n"A,B,indsats,x\n').messages[0]!)).toMatch(/not valid CSV/);
+    expect(issueText((await parseLocalCsv(Buffer.from([0x6b, 0x6f, 0x64, 0x65, 0xff, 0xfe]))).messages[0]!)).toMatch(/not UTF-8/);
+    expect(issueText((await parseLocalCsv('kode,titel,type,maal\n"A,B,indsats,x\n')).messages[0]!)).toMatch(/not valid CSV/);
   });
-  it("reads a file whose lines end in CR alone (Excel's \"CSV (Macintosh)\") as one ending in CRLF", () => {
+  it("reads a file whose lines end in CR alone (Excel's \"CSV (Macintosh)\") as one ending in CRLF", async () => {
     const lines = ['kode;titel;type;maal;definition', ...Array.from({ length: 30 }, (_, i) => `101-CR${i};T ${i};indsats;x;a, b, c, d, e, f, g, h, i, j`)];
-    const cr = parseLocalCsv(Buffer.from(`${lines.join('\r')}\r`, 'utf8'));
+    const cr = await parseLocalCsv(Buffer.from(`${lines.join('\r')}\r`, 'utf8'));
     expect(cr.messages).toEqual([]);
-    expect(cr).toEqual(parseLocalCsv(Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')));
+    expect(cr).toEqual(await parseLocalCsv(Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')));
     expect(cr.rows).toHaveLength(30);
     expect(cr.rows[29]).toMatchObject({ line: 31, kode: '101-CR29', definition: 'a, b, c, d, e, f, g, h, i, j' });
   });
