@@ -44,6 +44,11 @@ export const R4_ELEMENTS = {
     mandatory: ['name', 'status', 'kind', 'code', 'system', 'type', 'instance'],
     modifiers: MODIFIERS,
   },
+  AuditEvent: {
+    summary: ['id', 'meta', 'implicitRules', 'type', 'subtype', 'action', 'recorded', 'outcome', 'outcomeDesc', 'purposeOfEvent'],
+    mandatory: ['type', 'recorded', 'agent', 'source'],
+    modifiers: ['implicitRules', 'modifierExtension'],
+  },
 } as const satisfies Record<string, R4Elements>;
 
 export type SubsettableType = keyof typeof R4_ELEMENTS;

@@ -72,7 +72,7 @@ function criteria<R, C>(query: Record<string, unknown>, params: readonly SearchP
  * The URL of the page at `offset` of the search asked as `selfUrl`: its query as the client wrote it (each key
  * decoded only to compare), without the ignored keys and `_offset`, then `_offset` of that page when it is not 0.
  */
-function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: number): string {
+export function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: number): string {
   const q = selfUrl.indexOf('?');
   const path = q < 0 ? selfUrl : selfUrl.slice(0, q);
   const kept = (q < 0 ? [] : selfUrl.slice(q + 1).split('&')).filter((part) => {

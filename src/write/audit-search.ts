@@ -1,7 +1,8 @@
 import type { AuditEvent, Bundle, CapabilityStatementRestResource } from 'fhir/r4';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
-import { pageLinks } from '../fhir/search';
+import { requestedSubset, subsetter } from '../fhir/resource-subset';
+import { pageLinks, pageUrl } from '../fhir/search';
 import { wantedToken } from '../fhir/search-match';
 import { searchCount, searchOffset, searchText, splitEscaped, unescapeSearch } from '../fhir/search-query';
 import type { AuditLog, AuditQuery } from '../store/audit-log';
@@ -9,7 +10,7 @@ import { endOfDate, startOfDate } from '../fhir/date-time';
 import { excerpt } from '../errors/excerpt';
 import { notKnown } from '../errors/common-errors';
 
-const PARAMS = new Set(['_id', 'entity', 'agent', 'date', 'outcome', 'action', '_sort', '_count', '_offset', '_format', '_pretty']);
+const PARAMS = new Set(['_id', 'entity', 'agent', 'date', 'outcome', 'action', '_sort', '_count', '_offset', '_summary', '_elements', '_format', '_pretty']);
 const DATE_SEARCH = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}.*)$/;
 
 /** The audit log's search: `AuditEvent` (GET) and `AuditEvent/_search` (GET and POST, `AUDIT_POST_SEARCH_PATH`). */
@@ -21,7 +22,7 @@ export const AUDIT_READ_PATH = /^\/AuditEvent\/([A-Za-z0-9\-.]{1,64})\/?$/;
 /** How the CapabilityStatement lists the audit log. */
 export const AUDIT_EVENT_CAPABILITY: CapabilityStatementRestResource = {
   type: 'AuditEvent',
-  documentation: "Who changed what: one event per write (create, update, delete, transaction, $import-local), successes and refusals, newest first (_sort=-date; _sort=date oldest first), in pages of _count (_offset, with first, previous, next and last links). Needs a Bearer token: a municipality's token finds the events of its own resources, an admin token all.",
+  documentation: "Who changed what: one event per write (create, update, delete, transaction, $import-local), successes and refusals, newest first (_sort=-date; _sort=date oldest first), in pages of _count (_offset, with first, previous, next and last links); _summary (true, text, data, count) and _elements as for the other searches. Needs a Bearer token: a municipality's token finds the events of its own resources, an admin token all.",
   interaction: [{ code: 'read' }, { code: 'search-type' }],
   searchParam: [
     { name: '_id', type: 'token', documentation: 'The id of an event; a comma separates alternatives' },
@@ -129,8 +130,8 @@ function unknownParameters(query: Record<string, unknown>, lenient: boolean): Se
     if (PARAMS.has(name)) continue;
     if (lenient) ignored.add(name);
     else {
-      throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, outcome, action, _sort, _count, _offset)`, {
-        expression: [excerpt(name)], da: `Ukendt søgeparameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, outcome, action, _sort, _count, _offset)`,
+      throw FhirError.invalid(`Unknown search parameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, outcome, action, _sort, _count, _offset, _summary, _elements)`, {
+        expression: [excerpt(name)], da: `Ukendt søgeparameter '${excerpt(name)}' for AuditEvent (_id, entity, agent, date, outcome, action, _sort, _count, _offset, _summary, _elements)`,
       });
     }
   }
@@ -167,7 +168,8 @@ export async function searchAudit(log: AuditLog, principal: Principal, query: Re
   options: { lenient?: boolean } = {}): Promise<Bundle> {
   checkReader(principal);
   const ignored = unknownParameters(query, options.lenient === true);
-  const count = searchCount(query);
+  const subset = requestedSubset(query, true);
+  const count = subset === 'count' ? 0 : searchCount(query);
   const offset = searchOffset(query);
   const dates = query.date === undefined ? [] : Array.isArray(query.date) ? query.date.map(String) : [String(query.date)];
   const ids = alternatives(query, '_id')?.map(unescapeSearch);
@@ -190,11 +192,13 @@ export async function searchAudit(log: AuditLog, principal: Principal, query: Re
     ...dateRange(dates),
   };
   const page = await log.searchAudit(q);
+  if (subset === 'count') return { resourceType: 'Bundle', type: 'searchset', total: page.total, link: [{ relation: 'self', url: pageUrl(selfUrl, ignored, 0) }] };
+  const shape = subset ? subsetter<AuditEvent>('AuditEvent', subset) : (e: AuditEvent) => e;
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     total: page.total,
     link: pageLinks(selfUrl, ignored, offset, count, page.total),
-    entry: page.events.map((e) => ({ fullUrl: `${baseUrl}/AuditEvent/${e.id}`, resource: e, search: { mode: 'match' as const } })),
+    entry: page.events.map((e) => ({ fullUrl: `${baseUrl}/AuditEvent/${e.id}`, resource: shape(e), search: { mode: 'match' as const } })),
   };
 }

@@ -159,6 +159,23 @@ describe('AuditEvent: every write recorded', () => {
       expect(refusal.issue[0].diagnostics ?? refusal.issue[0].details.text).toContain(`${name} is one of`);
     }
   });
+
+  it('_summary and _elements as the other searches: count alone, the summary elements, the elements named, each tagged SUBSETTED', async () => {
+    const all = events((await search(admin).expect(200)).body);
+    const counted = (await search(admin, { _summary: 'count', outcome: '4' }).expect(200)).body as Bundle;
+    expect(counted.total).toBe(all.filter((e) => e.outcome === '4').length);
+    expect(counted.entry).toBeUndefined();
+    expect(counted.link?.[0]?.url).toContain('_summary=count');
+    const summary = events((await search(admin, { _summary: 'true' }).expect(200)).body);
+    expect(summary.map((e) => e.id)).toEqual(all.map((e) => e.id));
+    // R4's summary elements and the mandatory ones (agent, source); not what was written (entity)
+    expect(summary.every((e) => e.entity === undefined && e.agent.length > 0 && e.source !== undefined && e.recorded !== undefined)).toBe(true);
+    expect(summary.every((e) => e.meta?.tag?.some((t) => t.code === 'SUBSETTED'))).toBe(true);
+    const named = events((await search(admin, { _elements: 'outcome,entity' }).expect(200)).body);
+    expect(named.map((e) => [e.outcome, e.entity])).toEqual(all.map((e) => [e.outcome, e.entity]));
+    expect(named.every((e) => e.subtype === undefined && e.action === undefined)).toBe(true);
+    await search(admin, { _summary: 'yes' }).expect(400);
+  });
 });
 
 describe('AuditEvent: paging', () => {
