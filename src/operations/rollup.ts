@@ -11,7 +11,6 @@ import {
 } from './rollup-counts';
 import { versionInForce } from '../terminology/in-force';
 import { PERIOD_FORMS, periodEndDate } from './rollup-period';
-import type { TerminologyResource } from '../terminology/resource-set';
 import type { OperationContext, OperationHandler, ParameterDocumentation, Table } from './context';
 import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-version';
 import { valueField } from '../fhir/choice-value';
