@@ -285,6 +285,9 @@ describe('local versions kept (supertest)', () => {
     expect(originMaps(all)).toContain(`${CM_URL}|1.0.0`);
     const none = await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, date: afterDelete, system: CS_URL, code: '101-BOLD' }).expect(404);
     expect(none.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['date'] });
+    // the change report between two versions of the deleted map still answers, each version named
+    const diff = await request(app).get('/fhir/ConceptMap/$diff').query({ url: CM_URL, from: '1.0.0', to: '2.0.0' });
+    expect(diff.status).toBe(200);
     // last year's rows count with last year's map as before the delete
     expect(counted2025[CODES.fysiskTraening119]).toBe(3);
     expect(await niveau2('2025-12-31')).toEqual(counted2025);
