@@ -146,7 +146,7 @@ export function terminologyCapabilities(baseUrl: string, registry: TerminologyRe
       parameter: ['activeOnly', 'check-system-version', 'count', 'default-valueset-version', 'designation', 'displayLanguage', 'exclude-system',
         'excludeNested', 'excludeNotForUI', 'filter', 'force-system-version', 'hierarchical', 'includeDefinition', 'includeDesignations', 'offset',
         'property', 'system-version', 'tx-resource', 'useSupplement', 'valueSetVersion'].map((name) => ({ name })),
-      textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display or a designation, or start a word of the code (as typed). A flat list gives the best matches first: the display itself, a display starting with the filter, its words starting words of the display, then of a designation, then the rest; each in the value set\'s order.',
+      textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display or a designation, or start a word of the code (as typed). A flat list gives the best matches first: the display itself, a display starting with the filter, its words starting words of the display, then of a designation, then the rest; each in the value set\'s order. A tree (hierarchical, a pick list) orders each level by the best match under each node.',
     },
     // `code` of a ValueSet search finds the codes its compose includes by name and its expansion lists (terminology/search.ts)
     codeSearch: 'explicit',

@@ -227,6 +227,24 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
     expect(forUI.expansion!.contains!.map((c) => ({ code: c.code, contains: c.contains }))).toEqual([{ code: '370-BOLDSPIL', contains: undefined }]);
   });
 
+  it('a filtered picker ranks each level as the flat list ranks the hits: the group or code with the best match in it first', async () => {
+    const url = vsUrl('370', 'indsatsvaelger');
+    for (const filter of ['traening', 'tr', 'sygdom']) {
+      const flat = codesOf((await expand({ url, filter, excludeNested: 'true' })).expansion!.contains);
+      const rank = (c: ValueSetExpansionContains): number => Math.min(
+        c.abstract ? Infinity : flat.indexOf(c.code!) < 0 ? Infinity : flat.indexOf(c.code!), ...(c.contains ?? []).map(rank));
+      const ordered = (list: ValueSetExpansionContains[] | undefined): boolean => {
+        const ranks = (list ?? []).map(rank);
+        return ranks.every((r, i) => i === 0 || ranks[i - 1]! <= r) && (list ?? []).every((c) => ordered(c.contains));
+      };
+      for (const query of [{}, { excludeNotForUI: 'true' }] as Record<string, string>[]) {
+        const nested = (await expand({ url, filter, ...query })).expansion!;
+        expect({ filter, query, ordered: ordered(nested.contains) }).toEqual({ filter, query, ordered: true });
+        expect(nested.total).toBe(flat.length);
+      }
+    }
+  });
+
   it('excludeNested=true lists the same codes flat', async () => {
     const nested = await expand({ url: vsUrl('370', 'indsatsvaelger') });
     const flat = await expand({ url: vsUrl('370', 'indsatsvaelger'), excludeNested: 'true' });

@@ -101,19 +101,63 @@ export class TreeLayout {
     return context;
   }
 
+  /**
+   * The nodes `prune` kept, each node's kept children (with their subtrees) in the order of the best hit in them:
+   * `rankAt` by position, lower first, -1 for no hit (a text filter's ranks, selection.ts); children without a hit keep their place
+   * after those with one, in the tree's order. A node is still followed by its subtree, so a parent comes before its
+   * children, but a child may come before a sibling that precedes it in the tree (nodesOf and the renderer nest by
+   * what a node's subtree holds, not by the order of the nodes).
+   */
+  ranked(kept: Int32Array, rankAt: Int32Array): Int32Array {
+    const out = new Int32Array(kept.length);
+    let n = 0;
+    const rankOf = (node: number): number => {
+      const position = this.positions ? this.positions[node]! : -1;
+      const rank = position >= 0 && position < rankAt.length ? rankAt[position]! : -1;
+      return rank >= 0 ? rank : Number.MAX_SAFE_INTEGER;
+    };
+    /** The blocks (a kept node and its kept subtree) of kept[from, to), each with the best rank in it, in order. */
+    const blocks = (from: number, to: number): { from: number; to: number; best: number }[] => {
+      const level: { from: number; to: number; best: number }[] = [];
+      for (let k = from; k < to;) {
+        const end = this.endOf(kept[k]!);
+        let next = k + 1;
+        let best = rankOf(kept[k]!);
+        while (next < to && kept[next]! < end) best = Math.min(best, rankOf(kept[next++]!));
+        level.push({ from: k, to: next, best });
+        k = next;
+      }
+      // stable: equal ranks keep the tree's order
+      return level.sort((a, b) => a.best - b.best || a.from - b.from);
+    };
+    const emit = (from: number, to: number): void => {
+      for (const block of blocks(from, to)) {
+        out[n++] = kept[block.from]!;
+        emit(block.from + 1, block.to);
+      }
+    };
+    emit(0, kept.length);
+    return out;
+  }
+
   /** The kept nodes (all when `kept` is undefined) as a tree of nodes, each with its entry or the one `entryOf` gives. */
   nodesOf(kept?: Int32Array, entryOf?: (node: number, entry: ExpansionEntry) => ExpansionEntry): HierarchyNode[] {
     const roots: HierarchyNode[] = [];
-    const open: { end: number; children: HierarchyNode[] }[] = [];
+    const open: { start: number; end: number; children: HierarchyNode[] }[] = [];
     const n = kept ? kept.length : this.entries.length;
     for (let k = 0; k < n; k++) {
       const i = kept ? kept[k]! : k;
-      while (open.length > 0 && open[open.length - 1]!.end <= i) open.pop();
+      while (open.length > 0 && !this.holds(open[open.length - 1]!, i)) open.pop();
       const node: HierarchyNode = { entry: entryOf ? entryOf(i, this.entries[i]!) : this.entries[i]!, children: [] };
       (open.length > 0 ? open[open.length - 1]!.children : roots).push(node);
       const end = this.endOf(i);
-      if (end > i + 1) open.push({ end, children: node.children });
+      if (end > i + 1) open.push({ start: i, end, children: node.children });
     }
     return roots;
+  }
+
+  /** Whether `node` is in the subtree below the node at `start` (which ends at `end`). */
+  holds(subtree: { start: number; end: number }, node: number): boolean {
+    return node > subtree.start && node < subtree.end;
   }
 }

@@ -110,8 +110,9 @@ function asGroup(entry: ExpansionEntry): ExpansionEntry {
 
 /**
  * The request's codes nested by `nest`: the whole tree, or for a text filter each hit (with its subtree) under its
- * groups. A code kept only to show where a hit is did not match: it is shown as an abstract group, as hierarchical=true
- * shows a filtered catalog's parents, and not counted (left out for excludeNotForUI).
+ * groups, the groups and hits of each level with the best matches first (as a flat list ranks them). A code kept only
+ * to show where a hit is did not match: it is shown as an abstract group, as hierarchical=true shows a filtered
+ * catalog's parents, and not counted (left out for excludeNotForUI).
  */
 function nestedSelection(
   evaluated: IndexedComposeResult, request: ExpansionRequest, nest: NonNullable<ExpansionRequest['nest']>, hits: Selection,
@@ -127,9 +128,15 @@ function nestedSelection(
   if (hits === unfiltered) return { layout: whole };
   // a filter's tree is not kept: cutting the layout is one pass, and a tree per filter of a large picker would hold much memory
   const hit = new Uint8Array(evaluated.entries.length);
-  for (const p of hits.positions) hit[p] = 1;
-  const kept = whole.prune(hit);
-  const context = whole.contextOf(kept, hit).filter((node) => !whole.entryAt(node).abstract);
+  // the hits come best first (selection.ts): each one's rank, by position
+  const rankAt = new Int32Array(evaluated.entries.length).fill(-1);
+  hits.positions.forEach((p, rank) => {
+    hit[p] = 1;
+    rankAt[p] = rank;
+  });
+  const pruned = whole.prune(hit);
+  const context = whole.contextOf(pruned, hit).filter((node) => !whole.entryAt(node).abstract);
+  const kept = whole.ranked(pruned, rankAt);
   if (context.length === 0) return { layout: whole, kept };
   const groups = new Set(context);
   // without what is not for a UI, the hits go under the nearest code kept, as hierarchical=true nests a filtered catalog
