@@ -254,13 +254,18 @@ export class ContainsRenderer {
   renderInto(layout: TreeLayout, kept: Int32Array | undefined, out: ByteWriter): void {
     const codes = this.layoutJson(layout, kept);
     const n = kept ? kept.length : layout.size;
-    /** The nodes whose `contains` is open, innermost last (the kept nodes may come in ranked order: TreeLayout.ranked). */
-    const open: { start: number; end: number }[] = [];
+    /**
+     * The nodes whose `contains` is open, innermost last, and where their subtrees end: a node is in one when it lies
+     * between the two (the kept nodes may come in ranked order, TreeLayout.ranked, not by increasing index).
+     */
+    const open: number[] = [];
+    const openEnds: number[] = [];
     let first = true;
     for (let k = 0; k < n; k++) {
       const node = kept ? kept[k]! : k;
-      while (open.length > 0 && !layout.holds(open[open.length - 1]!, node)) {
+      while (open.length > 0 && !(node > open[open.length - 1]! && node < openEnds[openEnds.length - 1]!)) {
         open.pop();
+        openEnds.pop();
         out.write(CLOSE_CONTAINS);
         first = false;
       }
@@ -269,7 +274,7 @@ export class ContainsRenderer {
       else if (!first) out.write(COMMA);
       const next = k + 1 < n ? (kept ? kept[k + 1]! : k + 1) : layout.size;
       const end = layout.endOf(node);
-      if (!layout.holds({ start: node, end }, next)) {
+      if (!(next > node && next < end)) {
         out.writeKept(code.slab, code.start, code.length);
         first = false;
         continue;
@@ -280,7 +285,8 @@ export class ContainsRenderer {
         out.unwrite(1);
         out.write(CONTAINS);
       } else out.write(ONLY_CONTAINS);
-      open.push({ start: node, end });
+      open.push(node);
+      openEnds.push(end);
       first = true;
     }
     for (let i = 0; i < open.length; i++) out.write(CLOSE_CONTAINS);

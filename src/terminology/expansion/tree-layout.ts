@@ -105,8 +105,8 @@ export class TreeLayout {
    * The nodes `prune` kept, each node's kept children (with their subtrees) in the order of the best hit in them:
    * `rankAt` by position, lower first, -1 for no hit (a text filter's ranks, selection.ts); children without a hit keep their place
    * after those with one, in the tree's order. A node is still followed by its subtree, so a parent comes before its
-   * children, but a child may come before a sibling that precedes it in the tree (nodesOf and the renderer nest by
-   * what a node's subtree holds, not by the order of the nodes).
+   * children, but a child may come before a sibling that precedes it in the tree (nodesOf and the renderer nest a node
+   * under the open node whose subtree holds it, not by the order of the nodes).
    */
   ranked(kept: Int32Array, rankAt: Int32Array): Int32Array {
     const out = new Int32Array(kept.length);
@@ -147,17 +147,12 @@ export class TreeLayout {
     const n = kept ? kept.length : this.entries.length;
     for (let k = 0; k < n; k++) {
       const i = kept ? kept[k]! : k;
-      while (open.length > 0 && !this.holds(open[open.length - 1]!, i)) open.pop();
+      while (open.length > 0 && !(i > open[open.length - 1]!.start && i < open[open.length - 1]!.end)) open.pop();
       const node: HierarchyNode = { entry: entryOf ? entryOf(i, this.entries[i]!) : this.entries[i]!, children: [] };
       (open.length > 0 ? open[open.length - 1]!.children : roots).push(node);
       const end = this.endOf(i);
       if (end > i + 1) open.push({ start: i, end, children: node.children });
     }
     return roots;
-  }
-
-  /** Whether `node` is in the subtree below the node at `start` (which ends at `end`). */
-  holds(subtree: { start: number; end: number }, node: number): boolean {
-    return node > subtree.start && node < subtree.end;
   }
 }
