@@ -74,4 +74,16 @@ describe('counting the rows of a roll-up a slice at a time', () => {
     const { turns } = await turnsDuring(() => rollupInTurns(registry, many, options));
     expect(turns).toBeGreaterThanOrEqual(2);
   });
+
+  it('sums niveau 1 a slice of the niveau-2 counts at a time, with the sums of one go', async () => {
+    const { registry } = registryWithWrites();
+    // a district per row: a niveau-2 count per row counted, over two slices
+    const districts = many.map((r, i) => ({ ...r, district: `Bydel ${i}` }));
+    const { result, turns } = await turnsDuring(() => rollupInTurns(registry, districts, options));
+    expect(result).toEqual(rollup(registry, districts, options));
+    expect(result.niveau2.length).toBeGreaterThan(COUNT_SLICE_ROWS);
+    expect(result.niveau1.length).toBe(result.niveau2.length);
+    // two turns between the three slices of rows, one before each of the two slices of the sums
+    expect(turns).toBeGreaterThanOrEqual(4);
+  });
 });
