@@ -20,7 +20,7 @@ class PastVersionSet extends ResourceSet {
   }
   /** Every version held, of every type (what `list` leaves out for the registry). */
   everyVersion(): TerminologyResource[] {
-    return (['CodeSystem', 'ValueSet', 'ConceptMap'] as const).flatMap((t) => super.list(t));
+    return (['CodeSystem', 'ValueSet', 'ConceptMap'] as const).flatMap((t) => this.versionsOfType(t));
   }
   /** Every version held of one type. */
   versionsOfType(type: TerminologyType): TerminologyResource[] {
@@ -111,6 +111,11 @@ export class VersionHistory implements WrittenTimes {
   private readonly lastWritten = new Map<string, string>();
   /** When each resource was deleted (`type/id`), in order: a resource may be written again after a delete. */
   private readonly deletions = new Map<string, string[]>();
+  /**
+   * deletedUrls by type, until a write or a delete changes them: a roll-up asks once per municipality and date, and
+   * finding them goes through every version held.
+   */
+  private readonly deletedUrlsFound = new Map<TerminologyType, readonly string[]>();
 
   /** `loader`: reads a version from the store again (TerminologyStore.versionLoader); without it, versions stay held. */
   constructor(private readonly loader?: (type: TerminologyType, id: string, versionId: string) => () => TerminologyResource) {}
@@ -128,6 +133,7 @@ export class VersionHistory implements WrittenTimes {
     const last = this.lastWritten.get(key);
     if (last && last > lastUpdated) return false;
     this.lastWritten.set(key, lastUpdated);
+    this.deletedUrlsFound.clear();
     return true;
   }
 
@@ -166,6 +172,7 @@ export class VersionHistory implements WrittenTimes {
     times.push(at);
     times.sort();
     this.deletions.set(key, times);
+    this.deletedUrlsFound.clear();
   }
 
   /** The store's deletes, any order. */
@@ -186,10 +193,14 @@ export class VersionHistory implements WrittenTimes {
   }
 
   /** The urls of the versions of a type whose resource was deleted (a url in use again may be among them). */
-  deletedUrls(type: TerminologyType): string[] {
-    const urls = new Set<string>();
-    for (const r of this.set.versionsOfType(type)) if (r.url && this.deletedAt(r) !== undefined) urls.add(r.url);
-    return [...urls];
+  deletedUrls(type: TerminologyType): readonly string[] {
+    let found = this.deletedUrlsFound.get(type);
+    if (!found) {
+      const urls = new Set<string>();
+      for (const r of this.set.versionsOfType(type)) if (r.url && this.deletedAt(r) !== undefined) urls.add(r.url);
+      this.deletedUrlsFound.set(type, found = [...urls]);
+    }
+    return found;
   }
 
   /** When this url|version was first written; undefined for what was never written here (published catalogs). */

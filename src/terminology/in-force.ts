@@ -22,7 +22,7 @@ export interface WrittenTimes {
   firstWritten?(resource: TerminologyResource): string | undefined;
   deletedAt?(resource: TerminologyResource): string | undefined;
   /** The urls of a type that had a version whose resource was deleted: maps and catalogs in use then, gone now. */
-  deletedUrls?(type: TerminologyType): string[];
+  deletedUrls?(type: TerminologyType): readonly string[];
 }
 
 /**

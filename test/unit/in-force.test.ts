@@ -51,8 +51,10 @@ describe('versionInForce', () => {
     ]);
     // another resource of the same url, not deleted
     history.record(map('0.9.0', { id: 'other', date: '2023-01-01' }), '2023-01-01T00:00:00.000Z');
+    expect(history.deletedUrls('ConceptMap')).toEqual([]);
     history.deleted('ConceptMap', 'kommune-101-m', '2025-06-15T10:00:00.000Z');
     const registry = new TerminologyRegistry([new ResourceSet([map('0.9.0', { id: 'other', date: '2023-01-01' })])], new Set(), undefined, [history.set]);
+    expect(history.deletedUrls('ConceptMap')).toEqual([URL]);
     const inForce = (date: string) => versionInForce(registry, 'ConceptMap', URL, date, history)?.version;
     expect(inForce('2024-06')).toBe('1.0.0');
     expect(inForce('2025-06-14')).toBe('2.0.0');
