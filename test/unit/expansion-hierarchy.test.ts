@@ -26,7 +26,8 @@ describe('TreeLayout', () => {
     const parent = new Map<ExpansionEntry, ExpansionEntry>([[q, p], [x, q], [y, q], [z, p]]);
     return TreeLayout.of(nestBy(list, (e) => parent.get(e)), (e) => list.indexOf(e));
   };
-  const hits = (...codes: string[]): Uint8Array => Uint8Array.from(list, (e) => (codes.includes(e.code) ? 1 : 0));
+  /** The codes' ranks by position, the first code given best; -1 for the others. */
+  const hits = (...codes: string[]): Int32Array => Int32Array.from(list, (e) => codes.indexOf(e.code));
   const pruned = (...hitCodes: string[]): unknown[] => {
     const tree = layout();
     return codes(tree.nodesOf(tree.prune(hits(...hitCodes))));
@@ -55,7 +56,17 @@ describe('TreeLayout', () => {
   it('keeps nothing when nothing matches, and never a node that is not in the list', () => {
     expect(layout().prune(hits())).toHaveLength(0);
     const outside = TreeLayout.of(nestBy([p, q], (e) => (e === q ? p : undefined)), (e) => (e === q ? 1 : -1));
-    expect(outside.prune(Uint8Array.of(1, 0))).toHaveLength(0);
+    expect(outside.prune(Int32Array.of(0, -1))).toHaveLength(0);
+  });
+
+  it('ranks each level by the best hit under each node, the rest in the tree\'s order after them', () => {
+    const tree = layout();
+    const ranked = (...hitCodes: string[]) => codes(tree.nodesOf(tree.ranked(tree.prune(hits(...hitCodes)), hits(...hitCodes))));
+    expect(ranked('z', 'x')).toEqual([['p', ['z', ['q', ['x']]]]]);
+    expect(ranked('x', 'z')).toEqual([['p', [['q', ['x']], 'z']]]);
+    expect(ranked('y', 'x')).toEqual([['p', [['q', ['y', 'x']]]]]);
+    // a hit keeps its subtree, whose nodes without a hit keep the tree's order
+    expect(ranked('q')).toEqual([['p', [['q', ['x', 'y']]]]]);
   });
 
   it('lays a list out flat', () => {

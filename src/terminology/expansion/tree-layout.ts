@@ -57,24 +57,29 @@ export class TreeLayout {
     return this.ends ? this.ends[node]! : node + 1;
   }
 
-  /**
-   * A text filter over the tree, the hits marked by their position: the nodes kept, in depth-first order. A hit keeps
-   * its whole subtree; a node that is not a hit is kept when something below it is (so each hit is shown under its
-   * groups).
-   */
-  prune(hit: Uint8Array): Int32Array {
-    const kept = new Int32Array(this.entries.length);
-    return kept.subarray(0, this.keep(0, this.entries.length, hit, kept, 0));
+  /** A text filter's rank of the node (`rankAt` by position: lower is better, -1 for no hit), -1 when it is not a hit. */
+  private rankOf(node: number, rankAt: Int32Array): number {
+    const position = this.positions ? this.positions[node]! : -1;
+    return position >= 0 ? rankAt[position]! : -1;
   }
 
-  private keep(from: number, to: number, hit: Uint8Array, kept: Int32Array, n: number): number {
+  /**
+   * A text filter over the tree, the hits' ranks by position (`rankAt`, -1 for no hit): the nodes kept, in depth-first
+   * order. A hit keeps its whole subtree; a node that is not a hit is kept when something below it is (so each hit is
+   * shown under its groups).
+   */
+  prune(rankAt: Int32Array): Int32Array {
+    const kept = new Int32Array(this.entries.length);
+    return kept.subarray(0, this.keep(0, this.entries.length, rankAt, kept, 0));
+  }
+
+  private keep(from: number, to: number, rankAt: Int32Array, kept: Int32Array, n: number): number {
     for (let i = from; i < to;) {
       const end = this.endOf(i);
-      const position = this.positions ? this.positions[i]! : -1;
-      if (position >= 0 && hit[position] === 1) {
+      if (this.rankOf(i, rankAt) >= 0) {
         for (let j = i; j < end; j++) kept[n++] = j;
       } else if (end > i + 1) {
-        const below = this.keep(i + 1, end, hit, kept, n + 1);
+        const below = this.keep(i + 1, end, rankAt, kept, n + 1);
         if (below > n + 1) {
           kept[n] = i;
           n = below;
@@ -89,13 +94,12 @@ export class TreeLayout {
    * Of the nodes `prune` kept for these hits, those kept only to show a hit's place in the tree: neither a hit nor in
    * a hit's subtree.
    */
-  contextOf(kept: Int32Array, hit: Uint8Array): number[] {
+  contextOf(kept: Int32Array, rankAt: Int32Array): number[] {
     const context: number[] = [];
     let hitEnd = 0;
     for (const i of kept) {
       if (i < hitEnd) continue;
-      const position = this.positions ? this.positions[i]! : -1;
-      if (position >= 0 && hit[position] === 1) hitEnd = this.endOf(i);
+      if (this.rankOf(i, rankAt) >= 0) hitEnd = this.endOf(i);
       else context.push(i);
     }
     return context;
@@ -112,8 +116,7 @@ export class TreeLayout {
     const out = new Int32Array(kept.length);
     let n = 0;
     const rankOf = (node: number): number => {
-      const position = this.positions ? this.positions[node]! : -1;
-      const rank = position >= 0 && position < rankAt.length ? rankAt[position]! : -1;
+      const rank = this.rankOf(node, rankAt);
       return rank >= 0 ? rank : Number.MAX_SAFE_INTEGER;
     };
     /** The blocks (a kept node and its kept subtree) of kept[from, to), each with the best rank in it, in order. */

@@ -127,15 +127,13 @@ function nestedSelection(
   }
   if (hits === unfiltered) return { layout: whole };
   // a filter's tree is not kept: cutting the layout is one pass, and a tree per filter of a large picker would hold much memory
-  const hit = new Uint8Array(evaluated.entries.length);
   // the hits come best first (selection.ts): each one's rank, by position
   const rankAt = new Int32Array(evaluated.entries.length).fill(-1);
   hits.positions.forEach((p, rank) => {
-    hit[p] = 1;
     rankAt[p] = rank;
   });
-  const pruned = whole.prune(hit);
-  const context = whole.contextOf(pruned, hit).filter((node) => !whole.entryAt(node).abstract);
+  const pruned = whole.prune(rankAt);
+  const context = whole.contextOf(pruned, rankAt).filter((node) => !whole.entryAt(node).abstract);
   const kept = whole.ranked(pruned, rankAt);
   if (context.length === 0) return { layout: whole, kept };
   const groups = new Set(context);
