@@ -488,7 +488,8 @@ class Translator {
         return;
       }
       // a reference without a version means the version in force on the request's date, as the request's own maps do
-      const other = this.inForce && !parseCanonical(ref).version ? this.inForce(known) : known;
+      const canonical = parseCanonical(ref);
+      const other = this.inForce && !canonical.version ? this.inForce(canonical.url) : known;
       if (!other) return;
       const key = canonicalOf(other);
       // a circle is cut where a map comes round again: the maps on the way have answered what they map
@@ -563,13 +564,12 @@ function candidateMaps(
   // each map as an unversioned reference to its url means it (a draft next version does not replace the one in use), or the version in force on `date`
   for (const listed of registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND })) {
     const cm = version !== undefined ? (listed.url ? registry.find('ConceptMap', listed.url, version) : undefined)
-      : !listed.url ? listed : inForce ? inForce(listed) : registry.find('ConceptMap', listed.url);
+      : !listed.url ? listed : inForce ? inForce(listed.url) : registry.find('ConceptMap', listed.url);
     if (cm && !all.includes(cm)) all.push(cm);
   }
   // on a date, also the maps deleted since, in their version of then
   for (const url of inForce ? deletedUrls : []) {
-    const known = registry.find('ConceptMap', url) ? undefined : registry.versions('ConceptMap', url, true)[0];
-    const cm = known && inForce!(known);
+    const cm = inForce!(url);
     if (cm && !all.includes(cm)) all.push(cm);
   }
   return all.flatMap((map) => {
@@ -599,8 +599,8 @@ function scopeMismatch(cm: ConceptMap, query: TranslateQuery): Bilingual {
   };
 }
 
-/** The version of a map in force on the request's `date` (undefined when no version was in use yet). */
-type InForce = (cm: ConceptMap) => ConceptMap | undefined;
+/** The version of the map of this url in force on the request's `date` (undefined when no version was in use yet). */
+type InForce = (url: string) => ConceptMap | undefined;
 
 const dateWithVersion = (): FhirError => FhirError.invalid("Give either 'date' or a map version (conceptMapVersion, url|version), not both", {
   expression: ['date'], da: "Giv enten 'date' eller en version af ConceptMap'en (conceptMapVersion, url|version), ikke begge",
@@ -625,7 +625,7 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
     const version = versionAskedOfInstance(input, target, { url: 'url', version: 'conceptMapVersion' });
     if (!inForce) return instanceAtVersion(registry, target, version, 'conceptMapVersion');
     if (version !== undefined) throw dateWithVersion();
-    const then = inForce(target);
+    const then = target.url ? inForce(target.url) : undefined;
     if (!then) {
       throw FhirError.notFound(`${canonicalOf(target)} had no version in force on ${input.string('date')}`, {
         expression: ['date'], da: `${canonicalOf(target)} havde ingen gældende version den ${input.string('date')}`,
@@ -655,9 +655,8 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
   if (inForce) {
     if (wanted) throw dateWithVersion();
     // a map deleted since was in force before its delete: its versions are kept by url|version
-    const known = registry.find('ConceptMap', u) ?? registry.versions('ConceptMap', u, true)[0];
-    if (!known) throw unknownConceptMap(u, 'url');
-    const then = inForce(known);
+    if (registry.versions('ConceptMap', u, true).length === 0) throw unknownConceptMap(u, 'url');
+    const then = inForce(u);
     if (!then) {
       throw FhirError.notFound(`No version of ConceptMap '${excerpt(u)}' was in force on ${input.string('date')}`, {
         expression: ['date'], da: `Ingen version af ConceptMap '${excerpt(u)}' var gældende den ${input.string('date')}`,
@@ -794,7 +793,7 @@ export const translateOperation: OperationHandler = {
     const query = readQuery(input);
     const date = input.string('date');
     const inForce: InForce | undefined = date === undefined ? undefined
-      : (cm) => (cm.url ? versionInForce(registry, 'ConceptMap', cm.url, date, ctx.written) : undefined);
+      : (url) => versionInForce(registry, 'ConceptMap', url, date, ctx.written);
     const explicit = explicitMap(input, registry, target as ConceptMap | undefined, inForce);
     const mapVersion = versionOfAllMaps(input, target as ConceptMap | undefined, inForce);
     const { codings, unresolved } = resolveGatewayCodings(registry, query);
