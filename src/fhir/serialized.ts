@@ -123,6 +123,8 @@ export function jsonBytes(value: unknown): Buffer {
 const PARAMETERS_HEAD = Buffer.from('{"resourceType":"Parameters","parameter":[', 'utf8');
 const PARAMETERS_TAIL = Buffer.from(']}', 'utf8');
 const COMMA = Buffer.from(',', 'utf8');
+/** A Parameters without parameters: FHIR's JSON has no empty array. */
+const NO_PARAMETERS = Buffer.from('{"resourceType":"Parameters"}', 'utf8');
 
 /**
  * `{"resourceType":"Parameters","parameter":[…]}` from the JSON of each parameter (see jsonBytes): byte for byte
@@ -150,17 +152,19 @@ export const PARAMETERS_SLICE = 2_000;
  * they need not all exist at once. The text is JSON.stringify's of the resource.
  */
 export async function parametersInTurns(parameters: Iterable<ParametersParameter>, slice = PARAMETERS_SLICE): Promise<SerializedResource> {
-  const chunks: Buffer[] = [];
+  const chunks: Buffer[] = [PARAMETERS_HEAD];
   let text = '';
   let written = 0;
   for (const p of parameters) {
-    text += `${written === 0 ? '{"resourceType":"Parameters","parameter":[' : ','}${JSON.stringify(p)}`;
+    text += `${written === 0 ? '' : ','}${JSON.stringify(p)}`;
     if (++written % slice === 0) {
       chunks.push(Buffer.from(text, 'utf8'));
       text = '';
       await nextTurn();
     }
   }
-  chunks.push(Buffer.from(written === 0 ? '{"resourceType":"Parameters"}' : `${text}]}`, 'utf8'));
+  if (written === 0) return new SerializedResource([NO_PARAMETERS]);
+  if (text !== '') chunks.push(Buffer.from(text, 'utf8'));
+  chunks.push(PARAMETERS_TAIL);
   return new SerializedResource(chunks);
 }

@@ -35,7 +35,8 @@ describe('parametersInTurns', () => {
     const { result, turns } = await turnsDuring(() => parametersInTurns(lazily(), 2));
     expect(made).toBe(10);
     expect(turns).toBeGreaterThanOrEqual(4);
-    expect(result.chunks.length).toBe(6);
+    // the head, a chunk per slice of two, the tail
+    expect(result.chunks.length).toBe(7);
     const { turns: none } = await turnsDuring(() => parametersInTurns(parametersOf(10), 100));
     expect(none).toBe(0);
   });
