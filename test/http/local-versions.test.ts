@@ -144,20 +144,16 @@ describe('local versions kept (supertest)', () => {
     expect(elsewhere.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['url'] });
   });
 
+  /** The maps a $translate GET (200) answered with, by their originMap. */
+  const translatedBy = async (query: Record<string, string>) =>
+    originMaps((await request(app).get('/fhir/ConceptMap/$translate').query(query).expect(200)).body as Parameters);
+
   it('$translate with date uses the map version in force on that date (ConceptMap.date)', async () => {
-    const in2025 = (await request(app).get('/fhir/ConceptMap/$translate')
-      .query({ url: CM_URL, date: '2025-06-30', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
-    expect(originMaps(in2025)).toEqual([`${CM_URL}|1.0.0`]);
-    const lastDay = (await request(app).get('/fhir/ConceptMap/$translate')
-      .query({ url: CM_URL, date: '2025-12-31', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
-    expect(originMaps(lastDay)).toEqual([`${CM_URL}|1.0.0`]);
-    const in2026 = (await request(app).get('/fhir/ConceptMap/$translate')
-      .query({ url: CM_URL, date: '2026-01', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
-    expect(originMaps(in2026)).toEqual([`${CM_URL}|2.0.0`]);
+    expect(await translatedBy({ url: CM_URL, date: '2025-06-30', system: CS_URL, code: '101-BOLD' })).toEqual([`${CM_URL}|1.0.0`]);
+    expect(await translatedBy({ url: CM_URL, date: '2025-12-31', system: CS_URL, code: '101-BOLD' })).toEqual([`${CM_URL}|1.0.0`]);
+    expect(await translatedBy({ url: CM_URL, date: '2026-01', system: CS_URL, code: '101-BOLD' })).toEqual([`${CM_URL}|2.0.0`]);
     // without url: every map in its version of then (the municipality's map of 2025)
-    const all = (await request(app).get('/fhir/ConceptMap/$translate')
-      .query({ date: '2025', system: CS_URL, code: '101-RYG', kommunekode: '101' }).expect(200)).body as Parameters;
-    expect(originMaps(all)).toContain(`${CM_URL}|1.0.0`);
+    expect(await translatedBy({ date: '2025', system: CS_URL, code: '101-RYG', kommunekode: '101' })).toContain(`${CM_URL}|1.0.0`);
   });
 
   it('$rollup with date counts with the maps and catalogs of then: last year\'s rows with last year\'s map', async () => {
@@ -273,16 +269,10 @@ describe('local versions kept (supertest)', () => {
     await request(app).delete(`/fhir/ConceptMap/${v2().cm.id}`).set('Authorization', auth).expect(200);
     // without a date the map is gone; on a date before the delete it translates as it did then
     await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, system: CS_URL, code: '101-BOLD' }).expect(404);
-    const in2025 = (await request(app).get('/fhir/ConceptMap/$translate')
-      .query({ url: CM_URL, date: '2025-06-30', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
-    expect(originMaps(in2025)).toEqual([`${CM_URL}|1.0.0`]);
-    const in2026 = (await request(app).get('/fhir/ConceptMap/$translate')
-      .query({ url: CM_URL, date: '2026-06', system: CS_URL, code: '101-BOLD' }).expect(200)).body as Parameters;
-    expect(originMaps(in2026)).toEqual([`${CM_URL}|2.0.0`]);
+    expect(await translatedBy({ url: CM_URL, date: '2025-06-30', system: CS_URL, code: '101-BOLD' })).toEqual([`${CM_URL}|1.0.0`]);
+    expect(await translatedBy({ url: CM_URL, date: '2026-06', system: CS_URL, code: '101-BOLD' })).toEqual([`${CM_URL}|2.0.0`]);
     // without url too: every map in its version of then, the deleted one included
-    const all = (await request(app).get('/fhir/ConceptMap/$translate')
-      .query({ date: '2025', system: CS_URL, code: '101-RYG', kommunekode: '101' }).expect(200)).body as Parameters;
-    expect(originMaps(all)).toContain(`${CM_URL}|1.0.0`);
+    expect(await translatedBy({ date: '2025', system: CS_URL, code: '101-RYG', kommunekode: '101' })).toContain(`${CM_URL}|1.0.0`);
     const none = await request(app).get('/fhir/ConceptMap/$translate').query({ url: CM_URL, date: afterDelete, system: CS_URL, code: '101-BOLD' }).expect(404);
     expect(none.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['date'] });
     // the change report between two versions of the deleted map still answers, each version named
