@@ -1,7 +1,6 @@
 import type { CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup, ConceptMapGroupElement } from 'fhir/r4';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Parser } from 'csv-parse';
-import { parse } from 'csv-parse/sync';
 import { DEFAULT_CSV_LIMITS, type CsvLimits } from '../config';
 import { bilingual, issueText, type Issue } from '../errors/issue';
 import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
@@ -149,27 +148,12 @@ export interface CsvRecord {
   line: number;
 }
 
-/**
- * The records of a CSV text (empty lines skipped, cells trimmed), at most `to` of them: one more than a caller accepts
- * tells that the file is too long without parsing the rest (a limit of lines would let empty lines and line breaks
- * in quoted cells hide records). Each with the line it ends on as an editor counts (see lineCounter). A text the
- * parser refuses is the problem, in our own words, on its line.
- */
-export function readCsvRecords(text: string, options: CsvReading): { records: CsvRecord[] } | { problem: Issue } {
-  const bytes = csvBytes(text);
-  const lineAt = lineCounter(bytes);
-  try {
-    const parsed = parse(bytes, { ...parserOptions(options), to: options.to }) as unknown as ParsedRecord[];
-    return { records: parsed.map((r) => recordOf(r, lineAt)) };
-  } catch (e) {
-    return { problem: csvSyntaxIssue(e, bytes, lineAt) };
-  }
-}
-
 interface CsvReading {
   delimiter: ';' | ',';
   to: number;
   relaxColumnCount: boolean;
+  /** Bytes parsed between two turns; by default CSV_SLICE_BYTES, or RELAXED_CSV_SLICE_BYTES with relaxColumnCount. */
+  sliceBytes?: number;
 }
 
 type ParsedRecord = { record: string[]; info: { bytes: number } };
@@ -196,9 +180,12 @@ export const CSV_SLICE_BYTES = 128 * 1024;
 export const RELAXED_CSV_SLICE_BYTES = 16 * 1024;
 
 /**
- * readCsvRecords, the same records and problems, parsed a slice of the text at a time with a turn of the event loop
- * between slices: a file of 200,000 rows takes the parser about half a second, which other requests would otherwise
- * wait for. The parser stops being fed once it has given `to` records.
+ * The records of a CSV text (empty lines skipped, cells trimmed), at most `to` of them: one more than a caller accepts
+ * tells that the file is too long without parsing the rest (a limit of lines would let empty lines and line breaks
+ * in quoted cells hide records). Each with the line it ends on as an editor counts (see lineCounter). A text the
+ * parser refuses is the problem, in our own words, on its line; one after the `to` records is not read. Parsed a
+ * slice of the text at a time with a turn of the event loop between slices: a file of 200,000 rows takes the parser
+ * about half a second, which other requests would otherwise wait for.
  */
 export async function readCsvRecordsInTurns(text: string, options: CsvReading): Promise<{ records: CsvRecord[] } | { problem: Issue }> {
   const bytes = csvBytes(text);
@@ -212,12 +199,12 @@ export async function readCsvRecordsInTurns(text: string, options: CsvReading): 
   const done = new Promise<void>((resolve) => {
     parser.on('end', resolve);
     parser.on('error', (e: unknown) => {
-      // past `to` records the text is not read further, as readCsvRecords stops there
+      // past `to` records the text is not read further
       if (records.length < options.to) failure ??= e;
       resolve();
     });
   });
-  const slice = options.relaxColumnCount ? RELAXED_CSV_SLICE_BYTES : CSV_SLICE_BYTES;
+  const slice = options.sliceBytes ?? (options.relaxColumnCount ? RELAXED_CSV_SLICE_BYTES : CSV_SLICE_BYTES);
   for (let at = 0; at < bytes.length && failure === undefined && records.length < options.to; at += slice) {
     parser.write(bytes.subarray(at, at + slice));
     await nextTurn();

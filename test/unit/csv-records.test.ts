@@ -1,9 +1,13 @@
 /**
- * A CSV text read in one go (readCsvRecords) and a slice at a time with turns of the event loop between
- * (readCsvRecordsInTurns, what $rollup reads its rows with): the same records, lines and problems.
+ * A CSV text read a slice at a time with turns of the event loop between (readCsvRecordsInTurns, what $rollup and
+ * $import-local read their rows with) and in one go (the whole text one slice): the same records, lines and problems.
  */
-import { CSV_SLICE_BYTES, RELAXED_CSV_SLICE_BYTES, readCsvRecords, readCsvRecordsInTurns } from '../../src/municipal/csv-import';
+import { CSV_SLICE_BYTES, RELAXED_CSV_SLICE_BYTES, readCsvRecordsInTurns } from '../../src/municipal/csv-import';
 import { turnsDuring } from '../support/turns';
+
+type Reading = Parameters<typeof readCsvRecordsInTurns>[1];
+/** The text given to the parser in one piece. */
+const readCsvRecords = (text: string, reading: Reading) => readCsvRecordsInTurns(text, { ...reading, sliceBytes: Number.POSITIVE_INFINITY });
 
 const header = 'kommunekode;system;code;count';
 /** Rows long enough that the text spans several slices, a quoted cell with a line break and a `;` among them. */
@@ -32,14 +36,14 @@ describe('reading a CSV text a slice at a time', () => {
 
   it.each(cases)('%s: the records, their lines and the problem are those of the one-go reading', async (_, text, kind) => {
     const read = await readCsvRecordsInTurns(text, options());
-    expect(read).toEqual(readCsvRecords(text, options()));
+    expect(read).toEqual(await readCsvRecords(text, options()));
     expect(kind in read).toBe(true);
   });
 
   it('gives at most `to` records, and no problem the text has after them, as the one-go reading', async () => {
     const text = `${longText(3_000)}370;urn:x;"open;1\n`;
     const capped = await readCsvRecordsInTurns(text, options(100));
-    expect(capped).toEqual(readCsvRecords(text, options(100)));
+    expect(capped).toEqual(await readCsvRecords(text, options(100)));
     expect('records' in capped && capped.records).toHaveLength(100);
   });
 
@@ -57,7 +61,7 @@ describe('reading a CSV text a slice at a time', () => {
     const relaxed = { ...options(), relaxColumnCount: true };
     expect(Buffer.byteLength(text)).toBeGreaterThan(2 * RELAXED_CSV_SLICE_BYTES);
     const { result: read, turns } = await turnsDuring(() => readCsvRecordsInTurns(text, relaxed));
-    expect(read).toEqual(readCsvRecords(text, relaxed));
+    expect(read).toEqual(await readCsvRecords(text, relaxed));
     expect('records' in read && read.records.length).toBe(4_001);
     expect(turns).toBeGreaterThanOrEqual(Math.floor(Buffer.byteLength(text) / RELAXED_CSV_SLICE_BYTES) - 1);
   });
