@@ -479,18 +479,20 @@ class Translator {
       this.add({ concept: this.answerCoding(group.target, u.code, u.display, group.targetVersion), originMap, ...this.sourcePart() });
     } else if (u.mode === 'other-map' && (u.url ?? (u as { otherMap?: string }).otherMap)) {
       const ref = (u.url ?? (u as { otherMap?: string }).otherMap)!;
-      const known = this.registry.findCanonical('ConceptMap', ref);
-      if (!known) {
+      // a reference without a version means the version in force on the request's date, as the request's own maps do
+      // (a map deleted since included: it was in use then)
+      const canonical = parseCanonical(ref);
+      const dated = this.inForce !== undefined && !canonical.version;
+      const other = dated ? this.inForce!(canonical.url) : this.registry.findCanonical('ConceptMap', ref);
+      if (!other) {
+        // known, but with no version in force on the date: it answers nothing, as a map of the request not in use yet
+        if (dated && this.registry.findCanonical('ConceptMap', ref)) return;
         this.note({
           en: `${capitalized(mapNamed(cm).en)} names ${excerpt(ref)} for what it does not map (group.unmapped.url), which is not known: it was not followed`,
           da: `${capitalized(mapNamed(cm).da)} henviser med group.unmapped.url til ${excerpt(ref)} for det, den ikke mapper, men den kendes ikke: den blev ikke fulgt`,
         });
         return;
       }
-      // a reference without a version means the version in force on the request's date, as the request's own maps do
-      const canonical = parseCanonical(ref);
-      const other = this.inForce && !canonical.version ? this.inForce(canonical.url) : known;
-      if (!other) return;
       const key = canonicalOf(other);
       // a circle is cut where a map comes round again: the maps on the way have answered what they map
       if (visited.has(key) || key === originMap) return;

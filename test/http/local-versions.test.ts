@@ -278,6 +278,9 @@ describe('local versions kept (supertest)', () => {
     // the change report between two versions of the deleted map still answers, each version named
     const diff = await request(app).get('/fhir/ConceptMap/$diff').query({ url: CM_URL, from: '1.0.0', to: '2.0.0' });
     expect(diff.status).toBe(200);
+    // and without them, between its last two versions
+    const lastChange = (await request(app).get('/fhir/ConceptMap/$diff').query({ url: CM_URL }).expect(200)).body as Parameters;
+    expect([param(lastChange, 'from')?.valueCanonical, param(lastChange, 'to')?.valueCanonical]).toEqual([`${CM_URL}|1.0.0`, `${CM_URL}|2.0.0`]);
     // last year's rows count with last year's map as before the delete
     expect(counted2025[CODES.fysiskTraening119]).toBe(3);
     expect(await niveau2('2025-12-31')).toEqual(counted2025);

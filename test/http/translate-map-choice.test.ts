@@ -2,6 +2,7 @@ import type { ConceptMap, Parameters, ParametersParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
+import { tokenFor } from '../support/local';
 import { param, part, parametersOf } from '../support/parameters';
 
 /**
@@ -63,6 +64,22 @@ describe('a map that names another for what it does not map (unmapped other-map)
     const later = [cm4('1', 'N', '2010-01-01')];
     const before = await translate([early, ...later], { name: 'url', valueUri: CM3 }, { name: 'date', valueDateTime: '2005' }, ...n);
     expect([param(before, 'result')?.valueBoolean, matches(before)]).toEqual([false, []]);
+  });
+
+  it('takes a stored chained map deleted since in its version of the date, as it takes the map named (and none after the delete)', async () => {
+    const app = await testApp();
+    const admin = `Bearer ${await tokenFor({ scope: 'admin' })}`;
+    const first = { ...cm3, id: 'cm3', date: '2019-01-01' };
+    const chained = { ...cm4('1', 'N', '2020-01-01'), id: 'cm4' };
+    for (const map of [first, chained]) {
+      await request(app).put(`/fhir/ConceptMap/${map.id}`).set('Authorization', admin).type(JSON_TYPE).send(map).expect((r) => expect(r.status).toBeLessThan(300));
+    }
+    const onDate = async (date: string) => matches((await request(app).get('/fhir/ConceptMap/$translate')
+      .query({ url: CM3, system: S3, code: 'n', date }).expect(200)).body as Parameters);
+    expect(await onDate('2021')).toEqual([`N ${CM4}|1`]);
+    await request(app).delete('/fhir/ConceptMap/cm4').set('Authorization', admin).expect(200);
+    expect(await onDate('2021')).toEqual([`N ${CM4}|1`]);
+    expect(await onDate(String(new Date().getUTCFullYear() + 1))).toEqual([]);
   });
 
   it('takes the version the reference names (url|version), whatever the date or conceptMapVersion', async () => {
