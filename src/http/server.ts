@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
 import { issue, operationOutcome } from '../errors/operation-outcome';
+import { carries, LINGER_LIMITS, lingerOnClose, type LingerLimits } from './lingering-close';
 import { originForm } from './pipeline/request-target';
 
 /** Largest request head (request line and headers) accepted; longer URLs are answered 431. */
@@ -19,6 +20,8 @@ const responsesInFlight = new WeakMap<http.Server, Set<http.ServerResponse>>();
 export interface HttpServerOptions {
   /** Time a client has to send a whole request (headers and body); slower ones get 408. Default 60 s. */
   receiveTimeoutMs?: number;
+  /** How long and how much of a body refused unread is still taken after the answer (lingering-close.ts). */
+  linger?: LingerLimits;
 }
 
 /**
@@ -45,7 +48,10 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
   function answered(this: http.ServerResponse): void {
     inFlight.delete(this);
   }
-  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  const linger = options.linger ?? LINGER_LIMITS;
+  server.on('connection', (socket: Socket) => lingerOnClose(socket, linger));
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    carries(req);
     inFlight.add(res);
     res.on('close', answered);
   });

@@ -6,9 +6,10 @@
  * value sets or maps) are in costly-requests.ci.test.ts.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { CodeSystem, OperationOutcome, ValueSet } from 'fhir/r4';
+import { Client } from 'fhir-kit-client';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -19,7 +20,7 @@ import { MemoryStore } from '../../src/store/memory-store';
 import { FSIII, publishedCatalogs, testApp, testConfig } from '../support/app';
 import { errorLogLines } from '../support/error-log';
 import { tokenFor } from '../support/local';
-import { useRunningServer } from '../support/server';
+import { failure, useRunningServer } from '../support/server';
 import { rawExchange } from '../support/socket';
 
 const JSON_TYPE = 'application/fhir+json';
@@ -27,6 +28,15 @@ const CODE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c';
 const LOOKUP = `/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=${CODE}`;
 
 const errors = errorLogLines();
+
+/** Waits until `done` holds, looking every 10 ms; fails after `ms`. */
+async function waitFor(done: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > until) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 let app: App;
 let store: MemoryStore;
@@ -232,6 +242,72 @@ describe('bodies, URLs and disconnects', () => {
       expect(answer).toMatch(/\r\nconnection: close\r\n/i);
       expect(answer).toMatch(/"code":"too-long"/);
       await request(small.app).get(LOOKUP).expect(200);
+    });
+
+    it('is read to its end after the 413, so that a client still sending it gets the answer, not a reset', async () => {
+      const served = createHttpServer(small.app).listen(0, '127.0.0.1');
+      await new Promise((r) => served.once('listening', r));
+      try {
+        const rest = 4 * 1024 * 1024;
+        // as an HTTP client does, the socket stays open for sending when the server has ended its side
+        const socket = net.connect({ port: (served.address() as AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
+        let answer = '';
+        socket.on('data', (c: Buffer) => { answer += c.toString('latin1'); });
+        const closed = new Promise<{ ended: boolean; error?: string }>((resolve) => {
+          let ended = false;
+          socket.on('end', () => { ended = true; });
+          socket.on('error', (e: NodeJS.ErrnoException) => resolve({ ended, error: e.code }));
+          socket.on('close', () => resolve({ ended }));
+        });
+        socket.write(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${1024 + rest}\r\n\r\n`);
+        socket.write(Buffer.alloc(1024, ' '));
+        // the client reads the answer while it is still sending: the rest of its body comes after the 413 was written
+        await waitFor(() => answer.includes('"too-long"'), 2000);
+        await new Promise((r) => setTimeout(r, 100));
+        const written = await new Promise<string | undefined>((resolve) => socket.write(Buffer.alloc(rest, ' '), (e) => resolve((e as NodeJS.ErrnoException | undefined)?.code)));
+        expect(written).toBeUndefined();
+        socket.end();
+        // the server closes the connection once the body is in: an orderly close, not a reset
+        expect(await closed).toEqual({ ended: true });
+        expect(answer).toMatch(/^HTTP\/1\.1 413 [^]*\r\nconnection: close\r\n/i);
+      } finally {
+        served.closeAllConnections();
+        await new Promise((r) => served.close(r));
+      }
+    });
+
+    it('is taken no longer than the linger limits: a client that stops sending, or sends too much, is closed', async () => {
+      const served = createHttpServer(small.app, { linger: { ms: 400, bytes: 1024 * 1024 } }).listen(0, '127.0.0.1');
+      await new Promise((r) => served.once('listening', r));
+      const open = () => new Promise<number>((resolve) => served.getConnections((_e, n) => resolve(n)));
+      /** A client that sends the head and 100 bytes of a 100 MB body, reads the 413, and keeps its side open. */
+      const refusedClient = async () => {
+        const socket = net.connect({ port: (served.address() as AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
+        socket.on('error', () => { /* the reset of a client over the limit */ });
+        let answer = '';
+        socket.on('data', (c: Buffer) => { answer += c.toString('latin1'); });
+        socket.write(`POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: 100000000\r\n\r\n${'x'.repeat(100)}`);
+        await waitFor(() => answer.includes('"too-long"'), 2000);
+        return socket;
+      };
+      try {
+        const stopped = await refusedClient();
+        const answeredAt = Date.now();
+        await new Promise((r) => setTimeout(r, 100));
+        expect(await open()).toBe(1);
+        await waitFor(async () => (await open()) === 0, 2000);
+        expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(350);
+        expect(stopped.destroyed || stopped.readableEnded).toBe(true);
+
+        const flooding = await refusedClient();
+        const floodedAt = Date.now();
+        for (let i = 0; i < 4 && !flooding.destroyed; i++) flooding.write(Buffer.alloc(1024 * 1024, ' '));
+        await waitFor(async () => (await open()) === 0, 2000);
+        expect(Date.now() - floodedAt).toBeLessThan(350);
+      } finally {
+        served.closeAllConnections();
+        await new Promise((r) => served.close(r));
+      }
     });
 
     it('does not take the server down when the request times out after what came of it was found too large', async () => {
