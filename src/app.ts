@@ -15,13 +15,13 @@ import { sendAnswer } from './http/pipeline/send';
 import { acceptLanguages, clientCacheOf, expansionLimit, requestBaseUrl } from './http/pipeline/request-values';
 import { requestLifecycle } from './http/pipeline/request-lifecycle';
 import { createMetrics } from './http/pipeline/metrics';
+import { appMetrics, servedMetrics } from './metrics';
 import { hostChecked } from './http/pipeline/request-target';
 import { securityHeaders, securityMiddleware, varyHeader } from './http/pipeline/security';
 import { batchRoute, transactionReads } from './http/routes/batch';
 import { healthRoutes } from './http/routes/health';
 import { metadataRoutes } from './http/routes/metadata';
 import { operationRoute } from './http/routes/operations';
-import { packageRoutes } from './http/routes/packages';
 import { readRoutes } from './http/routes/reads';
 import { defaultWebDir, webAppRoutes } from './http/routes/web-app';
 import { writeGate, writeRoutes } from './http/routes/writes';
@@ -29,7 +29,7 @@ import { notAnsweredRoute, optionsRoute } from './http/routes/path-methods';
 import { fhirCoreTerminology } from './terminology/fhir-core';
 import { LibraryCodeSystems } from './terminology/providers/library-systems';
 import type { OperationContext, OperationServices } from './operations/context';
-import { csvOperationPaths } from './operations';
+import { operationPathsTaking } from './operations';
 import { createInvoker, errorAnswer, pathRefusalLanguage } from './operations/invoke';
 import type { ResponseCache } from './operations/response-cache';
 import { submissionValidation } from './profile-validation';
@@ -165,7 +165,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const verifier = createTokenVerifier(config.auth);
   const services: OperationServices = {
     validation, writer, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
-    packages: { layer: publishedLayer, service: packageService },
+    packages: { layer: publishedLayer, service: packageService, published: publishedSet, written, pastVersions: () => history.versions() },
   };
   const closures = { store, limits: config.closureLimits };
   const clientCaches = new ClientCaches(config.clientCacheLimits);
@@ -203,7 +203,8 @@ export async function createApp({ config, store, logger, published, webDir, proc
   app.settled = () => writer.settled();
   const warmUp = new ValidationWarmUp(validation, registry, logger);
   app.warmUpValidation = () => warmUp.start();
-  const metrics = createMetrics(registry, base, { responseCache: invoker.cache, clientCaches, processWide: processMetrics });
+  const metrics = createMetrics(appMetrics(registry, { responseCache: invoker.cache, clientCaches }), base);
+  const servedRegistry = servedMetrics(metrics.registry, processMetrics);
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
   // a refusal of a request (its body, its format, its timeout, the rate limit) in the caller's language, by the rule of
   // the operation its path names (a $validate body that is not JSON: Danish), else the server's
@@ -220,7 +221,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   app.use(lifecycle.middleware, ...appMiddleware);
   app.use(healthRoutes(registry, store, () => shuttingDown, warmUp));
   app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(servedRegistry.contentType).send(await servedRegistry.metrics());
   });
   const fhir = express.Router();
   // Every FHIR request passes these (the lean dispatcher too); routes before operationRoute must not answer operation GETs.
@@ -229,7 +230,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const fhirMiddleware: RequestHandler[] = [
     requestFormat(),
     authenticateWritesFirst(verifier),
-    fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: csvOperationPaths() }),
+    fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: operationPathsTaking('csv'), binaryPaths: operationPathsTaking('binary') }),
   ];
   fhir.use(...fhirMiddleware);
 
@@ -246,10 +247,6 @@ export async function createApp({ config, store, logger, published, webDir, proc
   app.use(webAppRoutes({
     dir: webDir ?? defaultWebDir(projectRoot()), verifier, fhirBasePath: config.publicBaseUrl ? new URL(config.publicBaseUrl).pathname.replace(/\/$/, '') : base,
     bodyLimitBytes: config.bodyLimitBytes,
-  }));
-  app.use(base, packageRoutes({
-    service: packageService,
-    layer: publishedLayer, published: publishedSet, written, pastVersions: () => history.versions(), verifier, bodyLimitBytes: config.bodyLimitBytes,
   }));
   app.use(base, fhir);
   app.get('/', (_req, res) => res.redirect(`${base}/metadata`));

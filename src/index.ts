@@ -4,7 +4,7 @@ import { createApp } from './app';
 import { listenProblem, loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 import { closeGracefully, createHttpServer } from './http/server';
-import { processMetrics } from './http/pipeline/metrics';
+import { processMetrics } from './metrics';
 import { describeAuth } from './auth/auth-config';
 import { FhirError } from './errors/fhir-error';
 import { claimDataDir } from './store/data-dir-lock';

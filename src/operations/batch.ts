@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseQueryString } from '../fhir/query-string';
-import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import type { Binary, Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { checkFormatParameter } from '../fhir/fhir-format';
 import { SerializedResource } from '../fhir/serialized';
@@ -192,6 +192,12 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
     const input = callInput(method, entry.resource, query, search);
     const answer = await deps.invoker.invoke({ type, id, name, method, input, strict: call.strict, context: call.context });
     if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table', { da: 'En batch-post kan ikke besvares med en tabel' });
+    const contentType = answer.headers?.['Content-Type'];
+    // an answer in a media type of its own (BinaryContent) is the Binary resource in a Bundle
+    if (contentType !== undefined) {
+      const binary: Binary = { resourceType: 'Binary', contentType, data: Buffer.concat(answer.chunks as Buffer[]).toString('base64') };
+      return { status: 200, resource: binary };
+    }
     return { status: answer.status, chunks: answer.chunks, error: answer.error };
   }
   if (path === '/metadata' || path === '/metadata/') {

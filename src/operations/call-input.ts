@@ -9,7 +9,8 @@ import type { CallInput } from './invoke';
  * Where an operation call's parameters come from, one rule for the HTTP route and a batch entry: a JSON body on POST
  * (a Parameters resource, read together with the query's parameters, or the resource of an operation with
  * `resourceParameter`, beside the query's); a form POSTed (application/x-www-form-urlencoded) read as more of the
- * query; a text/csv body POSTed (its bytes) as the csv, in the charset `contentType` names; otherwise (GET, or POST
+ * query; a text/csv body POSTed (its bytes) as the csv, in the charset `contentType` names; a body of another media
+ * type (read as bytes for an operation with `binaryBody`) as a FHIR Binary; otherwise (GET, or POST
  * without a body) the query. The same request therefore answers the same, sent alone or as a batch entry.
  */
 export function callInput(method: string, body: unknown, query: Record<string, unknown>, search: string, contentType?: string): CallInput {
@@ -17,7 +18,12 @@ export function callInput(method: string, body: unknown, query: Record<string, u
     const all = withForm(search, body);
     return { query: parseQueryString(all), search: all };
   }
-  if (method === 'POST' && Buffer.isBuffer(body)) return { csv: csvText(body, contentType), query };
+  if (method === 'POST' && Buffer.isBuffer(body)) {
+    const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type === 'text/csv') return { csv: csvText(body, contentType), query };
+    // a body in a media type of its own (an operation with binaryBody) is the Binary FHIR makes of such content
+    return { body: { resourceType: 'Binary', contentType: type, data: body.toString('base64') }, query };
+  }
   if (method === 'POST' && body !== null && typeof body === 'object' && Object.keys(body).length > 0) return { body, query };
   return { query, search };
 }

@@ -2,7 +2,6 @@ import type { CapabilityStatement, CapabilityStatementRestResource, TerminologyC
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import { commonSearchParams } from '../fhir/search';
-import { PACKAGE_OPERATION_DEFINITIONS } from '../packages/operation-definitions';
 import type { ProfileRegistry } from '../profile-validation/profile-registry';
 import { STRUCTURE_DEFINITION_SEARCH_PARAMS } from '../profile-validation/structure-definition-search';
 import { SOFTWARE } from '../software';
@@ -91,7 +90,6 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
       interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
       operation: [
         ...OPERATIONS.filter((o) => o.levels.includes('system')).map((o) => ({ name: o.spec.name, definition: o.definition })),
-        ...PACKAGE_OPERATION_DEFINITIONS.map((d) => ({ name: d.code, definition: d.url! })),
       ],
     }],
   };

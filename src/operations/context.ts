@@ -13,7 +13,7 @@ import type { ResourceWriter } from '../write/writer';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { WrittenTimes } from '../terminology/in-force';
-import type { TerminologyResource } from '../terminology/resource-set';
+import type { ResourceSet, TerminologyResource } from '../terminology/resource-set';
 import type { ClientCaches } from './client-caches';
 
 export interface Limits {
@@ -68,8 +68,11 @@ export interface OperationServices {
   terminologyDir: string;
   includeExamples: boolean;
   csvLimits: CsvLimits;
-  /** The FHIR packages served, and loading and unloading them ($packages, $unload-package). */
-  packages?: { layer: PublishedLayer; service: PackageService };
+  /**
+   * The FHIR packages served, loading and unloading them ($packages, $load-package, $unload-package), and what a
+   * package written out is made of ($package): the published and written resources, every url|version written here.
+   */
+  packages?: { layer: PublishedLayer; service: PackageService; published: ResourceSet; written: ResourceSet; pastVersions(): readonly TerminologyResource[] };
 }
 
 /** The address of the call, for operations on any resource type ($validate). */
@@ -129,6 +132,17 @@ export class OperationResult {
   constructor(readonly status: number, readonly resource: Resource, readonly headers?: Record<string, string>) {}
 }
 
+/**
+ * An answer in a media type of its own (a package archive), as FHIR serves a Binary: its bytes with its Content-Type;
+ * in a batch, the Binary resource.
+ */
+export class BinaryContent {
+  constructor(readonly contentType: string, readonly bytes: Buffer, readonly headers?: Record<string, string>) {}
+}
+
+/** What a handler answers: a resource, with another status or headers, or content in a media type of its own. */
+export type Answered = Resource | OperationResult | BinaryContent;
+
 export interface OperationHandler {
   spec: OperationSpec;
   /** The type the operation is on; `Resource`: any FHIR resource type (and the system level, if listed in levels). */
@@ -148,7 +162,7 @@ export interface OperationHandler {
    */
   definition: string;
   /** The resource an instance-level call addresses (by id), passed as the handler's target. */
-  handle(input: OperationInput, ctx: OperationContext, target?: TerminologyResource, address?: CallAddress): Promise<Resource | OperationResult> | Resource | OperationResult;
+  handle(input: OperationInput, ctx: OperationContext, target?: TerminologyResource, address?: CallAddress): Promise<Answered> | Answered;
   /** The answer as a table, for operations that also answer `text/csv` and NDJSON (Accept or `_format`); `target` as for handle. */
   table?(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): Table | Promise<Table>;
   /** The text of its OperationDefinition. */
@@ -157,6 +171,11 @@ export interface OperationHandler {
   csvParameter?: string;
   /** An operation that takes a resource as its body (e.g. $validate): a body that is not Parameters is given as this parameter. */
   resourceParameter?: string;
+  /**
+   * An operation that takes a body in a media type of its own (a package archive): such a body is given as a FHIR
+   * Binary (its Content-Type and bytes) in `resourceParameter`.
+   */
+  binaryBody?: boolean;
   /** Whether it changes what the server holds (its OperationDefinition's affectsState). */
   affectsState?: boolean;
   /** It reads the request's `X-Cache-Id` itself ($cache-control), instead of having the cache's resources layered over the catalogs. */

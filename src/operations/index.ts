@@ -11,7 +11,7 @@ import { exportOperation } from './export';
 import { importLocalOperation } from './import-local';
 import { localCodingsOperation } from './local-codings';
 import { lookupOperation } from './lookup';
-import { packagesOperation, unloadPackageOperation } from './packages';
+import { loadPackageOperation, packageOperation, packagesOperation, unloadPackageOperation } from './packages';
 import { rollupOperation } from './rollup';
 import { subsumesOperation } from './subsumes';
 import { translateOperation } from './translate';
@@ -49,6 +49,8 @@ export const OPERATIONS: OperationHandler[] = [
   validateOperation,
   packagesOperation,
   unloadPackageOperation,
+  loadPackageOperation,
+  packageOperation,
 ];
 
 /**
@@ -61,8 +63,12 @@ export function findOperation(resourceType: string, name: string): OperationHand
     OPERATIONS.find((o) => o.resourceType === 'Resource' && o.spec.name === name && o.levels.some((l) => l !== 'system'));
 }
 
-/** The paths of the operations that take a text/csv body (relative to the FHIR base). */
-export function csvOperationPaths(): RegExp {
-  const names = OPERATIONS.filter((o) => o.csvParameter).map((o) => `${o.resourceType}\\/\\$${o.spec.name}`);
-  return new RegExp(`^\\/(?:${names.join('|') || '(?!)'})$`);
+/** The paths (relative to the FHIR base) of the operations that take a body of their own kind: text/csv, or any (`binaryBody`). */
+export function operationPathsTaking(kind: 'csv' | 'binary'): RegExp {
+  const taking = OPERATIONS.filter((o) => (kind === 'csv' ? o.csvParameter : o.binaryBody));
+  const paths = taking.flatMap((o) => [
+    ...(o.levels.includes('system') ? [`\\$${o.spec.name}`] : []),
+    ...(o.levels.includes('type') ? [`${o.resourceType}\\/\\$${o.spec.name}`] : []),
+  ]);
+  return new RegExp(`^\\/(?:${paths.join('|') || '(?!)'})$`);
 }

@@ -13,7 +13,7 @@ import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
-import { OperationResult, type CallAddress, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
+import { BinaryContent, OperationResult, type CallAddress, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
 import { findOperation } from './index';
 import { expansionTemplate, fromTemplate, ResponseCache } from './response-cache';
 import { checkResourceParameters } from './resource-parameters';
@@ -319,6 +319,9 @@ export function pathRefusalLanguage(path: string, acceptLanguages: readonly stri
 /** What a handler returned, as status, headers and resource. */
 function resultAnswer(result: unknown): BytesAnswer {
   if (result instanceof OperationResult) return answerOf(result.status, result.resource, result.headers);
+  if (result instanceof BinaryContent) {
+    return { status: 200, headers: { ...result.headers, 'Content-Type': result.contentType }, chunks: [result.bytes], byteLength: result.bytes.length };
+  }
   return answerOf(200, result);
 }
 

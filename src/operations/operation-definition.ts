@@ -1,7 +1,6 @@
 import type { OperationDefinition, OperationDefinitionParameter } from 'fhir/r4';
 import type { ParamSpec, ParamType } from '../fhir/parameters';
 import type { InputDocumentation, OperationHandler, ParameterDocumentation } from './context';
-import { PACKAGE_OPERATION_DEFINITIONS } from '../packages/operation-definitions';
 import { OPERATIONS } from '.';
 
 type FhirType = NonNullable<OperationDefinitionParameter['type']>;
@@ -62,13 +61,13 @@ export function operationDefinitionOf(op: OperationHandler): OperationDefinition
   };
 }
 
-/** The definitions of every operation this server offers: the operation table's and the package operations'. */
+/** The definitions of every operation this server offers, from the operation table. */
 export function allOperationDefinitions(): OperationDefinition[] {
-  return [...OPERATIONS.map(operationDefinitionOf), ...PACKAGE_OPERATION_DEFINITIONS];
+  return OPERATIONS.map(operationDefinitionOf);
 }
 
-/** The OperationDefinition with this id (`{resourceType}-{name}` of an operation, or a package operation's). */
+/** The OperationDefinition with this id (`{resourceType}-{name}` of an operation). */
 export function operationDefinitionById(id: string): OperationDefinition | undefined {
   const op = OPERATIONS.find((o) => `${o.resourceType}-${o.spec.name}` === id);
-  return op ? operationDefinitionOf(op) : PACKAGE_OPERATION_DEFINITIONS.find((d) => d.id === id);
+  return op ? operationDefinitionOf(op) : undefined;
 }

@@ -1,11 +1,14 @@
-import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
+import type { Binary, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { counted } from '../errors/counted';
 import { outcomeIssue } from '../errors/issue';
 import { messageLanguageOf } from '../errors/message-language';
 import { countTypes, type PackageInfo, type PackageLacks } from '../packages/published-layer';
 import { isSemVer } from '../terminology/versions';
-import type { OperationContext, OperationHandler } from './context';
+import { BinaryContent, type OperationContext, type OperationHandler } from './context';
+import { requestedPackage } from '../packages/export-selection';
+import { UPLOADED } from '../packages/package-reader';
+import { writePackageTarball } from '../packages/package-writer';
 import { excerpt } from '../errors/excerpt';
 
 const BASE = 'http://faelles-tx.dk/fhir/OperationDefinition';
@@ -175,5 +178,88 @@ export const unloadPackageOperation: OperationHandler = {
         ...warnings.slice(0, 100).map((w) => outcomeIssue({ severity: 'warning', code: 'business-rule', text: w }, lang)),
       ],
     };
+  },
+};
+
+/** The media types a package archive is taken in. */
+const ARCHIVE_TYPES = /^application\/(gzip|x-gzip|octet-stream|tar\+gzip|x-tar)$/i;
+
+/**
+ * `POST [base]/$load-package` (this server's operation, admin scope), the package archive (.tgz) as the body: checked
+ * whole, then served by every replica without a restart; recorded in the audit log, refusals too.
+ */
+export const loadPackageOperation: OperationHandler = {
+  spec: { name: 'load-package', params: [{ name: 'package', type: 'Resource', examined: true }] },
+  resourceType: 'Resource',
+  levels: ['system'],
+  methods: ['POST'],
+  affectsState: true,
+  resourceParameter: 'package',
+  binaryBody: true,
+  // checking a package takes the time its files take, within the request timeout: a write, not a computation
+  ownTimeBudget: true,
+  definition: `${BASE}/Resource-load-package`,
+  documentation: {
+    description: 'Loads a FHIR NPM package (the .tgz archive as the body, Content-Type application/gzip; admin scope) into the published catalogs ' +
+      'of every replica, without a restart. The package is checked whole first (package.json name, semantic version, FHIR R4 4.0.1, dependencies ' +
+      'loaded; every CodeSystem, ValueSet and ConceptMap valid R4 with a url; no url|version served with other content or written by a municipality): ' +
+      'a package that fails is refused with every reason (422; 409 when name#version is loaded already) and nothing changes. Other resource types ' +
+      'in the package are not served. Every code system and value set its resources use must be in the package or served already (each one ' +
+      "missing is a reason; with the server's PACKAGE_REFERENCES=warn, a dependency not loaded and what is used but not served are warnings " +
+      'in the answer instead, and the package is loaded). Recorded in the audit log (AuditEvent, entity name#version), refused loads too. $packages lists what is loaded; ' +
+      '$unload-package takes a package out again. Answer: an OperationOutcome naming what was loaded.',
+    inputs: { package: { type: 'Binary', documentation: 'The package archive (.tgz): the request body with Content-Type application/gzip, or a Binary in a Parameters body' } },
+    requiredInputs: ['package'],
+    outputs: [{ name: 'return', type: 'OperationOutcome', min: 1, documentation: 'What was loaded, or why not' }],
+  },
+  async handle(input, ctx): Promise<OperationOutcome> {
+    // a batch entry has no caller: a batch writes nothing
+    if (!ctx.caller) throw FhirError.notSupported('$load-package is not answered in a batch; POST it on its own', { da: '$load-package kan ikke sendes i en batch; send den for sig' });
+    const principal = await ctx.caller.principal();
+    const packages = packagesOf(ctx);
+    if (!principal.admin) {
+      const refused = new FhirError(403, 'forbidden', 'Loading a package needs a token with the admin scope', { da: 'Indlæsning af pakker kræver et token med scope admin' });
+      await packages.service.recordRefusal('load-package', { principal }, UPLOADED.en, refused);
+      throw refused;
+    }
+    const archive = input.one<Binary>('package');
+    // no body at all is loadOutcome's 400: the request has no package
+    if (archive && (archive.resourceType !== 'Binary' || !ARCHIVE_TYPES.test(archive.contentType))) {
+      const sent = archive.resourceType === 'Binary' ? `'${excerpt(archive.contentType)}'` : `a ${excerpt(String(archive.resourceType))}`;
+      throw new FhirError(415, 'not-supported', `Send the package as .tgz with Content-Type application/gzip (not ${sent})`, {
+        da: `Send pakken som .tgz med Content-Type application/gzip (ikke ${archive.resourceType === 'Binary' ? sent : `en ${excerpt(String(archive.resourceType))}`})`,
+      });
+    }
+    const bytes = Buffer.from(archive?.data ?? '', 'base64');
+    return packages.service.loadOutcome(bytes, messageLanguageOf(ctx.acceptLanguages), { principal, gate: ctx.caller.gate() });
+  },
+};
+
+/**
+ * `GET [base]/$package[?kommunekode=370][&version=…]`: the common catalogs, or one municipality's catalogs and maps, as
+ * a FHIR package archive (application/gzip), as `npm run package` writes it.
+ */
+export const packageOperation: OperationHandler = {
+  spec: { name: 'package', params: [{ name: 'kommunekode', type: 'code' }, { name: 'version', type: 'string' }] },
+  resourceType: 'Resource',
+  levels: ['system'],
+  methods: ['GET'],
+  ownTimeBudget: true,
+  definition: `${BASE}/Resource-package`,
+  documentation: {
+    description: "The common catalogs (every published resource that belongs to no municipality), or one municipality's local catalogs and maps " +
+      '(every version served), as a FHIR NPM package: package/package.json (name, version, fhirVersions, dependencies), package/.index.json, one ' +
+      'resource per file; the .tgz archive as application/gzip (a Binary in a batch). The same as `npm run package`.',
+    inputs: {
+      kommunekode: 'The municipality whose catalogs and maps to package (three digits); without it, the common catalogs',
+      version: "The package version (semantic); default the server's release for the catalogs, today's date (2026.12.2) for a municipality",
+    },
+    outputs: [{ name: 'return', type: 'Binary', min: 1, documentation: 'The package archive (application/gzip)' }],
+  },
+  async handle(input, ctx): Promise<BinaryContent> {
+    const { layer, published, written, pastVersions } = packagesOf(ctx);
+    const selection = requestedPackage({ kommunekode: input.string('kommunekode'), version: input.string('version') }, layer, published, written, pastVersions);
+    const archive = await writePackageTarball(selection.manifest, selection.resources);
+    return new BinaryContent('application/gzip', archive, { 'Content-Disposition': `attachment; filename="${selection.manifest.name}-${selection.manifest.version}.tgz"` });
   },
 };

@@ -1,6 +1,4 @@
-import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
-import { parseQuery, type OperationSpec } from '../fhir/parameters';
 import { isKommunekode, ownerOf } from '../municipal/municipality';
 import { SOFTWARE } from '../software';
 import type { ResourceSet, TerminologyResource } from '../terminology/resource-set';
@@ -74,23 +72,11 @@ export function todaysVersion(now = new Date()): string {
   return `${now.getUTCFullYear()}.${now.getUTCMonth() + 1}.${now.getUTCDate()}`;
 }
 
-/** The parameters of `$package`, each given at most once. */
-const PACKAGE_SPEC: OperationSpec = { name: 'package', params: [{ name: 'kommunekode', type: 'code' }, { name: 'version', type: 'string' }] };
-
 /** What `$package[?kommunekode=370][&version=…]` asks for: the common catalogs, or one municipality's catalogs and maps. */
 export function requestedPackage(
-  query: Record<string, unknown>, layer: PublishedLayer, published: ResourceSet, written: ResourceSet, past: () => readonly TerminologyResource[],
+  asked: { kommunekode?: string; version?: string }, layer: PublishedLayer, published: ResourceSet, written: ResourceSet, past: () => readonly TerminologyResource[],
 ): PackageSelection {
-  for (const name of Object.keys(query)) {
-    if (name !== 'kommunekode' && name !== 'version' && name !== '_format') {
-      const shown = excerpt(name);
-      throw FhirError.invalid(`Unknown parameter '${shown}' (kommunekode, version)`, { da: `Ukendt parameter '${shown}' (kommunekode, version)` });
-    }
-  }
-  // one kommunekode and one version, as the operations' query parser allows a single parameter
-  const input = parseQuery(PACKAGE_SPEC, query);
-  const kommunekode = input.string('kommunekode');
-  const version = input.string('version');
+  const { kommunekode, version } = asked;
   if (version !== undefined && !isPackageVersion(version)) throw FhirError.invalid('version must be a semantic version MAJOR.MINOR.PATCH, e.g. 1.2.0', { da: 'version skal være en semantisk version MAJOR.MINOR.PATCH, fx 1.2.0' });
   if (kommunekode === undefined) return publishedCatalogsPackage(layer, version);
   if (!isKommunekode(kommunekode)) throw FhirError.invalid('kommunekode must be three digits, e.g. 370', { da: 'kommunekode skal være tre cifre, fx 370' });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationDefinition, OperationOutcome, Parameters, ParametersParameter, ValueSet } from 'fhir/r4';
+import type { Binary, Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationDefinition, OperationOutcome, Parameters, ParametersParameter, ValueSet } from 'fhir/r4';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -106,8 +106,13 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(texts(depAnswer.body as OperationOutcome).join(' ')).toContain('kl.dk.fhir.term#2.0.0');
     const notPackage = await loadPackage(app, Buffer.from('not a package'));
     expect(notPackage.status).toBe(422);
-    const wrongType = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send('{}');
+    const wrongType = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type('text/plain').send('x');
     expect(wrongType.status).toBe(415);
+    // a JSON body is a Parameters with the package as a Binary, or the Binary itself; another resource is not a package
+    const otherResource = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send({ resourceType: 'Basic' });
+    expect([otherResource.status, texts(otherResource.body as OperationOutcome)]).toEqual([415, ['Send the package as .tgz with Content-Type application/gzip (not a Basic)']]);
+    const empty = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send('{}');
+    expect([empty.status, texts(empty.body as OperationOutcome)]).toEqual([400, ['The request has no package (.tgz) in its body']]);
   });
 
   it('refuses a package whose value set or map uses a code system neither in it, in its dependencies nor loaded (Danish on request)', async () => {
@@ -264,9 +269,9 @@ describe('a KL release loaded at run time ($load-package)', () => {
       expect(daIssues.map((i) => i.details?.text)).toEqual(c.da.map((r) => expect.stringMatching(r)));
       expect(daIssues.map(translation)).toEqual(enIssues.map((i) => i.details?.text));
     }
-    const wrongType = (lang: string) => request(fresh).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).set('Accept-Language', lang).type(JSON_TYPE).send('{}');
-    expect(texts((await wrongType('en')).body as OperationOutcome)).toEqual([`Send the package as .tgz with Content-Type application/gzip (not '${JSON_TYPE}')`]);
-    expect(texts((await wrongType('da')).body as OperationOutcome)).toEqual([`Send pakken som .tgz med Content-Type application/gzip (ikke '${JSON_TYPE}')`]);
+    const wrongType = (lang: string) => request(fresh).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).set('Accept-Language', lang).type('text/plain').send('x');
+    expect(texts((await wrongType('en')).body as OperationOutcome)).toEqual(["Send the package as .tgz with Content-Type application/gzip (not 'text/plain')"]);
+    expect(texts((await wrongType('da')).body as OperationOutcome)).toEqual(["Send pakken som .tgz med Content-Type application/gzip (ikke 'text/plain')"]);
   });
 
   it('is served beside the version in use, without a restart; the same package twice is refused', async () => {
@@ -745,6 +750,27 @@ describe('packages out ($package) load back with every resource equal', () => {
     expect((await request(app).get('/fhir/$package?kommunekode=abc')).status).toBe(400);
   });
 
+  it('as the operations of the table: in a batch a Binary, and loaded from a Parameters carrying it as a Binary (as from the archive itself)', async () => {
+    const token = await tokenFor({ kommunekode: '103' });
+    const { codeSystem, conceptMap } = sampleCatalog('103');
+    for (const r of [codeSystem, conceptMap]) await request(app).post(`/fhir/${r.resourceType}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(r).expect(201);
+    const batch = await request(app).post('/fhir').type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: '$package?kommunekode=103&version=1.0.0' } }],
+    }).expect(200);
+    const entry = (batch.body as Bundle).entry![0]!;
+    expect([entry.response?.status, entry.resource?.resourceType, (entry.resource as { contentType?: string }).contentType]).toEqual(['200 OK', 'Binary', 'application/gzip']);
+    const archive = Buffer.from((entry.resource as Binary).data!, 'base64');
+    expect((await readPackageTarball(archive, 'batch')).manifest).toMatchObject({ name: 'faelles-tx.kommune-103', version: '1.0.0' });
+    expect((await readPackageTarball(await downloadPackage(app, '?kommunekode=103&version=1.0.0'), 'get')).files.map((f) => f.text))
+      .toEqual((await readPackageTarball(archive, 'batch')).files.map((f) => f.text));
+
+    const fresh = await freshServer([], TERMINOLOGY_DIR);
+    const asParameters = { resourceType: 'Parameters', parameter: [{ name: 'package', resource: { resourceType: 'Binary', contentType: 'application/gzip', data: archive.toString('base64') } }] };
+    const loaded = await request(fresh).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send(asParameters);
+    expect([loaded.status, texts(loaded.body as OperationOutcome)]).toEqual([200, ['Package faelles-tx.kommune-103#1.0.0 is loaded: 1 code system, 0 value sets and 1 concept map']]);
+    expect(await served(fresh, conceptMap as { resourceType: string; url?: string; version?: string })).toEqual(await served(app, conceptMap as { resourceType: string; url?: string; version?: string }));
+  });
+
   it("a municipality's package keeps the versions later writes replaced (a map names the catalog version it was made for), not a deleted catalog's", async () => {
     const auth = `Bearer ${await tokenFor({ kommunekode: '102' })}`;
     const write = (r: CodeSystem | ConceptMap, method: 'put' | 'delete' = 'put') => request(app)[method](`/fhir/${r.resourceType}/${r.id}`)
@@ -803,9 +829,10 @@ describe('packages out ($package) load back with every resource equal', () => {
       ['?version=1.0', 400, /^version must be a semantic version MAJOR\.MINOR\.PATCH/, /^version skal være en semantisk version MAJOR\.MINOR\.PATCH/],
       ['?kommunekode=999', 404, /^Municipality 999 has no local catalogs or maps/, /^Kommune 999 har ingen lokale kataloger eller mapninger/],
     ] as const) {
-      const english = await request(app).get(`/fhir/$package${query}`);
+      // strict: an unknown parameter is refused, as for every operation (otherwise it is ignored)
+      const english = await request(app).get(`/fhir/$package${query}`).set('Prefer', 'handling=strict');
       expect([english.status, text(english)]).toEqual([status, expect.stringMatching(en)]);
-      const danish = await request(app).get(`/fhir/$package${query}`).set('Accept-Language', 'da');
+      const danish = await request(app).get(`/fhir/$package${query}`).set('Prefer', 'handling=strict').set('Accept-Language', 'da');
       expect([danish.status, text(danish)]).toEqual([status, expect.stringMatching(da)]);
     }
   });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createMetrics } from '../../src/http/pipeline/metrics';
+import { appMetrics } from '../../src/metrics';
 import { requestLifecycle } from '../../src/http/pipeline/request-lifecycle';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 
@@ -15,7 +16,7 @@ async function serve(answer: (req: http.IncomingMessage, res: http.ServerRespons
       done();
     },
   }));
-  const metrics = createMetrics(new TerminologyRegistry([]), '/fhir');
+  const metrics = createMetrics(appMetrics(new TerminologyRegistry([])), '/fhir');
   const lifecycle = requestLifecycle({ logger, metrics, timeoutMs, headers: ['X-Content-Type-Options', 'nosniff'] });
   const server = http.createServer((req, res) => {
     lifecycle.begin(req, res);

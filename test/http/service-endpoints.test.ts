@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { processMetrics } from '../../src/http/pipeline/metrics';
+import { processMetrics } from '../../src/metrics';
 import { MunicipalValueSetLayer } from '../../src/municipal/municipal-layer';
 import { FSIII, testApp } from '../support/app';
 

@@ -30,6 +30,8 @@ export interface BodyLimits {
   parameters: number;
   /** Paths of the operations that also take a text/csv body (e.g. $rollup). */
   csvPaths?: RegExp;
+  /** Paths of the operations that take a body of any media type as bytes (a package archive: binaryBody). */
+  binaryPaths?: RegExp;
 }
 
 /**
@@ -42,6 +44,7 @@ export function fhirJsonBody(limits: BodyLimits) {
   const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
   // operations that take a table (e.g. $rollup) get a text/csv body as bytes, under the same limit
   const readCsv = express.raw({ limit: limitBytes, type: 'text/csv' });
+  const readBinary = express.raw({ limit: limitBytes, type: () => true });
   // a search or operation POSTed as a form: its text, read as more of the query (fhir/query-string.ts)
   const readForm = express.raw({ limit: limitBytes, type: FORM });
   // the same reading (limit, content encodings, errors) without decoding: parseJsonBody parses what express.json would
@@ -83,8 +86,11 @@ export function fhirJsonBody(limits: BodyLimits) {
       }));
       return;
     }
-    if (type === 'text/csv' && csvPaths?.test((req.url ?? '').split('?')[0]!)) {
-      readCsv(req, res, whenRead((err) => next(err ? bodyError(err, res, limitBytes) : undefined)));
+    const path = (req.url ?? '').split('?')[0]!;
+    const raw = type === 'text/csv' && csvPaths?.test(path) ? readCsv
+      : !ACCEPTED_BODY_TYPES.includes(type) && limits.binaryPaths?.test(path) ? readBinary : undefined;
+    if (raw) {
+      raw(req, res, whenRead((err) => next(err ? bodyError(err, res, limitBytes) : undefined)));
       return;
     }
     if (!ACCEPTED_BODY_TYPES.includes(type)) {
@@ -121,21 +127,6 @@ export function fhirJsonBody(limits: BodyLimits) {
     };
     if (readsAsUtf8(contentType)) read(req, res, whenRead(done));
     else parse(req, res, whenRead(done));
-  };
-}
-
-/**
- * A body of any type read as bytes (a package archive), under the same limit and with the same answers as the JSON
- * bodies: above it 413 `too-long` with the connection closed, from the declared length before any of it is read.
- */
-export function rawBody(limitBytes: number) {
-  const read = express.raw({ type: () => true, limit: limitBytes });
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const length = req.headers['content-length'];
-    if (length !== undefined && Number(length) > limitBytes) return next(tooLarge(res, limitBytes));
-    read(req, res, (err?: unknown) => {
-      if (!res.headersSent) next(err ? bodyError(err, res, limitBytes) : undefined);
-    });
   };
 }
 

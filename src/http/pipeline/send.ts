@@ -32,8 +32,11 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
     return sendTable(res, answer.table, format ?? 'csv');
   }
   if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]!);
-  headers.push('Content-Type', jsonContentType(res.req));
-  if (wantsPretty(res.req?.url)) answer = { ...answer, ...indentedBytes(answer) }; // bytes, without the compact text
+  // JSON, unless the answer is in a media type of its own (BinaryContent)
+  if (answer.headers?.['Content-Type'] === undefined) {
+    headers.push('Content-Type', jsonContentType(res.req));
+    if (wantsPretty(res.req?.url)) answer = { ...answer, ...indentedBytes(answer) }; // bytes, without the compact text
+  }
   if (answer.text !== undefined) {
     // written as text: node:http sends it with the head in one write, without a Buffer made for it first
     headers.push('Content-Length', String(answer.byteLength));
