@@ -108,6 +108,18 @@ export function answerMediaType(format: unknown, accept: string | undefined): Js
   return preferred === 'application/json' || preferred === 'text/json' ? preferred : 'application/fhir+json';
 }
 
+/**
+ * Whether a request for content in a media type of its own (a package archive) asks for it as the FHIR Binary
+ * resource instead, as R4's Binary is read: `_format` names JSON, or Accept prefers FHIR's (or a generic) JSON type to
+ * the content's own type, as a FHIR client sends it. No Accept, one of any type, or the content's own type get the content.
+ */
+export function wantsBinaryResource(format: unknown, accept: string | undefined, contentType: string): boolean {
+  if (typeof format === 'string') return isJsonFormat(format);
+  if (!accept) return false;
+  const preferred = new Negotiator({ headers: { accept: accept.split(',').map(withWeightOnly).join(',') } }).mediaType([contentType, ...JSON_OFFERED]);
+  return preferred !== undefined && preferred !== contentType;
+}
+
 /** Whether `_format` names JSON: `json`, `application/json`, `application/fhir+json` (its `+` read as a space too), with parameters or not. */
 function isJsonFormat(format: string): boolean {
   return /^(?:json|[a-z]+\/(?:[a-z.-]+[+ ])?json)$/.test(formatName(format));

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseQueryString } from '../fhir/query-string';
-import type { Binary, Bundle, BundleEntry, Resource } from 'fhir/r4';
+import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { checkFormatParameter } from '../fhir/fhir-format';
 import { SerializedResource } from '../fhir/serialized';
@@ -18,7 +18,7 @@ import { ReadOnlyTypes } from './read-only-types';
 import { AUDIT_POST_SEARCH_PATH, AUDIT_READ_PATH, AUDIT_SEARCH_PATHS, readAuditEvent, searchAudit } from '../write/audit-search';
 import { methodNotAllowed } from '../errors/common-errors';
 import type { Principal } from '../auth/verifier';
-import type { OperationContext } from './context';
+import { binaryResource, type OperationContext } from './context';
 import { suppliedResources, takesTxResources } from './tx-resources';
 import { errorAnswer, operationAt, type Invoker } from './invoke';
 import type { Logger } from 'pino';
@@ -194,10 +194,7 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
     if (answer.table) throw FhirError.notSupported('A batch entry cannot answer a table', { da: 'En batch-post kan ikke besvares med en tabel' });
     const contentType = answer.headers?.['Content-Type'];
     // an answer in a media type of its own (BinaryContent) is the Binary resource in a Bundle
-    if (contentType !== undefined) {
-      const binary: Binary = { resourceType: 'Binary', contentType, data: Buffer.concat(answer.chunks as Buffer[]).toString('base64') };
-      return { status: 200, resource: binary };
-    }
+    if (contentType !== undefined) return { status: 200, resource: binaryResource(contentType, answer.chunks) };
     return { status: answer.status, chunks: answer.chunks, error: answer.error };
   }
   if (path === '/metadata' || path === '/metadata/') {

@@ -1,4 +1,4 @@
-import type { Resource } from 'fhir/r4';
+import type { Binary, Resource } from 'fhir/r4';
 import type { ClosureLimits } from '../config';
 import type { ClosureTableStore } from '../store/closure-store';
 import type { Principal } from '../auth/verifier';
@@ -138,6 +138,11 @@ export class OperationResult {
  */
 export class BinaryContent {
   constructor(readonly contentType: string, readonly bytes: Buffer, readonly headers?: Record<string, string>) {}
+}
+
+/** Content in a media type of its own as the FHIR Binary resource (in a batch, or to a client asking for FHIR JSON). */
+export function binaryResource(contentType: string, chunks: readonly Buffer[]): Binary {
+  return { resourceType: 'Binary', contentType, data: Buffer.concat(chunks as Buffer[]).toString('base64') };
 }
 
 /** What a handler answers: a resource, with another status or headers, or content in a media type of its own. */

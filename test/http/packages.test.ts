@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Binary, Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationDefinition, OperationOutcome, Parameters, ParametersParameter, ValueSet } from 'fhir/r4';
+import { Client } from 'fhir-kit-client';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app';
@@ -20,6 +21,7 @@ import { writePackageTarball } from '../../src/packages/package-writer';
 import { NEXT_FSIII_PACKAGE, NEXT_FSIII_VERSION, nextFsiiiPackage, type ReleaseChanges } from '../../scripts/next-fsiii-release';
 import { FSIII, publishedCatalogs, TERMINOLOGY_DIR, testApp, testConfig } from '../support/app';
 import { localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
+import { serveOverHttp } from '../support/server';
 import { packageArchive, packageBomb } from '../support/package-bomb';
 
 const JSON_TYPE = 'application/fhir+json';
@@ -750,7 +752,7 @@ describe('packages out ($package) load back with every resource equal', () => {
     expect((await request(app).get('/fhir/$package?kommunekode=abc')).status).toBe(400);
   });
 
-  it('as the operations of the table: in a batch a Binary, and loaded from a Parameters carrying it as a Binary (as from the archive itself)', async () => {
+  it('as the operations of the table: a Binary in a batch and to a FHIR client, and loaded from a Parameters carrying it as a Binary (as from the archive itself)', async () => {
     const token = await tokenFor({ kommunekode: '103' });
     const { codeSystem, conceptMap } = sampleCatalog('103');
     for (const r of [codeSystem, conceptMap]) await request(app).post(`/fhir/${r.resourceType}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(r).expect(201);
@@ -763,6 +765,20 @@ describe('packages out ($package) load back with every resource equal', () => {
     expect((await readPackageTarball(archive, 'batch')).manifest).toMatchObject({ name: 'faelles-tx.kommune-103', version: '1.0.0' });
     expect((await readPackageTarball(await downloadPackage(app, '?kommunekode=103&version=1.0.0'), 'get')).files.map((f) => f.text))
       .toEqual((await readPackageTarball(archive, 'batch')).files.map((f) => f.text));
+
+    // a FHIR client (Accept: application/fhir+json) is answered with the Binary resource; _format=json too
+    const server = await serveOverHttp(app);
+    try {
+      const viaClient = await new Client({ baseUrl: `http://127.0.0.1:${server.port}/fhir` })
+        .operation({ name: '$package', method: 'GET', input: { kommunekode: '103', version: '1.0.0' } }) as unknown as Binary;
+      expect([viaClient.resourceType, viaClient.contentType, viaClient.data]).toEqual(['Binary', 'application/gzip', archive.toString('base64')]);
+    } finally {
+      await server.close();
+    }
+    const asJson = await request(app).get('/fhir/$package?kommunekode=103&version=1.0.0&_format=json').expect(200);
+    expect([asJson.headers['content-type'], (asJson.body as Binary).data]).toEqual(['application/fhir+json; charset=utf-8', archive.toString('base64')]);
+    const native = await request(app).get('/fhir/$package?kommunekode=103&version=1.0.0').set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').expect(200);
+    expect(native.headers['content-type']).toBe('application/gzip');
 
     const fresh = await freshServer([], TERMINOLOGY_DIR);
     const asParameters = { resourceType: 'Parameters', parameter: [{ name: 'package', resource: { resourceType: 'Binary', contentType: 'application/gzip', data: archive.toString('base64') } }] };

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TableFormat } from '../../fhir/fhir-format';
+import { wantsBinaryResource, type TableFormat } from '../../fhir/fhir-format';
 import { indentedBytes, wantsPretty } from '../../fhir/pretty-json';
+import { binaryResource } from '../../operations/context';
 import { answerOf, type Answer } from '../../operations/invoke';
 import { sendChunks } from './chunked-send';
 import { genericAnswerType } from './request-format';
@@ -31,8 +32,11 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
     for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
     return sendTable(res, answer.table, format ?? 'csv');
   }
+  const own = answer.headers?.['Content-Type'];
+  // content in a media type of its own (BinaryContent), or its Binary resource to a client asking for FHIR JSON
+  const req = res.req as (IncomingMessage & { query?: { _format?: unknown } }) | undefined;
+  if (own !== undefined && wantsBinaryResource(req?.query?._format, req?.headers.accept, own)) answer = answerOf(answer.status, binaryResource(own, answer.chunks));
   if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]!);
-  // JSON, unless the answer is in a media type of its own (BinaryContent)
   if (answer.headers?.['Content-Type'] === undefined) {
     headers.push('Content-Type', jsonContentType(res.req));
     if (wantsPretty(res.req?.url)) answer = { ...answer, ...indentedBytes(answer) }; // bytes, without the compact text
