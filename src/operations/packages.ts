@@ -225,9 +225,10 @@ export const loadPackageOperation: OperationHandler = {
     const archive = input.one<Binary>('package');
     // no body at all is loadOutcome's 400: the request has no package
     if (archive && (archive.resourceType !== 'Binary' || !ARCHIVE_TYPES.test(archive.contentType))) {
-      const sent = archive.resourceType === 'Binary' ? `'${excerpt(archive.contentType)}'` : `a ${excerpt(String(archive.resourceType))}`;
-      throw new FhirError(415, 'not-supported', `Send the package as .tgz with Content-Type application/gzip (not ${sent})`, {
-        da: `Send pakken som .tgz med Content-Type application/gzip (ikke ${archive.resourceType === 'Binary' ? sent : `en ${excerpt(String(archive.resourceType))}`})`,
+      const binary = archive.resourceType === 'Binary';
+      const type = (none: string) => `'${excerpt(archive.contentType || none)}'`;
+      throw new FhirError(415, 'not-supported', `Send the package as .tgz with Content-Type application/gzip (not ${binary ? type('none') : `a ${excerpt(String(archive.resourceType))}`})`, {
+        da: `Send pakken som .tgz med Content-Type application/gzip (ikke ${binary ? type('ingen') : `en ${excerpt(String(archive.resourceType))}`})`,
       });
     }
     const bytes = Buffer.from(archive?.data ?? '', 'base64');

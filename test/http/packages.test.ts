@@ -113,6 +113,8 @@ describe('a KL release loaded at run time ($load-package)', () => {
     // a JSON body is a Parameters with the package as a Binary, or the Binary itself; another resource is not a package
     const otherResource = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send({ resourceType: 'Basic' });
     expect([otherResource.status, texts(otherResource.body as OperationOutcome)]).toEqual([415, ['Send the package as .tgz with Content-Type application/gzip (not a Basic)']]);
+    const untyped = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).set('Content-Type', '').send(Buffer.from('x'));
+    expect([untyped.status, texts(untyped.body as OperationOutcome)]).toEqual([415, ["Send the package as .tgz with Content-Type application/gzip (not 'none')"]]);
     const empty = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send('{}');
     expect([empty.status, texts(empty.body as OperationOutcome)]).toEqual([400, ['The request has no package (.tgz) in its body']]);
   });
