@@ -1,3 +1,4 @@
+import { byText } from './danish-order';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CodeSystem, Coding, ConceptMap, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
@@ -7,7 +8,7 @@ import { parametersInTurns } from '../fhir/serialized';
 import { readCsvHeaderLine, readCsvRecordsInTurns } from '../municipal/csv-import';
 import { deletedLocal, isKommunekode, ownerOf } from '../municipal/municipality';
 import {
-  byText, COUNT_SLICE_ROWS, countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollupInTurns, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
+  COUNT_SLICE_ROWS, countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollupInTurns, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
 } from './rollup-counts';
 import { versionInForce } from '../terminology/in-force';
 import { PERIOD_FORMS, periodEndDate } from './rollup-period';
