@@ -29,7 +29,7 @@ import { notAnsweredRoute, optionsRoute } from './http/routes/path-methods';
 import { fhirCoreTerminology } from './terminology/fhir-core';
 import { LibraryCodeSystems } from './terminology/providers/library-systems';
 import type { OperationContext, OperationServices } from './operations/context';
-import { operationPathsTaking } from './operations';
+import { operationPathsWith } from './operations';
 import { createInvoker, errorAnswer, pathRefusalLanguage } from './operations/invoke';
 import type { ResponseCache } from './operations/response-cache';
 import { submissionValidation } from './profile-validation';
@@ -174,7 +174,8 @@ export async function createApp({ config, store, logger, published, webDir, proc
     let verified: Promise<Principal> | undefined;
     const principal = (): Promise<Principal> => {
       const header = req.headers.authorization;
-      verified ??= (async () => verifier.verify(bearerToken(typeof header === 'string' ? header : undefined)))();
+      const edge = (req as Partial<Request>).principal;
+      verified ??= edge ? Promise.resolve(edge) : (async () => verifier.verify(bearerToken(typeof header === 'string' ? header : undefined)))();
       return verified;
     };
     return {
@@ -229,8 +230,8 @@ export async function createApp({ config, store, logger, published, webDir, proc
   // parsed query as Express would.)
   const fhirMiddleware: RequestHandler[] = [
     requestFormat(),
-    authenticateWritesFirst(verifier),
-    fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: operationPathsTaking('csv'), binaryPaths: operationPathsTaking('binary') }),
+    authenticateWritesFirst(verifier, operationPathsWith('token')),
+    fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: operationPathsWith('csv'), binaryPaths: operationPathsWith('binary') }),
   ];
   fhir.use(...fhirMiddleware);
 

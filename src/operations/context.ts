@@ -183,6 +183,11 @@ export interface OperationHandler {
   binaryBody?: boolean;
   /** Whether it changes what the server holds (its OperationDefinition's affectsState). */
   affectsState?: boolean;
+  /**
+   * Every call needs a valid bearer token (it writes): a POST without one is answered 401 before its body is read, as
+   * a write is; what the token may do is the handler's to check (`ctx.caller`).
+   */
+  needsToken?: boolean;
   /** It reads the request's `X-Cache-Id` itself ($cache-control), instead of having the cache's resources layered over the catalogs. */
   controlsClientCache?: boolean;
   /** It runs under a time budget of its own, not the operation budget (e.g. an import, whose writes are not bounded by it). */

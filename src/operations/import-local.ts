@@ -109,6 +109,7 @@ export const importLocalOperation: OperationHandler = {
   },
   resourceType: 'CodeSystem',
   levels: ['type'],
+  needsToken: true,
   methods: ['POST'],
   definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-import-local',
   affectsState: true,

@@ -63,9 +63,12 @@ export function findOperation(resourceType: string, name: string): OperationHand
     OPERATIONS.find((o) => o.resourceType === 'Resource' && o.spec.name === name && o.levels.some((l) => l !== 'system'));
 }
 
-/** The paths (relative to the FHIR base) of the operations that take a body of their own kind: text/csv, or any (`binaryBody`). */
-export function operationPathsTaking(kind: 'csv' | 'binary'): RegExp {
-  const taking = OPERATIONS.filter((o) => (kind === 'csv' ? o.csvParameter : o.binaryBody));
+/**
+ * The POST paths (relative to the FHIR base) of the operations that take a body of their own kind, text/csv
+ * (`csvParameter`) or any (`binaryBody`), or that need a token before their body is read (`needsToken`).
+ */
+export function operationPathsWith(what: 'csv' | 'binary' | 'token'): RegExp {
+  const taking = OPERATIONS.filter((o) => (what === 'csv' ? o.csvParameter : what === 'binary' ? o.binaryBody : o.needsToken));
   const paths = taking.flatMap((o) => [
     ...(o.levels.includes('system') ? [`\\$${o.spec.name}`] : []),
     ...(o.levels.includes('type') ? [`${o.resourceType}\\/\\$${o.spec.name}`] : []),

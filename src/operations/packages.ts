@@ -122,6 +122,7 @@ export const unloadPackageOperation: OperationHandler = {
   levels: ['system'],
   methods: ['POST'],
   affectsState: true,
+  needsToken: true,
   definition: `${BASE}/Resource-unload-package`,
   documentation: {
     description: 'Takes a FHIR package loaded at run time ($load-package or the watched folder) out of the published catalogs of every replica, ' +
@@ -196,6 +197,7 @@ export const loadPackageOperation: OperationHandler = {
   affectsState: true,
   resourceParameter: 'package',
   binaryBody: true,
+  needsToken: true,
   // checking a package takes the time its files take, within the request timeout: a write, not a computation
   ownTimeBudget: true,
   definition: `${BASE}/Resource-load-package`,

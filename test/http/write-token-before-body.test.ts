@@ -3,6 +3,8 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { tokenFor } from '../support/local';
+import { serveOverHttp } from '../support/server';
+import { rawExchange } from '../support/socket';
 
 let app: App;
 let token: string;
@@ -23,6 +25,24 @@ describe('a write\'s token is checked before its body is read', () => {
       // the body was left unread: the connection is not kept for a next request
       expect(res.headers.connection).toBe('close');
     }
+  });
+
+  it('answers an anonymous call of an operation that writes (import, package load and unload) 401 the same way, before its body', async () => {
+    for (const [path, type] of [['/fhir/CodeSystem/$import-local', 'application/fhir+json'], ['/fhir/$load-package', 'application/gzip'], ['/fhir/$unload-package', 'application/fhir+json']]) {
+      const res = await request(app).post(path).type(type).send(NOT_JSON);
+      expect([path, res.status, (res.body as OperationOutcome).issue[0]?.code, res.headers.connection]).toEqual([path, 401, 'login', 'close']);
+    }
+    // a declared body of 5 MB of which nothing more comes: answered at once, not after the request's timeout
+    const server = await serveOverHttp(app);
+    try {
+      const answer = await rawExchange(server.port, 'POST /fhir/$load-package HTTP/1.1\r\nHost: x\r\nContent-Type: application/gzip\r\nContent-Length: 5000000\r\n\r\n', 'x');
+      expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    } finally {
+      await server.close();
+    }
+    // with a token, the body is read, and the operation checks what the token may do (a municipality's may not load)
+    const res = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${token}`).type('application/gzip').send(Buffer.from('x'));
+    expect(res.status).toBe(403);
   });
 
   it('reads the body of a write with a valid token (the JSON error is then what is wrong)', async () => {

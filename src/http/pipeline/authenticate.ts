@@ -24,17 +24,18 @@ export function authenticate(verifier: TokenVerifier, purpose: TokenPurpose = 'w
 }
 
 /**
- * Verifies a write's token (a create: POST of a type; an update or delete: PUT, DELETE of an instance) before its
- * body is read: an anonymous write is answered 401 without the server reading and parsing a body of up to
- * BODY_LIMIT_BYTES that it would refuse anyway (the connection is closed on the unread body). The write route's own
- * authenticate finds the principal set.
+ * Verifies a write's token (a create: POST of a type; an update or delete: PUT, DELETE of an instance; a POST of an
+ * operation that writes, `operationPaths`) before its body is read: an anonymous write is answered 401 without the
+ * server reading and parsing a body of up to BODY_LIMIT_BYTES that it would refuse anyway (the connection is closed
+ * on the unread body). The write route's own authenticate, and an operation's caller, find the principal set.
  */
-export function authenticateWritesFirst(verifier: TokenVerifier): RequestHandler {
+export function authenticateWritesFirst(verifier: TokenVerifier, operationPaths?: RegExp): RequestHandler {
   const check = authenticate(verifier);
   return (req: Request, res: Response, next: NextFunction) => {
     const { method } = req;
     if (method !== 'PUT' && method !== 'DELETE' && method !== 'POST') return next();
-    if (!RESOURCE_PATH.test(req.path) || (method === 'POST' && /^\/[A-Za-z]+\/./.test(req.path))) return next();
+    const writesResource = RESOURCE_PATH.test(req.path) && !(method === 'POST' && /^\/[A-Za-z]+\/./.test(req.path));
+    if (!writesResource && !(method === 'POST' && operationPaths?.test(req.path))) return next();
     void check(req, res, (err?: unknown) => {
       const body = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
       if (err && body) res.setHeader('Connection', 'close');
