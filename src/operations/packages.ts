@@ -1,11 +1,12 @@
 import type { Binary, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { counted } from '../errors/counted';
-import { outcomeIssue } from '../errors/issue';
+import { outcomeIssue, type Bilingual } from '../errors/issue';
 import { messageLanguageOf } from '../errors/message-language';
 import { countTypes, type PackageInfo, type PackageLacks } from '../packages/published-layer';
 import { isSemVer } from '../terminology/versions';
-import { BinaryContent, type OperationContext, type OperationHandler } from './context';
+import type { Principal } from '../auth/verifier';
+import { BinaryContent, type Caller, type OperationContext, type OperationHandler } from './context';
 import { requestedPackage } from '../packages/export-selection';
 import { UPLOADED } from '../packages/package-reader';
 import { writePackageTarball } from '../packages/package-writer';
@@ -17,6 +18,22 @@ function packagesOf(ctx: OperationContext) {
   const packages = ctx.services?.packages;
   if (!packages) throw new FhirError(501, 'not-supported', 'This server does not load packages', { da: 'Serveren indlæser ikke pakker' });
   return packages;
+}
+
+/**
+ * The caller of a package operation that writes, who must be an admin: another is refused 403, the refusal recorded in
+ * the audit log with `entity`; a batch entry, which has no caller (a batch writes nothing), is refused 400.
+ */
+async function packageAdmin(ctx: OperationContext, operation: 'load-package' | 'unload-package', entity: string, needed: Bilingual): Promise<{ principal: Principal; caller: Caller }> {
+  const caller = ctx.caller;
+  if (!caller) throw FhirError.notSupported(`$${operation} is not answered in a batch; POST it on its own`, { da: `$${operation} kan ikke sendes i en batch; send den for sig` });
+  const principal = await caller.principal();
+  if (!principal.admin) {
+    const refused = new FhirError(403, 'forbidden', needed.en, { da: needed.da });
+    await packagesOf(ctx).service.recordRefusal(operation, { principal }, entity, refused);
+    throw refused;
+  }
+  return { principal, caller };
 }
 
 /** The packages that depend on `p` (by package.json), as name#version. */
@@ -135,16 +152,10 @@ export const unloadPackageOperation: OperationHandler = {
     outputs: [{ name: 'return', type: 'OperationOutcome', documentation: 'What was unloaded' }],
   },
   async handle(input, ctx): Promise<OperationOutcome> {
-    // a batch entry has no caller: a batch writes nothing
-    if (!ctx.caller) throw FhirError.notSupported('$unload-package is not answered in a batch; POST it on its own', { da: '$unload-package kan ikke sendes i en batch; send den for sig' });
-    const principal = await ctx.caller.principal();
     const name = input.string('name');
     const version = input.string('version');
-    if (!principal.admin) {
-      const refused = new FhirError(403, 'forbidden', 'Unloading a package needs a token with the admin scope', { da: 'Udtagning af pakker kræver et token med scope admin' });
-      await packagesOf(ctx).service.recordRefusal('unload-package', { principal }, `${name ?? ''}#${version ?? ''}`, refused);
-      throw refused;
-    }
+    const { principal, caller } = await packageAdmin(ctx, 'unload-package', `${name ?? ''}#${version ?? ''}`,
+      { en: 'Unloading a package needs a token with the admin scope', da: 'Udtagning af pakker kræver et token med scope admin' });
     if (!name || !version) {
       throw FhirError.invalid('Give the package as name and version (e.g. name=kl.dk.fhir.term, version=2.0.0)', {
         expression: [name ? 'version' : 'name'], da: 'Angiv pakken med name og version (fx name=kl.dk.fhir.term, version=2.0.0)',
@@ -157,7 +168,7 @@ export const unloadPackageOperation: OperationHandler = {
     }
     const packages = packagesOf(ctx);
     const own = packages.layer.packageResources(name, version);
-    const { warnings } = await packages.service.unload(name, version, { principal, gate: ctx.caller.gate() });
+    const { warnings } = await packages.service.unload(name, version, { principal, gate: caller.gate() });
     // what another package (or the terminology folder) also carries stays served
     const gone = packages.layer.notServed(own);
     const counts = countTypes(gone);
@@ -215,26 +226,20 @@ export const loadPackageOperation: OperationHandler = {
     outputs: [{ name: 'return', type: 'OperationOutcome', min: 1, documentation: 'What was loaded, or why not' }],
   },
   async handle(input, ctx): Promise<OperationOutcome> {
-    // a batch entry has no caller: a batch writes nothing
-    if (!ctx.caller) throw FhirError.notSupported('$load-package is not answered in a batch; POST it on its own', { da: '$load-package kan ikke sendes i en batch; send den for sig' });
-    const principal = await ctx.caller.principal();
-    const packages = packagesOf(ctx);
-    if (!principal.admin) {
-      const refused = new FhirError(403, 'forbidden', 'Loading a package needs a token with the admin scope', { da: 'Indlæsning af pakker kræver et token med scope admin' });
-      await packages.service.recordRefusal('load-package', { principal }, UPLOADED.en, refused);
-      throw refused;
-    }
+    const { principal, caller } = await packageAdmin(ctx, 'load-package', UPLOADED.en,
+      { en: 'Loading a package needs a token with the admin scope', da: 'Indlæsning af pakker kræver et token med scope admin' });
     const archive = input.one<Binary>('package');
     // no body at all is loadOutcome's 400: the request has no package
     if (archive && (archive.resourceType !== 'Binary' || !ARCHIVE_TYPES.test(archive.contentType))) {
-      const binary = archive.resourceType === 'Binary';
-      const type = (none: string) => `'${excerpt(archive.contentType || none)}'`;
-      throw new FhirError(415, 'not-supported', `Send the package as .tgz with Content-Type application/gzip (not ${binary ? type('none') : `a ${excerpt(String(archive.resourceType))}`})`, {
-        da: `Send pakken som .tgz med Content-Type application/gzip (ikke ${binary ? type('ingen') : `en ${excerpt(String(archive.resourceType))}`})`,
+      const sent = archive.resourceType === 'Binary'
+        ? { en: `'${excerpt(archive.contentType || 'none')}'`, da: `'${excerpt(archive.contentType || 'ingen')}'` }
+        : { en: `a ${excerpt(String(archive.resourceType))}`, da: `en ${excerpt(String(archive.resourceType))}` };
+      throw new FhirError(415, 'not-supported', `Send the package as .tgz with Content-Type application/gzip (not ${sent.en})`, {
+        da: `Send pakken som .tgz med Content-Type application/gzip (ikke ${sent.da})`,
       });
     }
     const bytes = Buffer.from(archive?.data ?? '', 'base64');
-    return packages.service.loadOutcome(bytes, messageLanguageOf(ctx.acceptLanguages), { principal, gate: ctx.caller.gate() });
+    return packagesOf(ctx).service.loadOutcome(bytes, messageLanguageOf(ctx.acceptLanguages), { principal, gate: caller.gate() });
   },
 };
 
