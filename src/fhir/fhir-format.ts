@@ -48,7 +48,7 @@ export const TABLE_FORMATS: ReadonlyMap<string, TableFormat> = new Map([
 ]);
 
 /** A format's name or media type without its parameters, in lower case. */
-function formatName(format: string): string {
+export function formatName(format: string): string {
   return format.split(';')[0]!.trim().toLowerCase();
 }
 

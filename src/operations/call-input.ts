@@ -1,7 +1,8 @@
 import { TextDecoder } from 'node:util';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
-import { mediaTypeParameters } from '../fhir/fhir-format';
+import { formatName, mediaTypeParameters } from '../fhir/fhir-format';
+import { binaryResource } from './context';
 import { FormParameters, parseQueryString, withForm } from '../fhir/query-string';
 import type { CallInput } from './invoke';
 
@@ -19,10 +20,10 @@ export function callInput(method: string, body: unknown, query: Record<string, u
     return { query: parseQueryString(all), search: all };
   }
   if (method === 'POST' && Buffer.isBuffer(body)) {
-    const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = formatName(contentType ?? '');
     if (type === 'text/csv') return { csv: csvText(body, contentType), query };
     // a body in a media type of its own (an operation with binaryBody) is the Binary FHIR makes of such content
-    return { body: { resourceType: 'Binary', contentType: type, data: body.toString('base64') }, query };
+    return { body: binaryResource(type, [body]), query };
   }
   if (method === 'POST' && body !== null && typeof body === 'object' && Object.keys(body).length > 0) return { body, query };
   return { query, search };

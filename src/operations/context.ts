@@ -140,9 +140,10 @@ export class BinaryContent {
   constructor(readonly contentType: string, readonly bytes: Buffer, readonly headers?: Record<string, string>) {}
 }
 
-/** Content in a media type of its own as the FHIR Binary resource (in a batch, or to a client asking for FHIR JSON). */
+/** Content in a media type of its own as the FHIR Binary resource (a body, in a batch, to a client asking for FHIR JSON). */
 export function binaryResource(contentType: string, chunks: readonly Buffer[]): Binary {
-  return { resourceType: 'Binary', contentType, data: Buffer.concat(chunks as Buffer[]).toString('base64') };
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks as Buffer[]);
+  return { resourceType: 'Binary', contentType, data: bytes.toString('base64') };
 }
 
 /** What a handler answers: a resource, with another status or headers, or content in a media type of its own. */
