@@ -17,6 +17,24 @@ async function signIn(kommunekode: string): Promise<void> {
   await web.page.getByRole('heading', { name: `${kommuneByKode(kommunekode)!.officieltNavn}: lokale indsatser og tilbud` }).waitFor();
 }
 
+/**
+ * The page's confirmation of a save: the server's $translate of the saved code, shown on the municipality page. When
+ * it does not come, the test fails with what the page shows instead (an error, a problem, "no translation yet") and
+ * the requests that failed.
+ */
+async function savedTranslation(): Promise<string> {
+  const check = web.page.locator('.translate-check');
+  try {
+    await check.waitFor();
+  } catch (e) {
+    const shown = await web.page.locator('main').innerText().catch(() => '(no page)');
+    const requests = web.failedRequests();
+    throw new Error(`No $translate confirmation after saving (${(e as Error).message.split('\n')[0]}). The page shows:\n${shown.slice(0, 3000)}\n`
+      + `Requests that failed: ${requests.length === 0 ? 'none' : requests.join('\n')}`);
+  }
+  return (await check.textContent()) ?? '';
+}
+
 const web = describeInChromium('web page (headless Chromium)', {}, () => {
   it('serves the built page at /app with no inline script, under the self-only policy', async () => {
     const res = await fetch(`${web.server.origin}/app/`);
@@ -114,9 +132,7 @@ const web = describeInChromium('web page (headless Chromium)', {}, () => {
     await web.page.getByRole('list', { name: 'Valgte mål' }).getByText('Fysisk træning').waitFor();
 
     await web.page.getByRole('button', { name: 'Gem' }).click();
-    const saved = web.page.locator('.translate-check');
-    await saved.waitFor();
-    expect(await saved.textContent()).toContain('Fysisk træning');
+    expect(await savedTranslation()).toContain('Fysisk træning');
     const row = web.page.getByRole('row', { name: /101-HOLDTRAENING/ });
     expect(await row.textContent()).toContain('Fysisk træning');
 
@@ -135,8 +151,10 @@ const web = describeInChromium('web page (headless Chromium)', {}, () => {
     await web.page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
     await web.page.getByLabel('Søg', { exact: true }).fill('kost');
     await web.page.getByRole('radio', { name: 'Kostvejledning' }).check();
+    await web.page.getByRole('list', { name: 'Valgte mål' }).getByText('Kostvejledning').waitFor();
+    await web.page.locator('.picker-preview').getByRole('heading', { name: 'Formål' }).waitFor();
     await web.page.getByRole('button', { name: 'Gem' }).click();
-    await web.page.locator('.translate-check').waitFor();
+    expect(await savedTranslation()).toContain('Kostvejledning');
     const cs = await web.fhirGet<CodeSystem>('CodeSystem/kommune-101-lokale-indsatser');
     expect(cs.meta?.versionId).toBe('2');
     expect(cs.concept?.map((c) => c.code)).toEqual(['101-HOLDTRAENING', '101-KOSTHOLD']);

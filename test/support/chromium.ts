@@ -27,6 +27,8 @@ export interface ChromiumSession {
   newPage(): Promise<Page>;
   /** GET a FHIR resource from the server, expecting 200. */
   fhirGet<T>(path: string): Promise<T>;
+  /** The current test's requests that failed or were answered 4xx/5xx, for a failing test to say what the page met. */
+  failedRequests(): string[];
 }
 
 export interface ChromiumOptions {
@@ -45,6 +47,7 @@ export interface ChromiumOptions {
 export function describeInChromium(name: string, options: ChromiumOptions, fn: () => void): ChromiumSession {
   const pages: Page[] = [];
   const errors: string[] = [];
+  const failed: string[] = [];
   const web = {
     async newPage() {
       const page = await web.browser.context.newPage();
@@ -53,8 +56,13 @@ export function describeInChromium(name: string, options: ChromiumOptions, fn: (
       page.on('console', (m) => {
         if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
       });
+      page.on('response', (r) => {
+        if (r.status() >= 400) failed.push(`${r.request().method()} ${r.url()} → ${r.status()}`);
+      });
+      page.on('requestfailed', (r) => failed.push(`${r.method()} ${r.url()} failed: ${r.failure()?.errorText ?? '?'}`));
       return page;
     },
+    failedRequests: () => [...failed],
     async fhirGet<T>(path: string): Promise<T> {
       const res = await fetch(`${web.server.fhirBase}/${path}`, { headers: { Accept: 'application/fhir+json' } });
       expect(res.status).toBe(200);
@@ -73,6 +81,7 @@ export function describeInChromium(name: string, options: ChromiumOptions, fn: (
     });
     beforeEach(async () => {
       errors.length = 0;
+      failed.length = 0;
       if (options.pagePerTest !== false) web.page = await web.newPage();
     });
     afterEach(async () => {
