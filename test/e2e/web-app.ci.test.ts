@@ -20,7 +20,7 @@ async function signIn(kommunekode: string): Promise<void> {
 /**
  * The page's confirmation of a save: the server's $translate of the saved code, shown on the municipality page. When
  * it does not come, the test fails with what the page shows instead (an error, a problem, "no translation yet") and
- * the requests that failed.
+ * the requests that failed or are still unanswered.
  */
 async function savedTranslation(): Promise<string> {
   const check = web.page.locator('.translate-check');
@@ -28,9 +28,9 @@ async function savedTranslation(): Promise<string> {
     await check.waitFor();
   } catch (e) {
     const shown = await web.page.locator('main').innerText().catch(() => '(no page)');
-    const requests = web.failedRequests();
+    const requests = web.requestProblems();
     throw new Error(`No $translate confirmation after saving (${(e as Error).message.split('\n')[0]}). The page shows:\n${shown.slice(0, 3000)}\n`
-      + `Requests that failed: ${requests.length === 0 ? 'none' : requests.join('\n')}`);
+      + `Requests that failed or are unanswered: ${requests.length === 0 ? 'none' : requests.join('\n')}`);
   }
   return (await check.textContent()) ?? '';
 }

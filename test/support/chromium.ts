@@ -5,7 +5,7 @@
  * embedded store, a known token secret), one browser, a page per test, and every script error or Content-Security-
  * Policy refusal of a page failing its test.
  */
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { CHROMIUM_PATH, chromiumInstalled, launchChromium, type Browser } from '../../scripts/chromium';
 import { startWebServer, type WebServer } from '../../scripts/web-server';
 import { publishedCatalogs } from './app';
@@ -27,8 +27,11 @@ export interface ChromiumSession {
   newPage(): Promise<Page>;
   /** GET a FHIR resource from the server, expecting 200. */
   fhirGet<T>(path: string): Promise<T>;
-  /** The current test's requests that failed or were answered 4xx/5xx, for a failing test to say what the page met. */
-  failedRequests(): string[];
+  /**
+   * The current test's requests that failed, were answered 4xx/5xx, or are still waiting for their answer (with how
+   * long), for a failing test to say what the page met.
+   */
+  requestProblems(): string[];
 }
 
 export interface ChromiumOptions {
@@ -48,6 +51,7 @@ export function describeInChromium(name: string, options: ChromiumOptions, fn: (
   const pages: Page[] = [];
   const errors: string[] = [];
   const failed: string[] = [];
+  const pending = new Map<Request, number>();
   const web = {
     async newPage() {
       const page = await web.browser.context.newPage();
@@ -56,13 +60,21 @@ export function describeInChromium(name: string, options: ChromiumOptions, fn: (
       page.on('console', (m) => {
         if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
       });
+      page.on('request', (r) => pending.set(r, Date.now()));
+      page.on('requestfinished', (r) => pending.delete(r));
       page.on('response', (r) => {
         if (r.status() >= 400) failed.push(`${r.request().method()} ${r.url()} → ${r.status()}`);
       });
-      page.on('requestfailed', (r) => failed.push(`${r.method()} ${r.url()} failed: ${r.failure()?.errorText ?? '?'}`));
+      page.on('requestfailed', (r) => {
+        pending.delete(r);
+        failed.push(`${r.method()} ${r.url()} failed: ${r.failure()?.errorText ?? '?'}`);
+      });
       return page;
     },
-    failedRequests: () => [...failed],
+    requestProblems: () => [
+      ...failed,
+      ...[...pending].map(([r, since]) => `${r.method()} ${r.url()} unanswered after ${Date.now() - since} ms`),
+    ],
     async fhirGet<T>(path: string): Promise<T> {
       const res = await fetch(`${web.server.fhirBase}/${path}`, { headers: { Accept: 'application/fhir+json' } });
       expect(res.status).toBe(200);
@@ -82,6 +94,7 @@ export function describeInChromium(name: string, options: ChromiumOptions, fn: (
     beforeEach(async () => {
       errors.length = 0;
       failed.length = 0;
+      pending.clear();
       if (options.pagePerTest !== false) web.page = await web.newPage();
     });
     afterEach(async () => {
