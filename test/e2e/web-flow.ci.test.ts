@@ -217,6 +217,29 @@ const web = describeInChromium('web page: linking flow (headless Chromium)', {},
     await web.page.getByRole('row', { name: /163-RYGESTOP/ }).getByText('Nikotin- og tobaksafvænning').waitFor();
   });
 
+  it('a save whose $translate confirmation never comes is shown as saved within seconds, without the confirmation', async () => {
+    await signIn('166');
+    // the server's answer to the page's confirmation is held back, as a stalled or very slow answer would be
+    await web.page.route('**/ConceptMap/$translate*', () => undefined);
+    await web.page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+    await web.page.getByLabel('Lokal kode').fill('166-GANG');
+    await web.page.getByLabel('Titel').fill('Gangtræning');
+    await web.page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
+    await web.page.getByLabel('Katalog', { exact: true }).selectOption('119');
+    await web.page.locator('fieldset.candidates').getByRole('radio', { name: /^Fysisk træning/ }).check();
+    const started = Date.now();
+    await web.page.getByRole('button', { name: 'Gem' }).click();
+    const flash = web.page.locator('#municipality-flash');
+    await flash.getByText('Serverens oversættelse af 166-GANG kunne ikke hentes').waitFor({ timeout: 15_000 });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await flash.textContent()).toContain('Gemt');
+    expect(await web.page.locator('.translate-check').count()).toBe(0);
+    // it was saved: the list and the server have the link
+    await web.page.getByRole('row', { name: /166-GANG/ }).getByText('Fysisk træning').waitFor();
+    const cm = await web.fhirGet<ConceptMap>('ConceptMap/kommune-166-lokale-indsatser');
+    expect(cm.group?.flatMap((g) => g.element).find((e) => e.code === '166-GANG')?.target?.map((t) => t.code)).toEqual([CODES.fysiskTraening119]);
+  });
+
   it('the coverage report\'s "Brug i stedet": what it did stays said, with focus on it, after the list is loaded again', async () => {
     const imported = await fetch(`${web.server.fhirBase}/CodeSystem/$import-local`, {
       method: 'POST',

@@ -26,9 +26,16 @@ interface TranslateAnswer {
   matches: { display?: string; code?: string; system?: string; equivalence?: string }[];
 }
 
+/**
+ * How long the page waits for the server's $translate of a saved code. The save is done by then: a confirmation that
+ * does not come (a slow or stalled answer) must not keep the user on "Gemmer …".
+ */
+const TRANSLATE_CHECK_TIMEOUT_MS = 5_000;
+
 /** Asks the server what the saved local code translates to: the proof that the link is in place. */
 async function translateCheck(system: string, code: string): Promise<TranslateAnswer> {
-  const p = (await fhir<Parameters>('GET', 'ConceptMap/$translate', { query: { system, code } })).body;
+  const signal = AbortSignal.timeout(TRANSLATE_CHECK_TIMEOUT_MS);
+  const p = (await fhir<Parameters>('GET', 'ConceptMap/$translate', { query: { system, code }, signal })).body;
   return {
     result: paramValue(param(p, 'result')) === true,
     matches: params(p, 'match').map((m) => {
@@ -136,6 +143,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
           <p><strong>{warnings.length > 0 ? 'Gemt med advarsler' : 'Gemt'}:</strong> {entry.display} (<code>{entry.code}</code>) i {cs.title ?? nameOf(cs)}.</p>
           {saved.merged && <p>Kataloget var ændret i mellemtiden (andre koder); din ændring er lagt oven på den nye version.</p>}
           {warnings.length > 0 && <SaveWarnings session={session} kommunekode={kommunekode} system={cs.url!} code={entry.code} warnings={warnings} />}
+          {!check && <p>Serverens oversættelse af <code>{entry.code}</code> kunne ikke hentes; koblingen er gemt og vises i listen herunder.</p>}
           {check && (check.result
             ? (
               <p class="translate-check">Serveren oversætter nu <code>{entry.code}</code> til:{' '}
