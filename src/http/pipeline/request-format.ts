@@ -23,9 +23,9 @@ export function genericAnswerType(req: IncomingMessage | undefined): string | un
 export function requestFormat() {
   return (req: Request, _res: Response, next: NextFunction): void => {
     try {
-      // Express 5 parses the URL's query again at every read of req.query: read once here, kept for the routes
+      // Express 5 parses the URL's query at every read of req.query: read once, kept (the lean adapter's is kept)
       const query = req.query;
-      Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
+      if (!Object.hasOwn(req, 'query')) Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
       const format = query._format;
       checkFormatParameter(format);
       checkContentType(req.headers['content-type']);
