@@ -40,7 +40,7 @@ export interface BodyLimits {
  */
 export function fhirJsonBody(limits: BodyLimits) {
   const limitBytes = limits.bytes;
-  const csvPaths = limits.csvPaths;
+  const { csvPaths, binaryPaths } = limits;
   const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
   // operations that take a table (e.g. $rollup) get a text/csv body as bytes, under the same limit
   const readCsv = express.raw({ limit: limitBytes, type: 'text/csv' });
@@ -88,7 +88,7 @@ export function fhirJsonBody(limits: BodyLimits) {
     }
     const path = (req.url ?? '').split('?')[0]!;
     const raw = type === 'text/csv' && csvPaths?.test(path) ? readCsv
-      : !ACCEPTED_BODY_TYPES.includes(type) && limits.binaryPaths?.test(path) ? readBinary : undefined;
+      : !ACCEPTED_BODY_TYPES.includes(type) && binaryPaths?.test(path) ? readBinary : undefined;
     if (raw) {
       raw(req, res, whenRead((err) => next(err ? bodyError(err, res, limitBytes) : undefined)));
       return;
