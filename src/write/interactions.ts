@@ -106,28 +106,29 @@ export type EntryCondition = keyof typeof ENTRY_CONDITIONS;
 
 /** The elements of Bundle.entry.request this server reads: each is text in R4 (string, uri, instant). */
 const REQUEST_TEXTS = ['method', 'url', 'ifNoneMatch', 'ifModifiedSince', 'ifMatch', 'ifNoneExist'] as const;
+const CONDITIONS = Object.entries(ENTRY_CONDITIONS) as [EntryCondition, string][];
+
+function notText(value: unknown, where: string): FhirError {
+  const given = excerpt(JSON.stringify(value));
+  return FhirError.invalid(`${where} must be a string, not ${given}`, { expression: [where], da: `${where} skal være en tekst, ikke ${given}` });
+}
 
 /**
  * 400 for a Bundle entry whose fullUrl, request or an element of the request this server reads is given but is not of
- * its R4 type (text; the request an object).
+ * its R4 type (text; the request an object). Checked for every entry of a batch: nothing is made unless one is wrong.
  */
 export function checkEntryTypes(entry: BundleEntry | undefined, i: number): void {
-  const notText = (value: unknown, where: string): FhirError | undefined => {
-    if (value === undefined || typeof value === 'string') return undefined;
-    const given = excerpt(JSON.stringify(value));
-    return FhirError.invalid(`${where} must be a string, not ${given}`, { expression: [where], da: `${where} skal være en tekst, ikke ${given}` });
-  };
-  const fullUrlError = notText(entry?.fullUrl, `Bundle.entry[${i}].fullUrl`);
-  if (fullUrlError) throw fullUrlError;
+  const fullUrl: unknown = entry?.fullUrl;
+  if (fullUrl !== undefined && typeof fullUrl !== 'string') throw notText(fullUrl, `Bundle.entry[${i}].fullUrl`);
   const request: unknown = entry?.request;
   if (request === undefined) return;
-  const where = `Bundle.entry[${i}].request`;
   if (!request || typeof request !== 'object' || Array.isArray(request)) {
+    const where = `Bundle.entry[${i}].request`;
     throw FhirError.invalid(`${where} must be a JSON object`, { expression: [where], da: `${where} skal være et JSON-objekt` });
   }
   for (const field of REQUEST_TEXTS) {
-    const error = notText((request as Record<string, unknown>)[field], `${where}.${field}`);
-    if (error) throw error;
+    const value = (request as Record<string, unknown>)[field];
+    if (value !== undefined && typeof value !== 'string') throw notText(value, `Bundle.entry[${i}].request.${field}`);
   }
 }
 
@@ -136,7 +137,7 @@ export function checkEntryTypes(entry: BundleEntry | undefined, i: number): void
  * entry is refused, never carried out as if it had none.
  */
 export function refuseEntryConditions(entry: BundleEntry | undefined, i: number, honoured: readonly EntryCondition[]): void {
-  for (const [field, header] of Object.entries(ENTRY_CONDITIONS) as [EntryCondition, string][]) {
+  for (const [field, header] of CONDITIONS) {
     if (entry?.request?.[field] === undefined || honoured.includes(field)) continue;
     const where = `Bundle.entry[${i}].request.${field}`;
     throw field === 'ifNoneExist'
