@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /**
@@ -17,4 +18,14 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: st
     process.exit(0);
   }
   return parsed;
+}
+
+/** The one folder a tool that writes files may be given (`fallback` when none), resolved; more than one is refused. */
+export function outputFolder(usage: string, fallback: string, args = process.argv.slice(2)): string {
+  const { positionals } = parseCommandLine({ args, options: { help: { type: 'boolean', default: false } }, allowPositionals: true }, usage);
+  if (positionals.length > 1) {
+    console.error(`One output folder at most, not ${positionals.length}\n${usage}`);
+    process.exit(2);
+  }
+  return path.resolve(positionals[0] ?? fallback);
 }

@@ -10,8 +10,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { projectRoot } from '../src/config';
 import { CHROMIUM_PATH, chromiumInstalled, launchChromium } from './chromium';
+import { outputFolder } from './command-line';
 import { startWebServer, type WebServer } from './web-server';
 
+const USAGE = 'usage: npm run screenshots:flow [-- OUTDIR]   (default docs/)';
 const FYSISK_TRAENING_119 = 'ab87c0b5-40be-4e0a-b749-d9f833bfed2d';
 const KOSTVEJLEDNING = 'c9a99304-1788-43b7-b7be-e187b092ae9c';
 
@@ -80,7 +82,7 @@ async function views(server: WebServer, page: Page, out: string, width: number):
 
 async function main(): Promise<void> {
   if (!chromiumInstalled()) throw new Error(`no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-  const out = path.resolve(process.argv[2] ?? path.join(projectRoot(), 'docs'));
+  const out = outputFolder(USAGE, path.join(projectRoot(), 'docs'));
   fs.mkdirSync(out, { recursive: true });
   const server = await startWebServer();
   try {

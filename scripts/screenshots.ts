@@ -13,8 +13,10 @@ import type { Page } from 'playwright-core';
 import { projectRoot } from '../src/config';
 import { KOMMUNEKODE_SYSTEM, LOCAL_TYPE_URI, localTargetEquivalence, STATUS_PROPERTY_URI } from '../src/municipal/municipality';
 import { CHROMIUM_PATH, chromiumInstalled, launchChromium } from './chromium';
+import { outputFolder } from './command-line';
 import { startWebServer, type WebServer } from './web-server';
 
+const USAGE = 'usage: npm run screenshots [-- OUTDIR]   (default docs/)';
 const FSIII = 'urn:oid:1.2.208.176.2.21';
 const FYSISK_TRAENING_119 = 'ab87c0b5-40be-4e0a-b749-d9f833bfed2d';
 
@@ -116,7 +118,7 @@ async function compareShots(out: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (!chromiumInstalled()) throw new Error(`no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-  const out = path.resolve(process.argv[2] ?? path.join(projectRoot(), 'docs'));
+  const out = outputFolder(USAGE, path.join(projectRoot(), 'docs'));
   fs.mkdirSync(out, { recursive: true });
   const server = await startWebServer();
   const browser = await launchChromium({ width: 1440, height: 900 });

@@ -1,0 +1,78 @@
+/**
+ * The command lines of the project's tools (scripts/command-line.ts): `--help` prints the usage and exits 0, a
+ * malformed command line prints what is wrong and the usage and exits 2, and a tool that writes files takes one folder.
+ */
+import path from 'node:path';
+import { outputFolder, parseCommandLine } from '../../scripts/command-line';
+
+class Exit extends Error {
+  constructor(readonly code: number | undefined) {
+    super(`exit ${code}`);
+  }
+}
+
+const USAGE = 'usage: npm run tool -- [OUTDIR]';
+let printed: string[];
+
+beforeEach(() => {
+  printed = [];
+  jest.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+    throw new Exit(code);
+  }) as never);
+  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    printed.push(args.join(' '));
+  });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+function run<T>(fn: () => T): T | Exit {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof Exit) return e;
+    throw e;
+  }
+}
+
+describe('outputFolder', () => {
+  it('is the folder given, resolved, or the fallback when none is', () => {
+    expect(run(() => outputFolder(USAGE, '/srv/docs', ['shots']))).toBe(path.resolve('shots'));
+    expect(run(() => outputFolder(USAGE, '/srv/docs', []))).toBe('/srv/docs');
+  });
+
+  it('prints the usage for --help and exits 0, without taking "--help" as a folder', () => {
+    const result = run(() => outputFolder(USAGE, '/srv/docs', ['--help']));
+    expect((result as Exit).code).toBe(0);
+    expect(printed.join('\n')).toContain(USAGE);
+  });
+
+  it('refuses an unknown option and more than one folder with the usage, exit status 2', () => {
+    for (const args of [['--bogus'], ['a', 'b']]) {
+      printed = [];
+      const result = run(() => outputFolder(USAGE, '/srv/docs', args));
+      expect(result).toBeInstanceOf(Exit);
+      expect((result as Exit).code).toBe(2);
+      expect(printed.join('\n')).toContain(USAGE);
+    }
+    expect(printed.join('\n')).toContain('One output folder at most, not 2');
+  });
+});
+
+describe('parseCommandLine', () => {
+  const config = { options: { kommunekode: { type: 'string' as const }, help: { type: 'boolean' as const, default: false } } };
+
+  it('gives the options given', () => {
+    const parsed = run(() => parseCommandLine({ ...config, args: ['--kommunekode', '370'] }, USAGE));
+    expect(parsed).not.toBeInstanceOf(Exit);
+    expect((parsed as { values: { kommunekode?: string } }).values.kommunekode).toBe('370');
+  });
+
+  it('refuses a positional argument the tool does not take (exit 2, the problem and the usage)', () => {
+    const result = run(() => parseCommandLine({ ...config, args: ['370'] }, USAGE));
+    expect((result as Exit).code).toBe(2);
+    expect(printed.join('\n')).toMatch(/Unexpected argument '370'[\s\S]*usage: npm run tool/);
+  });
+});
