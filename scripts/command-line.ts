@@ -29,3 +29,17 @@ export function outputFolder(usage: string, fallback: string, args = process.arg
   }
   return path.resolve(positionals[0] ?? fallback);
 }
+
+/**
+ * An option's value as a whole number from `min` to `max` (`fallback` when the option is not given); anything else
+ * prints what is wrong and the usage and exits with status 2.
+ */
+export function wholeNumber(given: string | undefined, name: string, range: { fallback: number; min: number; max: number }, usage: string): number {
+  if (given === undefined) return range.fallback;
+  const n = /^\d{1,16}$/.test(given) ? Number(given) : NaN;
+  if (!(n >= range.min && n <= range.max)) {
+    console.error(`${name} must be a whole number from ${range.min} to ${range.max}, not '${given}'\n${usage}`);
+    process.exit(2);
+  }
+  return n;
+}

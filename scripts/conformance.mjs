@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sharedDir = process.env.SHARED_DIR ?? path.resolve(root, '..', 'shared');
@@ -27,7 +28,28 @@ const RUNS = [
   { mode: 'general-inline', args: ['--no-cache-control'] },
   { mode: 'tx.fhir.org', args: ['--mode', '!general,tx.fhir.org', '--suite', 'compare,related2,UCUM,langcodes,bugs'] },
 ];
-const onlyMode = process.argv.includes('--mode') ? process.argv[process.argv.indexOf('--mode') + 1] : undefined;
+const USAGE = `usage: node scripts/conformance.mjs [--mode ${RUNS.map((r) => r.mode).join('|')}]`;
+
+/** The one mode to run (--mode), or undefined for all; a malformed command line prints the usage and exits 2. */
+function onlyModeGiven() {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { mode: { type: 'string' }, help: { type: 'boolean', default: false } } }));
+  } catch (e) {
+    console.error(`${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.error(USAGE);
+    process.exit(0);
+  }
+  if (values.mode !== undefined && !RUNS.some((r) => r.mode === values.mode)) {
+    console.error(`No mode '${values.mode}'\n${USAGE}`);
+    process.exit(2);
+  }
+  return values.mode;
+}
+const onlyMode = onlyModeGiven();
 
 if (!fs.existsSync(runner)) {
   const msg = `conformance: the tx-ecosystem runner is not at ${runner} (set SHARED_DIR)`;

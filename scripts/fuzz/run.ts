@@ -10,12 +10,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { parseCommandLine, wholeNumber } from '../command-line';
 import { hostileRequest, prng } from './hostile-requests';
 import { send } from './send';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+const USAGE = 'usage: npm run fuzz -- [--count 10000] [--seed N] [--port P]';
+
+/** The command line's options (else the usage, exit status 2). */
+function options(): { count: number; seed: number; port: number } {
+  const { values } = parseCommandLine({
+    options: { count: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', default: false } },
+  }, USAGE);
+  return {
+    count: wholeNumber(values.count, '--count', { fallback: 10_000, min: 1, max: 10_000_000 }, USAGE),
+    seed: wholeNumber(values.seed, '--seed', { fallback: 20261123, min: 0, max: 0xffffffff }, USAGE),
+    port: wholeNumber(values.port, '--port', { fallback: 0, min: 1, max: 65535 }, USAGE),
+  };
 }
 
 async function waitUp(port: number): Promise<void> {
@@ -89,9 +99,9 @@ function probeHealth(port: number, everyMs: number): { stop(): Promise<ProbeRepo
 }
 
 async function main(): Promise<void> {
-  const count = arg('count', 10_000);
-  const seed = arg('seed', 20261123);
-  let port = arg('port', 0);
+  const given = options();
+  const { count, seed } = given;
+  let port = given.port;
   let child: ReturnType<typeof spawn> | undefined;
   let crashed = false;
   const requestTimeoutMs = 5000;

@@ -3,7 +3,7 @@
  * malformed command line prints what is wrong and the usage and exits 2, and a tool that writes files takes one folder.
  */
 import path from 'node:path';
-import { outputFolder, parseCommandLine } from '../../scripts/command-line';
+import { outputFolder, parseCommandLine, wholeNumber } from '../../scripts/command-line';
 
 class Exit extends Error {
   constructor(readonly code: number | undefined) {
@@ -74,5 +74,22 @@ describe('parseCommandLine', () => {
     const result = run(() => parseCommandLine({ ...config, args: ['370'] }, USAGE));
     expect((result as Exit).code).toBe(2);
     expect(printed.join('\n')).toMatch(/Unexpected argument '370'[\s\S]*usage: npm run tool/);
+  });
+});
+
+describe('wholeNumber', () => {
+  const range = { fallback: 10, min: 1, max: 65535 };
+
+  it('is the number given, or the fallback when the option is not given', () => {
+    expect(run(() => wholeNumber('8080', '--port', range, USAGE))).toBe(8080);
+    expect(run(() => wholeNumber(undefined, '--port', range, USAGE))).toBe(10);
+  });
+
+  it.each(['abc', '', '-1', '0', '65536', '1e3', '0x10', '3.5', ' 7'])('refuses %j with the usage, exit status 2', (given) => {
+    printed = [];
+    const result = run(() => wholeNumber(given, '--port', range, USAGE));
+    expect((result as Exit).code).toBe(2);
+    expect(printed.join('\n')).toContain(`--port must be a whole number from 1 to 65535, not '${given}'`);
+    expect(printed.join('\n')).toContain(USAGE);
   });
 });
