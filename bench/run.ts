@@ -7,8 +7,10 @@
  * reports req/s, p50/p99 latency and the ratio to the baseline. Results go to bench/results/ (JSON + Markdown).
  *
  * Options (flags or environment): --duration S (BENCH_DURATION, default 4), --rounds N (BENCH_ROUNDS, 2),
- * --connections N (BENCH_CONNECTIONS, 32), --only id,id (BENCH_ONLY), --variants name,name (BENCH_VARIANTS), --no-scaled (BENCH_SCALED=0),
- * --no-diagnostics (BENCH_DIAGNOSTICS=0), --quick (1 s × 1 round, for trying the harness).
+ * --connections N (BENCH_CONNECTIONS, 32), --startups N (BENCH_STARTUPS, 3), --only id,id (BENCH_ONLY),
+ * --variants name,name (BENCH_VARIANTS), --datasets name,name (BENCH_DATASETS), --store sqlite|postgres (BENCH_STORE),
+ * --database-url URL (BENCH_DATABASE_URL), --no-scaled (BENCH_SCALED=0), --no-diagnostics (BENCH_DIAGNOSTICS=0),
+ * --quick (1 s × 1 round, for trying the harness). An option or a name it does not know is refused (exit status 2).
  */
 import autocannon from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -16,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../src/config';
+import { listOf, parseCommandLine, wholeNumber } from '../scripts/command-line';
 import { freePort } from '../scripts/free-port';
 import { closeClient, get, request } from './client';
 import { createScaledDataset, type ScaledDataset } from './dataset';
@@ -24,30 +27,43 @@ import { renderMarkdown, type BenchResult, type DatasetResult, type ScenarioResu
 import { discover, EOJ_SCENARIOS, localMapsOf, SCENARIOS, VARIED_SCENARIO_IDS, type Prepared, type ScenarioContext } from './scenarios';
 import { benchStore } from './store-option';
 
-function flag(name: string): boolean {
-  return process.argv.includes(`--${name}`);
-}
-function option(name: string, env: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1]!;
-  return process.env[env] ?? fallback;
-}
+const USAGE = 'usage: npm run bench -- [--duration S] [--rounds N] [--connections N] [--startups N] [--only id,…] ' +
+  '[--variants default,no-cache,express] [--datasets embedded,scaled,versioned] [--store sqlite|postgres] [--database-url URL] ' +
+  '[--no-scaled] [--no-diagnostics] [--quick]';
+/** The variants of the server main() runs (default; no-cache and express as diagnostics). */
+const VARIANT_NAMES = ['default', 'no-cache', 'express'];
+const DATASET_NAMES = ['embedded', 'scaled', 'versioned'];
 
-const quick = flag('quick');
-const DURATION = Number(option('duration', 'BENCH_DURATION', quick ? '1' : '4'));
-const ROUNDS = Number(option('rounds', 'BENCH_ROUNDS', quick ? '1' : '2'));
-const CONNECTIONS = Number(option('connections', 'BENCH_CONNECTIONS', '32'));
-const ONLY = option('only', 'BENCH_ONLY', '').split(',').filter(Boolean);
+const { values: given } = parseCommandLine({
+  options: {
+    duration: { type: 'string' }, rounds: { type: 'string' }, connections: { type: 'string' }, startups: { type: 'string' },
+    only: { type: 'string' }, variants: { type: 'string' }, datasets: { type: 'string' }, store: { type: 'string' }, 'database-url': { type: 'string' },
+    'no-scaled': { type: 'boolean', default: false }, 'no-diagnostics': { type: 'boolean', default: false }, quick: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+}, USAGE);
+/** A command-line option, else its environment variable. */
+function option(name: 'duration' | 'rounds' | 'connections' | 'startups' | 'only' | 'variants' | 'datasets' | 'store' | 'database-url', env: string): string | undefined {
+  return given[name] ?? process.env[env];
+}
+const whole = (name: 'duration' | 'rounds' | 'connections' | 'startups', env: string, fallback: number, max: number) =>
+  wholeNumber(option(name, env), `--${name}`, { fallback, min: 1, max }, USAGE);
+
+const quick = given.quick;
+const DURATION = whole('duration', 'BENCH_DURATION', quick ? 1 : 4, 3600);
+const ROUNDS = whole('rounds', 'BENCH_ROUNDS', quick ? 1 : 2, 100);
+const CONNECTIONS = whole('connections', 'BENCH_CONNECTIONS', 32, 10_000);
+const ONLY = listOf(option('only', 'BENCH_ONLY') ?? '', '--only', SCENARIOS.map((s) => s.id), USAGE);
 /** --variants default,no-cache (BENCH_VARIANTS): run only these variants of the server. */
-const VARIANTS = option('variants', 'BENCH_VARIANTS', '').split(',').filter(Boolean);
-const SCALED = !flag('no-scaled') && process.env.BENCH_SCALED !== '0';
+const VARIANTS = listOf(option('variants', 'BENCH_VARIANTS') ?? '', '--variants', VARIANT_NAMES, USAGE);
+const SCALED = !given['no-scaled'] && process.env.BENCH_SCALED !== '0';
 /** --datasets embedded,scaled,versioned (BENCH_DATASETS): the datasets to run (embedded always runs: the others are judged against it). */
-const DATASETS = option('datasets', 'BENCH_DATASETS', SCALED ? 'embedded,scaled' : 'embedded').split(',').filter(Boolean);
-const DIAGNOSTICS = !flag('no-diagnostics') && process.env.BENCH_DIAGNOSTICS !== '0';
-const STARTUPS = Number(option('startups', 'BENCH_STARTUPS', quick ? '1' : '3'));
+const DATASETS = listOf(option('datasets', 'BENCH_DATASETS') ?? (SCALED ? 'embedded,scaled' : 'embedded'), '--datasets', DATASET_NAMES, USAGE);
+const DIAGNOSTICS = !given['no-diagnostics'] && process.env.BENCH_DIAGNOSTICS !== '0';
+const STARTUPS = whole('startups', 'BENCH_STARTUPS', quick ? 1 : 3, 20);
 /** --store sqlite|postgres (BENCH_STORE): the store of every server started; see bench/store-option.ts. */
-const STORE = benchStore(option('store', 'BENCH_STORE', 'sqlite'),
-  option('database-url', 'BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test'));
+const STORE = benchStore(option('store', 'BENCH_STORE') ?? 'sqlite',
+  option('database-url', 'BENCH_DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/test');
 const BASE = '/fhir';
 
 const ROOT = projectRoot();

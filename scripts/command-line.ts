@@ -43,3 +43,14 @@ export function wholeNumber(given: string | undefined, name: string, range: { fa
   }
   return n;
 }
+
+/** A comma-separated list of names, each one of `known` (else what is wrong and the usage, exit status 2). */
+export function listOf(given: string, name: string, known: readonly string[], usage: string): string[] {
+  const names = given.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    console.error(`${name}: no ${unknown.map((n) => `'${n}'`).join(', ')}; one of ${known.join(', ')}\n${usage}`);
+    process.exit(2);
+  }
+  return names;
+}

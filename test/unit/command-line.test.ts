@@ -1,9 +1,9 @@
 /**
- * The command lines of the project's tools (scripts/command-line.ts): `--help` prints the usage and exits 0, a
+ * The command lines of the project's tools and bench (scripts/command-line.ts): `--help` prints the usage and exits 0, a
  * malformed command line prints what is wrong and the usage and exits 2, and a tool that writes files takes one folder.
  */
 import path from 'node:path';
-import { outputFolder, parseCommandLine, wholeNumber } from '../../scripts/command-line';
+import { listOf, outputFolder, parseCommandLine, wholeNumber } from '../../scripts/command-line';
 
 class Exit extends Error {
   constructor(readonly code: number | undefined) {
@@ -90,6 +90,22 @@ describe('wholeNumber', () => {
     const result = run(() => wholeNumber(given, '--port', range, USAGE));
     expect((result as Exit).code).toBe(2);
     expect(printed.join('\n')).toContain(`--port must be a whole number from 1 to 65535, not '${given}'`);
+    expect(printed.join('\n')).toContain(USAGE);
+  });
+});
+
+describe('listOf', () => {
+  const known = ['embedded', 'scaled', 'versioned'];
+
+  it('is the names given, in their order, spaces and empty items left out', () => {
+    expect(run(() => listOf('versioned, embedded,,', '--datasets', known, USAGE))).toEqual(['versioned', 'embedded']);
+    expect(run(() => listOf('', '--datasets', known, USAGE))).toEqual([]);
+  });
+
+  it('refuses a name it does not know, naming it and the names it knows (exit status 2)', () => {
+    const result = run(() => listOf('embedded,versoned', '--datasets', known, USAGE));
+    expect((result as Exit).code).toBe(2);
+    expect(printed.join('\n')).toContain("--datasets: no 'versoned'; one of embedded, scaled, versioned");
     expect(printed.join('\n')).toContain(USAGE);
   });
 });
