@@ -18,22 +18,24 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import { DEV_JWT_SECRET } from '../src/auth/auth-config';
 import { projectRoot } from '../src/config';
+import { listOf, parseCommandLine, wholeNumber } from '../scripts/command-line';
 import { freePort } from '../scripts/free-port';
 import { closeClient, get, request } from './client';
 import { discover, SCENARIOS, type ScenarioContext } from './scenarios';
 import { benchStore, type BenchStore } from './store-option';
 
-function option(name: string, env: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1]!;
-  return process.env[env] ?? fallback;
-}
-
-const ROUNDS = Number(option('rounds', 'BENCH_ROUNDS', '6'));
-const DURATION = Number(option('duration', 'BENCH_DURATION', '3'));
-const CONNECTIONS = Number(option('connections', 'BENCH_CONNECTIONS', '32'));
-const DATABASE_URL = option('database-url', 'BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test');
-const ONLY = option('only', 'BENCH_ONLY', '').split(',').filter(Boolean);
+const USAGE = 'usage: npm run bench:stores -- [--rounds N] [--duration S] [--connections N] [--only id,…] [--database-url URL]';
+const { values: given } = parseCommandLine({
+  options: {
+    rounds: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' }, only: { type: 'string' },
+    'database-url': { type: 'string' }, help: { type: 'boolean', default: false },
+  },
+}, USAGE);
+const ROUNDS = wholeNumber(given.rounds ?? process.env.BENCH_ROUNDS, '--rounds', { fallback: 6, min: 1, max: 100 }, USAGE);
+const DURATION = wholeNumber(given.duration ?? process.env.BENCH_DURATION, '--duration', { fallback: 3, min: 1, max: 3600 }, USAGE);
+const CONNECTIONS = wholeNumber(given.connections ?? process.env.BENCH_CONNECTIONS, '--connections', { fallback: 32, min: 1, max: 10_000 }, USAGE);
+const DATABASE_URL = given['database-url'] ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ONLY = listOf(given.only ?? process.env.BENCH_ONLY ?? '', '--only', SCENARIOS.map((s) => s.id), USAGE);
 const BAR = 0.9;
 const BASE = '/fhir';
 const SERVER_ENTRY = path.join(__dirname, '..', 'src', 'index.js');

@@ -24,21 +24,24 @@ import { createInvoker, OPERATION_PATH, type BytesAnswer, type OperationCall } f
 import type { OperationContext } from '../src/operations/context';
 import { MemoryStore } from '../src/store/memory-store';
 import { loadTerminology } from '../src/terminology/loader';
+import { listOf, parseCommandLine, wholeNumber } from '../scripts/command-line';
 import { closeClient } from './client';
 import { createScaledDataset, type ScaledDataset } from './dataset';
 import { discover, localMapsOf, SCENARIOS, type ScenarioContext } from './scenarios';
 import { VARIED_SCENARIOS } from './varied-scenarios';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-const PASSES = Number(option('passes', '3'));
-const ONLY = option('only', '').split(',').filter(Boolean);
-const DUMP = option('dump', '');
-const PROFILE = option('profile', '');
-const SCALED = process.argv.includes('--scaled');
+const USAGE = 'usage: npm run bench:handlers -- [--passes N] [--only id,…] [--dump DIR] [--profile DIR] [--scaled]';
+const { values: given } = parseCommandLine({
+  options: {
+    passes: { type: 'string' }, only: { type: 'string' }, dump: { type: 'string' }, profile: { type: 'string' },
+    scaled: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+  },
+}, USAGE);
+const PASSES = wholeNumber(given.passes, '--passes', { fallback: 3, min: 1, max: 1000 }, USAGE);
+const ONLY = listOf(given.only ?? '', '--only', [...new Set([...VARIED_SCENARIOS, ...SCENARIOS].map((s) => s.id))], USAGE);
+const DUMP = given.dump ?? '';
+const PROFILE = given.profile ?? '';
+const SCALED = given.scaled;
 const BASE = '/fhir';
 
 function callOf(p: string, context: OperationContext): OperationCall {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, wholeNumber } from '../scripts/command-line';
 import { projectRoot } from '../src/config';
 import { formatMessage } from '../src/municipal/csv-import';
 import { importLocalCsv } from '../src/write/import-runner';
@@ -46,9 +46,10 @@ export function generateCsv(rows: number, root = projectRoot()): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rows: { type: 'string', default: '2000' }, 'limit-ms': { type: 'string', default: '5000' } } });
-  const rows = Number(values.rows);
-  const limit = Number(values['limit-ms']);
+  const usage = 'usage: npm run bench:import-local -- [--rows 2000] [--limit-ms 5000]';
+  const { values } = parseCommandLine({ options: { rows: { type: 'string' }, 'limit-ms': { type: 'string' }, help: { type: 'boolean', default: false } } }, usage);
+  const rows = wholeNumber(values.rows, '--rows', { fallback: 2000, min: 1, max: 1_000_000 }, usage);
+  const limit = wholeNumber(values['limit-ms'], '--limit-ms', { fallback: 5000, min: 1, max: 3_600_000 }, usage);
   const root = projectRoot();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-bench-'));
   const csv = generateCsv(rows, root);

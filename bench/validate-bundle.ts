@@ -26,15 +26,12 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { MemoryStore } from '../src/store/memory-store';
 import { submissionValidation } from '../src/profile-validation';
+import { parseCommandLine, wholeNumber } from '../scripts/command-line';
 
-function option(name: string, env: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1]!;
-  return process.env[env] ?? fallback;
-}
-
-const RUNS = Number(option('runs', 'BENCH_RUNS', '10'));
-const SIZE = Number(option('size', 'BENCH_SIZE', '500'));
+const USAGE = 'usage: npm run bench:validate -- [--runs N] [--size N]';
+const { values: given } = parseCommandLine({ options: { runs: { type: 'string' }, size: { type: 'string' }, help: { type: 'boolean', default: false } } }, USAGE);
+const RUNS = wholeNumber(given.runs ?? process.env.BENCH_RUNS, '--runs', { fallback: 10, min: 1, max: 1000 }, USAGE);
+const SIZE = wholeNumber(given.size ?? process.env.BENCH_SIZE, '--size', { fallback: 500, min: 1, max: 100_000 }, USAGE);
 const GOAL_MS = 2000;
 const INTERVENTIONS = 1000;
 const INTERVENTIONS_GOAL_MS = 1000;
