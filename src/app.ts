@@ -24,7 +24,7 @@ import { metadataRoutes } from './http/routes/metadata';
 import { operationRoute } from './http/routes/operations';
 import { readRoutes } from './http/routes/reads';
 import { defaultWebDir, webAppRoutes } from './http/routes/web-app';
-import { writeGate, writeRoutes } from './http/routes/writes';
+import { writeGate, writeLanguage, writeRoutes } from './http/routes/writes';
 import { notAnsweredRoute, optionsRoute } from './http/routes/path-methods';
 import { fhirCoreTerminology } from './terminology/fhir-core';
 import { LibraryCodeSystems } from './terminology/providers/library-systems';
@@ -40,6 +40,7 @@ import { MUNICIPAL_SCOPES } from './municipal/change-scopes';
 import { MunicipalValueSetLayer } from './municipal/municipal-layer';
 import { checkPublishedLocalCatalogs } from './municipal/published-check';
 import { ResourceWriter } from './write/writer';
+import { isWriteRequest } from './write/interactions';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
 import { WrittenLayer } from './store/written-layer';
 import { VersionHistory } from './store/past-version';
@@ -208,12 +209,14 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const servedRegistry = servedMetrics(metrics.registry, processMetrics);
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
   // a refusal of a request (its body, its format, its timeout, the rate limit) in the caller's language, by the rule of
-  // the operation its path names (a $validate body that is not JSON: Danish), else the server's
+  // a write (Danish unless English is asked for) or of the operation its path names ($validate's alike), else the server's
   const refusalLanguage = (req: IncomingMessage): MessageLanguage => {
     const url = (req as Partial<Request>).originalUrl ?? req.url ?? '';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
-    return pathRefusalLanguage(path.startsWith(`${base}/`) ? path.slice(base.length) : '', acceptLanguages(req));
+    const fhirPath = path === base || path.startsWith(`${base}/`) ? path.slice(base.length) : undefined;
+    if (fhirPath !== undefined && isWriteRequest(req.method ?? '', fhirPath, (req as Partial<Request>).body)) return writeLanguage(req);
+    return pathRefusalLanguage(fhirPath ?? '', acceptLanguages(req));
   };
   const lifecycle = requestLifecycle({
     logger, metrics, timeoutMs: config.requestTimeoutMs, headers: [...securityHeaders(), ...varyHeader(config)], refusalLanguage,

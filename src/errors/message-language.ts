@@ -13,9 +13,9 @@ export function parseLanguages(value: string | undefined): string[] {
 }
 
 /**
- * The language of the server's error and write messages: Danish when the caller prefers Danish to English among the
- * languages of its Accept-Language (`da`, `da-DK`, also `nb, da;q=0.8`; the web page asks for `da`), English otherwise,
- * as terminology clients and their test suites expect. (What municipal staff read has its own rule, `primaryLanguage`.)
+ * The language of the server's error messages: Danish when the caller prefers Danish to English among the languages
+ * of its Accept-Language (`da`, `da-DK`, also `nb, da;q=0.8`; the web page asks for `da`), English otherwise, as
+ * terminology clients and their test suites expect. (What municipal staff read has its own rule, `primaryLanguage`.)
  */
 export function messageLanguage(acceptLanguage: string | string[] | undefined): MessageLanguage {
   return messageLanguageOf(parseLanguages(Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage));
@@ -37,8 +37,9 @@ export function messageLanguageOf(languages: readonly string[]): MessageLanguage
 }
 
 /**
- * The language of what municipal staff read ($validate's findings, `$local-codings`' warnings): English when the
- * caller prefers English to Danish, Danish otherwise (the catalogs and their users are Danish). Such texts are written
+ * The language of what municipal staff read ($validate's findings, what writes and `$import-local` answer,
+ * `$local-codings`' warnings): English when the caller prefers English to Danish, Danish otherwise (the catalogs and
+ * their users are Danish). Such texts are written
  * in both languages, this one first and the other as its translation.
  */
 export function primaryLanguage(acceptLanguages: readonly string[]): Language {

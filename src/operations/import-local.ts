@@ -2,7 +2,7 @@ import type { OperationOutcome, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { listedOutcomeIssues } from '../errors/issue-cap';
 import { messageIssue, type Issue } from '../errors/issue';
-import { messageLanguageOf } from '../errors/message-language';
+import { primaryLanguage } from '../errors/message-language';
 import type { OperationInput } from '../fhir/parameters';
 import { formatMessage } from '../municipal/csv-import';
 import { importMode, planParameters, planSummary } from '../municipal/import-plan';
@@ -88,7 +88,7 @@ function importRefusal(messages: readonly Issue[], status = 422): FhirError {
  * `npm run import-local` run inside the server, as the token's municipality. `mode` `replace` (the default: the
  * catalog becomes the file) or `merge` (add and update only); `preview=true` checks and plans and writes nothing (the
  * answer is the plan as Parameters, src/municipal/import-plan.ts); `basedOn` (the catalog version a preview answered) makes
- * the import 412 when the catalog has changed since. Messages in Danish for a caller asking for it. Same rules as the command-line tool
+ * the import 412 when the catalog has changed since. Messages in Danish unless the caller prefers English. Same rules as the command-line tool
  * (src/write/import-runner.ts): all rows or none. The answer is an OperationOutcome: 200 with an information issue
  * and the warnings when imported, 422 with every error when not, 412 (or the store's 409) `conflict` when another
  * write changed the catalog since it was read and the import is not a merge it may make again; issues about a row
@@ -113,6 +113,8 @@ export const importLocalOperation: OperationHandler = {
   methods: ['POST'],
   definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-import-local',
   affectsState: true,
+  // its messages are read by municipal staff, as a write's are: Danish unless English is asked for
+  messageLanguage: primaryLanguage,
   // the import bounds its catalog building itself (import-runner.ts); its writes are not bounded by the operation budget
   ownTimeBudget: true,
   documentation: {
@@ -150,7 +152,7 @@ export const importLocalOperation: OperationHandler = {
       throw e;
     }
     if (!outcome.ok && !outcome.recorded) refused(importRefusal(outcome.messages, outcome.status));
-    const lang = messageLanguageOf(ctx.acceptLanguages);
+    const lang = primaryLanguage(ctx.acceptLanguages);
     const issues = listedOutcomeIssues(outcome.messages.map((m) => messageIssue({ ...m, diagnostics: formatMessage(m) }, lang)), lang);
     if (outcome.ok && !outcome.written) return new OperationResult(200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));
     if (outcome.ok) {

@@ -206,9 +206,10 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
         return { resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}`, ...readCondition(previous) } };
       }),
     };
+    // the command line reports in English: the server answers a write in Danish unless English is asked for
     const res = await fetch(`${base}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json', Authorization: `Bearer ${token}` },
+      headers: { 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json', 'Accept-Language': 'en', Authorization: `Bearer ${token}` },
       body: JSON.stringify(bundle),
     });
     const body = (await res.json().catch(() => undefined)) as Bundle | OperationOutcome | undefined;

@@ -146,6 +146,18 @@ export function refuseEntryConditions(entry: BundleEntry | undefined, i: number,
   }
 }
 
+/**
+ * Whether a request writes: a create, update or delete of a CodeSystem, ValueSet or ConceptMap (or another method on
+ * such a path), or a transaction (`path` relative to the FHIR base). Municipal staff read what such a request is
+ * answered, so its messages follow `primaryLanguage`: Danish unless the caller prefers English.
+ */
+export function isWriteRequest(method: string, path: string, body: unknown): boolean {
+  if (path === '' || path === '/') return method === 'POST' && (body as { type?: unknown } | undefined)?.type === 'transaction';
+  const [, type, id] = /^\/([^/]+)(?:\/([^/]+))?\/?$/.exec(path) ?? [];
+  if (!type || !isWritableType(type) || id === '_search' || id === '_history' || id?.startsWith('$')) return false;
+  return method === 'POST' ? id === undefined : method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+}
+
 export function etagOf(versionId: string): string {
   return `W/"${versionId}"`;
 }

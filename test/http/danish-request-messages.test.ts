@@ -11,7 +11,7 @@ import { FSIII, testApp } from '../support/app';
 /**
  * The refusals of a request's form (its parameters, its body, its limits) and of the municipal and package operations
  * in Danish for a caller whose first Accept-Language is Danish, with the English text as a translation; the English
- * text alone, as before, otherwise.
+ * text alone, as before, otherwise. A write's and `$import-local`'s are in Danish unless English is asked for.
  */
 const JSON_TYPE = 'application/fhir+json';
 const DANISH = 'da-DK,da;q=0.9,en;q=0.5';
@@ -37,6 +37,19 @@ async function bothLanguages(send: Send, status: number): Promise<{ da: string; 
   expect(en.translation).toBeUndefined();
   const da = firstIssue((await send(DANISH).expect(status)).body);
   expect(da).toMatchObject({ lang: 'en', translation: en.text });
+  return { da: da.text!, en: en.text! };
+}
+
+/**
+ * A refusal read by municipal staff (a write's, `$import-local`'s): the Danish text (English as its translation) without
+ * Accept-Language, the English text alone to a caller who prefers English.
+ */
+async function danishUnlessEnglish(send: Send, status: number): Promise<{ da: string; en: string }> {
+  const en = firstIssue((await send('en').expect(status)).body);
+  expect(en.translation).toBeUndefined();
+  const da = firstIssue((await send().expect(status)).body);
+  expect(da).toMatchObject({ lang: 'en', translation: en.text });
+  expect(firstIssue((await send(DANISH).expect(status)).body)).toEqual(da);
   return { da: da.text!, en: en.text! };
 }
 
@@ -259,11 +272,11 @@ describe("the municipal and package operations' refusals in Danish", () => {
     expect(da).toBe(`'${url}' er ikke en kommunes mapning`);
   });
 
-  it('$import-local without a file', async () => {
+  it('$import-local without a file (Danish unless English is asked for: municipal staff read it)', async () => {
     const token = await tokenFor({ kommunekode: '101' });
     const send: Send = (lang) => withLang(request(app).post('/fhir/CodeSystem/$import-local').set('Content-Type', JSON_TYPE)
       .set('Authorization', `Bearer ${token}`).send(parameters({ name: 'mode', valueCode: 'replace' })), lang);
-    const { da, en } = await bothLanguages(send, 400);
+    const { da, en } = await danishUnlessEnglish(send, 400);
     expect(en).toBe("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString)");
     expect(da).toBe("Angiv filen som parameteren 'csv' (valueAttachment med base64-data, eller valueString)");
   });
@@ -297,9 +310,9 @@ describe("a batch entry's refusals in the language of the batch request", () => 
   });
 });
 
-describe("the write routes' refusals in Danish", () => {
+describe("the write routes' refusals in Danish unless English is asked for (municipal staff read them)", () => {
   it('PATCH', async () => {
-    const { da, en } = await bothLanguages((lang) => withLang(request(app).patch('/fhir/CodeSystem/x').set('Content-Type', JSON_TYPE).send({}), lang), 405);
+    const { da, en } = await danishUnlessEnglish((lang) => withLang(request(app).patch('/fhir/CodeSystem/x').set('Content-Type', JSON_TYPE).send({}), lang), 405);
     expect(en).toBe('PATCH is not supported; PUT the whole resource');
     expect(da).toBe('PATCH understøttes ikke; send hele ressourcen med PUT');
   });

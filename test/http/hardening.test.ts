@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { CodeSystem, OperationOutcome, ValueSet } from 'fhir/r4';
 import { Client } from 'fhir-kit-client';
 import pino from 'pino';
-import request from 'supertest';
+import { inEnglish } from '../support/english';
 import { createApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { send } from '../../scripts/fuzz/send';
@@ -88,14 +88,14 @@ describe('operation time budget', () => {
   const txResources = sets.map((resource) => ({ name: 'tx-resource', resource }));
 
   it('expands 40 levels of value sets each importing the next two, each evaluated once', async () => {
-    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE)
+    const res = await inEnglish(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: sets[0]!.url }, ...txResources] }).expect(200);
     expect((res.body as ValueSet).expansion?.total).toBe(4);
   });
 
   it('answers a $validate-code that must look down every one of their 2^40 ways with 422 too-costly instead of hanging', async () => {
     // a code in none of them: each level's two includes are tried in turn, all the way down
-    const res = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send({
       resourceType: 'Parameters',
       parameter: [{ name: 'url', valueUri: sets[0]!.url }, { name: 'system', valueUri: 'http://hl7.org/fhir/administrative-gender' },
         { name: 'code', valueCode: 'nope' }, ...txResources],
@@ -106,7 +106,7 @@ describe('operation time budget', () => {
 
   it('expands the same structure when it is shallow', async () => {
     const shallow = nestedImports(3);
-    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
       resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: shallow[0]!.url }, ...shallow.map((resource) => ({ name: 'tx-resource', resource }))],
     }).expect(200);
     expect((res.body as ValueSet).expansion?.total).toBe(4);
@@ -127,12 +127,12 @@ describe('value sets imported from many places', () => {
   });
 
   it('are evaluated once each: $expand answers within the budget', async () => {
-    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send(body()).expect(200);
+    const res = await inEnglish(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send(body()).expect(200);
     expect((res.body as ValueSet).expansion?.contains?.map((c) => c.code).sort()).toEqual(['female', 'male', 'other', 'unknown']);
   });
 
   it('are prepared once each: $validate-code of a code not in them answers within the budget', async () => {
-    const res = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE)
+    const res = await inEnglish(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE)
       .send(body({ name: 'system', valueUri: 'http://hl7.org/fhir/administrative-gender' }, { name: 'code', valueCode: 'nope' })).expect(200);
     expect(res.body.parameter.find((p: { name: string }) => p.name === 'result').valueBoolean).toBe(false);
   });
@@ -142,13 +142,13 @@ describe('unknown parameters', () => {
   const unknownVs = 'http://example.org/no-such-vs';
 
   it('are ignored on a successful answer (as terminology servers do)', async () => {
-    const res = await request(app).get(`${LOOKUP}&zzz=1`).expect(200);
+    const res = await inEnglish(app).get(`${LOOKUP}&zzz=1`).expect(200);
     expect(res.body.resourceType).toBe('Parameters');
   });
 
   it('are named as information issues on an error answer, by GET and by POST', async () => {
-    const get = await request(app).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(unknownVs)}&zzz=1&colour=red`).expect(404);
-    const post = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE)
+    const get = await inEnglish(app).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(unknownVs)}&zzz=1&colour=red`).expect(404);
+    const post = await inEnglish(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: unknownVs }, { name: 'zzz', valueString: '1' }, { name: 'colour', valueString: 'red' }] })
       .expect(404);
     for (const res of [get, post]) {
@@ -162,16 +162,16 @@ describe('unknown parameters', () => {
   });
 
   it('are refused with 400 under Prefer: handling=strict, by GET (also for a cached answer) and by POST', async () => {
-    await request(app).get(`${LOOKUP}&zzz=1`).expect(200); // now in the response cache
-    const get = await request(app).get(`${LOOKUP}&zzz=1`).set('Prefer', 'handling=strict').expect(400);
+    await inEnglish(app).get(`${LOOKUP}&zzz=1`).expect(200); // now in the response cache
+    const get = await inEnglish(app).get(`${LOOKUP}&zzz=1`).set('Prefer', 'handling=strict').expect(400);
     expect(outcome(get.body).issue[0]).toMatchObject({ code: 'not-supported', details: { text: expect.stringMatching(/Unknown parameter 'zzz' for \$lookup/) }, expression: ['zzz'] });
-    const post = await request(app).post('/fhir/CodeSystem/$lookup').set('Prefer', 'return=representation, handling=strict').type(JSON_TYPE)
+    const post = await inEnglish(app).post('/fhir/CodeSystem/$lookup').set('Prefer', 'return=representation, handling=strict').type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODE }, { name: 'uuid', valueUuid: 'urn:uuid:1' }] })
       .expect(400);
     expect(outcome(post.body).issue[0].details?.text).toMatch(/Unknown parameter 'uuid'/);
     // known parameters only: strict changes nothing; lenient is the default
-    await request(app).get(LOOKUP).set('Prefer', 'handling=strict').expect(200);
-    await request(app).get(`${LOOKUP}&zzz=1`).set('Prefer', 'handling=lenient').expect(200);
+    await inEnglish(app).get(LOOKUP).set('Prefer', 'handling=strict').expect(200);
+    await inEnglish(app).get(`${LOOKUP}&zzz=1`).set('Prefer', 'handling=lenient').expect(200);
   });
 });
 
@@ -207,7 +207,7 @@ describe('bodies, URLs and disconnects', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
     expect(answer).toMatch(/\r\nconnection: close\r\n/i);
     expect(answer).toMatch(/"code":"too-long"/);
-    await request(app).get(LOOKUP).send('x'.repeat(100)).expect(200); // a small stray body is tolerated
+    await inEnglish(app).get(LOOKUP).send('x'.repeat(100)).expect(200); // a small stray body is tolerated
   });
 
   it('refuses a body in a transfer coding other than chunked with 501, and reads a chunked one', async () => {
@@ -226,7 +226,7 @@ describe('bodies, URLs and disconnects', () => {
 
   it('answers a body over the limit with 413 without reading it, and closes the connection', async () => {
     const small = await testApp({ bodyLimitBytes: 2048 });
-    const res = await request(small).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({ resourceType: 'Parameters', parameter: [{ name: 'filter', valueString: 'x'.repeat(5000) }] });
+    const res = await inEnglish(small).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({ resourceType: 'Parameters', parameter: [{ name: 'filter', valueString: 'x'.repeat(5000) }] });
     expect(res.status).toBe(413);
     expect(res.headers.connection).toBe('close');
     expect(outcome(res.body).issue[0].code).toBe('too-long');
@@ -241,7 +241,7 @@ describe('bodies, URLs and disconnects', () => {
       expect(answer).toMatch(/^HTTP\/1\.1 413 /);
       expect(answer).toMatch(/\r\nconnection: close\r\n/i);
       expect(answer).toMatch(/"code":"too-long"/);
-      await request(small.app).get(LOOKUP).expect(200);
+      await inEnglish(small.app).get(LOOKUP).expect(200);
     });
 
     it('is read to its end after the 413, so that a client still sending it gets the answer, not a reset', async () => {
@@ -348,8 +348,8 @@ describe('bodies, URLs and disconnects', () => {
     const body = JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: sets[0]!.url }, ...sets.map((resource) => ({ name: 'tx-resource', resource }))] });
     await rawExchange(port, `POST /fhir/ValueSet/$expand HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`, body, { destroyAfterWrite: true });
     await eventually(async () => (await openConnections()) === 0, 'every aborted connection is closed');
-    await request(app).get(LOOKUP).expect(200);
-    const metrics = await request(app).get('/metrics').expect(200);
+    await inEnglish(app).get(LOOKUP).expect(200);
+    const metrics = await inEnglish(app).get('/metrics').expect(200);
     // no server failure (a 501 for a transfer coding not offered, asked for above, is none)
     expect(metrics.text).not.toMatch(/faelles_tx_requests_total\{[^}]*status="5(?!01)\d\d"[^}]*\} [1-9]/);
   });
@@ -377,21 +377,21 @@ describe('ids and urls are checked before they reach the store', () => {
     ['a | in the version', { version: '1|2' }, 'CodeSystem.version'],
   ])('refuses %s with 422 and stores nothing', async (_name, extra, expression) => {
     const before = await store.loadAll();
-    const res = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send(common(extra));
+    const res = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send(common(extra));
     expect(res.status).toBe(422);
     expect(outcome(res.body).issue.some((i) => i.expression?.includes(expression))).toBe(true);
     expect(await store.loadAll()).toEqual(before);
   });
 
   it('says what is wrong with a url or version in Danish to a caller who asks for it, the English as its translation', async () => {
-    const res = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${admin}`).set('Accept-Language', 'da').type(JSON_TYPE)
+    const res = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${admin}`).set('Accept-Language', 'da').type(JSON_TYPE)
       .send(common({ url: 'CodeSystem/x', version: '1|2' })).expect(422);
     const issues = outcome(res.body).issue.filter((i) => i.code === 'value');
     expect(issues.map((i) => [i.expression?.[0], i.details?.text])).toEqual([
       ['CodeSystem.url', "url'en skal være en absolut URI (skema:…) uden mellemrum, kontroltegn, '|' og '#'"],
       ['CodeSystem.version', "Versionen må ikke indeholde kontroltegn eller '|'"],
     ]);
-    const english = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send(common({ url: 'CodeSystem/x' })).expect(422);
+    const english = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send(common({ url: 'CodeSystem/x' })).expect(422);
     expect(outcome(english.body).issue.find((i) => i.code === 'value')?.details?.text).toBe("The url must be an absolute URI (scheme:…) without spaces, control characters, '|' or '#'");
   });
 
@@ -399,14 +399,14 @@ describe('ids and urls are checked before they reach the store', () => {
     const auth = `Bearer ${admin}`;
     const bad = encodeURIComponent('x'.repeat(65));
     for (const path of [`/fhir/CodeSystem/${bad}`, `/fhir/CodeSystem/${bad}/_history`, `/fhir/CodeSystem/${bad}/_history/1`, "/fhir/ValueSet/a'b/_history"]) {
-      const res = await request(app).get(path).expect(400);
+      const res = await inEnglish(app).get(path).expect(400);
       expect(outcome(res.body).issue[0].details?.text).toMatch(/is not a valid resource id/);
     }
-    await request(app).put(`/fhir/CodeSystem/${bad}`).set('Authorization', auth).type(JSON_TYPE).send(common({ id: 'x'.repeat(65) })).expect(400);
-    await request(app).delete('/fhir/CodeSystem/a%20b').set('Authorization', auth).expect(400);
+    await inEnglish(app).put(`/fhir/CodeSystem/${bad}`).set('Authorization', auth).type(JSON_TYPE).send(common({ id: 'x'.repeat(65) })).expect(400);
+    await inEnglish(app).delete('/fhir/CodeSystem/a%20b').set('Authorization', auth).expect(400);
     // '.' and '..' fit the pattern, but as a URL's segment they are dot segments: no client could address them
     for (const dots of ['.', '..']) {
-      const put = await request(app).put(`/fhir/CodeSystem/${dots}`).set('Authorization', auth).type(JSON_TYPE).send(common({ id: dots })).expect(400);
+      const put = await inEnglish(app).put(`/fhir/CodeSystem/${dots}`).set('Authorization', auth).type(JSON_TYPE).send(common({ id: dots })).expect(400);
       expect(outcome(put.body).issue[0].details?.text).toBe(`'${dots}' is not a valid resource id`);
     }
     expect(await store.loadAll()).toEqual([]);

@@ -8,6 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Bundle, CapabilityStatement, CodeSystem, OperationOutcome, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
 import request from 'supertest';
+import { inEnglish } from '../support/english';
 import type { App } from '../../src/app';
 import { createHttpServer } from '../../src/http/server';
 import { KOMMUNEKODE_SYSTEM, municipalId, municipalUrl } from '../../src/municipal/municipality';
@@ -41,32 +42,32 @@ const parametersBody = (...parameter: unknown[]): Parameters => ({ resourceType:
 
 describe('empty values and control characters in parameters', () => {
   it('an empty query value is 400 naming the parameter, not read as if it were absent', async () => {
-    const res = await request(app).get(`${VALIDATE}&code=`).expect(400);
+    const res = await inEnglish(app).get(`${VALIDATE}&code=`).expect(400);
     expect(issue(res)).toMatchObject({ code: 'invalid', expression: ['code'] });
     expect(issue(res).text).toMatch(/'code' is empty/);
   });
 
   it('an empty value of a parameter the operation could do without is 400 too (filter= on $expand)', async () => {
-    const res = await request(app).get(`/fhir/ValueSet/$expand?url=${enc('http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119')}&filter=`).expect(400);
+    const res = await inEnglish(app).get(`/fhir/ValueSet/$expand?url=${enc('http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119')}&filter=`).expect(400);
     expect(issue(res)).toMatchObject({ code: 'invalid', expression: ['filter'] });
   });
 
   it('a Coding in the query with an empty code (system|) is 400', async () => {
-    const res = await request(app).get(`/fhir/CodeSystem/$validate-code?coding=${enc(`${FSIII}|`)}`).expect(400);
+    const res = await inEnglish(app).get(`/fhir/CodeSystem/$validate-code?coding=${enc(`${FSIII}|`)}`).expect(400);
     expect(issue(res).code).toBe('invalid');
   });
 
   it('an empty valueCode in a Parameters body is 400 with its expression', async () => {
-    const res = await request(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE)
+    const res = await inEnglish(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE)
       .send(parametersBody({ name: 'url', valueUri: FSIII }, { name: 'code', valueCode: '' })).expect(400);
     expect(issue(res)).toMatchObject({ code: 'invalid', expression: ['Parameters.parameter[1].valueCode'] });
   });
 
   it('an empty code or a control character inside a valueCoding is 400 naming the element', async () => {
-    const empty = await request(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE)
+    const empty = await inEnglish(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE)
       .send(parametersBody({ name: 'coding', valueCoding: { system: FSIII, code: '' } })).expect(400);
     expect(issue(empty).expression).toEqual(['Parameters.parameter[0].valueCoding.code']);
-    const control = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE)
+    const control = await inEnglish(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE)
       .send(parametersBody({ name: 'url', valueUri: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' },
         { name: 'codeableConcept', valueCodeableConcept: { coding: [{ system: FSIII, code: CODE, display: 'a\u0007b' }] } })).expect(400);
     expect(issue(control).expression).toEqual(['Parameters.parameter[1].valueCodeableConcept.coding[0].display']);
@@ -74,14 +75,14 @@ describe('empty values and control characters in parameters', () => {
   });
 
   it('a percent-encoded NUL in a code is 400; a tab is text FHIR allows, so the code is merely not valid (200, result false)', async () => {
-    const nul = await request(app).get(`${VALIDATE}&code=a%00b`).expect(400);
+    const nul = await inEnglish(app).get(`${VALIDATE}&code=a%00b`).expect(400);
     expect(issue(nul)).toMatchObject({ code: 'invalid', expression: ['code'] });
-    const tab = await request(app).get(`${VALIDATE}&code=a%09b`).expect(200);
+    const tab = await inEnglish(app).get(`${VALIDATE}&code=a%09b`).expect(200);
     expect(param(tab.body as Parameters, 'result')?.valueBoolean).toBe(false);
   });
 
   it('a code that is merely unknown stays 200 with result=false', async () => {
-    const res = await request(app).get(`${VALIDATE}&code=no-such-code`).expect(200);
+    const res = await inEnglish(app).get(`${VALIDATE}&code=no-such-code`).expect(200);
     expect(param(res.body as Parameters, 'result')?.valueBoolean).toBe(false);
   });
 });
@@ -91,9 +92,9 @@ describe('empty strings and control characters in written resources', () => {
 
   it('a control character in a concept display is 422 structure at the element, and nothing is stored', async () => {
     const cs = localCodeSystem('101', 'kontrol', [{ code: '101-A', display: 'A\u0000B', type: 'indsats' }]);
-    const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(422);
+    const res = await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(422);
     expect(issue(res)).toMatchObject({ code: 'structure', expression: ['CodeSystem.concept[0].display'] });
-    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
   });
 
   it('an empty system in a ValueSet compose (the schema lets an empty uri through) is 422 at the element', async () => {
@@ -102,42 +103,42 @@ describe('empty strings and control characters in written resources', () => {
       resourceType: 'ValueSet', id, url: municipalUrl('101', 'ValueSet', 'tom'), identifier: [{ system: KOMMUNEKODE_SYSTEM, value: '101' }],
       status: 'active', compose: { include: [{ system: '' }] },
     };
-    const res = await request(app).put(`/fhir/ValueSet/${id}`).set('Authorization', auth()).type(JSON_TYPE).send(vs).expect(422);
+    const res = await inEnglish(app).put(`/fhir/ValueSet/${id}`).set('Authorization', auth()).type(JSON_TYPE).send(vs).expect(422);
     expect(issue(res)).toMatchObject({ code: 'structure', expression: ['ValueSet.compose.include[0].system'] });
-    await request(app).get(`/fhir/ValueSet/${id}`).expect(404);
+    await inEnglish(app).get(`/fhir/ValueSet/${id}`).expect(404);
   });
 
   it.each([['-1', 'must be >= 0'], ['2.5', 'must be integer'], ['1e400', 'must be <='], ['2147483648', 'must be <=']])(
     'an unsignedInt of %s (count) is 422 structure at the element, and nothing is stored', async (count, message) => {
       const cs = localCodeSystem('101', 'antal', [{ code: '101-A', display: 'A', type: 'indsats' }]);
       const text = JSON.stringify(cs).replace(/}$/, `,"count":${count}}`);
-      const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(text).expect(422);
+      const res = await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(text).expect(422);
       expect(issue(res)).toMatchObject({ code: 'structure', expression: ['CodeSystem.count'] });
       expect(issue(res).text).toContain(message);
-      await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+      await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
     },
   );
 
   it.each([['2022-02-30'], ['2023-02-29'], ['2022-04-31T12:00:00+01:00']])(
     'a date its month does not have (%s) is 422 structure at the element, and nothing is stored', async (date) => {
       const cs = { ...localCodeSystem('101', 'dato', [{ code: '101-A', display: 'A', type: 'indsats' }]), date };
-      const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(422);
+      const res = await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(422);
       expect(issue(res)).toMatchObject({ code: 'structure', expression: ['CodeSystem.date'] });
-      await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+      await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
     },
   );
 
   it('a no-break space (text pasted from a word processor) in a display and a definition is written and read back as it was', async () => {
     const cs = localCodeSystem('101', 'haardt-mellemrum', [{ code: '101-A', display: 'Rehabilitering\u00a0efter §\u00a0140', type: 'indsats' }]);
     cs.concept![0]!.definition = 'Forløb på 12\u00a0uger\u202f';
-    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
-    const read = (await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(200)).body as CodeSystem;
+    await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
+    const read = (await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(200)).body as CodeSystem;
     expect(read.concept![0]).toMatchObject({ display: 'Rehabilitering\u00a0efter §\u00a0140', definition: 'Forløb på 12\u00a0uger\u202f' });
   });
 
   it('February 29 of a leap year is a date', async () => {
     const cs = { ...localCodeSystem('101', 'skuddag', [{ code: '101-A', display: 'A', type: 'indsats' }]), date: '2024-02-29' };
-    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
+    await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
   });
 
   it('a whole number in its range is an unsignedInt, and a decimal property value may have a fraction', async () => {
@@ -145,13 +146,13 @@ describe('empty strings and control characters in written resources', () => {
     cs.count = 1;
     cs.property = [...(cs.property ?? []), { code: 'vaegt', type: 'decimal' }];
     cs.concept![0]!.property = [...(cs.concept![0]!.property ?? []), { code: 'vaegt', valueDecimal: 2.5 }];
-    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
+    await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
   });
 
   it('an empty string is reported once, in FHIR words, not also as the schema pattern', async () => {
     const cs = localCodeSystem('101', 'tomt-navn', [{ code: '101-A', display: 'A', type: 'indsats' }]);
     cs.name = '';
-    const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(422);
+    const res = await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(422);
     const issues = (res.body as OperationOutcome).issue.filter((i) => i.expression?.[0] === 'CodeSystem.name');
     expect(issues).toHaveLength(1);
     expect(issues[0]!.details?.text).toMatch(/is empty/);
@@ -167,16 +168,16 @@ describe('empty strings and control characters in written resources', () => {
         { resource: cm, request: { method: 'PUT', url: `ConceptMap/${cm.id}` } },
       ],
     };
-    const res = await request(app).post('/fhir').set('Authorization', auth()).type(JSON_TYPE).send(bundle).expect(422);
+    const res = await inEnglish(app).post('/fhir').set('Authorization', auth()).type(JSON_TYPE).send(bundle).expect(422);
     expect(issue(res)).toMatchObject({ code: 'structure', expression: ['Bundle.entry[1].resource.group[0].element[0].display'] });
-    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
-    await request(app).get(`/fhir/ConceptMap/${cm.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/ConceptMap/${cm.id}`).expect(404);
   });
 
   it('is refused in Danish to a Danish caller (the English as its translation), alone and in a transaction; in English otherwise, as before', async () => {
     const cs = localCodeSystem('101', 'dansk-tekst', [{ code: '101-A', display: 'A\u0000B', type: 'indsats' }]);
     cs.concept![0]!.definition = '';
-    const put = (lang: string) => request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).set('Accept-Language', lang).type(JSON_TYPE).send(cs).expect(422);
+    const put = (lang: string) => inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).set('Accept-Language', lang).type(JSON_TYPE).send(cs).expect(422);
     const en = (await put('en')).body as OperationOutcome;
     expect(en.issue.slice(0, 2)).toEqual([
       { severity: 'error', code: 'structure', details: { text: 'Not valid FHIR R4: the value has a control character (only tab, line feed and carriage return are allowed in FHIR text)' },
@@ -189,14 +190,14 @@ describe('empty strings and control characters in written resources', () => {
       ['Ikke gyldig FHIR R4: værdien indeholder et kontroltegn (kun tabulator, linjeskift og vognretur er tilladt i FHIR-tekst)', en.issue[0]!.details!.text],
       ['Ikke gyldig FHIR R4: værdien er tom (FHIR-værdier er aldrig tomme: udelad i stedet elementet eller parameteren)', en.issue[1]!.details!.text],
     ]);
-    const transaction = await request(app).post('/fhir').set('Authorization', auth()).set('Accept-Language', 'da').type(JSON_TYPE)
+    const transaction = await inEnglish(app).post('/fhir').set('Authorization', auth()).set('Accept-Language', 'da').type(JSON_TYPE)
       .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } }] }).expect(422);
     expect(issue(transaction)).toMatchObject({ expression: ['CodeSystem.concept[0].display'], text: da.issue[0]!.details!.text });
   });
 
   it('tab, line feed and carriage return are text FHIR allows: written', async () => {
     const cs = localCodeSystem('101', 'med-tab', [{ code: '101-T', display: 'A\tB', type: 'indsats', definition: 'linje 1\r\nlinje 2' }]);
-    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
+    await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth()).type(JSON_TYPE).send(cs).expect(201);
   });
 });
 
@@ -205,7 +206,7 @@ describe('empty strings and control characters in a tx-resource', () => {
     resourceType: 'CodeSystem', url: 'http://example.org/cs', version: '1', status: 'active', content: 'complete',
     concept: [{ code: 'a', display: 'A' }, { code: 'b', display, definition }],
   });
-  const validate = (resource: object) => request(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE)
+  const validate = (resource: object) => inEnglish(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE)
     .send(parametersBody({ name: 'url', valueUri: 'http://example.org/cs' }, { name: 'tx-resource', resource }, { name: 'code', valueCode: 'a' }));
 
   it('is 400 structure at the element, named in the parameter it came in, for each of them', async () => {
@@ -222,7 +223,7 @@ describe('empty strings and control characters in a tx-resource', () => {
 
   it('is refused in Danish to a Danish caller, and in a ValueSet given to $expand', async () => {
     const valueSet = { resourceType: 'ValueSet', url: 'http://example.org/vs', status: 'active', compose: { include: [{ system: 'http://example.org/cs', concept: [{ code: 'a', display: '\u0007' }] }] } };
-    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).set('Accept-Language', 'da')
+    const res = await inEnglish(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).set('Accept-Language', 'da')
       .send(parametersBody({ name: 'tx-resource', resource: codeSystem('B') }, { name: 'tx-resource', resource: valueSet }, { name: 'url', valueUri: 'http://example.org/vs' }))
       .expect(400);
     expect(issue(res)).toMatchObject({ code: 'structure', expression: ['Parameters.parameter[1].resource.compose.include[0].concept[0].display'] });
@@ -230,7 +231,7 @@ describe('empty strings and control characters in a tx-resource', () => {
   });
 
   it("in a $batch-validate-code validation's own tx-resource is that validation's answer, named in it", async () => {
-    const res = await request(app).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE).send(parametersBody(
+    const res = await inEnglish(app).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE).send(parametersBody(
       { name: 'validation', resource: parametersBody({ name: 'coding', valueCoding: { system: 'http://example.org/cs', code: 'a' } }, { name: 'tx-resource', resource: codeSystem('') }) },
     )).expect(200);
     const outcome = (res.body as Parameters).parameter![0]!.resource as OperationOutcome;
@@ -262,13 +263,13 @@ describe('empty strings and control characters in a resource given as an operati
   ];
 
   it.each(CASES)('%s: 400 structure at the element, named in the parameter it came in, as a tx-resource is', async (path, body, expression) => {
-    const res = await request(app).post(`/fhir/${path}`).type(JSON_TYPE).send(body).expect(400);
+    const res = await inEnglish(app).post(`/fhir/${path}`).type(JSON_TYPE).send(body).expect(400);
     expect(issue(res)).toMatchObject({ code: 'structure', expression: [expression] });
     expect(issue(res).text).toMatch(/^Not valid FHIR R4: the value /);
   });
 
   it("in a $batch-validate-code validation is that validation's answer, named in it", async () => {
-    const res = await request(app).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE).send(parametersBody(
+    const res = await inEnglish(app).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE).send(parametersBody(
       { name: 'url', valueUri: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' },
       { name: 'validation', resource: parametersBody({ name: 'coding', valueCoding: { system: FSIII, code: CODE } }) },
       { name: 'validation', resource: parametersBody({ name: 'coding', valueCoding: { system: FSIII, code: CODE } }, { name: 'valueSet', resource: valueSet }) },
@@ -279,65 +280,65 @@ describe('empty strings and control characters in a resource given as an operati
   });
 
   it('is left to $validate, which examines the resource (an OperationOutcome, 200), not refused beforehand', async () => {
-    const res = await request(app).post('/fhir/$validate').type(JSON_TYPE).send(parametersBody({ name: 'resource', resource: codeSystem })).expect(200);
+    const res = await inEnglish(app).post('/fhir/$validate').type(JSON_TYPE).send(parametersBody({ name: 'resource', resource: codeSystem })).expect(200);
     expect((res.body as OperationOutcome).resourceType).toBe('OperationOutcome');
   });
 });
 
 describe('formats and FHIR versions a request asks for', () => {
   it('_format given twice is 400', async () => {
-    const res = await request(app).get('/fhir/metadata?_format=json&_format=json').expect(400);
+    const res = await inEnglish(app).get('/fhir/metadata?_format=json&_format=json').expect(400);
     expect(issue(res)).toMatchObject({ code: 'invalid', expression: ['_format'] });
-    await request(app).get(`${VALIDATE}&code=${CODE}&_format=json&_format=xml`).expect(400);
+    await inEnglish(app).get(`${VALIDATE}&code=${CODE}&_format=json&_format=xml`).expect(400);
   });
 
   it('a body said to be FHIR 3.0 or 5.0 is 415 naming the version served; fhirVersion=4.0 is taken', async () => {
     const body = parametersBody({ name: 'url', valueUri: FSIII }, { name: 'code', valueCode: CODE });
     for (const version of ['3.0', '5.0', '4.3']) {
-      const res = await request(app).post('/fhir/CodeSystem/$validate-code').set('Content-Type', `application/fhir+json; fhirVersion=${version}`)
+      const res = await inEnglish(app).post('/fhir/CodeSystem/$validate-code').set('Content-Type', `application/fhir+json; fhirVersion=${version}`)
         .send(JSON.stringify(body)).expect(415);
       expect(issue(res).code).toBe('not-supported');
       expect(issue(res).text).toMatch(/R4.*fhirVersion=4\.0/);
     }
-    const ok = await request(app).post('/fhir/CodeSystem/$validate-code').set('Content-Type', 'application/fhir+json; charset=utf-8; fhirVersion=4.0')
+    const ok = await inEnglish(app).post('/fhir/CodeSystem/$validate-code').set('Content-Type', 'application/fhir+json; charset=utf-8; fhirVersion=4.0')
       .send(JSON.stringify(body)).expect(200);
     expect(param(ok.body as Parameters, 'result')?.valueBoolean).toBe(true);
   });
 
   it('a write whose body is said to be another FHIR version is 415 and not stored', async () => {
     const cs = localCodeSystem('101', 'r5', [{ code: '101-R5', display: 'R5', type: 'indsats' }]);
-    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token101}`)
+    await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token101}`)
       .set('Content-Type', 'application/fhir+json; fhirVersion=5.0').send(JSON.stringify(cs)).expect(415);
-    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
   });
 
   it('Accept naming only another fhirVersion is 406; with R4 or an open range among them, answered', async () => {
-    const res = await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=5.0').expect(406);
+    const res = await inEnglish(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=5.0').expect(406);
     expect(issue(res).code).toBe('not-supported');
-    await request(app).get(`${VALIDATE}&code=${CODE}`).set('Accept', 'application/fhir+json; fhirVersion=3.0').expect(406);
-    await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0').expect(200);
-    await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, */*;q=0.1').expect(200);
-    await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=4.0').expect(200);
+    await inEnglish(app).get(`${VALIDATE}&code=${CODE}`).set('Accept', 'application/fhir+json; fhirVersion=3.0').expect(406);
+    await inEnglish(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0').expect(200);
+    await inEnglish(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0, */*;q=0.1').expect(200);
+    await inEnglish(app).get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=4.0').expect(200);
   });
 
   it('Accept asking only for XML or Turtle is 406 (they were answered in JSON the client cannot read); any JSON or open range among them is answered', async () => {
     for (const accept of ['application/fhir+xml', 'application/xml', 'application/fhir+xml;q=1, application/xml;q=0.9', 'text/turtle']) {
-      const res = await request(app).get(`${VALIDATE}&code=${CODE}`).set('Accept', accept).expect(406);
+      const res = await inEnglish(app).get(`${VALIDATE}&code=${CODE}`).set('Accept', accept).expect(406);
       expect(issue(res).code).toBe('not-supported');
       expect(issue(res).text).toMatch(/answers in JSON/);
-      await request(app).get('/fhir/metadata').set('Accept', accept).expect(406);
+      await inEnglish(app).get('/fhir/metadata').set('Accept', accept).expect(406);
     }
     for (const accept of ['application/fhir+json;q=0.5, application/fhir+xml', 'application/fhir+xml, */*;q=0.1', 'text/html', 'application/json']) {
-      await request(app).get(`${VALIDATE}&code=${CODE}`).set('Accept', accept).expect(200);
+      await inEnglish(app).get(`${VALIDATE}&code=${CODE}`).set('Accept', accept).expect(200);
     }
-    const da = await request(app).get('/fhir/metadata').set('Accept', 'application/fhir+xml').set('Accept-Language', 'da').expect(406);
+    const da = await inEnglish(app).get('/fhir/metadata').set('Accept', 'application/fhir+xml').set('Accept-Language', 'da').expect(406);
     expect(issue(da).text).toMatch(/svarer i JSON/);
   });
 });
 
 describe('metadata in a batch', () => {
   it('is answered as GET metadata is: the CapabilityStatement, or TerminologyCapabilities with mode=terminology', async () => {
-    const res = await request(app).post('/fhir').type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir').type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'batch', entry: [
         { request: { method: 'GET', url: 'metadata' } },
         { request: { method: 'GET', url: 'metadata?mode=terminology' } },
@@ -347,7 +348,7 @@ describe('metadata in a batch', () => {
     const [cs, tc, bad] = (res.body as Bundle).entry!;
     expect(cs!.response!.status).toBe('200 OK');
     expect((cs!.resource as CapabilityStatement).resourceType).toBe('CapabilityStatement');
-    const direct = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const direct = (await inEnglish(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
     expect((cs!.resource as CapabilityStatement).rest).toEqual(direct.rest);
     expect((tc!.resource as TerminologyCapabilities).resourceType).toBe('TerminologyCapabilities');
     expect(bad!.response!.status).toBe('400 Bad Request');
@@ -355,7 +356,7 @@ describe('metadata in a batch', () => {
 });
 
 describe("$translate's dependency", () => {
-  const translate = (dependency: unknown) => request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE)
+  const translate = (dependency: unknown) => inEnglish(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE)
     .send(parametersBody({ name: 'url', valueUri: LEGACY_MAP }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODE }, dependency));
 
   it('without parts is 400', async () => {
@@ -387,14 +388,14 @@ describe('request bodies', () => {
   it('a body that is not valid UTF-8 is 400, not read with replacement characters', async () => {
     const body = Buffer.concat([Buffer.from('{"resourceType":"Parameters","parameter":[{"name":"url","valueUri":"http://x'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]);
     // sent as the bytes given (superagent would serialise a Buffer as JSON; its types say a serializer returns text)
-    const res = await request(app).post('/fhir/ValueSet/$expand').set('Content-Type', JSON_TYPE).serialize((b: Buffer) => b as unknown as string).send(body).expect(400);
+    const res = await inEnglish(app).post('/fhir/ValueSet/$expand').set('Content-Type', JSON_TYPE).serialize((b: Buffer) => b as unknown as string).send(body).expect(400);
     expect(issue(res).code).toBe('invalid');
     expect(issue(res).text).toMatch(/UTF-8/);
   });
 
   it('PATCH is 405 whatever the body (no PATCH is supported), also on a published catalog', async () => {
     const admin = await tokenFor({ scope: 'openid admin' });
-    const res = await request(app).patch('/fhir/CodeSystem/fsiii-status').set('Authorization', `Bearer ${admin}`)
+    const res = await inEnglish(app).patch('/fhir/CodeSystem/fsiii-status').set('Authorization', `Bearer ${admin}`)
       .set('Content-Type', 'application/json-patch+json').send('[{"op":"remove","path":"/concept"}]').expect(405);
     expect(issue(res).code).toBe('not-supported');
   });
@@ -425,14 +426,14 @@ describe('a query of more than 1,000 parameters', () => {
   it('reads every parameter of a GET (the lean adapter and Express)', async () => {
     for (const overrides of [{}, { fastPath: false }]) {
       const a = Object.keys(overrides).length === 0 ? app : await testApp(overrides);
-      const res = await request(a).get(`/fhir/${lookup}`).expect(200);
+      const res = await inEnglish(a).get(`/fhir/${lookup}`).expect(200);
       expect(param(res.body as Parameters, 'display')?.valueString).toBe('Afklarende samtale');
     }
   });
 
   it('reads every parameter of a batch entry', async () => {
     const bundle: Bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: lookup } }] };
-    const res = await request(app).post('/fhir').set('Content-Type', JSON_TYPE).send(bundle).expect(200);
+    const res = await inEnglish(app).post('/fhir').set('Content-Type', JSON_TYPE).send(bundle).expect(200);
     const entry = (res.body as Bundle).entry![0]!;
     expect(entry.response?.status).toMatch(/^200/);
     expect(param(entry.resource as Parameters, 'display')?.valueString).toBe('Afklarende samtale');

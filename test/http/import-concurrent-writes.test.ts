@@ -6,6 +6,7 @@
  */
 import type { AuditEvent, Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
+import { inEnglish } from '../support/english';
 import type { App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
 import type { ChangeFeed, ChangeSink, StoredVersion, WriteOperation } from '../../src/store/store';
@@ -84,14 +85,14 @@ const csvOf = (codes: string[]) => ['kode;titel;type;maal', ...codes.map((c) => 
 const codesFrom = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `230-${prefix}${i + 1}`);
 
 function importCsv(app: App, name: string, codes: string[], extra: Parameters['parameter'] = [], language?: string) {
-  const req = request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', auth).type(JSON_TYPE);
+  const req = inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', auth).type(JSON_TYPE);
   if (language) req.set('Accept-Language', language);
   return req.send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csvOf(codes) }, { name: 'name', valueString: name }, ...extra] });
 }
 const merge = { name: 'mode', valueCode: 'merge' };
 
 async function storedCodes(app: App, name: string): Promise<string[]> {
-  const res = await request(app).get(`/fhir/CodeSystem/kommune-230-${name}`).expect(200);
+  const res = await inEnglish(app).get(`/fhir/CodeSystem/kommune-230-${name}`).expect(200);
   return ((res.body as CodeSystem).concept ?? []).map((c) => c.code).sort();
 }
 
@@ -108,7 +109,7 @@ async function raced<T>(name: string, first: () => PromiseLike<request.Response>
 const text = (res: request.Response) => (res.body as OperationOutcome).issue.map((i) => i.details?.text ?? '').join('\n');
 
 async function auditOf(name: string): Promise<string[]> {
-  const res = await request(a).get('/fhir/AuditEvent').query({ entity: `CodeSystem/kommune-230-${name}` }).set('Authorization', admin).expect(200);
+  const res = await inEnglish(a).get('/fhir/AuditEvent').query({ entity: `CodeSystem/kommune-230-${name}` }).set('Authorization', admin).expect(200);
   return ((res.body as Bundle).entry ?? []).map((e) => e.resource as AuditEvent)
     .map((e) => `${e.outcome}${e.outcome === '0' ? '' : ` ${e.outcomeDesc?.slice(0, 4)}`}`).reverse();
 }

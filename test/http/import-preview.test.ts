@@ -1,5 +1,5 @@
 import type { Bundle, CodeSystem, ConceptMap, OperationOutcome, Parameters } from 'fhir/r4';
-import request from 'supertest';
+import { inEnglish } from '../support/english';
 import { type App } from '../../src/app';
 import { CODES, tokenFor } from '../support/local';
 import { testApp } from '../support/app';
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 function post(csv: string, extra: Parameters['parameter'] = []) {
-  return request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({
+  return inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({
     resourceType: 'Parameters',
     parameter: [{ name: 'csv', valueString: csv }, ...extra],
   });
@@ -27,7 +27,7 @@ const codesOf = (p: Parameters, name: string) => (p.parameter ?? []).filter((x) 
   .map((x) => x.part?.find((y) => y.name === 'code')?.valueCode);
 
 async function storedCodes(): Promise<string[]> {
-  const res = await request(app).get('/fhir/CodeSystem').query({ identifier: '240' }).expect(200);
+  const res = await inEnglish(app).get('/fhir/CodeSystem').query({ identifier: '240' }).expect(200);
   const cs = (res.body as Bundle).entry?.[0]?.resource as CodeSystem | undefined;
   return cs?.concept?.map((c) => c.code) ?? [];
 }
@@ -46,9 +46,9 @@ describe('CodeSystem/$import-local preview and merge', () => {
     await post(FIRST).expect(200);
     expect(await storedCodes()).toEqual(['240-BOLD', '240-KOST']);
     // the new catalog and its map are titled with the municipality's name, as the web page's editor titles them
-    const cs = (await request(app).get('/fhir/CodeSystem/kommune-240-lokale-indsatser').expect(200)).body as CodeSystem;
+    const cs = (await inEnglish(app).get('/fhir/CodeSystem/kommune-240-lokale-indsatser').expect(200)).body as CodeSystem;
     expect([cs.title, cs.publisher]).toEqual(['Egedal Kommune – lokale indsatser og tilbud (lokale-indsatser)', 'Egedal Kommune']);
-    const cm = (await request(app).get('/fhir/ConceptMap/kommune-240-lokale-indsatser').expect(200)).body as ConceptMap;
+    const cm = (await inEnglish(app).get('/fhir/ConceptMap/kommune-240-lokale-indsatser').expect(200)).body as ConceptMap;
     expect([cm.title, cm.publisher]).toEqual(['Egedal Kommune – lokale indsatser og tilbud til fælleskommunale indsatser (lokale-indsatser)', 'Egedal Kommune']);
     expect(newCodeSystem('240', 'lokale-indsatser').title).toBe(cs.title);
     expect(newConceptMap('240', 'lokale-indsatser', cs).title).toBe(cm.title);
@@ -71,7 +71,7 @@ describe('CodeSystem/$import-local preview and merge', () => {
     const done = (await post(SECOND, [{ name: 'mode', valueCode: 'merge' }]).expect(200)).body as OperationOutcome;
     expect(done.issue[0]?.details?.text).toContain('added 1, changed 0, removed 0, unchanged 1, kept 1');
     expect(await storedCodes()).toEqual(['240-BOLD', '240-NY', '240-KOST']);
-    const t = (await request(app).get('/fhir/ConceptMap/$translate')
+    const t = (await inEnglish(app).get('/fhir/ConceptMap/$translate')
       .query({ system: 'http://faelles-tx.dk/fhir/kommune/240/CodeSystem/lokale-indsatser', code: '240-KOST' }).expect(200)).body as Parameters;
     expect(t.parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(true);
   });
@@ -87,20 +87,20 @@ describe('CodeSystem/$import-local preview and merge', () => {
 
   it('creates a catalog under a new id when another of the municipality\'s catalogs holds kommune-{kode}-{name}', async () => {
     const other = { ...newCodeSystem('240', 'andet'), id: 'kommune-240-holdt' };
-    await request(app).put('/fhir/CodeSystem/kommune-240-holdt').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(other).expect(201);
+    await inEnglish(app).put('/fhir/CodeSystem/kommune-240-holdt').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(other).expect(201);
     const named = [{ name: 'name', valueString: 'holdt' }];
     // a preview and the import itself (before, both 412 "changed during the import", however often tried)
     expect(codesOf((await post(FIRST, [...named, { name: 'preview', valueBoolean: true }]).expect(200)).body as Parameters, 'added')).toEqual(['240-BOLD', '240-KOST']);
     await post(FIRST, named).expect(200);
     const url = 'http://faelles-tx.dk/fhir/kommune/240/CodeSystem/holdt';
-    const found = ((await request(app).get('/fhir/CodeSystem').query({ url }).expect(200)).body as Bundle).entry ?? [];
+    const found = ((await inEnglish(app).get('/fhir/CodeSystem').query({ url }).expect(200)).body as Bundle).entry ?? [];
     expect(found).toHaveLength(1);
     expect(found[0]!.resource!.id).not.toBe('kommune-240-holdt');
     expect((found[0]!.resource as CodeSystem).concept?.map((c) => c.code)).toEqual(['240-BOLD', '240-KOST']);
-    expect(((await request(app).get('/fhir/CodeSystem/kommune-240-holdt').expect(200)).body as CodeSystem).url).toBe(other.url);
+    expect(((await inEnglish(app).get('/fhir/CodeSystem/kommune-240-holdt').expect(200)).body as CodeSystem).url).toBe(other.url);
     // the next import finds the catalog by its url, under the id it was given
     await post(SECOND, [...named, { name: 'mode', valueCode: 'merge' }]).expect(200);
-    expect(((await request(app).get(`/fhir/CodeSystem/${found[0]!.resource!.id}`).expect(200)).body as CodeSystem).concept?.map((c) => c.code).sort())
+    expect(((await inEnglish(app).get(`/fhir/CodeSystem/${found[0]!.resource!.id}`).expect(200)).body as CodeSystem).concept?.map((c) => c.code).sort())
       .toEqual(['240-BOLD', '240-KOST', '240-NY']);
   });
 
@@ -108,21 +108,21 @@ describe('CodeSystem/$import-local preview and merge', () => {
     const named = [{ name: 'name', valueString: 'tilbage' }];
     await post(FIRST, named).expect(200);
     for (const type of ['CodeSystem', 'ConceptMap']) {
-      await request(app).delete(`/fhir/${type}/kommune-240-tilbage`).set('Authorization', `Bearer ${token}`).expect(200);
+      await inEnglish(app).delete(`/fhir/${type}/kommune-240-tilbage`).set('Authorization', `Bearer ${token}`).expect(200);
     }
     await post(SECOND, named).expect(200);
-    const cs = (await request(app).get('/fhir/CodeSystem/kommune-240-tilbage').expect(200)).body as CodeSystem;
+    const cs = (await inEnglish(app).get('/fhir/CodeSystem/kommune-240-tilbage').expect(200)).body as CodeSystem;
     expect(cs.concept?.map((c) => c.code).sort()).toEqual(['240-BOLD', '240-NY']);
-    await request(app).get('/fhir/ConceptMap/kommune-240-tilbage').expect(200);
+    await inEnglish(app).get('/fhir/ConceptMap/kommune-240-tilbage').expect(200);
   });
 
   it('records a refused import of a catalog under a new id against that id', async () => {
-    const id = ((await request(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/240/CodeSystem/holdt' }).expect(200)).body as Bundle).entry![0]!.resource!.id!;
+    const id = ((await inEnglish(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/240/CodeSystem/holdt' }).expect(200)).body as Bundle).entry![0]!.resource!.id!;
     await post('kode;titel;type;maal\n240-X;X;forkert;x\n', [{ name: 'name', valueString: 'holdt' }]).expect(422);
     const admin = `Bearer ${await tokenFor({ scope: 'admin' })}`;
-    const events = (await request(app).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${id}` }).set('Authorization', admin).expect(200)).body as Bundle;
+    const events = (await inEnglish(app).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${id}` }).set('Authorization', admin).expect(200)).body as Bundle;
     expect(events.entry?.some((e) => (e.resource as { outcome?: string }).outcome !== '0')).toBe(true);
-    const holder = (await request(app).get('/fhir/AuditEvent').query({ entity: 'CodeSystem/kommune-240-holdt' }).set('Authorization', admin).expect(200)).body as Bundle;
+    const holder = (await inEnglish(app).get('/fhir/AuditEvent').query({ entity: 'CodeSystem/kommune-240-holdt' }).set('Authorization', admin).expect(200)).body as Bundle;
     expect(holder.entry?.every((e) => (e.resource as { outcome?: string }).outcome === '0')).toBe(true);
   });
 
@@ -133,15 +133,15 @@ describe('CodeSystem/$import-local preview and merge', () => {
 
   it('flags a code that would be removed and was made by another write than an import (the editor)', async () => {
     const token250 = await tokenFor({ kommunekode: '250' });
-    const send = (csv: string, extra: Parameters['parameter'] = []) => request(app).post('/fhir/CodeSystem/$import-local')
+    const send = (csv: string, extra: Parameters['parameter'] = []) => inEnglish(app).post('/fhir/CodeSystem/$import-local')
       .set('Authorization', `Bearer ${token250}`).type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }, ...extra] });
     await send(`kode;titel;type;maal\n250-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}\n250-KOST;Kost;indsats;${CODES.kostvejledning}`).expect(200);
-    const cs = (await request(app).get('/fhir/CodeSystem/kommune-250-lokale-indsatser').expect(200)).body as CodeSystem;
+    const cs = (await inEnglish(app).get('/fhir/CodeSystem/kommune-250-lokale-indsatser').expect(200)).body as CodeSystem;
     expect(cs.meta?.tag?.map((t) => t.code)).toEqual(['import-local']);
     // what the web page's editor sends: the code system without the server's meta
     const edited = { ...cs, meta: undefined, concept: [...cs.concept!, { code: '250-EDITOR', display: 'Lavet i redigeringen', property: [{ code: 'type', valueCode: 'indsats' }] }] };
-    await request(app).put('/fhir/CodeSystem/kommune-250-lokale-indsatser').set('Authorization', `Bearer ${token250}`).type(JSON_TYPE).send(edited).expect(200);
+    await inEnglish(app).put('/fhir/CodeSystem/kommune-250-lokale-indsatser').set('Authorization', `Bearer ${token250}`).type(JSON_TYPE).send(edited).expect(200);
     const plan = (await send(`kode;titel;type;maal\n250-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`, [{ name: 'preview', valueBoolean: true }]).expect(200)).body as Parameters;
     const removed = (plan.parameter ?? []).filter((p) => p.name === 'removed').map((p) => [
       p.part?.find((x) => x.name === 'code')?.valueCode, p.part?.find((x) => x.name === 'madeOutsideImport')?.valueBoolean === true]);
@@ -150,7 +150,7 @@ describe('CodeSystem/$import-local preview and merge', () => {
 
   it('an import confirmed from a preview is refused (412) when the catalog changed since, and writes nothing', async () => {
     const token260 = await tokenFor({ kommunekode: '260' });
-    const send = (csv: string, extra: Parameters['parameter'] = []) => request(app).post('/fhir/CodeSystem/$import-local')
+    const send = (csv: string, extra: Parameters['parameter'] = []) => inEnglish(app).post('/fhir/CodeSystem/$import-local')
       .set('Authorization', `Bearer ${token260}`).type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }, ...extra] });
     const csv = `kode;titel;type;maal\n260-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`;
@@ -164,7 +164,7 @@ describe('CodeSystem/$import-local preview and merge', () => {
     await send(`${csv}\n260-NY;Ny;indsats;${CODES.kostvejledning}`).expect(200);
     const refused = await send(csv, [{ name: 'mode', valueCode: 'replace' }, { name: 'basedOn', valueString: basedOn! }]).expect(412);
     expect((refused.body as OperationOutcome).issue[0]?.code).toBe('conflict');
-    const cs = (await request(app).get('/fhir/CodeSystem/kommune-260-lokale-indsatser').expect(200)).body as CodeSystem;
+    const cs = (await inEnglish(app).get('/fhir/CodeSystem/kommune-260-lokale-indsatser').expect(200)).body as CodeSystem;
     expect(cs.concept?.map((c) => c.code)).toEqual(['260-BOLD', '260-NY']);
   });
 });

@@ -1,5 +1,6 @@
 import type { Bundle, CodeSystem, ConceptMap, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import request from 'supertest';
+import { inEnglish } from '../support/english';
 import type { App } from '../../src/app';
 import { GATEWAY_LOCAL_SYSTEMS, KOMMUNEKODE_SYSTEM } from '../../src/municipal/municipality';
 import { FSIII, testApp } from '../support/app';
@@ -23,8 +24,8 @@ beforeAll(async () => {
   token147 = await tokenFor({ kommunekode: '147' });
   adminToken = await tokenFor({ scope: 'openid admin' });
   const { codeSystem, conceptMap } = sampleCatalog('101');
-  await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(codeSystem).expect(201);
-  await request(app).post('/fhir/ConceptMap').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(conceptMap).expect(201);
+  await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(codeSystem).expect(201);
+  await inEnglish(app).post('/fhir/ConceptMap').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(conceptMap).expect(201);
 });
 
 function matches(body: Parameters): { equivalence?: string; code?: string; system?: string; source?: string; originMap?: string }[] {
@@ -42,33 +43,33 @@ function result(body: Parameters): boolean | undefined {
 }
 
 async function translate(query: Record<string, string>): Promise<Parameters> {
-  const res = await request(app).get('/fhir/ConceptMap/$translate').query(query).expect(200);
+  const res = await inEnglish(app).get('/fhir/ConceptMap/$translate').query(query).expect(200);
   return res.body as Parameters;
 }
 
 describe('a municipality writes its catalog and map', () => {
   it('created both with server ids kommune-{kode}-{name}, version 1 and an ETag', async () => {
-    const res = await request(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200);
+    const res = await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200);
     expect(res.headers.etag).toBe('W/"1"');
     expect(res.headers['last-modified']).toBeDefined();
     expect(res.body).toMatchObject({ url: CS_URL, meta: { versionId: '1' } });
-    await request(app).get('/fhir/ConceptMap/kommune-101-lokale-indsatser').expect(200).expect('ETag', 'W/"1"');
+    await inEnglish(app).get('/fhir/ConceptMap/kommune-101-lokale-indsatser').expect(200).expect('ETag', 'W/"1"');
   });
 
   it('answers a create with 201, Location and the stored resource', async () => {
     const cs = localCodeSystem('101', 'hjemmepleje', [{ code: 'HP-1', display: 'Hjælp til bad', type: 'indsats' }]);
-    const res = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(cs).expect(201);
+    const res = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(cs).expect(201);
     expect(res.headers.location).toMatch(/\/fhir\/CodeSystem\/kommune-101-hjemmepleje\/_history\/1$/);
     expect(res.headers.etag).toBe('W/"1"');
     expect(res.body).toMatchObject({ resourceType: 'CodeSystem', id: 'kommune-101-hjemmepleje', meta: { versionId: '1' } });
   });
 
   it('finds them by the kommunekode identifier', async () => {
-    const cs = await request(app).get('/fhir/CodeSystem').query({ identifier: '101' }).expect(200);
+    const cs = await inEnglish(app).get('/fhir/CodeSystem').query({ identifier: '101' }).expect(200);
     expect((cs.body as Bundle).entry?.map((e) => e.resource?.id).sort()).toEqual(['kommune-101-hjemmepleje', CS_ID]);
-    const cm = await request(app).get('/fhir/ConceptMap').query({ identifier: `${KOMMUNEKODE_SYSTEM}|101` }).expect(200);
+    const cm = await inEnglish(app).get('/fhir/ConceptMap').query({ identifier: `${KOMMUNEKODE_SYSTEM}|101` }).expect(200);
     expect((cm.body as Bundle).entry?.map((e) => e.resource?.id)).toEqual(['kommune-101-lokale-indsatser']);
-    const example = await request(app).get('/fhir/ConceptMap').query({ identifier: '370' }).expect(200);
+    const example = await inEnglish(app).get('/fhir/ConceptMap').query({ identifier: '370' }).expect(200);
     expect((example.body as Bundle).entry?.map((e) => (e.resource as ConceptMap).url)).toEqual(['http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser']);
   });
 });
@@ -89,7 +90,7 @@ describe('$translate', () => {
   });
 
   it('translates at instance level and by POST with a Coding', async () => {
-    const res = await request(app).post('/fhir/ConceptMap/kommune-101-lokale-indsatser/$translate').type(JSON_TYPE)
+    const res = await inEnglish(app).post('/fhir/ConceptMap/kommune-101-lokale-indsatser/$translate').type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: CS_URL, code: '101-BALANCE' } }] })
       .expect(200);
     expect(matches(res.body).map((x) => x.code)).toEqual([CODES.fysiskTraening140]);
@@ -112,7 +113,7 @@ describe('$translate', () => {
   });
 
   it('answers the R5 reverse form (targetCode) with the target as concept and the local code as source', async () => {
-    const res = await request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).send({
       resourceType: 'Parameters',
       parameter: [{ name: 'targetCode', valueCode: CODES.fysiskTraening140 }, { name: 'targetSystem', valueUri: FSIII }, { name: 'system', valueUri: CS_URL }],
     }).expect(200);
@@ -155,7 +156,7 @@ describe('$translate', () => {
     const unknown = await translate({ system: GATEWAY_LOCAL_SYSTEMS[0]!, code: '370-BOLDSPIL', kommunekode: '101' });
     expect(result(unknown)).toBe(false);
     expect(unknown.parameter?.find((p) => p.name === 'message')?.valueString).toMatch(/not a code of any local catalog of municipality 101/);
-    const res = await request(app).get('/fhir/ConceptMap/$translate').query({ system: GATEWAY_LOCAL_SYSTEMS[0]!, code: '101-BOLD' }).expect(400);
+    const res = await inEnglish(app).get('/fhir/ConceptMap/$translate').query({ system: GATEWAY_LOCAL_SYSTEMS[0]!, code: '101-BOLD' }).expect(400);
     expect(res.body.issue[0].details.text).toMatch(/kommunekode/);
   });
 
@@ -166,11 +167,11 @@ describe('$translate', () => {
   });
 
   it('refuses requests it cannot answer with a 4xx OperationOutcome', async () => {
-    await request(app).get('/fhir/ConceptMap/$translate').query({ code: 'x' }).expect(400);
-    await request(app).get('/fhir/ConceptMap/$translate').expect(400);
-    await request(app).get('/fhir/ConceptMap/$translate').query({ url: 'http://example.org/none', system: FSIII, code: 'x' }).expect(404);
-    await request(app).get('/fhir/ConceptMap/$translate').query({ system: FSIII, code: 'x', kommunekode: '12' }).expect(400);
-    const post = (parameter: unknown[]) => request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).send({ resourceType: 'Parameters', parameter });
+    await inEnglish(app).get('/fhir/ConceptMap/$translate').query({ code: 'x' }).expect(400);
+    await inEnglish(app).get('/fhir/ConceptMap/$translate').expect(400);
+    await inEnglish(app).get('/fhir/ConceptMap/$translate').query({ url: 'http://example.org/none', system: FSIII, code: 'x' }).expect(404);
+    await inEnglish(app).get('/fhir/ConceptMap/$translate').query({ system: FSIII, code: 'x', kommunekode: '12' }).expect(400);
+    const post = (parameter: unknown[]) => inEnglish(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE).send({ resourceType: 'Parameters', parameter });
     await post([{ name: 'codeableConcept', valueCodeableConcept: { coding: { code: 'x' } } }]).expect(400);
     await post([{ name: 'coding', valueCoding: { system: FSIII, code: 5 } }]).expect(400);
     const odd = await post([
@@ -185,24 +186,24 @@ describe('after a write', () => {
   it('answers $translate from the new content (caches are dropped)', async () => {
     const token = await tokenFor({ kommunekode: '530' });
     const { codeSystem, conceptMap } = sampleCatalog('530');
-    await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(201);
+    await inEnglish(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(201);
     const query = { system: codeSystem.url!, code: '530-BOLD' };
     expect(result(await translate(query))).toBe(false);
     expect(result(await translate(query))).toBe(false);
-    await request(app).put(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(conceptMap).expect(201);
+    await inEnglish(app).put(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(conceptMap).expect(201);
     expect(matches(await translate(query)).map((m) => m.code)).toEqual([CODES.fysiskTraening119]);
-    await request(app).delete(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', `Bearer ${token}`).expect(200);
+    await inEnglish(app).delete(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', `Bearer ${token}`).expect(200);
     expect(result(await translate(query))).toBe(false);
   });
 });
 
 describe('$validate-code with a gateway coding', () => {
   it('validates the code against the municipality\'s local catalog', async () => {
-    const ok = await request(app).get('/fhir/CodeSystem/$validate-code')
+    const ok = await inEnglish(app).get('/fhir/CodeSystem/$validate-code')
       .query({ system: GATEWAY_LOCAL_SYSTEMS[0]!, code: '101-BOLD', kommunekode: '101' }).expect(200);
     expect(result(ok.body)).toBe(true);
     expect(ok.body.parameter.find((p: ParametersParameter) => p.name === 'display')?.valueString).toBe('Boldspil');
-    const bad = await request(app).get('/fhir/CodeSystem/$validate-code')
+    const bad = await inEnglish(app).get('/fhir/CodeSystem/$validate-code')
       .query({ system: GATEWAY_LOCAL_SYSTEMS[0]!, code: 'NOPE', kommunekode: '147' }).expect(200);
     expect(result(bad.body)).toBe(false);
   });
@@ -210,7 +211,7 @@ describe('$validate-code with a gateway coding', () => {
 
 describe('$coverage', () => {
   it('reports unmapped local codes, outdated targets and uncovered common interventions', async () => {
-    const res = await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '101' }).expect(200);
+    const res = await inEnglish(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '101' }).expect(200);
     const body = res.body as Parameters;
     const summary = Object.fromEntries(body.parameter!.find((p) => p.name === 'summary')!.part!.map((p) => [p.name, p.valueInteger]));
     expect(summary).toMatchObject({ localCodes: 5, unmappedLocalCodes: 2, retiredTargets: 0, legacyTargets: 0, commonInterventions: 24 });
@@ -227,14 +228,14 @@ describe('$coverage', () => {
       { code: 'A', display: 'A', type: 'indsats' }, { code: 'B', display: 'B', type: 'indsats' },
     ]);
     const token = await tokenFor({ kommunekode: '461' });
-    await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(cs).expect(201);
+    await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(cs).expect(201);
     const cm = sampleCatalog('461').conceptMap;
     cm.group![0]!.element = [
       { code: 'A', target: [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }] },
       { code: 'B', target: [{ code: CODES.mentalHaandtering.replace(/-/g, '_'), equivalence: 'subsumes' }] },
     ];
-    await request(app).put(`/fhir/ConceptMap/${cm.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(cm).expect(201);
-    const res = await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '461' }).expect(200);
+    await inEnglish(app).put(`/fhir/ConceptMap/${cm.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(cm).expect(201);
+    const res = await inEnglish(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '461' }).expect(200);
     const retired = res.body.parameter.find((p: ParametersParameter) => p.name === 'retiredTarget');
     expect(part(retired, 'status')?.valueCode).toBe('retired');
     expect(part(retired, 'replacedBy')?.valueCoding?.code).toBe(CODES.nikotin);
@@ -246,14 +247,14 @@ describe('$coverage', () => {
     const uncovered = res.body.parameter.filter((p: ParametersParameter) => p.name === 'uncovered').map((p: ParametersParameter) => part(p, 'concept')?.valueCoding?.code);
     expect(uncovered).not.toContain(CODES.nikotin);
     expect(uncovered).not.toContain(CODES.mentalHaandtering);
-    const matrix = await request(app).get('/fhir/ConceptMap/$coverage-matrix').query({ kommunekode: '461' }).expect(200);
+    const matrix = await inEnglish(app).get('/fhir/ConceptMap/$coverage-matrix').query({ kommunekode: '461' }).expect(200);
     const covered = (matrix.body as Parameters).parameter!.filter((p) => p.name === 'intervention' && (p.part ?? []).some((c) => c.name === 'cell'))
       .map((p) => part(p, 'concept')?.valueCoding?.code);
     expect(covered.sort()).toEqual([CODES.mentalHaandtering, CODES.nikotin].sort());
   });
 
   it('needs a kommunekode', async () => {
-    await request(app).get('/fhir/ConceptMap/$coverage').expect(400);
+    await inEnglish(app).get('/fhir/ConceptMap/$coverage').expect(400);
   });
 });
 
@@ -261,7 +262,7 @@ describe('authorization of writes', () => {
   const cs = () => localCodeSystem('101', 'auth', [{ code: 'X', display: 'X', type: 'indsats' }]);
 
   async function expect401(auth: string | undefined, pattern: RegExp): Promise<void> {
-    const req = request(app).post('/fhir/CodeSystem').type(JSON_TYPE);
+    const req = inEnglish(app).post('/fhir/CodeSystem').type(JSON_TYPE);
     if (auth !== undefined) req.set('Authorization', auth);
     const res = await req.send(cs()).expect(401);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="faelles-tx", error="invalid_(token|request)"/);
@@ -278,45 +279,45 @@ describe('authorization of writes', () => {
     const payload = Buffer.from(JSON.stringify({ kommunekode: '101', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
     await expect401(`Bearer ${header}.${payload}.`, /not valid|algorithm/);
     await expect401(`Bearer ${await tokenFor({ kommunekode: 'KBH' })}`, /kommunekode claim/);
-    await request(app).get('/fhir/CodeSystem?identifier=101').expect(200);
+    await inEnglish(app).get('/fhir/CodeSystem?identifier=101').expect(200);
   });
 
   it('refuses a token of another municipality (403) and changes nothing', async () => {
-    const current = (await request(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200)).body as CodeSystem;
+    const current = (await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200)).body as CodeSystem;
     const changed = { ...current, title: 'overwritten by 147' };
-    const res = await request(app).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', `Bearer ${token147}`).type(JSON_TYPE).send(changed).expect(403);
+    const res = await inEnglish(app).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', `Bearer ${token147}`).type(JSON_TYPE).send(changed).expect(403);
     expect(res.body.issue[0]).toMatchObject({ code: 'forbidden', details: { text: expect.stringMatching(/belongs to municipality 101; the token may write only municipality 147/) } });
-    await request(app).delete(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', `Bearer ${token147}`).expect(403);
-    await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token147}`).type(JSON_TYPE).send(cs()).expect(403);
-    const after = await request(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200);
+    await inEnglish(app).delete(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', `Bearer ${token147}`).expect(403);
+    await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token147}`).type(JSON_TYPE).send(cs()).expect(403);
+    const after = await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200);
     expect(after.body).toEqual(current);
-    expect((await request(app).get(`/fhir/CodeSystem/${CS_ID}/_history`).expect(200)).body.total).toBe(1);
+    expect((await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}/_history`).expect(200)).body.total).toBe(1);
   });
 
   it('lets only the admin scope write the common catalogs', async () => {
     const common: CodeSystem = { resourceType: 'CodeSystem', url: 'http://faelles-tx.dk/fhir/CodeSystem/test-common', version: '1.0.0', status: 'draft', content: 'complete', concept: [{ code: 'a', display: 'A' }] };
-    const denied = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(common).expect(403);
+    const denied = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(common).expect(403);
     expect(denied.body.issue[0].details.text).toMatch(/common catalog resource; writing the common catalogs needs a token with the admin scope/);
     // the municipality's own writer is told what makes a resource its own (here: a url forgotten)
     expect(denied.body.issue[0].details.text).toContain('a resource of municipality 101 has a url under http://faelles-tx.dk/fhir/kommune/101/');
     const { url: _forgotten, ...noUrl } = common;
-    const inDanish = await request(app).post('/fhir/CodeSystem').set({ Authorization: `Bearer ${token101}`, 'Accept-Language': 'da' }).type(JSON_TYPE).send(noUrl).expect(403);
+    const inDanish = await inEnglish(app).post('/fhir/CodeSystem').set({ Authorization: `Bearer ${token101}`, 'Accept-Language': 'da' }).type(JSON_TYPE).send(noUrl).expect(403);
     expect(inDanish.body.issue[0].details.text).toContain('En ressource fra kommune 101 har en url under http://faelles-tx.dk/fhir/kommune/101/');
-    const ok = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send(common).expect(201);
+    const ok = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send(common).expect(201);
     expect(ok.body.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('keeps the published catalogs read-only (405), also for the admin scope', async () => {
-    const example = (await request(app).get('/fhir/CodeSystem/kommune-370-lokale-indsatser').expect(200)).body as CodeSystem;
+    const example = (await inEnglish(app).get('/fhir/CodeSystem/kommune-370-lokale-indsatser').expect(200)).body as CodeSystem;
     const token370 = await tokenFor({ kommunekode: '370' });
-    const res = await request(app).put('/fhir/CodeSystem/kommune-370-lokale-indsatser').set('Authorization', `Bearer ${token370}`).type(JSON_TYPE)
+    const res = await inEnglish(app).put('/fhir/CodeSystem/kommune-370-lokale-indsatser').set('Authorization', `Bearer ${token370}`).type(JSON_TYPE)
       .send({ ...example, title: 'changed' }).expect(405);
     expect(res.body.issue[0].details.text).toMatch(/published catalog resource .* read-only/);
-    await request(app).delete('/fhir/ValueSet/indsatskatalog-119').set('Authorization', `Bearer ${adminToken}`).expect(405);
+    await inEnglish(app).delete('/fhir/ValueSet/indsatskatalog-119').set('Authorization', `Bearer ${adminToken}`).expect(405);
     const copy = { ...example, id: undefined };
-    const dup = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token370}`).type(JSON_TYPE).send(copy).expect(422);
+    const dup = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token370}`).type(JSON_TYPE).send(copy).expect(422);
     expect(dup.body.issue[0]).toMatchObject({ code: 'business-rule', details: { text: expect.stringMatching(/is a canonical of a published catalog/) } });
-    expect((await request(app).get('/fhir/CodeSystem/kommune-370-lokale-indsatser').expect(200)).body.title).toBe(example.title);
+    expect((await inEnglish(app).get('/fhir/CodeSystem/kommune-370-lokale-indsatser').expect(200)).body.title).toBe(example.title);
   });
 });
 
@@ -326,68 +327,68 @@ describe('versions: If-Match, history, delete', () => {
 
   it('updates with If-Match, refuses a stale If-Match (412) and a malformed one (400) without changing anything', async () => {
     const auth = `Bearer ${token101}`;
-    await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).type(JSON_TYPE).send(base()).expect(201);
-    const v2 = await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'W/"1"').type(JSON_TYPE)
+    await inEnglish(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).type(JSON_TYPE).send(base()).expect(201);
+    const v2 = await inEnglish(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'W/"1"').type(JSON_TYPE)
       .send({ ...base(), title: 'second' }).expect(200);
     expect(v2.headers.etag).toBe('W/"2"');
     expect(v2.headers['content-location']).toMatch(new RegExp(`/CodeSystem/${id}/_history/2$`));
-    const stale = await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'W/"1"').type(JSON_TYPE)
+    const stale = await inEnglish(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'W/"1"').type(JSON_TYPE)
       .send({ ...base(), title: 'stale' }).expect(412);
     expect(stale.body.issue[0]).toMatchObject({ code: 'conflict', details: { text: expect.stringMatching(/at version 2, not 1/) } });
-    await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'yesterday').type(JSON_TYPE).send(base()).expect(400);
-    const current = await request(app).get(`/fhir/CodeSystem/${id}`).expect(200);
+    await inEnglish(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'yesterday').type(JSON_TYPE).send(base()).expect(400);
+    const current = await inEnglish(app).get(`/fhir/CodeSystem/${id}`).expect(200);
     expect(current.body.title).toBe('second');
     expect(current.headers.etag).toBe('W/"2"');
-    await request(app).get(`/fhir/CodeSystem/${id}`).set('If-None-Match', 'W/"2"').expect(304);
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}`).set('If-None-Match', 'W/"2"').expect(304);
     // If-Modified-Since: 304 when not modified after it (its own Last-Modified included), ignored when not an HTTP-date
     // and when If-None-Match is given (RFC 9110 §13.1.3)
     const lastModified = current.headers['last-modified']!;
-    await request(app).get(`/fhir/CodeSystem/${id}`).set('If-Modified-Since', lastModified).expect(304);
-    await request(app).get(`/fhir/CodeSystem/${id}`).set('If-Modified-Since', new Date(Date.parse(lastModified) - 1000).toUTCString()).expect(200);
-    await request(app).get(`/fhir/CodeSystem/${id}`).set('If-Modified-Since', 'yesterday').expect(200);
-    await request(app).get(`/fhir/CodeSystem/${id}`).set({ 'If-Modified-Since': lastModified, 'If-None-Match': 'W/"1"' }).expect(200);
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}`).set('If-Modified-Since', lastModified).expect(304);
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}`).set('If-Modified-Since', new Date(Date.parse(lastModified) - 1000).toUTCString()).expect(200);
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}`).set('If-Modified-Since', 'yesterday').expect(200);
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}`).set({ 'If-Modified-Since': lastModified, 'If-None-Match': 'W/"1"' }).expect(200);
   });
 
   it('serves the history and each version', async () => {
-    const h = (await request(app).get(`/fhir/CodeSystem/${id}/_history`).expect(200)).body as Bundle;
+    const h = (await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history`).expect(200)).body as Bundle;
     expect(h.type).toBe('history');
     expect(h.entry?.map((e) => [e.request?.method, e.response?.etag])).toEqual([['PUT', 'W/"2"'], ['POST', 'W/"1"']]);
-    const v1 = await request(app).get(`/fhir/CodeSystem/${id}/_history/1`).expect(200);
+    const v1 = await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history/1`).expect(200);
     expect(v1.headers.etag).toBe('W/"1"');
     expect(v1.body.title).toBe('Kommune 101 test');
-    await request(app).get(`/fhir/CodeSystem/${id}/_history/9`).expect(404);
-    await request(app).get('/fhir/CodeSystem/nothing-here/_history').expect(404);
-    const published = (await request(app).get('/fhir/ValueSet/indsatskatalog-119/_history').expect(200)).body as Bundle;
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history/9`).expect(404);
+    await inEnglish(app).get('/fhir/CodeSystem/nothing-here/_history').expect(404);
+    const published = (await inEnglish(app).get('/fhir/ValueSet/indsatskatalog-119/_history').expect(200)).body as Bundle;
     expect(published.total).toBe(1);
   });
 
   it("pages one resource's history with _count and _offset, and takes _since, as the history of a type does", async () => {
-    const page = (await request(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _count: 1 }).expect(200)).body as Bundle;
+    const page = (await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _count: 1 }).expect(200)).body as Bundle;
     expect([page.total, page.entry?.map((e) => e.response?.etag)]).toEqual([2, ['W/"2"']]);
     const next = page.link?.find((l) => l.relation === 'next')?.url;
     expect(next).toBeDefined();
-    const second = (await request(app).get(new URL(next!).pathname + new URL(next!).search).expect(200)).body as Bundle;
+    const second = (await inEnglish(app).get(new URL(next!).pathname + new URL(next!).search).expect(200)).body as Bundle;
     expect(second.entry?.map((e) => e.response?.etag)).toEqual(['W/"1"']);
-    const v2 = (await request(app).get(`/fhir/CodeSystem/${id}/_history/2`).expect(200)).headers['last-modified']!;
-    const since = (await request(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _since: new Date(Date.parse(v2) + 1000).toISOString() }).expect(200)).body as Bundle;
+    const v2 = (await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history/2`).expect(200)).headers['last-modified']!;
+    const since = (await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _since: new Date(Date.parse(v2) + 1000).toISOString() }).expect(200)).body as Bundle;
     expect(since.total).toBe(0);
-    const all = (await request(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _since: '2000-01-01' }).expect(200)).body as Bundle;
+    const all = (await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _since: '2000-01-01' }).expect(200)).body as Bundle;
     expect(all.total).toBe(2);
-    await request(app).get(`/fhir/CodeSystem/${id}/_history`).query({ foo: '1' }).expect(400);
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history`).query({ foo: '1' }).expect(400);
   });
 
   it('deletes: 410 afterwards, the delete in the history, and a PUT brings it back', async () => {
     const auth = `Bearer ${token101}`;
-    await request(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'W/"1"').expect(412);
-    const del = await request(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).expect(200);
+    await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).set('If-Match', 'W/"1"').expect(412);
+    const del = await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).expect(200);
     expect(del.body.issue[0].details.text).toMatch(/Deleted CodeSystem\/kommune-101-versions \(version 3\)/);
-    await request(app).get(`/fhir/CodeSystem/${id}`).expect(410);
-    await request(app).get(`/fhir/CodeSystem/${id}/_history/3`).expect(410);
-    expect((await request(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/versions' })).body.total).toBe(0);
-    await request(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).expect(200);
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}`).expect(410);
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history/3`).expect(410);
+    expect((await inEnglish(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/versions' })).body.total).toBe(0);
+    await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).expect(200);
     // R4 delete: an id that never existed is answered as deleted too
-    await request(app).delete('/fhir/CodeSystem/never-was').set('Authorization', auth).expect(200);
-    const back = await request(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).type(JSON_TYPE).send(base()).expect(201);
+    await inEnglish(app).delete('/fhir/CodeSystem/never-was').set('Authorization', auth).expect(200);
+    const back = await inEnglish(app).put(`/fhir/CodeSystem/${id}`).set('Authorization', auth).type(JSON_TYPE).send(base()).expect(201);
     expect(back.body.meta.versionId).toBe('4');
   });
 });
@@ -397,12 +398,12 @@ describe('validation on write', () => {
     const { codeSystem, conceptMap } = sampleCatalog('751', 'broken');
     codeSystem.concept!.push({ code: '751-BOLD', display: 'dup', property: [{ code: 'type', valueCode: 'indsats' }] });
     const token = await tokenFor({ kommunekode: '751' });
-    const res = await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(422);
+    const res = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(422);
     expect((res.body as OperationOutcome).issue.map((i) => i.code)).toEqual(['duplicate']);
     conceptMap.group![0]!.element[1]!.target!.push({ code: CODES.fysiskTraening140, equivalence: 'subsumes' });
     conceptMap.group![0]!.element[2]!.target = [{ code: 'no-such', equivalence: 'subsumes' }];
     conceptMap.group![0]!.element.push({ code: '751-NY', target: [{ code: CODES.tobaksafvaenningRetired, equivalence: 'subsumes' }] });
-    const tx = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({
+    const tx = await inEnglish(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction',
       entry: [
         { resource: { ...codeSystem, concept: codeSystem.concept!.slice(0, 4) }, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } },
@@ -416,8 +417,8 @@ describe('validation on write', () => {
     ]));
     expect(issues.filter((i) => i.severity === 'warning').map((i) => i.details?.text)).toEqual([expect.stringMatching(/is retired; it is replaced by/)]);
     expect(issues.every((i) => i.expression?.[0]?.startsWith('Bundle.entry[1].resource.group[0]'))).toBe(true);
-    expect((await request(app).get('/fhir/CodeSystem').query({ identifier: '751' })).body.total).toBe(0);
-    expect((await request(app).get('/fhir/ConceptMap').query({ identifier: '751' })).body.total).toBe(0);
+    expect((await inEnglish(app).get('/fhir/CodeSystem').query({ identifier: '751' })).body.total).toBe(0);
+    expect((await inEnglish(app).get('/fhir/ConceptMap').query({ identifier: '751' })).body.total).toBe(0);
   });
 
   it('answers malformed resources with 422 listing the structural problems, never 500', async () => {
@@ -428,7 +429,7 @@ describe('validation on write', () => {
       { resourceType: 'ConceptMap', url: CM_URL.replace('lokale', 'x'), status: 'active', group: [{ element: 'no' }], identifier: [{ value: 101 }] },
     ];
     for (const body of hostile) {
-      const res = await request(app).post(`/fhir/${body.resourceType}`).set('Authorization', auth).type(JSON_TYPE).send(body);
+      const res = await inEnglish(app).post(`/fhir/${body.resourceType}`).set('Authorization', auth).type(JSON_TYPE).send(body);
       expect(res.status).toBe(422);
       expect((res.body as OperationOutcome).issue.every((i) => i.code === 'structure')).toBe(true);
     }
@@ -451,7 +452,7 @@ describe('validation on write', () => {
       [{ ...conceptMap, group: [{ ...group, element: [{ ...element, target: [null as never] }] }] }, 'ConceptMap.group[0].element[0].target[0]'],
     ];
     for (const [body, expression] of hostile) {
-      const res = await request(app).put(`/fhir/${body.resourceType}/${body.id}`).set('Authorization', auth).type(JSON_TYPE).send(body);
+      const res = await inEnglish(app).put(`/fhir/${body.resourceType}/${body.id}`).set('Authorization', auth).type(JSON_TYPE).send(body);
       expect([res.status, expression]).toEqual([422, expression]);
       const issues = (res.body as OperationOutcome).issue;
       expect(issues.every((i) => i.code === 'structure')).toBe(true);
@@ -461,11 +462,11 @@ describe('validation on write', () => {
 
   it('refuses bodies that are not the resource of the URL', async () => {
     const auth = `Bearer ${token101}`;
-    await request(app).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'ValueSet', status: 'active' }).expect(400);
-    await request(app).put('/fhir/CodeSystem/a').set('Authorization', auth).type(JSON_TYPE).send({ ...sampleCatalog('101').codeSystem, id: 'b' }).expect(400);
-    await request(app).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE).send('[]').expect(400);
-    await request(app).patch(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', auth).type(JSON_TYPE).send('{}').expect(405);
-    await request(app).post('/fhir/Patient').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'Patient' }).expect(404);
+    await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'ValueSet', status: 'active' }).expect(400);
+    await inEnglish(app).put('/fhir/CodeSystem/a').set('Authorization', auth).type(JSON_TYPE).send({ ...sampleCatalog('101').codeSystem, id: 'b' }).expect(400);
+    await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE).send('[]').expect(400);
+    await inEnglish(app).patch(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', auth).type(JSON_TYPE).send('{}').expect(405);
+    await inEnglish(app).post('/fhir/Patient').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'Patient' }).expect(404);
   });
 
   it.each([
@@ -475,7 +476,7 @@ describe('validation on write', () => {
     ['[]', 'The body is not a JSON object; it must be a CodeSystem resource', 'Kroppen er ikke et JSON-objekt; den skal være en CodeSystem-ressource'],
     ['{"resourceType":"ValueSet"}', 'The body is a ValueSet, but the URL is for CodeSystem', "Kroppen er en ValueSet, men URL'en er til CodeSystem"],
   ])('says what is wrong with a body %s that is not the resource of the URL, in English and Danish', async (body, en, da) => {
-    const post = (language: string) => request(app).post('/fhir/CodeSystem').set({ Authorization: `Bearer ${token101}`, 'Accept-Language': language }).type(JSON_TYPE).send(body).expect(400);
+    const post = (language: string) => inEnglish(app).post('/fhir/CodeSystem').set({ Authorization: `Bearer ${token101}`, 'Accept-Language': language }).type(JSON_TYPE).send(body).expect(400);
     expect((await post('en')).body.issue[0].details.text).toBe(en);
     expect((await post('da')).body.issue[0].details.text).toBe(da);
   });
@@ -485,7 +486,7 @@ describe('transactions', () => {
   it('writes a catalog and its map together and reports each entry', async () => {
     const { codeSystem, conceptMap } = sampleCatalog('851');
     const token = await tokenFor({ kommunekode: '851' });
-    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction',
       entry: [
         { resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } },
@@ -502,16 +503,16 @@ describe('transactions', () => {
 
   it('refuses bad entries', async () => {
     const auth = `Bearer ${token101}`;
-    await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
+    await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
       .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'PATCH', url: 'CodeSystem/x' } }] }).expect(400);
-    await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
+    await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
       .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'PUT', url: 'Patient/x' }, resource: {} }] }).expect(400);
   });
 });
 
 describe('the entries of a transaction', () => {
   const transaction = (entry: object[]) =>
-    request(app).post('/fhir').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
+    inEnglish(app).post('/fhir').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
   const refusal = async (entry: object[], status = 400) => (await transaction(entry).expect(status)).body.issue[0] as { code: string; expression?: string[]; details: { text: string } };
 
   it.each([
@@ -522,8 +523,8 @@ describe('the entries of a transaction', () => {
     const issue = await refusal([{ resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } }, put]);
     expect(issue).toMatchObject({ code: 'invalid', expression: [`Bundle.entry[1].request.${field}`] });
     expect(issue.details.text).toBe(`Bundle.entry[1].request.${field} must be a string, not ${JSON.stringify(value)}`);
-    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
-    await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
   });
 
   it('a malformed request.ifMatch, and a resource that is none or has no resourceType, are refused naming their entry', async () => {
@@ -539,7 +540,7 @@ describe('the entries of a transaction', () => {
     expect(await refusal([first, { request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } }])).toMatchObject({
       expression: ['Bundle.entry[1].resource'], details: { text: 'Bundle.entry[1].resource: The resource is not a JSON object; it must be a CodeSystem resource' },
     });
-    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
   });
 
   it('a RESTful fullUrl naming another resource than the entry writes refuses the transaction (400 naming it); one that agrees is taken', async () => {
@@ -558,7 +559,7 @@ describe('the entries of a transaction', () => {
       expect(issue.details.text).toContain(`Bundle.entry[1].fullUrl: The fullUrl '${entry.fullUrl}' disagrees with `);
       expect(issue.details.text).toContain(text);
     }
-    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
     await transaction([first, put(`${base}/CodeSystem/${codeSystem.id}`)]).expect(200);
   });
 
@@ -577,10 +578,10 @@ describe('the entries of a transaction', () => {
     ]).expect(200);
     const [csLocation, cmLocation] = (res.body as Bundle).entry!.map((e) => e.response!.location!.replace(/\/_history\/.*$/, ''));
     expect([csLocation, cmLocation]).toEqual([`CodeSystem/${codeSystem.id}`, `ConceptMap/${conceptMap.id}`]);
-    const storedMap = (await request(app).get(`/fhir/${cmLocation}`).expect(200)).body as ConceptMap;
+    const storedMap = (await inEnglish(app).get(`/fhir/${cmLocation}`).expect(200)).body as ConceptMap;
     expect(storedMap.extension![0]!.valueReference!.reference).toBe(csLocation);
     expect(storedMap.group![0]!.element[0]!.extension![0]!.valueReference!.reference).toBe(csLocation);
-    const storedSystem = (await request(app).get(`/fhir/${csLocation}`).expect(200)).body as CodeSystem;
+    const storedSystem = (await inEnglish(app).get(`/fhir/${csLocation}`).expect(200)).body as CodeSystem;
     expect(storedSystem.extension!.map((x) => x.valueReference!.reference)).toEqual([cmLocation, 'urn:uuid:not-in-the-bundle']);
   });
 
@@ -594,13 +595,13 @@ describe('the entries of a transaction', () => {
     const issue = (res.body as OperationOutcome).issue[0]!;
     expect(issue.expression).toEqual(['Bundle.entry[1].fullUrl']);
     expect(issue.details?.text).toBe(`Bundle.entry[1].fullUrl '${shared}' is Bundle.entry[0]'s too; a fullUrl must be unique in a transaction (bdl-7)`);
-    await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
   });
 });
 
 describe('conditions of a transaction entry', () => {
   const transaction = (token: string, entry: object[]) =>
-    request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
+    inEnglish(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
 
   it.each([
     ['ifNoneExist', 'url=http://faelles-tx.dk/fhir/kommune/370/CodeSystem/andre', /conditional create \(If-None-Exist\) is not supported/],
@@ -616,8 +617,8 @@ describe('conditions of a transaction entry', () => {
     expect(issue.details?.text).toMatch(text);
     expect(issue.details?.text).toMatch(new RegExp(`^Bundle\\.entry\\[1\\]\\.request\\.${field}: `));
     expect(issue.expression).toEqual([`Bundle.entry[1].request.${field}`]);
-    await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
-    expect((await request(app).get('/fhir/ConceptMap').query({ url: conceptMap.url }).expect(200)).body.total).toBe(0);
+    await inEnglish(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
+    expect((await inEnglish(app).get('/fhir/ConceptMap').query({ url: conceptMap.url }).expect(200)).body.total).toBe(0);
   });
 
   it('request.ifMatch is honoured as If-Match on PUT is: 412 when stale, written when current', async () => {
@@ -639,7 +640,7 @@ describe('conditions of a transaction entry', () => {
       const res = await transaction(token, [{ resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } }, put(ifNoneMatch, 'Anden')]).expect(412);
       expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'conflict', details: { text: expect.stringMatching(/exists at version 1, which If-None-Match .* matches/) } });
     }
-    await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
     const res = await transaction(token, [put('W/"2"', 'Anden')]).expect(200);
     expect((res.body as Bundle).entry?.[0]?.response?.location).toBe(`CodeSystem/${codeSystem.id}/_history/2`);
     // a create has no current representation: If-None-Match is met, as the POST alone meets it
@@ -652,8 +653,8 @@ describe('conditions of a write (RFC 9110 §13.1): If-None-Match and If-Unmodifi
   const auth = () => `Bearer ${token101}`;
   const body = (title: string) => ({ ...localCodeSystem('101', 'betingelser', [{ code: 'B', display: 'B', type: 'indsats' }]), title });
   const put = (headers: Record<string, string>, title = 'changed') =>
-    request(app).put(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), ...headers }).type(JSON_TYPE).send(body(title));
-  const current = async () => (await request(app).get(`/fhir/CodeSystem/${id}`).expect(200)).headers.etag;
+    inEnglish(app).put(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), ...headers }).type(JSON_TYPE).send(body(title));
+  const current = async () => (await inEnglish(app).get(`/fhir/CodeSystem/${id}`).expect(200)).headers.etag;
 
   it('If-None-Match: * creates a new id, and is 412 for an existing one, nothing written (in Danish too)', async () => {
     await put({ 'If-None-Match': '*' }, 'first').expect(201);
@@ -673,27 +674,27 @@ describe('conditions of a write (RFC 9110 §13.1): If-None-Match and If-Unmodifi
 
   it('a refused If-None-Match is recorded in the audit log as other refused writes are', async () => {
     await put({ 'If-None-Match': 'W/"2"' }).expect(412);
-    const found = await request(app).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${id}` }).set('Authorization', auth()).expect(200);
+    const found = await inEnglish(app).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${id}` }).set('Authorization', auth()).expect(200);
     const outcomes = ((found.body as Bundle).entry ?? []).map((e) => (e.resource as { outcomeDesc?: string }).outcomeDesc ?? '');
     expect(outcomes.filter((d) => d.startsWith('412: '))).not.toHaveLength(0);
   });
 
   it('If-None-Match on DELETE: 412 while it matches; * on a deleted id lets a PUT create it again', async () => {
-    await request(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-None-Match': '*' }).expect(412);
-    await request(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-None-Match': 'W/"2"' }).expect(412);
-    await request(app).get(`/fhir/CodeSystem/${id}`).expect(200);
-    await request(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-None-Match': 'W/"1"' }).expect(200);
-    await request(app).get(`/fhir/CodeSystem/${id}`).expect(410);
+    await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-None-Match': '*' }).expect(412);
+    await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-None-Match': 'W/"2"' }).expect(412);
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}`).expect(200);
+    await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-None-Match': 'W/"1"' }).expect(200);
+    await inEnglish(app).get(`/fhir/CodeSystem/${id}`).expect(410);
     const again = await put({ 'If-None-Match': '*' }, 'again').expect(201);
     expect(again.headers.etag).toBe('W/"4"');
   });
 
   it('If-Unmodified-Since: 412 when the resource changed after that date, written when it did not; a value that is no HTTP-date is ignored (RFC 9110 §13.1.4)', async () => {
-    const lastModified = (await request(app).get(`/fhir/CodeSystem/${id}`).expect(200)).headers['last-modified']!;
+    const lastModified = (await inEnglish(app).get(`/fhir/CodeSystem/${id}`).expect(200)).headers['last-modified']!;
     const before = new Date(Date.parse(lastModified) - 1000).toUTCString();
     const refused = await put({ 'If-Unmodified-Since': before }).expect(412);
     expect(refused.body.issue[0]).toMatchObject({ code: 'conflict', details: { text: expect.stringMatching(/after .* \(If-Unmodified-Since\)$/) } });
-    await request(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-Unmodified-Since': before }).expect(412);
+    await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set({ Authorization: auth(), 'If-Unmodified-Since': before }).expect(412);
     expect(await current()).toBe('W/"4"');
     expect((await put({ 'If-Unmodified-Since': 'yesterday' }, 'no HTTP-date').expect(200)).headers.etag).toBe('W/"5"');
     // If-Match decides when both are given (RFC 9110 §13.1.4)
@@ -709,7 +710,7 @@ describe('conditions of a write (RFC 9110 §13.1): If-None-Match and If-Unmodifi
 
 describe('CapabilityStatement', () => {
   it('lists the write interactions, $translate and $coverage', async () => {
-    const res = await request(app).get('/fhir/metadata').expect(200);
+    const res = await inEnglish(app).get('/fhir/metadata').expect(200);
     const cm = res.body.rest[0].resource.find((r: { type: string }) => r.type === 'ConceptMap');
     expect(cm.interaction.map((i: { code: string }) => i.code)).toEqual(expect.arrayContaining(['create', 'update', 'delete', 'vread', 'history-instance']));
     expect(cm.operation.map((o: { name: string }) => o.name)).toEqual(expect.arrayContaining(['translate', 'coverage']));

@@ -4,7 +4,7 @@
  * in the version the map names, as $validate-code checks it with system-version.
  */
 import type { CodeSystemConcept, OperationOutcome, Parameters } from 'fhir/r4';
-import request from 'supertest';
+import { inEnglish } from '../support/english';
 import type { App } from '../../src/app';
 import { writePackageTarball } from '../../src/packages/package-writer';
 import { FSIII, testApp } from '../support/app';
@@ -44,11 +44,11 @@ function mapToOplaering(version: string) {
 }
 
 function putMap(cm: ReturnType<typeof mapToOplaering>) {
-  return request(app).put(`/fhir/ConceptMap/${cm.id}`).set('Authorization', auth).type(JSON_TYPE).send(cm);
+  return inEnglish(app).put(`/fhir/ConceptMap/${cm.id}`).set('Authorization', auth).type(JSON_TYPE).send(cm);
 }
 
 function inScope(systemVersion?: string) {
-  return request(app).get('/fhir/ValueSet/$validate-code')
+  return inEnglish(app).get('/fhir/ValueSet/$validate-code')
     .query({ url: TARGET_SCOPE, system: FSIII, code: OPLAERING, ...(systemVersion ? { 'system-version': `${FSIII}|${systemVersion}` } : {}) });
 }
 
@@ -59,8 +59,8 @@ beforeAll(async () => {
   app = await testApp();
   auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
   const admin = `Bearer ${await tokenFor({ scope: 'openid admin' })}`;
-  await request(app).post('/fhir/$load-package').set('Authorization', admin).type('application/gzip').send(await releaseWithoutOplaering()).expect(200);
-  await request(app).put(`/fhir/CodeSystem/${catalog.id}`).set('Authorization', auth).type(JSON_TYPE).send(catalog).expect(201);
+  await inEnglish(app).post('/fhir/$load-package').set('Authorization', admin).type('application/gzip').send(await releaseWithoutOplaering()).expect(200);
+  await inEnglish(app).put(`/fhir/CodeSystem/${catalog.id}`).set('Authorization', auth).type(JSON_TYPE).send(catalog).expect(201);
 });
 
 describe('a map made for the release in use, with a newer release loaded beside it', () => {

@@ -11,6 +11,7 @@ import type { Binary, Bundle, CapabilityStatement, CodeSystem, ConceptMap, Opera
 import { Client } from 'fhir-kit-client';
 import pino from 'pino';
 import request from 'supertest';
+import { inEnglish } from '../support/english';
 import { createApp, type App } from '../../src/app';
 import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { MemoryStore } from '../../src/store/memory-store';
@@ -32,11 +33,11 @@ let adminToken: string;
 let release: { archive: Buffer; codeSystem: CodeSystem; changes: ReleaseChanges };
 
 function loadPackage(target: App, archive: Buffer, token = adminToken) {
-  return request(target).post('/fhir/$load-package').set('Authorization', `Bearer ${token}`).type('application/gzip').send(archive);
+  return inEnglish(target).post('/fhir/$load-package').set('Authorization', `Bearer ${token}`).type('application/gzip').send(archive);
 }
 
 async function downloadPackage(target: App, query = ''): Promise<Buffer> {
-  const res = await request(target).get(`/fhir/$package${query}`).buffer(true).parse((r, cb) => {
+  const res = await inEnglish(target).get(`/fhir/$package${query}`).buffer(true).parse((r, cb) => {
     const chunks: Buffer[] = [];
     r.on('data', (c: Buffer) => chunks.push(c));
     r.on('end', () => cb(null, Buffer.concat(chunks)));
@@ -48,7 +49,7 @@ async function downloadPackage(target: App, query = ''): Promise<Buffer> {
 
 function lookup(code: string, version?: string) {
   const v = version ? `&version=${version}` : '';
-  return request(app).get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=${code}${v}`);
+  return inEnglish(app).get(`/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=${code}${v}`);
 }
 
 function display(body: Parameters): string | undefined {
@@ -71,7 +72,7 @@ beforeAll(async () => {
 
 describe('a KL release loaded at run time ($load-package)', () => {
   it('needs an admin token', async () => {
-    const none = await request(app).post('/fhir/$load-package').type('application/gzip').send(release.archive);
+    const none = await inEnglish(app).post('/fhir/$load-package').type('application/gzip').send(release.archive);
     expect(none.status).toBe(401);
     const municipal = await loadPackage(app, release.archive, await tokenFor({ kommunekode: '101' }));
     expect(municipal.status).toBe(403);
@@ -91,7 +92,7 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(reasons.some((t) => t.includes('CodeSystem-FSIII.json') && t.includes('status'))).toBe(true);
     expect(reasons.some((t) => t.includes('CodeSystem-other.json') && t.includes('content'))).toBe(true);
     // nothing of it is served
-    const search = await request(app).get(`/fhir/CodeSystem?url=${encodeURIComponent(FSIII)}`);
+    const search = await inEnglish(app).get(`/fhir/CodeSystem?url=${encodeURIComponent(FSIII)}`);
     expect((search.body as Bundle).entry?.map((e) => (e.resource as CodeSystem).version)).toEqual([OLD]);
   });
 
@@ -108,14 +109,14 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(texts(depAnswer.body as OperationOutcome).join(' ')).toContain('kl.dk.fhir.term#2.0.0');
     const notPackage = await loadPackage(app, Buffer.from('not a package'));
     expect(notPackage.status).toBe(422);
-    const wrongType = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type('text/plain').send('x');
+    const wrongType = await inEnglish(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type('text/plain').send('x');
     expect(wrongType.status).toBe(415);
     // a JSON body is a Parameters with the package as a Binary, or the Binary itself; another resource is not a package
-    const otherResource = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send({ resourceType: 'Basic' });
+    const otherResource = await inEnglish(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send({ resourceType: 'Basic' });
     expect([otherResource.status, texts(otherResource.body as OperationOutcome)]).toEqual([415, ['Send the package as .tgz with Content-Type application/gzip (not a Basic)']]);
-    const untyped = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).set('Content-Type', '').send(Buffer.from('x'));
+    const untyped = await inEnglish(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).set('Content-Type', '').send(Buffer.from('x'));
     expect([untyped.status, texts(untyped.body as OperationOutcome)]).toEqual([415, ["Send the package as .tgz with Content-Type application/gzip (not 'none')"]]);
-    const empty = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send('{}');
+    const empty = await inEnglish(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send('{}');
     expect([empty.status, texts(empty.body as OperationOutcome)]).toEqual([400, ['The request has no package (.tgz) in its body']]);
   });
 
@@ -144,13 +145,13 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(da.status).toBe(422);
     expect(texts(da.body as OperationOutcome).join('\n')).toMatch(new RegExp(`bruger kodesystemet ${missing}, som hverken er i pakken`));
     // nothing of it is served
-    const search = await request(fresh).get(`/fhir/ValueSet?url=${encodeURIComponent(valueSet.url!)}`).expect(200);
+    const search = await inEnglish(fresh).get(`/fhir/ValueSet?url=${encodeURIComponent(valueSet.url!)}`).expect(200);
     expect((search.body as Bundle).entry ?? []).toEqual([]);
     // with the code system in the package it loads
     const system: CodeSystem = { resourceType: 'CodeSystem', id: 'not-loaded', url: missing, version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
     const whole = await writePackageTarball({ name: 'kl.synthetic.whole', version: '1.0.0' }, [valueSet, system]);
     expect((await loadPackage(fresh, whole)).status).toBe(200);
-    expect(((await request(fresh).get(`/fhir/ValueSet?url=${encodeURIComponent(valueSet.url!)}`).expect(200)).body as Bundle).entry).toHaveLength(1);
+    expect(((await inEnglish(fresh).get(`/fhir/ValueSet?url=${encodeURIComponent(valueSet.url!)}`).expect(200)).body as Bundle).entry).toHaveLength(1);
   });
 
   describe('with PACKAGE_REFERENCES=warn (packages such as HL7\'s hl7.terminology.r4, whose value sets use code systems no package carries)', () => {
@@ -171,8 +172,8 @@ describe('a KL release loaded at run time ($load-package)', () => {
         expect.stringMatching(/^kl\.synthetic\.lenient#1\.0\.0 afhænger af kl\.dk\.fhir\.term#2\.0\.0, som ikke er indlæst/),
         expect.stringMatching(new RegExp(`bruger kodesystemet ${missing}, som hverken er i pakken`)),
       ]);
-      expect(packageNames(await request(lenient).get('/fhir/$packages').expect(200))).toContain('kl.synthetic.lenient');
-      const expansion = await request(lenient).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(valueSet.url!)}`).expect(404);
+      expect(packageNames(await inEnglish(lenient).get('/fhir/$packages').expect(200))).toContain('kl.synthetic.lenient');
+      const expansion = await inEnglish(lenient).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(valueSet.url!)}`).expect(404);
       expect(texts(expansion.body as OperationOutcome)[0]).toContain(missing);
       // the default refuses the same package
       expect((await loadPackage(await testApp(), await dependent())).status).toBe(422);
@@ -188,13 +189,13 @@ describe('a KL release loaded at run time ($load-package)', () => {
       expect(reasons).toContain(`${FSIII}|${OLD} is already served with other content`);
       expect(reasons).toContain('kl.dk.fhir.term#2.0.0, which is not loaded');
       expect(reasons).toContain(`uses the code system ${missing}`);
-      expect(packageNames(await request(lenient).get('/fhir/$packages').expect(200))).not.toContain('kl.synthetic.clash');
+      expect(packageNames(await inEnglish(lenient).get('/fhir/$packages').expect(200))).not.toContain('kl.synthetic.clash');
     });
 
     it('is listed by $packages with what it lacks, until a later package brings it', async () => {
       const lenient = await testApp({ packageReferences: 'warn' });
       expect((await loadPackage(lenient, await dependent())).status).toBe(200);
-      const listed = async (name: string) => (((await request(lenient).get('/fhir/$packages').expect(200)).body as Parameters).parameter ?? [])
+      const listed = async (name: string) => (((await inEnglish(lenient).get('/fhir/$packages').expect(200)).body as Parameters).parameter ?? [])
         .find((p) => p.part?.some((x) => x.name === 'name' && x.valueString === name))!.part!;
       const lacking = (part: ParametersParameter[]) => ({
         dependencies: part.filter((x) => x.name === 'missingDependency').map((x) => x.valueString),
@@ -207,7 +208,7 @@ describe('a KL release loaded at run time ($load-package)', () => {
       expect((await loadPackage(lenient, await writePackageTarball({ name: 'kl.synthetic.system', version: '1.0.0' }, [system]))).status).toBe(200);
       expect(lacking(await listed('kl.synthetic.lenient'))).toEqual({ dependencies: ['kl.dk.fhir.term#2.0.0'], unserved: [] });
       expect(lacking(await listed('kl.synthetic.system'))).toEqual({ dependencies: [], unserved: [] });
-      const expansion = (await request(lenient).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(valueSet.url!)}`).expect(200)).body as ValueSet;
+      const expansion = (await inEnglish(lenient).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(valueSet.url!)}`).expect(200)).body as ValueSet;
       expect(expansion.expansion?.contains?.map((c) => c.code)).toEqual(['x']);
     });
 
@@ -219,7 +220,7 @@ describe('a KL release loaded at run time ($load-package)', () => {
         const lines: string[] = [];
         const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line).msg as string) });
         const lenient = await testApp({ packages: [file], packageReferences: 'warn' }, { logger });
-        expect(packageNames(await request(lenient).get('/fhir/$packages').expect(200))).toContain('kl.synthetic.lenient');
+        expect(packageNames(await inEnglish(lenient).get('/fhir/$packages').expect(200))).toContain('kl.synthetic.lenient');
         expect(lines.filter((l) => l.startsWith('PACKAGES: '))).toEqual([
           expect.stringContaining('afhænger af kl.dk.fhir.term#2.0.0'), expect.stringContaining(`bruger kodesystemet ${missing}`),
         ]);
@@ -273,7 +274,7 @@ describe('a KL release loaded at run time ($load-package)', () => {
       expect(daIssues.map((i) => i.details?.text)).toEqual(c.da.map((r) => expect.stringMatching(r)));
       expect(daIssues.map(translation)).toEqual(enIssues.map((i) => i.details?.text));
     }
-    const wrongType = (lang: string) => request(fresh).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).set('Accept-Language', lang).type('text/plain').send('x');
+    const wrongType = (lang: string) => inEnglish(fresh).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).set('Accept-Language', lang).type('text/plain').send('x');
     expect(texts((await wrongType('en')).body as OperationOutcome)).toEqual(["Send the package as .tgz with Content-Type application/gzip (not 'text/plain')"]);
     expect(texts((await wrongType('da')).body as OperationOutcome)).toEqual(["Send pakken som .tgz med Content-Type application/gzip (ikke 'text/plain')"]);
   });
@@ -284,7 +285,7 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(texts(res.body as OperationOutcome)[0]).toContain(`${NEXT_FSIII_PACKAGE.name}#${NEXT_FSIII_PACKAGE.version}`);
     const again = await loadPackage(app, release.archive);
     expect(again.status).toBe(409);
-    const search = await request(app).get(`/fhir/CodeSystem?url=${encodeURIComponent(FSIII)}`);
+    const search = await inEnglish(app).get(`/fhir/CodeSystem?url=${encodeURIComponent(FSIII)}`);
     expect((search.body as Bundle).entry?.map((e) => (e.resource as CodeSystem).version).sort()).toEqual([OLD, NEXT_FSIII_VERSION]);
   });
 
@@ -296,7 +297,7 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect((await lookup(added, OLD)).status).toBe(404);
     expect(display((await lookup(redisplayed.code)).body as Parameters)).toBe(redisplayed.after);
     expect(display((await lookup(redisplayed.code, OLD)).body as Parameters)).toBe(redisplayed.before);
-    const pinned = await request(app).get(`/fhir/CodeSystem/$validate-code?url=${encodeURIComponent(`${FSIII}|${OLD}`)}&code=${added}`);
+    const pinned = await inEnglish(app).get(`/fhir/CodeSystem/$validate-code?url=${encodeURIComponent(`${FSIII}|${OLD}`)}&code=${added}`);
     expect((pinned.body as Parameters).parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(false);
   });
 
@@ -316,7 +317,7 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(value('status')?.valueCode).toBe('retired');
     expect(value('replacedBy')?.valueCode).toBe(release.changes.replacement);
     const { moved } = release.changes;
-    const subsumes = (version?: string) => request(app).get(`/fhir/CodeSystem/$subsumes?system=${encodeURIComponent(FSIII)}&codeA=${moved.to}&codeB=${moved.code}${version ? `&version=${version}` : ''}`);
+    const subsumes = (version?: string) => inEnglish(app).get(`/fhir/CodeSystem/$subsumes?system=${encodeURIComponent(FSIII)}&codeA=${moved.to}&codeB=${moved.code}${version ? `&version=${version}` : ''}`);
     const outcome = (body: Parameters) => body.parameter?.find((p) => p.name === 'outcome')?.valueCode;
     expect(outcome((await subsumes()).body as Parameters)).toBe('subsumes');
     expect(outcome((await subsumes(OLD)).body as Parameters)).toBe('not-subsumed');
@@ -324,17 +325,17 @@ describe('a KL release loaded at run time ($load-package)', () => {
 
   it('CodeSystem/{id}/$subsumes answers from that instance\'s version, and refuses another system', async () => {
     const { moved } = release.changes;
-    const found = await request(app).get(`/fhir/CodeSystem?url=${encodeURIComponent(FSIII)}&version=${OLD}`);
+    const found = await inEnglish(app).get(`/fhir/CodeSystem?url=${encodeURIComponent(FSIII)}&version=${OLD}`);
     const older = ((found.body as Bundle).entry ?? []).map((e) => e.resource as CodeSystem).find((cs) => cs.version === OLD);
     expect(older?.id).toBeDefined();
-    const onOlder = (query: string) => request(app).get(`/fhir/CodeSystem/${older!.id}/$subsumes?${query}`);
+    const onOlder = (query: string) => inEnglish(app).get(`/fhir/CodeSystem/${older!.id}/$subsumes?${query}`);
     const outcome = (body: Parameters) => body.parameter?.find((p) => p.name === 'outcome')?.valueCode;
     expect(outcome((await onOlder(`codeA=${moved.to}&codeB=${moved.code}`)).body as Parameters)).toBe('not-subsumed');
     expect(outcome((await onOlder(`codeA=${moved.to}&codeB=${moved.code}&version=${NEXT_FSIII_VERSION}`)).body as Parameters)).toBe('subsumes');
     const other = await onOlder(`system=${encodeURIComponent('urn:oid:1.2.208.176.2.22')}&codeA=${moved.to}&codeB=${moved.code}`);
     expect(other.status).toBe(400);
     expect(texts(other.body as OperationOutcome).join(' ')).toContain(`CodeSystem/${older!.id}`);
-    const otherCoding = await request(app).post(`/fhir/CodeSystem/${older!.id}/$subsumes`).type(JSON_TYPE).send({
+    const otherCoding = await inEnglish(app).post(`/fhir/CodeSystem/${older!.id}/$subsumes`).type(JSON_TYPE).send({
       resourceType: 'Parameters',
       parameter: [{ name: 'codingA', valueCoding: { system: 'urn:oid:1.2.208.176.2.22', code: moved.to } }, { name: 'codingB', valueCoding: { system: FSIII, code: moved.code } }],
     });
@@ -343,7 +344,7 @@ describe('a KL release loaded at run time ($load-package)', () => {
 
   it('the value sets follow system-version: an FSIII value set expanded with the older version lacks the added code', async () => {
     const vs = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: FSIII, filter: [{ property: 'concept', op: 'is-a', value: release.changes.addedUnder }] }] } };
-    const expand = (systemVersion?: string) => request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
+    const expand = (systemVersion?: string) => inEnglish(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
       resourceType: 'Parameters',
       parameter: [{ name: 'valueSet', resource: vs }, ...(systemVersion ? [{ name: 'system-version', valueUri: `${FSIII}|${systemVersion}` }] : [])],
     });
@@ -383,7 +384,7 @@ describe('what a package may be ($load-package)', () => {
       });
       await started;
       // asked once the archive is being unpacked: answered before the unpacking ends
-      const health = request(fresh).get('/health').then((res) => {
+      const health = inEnglish(fresh).get('/health').then((res) => {
         order.push('health');
         return res;
       });
@@ -430,7 +431,7 @@ describe('what a package may be ($load-package)', () => {
       let health: Promise<unknown> | undefined;
       const spy = watchChecks((i) => {
         order.push(`check ${i}`);
-        health ??= request(fresh).get('/health').then((res) => order.push(`health ${res.status}`));
+        health ??= inEnglish(fresh).get('/health').then((res) => order.push(`health ${res.status}`));
       });
       try {
         const res = await loadPackage(fresh, archive);
@@ -460,7 +461,7 @@ describe('what a package may be ($load-package)', () => {
       } finally {
         spy.mockRestore();
       }
-      const list = (await request(fresh).get('/fhir/$packages').expect(200)).body as Parameters;
+      const list = (await inEnglish(fresh).get('/fhir/$packages').expect(200)).body as Parameters;
       expect(JSON.stringify(list)).not.toContain('kl.synthetic.large');
     });
   });
@@ -543,11 +544,11 @@ describe('a package brings no version of a url written here ($load-package, PACK
   const BOLD = { code: '101-BOLD', display: 'Boldspil', type: 'indsats' as const };
 
   function put(target: App, auth: string, r: CodeSystem) {
-    return request(target).put(`/fhir/CodeSystem/${r.id}`).set('Authorization', auth).type(JSON_TYPE).send(r);
+    return inEnglish(target).put(`/fhir/CodeSystem/${r.id}`).set('Authorization', auth).type(JSON_TYPE).send(r);
   }
 
   function lookupIn(target: App, system: string, code: string, version?: string) {
-    return request(target).get('/fhir/CodeSystem/$lookup').query({ system, code, ...(version ? { version } : {}) });
+    return inEnglish(target).get('/fhir/CodeSystem/$lookup').query({ system, code, ...(version ? { version } : {}) });
   }
 
   function parameter(body: Parameters, name: string): unknown {
@@ -580,12 +581,12 @@ describe('a package brings no version of a url written here ($load-package, PACK
       `CodeSystem ${v1.url}|1.0.0: ${v1.url} er skrevet her af kommune 101 (versionerne 1.0.0, 2.0.0); en pakke kan ikke udgive nogen version af en URL, der er skrevet gennem skrive-API'et`,
     ]);
     // the catalogs are as they were: 1.0.0 answers as 101 wrote it, and 101 goes on writing and deleting its own id
-    expect(packageNames(await request(fresh).get('/fhir/$packages').expect(200))).not.toContain('example.hijack');
+    expect(packageNames(await inEnglish(fresh).get('/fhir/$packages').expect(200))).not.toContain('example.hijack');
     expect(parameter((await lookupIn(fresh, v1.url!, RYGESTOP.code, '1.0.0').expect(200)).body as Parameters, 'display')).toBe('Rygestop');
-    const validated = await request(fresh).get('/fhir/CodeSystem/$validate-code').query({ url: v1.url, version: '1.0.0', code: RYGESTOP.code, display: 'Rygestop' }).expect(200);
+    const validated = await inEnglish(fresh).get('/fhir/CodeSystem/$validate-code').query({ url: v1.url, version: '1.0.0', code: RYGESTOP.code, display: 'Rygestop' }).expect(200);
     expect(parameter(validated.body as Parameters, 'result')).toBe(true);
     await put(fresh, auth, { ...v1, version: '3.0.0' }).expect(200);
-    await request(fresh).delete(`/fhir/CodeSystem/${v1.id}`).set('Authorization', auth).expect(200);
+    await inEnglish(fresh).delete(`/fhir/CodeSystem/${v1.id}`).set('Authorization', auth).expect(200);
   });
 
   it("a newer version of a municipality's url is refused: it would take the url over from the municipality", async () => {
@@ -601,7 +602,7 @@ describe('a package brings no version of a url written here ($load-package, PACK
     ]);
     const looked = (await lookupIn(fresh, local.url!, '147-BOLD').expect(200)).body as Parameters;
     expect([parameter(looked, 'version'), parameter(looked, 'display')]).toEqual(['1.0.0', 'Boldspil']);
-    const validated = await request(fresh).get('/fhir/CodeSystem/$validate-code').query({ url: local.url, code: '147-BOLD', display: 'Boldspil' }).expect(200);
+    const validated = await inEnglish(fresh).get('/fhir/CodeSystem/$validate-code').query({ url: local.url, code: '147-BOLD', display: 'Boldspil' }).expect(200);
     expect([parameter(validated.body as Parameters, 'result'), parameter(validated.body as Parameters, 'version')]).toEqual([true, '1.0.0']);
     await put(fresh, auth, { ...local, version: '1.1.0' }).expect(200);
   });
@@ -611,7 +612,7 @@ describe('a package brings no version of a url written here ($load-package, PACK
     const auth = `Bearer ${await tokenFor({ kommunekode: '103' })}`;
     const deleted = localCodeSystem('103', 'nedlagt', [{ code: '103-X', display: 'X', type: 'indsats' }]);
     await put(fresh, auth, deleted).expect(201);
-    await request(fresh).delete(`/fhir/CodeSystem/${deleted.id}`).set('Authorization', auth).expect(200);
+    await inEnglish(fresh).delete(`/fhir/CodeSystem/${deleted.id}`).set('Authorization', auth).expect(200);
     const common: CodeSystem = { resourceType: 'CodeSystem', id: 'common-example', url: 'http://example.org/CodeSystem/common', version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
     await put(fresh, `Bearer ${adminToken}`, common).expect(201);
     const archive = await writePackageTarball({ name: 'example.taken', version: '1.0.0' }, [
@@ -634,10 +635,10 @@ describe('a package brings no version of a url written here ($load-package, PACK
     const archive = await writePackageTarball({ name: 'example.kommune-104', version: '1.0.0' }, [local]);
     expect((await loadPackage(fresh, archive)).status).toBe(200);
     expect((await put(fresh, auth, { ...local, version: '2.0.0' })).status).toBe(405);
-    const created = await request(fresh).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE).send({ ...local, id: undefined, version: '2.0.0' });
+    const created = await inEnglish(fresh).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE).send({ ...local, id: undefined, version: '2.0.0' });
     expect(created.status).toBe(422);
     expect(texts(created.body as OperationOutcome)).toEqual([expect.stringMatching(/is a canonical of a published catalog/)]);
-    await request(fresh).post('/fhir/$unload-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE)
+    await inEnglish(fresh).post('/fhir/$unload-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'example.kommune-104' }, { name: 'version', valueString: '1.0.0' }] }).expect(200);
     await put(fresh, auth, { ...local, version: '2.0.0' }).expect(201);
     const again = await loadPackage(fresh, archive);
@@ -709,7 +710,7 @@ describe('packages out ($package) load back with every resource equal', () => {
   }
 
   async function served(target: App, r: { resourceType: string; url?: string; version?: string }): Promise<unknown> {
-    const res = await request(target).get(`/fhir/${r.resourceType}?url=${encodeURIComponent(r.url!)}${r.version ? `&version=${encodeURIComponent(r.version)}` : ''}`);
+    const res = await inEnglish(target).get(`/fhir/${r.resourceType}?url=${encodeURIComponent(r.url!)}${r.version ? `&version=${encodeURIComponent(r.version)}` : ''}`);
     const entries = (res.body as Bundle).entry ?? [];
     return entries.map((e) => e.resource).find((x) => (x as { version?: string }).version === r.version);
   }
@@ -735,8 +736,8 @@ describe('packages out ($package) load back with every resource equal', () => {
   it("a municipality's catalogs and maps, loaded into a fresh server with $load-package", async () => {
     const token = await tokenFor({ kommunekode: '101' });
     const { codeSystem, conceptMap } = sampleCatalog('101');
-    await request(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(201);
-    await request(app).post('/fhir/ConceptMap').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(conceptMap).expect(201);
+    await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(201);
+    await inEnglish(app).post('/fhir/ConceptMap').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(conceptMap).expect(201);
     const archive = await downloadPackage(app, '?kommunekode=101&version=1.0.0');
     const pkg = await readPackageTarball(archive, 'kommune-101');
     expect(pkg.manifest).toMatchObject({ name: 'faelles-tx.kommune-101', version: '1.0.0', dependencies: { 'faelles-tx.catalogs': '0.1.0' } });
@@ -748,17 +749,17 @@ describe('packages out ($package) load back with every resource equal', () => {
       expect(await served(fresh, r)).toEqual(await served(app, r));
     }
     // and its maps work there
-    const translate = await request(fresh).get(`/fhir/ConceptMap/$translate?url=${encodeURIComponent(conceptMap.url!)}&system=${encodeURIComponent(codeSystem.url!)}&code=101-BOLD`);
+    const translate = await inEnglish(fresh).get(`/fhir/ConceptMap/$translate?url=${encodeURIComponent(conceptMap.url!)}&system=${encodeURIComponent(codeSystem.url!)}&code=101-BOLD`);
     expect((translate.body as Parameters).parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(true);
-    expect((await request(app).get('/fhir/$package?kommunekode=999')).status).toBe(404);
-    expect((await request(app).get('/fhir/$package?kommunekode=abc')).status).toBe(400);
+    expect((await inEnglish(app).get('/fhir/$package?kommunekode=999')).status).toBe(404);
+    expect((await inEnglish(app).get('/fhir/$package?kommunekode=abc')).status).toBe(400);
   });
 
   it('as the operations of the table: a Binary in a batch and to a FHIR client, and loaded from a Parameters carrying it as a Binary (as from the archive itself)', async () => {
     const token = await tokenFor({ kommunekode: '103' });
     const { codeSystem, conceptMap } = sampleCatalog('103');
-    for (const r of [codeSystem, conceptMap]) await request(app).post(`/fhir/${r.resourceType}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(r).expect(201);
-    const batch = await request(app).post('/fhir').type(JSON_TYPE).send({
+    for (const r of [codeSystem, conceptMap]) await inEnglish(app).post(`/fhir/${r.resourceType}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(r).expect(201);
+    const batch = await inEnglish(app).post('/fhir').type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: '$package?kommunekode=103&version=1.0.0' } }],
     }).expect(200);
     const entry = (batch.body as Bundle).entry![0]!;
@@ -777,21 +778,21 @@ describe('packages out ($package) load back with every resource equal', () => {
     } finally {
       await server.close();
     }
-    const asJson = await request(app).get('/fhir/$package?kommunekode=103&version=1.0.0&_format=json').expect(200);
+    const asJson = await inEnglish(app).get('/fhir/$package?kommunekode=103&version=1.0.0&_format=json').expect(200);
     expect([asJson.headers['content-type'], (asJson.body as Binary).data]).toEqual(['application/fhir+json; charset=utf-8', archive.toString('base64')]);
-    const native = await request(app).get('/fhir/$package?kommunekode=103&version=1.0.0').set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').expect(200);
+    const native = await inEnglish(app).get('/fhir/$package?kommunekode=103&version=1.0.0').set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').expect(200);
     expect(native.headers['content-type']).toBe('application/gzip');
 
     const fresh = await freshServer([], TERMINOLOGY_DIR);
     const asParameters = { resourceType: 'Parameters', parameter: [{ name: 'package', resource: { resourceType: 'Binary', contentType: 'application/gzip', data: archive.toString('base64') } }] };
-    const loaded = await request(fresh).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send(asParameters);
+    const loaded = await inEnglish(fresh).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type(JSON_TYPE).send(asParameters);
     expect([loaded.status, texts(loaded.body as OperationOutcome)]).toEqual([200, ['Package faelles-tx.kommune-103#1.0.0 is loaded: 1 code system, 0 value sets and 1 concept map']]);
     expect(await served(fresh, conceptMap as { resourceType: string; url?: string; version?: string })).toEqual(await served(app, conceptMap as { resourceType: string; url?: string; version?: string }));
   });
 
   it("a municipality's package keeps the versions later writes replaced (a map names the catalog version it was made for), not a deleted catalog's", async () => {
     const auth = `Bearer ${await tokenFor({ kommunekode: '102' })}`;
-    const write = (r: CodeSystem | ConceptMap, method: 'put' | 'delete' = 'put') => request(app)[method](`/fhir/${r.resourceType}/${r.id}`)
+    const write = (r: CodeSystem | ConceptMap, method: 'put' | 'delete' = 'put') => inEnglish(app)[method](`/fhir/${r.resourceType}/${r.id}`)
       .set('Authorization', auth).type(JSON_TYPE).send(method === 'put' ? r : undefined).expect((res) => expect(res.status).toBeLessThan(300));
     const { codeSystem, conceptMap } = sampleCatalog('102');
     await write(codeSystem);
@@ -806,22 +807,22 @@ describe('packages out ($package) load back with every resource equal', () => {
     expect(files.map((r) => `${r.resourceType} ${r.url}|${r.version}`).sort()).toEqual([
       `CodeSystem ${codeSystem.url}|1.0.0`, `CodeSystem ${codeSystem.url}|2.0.0`, `ConceptMap ${conceptMap.url}|1.0.0`,
     ]);
-    const history = ((await request(app).get(`/fhir/CodeSystem/${codeSystem.id}/_history`).expect(200)).body as Bundle).entry!.map((e) => e.resource as CodeSystem);
+    const history = ((await inEnglish(app).get(`/fhir/CodeSystem/${codeSystem.id}/_history`).expect(200)).body as Bundle).entry!.map((e) => e.resource as CodeSystem);
     const withoutMeta = ({ meta: _meta, ...rest }: CodeSystem | ConceptMap) => rest;
     expect(withoutMeta(files.find((r) => r.version === '1.0.0' && r.resourceType === 'CodeSystem')!))
       .toEqual(withoutMeta(history.find((r) => r.version === '1.0.0')!));
 
     const fresh = await freshServer([], TERMINOLOGY_DIR);
     expect((await loadPackage(fresh, archive)).status).toBe(200);
-    const old = await request(fresh).get('/fhir/CodeSystem/$lookup').query({ system: codeSystem.url, version: '1.0.0', code: '102-BOLD' }).expect(200);
+    const old = await inEnglish(fresh).get('/fhir/CodeSystem/$lookup').query({ system: codeSystem.url, version: '1.0.0', code: '102-BOLD' }).expect(200);
     expect((old.body as Parameters).parameter?.find((p) => p.name === 'version')?.valueString).toBe('1.0.0');
-    const current = await request(fresh).get('/fhir/CodeSystem/$lookup').query({ system: codeSystem.url, code: '102-ANDET' }).expect(200);
+    const current = await inEnglish(fresh).get('/fhir/CodeSystem/$lookup').query({ system: codeSystem.url, code: '102-ANDET' }).expect(200);
     expect((current.body as Parameters).parameter?.find((p) => p.name === 'version')?.valueString).toBe('2.0.0');
   });
 
   it('answers another method than the operation takes with 405 and Allow, as the other operations', async () => {
     for (const [method, path, allow] of [['get', '/fhir/$load-package', 'POST'], ['post', '/fhir/$package', 'GET, HEAD'], ['delete', '/fhir/$package', 'GET, HEAD']] as const) {
-      const res = await request(app)[method](path);
+      const res = await inEnglish(app)[method](path);
       expect([method, path, res.status, res.headers.allow]).toEqual([method, path, 405, allow]);
       expect((res.body as OperationOutcome).issue[0]?.code).toBe('not-supported');
     }
@@ -830,8 +831,8 @@ describe('packages out ($package) load back with every resource equal', () => {
   it('answers a parameter given twice as the other operations answer a repeated single parameter', async () => {
     const issue = (res: request.Response) => (res.body as OperationOutcome).issue[0];
     for (const [name, value, operation] of [['kommunekode', '101', 'ConceptMap/$coverage'], ['version', '1.0.0', 'CodeSystem/$lookup']]) {
-      const res = await request(app).get(`/fhir/$package?${name}=${value}&${name}=${value}`);
-      const other = await request(app).get(`/fhir/${operation}?${name}=${value}&${name}=${value}`);
+      const res = await inEnglish(app).get(`/fhir/$package?${name}=${value}&${name}=${value}`);
+      const other = await inEnglish(app).get(`/fhir/${operation}?${name}=${value}&${name}=${value}`);
       expect(other.status).toBe(400);
       expect([res.status, issue(res)]).toEqual([400, issue(other)]);
       expect(issue(res)?.details?.text).toMatch(new RegExp(`'${name}' may only be given once`));
@@ -848,9 +849,9 @@ describe('packages out ($package) load back with every resource equal', () => {
       ['?kommunekode=999', 404, /^Municipality 999 has no local catalogs or maps/, /^Kommune 999 har ingen lokale kataloger eller mapninger/],
     ] as const) {
       // strict: an unknown parameter is refused, as for every operation (otherwise it is ignored)
-      const english = await request(app).get(`/fhir/$package${query}`).set('Prefer', 'handling=strict');
+      const english = await inEnglish(app).get(`/fhir/$package${query}`).set('Prefer', 'handling=strict');
       expect([english.status, text(english)]).toEqual([status, expect.stringMatching(en)]);
-      const danish = await request(app).get(`/fhir/$package${query}`).set('Prefer', 'handling=strict').set('Accept-Language', 'da');
+      const danish = await inEnglish(app).get(`/fhir/$package${query}`).set('Prefer', 'handling=strict').set('Accept-Language', 'da');
       expect([danish.status, text(danish)]).toEqual([status, expect.stringMatching(da)]);
     }
   });
@@ -858,11 +859,11 @@ describe('packages out ($package) load back with every resource equal', () => {
 
 describe('the package operations are described', () => {
   it('in the CapabilityStatement, each with an OperationDefinition that can be read', async () => {
-    const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const cs = (await inEnglish(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
     const ops = cs.rest![0]!.operation!.filter((o) => o.name === 'load-package' || o.name === 'package');
     expect(ops.map((o) => o.name).sort()).toEqual(['load-package', 'package']);
     for (const o of ops) {
-      const def = (await request(app).get(`/fhir/OperationDefinition/${o.definition.split('/').pop()}`).expect(200)).body as OperationDefinition;
+      const def = (await inEnglish(app).get(`/fhir/OperationDefinition/${o.definition.split('/').pop()}`).expect(200)).body as OperationDefinition;
       expect(def).toMatchObject({ url: o.definition, code: o.name, system: true });
     }
   });

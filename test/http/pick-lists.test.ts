@@ -1,5 +1,6 @@
 import type { Bundle, CodeableConcept, Coding, OperationOutcome, Parameters, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import request from 'supertest';
+import { inEnglish } from '../support/english';
 import type { App } from '../../src/app';
 import { evaluateValueSet } from '../../src/terminology/expansion/cache';
 import { CONTAINS_PROPERTY_EXT } from '../../src/terminology/expansion/renderer';
@@ -22,12 +23,13 @@ beforeAll(async () => {
 });
 
 async function expand(query: Record<string, string>, status = 200): Promise<ValueSet> {
-  const res = await request(app).get('/fhir/ValueSet/$expand').query(query);
+  const res = await inEnglish(app).get('/fhir/ValueSet/$expand').query(query);
   expect(res.status).toBe(status);
   return res.body as ValueSet;
 }
 
 async function codings(query: Record<string, string>, status = 200, acceptLanguage?: string): Promise<Parameters> {
+  // the warnings are read by municipal staff: Danish unless English is asked for (the caller's own Accept-Language)
   const asked = request(app).get('/fhir/CodeSystem/$local-codings').query(query);
   const res = await (acceptLanguage ? asked.set('Accept-Language', acceptLanguage) : asked);
   expect(res.status).toBe(status);
@@ -188,7 +190,7 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
     expect(codesOf(forUI.expansion!.contains)).toEqual([...catalogOrder('indsatskatalog-119'), ...catalogOrder('indsatskatalog-140')]);
     expect(codesOf(find(forUI.expansion!.contains, CODES.sygdomshaandtering)!.contains)).toEqual(['370-TEORI-OM-KOL', '370-MEDICINUNDERVISNING', '370-PSYKOSOCIALE-FORHOLD']);
 
-    const validate = async (code: string) => ((await request(app).get('/fhir/ValueSet/$validate-code')
+    const validate = async (code: string) => ((await inEnglish(app).get('/fhir/ValueSet/$validate-code')
       .query({ url, system: FSIII, code, abstract: 'false' }).expect(200)).body as Parameters).parameter ?? [];
     const paragraf = await validate(PARAGRAF_140);
     expect(paragraf.find((p) => p.name === 'result')!.valueBoolean).toBe(false);
@@ -264,14 +266,14 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
   });
 
   it('$local-codings takes the local coding in a POSTed Parameters too', async () => {
-    const res = await request(app).post('/fhir/CodeSystem/$local-codings').type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir/CodeSystem/$local-codings').type(JSON_TYPE).send({
       resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: csUrl('370'), code: '370-MINDFULNESS' } }],
     }).expect(200);
     expect(recorded(res.body as Parameters)[0]!.coding!.map((c) => c.code)).toEqual([CODES.mentalHaandtering, '370-MINDFULNESS']);
   });
 
   it('property=niveau2 gives the niveau-2 targets on any expansion with local codes', async () => {
-    const res = await request(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
       resourceType: 'Parameters', parameter: [
         { name: 'valueSet', resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: csUrl('370'), concept: [{ code: '370-AKUPUNKTUR' }, { code: '370-KOL-REHAB' }] }] } } },
         { name: 'property', valueString: 'niveau2' },
@@ -293,10 +295,10 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
   });
 
   it('the pick lists are published: searchable by the kommunekode identifier and readable by id', async () => {
-    const res = await request(app).get('/fhir/ValueSet').query({ identifier: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode|370' }).expect(200);
+    const res = await inEnglish(app).get('/fhir/ValueSet').query({ identifier: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode|370' }).expect(200);
     const urls = ((res.body as Bundle).entry ?? []).map((e) => (e.resource as ValueSet).url).sort();
     expect(urls).toEqual(['indsatser', 'indsatsvaelger', 'lokalt-katalog', 'tilbud', 'tilbud-370-KOL-REHAB'].map((n) => vsUrl('370', n)));
-    const read = await request(app).get('/fhir/ValueSet/kommune-370-indsatser').expect(200);
+    const read = await inEnglish(app).get('/fhir/ValueSet/kommune-370-indsatser').expect(200);
     expect(read.body.url).toBe(vsUrl('370', 'indsatser'));
     const all = await expand({ url: vsUrl('370', 'lokalt-katalog') });
     expect(all.expansion!.total).toBe(10);
@@ -314,7 +316,7 @@ describe('$local-codings for the data-use example 101 (a local intervention stil
     // still answered as linked, with the replacement to map to instead
     expect((rygestop.parameter ?? []).filter((x) => x.name === 'replacement').map((x) => x.valueCoding!.code)).toEqual([CODES.nikotin]);
     // the retired code is a §119 code, as its $lookup says
-    const lookup = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: CODES.tobaksafvaenningRetired, property: 'lovparagraf' }).expect(200);
+    const lookup = await inEnglish(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: CODES.tobaksafvaenningRetired, property: 'lovparagraf' }).expect(200);
     expect(JSON.stringify(lookup.body)).toContain('Sundhedsloven §119');
     // the same system as for 101's codes mapped to an active §119 or §140 code
     for (const code of ['101-STYRKE', '101-OPSTART', '101-GANG']) {
@@ -327,7 +329,7 @@ describe('$local-codings for the data-use example 101 (a local intervention stil
 
   it("and a home-care intervention (in neither the §119 nor the §140 catalog) still gets the care gateway's system", async () => {
     const personligHygiejne = '17312894-b23f-43d9-9723-b725ac25d872';
-    await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '253' })}`).type(JSON_TYPE)
+    await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '253' })}`).type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: `kode,titel,type,maal\n253-BAD,Hjælp til bad,indsats,${personligHygiejne}\n` }] })
       .expect(200);
     const p = await codings({ kommunekode: '253', code: '253-BAD' });
@@ -345,24 +347,24 @@ describe("a value set a municipality wrote under a pick list's id before it had 
       identifier: [{ system: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode', value: k }],
       compose: { include: [{ system: FSIII, concept: [{ code: CODES.kostvejledning }] }] },
     };
-    await request(app).put(`/fhir/ValueSet/${id}`).set('Authorization', auth).type(JSON_TYPE).send(own).expect(201);
+    await inEnglish(app).put(`/fhir/ValueSet/${id}`).set('Authorization', auth).type(JSON_TYPE).send(own).expect(201);
     const { codeSystem, conceptMap } = sampleCatalog(k);
     for (const r of [codeSystem, conceptMap]) {
-      await request(app).put(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', auth).type(JSON_TYPE).send(r).expect(201);
+      await inEnglish(app).put(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', auth).type(JSON_TYPE).send(r).expect(201);
     }
-    expect(((await request(app).get(`/fhir/ValueSet/${id}`).expect(200)).body as ValueSet).url).toBe(vsUrl(k, 'andet'));
-    const found = (await request(app).get('/fhir/ValueSet').query({ url: vsUrl(k, 'indsatsvaelger') }).expect(200)).body as Bundle;
+    expect(((await inEnglish(app).get(`/fhir/ValueSet/${id}`).expect(200)).body as ValueSet).url).toBe(vsUrl(k, 'andet'));
+    const found = (await inEnglish(app).get('/fhir/ValueSet').query({ url: vsUrl(k, 'indsatsvaelger') }).expect(200)).body as Bundle;
     const picker = found.entry?.[0]?.resource as ValueSet;
     expect(picker.id).toMatch(new RegExp(`^${id}-`));
-    expect(((await request(app).get(`/fhir/ValueSet/${picker.id}`).expect(200)).body as ValueSet).url).toBe(vsUrl(k, 'indsatsvaelger'));
-    const all = (await request(app).get('/fhir/ValueSet').query({ identifier: `http://faelles-tx.dk/fhir/NamingSystem/kommunekode|${k}`, _count: 100 }).expect(200)).body as Bundle;
+    expect(((await inEnglish(app).get(`/fhir/ValueSet/${picker.id}`).expect(200)).body as ValueSet).url).toBe(vsUrl(k, 'indsatsvaelger'));
+    const all = (await inEnglish(app).get('/fhir/ValueSet').query({ identifier: `http://faelles-tx.dk/fhir/NamingSystem/kommunekode|${k}`, _count: 100 }).expect(200)).body as Bundle;
     const fullUrls = (all.entry ?? []).map((e) => e.fullUrl);
     expect(fullUrls.length).toBeGreaterThan(2);
     expect(new Set(fullUrls).size).toBe(fullUrls.length);
     // once the municipality deletes its value set, the pick list takes its id back
-    await request(app).delete(`/fhir/ValueSet/${id}`).set('Authorization', auth).expect(200);
-    expect(((await request(app).get(`/fhir/ValueSet/${id}`).expect(200)).body as ValueSet).url).toBe(vsUrl(k, 'indsatsvaelger'));
-    await request(app).get(`/fhir/ValueSet/${picker.id}`).expect(404);
+    await inEnglish(app).delete(`/fhir/ValueSet/${id}`).set('Authorization', auth).expect(200);
+    expect(((await inEnglish(app).get(`/fhir/ValueSet/${id}`).expect(200)).body as ValueSet).url).toBe(vsUrl(k, 'indsatsvaelger'));
+    await inEnglish(app).get(`/fhir/ValueSet/${picker.id}`).expect(404);
   });
 });
 
@@ -370,7 +372,7 @@ describe('a municipality that writes its catalog (561)', () => {
   const k = '561';
   let token: string;
   const put = async (resource: { resourceType: string; id?: string }, status: number) =>
-    request(app).put(`/fhir/${resource.resourceType}/${resource.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(resource).expect(status);
+    inEnglish(app).put(`/fhir/${resource.resourceType}/${resource.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(resource).expect(status);
 
   beforeAll(async () => {
     token = await tokenFor({ kommunekode: k });
@@ -506,10 +508,10 @@ describe('a municipality that writes its catalog (561)', () => {
     const refused = await put(other, 422);
     const text = (refused.body as OperationOutcome).issue.map((i) => i.details?.text ?? '').join(' ');
     expect(text).toContain(`the pick list ${vsUrl(k, 'indsatsvaelger')}`);
-    const danish = await request(app).put(`/fhir/ValueSet/${other.id}`).set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da')
+    const danish = await inEnglish(app).put(`/fhir/ValueSet/${other.id}`).set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da')
       .type(JSON_TYPE).send(other).expect(422);
     expect((danish.body as OperationOutcome).issue[0]?.details?.text).toContain(`plukkelisten ${vsUrl(k, 'indsatsvaelger')}`);
-    const read = await request(app).get(`/fhir/ValueSet/kommune-${k}-indsatsvaelger`).expect(200);
+    const read = await inEnglish(app).get(`/fhir/ValueSet/kommune-${k}-indsatsvaelger`).expect(200);
     expect((read.body as ValueSet).url).toBe(vsUrl(k, 'indsatsvaelger'));
     await put({ ...other, id: `kommune-${k}-andet` }, 201);
   });
@@ -538,12 +540,12 @@ describe('scenario 1 for every offer code: Æ, _, a space, / and long codes each
     const token = await tokenFor({ kommunekode: k });
     const csv = ['kode,titel,type,maal', ...offers.map((o, i) => `${o.code},Tilbud ${i},tilbud,${o.targets.join(';')}`)].join('\n');
     expect(long('A')).toHaveLength(60);
-    await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+    await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: `${csv}\n` }] }).expect(200);
   });
 
   it('the search by the kommunekode identifier lists one pick list per offer, each with a valid id of its own', async () => {
-    const res = await request(app).get('/fhir/ValueSet').query({ identifier: `http://faelles-tx.dk/fhir/NamingSystem/kommunekode|${k}`, _count: 100 }).expect(200);
+    const res = await inEnglish(app).get('/fhir/ValueSet').query({ identifier: `http://faelles-tx.dk/fhir/NamingSystem/kommunekode|${k}`, _count: 100 }).expect(200);
     const lists = ((res.body as Bundle).entry ?? []).map((e) => e.resource as ValueSet).filter((vs) => vs.url!.startsWith(vsUrl(k, 'tilbud-')));
     expect(lists.map((vs) => vs.url).sort()).toEqual(offers.map((o) => vsUrl(k, o.name)).sort());
     for (const vs of lists) expect(vs.id).toMatch(ID);
@@ -553,12 +555,12 @@ describe('scenario 1 for every offer code: Æ, _, a space, / and long codes each
   it.each(offers.map((o) => [o.code, o] as const))('%s: found by its url, readable by its id and expanded to its niveau-2 interventions', async (_code, offer) => {
     const url = vsUrl(k, offer.name);
     // the canonical goes into the query as any value does: its '%' as '%25'
-    const found = (await request(app).get('/fhir/ValueSet').query({ url }).expect(200)).body as Bundle;
+    const found = (await inEnglish(app).get('/fhir/ValueSet').query({ url }).expect(200)).body as Bundle;
     expect(found.entry).toHaveLength(1);
     const vs = found.entry![0]!.resource as ValueSet;
     expect(vs.url).toBe(url);
     expect(vs.id).toMatch(ID);
-    expect(((await request(app).get(`/fhir/ValueSet/${vs.id}`).expect(200)).body as ValueSet).url).toBe(url);
+    expect(((await inEnglish(app).get(`/fhir/ValueSet/${vs.id}`).expect(200)).body as ValueSet).url).toBe(url);
     const expanded = await expand({ url });
     expect(expanded.expansion!.contains!.map((c) => ({ system: c.system, code: c.code }))).toEqual(offer.targets.map((code) => ({ system: FSIII, code })));
     expect(expanded.expansion!.contains!.every((c) => typeof c.display === 'string')).toBe(true);
@@ -566,14 +568,14 @@ describe('scenario 1 for every offer code: Æ, _, a space, / and long codes each
 
   it('the url is matched as the canonical it is: written into the query with its % escaped, not decoded', async () => {
     const raw = `/fhir/ValueSet/$expand?url=${encodeURIComponent(vsUrl(k, ''))}tilbud-${k}-%25C3%2586BLE`;
-    expect(codesOf(((await request(app).get(raw).expect(200)).body as ValueSet).expansion!.contains)).toEqual(offers[0]!.targets);
-    await request(app).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(vsUrl(k, ''))}tilbud-${k}-%C3%86BLE`).expect(404);
+    expect(codesOf(((await inEnglish(app).get(raw).expect(200)).body as ValueSet).expansion!.contains)).toEqual(offers[0]!.targets);
+    await inEnglish(app).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(vsUrl(k, ''))}tilbud-${k}-%C3%86BLE`).expect(404);
   });
 
   it('an offer whose code is a local name keeps its url and id: tilbud-{code}', async () => {
-    const found = (await request(app).get('/fhir/ValueSet').query({ url: vsUrl(k, `tilbud-${k}-KOL-HOLD`) }).expect(200)).body as Bundle;
+    const found = (await inEnglish(app).get('/fhir/ValueSet').query({ url: vsUrl(k, `tilbud-${k}-KOL-HOLD`) }).expect(200)).body as Bundle;
     expect((found.entry![0]!.resource as ValueSet).id).toBe(`kommune-${k}-tilbud-${k}-KOL-HOLD`);
-    const old = (await request(app).get('/fhir/ValueSet/kommune-370-tilbud-370-KOL-REHAB').expect(200)).body as ValueSet;
+    const old = (await inEnglish(app).get('/fhir/ValueSet/kommune-370-tilbud-370-KOL-REHAB').expect(200)).body as ValueSet;
     expect(old.url).toBe(vsUrl('370', 'tilbud-370-KOL-REHAB'));
   });
 });

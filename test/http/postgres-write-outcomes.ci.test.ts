@@ -45,10 +45,11 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
     return r;
   }
 
+  /** A PUT asking for English: the texts checked here are the English ones (a write answers in Danish otherwise). */
   async function put(r: Running, name: string): Promise<{ status: number; body: OperationOutcome }> {
     const cs = localCodeSystem('101', name, [{ code: `101-${name}`, display: name, type: 'indsats' }]);
     const res = await fetch(`${r.baseUrl}/fhir/CodeSystem/${cs.id}`, {
-      method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': FHIR_JSON, Accept: FHIR_JSON }, body: JSON.stringify(cs),
+      method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': FHIR_JSON, Accept: FHIR_JSON, 'Accept-Language': 'en' }, body: JSON.stringify(cs),
     });
     return { status: res.status, body: (await res.json()) as OperationOutcome };
   }

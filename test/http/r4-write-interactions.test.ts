@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, CodeSystem, OperationOutcome } from 'fhir/r4';
-import request from 'supertest';
+import { inEnglish } from '../support/english';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
@@ -19,14 +19,14 @@ beforeAll(async () => {
   auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
   const { codeSystem, conceptMap } = sampleCatalog('101');
   for (const r of [codeSystem, conceptMap]) {
-    await request(app).put(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', auth).type(JSON_TYPE).send(r).expect(201);
+    await inEnglish(app).put(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', auth).type(JSON_TYPE).send(r).expect(201);
   }
 });
 
 const catalog = (name: string, title = 'Titel') => ({ ...localCodeSystem('101', name, [{ code: `101-${name}`, display: 'En', type: 'indsats' }]), title });
 const put = (body: CodeSystem, headers: Record<string, string> = {}) =>
-  request(app).put(`/fhir/CodeSystem/${body.id}`).set({ Authorization: auth, ...headers }).type(JSON_TYPE).send(body);
-const current = async (id: string) => (await request(app).get(`/fhir/CodeSystem/${id}`).expect(200)).body as CodeSystem;
+  inEnglish(app).put(`/fhir/CodeSystem/${body.id}`).set({ Authorization: auth, ...headers }).type(JSON_TYPE).send(body);
+const current = async (id: string) => (await inEnglish(app).get(`/fhir/CodeSystem/${id}`).expect(200)).body as CodeSystem;
 
 describe("an update's meta.versionId and meta.lastUpdated (R4 update: the server SHALL ignore them)", () => {
   it('are ignored, a stale or malformed version and a past time alike: the update is written as the next version, at the time the server gives', async () => {
@@ -48,14 +48,14 @@ describe("an update's meta.versionId and meta.lastUpdated (R4 update: the server
 
   it('are ignored by a create and in a transaction; a version-aware update is If-Match\'s (412 when stale)', async () => {
     const cs = catalog('meta-transaktion');
-    const created = await request(app).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE)
+    const created = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', auth).type(JSON_TYPE)
       .send({ ...cs, id: undefined, meta: { versionId: '7', lastUpdated: '2001-01-01T00:00:00Z' } }).expect(201);
     expect((created.body as CodeSystem).meta?.versionId).toBe('1');
     expect((created.body as CodeSystem).meta?.lastUpdated).not.toBe('2001-01-01T00:00:00Z');
     const id = (created.body as CodeSystem).id!;
     await put({ ...cs, id, title: 'Anden' }).expect(200);
     const stale = { ...cs, id, title: 'Tredje', meta: { versionId: '1' } };
-    await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
+    await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
       .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: stale, request: { method: 'PUT', url: `CodeSystem/${id}` } }] }).expect(200);
     expect((await current(id)).meta?.versionId).toBe('3');
     await put({ ...stale, title: 'Fjerde' }, { 'If-Match': 'W/"2"' }).expect(412);
@@ -67,10 +67,10 @@ describe('If-Match (RFC 9110 §13.1.1): *, a list, or malformed', () => {
     const cs = catalog('if-match-stjerne');
     const refused = await put(cs, { 'If-Match': '*' }).expect(412);
     expect((refused.body as OperationOutcome).issue[0]).toMatchObject({ code: 'conflict', details: { text: `CodeSystem/${cs.id} does not exist, so If-Match * cannot match` } });
-    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
     await put(cs).expect(201);
     await put({ ...cs, title: 'Anden' }, { 'If-Match': '*' }).expect(200);
-    await request(app).delete(`/fhir/CodeSystem/${cs.id}`).set({ Authorization: auth, 'If-Match': '*' }).expect(200);
+    await inEnglish(app).delete(`/fhir/CodeSystem/${cs.id}`).set({ Authorization: auth, 'If-Match': '*' }).expect(200);
     await put(cs, { 'If-Match': '*' }).expect(412); // deleted: no current version
   });
 
@@ -84,7 +84,7 @@ describe('If-Match (RFC 9110 §13.1.1): *, a list, or malformed', () => {
     expect((await current(cs.id!)).title).toBe('Tredje');
     // a transaction entry's ifMatch is read the same way
     const entry = (ifMatch: string) => ({ resource: { ...cs, title: ifMatch }, request: { method: 'PUT', url: `CodeSystem/${cs.id}`, ifMatch } });
-    const transaction = (ifMatch: string) => request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry: [entry(ifMatch)] });
+    const transaction = (ifMatch: string) => inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry: [entry(ifMatch)] });
     await transaction('W/"7", W/"8"').expect(412);
     await transaction('W/"7", W/"3"').expect(200);
     await transaction('*').expect(200);
@@ -102,31 +102,31 @@ describe('If-Match (RFC 9110 §13.1.1): *, a list, or malformed', () => {
 
 describe('a DELETE of what is not there (R4 delete: 200 or 204 also when the resource does not exist at all)', () => {
   it('of an id never written is 200 saying nothing was deleted, and writes nothing', async () => {
-    const res = await request(app).delete('/fhir/CodeSystem/kommune-101-aldrig-skrevet').set('Authorization', auth).expect(200);
+    const res = await inEnglish(app).delete('/fhir/CodeSystem/kommune-101-aldrig-skrevet').set('Authorization', auth).expect(200);
     expect((res.body as OperationOutcome).issue[0]).toMatchObject({ severity: 'information', details: { text: 'CodeSystem/kommune-101-aldrig-skrevet does not exist; nothing was deleted' } });
-    await request(app).get('/fhir/CodeSystem/kommune-101-aldrig-skrevet').expect(404);
-    await request(app).get('/fhir/CodeSystem/kommune-101-aldrig-skrevet/_history').expect(404);
-    await request(app).delete('/fhir/ConceptMap/some-id-nobody-wrote').set('Authorization', auth).expect(200);
+    await inEnglish(app).get('/fhir/CodeSystem/kommune-101-aldrig-skrevet').expect(404);
+    await inEnglish(app).get('/fhir/CodeSystem/kommune-101-aldrig-skrevet/_history').expect(404);
+    await inEnglish(app).delete('/fhir/ConceptMap/some-id-nobody-wrote').set('Authorization', auth).expect(200);
     // and in a transaction
-    const tx = await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
+    const tx = await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
       .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: 'ValueSet/kommune-101-heller-ikke' } }] }).expect(200);
     expect((tx.body as Bundle).entry?.[0]?.response?.status).toBe('200 OK');
   });
 
   it("of another municipality's id is still refused (403)", async () => {
-    await request(app).delete('/fhir/CodeSystem/kommune-147-aldrig-skrevet').set('Authorization', auth).expect(403);
-    await request(app).delete('/fhir/CodeSystem/kommune-101-aldrig-skrevet').expect(401);
+    await inEnglish(app).delete('/fhir/CodeSystem/kommune-147-aldrig-skrevet').set('Authorization', auth).expect(403);
+    await inEnglish(app).delete('/fhir/CodeSystem/kommune-101-aldrig-skrevet').expect(401);
   });
 
   it('of a pick list computed from the catalogs is 405 saying so, with the Allow header OPTIONS answers (GET, HEAD, PUT)', async () => {
     const path = '/fhir/ValueSet/kommune-101-indsatser';
-    await request(app).get(path).expect(200);
-    const res = await request(app).delete(path).set('Authorization', auth).expect(405);
+    await inEnglish(app).get(path).expect(200);
+    const res = await inEnglish(app).delete(path).set('Authorization', auth).expect(405);
     expect(res.headers.allow).toBe('GET, HEAD, PUT');
     expect((res.body as OperationOutcome).issue[0]?.details?.text).toMatch(/is a pick list computed from the municipality's catalogs; it is not stored and cannot be deleted/);
-    const options = await request(app).options(path).expect(204);
+    const options = await inEnglish(app).options(path).expect(204);
     expect(options.headers.allow).toBe('GET, HEAD, PUT');
-    await request(app).get(path).expect(200);
+    await inEnglish(app).get(path).expect(200);
   });
 });
 
@@ -142,8 +142,8 @@ describe('Prefer: return with a quoted value (RFC 7240 §2)', () => {
   it('return="OperationOutcome" answers the outcome; a quoted handling="strict" still refuses an unknown search parameter', async () => {
     const res = await put(catalog('prefer-outcome'), { Prefer: 'return="OperationOutcome"' });
     expect((res.body as OperationOutcome).resourceType).toBe('OperationOutcome');
-    await request(app).get('/fhir/CodeSystem').query({ ukendt: 'x' }).set('Prefer', 'handling="strict"').expect(400);
-    await request(app).get('/fhir/CodeSystem').query({ ukendt: 'x' }).set('Prefer', 'return=minimal, handling="lenient"').expect(200);
+    await inEnglish(app).get('/fhir/CodeSystem').query({ ukendt: 'x' }).set('Prefer', 'handling="strict"').expect(400);
+    await inEnglish(app).get('/fhir/CodeSystem').query({ ukendt: 'x' }).set('Prefer', 'return=minimal, handling="lenient"').expect(200);
   });
 });
 
@@ -154,7 +154,7 @@ describe('conditional update and delete (R4: a server without them answers 400 w
     ['DELETE', '/fhir/CodeSystem?url=http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser', 'Conditional delete'],
     ['DELETE', '/fhir/ValueSet', 'Conditional delete'],
   ])('%s %s is 400 not-supported, nothing written', async (method, path, what) => {
-    const req = request(app)[method === 'PUT' ? 'put' : 'delete'](path).set('Authorization', auth);
+    const req = inEnglish(app)[method === 'PUT' ? 'put' : 'delete'](path).set('Authorization', auth);
     const res = await (method === 'PUT' ? req.type(JSON_TYPE).send(sampleCatalog('101').codeSystem) : req).expect(400);
     expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'not-supported', details: { text: expect.stringContaining(`${what} (`) } });
     expect(res.headers.allow).toBeUndefined();
@@ -165,7 +165,7 @@ describe('conditional update and delete (R4: a server without them answers 400 w
 describe('reads in a transaction (R4 transaction rules: GET and HEAD after the writes)', () => {
   it('are answered after the writes, which they see, as a batch answers them', async () => {
     const cs = catalog('transaktion-laes');
-    const res = await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction', entry: [
         { request: { method: 'GET', url: `CodeSystem/${cs.id}` } },
         { resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } },
@@ -181,7 +181,7 @@ describe('reads in a transaction (R4 transaction rules: GET and HEAD after the w
     expect(read!.resource).toMatchObject({ resourceType: 'CodeSystem', id: cs.id, meta: { versionId: '1' } });
     expect(search!.resource).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
     expect(head).toEqual({ response: expect.objectContaining({ status: '200 OK', etag: 'W/"1"' }) });
-    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(200);
+    await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(200);
   });
 
   it.each([
@@ -193,7 +193,7 @@ describe('reads in a transaction (R4 transaction rules: GET and HEAD after the w
     const doomed = catalog('slettes-i-transaktionen');
     await put(doomed).expect((r) => expect([200, 201]).toContain(r.status));
     const cs = catalog(`transaktion-laes-afvist-${status}`);
-    const res = await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction', entry: [
         { resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } },
         { request: { method: 'DELETE', url: `CodeSystem/${doomed.id}` } },
@@ -201,22 +201,22 @@ describe('reads in a transaction (R4 transaction rules: GET and HEAD after the w
       ],
     }).expect(status);
     expect((res.body as OperationOutcome).issue[0]!.diagnostics ?? (res.body as OperationOutcome).issue[0]!.details?.text).toMatch(text);
-    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
-    await request(app).get(`/fhir/CodeSystem/${doomed.id}`).expect(200);
+    await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/CodeSystem/${doomed.id}`).expect(200);
   });
 
   it('a transaction of reads only needs no token, as reads do not', async () => {
-    const res = await request(app).post('/fhir').type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir').type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'GET', url: 'CodeSystem/kommune-101-lokale-indsatser' } }],
     }).expect(200);
     expect((res.body as Bundle).entry?.[0]?.response?.status).toBe('200 OK');
-    await request(app).post('/fhir').type(JSON_TYPE).send({
+    await inEnglish(app).post('/fhir').type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: 'CodeSystem/kommune-101-lokale-indsatser' } }],
     }).expect(401);
   });
 
   it('a write refused refuses the whole transaction: its reads are not answered', async () => {
-    const res = await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction', entry: [
         { request: { method: 'GET', url: 'CodeSystem/kommune-101-lokale-indsatser' } },
         { resource: catalog('transaktion-afvist'), request: { method: 'PUT', url: 'CodeSystem/kommune-101-transaktion-afvist', ifMatch: 'W/"5"' } },
@@ -229,11 +229,11 @@ describe('reads in a transaction (R4 transaction rules: GET and HEAD after the w
 describe("a transaction entry's url (one rule with a batch's)", () => {
   it('may start with /, as a batch entry\'s may', async () => {
     const cs = catalog('skraastreg');
-    const res = await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction', entry: [{ resource: cs, request: { method: 'PUT', url: `/CodeSystem/${cs.id}` } }],
     }).expect(200);
     expect((res.body as Bundle).entry?.[0]?.response?.location).toBe(`CodeSystem/${cs.id}/_history/1`);
-    const batch = await request(app).post('/fhir').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `/CodeSystem/${cs.id}` } }] }).expect(200);
+    const batch = await inEnglish(app).post('/fhir').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `/CodeSystem/${cs.id}` } }] }).expect(200);
     expect((batch.body as Bundle).entry?.[0]?.response?.status).toBe('200 OK');
   });
 });

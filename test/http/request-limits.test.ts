@@ -1,5 +1,6 @@
 import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
+import { inEnglish } from '../support/english';
 import type { App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { ISSUES_OMITTED, MAX_LISTED_ISSUES } from '../../src/errors/issue-cap';
@@ -34,7 +35,7 @@ describe('parameters in one request', () => {
 
   it('refuses a Parameters body of more distinct parameter names than the limit with 413 too-long', async () => {
     const body = parameters(20_001, (i) => ({ name: `p${i}`, valueString: 'x' }));
-    const res = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send(body).expect(413);
+    const res = await inEnglish(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send(body).expect(413);
     expect((res.body as OperationOutcome).issue[0]).toMatchObject({ severity: 'error', code: 'too-long' });
     expect(texts(res.body as OperationOutcome)[0]).toMatch(/at most 20000/);
   });
@@ -42,21 +43,21 @@ describe('parameters in one request', () => {
   it('refuses it also when the body is not in the usual key order (parsed as a whole)', async () => {
     const small = await testApp({ maxParameters: 100 });
     const body = { parameter: Array.from({ length: 101 }, (_, i) => ({ name: `p${i}`, valueString: 'x' })), resourceType: 'Parameters' };
-    await request(small).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send(body).expect(413);
+    await inEnglish(small).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send(body).expect(413);
   });
 
   it('counts the parameters of a nested Parameters resource (a batch entry) and of a part on their own', async () => {
     const small = await testApp({ maxParameters: 100 });
     const entry = parameters(101, (i) => ({ name: 'coding', valueCoding: { system: FSIII, code: `c${i}` } }));
-    await request(small).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE)
+    await inEnglish(small).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VS_119 }, { name: 'validation', resource: entry }] }).expect(413);
-    await request(small).post('/fhir/ValueSet/$expand').type(JSON_TYPE)
+    await inEnglish(small).post('/fhir/ValueSet/$expand').type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VS_119 }, { name: 'x', part: entry.parameter }] }).expect(413);
   });
 
   it('accepts a list up to the limit and still names a few of the unknown ones, each once', async () => {
     const body = parameters(20_000, (i) => ({ name: `p${i % 10_000}`, valueString: 'x' }));
-    const res = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send(body).expect(400);
+    const res = await inEnglish(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send(body).expect(400);
     const outcome = res.body as OperationOutcome;
     const ignored = outcome.issue.filter((i) => i.severity === 'information');
     expect(ignored.length).toBeLessThanOrEqual(21);
@@ -75,10 +76,10 @@ describe('entries of one transaction', () => {
       return { resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } };
     };
     const bundle = (n: number) => ({ resourceType: 'Bundle', type: 'transaction', entry: Array.from({ length: n }, (_, i) => entry(i)) });
-    const res = await request(small).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(bundle(4)).expect(413);
+    const res = await inEnglish(small).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(bundle(4)).expect(413);
     expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'too-long', details: { text: 'The transaction has 4 entries; at most 3 are accepted in one transaction' } });
-    await request(small).get('/fhir/CodeSystem/kommune-101-t0').expect(404);
-    await request(small).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(bundle(3)).expect(200);
+    await inEnglish(small).get('/fhir/CodeSystem/kommune-101-t0').expect(404);
+    await inEnglish(small).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(bundle(3)).expect(200);
   });
 });
 
@@ -89,16 +90,16 @@ describe('entries of one batch', () => {
     expect(() => loadConfig({ MAX_BATCH_ENTRIES: '0' })).toThrow(/MAX_BATCH_ENTRIES/);
     const small = await testApp({ maxBatchEntries: 3 });
     const bundle = (n: number) => ({ resourceType: 'Bundle', type: 'batch', entry: Array.from({ length: n }, () => ({ request: { method: 'GET', url: 'metadata' } })) });
-    const res = await request(small).post('/fhir').type(JSON_TYPE).send(bundle(4)).expect(413);
+    const res = await inEnglish(small).post('/fhir').type(JSON_TYPE).send(bundle(4)).expect(413);
     expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'too-long', details: { text: 'The batch has 4 entries; at most 3 are answered in one batch' } });
-    expect(((await request(small).post('/fhir').type(JSON_TYPE).send(bundle(3)).expect(200)).body as Bundle).entry).toHaveLength(3);
+    expect(((await inEnglish(small).post('/fhir').type(JSON_TYPE).send(bundle(3)).expect(200)).body as Bundle).entry).toHaveLength(3);
   });
 });
 
 describe('a CodeableConcept of many codings', () => {
   it('lists at most the first issues, then one saying how many more, and a bounded message', async () => {
     const codings = Array.from({ length: 300 }, (_, i) => ({ system: FSIII, code: `no-such-code-${i}` }));
-    const res = await request(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send({
       resourceType: 'Parameters',
       parameter: [{ name: 'url', valueUri: VS_119 }, { name: 'codeableConcept', valueCodeableConcept: { coding: codings } }],
     }).expect(200);
@@ -125,21 +126,21 @@ describe('issues listed in one answer', () => {
     const last = outcome.issue.at(-1)!;
     expect(last).toMatchObject({ severity: 'information', code: 'informational' });
     expect(last.details?.text).toMatch(/^… og \d+ problemer mere, som ikke er vist/);
-    const english = await request(app).post('/fhir/$validate').set('Accept-Language', 'en').type(JSON_TYPE).send(bundle).expect(200);
+    const english = await inEnglish(app).post('/fhir/$validate').set('Accept-Language', 'en').type(JSON_TYPE).send(bundle).expect(200);
     expect((english.body as OperationOutcome).issue.at(-1)?.details?.text).toMatch(/^… and \d+ more issues, not listed/);
   });
 
   it('a refused write lists the first 100 issues (errors first) and one saying how many more', async () => {
     const token = await tokenFor({ kommunekode: '101' });
     const cs: CodeSystem = localCodeSystem('101', 'dubletter', Array.from({ length: 300 }, () => ({ code: '101-SAMME', display: 'Samme', type: 'indsats' as const })));
-    const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(cs).expect(422);
+    const res = await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(cs).expect(422);
     const outcome = res.body as OperationOutcome;
     expect(outcome.issue).toHaveLength(MAX_LISTED_ISSUES + 1);
     expect(outcome.issue.slice(0, MAX_LISTED_ISSUES).every((i) => i.severity === 'error')).toBe(true);
     expect(outcome.issue.at(-1)?.details?.text).toMatch(/and 199 more issues, not listed/);
-    await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+    await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
     // in Danish to a Danish caller (the web page's editor), as the issues listed are
-    const da = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set({ Authorization: `Bearer ${token}`, 'Accept-Language': 'da' }).type(JSON_TYPE).send(cs).expect(422);
+    const da = await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set({ Authorization: `Bearer ${token}`, 'Accept-Language': 'da' }).type(JSON_TYPE).send(cs).expect(422);
     expect((da.body as OperationOutcome).issue.at(-1)?.details?.text).toBe('… og 199 problemer mere, som ikke er vist (kun de første 100 vises)');
   });
 });
@@ -153,7 +154,7 @@ describe('CodeSystem/$import-local limits', () => {
 
   async function importCsv(target: App, csv: string, extra: Parameters['parameter'] = [], status = 422): Promise<OperationOutcome> {
     const token = await tokenFor({ kommunekode: '230' });
-    const res = await request(target).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+    const res = await inEnglish(target).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send(csvParameters(csv, extra)).expect(status);
     return res.body as OperationOutcome;
   }
@@ -192,7 +193,7 @@ describe('CodeSystem/$import-local limits', () => {
   it('says how many problems are not listed in Danish to a caller who asks for Danish, as the summary is', async () => {
     const rows = Array.from({ length: 150 }, (_, i) => `230-R${i};R${i}`);
     const token = await tokenFor({ kommunekode: '230' });
-    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da')
+    const res = await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da')
       .type(JSON_TYPE).send(csvParameters([header, ...rows].join('\n'))).expect(422);
     const outcome = res.body as OperationOutcome;
     expect(outcome.issue[MAX_LISTED_ISSUES]?.details?.text).toBe('… og 50 problemer mere, som ikke er vist (kun de første 100 vises)');
@@ -212,7 +213,7 @@ describe('CodeSystem/$import-local limits', () => {
       expect(outcome.issue[0]).toMatchObject({ severity: 'error', code: 'invalid' });
       expect(outcome.issue[0]?.details?.text).toMatch(/may only be given once/);
     }
-    await request(app).get('/fhir/CodeSystem/kommune-230-lokale-indsatser').expect(404);
+    await inEnglish(app).get('/fhir/CodeSystem/kommune-230-lokale-indsatser').expect(404);
   });
 });
 
@@ -228,7 +229,7 @@ describe('claims never reach a header unescaped', () => {
     ['a boolean', true],
   ])('a kommunekode claim of %s is 401 with an ASCII-only WWW-Authenticate', async (_what, claim) => {
     const token = await tokenFor({ kommunekode: claim });
-    const res = await request(app).put('/fhir/CodeSystem/kommune-101-x').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({}).expect(401);
+    const res = await inEnglish(app).put('/fhir/CodeSystem/kommune-101-x').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({}).expect(401);
     const challenge = String(res.headers['www-authenticate']);
     expect(challenge).toMatch(ASCII_HEADER);
     expect(challenge).toMatch(/^Bearer realm="faelles-tx", error="invalid_token", error_description="[^"\\]*"$/);
@@ -251,7 +252,7 @@ describe('the operation time budget covers every loop over the input', () => {
 
   it('the codings of one CodeableConcept', async () => {
     const coding = Array.from({ length: 20_000 }, (_, i) => ({ system: FSIII, code: `c${i}` }));
-    tooCostly(await request(tight).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send({
+    tooCostly(await inEnglish(tight).post('/fhir/ValueSet/$validate-code').type(JSON_TYPE).send({
       resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VS_119 }, { name: 'codeableConcept', valueCodeableConcept: { coding } }],
     }));
   });
@@ -260,16 +261,16 @@ describe('the operation time budget covers every loop over the input', () => {
     const validations = Array.from({ length: 5000 }, (_, i) => ({
       name: 'validation', resource: { resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: FSIII, code: `c${i}` } }] },
     }));
-    tooCostly(await request(tight).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE)
+    tooCostly(await inEnglish(tight).post('/fhir/ValueSet/$batch-validate-code').type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: VS_119 }, ...validations] }));
   });
 
   it('the rows of a CSV import, whose targets are resolved under the budget; nothing is written', async () => {
     const token = await tokenFor({ kommunekode: '230' });
     const csv = ['kode;titel;type;maal', ...Array.from({ length: 5000 }, (_, i) => `230-R${i};R${i};indsats;Kostvejledning`)].join('\n');
-    tooCostly(await request(tight).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+    tooCostly(await inEnglish(tight).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }] }));
-    await request(tight).get('/fhir/CodeSystem/kommune-230-lokale-indsatser').expect(404);
+    await inEnglish(tight).get('/fhir/CodeSystem/kommune-230-lokale-indsatser').expect(404);
   });
 
   it('each match of a regex filter, which the engine cannot interrupt', async () => {
@@ -282,7 +283,7 @@ describe('the operation time budget covers every loop over the input', () => {
       concept: Array.from({ length: 40 }, (_, i) => ({ code: `c${i}`, display: letters() })),
     };
     const started = Date.now();
-    tooCostly(await request(budgeted).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
+    tooCostly(await inEnglish(budgeted).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send({
       resourceType: 'Parameters', parameter: [{ name: 'tx-resource', resource: cs }, {
         name: 'valueSet',
         resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: cs.url, filter: [{ property: 'display', op: 'regex', value: '.*[a-m].{1000}q' }] }] } },
@@ -296,6 +297,6 @@ describe('the operation time budget covers every loop over the input', () => {
       resourceType: 'Bundle', type: 'collection',
       entry: Array.from({ length: 5000 }, (_, i) => ({ fullUrl: `urn:uuid:${i}`, resource: { resourceType: 'Basic', code: { coding: [{ system: 'x', code: `c${i}` }] } } })),
     };
-    tooCostly(await request(tight).post('/fhir/$validate').type(JSON_TYPE).send(bundle));
+    tooCostly(await inEnglish(tight).post('/fhir/$validate').type(JSON_TYPE).send(bundle));
   });
 });

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { inEnglish } from '../support/english';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { tokenFor } from '../support/local';
@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 
 function send(method: string, path: string) {
-  const req = request(app)[method.toLowerCase() as 'get'](path).set('Authorization', `Bearer ${token}`);
+  const req = inEnglish(app)[method.toLowerCase() as 'get'](path).set('Authorization', `Bearer ${token}`);
   return method === 'GET' || method === 'HEAD' || method === 'DELETE' || method === 'OPTIONS' ? req : req.type(JSON_TYPE).send({ resourceType: 'CodeSystem' });
 }
 
@@ -46,16 +46,16 @@ describe('a method a resource path does not take', () => {
 describe('the writer\'s refusal to change a published catalog resource', () => {
   it('is 405 with Allow: GET, HEAD for a PUT or DELETE of it (an admin token: authorization is not what refuses it)', async () => {
     const admin = await tokenFor({ scope: 'admin' });
-    const put = await request(app).put('/fhir/CodeSystem/FSIII').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE)
+    const put = await inEnglish(app).put('/fhir/CodeSystem/FSIII').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE)
       .send({ resourceType: 'CodeSystem', id: 'FSIII', url: 'urn:oid:1.2.208.176.2.21', status: 'active', content: 'complete' });
     expect([put.status, put.headers.allow]).toEqual([405, 'GET, HEAD']);
-    const del = await request(app).delete('/fhir/CodeSystem/FSIII').set('Authorization', `Bearer ${admin}`);
+    const del = await inEnglish(app).delete('/fhir/CodeSystem/FSIII').set('Authorization', `Bearer ${admin}`);
     expect([del.status, del.headers.allow]).toEqual([405, 'GET, HEAD']);
   });
 
   it('names no Allow when it is an entry of a transaction: the transaction\'s URL takes POST', async () => {
     const admin = await tokenFor({ scope: 'admin' });
-    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send({
+    const res = await inEnglish(app).post('/fhir').set('Authorization', `Bearer ${admin}`).type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: 'CodeSystem/FSIII' } }],
     });
     expect(res.status).toBe(405);
@@ -82,9 +82,9 @@ describe('OPTIONS of a FHIR path', () => {
   ] as const;
 
   it.each(PATHS)('OPTIONS %s is 204 with Allow: %s and no body, the Allow of a 405 on the path', async (path, allow) => {
-    const res = await request(app).options(path);
+    const res = await inEnglish(app).options(path);
     expect([res.status, res.headers.allow, res.text]).toEqual([204, allow, '']);
-    const patch = await request(app).patch(path).set('Authorization', `Bearer ${token}`);
+    const patch = await inEnglish(app).patch(path).set('Authorization', `Bearer ${token}`);
     expect([patch.status, patch.headers.allow]).toEqual([405, allow]);
   });
 
@@ -102,7 +102,7 @@ describe('OPTIONS of a FHIR path', () => {
   });
 
   it('OPTIONS of a path no route answers is 404, as its other methods are', async () => {
-    const res = await request(app).options('/fhir/Patient');
+    const res = await inEnglish(app).options('/fhir/Patient');
     expect([res.status, res.body.issue?.[0]?.code]).toEqual([404, 'not-found']);
   });
 });

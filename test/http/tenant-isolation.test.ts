@@ -7,7 +7,7 @@
 import type { Bundle, CodeSystem, OperationOutcome, Parameters, ValueSet } from 'fhir/r4';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import request from 'supertest';
+import { inEnglish } from '../support/english';
 import { type App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
 import type { StoredVersion } from '../../src/store/store';
@@ -34,8 +34,8 @@ beforeAll(async () => {
   adminToken = `Bearer ${await tokenFor({ scope: 'openid admin' })}`;
 });
 
-const put = (path: string, auth: string, body: unknown) => request(app).put(`/fhir/${path}`).set('Authorization', auth).type(JSON_TYPE).send(body as object);
-const post = (path: string, auth: string, body: unknown) => request(app).post(`/fhir/${path}`).set('Authorization', auth).type(JSON_TYPE).send(body as object);
+const put = (path: string, auth: string, body: unknown) => inEnglish(app).put(`/fhir/${path}`).set('Authorization', auth).type(JSON_TYPE).send(body as object);
+const post = (path: string, auth: string, body: unknown) => inEnglish(app).post(`/fhir/${path}`).set('Authorization', auth).type(JSON_TYPE).send(body as object);
 const historyLength = async (type: 'CodeSystem' | 'ValueSet' | 'ConceptMap', id: string) => (await store.history(type, id)).length;
 const texts = (body: OperationOutcome) => body.issue.map((i) => i.details?.text ?? '');
 
@@ -66,7 +66,7 @@ describe('1. a kommune-{kode}-… id holds only resources of {kode}', () => {
     const csv = `kode;titel;type;maal\n147-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}\n`;
     const imported = await post('CodeSystem/$import-local', token147, csvParameters(csv)).expect(200);
     expect(texts(imported.body)[0]).toContain('Imported 1 row for kommunekode 147');
-    const cs = (await request(app).get(`/fhir/CodeSystem/${squatted}`).expect(200)).body as CodeSystem;
+    const cs = (await inEnglish(app).get(`/fhir/CodeSystem/${squatted}`).expect(200)).body as CodeSystem;
     expect(cs.url).toBe('http://faelles-tx.dk/fhir/kommune/147/CodeSystem/lokale-indsatser');
   });
 
@@ -125,14 +125,14 @@ describe("2. a deleted id keeps its owner", () => {
 
   beforeAll(async () => {
     await put(`CodeSystem/${id}`, token147, of147()).expect(201);
-    await request(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', token147).expect(200);
+    await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', token147).expect(200);
   });
 
   it("refuses another municipality's PUT into the deleted id (403), by PUT and by transaction, and the history stays 147's", async () => {
     const res = await put(`CodeSystem/${id}`, token101, own101('x', id)).expect(403);
     expect(texts(res.body)[0]).toMatch(/CodeSystem\/x belongs to municipality 147; the token may write only municipality 101's/);
     await post('', token101, transaction([{ method: 'PUT', url: `CodeSystem/${id}`, resource: own101('x', id) }])).expect(403);
-    await request(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', token101).expect(403);
+    await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', token101).expect(403);
     const history = await store.history('CodeSystem', id);
     expect(history.map((v) => v.method)).toEqual(['delete', 'create']);
   });
@@ -158,7 +158,7 @@ describe("2. a deleted id keeps its owner", () => {
     expect(texts(res.body)[0]).toMatch(/belongs to municipality 147 \(version 3\)/);
     const common = { resourceType: 'CodeSystem', id: 'common-keeps', url: 'http://faelles-tx.dk/fhir/CodeSystem/common-keeps', status: 'draft', content: 'complete', concept: [{ code: 'a' }] };
     await put('CodeSystem/common-keeps', adminToken, common).expect(201);
-    await request(app).delete('/fhir/CodeSystem/common-keeps').set('Authorization', adminToken).expect(200);
+    await inEnglish(app).delete('/fhir/CodeSystem/common-keeps').set('Authorization', adminToken).expect(200);
     const taken = await put('CodeSystem/common-keeps', adminToken, own101('common-keeps', 'common-keeps')).expect(422);
     expect(texts(taken.body)[0]).toMatch(/belongs to the common catalogs \(version 1\)/);
     await put('CodeSystem/common-keeps', token101, own101('common-keeps', 'common-keeps')).expect(403);
@@ -178,14 +178,14 @@ describe('3. the published catalogs change only when they are published', () => 
     expect(texts(danish.body)[0]).toMatch(/urn:oid:1\.2\.208\.176\.2\.21 .*KL's publicerede kataloger.*skrive-API/s);
     await put('CodeSystem/fsiii-99', adminToken, { ...fsiii99, id: 'fsiii-99' }).expect(422);
     await post('', adminToken, transaction([{ method: 'POST', url: 'CodeSystem', resource: fsiii99 }])).expect(422);
-    const lookup = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).expect(200);
+    const lookup = await inEnglish(app).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).expect(200);
     expect((lookup.body as Parameters).parameter?.find((p) => p.name === 'version')?.valueString).toBe('20240530');
     expect(await historyLength('CodeSystem', 'fsiii-99')).toBe(0);
   });
 
   it("refuses any version of KL's value sets, of any canonical in KL's OID arc or domain, and of our published catalogs", async () => {
     const vs = (url: string, version = '9.9.9'): ValueSet => ({ resourceType: 'ValueSet', url, version, status: 'active', compose: { include: [{ system: FSIII }] } });
-    const published = (await request(app).get('/fhir/ValueSet').query({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' }).expect(200)).body as Bundle;
+    const published = (await inEnglish(app).get('/fhir/ValueSet').query({ url: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' }).expect(200)).body as Bundle;
     expect(published.total).toBe(1);
     for (const url of [
       'http://fhir.kl.dk/term/ValueSet/KLConditionCodes',
@@ -202,7 +202,7 @@ describe('3. the published catalogs change only when they are published', () => 
   });
 
   it("refuses a new version of the published example's catalog to its own municipality", async () => {
-    const example = (await request(app).get('/fhir/CodeSystem/kommune-370-lokale-indsatser').expect(200)).body as CodeSystem;
+    const example = (await inEnglish(app).get('/fhir/CodeSystem/kommune-370-lokale-indsatser').expect(200)).body as CodeSystem;
     const res = await post('CodeSystem', token370, { ...example, id: undefined, version: '2.0.0' }).expect(422);
     expect(res.body.issue[0]).toMatchObject({ code: 'business-rule' });
   });
@@ -224,7 +224,7 @@ describe('4. a municipality supplements only its own catalogs', () => {
     const cs = localCodeSystem('101', name, [{ code, display, type: 'indsats' }]);
     return { ...cs, language: 'en', content: 'supplement', supplements, extension: [LANG_PACK] };
   }
-  const lookupEn = (system: string, code: string) => request(app).get('/fhir/CodeSystem/$lookup')
+  const lookupEn = (system: string, code: string) => inEnglish(app).get('/fhir/CodeSystem/$lookup')
     .query({ system, code }).set('Accept-Language', 'en');
 
   it.each([
@@ -238,7 +238,7 @@ describe('4. a municipality supplements only its own catalogs', () => {
     expect(texts(res.body).join()).toContain(reason);
     expect(await historyLength('CodeSystem', pack.id!)).toBe(0);
     expect((await lookupEn(system, code).expect(200)).body).toEqual(before);
-    const validated = await request(app).get('/fhir/CodeSystem/$validate-code').query({ url: system, code, display: 'WRITTEN BY 101' }).expect(200);
+    const validated = await inEnglish(app).get('/fhir/CodeSystem/$validate-code').query({ url: system, code, display: 'WRITTEN BY 101' }).expect(200);
     expect((validated.body as Parameters).parameter?.find((p) => p.name === 'result')?.valueBoolean).toBe(false);
   });
 
@@ -284,8 +284,8 @@ describe('two servers on one store', () => {
     const [a, b] = [await make(), await make()];
     const id = 'raced';
     const answers = await Promise.all([
-      request(a).put(`/fhir/CodeSystem/${id}`).set('Authorization', token147).type(JSON_TYPE).send({ ...localCodeSystem('147', 'raced', [{ code: 'A', display: 'A', type: 'indsats' }]), id }),
-      request(b).put(`/fhir/CodeSystem/${id}`).set('Authorization', token101).type(JSON_TYPE).send(own101('raced', id)),
+      inEnglish(a).put(`/fhir/CodeSystem/${id}`).set('Authorization', token147).type(JSON_TYPE).send({ ...localCodeSystem('147', 'raced', [{ code: 'A', display: 'A', type: 'indsats' }]), id }),
+      inEnglish(b).put(`/fhir/CodeSystem/${id}`).set('Authorization', token101).type(JSON_TYPE).send(own101('raced', id)),
     ]);
     expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
     shared.racing = false;
@@ -313,15 +313,15 @@ describe('a store written before these rules', () => {
       expect.stringMatching(/CodeSystem\/kommune-147-lokale-indsatser: The id kommune-147-lokale-indsatser is reserved for municipality 147/),
       expect.stringMatching(/CodeSystem\/kommune-101-engelsk is not served: A municipality supplements only its own catalogs/),
     ]);
-    const english = await request(legacy).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).set('Accept-Language', 'en').expect(200);
+    const english = await inEnglish(legacy).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).set('Accept-Language', 'en').expect(200);
     expect(JSON.stringify(english.body)).not.toContain('WRITTEN BY 101');
-    const lookup = await request(legacy).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).expect(200);
+    const lookup = await inEnglish(legacy).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).expect(200);
     expect((lookup.body as Parameters).parameter?.find((p) => p.name === 'version')?.valueString).toBe('20240530');
-    await request(legacy).get('/fhir/CodeSystem/kommune-147-lokale-indsatser').expect(200);
-    await request(legacy).delete('/fhir/CodeSystem/kommune-147-lokale-indsatser').set('Authorization', token101).expect(403);
-    await request(legacy).put('/fhir/CodeSystem/kommune-147-lokale-indsatser').set('Authorization', token147).type(JSON_TYPE)
+    await inEnglish(legacy).get('/fhir/CodeSystem/kommune-147-lokale-indsatser').expect(200);
+    await inEnglish(legacy).delete('/fhir/CodeSystem/kommune-147-lokale-indsatser').set('Authorization', token101).expect(403);
+    await inEnglish(legacy).put('/fhir/CodeSystem/kommune-147-lokale-indsatser').set('Authorization', token147).type(JSON_TYPE)
       .send(localCodeSystem('147', 'lokale-indsatser', [{ code: '147-A', display: 'A', type: 'indsats' }])).expect(200);
-    await request(legacy).delete('/fhir/CodeSystem/fsiii-99').set('Authorization', adminToken).expect(200);
+    await inEnglish(legacy).delete('/fhir/CodeSystem/fsiii-99').set('Authorization', adminToken).expect(200);
     expect((await old.history('CodeSystem', 'fsiii-99')).map((v) => v.method)).toEqual(['delete', 'create']);
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
-import request from 'supertest';
+import { inEnglish } from '../support/english';
 import { type App } from '../../src/app';
 import { ISSUE_LINE_EXTENSION } from '../../src/operations/import-local';
 import { CODES, tokenFor } from '../support/local';
@@ -32,15 +32,15 @@ function csvParameters(csv: string, extra: Parameters['parameter'] = []): Parame
 
 describe('the page at /app', () => {
   it('redirects /app to /app/ and serves index.html with the FHIR base filled in', async () => {
-    const redirect = await request(app).get('/app').expect(301);
+    const redirect = await inEnglish(app).get('/app').expect(301);
     expect(redirect.headers.location).toBe('app/');
-    const res = await request(app).get('/app/').expect(200).expect('Content-Type', /text\/html/);
+    const res = await inEnglish(app).get('/app/').expect(200).expect('Content-Type', /text\/html/);
     expect(res.text).toContain('<meta name="fhir-base" content="/fhir">');
     expect(res.headers['cache-control']).toBe('no-cache');
   });
 
   it("serves the bundle under a self-only policy without upgrade-insecure-requests (the page works over an intranet's http)", async () => {
-    const res = await request(app).get('/app/main.js').expect(200).expect('Content-Type', /javascript/);
+    const res = await inEnglish(app).get('/app/main.js').expect(200).expect('Content-Type', /javascript/);
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("default-src 'self'");
@@ -49,7 +49,7 @@ describe('the page at /app', () => {
   });
 
   it('answers 404 with an OperationOutcome for a file that is not there', async () => {
-    const res = await request(app).get('/app/nothing.js').expect(404);
+    const res = await inEnglish(app).get('/app/nothing.js').expect(404);
     expect((res.body as OperationOutcome).resourceType).toBe('OperationOutcome');
   });
 
@@ -57,7 +57,7 @@ describe('the page at /app', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-webdir-empty-'));
     try {
       const bare = await testApp({}, { webDir: empty });
-      const res = await request(bare).get('/app/').expect(404);
+      const res = await inEnglish(bare).get('/app/').expect(404);
       expect(JSON.stringify(res.body)).toContain('npm run build');
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
@@ -65,13 +65,13 @@ describe('the page at /app', () => {
   });
 
   it('checks a token for the sign-in and names its municipality', async () => {
-    await request(app).get('/app/api/session').expect(401).expect('WWW-Authenticate', /Bearer/);
-    await request(app).get('/app/api/session').set('Authorization', 'Bearer not.a.token').expect(401);
+    await inEnglish(app).get('/app/api/session').expect(401).expect('WWW-Authenticate', /Bearer/);
+    await inEnglish(app).get('/app/api/session').set('Authorization', 'Bearer not.a.token').expect(401);
     const expired = await tokenFor({ kommunekode: '101' }, { expiresIn: Math.floor(Date.now() / 1000) - 3600 });
-    await request(app).get('/app/api/session').set('Authorization', `Bearer ${expired}`).expect(401);
-    const res = await request(app).get('/app/api/session').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '101' })}`).expect(200);
+    await inEnglish(app).get('/app/api/session').set('Authorization', `Bearer ${expired}`).expect(401);
+    const res = await inEnglish(app).get('/app/api/session').set('Authorization', `Bearer ${await tokenFor({ kommunekode: '101' })}`).expect(200);
     expect(res.body).toMatchObject({ kommunekode: '101', admin: false, bodyLimitBytes: 10 * 1024 * 1024 });
-    await request(app).get('/app/api/other').expect(404);
+    await inEnglish(app).get('/app/api/other').expect(404);
   });
 });
 
@@ -79,9 +79,9 @@ describe('CodeSystem/$import-local', () => {
   const good = ['kode;titel;type;maal', `230-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`, `230-KOL;KOL-forløb;tilbud;"${CODES.sygdomshaandtering};Kostvejledning"`].join('\n');
 
   it('needs a token, and one of the municipality it imports for', async () => {
-    await request(app).post('/fhir/CodeSystem/$import-local').type(JSON_TYPE).send(csvParameters(good)).expect(401);
+    await inEnglish(app).post('/fhir/CodeSystem/$import-local').type(JSON_TYPE).send(csvParameters(good)).expect(401);
     const other = await tokenFor({ kommunekode: '101' });
-    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${other}`).type(JSON_TYPE)
+    const res = await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${other}`).type(JSON_TYPE)
       .send(csvParameters(good, [{ name: 'kommunekode', valueCode: '230' }])).expect(403);
     expect((res.body as OperationOutcome).issue[0]?.details?.text).toContain("municipality 101's");
   });
@@ -89,7 +89,7 @@ describe('CodeSystem/$import-local', () => {
   it('rejects a file with errors by line and writes nothing', async () => {
     const token = await tokenFor({ kommunekode: '230' });
     const csv = ['kode;titel;type;maal', `230-BOLD;Boldspil;indsats;${CODES.fysiskTraening119}`, '230-BOLD;Boldspil igen;indsats;Kostvejledning', '230-X;X;forløb;Kostvejledning'].join('\n');
-    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+    const res = await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send(csvParameters(csv)).expect(422);
     const outcome = res.body as OperationOutcome;
     const errors = outcome.issue.filter((i) => i.severity === 'error');
@@ -101,25 +101,25 @@ describe('CodeSystem/$import-local', () => {
     expect(errors[0]?.diagnostics).toBe("line 3: kode '230-BOLD' is already on line 2");
     // the same code with its å composed (one character) and decomposed (a and a combining ring) is one code
     const decomposed = ['kode;titel;type;maal', `230-SÅR;Sår;indsats;${CODES.fysiskTraening119}`, `230-SA\u030aR;Sår igen;indsats;${CODES.fysiskTraening119}`].join('\n');
-    const twice = (await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+    const twice = (await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send(csvParameters(decomposed)).expect(422)).body as OperationOutcome;
     expect(twice.issue.filter((i) => i.severity === 'error').map((i) => [line(i), i.details?.text])).toEqual([
       [3, "kode '230-SA\u030aR' is already on line 2 (the same letters, written with other Unicode characters)"],
     ]);
-    const search = await request(app).get('/fhir/CodeSystem').query({ identifier: '230' }).expect(200);
+    const search = await inEnglish(app).get('/fhir/CodeSystem').query({ identifier: '230' }).expect(200);
     expect((search.body as Bundle).entry ?? []).toEqual([]);
   });
 
   it('imports a file, both resources, with the same rules as the command-line tool; $translate then answers', async () => {
     const token = await tokenFor({ kommunekode: '230' });
-    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+    const res = await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send(csvParameters(`\ufeff${good}`, [{ name: 'name', valueString: 'web-import' }])).expect(200);
     const outcome = res.body as OperationOutcome;
     expect(outcome.issue[0]).toMatchObject({ severity: 'information' });
     expect(outcome.issue[0]?.details?.text).toContain('Imported 2 rows for kommunekode 230');
-    const cs = (await request(app).get('/fhir/CodeSystem/kommune-230-web-import').expect(200)).body as CodeSystem;
+    const cs = (await inEnglish(app).get('/fhir/CodeSystem/kommune-230-web-import').expect(200)).body as CodeSystem;
     expect(cs.concept?.map((c) => c.code)).toEqual(['230-BOLD', '230-KOL']);
-    const t = (await request(app).get('/fhir/ConceptMap/$translate')
+    const t = (await inEnglish(app).get('/fhir/ConceptMap/$translate')
       .query({ system: 'http://faelles-tx.dk/fhir/kommune/230/CodeSystem/web-import', code: '230-KOL' }).expect(200)).body as Parameters;
     const targets = (t.parameter ?? []).filter((p) => p.name === 'match').map((m) => m.part?.find((x) => x.name === 'concept')?.valueCoding?.code);
     expect(targets.sort()).toEqual([CODES.kostvejledning, CODES.sygdomshaandtering].sort());
@@ -127,18 +127,18 @@ describe('CodeSystem/$import-local', () => {
 
   it("refuses to replace the published example's catalog, as the command-line tool does", async () => {
     const token = await tokenFor({ kommunekode: '370' });
-    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+    const res = await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send(csvParameters('kode;titel;type;maal\n370-NY;Ny;indsats;Kostvejledning\n')).expect(422);
     // its url is the published catalog's, under whatever id the import would write it
     expect(JSON.stringify(res.body)).toContain('http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser is a canonical of a published catalog');
-    expect((await request(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser' }).expect(200)).body.total).toBe(1);
+    expect((await inEnglish(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser' }).expect(200)).body.total).toBe(1);
   });
 
   it('answers a body that is not Parameters with the file, 400', async () => {
     const token = await tokenFor({ kommunekode: '230' });
-    await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+    await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send({ resourceType: 'Basic' }).expect(400);
-    await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+    await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
       .send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'x' }] }).expect(400);
   });
 });

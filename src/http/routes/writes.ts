@@ -1,8 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import type { Bundle } from 'fhir/r4';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
-import { messageLanguage } from '../../errors/message-language';
+import { primaryLanguage, type MessageLanguage } from '../../errors/message-language';
 import { returnPreference } from '../../fhir/prefer-handling';
 import { CommitGate } from '../../store/commit-gate';
 import type { TerminologyType } from '../../terminology/resource-set';
@@ -12,7 +13,7 @@ import type { TransactionReads } from './batch';
 import type { ResourceWriter, WriteRequest, WriteResult } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
 import { abandonWriteOnTimeout } from '../pipeline/request-timeout';
-import { headerText } from '../pipeline/request-values';
+import { acceptLanguages, headerText } from '../pipeline/request-values';
 import { sendResource } from '../pipeline/send';
 
 export interface WriteRouteDeps {
@@ -23,6 +24,11 @@ export interface WriteRouteDeps {
   maxTransactionEntries: number;
   /** A transaction's GET and HEAD entries, answered after its writes as a batch's entries are (http/routes/batch.ts). */
   transactionReads: TransactionReads;
+}
+
+/** The language of a write's messages (isWriteRequest). */
+export function writeLanguage(req: IncomingMessage): MessageLanguage {
+  return primaryLanguage(acceptLanguages(req));
 }
 
 /** The commit gate of one write request, tied to its request timeout. */
@@ -44,7 +50,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     const headers = resource ? versionHeaders(resource) : {};
     if (resource) headers[r.status === 201 ? 'Location' : 'Content-Location'] = `${deps.baseUrlOf(req)}/${r.resourceType}/${r.id}/_history/${r.version!.versionId}`;
     const prefer = returnPreference(req.headers.prefer);
-    if (r.request.method === 'DELETE' || prefer === 'OperationOutcome') return sendResource(res, r.status, writeOutcome(r, messageLanguage(req.headers['accept-language'])), headers);
+    if (r.request.method === 'DELETE' || prefer === 'OperationOutcome') return sendResource(res, r.status, writeOutcome(r, writeLanguage(req)), headers);
     if (prefer === 'minimal' || !resource) {
       res.set(headers).status(r.status).end();
       return;
@@ -98,7 +104,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     if (res.headersSent) return; // answered by the request timeout
     const entries: Buffer[][] = new Array<Buffer[]>(size);
     const prefer = returnPreference(req.headers.prefer);
-    const lang = messageLanguage(req.headers['accept-language']);
+    const lang = writeLanguage(req);
     for (const r of results) entries[r.request.entry!] = [Buffer.from(JSON.stringify(transactionResponseEntry(r, base, prefer, lang)), 'utf8')];
     if (reads.length > 0) {
       // R4's transaction rules: the reads after the writes, which they see (a replica's written layer brought up to date first)
