@@ -159,8 +159,8 @@ export function localRecording(registry: TerminologyRegistry, req: RecordingRequ
   const targets = localTargets(registry, cs.url!, concept.code);
   if (targets.length === 0) {
     throw new FhirError(422, 'business-rule',
-      `Den lokale kode '${concept.code}' er ikke koblet til en fælleskommunal indsats (niveau 2) i kommune ${ownerOf(cs) ?? kommunekode}s ConceptMap; ` +
-      `kobl den, før den registreres. / The local code is not linked to a common intervention (niveau 2).`, {
+      `The local code '${concept.code}' is not linked to a common intervention (niveau 2) in municipality ${ownerOf(cs) ?? kommunekode}'s ConceptMap; ` +
+      'link it before it is recorded', {
         expression: ['code'],
         da: `Den lokale kode '${concept.code}' er ikke koblet til en fælleskommunal indsats (niveau 2) i kommune ${ownerOf(cs) ?? kommunekode}s ConceptMap; kobl den, før den registreres`,
       });
