@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sharedDir = process.env.SHARED_DIR ?? path.resolve(root, '..', 'shared');
@@ -30,26 +30,13 @@ const RUNS = [
 ];
 const USAGE = `usage: node scripts/conformance.mjs [--mode ${RUNS.map((r) => r.mode).join('|')}]`;
 
-/** The one mode to run (--mode), or undefined for all; a malformed command line prints the usage and exits 2. */
-function onlyModeGiven() {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { mode: { type: 'string' }, help: { type: 'boolean', default: false } } }));
-  } catch (e) {
-    console.error(`${e.message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (values.help) {
-    console.error(USAGE);
-    process.exit(0);
-  }
-  if (values.mode !== undefined && !RUNS.some((r) => r.mode === values.mode)) {
-    console.error(`No mode '${values.mode}'\n${USAGE}`);
-    process.exit(2);
-  }
-  return values.mode;
+// the tools' one command-line reader (scripts/command-line.ts), from the build this script runs the server of
+const { parseCommandLine } = createRequire(import.meta.url)(path.join(root, 'dist', 'scripts', 'command-line.js'));
+const onlyMode = parseCommandLine({ options: { mode: { type: 'string' }, help: { type: 'boolean', default: false } } }, USAGE).values.mode;
+if (onlyMode !== undefined && !RUNS.some((r) => r.mode === onlyMode)) {
+  console.error(`No mode '${onlyMode}'\n${USAGE}`);
+  process.exit(2);
 }
-const onlyMode = onlyModeGiven();
 
 if (!fs.existsSync(runner)) {
   const msg = `conformance: the tx-ecosystem runner is not at ${runner} (set SHARED_DIR)`;
