@@ -2,7 +2,7 @@ import type { Binary, OperationOutcome, Parameters, ParametersParameter } from '
 import { FhirError } from '../errors/fhir-error';
 import { counted } from '../errors/counted';
 import { outcomeIssue, type Bilingual } from '../errors/issue';
-import { messageLanguageOf } from '../errors/message-language';
+import { primaryLanguage } from '../errors/message-language';
 import { countTypes, type PackageInfo, type PackageLacks } from '../packages/published-layer';
 import { isSemVer } from '../terminology/versions';
 import type { Principal } from '../auth/verifier';
@@ -138,6 +138,8 @@ export const unloadPackageOperation: OperationHandler = {
   resourceType: 'Resource',
   levels: ['system'],
   methods: ['POST'],
+  // read by KL's terminology team, as an import is: Danish unless English is asked for
+  messageLanguage: primaryLanguage,
   affectsState: true,
   needsToken: true,
   definition: `${BASE}/Resource-unload-package`,
@@ -181,7 +183,7 @@ export const unloadPackageOperation: OperationHandler = {
         `og ${counted(counts.ConceptMap, 'mapning', 'mapninger')} udgives ikke længere` +
         (kept > 0 ? `; ${kept} af dens ressourcer udgives fortsat, da en anden pakke også har dem` : ''),
     };
-    const lang = messageLanguageOf(ctx.acceptLanguages);
+    const lang = primaryLanguage(ctx.acceptLanguages);
     return {
       resourceType: 'OperationOutcome',
       issue: [
@@ -205,6 +207,8 @@ export const loadPackageOperation: OperationHandler = {
   resourceType: 'Resource',
   levels: ['system'],
   methods: ['POST'],
+  // read by KL's terminology team, as an import is: Danish unless English is asked for
+  messageLanguage: primaryLanguage,
   affectsState: true,
   resourceParameter: 'package',
   binaryBody: true,
@@ -239,7 +243,7 @@ export const loadPackageOperation: OperationHandler = {
       });
     }
     const bytes = Buffer.from(archive?.data ?? '', 'base64');
-    return packagesOf(ctx).service.loadOutcome(bytes, messageLanguageOf(ctx.acceptLanguages), { principal, gate: caller.gate() });
+    return packagesOf(ctx).service.loadOutcome(bytes, primaryLanguage(ctx.acceptLanguages), { principal, gate: caller.gate() });
   },
 };
 

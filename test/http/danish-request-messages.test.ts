@@ -11,7 +11,7 @@ import { FSIII, testApp } from '../support/app';
 /**
  * The refusals of a request's form (its parameters, its body, its limits) and of the municipal and package operations
  * in Danish for a caller whose first Accept-Language is Danish, with the English text as a translation; the English
- * text alone, as before, otherwise. A write's and `$import-local`'s are in Danish unless English is asked for.
+ * text alone, as before, otherwise. A write's, `$import-local`'s and a package load's are in Danish unless English is asked for.
  */
 const JSON_TYPE = 'application/fhir+json';
 const DANISH = 'da-DK,da;q=0.9,en;q=0.5';
@@ -41,7 +41,7 @@ async function bothLanguages(send: Send, status: number): Promise<{ da: string; 
 }
 
 /**
- * A refusal read by municipal staff (a write's, `$import-local`'s): the Danish text (English as its translation) without
+ * A refusal read by municipal staff (a write's, `$import-local`'s, a package load's): the Danish text (English as its translation) without
  * Accept-Language, the English text alone to a caller who prefers English.
  */
 async function danishUnlessEnglish(send: Send, status: number): Promise<{ da: string; en: string }> {
@@ -281,8 +281,8 @@ describe("the municipal and package operations' refusals in Danish", () => {
     expect(da).toBe("Angiv filen som parameteren 'csv' (valueAttachment med base64-data, eller valueString)");
   });
 
-  it('$load-package with another method than POST', async () => {
-    const { da, en } = await bothLanguages(get('/fhir/$load-package'), 405);
+  it('$load-package with another method than POST (Danish unless English is asked for: KL staff read it, as an import)', async () => {
+    const { da, en } = await danishUnlessEnglish(get('/fhir/$load-package'), 405);
     expect(en).toBe('Operation $load-package accepts POST, not GET');
     expect(da).toBe('Operationen $load-package modtager POST, ikke GET');
   });

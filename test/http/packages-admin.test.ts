@@ -7,8 +7,10 @@ import type { AuditEvent, Bundle, CapabilityStatement, CodeSystem, OperationDefi
 import zlib from 'node:zlib';
 import request from 'supertest';
 import type { App } from '../../src/app';
+import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
 import { writePackageTarball } from '../../src/packages/package-writer';
 import { testApp } from '../support/app';
+import { inEnglish } from '../support/english';
 import { localCodeSystem, tokenFor } from '../support/local';
 
 const A_URL = 'http://example.org/CodeSystem/a';
@@ -24,11 +26,11 @@ beforeAll(async () => {
 });
 
 function load(app: App, archive: Buffer) {
-  return request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type('application/gzip').send(archive);
+  return inEnglish(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type('application/gzip').send(archive);
 }
 
 function unload(app: App, name: string, version: string, token: string | null = adminToken) {
-  const req = request(app).post('/fhir/$unload-package').type('application/fhir+json');
+  const req = inEnglish(app).post('/fhir/$unload-package').type('application/fhir+json');
   if (token) req.set('Authorization', `Bearer ${token}`);
   return req.send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: name }, { name: 'version', valueString: version }] });
 }
@@ -138,6 +140,36 @@ describe('$unload-package', () => {
     expect(texts(res.body as OperationOutcome)).toContain(
       'example.a#1.0.0 is unloaded: 0 code systems, 1 value set and 0 concept maps are no longer served; 1 of its resources stay served, as another package carries them too');
     expect(await served(app, A_URL)).toEqual(['1']);
+  });
+
+  it('a load and an unload answer in Danish with the English as its translation unless English is asked for (KL staff read them, as an import)', async () => {
+    const app = await testApp();
+    const archive = await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]);
+    const issueOf = (res: { body: OperationOutcome }) => {
+      const details = res.body.issue[0]!.details as { text?: string; _text?: { extension?: { url: string; extension?: { url: string; valueString?: string }[] }[] } };
+      return { text: details.text, translation: details._text?.extension?.find((e) => e.url === TRANSLATION_EXTENSION)?.extension?.find((e) => e.url === 'content')?.valueString };
+    };
+    const loaded = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type('application/gzip').send(archive).expect(200);
+    expect(issueOf(loaded)).toEqual({
+      text: 'Pakken example.a#1.0.0 er indlæst: 1 kodesystem, 0 værdisæt og 0 mapninger',
+      translation: 'Package example.a#1.0.0 is loaded: 1 code system, 0 value sets and 0 concept maps',
+    });
+    const again = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type('application/gzip').send(archive).expect(409);
+    expect(issueOf(again).translation).toMatch(/example\.a#1\.0\.0/);
+    expect(issueOf(again).text).not.toBe(issueOf(again).translation);
+    const refused = await request(app).post('/fhir/$unload-package').type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'example.a' }, { name: 'version', valueString: '1.0.0' }] }).expect(401);
+    expect(issueOf(refused).translation).toBeDefined();
+    const unloaded = await request(app).post('/fhir/$unload-package').set('Authorization', `Bearer ${adminToken}`).type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'example.a' }, { name: 'version', valueString: '1.0.0' }] }).expect(200);
+    expect(issueOf(unloaded)).toEqual({
+      text: 'Pakken example.a#1.0.0 er taget ud: 1 kodesystem, 0 værdisæt og 0 mapninger udgives ikke længere',
+      translation: 'Package example.a#1.0.0 is unloaded: 1 code system, 0 value sets and 0 concept maps are no longer served',
+    });
+    expect(issueOf(await load(app, archive))).toEqual({
+      text: 'Package example.a#1.0.0 is loaded: 1 code system, 0 value sets and 0 concept maps',
+      translation: 'Pakken example.a#1.0.0 er indlæst: 1 kodesystem, 0 værdisæt og 0 mapninger',
+    });
   });
 
   it('counts what stops being served in Danish grammar to a Danish caller: one in the singular', async () => {
