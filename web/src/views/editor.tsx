@@ -27,15 +27,24 @@ interface TranslateAnswer {
 }
 
 /**
- * How long the page waits for the server's $translate of a saved code. The save is done by then: a confirmation that
- * does not come (a slow or stalled answer) must not keep the user on "Gemmer …".
+ * How long the saved message waits for the server's $translate of the saved code. The save is confirmed at once; the
+ * server's answer follows in the same message when it comes, so a slow answer holds nobody up.
  */
-const TRANSLATE_CHECK_TIMEOUT_MS = 5_000;
+const TRANSLATE_CHECK_TIMEOUT_MS = 15_000;
 
 /** Asks the server what the saved local code translates to: the proof that the link is in place. */
-async function translateCheck(system: string, code: string): Promise<TranslateAnswer> {
-  const signal = AbortSignal.timeout(TRANSLATE_CHECK_TIMEOUT_MS);
-  const p = (await fhir<Parameters>('GET', 'ConceptMap/$translate', { query: { system, code }, signal })).body;
+async function translateCheck(system: string, code: string, signal: AbortSignal): Promise<TranslateAnswer> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  signal.addEventListener('abort', stop);
+  const timer = setTimeout(stop, TRANSLATE_CHECK_TIMEOUT_MS);
+  let p: Parameters;
+  try {
+    p = (await fhir<Parameters>('GET', 'ConceptMap/$translate', { query: { system, code }, signal: controller.signal })).body;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', stop);
+  }
   return {
     result: paramValue(param(p, 'result')) === true,
     matches: params(p, 'match').map((m) => {
@@ -43,6 +52,19 @@ async function translateCheck(system: string, code: string): Promise<TranslateAn
       return { ...c, equivalence: paramValue(param(m, 'equivalence')) as string | undefined };
     }),
   };
+}
+
+/** The server's translation of a saved local code, in the saved message: asked for once the message is shown. */
+function TranslateCheck({ system, code }: { system: string; code: string }) {
+  const check = useAsync((signal) => translateCheck(system, code, signal), [system, code]);
+  if (check.loading) return <p class="muted">Henter serverens oversættelse af <code>{code}</code> …</p>;
+  if (!check.data) return <p>Serverens oversættelse af <code>{code}</code> kunne ikke hentes; koblingen er gemt og vises i listen herunder.</p>;
+  if (!check.data.result) return <p>Serveren har endnu ingen oversættelse af {code}.</p>;
+  return (
+    <p class="translate-check">Serveren oversætter nu <code>{code}</code> til:{' '}
+      {check.data.matches.map((m, i) => <span key={i}>{i > 0 && ', '}<TargetLink c={m} /> ({equivalenceLabel(m.equivalence)})</span>)}
+    </p>
+  );
 }
 
 /**
@@ -132,25 +154,12 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
       const saved = await saveLocalCode({ data, csId: previousCs?.id, newName, draft }, session.token, existingEntry);
       const cs = saved.codeSystem;
       const warnings = warningsAbout(writeWarnings(saved.response), saved.conceptMap, entry.code);
-      let check: TranslateAnswer | undefined;
-      try {
-        check = await translateCheck(cs.url!, entry.code);
-      } catch {
-        check = undefined;
-      }
       setFlash(
         <>
           <p><strong>{warnings.length > 0 ? 'Gemt med advarsler' : 'Gemt'}:</strong> {entry.display} (<code>{entry.code}</code>) i {cs.title ?? nameOf(cs)}.</p>
           {saved.merged && <p>Kataloget var ændret i mellemtiden (andre koder); din ændring er lagt oven på den nye version.</p>}
           {warnings.length > 0 && <SaveWarnings session={session} kommunekode={kommunekode} system={cs.url!} code={entry.code} warnings={warnings} />}
-          {!check && <p>Serverens oversættelse af <code>{entry.code}</code> kunne ikke hentes; koblingen er gemt og vises i listen herunder.</p>}
-          {check && (check.result
-            ? (
-              <p class="translate-check">Serveren oversætter nu <code>{entry.code}</code> til:{' '}
-                {check.matches.map((m, i) => <span key={i}>{i > 0 && ', '}<TargetLink c={m} /> ({equivalenceLabel(m.equivalence)})</span>)}
-              </p>
-            )
-            : <p>Serveren har endnu ingen oversættelse af {entry.code}.</p>)}
+          <TranslateCheck system={cs.url!} code={entry.code} />
         </>,
       );
       unsaved.release();
