@@ -37,8 +37,8 @@ export function messageLanguageOf(languages: readonly string[]): MessageLanguage
 }
 
 /**
- * The language of what municipal staff read ($validate's findings, what writes and `$import-local` answer,
- * `$local-codings`' warnings): English when the caller prefers English to Danish, Danish otherwise (the catalogs and
+ * The language of what municipal staff read ($validate's findings, what writes, `$import-local` and the
+ * package loads answer, `$local-codings`' warnings): English when the caller prefers English to Danish, Danish otherwise (the catalogs and
  * their users are Danish). Such texts are written
  * in both languages, this one first and the other as its translation.
  */

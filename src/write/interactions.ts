@@ -153,8 +153,9 @@ export function refuseEntryConditions(entry: BundleEntry | undefined, i: number,
  */
 export function isWriteRequest(method: string, path: string, body: unknown): boolean {
   if (path === '' || path === '/') return method === 'POST' && (body as { type?: unknown } | undefined)?.type === 'transaction';
-  const [, type, id] = /^\/([^/]+)(?:\/([^/]+))?\/?$/.exec(path) ?? [];
-  if (!type || !isWritableType(type) || id === '_search' || id === '_history' || id?.startsWith('$')) return false;
+  const resource = RESOURCE_PATH.exec(path);
+  const id = resource?.[2];
+  if (!resource || id === '_search' || id === '_history') return false;
   return method === 'POST' ? id === undefined : method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
 }
 
