@@ -74,7 +74,7 @@ export class OperationInput {
     for (const [name, list] of other.values) {
       const mine = copy.get(name) ?? [];
       if (mine.length > 0 && !repeats(name)) throw FhirError.invalid(`Parameter '${name}' may only be given once (it is in the body and in the URL)`, {
-        da: `Parameteren '${name}' må kun angives én gang (den er både i kroppen og i URL'en)`,
+        expression: [name], da: `Parameteren '${name}' må kun angives én gang (den er både i kroppen og i URL'en)`,
       });
       copy.set(name, [...mine, ...list]);
     }
@@ -144,11 +144,15 @@ function convertQueryValue(spec: ParamSpec, raw: string): ParamValue {
     case 'boolean':
       if (raw === 'true') return true;
       if (raw === 'false') return false;
-      throw FhirError.invalid(`Parameter '${spec.name}' must be 'true' or 'false', not '${raw}'`, { da: `Parameteren '${spec.name}' skal være 'true' eller 'false', ikke '${raw}'` });
+      throw FhirError.invalid(`Parameter '${spec.name}' must be 'true' or 'false', not '${excerpt(raw)}'`, {
+        expression: [spec.name], da: `Parameteren '${spec.name}' skal være 'true' eller 'false', ikke '${excerpt(raw)}'`,
+      });
     case 'integer': {
       const n = /^-?\d{1,10}$/.test(raw) ? Number(raw) : NaN;
       if (!(n >= INTEGER_MIN && n <= INTEGER_MAX)) {
-        throw FhirError.invalid(`Parameter '${spec.name}' must be an integer (32 bits), not '${excerpt(raw)}'`, { da: `Parameteren '${spec.name}' skal være et heltal (32 bit), ikke '${excerpt(raw)}'` });
+        throw FhirError.invalid(`Parameter '${spec.name}' must be an integer (32 bits), not '${excerpt(raw)}'`, {
+          expression: [spec.name], da: `Parameteren '${spec.name}' skal være et heltal (32 bit), ikke '${excerpt(raw)}'`,
+        });
       }
       return n;
     }
@@ -168,7 +172,7 @@ function convertQueryValue(spec: ParamSpec, raw: string): ParamValue {
     case 'Resource':
     case 'part':
       throw FhirError.invalid(`Parameter '${spec.name}' can only be sent in a Parameters resource (POST)`, {
-        da: `Parameteren '${spec.name}' kan kun sendes i en Parameters-ressource (POST)`,
+        expression: [spec.name], da: `Parameteren '${spec.name}' kan kun sendes i en Parameters-ressource (POST)`,
       });
     default:
       return raw;
@@ -217,12 +221,9 @@ export function parseQuery(spec: OperationSpec, query: Record<string, unknown>):
     if (!p) continue; // unknown parameters are ignored, as FHIR servers do for query parameters they do not know
     const raws = Array.isArray(rawValue) ? rawValue : [rawValue];
     for (const raw of raws) {
-      if (typeof raw !== 'string') throw FhirError.invalid(`Parameter '${name}' has an invalid value`, { da: `Parameteren '${name}' har en ugyldig værdi` });
-      if (p.type === 'string' || p.type === 'code' || p.type === 'uri' || p.type === 'canonical') {
-        // property, designation etc. may be given comma separated
-      }
+      if (typeof raw !== 'string') throw FhirError.invalid(`Parameter '${name}' has an invalid value`, { expression: [name], da: `Parameteren '${name}' har en ugyldig værdi` });
       const list = values.get(name) ?? [];
-      if (list.length > 0 && !p.repeats) throw onlyOnce(name);
+      if (list.length > 0 && !p.repeats) throw onlyOnce(name, [name]);
       list.push(convertQueryValue(p, raw));
       values.set(name, list);
     }

@@ -68,6 +68,19 @@ describe('GET and POST $expand', () => {
     expect(beyond.body.issue[0].details.text).toBe("Parameter 'count' must be an integer (32 bits), not '2147483648'");
   });
 
+  it('names the parameter whose query value is not of its type, and quotes a long value only in part', async () => {
+    const offset = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, offset: '1e3' }).expect(400);
+    expect(offset.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['offset'] });
+    const long = 'ja'.repeat(2000);
+    const flag = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, activeOnly: long }).expect(400);
+    expect(flag.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['activeOnly'] });
+    expect(flag.body.issue[0].details.text).toBe(`Parameter 'activeOnly' must be 'true' or 'false', not '${long.slice(0, 100)}…'`);
+    const resource = await request(server.app).get('/fhir/ValueSet/$expand').query({ valueSet: '{"resourceType":"ValueSet"}' }).expect(400);
+    expect(resource.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['valueSet'] });
+    expect(resource.body.issue[0].details.text).toBe("Parameter 'valueSet' can only be sent in a Parameters resource (POST)");    const twice = await request(server.app).get(`/fhir/ValueSet/$expand?url=${encodeURIComponent(CATALOG_119)}&count=2&count=3`).expect(400);
+    expect(twice.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['count'] });
+  });
+
   it('answers a negative count with a 400 OperationOutcome', async () => {
     const res = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, count: '-1' }).expect(400);
     expect(res.body.resourceType).toBe('OperationOutcome');

@@ -2,7 +2,7 @@
  * Every terminology operation, read, search and the capability statements, through fhir-kit-client against a
  * listening server: type and instance level, GET (query parameters) and POST (a Parameters body).
  */
-import type { Bundle, CapabilityStatement, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, OperationOutcome, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
 import { FFB, FSIII } from '../support/app';
 import { codeSystemFiles, fsiiiIndex, readJson, valueSetFiles } from '../support/files';
 import {
@@ -215,6 +215,7 @@ describe('ValueSet $expand', () => {
     const twice = await raw(server.baseUrl, `/ValueSet/$expand?url=${encodeURIComponent(CATALOG_140)}`, { method: 'POST', headers, body });
     expect(twice.status).toBe(400);
     expect(JSON.stringify(twice.body)).toContain("Parameter 'url' may only be given once");
+    expect((twice.body as OperationOutcome).issue[0]?.expression).toEqual(['url']);
   });
 
   it('type level, POST with an inline ValueSet (descendent-of)', async () => {
