@@ -46,7 +46,12 @@ export const subsumesOperation: OperationHandler = {
     const codingB = input.one<Coding>('codingB');
     const codeA = input.string('codeA') ?? codingA?.code;
     const codeB = input.string('codeB') ?? codingB?.code;
-    if (!codeA || !codeB) throw FhirError.invalid("Give both 'codeA' and 'codeB' (or 'codingA' and 'codingB')", { expression: ['codeA'], da: "Giv både 'codeA' og 'codeB' (eller 'codingA' og 'codingB')" });
+    if (!codeA || !codeB) {
+      // the expression names what is missing: the code, or the coding when codings were given
+      const name = (side: 'A' | 'B') => (codingA || codingB ? `coding${side}` : `code${side}`);
+      const missing = [...(codeA ? [] : [name('A')]), ...(codeB ? [] : [name('B')])];
+      throw FhirError.invalid("Give both 'codeA' and 'codeB' (or 'codingA' and 'codingB')", { expression: missing, da: "Giv både 'codeA' og 'codeB' (eller 'codingA' og 'codingB')" });
+    }
     // called on an instance, the operation works on it: another system is a 400, a coding of another one differs below
     if (cs) versionInInstanceUrl(cs, input.string('system'), 'system');
     const system = cs?.url ?? input.string('system') ?? codingA?.system ?? codingB?.system;

@@ -23,6 +23,8 @@ interface Case {
   /** Expected status: exact, or any 4xx when not given. */
   status?: number;
   code: string;
+  /** The first issue's expression, when the case names the parameter at fault. */
+  expression?: string[];
 }
 
 const q = (params: Record<string, string>) => `?${new URLSearchParams(params).toString()}`;
@@ -40,7 +42,12 @@ const CASES: Case[] = [
   { name: 'ValueSet $validate-code without a value set', path: `/ValueSet/$validate-code${q({ system: FSIII, code: CODE })}`, code: 'invalid' },
   { name: 'ValueSet $validate-code without a code', path: `/ValueSet/$validate-code${q({ url: VS })}`, code: 'invalid' },
   { name: '$expand without a value set', path: '/ValueSet/$expand', code: 'invalid' },
-  { name: '$subsumes without codeB', path: `/CodeSystem/$subsumes${q({ system: FSIII, codeA: CODE })}`, code: 'invalid' },
+  { name: '$subsumes without codeB', path: `/CodeSystem/$subsumes${q({ system: FSIII, codeA: CODE })}`, code: 'invalid', expression: ['codeB'] },
+  { name: '$subsumes without either code', path: `/CodeSystem/$subsumes${q({ system: FSIII })}`, code: 'invalid', expression: ['codeA', 'codeB'] },
+  {
+    name: '$subsumes with codingB only', method: 'POST', path: '/CodeSystem/$subsumes',
+    body: parameters({ name: 'codingB', valueCoding: { system: FSIII, code: CODE } }), status: 400, code: 'invalid', expression: ['codingA'],
+  },
   {
     name: '$subsumes with both codeA and codingA', method: 'POST', path: '/CodeSystem/$subsumes',
     body: parameters({ name: 'system', valueUri: FSIII }, { name: 'codeA', valueCode: CODE }, { name: 'codingA', valueCoding: { system: FSIII, code: 'other' } },
@@ -182,7 +189,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const body = c.body === undefined ? undefined : typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
     const headers = { ...(body !== undefined ? { 'content-type': JSON_TYPE } : {}), ...c.headers };
     const res = await raw(server.baseUrl, c.path, { method: c.method ?? 'GET', headers, body });
-    const outcome = res.body as { resourceType?: string; issue?: { severity?: string; code?: string }[] };
+    const outcome = res.body as { resourceType?: string; issue?: { severity?: string; code?: string; expression?: string[] }[] };
     expect(res.status).not.toBe(500);
     if (c.status !== undefined) expect(res.status).toBe(c.status);
     expect(res.status).toBeGreaterThanOrEqual(400);
@@ -191,6 +198,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     expect(outcome.resourceType).toBe('OperationOutcome');
     expect(outcome.issue?.[0]?.severity).toMatch(/^(error|fatal)$/);
     expect(outcome.issue?.[0]?.code).toBe(c.code);
+    if (c.expression) expect(outcome.issue?.[0]?.expression).toEqual(c.expression);
   });
 });
 
