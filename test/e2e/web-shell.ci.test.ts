@@ -69,7 +69,14 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
       await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Importér CSV' }).click();
       await page.getByRole('heading', { level: 1, name: /Aarhus Kommune/ }).waitFor();
       const csv = 'kode;titel;type;maal\n751-A;Gåtur;indsats;Fysisk træning\n';
+      // the file field in Danish, not in the browser's language ("Choose File", "No file chosen"), and reached by Tab
+      const picker = page.locator('.file-picker');
+      expect(await picker.textContent()).toBe('Vælg filIngen fil valgt');
+      await page.getByLabel('Katalogets navn').focus();
+      await page.keyboard.press('Shift+Tab');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('csv-file');
       await page.getByLabel('CSV-fil').setInputFiles({ name: 'lokale.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+      expect(await picker.locator('.file-name').textContent()).toBe('lokale.csv');
       await page.getByRole('button', { name: 'Vis ændringer' }).click();
       const alert = page.getByRole('alert');
       await alert.getByText('er titlen på 2 fælleskommunale begreber').waitFor();

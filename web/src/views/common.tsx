@@ -1,4 +1,5 @@
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, RefObject } from 'preact';
+import { useState } from 'preact/hooks';
 import type { ConceptText } from '../concept';
 import { STATUS_LABEL } from '../concept';
 import { FhirRequestError, InputError, type Issue } from '../fhir';
@@ -107,6 +108,33 @@ export function ErrorBox({ error, titles }: { error: unknown; titles?: Record<nu
 /** An administrator's token names no municipality: what needs one (its catalog, an import) is not offered. */
 export function NoMunicipality({ what }: { what: string }) {
   return <p class="notice warn">Dit token gælder ingen bestemt kommune (intet kommunekode-claim). Log ind med en kommunes token for at {what}.</p>;
+}
+
+/**
+ * A file field whose button and text are Danish whatever the browser's language (the browser's own file control speaks
+ * its language: "Choose File"). The input stays the one the field's label names and keyboard focus reaches; it is
+ * only hidden from sight, and the label styled as a button opens it.
+ */
+export function FilePicker({ id, accept, describedBy, inputRef, onFile }: {
+  id: string;
+  accept: string;
+  describedBy?: string;
+  inputRef?: RefObject<HTMLInputElement | null>;
+  onFile?: (file: File | undefined) => void;
+}) {
+  const [name, setName] = useState<string>();
+  return (
+    <div class="file-picker">
+      <input id={id} ref={inputRef} class="sr-only" type="file" accept={accept} aria-describedby={describedBy}
+        onChange={(e) => {
+          const file = (e.target as HTMLInputElement).files?.[0];
+          setName(file?.name);
+          onFile?.(file);
+        }} />
+      <label for={id} class="button secondary">Vælg fil</label>
+      <span class="file-name">{name ?? 'Ingen fil valgt'}</span>
+    </div>
+  );
 }
 
 export function Notice({ kind, children }: { kind: 'info' | 'ok' | 'warn' | 'error'; children: ComponentChildren }) {

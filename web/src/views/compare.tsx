@@ -7,7 +7,7 @@ import {
 } from '../compare-model';
 import { useAsync } from '../hooks';
 import { href, navigate } from '../router';
-import { ErrorBox, Loading, Notice } from './common';
+import { ErrorBox, FilePicker, Loading, Notice } from './common';
 import { BarChart } from './compare-chart';
 import { saveBlob } from '../download';
 import { count, formatNumber, kommuneNavn } from '../words';
@@ -170,7 +170,7 @@ function RollupForm({ onCounted }: { onCounted: (c: Counted | undefined) => void
     <form class="rollup-form" onSubmit={submit}>
       <div class="field">
         <label for="counts-file">Tællinger (CSV-fil)</label>
-        <input id="counts-file" ref={fileInput} type="file" accept=".csv,text/csv" aria-describedby="counts-hint" />
+        <FilePicker id="counts-file" inputRef={fileInput} accept=".csv,text/csv" describedBy="counts-hint" />
         <p class="hint" id="counts-hint">
           Én linje pr. kode: kolonnerne <code>kommunekode</code>, <code>system</code>, <code>kode</code>, <code>antal</code> og evt.{' '}
           <code>periode</code> og <code>bydel</code>, adskilt af komma eller semikolon. Koderne kan være kommunernes lokale koder eller FSIII/FFB-koder.

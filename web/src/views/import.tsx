@@ -6,7 +6,7 @@ import { loadMunicipality } from '../municipality';
 import { href } from '../router';
 import type { Session } from '../session';
 import { type ImportMode, type ImportPlan, type ImportRequest, importIssues, largestImportFile, previewImport, runImport } from '../import-plan';
-import { ErrorBox, IssueList, NoMunicipality, Notice } from './common';
+import { ErrorBox, FilePicker, IssueList, NoMunicipality, Notice } from './common';
 import { ImportPlanView } from './import-plan';
 import { count, formatNumber, kommuneNavn } from '../words';
 
@@ -142,7 +142,7 @@ export function Import({ session }: { session: Session }) {
         <form onSubmit={preview}>
           <div class="field">
             <label for="csv-file">CSV-fil</label>
-            <input id="csv-file" type="file" accept=".csv,text/csv" onChange={(e) => changed(setFile)((e.target as HTMLInputElement).files?.[0])} />
+            <FilePicker id="csv-file" accept=".csv,text/csv" onFile={changed(setFile)} />
           </div>
           <div class="field">
             <label for="csv-name">Katalogets navn</label>
