@@ -28,7 +28,7 @@ const USAGE = 'usage: npm run bench:stores -- [--rounds N] [--duration S] [--con
 const { values: given } = parseCommandLine({
   options: {
     rounds: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' }, only: { type: 'string' },
-    'database-url': { type: 'string' }, help: { type: 'boolean', default: false },
+    'database-url': { type: 'string' },
   },
 }, USAGE);
 const ROUNDS = wholeNumber(given.rounds ?? process.env.BENCH_ROUNDS, '--rounds', { fallback: 6, min: 1, max: 100 }, USAGE);

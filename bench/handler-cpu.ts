@@ -34,7 +34,7 @@ const USAGE = 'usage: npm run bench:handlers -- [--passes N] [--only id,…] [--
 const { values: given } = parseCommandLine({
   options: {
     passes: { type: 'string' }, only: { type: 'string' }, dump: { type: 'string' }, profile: { type: 'string' },
-    scaled: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+    scaled: { type: 'boolean', default: false },
   },
 }, USAGE);
 const PASSES = wholeNumber(given.passes, '--passes', { fallback: 3, min: 1, max: 1000 }, USAGE);

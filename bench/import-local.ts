@@ -47,7 +47,7 @@ export function generateCsv(rows: number, root = projectRoot()): string {
 
 async function main(): Promise<void> {
   const usage = 'usage: npm run bench:import-local -- [--rows 2000] [--limit-ms 5000]';
-  const { values } = parseCommandLine({ options: { rows: { type: 'string' }, 'limit-ms': { type: 'string' }, help: { type: 'boolean', default: false } } }, usage);
+  const { values } = parseCommandLine({ options: { rows: { type: 'string' }, 'limit-ms': { type: 'string' } } }, usage);
   const rows = wholeNumber(values.rows, '--rows', { fallback: 2000, min: 1, max: 1_000_000 }, usage);
   const limit = wholeNumber(values['limit-ms'], '--limit-ms', { fallback: 5000, min: 1, max: 3_600_000 }, usage);
   const root = projectRoot();

@@ -39,7 +39,6 @@ const { values: given } = parseCommandLine({
     duration: { type: 'string' }, rounds: { type: 'string' }, connections: { type: 'string' }, startups: { type: 'string' },
     only: { type: 'string' }, variants: { type: 'string' }, datasets: { type: 'string' }, store: { type: 'string' }, 'database-url': { type: 'string' },
     'no-scaled': { type: 'boolean', default: false }, 'no-diagnostics': { type: 'boolean', default: false }, quick: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
   },
 }, USAGE);
 /** A command-line option, else its environment variable. */

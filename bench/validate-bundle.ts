@@ -29,7 +29,7 @@ import { submissionValidation } from '../src/profile-validation';
 import { parseCommandLine, wholeNumber } from '../scripts/command-line';
 
 const USAGE = 'usage: npm run bench:validate -- [--runs N] [--size N]';
-const { values: given } = parseCommandLine({ options: { runs: { type: 'string' }, size: { type: 'string' }, help: { type: 'boolean', default: false } } }, USAGE);
+const { values: given } = parseCommandLine({ options: { runs: { type: 'string' }, size: { type: 'string' } } }, USAGE);
 const RUNS = wholeNumber(given.runs ?? process.env.BENCH_RUNS, '--runs', { fallback: 10, min: 1, max: 1000 }, USAGE);
 const SIZE = wholeNumber(given.size ?? process.env.BENCH_SIZE, '--size', { fallback: 500, min: 1, max: 100_000 }, USAGE);
 const GOAL_MS = 2000;

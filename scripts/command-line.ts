@@ -3,12 +3,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /**
  * The command line of a tool, parsed; a malformed one prints the problem and the usage and exits with status 2, and
- * `--help` prints the usage and exits with status 0.
+ * `--help` (an option of every tool, not declared by each) prints the usage and exits with status 0.
  */
 export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
   let parsed: ReturnType<typeof parseArgs<T>>;
   try {
-    parsed = parseArgs(config);
+    parsed = parseArgs({ ...config, options: { ...config.options, help: { type: 'boolean', default: false } } }) as ReturnType<typeof parseArgs<T>>;
   } catch (e) {
     console.error(`${(e as Error).message}\n${usage}`);
     process.exit(2);
@@ -22,7 +22,7 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: st
 
 /** The one folder a tool that writes files may be given (`fallback` when none), resolved; more than one is refused. */
 export function outputFolder(usage: string, fallback: string, args = process.argv.slice(2)): string {
-  const { positionals } = parseCommandLine({ args, options: { help: { type: 'boolean', default: false } }, allowPositionals: true }, usage);
+  const { positionals } = parseCommandLine({ args, options: {}, allowPositionals: true }, usage);
   if (positionals.length > 1) {
     console.error(`One output folder at most, not ${positionals.length}\n${usage}`);
     process.exit(2);

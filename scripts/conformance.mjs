@@ -32,7 +32,7 @@ const USAGE = `usage: node scripts/conformance.mjs [--mode ${RUNS.map((r) => r.m
 
 // the tools' one command-line reader (scripts/command-line.ts), from the build this script runs the server of
 const { parseCommandLine } = createRequire(import.meta.url)(path.join(root, 'dist', 'scripts', 'command-line.js'));
-const onlyMode = parseCommandLine({ options: { mode: { type: 'string' }, help: { type: 'boolean', default: false } } }, USAGE).values.mode;
+const onlyMode = parseCommandLine({ options: { mode: { type: 'string' } } }, USAGE).values.mode;
 if (onlyMode !== undefined && !RUNS.some((r) => r.mode === onlyMode)) {
   console.error(`No mode '${onlyMode}'\n${USAGE}`);
   process.exit(2);

@@ -26,7 +26,6 @@ async function main(): Promise<void> {
       version: { type: 'string' },
       server: { type: 'string' },
       token: { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
   }, USAGE);
   if (!values.kommunekode || positionals.length !== 1) {

@@ -113,7 +113,6 @@ async function main(): Promise<void> {
     options: {
       out: { type: 'string', default: `${NEXT_FSIII_PACKAGE.name}-${NEXT_FSIII_PACKAGE.version}.tgz` },
       terminology: { type: 'string', default: path.join(__dirname, '..', '..', 'terminology') },
-      help: { type: 'boolean', default: false },
     },
   }, 'usage: node dist/scripts/next-fsiii-release.js [--out FILE.tgz] [--terminology DIR]');
   const { archive, changes } = await nextFsiiiPackage(values.terminology);

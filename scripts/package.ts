@@ -49,7 +49,6 @@ async function main(): Promise<void> {
       version: { type: 'string' },
       out: { type: 'string' },
       'terminology-only': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
   }, USAGE);
   if (values.kommunekode !== undefined && !isKommunekode(values.kommunekode)) {

@@ -19,7 +19,6 @@ async function main(): Promise<void> {
       scope: { type: 'string' },
       'expires-in': { type: 'string', default: '8h' },
       subject: { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
   }, USAGE).values;
   const kommunekode = args.kommunekode;

@@ -19,7 +19,7 @@ const USAGE = 'usage: npm run fuzz -- [--count 10000] [--seed N] [--port P]';
 /** The command line's options (else the usage, exit status 2). */
 function options(): { count: number; seed: number; port: number } {
   const { values } = parseCommandLine({
-    options: { count: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: { count: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' } },
   }, USAGE);
   return {
     count: wholeNumber(values.count, '--count', { fallback: 10_000, min: 1, max: 10_000_000 }, USAGE),

@@ -62,12 +62,18 @@ describe('outputFolder', () => {
 });
 
 describe('parseCommandLine', () => {
-  const config = { options: { kommunekode: { type: 'string' as const }, help: { type: 'boolean' as const, default: false } } };
+  const config = { options: { kommunekode: { type: 'string' as const } } };
 
   it('gives the options given', () => {
     const parsed = run(() => parseCommandLine({ ...config, args: ['--kommunekode', '370'] }, USAGE));
     expect(parsed).not.toBeInstanceOf(Exit);
     expect((parsed as { values: { kommunekode?: string } }).values.kommunekode).toBe('370');
+  });
+
+  it('takes --help in every tool, without the tool declaring it: the usage, exit 0', () => {
+    const result = run(() => parseCommandLine({ ...config, args: ['--kommunekode', '370', '--help'] }, USAGE));
+    expect((result as Exit).code).toBe(0);
+    expect(printed.join('\n')).toContain(USAGE);
   });
 
   it('refuses a positional argument the tool does not take (exit 2, the problem and the usage)', () => {
