@@ -1,10 +1,10 @@
 import type { Bundle, OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
 import { type App } from '../../src/app';
-import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
 import { KOMMUNEKODE_SYSTEM, municipalId, municipalUrl } from '../../src/municipal/municipality';
 import { CODES, sampleCatalog, tokenFor } from '../support/local';
 import { FSIII, testApp } from '../support/app';
+import { issueTranslated } from '../support/translation';
 
 /**
  * The server's write, sign-in, conflict and import messages in Danish for a caller that asks for Danish
@@ -19,9 +19,8 @@ beforeAll(async () => {
 
 /** An issue's text and the English it carries as a translation (undefined when it has none). */
 function textOf(issue: OperationOutcome['issue'][number] | undefined): { text?: string; translation?: string } {
-  const details = issue?.details as { text?: string; _text?: { extension?: { url: string; extension?: { url: string; valueString?: string }[] }[] } };
-  const translation = details?._text?.extension?.find((e) => e.url === TRANSLATION_EXTENSION)?.extension?.find((e) => e.url === 'content')?.valueString;
-  return { text: details?.text, translation };
+  const { text, translation } = issueTranslated(issue);
+  return { text, translation };
 }
 
 function first(outcome: OperationOutcome): { text?: string; translation?: string } {

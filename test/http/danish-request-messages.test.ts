@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
 import { type App } from '../../src/app';
-import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
 import { createHttpServer } from '../../src/http/server';
 import { tokenFor } from '../support/local';
 import { FSIII, testApp } from '../support/app';
+import { issueTranslated, type Translated } from '../support/translation';
 
 /**
  * The refusals of a request's form (its parameters, its body, its limits) and of the municipal and package operations
@@ -21,12 +21,8 @@ beforeAll(async () => {
   app = await testApp();
 });
 
-type Details = { text?: string; _text?: { extension?: { url: string; extension?: { url: string; valueCode?: string; valueString?: string }[] }[] } };
-
-function firstIssue(outcome: OperationOutcome): { text?: string; lang?: string; translation?: string } {
-  const details = outcome.issue[0]?.details as Details | undefined;
-  const ext = details?._text?.extension?.find((e) => e.url === TRANSLATION_EXTENSION)?.extension;
-  return { text: details?.text, lang: ext?.find((e) => e.url === 'lang')?.valueCode, translation: ext?.find((e) => e.url === 'content')?.valueString };
+function firstIssue(outcome: OperationOutcome): Translated {
+  return issueTranslated(outcome.issue[0]);
 }
 
 type Send = (lang?: string) => request.Test;

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { type App } from '../../src/app';
 import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
 import { FFB, FSIII, testApp } from '../support/app';
+import { issueTranslated, translated, type Translated, type TranslationElement } from '../support/translation';
 
 /**
  * The terminology operations' messages in Danish for a caller whose first Accept-Language is Danish, with the
@@ -15,21 +16,12 @@ beforeAll(async () => {
   app = await testApp();
 });
 
-type Translated = { text?: string; _text?: { extension?: { url: string; extension?: { url: string; valueCode?: string; valueString?: string }[] }[] } };
-
-/** A text and its translation (the language and the content of the translation extension on its `_` element). */
-function translated(value: string | undefined, element: Translated['_text'] | undefined): { text?: string; lang?: string; translation?: string } {
-  const ext = element?.extension?.find((e) => e.url === TRANSLATION_EXTENSION)?.extension;
-  return { text: value, lang: ext?.find((e) => e.url === 'lang')?.valueCode, translation: ext?.find((e) => e.url === 'content')?.valueString };
+function firstIssue(outcome: OperationOutcome): Translated {
+  return issueTranslated(outcome.issue[0]);
 }
 
-function firstIssue(outcome: OperationOutcome): ReturnType<typeof translated> {
-  const details = outcome.issue[0]?.details as Translated | undefined;
-  return translated(details?.text, details?._text);
-}
-
-function messageOf(p: Parameters): ReturnType<typeof translated> {
-  const m = p.parameter?.find((x) => x.name === 'message') as { valueString?: string; _valueString?: Translated['_text'] } | undefined;
+function messageOf(p: Parameters): Translated {
+  const m = p.parameter?.find((x) => x.name === 'message') as { valueString?: string; _valueString?: TranslationElement } | undefined;
   return translated(m?.valueString, m?._valueString);
 }
 
@@ -181,11 +173,11 @@ describe('terminology results in Danish for a caller that asks for Danish', () =
     expect(messageOf(da)).toMatchObject({ lang: 'en', translation: messageOf(en).text });
     expect(messageOf(da).text).toContain(`Koden '${FSIII}#nope' findes ikke i værdisættet '${VS_119}`);
     expect(messageOf(da).text).toContain(`Ukendt kode 'nope' i kodesystemet '${FSIII}'`);
-    const daIssues = issuesOf(da).issue.map((i) => translated(i.details?.text, (i.details as Translated)._text));
+    const daIssues = issuesOf(da).issue.map((i) => issueTranslated(i));
     const enIssues = issuesOf(en).issue.map((i) => i.details?.text);
     expect(daIssues.map((i) => i.translation)).toEqual(enIssues);
     expect(daIssues.every((i) => i.lang === 'en' && i.text !== i.translation)).toBe(true);
-    expect(issuesOf(en).issue.every((i) => (i.details as Translated)._text === undefined)).toBe(true);
+    expect(issuesOf(en).issue.every((i) => (i.details as { _text?: TranslationElement })._text === undefined)).toBe(true);
   });
 
   it('$validate-code in an unknown code system is a result in Danish', async () => {
@@ -235,7 +227,7 @@ describe('terminology results in Danish for a caller that asks for Danish', () =
     const body = { resourceType: 'Parameters', parameter: [{ name: 'tx-resource', resource: cs }, { name: 'url', valueUri: cs.url }, { name: 'code', valueCode: 'zz' }] };
     const da = (await request(app).post('/fhir/CodeSystem/$validate-code').set('Content-Type', 'application/fhir+json').set('Accept-Language', 'da').send(body).expect(200)).body as Parameters;
     const issue = issuesOf(da).issue.find((i) => i.code === 'code-invalid')!;
-    expect(translated(issue.details?.text, (issue.details as Translated)._text)).toEqual({
+    expect(issueTranslated(issue)).toEqual({
       text: "Ukendt kode 'zz' i kodesystemet 'http://example.org/cs/eksempel' version '1' – kodesystemet er markeret som et eksempel (content = example), så koden kan være gyldig i det fulde kodesystem",
       lang: 'en',
       translation: "Unknown Code 'zz' in the CodeSystem 'http://example.org/cs/eksempel' version '1' - note that the code system is labeled as an example (content = example), so the code may be valid in the full code system",
@@ -270,7 +262,7 @@ describe('Danish texts without English words in them: library errors, statuses a
     const path = `/fhir/CodeSystem/$validate-code?url=${encodeURIComponent('http://unitsofmeasure.org')}&code=${encodeURIComponent('kg/')}`;
     const why = async (lang?: string) => {
       const issue = issuesOf((await get(path, lang).expect(200)).body as Parameters).issue.find((i) => i.severity === 'information')!;
-      return translated(issue.details?.text, (issue.details as Translated)._text);
+      return issueTranslated(issue);
     };
     const en = await why();
     expect(en).toEqual({ text: "Error processing unit 'kg/': unexpected end of expression looking for a symbol or a number at character 4" });
@@ -302,7 +294,7 @@ describe('Danish texts without English words in them: library errors, statuses a
     const { da, en } = await bothLanguages('/fhir/ValueSet/$expand?url=http://x.org/vs&colour=red', 404);
     expect(en.issue[1]).toEqual({ severity: 'information', code: 'informational', diagnostics: "Parameter 'colour' is not a parameter of $expand and was ignored", expression: ['colour'] });
     expect(da.issue[1]).toMatchObject({ severity: 'information', code: 'informational', expression: ['colour'] });
-    expect(translated(da.issue[1]!.details?.text, (da.issue[1]!.details as Translated)._text)).toEqual({
+    expect(issueTranslated(da.issue[1]!)).toEqual({
       text: "Parameteren 'colour' er ikke en parameter til $expand og er ignoreret", lang: 'en', translation: en.issue[1]!.diagnostics,
     });
     const validate = (lang?: string) => {

@@ -7,10 +7,10 @@ import type { AuditEvent, Bundle, CapabilityStatement, CodeSystem, OperationDefi
 import zlib from 'node:zlib';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { TRANSLATION_EXTENSION } from '../../src/errors/issue';
 import { writePackageTarball } from '../../src/packages/package-writer';
 import { testApp } from '../support/app';
 import { inEnglish } from '../support/english';
+import { issueTranslated } from '../support/translation';
 import { localCodeSystem, tokenFor } from '../support/local';
 
 const A_URL = 'http://example.org/CodeSystem/a';
@@ -146,8 +146,8 @@ describe('$unload-package', () => {
     const app = await testApp();
     const archive = await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]);
     const issueOf = (res: { body: OperationOutcome }) => {
-      const details = res.body.issue[0]!.details as { text?: string; _text?: { extension?: { url: string; extension?: { url: string; valueString?: string }[] }[] } };
-      return { text: details.text, translation: details._text?.extension?.find((e) => e.url === TRANSLATION_EXTENSION)?.extension?.find((e) => e.url === 'content')?.valueString };
+      const { text, translation } = issueTranslated(res.body.issue[0]);
+      return { text, translation };
     };
     const loaded = await request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`).type('application/gzip').send(archive).expect(200);
     expect(issueOf(loaded)).toEqual({

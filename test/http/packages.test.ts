@@ -24,6 +24,7 @@ import { FSIII, publishedCatalogs, TERMINOLOGY_DIR, testApp, testConfig } from '
 import { localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
 import { serveOverHttp } from '../support/server';
 import { packageArchive, packageBomb } from '../support/package-bomb';
+import { issueTranslated } from '../support/translation';
 
 const JSON_TYPE = 'application/fhir+json';
 const OLD = '20240530';
@@ -262,7 +263,7 @@ describe('a KL release loaded at run time ($load-package)', () => {
       },
       { archive: loaded, status: 409, en: [/^Package kl\.synthetic\.ok#1\.0\.0 is already loaded; a new release needs a new version number$/], da: [/^Pakken kl\.synthetic\.ok#1\.0\.0 er allerede indlæst; en ny udgave skal have et nyt versionsnummer$/] },
     ];
-    const translation = (i: OperationOutcome['issue'][number]) => i.details?._text?.extension?.[0]?.extension?.find((e) => e.url === 'content')?.valueString;
+    const translation = (i: OperationOutcome['issue'][number]) => issueTranslated(i).translation;
     for (const c of cases) {
       const en = await loadPackage(fresh, c.archive);
       const da = await loadPackage(fresh, c.archive).set('Accept-Language', 'da-DK, en;q=0.5');
@@ -498,7 +499,7 @@ describe('what a package may be ($load-package)', () => {
       expect(res.status).toBe(422);
       const [issue] = (res.body as OperationOutcome).issue;
       expect(issue!.details?.text).toBe(c.da);
-      expect(issue!.details?._text?.extension?.[0]?.extension?.find((e) => e.url === 'content')?.valueString).toMatch(c.en);
+      expect(issueTranslated(issue).translation).toMatch(c.en);
     }
   });
 

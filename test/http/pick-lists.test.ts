@@ -7,6 +7,7 @@ import { CONTAINS_PROPERTY_EXT } from '../../src/terminology/expansion/renderer'
 import { FSIII, publishedCatalogs, testApp } from '../support/app';
 import { importDataUseCatalogs } from '../support/data-use';
 import { CODES, KOL_TARGETS, sampleCatalog, tokenFor } from '../support/local';
+import { issueTranslated } from '../support/translation';
 
 /** Bilag 6's three ways to pick interventions, on the example municipality (370) and on one written in the test (561). */
 const JSON_TYPE = 'application/fhir+json';
@@ -479,7 +480,7 @@ describe('a municipality that writes its catalog (561)', () => {
     expect(issues.issue[0]!.details!.text).toContain(`Brug i stedet ${CODES.nikotin} (Nikotin- og tobaksafvænning)`);
     expect(issues.issue[0]!.details!.text).toContain("som har status 'udgået'.");
     // for the municipality's staff: Danish first, the English as its translation; English first when asked for
-    const translation = (i: OperationOutcome['issue'][number]) => i.details!._text!.extension![0]!.extension!.find((e) => e.url === 'content')!.valueString;
+    const translation = (i: OperationOutcome['issue'][number]) => issueTranslated(i).translation;
     expect(translation(issues.issue[0]!)).toContain(`Use ${CODES.nikotin} (Nikotin- og tobaksafvænning) instead`);
     const english = await codings({ kommunekode: k, code: `${k}-NY` }, 200, 'en');
     const inEnglish = (english.parameter ?? []).find((x) => x.name === 'issues')!.resource as OperationOutcome;

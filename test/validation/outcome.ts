@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { OperationOutcome } from 'fhir/r4';
 import type { Express } from 'express';
 import request from 'supertest';
+import { issueTranslated } from '../support/translation';
 
 /** An OperationOutcome issue of $validate, with its text in both languages side by side. */
 export interface Issue {
@@ -17,10 +18,9 @@ export interface Issue {
 
 export function summarise(outcome: OperationOutcome): Issue[] {
   return outcome.issue.map((i) => {
-    const other = i.details?._text?.extension?.[0]?.extension;
-    const lang = other?.find((e) => e.url === 'lang')?.valueCode;
-    const translated = other?.find((e) => e.url === 'content')?.valueString ?? '';
-    const primary = i.details?.text ?? '';
+    const { text, lang, translation } = issueTranslated(i);
+    const translated = translation ?? '';
+    const primary = text ?? '';
     const out: Issue = {
       severity: i.severity, code: i.code, ...(i.expression ? { expression: i.expression } : {}),
       da: lang === 'da' ? translated : primary, en: lang === 'en' ? translated : primary,
