@@ -1,0 +1,219 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { holdDataDir, serverUsing } from './data-dir-lock';
+import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from './sqlite-store';
+
+/** What a backup file holds, counted in it after it was written (or before it was restored). */
+export interface BackupContents {
+  /** The schema version the file records (PRAGMA user_version). */
+  schemaVersion: number;
+  /** Resources written and not deleted (their current versions). */
+  resources: number;
+  /** Every version written, deleted ones included. */
+  versions: number;
+  auditEvents: number;
+  packages: number;
+}
+
+export interface BackupResult extends BackupContents {
+  file: string;
+  bytes: number;
+}
+
+export interface RestoreResult extends BackupContents {
+  /** Where the data file the restore replaced was moved, with its journal files; undefined when there was none. */
+  replacedDir?: string;
+}
+
+/** A backup or restore that cannot be done; nothing was changed. `status` is the tool's exit status. */
+export class BackupError extends Error {
+  constructor(message: string, readonly status: 1 | 2 = 1, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The name of a backup file made at `at`, as the tool names it in a folder it is given. */
+export function backupFileName(at: Date): string {
+  return `faelles-tx-${at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-')}.sqlite`;
+}
+
+/**
+ * Copies the embedded store of `dataDir` into `out` (a file that must not exist, or a folder to make a dated file in)
+ * while a server may be running on it: `VACUUM INTO` reads one consistent snapshot in a read transaction, which WAL
+ * lets the server's writes go on beside, and writes a compact copy without the journal. The copy is written beside
+ * its final name, checked (`quick_check`, its schema) and synced, then renamed, so `out` is never a half-written file.
+ */
+export function backupSqliteStore(dataDir: string, out: string, now = new Date()): BackupResult {
+  const source = path.join(dataDir, SQLITE_FILE_NAME);
+  if (!fs.existsSync(source)) throw new BackupError(`There is no embedded store in ${dataDir} (no ${SQLITE_FILE_NAME}): nothing to back up`, 2);
+  const target = isFolder(out) ? path.join(out, backupFileName(now)) : path.resolve(out);
+  if (fs.existsSync(target)) throw new BackupError(`${target} exists already: a backup never overwrites a file`, 2);
+  if (!isFolder(path.dirname(target))) throw new BackupError(`The folder ${path.dirname(target)} does not exist`, 2);
+  const partial = `${target}.partial`;
+  fs.rmSync(partial, { force: true });
+  try {
+    withDatabase(source, { fileMustExist: true }, (db) => {
+      db.pragma('busy_timeout = 5000');
+      db.prepare('VACUUM INTO ?').run(partial);
+    });
+    const contents = checkedContents(partial, target);
+    syncFile(partial);
+    fs.renameSync(partial, target);
+    syncFolder(path.dirname(target));
+    return { file: target, bytes: fs.statSync(target).size, ...contents };
+  } catch (e) {
+    fs.rmSync(partial, { force: true });
+    if (e instanceof BackupError) throw e;
+    throw new BackupError(`The backup of ${source} failed: ${(e as Error).message}${damageHint(e, source)}`, 1, { cause: e });
+  }
+}
+
+/**
+ * Makes the embedded store of `dataDir` the one in the backup `from`, with no server running on it (the data folder's
+ * lock is held meanwhile, so none starts). The backup is copied into the data folder under another name, checked
+ * there and opened as a store (which brings an older schema up to this build's); only then is the current data file
+ * moved into a folder of its own beside it (`before-restore-…`, with its journal files, checkpointed first when it
+ * can be), and the copy renamed into its place. A backup that fails a check changes nothing.
+ */
+export async function restoreSqliteStore(dataDir: string, from: string, now = new Date()): Promise<RestoreResult> {
+  const backup = path.resolve(from);
+  if (!fs.existsSync(backup) || isFolder(backup)) throw new BackupError(`${backup} is not a file`, 2);
+  const release = holdDataDir(dataDir);
+  if (!release) throw new BackupError(serverRunning(dataDir, serverUsing(dataDir)?.pid), 2);
+  const live = path.join(dataDir, SQLITE_FILE_NAME);
+  const staged = path.join(dataDir, `${SQLITE_FILE_NAME}.restoring`);
+  try {
+    removeWithJournals(staged);
+    let contents: BackupContents;
+    try {
+      // a copy is read, never the backup itself: SQLite would leave journal files beside it
+      fs.copyFileSync(backup, staged);
+      contents = checkedContents(staged, backup);
+      // opened as the server opens it: WAL, the migrations this build has, its tables checked, a write tried
+      const store = new SqliteStore(staged);
+      await store.close();
+      if (fs.existsSync(`${staged}-wal`)) throw new Error('the restored copy kept a write-ahead log after it was closed');
+      syncFile(staged);
+    } catch (e) {
+      removeWithJournals(staged);
+      if (e instanceof BackupError) throw e;
+      throw new BackupError(`${backup} could not be restored: ${(e as Error).message}; the data folder is as it was`, 1, { cause: e });
+    }
+    const replacedDir = moveAside(live, path.join(dataDir, `before-restore-${backupFileName(now).replace(/^faelles-tx-|\.sqlite$/g, '')}`));
+    fs.renameSync(staged, live);
+    syncFolder(dataDir);
+    return { ...contents, ...(replacedDir ? { replacedDir } : {}) };
+  } finally {
+    release();
+  }
+}
+
+/** The schema version and row counts of a data file, after SQLite's quick check of it; refused when it is no store of this build's. */
+function checkedContents(file: string, name = file): BackupContents {
+  try {
+    return withDatabase(file, { readonly: true, fileMustExist: true }, (db) => {
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new BackupError(`${name} is damaged (SQLite's check: ${String(check).slice(0, 200)})`);
+      const schemaVersion = db.pragma('user_version', { simple: true }) as number;
+      if (schemaVersion < 1) throw new BackupError(`${name} is not a data file of this server (it records no schema version)`, 2);
+      if (schemaVersion > MIGRATIONS.length) {
+        throw new BackupError(`${name} has schema version ${schemaVersion}, written by a newer build; this build knows ${MIGRATIONS.length}. Use a newer build.`, 2);
+      }
+      const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+      return {
+        schemaVersion,
+        resources: count('SELECT count(*) AS n FROM resource WHERE deleted = 0'),
+        versions: count('SELECT count(*) AS n FROM resource_history'),
+        auditEvents: count('SELECT count(*) AS n FROM audit_event'),
+        packages: count('SELECT count(*) AS n FROM package'),
+      };
+    });
+  } catch (e) {
+    if (e instanceof BackupError) throw e;
+    throw new BackupError(`${name} is not a data file of this server: ${(e as Error).message}`, 2, { cause: e });
+  }
+}
+
+/**
+ * Moves a data file and its journal files into `dir` (made for them), after writing what its log holds into the file
+ * when SQLite can (a damaged file is moved as it is, its log beside it). The log goes first: a log left beside the
+ * file renamed into the data file's place would be read as that file's.
+ */
+function moveAside(live: string, dir: string): string | undefined {
+  const present = [live, `${live}-wal`, `${live}-shm`].filter((f) => fs.existsSync(f));
+  if (present.length === 0) return undefined;
+  if (fs.existsSync(live)) {
+    try {
+      withDatabase(live, { fileMustExist: true }, (db) => db.pragma('wal_checkpoint(TRUNCATE)'));
+    } catch {
+      // damaged: moved as it is
+    }
+  }
+  dir = unusedName(dir);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const file of [`${live}-wal`, `${live}-shm`, live]) {
+    if (fs.existsSync(file)) fs.renameSync(file, path.join(dir, path.basename(file)));
+  }
+  syncFolder(dir);
+  return dir;
+}
+
+/** `name`, or `name-2`, `name-3` … when it is taken (two restores in one second keep both files they replaced). */
+function unusedName(name: string): string {
+  let candidate = name;
+  for (let n = 2; fs.existsSync(candidate); n++) candidate = `${name}-${n}`;
+  return candidate;
+}
+
+function removeWithJournals(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) fs.rmSync(f, { force: true });
+}
+
+function withDatabase<T>(file: string, options: Database.Options, use: (db: Database.Database) => T): T {
+  const db = new Database(file, options);
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
+}
+
+function serverRunning(dataDir: string, pid: number | undefined): string {
+  return `A server${pid !== undefined ? ` (pid ${pid})` : ' or another tool'} uses the data folder ${dataDir}: stop it before restoring`;
+}
+
+function damageHint(e: unknown, file: string): string {
+  const code = (e as { code?: unknown }).code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' ? ` (${file} is damaged: restore it from an earlier backup)` : '';
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function syncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Makes a rename in `dir` durable (where the platform lets a folder be synced). */
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // not supported here
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}

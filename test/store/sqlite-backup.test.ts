@@ -1,0 +1,246 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { CodeSystem } from 'fhir/r4';
+import { claimDataDir } from '../../src/store/data-dir-lock';
+import { BackupError, backupFileName, backupSqliteStore, restoreSqliteStore } from '../../src/store/sqlite-backup';
+import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
+import { damageTable } from '../support/damaged-sqlite';
+
+const dirs: string[] = [];
+
+function freshDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-backup-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const cs = (id: string, title: string): CodeSystem => ({
+  resourceType: 'CodeSystem', id, url: `http://example.org/${id}`, title, status: 'active', content: 'complete', concept: [{ code: 'a', display: title }],
+});
+
+/** What a store in `dir` holds: each resource's current title and how many versions its history has. */
+async function contentsOf(dir: string): Promise<Record<string, { title?: string; versions: number }>> {
+  const store = SqliteStore.open(dir);
+  try {
+    const out: Record<string, { title?: string; versions: number }> = {};
+    for (const r of await store.loadAll()) out[r.id!] = { title: (r as CodeSystem).title, versions: (await store.history(r.resourceType, r.id!)).length };
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+function refusal(fn: () => unknown): BackupError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(BackupError);
+    return e as BackupError;
+  }
+  throw new Error('not refused');
+}
+
+async function restoreRefusal(promise: Promise<unknown>): Promise<BackupError> {
+  const e = await promise.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(BackupError);
+  return e as BackupError;
+}
+
+/** The names of the files in `dir`, sorted. */
+const filesIn = (dir: string): string[] => fs.readdirSync(dir).sort();
+
+describe('backupSqliteStore', () => {
+  it('copies what was written, every version, while the store is open and its folder claimed by a server', async () => {
+    const dataDir = freshDir();
+    const out = freshDir();
+    const release = claimDataDir(dataDir);
+    const store = SqliteStore.open(dataDir);
+    try {
+      await store.create(cs('kept', 'Første'));
+      await store.update(cs('kept', 'Anden'));
+      await store.create(cs('gone', 'Slettet'));
+      await store.delete('CodeSystem', 'gone');
+      const at = new Date('2026-12-06T10:11:12.345Z');
+      const result = backupSqliteStore(dataDir, out, at);
+      expect(result).toMatchObject({ file: path.join(out, 'faelles-tx-2026-12-06T10-11-12Z.sqlite'), resources: 1, versions: 4, schemaVersion: MIGRATIONS.length });
+      expect(result.bytes).toBe(fs.statSync(result.file).size);
+      expect(filesIn(out)).toEqual([path.basename(result.file)]);
+      // the store goes on being written after the backup; the backup keeps the snapshot
+      await store.update(cs('kept', 'Tredje'));
+      const restored = freshDir();
+      await restoreSqliteStore(restored, result.file);
+      expect(await contentsOf(restored)).toEqual({ kept: { title: 'Anden', versions: 2 } });
+    } finally {
+      await store.close();
+      release();
+    }
+  });
+
+  it('writes the file it is given, and never over one that exists', async () => {
+    const dataDir = freshDir();
+    const store = SqliteStore.open(dataDir);
+    await store.create(cs('a', 'A'));
+    await store.close();
+    const target = path.join(freshDir(), 'nat.sqlite');
+    expect(backupSqliteStore(dataDir, target).file).toBe(target);
+    const before = fs.readFileSync(target);
+    const again = refusal(() => backupSqliteStore(dataDir, target));
+    expect(again.status).toBe(2);
+    expect(again.message).toBe(`${target} exists already: a backup never overwrites a file`);
+    expect(fs.readFileSync(target).equals(before)).toBe(true);
+    expect(filesIn(path.dirname(target))).toEqual(['nat.sqlite']);
+  });
+
+  it('refuses a data folder without a store, and a folder to write into that does not exist', () => {
+    const empty = freshDir();
+    expect(refusal(() => backupSqliteStore(empty, freshDir()))).toMatchObject({ status: 2, message: expect.stringContaining(`There is no embedded store in ${empty}`) });
+    const dataDir = freshDir();
+    fs.writeFileSync(path.join(dataDir, SQLITE_FILE_NAME), '');
+    const missing = path.join(freshDir(), 'no', 'such', 'b.sqlite');
+    expect(refusal(() => backupSqliteStore(dataDir, missing))).toMatchObject({ status: 2, message: `The folder ${path.dirname(missing)} does not exist` });
+  });
+
+  it('fails on a damaged store, naming the damage, and leaves no file behind', async () => {
+    const dataDir = freshDir();
+    const store = SqliteStore.open(dataDir);
+    await store.create(cs('a', 'A'));
+    await store.close();
+    damageTable(dataDir, 'resource');
+    const out = freshDir();
+    const e = refusal(() => backupSqliteStore(dataDir, out));
+    expect(e.status).toBe(1);
+    expect(e.message).toMatch(/damaged/);
+    expect(filesIn(out)).toEqual([]);
+  });
+});
+
+describe('restoreSqliteStore', () => {
+  async function backedUp(): Promise<{ dataDir: string; backup: string }> {
+    const dataDir = freshDir();
+    const store = SqliteStore.open(dataDir);
+    await store.create(cs('a', 'Fra backuppen'));
+    await store.close();
+    return { dataDir, backup: backupSqliteStore(dataDir, freshDir()).file };
+  }
+
+  it('puts the backup in place of what was written since, and keeps the replaced file in a folder beside it', async () => {
+    const { dataDir, backup } = await backedUp();
+    const store = SqliteStore.open(dataDir);
+    await store.update(cs('a', 'Efter backuppen'));
+    await store.create(cs('b', 'Ny'));
+    await store.close();
+    const at = new Date('2026-12-06T10:11:12Z');
+    const result = await restoreSqliteStore(dataDir, backup, at);
+    expect(result).toMatchObject({ resources: 1, versions: 1, replacedDir: path.join(dataDir, 'before-restore-2026-12-06T10-11-12Z') });
+    expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
+    // nothing of the replaced store is lost: it opens as a store of its own
+    const replaced = freshDir();
+    fs.cpSync(result.replacedDir!, replaced, { recursive: true });
+    expect(await contentsOf(replaced)).toEqual({ a: { title: 'Efter backuppen', versions: 2 }, b: { title: 'Ny', versions: 1 } });
+    expect(filesIn(dataDir).filter((f) => f.startsWith(SQLITE_FILE_NAME))).toEqual([SQLITE_FILE_NAME]);
+    // a second restore in the same second keeps both replaced files
+    const second = await restoreSqliteStore(dataDir, backup, at);
+    expect(second.replacedDir).toBe(`${result.replacedDir}-2`);
+    expect(fs.existsSync(path.join(result.replacedDir!, SQLITE_FILE_NAME))).toBe(true);
+  });
+
+  it('refuses while a server uses the data folder, changing nothing', async () => {
+    const { dataDir, backup } = await backedUp();
+    const store = SqliteStore.open(dataDir);
+    await store.update(cs('a', 'Serverens'));
+    await store.close();
+    const release = claimDataDir(dataDir);
+    try {
+      const e = await restoreRefusal(restoreSqliteStore(dataDir, backup));
+      expect(e).toMatchObject({ status: 2, message: `A server (pid ${process.pid}) uses the data folder ${dataDir}: stop it before restoring` });
+    } finally {
+      release();
+    }
+    expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Serverens', versions: 2 } });
+  });
+
+  it.each([
+    ['a file that is no SQLite database', (file: string) => fs.writeFileSync(file, 'CodeSystem,a\n'), /is not a data file of this server: file is not a database/],
+    ['an SQLite database of something else', (file: string) => new Database(file).exec('CREATE TABLE t (x)').close(), /is not a data file of this server \(it records no schema version\)/],
+    ['a data file of a newer build', (file: string) => {
+      const db = new Database(file);
+      db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+      db.close();
+    }, /written by a newer build/],
+  ])('refuses %s, changing nothing and writing nothing beside it', async (_what, make, message) => {
+    const { dataDir } = await backedUp();
+    const bad = path.join(freshDir(), 'bad.sqlite');
+    make(bad);
+    const e = await restoreRefusal(restoreSqliteStore(dataDir, bad));
+    expect(e.status).toBe(2);
+    expect(e.message).toMatch(message);
+    expect(e.message.startsWith(bad)).toBe(true);
+    expect(filesIn(path.dirname(bad))).toEqual(['bad.sqlite']);
+    expect(filesIn(dataDir).filter((f) => f !== 'server.lock' && f !== 'server.lock-journal')).toEqual([SQLITE_FILE_NAME]);
+    expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
+  });
+
+  it('after a crash, keeps the writes still in the replaced file\'s log with it, and none reaches the restored file', async () => {
+    const { backup } = await backedUp();
+    const running = freshDir();
+    const store = SqliteStore.open(running);
+    const crashed = freshDir();
+    try {
+      await store.create(cs('a', 'Kun i loggen'));
+      await store.create(cs('b', 'Også i loggen'));
+      // the files as a process killed now leaves them: the writes in the write-ahead log, not yet in the file
+      expect(fs.statSync(path.join(running, `${SQLITE_FILE_NAME}-wal`)).size).toBeGreaterThan(0);
+      for (const f of [SQLITE_FILE_NAME, `${SQLITE_FILE_NAME}-wal`]) fs.copyFileSync(path.join(running, f), path.join(crashed, f));
+    } finally {
+      await store.close();
+    }
+    const result = await restoreSqliteStore(crashed, backup);
+    expect(await contentsOf(crashed)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
+    const replaced = freshDir();
+    fs.cpSync(result.replacedDir!, replaced, { recursive: true });
+    expect(await contentsOf(replaced)).toEqual({ a: { title: 'Kun i loggen', versions: 1 }, b: { title: 'Også i loggen', versions: 1 } });
+  });
+
+  it('replaces a damaged data file', async () => {
+    const { dataDir, backup } = await backedUp();
+    damageTable(dataDir, 'resource');
+    const result = await restoreSqliteStore(dataDir, backup);
+    expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
+    expect(fs.existsSync(path.join(result.replacedDir!, SQLITE_FILE_NAME))).toBe(true);
+  });
+
+  it('restores into an empty data folder, and brings a backup of an older schema up to this build', async () => {
+    const backup = path.join(freshDir(), 'old.sqlite');
+    const old = new Database(backup);
+    for (const sql of MIGRATIONS.slice(0, 6)) old.exec(sql);
+    old.pragma('user_version = 6');
+    old.prepare('INSERT INTO resource VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run('CodeSystem', 'a', 1, 0, 'http://example.org/a', null, '2026-01-01T00:00:00Z', JSON.stringify(cs('a', 'Gammel')));
+    old.prepare('INSERT INTO resource_history (resource_type, id, version_id, method, last_updated, content) VALUES (?, ?, ?, ?, ?, ?)')
+      .run('CodeSystem', 'a', 1, 'create', '2026-01-01T00:00:00Z', JSON.stringify(cs('a', 'Gammel')));
+    old.close();
+    const dataDir = path.join(freshDir(), 'data');
+    const result = await restoreSqliteStore(dataDir, backup);
+    expect(result).toMatchObject({ schemaVersion: 6, resources: 1, versions: 1 });
+    expect(result.replacedDir).toBeUndefined();
+    expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Gammel', versions: 1 } });
+    const db = new Database(path.join(dataDir, SQLITE_FILE_NAME), { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+});
+
+test('backupFileName sorts by time and holds no character a file system refuses', () => {
+  const names = ['2026-01-02T03:04:05.678Z', '2026-12-06T23:59:59.999Z'].map((t) => backupFileName(new Date(t)));
+  expect(names).toEqual(['faelles-tx-2026-01-02T03-04-05Z.sqlite', 'faelles-tx-2026-12-06T23-59-59Z.sqlite']);
+  expect(names.join('')).not.toMatch(/[:\\/*?"<>|]/);
+});
