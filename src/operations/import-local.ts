@@ -16,12 +16,16 @@ import { excerpt } from '../errors/excerpt';
 
 export { ISSUE_LINE_EXTENSION } from '../errors/issue';
 
-/** The CSV of the request: an Attachment (base64 `data`, so the bytes reach the importer as sent) or a string. */
+/**
+ * The CSV of the request: an Attachment (base64 `data`, so the bytes reach the importer as sent), a string, or a
+ * `text/csv` body (read in the charset its Content-Type names).
+ */
 function csvContent(input: OperationInput): Buffer | string {
-  const p = input.one<ParametersParameter>('csv');
+  const p = input.one<ParametersParameter | string>('csv');
+  if (typeof p === 'string') return p;
   if (!p) {
-    throw FhirError.invalid("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString)", {
-      expression: ['csv'], da: "Angiv filen som parameteren 'csv' (valueAttachment med base64-data, eller valueString)",
+    throw FhirError.invalid("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString), or as a text/csv body", {
+      expression: ['csv'], da: "Angiv filen som parameteren 'csv' (valueAttachment med base64-data, eller valueString) eller som en text/csv-krop",
     });
   }
   if (typeof p.valueString === 'string') return p.valueString;
@@ -111,6 +115,7 @@ export const importLocalOperation: OperationHandler = {
   levels: ['type'],
   needsToken: true,
   methods: ['POST'],
+  csvParameter: 'csv',
   definition: 'http://faelles-tx.dk/fhir/OperationDefinition/CodeSystem-import-local',
   affectsState: true,
   // its messages are read by municipal staff, as a write's are: Danish unless English is asked for
@@ -121,7 +126,7 @@ export const importLocalOperation: OperationHandler = {
     description: "Imports a municipality's local catalog (niveau 3) from a CSV file: a CodeSystem of the local codes and a ConceptMap to the " +
       'common catalogs, all rows or none. Needs a Bearer token for the municipality (or the admin scope).',
     inputs: {
-      csv: { type: 'Attachment', documentation: 'The CSV file: valueAttachment with base64 data, or valueString' },
+      csv: { type: 'Attachment', documentation: 'The CSV file: valueAttachment with base64 data, or valueString; or POST the file itself as a text/csv body, the other parameters in the URL' },
       kommunekode: "The municipality (three digits); default the token's",
       name: 'The name of the local catalog (default lokale-indsatser)',
       version: 'The version to give the written resources',

@@ -273,8 +273,8 @@ describe("the municipal and package operations' refusals in Danish", () => {
     const send: Send = (lang) => withLang(request(app).post('/fhir/CodeSystem/$import-local').set('Content-Type', JSON_TYPE)
       .set('Authorization', `Bearer ${token}`).send(parameters({ name: 'mode', valueCode: 'replace' })), lang);
     const { da, en } = await danishUnlessEnglish(send, 400);
-    expect(en).toBe("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString)");
-    expect(da).toBe("Angiv filen som parameteren 'csv' (valueAttachment med base64-data, eller valueString)");
+    expect(en).toBe("Give the file as parameter 'csv' (valueAttachment with base64 data, or valueString), or as a text/csv body");
+    expect(da).toBe("Angiv filen som parameteren 'csv' (valueAttachment med base64-data, eller valueString) eller som en text/csv-krop");
   });
 
   it('$load-package with another method than POST (Danish unless English is asked for: KL staff read it, as an import)', async () => {

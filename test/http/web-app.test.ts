@@ -134,6 +134,27 @@ describe('CodeSystem/$import-local', () => {
     expect((await inEnglish(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser' }).expect(200)).body.total).toBe(1);
   });
 
+  it('takes the file as a text/csv body, the other parameters in the URL, in the charset its Content-Type names', async () => {
+    const token = await tokenFor({ kommunekode: '230' });
+    const post = (query: string, type: string, body: string | Buffer) => inEnglish(app).post(`/fhir/CodeSystem/$import-local${query}`)
+      .set('Authorization', `Bearer ${token}`).set('Content-Type', type).send(body);
+    await inEnglish(app).post('/fhir/CodeSystem/$import-local?name=csv-body').set('Content-Type', 'text/csv').send(good).expect(401);
+    const plan = (await post('?name=csv-body&preview=true', 'text/csv', good).expect(200)).body as Parameters;
+    expect(plan.resourceType).toBe('Parameters');
+    await inEnglish(app).get('/fhir/CodeSystem/kommune-230-csv-body').expect(404);
+    // Excel's "CSV" on a Danish Windows: windows-1252, where ø is one byte
+    const latin = Buffer.from(['kode;titel;type;maal', `230-LØB;Løb;indsats;${CODES.fysiskTraening119}`].join('\r\n'), 'latin1');
+    const unnamed = (await post('?name=csv-body', 'text/csv', latin).expect(400)).body as OperationOutcome;
+    expect(unnamed.issue[0]?.details?.text).toMatch(/^The CSV is not UTF-8 text; save it as UTF-8/);
+    await inEnglish(app).get('/fhir/CodeSystem/kommune-230-csv-body').expect(404);
+    const imported = (await post('?name=csv-body&version=2.0.0', 'text/csv; charset=windows-1252', latin).expect(200)).body as OperationOutcome;
+    expect(imported.issue[0]?.details?.text).toContain('Imported 1 row for kommunekode 230');
+    const cs = (await inEnglish(app).get('/fhir/CodeSystem/kommune-230-csv-body').expect(200)).body as CodeSystem;
+    expect([cs.version, cs.concept?.map((c) => [c.code, c.display])]).toEqual(['2.0.0', [['230-LØB', 'Løb']]]);
+    // the file once: in the body or as the parameter, not both
+    await post(`?name=csv-body&csv=${encodeURIComponent(good)}`, 'text/csv', good).expect(400);
+  });
+
   it('answers a body that is not Parameters with the file, 400', async () => {
     const token = await tokenFor({ kommunekode: '230' });
     await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
