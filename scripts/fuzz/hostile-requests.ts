@@ -128,8 +128,11 @@ function manyCodings(r: () => number): unknown {
   return { resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119' }, { name: 'codeableConcept', valueCodeableConcept: { coding } }] };
 }
 
-/** A CSV for $import-local: a very wide header, many short (bad) rows, or many rows, sometimes with a parameter twice. */
-function hostileCsv(r: () => number): unknown {
+/**
+ * A CSV for $import-local: a very wide header, many short (bad) rows, or many rows, sometimes with a parameter twice;
+ * sent as the parameter `csv` of a Parameters body, or as a text/csv body with the other parameters in the URL.
+ */
+function hostileCsvImport(r: () => number): { query: string; headers: Record<string, string>; body: Buffer } {
   const shape = Math.floor(r() * 3);
   const header = 'kode;titel;type;maal';
   let csv: string;
@@ -138,9 +141,17 @@ function hostileCsv(r: () => number): unknown {
   if (shape === 0) csv = `${header};${Array.from({ length: columns }, (_, i) => `x${i}`).join(';')}\n101-A;A;indsats;Kostvejledning`;
   else if (shape === 1) csv = [header, ...Array.from({ length: rows }, (_, i) => `101-R${i};R`)].join('\n');
   else csv = [header, ...Array.from({ length: rows }, (_, i) => `101-R${i};R${i};${pick(r, ['indsats', 'tilbud', 'x'])};Kostvejledning`)].join('\n');
-  const parameter: unknown[] = [{ name: 'csv', valueString: csv }, { name: 'name', valueString: 'fuzz' }];
+  const parameter: { name: string; valueString: string }[] = [{ name: 'name', valueString: 'fuzz' }];
   if (r() < 0.2) parameter.push({ name: pick(r, ['kommunekode', 'name', 'version', 'csv']), valueString: '101' });
-  return { resourceType: 'Parameters', parameter };
+  if (r() < 0.5) {
+    return { query: '', headers: { 'Content-Type': 'application/fhir+json' }, body: Buffer.from(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: csv }, ...parameter] })) };
+  }
+  const charset = pick(r, ['', '; charset=utf-8', '; charset=windows-1252', '; charset=x-unknown']);
+  return {
+    query: `?${parameter.map((p) => `${p.name}=${encodeURIComponent(p.valueString)}`).join('&')}`,
+    headers: { 'Content-Type': `text/csv${charset}` },
+    body: Buffer.from(csv, charset.includes('1252') && r() < 0.5 ? 'latin1' : 'utf8'),
+  };
 }
 
 /** A batch Bundle of hostile entries: operations and reads with nasty queries, wrong methods, odd resources. */
@@ -194,7 +205,8 @@ export function hostileRequest(r: () => number, basePath = '/fhir'): HostileRequ
     case 13: return { kind: 'many-codings', method: 'POST', path: `${basePath}/${pick(r, ['ValueSet/$validate-code', 'CodeSystem/$validate-code'])}`, headers: json, body: Buffer.from(JSON.stringify(manyCodings(r))) };
     case 14: {
       const token = developmentToken({ kommunekode: r() < 0.8 ? '101' : pick(r, ODD_CLAIMS) });
-      return { kind: 'csv-import', method: 'POST', path: `${basePath}/CodeSystem/$import-local`, headers: { ...json, Authorization: `Bearer ${token}` }, body: Buffer.from(JSON.stringify(hostileCsv(r))) };
+      const { query: params, headers, body } = hostileCsvImport(r);
+      return { kind: 'csv-import', method: 'POST', path: `${basePath}/CodeSystem/$import-local${params}`, headers: { ...headers, Authorization: `Bearer ${token}` }, body };
     }
     case 15: {
       const token = developmentToken({ kommunekode: pick(r, ODD_CLAIMS), ...(r() < 0.3 ? { scope: pick(r, ODD_CLAIMS) } : {}) });
