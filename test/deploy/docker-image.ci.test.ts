@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../scripts/free-port';
+import { signToken } from '../../src/auth/dev-token';
 import { FSIII } from '../support/app';
 import { assertCiSuite } from '../support/ci-only';
 import { readyPort } from '../support/server-process';
@@ -103,6 +104,7 @@ let buildDir: string;
 let imageDir: string;
 let server: ChildProcess | undefined;
 let log = '';
+const JWT_SECRET = 'x'.repeat(32) + '-image-test-secret';
 
 beforeAll(() => {
   assertCiSuite('a build of the whole project');
@@ -120,6 +122,26 @@ describe('the Docker image', () => {
   const stages = dockerfileStages(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
   const build = stages[0]!;
   const final = stages[stages.length - 1]!;
+  let dataDir: string;
+  let imagePort: number;
+  // the image's environment; a production server wants a secret of its own, and the port and data folder are the
+  // test's: PORT=0, so that the system gives it a port no other test's server holds, named in its log
+  const imageEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? '', ...final.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET });
+
+  /** Starts the final stage's CMD in the image's folder; its port. */
+  async function startImageServer(): Promise<number> {
+    log = '';
+    server = spawn(final.cmd[0] === 'node' ? process.execPath : final.cmd[0]!, final.cmd.slice(1), { cwd: imageDir, env: imageEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+    server.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    imagePort = await readyPort(server, () => log, 60_000);
+    return imagePort;
+  }
+
+  /** A tool of the image (`node dist/scripts/….js`), run as `docker exec` runs it: in the image's folder, with its environment. */
+  function imageTool(script: string, ...args: string[]): string {
+    return execFileSync(process.execPath, [path.join('dist', 'scripts', script), ...args], { cwd: imageDir, env: imageEnv(), encoding: 'utf8', stdio: 'pipe', timeout: 60_000 });
+  }
 
   it('has a build stage and a final stage that starts the server', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
@@ -150,17 +172,8 @@ describe('the Docker image', () => {
       const source = c.from ? (p: string) => inImage(buildDir, stageNamed(c.from!), p) : (p: string) => path.join(ROOT, p);
       copy(source, imageDir, final, c.sources, c.dest);
     }
-    const dataDir = fs.mkdtempSync(path.join(imageDir, 'data-'));
-    server = spawn(final.cmd[0] === 'node' ? process.execPath : final.cmd[0]!, final.cmd.slice(1), {
-      cwd: imageDir,
-      // the image's environment; a production server wants a secret of its own, and the port and data folder are the
-      // test's: PORT=0, so that the system gives it a port no other test's server holds, named in its log
-      env: { PATH: process.env.PATH ?? '', ...final.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(32) + '-image-test-secret' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-    server.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-    const port = await readyPort(server, () => log, 60_000);
+    dataDir = fs.mkdtempSync(path.join(imageDir, 'data-'));
+    const port = await startImageServer();
     const base = `http://127.0.0.1:${port}`;
     const lookup = await fetch(`${base}/fhir/CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=6eddbaf7-2a73-49d4-91e7-6138d419f58c`);
     expect(lookup.status).toBe(200);
@@ -183,4 +196,31 @@ describe('the Docker image', () => {
     // and unhealthy where nothing answers (a port just free)
     expect(check({ PORT: String(await freePort()) })).not.toBe(0);
   }, 90_000);
+
+  it("backs up the running server's store with the image's tool, as README's docker exec does, and restores it with the server stopped", async () => {
+    expect(server?.exitCode).toBeNull();
+    const base = `http://127.0.0.1:${imagePort}`;
+    const token = await signToken({ kind: 'secret', secret: new TextEncoder().encode(JWT_SECRET), algorithms: ['HS256'], development: false }, { scopes: ['admin'] });
+    const url = `${base}/fhir/CodeSystem/backup-check`;
+    const write = (title: string) => fetch(url, {
+      method: 'PUT', headers: { 'Content-Type': 'application/fhir+json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ resourceType: 'CodeSystem', id: 'backup-check', url: 'http://example.org/backup-check', title, status: 'active', content: 'complete', concept: [{ code: 'a' }] }),
+    });
+    expect((await write('Før backuppen')).status).toBe(201);
+    const backups = path.join(dataDir, 'backups');
+    fs.mkdirSync(backups);
+    expect(imageTool('backup.js', backups)).toMatch(/^backed up .* 1 resources \(1 versions\)/);
+    const [file] = fs.readdirSync(backups);
+    expect((await write('Efter backuppen')).status).toBe(200);
+    // a restore refuses while the server runs
+    expect(() => imageTool('restore.js', path.join(backups, file!))).toThrow(/uses the data folder/);
+    const exited = new Promise((resolve) => server!.once('exit', resolve));
+    server!.kill('SIGTERM');
+    await exited;
+    expect(imageTool('restore.js', path.join(backups, file!))).toMatch(/^restored .* 1 resources \(1 versions\)/);
+    const port = await startImageServer();
+    const read = await fetch(`http://127.0.0.1:${port}/fhir/CodeSystem/backup-check`);
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { title?: string }).title).toBe('Før backuppen');
+  }, 120_000);
 });
