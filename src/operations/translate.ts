@@ -345,6 +345,19 @@ class Translator {
     return this.matches;
   }
 
+  /** Translates each coding with each map; itself, with the matches. */
+  translateAll(codings: readonly Coding[], maps: readonly Candidate[]): this {
+    for (const coding of codings) {
+      // a codeableConcept of several codings: each match says which coding it translates
+      if (this.query.direction === 'forward' && codings.length > 1) this.source = coding;
+      for (const { map, scope } of maps) {
+        if (this.query.direction === 'forward') this.forward(map, coding, scope);
+        else this.reverse(map, coding, scope);
+      }
+    }
+    return this;
+  }
+
   /** The notes for the answer's message, in the order they were made. */
   get notes(): Bilingual[] {
     return [...this.noted.values()];
@@ -801,15 +814,7 @@ export const translateOperation: OperationHandler = {
     const { codings, unresolved } = resolveGatewayCodings(registry, query);
     const maps = candidateMaps(input, registry, query, explicit, inForce, mapVersion, inForce && ctx.written?.deletedUrls?.('ConceptMap'));
     if (mapVersion !== undefined && maps.length === 0) throw noMapOfVersion(mapVersion);
-    const translator = new Translator(registry, query, inForce);
-    for (const coding of codings) {
-      // a codeableConcept of several codings: each match says which coding it translates
-      if (query.direction === 'forward' && codings.length > 1) translator.source = coding;
-      for (const { map, scope } of maps) {
-        if (query.direction === 'forward') translator.forward(map, coding, scope);
-        else translator.reverse(map, coding, scope);
-      }
-    }
+    const translator = new Translator(registry, query, inForce).translateAll(codings, maps);
     const matches = translator.all;
     const result = matches.some((m) => !m.equivalence || !NO_MAPPING.has(m.equivalence));
     const lang = messageLanguageOf(ctx.acceptLanguages);
@@ -823,9 +828,16 @@ export const translateOperation: OperationHandler = {
         da: `ConceptMap ${canonicalOf(explicit)} er en mapning fra kommune ${owner}, ikke fra kommune ${query.kommunekode}`,
       } : scopeMismatch(explicit, query));
     } else if (maps.length === 0) {
-      reasons.push({
-        en: 'no ConceptMap matches the request' + (query.kommunekode ? ` for municipality ${query.kommunekode}` : ''),
-        da: 'ingen ConceptMap passer til forespørgslen' + (query.kommunekode ? ` for kommune ${query.kommunekode}` : ''),
+      const forMunicipality = query.kommunekode ? { en: ` for municipality ${query.kommunekode}`, da: ` for kommune ${query.kommunekode}` } : { en: '', da: '' };
+      // on a date, whether the maps in use now would translate it: then the date is the reason
+      const laterOnly = date !== undefined &&
+        new Translator(registry, query).translateAll(codings, candidateMaps(input, registry, query, explicit, undefined, mapVersion, undefined)).all.length > 0;
+      reasons.push(laterOnly ? {
+        en: `no ConceptMap${forMunicipality.en} in force on ${date} translates it (maps that came into use later do)`,
+        da: `ingen ConceptMap${forMunicipality.da}, der var gældende den ${date}, oversætter den (det gør mapninger, der kom i brug senere)`,
+      } : {
+        en: `no ConceptMap matches the request${forMunicipality.en}`,
+        da: `ingen ConceptMap passer til forespørgslen${forMunicipality.da}`,
       });
     } else if (matches.length === 0 && !translator.statesNoMatch) {
       reasons.push({

@@ -235,6 +235,20 @@ describe('local versions kept (supertest)', () => {
     await request(app).get('/fhir/ConceptMap/$translate').query({ url: `${CM_URL}|1.0.0`, date: '2025', system: CS_URL, code: '101-BOLD' }).expect(400);
   });
 
+  it('$translate without a map, on a date before any map was in use, says the date is why when a later map translates the code', async () => {
+    const before = (code: string, extra: Record<string, string> = {}, language = 'en') => request(app).get('/fhir/ConceptMap/$translate')
+      .query({ date: '2024-12-31', system: CS_URL, code, ...extra }).set('Accept-Language', language).expect(200)
+      .then((res) => res.body as Parameters);
+    const early = await before('101-BOLD');
+    expect(param(early, 'result')?.valueBoolean).toBe(false);
+    expect(param(early, 'message')?.valueString).toBe(`No translation for ${CS_URL}#101-BOLD: no ConceptMap in force on 2024-12-31 translates it (maps that came into use later do)`);
+    const danish = await before('101-BOLD', { kommunekode: '101' }, 'da');
+    expect(param(danish, 'message')?.valueString)
+      .toBe(`Ingen oversættelse af ${CS_URL}#101-BOLD: ingen ConceptMap for kommune 101, der var gældende den 2024-12-31, oversætter den (det gør mapninger, der kom i brug senere)`);
+    // a code no map translates, then or now: no map is the reason, as without a date
+    expect(param(await before('101-INGEN'), 'message')?.valueString).toBe(`No translation for ${CS_URL}#101-INGEN: no ConceptMap matches the request`);
+  });
+
   it('search and read by id give only the current version', async () => {
     const bundle = (await request(app).get('/fhir/ConceptMap').query({ url: CM_URL }).expect(200)).body;
     expect(bundle.entry.map((e: { resource: ConceptMap }) => e.resource.version)).toEqual(['2.0.0']);
