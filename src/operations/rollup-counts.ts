@@ -335,6 +335,13 @@ class Resolver {
         en: `${system} is municipality ${owner}'s catalog, not ${row.kommunekode}'s`, da: `${system} er kommune ${owner}s katalog, ikke kommune ${row.kommunekode}s`,
       } };
     }
+    // counted on a date before any of the municipality's maps came into use: the date is why, whatever the code
+    if (use.maps.length === 0 && this.newestOf(row.kommunekode).maps.length > 0) {
+      return { kind: 'not-counted', reason: 'unmapped', message: {
+        en: `No map of municipality ${row.kommunekode} was in use yet on the date counted with, so ${row.code} is not mapped then (its maps came into use later)`,
+        da: `Ingen mapning fra kommune ${row.kommunekode} var i brug endnu på den dato, der tælles med, så ${row.code} er ikke mappet da (kommunens mapninger kom i brug senere)`,
+      } };
+    }
     const cs = this.options.sourceCodeSystems?.find((c) => c.url === system) ?? use.catalogs.find((c) => c.url === system);
     if (!cs) return { kind: 'not-counted', reason: 'unknown-system', message: { en: `No local catalog ${system} is known`, da: `Intet lokalt katalog ${system} kendes` } };
     const concept = this.registry.provider(cs).locate(row.code);

@@ -178,8 +178,12 @@ describe('local versions kept (supertest)', () => {
     expect(niveau2(now)).toEqual({ [CODES.fysiskTraening140]: 3, [CODES.kostvejledning]: 1 });
     expect(notCounted(now)).toEqual(['101-RYG unknown-code']);
     expect(niveau2((await rollup({ date: '2026-02' }).expect(200)).body as Parameters)).toEqual(niveau2(now));
-    // before any version of the map: nothing maps the codes
-    expect(niveau2((await rollup({ date: '2024' }).expect(200)).body as Parameters)).toEqual({});
+    // before any version of the map: nothing maps the codes, and each row says the date is why
+    const before = (await rollup({ date: '2024' }).expect(200)).body as Parameters;
+    expect(niveau2(before)).toEqual({});
+    const messages = (before.parameter ?? []).filter((p) => p.name === 'notCounted').map((p) => p.part!.find((x) => x.name === 'message')?.valueString);
+    expect(messages[0]).toBe('No map of municipality 101 was in use yet on the date counted with, so 101-BOLD is not mapped then (its maps came into use later)');
+    expect(notCounted(before)).toEqual(['101-BOLD unmapped', '101-RYG unmapped', '101-NY unmapped']);
     // a date and a map version say two things
     const both = await request(app).post('/fhir/ConceptMap/$rollup').query({ date: '2025', conceptMap: `${CM_URL}|1.0.0` }).type('application/fhir+json')
       .send({ resourceType: 'Parameters', parameter: rows }).expect(400);
