@@ -56,6 +56,11 @@ export function serverUsing(dataDir: string): { pid?: number } | undefined {
 export function holdDataDir(dataDir: string): (() => void) | undefined {
   fs.mkdirSync(dataDir, { recursive: true });
   const lock = takeLock(dataDir);
+  // a tool run as root (sudo) must not leave a lock file the server's user cannot open: it gets the folder's owner
+  if (lock && process.getuid?.() === 0) {
+    const folder = fs.statSync(dataDir);
+    fs.chownSync(path.join(dataDir, LOCK_FILE), folder.uid, folder.gid);
+  }
   return lock && (() => {
     if (lock.open) lock.close();
   });

@@ -57,6 +57,8 @@ export function backupSqliteStore(dataDir: string, out: string, now = new Date()
       db.pragma('busy_timeout = 5000');
       db.prepare('VACUUM INTO ?').run(partial);
     });
+    // readable by its owner only: the audit log names the people who wrote
+    fs.chmodSync(partial, 0o600);
     const contents = checkedContents(partial, target);
     syncFile(partial);
     fs.renameSync(partial, target);
@@ -94,6 +96,7 @@ export async function restoreSqliteStore(dataDir: string, from: string, now = ne
       const store = new SqliteStore(staged);
       await store.close();
       if (fs.existsSync(`${staged}-wal`)) throw new Error('the restored copy kept a write-ahead log after it was closed');
+      takeOwnership(staged, fs.existsSync(live) ? live : dataDir);
       syncFile(staged);
     } catch (e) {
       removeWithJournals(staged);
@@ -107,6 +110,17 @@ export async function restoreSqliteStore(dataDir: string, from: string, now = ne
   } finally {
     release();
   }
+}
+
+/**
+ * Gives the restored file the mode of the file it replaces (or, in an empty data folder, read and write for the
+ * folder's owner only) and, when the restore runs as root, that file's (or folder's) owner: a restore run with sudo
+ * must not leave a data file the server's user cannot open.
+ */
+function takeOwnership(file: string, like: string): void {
+  const was = fs.statSync(like);
+  fs.chmodSync(file, was.isDirectory() ? 0o600 : was.mode & 0o777);
+  if (process.getuid?.() === 0) fs.chownSync(file, was.uid, was.gid);
 }
 
 /** The schema version and row counts of a data file, after SQLite's quick check of it; refused when it is no store of this build's. */

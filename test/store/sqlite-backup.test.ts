@@ -207,6 +207,28 @@ describe('restoreSqliteStore', () => {
     expect(await contentsOf(replaced)).toEqual({ a: { title: 'Kun i loggen', versions: 1 }, b: { title: 'Også i loggen', versions: 1 } });
   });
 
+  it("gives the restored file the replaced file's mode and, run as root, its owner, and the lock file the folder's", async () => {
+    const { dataDir, backup } = await backedUp();
+    expect(fs.statSync(backup).mode & 0o777).toBe(0o600);
+    const live = path.join(dataDir, SQLITE_FILE_NAME);
+    fs.chmodSync(live, 0o640);
+    const asRoot = process.getuid?.() === 0;
+    // the server's user, as a service account would be: another than the one restoring (root, with sudo)
+    if (asRoot) {
+      for (const f of [dataDir, live]) fs.chownSync(f, 4321, 4321);
+      fs.rmSync(path.join(dataDir, 'server.lock'), { force: true });
+    }
+    await restoreSqliteStore(dataDir, backup);
+    const restored = fs.statSync(live);
+    expect(restored.mode & 0o777).toBe(0o640);
+    if (asRoot) {
+      expect([restored.uid, restored.gid]).toEqual([4321, 4321]);
+      const lock = fs.statSync(path.join(dataDir, 'server.lock'));
+      expect([lock.uid, lock.gid]).toEqual([4321, 4321]);
+    }
+    expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
+  });
+
   it('replaces a damaged data file', async () => {
     const { dataDir, backup } = await backedUp();
     damageTable(dataDir, 'resource');
