@@ -52,18 +52,32 @@ export function serverUsing(dataDir: string): { pid?: number } | undefined {
   return pid !== undefined ? { pid } : {};
 }
 
-/** Holds the data folder's lock for a tool that writes the embedded store; returns the release function, or undefined when another process holds it. */
-export function holdDataDir(dataDir: string): (() => void) | undefined {
+/**
+ * Holds the data folder's lock for a tool that writes the embedded store; returns the release function, or undefined
+ * when another process holds it. Run as root (sudo), the tool gives the lock file and `files` it made (the data file
+ * of a new store) the folder's owner on release, so that the server's user can still open them.
+ */
+export function holdDataDir(dataDir: string, files: readonly string[] = []): (() => void) | undefined {
   fs.mkdirSync(dataDir, { recursive: true });
   const lock = takeLock(dataDir);
-  // a tool run as root (sudo) must not leave a lock file the server's user cannot open: it gets the folder's owner
-  if (lock && process.getuid?.() === 0) {
-    const folder = fs.statSync(dataDir);
-    fs.chownSync(path.join(dataDir, LOCK_FILE), folder.uid, folder.gid);
-  }
   return lock && (() => {
     if (lock.open) lock.close();
+    if (process.getuid?.() === 0) giveToFolderOwner(dataDir, [LOCK_FILE, ...files]);
   });
+}
+
+/** Gives the files of `dataDir` named that root owns the folder's owner (when that is not root). */
+function giveToFolderOwner(dataDir: string, names: readonly string[]): void {
+  const folder = fs.statSync(dataDir);
+  if (folder.uid === 0) return;
+  for (const name of names) {
+    const file = path.join(dataDir, name);
+    try {
+      if (fs.statSync(file).uid === 0) fs.chownSync(file, folder.uid, folder.gid);
+    } catch {
+      // not there
+    }
+  }
 }
 
 /** Claims the data folder for this server process; returns the release function. */

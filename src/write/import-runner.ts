@@ -6,7 +6,7 @@ import { issueText, type Bilingual, type Issue } from '../errors/issue';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
 import { holdDataDir, serverUsing } from '../store/data-dir-lock';
 import type { CommitGate } from '../store/commit-gate';
-import { SqliteStore } from '../store/sqlite-store';
+import { SQLITE_FILE_NAME, SqliteStore } from '../store/sqlite-store';
 import type { TerminologyStore } from '../store/store';
 import { loadTerminology, type LoadedTerminology } from '../terminology/loader';
 import { TerminologyRegistry } from '../terminology/registry';
@@ -164,7 +164,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
 
   if (options.target.kind === 'embedded') {
     const dataDir = options.target.dataDir;
-    const release = holdDataDir(dataDir);
+    const release = holdDataDir(dataDir, [SQLITE_FILE_NAME]);
     if (!release) {
       const server = serverUsing(dataDir);
       return fail([lineIssue('error', `A server${server?.pid !== undefined ? ` (pid ${server.pid})` : ''} is using ${dataDir}; import through it with --server URL --token TOKEN, or stop it first`)], rows);

@@ -93,6 +93,15 @@ describe('importing into the embedded store', () => {
     expect(cm!.group![0]!.element.find((e) => e.code === '101-KOL')!.target!.every((t) => t.equivalence === 'inexact')).toBe(true);
   });
 
+  it("run as root into a new data folder of the server's user, leaves the data file and the lock file that user's", async () => {
+    const dir = freshDir();
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) fs.chownSync(dir, 4321, 4321);
+    expect((await embedded(dir, SAMPLE)).ok).toBe(true);
+    const owners = ['faelles-tx.sqlite', 'server.lock'].map((f) => fs.statSync(path.join(dir, f)).uid);
+    expect(owners).toEqual(asRoot ? [4321, 4321] : [process.getuid!(), process.getuid!()]);
+  });
+
   it('updates on a second import (new version, metadata kept) and the result serves $translate', async () => {
     const dir = freshDir();
     await embedded(dir, SAMPLE);
