@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { AuditRecord } from './audit-log';
 import { holdDataDir, serverUsing } from './data-dir-lock';
 import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from './sqlite-store';
 
@@ -24,6 +25,14 @@ export interface BackupResult extends BackupContents {
 export interface RestoreResult extends BackupContents {
   /** Where the data file the restore replaced was moved, with its journal files; undefined when there was none. */
   replacedDir?: string;
+}
+
+/** What the restore's AuditEvent is made from: the backup restored, and where the data file it replaces goes. */
+export interface RestoreAudit {
+  backup: string;
+  contents: BackupContents;
+  replacedDir?: string;
+  at: string;
 }
 
 /** A backup or restore that cannot be done; nothing was changed. `status` is the tool's exit status. */
@@ -78,13 +87,16 @@ export function backupSqliteStore(dataDir: string, out: string, now = new Date()
  * moved into a folder of its own beside it (`before-restore-…`, with its journal files, checkpointed first when it
  * can be), and the copy renamed into its place. A backup that fails a check changes nothing.
  */
-export async function restoreSqliteStore(dataDir: string, from: string, now = new Date()): Promise<RestoreResult> {
+export async function restoreSqliteStore(dataDir: string, from: string, options: { now?: Date; audit?: (restore: RestoreAudit) => AuditRecord } = {}): Promise<RestoreResult> {
+  const now = options.now ?? new Date();
   const backup = path.resolve(from);
   if (!fs.existsSync(backup) || isFolder(backup)) throw new BackupError(`${backup} is not a file`, 2);
   const release = holdDataDir(dataDir);
   if (!release) throw new BackupError(serverRunning(dataDir, serverUsing(dataDir)?.pid), 2);
   const live = path.join(dataDir, SQLITE_FILE_NAME);
   const staged = path.join(dataDir, `${SQLITE_FILE_NAME}.restoring`);
+  const replaced = [live, `${live}-wal`, `${live}-shm`].some((f) => fs.existsSync(f));
+  const aside = replaced ? unusedName(path.join(dataDir, `before-restore-${backupFileName(now).replace(/^faelles-tx-|\.sqlite$/g, '')}`)) : undefined;
   try {
     removeWithJournals(staged);
     let contents: BackupContents;
@@ -94,7 +106,12 @@ export async function restoreSqliteStore(dataDir: string, from: string, now = ne
       contents = checkedContents(staged, backup);
       // opened as the server opens it: WAL, the migrations this build has, its tables checked, a write tried
       const store = new SqliteStore(staged);
-      await store.close();
+      try {
+        // the restore's own event, in the restored file: its audit log says what happened to it and where the rest went
+        if (options.audit) await store.recordAudit(options.audit({ backup, contents, replacedDir: aside, at: now.toISOString() }));
+      } finally {
+        await store.close();
+      }
       if (fs.existsSync(`${staged}-wal`)) throw new Error('the restored copy kept a write-ahead log after it was closed');
       takeOwnership(staged, fs.existsSync(live) ? live : dataDir);
       syncFile(staged);
@@ -103,10 +120,10 @@ export async function restoreSqliteStore(dataDir: string, from: string, now = ne
       if (e instanceof BackupError) throw e;
       throw new BackupError(`${backup} could not be restored: ${(e as Error).message}; the data folder is as it was`, 1, { cause: e });
     }
-    const replacedDir = moveAside(live, path.join(dataDir, `before-restore-${backupFileName(now).replace(/^faelles-tx-|\.sqlite$/g, '')}`));
+    if (aside) moveAside(live, aside);
     fs.renameSync(staged, live);
     syncFolder(dataDir);
-    return { ...contents, ...(replacedDir ? { replacedDir } : {}) };
+    return { ...contents, ...(aside ? { replacedDir: aside } : {}) };
   } finally {
     release();
   }
@@ -154,9 +171,7 @@ function checkedContents(file: string, name = file): BackupContents {
  * when SQLite can (a damaged file is moved as it is, its log beside it). The log goes first: a log left beside the
  * file renamed into the data file's place would be read as that file's.
  */
-function moveAside(live: string, dir: string): string | undefined {
-  const present = [live, `${live}-wal`, `${live}-shm`].filter((f) => fs.existsSync(f));
-  if (present.length === 0) return undefined;
+function moveAside(live: string, dir: string): void {
   if (fs.existsSync(live)) {
     try {
       withDatabase(live, { fileMustExist: true }, (db) => db.pragma('wal_checkpoint(TRUNCATE)'));
@@ -164,13 +179,11 @@ function moveAside(live: string, dir: string): string | undefined {
       // damaged: moved as it is
     }
   }
-  dir = unusedName(dir);
   fs.mkdirSync(dir, { recursive: true });
   for (const file of [`${live}-wal`, `${live}-shm`, live]) {
     if (fs.existsSync(file)) fs.renameSync(file, path.join(dir, path.basename(file)));
   }
   syncFolder(dir);
-  return dir;
 }
 
 /** `name`, or `name-2`, `name-3` … when it is taken (two restores in one second keep both files they replaced). */

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity } from 'fhir/r4';
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { kommunekodeIdentifier, resourceKommunekoder } from '../municipal/municipality';
 import type { AuditOfWrite, AuditRecord } from '../store/audit-log';
+import type { RestoreAudit } from '../store/sqlite-backup';
 import { nowInstant } from '../store/store-support';
 import type { StoredVersion } from '../store/store';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
@@ -163,4 +165,34 @@ export function auditOfPackage(principal: Principal, operation: 'load-package' |
   out.event.entity = [{ what: { display: label }, type: { system: 'http://hl7.org/fhir/resource-types', code: 'Binary' }, name: label, detail: [{ type: 'package', valueString: label }] }, ...(out.event.entity ?? [])];
   out.entities = [label, ...out.entities];
   return out;
+}
+
+/** The OS account that ran a tool on the server's machine (`npm run restore`): who restored. */
+export const OS_USER_SYSTEM = 'http://faelles-tx.dk/fhir/NamingSystem/os-user';
+/** The agent key every restore is found by (`AuditEvent?agent=faelles-tx:restore`), beside the OS account's name. */
+export const RESTORE_AGENT = 'faelles-tx:restore';
+
+/**
+ * The record of a restore of the embedded store from a backup (`npm run restore`), kept in the restored file: DICOM's
+ * "Import" (the store's content came from a file), by the OS account that ran it, with the backup as its entity and
+ * where the replaced data file, and the events recorded after the backup, went.
+ */
+export function auditOfRestore(user: string, restore: RestoreAudit): AuditRecord {
+  const file = clean(path.basename(restore.backup), 300);
+  const { contents } = restore;
+  const replaced = restore.replacedDir ? `; the data file it replaced, with the events recorded after the backup, is in ${restore.replacedDir}` : '';
+  const event: AuditRecord['event'] = {
+    resourceType: 'AuditEvent',
+    id: randomUUID(),
+    type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110107', display: 'Import' },
+    action: 'E',
+    recorded: restore.at,
+    outcome: '0',
+    outcomeDesc: clean(`Restored from the backup ${restore.backup} (${contents.resources} resources, ${contents.versions} versions, ` +
+      `${contents.auditEvents} audit events, schema version ${contents.schemaVersion})${replaced}`),
+    agent: [{ who: { identifier: { system: OS_USER_SYSTEM, value: clean(user, 256) }, display: clean(user, 256) }, requestor: true, role: [{ text: 'admin' }] }],
+    source: { observer: { display: 'faelles-tx' } },
+    entity: [{ what: { display: file }, type: { system: 'http://hl7.org/fhir/resource-types', code: 'Binary' }, name: file, detail: [{ type: 'backup', valueString: clean(restore.backup) }] }],
+  };
+  return { event, owners: [], agents: [RESTORE_AGENT, clean(user, 256)], entities: [file] };
 }

@@ -6,6 +6,7 @@ import type { CodeSystem } from 'fhir/r4';
 import { claimDataDir } from '../../src/store/data-dir-lock';
 import { BackupError, backupFileName, backupSqliteStore, restoreSqliteStore } from '../../src/store/sqlite-backup';
 import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
+import { auditOfRestore, OS_USER_SYSTEM, RESTORE_AGENT } from '../../src/write/audit';
 import { damageTable } from '../support/damaged-sqlite';
 
 const dirs: string[] = [];
@@ -136,7 +137,7 @@ describe('restoreSqliteStore', () => {
     await store.create(cs('b', 'Ny'));
     await store.close();
     const at = new Date('2026-12-06T10:11:12Z');
-    const result = await restoreSqliteStore(dataDir, backup, at);
+    const result = await restoreSqliteStore(dataDir, backup, { now: at });
     expect(result).toMatchObject({ resources: 1, versions: 1, replacedDir: path.join(dataDir, 'before-restore-2026-12-06T10-11-12Z') });
     expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
     // nothing of the replaced store is lost: it opens as a store of its own
@@ -145,9 +146,33 @@ describe('restoreSqliteStore', () => {
     expect(await contentsOf(replaced)).toEqual({ a: { title: 'Efter backuppen', versions: 2 }, b: { title: 'Ny', versions: 1 } });
     expect(filesIn(dataDir).filter((f) => f.startsWith(SQLITE_FILE_NAME))).toEqual([SQLITE_FILE_NAME]);
     // a second restore in the same second keeps both replaced files
-    const second = await restoreSqliteStore(dataDir, backup, at);
+    const second = await restoreSqliteStore(dataDir, backup, { now: at });
     expect(second.replacedDir).toBe(`${result.replacedDir}-2`);
     expect(fs.existsSync(path.join(result.replacedDir!, SQLITE_FILE_NAME))).toBe(true);
+  });
+
+  it('records the restore in the restored audit log: who, from which backup, and where the replaced file went', async () => {
+    const { dataDir, backup } = await backedUp();
+    const at = new Date('2026-12-06T10:11:12Z');
+    const result = await restoreSqliteStore(dataDir, backup, { now: at, audit: (restore) => auditOfRestore('driftsvagt', restore) });
+    const store = SqliteStore.open(dataDir);
+    try {
+      const page = await store.searchAudit({ agent: [RESTORE_AGENT], offset: 0, count: 10 });
+      expect(page.total).toBe(1);
+      expect(page.events[0]).toMatchObject({
+        type: { code: '110107', display: 'Import' }, action: 'E', outcome: '0', recorded: '2026-12-06T10:11:12.000Z',
+        agent: [{ who: { identifier: { system: OS_USER_SYSTEM, value: 'driftsvagt' } }, requestor: true }],
+        entity: [{ name: path.basename(backup), detail: [{ type: 'backup', valueString: backup }] }],
+      });
+      expect(page.events[0]!.outcomeDesc).toBe(`Restored from the backup ${backup} (1 resources, 1 versions, 0 audit events, schema version ${MIGRATIONS.length}); ` +
+        `the data file it replaced, with the events recorded after the backup, is in ${result.replacedDir}`);
+      // found by the OS account too, and by the backup's name; not by a municipality (owners: none, an admin's search)
+      expect((await store.searchAudit({ agent: ['driftsvagt'], offset: 0, count: 10 })).total).toBe(1);
+      expect((await store.searchAudit({ entity: [path.basename(backup)], offset: 0, count: 10 })).total).toBe(1);
+      expect((await store.searchAudit({ owner: '101', offset: 0, count: 10 })).total).toBe(0);
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses while a server uses the data folder, changing nothing', async () => {
