@@ -107,6 +107,11 @@ export async function restoreSqliteStore(dataDir: string, from: string, options:
       // opened as the server opens it: WAL, the migrations this build has, its tables checked, a write tried
       const store = new SqliteStore(staged);
       try {
+        // and read as the server reads it at start: a backup whose rows it could not read would stop the server
+        await store.loadAll();
+        await store.loadHistory();
+        await store.loadDeletions();
+        await store.listPackages();
         // the restore's own event, in the restored file: its audit log says what happened to it and where the rest went
         if (options.audit) await store.recordAudit(options.audit({ backup, contents, replacedDir: aside, at: now.toISOString() }));
       } finally {

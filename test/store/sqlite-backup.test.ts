@@ -254,6 +254,20 @@ describe('restoreSqliteStore', () => {
     expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
   });
 
+  it('refuses a backup whose rows the server could not read at start (a resource that is not JSON), changing nothing', async () => {
+    const { dataDir, backup } = await backedUp();
+    const bad = path.join(freshDir(), 'tampered.sqlite');
+    fs.copyFileSync(backup, bad);
+    const db = new Database(bad);
+    db.prepare("UPDATE resource SET content = '{not json' WHERE id = 'a'").run();
+    db.close();
+    const e = await restoreRefusal(restoreSqliteStore(dataDir, bad));
+    expect(e.status).toBe(1);
+    expect(e.message).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not be restored: .*; the data folder is as it was$`));
+    expect(filesIn(dataDir).filter((f) => f.startsWith(SQLITE_FILE_NAME))).toEqual([SQLITE_FILE_NAME]);
+    expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
+  });
+
   it('replaces a damaged data file', async () => {
     const { dataDir, backup } = await backedUp();
     damageTable(dataDir, 'resource');
