@@ -1,14 +1,20 @@
 import { loadConfigOrExit, type Config } from '../src/config';
+import { counted } from '../src/errors/counted';
 import { BackupError, type BackupContents } from '../src/store/sqlite-backup';
 import { parseCommandLine } from './command-line';
 
 /**
  * Runs a tool on the embedded store of DATA_DIR and one file named on its command line (`npm run backup`, `npm run
- * restore`): prints the lines `run` returns, or why it failed, and exits with the failure's status.
+ * restore`), with its string options: prints the lines `run` returns, or why it failed, and exits with the failure's
+ * status.
  */
-export async function runOnEmbeddedStore(tool: { name: string; usage: string; does: string }, run: (dataDir: string, file: string) => Promise<string[]>): Promise<void> {
+export async function runOnEmbeddedStore(
+  tool: { name: string; usage: string; does: string; options?: readonly string[] },
+  run: (dataDir: string, file: string, options: Record<string, string | undefined>) => Promise<string[]>,
+): Promise<void> {
   const { name, usage, does } = tool;
-  const { positionals } = parseCommandLine({ allowPositionals: true, options: {} }, usage);
+  const options = Object.fromEntries((tool.options ?? []).map((o) => [o, { type: 'string' as const }]));
+  const { positionals, values } = parseCommandLine({ allowPositionals: true, options }, usage);
   if (positionals.length !== 1) {
     console.error(usage);
     process.exit(2);
@@ -16,7 +22,7 @@ export async function runOnEmbeddedStore(tool: { name: string; usage: string; do
   const config = loadConfigOrExit();
   embeddedStoreOrExit(config, does);
   try {
-    for (const line of await run(config.dataDir, positionals[0]!)) console.log(line);
+    for (const line of await run(config.dataDir, positionals[0]!, values as Record<string, string | undefined>)) console.log(line);
   } catch (e) {
     console.error(`${name}: ${(e as Error).message}`);
     process.exit(e instanceof BackupError ? e.status : 1);
@@ -36,5 +42,6 @@ function embeddedStoreOrExit(config: Config, what: string): void {
 }
 
 export function describeContents(c: BackupContents): string {
-  return `${c.resources} resources (${c.versions} versions), ${c.auditEvents} audit events, ${c.packages} packages, schema version ${c.schemaVersion}`;
+  return `${counted(c.resources, 'resource', 'resources')} (${counted(c.versions, 'version', 'versions')}), ` +
+    `${counted(c.auditEvents, 'audit event', 'audit events')}, ${counted(c.packages, 'package', 'packages')}, schema version ${c.schemaVersion}`;
 }

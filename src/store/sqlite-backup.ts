@@ -20,6 +20,8 @@ export interface BackupContents {
 export interface BackupResult extends BackupContents {
   file: string;
   bytes: number;
+  /** The older backups of the folder removed to keep `keep` (their paths), oldest first. */
+  removed: string[];
 }
 
 export interface RestoreResult extends BackupContents {
@@ -47,16 +49,22 @@ export function backupFileName(at: Date): string {
   return `faelles-tx-${at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-')}.sqlite`;
 }
 
+/** The names backupFileName gives (and no other file's): they sort by time. */
+const BACKUP_FILE_NAME = /^faelles-tx-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.sqlite$/;
+
 /**
  * Copies the embedded store of `dataDir` into `out` (a file that must not exist, or a folder to make a dated file in)
  * while a server may be running on it: `VACUUM INTO` reads one consistent snapshot in a read transaction, which WAL
  * lets the server's writes go on beside, and writes a compact copy without the journal. The copy is written beside
  * its final name, checked (`quick_check`, its schema) and synced, then renamed, so `out` is never a half-written file.
  */
-export function backupSqliteStore(dataDir: string, out: string, now = new Date()): BackupResult {
+export function backupSqliteStore(dataDir: string, out: string, options: { now?: Date; keep?: number } = {}): BackupResult {
+  const now = options.now ?? new Date();
   const source = path.join(dataDir, SQLITE_FILE_NAME);
   if (!fs.existsSync(source)) throw new BackupError(`There is no embedded store in ${dataDir} (no ${SQLITE_FILE_NAME}): nothing to back up`, 2);
-  const target = isFolder(out) ? path.join(out, backupFileName(now)) : path.resolve(out);
+  const intoFolder = isFolder(out);
+  if (options.keep !== undefined && !intoFolder) throw new BackupError('Keeping the newest backups needs a folder to write into, not a file', 2);
+  const target = intoFolder ? path.join(out, backupFileName(now)) : path.resolve(out);
   if (fs.existsSync(target)) throw new BackupError(`${target} exists already: a backup never overwrites a file`, 2);
   if (!isFolder(path.dirname(target))) throw new BackupError(`The folder ${path.dirname(target)} does not exist`, 2);
   const partial = `${target}.partial`;
@@ -72,12 +80,24 @@ export function backupSqliteStore(dataDir: string, out: string, now = new Date()
     syncFile(partial);
     fs.renameSync(partial, target);
     syncFolder(path.dirname(target));
-    return { file: target, bytes: fs.statSync(target).size, ...contents };
+    const removed = options.keep !== undefined ? pruneBackups(path.dirname(target), options.keep) : [];
+    return { file: target, bytes: fs.statSync(target).size, ...contents, removed };
   } catch (e) {
     fs.rmSync(partial, { force: true });
     if (e instanceof BackupError) throw e;
     throw new BackupError(`The backup of ${source} failed: ${(e as Error).message}${damageHint(e, source)}`, 1, { cause: e });
   }
+}
+
+/**
+ * Removes the backups of `folder` (the files this tool names, no other) but the newest `keep`, after a new one was
+ * made there; their paths, oldest first.
+ */
+function pruneBackups(folder: string, keep: number): string[] {
+  const backups = fs.readdirSync(folder).filter((name) => BACKUP_FILE_NAME.test(name)).sort();
+  const removed = backups.slice(0, Math.max(0, backups.length - keep)).map((name) => path.join(folder, name));
+  for (const file of removed) fs.rmSync(file, { force: true });
+  return removed;
 }
 
 /**

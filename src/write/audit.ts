@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity } from 'fhir/r4';
 import type { Principal } from '../auth/verifier';
+import { counted } from '../errors/counted';
 import { FhirError } from '../errors/fhir-error';
 import { kommunekodeIdentifier, resourceKommunekoder } from '../municipal/municipality';
 import type { AuditOfWrite, AuditRecord } from '../store/audit-log';
@@ -188,8 +189,9 @@ export function auditOfRestore(user: string, restore: RestoreAudit): AuditRecord
     action: 'E',
     recorded: restore.at,
     outcome: '0',
-    outcomeDesc: clean(`Restored from the backup ${restore.backup} (${contents.resources} resources, ${contents.versions} versions, ` +
-      `${contents.auditEvents} audit events, schema version ${contents.schemaVersion})${replaced}`),
+    outcomeDesc: clean(`Restored from the backup ${restore.backup} (${counted(contents.resources, 'resource', 'resources')}, ` +
+      `${counted(contents.versions, 'version', 'versions')}, ${counted(contents.auditEvents, 'audit event', 'audit events')}, ` +
+      `schema version ${contents.schemaVersion})${replaced}`),
     agent: [{ who: { identifier: { system: OS_USER_SYSTEM, value: clean(user, 256) }, display: clean(user, 256) }, requestor: true, role: [{ text: 'admin' }] }],
     source: { observer: { display: 'faelles-tx' } },
     entity: [{ what: { display: file }, type: { system: 'http://hl7.org/fhir/resource-types', code: 'Binary' }, name: file, detail: [{ type: 'backup', valueString: clean(restore.backup) }] }],

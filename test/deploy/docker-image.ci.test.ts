@@ -209,7 +209,7 @@ describe('the Docker image', () => {
     expect((await write('Før backuppen')).status).toBe(201);
     const backups = path.join(dataDir, 'backups');
     fs.mkdirSync(backups);
-    expect(imageTool('backup.js', backups)).toMatch(/^backed up .* 1 resources \(1 versions\)/);
+    expect(imageTool('backup.js', backups)).toMatch(/^backed up .* 1 resource \(1 version\)/);
     const [file] = fs.readdirSync(backups);
     expect((await write('Efter backuppen')).status).toBe(200);
     // a restore refuses while the server runs
@@ -217,7 +217,7 @@ describe('the Docker image', () => {
     const exited = new Promise((resolve) => server!.once('exit', resolve));
     server!.kill('SIGTERM');
     await exited;
-    expect(imageTool('restore.js', path.join(backups, file!))).toMatch(/^restored .* 1 resources \(1 versions\)/);
+    expect(imageTool('restore.js', path.join(backups, file!))).toMatch(/^restored .* 1 resource \(1 version\)/);
     const port = await startImageServer();
     const read = await fetch(`http://127.0.0.1:${port}/fhir/CodeSystem/backup-check`);
     expect(read.status).toBe(200);

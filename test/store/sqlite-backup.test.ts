@@ -68,8 +68,8 @@ describe('backupSqliteStore', () => {
       await store.create(cs('gone', 'Slettet'));
       await store.delete('CodeSystem', 'gone');
       const at = new Date('2026-12-06T10:11:12.345Z');
-      const result = backupSqliteStore(dataDir, out, at);
-      expect(result).toMatchObject({ file: path.join(out, 'faelles-tx-2026-12-06T10-11-12Z.sqlite'), resources: 1, versions: 4, schemaVersion: MIGRATIONS.length });
+      const result = backupSqliteStore(dataDir, out, { now: at });
+      expect(result).toMatchObject({ file: path.join(out, 'faelles-tx-2026-12-06T10-11-12Z.sqlite'), resources: 1, versions: 4, schemaVersion: MIGRATIONS.length, removed: [] });
       expect(result.bytes).toBe(fs.statSync(result.file).size);
       expect(filesIn(out)).toEqual([path.basename(result.file)]);
       // the store goes on being written after the backup; the backup keeps the snapshot
@@ -96,6 +96,25 @@ describe('backupSqliteStore', () => {
     expect(again.message).toBe(`${target} exists already: a backup never overwrites a file`);
     expect(fs.readFileSync(target).equals(before)).toBe(true);
     expect(filesIn(path.dirname(target))).toEqual(['nat.sqlite']);
+  });
+
+  it('with keep, removes the older backups of the folder but the newest, and no other file', async () => {
+    const dataDir = freshDir();
+    const store = SqliteStore.open(dataDir);
+    await store.create(cs('a', 'A'));
+    await store.close();
+    const out = freshDir();
+    fs.writeFileSync(path.join(out, 'faelles-tx-notes.sqlite'), 'not a backup of the tool');
+    fs.writeFileSync(path.join(out, 'README'), 'the folder is shared');
+    const at = (day: number) => new Date(Date.UTC(2026, 11, day, 2));
+    for (const day of [1, 2, 3]) expect(backupSqliteStore(dataDir, out, { now: at(day) }).removed).toEqual([]);
+    const fourth = backupSqliteStore(dataDir, out, { now: at(4), keep: 2 });
+    expect(fourth.removed).toEqual([backupFileName(at(1)), backupFileName(at(2))].map((name) => path.join(out, name)));
+    expect(filesIn(out)).toEqual(['README', backupFileName(at(3)), backupFileName(at(4)), 'faelles-tx-notes.sqlite'].sort());
+    // keep names a folder's backups: with a file to write, it is refused before anything is written
+    const file = path.join(freshDir(), 'one.sqlite');
+    expect(refusal(() => backupSqliteStore(dataDir, file, { keep: 2 }))).toMatchObject({ status: 2 });
+    expect(fs.existsSync(file)).toBe(false);
   });
 
   it('refuses a data folder without a store, and a folder to write into that does not exist', () => {
@@ -164,7 +183,7 @@ describe('restoreSqliteStore', () => {
         agent: [{ who: { identifier: { system: OS_USER_SYSTEM, value: 'driftsvagt' } }, requestor: true }],
         entity: [{ name: path.basename(backup), detail: [{ type: 'backup', valueString: backup }] }],
       });
-      expect(page.events[0]!.outcomeDesc).toBe(`Restored from the backup ${backup} (1 resources, 1 versions, 0 audit events, schema version ${MIGRATIONS.length}); ` +
+      expect(page.events[0]!.outcomeDesc).toBe(`Restored from the backup ${backup} (1 resource, 1 version, 0 audit events, schema version ${MIGRATIONS.length}); ` +
         `the data file it replaced, with the events recorded after the backup, is in ${result.replacedDir}`);
       // found by the OS account too, and by the backup's name; not by a municipality (owners: none, an admin's search)
       expect((await store.searchAudit({ agent: ['driftsvagt'], offset: 0, count: 10 })).total).toBe(1);
