@@ -103,9 +103,10 @@ function pruneBackups(folder: string, keep: number): string[] {
 /**
  * Makes the embedded store of `dataDir` the one in the backup `from`, with no server running on it (the data folder's
  * lock is held meanwhile, so none starts). The backup is copied into the data folder under another name, checked
- * there and opened as a store (which brings an older schema up to this build's); only then is the current data file
- * moved into a folder of its own beside it (`before-restore-…`, with its journal files, checkpointed first when it
- * can be), and the copy renamed into its place. A backup that fails a check changes nothing.
+ * there, opened as a store (which brings an older schema up to this build's) and read as the server reads it at
+ * start, and the restore's AuditEvent (`audit`) recorded in it; only then is the current data file moved into a folder
+ * of its own beside it (`before-restore-…`, with its journal files, checkpointed first when it can be), and the copy
+ * renamed into its place. A backup that fails a check changes nothing.
  */
 export async function restoreSqliteStore(dataDir: string, from: string, options: { now?: Date; audit?: (restore: RestoreAudit) => AuditRecord } = {}): Promise<RestoreResult> {
   const now = options.now ?? new Date();
