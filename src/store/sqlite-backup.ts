@@ -74,8 +74,7 @@ export function backupSqliteStore(dataDir: string, out: string, options: { now?:
       db.pragma('busy_timeout = 5000');
       db.prepare('VACUUM INTO ?').run(partial);
     });
-    // readable by its owner only: the audit log names the people who wrote
-    fs.chmodSync(partial, 0o600);
+    ownerOnly(partial);
     const contents = checkedContents(partial, target);
     syncFile(partial);
     fs.renameSync(partial, target);
@@ -86,6 +85,18 @@ export function backupSqliteStore(dataDir: string, out: string, options: { now?:
     fs.rmSync(partial, { force: true });
     if (e instanceof BackupError) throw e;
     throw new BackupError(`The backup of ${source} failed: ${(e as Error).message}${damageHint(e, source)}`, 1, { cause: e });
+  }
+}
+
+/**
+ * Makes a backup readable by its owner only: the audit log names the people who wrote. Where the file system has no
+ * such modes (a network share mounted without them), the share's own permissions apply and the backup is kept.
+ */
+function ownerOnly(file: string): void {
+  try {
+    fs.chmodSync(file, 0o600);
+  } catch {
+    // the share decides
   }
 }
 
