@@ -102,13 +102,20 @@ function ownerOnly(file: string): void {
 
 /**
  * Removes the backups of `folder` (the files this tool names, no other) but the newest `keep`, after a new one was
- * made there; their paths, oldest first.
+ * made there; the paths of those removed, oldest first.
  */
 function pruneBackups(folder: string, keep: number): string[] {
   const backups = fs.readdirSync(folder).filter((name) => BACKUP_FILE_NAME.test(name)).sort();
-  const removed = backups.slice(0, Math.max(0, backups.length - keep)).map((name) => path.join(folder, name));
-  for (const file of removed) fs.rmSync(file, { force: true });
-  return removed;
+  const older = backups.slice(0, Math.max(0, backups.length - keep)).map((name) => path.join(folder, name));
+  // one that cannot be removed (its permissions) stays, and is not reported removed: the new backup is made all the same
+  return older.filter((file) => {
+    try {
+      fs.rmSync(file);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
