@@ -111,6 +111,11 @@ describe('backupSqliteStore', () => {
     const fourth = backupSqliteStore(dataDir, out, { now: at(4), keep: 2 });
     expect(fourth.removed).toEqual([backupFileName(at(1)), backupFileName(at(2))].map((name) => path.join(out, name)));
     expect(filesIn(out)).toEqual(['README', backupFileName(at(3)), backupFileName(at(4)), 'faelles-tx-notes.sqlite'].sort());
+    // one that cannot be removed (here a folder of that name) stays and is not reported; the new backup stands
+    fs.mkdirSync(path.join(out, backupFileName(at(0))));
+    const fifth = backupSqliteStore(dataDir, out, { now: at(5), keep: 1 });
+    expect(fifth.removed).toEqual([backupFileName(at(3)), backupFileName(at(4))].map((name) => path.join(out, name)));
+    expect(filesIn(out)).toEqual(['README', backupFileName(at(0)), backupFileName(at(5)), 'faelles-tx-notes.sqlite'].sort());
     // keep names a folder's backups: with a file to write, it is refused before anything is written
     const file = path.join(freshDir(), 'one.sqlite');
     expect(refusal(() => backupSqliteStore(dataDir, file, { keep: 2 }))).toMatchObject({ status: 2 });
