@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditRecord } from './audit-log';
 import { holdDataDir, serverUsing } from './data-dir-lock';
-import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from './sqlite-store';
+import { MIGRATIONS, RESTORING_SUFFIX, SQLITE_FILE_NAME, SqliteStore } from './sqlite-store';
 
 /** What a backup file holds, counted in it after it was written (or before it was restored). */
 export interface BackupContents {
@@ -133,7 +133,7 @@ export async function restoreSqliteStore(dataDir: string, from: string, options:
   const release = holdDataDir(dataDir);
   if (!release) throw new BackupError(serverRunning(dataDir, serverUsing(dataDir)?.pid), 2);
   const live = path.join(dataDir, SQLITE_FILE_NAME);
-  const staged = path.join(dataDir, `${SQLITE_FILE_NAME}.restoring`);
+  const staged = path.join(dataDir, `${SQLITE_FILE_NAME}${RESTORING_SUFFIX}`);
   const replaced = [live, `${live}-wal`, `${live}-shm`].some((f) => fs.existsSync(f));
   const aside = replaced ? unusedName(path.join(dataDir, `before-restore-${backupFileName(now).replace(/^faelles-tx-|\.sqlite$/g, '')}`)) : undefined;
   try {

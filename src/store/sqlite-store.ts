@@ -13,6 +13,8 @@ import { BaseStore, syncVersionLoader, nowInstant, planChange, targetOf, storedV
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
+/** What a restore names the backup's copy while it checks it, beside the data file (src/store/sqlite-backup.ts). */
+export const RESTORING_SUFFIX = '.restoring';
 
 /** The columns of `resource` (the current version of each resource) and `resource_history` (every version). */
 const RESOURCE_COLUMNS = `
@@ -143,10 +145,19 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   /** Statements prepared once per SQL text (preparing costs more than running the small ones). */
   private readonly statements = new Map<string, Database.Statement>();
 
-  /** Opens (and creates when missing) the store in a data folder. */
+  /**
+   * Opens (and creates when missing) the store in a data folder; not when a restore was interrupted after it moved
+   * the data file away and before it put the backup in its place: an empty store would then stand in for both.
+   */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
     if (!options.readonly) fs.mkdirSync(dataDir, { recursive: true });
-    return new SqliteStore(path.join(dataDir, SQLITE_FILE_NAME), options);
+    const file = path.join(dataDir, SQLITE_FILE_NAME);
+    if (!fs.existsSync(file) && fs.existsSync(`${file}${RESTORING_SUFFIX}`)) {
+      throw new Error(`${dataDir} holds no ${SQLITE_FILE_NAME} but a ${SQLITE_FILE_NAME}${RESTORING_SUFFIX}: a restore was interrupted before it put ` +
+        "the backup in place (the data file it replaced is in a before-restore-… folder beside it). Run the restore again, or move the file to serve " +
+        `to ${file}`);
+    }
+    return new SqliteStore(file, options);
   }
 
   constructor(file: string, options: SqliteStoreOptions = {}) {

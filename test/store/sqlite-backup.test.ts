@@ -292,6 +292,20 @@ describe('restoreSqliteStore', () => {
     expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
   });
 
+  it('interrupted between moving the data file away and putting the backup in place: no store opens empty, and the restore run again ends it', async () => {
+    const { dataDir, backup } = await backedUp();
+    // the data folder as a restore killed at that moment leaves it: the checked copy, the replaced file moved aside
+    fs.copyFileSync(backup, path.join(dataDir, `${SQLITE_FILE_NAME}.restoring`));
+    fs.mkdirSync(path.join(dataDir, 'before-restore-x'));
+    fs.renameSync(path.join(dataDir, SQLITE_FILE_NAME), path.join(dataDir, 'before-restore-x', SQLITE_FILE_NAME));
+    expect(() => SqliteStore.open(dataDir)).toThrow(`${dataDir} holds no ${SQLITE_FILE_NAME} but a ${SQLITE_FILE_NAME}.restoring: a restore was interrupted`);
+    expect(fs.existsSync(path.join(dataDir, SQLITE_FILE_NAME))).toBe(false);
+    const again = await restoreSqliteStore(dataDir, backup);
+    expect(again.replacedDir).toBeUndefined();
+    expect(filesIn(dataDir).filter((f) => f.startsWith(SQLITE_FILE_NAME))).toEqual([SQLITE_FILE_NAME]);
+    expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
+  });
+
   it('replaces a damaged data file', async () => {
     const { dataDir, backup } = await backedUp();
     damageTable(dataDir, 'resource');
