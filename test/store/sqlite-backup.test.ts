@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { CodeSystem } from 'fhir/r4';
@@ -8,18 +7,9 @@ import { BackupError, backupFileName, backupSqliteStore, restoreSqliteStore } fr
 import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { auditOfRestore, OS_USER_SYSTEM, RESTORE_AGENT } from '../../src/write/audit';
 import { damageTable } from '../support/damaged-sqlite';
+import { temporaryFolders } from '../support/temporary-folders';
 
-const dirs: string[] = [];
-
-function freshDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-backup-'));
-  dirs.push(dir);
-  return dir;
-}
-
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const freshDir = temporaryFolders('faelles-tx-backup-');
 
 const cs = (id: string, title: string): CodeSystem => ({
   resourceType: 'CodeSystem', id, url: `http://example.org/${id}`, title, status: 'active', content: 'complete', concept: [{ code: 'a', display: title }],

@@ -1,24 +1,14 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { claimDataDir, PID_FILE, serverUsing } from '../../src/store/data-dir-lock';
 import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { describeStoreContract } from './store-contract';
 import { damageTable } from '../support/damaged-sqlite';
+import { temporaryFolders } from '../support/temporary-folders';
 
-const dirs: string[] = [];
+const freshDir = temporaryFolders('faelles-tx-store-');
 const dirOf = new WeakMap<object, string>();
-
-function freshDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-store-'));
-  dirs.push(dir);
-  return dir;
-}
-
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
 
 /** A data file in `dir` as a build of schema 6 left it (the resource tables WITHOUT ROWID), filled by `fill`. */
 function schema6File(dir: string, fill: (db: Database.Database) => void): void {

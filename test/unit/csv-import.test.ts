@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import { generateCsv } from '../../bench/import-local';
@@ -12,16 +11,9 @@ import { claimDataDir } from '../../src/store/data-dir-lock';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import { publishedCatalogs, ROOT, TERMINOLOGY_DIR, testApp } from '../support/app';
 import { CODES, KOL_TARGETS, tokenFor } from '../support/local';
+import { temporaryFolders } from '../support/temporary-folders';
 
-const dirs: string[] = [];
-function freshDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-import-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const freshDir = temporaryFolders('faelles-tx-import-');
 
 function embedded(dataDir: string, content: string | Buffer, extra: Partial<ImportOptions> = {}): Promise<ReturnType<typeof importLocalCsv> extends Promise<infer T> ? T : never> {
   return importLocalCsv({
