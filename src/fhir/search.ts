@@ -103,6 +103,16 @@ export function pageLinks(selfUrl: string, ignored: ReadonlySet<string>, offset:
   return links;
 }
 
+/**
+ * A page of a search or a history as a Bundle: `self` alone when only the count was asked (`_summary=count`), else
+ * the page links. FHIR's JSON has no empty array, so a page without matches has no `entry`.
+ */
+export function pageBundle(type: 'searchset' | 'history', total: number, link: BundleLink[], entries?: BundleEntry[]): Bundle {
+  const bundle: Bundle = { resourceType: 'Bundle', type, total, link };
+  if (entries && entries.length > 0) bundle.entry = entries;
+  return bundle;
+}
+
 /** The parameters every search here takes besides its type's own: `_id`, and `_lastUpdated` (meta.lastUpdated). */
 export function commonSearchParams<R extends { id?: string; meta?: Meta }, C = undefined>(): SearchParam<R, C>[] {
   return [
@@ -133,18 +143,13 @@ export function searchResources<R extends { resourceType: string; id?: string; u
     .sort((a, b) => `${a.url}|${a.version}`.localeCompare(`${b.url}|${b.version}`));
   const matches = sort ? sortResources(byCanonical, sort.keys, context) : byCanonical;
   if (subset === 'count') {
-    return { resourceType: 'Bundle', type: 'searchset', total: matches.length, link: [{ relation: 'self', url: pageUrl(options.selfUrl, ignored, 0) }] };
+    return pageBundle('searchset', matches.length, [{ relation: 'self', url: pageUrl(options.selfUrl, ignored, 0) }]);
   }
   const shape = subset ? subsetter<R>(options.type, subset) : (r: R) => r;
-  return {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total: matches.length,
-    link: pageLinks(options.selfUrl, ignored, offset, count, matches.length),
-    entry: matches.slice(offset, offset + count).map((r): BundleEntry => ({
+  return pageBundle('searchset', matches.length, pageLinks(options.selfUrl, ignored, offset, count, matches.length),
+    matches.slice(offset, offset + count).map((r): BundleEntry => ({
       fullUrl: `${options.baseUrl}/${options.type}/${r.id}`,
       resource: shape(r) as unknown as BundleEntry['resource'],
       search: { mode: 'match' },
-    })),
-  };
+    })));
 }

@@ -2,7 +2,7 @@ import type { AuditEvent, Bundle, CapabilityStatementRestResource } from 'fhir/r
 import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { requestedSubset, subsetter } from '../fhir/resource-subset';
-import { pageLinks, pageUrl } from '../fhir/search';
+import { pageBundle, pageLinks, pageUrl } from '../fhir/search';
 import { wantedToken } from '../fhir/search-match';
 import { searchCount, searchOffset, searchText, splitEscaped, unescapeSearch } from '../fhir/search-query';
 import type { AuditLog, AuditQuery } from '../store/audit-log';
@@ -192,13 +192,8 @@ export async function searchAudit(log: AuditLog, principal: Principal, query: Re
     ...dateRange(dates),
   };
   const page = await log.searchAudit(q);
-  if (subset === 'count') return { resourceType: 'Bundle', type: 'searchset', total: page.total, link: [{ relation: 'self', url: pageUrl(selfUrl, ignored, 0) }] };
+  if (subset === 'count') return pageBundle('searchset', page.total, [{ relation: 'self', url: pageUrl(selfUrl, ignored, 0) }]);
   const shape = subset ? subsetter<AuditEvent>('AuditEvent', subset) : (e: AuditEvent) => e;
-  return {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total: page.total,
-    link: pageLinks(selfUrl, ignored, offset, count, page.total),
-    entry: page.events.map((e) => ({ fullUrl: `${baseUrl}/AuditEvent/${e.id}`, resource: shape(e), search: { mode: 'match' as const } })),
-  };
+  return pageBundle('searchset', page.total, pageLinks(selfUrl, ignored, offset, count, page.total),
+    page.events.map((e) => ({ fullUrl: `${baseUrl}/AuditEvent/${e.id}`, resource: shape(e), search: { mode: 'match' as const } })));
 }

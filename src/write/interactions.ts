@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
 import type { PreferReturn } from '../fhir/prefer-handling';
-import { pageLinks } from '../fhir/search';
+import { pageBundle, pageLinks } from '../fhir/search';
 import { searchCount, searchOffset, searchText } from '../fhir/search-query';
 import { FhirError } from '../errors/fhir-error';
 import { methodNotAllowed, notKnown } from '../errors/common-errors';
@@ -244,10 +244,7 @@ export async function history(
     entries = !from(published.meta?.lastUpdated) ? []
       : [{ fullUrl: `${base}/${type}/${id}`, resource: published, request: { method: 'PUT', url: `${type}/${id}` }, response: { status: '200 OK' } }];
   }
-  return {
-    resourceType: 'Bundle', type: 'history', total: entries.length, link: pageLinks(selfUrl, ignored, offset, count, entries.length),
-    entry: entries.slice(offset, offset + count),
-  };
+  return pageBundle('history', entries.length, pageLinks(selfUrl, ignored, offset, count, entries.length), entries.slice(offset, offset + count));
 }
 
 /** `Prefer: handling=lenient`: unknown parameters are left out (of the links too) instead of refused, as in a search. */
@@ -298,10 +295,7 @@ export async function historyOfAll(store: TerminologyStore, type: TerminologyTyp
   const count = searchCount(query);
   const offset = searchOffset(query);
   const page = await store.historyPage({ type, since: sinceOf(query), offset, count });
-  return {
-    resourceType: 'Bundle', type: 'history', total: page.total, link: pageLinks(selfUrl, ignored, offset, count, page.total),
-    entry: page.versions.map((v) => historyEntry(base, v)),
-  };
+  return pageBundle('history', page.total, pageLinks(selfUrl, ignored, offset, count, page.total), page.versions.map((v) => historyEntry(base, v)));
 }
 
 const HISTORY_PARAMS: ReadonlySet<string> = new Set(['_since', '_count', '_offset', '_format', '_pretty']);

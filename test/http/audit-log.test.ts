@@ -263,7 +263,8 @@ describe('AuditEvent: paging', () => {
     expect(ids(end)).toEqual(all.slice(last));
     expect(link(end, 'next')).toBeUndefined();
     const past = await get(admin, '/fhir/AuditEvent?_count=2&_offset=1000');
-    expect([past.total, past.entry ?? []]).toEqual([all.length, []]);
+    expect(past.total).toBe(all.length);
+    expect(past).not.toHaveProperty('entry'); // FHIR's JSON has no empty array
     await request(paged).get('/fhir/AuditEvent').query({ _offset: '-1' }).set('Authorization', admin).expect(400);
   });
 

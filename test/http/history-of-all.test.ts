@@ -58,7 +58,7 @@ describe('the history of a resource type and of the whole server', () => {
     expect(lines(bundle)).not.toContain('POST CodeSystem W/"1"');
     const future = (await request(server.app).get('/fhir/ConceptMap/_history').query({ _since: '2999-01-01' }).expect(200)).body as Bundle;
     expect(future).toMatchObject({ total: 0 });
-    expect(future.entry ?? []).toEqual([]);
+    expect(future).not.toHaveProperty('entry'); // FHIR's JSON has no empty array
   });
 
   it('pages with _count and next/previous links that fhir-kit-client follows', async () => {

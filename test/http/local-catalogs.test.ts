@@ -372,6 +372,7 @@ describe('versions: If-Match, history, delete', () => {
     const v2 = (await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history/2`).expect(200)).headers['last-modified']!;
     const since = (await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _since: new Date(Date.parse(v2) + 1000).toISOString() }).expect(200)).body as Bundle;
     expect(since.total).toBe(0);
+    expect(since).not.toHaveProperty('entry');
     const all = (await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history`).query({ _since: '2000-01-01' }).expect(200)).body as Bundle;
     expect(all.total).toBe(2);
     await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history`).query({ foo: '1' }).expect(400);
