@@ -56,7 +56,7 @@ export function hasErrors(issues: readonly RuleIssue[]): boolean {
 }
 
 export function toOutcomeIssue(i: RuleIssue, lang: MessageLanguage = 'en'): OperationOutcomeIssue {
-  return messageIssue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression }, lang);
+  return messageIssue({ severity: i.severity, code: i.code, text: i.text, expression: i.expression, messageId: i.messageId }, lang);
 }
 
 /** One FhirError (422) whose OperationOutcome lists the issues, errors first (at most MAX_LISTED_ISSUES, then a count). */
@@ -65,8 +65,8 @@ export function validationFailure(issues: readonly RuleIssue[], status = 422): F
     (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted) }));
   const [first, ...rest] = sorted;
   return new FhirError(status, first!.code, issueText(first!), {
-    ...(typeof first!.text === 'object' ? { da: first!.text.da } : {}), expression: first!.expression,
-    extraIssues: rest.map((i) => ({ severity: i.severity, code: i.code, text: i.text, expression: i.expression })),
+    ...(typeof first!.text === 'object' ? { da: first!.text.da } : {}), expression: first!.expression, messageId: first!.messageId,
+    extraIssues: rest.map((i) => ({ severity: i.severity, code: i.code, text: i.text, expression: i.expression, messageId: i.messageId })),
   });
 }
 

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/verifier';
 import type { Bilingual } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
 import { checkBaseElements } from '../fhir/base-elements';
+import { brokenR4Invariants } from '../profile-validation/r4-invariants';
 import { narrativeProblems } from '../fhir/narrative';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
 import { methodNotAllowed } from '../errors/common-errors';
@@ -494,7 +495,8 @@ export class ResourceWriter {
     for (const p of planned) {
       if (!p.after) continue;
       const ownership = idOwnershipIssue(p.type, p.id, p.owner, p.after);
-      const own = [...(ownership ? [ownership] : []), ...validateTerminologyResource(p.after, overlay), ...this.canonicalClashes(p, planned, published, written), ...this.derivedIdClash(p)];
+      const own: RuleIssue[] = [...(ownership ? [ownership] : []), ...validateTerminologyResource(p.after, overlay), ...this.canonicalClashes(p, planned, published, written), ...this.derivedIdClash(p)];
+      for (const broken of brokenR4Invariants(p.after as unknown as Json, p.type, own)) own.push({ ...broken, severity: 'error' });
       for (const i of own) {
         const expression = bundled ? i.expression?.map((e) => `Bundle.entry[${p.index}].resource${e.slice(p.type.length)}`) : i.expression;
         issues.push({ ...i, expression, entry: p.index });

@@ -3,9 +3,9 @@
  * object is empty, no value is null and no string is empty. Checked on the answers to a broad sweep of requests —
  * reads, searches with and without matches, histories and audit searches after writes, writes and transactions, every
  * operation at type level without parameters, and operations on the written catalogs — not only the ones that
- * happened to be found wrong (an empty search's `"entry":[]`).
+ * happened to be found wrong (an empty search's `"entry":[]`); and each answer is checked by the server's own `$validate`.
  */
-import type { Bundle, CodeSystem, OperationDefinition, ValueSet } from 'fhir/r4';
+import type { Bundle, CodeSystem, OperationDefinition, OperationOutcome, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { OPERATIONS } from '../../src/operations';
@@ -132,6 +132,20 @@ describe('every answer keeps FHIR JSON rules', () => {
     expect(statuses.filter((s) => s < 300).length).toBeGreaterThan(60);
     expect(statuses.filter((s) => s >= 400).length).toBeGreaterThan(5);
     expect(statuses.some((s) => s >= 500)).toBe(false);
+  });
+
+  it("each answer is valid R4 by the server's own $validate (structure, cardinalities, invariants, required bindings)", async () => {
+    const invalid: string[] = [];
+    for (const [what, body] of answers) {
+      // a subset (_summary, _elements) need not be valid: it is tagged SUBSETTED
+      if (/[?&](_summary=(true|text|data)|_elements=)/.test(what)) continue;
+      const type = (body as { resourceType: string }).resourceType;
+      const res = await request(app).post(`/fhir/${type}/$validate`).set('Accept-Language', 'en').type(JSON_TYPE)
+        .send({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: body }] });
+      const errors = (res.body as OperationOutcome).issue.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+      if (res.status !== 200 || errors.length > 0) invalid.push(`${what}: ${res.status} ${errors.map((i) => `${i.expression?.[0]}: ${i.details?.text}`).join('; ')}`);
+    }
+    expect(invalid).toEqual([]);
   });
 
   it('no answer has an empty array or object, a null or an empty string', () => {

@@ -1,14 +1,14 @@
 /**
  * FHIR R4's rules for narratives (txt-1, txt-2: XHTML in a div, no active content, some content), for the elements
  * R4 requires (Extension.url, ext-1: an extension has a value or extensions) and for the codes of `code` elements R4
- * binds with strength required (CodeSystem.filter.operator), applied alike by every write (422 at the element, nothing
- * stored) and by $validate (an error at the same element).
+ * binds with strength required (CodeSystem.filter.operator), and for R4's invariants (cmd-1, cpt-2, dom-3 …), applied
+ * alike by every write (422 at the element, nothing stored) and by $validate (an error at the same element).
  */
-import type { CodeSystem, OperationOutcome, ValueSet } from 'fhir/r4';
+import type { CodeSystem, ConceptMap, OperationOutcome, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
-import { localCodeSystem, tokenFor } from '../support/local';
+import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { validateWith } from '../validation/outcome';
 
 const JSON_TYPE = 'application/fhir+json';
@@ -169,5 +169,68 @@ describe('a code element R4 binds with strength required has a code of its value
   it('$validate reports the same error at the same element', async () => {
     const found = await validateWith(app, filter(['regex', 'like']), '/fhir/CodeSystem/$validate');
     expect(found.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression])).toEqual([['code-invalid', ['CodeSystem.filter[0].operator[1]']]]);
+  });
+});
+
+describe("R4's invariants (cmd-1, cpt-2, dom-3 …): a write breaking one is refused, as $validate reports it", () => {
+  /** The local catalog of one offer, '101-X', that the maps below map. */
+  const offerCatalog = (name: string): CodeSystem => localCodeSystem('101', name, [{ code: '101-X', display: 'Tilbud', type: 'tilbud' }]);
+  const mapOf = (id: string, comment?: string): ConceptMap => {
+    const map = localConceptMap('101', id, [{ code: '101-X', targets: [CODES.nikotin, CODES.kostvejledning] }]);
+    for (const target of map.group![0]!.element![0]!.target!) {
+      if (comment === undefined) delete target.comment;
+      else target.comment = comment;
+    }
+    return map;
+  };
+  const putMap = (map: ConceptMap, lang = 'en') => request(app).put(`/fhir/ConceptMap/${map.id}`).set('Authorization', `Bearer ${token101}`)
+    .set('Accept-Language', lang).type(JSON_TYPE).send(map);
+  const messageIds = (res: request.Response) => (res.body as OperationOutcome).issue.map((i) => i.extension?.find((e) => e.url.endsWith('operationoutcome-message-id'))?.valueString);
+
+  it('an inexact map target without a comment (cmd-1) is 422 at each target, in Danish too, and nothing is stored', async () => {
+    await put(offerCatalog('uden-kommentar')).expect(201);
+    const map = mapOf('uden-kommentar');
+    expect(map.group![0]!.element![0]!.target!.map((t) => t.equivalence)).toEqual(['inexact', 'inexact']);
+    const res = await putMap(map).expect(422);
+    expect(issues(res).map((i) => [i.severity, i.code, i.expression])).toEqual([0, 1].map((t) => ['error', 'invariant', [`ConceptMap.group[0].element[0].target[${t}]`]]));
+    expect(messageIds(res)).toEqual(['cmd-1', 'cmd-1']);
+    expect(issues(res)[0]!.text).toMatch(/^Constraint failed: cmd-1: 'If the map is narrower or inexact, there SHALL be some comments'/);
+    expect(issues(await putMap(map, 'da').expect(422))[0]!.text).toMatch(/^Reglen cmd-1 er ikke overholdt/);
+    await request(app).get(`/fhir/ConceptMap/${map.id}`).expect(404);
+    const found = await validateWith(app, map, '/fhir/ConceptMap/$validate');
+    expect(found.filter((i) => i.severity === 'error').map((i) => [i.id, i.expression])).toEqual([0, 1].map((t) => ['cmd-1', [`ConceptMap.group[0].element[0].target[${t}]`]]));
+    await putMap(mapOf('uden-kommentar', 'Del af et tilbud')).expect(201);
+  });
+
+  it('in a transaction, at the entry, and nothing of the transaction is stored', async () => {
+    const good = offerCatalog('i-transaktion');
+    const map = mapOf('i-transaktion');
+    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { resource: good, request: { method: 'PUT', url: `CodeSystem/${good.id}` } },
+        { resource: map, request: { method: 'PUT', url: `ConceptMap/${map.id}` } },
+      ],
+    }).expect(422);
+    expect(issues(res).map((i) => i.expression)).toEqual([0, 1].map((t) => [`Bundle.entry[1].resource.group[0].element[0].target[${t}]`]));
+    await request(app).get(`/fhir/CodeSystem/${good.id}`).expect(404);
+  });
+
+  it("a contact's phone number without its system (cpt-2), and a contained resource nothing refers to (dom-3)", async () => {
+    const phone = await refused(catalog((cs) => { cs.contact = [{ name: 'Kontakt', telecom: [{ value: '33 12 34 56' }] }]; }));
+    expect(phone.map((i) => [i.code, i.expression])).toEqual([['invariant', ['CodeSystem.contact[0].telecom[0]']]]);
+    expect(phone[0]!.text).toMatch(/cpt-2/);
+    const unreferred = await refused(catalog((cs) => { cs.contained = [{ resourceType: 'ValueSet', id: 'vs', status: 'active' } as ValueSet]; }));
+    expect(unreferred.map((i) => [i.code, i.expression])).toEqual([['invariant', ['CodeSystem.contained[0]']]]);
+    expect(unreferred[0]!.text).toMatch(/dom-3/);
+    await put(catalog((cs) => {
+      cs.contact = [{ name: 'Kontakt', telecom: [{ system: 'phone', value: '33 12 34 56' }] }];
+      cs.contained = [{ resourceType: 'ValueSet', id: 'vs', status: 'active' } as ValueSet];
+      cs.valueSet = '#vs';
+    })).expect(201);
+  });
+
+  it("a duplicate code is said by the write rule, code by code, not again as csd-1 on the whole code system", async () => {
+    const found = await refused(catalog((cs) => { cs.concept = [...cs.concept!, { ...cs.concept![0]! }]; }));
+    expect(found.map((i) => [i.code, i.expression])).toEqual([['duplicate', ['CodeSystem.concept[1].code']]]);
   });
 });

@@ -92,7 +92,11 @@ export function localConceptMap(kommunekode: string, name: string, mappings: Loc
       element: mappings.map((m) => ({
         code: m.code,
         ...(m.display ? { display: m.display } : {}),
-        target: m.targets.map((t) => ({ code: t, equivalence: m.equivalence ?? (m.targets.length > 1 ? 'inexact' : 'subsumes') })),
+        target: m.targets.map((t) => {
+          const equivalence = m.equivalence ?? (m.targets.length > 1 ? 'inexact' : 'subsumes');
+          // R4's cmd-1: an inexact map says how in a comment
+          return { code: t, equivalence, ...(equivalence === 'inexact' ? { comment: 'Del af et lokalt tilbud' } : {}) };
+        }),
       })),
     }],
   };

@@ -42,6 +42,33 @@ describe('R4 rules evaluated in code', () => {
   });
 });
 
+describe('csd-1 evaluated in code', () => {
+  it("gives what R4's expression gives: codes unique across every level of the concept tree", () => {
+    const rule = R4_CONSTRAINTS.CodeSystem!.find((r) => r.key === 'csd-1')!;
+    const byExpression = compileR4Expression('CodeSystem', rule.expression);
+    const inCode = RULES_IN_CODE['csd-1']!;
+    const cs = (concept?: unknown[]) => ({ resourceType: 'CodeSystem', status: 'active', content: 'complete', ...(concept ? { concept } : {}) });
+    const cases = [
+      cs(), cs([]), cs([{ code: 'a' }, { code: 'b' }]), cs([{ code: 'a' }, { code: 'a' }]),
+      cs([{ code: 'a', concept: [{ code: 'b', concept: [{ code: 'c' }] }] }, { code: 'd' }]),
+      cs([{ code: 'a', concept: [{ code: 'b' }] }, { code: 'b' }]), cs([{ code: 'a', concept: [{ code: 'b' }, { code: 'b' }] }]),
+      cs([{ code: 'a', concept: [{ code: 'x', concept: [{ code: 'a' }] }] }]), cs([{ code: 'a' }, { code: 'A' }]),
+      cs([{ display: 'no code' }, { display: 'nor here' }]), cs([{ code: 'a', property: [{ code: 'a', valueCode: 'a' }] }]),
+      cs([{ code: 5 }, { code: 5 }]), cs([{ code: 5 }, { code: '5' }]), cs([{ code: true }, { code: 'true' }]), cs([{ code: {} }, { code: 'a' }]),
+      cs([{ code: ['a'] }]),
+    ];
+    const seen = new Set<string>();
+    for (const node of cases) {
+      const vars = { resource: node, rootResource: node };
+      const expected = outcome(() => byExpression(node, vars));
+      expect({ node, result: outcome(() => inCode(node, vars)) }).toEqual({ node, result: expected });
+      seen.add(JSON.stringify(expected));
+    }
+    // the cases reach both verdicts (the engine gives one even for codes of the wrong type)
+    expect([...seen].sort()).toEqual(['[false]', '[true]']);
+  });
+});
+
 describe('R4 invariants of a large resource', () => {
   const questionnaire = (items: number) => ({
     resourceType: 'Questionnaire', status: 'active',

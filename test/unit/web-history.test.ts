@@ -24,7 +24,7 @@ it('shows each version with its author and what changed from the version before'
   await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', bo).type('application/fhir+json').send(v2).expect(200);
   await request(app).put(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', anna).type('application/fhir+json').send(conceptMap).expect(201);
   const map2 = structuredClone(conceptMap);
-  map2.group![0]!.element = map2.group![0]!.element!.map((el) => (el.code === '101-BOLD' ? { ...el, target: [{ code: CODES.mentalHaandtering, display: 'Mental håndtering', equivalence: 'inexact' as const }] } : el));
+  map2.group![0]!.element = map2.group![0]!.element!.map((el) => (el.code === '101-BOLD' ? { ...el, target: [{ code: CODES.mentalHaandtering, display: 'Mental håndtering', equivalence: 'inexact' as const, comment: 'Del af et tilbud' }] } : el));
   await request(app).put(`/fhir/ConceptMap/${conceptMap.id}`).set('Authorization', bo).type('application/fhir+json').send(map2).expect(200);
 
   const history = (await request(app).get(`/fhir/CodeSystem/${codeSystem.id}/_history`).expect(200)).body as Bundle;
