@@ -1,11 +1,12 @@
 import { mediaTypeParameters } from './fhir-format';
+import { firstRepeatedName, repeatedNameError } from './json-names';
 import { parseParametersBody, type ParsedBody } from './parameters-body';
 
 /**
  * A JSON request body (UTF-8 bytes) as body-parser's `express.json({ strict: true })` reads it — a leading byte order
  * mark dropped, an empty body taken as `{}`, only an object or array at the top, JSON.parse's value and errors — with
  * Parameters bodies parsed by parseParametersBody (identical parameters parsed once; a list longer than
- * `maxParameters` is refused as soon as it is seen).
+ * `maxParameters` is refused as soon as it is seen), and FHIR's rule that an object names each property once (400).
  * test/unit/json-body.test.ts holds it to body-parser's answers.
  */
 export function parseJsonBody(body: Buffer, maxParameters?: number): ParsedBody | { value: unknown; depth?: undefined } {
@@ -18,7 +19,10 @@ export function parseJsonBody(body: Buffer, maxParameters?: number): ParsedBody 
     const first = FIRST_NON_WHITESPACE.exec(text)?.[1] || undefined;
     if (first !== '{' && first !== '[') throw strictViolation(text, first);
   }
-  return { value: JSON.parse(text) as unknown };
+  const value = JSON.parse(text) as unknown;
+  const repeated = firstRepeatedName(body, start);
+  if (repeated) throw repeatedNameError(repeated);
+  return { value };
 }
 
 const FIRST_NON_WHITESPACE = /^[\x20\x09\x0a\x0d]*([^\x20\x09\x0a\x0d]|$)/;

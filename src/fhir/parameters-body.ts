@@ -1,4 +1,6 @@
 import { FhirError } from '../errors/fhir-error';
+import { firstRepeatedName, repeatedNameError } from './json-names';
+import { QUOTE, BACKSLASH, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, COMMA, COLON } from './json-bytes';
 
 /**
  * Parses a request body of the form `{"resourceType":"Parameters","parameter":[{…},{…},…]}` without parsing the
@@ -17,15 +19,6 @@ import { FhirError } from '../errors/fhir-error';
 
 /** Parameters longer than this are parsed without looking for an identical one (a tx-resource code system…). */
 const MAX_SHARED_BYTES = 4096;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 const RESOURCE_TYPE = Buffer.from('"resourceType"', 'latin1');
 const PARAMETERS = Buffer.from('"Parameters"', 'latin1');
@@ -214,6 +207,8 @@ export function parseParametersBody(b: Buffer, start: number, maxParameters = In
         if (!parsed) {
           const value = parseSlice(b, i, end);
           if (value === NOT_JSON) return undefined;
+          const repeated = firstRepeatedName(b, i, end);
+          if (repeated) throw repeatedNameError({ ...repeated, at: repeated.at.replace('$', `$.parameter[${parameter.length}]`) });
           parsed = { start: i, end, value, depth: elementDepth };
           if (shared) distinct.add(parsed);
         }

@@ -14,7 +14,6 @@ describe('parseJsonBody reads a body as express.json does', () => {
     ['Parameters with an empty parameter', '{"resourceType":"Parameters","parameter":[{}, {}]}'],
     ['Parameters with keys in another order', '{"parameter":[{"name":"a"}],"resourceType":"Parameters"}'],
     ['Parameters with an id', '{"resourceType":"Parameters","id":"x","parameter":[{"name":"a"}]}'],
-    ['Parameters with a repeated key', '{"resourceType":"Parameters","parameter":[{"name":"a"}],"parameter":[]}'],
     ['Parameters with a parameter that is not an object', '{"resourceType":"Parameters","parameter":[{"name":"a"},"x",null,1,[]]}'],
     ['Parameters with __proto__ in a parameter', '{"resourceType":"Parameters","parameter":[{"__proto__":{"x":1},"name":"a"},{"__proto__":{"x":1},"name":"a"}]}'],
     ['Parameters with an escaped key', '{"resource\\u0054ype":"Parameters","parameter":[{"name":"a"}]}'],
@@ -42,6 +41,20 @@ describe('parseJsonBody reads a body as express.json does', () => {
 
   it.each(cases)('%s', async (_name, body) => {
     await expectSameAsExpressJson(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+  });
+
+  it('refuses a name an object gives twice (FHIR JSON), where express.json keeps the last value: at the top and in a parameter', () => {
+    const refusal = (body: string) => {
+      try {
+        parseJsonBody(Buffer.from(body, 'utf8'));
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'parsed';
+    };
+    expect(refusal('{"resourceType":"Parameters","parameter":[{"name":"a"}],"parameter":[]}')).toMatch(/the object at \$ has the property 'parameter' twice/);
+    expect(refusal('{"resourceType":"Parameters","parameter":[{"name":"a"},{"name":"b","valueCode":"x","name":"c"}]}')).toMatch(/the object at \$\.parameter\[1\] has the property 'name' twice/);
+    expect(refusal('{"resourceType":"Bundle","type":"batch","type":"transaction"}')).toMatch(/the object at \$ has the property 'type' twice/);
   });
 
   it('parses each distinct parameter once: identical ones are one object', () => {
