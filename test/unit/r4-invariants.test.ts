@@ -69,6 +69,31 @@ describe('csd-1 evaluated in code', () => {
   });
 });
 
+describe('cmd-1 evaluated in code', () => {
+  it("gives what R4's expression gives: a narrower or inexact target has a comment", () => {
+    const base = 'ConceptMap.group.element.target';
+    const rule = R4_CONSTRAINTS[base]!.find((r) => r.key === 'cmd-1')!;
+    const byExpression = compileR4Expression(base, rule.expression);
+    const inCode = RULES_IN_CODE['cmd-1']!;
+    const seen = new Set<string>();
+    const comments: unknown[] = [undefined, 'why', '', 5, null];
+    const equivalences: unknown[] = [undefined, 'inexact', 'narrower', 'equivalent', 'subsumes', 'unmatched', 'Inexact', 3, null];
+    const extensions: Record<string, unknown>[] = [{}, { _comment: { extension: [{ url: 'http://example.org/x', valueString: 'y' }] } }, { _equivalence: { id: 'e' } }];
+    for (const comment of comments) {
+      for (const equivalence of equivalences) {
+        for (const extension of extensions) {
+          const node = { code: 'x', ...(comment !== undefined ? { comment } : {}), ...(equivalence !== undefined ? { equivalence } : {}), ...extension };
+          const vars = { resource: { resourceType: 'ConceptMap' }, rootResource: { resourceType: 'ConceptMap' } };
+          const expected = outcome(() => byExpression(node, vars));
+          expect({ node, result: outcome(() => inCode(node, vars)) }).toEqual({ node, result: expected });
+          seen.add(JSON.stringify(expected));
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(expect.arrayContaining(['[false]', '[true]']));
+  });
+});
+
 describe('R4 invariants of a large resource', () => {
   const questionnaire = (items: number) => ({
     resourceType: 'Questionnaire', status: 'active',
