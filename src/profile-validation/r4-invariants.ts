@@ -38,6 +38,34 @@ function containedIds(root: unknown): ReadonlySet<string> {
 }
 
 /**
+ * A rule about whether elements are there, evaluated on the JSON: `has(name)` is FHIRPath's `name.exists()` for an
+ * element that is text, a boolean, an object or a list of them (not null, not an empty list). An element given with
+ * its extensions (`_system`), as another kind of value or as a list holding something else than objects is left to the
+ * engine (`test` may also ask for it: ENGINE); undefined from `test` is FHIRPath's empty.
+ */
+/** What a plain rule's test gives for a value it leaves to the engine. */
+const ENGINE = Symbol('engine');
+
+function plainRule(base: string, key: string, names: readonly string[], test: (has: (name: string) => boolean, node: Json) => boolean | undefined | typeof ENGINE): CompiledConstraint['evaluate'] {
+  return (node, vars) => {
+    if (!isJsonObject(node)) return [];
+    for (const name of names) {
+      if (node[`_${name}`] !== undefined) return byR4Expression(base, key)(node, vars);
+      const v = node[name];
+      if (v === null || (v !== undefined && typeof v !== 'string' && typeof v !== 'boolean' && typeof v !== 'object')) return byR4Expression(base, key)(node, vars);
+      if (v === '' || (Array.isArray(v) && v.some((x) => x === null || typeof x !== 'object'))) return byR4Expression(base, key)(node, vars);
+    }
+    const has = (name: string): boolean => {
+      const v = node[name];
+      return v !== undefined && !(Array.isArray(v) && v.length === 0);
+    };
+    const verdict = test(has, node);
+    if (verdict === ENGINE) return byR4Expression(base, key)(node, vars);
+    return verdict === undefined ? [] : [verdict];
+  };
+}
+
+/**
  * Rules evaluated in code, with the result R4's expression gives. ref-1
  * (`reference.startsWith('#').not() or (reference.substring(1) in %rootResource.contained.id)`) gathers the
  * container's contained ids for every Reference it is evaluated on: a resource with N contained resources that refer
@@ -46,6 +74,18 @@ function containedIds(root: unknown): ReadonlySet<string> {
 export const RULES_IN_CODE: Record<string, CompiledConstraint['evaluate']> = {
   // csd-1 (`concept.code.combine($this.descendants().concept.code).isDistinct()`): the engine's descendants() took
   // ~15 µs per concept, ~30 ms for a municipality's catalog of 2,000, which every write of it now checks
+  // a value set's includes and expansion, which can be tens of thousands in one write: R4's rules are on whether
+  // elements are there (`system.exists()`), which is asked of the JSON directly when the elements are plain
+  'vsd-1': plainRule('ValueSet.compose.include', 'vsd-1', ['valueSet', 'system'], (has) => has('valueSet') || has('system')),
+  'vsd-2': plainRule('ValueSet.compose.include', 'vsd-2', ['concept', 'filter', 'system'], (has) => !(has('concept') || has('filter')) || has('system')),
+  'vsd-3': plainRule('ValueSet.compose.include', 'vsd-3', ['concept', 'filter'], (has) => !has('concept') || !has('filter')),
+  'vsd-6': plainRule('ValueSet.expansion.contains', 'vsd-6', ['code', 'display'], (has) => has('code') || has('display')),
+  // `code.exists() or abstract = true`: without a code and without abstract, `false or {}` is empty, not false
+  'vsd-9': plainRule('ValueSet.expansion.contains', 'vsd-9', ['code', 'abstract'], (has, node) => {
+    if (node.abstract !== undefined && typeof node.abstract !== 'boolean') return ENGINE;
+    return has('code') || node.abstract === true ? true : node.abstract === false ? false : undefined;
+  }),
+  'vsd-10': plainRule('ValueSet.expansion.contains', 'vsd-10', ['code', 'system'], (has) => !has('code') || has('system')),
   // cmd-1 (`comment.exists() or equivalence.empty() or ((equivalence != 'narrower') and (equivalence != 'inexact'))`)
   // on every target of a map: the engine took ~20 µs a target, seconds for a map of 100,000 written at once
   'cmd-1': (node, vars) => {

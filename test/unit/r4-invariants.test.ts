@@ -94,6 +94,43 @@ describe('cmd-1 evaluated in code', () => {
   });
 });
 
+describe("the value set rules evaluated in code (vsd-1, 2, 3, 6, 9, 10)", () => {
+  it("give what R4's expressions give, for elements there or not, empty, of other types, or given by their extensions", () => {
+    const values: Record<string, unknown[]> = {
+      system: [undefined, 'http://x', '', 5, null],
+      valueSet: [undefined, ['http://v'], [], ['']],
+      concept: [undefined, [{ code: 'a' }], [], [null], 'x'],
+      filter: [undefined, [{ property: 'p', op: '=', value: 'v' }], []],
+      code: [undefined, 'a', '', 7],
+      display: [undefined, 'A', ''],
+      abstract: [undefined, true, false, 'true'],
+    };
+    const extension = { extension: [{ url: 'http://example.org/x', valueString: 'y' }] };
+    const seen = new Map<string, Set<string>>();
+    for (const [base, key, names] of [
+      ['ValueSet.compose.include', 'vsd-1', ['valueSet', 'system']], ['ValueSet.compose.include', 'vsd-2', ['concept', 'filter', 'system']],
+      ['ValueSet.compose.include', 'vsd-3', ['concept', 'filter']], ['ValueSet.expansion.contains', 'vsd-6', ['code', 'display']],
+      ['ValueSet.expansion.contains', 'vsd-9', ['code', 'abstract']], ['ValueSet.expansion.contains', 'vsd-10', ['code', 'system']],
+    ] as [string, string, string[]][]) {
+      const rule = R4_CONSTRAINTS[base]!.find((r) => r.key === key)!;
+      const byExpression = compileR4Expression(base, rule.expression);
+      const inCode = RULES_IN_CODE[key]!;
+      const verdicts = new Set<string>();
+      // every combination of the rule's elements' values, and each element given by its extensions as well
+      const combinations = names.reduce<Record<string, unknown>[]>((all, name) => all.flatMap((node) => values[name]!.map((v) => (v === undefined ? node : { ...node, [name]: v }))), [{}]);
+      const nodes = [...combinations, ...names.map((name) => ({ [`_${name}`]: extension })), ...names.map((name) => ({ [name]: values[name]![1], [`_${name}`]: extension }))];
+      for (const node of nodes) {
+        const vars = { resource: { resourceType: 'ValueSet' }, rootResource: { resourceType: 'ValueSet' } };
+        const expected = outcome(() => byExpression(node, vars));
+        expect({ key, node, result: outcome(() => inCode(node, vars)) }).toEqual({ key, node, result: expected });
+        verdicts.add(JSON.stringify(expected));
+      }
+      seen.set(key, verdicts);
+    }
+    for (const [key, verdicts] of seen) expect({ key, reached: [...verdicts].filter((v) => v === '[true]' || v === '[false]').sort() }).toEqual({ key, reached: ['[false]', '[true]'] });
+  });
+});
+
 describe('R4 invariants of a large resource', () => {
   const questionnaire = (items: number) => ({
     resourceType: 'Questionnaire', status: 'active',
