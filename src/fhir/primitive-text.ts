@@ -6,9 +6,11 @@ import { walkJson } from './json-walk';
  * FHIR's rule for the text of a primitive value (datatypes.html#primitive, json.html#primitive): a value is never
  * empty (an element without a value is left out), and a string holds Unicode characters, none of them a control
  * character below U+0020 other than tab, line feed and carriage return. JSON can still carry such text (`""`,
- * `"\u0000"`, an unpaired surrogate `"\ud800"`); this says what is wrong with it.
+ * `"\u0000"`, an unpaired surrogate `"\ud800"`); this says what is wrong with it. The same rule for a repeating
+ * element: FHIR's JSON has no empty array (`"useContext": []`), the element is left out: `$validate` reports one
+ * (a gateway's validator refuses it), a write drops it.
  */
-export type TextProblem = 'empty' | 'control' | 'surrogate';
+export type TextProblem = 'empty' | 'control' | 'surrogate' | 'empty-list';
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -47,6 +49,10 @@ export function describeTextProblem(problem: TextProblem): Bilingual {
       en: 'has an unpaired UTF-16 surrogate (not a Unicode character)',
       da: 'indeholder et uparret UTF-16-surrogat (ikke et Unicode-tegn)',
     };
+    case 'empty-list': return {
+      en: "is an empty list (FHIR's JSON has no empty arrays: leave the element out instead)",
+      da: "er en tom liste (FHIR's JSON har ingen tomme lister: udelad i stedet elementet)",
+    };
   }
 }
 
@@ -58,13 +64,31 @@ export function textProblemText(problem: TextProblem): Bilingual {
 
 /**
  * Every string of a JSON resource whose text breaks the rule, with its path in FHIRPath form from `root` (e.g.
- * `CodeSystem.concept[2].display`). Object keys are not values and are not checked here (the schema checks names).
+ * `CodeSystem.concept[2].display`); with `emptyLists`, every empty array too. Object keys are not values and are not
+ * checked here (the schema checks names).
  */
-export function textProblems(value: unknown, root: string): { path: string; problem: TextProblem }[] {
+export function textProblems(value: unknown, root: string, emptyLists = false): { path: string; problem: TextProblem }[] {
   const out: { path: string; problem: TextProblem }[] = [];
   walkJson(value, root, (v, path) => {
-    const problem = typeof v === 'string' ? textProblem(v) : undefined;
+    const problem = typeof v === 'string' ? textProblem(v) : emptyLists && Array.isArray(v) && v.length === 0 ? 'empty-list' : undefined;
     if (problem) out.push({ path: path(), problem });
   });
   return out;
+}
+
+/**
+ * Takes the empty arrays out of a JSON value, in place: a repeating element without values is left out in FHIR's
+ * JSON, so a write stores (and serves) `"useContext": []` as no useContext, which is what it means.
+ */
+export function dropEmptyLists(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) dropEmptyLists(item);
+  } else if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    for (const key of Object.keys(obj)) {
+      const v = obj[key];
+      if (Array.isArray(v) && v.length === 0) delete obj[key];
+      else dropEmptyLists(v);
+    }
+  }
 }

@@ -446,7 +446,8 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
       property: [{ code: LOCAL_TYPE_CODE, valueCode: LOCAL_KINDS.includes(kind) ? kind : row.type }, { code: 'status', valueCode: status }],
     });
     const targets = row.maal.split(';').map((t) => t.trim()).filter((t) => t.length > 0);
-    const element = (): ConceptMapGroupElement => ({ code, display: row.titel, target: [] });
+    // an element without targets has no `target` (FHIR's JSON has no empty list): the validation reports it
+    const element = (): ConceptMapGroupElement => ({ code, display: row.titel });
     if (targets.length === 0) {
       // An element without targets: the validation reports it (a local code in the file must be mapped).
       unmappedElements.push(element());
@@ -461,7 +462,7 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
       }
       const el = bySystem.get(r.system) ?? element();
       bySystem.set(r.system, el);
-      el.target!.push({
+      (el.target ??= []).push({
         code: r.code,
         ...(r.display ? { display: r.display } : {}),
         ...localTargetEquivalence(kind),

@@ -52,9 +52,10 @@ export class SubmissionValidator {
     const type = String(req.resource.resourceType);
     this.resource(run, req.resource, type, { top: true, depth: 0, localCodes: true });
     // FHIR's rule for a primitive's text, of which the JSON schema sees only some (an empty string, not a control
-    // character or an unpaired surrogate): once for the whole submission, where the schema said nothing
+    // character or an unpaired surrogate), and for a list (never empty): once for the whole submission, where the
+    // schema said nothing
     const said = new Set(issues.filter((i) => i.code === 'structure').map((i) => i.expression[0]));
-    for (const { path, problem } of textProblems(req.resource, type)) {
+    for (const { path, problem } of textProblems(req.resource, type, true)) {
       if (!said.has(path)) issues.push({ severity: 'error', code: 'structure', expression: [path], text: textProblemText(problem) });
       said.add(path);
     }

@@ -5,7 +5,7 @@ import { FhirError } from '../errors/fhir-error';
 import { checkBaseElements } from '../fhir/base-elements';
 import { brokenR4Invariants } from '../profile-validation/r4-invariants';
 import { narrativeProblems } from '../fhir/narrative';
-import { textProblemText, textProblems } from '../fhir/primitive-text';
+import { dropEmptyLists, textProblemText, textProblems } from '../fhir/primitive-text';
 import { methodNotAllowed } from '../errors/common-errors';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { KOMMUNE_BASE, municipalId, ownerOf, parseMunicipalUrl, resourceKommunekoder } from '../municipal/municipality';
@@ -610,6 +610,7 @@ export class ResourceWriter {
 
     checkBody(request, type);
     const resource = withoutVersionMeta(structuredClone(request.body) as TerminologyResource);
+    dropEmptyLists(resource);
     if (request.method === 'PUT') {
       if (resource.id === undefined) {
         throw requestInvalid(request, 'resource.id', { en: `The ${type} must carry its id ('${id}') for an update`, da: `${type} skal have sit id ('${id}') med ved en opdatering` }, [`${type}.id`]);

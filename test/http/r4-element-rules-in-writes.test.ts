@@ -234,3 +234,28 @@ describe("R4's invariants (cmd-1, cpt-2, dom-3 …): a write breaking one is ref
     expect(found.map((i) => [i.code, i.expression])).toEqual([['duplicate', ['CodeSystem.concept[1].code']]]);
   });
 });
+
+describe("an empty list (FHIR's JSON has none): a write leaves it out, $validate reports it", () => {
+  it('a write is stored and served without its empty arrays, the rest as sent', async () => {
+    const cs = catalog((c) => {
+      (c as { useContext?: unknown[] }).useContext = [];
+      c.concept![0]!.designation = [];
+      c.concept![0]!.property = [...c.concept![0]!.property!];
+    });
+    const res = await put(cs).expect(201);
+    const stored = (await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(200)).body as CodeSystem;
+    for (const served of [res.body as CodeSystem, stored]) {
+      expect(served).not.toHaveProperty('useContext');
+      expect(served.concept![0]).not.toHaveProperty('designation');
+      expect(served.concept![0]!.property).toEqual(cs.concept![0]!.property);
+    }
+  });
+
+  it('$validate reports each empty array as an error at it, in Danish too', async () => {
+    const cs = catalog((c) => { (c as { useContext?: unknown[] }).useContext = []; });
+    const found = await validateWith(app, cs, '/fhir/CodeSystem/$validate');
+    expect(found.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression])).toEqual([['structure', ['CodeSystem.useContext']]]);
+    const res = await request(app).post('/fhir/CodeSystem/$validate').set('Accept-Language', 'da').type(JSON_TYPE).send(cs).expect(200);
+    expect((res.body as OperationOutcome).issue.map((i) => i.details?.text)).toContain("Ikke gyldig FHIR R4: værdien er en tom liste (FHIR's JSON har ingen tomme lister: udelad i stedet elementet)");
+  });
+});

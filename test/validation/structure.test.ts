@@ -191,7 +191,8 @@ describe('slicing', () => {
 describe('required extensions', () => {
   const rehabPlan = (extension?: Json[]) => {
     const sr = serviceRequest('klgateway-140-servicerequest', [careSocial(CS.genoptraening)], [[careSocial(CS.almen)]]);
-    if (extension) sr.extension = extension;
+    if (extension?.length === 0) delete sr.extension;
+    else if (extension) sr.extension = extension;
     return sr;
   };
 
