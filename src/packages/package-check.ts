@@ -8,6 +8,7 @@ import type { PackageRecord } from '../store/packages';
 import { PackageError } from './package-error';
 import { notJson, sourceName, type RawPackage } from './package-reader';
 import { excerpt } from '../errors/excerpt';
+import { firstRepeatedName } from '../fhir/json-names';
 
 /** The FHIR version this server speaks; a package must be for it. */
 export const FHIR_VERSION = '4.0.1';
@@ -158,6 +159,15 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
     const type = (json as { resourceType?: unknown } | null)?.resourceType;
     if (typeof type !== 'string' || !TERMINOLOGY_TYPES.has(type)) {
       skipped++;
+      continue;
+    }
+    // FHIR's JSON names each property once; JSON.parse kept the last value of a name given twice
+    const repeated = firstRepeatedName(Buffer.from(file.text, 'utf8'));
+    if (repeated) {
+      problems.push({
+        en: `${label.en}: not valid FHIR JSON: the object at ${repeated.at} has the property '${excerpt(repeated.name)}' twice`,
+        da: `${label.da}: ikke gyldig FHIR JSON: objektet ved ${repeated.at} har egenskaben '${excerpt(repeated.name)}' to gange`,
+      });
       continue;
     }
     await turn();

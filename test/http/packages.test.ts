@@ -468,7 +468,7 @@ describe('what a package may be ($load-package)', () => {
     });
   });
 
-  it('an archive or a file that cannot be read is refused in Danish words only; the English keeps the library\'s detail', async () => {
+  it('an archive or a file that cannot be read (or names a property twice in an object) is refused in Danish words only; the English keeps the library\'s detail', async () => {
     const manifest = JSON.stringify({ name: 'kl.synthetic.broken', version: '1.0.0', fhirVersions: ['4.0.1'] });
     const tar = zlib.gunzipSync(release.archive);
     const cases: { archive: Buffer; da: string; en: RegExp }[] = [
@@ -488,6 +488,11 @@ describe('what a package may be ($load-package)', () => {
         archive: packageArchive({ 'package.json': manifest, 'CodeSystem-cut.json': '{\n  "resourceType": "CodeSystem",\n  "concept": [{"code": "a"' }),
         da: 'pakken: package/CodeSystem-cut.json: ikke gyldig JSON (teksten slutter i linje 3, før JSON-værdien er færdig: filen er afkortet eller ufuldstændig)',
         en: /^the package: package\/CodeSystem-cut\.json: not valid JSON \(Expected ',' or '}' after property value/,
+      },
+      {
+        archive: packageArchive({ 'package.json': manifest, 'CodeSystem-twice.json': '{"resourceType": "CodeSystem", "url": "http://example.org/twice", "status": "active", "content": "complete", "concept": [{"code": "a", "code": "b"}]}' }),
+        da: "pakken: package/CodeSystem-twice.json: ikke gyldig FHIR JSON: objektet ved $.concept[0] har egenskaben 'code' to gange",
+        en: /^the package: package\/CodeSystem-twice\.json: not valid FHIR JSON: the object at \$\.concept\[0\] has the property 'code' twice$/,
       },
       {
         archive: packageArchive({ 'package.json': manifest, 'CodeSystem-empty.json': '' }),
