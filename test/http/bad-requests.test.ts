@@ -95,6 +95,8 @@ const CASES: Case[] = [
   { name: 'a text/plain body', method: 'POST', path: '/ValueSet/$expand', body: 'url=x', headers: { 'content-type': 'text/plain' }, status: 415, code: 'not-supported' },
   { name: 'an XML body', method: 'POST', path: '/ValueSet/$expand', body: '<Parameters xmlns="http://hl7.org/fhir"/>', headers: { 'content-type': 'application/fhir+xml' }, status: 415, code: 'not-supported' },
   { name: 'a body in another charset', method: 'POST', path: '/ValueSet/$expand', body: parameters(), headers: { 'content-type': `${JSON_TYPE}; charset=latin1` }, status: 415, code: 'not-supported' },
+  // FHIR's JSON is UTF-8: a body in another Unicode encoding is not decoded (and its JSON not read unchecked)
+  { name: 'a body in UTF-16', method: 'POST', path: '/ValueSet/$expand', body: parameters(), headers: { 'content-type': `${JSON_TYPE}; charset=utf-16` }, status: 415, code: 'not-supported' },
   { name: 'a body over the size limit', method: 'POST', path: '/ValueSet/$expand', body: parameters({ name: 'filter', valueString: 'x'.repeat(BODY_LIMIT * 2) }), status: 413, code: 'too-long' },
   { name: 'a Patient instead of Parameters', method: 'POST', path: '/ValueSet/$expand', body: { resourceType: 'Patient' }, code: 'invalid' },
   { name: 'a body without resourceType', method: 'POST', path: '/CodeSystem/$lookup', body: { parameter: [{ name: 'code', valueCode: CODE }] }, code: 'invalid' },

@@ -149,7 +149,10 @@ describe('a request body in Danish (http/pipeline)', () => {
     expect(da).toBe("Forespørgslens Content-Encoding 'compress' understøttes ikke: send kroppen ukomprimeret eller som gzip, deflate eller br");
     const latin: Send = (lang) => withLang(request(app).post('/fhir/CodeSystem/$lookup').set('Content-Type', `${JSON_TYPE}; charset=x-unknown`)
       .send('{"resourceType":"Parameters"}'), lang);
-    expect((await bothLanguages(latin, 415)).en).toBe('The request body must be UTF-8 encoded');
+    expect(await bothLanguages(latin, 415)).toEqual({
+      en: "The request body must be UTF-8 encoded, not 'x-unknown' (FHIR's JSON is UTF-8)",
+      da: "Forespørgslens krop skal være UTF-8-kodet, ikke 'x-unknown' (FHIR's JSON er UTF-8)",
+    });
   });
 
   it('too many requests (429)', async () => {

@@ -5,6 +5,7 @@ import { FhirError } from '../../errors/fhir-error';
 import { invalidJsonBody } from '../../errors/common-errors';
 import { excerpt } from '../../errors/excerpt';
 import { parseJsonBody, readsAsUtf8 } from '../../fhir/json-body';
+import { mediaTypeParameters } from '../../fhir/fhir-format';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../fhir/json-depth';
 import { longestParameterList } from '../../fhir/parameter-count';
 import { tooManyParameters } from '../../fhir/parameters-body';
@@ -125,9 +126,21 @@ export function fhirJsonBody(limits: BodyLimits) {
       }
       next();
     };
+    // FHIR's bodies are UTF-8 (http.html, "Character Encoding"): another charset body-parser would decode (utf-16 …)
+    // is refused, so that every JSON body is read, and checked, as its bytes (fhir/json-body.ts)
+    const charset = mediaTypeParameters(contentType).get('charset')?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8') return next(notUtf8Charset(charset));
     if (readsAsUtf8(contentType)) read(req, res, whenRead(done));
     else parse(req, res, whenRead(done));
   };
+}
+
+/** 415 for a JSON body in another charset than UTF-8. */
+function notUtf8Charset(charset: string): FhirError {
+  const named = excerpt(charset, 40);
+  return new FhirError(415, 'not-supported', `The request body must be UTF-8 encoded, not '${named}' (FHIR's JSON is UTF-8)`, {
+    da: `Forespørgslens krop skal være UTF-8-kodet, ikke '${named}' (FHIR's JSON er UTF-8)`,
+  });
 }
 
 /** JSON.parse and a form's decoding would take invalid bytes as U+FFFD and go on with a value the client never sent. */
