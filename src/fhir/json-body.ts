@@ -1,4 +1,3 @@
-import { mediaTypeParameters } from './fhir-format';
 import { firstRepeatedName, repeatedNameError } from './json-names';
 import { parseParametersBody, type ParsedBody } from './parameters-body';
 
@@ -37,18 +36,4 @@ function strictViolation(text: string, first: string | undefined): SyntaxError {
   } catch (e) {
     return new SyntaxError((e as Error).message.replace(/#+/g, (placeholder) => text.substring(index, index + placeholder.length)));
   }
-}
-
-/**
- * Whether a body of this (JSON) Content-Type is read by parseJsonBody: parameters none, UTF-8 named as the charset, or
- * R4 as the fhirVersion (another was refused before). Anything else (another `utf-*` charset, a parameter body-parser
- * would refuse…) is for `express.json` itself.
- */
-export function readsAsUtf8(contentType: string): boolean {
-  if (!contentType.includes(';')) return true;
-  for (const [name, value] of mediaTypeParameters(contentType)) {
-    if (name === 'fhirversion') continue;
-    if (name !== 'charset' || value.toLowerCase() !== 'utf-8') return false;
-  }
-  return true;
 }

@@ -49,6 +49,11 @@ describe('a property named twice in one object of a body', () => {
     await request(app).post('/fhir/CodeSystem/$lookup').type(JSON_TYPE).send(params).expect(200);
     const twice = withMember(params, '{"name":"code"', `"valueCode":"${CODES.kostvejledning}"`);
     expect(text(await request(app).post('/fhir/CodeSystem/$lookup').type(JSON_TYPE).send(twice).expect(400))).toMatch(/at \$\.parameter\[1\] has the property 'valueCode' twice/);
+    // whatever else the Content-Type says
+    for (const type of ['application/json', `${JSON_TYPE}; charset=utf-8; fhirVersion=4.0`, `${JSON_TYPE}; profile="x"`]) {
+      const res = await request(app).post('/fhir/CodeSystem/$lookup').set('Content-Type', type).send(twice);
+      expect({ type, status: res.status, text: text(res) }).toEqual({ type, status: 400, text: expect.stringMatching(/has the property 'valueCode' twice/) });
+    }
     const carried = JSON.stringify({ resourceType: 'Parameters', parameter: [
       { name: 'url', valueUri: 'http://example.org/cs' }, { name: 'code', valueCode: 'a' },
       { name: 'tx-resource', resource: { resourceType: 'CodeSystem', url: 'http://example.org/cs', status: 'active', content: 'complete', concept: [{ code: 'a' }] } },

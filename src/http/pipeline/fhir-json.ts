@@ -4,7 +4,7 @@ import express from 'express';
 import { FhirError } from '../../errors/fhir-error';
 import { invalidJsonBody } from '../../errors/common-errors';
 import { excerpt } from '../../errors/excerpt';
-import { parseJsonBody, readsAsUtf8 } from '../../fhir/json-body';
+import { parseJsonBody } from '../../fhir/json-body';
 import { mediaTypeParameters } from '../../fhir/fhir-format';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../fhir/json-depth';
 import { longestParameterList } from '../../fhir/parameter-count';
@@ -42,13 +42,13 @@ export interface BodyLimits {
 export function fhirJsonBody(limits: BodyLimits) {
   const limitBytes = limits.bytes;
   const { csvPaths, binaryPaths } = limits;
-  const parse = express.json({ limit: limitBytes, type: ACCEPTED_BODY_TYPES, strict: true });
   // operations that take a table (e.g. $rollup) get a text/csv body as bytes, under the same limit
   const readCsv = express.raw({ limit: limitBytes, type: 'text/csv' });
   const readBinary = express.raw({ limit: limitBytes, type: () => true });
   // a search or operation POSTed as a form: its text, read as more of the query (fhir/query-string.ts)
   const readForm = express.raw({ limit: limitBytes, type: FORM });
-  // the same reading (limit, content encodings, errors) without decoding: parseJsonBody parses what express.json would
+  // every JSON body is read as bytes (body-parser's limit, content encodings and errors) and parsed by parseJsonBody as
+  // express.json would parse it, with FHIR's checks of the bytes (UTF-8, each name once in an object)
   const read = express.raw({ limit: limitBytes, type: ACCEPTED_BODY_TYPES });
   return (req: Request, res: Response, next: NextFunction): void => {
     const length = req.headers['content-length'];
@@ -130,8 +130,7 @@ export function fhirJsonBody(limits: BodyLimits) {
     // is refused, so that every JSON body is read, and checked, as its bytes (fhir/json-body.ts)
     const charset = mediaTypeParameters(contentType).get('charset')?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8') return next(notUtf8Charset(charset));
-    if (readsAsUtf8(contentType)) read(req, res, whenRead(done));
-    else parse(req, res, whenRead(done));
+    read(req, res, whenRead(done));
   };
 }
 
