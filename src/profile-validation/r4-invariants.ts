@@ -37,15 +37,15 @@ function containedIds(root: unknown): ReadonlySet<string> {
   return ids;
 }
 
+/** What a plain rule's test gives for a value it leaves to the engine. */
+const ENGINE = Symbol('engine');
+
 /**
  * A rule about whether elements are there, evaluated on the JSON: `has(name)` is FHIRPath's `name.exists()` for an
  * element that is text, a boolean, an object or a list of them (not null, not an empty list). An element given with
  * its extensions (`_system`), as another kind of value or as a list holding something else than objects is left to the
  * engine (`test` may also ask for it: ENGINE); undefined from `test` is FHIRPath's empty.
  */
-/** What a plain rule's test gives for a value it leaves to the engine. */
-const ENGINE = Symbol('engine');
-
 function plainRule(base: string, key: string, names: readonly string[], test: (has: (name: string) => boolean, node: Json) => boolean | undefined | typeof ENGINE): CompiledConstraint['evaluate'] {
   return (node, vars) => {
     if (!isJsonObject(node)) return [];
@@ -72,8 +72,6 @@ function plainRule(base: string, key: string, names: readonly string[], test: (h
  * to each other took N² steps (10 s for 6,000, the server answering nothing else meanwhile).
  */
 export const RULES_IN_CODE: Record<string, CompiledConstraint['evaluate']> = {
-  // csd-1 (`concept.code.combine($this.descendants().concept.code).isDistinct()`): the engine's descendants() took
-  // ~15 µs per concept, ~30 ms for a municipality's catalog of 2,000, which every write of it now checks
   // a value set's includes and expansion, which can be tens of thousands in one write: R4's rules are on whether
   // elements are there (`system.exists()`), which is asked of the JSON directly when the elements are plain
   'vsd-1': plainRule('ValueSet.compose.include', 'vsd-1', ['valueSet', 'system'], (has) => has('valueSet') || has('system')),
@@ -97,6 +95,8 @@ export const RULES_IN_CODE: Record<string, CompiledConstraint['evaluate']> = {
     if (!plain) return byR4Expression('ConceptMap.group.element.target', 'cmd-1')(node, vars);
     return [comment !== undefined || equivalence === undefined || (equivalence !== 'narrower' && equivalence !== 'inexact')];
   },
+  // csd-1 (`concept.code.combine($this.descendants().concept.code).isDistinct()`): the engine's descendants() took
+  // ~15 µs per concept, ~30 ms for a municipality's catalog of 2,000, which every write of it now checks
   'csd-1': (node, vars) => {
     if (!isJsonObject(node)) return [];
     const seen = new Set<unknown>();
