@@ -10,6 +10,7 @@
 
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
+import type { Bilingual } from '../errors/issue';
 import { QUOTE, BACKSLASH, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, COMMA } from './json-bytes';
 
 /** A name an object gives twice: the name, and where the object is (`$`, `$.concept[3]`, `$.parameter[0].part[1]`). */
@@ -40,10 +41,10 @@ function nameText(b: Buffer, start: number, end: number, escaped: boolean): stri
 }
 
 /**
- * The first property name an object in `b[start, end)` gives twice, with where the object is; undefined when every
- * object's names are distinct. `b` must be JSON that JSON.parse accepts.
+ * The first property name an object in `b[start, end)` gives twice, with where the object is (from `root`, the path of
+ * the value at `start`); undefined when every object's names are distinct. `b` must be JSON that JSON.parse accepts.
  */
-export function firstRepeatedName(b: Buffer, start = 0, end = b.length): RepeatedName | undefined {
+export function firstRepeatedName(b: Buffer, start = 0, end = b.length, root = '$'): RepeatedName | undefined {
   const frames: Frame[] = [];
   // the names of the open objects, innermost last: start, end and whether it has an escape, three numbers each
   let nameStack = new Int32Array(96);
@@ -71,7 +72,7 @@ export function firstRepeatedName(b: Buffer, start = 0, end = b.length): Repeate
           for (let k = frame.names; k < top; k += 3) frame.set.add(nameText(b, nameStack[k]!, nameStack[k + 1]!, nameStack[k + 2] === 1));
         }
         const name = nameText(b, from, i, escaped === 1);
-        if (frame.set.has(name)) return { name, at: pathOf(b, frames, nameStack) };
+        if (frame.set.has(name)) return { name, at: pathOf(b, frames, nameStack, root) };
         frame.set.add(name);
       } else {
         for (let k = frame.names; k < top; k += 3) {
@@ -80,7 +81,7 @@ export function firstRepeatedName(b: Buffer, start = 0, end = b.length): Repeate
           const same = escaped === 0 && nameStack[k + 2] === 0
             ? e0 - s0 === i - from && b.compare(b, s0, e0, from, i) === 0
             : nameText(b, s0, e0, nameStack[k + 2] === 1) === nameText(b, from, i, escaped === 1);
-          if (same) return { name: nameText(b, from, i, escaped === 1), at: pathOf(b, frames, nameStack) };
+          if (same) return { name: nameText(b, from, i, escaped === 1), at: pathOf(b, frames, nameStack, root) };
         }
       }
       if (top + 3 > nameStack.length) {
@@ -107,8 +108,8 @@ export function firstRepeatedName(b: Buffer, start = 0, end = b.length): Repeate
 }
 
 /** Where the innermost open object is: each enclosing object's last name and each array's index. */
-function pathOf(b: Buffer, frames: readonly Frame[], nameStack: Int32Array): string {
-  let path = '$';
+function pathOf(b: Buffer, frames: readonly Frame[], nameStack: Int32Array, root: string): string {
+  let path = root;
   for (let f = 0; f < frames.length - 1; f++) {
     const frame = frames[f]!;
     if (frame.object) {
@@ -122,10 +123,16 @@ function pathOf(b: Buffer, frames: readonly Frame[], nameStack: Int32Array): str
   return path;
 }
 
-/** 400 for a body with a name given twice in one object, naming it and where. */
-export function repeatedNameError({ name, at }: RepeatedName): FhirError {
+/** What is wrong, in both languages: "the object at $.concept[1] has the property 'code' twice". */
+export function repeatedNameText({ name, at }: RepeatedName): Bilingual {
   const where = excerpt(at, 200);
-  return FhirError.invalid(`The request body is not valid FHIR JSON: the object at ${where} has the property '${excerpt(name)}' twice (in FHIR's JSON an object names each property once)`, {
-    da: `Forespørgslens krop er ikke gyldig FHIR JSON: objektet ved ${where} har egenskaben '${excerpt(name)}' to gange (i FHIR's JSON nævner et objekt hver egenskab én gang)`,
+  return { en: `the object at ${where} has the property '${excerpt(name)}' twice`, da: `objektet ved ${where} har egenskaben '${excerpt(name)}' to gange` };
+}
+
+/** 400 for a body with a name given twice in one object, naming it and where. */
+export function repeatedNameError(repeated: RepeatedName): FhirError {
+  const { en, da } = repeatedNameText(repeated);
+  return FhirError.invalid(`The request body is not valid FHIR JSON: ${en} (in FHIR's JSON an object names each property once)`, {
+    da: `Forespørgslens krop er ikke gyldig FHIR JSON: ${da} (i FHIR's JSON nævner et objekt hver egenskab én gang)`,
   });
 }

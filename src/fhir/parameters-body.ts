@@ -207,8 +207,8 @@ export function parseParametersBody(b: Buffer, start: number, maxParameters = In
         if (!parsed) {
           const value = parseSlice(b, i, end);
           if (value === NOT_JSON) return undefined;
-          const repeated = firstRepeatedName(b, i, end);
-          if (repeated) throw repeatedNameError({ ...repeated, at: repeated.at.replace('$', `$.parameter[${parameter.length}]`) });
+          const repeated = firstRepeatedName(b, i, end, `$.parameter[${parameter.length}]`);
+          if (repeated) throw repeatedNameError(repeated);
           parsed = { start: i, end, value, depth: elementDepth };
           if (shared) distinct.add(parsed);
         }

@@ -8,7 +8,7 @@ import type { PackageRecord } from '../store/packages';
 import { PackageError } from './package-error';
 import { notJson, sourceName, type RawPackage } from './package-reader';
 import { excerpt } from '../errors/excerpt';
-import { firstRepeatedName } from '../fhir/json-names';
+import { firstRepeatedName, repeatedNameText } from '../fhir/json-names';
 
 /** The FHIR version this server speaks; a package must be for it. */
 export const FHIR_VERSION = '4.0.1';
@@ -164,10 +164,8 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
     // FHIR's JSON names each property once; JSON.parse kept the last value of a name given twice
     const repeated = firstRepeatedName(Buffer.from(file.text, 'utf8'));
     if (repeated) {
-      problems.push({
-        en: `${label.en}: not valid FHIR JSON: the object at ${repeated.at} has the property '${excerpt(repeated.name)}' twice`,
-        da: `${label.da}: ikke gyldig FHIR JSON: objektet ved ${repeated.at} har egenskaben '${excerpt(repeated.name)}' to gange`,
-      });
+      const why = repeatedNameText(repeated);
+      problems.push({ en: `${label.en}: not valid FHIR JSON: ${why.en}`, da: `${label.da}: ikke gyldig FHIR JSON: ${why.da}` });
       continue;
     }
     await turn();

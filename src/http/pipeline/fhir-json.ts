@@ -169,9 +169,6 @@ function contentEncodingOf(res: Response): string {
   return String(res.req?.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
 }
 
-/** The Content-Encodings body-parser unpacks. */
-const ACCEPTED_CONTENT_ENCODINGS = new Set(['identity', 'gzip', 'deflate', 'br']);
-
 /**
  * The FHIR error for what body-parser (or parseJsonBody) reported. The Danish texts say what went wrong in Danish
  * words; the English of a library (zlib's `incorrect header check`) stays in the English text.
@@ -180,15 +177,12 @@ function bodyError(err: unknown, res: Response, limitBytes: number): unknown {
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.too.large') return tooLarge(res, limitBytes);
   if (e.type === 'entity.parse.failed') return invalidJsonBody(e.message ?? '');
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-    const encoding = contentEncodingOf(res);
-    if (e.type === 'encoding.unsupported' && !ACCEPTED_CONTENT_ENCODINGS.has(encoding)) {
-      const named = excerpt(encoding);
-      return new FhirError(415, 'not-supported', `The request body's Content-Encoding '${named}' is not supported: send it uncompressed, or as gzip, deflate or br`, {
-        da: `Forespørgslens Content-Encoding '${named}' understøttes ikke: send kroppen ukomprimeret eller som gzip, deflate eller br`,
-      });
-    }
-    return new FhirError(415, 'not-supported', 'The request body must be UTF-8 encoded', { da: 'Forespørgslens krop skal være UTF-8-kodet' });
+  // every body is read as bytes (express.raw), so a charset is not body-parser's to refuse: notUtf8Charset does
+  if (e.type === 'encoding.unsupported') {
+    const named = excerpt(contentEncodingOf(res));
+    return new FhirError(415, 'not-supported', `The request body's Content-Encoding '${named}' is not supported: send it uncompressed, or as gzip, deflate or br`, {
+      da: `Forespørgslens Content-Encoding '${named}' understøttes ikke: send kroppen ukomprimeret eller som gzip, deflate eller br`,
+    });
   }
   if (e.status && e.status >= 400 && e.status < 500) {
     // body-parser's own errors have a type; one without is the decompression stream's (zlib's, brotli's)
