@@ -9,6 +9,10 @@ import { PackageError } from './package-error';
 import { notJson, sourceName, type RawPackage } from './package-reader';
 import { excerpt } from '../errors/excerpt';
 import { firstRepeatedName, repeatedNameText } from '../fhir/json-names';
+import { brokenR4Invariants } from '../profile-validation/r4-invariants';
+
+/** How many of one file's broken R4 invariants a refusal names. */
+const LISTED_INVARIANTS = 5;
 
 /** The FHIR version this server speaks; a package must be for it. */
 export const FHIR_VERSION = '4.0.1';
@@ -125,7 +129,7 @@ export interface CheckOptions {
 /**
  * Checks a package as read: its package.json (name, semantic version, FHIR R4, dependencies as an object) and every
  * CodeSystem, ValueSet and ConceptMap in it with the same rules as the terminology folder (R4 schema, required
- * elements, a url; one url|version once). Every problem found is reported together; any problem refuses the package.
+ * elements, a url; one url|version once) and, as writes are, against R4's invariants (`brokenR4Invariants`). Every problem found is reported together; any problem refuses the package.
  * Parsing and checking a large file each hold the CPU for a while (MAX_FILE_BYTES bounds how long), so the check gives
  * the event loop a turn before each file and between a file's parse and its check: other requests are answered
  * meanwhile, and the request's timeout can answer and stop it (`checkpoint`).
@@ -172,6 +176,17 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
     const problem = terminologyResourceProblem(json as { resourceType: string }, validator);
     if (problem) {
       problems.push({ en: `${label.en}: ${problem.en}`, da: `${label.da}: ${problem.da}` });
+      continue;
+    }
+    // what a write refuses a package does not bring in: the server would serve it and its own $validate call it invalid
+    const broken = brokenR4Invariants(json as Json, type, []);
+    if (broken.length > 0) {
+      const listed = broken.slice(0, LISTED_INVARIANTS);
+      const more = broken.length - listed.length;
+      problems.push({
+        en: `${label.en}: breaks FHIR R4's invariants: ${listed.map((i) => `${i.expression[0]}: ${i.text.en}`).join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`,
+        da: `${label.da}: overholder ikke FHIR R4's regler: ${listed.map((i) => `${i.expression[0]}: ${i.text.da}`).join('; ')}${more > 0 ? ` (og ${more} mere)` : ''}`,
+      });
       continue;
     }
     const resource = json as TerminologyResource;

@@ -145,6 +145,36 @@ describe('package check', () => {
     expect((await checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, [{ name: 'cs.json', text: JSON.stringify(cs) }]))).resources).toHaveLength(1);
   });
 
+  it('refuses a resource that breaks an R4 invariant a write would be refused for, naming the rule, the element and the file', async () => {
+    const manifest = { name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] };
+    const target = (code: string) => ({ code, equivalence: 'inexact' as const });
+    const map: ConceptMap = {
+      resourceType: 'ConceptMap', url: 'http://example.org/cm', version: '1', status: 'active',
+      group: [{ source: 'http://example.org/cs', target: 'urn:oid:1.2.208.176.2.21', element: [{ code: 'x', target: [target('a'), target('b')] }] }],
+    };
+    const phoneless: ValueSet = { ...valueSet, url: 'http://example.org/ValueSet/phone', contact: [{ telecom: [{ value: '12345678' }] }] };
+    const problems = await problemsOf(() => checkPackage(raw(manifest, [
+      { name: 'cm.json', text: JSON.stringify(map) },
+      { name: 'vs.json', text: JSON.stringify(phoneless) },
+      { name: 'ok.json', text: JSON.stringify(valueSet) },
+    ])));
+    expect(problems).toEqual([
+      expect.stringMatching(/cm\.json: overholder ikke FHIR R4's regler: ConceptMap\.group\[0\]\.element\[0\]\.target\[0\]: Reglen cmd-1 .*; ConceptMap\.group\[0\]\.element\[0\]\.target\[1\]: Reglen cmd-1/),
+      expect.stringMatching(/vs\.json: overholder ikke FHIR R4's regler: ValueSet\.contact\[0\]\.telecom\[0\]: Reglen cpt-2/),
+    ]);
+    // the English reason says the same
+    await expect(checkPackage(raw(manifest, [{ name: 'cm.json', text: JSON.stringify(map) }])))
+      .rejects.toThrow(/cm\.json: breaks FHIR R4's invariants: .*Constraint failed: cmd-1/);
+
+    const many: ConceptMap = { ...map, group: [{ ...map.group![0]!, element: [{ code: 'x', target: ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(target) }] }] };
+    const [listed] = await problemsOf(() => checkPackage(raw(manifest, [{ name: 'cm.json', text: JSON.stringify(many) }])));
+    expect(listed!.match(/Reglen cmd-1/g)).toHaveLength(5);
+    expect(listed).toMatch(/\(og 2 mere\)$/);
+
+    const commented = { ...map, group: [{ ...map.group![0]!, element: [{ code: 'x', target: [{ ...target('a'), comment: 'bredere' }] }] }] };
+    expect((await checkPackage(raw(manifest, [{ name: 'cm.json', text: JSON.stringify(commented) }]))).resources).toHaveLength(1);
+  });
+
   it('gives the event loop a turn before each file and between its parse and its check; a checkpoint that throws stops it there', async () => {
     const manifest = { name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] };
     const files = Array.from({ length: 5 }, (_, i) => ({ name: `vs-${i}.json`, text: JSON.stringify({ ...valueSet, url: `http://example.org/ValueSet/vs-${i}` }) }));

@@ -1,6 +1,7 @@
 import { R4_CONSTRAINTS } from '../../src/fhir/r4-constraints';
 import { compileR4Expression } from '../../src/profile-validation/invariant-evaluator';
-import { checkR4Invariants, RULES_IN_CODE } from '../../src/profile-validation/r4-invariants';
+import { brokenR4Invariants, checkR4Invariants, RULES_IN_CODE } from '../../src/profile-validation/r4-invariants';
+import { publishedCatalogs } from '../support/app';
 import { withTimeBudget } from '../../src/terminology/time-budget';
 import { FhirError } from '../../src/errors/fhir-error';
 
@@ -154,5 +155,14 @@ describe('R4 invariants of a large resource', () => {
     const q = questionnaire(1000);
     q.item[999]!.item[0]!.linkId = 'g5';
     expect(checkR4Invariants(q, 'Questionnaire', 'Questionnaire', undefined, []).map((i) => [i.messageId, i.expression])).toEqual([['que-2', ['Questionnaire']]]);
+  });
+});
+
+describe('the published catalogs', () => {
+  it('break none of R4\'s invariants, which a package or a write of them is checked against', () => {
+    const resources = publishedCatalogs().resources;
+    expect(resources.length).toBeGreaterThan(80);
+    const broken = resources.flatMap((r) => brokenR4Invariants(r as unknown as Record<string, unknown>, r.resourceType, []).map((i) => `${r.resourceType}/${r.id} ${i.messageId} ${i.expression[0]}`));
+    expect(broken).toEqual([]);
   });
 });
