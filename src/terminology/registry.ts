@@ -7,7 +7,7 @@ import { packedConcepts } from './packed/codesystem';
 import { PackedCodeSystemProvider } from './providers/packed-codesystem';
 import { ONE_SCOPE, ReadTracker, type ChangeScopes, type Reads, type Tracked } from './read-tracking';
 import { RESOURCE_KINDS, SUPPLEMENTS_KIND } from './resource-kinds';
-import { latestActive, RequestResourceSet, ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
+import { LayerAfterRemoval, latestActive, RequestResourceSet, ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
@@ -190,6 +190,21 @@ export class TerminologyRegistry {
     if (Array.isArray(resources) && resources.length === 0) return this;
     const layer = Array.isArray(resources) ? new RequestResourceSet(resources) : resources;
     return new TerminologyRegistry([layer, ...this.layers], this.defaultSupplementUrls, this.providerCache, this.referenceLayers, undefined, this.scopes, this);
+  }
+
+  /**
+   * The registry as a write will leave it, for checking that write: `added` over the catalogs, as `withOverlay`, and
+   * `removed` (what it deletes, and the versions it replaces) gone from every layer but for `url|version`
+   * (LayerAfterRemoval). A removed resource is known by its type, id, url and version.
+   */
+  afterWrite(added: TerminologyResource[], removed: readonly TerminologyResource[]): TerminologyRegistry {
+    if (removed.length === 0) return this.withOverlay(added);
+    const key = (r: TerminologyResource) => `${r.resourceType}/${r.id ?? ''}|${r.url ?? ''}|${r.version ?? ''}`;
+    const keys = new Set(removed.map(key));
+    const gone = (r: TerminologyResource) => r.id !== undefined && keys.has(key(r));
+    const layers = this.layers.map((layer) => new LayerAfterRemoval(layer, gone));
+    const below = new TerminologyRegistry(layers, this.defaultSupplementUrls, this.providerCache, this.referenceLayers, undefined, this.scopes);
+    return below.withOverlay(added);
   }
 
   /** The layers of the resources a request brings (`withOverlay`), highest precedence first. */

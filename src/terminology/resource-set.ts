@@ -117,3 +117,42 @@ export class ResourceSet {
 export class RequestResourceSet extends ResourceSet {
   override readonly fromRequest = true;
 }
+
+/**
+ * A layer as a write will leave it: the resources it deletes or replaces (`gone`) no longer answer their id, an
+ * unversioned url or a listing, as after the commit; `url|version` still finds them, as it finds the versions a write
+ * replaced (src/store/past-version.ts). The write's checks resolve over these, so that a transaction is judged by the
+ * state it makes: a map whose source code system the same transaction deletes is refused.
+ */
+export class LayerAfterRemoval extends ResourceSet {
+  override readonly versionedOnly: boolean;
+  override readonly computedOnUse: boolean;
+  override readonly fromRequest: boolean;
+
+  constructor(private readonly base: ResourceSet, private readonly gone: (r: TerminologyResource) => boolean) {
+    super();
+    this.versionedOnly = base.versionedOnly;
+    this.computedOnUse = base.computedOnUse;
+    this.fromRequest = base.fromRequest;
+  }
+
+  override byResourceId<T extends TerminologyType>(type: T, id: string): ByType[T] | undefined {
+    const hit = this.base.byResourceId(type, id);
+    return hit && !this.gone(hit) ? hit : undefined;
+  }
+
+  override versions<T extends TerminologyType>(type: T, url: string): ByType[T][] {
+    const list = this.base.versions(type, url);
+    return list.some(this.gone) ? list.filter((r) => !this.gone(r)) : list;
+  }
+
+  override find<T extends TerminologyType>(type: T, url: string, version?: string): ByType[T] | undefined {
+    const hit = this.base.find(type, url, version);
+    if (!hit || version !== undefined || !this.gone(hit)) return hit;
+    return this.base.versionedOnly ? undefined : latestActive(this.versions(type, url));
+  }
+
+  override list<T extends TerminologyType>(type: T): ByType[T][] {
+    return this.base.list(type).filter((r) => !this.gone(r));
+  }
+}

@@ -490,7 +490,8 @@ export class ResourceWriter {
     }
 
     const afters = planned.flatMap((p) => (p.after ? [p.after] : []));
-    const overlay = registry.withOverlay(afters);
+    // judged by the state the write makes: what it deletes or replaces no longer answers an unversioned url
+    const overlay = registry.afterWrite(afters, planned.flatMap((p) => (p.before ? [p.before] : [])));
     const issues: EntryIssue[] = [];
     for (const p of planned) {
       if (!p.after) continue;

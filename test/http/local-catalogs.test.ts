@@ -502,6 +502,29 @@ describe('transactions', () => {
     expect(matches(body)).toHaveLength(6);
   });
 
+  it('is judged by the state it makes: a map written with the delete of its source code system is refused, in either order; nothing is written', async () => {
+    const { codeSystem, conceptMap: versioned } = sampleCatalog('853');
+    // by its url alone: a deleted code system's versions still answer url|version, as every version a write replaced
+    const conceptMap = { ...versioned, group: versioned.group!.map(({ sourceVersion, ...group }) => group) };
+    const token = await tokenFor({ kommunekode: '853' });
+    const send = (entry: object[]) => inEnglish(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
+    await send([{ resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } }]).expect(200);
+    const putMap = { resource: conceptMap, request: { method: 'PUT', url: `ConceptMap/${conceptMap.id}` } };
+    const deleteSource = { request: { method: 'DELETE', url: `CodeSystem/${codeSystem.id}` } };
+    for (const entry of [[putMap, deleteSource], [deleteSource, putMap]]) {
+      const refused = (await send(entry).expect(422)).body as OperationOutcome;
+      expect(refused.issue.map((i) => i.details?.text).join('\n')).toContain(`The source CodeSystem '${codeSystem.url}' is not known`);
+      await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200);
+      await request(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(404);
+    }
+    // the same code system moved to another url in the transaction leaves the map's source unknown too
+    const moved = { ...codeSystem, url: `${codeSystem.url}-flyttet` };
+    await send([{ resource: moved, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } }, putMap]).expect(422);
+    // the map alone, or with the code system kept, is written
+    await send([putMap]).expect(200);
+    await send([{ resource: { ...codeSystem, title: 'Ny titel' }, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } }, { ...putMap, resource: { ...conceptMap, title: 'Ny titel' } }]).expect(200);
+  });
+
   it('refuses bad entries', async () => {
     const auth = `Bearer ${token101}`;
     await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
