@@ -53,7 +53,7 @@ import { PackageFolderWatch } from './packages/package-watch';
 import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
 import { ResourceSet } from './terminology/resource-set';
-import { heldForOtherUrl } from './terminology/served-ids';
+import { heldForOtherUrl, type TakenElsewhere } from './terminology/served-ids';
 import { ClientCaches } from './operations/client-caches';
 
 export interface AppDeps {
@@ -105,8 +105,12 @@ export async function createApp({ config, store, logger, published, webDir, proc
     (cs, supplements) => library.provider(cs, supplements), MUNICIPAL_SCOPES);
   derived.attach(registry);
   // the terminology folder, the packages named in PACKAGES and those loaded at run time (src/packages/)
+  // an id written here stays its writer's after a delete (README "Who owns an id"): a package's resource under it keeps
+  // being served under another id, one that does not change when the written one is deleted
+  const writtenOrDeleted: TakenElsewhere = (type, id, url) =>
+    writtenElsewhere(type, id, url) || (written.byResourceId(type, id) === undefined && history.wasDeleted(type, id));
   const publishedLayer = new PublishedLayer(publishedSet, registry, catalogs.resources, { name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {} },
-    { takenElsewhere: writtenElsewhere, everyVersion: history.set }, config.packageReferences);
+    { takenElsewhere: writtenOrDeleted, everyVersion: history.set }, config.packageReferences);
   const loadFromStore = async <T>(load: () => Promise<T>): Promise<T> => {
     try {
       return await load();

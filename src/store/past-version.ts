@@ -175,6 +175,11 @@ export class VersionHistory implements WrittenTimes {
     this.deletedUrlsFound.clear();
   }
 
+  /** Whether a resource written under this id was deleted (it may have been written again since). */
+  wasDeleted(type: TerminologyType, id: string): boolean {
+    return this.deletions.has(`${type}/${id}`);
+  }
+
   /** The store's deletes, any order. */
   loadDeletions(deletions: Iterable<{ resourceType: TerminologyType; id: string; deletedAt: string }>): void {
     for (const d of deletions) this.deleted(d.resourceType, d.id, d.deletedAt);

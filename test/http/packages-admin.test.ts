@@ -213,10 +213,27 @@ describe('$unload-package', () => {
     const again = await request(app).put('/fhir/CodeSystem/a').set('Authorization', auth).type('application/fhir+json').send({ ...local, title: 'Ny titel' });
     expect(again.status).toBe(200);
     expect(((await request(app).get('/fhir/CodeSystem/a-1').expect(200)).body as CodeSystem).url).toBe(A_URL);
-    // once the municipality deletes its resource, the package's takes its id back
+    // a deleted id is still the municipality's: the package's resource keeps the id it was given, and the
+    // municipality can write its id again
     await request(app).delete('/fhir/CodeSystem/a').set('Authorization', auth).expect(200);
-    expect(((await request(app).get('/fhir/CodeSystem/a').expect(200)).body as CodeSystem).url).toBe(A_URL);
-    await request(app).get('/fhir/CodeSystem/a-1').expect(404);
+    await request(app).get('/fhir/CodeSystem/a').expect(410);
+    expect(((await request(app).get('/fhir/CodeSystem/a-1').expect(200)).body as CodeSystem).url).toBe(A_URL);
+    expect(((await request(app).get('/fhir/CodeSystem/a/_history/2').expect(200)).body as CodeSystem).url).toBe(local.url);
+    expect((await request(app).put('/fhir/CodeSystem/a').set('Authorization', auth).type('application/fhir+json').send(local)).status).toBe(201);
+    expect(((await request(app).get('/fhir/CodeSystem/a').expect(200)).body as CodeSystem).url).toBe(local.url);
+    expect(((await request(app).get('/fhir/CodeSystem/a-1').expect(200)).body as CodeSystem).url).toBe(A_URL);
+  });
+
+  it("a package loaded after a municipality deleted a resource under the same id serves it under another id; the id stays the municipality's", async () => {
+    const app = await testApp();
+    const auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+    const local = { ...localCodeSystem('101', 'lokale-indsatser', [{ code: '101-BOLD', display: 'Boldspil', type: 'indsats' }]), id: 'a' };
+    await request(app).put('/fhir/CodeSystem/a').set('Authorization', auth).type('application/fhir+json').send(local).expect(201);
+    await request(app).delete('/fhir/CodeSystem/a').set('Authorization', auth).expect(200);
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]))).status).toBe(200);
+    await request(app).get('/fhir/CodeSystem/a').expect(410);
+    expect(((await request(app).get('/fhir/CodeSystem/a-1').expect(200)).body as CodeSystem).url).toBe(A_URL);
+    await request(app).put('/fhir/CodeSystem/a').set('Authorization', auth).type('application/fhir+json').send(local).expect(201);
   });
 
   it('a package carrying a published url|version again under another id: served once, the package\'s copy while it is loaded', async () => {
