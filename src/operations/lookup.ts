@@ -43,6 +43,19 @@ function otherVersionsWith(ctx: OperationContext, system: string, version: strin
     .filter((v) => v !== '');
 }
 
+/**
+ * `system` or `version`, given alone or in the coding: both, and different, is a 400, since which is meant cannot be
+ * told (as `code` and `coding` together are refused).
+ */
+function givenOnce(input: OperationInput, name: 'system' | 'version', inCoding: string | undefined): string | undefined {
+  const alone = input.string(name);
+  if (alone === undefined || inCoding === undefined || alone === inCoding) return alone ?? inCoding;
+  throw FhirError.invalid(`'${name}' is '${excerpt(alone)}' and 'coding.${name}' is '${excerpt(inCoding)}': give one of them, or the same in both`, {
+    expression: [name, `coding.${name}`],
+    da: `'${name}' er '${excerpt(alone)}' og 'coding.${name}' er '${excerpt(inCoding)}': giv én af dem, eller samme værdi i begge`,
+  });
+}
+
 /** The version of the code system in force on `date` (the rule of $translate's date); a 404 when none was in use yet. */
 function versionOnDate(ctx: OperationContext, system: string, date: string): string | undefined {
   const inForce = versionInForce(ctx.registry, 'CodeSystem', system, date, ctx.written, (c) => c.content !== 'supplement');
@@ -88,9 +101,9 @@ export const lookupOperation: OperationHandler = {
   handle(input: OperationInput, ctx: OperationContext, target) {
     const coding = input.one<Coding>('coding');
     const code = input.string('code') ?? coding?.code;
-    let system = input.string('system') ?? coding?.system;
-    const version = input.string('version') ?? coding?.version;
     input.refuseBoth('code', 'coding');
+    let system = givenOnce(input, 'system', coding?.system);
+    const version = givenOnce(input, 'version', coding?.version);
     const cs = target as CodeSystem | undefined;
     if (cs) {
       versionInInstanceUrl(cs, input.string('system'), 'system'); // another system is a 400
