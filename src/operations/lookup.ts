@@ -6,7 +6,7 @@ import { missingSupplementsError, supplementAsSystemError } from '../terminology
 import { parseDisplayLanguage } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
 import { lookupResult } from './lookup-result';
-import { versionInInstanceUrl } from './instance-version';
+import { instanceAtVersion, versionInInstanceUrl } from './instance-version';
 import { versionInSystemHint } from './system-uri';
 import { canonical, compareVersions } from '../terminology/canonical';
 import { presentVersionList } from '../terminology/versions';
@@ -104,9 +104,11 @@ export const lookupOperation: OperationHandler = {
     input.refuseBoth('code', 'coding');
     let system = givenOnce(input, 'system', coding?.system);
     const version = givenOnce(input, 'version', coding?.version);
+    // the parameter a value came from, for the answer that refuses it
+    const from = (name: 'system' | 'version') => (input.has(name) ? name : `coding.${name}`);
     const cs = target as CodeSystem | undefined;
     if (cs) {
-      versionInInstanceUrl(cs, input.string('system'), 'system'); // another system is a 400
+      versionInInstanceUrl(cs, system, from('system')); // another system is a 400
       system = system ?? cs.url;
     }
     if (!code) throw FhirError.invalid("No code to look up: give 'code' and 'system', or 'coding'", { expression: ['code'], da: "Ingen kode at slå op: giv 'code' og 'system' eller 'coding'" });
@@ -116,10 +118,10 @@ export const lookupOperation: OperationHandler = {
 
     const supplements = input.all<string>('useSupplement');
     const date = version === undefined ? input.string('date') : undefined;
-    const pinned = date !== undefined ? versionOnDate(ctx, system, date) : version;
-    const provider = cs && cs.url === system && !pinned
-      ? ctx.registry.provider(cs, supplements)
-      : ctx.registry.codeSystemProvider(system, pinned, supplements);
+    const onDate = date !== undefined ? versionOnDate(ctx, system, date) : undefined;
+    const provider = cs && cs.url === system && onDate === undefined
+      ? ctx.registry.provider(instanceAtVersion(ctx.registry, cs, version, from('version')), supplements)
+      : ctx.registry.codeSystemProvider(system, onDate ?? version, supplements);
     if (!provider) {
       const supplement = supplementAsSystemError(ctx.registry, system, version, ['system']);
       if (supplement) throw supplement;

@@ -7,8 +7,8 @@ import { param, parametersOf, valueOf } from '../support/parameters';
 import { issueTranslated } from '../support/translation';
 
 /**
- * $lookup's parameters that name the same thing twice: `system` and the coding's system, `version` and the coding's
- * version.
+ * $lookup's parameters that name the same thing twice (`system` and the coding's system, `version` and the coding's
+ * version) or the code system a second time at instance level.
  */
 const URL = 'http://example.org/fhir/CodeSystem/lookup-test';
 const DANISH = 'da-DK,da;q=0.9,en;q=0.5';
@@ -45,6 +45,27 @@ const post = (path: string, ...parameter: ParametersParameter[]) =>
 const text = (body: OperationOutcome) => body.issue[0]!.details!.text;
 const versionOf = (body: Parameters) => valueOf(param(body, 'version'));
 
+describe('a coding of another code system on an instance', () => {
+  it('is a 400, as a system parameter naming another code system is', async () => {
+    const res = await lookup('lookup-test-1/').query({ coding: `${FSIII}|${CODES.kostvejledning}` }).expect(400);
+    expect(res.body.issue[0]).toMatchObject({ severity: 'error', code: 'invalid', expression: ['coding.system'] });
+    expect(text(res.body)).toBe(`'coding.system' is '${FSIII}', but CodeSystem/lookup-test-1 has the url '${URL}': ` +
+      'called on an instance, the operation works on that instance');
+    const da = await lookup('lookup-test-1/').query({ coding: `${FSIII}|${CODES.kostvejledning}` }).set('Accept-Language', DANISH).expect(400);
+    expect(issueTranslated(da.body.issue[0])).toMatchObject({
+      text: `'coding.system' er '${FSIII}', men CodeSystem/lookup-test-1 har url'en '${URL}': kaldt på en bestemt ressource arbejder operationen på den`,
+      translation: text(res.body),
+    });
+  });
+
+  it('is looked up in the instance when it is of its url, or has no system', async () => {
+    for (const coding of [`${URL}|C`, 'C']) {
+      const res = await lookup('lookup-test-1/').query({ coding }).expect(200);
+      expect(versionOf(res.body)).toBe('1.0.0');
+    }
+  });
+});
+
 describe('system and version given both alone and in the coding', () => {
   it('is a 400 naming both systems when they differ, at type and at instance level', async () => {
     for (const path of ['', 'lookup-test-1/']) {
@@ -70,5 +91,23 @@ describe('system and version given both alone and in the coding', () => {
     const byVersion = await post('', { name: 'version', valueString: '1.0.0' }, { name: 'coding', valueCoding: { system: URL, version: '1.0.0', code: 'C' } }).expect(200);
     expect(versionOf(byVersion.body)).toBe('1.0.0');
     expect(valueOf(param(byVersion.body, 'display'))).toBe('Smoking cessation');
+  });
+});
+
+describe('a version named on an instance', () => {
+  it("is the instance when it is the instance's version, and that version of its url otherwise, as for $validate-code", async () => {
+    expect(versionOf((await lookup('lookup-test-1/').query({ code: 'C', version: '1.0.0' }).expect(200)).body)).toBe('1.0.0');
+    expect(versionOf((await lookup('lookup-test-1/').query({ code: 'C' }).expect(200)).body)).toBe('1.0.0');
+    expect(versionOf((await lookup('lookup-test-1/').query({ code: 'C', version: '2.0.0' }).expect(200)).body)).toBe('2.0.0');
+    const coding = await post('lookup-test-1/', { name: 'coding', valueCoding: { version: '2.0.0', code: 'C' } }).expect(200);
+    expect(versionOf(coding.body)).toBe('2.0.0');
+  });
+
+  it("is a 404 at the parameter that names it, naming the instance's version, when its url has no such version", async () => {
+    const res = await lookup('lookup-test-1/').query({ code: 'C', version: '9.9.9' }).expect(404);
+    expect(res.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['version'] });
+    expect(text(res.body)).toBe(`A definition for CodeSystem '${URL}' version '9.9.9' could not be found (CodeSystem/lookup-test-1 is version '1.0.0')`);
+    const coding = await post('lookup-test-1/', { name: 'coding', valueCoding: { system: URL, version: '9.9.9', code: 'C' } }).expect(404);
+    expect(coding.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['coding.version'] });
   });
 });
