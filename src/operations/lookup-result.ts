@@ -2,7 +2,7 @@ import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, Codin
 import { ParametersBuilder } from '../fhir/parameters';
 import { SerializedResource } from '../fhir/serialized';
 import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
-import { codeSystemLanguage, displayFor } from '../terminology/language';
+import { codeSystemLanguage, displayFor, languageMatches } from '../terminology/language';
 import { catalogLevels } from '../terminology/catalog-levels';
 import { replacementsOf } from '../terminology/replacements';
 import { conceptInactive } from '../terminology/validation/concept-status';
@@ -17,6 +17,18 @@ function propertyValueParts(p: { [k: string]: unknown }): ParametersParameter {
 /** Whether a property (or designation/definition) is to be returned: all by default and for `*`, else those named. */
 function wanted(requested: string[], code: string): boolean {
   return requested.length === 0 || requested.includes('*') || requested.includes(code);
+}
+
+/**
+ * Which designations are to be returned: all for `designation` (and by default), else those in a language of a
+ * `lang.X` asked for, matched as displayLanguage is (languageMatches: `lang.da` gives `da` and `da-DK`, `lang.da-DK`
+ * also `da`); undefined when none.
+ */
+function designationFilter(requested: string[]): ((d: CodeSystemConceptDesignation) => boolean) | undefined {
+  if (wanted(requested, 'designation')) return () => true;
+  const languages = requested.filter((r) => r.startsWith('lang.')).map((r) => r.slice('lang.'.length));
+  if (languages.length === 0) return undefined;
+  return (d) => languages.some((l) => languageMatches(l, d.language));
 }
 
 function findConcept(concepts: CodeSystemConcept[] | undefined, code: string): CodeSystemConcept | undefined {
@@ -122,11 +134,12 @@ function partsAfterDisplay(provider: CodeSystemProvider, concept: Concept, reque
   if (concept.definition && wanted(requested, 'definition')) out.string('definition', concept.definition);
   if (provider.isAbstract(concept)) out.boolean('abstract', true);
 
-  if (wanted(requested, 'designation')) {
-    if (concept.display) {
-      out.part('designation', designationParts({ language: codeSystemLanguage(provider), use: DISPLAY_USE, value: concept.display }));
+  const designationWanted = designationFilter(requested);
+  if (designationWanted) {
+    const display = concept.display ? [{ language: codeSystemLanguage(provider), use: DISPLAY_USE, value: concept.display }] : [];
+    for (const d of [...display, ...designationsOf(provider, concept)]) {
+      if (designationWanted(d)) out.part('designation', designationParts(d));
     }
-    for (const d of designationsOf(provider, concept)) out.part('designation', designationParts(d));
   }
 
   const defs = new Map(provider.propertyDefinitions.map((d) => [d.code, d]));

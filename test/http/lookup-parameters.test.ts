@@ -3,17 +3,17 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { FSIII, publishedCatalogs, testApp } from '../support/app';
 import { CODES } from '../support/local';
-import { param, parametersOf, valueOf } from '../support/parameters';
+import { param, params, part, parametersOf, valueOf } from '../support/parameters';
 import { issueTranslated } from '../support/translation';
 
 /**
  * $lookup's parameters that name the same thing twice (`system` and the coding's system, `version` and the coding's
- * version) or the code system a second time at instance level.
+ * version) or the code system a second time at instance level, and `property=lang.X`.
  */
 const URL = 'http://example.org/fhir/CodeSystem/lookup-test';
 const DANISH = 'da-DK,da;q=0.9,en;q=0.5';
 
-/** Two versions of one url under two ids. */
+/** Two versions of one url under two ids; 1.0.0 has designations in several languages. */
 function version(id: string, v: string, display: string): CodeSystem {
   return {
     resourceType: 'CodeSystem', id, url: URL, version: v, name: 'LookupTest', status: 'active', content: 'complete', language: 'en',
@@ -109,5 +109,36 @@ describe('a version named on an instance', () => {
     expect(text(res.body)).toBe(`A definition for CodeSystem '${URL}' version '9.9.9' could not be found (CodeSystem/lookup-test-1 is version '1.0.0')`);
     const coding = await post('lookup-test-1/', { name: 'coding', valueCoding: { system: URL, version: '9.9.9', code: 'C' } }).expect(404);
     expect(coding.body.issue[0]).toMatchObject({ code: 'not-found', expression: ['coding.version'] });
+  });
+});
+
+describe('property=lang.X', () => {
+  const designations = (body: Parameters) => params(body, 'designation').map((d) => [valueOf(part(d, 'language')), valueOf(part(d, 'value'))]);
+
+  it('returns the designations in that language and its regional variants, as the designation parameter writes them, and nothing else', async () => {
+    const res = await lookup('').query({ system: URL, version: '1.0.0', code: 'C', property: 'lang.da' }).expect(200);
+    expect(designations(res.body)).toEqual([['da', 'Rygestop'], ['da-DK', 'Rygeophør']]);
+    expect(part(params(res.body, 'designation')[1], 'use')?.valueCoding?.code).toBe('900000000000013009');
+    expect(params(res.body, 'property')).toEqual([]);
+    expect(param(res.body, 'definition')).toBeUndefined();
+  });
+
+  it("includes the display as the designation in the code system's language, and takes several languages", async () => {
+    const res = await lookup('').query({ system: URL, version: '1.0.0', code: 'C', property: ['lang.en', 'lang.de'] }).expect(200);
+    expect(designations(res.body)).toEqual([['en', 'Smoking cessation'], ['de', 'Raucherentwöhnung'], ['en-GB', 'Stopping smoking']]);
+  });
+
+  it('matches a regional tag to the designations of its language without a region, as displayLanguage does', async () => {
+    const res = await lookup('').query({ system: URL, version: '1.0.0', code: 'C', property: 'lang.da-DK' }).expect(200);
+    expect(designations(res.body)).toEqual([['da', 'Rygestop'], ['da-DK', 'Rygeophør']]);
+    const none = await lookup('').query({ system: URL, version: '1.0.0', code: 'C', property: 'lang.fr' }).expect(200);
+    expect(designations(none.body)).toEqual([]);
+  });
+
+  it('adds nothing to property=designation, which has them all', async () => {
+    const all = await lookup('').query({ system: URL, version: '1.0.0', code: 'C', property: 'designation' }).expect(200);
+    const both = await lookup('').query({ system: URL, version: '1.0.0', code: 'C', property: ['designation', 'lang.da'] }).expect(200);
+    expect(designations(both.body)).toEqual(designations(all.body));
+    expect(designations(all.body)).toHaveLength(6);
   });
 });
