@@ -5,6 +5,7 @@ import { composeProperties, localPropertySource, nestByMap } from '../municipal/
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
 import { parseLanguagePreference } from '../terminology/expansion/display';
+import { parseDisplayLanguage } from '../terminology/validation/options';
 import { serializedExpansion, type ExpansionRequest } from '../terminology/expansion/value-set-expansion';
 import { assertValueSetShape } from '../terminology/resource-shape';
 import { composeExpansionParameter } from '../terminology/valueset-extensions';
@@ -94,8 +95,11 @@ function requestedProperties(input: OperationInput, vs: ValueSet): string[] {
 
 function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet): ExpansionRequest {
   checkPaging(input);
+  const asked = input.string('displayLanguage');
+  // the parameter is checked as $lookup and $validate-code check it; Accept-Language is read as leniently as headers are
+  if (asked !== undefined) parseDisplayLanguage(asked);
   const header = ctx.acceptLanguages.length > 0 ? ctx.acceptLanguages.join(',') : undefined;
-  const displayLanguage = input.string('displayLanguage') ?? composeExpansionParameter(vs, 'displayLanguage') ?? header;
+  const displayLanguage = asked ?? composeExpansionParameter(vs, 'displayLanguage') ?? header;
   const flag = (name: (typeof BOOLEAN_FLAGS)[number]): boolean => input.boolean(name) ?? composeExpansionParameter(vs, name) === 'true';
   return {
     evaluation: {

@@ -133,6 +133,17 @@ describe('GET and POST $expand', () => {
     expect((res.body as ValueSet).expansion?.contains?.[0]?.display).toBeDefined();
   });
 
+  it('refuses a malformed displayLanguage parameter with a 400, as $lookup and $validate-code do; Accept-Language stays lenient', async () => {
+    for (const displayLanguage of ['!!', 'en-', '__proto__']) {
+      const res = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, count: '1', displayLanguage }).expect(400);
+      expect(res.body.issue[0].details.text).toBe(`Invalid displayLanguage: '${displayLanguage}'`);
+      const danish = await request(server.app).get('/fhir/ValueSet/$expand').set('Accept-Language', 'da')
+        .query({ url: CATALOG_119, count: '1', displayLanguage }).expect(400);
+      expect(danish.body.issue[0].details.text).toBe(`Ugyldigt displayLanguage: '${displayLanguage}'`);
+    }
+    await request(server.app).get('/fhir/ValueSet/$expand').set('Accept-Language', '!!, da').query({ url: CATALOG_119, count: '1' }).expect(200);
+  });
+
   it('lets a client lower, but not raise, the too-costly threshold', async () => {
     const whole = parametersOf(inlineValueSet({ include: [{ system: FSIII }] }));
     const res = await post(whole, { 'X-Too-Costly-Threshold': '100' }).expect(422);
