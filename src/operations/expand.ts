@@ -10,7 +10,7 @@ import { serializedExpansion, type ExpansionRequest } from '../terminology/expan
 import { assertValueSetShape } from '../terminology/resource-shape';
 import { composeExpansionParameter } from '../terminology/valueset-extensions';
 import type { OperationContext, OperationHandler } from './context';
-import { resolveValueSet } from './value-set-parameter';
+import { DATE_DOCUMENTATION, requestDate, resolveValueSet, VALUE_SET_PARAMETER } from './value-set-parameter';
 import { R4_OPERATION_TEXTS } from './r4-operation-texts';
 import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM, USE_SUPPLEMENT_DOCUMENTATION } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
@@ -73,6 +73,8 @@ function echoedParameters(input: OperationInput, displayLanguage: string | undef
   const out: ValueSetExpansionParameter[] = [];
   const filter = input.string('filter');
   if (filter !== undefined) out.push({ name: 'filter', valueString: filter });
+  const date = input.string('date');
+  if (date !== undefined) out.push({ name: 'date', valueDateTime: date });
   if (displayLanguage !== undefined) out.push({ name: 'displayLanguage', valueCode: displayLanguage });
   for (const d of input.all<string>('designation')) out.push({ name: 'designation', valueString: d });
   for (const name of [...BOOLEAN_FLAGS, 'hierarchical']) {
@@ -108,6 +110,7 @@ function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet
       checkSystemVersions: versionMap(input, 'check-system-version'),
       defaultValueSetVersions: versionMap(input, 'default-valueset-version'),
       supplements: input.all<string>('useSupplement'),
+      date: requestDate(input, ctx),
     },
     textFilter: input.string('filter'),
     offset: input.integer('offset'),
@@ -144,6 +147,7 @@ export const expandOperation: OperationHandler = {
     inputs: {
       ...EXPAND.inputs,
       valueSet: { type: 'ValueSet', documentation: EXPAND.inputs.valueSet! },
+      date: `${EXPAND.inputs.date} This server: ${DATE_DOCUMENTATION}`,
       hierarchical: "This server's: true nests a value set's codes by their code system's hierarchy, also when the value set lists them, " +
         'under the parents it leaves out (as abstract groups); excludeNested=true keeps the expansion flat.',
       'default-valueset-version': "The tx ecosystem's: the version (url|version) of a value set to take where the value set includes it without one.",
@@ -156,7 +160,7 @@ export const expandOperation: OperationHandler = {
   },
   cache: 'expansion',
   handle(input, ctx, target) {
-    const vs = resolveValueSet(input, ctx, target as ValueSet | undefined);
+    const vs = resolveValueSet(input, ctx, target as ValueSet | undefined, { ...VALUE_SET_PARAMETER, date: requestDate(input, ctx) });
     assertValueSetShape(vs);
     return serializedExpansion(ctx.registry, vs, buildRequest(input, ctx, vs));
   },

@@ -11,7 +11,7 @@ import { msg, txError } from '../terminology/validation/messages';
 import { ValidationOptions } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
 import { versionAskedOfInstance } from './instance-version';
-import { resolveValueSet, VALUE_SET_PARAMETER } from './value-set-parameter';
+import { DATE_DOCUMENTATION, requestDate, resolveValueSet, VALUE_SET_PARAMETER } from './value-set-parameter';
 import { R4_OPERATION_TEXTS } from './r4-operation-texts';
 import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM, USE_SUPPLEMENT_DOCUMENTATION } from './tx-resources';
 import type { OperationDocumentation, ParameterDocumentation } from './context';
@@ -111,6 +111,7 @@ const NO_CODE_DA = 'Der er ingen kode at validere (giv coding, codeableConcept, 
 export function validationOptions(input: OperationInput, ctx: OperationContext): ValidationOptions {
   const options = new ValidationOptions(ctx.acceptLanguages.length > 0 ? LanguageList.of(...ctx.acceptLanguages) : undefined);
   options.messageLanguage = messageLanguageOf(ctx.acceptLanguages);
+  options.date = requestDate(input, ctx);
   for (const name of OPTION_PARAMS) {
     if (!input.has(name)) continue;
     for (const value of input.all<ParamValue>(name)) {
@@ -172,6 +173,7 @@ function valueSetOf(input: OperationInput, ctx: OperationContext, options: Valid
       return rules.find((r) => r.mode === 'override')?.version ?? asked ?? rules.find((r) => r.mode === 'default')?.version;
     },
     notFound: (url, version) => txError(404, 'not-found', msg.valueSetNotFound(version ? `${url}|${version}` : url), { txIssueType: 'not-found' }),
+    date: options.date,
   });
 }
 
@@ -179,6 +181,7 @@ function valueSetOf(input: OperationInput, ctx: OperationContext, options: Valid
 export const VALUE_SET_VALIDATE_INPUTS: OperationDocumentation['inputs'] = {
   ...VS_VALIDATE.inputs,
   valueSet: { type: 'ValueSet', documentation: VS_VALIDATE.inputs.valueSet! },
+  date: `${VS_VALIDATE.inputs.date} This server: ${DATE_DOCUMENTATION}`,
   ...COMMON_INPUTS,
 };
 
@@ -219,6 +222,7 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
       ...CS_VALIDATE.inputs,
       url: `${CS_VALIDATE.inputs.url} This server: url|version names the version too.`,
       codeSystem: { type: 'CodeSystem', documentation: CS_VALIDATE.inputs.codeSystem! },
+      date: `${CS_VALIDATE.inputs.date} This server: ${DATE_DOCUMENTATION}`,
       system: "As R5's: the code's system, where 'url' does not give it.",
       systemVersion: VS_VALIDATE.inputs.systemVersion!,
       ...COMMON_INPUTS,
@@ -235,8 +239,9 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
     const cs = (target as CodeSystem | undefined) ?? input.one<CodeSystem>('codeSystem');
     const first = value.codings[0];
     let url = cs?.url ?? input.string('url');
-    // a version asked for picks that version of the code system's url, at instance level too
-    let version = asked ?? cs?.version;
+    // a version asked for picks that version of the code system's url, at instance level too; so does a date (the
+    // version in force then), as for $lookup
+    let version = asked ?? (target && options.date !== undefined ? undefined : cs?.version);
     if (url) {
       const parsed = parseCanonical(url);
       url = parsed.url;

@@ -3,6 +3,8 @@ import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import type { OperationInput } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
+import { versionOnRequestDate, type RequestDate } from '../terminology/compose/versions';
+import { txError } from '../terminology/validation/messages';
 import type { OperationContext } from './context';
 import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
 
@@ -21,6 +23,8 @@ export interface ValueSetParameter {
   /** The version to resolve, from the version asked for (version rules of the request may change it). */
   version?: (url: string, asked: string | undefined) => string | undefined;
   notFound?: (url: string, version: string | undefined) => FhirError;
+  /** The request's `date`: a canonical without a version (nor one the version rules give) takes the version in force then. */
+  date?: RequestDate;
 }
 
 export const VALUE_SET_PARAMETER: ValueSetParameter = {
@@ -42,7 +46,17 @@ export function resolveValueSet(
   input: OperationInput, ctx: OperationContext, target: ValueSet | undefined, how: ValueSetParameter = VALUE_SET_PARAMETER,
 ): ValueSet {
   const { names } = how;
-  if (target) return instanceAtVersion(ctx.registry, target, versionAskedOfInstance(input, target, names), names.version);
+  const onDate = (url: string): string | undefined => {
+    if (how.date === undefined) return undefined;
+    const found = versionOnRequestDate(ctx.registry, 'ValueSet', url, how.date);
+    if (found !== undefined && 'problem' in found) throw txError(404, 'not-found', found.problem, { txIssueType: 'not-found', expression: ['date'] });
+    return found?.version;
+  };
+  if (target) {
+    // a date, when no version is asked for, picks the version of the instance's url in force then, as for $lookup
+    const asked = versionAskedOfInstance(input, target, names);
+    return instanceAtVersion(ctx.registry, target, asked ?? (target.url ? onDate(target.url) : undefined), asked !== undefined ? names.version : 'date');
+  }
   const inline = input.one<ValueSet>(names.valueSet);
   if (inline) {
     if (inline.resourceType !== 'ValueSet') {
@@ -58,8 +72,23 @@ export function resolveValueSet(
   }
   const { url, version: inUrl } = parseCanonical(canonical);
   const asked = input.string(names.version) ?? inUrl;
-  const version = how.version ? how.version(url, asked) : asked;
+  const named = how.version ? how.version(url, asked) : asked;
+  const version = named ?? onDate(url);
   const vs = ctx.registry.find('ValueSet', url, version);
   if (!vs) throw (how.notFound ?? defaultNotFound(names))(url, version);
   return vs;
+}
+
+/** What `date` means to $expand and the $validate-codes (after R4's text of it). */
+export const DATE_DOCUMENTATION = 'a value set named by url without a version, a code system an include does not pin and a value set an ' +
+  "import does not pin take the version in force on that date, by $lookup's rule (its stated date, else when it was first written to " +
+  'this server; drafts never); a version named by the request or the value set (force-system-version, the include\'s own, the ' +
+  "lockedDate, system-version, check-system-version, default-valueset-version, valueSetVersion) comes first. At instance level, a " +
+  "date without a version asked for picks the version of the instance's url in force then, as for $lookup. None in force yet: 404 " +
+  '(a code system for $validate-code: result false).';
+
+/** The request's `date` with what the server knows of when written versions came into use, as `$lookup` reads it. */
+export function requestDate(input: OperationInput, ctx: OperationContext): RequestDate | undefined {
+  const date = input.string('date');
+  return date === undefined ? undefined : { date, written: ctx.written };
 }

@@ -29,7 +29,8 @@ const flatten = (c: ValueSetExpansionContains[] | undefined): ValueSetExpansionC
 
 describe('GET and POST $expand', () => {
   it('takes date as a FHIR date or dateTime at any precision, and refuses a value that is neither (400)', async () => {
-    for (const date of ['2025', '2025-06', '2025-06-30', '2025-06-30T12:00:00Z', '2025-06-30T12:00:00.250+01:00']) {
+    // the catalog came into force on 2026-11-23: before that it is a 404 (versions-on-a-date.test.ts)
+    for (const date of ['2027', '2027-06', '2027-06-30', '2027-06-30T12:00:00Z', '2027-06-30T12:00:00.250+01:00']) {
       await request(server.app).get('/fhir/ValueSet/$expand').query({ url: CATALOG_119, date, count: '1' }).expect(200);
     }
     for (const date of ['2025-06-30T25:00:00Z', '2025-06-30T12:00:00', '30-06-2025', '2025-6-30', 'today']) {

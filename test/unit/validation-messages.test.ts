@@ -52,6 +52,7 @@ const samples: Samples = {
   filterNotBoolean: ['inactive', 'maybe'],
   lockedDateNotDate: [{ resourceType: 'ValueSet', status: 'active', url: 'http://vs' }, '2021-13'],
   notInForceOnLockedDate: ['CodeSystem', 'http://s', { resourceType: 'ValueSet', status: 'active', url: 'http://vs' }, '2019', ['1 (2020-01-01)', '2 (2025-01-01)']],
+  notInForceOnDate: ['ValueSet', 'http://vs', '2019', ['1 (2020-01-01)', '2 (2025-01-01)']],
   filterNotUnderstood: ['http://s', 'flavour', '=', 'x'],
   circularReference: ['http://vs', ['http://a', 'http://vs']],
   statusReference: ['retired', 'CodeSystem', 'http://s|1'],

@@ -7,7 +7,7 @@ import { compileFilter } from './filter';
 import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
 import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
 import { assertIncludeShape, checkContent, composeVersionsMatch, exclusionRemoves, exclusionVersion, namesSeveralVersions, sameValueSet, vurl } from './rules';
-import { assertLockedDate, resolveIncludeProvider, versionOnComposeDate } from './versions';
+import { assertLockedDate, resolveIncludeProvider, versionOnComposeDate, versionOnRequestDate } from './versions';
 import { missingSupplementsError } from '../supplement-problems';
 import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
 import type { TerminologyRegistry } from '../registry';
@@ -154,7 +154,8 @@ export class ComposeEvaluator {
     }
     const parsed = parseCanonical(ref);
     let version = parsed.version;
-    // an import without a version: the version in force on the compose's lockedDate, else default-valueset-version
+    // an import without a version: the version in force on the compose's lockedDate, else default-valueset-version,
+    // else the version in force on the request's date
     const locked = version === undefined ? versionOnComposeDate(this.registry, 'ValueSet', parsed.url, container) : undefined;
     if (locked !== undefined) {
       if ('problem' in locked) throw txError(404, 'not-found', locked.problem, { txIssueType: 'not-found' });
@@ -165,6 +166,11 @@ export class ComposeEvaluator {
       version = fallback;
       const applied = canonical(parsed.url, fallback);
       if (!result.appliedValueSetVersions.includes(applied)) result.appliedValueSetVersions.push(applied);
+    }
+    if (version === undefined && locked === undefined && fallback === undefined && this.options.date !== undefined) {
+      const onDate = versionOnRequestDate(this.registry, 'ValueSet', parsed.url, this.options.date);
+      if (onDate !== undefined && 'problem' in onDate) throw txError(404, 'not-found', onDate.problem, { txIssueType: 'not-found', expression: ['date'] });
+      version = onDate?.version;
     }
     const found = this.registry.find('ValueSet', parsed.url, version);
     if (!found) {

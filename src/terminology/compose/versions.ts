@@ -1,7 +1,7 @@
 import type { CodeSystem, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
 import { type Message, msg, txError } from '../validation/messages';
-import { datedVersions, isFhirDate, versionOnLockedDate } from '../in-force';
+import { datedVersions, isFhirDate, versionInForce, versionOnLockedDate, type WrittenTimes } from '../in-force';
 import { canonical, compareVersions } from '../canonical';
 import { versionMatches } from '../versions';
 import type { CodeSystemProvider } from '../providers/provider';
@@ -17,6 +17,14 @@ export interface SystemVersionRules {
   forceSystemVersions?: Map<string, string>;
   /** Versions a code system must have (check-system-version); also the default for unpinned includes. */
   checkSystemVersions?: Map<string, string>;
+  /** The request's `date`: the version in force then, where nothing else names one (versionOnRequestDate). */
+  date?: RequestDate;
+}
+
+/** A request's `date` ($expand, $validate-code) and what the server knows of when written versions came into use. */
+export interface RequestDate {
+  date: string;
+  written?: WrittenTimes;
 }
 
 /** A version parameter that took effect, echoed in the expansion parameters. */
@@ -59,6 +67,23 @@ export function versionOnComposeDate(
   return { problem: msg.notInForceOnLockedDate(type, url, vs, lockedDate, known) };
 }
 
+/**
+ * The version a request's `date` picks of a code system or value set that nothing else pins (no version of its own,
+ * no lockedDate, no version parameter of the request for it): the version in force on that date, by `$lookup`'s and
+ * `$translate`'s rule (in-force.ts, versionInForce: its stated date, else when it was first written here), or the
+ * problem that none was in force yet. Undefined when the url has no version at all (it is reported as unknown where it
+ * is used). The one rule of `$expand` and `$validate-code`.
+ */
+export function versionOnRequestDate(
+  registry: TerminologyRegistry, type: 'CodeSystem' | 'ValueSet', url: string, on: RequestDate,
+): LockedVersion | undefined {
+  const inForce = versionInForce(registry, type, url, on.date, on.written, notSupplement);
+  if (inForce) return { version: inForce.version };
+  const known = datedVersions(registry, type, url, notSupplement);
+  if (known.length === 0) return undefined;
+  return { problem: msg.notInForceOnDate(type, url, on.date, known) };
+}
+
 /** A compose's lockedDate must be an R4 date: a 400 naming it otherwise. */
 export function assertLockedDate(vs: ValueSet): void {
   const lockedDate = vs.compose?.lockedDate;
@@ -69,7 +94,8 @@ export function assertLockedDate(vs: ValueSet): void {
 /**
  * Chooses the code system version for one compose include: force-system-version wins, then the include's own
  * version, then the version in force on the compose's lockedDate (a 404 when none was), then system-version /
- * check-system-version as defaults; a check-system-version is enforced last.
+ * check-system-version as defaults, then the version in force on the request's date (a 404 when none was); a
+ * check-system-version is enforced last.
  */
 export function resolveIncludeProvider(
   registry: TerminologyRegistry,
@@ -98,6 +124,10 @@ export function resolveIncludeProvider(
   } else if (check !== undefined) {
     version = check;
     applied({ name: 'check-system-version', value: canonical(system, check) });
+  } else if (rules.date !== undefined) {
+    const onDate = versionOnRequestDate(registry, 'CodeSystem', system, rules.date);
+    if (onDate !== undefined && 'problem' in onDate) throw txError(404, 'not-found', onDate.problem, { txIssueType: 'not-found', expression: ['date'] });
+    version = onDate?.version;
   }
   const definition = registry.findCodeSystem(system, version);
   if (definition) {

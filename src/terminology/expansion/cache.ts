@@ -12,24 +12,25 @@ export interface IndexedComposeResult extends ComposeResult {
 }
 
 /**
- * Evaluations per registry, per value set and per options (version rules, supplements: none for most requests; at
+ * Evaluations per registry, per value set and per options (version rules, supplements, date: none for most requests; at
  * most MAX_OPTION_SETS per value set, as the options come from requests and each evaluation may be large).
  */
 const caches = new WeakMap<TerminologyRegistry, WeakMap<ValueSet, BoundedMap<string, Tracked<IndexedComposeResult>>>>();
 export const MAX_OPTION_SETS = 16;
 
 /** The key of options that set nothing (most requests'): what optionsKey gives them, without building it. */
-const NO_OPTIONS = ';;;;;';
+const NO_OPTIONS = ';;;;;;';
 
 function optionsKey(options: ComposeOptions): string {
   if (
     !options.systemVersions?.size && !options.forceSystemVersions?.size && !options.checkSystemVersions?.size &&
-    !options.defaultValueSetVersions?.size && !options.supplements?.length && options.maxEntries === undefined
+    !options.defaultValueSetVersions?.size && !options.supplements?.length && options.maxEntries === undefined &&
+    options.date === undefined
   ) return NO_OPTIONS;
   const m = (x?: Map<string, string>) => (x ? [...x].sort().join(',') : '');
   return [
     m(options.systemVersions), m(options.forceSystemVersions), m(options.checkSystemVersions), m(options.defaultValueSetVersions),
-    (options.supplements ?? []).join(','), options.maxEntries ?? '',
+    (options.supplements ?? []).join(','), options.maxEntries ?? '', options.date?.date ?? '',
   ].join(';');
 }
 

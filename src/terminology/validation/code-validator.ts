@@ -8,7 +8,7 @@ import { type CodedValue, issuePathOf, validateCodedValue } from './concept-chec
 import { ValidationContext } from './context';
 import { msg } from './messages';
 import type { ValidationOptions } from './options';
-import { PrepareProblem, prepareOnce, prepareValueSet } from './prepared-value-set';
+import { PrepareProblem, prepareOnce, prepareValueSet, versionOnDate } from './prepared-value-set';
 import { ValueSetChecker } from './vs-checker';
 
 export type { CodedValue, ValidationMode } from './concept-check';
@@ -51,6 +51,15 @@ export class CodeValidator {
     const systemPath = addToPath(issuePathOf(value.mode) === 'CodeableConcept' ? 'CodeableConcept.coding[0]' : issuePathOf(value.mode), 'system');
     if (!url) {
       return this.problemResult(ctx, new PrepareProblem(msg.noSystem(), 'invalid'), value, 'warning', issuePathOf(value.mode) || undefined, false);
+    }
+    // nothing names the version (nor the coding): the version in force on the request's date, if it has one
+    if (version === undefined && !value.codings.some((c) => c.version)) {
+      try {
+        version = versionOnDate(ctx, 'CodeSystem', url);
+      } catch (e) {
+        if (e instanceof PrepareProblem) return this.problemResult(ctx, e, value, 'error', systemPath);
+        throw e;
+      }
     }
     const provider = ctx.access.find(url, version);
     if (!provider) {

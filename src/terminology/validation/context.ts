@@ -55,13 +55,13 @@ export class ValidationContext {
   }
 
   /**
-   * What finding a code system depends on besides the catalogs: the version rules and supplements of the request
+   * What finding a code system depends on besides the catalogs: the version rules, date and supplements of the request
    * (and of the value sets it meets); '' for most requests.
    */
   resolutionKey(): string {
     const options = this.options;
-    if (options.versionRules.length === 0 && options.supplements.size === 0 && this.requiredSupplements.size === 0) return '';
-    return JSON.stringify([options.versionRules, [...options.supplements], [...this.requiredSupplements]]);
+    if (options.versionRules.length === 0 && options.supplements.size === 0 && this.requiredSupplements.size === 0 && options.date === undefined) return '';
+    return JSON.stringify([options.versionRules, [...options.supplements], [...this.requiredSupplements], options.date?.date ?? null]);
   }
 
   unusedSupplements(): string[] {

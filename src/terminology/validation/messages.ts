@@ -245,6 +245,9 @@ export const msg = {
       + `. Versions known (with their date): ${known.join(', ')}`,
     `Ingen version af ${typeNameDa(type)} ${q(url)} var gældende ${q(lockedDate)} (lockedDate i ${valueSetNamed(vs).da}), så værdisættet kan ikke bruges`
       + `. Kendte versioner (med deres dato): ${known.join(', ')}`),
+  notInForceOnDate: (type: 'CodeSystem' | 'ValueSet', url: string, date: string, known: readonly string[]): Message =>
+    m(undefined, `No version of the ${type} ${q(url)} was in force on ${q(date)}, the date asked for. Versions known (with their date): ${known.join(', ')}`,
+      `Ingen version af ${typeNameDa(type)} ${q(url)} var gældende ${q(date)}, den dato der blev spurgt om. Kendte versioner (med deres dato): ${known.join(', ')}`),
   filterNotUnderstood: (system: string, property: string, op: string, value: string): Message =>
     m('FILTER_NOT_UNDERSTOOD', `The filter "${property} ${op} ${value}" was not understood in the context of ${system}`,
       `Filteret "${property} ${op} ${value}" kan ikke forstås for kodesystemet ${system}: egenskaben ${q(property)} er ikke defineret`),

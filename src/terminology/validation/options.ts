@@ -2,6 +2,7 @@ import type { ValueSet } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
 import type { Language } from '../../errors/issue';
 import { primitiveValue } from '../../fhir/choice-value';
+import type { RequestDate } from '../compose/versions';
 import { InvalidLanguageError, LanguageList } from './languages';
 
 export type VersionRuleMode = 'default' | 'check' | 'override';
@@ -48,6 +49,8 @@ export class ValidationOptions {
   /** lenient-display-validation: wrong displays are warnings, not errors. */
   displayWarning = false;
   membershipOnly = false;
+  /** The request's `date`: code systems and value sets nothing else pins take the version in force then (prepared-value-set.ts). */
+  date?: RequestDate;
   /** The language of the result's message and issues (src/errors/message-language.ts): Danish only when asked for. */
   messageLanguage: Language = 'en';
   /** The parameters taken in (a value set's own do not replace the request's). */

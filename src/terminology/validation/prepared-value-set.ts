@@ -4,7 +4,7 @@ import { parseCanonical } from '../canonical';
 import { BoundedMap } from '../bounded-map';
 import { compileFilter } from '../compose/filter';
 import { assertIncludeShape, composeVersionsMatch, excludesOneVersion } from '../compose/rules';
-import { assertLockedDate, versionOnComposeDate } from '../compose/versions';
+import { assertLockedDate, versionOnComposeDate, versionOnRequestDate } from '../compose/versions';
 import type { CodeSystemProvider } from '../providers/provider';
 import type { Tracked } from '../read-tracking';
 import type { TerminologyRegistry } from '../registry';
@@ -110,16 +110,28 @@ export function compiledFilters(provider: CodeSystemProvider, inc: ValueSetCompo
  * The version a value set's compose pins a code system or an imported value set to: the reference's own, else the one
  * in force on the compose's lockedDate (compose/versions.ts, the rule `$expand` follows), unless a force- rule of the
  * request decides; a PrepareProblem when none was in force then. The request's version rules are applied after
- * (CodeSystemAccess.versionFor: force-, then this version, then the defaults).
+ * (CodeSystemAccess.versionFor: force-, then this version, then the defaults), and the request's date after them all.
  */
 export function composeVersion(ctx: ValidationContext, type: 'CodeSystem' | 'ValueSet', url: string, own: string | undefined,
   from: ValueSet): string | undefined {
   if (own) return own;
   if (ctx.options.rulesFor(url).some((r) => r.mode === 'override')) return undefined;
   const locked = versionOnComposeDate(ctx.registry, type, url, from);
-  if (locked === undefined) return undefined;
+  if (locked === undefined) return versionOnDate(ctx, type, url);
   if ('problem' in locked) throw new PrepareProblem(locked.problem, 'not-found', url);
   return locked.version;
+}
+
+/**
+ * The version the request's `date` picks of a url no version rule of the request names (versionOnRequestDate, the
+ * rule `$expand` follows); a PrepareProblem when none was in force then. Undefined without a date.
+ */
+export function versionOnDate(ctx: ValidationContext, type: 'CodeSystem' | 'ValueSet', url: string): string | undefined {
+  const date = ctx.options.date;
+  if (date === undefined || ctx.options.rulesFor(url).length > 0) return undefined;
+  const onDate = versionOnRequestDate(ctx.registry, type, url, date);
+  if (onDate !== undefined && 'problem' in onDate) throw new PrepareProblem(onDate.problem, 'not-found', url);
+  return onDate?.version;
 }
 
 /** The canonical an import of `from` resolves to under its compose's lockedDate and the request's version rules. */
