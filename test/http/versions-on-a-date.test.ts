@@ -4,7 +4,8 @@
  * url without a version, a code system an include does not pin and a value set an import does not pin take the
  * version in force on that date. The request's own versions come first (force-system-version, the include's or
  * import's version, the lockedDate, system-version, check-system-version, default-valueset-version, valueSetVersion);
- * the date fills in what none of them names. At instance level the instance is what the operation works on.
+ * the date fills in what none of them names. At instance level, a date without a version asked for picks the version of the
+ * instance's url in force then, as for `$lookup`.
  */
 import type { CodeSystem, Parameters, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import request from 'supertest';
@@ -95,8 +96,10 @@ describe('CodeSystem/$validate-code with date', () => {
     expect((await validate('CodeSystem/$validate-code', { url: U, code: 'E', 'system-version': `${U}|2.0.0`, date })).result).toBe(true);
   });
 
-  it('at instance level validates in the instance, whatever the date', async () => {
-    expect(await validate('CodeSystem/dated-2/$validate-code', { code: 'E', date: '2021-06-01' })).toMatchObject({ result: true, version: '2.0.0' });
+  it("at instance level validates in the version of the instance's url in force then, as $lookup looks up; a version asked for comes first", async () => {
+    expect(await validate('CodeSystem/dated-2/$validate-code', { code: 'E', date: '2021-06-01' })).toMatchObject({ result: false, version: '1.0.0' });
+    expect(await validate('CodeSystem/dated-2/$validate-code', { code: 'E' })).toMatchObject({ result: true, version: '2.0.0' });
+    expect(await validate('CodeSystem/dated-2/$validate-code', { code: 'E', version: '2.0.0', date: '2021-06-01' })).toMatchObject({ result: true, version: '2.0.0' });
   });
 });
 
@@ -134,8 +137,11 @@ describe('ValueSet/$expand with date', () => {
     expect(await expand({ url: IMPORTS })).toMatchObject({ codes: ['A', 'E'], usedValueSets: [`${V}|2.0.0`] });
   });
 
-  it('at instance level expands the instance, with the code system versions in force then', async () => {
-    expect(await expand({ date: '2021-06-01' }, 'ValueSet/dated-vs-2/$expand')).toMatchObject({ version: '2.0.0', codes: ['A'], used: [`${U}|1.0.0`] });
+  it("at instance level expands the version of the instance's url in force then, with the code system versions in force then", async () => {
+    expect(await expand({ date: '2021-06-01' }, 'ValueSet/dated-vs-2/$expand')).toMatchObject({ version: '1.0.0', codes: ['A', 'B'], used: [`${U}|1.0.0`] });
+    expect(await expand({ date: '2025-03' }, 'ValueSet/dated-vs-2/$expand')).toMatchObject({ version: '1.0.0', codes: ['A', 'B', 'E'], used: [`${U}|2.0.0`] });
+    expect(await expand({}, 'ValueSet/dated-vs-2/$expand')).toMatchObject({ version: '2.0.0', codes: ['A', 'E'] });
+    expect(await expand({ date: '2021-06-01', valueSetVersion: '2.0.0' }, 'ValueSet/dated-vs-2/$expand')).toMatchObject({ version: '2.0.0', codes: ['A'], used: [`${U}|1.0.0`] });
   });
 });
 
@@ -156,7 +162,7 @@ describe('ValueSet/$validate-code with date', () => {
     await get('ValueSet/$validate-code', { url: V, system: U, code: 'A', date: '2017' }).expect(404);
   });
 
-  it('at instance level checks in the instance, with the code system versions in force then', async () => {
+  it("at instance level checks in the version of the instance's url in force then, with the code system versions in force then", async () => {
     expect(await validate('ValueSet/dated-vs-2/$validate-code', { system: U, code: 'E', date: '2021-06-01' })).toMatchObject({ result: false });
     expect(await validate('ValueSet/dated-vs-2/$validate-code', { system: U, code: 'E' })).toMatchObject({ result: true });
   });
