@@ -145,6 +145,34 @@ describe('GET and POST $expand', () => {
     await request(server.app).get('/fhir/ValueSet/$expand').set('Accept-Language', '!!, da').query({ url: CATALOG_119, count: '1' }).expect(200);
   });
 
+  it('lists includes of several versions of one code system in compose order, a code both list where it first comes (newest first)', async () => {
+    const S = 'http://example.org/fhir/CodeSystem/compose-order';
+    const version = (v: string, codes: string[]): CodeSystem => ({
+      resourceType: 'CodeSystem', url: S, version: v, status: 'active', content: 'complete', concept: codes.map((code) => ({ code })),
+    });
+    const expansion = async (include: unknown[], versionsMatch?: boolean) => {
+      const compose = {
+        ...(versionsMatch ? { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter',
+          extension: [{ url: 'name', valueCode: 'versionsMatch' }, { url: 'value', valueString: 'true' }] }] } : {}),
+        include,
+      };
+      const res = await post(parametersOf(inlineValueSet(compose), { name: 'tx-resource', resource: version('1.0.0', ['A', 'B']) },
+        { name: 'tx-resource', resource: version('2.0.0', ['A', 'B', 'E']) })).expect(200);
+      const exp = (res.body as ValueSet).expansion!;
+      return {
+        contains: exp.contains!.map((c) => `${c.code}|${c.version}`),
+        used: exp.parameter!.filter((p) => p.name === 'used-codesystem').map((p) => p.valueUri),
+      };
+    };
+    expect(await expansion([{ system: S, version: '1.0.0', concept: [{ code: 'A' }] }, { system: S, version: '2.0.0', concept: [{ code: 'E' }] }]))
+      .toEqual({ contains: ['A|1.0.0', 'E|2.0.0'], used: [`${S}|1.0.0`, `${S}|2.0.0`] });
+    expect(await expansion([{ system: S, version: '2.0.0', concept: [{ code: 'E' }] }, { system: S, version: '1.0.0', concept: [{ code: 'A' }] }]))
+      .toEqual({ contains: ['E|2.0.0', 'A|1.0.0'], used: [`${S}|2.0.0`, `${S}|1.0.0`] });
+    const both = [{ system: S, version: '1.0.0', concept: [{ code: 'B' }, { code: 'A' }] }, { system: S, version: '2.0.0', concept: [{ code: 'E' }, { code: 'A' }] }];
+    expect((await expansion(both)).contains).toEqual(['B|1.0.0', 'A|2.0.0', 'A|1.0.0', 'E|2.0.0']);
+    expect((await expansion(both, true)).contains).toEqual(['B|1.0.0', 'A|2.0.0', 'E|2.0.0']);
+  });
+
   it('lets a client lower, but not raise, the too-costly threshold', async () => {
     const whole = parametersOf(inlineValueSet({ include: [{ system: FSIII }] }));
     const res = await post(whole, { 'X-Too-Costly-Threshold': '100' }).expect(422);

@@ -87,15 +87,28 @@ export class ComposeEvaluator {
       }
     });
 
-    // Several versions of one code system: the newest first, so its codes come first
+    // Several versions of one code system: the newest evaluated first, so that its entry of a code several list is
+    // the one kept when versions match, and comes first; the expansion is then put back in compose order (below)
     const ordered = includes.map((inc, i) => ({ inc, i })).sort((a, b) =>
       a.inc.system === b.inc.system && a.inc.version && b.inc.version ? -compareVersions(a.inc.version, b.inc.version) : 0);
+    const reordered = ordered.some(({ i }, at) => i !== at);
+    // where each code (of any version) first comes in compose order: its include and its place in it
+    const firstPlace = reordered ? new Map<string, [number, number]>() : undefined;
+    const includeOf = reordered ? new Map<CodeSystemProvider, number>() : undefined;
     const seen = new Set<string>();
     for (const { inc, i } of ordered) {
+      const providersBefore = result.providers.length;
+      let at = 0;
       for (const e of this.evaluateInclude(vs, inc, `ValueSet.compose.include[${i}]`, result, compose.inactive)) {
         this.budget?.tick();
         const removedFrom = excluded.size > 0 ? excluded.get(entryKey(e.system, e.code)) : undefined;
         if (removedFrom && exclusionRemoves(removedFrom, e.version)) continue;
+        if (firstPlace) {
+          const code = entryKey(e.system, e.code);
+          const place = firstPlace.get(code);
+          if (!place || place[0] > i) firstPlace.set(code, [i, at]);
+          at++;
+        }
         const k = key(e);
         if (seen.has(k)) {
           result.hierarchical = false;
@@ -107,6 +120,13 @@ export class ComposeEvaluator {
           throw txError(422, 'too-costly', msg.valueSetTooCostly(vs, this.options.maxEntries));
         }
       }
+      for (const p of result.providers.slice(providersBefore)) includeOf?.set(p, i);
+    }
+    if (firstPlace && includeOf) {
+      // a code where it first comes in compose order, its versions together (newest first); code systems likewise
+      const place = (e: ExpansionEntry): [number, number] => firstPlace.get(entryKey(e.system, e.code))!;
+      result.entries.sort((a, b) => place(a)[0] - place(b)[0] || place(a)[1] - place(b)[1]);
+      result.providers.sort((a, b) => (includeOf.get(a) ?? -1) - (includeOf.get(b) ?? -1));
     }
     const versionsBySystem = new Map<string, Set<string | undefined>>();
     for (const e of result.entries) {
