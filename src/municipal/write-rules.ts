@@ -10,6 +10,7 @@ import type { CodeSystemProvider, Concept, ConceptStatus } from '../terminology/
 import { entryKey } from '../terminology/compose/evaluator';
 import { includeShapeProblem } from '../terminology/compose/rules';
 import { importCycle, importCycleText } from '../terminology/compose/import-cycle';
+import { hierarchyCycles, hierarchyCycleText } from '../terminology/hierarchy-cycle';
 import { evaluateValueSet, type IndexedComposeResult } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
@@ -217,6 +218,10 @@ function checkValueSet(vs: ValueSet, registry: TerminologyRegistry, issues: Issu
 function checkCodeSystem(cs: CodeSystem, issues: Issues): void {
   for (const d of duplicateCodes(cs.concept)) {
     issues.error('duplicate', { en: `Duplicate code '${excerpt(d.code)}' (first at ${d.first()})`, da: `Koden '${excerpt(d.code)}' findes to gange (første gang i ${d.first()}).` }, `${d.at()}.code`, d.code);
+  }
+  for (const cycle of hierarchyCycles(cs)) {
+    const said = hierarchyCycleText(cycle);
+    issues.error('business-rule', { en: `The hierarchy ${said.en}`, da: `Hierarkiet ${said.da}` }, cycle.at(), cycle.codes[0]);
   }
 }
 

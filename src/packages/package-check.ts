@@ -129,7 +129,7 @@ export interface CheckOptions {
 /**
  * Checks a package as read: its package.json (name, semantic version, FHIR R4, dependencies as an object) and every
  * CodeSystem, ValueSet and ConceptMap in it with the same rules as the terminology folder (R4 schema, required
- * elements, a url; one url|version once) and, as writes are, against R4's invariants (`brokenR4Invariants`). Every problem found is reported together; any problem refuses the package.
+ * elements, a url, no cycle in a code system's hierarchy; one url|version once) and, as writes are, against R4's invariants (`brokenR4Invariants`). Every problem found is reported together; any problem refuses the package.
  * Parsing and checking a large file each hold the CPU for a while (MAX_FILE_BYTES bounds how long), so the check gives
  * the event loop a turn before each file and between a file's parse and its check: other requests are answered
  * meanwhile, and the request's timeout can answer and stop it (`checkpoint`).

@@ -5,6 +5,7 @@ import { sharedFhirSchemaValidator, type FhirSchemaValidator } from '../fhir/sch
 import type { Bilingual } from '../errors/issue';
 import type { TerminologyResource } from './resource-set';
 import { duplicateCodes } from './concept-walk';
+import { hierarchyCycles, hierarchyCycleText } from './hierarchy-cycle';
 import { excerpt } from '../errors/excerpt';
 
 export class TerminologyLoadError extends Error {}
@@ -62,7 +63,8 @@ function missingRequired(type: string, r: Json): string | undefined {
 
 /**
  * What is wrong with a CodeSystem, ValueSet or ConceptMap to be published, in English and Danish: not valid R4 (the
- * schema), a required element missing, or no url; undefined when it can be served.
+ * schema), a required element missing, a code system's hierarchy a cycle (as a write is refused for), or no url;
+ * undefined when it can be served.
  */
 export function terminologyResourceProblem(json: { resourceType: string }, validator: FhirSchemaValidator = sharedFhirSchemaValidator()): Bilingual | undefined {
   const type = json.resourceType;
@@ -82,6 +84,13 @@ export function terminologyResourceProblem(json: { resourceType: string }, valid
   }
   const missing = missingRequired(type, json as Json);
   if (missing) return { en: `not a valid FHIR R4 ${type}: ${missing} is required`, da: `ikke en gyldig FHIR R4 ${type}: ${missing} er påkrævet` };
+  if (type === 'CodeSystem') {
+    const [cycle] = hierarchyCycles(json as CodeSystem, 1);
+    if (cycle) {
+      const said = hierarchyCycleText(cycle);
+      return { en: `the hierarchy ${said.en} (${cycle.at()})`, da: `hierarkiet ${said.da} (${cycle.at()})` };
+    }
+  }
   if (!(json as TerminologyResource).url) return { en: '$.url is missing; published resources need a canonical url', da: '$.url mangler; udgivne ressourcer skal have en kanonisk url' };
   return undefined;
 }

@@ -145,6 +145,21 @@ describe('package check', () => {
     expect((await checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, [{ name: 'cs.json', text: JSON.stringify(cs) }]))).resources).toHaveLength(1);
   });
 
+  it('refuses a code system whose hierarchy is a cycle, as a write is refused, naming its codes and where', async () => {
+    const cs: CodeSystem = {
+      resourceType: 'CodeSystem', url: 'http://example.org/cs', version: '1', status: 'active', content: 'complete', hierarchyMeaning: 'is-a',
+      property: [{ code: 'parent', type: 'code' }],
+      concept: [{ code: 'a', concept: [{ code: 'b' }] }, { code: 'c', property: [{ code: 'parent', valueCode: 'b' }], concept: [{ code: 'd' }] }],
+    };
+    const manifest = { name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] };
+    expect((await checkPackage(raw(manifest, [{ name: 'cs.json', text: JSON.stringify(cs) }]))).resources).toHaveLength(1);
+    cs.concept![0]!.property = [{ code: 'parent', valueCode: 'd' }];
+    expect(await problemsOf(() => checkPackage(raw(manifest, [{ name: 'cs.json', text: JSON.stringify(cs) }])))).toEqual([
+      expect.stringContaining("cs.json: hierarkiet går i ring: 'a' -> 'd' -> 'c' -> 'b' -> 'a' (hver kodes overbegreb efter den); et begreb kan ikke ligge under sig selv (CodeSystem.concept[0])"),
+    ]);
+    await expect(checkPackage(raw(manifest, [{ name: 'cs.json', text: JSON.stringify(cs) }]))).rejects.toThrow("cs.json: the hierarchy is a cycle: 'a' -> 'd' -> 'c' -> 'b' -> 'a'");
+  });
+
   it('refuses a resource that breaks an R4 invariant a write would be refused for, naming the rule, the element and the file', async () => {
     const manifest = { name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] };
     const target = (code: string) => ({ code, equivalence: 'inexact' as const });

@@ -4,6 +4,16 @@ import type { Concept, ConceptStatus } from './provider';
 const CONCEPT_PROPERTIES = 'http://hl7.org/fhir/concept-properties#';
 
 /**
+ * The local code of a standard concept property among a code system's property definitions, as a provider has it
+ * (BaseCodeSystemProvider.propertyCode): the code of the last definition with its URI, or else its conventional code.
+ */
+export function standardPropertyCode(definitions: readonly CodeSystemProperty[] | undefined, standard: string): string {
+  let code = standard;
+  for (const p of Array.isArray(definitions) ? definitions : []) if (p?.uri === CONCEPT_PROPERTIES + standard && typeof p.code === 'string') code = p.code;
+  return code;
+}
+
+/**
  * What every code system provider answers the same way from a concept's properties (status, abstract…); the
  * subclasses (CodeSystemProvider implementations) say how concepts are found and how they hang together.
  */
