@@ -87,8 +87,9 @@ export function closureEntries(
       budget?.tick();
       const other = table.node(at);
       if (!other || other.code === node.code) continue;
+      // both, for two concepts of a cycle (which a write refuses, but a code system stored before may have)
       if (table.provider.subsumes(other, node)) entries.push({ source: c, target: table.concepts[at]! });
-      else if (table.provider.subsumes(node, other)) entries.push({ source: table.concepts[at]!, target: c });
+      if (table.provider.subsumes(node, other)) entries.push({ source: table.concepts[at]!, target: c });
     }
     table.add(c, node);
   }

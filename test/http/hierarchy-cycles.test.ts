@@ -1,13 +1,16 @@
 /**
  * A code system whose hierarchy is a cycle (through `parent` or `child` properties, nested concepts, or both) is not
- * written: in it every concept would subsume the others.
+ * written: in it every concept would subsume the others. One that is stored anyway (written before the rule) or given
+ * as tx-resource is answered alike by `$subsumes` and `$closure`.
  */
-import type { CodeSystem, CodeSystemConcept, OperationOutcome } from 'fhir/r4';
+import type { CodeSystem, CodeSystemConcept, ConceptMap, OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
+import { MemoryStore } from '../../src/store/memory-store';
 import { testApp } from '../support/app';
 import { inEnglish } from '../support/english';
 import { localCodeSystem, tokenFor } from '../support/local';
+import { parametersOf } from '../support/parameters';
 import { issueTranslated } from '../support/translation';
 
 const JSON_TYPE = 'application/fhir+json';
@@ -114,5 +117,53 @@ describe('a hierarchy without a cycle is written', () => {
       concept('other', { property: [{ code: 'child', valueCode: 'left' }, { code: 'parent', valueCode: 'top' }] }),
     ]);
     await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', admin).type(JSON_TYPE).send(cs).expect(201);
+  });
+});
+
+describe('a code system with a cycle that is served anyway', () => {
+  const ring = (): CodeSystem => codeSystem('stored-ring', [
+    concept('a', { property: [{ code: 'parent', valueCode: 'c' }] }), concept('b', { property: [{ code: 'parent', valueCode: 'a' }] }),
+    concept('c', { property: [{ code: 'parent', valueCode: 'b' }] }), concept('d', { property: [{ code: 'parent', valueCode: 'a' }] }),
+  ]);
+  const system = ring().url!;
+
+  const subsumes = async (target: App, a: string, b: string, txResource?: CodeSystem): Promise<string | undefined> => {
+    const res = await request(target).post('/fhir/CodeSystem/$subsumes').type(JSON_TYPE).send(parametersOf(
+      { name: 'system', valueUri: system }, { name: 'codeA', valueCode: a }, { name: 'codeB', valueCode: b },
+      ...(txResource ? [{ name: 'tx-resource', resource: txResource }] : []),
+    )).expect(200);
+    return (res.body as Parameters).parameter?.find((p) => p.name === 'outcome')?.valueCode;
+  };
+
+  /** The relations $subsumes answers among the codes, as `narrower<broader`. */
+  const bySubsumes = async (target: App, codes: string[]): Promise<string[]> => {
+    const out: string[] = [];
+    for (const a of codes) for (const b of codes) if (a !== b && await subsumes(target, a, b) === 'subsumes') out.push(`${b}<${a}`);
+    return out.sort();
+  };
+
+  it('(stored before the rule) $closure lists the relations $subsumes answers, both ways round in the cycle', async () => {
+    const stored = await testApp({}, { store: new MemoryStore([ring()]) });
+    const codes = ['a', 'b', 'c', 'd'];
+    const expected = await bySubsumes(stored, codes);
+    expect(expected).toEqual(['a<b', 'a<c', 'b<a', 'b<c', 'c<a', 'c<b', 'd<a', 'd<b', 'd<c']);
+    const call = (concepts: string[]) => request(stored).post('/fhir/$closure').type(JSON_TYPE).send(parametersOf(
+      { name: 'name', valueString: 'ring' }, ...concepts.map((code) => ({ name: 'concept', valueCoding: { system, code } })),
+    )).expect(200);
+    await call([]);
+    const entries: string[] = [];
+    // one at a time and then the rest together: both ways of finding a table's relations
+    for (const concepts of [['b'], ['a'], ['c', 'd']]) {
+      for (const g of ((await call(concepts)).body as ConceptMap).group ?? []) {
+        for (const e of g.element ?? []) for (const t of e.target ?? []) entries.push(`${e.code}<${t.code}`);
+      }
+    }
+    expect(entries.sort()).toEqual(expected);
+  });
+
+  it('(as tx-resource) $subsumes answers by its hierarchy', async () => {
+    expect(await subsumes(app, 'a', 'b', ring())).toBe('subsumes');
+    expect(await subsumes(app, 'b', 'a', ring())).toBe('subsumes');
+    expect(await subsumes(app, 'd', 'a', ring())).toBe('subsumed-by');
   });
 });
