@@ -15,7 +15,7 @@ import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type Deletion, type PackageCommit, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
-import { BaseStore, FHIR_ID, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
+import { BaseStore, FHIR_ID, planChange, targetOf, storedVersionOf, toStoredVersion, versionNumber, type HistoryRow, type PlannedChange } from './store-support';
 
 /** The channel every PostgresStore notifies on after a write; the payload is `{schema} {change sequence}`. */
 export const CHANGE_CHANNEL = 'faelles_tx_changes';
@@ -370,10 +370,11 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   }
 
   async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
-    if (!FHIR_ID.test(id) || !/^\d{1,15}$/.test(versionId) || Number(versionId) > MAX_VERSION_ID) return undefined;
+    const number = versionNumber(versionId);
+    if (!FHIR_ID.test(id) || number === undefined || number > MAX_VERSION_ID) return undefined;
     const rows = await this.query<HistoryRow>(
       `SELECT resource_type, id, version_id, method, last_updated, content FROM ${this.t('resource_history')}
-       WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, Number(versionId)]);
+       WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, number]);
     return rows[0] ? storedVersionOf(rows[0]) : undefined;
   }
 
@@ -500,9 +501,10 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   /** A version of the history, read synchronously on the reader's own connection (src/store/postgres-sync-read.ts). */
   versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource {
     return () => {
-      let rows: { content: string | null }[];
+      const number = versionNumber(versionId);
+      let rows: { content: string | null }[] = [];
       try {
-        rows = this.pastVersions.query(`SELECT content FROM ${this.t('resource_history')} WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, Number(versionId)]);
+        if (number !== undefined) rows = this.pastVersions.query(`SELECT content FROM ${this.t('resource_history')} WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, number]);
       } catch (e) {
         throw mapError(e);
       }

@@ -9,7 +9,7 @@ import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromColumn, type WrittenVersion } from './past-version';
 import type { Deletion, HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
-import { BaseStore, syncVersionLoader, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, type HistoryRow, type PlannedChange } from './store-support';
+import { BaseStore, syncVersionLoader, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, versionNumber, type HistoryRow, type PlannedChange } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
@@ -247,9 +247,10 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
 
   /** One version, read synchronously: for readVersion, and for versionLoader inside a request's synchronous code. */
   private storedVersion(type: TerminologyType, id: string, versionId: string): StoredVersion | undefined {
-    if (!/^\d{1,15}$/.test(versionId)) return undefined;
+    const number = versionNumber(versionId);
+    if (number === undefined) return undefined;
     const row = this.reading(() => this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?')
-      .get(type, id, Number(versionId)) as HistoryRow | undefined);
+      .get(type, id, number) as HistoryRow | undefined);
     return row ? storedVersionOf(row) : undefined;
   }
 

@@ -11,6 +11,14 @@ import { StoreConflictError, type StoredVersion, type TerminologyStore, type Wri
  */
 export const FHIR_ID = /^(?!\.\.?$)[A-Za-z0-9\-.]{1,64}$/;
 
+/**
+ * A version id as a store writes them (1, 2, 3 …, at most 15 digits, no leading zero): version ids are strings, so
+ * `01` names no version, as in the memory store; undefined for any other text.
+ */
+export function versionNumber(versionId: string): number | undefined {
+  return /^[1-9]\d{0,14}$/.test(versionId) ? Number(versionId) : undefined;
+}
+
 export const WRITABLE_TYPES: readonly TerminologyType[] = ['CodeSystem', 'ValueSet', 'ConceptMap'];
 
 /** What a store knows about one id before a change: its latest version number and whether that is a delete. */

@@ -10,7 +10,7 @@ import { operationOutcome } from '../errors/operation-outcome';
 import { messageIssue } from '../errors/issue';
 import { toOutcomeIssue } from '../municipal/write-rules';
 import type { StoredVersion, TerminologyStore } from '../store/store';
-import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
+import { FHIR_ID, versionNumber, WRITABLE_TYPES } from '../store/store-support';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { ResourceWriter, WriteRequest, WriteResult } from './writer';
@@ -199,7 +199,7 @@ export async function readResource(registry: TerminologyRegistry, writer: Resour
 export async function readVersion(store: TerminologyStore, type: TerminologyType, id: string, vid: string): Promise<TerminologyResource> {
   validId(id);
   const noVersion = (shown: string) => FhirError.notFound(`${type}/${id} has no version ${shown}`, { da: `${type}/${id} har ingen version ${shown}` });
-  if (!/^\d{1,15}$/.test(vid)) throw noVersion(excerpt(vid));
+  if (versionNumber(vid) === undefined) throw noVersion(excerpt(vid));
   const v = await store.readVersion(type, id, vid);
   if (!v) throw noVersion(vid);
   if (!v.resource) throw new FhirError(410, 'deleted', `${type}/${id} version ${vid} is a delete`, { da: `${type}/${id} version ${vid} er en sletning` });

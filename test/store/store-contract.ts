@@ -114,6 +114,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect((await store.readVersion('CodeSystem', 'cs1', '2'))?.resource?.title).toBe('v2');
       expect(await store.readVersion('CodeSystem', 'cs1', '3')).toBeUndefined();
       expect(await store.readVersion('CodeSystem', 'cs1', 'x')).toBeUndefined();
+      // version ids are compared as the strings they are: another spelling of a number is no version
+      for (const other of ['01', '002', '+1', '1.0', '1e0', ' 1', '0']) expect(await store.readVersion('CodeSystem', 'cs1', other)).toBeUndefined();
     });
 
     it('update with the current version as expected version succeeds; with a stale one it is a conflict and changes nothing', async () => {
@@ -320,6 +322,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(first().version).toBe('1.0.0');
         expect(() => store.versionLoader('CodeSystem', 'l', '3')()).toThrow(); // the delete
         expect(() => store.versionLoader('CodeSystem', 'l', '9')()).toThrow();
+        expect(() => store.versionLoader('CodeSystem', 'l', '01')()).toThrow();
         expect(() => store.versionLoader('ValueSet', 'l', '1')()).toThrow();
       });
 
