@@ -170,6 +170,17 @@ export const MIGRATIONS: readonly Migration[] = [
       WHERE content IS NOT NULL;
     `,
   },
+  // ---- migration: the HTTP method of the write that made a version ----
+  {
+    // expand: a nullable column, which builds of migrations 1–7 neither read nor write; the rows they write have none,
+    // and their history entries are read from \`method\` as before (create POST, update PUT, delete DELETE)
+    version: 8,
+    name: 'the HTTP method of the write that made each version',
+    compatibleFrom: 1,
+    sql: `
+      ALTER TABLE resource_history ADD COLUMN request_method text CHECK (request_method IN ('POST', 'PUT', 'DELETE'));
+    `,
+  },
   // ---- end of migration ----
 ];
 

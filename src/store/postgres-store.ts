@@ -373,7 +373,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const number = versionNumber(versionId);
     if (!FHIR_ID.test(id) || number === undefined || number > MAX_VERSION_ID) return undefined;
     const rows = await this.query<HistoryRow>(
-      `SELECT resource_type, id, version_id, method, last_updated, content FROM ${this.t('resource_history')}
+      `SELECT resource_type, id, version_id, method, request_method, last_updated, content FROM ${this.t('resource_history')}
        WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, number]);
     return rows[0] ? storedVersionOf(rows[0]) : undefined;
   }
@@ -381,7 +381,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
     if (!FHIR_ID.test(id)) return [];
     const rows = await this.query<HistoryRow>(
-      `SELECT resource_type, id, version_id, method, last_updated, content FROM ${this.t('resource_history')}
+      `SELECT resource_type, id, version_id, method, request_method, last_updated, content FROM ${this.t('resource_history')}
        WHERE resource_type = $1 AND id = $2 ORDER BY version_id DESC`, [type, id]);
     return rows.map((r) => storedVersionOf(r));
   }
@@ -394,7 +394,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = await this.query<{ total: string }>(`SELECT count(*)::text AS total FROM ${this.t('resource_history')} ${filter}`, args);
     const rows = await this.query<HistoryRow>(
-      `SELECT resource_type, id, version_id, method, last_updated, content FROM ${this.t('resource_history')} ${filter}
+      `SELECT resource_type, id, version_id, method, request_method, last_updated, content FROM ${this.t('resource_history')} ${filter}
        ORDER BY last_updated COLLATE "C" DESC, resource_type COLLATE "C", id COLLATE "C", version_id DESC
        LIMIT $${args.length + 1} OFFSET $${args.length + 2}`, [...args, query.count, query.offset]);
     return { total: Number(total), versions: rows.map((r) => storedVersionOf(r)) };
@@ -458,9 +458,9 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
           }
         }
         await client.query(
-          `INSERT INTO ${this.t('resource_history')} (resource_type, id, version_id, method, last_updated, content, change_seq, head)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [resourceType, id, planned.versionId, planned.method, lastUpdated, content, seq, planned.resource ? headColumn(planned.resource) : null]);
+          `INSERT INTO ${this.t('resource_history')} (resource_type, id, version_id, method, request_method, last_updated, content, change_seq, head)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [resourceType, id, planned.versionId, planned.method, planned.requestMethod, lastUpdated, content, seq, planned.resource ? headColumn(planned.resource) : null]);
         out.push(toStoredVersion(planned, lastUpdated));
         done.push(planned);
       }

@@ -92,6 +92,8 @@ export const MIGRATIONS: readonly string[] = [
    DROP TABLE resource_history;
    ALTER TABLE resource_history_rows RENAME TO resource_history;
    ${HISTORY_BY_TIME}`,
+  // ---- migration: the HTTP method of the write that made a version (null before: read from `method`) ----
+  "ALTER TABLE resource_history ADD COLUMN request_method TEXT CHECK (request_method IN ('POST', 'PUT', 'DELETE'));",
   // ---- end of migration ----
 ];
 
@@ -281,8 +283,8 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
       VALUES (@resource_type, @id, @version_id, @deleted, @url, @version, @last_updated, @content)
       ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id, deleted = excluded.deleted, url = excluded.url,
         version = excluded.version, last_updated = excluded.last_updated, content = excluded.content`);
-    const insertHistory = this.statement(`INSERT INTO resource_history (resource_type, id, version_id, method, last_updated, content)
-      VALUES (?, ?, ?, ?, ?, ?)`);
+    const insertHistory = this.statement(`INSERT INTO resource_history (resource_type, id, version_id, method, request_method, last_updated, content)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
     const run = this.db.transaction((list: WriteOperation[]) => {
       const results: (StoredVersion | undefined)[] = [];
       for (const change of list) {
@@ -304,7 +306,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
           last_updated: lastUpdated,
           content,
         });
-        insertHistory.run(resourceType, id, planned.versionId, planned.method, lastUpdated, content);
+        insertHistory.run(resourceType, id, planned.versionId, planned.method, planned.requestMethod, lastUpdated, content);
         results.push(toStoredVersion(planned, lastUpdated));
       }
       if (audit) this.insertAudit(audit(results));

@@ -3,7 +3,7 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import type { AuditOfWrite } from './audit-log';
 import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, ClosureTableStore, StoredClosureEntry } from './closure-store';
 import type { CommitGate } from './commit-gate';
-import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from './store';
+import { StoreConflictError, type RequestMethod, type StoredVersion, type TerminologyStore, type WriteOperation } from './store';
 
 /**
  * FHIR's id rule, 1–64 of A–Z, a–z, 0–9, '-' and '.', but for `.` and `..`: as a URL's segment they are the path's
@@ -32,6 +32,7 @@ export interface PlannedChange {
   id: string;
   versionId: number;
   method: StoredVersion['method'];
+  requestMethod: RequestMethod;
   /** The stamped resource; undefined for a delete. */
   resource?: TerminologyResource;
 }
@@ -86,12 +87,12 @@ export function planChange(change: WriteOperation, state: RowState | undefined, 
         }, 'already-exists',
           String(state.versionId));
       }
-      return { resourceType, id, versionId: next, method: 'create', resource: stamp(change.resource, next, lastUpdated) };
+      return { resourceType, id, versionId: next, method: 'create', requestMethod: change.requestMethod ?? 'POST', resource: stamp(change.resource, next, lastUpdated) };
     case 'update':
-      return { resourceType, id, versionId: next, method: live ? 'update' : 'create', resource: stamp(change.resource, next, lastUpdated) };
+      return { resourceType, id, versionId: next, method: live ? 'update' : 'create', requestMethod: 'PUT', resource: stamp(change.resource, next, lastUpdated) };
     case 'delete':
       if (!live) return undefined;
-      return { resourceType, id, versionId: next, method: 'delete' };
+      return { resourceType, id, versionId: next, method: 'delete', requestMethod: 'DELETE' };
   }
 }
 
@@ -101,6 +102,8 @@ export interface HistoryRow {
   id: string;
   version_id: number;
   method: StoredVersion['method'];
+  /** Null in the rows written before it was recorded. */
+  request_method: RequestMethod | null;
   last_updated: string;
   content: string | null;
 }
@@ -112,12 +115,13 @@ export function storedVersionOf(row: HistoryRow): StoredVersion {
     versionId: String(row.version_id),
     lastUpdated: row.last_updated,
     method: row.method,
+    ...(row.request_method ? { requestMethod: row.request_method } : {}),
     resource: row.content === null ? undefined : (JSON.parse(row.content) as TerminologyResource),
   };
 }
 
 export function toStoredVersion(p: PlannedChange, lastUpdated: string): StoredVersion {
-  return { resourceType: p.resourceType, id: p.id, versionId: String(p.versionId), lastUpdated, method: p.method, resource: p.resource };
+  return { resourceType: p.resourceType, id: p.id, versionId: String(p.versionId), lastUpdated, method: p.method, requestMethod: p.requestMethod, resource: p.resource };
 }
 
 /** meta.lastUpdated for a write now: an ISO instant with milliseconds. */

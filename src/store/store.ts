@@ -16,9 +16,16 @@ export interface StoredVersion {
   /** meta.lastUpdated, an ISO instant. */
   lastUpdated: string;
   method: 'create' | 'update' | 'delete';
+  /**
+   * The HTTP method of the write that made this version (a create by PUT to a new id is PUT). Absent for a version
+   * written before the stores recorded it: the method is then create POST, update PUT, delete DELETE.
+   */
+  requestMethod?: RequestMethod;
   /** The resource as of this version (with meta.versionId and meta.lastUpdated); absent for a delete. */
   resource?: TerminologyResource;
 }
+
+export type RequestMethod = 'POST' | 'PUT' | 'DELETE';
 
 /** A page of the history of every stored resource, or of one type's (`historyPage`). */
 export interface HistoryQuery {
@@ -42,7 +49,7 @@ export interface HistoryPage {
  * (If-Match, or the versionId the client read); when it does not match, the store throws StoreConflictError.
  */
 export type WriteOperation =
-  | { kind: 'create'; resource: TerminologyResource }
+  | { kind: 'create'; resource: TerminologyResource; /** POST by default */ requestMethod?: 'POST' | 'PUT' }
   | { kind: 'update'; resource: TerminologyResource; expectedVersion?: string }
   | { kind: 'delete'; resourceType: TerminologyType; id: string; expectedVersion?: string };
 

@@ -206,14 +206,19 @@ export async function readVersion(store: TerminologyStore, type: TerminologyType
   return v.resource;
 }
 
+/**
+ * A version's entry in a history: the request that made it (R4 http.html#history), POST to the type or PUT or DELETE
+ * to its id, and the status that request was answered with (a delete too is answered 200, with an OperationOutcome).
+ */
 function historyEntry(base: string, v: StoredVersion): BundleEntry {
   const path = `${v.resourceType}/${v.id}`;
+  const method = v.requestMethod ?? (v.method === 'create' ? 'POST' : v.method === 'update' ? 'PUT' : 'DELETE');
   return {
     fullUrl: `${base}/${path}`,
     ...(v.resource ? { resource: v.resource } : {}),
-    request: { method: v.method === 'create' ? 'POST' : v.method === 'update' ? 'PUT' : 'DELETE', url: v.method === 'create' ? v.resourceType : path },
+    request: { method, url: method === 'POST' ? v.resourceType : path },
     response: {
-      status: v.method === 'create' ? '201 Created' : v.method === 'update' ? '200 OK' : '204 No Content',
+      status: v.method === 'create' ? '201 Created' : '200 OK',
       etag: etagOf(v.versionId),
       lastModified: v.lastUpdated,
     },

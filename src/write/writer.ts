@@ -515,7 +515,7 @@ export class ResourceWriter {
     const changes: WriteOperation[] = planned.map((p) => (p.after
       ? p.before || (p.request.method === 'PUT' && !p.neverWritten)
         ? { kind: 'update', resource: p.after, expectedVersion: expected(p) }
-        : { kind: 'create', resource: p.after }
+        : { kind: 'create', resource: p.after, requestMethod: p.request.method === 'PUT' ? 'PUT' : 'POST' }
       : { kind: 'delete', resourceType: p.type, id: p.id, expectedVersion: expected(p) }));
     let versions: (StoredVersion | undefined)[];
     try {

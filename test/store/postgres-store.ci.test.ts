@@ -159,6 +159,41 @@ describeWithPostgres('PostgresStore', () => {
       expect(loaded).toEqual([['1.0.0', 'active', '2021-01-01'], ['2.0.0', 'active', '2022-01-01'], ['3.0.0', 'active', '2023-01-01'], ['4.0.0', 'retired', undefined]]);
     });
 
+    it("records the request's method from migration 8 on; the versions a build of migrations 1–7 wrote, before or beside it, have none", async () => {
+      const schema = uniqueSchema();
+      schemas.add(schema);
+      const content = (v: number) => JSON.stringify(codeSystem('methods', { meta: { versionId: String(v), lastUpdated: `202${v}-01-01T00:00:00.000Z` } }));
+      const insertHistory = 'INSERT INTO resource_history (resource_type, id, version_id, method, last_updated, content, change_seq, head) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)';
+      const history = (v: number) => ['CodeSystem', 'methods', v, v === 1 ? 'create' : 'update', `202${v}-01-01T00:00:00.000Z`, content(v), v];
+      await withClient(async (c) => {
+        await c.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"`);
+        await c.query('CREATE TABLE faelles_tx_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), compatible_from integer)');
+        for (const m of MIGRATIONS.filter((x) => x.version <= 7)) {
+          await c.query(m.sql);
+          await c.query('INSERT INTO faelles_tx_migrations (version, name, compatible_from) VALUES ($1, $2, $3)', [m.version, m.name, m.compatibleFrom]);
+        }
+        await c.query(insertHistory, history(1));
+        await c.query(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content, change_seq)
+          VALUES ('CodeSystem', 'methods', 1, false, 'http://example.org/CodeSystem/methods', '1.0.0', '2021-01-01T00:00:00.000Z', $1, 1)`, [content(1)]);
+        await c.query('UPDATE store_state SET change_seq = 1');
+      });
+      const store = await openStore(schema);
+      try {
+        await withClient(async (c) => {
+          await c.query(`SET search_path TO "${schema}"`);
+          await c.query(insertHistory, history(2));
+          await c.query("UPDATE resource SET version_id = 2, content = $1, change_seq = 2 WHERE id = 'methods'", [content(2)]);
+          await c.query('UPDATE store_state SET change_seq = 2');
+        });
+        await store.update(codeSystem('methods', { title: 'v3' }));
+        expect((await store.history('CodeSystem', 'methods')).map((v) => [v.versionId, v.method, v.requestMethod])).toEqual([
+          ['3', 'update', 'PUT'], ['2', 'update', undefined], ['1', 'create', undefined],
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('reads every version at start without the statement timeout of requests (the whole history can take longer)', async () => {
       const schema = uniqueSchema();
       const writer = await openStore(schema);

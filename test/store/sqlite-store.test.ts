@@ -108,6 +108,8 @@ describe('SqliteStore specifics', () => {
       expect((await store.history('ValueSet', 'small')).map((v) => v.versionId)).toEqual(['2', '1']);
       expect((await store.update({ ...JSON.parse(small), version: '3' })).versionId).toBe('3');
       expect((await store.history('ValueSet', 'small')).map((v) => [v.versionId, (v.resource as { version?: string } | undefined)?.version])).toEqual([['3', '3'], ['2', '2'], ['1', '1']]);
+      // the versions written before the request's method was recorded have none (a history entry reads it from `method`)
+      expect((await store.history('ValueSet', 'small')).map((v) => [v.method, v.requestMethod])).toEqual([['update', 'PUT'], ['update', undefined], ['create', undefined]]);
     } finally {
       await store.close();
     }

@@ -161,6 +161,25 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       await conflict(store.create(codeSystem('cs1')));
     });
 
+    it('records the HTTP method of the write that made each version: a create by POST or by PUT, an update, a delete', async () => {
+      await store.apply([{ kind: 'create', resource: codeSystem('posted') }, { kind: 'create', resource: codeSystem('put'), requestMethod: 'PUT' }]);
+      await store.update(codeSystem('put', { title: 'v2' }));
+      await store.delete('CodeSystem', 'put');
+      const again = await store.update(codeSystem('put', { title: 'v4' }));
+      expect(again).toMatchObject({ versionId: '4', method: 'create', requestMethod: 'PUT' });
+      const said = (versions: { versionId: string; method: string; requestMethod?: string }[]) => versions.map((v) => [v.versionId, v.method, v.requestMethod]);
+      expect(said(await store.history('CodeSystem', 'put'))).toEqual([['4', 'create', 'PUT'], ['3', 'delete', 'DELETE'], ['2', 'update', 'PUT'], ['1', 'create', 'PUT']]);
+      expect(said(await store.history('CodeSystem', 'posted'))).toEqual([['1', 'create', 'POST']]);
+      expect((await store.readVersion('CodeSystem', 'put', '1'))?.requestMethod).toBe('PUT');
+      expect(said((await store.historyPage({ type: 'CodeSystem', offset: 0, count: 10 })).versions).sort()).toEqual([
+        ['1', 'create', 'POST'], ['1', 'create', 'PUT'], ['2', 'update', 'PUT'], ['3', 'delete', 'DELETE'], ['4', 'create', 'PUT'],
+      ]);
+      if (factory.reopen) {
+        store = await factory.reopen(store);
+        expect(said(await store.history('CodeSystem', 'put'))).toEqual([['4', 'create', 'PUT'], ['3', 'delete', 'DELETE'], ['2', 'update', 'PUT'], ['1', 'create', 'PUT']]);
+      }
+    });
+
     it('applies a batch all or nothing', async () => {
       await store.create(codeSystem('existing'));
       await conflict(store.apply([

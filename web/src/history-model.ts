@@ -24,6 +24,13 @@ export interface Change {
 
 const METHOD: Record<string, string> = { POST: 'create', PUT: 'update', DELETE: 'delete' };
 
+/** What a history entry's request did: a PUT that created the resource (answered 201) is a create, as a POST is. */
+function methodOf(e: BundleEntry): string {
+  const method = e.request?.method ?? '';
+  if (method === 'PUT' && e.response?.status?.startsWith('201')) return 'create';
+  return METHOD[method] ?? method;
+}
+
 function versionIdOf(e: BundleEntry): string {
   return e.resource?.meta?.versionId ?? e.response?.etag?.replace(/^W\/"|"$/g, '') ?? e.fullUrl?.split('/').pop() ?? '?';
 }
@@ -54,7 +61,7 @@ export function versionsWithAuthors(history: Bundle, audit: Bundle | undefined, 
     return {
       versionId,
       lastUpdated: e.resource?.meta?.lastUpdated ?? e.response?.lastModified ?? event?.recorded,
-      method: METHOD[e.request?.method ?? ''] ?? e.request?.method ?? '',
+      method: methodOf(e),
       resource: e.resource,
       ...(sub ? { author: sub.identifier?.value ?? sub.display } : {}),
       ...(municipality ? { kommunekode: municipality } : {}),
