@@ -83,13 +83,13 @@ export function closureEntries(
     const table = tableOf(c.system);
     const node = table?.provider.locate(c.code);
     if (!table || !node) continue;
-    for (const at of table.related(node, budget)) {
+    for (const { at, above, below } of table.related(node, budget)) {
       budget?.tick();
       const other = table.node(at);
       if (!other || other.code === node.code) continue;
       // both, for two concepts of a cycle (which a write refuses, but a code system stored before may have)
-      if (table.provider.subsumes(other, node)) entries.push({ source: c, target: table.concepts[at]! });
-      if (table.provider.subsumes(node, other)) entries.push({ source: table.concepts[at]!, target: c });
+      if (above && table.provider.subsumes(other, node)) entries.push({ source: c, target: table.concepts[at]! });
+      if (below && table.provider.subsumes(node, other)) entries.push({ source: table.concepts[at]!, target: c });
     }
     table.add(c, node);
   }
@@ -122,20 +122,25 @@ class SystemTable {
 
   /**
    * The positions of the concepts the hierarchy relates to `node`, in the table's order (each pair comes out as
-   * asking subsumes about every concept of the table would give it): its ancestors, and the concepts below it.
+   * asking subsumes about every concept of the table would give it): its ancestors (`above`), and the concepts below
+   * it (`below`); in a cycle a concept is both.
    */
-  related(node: Concept, budget?: TimeBudget): number[] {
-    const related = new Set<number>();
+  related(node: Concept, budget?: TimeBudget): { at: number; above: boolean; below: boolean }[] {
+    const related = new Map<number, { at: number; above: boolean; below: boolean }>();
     for (const up of ancestorsOf(node)) {
       budget?.tick();
       const at = this.positions.get(up.code);
-      if (at !== undefined) related.add(at);
+      if (at !== undefined) related.set(at, { at, above: true, below: false });
     }
     if (node.children.length > 0) {
       this.indexBelow(budget);
-      for (const at of this.below.get(node.code) ?? []) related.add(at);
+      for (const at of this.below.get(node.code) ?? []) {
+        const known = related.get(at);
+        if (known) known.below = true;
+        else related.set(at, { at, above: false, below: true });
+      }
     }
-    return [...related].sort((x, y) => x - y);
+    return [...related.values()].sort((x, y) => x.at - y.at);
   }
 
   /** Indexes the concepts not indexed yet under each of their ancestors. */
