@@ -487,7 +487,8 @@ export class ParametersBuilder {
     this.params.push({ name, part: parts });
     return this;
   }
+  /** The Parameters resource; without `parameter` when there is none (FHIR's JSON has no empty arrays). */
   build(): Parameters {
-    return { resourceType: 'Parameters', parameter: this.params };
+    return this.params.length > 0 ? { resourceType: 'Parameters', parameter: this.params } : { resourceType: 'Parameters' };
   }
 }

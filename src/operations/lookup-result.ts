@@ -184,7 +184,7 @@ function partsAfterDisplay(provider: CodeSystemProvider, concept: Concept, reque
   }
   for (const s of provider.supplements) out.add({ name: 'used-supplement', valueCanonical: s.version ? `${s.url}|${s.version}` : s.url! });
   let text = '';
-  for (const p of out.build().parameter!) text += `,${JSON.stringify(p)}`;
+  for (const p of out.build().parameter ?? []) text += `,${JSON.stringify(p)}`;
   // measuring flattens the text (built by +=, a tree of pieces until then)
   return { text, bytes: Buffer.byteLength(text, 'utf8') };
 }

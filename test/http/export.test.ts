@@ -65,6 +65,14 @@ describe('ConceptMap/$export', () => {
     expect(pairs(params)).toEqual(pairs(rows));
   });
 
+  it('of a municipality without a catalog is a Parameters without parameters (no empty list), a CSV of its header alone', async () => {
+    const json = await request(app).get('/fhir/ConceptMap/$export?kommunekode=999').expect(200);
+    expect(json.body).toEqual({ resourceType: 'Parameters' });
+    const checked = await request(app).post('/fhir/Parameters/$validate').type('application/fhir+json').send(json.body).expect(200);
+    expect(checked.body.issue.filter((i: { severity: string }) => i.severity === 'error')).toEqual([]);
+    expect(await exportCsv('?kommunekode=999')).toEqual([]);
+  });
+
   it('addresses one map by url|version, and says when that version is not known', async () => {
     const url = 'http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser';
     const rows = await exportCsv(`?conceptMap=${encodeURIComponent(`${url}|1.0.0`)}`);
