@@ -99,7 +99,8 @@ function record(principal: Principal, operation: WriteOperationName, targets: Au
     subtype: [OPERATION_NAMES.has(operation)
       ? { system: RESTFUL_INTERACTION, code: 'operation', display: `$${operation}` }
       : { system: RESTFUL_INTERACTION, code: operation }],
-    action: ACTION[operation],
+    // a PUT is FHIR's update interaction, but one that made the resource created it
+    action: operation === 'update' && versions.length === 1 && versions[0]?.method === 'create' ? 'C' : ACTION[operation],
     recorded,
     outcome: outcome.code,
     ...(outcome.desc ? { outcomeDesc: clean(outcome.desc) } : {}),

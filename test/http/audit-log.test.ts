@@ -68,6 +68,10 @@ describe('AuditEvent: every write recorded', () => {
     expect(update.recorded).toBe(v2.meta.lastUpdated);
     const create = found[2]!;
     expect(create.entity?.[0]?.detail?.[0]?.valueString).toBe('create');
+    // a PUT is FHIR's update interaction; the one that made the resource is action C (create), and found so
+    expect(create).toMatchObject({ action: 'C', subtype: [{ code: 'update' }] });
+    const created = events((await search(anna, { entity: `CodeSystem/${CS_ID}`, action: 'C' }).expect(200)).body);
+    expect(created.map((e) => e.id)).toEqual([create.id]);
   });
 
   it('a refused write is recorded with its outcome, visible to the owner and to the municipality that tried', async () => {
