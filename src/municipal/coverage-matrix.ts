@@ -61,7 +61,7 @@ export function coverageMatrix(registry: TerminologyRegistry, valueSetRefs?: str
       if (entry.inactive || lines.has(key)) continue;
       const provider = entry.provider ?? registry.codeSystemProvider(entry.system, entry.version);
       const concept = entry.concept ?? provider?.locate(entry.code);
-      const levels = provider && concept ? catalogLevels(provider, concept) : undefined;
+      const levels = provider && concept ? catalogLevels(registry, provider, concept) : undefined;
       lines.set(key, {
         concept: { system: entry.system, code: entry.code, ...(entry.display ? { display: entry.display } : {}) },
         valueSet: canonicalOf(vs),

@@ -92,7 +92,7 @@ export function* exportRows(registry: TerminologyRegistry, selection: ExportSele
       const current = currentCode(registry, provider, concept);
       info = {
         code: current.concept.code, display: current.concept.display, status: provider.status(current.concept),
-        mappedStatus: current.replaced?.status ?? provider.status(concept), levels: catalogLevels(provider, current.concept),
+        mappedStatus: current.replaced?.status ?? provider.status(concept), levels: catalogLevels(registry, provider, current.concept),
       };
     }
     targets.set(key, info);

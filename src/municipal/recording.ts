@@ -123,12 +123,12 @@ function isPreventionOrRehabilitation(registry: TerminologyRegistry, t: LocalTar
   if (catalogs.some((c) => c.index.has(`${t.system}\u0000${covered}`))) return true;
   const provider = registry.codeSystemProvider(t.system);
   const concept = provider?.locate(t.code);
-  const paragraph = provider && concept ? catalogLevels(provider, concept).lovparagraf : undefined;
+  const paragraph = provider && concept ? catalogLevels(registry, provider, concept).lovparagraf : undefined;
   if (paragraph === undefined) return false;
   return catalogs.some((c) => c.entries.some((e) => {
     const entryProvider = e.provider ?? registry.codeSystemProvider(e.system, e.version);
     const entryConcept = e.concept ?? entryProvider?.locate(e.code);
-    return !e.inactive && entryProvider !== undefined && entryConcept !== undefined && catalogLevels(entryProvider, entryConcept).lovparagraf === paragraph;
+    return !e.inactive && entryProvider !== undefined && entryConcept !== undefined && catalogLevels(registry, entryProvider, entryConcept).lovparagraf === paragraph;
   }));
 }
 

@@ -3,7 +3,8 @@ import { ParametersBuilder } from '../fhir/parameters';
 import { SerializedResource } from '../fhir/serialized';
 import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
 import { codeSystemLanguage, displayFor, languageMatches } from '../terminology/language';
-import { catalogLevels } from '../terminology/catalog-levels';
+import { catalogGroupings, catalogLevels } from '../terminology/catalog-levels';
+import type { TerminologyRegistry } from '../terminology/registry';
 import { replacementsOf } from '../terminology/replacements';
 import { conceptInactive } from '../terminology/validation/concept-status';
 import { DISPLAY_USE } from '../terminology/validation/designations';
@@ -85,13 +86,15 @@ const MAX_PREPARED = 20_000;
 interface PreparedParts {
   text: string;
   bytes: number;
+  /** The catalog groupings the niveau and paragraph were found with: another version of the code system may state them. */
+  groupings?: object;
 }
 
-function preparedParts(provider: CodeSystemProvider, concept: Concept, requested: string[]): PreparedParts {
-  if (requested.length > 0) return partsAfterDisplay(provider, concept, requested);
+function preparedParts(registry: TerminologyRegistry, provider: CodeSystemProvider, concept: Concept, requested: string[]): PreparedParts {
+  if (requested.length > 0) return partsAfterDisplay(registry, provider, concept, requested);
   let perProvider = prepared.get(provider);
   const kept = perProvider?.get(concept.code);
-  if (kept) return kept;
+  if (kept && kept.groupings === catalogGroupings(registry, provider)) return kept;
   if (preparedCount >= MAX_PREPARED) {
     prepared = new WeakMap();
     preparedCount = 0;
@@ -101,14 +104,14 @@ function preparedParts(provider: CodeSystemProvider, concept: Concept, requested
     perProvider = new Map();
     prepared.set(provider, perProvider);
   }
-  const parts = partsAfterDisplay(provider, concept, requested);
+  const parts = { ...partsAfterDisplay(registry, provider, concept, requested), groupings: catalogGroupings(registry, provider) };
+  if (!perProvider.has(concept.code)) preparedCount++;
   perProvider.set(concept.code, parts);
-  preparedCount++;
   return parts;
 }
 
 /** The $lookup answer for a concept: names, display, designations and the requested properties. */
-export function lookupResult(provider: CodeSystemProvider, concept: Concept, requested: string[], languages: string[]): SerializedResource {
+export function lookupResult(registry: TerminologyRegistry, provider: CodeSystemProvider, concept: Concept, requested: string[], languages: string[]): SerializedResource {
   const cs: CodeSystem = provider.resource;
   const head = new ParametersBuilder();
   head.string('name', cs.name ?? cs.title ?? provider.url);
@@ -120,7 +123,7 @@ export function lookupResult(provider: CodeSystemProvider, concept: Concept, req
   const text = JSON.stringify(head.build());
   // the head's JSON without its closing `]}`, then the prepared parameters (each after a comma) and the closing
   const start = text.slice(0, -2);
-  const parts = preparedParts(provider, concept, requested);
+  const parts = preparedParts(registry, provider, concept, requested);
   const body = Buffer.allocUnsafe(Buffer.byteLength(start, 'utf8') + parts.bytes + 2);
   let at = body.write(start, 0, 'utf8');
   at += body.write(parts.text, at, 'utf8');
@@ -129,7 +132,7 @@ export function lookupResult(provider: CodeSystemProvider, concept: Concept, req
 }
 
 /** The parameters after the display, each JSON preceded by a comma, as UTF-8. */
-function partsAfterDisplay(provider: CodeSystemProvider, concept: Concept, requested: string[]): PreparedParts {
+function partsAfterDisplay(registry: TerminologyRegistry, provider: CodeSystemProvider, concept: Concept, requested: string[]): PreparedParts {
   const out = new ParametersBuilder();
   if (concept.definition && wanted(requested, 'definition')) out.string('definition', concept.definition);
   if (provider.isAbstract(concept)) out.boolean('abstract', true);
@@ -171,7 +174,7 @@ function partsAfterDisplay(provider: CodeSystemProvider, concept: Concept, reque
     for (const c of concept.children) addProperty('child', { name: 'value', valueCode: c.code }, c.display);
   }
   // a code the catalog text does not describe (a retired intervention) still has its niveau and paragraph
-  const levels = has('niveau1') ? undefined : catalogLevels(provider, concept);
+  const levels = has('niveau1') ? undefined : catalogLevels(registry, provider, concept);
   if (levels?.fromCatalog && levels.niveau !== undefined && levels.niveau > 1) {
     if (wanted(requested, 'niveau')) addProperty('niveau', { name: 'value', valueInteger: levels.niveau }, defs.get('niveau')?.description);
     if (levels.lovparagraf && wanted(requested, 'lovparagraf')) {

@@ -159,6 +159,6 @@ export const lookupOperation: OperationHandler = {
     const languages = parseLanguages(displayLanguage).concat(
       input.has('displayLanguage') ? [] : ctx.acceptLanguages,
     );
-    return lookupResult(provider, concept, input.all<string>('property'), languages);
+    return lookupResult(ctx.registry, provider, concept, input.all<string>('property'), languages);
   },
 };

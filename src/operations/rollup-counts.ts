@@ -436,7 +436,7 @@ function levelsByIntervention(registry: TerminologyRegistry): (c: Coding) => Ret
     if (!found.has(key)) {
       const provider = registry.codeSystemProvider(c.system!);
       const concept = provider?.locate(c.code!);
-      found.set(key, provider && concept ? catalogLevels(provider, concept) : undefined);
+      found.set(key, provider && concept ? catalogLevels(registry, provider, concept) : undefined);
     }
     return found.get(key);
   };

@@ -1,4 +1,5 @@
-import type { Coding } from 'fhir/r4';
+import type { CodeSystem, Coding } from 'fhir/r4';
+import { compareVersions } from './canonical';
 import type { CodeSystemProvider, Concept } from './providers/provider';
 import { findLegacyReplacement, replacementsOf } from './replacements';
 import type { TerminologyRegistry } from './registry';
@@ -11,6 +12,8 @@ import type { Tracked } from './read-tracking';
  * not describe (the retired Tobaksafvænning, which the catalog text has moved to its successor) takes them from the
  * hierarchy: the nearest ancestor that is some intervention's `niveau1`, and that grouping's paragraph. A code under
  * no such grouping has the root of its hierarchy as niveau 1 and no paragraph (the care and nursing interventions).
+ * A release the supplement does not describe (it supplements FSIII 20240530 only) takes the groupings and their
+ * paragraphs from the nearest version of the code system that states them: the grouping concepts keep their codes.
  */
 export interface CatalogLevels {
   niveau1?: Coding;
@@ -21,10 +24,12 @@ export interface CatalogLevels {
   fromCatalog: boolean;
 }
 
-const groupingIndexes = new WeakMap<CodeSystemProvider, Map<string, string | undefined>>();
+type Groupings = Map<string, string | undefined>;
+
+const groupingIndexes = new WeakMap<CodeSystemProvider, Groupings>();
 
 /** niveau-1 code → its paragraph, from the niveau1/lovparagraf properties of the code system (and its supplements). */
-function groupings(provider: CodeSystemProvider): Map<string, string | undefined> {
+function statedGroupings(provider: CodeSystemProvider): Groupings {
   let index = groupingIndexes.get(provider);
   if (!index) {
     index = new Map();
@@ -38,6 +43,38 @@ function groupings(provider: CodeSystemProvider): Map<string, string | undefined
     groupingIndexes.set(provider, index);
   }
   return index;
+}
+
+/** Per registry and code system: the groupings another version states, kept while the versions read are current. */
+const borrowedIndexes = new WeakMap<TerminologyRegistry, WeakMap<CodeSystemProvider, Tracked<Groupings>>>();
+
+/**
+ * The groupings of a code system version: its own, else those of the nearest version that states them (the newest
+ * older one, else the oldest newer one).
+ */
+export function catalogGroupings(registry: TerminologyRegistry, provider: CodeSystemProvider): ReadonlyMap<string, string | undefined> {
+  const own = statedGroupings(provider);
+  if (own.size > 0) return own;
+  let perRegistry = borrowedIndexes.get(registry);
+  if (!perRegistry) borrowedIndexes.set(registry, perRegistry = new WeakMap());
+  const kept = registry.kept(perRegistry.get(provider), () => {
+    const others = registry.versions('CodeSystem', provider.url)
+      .filter((cs) => cs.content !== 'supplement' && cs.version !== undefined && cs.version !== provider.version)
+      .sort((a, b) => compareVersions(a.version, b.version));
+    const older = others.filter((cs) => compareVersions(cs.version, provider.version) < 0).reverse();
+    const newer = others.filter((cs) => compareVersions(cs.version, provider.version) > 0);
+    const defines = (r: CodeSystem): boolean => r.property?.some((d) => d.code === 'niveau1') === true;
+    for (const cs of [...older, ...newer]) {
+      // no provider is built for a version that could not state them (most code systems have no groupings at all)
+      if (!defines(cs) && !registry.supplementsFor(cs).some(defines)) continue;
+      const other = registry.codeSystemProvider(provider.url, cs.version);
+      const index = other ? statedGroupings(other) : undefined;
+      if (index && index.size > 0) return index;
+    }
+    return own;
+  });
+  perRegistry.set(provider, kept);
+  return kept.value;
 }
 
 function codingOf(provider: CodeSystemProvider, concept: Concept): Coding {
@@ -55,9 +92,9 @@ export function ancestry(concept: Concept): Concept[] {
   return chain;
 }
 
-export function catalogLevels(provider: CodeSystemProvider, concept: Concept): CatalogLevels {
+export function catalogLevels(registry: TerminologyRegistry, provider: CodeSystemProvider, concept: Concept): CatalogLevels {
   const stated = provider.propertyValues(concept, 'niveau1')[0]?.valueCode;
-  const index = groupings(provider);
+  const index = catalogGroupings(registry, provider);
   if (stated) {
     const n1 = provider.locate(stated);
     const niveau = provider.propertyValues(concept, 'niveau')[0]?.valueInteger;
