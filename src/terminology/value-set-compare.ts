@@ -2,6 +2,7 @@ import type { ValueSet, ValueSetComposeInclude, ValueSetComposeIncludeFilter, Va
 import { danishReason, FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { canonical } from './canonical';
+import { versionOnComposeDate } from './compose/versions';
 import type { CodeSystemProvider } from './providers/provider';
 import type { TerminologyRegistry } from './registry';
 import { expandValueSet, expansionRequest } from './expansion/value-set-expansion';
@@ -140,8 +141,9 @@ export class ValueSetComparer {
     const all = [thisVs, otherVs].flatMap((vs) => [...(vs.compose!.include ?? []), ...(vs.compose!.exclude ?? [])]);
     const groups = new Map<string, Sides>();
     const add = (includes: ValueSetComposeInclude[] | undefined, side: keyof Sides): void => {
+      const vs = side === 'this' || side === 'thisExclude' ? thisVs : otherVs;
       for (const inc of includes ?? []) {
-        const key = this.groupKey(inc, all);
+        const key = this.groupKey(vs, inc, all);
         let g = groups.get(key);
         if (!g) {
           g = { this: [], other: [], thisExclude: [], otherExclude: [] };
@@ -174,11 +176,17 @@ export class ValueSetComparer {
     return relation;
   }
 
-  /** Includes group by system, and by system and version when the version matters (a filter over a versioned system). */
-  private groupKey(inc: ValueSetComposeInclude, all: ValueSetComposeInclude[]): string {
+  /**
+   * Includes group by system, and by system and version when the version matters (a filter over a versioned system):
+   * the version the expansion uses, the include's own or the one in force on its compose's lockedDate.
+   */
+  private groupKey(vs: ValueSet, inc: ValueSetComposeInclude, all: ValueSetComposeInclude[]): string {
     const system = inc.system ?? '';
     if (!system) return '';
-    const provider = this.registry.codeSystemProvider(system, inc.version);
+    const locked = inc.version === undefined ? versionOnComposeDate(this.registry, 'CodeSystem', system, vs) : undefined;
+    // no version in force on the lockedDate: the expansion says so
+    if (locked && 'problem' in locked) return '';
+    const provider = this.registry.codeSystemProvider(system, inc.version ?? locked?.version);
     const versionNeeded = (provider?.resource as { versionNeeded?: boolean } | undefined)?.versionNeeded === true;
     if (!this.versionDependent.has(system)) this.versionDependent.set(system, versionNeeded);
     const version = inc.version ?? provider?.version;

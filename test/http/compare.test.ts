@@ -1,4 +1,4 @@
-import type { Parameters, ValueSet } from 'fhir/r4';
+import type { CodeSystem, Parameters, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
@@ -123,6 +123,38 @@ describe('ValueSet/$compare on KL value sets', () => {
     }).expect(200)).body as Parameters;
     expect(value(res, 'result')).toBe('indeterminate');
     expect(value(res, 'message')).toMatch(/^Unable to compare .*Both expansions failed/);
+  });
+
+  it('compares filters over the versions the compose\'s lockedDate picks, by expansion when those differ', async () => {
+    const system = 'http://example.dk/CodeSystem/releases';
+    const release = (version: string, date: string, codes: string[]): CodeSystem => ({
+      resourceType: 'CodeSystem', url: system, version, date, status: 'active', content: 'complete', hierarchyMeaning: 'is-a',
+      concept: [{ code: 'A', concept: codes.map((code) => ({ code })) }],
+    });
+    const releases = [release('1.0.0', '2024-01-01', ['A1', 'A2']), release('2.0.0', '2025-01-01', ['A1', 'A2', 'A3'])]
+      .map((resource) => ({ name: 'tx-resource', resource }));
+    const underA = (name: string, pin: { lockedDate?: string; version?: string }): ValueSet => ({
+      resourceType: 'ValueSet', url: `http://example.dk/ValueSet/${name}`, status: 'active',
+      compose: { ...(pin.lockedDate ? { lockedDate: pin.lockedDate } : {}),
+        include: [{ system, ...(pin.version ? { version: pin.version } : {}), filter: [{ property: 'concept', op: 'is-a', value: 'A' }] }] },
+    });
+    const run = async (thisVs: ValueSet, otherVs: ValueSet) => (await post({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'thisValueSet', resource: thisVs }, { name: 'otherValueSet', resource: otherVs }, { name: 'diagnostics', valueBoolean: true },
+        ...releases],
+    }).expect(200)).body as Parameters;
+    // 2024 has 1.0.0 in force, the unlocked one uses the newest (2.0.0): the rules alone would call them the same
+    const differ = await run(underA('locked-2024', { lockedDate: '2024-06-01' }), underA('newest', {}));
+    expect(value(differ, 'result')).toBe('subset');
+    expect(value(differ, 'performed-expansion')).toBe(true);
+    expect(codes(differ, 'extra-codes')).toEqual(['A3']);
+    // a lockedDate and a pin that pick one version: settled by the rules
+    const same = await run(underA('locked-2024', { lockedDate: '2024-06-01' }), underA('pinned-1', { version: '1.0.0' }));
+    expect(value(same, 'result')).toBe('same');
+    expect(value(same, 'performed-expansion')).toBe(false);
+    // no version in force on the lockedDate: the expansion says why
+    const none = await run(underA('locked-2023', { lockedDate: '2023-06-01' }), underA('newest', {}));
+    expect(value(none, 'result')).toBe('indeterminate');
   });
 
   it('refuses a missing side and an unknown value set with 4xx OperationOutcomes', async () => {
