@@ -6,7 +6,7 @@ import { bilingual, issueText, type Issue } from '../errors/issue';
 import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
-import { statusNameDa } from '../terminology/status-name';
+import { statusNameDa, statusOfDanishName } from '../terminology/status-name';
 import { composed } from '../terminology/text-match';
 import { currentTimeBudget } from '../terminology/time-budget';
 import {
@@ -437,8 +437,13 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
     if (!row.titel) err(`kode '${excerpt(code)}' has no titel`, `kode '${excerpt(code)}' har ingen titel.`);
     const kind = row.type.toLowerCase() as LocalKind;
     if (!LOCAL_KINDS.includes(kind)) err(`type '${excerpt(row.type)}' must be indsats or tilbud`, `type '${excerpt(row.type)}' skal være indsats eller tilbud.`);
-    const status = row.status?.toLowerCase() ?? 'active';
-    if (!STATUSES.includes(status)) err(`status '${excerpt(row.status)}' must be one of ${STATUSES.join(', ')}`, `status '${excerpt(row.status)}' skal være en af ${STATUSES.join(', ')}.`);
+    // FHIR's code, or its Danish name as the web page shows it (aktiv, kladde, udgået, udgående / på vej ud)
+    const given = row.status?.toLowerCase() ?? 'active';
+    const status = STATUSES.includes(given) ? given : statusOfDanishName(given) ?? given;
+    if (!STATUSES.includes(status)) {
+      err(`status '${excerpt(row.status)}' must be one of ${STATUSES.join(', ')} (or its Danish name: ${STATUSES.map(statusNameDa).join(', ')})`,
+        `status '${excerpt(row.status)}' skal være en af ${STATUSES.map(statusNameDa).join(', ')} (eller ${STATUSES.join(', ')}).`);
+    }
     concepts.push({
       code,
       display: row.titel,

@@ -21,3 +21,14 @@ const STATUS_DA: Readonly<Record<string, string>> = {
 export function statusNameDa(status: string): string {
   return Object.hasOwn(STATUS_DA, status) ? STATUS_DA[status]! : status;
 }
+
+/** Danish names a person may write for a status (a CSV file's `status` column): the names above, and the web page's "på vej ud". */
+const STATUS_BY_DANISH_NAME: ReadonlyMap<string, string> = new Map([
+  ...Object.entries(STATUS_DA).map(([code, name]): [string, string] => [name, code]),
+  ['på vej ud', 'deprecated'],
+]);
+
+/** The status a Danish name names (`udgået` → retired), in any case; undefined for any other text. */
+export function statusOfDanishName(name: string): string | undefined {
+  return STATUS_BY_DANISH_NAME.get(name.trim().toLowerCase());
+}

@@ -126,6 +126,23 @@ describe('CodeSystem/$import-local preview and merge', () => {
     expect(holder.entry?.every((e) => (e.resource as { outcome?: string }).outcome === '0')).toBe(true);
   });
 
+  it("takes a status by its Danish name, as the web page shows it, in any case; another word is an error naming both languages' names", async () => {
+    const auth = `Bearer ${await tokenFor({ kommunekode: '241' })}`;
+    const target = CODES.fysiskTraening119;
+    const csv = ['kode;titel;type;maal;status', `241-A;A;indsats;${target};Aktiv`, `241-B;B;indsats;${target};udgået`,
+      `241-C;C;indsats;${target};på vej ud`, `241-D;D;indsats;${target};UDGÅENDE`, `241-E;E;indsats;${target};kladde`, `241-F;F;indsats;${target};retired`].join('\n');
+    const send = (text: string) => inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', auth).type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: text }] });
+    await send(csv).expect(200);
+    const res = await inEnglish(app).get('/fhir/CodeSystem').query({ identifier: '241' }).expect(200);
+    const cs = (res.body as Bundle).entry![0]!.resource as CodeSystem;
+    expect(cs.concept!.map((c) => [c.code, c.property!.find((p) => p.code === 'status')!.valueCode])).toEqual([
+      ['241-A', 'active'], ['241-B', 'retired'], ['241-C', 'deprecated'], ['241-D', 'deprecated'], ['241-E', 'draft'], ['241-F', 'retired'],
+    ]);
+    const refused = await send(`kode;titel;type;maal;status\n241-A;A;indsats;${target};gammel`).expect(422);
+    expect(JSON.stringify(refused.body)).toContain("status 'gammel' must be one of active, draft, retired, deprecated (or its Danish name: aktiv, kladde, udgået, udgående)");
+  });
+
   it('answers an unknown mode with 400', async () => {
     const res = await post(FIRST, [{ name: 'mode', valueCode: 'flet' }]).expect(400);
     expect((res.body as OperationOutcome).issue[0]?.expression).toEqual(['mode']);
