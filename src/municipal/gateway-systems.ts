@@ -4,9 +4,13 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { localCodeSystems } from './municipality';
 import { excerpt } from '../errors/excerpt';
 
-/** The municipality's local code systems that define the code (normally exactly one). */
-export function localSystemsDefining(registry: TerminologyRegistry, kommunekode: string, code: string): CodeSystem[] {
-  return localCodeSystems(registry, kommunekode).filter((cs) => registry.provider(cs).locate(code) !== undefined);
+/**
+ * The municipality's local code systems that define the code (normally exactly one): among its newest, or among the
+ * versions given (those its maps in the versions chosen name, operations/map-version.ts).
+ */
+export function localSystemsDefining(registry: TerminologyRegistry, kommunekode: string, code: string,
+  catalogs: CodeSystem[] = localCodeSystems(registry, kommunekode)): CodeSystem[] {
+  return catalogs.filter((cs) => registry.provider(cs).locate(code) !== undefined);
 }
 
 /**

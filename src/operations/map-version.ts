@@ -5,6 +5,7 @@ import { unknownConceptMap } from '../errors/common-errors';
 import { parseCanonical } from '../terminology/canonical';
 import type { OperationContext } from './context';
 import { excerpt } from '../errors/excerpt';
+import { belongsTo } from '../municipal/municipality';
 
 /**
  * A ConceptMap by `url|version` (or the newest by `url`): the registry also has the versions of a written map that an
@@ -36,4 +37,32 @@ export function sourceCodeSystemsOf(ctx: OperationContext, cm: ConceptMap): Code
     if (cs && !out.some((c) => c.url === cs.url && c.version === cs.version)) out.push(cs);
   }
   return out;
+}
+
+/**
+ * The versions of a municipality's local catalogs (`newest`) its local codes are looked up in when its maps are taken
+ * in versions chosen (a date's, or url|version), whether a code comes under its catalog's url or KL's gateway system:
+ * each catalog in the version the first of `maps` to name it as its source names (group.sourceVersion), where the
+ * server has it; else, on a date, the version in force then (`inForce`); else the newest. A catalog deleted since
+ * (`deleted`, or one a map names) counts only in a version named or in force.
+ */
+export function catalogVersionsOfMaps(
+  registry: TerminologyRegistry, kommunekode: string, maps: ConceptMap[], newest: CodeSystem[],
+  inForce?: (newest: CodeSystem) => CodeSystem | undefined, deleted: readonly CodeSystem[] = [],
+): CodeSystem[] {
+  const named = new Map<string, CodeSystem>();
+  for (const cm of maps) {
+    for (const group of Array.isArray(cm.group) ? cm.group : []) {
+      if (!group?.source || named.has(group.source)) continue;
+      const cs = namedSourceVersion(registry, group);
+      if (cs && belongsTo(cs, kommunekode)) named.set(group.source, cs);
+    }
+  }
+  const catalogs = newest.map((cs) => named.get(cs.url ?? '') ?? inForce?.(cs) ?? cs);
+  for (const cs of deleted) {
+    const then = named.get(cs.url ?? '') ?? inForce?.(cs);
+    if (then) catalogs.push(then);
+  }
+  for (const cs of named.values()) if (!catalogs.some((c) => c.url === cs.url)) catalogs.push(cs);
+  return catalogs;
 }

@@ -7,7 +7,8 @@ import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf, ownerOfCanonical } from '../municipal/municipality';
 import { localKindOf } from '../municipal/write-rules';
-import { namedSourceVersion } from './map-version';
+import { catalogVersionsOfMaps } from './map-version';
+import { localSystemsDefining } from '../municipal/gateway-systems';
 import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
@@ -48,9 +49,8 @@ export interface RollupOptions {
   /** Depth of the condition hierarchy counted as the area (0 = the root, 1 = "Mental sundhed" …). */
   conditionDepth: number;
   conditionValueSet: string;
-  /** Map versions to use instead of the municipalities' newest maps of the same url, and their source code systems. */
+  /** Map versions to use instead of the municipalities' newest maps of the same url (their local catalogs in the versions they name). */
   conceptMaps?: ConceptMap[];
-  sourceCodeSystems?: CodeSystem[];
   /**
    * The municipalities' maps and local catalogs as they were on a date, instead of the newest: each map in its version
    * in force then (none in use yet: left out), each catalog in the version those maps name as their source
@@ -284,7 +284,7 @@ class Resolver {
 
   /**
    * The municipality's maps (the newest, the versions named by `conceptMap` instead, or those in force on the date)
-   * and local catalogs (the newest, or on a date the version those maps name as their source, else the one in force).
+   * and local catalogs (the newest, or in the versions the maps chosen name: catalogVersionsOfMaps).
    */
   private inUseOn(kommunekode: string, on: InForceOn | undefined): InUse {
     const k = `${kommunekode}\u0000${on?.date ?? ''}`;
@@ -294,30 +294,18 @@ class Resolver {
       const gone = on?.deleted?.(kommunekode);
       const chosen = (this.options.conceptMaps ?? []).filter((cm) => ownerOf(cm) === kommunekode);
       const maps = [...inUse([...newest.maps, ...gone?.maps ?? []], on?.map).filter((cm) => !chosen.some((c) => c.url === cm.url)), ...chosen];
-      // a deleted catalog only in a version the maps name or one in force then
-      const catalogs = on ? [...newest.catalogs.map((cs) => this.sourceVersionNamed(maps, cs) ?? on.catalog(cs) ?? cs),
-        ...(gone?.catalogs ?? []).flatMap((cs) => this.sourceVersionNamed(maps, cs) ?? on.catalog(cs) ?? [])] : newest.catalogs;
+      const catalogs = on ? catalogVersionsOfMaps(this.registry, kommunekode, maps, newest.catalogs, (cs) => on.catalog(cs), gone?.catalogs)
+        : chosen.length > 0 ? catalogVersionsOfMaps(this.registry, kommunekode, chosen, newest.catalogs) : newest.catalogs;
       use = { maps, catalogs, key: `${kommunekode}\u0000${versionsKey(maps)}\u0000${versionsKey(catalogs)}` };
       this.inUse.set(k, use);
     }
     return use;
   }
 
-  /** The version of a local catalog that one of the maps in use names as its source, if the server has it. */
-  private sourceVersionNamed(maps: ConceptMap[], cs: CodeSystem): CodeSystem | undefined {
-    for (const cm of maps) {
-      for (const group of cm.group ?? []) {
-        const named = group.source === cs.url ? namedSourceVersion(this.registry, group) : undefined;
-        if (named) return named;
-      }
-    }
-    return undefined;
-  }
-
   private compute(row: RollupRow, use: InUse): Resolution {
     let system = row.system;
     if (isGatewayLocalSystem(system)) {
-      const defining = use.catalogs.filter((cs) => this.registry.provider(cs).locate(row.code) !== undefined);
+      const defining = localSystemsDefining(this.registry, row.kommunekode, row.code, use.catalogs);
       if (defining.length === 0) return { kind: 'not-counted', reason: 'unknown-code', message: {
         en: `'${excerpt(row.code)}' is not a code of any local catalog of municipality ${row.kommunekode}`,
         da: `'${excerpt(row.code)}' er ikke en kode i noget lokalt katalog fra kommune ${row.kommunekode}`,
@@ -342,7 +330,7 @@ class Resolver {
         da: `Ingen mapning fra kommune ${row.kommunekode} var i brug endnu på den dato, der tælles med, så ${row.code} er ikke mappet da (kommunens mapninger kom i brug senere)`,
       } };
     }
-    const cs = this.options.sourceCodeSystems?.find((c) => c.url === system) ?? use.catalogs.find((c) => c.url === system);
+    const cs = use.catalogs.find((c) => c.url === system);
     if (!cs) return { kind: 'not-counted', reason: 'unknown-system', message: { en: `No local catalog ${system} is known`, da: `Intet lokalt katalog ${system} kendes` } };
     const concept = this.registry.provider(cs).locate(row.code);
     if (!concept) return { kind: 'not-counted', reason: 'unknown-code', message: notACodeOf(row.code, system) };

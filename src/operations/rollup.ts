@@ -1,6 +1,6 @@
 import { byText } from './danish-order';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { CodeSystem, Coding, ConceptMap, ParametersParameter } from 'fhir/r4';
+import type { Coding, ConceptMap, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
@@ -13,7 +13,7 @@ import {
 import { versionInForce } from '../terminology/in-force';
 import { PERIOD_FORMS, periodEndDate } from './rollup-period';
 import type { OperationContext, OperationHandler, ParameterDocumentation, Table } from './context';
-import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-version';
+import { conceptMapVersion, notMunicipalMap } from './map-version';
 import { valueField } from '../fhir/choice-value';
 import { excerpt } from '../errors/excerpt';
 import { messageLanguageOf, type MessageLanguage } from '../errors/message-language';
@@ -152,7 +152,6 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
     throw FhirError.invalid('conditionDepth must be from 0 (the root) to 20', { expression: ['conditionDepth'], da: 'conditionDepth skal være fra 0 (roden) til 20' });
   }
   const conceptMaps: ConceptMap[] = [];
-  const sourceCodeSystems: CodeSystem[] = [];
   for (const ref of input.all<string>('conceptMap')) {
     const cm = conceptMapVersion(ctx, ref, 'conceptMap');
     if (!ownerOf(cm)) throw notMunicipalMap(ref);
@@ -160,7 +159,6 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
     if (same && same.version === cm.version) continue;
     if (same) throw twoVersionsOfOneMap(cm.url!, same.version, cm.version);
     conceptMaps.push(cm);
-    sourceCodeSystems.push(...sourceCodeSystemsOf(ctx, cm));
   }
   const date = input.string('date');
   if (date !== undefined && conceptMaps.length > 0) {
@@ -177,7 +175,7 @@ async function compute(input: OperationInput, ctx: OperationContext): Promise<Ro
   }
   const options: RollupOptions = {
     offers, conditionDepth, conditionValueSet: input.string('conditionValueSet') ?? DEFAULT_CONDITION_VALUESET,
-    ...(conceptMaps.length > 0 ? { conceptMaps, sourceCodeSystems } : {}),
+    ...(conceptMaps.length > 0 ? { conceptMaps } : {}),
     ...(date !== undefined ? { inForceOn: inForceOn(ctx, date) } : {}),
     ...(fromPeriod ? { inForceByPeriod: inForceByPeriod(ctx, rows, csv !== undefined) } : {}),
   };
@@ -431,8 +429,9 @@ export const rollupOperation: OperationHandler = {
       csv: 'The rows as CSV text (the same as a text/csv body)',
       offers: 'each-target (default): an offer (tilbud) counts once for each of its niveau-2 interventions; exclude: offers are not counted and are listed under notCounted',
       conditionDepth: 'Depth of the condition hierarchy that is counted as the area: 0 the root, 1 (default) the area (e.g. Mental sundhed), 2 the condition',
-      conceptMap: 'A map version to translate with (url|version; also a version an update has replaced) instead of that municipality\'s newest map of the same url; ' +
-        'repeats, with one version of each url (two versions of one url are refused with 400)',
+      conceptMap: 'A map version to translate with (url|version; also a version an update has replaced) instead of that municipality\'s newest map of the same url, ' +
+        "with the municipality's local catalogs, for its local codes and those under KL's gateway system, in the version the map names as their source " +
+        '(group.sourceVersion), else the newest; repeats, with one version of each url (two versions of one url are refused with 400)',
       date: "Roll up as of this date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime, read in UTC), e.g. last year's counts with last year's catalogs: " +
         "each municipality's maps in the version in force then, by $translate's rule for its 'date' (of the versions that are not drafts, the one " +
         'that came into use last by the end of the date; a version comes into use at its date, or, without one, when it was first written to this ' +

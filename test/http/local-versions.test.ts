@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CodeSystem, ConceptMap, Parameters } from 'fhir/r4';
+import type { CodeSystem, ConceptMap, Parameters, ParametersParameter } from 'fhir/r4';
 import { Client } from 'fhir-kit-client';
 import request from 'supertest';
 import type { App } from '../../src/app';
+import { GATEWAY_LOCAL_SYSTEMS } from '../../src/municipal/municipality';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import { testApp } from '../support/app';
 import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
@@ -18,6 +19,7 @@ import { param } from '../support/parameters';
  */
 const CS_URL = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser';
 const CM_URL = 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/lokale-indsatser';
+const GATEWAY = GATEWAY_LOCAL_SYSTEMS[0]!;
 
 function v1(): { cs: CodeSystem; cm: ConceptMap } {
   const cs = localCodeSystem('101', 'lokale-indsatser', [
@@ -231,6 +233,23 @@ describe('local versions kept (supertest)', () => {
     await rollup({ dateFromPeriod: 'true', date: '2025' }).expect(400);
     await rollup({ dateFromPeriod: 'true', conceptMap: `${CM_URL}|1.0.0` }).expect(400);
     await rollup({ dateFromPeriod: 'ja' }).expect(400);
+  });
+
+  it("$rollup with conceptMap=url|version counts a gateway coding in the catalog version that map names, as with date: a code 2.0.0 dropped", async () => {
+    const rows = [[CS_URL, '101-RYG', 2], [GATEWAY, '101-RYG', 3]].map(([system, code, count]) => ({ name: 'row', part: [
+      { name: 'kommunekode', valueCode: '101' }, { name: 'system', valueUri: system }, { name: 'code', valueCode: code }, { name: 'count', valueInteger: count },
+    ] }));
+    const rollup = async (query: Record<string, string>) => ((await request(app).post('/fhir/ConceptMap/$rollup').query(query).type('application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: rows }).expect(200)).body as Parameters).parameter ?? [];
+    const counted = (parameters: ParametersParameter[]) => parameters.filter((p) => p.name === 'niveau2')
+      .map((p) => `${p.part!.find((x) => x.name === 'intervention')!.valueCoding!.code} ${p.part!.find((x) => x.name === 'count')!.valueInteger}`);
+    const notCounted = (parameters: ParametersParameter[]) => parameters.filter((p) => p.name === 'notCounted')
+      .map((p) => `${p.part!.find((x) => x.name === 'system')?.valueUri} ${p.part!.find((x) => x.name === 'reason')?.valueCode}`);
+    for (const chosen of [{ conceptMap: `${CM_URL}|1.0.0` }, { date: '2025-06-30' }] as Record<string, string>[]) {
+      const then = await rollup(chosen);
+      expect([counted(then), notCounted(then)]).toEqual([[`${CODES.nikotin} 5`], []]);
+    }
+    expect(notCounted(await rollup({}))).toEqual([`${CS_URL} unknown-code`, `${GATEWAY} unknown-code`]);
   });
 
   it('$translate refuses a date before any version, a bad date, and date with a version', async () => {

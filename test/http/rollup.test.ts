@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
-import { COUNTS_CSV, countRows, importDataUseCatalogs, localCatalogs, replacedByOfStatusSupplement, type CountRow } from '../support/data-use';
+import { COUNTS_CSV, countRows, DATA_USE_DIR, importDataUseCatalogs, localCatalogs, replacedByOfStatusSupplement, type CountRow } from '../support/data-use';
 import { fsiiiIndex, readJson } from '../support/files';
 import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { part } from '../support/parameters';
@@ -401,10 +401,10 @@ describe('ConceptMap/$rollup', () => {
 const AFKLARENDE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c'; // Afklarende samtale
 
 /** Imports a local catalog (kode,titel,type,maal) as the municipality, as version `version` when given. */
-async function importCatalog(kommunekode: string, lines: string[], version?: string) {
+async function importCatalog(kommunekode: string, lines: string[], version?: string, header = 'kode,titel,type,maal,definition') {
   const token = await tokenFor({ kommunekode });
   await request(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type('application/fhir+json')
-    .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: `kode,titel,type,maal,definition\n${lines.join('\n')}\n` },
+    .send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueString: `${header}\n${lines.join('\n')}\n` },
       ...(version ? [{ name: 'version', valueString: version }] : [])] }).expect(200);
 }
 
@@ -521,5 +521,24 @@ describe('ConceptMap/$rollup counts a local code once', () => {
     const apart = body.replace('Bydel,1 2026', 'Bydel 2,2026');
     const ok = await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv').send(apart).expect(200);
     expect(ok.text.split('\n')[0]).toBe('level,code,display,lovparagraf,101 Bydel 1,101 Bydel 2');
+  });
+});
+
+describe('ConceptMap/$rollup of the worked example with last year\'s maps', () => {
+  it('counts 147\'s gateway rows in the catalog version its map 1.0.0 names, after 2.0.0 dropped 147-STRESS, as the README shows', async () => {
+    const [header, ...lines] = fs.readFileSync(`${DATA_USE_DIR}/kommune-147.csv`, 'utf8').trim().split('\n');
+    await importCatalog('147', lines.filter((l) => !l.startsWith('147-STRESS;')), '2.0.0', header);
+    const stress = countRows().find((r) => r.kommunekode === '147' && r.code === '147-STRESS')!;
+    expect(stress.system).toBe(GATEWAY);
+
+    const pinned = (await rollupCsv(`?conceptMap=${encodeURIComponent(`${catalogOf('101', 'ConceptMap')}|1.0.0`)}` +
+      `&conceptMap=${encodeURIComponent(`${catalogOf('147', 'ConceptMap')}|1.0.0`)}`).expect(200)).body as Parameters;
+    const want = expected('each-target', 1);
+    expect(counts(pinned, 'niveau2', 'intervention')).toEqual(want.niveau2);
+    expect(counts(pinned, 'niveau1', 'niveau1')).toEqual(want.niveau1);
+    expect(new Map(all(pinned, 'notCounted').map((p) => [part(p, 'line')!.valueInteger!, part(p, 'reason')!.valueCode!]))).toEqual(want.notCounted);
+    // with 147's map of now, which is made for catalog 2.0.0
+    const now = (await rollupCsv().expect(200)).body as Parameters;
+    expect(notCountedOf(now).find(([code]) => code === '147-STRESS')?.slice(0, 2)).toEqual(['147-STRESS', 'unknown-code']);
   });
 });
