@@ -1,4 +1,4 @@
-import type { CodeableConcept, Coding, ConceptMap, ConceptMapGroup, ConceptMapGroupElement, ConceptMapGroupElementTargetDependsOn, ParametersParameter, Resource } from 'fhir/r4';
+import type { CodeableConcept, CodeSystem, Coding, ConceptMap, ConceptMapGroup, ConceptMapGroupElement, ConceptMapGroupElementTargetDependsOn, ParametersParameter, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { unknownConceptMap } from '../errors/common-errors';
 import type { Bilingual } from '../errors/issue';
@@ -6,7 +6,7 @@ import { messageLanguageOf } from '../errors/message-language';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
 import { localSystemsDefining } from '../municipal/gateway-systems';
-import { belongsTo, isGatewayLocalSystem, ownerOf, ownerOfCanonical } from '../municipal/municipality';
+import { belongsTo, deletedLocal, isGatewayLocalSystem, localCodeSystems, ownerOf, ownerOfCanonical } from '../municipal/municipality';
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
 import { elementsWithCode, sourceCodesIgnoringCase, sourcesStating, targetCodesIgnoringCase } from '../terminology/packed/conceptmap';
@@ -15,7 +15,8 @@ import type { ElementJson } from '../terminology/packed/map-sources';
 import { versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { CONCEPT_MAPS_KIND } from '../terminology/resource-kinds';
-import type { OperationHandler } from './context';
+import type { OperationContext, OperationHandler } from './context';
+import { catalogVersionsOfMaps } from './map-version';
 import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { translateAnswer } from './translate-answer';
@@ -687,8 +688,26 @@ function explicitMap(input: OperationInput, registry: TerminologyRegistry, targe
   return cm;
 }
 
-/** Replaces gateway-style codings by the municipality's local code systems that define the code. */
-function resolveGatewayCodings(registry: TerminologyRegistry, query: TranslateQuery): { codings: Coding[]; unresolved: Bilingual[] } {
+/**
+ * The municipality's local catalogs a gateway coding is looked up in: with map versions chosen (`date`,
+ * `conceptMapVersion`, `url|version`), in the versions those maps name, as $rollup looks them up; else the newest.
+ */
+function gatewayCatalogs(input: OperationInput, ctx: OperationContext, query: TranslateQuery, maps: Candidate[]): CodeSystem[] | undefined {
+  const kommunekode = query.kommunekode;
+  const url = input.string('url');
+  const chosen = input.has('date') || input.has('conceptMapVersion') || (url !== undefined && parseCanonical(url).version !== undefined);
+  if (!kommunekode || !chosen || !query.codings.some((c) => isGatewayLocalSystem(c.system))) return undefined;
+  const registry = ctx.registry;
+  const date = input.string('date');
+  const newest = localCodeSystems(registry, kommunekode);
+  if (date === undefined) return catalogVersionsOfMaps(registry, kommunekode, maps.map((c) => c.map), newest);
+  return catalogVersionsOfMaps(registry, kommunekode, maps.map((c) => c.map), newest,
+    (cs) => versionInForce(registry, 'CodeSystem', cs.url!, date, ctx.written),
+    deletedLocal(registry, 'CodeSystem', ctx.written?.deletedUrls?.('CodeSystem') ?? [], kommunekode));
+}
+
+/** Replaces gateway-style codings by the municipality's local code systems that define the code (among `catalogs` when given). */
+function resolveGatewayCodings(registry: TerminologyRegistry, query: TranslateQuery, catalogs?: CodeSystem[]): { codings: Coding[]; unresolved: Bilingual[] } {
   const codings: Coding[] = [];
   const unresolved: Bilingual[] = [];
   for (const c of query.codings) {
@@ -701,7 +720,7 @@ function resolveGatewayCodings(registry: TerminologyRegistry, query: TranslateQu
         expression: ['kommunekode'], da: `En kode i ${c.system} er en kommunes lokale kode: angiv kommunen som 'kommunekode'`,
       });
     }
-    const systems = localSystemsDefining(registry, query.kommunekode, c.code!);
+    const systems = localSystemsDefining(registry, query.kommunekode, c.code!, catalogs);
     if (systems.length === 0) {
       unresolved.push({
         en: `'${excerpt(c.code)}' is not a code of any local catalog of municipality ${query.kommunekode}`,
@@ -764,7 +783,8 @@ export const translateOperation: OperationHandler = {
       'followed and named in the message.',
     inputs: {
       conceptMap: { type: 'ConceptMap', documentation: 'The concept map to translate with, given in the request (instead of one the server holds)' },
-      date: DATE_DOCUMENTATION, kommunekode: 'Only this municipality\'s maps; resolves gateway-style niveau-3 codings',
+      date: DATE_DOCUMENTATION, kommunekode: 'Only this municipality\'s maps; resolves gateway-style niveau-3 codings (in the local catalog versions the maps chosen by ' +
+        'date, conceptMapVersion or url|version name, as $rollup does)',
       dependency: {
         documentation: "Another element's value: a target whose dependsOn names the element with another value is left out (forward); " +
           'an element given without a value leaves it in',
@@ -811,9 +831,9 @@ export const translateOperation: OperationHandler = {
       : (url) => versionInForce(registry, 'ConceptMap', url, date, ctx.written);
     const explicit = explicitMap(input, registry, target as ConceptMap | undefined, inForce);
     const mapVersion = versionOfAllMaps(input, target as ConceptMap | undefined, inForce);
-    const { codings, unresolved } = resolveGatewayCodings(registry, query);
     const maps = candidateMaps(input, registry, query, explicit, inForce, mapVersion, inForce && ctx.written?.deletedUrls?.('ConceptMap'));
     if (mapVersion !== undefined && maps.length === 0) throw noMapOfVersion(mapVersion);
+    const { codings, unresolved } = resolveGatewayCodings(registry, query, gatewayCatalogs(input, ctx, query, maps));
     const translator = new Translator(registry, query, inForce).translateAll(codings, maps);
     const matches = translator.all;
     const result = matches.some((m) => !m.equivalence || !NO_MAPPING.has(m.equivalence));

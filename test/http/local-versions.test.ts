@@ -235,6 +235,26 @@ describe('local versions kept (supertest)', () => {
     await rollup({ dateFromPeriod: 'ja' }).expect(400);
   });
 
+  it("$translate looks a gateway coding up in the catalog version of the map version chosen (date, conceptMapVersion, url|version): a code 2.0.0 dropped", async () => {
+    const gateway = { system: GATEWAY, code: '101-RYG', kommunekode: '101' };
+    const translate = async (query: Record<string, string>) =>
+      (await request(app).get('/fhir/ConceptMap/$translate').query({ ...gateway, ...query }).expect(200)).body as Parameters;
+    const chosenVersions: Record<string, string>[] = [{ date: '2025-06-30' }, { url: CM_URL, date: '2025-06-30' },
+      { url: CM_URL, conceptMapVersion: '1.0.0' }, { conceptMapVersion: '1.0.0' }, { url: `${CM_URL}|1.0.0` }];
+    for (const chosen of chosenVersions) {
+      const then = await translate(chosen);
+      expect([param(then, 'result')?.valueBoolean, originMaps(then)]).toEqual([true, [`${CM_URL}|1.0.0`]]);
+      expect(matchCodes(then)).toEqual([CODES.nikotin]);
+    }
+    const atInstance = (await request(app).get(`/fhir/ConceptMap/${v1().cm.id}/$translate`)
+      .query({ ...gateway, conceptMapVersion: '1.0.0' }).expect(200)).body as Parameters;
+    expect(originMaps(atInstance)).toEqual([`${CM_URL}|1.0.0`]);
+    // with the map of now, catalog 2.0.0, which does not have it
+    const now = await translate({ url: CM_URL });
+    expect(param(now, 'result')?.valueBoolean).toBe(false);
+    expect(param(now, 'message')?.valueString).toContain("'101-RYG' is not a code of any local catalog of municipality 101");
+  });
+
   it("$rollup with conceptMap=url|version counts a gateway coding in the catalog version that map names, as with date: a code 2.0.0 dropped", async () => {
     const rows = [[CS_URL, '101-RYG', 2], [GATEWAY, '101-RYG', 3]].map(([system, code, count]) => ({ name: 'row', part: [
       { name: 'kommunekode', valueCode: '101' }, { name: 'system', valueUri: system }, { name: 'code', valueCode: code }, { name: 'count', valueInteger: count },
