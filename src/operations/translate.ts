@@ -117,6 +117,8 @@ export interface Match {
   originMap: string;
   /** The target the map states, when it is retired, outgoing or a legacy key and `concept` is its successor. */
   replaces?: Coding & { status: string };
+  /** A reverse translation's match whose `concept` is a source of the map (R4's reverse; R5's gives it as `source`). */
+  reverse?: true;
   /**
    * The code and display of the coding taken from a map's element (`concept`, or `source` under R5 reverse) as JSON
    * (UTF-8), prepared with the map (SourceIndex): the answer writes them as they are, and the coding has its display
@@ -542,7 +544,7 @@ class Translator {
       const answer = this.answerCoding(group.source, code, replaces ? rows.display(i) : undefined, group.sourceVersion);
       const match: Match = this.query.r5Reverse
         ? { equivalence, concept: { system: coding.system, code: coding.code }, source: answer, originMap, elementJson: rows.json(i) }
-        : { equivalence, concept: answer, originMap, elementJson: rows.json(i) };
+        : { equivalence, concept: answer, originMap, elementJson: rows.json(i), reverse: true };
       if (replaces) match.replaces = replaces;
       this.add(match);
     }
@@ -756,7 +758,8 @@ export function replacementMessage(matches: Match[]): Bilingual | undefined {
     const why = legacy ? 'a legacy key' : m.replaces!.status;
     const whyDa = legacy ? 'er en gammel brugervendt nøgle' : `har status ${statusNameDa(m.replaces!.status)}`;
     const map = m.originMap ? { en: m.originMap, da: m.originMap } : { en: capitalized(MAP_IN_REQUEST.en), da: capitalized(MAP_IN_REQUEST.da) };
-    if (m.source || !m.concept.system || m.concept.system === m.replaces!.system) {
+    // forward, or R5's reverse (its concept is the code asked): the map's target was replaced by the match's concept
+    if (m.source || !m.reverse) {
       return {
         en: `${map.en} maps to ${label(m.replaces!)}, which is ${why}; the match gives its replacement ${label(m.concept)}`,
         da: `${map.da} mapper til ${label(m.replaces!)}, som ${whyDa}; svaret giver i stedet afløseren ${label(m.concept)}`,

@@ -148,6 +148,19 @@ describe('$translate', () => {
     expect(matches(back).map((m) => m.code)).toEqual([legacy]);
   });
 
+  it("says which way a legacy key was followed: a key mapped to a retired code is that code's predecessor (reverse), not its replacement (forward)", async () => {
+    const retired = 'c203c6b5-3be0-40a8-8204-e93751deabf5';
+    const legacy = retired.replace(/-/g, '_');
+    const message = (body: Parameters) => body.parameter?.find((p) => p.name === 'message')?.valueString;
+    const successor = (await translate({ url: LEGACY_MAP, system: FSIII, code: legacy })).parameter!
+      .filter((p) => p.name === 'match').map((m) => part(m, 'concept')!.valueCoding!.code!)[0]!;
+    const forward = await translate({ url: LEGACY_MAP, system: FSIII, code: legacy });
+    expect(message(forward)).toMatch(new RegExp(`maps to ${retired} \\(Tobaksafvænning\\), which is retired; the match gives its replacement ${successor}`));
+    const back = await translate({ url: LEGACY_MAP, system: FSIII, code: successor, reverse: 'true' });
+    expect(matches(back).map((m) => m.code)).toContain(legacy);
+    expect(message(back)).toContain(`maps ${legacy} (Tobaksafvænning) to ${retired} (Tobaksafvænning), which is retired and replaced by the code asked for`);
+  });
+
   it('resolves a gateway niveau-3 coding to the municipality\'s catalog', async () => {
     for (const gateway of GATEWAY_LOCAL_SYSTEMS) {
       const body = await translate({ system: gateway, code: '101-BOLD', kommunekode: '101' });
