@@ -51,7 +51,7 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     await web.page.goto(`${web.server.origin}/app/`);
     await web.page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Sammenlign kommuner' }).click();
     await web.page.getByRole('heading', { name: 'Sammenlign kommuner', level: 1 }).waitFor();
-    expect(await web.page.title()).toBe('Sammenlign kommuner – Fælles Sprog');
+    expect(await web.page.title()).toBe('§119 Forebyggelse – Sammenlign kommuner – Fælles Sprog');
     expect(await web.page.getByRole('radio', { name: '§119 Forebyggelse' }).isChecked()).toBe(true);
 
     const [header, ...rows] = await tableCells(web.page, '§119 Forebyggelse: lokale koder pr. fælleskommunal indsats og kommune');

@@ -113,6 +113,7 @@ const web = describeInChromium('web page (headless Chromium)', {}, () => {
     await signIn('101');
     await web.page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
     await web.page.getByRole('heading', { name: 'Ny lokal indsats eller tilbud' }).waitFor();
+    expect(await web.page.title()).toBe('Ny lokal indsats eller tilbud – Min kommune – Fælles Sprog');
     // No catalog yet: the editor creates one.
     expect(await web.page.getByLabel('Navn på det nye katalog').inputValue()).toBe('lokale-indsatser');
     await web.page.getByLabel('Lokal kode').fill('101-HOLDTRAENING');

@@ -190,6 +190,32 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
     });
   });
 
+  describe('6b. Long titles, codes, unknown addresses and tab titles', () => {
+    it('an unknown address says the page does not exist, with the way back; each view names itself in the tab', async () => {
+      const page = await web.newPage();
+      for (const hash of ['kataloger/ukendt', 'noget-andet', 'sammenlign/ukendt']) {
+        await page.goto(`${web.server.origin}/app/#/${hash}`);
+        await page.getByRole('heading', { level: 1, name: 'Siden findes ikke' }).waitFor();
+        expect(await page.getByRole('main').innerText()).toContain(`#/${hash}`);
+        expect(await page.title()).toBe('Siden findes ikke – Fælles Sprog');
+        expect(await page.getByRole('main').getByRole('link', { name: 'Gå til katalogerne' }).getAttribute('href')).toBe('#/kataloger');
+        expect(await page.locator('h1').count()).toBe(1);
+      }
+      expect(await axeViolations(page)).toEqual([]);
+      await page.goto(`${web.server.origin}/app/#/kataloger/140`);
+      await page.getByRole('heading', { level: 1, name: /§140/ }).waitFor();
+      await poll(() => page.title()).toBe('§140 Genoptræning – Kataloger – Fælles Sprog');
+      await page.goto(`${web.server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
+      await page.getByRole('article').getByRole('heading', { name: 'Fysisk træning', level: 2 }).waitFor();
+      await poll(() => page.title()).toBe('Fysisk træning – §119 Forebyggelse – Kataloger – Fælles Sprog');
+      await page.goto(`${web.server.origin}/app/#/kataloger/119`);
+      await poll(() => page.title()).toBe('§119 Forebyggelse – Kataloger – Fælles Sprog');
+      await page.goto(`${web.server.origin}/app/#/kommune`);
+      await page.getByLabel('Kommunens token').waitFor();
+      expect(await page.title()).toBe('Log ind – Min kommune – Fælles Sprog');
+    });
+  });
+
   describe('7. Large catalogs', () => {
     it('a 2,000-code catalog: paged, filtered, and its coverage grouped by catalog', async () => {
       const concepts: LocalConcept[] = Array.from({ length: 2000 }, (_, i) => ({

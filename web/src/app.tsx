@@ -2,6 +2,9 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useRoute, href } from './router';
 import { closeSignInAgain, signOut, useSession } from './session';
 import { Browse } from './views/browse';
+import { compareCatalogKnown } from './compare-model';
+import { catalogByKey } from './catalogs';
+import { NotFound } from './views/common';
 import { Compare } from './views/compare';
 import { Editor } from './views/editor';
 import { Import } from './views/import';
@@ -16,15 +19,21 @@ const SECTIONS = [
   { key: 'sammenlign', label: 'Sammenlign kommuner' },
 ];
 
+/** Whether the section has a view for the rest of the address (a catalog it knows, an editor's address). */
+function knownAddress(section: string, route: string[]): boolean {
+  if (section === 'kataloger') return route[1] === undefined || catalogByKey(route[1]) !== undefined;
+  if (section === 'sammenlign') return route[1] === undefined || compareCatalogKnown(route[1]);
+  if (section === 'kommune') return route[1] === undefined || route[1] === 'ny' || route[1] === 'rediger';
+  return true;
+}
+
 export function App() {
   const route = useRoute();
   const session = useSession();
-  const section = SECTIONS.some((s) => s.key === route[0]) ? route[0]! : 'kataloger';
+  // no address is the catalogs; an address the page does not know is said to be so (not shown as the catalogs)
+  const section = route[0] === undefined ? 'kataloger' : SECTIONS.some((s) => s.key === route[0]) ? route[0] : undefined;
   const main = useRef<HTMLElement>(null);
-  const title = SECTIONS.find((s) => s.key === section)!.label;
-  useEffect(() => {
-    document.title = `${title} – Fælles Sprog`;
-  }, [title]);
+  const label = SECTIONS.find((s) => s.key === section)?.label ?? '';
   // A new view takes the keyboard focus to its heading (not to the top of the page, not left on the link pressed).
   // Within the catalogs, moving between concepts keeps focus where the browsing is (the tree, the results); in
   // "Sammenlign kommuner", choosing another catalog by its radio buttons keeps focus on them (arrow keys go on).
@@ -43,12 +52,14 @@ export function App() {
   }, [routeKey]);
 
   let view;
-  if (section === 'kataloger') {
+  if (!section || !knownAddress(section, route)) {
+    view = <NotFound address={`#/${route.join('/')}`} />;
+  } else if (section === 'kataloger') {
     view = <Browse catalogKey={route[1]} code={route[2]} system={route[3]} />;
   } else if (section === 'sammenlign') {
     view = <Compare catalogKey={route[1]} />;
   } else if (!session) {
-    view = <SignIn purpose={section === 'import'
+    view = <SignIn section={label} purpose={section === 'import'
       ? 'Log ind for at importere kommunens lokale indsatser fra en CSV-fil.'
       : 'Log ind for at se kommunens lokale katalog, dækningen og koble lokale indsatser og tilbud til de fælleskommunale.'} />;
   } else if (section === 'import') {

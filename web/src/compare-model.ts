@@ -28,6 +28,10 @@ export const COMPARE_CATALOGS: CompareCatalog[] = [
   },
 ];
 
+export function compareCatalogKnown(key: string): boolean {
+  return COMPARE_CATALOGS.some((c) => c.key === key);
+}
+
 export function compareCatalog(key: string | undefined): CompareCatalog {
   return COMPARE_CATALOGS.find((c) => c.key === key) ?? COMPARE_CATALOGS[0]!;
 }

@@ -24,6 +24,18 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
   return { ...state, reload: () => setRound((r) => r + 1) };
 }
 
+/**
+ * The browser tab's title for the view: its own name, then its section's ("Fysisk træning – §119 Forebyggelse –
+ * Kataloger – Fælles Sprog"), so tabs, history and screen readers tell the views apart. Nothing while `parts` is
+ * undefined (a view whose name is still loading keeps the title it has).
+ */
+export function usePageTitle(parts: readonly (string | undefined)[] | undefined): void {
+  const title = parts && [...parts, 'Fælles Sprog'].filter((p) => p).join(' – ');
+  useEffect(() => {
+    if (title) document.title = title;
+  }, [title]);
+}
+
 /** The value, once it has not changed for `ms` (search as you type without a request per key). */
 export function useDebounced<T>(value: T, ms: number): T {
   const [v, set] = useState(value);

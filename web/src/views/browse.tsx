@@ -5,7 +5,7 @@ import {
   type TreeNode,
 } from '../catalogs';
 import { conceptUse, isLocalSystem, lookupConcept, recordedAs, relatedDisplays } from '../concept';
-import { useAsync, useDebounced } from '../hooks';
+import { useAsync, useDebounced, usePageTitle } from '../hooks';
 import { href } from '../router';
 import { CatalogTag, useCatalogSearch, useResultTiming, useSearchEntries } from './catalog-tag';
 import { ConceptTextView, ErrorBox, Loading, Notice, StatusBadge } from './common';
@@ -188,6 +188,8 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
       isLocalSystem(system) ? recordedAs(system, code, signal) : Promise.resolve(undefined)]);
     return { c, names, use, recorded };
   }, [system, code]);
+  const loaded = concept.data?.c.code === code ? concept.data.c : undefined;
+  usePageTitle(loaded && [loaded.display, catalogByKey(catalogKey)?.label, 'Kataloger']);
   if (concept.error) return <ErrorBox error={concept.error} />;
   if (!concept.data || concept.data.c.code !== code) return <Loading what="begrebet" />;
   const { c, names, use, recorded } = concept.data;
@@ -275,6 +277,8 @@ export function Browse({ catalogKey, code, system }: { catalogKey?: string; code
   // the catalog's text is fetched when it opens, so a search answers from the page
   useEffect(() => { if (!catalog.pickList) loadSearchEntries(catalog).catch(() => undefined); }, [catalog.key]);
   const searchId = `search-${catalog.key}`;
+  // a concept's page is named by the concept once it is loaded (ConceptPanel); until then "Begreb"
+  usePageTitle([code ? 'Begreb' : undefined, catalog.label, 'Kataloger']);
   return (
     <div class="browse">
       <CatalogNav current={catalog} />

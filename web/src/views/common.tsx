@@ -3,6 +3,23 @@ import { useState } from 'preact/hooks';
 import type { ConceptText } from '../concept';
 import { STATUS_LABEL } from '../concept';
 import { FhirRequestError, InputError, type Issue } from '../fhir';
+import { usePageTitle } from '../hooks';
+import { href } from '../router';
+
+/** An address the page has no view for (a mistyped link, a catalog that is not there): said so, with the way on. */
+export function NotFound({ address }: { address: string }) {
+  usePageTitle(['Siden findes ikke']);
+  return (
+    <div class="not-found">
+      <h1>Siden findes ikke</h1>
+      <p>Der er ingen side på adressen <code>{address}</code>. Linket kan være skrevet forkert, eller det, det pegede på, findes ikke længere.</p>
+      <p class="actions">
+        <a class="button" href={href('kataloger')}>Gå til katalogerne</a>
+        <a class="button secondary" href={href('kommune')}>Min kommune</a>
+      </p>
+    </div>
+  );
+}
 
 /** Moves keyboard focus to an element once the view has re-rendered (after an action that changes what is shown). */
 export function focusLater(id: string): void {

@@ -5,7 +5,7 @@ import {
   NOT_COUNTED_REASON,
   type CompareCatalog, type Matrix, type Rollup,
 } from '../compare-model';
-import { useAsync } from '../hooks';
+import { useAsync, usePageTitle } from '../hooks';
 import { href, navigate } from '../router';
 import { ErrorBox, FilePicker, Loading, Notice } from './common';
 import { BarChart } from './compare-chart';
@@ -333,6 +333,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
 
 export function Compare({ catalogKey }: { catalogKey?: string }) {
   const catalog = compareCatalog(catalogKey);
+  usePageTitle([catalog.label, 'Sammenlign kommuner']);
   const matrix = useAsync(async (signal) => ({ key: catalog.key, matrix: await loadMatrix(catalog, signal) }), [catalog.key]);
   // while another catalog loads, the previous one's matrix is not shown under this one's name
   const current = matrix.data?.key === catalog.key ? matrix.data.matrix : undefined;

@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { fhir, param, paramValue, params } from '../fhir';
 import { setFlash } from '../flash';
-import { useAsync } from '../hooks';
+import { useAsync, usePageTitle } from '../hooks';
 import { checkDraft, type Draft, isWritable, LOCAL_STATUSES, localEntries, NAME_PATTERN, nameOf, suggestName, type Target } from '../local-model';
 import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href, navigate } from '../router';
@@ -72,6 +72,7 @@ function TranslateCheck({ system, code }: { system: string; code: string }) {
  * a token without a municipality, loading): the view's h1, what it says, and the way back.
  */
 function EditorNotice({ title, children }: { title: string; children: ComponentChildren }) {
+  usePageTitle([title, 'Min kommune']);
   useEffect(() => {
     document.getElementById('editor-title')?.focus();
   }, []);
@@ -108,6 +109,8 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
   const [saving, setSaving] = useState(false);
   const [initialDraft] = useState(() => JSON.stringify(draft));
   const unsaved = useUnsavedChanges(JSON.stringify(draft) !== initialDraft);
+  // the view's h1 (and the notices' below, which say the same)
+  usePageTitle([editing ? `Redigér ${existingEntry?.display ?? code}` : 'Ny lokal indsats eller tilbud', 'Min kommune']);
   useEffect(() => {
     document.getElementById('editor-title')?.focus();
   }, []);

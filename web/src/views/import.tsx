@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { FhirRequestError, InputError, type Issue } from '../fhir';
-import { useAsync } from '../hooks';
+import { useAsync, usePageTitle } from '../hooks';
 import { DEFAULT_NAME, NAME_PATTERN, nameOf } from '../local-model';
 import { loadMunicipality } from '../municipality';
 import { href } from '../router';
@@ -46,6 +46,7 @@ interface ImportResult {
 export function Import({ session }: { session: Session }) {
   const kommunekode = session.kommunekode;
   const largest = largestImportFile(session.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
+  usePageTitle(['Importér CSV']);
   const municipality = useAsync(() => (kommunekode ? loadMunicipality(kommunekode) : Promise.resolve(undefined)), [kommunekode]);
   const [file, setFile] = useState<File>();
   const [name, setName] = useState(DEFAULT_NAME);

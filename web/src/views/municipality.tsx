@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { CATALOGS, catalogOf } from '../catalogs';
 import { takeFlash } from '../flash';
-import { useAsync } from '../hooks';
+import { useAsync, usePageTitle } from '../hooks';
 import { isWritable, type LocalEntry, localEntries, nameOf } from '../local-model';
 import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href } from '../router';
@@ -251,6 +251,7 @@ export function Municipality({ session }: { session: Session }) {
   const kommunekode = session.kommunekode;
   const [flash] = useState(takeFlash);
   const changes = useCatalogChanges();
+  usePageTitle(['Min kommune']);
   const data = useAsync(() => (kommunekode ? loadMunicipality(kommunekode) : Promise.resolve(undefined)), [kommunekode, changes]);
   useEffect(() => {
     if (flash) focusLater('municipality-flash');

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { closeSignInAgain, signIn, signOut, type Session } from '../session';
+import { usePageTitle } from '../hooks';
 import { ErrorBox } from './common';
 
 /** A 401 here is the token just pasted, not a session that ran out while something was typed. */
@@ -42,7 +43,8 @@ function TokenForm({ sameAs, onDone, onClose }: { sameAs?: Session; onDone?: () 
 }
 
 /** Sign-in with the municipality's token (kept in this browser tab only, until it is closed or you sign out). */
-export function SignIn({ purpose }: { purpose: string }) {
+export function SignIn({ purpose, section }: { purpose: string; section: string }) {
+  usePageTitle(['Log ind', section]);
   return (
     <section class="sign-in" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title" tabIndex={-1}>Log ind som kommune</h1>
