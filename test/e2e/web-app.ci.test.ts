@@ -117,12 +117,19 @@ const web = describeInChromium('web page (headless Chromium)', {}, () => {
     // No catalog yet: the editor creates one.
     expect(await web.page.getByLabel('Navn på det nye katalog').inputValue()).toBe('lokale-indsatser');
     await web.page.getByLabel('Lokal kode').fill('101-HOLDTRAENING');
-    await web.page.getByLabel('Titel').fill('Holdtræning for ældre');
+    // A title is at most 250 characters.
+    await web.page.getByLabel('Titel').fill('Æ'.repeat(251));
     await web.page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
 
     // Saving without a target is stopped by the page, in Danish.
     await web.page.getByRole('button', { name: 'Gem' }).click();
-    await web.page.getByRole('alert').getByText('En lokal indsats kobles til præcis én fælleskommunal indsats').waitFor();
+    const summary = web.page.locator('#editor-problems');
+    await summary.getByRole('alert').getByText('En lokal indsats kobles til præcis én fælleskommunal indsats').waitFor();
+    await summary.getByText('Titlen er længere end 250 tegn').waitFor();
+    // The summary follows the form: the title fixed, that problem leaves it.
+    await web.page.getByLabel('Titel').fill('Holdtræning for ældre');
+    await summary.getByText('Titlen er længere end 250 tegn').waitFor({ state: 'detached' });
+    await summary.getByText('der er valgt 0').waitFor();
 
     // Pick the target in the §119 catalog, with its catalog text in view.
     await web.page.getByLabel('Søg', { exact: true }).fill('fysisk');
@@ -131,6 +138,8 @@ const web = describeInChromium('web page (headless Chromium)', {}, () => {
     await preview.getByRole('heading', { name: 'Formål' }).waitFor();
     expect(await preview.textContent()).toContain('Formålet med fysisk træning');
     await web.page.getByRole('list', { name: 'Valgte mål' }).getByText('Fysisk træning').waitFor();
+    // The target chosen, the summary has nothing left to say.
+    await summary.getByRole('alert').waitFor({ state: 'detached' });
 
     await web.page.getByRole('button', { name: 'Gem' }).click();
     expect(await savedTranslation()).toContain('Fysisk træning');

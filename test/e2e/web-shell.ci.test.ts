@@ -191,6 +191,19 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
   });
 
   describe('6b. Long titles, codes, unknown addresses and tab titles', () => {
+    it('a title of 3,000 letters without a space wraps in its cell: no sideways scroll, "Redigér" in view', async () => {
+      await seed('461', [{ code: '461-LANG', display: 'Æ'.repeat(3000), type: 'indsats' }], () => [CODES.fysiskTraening119]);
+      const page = await web.newPage();
+      await signIn(page, '461', 'Odense Kommune');
+      await page.getByRole('heading', { name: 'Dækning' }).waitFor();
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+        const edit = await page.getByRole('link', { name: /^Redigér Æ/ }).boundingBox();
+        expect(edit!.x + edit!.width).toBeLessThanOrEqual(width);
+      }
+    });
+
     it('an unknown address says the page does not exist, with the way back; each view names itself in the tab', async () => {
       const page = await web.newPage();
       for (const hash of ['kataloger/ukendt', 'noget-andet', 'sammenlign/ukendt']) {

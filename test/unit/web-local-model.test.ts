@@ -95,6 +95,15 @@ describe('the editor checks before saving, in Danish', () => {
     expect(checkDraft(draft({ code: '461-A', display: 'A', kind: 'indsats', targets: [{ system: FSIII, code: 'x' }] }), cs, false)).toEqual([]);
   });
 
+  it('limits a title to 250 characters (counted as letters, so æ, ø and å count once)', () => {
+    const ok = { code: '461-B', kind: 'indsats' as const, targets: [{ system: FSIII, code: 'x' }] };
+    expect(checkDraft(draft({ ...ok, display: 'Æ'.repeat(250) }), cs, true)).toEqual([]);
+    expect(checkDraft(draft({ ...ok, display: `  ${'ø'.repeat(250)}  ` }), cs, true)).toEqual([]);
+    expect(checkDraft(draft({ ...ok, display: 'Æ'.repeat(3000) }), cs, true)).toEqual([
+      'Titlen er længere end 250 tegn; forkort den, og skriv en længere forklaring i beskrivelsen.',
+    ]);
+  });
+
   it('suggests a free catalog name', () => {
     expect(suggestName([])).toBe('lokale-indsatser');
     expect(suggestName([newCodeSystem('370', 'lokale-indsatser'), newCodeSystem('370', 'lokale-indsatser-2')])).toBe('lokale-indsatser-3');

@@ -14,6 +14,11 @@ export type { LocalKind };
 export const DEFAULT_NAME = 'lokale-indsatser';
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]{0,51}$/;
 export const LOCAL_STATUSES = ['active', 'draft', 'retired', 'deprecated'] as const;
+/**
+ * The longest title the editor saves, in characters. The server sets no limit of its own; a title is read in lists,
+ * pick lists and EOJ systems, and 250 characters is about three lines of a sentence.
+ */
+export const TITLE_MAX_LENGTH = 250;
 
 export interface Target {
   system: string;
@@ -218,7 +223,11 @@ export function checkDraft(draft: Draft, cs: CodeSystem | undefined, isNew: bool
   if (!code) problems.push('Giv den lokale indsats en kode.');
   else if (!/^[^\s]+( [^\s]+)*$/.test(code)) problems.push('Koden må ikke begynde eller slutte med mellemrum eller have flere mellemrum i træk.');
   else if (isNew && cs && flatten(cs.concept).some((c) => c.code === code)) problems.push(`Koden ${code} findes allerede i kataloget; vælg en anden kode, eller redigér den eksisterende.`);
-  if (!draft.display.trim()) problems.push('Giv den lokale indsats en titel.');
+  const title = draft.display.trim();
+  if (!title) problems.push('Giv den lokale indsats en titel.');
+  else if ([...title].length > TITLE_MAX_LENGTH) {
+    problems.push(`Titlen er længere end ${TITLE_MAX_LENGTH} tegn; forkort den, og skriv en længere forklaring i beskrivelsen.`);
+  }
   if (draft.kind === '') problems.push('Vælg om det er en indsats eller et tilbud.');
   if (draft.kind === 'indsats' && draft.targets.length !== 1) {
     problems.push(`En lokal indsats kobles til præcis én fælleskommunal indsats (niveau 2); der er valgt ${draft.targets.length}.`);

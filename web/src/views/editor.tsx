@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { fhir, param, paramValue, params } from '../fhir';
 import { setFlash } from '../flash';
 import { useAsync, usePageTitle } from '../hooks';
-import { checkDraft, type Draft, isWritable, LOCAL_STATUSES, localEntries, NAME_PATTERN, nameOf, suggestName, type Target } from '../local-model';
+import { checkDraft, type Draft, isWritable, LOCAL_STATUSES, localEntries, NAME_PATTERN, nameOf, suggestName, type Target, TITLE_MAX_LENGTH } from '../local-model';
 import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href, navigate } from '../router';
 import { warningsAbout, writeWarnings } from '../save-warnings';
@@ -114,6 +114,25 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
   useEffect(() => {
     document.getElementById('editor-title')?.focus();
   }, []);
+  /** The form's problems as it is now: the new catalog's name, then the draft's (checkDraft). */
+  const findProblems = (): string[] => {
+    const found: string[] = [];
+    if (catalogChoice === NEW) {
+      if (!NAME_PATTERN.test(newName)) found.push('Katalogets navn skal være 1–52 tegn: bogstaver a–z, tal, bindestreg og punktum (uden æ, ø, å).');
+      else if ([...data.codeSystems, ...data.conceptMaps].some((r) => nameOf(r) === newName)) found.push(`Der findes allerede et katalog med navnet ${newName}.`);
+    }
+    const previousCs = catalogChoice === NEW ? undefined : data.codeSystems.find((cs) => cs.id === catalogChoice);
+    return [...found, ...checkDraft(draft, previousCs, !editing)];
+  };
+
+  // Once shown, the summary follows the form: a problem fixed leaves it (and the summary goes when none is left),
+  // so it never says "der er valgt 0" beside a chosen target.
+  const formState = JSON.stringify([draft, catalogChoice, newName]);
+  useEffect(() => {
+    if (problems.length === 0) return;
+    const found = findProblems();
+    if (found.join('\n') !== problems.join('\n')) setProblems(found);
+  }, [formState]);
 
   if (editing && (!existingCs || !existingEntry)) {
     return (
@@ -138,14 +157,8 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
     e.preventDefault();
     if (locked) return;
     setError(undefined);
-    const isNewCatalog = catalogChoice === NEW;
-    const previousCs = isNewCatalog ? undefined : data.codeSystems.find((cs) => cs.id === catalogChoice);
-    const found: string[] = [];
-    if (isNewCatalog) {
-      if (!NAME_PATTERN.test(newName)) found.push('Katalogets navn skal være 1–52 tegn: bogstaver a–z, tal, bindestreg og punktum (uden æ, ø, å).');
-      else if ([...data.codeSystems, ...data.conceptMaps].some((r) => nameOf(r) === newName)) found.push(`Der findes allerede et katalog med navnet ${newName}.`);
-    }
-    found.push(...checkDraft(draft, previousCs, !editing));
+    const previousCs = catalogChoice === NEW ? undefined : data.codeSystems.find((cs) => cs.id === catalogChoice);
+    const found = findProblems();
     setProblems(found);
     if (found.length > 0) {
       document.getElementById('editor-problems')?.focus();
@@ -216,7 +229,9 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
           </div>
           <div class="field">
             <label for="display">Titel</label>
-            <input id="display" value={draft.display} readOnly={locked} required onInput={(e) => set('display', (e.target as HTMLInputElement).value)} />
+            <input id="display" value={draft.display} readOnly={locked} required aria-describedby="display-hint"
+              onInput={(e) => set('display', (e.target as HTMLInputElement).value)} />
+            <p class="hint" id="display-hint">Højst {TITLE_MAX_LENGTH} tegn; en længere forklaring hører til i beskrivelsen.</p>
           </div>
           <fieldset class="field radios">
             <legend>Type</legend>
