@@ -140,6 +140,11 @@ const web = describeInChromium('web page (headless Chromium)', {}, () => {
     await web.page.getByRole('list', { name: 'Valgte mål' }).getByText('Fysisk træning').waitFor();
     // The target chosen, the summary has nothing left to say.
     await summary.getByRole('alert').waitFor({ state: 'detached' });
+    // Only the short status line is read out, not the catalog text at each arrow key.
+    expect(await preview.getAttribute('aria-live')).toBeNull();
+    const live = await preview.locator('[aria-live], [role="status"], [role="alert"], [role="log"]').allTextContents();
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatch(/^Valgt: Fysisk træning\s*§119$/);
 
     await web.page.getByRole('button', { name: 'Gem' }).click();
     expect(await savedTranslation()).toContain('Fysisk træning');

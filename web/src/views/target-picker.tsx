@@ -147,13 +147,15 @@ export function TargetPicker({ chosen, multiple, onAdd, onRemove }: {
           </fieldset>
         )}
       </div>
-      <div class="picker-preview" aria-live="polite">
+      {/* Not a live region: its catalog text would be read out at each arrow key; the short status line below says the choice. */}
+      <div class="picker-preview" role="region" aria-label="Katalogets tekst for det valgte begreb">
         {selected
           ? <Preview node={selected} onUse={use} />
           : <p class="muted">Vælg et begreb i listen: det kobles straks, og katalogets beskrivelse, formål og eksempler vises her.</p>}
-        {chosen.length > 0 && <p class="muted small" role="status">Valgt: {chosen.map((t, i) => (
+        {/* always in the page, so that the first choice is announced too */}
+        <p class="muted small" role="status">{chosen.length > 0 && <>Valgt: {chosen.map((t, i) => (
           <span key={`${t.system}|${t.code}`}>{i > 0 && ', '}{t.display ?? t.code} <CatalogTag system={t.system} code={t.code} /></span>
-        ))}</p>}
+        ))}</>}</p>
       </div>
     </div>
   );
