@@ -102,9 +102,11 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     expect([...saved.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parse(saved, { columns: true, delimiter: ';', bom: true }) as Record<string, string>[];
     const codes = catalogCodes('ValueSet-indsatskatalog-140.json');
-    expect(rows.map((r) => r.code).sort()).toEqual([...codes].sort());
+    // with Danish column names; a municipality's column is its kommunekode
+    expect((parse(saved, { delimiter: ';', bom: true, to: 1 }) as string[][])[0]!.slice(0, 5)).toEqual(['kode', 'titel', 'lovparagraf', 'værdisæt', 'kommuner']);
+    expect(rows.map((r) => r.kode).sort()).toEqual([...codes].sort());
     const expected = expectedCoverage(codes);
-    for (const r of rows) for (const k of municipalities) expect(Number(r[k])).toBe((expected.get(`${k}|${r.code}`)?.indsats ?? 0) + (expected.get(`${k}|${r.code}`)?.tilbud ?? 0));
+    for (const r of rows) for (const k of municipalities) expect(Number(r[k])).toBe((expected.get(`${k}|${r.kode}`)?.indsats ?? 0) + (expected.get(`${k}|${r.kode}`)?.tilbud ?? 0));
   });
 
   it('rolls up an uploaded counts file: a bar chart per niveau-2 intervention and municipality, with the numbers as a table', async () => {
@@ -140,6 +142,9 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     expect(body).toContain('en anden kommunes lokale kode');
     expect(body).toMatch(/101-RYGESTOP.*udgåede Tobaksafvænning.*Nikotin- og tobaksafvænning/);
     expect(body).toContain('Tallene er dokumenterede indsatser og tilstande');
+    // in words for staff, not the API's names
+    expect(body).not.toMatch(/offers=|conflicting-maps|http:|ConceptMap|\$rollup/);
+    expect(await web.page.locator('.chart-box svg').textContent()).not.toMatch(/ConceptMap|\$rollup|offers=/);
 
     // the other catalog from the same counts: §140
     await web.page.getByRole('radio', { name: '§140 Genoptræning' }).check();
@@ -161,7 +166,7 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     await web.page.getByLabel('Tællinger (CSV-fil)').setInputFiles({ name: 'taellinger.csv', mimeType: 'text/csv', buffer: counts });
     await web.page.getByLabel('Koblinger pr. dato (valgfri)').fill('2020-01-01');
     await web.page.getByRole('button', { name: 'Tæl op' }).click();
-    await web.page.locator('.rollup-result').getByText(/som de var 2020-01-01/).waitFor();
+    await web.page.locator('.rollup-result').getByText(/som de var 1\. januar 2020/).waitFor();
     // the imported municipalities' maps were written today: on that date their codes were not mapped
     const notMapped = await web.page.locator('.rollup-result tbody tr', { hasText: 'ikke koblet til en fælleskommunal indsats' }).count();
     expect(notMapped).toBeGreaterThan(0);
@@ -220,8 +225,13 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     const csv = await save('Hent optællingen (CSV)');
     expect(csv.name).toBe('rollup-119.csv');
     expect([...csv.data.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(parse(csv.data, { delimiter: ';', bom: true, relax_column_count: true })).toEqual(parse((await wideTable()).text, { relax_column_count: true }));
-    expect(csv.data.toString('utf8')).toMatch(/\nnot-counted;;ikke talt \(hver række og årsagen står i den lange opstilling\);;/);
+    // the server's cells, with Danish column names and kinds of row
+    const cells = parse(csv.data, { delimiter: ';', bom: true, relax_column_count: true }) as string[][];
+    const server = parse((await wideTable()).text, { relax_column_count: true }) as string[][];
+    expect(cells[0]).toEqual(['niveau', 'kode', 'titel', 'lovparagraf', ...server[0]!.slice(4)]);
+    expect(cells.slice(1).map((r) => r.slice(1))).toEqual(server.slice(1).map((r) => r.slice(1)));
+    expect(csv.data.toString('utf8')).toMatch(/\nikke talt;;ikke talt \(hver række og årsagen står i den lange opstilling\);;/);
+    expect(csv.data.toString('utf8')).toMatch(/\nniveau 2;/);
 
     const svg = await save('Hent diagrammet (SVG)');
     expect(svg.name).toBe('rollup-119.svg');

@@ -4,9 +4,10 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { layoutBarChart, svgMarkup, type Shape } from '../../web/src/chart';
-import { spreadsheetCsv } from '../../web/src/download';
+import { danishTable, spreadsheetCsv } from '../../web/src/download';
+import { danishDate } from '../../web/src/words';
 import {
-  cellText, chartData, columnName, compareCatalog, countsFileText, heatLevel, missingRollupColumns, readMatrix, readRollup, type Matrix, type Rollup,
+  cellText, chartData, columnName, compareCatalog, countsFileText, heatLevel, missingRollupColumns, plainCounting, readMatrix, readRollup, type Matrix, type Rollup,
 } from '../../web/src/compare-model';
 import { testApp } from '../support/app';
 import { catalogCodes, COUNTS_CSV, expectedCoverage, importDataUseCatalogs, localCatalogs } from '../support/data-use';
@@ -66,6 +67,13 @@ describe('roll-up model and chart data', () => {
     const r = await rollup();
     expect(r.columns).toEqual(['101', '147', '370']);
     expect(r.counting).toMatch(/^Tallene er dokumenterede indsatser/);
+    // said to staff without the API's names and URLs
+    for (const text of [r.counting, (await rollup('?offers=exclude&date=2025-06-30')).counting]) {
+      const plain = plainCounting(text);
+      expect(plain).not.toMatch(/offers=|conflicting-maps|exclude|http|\d{4}-\d{2}-\d{2}/);
+      expect(plain).toMatch(/^Tallene er dokumenterede indsatser/);
+    }
+    expect(plainCounting((await rollup('?date=2025-06-30')).counting)).toContain('som de var 30. juni 2025');
     const wide = parse((await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv').send(counts)
       .expect(200)).text, { columns: true }) as Record<string, string>[];
     for (const key of ['119', '140']) {
@@ -117,7 +125,7 @@ describe('roll-up model and chart data', () => {
 
 describe('CSV downloads', () => {
   /** The cells a spreadsheet or the server's readers see in a downloaded file. */
-  const cellsOf = async (blob: Blob) => parse(await blob.text(), { delimiter: ';', bom: true, relax_column_count: true });
+  const cellsOf = async (blob: Blob) => parse(await blob.text(), { delimiter: ';', bom: true, relax_column_count: true }) as string[][];
 
   it('saves the CSV with a byte order mark and ";" between cells, the same cells as the server wrote', async () => {
     const wide = (await request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv')
@@ -128,8 +136,13 @@ describe('CSV downloads', () => {
       const blob = spreadsheetCsv(text);
       expect(new Uint8Array(await blob.arrayBuffer()).slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
       expect((await blob.text()).split('\r\n', 1)[0]).toContain(';');
-      expect(await cellsOf(blob)).toEqual(parse(text, { relax_column_count: true }));
+      expect(await cellsOf(blob)).toEqual(danishTable(parse(text, { relax_column_count: true }) as string[][]));
     }
+    // Danish column names and kinds of row; a municipality's column keeps its kommunekode
+    expect((await cellsOf(spreadsheetCsv(matrix)))[0]!.slice(0, 6)).toEqual(['kode', 'titel', 'lovparagraf', 'værdisæt', 'kommuner', '101']);
+    const wideCells = await cellsOf(spreadsheetCsv(wide));
+    expect(wideCells[0]!.slice(0, 5)).toEqual(['niveau', 'kode', 'titel', 'lovparagraf', '101']);
+    expect(new Set(wideCells.slice(1).map((r) => r[0]))).toEqual(new Set(['niveau 2', 'niveau 1', 'tilstandsområde', 'ikke talt']));
   });
 
   it('quotes a cell holding ";", a quote or a line break, and no longer needs to quote one holding ","', async () => {
@@ -197,5 +210,15 @@ describe('bar chart layout', () => {
     expect(svg).toContain('<title id="title">Dokumenterede indsatser &amp; tilbud</title>');
     expect(svg).toContain('<desc id="desc">Søjler &lt;pr.&gt; kommune</desc>');
     expect((svg.match(/<rect /g) ?? []).length).toBe(1 + 3); // the background and three bars
+  });
+});
+
+describe('dates in Danish', () => {
+  it('writes a date, and a FSIII release version, as Danish does', () => {
+    expect(danishDate('20240530')).toBe('30. maj 2024');
+    expect(danishDate('2025-01-01')).toBe('1. januar 2025');
+    expect(danishDate('2026-12-31')).toBe('31. december 2026');
+    expect(danishDate('1.0.0')).toBe('1.0.0');
+    expect(danishDate('20241399')).toBe('20241399');
   });
 });

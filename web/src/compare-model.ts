@@ -7,6 +7,7 @@ import type { Coding, Parameters, ParametersParameter } from 'fhir/r4';
 import { NOT_UTF8_CSV } from '../../src/municipal/municipality';
 import { kommuneByKode } from '../../src/municipal/kommuner';
 import { param, params, paramValue } from './fhir';
+import { danishDate } from './words';
 
 const VS = 'http://faelles-tx.dk/fhir/ValueSet/';
 
@@ -27,6 +28,17 @@ export const COMPARE_CATALOGS: CompareCatalog[] = [
     ],
   },
 ];
+
+/**
+ * The server's counting rule (Danish) for staff: without the API's names for the choices in brackets
+ * ("(offers=each-target)", "(conflicting-maps)"), without the value set's URL, and with Danish dates.
+ */
+export function plainCounting(text: string): string {
+  return text
+    .replace(/ \((?:offers=[\w-]+|conflicting-maps)\)/g, '')
+    .replace(/ \(koder i [^\s)]+\)/g, '')
+    .replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => danishDate(d));
+}
 
 export function compareCatalogKnown(key: string): boolean {
   return COMPARE_CATALOGS.some((c) => c.key === key);

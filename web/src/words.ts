@@ -25,6 +25,19 @@ export function formatNumber(n: number): string {
   return n.toLocaleString('da-DK');
 }
 
+const MONTHS = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
+
+/**
+ * A date as Danish writes it, `30. maj 2024`, from `2024-05-30` or `20240530` (FSIII's release versions); any other
+ * text as it is.
+ */
+export function danishDate(date: string): string {
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(date);
+  const month = m ? MONTHS[Number(m[2]) - 1] : undefined;
+  if (!m || !month || Number(m[3]) < 1 || Number(m[3]) > 31) return date;
+  return `${Number(m[3])}. ${month} ${m[1]}`;
+}
+
 /** `1 begreb`, `2 begreber`: the count with the singular or plural noun. */
 export function count(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;

@@ -9,7 +9,7 @@ import { useAsync, useDebounced, usePageTitle } from '../hooks';
 import { href } from '../router';
 import { CatalogTag, useCatalogSearch, useResultTiming, useSearchEntries } from './catalog-tag';
 import { ConceptTextView, ErrorBox, Loading, Notice, StatusBadge } from './common';
-import { count, formatNumber, kommuneNavn } from '../words';
+import { count, danishDate, formatNumber, kommuneNavn } from '../words';
 import { childrenLabel } from '../tree';
 
 /** The catalog that shows a concept of a code system when the page does not know which catalog it came from. */
@@ -207,7 +207,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
       {c.indsatstitel && c.indsatstitel !== c.display && <p class="muted">Katalogets titel: {c.indsatstitel}</p>}
       <dl class="meta">
         <dt>Kode</dt><dd><code>{c.code}</code></dd>
-        <dt>Kodesystem</dt><dd>{local ? systemName(c.system) : c.systemName ?? systemName(c.system)} {c.version && <span class="muted">({c.version})</span>}</dd>
+        <dt>Kodesystem</dt><dd>{local ? systemName(c.system) : c.systemName ?? systemName(c.system)} {c.version && <span class="muted">({/^\d{8}$/.test(c.version) ? `udgave ${danishDate(c.version)}` : c.version})</span>}</dd>
         {c.lovparagraf && (<><dt>Lovgrundlag</dt><dd>{c.lovparagraf}</dd></>)}
         {c.niveau && (<><dt>Niveau</dt><dd>{c.niveau}</dd></>)}
       </dl>

@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { loadMatrix, matrixCsv, rollupCounts, rollupTableCsv, type OfferRule, type RollupChoice } from '../compare-api';
 import {
   cellText, cellTotal, chartData, columnName, COMPARE_CATALOGS, compareCatalog, countsFileText, HEAT_LEGEND, heatLevel, missingRollupColumns,
-  NOT_COUNTED_REASON,
+  NOT_COUNTED_REASON, plainCounting,
   type CompareCatalog, type Matrix, type Rollup,
 } from '../compare-model';
 import { useAsync, usePageTitle } from '../hooks';
@@ -10,7 +10,7 @@ import { href, navigate } from '../router';
 import { ErrorBox, FilePicker, Loading, Notice } from './common';
 import { BarChart } from './compare-chart';
 import { saveBlob } from '../download';
-import { count, formatNumber, kommuneNavn } from '../words';
+import { count, danishDate, formatNumber, kommuneNavn } from '../words';
 
 /** At most this many municipalities in the chart (and its table of numbers) at once, chosen by the user; the CSV has them all. */
 const MAX_CHART_COLUMNS = 8;
@@ -284,14 +284,14 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
   const columns = rollup.columns.filter((c) => chosen.includes(c));
   const data = chartData(rollup, matrix, columns);
   const title = `Dokumenterede indsatser pr. fælleskommunal indsats (niveau 2): ${catalog.label}`;
-  const how = `${OFFER_LABEL[counted.choice.offers]}${counted.choice.date ? `; koblinger pr. ${counted.choice.date}` : ''}` +
+  const how = `${OFFER_LABEL[counted.choice.offers]}${counted.choice.date ? `; koblinger pr. ${danishDate(counted.choice.date)}` : ''}` +
     `${counted.choice.dateFromPeriod ? '; koblinger pr. rækkens periode' : ''}`;
   const description = `Søjlediagram med én søjle pr. kommune (${columns.map((c) => columnName(c)).join(', ')}) for hver af katalogets ${formatNumber(data.categories.length)} indsatser med tællinger; ` +
     `${how}. Tallene står også i tabellen under diagrammet.`;
   const toggle = (c: string, on: boolean) => setChosen((list) => (on ? [...list, c] : list.filter((x) => x !== c)));
   return (
     <div class="rollup-result">
-      <Notice kind="info"><p>{rollup.counting}</p></Notice>
+      <Notice kind="info"><p>{plainCounting(rollup.counting)}</p></Notice>
       <Summary rollup={rollup} />
       {rollup.columns.length > MAX_CHART_COLUMNS && (
         <fieldset class="chart-columns">
@@ -307,7 +307,7 @@ function RollupResult({ catalog, matrix, counted }: { catalog: CompareCatalog; m
       {data.categories.length === 0
         ? <p>Filen har ingen tællinger på indsatser i {catalog.label}.</p>
         : (
-          <BarChart input={{ title, subtitle: `Kilde: ConceptMap/$rollup; ${how}.`, series: data.series, categories: data.categories }}
+          <BarChart input={{ title, subtitle: `Kilde: kommunernes tællinger, lagt sammen efter deres koblinger; ${how}.`, series: data.series, categories: data.categories }}
             description={description} fileStem={`rollup-${catalog.key}`} csv={() => rollupTableCsv(counted.csv, counted.choice)} />
         )}
       {data.outside > 0 && (
