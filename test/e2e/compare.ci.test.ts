@@ -277,11 +277,31 @@ const web = describeInChromium('web page: Sammenlign kommuner (headless Chromium
     await region.focus();
     await web.page.keyboard.press('ArrowRight');
     await web.page.waitForFunction(() => (document.querySelector('.matrix-scroll') as HTMLElement).scrollLeft > 0);
-    // a long word in the sticky first column breaks inside it rather than running into the next cell (FFB's names)
+    // the row titles wrap between words, never inside one (no "Behovssamta|le")
+    const brokenWords = () => web.page.locator('table.matrix tbody th[scope="row"]').evaluateAll((cells) => cells.flatMap((cell) => {
+      const broken: string[] = [];
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (const m of text.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, m.index!);
+          range.setEnd(node, m.index! + m[0].length);
+          const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+          if (tops.size > 1) broken.push(m[0]);
+        }
+      }
+      return broken;
+    }));
+    await web.page.goto(`${web.server.origin}/app/#/sammenlign/119`);
+    await web.page.getByRole('table', { name: /^§119/ }).waitFor();
+    expect(await brokenWords()).toEqual([]);
+    // and a long word in the sticky first column does not run into the next cell (FFB's names)
     await web.page.goto(`${web.server.origin}/app/#/sammenlign/ffb`);
     await web.page.getByRole('table', { name: /^FFB/ }).waitFor();
     const overflowing = await web.page.locator('table.matrix th[scope="row"]')
       .evaluateAll((cells) => cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent));
     expect(overflowing).toEqual([]);
+    expect(await brokenWords()).toEqual([]);
   });
 });

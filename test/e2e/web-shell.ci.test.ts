@@ -204,6 +204,30 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
       }
     });
 
+    it('at 390 px: codes never break inside, in the editor\'s chosen targets and on a concept\'s page', async () => {
+      const page = await web.newPage();
+      await page.setViewportSize({ width: 390, height: 844 });
+      const wrapped = () => page.locator('code').evaluateAll((els) => els.filter((e) => e.getClientRects().length > 1).map((e) => e.textContent));
+      await page.goto(`${web.server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
+      await page.getByRole('article').getByRole('heading', { name: 'Formål' }).waitFor();
+      expect(await page.getByRole('article').locator('dl.meta code').textContent()).toBe(CODES.fysiskTraening119);
+      expect(await wrapped()).toEqual([]);
+      // the release is a Danish date
+      expect(await page.getByRole('article').locator('dl.meta').innerText()).toMatch(/FSIII \(udgave \d{1,2}\. [a-z]+ \d{4}\)/);
+      await signIn(page, '370', 'Næstved Kommune');
+      await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
+      await page.getByRole('radio', { name: 'Tilbud (sammensat af flere indsatser)' }).check();
+      await page.getByLabel('Katalog', { exact: true }).selectOption('119');
+      await page.getByLabel('Søg', { exact: true }).fill('træning');
+      for (const name of ['Fysisk træning', 'Færdighedstræning']) {
+        await page.locator('fieldset.candidates').getByRole('checkbox', { name: new RegExp(`^${name}`) }).first().check();
+      }
+      await page.getByRole('list', { name: 'Valgte mål' }).getByRole('listitem').nth(1).waitFor();
+      expect(await page.getByRole('list', { name: 'Valgte mål' }).locator('code').count()).toBe(2);
+      expect(await wrapped()).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    });
+
     it('an unknown address says the page does not exist, with the way back; each view names itself in the tab', async () => {
       const page = await web.newPage();
       for (const hash of ['kataloger/ukendt', 'noget-andet', 'sammenlign/ukendt']) {

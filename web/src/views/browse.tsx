@@ -206,7 +206,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
       <h2 id="concept-title" tabIndex={-1}>{c.display} <StatusBadge status={c.status} /></h2>
       {c.indsatstitel && c.indsatstitel !== c.display && <p class="muted">Katalogets titel: {c.indsatstitel}</p>}
       <dl class="meta">
-        <dt>Kode</dt><dd><code>{c.code}</code></dd>
+        <dt>Kode</dt><dd><code class="code">{c.code}</code></dd>
         <dt>Kodesystem</dt><dd>{local ? systemName(c.system) : c.systemName ?? systemName(c.system)} {c.version && <span class="muted">({/^\d{8}$/.test(c.version) ? `udgave ${danishDate(c.version)}` : c.version})</span>}</dd>
         {c.lovparagraf && (<><dt>Lovgrundlag</dt><dd>{c.lovparagraf}</dd></>)}
         {c.niveau && (<><dt>Niveau</dt><dd>{c.niveau}</dd></>)}
@@ -254,7 +254,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
               <ul>
                 {[...byKommune].map(([k, list]) => (
                   <li key={k}>{kommuneNavn(k)}: {list.map((u, i) => (
-                    <span key={u.code}>{i > 0 && ', '}{u.display ?? u.code} <code class="small">{u.code}</code></span>
+                    <span key={u.code}>{i > 0 && ', '}{u.display ?? u.code} <code class="small code">{u.code}</code></span>
                   ))}</li>
                 ))}
               </ul>

@@ -235,7 +235,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
                 <tr key={n.line}>
                   <td data-label="Linje">{n.line}</td>
                   <td data-label="Kommune">{kommuneNavn(n.kommunekode)} ({n.kommunekode})</td>
-                  <td data-label="Kode"><code>{n.code}</code></td>
+                  <td data-label="Kode"><code class="code">{n.code}</code></td>
                   <td data-label="Antal">{formatNumber(n.count)}</td>
                   <td data-label="Årsag">{NOT_COUNTED_REASON[n.reason] ?? n.reason}</td>
                 </tr>
@@ -250,7 +250,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
           <ul>
             {rollup.replaced.map((r) => (
               <li key={r.line}>
-                Linje {r.line}: {kommuneNavn(r.kommunekode)}s <code>{r.code}</code> ({formatNumber(r.count)}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
+                Linje {r.line}: {kommuneNavn(r.kommunekode)}s <code class="code">{r.code}</code> ({formatNumber(r.count)}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
                 talt på {r.replacement.display ?? r.replacement.code}.
               </li>
             ))}

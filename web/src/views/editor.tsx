@@ -57,11 +57,11 @@ async function translateCheck(system: string, code: string, signal: AbortSignal)
 /** The server's translation of a saved local code, in the saved message: asked for once the message is shown. */
 function TranslateCheck({ system, code }: { system: string; code: string }) {
   const check = useAsync((signal) => translateCheck(system, code, signal), [system, code]);
-  if (check.loading) return <p class="muted">Henter serverens oversættelse af <code>{code}</code> …</p>;
-  if (!check.data) return <p>Serverens oversættelse af <code>{code}</code> kunne ikke hentes; koblingen er gemt og vises i listen herunder.</p>;
+  if (check.loading) return <p class="muted">Henter serverens oversættelse af <code class="code">{code}</code> …</p>;
+  if (!check.data) return <p>Serverens oversættelse af <code class="code">{code}</code> kunne ikke hentes; koblingen er gemt og vises i listen herunder.</p>;
   if (!check.data.result) return <p>Serveren har endnu ingen oversættelse af {code}.</p>;
   return (
-    <p class="translate-check">Serveren oversætter nu <code>{code}</code> til:{' '}
+    <p class="translate-check">Serveren oversætter nu <code class="code">{code}</code> til:{' '}
       {check.data.matches.map((m, i) => <span key={i}>{i > 0 && ', '}<TargetLink c={m} /> ({equivalenceLabel(m.equivalence)})</span>)}
     </p>
   );
@@ -172,7 +172,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
       const warnings = warningsAbout(writeWarnings(saved.response), saved.conceptMap, entry.code);
       setFlash(
         <>
-          <p><strong>{warnings.length > 0 ? 'Gemt med advarsler' : 'Gemt'}:</strong> {entry.display} (<code>{entry.code}</code>) i {cs.title ?? nameOf(cs)}.</p>
+          <p><strong>{warnings.length > 0 ? 'Gemt med advarsler' : 'Gemt'}:</strong> {entry.display} (<code class="code">{entry.code}</code>) i {cs.title ?? nameOf(cs)}.</p>
           {saved.merged && <p>Kataloget var ændret i mellemtiden (andre koder); din ændring er lagt oven på den nye version.</p>}
           {warnings.length > 0 && <SaveWarnings session={session} kommunekode={kommunekode} system={cs.url!} code={entry.code} warnings={warnings} />}
           <TranslateCheck system={cs.url!} code={entry.code} />
@@ -259,7 +259,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
               <ul class="chosen" aria-label="Valgte mål">
                 {draft.targets.map((t) => (
                   <li key={`${t.system}|${t.code}`}>
-                    <span><strong>{t.display ?? t.code}</strong> <CatalogTag system={t.system} code={t.code} /> <span class="muted small">{t.code}</span>
+                    <span><strong>{t.display ?? t.code}</strong> <CatalogTag system={t.system} code={t.code} /> <code class="code small muted">{t.code}</code>
                       {' '}<ChosenTargetStatus target={t} onReplace={(next) => setDraft((d) => ({ ...d, targets: d.targets.map((x) => (x === t ? next : x)) }))} /></span>
                     <button type="button" class="link" disabled={locked} onClick={() => removeTarget(t)} aria-label={`Fjern ${t.display ?? t.code}`}>Fjern</button>
                   </li>

@@ -9,7 +9,7 @@ function CodeList({ codes, label, withFields = false }: { codes: PlannedCode[]; 
     <ul class="plan-codes" aria-label={label}>
       {codes.slice(0, SHOWN).map((c) => (
         <li key={c.code}>
-          <code>{c.code}</code> {c.display}
+          <code class="code">{c.code}</code> {c.display}
           {withFields && c.fields && c.fields.length > 0 && <span class="muted small"> – ændrer {c.fields.map((f) => FIELD_LABEL[f] ?? f).join(', ')}</span>}
           {c.madeOutsideImport && <span class="badge status-draft">oprettet i redigeringen</span>}
         </li>

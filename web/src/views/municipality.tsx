@@ -169,7 +169,7 @@ function CoverageReport({ data, session }: { data: MunicipalityData; session: Se
       <div role="status" id="coverage-replaced" tabIndex={-1}>
         {replaced && (
           <div class="notice ok">
-            <p>{replaced.r.source.display ?? replaced.r.source.code} (<code>{replaced.r.source.code}</code>) er nu koblet til{' '}
+            <p>{replaced.r.source.display ?? replaced.r.source.code} (<code class="code">{replaced.r.source.code}</code>) er nu koblet til{' '}
               {replaced.r.use.display ?? replaced.r.use.code} i stedet for {replaced.r.target.display ?? replaced.r.target.code}.</p>
             <IssueList issues={replaced.warnings} />
           </div>

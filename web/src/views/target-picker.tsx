@@ -39,7 +39,7 @@ function Preview({ node, onUse }: { node: TreeNode; onUse(t: Target): void }) {
   return (
     <div>
       <h3 class="preview-title">{concept.display} <StatusBadge status={concept.status} /></h3>
-      <p class="muted small"><CatalogTag system={concept.system} code={concept.code} />{concept.lovparagraf && ` · ${concept.lovparagraf}`} · <code>{concept.code}</code></p>
+      <p class="muted small"><CatalogTag system={concept.system} code={concept.code} />{concept.lovparagraf && ` · ${concept.lovparagraf}`} · <code class="code">{concept.code}</code></p>
       {concept.status !== 'active' && (
         <div class="notice warn">
           <p>{concept.status === 'retired' ? 'Begrebet er udgået og må ikke bruges til nye registreringer.' : 'Begrebet er på vej ud.'}</p>
