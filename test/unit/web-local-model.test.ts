@@ -2,8 +2,9 @@ import type { Bundle, CodeSystem, ConceptMap } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import {
-  checkDraft, localEntries, newCodeSystem, newConceptMap, saveBundle, suggestName, withConcept, withMapping, type Draft,
+  checkDraft, entryMatches, localEntries, newCodeSystem, newConceptMap, saveBundle, suggestName, withConcept, withMapping, type Draft,
 } from '../../web/src/local-model';
+import { searchTerms } from '../../web/src/catalog-search';
 import { FSIII, FFB, testApp } from '../support/app';
 import { CODES, tokenFor } from '../support/local';
 
@@ -107,5 +108,19 @@ describe('the editor checks before saving, in Danish', () => {
   it('suggests a free catalog name', () => {
     expect(suggestName([])).toBe('lokale-indsatser');
     expect(suggestName([newCodeSystem('370', 'lokale-indsatser'), newCodeSystem('370', 'lokale-indsatser-2')])).toBe('lokale-indsatser-3');
+  });
+});
+
+describe("the filter of Min kommune's tables", () => {
+  const entry = { code: '101-SMØR', display: 'Smørrebrødskursus for ældre', status: 'active', targets: [{ system: FSIII, code: 'c1', display: 'Madlavning i praksis' }] };
+
+  it('folds æ, ø and å as the catalog search does, and needs every word', () => {
+    expect(entryMatches(entry, searchTerms('smoer'))).toBe(true);
+    expect(entryMatches(entry, searchTerms('SMØR'))).toBe(true);
+    expect(entryMatches(entry, searchTerms('aeldre smørrebrød'))).toBe(true);
+    expect(entryMatches(entry, searchTerms('101-smoer'))).toBe(true);
+    expect(entryMatches(entry, searchTerms('madlavning'))).toBe(true);
+    expect(entryMatches(entry, searchTerms('smoer yngre'))).toBe(false);
+    expect(entryMatches(entry, searchTerms(''))).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import {
   kommunekodeIdentifier, localCatalogTexts, LOCAL_TYPE_CODE, LOCAL_TYPE_URI, localTargetEquivalence, localTypePropertyCode, municipalId, municipalUrl,
   STATUS_PROPERTY_URI, statusPropertyCode, type LocalKind,
 } from '../../src/municipal/municipality';
+import { foldText } from '../../src/terminology/text-match';
 
 export type { LocalKind };
 
@@ -35,6 +36,16 @@ export interface LocalEntry {
   kind?: string;
   status: string;
   targets: Target[];
+}
+
+/**
+ * Whether an entry matches every word of a filter (`searchTerms` of catalog-search.ts): in its code, title,
+ * description or a target's title or code, folded as the catalog search folds (`smoer` finds *Smørrebrød*).
+ */
+export function entryMatches(e: LocalEntry, terms: readonly string[]): boolean {
+  if (terms.length === 0) return true;
+  const text = foldText([e.code, e.display, e.definition ?? '', ...e.targets.flatMap((t) => [t.code, t.display ?? ''])].join(' '));
+  return terms.every((t) => text.includes(t));
 }
 
 /** A written resource has a version; the published example (terminology/examples) has none and is read-only. */

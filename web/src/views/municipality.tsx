@@ -4,7 +4,8 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { CATALOGS, catalogOf } from '../catalogs';
 import { takeFlash } from '../flash';
 import { useAsync, usePageTitle } from '../hooks';
-import { isWritable, type LocalEntry, localEntries, nameOf } from '../local-model';
+import { entryMatches, isWritable, localEntries, nameOf } from '../local-model';
+import { searchTerms } from '../catalog-search';
 import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href } from '../router';
 import type { Session } from '../session';
@@ -38,13 +39,6 @@ function editHref(data: MunicipalityData, c: Coding): string | undefined {
 
 const PAGE_SIZE = 50;
 
-/** Whether an entry matches the filter: code, title, description or a target's title or code (case-insensitive). */
-function matches(e: LocalEntry, words: string[]): boolean {
-  if (words.length === 0) return true;
-  const text = [e.code, e.display, e.definition ?? '', ...e.targets.flatMap((t) => [t.code, t.display ?? ''])].join(' ').toLocaleLowerCase('da');
-  return words.every((w) => text.includes(w));
-}
-
 function CatalogTable({ cs, data }: { cs: CodeSystem; data: MunicipalityData }) {
   const entries = useMemo(() => localEntries(cs, data.conceptMaps), [cs, data.conceptMaps]);
   const writable = isWritable(cs);
@@ -52,8 +46,8 @@ function CatalogTable({ cs, data }: { cs: CodeSystem; data: MunicipalityData }) 
     .map((t) => [`${t.source.code}|${t.target.code}`, t.status ?? 'retired'])), [cs.url, data.coverage]);
   const [query, setQuery] = useState('');
   const [page, setPage] = useState(0);
-  const words = query.trim().toLocaleLowerCase('da').split(/\s+/).filter((w) => w.length > 0);
-  const shown = useMemo(() => entries.filter((e) => matches(e, words)), [entries, words.join(' ')]);
+  const words = searchTerms(query);
+  const shown = useMemo(() => entries.filter((e) => entryMatches(e, words)), [entries, words.join(' ')]);
   const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
   const current = Math.min(page, pages - 1);
   const rows = shown.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
