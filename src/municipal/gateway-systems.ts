@@ -16,10 +16,12 @@ export function localSystemsDefining(registry: TerminologyRegistry, kommunekode:
 /**
  * The local code system a gateway coding stands for: the one that defines the code, else the municipality's only
  * local catalog (so that validation reports the unknown code against it); undefined when there is no candidate.
+ * Among the municipality's newest catalogs, or the versions given (those of a date: operations/map-version.ts).
  */
-export function resolveGatewaySystem(registry: TerminologyRegistry, kommunekode: string, code: string | undefined): CodeSystem | undefined {
+export function resolveGatewaySystem(registry: TerminologyRegistry, kommunekode: string, code: string | undefined,
+  catalogs: CodeSystem[] = localCodeSystems(registry, kommunekode)): CodeSystem | undefined {
   if (code !== undefined) {
-    const defining = localSystemsDefining(registry, kommunekode, code);
+    const defining = localSystemsDefining(registry, kommunekode, code, catalogs);
     if (defining.length > 1) {
       const urls = defining.map((c) => c.url).join(', ');
       throw FhirError.invalid(`Code '${excerpt(code)}' is defined by ${defining.length} local catalogs of municipality ${kommunekode} (${urls}); name the catalog's url as system instead`, {
@@ -28,6 +30,5 @@ export function resolveGatewaySystem(registry: TerminologyRegistry, kommunekode:
     }
     if (defining.length === 1) return defining[0];
   }
-  const all = localCodeSystems(registry, kommunekode);
-  return all.length === 1 ? all[0] : undefined;
+  return catalogs.length === 1 ? catalogs[0] : undefined;
 }

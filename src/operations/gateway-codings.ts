@@ -1,4 +1,4 @@
-import type { CodeableConcept, Coding } from 'fhir/r4';
+import type { CodeableConcept, CodeSystem, Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { OperationInput, type OperationSpec, type ParamValue } from '../fhir/parameters';
 import type { OperationHandler } from './context';
@@ -6,6 +6,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { isGatewayLocalSystem, isKommunekode } from '../municipal/municipality';
 import { resolveGatewaySystem } from '../municipal/gateway-systems';
 import { excerpt } from '../errors/excerpt';
+import { localCatalogsOnDate } from './map-version';
 
 /**
  * KL's gateway sends a niveau-3 code as a coding in `http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions`
@@ -26,9 +27,9 @@ export function checkKommunekodeParam(value: string | undefined): string | undef
   return value;
 }
 
-function rewriteCoding(registry: TerminologyRegistry, kommunekode: string, coding: Coding): Coding {
+function rewriteCoding(registry: TerminologyRegistry, kommunekode: string, coding: Coding, catalogs: CodeSystem[] | undefined): Coding {
   if (!isGatewayLocalSystem(coding.system)) return coding;
-  const cs = resolveGatewaySystem(registry, kommunekode, coding.code);
+  const cs = resolveGatewaySystem(registry, kommunekode, coding.code, catalogs);
   return cs ? { ...coding, system: cs.url, version: coding.version ?? cs.version } : coding;
 }
 
@@ -54,6 +55,9 @@ export function withGatewaySystems(op: OperationHandler): OperationHandler {
       const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
       if (!kommunekode) return op.handle(input, ctx, target);
       const registry = ctx.registry;
+      // with a date, the catalogs as they were then: a code a later version dropped is still the municipality's
+      const date = input.string('date');
+      const catalogs = date !== undefined ? localCatalogsOnDate(ctx, kommunekode, date) : undefined;
       const codingCode = input.one<Coding>('coding')?.code;
       const code = input.string('code') ?? (typeof codingCode === 'string' ? codingCode : undefined);
       const values = new Map<string, ParamValue[]>();
@@ -61,14 +65,14 @@ export function withGatewaySystems(op: OperationHandler): OperationHandler {
         if (name === 'kommunekode') continue;
         let list = input.all<ParamValue>(name);
         if ((name === 'system' || name === 'url') && list.some((v) => typeof v === 'string' && isGatewayLocalSystem(v))) {
-          const cs = resolveGatewaySystem(registry, kommunekode, code);
+          const cs = resolveGatewaySystem(registry, kommunekode, code, catalogs);
           if (cs?.url) list = list.map((v) => (typeof v === 'string' && isGatewayLocalSystem(v) ? cs.url! : v));
         } else if (name === 'coding') {
-          list = list.map((v) => rewriteCoding(registry, kommunekode, v as Coding));
+          list = list.map((v) => rewriteCoding(registry, kommunekode, v as Coding, catalogs));
         } else if (name === 'codeableConcept') {
           list = list.map((v) => {
             const cc = v as CodeableConcept;
-            return Array.isArray(cc.coding) ? { ...cc, coding: cc.coding.map((c) => (c && typeof c === 'object' ? rewriteCoding(registry, kommunekode, c) : c)) } : cc;
+            return Array.isArray(cc.coding) ? { ...cc, coding: cc.coding.map((c) => (c && typeof c === 'object' ? rewriteCoding(registry, kommunekode, c, catalogs) : c)) } : cc;
           });
         }
         values.set(name, list);

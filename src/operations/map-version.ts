@@ -5,7 +5,8 @@ import { unknownConceptMap } from '../errors/common-errors';
 import { parseCanonical } from '../terminology/canonical';
 import type { OperationContext } from './context';
 import { excerpt } from '../errors/excerpt';
-import { belongsTo } from '../municipal/municipality';
+import { belongsTo, deletedLocal, localCodeSystems } from '../municipal/municipality';
+import { versionInForce } from '../terminology/in-force';
 
 /**
  * A ConceptMap by `url|version` (or the newest by `url`): the registry also has the versions of a written map that an
@@ -65,4 +66,15 @@ export function catalogVersionsOfMaps(
   }
   for (const cs of named.values()) if (!catalogs.some((c) => c.url === cs.url)) catalogs.push(cs);
   return catalogs;
+}
+
+/**
+ * A municipality's local catalogs as they were on a date: each in the version in force then (those deleted since
+ * too), but where one of `maps` names a version (catalogVersionsOfMaps).
+ */
+export function localCatalogsOnDate(ctx: OperationContext, kommunekode: string, date: string, maps: ConceptMap[] = []): CodeSystem[] {
+  const registry = ctx.registry;
+  return catalogVersionsOfMaps(registry, kommunekode, maps, localCodeSystems(registry, kommunekode),
+    (cs) => versionInForce(registry, 'CodeSystem', cs.url!, date, ctx.written),
+    deletedLocal(registry, 'CodeSystem', ctx.written?.deletedUrls?.('CodeSystem') ?? [], kommunekode));
 }

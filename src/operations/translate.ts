@@ -6,7 +6,7 @@ import { messageLanguageOf } from '../errors/message-language';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { checkKommunekodeParam, KOMMUNEKODE_PARAM } from './gateway-codings';
 import { localSystemsDefining } from '../municipal/gateway-systems';
-import { belongsTo, deletedLocal, isGatewayLocalSystem, localCodeSystems, ownerOf, ownerOfCanonical } from '../municipal/municipality';
+import { belongsTo, isGatewayLocalSystem, localCodeSystems, ownerOf, ownerOfCanonical } from '../municipal/municipality';
 import { parseCanonical } from '../terminology/canonical';
 import { currentCode, predecessorsOf } from '../terminology/catalog-levels';
 import { elementsWithCode, sourceCodesIgnoringCase, sourcesStating, targetCodesIgnoringCase } from '../terminology/packed/conceptmap';
@@ -16,7 +16,7 @@ import { versionInForce } from '../terminology/in-force';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { CONCEPT_MAPS_KIND } from '../terminology/resource-kinds';
 import type { OperationContext, OperationHandler } from './context';
-import { catalogVersionsOfMaps } from './map-version';
+import { catalogVersionsOfMaps, localCatalogsOnDate } from './map-version';
 import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
 import { TX_RESOURCE_PARAM } from './tx-resources';
 import { translateAnswer } from './translate-answer';
@@ -703,9 +703,7 @@ function gatewayCatalogs(input: OperationInput, ctx: OperationContext, query: Tr
   const date = input.string('date');
   const newest = localCodeSystems(registry, kommunekode);
   if (date === undefined) return catalogVersionsOfMaps(registry, kommunekode, maps.map((c) => c.map), newest);
-  return catalogVersionsOfMaps(registry, kommunekode, maps.map((c) => c.map), newest,
-    (cs) => versionInForce(registry, 'CodeSystem', cs.url!, date, ctx.written),
-    deletedLocal(registry, 'CodeSystem', ctx.written?.deletedUrls?.('CodeSystem') ?? [], kommunekode));
+  return localCatalogsOnDate(ctx, kommunekode, date, maps.map((c) => c.map));
 }
 
 /** Replaces gateway-style codings by the municipality's local code systems that define the code (among `catalogs` when given). */

@@ -381,6 +381,38 @@ describe('a version a write replaced, on the embedded store', () => {
   });
 });
 
+describe('CodeSystem/$validate-code of a gateway coding with a date', () => {
+  let app: App;
+
+  beforeAll(async () => {
+    app = await testApp();
+    const auth = `Bearer ${await tokenFor({ kommunekode: '102' })}`;
+    // two catalogs, so that no single catalog stands in for a code none of them has now
+    const catalogs = [
+      { ...localCodeSystem('102', 'indsatser', [{ code: '102-X', display: 'X', type: 'indsats' }, { code: '102-Y', display: 'Y', type: 'indsats' }]), version: '1.0.0', date: '2025-01-01' },
+      { ...localCodeSystem('102', 'indsatser', [{ code: '102-Y', display: 'Y', type: 'indsats' }]), version: '2.0.0', date: '2026-01-01' },
+      { ...localCodeSystem('102', 'tilbud', [{ code: '102-T', display: 'T', type: 'indsats' }]), version: '1.0.0', date: '2025-01-01' },
+    ];
+    for (const cs of catalogs) {
+      await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type('application/fhir+json').send(cs)
+        .expect((r) => expect(r.status).toBeLessThan(300));
+    }
+  });
+  const validate = async (query: Record<string, string>) =>
+    (await request(app).get('/fhir/CodeSystem/$validate-code').query({ kommunekode: '102', ...query }).expect(200)).body as Parameters;
+
+  it('looks the code up in the catalogs as they were on that date: a code a later version dropped is valid then, and not now', async () => {
+    const asked: Record<string, string>[] = [{ coding: `${GATEWAY}|102-X` }, { system: GATEWAY, code: '102-X' }];
+    for (const given of asked) {
+      const then = await validate({ ...given, date: '2025-06-30' });
+      expect([param(then, 'result')?.valueBoolean, param(then, 'system')?.valueUri, param(then, 'version')?.valueString])
+        .toEqual([true, 'http://faelles-tx.dk/fhir/kommune/102/CodeSystem/indsatser', '1.0.0']);
+      expect(param(await validate(given), 'result')?.valueBoolean).toBe(false);
+    }
+    expect(param(await validate({ coding: `${GATEWAY}|102-Y`, date: '2026-06-30' }), 'version')?.valueString).toBe('2.0.0');
+  });
+});
+
 describe('$lookup with a date', () => {
   const URL = 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/datering';
   let app: App;
