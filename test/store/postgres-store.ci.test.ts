@@ -23,6 +23,16 @@ async function openStore(schema: string, options: Partial<PostgresStoreOptions> 
   return store;
 }
 
+/** A new schema as a build that knows the migrations up to `last` leaves it (search_path set to it on `c`). */
+async function migrateTo(c: Client, schema: string, last: number): Promise<void> {
+  await c.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"`);
+  await c.query('CREATE TABLE faelles_tx_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), compatible_from integer)');
+  for (const m of MIGRATIONS.filter((x) => x.version <= last)) {
+    await c.query(m.sql);
+    await c.query('INSERT INTO faelles_tx_migrations (version, name, compatible_from) VALUES ($1, $2, $3)', [m.version, m.name, m.compatibleFrom]);
+  }
+}
+
 function codeSystem(id: string, overrides: Partial<CodeSystem> = {}): CodeSystem {
   return {
     resourceType: 'CodeSystem', id, url: `http://example.org/CodeSystem/${id}`, version: '1.0.0', status: 'active', content: 'complete',
@@ -127,12 +137,7 @@ describeWithPostgres('PostgresStore', () => {
       const history = (v: number) => ['CodeSystem', 'heads', v, v === 1 ? 'create' : 'update', `202${v}-01-01T00:00:00.000Z`, version(v), v];
       const insertHistory = 'INSERT INTO resource_history (resource_type, id, version_id, method, last_updated, content, change_seq) VALUES ($1, $2, $3, $4, $5, $6, $7)';
       await withClient(async (c) => {
-        await c.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"`);
-        await c.query('CREATE TABLE faelles_tx_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), compatible_from integer)');
-        for (const m of MIGRATIONS.filter((x) => x.version <= 6)) {
-          await c.query(m.sql);
-          await c.query('INSERT INTO faelles_tx_migrations (version, name, compatible_from) VALUES ($1, $2, $3)', [m.version, m.name, m.compatibleFrom]);
-        }
+        await migrateTo(c, schema, 6);
         for (const v of [1, 2]) await c.query(insertHistory, history(v));
         await c.query(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content, change_seq)
           VALUES ('CodeSystem', 'heads', 2, false, $1, '2.0.0', '2022-01-01T00:00:00.000Z', $2, 2)`, [url, version(2)]);
@@ -166,12 +171,7 @@ describeWithPostgres('PostgresStore', () => {
       const insertHistory = 'INSERT INTO resource_history (resource_type, id, version_id, method, last_updated, content, change_seq, head) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)';
       const history = (v: number) => ['CodeSystem', 'methods', v, v === 1 ? 'create' : 'update', `202${v}-01-01T00:00:00.000Z`, content(v), v];
       await withClient(async (c) => {
-        await c.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"`);
-        await c.query('CREATE TABLE faelles_tx_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), compatible_from integer)');
-        for (const m of MIGRATIONS.filter((x) => x.version <= 7)) {
-          await c.query(m.sql);
-          await c.query('INSERT INTO faelles_tx_migrations (version, name, compatible_from) VALUES ($1, $2, $3)', [m.version, m.name, m.compatibleFrom]);
-        }
+        await migrateTo(c, schema, 7);
         await c.query(insertHistory, history(1));
         await c.query(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content, change_seq)
           VALUES ('CodeSystem', 'methods', 1, false, 'http://example.org/CodeSystem/methods', '1.0.0', '2021-01-01T00:00:00.000Z', $1, 1)`, [content(1)]);
