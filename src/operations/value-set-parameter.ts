@@ -3,8 +3,7 @@ import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import type { OperationInput } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
-import { versionOnRequestDate, type RequestDate } from '../terminology/compose/versions';
-import { txError } from '../terminology/validation/messages';
+import { versionOnRequestDateOrFail, type RequestDate } from '../terminology/compose/versions';
 import type { OperationContext } from './context';
 import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
 
@@ -46,12 +45,7 @@ export function resolveValueSet(
   input: OperationInput, ctx: OperationContext, target: ValueSet | undefined, how: ValueSetParameter = VALUE_SET_PARAMETER,
 ): ValueSet {
   const { names } = how;
-  const onDate = (url: string): string | undefined => {
-    if (how.date === undefined) return undefined;
-    const found = versionOnRequestDate(ctx.registry, 'ValueSet', url, how.date);
-    if (found !== undefined && 'problem' in found) throw txError(404, 'not-found', found.problem, { txIssueType: 'not-found', expression: ['date'] });
-    return found?.version;
-  };
+  const onDate = (url: string): string | undefined => (how.date === undefined ? undefined : versionOnRequestDateOrFail(ctx.registry, 'ValueSet', url, how.date));
   if (target) {
     // a date, when no version is asked for, picks the version of the instance's url in force then, as for $lookup
     const asked = versionAskedOfInstance(input, target, names);

@@ -7,7 +7,7 @@ import { compileFilter } from './filter';
 import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
 import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
 import { assertIncludeShape, checkContent, composeVersionsMatch, exclusionRemoves, exclusionVersion, namesSeveralVersions, sameValueSet, vurl } from './rules';
-import { assertLockedDate, resolveIncludeProvider, versionOnComposeDate, versionOnRequestDate } from './versions';
+import { assertLockedDate, resolveIncludeProvider, versionOnComposeDate, versionOnRequestDateOrFail } from './versions';
 import { missingSupplementsError } from '../supplement-problems';
 import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
 import type { TerminologyRegistry } from '../registry';
@@ -188,9 +188,7 @@ export class ComposeEvaluator {
       if (!result.appliedValueSetVersions.includes(applied)) result.appliedValueSetVersions.push(applied);
     }
     if (version === undefined && locked === undefined && fallback === undefined && this.options.date !== undefined) {
-      const onDate = versionOnRequestDate(this.registry, 'ValueSet', parsed.url, this.options.date);
-      if (onDate !== undefined && 'problem' in onDate) throw txError(404, 'not-found', onDate.problem, { txIssueType: 'not-found', expression: ['date'] });
-      version = onDate?.version;
+      version = versionOnRequestDateOrFail(this.registry, 'ValueSet', parsed.url, this.options.date);
     }
     const found = this.registry.find('ValueSet', parsed.url, version);
     if (!found) {

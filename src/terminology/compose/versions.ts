@@ -84,6 +84,15 @@ export function versionOnRequestDate(
   return { problem: msg.notInForceOnDate(type, url, on.date, known) };
 }
 
+/** The version a request's `date` picks (versionOnRequestDate); a 404 at `date` when none was in force then. */
+export function versionOnRequestDateOrFail(
+  registry: TerminologyRegistry, type: 'CodeSystem' | 'ValueSet', url: string, on: RequestDate,
+): string | undefined {
+  const found = versionOnRequestDate(registry, type, url, on);
+  if (found !== undefined && 'problem' in found) throw txError(404, 'not-found', found.problem, { txIssueType: 'not-found', expression: ['date'] });
+  return found?.version;
+}
+
 /** A compose's lockedDate must be an R4 date: a 400 naming it otherwise. */
 export function assertLockedDate(vs: ValueSet): void {
   const lockedDate = vs.compose?.lockedDate;
@@ -125,9 +134,7 @@ export function resolveIncludeProvider(
     version = check;
     applied({ name: 'check-system-version', value: canonical(system, check) });
   } else if (rules.date !== undefined) {
-    const onDate = versionOnRequestDate(registry, 'CodeSystem', system, rules.date);
-    if (onDate !== undefined && 'problem' in onDate) throw txError(404, 'not-found', onDate.problem, { txIssueType: 'not-found', expression: ['date'] });
-    version = onDate?.version;
+    version = versionOnRequestDateOrFail(registry, 'CodeSystem', system, rules.date);
   }
   const definition = registry.findCodeSystem(system, version);
   if (definition) {
