@@ -25,6 +25,8 @@ export class ValidationContext {
   private noted?: Set<string>;
   /** Value sets being prepared, outermost first, to detect circular imports. */
   readonly stack: string[] = [];
+  /** Whether an imported value set has a code (its findings not reported), by value set (prepared form) and code. */
+  readonly memberships = new Map<object, Map<string, boolean>>();
 
   constructor(readonly registry: TerminologyRegistry, readonly options: ValidationOptions) {
     this.access = new CodeSystemAccess(registry, options, () =>
@@ -87,9 +89,55 @@ export interface InactiveFinding {
 /** Two texts of the summary message are the same when their English is (the Danish is a translation of it). */
 const englishOf = (text: string | Bilingual): string => (typeof text === 'string' ? text : text.en);
 
+/**
+ * What checking an imported value set sets that a later check may set otherwise, in order, each slot's setting as a
+ * function that makes it again: the coding's version, language and content mode, the normal form, the codes found
+ * (with the inactive one). A value set reached again along another path of imports is not checked again
+ * (ValueSetChecker.checkImport): its check's result is kept with these, and they are made again. What else a check
+ * adds (issues, messages, unknown systems, displays) is still there, and adding it again changes nothing. Kept only
+ * while an import is being checked.
+ */
+export class Rewrites {
+  private readonly list: { slot: string; redo: () => void }[] = [];
+  private depth = 0;
+
+  note(slot: string, redo: () => void): void {
+    if (this.depth > 0) this.list.push({ slot, redo });
+  }
+
+  begin(): number {
+    this.depth++;
+    return this.list.length;
+  }
+
+  /** The settings since `begin` gave `from`: each slot's last, in the order of those (what making them all leaves). */
+  end(from: number): (() => void)[] {
+    this.depth--;
+    const last = new Map<string, () => void>();
+    for (let i = from; i < this.list.length; i++) {
+      const { slot, redo } = this.list[i]!;
+      last.delete(slot);
+      last.set(slot, redo);
+    }
+    this.list.length = from;
+    if (this.depth > 0) for (const [slot, redo] of last) this.list.push({ slot, redo });
+    return [...last.values()];
+  }
+}
+
+/** A check of an imported value set already made for a coding: its result, and what it set (Rewrites). */
+export interface SettledCheck {
+  coding: CodingState;
+  result: Tri;
+  rewrites: (() => void)[];
+}
+
 /** Accumulators shared by all codings of one request. */
 export class ValidationState {
   readonly issues = new IssueCollector();
+  readonly rewrites = new Rewrites();
+  /** The checks of imported value sets made, by value set (its prepared form) and the check's arguments. */
+  readonly settled = new Map<object, Map<string, SettledCheck>>();
   /** The texts of the result's summary message, each once. */
   private readonly messageList = new DistinctList<string | Bilingual>(englishOf);
   readonly unknownSystems = new Set<string>();

@@ -196,15 +196,14 @@ export class ValueSetChecker {
           return undefined;
         }
         this.ctx.access.checkVersion(system, provider.version, state.issues, path);
-        coding.defLang = provider.resource.language;
+        takeSource(state, coding, provider);
         this.statusCheck(state, provider.resource);
         this.checkIncludeSupplements(provider, inc);
-        coding.contentMode = provider.resource.content;
         if (this.prepared.excludesOneVersion && exclusionRemoves(removedFrom(), provider.version) && !removedFrom().includes(undefined)) {
           // excluded from this version only: not taken from it (its display neither), an include of another version may have it
           result = false;
         } else if (this.membership.check(path, 'in', provider, prepared, code, state, coding.displays)) {
-          coding.version = takenFrom = provider.version;
+          takeVersion(state, coding, takenFrom = provider.version);
           result = true;
         } else {
           result = false;
@@ -215,7 +214,7 @@ export class ValueSetChecker {
       if (inc.valueSet) for (const [i, ref] of inc.valueSet.entries()) {
         const checker = this.importedChecker(ref);
         this.statusCheck(state, checker.valueSet);
-        if (result === true) result = checker.check(path, system, version, code, state, coding, display);
+        if (result === true) result = this.checkImport(checker, path, system, version, code, state, coding, display);
         // imports only: the code as the first imported value set has it
         if (!inc.system && i === 0) takenFrom = coding.version;
       }
@@ -225,6 +224,45 @@ export class ValueSetChecker {
         result = false;
       }
     }
+    return result;
+  }
+
+  /**
+   * Checks a code in a value set an include imports. A value set reached again along another path of imports, for the
+   * same coding and arguments, is not checked again: what the check found is in the state and the coding already, and
+   * what it set is set again (Rewrites), so the work grows with the value sets, not with the paths to them.
+   */
+  private checkImport(checker: ValueSetChecker, path: string, system: string, version: string | undefined, code: string,
+    state: ValidationState, coding: CodingState, display: string | undefined): Tri {
+    const key = `${path}\u0000${system}\u0000${version ?? '\u0001'}\u0000${code}\u0000${display ?? '\u0001'}`;
+    let checks = state.settled.get(checker.prepared);
+    const settled = checks?.get(key);
+    if (settled?.coding === coding) {
+      for (const redo of settled.rewrites) redo();
+      return settled.result;
+    }
+    const from = state.rewrites.begin();
+    let result: Tri;
+    let rewrites: (() => void)[];
+    try {
+      result = checker.check(path, system, version, code, state, coding, display);
+    } finally {
+      rewrites = state.rewrites.end(from);
+    }
+    if (!checks) state.settled.set(checker.prepared, (checks = new Map()));
+    checks.set(key, { coding, result, rewrites });
+    return result;
+  }
+
+  /** Whether an imported value set has the code, whatever version the coding names; once per request. */
+  private importHas(checker: ValueSetChecker, path: string, system: string, code: string): boolean {
+    const key = `${system}\u0000${code}`;
+    let known = this.ctx.memberships.get(checker.prepared);
+    const has = known?.get(key);
+    if (has !== undefined) return has;
+    const result = checker.check(path, system, undefined, code, new ValidationState(), new CodingState()) === true;
+    if (!known) this.ctx.memberships.set(checker.prepared, (known = new Map()));
+    known.set(key, result);
     return result;
   }
 
@@ -246,7 +284,7 @@ export class ValueSetChecker {
       // an excluded value set's codes are matched by system and code, whatever version the coding names
       for (const ref of exc.valueSet ?? []) {
         const checker = this.importedChecker(ref);
-        excluded = excluded && checker.check(path, system, undefined, code, new ValidationState(), new CodingState()) === true;
+        excluded = excluded && this.importHas(checker, path, system, code);
       }
       if (!excluded) continue;
       const version = exclusionVersion(exc, provider?.version, this.prepared.versionsMatch);
@@ -267,9 +305,8 @@ export class ValueSetChecker {
       this.reportUnknownSystem(path, system, entry.version ?? version, state);
       return undefined;
     }
-    coding.defLang = provider.resource.language;
-    coding.version = provider.version;
-    coding.contentMode = provider.resource.content;
+    takeSource(state, coding, provider);
+    takeVersion(state, coding, provider.version);
     const concept = provider.locate(code);
     if (!concept) {
       state.reportUnknownCode(provider, code, [addToPath(path, 'code')]);
@@ -315,6 +352,19 @@ export class ValueSetChecker {
     this.ctx.noteSupplements(provider);
   }
 
+}
+
+/** Takes the coding's language and content mode from the code system found (set again when the check is replayed). */
+function takeSource(state: ValidationState, coding: CodingState, provider: CodeSystemProvider): void {
+  coding.defLang = provider.resource.language;
+  coding.contentMode = provider.resource.content;
+  state.rewrites.note('source', () => takeSource(state, coding, provider));
+}
+
+/** The version of the code system the coding's code is taken from (set again when the check is replayed). */
+function takeVersion(state: ValidationState, coding: CodingState, version: string | undefined): void {
+  coding.version = version;
+  state.rewrites.note('version', () => takeVersion(state, coding, version));
 }
 
 function flatten(contains: NonNullable<ValueSet['expansion']>['contains']): NonNullable<NonNullable<ValueSet['expansion']>['contains']> {
