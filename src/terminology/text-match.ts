@@ -1,3 +1,5 @@
+import { FhirError } from '../errors/fhir-error';
+
 /**
  * Danish-aware, case- and accent-insensitive text normalisation for $expand filters and display comparison.
  * æ/ø/å fold to their two-letter spellings (ae/oe/aa), so "faerdig" and "færdig" both find "Færdighedstræning".
@@ -28,6 +30,9 @@ export function words(folded: string): string[] {
   return folded.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
 }
 
+/** The longest text filter taken: a typed search, or a pasted display (KL's are under 250 characters). */
+export const MAX_TEXT_FILTER_LENGTH = 1000;
+
 /** Marks the start of each word of a code in a search haystack (after the texts): a character no text or term has. */
 const CODE_WORD = '\u0002';
 
@@ -41,9 +46,25 @@ export class TextFilter {
   private readonly codeTerms: string[];
 
   constructor(filter: string) {
-    this.terms = words(foldText(filter));
+    if (filter.length > MAX_TEXT_FILTER_LENGTH) {
+      throw new FhirError(400, 'too-long', `The text filter is longer than ${MAX_TEXT_FILTER_LENGTH} characters`, {
+        expression: ['filter'], da: `Tekstfilteret er længere end ${MAX_TEXT_FILTER_LENGTH} tegn`,
+      });
+    }
+    const terms = words(foldText(filter));
     const typed = words(filter.toLowerCase());
-    this.codeTerms = (typed.length === this.terms.length ? typed : this.terms).map((w) => CODE_WORD + w);
+    const codeTerms = typed.length === terms.length ? typed : terms;
+    // a word given twice asks nothing more
+    const seen = new Set<string>();
+    this.terms = [];
+    this.codeTerms = [];
+    terms.forEach((t, i) => {
+      const pair = `${t}\u0000${codeTerms[i]}`;
+      if (seen.has(pair)) return;
+      seen.add(pair);
+      this.terms.push(t);
+      this.codeTerms.push(CODE_WORD + codeTerms[i]);
+    });
   }
 
   get isEmpty(): boolean {

@@ -267,6 +267,18 @@ describe('the Danish-aware text filter', () => {
     },
   );
 
+  it('takes a word given twice as given once, and refuses a filter longer than 1,000 characters (400 too-long), in Danish when asked', async () => {
+    const once = codes(await expand({ url: INTERVENTIONS, filter: 'færdig træning', count: 1000 }));
+    expect(once.length).toBeGreaterThan(0);
+    const repeated = `${'færdig '.repeat(100)}${'TRÆNING '.repeat(20)}`;
+    expect(codes(await expand({ url: INTERVENTIONS, filter: repeated, count: 1000 }))).toEqual(once);
+    const long = 'a '.repeat(501);
+    const res = await request(server.app).get('/fhir/ValueSet/$expand').query({ url: INTERVENTIONS, filter: long }).set('Accept-Language', 'da').expect(400);
+    expect(res.body.issue[0].code).toBe('too-long');
+    expect(res.body.issue[0].expression).toEqual(['filter']);
+    expect(res.body.issue[0].details.text).toBe('Tekstfilteret er længere end 1000 tegn');
+  });
+
   it.each(['sa\u030arbehandling', 'SA\u030aRBEHANDLING', 'saarbehandling'])(
     'filter=%s (å as a and a combining ring, or spelled aa) finds Sårbehandling as filter=sår does',
     async (filter) => {

@@ -76,6 +76,18 @@ describe('TextFilter', () => {
     expect(rank('', ['Fysisk træning'])).toBe(0);
   });
 
+  it('asks a word given twice once: a filter of one word many times matches as the word does', () => {
+    const texts = ['Færdighedstræning'];
+    expect(new TextFilter('træning træning TRÆNING traening').matches(texts)).toBe(true);
+    expect(new TextFilter('træning træning bad').matches(texts)).toBe(false);
+    expect(new TextFilter(`${'ab '.repeat(300)}x`).matches(['ab x'])).toBe(true);
+  });
+
+  it('refuses a filter longer than 1,000 characters', () => {
+    expect(() => new TextFilter('a'.repeat(1001))).toThrow('The text filter is longer than 1000 characters');
+    expect(new TextFilter('a'.repeat(1000)).isEmpty).toBe(false);
+  });
+
   it('an empty filter is empty and matches everything', () => {
     for (const f of ['', '   ', '-/-']) {
       const filter = new TextFilter(f);

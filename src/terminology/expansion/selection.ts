@@ -2,6 +2,7 @@ import type { ExpansionEntry } from '../compose/evaluator';
 import { BoundedMap } from '../bounded-map';
 import { parseCanonical } from '../canonical';
 import { searchHaystack, TextFilter } from '../text-match';
+import { currentTimeBudget } from '../time-budget';
 import type { IndexedComposeResult } from './cache';
 
 /** What selects an expansion's codes from its evaluated value set. */
@@ -99,12 +100,16 @@ function findEntries(evaluated: IndexedComposeResult, request: SelectionCriteria
   const byText = filter && !filter.isEmpty ? filter : undefined;
   const texts = byText ? haystacks(evaluated.entries) : undefined;
   const excluded = (request.excludeSystems ?? []).map(parseCanonical);
+  const budget = byText ? currentTimeBudget() : undefined;
   const entries: ExpansionEntry[] = [];
   const positions: number[] = [];
   evaluated.entries.forEach((e, i) => {
     if ((request.activeOnly && e.inactive) || (request.excludeNotForUI && e.abstract)) return;
     if (excluded.length > 0 && excludedSystem(e, excluded)) return;
-    if (byText && !byText.matchesFolded(texts!.at(i))) return;
+    if (byText) {
+      budget?.tick();
+      if (!byText.matchesFolded(texts!.at(i))) return;
+    }
     entries.push(e);
     positions.push(i);
   });
