@@ -33,6 +33,20 @@ describe('search by POST of a form to [type]/_search', () => {
     expect(profiles.total).toBe(profilesByGet.total);
   });
 
+  it.each(['CodeSystem', 'ValueSet', 'ConceptMap', 'StructureDefinition'])('refuses a JSON body of a search of %s (415) rather than answer the search without its parameters', async (type) => {
+    const body = { resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: 'http://example.org/nothing' }] };
+    for (const contentType of ['application/fhir+json', 'application/json']) {
+      const res = await request(server.app).post(`/fhir/${type}/_search`).set('Content-Type', contentType).set('Accept-Language', 'da')
+        .send(JSON.stringify(body)).expect(415);
+      const outcome = res.body as OperationOutcome;
+      expect(outcome.issue[0]).toMatchObject({ severity: 'error', code: 'not-supported' });
+      expect(outcome.issue[0]!.details?.text).toContain('application/x-www-form-urlencoded');
+    }
+    // as a form, the same parameter finds nothing
+    const form = (await request(server.app).post(`/fhir/${type}/_search`).type(FORM).send('url=http%3A%2F%2Fexample.org%2Fnothing').expect(200)).body as Bundle;
+    expect(form.total).toBe(0);
+  });
+
   it('answers GET of _search as the search (not as a read of the id "_search")', async () => {
     const bundle = (await request(server.app).get('/fhir/CodeSystem/_search').query({ url: FSIII }).expect(200)).body as Bundle;
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { parseQueryString, withForm } from '../../fhir/query-string';
+import { FormParameters, parseQueryString, withForm } from '../../fhir/query-string';
+import { FhirError } from '../../errors/fhir-error';
 import type { TokenVerifier } from '../../auth/verifier';
 import { handlingPreference } from '../../fhir/prefer-handling';
 import { readSubset } from '../../fhir/resource-subset';
@@ -40,6 +41,7 @@ export function readRoutes(deps: ReadRouteDeps): Router {
 
   /** A search's parameters (a POSTed form's too) and its self link, the search as a GET of [type]. */
   const searchOf = (req: Request, type: string): { query: Record<string, unknown>; self: string } => {
+    if (req.body !== undefined && !(req.body instanceof FormParameters)) throw searchBodyNotForm();
     const q = req.url.indexOf('?');
     const search = withForm(q < 0 ? '' : req.url.slice(q + 1), req.body);
     return { query: parseQueryString(search), self: `${deps.baseUrlOf(req)}/${type}${search ? `?${search}` : ''}` };
@@ -98,4 +100,11 @@ function sendVersion(req: Request, res: Response, resource: TerminologyResource,
     return;
   }
   sendResource(res, 200, readSubset(resource, query), headers);
+}
+
+/** R4 (http.html#search): a search by POST sends its parameters as a form; a body of another kind would be ignored. */
+function searchBodyNotForm(): FhirError {
+  return new FhirError(415, 'not-supported', 'A search by POST takes its parameters as a form (application/x-www-form-urlencoded), or in the URL', {
+    da: 'En søgning med POST tager sine parametre som en formular (application/x-www-form-urlencoded) eller i URL\'en',
+  });
 }
