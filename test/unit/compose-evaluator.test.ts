@@ -99,6 +99,24 @@ describe('ComposeEvaluator', () => {
     expect(list.sort()).toEqual(['bird', 'fish', 'owl', 'red']);
   });
 
+  it('evaluates an include (or exclude) given again as given once: the same codes, still a tree, its code system read once', () => {
+    const whole = { system: CS };
+    const once = new ComposeEvaluator(registry).evaluate(vs('once', { include: [whole] }));
+    const read = jest.spyOn(registry.codeSystemProvider(CS)!, 'all');
+    try {
+      const many = new ComposeEvaluator(registry).evaluate(vs('many', { include: Array.from({ length: 1000 }, () => ({ ...whole })) }));
+      expect(many.entries.map((e) => e.code)).toEqual(once.entries.map((e) => e.code));
+      expect(many.hierarchical).toBe(true);
+      expect(read.mock.calls.length).toBeLessThanOrEqual(1);
+      const excluding = new ComposeEvaluator(registry).evaluate(vs('excluding', {
+        include: [whole, { ...whole }], exclude: Array.from({ length: 1000 }, () => ({ system: CS, concept: [{ code: 'fish' }] })),
+      }));
+      expect(excluding.entries.map((e) => e.code)).toEqual(once.entries.map((e) => e.code).filter((c) => c !== 'fish'));
+    } finally {
+      read.mockRestore();
+    }
+  });
+
   it('excludes are applied last, whatever include brought the code in', () => {
     expect(sorted({
       include: [

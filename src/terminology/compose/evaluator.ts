@@ -77,7 +77,9 @@ export class ComposeEvaluator {
 
     // each excluded code with the versions it is removed from (exclusionVersion: undefined for every version)
     const excluded = new Map<string, (string | undefined)[]>();
+    const repeatedExcludes = repeats(excludes);
     excludes.forEach((exclude, i) => {
+      if (repeatedExcludes?.has(i)) return;
       for (const e of this.evaluateInclude(vs, exclude, `ValueSet.compose.exclude[${i}]`, result, undefined)) {
         const k = entryKey(e.system, e.code);
         const removedFrom = excluded.get(k);
@@ -96,7 +98,9 @@ export class ComposeEvaluator {
     const firstPlace = reordered ? new Map<string, [number, number]>() : undefined;
     const includeOf = reordered ? new Map<CodeSystemProvider, number>() : undefined;
     const seen = new Set<string>();
+    const repeatedIncludes = repeats(includes);
     for (const { inc, i } of ordered) {
+      if (repeatedIncludes?.has(i)) continue;
       const providersBefore = result.providers.length;
       let at = 0;
       for (const e of this.evaluateInclude(vs, inc, `ValueSet.compose.include[${i}]`, result, compose.inactive)) {
@@ -303,4 +307,20 @@ export class ComposeEvaluator {
     });
     if (missing.length > 0) throw missingSupplementsError(this.registry, missing, result.providers.map((p) => canonical(p.url, p.version)));
   }
+}
+
+/**
+ * The includes (or excludes) the same as an earlier one, which select nothing more: a compose that gives one include
+ * thousands of times is evaluated as if it gave it once.
+ */
+function repeats(sets: readonly ValueSetComposeInclude[]): Set<number> | undefined {
+  if (sets.length < 2) return undefined;
+  const first = new Set<string>();
+  const repeated = new Set<number>();
+  sets.forEach((set, i) => {
+    const text = JSON.stringify(set);
+    if (first.has(text)) repeated.add(i);
+    else first.add(text);
+  });
+  return repeated.size > 0 ? repeated : undefined;
 }
