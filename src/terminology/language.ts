@@ -11,9 +11,16 @@ export function languageMatches(requested: string, actual: string | undefined): 
   return a === r || a.startsWith(`${r}-`) || r.startsWith(`${a}-`);
 }
 
-/** The language a code system's own displays are written in. */
-export function codeSystemLanguage(provider: CodeSystemProvider): string {
-  return provider.resource.language ?? DEFAULT_LANGUAGE;
+/**
+ * Where code systems that do not state their language (CodeSystem.language) are Danish: the Danish national OID arc
+ * (KL's FSIII and FFB), KL's terminology and gateway, and this server's own catalogs (the municipalities'). KL
+ * publishes its code systems without `language`; any other code system without it is in a language not known.
+ */
+const DANISH_CANONICALS = ['urn:oid:1.2.208.', 'http://fhir.kl.dk/', 'http://gateway.kl.dk/', 'http://faelles-tx.dk/'];
+
+/** The language a code system's own displays are written in, when it is known. */
+export function codeSystemLanguage(provider: CodeSystemProvider): string | undefined {
+  return provider.resource.language ?? (DANISH_CANONICALS.some((p) => provider.url.startsWith(p)) ? DEFAULT_LANGUAGE : undefined);
 }
 
 /** The display of a concept for the preferred languages: its own display, or a designation in that language. */
