@@ -197,6 +197,15 @@ export class VersionHistory implements WrittenTimes {
     return times.find((t) => t > written);
   }
 
+  /**
+   * The resource whose version `url|version` answers, while it holds it: a current version or one a later write of its
+   * resource replaced; undefined when none was written, or a delete of the resource that wrote it last ended it.
+   */
+  heldBy(type: TerminologyType, url: string, version: string | undefined): TerminologyResource | undefined {
+    const held = this.set.versions(type, url).find((r) => r.version === version);
+    return held && this.deletedAt(held) === undefined ? held : undefined;
+  }
+
   /** The urls of the versions of a type whose resource was deleted (a url in use again may be among them). */
   deletedUrls(type: TerminologyType): readonly string[] {
     let found = this.deletedUrlsFound.get(type);

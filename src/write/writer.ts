@@ -20,6 +20,7 @@ import type { ResourceSet, TerminologyResource, TerminologyType } from '../termi
 import { auditOfRefusal, auditOfWrite, operationOf, type AuditTarget, type WriteOperationName } from './audit';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
+import { pastVersionClash } from './past-version-clash';
 import { excerpt } from '../errors/excerpt';
 import { etagOf, ifNoneMatchHolds, parseHttpDate } from './interactions';
 import { resolveTemporaryReferences } from './bundle-references';
@@ -691,7 +692,10 @@ export class ResourceWriter {
     }];
   }
 
-  /** url|version must name one resource: not of a published canonical, not another stored one, not twice in a batch. */
+  /**
+   * url|version must name one resource: not of a published canonical, not another stored one (in its current version,
+   * or one a later write of it replaced, while it is not deleted), not twice in a batch.
+   */
   private canonicalClashes(p: Planned, all: Planned[], published: ResourceSet, written: ResourceSet): RuleIssue[] {
     const r = p.after!;
     if (!r.url) return [];
@@ -699,13 +703,16 @@ export class ResourceWriter {
     const out: RuleIssue[] = [];
     const reserved = publishedCanonicalIssue(p.type, r.url, published);
     if (reserved) out.push(reserved);
+    const deletedByWrite = (id: string | undefined) => all.some((q) => q.id === id && q.type === p.type && q.request.method === 'DELETE');
     const other = written.versions(p.type, r.url).find((x) => x.version === r.version && x.id !== p.id);
-    if (other && !all.some((q) => q.id === other.id && q.type === p.type && q.request.method === 'DELETE')) {
+    if (other && !deletedByWrite(other.id)) {
       out.push({
         severity: 'error', code: 'duplicate', expression: [`${p.type}.url`],
         text: { en: `${label} is already used by ${p.type}/${other.id}; update that resource instead`, da: `${label} bruges allerede af ${p.type}/${other.id}; opdatér den ressource i stedet.` },
       });
     }
+    const past = other || !this.deps.history ? undefined : pastVersionClash(p.type, p.id, r, this.deps.history, deletedByWrite);
+    if (past) out.push(past);
     if (all.some((q) => q !== p && q.type === p.type && q.after?.url === r.url && q.after?.version === r.version)) {
       out.push({
         severity: 'error', code: 'duplicate', expression: [`${p.type}.url`],
