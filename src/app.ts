@@ -186,7 +186,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
     return {
       registry,
       acceptLanguages: acceptLanguages(req),
-      limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs },
+      limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs, deadline: req.deadline },
       baseUrl: baseUrlOf(req),
       written: history,
       closures,

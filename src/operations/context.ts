@@ -21,6 +21,8 @@ export interface Limits {
   maxExpansionSize: number;
   /** Milliseconds an operation may compute before it is stopped with too-costly (src/terminology/time-budget.ts). */
   timeBudgetMs?: number;
+  /** When (epoch ms) the request times out: an operation still computing then is stopped with 503 `timeout`. */
+  deadline?: number;
 }
 
 /** What an operation handler may know about the request: nothing of HTTP. */

@@ -361,8 +361,8 @@ export function createInvoker(options: InvokerOptions): Invoker {
       };
       // an async handler needs its budget after awaits too; the others run within the call
       const result: unknown = op.ownTimeBudget ? compute() : isAsyncFunction(op.handle)
-        ? withAsyncTimeBudget(base.limits.timeBudgetMs, async () => compute())
-        : withTimeBudget(base.limits.timeBudgetMs, compute);
+        ? withAsyncTimeBudget(base.limits.timeBudgetMs, async () => compute(), base.limits.deadline)
+        : withTimeBudget(base.limits.timeBudgetMs, compute, base.limits.deadline);
       if (!isPromise(result) || unknown.length === 0) return result;
       return result.catch((e: unknown) => {
         throw withIgnoredParameters(e, op.spec.name, unknown);

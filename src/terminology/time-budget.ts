@@ -11,14 +11,22 @@ import { FhirError } from '../errors/fhir-error';
 export class TimeBudget {
   private ticks = 0;
   readonly deadline: number;
+  /** The request's own deadline comes first: what stops the operation is the request's timeout. */
+  private readonly requestFirst: boolean;
 
-  constructor(readonly ms: number, start = Date.now()) {
-    this.deadline = start + ms;
+  /**
+   * `requestDeadline`: when the request times out (epoch ms). A request that waited for the process (another
+   * operation held it) has that much less time, and one that waited past it is not computed at all.
+   */
+  constructor(readonly ms: number, start = Date.now(), requestDeadline?: number) {
+    this.requestFirst = requestDeadline !== undefined && requestDeadline < start + ms;
+    this.deadline = this.requestFirst ? requestDeadline! : start + ms;
   }
 
-  /** Throws 422 too-costly when the budget is spent. */
+  /** Throws 422 too-costly when the budget is spent, 503 timeout when the request's time is. */
   check(): void {
     if (Date.now() > this.deadline) {
+      if (this.requestFirst) throw requestTimedOut();
       throw FhirError.tooCostly(`The operation was stopped after its time budget of ${this.ms} ms; ` +
         'ask for less (count, filter, a smaller value set) or split the request', {
         messageId: 'OPERATION_TOO_COSTLY',
@@ -42,12 +50,23 @@ const storage = new AsyncLocalStorage<TimeBudget>();
  */
 let running: TimeBudget | undefined;
 
-/** Runs fn under a budget of `ms` milliseconds; no budget when ms is undefined or 0. For synchronous work. */
-export function withTimeBudget<T>(ms: number | undefined, fn: () => T): T {
+/** 503 for an operation stopped at its request's timeout (the request-timeout answer, sent before the timer can). */
+function requestTimedOut(): FhirError {
+  return new FhirError(503, 'timeout', 'The request was not answered in time: it waited for other requests, and its time ran out', {
+    da: 'Forespørgslen blev ikke besvaret i tide: den ventede på andre forespørgsler, og dens tid løb ud',
+  });
+}
+
+/**
+ * Runs fn under a budget of `ms` milliseconds, ending no later than the request's deadline (epoch ms) when given; no
+ * budget when ms is undefined or 0. For synchronous work.
+ */
+export function withTimeBudget<T>(ms: number | undefined, fn: () => T, requestDeadline?: number): T {
   if (!ms || ms <= 0) return fn();
   const outer = running;
-  running = new TimeBudget(ms);
+  running = new TimeBudget(ms, Date.now(), requestDeadline);
   try {
+    running.check();
     return fn();
   } finally {
     running = outer;
@@ -64,12 +83,18 @@ let asyncRuns = 0;
  * `$closure` or `$rollup` would otherwise slow every later request of the process. A continuation of a settled
  * operation that still runs afterwards finds no budget, as work outside an operation does.
  */
-export function withAsyncTimeBudget<T>(ms: number | undefined, fn: () => Promise<T>): Promise<T> {
+export function withAsyncTimeBudget<T>(ms: number | undefined, fn: () => Promise<T>, requestDeadline?: number): Promise<T> {
   if (!ms || ms <= 0) return fn();
+  const budget = new TimeBudget(ms, Date.now(), requestDeadline);
+  try {
+    budget.check();
+  } catch (e) {
+    return Promise.reject(e);
+  }
   asyncRuns++;
   let result: Promise<T>;
   try {
-    result = storage.run(new TimeBudget(ms), fn);
+    result = storage.run(budget, fn);
   } catch (e) {
     settled();
     throw e;

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { checkTimeBudget, currentTimeBudget, withAsyncTimeBudget, withTimeBudget } from '../../src/terminology/time-budget';
+import { checkTimeBudget, currentTimeBudget, TimeBudget, withAsyncTimeBudget, withTimeBudget } from '../../src/terminology/time-budget';
 
 describe('operation time budgets', () => {
   it('hold for the synchronous call only, and nest', () => {
@@ -20,6 +20,26 @@ describe('operation time budgets', () => {
       while (Date.now() < end) { /* busy */ }
       checkTimeBudget();
     })).toThrow(/time budget of 5 ms/);
+  });
+
+  it('end with the request: one whose time ran out while it waited is not computed (503 timeout), one with less time left than its budget stops then', async () => {
+    const status = (fn: () => unknown): { status: number; code: string } | undefined => {
+      try {
+        fn();
+        return undefined;
+      } catch (e) {
+        return e as { status: number; code: string };
+      }
+    };
+    const computed = jest.fn(() => 'answer');
+    expect(status(() => withTimeBudget(10_000, computed, Date.now() - 1))).toMatchObject({ status: 503, code: 'timeout' });
+    expect(computed).not.toHaveBeenCalled();
+    await expect(withAsyncTimeBudget(10_000, async () => computed(), Date.now() - 1)).rejects.toMatchObject({ status: 503, code: 'timeout' });
+    expect(computed).not.toHaveBeenCalled();
+    // the request's time ends before the budget: 503 once it has; the budget ends first: 422 too-costly
+    expect(status(() => new TimeBudget(10_000, Date.now() - 5_000, Date.now() - 1).check())).toMatchObject({ status: 503, code: 'timeout' });
+    expect(status(() => new TimeBudget(10, Date.now() - 5_000, Date.now() + 60_000).check())).toMatchObject({ status: 422, code: 'too-costly' });
+    expect(withTimeBudget(10_000, computed, Date.now() + 60_000)).toBe('answer');
   });
 
   it('travel across awaits for asynchronous work, without leaking into other work', async () => {

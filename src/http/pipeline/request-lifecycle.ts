@@ -11,6 +11,8 @@ declare module 'node:http' {
   interface IncomingMessage {
     /** The request's id: a sane X-Request-Id from the client, else a new UUID. */
     id: string;
+    /** When (epoch ms) the request times out: what an operation computing its answer may take at most. */
+    deadline?: number;
   }
 }
 
@@ -64,6 +66,7 @@ export function requestLifecycle({ logger, metrics, timeoutMs, headers, refusalL
     req.id = id;
     const url = req.url ?? '';
     const started = performance.now();
+    req.deadline = Date.now() + timeoutMs;
     const timer = armRequestTimeout(req, res, timeoutMs, () => logFor(req), () => commonHeaders(req), refusalLanguage);
     res.on('close', () => {
       clearTimeout(timer);
