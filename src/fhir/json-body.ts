@@ -1,4 +1,5 @@
 import { firstRepeatedName, repeatedNameError } from './json-names';
+import { MAX_JSON_DEPTH, nestedTooDeep, TOO_DEEP, valueEnd } from './json-depth';
 import { parseParametersBody, type ParsedBody } from './parameters-body';
 
 /**
@@ -6,13 +7,15 @@ import { parseParametersBody, type ParsedBody } from './parameters-body';
  * mark dropped, an empty body taken as `{}`, only an object or array at the top, JSON.parse's value and errors — with
  * Parameters bodies parsed by parseParametersBody (identical parameters parsed once; a list longer than
  * `maxParameters` is refused as soon as it is seen), and FHIR's rule that an object names each property once (400).
+ * A body nested deeper than MAX_JSON_DEPTH is refused (400) from its bytes, before any of it is parsed.
  * test/unit/json-body.test.ts holds it to body-parser's answers.
  */
-export function parseJsonBody(body: Buffer, maxParameters?: number): ParsedBody | { value: unknown; depth?: undefined } {
+export function parseJsonBody(body: Buffer, maxParameters?: number): ParsedBody {
   const start = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
   if (start === body.length) return { value: {} };
   const parameters = parseParametersBody(body, start, maxParameters);
   if (parameters) return parameters;
+  if (valueEnd(body, start, MAX_JSON_DEPTH) === TOO_DEEP) throw nestedTooDeep();
   const text = body.toString('utf8', start);
   if (text[0] !== '{' && text[0] !== '[') {
     const first = FIRST_NON_WHITESPACE.exec(text)?.[1] || undefined;

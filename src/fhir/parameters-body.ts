@@ -1,6 +1,7 @@
 import { FhirError } from '../errors/fhir-error';
 import { firstRepeatedName, repeatedNameError } from './json-names';
-import { QUOTE, BACKSLASH, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, COMMA, COLON } from './json-bytes';
+import { OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, COMMA, COLON } from './json-bytes';
+import { MAX_JSON_DEPTH, nestedTooDeep, TOO_DEEP, valueEnd } from './json-depth';
 
 /**
  * Parses a request body of the form `{"resourceType":"Parameters","parameter":[{…},{…},…]}` without parsing the
@@ -26,8 +27,6 @@ const PARAMETER = Buffer.from('"parameter"', 'latin1');
 
 export interface ParsedBody {
   value: unknown;
-  /** Nesting depth of the value, as jsonDepth counts it. */
-  depth: number;
 }
 
 function skipWhitespace(b: Buffer, i: number): number {
@@ -51,43 +50,11 @@ function expectByte(b: Buffer, i: number, byte: number): number {
   return b[i] === byte ? i + 1 : -1;
 }
 
-/** Nesting depth of the last value valueEnd measured (a module variable: the scan runs 10,000 times per body). */
-let scannedDepth = 0;
-
-/**
- * The end of the object or array that starts at `start`, with its nesting depth in scannedDepth; -1 when the body
- * ends first. Strings are skipped (with their escapes); nothing else is checked, JSON.parse does that.
- */
-function valueEnd(b: Buffer, start: number): number {
-  let depth = 0;
-  let max = 0;
-  const n = b.length;
-  for (let i = start; i < n; i++) {
-    const c = b[i]!;
-    if (c === QUOTE) {
-      for (i++; i < n; i++) {
-        const s = b[i]!;
-        if (s === QUOTE) break;
-        if (s === BACKSLASH) i++;
-      }
-    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (++depth > max) max = depth;
-    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-      if (--depth === 0) {
-        scannedDepth = max;
-        return i + 1;
-      }
-    }
-  }
-  return -1;
-}
-
 /** A distinct parameter: where its text is in the body, and its value. */
 interface Known {
   start: number;
   end: number;
   value: unknown;
-  depth: number;
 }
 
 /** Bytes at the end of a parameter that its hash covers (a batch's parameters differ in the code, near the end). */
@@ -186,7 +153,6 @@ export function parseParametersBody(b: Buffer, start: number, maxParameters = In
 
   const parameter: unknown[] = [];
   const distinct = new DistinctParameters(b);
-  let depth = 0;
   i = skipWhitespace(b, i);
   if (b[i] === CLOSE_ARRAY) {
     i++;
@@ -199,9 +165,10 @@ export function parseParametersBody(b: Buffer, start: number, maxParameters = In
       if (parsed) {
         end = i + (parsed.end - parsed.start);
       } else {
-        end = valueEnd(b, i);
+        // the object (1) holds the array (2) that holds the parameters: each is checked before it is parsed
+        end = valueEnd(b, i, MAX_JSON_DEPTH - 2);
+        if (end === TOO_DEEP) throw nestedTooDeep();
         if (end < 0) return undefined;
-        const elementDepth = scannedDepth;
         const shared = end - i <= MAX_SHARED_BYTES;
         parsed = shared ? distinct.find(i, end) : undefined;
         if (!parsed) {
@@ -209,12 +176,11 @@ export function parseParametersBody(b: Buffer, start: number, maxParameters = In
           if (value === NOT_JSON) return undefined;
           const repeated = firstRepeatedName(b, i, end, `$.parameter[${parameter.length}]`);
           if (repeated) throw repeatedNameError(repeated);
-          parsed = { start: i, end, value, depth: elementDepth };
+          parsed = { start: i, end, value };
           if (shared) distinct.add(parsed);
         }
       }
       if (parameter.push(parsed.value) > maxParameters) throw tooManyParameters(maxParameters);
-      if (parsed.depth > depth) depth = parsed.depth;
       i = skipWhitespace(b, end);
       if (b[i] === COMMA) {
         i++;
@@ -226,6 +192,5 @@ export function parseParametersBody(b: Buffer, start: number, maxParameters = In
     }
   }
   if ((i = expectByte(b, i, CLOSE_OBJECT)) < 0 || skipWhitespace(b, i) !== b.length) return undefined;
-  // the object (1) holds the array (2) that holds the parameters
-  return { value: { resourceType: 'Parameters', parameter }, depth: 2 + depth };
+  return { value: { resourceType: 'Parameters', parameter } };
 }

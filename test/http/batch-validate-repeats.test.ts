@@ -2,7 +2,6 @@ import type { OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4'
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { jsonBytes, SerializedResource, serializeResource, serializedParameters } from '../../src/fhir/serialized';
-import { jsonDepth } from '../../src/fhir/json-depth';
 import { valueSetValidateCodeOperation } from '../../src/operations/validate-code';
 import { FSIII, testApp } from '../support/app';
 
@@ -147,17 +146,5 @@ describe('SerializedResource', () => {
     expect(serialized.resourceType).toBe('Parameters');
     expect(serialized.parameter).toEqual(parameter);
     expect(serializeResource(built)).toBe(JSON.stringify(built));
-  });
-});
-
-describe('jsonDepth', () => {
-  it('measures nesting of objects and arrays, and stops just past the limit', () => {
-    expect(jsonDepth('x', 5)).toBe(0);
-    expect(jsonDepth({}, 5)).toBe(1);
-    expect(jsonDepth({ a: [1, { b: null }], c: 'x' }, 5)).toBe(3);
-    expect(jsonDepth([[], [[[]]], {}], 10)).toBe(4);
-    let deep: unknown = {};
-    for (let i = 0; i < 200; i++) deep = { next: [deep] };
-    expect(jsonDepth(deep, 128)).toBe(129);
   });
 });

@@ -6,7 +6,6 @@ import { invalidJsonBody } from '../../errors/common-errors';
 import { excerpt } from '../../errors/excerpt';
 import { parseJsonBody } from '../../fhir/json-body';
 import { mediaTypeParameters } from '../../fhir/fhir-format';
-import { jsonDepth, MAX_JSON_DEPTH } from '../../fhir/json-depth';
 import { longestParameterList } from '../../fhir/parameter-count';
 import { tooManyParameters } from '../../fhir/parameters-body';
 import { FormParameters } from '../../fhir/query-string';
@@ -100,25 +99,18 @@ export function fhirJsonBody(limits: BodyLimits) {
     }
     const done = (err?: unknown): void => {
       if (err) return next(bodyError(err, res, limitBytes));
-      let depth: number | undefined;
       if (Buffer.isBuffer(req.body)) {
         if (!isUtf8(req.body)) {
           req.body = undefined;
           return next(notUtf8());
         }
         try {
-          const parsed = parseJsonBody(req.body, limits.parameters);
-          req.body = parsed.value;
-          depth = parsed.depth;
+          req.body = parseJsonBody(req.body, limits.parameters).value;
         } catch (e) {
           req.body = undefined;
           if (e instanceof FhirError) return next(e);
           return next(bodyError(Object.assign(e as Error, { type: 'entity.parse.failed' }), res, limitBytes));
         }
-      }
-      depth ??= jsonDepth(req.body, MAX_JSON_DEPTH);
-      if (depth > MAX_JSON_DEPTH) {
-        return next(FhirError.invalid(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels`, { da: `Forespørgslens krop er indlejret dybere end ${MAX_JSON_DEPTH} niveauer` }));
       }
       const parameters = longestParameterList(req.body);
       if (parameters > limits.parameters) {
