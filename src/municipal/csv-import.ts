@@ -14,6 +14,7 @@ import {
   type LocalKind,
 } from './municipality';
 import { excerpt } from '../errors/excerpt';
+import { tooWideAt } from './csv-width';
 
 /** The common catalogs a local code may map to: FSIII and FFB. */
 export const COMMON_SYSTEMS = ['urn:oid:1.2.208.176.2.21', 'urn:oid:1.2.208.176.2.22'];
@@ -142,6 +143,12 @@ function csvSyntaxIssue(e: unknown, bytes: Buffer, lineAt: (offset: number) => n
   return lineIssue('error', `The file is not valid CSV: ${err.message}`, 'Filen er ikke gyldig CSV; tjek anførselstegn og skilletegn.', line(fieldStart));
 }
 
+/** A record wider than the limit, on the line where it passes it. */
+function tooManyFields(line: number, maxFields: number): Issue {
+  return lineIssue('error', `Line ${line} has more than ${maxFields} fields; at most ${maxFields} columns are accepted`,
+    `Linje ${line} har mere end ${maxFields} felter; højst ${maxFields} kolonner kan bruges.`, line);
+}
+
 /** A record of a CSV file, with the line an editor shows it ending on. */
 export interface CsvRecord {
   record: string[];
@@ -151,6 +158,8 @@ export interface CsvRecord {
 interface CsvReading {
   delimiter: ';' | ',';
   to: number;
+  /** Most fields in one record: a text with a wider one is refused before it is parsed. */
+  maxFields: number;
   relaxColumnCount: boolean;
   /** Bytes parsed between two turns; by default CSV_SLICE_BYTES, or RELAXED_CSV_SLICE_BYTES with relaxColumnCount. */
   sliceBytes?: number;
@@ -185,11 +194,14 @@ export const RELAXED_CSV_SLICE_BYTES = 16 * 1024;
  * in quoted cells hide records). Each with the line it ends on as an editor counts (see lineCounter). A text the
  * parser refuses is the problem, in our own words, on its line; one after the `to` records is not read. Parsed a
  * slice of the text at a time with a turn of the event loop between slices: a file of 200,000 rows takes the parser
- * about half a second, which other requests would otherwise wait for.
+ * about half a second, which other requests would otherwise wait for. A record of more than `maxFields` fields is the
+ * problem, found before any of the text is parsed.
  */
 export async function readCsvRecordsInTurns(text: string, options: CsvReading): Promise<{ records: CsvRecord[] } | { problem: Issue }> {
   const bytes = csvBytes(text);
   const lineAt = lineCounter(bytes);
+  const tooWide = tooWideAt(bytes, options.delimiter, options.maxFields);
+  if (tooWide >= 0) return { problem: tooManyFields(lineAt(tooWide), options.maxFields) };
   const records: CsvRecord[] = [];
   let failure: unknown;
   const parser = new Parser(parserOptions(options));
@@ -244,7 +256,7 @@ export async function parseLocalCsv(content: Buffer | string, limits: CsvLimits 
   if (width > limits.columns) {
     return { rows: [], messages: [lineIssue('error', `The header has ${width} columns; at most ${limits.columns} are accepted`, `Overskriftslinjen har ${width} kolonner; højst ${limits.columns} kan bruges.`, 1)] };
   }
-  const read = await readCsvRecordsInTurns(text, { delimiter, to: limits.rows + 2, relaxColumnCount: true });
+  const read = await readCsvRecordsInTurns(text, { delimiter, to: limits.rows + 2, maxFields: limits.columns, relaxColumnCount: true });
   if ('problem' in read) return { rows: [], messages: [read.problem] };
   const { records } = read;
   if (records.length > limits.rows + 1) {

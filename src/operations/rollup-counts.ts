@@ -26,6 +26,8 @@ export type OfferRule = 'each-target' | 'exclude';
 
 /** Most rows one roll-up takes (400 above). */
 export const MAX_ROLLUP_ROWS = 200_000;
+/** Most columns of a roll-up's CSV: its rows have six it reads, and others it leaves (as the import's default, MAX_IMPORT_COLUMNS). */
+export const MAX_ROLLUP_COLUMNS = 100;
 
 export const DEFAULT_CONDITION_VALUESET = 'http://fhir.kl.dk/term/ValueSet/KLConditionCodes';
 

@@ -8,7 +8,7 @@ import { parametersInTurns } from '../fhir/serialized';
 import { readCsvHeaderLine, readCsvRecordsInTurns } from '../municipal/csv-import';
 import { deletedLocal, isKommunekode, ownerOf } from '../municipal/municipality';
 import {
-  COUNT_SLICE_ROWS, countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_ROWS, rollupInTurns, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
+  COUNT_SLICE_ROWS, countingRule, DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_COLUMNS, MAX_ROLLUP_ROWS, rollupInTurns, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow, type Scope,
 } from './rollup-counts';
 import { versionInForce } from '../terminology/in-force';
 import { PERIOD_FORMS, periodEndDate } from './rollup-period';
@@ -89,7 +89,7 @@ function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
 }
 
 async function rowsFromCsv(csv: string): Promise<RollupRow[]> {
-  const read = await readCsvRecordsInTurns(csv, { delimiter: readCsvHeaderLine(csv).delimiter, to: MAX_ROLLUP_ROWS + 2, relaxColumnCount: false });
+  const read = await readCsvRecordsInTurns(csv, { delimiter: readCsvHeaderLine(csv).delimiter, to: MAX_ROLLUP_ROWS + 2, maxFields: MAX_ROLLUP_COLUMNS, relaxColumnCount: false });
   if ('problem' in read) {
     const { text } = read.problem;
     throw FhirError.invalid(typeof text === 'string' ? text : text.en, { expression: ['csv'], da: typeof text === 'string' ? undefined : text.da });
@@ -413,7 +413,7 @@ export const rollupOperation: OperationHandler = {
       '(niveau 1) and, for conditions, their area, per municipality (and district and period). Counts are documented interventions and conditions, not ' +
       'citizens; a local code counts once on the targets of its map (maps in use that disagree about it: not counted, reason conflicting-maps). ' +
       'Every count and total is a FHIR integer: a roll-up whose totals exceed 2147483647 is refused with 422. Input as row parameters or as CSV (a text/csv body with the columns kommunekode, system, code or kode, count or antal, ' +
-      `optionally district (or bydel, omraade) and period (or periode); at most ${MAX_ROLLUP_ROWS} rows). Output as Parameters, or CSV / NDJSON (Accept: text/csv or application/x-ndjson, or _format).`,
+      `optionally district (or bydel, omraade) and period (or periode); at most ${MAX_ROLLUP_ROWS} rows and ${MAX_ROLLUP_COLUMNS} columns). Output as Parameters, or CSV / NDJSON (Accept: text/csv or application/x-ndjson, or _format).`,
     inputs: {
       row: {
         documentation: 'One input row (the CSV\'s column names are also read as part names: kode, antal, kommune, bydel, omraade, periode)',

@@ -172,6 +172,11 @@ describe('CodeSystem/$import-local limits', () => {
     expect(JSON.stringify(outcome).length).toBeLessThan(2000);
   });
 
+  it('refuses a row wider than the column limit with one error, before the row is split', async () => {
+    const outcome = await importCsv(app, `${header}\n230-A;A;indsats;Kostvejledning\n230-B;B;indsats;${';'.repeat(10_000_000)}\n`, [{ name: 'preview', valueBoolean: true }]);
+    expect(outcome.issue.filter((i) => i.severity === 'error').map((i) => i.details?.text)).toEqual(['Line 3 has more than 100 fields; at most 100 columns are accepted']);
+  });
+
   it('refuses a file longer than the limit with one error', async () => {
     const small = await testApp({ importLimits: { rows: 50, columns: 100 } });
     const rows = Array.from({ length: 51 }, (_, i) => `230-R${i};R${i};indsats;${CODES.kostvejledning}`);

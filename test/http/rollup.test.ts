@@ -361,6 +361,18 @@ describe('ConceptMap/$rollup', () => {
     expect(refused.body.issue[0].details.text).toMatch(/more than 200000 rows/);
   });
 
+  it('refuses a header or a row of more than 100 fields (as the import\'s default) before it is split, in English and Danish', async () => {
+    const post = (body: string, language = 'en') => request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').set('Accept-Language', language).send(body).expect(400);
+    const header = await post(`kommunekode,system,code,count${','.repeat(10_000_000)}\n101,${FSIII},x,1\n`);
+    expect(header.body.issue[0].details.text).toBe('Line 1 has more than 100 fields; at most 100 columns are accepted');
+    expect(header.body.issue[0].expression).toEqual(['csv']);
+    const row = await post(`kommunekode,system,code,count\r\n101,${FSIII},x,1\r\n101,${FSIII},x,1${',\n'.repeat(50)}${','.repeat(10_000_000)}\r\n`, 'da');
+    // a lone LF does not end a row in a file of CRLF lines: all of them are one row's
+    expect(row.body.issue[0].details.text).toBe('Linje 53 har mere end 100 felter; højst 100 kolonner kan bruges.');
+    // commas in quoted cells are text, not fields
+    await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(`kommunekode,system,code,count,district\n101,${FSIII},x,1,"${','.repeat(500)}"\n`).expect(200);
+  });
+
   it("names the line an editor shows after a quoted cell holding a CRLF, and reads a file whose lines end in CR alone (Excel's \"CSV (Macintosh)\")", async () => {
     const post = (body: string) => request(app).post('/fhir/ConceptMap/$rollup?layout=wide').set('Content-Type', 'text/csv').set('Accept', 'text/csv').send(body);
     const code = 'ab87c0b5-40be-4e0a-b749-d9f833bfed2d';
