@@ -118,7 +118,8 @@ export function validateTerminologyResource(
   if (type === 'CodeSystem') {
     checkCodeSystem(resource, issues);
     if (owner !== undefined) {
-      checkLocalCodeSystem(resource, issues);
+      // a supplement only adds designations and properties to a catalog (R4 codesystem.html): it is no local catalog
+      if (resource.content !== 'supplement') checkLocalCodeSystem(resource, issues);
       checkSupplementTarget(resource, owner, issues);
     }
   } else if (type === 'ConceptMap') {
@@ -216,6 +217,12 @@ function checkValueSet(vs: ValueSet, registry: TerminologyRegistry, issues: Issu
 }
 
 function checkCodeSystem(cs: CodeSystem, issues: Issues): void {
+  if (cs.content === 'supplement' && !cs.supplements) {
+    issues.error('required', {
+      en: 'A supplement (content supplement) names the code system it supplements in supplements',
+      da: 'Et supplement (content supplement) skal angive det kodesystem, det supplerer, i supplements.',
+    }, 'CodeSystem.supplements');
+  }
   for (const d of duplicateCodes(cs.concept)) {
     issues.error('duplicate', { en: `Duplicate code '${excerpt(d.code)}' (first at ${d.first()})`, da: `Koden '${excerpt(d.code)}' findes to gange (første gang i ${d.first()}).` }, `${d.at()}.code`, d.code);
   }
