@@ -31,9 +31,12 @@ const codeSystem = (url: string, caseSensitive: boolean): CodeSystem => ({
 const post = (operation: string, ...parameter: unknown[]): Promise<request.Response> =>
   request(app).post(`/fhir/ValueSet/${operation}`).set('Content-Type', 'application/fhir+json').send(parametersOf(...parameter));
 
-const txResources = (system: string, compose: ValueSetCompose): unknown[] => [
+/** What defines the value set's codes: its compose, or only an expansion given with it. */
+type Definition = Pick<ValueSet, 'compose' | 'expansion'>;
+
+const txResources = (system: string, definition: Definition): unknown[] => [
   { name: 'tx-resource', resource: codeSystem(system, system === SENSITIVE) },
-  { name: 'tx-resource', resource: { resourceType: 'ValueSet', url: VS_URL, version: '1', status: 'active', compose } satisfies ValueSet },
+  { name: 'tx-resource', resource: { resourceType: 'ValueSet', url: VS_URL, version: '1', status: 'active', ...definition } satisfies ValueSet },
 ];
 
 /** Every code of the code system, as written and in the other case. */
@@ -52,8 +55,8 @@ const FORMS: Form[] = [
     ['a1', 'c2'], ['B1', 'a1', 'c2']],
 ];
 
-async function expectAgreement(system: string, compose: (system: string) => ValueSetCompose, members: string[]): Promise<void> {
-  const resources = txResources(system, compose(system));
+async function expectAgreement(system: string, definition: (system: string) => Definition, members: string[]): Promise<void> {
+  const resources = txResources(system, definition(system));
   const expansion = await post('$expand', { name: 'url', valueUri: VS_URL }, ...resources);
   expect(expansion.status).toBe(200);
   expect(((expansion.body as ValueSet).expansion?.contains ?? []).map((c) => c.code).sort()).toEqual([...members].sort());
@@ -83,12 +86,26 @@ async function expectAgreement(system: string, compose: (system: string) => Valu
 
 describe('value sets of a code system that is not case sensitive', () => {
   it.each(FORMS)('%s: $expand and $validate-code take the codes in either case', async (_name, compose, members) => {
-    await expectAgreement(INSENSITIVE, compose, members);
+    await expectAgreement(INSENSITIVE, (system) => ({ compose: compose(system) }), members);
   });
 });
 
 describe('the same value sets of a case-sensitive code system', () => {
   it.each(FORMS)('%s: codes in another case are not found', async (_name, compose, _folded, members) => {
-    await expectAgreement(SENSITIVE, compose, members);
+    await expectAgreement(SENSITIVE, (system) => ({ compose: compose(system) }), members);
+  });
+});
+
+describe('a value set given by its expansion only', () => {
+  const expansionOnly = (system: string): Definition => ({
+    expansion: { timestamp: '2025-01-01T00:00:00Z', contains: [{ system, code: 'a', display: 'A' }, { system, code: 'B1', display: 'B one' }] },
+  });
+
+  it('takes its codes in either case when the code system is not case sensitive, as a compose listing them does', async () => {
+    await expectAgreement(INSENSITIVE, expansionOnly, ['a', 'B1']);
+  });
+
+  it('does not find a code in another case when the code system is case sensitive', async () => {
+    await expectAgreement(SENSITIVE, expansionOnly, ['a', 'B1']);
   });
 });

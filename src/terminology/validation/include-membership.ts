@@ -1,4 +1,4 @@
-import type { Extension, ValueSet, ValueSetComposeIncludeConcept } from 'fhir/r4';
+import type { Extension, ValueSet } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { canonical } from '../canonical';
 import { addToPath } from './code-systems';
@@ -26,12 +26,13 @@ interface Locator {
 const DIRECT: Locator = { locate: (provider, code) => provider.locate(code) };
 
 /**
- * The concept of an include's list that is the code, with the code system's concept: the same code, or, in a code
- * system that is not case sensitive (CodeSystem.caseSensitive), a code differing only in case, as `$expand` takes
- * a listed code (the provider locates it). A case-sensitive system compares the codes only.
+ * The entry of a list of codes (an include's concepts, a given expansion's entries of the code system) that is the
+ * code, with the code system's concept: the same code, or, in a code system that is not case sensitive
+ * (CodeSystem.caseSensitive), a code differing only in case, as `$expand` takes a listed code (the provider locates
+ * it). A case-sensitive system compares the codes only.
  */
-export function listedConcept(provider: CodeSystemProvider, listed: readonly ValueSetComposeIncludeConcept[], code: string,
-  locator: Locator = DIRECT): { listed: ValueSetComposeIncludeConcept; concept: Concept } | undefined {
+export function listedConcept<T extends { code?: string }>(provider: CodeSystemProvider, listed: readonly T[], code: string,
+  locator: Locator = DIRECT): { listed: T; concept: Concept } | undefined {
   for (const cc of listed) {
     if (cc.code !== code) continue;
     const concept = locator.locate(provider, code);
@@ -139,7 +140,7 @@ export class IncludeMembership {
    * A code found in a code system that is not case sensitive in another case than the code system's: valid, with
    * an information issue naming the code system's code, which is the normalized code.
    */
-  private noteCase(path: string, code: string, provider: CodeSystemProvider, concept: Concept, state: ValidationState): void {
+  noteCase(path: string, code: string, provider: CodeSystemProvider, concept: Concept, state: ValidationState): void {
     if (concept.code === code) return;
     state.report('information', 'business-rule', msg.caseDifference(code, concept.code, canonical(provider.url, provider.version)), 'code-rule', codeExpression(path));
     state.normalForm = concept.code;

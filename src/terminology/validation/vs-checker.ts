@@ -1,4 +1,4 @@
-import type { CodeSystem, Extension, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
+import type { CodeSystem, Extension, ValueSet, ValueSetComposeInclude, ValueSetExpansionContains as ExpansionEntry } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
 import { checkTimeBudget } from '../time-budget';
 import type { CodeSystemProvider } from '../providers/provider';
@@ -296,8 +296,8 @@ export class ValueSetChecker {
 
   private checkExpansion(path: string, system: string, version: string | undefined, code: string,
     state: ValidationState, coding: CodingState): Tri {
-    const entry = flatten(this.valueSet.expansion?.contains).find((c) => c.system === system && c.code === code
-      && (!version || !c.version || c.version === version));
+    const entries = flatten(this.valueSet.expansion?.contains).filter((c) => c.system === system && (!version || !c.version || c.version === version));
+    const entry = entries.find((c) => c.code === code) ?? this.entryInOtherCase(entries, system, version, code);
     if (!entry) return false;
     const provider = this.ctx.access.find(system, entry.version ?? version);
     if (!provider) {
@@ -312,9 +312,24 @@ export class ValueSetChecker {
       state.reportUnknownCode(provider, code, [addToPath(path, 'code')]);
       return false;
     }
+    this.membership.noteCase(path, code, provider, concept, state);
     coding.displays.addConcept(provider, concept);
     this.membership.noteAccepted(path, code, provider, concept, state);
     return true;
+  }
+
+  /**
+   * The entry of a given expansion that has the code in another case, when the entry's code system is not case
+   * sensitive: the expansion lists the code system's codes as a compose's include lists them (listedConcept).
+   */
+  private entryInOtherCase(entries: readonly ExpansionEntry[], system: string, version: string | undefined, code: string): ExpansionEntry | undefined {
+    for (const entryVersion of new Set(entries.map((c) => c.version))) {
+      const provider = this.ctx.access.find(system, entryVersion ?? version);
+      if (!provider || provider.caseSensitive) continue;
+      const found = listedConcept(provider, entries.filter((c) => c.version === entryVersion), code);
+      if (found) return found.listed;
+    }
+    return undefined;
   }
 
   private reportUnknownSystem(path: string, system: string, version: string | undefined, state: ValidationState): void {
@@ -367,8 +382,8 @@ function takeVersion(state: ValidationState, coding: CodingState, version: strin
   state.rewrites.note('version', () => takeVersion(state, coding, version));
 }
 
-function flatten(contains: NonNullable<ValueSet['expansion']>['contains']): NonNullable<NonNullable<ValueSet['expansion']>['contains']> {
-  const out: NonNullable<NonNullable<ValueSet['expansion']>['contains']> = [];
+function flatten(contains: ExpansionEntry[] | undefined): ExpansionEntry[] {
+  const out: ExpansionEntry[] = [];
   const visit = (level: typeof contains): void => {
     for (const c of level ?? []) {
       out.push(c);
