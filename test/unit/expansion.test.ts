@@ -265,6 +265,12 @@ describe('serialized expansion', () => {
       ...subtree(MOBILITY), description: 'Æblegrød – "quoted"',
       contained: [{ resourceType: 'ValueSet', id: 'c', status: 'active', expansion: { identifier: 'x', timestamp: '2020-01-01', contains: [{ code: 'a' }] } } as ValueSet],
     } as ValueSet, { includeDefinition: true }],
+    ['a value set given by its expansion, nested under a group without a code', {
+      resourceType: 'ValueSet', status: 'active', expansion: { timestamp: '2020-01-01', contains: [
+        { system: 'http://example.org/s', code: 'a', display: 'A', contains: [{ system: 'http://example.org/s', code: 'a1' }] },
+        { abstract: true, display: 'group', contains: [{ system: 'http://example.org/s', code: 'b', display: 'B' }, { abstract: true, contains: [{ system: 'http://example.org/s', code: 'c' }] }] },
+      ] },
+    } as ValueSet, {}],
   ])('is byte for byte the JSON of the expansion: %s', (_, vs, request) => {
     for (let round = 0; round < 2; round++) {
       const serialized = serializedExpansion(registry, vs, expansionRequest(request));

@@ -4,7 +4,7 @@ import { msg, txError } from '../validation/messages';
 import { canonical, compareVersions, parseCanonical } from '../canonical';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { compileFilter } from './filter';
-import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry } from './result';
+import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry, type HierarchyNode } from './result';
 import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
 import { assertIncludeShape, checkContent, composeVersionsMatch, exclusionRemoves, exclusionVersion, namesSeveralVersions, sameValueSet, vurl } from './rules';
 import { assertLockedDate, resolveIncludeProvider, versionOnComposeDate, versionOnRequestDateOrFail } from './versions';
@@ -142,21 +142,22 @@ export class ComposeEvaluator {
     return result;
   }
 
+  /**
+   * The codes of a value set given by its expansion only, and that expansion's tree: an element without system and
+   * code is a group of the codes under it (R4: abstract), shown where they are but not one of them.
+   */
   private fromStoredExpansion(vs: ValueSet): ComposeResult {
     const result = emptyResult();
     result.hierarchical = false;
-    const walk = (contains: ValueSetExpansionContains[] | undefined): void => {
-      for (const c of contains ?? []) {
-        if (c.system && c.code) {
-          result.entries.push({
-            system: c.system, version: c.version, code: c.code, display: c.display,
-            inactive: c.inactive === true, abstract: c.abstract === true, stored: c,
-          });
-        }
-        walk(c.contains);
-      }
-    };
-    walk(vs.expansion?.contains);
+    const walk = (contains: ValueSetExpansionContains[] | undefined): HierarchyNode[] => (contains ?? []).map((c) => {
+      const member = !!(c.system && c.code);
+      const entry: ExpansionEntry = member
+        ? { system: c.system!, version: c.version, code: c.code!, display: c.display, inactive: c.inactive === true, abstract: c.abstract === true, stored: c }
+        : { system: c.system ?? '', version: c.version, code: c.code ?? '', display: c.display, inactive: c.inactive === true, abstract: true, stored: c, group: true };
+      if (member) result.entries.push(entry);
+      return { entry, children: walk(c.contains) };
+    });
+    result.givenTree = walk(vs.expansion?.contains);
     for (const p of vs.expansion?.parameter ?? []) {
       if (p.name === 'used-codesystem' && p.valueUri) {
         const { url, version } = parseCanonical(p.valueUri);

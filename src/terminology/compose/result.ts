@@ -22,6 +22,17 @@ export interface ExpansionEntry {
   composeExtensions?: Extension[];
   /** The element this code had in a value set's stored expansion, when it came from one. */
   stored?: ValueSetExpansionContains;
+  /**
+   * Not a code: an element of a value set's given expansion without system and code, which only groups the codes
+   * under it (abstract). It is in the expansion's tree (ComposeResult.givenTree), never among its codes (entries).
+   */
+  group?: boolean;
+}
+
+/** An entry with the entries under it, as an expansion nests them. */
+export interface HierarchyNode {
+  entry: ExpansionEntry;
+  children: HierarchyNode[];
 }
 
 /**
@@ -80,6 +91,8 @@ export interface ComposeResult {
   versioned: boolean;
   /** Codes of different versions of one code system are treated as the same code. */
   versionsMatch: boolean;
+  /** A value set given by its expansion only: the codes and groups of that expansion, nested as it nests them. */
+  givenTree?: HierarchyNode[];
   /** Version parameters that took effect. */
   appliedVersionRules: AppliedVersionRule[];
   /** default-valueset-version parameters that took effect (url|version). */

@@ -1,10 +1,7 @@
 import { ancestorsOf, type Concept } from '../providers/provider';
-import { LocatingEntry, type ExpansionEntry } from '../compose/result';
+import { LocatingEntry, type ExpansionEntry, type HierarchyNode } from '../compose/result';
 
-export interface HierarchyNode {
-  entry: ExpansionEntry;
-  children: HierarchyNode[];
-}
+export type { HierarchyNode } from '../compose/result';
 
 /** The nearest ancestor of a concept (breadth first over its parents) that is itself in the expansion. */
 function nearestIncludedAncestor(concept: Concept, included: Map<Concept, HierarchyNode>): HierarchyNode | undefined {
@@ -104,4 +101,22 @@ export function groupUnderParents(nodes: readonly HierarchyNode[]): HierarchyNod
     group.children.push(node);
   }
   return out;
+}
+
+/**
+ * Nests the codes as a value set's given expansion nests them (`tree`: its codes and the groups without a code): each
+ * code in `entries` keeps its place, and the codes under one left out (inactive with activeOnly, an abstract code with
+ * excludeNotForUI) take its place. With `withGroups` a group is kept where a code under it is; without, its codes
+ * take its place too.
+ */
+export function nestAsGiven(tree: readonly HierarchyNode[]): (entries: readonly ExpansionEntry[], withGroups: boolean) => HierarchyNode[] {
+  return (entries, withGroups) => {
+    const shown = new Set(entries);
+    const keep = (nodes: readonly HierarchyNode[]): HierarchyNode[] => nodes.flatMap((node) => {
+      const children = keep(node.children);
+      const kept = shown.has(node.entry) || (withGroups && node.entry.group === true && children.length > 0);
+      return kept ? [{ entry: node.entry, children }] : children;
+    });
+    return keep(tree);
+  };
 }

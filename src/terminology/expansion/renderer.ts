@@ -394,11 +394,12 @@ export class ContainsRenderer {
     const c: ValueSetExpansionContains = {};
     const carried = entryExtensions(e);
     const properties = entryProperties(e, this.options.properties, declarations, this.options.propertySource);
-    c.system = e.system;
+    // a group of a given expansion may have neither (ExpansionEntry.group); a code always has both
+    if (e.system) c.system = e.system;
     if (e.abstract) c.abstract = true;
     if (e.inactive) c.inactive = true;
     if (this.options.withVersion && e.version) c.version = e.version;
-    c.code = e.code;
+    if (e.code) c.code = e.code;
     const choice = chooseDisplay(e, this.options.languages);
     if (choice.display) c.display = choice.display;
     if (this.options.includeDesignations) {

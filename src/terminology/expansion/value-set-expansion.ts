@@ -5,7 +5,7 @@ import { canonical } from '../canonical';
 import type { ComposeOptions, ExpansionEntry } from '../compose/evaluator';
 import { evaluateValueSet, type IndexedComposeResult } from './cache';
 import type { LanguagePreference } from './display';
-import { buildHierarchy, groupUnderParents, type HierarchyNode } from './hierarchy';
+import { buildHierarchy, groupUnderParents, nestAsGiven, type HierarchyNode } from './hierarchy';
 import { TreeLayout } from './tree-layout';
 import { ByteWriter } from '../../fhir/byte-writer';
 import type { PropertySource } from './properties';
@@ -280,9 +280,11 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
   }
   const offset = request.offset ?? 0;
   let codes: ShownCodes;
+  // a value set given by its expansion is nested as given, by the same rules as a picker
+  const nest = request.nest ?? (evaluated.givenTree && nestAsGiven(evaluated.givenTree));
   // the groups a nested answer adds, and the codes it keeps to show where a filter's hits are, are not counted
-  if (request.nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
-    codes = nestedSelection(evaluated, request, request.nest, selection);
+  if (nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
+    codes = nestedSelection(evaluated, request, nest, selection);
   } else if (request.nestingAsked && !request.excludeNested && !evaluated.hierarchical && wholeExpansion(request, total)) {
     // the abstract groups are there to navigate by: not members, so not counted in total, and not shown for excludeNotForUI
     codes = { layout: request.excludeNotForUI ? hierarchyOf(entries) : groupedTreeOf(entries) };
