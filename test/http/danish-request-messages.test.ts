@@ -111,6 +111,14 @@ describe('a request body in Danish (http/pipeline)', () => {
     expect(broken.da).not.toMatch(/Unexpected|token|JSON input/);
   });
 
+  it.each([['null', 'null'], ['42', 'number'], ['"Parameters"', 'string'], ['\ufeff true', 'boolean']])('JSON that is not a resource: %s', async (body, kind) => {
+    for (const path of ['/fhir/CodeSystem/$lookup', '/fhir', '/fhir/ValueSet/$expand']) {
+      const { da, en } = await bothLanguages(post(path, body), 400);
+      expect(en).toBe(`The request body must be a FHIR resource (a JSON object), not ${kind}`);
+      expect(da).toBe(`Forespørgslens krop skal være en FHIR-ressource (et JSON-objekt), ikke ${kind}`);
+    }
+  });
+
   it('a Content-Type that is not JSON', async () => {
     const { da, en } = await bothLanguages(post('/fhir/CodeSystem/$lookup', 'code=a', 'text/plain'), 415);
     expect(en).toBe("Content-Type 'text/plain' is not supported; send application/fhir+json");

@@ -104,12 +104,13 @@ export function fhirJsonBody(limits: BodyLimits) {
           req.body = undefined;
           return next(notUtf8());
         }
+        const bytes = req.body;
         try {
-          req.body = parseJsonBody(req.body, limits.parameters).value;
+          req.body = parseJsonBody(bytes, limits.parameters).value;
         } catch (e) {
           req.body = undefined;
           if (e instanceof FhirError) return next(e);
-          return next(bodyError(Object.assign(e as Error, { type: 'entity.parse.failed' }), res, limitBytes));
+          return next(notAResource(bytes) ?? bodyError(Object.assign(e as Error, { type: 'entity.parse.failed' }), res, limitBytes));
         }
       }
       const parameters = longestParameterList(req.body);
@@ -124,6 +125,21 @@ export function fhirJsonBody(limits: BodyLimits) {
     if (charset !== undefined && charset !== 'utf-8') return next(notUtf8Charset(charset));
     read(req, res, whenRead(done));
   };
+}
+
+/** 400 for a body that is JSON but not an object or array (`null`, `42`, `"x"`): a FHIR body is a resource. */
+function notAResource(bytes: Buffer): FhirError | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  } catch {
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') return undefined;
+  const kind = value === null ? 'null' : typeof value;
+  return FhirError.invalid(`The request body must be a FHIR resource (a JSON object), not ${kind}`, {
+    da: `Forespørgslens krop skal være en FHIR-ressource (et JSON-objekt), ikke ${kind}`,
+  });
 }
 
 /** 415 for a JSON body in another charset than UTF-8. */
