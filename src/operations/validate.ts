@@ -69,8 +69,8 @@ export const validateOperation: OperationHandler = {
       });
     }
     if (mode === 'delete') {
-      throw FhirError.notSupported('mode=delete is not supported: the server does not store the resources it validates, so there is no deletion to check', {
-        expression: ['mode'], da: 'mode=delete understøttes ikke: serveren gemmer ikke de ressourcer, den validerer, så der er ingen sletning at kontrollere',
+      throw FhirError.notSupported('mode=delete is not supported: $validate checks what a resource holds; whether one may be deleted, its DELETE answers', {
+        expression: ['mode'], da: 'mode=delete understøttes ikke: $validate kontrollerer, hvad en ressource indeholder; om en må slettes, svarer dens DELETE på',
       });
     }
     if (!isJsonObject(resource)) {
