@@ -101,6 +101,16 @@ describe('OPTIONS of a FHIR path', () => {
     }
   });
 
+  it.each(['/fhir/CodeSystem/_history', '/fhir/ValueSet/_search'])('PUT and DELETE of %s, which is no resource, are 405 with its Allow, with a token or without', async (path) => {
+    const allow = (await inEnglish(app).options(path)).headers.allow;
+    for (const method of ['PUT', 'DELETE'] as const) {
+      for (const auth of [{}, { Authorization: `Bearer ${token}` }]) {
+        const res = await inEnglish(app)[method === 'PUT' ? 'put' : 'delete'](path).set(auth).set('Content-Type', 'application/fhir+json').send('{}');
+        expect([method, res.status, res.headers.allow]).toEqual([method, 405, allow]);
+      }
+    }
+  });
+
   it('OPTIONS of a path no route answers is 404, as its other methods are', async () => {
     const res = await inEnglish(app).options('/fhir/Patient');
     expect([res.status, res.body.issue?.[0]?.code]).toEqual([404, 'not-found']);

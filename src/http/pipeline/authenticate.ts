@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AuthError, bearerToken, type Principal, type TokenPurpose, type TokenVerifier } from '../../auth/verifier';
-import { RESOURCE_PATH } from '../../write/interactions';
+import { HISTORY_PATH, RESOURCE_PATH, SEARCH_PATH } from '../../write/interactions';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -34,7 +34,8 @@ export function authenticateWritesFirst(verifier: TokenVerifier, operationPaths?
   return (req: Request, res: Response, next: NextFunction) => {
     const { method } = req;
     if (method !== 'PUT' && method !== 'DELETE' && method !== 'POST') return next();
-    const writesResource = RESOURCE_PATH.test(req.path) && !(method === 'POST' && /^\/[A-Za-z]+\/./.test(req.path));
+    const writesResource = RESOURCE_PATH.test(req.path) && !(method === 'POST' && /^\/[A-Za-z]+\/./.test(req.path))
+      && !SEARCH_PATH.test(req.path) && !HISTORY_PATH.test(req.path);
     if (!writesResource && !(method === 'POST' && operationPaths?.test(req.path))) return next();
     void check(req, res, (err?: unknown) => {
       const body = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';

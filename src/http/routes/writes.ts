@@ -72,8 +72,11 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   // Other paths (other resource types, $operations) are left to the routes after this router, unauthenticated.
   router.param('type', (_req, _res, next, type: string) => next(isWritableType(type) ? undefined : 'route'));
   router.post('/:type', auth, single('POST'));
-  router.put('/:type/:id', auth, single('PUT'));
-  router.delete('/:type/:id', auth, single('DELETE'));
+  // `[type]/_search` and `[type]/_history` are not resources to write: their 405 is the last route's, token or not
+  const resourcesOnly = (req: Request, _res: Response, next: (route?: 'route') => void): void =>
+    next(SEARCH_PATH.test(req.path) || HISTORY_PATH.test(req.path) ? 'route' : undefined);
+  router.put('/:type/:id', resourcesOnly, auth, single('PUT'));
+  router.delete('/:type/:id', resourcesOnly, auth, single('DELETE'));
   router.patch('/:type/:id', (req, _res, next) => {
     // `[type]/_search` and `[type]/_history` are not resources: their 405 is the last route's
     if (SEARCH_PATH.test(req.path) || HISTORY_PATH.test(req.path)) return next();
