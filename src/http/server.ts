@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
 import { issue, operationOutcome } from '../errors/operation-outcome';
 import { carries, LINGER_LIMITS, lingerOnClose, type LingerLimits } from './lingering-close';
-import { originForm } from './pipeline/request-target';
+import { operationNameDecoded, originForm } from './pipeline/request-target';
 
 /** Largest request head (request line and headers) accepted; longer URLs are answered 431. */
 export const MAX_HEADER_BYTES = 32 * 1024;
@@ -40,6 +40,7 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
     requireHostHeader: false,
   }, (req, res) => {
     originForm(req);
+    operationNameDecoded(req);
     listener(req, res);
   });
   const inFlight = new Set<http.ServerResponse>();

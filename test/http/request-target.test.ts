@@ -37,6 +37,20 @@ async function exchange(head: string): Promise<{ status: number; contentType?: s
 }
 
 describe('the request target', () => {
+  it('names an operation with its $ percent-encoded (%24expand) as with the $, at type and instance level; a query\'s %24 stays as it is', async () => {
+    const base = `http://127.0.0.1:${port}/fhir`;
+    const plain = await (await fetch(`${base}/CodeSystem/$lookup?system=urn:oid:1.2.208.176.2.21&code=6eddbaf7-2a73-49d4-91e7-6138d419f58c`)).json();
+    const encoded = await fetch(`${base}/CodeSystem/%24lookup?system=urn:oid:1.2.208.176.2.21&code=6eddbaf7-2a73-49d4-91e7-6138d419f58c`);
+    expect(encoded.status).toBe(200);
+    expect(await encoded.json()).toEqual(plain);
+    const expanded = await fetch(`${base}/ValueSet/indsatskatalog-119/%24expand?count=1`);
+    expect(expanded.status).toBe(200);
+    expect(((await expanded.json()) as { resourceType: string }).resourceType).toBe('ValueSet');
+    // a %24 in the query is a value's, not an operation's
+    const search = await fetch(`${base}/CodeSystem?name=%24lookup`);
+    expect(((await search.json()) as Bundle).total).toBe(0);
+  });
+
   it('in absolute form is addressed by its authority: the links are built from it and the path is routed', async () => {
     const res = await exchange('GET http://tx.example.dk/fhir/CodeSystem?_count=1 HTTP/1.1\r\nHost: other.example\r\nConnection: close\r\n\r\n');
     expect(res.status).toBe(200);

@@ -43,6 +43,23 @@ export function originForm(req: IncomingMessage): void {
   req.url = absolute[2]!.startsWith('/') ? absolute[2]! : `/${absolute[2]!}`;
 }
 
+/** The last segment of a path that names an operation with its `$` percent-encoded. */
+const ENCODED_OPERATION = /\/%24([A-Za-z-]+)$/;
+
+/**
+ * `…/%24expand` is `…/$expand`: some URI builders percent-encode the `$` of an operation's name (RFC 3986 lets them),
+ * and HAPI decodes it; a resource id cannot hold a `%`, so nothing else is read differently.
+ */
+export function operationNameDecoded(req: IncomingMessage): void {
+  const url = req.url ?? '';
+  const at = url.indexOf('%24');
+  if (at < 0) return;
+  const q = url.indexOf('?');
+  if (q >= 0 && q < at) return;
+  const path = q < 0 ? url : url.slice(0, q);
+  if (ENCODED_OPERATION.test(path)) req.url = path.replace(ENCODED_OPERATION, '/$$$1') + (q < 0 ? '' : url.slice(q));
+}
+
 /**
  * The Host as RFC 9112 §3.2 requires it, before anything builds a URL from it (paging links, `fullUrl`, `Location`,
  * without PUBLIC_BASE_URL): one that is not a host and port, an HTTP/1.1 request without one and a request with two
