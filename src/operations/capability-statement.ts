@@ -123,6 +123,10 @@ export function terminologyCapabilities(baseUrl: string, registry: TerminologyRe
     if (cs.version) set.add(cs.version);
     byUrl.set(cs.url, set);
   }
+  // the versions later writes replaced still answer `url|version` (a client choosing a server by them asks for those)
+  for (const [url, set] of byUrl) {
+    for (const past of registry.versions('CodeSystem', url, true)) if (past.version && past.content !== 'supplement') set.add(past.version);
+  }
   return {
     resourceType: 'TerminologyCapabilities',
     url: `${baseUrl}/metadata?mode=terminology`,

@@ -93,6 +93,12 @@ describe('local versions kept (supertest)', () => {
     expect(param(now, 'result')?.valueBoolean).toBe(false);
   });
 
+  it('the TerminologyCapabilities list the replaced version beside the current one, as url|version answers both', async () => {
+    const tc = (await request(app).get('/fhir/metadata').query({ mode: 'terminology' }).expect(200)).body as { codeSystem: { uri: string; version?: { code: string }[] }[] };
+    const versions = tc.codeSystem.find((c) => c.uri === CS_URL)?.version?.map((v) => v.code);
+    expect(versions?.sort()).toEqual(['1.0.0', '2.0.0']);
+  });
+
   it('$expand of a value set that includes the replaced version lists its codes', async () => {
     const valueSet = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: CS_URL, version: '1.0.0' }] } };
     const res = await request(app).post('/fhir/ValueSet/$expand').type('application/fhir+json')
