@@ -5,6 +5,9 @@ import { issue, operationOutcome } from '../errors/operation-outcome';
 import { carries, LINGER_LIMITS, lingerOnClose, type LingerLimits } from './lingering-close';
 import { operationNameDecoded, originForm } from './pipeline/request-target';
 
+/** How long an idle keep-alive connection is kept open for the client's next request. */
+export const KEEP_ALIVE_MS = 65_000;
+
 /** Largest request head (request line and headers) accepted; longer URLs are answered 431. */
 export const MAX_HEADER_BYTES = 32 * 1024;
 
@@ -38,6 +41,10 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
     connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(receiveMs / 4))),
     // a request without Host is answered by the app, with an OperationOutcome (http/pipeline/request-target.ts)
     requireHostHeader: false,
+    // Node's 5 s would close a keep-alive connection a proxy is about to reuse (its idle timeout is longer: HAProxy's
+    // and load balancers' 60 s), and after an operation held the event loop for longer, a connection whose next
+    // request had already arrived (reset, not answered)
+    keepAliveTimeout: KEEP_ALIVE_MS,
   }, (req, res) => {
     originForm(req);
     operationNameDecoded(req);
