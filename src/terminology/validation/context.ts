@@ -101,6 +101,11 @@ export class Rewrites {
   private readonly list: { slot: string; redo: () => void }[] = [];
   private depth = 0;
 
+  /** Whether an import's check is being recorded: only then is a setting noted (callers skip making the note). */
+  get recording(): boolean {
+    return this.depth > 0;
+  }
+
   note(slot: string, redo: () => void): void {
     if (this.depth > 0) this.list.push({ slot, redo });
   }

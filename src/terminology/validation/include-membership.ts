@@ -76,8 +76,10 @@ export class IncludeMembership {
       state.noteInactive(conceptInactive(provider, concept), path, code, conceptStatus(provider, concept), provider, concept);
     }
     state.found.push({ provider, concept, path, code });
-    state.rewrites.note(`found\u0000${path}\u0000${canonical(provider.url, provider.version)}\u0000${code}`,
-      () => this.noteAccepted(path, code, provider, concept, state));
+    if (state.rewrites.recording) {
+      state.rewrites.note(`found\u0000${path}\u0000${canonical(provider.url, provider.version)}\u0000${code}`,
+        () => this.noteAccepted(path, code, provider, concept, state));
+    }
   }
 
   /** Whether the code of `provider` (the include's, or the version the coding names) is selected by one include (or exclude) of the compose. */
@@ -144,7 +146,7 @@ export class IncludeMembership {
     if (concept.code === code) return;
     state.report('information', 'business-rule', msg.caseDifference(code, concept.code, canonical(provider.url, provider.version)), 'code-rule', codeExpression(path));
     state.normalForm = concept.code;
-    state.rewrites.note('normalForm', () => this.noteCase(path, code, provider, concept, state));
+    if (state.rewrites.recording) state.rewrites.note('normalForm', () => this.noteCase(path, code, provider, concept, state));
   }
 
   /** A unit outside a value set of one canonical form (UCUM's `canonical = g`, units of mass) is told which form it has. */
@@ -175,7 +177,9 @@ export class IncludeMembership {
         if (!options.membershipOnly) {
           const note = () => state.noteInactive(true, path, code, conceptStatus(provider, concept), provider, concept);
           note();
-          state.rewrites.note(`inactive\u0000${path}\u0000${canonical(provider.url, provider.version)}\u0000${code}`, note);
+          if (state.rewrites.recording) {
+            state.rewrites.note(`inactive\u0000${path}\u0000${canonical(provider.url, provider.version)}\u0000${code}`, note);
+          }
         }
       }
       return false;

@@ -373,13 +373,13 @@ export class ValueSetChecker {
 function takeSource(state: ValidationState, coding: CodingState, provider: CodeSystemProvider): void {
   coding.defLang = provider.resource.language;
   coding.contentMode = provider.resource.content;
-  state.rewrites.note('source', () => takeSource(state, coding, provider));
+  if (state.rewrites.recording) state.rewrites.note('source', () => takeSource(state, coding, provider));
 }
 
 /** The version of the code system the coding's code is taken from (set again when the check is replayed). */
 function takeVersion(state: ValidationState, coding: CodingState, version: string | undefined): void {
   coding.version = version;
-  state.rewrites.note('version', () => takeVersion(state, coding, version));
+  if (state.rewrites.recording) state.rewrites.note('version', () => takeVersion(state, coding, version));
 }
 
 function flatten(contains: ExpansionEntry[] | undefined): ExpansionEntry[] {
