@@ -77,23 +77,18 @@ describe('hierarchyCycles', () => {
     }
   });
 
-  it('goes through 100,000 concepts at once, however they are linked', () => {
+  it('goes through 100,000 concepts at once, however they are linked: a ring, a fan back to the top, a wide tree', () => {
+    // as deep as the concepts are many: a walk that recursed would overflow the stack, one that went back over the
+    // path for each link would not end in the suite's time
     const n = 100_000;
     const chain = codeSystem(Array.from({ length: n }, (_, i) => withParents(`c${i}`, `c${(i + 1) % n}`)));
-    let started = performance.now();
     const [ring] = hierarchyCycles(chain);
     expect(ring!.codes).toHaveLength(n + 1);
-    const ringMs = performance.now() - started;
     // a path down from c0 with every concept also below c0: each link back to c0 would close a cycle through the whole path
     const fan = codeSystem(Array.from({ length: n }, (_, i) => withParents(`c${i}`, ...(i + 1 < n ? [`c${i + 1}`] : []), 'c0')));
-    started = performance.now();
     expect(hierarchyCycles(fan)).toHaveLength(1);
-    const fanMs = performance.now() - started;
     const nested: CodeSystemConcept[] = Array.from({ length: n }, (_, i) => ({ code: `n${i}`, concept: Array.from({ length: 3 }, (__, j) => ({ code: `n${i}-${j}` })) }));
-    started = performance.now();
     expect(hierarchyCycles(codeSystem(nested))).toEqual([]);
-    const treeMs = performance.now() - started;
-    expect(Math.max(ringMs, fanMs, treeMs)).toBeLessThan(2000);
   });
 });
 
