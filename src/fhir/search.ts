@@ -131,7 +131,7 @@ export function searchResources<R extends { resourceType: string; id?: string; u
   resources: readonly R[], params: readonly SearchParam<R, C>[], query: Record<string, unknown>, options: SearchOptions<C>,
 ): Bundle {
   const all: readonly SearchParam<R, C>[] = [...commonSearchParams<R, C>(), ...params];
-  const { tests, ignored } = criteria(query, all, options.type, options.lenient === true);
+  const { matched, ignored } = filtered(resources, all, query, options);
   const sort = sortKeys(query, all, options.type, options.lenient === true);
   if (sort?.ignored && sort.keys.length === 0) ignored.add('_sort');
   checkTotal(query);
@@ -139,7 +139,7 @@ export function searchResources<R extends { resourceType: string; id?: string; u
   const count = searchCount(query);
   const offset = searchOffset(query);
   const context = options.context as C;
-  const byCanonical = resources.filter((r) => tests.every((t) => t(r, context)))
+  const byCanonical = matched
     .sort((a, b) => `${a.url}|${a.version}`.localeCompare(`${b.url}|${b.version}`));
   const matches = sort ? sortResources(byCanonical, sort.keys, context) : byCanonical;
   if (subset === 'count') {
@@ -152,4 +152,21 @@ export function searchResources<R extends { resourceType: string; id?: string; u
       resource: shape(r) as unknown as BundleEntry['resource'],
       search: { mode: 'match' },
     })));
+}
+
+/**
+ * The resources the query's filtering parameters match, in no order; the result parameters (`_count`, `_sort`,
+ * `_summary`, …) are ignored. A search as a conditional reference makes it (R4 http.html#trules): only the matches count.
+ */
+export function matchingResources<R extends { resourceType: string; id?: string; url?: string; version?: string; meta?: Meta }, C = undefined>(
+  resources: readonly R[], params: readonly SearchParam<R, C>[], query: Record<string, unknown>, options: Pick<SearchOptions<C>, 'type' | 'context'>,
+): R[] {
+  return filtered(resources, [...commonSearchParams<R, C>(), ...params], query, options).matched;
+}
+
+function filtered<R, C>(resources: readonly R[], params: readonly SearchParam<R, C>[], query: Record<string, unknown>,
+  options: Pick<SearchOptions<C>, 'type' | 'lenient' | 'context'>): { matched: R[]; ignored: Set<string> } {
+  const { tests, ignored } = criteria(query, params, options.type, options.lenient === true);
+  const context = options.context as C;
+  return { matched: resources.filter((r) => tests.every((t) => t(r, context))), ignored };
 }

@@ -1,6 +1,6 @@
 import type { Bundle, CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import { canonicalSearchParams, listOf } from '../fhir/canonical-search-params';
-import { searchResources, type SearchParam, type WantedToken } from '../fhir/search';
+import { matchingResources, searchResources, type SearchParam, type WantedToken } from '../fhir/search';
 import { elementsWithCode, sourcesStating } from './packed/conceptmap';
 import type { TerminologyRegistry } from './registry';
 import type { TerminologyType } from './resource-set';
@@ -115,4 +115,10 @@ export function searchTerminology(registry: TerminologyRegistry, type: Terminolo
   options: { lenient?: boolean } = {}): Bundle {
   const params = TERMINOLOGY_SEARCH_PARAMS[type] as Params<ByType[TerminologyType]>;
   return searchResources(registry.list(type), params, query, { type, selfUrl, baseUrl, lenient: options.lenient, context: registry });
+}
+
+/** The resources of `type` the registry serves that a search's filtering parameters match (a conditional reference's search). */
+export function findTerminology<T extends TerminologyType>(registry: TerminologyRegistry, type: T, query: Record<string, unknown>): ByType[T][] {
+  const params = TERMINOLOGY_SEARCH_PARAMS[type] as Params<ByType[TerminologyType]>;
+  return matchingResources(registry.list(type), params, query, { type, context: registry }) as ByType[T][];
 }
