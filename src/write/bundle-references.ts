@@ -1,39 +1,82 @@
-/** An entry of a transaction as written: its fullUrl, the type and id its resource is written as, and the resource. */
+import type { Bilingual } from '../errors/issue';
+import { excerpt } from '../errors/excerpt';
+import { walkJson } from '../fhir/json-walk';
+import type { EntryIssue } from './writer';
+
+/**
+ * An entry of a transaction as written (a create or update alone is one): its place, its fullUrl, the type and id its
+ * resource is written as, and the resource with its references.
+ */
 export interface WrittenEntry {
+  index: number;
   fullUrl?: string;
   type: string;
   id: string;
   resource?: object;
+  /** The references of its resource (referencesIn), found once for each rule of references. */
+  references: readonly FoundReference[];
+  /** Part of a transaction Bundle, rather than a create or update on its own. */
+  bundled: boolean;
+}
+
+/** A Reference's `reference` in a resource: the object holding it and its path. */
+export interface FoundReference {
+  holder: { reference: string };
+  path: string;
 }
 
 /** A temporary fullUrl (R4 bundle.html: a uuid or oid, for a resource the server gives its id). */
 const TEMPORARY = /^urn:(?:uuid|oid):/;
 
 /**
- * FHIR R4's rule of a transaction (http.html#trules): where the server gives a resource of the Bundle its id, it
- * updates the references to it in the Bundle. A reference (a Reference's `reference`, anywhere in a resource, an
- * extension's valueReference too) that is the temporary fullUrl (`urn:uuid:…`, `urn:oid:…`) of an entry becomes that
- * entry's `Type/id`, in the resources as written (changed in place).
+ * Every Reference's `reference` of a resource (anywhere: an extension's valueReference, a contained resource's), found
+ * by walking it: an object with a `reference` that is text is a Reference. `root` begins the paths.
  */
-export function resolveTemporaryReferences(entries: readonly WrittenEntry[]): void {
+export function referencesIn(resource: object, root: string): FoundReference[] {
+  const found: FoundReference[] = [];
+  walkJson(resource, root, (value, path) => {
+    if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { reference?: unknown }).reference === 'string') {
+      found.push({ holder: value as { reference: string }, path: `${path()}.reference` });
+    }
+  });
+  return found;
+}
+
+/** The path an issue of an entry's resource names, in its text too when the resource is a transaction's entry. */
+export function entryIssue(entry: WrittenEntry, path: string, code: EntryIssue['code'], text: Bilingual): EntryIssue {
+  const named = entry.bundled ? { en: `${path}: ${text.en}`, da: `${path}: ${text.da}` } : text;
+  return { severity: 'error', code, text: named, expression: [path], entry: entry.index };
+}
+
+/**
+ * FHIR R4's rule of a transaction (http.html#trules): where the server gives a resource of the Bundle its id, it
+ * updates the references to it in the Bundle. A reference that is the temporary fullUrl (`urn:uuid:…`, `urn:oid:…`)
+ * of an entry becomes that entry's `Type/id`, in the resources as written (changed in place). One that is no
+ * entry's fullUrl can never be resolved (and a create or update alone has no entries): an issue each, for a 400.
+ */
+export function resolveTemporaryReferences(entries: readonly WrittenEntry[]): EntryIssue[] {
   const target = new Map<string, string>();
   for (const e of entries) if (e.resource && e.fullUrl !== undefined && TEMPORARY.test(e.fullUrl)) target.set(e.fullUrl, `${e.type}/${e.id}`);
-  if (target.size === 0) return;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const x of node) visit(x);
-      return;
+  const unresolved: EntryIssue[] = [];
+  for (const e of entries) {
+    for (const { holder, path } of e.references) {
+      if (!TEMPORARY.test(holder.reference)) continue;
+      const replaced = target.get(holder.reference);
+      if (replaced !== undefined) holder.reference = replaced;
+      else unresolved.push(entryIssue(e, path, 'invalid', danglingText(excerpt(holder.reference), e.bundled)));
     }
-    if (!node || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
-    for (const [key, value] of Object.entries(o)) {
-      if (key === 'reference' && typeof value === 'string') {
-        const replaced = target.get(value);
-        if (replaced !== undefined) o.reference = replaced;
-      } else {
-        visit(value);
-      }
+  }
+  return unresolved;
+}
+
+function danglingText(reference: string, bundled: boolean): Bilingual {
+  return bundled
+    ? {
+      en: `The reference '${reference}' is a temporary id (urn:uuid, urn:oid) that no entry of the transaction has as its fullUrl, so it cannot be resolved`,
+      da: `Referencen '${reference}' er et midlertidigt id (urn:uuid, urn:oid), som ingen post i transaktionen har som fullUrl, så den kan ikke slås op`,
     }
-  };
-  for (const e of entries) visit(e.resource);
+    : {
+      en: `The reference '${reference}' is a temporary id (urn:uuid, urn:oid), which names an entry of a transaction; a create or update on its own has none: reference the resource as Type/id`,
+      da: `Referencen '${reference}' er et midlertidigt id (urn:uuid, urn:oid), som henviser til en post i en transaktion; en oprettelse eller opdatering alene har ingen: henvis til ressourcen som Type/id`,
+    };
 }

@@ -23,7 +23,7 @@ import { publishedCanonicalIssue } from './published-canonicals';
 import { pastVersionClash } from './past-version-clash';
 import { excerpt } from '../errors/excerpt';
 import { etagOf, ifNoneMatchHolds, parseHttpDate } from './interactions';
-import { resolveTemporaryReferences } from './bundle-references';
+import { referencesIn, resolveTemporaryReferences, type WrittenEntry } from './bundle-references';
 import { schemaProblemText } from '../fhir/schema-problem-text';
 
 type Json = Record<string, unknown>;
@@ -448,11 +448,18 @@ export class ResourceWriter {
       batchIds.add(key);
       planned.push(p);
     }
+    const bundled = requests.length > 1 || requests.some((r) => (r.entry ?? 0) > 0);
+    // a transaction's references are named in its Bundle, also when it has one entry
+    const inTransaction = requests.some((r) => r.entry !== undefined);
+    const entries: WrittenEntry[] = planned.map((p) => ({
+      index: p.index, fullUrl: p.request.fullUrl, type: p.type, id: p.id, resource: p.after, bundled: inTransaction,
+      references: p.after ? referencesIn(p.after, inTransaction ? `Bundle.entry[${p.index}].resource` : p.type) : [],
+    }));
     // the ids are known: what the transaction's resources reference by an entry's temporary fullUrl becomes Type/id
-    resolveTemporaryReferences(planned.map((p) => ({ fullUrl: p.request.fullUrl, type: p.type, id: p.id, resource: p.after })));
+    const unresolved = resolveTemporaryReferences(entries);
+    if (unresolved.length > 0) throw new WriteValidationError(unresolved, validationFailure(unresolved, 400));
 
     // Structure first: everything after (ownership, overlay, the checks) may assume a well-formed resource.
-    const bundled = requests.length > 1 || requests.some((r) => (r.entry ?? 0) > 0);
     const structural: EntryIssue[] = [];
     for (const p of planned) {
       if (!p.after) continue;

@@ -1,0 +1,84 @@
+import type { CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { inEnglish } from '../support/english';
+import { testApp } from '../support/app';
+import { sampleCatalog, tokenFor } from '../support/local';
+
+const JSON_TYPE = 'application/fhir+json';
+const KILDE = 'http://faelles-tx.dk/fhir/StructureDefinition/kilde';
+
+let app: App;
+let token: string;
+
+beforeAll(async () => {
+  app = await testApp();
+  token = await tokenFor({ kommunekode: '165' });
+});
+
+const source = (reference: string) => ({ url: KILDE, valueReference: { reference } });
+const transaction = (entry: object[], lang = 'en') =>
+  request(app).post('/fhir').set('Authorization', `Bearer ${token}`).set('Accept-Language', lang).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
+const post = (resource: object, extra: object = {}) => ({ resource, request: { method: 'POST', url: (resource as { resourceType: string }).resourceType }, ...extra });
+const issues = (res: { body: unknown }) => (res.body as OperationOutcome).issue;
+/** What a refused transaction leaves: none of its resources. */
+async function nothingWritten(...urls: string[]): Promise<void> {
+  for (const url of urls) {
+    for (const type of ['CodeSystem', 'ConceptMap']) expect((await inEnglish(app).get(`/fhir/${type}`).query({ url }).expect(200)).body.total).toBe(0);
+  }
+}
+
+describe('a temporary reference (urn:uuid, urn:oid) that names no entry', () => {
+  it('refuses the transaction (400 naming where, in English and Danish) and writes nothing', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('165', 'loese-ender');
+    const csUuid = 'urn:uuid:6a0c1b2e-3d4f-4a5b-8c6d-7e8f9a0b1c2d';
+    const dangling = 'urn:uuid:bbbbbbbb-bbbb-4bbb-8bbb-000000000009';
+    const entries = [
+      post({ ...codeSystem, id: undefined }, { fullUrl: csUuid }),
+      post({ ...conceptMap, id: undefined, extension: [source(csUuid)], group: [{ ...conceptMap.group![0]!, extension: [source('urn:oid:1.2.208.999.9')] }] }),
+    ];
+    const res = await transaction(entries).expect(400);
+    expect(issues(res).map((i) => [i.code, i.expression])).toEqual([
+      ['invalid', ['Bundle.entry[1].resource.group[0].extension[0].valueReference.reference']],
+    ]);
+    expect(issues(res)[0]!.details?.text).toBe("Bundle.entry[1].resource.group[0].extension[0].valueReference.reference: The reference 'urn:oid:1.2.208.999.9' is a temporary id (urn:uuid, urn:oid) that no entry of the transaction has as its fullUrl, so it cannot be resolved");
+
+    entries[0] = post({ ...codeSystem, id: undefined, extension: [source(dangling)] }, { fullUrl: csUuid });
+    const danish = await transaction(entries, 'da').expect(400);
+    expect(issues(danish).map((i) => i.expression![0])).toEqual([
+      'Bundle.entry[0].resource.extension[0].valueReference.reference',
+      'Bundle.entry[1].resource.group[0].extension[0].valueReference.reference',
+    ]);
+    expect(issues(danish)[0]!.details?.text).toContain(`Referencen '${dangling}' er et midlertidigt id (urn:uuid, urn:oid), som ingen post i transaktionen har som fullUrl`);
+    await nothingWritten(codeSystem.url!, conceptMap.url!);
+  });
+
+  it('in a contained resource is refused too', async () => {
+    const { codeSystem } = sampleCatalog('165', 'indlejret');
+    const contained = { resourceType: 'Provenance', id: 'p', target: [{ reference: 'urn:uuid:0f0f0f0f-0000-4000-8000-000000000001' }], recorded: '2026-01-01T00:00:00Z', agent: [{ who: { display: 'x' } }] };
+    const res = await transaction([post({ ...codeSystem, contained: [contained] })]).expect(400);
+    expect(issues(res)[0]!.expression).toEqual(['Bundle.entry[0].resource.contained[0].target[0].reference']);
+    await nothingWritten(codeSystem.url!);
+  });
+
+  it('in a create or update on its own is refused (400): there are no entries it could name', async () => {
+    const { codeSystem } = sampleCatalog('165', 'alene');
+    const body = { ...codeSystem, extension: [source('urn:uuid:bbbbbbbb-bbbb-4bbb-8bbb-000000000009')] };
+    const created = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(body).expect(400);
+    expect(issues(created)[0]).toMatchObject({ code: 'invalid', expression: ['CodeSystem.extension[0].valueReference.reference'] });
+    expect(issues(created)[0]!.details?.text).toMatch(/^The reference 'urn:uuid:bbbbbbbb-bbbb-4bbb-8bbb-000000000009' is a temporary id .* reference the resource as Type\/id$/);
+    await inEnglish(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(body).expect(400);
+    await nothingWritten(codeSystem.url!);
+  });
+
+  it('that an entry has as its fullUrl is still replaced with Type/id, a PUT entry\'s too', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('165', 'fundne');
+    const [csUuid, cmUuid] = ['urn:uuid:1a0c1b2e-3d4f-4a5b-8c6d-7e8f9a0b1c2d', 'urn:uuid:2a0c1b2e-3d4f-4a5b-8c6d-7e8f9a0b1c2d'];
+    await transaction([
+      { fullUrl: csUuid, resource: { ...codeSystem, extension: [source(cmUuid)] }, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } },
+      post({ ...conceptMap, id: undefined, extension: [source(csUuid)] }, { fullUrl: cmUuid }),
+    ]).expect(200);
+    expect(((await inEnglish(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200)).body as CodeSystem).extension![0]!.valueReference!.reference).toBe(`ConceptMap/${conceptMap.id}`);
+    expect(((await inEnglish(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(200)).body as ConceptMap).extension![0]!.valueReference!.reference).toBe(`CodeSystem/${codeSystem.id}`);
+  });
+});
