@@ -24,6 +24,7 @@ import { pastVersionClash } from './past-version-clash';
 import { excerpt } from '../errors/excerpt';
 import { etagOf, ifNoneMatchHolds, parseHttpDate } from './interactions';
 import { referencesIn, resolveTemporaryReferences, type WrittenEntry } from './bundle-references';
+import { resolveConditionalReferences } from './conditional-references';
 import { schemaProblemText } from '../fhir/schema-problem-text';
 
 type Json = Record<string, unknown>;
@@ -500,6 +501,8 @@ export class ResourceWriter {
     const afters = planned.flatMap((p) => (p.after ? [p.after] : []));
     // judged by the state the write makes: what it deletes or replaces no longer answers an unversioned url
     const overlay = registry.afterWrite(afters, planned.flatMap((p) => (p.before ? [p.before] : [])));
+    const unmatched = resolveConditionalReferences(entries, overlay);
+    if (unmatched) throw new WriteValidationError(unmatched.issues, validationFailure(unmatched.issues, unmatched.status));
     const issues: EntryIssue[] = [];
     for (const p of planned) {
       if (!p.after) continue;

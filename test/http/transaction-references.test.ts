@@ -1,4 +1,4 @@
-import type { CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
+import type { Bundle, CodeSystem, ConceptMap, OperationOutcome, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { inEnglish } from '../support/english';
@@ -7,6 +7,7 @@ import { sampleCatalog, tokenFor } from '../support/local';
 
 const JSON_TYPE = 'application/fhir+json';
 const KILDE = 'http://faelles-tx.dk/fhir/StructureDefinition/kilde';
+const INDSATSKATALOG_119 = 'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119';
 
 let app: App;
 let token: string;
@@ -80,5 +81,59 @@ describe('a temporary reference (urn:uuid, urn:oid) that names no entry', () => 
     ]).expect(200);
     expect(((await inEnglish(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200)).body as CodeSystem).extension![0]!.valueReference!.reference).toBe(`ConceptMap/${conceptMap.id}`);
     expect(((await inEnglish(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(200)).body as ConceptMap).extension![0]!.valueReference!.reference).toBe(`CodeSystem/${codeSystem.id}`);
+  });
+});
+
+describe('a conditional reference (Type?search) in a transaction', () => {
+  it('is replaced with Type/id of the one resource the search finds', async () => {
+    const published = (await inEnglish(app).get('/fhir/ValueSet').query({ url: INDSATSKATALOG_119 }).expect(200)).body as Bundle;
+    expect(published.total).toBe(1);
+    const { codeSystem, conceptMap } = sampleCatalog('165', 'betinget');
+    await transaction([
+      post({ ...codeSystem, extension: [source(`ValueSet?url=${INDSATSKATALOG_119}`)] }),
+      // the server's own search (result parameters ignored), over the catalogs as the transaction leaves them
+      post({ ...conceptMap, extension: [source(`CodeSystem?url=${encodeURIComponent(codeSystem.url!)}&version=1.0.0`), source(`ValueSet?url=${INDSATSKATALOG_119}&_count=5&_sort=-date`)] }),
+    ]).expect(200);
+    const id = published.entry![0]!.resource!.id;
+    const storedSystem = (await inEnglish(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200)).body as CodeSystem;
+    expect(storedSystem.extension![0]!.valueReference!.reference).toBe(`ValueSet/${id}`);
+    const storedMap = (await inEnglish(app).get(`/fhir/ConceptMap/${conceptMap.id}`).expect(200)).body as ConceptMap;
+    expect(storedMap.extension!.map((x) => x.valueReference!.reference)).toEqual([`CodeSystem/${codeSystem.id}`, `ValueSet/${id}`]);
+  });
+
+  it('that matches nothing, or several, fails the transaction with 412 naming where; nothing is written', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('165', 'ingen-eller-flere');
+    const none = `ValueSet?url=${INDSATSKATALOG_119}-findes-ikke`;
+    const res = await transaction([post(codeSystem), post({ ...conceptMap, extension: [source(none)] })]).expect(412);
+    expect(issues(res).map((i) => [i.code, i.expression])).toEqual([['not-found', ['Bundle.entry[1].resource.extension[0].valueReference.reference']]]);
+    expect(issues(res)[0]!.details?.text).toBe(`Bundle.entry[1].resource.extension[0].valueReference.reference: The conditional reference '${none}' matches no ValueSet; it must match exactly one`);
+
+    const several = 'ValueSet?status=active';
+    const many = await transaction([post(codeSystem), post({ ...conceptMap, extension: [source(several)] })], 'da').expect(412);
+    expect(issues(many)[0]).toMatchObject({ code: 'multiple-matches', expression: ['Bundle.entry[1].resource.extension[0].valueReference.reference'] });
+    expect(issues(many)[0]!.details?.text).toMatch(new RegExp(`^Bundle\\.entry\\[1\\]\\.resource\\.extension\\[0\\]\\.valueReference\\.reference: Den betingede reference '${several.replace('?', '\\?')}' passer på \\d+ ressourcer \\(ValueSet/`));
+    await nothingWritten(codeSystem.url!, conceptMap.url!);
+  });
+
+  it('to a type the server does not search, or with a search it refuses, is 400; nothing is written', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('165', 'ikke-understoettet');
+    const res = await transaction([post(codeSystem), post({ ...conceptMap, extension: [source('Patient?identifier=0101011234')] })]).expect(400);
+    expect(issues(res)[0]).toMatchObject({ code: 'not-supported', expression: ['Bundle.entry[1].resource.extension[0].valueReference.reference'] });
+    expect(issues(res)[0]!.details?.text).toContain("The conditional reference 'Patient?identifier=0101011234' searches Patient; this server resolves conditional references to CodeSystem, ValueSet and ConceptMap only");
+
+    const unknown = await transaction([post({ ...codeSystem, extension: [source('ValueSet?farve=blaa')] })]).expect(400);
+    expect(issues(unknown)[0]!.details?.text).toBe("Bundle.entry[0].resource.extension[0].valueReference.reference: The conditional reference 'ValueSet?farve=blaa' is not a search this server can make: Unknown search parameter 'farve' for ValueSet");
+    await nothingWritten(codeSystem.url!, conceptMap.url!);
+  });
+
+  it('in a create on its own is resolved as in a transaction', async () => {
+    const { codeSystem } = sampleCatalog('165', 'betinget-alene');
+    const created = (await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send({ ...codeSystem, extension: [source(`ValueSet?url=${INDSATSKATALOG_119}`)] }).expect(201)).body as CodeSystem;
+    expect(created.extension![0]!.valueReference!.reference).toMatch(/^ValueSet\/[A-Za-z0-9\-.]+$/);
+    const none = await inEnglish(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
+      .send({ ...codeSystem, version: '1.0.1', extension: [source('ValueSet?url=http://nothing.example')] }).expect(412);
+    expect(issues(none)[0]!.expression).toEqual(['CodeSystem.extension[0].valueReference.reference']);
+    expect((await inEnglish(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200)).body.version).toBe('1.0.0');
   });
 });
