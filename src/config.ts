@@ -76,7 +76,7 @@ export interface Config {
   database?: DatabaseConfig;
   /** How many closure tables ($closure) the server keeps, and how many concepts a table and one call may have. */
   closureLimits: ClosureLimits;
-  /** The bounds of the clients' terminology caches ($cache-control): how many, their resources' JSON together, idle time. */
+  /** The bounds of the clients' terminology caches ($cache-control): how many, the memory of their resources together, idle time. */
   clientCacheLimits: ClientCacheLimits;
   /** How write requests are authenticated (JWT_SECRET / JWT_PUBLIC_KEY / JWT_JWKS_URL); see src/auth/auth-config.ts. */
   auth: AuthConfig;
@@ -115,13 +115,13 @@ export interface ClosureLimits {
 export interface ClientCacheLimits {
   /** Caches kept at once; starting another lets the least recently used one go. */
   caches: number;
-  /** The resources' JSON of all caches together; likewise. */
+  /** The memory the resources of all caches take together, as estimated before they are kept (operations/cache-weight.ts); likewise. */
   bytes: number;
   /** A cache not used for this long goes. */
   idleMs: number;
 }
 
-export const DEFAULT_CLIENT_CACHE_LIMITS: ClientCacheLimits = { caches: 1000, bytes: 64 * 1024 * 1024, idleMs: 30 * 60 * 1000 };
+export const DEFAULT_CLIENT_CACHE_LIMITS: ClientCacheLimits = { caches: 1000, bytes: 256 * 1024 * 1024, idleMs: 30 * 60 * 1000 };
 
 /** How large a CSV file an import reads (MAX_IMPORT_ROWS, MAX_IMPORT_COLUMNS); a larger one is refused before any row is checked. */
 export interface CsvLimits {
@@ -163,13 +163,12 @@ export function defaultResponseCacheMb(memoryBytes: number): number {
 }
 
 /**
- * CLIENT_CACHE_MB when it is not set: a sixty-fourth of the memory the process may use, from 8 MB (512 MB or less)
- * to 64 MB (4 GB or more). What the caches hold takes several times its JSON in the heap: measured with code systems
- * of 25,000 concepts each, ~2.6 times parsed and ~4 times more once they are indexed for the requests naming them,
- * so 64 MB of caches may hold ~400 MB (README, "Configuration").
+ * CLIENT_CACHE_MB when it is not set: a sixteenth of the memory the process may use, from 32 MB (512 MB or less)
+ * to 256 MB (4 GB or more). It bounds the memory the caches take once parsed and indexed, as estimated from their
+ * resources (operations/cache-weight.ts), which is 4 to 22 times their JSON.
  */
 export function defaultClientCacheMb(memoryBytes: number): number {
-  return Math.min(DEFAULT_CLIENT_CACHE_LIMITS.bytes / (1024 * 1024), Math.max(8, Math.floor(memoryBytes / 64 / (1024 * 1024))));
+  return Math.min(DEFAULT_CLIENT_CACHE_LIMITS.bytes / (1024 * 1024), Math.max(32, Math.floor(memoryBytes / 16 / (1024 * 1024))));
 }
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     ? `response cache: up to ${config.responseCacheEntries} answers and ${config.responseCacheBytes / (1024 * 1024)} MB`
     : 'response cache: off (RESPONSE_CACHE_ENTRIES=0)');
   const clientCaches = config.clientCacheLimits;
-  logger.info(`clients' terminology caches ($cache-control): up to ${clientCaches.caches} caches and ${clientCaches.bytes / (1024 * 1024)} MB of their resources' JSON, each for ${clientCaches.idleMs / 60_000} minutes after its last use`);
+  logger.info(`clients' terminology caches ($cache-control): up to ${clientCaches.caches} caches and ${clientCaches.bytes / (1024 * 1024)} MB of memory for their resources, each for ${clientCaches.idleMs / 60_000} minutes after its last use`);
   let app;
   try {
     app = await createApp({ config, store, logger, processMetrics: processMetrics() });

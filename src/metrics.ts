@@ -43,7 +43,7 @@ function cacheMetrics(registry: Registry, cache: CacheCounts): void {
 function clientCacheMetrics(registry: Registry, caches: { counts(): ClientCacheCounts }): void {
   // each reading lets the caches idle too long go first, so that what is said to be held is
   new Gauge({ name: 'faelles_tx_client_caches', help: 'Terminology caches of clients ($cache-control) held', registers: [registry], collect() { this.set(caches.counts().caches); } });
-  new Gauge({ name: 'faelles_tx_client_cache_bytes', help: "Bytes of the resources' JSON the terminology caches of clients hold", registers: [registry], collect() { this.set(caches.counts().bytes); } });
+  new Gauge({ name: 'faelles_tx_client_cache_bytes', help: 'Bytes of memory the resources the terminology caches of clients hold take, as estimated when they were kept', registers: [registry], collect() { this.set(caches.counts().bytes); } });
   followingCounter(registry, 'faelles_tx_client_caches_started_total', 'Terminology caches of clients started ($cache-control mode=start)', () => caches.counts().started);
   followingCounter(registry, 'faelles_tx_client_caches_ended_total', 'Terminology caches of clients ended by their client ($cache-control mode=end)', () => caches.counts().ended);
   followingCounter(registry, 'faelles_tx_client_caches_pushed_out_total',

@@ -1,6 +1,7 @@
 import type { Parameters } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { excerpt } from '../errors/excerpt';
+import { cacheWeight } from './cache-weight';
 import type { ClientCaches } from './client-caches';
 import { OperationResult, type OperationContext, type OperationHandler } from './context';
 import { TX_RESOURCE_PARAM, txResourcesOf } from './tx-resources';
@@ -48,7 +49,7 @@ export const cacheControlOperation: OperationHandler = {
       'in a cache and answers its cache-id; requests to the operations that take tx-resource that send that id as the X-Cache-Id header use them as if each sent them as tx-resource ' +
       '(its own tx-resource over the cache\'s, for that request). mode=end lets the cache named by X-Cache-Id go (200 also when it was not held); ' +
       'mode=check answers whether it is held, and counts as a use. A request naming a cache that is not held (ended, idle for 30 minutes, pushed out ' +
-      'by newer caches: at most 1,000 caches and 64 MB of their resources\' JSON on a server) is answered 404 with the tx-issue-type cache-id-unknown. ' +
+      'by newer caches: at most 1,000 caches and 256 MB of memory for their resources on a server, estimated as twice their JSON and 300 bytes per JSON object) is answered 404 with the tx-issue-type cache-id-unknown. ' +
       'A sealed cache (the default) holds what it was started with; an unsealed one (sealed=false) also takes, the first time, each CodeSystem, ' +
       'ValueSet and ConceptMap with a url a request naming it supplies (tx-resource, valueSet, codeSystem …; a batch\'s, of all its entries ' +
       'before any is answered). Kept in the memory of the server that started ' +
@@ -70,7 +71,7 @@ export const cacheControlOperation: OperationHandler = {
     if (mode === 'start') {
       const sealed = input.one<boolean>('sealed') !== false;
       const resources = txResourcesOf(input);
-      return cacheAnswer(caches.start(resources, Buffer.byteLength(JSON.stringify(resources), 'utf8'), sealed), sealed);
+      return cacheAnswer(caches.start(resources, cacheWeight(resources), sealed), sealed);
     }
     if (mode === 'end') {
       const id = namedCache(ctx, mode);

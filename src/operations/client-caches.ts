@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_CLIENT_CACHE_LIMITS, type ClientCacheLimits } from '../config';
 import { FhirError } from '../errors/fhir-error';
+import { cacheWeight } from './cache-weight';
 import { RequestResourceSet, type TerminologyResource } from '../terminology/resource-set';
 
 interface ClientCache {
@@ -16,7 +17,7 @@ interface ClientCache {
 
 /** What the caches have done since the server started, for /metrics. */
 export interface ClientCacheCounts {
-  /** Caches held now (those idle too long are let go first), and their resources' bytes. */
+  /** Caches held now (those idle too long are let go first), and the memory their resources take (cacheWeight). */
   caches: number;
   bytes: number;
   started: number;
@@ -48,7 +49,7 @@ export class ClientCaches {
 
   constructor(private readonly limits: ClientCacheLimits = DEFAULT_CLIENT_CACHE_LIMITS, private readonly now: () => number = Date.now) {}
 
-  /** A new cache of these resources (their JSON `bytes` long), sealed unless said otherwise; its id. */
+  /** A new cache of these resources (taking `bytes` of memory, cacheWeight), sealed unless said otherwise; its id. */
   start(resources: readonly TerminologyResource[], bytes: number, sealed = true): string {
     this.checkRoom(bytes);
     this.dropIdle();
@@ -71,14 +72,13 @@ export class ClientCaches {
     const cache = this.caches.get(id);
     if (!cache || cache.sealed) return;
     const added = new Map<string, TerminologyResource>();
-    let bytes = 0;
     for (const r of resources) {
       const key = keyOf(r);
       if (!r.url || cache.held.has(key) || added.has(key)) continue;
       added.set(key, r);
-      bytes += Buffer.byteLength(JSON.stringify(r), 'utf8');
     }
     if (added.size === 0) return;
+    const bytes = cacheWeight([...added.values()]);
     this.checkRoom(cache.bytes + bytes);
     // the other caches make room first; this one is the most recently used
     this.caches.delete(id);
@@ -111,8 +111,8 @@ export class ClientCaches {
 
   private checkRoom(bytes: number): void {
     if (bytes <= this.limits.bytes) return;
-    throw FhirError.tooCostly(`The resources of a cache may take ${this.limits.bytes} bytes; these take ${bytes}. End the cache and send the resources with each request as tx-resource instead`, {
-      da: `En caches ressourcer må fylde ${this.limits.bytes} bytes; disse fylder ${bytes}. Afslut cachen og send ressourcerne med hver forespørgsel som tx-resource i stedet`,
+    throw FhirError.tooCostly(`The resources of a cache may take ${this.limits.bytes} bytes of memory; these would take about ${bytes} once read and indexed. End the cache and send the resources with each request as tx-resource instead`, {
+      da: `En caches ressourcer må fylde ${this.limits.bytes} bytes i hukommelsen; disse ville fylde omkring ${bytes}, når de er læst og indekseret. Afslut cachen og send ressourcerne med hver forespørgsel som tx-resource i stedet`,
     });
   }
 
@@ -145,7 +145,7 @@ export class ClientCaches {
     return had;
   }
 
-  /** How many caches are held, their resources' bytes, and how many were started and let go, and why. */
+  /** How many caches are held, the memory their resources take, and how many were started and let go, and why. */
   counts(): ClientCacheCounts {
     this.dropIdle();
     return { caches: this.caches.size, bytes: this.bytes, ...this.tally };

@@ -216,6 +216,17 @@ describe("$cache-control within the operator's bounds (CLIENT_CACHES, CLIENT_CAC
     const big = await startOn(colours(Array.from({ length: 200 }, (_, i) => `code-${i}`))).expect(422);
     expect(big.body.issue[0].code).toBe('too-costly');
   });
+
+  it('weighs a cache by the memory its concepts take, not by its JSON: one of many tiny concepts is refused under a bound its JSON is within', async () => {
+    const bound = 1024 * 1024;
+    const bounded = await testApp({ clientCacheLimits: { caches: 10, bytes: bound, idleMs: 60_000 } });
+    const tiny: CodeSystem = { ...colours([]), concept: Array.from({ length: 20_000 }, (_, i) => ({ code: `c${i}` })) };
+    expect(Buffer.byteLength(JSON.stringify(tiny))).toBeLessThan(bound / 2);
+    const refused = await request(bounded).post('/fhir/$cache-control').set('Content-Type', 'application/fhir+json')
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'start' }, { name: 'tx-resource', resource: tiny }] }).expect(422);
+    expect(refused.body.issue[0].code).toBe('too-costly');
+    expect(refused.body.issue[0].diagnostics ?? refused.body.issue[0].details?.text).toMatch(/memory/);
+  });
 });
 
 describe('$cache-control through fhir-kit-client, as a terminology client uses it', () => {

@@ -1,5 +1,6 @@
-import type { CodeSystem } from 'fhir/r4';
+import type { CodeSystem, CodeSystemConcept } from 'fhir/r4';
 import { FhirError } from '../../src/errors/fhir-error';
+import { cacheWeight } from '../../src/operations/cache-weight';
 import { ClientCaches } from '../../src/operations/client-caches';
 
 const cs = (url: string): CodeSystem => ({ resourceType: 'CodeSystem', url, status: 'active', content: 'complete', concept: [{ code: 'a' }] });
@@ -101,19 +102,38 @@ describe('ClientCaches', () => {
     expect(caches.resources(unsealed)[1]).toBe(first);
     expect(caches.resources(sealed)).toHaveLength(1);
     expect([caches.sealed(unsealed), caches.sealed(sealed), caches.sealed('gone')]).toEqual([false, true, undefined]);
-    expect(caches.counts().bytes).toBe(20 + Buffer.byteLength(JSON.stringify(first)) + Buffer.byteLength(JSON.stringify(b2)));
+    expect(caches.counts().bytes).toBe(20 + cacheWeight([first]) + cacheWeight([b2]));
   });
 
   it('refuses to let an unsealed cache outgrow the bound, and lets other caches go to make room for it', () => {
-    const caches = new ClientCaches({ caches: 100, bytes: 1000, idleMs: 1e9 });
-    const other = caches.start([cs('http://x/o')], 500);
+    const caches = new ClientCaches({ caches: 100, bytes: 5000, idleMs: 1e9 });
+    const other = caches.start([cs('http://x/o')], 2500);
     const growing = caches.start([], 0, false);
-    const big = { ...cs('http://x/big'), description: 'x'.repeat(600) };
+    const big = { ...cs('http://x/big'), description: 'x'.repeat(1200) };
     caches.grow(growing, [big]);
     expect(caches.has(other)).toBe(false);
     expect(caches.resources(growing)).toEqual([big]);
-    const e = unknown(() => caches.grow(growing, [{ ...cs('http://x/bigger'), description: 'y'.repeat(600) }]));
+    const e = unknown(() => caches.grow(growing, [{ ...cs('http://x/bigger'), description: 'y'.repeat(1200) }]));
     expect(e.status).toBe(422);
     expect(caches.resources(growing)).toEqual([big]);
+  });
+});
+
+describe('cacheWeight', () => {
+  const codeSystem = (concept: CodeSystemConcept[]): CodeSystem => ({ resourceType: 'CodeSystem', url: 'http://x/w', status: 'active', content: 'complete', concept });
+  const json = (r: CodeSystem): number => Buffer.byteLength(JSON.stringify(r));
+
+  it('weighs many tiny concepts at many times their JSON, as they take in memory once indexed', () => {
+    const tiny = codeSystem(Array.from({ length: 10_000 }, (_, i) => ({ code: `c${i}` })));
+    expect(cacheWeight([tiny])).toBeGreaterThan(15 * json(tiny));
+  });
+
+  it('weighs concepts rich in text at a few times their JSON', () => {
+    const rich = codeSystem(Array.from({ length: 1_000 }, (_, i) => ({
+      code: `code-${i}`, display: `Display of concept ${i}, somewhat long`, definition: `What concept ${i} is and when it is used, at some length`,
+      designation: [{ language: 'da', value: `Dansk betegnelse ${i}` }], property: [{ code: 'status', valueCode: 'active' }],
+    })));
+    expect(cacheWeight([rich]) / json(rich)).toBeGreaterThan(2);
+    expect(cacheWeight([rich]) / json(rich)).toBeLessThan(8);
   });
 });

@@ -4,10 +4,10 @@ const GB = 1024 ** 3;
 const MB = 1024 ** 2;
 
 describe("the bounds of the clients' terminology caches ($cache-control)", () => {
-  it('keep 1,000 caches for 30 minutes by default, and a sixty-fourth of the memory in JSON, from 8 MB to 64 MB', () => {
-    expect([0.25, 0.5, 1, 2, 3, 4, 32].map((gb) => defaultClientCacheMb(gb * GB))).toEqual([8, 8, 16, 32, 48, 64, 64]);
-    expect(loadConfig({}, 1 * GB).clientCacheLimits).toEqual({ caches: 1000, bytes: 16 * MB, idleMs: 30 * 60_000 });
-    expect(loadConfig({}, 16 * GB).clientCacheLimits.bytes).toBe(64 * MB);
+  it('keep 1,000 caches for 30 minutes by default, and a sixteenth of the memory, from 32 MB to 256 MB', () => {
+    expect([0.25, 0.5, 1, 2, 3, 4, 32].map((gb) => defaultClientCacheMb(gb * GB))).toEqual([32, 32, 64, 128, 192, 256, 256]);
+    expect(loadConfig({}, 1 * GB).clientCacheLimits).toEqual({ caches: 1000, bytes: 64 * MB, idleMs: 30 * 60_000 });
+    expect(loadConfig({}, 16 * GB).clientCacheLimits.bytes).toBe(256 * MB);
   });
 
   it('take the values set by the operator, whatever the memory', () => {
