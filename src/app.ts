@@ -10,6 +10,7 @@ import { noRoute } from './errors/common-errors';
 import { installFastPath } from './http/pipeline/fast-path';
 import { authenticateWritesFirst } from './http/pipeline/authenticate';
 import { fhirJsonBody } from './http/pipeline/fhir-json';
+import { BodiesInFlight } from './http/pipeline/bodies-in-flight';
 import { requestFormat } from './http/pipeline/request-format';
 import { sendAnswer } from './http/pipeline/send';
 import { acceptLanguages, clientCacheOf, expansionLimit, requestBaseUrl } from './http/pipeline/request-values';
@@ -209,7 +210,8 @@ export async function createApp({ config, store, logger, published, webDir, proc
   app.settled = () => writer.settled();
   const warmUp = new ValidationWarmUp(validation, registry, logger);
   app.warmUpValidation = () => warmUp.start();
-  const metrics = createMetrics(appMetrics(registry, { responseCache: invoker.cache, clientCaches }), base);
+  const bodiesInFlight = new BodiesInFlight(config.bodiesInFlightBytes);
+  const metrics = createMetrics(appMetrics(registry, { responseCache: invoker.cache, clientCaches, bodiesInFlight }), base);
   const servedRegistry = servedMetrics(metrics.registry, processMetrics);
   // Every request passes these; the lean dispatcher (http/pipeline/fast-path.ts) runs the same instances for operation GETs.
   // a refusal of a request (its body, its format, its timeout, the rate limit) in the caller's language, by the rule of
@@ -238,7 +240,9 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const fhirMiddleware: RequestHandler[] = [
     requestFormat(),
     authenticateWritesFirst(verifier, operationPathsWith('token')),
-    fhirJsonBody({ bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: operationPathsWith('csv'), binaryPaths: operationPathsWith('binary') }),
+    fhirJsonBody({
+      bytes: config.bodyLimitBytes, parameters: config.maxParameters, csvPaths: operationPathsWith('csv'), binaryPaths: operationPathsWith('binary'), inFlight: bodiesInFlight,
+    }),
   ];
   fhir.use(...fhirMiddleware);
 

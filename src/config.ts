@@ -42,6 +42,8 @@ export interface Config {
   loadExamples: boolean;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Bytes of the request bodies read at once, all requests together (BODIES_IN_FLIGHT_MB); a body that would pass it is 503. */
+  bodiesInFlightBytes: number;
   /** Parameters one Parameters body (and each Parameters nested in it) may carry; 413 above. */
   maxParameters: number;
   /** Entries one transaction Bundle may have; 413 above. */
@@ -169,6 +171,25 @@ export function defaultResponseCacheMb(memoryBytes: number): number {
  */
 export function defaultClientCacheMb(memoryBytes: number): number {
   return Math.min(DEFAULT_CLIENT_CACHE_LIMITS.bytes / (1024 * 1024), Math.max(32, Math.floor(memoryBytes / 16 / (1024 * 1024))));
+}
+
+/**
+ * BODIES_IN_FLIGHT_MB when it is not set: a sixteenth of the memory the process may use, from 64 MB (1 GB or less) to
+ * 256 MB (4 GB or more), and room for at least four bodies of BODY_LIMIT_BYTES. 100 connections each sending all but
+ * the last byte of a 10 MB body held 1.1 GB until their timeout before there was a budget.
+ */
+export function defaultBodiesInFlightMb(memoryBytes: number, bodyLimitBytes: number): number {
+  const fraction = Math.min(256, Math.max(64, Math.floor(memoryBytes / 16 / (1024 * 1024))));
+  return Math.max(fraction, Math.ceil((4 * bodyLimitBytes) / (1024 * 1024)));
+}
+
+/** BODIES_IN_FLIGHT_MB in bytes: room for one body of BODY_LIMIT_BYTES at least, or no body that large could be read. */
+function bodiesInFlightBytes(env: NodeJS.ProcessEnv, memoryBytes: number, bodyLimitBytes: number): number {
+  const bytes = int(env, 'BODIES_IN_FLIGHT_MB', defaultBodiesInFlightMb(memoryBytes, bodyLimitBytes), 1, 65_536) * 1024 * 1024;
+  if (bytes < bodyLimitBytes) {
+    throw new ConfigError(`BODIES_IN_FLIGHT_MB (${bytes / (1024 * 1024)}) must hold one body of BODY_LIMIT_BYTES (${bodyLimitBytes} bytes) at least`);
+  }
+  return bytes;
 }
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
@@ -319,6 +340,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
   const publicBaseUrl = baseUrl(env.PUBLIC_BASE_URL);
   const store = storeKind(env);
   const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  const bodyLimitBytes = int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
@@ -332,7 +354,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
     profilesDir: path.resolve(env.PROFILES_DIR ?? path.join(projectRoot(), 'profiles')),
     loadExamples: bool(env, 'LOAD_EXAMPLES', true),
     logLevel,
-    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    bodyLimitBytes,
+    bodiesInFlightBytes: bodiesInFlightBytes(env, memoryBytes, bodyLimitBytes),
     maxParameters: int(env, 'MAX_PARAMETERS', 20_000, 1, 10_000_000),
     maxTransactionEntries: int(env, 'MAX_TRANSACTION_ENTRIES', 1000, 1, 1_000_000),
     maxBatchEntries: int(env, 'MAX_BATCH_ENTRIES', 20_000, 1, 1_000_000),

@@ -15,6 +15,8 @@ export interface MetricSources {
   /** The response cache's counts. */
   responseCache?: CacheCounts;
   clientCaches?: { counts(): ClientCacheCounts };
+  /** The request bodies being read (http/pipeline/bodies-in-flight.ts). */
+  bodiesInFlight?: { readonly bytes: number; readonly budget: number };
 }
 
 /** A counter that follows a count kept elsewhere (which only grows), read at each scrape. */
@@ -55,7 +57,7 @@ function clientCacheMetrics(registry: Registry, caches: { counts(): ClientCacheC
  * The app's Prometheus registry, of one app instance: the catalogs served and the caches (the HTTP edge adds the
  * requests, http/pipeline/metrics.ts).
  */
-export function appMetrics(terminology: TerminologyRegistry, { responseCache, clientCaches }: MetricSources = {}): Registry {
+export function appMetrics(terminology: TerminologyRegistry, { responseCache, clientCaches, bodiesInFlight }: MetricSources = {}): Registry {
   const registry = new Registry();
   new Gauge({
     name: 'faelles_tx_catalog_resources', help: 'Terminology resources served, by type',
@@ -67,6 +69,12 @@ export function appMetrics(terminology: TerminologyRegistry, { responseCache, cl
   });
   if (responseCache) cacheMetrics(registry, responseCache);
   if (clientCaches) clientCacheMetrics(registry, clientCaches);
+  if (bodiesInFlight) {
+    new Gauge({
+      name: 'faelles_tx_request_bodies_in_flight_bytes', help: 'Bytes of the request bodies being read now, against BODIES_IN_FLIGHT_MB',
+      registers: [registry], collect() { this.set(bodiesInFlight.bytes); },
+    });
+  }
   return registry;
 }
 

@@ -294,12 +294,15 @@ export function errorAnswer(err: unknown, lang: MessageLanguage = 'en'): BytesAn
   const headers: Record<string, string> = {};
   if (typeof e?.allow === 'string') headers.Allow = e.allow;
   if (typeof e?.challenge === 'string') headers['WWW-Authenticate'] = e.challenge;
-  return Object.assign(answerOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), { error: serverFailure(status) ? err : undefined });
+  return Object.assign(answerOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), { error: serverFailure(status, err) ? err : undefined });
 }
 
-/** Whether an answer's status says the server failed (logged as an error); 501 says what it does not offer, by design. */
-function serverFailure(status: number): boolean {
-  return status >= 500 && status !== 501;
+/**
+ * Whether an answer says the server failed (logged as an error): 501 says what it does not offer, and a 503 `throttled`
+ * that it is busy (the bodies being read at once), both by design; their access log lines count them.
+ */
+function serverFailure(status: number, err: unknown): boolean {
+  return status >= 500 && status !== 501 && !(err instanceof FhirError && err.code === 'throttled');
 }
 
 /** The language of a refusal of a call of `op` (any refusal when undefined): the operation's rule, else the server's. */

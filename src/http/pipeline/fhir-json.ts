@@ -9,6 +9,7 @@ import { mediaTypeParameters } from '../../fhir/fhir-format';
 import { longestParameterList } from '../../fhir/parameter-count';
 import { tooManyParameters } from '../../fhir/parameters-body';
 import { FormParameters } from '../../fhir/query-string';
+import type { BodiesInFlight } from './bodies-in-flight';
 
 const FORM = 'application/x-www-form-urlencoded';
 const FHIR_JSON = 'application/fhir+json';
@@ -32,6 +33,8 @@ export interface BodyLimits {
   csvPaths?: RegExp;
   /** Paths of the operations that take a body of any media type as bytes (a package archive: binaryBody). */
   binaryPaths?: RegExp;
+  /** The budget of the bodies read at once (BODIES_IN_FLIGHT_MB), shared by every reader; none, no such budget. */
+  inFlight?: BodiesInFlight;
 }
 
 /**
@@ -74,23 +77,28 @@ export function fhirJsonBody(limits: BodyLimits) {
     const whenRead = (then: (err?: unknown) => void) => (err?: unknown): void => {
       if (!res.headersSent) then(err);
     };
+    // every reader below reads within the budget of the bodies being read at once
+    const readBody = (reader: typeof read, then: (err?: unknown) => void): void => {
+      if (limits.inFlight) limits.inFlight.read(req, res, reader, whenRead(then));
+      else reader(req, res, whenRead(then));
+    };
     const contentType = req.headers['content-type'] ?? '';
     const semicolon = contentType.indexOf(';');
     const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
     if (type === FORM) {
-      readForm(req, res, whenRead((err) => {
+      readBody(readForm, (err) => {
         if (err) return next(bodyError(err, res, limitBytes));
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         req.body = isUtf8(bytes) ? new FormParameters(bytes.toString('utf8')) : undefined;
         next(req.body ? undefined : notUtf8());
-      }));
+      });
       return;
     }
     const path = (req.url ?? '').split('?')[0]!;
     const raw = type === 'text/csv' && csvPaths?.test(path) ? readCsv
       : !ACCEPTED_BODY_TYPES.includes(type) && binaryPaths?.test(path) ? readBinary : undefined;
     if (raw) {
-      raw(req, res, whenRead((err) => next(err ? bodyError(err, res, limitBytes) : undefined)));
+      readBody(raw, (err) => next(err ? bodyError(err, res, limitBytes) : undefined));
       return;
     }
     if (!ACCEPTED_BODY_TYPES.includes(type)) {
@@ -123,7 +131,7 @@ export function fhirJsonBody(limits: BodyLimits) {
     // is refused, so that every JSON body is read, and checked, as its bytes (fhir/json-body.ts)
     const charset = mediaTypeParameters(contentType).get('charset')?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8') return next(notUtf8Charset(charset));
-    read(req, res, whenRead(done));
+    readBody(read, done);
   };
 }
 
