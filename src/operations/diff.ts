@@ -5,16 +5,19 @@ import { compareVersions, parseCanonical } from '../terminology/canonical';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { expandValueSet, expansionRequest } from '../terminology/expansion/value-set-expansion';
 import { CHANGE_ORDER, diffCodeSystems, diffConceptMaps, diffExpansions, type CodeChange } from '../terminology/version-diff';
+import type { CountLimit } from '../terminology/limited-list';
 import { presentVersionList } from '../terminology/versions';
 import { typeNameDa } from '../terminology/validation/messages';
 import type { OperationContext, OperationHandler, ParameterDocumentation, Table } from './context';
 import { versionInInstanceUrl } from './instance-version';
 import { excerpt } from '../errors/excerpt';
+import { MAX_PARAMETERS_ROWS, tooManyRowsForParameters } from './parameters-rows';
 
 /**
  * CodeSystem/$diff, ValueSet/$diff, ConceptMap/$diff (this server's operations): what changed between two versions of
  * one canonical — codes added, removed, retired, reactivated, re-displayed, moved (other parents), re-mapped — as
- * Parameters or, with Accept: text/csv (or _format=csv), as a table with one row per change.
+ * Parameters (up to MAX_PARAMETERS_ROWS changes) or, with Accept: text/csv (or _format=csv), as a table with one row per
+ * change, streamed without a limit.
  * Versions resolve as every `url|version` does (src/terminology/registry.ts), the versions later writes replaced included.
  */
 const spec: OperationSpec = {
@@ -27,6 +30,18 @@ const spec: OperationSpec = {
 };
 
 const COLUMNS = ['change', 'system', 'code', 'display', 'previous_display', 'status', 'parents', 'previous_parents', 'replaced_by', 'targets', 'previous_targets'] as const;
+
+interface Changes {
+  from: string;
+  to: string;
+  changes: CodeChange[];
+}
+
+/** The Parameters answer's limit: the diff stops at the first change past it. */
+const PARAMETERS_LIMIT: CountLimit = {
+  max: MAX_PARAMETERS_ROWS,
+  refusal: () => tooManyRowsForParameters({ en: 'The list of changes', da: 'Listen over ændringer' }),
+};
 
 interface Versions {
   from: TerminologyResource;
@@ -88,7 +103,7 @@ function versionsOf(type: TerminologyType, input: OperationInput, ctx: Operation
   return { from, to };
 }
 
-function codeSystemChanges(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): { from: string; to: string; changes: CodeChange[] } {
+function codeSystemChanges(input: OperationInput, ctx: OperationContext, target?: TerminologyResource, limit?: CountLimit): Changes {
   const { from, to } = versionsOf('CodeSystem', input, ctx, target);
   for (const cs of [from, to] as CodeSystem[]) {
     if (cs.content !== 'complete' && cs.content !== 'fragment') {
@@ -97,18 +112,18 @@ function codeSystemChanges(input: OperationInput, ctx: OperationContext, target?
       });
     }
   }
-  return { from: label(from), to: label(to), changes: diffCodeSystems(ctx.registry.provider(from as CodeSystem), ctx.registry.provider(to as CodeSystem)) };
+  return { from: label(from), to: label(to), changes: diffCodeSystems(ctx.registry.provider(from as CodeSystem), ctx.registry.provider(to as CodeSystem), limit) };
 }
 
-function valueSetChanges(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): { from: string; to: string; changes: CodeChange[] } {
+function valueSetChanges(input: OperationInput, ctx: OperationContext, target?: TerminologyResource, limit?: CountLimit): Changes {
   const { from, to } = versionsOf('ValueSet', input, ctx, target);
   const expand = (vs: ValueSet) => expandValueSet(ctx.registry, vs, expansionRequest({ excludeNested: true, maxSize: ctx.limits.maxExpansionSize }));
-  return { from: label(from), to: label(to), changes: diffExpansions(expand(from as ValueSet), expand(to as ValueSet)) };
+  return { from: label(from), to: label(to), changes: diffExpansions(expand(from as ValueSet), expand(to as ValueSet), limit) };
 }
 
-function conceptMapChanges(input: OperationInput, ctx: OperationContext, target?: TerminologyResource): { from: string; to: string; changes: CodeChange[] } {
+function conceptMapChanges(input: OperationInput, ctx: OperationContext, target?: TerminologyResource, limit?: CountLimit): Changes {
   const { from, to } = versionsOf('ConceptMap', input, ctx, target);
-  return { from: label(from), to: label(to), changes: diffConceptMaps(from as ConceptMap, to as ConceptMap) };
+  return { from: label(from), to: label(to), changes: diffConceptMaps(from as ConceptMap, to as ConceptMap, limit) };
 }
 
 function codingPart(name: string, c: Coding): ParametersParameter {
@@ -128,7 +143,7 @@ function changeParameter(c: CodeChange): ParametersParameter {
   return { name: 'change', part };
 }
 
-function toParameters(r: { from: string; to: string; changes: CodeChange[] }): Parameters {
+function toParameters(r: Changes): Parameters {
   const out = new ParametersBuilder();
   out.add({ name: 'from', valueCanonical: r.from });
   out.add({ name: 'to', valueCanonical: r.to });
@@ -139,13 +154,16 @@ function toParameters(r: { from: string; to: string; changes: CodeChange[] }): P
 
 const codes = (list: Coding[] | undefined) => list?.map((c) => c.code).join(' ');
 
-function toTable(r: { from: string; to: string; changes: CodeChange[] }, name: string): Table {
-  return {
-    columns: COLUMNS,
-    rows: r.changes.map((c) => [c.type, c.system, c.code, c.display, c.previousDisplay, c.status, c.parents?.join(' '), c.previousParents?.join(' '),
-      codes(c.replacedBy), codes(c.targets), codes(c.previousTargets)]),
-    filename: `diff-${name}`,
-  };
+/** The changes as rows, each made as the table is streamed. */
+function* rowsOf(changes: readonly CodeChange[]): Iterable<(string | undefined)[]> {
+  for (const c of changes) {
+    yield [c.type, c.system, c.code, c.display, c.previousDisplay, c.status, c.parents?.join(' '), c.previousParents?.join(' '),
+      codes(c.replacedBy), codes(c.targets), codes(c.previousTargets)];
+  }
+}
+
+function toTable(r: Changes, name: string): Table {
+  return { columns: COLUMNS, rows: rowsOf(r.changes), filename: `diff-${name}` };
 }
 
 const outputs: ParameterDocumentation[] = [
@@ -179,15 +197,18 @@ const inputs = (what: string) => ({
 
 function diffOperation(
   resourceType: 'CodeSystem' | 'ValueSet' | 'ConceptMap', description: string,
-  changes: (input: OperationInput, ctx: OperationContext, target?: TerminologyResource) => { from: string; to: string; changes: CodeChange[] },
+  changes: (input: OperationInput, ctx: OperationContext, target?: TerminologyResource, limit?: CountLimit) => Changes,
 ): OperationHandler {
   return {
     spec,
     resourceType,
     levels: ['type', 'instance'],
     definition: `http://faelles-tx.dk/fhir/OperationDefinition/${resourceType}-diff`,
-    documentation: { description: `${description} As a table with Accept: text/csv (or _format=csv): ${COLUMNS.join(', ')}.`, inputs: inputs(resourceType), outputs },
-    handle: (input, ctx, target) => toParameters(changes(input, ctx, target)),
+    documentation: {
+      description: `${description} As Parameters up to ${MAX_PARAMETERS_ROWS} changes; streamed as a table with Accept: text/csv (or _format=csv): ${COLUMNS.join(', ')}.`,
+      inputs: inputs(resourceType), outputs,
+    },
+    handle: (input, ctx, target) => toParameters(changes(input, ctx, target, PARAMETERS_LIMIT)),
     table: (input, ctx, target) => toTable(changes(input, ctx, target), resourceType),
   };
 }

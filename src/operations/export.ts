@@ -7,6 +7,7 @@ import { ownerOf } from '../municipal/municipality';
 import type { OperationContext, OperationHandler, Table } from './context';
 import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-version';
 import { excerpt } from '../errors/excerpt';
+import { MAX_PARAMETERS_ROWS, tooManyRowsForParameters } from './parameters-rows';
 
 /**
  * ConceptMap/$export (this server's operation): every municipality's local codes → niveau-2 code(s) → niveau 1 as one
@@ -16,9 +17,6 @@ const spec: OperationSpec = {
   name: 'export',
   params: [KOMMUNEKODE_PARAM, { name: 'conceptMap', type: 'canonical' }],
 };
-
-/** Largest export answered as FHIR Parameters; a larger one is asked for as CSV or NDJSON. */
-export const MAX_PARAMETERS_ROWS = 10_000;
 
 async function selection(input: OperationInput, ctx: OperationContext): Promise<ExportSelection> {
   const kommunekode = checkKommunekodeParam(input.string('kommunekode'));
@@ -69,11 +67,7 @@ export const exportOperation: OperationHandler = {
     const out = new ParametersBuilder();
     let n = 0;
     for (const row of exportRows(ctx.registry, await selection(input, ctx))) {
-      if (++n > MAX_PARAMETERS_ROWS) {
-        throw new FhirError(422, 'too-costly', `The export has more than ${MAX_PARAMETERS_ROWS} lines: ask for it as CSV (Accept: text/csv) or NDJSON (Accept: application/x-ndjson)`, {
-          da: `Eksporten har mere end ${MAX_PARAMETERS_ROWS} linjer: bed om den som CSV (Accept: text/csv) eller NDJSON (Accept: application/x-ndjson)`,
-        });
-      }
+      if (++n > MAX_PARAMETERS_ROWS) throw tooManyRowsForParameters({ en: 'The export', da: 'Eksporten' });
       const parts: ParametersParameter[] = [];
       EXPORT_COLUMNS.forEach((name, i) => {
         const v = row[i];

@@ -1,5 +1,6 @@
 import type { Coding, ConceptMap, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from './providers/provider';
+import { LimitedList, type CountLimit } from './limited-list';
 import { replacementsOf } from './replacements';
 
 /**
@@ -51,8 +52,8 @@ function notInUse(provider: CodeSystemProvider, c: Concept): boolean {
 }
 
 /** Code system `from` → `to`: added, removed, retired (inactive or deprecated now), reactivated, re-displayed, moved (other parents). */
-export function diffCodeSystems(from: CodeSystemProvider, to: CodeSystemProvider): CodeChange[] {
-  const out: CodeChange[] = [];
+export function diffCodeSystems(from: CodeSystemProvider, to: CodeSystemProvider, limit?: CountLimit): CodeChange[] {
+  const out = new LimitedList<CodeChange>(limit);
   const system = to.url;
   for (const b of to.all()) {
     const a = from.locate(b.code);
@@ -81,7 +82,7 @@ export function diffCodeSystems(from: CodeSystemProvider, to: CodeSystemProvider
     const replacedBy = replacementsOf(from, a).map((r) => withDisplay(from, r.code, r.display));
     out.push({ type: 'removed', system, code: a.code, ...(a.display ? { display: a.display } : {}), ...(replacedBy.length ? { replacedBy } : {}) });
   }
-  return sortChanges(out);
+  return sortChanges(out.items);
 }
 
 function flatten(contains: readonly ValueSetExpansionContains[] | undefined, out: ValueSetExpansionContains[] = []): ValueSetExpansionContains[] {
@@ -93,11 +94,11 @@ function flatten(contains: readonly ValueSetExpansionContains[] | undefined, out
 }
 
 /** Value set expansions `from` → `to`: codes added, removed, retired (inactive now), reactivated and re-displayed. */
-export function diffExpansions(from: ValueSet, to: ValueSet): CodeChange[] {
+export function diffExpansions(from: ValueSet, to: ValueSet, limit?: CountLimit): CodeChange[] {
   const key = (c: ValueSetExpansionContains) => `${c.system ?? ''}|${c.code}`;
   const before = new Map(flatten(from.expansion?.contains).map((c) => [key(c), c]));
   const after = new Map(flatten(to.expansion?.contains).map((c) => [key(c), c]));
-  const out: CodeChange[] = [];
+  const out = new LimitedList<CodeChange>(limit);
   for (const [k, b] of after) {
     const a = before.get(k);
     const base = { system: b.system, code: b.code!, ...(b.display ? { display: b.display } : {}) };
@@ -112,7 +113,7 @@ export function diffExpansions(from: ValueSet, to: ValueSet): CodeChange[] {
   for (const [k, a] of before) {
     if (!after.has(k)) out.push({ type: 'removed', system: a.system, code: a.code!, ...(a.display ? { display: a.display } : {}) });
   }
-  return sortChanges(out);
+  return sortChanges(out.items);
 }
 
 interface MappedTarget {
@@ -155,10 +156,10 @@ function codings(list: MappedTarget[]): Coding[] {
 }
 
 /** Concept map `from` → `to`, per source code: added (mapped now), removed (no longer mapped), re-mapped (other targets or equivalences). */
-export function diffConceptMaps(from: ConceptMap, to: ConceptMap): CodeChange[] {
+export function diffConceptMaps(from: ConceptMap, to: ConceptMap, limit?: CountLimit): CodeChange[] {
   const before = mappings(from);
   const after = mappings(to);
-  const out: CodeChange[] = [];
+  const out = new LimitedList<CodeChange>(limit);
   for (const [k, b] of after) {
     const a = before.get(k);
     const base = { system: b.system, code: b.code, ...(b.display ? { display: b.display } : {}) };
@@ -173,5 +174,5 @@ export function diffConceptMaps(from: ConceptMap, to: ConceptMap): CodeChange[] 
   for (const [k, a] of before) {
     if (!after.has(k)) out.push({ type: 'removed', system: a.system, code: a.code, ...(a.display ? { display: a.display } : {}), previousTargets: codings(a.targets) });
   }
-  return sortChanges(out);
+  return sortChanges(out.items);
 }

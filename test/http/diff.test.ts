@@ -2,7 +2,7 @@
  * Change reports: $diff of two versions of a code system (a synthetic next FSIII release), a value set and a concept
  * map, as Parameters and CSV; and $coverage's impact report of a release on the municipalities' maps.
  */
-import type { Parameters, ParametersParameter } from 'fhir/r4';
+import type { CodeSystem, Parameters, ParametersParameter } from 'fhir/r4';
 import { parse } from 'csv-parse/sync';
 import { Client } from 'fhir-kit-client';
 import request from 'supertest';
@@ -11,6 +11,8 @@ import { FSIII, testApp } from '../support/app';
 import { CODES, localCodeSystem, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
 import { catalogsWithNextRelease, NEXT, NEXT_VERSION } from '../support/next-release';
 import { part } from '../support/parameters';
+import { issueTranslated } from '../support/translation';
+import { MAX_PARAMETERS_ROWS } from '../../src/operations/parameters-rows';
 
 const JSON_TYPE = 'application/fhir+json';
 let app: App;
@@ -104,6 +106,44 @@ describe('CodeSystem/$diff', () => {
     await request(app).get('/fhir/CodeSystem/$diff').expect(400);
     // the only version of a local catalog has nothing before it
     await request(app).get('/fhir/CodeSystem/$diff').query({ url: 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/lokale-indsatser' }).expect(400);
+  });
+});
+
+describe('$diff of more changes than a Parameters answer holds', () => {
+  const WIDE = 'http://example.org/fhir/CodeSystem/wide';
+  const wide = (version: string, codes: number): CodeSystem => ({
+    resourceType: 'CodeSystem', id: `wide-${version}`, url: WIDE, version, status: 'active', content: 'complete',
+    concept: [{ code: 'kept', display: 'Kept' }, ...Array.from({ length: codes }, (_, i) => ({ code: `c${i}`, display: `Code ${i}` }))],
+  });
+
+  beforeAll(async () => {
+    const admin = `Bearer ${await tokenFor({ scope: 'admin' })}`;
+    for (const cs of [wide('1', 0), wide('2', MAX_PARAMETERS_ROWS + 1), wide('3', MAX_PARAMETERS_ROWS)]) {
+      await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', admin).type(JSON_TYPE).send(cs).expect(201);
+    }
+  });
+
+  it('refuses it as Parameters (422 too-costly, in Danish and English, naming CSV) and streams it as CSV, every change a row', async () => {
+    const refused = await request(app).get('/fhir/CodeSystem/$diff').query({ url: WIDE, from: '1', to: '2' }).expect(422);
+    expect(refused.body.issue[0].code).toBe('too-costly');
+    expect(refused.body.issue[0].details.text).toBe(
+      `The list of changes has more than ${MAX_PARAMETERS_ROWS} lines: ask for it as CSV (Accept: text/csv) or NDJSON (Accept: application/x-ndjson)`);
+    const danish = await request(app).get('/fhir/CodeSystem/$diff').query({ url: WIDE, from: '1', to: '2' }).set('Accept-Language', 'da').expect(422);
+    expect(issueTranslated(danish.body.issue[0])).toEqual({
+      text: `Listen over ændringer har mere end ${MAX_PARAMETERS_ROWS} linjer: bed om den som CSV (Accept: text/csv) eller NDJSON (Accept: application/x-ndjson)`,
+      lang: 'en',
+      translation: `The list of changes has more than ${MAX_PARAMETERS_ROWS} lines: ask for it as CSV (Accept: text/csv) or NDJSON (Accept: application/x-ndjson)`,
+    });
+    const csv = await request(app).get('/fhir/CodeSystem/$diff').query({ url: WIDE, from: '1', to: '2', _format: 'csv' }).expect(200);
+    const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(MAX_PARAMETERS_ROWS + 1);
+    expect(rows.every((r) => r.change === 'added' && r.system === WIDE)).toBe(true);
+  });
+
+  it('answers up to the limit as Parameters', async () => {
+    const body = (await request(app).get('/fhir/CodeSystem/$diff').query({ url: WIDE, from: '1', to: '3' }).expect(200)).body as Parameters;
+    expect(summary(body)).toMatchObject({ added: MAX_PARAMETERS_ROWS, removed: 0 });
+    expect(changes(body)).toHaveLength(MAX_PARAMETERS_ROWS);
   });
 });
 

@@ -31,6 +31,18 @@ describe('diffCodeSystems', () => {
     expect(changes.find((c) => c.type === 'redisplayed')).toMatchObject({ display: 'A2 ny', previousDisplay: 'A2' });
     expect(diffCodeSystems(from, from)).toEqual([]);
   });
+
+  it('with a limit, stops at the first change past it: the diff goes no further than that code', () => {
+    const from = cs('1', []);
+    const to = cs('2', [{ code: 'A' }, { code: 'B' }, { code: 'C' }]);
+    const located: string[] = [];
+    const locate = from.locate.bind(from);
+    from.locate = (code) => (located.push(code), locate(code));
+    const refusal = new Error('too many');
+    expect(() => diffCodeSystems(from, to, { max: 1, refusal: () => refusal })).toThrow(refusal);
+    expect(located).toEqual(['A', 'B']);
+    expect(diffCodeSystems(cs('1', []), to, { max: 3, refusal: () => refusal }).map((c) => c.code)).toEqual(['A', 'B', 'C']);
+  });
 });
 
 describe('diffExpansions', () => {
