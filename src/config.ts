@@ -103,7 +103,10 @@ export interface DatabaseConfig {
 
 export class ConfigError extends Error {}
 
-/** Bounds of ConceptMap/$closure (CLOSURE_MAX_TABLES, CLOSURE_MAX_CONCEPTS, CLOSURE_MAX_CONCEPTS_PER_CALL). */
+/**
+ * Bounds of ConceptMap/$closure (CLOSURE_MAX_TABLES, CLOSURE_MAX_CONCEPTS, CLOSURE_MAX_CONCEPTS_PER_CALL,
+ * CLOSURE_MAX_ENTRIES, CLOSURE_MAX_ENTRIES_PER_CALL).
+ */
 export interface ClosureLimits {
   /** Closure tables the server keeps; initialising another one is refused (422). */
   tables: number;
@@ -111,6 +114,10 @@ export interface ClosureLimits {
   conceptsPerTable: number;
   /** Concepts one call may add (413 above). */
   conceptsPerCall: number;
+  /** Entries (subsumption pairs) one table may hold (422 above): a deep hierarchy's are quadratic in its concepts. */
+  entriesPerTable: number;
+  /** Entries one call may add (422 above). */
+  entriesPerCall: number;
 }
 
 /** The bounds of the clients' terminology caches, `$cache-control` (CLIENT_CACHES, CLIENT_CACHE_MB, CLIENT_CACHE_IDLE_MINUTES). */
@@ -379,6 +386,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
       tables: int(env, 'CLOSURE_MAX_TABLES', 1000, 1, 1_000_000),
       conceptsPerTable: int(env, 'CLOSURE_MAX_CONCEPTS', 10_000, 1, 1_000_000),
       conceptsPerCall: int(env, 'CLOSURE_MAX_CONCEPTS_PER_CALL', 1000, 1, 100_000),
+      entriesPerTable: int(env, 'CLOSURE_MAX_ENTRIES', 500_000, 1, 100_000_000),
+      entriesPerCall: int(env, 'CLOSURE_MAX_ENTRIES_PER_CALL', 50_000, 1, 10_000_000),
     },
     clientCacheLimits: {
       caches: int(env, 'CLIENT_CACHES', DEFAULT_CLIENT_CACHE_LIMITS.caches, 1, 1_000_000),

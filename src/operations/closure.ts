@@ -4,7 +4,9 @@ import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { conceptKey, type ClosureConcept, type ClosureEntry, type ClosureTableState } from '../store/closure-store';
 import { closureEntries, locateClosureConcepts } from '../terminology/closure-entries';
 import type { TerminologyRegistry } from '../terminology/registry';
+import type { CountLimit } from '../terminology/limited-list';
 import { currentTimeBudget } from '../terminology/time-budget';
+import type { ClosureLimits } from '../config';
 import type { OperationContext, OperationHandler } from './context';
 import { excerpt } from '../errors/excerpt';
 
@@ -72,6 +74,34 @@ function notInitialised(name: string): FhirError {
   });
 }
 
+/**
+ * The entries a call may add to a table in `state`: those left of the table's limit, at most the call's. Past it the
+ * call is refused before anything is written.
+ */
+function entriesLimit(name: string, state: ClosureTableState, limits: ClosureLimits): CountLimit {
+  const room = Math.max(0, limits.entriesPerTable - state.entries);
+  if (room < limits.entriesPerCall) {
+    return {
+      max: room,
+      refusal: () => new FhirError(422, 'too-costly', `The closure table '${name}' would hold more than ${limits.entriesPerTable} entries ` +
+        `(pairs of concepts, one subsuming the other); this server keeps at most ${limits.entriesPerTable} in one table`, {
+        expression: ['concept'],
+        da: `Closure-tabellen '${name}' ville få mere end ${limits.entriesPerTable} indgange (par af begreber, hvor det ene subsumerer det andet); ` +
+          `serveren fører højst ${limits.entriesPerTable} i én tabel`,
+      }),
+    };
+  }
+  return {
+    max: limits.entriesPerCall,
+    refusal: () => new FhirError(422, 'too-costly', `The concepts of this call would add more than ${limits.entriesPerCall} entries ` +
+      `(pairs of concepts, one subsuming the other) to the closure table '${name}'; at most ${limits.entriesPerCall} are added in one call: give fewer concepts a call`, {
+      expression: ['concept'],
+      da: `Kaldets begreber ville give closure-tabellen '${name}' mere end ${limits.entriesPerCall} nye indgange (par af begreber, hvor det ene subsumerer det andet); ` +
+        `højst ${limits.entriesPerCall} tilføjes i ét kald: giv færre begreber pr. kald`,
+    }),
+  };
+}
+
 /** Adds the concepts the table does not have; the table's version afterwards and the entries the call added. */
 async function addConcepts(
   ctx: OperationContext, name: string, first: ClosureTableState, concepts: ClosureConcept[],
@@ -89,7 +119,7 @@ async function addConcepts(
         expression: ['concept'], da: `Closure-tabellen '${name}' ville få ${count} begreber; serveren fører højst ${limits.conceptsPerTable} i én tabel`,
       });
     }
-    const entries = closureEntries(ctx.registry, state.concepts, added, currentTimeBudget());
+    const entries = closureEntries(ctx.registry, state.concepts, added, currentTimeBudget(), entriesLimit(name, state, limits));
     const version = await store.appendClosureTable(name, state.version, added, entries);
     if (version !== undefined) return { version, entries };
     state = await store.readClosureTable(name);

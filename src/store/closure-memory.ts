@@ -19,7 +19,7 @@ export class MemoryClosureTables implements ClosureTableStore {
 
   async readClosureTable(name: string): Promise<ClosureTableState | undefined> {
     const t = this.tables.get(name);
-    return t ? { name, version: t.version, concepts: t.concepts.map((c) => ({ ...c })) } : undefined;
+    return t ? { name, version: t.version, concepts: t.concepts.map((c) => ({ ...c })), entries: t.entries.length } : undefined;
   }
 
   async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {

@@ -60,13 +60,14 @@ export class PostgresClosureTables implements ClosureTableStore {
 
   async readClosureTable(name: string): Promise<ClosureTableState | undefined> {
     const t = (n: string) => this.db.t(n);
-    // One snapshot: the version and the concepts it has.
+    // One snapshot: the version and the concepts and entries it has.
     return this.db.transaction(async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const { rows: [table] } = await client.query<{ version: number }>(`SELECT version FROM ${t('closure_table')} WHERE name = $1`, [name]);
       if (!table) return undefined;
       const { rows } = await client.query<ClosureConcept>(`SELECT system, code FROM ${t('closure_concept')} WHERE name = $1`, [name]);
-      return { name, version: table.version, concepts: rows };
+      const { rows: [count] } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t('closure_entry')} WHERE name = $1`, [name]);
+      return { name, version: table.version, concepts: rows, entries: count?.n ?? 0 };
     });
   }
 

@@ -54,7 +54,8 @@ export class SqliteClosureTables implements ClosureTableStore {
       const table = this.db.prepare('SELECT version FROM closure_table WHERE name = ?').get(name) as { version: number } | undefined;
       if (!table) return undefined;
       const concepts = this.db.prepare('SELECT system, code FROM closure_concept WHERE name = ?').all(name) as ClosureConcept[];
-      return { name, version: table.version, concepts };
+      const { entries } = this.db.prepare('SELECT count(*) AS entries FROM closure_entry WHERE name = ?').get(name) as { entries: number };
+      return { name, version: table.version, concepts, entries };
     });
   }
 

@@ -26,6 +26,8 @@ export interface ClosureTableState {
   /** 0 when initialised; each call that adds concepts adds one. */
   version: number;
   concepts: ClosureConcept[];
+  /** How many entries the table holds. */
+  entries: number;
 }
 
 /** What (re)initialising did: a new table, an existing one emptied, or nothing because the table limit is reached. */

@@ -3,6 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
 import type { Bilingual, Issue } from '../errors/issue';
 import { conceptKey, type ClosureConcept, type ClosureEntry } from '../store/closure-store';
+import { LimitedList, type CountLimit } from './limited-list';
 import { ancestorsOf, type CodeSystemProvider, type Concept } from './providers/provider';
 import type { TerminologyRegistry } from './registry';
 import type { TimeBudget } from './time-budget';
@@ -64,10 +65,11 @@ export function locateClosureConcepts(registry: TerminologyRegistry, codings: re
  * parents' closure), not by asking about every concept of the table: the new concept's ancestors are looked up in the
  * table by code, and the concepts of the table below it in an index of their ancestors, made once per call when a new
  * concept has children. The work is the table's size plus its concepts' and the new ones' depth, not the new ones
- * times the table; the table's concepts are located in their code system only when needed.
+ * times the table; the table's concepts are located in their code system only when needed. With a `limit`, it stops at
+ * the first entry past it (a chain of concepts has entries quadratic in its length).
  */
 export function closureEntries(
-  registry: TerminologyRegistry, existing: readonly ClosureConcept[], added: readonly ClosureConcept[], budget?: TimeBudget,
+  registry: TerminologyRegistry, existing: readonly ClosureConcept[], added: readonly ClosureConcept[], budget?: TimeBudget, limit?: CountLimit,
 ): ClosureEntry[] {
   const tables = new Map<string, SystemTable | undefined>();
   const tableOf = (system: string): SystemTable | undefined => {
@@ -78,7 +80,7 @@ export function closureEntries(
     return tables.get(system);
   };
   for (const c of existing) tableOf(c.system)?.add(c);
-  const entries: ClosureEntry[] = [];
+  const entries = new LimitedList<ClosureEntry>(limit);
   for (const c of added) {
     const table = tableOf(c.system);
     const node = table?.provider.locate(c.code);
@@ -93,7 +95,7 @@ export function closureEntries(
     }
     table.add(c, node);
   }
-  return entries;
+  return entries.items;
 }
 
 /** One code system's concepts in a table, in order; each located in the code system when it is first needed. */

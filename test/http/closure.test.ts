@@ -3,12 +3,13 @@
  * call (each answer lists only the new relations, with the table's version), resynchronise from a version; through
  * fhir-kit-client at [base]/$closure and through supertest at ConceptMap/$closure; errors and limits.
  */
-import type { CapabilityStatement, Coding, ConceptMap, OperationDefinition, Parameters } from 'fhir/r4';
+import type { CapabilityStatement, CodeSystem, Coding, ConceptMap, OperationDefinition, Parameters } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
 import { fsiiiIndex } from '../support/files';
-import { CODES } from '../support/local';
+import { CODES, tokenFor } from '../support/local';
+import { issueTranslated } from '../support/translation';
 import { failure, useRunningServer } from '../support/server';
 
 const ROOT = '0fa991ef-adf5-4202-8cfe-a31454ed6e9d'; // Kommunale sundhedsfremme og forebyggelsestilstande
@@ -197,7 +198,7 @@ describe('$closure errors', () => {
 describe('$closure limits', () => {
   let app: App;
   beforeAll(async () => {
-    app = await testApp({ closureLimits: { tables: 2, conceptsPerTable: 4, conceptsPerCall: 3 } });
+    app = await testApp({ closureLimits: { tables: 2, conceptsPerTable: 4, conceptsPerCall: 3, entriesPerTable: 100, entriesPerCall: 100 } });
   });
   const post = (parameters: Parameters) => request(app).post('/fhir/ConceptMap/$closure').set('Content-Type', 'application/fhir+json').send(parameters);
 
@@ -216,6 +217,59 @@ describe('$closure limits', () => {
     expect(third.status).toBe(422);
     expect(third.body.issue[0].code).toBe('business-rule');
     expect((await post(closureParameters('a'))).body.version).toBe('0');
+  });
+});
+
+describe('$closure limits on entries (a chain of concepts has entries quadratic in its length)', () => {
+  const CHAIN = 'http://example.org/fhir/CodeSystem/chain';
+  /** c0 ← c1 ← … ← c19, each below the one before it by a `parent` property. */
+  const chain: CodeSystem = {
+    resourceType: 'CodeSystem', id: 'chain', url: CHAIN, version: '1', status: 'active', content: 'complete', hierarchyMeaning: 'is-a',
+    property: [{ code: 'parent', type: 'code' }],
+    concept: Array.from({ length: 20 }, (_, i) => ({ code: `c${i}`, ...(i > 0 ? { property: [{ code: 'parent', valueCode: `c${i - 1}` }] } : {}) })),
+  };
+  const linked = (from: number, to: number): Coding[] => Array.from({ length: to - from + 1 }, (_, i) => ({ system: CHAIN, code: `c${from + i}` }));
+  let app: App;
+  beforeAll(async () => {
+    app = await testApp({ closureLimits: { tables: 10, conceptsPerTable: 100, conceptsPerCall: 100, entriesPerTable: 25, entriesPerCall: 20 } });
+    const admin = `Bearer ${await tokenFor({ scope: 'admin' })}`;
+    await request(app).put('/fhir/CodeSystem/chain').set('Authorization', admin).type('application/fhir+json').send(chain).expect(201);
+  });
+  const post = (parameters: Parameters) => request(app).post('/fhir/$closure').set('Content-Type', 'application/fhir+json').send(parameters);
+  const resync = async (name: string) => (await post(closureParameters(name, [], '0')).expect(200)).body as ConceptMap;
+
+  it('refuses a call that would add more entries than a call may (422 too-costly), storing nothing of it', async () => {
+    await post(closureParameters('chain-call')).expect(200);
+    const refused = await post(closureParameters('chain-call', linked(0, 6))).set('Accept-Language', 'da').expect(422); // 21 pairs
+    expect(refused.body.issue[0]).toMatchObject({ code: 'too-costly', expression: ['concept'] });
+    expect(issueTranslated(refused.body.issue[0])).toEqual({
+      text: "Kaldets begreber ville give closure-tabellen 'chain-call' mere end 20 nye indgange (par af begreber, hvor det ene subsumerer det andet); " +
+        'højst 20 tilføjes i ét kald: giv færre begreber pr. kald',
+      lang: 'en',
+      translation: "The concepts of this call would add more than 20 entries (pairs of concepts, one subsuming the other) to the closure table 'chain-call'; " +
+        'at most 20 are added in one call: give fewer concepts a call',
+    });
+    expect(await resync('chain-call')).toMatchObject({ version: '0' });
+    expect((await resync('chain-call')).group).toBeUndefined();
+    // the same concepts in two calls are taken, each call adding its own
+    expect(pairs((await post(closureParameters('chain-call', linked(0, 3))).expect(200)).body)).toHaveLength(6);
+    expect((await post(closureParameters('chain-call', linked(4, 6))).expect(200)).body.version).toBe('2');
+  });
+
+  it('refuses a call that would take a table past its entries (422 too-costly); the table keeps what it had, and takes what fits', async () => {
+    await post(closureParameters('chain-table')).expect(200);
+    const first = (await post(closureParameters('chain-table', linked(0, 5))).expect(200)).body as ConceptMap; // 15 pairs
+    expect(pairs(first)).toHaveLength(15);
+    const refused = await post(closureParameters('chain-table', linked(6, 7))).expect(422); // 6 + 7 more
+    expect(refused.body.issue[0]).toMatchObject({ code: 'too-costly', expression: ['concept'] });
+    expect(refused.body.issue[0].details.text).toBe("The closure table 'chain-table' would hold more than 25 entries (pairs of concepts, one subsuming the other); " +
+      'this server keeps at most 25 in one table');
+    const kept = await resync('chain-table');
+    expect(kept.version).toBe('1');
+    expect(pairs(kept)).toEqual(pairs(first));
+    const next = (await post(closureParameters('chain-table', linked(6, 6))).expect(200)).body as ConceptMap;
+    expect(next.version).toBe('2');
+    expect(pairs(next)).toHaveLength(6);
   });
 });
 

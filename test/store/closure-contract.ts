@@ -18,7 +18,7 @@ export function describeClosureContract(factory: StoreFactory): void {
     it('a table starts at version 0 without concepts; an unknown name reads as undefined', async () => {
       expect(await store.readClosureTable('t')).toBeUndefined();
       expect(await store.initClosureTable('t', 10)).toBe('created');
-      expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 0, concepts: [] });
+      expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 0, concepts: [], entries: 0 });
       expect(await store.closureEntriesSince('t', 0)).toEqual([]);
       expect(await store.closureEntriesSince('other', 0)).toEqual([]);
     });
@@ -30,6 +30,7 @@ export function describeClosureContract(factory: StoreFactory): void {
       expect(await store.appendClosureTable('t', 2, [c('c')], [{ source: c('c'), target: c('b') }, { source: c('c'), target: c('a') }])).toBe(3);
       const state = await store.readClosureTable('t');
       expect(state?.version).toBe(3);
+      expect(state?.entries).toBe(3);
       expect(state?.concepts.map((x) => x.code).sort()).toEqual(['a', 'b', 'c', 'x']);
       expect(await store.closureEntriesSince('t', 0)).toEqual([
         { version: 1, source: c('b'), target: c('a') },
@@ -45,7 +46,7 @@ export function describeClosureContract(factory: StoreFactory): void {
       expect(await store.appendClosureTable('t', 0, [c('a')], [])).toBe(1);
       expect(await store.appendClosureTable('t', 0, [c('b')], [{ source: c('b'), target: c('a') }])).toBeUndefined();
       expect(await store.appendClosureTable('none', 0, [c('b')], [])).toBeUndefined();
-      expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 1, concepts: [c('a')] });
+      expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 1, concepts: [c('a')], entries: 0 });
       expect(await store.closureEntriesSince('t', 0)).toEqual([]);
       expect(await store.readClosureTable('none')).toBeUndefined();
     });
@@ -56,9 +57,9 @@ export function describeClosureContract(factory: StoreFactory): void {
       await store.appendClosureTable('t', 0, [c('a'), c('b')], [{ source: c('b'), target: c('a') }]);
       await store.appendClosureTable('u', 0, [c('a')], []);
       expect(await store.initClosureTable('t', 10)).toBe('reset');
-      expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 0, concepts: [] });
+      expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 0, concepts: [], entries: 0 });
       expect(await store.closureEntriesSince('t', 0)).toEqual([]);
-      expect(await store.readClosureTable('u')).toEqual({ name: 'u', version: 1, concepts: [c('a')] });
+      expect(await store.readClosureTable('u')).toEqual({ name: 'u', version: 1, concepts: [c('a')], entries: 0 });
     });
 
     it('creates no table beyond the limit, but still resets an existing one', async () => {

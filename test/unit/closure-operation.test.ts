@@ -14,7 +14,7 @@ const tree: CodeSystem = {
   concept: [{ code: 'root', concept: [{ code: 'a', concept: [{ code: 'a1' }, { code: 'a2' }] }, { code: 'b' }] }],
 };
 const registry = new TerminologyRegistry([new ResourceSet([tree])]);
-const LIMITS = { tables: 10, conceptsPerTable: 100, conceptsPerCall: 10 };
+const LIMITS = { tables: 10, conceptsPerTable: 100, conceptsPerCall: 10, entriesPerTable: 1000, entriesPerCall: 100 };
 
 const ctxWith = (store: ClosureTableStore): OperationContext => ({
   registry, acceptLanguages: [], limits: { maxExpansionSize: 1000 }, baseUrl: 'http://test/fhir', closures: { store, limits: LIMITS },
