@@ -74,13 +74,14 @@ describe('closureEntries', () => {
     expect(closureEntries(registry, [{ system: 'http://example.org/gone', code: 'x' }], [{ system: 'http://example.org/gone', code: 'y' }, a('dog')])).toEqual([]);
   });
 
-  it('asks about the concepts the hierarchy relates to a new one, not about every concept of the table', () => {
+  it('asks a code system whose subsumes is its own about the concepts the hierarchy relates to a new one, not about every concept of the table', () => {
     const WIDE = 'http://example.org/wide';
     const leaves = Array.from({ length: 1010 }, (_, i) => ({ code: `leaf-${i}` }));
     const wide: CodeSystem = {
       resourceType: 'CodeSystem', url: WIDE, status: 'active', content: 'complete', hierarchyMeaning: 'is-a', concept: [{ code: 'root', concept: leaves }],
     };
     const wideRegistry = new TerminologyRegistry([new ResourceSet([wide])]);
+    (wideRegistry.codeSystemProvider(WIDE) as { subsumesByHierarchy?: boolean }).subsumesByHierarchy = false;
     const w = (code: string): ClosureConcept => ({ system: WIDE, code });
     const asked = jest.spyOn(FhirCodeSystemProvider.prototype, 'subsumes');
     try {
@@ -89,6 +90,26 @@ describe('closureEntries', () => {
       expect(entries.every((e) => e.target.code === 'root')).toBe(true);
       // each leaf is related to the root alone: asked about once each (the way round the hierarchy relates them), not about the 1,000 others
       expect(asked.mock.calls.length).toBe(entries.length);
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
+  it("takes the hierarchy's word for a code system whose subsumes is the hierarchy's: a chain's pairs without a walk per pair", () => {
+    const CHAIN = 'http://example.org/chain';
+    const chain: CodeSystem = {
+      resourceType: 'CodeSystem', url: CHAIN, status: 'active', content: 'complete', hierarchyMeaning: 'is-a', property: [{ code: 'parent', type: 'code' }],
+      concept: Array.from({ length: 6 }, (_, i) => ({ code: `c${i}`, ...(i > 0 ? { property: [{ code: 'parent', valueCode: `c${i - 1}` }] } : {}) })),
+    };
+    const chainRegistry = new TerminologyRegistry([new ResourceSet([chain])]);
+    const c = (i: number): ClosureConcept => ({ system: CHAIN, code: `c${i}` });
+    const asked = jest.spyOn(FhirCodeSystemProvider.prototype, 'subsumes');
+    try {
+      const entries = closureEntries(chainRegistry, [c(0), c(2), c(4)], [c(5), c(3), c(1)]);
+      expect(entries.map((e) => `${e.source.code}<${e.target.code}`).sort()).toEqual(
+        // every pair with a new concept (those among c0, c2 and c4 are in the table already)
+        ['c1<c0', 'c2<c1', 'c3<c0', 'c3<c1', 'c3<c2', 'c4<c1', 'c4<c3', 'c5<c0', 'c5<c1', 'c5<c2', 'c5<c3', 'c5<c4'].sort());
+      expect(asked).not.toHaveBeenCalled();
     } finally {
       asked.mockRestore();
     }

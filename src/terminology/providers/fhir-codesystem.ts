@@ -109,6 +109,8 @@ export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements Co
     return this.byCode.size;
   }
 
+  readonly subsumesByHierarchy = true;
+
   /** Walks up from the concept, each ancestor once, until it meets the one asked about: O(ancestors), nothing kept. */
   subsumes(ancestor: Concept, concept: Concept): boolean {
     if (ancestor === concept) return true;

@@ -66,6 +66,11 @@ export interface CodeSystemProvider {
   isAbstract(concept: Concept): boolean;
   /** True when `ancestor` is `concept` itself or one of its ancestors. */
   subsumes(ancestor: Concept, concept: Concept): boolean;
+  /**
+   * True when `subsumes` is exactly the hierarchy's answer (`ancestorsOf`): a caller that found two concepts related by
+   * walking the hierarchy need not ask it again (a walk per pair, as long as the path between them).
+   */
+  readonly subsumesByHierarchy?: boolean;
   descendants(concept: Concept): Iterable<Concept>;
   /** Values of a concept property by code (supplement properties included). */
   propertyValues(concept: Concept, code: string): CodeSystemConceptProperty[];
