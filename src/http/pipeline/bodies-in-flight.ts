@@ -7,9 +7,10 @@ const RETRY_AFTER_SECONDS = 5;
 /**
  * The request bodies being read at once, within one budget for the process (BODIES_IN_FLIGHT_MB): BODY_LIMIT_BYTES
  * bounds one body, this bounds all of them, so that many connections each sending a large body slowly cannot hold
- * the memory of all of them at once. A body counts by its declared Content-Length from before it is read, and by what
- * has arrived when more arrives than that (chunked; decompressed); it stops counting when its reader is done or its
- * connection is closed (a body that never ended: timed out, aborted).
+ * the memory of all of them at once. A body counts by what of it has arrived (decompressed, for a Content-Encoding),
+ * not by its declared Content-Length: connections that only declare large bodies hold nothing, so they cannot keep
+ * every other client's body out. It stops counting when its reader is done or its connection is closed (a body that
+ * never ended: timed out, aborted).
  */
 export class BodiesInFlight {
   private held = 0;
@@ -23,15 +24,11 @@ export class BodiesInFlight {
 
   /**
    * Reads the body of `req` with `reader` within the budget: `then` once, with the reader's outcome, or with 503
-   * `throttled` when taking the body would pass the budget (at once, from its declared length; or when what has
-   * arrived passes it, the rest of the body then dropped).
+   * `throttled` when what has arrived of it would pass the budget (the rest of the body then dropped).
    */
   read<Req extends IncomingMessage, Res extends ServerResponse>(req: Req, res: Res, reader: (req: Req, res: Res, done: (err?: unknown) => void) => void,
     then: (err?: unknown) => void): void {
-    const declared = Number(req.headers['content-length'] ?? 0) || 0;
-    if (this.held + declared > this.budget) return then(throttled(res));
-    let counted = declared;
-    this.held += counted;
+    let counted = 0;
     let released = false;
     let settled = false;
     const socket = req.socket;
@@ -46,18 +43,15 @@ export class BodiesInFlight {
       settled = true;
       then(err);
     };
-    let arrived = 0;
     const count = (chunk: Buffer): void => {
       if (released || settled) return;
-      arrived += chunk.length;
-      if (arrived <= counted) return;
-      if (this.held - counted + arrived > this.budget) {
+      if (this.held + chunk.length > this.budget) {
         dropTheRest(req);
         settle(throttled(res));
         return;
       }
-      this.held += arrived - counted;
-      counted = arrived;
+      this.held += chunk.length;
+      counted += chunk.length;
     };
     // a body that never ends (its request timed out, its client went away) is let go with its connection: a request
     // answered before its body ended emits no 'close' of its own, and one decoded may close before its decoder is done
