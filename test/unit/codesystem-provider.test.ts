@@ -1,6 +1,7 @@
 import type { CodeSystem } from 'fhir/r4';
 import type { Concept } from '../../src/terminology/providers/provider';
 import { FhirCodeSystemProvider } from '../../src/terminology/providers/fhir-codesystem';
+import { withTimeBudget } from '../../src/terminology/time-budget';
 import { FSIII } from '../support/catalogs';
 import { fsiiiIndex, readJson } from '../support/files';
 
@@ -197,5 +198,35 @@ describe('FhirCodeSystemProvider over FSIII with the published status supplement
     for (const [code, value] of stated) expect(p.status(p.locate(code)!)).toBe(value);
     const unmarked = [...index.nodes.keys()].filter((code) => !stated.has(code));
     for (const code of unmarked) expect(p.status(p.locate(code)!)).toBe('active');
+  });
+});
+
+describe('FhirCodeSystemProvider over a hierarchy given by parent and child properties', () => {
+  const N = 20_000;
+  /** One concept below N others, each named as its parent twice (property) and as having it as a child once. */
+  const manyParents = (): CodeSystem => ({
+    resourceType: 'CodeSystem', url: 'http://example.org/fhir/CodeSystem/many-parents', status: 'active', content: 'complete',
+    property: [{ code: 'parent', type: 'code' }, { code: 'child', type: 'code' }],
+    concept: [
+      { code: 'x', property: Array.from({ length: 2 * N }, (_, i) => ({ code: 'parent', valueCode: `p${i % N}` })) },
+      ...Array.from({ length: N }, (_, i) => ({ code: `p${i}`, property: [{ code: 'child', valueCode: 'x' }] })),
+    ],
+  });
+
+  it('links a concept below each of its many parents once, however often it is said', () => {
+    const provider = new FhirCodeSystemProvider(manyParents());
+    const x = provider.locate('x')!;
+    expect(x.parents).toHaveLength(N);
+    expect(new Set(x.parents.map((p) => p.code)).size).toBe(N);
+    expect(provider.locate('p7')!.children.map((c) => c.code)).toEqual(['x']);
+    expect(provider.subsumes(provider.locate('p7')!, x)).toBe(true);
+  });
+
+  it('is indexed within the time budget of the request that sent it (a tx-resource)', () => {
+    expect(() => withTimeBudget(1, () => {
+      const until = Date.now() + 5;
+      while (Date.now() <= until) { /* the budget is spent before the code system is indexed */ }
+      return new FhirCodeSystemProvider(manyParents());
+    })).toThrow(/time budget/);
   });
 });

@@ -1,6 +1,10 @@
 import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, CodeSystemConceptProperty, Extension } from 'fhir/r4';
 import { BaseCodeSystemProvider } from './base';
 import { ancestorsOf, descendantsOf, foldedCode, type CodeSystemProvider, type Concept } from './provider';
+import { currentTimeBudget } from '../time-budget';
+
+/** From how many parents a concept's are kept in a set while the hierarchy is built (most have one or two). */
+const MANY_PARENTS = 16;
 
 interface ConceptNode extends Concept {
   designations: CodeSystemConceptDesignation[];
@@ -16,15 +20,20 @@ export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements Co
   private byLowerCode?: Map<string, ConceptNode>;
   private readonly rootNodes: ConceptNode[] = [];
 
+  /** While the hierarchy is built: the parents of concepts with many, as a set (a list is searched for the others). */
+  private manyParents? = new Map<ConceptNode, Set<ConceptNode>>();
+
   constructor(resource: CodeSystem, supplements: readonly CodeSystem[] = []) {
     super(resource, supplements);
     for (const c of resource.concept ?? []) this.addConcept(c, undefined);
     this.linkPropertyHierarchy();
+    this.manyParents = undefined;
     for (const s of supplements) this.applySupplement(s);
     for (const node of this.byCode.values()) if (node.parents.length === 0) this.rootNodes.push(node);
   }
 
   private addConcept(c: CodeSystemConcept, parent: ConceptNode | undefined): void {
+    currentTimeBudget()?.tick(); // a tx-resource code system is indexed within its request's budget
     let node = this.byCode.get(c.code);
     if (!node) {
       node = {
@@ -39,11 +48,23 @@ export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements Co
       };
       this.byCode.set(c.code, node);
     }
-    if (parent && !node.parents.includes(parent)) {
-      node.parents.push(parent);
-      parent.children.push(node);
-    }
+    if (parent) this.link(node, parent);
     for (const child of c.concept ?? []) this.addConcept(child, node);
+  }
+
+  /** Puts `child` below `parent`, once however often the code system says so. */
+  private link(child: ConceptNode, parent: ConceptNode): void {
+    const parents = child.parents;
+    if (parents.length < MANY_PARENTS) {
+      if (parents.includes(parent)) return;
+    } else {
+      let set = this.manyParents!.get(child);
+      if (!set) this.manyParents!.set(child, (set = new Set(parents)));
+      if (set.has(parent)) return;
+      set.add(parent);
+    }
+    parents.push(parent);
+    parent.children.push(child);
   }
 
   /** Some code systems state their hierarchy with parent/child properties instead of nesting. */
@@ -52,15 +73,11 @@ export class FhirCodeSystemProvider extends BaseCodeSystemProvider implements Co
     const childCode = this.propertyCode('child');
     for (const node of this.byCode.values()) {
       for (const p of node.properties) {
+        currentTimeBudget()?.tick();
         const target = p.valueCode ? this.byCode.get(p.valueCode) : undefined;
         if (!target || target === node) continue;
-        if (p.code === parentCode && !node.parents.includes(target)) {
-          node.parents.push(target);
-          target.children.push(node);
-        } else if (p.code === childCode && !target.parents.includes(node)) {
-          target.parents.push(node);
-          node.children.push(target);
-        }
+        if (p.code === parentCode) this.link(node, target);
+        else if (p.code === childCode) this.link(target, node);
       }
     }
   }
