@@ -163,6 +163,18 @@ function valueTest(type: SearchParamType, name: string, modifier: string | undef
   }
 }
 
+/**
+ * The most comma-separated values one parameter may give: each is tried against every value of every resource, so
+ * thousands of them over a large value set's codes held the server for seconds.
+ */
+export const MAX_ALTERNATIVES = 100;
+
+function tooManyAlternatives(name: string, count: number): FhirError {
+  return FhirError.tooCostly(`The search parameter '${name}' gives ${count} values; at most ${MAX_ALTERNATIVES} are taken (search again for the others)`, {
+    expression: [name], da: `Søgeparameteren '${name}' har ${count} værdier; højst ${MAX_ALTERNATIVES} kan bruges (søg igen efter de andre)`,
+  });
+}
+
 function missingWanted(name: string, value: string): boolean {
   if (value !== 'true' && value !== 'false') throw invalidValue(`${name}:missing`, value, 'true or false', 'true eller false');
   return value === 'true';
@@ -181,6 +193,7 @@ export function criterion<R, C>(param: SearchParam<R, C>, modifier: string | und
   // an empty value, or an empty alternative among them (`name=a,`), asks for nothing: FHIR ignores empty parameters
   const alternatives = splitEscaped(value, ',').filter((a) => a !== '');
   if (alternatives.length === 0) return () => true;
+  if (alternatives.length > MAX_ALTERNATIVES) throw tooManyAlternatives(param.name, alternatives.length);
   let test: Predicate<R, C>;
   if (param.type === 'token' && param.hasToken) {
     const has = param.hasToken;

@@ -493,3 +493,17 @@ describe('_sort and _total', () => {
     expect(await danishText('/CodeSystem?_total=all')).toMatch(/_total skal være/);
   });
 });
+
+describe('a search parameter with many comma-separated values', () => {
+  const values = (n: number) => Array.from({ length: n }, (_, i) => `x${i}`).join(',');
+
+  it('takes up to 100 and refuses more (422 too-costly naming the parameter), in Danish when asked', async () => {
+    const taken = (await request(server.app).get('/fhir/ValueSet').query({ code: `${values(99)},${'6eddbaf7-2a73-49d4-91e7-6138d419f58c'}` }).expect(200)).body as Bundle;
+    expect(taken.total).toBeGreaterThan(0);
+    const refused = await request(server.app).get('/fhir/ValueSet').query({ code: values(101) }).set('Accept-Language', 'da').expect(422);
+    const issue = (refused.body as OperationOutcome).issue[0]!;
+    expect(issue).toMatchObject({ code: 'too-costly', expression: ['code'] });
+    expect(issue.details?.text).toBe("Søgeparameteren 'code' har 101 værdier; højst 100 kan bruges (søg igen efter de andre)");
+    await request(server.app).post('/fhir/CodeSystem/_search').type('form').send(`code=${values(500)}`).expect(422);
+  });
+});
