@@ -109,3 +109,18 @@ describe('a value set given by its expansion only', () => {
     await expectAgreement(SENSITIVE, expansionOnly, ['a', 'B1']);
   });
 });
+
+describe('normalized-code of a CodeableConcept', () => {
+  const other: CodeSystem = { resourceType: 'CodeSystem', url: 'http://example.org/fhir/CodeSystem/other', version: '1', status: 'active', content: 'complete', concept: [{ code: 'x', display: 'X' }] };
+  const both = { compose: { include: [{ system: INSENSITIVE }, { system: other.url }] } };
+  const validate = async (codings: { system: string; code: string }[]) => (await post('$validate-code',
+    { name: 'url', valueUri: VS_URL }, { name: 'codeableConcept', valueCodeableConcept: { coding: codings } },
+    ...txResources(INSENSITIVE, both), { name: 'tx-resource', resource: other }).expect(200)).body;
+
+  it('is the code system\'s case of the coding the answer reports, not of another coding', async () => {
+    const first = await validate([{ system: other.url!, code: 'x' }, { system: INSENSITIVE, code: 'b1' }]);
+    expect([valueNamed(first, 'result'), valueNamed(first, 'code'), valueNamed(first, 'normalized-code')]).toEqual([true, 'x', undefined]);
+    const second = await validate([{ system: INSENSITIVE, code: 'b1' }, { system: other.url!, code: 'x' }]);
+    expect([valueNamed(second, 'result'), valueNamed(second, 'code'), valueNamed(second, 'normalized-code')]).toEqual([true, 'b1', 'B1']);
+  });
+});

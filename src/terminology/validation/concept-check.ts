@@ -60,6 +60,8 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
   let pcode: string | undefined;
   let pver: string | undefined;
   let pdisp: string | undefined;
+  /** The normal form (the code system's case) of the coding reported as valid, when it was given in another case. */
+  let pnormal: string | undefined;
   let ppath: string | undefined;
   let tsys: string | undefined;
   let tcode: string | undefined;
@@ -82,7 +84,11 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
     }
     const vsImpliedVersion = checker.prepared.highestIncludeVersion(c.system);
     const coding = new CodingState();
+    const normalBefore = state.normalForm;
+    state.normalForm = undefined;
     const v = checker.check(path, c.system, c.version, c.code, state, coding, c.display);
+    const normalOfCoding = state.normalForm;
+    state.normalForm ??= normalBefore;
     if (coding.impliedSystem) impliedSystem = coding.impliedSystem;
     const ws = coding.impliedSystem ?? c.system ?? '';
     if (!tcode || v === true) {
@@ -112,6 +118,7 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
       if (pcode === undefined) {
         psys = c.system ?? coding.impliedSystem;
         pcode = c.code;
+        pnormal = normalOfCoding;
         ppath = path;
         pver = coding.version;
         pdisp = coding.displays.preferredDisplay(langs) || coding.displays.preferredDisplay(undefined);
@@ -181,7 +188,9 @@ export function validateCodedValue(ctx: ValidationContext, checker: ValueSetChec
   out.uri('system', psys ?? (ok === true && impliedSystem ? impliedSystem : mode !== 'codeableConcept' ? tsys : undefined));
   out.string('version', pver ?? lookupVersion ?? (mode !== 'codeableConcept' ? tver : undefined));
   addInactivity(state, mode, pcode, ppath, tcode, issuePath, out);
-  if (state.normalForm) out.code('normalized-code', state.normalForm);
+  // the normal form of the coding the answer reports; with none valid, the last one found (as before)
+  const normalForm = pcode !== undefined ? pnormal : state.normalForm;
+  if (normalForm) out.code('normalized-code', normalForm);
   for (const us of state.unknownSystems) {
     if (ok === false) out.add({ name: 'x-unknown-system', valueCanonical: us });
     else if (!valid) out.add({ name: 'x-caused-by-unknown-system', valueCanonical: us });
