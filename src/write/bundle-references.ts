@@ -26,7 +26,10 @@ export interface FoundReference {
 }
 
 /** A temporary fullUrl (R4 bundle.html: a uuid or oid, for a resource the server gives its id). */
-const TEMPORARY = /^urn:(?:uuid|oid):/;
+const TEMPORARY = /^urn:(?:uuid|oid):/i;
+
+/** A temporary id as it is compared: a URN's scheme and namespace, and a uuid's hex digits, are the same in either case (RFC 8141, RFC 4122). */
+const temporaryKey = (id: string): string => id.toLowerCase();
 
 /**
  * Every Reference's `reference` of a resource (anywhere: an extension's valueReference, a contained resource's), found
@@ -56,20 +59,33 @@ export function entryIssue(entry: WrittenEntry, path: string, code: EntryIssue['
  */
 export function resolveTemporaryReferences(entries: readonly WrittenEntry[]): EntryIssue[] {
   const target = new Map<string, string>();
-  for (const e of entries) if (e.resource && e.fullUrl !== undefined && TEMPORARY.test(e.fullUrl)) target.set(e.fullUrl, `${e.type}/${e.id}`);
+  /** The temporary fullUrls of entries that write no resource (deletes). */
+  const deleting = new Set<string>();
+  for (const e of entries) {
+    if (e.fullUrl === undefined || !TEMPORARY.test(e.fullUrl)) continue;
+    if (e.resource) target.set(temporaryKey(e.fullUrl), `${e.type}/${e.id}`);
+    else deleting.add(temporaryKey(e.fullUrl));
+  }
   const unresolved: EntryIssue[] = [];
   for (const e of entries) {
     for (const { holder, path } of e.references) {
       if (!TEMPORARY.test(holder.reference)) continue;
-      const replaced = target.get(holder.reference);
+      const key = temporaryKey(holder.reference);
+      const replaced = target.get(key);
       if (replaced !== undefined) holder.reference = replaced;
-      else unresolved.push(entryIssue(e, path, 'invalid', danglingText(excerpt(holder.reference), e.bundled)));
+      else unresolved.push(entryIssue(e, path, 'invalid', danglingText(excerpt(holder.reference), e.bundled, deleting.has(key))));
     }
   }
   return unresolved;
 }
 
-function danglingText(reference: string, bundled: boolean): Bilingual {
+function danglingText(reference: string, bundled: boolean, toADelete: boolean): Bilingual {
+  if (toADelete) {
+    return {
+      en: `The reference '${reference}' names the entry of the transaction that deletes its resource, so it cannot refer to it`,
+      da: `Referencen '${reference}' henviser til den post i transaktionen, der sletter sin ressource, så den kan ikke henvise til den`,
+    };
+  }
   return bundled
     ? {
       en: `The reference '${reference}' is a temporary id (urn:uuid, urn:oid) that no entry of the transaction has as its fullUrl, so it cannot be resolved`,

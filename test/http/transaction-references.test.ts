@@ -84,6 +84,33 @@ describe('a temporary reference (urn:uuid, urn:oid) that names no entry', () => 
   });
 });
 
+describe('a temporary reference in another case, or naming a delete', () => {
+  it('is the same id in upper case (a URN\'s scheme and a uuid are case-insensitive): replaced, not stored as sent', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('165', 'store-bogstaver');
+    const csUuid = 'urn:uuid:3a0c1b2e-3d4f-4a5b-8c6d-7e8f9a0b1c2d';
+    await transaction([
+      post({ ...codeSystem, id: undefined }, { fullUrl: csUuid }),
+      post({ ...conceptMap, id: undefined, extension: [source(csUuid.toUpperCase())] }),
+    ]).expect(200);
+    const written = (await inEnglish(app).get('/fhir/ConceptMap').query({ url: conceptMap.url }).expect(200)).body as Bundle;
+    expect((written.entry![0]!.resource as ConceptMap).extension![0]!.valueReference!.reference).toMatch(/^CodeSystem\/[A-Za-z0-9.-]+$/);
+    const dangling = await transaction([post({ ...sampleCatalog('165', 'store-bogstaver-2').conceptMap, id: undefined, extension: [source('URN:UUID:BBBBBBBB-BBBB-4BBB-8BBB-000000000009')] })]).expect(400);
+    expect(issues(dangling)[0]!.details?.text).toContain('no entry of the transaction has as its fullUrl');
+  });
+
+  it('names the entry that deletes its resource: the refusal says so', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('165', 'slettes');
+    await inEnglish(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(codeSystem).expect(201);
+    const gone = 'urn:uuid:4a0c1b2e-3d4f-4a5b-8c6d-7e8f9a0b1c2d';
+    const res = await transaction([
+      { fullUrl: gone, request: { method: 'DELETE', url: `CodeSystem/${codeSystem.id}` } },
+      post({ ...conceptMap, id: undefined, extension: [source(gone)] }),
+    ]).expect(400);
+    expect(issues(res)[0]!.details?.text).toContain(`The reference '${gone}' names the entry of the transaction that deletes its resource`);
+    await inEnglish(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200);
+  });
+});
+
 describe('a conditional reference (Type?search) in a transaction', () => {
   it('is replaced with Type/id of the one resource the search finds', async () => {
     const published = (await inEnglish(app).get('/fhir/ValueSet').query({ url: INDSATSKATALOG_119 }).expect(200)).body as Bundle;
