@@ -33,6 +33,13 @@ export function words(folded: string): string[] {
 /** The longest text filter taken: a typed search, or a pasted display (KL's are under 250 characters). */
 export const MAX_TEXT_FILTER_LENGTH = 1000;
 
+/** How many characters (code points: an emoji is one) a text has, counted up to `upTo`. */
+function characters(text: string, upTo: number): number {
+  let n = 0;
+  for (const _ of text) if (++n >= upTo) break;
+  return n;
+}
+
 /** Marks the start of each word of a code in a search haystack (after the texts): a character no text or term has. */
 const CODE_WORD = '\u0002';
 
@@ -46,7 +53,7 @@ export class TextFilter {
   private readonly codeTerms: string[];
 
   constructor(filter: string) {
-    if (filter.length > MAX_TEXT_FILTER_LENGTH) {
+    if (filter.length > MAX_TEXT_FILTER_LENGTH && characters(filter, MAX_TEXT_FILTER_LENGTH + 1) > MAX_TEXT_FILTER_LENGTH) {
       throw new FhirError(400, 'too-long', `The text filter is longer than ${MAX_TEXT_FILTER_LENGTH} characters`, {
         expression: ['filter'], da: `Tekstfilteret er længere end ${MAX_TEXT_FILTER_LENGTH} tegn`,
       });

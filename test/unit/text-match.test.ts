@@ -86,6 +86,9 @@ describe('TextFilter', () => {
   it('refuses a filter longer than 1,000 characters', () => {
     expect(() => new TextFilter('a'.repeat(1001))).toThrow('The text filter is longer than 1000 characters');
     expect(new TextFilter('a'.repeat(1000)).isEmpty).toBe(false);
+    // characters, not UTF-16 units: 600 emoji are 1,200 units
+    expect(() => new TextFilter('😀'.repeat(600))).not.toThrow();
+    expect(() => new TextFilter('😀'.repeat(1001))).toThrow('longer than 1000 characters');
   });
 
   it('an empty filter is empty and matches everything', () => {
