@@ -13,6 +13,7 @@ import { importCycle, importCycleText } from '../terminology/compose/import-cycl
 import { hierarchyCycles, hierarchyCycleText } from '../terminology/hierarchy-cycle';
 import { evaluateValueSet, type IndexedComposeResult } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
+import { parseCanonical } from '../terminology/canonical';
 import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
 import { statusNameDa } from '../terminology/status-name';
 import type { TerminologyResource } from '../terminology/resource-set';
@@ -122,6 +123,7 @@ export function validateTerminologyResource(
       if (resource.content !== 'supplement') checkLocalCodeSystem(resource, issues);
       checkSupplementTarget(resource, owner, issues);
     }
+    if (resource.content === 'supplement' && resource.supplements && !hasErrors(issues.list)) checkSupplementConcepts(resource, registry, issues);
   } else if (type === 'ConceptMap') {
     checkConceptMap(resource, owner, registry, issues);
   } else {
@@ -230,6 +232,31 @@ function checkCodeSystem(cs: CodeSystem, issues: Issues): void {
     const said = hierarchyCycleText(cycle);
     issues.error('business-rule', { en: `The hierarchy ${said.en}`, da: `Hierarkiet ${said.da}` }, cycle.at(), cycle.codes[0]);
   }
+}
+
+/**
+ * R4 (codesystem.html, supplements): a supplement adds designations and properties to the concepts of the code system
+ * it names, which is another code system; it defines no concepts. Each of its codes must be one that code system has
+ * (when the server has it).
+ */
+function checkSupplementConcepts(cs: CodeSystem, registry: TerminologyRegistry, issues: Issues): void {
+  const { url, version } = parseCanonical(cs.supplements!);
+  if (url === cs.url) {
+    issues.error('business-rule', {
+      en: `A supplement supplements another code system, not itself ('${excerpt(cs.supplements!)}')`,
+      da: `Et supplement supplerer et andet kodesystem, ikke sig selv ('${excerpt(cs.supplements!)}').`,
+    }, 'CodeSystem.supplements');
+    return;
+  }
+  const supplemented = registry.codeSystemProvider(url, version);
+  if (!supplemented) return;
+  walkConcepts(cs.concept, CONCEPTS, (c, at) => {
+    if (typeof c?.code !== 'string' || supplemented.locate(c.code)) return;
+    issues.error('business-rule', {
+      en: `The supplement gives the code '${excerpt(c.code)}', which ${excerpt(cs.supplements!)} does not have: a supplement adds designations and properties to a code system's concepts, not concepts`,
+      da: `Supplementet angiver koden '${excerpt(c.code)}', som ${excerpt(cs.supplements!)} ikke har: et supplement tilføjer betegnelser og egenskaber til et kodesystems begreber, ikke nye begreber.`,
+    }, `${at()}.code`, c.code);
+  });
 }
 
 /** The kind of a local concept from its `type` property, when it has exactly one valid value. */

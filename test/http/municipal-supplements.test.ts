@@ -103,3 +103,17 @@ describe("what a municipality's supplement is still held to", () => {
     expect(res.body.issue[0]).toMatchObject({ code: 'business-rule', expression: ['CodeSystem.supplements'] });
   });
 });
+
+describe('what a supplement may hold (R4: designations and properties of the concepts of another code system)', () => {
+  it('refuses a code the supplemented catalog does not have, nested or not, and a supplement of itself (422), nothing written', async () => {
+    const unknown = await put(germanSupplement({ id: 'kommune-157-ukendt', url: municipalUrl(KOMMUNE, 'CodeSystem', 'ukendt'), concept: [{ code: 'NOPE-XYZ', designation: [{ language: 'de', value: 'Nein' }] }] })).expect(422);
+    expect(unknown.body.issue[0]).toMatchObject({ code: 'business-rule', expression: ['CodeSystem.concept[0].code'] });
+    expect(unknown.body.issue[0].details.text).toContain("gives the code 'NOPE-XYZ', which");
+    const nested = await put(germanSupplement({ id: 'kommune-157-barn', url: municipalUrl(KOMMUNE, 'CodeSystem', 'barn'), concept: [{ code: '157-BOLD', concept: [{ code: 'NEW-CHILD' }] }] })).expect(422);
+    expect(nested.body.issue[0].expression).toEqual(['CodeSystem.concept[0].concept[0].code']);
+    const self = municipalUrl(KOMMUNE, 'CodeSystem', 'sig-selv');
+    const itself = await put(germanSupplement({ id: 'kommune-157-sig-selv', url: self, supplements: self })).expect(422);
+    expect(itself.body.issue[0]).toMatchObject({ code: 'business-rule', expression: ['CodeSystem.supplements'] });
+    for (const id of ['kommune-157-ukendt', 'kommune-157-barn', 'kommune-157-sig-selv']) await inEnglish(app).get(`/fhir/CodeSystem/${id}`).expect(404);
+  });
+});
