@@ -12,7 +12,8 @@ import { SerializedExpansion, SerializedResource, SerializedText } from '../fhir
 import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
-import { withAsyncTimeBudget, withTimeBudget } from '../terminology/time-budget';
+import { withAsyncTimeBudget } from '../terminology/async-time-budget';
+import { withTimeBudget } from '../terminology/time-budget';
 import { BinaryContent, OperationResult, type CallAddress, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
 import { findOperation } from './index';
 import { expansionTemplate, fromTemplate, ResponseCache } from './response-cache';

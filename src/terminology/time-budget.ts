@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { FhirError } from '../errors/fhir-error';
 
 /**
@@ -41,7 +40,16 @@ export class TimeBudget {
   }
 }
 
-const storage = new AsyncLocalStorage<TimeBudget>();
+/**
+ * The budget an asynchronous operation carries across its awaits (async-time-budget.ts, which needs Node's
+ * AsyncLocalStorage; this module needs nothing of Node, so that code shared with the web page may tick a budget).
+ */
+let carried: () => TimeBudget | undefined = () => undefined;
+
+/** Where the budget of an asynchronous operation is found (async-time-budget.ts sets it when it is loaded). */
+export function findCarriedBudgetWith(find: () => TimeBudget | undefined): void {
+  carried = find;
+}
 
 /**
  * The budget of the operation running synchronously right now. Operations are synchronous (nothing they do waits), so
@@ -73,42 +81,9 @@ export function withTimeBudget<T>(ms: number | undefined, fn: () => T, requestDe
   }
 }
 
-/** How many asynchronous operations run under a budget now. */
-let asyncRuns = 0;
-
-/**
- * Runs fn and everything it awaits under a budget of `ms` milliseconds (the budget travels with its async context).
- * When the last such operation has settled, the storage is disabled: an enabled AsyncLocalStorage keeps Node's
- * promise hooks on for every request after it (measured: an await costs about three times as much), so one
- * `$closure` or `$rollup` would otherwise slow every later request of the process. A continuation of a settled
- * operation that still runs afterwards finds no budget, as work outside an operation does.
- */
-export function withAsyncTimeBudget<T>(ms: number | undefined, fn: () => Promise<T>, requestDeadline?: number): Promise<T> {
-  if (!ms || ms <= 0) return fn();
-  const budget = new TimeBudget(ms, Date.now(), requestDeadline);
-  try {
-    budget.check();
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  asyncRuns++;
-  let result: Promise<T>;
-  try {
-    result = storage.run(budget, fn);
-  } catch (e) {
-    settled();
-    throw e;
-  }
-  return result.finally(settled);
-}
-
-function settled(): void {
-  if (--asyncRuns === 0) storage.disable();
-}
-
 /** The budget of the running operation, if any. */
 export function currentTimeBudget(): TimeBudget | undefined {
-  return running ?? storage.getStore();
+  return running ?? carried();
 }
 
 /** Throws 422 too-costly when the running operation has spent its budget. */

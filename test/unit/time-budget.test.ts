@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { checkTimeBudget, currentTimeBudget, TimeBudget, withAsyncTimeBudget, withTimeBudget } from '../../src/terminology/time-budget';
+import { withAsyncTimeBudget } from '../../src/terminology/async-time-budget';
+import { checkTimeBudget, currentTimeBudget, TimeBudget, withTimeBudget } from '../../src/terminology/time-budget';
 
 describe('operation time budgets', () => {
   it('hold for the synchronous call only, and nest', () => {
