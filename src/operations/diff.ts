@@ -203,6 +203,8 @@ function diffOperation(
     spec,
     resourceType,
     levels: ['type', 'instance'],
+    // the versions compared are read through the registry: a write of the canonical makes the answer new
+    cache: 'answer',
     definition: `http://faelles-tx.dk/fhir/OperationDefinition/${resourceType}-diff`,
     documentation: {
       description: `${description} As Parameters up to ${MAX_PARAMETERS_ROWS} changes; streamed as a table with Accept: text/csv (or _format=csv): ${COLUMNS.join(', ')}.`,

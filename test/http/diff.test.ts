@@ -279,3 +279,33 @@ describe('$coverage release impact', () => {
     await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '101' }).set('Accept', 'text/csv').expect(400);
   });
 });
+
+describe('$diff and the response cache', () => {
+  it('is answered again from the cache, until a new version of the canonical is written', async () => {
+    const own = await testApp();
+    const MAP = 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/lokale-indsatser';
+    const put = async (resource: { resourceType: string; id?: string }) =>
+      request(own).put(`/fhir/${resource.resourceType}/${resource.id}`).set('Authorization', auth101).type(JSON_TYPE).send(resource).expect((r) => expect(r.status).toBeLessThan(300));
+    const { codeSystem, conceptMap } = sampleCatalog('101');
+    await put(codeSystem);
+    const write = async (version: string, codes: string[]) => {
+      const map = version === '1.0.0' ? conceptMap : localConceptMap('101', 'lokale-indsatser', codes.map((code) => ({ code, display: code, targets: [CODES.kostvejledning] })));
+      map.version = version;
+      await put(map);
+    };
+    const hits = async () => Number(/^faelles_tx_response_cache_hits_total (\d+)/m.exec((await request(own).get('/metrics').expect(200)).text)?.[1]);
+    // one Host: an answer is kept per base URL, and supertest listens on another port for every request
+    const diff = async () => (await request(own).get('/fhir/ConceptMap/$diff').set('Host', 'tx.example').query({ url: MAP }).expect(200)).body as Parameters;
+    await write('1.0.0', []);
+    await write('2.0.0', ['101-KOL', '101-BOLD']);
+    const first = await diff();
+    expect(first.parameter!.find((p) => p.name === 'to')?.valueCanonical).toBe(`${MAP}|2.0.0`);
+    const before = await hits();
+    expect(await diff()).toEqual(first);
+    expect(await hits()).toBe(before + 1);
+    await write('3.0.0', ['101-KOL']);
+    const after = await diff();
+    expect(after.parameter!.find((p) => p.name === 'to')?.valueCanonical).toBe(`${MAP}|3.0.0`);
+    expect(changeOf(after, 'removed').map((c) => part(c, 'concept')?.valueCoding?.code)).toEqual(['101-BOLD']);
+  });
+});
