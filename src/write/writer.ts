@@ -449,9 +449,9 @@ export class ResourceWriter {
       batchIds.add(key);
       planned.push(p);
     }
-    const bundled = requests.length > 1 || requests.some((r) => (r.entry ?? 0) > 0);
-    // a transaction's references are named in its Bundle, also when it has one entry
+    // a transaction's resources (and references) are named in its Bundle, also when it has one entry
     const inTransaction = requests.some((r) => r.entry !== undefined);
+    const bundled = inTransaction || requests.length > 1;
     const entries: WrittenEntry[] = planned.map((p) => ({
       index: p.index, fullUrl: p.request.fullUrl, type: p.type, id: p.id, resource: p.after, bundled: inTransaction,
       references: p.after ? referencesIn(p.after, inTransaction ? `Bundle.entry[${p.index}].resource` : p.type) : [],

@@ -192,7 +192,7 @@ describe('empty strings and control characters in written resources', () => {
     ]);
     const transaction = await inEnglish(app).post('/fhir').set('Authorization', auth()).set('Accept-Language', 'da').type(JSON_TYPE)
       .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } }] }).expect(422);
-    expect(issue(transaction)).toMatchObject({ expression: ['CodeSystem.concept[0].display'], text: da.issue[0]!.details!.text });
+    expect(issue(transaction)).toMatchObject({ expression: ['Bundle.entry[0].resource.concept[0].display'], text: da.issue[0]!.details!.text });
   });
 
   it('tab, line feed and carriage return are text FHIR allows: written', async () => {

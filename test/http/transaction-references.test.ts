@@ -164,3 +164,14 @@ describe('a conditional reference (Type?search) in a transaction', () => {
     expect((await inEnglish(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200)).body.version).toBe('1.0.0');
   });
 });
+
+describe('a transaction of one entry', () => {
+  it('names its resource\'s issues in the Bundle, as a transaction of several does', async () => {
+    const { codeSystem } = sampleCatalog('165', 'en-post');
+    const res = await transaction([post({ ...codeSystem, id: undefined, status: 'bogus' })]).expect(422);
+    const expressions = issues(res).flatMap((i) => i.expression ?? []);
+    expect(expressions.length).toBeGreaterThan(0);
+    expect(expressions.every((e) => e.startsWith('Bundle.entry[0].resource'))).toBe(true);
+    await nothingWritten(codeSystem.url!);
+  });
+});
