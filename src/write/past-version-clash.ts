@@ -1,5 +1,6 @@
 import type { RuleIssue } from '../municipal/write-rules';
 import type { VersionHistory } from '../store/past-version';
+import { canonical } from '../terminology/canonical';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 
 /**
@@ -14,7 +15,7 @@ export function pastVersionClash(type: TerminologyType, id: string, resource: Te
   if (!resource.url) return undefined;
   const holder = history.heldBy(type, resource.url, resource.version);
   if (!holder?.id || holder.id === id || deletedByWrite(holder.id)) return undefined;
-  const label = `${resource.url}${resource.version ? `|${resource.version}` : ''}`;
+  const label = canonical(resource.url, resource.version);
   const where = `${type}/${holder.id}${holder.meta?.versionId ? ` (version ${holder.meta.versionId})` : ''}`;
   return {
     severity: 'error', code: 'duplicate', expression: [`${type}.url`],

@@ -14,6 +14,7 @@ import { abandonedWrite, type CommitGate } from '../store/commit-gate';
 import type { VersionHistory } from '../store/past-version';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from '../store/store';
 import { FHIR_ID, WRITABLE_TYPES } from '../store/store-support';
+import { canonical } from '../terminology/canonical';
 import { packResource } from '../terminology/packed/resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { ResourceSet, TerminologyResource, TerminologyType } from '../terminology/resource-set';
@@ -450,11 +451,10 @@ export class ResourceWriter {
       planned.push(p);
     }
     // a transaction's resources (and references) are named in its Bundle, also when it has one entry
-    const inTransaction = requests.some((r) => r.entry !== undefined);
-    const bundled = inTransaction || requests.length > 1;
+    const bundled = requests.length > 1 || requests.some((r) => r.entry !== undefined);
     const entries: WrittenEntry[] = planned.map((p) => ({
-      index: p.index, fullUrl: p.request.fullUrl, type: p.type, id: p.id, resource: p.after, bundled: inTransaction,
-      references: p.after ? referencesIn(p.after, inTransaction ? `Bundle.entry[${p.index}].resource` : p.type) : [],
+      index: p.index, fullUrl: p.request.fullUrl, type: p.type, id: p.id, resource: p.after, bundled,
+      references: p.after ? referencesIn(p.after, bundled ? `Bundle.entry[${p.index}].resource` : p.type) : [],
     }));
     // the ids are known: what the transaction's resources reference by an entry's temporary fullUrl becomes Type/id
     const unresolved = resolveTemporaryReferences(entries);
@@ -709,7 +709,7 @@ export class ResourceWriter {
   private canonicalClashes(p: Planned, all: Planned[], published: ResourceSet, written: ResourceSet): RuleIssue[] {
     const r = p.after!;
     if (!r.url) return [];
-    const label = `${r.url}${r.version ? `|${r.version}` : ''}`;
+    const label = canonical(r.url, r.version);
     const out: RuleIssue[] = [];
     const reserved = publishedCanonicalIssue(p.type, r.url, published);
     if (reserved) out.push(reserved);
