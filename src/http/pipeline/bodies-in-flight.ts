@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FhirError } from '../../errors/fhir-error';
+import { contentEncoding } from './request-values';
 
 /** Seconds a client refused for the budget is asked to wait before it sends again. */
 const RETRY_AFTER_SECONDS = 5;
@@ -69,8 +70,7 @@ export class BodiesInFlight {
  * Content-Encoding, what the decoder body-parser pipes the request into makes of them.
  */
 function onBodyBytes(req: IncomingMessage, count: (chunk: Buffer) => void): void {
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity') {
+  if (contentEncoding(req) === 'identity') {
     req.on('data', count);
     return;
   }

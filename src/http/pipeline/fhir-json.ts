@@ -10,6 +10,7 @@ import { longestParameterList } from '../../fhir/parameter-count';
 import { tooManyParameters } from '../../fhir/parameters-body';
 import { FormParameters } from '../../fhir/query-string';
 import type { BodiesInFlight } from './bodies-in-flight';
+import { contentEncoding } from './request-values';
 
 const FORM = 'application/x-www-form-urlencoded';
 const FHIR_JSON = 'application/fhir+json';
@@ -180,9 +181,9 @@ function transferCodingRefused(res: Response, coding: string): FhirError {
   });
 }
 
-/** The request's Content-Encoding, as body-parser reads it (`identity` when it names none). */
+/** The request's Content-Encoding (`identity` when it names none). */
 function contentEncodingOf(res: Response): string {
-  return String(res.req?.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  return res.req ? contentEncoding(res.req) : 'identity';
 }
 
 /**

@@ -47,3 +47,8 @@ export function acceptLanguages(req: IncomingMessage): string[] {
 export function acceptedMessageLanguage(req: IncomingMessage): MessageLanguage {
   return messageLanguage(req.headers['accept-language']);
 }
+
+/** The request's Content-Encoding, as body-parser reads it (`identity` when it names none). */
+export function contentEncoding(req: IncomingMessage): string {
+  return String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+}
