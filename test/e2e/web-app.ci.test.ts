@@ -1,6 +1,6 @@
 import type { Bundle, CodeSystem, Parameters } from 'fhir/r4';
 import type { Page } from 'playwright-core';
-import { describeInChromium } from '../support/chromium';
+import { describeInChromium, searchTargets } from '../support/chromium';
 import { kommuneByKode } from '../../src/municipal/kommuner';
 import { CODES } from '../support/local';
 
@@ -132,7 +132,7 @@ const web = describeInChromium('web page (headless Chromium)', {}, () => {
     await summary.getByText('der er valgt 0').waitFor();
 
     // Pick the target in the §119 catalog, with its catalog text in view.
-    await web.page.getByLabel('Søg', { exact: true }).fill('fysisk');
+    await searchTargets(web.page, 'fysisk');
     await web.page.getByRole('radio', { name: 'Fysisk træning' }).check();
     const preview = web.page.locator('.picker-preview');
     await preview.getByRole('heading', { name: 'Formål' }).waitFor();
@@ -164,7 +164,7 @@ const web = describeInChromium('web page (headless Chromium)', {}, () => {
     await web.page.getByLabel('Lokal kode').fill('101-KOSTHOLD');
     await web.page.getByLabel('Titel').fill('Kostholdsvejledning');
     await web.page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
-    await web.page.getByLabel('Søg', { exact: true }).fill('kost');
+    await searchTargets(web.page, 'kost');
     await web.page.getByRole('radio', { name: 'Kostvejledning' }).check();
     await web.page.getByRole('list', { name: 'Valgte mål' }).getByText('Kostvejledning').waitFor();
     await web.page.locator('.picker-preview').getByRole('heading', { name: 'Formål' }).waitFor();

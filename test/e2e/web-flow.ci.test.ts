@@ -1,6 +1,6 @@
 import type { Bundle, CodeSystem, ConceptMap } from 'fhir/r4';
 import type { Page } from 'playwright-core';
-import { describeInChromium } from '../support/chromium';
+import { describeInChromium, searchTargets } from '../support/chromium';
 import { CODES } from '../support/local';
 
 /**
@@ -111,7 +111,7 @@ const web = describeInChromium('web page: linking flow (headless Chromium)', {},
     await web.page.getByLabel('Titel').fill('Genoptræning på hold');
     await web.page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
     await web.page.getByLabel('Katalog', { exact: true }).selectOption('fsiii');
-    await web.page.getByLabel('Søg', { exact: true }).fill('fysisk træning');
+    await searchTargets(web.page, 'fysisk træning');
     // §119's and §140's "Fysisk træning" are told apart by their catalog
     const candidates = web.page.locator('fieldset.candidates');
     await candidates.getByRole('radio', { name: 'Fysisk træning §140' }).waitFor();
@@ -200,7 +200,7 @@ const web = describeInChromium('web page: linking flow (headless Chromium)', {},
     await web.page.getByLabel('Titel').fill('Rygestop');
     await web.page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
     await web.page.getByLabel('Katalog', { exact: true }).selectOption('fsiii');
-    await web.page.getByLabel('Søg', { exact: true }).fill('tobaksafvænning');
+    await searchTargets(web.page, 'tobaksafvænning');
     await web.page.locator('fieldset.candidates').getByRole('radio', { name: /^Tobaksafvænning/ }).check();
     // the preview names the replacement
     await web.page.locator('.picker-preview').getByRole('button', { name: 'Brug i stedet Nikotin- og tobaksafvænning' }).waitFor();

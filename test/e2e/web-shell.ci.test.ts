@@ -1,6 +1,6 @@
 import type { Bundle, CodeSystem, Parameters } from 'fhir/r4';
 import type { Page } from 'playwright-core';
-import { describeInChromium } from '../support/chromium';
+import { describeInChromium, searchTargets } from '../support/chromium';
 import { CODES, localCodeSystem, localConceptMap, type LocalConcept } from '../support/local';
 import { axeViolations } from './axe';
 
@@ -218,7 +218,7 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
       await page.getByRole('link', { name: 'Ny lokal indsats eller tilbud' }).click();
       await page.getByRole('radio', { name: 'Tilbud (sammensat af flere indsatser)' }).check();
       await page.getByLabel('Katalog', { exact: true }).selectOption('119');
-      await page.getByLabel('Søg', { exact: true }).fill('træning');
+      await searchTargets(page, 'træning');
       for (const name of ['Fysisk træning', 'Færdighedstræning']) {
         await page.locator('fieldset.candidates').getByRole('checkbox', { name: new RegExp(`^${name}`) }).first().check();
       }
@@ -318,7 +318,7 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
       // through the candidates); after saving, focus is on the saved message.
       await page.getByLabel('Lokal kode').fill('250-STAVGANG');
       await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
-      await page.getByLabel('Søg', { exact: true }).fill('fysisk');
+      await searchTargets(page, 'fysisk');
       await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
       await page.getByRole('list', { name: 'Valgte mål' }).getByText('Fysisk træning').waitFor();
       expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('candidate');
@@ -372,7 +372,7 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
       expect(await page.getByLabel('Lokal kode').inputValue()).toBe('260-GANG');
       expect(await page.getByLabel('Titel').inputValue()).toBe('Gangtræning');
       await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
-      await page.getByLabel('Søg', { exact: true }).fill('fysisk');
+      await searchTargets(page, 'fysisk');
       await page.getByRole('radio', { name: 'Fysisk træning' }).first().check();
       await page.getByRole('button', { name: 'Gem' }).click();
       await page.locator('.translate-check').waitFor();
@@ -474,7 +474,7 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
       await page.getByLabel('Titel').fill(`Rygestop ${width}`);
       await page.getByRole('radio', { name: 'Indsats (niveau 3)' }).check();
       await page.getByLabel('Katalog', { exact: true }).selectOption('fsiii');
-      await page.getByLabel('Søg', { exact: true }).fill('tobaksafvænning');
+      await searchTargets(page, 'tobaksafvænning');
       await page.locator('fieldset.candidates').getByRole('radio', { name: /^Tobaksafvænning/ }).check();
       await page.locator('.picker-preview').getByRole('button', { name: /^Brug i stedet/ }).waitFor();
       await check('rediger');

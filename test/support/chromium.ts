@@ -17,6 +17,15 @@ export function describeWithChromium(name: string, fn: () => void): void {
   describeNeeding('Chromium', chromiumInstalled() ? undefined : `No Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium, or set CHROMIUM_PATH`, name, fn);
 }
 
+/**
+ * Types `text` into the target picker's search and waits until the candidates listed are the ones for it: a small
+ * catalog lists all its concepts before the search, and a tick given before the search ends lands on that list.
+ */
+export async function searchTargets(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Søg', { exact: true }).fill(text);
+  await page.locator('fieldset.candidates[aria-busy="false"]').waitFor();
+}
+
 /** What the tests of a describeInChromium block use; filled in by its hooks, so read it inside tests and hooks. */
 export interface ChromiumSession {
   server: WebServer;

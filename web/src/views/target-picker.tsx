@@ -132,7 +132,8 @@ export function TargetPicker({ chosen, multiple, onAdd, onRemove }: {
         {!entries && error === undefined && <Loading what="begreber" />}
         {entries && !search && !small && <p class="muted small">Skriv i søgefeltet for at finde begreber i {catalog.label}.</p>}
         {(search || small) && (
-          <fieldset class="candidates" ref={list}>
+          // busy while the typed text is not yet searched: the list shown is the one before it
+          <fieldset class="candidates" ref={list} aria-busy={query.trim() !== filter}>
             <legend>{legend}</legend>
             {candidates.slice(0, LIMIT).map((n) => (
               <label key={n.code} class={`candidate${isChosen(n) ? ' selected' : ''}`}>
