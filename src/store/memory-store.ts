@@ -54,9 +54,12 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
 
   async historyPage(query: HistoryQuery): Promise<HistoryPage> {
     const matching = [...this.versions.values()].flat()
-      .filter((v) => (query.type === undefined || v.resourceType === query.type) && (query.since === undefined || v.lastUpdated >= query.since))
+      .filter((v) => (query.type === undefined || v.resourceType === query.type) && (query.since === undefined || v.lastUpdated >= query.since)
+        && (query.until === undefined || v.lastUpdated <= query.until))
       .sort(newestFirst);
-    return { total: matching.length, versions: matching.slice(query.offset, query.offset + query.count) };
+    const page: HistoryPage = { total: matching.length, versions: matching.slice(query.offset, query.offset + query.count) };
+    if (matching.length > 0) page.newest = matching[0]!.lastUpdated;
+    return page;
   }
 
   async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {

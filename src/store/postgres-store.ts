@@ -391,13 +391,17 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const args: unknown[] = [];
     if (query.type !== undefined) { args.push(query.type); where.push(`resource_type = $${args.length}`); }
     if (query.since !== undefined) { args.push(query.since); where.push(`last_updated COLLATE "C" >= $${args.length}`); }
+    if (query.until !== undefined) { args.push(query.until); where.push(`last_updated COLLATE "C" <= $${args.length}`); }
     const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.query<{ total: string }>(`SELECT count(*)::text AS total FROM ${this.t('resource_history')} ${filter}`, args);
+    const [matched] = await this.query<{ total: string; newest: string | null }>(
+      `SELECT count(*)::text AS total, max(last_updated COLLATE "C") AS newest FROM ${this.t('resource_history')} ${filter}`, args);
     const rows = await this.query<HistoryRow>(
       `SELECT resource_type, id, version_id, method, request_method, last_updated, content FROM ${this.t('resource_history')} ${filter}
        ORDER BY last_updated COLLATE "C" DESC, resource_type COLLATE "C", id COLLATE "C", version_id DESC
        LIMIT $${args.length + 1} OFFSET $${args.length + 2}`, [...args, query.count, query.offset]);
-    return { total: Number(total), versions: rows.map((r) => storedVersionOf(r)) };
+    const page: HistoryPage = { total: Number(matched!.total), versions: rows.map((r) => storedVersionOf(r)) };
+    if (matched!.newest !== null) page.newest = matched!.newest;
+    return page;
   }
 
   async apply(changes: WriteOperation[], gate = new CommitGate(), audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {

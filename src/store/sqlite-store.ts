@@ -267,13 +267,16 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     const args: unknown[] = [];
     if (query.type !== undefined) { where.push('resource_type = ?'); args.push(query.type); }
     if (query.since !== undefined) { where.push('last_updated >= ?'); args.push(query.since); }
+    if (query.until !== undefined) { where.push('last_updated <= ?'); args.push(query.until); }
     const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const { total, rows } = this.reading(() => ({
-      total: (this.statement(`SELECT count(*) AS total FROM resource_history ${filter}`).get(...args) as { total: number }).total,
+    const { matched, rows } = this.reading(() => ({
+      matched: this.statement(`SELECT count(*) AS total, max(last_updated) AS newest FROM resource_history ${filter}`).get(...args) as { total: number; newest: string | null },
       rows: this.statement(`SELECT * FROM resource_history ${filter}
         ORDER BY last_updated DESC, resource_type, id, version_id DESC LIMIT ? OFFSET ?`).all(...args, query.count, query.offset) as HistoryRow[],
     }));
-    return { total, versions: rows.map((r) => storedVersionOf(r)) };
+    const page: HistoryPage = { total: matched.total, versions: rows.map((r) => storedVersionOf(r)) };
+    if (matched.newest !== null) page.newest = matched.newest;
+    return page;
   }
 
   async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {

@@ -32,6 +32,12 @@ export interface HistoryQuery {
   type?: TerminologyType;
   /** Only versions written at or after this instant (an ISO instant in UTC with milliseconds, as the store writes them). */
   since?: string;
+  /**
+   * Only versions written at or before this instant (as `since`). A history's later pages are bounded by the newest
+   * version its first page was read with, so that versions written while a client pages do not shift the pages it
+   * has not read.
+   */
+  until?: string;
   /** Versions skipped, newest first. */
   offset: number;
   /** At most this many versions. */
@@ -41,6 +47,8 @@ export interface HistoryQuery {
 export interface HistoryPage {
   /** How many versions the query matches in all. */
   total: number;
+  /** The lastUpdated of the newest version the query matches (none when it matches none). */
+  newest?: string;
   versions: StoredVersion[];
 }
 

@@ -236,12 +236,16 @@ export async function history(
   const ignored = checkHistoryParams(query, options);
   const count = searchCount(query);
   const offset = searchOffset(query);
-  const since = sinceOf(query);
+  const since = instantOf(query, '_since');
+  const pinned = instantOf(query, '_until');
   const from = (lastUpdated: string | undefined) => since === undefined || (lastUpdated !== undefined && Date.parse(lastUpdated) >= Date.parse(since));
   const versions = await store.history(type, validId(id));
   let entries: BundleEntry[];
+  let until = pinned;
   if (versions.length > 0) {
-    entries = versions.filter((v) => from(v.lastUpdated)).map((v) => historyEntry(base, v));
+    const listed = versions.filter((v) => from(v.lastUpdated) && (pinned === undefined || v.lastUpdated <= pinned));
+    until ??= listed[0]?.lastUpdated;
+    entries = listed.map((v) => historyEntry(base, v));
   } else {
     const published = registry.byId(type, id);
     if (!published) throw notKnown(type, id);
@@ -249,7 +253,8 @@ export async function history(
     entries = !from(published.meta?.lastUpdated) ? []
       : [{ fullUrl: `${base}/${type}/${id}`, resource: published, request: { method: 'PUT', url: `${type}/${id}` }, response: { status: '200 OK' } }];
   }
-  return pageBundle('history', entries.length, pageLinks(selfUrl, ignored, offset, count, entries.length), entries.slice(offset, offset + count));
+  return pageBundle('history', entries.length, pageLinks(selfUrl, ignored, offset, count, entries.length, until === undefined ? {} : { _until: until }),
+    entries.slice(offset, offset + count));
 }
 
 /** `Prefer: handling=lenient`: unknown parameters are left out (of the links too) instead of refused, as in a search. */
@@ -274,16 +279,21 @@ function checkHistoryParams(query: Record<string, unknown>, options: HistoryOpti
   return ignored;
 }
 
-/** A FHIR instant (`_since`), or a date taken as its first instant in UTC. */
+/** A FHIR instant (`_since`, `_until`), or a date taken as its first instant in UTC. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))?$/;
 
-function sinceOf(query: Record<string, unknown>): string | undefined {
-  const raw = searchText(query, '_since');
+/**
+ * `_since`, or `_until`: the lastUpdated of the newest version a history's first page was read with, which the links
+ * to its other pages carry (versions written after it are left out, so that they do not shift the pages a client has
+ * yet to read).
+ */
+function instantOf(query: Record<string, unknown>, name: '_since' | '_until'): string | undefined {
+  const raw = searchText(query, name);
   if (raw === undefined) return undefined;
   const time = INSTANT.test(raw) ? Date.parse(raw) : NaN;
   if (Number.isNaN(time)) {
-    throw FhirError.invalid(`_since must be an instant such as 2026-01-31T12:00:00Z (or a date such as 2026-01-31), not '${excerpt(raw)}'`, {
-      expression: ['_since'], da: `_since skal være et tidspunkt som 2026-01-31T12:00:00Z (eller en dato som 2026-01-31), ikke '${excerpt(raw)}'`,
+    throw FhirError.invalid(`${name} must be an instant such as 2026-01-31T12:00:00Z (or a date such as 2026-01-31), not '${excerpt(raw)}'`, {
+      expression: [name], da: `${name} skal være et tidspunkt som 2026-01-31T12:00:00Z (eller en dato som 2026-01-31), ikke '${excerpt(raw)}'`,
     });
   }
   return new Date(time).toISOString();
@@ -299,11 +309,14 @@ export async function historyOfAll(store: TerminologyStore, type: TerminologyTyp
   const ignored = checkHistoryParams(query, options);
   const count = searchCount(query);
   const offset = searchOffset(query);
-  const page = await store.historyPage({ type, since: sinceOf(query), offset, count });
-  return pageBundle('history', page.total, pageLinks(selfUrl, ignored, offset, count, page.total), page.versions.map((v) => historyEntry(base, v)));
+  const pinned = instantOf(query, '_until');
+  const page = await store.historyPage({ type, since: instantOf(query, '_since'), until: pinned, offset, count });
+  const until = pinned ?? page.newest;
+  return pageBundle('history', page.total, pageLinks(selfUrl, ignored, offset, count, page.total, until === undefined ? {} : { _until: until }),
+    page.versions.map((v) => historyEntry(base, v)));
 }
 
-const HISTORY_PARAMS: ReadonlySet<string> = new Set(['_since', '_count', '_offset', '_format', '_pretty']);
+const HISTORY_PARAMS: ReadonlySet<string> = new Set(['_since', '_until', '_count', '_offset', '_format', '_pretty']);
 
 /**
  * The history interactions' paths (relative to the FHIR base), for their route and a batch entry alike: `/_history`,

@@ -1,5 +1,6 @@
 import type { Bundle, OperationOutcome } from 'fhir/r4';
 import request from 'supertest';
+import { testApp } from '../support/app';
 import { clientBody, failure, useRunningServer } from '../support/server';
 import { localCodeSystem, localConceptMap, CODES, tokenFor } from '../support/local';
 import { Client } from 'fhir-kit-client';
@@ -113,5 +114,44 @@ describe('the history of a resource type and of the whole server', () => {
       const entry = rest.resource.find((r: { type: string }) => r.type === type);
       expect(entry.interaction.map((i: { code: string }) => i.code)).toContain('history-type');
     }
+  });
+});
+
+describe('paging a history while it is written to', () => {
+  it('leaves the versions written after the first page out of the next pages, which neither repeat nor skip an entry', async () => {
+    const app = await testApp();
+    const token = await tokenFor({ kommunekode: '101' });
+    const cs = localCodeSystem('101', 'sider', [{ code: 'S-1', display: 'Side', type: 'indsats' }]);
+    const put = async (title: string) => {
+      const res = await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ ...cs, title }).expect((r) => {
+        if (r.status !== 200 && r.status !== 201) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
+      });
+      await later(res.body.meta.lastUpdated);
+    };
+    for (const title of ['Sider 1', 'Sider 2', 'Sider 3', 'Sider 4']) await put(title);
+    const etags = (bundle: Bundle) => (bundle.entry ?? []).map((e) => e.response?.etag);
+    const next = (bundle: Bundle) => {
+      const url = new URL(bundle.link!.find((l) => l.relation === 'next')!.url);
+      return `${url.pathname}${url.search}`;
+    };
+
+    for (const path of ['/fhir/_history', '/fhir/CodeSystem/_history', `/fhir/CodeSystem/${cs.id}/_history`]) {
+      const first = (await request(app).get(path).query({ _count: '2' }).expect(200)).body as Bundle;
+      expect(first.entry).toHaveLength(2);
+      expect(next(first)).toMatch(/[?&]_until=[^&]+/);
+      await put(`Efter ${path}`);
+      const second = (await request(app).get(next(first)).expect(200)).body as Bundle;
+      // without the bound the newest version would push the second page back by one, repeating an entry of the first
+      expect(second.total).toBe(first.total);
+      expect(etags(second).filter((e) => etags(first).includes(e))).toEqual([]);
+      const whole = (await request(app).get(path).query({ _count: '100' }).expect(200)).body as Bundle;
+      expect(whole.total).toBe(first.total! + 1);
+      expect(etags(whole).slice(1, 5)).toEqual([...etags(first), ...etags(second)]);
+    }
+  });
+
+  it('refuses an _until that is not an instant with 400', async () => {
+    const res = await request(server.app).get('/fhir/_history').query({ _until: 'later' }).expect(400);
+    expect((res.body as OperationOutcome).issue[0]).toMatchObject({ severity: 'error', code: 'invalid', expression: ['_until'] });
   });
 });

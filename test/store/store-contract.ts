@@ -215,6 +215,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       const all = await store.historyPage({ offset: 0, count: 10 });
       expect(all.total).toBe(5);
+      expect(all.newest).toBe(all.versions[0]!.lastUpdated);
       expect(all.versions.map((v) => `${v.resourceType}/${v.id}/${v.versionId} ${v.method}`)).toEqual([
         'CodeSystem/a/2 delete', 'CodeSystem/a/1 create', 'CodeSystem/b/2 update', 'ValueSet/v/1 create', 'CodeSystem/b/1 create',
       ]);
@@ -228,6 +229,13 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       const since = await store.historyPage({ since: batch[0]!.lastUpdated, offset: 0, count: 10 });
       expect(since.total).toBe(4);
       expect(since.versions.map((v) => `${v.id}/${v.versionId}`)).toEqual(['a/2', 'a/1', 'b/2', 'v/1']);
+      // until: at or before the instant, so the versions written after it do not shift a page
+      const until = await store.historyPage({ until: batch[0]!.lastUpdated, offset: 1, count: 10 });
+      expect(until.total).toBe(4);
+      expect(until.versions.map((v) => `${v.id}/${v.versionId}`)).toEqual(['b/2', 'v/1', 'b/1']);
+      expect(until.newest).toBe(batch[0]!.lastUpdated);
+      const between = await store.historyPage({ since: batch[0]!.lastUpdated, until: batch[0]!.lastUpdated, type: 'CodeSystem', offset: 0, count: 10 });
+      expect(between.versions.map((v) => `${v.id}/${v.versionId}`)).toEqual(['a/1', 'b/2']);
       expect(await store.historyPage({ type: 'ConceptMap', offset: 0, count: 10 })).toEqual({ total: 0, versions: [] });
       expect((await store.historyPage({ offset: 5, count: 10 })).versions).toEqual([]);
     });
