@@ -70,10 +70,10 @@ function criteria<R, C>(query: Record<string, unknown>, params: readonly SearchP
 
 /**
  * The URL of the page at `offset` of the search asked as `selfUrl`: its query as the client wrote it (each key
- * decoded only to compare), without the ignored keys and `_offset`, then the `pinned` parameters it does not have
- * yet, then `_offset` of that page when it is not 0.
+ * decoded only to compare), without the ignored keys and `_offset`, then the `pinned` parameters with a value that it
+ * does not have yet, then `_offset` of that page when it is not 0.
  */
-export function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: number, pinned: Readonly<Record<string, string>> = {}): string {
+export function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: number, pinned: Readonly<Record<string, string | undefined>> = {}): string {
   const q = selfUrl.indexOf('?');
   const path = q < 0 ? selfUrl : selfUrl.slice(0, q);
   const present = new Set<string>();
@@ -90,7 +90,7 @@ export function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: n
     return key !== '_offset' && !ignored.has(key);
   });
   for (const [key, value] of Object.entries(pinned)) {
-    if (!present.has(key)) kept.push(`${key}=${encodeURIComponent(value)}`);
+    if (value !== undefined && !present.has(key)) kept.push(`${key}=${encodeURIComponent(value)}`);
   }
   if (offset > 0) kept.push(`_offset=${offset}`);
   return kept.length > 0 ? `${path}?${kept.join('&')}` : path;
@@ -98,7 +98,7 @@ export function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: n
 
 /** self, and with a page size: first, previous, next and last (by `_offset`), for clients that page with the links (searches, histories). */
 export function pageLinks(selfUrl: string, ignored: ReadonlySet<string>, offset: number, count: number, total: number,
-  pinned: Readonly<Record<string, string>> = {}): BundleLink[] {
+  pinned: Readonly<Record<string, string | undefined>> = {}): BundleLink[] {
   const link = (relation: string, at: number): BundleLink => ({ relation, url: pageUrl(selfUrl, ignored, at, relation === 'self' ? {} : pinned) });
   const links = [link('self', offset)];
   if (count === 0) return links;

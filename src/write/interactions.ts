@@ -253,8 +253,7 @@ export async function history(
     entries = !from(published.meta?.lastUpdated) ? []
       : [{ fullUrl: `${base}/${type}/${id}`, resource: published, request: { method: 'PUT', url: `${type}/${id}` }, response: { status: '200 OK' } }];
   }
-  return pageBundle('history', entries.length, pageLinks(selfUrl, ignored, offset, count, entries.length, until === undefined ? {} : { _until: until }),
-    entries.slice(offset, offset + count));
+  return pageBundle('history', entries.length, pageLinks(selfUrl, ignored, offset, count, entries.length, { _until: until }), entries.slice(offset, offset + count));
 }
 
 /** `Prefer: handling=lenient`: unknown parameters are left out (of the links too) instead of refused, as in a search. */
@@ -283,9 +282,9 @@ function checkHistoryParams(query: Record<string, unknown>, options: HistoryOpti
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /**
- * `_since`, or `_until`: the lastUpdated of the newest version a history's first page was read with, which the links
- * to its other pages carry (versions written after it are left out, so that they do not shift the pages a client has
- * yet to read).
+ * The instant `_since` or `_until` names. `_until` is what the links to a history's other pages carry: the lastUpdated
+ * of the newest version its first page was read with (versions written after it are left out, so that they do not
+ * shift the pages a client has yet to read).
  */
 function instantOf(query: Record<string, unknown>, name: '_since' | '_until'): string | undefined {
   const raw = searchText(query, name);
@@ -312,8 +311,7 @@ export async function historyOfAll(store: TerminologyStore, type: TerminologyTyp
   const pinned = instantOf(query, '_until');
   const page = await store.historyPage({ type, since: instantOf(query, '_since'), until: pinned, offset, count });
   const until = pinned ?? page.newest;
-  return pageBundle('history', page.total, pageLinks(selfUrl, ignored, offset, count, page.total, until === undefined ? {} : { _until: until }),
-    page.versions.map((v) => historyEntry(base, v)));
+  return pageBundle('history', page.total, pageLinks(selfUrl, ignored, offset, count, page.total, { _until: until }), page.versions.map((v) => historyEntry(base, v)));
 }
 
 const HISTORY_PARAMS: ReadonlySet<string> = new Set(['_since', '_until', '_count', '_offset', '_format', '_pretty']);
