@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 
 export interface Async<T> {
   data?: T;
@@ -27,11 +27,12 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
 /**
  * The browser tab's title for the view: its own name, then its section's ("Fysisk træning – §119 Forebyggelse –
  * Kataloger – Fælles Sprog"), so tabs, history and screen readers tell the views apart. Nothing while `parts` is
- * undefined (a view whose name is still loading keeps the title it has).
+ * undefined (a view whose name is still loading keeps the title it has). Set with the view's DOM, before the browser
+ * paints it: an effect ran after the paint, so for a moment the new view showed under the old view's title.
  */
 export function usePageTitle(parts: readonly (string | undefined)[] | undefined): void {
   const title = parts && [...parts, 'Fælles Sprog'].filter((p) => p).join(' – ');
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (title) document.title = title;
   }, [title]);
 }
