@@ -248,32 +248,37 @@ function checkHeader(sd: StructureDefinition, file: string, schema: FhirSchemaVa
 
 /** The profiles the server validates submissions against, loaded once at start from the profiles folder. */
 export class ProfileRegistry {
-  private readonly byUrl = new Map<string, CompiledProfile>();
-  private readonly byKlUrl = new Map<string, CompiledProfile>();
-  private readonly byId = new Map<string, CompiledProfile>();
+  private indexes?: { byUrl: Map<string, CompiledProfile>; byKlUrl: Map<string, CompiledProfile>; byId: Map<string, CompiledProfile> };
 
-  constructor(profiles: CompiledProfile[] = []) {
-    for (const p of profiles) {
-      this.byUrl.set(p.url, p);
-      this.byId.set(p.resource.id!, p);
-      if (p.klProfile) this.byKlUrl.set(parseCanonical(p.klProfile).url, p);
+  /** `profiles` as a function: read when the registry is first asked (the build verified them, so reading cannot fail on their content). */
+  constructor(private readonly profiles: CompiledProfile[] | (() => CompiledProfile[]) = []) {}
+
+  private index(): NonNullable<ProfileRegistry['indexes']> {
+    if (this.indexes) return this.indexes;
+    const indexes = { byUrl: new Map<string, CompiledProfile>(), byKlUrl: new Map<string, CompiledProfile>(), byId: new Map<string, CompiledProfile>() };
+    for (const p of typeof this.profiles === 'function' ? this.profiles() : this.profiles) {
+      indexes.byUrl.set(p.url, p);
+      indexes.byId.set(p.resource.id!, p);
+      if (p.klProfile) indexes.byKlUrl.set(parseCanonical(p.klProfile).url, p);
     }
+    this.indexes = indexes;
+    return indexes;
   }
 
   /** The profile for a canonical (`url` or `url|version`): one of ours by url, or by the KL profile it checks for. */
   find(canonical: string): CompiledProfile | undefined {
     const { url, version } = parseCanonical(canonical);
-    const own = this.byUrl.get(url);
+    const own = this.index().byUrl.get(url);
     if (own) return version === undefined || version === own.version ? own : undefined;
-    return this.byKlUrl.get(url);
+    return this.index().byKlUrl.get(url);
   }
 
   byResourceId(id: string): CompiledProfile | undefined {
-    return this.byId.get(id);
+    return this.index().byId.get(id);
   }
 
   list(): CompiledProfile[] {
-    return [...this.byUrl.values()];
+    return [...this.index().byUrl.values()];
   }
 }
 
@@ -287,15 +292,16 @@ export function profileFiles(dir: string): string[] {
  * schema), constrain a resource, name only R4 elements, and have FHIRPath invariants that compile. A broken file
  * stops the start with a message naming the file and the element. A missing folder means no profiles.
  *
- * `verified`: the build checked these very files this way (profile-verification.ts), so they are only read, and
- * each profile is compiled when a validation first needs it — the FHIRPath engine and the R4 model are not loaded
- * until a submission is validated.
+ * `verified`: the build checked these very files this way (profile-verification.ts), so they are only read, when
+ * the registry is first asked (the start-up warm-up asks right after the server listens), and each profile is
+ * compiled when a validation first needs it — the FHIRPath engine and the R4 model are not loaded until a
+ * submission is validated.
  */
 export function loadProfiles(dir: string | undefined, schema: FhirSchemaValidator, options: { verified?: boolean } = {}): ProfileRegistry {
   if (!dir || !fs.existsSync(dir)) return new ProfileRegistry();
   const files = profileFiles(dir);
   if (options.verified) {
-    return new ProfileRegistry(files.map((name) => {
+    return new ProfileRegistry(() => files.map((name) => {
       const sd = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as StructureDefinition;
       return compiledOnUse(sd, path.join(path.basename(dir), name));
     }));
