@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../scripts/free-port';
 import { signToken } from '../../src/auth/dev-token';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { assertCiSuite } from '../support/ci-only';
 import { readyPort } from '../support/server-process';
 

@@ -3,7 +3,7 @@
  * the expected issue code. None of them may ever give a 500. Requests a FHIR client would never send (broken JSON,
  * wrong media types, oversized bodies) go over plain HTTP; the rest through fhir-kit-client as well.
  */
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { failure, raw, useRunningServer } from '../support/server';
 import { parametersOf as parameters } from '../support/parameters';
 

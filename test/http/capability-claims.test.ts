@@ -6,7 +6,7 @@
  */
 import type { Bundle, CapabilityStatement, CapabilityStatementRestResource, ConceptMap, Parameters, Resource, TerminologyCapabilities, ValueSet } from 'fhir/r4';
 import { Client } from 'fhir-kit-client';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { CODES, sampleCatalog, tokenFor } from '../support/local';
 import { clientBody, failure, useRunningServer } from '../support/server';
 

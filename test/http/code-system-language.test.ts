@@ -1,6 +1,6 @@
 import type { CodeSystem, Parameters, ParametersParameter, ValueSet } from 'fhir/r4';
 import request from 'supertest';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { useRunningServer } from '../support/server';
 
 /**

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, CodeSystem, ConceptMap, Parameters } from 'fhir/r4';
-import { TERMINOLOGY_DIR } from '../support/app';
+import { TERMINOLOGY_DIR } from '../support/catalogs';
 import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
 import { compileServer, startServerProcess, type ServerProcess } from '../support/server-process';
 

@@ -7,7 +7,7 @@
  */
 import type { CodeSystem, Parameters, Resource, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import request from 'supertest';
-import { FFB, FSIII } from '../support/app';
+import { FFB, FSIII } from '../support/catalogs';
 import { fold, fsiiiIndex, readJson, UUID_CODE } from '../support/files';
 import { parametersOf } from '../support/parameters';
 import { useRunningServer } from '../support/server';

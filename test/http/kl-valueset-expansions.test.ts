@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CodeSystem, ValueSet, ValueSetComposeInclude, ValueSetExpansionContains } from 'fhir/r4';
-import { TERMINOLOGY_DIR } from '../support/app';
+import { TERMINOLOGY_DIR } from '../support/catalogs';
 import { CodeSystemIndex, codeSystemFiles, valueSetFiles } from '../support/files';
 import { useRunningServer } from '../support/server';
 

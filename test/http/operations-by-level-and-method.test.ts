@@ -3,7 +3,7 @@
  * listening server: type and instance level, GET (query parameters) and POST (a Parameters body).
  */
 import type { Bundle, CapabilityStatement, OperationOutcome, Parameters, TerminologyCapabilities, ValueSet } from 'fhir/r4';
-import { FFB, FSIII } from '../support/app';
+import { FFB, FSIII } from '../support/catalogs';
 import { codeSystemFiles, fsiiiIndex, readJson, valueSetFiles } from '../support/files';
 import {
   asParameters, lookupProperties, param, parametersOf as parameters, propertyValues, txIssueType, validationIssues, valueOf,

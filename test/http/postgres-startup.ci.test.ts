@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { Client } from 'pg';
-import { TERMINOLOGY_DIR } from '../support/app';
+import { TERMINOLOGY_DIR } from '../support/catalogs';
 import { MIGRATIONS } from '../../src/store/postgres-migrations';
 import { localCodeSystem, tokenFor } from '../support/local';
 import { describeWithPostgres, dropSchemas, TEST_DATABASE_URL, uniqueSchema, withClient } from '../support/postgres';

@@ -3,7 +3,7 @@
  * Express, searches, reads and errors), the same resource as without it; without it, or with `_pretty=false`, compact.
  */
 import request from 'supertest';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { useRunningServer } from '../support/server';
 
 const server = useRunningServer();

@@ -1,7 +1,7 @@
 import type { Bundle, OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
 import { parseQueryString } from '../../src/fhir/query-string';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { useRunningServer } from '../support/server';
 
 const server = useRunningServer();

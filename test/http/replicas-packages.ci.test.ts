@@ -3,7 +3,7 @@
  * the propagation time of a write (test/http/replicas.test.ts); a restarted replica serves it from the store.
  */
 import { nextFsiiiPackage, NEXT_FSIII_PACKAGE, NEXT_FSIII_VERSION } from '../../scripts/next-fsiii-release';
-import { FSIII, TERMINOLOGY_DIR } from '../support/app';
+import { FSIII, TERMINOLOGY_DIR } from '../support/catalogs';
 import { tokenFor } from '../support/local';
 import { describeWithPostgres, dropSchemas, TEST_DATABASE_URL, uniqueSchema } from '../support/postgres';
 import { compileServer, startServerProcess, type ServerProcess } from '../support/server-process';

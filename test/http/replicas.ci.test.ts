@@ -3,7 +3,7 @@
  * other within a second, and conflicting writes sent to both at once have exactly one winner.
  */
 import type { CodeSystem } from 'fhir/r4';
-import { TERMINOLOGY_DIR } from '../support/app';
+import { TERMINOLOGY_DIR } from '../support/catalogs';
 import { CODES, localCodeSystem, localConceptMap, sampleCatalog, tokenFor } from '../support/local';
 import { describeWithPostgres, dropSchemas, TEST_DATABASE_URL, uniqueSchema } from '../support/postgres';
 import { compileServer, startServerProcess, type ServerProcess } from '../support/server-process';

@@ -3,7 +3,7 @@
  * English where a designation exists).
  */
 import type { CodeSystem, Parameters, ValueSet } from 'fhir/r4';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { fsiiiIndex, readJson, UUID_CODE } from '../support/files';
 import { asParameters, lookupProperties, param, params, propertyValues, txIssueType, validationIssues, valueOf } from '../support/parameters';
 import { useRunningServer } from '../support/server';

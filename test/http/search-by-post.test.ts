@@ -1,6 +1,6 @@
 import type { Bundle, OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { failure, useRunningServer } from '../support/server';
 
 const FORM = 'application/x-www-form-urlencoded';

@@ -6,7 +6,7 @@
  */
 import type { Bundle, BundleLink, CapabilityStatement, CodeSystem, CodeSystemConcept, ConceptMap, OperationOutcome, Resource, ValueSet } from 'fhir/r4';
 import request from 'supertest';
-import { FSIII } from '../support/app';
+import { FSIII } from '../support/catalogs';
 import { codeSystemFiles, jsonFilesUnder, readJson, valueSetFiles } from '../support/files';
 import { tokenFor, sampleCatalog } from '../support/local';
 import { failure, startServer, useRunningServer, type RunningServer } from '../support/server';

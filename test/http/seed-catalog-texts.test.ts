@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Parameters } from 'fhir/r4';
-import { FSIII, TERMINOLOGY_DIR } from '../support/app';
+import { FSIII, TERMINOLOGY_DIR } from '../support/catalogs';
 import { fsiiiIndex, norm, readJson } from '../support/files';
 import { asParameters, param, propertyValues, valueOf } from '../support/parameters';
 import { useRunningServer } from '../support/server';

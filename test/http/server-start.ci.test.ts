@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PID_FILE } from '../../src/store/data-dir-lock';
 import { SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
-import { TERMINOLOGY_DIR } from '../support/app';
+import { TERMINOLOGY_DIR } from '../support/catalogs';
 import { damageTable } from '../support/damaged-sqlite';
 import { tokenFor } from '../support/local';
 import { compileServer, serverExit, startServerProcess } from '../support/server-process';

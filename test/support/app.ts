@@ -2,26 +2,9 @@ import pino from 'pino';
 import { createApp, type App, type AppDeps } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory-store';
-import { loadTerminology, type LoadedTerminology } from '../../src/terminology/loader';
-import { TerminologyRegistry } from '../../src/terminology/registry';
-import { ResourceSet } from '../../src/terminology/resource-set';
-import { TERMINOLOGY_DIR } from './catalogs';
+import { publishedCatalogs, TERMINOLOGY_DIR } from './catalogs';
 
-export { FFB, FSIII, ROOT, TERMINOLOGY_DIR } from './catalogs';
-
-let published: LoadedTerminology | undefined;
-
-/** The published catalogs, loaded once per test file. */
-export function publishedCatalogs(): LoadedTerminology {
-  published ??= loadTerminology(TERMINOLOGY_DIR, { includeExamples: true });
-  return published;
-}
-
-/** A registry of the published catalogs alone (no written layer, no FHIR core), new for each call: for unit tests. */
-export function publishedRegistry(): TerminologyRegistry {
-  const catalogs = publishedCatalogs();
-  return new TerminologyRegistry([new ResourceSet(catalogs.resources)], catalogs.defaultSupplements);
-}
+export { FFB, FSIII, ROOT, TERMINOLOGY_DIR, publishedCatalogs, publishedRegistry } from './catalogs';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig({ LOG_LEVEL: 'silent', TERMINOLOGY_DIR }), ...overrides };

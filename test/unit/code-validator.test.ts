@@ -3,7 +3,7 @@ import { CodeValidator, type CodedValue } from '../../src/terminology/validation
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { LanguageList } from '../../src/terminology/validation/languages';
 import { ValidationOptions } from '../../src/terminology/validation/options';
-import { FFB, FSIII, publishedRegistry } from '../support/app';
+import { FFB, FSIII, publishedRegistry } from '../support/catalogs';
 import { valueNamed as param } from '../support/parameters';
 
 const RETIRED = 'c203c6b5-3be0-40a8-8204-e93751deabf5'; // Tobaksafvænning, replaced by 6d24992e-…

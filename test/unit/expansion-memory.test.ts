@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import type { CodeSystem, ValueSet } from 'fhir/r4';
 import type { TerminologyRegistry } from '../../src/terminology/registry';
 import { expandValueSet, expansionRequest, serializedExpansion } from '../../src/terminology/expansion/value-set-expansion';
-import { publishedRegistry } from '../support/app';
+import { publishedRegistry } from '../support/catalogs';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -5,7 +5,7 @@ import { parseLanguagePreference } from '../../src/terminology/expansion/display
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
 import { expandValueSet, expansionRequest, serializedExpansion, type ExpansionRequest } from '../../src/terminology/expansion/value-set-expansion';
-import { FFB, FSIII, publishedCatalogs, publishedRegistry } from '../support/app';
+import { FFB, FSIII, publishedCatalogs, publishedRegistry } from '../support/catalogs';
 import { packResource } from '../../src/terminology/packed/resource';
 import { localPropertySource } from '../../src/municipal/pick-list-expansion';
 import { NIVEAU2_PROPERTY } from '../../src/municipal/municipal-value-sets';

@@ -7,7 +7,7 @@ import { ResourceSet } from '../../src/terminology/resource-set';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue } from '../../src/write/id-ownership';
 import { isKlCanonical, publishedCanonicalIssue } from '../../src/write/published-canonicals';
 import { authorizeKommunekoder } from '../../src/write/writer';
-import { publishedCatalogs } from '../support/app';
+import { publishedCatalogs } from '../support/catalogs';
 import { localCodeSystem } from '../support/local';
 
 const of = (kommunekode: string, id = 'some-id', versionId?: string): CodeSystem => ({

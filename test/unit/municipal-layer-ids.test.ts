@@ -3,7 +3,7 @@ import { MunicipalValueSetLayer } from '../../src/municipal/municipal-layer';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
 import { heldForOtherUrl } from '../../src/terminology/served-ids';
-import { publishedCatalogs } from '../support/app';
+import { publishedCatalogs } from '../support/catalogs';
 import { sampleCatalog } from '../support/local';
 
 /**

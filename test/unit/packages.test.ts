@@ -20,7 +20,7 @@ import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
 import { heldForOtherUrl } from '../../src/terminology/served-ids';
 import { nextFsiiiRelease } from '../../scripts/next-fsiii-release';
-import { publishedCatalogs } from '../support/app';
+import { publishedCatalogs } from '../support/catalogs';
 import { packageBomb } from '../support/package-bomb';
 
 const fsiii = (): CodeSystem => publishedCatalogs().resources.find((r) => r.resourceType === 'CodeSystem' && r.id === 'FSIII') as CodeSystem;

@@ -1,7 +1,7 @@
 import { R4_CONSTRAINTS } from '../../src/fhir/r4-constraints';
 import { compileR4Expression } from '../../src/profile-validation/invariant-evaluator';
 import { brokenR4Invariants, checkR4Invariants, RULES_IN_CODE } from '../../src/profile-validation/r4-invariants';
-import { publishedCatalogs } from '../support/app';
+import { publishedCatalogs } from '../support/catalogs';
 import { withTimeBudget } from '../../src/terminology/time-budget';
 import { FhirError } from '../../src/errors/fhir-error';
 

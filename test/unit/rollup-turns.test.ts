@@ -6,7 +6,7 @@ import type { ConceptMap } from 'fhir/r4';
 import { COUNT_SLICE_ROWS, DEFAULT_CONDITION_VALUESET, rollup, rollupInTurns, type RollupOptions, type RollupRow } from '../../src/operations/rollup-counts';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
-import { FSIII, publishedCatalogs } from '../support/app';
+import { FSIII, publishedCatalogs } from '../support/catalogs';
 import { readJson } from '../support/files';
 import { turnsDuring } from '../support/turns';
 

@@ -11,7 +11,7 @@ import { MemoryStore } from '../../src/store/memory-store';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet } from '../../src/terminology/resource-set';
 import { ResourceWriter, type WriteRequest } from '../../src/write/writer';
-import { publishedCatalogs } from '../support/app';
+import { publishedCatalogs } from '../support/catalogs';
 import { localCodeSystem } from '../support/local';
 
 class CountingStore extends MemoryStore {

@@ -7,7 +7,7 @@ import { compileInvariant, runInvariant } from '../../src/profile-validation/inv
 import { primaryLanguage, type ValidationIssue } from '../../src/profile-validation/messages';
 import { loadProfiles } from '../../src/profile-validation/profile-registry';
 import { SubmissionValidator } from '../../src/profile-validation/validator';
-import { publishedRegistry } from '../support/app';
+import { publishedRegistry } from '../support/catalogs';
 import { FSIII } from './fixtures';
 
 const registry = publishedRegistry();
