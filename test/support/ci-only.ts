@@ -1,5 +1,5 @@
 /**
- * Suites that need PostgreSQL, Chromium or server processes run in CI and `npm run test:all`, not in `npm test`
+ * Suites that need PostgreSQL, Chromium or processes run in CI and `npm run test:all`, not in `npm test`
  * (jest.config.js): their files are named `*.ci.test.ts`. The fixtures for them call this, so a new such suite
  * under another name fails with the reason instead of slowing every `npm test` down.
  */

@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { StructureDefinition } from 'fhir/r4';
 import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { danishOf, KL_PROFILE_EXTENSION, loadProfiles, ProfileLoadError } from '../../src/profile-validation/profile-registry';
-import { publishedRegistry, ROOT } from '../support/app';
+import { publishedRegistry, ROOT } from '../support/catalogs';
 
 const PROFILES_DIR = path.join(ROOT, 'profiles');
 const schema = new FhirSchemaValidator();
@@ -140,18 +139,6 @@ describe('the profiles in profiles/', () => {
     expect(el('klgateway-140-servicerequest', 'ServiceRequest.occurrence[x]')?.type).toEqual([{ code: 'Period' }]);
     expect(el('kl-reporting-ffb-condition', 'Condition.extension')?.slicing?.rules).toBe('closed');
     expect(el('klgateway-119-condition', 'Condition.category.coding.code')).toMatchObject({ patternCode: 'problem-list-item' });
-  });
-
-  it('are what profiles/build/build.mjs generates', () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'faelles-tx-profiles-'));
-    try {
-      execFileSync(process.execPath, [path.join(PROFILES_DIR, 'build', 'build.mjs'), out], { stdio: 'ignore' });
-      const generated = fs.readdirSync(out).sort();
-      expect(generated).toEqual(fs.readdirSync(PROFILES_DIR).filter((f) => f.endsWith('.json')).sort());
-      for (const f of generated) expect(fs.readFileSync(path.join(out, f), 'utf8')).toBe(fs.readFileSync(path.join(PROFILES_DIR, f), 'utf8'));
-    } finally {
-      fs.rmSync(out, { recursive: true, force: true });
-    }
   });
 });
 
