@@ -2,7 +2,8 @@
  * `npm test` runs every test file but those named `*.ci.test.ts`: the suites that need PostgreSQL or Chromium, start
  * server processes (crash loops) or the build's own scripts as processes (the profile generator, KL's FSH and example
  * readers), or run for long (the seeded fuzz runs, the parallel-write races, requests carrying megabytes of concepts).
- * With CI=true (.ci/run) or TEST_ALL=true (`npm run test:all`) those run too.
+ * With CI=true (.ci/run) or TEST_ALL=true (`npm run test:all`) those run too, and the sweeps and stress runs of the
+ * other files at their full size (test/support/scale.ts).
  */
 const everything = process.env.CI === 'true' || process.env.TEST_ALL === 'true';
 
