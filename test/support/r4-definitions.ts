@@ -48,5 +48,7 @@ export function writeR4Extracts(): void {
 
 /** The resources of one of R4's bundles (their narratives and differentials left out). */
 export function r4Resources<T = FhirResource>(...bundles: R4Bundle[]): T[] {
+  // a run without the globalSetup (jest --globalSetup='') writes them here
+  if (!bundles.every((b) => fs.existsSync(extractFile(b)))) writeR4Extracts();
   return bundles.flatMap((b) => (JSON.parse(fs.readFileSync(extractFile(b), 'utf8')) as Bundle).entry!.map((e) => e.resource as T));
 }
