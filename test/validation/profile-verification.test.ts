@@ -62,6 +62,24 @@ describe('profiles verified by the build', () => {
     expect(profilesVerified(profilesDir, codeDir)).toBe(false);
   });
 
+  it('are read when the registry is first asked, not when it is made, and once', () => {
+    const names = fs.readdirSync(profilesDir).filter((n) => n.endsWith('.json'));
+    const read = jest.spyOn(fs, 'readFileSync');
+    try {
+      const profileReads = () => read.mock.calls.filter(([file]) => String(file).startsWith(profilesDir)).length;
+      const registry = loadProfiles(profilesDir, schema, { verified: true });
+      expect(profileReads()).toBe(0);
+      const listed = registry.list();
+      expect(listed).toHaveLength(names.length);
+      expect(profileReads()).toBe(names.length);
+      expect(registry.find(listed[0]!.url)).toBe(listed[0]);
+      expect(registry.byResourceId(listed[1]!.resource.id!)).toBe(listed[1]);
+      expect(profileReads()).toBe(names.length);
+    } finally {
+      read.mockRestore();
+    }
+  });
+
   it('load as the checked ones do, each compiled on first use', () => {
     const checked = loadProfiles(PROFILES_DIR, schema);
     const readOnly = loadProfiles(PROFILES_DIR, schema, { verified: true });
