@@ -1,4 +1,5 @@
 import type { CodeableConcept, Identifier, UsageContext } from 'fhir/r4';
+import { listOf } from './json-object';
 import type { SearchParam } from './search-match';
 
 /** What the canonical resource types searched here (CodeSystem, ValueSet, ConceptMap, StructureDefinition) share. */
@@ -14,11 +15,6 @@ export interface CanonicalResource {
   identifier?: Identifier | Identifier[];
   jurisdiction?: CodeableConcept[];
   useContext?: UsageContext[];
-}
-
-/** An element that should be a list, as a list (a malformed resource's other value as none). */
-export function listOf<T>(value: T[] | undefined): T[] {
-  return Array.isArray(value) ? value : [];
 }
 
 /**

@@ -2,3 +2,8 @@
 export function isJsonObject(x: unknown): x is Record<string, unknown> {
   return !!x && typeof x === 'object' && !Array.isArray(x);
 }
+
+/** An element that should be a list, as a list (a malformed resource's other value as none). */
+export function listOf<T>(value: T[] | undefined): T[] {
+  return Array.isArray(value) ? value : [];
+}

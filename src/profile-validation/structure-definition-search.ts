@@ -1,5 +1,6 @@
 import type { Bundle, ElementDefinition, StructureDefinition } from 'fhir/r4';
-import { canonicalSearchParams, listOf } from '../fhir/canonical-search-params';
+import { canonicalSearchParams } from '../fhir/canonical-search-params';
+import { listOf } from '../fhir/json-object';
 import { searchResources, type SearchParam } from '../fhir/search';
 import type { ProfileRegistry } from './profile-registry';
 

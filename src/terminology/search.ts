@@ -1,5 +1,6 @@
 import type { Bundle, CodeSystem, CodeSystemConcept, ConceptMap, ConceptMapGroup, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
-import { canonicalSearchParams, listOf } from '../fhir/canonical-search-params';
+import { canonicalSearchParams } from '../fhir/canonical-search-params';
+import { listOf } from '../fhir/json-object';
 import { matchingResources, searchResources, type SearchParam, type WantedToken } from '../fhir/search';
 import { elementsWithCode, sourcesStating } from './packed/conceptmap';
 import type { TerminologyRegistry } from './registry';

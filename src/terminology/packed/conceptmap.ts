@@ -1,12 +1,9 @@
 import type { ConceptMap, ConceptMapGroup, ConceptMapGroupElement } from 'fhir/r4';
+import { listOf } from '../../fhir/json-object';
 import { copyWithField, withLazyField } from './lazy-field';
 import { PackedJsonArray } from './json-array';
 import { SourceIndex, type SourceRows } from './map-sources';
 import { foldedCode } from '../providers/provider';
-
-function arr<T>(value: T[] | undefined): T[] {
-  return Array.isArray(value) ? value : [];
-}
 
 /**
  * The codes of a list by their folded form (foldedCode): which codes are one code in a code system that is not case
@@ -138,7 +135,7 @@ function keptFor<T>(kept: WeakMap<readonly ConceptMapGroupElement[], { length: n
 export function elementsWithCode(group: ConceptMapGroup, code: string): ConceptMapGroupElement[] {
   const packed = packedGroups.get(group);
   if (packed) return packed.withCode(code);
-  const elements = arr(group.element);
+  const elements = listOf(group.element);
   if (elements.length < INDEXED_FROM) return elements.filter((e) => e?.code === code);
   return (keptFor(elementIndexes, elements, (e) => new ElementIndex(e)).bySource.get(code) ?? []).map((i) => elements[i]!);
 }
@@ -150,7 +147,7 @@ export function elementsWithCode(group: ConceptMapGroup, code: string): ConceptM
 export function sourcesStating(group: ConceptMapGroup, code: string): SourceRows {
   const packed = packedGroups.get(group);
   if (packed) return packed.sourcesStating(code);
-  return sourceIndexOf(arr(group.element)).stating(code);
+  return sourceIndexOf(listOf(group.element)).stating(code);
 }
 
 function sourceIndexOf(elements: ConceptMapGroupElement[]): SourceIndex {
@@ -164,12 +161,12 @@ function sourceIndexOf(elements: ConceptMapGroupElement[]): SourceIndex {
 export function sourceCodesIgnoringCase(group: ConceptMapGroup, code: string): string[] {
   const packed = packedGroups.get(group);
   if (packed) return packed.sourceCodesLike(code);
-  return keptFor(sourceFolds, arr(group.element), (e) => new CodesByFold(e.map((el) => el?.code))).like(code);
+  return keptFor(sourceFolds, listOf(group.element), (e) => new CodesByFold(e.map((el) => el?.code))).like(code);
 }
 
 /** The group's target codes that are `code` but for case, other than `code` itself (sourcesStating of each): as sourceCodesIgnoringCase. */
 export function targetCodesIgnoringCase(group: ConceptMapGroup, code: string): string[] {
   const packed = packedGroups.get(group);
   if (packed) return packed.targetCodesLike(code);
-  return keptFor(targetFolds, arr(group.element), (e) => new CodesByFold(sourceIndexOf(e).targetCodes())).like(code);
+  return keptFor(targetFolds, listOf(group.element), (e) => new CodesByFold(sourceIndexOf(e).targetCodes())).like(code);
 }

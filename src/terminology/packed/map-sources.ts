@@ -1,9 +1,6 @@
 import type { ConceptMapGroupElement } from 'fhir/r4';
+import { listOf } from '../../fhir/json-object';
 import { ownedBytes } from '../../fhir/serialized';
-
-function arr<T>(value: T[] | undefined): T[] {
-  return Array.isArray(value) ? value : [];
-}
 
 /** Where a row's `"code":…,"display":…` is: UTF-8 JSON, as JSON.stringify writes them (a range, not a Buffer of its own per request). */
 export interface ElementJson {
@@ -38,7 +35,7 @@ export class SourceIndex {
     const mappingIds = new Map<string, number>();
     for (const el of elements) {
       if (!el?.code) continue;
-      for (const t of arr(el.target)) {
+      for (const t of listOf(el.target)) {
         if (typeof t?.code !== 'string') continue;
         const relationship = (t as { relationship?: string }).relationship;
         const key = JSON.stringify([t.equivalence, relationship]);
