@@ -14,7 +14,7 @@ import { lookupOperation } from './lookup';
 import { loadPackageOperation, packageOperation, packagesOperation, unloadPackageOperation } from './packages';
 import { rollupOperation } from './rollup';
 import { subsumesOperation } from './subsumes';
-import { translateOperation } from './translate';
+import { translateOperation } from './translate/operation';
 import { validateOperation } from './validate';
 import { codeSystemValidateCodeOperation, valueSetValidateCodeOperation } from './validate-code';
 import { versionsOperation } from './versions';

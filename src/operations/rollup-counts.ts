@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CodeSystem, Coding, ConceptMap } from 'fhir/r4';
 import { unknownValueSet } from '../errors/common-errors';
-import { forwardMatches, type Match } from './translate';
+import { forwardMatches, type Match } from './translate/translator';
 import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../terminology/catalog-levels';
 import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';

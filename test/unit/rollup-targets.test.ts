@@ -1,4 +1,4 @@
-import type { Match } from '../../src/operations/translate';
+import type { Match } from '../../src/operations/translate/translator';
 import { targetsOfMaps } from '../../src/operations/rollup-counts';
 
 /**

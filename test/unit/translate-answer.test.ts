@@ -1,7 +1,8 @@
 import type { Coding, ParametersParameter } from 'fhir/r4';
 import { SerializedResource, SerializedText } from '../../src/fhir/serialized';
-import { translateAnswer } from '../../src/operations/translate-answer';
-import { replacementMessage, type Match } from '../../src/operations/translate';
+import { translateAnswer } from '../../src/operations/translate/answer';
+import { replacementMessage } from '../../src/operations/translate/messages';
+import type { Match } from '../../src/operations/translate/translator';
 import { SourceIndex, type ElementJson, type SourceRows } from '../../src/terminology/packed/map-sources';
 
 const jsonText = (j: ElementJson) => j.bytes.toString('utf8', j.start, j.end);

@@ -1,10 +1,10 @@
 import type { Coding } from 'fhir/r4';
-import { messageString, type Bilingual, type Language } from '../errors/issue';
-import { ByteWriter } from '../fhir/byte-writer';
-import { SerializedResource, SerializedText } from '../fhir/serialized';
-import { BoundedMap } from '../terminology/bounded-map';
-import type { ElementJson } from '../terminology/packed/map-sources';
-import type { Match } from './translate';
+import { messageString, type Bilingual, type Language } from '../../errors/issue';
+import { ByteWriter } from '../../fhir/byte-writer';
+import { SerializedResource, SerializedText } from '../../fhir/serialized';
+import { BoundedMap } from '../../terminology/bounded-map';
+import type { ElementJson } from '../../terminology/packed/map-sources';
+import type { Match } from './translator';
 
 /**
  * A $translate answer written from its parts: byte for byte JSON.stringify of the Parameters (result, message, a
