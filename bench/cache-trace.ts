@@ -5,7 +5,7 @@
  * until the last 1,000 were answered at 90 % of what the phase reaches at its end. No server, no timing: the same
  * numbers on every run. `npm run build && node dist/bench/cache-trace.js [name filter]`.
  */
-import { ResponseCache, type ExpansionTemplate } from '../src/operations/response-cache';
+import { ResponseCache, type ExpansionTemplate } from '../src/operations/caches/response-cache';
 import type { Reads } from '../src/terminology/read-tracking';
 import { TRACES, type Phase, type Trace } from './cache-traces';
 import { SecondChanceCache } from './second-chance-cache';

@@ -5,8 +5,8 @@
  * when its request was counted more often lately than the entry that would go, or as often when that one is four
  * times larger), with a sketch as wide as the cache's entries and halved every ten requests per entry held.
  */
-import { ENTRY_OVERHEAD } from '../src/operations/response-cache';
-import { FrequencySketch, hashKey } from '../src/operations/frequency-sketch';
+import { ENTRY_OVERHEAD } from '../src/operations/caches/response-cache';
+import { FrequencySketch, hashKey } from '../src/operations/caches/frequency-sketch';
 
 const MIN_SAMPLE_KEYS = 1024;
 

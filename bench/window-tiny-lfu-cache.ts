@@ -4,9 +4,9 @@
  * probation by the frequency sketch (more often, or as often when that entry is four times larger), and the loser
  * goes; the main space is a segmented LRU (protected 80 %). The sketch is sized and aged as the response cache's.
  */
-import { ENTRY_OVERHEAD } from '../src/operations/response-cache';
-import { FrequencySketch, hashKey } from '../src/operations/frequency-sketch';
-import { LruSegment, type SegmentEntry } from '../src/operations/lru-segment';
+import { ENTRY_OVERHEAD } from '../src/operations/caches/response-cache';
+import { FrequencySketch, hashKey } from '../src/operations/caches/frequency-sketch';
+import { LruSegment, type SegmentEntry } from '../src/operations/caches/lru-segment';
 
 interface Entry extends SegmentEntry<Entry> {
   key: string;

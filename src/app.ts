@@ -32,7 +32,7 @@ import { LibraryCodeSystems } from './terminology/providers/library-systems';
 import type { OperationContext, OperationServices } from './operations/context';
 import { operationPathsWith } from './operations';
 import { createInvoker, errorAnswer, pathRefusalLanguage } from './operations/invoke';
-import type { ResponseCache } from './operations/response-cache';
+import type { ResponseCache } from './operations/caches/response-cache';
 import { submissionValidation } from './profile-validation';
 import { ValidationWarmUp } from './profile-validation/warm-up';
 import { bearerToken, createTokenVerifier, type Principal } from './auth/verifier';
@@ -55,7 +55,7 @@ import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
 import { ResourceSet } from './terminology/resource-set';
 import { heldForOtherUrl, type TakenElsewhere } from './terminology/served-ids';
-import { ClientCaches } from './operations/client-caches';
+import { ClientCaches } from './operations/caches/client-caches';
 
 export interface AppDeps {
   config: Config;

@@ -124,7 +124,7 @@ export interface ClosureLimits {
 export interface ClientCacheLimits {
   /** Caches kept at once; starting another lets the least recently used one go. */
   caches: number;
-  /** The memory the resources of all caches take together, as estimated before they are kept (operations/cache-weight.ts); likewise. */
+  /** The memory the resources of all caches take together, as estimated before they are kept (operations/caches/cache-weight.ts); likewise. */
   bytes: number;
   /** A cache not used for this long goes. */
   idleMs: number;
@@ -174,7 +174,7 @@ export function defaultResponseCacheMb(memoryBytes: number): number {
 /**
  * CLIENT_CACHE_MB when it is not set: a sixteenth of the memory the process may use, from 32 MB (512 MB or less)
  * to 256 MB (4 GB or more). It bounds the memory the caches take once parsed and indexed, as estimated from their
- * resources (operations/cache-weight.ts), which is 4 to 22 times their JSON.
+ * resources (operations/caches/cache-weight.ts), which is 4 to 22 times their JSON.
  */
 export function defaultClientCacheMb(memoryBytes: number): number {
   return Math.min(DEFAULT_CLIENT_CACHE_LIMITS.bytes / (1024 * 1024), Math.max(32, Math.floor(memoryBytes / 16 / (1024 * 1024))));

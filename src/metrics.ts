@@ -1,8 +1,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ClientCacheCounts } from './operations/client-caches';
+import type { ClientCacheCounts } from './operations/caches/client-caches';
 import type { TerminologyRegistry } from './terminology/registry';
 
-/** What the response cache counts (operations/response-cache.ts), read when /metrics is scraped. */
+/** What the response cache counts (operations/caches/response-cache.ts), read when /metrics is scraped. */
 export interface CacheCounts {
   readonly hits: number;
   readonly misses: number;
@@ -41,7 +41,7 @@ function cacheMetrics(registry: Registry, cache: CacheCounts): void {
   new Gauge({ name: 'faelles_tx_response_cache_bytes', help: 'Bytes held by the response cache (answers, keys and overhead)', registers: [registry], collect() { this.set(cache.bytes); } });
 }
 
-/** The terminology caches of clients (`$cache-control`, operations/client-caches.ts), read when /metrics is scraped. */
+/** The terminology caches of clients (`$cache-control`, operations/caches/client-caches.ts), read when /metrics is scraped. */
 function clientCacheMetrics(registry: Registry, caches: { counts(): ClientCacheCounts }): void {
   // each reading lets the caches idle too long go first, so that what is said to be held is
   new Gauge({ name: 'faelles_tx_client_caches', help: 'Terminology caches of clients ($cache-control) held', registers: [registry], collect() { this.set(caches.counts().caches); } });

@@ -1,8 +1,8 @@
 import type { Parameters } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { excerpt } from '../errors/excerpt';
-import { cacheWeight } from './cache-weight';
-import type { ClientCaches } from './client-caches';
+import { cacheWeight } from './caches/cache-weight';
+import type { ClientCaches } from './caches/client-caches';
 import { OperationResult, type OperationContext, type OperationHandler } from './context';
 import { TX_RESOURCE_PARAM, txResourcesOf } from './tx-resources';
 

@@ -14,7 +14,7 @@ import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { WrittenTimes } from '../terminology/in-force';
 import type { ResourceSet, TerminologyResource } from '../terminology/resource-set';
-import type { ClientCaches } from './client-caches';
+import type { ClientCaches } from './caches/client-caches';
 
 export interface Limits {
   /** Largest expansion the server computes in one request before answering too-costly. */

@@ -16,7 +16,7 @@ import { withAsyncTimeBudget } from '../terminology/async-time-budget';
 import { withTimeBudget } from '../terminology/time-budget';
 import { BinaryContent, OperationResult, type CallAddress, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
 import { findOperation } from './index';
-import { expansionTemplate, fromTemplate, ResponseCache } from './response-cache';
+import { expansionTemplate, fromTemplate, ResponseCache } from './caches/response-cache';
 import { checkResourceParameters } from './resource-parameters';
 import { withCachedResources, withTxResources } from './tx-resources';
 import { validId } from '../write/interactions';

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { type App } from '../../src/app';
 import type { Config } from '../../src/config';
 import { fastPathOf } from '../../src/http/pipeline/fast-path';
-import { expansionTemplate, fromTemplate } from '../../src/operations/response-cache';
+import { expansionTemplate, fromTemplate } from '../../src/operations/caches/response-cache';
 import { FSIII, testApp } from '../support/app';
 
 const VS_119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119';

@@ -1,7 +1,7 @@
 import type { CodeSystem, CodeSystemConcept } from 'fhir/r4';
 import { FhirError } from '../../src/errors/fhir-error';
-import { cacheWeight } from '../../src/operations/cache-weight';
-import { ClientCaches } from '../../src/operations/client-caches';
+import { cacheWeight } from '../../src/operations/caches/cache-weight';
+import { ClientCaches } from '../../src/operations/caches/client-caches';
 
 const cs = (url: string): CodeSystem => ({ resourceType: 'CodeSystem', url, status: 'active', content: 'complete', concept: [{ code: 'a' }] });
 

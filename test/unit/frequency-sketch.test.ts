@@ -1,4 +1,4 @@
-import { FrequencySketch, hashKey } from '../../src/operations/frequency-sketch';
+import { FrequencySketch, hashKey } from '../../src/operations/caches/frequency-sketch';
 
 describe('the frequency sketch', () => {
   it('estimates how often each key was asked for, never below the count, up to 15', () => {

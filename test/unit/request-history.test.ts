@@ -1,4 +1,4 @@
-import { NEVER, RequestHistory } from '../../src/operations/request-history';
+import { NEVER, RequestHistory } from '../../src/operations/caches/request-history';
 
 describe('the request history', () => {
   it('answers the number of the previous request for a key, NEVER before its first', () => {

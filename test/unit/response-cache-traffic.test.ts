@@ -1,4 +1,4 @@
-import { ENTRY_OVERHEAD, ResponseCache } from '../../src/operations/response-cache';
+import { ENTRY_OVERHEAD, ResponseCache } from '../../src/operations/caches/response-cache';
 import type { ChangeScopes, Reads } from '../../src/terminology/read-tracking';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { scan, skewed, type Phase } from '../../bench/cache-traces';

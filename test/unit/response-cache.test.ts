@@ -1,4 +1,4 @@
-import { ENTRY_OVERHEAD, expansionTemplate, fromTemplate, ResponseCache, type ExpansionTemplate } from '../../src/operations/response-cache';
+import { ENTRY_OVERHEAD, expansionTemplate, fromTemplate, ResponseCache, type ExpansionTemplate } from '../../src/operations/caches/response-cache';
 import type { ChangeScopes, Reads } from '../../src/terminology/read-tracking';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 

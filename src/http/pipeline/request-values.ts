@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { messageLanguage, parseLanguages, type MessageLanguage } from '../../errors/message-language';
-import type { ClientCaches } from '../../operations/client-caches';
+import type { ClientCaches } from '../../operations/caches/client-caches';
 
 /** A header given once, as its text; undefined when it is absent or (as node gives a repeated one) a list. */
 export function headerText(req: IncomingMessage, name: string): string | undefined {

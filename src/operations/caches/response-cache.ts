@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ownedBytes } from '../fhir/serialized';
+import { ownedBytes } from '../../fhir/serialized';
 import { hashKey } from './frequency-sketch';
 import { SegmentedTinyLfu, type PolicyEntry } from './segmented-tiny-lfu';
-import type { Reads } from '../terminology/read-tracking';
-import type { TerminologyRegistry } from '../terminology/registry';
+import type { Reads } from '../../terminology/read-tracking';
+import type { TerminologyRegistry } from '../../terminology/registry';
 
 /**
  * A cached answer: the serialized bytes, or for an expansion the bytes around its identifier and timestamp, which

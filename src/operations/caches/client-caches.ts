@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_CLIENT_CACHE_LIMITS, type ClientCacheLimits } from '../config';
-import { FhirError } from '../errors/fhir-error';
+import { DEFAULT_CLIENT_CACHE_LIMITS, type ClientCacheLimits } from '../../config';
+import { FhirError } from '../../errors/fhir-error';
 import { cacheWeight } from './cache-weight';
-import { RequestResourceSet, type TerminologyResource } from '../terminology/resource-set';
+import { RequestResourceSet, type TerminologyResource } from '../../terminology/resource-set';
 
 interface ClientCache {
   readonly resources: TerminologyResource[];

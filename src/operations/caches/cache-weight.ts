@@ -1,4 +1,4 @@
-import type { TerminologyResource } from '../terminology/resource-set';
+import type { TerminologyResource } from '../../terminology/resource-set';
 
 /** Heap bytes per JSON object (a concept, designation, property, include …), beyond its strings, once indexed. */
 const BYTES_PER_OBJECT = 300;
