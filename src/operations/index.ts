@@ -12,7 +12,7 @@ import { importLocalOperation } from './import-local';
 import { localCodingsOperation } from './local-codings';
 import { lookupOperation } from './lookup';
 import { loadPackageOperation, packageOperation, packagesOperation, unloadPackageOperation } from './packages';
-import { rollupOperation } from './rollup';
+import { rollupOperation } from './rollup/operation';
 import { subsumesOperation } from './subsumes';
 import { translateOperation } from './translate/operation';
 import { validateOperation } from './validate';

@@ -1,4 +1,4 @@
-import { byText, sortedByTexts } from '../../src/operations/danish-order';
+import { byText, sortedByTexts } from '../../src/operations/rollup/danish-order';
 
 /** sortedByTexts gives the order of the comparing sort it replaces: key by key in Danish order, ties in their order. */
 describe('sortedByTexts', () => {

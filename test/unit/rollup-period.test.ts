@@ -1,4 +1,4 @@
-import { periodEndDate } from '../../src/operations/rollup-period';
+import { periodEndDate } from '../../src/operations/rollup/period';
 
 describe('a roll-up row\'s period read as a date (dateFromPeriod)', () => {
   it.each([

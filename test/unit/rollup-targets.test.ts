@@ -1,5 +1,5 @@
 import type { Match } from '../../src/operations/translate/translator';
-import { targetsOfMaps } from '../../src/operations/rollup-counts';
+import { targetsOfMaps } from '../../src/operations/rollup/counts';
 
 /**
  * The targets a local code counts on in $rollup, from its matches in the municipality's maps in use: each target once,

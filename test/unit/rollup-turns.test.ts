@@ -3,7 +3,7 @@
  * those of counting in one go, and every row is counted with the same catalogs, also when they change meanwhile.
  */
 import type { ConceptMap } from 'fhir/r4';
-import { COUNT_SLICE_ROWS, DEFAULT_CONDITION_VALUESET, rollup, rollupInTurns, type RollupOptions, type RollupRow } from '../../src/operations/rollup-counts';
+import { COUNT_SLICE_ROWS, DEFAULT_CONDITION_VALUESET, rollup, rollupInTurns, type RollupOptions, type RollupRow } from '../../src/operations/rollup/counts';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
 import { FSIII, publishedCatalogs } from '../support/catalogs';

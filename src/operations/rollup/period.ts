@@ -1,5 +1,5 @@
-import { endOfDate, startOfDate } from '../fhir/date-time';
-import { isFhirDate } from '../terminology/in-force';
+import { endOfDate, startOfDate } from '../../fhir/date-time';
+import { isFhirDate } from '../../terminology/in-force';
 
 /** A period as the FHIR dates (a year, a month or a day) it starts and ends with. */
 interface Span {

@@ -1,18 +1,18 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CodeSystem, Coding, ConceptMap } from 'fhir/r4';
-import { unknownValueSet } from '../errors/common-errors';
-import { forwardMatches, type Match } from './translate/translator';
-import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../terminology/catalog-levels';
-import { evaluateValueSet } from '../terminology/expansion/cache';
-import type { TerminologyRegistry } from '../terminology/registry';
-import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf, ownerOfCanonical } from '../municipal/municipality';
-import { localKindOf } from '../municipal/write-rules';
-import { catalogVersionsOfMaps } from './map-version';
-import { localSystemsDefining } from '../municipal/gateway-systems';
-import { excerpt } from '../errors/excerpt';
-import type { Bilingual } from '../errors/issue';
-import { FhirError } from '../errors/fhir-error';
-import { currentTimeBudget } from '../terminology/time-budget';
+import { unknownValueSet } from '../../errors/common-errors';
+import { forwardMatches, type Match } from '../translate/translator';
+import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../../terminology/catalog-levels';
+import { evaluateValueSet } from '../../terminology/expansion/cache';
+import type { TerminologyRegistry } from '../../terminology/registry';
+import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf, ownerOfCanonical } from '../../municipal/municipality';
+import { localKindOf } from '../../municipal/write-rules';
+import { catalogVersionsOfMaps } from '../map-version';
+import { localSystemsDefining } from '../../municipal/gateway-systems';
+import { excerpt } from '../../errors/excerpt';
+import type { Bilingual } from '../../errors/issue';
+import { FhirError } from '../../errors/fhir-error';
+import { currentTimeBudget } from '../../terminology/time-budget';
 import { byText, sortedByTexts } from './danish-order';
 
 /**

@@ -1,0 +1,90 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { ParametersParameter } from 'fhir/r4';
+import { FhirError } from '../../errors/fhir-error';
+import type { Bilingual } from '../../errors/issue';
+import { excerpt } from '../../errors/excerpt';
+import { valueField } from '../../fhir/choice-value';
+import { readCsvHeaderLine, readCsvRecordsInTurns } from '../../municipal/csv-import';
+import { isKommunekode } from '../../municipal/municipality';
+import { COUNT_SLICE_ROWS, MAX_ROLLUP_COLUMNS, MAX_ROLLUP_ROWS, type RollupRow } from './counts';
+
+/** The rows a $rollup counts, from its `row` parameters or its CSV, each checked. */
+
+const MAX_COUNT = 1_000_000_000;
+
+const COLUMN_ALIASES: Record<string, keyof Omit<RollupRow, 'line'>> = {
+  kommunekode: 'kommunekode', kommune: 'kommunekode', system: 'system', code: 'code', kode: 'code', count: 'count', antal: 'count',
+  period: 'period', periode: 'period', district: 'district', bydel: 'district', omraade: 'district', område: 'district',
+};
+
+function checkedRow(line: number, raw: Partial<Record<keyof Omit<RollupRow, 'line'>, unknown>>, where: Bilingual): RollupRow {
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
+  const kommunekode = text(raw.kommunekode);
+  if (!isKommunekode(kommunekode)) {
+    const given = excerpt(text(raw.kommunekode), 20);
+    throw FhirError.invalid(`${where.en}: kommunekode must be three digits, not '${given}'`, { da: `${where.da}: kommunekode skal være tre cifre, ikke '${given}'` });
+  }
+  const system = text(raw.system);
+  const code = text(raw.code);
+  if (!system) throw FhirError.invalid(`${where.en}: system is missing`, { da: `${where.da}: system mangler` });
+  if (!code) throw FhirError.invalid(`${where.en}: code is missing`, { da: `${where.da}: koden (kode eller code) mangler` });
+  const countText = text(raw.count);
+  const count = Number(countText);
+  if (!/^\d{1,10}$/.test(countText) || count > MAX_COUNT) {
+    throw FhirError.invalid(`${where.en}: count must be a whole number from 0 to ${MAX_COUNT}, not '${excerpt(countText, 20)}'`, {
+      da: `${where.da}: antallet (antal eller count) skal være et helt tal fra 0 til ${MAX_COUNT}, ikke '${excerpt(countText, 20)}'`,
+    });
+  }
+  const period = text(raw.period);
+  const district = text(raw.district);
+  return { line, kommunekode, system, code, count, ...(district ? { district } : {}), ...(period ? { period } : {}) };
+}
+
+/** Where a row is, for a message: its CSV line (blank lines skipped still count, as an editor shows it), or its number among the `row` parameters. */
+export function rowPlace(line: number, fromCsv: boolean): Bilingual {
+  return fromCsv ? { en: `CSV line ${line}`, da: `CSV-linje ${line}` } : { en: `row ${line}`, da: `række ${line}` };
+}
+
+export function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
+  return parts.map((p, i) => {
+    const raw: Record<string, unknown> = {};
+    for (const x of Array.isArray(p.part) ? p.part : []) {
+      const field = x && typeof x.name === 'string' ? COLUMN_ALIASES[x.name] : undefined;
+      const key = x ? valueField(x) : undefined;
+      if (field && key) raw[field] = (x as unknown as Record<string, unknown>)[key];
+    }
+    return checkedRow(i + 1, raw, rowPlace(i + 1, false));
+  });
+}
+
+export async function rowsFromCsv(csv: string): Promise<RollupRow[]> {
+  const read = await readCsvRecordsInTurns(csv, { delimiter: readCsvHeaderLine(csv).delimiter, to: MAX_ROLLUP_ROWS + 2, maxFields: MAX_ROLLUP_COLUMNS, relaxColumnCount: false });
+  if ('problem' in read) {
+    const { text } = read.problem;
+    throw FhirError.invalid(typeof text === 'string' ? text : text.en, { expression: ['csv'], da: typeof text === 'string' ? undefined : text.da });
+  }
+  const { records } = read;
+  const header = (records[0]?.record ?? []).map((h) => COLUMN_ALIASES[h.toLowerCase()]);
+  for (const needed of ['kommunekode', 'system', 'code', 'count'] as const) {
+    if (!header.includes(needed)) {
+      throw FhirError.invalid(`The CSV needs a header row with the columns kommunekode, system, code (or kode), count (or antal) and optionally district and period; '${needed}' is missing`, {
+        expression: ['csv'],
+        da: `CSV-filen skal have en overskriftsrække med kolonnerne kommunekode, system, code (eller kode), count (eller antal) og eventuelt district og period; '${needed}' mangler`,
+      });
+    }
+  }
+  if (records.length - 1 > MAX_ROLLUP_ROWS) {
+    throw FhirError.invalid(`The CSV has more than ${MAX_ROLLUP_ROWS} rows; split it`, { expression: ['csv'], da: `CSV-filen har mere end ${MAX_ROLLUP_ROWS} rækker; del den op` });
+  }
+  const rows: RollupRow[] = [];
+  for (let i = 1; i < records.length; i++) {
+    const { record, line } = records[i]!;
+    const raw: Record<string, unknown> = {};
+    header.forEach((field, c) => {
+      if (field) raw[field] = record[c];
+    });
+    rows.push(checkedRow(line, raw, rowPlace(line, true)));
+    if (i % COUNT_SLICE_ROWS === 0) await nextTurn();
+  }
+  return rows;
+}
