@@ -6,7 +6,7 @@ import { reservedIdKommunekode, resourceKommunekoder } from '../../src/municipal
 import { ResourceSet } from '../../src/terminology/resource-set';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue } from '../../src/write/id-ownership';
 import { isKlCanonical, publishedCanonicalIssue } from '../../src/write/published-canonicals';
-import { authorizeKommunekoder } from '../../src/write/writer';
+import { authorizeKommunekoder } from '../../src/write/authorization';
 import { publishedCatalogs } from '../support/catalogs';
 import { localCodeSystem } from '../support/local';
 
