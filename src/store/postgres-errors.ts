@@ -1,0 +1,63 @@
+import { FhirError } from '../errors/fhir-error';
+
+/** What PostgreSQL's and the network's errors mean to a request: a 503 to retry, with what became of a write. */
+
+/**
+ * Errors meaning the database could not be reached, went away or refused the connection (a database not accepting
+ * connections, gone, or refusing the login): 503, so clients and load balancers retry.
+ */
+export function isUnavailable(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : '';
+  if (typeof code === 'string') {
+    if (/^(08|57P|53|28|3D000)/.test(code)) return true;
+    if (code === '55000' && /not currently accepting connections/i.test(message)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH'].includes(code)) return true;
+  }
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|Client was closed/i.test(message);
+}
+
+/** The database did not answer a query within replyWaitMs of the statement timeout (hung, or the network gone). */
+const NO_REPLY = /^Query read timeout$/;
+/** SQLSTATEs of a statement the database cancelled or refused for now; its transaction is rolled back. */
+const RETRYABLE: Record<string, { code: 'timeout' | 'lock-error' | 'transient'; what: string; da: string }> = {
+  '57014': { code: 'timeout', what: 'a statement took longer than the statement timeout', da: 'en forespørgsel tog længere end dens tidsgrænse' },
+  '55P03': { code: 'lock-error', what: 'another write held the lock longer than the lock timeout', da: 'en anden skrivning holdt låsen længere end tidsgrænsen' },
+  '25P03': { code: 'transient', what: 'the transaction was idle longer than the idle-in-transaction timeout', da: 'transaktionen var inaktiv længere end tidsgrænsen' },
+  '40001': { code: 'transient', what: 'a serialization failure', da: 'en serialiseringsfejl' },
+  '40P01': { code: 'transient', what: 'a deadlock', da: 'en baglås (deadlock)' },
+};
+
+export function mapError(e: unknown, writing = false): unknown {
+  if (e instanceof FhirError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const outcome = writing ? 'nothing was written; it is safe to send the write again' : 'try again';
+  const udfald = writing ? 'intet blev skrevet; skrivningen kan trygt sendes igen' : 'prøv igen';
+  const code = (e as { code?: unknown } | null)?.code;
+  const retryable = typeof code === 'string' ? RETRYABLE[code] : undefined;
+  if (retryable) {
+    return new FhirError(503, retryable.code, `The database cancelled the ${writing ? 'write' : 'request'}: ${retryable.what}; ${outcome}`, {
+      da: `Databasen afbrød ${writing ? 'skrivningen' : 'forespørgslen'}: ${retryable.da}; ${udfald}.`,
+    });
+  }
+  if (NO_REPLY.test(message)) return new FhirError(503, 'timeout', `The database did not answer in time; ${outcome}`, { da: `Databasen svarede ikke i tide; ${udfald}.` });
+  if (isUnavailable(e)) return unavailable(message, writing);
+  return e;
+}
+
+function unavailable(message: string, writing: boolean): FhirError {
+  const outcome = writing ? 'nothing was written; it is safe to send the write again' : 'try again';
+  const udfald = writing ? 'intet blev skrevet; skrivningen kan trygt sendes igen' : 'prøv igen';
+  return new FhirError(503, 'transient', `The database is not available (${message}); ${outcome}`, { da: `Databasen er ikke tilgængelig (${message}); ${udfald}.` });
+}
+
+/** A connection the pool could not make: 503 whatever PostgreSQL or the network said, as nothing was sent. */
+export function connectFailed(e: unknown, writing: boolean): unknown {
+  const mapped = mapError(e, writing);
+  return mapped instanceof FhirError ? mapped : unavailable(e instanceof Error ? e.message : String(e), writing);
+}
+
+/** The query was refused by the client before anything was sent (the connection was already gone). */
+export function neverSent(e: unknown): boolean {
+  return /Client has encountered a connection error and is not queryable|Client was closed and is not queryable/.test(e instanceof Error ? e.message : '');
+}
