@@ -4,8 +4,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf } from '../terminology/replacements';
 import { forEachCovering } from './covered-codes';
 import { localDisplays } from './export';
-import { localCodeSystems, localConceptMaps, localTypePropertyCode } from './municipality';
-import { localKindOf } from './write-rules';
+import { localCodeSystems, localConceptMaps, localKindOf, localTypePropertyCode } from './municipality';
 import { unknownValueSet } from '../errors/common-errors';
 
 /** The common (niveau 2) interventions a municipality's maps are checked against unless the request names others. */

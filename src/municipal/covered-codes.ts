@@ -3,8 +3,7 @@ import { currentCode } from '../terminology/catalog-levels';
 import type { CodeSystemProvider } from '../terminology/providers/provider';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
-import { localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf } from './municipality';
-import { localKindOf } from './write-rules';
+import { localCodeSystems, localConceptMaps, localKindOf, localTypePropertyCode, ownerOf } from './municipality';
 
 /**
  * Which common code a municipality's local code covers: the one rule of `$coverage`, `$coverage-matrix` and of the

@@ -9,10 +9,8 @@ import { localTargetsOfSystem } from './local-targets';
 import { municipalityName } from './kommuner';
 import type { TerminologyResource } from '../terminology/resource-set';
 import {
-  isValidLocalName, kommunekodeIdentifier, localCodeSystems, localConceptMaps, localTypePropertyCode, municipalId, municipalUrl, ownerOf,
-  type LocalKind,
+  isValidLocalName, kommunekodeIdentifier, localCodeSystems, localConceptMaps, localKindOf, localTypePropertyCode, municipalId, municipalUrl, ownerOf, type LocalKind,
 } from './municipality';
-import { localKindOf } from './write-rules';
 
 /**
  * The pick lists every municipality gets from its written local catalogs (bilag 6's three scenarios), under its own

@@ -221,3 +221,15 @@ export function localTypePropertyCode(cs: CodeSystem): string | undefined {
 export function statusPropertyCode(cs: CodeSystem): string {
   return (cs.property ?? []).find((p) => p.uri === STATUS_PROPERTY_URI)?.code ?? 'status';
 }
+
+/** The kind of a local concept from its `type` property, when it has exactly one valid value. */
+export function localKindOf(concept: { properties?: readonly { code: string; valueCode?: string; valueString?: string }[] }, typeCode: string): LocalKind | undefined {
+  let value: string | undefined;
+  let count = 0;
+  for (const p of concept.properties ?? []) {
+    if (p.code !== typeCode) continue;
+    if (++count > 1) return undefined;
+    value = p.valueCode ?? p.valueString;
+  }
+  return count === 1 && LOCAL_KINDS.includes(value as LocalKind) ? (value as LocalKind) : undefined;
+}

@@ -10,8 +10,7 @@ import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
 import { coveredCode } from './covered-codes';
 import { resolveGatewaySystem } from './gateway-systems';
 import { localTargets, type LocalTarget } from './local-targets';
-import { GATEWAY_LOCAL_SYSTEMS, isGatewayLocalSystem, localTypePropertyCode, ownerOf, ownerOfCanonical, type LocalKind } from './municipality';
-import { localKindOf } from './write-rules';
+import { GATEWAY_LOCAL_SYSTEMS, isGatewayLocalSystem, localKindOf, localTypePropertyCode, ownerOf, ownerOfCanonical, type LocalKind } from './municipality';
 import { excerpt } from '../errors/excerpt';
 
 /** KL's niveau-3 system of the §119/§140 gateway IGs, and of the home care and nursing gateway. */

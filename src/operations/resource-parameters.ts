@@ -1,7 +1,7 @@
 import type { Resource } from 'fhir/r4';
 import { resourceParameterPath, type OperationInput, type OperationSpec } from '../fhir/parameters';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
-import { validationFailure } from '../municipal/write-rules';
+import { validationFailure } from '../municipal/rule-issues';
 
 /** The resources given as parameters whose text was found fit (a $batch-validate-code entry carries the request's again). */
 const textChecked = new WeakSet<object>();

@@ -1,5 +1,5 @@
 import type { Bilingual } from '../errors/issue';
-import type { RuleIssue } from '../municipal/write-rules';
+import type { RuleIssue } from '../municipal/rule-issues';
 import { ownerOf, reservedIdKommunekode, resourceKommunekoder } from '../municipal/municipality';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 

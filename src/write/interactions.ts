@@ -8,7 +8,7 @@ import { methodNotAllowed, notKnown } from '../errors/common-errors';
 import type { MessageLanguage } from '../errors/message-language';
 import { operationOutcome } from '../errors/operation-outcome';
 import { messageIssue } from '../errors/issue';
-import { toOutcomeIssue } from '../municipal/write-rules';
+import { toOutcomeIssue } from '../municipal/rule-issues';
 import type { StoredVersion, TerminologyStore } from '../store/store';
 import { FHIR_ID, versionNumber, WRITABLE_TYPES } from '../store/store-support';
 import type { TerminologyRegistry } from '../terminology/registry';

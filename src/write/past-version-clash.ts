@@ -1,4 +1,4 @@
-import type { RuleIssue } from '../municipal/write-rules';
+import type { RuleIssue } from '../municipal/rule-issues';
 import type { VersionHistory } from '../store/past-version';
 import { canonical } from '../terminology/canonical';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';

@@ -1,4 +1,4 @@
-import type { RuleIssue } from '../municipal/write-rules';
+import type { RuleIssue } from '../municipal/rule-issues';
 import { WRITABLE_TYPES } from '../store/store-support';
 import type { ResourceSet, TerminologyType } from '../terminology/resource-set';
 

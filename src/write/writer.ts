@@ -8,7 +8,8 @@ import { dropEmptyLists, textProblemText, textProblems } from '../fhir/primitive
 import { methodNotAllowed } from '../errors/common-errors';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { municipalId, ownerOf, parseMunicipalUrl } from '../municipal/municipality';
-import { hasErrors, validateTerminologyResource, validationFailure, type RuleIssue } from '../municipal/write-rules';
+import { hasErrors, validationFailure, type RuleIssue } from '../municipal/rule-issues';
+import { validateTerminologyResource } from '../municipal/write-rules';
 import { abandonedWrite, type CommitGate } from '../store/commit-gate';
 import type { VersionHistory } from '../store/past-version';
 import { StoreConflictError, type StoredVersion, type TerminologyStore, type WriteOperation } from '../store/store';

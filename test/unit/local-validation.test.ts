@@ -1,6 +1,7 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import { issueText } from '../../src/errors/issue';
-import { validateTerminologyResource, type RuleIssue } from '../../src/municipal/write-rules';
+import type { RuleIssue } from '../../src/municipal/rule-issues';
+import { validateTerminologyResource } from '../../src/municipal/write-rules';
 import { TerminologyLoadError, type LoadedTerminology } from '../../src/terminology/loader';
 import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';

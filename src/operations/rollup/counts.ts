@@ -5,8 +5,9 @@ import { forwardMatches, type Match } from '../translate/translator';
 import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../../terminology/catalog-levels';
 import { evaluateValueSet } from '../../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../../terminology/registry';
-import { isGatewayLocalSystem, localCodeSystems, localConceptMaps, localTypePropertyCode, ownerOf, ownerOfCanonical } from '../../municipal/municipality';
-import { localKindOf } from '../../municipal/write-rules';
+import {
+  isGatewayLocalSystem, localCodeSystems, localConceptMaps, localKindOf, localTypePropertyCode, ownerOf, ownerOfCanonical,
+} from '../../municipal/municipality';
 import { catalogVersionsOfMaps } from '../map-version';
 import { localSystemsDefining } from '../../municipal/gateway-systems';
 import { excerpt } from '../../errors/excerpt';
