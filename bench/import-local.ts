@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseCommandLine, wholeNumber } from '../scripts/command-line';
 import { projectRoot } from '../src/config';
-import { formatMessage } from '../src/municipal/csv-import';
+import { formatMessage } from '../src/municipal/csv-records';
 import { importLocalCsv } from '../src/write/import-runner';
 
 interface CatalogConcept {

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { loadConfigOrExit } from '../src/config';
 import { parseCommandLine } from './command-line';
-import { formatMessage } from '../src/municipal/csv-import';
+import { formatMessage } from '../src/municipal/csv-records';
 import { DEFAULT_LOCAL_NAME, importLocalCsv } from '../src/write/import-runner';
 
 const USAGE = 'usage: npm run import-local -- --kommunekode 370 [--name lokale-indsatser] [--version 1.0.0] [--server URL --token JWT] FILE.csv';

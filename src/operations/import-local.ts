@@ -4,7 +4,7 @@ import { listedOutcomeIssues } from '../errors/issue-cap';
 import { messageIssue, type Issue } from '../errors/issue';
 import { primaryLanguage } from '../errors/message-language';
 import type { OperationInput } from '../fhir/parameters';
-import { formatMessage } from '../municipal/csv-import';
+import { formatMessage } from '../municipal/csv-records';
 import { importMode, planParameters, planSummary } from '../municipal/import-plan';
 import { IMPORT_REFUSED } from '../municipal/import-plan-types';
 import { DEFAULT_LOCAL_NAME, importLocalCsv, type ImportOutcome } from '../write/import-runner';

@@ -2,7 +2,7 @@
  * A CSV text read a slice at a time with turns of the event loop between (readCsvRecordsInTurns, what $rollup and
  * $import-local read their rows with) and in one go (the whole text one slice): the same records, lines and problems.
  */
-import { CSV_SLICE_BYTES, RELAXED_CSV_SLICE_BYTES, readCsvRecordsInTurns } from '../../src/municipal/csv-import';
+import { CSV_SLICE_BYTES, RELAXED_CSV_SLICE_BYTES, readCsvRecordsInTurns } from '../../src/municipal/csv-records';
 import { turnsDuring } from '../support/turns';
 
 type Reading = Parameters<typeof readCsvRecordsInTurns>[1];

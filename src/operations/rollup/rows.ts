@@ -4,7 +4,7 @@ import { FhirError } from '../../errors/fhir-error';
 import type { Bilingual } from '../../errors/issue';
 import { excerpt } from '../../errors/excerpt';
 import { valueField } from '../../fhir/choice-value';
-import { readCsvHeaderLine, readCsvRecordsInTurns } from '../../municipal/csv-import';
+import { readCsvHeaderLine, readCsvRecordsInTurns } from '../../municipal/csv-records';
 import { isKommunekode } from '../../municipal/municipality';
 import { COUNT_SLICE_ROWS, MAX_ROLLUP_COLUMNS, MAX_ROLLUP_ROWS, type RollupRow } from './counts';
 
