@@ -211,3 +211,45 @@ describe('a map given inline with neither url nor id', () => {
     expect(part(match, 'originMap')).toBeUndefined();
   });
 });
+
+describe("versions by the server's one version rule (terminology/versions.ts), as $lookup and $validate-code take them", () => {
+  /** A map from a code system in version 1.0.2 to one in 2.1.0, of the value sets in 5.0.0, itself in version 1.0.3. */
+  const VERSIONED: ConceptMap = {
+    resourceType: 'ConceptMap', url: 'http://ex.org/versioned', version: '1.0.3', status: 'active',
+    sourceCanonical: 'http://ex/vs/s|5.0.0', targetCanonical: 'http://ex/vs/t|5.0.0',
+    group: [{ source: S3, sourceVersion: '1.0.2', target: T3, targetVersion: '2.1.0', element: [{ code: 'n', target: [{ code: 'N', equivalence: 'equivalent' }] }] }],
+  };
+  const coded = (version: string) => [{ name: 'system', valueUri: S3 }, { name: 'version', valueString: version }, { name: 'code', valueCode: 'n' }];
+  const at = `http://ex.org/versioned|1.0.3`;
+
+  it("a coding's version matches the group's source version by its leading parts, and not another", async () => {
+    expect(matches(await translate([VERSIONED], ...coded('1.0')))).toEqual([`N ${at}`]);
+    expect(matches(await translate([VERSIONED], ...coded('1.x')))).toEqual([`N ${at}`]);
+    expect(matches(await translate([VERSIONED], ...coded('1.0.2')))).toEqual([`N ${at}`]);
+    expect(matches(await translate([VERSIONED], ...coded('1.1')))).toEqual([]);
+    expect(matches(await translate([VERSIONED], ...coded('1.0.20')))).toEqual([]);
+  });
+
+  it("reverse, the coding's version matches the group's target version the same way", async () => {
+    const back = (version: string) => translate([VERSIONED], { name: 'system', valueUri: T3 }, { name: 'version', valueString: version },
+      { name: 'code', valueCode: 'N' }, { name: 'reverse', valueBoolean: true });
+    expect(matches(await back('2.1'))).toEqual([`n ${at}`]);
+    expect(matches(await back('2.2'))).toEqual([]);
+  });
+
+  it("the request's source and target scopes match the map's value sets with their versions the same way", async () => {
+    const scoped = (source: string, target: string) => translate([VERSIONED], { name: 'url', valueUri: VERSIONED.url }, ...coded('1.0.2'),
+      { name: 'source', valueUri: source }, { name: 'target', valueUri: target });
+    expect(matches(await scoped('http://ex/vs/s|5.0', 'http://ex/vs/t|5.0'))).toEqual([`N ${at}`]);
+    expect(matches(await scoped('http://ex/vs/s', 'http://ex/vs/t|5.0.0'))).toEqual([`N ${at}`]);
+    expect(matches(await scoped('http://ex/vs/s|4.0', 'http://ex/vs/t'))).toEqual([]);
+  });
+
+  it('conceptMapVersion and url|version find a map of the request as they find a stored one', async () => {
+    expect(matches(await translate([VERSIONED], { name: 'conceptMapVersion', valueString: '1.0' }, ...coded('1.0.2')))).toEqual([`N ${at}`]);
+    expect(matches(await translate([VERSIONED], { name: 'url', valueUri: `${VERSIONED.url}|1.0` }, ...coded('1.0.2')))).toEqual([`N ${at}`]);
+    const none = await request(app).post('/fhir/ConceptMap/$translate').type(JSON_TYPE)
+      .send(parametersOf({ name: 'tx-resource', resource: VERSIONED }, { name: 'url', valueUri: `${VERSIONED.url}|1.1` }, ...coded('1.0.2')));
+    expect(none.status).toBe(404);
+  });
+});

@@ -9,6 +9,7 @@ import { parseCanonical } from '../../terminology/canonical';
 import { assertConceptMapShape } from '../../terminology/resource-shape';
 import type { TerminologyRegistry } from '../../terminology/registry';
 import { CONCEPT_MAPS_KIND } from '../../terminology/resource-kinds';
+import { versionMatches } from '../../terminology/versions';
 import { instanceAtVersion, versionAskedOfInstance } from '../instance-version';
 import { fits, groupScopeOf, type Candidate } from './group-scope';
 import { canonicalOf, capitalized, mapNamed } from './map-names';
@@ -31,7 +32,7 @@ export function candidateMaps(
   }
   const fromRequest = input.all<Resource>('tx-resource').filter((r): r is ConceptMap => r.resourceType === 'ConceptMap');
   // on a date, the request's own maps are taken in their version of then too, by the listing below (one without a url has no other versions)
-  const all = version !== undefined ? fromRequest.filter((cm) => cm.version === version) : inForce ? fromRequest.filter((cm) => !cm.url) : [...fromRequest];
+  const all = version !== undefined ? fromRequest.filter((cm) => versionMatches(version, cm.version)) : inForce ? fromRequest.filter((cm) => !cm.url) : [...fromRequest];
   // each map as an unversioned reference to its url means it (a draft next version does not replace the one in use), or the version in force on `date`
   for (const listed of registry.list('ConceptMap', { within: CONCEPT_MAPS_KIND })) {
     const cm = version !== undefined ? (listed.url ? registry.find('ConceptMap', listed.url, version) : undefined)
@@ -137,7 +138,7 @@ export function explicitMap(input: OperationInput, registry: TerminologyRegistry
   }
   const fromRequest = input.all<Resource>('tx-resource')
     .filter((r): r is ConceptMap => r.resourceType === 'ConceptMap')
-    .filter((r) => r.url === u && (!wanted || r.version === wanted));
+    .filter((r) => r.url === u && (!wanted || versionMatches(wanted, r.version)));
   const cm = fromRequest[fromRequest.length - 1] ?? registry.find('ConceptMap', u, wanted);
   if (!cm) throw unknownConceptMap(`${u}${wanted ? `|${wanted}` : ''}`, 'url');
   return cm;

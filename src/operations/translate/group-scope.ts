@@ -1,13 +1,15 @@
 import type { ConceptMap, ConceptMapGroup } from 'fhir/r4';
 import { listOf } from '../../fhir/json-object';
 import { parseCanonical } from '../../terminology/canonical';
+import { versionMatches } from '../../terminology/versions';
 import type { TranslateQuery } from './query';
 
-function sameCanonical(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b) return false;
-  const pa = parseCanonical(a);
-  const pb = parseCanonical(b);
-  return pa.url === pb.url && (!pa.version || !pb.version || pa.version === pb.version);
+/** Whether a canonical the request gives names the one a map states: the same url, and versions by the one version rule (either absent, any). */
+function canonicalMatches(asked: string | undefined, stated: string | undefined): boolean {
+  if (!asked || !stated) return false;
+  const a = parseCanonical(asked);
+  const s = parseCanonical(stated);
+  return a.url === s.url && (!a.version || !s.version || versionMatches(a.version, s.version));
 }
 
 /**
@@ -23,8 +25,8 @@ export interface GroupScope {
 export const EVERY_GROUP: GroupScope = { source: undefined, target: undefined };
 
 function sideScope(scope: string | undefined, mapScope: string | undefined, groupSystems: (string | undefined)[]): string | undefined | null {
-  if (!scope || sameCanonical(scope, mapScope)) return undefined;
-  return groupSystems.some((s) => sameCanonical(scope, s)) ? scope : null;
+  if (!scope || canonicalMatches(scope, mapScope)) return undefined;
+  return groupSystems.some((s) => canonicalMatches(scope, s)) ? scope : null;
 }
 
 export function groupScopeOf(cm: ConceptMap, query: TranslateQuery): GroupScope {
@@ -39,7 +41,7 @@ export function groupScopeOf(cm: ConceptMap, query: TranslateQuery): GroupScope 
 export const fits = (scope: GroupScope): boolean => scope.source !== null && scope.target !== null;
 
 export function groupInScope(group: ConceptMapGroup, scope: GroupScope): boolean {
-  return (!scope.source || sameCanonical(scope.source, group.source)) && (!scope.target || sameCanonical(scope.target, group.target));
+  return (!scope.source || canonicalMatches(scope.source, group.source)) && (!scope.target || canonicalMatches(scope.target, group.target));
 }
 
 /** A map to translate with, and its groups that answer the request. */
