@@ -11,6 +11,7 @@ import { versionInSystemHint } from './system-uri';
 import { canonical, compareVersions } from '../terminology/canonical';
 import { presentVersionList } from '../terminology/versions';
 import { versionInForce } from '../terminology/in-force';
+import { hasSupplement } from '../terminology/providers/provider';
 import { R4_OPERATION_TEXTS } from './r4-operation-texts';
 import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM, USE_SUPPLEMENT_DOCUMENTATION } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
@@ -131,7 +132,7 @@ export const lookupOperation: OperationHandler = {
         txIssueType: 'not-found', expression: ['system'], da: `Kodesystemet '${excerpt(system)}'${v} kendes ikke, så koden kan ikke slås op${hint.da}`,
       });
     }
-    const missing = supplements.filter((s) => !provider.supplements.some((x) => s === x.url || s === `${x.url}|${x.version}`));
+    const missing = supplements.filter((s) => !hasSupplement(provider, s));
     if (missing.length > 0) throw missingSupplementsError(ctx.registry, missing, [canonical(provider.url, provider.version)]);
     const concept = provider.locate(code);
     if (!concept) {

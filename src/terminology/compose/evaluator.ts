@@ -8,6 +8,7 @@ import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, 
 import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
 import { assertIncludeShape, checkContent, composeVersionsMatch, exclusionRemoves, exclusionVersion, namesSeveralVersions, sameValueSet, vurl } from './rules';
 import { assertLockedDate, resolveIncludeProvider, versionOnComposeDate, versionOnRequestDateOrFail } from './versions';
+import { versionMatches } from '../versions';
 import { missingSupplementsError } from '../supplement-problems';
 import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
 import type { TerminologyRegistry } from '../registry';
@@ -304,7 +305,7 @@ export class ComposeEvaluator {
   private checkSupplementsUsed(result: ComposeResult): void {
     const missing = [...this.requiredSupplements].filter((required) => {
       const { url, version } = parseCanonical(required);
-      return !result.providers.some((p) => p.supplements.some((s) => s.url === url && (!version || s.version === version)));
+      return !result.providers.some((p) => p.supplements.some((s) => s.url === url && (!version || versionMatches(version, s.version))));
     });
     if (missing.length > 0) throw missingSupplementsError(this.registry, missing, result.providers.map((p) => canonical(p.url, p.version)));
   }

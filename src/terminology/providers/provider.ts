@@ -1,5 +1,7 @@
 import type { CodeSystem, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty, Extension } from 'fhir/r4';
 import type { Bilingual } from '../../errors/issue';
+import { parseCanonical } from '../canonical';
+import { versionMatches } from '../versions';
 
 /** A concept located once in a code system; every question about it is asked through its provider. */
 export interface Concept {
@@ -81,4 +83,10 @@ export interface CodeSystemProvider {
   displayIsFixed?(concept: Concept): boolean;
   /** Why a code is not a concept, for a code system defined by a grammar (its parser's error); absent or undefined otherwise. */
   explainUnknown?(code: string): Bilingual | undefined;
+}
+
+/** Whether the provider applies the supplement a canonical names (`url`, or `url|version` by the one version rule: `2.0` names `2.0.1`). */
+export function hasSupplement(provider: CodeSystemProvider, canonical: string): boolean {
+  const { url, version } = parseCanonical(canonical);
+  return provider.supplements.some((s) => s.url === url && (!version || versionMatches(version, s.version)));
 }

@@ -1,7 +1,7 @@
 import type { IssueCode, TxIssueType } from '../../errors/fhir-error';
 import type { Bilingual, Issue } from '../../errors/issue';
 import type { Severity } from '../../errors/operation-outcome';
-import type { CodeSystemProvider, Concept } from '../providers/provider';
+import { hasSupplement, type CodeSystemProvider, type Concept } from '../providers/provider';
 import { canonical } from '../canonical';
 import { DistinctList } from '../distinct-list';
 import { IssueCollector } from '../issue-collector';
@@ -70,10 +70,6 @@ export class ValidationContext {
     if (this.requiredSupplements.size === 0) return [];
     return [...this.requiredSupplements].filter((s) => !this.usedSupplements?.has(s));
   }
-}
-
-export function hasSupplement(provider: CodeSystemProvider, canonical: string): boolean {
-  return provider.supplements.some((s) => canonical === s.url || canonical === `${s.url}|${s.version}`);
 }
 
 /** The inactive code a validation came across (the first one), for the inactive warning and parameters. */

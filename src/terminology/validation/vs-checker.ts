@@ -1,9 +1,9 @@
 import type { CodeSystem, Extension, ValueSet, ValueSetComposeInclude, ValueSetExpansionContains as ExpansionEntry } from 'fhir/r4';
 import { FhirError } from '../../errors/fhir-error';
 import { checkTimeBudget } from '../time-budget';
-import type { CodeSystemProvider } from '../providers/provider';
+import { hasSupplement, type CodeSystemProvider } from '../providers/provider';
 import { addToPath } from './code-systems';
-import { CodingState, hasSupplement, type Tri, type ValidationContext, ValidationState } from './context';
+import { CodingState, type Tri, type ValidationContext, ValidationState } from './context';
 import { Designations } from './designations';
 import { IncludeMembership, listedConcept } from './include-membership';
 import { type Message, msg, txError } from './messages';
