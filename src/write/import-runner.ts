@@ -4,9 +4,8 @@ import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { issueText, type Bilingual, type Issue } from '../errors/issue';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
-import { holdDataDir, serverUsing } from '../store/data-dir-lock';
 import type { CommitGate } from '../store/commit-gate';
-import { SQLITE_FILE_NAME, SqliteStore } from '../store/sqlite-store';
+import type { SqliteStore } from '../store/sqlite-store';
 import type { TerminologyStore } from '../store/store';
 import { loadTerminology, type LoadedTerminology } from '../terminology/loader';
 import { TerminologyRegistry } from '../terminology/registry';
@@ -165,6 +164,9 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
 
   if (options.target.kind === 'embedded') {
     const dataDir = options.target.dataDir;
+    // the command line's path: a server on the embedded store has loaded these already, one on another store never needs them
+    const { holdDataDir, serverUsing } = await import('../store/data-dir-lock');
+    const { SQLITE_FILE_NAME, SqliteStore } = await import('../store/sqlite-store');
     const release = holdDataDir(dataDir, [SQLITE_FILE_NAME]);
     if (!release) {
       const server = serverUsing(dataDir);
