@@ -2,7 +2,7 @@
  * The top-level elements of the resource types searched here, as FHIR R4 (4.0.1) defines them: those marked Σ
  * (ElementDefinition.isSummary), those with a minimum cardinality of 1 and the modifiers (isModifier). A choice
  * element is written as R4 writes it (`source[x]`). R4 does not change, so this is data, not a list kept by hand:
- * test/unit/r4-elements.test.ts checks it against R4's StructureDefinitions (profiles-resources.json).
+ * test/unit/r4-definitions.test.ts checks it against R4's StructureDefinitions (profiles-resources.json).
  */
 export interface R4Elements {
   summary: readonly string[];
