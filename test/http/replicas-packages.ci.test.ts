@@ -1,6 +1,6 @@
 /**
  * A new KL release in a FHIR package, loaded through one replica, is served by the other without a restart, within
- * the propagation time of a write (test/http/replicas.test.ts); a restarted replica serves it from the store.
+ * the propagation time of a write (test/http/replicas.ci.test.ts); a restarted replica serves it from the store.
  */
 import { nextFsiiiPackage, NEXT_FSIII_PACKAGE, NEXT_FSIII_VERSION } from '../../scripts/next-fsiii-release';
 import { FSIII, TERMINOLOGY_DIR } from '../support/catalogs';
