@@ -5,13 +5,15 @@ import { headOf, type WrittenVersion } from './past-version';
 import type { Deletion, HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { MemoryClosureTables } from './closure-memory';
 import { packageAlreadyLoaded, packageNotLoaded, type PackageRecord, type PackageUnload, type StoredPackage } from './packages';
-import { BaseStore, syncVersionLoader, newestFirst, nowInstant, planChange, targetOf, toStoredVersion, type RowState } from './store-support';
+import { BaseStore, syncVersionLoader, newestFirst, nowInstant, planChange, targetOf, toStoredVersion, writeInstant, type RowState } from './store-support';
 
 /** A store that keeps resources in memory only (tests, and servers whose writes need not survive a restart). */
 export class MemoryStore extends BaseStore implements TerminologyStore {
   private set = new ResourceSet();
   /** Every version per `type/id`, oldest first. */
   private versions = new Map<string, StoredVersion[]>();
+  /** The lastUpdated of the newest version written (writeInstant). */
+  private newestWritten?: string;
   /** Resources given to the constructor without an id (kept as they are, never versioned). */
   private readonly unversioned: TerminologyResource[] = [];
   protected readonly closures = new MemoryClosureTables();
@@ -19,6 +21,7 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
   constructor(resources: TerminologyResource[] = []) {
     super();
     const lastUpdated = nowInstant();
+    if (resources.some((r) => r.id)) this.newestWritten = lastUpdated;
     for (const r of resources) {
       if (!r.id) {
         this.unversioned.push(r);
@@ -63,7 +66,7 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
   }
 
   async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {
-    const lastUpdated = nowInstant();
+    const lastUpdated = writeInstant(this.newestWritten);
     // Plan every change against a working copy first, so a conflict in any of them changes nothing.
     const working = new Map<string, StoredVersion[]>();
     const listOf = (key: string): StoredVersion[] => working.get(key) ?? this.versions.get(key) ?? [];
@@ -94,6 +97,7 @@ export class MemoryStore extends BaseStore implements TerminologyStore {
       if (after) this.set.add(after);
       this.versions.set(key, list);
     }
+    if (working.size > 0) this.newestWritten = lastUpdated;
     return results;
   }
 

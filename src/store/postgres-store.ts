@@ -357,10 +357,13 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     if (changes.length === 0) return [];
     const { results, written, lastUpdated } = await this.transaction(async (client) => {
       // Takes the change-sequence row lock: from here until COMMIT no other write runs, in any process. The
-      // timestamp is the database's, so meta.lastUpdated follows the commit order whichever replica writes.
+      // timestamp is the database's, so meta.lastUpdated follows the commit order whichever replica writes, and it is
+      // later than every version before it, a millisecond after the newest when the clock has not passed it (writeInstant).
       const { rows: [state] } = await client.query<{ seq: string; now: string }>(
         `UPDATE ${this.t('store_state')} SET change_seq = change_seq + 1
-         RETURNING change_seq::text AS seq, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`);
+         RETURNING change_seq::text AS seq, to_char(greatest(date_trunc('milliseconds', clock_timestamp()),
+           (SELECT last_updated::timestamptz + interval '1 millisecond' FROM ${this.t('resource_history')} ORDER BY last_updated COLLATE "C" DESC LIMIT 1))
+           AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`);
       if (!state) throw new Error(`${this.t('store_state')} has no row`);
       const seq = state.seq;
       const lastUpdated = state.now;

@@ -9,7 +9,9 @@ import { abandonedWrite, type CommitGate } from './commit-gate';
 import { headFromColumn, type WrittenVersion } from './past-version';
 import type { Deletion, HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
-import { BaseStore, syncVersionLoader, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, versionNumber, type HistoryRow, type PlannedChange } from './store-support';
+import {
+  BaseStore, syncVersionLoader, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, versionNumber, writeInstant, type HistoryRow, type PlannedChange,
+} from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
@@ -280,7 +282,9 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   async apply(changes: WriteOperation[], gate?: CommitGate, audit?: AuditOfWrite): Promise<(StoredVersion | undefined)[]> {
-    const lastUpdated = nowInstant();
+    // one process writes the file at a time (the data folder's lock), so the newest version read here stays the newest
+    const newest = this.reading(() => this.statement('SELECT last_updated FROM resource_history ORDER BY last_updated DESC LIMIT 1').get() as { last_updated: string } | undefined);
+    const lastUpdated = writeInstant(newest?.last_updated);
     const selectState = this.statement('SELECT version_id, deleted FROM resource WHERE resource_type = ? AND id = ?');
     const upsert = this.statement(`INSERT INTO resource (resource_type, id, version_id, deleted, url, version, last_updated, content)
       VALUES (@resource_type, @id, @version_id, @deleted, @url, @version, @last_updated, @content)

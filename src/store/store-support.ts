@@ -137,6 +137,17 @@ export function nowInstant(): string {
   return new Date().toISOString();
 }
 
+/**
+ * The lastUpdated of a write: now, or a millisecond after the newest version already written when the clock has not
+ * passed it. Each write then has an instant later than every version before it, so the bound a history's later pages
+ * carry (`until`: the newest version its first page was read with) leaves out everything written after that read,
+ * within the same millisecond too.
+ */
+export function writeInstant(newestWritten: string | undefined): string {
+  const after = newestWritten === undefined ? Number.NEGATIVE_INFINITY : Date.parse(newestWritten) + 1;
+  return new Date(Math.max(Date.now(), after)).toISOString();
+}
+
 /** create/update/delete expressed through apply, shared by the store implementations. */
 /**
  * TerminologyStore.versionLoader for a store that reads a version synchronously (`read`: its own lookup, as readVersion

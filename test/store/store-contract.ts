@@ -240,6 +240,24 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect((await store.historyPage({ offset: 5, count: 10 })).versions).toEqual([]);
     });
 
+    it("gives each write an instant later than every version before it, so a history page's bound leaves out what is written after it, within one millisecond too", async () => {
+      // the clock of this process stands still (the PostgreSQL store takes the database's, which does not)
+      jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+      try {
+        const first = await store.create(codeSystem('t0'));
+        const read = await store.historyPage({ offset: 0, count: 10 });
+        expect(read.newest).toBe(first.lastUpdated);
+        const written: string[] = [first.lastUpdated];
+        for (let i = 1; i <= 5; i++) written.push((await store.create(codeSystem(`t${i}`))).lastUpdated);
+        for (let i = 1; i < written.length; i++) expect(written[i]! > written[i - 1]!).toBe(true);
+        const bounded = await store.historyPage({ until: read.newest, offset: 0, count: 10 });
+        expect(bounded.versions.map((v) => v.id)).toEqual(['t0']);
+        expect(bounded.total).toBe(1);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('keeps resource types apart', async () => {
       await store.create(codeSystem('same'));
       await store.create({ resourceType: 'ConceptMap', id: 'same', url: 'http://example.org/ConceptMap/same', status: 'active' });
