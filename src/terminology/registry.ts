@@ -8,7 +8,7 @@ import { PackedCodeSystemProvider } from './providers/packed-codesystem';
 import { ONE_SCOPE, ReadTracker, type ChangeScopes, type Reads, type Tracked } from './read-tracking';
 import { RESOURCE_KINDS, SUPPLEMENTS_KIND } from './resource-kinds';
 import { LayerAfterRemoval, latestActive, RequestResourceSet, ResourceSet, type TerminologyResource, type TerminologyType } from './resource-set';
-import { versionMatches } from './versions';
+import { canonicalNames, versionMatches } from './versions';
 
 type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
@@ -350,10 +350,7 @@ export class TerminologyRegistry {
       // the version a supplement names, and one a request names, by the one version rule (`1.0` names `1.0.2`)
       if (target.version && cs.version && !versionMatches(target.version, cs.version)) continue;
       const isDefault = this.defaultSupplementUrls.has(s.url ?? '') || isLanguagePack(s);
-      const isRequested = requested.some((r) => {
-        const p = parseCanonical(r);
-        return p.url === s.url && (!p.version || versionMatches(p.version, s.version));
-      });
+      const isRequested = requested.some((r) => canonicalNames(r, s));
       if (isDefault || isRequested) out.push(s);
     }
     return out.sort((a, b) => (a.url ?? '').localeCompare(b.url ?? ''));

@@ -1,4 +1,4 @@
-import { compareVersions } from './canonical';
+import { compareVersions, parseCanonical } from './canonical';
 import type { Language } from '../errors/issue';
 
 /**
@@ -57,6 +57,12 @@ export function versionMatches(criteria: string | undefined, candidate: string |
     case 'integer': return false;
     default: return startsWithWhole(candidate, criteria);
   }
+}
+
+/** Whether a canonical names the resource: the same url, and the version it names (none: any) by the rule above. */
+export function canonicalNames(canonical: string, resource: { url?: string; version?: string }): boolean {
+  const { url, version } = parseCanonical(canonical);
+  return url === resource.url && (!version || versionMatches(version, resource.version));
 }
 
 /** `2024-05` is a prefix of `2024-05-30`, `1.0` of `1.0.2`; `1.0` is not one of `1.01`. */

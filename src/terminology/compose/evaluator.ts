@@ -2,13 +2,12 @@ import type { ValueSet, ValueSetComposeInclude, ValueSetExpansionContains } from
 import { FhirError } from '../../errors/fhir-error';
 import { msg, txError } from '../validation/messages';
 import { canonical, compareVersions, parseCanonical } from '../canonical';
-import type { CodeSystemProvider, Concept } from '../providers/provider';
+import { hasSupplement, type CodeSystemProvider, type Concept } from '../providers/provider';
 import { compileFilter } from './filter';
 import { emptyResult, entryKey, LocatingEntry, mergeUsage, type ComposeOptions, type ComposeResult, type ExpansionEntry, type HierarchyNode } from './result';
 import { PackedCodeSystemProvider } from '../providers/packed-codesystem';
 import { assertIncludeShape, checkContent, composeVersionsMatch, exclusionRemoves, exclusionVersion, namesSeveralVersions, sameValueSet, vurl } from './rules';
 import { assertLockedDate, resolveIncludeProvider, versionOnComposeDate, versionOnRequestDateOrFail } from './versions';
-import { versionMatches } from '../versions';
 import { missingSupplementsError } from '../supplement-problems';
 import { isGrammarProvider } from '../providers/library-systems/grammar-provider';
 import type { TerminologyRegistry } from '../registry';
@@ -303,10 +302,7 @@ export class ComposeEvaluator {
 
   /** Every supplement the request or the value set requires must have been applied to a code system it used. */
   private checkSupplementsUsed(result: ComposeResult): void {
-    const missing = [...this.requiredSupplements].filter((required) => {
-      const { url, version } = parseCanonical(required);
-      return !result.providers.some((p) => p.supplements.some((s) => s.url === url && (!version || versionMatches(version, s.version))));
-    });
+    const missing = [...this.requiredSupplements].filter((required) => !result.providers.some((p) => hasSupplement(p, required)));
     if (missing.length > 0) throw missingSupplementsError(this.registry, missing, result.providers.map((p) => canonical(p.url, p.version)));
   }
 }

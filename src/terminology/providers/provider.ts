@@ -1,7 +1,6 @@
 import type { CodeSystem, CodeSystemConceptDesignation, CodeSystemConceptProperty, CodeSystemProperty, Extension } from 'fhir/r4';
 import type { Bilingual } from '../../errors/issue';
-import { parseCanonical } from '../canonical';
-import { versionMatches } from '../versions';
+import { canonicalNames } from '../versions';
 
 /** A concept located once in a code system; every question about it is asked through its provider. */
 export interface Concept {
@@ -87,6 +86,5 @@ export interface CodeSystemProvider {
 
 /** Whether the provider applies the supplement a canonical names (`url`, or `url|version` by the one version rule: `2.0` names `2.0.1`). */
 export function hasSupplement(provider: CodeSystemProvider, canonical: string): boolean {
-  const { url, version } = parseCanonical(canonical);
-  return provider.supplements.some((s) => s.url === url && (!version || versionMatches(version, s.version)));
+  return provider.supplements.some((s) => canonicalNames(canonical, s));
 }
