@@ -4,12 +4,17 @@ import { parseCanonical } from '../../terminology/canonical';
 import { versionMatches } from '../../terminology/versions';
 import type { TranslateQuery } from './query';
 
-/** Whether a canonical the request gives names the one a map states: the same url, and versions by the one version rule (either absent, any). */
+/** Whether the version a request gives is the one a map states, by the one version rule (`1.0` is `1.0.2`); either absent, any. */
+export function versionCompatible(requested: string | undefined, stated: string | undefined): boolean {
+  return !requested || !stated || versionMatches(requested, stated);
+}
+
+/** Whether a canonical the request gives names the one a map states: the same url, and compatible versions. */
 function canonicalMatches(asked: string | undefined, stated: string | undefined): boolean {
   if (!asked || !stated) return false;
   const a = parseCanonical(asked);
   const s = parseCanonical(stated);
-  return a.url === s.url && (!a.version || !s.version || versionMatches(a.version, s.version));
+  return a.url === s.url && versionCompatible(a.version, s.version);
 }
 
 /**

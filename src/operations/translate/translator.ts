@@ -8,9 +8,8 @@ import { currentCode, predecessorsOf } from '../../terminology/catalog-levels';
 import { elementsWithCode, sourceCodesIgnoringCase, sourcesStating, targetCodesIgnoringCase } from '../../terminology/packed/conceptmap';
 import type { ElementJson } from '../../terminology/packed/map-sources';
 import type { TerminologyRegistry } from '../../terminology/registry';
-import { versionMatches } from '../../terminology/versions';
 import type { InForce } from './candidate-maps';
-import { EVERY_GROUP, groupInScope, type Candidate, type GroupScope } from './group-scope';
+import { EVERY_GROUP, groupInScope, versionCompatible, type Candidate, type GroupScope } from './group-scope';
 import { canonicalOf, capitalized, mapNamed } from './map-names';
 import type { Dependency, TranslateQuery } from './query';
 
@@ -79,11 +78,6 @@ function productsOf(products: ConceptMapGroupElementTargetDependsOn[] | undefine
     out.push({ element: p.property, concept });
   }
   return out.length > 0 ? { product: out } : {};
-}
-
-/** Whether the version a request gives is the one a map's group states, by the one version rule (`1.0` is `1.0.2`); either absent, any. */
-function versionCompatible(requested: string | undefined, stated: string | undefined): boolean {
-  return !requested || !stated || versionMatches(requested, stated);
 }
 
 /** Whether two matches of the same concept code and source code state the same (map, systems, equivalence and products). */
