@@ -1,5 +1,6 @@
 import { firstRepeatedName, repeatedNameError } from './json-names';
 import { MAX_JSON_DEPTH, nestedTooDeep, TOO_DEEP, valueEnd } from './json-depth';
+import { firstInexactNumber, inexactNumberError } from './json-numbers';
 import { parseParametersBody, type ParsedBody } from './parameters-body';
 
 /**
@@ -7,6 +8,8 @@ import { parseParametersBody, type ParsedBody } from './parameters-body';
  * mark dropped, an empty body taken as `{}`, only an object or array at the top, JSON.parse's value and errors — with
  * Parameters bodies parsed by parseParametersBody (identical parameters parsed once; a list longer than
  * `maxParameters` is refused as soon as it is seen), and FHIR's rule that an object names each property once (400).
+ * A resource's number whose value JSON.parse would change (more significant digits than a double holds) is refused
+ * (422, fhir/json-numbers.ts): the server would store and serve another value than the one sent.
  * A body nested deeper than MAX_JSON_DEPTH is refused (400) from its bytes, before any of it is parsed.
  * test/unit/json-body.test.ts holds it to body-parser's answers.
  */
@@ -24,7 +27,15 @@ export function parseJsonBody(body: Buffer, maxParameters?: number): ParsedBody 
   const value = JSON.parse(text) as unknown;
   const repeated = firstRepeatedName(body, start);
   if (repeated) throw repeatedNameError(repeated);
+  const inexact = firstInexactNumber(body, start, body.length, pathRoot(value));
+  if (inexact) throw inexactNumberError(inexact);
   return { value };
+}
+
+/** A resource's paths start at its type, as a validator's expressions do; anything else's at `$`. */
+function pathRoot(value: unknown): string {
+  const type = (value as { resourceType?: unknown } | null)?.resourceType;
+  return typeof type === 'string' && /^[A-Z][A-Za-z]{0,63}$/.test(type) ? type : '$';
 }
 
 const FIRST_NON_WHITESPACE = /^[\x20\x09\x0a\x0d]*([^\x20\x09\x0a\x0d]|$)/;

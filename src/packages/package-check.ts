@@ -9,6 +9,7 @@ import { PackageError } from './package-error';
 import { notJson, sourceName, type RawPackage } from './package-reader';
 import { excerpt } from '../errors/excerpt';
 import { firstRepeatedName, repeatedNameText } from '../fhir/json-names';
+import { firstInexactNumber, inexactNumberText } from '../fhir/json-numbers';
 import { brokenR4Invariants } from '../profile-validation/r4-invariants';
 
 /** How many of one file's broken R4 invariants a refusal names. */
@@ -166,10 +167,18 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
       continue;
     }
     // FHIR's JSON names each property once; JSON.parse kept the last value of a name given twice
-    const repeated = firstRepeatedName(Buffer.from(file.text, 'utf8'));
+    const bytes = Buffer.from(file.text, 'utf8');
+    const repeated = firstRepeatedName(bytes);
     if (repeated) {
       const why = repeatedNameText(repeated);
       problems.push({ en: `${label.en}: not valid FHIR JSON: ${why.en}`, da: `${label.da}: ikke gyldig FHIR JSON: ${why.da}` });
+      continue;
+    }
+    // a number JSON.parse changes would be served as another value than the package's
+    const inexact = firstInexactNumber(bytes, 0, bytes.length, type);
+    if (inexact) {
+      const why = inexactNumberText(inexact);
+      problems.push({ en: `${label.en}: ${why.en}`, da: `${label.da}: ${why.da}` });
       continue;
     }
     await turn();

@@ -134,6 +134,17 @@ describe('package check', () => {
     expect((await problemsOf(() => checkPackage(raw({ name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] }, [])))).join()).toContain('ingen CodeSystem');
   });
 
+  it('refuses a resource with a number whose value JSON.parse would change, naming the number, where it is and what it would become', async () => {
+    const cs = { resourceType: 'CodeSystem', url: 'http://example.org/cs', version: '1', status: 'active', content: 'complete',
+      property: [{ code: 'w', type: 'decimal' }], concept: [{ code: 'a', display: 'A', property: [{ code: 'w', valueDecimal: 1.5 }] }] };
+    const manifest = { name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] };
+    const file = (number: string) => [{ name: 'CodeSystem-cs.json', text: JSON.stringify(cs).replace('"valueDecimal":1.5', `"valueDecimal":${number}`) }];
+    expect(await problemsOf(() => checkPackage(raw(manifest, file('9007199254740993'))))).toEqual([
+      'p: package/CodeSystem-cs.json: tallet 9007199254740993 ved CodeSystem.concept[0].property[0].valueDecimal har flere betydende cifre, end serveren gemmer nøjagtigt (15): det ville blive gemt som 9007199254740992',
+    ]);
+    expect((await checkPackage(raw(manifest, file('1.50')))).resources).toHaveLength(1);
+  });
+
   it('refuses a code system that defines a code twice (csd-1), nested or not, naming both places', async () => {
     const cs: CodeSystem = {
       resourceType: 'CodeSystem', url: 'http://example.org/cs', version: '1', status: 'active', content: 'complete',
