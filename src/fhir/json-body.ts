@@ -8,8 +8,8 @@ import { parseParametersBody, type ParsedBody } from './parameters-body';
  * mark dropped, an empty body taken as `{}`, only an object or array at the top, JSON.parse's value and errors — with
  * Parameters bodies parsed by parseParametersBody (identical parameters parsed once; a list longer than
  * `maxParameters` is refused as soon as it is seen), and FHIR's rule that an object names each property once (400).
- * A resource's number whose value JSON.parse would change (more significant digits than a double holds) is refused
- * (422, fhir/json-numbers.ts): the server would store and serve another value than the one sent.
+ * A number whose value JSON.parse would change (more significant digits than a double holds) in any body but a
+ * Parameters is refused (422, fhir/json-numbers.ts): the server would store and serve another value than the one sent.
  * A body nested deeper than MAX_JSON_DEPTH is refused (400) from its bytes, before any of it is parsed.
  * test/unit/json-body.test.ts holds it to body-parser's answers.
  */
@@ -27,7 +27,9 @@ export function parseJsonBody(body: Buffer, maxParameters?: number): ParsedBody 
   const value = JSON.parse(text) as unknown;
   const repeated = firstRepeatedName(body, start);
   if (repeated) throw repeatedNameError(repeated);
-  const inexact = firstInexactNumber(body, start, body.length, pathRoot(value));
+  // an operation's Parameters (whatever the order of its members) is read as the parameters' values, and not stored
+  const root = pathRoot(value);
+  const inexact = root === 'Parameters' ? undefined : firstInexactNumber(body, start, body.length, root);
   if (inexact) throw inexactNumberError(inexact);
   return { value };
 }

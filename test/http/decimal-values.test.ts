@@ -79,3 +79,15 @@ describe('a number whose value would not be kept', () => {
     expect(lookup.text).toContain('{"name":"value","valueDecimal":1.5}');
   });
 });
+
+describe('an operation\'s Parameters', () => {
+  it('is read as its values, whatever the order of its members: a tx-resource\'s number is not checked', async () => {
+    const cs = { resourceType: 'CodeSystem', url: 'http://example.org/tal', status: 'active', content: 'complete', concept: [{ code: 'a', display: 'A' }] };
+    const parameters = [{ name: 'system', valueUri: cs.url }, { name: 'code', valueCode: 'a' }, { name: 'tx-resource', resource: { ...cs, count: 1 } }];
+    const inexact = (text: string) => text.replace('"count":1', '"count":1.00000000000000000001');
+    for (const text of [JSON.stringify({ resourceType: 'Parameters', parameter: parameters }), JSON.stringify({ parameter: parameters, resourceType: 'Parameters' })]) {
+      const res = await request(app).post('/fhir/CodeSystem/$lookup').type(JSON_TYPE).send(inexact(text)).expect(200);
+      expect(res.body).toMatchObject({ resourceType: 'Parameters' });
+    }
+  });
+});
