@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { makeFolder } from './make-folder';
 
 /**
  * A server keeps the resources it serves in memory, so a second process writing to the same data folder would
@@ -58,7 +59,7 @@ export function serverUsing(dataDir: string): { pid?: number } | undefined {
  * of a new store) the folder's owner on release, so that the server's user can still open them.
  */
 export function holdDataDir(dataDir: string, files: readonly string[] = []): (() => void) | undefined {
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeFolder(dataDir);
   const lock = takeLock(dataDir);
   return lock && (() => {
     if (lock.open) lock.close();
@@ -82,7 +83,7 @@ function giveToFolderOwner(dataDir: string, names: readonly string[]): void {
 
 /** Claims the data folder for this server process; returns the release function. */
 export function claimDataDir(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeFolder(dataDir);
   const lock = takeLock(dataDir);
   if (!lock) {
     const pid = recordedPid(dataDir);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditRecord } from './audit-log';
 import { holdDataDir, serverUsing } from './data-dir-lock';
+import { makeFolder } from './make-folder';
 import { MIGRATIONS, RESTORING_SUFFIX, SQLITE_FILE_NAME, SqliteStore } from './sqlite-store';
 
 /** What a backup file holds, counted in it after it was written (or before it was restored). */
@@ -223,7 +224,7 @@ function moveAside(live: string, dir: string): void {
       // damaged: moved as it is
     }
   }
-  fs.mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   for (const file of [`${live}-wal`, `${live}-shm`, live]) {
     if (fs.existsSync(file)) fs.renameSync(file, path.join(dir, path.basename(file)));
   }

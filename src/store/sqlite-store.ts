@@ -13,6 +13,7 @@ import {
   BaseStore, syncVersionLoader, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, versionNumber, writeInstant, type HistoryRow, type PlannedChange,
 } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, SqliteClosureTables } from './closure-sqlite';
+import { makeFolder } from './make-folder';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
 /** What a restore names the backup's copy while it checks it, beside the data file (src/store/sqlite-backup.ts). */
@@ -154,7 +155,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
    * the data file away and before it put the backup in its place: an empty store would then stand in for both.
    */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
-    if (!options.readonly) fs.mkdirSync(dataDir, { recursive: true });
+    if (!options.readonly) makeFolder(dataDir);
     const file = path.join(dataDir, SQLITE_FILE_NAME);
     if (!fs.existsSync(file) && fs.existsSync(`${file}${RESTORING_SUFFIX}`)) {
       throw new Error(`${dataDir} holds no ${SQLITE_FILE_NAME} but a ${SQLITE_FILE_NAME}${RESTORING_SUFFIX}: a restore was interrupted before it put ` +

@@ -1,7 +1,8 @@
 /**
  * A server process that cannot start says why in one log line and exits with the status README's "Exit status at
  * start" gives: 2 for a configuration it cannot use, also one found only when it listens (a PORT in use, a HOST that
- * is not an address of this machine); 4 for a store it cannot use (a data file it may not write). Damage start-up
+ * is not an address of this machine); 4 for a store it cannot use (a data file it may not write, a data folder it
+ * cannot make). Damage start-up
  * does not look for (a table it does not read at start) is answered 503 when a request meets it, never 500.
  */
 import fs from 'node:fs';
@@ -81,6 +82,12 @@ describe('the embedded store at start', () => {
     const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
     const { code, output } = await serverExit(compiled!.entry, { TERMINOLOGY_DIR, LOAD_EXAMPLES: 'false', NODE_ENV: 'test', DATA_DIR: dir }, 60_000, user);
     expect({ code, output }).toEqual({ code: 4, output: expect.stringContaining(`Cannot open the store in ${dir}: ${file} cannot be written (attempt to write a readonly database)`) });
+  });
+
+  it('a DATA_DIR that cannot be made (under /proc, where Node\'s recursive mkdir loops for ever): exit 4 with one line naming the folder', async () => {
+    const dir = `/proc/faelles-tx-start-${process.pid}/data`;
+    const { code, output } = await serverExit(compiled!.entry, { TERMINOLOGY_DIR, LOAD_EXAMPLES: 'false', NODE_ENV: 'test', DATA_DIR: dir }, 20_000);
+    expect({ code, output }).toEqual({ code: 4, output: expect.stringContaining(`Cannot open the store in ${dir}: ENOENT`) });
   });
 
   it('one server per data folder: a second exits 4 naming the first; after the first is killed (SIGKILL), its pid given to another process, a server starts', async () => {
