@@ -43,12 +43,26 @@ function defaultAlgorithms(key: KeyObject): string[] {
   }
 }
 
+/** Far above any PEM public key (an RSA key of 16,384 bits is ~3 KB). */
+const MAX_PEM_FILE_BYTES = 64 * 1024;
+
 function readPem(raw: string, fail: (message: string) => never): string {
   if (raw.includes('-----BEGIN')) return raw.replace(/\\n/g, '\n');
+  const unreadable = `JWT_PUBLIC_KEY must be a PEM public key or the path of a PEM file; cannot read '${raw}'`;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(raw);
+  } catch {
+    return fail(unreadable);
+  }
+  // a device such as /dev/zero would be read for ever: only a file of a key's size is read
+  if (!stat.isFile() || stat.size > MAX_PEM_FILE_BYTES) {
+    return fail(`JWT_PUBLIC_KEY must be a PEM public key or the path of a PEM file; '${raw}' is not a file of at most ${MAX_PEM_FILE_BYTES / 1024} KB`);
+  }
   try {
     return fs.readFileSync(raw, 'utf8');
   } catch {
-    return fail(`JWT_PUBLIC_KEY must be a PEM public key or the path of a PEM file; cannot read '${raw}'`);
+    return fail(unreadable);
   }
 }
 

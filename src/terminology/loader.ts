@@ -116,6 +116,7 @@ export function checkTerminologyResource(json: unknown, label: string, validator
  */
 export function loadTerminology(root: string, options: { includeExamples: boolean }, validator: FhirSchemaValidator = sharedFhirSchemaValidator()): LoadedTerminology {
   if (!fs.existsSync(root)) throw new TerminologyLoadError(`The terminology folder ${root} does not exist`);
+  if (!fs.statSync(root).isDirectory()) throw new TerminologyLoadError(`The terminology folder ${root} is not a folder`);
   const result: LoadedTerminology = { resources: [], files: new Map(), defaultSupplements: new Set() };
   const skipDirs = new Set(['build', 'seeds']);
   if (!options.includeExamples) skipDirs.add('examples');

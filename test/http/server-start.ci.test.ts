@@ -73,6 +73,19 @@ describe('a PORT or HOST the server cannot listen on', () => {
   });
 });
 
+describe('a setting that names what cannot be read at start', () => {
+  it('a JWT_PUBLIC_KEY path of a device (/dev/zero has no end): exit 2 with one line naming it, not a read for ever', async () => {
+    const { code, output } = await serverExit(compiled!.entry, { ...env, JWT_PUBLIC_KEY: '/dev/zero' }, 20_000);
+    expect({ code, output }).toEqual({ code: 2, output: expect.stringContaining("'/dev/zero' is not a file of at most 64 KB") });
+  });
+
+  it('a TERMINOLOGY_DIR that is a file: exit 3 with one line naming it', async () => {
+    const { code, output } = await serverExit(compiled!.entry, { ...env, TERMINOLOGY_DIR: '/dev/null' }, 20_000);
+    expect({ code, output }).toEqual({ code: 3, output: expect.stringContaining('The terminology folder /dev/null is not a folder') });
+    expect(output).not.toMatch(/Unhandled|    at /);
+  });
+});
+
 describe('the embedded store at start', () => {
   it('a data file the server may not write (SQLite would open it read-only): exit 4 with one line naming the file', async () => {
     const dir = await dataDir();

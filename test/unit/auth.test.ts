@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { DEV_JWT_SECRET, parseAuthConfig, type AuthConfig } from '../../src/auth/auth-config';
 import { signToken } from '../../src/auth/dev-token';
@@ -29,6 +30,9 @@ describe('auth configuration', () => {
     expect(() => parse({ JWT_SECRET: SECRET, JWT_JWKS_URL: 'https://idp.example/jwks' })).toThrow(/only one of JWT_SECRET, JWT_PUBLIC_KEY and JWT_JWKS_URL/);
     expect(() => parse({ JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nnonsense\n-----END PUBLIC KEY-----' })).toThrow(/JWT_PUBLIC_KEY is not a usable public key/);
     expect(() => parse({ JWT_PUBLIC_KEY: '/no/such/file.pem' })).toThrow(/cannot read/);
+    // a device is not read (/dev/zero has no end), nor a folder or a file larger than a key
+    expect(() => parse({ JWT_PUBLIC_KEY: '/dev/zero' })).toThrow(/'\/dev\/zero' is not a file of at most 64 KB/);
+    expect(() => parse({ JWT_PUBLIC_KEY: os.tmpdir() })).toThrow(/is not a file of at most 64 KB/);
     expect(() => parse({ JWT_JWKS_URL: 'not a url' })).toThrow(/JWT_JWKS_URL must be a URL/);
     expect(() => parse({ JWT_JWKS_URL: 'http://idp.example/jwks', NODE_ENV: 'production' })).toThrow(/https in production/);
     expect(() => parse({ JWT_JWKS_URL: 'https://idp.example/jwks', JWT_ALGORITHMS: 'none' })).toThrow(/JWT_ALGORITHMS: 'none'/);

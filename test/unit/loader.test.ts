@@ -115,8 +115,9 @@ describe('loadTerminology', () => {
     expect(message).toContain('$.url');
   });
 
-  it('stops when the folder does not exist', () => {
+  it('stops when the folder does not exist, or is a file', () => {
     expect(() => loadTerminology(path.join(os.tmpdir(), 'faelles-tx-no-such-folder'), { includeExamples: true }, validator)).toThrow(TerminologyLoadError);
+    expect(() => loadTerminology('/dev/null', { includeExamples: true }, validator)).toThrow(new TerminologyLoadError('The terminology folder /dev/null is not a folder'));
   });
 
   it('loads the published terminology folder: every FHIR resource file, nothing else', () => {
