@@ -307,14 +307,18 @@ function packagesWatch(env: NodeJS.ProcessEnv): Config['packagesWatch'] {
     if (env.PACKAGES_WATCH_INTERVAL_MS !== undefined && env.PACKAGES_WATCH_INTERVAL_MS !== '') throw new ConfigError('PACKAGES_WATCH_INTERVAL_MS is set, but PACKAGES_WATCH (the folder to watch) is not');
     return undefined;
   }
-  const dir = path.resolve(raw);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`PACKAGES_WATCH: ${dir} is not an existing folder`);
+  return { dir: readableFolder('PACKAGES_WATCH', path.resolve(raw)), intervalMs: int(env, 'PACKAGES_WATCH_INTERVAL_MS', 2000, 100, 3_600_000) };
+}
+
+/** The folder a setting names, when it is an existing folder the server may read. */
+function readableFolder(name: string, dir: string): string {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`${name}: ${dir} is not an existing folder`);
   try {
     fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
   } catch {
-    throw new ConfigError(`PACKAGES_WATCH: the server may not read the folder ${dir}`);
+    throw new ConfigError(`${name}: the server may not read the folder ${dir}`);
   }
-  return { dir, intervalMs: int(env, 'PACKAGES_WATCH_INTERVAL_MS', 2000, 100, 3_600_000) };
+  return dir;
 }
 
 /**
@@ -358,7 +362,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
     packages: packagePaths(env.PACKAGES),
     packagesWatch: packagesWatch(env),
     packageReferences: oneOf(env, 'PACKAGE_REFERENCES', ['refuse', 'warn'] as const, 'refuse'),
-    profilesDir: path.resolve(env.PROFILES_DIR ?? path.join(projectRoot(), 'profiles')),
+    // a folder that is not there would leave $validate without KL's profiles, saying only "0 profiles loaded"
+    profilesDir: readableFolder('PROFILES_DIR', path.resolve(env.PROFILES_DIR || path.join(projectRoot(), 'profiles'))),
     loadExamples: bool(env, 'LOAD_EXAMPLES', true),
     logLevel,
     bodyLimitBytes,

@@ -79,6 +79,11 @@ describe('a setting that names what cannot be read at start', () => {
     expect({ code, output }).toEqual({ code: 2, output: expect.stringContaining("'/dev/zero' is not a file of at most 64 KB") });
   });
 
+  it('a PROFILES_DIR that is not a folder: exit 2 with one line naming it', async () => {
+    const { code, output } = await serverExit(compiled!.entry, { ...env, PROFILES_DIR: '/dev/null' }, 20_000);
+    expect({ code, output }).toEqual({ code: 2, output: expect.stringContaining('Configuration error: PROFILES_DIR: /dev/null is not an existing folder') });
+  });
+
   it('a TERMINOLOGY_DIR that is a file: exit 3 with one line naming it', async () => {
     const { code, output } = await serverExit(compiled!.entry, { ...env, TERMINOLOGY_DIR: '/dev/null' }, 20_000);
     expect({ code, output }).toEqual({ code: 3, output: expect.stringContaining('The terminology folder /dev/null is not a folder') });
