@@ -310,6 +310,28 @@ function packagesWatch(env: NodeJS.ProcessEnv): Config['packagesWatch'] {
   return { dir: readableFolder('PACKAGES_WATCH', path.resolve(raw)), intervalMs: int(env, 'PACKAGES_WATCH_INTERVAL_MS', 2000, 100, 3_600_000) };
 }
 
+/**
+ * CORS_ORIGINS: `*`, or origins as a browser sends them in `Origin` (scheme, host and port; no path, not even a
+ * trailing `/`): one written otherwise would never match, and CORS would be off for it without a word.
+ */
+function corsOrigins(raw: string | undefined): string[] {
+  const origins = (raw ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      const suggestion = parsed && ['http:', 'https:'].includes(parsed.protocol) ? ` (as a browser sends it: ${parsed.origin})` : '';
+      throw new ConfigError(`CORS_ORIGINS: '${origin}' is not an origin like https://eoj.example.dk (scheme, host and port, no path)${suggestion}`);
+    }
+  }
+  return origins;
+}
+
 /** The folder a setting names, when it is an existing folder the server may read. */
 function readableFolder(name: string, dir: string): string {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`${name}: ${dir} is not an existing folder`);
@@ -345,7 +367,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Reads the configuration from environment variables and checks it; throws ConfigError naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = processMemoryBytes()): Config {
   const basePath = env.BASE_PATH ?? '/fhir';
-  if (!/^(\/[A-Za-z0-9._-]+)*$/.test(basePath)) throw new ConfigError(`BASE_PATH must look like /fhir, not '${basePath}'`);
+  // segments of letters, digits, '.', '_' and '-', not '.' or '..' alone (a client's URL resolution drops those)
+  if (!/^(\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+)*$/.test(basePath)) throw new ConfigError(`BASE_PATH must look like /fhir, not '${basePath}'`);
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const publicBaseUrl = baseUrl(env.PUBLIC_BASE_URL);
@@ -376,7 +399,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
       columns: int(env, 'MAX_IMPORT_COLUMNS', DEFAULT_CSV_LIMITS.columns, REQUIRED_IMPORT_COLUMNS, 100_000),
     },
     maxExpansionSize: int(env, 'MAX_EXPANSION_SIZE', 10000, 1, 10_000_000),
-    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
     requestTimeoutMs,
     // below the request timeout by default, so an over-long operation is answered too-costly, not timeout

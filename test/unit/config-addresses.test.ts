@@ -54,3 +54,35 @@ describe('PORT and HOST the server cannot listen on', () => {
     expect(listenProblem(Object.assign(new Error('too many open files'), { code }), 'tx.example', 80)).toMatch(message);
   });
 });
+
+describe('BASE_PATH', () => {
+  it('is /fhir by default, or segments of letters, digits, ".", "_" and "-"', () => {
+    expect(loadConfig({}).basePath).toBe('/fhir');
+    expect(loadConfig({ BASE_PATH: '/api/r4.fhir' }).basePath).toBe('/api/r4.fhir');
+    expect(loadConfig({ BASE_PATH: '/v1/..x' }).basePath).toBe('/v1/..x');
+  });
+
+  it.each(['fhir', '/', '/fhir/', '/fhir?x', '/a/../b', '/./fhir', '/fhir/..', '/a//b'])('refuses %s, which no client would send as the path', (value) => {
+    expect(() => loadConfig({ BASE_PATH: value })).toThrow(new ConfigError(`BASE_PATH must look like /fhir, not '${value}'`));
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  it('is a list of origins as a browser sends them, or *', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: ' https://eoj.example.dk, http://localhost:5173 ' }).corsOrigins).toEqual(['https://eoj.example.dk', 'http://localhost:5173']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+  });
+
+  it.each([
+    ['https://eoj.example.dk/', " (as a browser sends it: https://eoj.example.dk)"],
+    ['https://eoj.example.dk/app', " (as a browser sends it: https://eoj.example.dk)"],
+    ['https://EOJ.example.dk', " (as a browser sends it: https://eoj.example.dk)"],
+    ['https://eoj.example.dk:443', " (as a browser sends it: https://eoj.example.dk)"],
+    ['eoj.example.dk', ''],
+    ['ftp://eoj.example.dk', ''],
+  ])('refuses %s, which would never match a request\'s Origin', (value, suggestion) => {
+    expect(() => loadConfig({ CORS_ORIGINS: `https://ok.example.dk,${value}` }))
+      .toThrow(new ConfigError(`CORS_ORIGINS: '${value}' is not an origin like https://eoj.example.dk (scheme, host and port, no path)${suggestion}`));
+  });
+});
