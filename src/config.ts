@@ -324,8 +324,9 @@ function corsOrigins(raw: string | undefined): string[] {
     } catch {
       parsed = undefined;
     }
-    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
-      const suggestion = parsed && ['http:', 'https:'].includes(parsed.protocol) ? ` (as a browser sends it: ${parsed.origin})` : '';
+    const web = parsed && ['http:', 'https:'].includes(parsed.protocol) ? parsed : undefined;
+    if (web?.origin !== origin) {
+      const suggestion = web ? ` (as a browser sends it: ${web.origin})` : '';
       throw new ConfigError(`CORS_ORIGINS: '${origin}' is not an origin like https://eoj.example.dk (scheme, host and port, no path)${suggestion}`);
     }
   }

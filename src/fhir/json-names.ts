@@ -36,7 +36,7 @@ interface Frame {
 }
 
 /** The text of a name (its bytes between the quotes), escapes read as JSON reads them. */
-function nameText(b: Buffer, start: number, end: number, escaped: boolean): string {
+export function nameText(b: Buffer, start: number, end: number, escaped: boolean): string {
   return escaped ? (JSON.parse(b.toString('utf8', start - 1, end + 1)) as string) : b.toString('utf8', start, end);
 }
 

@@ -11,6 +11,7 @@ import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
 import { QUOTE, BACKSLASH, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, COMMA } from './json-bytes';
+import { nameText } from './json-names';
 
 /** A number whose value is not kept: its text, where it is (`$.concept[2].property[0].valueDecimal`), and what it would be. */
 export interface InexactNumber {
@@ -50,23 +51,23 @@ function decimalValue(text: string): { negative: boolean; digits: string; expone
   return digits === '' ? { negative: false, digits: '', exponent: 0 } : { negative: m[1] === '-', digits, exponent };
 }
 
+/** Whether two number texts write the same value. */
+function sameValue(a: string, b: string): boolean {
+  const x = decimalValue(a);
+  const y = decimalValue(b);
+  return x.negative === y.negative && x.digits === y.digits && x.exponent === y.exponent;
+}
+
 /** Whether the number JSON.parse makes of this JSON number text has the value the text writes. */
 export function keptExactly(text: string): boolean {
   const parsed = Number(text);
-  if (!Number.isFinite(parsed)) return false;
-  const written = decimalValue(text);
-  const kept = decimalValue(String(parsed));
-  return written.negative === kept.negative && written.digits === kept.digits && written.exponent === kept.exponent;
-}
-
-function nameText(b: Buffer, frame: Frame): string {
-  return frame.escaped ? (JSON.parse(b.toString('utf8', frame.nameStart - 1, frame.nameEnd + 1)) as string) : b.toString('utf8', frame.nameStart, frame.nameEnd);
+  return Number.isFinite(parsed) && sameValue(text, String(parsed));
 }
 
 /** Where the value being read is: each enclosing object's last name and each array's index. */
 function pathOf(b: Buffer, frames: readonly Frame[], root: string): string {
   let path = root;
-  for (const frame of frames) path += frame.object ? `.${nameText(b, frame)}` : `[${frame.index}]`;
+  for (const frame of frames) path += frame.object ? `.${nameText(b, frame.nameStart, frame.nameEnd, frame.escaped)}` : `[${frame.index}]`;
   return path;
 }
 
@@ -111,7 +112,7 @@ export function firstInexactNumber(b: Buffer, start = 0, end = b.length, root = 
         const text = b.toString('latin1', i, last);
         const parsed = Number(text);
         // one beyond a double's range is Infinity, which every element's schema refuses (`must be <= …`) at its element
-        if (Number.isFinite(parsed) && !keptExactly(text)) return { text, at: pathOf(b, frames, root), kept: String(parsed) };
+        if (Number.isFinite(parsed) && !sameValue(text, String(parsed))) return { text, at: pathOf(b, frames, root), kept: String(parsed) };
       }
       i = last - 1;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
