@@ -1,3 +1,6 @@
+import { excerpt } from '../errors/excerpt';
+import { FhirError } from '../errors/fhir-error';
+
 /**
  * Compact JSON text indented by two spaces per level, as `JSON.stringify(value, null, 2)` would write it, without
  * parsing it: every number keeps its text (a FHIR decimal's `1.50` stays `1.50`). The text must be valid JSON.
@@ -36,6 +39,17 @@ export function indentJson(text: string): string {
     }
   }
   return out + text.slice(from);
+}
+
+/**
+ * `_pretty` of a URL's query (a request's, or a batch entry's), as the query parser gives it: absent, or `true` or
+ * `false` once (400 otherwise: a value the server would read as `false` without a word, or a contradiction).
+ */
+export function checkPrettyParameter(pretty: unknown): void {
+  if (pretty === undefined || pretty === 'true' || pretty === 'false') return;
+  if (typeof pretty !== 'string') throw FhirError.invalid("'_pretty' may be given once", { expression: ['_pretty'], da: "'_pretty' må kun angives én gang" });
+  const named = excerpt(pretty, 40);
+  throw FhirError.invalid(`_pretty=${named} is not a value of _pretty: true or false`, { expression: ['_pretty'], da: `_pretty=${named} er ikke en værdi af _pretty: true eller false` });
 }
 
 /** FHIR's `_pretty=true` in a request's query. */

@@ -3,6 +3,7 @@ import { parseQueryString } from '../fhir/query-string';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { checkFormatParameter } from '../fhir/fhir-format';
+import { checkPrettyParameter } from '../fhir/pretty-json';
 import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
@@ -142,6 +143,7 @@ function requestOf(entry: BundleEntry, method: string | undefined, i: number, ba
   const { path, search } = entryTarget(url, base);
   const query = parseQueryString(search) as Record<string, unknown>;
   checkFormatParameter(query._format);
+  checkPrettyParameter(query._pretty);
   const history = HISTORY_PATH.exec(path);
   const isSearch = SEARCH_PATH.test(path);
   const read = history || isSearch ? null : RESOURCE_PATH.exec(path);

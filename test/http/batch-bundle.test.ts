@@ -242,17 +242,18 @@ describe('a HEAD entry', () => {
   });
 });
 
-describe("_format in an entry's url", () => {
+describe("_format and _pretty in an entry's url", () => {
   it('is checked as in the url of the request alone, the refusal being that entry\'s answer', async () => {
     const paths = [
       'ValueSet/indsatskatalog-119/$expand?count=1&_format=xml', 'ValueSet/indsatskatalog-119/$expand?count=1&_format=json&_format=json',
       `ValueSet/indsatskatalog-119/$expand?count=1&_format=${enc('application/fhir+json; fhirVersion=3.0')}`, 'ValueSet/indsatskatalog-119?_format=turtle',
       'metadata?_format=xml', `ValueSet?url=${enc(VS119)}&_format=${enc('application/fhir+json;fhirVersion=4.0')}`, 'ValueSet/indsatskatalog-119?_format=json',
+      'ValueSet/indsatskatalog-119?_pretty=yes', 'ValueSet/indsatskatalog-119/$expand?count=1&_pretty=true&_pretty=false', 'ValueSet/indsatskatalog-119?_pretty=false',
     ];
     const bundle = (await postBatch(paths.map((url) => ({ request: { method: 'GET', url } }))).expect(200)).body as Bundle;
     expect(bundle.entry![0]!.response!.status).toBe('406 Not Acceptable');
     const statuses = bundle.entry!.map((e) => Number.parseInt(e.response!.status, 10));
-    expect(statuses).toEqual([406, 400, 406, 406, 406, 200, 200]);
+    expect(statuses).toEqual([406, 400, 406, 406, 406, 200, 200, 400, 400, 200]);
     for (const [i, url] of paths.entries()) {
       const alone = await request(app).get(`/fhir/${url}`);
       expect([url, alone.status]).toEqual([url, statuses[i]]);

@@ -1,7 +1,9 @@
 /**
  * FHIR's `_pretty=true`: every JSON answer indented (operations by GET and POST, through the lean dispatcher and
  * Express, searches, reads and errors), the same resource as without it; without it, or with `_pretty=false`, compact.
+ * Any other value, or `_pretty` given twice, is refused (400) as `_format` is.
  */
+import type { OperationOutcome } from 'fhir/r4';
 import request from 'supertest';
 import { FSIII } from '../support/catalogs';
 import { useRunningServer } from '../support/server';
@@ -45,5 +47,26 @@ describe('_pretty', () => {
     expect(JSON.parse(cached.text)).toEqual(JSON.parse(posted.text));
     expect(cached.text).toBe(posted.text);
     expect((await fetchText(`${path}&_pretty=false`)).text).not.toContain('\n');
+  });
+
+  it('refuses a value other than true or false, and _pretty given twice, naming it, in Danish on request', async () => {
+    for (const path of [`/CodeSystem/$lookup?system=${FSIII}&code=${CODE}`, '/ValueSet/indsatskatalog-119', '/ValueSet?_count=1', '/metadata']) {
+      for (const [query, english, danish] of [
+        ['_pretty=yes', '_pretty=yes is not a value of _pretty: true or false', '_pretty=yes er ikke en værdi af _pretty: true eller false'],
+        ['_pretty=TRUE', '_pretty=TRUE is not a value of _pretty: true or false', '_pretty=TRUE er ikke en værdi af _pretty: true eller false'],
+        ['_pretty=', '_pretty= is not a value of _pretty: true or false', '_pretty= er ikke en værdi af _pretty: true eller false'],
+        ['_pretty=true&_pretty=false', "'_pretty' may be given once", "'_pretty' må kun angives én gang"],
+        ['_pretty=true&_pretty=true', "'_pretty' may be given once", "'_pretty' må kun angives én gang"],
+      ] as const) {
+        const url = `${path}${path.includes('?') ? '&' : '?'}${query}`;
+        const en = await fetchText(url, { headers: { 'Accept-Language': 'en' } });
+        expect([url, en.status]).toEqual([url, 400]);
+        const outcome = JSON.parse(en.text) as OperationOutcome;
+        expect(outcome.issue).toEqual([expect.objectContaining({ severity: 'error', code: 'invalid', expression: ['_pretty'] })]);
+        expect(outcome.issue[0]!.details?.text).toBe(english);
+        const da = JSON.parse((await fetchText(url, { headers: { 'Accept-Language': 'da' } })).text) as OperationOutcome;
+        expect(da.issue[0]!.details?.text).toBe(danish);
+      }
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { answerMediaType, checkAccept, checkContentType, checkFormatParameter } from '../../fhir/fhir-format';
+import { checkPrettyParameter } from '../../fhir/pretty-json';
 
 /** Where a request keeps the Content-Type its JSON answers are written with, when it is not FHIR's (answerMediaType). */
 const ANSWER_TYPE = Symbol('answerContentType');
@@ -15,10 +16,10 @@ export function genericAnswerType(req: IncomingMessage | undefined): string | un
 }
 
 /**
- * The formats a request asks for, checked before anything else reads it: `_format` (once, JSON), and the FHIR version
- * of Content-Type (415) and Accept (406) when they name one, Accept only without a `_format`, which overrides it; and
- * the JSON media type the answers are written as (`genericAnswerType`). Works on node:http's objects (the lean adapter
- * runs it).
+ * The formats a request asks for, checked before anything else reads it: `_format` (once, JSON), `_pretty` (once,
+ * true or false), and the FHIR version of Content-Type (415) and Accept (406) when they name one, Accept only without
+ * a `_format`, which overrides it; and the JSON media type the answers are written as (`genericAnswerType`). Works on
+ * node:http's objects (the lean adapter runs it).
  */
 export function requestFormat() {
   return (req: Request, _res: Response, next: NextFunction): void => {
@@ -28,6 +29,7 @@ export function requestFormat() {
       if (!Object.hasOwn(req, 'query')) Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
       const format = query._format;
       checkFormatParameter(format);
+      checkPrettyParameter(query._pretty);
       checkContentType(req.headers['content-type']);
       // a _format overrides Accept (R4 http.html: for a client that cannot set it), so Accept is not checked then
       if (format === undefined) checkAccept(req.headers.accept);
