@@ -1,6 +1,7 @@
-import { firstRepeatedName, repeatedNameError } from './json-names';
 import { MAX_JSON_DEPTH, nestedTooDeep, TOO_DEEP, valueEnd } from './json-depth';
-import { firstInexactNumber, inexactNumberError } from './json-numbers';
+import { repeatedNameError } from './json-names';
+import { inexactNumberError } from './json-numbers';
+import { scanJsonText } from './json-scan';
 import { parseParametersBody, type ParsedBody } from './parameters-body';
 
 /**
@@ -25,11 +26,10 @@ export function parseJsonBody(body: Buffer, maxParameters?: number): ParsedBody 
     if (first !== '{' && first !== '[') throw strictViolation(text, first);
   }
   const value = JSON.parse(text) as unknown;
-  const repeated = firstRepeatedName(body, start);
-  if (repeated) throw repeatedNameError(repeated);
   // an operation's Parameters (whatever the order of its members) is read as the parameters' values, and not stored
   const root = pathRoot(value);
-  const inexact = root === 'Parameters' ? undefined : firstInexactNumber(body, start, body.length, root);
+  const { repeated, inexact } = scanJsonText(body, start, body.length, root, root !== 'Parameters');
+  if (repeated) throw repeatedNameError(repeated);
   if (inexact) throw inexactNumberError(inexact);
   return { value };
 }

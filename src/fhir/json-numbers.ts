@@ -2,16 +2,14 @@
  * FHIR's decimals are exact ("a rational number with implicit precision"), JSON.parse makes each number a double. A
  * number of more significant digits than a double holds comes out of JSON.parse as another value, and the server would
  * store and serve that one, silently: `12345678901234567890.10` as `12345678901234567000`, `0.10000000000000000555` as
- * `0.1`, `1e-400` as `0`. This finds the first number of a body whose value JSON.parse does not keep, scanning the bytes JSON.parse has
- * already accepted, so that such a body is refused with the reason instead. (Trailing zeros are not kept either —
+ * `0.1`, `1e-400` as `0`. A body with such a number is refused with the reason instead (the number found by
+ * json-scan.ts in the bytes JSON.parse has already accepted). (Trailing zeros are not kept either —
  * `1.50` is served as `1.5`, the same value —, a limit of the server that the README states.)
  */
 
 import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
-import { QUOTE, BACKSLASH, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, COMMA } from './json-bytes';
-import { nameText } from './json-names';
 
 /** A number whose value is not kept: its text, where it is (`$.concept[2].property[0].valueDecimal`), and what it would be. */
 export interface InexactNumber {
@@ -19,22 +17,6 @@ export interface InexactNumber {
   at: string;
   kept: string;
 }
-
-interface Frame {
-  object: boolean;
-  /** An object: the next string is a name (after `{` or `,`). */
-  expectName: boolean;
-  /** An object: where its last name is in the bytes (start, end) and whether it has an escape. */
-  nameStart: number;
-  nameEnd: number;
-  escaped: boolean;
-  /** An array: the index of the item being read. */
-  index: number;
-}
-
-const MINUS = 0x2d;
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
 
 /** A number's value as its significant digits (no leading or trailing zeros) and the power of ten of the last one. */
 function decimalValue(text: string): { negative: boolean; digits: string; exponent: number } {
@@ -58,79 +40,16 @@ function sameValue(a: string, b: string): boolean {
   return x.negative === y.negative && x.digits === y.digits && x.exponent === y.exponent;
 }
 
-/** Whether the number JSON.parse makes of this JSON number text has the value the text writes. */
-export function keptExactly(text: string): boolean {
-  const parsed = Number(text);
-  return Number.isFinite(parsed) && sameValue(text, String(parsed));
-}
-
-/** Where the value being read is: each enclosing object's last name and each array's index. */
-function pathOf(b: Buffer, frames: readonly Frame[], root: string): string {
-  let path = root;
-  for (const frame of frames) path += frame.object ? `.${nameText(b, frame.nameStart, frame.nameEnd, frame.escaped)}` : `[${frame.index}]`;
-  return path;
-}
-
 /**
- * The first number in `b[start, end)` whose value JSON.parse does not keep, with where it is (from `root`, the path of the
- * value at `start`); undefined when every number is kept. A number beyond a double's range is left to the schema, which
- * refuses the Infinity JSON.parse makes of it. `b` must be JSON that JSON.parse accepts.
+ * The value JSON.parse makes of a JSON number text, as text, when it is another value than the text writes; undefined
+ * when the value is kept, and for a number beyond a double's range: that is Infinity, which every element's schema
+ * refuses (`must be <= …`) at its element.
  */
-export function firstInexactNumber(b: Buffer, start = 0, end = b.length, root = '$'): InexactNumber | undefined {
-  const frames: Frame[] = [];
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    if (c === QUOTE) {
-      const from = i + 1;
-      let escaped = false;
-      for (i++; i < end; i++) {
-        const s = b[i]!;
-        if (s === QUOTE) break;
-        if (s === BACKSLASH) {
-          escaped = true;
-          i++;
-        }
-      }
-      const frame = frames[frames.length - 1];
-      if (frame?.object && frame.expectName) {
-        frame.expectName = false;
-        frame.nameStart = from;
-        frame.nameEnd = i;
-        frame.escaped = escaped;
-      }
-    } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
-      let last = i + 1;
-      let exponent = false;
-      for (; last < end; last++) {
-        const d = b[last]!;
-        if (d === 0x65 || d === 0x45) exponent = true;
-        else if (!isNumberByte(d)) break;
-      }
-      // most numbers are short: a double holds every number of up to 15 significant digits exactly, unless an exponent
-      // takes it out of a double's range
-      if (last - i > 15 || exponent) {
-        const text = b.toString('latin1', i, last);
-        const parsed = Number(text);
-        // one beyond a double's range is Infinity, which every element's schema refuses (`must be <= …`) at its element
-        if (Number.isFinite(parsed) && !sameValue(text, String(parsed))) return { text, at: pathOf(b, frames, root), kept: String(parsed) };
-      }
-      i = last - 1;
-    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      frames.push({ object: c === OPEN_OBJECT, expectName: c === OPEN_OBJECT, nameStart: 0, nameEnd: 0, escaped: false, index: 0 });
-    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-      frames.pop();
-    } else if (c === COMMA) {
-      const frame = frames[frames.length - 1]!;
-      if (frame.object) frame.expectName = true;
-      else frame.index++;
-    }
-  }
-  return undefined;
-}
-
-/** The bytes of a JSON number after its first, but for the exponent's `e` and `E`: digits, `.`, `+`, `-`. */
-function isNumberByte(c: number): boolean {
-  return (c >= DIGIT_0 && c <= DIGIT_9) || c === 0x2e || c === 0x2b || c === MINUS;
+export function inexactValue(text: string): string | undefined {
+  const parsed = Number(text);
+  if (!Number.isFinite(parsed)) return undefined;
+  const kept = String(parsed);
+  return sameValue(text, kept) ? undefined : kept;
 }
 
 /** What is wrong, in both languages. */

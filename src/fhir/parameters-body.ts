@@ -1,5 +1,6 @@
 import { FhirError } from '../errors/fhir-error';
-import { firstRepeatedName, repeatedNameError } from './json-names';
+import { repeatedNameError } from './json-names';
+import { firstRepeatedName } from './json-scan';
 import { OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, COMMA, COLON } from './json-bytes';
 import { MAX_JSON_DEPTH, nestedTooDeep, TOO_DEEP, valueEnd } from './json-depth';
 
@@ -174,7 +175,7 @@ export function parseParametersBody(b: Buffer, start: number, maxParameters = In
         if (!parsed) {
           const value = parseSlice(b, i, end);
           if (value === NOT_JSON) return undefined;
-          const repeated = firstRepeatedName(b, i, end, `$.parameter[${parameter.length}]`);
+          const repeated = firstRepeatedName(b, i, end, `Parameters.parameter[${parameter.length}]`);
           if (repeated) throw repeatedNameError(repeated);
           parsed = { start: i, end, value };
           if (shared) distinct.add(parsed);

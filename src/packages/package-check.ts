@@ -8,8 +8,9 @@ import type { PackageRecord } from '../store/packages';
 import { PackageError } from './package-error';
 import { notJson, sourceName, type RawPackage } from './package-reader';
 import { excerpt } from '../errors/excerpt';
-import { firstRepeatedName, repeatedNameText } from '../fhir/json-names';
-import { firstInexactNumber, inexactNumberText } from '../fhir/json-numbers';
+import { repeatedNameText } from '../fhir/json-names';
+import { inexactNumberText } from '../fhir/json-numbers';
+import { scanJsonText } from '../fhir/json-scan';
 import { brokenR4Invariants } from '../profile-validation/r4-invariants';
 
 /** How many of one file's broken R4 invariants a refusal names. */
@@ -166,16 +167,14 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
       skipped++;
       continue;
     }
-    // FHIR's JSON names each property once; JSON.parse kept the last value of a name given twice
-    const bytes = Buffer.from(file.text, 'utf8');
-    const repeated = firstRepeatedName(bytes);
+    // FHIR's JSON names each property once (JSON.parse kept the last value of a name given twice), and a number JSON.parse
+    // changes would be served as another value than the package's
+    const { repeated, inexact } = scanJsonText(Buffer.from(file.text, 'utf8'), 0, undefined, type, true);
     if (repeated) {
       const why = repeatedNameText(repeated);
       problems.push({ en: `${label.en}: not valid FHIR JSON: ${why.en}`, da: `${label.da}: ikke gyldig FHIR JSON: ${why.da}` });
       continue;
     }
-    // a number JSON.parse changes would be served as another value than the package's
-    const inexact = firstInexactNumber(bytes, 0, bytes.length, type);
     if (inexact) {
       const why = inexactNumberText(inexact);
       problems.push({ en: `${label.en}: ${why.en}`, da: `${label.da}: ${why.da}` });

@@ -491,8 +491,8 @@ describe('what a package may be ($load-package)', () => {
       },
       {
         archive: packageArchive({ 'package.json': manifest, 'CodeSystem-twice.json': '{"resourceType": "CodeSystem", "url": "http://example.org/twice", "status": "active", "content": "complete", "concept": [{"code": "a", "code": "b"}]}' }),
-        da: "pakken: package/CodeSystem-twice.json: ikke gyldig FHIR JSON: objektet ved $.concept[0] har egenskaben 'code' to gange",
-        en: /^the package: package\/CodeSystem-twice\.json: not valid FHIR JSON: the object at \$\.concept\[0\] has the property 'code' twice$/,
+        da: "pakken: package/CodeSystem-twice.json: ikke gyldig FHIR JSON: objektet ved CodeSystem.concept[0] har egenskaben 'code' to gange",
+        en: /^the package: package\/CodeSystem-twice\.json: not valid FHIR JSON: the object at CodeSystem\.concept\[0\] has the property 'code' twice$/,
       },
       {
         archive: packageArchive({ 'package.json': manifest, 'CodeSystem-empty.json': '' }),

@@ -37,8 +37,8 @@ describe('a property named twice in one object of a body', () => {
       .type(JSON_TYPE).send(body);
     const res = await put('en').expect(400);
     expect((res.body as OperationOutcome).issue).toMatchObject([{ severity: 'error', code: 'invalid' }]);
-    expect(text(res)).toBe("The request body is not valid FHIR JSON: the object at $.concept[1] has the property 'code' twice (in FHIR's JSON an object names each property once)");
-    expect(text(await put('da').expect(400))).toMatch(/^Forespørgslens krop er ikke gyldig FHIR JSON: objektet ved \$\.concept\[1\] har egenskaben 'code' to gange/);
+    expect(text(res)).toBe("The request body is not valid FHIR JSON: the object at CodeSystem.concept[1] has the property 'code' twice (in FHIR's JSON an object names each property once)");
+    expect(text(await put('da').expect(400))).toMatch(/^Forespørgslens krop er ikke gyldig FHIR JSON: objektet ved CodeSystem\.concept\[1\] har egenskaben 'code' to gange/);
     await request(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
     // the same resource without the second name is written
     await request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type(JSON_TYPE).send(JSON.stringify(cs)).expect(201);
@@ -48,7 +48,7 @@ describe('a property named twice in one object of a body', () => {
     const params = JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODES.nikotin }] });
     await request(app).post('/fhir/CodeSystem/$lookup').type(JSON_TYPE).send(params).expect(200);
     const twice = withMember(params, '{"name":"code"', `"valueCode":"${CODES.kostvejledning}"`);
-    expect(text(await request(app).post('/fhir/CodeSystem/$lookup').type(JSON_TYPE).send(twice).expect(400))).toMatch(/at \$\.parameter\[1\] has the property 'valueCode' twice/);
+    expect(text(await request(app).post('/fhir/CodeSystem/$lookup').type(JSON_TYPE).send(twice).expect(400))).toMatch(/at Parameters\.parameter\[1\] has the property 'valueCode' twice/);
     // whatever else the Content-Type says
     for (const type of ['application/json', `${JSON_TYPE}; charset=utf-8; fhirVersion=4.0`, `${JSON_TYPE}; profile="x"`]) {
       const res = await request(app).post('/fhir/CodeSystem/$lookup').set('Content-Type', type).send(twice);
@@ -61,16 +61,16 @@ describe('a property named twice in one object of a body', () => {
     await request(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE).send(carried).expect(200);
     const shadowed = withMember(carried, '{"resourceType":"CodeSystem"', '"status":"retired"');
     expect(text(await request(app).post('/fhir/CodeSystem/$validate-code').type(JSON_TYPE).send(shadowed).expect(400)))
-      .toMatch(/at \$\.parameter\[2\]\.resource has the property 'status' twice/);
+      .toMatch(/at Parameters\.parameter\[2\]\.resource has the property 'status' twice/);
   });
 
   it('a Bundle (a transaction, a submission to $validate): at the entry', async () => {
     const bundle = JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'metadata' } }] });
     await request(app).post('/fhir').type(JSON_TYPE).send(bundle).expect(200);
     const twice = withMember(bundle, '{"method"', '"method":"DELETE"');
-    expect(text(await request(app).post('/fhir').type(JSON_TYPE).send(twice).expect(400))).toMatch(/at \$\.entry\[0\]\.request has the property 'method' twice/);
+    expect(text(await request(app).post('/fhir').type(JSON_TYPE).send(twice).expect(400))).toMatch(/at Bundle\.entry\[0\]\.request has the property 'method' twice/);
     const submission = '{"resourceType":"Bundle","type":"collection","type":"transaction"}';
     expect(text(await request(app).post('/fhir/$validate').set('Accept-Language', 'en').type(JSON_TYPE).send(submission).expect(400)))
-      .toMatch(/at \$ has the property 'type' twice/);
+      .toMatch(/at Bundle has the property 'type' twice/);
   });
 });

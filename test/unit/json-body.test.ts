@@ -51,9 +51,9 @@ describe('parseJsonBody reads a body as express.json does', () => {
       }
       return 'parsed';
     };
-    expect(refusal('{"resourceType":"Parameters","parameter":[{"name":"a"}],"parameter":[]}')).toMatch(/the object at \$ has the property 'parameter' twice/);
-    expect(refusal('{"resourceType":"Parameters","parameter":[{"name":"a"},{"name":"b","valueCode":"x","name":"c"}]}')).toMatch(/the object at \$\.parameter\[1\] has the property 'name' twice/);
-    expect(refusal('{"resourceType":"Bundle","type":"batch","type":"transaction"}')).toMatch(/the object at \$ has the property 'type' twice/);
+    expect(refusal('{"resourceType":"Parameters","parameter":[{"name":"a"}],"parameter":[]}')).toMatch(/the object at Parameters has the property 'parameter' twice/);
+    expect(refusal('{"resourceType":"Parameters","parameter":[{"name":"a"},{"name":"b","valueCode":"x","name":"c"}]}')).toMatch(/the object at Parameters\.parameter\[1\] has the property 'name' twice/);
+    expect(refusal('{"resourceType":"Bundle","type":"batch","type":"transaction"}')).toMatch(/the object at Bundle has the property 'type' twice/);
   });
 
   it('parses each distinct parameter once: identical ones are one object', () => {

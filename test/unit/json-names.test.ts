@@ -1,4 +1,4 @@
-import { firstRepeatedName } from '../../src/fhir/json-names';
+import { firstRepeatedName } from '../../src/fhir/json-scan';
 
 const repeated = (text: string) => firstRepeatedName(Buffer.from(text, 'utf8'));
 
