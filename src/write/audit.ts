@@ -124,9 +124,12 @@ function record(principal: Principal, operation: WriteOperationName, targets: Au
   return { event, owners: [...owners], agents: agentKeys, entities: [...entities] };
 }
 
-/** The record of a write that the store commits: made from the versions written, in the write's transaction. */
-export function auditOfWrite(principal: Principal, operation: WriteOperationName, targets: AuditTarget[]): AuditOfWrite {
-  return (versions) => record(principal, operation, targets, { code: '0' }, versions);
+/**
+ * The record of a write that the store commits: made from the versions written, in the write's transaction. `note`:
+ * what the outcome says beside success (the updates that changed nothing, and so made no version).
+ */
+export function auditOfWrite(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], note?: string): AuditOfWrite {
+  return (versions) => record(principal, operation, targets, { code: '0', desc: note }, versions);
 }
 
 /**

@@ -337,6 +337,10 @@ export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOu
   const text = !r.version && r.neverWritten ? { en: `${what} does not exist; nothing was deleted`, da: `${what} findes ikke; intet er slettet` }
     : !r.version ? { en: `${what} was already deleted`, da: `${what} var allerede slettet` }
     : r.version.method === 'delete' ? { en: `Deleted ${what} (version ${r.version.versionId})`, da: `Slettet: ${what} (version ${r.version.versionId})` }
+      : r.unchanged ? {
+        en: `Unchanged: ${what} has this content at version ${r.version.versionId} already; no new version was made`,
+        da: `Uændret: ${what} har allerede dette indhold i version ${r.version.versionId}; der er ikke lavet en ny version`,
+      }
       : r.version.method === 'create' ? { en: `Created ${what} (version ${r.version.versionId})`, da: `Oprettet: ${what} (version ${r.version.versionId})` }
         : { en: `Updated ${what} (version ${r.version.versionId})`, da: `Opdateret: ${what} (version ${r.version.versionId})` };
   return operationOutcome([messageIssue({ severity: 'information', code: 'informational', text }, lang), ...r.warnings.map((w) => toOutcomeIssue(w, lang))]);

@@ -20,6 +20,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import type { ResourceSet, TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { authorize, authorizeKommunekoder } from './authorization';
 import { auditOfRefusal, auditOfWrite, operationOf, type AuditTarget, type WriteOperationName } from './audit';
+import { currentVersion, isUnchangedUpdate } from './unchanged-update';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
 import { pastVersionClash } from './past-version-clash';
@@ -61,6 +62,8 @@ export interface WriteResult {
   status: 200 | 201;
   /** A delete of an id that was never written: nothing to delete (version undefined). */
   neverWritten?: boolean;
+  /** An update to the content the resource has: no version made, `version` is the current one. */
+  unchanged?: boolean;
   warnings: RuleIssue[];
 }
 
@@ -377,19 +380,34 @@ export class ResourceWriter {
       }));
     }
 
+    // an update to the content the resource has makes no version: it is answered with the current one
+    const unchanged = planned.map((p) => p.after !== undefined && p.before !== undefined && isUnchangedUpdate(p.after, p.before));
+    const current = (p: Planned, i: number) => (unchanged[i] ? currentVersion(p.type, p.id, p.before!) : undefined);
     // a condition met against a version holds only while the store still has that version
     const expected = (p: Planned) => p.expectedVersion ?? (p.condition ? p.before?.meta?.versionId : undefined);
-    const changes: WriteOperation[] = planned.map((p) => (p.after
-      ? p.before || (p.request.method === 'PUT' && !p.neverWritten)
-        ? { kind: 'update', resource: p.after, expectedVersion: expected(p) }
-        : { kind: 'create', resource: p.after, requestMethod: p.request.method === 'PUT' ? 'PUT' : 'POST' }
-      : { kind: 'delete', resourceType: p.type, id: p.id, expectedVersion: expected(p) }));
+    const kind = (p: Planned): WriteOperation['kind'] => (p.after ? (p.before || (p.request.method === 'PUT' && !p.neverWritten) ? 'update' : 'create') : 'delete');
+    const changes: WriteOperation[] = planned.filter((_, i) => !unchanged[i]).map((p) => {
+      const k = kind(p);
+      if (k === 'update') return { kind: k, resource: p.after!, expectedVersion: expected(p) };
+      if (k === 'create') return { kind: k, resource: p.after!, requestMethod: p.request.method === 'PUT' ? 'PUT' : 'POST' };
+      return { kind: k, resourceType: p.type, id: p.id, expectedVersion: expected(p) };
+    });
     let versions: (StoredVersion | undefined)[];
     try {
-      const targets: AuditTarget[] = planned.map((p, i) => ({
-        resourceType: p.type, id: p.id, before: p.before, after: p.after, method: changes[i]!.kind,
-      }));
-      versions = await store.apply(changes, gate, auditOfWrite(principal, operation, targets));
+      const targets: AuditTarget[] = planned.map((p) => ({ resourceType: p.type, id: p.id, before: p.before, after: p.after, method: kind(p) }));
+      const same = planned.filter((_, i) => unchanged[i]).map((p) => `${p.type}/${p.id} (version ${p.before!.meta!.versionId})`);
+      const audit = auditOfWrite(principal, operation, targets, same.length > 0 ? `unchanged, no new version: ${same.join(', ')}` : undefined);
+      // the store's versions, in the places of the writes it made; the current versions in the others
+      const inPlace = (made: readonly (StoredVersion | undefined)[]) => {
+        let next = 0;
+        return planned.map((p, i) => current(p, i) ?? made[next++]);
+      };
+      if (changes.length === 0) {
+        versions = inPlace([]);
+        await store.recordAudit(audit(versions));
+      } else {
+        versions = inPlace(await store.apply(changes, gate, (made) => audit(inPlace(made))));
+      }
     } catch (e) {
       if (e instanceof StoreConflictError) {
         // a precondition met when checked, no longer met at the commit (a never-written id: created meanwhile)
@@ -404,7 +422,7 @@ export class ResourceWriter {
 
     const touched: TerminologyResource[] = [];
     const results: WriteResult[] = planned.map((p, i) => {
-      const v = versions[i];
+      const v = unchanged[i] ? undefined : versions[i];
       // packed once, for the written layer and the versions kept (a replica's layer does both from the change feed)
       const packed = v?.resource && !this.deps.layerFollowsStore ? packResource(v.resource) : undefined;
       if (packed) this.deps.history?.record(packed, v!.lastUpdated, true);
@@ -422,9 +440,10 @@ export class ResourceWriter {
         request: p.request,
         resourceType: p.type,
         id: p.id,
-        version: v,
+        version: versions[i],
         status: v?.method === 'create' ? 201 : 200,
         ...(p.neverWritten && !p.after ? { neverWritten: true } : {}),
+        ...(unchanged[i] ? { unchanged: true } : {}),
         warnings: issues.filter((x) => x.entry === p.index),
       };
     });

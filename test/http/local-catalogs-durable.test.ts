@@ -148,7 +148,8 @@ describe('local catalogs through a FHIR client on the embedded store', () => {
     expect((await failure(anonymous.read({ resourceType: 'CodeSystem', id: extra.id! }))).status).toBe(410);
     const offer = (await anonymous.operation({ resourceType: 'ConceptMap', name: '$translate', method: 'GET', input: { system: CS_URL, code: '101-KOL' } })) as Parameters;
     expect(matchCodes(offer)).toEqual(KOL_TARGETS);
-    const v3 = (await client101.update({ resourceType: 'CodeSystem', id: CS_ID, body: clientBody(before.cs), options: { headers: { 'If-Match': 'W/"2"' } } })) as unknown as CodeSystem;
+    const changed = { ...clientBody(before.cs), title: 'third' };
+    const v3 = (await client101.update({ resourceType: 'CodeSystem', id: CS_ID, body: changed, options: { headers: { 'If-Match': 'W/"2"' } } })) as unknown as CodeSystem;
     expect(v3.meta?.versionId).toBe('3');
   });
 });

@@ -25,6 +25,7 @@ import { localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
 import { serveOverHttp } from '../support/server';
 import { packageArchive, packageBomb } from '../support/package-bomb';
 import { issueTranslated } from '../support/translation';
+import { keysReversed } from '../support/keys-reversed';
 
 const JSON_TYPE = 'application/fhir+json';
 const OLD = '20240530';
@@ -357,13 +358,6 @@ describe('a KL release loaded at run time ($load-package)', () => {
     expect(codes((await expand(OLD)).body)).not.toContain(release.changes.added);
   });
 });
-
-/** The value with every object's keys in reverse order (as another tool may write them); arrays keep their order. */
-function keysReversed(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(keysReversed);
-  if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, keysReversed(v)]));
-}
 
 describe('what a package may be ($load-package)', () => {
   it('a package that unpacks to more than a package may hold is refused while other requests are answered meanwhile', async () => {
