@@ -141,7 +141,7 @@ export function refuseEntryConditions(entry: BundleEntry | undefined, i: number,
     if (entry?.request?.[field] === undefined || honoured.includes(field)) continue;
     const where = `Bundle.entry[${i}].request.${field}`;
     throw field === 'ifNoneExist'
-      ? FhirError.notSupported(`${where}: conditional create (If-None-Exist) is not supported`, { expression: [where], da: `${where}: betinget oprettelse (If-None-Exist) understøttes ikke` })
+      ? FhirError.invalid(`${where}: If-None-Exist is the condition of a create (POST [type]) only`, { expression: [where], da: `${where}: If-None-Exist er kun betingelsen for en oprettelse (POST [type])` })
       : FhirError.notSupported(`${where}: the condition ${header} is not supported for this request`, { expression: [where], da: `${where}: betingelsen ${header} understøttes ikke for denne forespørgsel` });
   }
 }
@@ -334,7 +334,11 @@ export function historyAt(store: TerminologyStore, registry: TerminologyRegistry
 /** The OperationOutcome of a write: what was done, and the write rules' warnings. */
 export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {
   const what = `${r.resourceType}/${r.id}`;
-  const text = !r.version && r.neverWritten ? { en: `${what} does not exist; nothing was deleted`, da: `${what} findes ikke; intet er slettet` }
+  const text = r.matched ? {
+    en: `Not created: ${what}${r.version ? ` (version ${r.version.versionId})` : ''} matches If-None-Exist ${excerpt(r.request.ifNoneExist ?? '')}; nothing was written`,
+    da: `Ikke oprettet: ${what}${r.version ? ` (version ${r.version.versionId})` : ''} passer på If-None-Exist ${excerpt(r.request.ifNoneExist ?? '')}; intet er skrevet`,
+  }
+    : !r.version && r.neverWritten ? { en: `${what} does not exist; nothing was deleted`, da: `${what} findes ikke; intet er slettet` }
     : !r.version ? { en: `${what} was already deleted`, da: `${what} var allerede slettet` }
     : r.version.method === 'delete' ? { en: `Deleted ${what} (version ${r.version.versionId})`, da: `Slettet: ${what} (version ${r.version.versionId})` }
       : r.unchanged ? {
@@ -401,7 +405,7 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
       return;
     }
     // as PUT and DELETE on their own: If-Match and If-None-Match are honoured (412 when one fails), no other condition is
-    refuseEntryConditions(entry, i, ['ifMatch', 'ifNoneMatch']);
+    refuseEntryConditions(entry, i, method === 'POST' ? ['ifMatch', 'ifNoneMatch', 'ifNoneExist'] : ['ifMatch', 'ifNoneMatch']);
     const m = url.includes('?') ? null : /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(entryTarget(url, base).path);
     if (!m || (method === 'POST') !== (m[2] === undefined)) {
       throw FhirError.invalid(`${where}.url '${excerpt(url)}' must be [type] for POST or [type]/[id] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, {
@@ -420,7 +424,10 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
       }
       fullUrls.set(fullUrl, i);
     }
-    writes.push({ method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch, entry: i, fullUrl });
+    writes.push({
+      method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch,
+      ifNoneExist: entry.request?.ifNoneExist, entry: i, fullUrl,
+    });
   });
   return { writes, reads, size: entries.length };
 }
@@ -446,11 +453,13 @@ const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 201: '201 Created' 
 
 /** A write's entry in the transaction-response Bundle. */
 export function transactionResponseEntry(r: WriteResult, base: string, prefer: PreferReturn, lang: MessageLanguage): BundleEntry {
+  const resource = r.version?.resource ?? r.matched;
   return {
-    ...(r.version?.resource && prefer === 'representation' ? { fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: r.version.resource } : {}),
+    ...(resource && prefer === 'representation' ? { fullUrl: `${base}/${r.resourceType}/${r.id}`, resource } : {}),
     response: {
       status: STATUS_TEXT[r.status]!,
-      ...(r.version?.resource ? { location: `${r.resourceType}/${r.id}/_history/${r.version.versionId}`, etag: etagOf(r.version.versionId), lastModified: r.version.lastUpdated } : {}),
+      ...(r.version?.resource ? { location: `${r.resourceType}/${r.id}/_history/${r.version.versionId}`, etag: etagOf(r.version.versionId), lastModified: r.version.lastUpdated }
+        : resource ? { location: `${r.resourceType}/${r.id}`, etag: resourceEtag(resource) } : {}),
       ...(r.warnings.length > 0 || prefer === 'OperationOutcome' ? { outcome: writeOutcome(r, lang) } : {}),
     },
   };

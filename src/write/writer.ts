@@ -21,6 +21,7 @@ import type { ResourceSet, TerminologyResource, TerminologyType } from '../termi
 import { authorize, authorizeKommunekoder } from './authorization';
 import { auditOfRefusal, auditOfWrite, operationOf, type AuditTarget, type WriteOperationName } from './audit';
 import { currentVersion, isUnchangedUpdate } from './unchanged-update';
+import { conditionalCreateMatch } from './conditional-create';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
 import { pastVersionClash } from './past-version-clash';
@@ -46,6 +47,8 @@ export interface WriteRequest {
   ifNoneMatch?: string;
   /** The If-Unmodified-Since header value, an HTTP-date (PUT and DELETE; ignored with If-Match, as RFC 9110 §13.1.4 says). */
   ifUnmodifiedSince?: string;
+  /** The If-None-Exist header value of a create (POST): a search; the create is made only when it matches nothing. */
+  ifNoneExist?: string;
   /** Its place in a transaction Bundle (`Bundle.entry[entry]`), which its refusals name. */
   entry?: number;
   /** Its entry's fullUrl: references to a `urn:uuid:`/`urn:oid:` one in the transaction become `Type/id` (bundle-references.ts). */
@@ -64,6 +67,11 @@ export interface WriteResult {
   neverWritten?: boolean;
   /** An update to the content the resource has: no version made, `version` is the current one. */
   unchanged?: boolean;
+  /**
+   * A create whose If-None-Exist matched this resource: nothing written; `version` is its current one when it was
+   * written here (a published catalog has none).
+   */
+  matched?: TerminologyResource;
   warnings: RuleIssue[];
 }
 
@@ -129,6 +137,9 @@ interface Planned {
   /** The id has no history: a PUT then creates it, and the store refuses when another process created it meanwhile. */
   neverWritten?: boolean;
   after?: TerminologyResource;
+  /** A create's If-None-Exist matched this resource: nothing is written, and `asked` (the body) is only authorized. */
+  matched?: TerminologyResource;
+  asked?: TerminologyResource;
   /** The version an If-Match named and the resource is at (412 when stale at the commit). */
   expectedVersion?: string;
   /**
@@ -312,7 +323,7 @@ export class ResourceWriter {
     // a transaction's resources (and references) are named in its Bundle, also when it has one entry
     const bundled = requests.length > 1 || requests.some((r) => r.entry !== undefined);
     const entries: WrittenEntry[] = planned.map((p) => ({
-      index: p.index, fullUrl: p.request.fullUrl, type: p.type, id: p.id, resource: p.after, bundled,
+      index: p.index, fullUrl: p.request.fullUrl, type: p.type, id: p.id, resource: p.after ?? p.matched, bundled,
       references: p.after ? referencesIn(p.after, bundled ? `Bundle.entry[${p.index}].resource` : p.type) : [],
     }));
     // the ids are known: what the transaction's resources reference by an entry's temporary fullUrl becomes Type/id
@@ -354,7 +365,8 @@ export class ResourceWriter {
     for (const p of planned) {
       const what = `${p.type}/${p.id}`;
       if (p.owner) authorizeKommunekoder(principal, idOwnerKommunekoder(p.owner), what);
-      authorize(principal, p.after, p.after?.url ?? what);
+      const resource = p.after ?? p.asked;
+      authorize(principal, resource, resource?.url ?? what);
     }
 
     const afters = planned.flatMap((p) => (p.after ? [p.after] : []));
@@ -382,11 +394,14 @@ export class ResourceWriter {
 
     // an update to the content the resource has makes no version: it is answered with the current one
     const unchanged = planned.map((p) => p.after !== undefined && p.before !== undefined && isUnchangedUpdate(p.after, p.before));
-    const current = (p: Planned, i: number) => (unchanged[i] ? currentVersion(p.type, p.id, p.before!) : undefined);
+    // neither is a create that found what it would create (If-None-Exist)
+    const untouched = planned.map((p, i) => unchanged[i] || p.matched !== undefined);
+    const current = (p: Planned, i: number) => (unchanged[i] ? currentVersion(p.type, p.id, p.before!)
+      : p.matched?.meta?.versionId !== undefined ? currentVersion(p.type, p.id, p.matched) : undefined);
     // a condition met against a version holds only while the store still has that version
     const expected = (p: Planned) => p.expectedVersion ?? (p.condition ? p.before?.meta?.versionId : undefined);
-    const kind = (p: Planned): WriteOperation['kind'] => (p.after ? (p.before || (p.request.method === 'PUT' && !p.neverWritten) ? 'update' : 'create') : 'delete');
-    const changes: WriteOperation[] = planned.filter((_, i) => !unchanged[i]).map((p) => {
+    const kind = (p: Planned): WriteOperation['kind'] => (p.after || p.matched ? (p.before || (p.request.method === 'PUT' && !p.neverWritten) ? 'update' : 'create') : 'delete');
+    const changes: WriteOperation[] = planned.filter((_, i) => !untouched[i]).map((p) => {
       const k = kind(p);
       if (k === 'update') return { kind: k, resource: p.after!, expectedVersion: expected(p) };
       if (k === 'create') return { kind: k, resource: p.after!, requestMethod: p.request.method === 'PUT' ? 'PUT' : 'POST' };
@@ -396,11 +411,13 @@ export class ResourceWriter {
     try {
       const targets: AuditTarget[] = planned.map((p) => ({ resourceType: p.type, id: p.id, before: p.before, after: p.after, method: kind(p) }));
       const same = planned.filter((_, i) => unchanged[i]).map((p) => `${p.type}/${p.id} (version ${p.before!.meta!.versionId})`);
-      const audit = auditOfWrite(principal, operation, targets, same.length > 0 ? `unchanged, no new version: ${same.join(', ')}` : undefined);
+      const found = planned.filter((p) => p.matched).map((p) => `${p.type}/${p.id} (If-None-Exist ${excerpt(p.request.ifNoneExist!)})`);
+      const notes = [...(same.length > 0 ? [`unchanged, no new version: ${same.join(', ')}`] : []), ...(found.length > 0 ? [`not created, found: ${found.join(', ')}`] : [])];
+      const audit = auditOfWrite(principal, operation, targets, notes.length > 0 ? notes.join('; ') : undefined);
       // the store's versions, in the places of the writes it made; the current versions in the others
       const inPlace = (made: readonly (StoredVersion | undefined)[]) => {
         let next = 0;
-        return planned.map((p, i) => current(p, i) ?? made[next++]);
+        return planned.map((p, i) => (untouched[i] ? current(p, i) : made[next++]));
       };
       if (changes.length === 0) {
         versions = inPlace([]);
@@ -422,7 +439,7 @@ export class ResourceWriter {
 
     const touched: TerminologyResource[] = [];
     const results: WriteResult[] = planned.map((p, i) => {
-      const v = unchanged[i] ? undefined : versions[i];
+      const v = untouched[i] ? undefined : versions[i];
       // packed once, for the written layer and the versions kept (a replica's layer does both from the change feed)
       const packed = v?.resource && !this.deps.layerFollowsStore ? packResource(v.resource) : undefined;
       if (packed) this.deps.history?.record(packed, v!.lastUpdated, true);
@@ -444,6 +461,7 @@ export class ResourceWriter {
         status: v?.method === 'create' ? 201 : 200,
         ...(p.neverWritten && !p.after ? { neverWritten: true } : {}),
         ...(unchanged[i] ? { unchanged: true } : {}),
+        ...(p.matched ? { matched: p.matched } : {}),
         warnings: issues.filter((x) => x.entry === p.index),
       };
     });
@@ -508,6 +526,14 @@ export class ResourceWriter {
         }, [`${type}.id`]);
       }
     } else {
+      if (request.ifNoneExist !== undefined) {
+        const where = request.entry === undefined ? 'If-None-Exist' : `Bundle.entry[${request.entry}].request.ifNoneExist`;
+        const found = conditionalCreateMatch(this.deps.registry, type, request.ifNoneExist, where);
+        if (found) {
+          Object.assign(p, { id: found.id, matched: found, asked: resource });
+          return p;
+        }
+      }
       id = await this.newId(type, resource, batchIds);
       resource.id = id;
       p.id = id;

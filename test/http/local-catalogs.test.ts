@@ -641,14 +641,14 @@ describe('conditions of a transaction entry', () => {
     inEnglish(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
 
   it.each([
-    ['ifNoneExist', 'url=http://faelles-tx.dk/fhir/kommune/370/CodeSystem/andre', /conditional create \(If-None-Exist\) is not supported/],
-    ['ifModifiedSince', '2026-01-01T00:00:00Z', /the condition If-Modified-Since is not supported/],
-  ])('request.%s is refused (400, naming the entry) as the header is, and nothing is written', async (field, value, text) => {
+    ['ifNoneExist', 'PUT', 'url=http://faelles-tx.dk/fhir/kommune/370/CodeSystem/andre', /If-None-Exist is the condition of a create \(POST \[type\]\) only/],
+    ['ifModifiedSince', 'POST', '2026-01-01T00:00:00Z', /the condition If-Modified-Since is not supported/],
+  ])('request.%s of a %s is refused (400, naming the entry) as the header is, and nothing is written', async (field, method, value, text) => {
     const token = await tokenFor({ kommunekode: '153' });
     const { codeSystem, conceptMap } = sampleCatalog('153', `vilkaar-${field.toLowerCase()}`);
     const res = await transaction(token, [
       { resource: codeSystem, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } },
-      { resource: conceptMap, request: { method: 'POST', url: 'ConceptMap', [field]: value } },
+      { resource: conceptMap, request: { method, url: method === 'POST' ? 'ConceptMap' : `ConceptMap/${conceptMap.id}`, [field]: value } },
     ]).expect(400);
     const issue = (res.body as OperationOutcome).issue[0]!;
     expect(issue.details?.text).toMatch(text);

@@ -46,9 +46,9 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
 
   const respond = (req: Request, res: Response, r: WriteResult): void => {
     if (res.headersSent) return; // answered by the request timeout (the write was abandoned before its commit)
-    const resource = r.version?.resource;
+    const resource = r.version?.resource ?? r.matched;
     const headers = resource ? versionHeaders(resource) : {};
-    if (resource) headers[r.status === 201 ? 'Location' : 'Content-Location'] = `${deps.baseUrlOf(req)}/${r.resourceType}/${r.id}/_history/${r.version!.versionId}`;
+    if (resource) headers[r.status === 201 ? 'Location' : 'Content-Location'] = `${deps.baseUrlOf(req)}/${r.resourceType}/${r.id}${r.version ? `/_history/${r.version.versionId}` : ''}`;
     const prefer = returnPreference(req.headers.prefer);
     if (r.request.method === 'DELETE' || prefer === 'OperationOutcome') return sendResource(res, r.status, writeOutcome(r, writeLanguage(req)), headers);
     if (prefer === 'minimal' || !resource) {
@@ -59,11 +59,16 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   };
 
   const single = (method: WriteRequest['method']) => async (req: Request, res: Response) => {
-    if (req.headers['if-none-exist'] !== undefined) throw FhirError.notSupported('Conditional create (If-None-Exist) is not supported', { da: 'Betinget oprettelse (If-None-Exist) understøttes ikke' });
-    // the preconditions of RFC 9110 §13.1 a write honours (If-Modified-Since is for GET and HEAD only, and ignored)
+    if (method !== 'POST' && req.headers['if-none-exist'] !== undefined) {
+      throw FhirError.invalid('If-None-Exist is the condition of a create (POST [type]); an update or delete names its resource by id', {
+        da: 'If-None-Exist er betingelsen for en oprettelse (POST [type]); en opdatering eller sletning angiver ressourcen med dens id',
+      });
+    }
+    // the preconditions of RFC 9110 §13.1 a write honours (If-Modified-Since is for GET and HEAD only, and ignored), and FHIR's If-None-Exist
     const request: WriteRequest = {
       method, resourceType: String(req.params.type), id: req.params.id ? String(req.params.id) : undefined, body: req.body,
       ifMatch: headerText(req, 'if-match'), ifNoneMatch: headerText(req, 'if-none-match'), ifUnmodifiedSince: headerText(req, 'if-unmodified-since'),
+      ifNoneExist: headerText(req, 'if-none-exist'),
     };
     const [result] = await writer.write(req.principal!, [request], writeGate(res));
     respond(req, res, result!);

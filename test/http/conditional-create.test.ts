@@ -1,0 +1,154 @@
+/**
+ * R4's conditional create (http.html#ccreate): `If-None-Exist: [search]` on a POST, or `request.ifNoneExist` of a
+ * transaction entry. The search matches nothing: created (201); one resource: nothing is written and that resource is
+ * the answer (200); several: 412. A search the server cannot make is 400.
+ */
+import type { AuditEvent, Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { testApp } from '../support/app';
+import { FSIII } from '../support/catalogs';
+import { sampleCatalog, tokenFor } from '../support/local';
+import { clientBody, useRunningServer } from '../support/server';
+import { Client } from 'fhir-kit-client';
+
+const JSON_TYPE = 'application/fhir+json';
+
+let app: App;
+let auth: string;
+
+beforeAll(async () => {
+  app = await testApp();
+  auth = `Bearer ${await tokenFor({ kommunekode: '101', sub: 'eoj@101' })}`;
+});
+
+const create = (resource: CodeSystem | ConceptMap, ifNoneExist?: string, headers: Record<string, string> = {}) => {
+  const req = request(app).post(`/fhir/${resource.resourceType}`).set({ Authorization: auth, ...headers }).type(JSON_TYPE);
+  return (ifNoneExist === undefined ? req : req.set('If-None-Exist', ifNoneExist)).send({ ...resource, id: undefined });
+};
+const countOf = async (type: string, query: Record<string, string>) => ((await request(app).get(`/fhir/${type}`).query(query).expect(200)).body as Bundle).total;
+
+describe('If-None-Exist on a create', () => {
+  it('creates when the search matches nothing, and answers the resource it matches without writing when it matches one', async () => {
+    const { codeSystem } = sampleCatalog('101', 'betinget-oprettet');
+    const condition = `url=${encodeURIComponent(codeSystem.url!)}&version=${codeSystem.version}`;
+    const created = await create(codeSystem, condition).expect(201);
+    const id = (created.body as CodeSystem).id!;
+    expect(created.headers.location).toMatch(new RegExp(`/fhir/CodeSystem/${id}/_history/1$`));
+
+    const found = await create({ ...codeSystem, title: 'Ikke skrevet' }, condition).expect(200);
+    expect(found.headers.etag).toBe('W/"1"');
+    expect(found.headers['content-location']).toMatch(new RegExp(`/fhir/CodeSystem/${id}/_history/1$`));
+    expect(found.body).toEqual(created.body);
+    expect(await countOf('CodeSystem', { url: codeSystem.url! })).toBe(1);
+    expect(((await request(app).get(`/fhir/CodeSystem/${id}/_history`).expect(200)).body as Bundle).total).toBe(1);
+
+    // the same search with its `?`, or as Type?search, as clients write it
+    for (const written of [`?${condition}`, `CodeSystem?${condition}`]) expect((await create(codeSystem, written).expect(200)).body.id).toBe(id);
+  });
+
+  it('says what it found with Prefer: return=OperationOutcome, in Danish and English, and the audit log records it', async () => {
+    const { codeSystem } = sampleCatalog('101', 'betinget-fundet');
+    const condition = `url=${codeSystem.url}`;
+    const id = (await create(codeSystem, condition).expect(201)).body.id as string;
+    const da = (await create(codeSystem, condition, { Prefer: 'return=OperationOutcome', 'Accept-Language': 'da' }).expect(200)).body as OperationOutcome;
+    expect(da.issue[0]!.details?.text).toBe(`Ikke oprettet: CodeSystem/${id} (version 1) passer på If-None-Exist ${condition}; intet er skrevet`);
+    const en = (await create(codeSystem, condition, { Prefer: 'return=OperationOutcome', 'Accept-Language': 'en' }).expect(200)).body as OperationOutcome;
+    expect(en.issue[0]!.details?.text).toBe(`Not created: CodeSystem/${id} (version 1) matches If-None-Exist ${condition}; nothing was written`);
+    const events = ((await request(app).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${id}`, _sort: 'date' }).set('Authorization', auth).expect(200)).body as Bundle)
+      .entry!.map((e) => e.resource as AuditEvent);
+    expect(events.map((e) => [e.action, e.outcome, e.outcomeDesc])).toEqual([
+      ['C', '0', undefined],
+      ['C', '0', `not created, found: CodeSystem/${id} (If-None-Exist ${condition})`],
+      ['C', '0', `not created, found: CodeSystem/${id} (If-None-Exist ${condition})`],
+    ]);
+  });
+
+  it('matches the published catalogs too: the catalog is the answer, with its ETag', async () => {
+    const admin = `Bearer ${await tokenFor({ scope: 'openid admin', sub: 'kl-admin' })}`;
+    const res = await request(app).post('/fhir/CodeSystem').set({ Authorization: admin, 'If-None-Exist': `url=${FSIII}` }).type(JSON_TYPE)
+      .send({ resourceType: 'CodeSystem', url: FSIII, status: 'active', content: 'complete' }).expect(200);
+    const read = await request(app).get(`/fhir/CodeSystem/${res.body.id}`).expect(200);
+    expect(res.body).toEqual(read.body);
+    expect(res.headers.etag).toBe(read.headers.etag);
+    expect(res.headers['content-location']).toMatch(new RegExp(`/fhir/CodeSystem/${res.body.id}$`));
+  });
+
+  it('is 412 when the search matches several resources, naming them, and writes nothing', async () => {
+    const first = sampleCatalog('101', 'flere-a').codeSystem;
+    const second = sampleCatalog('101', 'flere-b').codeSystem;
+    await create(first).expect(201);
+    await create(second).expect(201);
+    const third = sampleCatalog('101', 'flere-c').codeSystem;
+    const res = await create(third, 'url:below=http://faelles-tx.dk/fhir/kommune/101/CodeSystem/flere-', { 'Accept-Language': 'en' }).expect(412);
+    const issue = (res.body as OperationOutcome).issue[0]!;
+    expect(issue).toMatchObject({ code: 'multiple-matches', expression: ['If-None-Exist'] });
+    expect(issue.details?.text).toMatch(/matches 2 resources \(CodeSystem\/kommune-101-flere-a, CodeSystem\/kommune-101-flere-b\); a conditional create needs a search that matches one at most$/);
+    expect(await countOf('CodeSystem', { url: third.url! })).toBe(0);
+  });
+
+  it.each([
+    ['an unknown search parameter', 'colour=red', /^If-None-Exist 'colour=red' is not a search this server can make: Unknown search parameter 'colour' for CodeSystem$/],
+    ['no search parameter', '', /^If-None-Exist '' is not a search this server can make: it names no search parameter$/],
+  ])('is 400 for %s, and writes nothing', async (_what, condition, text) => {
+    const { codeSystem } = sampleCatalog('101', 'uden-soegning');
+    const res = await create(codeSystem, condition, { 'Accept-Language': 'en' }).expect(400);
+    expect((res.body as OperationOutcome).issue[0]!.details?.text).toMatch(text);
+    expect(await countOf('CodeSystem', { url: codeSystem.url! })).toBe(0);
+  });
+
+  it('authorizes the body as a create: a municipality cannot get past its rights by a search that matches', async () => {
+    const res = await request(app).post('/fhir/CodeSystem').set({ Authorization: auth, 'If-None-Exist': `url=${FSIII}` }).type(JSON_TYPE)
+      .send({ resourceType: 'CodeSystem', url: FSIII, status: 'active', content: 'complete' }).expect(403);
+    expect((res.body as OperationOutcome).issue[0]!.code).toBe('forbidden');
+  });
+
+  it('is refused on an update or a delete, which name their resource by id', async () => {
+    const { codeSystem } = sampleCatalog('101', 'ikke-put');
+    const res = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set({ Authorization: auth, 'If-None-Exist': `url=${codeSystem.url}`, 'Accept-Language': 'en' })
+      .type(JSON_TYPE).send(codeSystem).expect(400);
+    expect((res.body as OperationOutcome).issue[0]!.details?.text).toBe('If-None-Exist is the condition of a create (POST [type]); an update or delete names its resource by id');
+    await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
+  });
+
+  it('is listed in the CapabilityStatement', async () => {
+    const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    expect(cs.rest![0]!.resource!.filter((r) => r.conditionalCreate).map((r) => r.type)).toEqual(['CodeSystem', 'ValueSet', 'ConceptMap']);
+  });
+});
+
+describe('request.ifNoneExist of a transaction entry', () => {
+  it('an entry that matches is answered with the resource found, and references to its fullUrl name that resource', async () => {
+    const { codeSystem, conceptMap } = sampleCatalog('101', 'transaktion-betinget');
+    const csId = (await create(codeSystem).expect(201)).body.id as string;
+    const fullUrl = 'urn:uuid:5b0c7f5e-7f0e-4a49-9d7b-2f3c0c1b6a11';
+    const map = { ...conceptMap, id: undefined, group: conceptMap.group!.map((g) => ({ ...g, source: codeSystem.url })) };
+    const bundle = (await request(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { fullUrl, resource: { ...codeSystem, id: undefined, title: 'Ikke skrevet' }, request: { method: 'POST', url: 'CodeSystem', ifNoneExist: `url=${codeSystem.url}` } },
+        { resource: { ...map, extension: [{ url: 'http://example.org/fhir/StructureDefinition/source-catalog', valueReference: { reference: fullUrl } }] }, request: { method: 'POST', url: 'ConceptMap' } },
+      ],
+    }).expect(200)).body as Bundle;
+    expect(bundle.entry!.map((e) => [e.response?.status, e.response?.location?.replace(/\/_history\/\d+$/, '')])).toEqual([
+      ['200 OK', `CodeSystem/${csId}`], ['201 Created', expect.stringMatching(/^ConceptMap\//)],
+    ]);
+    const written = (await request(app).get(`/fhir/${bundle.entry![1]!.response!.location!.replace(/\/_history\/\d+$/, '')}`).expect(200)).body as ConceptMap;
+    expect((written.extension?.[0] as { valueReference?: { reference?: string } }).valueReference?.reference).toBe(`CodeSystem/${csId}`);
+    expect(((await request(app).get(`/fhir/CodeSystem/${csId}`).expect(200)).body as CodeSystem).title).toBe(codeSystem.title);
+  });
+});
+
+describe('through a FHIR client', () => {
+  const server = useRunningServer();
+
+  it('a create sent twice with If-None-Exist makes one resource', async () => {
+    const client = new Client({ baseUrl: server.baseUrl, customHeaders: { Authorization: auth } });
+    const { codeSystem } = sampleCatalog('101', 'klient-betinget');
+    const options = { headers: { 'If-None-Exist': `url=${codeSystem.url}` } };
+    const first = (await client.create({ resourceType: 'CodeSystem', body: clientBody({ ...codeSystem, id: undefined }), options })) as unknown as CodeSystem;
+    const second = (await client.create({ resourceType: 'CodeSystem', body: clientBody({ ...codeSystem, id: undefined }), options })) as unknown as CodeSystem;
+    expect(second).toEqual(first);
+    const found = (await client.search({ resourceType: 'CodeSystem', searchParams: { url: codeSystem.url! } })) as unknown as Bundle;
+    expect(found.total).toBe(1);
+  });
+});
