@@ -409,7 +409,7 @@ export class ResourceWriter {
     });
     let versions: (StoredVersion | undefined)[];
     try {
-      const targets: AuditTarget[] = planned.map((p) => ({ resourceType: p.type, id: p.id, before: p.before, after: p.after, method: kind(p) }));
+      const targets: AuditTarget[] = planned.map((p) => ({ resourceType: p.type, id: p.id, before: p.before, after: p.after ?? p.asked, method: kind(p) }));
       const same = planned.filter((_, i) => unchanged[i]).map((p) => `${p.type}/${p.id} (version ${p.before!.meta!.versionId})`);
       const found = planned.filter((p) => p.matched).map((p) => `${p.type}/${p.id} (If-None-Exist ${excerpt(p.request.ifNoneExist!)})`);
       const notes = [...(same.length > 0 ? [`unchanged, no new version: ${same.join(', ')}`] : []), ...(found.length > 0 ? [`not created, found: ${found.join(', ')}`] : [])];
