@@ -35,8 +35,10 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
     readHistory: true,
     // a read (and a vread) answers 304 to If-None-Match and If-Modified-Since that hold (http/routes/reads.ts)
     conditionalRead: 'full-support',
-    // a create with If-None-Exist is made only when the search matches nothing (write/conditional-create.ts)
+    // If-None-Exist on a create, and PUT or DELETE [type]?[search] of the one resource found (write/conditional-match.ts)
     conditionalCreate: true,
+    conditionalUpdate: true,
+    conditionalDelete: 'single',
     updateCreate: true,
     searchParam: [...COMMON_PARAMS, ...TERMINOLOGY_SEARCH_PARAMS[type].map(({ name, type: t }) => ({ name, type: t }))],
     operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({

@@ -338,6 +338,10 @@ export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOu
     en: `Not created: ${what}${r.version ? ` (version ${r.version.versionId})` : ''} matches If-None-Exist ${excerpt(r.request.ifNoneExist ?? '')}; nothing was written`,
     da: `Ikke oprettet: ${what}${r.version ? ` (version ${r.version.versionId})` : ''} passer på If-None-Exist ${excerpt(r.request.ifNoneExist ?? '')}; intet er skrevet`,
   }
+    : r.nothingMatched ? {
+      en: `No ${r.resourceType} matches the search '${excerpt(r.request.search ?? '')}'; nothing was deleted`,
+      da: `Ingen ${r.resourceType} passer på søgningen '${excerpt(r.request.search ?? '')}'; intet er slettet`,
+    }
     : !r.version && r.neverWritten ? { en: `${what} does not exist; nothing was deleted`, da: `${what} findes ikke; intet er slettet` }
     : !r.version ? { en: `${what} was already deleted`, da: `${what} var allerede slettet` }
     : r.version.method === 'delete' ? { en: `Deleted ${what} (version ${r.version.versionId})`, da: `Slettet: ${what} (version ${r.version.versionId})` }

@@ -21,7 +21,7 @@ import type { ResourceSet, TerminologyResource, TerminologyType } from '../termi
 import { authorize, authorizeKommunekoder } from './authorization';
 import { auditOfRefusal, auditOfWrite, operationOf, type AuditTarget, type WriteOperationName } from './audit';
 import { currentVersion, isUnchangedUpdate } from './unchanged-update';
-import { conditionalCreateMatch } from './conditional-create';
+import { conditionalMatch } from './conditional-match';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
 import { pastVersionClash } from './past-version-clash';
@@ -49,6 +49,11 @@ export interface WriteRequest {
   ifUnmodifiedSince?: string;
   /** The If-None-Exist header value of a create (POST): a search; the create is made only when it matches nothing. */
   ifNoneExist?: string;
+  /**
+   * A conditional update or delete (`PUT [type]?[search]`, `DELETE [type]?[search]`): the search that names the
+   * resource instead of an id. A PUT that finds none creates; a DELETE that finds none deletes nothing.
+   */
+  search?: string;
   /** Its place in a transaction Bundle (`Bundle.entry[entry]`), which its refusals name. */
   entry?: number;
   /** Its entry's fullUrl: references to a `urn:uuid:`/`urn:oid:` one in the transaction become `Type/id` (bundle-references.ts). */
@@ -72,6 +77,8 @@ export interface WriteResult {
    * written here (a published catalog has none).
    */
   matched?: TerminologyResource;
+  /** A conditional delete whose search found nothing: nothing deleted. */
+  nothingMatched?: boolean;
   warnings: RuleIssue[];
 }
 
@@ -139,6 +146,8 @@ interface Planned {
   after?: TerminologyResource;
   /** A create's If-None-Exist matched this resource: nothing is written, and `asked` (the body) is only authorized. */
   matched?: TerminologyResource;
+  /** A conditional delete whose search found nothing: nothing is deleted. */
+  nothingMatched?: boolean;
   asked?: TerminologyResource;
   /** The version an If-Match named and the resource is at (412 when stale at the commit). */
   expectedVersion?: string;
@@ -395,7 +404,7 @@ export class ResourceWriter {
     // an update to the content the resource has makes no version: it is answered with the current one
     const unchanged = planned.map((p) => p.after !== undefined && p.before !== undefined && isUnchangedUpdate(p.after, p.before));
     // neither is a create that found what it would create (If-None-Exist)
-    const untouched = planned.map((p, i) => unchanged[i] || p.matched !== undefined);
+    const untouched = planned.map((p, i) => unchanged[i] || p.matched !== undefined || p.nothingMatched === true);
     const current = (p: Planned, i: number) => (unchanged[i] ? currentVersion(p.type, p.id, p.before!)
       : p.matched?.meta?.versionId !== undefined ? currentVersion(p.type, p.id, p.matched) : undefined);
     // a condition met against a version holds only while the store still has that version
@@ -409,10 +418,14 @@ export class ResourceWriter {
     });
     let versions: (StoredVersion | undefined)[];
     try {
-      const targets: AuditTarget[] = planned.map((p) => ({ resourceType: p.type, id: p.id, before: p.before, after: p.after ?? p.asked, method: kind(p) }));
+      const targets: AuditTarget[] = planned.map((p) => ({
+        resourceType: p.type, id: p.id || undefined, before: p.before, after: p.after ?? p.asked, method: kind(p), ...(p.nothingMatched ? { url: `${p.type}?${p.request.search}` } : {}),
+      }));
       const same = planned.filter((_, i) => unchanged[i]).map((p) => `${p.type}/${p.id} (version ${p.before!.meta!.versionId})`);
       const found = planned.filter((p) => p.matched).map((p) => `${p.type}/${p.id} (If-None-Exist ${excerpt(p.request.ifNoneExist!)})`);
-      const notes = [...(same.length > 0 ? [`unchanged, no new version: ${same.join(', ')}`] : []), ...(found.length > 0 ? [`not created, found: ${found.join(', ')}`] : [])];
+      const none = planned.filter((p) => p.nothingMatched).map((p) => `${p.type}?${excerpt(p.request.search!)}`);
+      const notes = [...(same.length > 0 ? [`unchanged, no new version: ${same.join(', ')}`] : []), ...(found.length > 0 ? [`not created, found: ${found.join(', ')}`] : []),
+        ...(none.length > 0 ? [`nothing matched, nothing deleted: ${none.join(', ')}`] : [])];
       const audit = auditOfWrite(principal, operation, targets, notes.length > 0 ? notes.join('; ') : undefined);
       // the store's versions, in the places of the writes it made; the current versions in the others
       const inPlace = (made: readonly (StoredVersion | undefined)[]) => {
@@ -462,6 +475,7 @@ export class ResourceWriter {
         ...(p.neverWritten && !p.after ? { neverWritten: true } : {}),
         ...(unchanged[i] ? { unchanged: true } : {}),
         ...(p.matched ? { matched: p.matched } : {}),
+        ...(p.nothingMatched ? { nothingMatched: true } : {}),
         warnings: issues.filter((x) => x.entry === p.index),
       };
     });
@@ -469,12 +483,14 @@ export class ResourceWriter {
     return results;
   }
 
-  private async plan(request: WriteRequest, index: number, batchIds: Set<string>): Promise<Planned> {
+  private async plan(asked: WriteRequest, index: number, batchIds: Set<string>): Promise<Planned> {
     const { store, published } = this.deps;
-    const type = request.resourceType as TerminologyType;
+    const type = asked.resourceType as TerminologyType;
     if (!WRITABLE_TYPES.includes(type)) {
-      throw new FhirError(405, 'not-supported', `${request.resourceType} resources cannot be written here`, { da: `${request.resourceType}-ressourcer kan ikke skrives her` });
+      throw new FhirError(405, 'not-supported', `${asked.resourceType} resources cannot be written here`, { da: `${asked.resourceType}-ressourcer kan ikke skrives her` });
     }
+    const request = asked.search === undefined ? asked : this.conditionalTarget(asked, type);
+    if (request.method === 'DELETE' && request.search !== undefined && request.id === undefined) return { request, index, type, id: '', nothingMatched: true };
     let id = request.id;
     if (request.method !== 'POST' && (id === undefined || !FHIR_ID.test(id))) throw FhirError.invalid(`'${excerpt(String(id))}' is not a valid resource id`, { da: `'${excerpt(String(id))}' er ikke et gyldigt ressource-id` });
     if (id !== undefined && request.method !== 'POST' && published.byResourceId(type, id)) {
@@ -528,7 +544,7 @@ export class ResourceWriter {
     } else {
       if (request.ifNoneExist !== undefined) {
         const where = request.entry === undefined ? 'If-None-Exist' : `Bundle.entry[${request.entry}].request.ifNoneExist`;
-        const found = conditionalCreateMatch(this.deps.registry, type, request.ifNoneExist, where);
+        const found = conditionalMatch(this.deps.registry, { type, search: request.ifNoneExist, interaction: 'create', where });
         if (found) {
           Object.assign(p, { id: found.id, matched: found, asked: resource });
           return p;
@@ -541,6 +557,24 @@ export class ResourceWriter {
     }
     p.after = resource;
     return p;
+  }
+
+  /**
+   * The write a conditional update or delete comes to: to the id of the resource its search finds; none found, a
+   * create (PUT) or nothing (DELETE, without an id). A PUT's body names that id, or none (it is given it).
+   */
+  private conditionalTarget(request: WriteRequest, type: TerminologyType): WriteRequest {
+    const found = conditionalMatch(this.deps.registry, { type, search: request.search!, interaction: request.method === 'PUT' ? 'update' : 'delete' });
+    if (request.method === 'DELETE') return { ...request, id: found?.id };
+    if (!found) return { ...request, method: 'POST', id: undefined };
+    const body = request.body as { id?: unknown } | undefined;
+    if (body && typeof body === 'object' && body.id !== undefined && body.id !== found.id) {
+      throw requestInvalid(request, 'resource.id', {
+        en: `The body's id '${excerpt(String(body.id))}' is not that of ${type}/${found.id}, which the search '${excerpt(request.search!)}' found`,
+        da: `Kroppens id '${excerpt(String(body.id))}' er ikke id'et for ${type}/${found.id}, som søgningen '${excerpt(request.search!)}' fandt`,
+      }, [`${type}.id`]);
+    }
+    return { ...request, id: found.id, body: body && typeof body === 'object' && !Array.isArray(body) ? { ...body, id: found.id } : body };
   }
 
   /**

@@ -70,17 +70,17 @@ describe('messages for a caller that asks for Danish', () => {
     expect(m.translation).toContain('is at version 2, not 1 (If-Match)');
   });
 
-  it('a conditional update or delete (400) and a delete of an id never written say so in Danish, and in English to a caller asking for English', async () => {
+  it('a PUT on a type without a search (400), a conditional delete that finds nothing and a delete of an id never written say so in Danish, and in English to a caller asking for English', async () => {
     const token = await tokenFor({ kommunekode: '151' });
     const { codeSystem } = sampleCatalog('151');
-    const update = await request(app).put('/fhir/CodeSystem').query({ url: codeSystem.url }).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+    const update = await request(app).put('/fhir/CodeSystem').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
       .set('Accept-Language', 'da').send(codeSystem).expect(400);
     expect(first(update.body)).toEqual({
-      text: 'Betinget opdatering (PUT [type]?[søgeparametre]) understøttes ikke; send ressourcen med PUT til [type]/[id]',
-      translation: 'Conditional update (PUT [type]?[search parameters]) is not supported; PUT the resource to [type]/[id]',
+      text: 'PUT angiver ressourcen med dens id (PUT [type]/[id]) eller med en søgning (PUT [type]?[søgeparametre])',
+      translation: 'PUT names its resource by id (PUT [type]/[id]) or by a search (PUT [type]?[search parameters])',
     });
-    const del = await request(app).delete('/fhir/CodeSystem').query({ url: codeSystem.url }).set('Authorization', `Bearer ${token}`).set('Accept-Language', 'en').expect(400);
-    expect(first(del.body)).toEqual({ text: 'Conditional delete (DELETE [type]?[search parameters]) is not supported; DELETE [type]/[id]' });
+    const del = await request(app).delete('/fhir/CodeSystem').query({ url: codeSystem.url }).set('Authorization', `Bearer ${token}`).set('Accept-Language', 'en').expect(200);
+    expect(first(del.body)).toEqual({ text: `No CodeSystem matches the search 'url=${encodeURIComponent(codeSystem.url!)}'; nothing was deleted` });
     const never = await request(app).delete(`/fhir/CodeSystem/${codeSystem.id}`).set('Authorization', `Bearer ${token}`).set('Accept-Language', 'da').expect(200);
     expect(first(never.body)).toEqual({ text: `CodeSystem/${codeSystem.id} findes ikke; intet er slettet`, translation: `CodeSystem/${codeSystem.id} does not exist; nothing was deleted` });
   });

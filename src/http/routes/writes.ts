@@ -87,15 +87,28 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     if (SEARCH_PATH.test(req.path) || HISTORY_PATH.test(req.path)) return next();
     throw resourceMethodNotAllowed(writer, req.params.type as TerminologyType, String(req.params.id), 'PATCH is not supported; PUT the whole resource', 'PATCH understøttes ikke; send hele ressourcen med PUT');
   });
-  router.all('/:type', (req, _res, next) => {
-    if (req.method !== 'PUT' && req.method !== 'DELETE') return next();
-    // R4: a server that does not support conditional update (or delete) answers 400 with an OperationOutcome
-    throw req.method === 'PUT'
-      ? FhirError.notSupported('Conditional update (PUT [type]?[search parameters]) is not supported; PUT the resource to [type]/[id]',
-        { da: 'Betinget opdatering (PUT [type]?[søgeparametre]) understøttes ikke; send ressourcen med PUT til [type]/[id]' })
-      : FhirError.notSupported('Conditional delete (DELETE [type]?[search parameters]) is not supported; DELETE [type]/[id]',
-        { da: 'Betinget sletning (DELETE [type]?[søgeparametre]) understøttes ikke; slet med DELETE [type]/[id]' });
-  });
+  // conditional update and delete (R4 http.html#cond-update, #cdelete): the URL's search names the resource
+  const conditional = (method: 'PUT' | 'DELETE') => async (req: Request, res: Response) => {
+    const at = req.originalUrl.indexOf('?');
+    const search = at < 0 ? '' : req.originalUrl.slice(at + 1);
+    if (search === '') {
+      throw FhirError.invalid(`${method} names its resource by id (${method} [type]/[id]) or by a search (${method} [type]?[search parameters])`,
+        { da: `${method} angiver ressourcen med dens id (${method} [type]/[id]) eller med en søgning (${method} [type]?[søgeparametre])` });
+    }
+    if (req.headers['if-none-exist'] !== undefined) {
+      throw FhirError.invalid('If-None-Exist is the condition of a create (POST [type]); an update or delete names its resource by id', {
+        da: 'If-None-Exist er betingelsen for en oprettelse (POST [type]); en opdatering eller sletning angiver ressourcen med dens id',
+      });
+    }
+    const request: WriteRequest = {
+      method, resourceType: String(req.params.type), body: req.body, search,
+      ifMatch: headerText(req, 'if-match'), ifNoneMatch: headerText(req, 'if-none-match'), ifUnmodifiedSince: headerText(req, 'if-unmodified-since'),
+    };
+    const [result] = await writer.write(req.principal!, [request], writeGate(res));
+    respond(req, res, result!);
+  };
+  router.put('/:type', auth, conditional('PUT'));
+  router.delete('/:type', auth, conditional('DELETE'));
 
   router.post('/', async (req: Request, res: Response) => {
     const base = deps.baseUrlOf(req);

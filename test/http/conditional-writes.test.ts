@@ -1,7 +1,9 @@
 /**
  * R4's conditional create (http.html#ccreate): `If-None-Exist: [search]` on a POST, or `request.ifNoneExist` of a
  * transaction entry. The search matches nothing: created (201); one resource: nothing is written and that resource is
- * the answer (200); several: 412. A search the server cannot make is 400.
+ * the answer (200); several: 412. A search the server cannot make is 400. Conditional update and delete (#cond-update,
+ * #cdelete): `PUT [type]?[search]` updates the one resource found, or creates when none is; `DELETE [type]?[search]`
+ * deletes the one found, or nothing.
  */
 import type { AuditEvent, Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
 import request from 'supertest';
@@ -111,9 +113,58 @@ describe('If-None-Exist on a create', () => {
     await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(404);
   });
 
-  it('is listed in the CapabilityStatement', async () => {
+  it('is listed in the CapabilityStatement, with conditional update and delete', async () => {
     const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
-    expect(cs.rest![0]!.resource!.filter((r) => r.conditionalCreate).map((r) => r.type)).toEqual(['CodeSystem', 'ValueSet', 'ConceptMap']);
+    expect(cs.rest![0]!.resource!.filter((r) => r.conditionalCreate && r.conditionalUpdate && r.conditionalDelete === 'single').map((r) => r.type))
+      .toEqual(['CodeSystem', 'ValueSet', 'ConceptMap']);
+  });
+});
+
+describe('PUT [type]?[search] and DELETE [type]?[search]', () => {
+  const conditionalPut = (resource: CodeSystem, search: string, headers: Record<string, string> = {}) =>
+    request(app).put(`/fhir/CodeSystem?${search}`).set({ Authorization: auth, ...headers }).type(JSON_TYPE).send(resource);
+
+  it('a PUT creates when its search finds nothing, then updates the one it finds (no version when unchanged), the body naming no id or its id', async () => {
+    const { codeSystem } = sampleCatalog('101', 'betinget-opdateret');
+    const search = `url=${encodeURIComponent(codeSystem.url!)}`;
+    const created = await conditionalPut({ ...codeSystem, id: undefined }, search).expect(201);
+    const id = (created.body as CodeSystem).id!;
+    expect(id).toBe(codeSystem.id);
+    const same = await conditionalPut({ ...codeSystem, id: undefined }, search).expect(200);
+    expect(same.headers.etag).toBe('W/"1"');
+    const updated = await conditionalPut({ ...codeSystem, title: 'Ændret' }, search).expect(200);
+    expect(updated.headers.etag).toBe('W/"2"');
+    expect((updated.body as CodeSystem).title).toBe('Ændret');
+    expect(await countOf('CodeSystem', { url: codeSystem.url! })).toBe(1);
+    // its If-Match holds against the resource found
+    await conditionalPut({ ...codeSystem, title: 'Igen' }, search, { 'If-Match': 'W/"1"' }).expect(412);
+  });
+
+  it('a PUT whose body names another id than the one found is 400; a search that finds several is 412; nothing is written', async () => {
+    const { codeSystem } = sampleCatalog('101', 'betinget-andet-id');
+    await create(codeSystem).expect(201);
+    const other = await conditionalPut({ ...codeSystem, id: 'noget-andet', title: 'X' }, `url=${codeSystem.url}`, { 'Accept-Language': 'en' }).expect(400);
+    expect((other.body as OperationOutcome).issue[0]!.details?.text)
+      .toBe(`The body's id 'noget-andet' is not that of CodeSystem/${codeSystem.id}, which the search 'url=${codeSystem.url}' found`);
+    const several = await conditionalPut({ ...codeSystem, id: undefined, title: 'Y' }, 'url:below=http://faelles-tx.dk/fhir/kommune/101/CodeSystem/', { 'Accept-Language': 'en' }).expect(412);
+    expect((several.body as OperationOutcome).issue[0]).toMatchObject({ code: 'multiple-matches', details: { text: expect.stringMatching(/a conditional update needs a search that matches one at most$/) } });
+    expect(((await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200)).body as CodeSystem).meta?.versionId).toBe('1');
+  });
+
+  it('a DELETE deletes the one resource its search finds, and nothing when it finds none', async () => {
+    const { codeSystem } = sampleCatalog('101', 'betinget-slettet');
+    await create(codeSystem).expect(201);
+    const search = `url=${codeSystem.url}&version=${codeSystem.version}`;
+    const deleted = await request(app).delete(`/fhir/CodeSystem?${search}`).set({ Authorization: auth, 'Accept-Language': 'en' }).expect(200);
+    expect((deleted.body as OperationOutcome).issue[0]!.details?.text).toBe(`Deleted CodeSystem/${codeSystem.id} (version 2)`);
+    await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(410);
+    const none = await request(app).delete(`/fhir/CodeSystem?${search}`).set({ Authorization: auth, 'Accept-Language': 'da' }).expect(200);
+    expect((none.body as OperationOutcome).issue[0]!.details?.text).toBe(`Ingen CodeSystem passer på søgningen '${search}'; intet er slettet`);
+    // a municipality's token does not delete what is not its own by a search either
+    const other = sampleCatalog('147', 'betinget-fremmed').codeSystem;
+    await request(app).put(`/fhir/CodeSystem/${other.id}`).set({ Authorization: `Bearer ${await tokenFor({ kommunekode: '147' })}` }).type(JSON_TYPE).send(other).expect(201);
+    await request(app).delete(`/fhir/CodeSystem?url=${other.url}`).set({ Authorization: auth }).expect(403);
+    await request(app).get(`/fhir/CodeSystem/${other.id}`).expect(200);
   });
 });
 
