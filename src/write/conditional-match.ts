@@ -29,7 +29,8 @@ export function conditionalMatch(registry: TerminologyRegistry, { type, search, 
   const label = where === undefined ? { en: `The search '${named}'`, da: `Søgningen '${named}'` } : { en: `${where} '${named}'`, da: `${where} '${named}'` };
   let matches: TerminologyResource[];
   try {
-    const parameters = parseQueryString(query);
+    // the answer's format, which the URL of a conditional update or delete may carry, selects nothing
+    const { _format: _f, _pretty: _p, ...parameters } = parseQueryString(query);
     if (Object.keys(parameters).length === 0) throw FhirError.invalid('it names no search parameter', { da: 'den nævner ingen søgeparameter' });
     matches = findTerminology(registry, type, parameters);
   } catch (e) {

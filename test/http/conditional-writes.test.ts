@@ -138,6 +138,9 @@ describe('PUT [type]?[search] and DELETE [type]?[search]', () => {
     expect(await countOf('CodeSystem', { url: codeSystem.url! })).toBe(1);
     // its If-Match holds against the resource found
     await conditionalPut({ ...codeSystem, title: 'Igen' }, search, { 'If-Match': 'W/"1"' }).expect(412);
+    // the answer's format in the URL is no part of the search
+    expect((await conditionalPut({ ...codeSystem, title: 'Ændret' }, `${search}&_format=json&_pretty=true`).expect(200)).text).toMatch(/^\{\n {2}"resourceType": "CodeSystem"/);
+    await conditionalPut({ ...codeSystem, title: 'Ændret' }, '_format=json').expect(400);
   });
 
   it('a PUT whose body names another id than the one found is 400; a search that finds several is 412; nothing is written', async () => {
