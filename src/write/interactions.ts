@@ -39,7 +39,8 @@ export const SEARCH_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)\/_search\/?$/;
  * its update and delete), read and update of a pick list computed from the catalogs (not stored: not deleted).
  */
 export function resourceMethods(writer: ResourceWriter, type: TerminologyType, id: string | undefined): string[] {
-  if (id === undefined) return ['GET', 'POST'];
+  // a type takes PUT and DELETE with a search: conditional update and delete
+  if (id === undefined) return ['GET', 'POST', 'PUT', 'DELETE'];
   return writer.isPublished(type, id) ? ['GET'] : writer.isComputed(type, id) ? ['GET', 'PUT'] : ['GET', 'PUT', 'DELETE'];
 }
 

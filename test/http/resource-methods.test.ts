@@ -26,8 +26,8 @@ describe('a method a resource path does not take', () => {
     // a published catalog resource is read-only (the writer refuses its update and delete)
     ['POST', '/fhir/ValueSet/indsatskatalog-119', 'GET, HEAD'],
     ['PATCH', '/fhir/ValueSet/indsatskatalog-119', 'GET, HEAD'],
-    // (PUT and DELETE of a type are conditional update and delete: 400, as R4 asks, r4-write-interactions.test.ts)
-    ['PATCH', '/fhir/ValueSet', 'GET, HEAD, POST'],
+    // PUT and DELETE of a type are conditional update and delete (conditional-writes.test.ts)
+    ['PATCH', '/fhir/ValueSet', 'GET, HEAD, POST, PUT, DELETE'],
   ] as const;
 
   it.each(CASES)('%s %s is 405 with an Allow header naming the methods the path takes (RFC 9110 §15.5.6)', async (method, path, allow) => {
@@ -66,7 +66,7 @@ describe('the writer\'s refusal to change a published catalog resource', () => {
 describe('OPTIONS of a FHIR path', () => {
   // [path, the methods it takes]; a path where some method is 405 names the same Allow
   const PATHS = [
-    ['/fhir/CodeSystem', 'GET, HEAD, POST'],
+    ['/fhir/CodeSystem', 'GET, HEAD, POST, PUT, DELETE'],
     ['/fhir/CodeSystem/kommune-101-lokale-indsatser', 'GET, HEAD, PUT, DELETE'],
     ['/fhir/ValueSet/indsatskatalog-119', 'GET, HEAD'],
     ['/fhir/CodeSystem/$lookup', 'GET, HEAD, POST'],
