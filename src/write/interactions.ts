@@ -411,13 +411,17 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
     }
     // as PUT and DELETE on their own: If-Match and If-None-Match are honoured (412 when one fails), no other condition is
     refuseEntryConditions(entry, i, method === 'POST' ? ['ifMatch', 'ifNoneMatch', 'ifNoneExist'] : ['ifMatch', 'ifNoneMatch']);
-    const m = url.includes('?') ? null : /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(entryTarget(url, base).path);
-    if (!m || (method === 'POST') !== (m[2] === undefined)) {
-      throw FhirError.invalid(`${where}.url '${excerpt(url)}' must be [type] for POST or [type]/[id] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, {
-        expression: [`${where}.url`], da: `${where}.url '${excerpt(url)}' skal være [type] for POST eller [type]/[id] for PUT og DELETE (CodeSystem, ValueSet, ConceptMap)`,
+    // PUT and DELETE name their resource by id, or by a search (conditional update and delete)
+    const { path, search } = entryTarget(url, base);
+    const m = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(path);
+    const conditional = method !== 'POST' && m?.[2] === undefined && search !== '';
+    if (!m || (search !== '' && !conditional) || ((method === 'POST') !== (m[2] === undefined) && !conditional)) {
+      throw FhirError.invalid(`${where}.url '${excerpt(url)}' must be [type] for POST, or [type]/[id] or [type]?[search] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, {
+        expression: [`${where}.url`],
+        da: `${where}.url '${excerpt(url)}' skal være [type] for POST, eller [type]/[id] eller [type]?[søgning] for PUT og DELETE (CodeSystem, ValueSet, ConceptMap)`,
       });
     }
-    const fullUrl = entryFullUrl(entry, i, method === 'POST' ? undefined : `${m[1]}/${m[2]}`);
+    const fullUrl = entryFullUrl(entry, i, method === 'POST' || conditional ? undefined : `${m[1]}/${m[2]}`);
     if (fullUrl !== undefined) {
       // bdl-7: one fullUrl names one entry, which references to it are resolved to
       const first = fullUrls.get(fullUrl);
@@ -431,7 +435,7 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
     }
     writes.push({
       method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch,
-      ifNoneExist: entry.request?.ifNoneExist, entry: i, fullUrl,
+      ifNoneExist: entry.request?.ifNoneExist, entry: i, fullUrl, ...(conditional ? { search } : {}),
     });
   });
   return { writes, reads, size: entries.length };

@@ -564,7 +564,10 @@ export class ResourceWriter {
    * create (PUT) or nothing (DELETE, without an id). A PUT's body names that id, or none (it is given it).
    */
   private conditionalTarget(request: WriteRequest, type: TerminologyType): WriteRequest {
-    const found = conditionalMatch(this.deps.registry, { type, search: request.search!, interaction: request.method === 'PUT' ? 'update' : 'delete' });
+    const found = conditionalMatch(this.deps.registry, {
+      type, search: request.search!, interaction: request.method === 'PUT' ? 'update' : 'delete',
+      ...(request.entry !== undefined ? { where: `Bundle.entry[${request.entry}].request.url` } : {}),
+    });
     if (request.method === 'DELETE') return { ...request, id: found?.id };
     if (!found) return { ...request, method: 'POST', id: undefined };
     const body = request.body as { id?: unknown } | undefined;

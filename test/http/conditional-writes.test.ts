@@ -192,6 +192,36 @@ describe('request.ifNoneExist of a transaction entry', () => {
   });
 });
 
+describe('PUT and DELETE entries of a transaction naming their resource by a search', () => {
+  const transaction = (entry: object[], headers: Record<string, string> = {}) =>
+    request(app).post('/fhir').set({ Authorization: auth, ...headers }).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
+
+  it('update the one found (or create), delete the one found (or nothing), and refuse the whole transaction for a search that finds several', async () => {
+    const kept = sampleCatalog('101', 'transaktion-soeg-a').codeSystem;
+    const gone = sampleCatalog('101', 'transaktion-soeg-b').codeSystem;
+    const fresh = sampleCatalog('101', 'transaktion-soeg-c').codeSystem;
+    await create(kept).expect(201);
+    await create(gone).expect(201);
+    const bundle = (await transaction([
+      { resource: { ...kept, id: undefined, title: 'Opdateret' }, request: { method: 'PUT', url: `CodeSystem?url=${kept.url}` } },
+      { request: { method: 'DELETE', url: `CodeSystem?url=${gone.url}` } },
+      { resource: { ...fresh, id: undefined }, request: { method: 'PUT', url: `CodeSystem?url=${fresh.url}` } },
+      { request: { method: 'DELETE', url: 'CodeSystem?url=http://faelles-tx.dk/fhir/kommune/101/CodeSystem/findes-ikke' } },
+    ]).expect(200)).body as Bundle;
+    expect(bundle.entry!.map((e) => [e.response?.status, e.response?.location])).toEqual([
+      ['200 OK', `CodeSystem/${kept.id}/_history/2`], ['200 OK', undefined], ['201 Created', `CodeSystem/${fresh.id}/_history/1`], ['200 OK', undefined],
+    ]);
+    await request(app).get(`/fhir/CodeSystem/${gone.id}`).expect(410);
+
+    const refused = await transaction([
+      { resource: { ...kept, id: undefined, title: 'Ikke skrevet' }, request: { method: 'PUT', url: `CodeSystem?url=${kept.url}` } },
+      { request: { method: 'DELETE', url: 'CodeSystem?url:below=http://faelles-tx.dk/fhir/kommune/101/CodeSystem/transaktion-soeg-' } },
+    ], { 'Accept-Language': 'en' }).expect(412);
+    expect((refused.body as OperationOutcome).issue[0]).toMatchObject({ code: 'multiple-matches', expression: ['Bundle.entry[1].request.url'] });
+    expect(((await request(app).get(`/fhir/CodeSystem/${kept.id}`).expect(200)).body as CodeSystem).title).toBe('Opdateret');
+  });
+});
+
 describe('through a FHIR client', () => {
   const server = useRunningServer();
 
