@@ -18,6 +18,15 @@ export interface ConditionalSearch {
   where?: string;
 }
 
+/** A search's query as a person reads it in a message: percent-encoding decoded where it can be, `+` a space. */
+export function readableSearch(search: string): string {
+  try {
+    return excerpt(decodeURIComponent(search.replace(/\+/g, ' ')));
+  } catch {
+    return excerpt(search);
+  }
+}
+
 /**
  * R4's conditional create, update and delete (http.html#ccreate, #cond-update, #cdelete): the one resource the search
  * finds, made as the server's own search of the type over the catalogs it serves (published and written), or
@@ -25,7 +34,7 @@ export interface ConditionalSearch {
  */
 export function conditionalMatch(registry: TerminologyRegistry, { type, search, interaction, where }: ConditionalSearch): TerminologyResource | undefined {
   const query = search.startsWith(`${type}?`) ? search.slice(type.length + 1) : search.startsWith('?') ? search.slice(1) : search;
-  const named = excerpt(search);
+  const named = readableSearch(search);
   const label = where === undefined ? { en: `The search '${named}'`, da: `Søgningen '${named}'` } : { en: `${where} '${named}'`, da: `${where} '${named}'` };
   let matches: TerminologyResource[];
   try {

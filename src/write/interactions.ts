@@ -17,6 +17,7 @@ import type { ResourceWriter, WriteRequest, WriteResult } from './writer';
 import { excerpt } from '../errors/excerpt';
 import { fullUrlDisagreement } from '../fhir/bundle-full-url';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
+import { readableSearch } from './conditional-match';
 
 /**
  * The FHIR interactions on the terminology resources besides the operations, from typed requests to resources:
@@ -340,8 +341,8 @@ export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOu
     da: `Ikke oprettet: ${what}${r.version ? ` (version ${r.version.versionId})` : ''} passer på If-None-Exist ${excerpt(r.request.ifNoneExist ?? '')}; intet er skrevet`,
   }
     : r.nothingMatched ? {
-      en: `No ${r.resourceType} matches the search '${excerpt(r.request.search ?? '')}'; nothing was deleted`,
-      da: `Ingen ${r.resourceType} passer på søgningen '${excerpt(r.request.search ?? '')}'; intet er slettet`,
+      en: `No ${r.resourceType} matches the search '${readableSearch(r.request.search ?? '')}'; nothing was deleted`,
+      da: `Ingen ${r.resourceType} passer på søgningen '${readableSearch(r.request.search ?? '')}'; intet er slettet`,
     }
     : !r.version && r.neverWritten ? { en: `${what} does not exist; nothing was deleted`, da: `${what} findes ikke; intet er slettet` }
     : !r.version ? { en: `${what} was already deleted`, da: `${what} var allerede slettet` }

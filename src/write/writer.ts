@@ -21,7 +21,7 @@ import type { ResourceSet, TerminologyResource, TerminologyType } from '../termi
 import { authorize, authorizeKommunekoder } from './authorization';
 import { auditOfRefusal, auditOfWrite, operationOf, type AuditTarget, type WriteOperationName } from './audit';
 import { currentVersion, isUnchangedUpdate } from './unchanged-update';
-import { conditionalMatch } from './conditional-match';
+import { conditionalMatch, readableSearch } from './conditional-match';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
 import { pastVersionClash } from './past-version-clash';
@@ -423,7 +423,7 @@ export class ResourceWriter {
       }));
       const same = planned.filter((_, i) => unchanged[i]).map((p) => `${p.type}/${p.id} (version ${p.before!.meta!.versionId})`);
       const found = planned.filter((p) => p.matched).map((p) => `${p.type}/${p.id} (If-None-Exist ${excerpt(p.request.ifNoneExist!)})`);
-      const none = planned.filter((p) => p.nothingMatched).map((p) => `${p.type}?${excerpt(p.request.search!)}`);
+      const none = planned.filter((p) => p.nothingMatched).map((p) => `${p.type}?${readableSearch(p.request.search!)}`);
       const notes = [...(same.length > 0 ? [`unchanged, no new version: ${same.join(', ')}`] : []), ...(found.length > 0 ? [`not created, found: ${found.join(', ')}`] : []),
         ...(none.length > 0 ? [`nothing matched, nothing deleted: ${none.join(', ')}`] : [])];
       const audit = auditOfWrite(principal, operation, targets, notes.length > 0 ? notes.join('; ') : undefined);
@@ -573,8 +573,8 @@ export class ResourceWriter {
     const body = request.body as { id?: unknown } | undefined;
     if (body && typeof body === 'object' && body.id !== undefined && body.id !== found.id) {
       throw requestInvalid(request, 'resource.id', {
-        en: `The body's id '${excerpt(String(body.id))}' is not that of ${type}/${found.id}, which the search '${excerpt(request.search!)}' found`,
-        da: `Kroppens id '${excerpt(String(body.id))}' er ikke id'et for ${type}/${found.id}, som søgningen '${excerpt(request.search!)}' fandt`,
+        en: `The body's id '${excerpt(String(body.id))}' is not that of ${type}/${found.id}, which the search '${readableSearch(request.search!)}' found`,
+        da: `Kroppens id '${excerpt(String(body.id))}' er ikke id'et for ${type}/${found.id}, som søgningen '${readableSearch(request.search!)}' fandt`,
       }, [`${type}.id`]);
     }
     return { ...request, id: found.id, body: body && typeof body === 'object' && !Array.isArray(body) ? { ...body, id: found.id } : body };
