@@ -337,8 +337,8 @@ export function historyAt(store: TerminologyStore, registry: TerminologyRegistry
 export function writeOutcome(r: WriteResult, lang: MessageLanguage): OperationOutcome {
   const what = `${r.resourceType}/${r.id}`;
   const text = r.matched ? {
-    en: `Not created: ${what}${r.version ? ` (version ${r.version.versionId})` : ''} matches If-None-Exist ${excerpt(r.request.ifNoneExist ?? '')}; nothing was written`,
-    da: `Ikke oprettet: ${what}${r.version ? ` (version ${r.version.versionId})` : ''} passer på If-None-Exist ${excerpt(r.request.ifNoneExist ?? '')}; intet er skrevet`,
+    en: `Not created: ${what}${r.version ? ` (version ${r.version.versionId})` : ''} matches If-None-Exist ${readableSearch(r.request.ifNoneExist ?? '')}; nothing was written`,
+    da: `Ikke oprettet: ${what}${r.version ? ` (version ${r.version.versionId})` : ''} passer på If-None-Exist ${readableSearch(r.request.ifNoneExist ?? '')}; intet er skrevet`,
   }
     : r.nothingMatched ? {
       en: `No ${r.resourceType} matches the search '${readableSearch(r.request.search ?? '')}'; nothing was deleted`,

@@ -146,9 +146,9 @@ interface Planned {
   after?: TerminologyResource;
   /** A create's If-None-Exist matched this resource: nothing is written, and `asked` (the body) is only authorized. */
   matched?: TerminologyResource;
+  asked?: TerminologyResource;
   /** A conditional delete whose search found nothing: nothing is deleted. */
   nothingMatched?: boolean;
-  asked?: TerminologyResource;
   /** The version an If-Match named and the resource is at (412 when stale at the commit). */
   expectedVersion?: string;
   /**
@@ -403,7 +403,7 @@ export class ResourceWriter {
 
     // an update to the content the resource has makes no version: it is answered with the current one
     const unchanged = planned.map((p) => p.after !== undefined && p.before !== undefined && isUnchangedUpdate(p.after, p.before));
-    // neither is a create that found what it would create (If-None-Exist)
+    // nor is a create that found what it would create (If-None-Exist), nor a conditional delete that found nothing
     const untouched = planned.map((p, i) => unchanged[i] || p.matched !== undefined || p.nothingMatched === true);
     const current = (p: Planned, i: number) => (unchanged[i] ? currentVersion(p.type, p.id, p.before!)
       : p.matched?.meta?.versionId !== undefined ? currentVersion(p.type, p.id, p.matched) : undefined);
@@ -422,7 +422,7 @@ export class ResourceWriter {
         resourceType: p.type, id: p.id || undefined, before: p.before, after: p.after ?? p.asked, method: kind(p), ...(p.nothingMatched ? { url: `${p.type}?${p.request.search}` } : {}),
       }));
       const same = planned.filter((_, i) => unchanged[i]).map((p) => `${p.type}/${p.id} (version ${p.before!.meta!.versionId})`);
-      const found = planned.filter((p) => p.matched).map((p) => `${p.type}/${p.id} (If-None-Exist ${excerpt(p.request.ifNoneExist!)})`);
+      const found = planned.filter((p) => p.matched).map((p) => `${p.type}/${p.id} (If-None-Exist ${readableSearch(p.request.ifNoneExist!)})`);
       const none = planned.filter((p) => p.nothingMatched).map((p) => `${p.type}?${readableSearch(p.request.search!)}`);
       const notes = [...(same.length > 0 ? [`unchanged, no new version: ${same.join(', ')}`] : []), ...(found.length > 0 ? [`not created, found: ${found.join(', ')}`] : []),
         ...(none.length > 0 ? [`nothing matched, nothing deleted: ${none.join(', ')}`] : [])];
