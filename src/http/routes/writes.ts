@@ -38,6 +38,13 @@ export function writeGate(res: Response): CommitGate {
   return gate;
 }
 
+/** 400 for If-None-Exist on an update or delete. */
+function ifNoneExistNotOfCreate(): FhirError {
+  return FhirError.invalid('If-None-Exist is the condition of a create (POST [type]); an update or delete names its resource by id', {
+    da: 'If-None-Exist er betingelsen for en oprettelse (POST [type]); en opdatering eller sletning angiver ressourcen med dens id',
+  });
+}
+
 /** FHIR create, update, delete and transaction for CodeSystem, ValueSet and ConceptMap (src/write/). */
 export function writeRoutes(deps: WriteRouteDeps): Router {
   const { writer } = deps;
@@ -59,11 +66,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
   };
 
   const single = (method: WriteRequest['method']) => async (req: Request, res: Response) => {
-    if (method !== 'POST' && req.headers['if-none-exist'] !== undefined) {
-      throw FhirError.invalid('If-None-Exist is the condition of a create (POST [type]); an update or delete names its resource by id', {
-        da: 'If-None-Exist er betingelsen for en oprettelse (POST [type]); en opdatering eller sletning angiver ressourcen med dens id',
-      });
-    }
+    if (method !== 'POST' && req.headers['if-none-exist'] !== undefined) throw ifNoneExistNotOfCreate();
     // the preconditions of RFC 9110 §13.1 a write honours (If-Modified-Since is for GET and HEAD only, and ignored), and FHIR's If-None-Exist
     const request: WriteRequest = {
       method, resourceType: String(req.params.type), id: req.params.id ? String(req.params.id) : undefined, body: req.body,
@@ -95,11 +98,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
       throw FhirError.invalid(`${method} names its resource by id (${method} [type]/[id]) or by a search (${method} [type]?[search parameters])`,
         { da: `${method} angiver ressourcen med dens id (${method} [type]/[id]) eller med en søgning (${method} [type]?[søgeparametre])` });
     }
-    if (req.headers['if-none-exist'] !== undefined) {
-      throw FhirError.invalid('If-None-Exist is the condition of a create (POST [type]); an update or delete names its resource by id', {
-        da: 'If-None-Exist er betingelsen for en oprettelse (POST [type]); en opdatering eller sletning angiver ressourcen med dens id',
-      });
-    }
+    if (req.headers['if-none-exist'] !== undefined) throw ifNoneExistNotOfCreate();
     const request: WriteRequest = {
       method, resourceType: String(req.params.type), body: req.body, search,
       ifMatch: headerText(req, 'if-match'), ifNoneMatch: headerText(req, 'if-none-match'), ifUnmodifiedSince: headerText(req, 'if-unmodified-since'),
