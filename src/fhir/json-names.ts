@@ -9,13 +9,16 @@ import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 
-/** A name an object gives twice: the name, and where the object is (`$`, `$.concept[3]`, `$.parameter[0].part[1]`). */
+/**
+ * A name an object gives twice: the name, and where the object is, from the resource type (`CodeSystem`,
+ * `CodeSystem.concept[3]`, `Parameters.parameter[0].part[1]`), or from `$` in a body that is no resource (`$[2]`).
+ */
 export interface RepeatedName {
   name: string;
   at: string;
 }
 
-/** What is wrong, in both languages: "the object at $.concept[1] has the property 'code' twice". */
+/** What is wrong, in both languages: "the object at CodeSystem.concept[1] has the property 'code' twice". */
 export function repeatedNameText({ name, at }: RepeatedName): Bilingual {
   const where = excerpt(at, 200);
   return { en: `the object at ${where} has the property '${excerpt(name)}' twice`, da: `objektet ved ${where} har egenskaben '${excerpt(name)}' to gange` };

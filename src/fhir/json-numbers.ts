@@ -11,7 +11,7 @@ import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
 
-/** A number whose value is not kept: its text, where it is (`$.concept[2].property[0].valueDecimal`), and what it would be. */
+/** A number whose value is not kept: its text, where it is (`CodeSystem.concept[2].property[0].valueDecimal`), and what it would be. */
 export interface InexactNumber {
   text: string;
   at: string;

@@ -132,11 +132,6 @@ export function firstRepeatedName(b: Buffer, start = 0, end = b.length, root = '
   return scanJsonText(b, start, end, root).repeated;
 }
 
-/** The first number in `b[start, end)` whose value JSON.parse does not keep, with where it is; see scanJsonText. */
-export function firstInexactNumber(b: Buffer, start = 0, end = b.length, root = '$'): InexactNumber | undefined {
-  return scanJsonText(b, start, end, root, true).inexact;
-}
-
 /**
  * The path of the value being read through the outermost `depth` frames: each object by the name whose value holds
  * the next frame (its last name so far), each array by its index.

@@ -1,7 +1,7 @@
 import { inexactValue } from '../../src/fhir/json-numbers';
-import { firstInexactNumber, scanJsonText } from '../../src/fhir/json-scan';
+import { scanJsonText } from '../../src/fhir/json-scan';
 
-const scan = (json: string, root?: string) => firstInexactNumber(Buffer.from(json, 'utf8'), 0, undefined, root);
+const scan = (json: string, root?: string) => scanJsonText(Buffer.from(json, 'utf8'), 0, undefined, root, true).inexact;
 
 describe('inexactValue: the value JSON.parse makes of a JSON number, when it is not the one written', () => {
   it.each([
@@ -26,7 +26,7 @@ describe('inexactValue: the value JSON.parse makes of a JSON number, when it is 
   });
 });
 
-describe('firstInexactNumber: the first such number of a JSON text, and where it is', () => {
+describe('scanJsonText with numbers: the first such number of a JSON text, and where it is', () => {
   it('names its path from the root, each object by its name and each array by the index', () => {
     expect(scan('{"concept":[{"code":"a"},{"code":"b","property":[{"code":"w","valueDecimal":12345678901234567890.10}]}]}', 'CodeSystem'))
       .toEqual({ text: '12345678901234567890.10', at: 'CodeSystem.concept[1].property[0].valueDecimal', kept: '12345678901234567000' });
