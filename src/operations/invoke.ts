@@ -16,10 +16,11 @@ import { withAsyncTimeBudget } from '../terminology/async-time-budget';
 import { withTimeBudget } from '../terminology/time-budget';
 import { BinaryContent, OperationResult, type CallAddress, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
 import { findOperation } from './index';
+import { etagOfAnswer, type AnswerHeaders } from './caches/answer-etag';
 import { expansionTemplate, fromTemplate, ResponseCache } from './caches/response-cache';
 import { checkResourceParameters } from './resource-parameters';
 import { withCachedResources, withTxResources } from './tx-resources';
-import { validId } from '../write/interactions';
+import { ifNoneMatchHolds, validId } from '../write/interactions';
 
 /** `/$name`, `/{type}/$name` and `/{type}/{id}/$name` (relative to the FHIR base). */
 export const OPERATION_PATH = /^\/(?:([A-Za-z]+)(?:\/([^/$][^/]*))?\/)?\$([A-Za-z-]+)$/;
@@ -47,6 +48,13 @@ export interface OperationCall {
   strict: boolean;
   /** The client asked for a table (CSV, NDJSON): an operation with `table` answers one. */
   wantsTable?: boolean;
+  /**
+   * The answer is sent as an HTTP response (not a batch entry): a GET answer of an operation whose answer depends only
+   * on the request and the catalogs (`cache`) carries an ETag.
+   */
+  etag?: boolean;
+  /** The request's If-None-Match: such an answer with a tag it names is 304 Not Modified, without a body. */
+  ifNoneMatch?: string;
   context: OperationContext;
 }
 
@@ -320,6 +328,11 @@ export function pathRefusalLanguage(path: string, acceptLanguages: readonly stri
   return refusalLanguage(match ? findOperation(match[1] ?? '', match[3]!) : undefined, acceptLanguages);
 }
 
+/** 304 Not Modified: the answer's tag alone, for a client that holds an answer with it (If-None-Match). */
+function notModified(headers: AnswerHeaders): BytesAnswer {
+  return { status: 304, headers, chunks: [], byteLength: 0 };
+}
+
 /** What a handler returned, as status, headers and resource. */
 function resultAnswer(result: unknown): BytesAnswer {
   if (result instanceof OperationResult) return answerOf(result.status, result.resource, result.headers);
@@ -383,10 +396,11 @@ export function createInvoker(options: InvokerOptions): Invoker {
     return `${call.type}/${call.id ?? ''}/$${call.name}?${input.search}\n${acceptLanguages.join(',')}\n${limits.maxExpansionSize}\n${limits.timeBudgetMs}\n${baseUrl}`;
   }
 
-  function keep(op: OperationHandler, key: string, result: unknown, answer: BytesAnswer, reads: Reads): void {
+  /** Offers an answer to the response cache, with its tag when made already (`tag`; else the cache makes it). */
+  function keep(op: OperationHandler, key: string, result: unknown, answer: BytesAnswer, reads: Reads, tag: AnswerHeaders | undefined): void {
     if (answer.status !== 200 || answer.chunks.length !== 1) return;
     const body = answer.chunks[0]!;
-    if (op.cache === 'answer') return cache.set(key, body, reads);
+    if (op.cache === 'answer') return cache.set(key, body, reads, tag);
     cache.offer(key, body.length, reads, () => {
       if (result instanceof SerializedExpansion) {
         const parts = result.aroundStamp();
@@ -395,7 +409,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
       const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
       if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return undefined;
       return expansionTemplate(body.toString('utf8'), made.identifier, made.timestamp);
-    });
+    }, tag);
   }
 
   /** run, with what it throws returned (as Thrown): what a call that failed read is known too. */
@@ -428,12 +442,14 @@ export function createInvoker(options: InvokerOptions): Invoker {
       const op = checkedOperation(found, call);
       const key = cacheKey(op, call);
       if (key !== undefined) {
-        const hit = cache.get(key);
+        const hit = cache.hit(key);
         if (hit) {
-          if (Buffer.isBuffer(hit)) return { status: 200, chunks: [hit], byteLength: hit.length };
-          if ('body' in hit) return { status: hit.status, chunks: [hit.body], byteLength: hit.body.length };
-          const { chunks, byteLength } = fromTemplate(hit);
-          return { status: 200, chunks, byteLength };
+          const { answer, headers } = hit;
+          if (headers !== undefined && call.ifNoneMatch !== undefined && ifNoneMatchHolds(call.ifNoneMatch, headers.ETag)) return notModified(headers);
+          if (Buffer.isBuffer(answer)) return { status: 200, headers, chunks: [answer], byteLength: answer.length };
+          if ('body' in answer) return { status: answer.status, headers, chunks: [answer.body], byteLength: answer.body.length };
+          const { chunks, byteLength } = fromTemplate(answer);
+          return { status: 200, headers, chunks, byteLength };
         }
       }
       const registry = options.registry;
@@ -453,7 +469,11 @@ export function createInvoker(options: InvokerOptions): Invoker {
       const done = (result: unknown): Answer => {
         if (call.wantsTable && op.table) return { status: 200, table: result as Table };
         const answer = resultAnswer(result);
-        if (key !== undefined) keep(op, key, result, answer, reads);
+        const tag = call.etag === true && op.cache !== undefined && call.method === 'GET' && answer.status === 200 && answer.headers === undefined
+          ? etagOfAnswer(op.cache!, result, answer) : undefined;
+        if (tag) answer.headers = tag;
+        if (key !== undefined) keep(op, key, result, answer, reads, tag);
+        if (tag && call.ifNoneMatch !== undefined && ifNoneMatchHolds(call.ifNoneMatch, tag.ETag)) return notModified(tag);
         return answer;
       };
       return isPromise(result) ? result.then(done, failed) : done(result);

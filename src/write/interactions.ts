@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { contentEtag } from '../fhir/content-etag';
 import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
 import type { PreferReturn } from '../fhir/prefer-handling';
 import { pageBundle, pageLinks } from '../fhir/search';
@@ -176,7 +176,7 @@ export function resourceEtag(resource: TerminologyResource): string {
   if (resource.meta?.versionId) return etagOf(resource.meta.versionId);
   let tag = contentTags.get(resource);
   if (tag === undefined) {
-    tag = `W/"sha256-${createHash('sha256').update(JSON.stringify(resource)).digest('base64url').slice(0, 22)}"`;
+    tag = contentEtag([JSON.stringify(resource)]);
     contentTags.set(resource, tag);
   }
   return tag;

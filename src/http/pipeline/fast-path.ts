@@ -109,7 +109,7 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
       if (err) return failed(err);
       let a: Answer | Promise<Answer>;
       try {
-        a = invoker.invoke({ type, id, name, method: 'GET', input: { query, search }, strict: strictHandling(headers.prefer), context: options.contextFor(req) });
+        a = invoker.invoke({ type, id, name, method: 'GET', input: { query, search }, strict: strictHandling(headers.prefer), etag: true, context: options.contextFor(req) });
       } catch (e) {
         return failed(e);
       }

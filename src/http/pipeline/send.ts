@@ -32,6 +32,13 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
     for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
     return sendTable(res, answer.table, format ?? 'csv');
   }
+  if (answer.status === 304) {
+    // no body, and none of its headers: a 304 says only what the client's copy is (RFC 9110 §15.4.5)
+    if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]!);
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
   const own = answer.headers?.['Content-Type'];
   // content in a media type of its own (BinaryContent), or its Binary resource to a client asking for FHIR JSON
   const req = res.req as (IncomingMessage & { query?: { _format?: unknown } }) | undefined;

@@ -5,6 +5,7 @@ import { requestedTableFormat } from '../../fhir/fhir-format';
 import { callInput } from '../../operations/call-input';
 import type { OperationContext } from '../../operations/context';
 import { operationAt, strictHandling, type Invoker } from '../../operations/invoke';
+import { headerText } from '../pipeline/request-values';
 import { sendAnswer } from '../pipeline/send';
 
 export interface OperationRouteDeps {
@@ -30,7 +31,8 @@ export function operationRoute(deps: OperationRouteDeps) {
     const input = callInput(method, req.body, query, q < 0 ? '' : req.url.slice(q + 1), req.headers['content-type']);
     const format = requestedTableFormat(query._format, req.headers.accept);
     const answer = await deps.invoker.invoke({
-      type, id, name, method, input, strict: strictHandling(req.headers.prefer), wantsTable: format !== undefined, context: deps.contextFor(req, res),
+      type, id, name, method, input, strict: strictHandling(req.headers.prefer), wantsTable: format !== undefined,
+      etag: true, ifNoneMatch: headerText(req, 'if-none-match'), context: deps.contextFor(req, res),
     });
     if (answer.error) deps.logFor(req).error({ err: answer.error }, 'request failed');
     await sendAnswer(res, answer, format);

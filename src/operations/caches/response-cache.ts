@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ownedBytes } from '../../fhir/serialized';
+import { aroundStamps, etagOfCached, stampRanges, type AnswerHeaders } from './answer-etag';
 import { hashKey } from './frequency-sketch';
 import { SegmentedTinyLfu, type PolicyEntry } from './segmented-tiny-lfu';
 import type { Reads } from '../../terminology/read-tracking';
@@ -37,9 +38,14 @@ export interface ExpansionTemplate {
  */
 export const ENTRY_OVERHEAD = 384;
 
-interface Entry extends PolicyEntry<Entry> {
-  key: string;
+/** A cached answer found, with the headers it is sent with (its ETag; none for a not-found). */
+export interface CacheHit {
   answer: CachedAnswer;
+  headers: AnswerHeaders | undefined;
+}
+
+interface Entry extends PolicyEntry<Entry>, CacheHit {
+  key: string;
   /** What computing the answer read of the catalogs: the entry is answered while that is current. */
   reads: Reads;
   /** What the entry counts against the byte budget: its answer, its key and ENTRY_OVERHEAD. */
@@ -116,6 +122,11 @@ export class ResponseCache {
   }
 
   get(key: string): CachedAnswer | undefined {
+    return this.hit(key)?.answer;
+  }
+
+  /** The answer kept for this request while it is current, with its headers. */
+  hit(key: string): CacheHit | undefined {
     this.policy.requested(this.hashOf(key));
     const hit = this.entries.get(key);
     if (hit === undefined || !this.registry.current(hit.reads)) {
@@ -125,7 +136,7 @@ export class ResponseCache {
     }
     this.hits++;
     this.policy.hit(hit);
-    return hit.answer;
+    return hit;
   }
 
   /**
@@ -147,23 +158,24 @@ export class ResponseCache {
   }
 
   /** Keeps an answer computed with these reads, as `offer` does. */
-  set(key: string, answer: CachedAnswer, reads: Reads): void {
-    this.offer(key, sizeOf(answer), reads, () => answer);
+  set(key: string, answer: CachedAnswer, reads: Reads, headers?: AnswerHeaders): void {
+    this.offer(key, sizeOf(answer), reads, () => answer, headers);
   }
 
   /**
    * Keeps the answer `make` gives (undefined: none), unless what computing it read is no longer current (a write
    * came while it was computed) or an answer of `answerBytes` is not admitted (see `admits`); `make` is called only
-   * to keep it, so an answer that is not taken is not copied or cut into a template.
+   * to keep it, so an answer that is not taken is not copied or cut into a template. `headers`: its ETag when the
+   * caller has made it already (else it is made here, etagOfCached).
    */
-  offer(key: string, answerBytes: number, reads: Reads, make: () => CachedAnswer | undefined): void {
+  offer(key: string, answerBytes: number, reads: Reads, make: () => CachedAnswer | undefined, headers?: AnswerHeaders): void {
     if (!this.admits(key, answerBytes) || !this.registry.current(reads)) return;
     const made = make();
     if (made === undefined) return;
     const previous = this.entries.get(key);
     if (previous) this.remove(previous);
     const entry: Entry = {
-      key, answer: owned(made), reads, bytes: sizeOf(made) + key.length + ENTRY_OVERHEAD,
+      key, answer: owned(made), headers: headers ?? etagOfCached(made), reads, bytes: sizeOf(made) + key.length + ENTRY_OVERHEAD,
       hash: this.hashOf(key), protected: false, lastRequest: 0, previousRequest: 0, older: undefined, newer: undefined,
     };
     this.entries.set(key, entry);
@@ -206,19 +218,10 @@ const STAMP_ROOM = 256;
  * value does not occur exactly once in the text (then the answer is not cached).
  */
 export function expansionTemplate(json: string, identifier: string, timestamp: string): ExpansionTemplate | undefined {
-  const id = JSON.stringify(identifier);
-  const ts = JSON.stringify(timestamp);
-  const i = json.indexOf(id);
-  const t = json.indexOf(ts);
-  if (i < 0 || t < 0 || json.lastIndexOf(id) !== i || json.lastIndexOf(ts) !== t) return undefined;
-  const [first, firstLength, second, secondLength] = i < t ? [i, id.length, t, ts.length] : [t, ts.length, i, id.length];
-  if (first + firstLength > second) return undefined;
-  const parts: [Buffer, Buffer, Buffer] = [
-    Buffer.from(json.slice(0, first), 'utf8'),
-    Buffer.from(json.slice(first + firstLength, second), 'utf8'),
-    Buffer.from(json.slice(second + secondLength), 'utf8'),
-  ];
-  return { parts, identifierFirst: i < t, bytes: parts[0].length + parts[1].length + parts[2].length };
+  const at = stampRanges(json, identifier, timestamp);
+  if (!at) return undefined;
+  const parts = aroundStamps(json, at).map((text) => Buffer.from(text, 'utf8')) as [Buffer, Buffer, Buffer];
+  return { parts, identifierFirst: at.identifierFirst, bytes: parts[0].length + parts[1].length + parts[2].length };
 }
 
 /**
