@@ -59,6 +59,8 @@ const REQUESTS: { path: string; headers?: Record<string, string>; method?: 'GET'
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}`, headers: { Accept: 'application/json' } },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}&_format=application/json` },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&system=${enc(FSIII)}&code=${VALID_119}`, headers: { 'If-None-Match': '*' } },
+  { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&system=${enc(FSIII)}&code=${VALID_119}`, headers: { 'If-None-Match': 'W/"sha256-AAAAAAAAAAAAAAAAAAAAAA"' } },
+  { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&code=${VALID_119}`, headers: { 'If-Modified-Since': 'Mon, 07 Dec 2026 12:00:00 GMT' } },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&system=${enc(FSIII)}&code=${VALID_119}`, method: 'HEAD' },
   { path: `/fhir/ValueSet/$validate-code?url=${enc(VS_119)}&system=${enc(FSIII)}&code=${VALID_119}#fragment` },
   { path: `/FHIR/ValueSet/$validate-code?url=${enc(VS_119)}&system=${enc(FSIII)}&code=${VALID_119}` },
@@ -192,6 +194,17 @@ describe('the response cache', () => {
     expect(cache.hits).toBe(hits + 2);
     expect(head.headers['content-length']).toBe(a.headers['content-length']);
     expect(head.text ?? '').toBe('');
+  });
+
+  it('answers a revalidation (If-None-Match with the answer\'s tag) 304 from the cache, in the lean dispatcher', async () => {
+    const path = `/fhir/ValueSet/$expand?url=${enc(INTERVENTIONS)}&filter=tr%C3%A6&count=5`;
+    const { stats } = fastPathOf(app)!;
+    const tag = (await get(app, path).expect(200)).headers.etag as string;
+    const [handled, hits] = [stats.handled, app.responseCache.hits];
+    const revalidated = await get(app, path).set('If-None-Match', tag).expect(304);
+    expect(revalidated.headers.etag).toBe(tag);
+    expect(stats.handled).toBe(handled + 1);
+    expect(app.responseCache.hits).toBe(hits + 1);
   });
 
   it('is off with RESPONSE_CACHE_ENTRIES=0', async () => {

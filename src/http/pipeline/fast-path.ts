@@ -5,6 +5,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import { messageLanguage } from '../../errors/message-language';
 import type { OperationContext } from '../../operations/context';
 import { accepts, errorAnswer, operationAt, strictHandling, type Answer, type Invoker } from '../../operations/invoke';
+import { headerText } from './request-values';
 import { sendAnswer } from './send';
 import type { RequestLifecycle } from './request-lifecycle';
 
@@ -14,7 +15,7 @@ import type { RequestLifecycle } from './request-lifecycle';
  * a cached terminology answer. This listener wraps `app.handle` (so `app.listen`, `createHttpServer(app)` and supertest
  * use it) and runs, on the plain node:http objects, what Express runs for such a request — the lifecycle, the app's
  * middleware and the FHIR router's middleware, the same instances — and then `invoke`, as the Express route does.
- * Everything else (other paths and methods, tables, conditional requests, requests with a body, URLs Express would
+ * Everything else (other paths and methods, tables, If-Modified-Since, requests with a body, URLs Express would
  * parse differently) goes to Express. The app's middleware must work on node:http's objects (helmet and cors do; the
  * rate limiter does not, so the app installs this only without it). test/http/fast-path.test.ts checks that both
  * paths answer alike.
@@ -85,9 +86,9 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
   function dispatch(req: IncomingMessage, res: ServerResponse): boolean {
     const url = req.url ?? '';
     if (req.method !== 'GET' || !url.startsWith(`${base}/`) || url.charCodeAt(1) === 0x2f || UNUSUAL_URL.test(url)) return false;
-    // conditional requests, and GETs with a body (Express's body check answers those)
+    // If-Modified-Since, and GETs with a body (Express's body check answers those); invoke answers If-None-Match
     const { headers } = req;
-    if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
+    if (headers['if-modified-since'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
     if (headers['content-length'] !== undefined && headers['content-length'] !== '0') return false;
     const q = url.indexOf('?');
     const call = operationAt(invoker, q < 0 ? url.slice(base.length) : url.slice(base.length, q));
@@ -109,7 +110,9 @@ export function installFastPath(app: Express, options: FastPathOptions): FastPat
       if (err) return failed(err);
       let a: Answer | Promise<Answer>;
       try {
-        a = invoker.invoke({ type, id, name, method: 'GET', input: { query, search }, strict: strictHandling(headers.prefer), etag: true, context: options.contextFor(req) });
+        a = invoker.invoke({ type, id, name, method: 'GET', input: { query, search }, strict: strictHandling(headers.prefer), etag: true,
+          ifNoneMatch: headerText(req, 'if-none-match'), context: options.contextFor(req),
+        });
       } catch (e) {
         return failed(e);
       }
