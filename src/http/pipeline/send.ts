@@ -33,7 +33,7 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
     return sendTable(res, answer.table, format ?? 'csv');
   }
   if (answer.status === 304) {
-    // no body, and none of its headers: a 304 says only what the client's copy is (RFC 9110 §15.4.5)
+    // without a body or the headers that describe one (Content-Type, Content-Length): RFC 9110 §15.4.5
     if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]!);
     res.writeHead(304, headers);
     res.end();
