@@ -106,4 +106,25 @@ describeNeeding('HAProxy', installed ? undefined : 'No haproxy binary: apt-get i
       }
     }
   });
+  it('tags an answer alike on both replicas and compressed by the balancer, and answers a revalidation through it 304', async () => {
+    const pickList = '/ValueSet/KLInterventionsFSIII/$expand';
+    const tags = await Promise.all(replicas.map(async (r) => {
+      const res = await fetch(`${r.baseUrl}${pickList}`, { headers: { 'Accept-Encoding': 'identity' } });
+      await res.arrayBuffer();
+      return res.headers.get('etag');
+    }));
+    expect(tags[0]).toMatch(/^W\/"sha256-/);
+    expect(tags[1]).toBe(tags[0]);
+    const compressed = await fetch(`${base}${pickList}`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(compressed.status).toBe(200);
+    expect(compressed.headers.get('content-encoding')).toBe('gzip');
+    expect(compressed.headers.get('etag')).toBe(tags[0]);
+    await compressed.arrayBuffer();
+    // the balancer sends them to either replica
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${base}${pickList}`, { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': tags[0]! } });
+      expect(res.status).toBe(304);
+      expect(res.headers.get('etag')).toBe(tags[0]);
+    }
+  });
 });
