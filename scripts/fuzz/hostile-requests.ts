@@ -1,7 +1,7 @@
 /**
  * Seeded generator of hostile HTTP requests across every endpoint: malformed JSON, wrong resource types, wrong
  * value types, huge strings, deep nesting, invalid UTF-8, control characters, injection attempts in ids and urls,
- * duplicate parameters, wrong methods and content types, many distinct parameter names, CodeableConcepts of many
+ * duplicate parameters, wrong methods and content types, odd conditional headers, many distinct parameter names, CodeableConcepts of many
  * codings, wide and long CSV imports, and tokens (signed with the development secret) carrying odd claim values.
  * Used by the fuzz test and the long fuzz script.
  */
@@ -217,6 +217,7 @@ export function hostileRequest(r: () => number, basePath = '/fhir'): HostileRequ
     case 17: return { kind: 'csv', method: 'POST', path: `${basePath}/${pick(r, ['ConceptMap/$rollup', 'ConceptMap/$translate', 'CodeSystem'])}${query(r)}`,
       headers: { 'Content-Type': pick(r, ['text/csv', 'text/csv; charset=utf-8', 'text/csv; charset=latin1']), Accept: pick(r, ['text/csv', '*/*', 'application/x-ndjson']) },
       body: Buffer.from(hostileRollupCsv(r)) };
-    default: return { kind: 'header', method: 'GET', path: `${basePath}/${op}${query(r)}`, headers: { 'Accept-Language': pick(r, NASTY_STRINGS).slice(0, 1000).replace(/[^\x20-\x7e]/g, ''), Accept: pick(r, ['application/xml', '*/*', 'text/html', 'application/fhir+json;fhirVersion=9', 'text/csv', 'application/x-ndjson']), 'If-Match': 'W/"x"' } };
+    default: return { kind: 'header', method: 'GET', path: `${basePath}/${op}${query(r)}`, headers: { 'Accept-Language': pick(r, NASTY_STRINGS).slice(0, 1000).replace(/[^\x20-\x7e]/g, ''), Accept: pick(r, ['application/xml', '*/*', 'text/html', 'application/fhir+json;fhirVersion=9', 'text/csv', 'application/x-ndjson']), 'If-Match': 'W/"x"',
+      'If-None-Match': pick(r, ['*', 'W/', '"', ',,,', 'W/"sha256-x", *', `${'W/"x", '.repeat(1000)}"y"`, ...NASTY_STRINGS]).slice(0, 8000).replace(/[^\x20-\x7e]/g, '') } };
   }
 }
