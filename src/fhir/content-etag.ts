@@ -16,3 +16,11 @@ export function contentEtag(pieces: readonly (string | Buffer)[]): string {
   }
   return `W/"sha256-${digest.slice(0, 22)}"`;
 }
+
+/**
+ * The Cache-Control of an answer with an entity tag (a read, an operation's GET answer): a cache may keep it but asks
+ * again before each use (If-None-Match, answered 304 when nothing changed), so no client is answered from catalogs a
+ * write or a new release has changed since. Without it a cache may take a written resource as fresh for a tenth of
+ * its age, by its Last-Modified (RFC 9111 §4.2.2).
+ */
+export const REVALIDATE = 'no-cache';

@@ -1,4 +1,4 @@
-import { contentEtag } from '../fhir/content-etag';
+import { contentEtag, REVALIDATE } from '../fhir/content-etag';
 import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
 import type { PreferReturn } from '../fhir/prefer-handling';
 import { pageBundle, pageLinks } from '../fhir/search';
@@ -182,9 +182,9 @@ export function resourceEtag(resource: TerminologyResource): string {
   return tag;
 }
 
-/** ETag (resourceEtag) and, for a resource that has meta.lastUpdated (a written one), Last-Modified. */
+/** ETag (resourceEtag), Cache-Control (REVALIDATE) and, for a resource that has meta.lastUpdated (a written one), Last-Modified. */
 export function versionHeaders(resource: TerminologyResource): Record<string, string> {
-  const headers: Record<string, string> = { ETag: resourceEtag(resource) };
+  const headers: Record<string, string> = { ETag: resourceEtag(resource), 'Cache-Control': REVALIDATE };
   if (resource.meta?.lastUpdated) headers['Last-Modified'] = new Date(resource.meta.lastUpdated).toUTCString();
   return headers;
 }

@@ -23,10 +23,13 @@ describe('a vread with conditions', () => {
     const first = await vread().expect(200);
     const etag = first.headers.etag as string;
     expect(etag).toBe('W/"1"');
+    // it has a Last-Modified, from which a cache would otherwise take it as fresh for a while: it is to ask again
+    expect(first.headers['cache-control']).toBe('no-cache');
     for (const asked of [etag, '"1"', `W/"7", ${etag}`, '*']) {
       const res = await vread({ 'If-None-Match': asked }).expect(304);
       expect(res.headers.etag).toBe(etag);
       expect(res.headers['last-modified']).toBe(first.headers['last-modified']);
+      expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.text ?? '').toBe('');
     }
     // the current version's tag is not version 1's

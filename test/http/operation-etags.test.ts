@@ -37,6 +37,8 @@ describe('the ETag of an operation answer', () => {
     expect(codes).toHaveLength(2);
     const first = await tagOf(`${lookup}${codes[0]}`);
     expect(first).toMatch(TAG);
+    // a cache may keep it, but asks again before using it
+    expect((await request(app).get(`${lookup}${codes[0]}`).expect(200)).headers['cache-control']).toBe('no-cache');
     expect(await tagOf(`${lookup}${codes[0]}`)).toBe(first);
     expect(await tagOf(`${lookup}${codes[1]}`)).not.toBe(first);
     const validated = await tagOf(`/fhir/CodeSystem/$validate-code?url=${FSIII}&code=${codes[0]}`);
@@ -67,6 +69,7 @@ describe('the ETag of an operation answer', () => {
       .send({ resourceType: 'Parameters', parameter: [{ name: 'system', valueUri: 'http://hl7.org/fhir/administrative-gender' }, { name: 'code', valueCode: 'male' }] })
       .expect(200);
     expect(posted.headers.etag).toBeUndefined();
+    expect(posted.headers['cache-control']).toBeUndefined();
     const unknown = await request(app).get('/fhir/ValueSet/$expand?url=http://example.org/no-such-value-set').expect(404);
     expect(unknown.headers.etag).toBeUndefined();
     const invalid = await request(app).get('/fhir/ValueSet/$expand?url=http://hl7.org/fhir/ValueSet/administrative-gender&count=x').expect(400);
@@ -84,6 +87,7 @@ describe('If-None-Match on an operation GET', () => {
       expect(res.headers['content-type']).toBeUndefined();
       expect(res.text ?? '').toBe('');
       expect(res.headers.vary).toMatch(/Accept-Language/);
+      expect(res.headers['cache-control']).toBe('no-cache');
     }
     const other = await request(app).get(path).set('If-None-Match', 'W/"sha256-AAAAAAAAAAAAAAAAAAAAAA"').expect(200);
     expect(other.headers.etag).toBe(tag);

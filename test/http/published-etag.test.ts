@@ -12,6 +12,8 @@ describe('reads of the published catalogs carry an ETag, and If-None-Match is an
     const first = await request(app).get('/fhir/CodeSystem/FSIII').expect(200);
     const tag = first.headers.etag as string;
     expect(tag).toMatch(/^W\/"sha256-[A-Za-z0-9_-]{22}"$/);
+    // kept by a cache only to be asked again before use: a new release is never hidden behind a stored copy
+    expect(first.headers['cache-control']).toBe('no-cache');
     expect((await request(app).get('/fhir/CodeSystem/FSIII').expect(200)).headers.etag).toBe(tag);
     const other = (await request(app).get('/fhir/ValueSet/KLInterventionsFSIII').expect(200)).headers.etag;
     expect(other).toMatch(/^W\/"sha256-/);

@@ -1,13 +1,13 @@
-import { contentEtag } from '../../fhir/content-etag';
+import { contentEtag, REVALIDATE } from '../../fhir/content-etag';
 import { SerializedExpansion } from '../../fhir/serialized';
 import type { CachedAnswer } from './response-cache';
 
-/** The headers an operation's answer carries for HTTP caches: its entity tag (contentEtag). */
-export type AnswerHeaders = Readonly<{ ETag: string }>;
+/** The headers an operation's answer carries for HTTP caches: its entity tag (contentEtag), and that it is revalidated. */
+export type AnswerHeaders = Readonly<{ ETag: string; 'Cache-Control': string }>;
 
 /** The tag of what these pieces say, in order. */
 export function etagOfPieces(pieces: readonly (string | Buffer)[]): AnswerHeaders {
-  return Object.freeze({ ETag: contentEtag(pieces) });
+  return Object.freeze({ ETag: contentEtag(pieces), 'Cache-Control': REVALIDATE });
 }
 
 /** Where an expansion's identifier and timestamp are in its JSON (offsets and lengths of their JSON strings, in order). */
