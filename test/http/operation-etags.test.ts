@@ -124,6 +124,29 @@ describe('If-None-Match on an operation GET', () => {
   });
 });
 
+describe('GET metadata', () => {
+  // the statements name the base URL, and supertest listens on a new port for each request
+  const metadata = (query: string) => request(app).get(`/fhir/metadata${query}`).set('Host', 'tx.example');
+
+  it('is tagged by its content too, per mode, and If-None-Match with the tag is 304 until the code systems change', async () => {
+    const statement = await metadata('').expect(200);
+    expect(statement.headers.etag).toMatch(TAG);
+    expect(statement.headers['cache-control']).toBe('no-cache');
+    expect((statement.body as { resourceType: string }).resourceType).toBe('CapabilityStatement');
+    await metadata('').set('If-None-Match', statement.headers.etag as string).expect(304);
+
+    const terminology = await metadata('?mode=terminology').expect(200);
+    expect(terminology.headers.etag).not.toBe(statement.headers.etag);
+    await metadata('?mode=terminology').set('If-None-Match', terminology.headers.etag as string).expect(304);
+    // a new code system is listed: the tag is another
+    const written = localCodeSystem('101', 'etag-metadata', [{ code: '101-MD', display: 'Metadata', type: 'indsats' }]);
+    await request(app).put(`/fhir/CodeSystem/${written.id}`).set('Authorization', auth).type(JSON_TYPE).send(written).expect(201);
+    const after = await metadata('?mode=terminology').set('If-None-Match', terminology.headers.etag as string).expect(200);
+    expect(after.headers.etag).not.toBe(terminology.headers.etag);
+    await metadata('').set('If-None-Match', statement.headers.etag as string).expect(304);
+  });
+});
+
 describe('an operation ETag through fhir-kit-client', () => {
   const server = useRunningServer();
   const lookup = (headers: Record<string, string> = {}) => server.client.operation({

@@ -1,14 +1,28 @@
 import { Router, type Request } from 'express';
+import { contentEtag, REVALIDATE } from '../../fhir/content-etag';
+import { SerializedText } from '../../fhir/serialized';
 import { metadataResource } from '../../operations/capability-statement';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
 import type { TerminologyRegistry } from '../../terminology/registry';
+import { ifNoneMatchHolds } from '../../write/interactions';
+import { headerText } from '../pipeline/request-values';
 import { sendResource } from '../pipeline/send';
 
-/** `GET /metadata`: the CapabilityStatement, or `?mode=terminology` the TerminologyCapabilities. */
+/**
+ * `GET /metadata`: the CapabilityStatement, or `?mode=terminology` the TerminologyCapabilities, tagged by their content
+ * as the operation answers are (a client checking the server's capabilities at every start gets 304 while they stay).
+ */
 export function metadataRoutes(registry: TerminologyRegistry, profiles: ProfileRegistry, baseUrlOf: (req: Request) => string): Router {
   const router = Router();
   router.get('/metadata', (req, res) => {
-    sendResource(res, 200, metadataResource(req.query, baseUrlOf(req), registry, profiles));
+    const text = JSON.stringify(metadataResource(req.query, baseUrlOf(req), registry, profiles));
+    const headers = { ETag: contentEtag([text]), 'Cache-Control': REVALIDATE };
+    const asked = headerText(req, 'if-none-match');
+    if (asked !== undefined && ifNoneMatchHolds(asked, headers.ETag)) {
+      res.set(headers).status(304).end();
+      return;
+    }
+    sendResource(res, 200, new SerializedText(text), headers);
   });
   return router;
 }
