@@ -78,6 +78,9 @@ describeWithPostgres('two server processes on one PostgreSQL database', () => {
     const read = await call(b, 'GET', `/CodeSystem/${CS_ID}`);
     expect(read.status).toBe(200);
     expect(read.etag).toBe('W/"1"');
+    const lookupTag = (await call(b, 'GET', lookup)).etag;
+    expect(lookupTag).toMatch(/^W\/"sha256-/);
+    expect((await call(a, 'GET', lookup)).etag).toBe(lookupTag);
 
     // An update through B (display changed), answered by A's $lookup.
     const changed = localCodeSystem('101', 'lokale-indsatser', [
@@ -94,6 +97,11 @@ describeWithPostgres('two server processes on one PostgreSQL database', () => {
     };
     expect(await within(1000, t1, 'the update reaches replica A', displayOnA)).toBeLessThan(1000);
     expect((await call(a, 'GET', `/CodeSystem/${CS_ID}`)).etag).toBe('W/"2"');
+    // the $lookup answer is tagged alike by both replicas, and anew since the update
+    const changedTag = (await call(a, 'GET', lookup)).etag;
+    expect(changedTag).toMatch(/^W\/"sha256-/);
+    expect(changedTag).not.toBe(lookupTag);
+    expect(await within(1000, t1, 'replica B tags the changed answer alike', async () => (await call(b, 'GET', lookup)).etag === changedTag)).toBeLessThan(1000);
   });
 
   it('concurrent conflicting updates through both replicas: exactly one winner, the other 412; both then serve the winner', async () => {
