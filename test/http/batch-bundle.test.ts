@@ -53,6 +53,27 @@ describe('conditions of a batch entry, as the request alone honours them', () =>
     expect((entries[1]!.resource as CodeSystem).id).toBe('kommune-101-rygning');
   });
 
+  it("an operation GET's ifNoneMatch is 304 when it names the answer's tag, else the answer with its tag; an entry that does not ask gets none", async () => {
+    const lookup = `CodeSystem/$lookup?system=${encodeURIComponent(FSIII)}&code=${CODES.nikotin}`;
+    const alone = await request(app).get(`/fhir/${lookup}`).expect(200);
+    const etag = alone.headers.etag as string;
+    expect(etag).toMatch(/^W\/"sha256-/);
+    const res = await postBatch([
+      { request: { method: 'GET', url: lookup, ifNoneMatch: etag } },
+      { request: { method: 'HEAD', url: lookup, ifNoneMatch: `W/"sha256-other", ${etag}` } },
+      { request: { method: 'GET', url: lookup, ifNoneMatch: 'W/"sha256-AAAAAAAAAAAAAAAAAAAAAA"' } },
+      { request: { method: 'GET', url: lookup } },
+      { request: { method: 'POST', url: 'CodeSystem/$lookup', ifNoneMatch: '*' }, resource: { resourceType: 'Parameters', parameter: [] } as Parameters },
+    ]).expect(200);
+    const entries = (res.body as Bundle).entry!;
+    expect(entries.map((e) => e.response?.status)).toEqual(['304 Not Modified', '304 Not Modified', '200 OK', '200 OK', '400 Bad Request']);
+    expect(entries.slice(0, 3).map((e) => e.response?.etag)).toEqual([etag, etag, etag]);
+    expect(entries[0]!.resource).toBeUndefined();
+    expect(entries[2]!.resource).toEqual(alone.body);
+    expect(entries[3]!.response?.etag).toBeUndefined();
+    expect((entries[4]!.response?.outcome as OperationOutcome).issue[0]!.expression).toEqual(['Bundle.entry[4].request.ifNoneMatch']);
+  });
+
   it('every other condition is refused for its entry only (400 naming it)', async () => {
     const res = await postBatch([
       { request: { method: 'GET', url: 'CodeSystem?url=x', ifModifiedSince: '2026-01-01T00:00:00Z' } },
