@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
-import { contentEtag, REVALIDATE } from '../../fhir/content-etag';
 import { SerializedText } from '../../fhir/serialized';
+import { etagOfPieces } from '../../operations/caches/answer-etag';
 import { metadataResource } from '../../operations/capability-statement';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
 import type { TerminologyRegistry } from '../../terminology/registry';
@@ -16,7 +16,7 @@ export function metadataRoutes(registry: TerminologyRegistry, profiles: ProfileR
   const router = Router();
   router.get('/metadata', (req, res) => {
     const text = JSON.stringify(metadataResource(req.query, baseUrlOf(req), registry, profiles));
-    const headers = { ETag: contentEtag([text]), 'Cache-Control': REVALIDATE };
+    const headers = etagOfPieces([text]);
     const asked = headerText(req, 'if-none-match');
     if (asked !== undefined && ifNoneMatchHolds(asked, headers.ETag)) {
       res.set(headers).status(304).end();
