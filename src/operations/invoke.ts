@@ -8,7 +8,7 @@ import { messageIssue } from '../errors/issue';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
 import { parameterNamesOf, parseParametersAndQuery, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
 import { handlingPreference } from '../fhir/prefer-handling';
-import { SerializedExpansion, SerializedResource, SerializedText } from '../fhir/serialized';
+import { SerializedResource, SerializedText } from '../fhir/serialized';
 import type { Reads } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
@@ -17,7 +17,7 @@ import { withTimeBudget } from '../terminology/time-budget';
 import { BinaryContent, OperationResult, type CallAddress, type OperationContext, type OperationHandler, type ResourceLevel, type Table } from './context';
 import { findOperation } from './index';
 import { etagOfAnswer, type AnswerHeaders } from './caches/answer-etag';
-import { expansionTemplate, fromTemplate, ResponseCache } from './caches/response-cache';
+import { expansionTemplateOf, fromTemplate, ResponseCache, type ExpansionTemplate } from './caches/response-cache';
 import { checkResourceParameters } from './resource-parameters';
 import { withCachedResources, withTxResources } from './tx-resources';
 import { ifNoneMatchHolds, validId } from '../write/interactions';
@@ -396,20 +396,16 @@ export function createInvoker(options: InvokerOptions): Invoker {
     return `${call.type}/${call.id ?? ''}/$${call.name}?${input.search}\n${acceptLanguages.join(',')}\n${limits.maxExpansionSize}\n${limits.timeBudgetMs}\n${baseUrl}`;
   }
 
-  /** Offers an answer to the response cache, with its tag when made already (`tag`; else the cache makes it). */
-  function keep(op: OperationHandler, key: string, result: unknown, answer: BytesAnswer, reads: Reads, tag: AnswerHeaders | undefined): void {
+  /**
+   * Offers an answer to the response cache, with its tag when made already (`tag`; else the cache makes it); an
+   * expansion as the template `template` makes, only if the cache takes it.
+   */
+  function keep(op: OperationHandler, key: string, answer: BytesAnswer, reads: Reads, tag: AnswerHeaders | undefined,
+    template: () => ExpansionTemplate | undefined): void {
     if (answer.status !== 200 || answer.chunks.length !== 1) return;
     const body = answer.chunks[0]!;
     if (op.cache === 'answer') return cache.set(key, body, reads, tag);
-    cache.offer(key, body.length, reads, () => {
-      if (result instanceof SerializedExpansion) {
-        const parts = result.aroundStamp();
-        return { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length };
-      }
-      const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } }).expansion;
-      if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return undefined;
-      return expansionTemplate(body.toString('utf8'), made.identifier, made.timestamp);
-    }, tag);
+    cache.offer(key, body.length, reads, template, tag);
   }
 
   /** run, with what it throws returned (as Thrown): what a call that failed read is known too. */
@@ -469,10 +465,15 @@ export function createInvoker(options: InvokerOptions): Invoker {
       const done = (result: unknown): Answer => {
         if (call.wantsTable && op.table) return { status: 200, table: result as Table };
         const answer = resultAnswer(result);
+        // an expansion cut at its identifier and timestamp, made once whether its tag or the cache asks for it first
+        let template: ExpansionTemplate | undefined | null = null;
+        const templateOf = () => (template === null
+          ? (template = op.cache === 'expansion' ? expansionTemplateOf(result, () => answer.text ?? Buffer.concat(answer.chunks as Buffer[]).toString('utf8')) : undefined)
+          : template);
         const tag = call.etag === true && op.cache !== undefined && call.method === 'GET' && answer.status === 200 && answer.headers === undefined
-          ? etagOfAnswer(op.cache!, result, answer) : undefined;
+          ? etagOfAnswer(templateOf(), answer) : undefined;
         if (tag) answer.headers = tag;
-        if (key !== undefined) keep(op, key, result, answer, reads, tag);
+        if (key !== undefined) keep(op, key, answer, reads, tag, templateOf);
         if (tag && call.ifNoneMatch !== undefined && ifNoneMatchHolds(call.ifNoneMatch, tag.ETag)) return notModified(tag);
         return answer;
       };

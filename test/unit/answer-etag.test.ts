@@ -1,11 +1,16 @@
-import { etagOfAnswer, etagOfCached } from '../../src/operations/caches/answer-etag';
-import { expansionTemplate } from '../../src/operations/caches/response-cache';
+import { etagOfAnswer as tagOfTemplateOrAnswer, etagOfCached } from '../../src/operations/caches/answer-etag';
+import { expansionTemplate, expansionTemplateOf } from '../../src/operations/caches/response-cache';
 import { SerializedExpansion } from '../../src/fhir/serialized';
 
 const expansion = (identifier: string, timestamp: string) => ({
   resourceType: 'ValueSet', url: 'http://example.org/vs', status: 'active',
   expansion: { identifier, timestamp, total: 1, contains: [{ system: 'http://example.org/cs', code: 'a', display: 'Æble' }] },
 });
+/** The tag invoke gives an answer of this kind: an expansion's by its template (expansionTemplateOf), another's by its bytes. */
+function etagOfAnswer(kind: 'answer' | 'expansion', result: unknown, answer: { text?: string; chunks: Buffer[] }) {
+  const json = () => answer.text ?? Buffer.concat(answer.chunks).toString('utf8');
+  return tagOfTemplateOrAnswer(kind === 'expansion' ? expansionTemplateOf(result, json) : undefined, answer);
+}
 const ID = 'urn:uuid:5d1c0c6e-0000-4000-8000-000000000001';
 const TS = '2026-12-07T12:00:00.000Z';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ownedBytes } from '../../fhir/serialized';
-import { aroundStamps, etagOfCached, stampRanges, type AnswerHeaders } from './answer-etag';
+import { ownedBytes, SerializedExpansion } from '../../fhir/serialized';
+import { etagOfCached, type AnswerHeaders } from './answer-etag';
 import { hashKey } from './frequency-sketch';
 import { SegmentedTinyLfu, type PolicyEntry } from './segmented-tiny-lfu';
 import type { Reads } from '../../terminology/read-tracking';
@@ -218,10 +218,34 @@ const STAMP_ROOM = 256;
  * value does not occur exactly once in the text (then the answer is not cached).
  */
 export function expansionTemplate(json: string, identifier: string, timestamp: string): ExpansionTemplate | undefined {
-  const at = stampRanges(json, identifier, timestamp);
-  if (!at) return undefined;
-  const parts = aroundStamps(json, at).map((text) => Buffer.from(text, 'utf8')) as [Buffer, Buffer, Buffer];
-  return { parts, identifierFirst: at.identifierFirst, bytes: parts[0].length + parts[1].length + parts[2].length };
+  const id = JSON.stringify(identifier);
+  const ts = JSON.stringify(timestamp);
+  const i = json.indexOf(id);
+  const t = json.indexOf(ts);
+  if (i < 0 || t < 0 || json.lastIndexOf(id) !== i || json.lastIndexOf(ts) !== t) return undefined;
+  const [first, firstLength, second, secondLength] = i < t ? [i, id.length, t, ts.length] : [t, ts.length, i, id.length];
+  if (first + firstLength > second) return undefined;
+  const parts: [Buffer, Buffer, Buffer] = [
+    Buffer.from(json.slice(0, first), 'utf8'),
+    Buffer.from(json.slice(first + firstLength, second), 'utf8'),
+    Buffer.from(json.slice(second + secondLength), 'utf8'),
+  ];
+  return { parts, identifierFirst: i < t, bytes: parts[0].length + parts[1].length + parts[2].length };
+}
+
+/**
+ * The template of an expansion an operation answered (`result`, serialized as `json`): a SerializedExpansion's own
+ * bytes around its stamps, else its JSON cut at its expansion's identifier and timestamp; undefined for an answer
+ * that has no such pair (or where they cannot be told from the content).
+ */
+export function expansionTemplateOf(result: unknown, json: () => string): ExpansionTemplate | undefined {
+  if (result instanceof SerializedExpansion) {
+    const parts = result.aroundStamp();
+    return { parts, identifierFirst: true, bytes: parts[0].length + parts[1].length + parts[2].length };
+  }
+  const made = (result as { expansion?: { identifier?: unknown; timestamp?: unknown } } | null)?.expansion;
+  if (typeof made?.identifier !== 'string' || typeof made.timestamp !== 'string') return undefined;
+  return expansionTemplate(json(), made.identifier, made.timestamp);
 }
 
 /**
