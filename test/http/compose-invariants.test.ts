@@ -7,8 +7,7 @@
 import type { OperationOutcome, ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { FSIII, testApp } from '../support/app';
-import { tokenFor } from '../support/local';
+import { appWithToken, FSIII } from '../support/app';
 import { parametersOf } from '../support/parameters';
 
 const FSIII_CODE = '6eddbaf7-2a73-49d4-91e7-6138d419f58c';
@@ -17,8 +16,7 @@ let app: App;
 let admin: string;
 
 beforeAll(async () => {
-  app = await testApp();
-  admin = `Bearer ${await tokenFor({ scope: 'admin' })}`;
+  ({ app, auth: admin } = await appWithToken({ scope: 'admin' }));
 });
 
 const valueSet = (include: ValueSetComposeInclude[], exclude?: ValueSetComposeInclude[]): ValueSet => ({

@@ -8,7 +8,7 @@
 import type { AuditEvent, Bundle, CapabilityStatement, CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { testApp } from '../support/app';
+import { appWithToken } from '../support/app';
 import { FSIII } from '../support/catalogs';
 import { sampleCatalog, tokenFor } from '../support/local';
 import { clientBody, useRunningServer } from '../support/server';
@@ -20,8 +20,7 @@ let app: App;
 let auth: string;
 
 beforeAll(async () => {
-  app = await testApp();
-  auth = `Bearer ${await tokenFor({ kommunekode: '101', sub: 'eoj@101' })}`;
+  ({ app, auth } = await appWithToken({ kommunekode: '101', sub: 'eoj@101' }));
 });
 
 const create = (resource: CodeSystem | ConceptMap, ifNoneExist?: string, headers: Record<string, string> = {}) => {

@@ -8,16 +8,15 @@
 import type { Bundle, CodeSystem, OperationOutcome } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { testApp } from '../support/app';
-import { localCodeSystem, tokenFor } from '../support/local';
+import { appWithToken } from '../support/app';
+import { localCodeSystem } from '../support/local';
 
 const JSON_TYPE = 'application/fhir+json';
 let app: App;
 let auth: string;
 
 beforeAll(async () => {
-  app = await testApp();
-  auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+  ({ app, auth } = await appWithToken({ kommunekode: '101' }));
 });
 
 /** Municipality 101's catalog with a decimal property, its second concept's value written as `number` in the JSON text. */

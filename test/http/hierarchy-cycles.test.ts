@@ -7,7 +7,7 @@ import type { CodeSystem, CodeSystemConcept, ConceptMap, OperationOutcome, Param
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { MemoryStore } from '../../src/store/memory-store';
-import { testApp } from '../support/app';
+import { appWithToken, testApp } from '../support/app';
 import { inEnglish } from '../support/english';
 import { localCodeSystem, tokenFor } from '../support/local';
 import { parametersOf } from '../support/parameters';
@@ -20,8 +20,7 @@ let app: App;
 let admin: string;
 
 beforeAll(async () => {
-  app = await testApp();
-  admin = `Bearer ${await tokenFor({ scope: 'admin' })}`;
+  ({ app, auth: admin } = await appWithToken({ scope: 'admin' }));
 });
 
 /** The probe's code system: 101-A below 101-C below 101-B below 101-A, by `parent` properties. */

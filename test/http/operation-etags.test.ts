@@ -7,7 +7,7 @@
 import type { CodeSystem, Parameters, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { FSIII, testApp } from '../support/app';
+import { appWithToken, FSIII, testApp } from '../support/app';
 import { localCodeSystem, tokenFor } from '../support/local';
 import { Client } from 'fhir-kit-client';
 import { useRunningServer } from '../support/server';
@@ -20,8 +20,7 @@ let app: App;
 let auth: string;
 
 beforeAll(async () => {
-  app = await testApp();
-  auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+  ({ app, auth } = await appWithToken({ kommunekode: '101' }));
 });
 
 const tagOf = async (path: string, headers: Record<string, string> = {}) => {

@@ -1,8 +1,8 @@
 import type { Bundle, BundleEntry, CodeSystem, OperationOutcome } from 'fhir/r4';
 import { inEnglish } from '../support/english';
 import type { App } from '../../src/app';
-import { testApp } from '../support/app';
-import { localCodeSystem, sampleCatalog, tokenFor } from '../support/local';
+import { appWithToken } from '../support/app';
+import { localCodeSystem, sampleCatalog } from '../support/local';
 
 /**
  * The write interactions as FHIR R4's RESTful API (http.html) and RFC 9110 have them, where a FHIR client relies on
@@ -15,8 +15,7 @@ let app: App;
 let auth: string;
 
 beforeAll(async () => {
-  app = await testApp();
-  auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+  ({ app, auth } = await appWithToken({ kommunekode: '101' }));
   const { codeSystem, conceptMap } = sampleCatalog('101');
   for (const r of [codeSystem, conceptMap]) {
     await inEnglish(app).put(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', auth).type(JSON_TYPE).send(r).expect(201);

@@ -7,16 +7,15 @@
 import type { OperationOutcome } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { FSIII, testApp } from '../support/app';
-import { CODES, localCodeSystem, tokenFor } from '../support/local';
+import { appWithToken, FSIII } from '../support/app';
+import { CODES, localCodeSystem } from '../support/local';
 
 const JSON_TYPE = 'application/fhir+json';
 let app: App;
 let auth: string;
 
 beforeAll(async () => {
-  app = await testApp();
-  auth = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+  ({ app, auth } = await appWithToken({ kommunekode: '101' }));
 });
 
 const text = (res: request.Response) => (res.body as OperationOutcome).issue[0]?.details?.text;

@@ -6,8 +6,8 @@
 import type { AuditEvent, Bundle, CodeSystem, ConceptMap, OperationOutcome } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
-import { testApp } from '../support/app';
-import { sampleCatalog, tokenFor } from '../support/local';
+import { appWithToken } from '../support/app';
+import { sampleCatalog } from '../support/local';
 import { clientBody, useRunningServer } from '../support/server';
 import { keysReversed } from '../support/keys-reversed';
 import { Client } from 'fhir-kit-client';
@@ -18,8 +18,7 @@ let app: App;
 let auth: string;
 
 beforeAll(async () => {
-  app = await testApp();
-  auth = `Bearer ${await tokenFor({ kommunekode: '101', sub: 'sync@101' })}`;
+  ({ app, auth } = await appWithToken({ kommunekode: '101', sub: 'sync@101' }));
 });
 
 const put = (resource: CodeSystem | ConceptMap, headers: Record<string, string> = {}) =>

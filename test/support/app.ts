@@ -3,6 +3,7 @@ import { createApp, type App, type AppDeps } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { MemoryStore } from '../../src/store/memory-store';
 import { publishedCatalogs, TERMINOLOGY_DIR } from './catalogs';
+import { tokenFor } from './local';
 
 export { FFB, FSIII, ROOT, TERMINOLOGY_DIR, publishedCatalogs, publishedRegistry } from './catalogs';
 
@@ -23,4 +24,9 @@ export async function testApp(overrides: Partial<Config> = {}, deps: Partial<Omi
     processMetrics: deps.processMetrics,
     config: testConfig(overrides),
   });
+}
+
+/** An app (testApp, with these overrides) and the Authorization header (`Bearer …`) of a token with these claims. */
+export async function appWithToken(claims: Record<string, unknown>, overrides: Partial<Config> = {}): Promise<{ app: App; auth: string }> {
+  return { app: await testApp(overrides), auth: `Bearer ${await tokenFor(claims)}` };
 }
