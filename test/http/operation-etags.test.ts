@@ -142,7 +142,23 @@ describe('GET metadata', () => {
     await request(app).put(`/fhir/CodeSystem/${written.id}`).set('Authorization', auth).type(JSON_TYPE).send(written).expect(201);
     const after = await metadata('?mode=terminology').set('If-None-Match', terminology.headers.etag as string).expect(200);
     expect(after.headers.etag).not.toBe(terminology.headers.etag);
+    const listed = (after.body as { codeSystem: { uri: string }[] }).codeSystem.map((c) => c.uri);
+    expect(listed).toContain(written.url);
     await metadata('').set('If-None-Match', statement.headers.etag as string).expect(304);
+  });
+
+  it('names the base URL of each Host it is asked through, however many Hosts ask in turn', async () => {
+    const urls = [];
+    for (let i = 0; i < 20; i++) {
+      const host = `tx${i % 12}.example`;
+      const res = await request(app).get('/fhir/metadata?mode=terminology').set('Host', host).expect(200);
+      urls.push([host, (res.body as { implementation: { url: string } }).implementation.url]);
+    }
+    for (const [host, url] of urls) expect(url).toBe(`http://${host}/fhir`);
+    const other = await request(app).get('/fhir/metadata').set('Host', 'tx3.example').expect(200);
+    const first = await metadata('').expect(200);
+    expect(other.headers.etag).not.toBe(first.headers.etag);
+    expect((first.body as { url: string }).url).toBe('http://tx.example/fhir/metadata');
   });
 });
 

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { SerializedText } from '../../fhir/serialized';
-import { etagOfPieces } from '../../operations/caches/answer-etag';
+import { etagOfPieces, type AnswerHeaders } from '../../operations/caches/answer-etag';
 import { metadataResource } from '../../operations/capability-statement';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
 import type { TerminologyRegistry } from '../../terminology/registry';
@@ -8,15 +8,37 @@ import { ifNoneMatchHolds } from '../../write/interactions';
 import { headerText } from '../pipeline/request-values';
 import { sendResource } from '../pipeline/send';
 
+/** Statements kept at once: one per mode and base URL, and the base URL follows the Host a client names. */
+const KEPT_STATEMENTS = 8;
+
+interface KeptStatement { generation: number; text: string; headers: AnswerHeaders }
+
 /**
  * `GET /metadata`: the CapabilityStatement, or `?mode=terminology` the TerminologyCapabilities, tagged by their content
  * as the operation answers are (a client checking the server's capabilities at every start gets 304 while they stay).
+ * Each is made once per mode, base URL and state of the catalogs (listing every code system version takes a while).
  */
 export function metadataRoutes(registry: TerminologyRegistry, profiles: ProfileRegistry, baseUrlOf: (req: Request) => string): Router {
   const router = Router();
+  const kept = new Map<string, KeptStatement>();
+  const statement = (req: Request): KeptStatement => {
+    const baseUrl = baseUrlOf(req);
+    const mode = req.query.mode;
+    const key = typeof mode === 'string' || mode === undefined ? `${mode ?? ''}\n${baseUrl}` : undefined;
+    const known = key === undefined ? undefined : kept.get(key);
+    if (known && known.generation === registry.generation) return known;
+    const generation = registry.generation;
+    const text = JSON.stringify(metadataResource(req.query, baseUrl, registry, profiles));
+    const made = { generation, text, headers: etagOfPieces([text]) };
+    if (key !== undefined) {
+      kept.delete(key);
+      if (kept.size >= KEPT_STATEMENTS) kept.delete(kept.keys().next().value as string);
+      kept.set(key, made);
+    }
+    return made;
+  };
   router.get('/metadata', (req, res) => {
-    const text = JSON.stringify(metadataResource(req.query, baseUrlOf(req), registry, profiles));
-    const headers = etagOfPieces([text]);
+    const { text, headers } = statement(req);
     const asked = headerText(req, 'if-none-match');
     if (asked !== undefined && ifNoneMatchHolds(asked, headers.ETag)) {
       res.set(headers).status(304).end();
