@@ -70,15 +70,18 @@ function criteria<R, C>(query: Record<string, unknown>, params: readonly SearchP
 
 /**
  * The URL of the page at `offset` of the search asked as `selfUrl`: its query as the client wrote it (each key
- * decoded only to compare), without the ignored keys and `_offset`, then the `pinned` parameters with a value that it
- * does not have yet, then `_offset` of that page when it is not 0.
+ * decoded only to compare), without the ignored keys and `_offset`, with `_count` as the page size applied when that
+ * is given (a count above the largest page is asked as written, answered in pages of the largest), then the `pinned`
+ * parameters with a value that it does not have yet, then `_offset` of that page when it is not 0.
  */
-export function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: number, pinned: Readonly<Record<string, string | undefined>> = {}): string {
+export function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: number, pinned: Readonly<Record<string, string | undefined>> = {},
+  count?: number): string {
   const q = selfUrl.indexOf('?');
   const path = q < 0 ? selfUrl : selfUrl.slice(0, q);
   const present = new Set<string>();
-  const kept = (q < 0 ? [] : selfUrl.slice(q + 1).split('&')).filter((part) => {
-    if (part === '') return false;
+  const kept: string[] = [];
+  for (const part of q < 0 ? [] : selfUrl.slice(q + 1).split('&')) {
+    if (part === '') continue;
     const eq = part.indexOf('=');
     let key = eq < 0 ? part : part.slice(0, eq);
     try {
@@ -87,8 +90,9 @@ export function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: n
       /* kept as written: the query parser read it the same way */
     }
     if (Object.hasOwn(pinned, key)) present.add(key);
-    return key !== '_offset' && !ignored.has(key);
-  });
+    if (key === '_offset' || ignored.has(key)) continue;
+    kept.push(key === '_count' && count !== undefined ? `_count=${count}` : part);
+  }
   for (const [key, value] of Object.entries(pinned)) {
     if (value !== undefined && !present.has(key)) kept.push(`${key}=${encodeURIComponent(value)}`);
   }
@@ -99,7 +103,7 @@ export function pageUrl(selfUrl: string, ignored: ReadonlySet<string>, offset: n
 /** self, and with a page size: first, previous, next and last (by `_offset`), for clients that page with the links (searches, histories). */
 export function pageLinks(selfUrl: string, ignored: ReadonlySet<string>, offset: number, count: number, total: number,
   pinned: Readonly<Record<string, string | undefined>> = {}): BundleLink[] {
-  const link = (relation: string, at: number): BundleLink => ({ relation, url: pageUrl(selfUrl, ignored, at, relation === 'self' ? {} : pinned) });
+  const link = (relation: string, at: number): BundleLink => ({ relation, url: pageUrl(selfUrl, ignored, at, relation === 'self' ? {} : pinned, count) });
   const links = [link('self', offset)];
   if (count === 0) return links;
   const last = total === 0 ? 0 : Math.floor((total - 1) / count) * count;

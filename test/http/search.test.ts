@@ -101,6 +101,9 @@ describe('paging through a search with its links (fhir-kit-client nextPage and p
     const all = await search('ValueSet', { _count: 1000 });
     const huge = await search('ValueSet', { _count: '100000000000' });
     expect(huge.entry?.map((e) => e.resource?.id)).toEqual(all.entry?.map((e) => e.resource?.id));
+    // the links say the page size applied (the search as the server understood it), so following them pages alike
+    expect(link(huge, 'self')).toBe(`${server.baseUrl}/ValueSet?_count=1000`);
+    expect(link(huge, 'last')).toBe(`${server.baseUrl}/ValueSet?_count=1000`);
     const far = await search('ValueSet', { _count: 10, _offset: '99999999999999' });
     expect(far).not.toHaveProperty('entry');
     expect(far.total).toBe(all.total);
