@@ -4,7 +4,8 @@ import { evaluateValueSet } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
 import { forEachCovering } from './covered-codes';
-import { localCodeSystems, localConceptMaps, ownerOf } from './municipality';
+import { ownerOf } from './municipality';
+import { localCodeSystems, localConceptMaps } from './local-catalogs';
 import { unknownValueSet } from '../errors/common-errors';
 
 /**

@@ -4,7 +4,8 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf } from '../terminology/replacements';
 import { forEachCovering } from './covered-codes';
 import { localDisplays } from './export';
-import { localCodeSystems, localConceptMaps, localKindOf, localTypePropertyCode } from './municipality';
+import { localKindOf, localTypePropertyCode } from './municipality';
+import { localCodeSystems, localConceptMaps } from './local-catalogs';
 import { unknownValueSet } from '../errors/common-errors';
 
 /** The common (niveau 2) interventions a municipality's maps are checked against unless the request names others. */

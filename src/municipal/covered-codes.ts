@@ -3,7 +3,8 @@ import { currentCode } from '../terminology/catalog-levels';
 import type { CodeSystemProvider } from '../terminology/providers/provider';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
-import { localCodeSystems, localConceptMaps, localKindOf, localTypePropertyCode, ownerOf } from './municipality';
+import { localKindOf, localTypePropertyCode, ownerOf } from './municipality';
+import { localCodeSystems, localConceptMaps } from './local-catalogs';
 
 /**
  * Which common code a municipality's local code covers: the one rule of `$coverage`, `$coverage-matrix` and of the

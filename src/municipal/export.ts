@@ -1,7 +1,8 @@
 import type { CodeSystem, ConceptMap, ConceptMapGroup, ConceptMapGroupElementTarget } from 'fhir/r4';
 import { catalogLevels, currentCode, type CatalogLevels } from '../terminology/catalog-levels';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { localCodeSystems, localConceptMaps, localKindOf, localTypePropertyCode, ownerOf, statusPropertyCode } from './municipality';
+import { localKindOf, localTypePropertyCode, ownerOf, statusPropertyCode } from './municipality';
+import { localCodeSystems, localConceptMaps } from './local-catalogs';
 
 /**
  * The whole local → common picture as one table: every local code of every (or one) municipality, each of its map

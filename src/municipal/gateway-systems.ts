@@ -1,7 +1,7 @@
 import type { CodeSystem } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { localCodeSystems } from './municipality';
+import { localCodeSystems } from './local-catalogs';
 import { excerpt } from '../errors/excerpt';
 
 /**

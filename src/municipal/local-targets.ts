@@ -2,7 +2,8 @@ import type { Coding } from 'fhir/r4';
 import { BoundedMap } from '../terminology/bounded-map';
 import type { Tracked } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { isKommunekode, localConceptMaps, ownerOfSystem } from './municipality';
+import { isKommunekode, ownerOfSystem } from './municipality';
+import { localConceptMaps } from './local-catalogs';
 
 /** Map equivalences that say the local code has no common counterpart. */
 const NO_MAPPING = new Set(['unmatched', 'disjoint']);

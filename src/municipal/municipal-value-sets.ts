@@ -8,9 +8,8 @@ import { DEFAULT_COVERAGE_VALUESETS } from './coverage';
 import { localTargetsOfSystem } from './local-targets';
 import { municipalityName } from './kommuner';
 import type { TerminologyResource } from '../terminology/resource-set';
-import {
-  isValidLocalName, kommunekodeIdentifier, localCodeSystems, localConceptMaps, localKindOf, localTypePropertyCode, municipalId, municipalUrl, ownerOf, type LocalKind,
-} from './municipality';
+import { isValidLocalName, kommunekodeIdentifier, localKindOf, localTypePropertyCode, municipalId, municipalUrl, ownerOf, type LocalKind } from './municipality';
+import { localCodeSystems, localConceptMaps } from './local-catalogs';
 
 /**
  * The pick lists every municipality gets from its written local catalogs (bilag 6's three scenarios), under its own

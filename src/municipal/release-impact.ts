@@ -4,7 +4,8 @@ import { compareVersions, parseCanonical } from '../terminology/canonical';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { diffCodeSystems, type CodeChange } from '../terminology/version-diff';
 import { localDisplays } from './export';
-import { localConceptMaps, ownerOf } from './municipality';
+import { ownerOf } from './municipality';
+import { localConceptMaps } from './local-catalogs';
 import { excerpt } from '../errors/excerpt';
 
 /**

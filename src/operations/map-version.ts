@@ -5,7 +5,8 @@ import { unknownConceptMap } from '../errors/common-errors';
 import { parseCanonical } from '../terminology/canonical';
 import type { OperationContext } from './context';
 import { excerpt } from '../errors/excerpt';
-import { belongsTo, deletedLocal, localCodeSystems } from '../municipal/municipality';
+import { belongsTo } from '../municipal/municipality';
+import { deletedLocal, localCodeSystems } from '../municipal/local-catalogs';
 import { versionInForce } from '../terminology/in-force';
 
 /**

@@ -1,7 +1,8 @@
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { MUNICIPAL_SCOPES } from '../../src/municipal/change-scopes';
 import { localTargets } from '../../src/municipal/local-targets';
-import { KOMMUNEKODE_SYSTEM, localCodeSystems, municipalUrl, ownerOfCanonical, ownerOfSystem } from '../../src/municipal/municipality';
+import { KOMMUNEKODE_SYSTEM, municipalUrl, ownerOfCanonical, ownerOfSystem } from '../../src/municipal/municipality';
+import { localCodeSystems } from '../../src/municipal/local-catalogs';
 import { evaluateValueSet } from '../../src/terminology/expansion/cache';
 import { packResource } from '../../src/terminology/packed/resource';
 import { ReadTracker } from '../../src/terminology/read-tracking';

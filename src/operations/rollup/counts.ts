@@ -5,9 +5,8 @@ import { forwardMatches, type Match } from '../translate/translator';
 import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../../terminology/catalog-levels';
 import { evaluateValueSet } from '../../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../../terminology/registry';
-import {
-  isGatewayLocalSystem, localCodeSystems, localConceptMaps, localKindOf, localTypePropertyCode, ownerOf, ownerOfCanonical,
-} from '../../municipal/municipality';
+import { isGatewayLocalSystem, localKindOf, localTypePropertyCode, ownerOf, ownerOfCanonical } from '../../municipal/municipality';
+import { localCodeSystems, localConceptMaps } from '../../municipal/local-catalogs';
 import { catalogVersionsOfMaps } from '../map-version';
 import { localSystemsDefining } from '../../municipal/gateway-systems';
 import { excerpt } from '../../errors/excerpt';
