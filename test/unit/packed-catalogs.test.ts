@@ -49,9 +49,11 @@ describe('PackedJsonArray', () => {
   });
 
   it('finds where the items of JSON.stringify output start', () => {
-    expect([...itemStarts('[]')]).toEqual([2]);
-    expect([...itemStarts('[1]')]).toEqual([1, 3]);
-    expect([...itemStarts('["a,\\"]",{"b":[1,2]},3]')]).toEqual([1, 9, 21, 23]);
+    const starts = (text: string) => [...itemStarts(Buffer.from(text, 'latin1'))];
+    expect(starts('[]')).toEqual([2]);
+    expect(starts('[1]')).toEqual([1, 3]);
+    expect(starts('["a,\\"]",{"b":[1,2]},3]')).toEqual([1, 9, 21, 23]);
+    expect(starts('["\\\\",["]"],"ø\\u00e6"]')).toEqual([1, 6, 12, 22]);
   });
 });
 

@@ -5,16 +5,20 @@ import { parsedNow, parsedSoFar } from './parsed-now';
  * garbage collector marks a string once, where it traces every object of a tree on every full collection (the 98
  * municipalities' catalogs are millions of objects as trees). Parsed JSON survives JSON.stringify and JSON.parse
  * unchanged (values and key order), so what is read back equals the original.
+ *
+ * The text is kept as Latin-1 bytes outside V8's heap rather than as a string: a catalog's list is hundreds of KB, and
+ * each such string is a large object of its own, which every young-generation collection visits before it copies
+ * (bench/README.md, "Why a young-generation collection costs more"). Reading an item decodes its bytes, a copy.
  */
 export class PackedJsonArray<T = unknown> {
-  /** JSON.stringify of the array, characters above U+00FF escaped so that the string stays one byte per character. */
-  private readonly text: string;
+  /** JSON.stringify of the array, characters above U+00FF escaped, as Latin-1: one byte per character. */
+  private readonly bytes: Buffer;
   /** Where each item starts, then the length of the text (itemStarts): found on the first read of one item. */
   private starts?: Uint32Array;
 
   constructor(items: readonly T[]) {
     const text = JSON.stringify(items);
-    this.text = ABOVE_LATIN1.test(text) ? oneByteCopy(text.replace(EVERY_ABOVE_LATIN1, escape)) : text;
+    this.bytes = Buffer.from(ABOVE_LATIN1.test(text) ? text.replace(EVERY_ABOVE_LATIN1, escape) : text, 'latin1');
   }
 
   get length(): number {
@@ -25,12 +29,12 @@ export class PackedJsonArray<T = unknown> {
   item(i: number): T {
     const starts = this.itemStarts();
     if (!(i >= 0 && i < starts.length - 1)) throw new RangeError(`no item ${i} in a packed array of ${starts.length - 1}`);
-    return JSON.parse(this.text.slice(starts[i], starts[i + 1]! - 1)) as T;
+    return JSON.parse(this.bytes.toString('latin1', starts[i], starts[i + 1]! - 1)) as T;
   }
 
   /** A new copy of the whole array. */
   all(): T[] {
-    return JSON.parse(this.text) as T[];
+    return JSON.parse(this.bytes.toString('latin1')) as T[];
   }
 
   /** The whole array, parsed once for the computation running now and shared by its reads (parsed-now.ts): not to be changed. */
@@ -47,7 +51,7 @@ export class PackedJsonArray<T = unknown> {
   }
 
   private itemStarts(): Uint32Array {
-    this.starts ??= itemStarts(this.text);
+    this.starts ??= itemStarts(this.bytes);
     return this.starts;
   }
 }
@@ -60,33 +64,26 @@ function escape(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
-/**
- * The same Latin-1 text stored one byte per character: a replace on a two-byte string gives a two-byte string
- * whatever it holds, where JSON.parse makes each string as narrow as its characters allow.
- */
-function oneByteCopy(latin1: string): string {
-  return JSON.parse(JSON.stringify(latin1)) as string;
-}
-
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c;
 const OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d, OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d;
 
 /**
  * Where the items of a JSON array written by JSON.stringify (no whitespace) start, and as a last entry the length
- * of the text: item i ends at starts[i + 1] - 1, the comma after it or the closing bracket.
+ * of the text: item i ends at starts[i + 1] - 1, the comma after it or the closing bracket. The text is one byte per
+ * character (Latin-1 or ASCII).
  */
-export function itemStarts(text: string): Uint32Array {
+export function itemStarts(text: Uint8Array): Uint32Array {
   const starts: number[] = [];
   if (text.length > 2) starts.push(1);
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+    const c = text[i];
     if (c === QUOTE) {
       // to the closing quote: one not preceded by an odd number of backslashes
       for (;;) {
-        i = text.indexOf('"', i + 1);
+        i = text.indexOf(QUOTE, i + 1);
         let backslashes = 0;
-        while (text.charCodeAt(i - 1 - backslashes) === BACKSLASH) backslashes++;
+        while (text[i - 1 - backslashes] === BACKSLASH) backslashes++;
         if (backslashes % 2 === 0) break;
       }
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
