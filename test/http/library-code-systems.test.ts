@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { valueNamed as value } from '../support/parameters';
+import { useRunningServer } from '../support/server';
 
 const BCP_47 = 'urn:ietf:bcp:47';
 const ISO_3166 = 'urn:iso:std:iso:3166';
@@ -214,5 +215,54 @@ describe('UCUM (http://unitsofmeasure.org)', () => {
     const expansion = (await post('ValueSet/$expand', [{ name: 'valueSet', resource: grams }]).expect(200)).body as ValueSet;
     expect(expansion.expansion?.contains?.map((c) => c.code)).toEqual(expect.arrayContaining(['g', 'kg', 'mg']));
     expect(expansion.expansion?.contains?.map((c) => c.code)).not.toContain('mL');
+  });
+});
+
+describe('BCP 13 media types (urn:ietf:bcp:13)', () => {
+  const BCP_13 = 'urn:ietf:bcp:13';
+  const MIMETYPES = 'http://hl7.org/fhir/ValueSet/mimetypes';
+
+  it('validates what Attachment.contentType carries: a type and subtype RFC 6838 allows, in any case, with parameters; the display is the code', async () => {
+    for (const code of ['application/pdf', 'application/fhir+json', 'text/plain; charset=utf-8', 'Application/PDF', 'image/svg+xml']) {
+      const res = (await validate(BCP_13, code)).body as Parameters;
+      expect([code, value(res, 'result')]).toEqual([code, true]);
+      expect(value(res, 'display')).toBe(code);
+    }
+    for (const bad of ['text', 'text/', '/plain', 'a b/c', '*/*', 'text/*', 'tëxt/plain', ' text/plain', 'text/plain/x']) {
+      const res = (await post('CodeSystem/$validate-code', [{ name: 'url', valueUri: BCP_13 }, { name: 'code', valueCode: bad }]).expect(200)).body as Parameters;
+      expect([bad, value(res, 'result')]).toEqual([bad, false]);
+    }
+    const looked = (await lookup(BCP_13, 'application/pdf').expect(200)).body as Parameters;
+    expect(value(looked, 'display')).toBe('application/pdf');
+  });
+
+  it('answers for FHIR\'s mimetypes value set: a media type is in it, a media range is not, and its expansion is unclosed, from the IANA registry', async () => {
+    const check = async (code: string) => value((await request(app).get('/fhir/ValueSet/$validate-code')
+      .query({ url: MIMETYPES, system: BCP_13, code }).expect(200)).body, 'result');
+    expect(await check('image/png')).toBe(true);
+    expect(await check('*/*')).toBe(false);
+    const pdf = (await request(app).get('/fhir/ValueSet/$expand').query({ url: MIMETYPES, filter: 'pdf' }).expect(200)).body as ValueSet;
+    expect(pdf.expansion?.total).toBeUndefined();
+    expect(pdf.expansion?.extension).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed', valueBoolean: true });
+    expect(pdf.expansion?.contains?.map((c) => c.code)).toContain('application/pdf');
+    expect(pdf.expansion?.contains?.map((c) => c.code)).not.toContain('image/png');
+  });
+
+  describe('through fhir-kit-client, as a validator checking an Attachment asks', () => {
+    const server = useRunningServer();
+    it('validates the content type by GET and by POST', async () => {
+      const byGet = await server.client.operation({ name: 'validate-code', resourceType: 'ValueSet', method: 'GET',
+        input: { url: MIMETYPES, system: BCP_13, code: 'application/pdf' } }) as Parameters;
+      expect(value(byGet, 'result')).toBe(true);
+      const byPost = await server.client.operation({ name: 'validate-code', resourceType: 'CodeSystem', input: { resourceType: 'Parameters',
+        parameter: [{ name: 'url', valueUri: BCP_13 }, { name: 'code', valueCode: 'pdf' }] } }) as Parameters;
+      expect(value(byPost, 'result')).toBe(false);
+      expect(value(byPost, 'message')).toContain("Unknown code 'pdf'");
+    });
+  });
+
+  it('is listed among the code systems of the TerminologyCapabilities', async () => {
+    const caps = (await request(app).get('/fhir/metadata').query({ mode: 'terminology' }).expect(200)).body as { codeSystem: { uri: string }[] };
+    expect(caps.codeSystem.map((c) => c.uri)).toContain(BCP_13);
   });
 });

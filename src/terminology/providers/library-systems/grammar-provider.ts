@@ -24,7 +24,7 @@ const MAX_CACHED = 5000;
 export abstract class GrammarCodeSystemProvider implements CodeSystemProvider {
   readonly url: string;
   readonly version?: string;
-  readonly caseSensitive = true;
+  readonly caseSensitive: boolean = true;
   readonly propertyDefinitions: readonly CodeSystemProperty[];
   /**
    * Whether an include that filters the code system selects from its base list (UCUM's `canonical`, as tx.fhir.org
