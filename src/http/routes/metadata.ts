@@ -3,6 +3,7 @@ import { SerializedText } from '../../fhir/serialized';
 import { etagOfPieces, type AnswerHeaders } from '../../operations/caches/answer-etag';
 import { metadataResource } from '../../operations/capability-statement';
 import type { ProfileRegistry } from '../../profile-validation/profile-registry';
+import { BoundedMap } from '../../terminology/bounded-map';
 import type { TerminologyRegistry } from '../../terminology/registry';
 import { ifNoneMatchHolds } from '../../write/interactions';
 import { headerText } from '../pipeline/request-values';
@@ -20,7 +21,7 @@ interface KeptStatement { generation: number; text: string; headers: AnswerHeade
  */
 export function metadataRoutes(registry: TerminologyRegistry, profiles: ProfileRegistry, baseUrlOf: (req: Request) => string): Router {
   const router = Router();
-  const kept = new Map<string, KeptStatement>();
+  const kept = new BoundedMap<string, KeptStatement>(KEPT_STATEMENTS);
   const statement = (req: Request): KeptStatement => {
     const baseUrl = baseUrlOf(req);
     const mode = req.query.mode;
@@ -30,11 +31,7 @@ export function metadataRoutes(registry: TerminologyRegistry, profiles: ProfileR
     const generation = registry.generation;
     const text = JSON.stringify(metadataResource(req.query, baseUrl, registry, profiles));
     const made = { generation, text, headers: etagOfPieces([text]) };
-    if (key !== undefined) {
-      kept.delete(key);
-      if (kept.size >= KEPT_STATEMENTS) kept.delete(kept.keys().next().value as string);
-      kept.set(key, made);
-    }
+    if (key !== undefined) kept.set(key, made);
     return made;
   };
   router.get('/metadata', (req, res) => {
