@@ -33,8 +33,6 @@ const BASE = 'the media types IANA registers (mime-db)';
  * names RFC 6838 allows; parameters are kept as written. The display is the code itself.
  */
 export class Bcp13Provider extends GrammarCodeSystemProvider {
-  override readonly caseSensitive = false;
-
   constructor(resource: CodeSystem, supplements: readonly CodeSystem[] = []) {
     super(resource, supplements, BASE);
   }

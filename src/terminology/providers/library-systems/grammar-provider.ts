@@ -24,7 +24,7 @@ const MAX_CACHED = 5000;
 export abstract class GrammarCodeSystemProvider implements CodeSystemProvider {
   readonly url: string;
   readonly version?: string;
-  readonly caseSensitive: boolean = true;
+  readonly caseSensitive: boolean;
   readonly propertyDefinitions: readonly CodeSystemProperty[];
   /**
    * Whether an include that filters the code system selects from its base list (UCUM's `canonical`, as tx.fhir.org
@@ -37,6 +37,7 @@ export abstract class GrammarCodeSystemProvider implements CodeSystemProvider {
   constructor(readonly resource: CodeSystem, readonly supplements: readonly CodeSystem[], readonly grammarBase: string) {
     this.url = resource.url ?? '';
     this.version = resource.version;
+    this.caseSensitive = resource.caseSensitive === true;
     this.propertyDefinitions = resource.property ?? [];
   }
 
