@@ -26,6 +26,7 @@ import { createVersionedDataset } from './versioned-dataset';
 import { renderMarkdown, type BenchResult, type DatasetResult, type ScenarioResult, type RunStats } from './report';
 import { discover, EOJ_SCENARIOS, localMapsOf, SCENARIOS, VARIED_SCENARIO_IDS, type Prepared, type ScenarioContext } from './scenarios';
 import { benchStore } from './store-option';
+import { distinctRequests, narrowed, SAME_MIX } from './same-mix';
 
 const USAGE = 'usage: npm run bench -- [--duration S] [--rounds N] [--connections N] [--startups N] [--only id,…] ' +
   '[--variants default,no-cache,express] [--datasets embedded,scaled,versioned] [--store sqlite|postgres] [--database-url URL] ' +
@@ -372,7 +373,19 @@ interface Variant {
   description: string;
 }
 
-async function runDataset(name: string, terminologyDir: string, baseline: Baseline, scaled: ScaledDataset | undefined, variants: Variant[]): Promise<DatasetResult> {
+/** A load or batch scenario measured. */
+async function measure(server: Server, baseline: Baseline, prepared: Extract<Prepared, { kind: 'load' | 'batch' }>, name: string): Promise<Omit<ScenarioResult, 'id' | 'title' | 'variant' | 'bar'>> {
+  const measured = prepared.kind === 'load' ? await loadScenario(server, baseline, prepared, name) : await batchScenario(server, prepared);
+  if (prepared.kind === 'batch') console.log(`    ${measured.msPerRequest!.toFixed(1)} ms per request (p50 ${measured.p50!.toFixed(1)} ms)`);
+  return { ...measured, distinctRequests: distinctRequests(prepared), rssAfterMb: rssMb(server.child.pid).rss };
+}
+
+/**
+ * One dataset's start-ups and scenarios. `reference`: the embedded dataset's results, when this one is scaled: a
+ * scenario asking for more distinct requests than it did there is also measured asking for only as many (a
+ * "same mix" row, bench/same-mix.ts).
+ */
+async function runDataset(name: string, terminologyDir: string, baseline: Baseline, scaled: ScaledDataset | undefined, variants: Variant[], reference?: DatasetResult): Promise<DatasetResult> {
   console.log(`\n== dataset: ${name}`);
   const startups: number[] = [];
   const readies: number[] = [];
@@ -424,9 +437,13 @@ async function runDataset(name: string, terminologyDir: string, baseline: Baseli
           result.scenarios.push({ ...head, status: 'skipped', reason: prepared.reason });
           continue;
         }
-        const measured = prepared.kind === 'load' ? await loadScenario(server, baseline, prepared, `${scenario.id}-${variant.name}`) : await batchScenario(server, prepared);
-        result.scenarios.push({ ...head, ...measured, rssAfterMb: rssMb(server.child.pid).rss });
-        if (prepared.kind === 'batch') console.log(`    ${measured.msPerRequest!.toFixed(1)} ms per request (p50 ${measured.p50!.toFixed(1)} ms)`);
+        result.scenarios.push({ ...head, ...await measure(server, baseline, prepared, `${scenario.id}-${variant.name}`) });
+        const asked = variant.name === 'default' ? reference?.scenarios.find((r) => r.id === scenario.id && r.variant === 'default')?.distinctRequests : undefined;
+        const sameMix = asked === undefined ? undefined : narrowed(prepared, asked);
+        if (sameMix && sameMix.kind !== 'skipped') {
+          process.stdout.write(`  ${scenario.id} [${SAME_MIX}: ${asked} distinct request${asked === 1 ? '' : 's'}, as on ${reference!.name}]\n`);
+          result.scenarios.push({ ...head, variant: SAME_MIX, ...await measure(server, baseline, sameMix, `${scenario.id}-${SAME_MIX}`) });
+        }
       }
       if (variant.name === 'default') {
         const after = rssMb(server.child.pid);
@@ -489,7 +506,7 @@ async function main(): Promise<void> {
       if (DATASETS.includes('scaled')) {
         scaled = createScaledDataset(terminologyDir, targets);
         console.log(`\ngenerated ${scaled.municipalities.length} municipalities × ${scaled.municipalities[0]?.codes.length} codes (${(scaled.bytes / 1e6).toFixed(0)} MB) in ${scaled.dir}`);
-        datasets.push(await runDataset('98 municipalities', scaled.dir, baseline, scaled, scaledVariants));
+        datasets.push(await runDataset('98 municipalities', scaled.dir, baseline, scaled, scaledVariants, datasets[0]));
         if (process.env.BENCH_KEEP !== '1') scaled.remove();
         scaled = undefined;
       }
@@ -498,7 +515,7 @@ async function main(): Promise<void> {
         versioned = await createVersionedDataset(terminologyDir, targets, STORE);
         console.log(`\nwrote ${versioned.municipalities.length} municipalities × ${versioned.municipalities[0]?.codes.length} codes × 3 versions into a store ` +
           `(${(versioned.bytes / 1e6).toFixed(0)} MB, ${((Date.now() - writing) / 1000).toFixed(0)} s, not timed) in ${versioned.dataTemplate ?? versioned.env?.DATABASE_SCHEMA}; ${versioned.env?.PACKAGES}`);
-        datasets.push(await runDataset('98 municipalities × 3 versions + FSIII next release', versioned.dir, baseline, versioned, scaledVariants));
+        datasets.push(await runDataset('98 municipalities × 3 versions + FSIII next release', versioned.dir, baseline, versioned, scaledVariants, datasets[0]));
       }
     }
   } finally {
