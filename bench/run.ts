@@ -382,8 +382,8 @@ async function measure(server: Server, baseline: Baseline, prepared: Extract<Pre
 
 /**
  * One dataset's start-ups and scenarios. `reference`: the embedded dataset's results, when this one is scaled: a
- * scenario asking for more distinct requests than it did there is also measured asking for only as many (a
- * "same mix" row, bench/same-mix.ts).
+ * scenario asking for at least twice as many distinct requests as it did there is also measured asking for only as
+ * many (a "same mix" row, bench/same-mix.ts).
  */
 async function runDataset(name: string, terminologyDir: string, baseline: Baseline, scaled: ScaledDataset | undefined, variants: Variant[], reference?: DatasetResult): Promise<DatasetResult> {
   console.log(`\n== dataset: ${name}`);
