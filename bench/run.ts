@@ -4,7 +4,9 @@
  * For each dataset (the embedded catalogs, then the same plus 98 generated municipalities × 2,000 local codes and
  * maps) it measures start-up to the first answered request, then runs every scenario with autocannon, alternating
  * between a baseline node:http server (fixed body of the scenario's mean response size) and the server, and
- * reports req/s, p50/p99 latency and the ratio to the baseline. Results go to bench/results/ (JSON + Markdown).
+ * reports req/s, p50/p99 latency and the ratio to the baseline. On a scaled dataset, a scenario that asks for many more
+ * distinct requests than on the embedded one is measured again asking for as many (its "same-mix" row,
+ * bench/same-mix.ts). Results go to bench/results/ (JSON + Markdown).
  *
  * Options (flags or environment): --duration S (BENCH_DURATION, default 4), --rounds N (BENCH_ROUNDS, 2),
  * --connections N (BENCH_CONNECTIONS, 32), --startups N (BENCH_STARTUPS, 3), --only id,id (BENCH_ONLY),
