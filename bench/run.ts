@@ -28,7 +28,7 @@ import { createVersionedDataset } from './versioned-dataset';
 import { renderMarkdown, type BenchResult, type DatasetResult, type ScenarioResult, type RunStats } from './report';
 import { discover, EOJ_SCENARIOS, localMapsOf, SCENARIOS, VARIED_SCENARIO_IDS, type Prepared, type ScenarioContext } from './scenarios';
 import { benchStore } from './store-option';
-import { distinctRequests, narrowed, SAME_MIX } from './same-mix';
+import { distinctRequests, narrowed, SAME_MIX, type Measured } from './same-mix';
 
 const USAGE = 'usage: npm run bench -- [--duration S] [--rounds N] [--connections N] [--startups N] [--only id,…] ' +
   '[--variants default,no-cache,express] [--datasets embedded,scaled,versioned] [--store sqlite|postgres] [--database-url URL] ' +
@@ -376,7 +376,7 @@ interface Variant {
 }
 
 /** A load or batch scenario measured. */
-async function measure(server: Server, baseline: Baseline, prepared: Extract<Prepared, { kind: 'load' | 'batch' }>, name: string): Promise<Omit<ScenarioResult, 'id' | 'title' | 'variant' | 'bar'>> {
+async function measure(server: Server, baseline: Baseline, prepared: Measured, name: string): Promise<Omit<ScenarioResult, 'id' | 'title' | 'variant' | 'bar'>> {
   const measured = prepared.kind === 'load' ? await loadScenario(server, baseline, prepared, name) : await batchScenario(server, prepared);
   if (prepared.kind === 'batch') console.log(`    ${measured.msPerRequest!.toFixed(1)} ms per request (p50 ${measured.p50!.toFixed(1)} ms)`);
   return { ...measured, distinctRequests: distinctRequests(prepared), rssAfterMb: rssMb(server.child.pid).rss };
@@ -442,7 +442,7 @@ async function runDataset(name: string, terminologyDir: string, baseline: Baseli
         result.scenarios.push({ ...head, ...await measure(server, baseline, prepared, `${scenario.id}-${variant.name}`) });
         const asked = variant.name === 'default' ? reference?.scenarios.find((r) => r.id === scenario.id && r.variant === 'default')?.distinctRequests : undefined;
         const sameMix = asked === undefined ? undefined : narrowed(prepared, asked);
-        if (sameMix && sameMix.kind !== 'skipped') {
+        if (sameMix) {
           process.stdout.write(`  ${scenario.id} [${SAME_MIX}: ${asked} distinct request${asked === 1 ? '' : 's'}, as on ${reference!.name}]\n`);
           result.scenarios.push({ ...head, variant: SAME_MIX, ...await measure(server, baseline, sameMix, `${scenario.id}-${SAME_MIX}`) });
         }

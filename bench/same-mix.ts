@@ -10,6 +10,9 @@ import type { Prepared } from './scenarios';
 
 export const SAME_MIX = 'same-mix';
 
+/** A scenario that is measured: a load, or a batch. */
+export type Measured = Extract<Prepared, { kind: 'load' | 'batch' }>;
+
 /** Narrowed only when the scaled run asks for at least this many times the reference's distinct requests. */
 const MIN_FACTOR = 2;
 
@@ -26,7 +29,7 @@ export function distinctRequests(prepared: Prepared): number | undefined {
  * Undefined when there is nothing to narrow (it asks for fewer than MIN_FACTOR × `distinct`) or it is not a load or
  * a batch Bundle.
  */
-export function narrowed(prepared: Prepared, distinct: number): Prepared | undefined {
+export function narrowed(prepared: Prepared, distinct: number): Measured | undefined {
   if (!(distinct >= 1)) return undefined;
   if (prepared.kind === 'load') {
     const kept = [...new Set(prepared.paths)];
