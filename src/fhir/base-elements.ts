@@ -1,6 +1,6 @@
 import { excerpt } from '../errors/excerpt';
 import { issueText, type Bilingual, type Issue } from '../errors/issue';
-import { choiceJsonNames, rootCursor, step, type TypeCursor } from './fhir-model';
+import { choiceElementsOf, choiceJsonNames, rootCursor, step, type TypeCursor } from './fhir-model';
 import { R4_REQUIRED_CODE_BINDINGS, R4_REQUIRED_VALUE_SETS } from './r4-required-codes';
 import { R4_REQUIRED_CONCEPT_BINDINGS, R4_REQUIRED_CONCEPT_VALUE_SETS } from './r4-required-concepts';
 import { R4_REQUIRED_ELEMENTS } from './r4-required-elements';
@@ -51,6 +51,13 @@ function perType<T>(cache: Map<string, T>, cursor: TypeCursor, compute: () => T)
 function requiredOf(cursor: TypeCursor): { name: string; json: readonly string[] }[] {
   return perType(jsonNames, cursor, () => (R4_REQUIRED_ELEMENTS[cursor.base] ?? [])
     .map((name) => ({ name, json: name.endsWith('[x]') ? choiceJsonNames(cursor, name) : [name] })));
+}
+
+/** The choice elements of each type (`value[x]` and its JSON names), by type. */
+const choices = new Map<string, { name: string; json: readonly string[] }[]>();
+
+function choicesOf(cursor: TypeCursor): { name: string; json: readonly string[] }[] {
+  return perType(choices, cursor, () => choiceElementsOf(cursor));
 }
 
 /** A required binding of a `code` element: its name in its parent, where R4 defines it, its value set and the codes. */
@@ -183,6 +190,7 @@ const EXT_1_TEXT: Bilingual = {
 // not an element's name, as `required` keys are
 const CODE = 'code-invalid';
 const CONCEPT = 'concept';
+const CHOICE = 'choice';
 const CONCEPT_CODING = 'concept-coding';
 /** The JSON names of Extension.value[x] (`valueString`, …); read from the model on first use. */
 let extensionValues: readonly string[] | undefined;
@@ -191,6 +199,8 @@ let extensionValues: readonly string[] | undefined;
 type Found =
   | { kind: 'required'; at: string; name: string }
   | { kind: typeof EXT_1; at: string }
+  // a choice element (`value[x]`) given in more than one of its types (`given`: their JSON names)
+  | { kind: typeof CHOICE; at: string; name: string; given: string[] }
   | { kind: typeof CODE; at: string; value: string; binding: CodeBinding }
   // a CodeableConcept (`at`) with no coding of its value set: `codings` its codings as `system#code`, none if empty
   | { kind: typeof CONCEPT; at: string; concept: string; binding: ConceptBinding; codings: string[] }
@@ -209,6 +219,14 @@ function issueOf(f: Found): BaseElementIssue {
       };
     case EXT_1:
       return { severity: 'error', code: 'invariant', expression: [f.at], messageId: EXT_1, text: EXT_1_TEXT };
+    case CHOICE:
+      return {
+        severity: 'error', code: 'structure', expression: [`${f.at}.${f.name.replace(/\[x\]$/, '')}`],
+        text: {
+          en: `Element '${f.name}' has ${f.given.length} values (${f.given.join(', ')}); FHIR R4 allows at most one`,
+          da: `Elementet '${f.name}' har ${f.given.length} værdier (${f.given.join(', ')}); FHIR R4 tillader højst én`,
+        },
+      };
     case CODE:
       return notInValueSet(f.at, { en: 'The value', da: 'Værdien' }, f.value, f.binding);
     case CONCEPT: {
@@ -245,7 +263,9 @@ function notInValueSet(at: string, what: Bilingual, value: string, binding: Code
 /**
  * FHIR R4's own rules on the elements of one resource, whatever its profiles say: the cardinality (min ≥ 1) of every
  * element (`CarePlan.status`, `CarePlan.activity.detail.status` of each activity.detail present, `Extension.url` of
- * each extension), ext-1 (an extension has a value or extensions, not both) and the required bindings of `code`
+ * each extension), one value of each choice element (`value[x]` as `valueCode` or `valueString`, not both: R4's
+ * cardinality of 0..1 or 1..1, which the JSON schema cannot say), ext-1 (an extension has a value or extensions, not
+ * both) and the required bindings of `code`
  * elements (`CarePlan.status` one of RequestStatus' codes, each of `AllergyIntolerance.category`,
  * `Identifier.use` wherever an Identifier is; r4-required-codes.ts) and of CodeableConcept elements (a coding of
  * ConditionClinicalStatusCodes in `Condition.clinicalStatus`, …; r4-required-concepts.ts, checkConcept). The JSON schema requires only the complex
@@ -258,6 +278,10 @@ export function checkBaseElements(resource: Json, type: string, expression: stri
   const visit = (obj: Json, cursor: TypeCursor, at: string): void => {
     for (const { name, json } of requiredOf(cursor)) {
       if (!json.some((n) => present(obj, n))) found.push({ kind: 'required', at, name });
+    }
+    for (const { name, json } of choicesOf(cursor)) {
+      const given = json.filter((n) => present(obj, n));
+      if (given.length > 1) found.push({ kind: CHOICE, at, name, given });
     }
     for (const binding of codeBindingsOf(cursor)) {
       // a value that is not a string (or a list of them) is the schema's to report

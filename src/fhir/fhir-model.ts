@@ -68,6 +68,18 @@ export function step(cursor: TypeCursor, name: string, declaredType?: string): T
   return { base: type, type };
 }
 
+/** The choice elements of a type (a backbone element's path), as `value[x]`, each with its JSON property names. */
+export function choiceElementsOf(cursor: TypeCursor): { name: string; json: string[] }[] {
+  const prefix = `${cursor.base}.`;
+  const out: { name: string; json: string[] }[] = [];
+  for (const [path, types] of Object.entries(r4Model().choiceTypePaths)) {
+    if (!path.startsWith(prefix) || path.indexOf('.', prefix.length) >= 0) continue;
+    const base = path.slice(prefix.length);
+    out.push({ name: `${base}[x]`, json: types.map((t) => `${base}${t}`) });
+  }
+  return out;
+}
+
 /** The JSON property names a choice element may take in an instance (`valueCodeableConcept`, …). */
 export function choiceJsonNames(cursor: TypeCursor, name: string): string[] {
   const base = name.slice(0, -3);

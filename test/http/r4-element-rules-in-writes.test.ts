@@ -139,6 +139,31 @@ describe("an extension has a url, and a value or extensions (ext-1)", () => {
   });
 });
 
+describe('a choice element (value[x]) has one value, in one of its types', () => {
+  it("a concept's property with valueCode and valueString is 422 at its value, naming both, and nothing is stored", async () => {
+    const found = await refused(catalog((cs) => { Object.assign(cs.concept![0]!.property![0]!, { valueString: 'tilbud' }); }));
+    expect(found).toEqual([expect.objectContaining({ severity: 'error', code: 'structure', expression: ['CodeSystem.concept[0].property[0].value'] })]);
+    expect(found[0]!.text).toMatch(/valueCode, valueString/);
+  });
+
+  it("an extension's two values, in Danish to a Danish caller; a value beside its own extensions (`_valueCode`) is one", async () => {
+    const found = await refused(catalog((cs) => {
+      cs.extension = [{ url: 'http://example.org/u', valueString: 'a', valueCode: 'b' } as never];
+    }), 'da');
+    expect(found.map((i) => [i.code, i.expression])).toEqual([['structure', ['CodeSystem.extension[0].value']]]);
+    expect(found[0]!.text).toBe("Elementet 'value[x]' har 2 værdier (valueCode, valueString); FHIR R4 tillader højst én");
+    await put(catalog((cs) => {
+      Object.assign(cs.concept![0]!.property![0]!, { _valueCode: { extension: [{ url: 'http://example.org/n', valueString: 'note' }] } });
+    })).expect(201);
+  });
+
+  it("a ConceptMap's source[x] given twice, and $validate says the same", async () => {
+    const cm = { resourceType: 'ConceptMap', status: 'draft', sourceUri: 'http://example.org/a', sourceCanonical: 'http://example.org/b' };
+    const found = await validateWith(app, cm, '/fhir/ConceptMap/$validate');
+    expect(found.filter((i) => i.severity === 'error').map((i) => [i.code, i.expression])).toEqual([['structure', ['ConceptMap.source']]]);
+  });
+});
+
 describe('a code element R4 binds with strength required has a code of its value set', () => {
   const filter = (operator: string[]) => catalog((cs) => {
     cs.filter = [{ code: 'type', operator: operator as never, value: 'a type' }];
