@@ -13,18 +13,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfigOrExit, type Config } from '../src/config';
 import { isKommunekode } from '../src/municipal/municipality';
-import { CATALOGS_VERSION, municipalityPackage, publishedCatalogsPackage, todaysVersion } from '../src/packages/export-selection';
-import { FHIR_VERSION, isPackageVersion } from '../src/packages/package-check';
-import { addConfiguredPackages } from '../src/packages/package-service';
-import { writePackageTarball } from '../src/packages/package-writer';
-import { CATALOGS_PACKAGE, PublishedLayer } from '../src/packages/published-layer';
+import { isPackageVersion } from '../src/packages/package-check';
+import { packageFromStore, type WrittenPackage } from '../src/packages/package-from-store';
 import { SQLITE_FILE_NAME, SqliteStore } from '../src/store/sqlite-store';
-import { VersionHistory } from '../src/store/past-version';
-import type { StoredPackage } from '../src/store/packages';
 import type { TerminologyStore } from '../src/store/store';
-import { loadTerminology } from '../src/terminology/loader';
-import { TerminologyRegistry } from '../src/terminology/registry';
-import { ResourceSet } from '../src/terminology/resource-set';
 import { parseCommandLine } from './command-line';
 
 const USAGE = 'usage: npm run package -- [--kommunekode 370] [--version 1.2.0] [--out FILE.tgz] [--terminology-only]';
@@ -60,40 +52,21 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfigOrExit();
-  const catalogs = loadTerminology(config.terminologyDir, { includeExamples: config.loadExamples });
-  const published = new ResourceSet();
-  let written = new ResourceSet();
-  const history = new VersionHistory();
-  const layer = new PublishedLayer(published, new TerminologyRegistry([published]), catalogs.resources, {
-    name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {},
-  }, { everyVersion: history.set });
-  let loaded: StoredPackage[] = [];
-  if (!values['terminology-only']) {
-    const store = await openStore(config);
-    if (store) {
-      try {
-        written = new ResourceSet(await store.loadAll());
-        history.load(await store.loadHistory());
-        loaded = await store.listPackages();
-      } finally {
-        await store.close();
-      }
-    }
+  const store = values['terminology-only'] ? undefined : await openStore(config);
+  let written: WrittenPackage | undefined;
+  try {
+    written = await packageFromStore(config, store, { kommunekode: values.kommunekode, version: values.version });
+  } finally {
+    await store?.close();
   }
-  // as the server adds them: PACKAGES (checked against what was written), then the packages loaded at run time
-  await addConfiguredPackages(config.packages, layer);
-  layer.applyPackages(loaded);
-  const selection = values.kommunekode !== undefined
-    ? municipalityPackage(values.kommunekode, published, written, values.version ?? todaysVersion(), history.versions())
-    : publishedCatalogsPackage(layer, values.version);
-  if (selection.resources.length === 0) {
-    console.error(values.kommunekode !== undefined ? `Municipality ${values.kommunekode} has no local catalogs or maps` : 'There are no published catalogs');
-    process.exit(1);
+  if (!written) {
+    throw new Error(values.kommunekode !== undefined ? `Municipality ${values.kommunekode} has no local catalogs or maps` : 'There are no published catalogs');
   }
-  const out = values.out ?? `${selection.manifest.name}-${selection.manifest.version}.tgz`;
+  const { manifest } = written;
+  const out = values.out ?? `${manifest.name}-${manifest.version}.tgz`;
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  fs.writeFileSync(out, await writePackageTarball(selection.manifest, selection.resources));
-  console.log(`${out}: ${selection.manifest.name}#${selection.manifest.version}, ${selection.resources.length} resources`);
+  fs.writeFileSync(out, written.tarball);
+  console.log(`${out}: ${manifest.name}#${manifest.version}, ${written.resources} resources`);
 }
 
 main().catch((e: unknown) => {
