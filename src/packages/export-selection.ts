@@ -5,6 +5,7 @@ import type { ResourceSet, TerminologyResource } from '../terminology/resource-s
 import type { PackageManifest } from './package-writer';
 import { isPackageVersion } from './package-check';
 import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';
+import { withoutServerMeta } from './server-meta';
 import { municipalityName } from '../municipal/kommuner';
 
 const TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
@@ -48,7 +49,7 @@ export function municipalityPackage(
     const key = `${r.resourceType} ${r.url}|${r.version ?? ''}`;
     if (seen.has(key)) return;
     seen.add(key);
-    resources.push(r);
+    resources.push(withoutServerMeta(r));
   };
   for (const r of [...listAll(written), ...listAll(published)]) {
     if (ownerOf(r) !== kommunekode) continue;

@@ -12,6 +12,7 @@ import { repeatedNameText } from '../fhir/json-names';
 import { inexactNumberText } from '../fhir/json-numbers';
 import { scanJsonText } from '../fhir/json-scan';
 import { brokenR4Invariants } from '../profile-validation/r4-invariants';
+import { withoutServerMeta } from './server-meta';
 
 /** How many of one file's broken R4 invariants a refusal names. */
 const LISTED_INVARIANTS = 5;
@@ -207,7 +208,7 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
       });
     }
     seen.set(key, file.name);
-    resources.push(resource);
+    resources.push(withoutServerMeta(resource));
   }
   if (problems.length === 0 && resources.length === 0) {
     problems.push({ en: `${at.en}: the package has no CodeSystem, ValueSet or ConceptMap`, da: `${at.da}: pakken har ingen CodeSystem, ValueSet eller ConceptMap` });

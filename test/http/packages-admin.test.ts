@@ -96,6 +96,28 @@ describe('$packages', () => {
   });
 });
 
+describe("a package's resources as this server serves them", () => {
+  it("carry no other server's meta.versionId and lastUpdated: tagged by their content, so a replaced package is no 304", async () => {
+    const app = await testApp();
+    const foreign = { versionId: '1', lastUpdated: '2024-01-02T03:04:05Z', profile: ['http://example.org/StructureDefinition/cs'] };
+    const first = await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [{ ...codeSystemA, meta: foreign }]);
+    expect((await load(app, first)).status).toBe(200);
+    const read = await request(app).get('/fhir/CodeSystem/a').expect(200);
+    expect((read.body as CodeSystem).meta).toEqual({ profile: foreign.profile });
+    expect(read.headers.etag).not.toBe('W/"1"');
+    expect(read.headers['last-modified']).toBeUndefined();
+    const history = (await request(app).get('/fhir/CodeSystem/a/_history').expect(200)).body as Bundle;
+    expect(history.entry?.map((e) => (e.resource as CodeSystem).meta?.versionId)).not.toContain('1');
+
+    const changed = { ...codeSystemA, title: 'Ændret titel', meta: foreign };
+    expect((await unload(app, 'example.a', '1.0.0')).status).toBe(200);
+    expect((await load(app, await writePackageTarball({ name: 'example.a', version: '1.0.1' }, [changed]))).status).toBe(200);
+    const again = await request(app).get('/fhir/CodeSystem/a').set('If-None-Match', read.headers.etag as string).expect(200);
+    expect((again.body as CodeSystem).title).toBe('Ændret titel');
+    await request(app).get('/fhir/CodeSystem/a').set('If-None-Match', again.headers.etag as string).expect(304);
+  });
+});
+
 describe('$unload-package', () => {
   it('needs an admin token, POST, a name and a version', async () => {
     const app = await testApp();

@@ -713,7 +713,12 @@ describe('packages out ($package) load back with every resource equal', () => {
   async function served(target: App, r: { resourceType: string; url?: string; version?: string }): Promise<unknown> {
     const res = await inEnglish(target).get(`/fhir/${r.resourceType}?url=${encodeURIComponent(r.url!)}${r.version ? `&version=${encodeURIComponent(r.version)}` : ''}`);
     const entries = (res.body as Bundle).entry ?? [];
-    return entries.map((e) => e.resource).find((x) => (x as { version?: string }).version === r.version);
+    const found = entries.map((e) => e.resource).find((x) => (x as { version?: string }).version === r.version);
+    // what each server assigns (meta.versionId, meta.lastUpdated) is its own: a package carries neither
+    if (!found) return found;
+    const { meta, ...rest } = found as { meta?: Record<string, unknown> };
+    const { versionId: _v, lastUpdated: _l, ...kept } = meta ?? {};
+    return Object.keys(kept).length > 0 ? { ...rest, meta: kept } : rest;
   }
 
   it('the published catalogs (with the loaded release) as a package, named in PACKAGES of a server without a terminology folder', async () => {
