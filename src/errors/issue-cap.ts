@@ -1,4 +1,4 @@
-import { messageIssue, type Bilingual, type Language, type OperationOutcomeIssue } from './issue';
+import { messageIssue, type Bilingual, type Issue, type Language, type OperationOutcomeIssue } from './issue';
 
 /**
  * Issues an answer lists at most. A submission or a file with thousands of problems is answered with the first ones
@@ -29,8 +29,11 @@ export function listedIssues<T>(issues: readonly T[], more: (omitted: number) =>
  * caller's language as the server's messages are (`messageIssue`).
  */
 export function listedOutcomeIssues(issues: readonly OperationOutcomeIssue[], lang: Language = 'en'): OperationOutcomeIssue[] {
-  return listedIssues(issues, (omitted) => {
-    const text = omittedIssuesText(omitted);
-    return messageIssue({ severity: 'information', code: 'informational', text, diagnostics: text.en, messageId: ISSUES_OMITTED }, lang);
-  });
+  return listedIssues(issues, (omitted) => messageIssue(omittedIssue(omitted), lang));
+}
+
+/** The information issue standing for `omitted` issues not listed. */
+export function omittedIssue(omitted: number): Issue {
+  const text = omittedIssuesText(omitted);
+  return { severity: 'information', code: 'informational', text, diagnostics: text.en, messageId: ISSUES_OMITTED };
 }

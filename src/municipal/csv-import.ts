@@ -219,6 +219,9 @@ function withoutServerFields<T extends { meta?: unknown; text?: unknown }>(r: T 
   return copy;
 }
 
+/** The values of one line's `maal` that are not found, each said as an issue of its own; more are counted in one. */
+export const LISTED_TARGET_ERRORS = 3;
+
 /** Builds the municipality's CodeSystem and ConceptMap from the rows; row problems are reported by line. */
 export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltCatalog {
   const { kommunekode, name, registry } = options;
@@ -279,10 +282,12 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
       return;
     }
     const bySystem = new Map<string, ConceptMapGroupElement>();
+    let unresolved = 0;
     for (const t of targets) {
       const r = resolver.resolve(t);
       if ('error' in r) {
-        err(`maal ${r.error}`, `maal: ${r.da}`);
+        // a line's first few said one by one, the rest counted: the issues of a file grow with its lines, not its cells
+        if (++unresolved <= LISTED_TARGET_ERRORS) err(`maal ${r.error}`, `maal: ${r.da}`);
         continue;
       }
       const el = bySystem.get(r.system) ?? element();
@@ -292,6 +297,11 @@ export function buildLocalCatalog(rows: CsvRow[], options: BuildOptions): BuiltC
         ...(r.display ? { display: r.display } : {}),
         ...localTargetEquivalence(kind),
       });
+    }
+    if (unresolved > LISTED_TARGET_ERRORS) {
+      const more = unresolved - LISTED_TARGET_ERRORS;
+      err(`maal has ${more} more value${more === 1 ? '' : 's'} on this line that ${more === 1 ? 'is' : 'are'} not a common code or title either`,
+        `maal har ${more} ${more === 1 ? 'værdi' : 'værdier'} mere på denne linje, som heller ikke er en fælleskommunal kode eller titel.`);
     }
     for (const [system, el] of bySystem) groups.set(system, [...(groups.get(system) ?? []), el]);
   });

@@ -15,8 +15,33 @@ export interface RuleIssue extends Issue {
   localCode?: string;
 }
 
+/**
+ * The issues one check keeps; more are counted, not kept. An answer lists MAX_LISTED_ISSUES of them, and a resource
+ * of hundreds of thousands of mappings each wrong would otherwise hold an issue for each in memory (a 10 MB map: ~500 MB).
+ */
+export const KEPT_RULE_ISSUES = 1000;
+
+/** The message id of the issue saying how many a check found beyond those it kept; listed first. */
+export const RULE_ISSUES_NOT_KEPT = 'RULE_ISSUES_NOT_KEPT';
+
 export class Issues {
-  readonly list: RuleIssue[] = [];
+  private readonly kept: RuleIssue[] = [];
+  private notKept = 0;
+  private notKeptError = false;
+
+  /** The issues kept, and, when there were more, first an issue saying how many were found in all. */
+  get list(): RuleIssue[] {
+    if (this.notKept === 0) return this.kept;
+    const total = this.kept.length + this.notKept;
+    return [{
+      severity: this.notKeptError ? 'error' : 'warning', code: this.notKeptError ? 'invalid' : 'business-rule', messageId: RULE_ISSUES_NOT_KEPT,
+      text: {
+        en: `${total} problems were found, more than the ${KEPT_RULE_ISSUES} kept; the first are listed`,
+        da: `Der blev fundet ${total} problemer, flere end de ${KEPT_RULE_ISSUES}, der gemmes; de første vises.`,
+      },
+    }, ...this.kept];
+  }
+
   /** Every write rule speaks both languages: municipal staff read them in Danish (the web page, the CSV import). */
   error(code: IssueCode, text: Bilingual, expression?: string, localCode?: string): void {
     this.add('error', code, text, expression, localCode);
@@ -25,7 +50,12 @@ export class Issues {
     this.add('warning', code, text, expression, localCode);
   }
   private add(severity: 'error' | 'warning', code: IssueCode, text: Bilingual, expression?: string, localCode?: string): void {
-    this.list.push({ severity, code, text, expression: expression ? [expression] : undefined, localCode });
+    if (this.kept.length < KEPT_RULE_ISSUES) {
+      this.kept.push({ severity, code, text, expression: expression ? [expression] : undefined, localCode });
+      return;
+    }
+    this.notKept++;
+    if (severity === 'error') this.notKeptError = true;
   }
 }
 
@@ -39,11 +69,12 @@ export function toOutcomeIssue(i: RuleIssue, lang: MessageLanguage = 'en'): Oper
 
 /** One FhirError (422) whose OperationOutcome lists the issues, errors first (at most MAX_LISTED_ISSUES, then a count). */
 export function validationFailure(issues: readonly RuleIssue[], status = 422): FhirError {
-  const sorted = listedIssues([...issues.filter((i) => i.severity === 'error'), ...issues.filter((i) => i.severity !== 'error')],
+  const first = (i: RuleIssue): boolean => i.messageId === RULE_ISSUES_NOT_KEPT;
+  const sorted = listedIssues([...issues.filter(first), ...issues.filter((i) => !first(i) && i.severity === 'error'), ...issues.filter((i) => !first(i) && i.severity !== 'error')],
     (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted) }));
-  const [first, ...rest] = sorted;
-  return new FhirError(status, first!.code, issueText(first!), {
-    ...(typeof first!.text === 'object' ? { da: first!.text.da } : {}), expression: first!.expression, messageId: first!.messageId,
+  const [head, ...rest] = sorted;
+  return new FhirError(status, head!.code, issueText(head!), {
+    ...(typeof head!.text === 'object' ? { da: head!.text.da } : {}), expression: head!.expression, messageId: head!.messageId,
     extraIssues: rest.map((i) => ({ severity: i.severity, code: i.code, text: i.text, expression: i.expression, messageId: i.messageId })),
   });
 }

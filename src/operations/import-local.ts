@@ -1,6 +1,6 @@
 import type { OperationOutcome, ParametersParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { listedOutcomeIssues } from '../errors/issue-cap';
+import { listedIssues, MAX_LISTED_ISSUES, omittedIssue } from '../errors/issue-cap';
 import { messageIssue, type Issue } from '../errors/issue';
 import { primaryLanguage } from '../errors/message-language';
 import type { OperationInput } from '../fhir/parameters';
@@ -158,7 +158,9 @@ export const importLocalOperation: OperationHandler = {
     }
     if (!outcome.ok && !outcome.recorded) refused(importRefusal(outcome.messages, outcome.status));
     const lang = primaryLanguage(ctx.acceptLanguages);
-    const issues = listedOutcomeIssues(outcome.messages.map((m) => messageIssue({ ...m, diagnostics: formatMessage(m) }, lang)), lang);
+    // the listed ones only are written out: a file may have an issue on each of its thousands of lines
+    const listed = listedIssues(outcome.messages, omittedIssue);
+    const issues = listed.map((m, i) => messageIssue(i < MAX_LISTED_ISSUES ? { ...m, diagnostics: formatMessage(m) } : m, lang));
     if (outcome.ok && !outcome.written) return new OperationResult(200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));
     if (outcome.ok) {
       const text = `Imported ${outcome.rows} row${outcome.rows === 1 ? '' : 's'} for kommunekode ${kommunekode}: ` +

@@ -208,6 +208,31 @@ describe('CodeSystem/$import-local limits', () => {
     expect(outcome.issue.at(-1)?.details?.text).toBe('Ikke importeret: 150 fejl; intet blev gemt.');
   });
 
+  it("says a line's first three unknown targets, then how many more: the issues grow with the lines, not the cells", async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `230-M${i};M${i};tilbud;${Array.from({ length: 200 }, (_, j) => `ukendt-${j}`).join(',')}`);
+    // maal's values are separated by ';' inside a quoted field
+    const csv = [header, ...rows.map((r) => r.replace(/;tilbud;(.*)$/, (_, maal: string) => `;tilbud;"${maal.replace(/,/g, ';')}"`))].join('\n');
+    const outcome = await importCsv(app, csv, [{ name: 'preview', valueBoolean: true }]);
+    const line2 = outcome.issue.filter((i) => i.extension?.some((e) => e.valueInteger === 2)).map((i) => i.details?.text);
+    expect(line2).toEqual([
+      "maal 'ukendt-0' is neither an FSIII/FFB code nor the exact title of a common concept",
+      "maal 'ukendt-1' is neither an FSIII/FFB code nor the exact title of a common concept",
+      "maal 'ukendt-2' is neither an FSIII/FFB code nor the exact title of a common concept",
+      'maal has 197 more values on this line that are not a common code or title either',
+    ]);
+    expect(outcome.issue.at(-1)?.details?.text).toBe('Not imported: 160 errors; nothing was written');
+  });
+
+  it('keeps the first 1,000 problems a write rule finds and says how many it found in all, first', async () => {
+    const token = await tokenFor({ kommunekode: '230' });
+    const cs: CodeSystem = localCodeSystem('230', 'mange-dubletter', Array.from({ length: 2500 }, () => ({ code: '230-SAMME', display: 'Samme', type: 'indsats' as const })));
+    const res = await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send(cs).expect(422);
+    const outcome = res.body as OperationOutcome;
+    expect(outcome.issue[0]).toMatchObject({ severity: 'error', details: { text: '2499 problems were found, more than the 1000 kept; the first are listed' } });
+    expect(outcome.issue).toHaveLength(MAX_LISTED_ISSUES + 1);
+    expect(outcome.issue.at(-1)?.details?.text).toBe('… and 901 more issues, not listed (only the first 100 are)');
+  });
+
   it('refuses a parameter given twice (kommunekode, name, version, csv) with 400 instead of using the first', async () => {
     const csv = `${header}\n230-A;A;indsats;${CODES.kostvejledning}`;
     for (const extra of [
