@@ -45,6 +45,10 @@ export function principalFromClaims(payload: JWTPayload): Principal {
       'Tokenets kommunekode er ikke en kommunekode på tre cifre (0-9, fx 101)');
     kommunekode = s;
   }
+  // RFC 7519: `sub` is a string; another type would reach the audit log and the web page as an object
+  if (payload.sub !== undefined && typeof payload.sub !== 'string') {
+    throw new AuthError('The token\'s sub claim is not a string', 'Tokenets sub (hvem du er) er ikke en tekst');
+  }
   const scopeClaim = payload.scope ?? payload.scp;
   const scopes = typeof scopeClaim === 'string' ? scopeClaim.split(/\s+/).filter((s) => s.length > 0)
     : Array.isArray(scopeClaim) ? scopeClaim.filter((s): s is string => typeof s === 'string') : [];

@@ -295,6 +295,13 @@ describe('authorization of writes', () => {
     await inEnglish(app).get('/fhir/CodeSystem?identifier=101').expect(200);
   });
 
+  it('refuses a token whose sub is not a string (RFC 7519: a StringOrURI) with 401, for a write as for a delete of another\'s', async () => {
+    for (const sub of [7, { a: 1 }, ['x']]) await expect401(`Bearer ${await tokenFor({ kommunekode: '101', sub })}`, /sub claim is not a string/);
+    const res = await inEnglish(app).delete(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', `Bearer ${await tokenFor({ kommunekode: '147', sub: 147 })}`);
+    expect(res.status).toBe(401);
+    await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200);
+  });
+
   it('refuses a token of another municipality (403) and changes nothing', async () => {
     const current = (await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200)).body as CodeSystem;
     const changed = { ...current, title: 'overwritten by 147' };
