@@ -10,8 +10,8 @@ import { excerpt } from '../errors/excerpt';
 
 /**
  * The impact report of a new release of a common code system (e.g. FSIII): which local codes of which municipality map
- * to a code the release retires, removes or moves, with the code to use instead. Each map is compared from the
- * version it states (group.targetVersion), else from `compareTo`, else from the version before the release.
+ * to a code the release retires, removes or moves, with the code to use instead. Each map is compared from `compareTo`
+ * when it is given, else from the version it states (group.targetVersion), else from the version before the release.
  */
 export interface ImpactRow {
   kommunekode: string;
@@ -69,6 +69,12 @@ export function releaseImpact(registry: TerminologyRegistry, release: CodeSystem
   if (options.compareTo !== undefined && !explicit) {
     throw FhirError.notFound(`Code system '${excerpt(url)}' has no version '${excerpt(options.compareTo)}'`, {
       expression: ['compareTo'], da: `Kodesystemet '${excerpt(url)}' har ingen version '${excerpt(options.compareTo)}'`,
+    });
+  }
+  // compared with itself a release changes nothing: an empty report would read as "no impact"
+  if (explicit && explicit.version === release.version) {
+    throw FhirError.invalid(`compareTo '${excerpt(options.compareTo!)}' is the release itself; give the version to compare the release with`, {
+      expression: ['compareTo'], da: `compareTo '${excerpt(options.compareTo!)}' er selve udgaven; angiv den version, udgaven skal sammenlignes med`,
     });
   }
   const newProvider = registry.provider(release);

@@ -278,6 +278,16 @@ describe('$coverage release impact', () => {
     await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '101', compareTo: '20240530' }).expect(400);
     await request(app).get('/fhir/ConceptMap/$coverage').query({ kommunekode: '101' }).set('Accept', 'text/csv').expect(400);
   });
+
+  it('compares every map from compareTo when it is given, and refuses compareTo naming the release itself', async () => {
+    const from = (body: Parameters) => body.parameter?.filter((p) => p.name === 'comparedFrom').map((p) => p.valueCanonical);
+    const stated = (await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|${NEXT_VERSION}` }).expect(200)).body as Parameters;
+    const asked = (await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|${NEXT_VERSION}`, compareTo: '20240530' }).expect(200)).body as Parameters;
+    expect(from(asked)).toEqual([`${FSIII}|20240530`]);
+    expect(summary(asked)).toEqual(summary(stated));
+    const itself = await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|${NEXT_VERSION}`, compareTo: NEXT_VERSION }).expect(400);
+    expect(itself.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['compareTo'], details: { text: expect.stringMatching(/is the release itself/) } });
+  });
 });
 
 describe('$diff and the response cache', () => {
