@@ -94,3 +94,11 @@ export function messageString(text: string | Bilingual, lang: Language = 'en'): 
   if (lang !== 'da') return { valueString: text.en };
   return { valueString: text.da, _valueString: translation('en', text.en) };
 }
+
+/**
+ * Appends `more` to `issues` one by one: `push(...more)` passes each as an argument, and a Bundle of 150,000 entries
+ * has more issues than a call takes arguments (a RangeError).
+ */
+export function appendIssues<T>(issues: T[], more: readonly T[]): void {
+  for (const issue of more) issues.push(issue);
+}

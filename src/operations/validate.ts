@@ -1,3 +1,4 @@
+import { appendIssues } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
 import { primaryLanguage, validationOutcome, type ValidationIssue } from '../profile-validation/messages';
 import type { CompiledProfile } from '../profile-validation/profile-registry';
@@ -120,7 +121,7 @@ export const validateOperation: OperationHandler = {
         text: { en: 'mode=update: the resource has no id', da: 'mode=update: ressourcen har intet id' },
       });
     }
-    issues.push(...validator.validate({ resource, profile, mode: mode as ValidationMode | undefined, kommunekode, registry: ctx.registry }));
+    appendIssues(issues, validator.validate({ resource, profile, mode: mode as ValidationMode | undefined, kommunekode, registry: ctx.registry }));
     const lang = primaryLanguage(ctx.acceptLanguages);
     return new OperationResult(200, validationOutcome(issues, lang), { 'Content-Language': lang });
   },

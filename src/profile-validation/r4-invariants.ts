@@ -1,4 +1,4 @@
-import type { Issue } from '../errors/issue';
+import { appendIssues, type Issue } from '../errors/issue';
 import { childCursor, ELEMENT } from '../fhir/base-elements';
 import { r4Model, rootCursor, type TypeCursor } from '../fhir/fhir-model';
 import { R4_CONSTRAINT_DANISH, R4_CONSTRAINTS, type R4Constraint } from '../fhir/r4-constraints';
@@ -319,7 +319,7 @@ export function brokenR4Invariants(resource: Json, type: string, reported: reado
   const contained = resource.contained;
   if (Array.isArray(contained)) {
     contained.forEach((c, i) => {
-      if (isJsonObject(c) && typeof c.resourceType === 'string') found.push(...checkR4Invariants(c, c.resourceType, `${type}.contained[${i}]`, resource, reported));
+      if (isJsonObject(c) && typeof c.resourceType === 'string') appendIssues(found, checkR4Invariants(c, c.resourceType, `${type}.contained[${i}]`, resource, reported));
     });
   }
   const said = errorAtOrWithin(reported);

@@ -1,3 +1,4 @@
+import { appendIssues } from '../errors/issue';
 import { narrativeProblems } from '../fhir/narrative';
 import { textProblemText, textProblems } from '../fhir/primitive-text';
 import { FhirError } from '../errors/fhir-error';
@@ -109,15 +110,15 @@ export class SubmissionValidator {
       profileType: (url) => this.profiles.find(url)?.type,
     };
     for (const profile of this.profilesFor(run, resource, type, expression, top)) {
-      issues.push(...new ProfileChecker(profile, req.registry, run.bindings, references).check(resource, expression));
+      appendIssues(issues, new ProfileChecker(profile, req.registry, run.bindings, references).check(resource, expression));
     }
     // R4's required elements and ext-1, of which the schema checks only the complex ones and a profile only those it constrains
-    issues.push(...checkBaseElements(resource, type, expression, issues.slice(first)));
+    appendIssues(issues, checkBaseElements(resource, type, expression, issues.slice(first)));
     const isBundle = type === 'Bundle';
     // R4's invariants (per-1, ref-1, dom-2, …) of the resource and of every element and data type in it; a Bundle's
     // after its own rules, which say more of an empty entry than ele-1
     const r4Invariants = () => checkR4Invariants(resource, type, expression, place.container, issues.slice(first));
-    if (!isBundle) issues.push(...r4Invariants());
+    if (!isBundle) appendIssues(issues, r4Invariants());
     if (place.localCodes) {
       const ctx: MunicipalityContext = {
         resolve: (reference) => index().resolve(reference, resource),
@@ -125,7 +126,7 @@ export class SubmissionValidator {
         parameter: req.kommunekode,
       };
       let municipality: ReturnType<typeof municipalityOf> | undefined;
-      issues.push(...checkLocalCodes(resource, expression, req.registry, run.catalogs, () => (municipality ??= municipalityOf(resource, ctx)), isBundle ? new Set(['entry']) : undefined));
+      appendIssues(issues, checkLocalCodes(resource, expression, req.registry, run.catalogs, () => (municipality ??= municipalityOf(resource, ctx)), isBundle ? new Set(['entry']) : undefined));
     }
 
     // each contained resource as a resource of its own, in the container's Bundle; its niveau-3 codes were checked
@@ -137,8 +138,8 @@ export class SubmissionValidator {
     });
 
     if (isBundle) {
-      issues.push(...bundleIssues(resource, expression, (t) => this.schema.isResourceType(t)));
-      issues.push(...r4Invariants());
+      appendIssues(issues, bundleIssues(resource, expression, (t) => this.schema.isResourceType(t)));
+      appendIssues(issues, r4Invariants());
       if (depth >= MAX_BUNDLE_DEPTH) {
         issues.push({
           severity: 'warning', code: 'too-costly', expression: [expression],
