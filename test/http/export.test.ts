@@ -112,7 +112,7 @@ describe('ConceptMap/$export', () => {
 
   it('gives a title a spreadsheet would run as a formula a leading \' in CSV, and leaves it as it is in NDJSON and Parameters', async () => {
     const auth = `Bearer ${await tokenFor({ kommunekode: '461' })}`;
-    const titles = ['=HYPERLINK("http://evil")', '+1+2', '-2+3', '@SUM(A1)', 'Almindelig titel'];
+    const titles = ['=HYPERLINK("http://evil")', '+1+2', '-2+3', '@SUM(A1)', 'Almindelig titel', "abc;=cmd|' /C calc'!A0;x", 'a;b; c;-d'];
     const concepts: LocalConcept[] = titles.map((display, i) => ({ code: `461-F${i}`, display, type: 'indsats' }));
     const cs = localCodeSystem('461', 'formler', concepts);
     const cm = localConceptMap('461', 'formler', concepts.map((c) => ({ code: c.code, display: c.display, targets: [CODES.fysiskTraening119] })));
@@ -121,7 +121,11 @@ describe('ConceptMap/$export', () => {
     const shown = (rows: Row[]) => rows.map((r) => [r.local_code, r.local_display]).sort(([a], [b]) => a!.localeCompare(b!));
     const csv = await request(app).get('/fhir/ConceptMap/$export?kommunekode=461&_format=csv').expect(200);
     expect(csv.text).toContain(`"'=HYPERLINK(""http://evil"")"`);
-    expect(shown(parse(csv.text, { columns: true }) as Row[])).toEqual(concepts.map((c) => [c.code, /^[=+\-@]/.test(c.display) ? `'${c.display}` : c.display]));
+    // and after a ';' inside a title, where a Danish Excel begins a cell
+    const safe = (t: string) => (/^[=+\-@]/.test(t) ? `'${t}` : t).replace(/;(?=[=+\-@])/g, ";'");
+    expect(shown(parse(csv.text, { columns: true }) as Row[])).toEqual(concepts.map((c) => [c.code, safe(c.display)]));
+    expect(csv.text).toContain(`abc;'=cmd|' /C calc'!A0;x`);
+    expect(csv.text).toContain(`a;b; c;'-d`);
     const nd = await request(app).get('/fhir/ConceptMap/$export?kommunekode=461').set('Accept', 'application/x-ndjson').expect(200);
     expect(shown(nd.text.trim().split('\n').map((l) => JSON.parse(l) as Row))).toEqual(concepts.map((c) => [c.code, c.display]));
     const json = await request(app).get('/fhir/ConceptMap/$export?kommunekode=461').expect(200);
