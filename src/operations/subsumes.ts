@@ -32,7 +32,7 @@ export const subsumesOperation: OperationHandler = {
   documentation: {
     base: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-subsumes',
     description: "HL7's CodeSystem/$subsumes, at type level and on a CodeSystem instance, plus the tx ecosystem's 'tx-resource'. Both codes " +
-      "are of one code system: a coding of another is a 400, a code the code system does not have a 404; a code given both as code and " +
+      "are of one code system and one version of it: a coding of another system or version is a 400, a code the code system does not have a 404; a code given both as code and " +
       'as coding (codeA and codingA) is a 400.',
     inputs: { ...SUBSUMES.inputs, 'tx-resource': TX_RESOURCE_DOCUMENTATION },
     outputs: SUBSUMES.outputs,
@@ -65,7 +65,14 @@ export const subsumesOperation: OperationHandler = {
         });
       }
     }
-    const version = input.string('version') ?? codingA?.version ?? codingB?.version;
+    // one version of the one code system, as one system: codingB's looked up in codingA's would be another code system
+    const versions = [...new Set([input.string('version'), codingA?.version, codingB?.version].filter((v): v is string => v !== undefined))];
+    if (versions.length > 1) {
+      throw FhirError.invalid(`Both codes must be from the same version of the code system; '${excerpt(versions[1]!)}' differs from '${excerpt(versions[0]!)}'`, {
+        da: `Begge koder skal være fra samme version af kodesystemet; '${excerpt(versions[1]!)}' er ikke '${excerpt(versions[0]!)}'`,
+      });
+    }
+    const version = versions[0];
     const provider = cs && cs.url === system && (version === undefined || version === cs.version)
       ? ctx.registry.provider(cs)
       : ctx.registry.codeSystemProvider(system, version);

@@ -67,6 +67,17 @@ const CASES: Case[] = [
     code: 'invalid',
   },
   {
+    name: '$subsumes with codings from two versions of the code system', method: 'POST', path: '/CodeSystem/$subsumes',
+    body: parameters({ name: 'codingA', valueCoding: { system: FSIII, version: '20240530', code: CODE } }, { name: 'codingB', valueCoding: { system: FSIII, version: '20991231', code: CODE } }),
+    code: 'invalid',
+  },
+  {
+    name: '$subsumes with a version and a coding of another version', method: 'POST', path: '/CodeSystem/$subsumes',
+    body: parameters({ name: 'system', valueUri: FSIII }, { name: 'version', valueString: '20240530' }, { name: 'codeA', valueCode: CODE },
+      { name: 'codingB', valueCoding: { system: FSIII, version: '20991231', code: CODE } }),
+    code: 'invalid',
+  },
+  {
     name: 'a non-repeating parameter twice in a Parameters body', method: 'POST', path: '/ValueSet/$expand',
     body: parameters({ name: 'url', valueUri: VS }, { name: 'url', valueUri: VS }), code: 'invalid',
   },
