@@ -15,6 +15,7 @@ import { hasSupplement } from '../terminology/providers/provider';
 import { R4_OPERATION_TEXTS } from './r4-operation-texts';
 import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM, USE_SUPPLEMENT_DOCUMENTATION } from './tx-resources';
 import { excerpt } from '../errors/excerpt';
+import { agreeing } from './agreeing-parameters';
 
 const LOOKUP = R4_OPERATION_TEXTS['CodeSystem-lookup']!;
 
@@ -44,17 +45,9 @@ function otherVersionsWith(ctx: OperationContext, system: string, version: strin
     .filter((v) => v !== '');
 }
 
-/**
- * `system` or `version`, given alone or in the coding: both, and different, is a 400, since which is meant cannot be
- * told (as `code` and `coding` together are refused).
- */
+/** `system` or `version`, given alone or in the coding: both, and different, is a 400 (`agreeing`). */
 function givenOnce(input: OperationInput, name: 'system' | 'version', inCoding: string | undefined): string | undefined {
-  const alone = input.string(name);
-  if (alone === undefined || inCoding === undefined || alone === inCoding) return alone ?? inCoding;
-  throw FhirError.invalid(`'${name}' is '${excerpt(alone)}' and 'coding.${name}' is '${excerpt(inCoding)}': give one of them, or the same in both`, {
-    expression: [name, `coding.${name}`],
-    da: `'${name}' er '${excerpt(alone)}' og 'coding.${name}' er '${excerpt(inCoding)}': giv én af dem, eller samme værdi i begge`,
-  });
+  return agreeing({ name, value: input.string(name) }, { name: `coding.${name}`, value: inCoding });
 }
 
 /** The version of the code system in force on `date` (the rule of $translate's date); a 404 when none was in use yet. */

@@ -15,6 +15,7 @@ import { DATE_DOCUMENTATION, requestDate, resolveValueSet, VALUE_SET_PARAMETER }
 import { R4_OPERATION_TEXTS } from './r4-operation-texts';
 import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM, USE_SUPPLEMENT_DOCUMENTATION } from './tx-resources';
 import type { OperationDocumentation, ParameterDocumentation } from './context';
+import { agreeing } from './agreeing-parameters';
 
 const common: ParamSpec[] = [
   { name: 'code', type: 'code' },
@@ -121,7 +122,11 @@ export function validationOptions(input: OperationInput, ctx: OperationContext):
   return options;
 }
 
+/** The version a code system's `url|version` names, as a message names it. */
+const URL_VERSION = { en: "the version in 'url'", da: "versionen i 'url'" };
+
 /** The coded value of the request: a CodeableConcept, a Coding, or code (+ system, version, display). */
+
 export function codedValueOf(input: OperationInput, forCodeSystem: boolean, options: ValidationOptions): CodedValue {
   const cc = input.one<CodeableConcept>('codeableConcept');
   if (cc) {
@@ -139,8 +144,9 @@ export function codedValueOf(input: OperationInput, forCodeSystem: boolean, opti
     // the code system's url may carry its version (url|version), as the operation's own reading of it allows
     const url = forCodeSystem ? input.string('url') : undefined;
     const canonical = url !== undefined ? parseCanonical(url) : undefined;
-    const system = canonical?.url ?? input.string('system');
-    const version = forCodeSystem ? input.string('version') ?? canonical?.version : input.string('systemVersion');
+    // a code system's url and `system` (or the url's version and `version`) both given name one code system, or it is a 400
+    const system = agreeing({ name: 'url', value: canonical?.url }, { name: 'system', value: input.string('system') });
+    const version = forCodeSystem ? agreeing({ name: 'url', value: canonical?.version, label: URL_VERSION }, { name: 'version', value: input.string('version') }) : input.string('systemVersion');
     if (!system && !forCodeSystem && !options.inferSystem) throw FhirError.invalid(NO_CODE, { expression: ['code'], da: NO_CODE_DA });
     const c: Coding = { code };
     if (system) c.system = system;

@@ -39,6 +39,14 @@ const CASES: Case[] = [
   { name: '$lookup with both code and coding', path: `/CodeSystem/$lookup${q({ system: FSIII, code: CODE, coding: `${FSIII}|${CODE}` })}`, code: 'invalid' },
   { name: '$lookup with code given twice', path: `/CodeSystem/$lookup?system=${FSIII}&code=a&code=b`, code: 'invalid' },
   { name: 'CodeSystem $validate-code without a code system', path: `/CodeSystem/$validate-code${q({ code: CODE })}`, code: 'invalid' },
+  {
+    name: 'CodeSystem $validate-code whose url and system name two code systems', path: `/CodeSystem/$validate-code${q({ url: FSIII, system: 'http://example.org/other', code: CODE })}`,
+    code: 'invalid', expression: ['url', 'system'],
+  },
+  {
+    name: "CodeSystem $validate-code whose url's version and version differ", path: `/CodeSystem/$validate-code${q({ url: `${FSIII}|20240530`, version: '20991231', code: CODE })}`,
+    code: 'invalid', expression: ['url', 'version'],
+  },
   { name: 'ValueSet $validate-code without a value set', path: `/ValueSet/$validate-code${q({ system: FSIII, code: CODE })}`, code: 'invalid' },
   { name: 'ValueSet $validate-code without a code', path: `/ValueSet/$validate-code${q({ url: VS })}`, code: 'invalid' },
   { name: '$expand without a value set', path: '/ValueSet/$expand', code: 'invalid' },
