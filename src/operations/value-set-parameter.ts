@@ -46,15 +46,29 @@ export function resolveValueSet(
 ): ValueSet {
   const { names } = how;
   const onDate = (url: string): string | undefined => (how.date === undefined ? undefined : versionOnRequestDateOrFail(ctx.registry, 'ValueSet', url, how.date));
+  const inline = input.one<ValueSet>(names.valueSet);
   if (target) {
+    // called on an instance, the operation works on it: a value set given as well is a 400, as another url is
+    if (inline) {
+      throw FhirError.invalid(`'${names.valueSet}' is given, but the operation is called on ValueSet/${target.id}, which it works on: give one of them`, {
+        expression: [names.valueSet], da: `'${names.valueSet}' er givet, men operationen er kaldt på ValueSet/${target.id}, som den arbejder på: giv én af dem`,
+      });
+    }
     // a date, when no version is asked for, picks the version of the instance's url in force then, as for $lookup
     const asked = versionAskedOfInstance(input, target, names);
     return instanceAtVersion(ctx.registry, target, asked ?? (target.url ? onDate(target.url) : undefined), asked !== undefined ? names.version : 'date');
   }
-  const inline = input.one<ValueSet>(names.valueSet);
   if (inline) {
     if (inline.resourceType !== 'ValueSet') {
       throw FhirError.invalid(`The ${names.valueSet} parameter must be a ValueSet`, { expression: [names.valueSet], da: `Parameteren ${names.valueSet} skal være et ValueSet` });
+    }
+    // the value set given, and a url naming another: which is meant cannot be told
+    const named = input.string(names.url);
+    if (named !== undefined && parseCanonical(named).url !== inline.url) {
+      throw FhirError.invalid(`'${names.url}' is '${excerpt(named)}', but the value set given in '${names.valueSet}' has ${inline.url ? `the url '${excerpt(inline.url)}'` : 'no url'}: give one of them`, {
+        expression: [names.url, names.valueSet],
+        da: `'${names.url}' er '${excerpt(named)}', men værdisættet i '${names.valueSet}' har ${inline.url ? `url'en '${excerpt(inline.url)}'` : 'ingen url'}: giv én af dem`,
+      });
     }
     return inline;
   }

@@ -49,6 +49,16 @@ const CASES: Case[] = [
   },
   { name: 'ValueSet $validate-code without a value set', path: `/ValueSet/$validate-code${q({ system: FSIII, code: CODE })}`, code: 'invalid' },
   { name: 'ValueSet $validate-code without a code', path: `/ValueSet/$validate-code${q({ url: VS })}`, code: 'invalid' },
+  {
+    name: '$expand of a url and a value set of another url', method: 'POST', path: '/ValueSet/$expand',
+    body: parameters({ name: 'url', valueUri: VS }, { name: 'valueSet', resource: { resourceType: 'ValueSet', url: 'http://example.org/vs', status: 'active', compose: { include: [{ system: FSIII }] } } }),
+    code: 'invalid', expression: ['url', 'valueSet'],
+  },
+  {
+    name: '$expand on an instance with a value set given as well', method: 'POST', path: '/ValueSet/indsatskatalog-119/$expand',
+    body: parameters({ name: 'valueSet', resource: { resourceType: 'ValueSet', url: 'http://example.org/vs', status: 'active', compose: { include: [{ system: FSIII }] } } }),
+    code: 'invalid', expression: ['valueSet'],
+  },
   { name: '$expand without a value set', path: '/ValueSet/$expand', code: 'invalid' },
   { name: '$subsumes without codeB', path: `/CodeSystem/$subsumes${q({ system: FSIII, codeA: CODE })}`, code: 'invalid', expression: ['codeB'] },
   { name: '$subsumes without either code', path: `/CodeSystem/$subsumes${q({ system: FSIII })}`, code: 'invalid', expression: ['codeA', 'codeB'] },
