@@ -193,6 +193,10 @@ function operationTarget(ctx: OperationContext, type: string, id: string | undef
   const target = ctx.registry.byId(type as TerminologyType, id);
   if (target) return target;
   validId(id);
+  // as a read of it answers: gone, not unknown
+  if (ctx.written?.wasDeleted?.(type as TerminologyType, id)) {
+    throw new FhirError(410, 'deleted', `${type}/${id} has been deleted`, { expression: ['id'], da: `${type}/${id} er slettet` });
+  }
   throw FhirError.notFound(`${type}/${id} is not known`, { expression: ['id'], da: `${type}/${id} kendes ikke` });
 }
 

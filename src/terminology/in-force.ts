@@ -23,6 +23,8 @@ export interface WrittenTimes {
   deletedAt?(resource: TerminologyResource): string | undefined;
   /** The urls of a type that had a version whose resource was deleted: maps and catalogs in use then, gone now. */
   deletedUrls?(type: TerminologyType): readonly string[];
+  /** Whether a resource written under this id was deleted (it may have been written again since). */
+  wasDeleted?(type: TerminologyType, id: string): boolean;
 }
 
 /**

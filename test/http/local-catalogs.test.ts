@@ -405,6 +405,10 @@ describe('versions: If-Match, history, delete', () => {
     expect(del.body.issue[0].details.text).toMatch(/Deleted CodeSystem\/kommune-101-versions \(version 3\)/);
     await inEnglish(app).get(`/fhir/CodeSystem/${id}`).expect(410);
     await inEnglish(app).get(`/fhir/CodeSystem/${id}/_history/3`).expect(410);
+    // an operation on it, as a read of it: gone (410), not unknown (404); an id never written stays 404
+    const lookup = await inEnglish(app).get(`/fhir/CodeSystem/${id}/$lookup`).query({ code: 'X' }).expect(410);
+    expect(lookup.body.issue[0]).toMatchObject({ code: 'deleted', details: { text: `CodeSystem/${id} has been deleted` } });
+    await inEnglish(app).get('/fhir/CodeSystem/never-written/$lookup').query({ code: 'X' }).expect(404);
     expect((await inEnglish(app).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/versions' })).body.total).toBe(0);
     await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', auth).expect(200);
     // R4 delete: an id that never existed is answered as deleted too
