@@ -203,3 +203,33 @@ describe('code system versions', () => {
     expect(e?.details?.text).toContain("The version '20250601' is not allowed");
   });
 });
+
+describe('valueset-membership-only, of a code system this server does not have', () => {
+  const UNKNOWN = 'http://example.org/CodeSystem/not-here';
+  const valueSet = (include: NonNullable<ValueSet['compose']>['include'][number]): ValueSet =>
+    ({ resourceType: 'ValueSet', url: 'http://example.org/ValueSet/listed', status: 'active', compose: { include: [include] } });
+  const membershipOnly = () => options((o) => o.see('valueset-membership-only', true));
+  const check = (vs: ValueSet, c: string, o = membershipOnly()) => new CodeValidator(registry).validateInValueSet(vs, code({ system: UNKNOWN, code: c }), o);
+
+  it('answers from the codes an include lists: a listed code is in it, another is not', () => {
+    const listed = valueSet({ system: UNKNOWN, concept: [{ code: 'p1' }, { code: 'p2' }] });
+    expect(param(check(listed, 'p2'), 'result')).toBe(true);
+    const other = check(listed, 'p3');
+    expect(param(other, 'result')).toBe(false);
+    expect(issues(other).map(txType)).toContain('not-in-vs');
+  });
+
+  it('cannot tell for an include of the whole code system or a filter, and says the code system is unknown', () => {
+    for (const include of [{ system: UNKNOWN }, { system: UNKNOWN, filter: [{ property: 'x', op: 'exists' as const, value: 'true' }] }]) {
+      const p = check(valueSet(include), 'p1');
+      expect(param(p, 'result')).toBe(false);
+      expect(param(p, 'x-caused-by-unknown-system')).toBe(UNKNOWN);
+    }
+  });
+
+  it('an expansion listing the code has it', () => {
+    const expanded: ValueSet = { resourceType: 'ValueSet', url: 'http://example.org/ValueSet/expanded', status: 'active', expansion: { timestamp: '2026-01-01', contains: [{ system: UNKNOWN, code: 'p1' }] } };
+    expect(param(check(expanded, 'p1'), 'result')).toBe(true);
+    expect(param(check(expanded, 'p1', options()), 'result')).toBe(false);
+  });
+});

@@ -191,22 +191,27 @@ export class ValueSetChecker {
         // without a version of its own, the coding is checked against the version the include resolves to
         const provider = version ? this.ctx.access.find(system, v) : this.includeProvider(prepared);
         if (!provider) {
-          if (this.ctx.options.membershipOnly) return false;
-          this.reportUnknownSystem(path, system, v, state);
-          return undefined;
-        }
-        this.ctx.access.checkVersion(system, provider.version, state.issues, path);
-        takeSource(state, coding, provider);
-        this.statusCheck(state, provider.resource);
-        this.checkIncludeSupplements(provider, inc);
-        if (this.prepared.excludesOneVersion && exclusionRemoves(removedFrom(), provider.version) && !removedFrom().includes(undefined)) {
-          // excluded from this version only: not taken from it (its display neither), an include of another version may have it
-          result = false;
-        } else if (this.membership.check(path, 'in', provider, prepared, code, state, coding.displays)) {
-          takeVersion(state, coding, takenFrom = provider.version);
-          result = true;
+          // membership alone, of an include listing its codes: whether it lists the code, without the code system to
+          // ask; of one taking codes by a filter or the whole code system, that cannot be told without it
+          if (!this.ctx.options.membershipOnly || !listsCodes(inc)) {
+            this.reportUnknownSystem(path, system, v, state);
+            return undefined;
+          }
+          result = (inc.concept ?? []).some((c) => c?.code === code);
         } else {
-          result = false;
+          this.ctx.access.checkVersion(system, provider.version, state.issues, path);
+          takeSource(state, coding, provider);
+          this.statusCheck(state, provider.resource);
+          this.checkIncludeSupplements(provider, inc);
+          if (this.prepared.excludesOneVersion && exclusionRemoves(removedFrom(), provider.version) && !removedFrom().includes(undefined)) {
+            // excluded from this version only: not taken from it (its display neither), an include of another version may have it
+            result = false;
+          } else if (this.membership.check(path, 'in', provider, prepared, code, state, coding.displays)) {
+            takeVersion(state, coding, takenFrom = provider.version);
+            result = true;
+          } else {
+            result = false;
+          }
         }
       } else {
         result = false;
@@ -300,8 +305,9 @@ export class ValueSetChecker {
     const entry = entries.find((c) => c.code === code) ?? this.entryInOtherCase(entries, system, version, code);
     if (!entry) return false;
     const provider = this.ctx.access.find(system, entry.version ?? version);
+    // membership alone: the expansion lists it
+    if (!provider && this.ctx.options.membershipOnly) return true;
     if (!provider) {
-      if (this.ctx.options.membershipOnly) return false;
       this.reportUnknownSystem(path, system, entry.version ?? version, state);
       return undefined;
     }
@@ -392,4 +398,9 @@ function flatten(contains: ExpansionEntry[] | undefined): ExpansionEntry[] {
   };
   visit(contains);
   return out;
+}
+
+/** Whether an include lists its codes (rather than taking them by filters or whole: vsd-3, not both). */
+function listsCodes(inc: ValueSetComposeInclude): boolean {
+  return (inc.concept ?? []).length > 0;
 }
