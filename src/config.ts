@@ -108,7 +108,7 @@ export class ConfigError extends Error {}
  * CLOSURE_MAX_ENTRIES, CLOSURE_MAX_ENTRIES_PER_CALL).
  */
 export interface ClosureLimits {
-  /** Closure tables the server keeps; initialising another one is refused (422). */
+  /** Closure tables the server keeps; initialising another lets the one used least recently go. */
   tables: number;
   /** Concepts one table may hold (422 above). */
   conceptsPerTable: number;

@@ -46,15 +46,20 @@ export class PostgresClosureTables implements ClosureTableStore {
       if (existing.rowCount === 1) {
         await client.query(`DELETE FROM ${t('closure_concept')} WHERE name = $1`, [name]);
         await client.query(`DELETE FROM ${t('closure_entry')} WHERE name = $1`, [name]);
-        await client.query(`UPDATE ${t('closure_table')} SET version = 0 WHERE name = $1`, [name]);
+        await client.query(`UPDATE ${t('closure_table')} SET version = 0, used = nextval('${t('closure_use')}') WHERE name = $1`, [name]);
         return 'reset';
       }
       // Serialises table creation across replicas, so the limit holds when two create at once.
       await client.query(`LOCK TABLE ${t('closure_table')} IN SHARE ROW EXCLUSIVE MODE`);
       const { rows: [count] } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t('closure_table')}`);
-      if ((count?.n ?? 0) >= maxTables) return 'limit-reached';
-      const inserted = await client.query(`INSERT INTO ${t('closure_table')} (name, version) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [name]);
-      return inserted.rowCount === 1 ? 'created' : 'reset';
+      const over = (count?.n ?? 0) - maxTables + 1;
+      if (over > 0) {
+        // the least recently used (never used since the column came: first) go, their concepts and entries with them
+        await client.query(`DELETE FROM ${t('closure_table')} WHERE name IN (
+          SELECT name FROM ${t('closure_table')} ORDER BY used NULLS FIRST, name LIMIT $1)`, [over]);
+      }
+      const inserted = await client.query(`INSERT INTO ${t('closure_table')} (name, version, used) VALUES ($1, 0, nextval('${t('closure_use')}')) ON CONFLICT (name) DO NOTHING`, [name]);
+      return inserted.rowCount !== 1 ? 'reset' : over > 0 ? 'replaced' : 'created';
     });
   }
 
@@ -65,6 +70,8 @@ export class PostgresClosureTables implements ClosureTableStore {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const { rows: [table] } = await client.query<{ version: number }>(`SELECT version FROM ${t('closure_table')} WHERE name = $1`, [name]);
       if (!table) return undefined;
+      // a read is a use of the table
+      await client.query(`UPDATE ${t('closure_table')} SET used = nextval('${t('closure_use')}') WHERE name = $1`, [name]);
       const { rows } = await client.query<ClosureConcept>(`SELECT system, code FROM ${t('closure_concept')} WHERE name = $1`, [name]);
       const { rows: [count] } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t('closure_entry')} WHERE name = $1`, [name]);
       return { name, version: table.version, concepts: rows, entries: count?.n ?? 0 };
@@ -75,7 +82,7 @@ export class PostgresClosureTables implements ClosureTableStore {
     const t = (n: string) => this.db.t(n);
     return this.db.transaction(async (client) => {
       const version = expectedVersion + 1;
-      const moved = await client.query(`UPDATE ${t('closure_table')} SET version = $2 WHERE name = $1 AND version = $3`, [name, version, expectedVersion]);
+      const moved = await client.query(`UPDATE ${t('closure_table')} SET version = $2, used = nextval('${t('closure_use')}') WHERE name = $1 AND version = $3`, [name, version, expectedVersion]);
       if (moved.rowCount !== 1) return undefined;
       if (concepts.length > 0) {
         await client.query(`INSERT INTO ${t('closure_concept')} (name, system, code) SELECT $1, s, c FROM unnest($2::text[], $3::text[]) AS x(s, c)`,

@@ -23,6 +23,14 @@ export const CLOSURE_SQLITE_MIGRATION = `
   );
   CREATE INDEX closure_entry_by_version ON closure_entry (name, version);`;
 
+/**
+ * The order in which the tables were last used (a count: the highest was used last; none: not used since this
+ * migration), for the table limit; a count rather than a time, which two uses within a millisecond would share.
+ */
+export const CLOSURE_SQLITE_USED_AT_MIGRATION = 'ALTER TABLE closure_table ADD COLUMN used INTEGER;';
+
+const NEXT_USE = '(SELECT coalesce(max(used), 0) + 1 FROM closure_table)';
+
 export const CLOSURE_SQLITE_TABLES = ['closure_table', 'closure_concept', 'closure_entry'];
 
 /** How SqliteStore runs a read, and a write as one IMMEDIATE transaction, its failures answered as the store's. */
@@ -38,21 +46,35 @@ export class SqliteClosureTables implements ClosureTableStore {
   async initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
     return this.access.write(() => {
       const existed = this.db.prepare('SELECT 1 FROM closure_table WHERE name = ?').get(name) !== undefined;
+      let replaced = false;
       if (!existed) {
         const { n } = this.db.prepare('SELECT count(*) AS n FROM closure_table').get() as { n: number };
-        if (n >= maxTables) return 'limit-reached';
+        const over = n - maxTables + 1;
+        if (over > 0) {
+          // the least recently used (never used since the column came: first), in place of the new one
+          const old = this.db.prepare('SELECT name FROM closure_table ORDER BY used IS NOT NULL, used, name LIMIT ?').pluck().all(over) as string[];
+          for (const gone of old) this.drop(gone);
+          replaced = true;
+        }
       }
       this.db.prepare('DELETE FROM closure_concept WHERE name = ?').run(name);
       this.db.prepare('DELETE FROM closure_entry WHERE name = ?').run(name);
-      this.db.prepare('INSERT INTO closure_table (name, version) VALUES (?, 0) ON CONFLICT (name) DO UPDATE SET version = 0').run(name);
-      return existed ? 'reset' : 'created';
+      this.db.prepare(`INSERT INTO closure_table (name, version, used) VALUES (?, 0, ${NEXT_USE}) ON CONFLICT (name) DO UPDATE SET version = 0, used = excluded.used`)
+        .run(name);
+      return existed ? 'reset' : replaced ? 'replaced' : 'created';
     });
   }
 
+  private drop(name: string): void {
+    for (const table of ['closure_concept', 'closure_entry', 'closure_table']) this.db.prepare(`DELETE FROM ${table} WHERE name = ?`).run(name);
+  }
+
   async readClosureTable(name: string): Promise<ClosureTableState | undefined> {
-    return this.access.read(() => {
+    // a write: the read is a use of the table
+    return this.access.write(() => {
       const table = this.db.prepare('SELECT version FROM closure_table WHERE name = ?').get(name) as { version: number } | undefined;
       if (!table) return undefined;
+      this.db.prepare(`UPDATE closure_table SET used = ${NEXT_USE} WHERE name = ?`).run(name);
       const concepts = this.db.prepare('SELECT system, code FROM closure_concept WHERE name = ?').all(name) as ClosureConcept[];
       const { entries } = this.db.prepare('SELECT count(*) AS entries FROM closure_entry WHERE name = ?').get(name) as { entries: number };
       return { name, version: table.version, concepts, entries };
@@ -62,7 +84,7 @@ export class SqliteClosureTables implements ClosureTableStore {
   async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
     return this.access.write(() => {
       const version = expectedVersion + 1;
-      const moved = this.db.prepare('UPDATE closure_table SET version = ? WHERE name = ? AND version = ?').run(version, name, expectedVersion);
+      const moved = this.db.prepare(`UPDATE closure_table SET version = ?, used = ${NEXT_USE} WHERE name = ? AND version = ?`).run(version, name, expectedVersion);
       if (moved.changes !== 1) return undefined;
       const addConcept = this.db.prepare('INSERT INTO closure_concept (name, system, code) VALUES (?, ?, ?)');
       for (const c of concepts) addConcept.run(name, c.system, c.code);

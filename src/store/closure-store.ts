@@ -30,16 +30,21 @@ export interface ClosureTableState {
   entries: number;
 }
 
-/** What (re)initialising did: a new table, an existing one emptied, or nothing because the table limit is reached. */
-export type ClosureInitResult = 'created' | 'reset' | 'limit-reached';
+/**
+ * What (re)initialising did: a new table, a new table in place of the least recently used one (the table limit was
+ * reached), or an existing one emptied.
+ */
+export type ClosureInitResult = 'created' | 'replaced' | 'reset';
 
 export interface ClosureTableStore {
   /**
    * Creates the table at version 0, or empties an existing one back to version 0 (concepts and entries dropped).
-   * A new table is not created when `maxTables` tables exist already ('limit-reached').
+   * When `maxTables` tables exist already, a new one takes the place of the one used least recently ('replaced'), so
+   * that tables created and left (or a client making thousands) never keep a new client out for good; the client of
+   * the one dropped is told it is not initialised, and initialises it again.
    */
   initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult>;
-  /** The table's version and concepts, or undefined when it was never initialised. */
+  /** The table's version and concepts, or undefined when it was never initialised; a read is a use of the table. */
   readClosureTable(name: string): Promise<ClosureTableState | undefined>;
   /**
    * Adds the concepts and entries as version `expectedVersion + 1`, all or nothing, if the table is still at

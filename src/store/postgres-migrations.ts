@@ -181,6 +181,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE resource_history ADD COLUMN request_method text CHECK (request_method IN ('POST', 'PUT', 'DELETE'));
     `,
   },
+  // ---- migration: when each closure table was last used ----
+  {
+    // expand: a nullable column, which builds of migrations 1–8 neither read nor write; a table they create or use
+    // has none, and counts as the least recently used
+    version: 9,
+    name: 'when each closure table was last used, so that a new one takes the place of the least used',
+    compatibleFrom: 1,
+    sql: `
+      -- the order of use (a sequence, not a time: two uses within a microsecond would share it); none: the least recent
+      CREATE SEQUENCE closure_use;
+      ALTER TABLE closure_table ADD COLUMN used bigint;
+    `,
+  },
   // ---- end of migration ----
 ];
 

@@ -62,12 +62,25 @@ export function describeClosureContract(factory: StoreFactory): void {
       expect(await store.readClosureTable('u')).toEqual({ name: 'u', version: 1, concepts: [c('a')], entries: 0 });
     });
 
-    it('creates no table beyond the limit, but still resets an existing one', async () => {
-      expect(await store.initClosureTable('a', 2)).toBe('created');
-      expect(await store.initClosureTable('b', 2)).toBe('created');
-      expect(await store.initClosureTable('c', 2)).toBe('limit-reached');
-      expect(await store.readClosureTable('c')).toBeUndefined();
-      expect(await store.initClosureTable('a', 2)).toBe('reset');
+    it('at the limit, a new table takes the place of the one used least recently (a read, an append or a reset is a use)', async () => {
+      expect(await store.initClosureTable('a', 3)).toBe('created');
+      expect(await store.initClosureTable('b', 3)).toBe('created');
+      expect(await store.initClosureTable('c', 3)).toBe('created');
+      await store.readClosureTable('a');
+      expect(await store.initClosureTable('d', 3)).toBe('replaced');
+      expect(await store.readClosureTable('b')).toBeUndefined();
+      expect(await store.appendClosureTable('c', 0, [c('x')], [])).toBe(1);
+      expect(await store.initClosureTable('e', 3)).toBe('replaced');
+      expect(await store.readClosureTable('a')).toBeUndefined();
+      expect(await store.initClosureTable('c', 3)).toBe('reset');
+      expect(await store.initClosureTable('f', 3)).toBe('replaced');
+      expect(await store.readClosureTable('d')).toBeUndefined();
+      // what is left: c (reset, empty), e and f; an append to the one dropped is refused, writing nothing
+      expect(await store.appendClosureTable('d', 0, [c('y')], [])).toBeUndefined();
+      for (const name of ['c', 'e', 'f']) expect(await store.readClosureTable(name)).toMatchObject({ name, version: 0 });
+      // a lower limit lets as many go as it takes
+      expect(await store.initClosureTable('g', 2)).toBe('replaced');
+      expect((await Promise.all(['c', 'e', 'f', 'g'].map((n) => store.readClosureTable(n)))).filter((t) => t !== undefined)).toHaveLength(2);
     });
 
     if (factory.reopen) {
