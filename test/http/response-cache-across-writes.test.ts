@@ -172,7 +172,7 @@ describe('instance-level calls and a translation without a map, across writes', 
 
     const token = await tokenFor({ kommunekode: '751' });
     await request(app).delete(`/fhir/ValueSet/${municipalId('751', 'udvalgte')}`).set('Authorization', `Bearer ${token}`).expect(200);
-    await request(app).get(`/fhir/${expand}`).set('Host', 'tx.example').expect(404);
+    await request(app).get(`/fhir/${expand}`).set('Host', 'tx.example').expect(410);
     await put('751', valueSet({ system }));
     const again = await fromCache(expand, {});
     expect(again.hit).toBe(false);
