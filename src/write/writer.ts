@@ -31,6 +31,7 @@ import { etagOf, ifNoneMatchHolds, parseHttpDate } from './interactions';
 import { referencesIn, resolveTemporaryReferences, type WrittenEntry } from './bundle-references';
 import { resolveConditionalReferences } from './conditional-references';
 import { schemaProblemText } from '../fhir/schema-problem-text';
+import { brokenDependents } from './dependents';
 
 type Json = Record<string, unknown>;
 
@@ -392,6 +393,14 @@ export class ResourceWriter {
       for (const i of own) {
         const expression = bundled ? i.expression?.map((e) => `Bundle.entry[${p.index}].resource${e.slice(p.type.length)}`) : i.expression;
         issues.push({ ...i, expression, entry: p.index });
+      }
+    }
+    // what the write deletes or replaces, that other written maps and value sets use: said, as warnings
+    const changed = planned.flatMap((p) => (p.before && (p.type === 'CodeSystem' || p.type === 'ValueSet')
+      ? [{ before: p.before, after: p.after?.url === p.before.url ? p.after : undefined, entry: p.index }] : []));
+    if (changed.length > 0 && !hasErrors(issues)) {
+      for (const d of brokenDependents(changed, written, registry, overlay, new Set(planned.map((p) => `${p.type}/${p.id}`)))) {
+        issues.push({ ...d.issue, entry: d.entry, ...(bundled ? { expression: [`Bundle.entry[${d.entry}].resource`] } : {}) });
       }
     }
     if (hasErrors(issues)) throw new WriteValidationError(issues, validationFailure(issues));

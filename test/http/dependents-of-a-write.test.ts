@@ -1,0 +1,82 @@
+/**
+ * A write that deletes or shrinks a catalog other written resources use is made, and says so: a warning naming each
+ * map and value set it breaks (in Danish to a Danish caller, as writes are answered to municipal staff), the own
+ * municipality's with what to do next, another municipality's as such. README "Local catalogs".
+ */
+import type { Bundle, OperationOutcome, ValueSet } from 'fhir/r4';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { municipalId, municipalUrl } from '../../src/municipal/municipality';
+import { testApp } from '../support/app';
+import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
+
+const JSON_TYPE = 'application/fhir+json';
+const KOMMUNEKODE = 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode';
+
+let app: App;
+let auth101: string;
+let auth370: string;
+
+const catalog = (codes: string[]) => localCodeSystem('101', 'afhaengig', codes.map((code) => ({ code, display: code, type: 'indsats' as const })));
+const map = localConceptMap('101', 'afhaengig', [{ code: '101-A', targets: [CODES.kostvejledning] }, { code: '101-B', targets: [CODES.fysiskTraening119] }]);
+const valueSet = (k: string, name: string): ValueSet => ({
+  resourceType: 'ValueSet', id: municipalId(k, name), url: municipalUrl(k, 'ValueSet', name), version: '1.0.0',
+  identifier: [{ system: KOMMUNEKODE, value: k }], name: 'Udvalgte', status: 'active', compose: { include: [{ system: catalog([]).url }] },
+});
+
+const put = (auth: string, r: { resourceType: string; id?: string; version?: string }, lang = 'da') => request(app).put(`/fhir/${r.resourceType}/${r.id}`)
+  .set('Authorization', auth).set('Accept-Language', lang).set('Prefer', 'return=OperationOutcome').type(JSON_TYPE).send(r);
+const warnings = (outcome: OperationOutcome) => outcome.issue.filter((i) => i.severity === 'warning').map((i) => i.details?.text ?? '');
+
+beforeEach(async () => {
+  app = await testApp();
+  auth101 = `Bearer ${await tokenFor({ kommunekode: '101' })}`;
+  auth370 = `Bearer ${await tokenFor({ kommunekode: '370' })}`;
+  await put(auth101, catalog(['101-A', '101-B'])).expect(201);
+  await put(auth101, map).expect(201);
+  await put(auth101, valueSet('101', 'afhaengig-alle')).expect(201);
+});
+
+describe('a write taking away what other written resources use', () => {
+  it('a delete of a catalog is made, warning in Danish of the own map and value set that use it', async () => {
+    const res = await request(app).delete(`/fhir/CodeSystem/${catalog([]).id}`).set('Authorization', auth101).set('Accept-Language', 'da').expect(200);
+    expect(warnings(res.body as OperationOutcome)).toEqual([
+      expect.stringMatching(new RegExp(`^Skrivningen sletter CodeSystem/${catalog([]).id}, som ConceptMap/${map.id} \\(.*\\) bruger: .*Ret eller slet også ConceptMap/${map.id}\\.$`)),
+      expect.stringMatching(new RegExp(`^Skrivningen sletter CodeSystem/${catalog([]).id}, som ValueSet/kommune-101-afhaengig-alle \\(.*\\) bruger: det inkluderer '${catalog([]).url}', som skrivningen sletter\\. Ret eller slet også`)),
+    ]);
+    await request(app).get(`/fhir/CodeSystem/${catalog([]).id}`).expect(410);
+  });
+
+  it('an update dropping a mapped code is made, warning of the map that maps it, naming the code', async () => {
+    // a map naming the version it was made for keeps it (url|version stays): no warning
+    expect(warnings((await put(auth101, { ...catalog(['101-A']), version: '1.1.0' }, 'en').expect(200)).body as OperationOutcome)).toEqual([]);
+    // one that does not name it maps from the current version
+    await put(auth101, { ...catalog(['101-A', '101-B']), version: '1.2.0' }).expect(200);
+    const { sourceVersion: _pinned, ...group } = map.group![0]!;
+    await put(auth101, { ...map, version: '1.1.0', group: [group] }).expect(200);
+    const res = await put(auth101, { ...catalog(['101-A']), version: '1.3.0' }, 'en').expect(200);
+    const said = warnings(res.body as OperationOutcome);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(new RegExp(`^The write changes CodeSystem/${catalog([]).id}, which ConceptMap/${map.id} .* uses: .*101-B.*\\. Change or delete ConceptMap/${map.id} too$`));
+  });
+
+  it("another municipality's value set is named as such", async () => {
+    await put(auth370, valueSet('370', 'naboens')).expect(201);
+    const res = await request(app).delete(`/fhir/CodeSystem/${catalog([]).id}`).set('Authorization', auth101).set('Accept-Language', 'da').expect(200);
+    expect(warnings(res.body as OperationOutcome)).toContainEqual(expect.stringMatching(/som en anden kommunes ValueSet\/kommune-370-naboens .* bruger/));
+  });
+
+  it('says nothing when the same transaction changes the map too, or when what is used stays', async () => {
+    const bundle: Bundle = {
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { resource: { ...catalog(['101-A']), version: '1.1.0' }, request: { method: 'PUT', url: `CodeSystem/${catalog([]).id}` } },
+        { resource: { ...map, version: '1.1.0', group: [{ ...map.group![0]!, sourceVersion: '1.1.0', element: [map.group![0]!.element![0]!] }] }, request: { method: 'PUT', url: `ConceptMap/${map.id}` } },
+      ],
+    };
+    const res = await request(app).post('/fhir').set('Authorization', auth101).set('Prefer', 'return=OperationOutcome').type(JSON_TYPE).send(bundle).expect(200);
+    const outcomes = ((res.body as Bundle).entry ?? []).map((e) => e.response?.outcome as OperationOutcome | undefined);
+    expect(outcomes.flatMap((o) => (o ? warnings(o) : []))).toEqual([]);
+    const kept = await put(auth101, { ...catalog(['101-A', '101-C']), version: '1.2.0' }, 'en').expect(200);
+    expect(warnings(kept.body as OperationOutcome)).toEqual([]);
+  });
+});
