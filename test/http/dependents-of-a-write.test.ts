@@ -3,7 +3,7 @@
  * map and value set it breaks (in Danish to a Danish caller, as writes are answered to municipal staff), the own
  * municipality's with what to do next, another municipality's as such. README "Local catalogs".
  */
-import type { Bundle, OperationOutcome, ValueSet } from 'fhir/r4';
+import type { Bundle, CodeSystem, ConceptMap, OperationOutcome, ValueSet } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { municipalId, municipalUrl } from '../../src/municipal/municipality';
@@ -24,7 +24,7 @@ const valueSet = (k: string, name: string): ValueSet => ({
   identifier: [{ system: KOMMUNEKODE, value: k }], name: 'Udvalgte', status: 'active', compose: { include: [{ system: catalog([]).url }] },
 });
 
-const put = (auth: string, r: { resourceType: string; id?: string; version?: string }, lang = 'da') => request(app).put(`/fhir/${r.resourceType}/${r.id}`)
+const put = (auth: string, r: CodeSystem | ConceptMap | ValueSet, lang = 'da') => request(app).put(`/fhir/${r.resourceType}/${r.id}`)
   .set('Authorization', auth).set('Accept-Language', lang).set('Prefer', 'return=OperationOutcome').type(JSON_TYPE).send(r);
 const warnings = (outcome: OperationOutcome) => outcome.issue.filter((i) => i.severity === 'warning').map((i) => i.details?.text ?? '');
 
@@ -69,8 +69,8 @@ describe('a write taking away what other written resources use', () => {
   it('says nothing when the same transaction changes the map too, or when what is used stays', async () => {
     const bundle: Bundle = {
       resourceType: 'Bundle', type: 'transaction', entry: [
-        { resource: { ...catalog(['101-A']), version: '1.1.0' }, request: { method: 'PUT', url: `CodeSystem/${catalog([]).id}` } },
-        { resource: { ...map, version: '1.1.0', group: [{ ...map.group![0]!, sourceVersion: '1.1.0', element: [map.group![0]!.element![0]!] }] }, request: { method: 'PUT', url: `ConceptMap/${map.id}` } },
+        { resource: { ...catalog(['101-A']), version: '1.1.0' } as CodeSystem, request: { method: 'PUT', url: `CodeSystem/${catalog([]).id}` } },
+        { resource: { ...map, version: '1.1.0', group: [{ ...map.group![0]!, sourceVersion: '1.1.0', element: [map.group![0]!.element![0]!] }] } as ConceptMap, request: { method: 'PUT', url: `ConceptMap/${map.id}` } },
       ],
     };
     const res = await request(app).post('/fhir').set('Authorization', auth101).set('Prefer', 'return=OperationOutcome').type(JSON_TYPE).send(bundle).expect(200);
