@@ -107,11 +107,14 @@ describe('a roll-up that would be no summary', () => {
 
 describe('a submission of more issues than a call takes arguments', () => {
   it('$validate of a Bundle of 150,000 entries each missing its required elements lists the first issues, not a 422 of nesting', async () => {
-    const own = await createApp({ config: testConfig(), store: new MemoryStore(), logger: pino({ level: 'warn' }, errors.stream), published: publishedCatalogs() });
+    // the time budget is not what this checks: on a busy runner the whole Bundle may take longer than the default
+    const config = testConfig({ operationTimeBudgetMs: 0, requestTimeoutMs: 300_000 });
+    const own = await createApp({ config, store: new MemoryStore(), logger: pino({ level: 'warn' }, errors.stream), published: publishedCatalogs() });
     const bundle = { resourceType: 'Bundle', type: 'collection', entry: Array.from({ length: 150_000 }, () => ({ resource: { resourceType: 'Observation' } })) };
-    const res = await request(own).post('/fhir/$validate').set('Accept-Language', 'en').type(JSON_TYPE).send(bundle).expect(200);
+    const res = await request(own).post('/fhir/$validate').set('Accept-Language', 'en').type(JSON_TYPE).send(bundle);
     const issues = outcome(res.body).issue;
+    expect([res.status, issues[0]?.code]).toEqual([200, 'structure']);
     expect(issues[0]).toMatchObject({ severity: 'error', expression: ['Bundle.entry[0].resource'] });
     expect(issues.at(-1)?.details?.text).toMatch(/^… and \d+ more issues, not listed/);
-  }, 120_000);
+  }, 300_000);
 });
