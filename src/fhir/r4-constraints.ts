@@ -511,6 +511,20 @@ export const R4_CONSTRAINTS: Readonly<Record<string, readonly R4Constraint[]>> =
 
 /** The Danish text of the rules of the resources and data types KL's delivery reports use, by key (R4 publishes English only). */
 export const R4_CONSTRAINT_DANISH: Readonly<Record<string, string>> = {
+  // the terminology resources' own rules: what municipalities write (catalogs, value sets, maps)
+  "cmd-0": "Navnet (name) bør kunne bruges som identifikator af maskiner, fx ved kodegenerering (bogstaver, tal og _, begyndende med et stort bogstav)",
+  "cmd-1": "Er mapningen snævrere (narrower) eller unøjagtig (inexact), SKAL der være en kommentar (comment), der forklarer hvordan",
+  "cmd-2": "Er tilstanden (mode) for umappede koder 'fixed', skal en kode angives",
+  "cmd-3": "Er tilstanden (mode) for umappede koder 'other-map', skal en url angives",
+  "csd-0": "Navnet (name) bør kunne bruges som identifikator af maskiner, fx ved kodegenerering (bogstaver, tal og _, begyndende med et stort bogstav)",
+  "csd-1": "Inden for et kodesystem SKAL alle koder være entydige",
+  "vsd-0": "Navnet (name) bør kunne bruges som identifikator af maskiner, fx ved kodegenerering (bogstaver, tal og _, begyndende med et stort bogstav)",
+  "vsd-1": "En include/exclude i et værdisæt SKAL have et værdisæt (valueSet) eller et kodesystem (system)",
+  "vsd-2": "En include/exclude med begreber (concept) eller filtre (filter) SKAL angive et kodesystem (system)",
+  "vsd-3": "En include/exclude kan ikke have både begreber (concept) og filtre (filter)",
+  "vsd-6": "Et element i udfoldningen (expansion.contains) SKAL have en kode eller en visningstekst (display)",
+  "vsd-9": "Et element i udfoldningen SKAL have en kode, medmindre det er abstrakt (abstract = true)",
+  "vsd-10": "Et element i udfoldningen med en kode SKAL have et kodesystem (system)",
   "age-1": "Der SKAL være en enhedskode, hvis der er en værdi, og den SKAL være en tidsenhed. Er system angivet, SKAL det være UCUM. Er værdien angivet, SKAL den være positiv.",
   "qty-3": "Er en enhedskode angivet, SKAL system også være angivet",
   "att-1": "Har vedhæftningen data, SKAL den have en contentType",
