@@ -140,6 +140,46 @@ function checkValueSet(vs: ValueSet, registry: TerminologyRegistry, issues: Issu
     const said = importCycleText(cycle);
     issues.error('business-rule', { en: `The value set ${said.en}`, da: `Værdisættet ${said.da}` }, 'ValueSet.compose');
   }
+  checkIncludedContent(vs, registry, issues);
+}
+
+/**
+ * What an include names that the server does not have — a code system, a code it lists, a value set it imports —
+ * is written (it may come later: a package, another write), with a warning: the value set answers without it until then.
+ */
+function checkIncludedContent(vs: ValueSet, registry: TerminologyRegistry, issues: Issues): void {
+  (vs.compose?.include ?? []).forEach((inc, i) => {
+    const path = `ValueSet.compose.include[${i}]`;
+    if (typeof inc?.system === 'string') {
+      const provider = registry.codeSystemProvider(inc.system, typeof inc.version === 'string' ? inc.version : undefined);
+      const named = `${excerpt(inc.system)}${typeof inc.version === 'string' ? `|${excerpt(inc.version)}` : ''}`;
+      if (!provider) {
+        issues.warning('not-found', {
+          en: `The code system '${named}' is not known to this server: the value set has none of its codes until it is`,
+          da: `Kodesystemet '${named}' kendes ikke af serveren: værdisættet har ingen af dets koder, før det gør.`,
+        }, `${path}.system`);
+      } else {
+        (Array.isArray(inc.concept) ? inc.concept : []).forEach((c, j) => {
+          if (typeof c?.code === 'string' && !provider.locate(c.code)) {
+            issues.warning('not-found', {
+              en: `The code '${excerpt(c.code)}' is not in the code system '${named}': the value set does not have it`,
+              da: `Koden '${excerpt(c.code)}' findes ikke i kodesystemet '${named}': værdisættet har den ikke.`,
+            }, `${path}.concept[${j}].code`);
+          }
+        });
+      }
+    }
+    (Array.isArray(inc?.valueSet) ? inc.valueSet : []).forEach((ref, j) => {
+      if (typeof ref !== 'string') return;
+      const { url, version } = parseCanonical(ref);
+      if (!registry.find('ValueSet', url, version)) {
+        issues.warning('not-found', {
+          en: `The value set '${excerpt(ref)}' is not known to this server: the value set has none of its codes until it is`,
+          da: `Værdisættet '${excerpt(ref)}' kendes ikke af serveren: værdisættet har ingen af dets koder, før det gør.`,
+        }, `${path}.valueSet[${j}]`);
+      }
+    });
+  });
 }
 
 function checkCodeSystem(cs: CodeSystem, issues: Issues): void {

@@ -80,3 +80,24 @@ describe('a write taking away what other written resources use', () => {
     expect(warnings(kept.body as OperationOutcome)).toEqual([]);
   });
 });
+
+describe('a value set naming what the server does not have', () => {
+  it('is written, with a warning for each code system, code and value set it names that is not here', async () => {
+    const vs: ValueSet = {
+      ...valueSet('101', 'ukendte'),
+      compose: {
+        include: [
+          { system: catalog([]).url, concept: [{ code: '101-A' }, { code: '101-FINDES-IKKE' }] },
+          { system: 'http://example.org/CodeSystem/ukendt' },
+          { valueSet: ['http://example.org/ValueSet/ukendt|2'] },
+        ],
+      },
+    };
+    const res = await put(auth101, vs).expect(201);
+    expect((res.body as OperationOutcome).issue.filter((i) => i.severity === 'warning').map((i) => [i.expression, i.details?.text])).toEqual([
+      [['ValueSet.compose.include[0].concept[1].code'], `Koden '101-FINDES-IKKE' findes ikke i kodesystemet '${catalog([]).url}': værdisættet har den ikke.`],
+      [['ValueSet.compose.include[1].system'], "Kodesystemet 'http://example.org/CodeSystem/ukendt' kendes ikke af serveren: værdisættet har ingen af dets koder, før det gør."],
+      [['ValueSet.compose.include[2].valueSet[0]'], "Værdisættet 'http://example.org/ValueSet/ukendt|2' kendes ikke af serveren: værdisættet har ingen af dets koder, før det gør."],
+    ]);
+  });
+});
