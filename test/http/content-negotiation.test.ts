@@ -54,6 +54,18 @@ describe('_format overrides Accept', () => {
       .set('Content-Type', 'application/fhir+json; fhirVersion=5.0').send('{"resourceType":"Parameters"}').expect(415);
   });
 
+  it('a _format naming a table format is 406 on an operation that answers no table, in both adapters; Accept preferring CSV gets JSON', async () => {
+    for (const format of ['csv', 'text/csv', 'ndjson']) {
+      for (const a of [app, plain]) {
+        const res = await get(a, `${LOOKUP}&_format=${enc(format)}`).expect(406);
+        expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'not-supported', details: { text: expect.stringMatching(/^\$lookup answers no table/) } });
+      }
+    }
+    const negotiated = await get(app, LOOKUP, { Accept: 'text/csv, application/fhir+json;q=0.5' }).expect(200);
+    expect((negotiated.body as { resourceType: string }).resourceType).toBe('Parameters');
+    await get(app, '/fhir/ConceptMap/$export?_format=csv').expect(200);
+  });
+
   it("in a batch entry's url, as the request alone", async () => {
     const res = await request(app).post('/fhir').set('Accept', 'application/fhir+xml').query({ _format: 'json' }).type('application/fhir+json')
       .send({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `${READ.slice(6)}?_format=json` } }, { request: { method: 'GET', url: `${READ.slice(6)}?_format=xml` } }] })
