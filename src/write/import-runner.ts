@@ -358,12 +358,12 @@ async function writeBuilt(
 ): Promise<ImportOutcome | typeof CONFLICTED> {
   const { writer, principal, preview } = ctx;
   const messages = [...parsedMessages, ...built.messages];
-  if (messages.some((m) => m.severity === 'error')) return fail(messages, rows);
   log('validating');
   const requests: WriteRequest[] = [
     { method: 'PUT', resourceType: 'CodeSystem', id: built.codeSystem.id, body: built.codeSystem, ...readCondition(existing.codeSystem) },
     { method: 'PUT', resourceType: 'ConceptMap', id: built.conceptMap.id, body: built.conceptMap, ...readCondition(existing.conceptMap) },
   ];
+  if (messages.some((m) => m.severity === 'error')) return fail([...messages, ...await rulesOfTheRest(ctx, requests, built, messages)], rows);
   try {
     if (preview) {
       const checked = await writer.check(principal, requests, ctx.gate);
@@ -392,6 +392,25 @@ async function writeBuilt(
     // The store's own failures (503 not written, 504 outcome unknown, 507 full) keep their status and their words.
     if (e instanceof FhirError && e.status < 500) return { ...fail([...messages, lineIssue('error', e.message, e.options.da)], rows), recorded };
     throw e;
+  }
+}
+
+/**
+ * When rows were refused as they were read, the write's own rules on what the other rows built (a map target an
+ * intervention has twice, a local code without a target …), so that a file is mended in one round: nothing is
+ * written, and a line already refused is not said again. Other refusals (a conflict, the store) are the write's to say.
+ */
+async function rulesOfTheRest(ctx: WriteContext, requests: WriteRequest[], built: Planned, said: readonly Issue[]): Promise<Issue[]> {
+  const refusedLines = new Set(said.filter((m) => m.severity === 'error' && m.line !== undefined).map((m) => m.line));
+  try {
+    await ctx.writer.check(ctx.principal, requests, ctx.gate);
+    return [];
+  } catch (e) {
+    if (!(e instanceof WriteValidationError)) {
+      if (e instanceof FhirError && e.status < 500) return [];
+      throw e;
+    }
+    return lineIssuesOf(e.issues, built).filter((m) => m.severity === 'error' && m.line !== undefined && !refusedLines.has(m.line));
   }
 }
 

@@ -185,3 +185,21 @@ describe('CodeSystem/$import-local preview and merge', () => {
     expect(cs.concept?.map((c) => c.code)).toEqual(['260-BOLD', '260-NY']);
   });
 });
+
+describe('a file with problems of both kinds', () => {
+  it("is refused with its rows' problems and the write rules' problems of the other rows at once, each line said once", async () => {
+    const csv = ['kode;titel;type;maal',
+      '240-A;A;indsats;findes-ikke', // line 2: a target that is not a common code or title
+      `240-B;B;indsats;${CODES.fysiskTraening119};${CODES.kostvejledning}`, // line 3: an intervention mapped twice
+      `240-C;C;indsats;${CODES.kostvejledning}`,
+      '240-D;D;tilbud;', // line 5: an offer without a target
+    ].map((l, i) => (i === 2 ? l.replace(/;([^;]+;[^;]+)$/, ';"$1"') : l)).join('\n');
+    for (const extra of [[{ name: 'preview', valueBoolean: true }], []] as Parameters['parameter'][]) {
+      const res = await post(csv, extra).expect(422);
+      const lines = (res.body as OperationOutcome).issue.filter((i) => i.severity === 'error')
+        .map((i) => i.extension?.find((e) => e.url.endsWith('operationoutcome-issue-line'))?.valueInteger);
+      expect(lines).toEqual([2, 3, 5]);
+    }
+    expect(await storedCodes()).not.toContain('240-C');
+  });
+});
