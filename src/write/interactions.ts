@@ -272,8 +272,9 @@ function checkHistoryParams(query: Record<string, unknown>, options: HistoryOpti
         ignored.add(key);
         continue;
       }
-      throw FhirError.invalid(`Unknown parameter '${excerpt(key)}' of _history (it takes _since, _count and _offset)`, {
-        expression: [excerpt(key)], da: `Ukendt parameter '${excerpt(key)}' til _history (den tager _since, _count og _offset)`,
+      // R4's _at and _list are not served: a history here is filtered by _since and _until
+      throw FhirError.invalid(`Unknown parameter '${excerpt(key)}' of _history (it takes _since, _until, _count and _offset)`, {
+        expression: [excerpt(key)], da: `Ukendt parameter '${excerpt(key)}' til _history (den tager _since, _until, _count og _offset)`,
       });
     }
   }
