@@ -208,8 +208,10 @@ export function checkLocalCodes(
         issues.push({
           severity: 'warning', code: 'business-rule', expression: at, messageId: 'niveau3-municipality-unknown',
           text: {
-            en: `The niveau-3 code '${code}' was not checked against a local catalog: the sending municipality is not known. Name it by an author or performing organization with an identifier of system ${KOMMUNEKODE_SYSTEM}, or give the kommunekode parameter`,
-            da: `Niveau 3-koden '${code}' er ikke kontrolleret mod et lokalt katalog, fordi den indsendende kommune ikke kendes. Angiv kommunen med en author eller udførende organisation med en identifier med system ${KOMMUNEKODE_SYSTEM}, eller giv parameteren kommunekode`,
+            // the kommunekode parameter only: an author or another identifier to name the municipality would break KL's
+            // profiles (a planned intervention's author is 0..0, an organization's kommunekode identifier too)
+            en: `The niveau-3 code '${code}' was not checked against a local catalog: the sending municipality is not known. Give the kommunekode parameter ($validate?kommunekode=101)`,
+            da: `Niveau 3-koden '${code}' er ikke kontrolleret mod et lokalt katalog, fordi den indsendende kommune ikke kendes. Giv parameteren kommunekode ($validate?kommunekode=101)`,
           },
         });
         continue;

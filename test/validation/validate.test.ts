@@ -189,8 +189,8 @@ describe('§119 planned intervention', () => {
     const cp = intervention119([fsiii(C.sygdomshaandtering), l3('370-TEORI-OM-KOL', 'Teori om KOL-sygdomme')], { basedOn: true });
     expect(await validate(cp)).toEqual([{
       severity: 'warning', code: 'business-rule', id: 'niveau3-municipality-unknown', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
-      en: "The niveau-3 code '370-TEORI-OM-KOL' was not checked against a local catalog: the sending municipality is not known. Name it by an author or performing organization with an identifier of system http://faelles-tx.dk/fhir/NamingSystem/kommunekode, or give the kommunekode parameter",
-      da: "Niveau 3-koden '370-TEORI-OM-KOL' er ikke kontrolleret mod et lokalt katalog, fordi den indsendende kommune ikke kendes. Angiv kommunen med en author eller udførende organisation med en identifier med system http://faelles-tx.dk/fhir/NamingSystem/kommunekode, eller giv parameteren kommunekode",
+      en: "The niveau-3 code '370-TEORI-OM-KOL' was not checked against a local catalog: the sending municipality is not known. Give the kommunekode parameter ($validate?kommunekode=101)",
+      da: "Niveau 3-koden '370-TEORI-OM-KOL' er ikke kontrolleret mod et lokalt katalog, fordi den indsendende kommune ikke kendes. Giv parameteren kommunekode ($validate?kommunekode=101)",
     }]);
   });
 
