@@ -65,13 +65,14 @@ export class PostgresClosureTables implements ClosureTableStore {
 
   async readClosureTable(name: string): Promise<ClosureTableState | undefined> {
     const t = (n: string) => this.db.t(n);
+    // a read is a use of the table: marked on its own, before the snapshot (a write inside a REPEATABLE READ snapshot
+    // would fail whenever another call marked the same table meanwhile: two calls at once)
+    await this.db.query(`UPDATE ${t('closure_table')} SET used = nextval('${t('closure_use')}') WHERE name = $1`, [name]);
     // One snapshot: the version and the concepts and entries it has.
     return this.db.transaction(async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const { rows: [table] } = await client.query<{ version: number }>(`SELECT version FROM ${t('closure_table')} WHERE name = $1`, [name]);
       if (!table) return undefined;
-      // a read is a use of the table
-      await client.query(`UPDATE ${t('closure_table')} SET used = nextval('${t('closure_use')}') WHERE name = $1`, [name]);
       const { rows } = await client.query<ClosureConcept>(`SELECT system, code FROM ${t('closure_concept')} WHERE name = $1`, [name]);
       const { rows: [count] } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t('closure_entry')} WHERE name = $1`, [name]);
       return { name, version: table.version, concepts: rows, entries: count?.n ?? 0 };

@@ -83,6 +83,17 @@ export function describeClosureContract(factory: StoreFactory): void {
       expect((await Promise.all(['c', 'e', 'f', 'g'].map((n) => store.readClosureTable(n)))).filter((t) => t !== undefined)).toHaveLength(2);
     });
 
+    it('answers calls on one table at once: every read, and one of several appends from the same version (the others told to read again)', async () => {
+      await store.initClosureTable('t', 10);
+      const reads = await Promise.all(Array.from({ length: 8 }, () => store.readClosureTable('t')));
+      expect(reads.every((r) => r?.version === 0)).toBe(true);
+      const appended = await Promise.all(Array.from({ length: 4 }, (_, i) => store.appendClosureTable('t', 0, [c(`x${i}`)], [])));
+      expect(appended.filter((v) => v === 1)).toHaveLength(1);
+      expect(appended.filter((v) => v === undefined)).toHaveLength(3);
+      const [a, b] = await Promise.all([store.readClosureTable('t'), store.readClosureTable('t')]);
+      expect([a?.version, b?.version, a?.concepts.length]).toEqual([1, 1, 1]);
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it('keeps closure tables when reopened', async () => {
