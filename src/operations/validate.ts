@@ -7,6 +7,7 @@ import { OperationResult, type OperationHandler } from './context';
 import { excerpt } from '../errors/excerpt';
 import { R4_OPERATION_TEXTS } from './r4-operation-texts';
 import { isJsonObject } from '../fhir/json-object';
+import { reportProfileNamed, type ReportProfile } from '../profile-validation/report-profiles';
 
 export const RESOURCE_VALIDATE_DEFINITION = 'http://faelles-tx.dk/fhir/OperationDefinition/Resource-validate';
 
@@ -96,13 +97,21 @@ export const validateOperation: OperationHandler = {
       });
     }
     let profile: CompiledProfile | undefined;
+    let report: ReportProfile | undefined;
     const profileParam = input.string('profile');
     if (profileParam !== undefined) {
       profile = profiles.find(profileParam);
-      if (!profile) {
+      // a KL delivery report's canonical: its own rules and its entries' (report-profiles.ts)
+      report = profile ? undefined : reportProfileNamed(profileParam);
+      if (report && resourceType !== 'Bundle') {
+        throw FhirError.invalid(`The profile '${excerpt(profileParam)}' constrains Bundle, not ${resourceType}`, {
+          expression: ['profile'], da: `Profilen '${excerpt(profileParam)}' gælder for Bundle, ikke ${resourceType}`,
+        });
+      }
+      if (!profile && !report) {
         throw FhirError.notFound(`The profile '${excerpt(profileParam)}' is not known to this server`, { expression: ['profile'], da: `Profilen '${excerpt(profileParam)}' kendes ikke af serveren` });
       }
-      if (profile.type !== resourceType) {
+      if (profile && profile.type !== resourceType) {
         throw FhirError.invalid(`The profile '${excerpt(profileParam)}' constrains ${profile.type}, not ${resourceType}`, {
           expression: ['profile'], da: `Profilen '${excerpt(profileParam)}' gælder for ${profile.type}, ikke ${resourceType}`,
         });
@@ -121,7 +130,7 @@ export const validateOperation: OperationHandler = {
         text: { en: 'mode=update: the resource has no id', da: 'mode=update: ressourcen har intet id' },
       });
     }
-    appendIssues(issues, validator.validate({ resource, profile, mode: mode as ValidationMode | undefined, kommunekode, registry: ctx.registry }));
+    appendIssues(issues, validator.validate({ resource, profile, report, mode: mode as ValidationMode | undefined, kommunekode, registry: ctx.registry }));
     const lang = primaryLanguage(ctx.acceptLanguages);
     return new OperationResult(200, validationOutcome(issues, lang), { 'Content-Language': lang });
   },

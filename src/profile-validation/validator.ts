@@ -16,6 +16,8 @@ import type { ReferenceContext } from './reference-checker';
 import type { CompiledProfile, ProfileRegistry } from './profile-registry';
 import { schemaProblemText } from '../fhir/schema-problem-text';
 import { isJsonObject } from '../fhir/json-object';
+import { parseCanonical } from '../terminology/canonical';
+import { claimedProfiles, isReportProfile, reportBundleIssues, reportProfileOf, type ReportProfile } from './report-profiles';
 
 type Json = Record<string, unknown>;
 
@@ -25,6 +27,8 @@ export interface ValidationRequest {
   resource: Json;
   /** The `profile` parameter, already resolved: the resource is validated against it. */
   profile?: CompiledProfile;
+  /** The `profile` parameter naming a KL delivery report: the submission (a Bundle) is validated as one. */
+  report?: ReportProfile;
   /** `profile`: only the nominated profile is checked (not meta.profile); otherwise both. */
   mode?: ValidationMode;
   /** The `kommunekode` parameter: the sending municipality, when the submission does not name it. */
@@ -101,14 +105,7 @@ export class SubmissionValidator {
     let standalone: BundleIndex | undefined;
     const index = (): BundleIndex => bundle ?? (standalone ??= new BundleIndex(undefined));
     const host = place.container ?? resource;
-    const references: ReferenceContext = {
-      inBundle: bundle !== undefined,
-      resolve: (reference) => {
-        const r = index().resolve(reference, host);
-        return isJsonObject(r) ? r : undefined;
-      },
-      profileType: (url) => this.profiles.find(url)?.type,
-    };
+    const references = this.referenceContext(bundle !== undefined, index, host);
     for (const profile of this.profilesFor(run, resource, type, expression, top)) {
       appendIssues(issues, new ProfileChecker(profile, req.registry, run.bindings, references).check(resource, expression));
     }
@@ -151,13 +148,94 @@ export class SubmissionValidator {
         return;
       }
       const index = new BundleIndex(resource);
+      const report = reportProfileOf(resource) ?? (place.top ? run.req.report : undefined);
+      if (report) appendIssues(issues, reportBundleIssues(resource, expression, report));
       const entries = Array.isArray(resource.entry) ? resource.entry : [];
       entries.forEach((entry, i) => {
         checkTimeBudget();
         if (!isJsonObject(entry) || !isJsonObject(entry.resource)) return;
-        this.resource(run, entry.resource, `${expression}.entry[${i}].resource`, { bundle: index, top: false, depth: depth + 1, localCodes: place.localCodes });
+        const at = `${expression}.entry[${i}].resource`;
+        this.resource(run, entry.resource, at, { bundle: index, top: false, depth: depth + 1, localCodes: place.localCodes });
+        if (report) this.reportEntry(run, report, entry.resource, at, index);
       });
     }
+  }
+
+  /** How a resource's references are resolved: in its Bundle (or, on its own, among its container's contained resources). */
+  private referenceContext(inBundle: boolean, index: () => BundleIndex, host: Json): ReferenceContext {
+    return {
+      inBundle,
+      resolve: (reference) => {
+        const r = index().resolve(reference, host);
+        return isJsonObject(r) ? r : undefined;
+      },
+      profileType: (url) => this.profiles.find(url)?.type,
+    };
+  }
+
+  /**
+   * An entry of a KL delivery report is of one of the report's profiles (`entry.resource only …`), or of a type it
+   * takes without one. One that names a profile of the report in meta.profile was checked against it above; one that
+   * names none is checked against each of the report's profiles of its type, as KL's validator does, and conforms
+   * when it meets one. Where one of them is not reproduced here, not meeting the others is a warning (it may be that
+   * one), not an error.
+   */
+  private reportEntry(run: Run, report: ReportProfile, resource: Json, at: string, index: BundleIndex): void {
+    const type = typeof resource.resourceType === 'string' ? resource.resourceType : '';
+    const claimed = claimedProfiles(resource).map((c) => this.profiles.find(c) ?? parseCanonical(c).url);
+    const ofReport = report.entries.filter((e) => {
+      const own = this.profiles.find(e.canonical);
+      return claimed.some((c) => c === own || c === e.canonical);
+    });
+    if (ofReport.length > 0 || report.anyType.includes(type)) return;
+    const candidates = report.entries.filter((e) => e.type === type);
+    const named = report.name;
+    if (candidates.length === 0) {
+      const types = [...new Set([...report.entries.map((e) => e.type), ...report.anyType])].join(', ');
+      run.issues.push({
+        severity: 'error', code: 'structure', expression: [at],
+        text: { en: `A ${named.en} takes no ${type} (its entries are ${types}: KL's ${report.canonical})`, da: `En ${named.da} kan ikke indeholde ${type} (dens poster er ${types}: KL's ${report.canonical})` },
+      });
+      return;
+    }
+    const references = this.referenceContext(true, () => index, resource);
+    const results = candidates.map((c) => {
+      const profile = this.profiles.find(c.canonical);
+      const errors = profile ? new ProfileChecker(profile, run.req.registry, run.bindings, references).check(resource, at).filter((i) => i.severity === 'error').length : undefined;
+      return { c, profile, errors };
+    });
+    if (results.some((r) => r.errors === 0)) return;
+    const shown = results.map((r) => (r.errors === undefined
+      ? { en: `${r.c.canonical} (not reproduced here)`, da: `${r.c.canonical} (ikke gengivet her)` }
+      : { en: `${r.c.canonical} (${r.errors} error${r.errors === 1 ? '' : 's'})`, da: `${r.c.canonical} (${r.errors} fejl)` }));
+    const list = { en: shown.map((x) => x.en).join(', '), da: shown.map((x) => x.da).join(', ') };
+    if (results.every((r) => r.errors === undefined)) {
+      run.issues.push({
+        severity: 'warning', code: 'business-rule', expression: [at],
+        text: {
+          en: `The ${type} names no profile of the ${named.en} in meta.profile; KL checks it against ${list.en}, so it was not checked against KL's profile here`,
+          da: `${type}-ressourcen angiver ingen af profilerne i ${named.da} i meta.profile; KL kontrollerer den mod ${list.da}, så den er ikke kontrolleret mod KL's profil her`,
+        },
+      });
+      return;
+    }
+    if (results.some((r) => r.errors === undefined)) {
+      run.issues.push({
+        severity: 'warning', code: 'business-rule', expression: [at],
+        text: {
+          en: `The ${type} names none of the profiles of the ${named.en} in meta.profile and meets none of those reproduced here: ${list.en}. Name the one meant in meta.profile`,
+          da: `${type}-ressourcen angiver ingen af profilerne i ${named.da} i meta.profile og opfylder ingen af dem, der er gengivet her: ${list.da}. Angiv den tilsigtede i meta.profile`,
+        },
+      });
+      return;
+    }
+    run.issues.push({
+      severity: 'error', code: 'structure', expression: [at],
+      text: {
+        en: `The ${type} conforms to none of the profiles a ${named.en} takes for it: ${list.en}. Name the one meant in meta.profile to see its errors`,
+        da: `${type}-ressourcen opfylder ingen af de profiler, en ${named.da} tager for den: ${list.da}. Angiv den tilsigtede i meta.profile for at se fejlene`,
+      },
+    });
   }
 
   /** The profiles a resource is checked against: the `profile` parameter and the profiles in meta.profile. */
@@ -172,6 +250,8 @@ export class SubmissionValidator {
       if (typeof canonical !== 'string') return;
       const at = `${expression}.meta.profile[${i}]`;
       const profile = this.profiles.find(canonical);
+      // a KL delivery report's own rules are checked with its entries (report-profiles.ts)
+      if (!profile && type === 'Bundle' && isReportProfile(canonical)) return;
       if (!profile) {
         issues.push({
           severity: 'warning', code: 'not-found', expression: [at],

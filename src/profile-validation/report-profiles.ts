@@ -1,0 +1,132 @@
+import { excerpt } from '../errors/excerpt';
+import { parseCanonical } from '../terminology/canonical';
+import { isJsonObject } from '../fhir/json-object';
+import type { ValidationIssue } from './messages';
+
+type Json = Record<string, unknown>;
+
+/** A profile an entry of a KL delivery report may conform to: KL's canonical and the resource type it constrains. */
+export interface ReportEntryProfile {
+  canonical: string;
+  type: string;
+}
+
+/**
+ * KL's delivery report of one paragraph (a Bundle profile of KL's IGs, at the commits profiles/README.md records):
+ * a `collection` with a `timestamp`, no `request`, `response` or `search` in its entries, and every entry of one of
+ * the paragraph's profiles (`entry.resource only …`, and for FFB its invariants kl-reporting-ffb-delivery-report-1…3),
+ * or of a resource type the report takes without one (`anyType`).
+ */
+export interface ReportProfile {
+  canonical: string;
+  name: { en: string; da: string };
+  entries: readonly ReportEntryProfile[];
+  anyType: readonly string[];
+  /** `entry.link 0..0` (§119, §140; the care and FFB reports do not say). */
+  noEntryLink: boolean;
+}
+
+const PREVENTION = 'http://fhir.kl.dk/prevention/StructureDefinition/';
+const REHAB = 'http://fhir.kl.dk/rehab/StructureDefinition/';
+const CARE = 'http://fhir.kl.dk/gateway/StructureDefinition/';
+const FFB = 'http://fhir.kl.dk/ffbreporting/StructureDefinition/';
+
+const of = (base: string, entries: [string, string][]): ReportEntryProfile[] => entries.map(([id, type]) => ({ canonical: `${base}${id}`, type }));
+
+export const REPORT_PROFILES: readonly ReportProfile[] = [
+  {
+    // 119deliveryReport.fsh (kl-gateway-prevention)
+    canonical: `${PREVENTION}klgateway-119-delivery-report`, name: { en: '§119 delivery report', da: '§119-indberetningsrapport' },
+    entries: of(PREVENTION, [['klgateway-119-condition', 'Condition'], ['klgateway-119-focus-condition', 'Condition'], ['klgateway-119-care-plan', 'CarePlan'],
+      ['klgateway-119-planned-intervention', 'CarePlan'], ['klgateway-119-encounter', 'Encounter'], ['klgateway-119-organization', 'Organization'],
+      ['klgateway-119-citizen', 'Patient'], ['klgateway-119-servicerequest', 'ServiceRequest']]),
+    anyType: [], noEntryLink: true,
+  },
+  {
+    // 140deliveryReport.fsh (kl-gateway-rehab): Condition and CarePlan of any profile
+    canonical: `${REHAB}klgateway-140-delivery-report`, name: { en: '§140 delivery report', da: '§140-indberetningsrapport' },
+    entries: of(REHAB, [['klgateway-140-encounter', 'Encounter'], ['klgateway-140-organization', 'Organization'], ['klgateway-140-citizen', 'Patient'],
+      ['klgateway-140-servicerequest', 'ServiceRequest']]),
+    anyType: ['Condition', 'CarePlan'], noEntryLink: true,
+  },
+  {
+    // deliveryReport.fsh (kl-gateway): Observation and Encounter of any profile
+    canonical: `${CARE}klgateway-care-delivery-report`, name: { en: 'care delivery report', da: 'indberetningsrapport for pleje og omsorg' },
+    entries: of(CARE, [['klgateway-care-citizen', 'Patient'], ['klgateway-care-condition', 'Condition'], ['klgateway-care-goal', 'Goal'],
+      ['klgateway-care-planned-intervention', 'CarePlan'], ['klgateway-care-completed-intervention', 'Procedure']]),
+    anyType: ['Observation', 'Encounter'], noEntryLink: false,
+  },
+  {
+    // KLReportingFFBDeliveryReport.fsh (kl-ffb-reporting), with its invariants 1–3 on CarePlan, Condition, Observation
+    canonical: `${FFB}kl-reporting-ffb-deliveryReport`, name: { en: 'FFB delivery report', da: 'FFB-indberetningsrapport' },
+    entries: of(FFB, [['kl-reporting-ffb-citizen', 'Patient'], ['kl-reporting-ffb-serviceRequest', 'ServiceRequest'],
+      ['kl-reporting-ffb-informationGathering', 'ClinicalImpression'], ['kl-reporting-ffb-interventionGoal', 'Goal'],
+      ['kl-reporting-ffb-servicePerformer', 'CareTeam'], ['kl-reporting-ffb-followUpEncounter', 'Encounter'], ['kl-reporting-ffb-carePlan', 'CarePlan'],
+      ['kl-reporting-ffb-intervention', 'CarePlan'], ['kl-reporting-ffb-condition', 'Condition'], ['kl-reporting-ffb-targetGroup', 'Condition'],
+      ['kl-reporting-ffb-careEvaluation', 'Observation'], ['kl-reporting-ffb-followUp', 'Observation']]),
+    anyType: [], noEntryLink: false,
+  },
+];
+
+/** The profiles a resource names in meta.profile (strings only). */
+export function claimedProfiles(resource: Json): string[] {
+  const meta = isJsonObject(resource.meta) ? resource.meta : undefined;
+  return (meta && Array.isArray(meta.profile) ? meta.profile : []).filter((p): p is string => typeof p === 'string');
+}
+
+/** The KL delivery report a Bundle claims to be, by its meta.profile (any version). */
+export function reportProfileOf(resource: Json): ReportProfile | undefined {
+  if (resource.resourceType !== 'Bundle') return undefined;
+  const urls = claimedProfiles(resource).map((p) => parseCanonical(p).url);
+  return REPORT_PROFILES.find((r) => urls.includes(r.canonical));
+}
+
+/** The KL delivery report a canonical names (any version). */
+export function reportProfileNamed(canonical: string): ReportProfile | undefined {
+  const { url } = parseCanonical(canonical);
+  return REPORT_PROFILES.find((r) => r.canonical === url);
+}
+
+export function isReportProfile(canonical: string): boolean {
+  return reportProfileNamed(canonical) !== undefined;
+}
+
+/** The report's own rules on the Bundle: a collection with a timestamp, its entries without request, response or search. */
+export function reportBundleIssues(bundle: Json, expression: string, report: ReportProfile): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const named = report.name;
+  // a missing type is R4's own required element, said as such
+  if (bundle.type !== undefined && bundle.type !== 'collection') {
+    issues.push({
+      severity: 'error', code: 'value', expression: [`${expression}.type`],
+      text: {
+        en: `A ${named.en} is a Bundle of type collection, not '${excerpt(String(bundle.type))}' (KL's ${report.canonical})`,
+        da: `En ${named.da} er en Bundle af typen collection, ikke '${excerpt(String(bundle.type))}' (KL's ${report.canonical})`,
+      },
+    });
+  }
+  if (bundle.timestamp === undefined) {
+    issues.push({
+      severity: 'error', code: 'required', expression: [`${expression}.timestamp`],
+      text: { en: `A ${named.en} has a timestamp (KL: 1..1)`, da: `En ${named.da} skal have et tidsstempel (timestamp; KL: 1..1)` },
+    });
+  }
+  for (const element of ['identifier', 'total', 'link', 'signature'] as const) {
+    if (bundle[element] === undefined) continue;
+    issues.push({
+      severity: 'error', code: 'structure', expression: [`${expression}.${element}`],
+      text: { en: `A ${named.en} has no ${element} (KL: 0..0)`, da: `En ${named.da} må ikke have ${element} (KL: 0..0)` },
+    });
+  }
+  (Array.isArray(bundle.entry) ? bundle.entry : []).forEach((entry, i) => {
+    if (!isJsonObject(entry)) return;
+    for (const element of ['request', 'response', 'search', 'link'] as const) {
+      if (entry[element] === undefined || (element === 'link' && !report.noEntryLink)) continue;
+      issues.push({
+        severity: 'error', code: 'structure', expression: [`${expression}.entry[${i}].${element}`],
+        text: { en: `An entry of a ${named.en} has no ${element} (KL: 0..0)`, da: `En post i en ${named.da} må ikke have ${element} (KL: 0..0)` },
+      });
+    }
+  });
+  return issues;
+}

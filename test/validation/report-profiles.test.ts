@@ -1,0 +1,73 @@
+/**
+ * KL's delivery reports (the Bundle profiles of KL's four IGs): a Bundle claiming one is a collection with a
+ * timestamp, its entries without request, and each entry of one of the report's profiles for its type — named in
+ * meta.profile, or met as KL's validator finds it (profiles/README.md, deviation 8; report-profiles.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import type { App } from '../../src/app';
+import { testApp } from '../support/app';
+import { errorsOf, validateWith, type Issue } from './outcome';
+
+type Json = Record<string, any>;
+const REPORT = path.join(__dirname, '..', 'fixtures', 'kl-examples', 'kl-gateway-prevention', 'BrunoIndberetningsrapport.json');
+const PREVENTION = 'http://fhir.kl.dk/prevention/StructureDefinition/';
+const report = (): Json => JSON.parse(fs.readFileSync(REPORT, 'utf8')) as Json;
+
+let app: App;
+beforeAll(async () => {
+  app = await testApp();
+});
+
+const validate = (body: unknown, query: Record<string, string> = {}): Promise<Issue[]> => validateWith(app, body, '/fhir/$validate', query);
+const at = (issues: Issue[]) => issues.map((i) => [i.severity, i.expression?.[0]]);
+
+describe("KL's §119 delivery report", () => {
+  it("KL's own report: no error, and no warning that the report's profile is unknown", async () => {
+    const issues = await validate(report());
+    expect(errorsOf(issues)).toEqual([]);
+    expect(issues.filter((i) => i.expression?.[0] === 'Bundle.meta.profile[0]')).toEqual([]);
+  });
+
+  it('sent as a transaction without a timestamp, its entries with request: each is an error at its element, in Danish too', async () => {
+    const b = report();
+    b.type = 'transaction';
+    delete b.timestamp;
+    b.entry[0].request = { method: 'POST', url: 'Patient' };
+    // (R4's own rules of a transaction add an error at each entry without its request)
+    const errors = errorsOf(await validate(b)).filter((i) => /indberetningsrapport/.test(i.da));
+    expect(at(errors)).toEqual([['error', 'Bundle.type'], ['error', 'Bundle.timestamp'], ['error', 'Bundle.entry[0].request']]);
+    expect(errors[1]!.da).toBe('En §119-indberetningsrapport skal have et tidsstempel (timestamp; KL: 1..1)');
+  });
+
+  it('an entry naming no profile is checked against the report\'s profiles of its type: met, it passes; met by none, an error', async () => {
+    const b = report();
+    delete b.entry[8].resource.meta; // a planned intervention, as KL's report has it
+    expect(errorsOf(await validate(b))).toEqual([]);
+    delete b.entry[8].resource.basedOn; // a Kostvejledning needs its care plan: neither §119 CarePlan profile is met
+    const errors = errorsOf(await validate(b));
+    expect(at(errors)).toEqual([['error', 'Bundle.entry[8].resource']]);
+    expect(errors[0]!.en).toMatch(new RegExp(`^The CarePlan conforms to none of the profiles a §119 delivery report takes for it: ${PREVENTION}klgateway-119-care-plan \\(\\d+ errors?\\), ${PREVENTION}klgateway-119-planned-intervention \\(\\d+ errors?\\)`));
+  });
+
+  it('an entry of a type the report does not take is an error; one whose KL profile is not reproduced here, a warning', async () => {
+    const b = report();
+    b.entry.push({ fullUrl: 'urn:uuid:5a0a3a32-2b8a-4d0f-a7c4-4a4f8b0f0b01', resource: { resourceType: 'Medication', id: 'm' } });
+    delete b.entry[0].resource.meta;
+    const issues = await validate(b);
+    expect(errorsOf(issues).map((i) => [i.expression?.[0], i.en.slice(0, 42)])).toEqual([[`Bundle.entry[${b.entry.length - 1}].resource`, 'A §119 delivery report takes no Medication']]);
+    expect(issues.filter((i) => i.severity === 'warning' && i.expression?.[0] === 'Bundle.entry[0].resource').map((i) => i.en))
+      .toEqual([`The Patient names no profile of the §119 delivery report in meta.profile; KL checks it against ${PREVENTION}klgateway-119-citizen (not reproduced here), so it was not checked against KL's profile here`]);
+  });
+
+  it('the profile parameter may name the report: a Bundle not claiming it is checked as one; another resource is 400', async () => {
+    const b = report();
+    delete b.meta;
+    delete b.timestamp;
+    expect(at(errorsOf(await validate(b, { profile: `${PREVENTION}klgateway-119-delivery-report` })))).toEqual([['error', 'Bundle.timestamp']]);
+    expect(errorsOf(await validate(b))).toEqual([]);
+    const res = await request(app).post('/fhir/$validate').query({ profile: `${PREVENTION}klgateway-119-delivery-report` }).type('application/fhir+json').send(b.entry[0].resource);
+    expect([res.status, res.body.issue[0].expression]).toEqual([400, ['profile']]);
+  });
+});
