@@ -89,6 +89,12 @@ export function planChange(change: WriteOperation, state: RowState | undefined, 
       }
       return { resourceType, id, versionId: next, method: 'create', requestMethod: change.requestMethod ?? 'POST', resource: stamp(change.resource, next, lastUpdated) };
     case 'update':
+      if (change.expectAbsent && live) {
+        throw new StoreConflictError({
+          en: `${where} was written (version ${state.versionId}) since it was read, when it had no current version`,
+          da: `${where} er skrevet (version ${state.versionId}), siden den blev læst uden en gældende version.`,
+        }, 'exists', String(state.versionId));
+      }
       return { resourceType, id, versionId: next, method: live ? 'update' : 'create', requestMethod: 'PUT', resource: stamp(change.resource, next, lastUpdated) };
     case 'delete':
       if (!live) return undefined;

@@ -55,13 +55,15 @@ export interface HistoryPage {
 /**
  * One change to the store. `expectedVersion` makes the change conditional on the current meta.versionId
  * (If-Match, or the versionId the client read); when it does not match, the store throws StoreConflictError.
+ * `expectAbsent` makes an update conditional on the id having no live version (never written, or deleted: a PUT
+ * with If-None-Match: * of an id the write found none at), 'exists' when another write made one meanwhile.
  */
 export type WriteOperation =
   | { kind: 'create'; resource: TerminologyResource; /** POST by default */ requestMethod?: 'POST' | 'PUT' }
-  | { kind: 'update'; resource: TerminologyResource; expectedVersion?: string }
+  | { kind: 'update'; resource: TerminologyResource; expectedVersion?: string; expectAbsent?: boolean }
   | { kind: 'delete'; resourceType: TerminologyType; id: string; expectedVersion?: string };
 
-export type ConflictReason = 'version-mismatch' | 'already-exists' | 'not-found';
+export type ConflictReason = 'version-mismatch' | 'already-exists' | 'not-found' | 'exists';
 
 /** A write the store refused because of the current state: a stale expected version, or an id already taken (in both languages). */
 export class StoreConflictError extends FhirError {

@@ -421,7 +421,8 @@ export class ResourceWriter {
     const kind = (p: Planned): WriteOperation['kind'] => (p.after || p.matched ? (p.before || (p.request.method === 'PUT' && !p.neverWritten) ? 'update' : 'create') : 'delete');
     const changes: WriteOperation[] = planned.filter((_, i) => !untouched[i]).map((p) => {
       const k = kind(p);
-      if (k === 'update') return { kind: k, resource: p.after!, expectedVersion: expected(p) };
+      // If-None-Match of an id found with no current version: it still has none at the commit (another replica may write it)
+      if (k === 'update') return { kind: k, resource: p.after!, expectedVersion: expected(p), ...(p.condition === 'If-None-Match' && !p.before ? { expectAbsent: true } : {}) };
       if (k === 'create') return { kind: k, resource: p.after!, requestMethod: p.request.method === 'PUT' ? 'PUT' : 'POST' };
       return { kind: k, resourceType: p.type, id: p.id, expectedVersion: expected(p) };
     });
@@ -618,7 +619,8 @@ export class ResourceWriter {
           da: `${type}/${id} findes i version ${version}, som If-None-Match ${asked} matcher: den skrives kun, når den ikke gør.`,
         });
       }
-      if (version !== undefined || p.neverWritten) p.condition = 'If-None-Match';
+      // met against the current version, or against none (never written, or deleted): the store checks it still holds
+      p.condition = 'If-None-Match';
     }
   }
 

@@ -18,11 +18,12 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-async function call(server: ServerProcess, method: string, path: string, init: { token?: string; body?: unknown; ifMatch?: string } = {}): Promise<Answer> {
+async function call(server: ServerProcess, method: string, path: string, init: { token?: string; body?: unknown; ifMatch?: string; ifNoneMatch?: string } = {}): Promise<Answer> {
   const headers: Record<string, string> = { Accept: FHIR_JSON };
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
   if (init.body !== undefined) headers['Content-Type'] = FHIR_JSON;
   if (init.ifMatch) headers['If-Match'] = init.ifMatch;
+  if (init.ifNoneMatch) headers['If-None-Match'] = init.ifNoneMatch;
   const res = await fetch(`${server.baseUrl}${path}`, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
   const text = await res.text();
   let body: Record<string, unknown> = {};
@@ -122,6 +123,20 @@ describeWithPostgres('two server processes on one PostgreSQL database', () => {
         const [x, y] = await Promise.all([call(a, 'GET', `/CodeSystem/${CS_ID}`), call(b, 'GET', `/CodeSystem/${CS_ID}`)]);
         return x.etag === winner.etag && y.etag === winner.etag && x.body.title === winner.body.title && y.body.title === winner.body.title;
       });
+    }
+  });
+
+  it('If-None-Match: * through both replicas at once, of a deleted id: exactly one creates it, the other 412', async () => {
+    for (let round = 0; round < 5; round++) {
+      const cs = localCodeSystem('101', `igen-${round}`, [{ code: '101-X', display: 'X', type: 'indsats' }]);
+      expect((await call(a, 'PUT', `/CodeSystem/${cs.id}`, { token, body: cs })).status).toBe(201);
+      expect((await call(a, 'DELETE', `/CodeSystem/${cs.id}`, { token })).status).toBe(200);
+      await within(1000, Date.now(), 'the delete reaches the other replica', async () => (await call(b, 'GET', `/CodeSystem/${cs.id}`)).status === 410);
+      const [ra, rb] = await Promise.all([
+        call(a, 'PUT', `/CodeSystem/${cs.id}`, { token, body: { ...cs, title: 'A' }, ifNoneMatch: '*' }),
+        call(b, 'PUT', `/CodeSystem/${cs.id}`, { token, body: { ...cs, title: 'B' }, ifNoneMatch: '*' }),
+      ]);
+      expect([ra.status, rb.status].sort()).toEqual([201, 412]);
     }
   });
 

@@ -136,6 +136,16 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(await store.read('CodeSystem', 'other')).toBeUndefined();
     });
 
+    it('an update expecting no current version writes a deleted or never-written id, and is a conflict on a live one', async () => {
+      expect(await store.apply([{ kind: 'update', resource: codeSystem('fresh'), expectAbsent: true }])).toMatchObject([{ versionId: '1', method: 'create' }]);
+      await store.delete('CodeSystem', 'fresh');
+      expect(await store.apply([{ kind: 'update', resource: codeSystem('fresh', { title: 'again' }), expectAbsent: true }])).toMatchObject([{ versionId: '3' }]);
+      const e = await conflict(store.apply([{ kind: 'update', resource: codeSystem('fresh', { title: 'over' }), expectAbsent: true }]));
+      expect([e.reason, e.currentVersion]).toEqual(['exists', '3']);
+      expect((await store.read('CodeSystem', 'fresh'))?.title).toBe('again');
+      expect(await store.history('CodeSystem', 'fresh')).toHaveLength(3);
+    });
+
     it('delete hides the resource, records a version without content, and is a no-op the second time', async () => {
       await store.create(codeSystem('cs1'));
       const d = await store.delete('CodeSystem', 'cs1');
