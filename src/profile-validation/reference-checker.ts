@@ -11,6 +11,8 @@ export interface ReferenceContext {
   resolve(reference: string): Json | undefined;
   /** The resource type a target profile constrains (this server's profiles, or an R4 base definition). */
   profileType(canonical: string): string | undefined;
+  /** What a profile canonical is known as: ours and KL's canonical of one profile are the same, a version is not compared. */
+  profileKey(canonical: string): string;
 }
 
 const BASE = 'http://hl7.org/fhir/StructureDefinition/';
@@ -21,6 +23,22 @@ function typeOfTarget(canonical: string, ctx: ReferenceContext): string | undefi
   const url = canonical.split('|')[0]!;
   if (url.startsWith(BASE) && /^[A-Z][A-Za-z]+$/.test(url.slice(BASE.length))) return url.slice(BASE.length);
   return ctx.profileType(url);
+}
+
+/**
+ * A resource the reference resolves to (in the submission) that names its profiles in meta.profile, none of them a
+ * target profile of its type: what it claims and what is wanted. Where a target of its type is a base R4 type, or
+ * the resource names no profile, nothing is said (which profile it meets is not checked here: profiles/README.md).
+ */
+function targetOfOtherProfile(targets: readonly string[], type: string, target: Json | undefined, ctx: ReferenceContext): { claimed: string; wanted: string } | undefined {
+  const meta = target && typeof target.meta === 'object' && target.meta !== null ? target.meta as Json : undefined;
+  const claimed = (meta && Array.isArray(meta.profile) ? meta.profile : []).filter((p): p is string => typeof p === 'string');
+  if (claimed.length === 0) return undefined;
+  const ofType = targets.filter((t) => typeOfTarget(t, ctx) === type);
+  if (ofType.length === 0 || ofType.some((t) => t.split('|')[0] === `${BASE}${type}`)) return undefined;
+  const wanted = new Set(ofType.map((t) => ctx.profileKey(t)));
+  if (claimed.some((c) => wanted.has(ctx.profileKey(c)))) return undefined;
+  return { claimed: claimed.join(', '), wanted: ofType.join(' | ') };
 }
 
 /**
@@ -58,6 +76,16 @@ export function checkReference(node: ElementNode, value: unknown, expression: st
     });
   }
   const reference = typeof ref.reference === 'string' ? ref.reference : undefined;
+  const wrongProfile = actual && allowed.includes(actual) && reference ? targetOfOtherProfile(rule.targetProfiles, actual, ctx.resolve(reference), ctx) : undefined;
+  if (wrongProfile) {
+    issues.push({
+      severity: 'error', code: 'structure', expression: [expression],
+      text: {
+        en: `${node.id}: the reference points to a ${actual} of the profile ${wrongProfile.claimed}, but must point to one of ${wrongProfile.wanted} (Reference(${wrongProfile.wanted}) ${source.en})`,
+        da: `${node.id}: referencen peger på en ${actual} med profilen ${wrongProfile.claimed}, men skal pege på en med ${wrongProfile.wanted} (Reference(${wrongProfile.wanted}) ${source.da})`,
+      },
+    });
+  }
   if (ctx.inBundle && reference && rule.aggregation.length > 0 && !rule.aggregation.includes('referenced')) {
     const contained = reference.startsWith('#');
     const mode = contained ? 'contained' : ctx.resolve(reference) ? 'bundled' : 'referenced';

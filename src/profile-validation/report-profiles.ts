@@ -130,3 +130,13 @@ export function reportBundleIssues(bundle: Json, expression: string, report: Rep
   });
   return issues;
 }
+
+/** The resource type a KL profile of a delivery report constrains, where it is one (also those not reproduced here). */
+export function reportEntryType(canonical: string): string | undefined {
+  const { url } = parseCanonical(canonical);
+  for (const r of REPORT_PROFILES) {
+    const found = r.entries.find((e) => e.canonical === url);
+    if (found) return found.type;
+  }
+  return undefined;
+}

@@ -17,7 +17,7 @@ import type { CompiledProfile, ProfileRegistry } from './profile-registry';
 import { schemaProblemText } from '../fhir/schema-problem-text';
 import { isJsonObject } from '../fhir/json-object';
 import { parseCanonical } from '../terminology/canonical';
-import { claimedProfiles, isReportProfile, reportBundleIssues, reportProfileOf, type ReportProfile } from './report-profiles';
+import { claimedProfiles, isReportProfile, reportBundleIssues, reportEntryType, reportProfileOf, type ReportProfile } from './report-profiles';
 
 type Json = Record<string, unknown>;
 
@@ -169,7 +169,8 @@ export class SubmissionValidator {
         const r = index().resolve(reference, host);
         return isJsonObject(r) ? r : undefined;
       },
-      profileType: (url) => this.profiles.find(url)?.type,
+      profileType: (url) => this.profiles.find(url)?.type ?? reportEntryType(url),
+      profileKey: (canonical) => this.profiles.find(canonical)?.url ?? parseCanonical(canonical).url,
     };
   }
 

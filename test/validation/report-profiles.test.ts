@@ -71,3 +71,15 @@ describe("KL's §119 delivery report", () => {
     expect([res.status, res.body.issue[0].expression]).toEqual([400, ['profile']]);
   });
 });
+
+describe("a reference to an entry of the right type but another of KL's profiles", () => {
+  it("a §119 Kostvejledning based on a planned intervention instead of its care plan is an error at basedOn; KL's own report is not", async () => {
+    const b = report();
+    b.entry[8].resource.basedOn = [{ reference: 'CarePlan/BrunoAfklarendeSamtale' }];
+    const errors = errorsOf(await validate(b)).filter((i) => i.expression?.[0] === 'Bundle.entry[8].resource.basedOn[0]');
+    expect(errors.map((i) => i.en)).toEqual([expect.stringMatching(
+      new RegExp(`^CarePlan\\.basedOn: the reference points to a CarePlan of the profile ${PREVENTION}klgateway-119-planned-intervention, but must point to one of .*klgateway-119-care-plan`),
+    )]);
+    expect(errorsOf(await validate(report()))).toEqual([]);
+  });
+});
