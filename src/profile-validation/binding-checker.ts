@@ -130,6 +130,12 @@ export class BindingChecker {
       if (binding.strength === 'extensible' && severity === 'error' && tx && MEMBERSHIP_ISSUES.has(tx)) severity = 'warning';
       if (conceptMeetsBinding && severity === 'error' && tx === 'not-found') severity = 'warning';
       const text = { en: textOf(i).en, da: this.danish(tx, i, coding, vs) };
+      // a CodeableConcept none of whose codings is in the value set: what was sent, so it can be told what to change
+      if (!coding && tx === 'not-in-vs' && value_.mode === 'codeableConcept') {
+        const sent = value_.codings.map((c) => systemCode(c)).join(', ');
+        text.en += sent ? ` (codes sent: ${sent})` : ' (no coding sent)';
+        text.da += sent ? ` (sendte koder: ${sent})` : ' (ingen kodning sendt)';
+      }
       if (legacy) {
         // KL's value sets include the legacy keys beside the UUID codes (kl-term 57d7e22): a legacy key the value set
         // has meets the binding, and the advice to use the UUID code is a warning; one it does not have breaks a

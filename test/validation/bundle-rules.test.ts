@@ -31,7 +31,7 @@ describe('FSIII legacy keys in a required binding', () => {
 
   it('reject a legacy key the value set does not have: a condition key as severity, as a care intervention', async () => {
     expect((await errors(condition('klgateway-care-condition', [fsiii(C.vaskeSig)], [fsiii('J1.1')]))).map((i) => [i.tx, i.expression, i.en])).toEqual([
-      ['not-in-vs', ['Condition.severity'], `No valid coding was found for the value set '${VS_SEVERITY}|2.3.0'`],
+      ['not-in-vs', ['Condition.severity'], `No valid coding was found for the value set '${VS_SEVERITY}|2.3.0' (codes sent: urn:oid:1.2.208.176.2.21#J1.1)`],
     ]);
     expect((await errors(careIntervention([fsiii('J1.1')]))).map((i) => [i.tx, i.expression])).toEqual([
       ['not-in-vs', ['CarePlan.activity[0].detail.code.coding[0]']],

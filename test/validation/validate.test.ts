@@ -386,8 +386,8 @@ describe('conditions', () => {
       },
       {
         severity: 'error', code: 'code-invalid', tx: 'not-in-vs', expression: ['Condition.code'],
-        en: `No valid coding was found for the value set '${vs}'`,
-        da: `Ingen gyldig kodning fundet for værdisættet '${vs}'`,
+        en: `No valid coding was found for the value set '${vs}' (codes sent: urn:oid:1.2.208.176.2.21#86e1982c-f459-4658-9071-e4bf3453a687)`,
+        da: `Ingen gyldig kodning fundet for værdisættet '${vs}' (sendte koder: urn:oid:1.2.208.176.2.21#86e1982c-f459-4658-9071-e4bf3453a687)`,
       },
     ]);
   });
@@ -450,7 +450,7 @@ describe('care plans and service requests', () => {
     const vs = 'http://fhir.kl.dk/rehab/ValueSet/CarePlanCategories140|2.2.0';
     expect((await validate(carePlan('klgateway-140-care-plan', [careSocial(CS.intervention119)]))).map((i) => [i.severity, i.tx, i.expression, i.da])).toEqual([
       ['information', 'this-code-not-in-vs', ['CarePlan.category[0].coding[0]'], `Koden 'http://fhir.kl.dk/term/CodeSystem/CareSocialCodes#5c160c02-e858-4c1f-925a-71ed64844749' findes ikke i værdisættet '${vs}'`],
-      ['error', 'not-in-vs', ['CarePlan.category[0]'], `Ingen gyldig kodning fundet for værdisættet '${vs}'`],
+      ['error', 'not-in-vs', ['CarePlan.category[0]'], `Ingen gyldig kodning fundet for værdisættet '${vs}' (sendte koder: http://fhir.kl.dk/term/CodeSystem/CareSocialCodes#5c160c02-e858-4c1f-925a-71ed64844749)`],
     ]);
   });
 
@@ -697,7 +697,7 @@ describe('contained resources', () => {
       ['information', 'code-invalid', 'CarePlan.contained[0].code.coding[0]', 'this-code-not-in-vs'],
       ['error', 'code-invalid', 'CarePlan.contained[0].code', 'not-in-vs'],
     ]);
-    expect((await validate(cp))[4]!.da).toBe(`Ingen gyldig kodning fundet for værdisættet '${vs}'`);
+    expect((await validate(cp))[4]!.da).toMatch(new RegExp(`^Ingen gyldig kodning fundet for værdisættet '${vs.replace(/[|.]/g, '\\$&')}' \\(sendte koder: urn:oid:1\\.2\\.208\\.176\\.2\\.21#`));
   });
 
   it('checks the niveau-3 codes of a contained resource once, for its container\'s sending municipality', async () => {
