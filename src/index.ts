@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app';
 import { listenProblem, loadConfigOrExit } from './config';
 import { createLogger } from './logger';
-import { closeGracefully, createHttpServer } from './http/server';
+import { closeGracefully, createHttpServer, STALLED_CONNECTION_MS } from './http/server';
 import { processMetrics } from './metrics';
 import { describeAuth } from './auth/auth-config';
 import { FhirError } from './errors/fhir-error';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   }
   collectStartupGarbage();
   setHeapGrowing(config.heapGrowingPercent);
-  const server = createHttpServer(app);
+  const server = createHttpServer(app, { stalledConnectionMs: Math.max(STALLED_CONNECTION_MS, 2 * config.requestTimeoutMs) });
   // PORT in use, HOST not an address here …: one line naming the variable, as a bad value found at the check
   const listenFailed = (e: NodeJS.ErrnoException) => {
     logger.fatal(`Configuration error: ${listenProblem(e, config.host, config.port)}`);

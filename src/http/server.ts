@@ -25,7 +25,15 @@ export interface HttpServerOptions {
   receiveTimeoutMs?: number;
   /** How long and how much of a body refused unread is still taken after the answer (lingering-close.ts). */
   linger?: LingerLimits;
+  /**
+   * A connection on which nothing is read or written for this long is closed (default 120 s, and at least twice the
+   * request timeout): a client that stops reading an answer would otherwise hold it in the server's memory for good.
+   */
+  stalledConnectionMs?: number;
 }
+
+/** The default of `stalledConnectionMs`: well above any request's time to be computed (REQUEST_TIMEOUT_MS, 30 s). */
+export const STALLED_CONNECTION_MS = 120_000;
 
 /**
  * The HTTP server for the app: requests Node's parser rejects (oversized heads, malformed request lines, requests
@@ -50,6 +58,9 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
     operationNameDecoded(req);
     listener(req, res);
   });
+  // a socket idle in both directions that long: its answer is not being read (a keep-alive one closes sooner)
+  server.timeout = options.stalledConnectionMs ?? STALLED_CONNECTION_MS;
+  server.on('timeout', (socket: Socket) => socket.destroy());
   const inFlight = new Set<http.ServerResponse>();
   responsesInFlight.set(server, inFlight);
   // one shared listener, no closure per request: this is on every request's path

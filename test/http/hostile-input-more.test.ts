@@ -1,3 +1,4 @@
+import net from 'node:net';
 /**
  * Hostile and malformed input, through HTTP: each is a clear 4xx OperationOutcome (status and issue code), never a
  * 500, and a refused write leaves nothing stored. A code that is merely not valid stays 200 with result=false.
@@ -411,6 +412,32 @@ describe('request bodies', () => {
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(answer).toMatch(/connection: close/i);
       expect(answer).toMatch(/"code":"timeout"/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('a client that stops reading its answer', () => {
+  it('is closed once nothing has moved on its connection for stalledConnectionMs, letting the answer go', async () => {
+    const server = createHttpServer(app, { stalledConnectionMs: 400 }).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const connections = () => new Promise<number>((r) => server.getConnections((_e, n) => r(n)));
+    try {
+      // a batch of 60 reads of FSIII: tens of megabytes, more than the sockets' buffers take
+      const body = JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: Array.from({ length: 60 }, () => ({ request: { method: 'GET', url: 'CodeSystem/FSIII' } })) });
+      const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.pause(); // never reads
+      socket.on('error', () => undefined);
+      socket.write(`POST /fhir HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await connections()).toBe(1);
+      const since = Date.now();
+      while ((await connections()) > 0 && Date.now() - since < 10_000) await new Promise((r) => setTimeout(r, 50));
+      expect(await connections()).toBe(0);
+      socket.destroy();
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
