@@ -8,10 +8,14 @@ import { ancestorsOf, type CodeSystemProvider, type Concept } from './providers/
 import type { TerminologyRegistry } from './registry';
 import type { TimeBudget } from './time-budget';
 
+/** The longest code a closure table keeps. */
+export const MAX_CLOSURE_CODE_LENGTH = 256;
+
 /**
  * The codings as concepts of the code systems the server knows (their current version), without repeats. Any coding
- * that is not one (no system or code, an unknown system or version, an unknown code) makes the whole call an error
- * that names each of them: a closure table only takes concepts the server can reason about.
+ * that is not one (no system or code, a code over MAX_CLOSURE_CODE_LENGTH, an unknown system or version, an unknown
+ * code) makes the whole call an error that names each of them: a closure table only takes concepts the server can
+ * reason about.
  */
 export function locateClosureConcepts(registry: TerminologyRegistry, codings: readonly Coding[]): ClosureConcept[] {
   const problems: Issue[] = [];
@@ -23,6 +27,15 @@ export function locateClosureConcepts(registry: TerminologyRegistry, codings: re
     };
     if (typeof coding.system !== 'string' || coding.system === '' || typeof coding.code !== 'string' || coding.code === '') {
       fail('invalid', { en: `concept[${i}] needs both a system and a code`, da: `concept[${i}] skal have både et system og en kode` });
+      return;
+    }
+    // a grammar's code systems (BCP-47's private use, UCUM's annotations) take codes of any length: a table's store
+    // would grow by what a client sends, not by what the code systems hold
+    if (coding.code.length > MAX_CLOSURE_CODE_LENGTH) {
+      fail('invalid', {
+        en: `concept[${i}]'s code is ${coding.code.length} characters long; a closure table keeps codes of at most ${MAX_CLOSURE_CODE_LENGTH}`,
+        da: `concept[${i}] har en kode på ${coding.code.length} tegn; en closure-tabel gemmer koder på højst ${MAX_CLOSURE_CODE_LENGTH} tegn`,
+      });
       return;
     }
     const provider = registry.codeSystemProvider(coding.system, coding.version);

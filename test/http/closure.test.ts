@@ -182,6 +182,12 @@ describe('$closure errors', () => {
     const ahead = await bad(closureParameters(name, [], '7'));
     expect(ahead.status).toBe(400);
     expect(JSON.stringify(ahead.body)).toMatch(/is at version 0; version 7 was never answered/);
+    // a grammar's code of any length (a BCP-47 private use tag of 9 KB) is no concept a table keeps
+    const longTag = `en-x-${Array.from({ length: 1000 }, (_, i) => `a${String(i).padStart(7, '0')}`).join('-')}`;
+    const tooLong = await bad(closureParameters(name, [{ system: 'urn:ietf:bcp:47', code: longTag }]));
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.body)).toMatch(/concept\[0\]'s code is \d+ characters long; a closure table keeps codes of at most 256/);
+    expect((await closure(name, [{ system: 'urn:ietf:bcp:47', code: 'en-x-kort' }])).version).toBe('1');
   });
 
   it('changes state, so GET is refused (405) at the base and on ConceptMap, also by the lean GET dispatcher', async () => {
