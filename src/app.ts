@@ -187,7 +187,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
     return {
       registry,
       acceptLanguages: acceptLanguages(req),
-      limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs, deadline: req.deadline },
+      limits: { maxExpansionSize: expansionLimit(req, config.maxExpansionSize), timeBudgetMs: config.operationTimeBudgetMs, definitionsTimeBudgetMs: config.definitionsTimeBudgetMs, deadline: req.deadline },
       baseUrl: baseUrlOf(req),
       written: history,
       closures,

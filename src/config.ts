@@ -61,6 +61,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Time an operation ($expand, $validate-code, …) may compute before it is stopped with 422 too-costly. */
   operationTimeBudgetMs: number;
+  /** The budget of an operation on definitions the request brings (tx-resource, an inline value set, a client's cache). */
+  definitionsTimeBudgetMs: number;
   /** Operation GETs are answered by the lean dispatcher in front of Express (src/http/pipeline/fast-path.ts). */
   fastPath: boolean;
   /** Answers kept by the response cache of deterministic operations; 0 turns the cache off. */
@@ -405,6 +407,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
     requestTimeoutMs,
     // below the request timeout by default, so an over-long operation is answered too-costly, not timeout
     operationTimeBudgetMs: int(env, 'OPERATION_TIME_BUDGET_MS', Math.min(10_000, Math.floor(requestTimeoutMs / 2)), 0, 600_000),
+    definitionsTimeBudgetMs: int(env, 'DEFINITIONS_TIME_BUDGET_MS', 2_000, 0, 600_000),
     fastPath: bool(env, 'FAST_PATH', true),
     responseCacheEntries: int(env, 'RESPONSE_CACHE_ENTRIES', 50_000, 0, 1_000_000),
     responseCacheBytes: int(env, 'RESPONSE_CACHE_MB', defaultResponseCacheMb(memoryBytes), 0, 4096) * 1024 * 1024,

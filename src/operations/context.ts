@@ -21,6 +21,12 @@ export interface Limits {
   maxExpansionSize: number;
   /** Milliseconds an operation may compute before it is stopped with too-costly (src/terminology/time-budget.ts). */
   timeBudgetMs?: number;
+  /**
+   * The budget, when less, of an operation on definitions the request itself brings (`tx-resource`, an inline value
+   * set or code system, a client's `$cache-control` cache): work a client can make as large as it likes for the bytes it
+   * sends, computed while the process answers nothing else.
+   */
+  definitionsTimeBudgetMs?: number;
   /** When (epoch ms) the request times out: an operation still computing then is stopped with 503 `timeout`. */
   deadline?: number;
 }

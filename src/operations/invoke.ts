@@ -188,6 +188,21 @@ function checkedOperation(op: OperationHandler | undefined, call: OperationCall)
   return op!;
 }
 
+/** The parameters by which a request brings definitions of its own (beside tx-resource), as resources. */
+const DEFINITION_PARAMETERS = ['tx-resource', 'valueSet', 'codeSystem', 'conceptMap'];
+
+/**
+ * The tighter budget of a synchronous call on definitions it brings (Limits.definitionsTimeBudgetMs), when it has one
+ * and it is less than the operation's own.
+ */
+function definitionsBudget(op: OperationHandler, input: OperationInput, ctx: OperationContext): number | undefined {
+  const { definitionsTimeBudgetMs: tighter, timeBudgetMs } = ctx.limits;
+  if (!tighter || (timeBudgetMs && tighter >= timeBudgetMs) || isAsyncFunction(op.handle)) return undefined;
+  const brings = ctx.clientCache !== undefined
+    || op.spec.params.some((p) => p.type === 'Resource' && DEFINITION_PARAMETERS.includes(p.name) && input.has(p.name));
+  return brings ? tighter : undefined;
+}
+
 /**
  * `_format=csv` (or ndjson) named on an operation that answers no table: 406, as a format this server does not write
  * is, rather than JSON the client did not ask for (an Accept header preferring CSV is negotiation: it gets JSON).
@@ -391,7 +406,9 @@ export function createInvoker(options: InvokerOptions): Invoker {
         const input = parseWithCache();
         const target = operationTarget(base, call.type, call.id);
         const ctx = input.has('tx-resource') ? withTxResources(input, base) : base;
-        return op.handle(input, ctx, target, { type: call.type, id: call.id });
+        const handle = () => op.handle(input, ctx, target, { type: call.type, id: call.id });
+        const tighter = definitionsBudget(op, input, base);
+        return tighter === undefined ? handle() : withTimeBudget(tighter, handle, base.limits.deadline);
       };
       // an async handler needs its budget after awaits too; the others run within the call
       const result: unknown = op.ownTimeBudget ? compute() : isAsyncFunction(op.handle)

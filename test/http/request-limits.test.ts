@@ -332,3 +332,33 @@ describe('the operation time budget covers every loop over the input', () => {
     tooCostly(await inEnglish(tight).post('/fhir/$validate').type(JSON_TYPE).send(bundle));
   });
 });
+
+describe('definitions the request brings have a budget of their own (DEFINITIONS_TIME_BUDGET_MS)', () => {
+  // a chain of concepts and a value set of an is-a include per concept: work that grows with what the client sends
+  const n = atScale(1_500, 3_000);
+  const chain = {
+    resourceType: 'CodeSystem', url: 'http://example.org/CodeSystem/kaede', status: 'active', content: 'complete', hierarchyMeaning: 'is-a',
+    concept: Array.from({ length: n }, (_, i) => ({ code: `c${i}`, property: i > 0 ? [{ code: 'parent', valueCode: `c${i - 1}` }] : [] })),
+  };
+  const valueSet = {
+    resourceType: 'ValueSet', url: 'http://example.org/ValueSet/kaede', status: 'active',
+    compose: { include: Array.from({ length: n }, (_, i) => ({ system: chain.url, filter: [{ property: 'concept', op: 'is-a', value: `c${i}` }] })) },
+  };
+  const body = { resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: valueSet }, { name: 'tx-resource', resource: chain }, { name: 'count', valueInteger: 10 }] };
+
+  it('defaults to 2 s, checked at start', () => {
+    expect(loadConfig({}).definitionsTimeBudgetMs).toBe(2_000);
+    expect(loadConfig({ DEFINITIONS_TIME_BUDGET_MS: '0' }).definitionsTimeBudgetMs).toBe(0);
+    expect(() => loadConfig({ DEFINITIONS_TIME_BUDGET_MS: '-1' })).toThrow(/DEFINITIONS_TIME_BUDGET_MS/);
+  });
+
+  it('an expansion of a value set and code system the request brings is stopped at it, 422 naming it; the operation budget alone lets it run', async () => {
+    const tight = await testApp({ definitionsTimeBudgetMs: 20 });
+    const res = await inEnglish(tight).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send(body).expect(422);
+    expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'too-costly', details: { text: expect.stringMatching(/time budget of 20 ms/) } });
+    const off = await testApp({ definitionsTimeBudgetMs: 0 });
+    await inEnglish(off).post('/fhir/ValueSet/$expand').type(JSON_TYPE).send(body).expect(200);
+    // the published catalogs are not the request's definitions
+    await inEnglish(tight).get('/fhir/ValueSet/$expand').query({ url: VS_119, count: 10 }).expect(200);
+  });
+});
