@@ -25,10 +25,10 @@ export interface DependentIssue {
  * The written ConceptMaps and ValueSets that use a code system or value set the write deletes or replaces, and would
  * be broken by it: a map or value set using a code system (or value set) the write deletes, and a map whose source or
  * target codes an update takes away — one the write rules would now refuse for it (a map naming the version it was
- * made for keeps it: that version stays addressable). Those the
- * write itself rewrites or deletes are left to their own checks (`skip`). One warning per dependent, naming the first
- * thing that breaks: the write is made (FHIR's canonical references are not held to referential integrity, and a
- * municipality may delete its catalog before its map), and its author learns what to change next, in Danish.
+ * made for keeps it: that version stays addressable). Those the write itself rewrites or deletes are left to their
+ * own checks (`skip`). One warning per dependent, naming the first thing that breaks: the write is made (FHIR's
+ * canonical references are not held to referential integrity, and a municipality may delete its catalog before its
+ * map), and its author learns what to change next, in Danish.
  */
 export function brokenDependents(
   changed: readonly Changed[], written: ResourceSet, before: TerminologyRegistry, after: TerminologyRegistry, skip: ReadonlySet<string>,
