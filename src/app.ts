@@ -56,6 +56,7 @@ import { TerminologyRegistry } from './terminology/registry';
 import { ResourceSet } from './terminology/resource-set';
 import { heldForOtherUrl, type TakenElsewhere } from './terminology/served-ids';
 import { ClientCaches } from './operations/caches/client-caches';
+import { AnswersInFlight } from './http/pipeline/answers-in-flight';
 
 export interface AppDeps {
   config: Config;
@@ -226,6 +227,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   };
   const lifecycle = requestLifecycle({
     logger, metrics, timeoutMs: config.requestTimeoutMs, headers: [...securityHeaders(), ...varyHeader(config)], refusalLanguage,
+    answersInFlight: new AnswersInFlight(config.answersInFlightBytes),
   });
   const appMiddleware: RequestHandler[] = [hostChecked(), ...securityMiddleware(config, refusalLanguage)];
   app.use(lifecycle.middleware, ...appMiddleware);

@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     ? `response cache: up to ${config.responseCacheEntries} answers and ${config.responseCacheBytes / (1024 * 1024)} MB`
     : 'response cache: off (RESPONSE_CACHE_ENTRIES=0)');
   logger.info(`request bodies read at once: up to ${config.bodiesInFlightBytes / (1024 * 1024)} MB (BODIES_IN_FLIGHT_MB)`);
+  logger.info(`large answers written at once: up to ${config.answersInFlightBytes / (1024 * 1024)} MB (ANSWERS_IN_FLIGHT_MB)`);
   const clientCaches = config.clientCacheLimits;
   logger.info(`clients' terminology caches ($cache-control): up to ${clientCaches.caches} caches and ${clientCaches.bytes / (1024 * 1024)} MB of memory for their resources, each for ${clientCaches.idleMs / 60_000} minutes after its last use`);
   let app;

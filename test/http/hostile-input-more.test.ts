@@ -445,6 +445,39 @@ describe('a client that stops reading its answer', () => {
   });
 });
 
+describe('large answers being written, all connections together (ANSWERS_IN_FLIGHT_MB)', () => {
+  it('an answer that would pass the budget is 503 throttled with Retry-After while others are unread; taken again once they are gone', async () => {
+    const small = await testApp({ answersInFlightBytes: 6 * 1024 * 1024 });
+    const server = createHttpServer(small).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as AddressInfo).port;
+    // 20 reads of FSIII: ~4.4 MB
+    const body = JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: Array.from({ length: 20 }, () => ({ request: { method: 'GET', url: 'CodeSystem/FSIII' } })) });
+    const head = `POST /fhir HTTP/1.1\r\nHost: x\r\nAccept-Language: da\r\nConnection: close\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    try {
+      const unread = net.connect(port, '127.0.0.1');
+      await new Promise((r) => unread.once('connect', r));
+      unread.pause();
+      unread.on('error', () => undefined);
+      unread.write(head + body);
+      await new Promise((r) => setTimeout(r, 300));
+      const refused = await rawExchange(port, head, body);
+      expect(refused).toMatch(/^HTTP\/1\.1 503 /);
+      expect(refused).toMatch(/retry-after: 5/i);
+      expect(refused).toMatch(/"code":"throttled"/);
+      expect(refused).toMatch(/Serveren skriver allerede s/);
+      // small answers are not counted
+      expect(await rawExchange(port, `GET /fhir/CodeSystem/$lookup?system=${enc(FSIII)}&code=${CODE} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, '')).toMatch(/^HTTP\/1\.1 200 /);
+      unread.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await rawExchange(port, head, body)).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
 describe('a query of more than 1,000 parameters', () => {
   // node's query parser stops at 1,000 parameters by default and drops the rest without a word
   const padding = Array.from({ length: 1100 }, (_, i) => `_pad${i}=x`).join('&');

@@ -40,3 +40,12 @@ describe('RESPONSE_CACHE_MB', () => {
     expect(loadConfig({}).responseCacheBytes).toBe(defaultResponseCacheMb(memory) * MB);
   });
 });
+
+describe('ANSWERS_IN_FLIGHT_MB', () => {
+  it('is the response cache default (a sixteenth of the memory, 128–512 MB), set by the operator from 64 MB, checked at start', () => {
+    expect(loadConfig({}, 1 * GB).answersInFlightBytes).toBe(128 * MB);
+    expect(loadConfig({}, 6 * GB).answersInFlightBytes).toBe(384 * MB);
+    expect(loadConfig({ ANSWERS_IN_FLIGHT_MB: '1024' }, 1 * GB).answersInFlightBytes).toBe(1024 * MB);
+    expect(() => loadConfig({ ANSWERS_IN_FLIGHT_MB: '10' })).toThrow(/ANSWERS_IN_FLIGHT_MB/);
+  });
+});

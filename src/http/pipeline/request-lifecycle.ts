@@ -5,6 +5,7 @@ import type { NextFunction, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { MessageLanguage } from '../../errors/message-language';
 import type { AppMetrics } from './metrics';
+import type { AnswersInFlight } from './answers-in-flight';
 import { armRequestTimeout } from './request-timeout';
 
 declare module 'node:http' {
@@ -51,9 +52,11 @@ export interface LifecycleOptions {
    * other refusals (`$validate`'s: Danish unless English is asked for); the server's rule when not given.
    */
   refusalLanguage?: (req: IncomingMessage) => MessageLanguage;
+  /** The budget of large answers being written (answers-in-flight.ts), handed to every request for its answer. */
+  answersInFlight?: AnswersInFlight;
 }
 
-export function requestLifecycle({ logger, metrics, timeoutMs, headers, refusalLanguage }: LifecycleOptions): RequestLifecycle {
+export function requestLifecycle({ logger, metrics, timeoutMs, headers, refusalLanguage, answersInFlight }: LifecycleOptions): RequestLifecycle {
   const logFor = (req: IncomingMessage): Logger => (req.id ? logger.child({ reqId: req.id }) : logger);
   const commonHeaders = (req: IncomingMessage): string[] => {
     const all = headers.slice();
@@ -67,6 +70,7 @@ export function requestLifecycle({ logger, metrics, timeoutMs, headers, refusalL
     const url = req.url ?? '';
     const started = performance.now();
     req.deadline = Date.now() + timeoutMs;
+    req.answersInFlight = answersInFlight;
     const timer = armRequestTimeout(req, res, timeoutMs, () => logFor(req), () => commonHeaders(req), refusalLanguage);
     res.on('close', () => {
       clearTimeout(timer);
