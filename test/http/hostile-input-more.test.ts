@@ -446,8 +446,9 @@ describe('a client that stops reading its answer', () => {
 });
 
 describe('large answers being written, all connections together (ANSWERS_IN_FLIGHT_MB)', () => {
-  it('an answer that would pass the budget is 503 throttled with Retry-After while others are unread; taken again once they are gone', async () => {
-    const small = await testApp({ answersInFlightBytes: 6 * 1024 * 1024 });
+  it('a batch the budget has no room for is 503 throttled with Retry-After, not computed, while another is unread; taken again once it is gone', async () => {
+    // room for one batch's largest answer (64 MB) and a little more: one unread batch leaves no room for another
+    const small = await testApp({ answersInFlightBytes: 66 * 1024 * 1024 });
     const server = createHttpServer(small).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const port = (server.address() as AddressInfo).port;

@@ -34,6 +34,14 @@ export class AnswersInFlight {
     return this.held;
   }
 
+  /**
+   * Whether an answer of up to `bytes` could be taken now: asked before computing an answer that may be that large (a
+   * batch's, up to 64 MB), so that one the budget would refuse is not computed first.
+   */
+  hasRoomFor(bytes: number): boolean {
+    return this.held + bytes <= this.budget;
+  }
+
   /** Counts an answer of `bytes` for `res` until it is closed; false (nothing counted) when it would pass the budget. */
   take(res: ServerResponse, bytes: number): boolean {
     if (bytes < COUNTED_FROM_BYTES) return true;
@@ -62,6 +70,13 @@ export function answersThrottled(req: IncomingMessage | undefined): Buffer {
   };
   const language = req ? acceptedMessageLanguage(req) : 'en';
   return Buffer.from(JSON.stringify(operationOutcome([messageIssue({ severity: 'error', code: 'throttled', text }, language)])), 'utf8');
+}
+
+/** Answers 503 `throttled` (the answer the budget does not take), with the headers every response carries. */
+export function sendAnswersThrottled(req: IncomingMessage | undefined, res: ServerResponse, common: readonly string[], contentType: string): void {
+  const body = answersThrottled(req);
+  res.writeHead(503, [...common, 'Content-Type', contentType, 'Content-Length', String(body.length), ...THROTTLED_HEADERS]);
+  res.end(body);
 }
 
 /** The headers of that answer besides its content's. */

@@ -3,7 +3,7 @@ import { wantsBinaryResource, type TableFormat } from '../../fhir/fhir-format';
 import { indentedBytes, wantsPretty } from '../../fhir/pretty-json';
 import { binaryResource } from '../../operations/context';
 import { answerOf, type Answer } from '../../operations/invoke';
-import { answersThrottled, mayBeLarge, THROTTLED_HEADERS } from './answers-in-flight';
+import { mayBeLarge, sendAnswersThrottled } from './answers-in-flight';
 import { sendChunks } from './chunked-send';
 import { genericAnswerType } from './request-format';
 import { sendTable } from './table-send';
@@ -42,9 +42,7 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
   }
   // a large answer is held until its client has read it: within the budget of all of them, or 503 throttled instead
   if (res.req?.answersInFlight && mayBeLarge(answer) && !res.req.answersInFlight.take(res, answer.byteLength)) {
-    const body = answersThrottled(res.req);
-    res.writeHead(503, [...headers, 'Content-Type', jsonContentType(res.req), 'Content-Length', String(body.length), ...THROTTLED_HEADERS]);
-    res.end(body);
+    sendAnswersThrottled(res.req, res, headers, jsonContentType(res.req));
     return;
   }
   const own = answer.headers?.['Content-Type'];

@@ -1,7 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Bundle, BundleEntry } from 'fhir/r4';
-import { answerBatch, answerEntries, checkTransactionReads, type BatchCall, type BatchDeps } from '../../operations/batch';
+import { answerBatch, answerEntries, checkTransactionReads, MAX_BATCH_RESPONSE_BYTES, type BatchCall, type BatchDeps } from '../../operations/batch';
+import { sendAnswersThrottled } from '../pipeline/answers-in-flight';
+import { JSON_CONTENT_TYPE } from '../pipeline/send';
 import type { OperationContext } from '../../operations/context';
 import { handlingPreference } from '../../fhir/prefer-handling';
 import { sendResource } from '../pipeline/send';
@@ -33,6 +35,8 @@ export function batchRoute(deps: BatchRouteDeps) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const bundle = req.body as Bundle | undefined;
     if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle' || bundle.type !== 'batch') return next();
+    // a batch's answer may be as large as MAX_BATCH_RESPONSE_BYTES: not computed when the budget could not take it
+    if (req.answersInFlight && !req.answersInFlight.hasRoomFor(MAX_BATCH_RESPONSE_BYTES)) return sendAnswersThrottled(req, res, [], JSON_CONTENT_TYPE);
     const answer = await answerBatch(bundle, deps, callOf(deps, req, res));
     if (answer) sendResource(res, 200, answer);
   };
