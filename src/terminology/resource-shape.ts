@@ -2,6 +2,9 @@ import type { CodeSystem, ConceptMap, Resource, ValueSet } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { packedConcepts } from './packed/codesystem';
+import { excerpt } from '../errors/excerpt';
+import { duplicateCodes } from './concept-walk';
+import { hierarchyCycles, hierarchyCycleText } from './hierarchy-cycle';
 
 /**
  * Structural checks of the parts of ValueSet, CodeSystem and ConceptMap resources the server computes with, so that a
@@ -219,9 +222,33 @@ export function assertConceptMapShape(cm: ConceptMap): void {
   assertShape(cm, CONCEPT_MAP);
 }
 
-/** The check of a CodeSystem, ValueSet or ConceptMap a request brings (tx-resource, or an operation's own resource). */
+/**
+ * The check of a CodeSystem, ValueSet or ConceptMap a request brings (tx-resource, or an operation's own resource). A
+ * code system's codes are unique (csd-1) and its hierarchy has no cycle, as a write and a package must have them:
+ * with a code defined twice, or a cycle (where each concept subsumes the others), its answers would contradict each
+ * other.
+ */
 export function assertTerminologyResourceShape(resource: Resource): void {
-  if (resource.resourceType === 'CodeSystem') assertCodeSystemShape(resource as CodeSystem);
-  else if (resource.resourceType === 'ValueSet') assertValueSetShape(resource as ValueSet);
+  if (resource.resourceType === 'CodeSystem') {
+    const cs = resource as CodeSystem;
+    assertCodeSystemShape(cs);
+    assertCodeSystemIntegrity(cs);
+  } else if (resource.resourceType === 'ValueSet') assertValueSetShape(resource as ValueSet);
   else if (resource.resourceType === 'ConceptMap') assertConceptMapShape(resource as ConceptMap);
+}
+
+function assertCodeSystemIntegrity(cs: CodeSystem): void {
+  const named = `CodeSystem '${excerpt(cs.url ?? cs.id ?? '')}'`;
+  const [twice] = duplicateCodes(cs.concept, 1);
+  if (twice) {
+    const code = excerpt(twice.code);
+    throw FhirError.invalid(`${named}: the code '${code}' is defined twice (${twice.first()} and ${twice.at()}); a code system's codes are unique (csd-1)`, {
+      expression: [twice.at()], da: `${named}: koden '${code}' er defineret to gange (${twice.first()} og ${twice.at()}); et kodesystems koder er entydige (csd-1)`,
+    });
+  }
+  const [cycle] = hierarchyCycles(cs, 1);
+  if (cycle) {
+    const text = hierarchyCycleText(cycle);
+    throw FhirError.invalid(`${named}: its hierarchy ${text.en}`, { expression: [cycle.at()], da: `${named}: dets hierarki ${text.da}` });
+  }
 }

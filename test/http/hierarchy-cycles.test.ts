@@ -1,7 +1,7 @@
 /**
  * A code system whose hierarchy is a cycle (through `parent` or `child` properties, nested concepts, or both) is not
- * written: in it every concept would subsume the others. One that is stored anyway (written before the rule) or given
- * as tx-resource is answered alike by `$subsumes` and `$closure`.
+ * written: in it every concept would subsume the others. One that is stored anyway (written before the rule) is
+ * answered alike by `$subsumes` and `$closure`; one given as tx-resource is refused, as a write is.
  */
 import type { CodeSystem, CodeSystemConcept, ConceptMap, OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
@@ -160,9 +160,16 @@ describe('a code system with a cycle that is served anyway', () => {
     expect(entries.sort()).toEqual(expected);
   });
 
-  it('(as tx-resource) $subsumes answers by its hierarchy', async () => {
-    expect(await subsumes(app, 'a', 'b', ring())).toBe('subsumes');
-    expect(await subsumes(app, 'b', 'a', ring())).toBe('subsumes');
-    expect(await subsumes(app, 'd', 'a', ring())).toBe('subsumed-by');
+  it('(as tx-resource) is refused, 400 naming the cycle, as a write and a package are; so is one defining a code twice', async () => {
+    const call = (cs: CodeSystem) => inEnglish(app).post('/fhir/CodeSystem/$subsumes').type(JSON_TYPE).send(parametersOf(
+      { name: 'system', valueUri: system }, { name: 'codeA', valueCode: 'a' }, { name: 'codeB', valueCode: 'b' }, { name: 'tx-resource', resource: cs },
+    ));
+    const cyclic = await call(ring()).expect(400);
+    expect((cyclic.body as OperationOutcome).issue[0]).toMatchObject({
+      code: 'invalid', expression: ['CodeSystem.concept[0]'], details: { text: expect.stringMatching(/its hierarchy is a cycle: 'a' -> 'c' -> 'b' -> 'a'/) },
+    });
+    const twice = codeSystem('twice', [concept('a'), concept('b'), concept('a')]);
+    const res = await call({ ...twice, url: system }).expect(400);
+    expect((res.body as OperationOutcome).issue[0]!.details?.text).toMatch(/the code 'a' is defined twice \(CodeSystem\.concept\[0\] and CodeSystem\.concept\[2\]\)/);
   });
 });
