@@ -1,4 +1,6 @@
 import type { CodeSystemConcept } from 'fhir/r4';
+import { excerpt } from '../errors/excerpt';
+import type { Bilingual } from '../errors/issue';
 
 /**
  * Visits each concept, a parent before its children, with a function that writes its path (wanted only for an issue).
@@ -40,4 +42,13 @@ export function duplicateCodes(concepts: CodeSystemConcept[] | undefined, limit 
     return true;
   });
   return out;
+}
+
+/** A repeated code as a code system's file and a request's code system are refused for (csd-1). */
+export function duplicateCodeText(twice: DuplicateCode): Bilingual {
+  const code = excerpt(twice.code);
+  return {
+    en: `the code '${code}' is defined twice (${twice.first()} and ${twice.at()}); a code system's codes are unique`,
+    da: `koden '${code}' er defineret to gange (${twice.first()} og ${twice.at()}); et kodesystems koder er entydige`,
+  };
 }

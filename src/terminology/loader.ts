@@ -4,9 +4,8 @@ import path from 'node:path';
 import { sharedFhirSchemaValidator, type FhirSchemaValidator } from '../fhir/schema-validator';
 import type { Bilingual } from '../errors/issue';
 import type { TerminologyResource } from './resource-set';
-import { duplicateCodes } from './concept-walk';
+import { duplicateCodes, duplicateCodeText } from './concept-walk';
 import { hierarchyCycles, hierarchyCycleText } from './hierarchy-cycle';
-import { excerpt } from '../errors/excerpt';
 
 export class TerminologyLoadError extends Error {}
 
@@ -71,11 +70,7 @@ export function terminologyResourceProblem(json: { resourceType: string }, valid
   // before the schema: cheap, and a code repeated a million times is refused without the schema walking all of them
   if (type === 'CodeSystem') {
     const [twice] = duplicateCodes((json as CodeSystem).concept, 1);
-    if (twice) {
-      const code = excerpt(twice.code);
-      return { en: `the code '${code}' is defined twice (${twice.first()} and ${twice.at()}); a code system's codes are unique`,
-        da: `koden '${code}' er defineret to gange (${twice.first()} og ${twice.at()}); et kodesystems koder er entydige` };
-    }
+    if (twice) return duplicateCodeText(twice);
   }
   const problems = validator.validate(json);
   if (problems.length > 0) {

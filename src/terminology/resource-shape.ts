@@ -3,7 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { packedConcepts } from './packed/codesystem';
 import { excerpt } from '../errors/excerpt';
-import { duplicateCodes } from './concept-walk';
+import { duplicateCodes, duplicateCodeText } from './concept-walk';
 import { hierarchyCycles, hierarchyCycleText } from './hierarchy-cycle';
 
 /**
@@ -241,10 +241,8 @@ function assertCodeSystemIntegrity(cs: CodeSystem): void {
   const named = `CodeSystem '${excerpt(cs.url ?? cs.id ?? '')}'`;
   const [twice] = duplicateCodes(cs.concept, 1);
   if (twice) {
-    const code = excerpt(twice.code);
-    throw FhirError.invalid(`${named}: the code '${code}' is defined twice (${twice.first()} and ${twice.at()}); a code system's codes are unique (csd-1)`, {
-      expression: [twice.at()], da: `${named}: koden '${code}' er defineret to gange (${twice.first()} og ${twice.at()}); et kodesystems koder er entydige (csd-1)`,
-    });
+    const text = duplicateCodeText(twice);
+    throw FhirError.invalid(`${named}: ${text.en} (csd-1)`, { expression: [twice.at()], da: `${named}: ${text.da} (csd-1)` });
   }
   const [cycle] = hierarchyCycles(cs, 1);
   if (cycle) {
