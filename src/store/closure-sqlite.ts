@@ -27,7 +27,7 @@ export const CLOSURE_SQLITE_MIGRATION = `
  * The order in which the tables were last used (a count: the highest was used last; none: not used since this
  * migration), for the table limit; a count rather than a time, which two uses within a millisecond would share.
  */
-export const CLOSURE_SQLITE_USED_AT_MIGRATION = 'ALTER TABLE closure_table ADD COLUMN used INTEGER;';
+export const CLOSURE_SQLITE_USE_ORDER_MIGRATION = 'ALTER TABLE closure_table ADD COLUMN used INTEGER;';
 
 const NEXT_USE = '(SELECT coalesce(max(used), 0) + 1 FROM closure_table)';
 
@@ -57,16 +57,22 @@ export class SqliteClosureTables implements ClosureTableStore {
           replaced = true;
         }
       }
-      this.db.prepare('DELETE FROM closure_concept WHERE name = ?').run(name);
-      this.db.prepare('DELETE FROM closure_entry WHERE name = ?').run(name);
+      this.empty(name);
       this.db.prepare(`INSERT INTO closure_table (name, version, used) VALUES (?, 0, ${NEXT_USE}) ON CONFLICT (name) DO UPDATE SET version = 0, used = excluded.used`)
         .run(name);
       return existed ? 'reset' : replaced ? 'replaced' : 'created';
     });
   }
 
+  /** A table's concepts and entries gone, the table kept. */
+  private empty(name: string): void {
+    this.db.prepare('DELETE FROM closure_concept WHERE name = ?').run(name);
+    this.db.prepare('DELETE FROM closure_entry WHERE name = ?').run(name);
+  }
+
   private drop(name: string): void {
-    for (const table of ['closure_concept', 'closure_entry', 'closure_table']) this.db.prepare(`DELETE FROM ${table} WHERE name = ?`).run(name);
+    this.empty(name);
+    this.db.prepare('DELETE FROM closure_table WHERE name = ?').run(name);
   }
 
   async readClosureTable(name: string): Promise<ClosureTableState | undefined> {

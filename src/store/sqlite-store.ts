@@ -12,7 +12,7 @@ import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded,
 import {
   BaseStore, syncVersionLoader, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, versionNumber, writeInstant, type HistoryRow, type PlannedChange,
 } from './store-support';
-import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, CLOSURE_SQLITE_USED_AT_MIGRATION, SqliteClosureTables } from './closure-sqlite';
+import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, CLOSURE_SQLITE_USE_ORDER_MIGRATION, SqliteClosureTables } from './closure-sqlite';
 import { makeFolder } from './make-folder';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
@@ -98,7 +98,7 @@ export const MIGRATIONS: readonly string[] = [
   // ---- migration: the HTTP method of the write that made a version (null before: read from `method`) ----
   "ALTER TABLE resource_history ADD COLUMN request_method TEXT CHECK (request_method IN ('POST', 'PUT', 'DELETE'));",
   // ---- migration: when each closure table was last used, so that a new one takes the place of the least used ----
-  CLOSURE_SQLITE_USED_AT_MIGRATION,
+  CLOSURE_SQLITE_USE_ORDER_MIGRATION,
   // ---- end of migration ----
 ];
 

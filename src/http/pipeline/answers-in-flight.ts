@@ -45,7 +45,7 @@ export class AnswersInFlight {
   /** Counts an answer of `bytes` for `res` until it is closed; false (nothing counted) when it would pass the budget. */
   take(res: ServerResponse, bytes: number): boolean {
     if (bytes < COUNTED_FROM_BYTES) return true;
-    if (this.held + bytes > this.budget) return false;
+    if (!this.hasRoomFor(bytes)) return false;
     this.held += bytes;
     res.once('close', () => {
       this.held -= bytes;
@@ -63,7 +63,7 @@ export function mayBeLarge(answer: { text?: string; byteLength: number }): boole
 }
 
 /** The 503 `throttled` OperationOutcome of an answer the budget did not take, in the request's language. */
-export function answersThrottled(req: IncomingMessage | undefined): Buffer {
+function answersThrottled(req: IncomingMessage | undefined): Buffer {
   const text = {
     en: `The server is writing as many large answers as it holds at once; send the request again in ${RETRY_AFTER_SECONDS} seconds`,
     da: `Serveren skriver allerede så mange store svar, som den holder ad gangen; send forespørgslen igen om ${RETRY_AFTER_SECONDS} sekunder`,
@@ -80,4 +80,4 @@ export function sendAnswersThrottled(req: IncomingMessage | undefined, res: Serv
 }
 
 /** The headers of that answer besides its content's. */
-export const THROTTLED_HEADERS = ['Retry-After', String(RETRY_AFTER_SECONDS), 'Connection', 'close'];
+const THROTTLED_HEADERS = ['Retry-After', String(RETRY_AFTER_SECONDS), 'Connection', 'close'];

@@ -3,10 +3,9 @@ import type { Logger } from 'pino';
 import type { Bundle, BundleEntry } from 'fhir/r4';
 import { answerBatch, answerEntries, checkTransactionReads, MAX_BATCH_RESPONSE_BYTES, type BatchCall, type BatchDeps } from '../../operations/batch';
 import { sendAnswersThrottled } from '../pipeline/answers-in-flight';
-import { JSON_CONTENT_TYPE } from '../pipeline/send';
 import type { OperationContext } from '../../operations/context';
 import { handlingPreference } from '../../fhir/prefer-handling';
-import { sendResource } from '../pipeline/send';
+import { JSON_CONTENT_TYPE, sendResource } from '../pipeline/send';
 import { bearerToken, type Principal, type TokenVerifier } from '../../auth/verifier';
 
 export type BatchRouteDeps = BatchDeps & { contextFor(req: Request): OperationContext; logFor(req: Request): Logger; verifier: TokenVerifier };
