@@ -48,8 +48,11 @@ export function brokenDependents(
       }));
       continue;
     }
+    // the map as the write leaves it first: only when it has errors, which of them it has now too
+    const errors = validateTerminologyResource(cm, after).filter((i) => i.severity === 'error');
+    if (errors.length === 0) continue;
     const now = errorTexts(validateTerminologyResource(cm, before));
-    const broken = validateTerminologyResource(cm, after).find((i) => i.severity === 'error' && !now.has(issueText(i)));
+    const broken = errors.find((i) => !now.has(issueText(i)));
     if (broken) out.push(dependentIssue(cm, changedBy(changed, mapSystems(cm)), broken.text));
   }
   for (const vs of written.list('ValueSet')) {
