@@ -24,6 +24,8 @@ export interface ReportProfile {
   anyType: readonly string[];
   /** `entry.link 0..0` (§119, §140; the care and FFB reports do not say). */
   noEntryLink: boolean;
+  /** `entry contains citizen 1..1`, sliced by the resource's profile (§119, §140; the care and FFB reports do not say). */
+  citizen?: ReportEntryProfile;
 }
 
 const PREVENTION = 'http://fhir.kl.dk/prevention/StructureDefinition/';
@@ -40,14 +42,14 @@ export const REPORT_PROFILES: readonly ReportProfile[] = [
     entries: of(PREVENTION, [['klgateway-119-condition', 'Condition'], ['klgateway-119-focus-condition', 'Condition'], ['klgateway-119-care-plan', 'CarePlan'],
       ['klgateway-119-planned-intervention', 'CarePlan'], ['klgateway-119-encounter', 'Encounter'], ['klgateway-119-organization', 'Organization'],
       ['klgateway-119-citizen', 'Patient'], ['klgateway-119-servicerequest', 'ServiceRequest']]),
-    anyType: [], noEntryLink: true,
+    anyType: [], noEntryLink: true, citizen: { canonical: `${PREVENTION}klgateway-119-citizen`, type: 'Patient' },
   },
   {
     // 140deliveryReport.fsh (kl-gateway-rehab): Condition and CarePlan of any profile
     canonical: `${REHAB}klgateway-140-delivery-report`, name: { en: '§140 delivery report', da: '§140-indberetningsrapport' },
     entries: of(REHAB, [['klgateway-140-encounter', 'Encounter'], ['klgateway-140-organization', 'Organization'], ['klgateway-140-citizen', 'Patient'],
       ['klgateway-140-servicerequest', 'ServiceRequest']]),
-    anyType: ['Condition', 'CarePlan'], noEntryLink: true,
+    anyType: ['Condition', 'CarePlan'], noEntryLink: true, citizen: { canonical: `${REHAB}klgateway-140-citizen`, type: 'Patient' },
   },
   {
     // deliveryReport.fsh (kl-gateway): Observation and Encounter of any profile
@@ -118,7 +120,9 @@ export function reportBundleIssues(bundle: Json, expression: string, report: Rep
       text: { en: `A ${named.en} has no ${element} (KL: 0..0)`, da: `En ${named.da} må ikke have ${element} (KL: 0..0)` },
     });
   }
-  (Array.isArray(bundle.entry) ? bundle.entry : []).forEach((entry, i) => {
+  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  if (report.citizen) issues.push(...citizenSliceIssues(entries, expression, report, report.citizen));
+  entries.forEach((entry, i) => {
     if (!isJsonObject(entry)) return;
     for (const element of ['request', 'response', 'search', 'link'] as const) {
       if (entry[element] === undefined || (element === 'link' && !report.noEntryLink)) continue;
@@ -129,6 +133,42 @@ export function reportBundleIssues(bundle: Json, expression: string, report: Rep
     }
   });
   return issues;
+}
+
+/**
+ * `entry contains citizen 1..1`: one entry whose resource is the report's citizen. The slice is told by the resource's
+ * profile; as the citizen's is the only profile of its type in the report, an entry of that type naming none of the
+ * report's profiles is taken to be meant as the citizen (whether it meets the profile is the entry's own check).
+ */
+function citizenSliceIssues(entries: unknown[], expression: string, report: ReportProfile, citizen: ReportEntryProfile): ValidationIssue[] {
+  const named = report.name;
+  const ofReport = new Set(report.entries.map((e) => e.canonical));
+  const found: number[] = [];
+  entries.forEach((entry, i) => {
+    const resource = isJsonObject(entry) && isJsonObject(entry.resource) ? entry.resource : undefined;
+    if (!resource) return;
+    const claimed = claimedProfiles(resource).map((p) => parseCanonical(p).url);
+    const isCitizen = claimed.includes(citizen.canonical) || (resource.resourceType === citizen.type && !claimed.some((c) => ofReport.has(c)));
+    if (isCitizen) found.push(i);
+  });
+  if (found.length === 1) return [];
+  if (found.length === 0) {
+    return [{
+      severity: 'error', code: 'required', expression: [`${expression}.entry`],
+      text: {
+        en: `A ${named.en} has one entry for the citizen (entry:citizen 1..1, a ${citizen.type} of ${citizen.canonical}), and this one has none`,
+        da: `En ${named.da} skal have én post med borgeren (entry:citizen 1..1, en ${citizen.type} efter ${citizen.canonical}), og denne har ingen`,
+      },
+    }];
+  }
+  const places = found.map((i) => `${expression}.entry[${i}]`);
+  return [{
+    severity: 'error', code: 'structure', expression: places.slice(1),
+    text: {
+      en: `A ${named.en} has one entry for the citizen (entry:citizen 1..1, ${citizen.canonical}), and this one has ${found.length}: ${places.join(', ')}. Send one report per citizen`,
+      da: `En ${named.da} skal have én post med borgeren (entry:citizen 1..1, ${citizen.canonical}), og denne har ${found.length}: ${places.join(', ')}. Send én rapport pr. borger`,
+    },
+  }];
 }
 
 /** The resource type a KL profile of a delivery report constrains, where it is one (also those not reproduced here). */

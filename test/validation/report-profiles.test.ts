@@ -72,6 +72,45 @@ describe("KL's §119 delivery report", () => {
   });
 });
 
+describe("the citizen of a §119 or §140 report (entry:citizen 1..1)", () => {
+  const REHAB_REPORT = path.join(__dirname, '..', 'fixtures', 'kl-examples', 'kl-gateway-rehab', 'RuddiIndberetningsrapport.json');
+  const citizens = (b: Json): number[] => b.entry.flatMap((e: Json, i: number) => (e.resource.resourceType === 'Patient' ? [i] : []));
+
+  it('a report without its citizen is an error at Bundle.entry, in Danish too', async () => {
+    const b = report();
+    const [i] = citizens(b);
+    b.entry.splice(i, 1);
+    // the entries referring to the citizen now point at nothing: those are errors of their own
+    const errors = errorsOf(await validate(b)).filter((e) => e.expression?.[0] === 'Bundle.entry');
+    expect(errors.map((e) => [e.code, e.da])).toEqual([['required', `En §119-indberetningsrapport skal have én post med borgeren (entry:citizen 1..1, en Patient efter ${PREVENTION}klgateway-119-citizen), og denne har ingen`]]);
+  });
+
+  it('a report of two citizens is an error at the second; a second Patient naming the citizen profile counts, as one naming none does', async () => {
+    for (const claim of [undefined, `${PREVENTION}klgateway-119-citizen|2.1.0`]) {
+      const b = report();
+      const [i] = citizens(b);
+      const second = JSON.parse(JSON.stringify(b.entry[i])) as Json;
+      second.fullUrl = 'urn:uuid:0b6f5c1e-4c7e-4a57-9d38-3f4d2a1b9c10';
+      second.resource.id = 'second';
+      if (claim) second.resource.meta = { profile: [claim] };
+      else delete second.resource.meta;
+      b.entry.push(second);
+      const errors = errorsOf(await validate(b)).filter((e) => /entry:citizen/.test(e.en));
+      expect(errors.map((e) => [e.code, e.expression])).toEqual([['structure', [`Bundle.entry[${b.entry.length - 1}]`]]]);
+      expect(errors[0]!.en).toMatch(/and this one has 2: .*Send one report per citizen$/);
+    }
+  });
+
+  it("KL's §140 report has its citizen; the care report, which has no such slice, may leave it out", async () => {
+    const rehab = JSON.parse(fs.readFileSync(REHAB_REPORT, 'utf8')) as Json;
+    expect(errorsOf(await validate(rehab))).toEqual([]);
+    rehab.entry.splice(citizens(rehab)[0], 1);
+    expect(errorsOf(await validate(rehab)).filter((e) => /entry:citizen/.test(e.en)).map((e) => e.expression)).toEqual([['Bundle.entry']]);
+    const care = { resourceType: 'Bundle', meta: { profile: ['http://fhir.kl.dk/gateway/StructureDefinition/klgateway-care-delivery-report'] }, type: 'collection', timestamp: '2024-01-01T00:00:00Z', entry: [] };
+    expect((await validate(care)).filter((e) => /citizen/.test(e.en))).toEqual([]);
+  });
+});
+
 describe("a reference to an entry of the right type but another of KL's profiles", () => {
   it("a §119 Kostvejledning based on a planned intervention instead of its care plan is an error at basedOn; KL's own report is not", async () => {
     const b = report();
