@@ -19,10 +19,24 @@ describe('listedIssues', () => {
     expect(listed.at(-1)).toBe(-900);
   });
 
+  it('keeps the most severe, in the order found: errors found after hundreds of warnings are listed, in the order found', () => {
+    const issues = [
+      ...Array.from({ length: 150 }, (_, i) => ({ severity: 'warning', n: i })),
+      { severity: 'error', n: 150 },
+      { severity: 'information', n: 151 },
+      { severity: 'fatal', n: 152 },
+    ];
+    const listed = listedIssues(issues, (omitted) => ({ severity: 'information', n: -omitted }));
+    expect(listed).toHaveLength(MAX_LISTED_ISSUES + 1);
+    expect(listed.slice(0, 3).map((i) => i.n)).toEqual([0, 1, 2]);
+    expect(listed.slice(MAX_LISTED_ISSUES - 2).map((i) => [i.severity, i.n])).toEqual([['error', 150], ['fatal', 152], ['information', -53]]);
+    expect(listed.filter((i) => i.severity === 'warning')).toHaveLength(MAX_LISTED_ISSUES - 2);
+  });
+
   it('says how many in Danish and English', () => {
     expect(omittedIssuesText(1)).toEqual({
-      da: `… og 1 problem mere, som ikke er vist (kun de første ${MAX_LISTED_ISSUES} vises)`,
-      en: `… and 1 more issue, not listed (only the first ${MAX_LISTED_ISSUES} are)`,
+      da: `… og 1 problem mere, som ikke er vist (kun ${MAX_LISTED_ISSUES} vises: de alvorligste, fejl først)`,
+      en: `… and 1 more issue, not listed (only ${MAX_LISTED_ISSUES} are: the most severe, errors first)`,
     });
   });
 });
