@@ -161,7 +161,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   app.registry = registry;
   if (config.packagesWatch) app.packageWatch = new PackageFolderWatch({ dir: config.packagesWatch.dir, service: packageService, layer: publishedLayer, logger });
   // every operation call (both HTTP adapters, batch entries) is answered by this one invoker and its response cache
-  const invoker = createInvoker({ registry, cacheEntries: config.responseCacheEntries, cacheBytes: config.responseCacheBytes });
+  const invoker = createInvoker({ registry, cacheEntries: config.responseCacheEntries, cacheBytes: config.responseCacheBytes, heavyBodyBytes: config.heavyBodyBytes });
   app.responseCache = invoker.cache;
   app.disable('x-powered-by');
   app.set('etag', false);

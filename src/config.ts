@@ -46,6 +46,8 @@ export interface Config {
   bodiesInFlightBytes: number;
   /** Bytes of the large answers being written at once, all connections together (ANSWERS_IN_FLIGHT_MB); one that would pass it is 503. */
   answersInFlightBytes: number;
+  /** Operation calls whose body is at least this many bytes take turns, one computing at a time (LARGE_REQUEST_KB; 0: none do). */
+  heavyBodyBytes: number;
   /** Parameters one Parameters body (and each Parameters nested in it) may carry; 413 above. */
   maxParameters: number;
   /** Entries one transaction Bundle may have; 413 above. */
@@ -398,6 +400,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
     bodiesInFlightBytes: bodiesInFlightBytes(env, memoryBytes, bodyLimitBytes),
     // as the response cache's: a sixteenth of the memory, 128–512 MB; a batch's answer is at most 64 MB
     answersInFlightBytes: int(env, 'ANSWERS_IN_FLIGHT_MB', defaultResponseCacheMb(memoryBytes), 64, 65_536) * 1024 * 1024,
+    heavyBodyBytes: int(env, 'LARGE_REQUEST_KB', 1024, 0, 1_048_576) * 1024,
     maxParameters: int(env, 'MAX_PARAMETERS', 20_000, 1, 10_000_000),
     maxTransactionEntries: int(env, 'MAX_TRANSACTION_ENTRIES', 1000, 1, 1_000_000),
     maxBatchEntries: int(env, 'MAX_BATCH_ENTRIES', 20_000, 1, 1_000_000),

@@ -20,6 +20,7 @@ import { findOperation } from './index';
 import { etagOfAnswer, type AnswerHeaders } from './caches/answer-etag';
 import { expansionTemplateOf, fromTemplate, ResponseCache, type ExpansionTemplate } from './caches/response-cache';
 import { checkResourceParameters } from './resource-parameters';
+import { HeavyWork } from './heavy-work';
 import { withCachedResources, withTxResources } from './tx-resources';
 import { ifNoneMatchHolds, validId } from '../write/interactions';
 
@@ -56,6 +57,8 @@ export interface OperationCall {
   etag?: boolean;
   /** The request's If-None-Match: such an answer with a tag it names is 304 Not Modified, without a body. */
   ifNoneMatch?: string;
+  /** The size of the request's body as read (decoded), when it had one: a large one takes its turn (`HeavyWork`). */
+  bodyBytes?: number;
   context: OperationContext;
 }
 
@@ -95,6 +98,8 @@ export interface InvokerOptions {
   /** Entries, and bytes, the response cache may hold; 0 turns it off. */
   cacheEntries: number;
   cacheBytes?: number;
+  /** Calls whose body is at least this large take turns (heavy-work.ts); 0 or undefined: none do. */
+  heavyBodyBytes?: number;
 }
 
 /** Unknown parameters named on an error answer: at most this many, then a count of the rest. */
@@ -330,10 +335,11 @@ export function answerOf(status: number, result: unknown, headers?: Record<strin
 /** The answer for anything thrown: the one mapping to an OperationOutcome, with the headers some errors call for. */
 export function errorAnswer(err: unknown, lang: MessageLanguage = 'en'): BytesAnswer {
   const { status, outcome } = errorToOutcome(err, lang);
-  const e = err as { allow?: unknown; challenge?: unknown; ignoredParameters?: IgnoredParameters } | null;
+  const e = err as { allow?: unknown; challenge?: unknown; retryAfter?: unknown; ignoredParameters?: IgnoredParameters } | null;
   if (e?.ignoredParameters) outcome.issue.push(...ignoredParameterIssues(e.ignoredParameters, lang));
   const headers: Record<string, string> = {};
   if (typeof e?.allow === 'string') headers.Allow = e.allow;
+  if (typeof e?.retryAfter === 'string') headers['Retry-After'] = e.retryAfter;
   if (typeof e?.challenge === 'string') headers['WWW-Authenticate'] = e.challenge;
   return Object.assign(answerOf(status, outcome, Object.keys(headers).length > 0 ? headers : undefined), { error: serverFailure(status, err) ? err : undefined });
 }
@@ -388,8 +394,16 @@ function resultAnswer(result: unknown): BytesAnswer {
  */
 export function createInvoker(options: InvokerOptions): Invoker {
   const cache = new ResponseCache(options.registry, options.cacheEntries, options.cacheBytes);
+  const heavyWork = new HeavyWork();
+  const heavyBodyBytes = options.heavyBodyBytes || Infinity;
 
+  /** A call with a large body waits for its turn before anything of it (its budget included) starts. */
   function run(op: OperationHandler, call: OperationCall): unknown {
+    if ((call.bodyBytes ?? 0) >= heavyBodyBytes) return heavyWork.turn(call.context.limits.deadline, () => runNow(op, call));
+    return runNow(op, call);
+  }
+
+  function runNow(op: OperationHandler, call: OperationCall): unknown {
     const params = callParameters(op, call);
     const unknown = checkedParameterNames(op, params.names, call.strict);
     try {

@@ -53,7 +53,7 @@ export const validateOperation: OperationHandler = {
   resourceParameter: 'resource',
   // its refusals as its findings: Danish unless the caller prefers English
   messageLanguage: primaryLanguage,
-  handle(input, ctx, _target, address) {
+  async handle(input, ctx, _target, address) {
     const { profiles, validator, schema } = ctx.services!.validation;
     const type = address?.type || undefined;
     const id = address?.id;
@@ -130,7 +130,7 @@ export const validateOperation: OperationHandler = {
         text: { en: 'mode=update: the resource has no id', da: 'mode=update: ressourcen har intet id' },
       });
     }
-    appendIssues(issues, validator.validate({ resource, profile, report, mode: mode as ValidationMode | undefined, kommunekode, registry: ctx.registry }));
+    appendIssues(issues, await validator.validate({ resource, profile, report, mode: mode as ValidationMode | undefined, kommunekode, registry: ctx.registry }));
     const lang = primaryLanguage(ctx.acceptLanguages);
     return new OperationResult(200, validationOutcome(issues, lang), { 'Content-Language': lang });
   },

@@ -17,6 +17,7 @@ import type { CompiledProfile, ProfileRegistry } from './profile-registry';
 import { schemaProblemText } from '../fhir/schema-problem-text';
 import { isJsonObject } from '../fhir/json-object';
 import { parseCanonical } from '../terminology/canonical';
+import { Turns } from '../turns';
 import { claimedProfiles, isReportProfile, reportBundleIssues, reportEntryType, reportProfileOf, type ReportProfile } from './report-profiles';
 
 type Json = Record<string, unknown>;
@@ -47,15 +48,16 @@ const MAX_BUNDLE_DEPTH = 4;
 export class SubmissionValidator {
   constructor(private readonly profiles: ProfileRegistry, private readonly schema: FhirSchemaValidator) {}
 
-  validate(req: ValidationRequest): ValidationIssue[] {
+  async validate(req: ValidationRequest): Promise<ValidationIssue[]> {
     const issues: ValidationIssue[] = [];
     const run: Run = {
       req, issues,
       bindings: new BindingChecker(req.registry),
       catalogs: new LocalCatalogIndex(req.registry),
+      turns: new Turns(),
     };
     const type = String(req.resource.resourceType);
-    this.resource(run, req.resource, type, { top: true, depth: 0, localCodes: true });
+    await this.resource(run, req.resource, type, { top: true, depth: 0, localCodes: true });
     // FHIR's rule for a primitive's text, of which the JSON schema sees only some (an empty string, not a control
     // character or an unpaired surrogate), and for a list (never empty): once for the whole submission, where the
     // schema said nothing
@@ -72,9 +74,9 @@ export class SubmissionValidator {
   }
 
   /** Validates one resource; an unexpected failure becomes a fatal issue on that resource instead of failing the request. */
-  private resource(run: Run, resource: Json, expression: string, place: Place): void {
+  private async resource(run: Run, resource: Json, expression: string, place: Place): Promise<void> {
     try {
-      this.checkResource(run, resource, expression, place);
+      await this.checkResource(run, resource, expression, place);
     } catch (e) {
       if (e instanceof FhirError && e.code === 'too-costly') throw e; // the time budget is spent: the whole request stops
       run.issues.push({
@@ -89,7 +91,7 @@ export class SubmissionValidator {
     }
   }
 
-  private checkResource(run: Run, resource: Json, expression: string, place: Place): void {
+  private async checkResource(run: Run, resource: Json, expression: string, place: Place): Promise<void> {
     const { issues, req } = run;
     const { bundle, top, depth } = place;
     const type = resource.resourceType;
@@ -129,10 +131,11 @@ export class SubmissionValidator {
     // each contained resource as a resource of its own, in the container's Bundle; its niveau-3 codes were checked
     // with the container's above, for the container's sending municipality
     const contained = Array.isArray(resource.contained) ? resource.contained : [];
-    contained.forEach((c, i) => {
+    for (const [i, c] of contained.entries()) {
+      await run.turns.pause();
       checkTimeBudget();
-      if (isJsonObject(c)) this.resource(run, c, `${expression}.contained[${i}]`, { bundle, top: false, depth, container: resource, localCodes: false });
-    });
+      if (isJsonObject(c)) await this.resource(run, c, `${expression}.contained[${i}]`, { bundle, top: false, depth, container: resource, localCodes: false });
+    }
 
     if (isBundle) {
       appendIssues(issues, bundleIssues(resource, expression, (t) => this.schema.isResourceType(t)));
@@ -151,13 +154,15 @@ export class SubmissionValidator {
       const report = reportProfileOf(resource) ?? (place.top ? run.req.report : undefined);
       if (report) appendIssues(issues, reportBundleIssues(resource, expression, report));
       const entries = Array.isArray(resource.entry) ? resource.entry : [];
-      entries.forEach((entry, i) => {
+      // each entry in a turn of its own when one is due: a Bundle of thousands does not hold the process
+      for (const [i, entry] of entries.entries()) {
+        await run.turns.pause();
         checkTimeBudget();
-        if (!isJsonObject(entry) || !isJsonObject(entry.resource)) return;
+        if (!isJsonObject(entry) || !isJsonObject(entry.resource)) continue;
         const at = `${expression}.entry[${i}].resource`;
-        this.resource(run, entry.resource, at, { bundle: index, top: false, depth: depth + 1, localCodes: place.localCodes });
+        await this.resource(run, entry.resource, at, { bundle: index, top: false, depth: depth + 1, localCodes: place.localCodes });
         if (report) this.reportEntry(run, report, entry.resource, at, index);
-      });
+      }
     }
   }
 
@@ -298,4 +303,6 @@ interface Run {
   issues: ValidationIssue[];
   bindings: BindingChecker;
   catalogs: LocalCatalogIndex;
+  /** The turns the validation of a large submission is cut into. */
+  turns: Turns;
 }

@@ -28,7 +28,7 @@ export async function warmUpValidation(validation: SubmissionValidation, registr
   for (const profile of profiles) {
     await nextTurn();
     // a resource that claims the profile and holds nothing: every check of the profile runs once
-    validation.validator.validate({ resource: { resourceType: profile.type, meta: { profile: [profile.url] } }, registry });
+    await validation.validator.validate({ resource: { resourceType: profile.type, meta: { profile: [profile.url] } }, registry });
     const found: { id: string; binding: NonNullable<ElementNode['binding']> }[] = [];
     bindingsOf(profile.root, found);
     for (const { id, binding } of found) {

@@ -59,7 +59,7 @@ export function findCarriedBudgetWith(find: () => TimeBudget | undefined): void 
 let running: TimeBudget | undefined;
 
 /** 503 for an operation stopped at its request's timeout (the request-timeout answer, sent before the timer can). */
-function requestTimedOut(): FhirError {
+export function requestTimedOut(): FhirError {
   return new FhirError(503, 'timeout', 'The request was not answered in time: it waited for other requests, and its time ran out', {
     da: 'Forespørgslen blev ikke besvaret i tide: den ventede på andre forespørgsler, og dens tid løb ud',
   });

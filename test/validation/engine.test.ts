@@ -50,29 +50,29 @@ const base = () => ({
   note: [{ text: 'x' }],
 });
 
-const run = (resource: Record<string, unknown>): ValidationIssue[] => validator.validate({ resource, registry });
+const run = (resource: Record<string, unknown>): Promise<ValidationIssue[]> => validator.validate({ resource, registry });
 const brief = (issues: ValidationIssue[]) => issues.map((i) => [i.severity, i.code, i.expression, i.messageId ?? i.txIssueType]);
 
 describe('the profile checker', () => {
-  it('does not check preferred bindings, and accepts a resource that matches patterns and fixed values', () => {
-    expect(run(base())).toEqual([]);
+  it('does not check preferred bindings, and accepts a resource that matches patterns and fixed values', async () => {
+    expect(await run(base())).toEqual([]);
   });
 
-  it('makes a code outside an extensible binding a warning, but an unknown code in a known system still an error', () => {
-    expect(brief(run({ ...base(), severity: { coding: [{ system: 'http://example.org/sev', code: 'high' }] } }))).toEqual([
+  it('makes a code outside an extensible binding a warning, but an unknown code in a known system still an error', async () => {
+    expect(brief(await run({ ...base(), severity: { coding: [{ system: 'http://example.org/sev', code: 'high' }] } }))).toEqual([
       ['information', 'code-invalid', ['Condition.severity.coding[0]'], 'this-code-not-in-vs'],
       ['warning', 'not-found', ['Condition.severity.coding[0]'], 'not-found'],
       ['warning', 'code-invalid', ['Condition.severity'], 'not-in-vs'],
     ]);
-    expect(brief(run({ ...base(), severity: { coding: [{ system: FSIII, code: 'nope' }] } }))).toEqual([
+    expect(brief(await run({ ...base(), severity: { coding: [{ system: FSIII, code: 'nope' }] } }))).toEqual([
       ['information', 'code-invalid', ['Condition.severity.coding[0]'], 'this-code-not-in-vs'],
       ['error', 'code-invalid', ['Condition.severity.coding[0]'], 'invalid-code'],
       ['warning', 'code-invalid', ['Condition.severity'], 'not-in-vs'],
     ]);
   });
 
-  it('makes a legacy key a warning naming the UUID in an extensible or preferred binding (an error only in a required one)', () => {
-    const issues = run({ ...base(), severity: { coding: [{ system: FSIII, code: 'B2' }] }, code: { coding: [{ system: FSIII, code: 'J1.1' }] } });
+  it('makes a legacy key a warning naming the UUID in an extensible or preferred binding (an error only in a required one)', async () => {
+    const issues = await run({ ...base(), severity: { coding: [{ system: FSIII, code: 'B2' }] }, code: { coding: [{ system: FSIII, code: 'J1.1' }] } });
     expect(brief(issues)).toEqual([
       ['warning', 'business-rule', ['Condition.severity.coding[0]'], 'code-rule'],
       ['warning', 'business-rule', ['Condition.code.coding[0]'], 'code-rule'],
@@ -83,8 +83,8 @@ describe('the profile checker', () => {
     ]);
   });
 
-  it('reports a pattern and a fixed value that are not met', () => {
-    const issues = run({
+  it('reports a pattern and a fixed value that are not met', async () => {
+    const issues = await run({
       ...base(),
       category: [{ coding: [{ system: CATEGORY, code: 'encounter-diagnosis' }] }],
       clinicalStatus: { coding: [{ system: 'http://example.org/status', code: 'active' }] },
@@ -97,16 +97,16 @@ describe('the profile checker', () => {
     expect(issues[1]!.text.da).toBe(`Condition.clinicalStatus.coding.system: værdien skal være 'http://terminology.hl7.org/CodeSystem/condition-clinical', ikke 'http://example.org/status' (fixedUri fra ${URL})`);
   });
 
-  it('evaluates element invariants on each element, and counts an empty result as not met', () => {
-    const issues = run({ ...base(), note: undefined, code: { coding: [{ code: 'a' }, { system: FSIII, code: 'b' }] } });
+  it('evaluates element invariants on each element, and counts an empty result as not met', async () => {
+    const issues = await run({ ...base(), note: undefined, code: { coding: [{ code: 'a' }, { system: FSIII, code: 'b' }] } });
     expect(brief(issues)).toEqual([
       ['error', 'invariant', ['Condition.code.coding[0]'], 'test-2'],
       ['warning', 'invariant', ['Condition'], 'test-1'],
     ]);
   });
 
-  it('warns when a bound ValueSet is not known to the server', () => {
-    const issues = run({ ...base(), bodySite: [{ coding: [{ system: FSIII, code: 'x' }] }] });
+  it('warns when a bound ValueSet is not known to the server', async () => {
+    const issues = await run({ ...base(), bodySite: [{ coding: [{ system: FSIII, code: 'x' }] }] });
     expect(issues).toEqual([{
       severity: 'warning', code: 'not-found', txIssueType: 'not-found', expression: ['Condition.bodySite[0]'],
       text: {

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
 import express from 'express';
 import { FhirError } from '../../errors/fhir-error';
 import { invalidJsonBody } from '../../errors/common-errors';
@@ -36,6 +37,13 @@ export interface BodyLimits {
   binaryPaths?: RegExp;
   /** The budget of the bodies read at once (BODIES_IN_FLIGHT_MB), shared by every reader; none, no such budget. */
   inFlight?: BodiesInFlight;
+}
+
+const bodySizes = new WeakMap<IncomingMessage, number>();
+
+/** The size of a request's body as it was read (after its content encoding), when it had one. */
+export function bodyBytesOf(req: IncomingMessage): number | undefined {
+  return bodySizes.get(req);
 }
 
 /**
@@ -80,8 +88,12 @@ export function fhirJsonBody(limits: BodyLimits) {
     };
     // every reader below reads within the budget of the bodies being read at once
     const readBody = (reader: typeof read, then: (err?: unknown) => void): void => {
-      if (limits.inFlight) limits.inFlight.read(req, res, reader, whenRead(then));
-      else reader(req, res, whenRead(then));
+      const measured = (err?: unknown): void => {
+        if (!err && Buffer.isBuffer(req.body)) bodySizes.set(req, req.body.length);
+        then(err);
+      };
+      if (limits.inFlight) limits.inFlight.read(req, res, reader, whenRead(measured));
+      else reader(req, res, whenRead(measured));
     };
     const contentType = req.headers['content-type'] ?? '';
     const semicolon = contentType.indexOf(';');

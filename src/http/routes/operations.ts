@@ -5,6 +5,7 @@ import { requestedTableFormat } from '../../fhir/fhir-format';
 import { callInput } from '../../operations/call-input';
 import type { OperationContext } from '../../operations/context';
 import { operationAt, strictHandling, type Invoker } from '../../operations/invoke';
+import { bodyBytesOf } from '../pipeline/fhir-json';
 import { headerText } from '../pipeline/request-values';
 import { sendAnswer } from '../pipeline/send';
 
@@ -32,7 +33,7 @@ export function operationRoute(deps: OperationRouteDeps) {
     const format = requestedTableFormat(query._format, req.headers.accept);
     const answer = await deps.invoker.invoke({
       type, id, name, method, input, strict: strictHandling(req.headers.prefer), wantsTable: format !== undefined,
-      etag: true, ifNoneMatch: headerText(req, 'if-none-match'), context: deps.contextFor(req, res),
+      etag: true, ifNoneMatch: headerText(req, 'if-none-match'), bodyBytes: bodyBytesOf(req), context: deps.contextFor(req, res),
     });
     if (answer.error) deps.logFor(req).error({ err: answer.error }, 'request failed');
     await sendAnswer(res, answer, format);
