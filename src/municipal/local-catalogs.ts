@@ -1,7 +1,7 @@
 import type { CodeSystem, ConceptMap } from 'fhir/r4';
 import { compareVersions } from '../terminology/canonical';
 import type { TerminologyRegistry } from '../terminology/registry';
-import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import type { ByType, TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { belongsTo, ownerOf } from './municipality';
 
 /*
@@ -9,13 +9,18 @@ import { belongsTo, ownerOf } from './municipality';
  * shares and which therefore knows nothing of the registry.
  */
 
-/** The local code systems of a municipality (or of every municipality), newest version of each url. */
+/**
+ * The local code systems of a municipality (or of every municipality), each url in the version in use: the one an
+ * unversioned reference to it means (`registry.find`), so that a draft next version written over it does not count
+ * until it is active, as $translate does not use it.
+ */
 export function localCodeSystems(registry: TerminologyRegistry, kommunekode?: string): CodeSystem[] {
-  return latestPerUrl(listOf(registry, 'CodeSystem', kommunekode).filter((cs) => cs.content !== 'supplement' && isMunicipal(cs, kommunekode)));
+  return inUsePerUrl(registry, 'CodeSystem', listOf(registry, 'CodeSystem', kommunekode).filter((cs) => cs.content !== 'supplement' && isMunicipal(cs, kommunekode)));
 }
 
+/** The local maps of a municipality (or of every municipality), each url in the version in use (as localCodeSystems). */
 export function localConceptMaps(registry: TerminologyRegistry, kommunekode?: string): ConceptMap[] {
-  return latestPerUrl(listOf(registry, 'ConceptMap', kommunekode).filter((cm) => isMunicipal(cm, kommunekode)));
+  return inUsePerUrl(registry, 'ConceptMap', listOf(registry, 'ConceptMap', kommunekode).filter((cm) => isMunicipal(cm, kommunekode)));
 }
 
 /**
@@ -40,6 +45,11 @@ function listOf<T extends TerminologyType>(registry: TerminologyRegistry, type: 
 function isMunicipal(resource: TerminologyResource, kommunekode: string | undefined): boolean {
   const owner = ownerOf(resource);
   return owner !== undefined && (kommunekode === undefined || belongsTo(resource, kommunekode));
+}
+
+/** Of each url listed, the version an unversioned reference means (a resource without a url as it is). */
+function inUsePerUrl<T extends 'CodeSystem' | 'ConceptMap'>(registry: TerminologyRegistry, type: T, list: ByType[T][]): ByType[T][] {
+  return latestPerUrl(list).map((r) => (r.url ? (registry.find(type, r.url) as ByType[T] | undefined) ?? r : r));
 }
 
 function latestPerUrl<T extends TerminologyResource>(list: T[]): T[] {

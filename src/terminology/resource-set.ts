@@ -5,7 +5,7 @@ import { versionMatches } from './versions';
 export type TerminologyResource = CodeSystem | ValueSet | ConceptMap;
 export type TerminologyType = TerminologyResource['resourceType'];
 
-type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
+export type ByType = { CodeSystem: CodeSystem; ValueSet: ValueSet; ConceptMap: ConceptMap };
 
 /**
  * What an unversioned reference means among versions sorted oldest first: the latest version whose status is active;

@@ -539,6 +539,34 @@ describe('ConceptMap/$rollup counts a local code once', () => {
   });
 });
 
+describe('a draft next version of a local map', () => {
+  it('is not counted, exported or offered to record until it is active, as $translate does not use it', async () => {
+    await importCatalog('106', [`106-STYRKE,Styrketræning,indsats,${CODES.fysiskTraening119},Hold`]);
+    const token = await tokenFor({ kommunekode: '106' });
+    const current = (await request(app).get('/fhir/ConceptMap').query({ url: catalogOf('106', 'ConceptMap') }).expect(200)).body.entry[0].resource;
+    const draft = { ...current, status: 'draft', version: '2.0.0-udkast' };
+    draft.group = current.group.map((g: { element: { target: object[] }[] }) => ({ ...g, element: g.element.map((e) => ({ ...e, target: [{ code: AFKLARENDE, equivalence: 'subsumes' }] })) }));
+    delete draft.meta;
+    await request(app).put(`/fhir/ConceptMap/${current.id}`).set('Authorization', `Bearer ${token}`).type('application/fhir+json').send(draft).expect(200);
+
+    const translated = (await request(app).get('/fhir/ConceptMap/$translate').query({ system: catalogOf('106', 'CodeSystem'), code: '106-STYRKE' }).expect(200)).body as Parameters;
+    expect(all(translated, 'match').map((m) => part(m, 'concept')?.valueCoding?.code)).toEqual([CODES.fysiskTraening119]);
+    const rolled = (await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(rowsCsv('106', [['106-STYRKE', 7]])).expect(200)).body as Parameters;
+    expect(counts(rolled, 'niveau2', 'intervention')).toEqual(new Map([[`106|${CODES.fysiskTraening119}`, 7]]));
+    const exported = (await request(app).get('/fhir/ConceptMap/$export').query({ kommunekode: '106' }).set('Accept', 'text/csv').expect(200)).text;
+    expect(exported).toContain(CODES.fysiskTraening119);
+    expect(exported).not.toContain(AFKLARENDE);
+    const codings = (await request(app).get('/fhir/CodeSystem/$local-codings').query({ kommunekode: '106', code: '106-STYRKE' }).expect(200)).body;
+    expect(JSON.stringify(codings)).toContain(CODES.fysiskTraening119);
+    expect(JSON.stringify(codings)).not.toContain(AFKLARENDE);
+
+    // made active, it is the version in use everywhere
+    await request(app).put(`/fhir/ConceptMap/${current.id}`).set('Authorization', `Bearer ${token}`).type('application/fhir+json').send({ ...draft, status: 'active', version: '2.0.0' }).expect(200);
+    const after = (await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(rowsCsv('106', [['106-STYRKE', 7]])).expect(200)).body as Parameters;
+    expect(counts(after, 'niveau2', 'intervention')).toEqual(new Map([[`106|${AFKLARENDE}`, 7]]));
+  });
+});
+
 describe('ConceptMap/$rollup of the worked example with last year\'s maps', () => {
   it('counts 147\'s gateway rows in the catalog version its map 1.0.0 names, after 2.0.0 dropped 147-STRESS, as the README shows', async () => {
     const [header, ...lines] = fs.readFileSync(`${DATA_USE_DIR}/kommune-147.csv`, 'utf8').trim().split('\n');
