@@ -7,8 +7,10 @@ import { entryKey } from '../terminology/compose/evaluator';
 import { evaluateValueSet, type IndexedComposeResult } from '../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement, replacementsOf, type Replacement } from '../terminology/replacements';
+import { currentCode } from '../terminology/catalog-levels';
 import { statusNameDa } from '../terminology/status-name';
 import { localKindOf, localTypePropertyCode, ownerOfCanonical, type LocalKind } from './municipality';
+import { niveau2ValueSets } from './niveau2-catalogs';
 import { Issues } from './rule-issues';
 
 /** The write rules of a ConceptMap: its sources and targets exist, a local code maps as its kind must, the targets are in the value set its scope names. */
@@ -89,7 +91,8 @@ export function checkConceptMap(cm: ConceptMap, owner: string | undefined, regis
     if ((cm.group ?? []).length === 0) issues.warning('incomplete', { en: 'The map has no group: no local code is mapped', da: 'Koblingen har ingen gruppe: ingen lokal kode er koblet.' }, 'ConceptMap.group');
   }
   const tallies = new SourceTallies();
-  (cm.group ?? []).forEach((group, gi) => checkGroup(group, gi, owner, registry, issues, tallies));
+  const scope = targetScopeOf(cm, registry, issues, municipal);
+  (cm.group ?? []).forEach((group, gi) => checkGroup(group, gi, owner, registry, issues, tallies, scope === undefined));
   if (municipal) {
     for (const t of tallies.list) {
       const code = t.code;
@@ -112,11 +115,12 @@ export function checkConceptMap(cm: ConceptMap, owner: string | undefined, regis
       }
     }
   }
-  checkTargetScope(cm, registry, issues, municipal);
+  if (scope) checkTargetsIn(cm, registry, issues, municipal, scope);
 }
 
+/** `warnGroupings`: a target that is a grouping concept is warned of (when no value set the targets must be in says more). */
 function checkGroup(
-  group: ConceptMapGroup, gi: number, owner: string | undefined, registry: TerminologyRegistry, issues: Issues, tallies: SourceTallies,
+  group: ConceptMapGroup, gi: number, owner: string | undefined, registry: TerminologyRegistry, issues: Issues, tallies: SourceTallies, warnGroupings: boolean,
 ): void {
   const path = `ConceptMap.group[${gi}]`;
   const municipal = owner !== undefined;
@@ -168,6 +172,16 @@ function checkGroup(
     }
   }
 
+  // R4's group.unmapped answers for the codes the group does not map; a municipality maps each local code itself, to
+  // the intervention it is compared on (provided would answer a local code as a common one, fixed one intervention
+  // for every code left out, which $coverage and $export show as unmapped)
+  const unmappedMode = group.unmapped?.mode;
+  if (municipal && unmappedMode !== undefined && unmappedMode !== 'other-map') {
+    issues.error('business-rule', {
+      en: `The group's unmapped mode '${excerpt(String(unmappedMode))}' is not for a municipality's map: map each local code to its niveau-2 intervention in an element (other-map, to another of the municipality's maps, may stay)`,
+      da: `Gruppens unmapped-tilstand '${excerpt(String(unmappedMode))}' kan ikke bruges i en kommunes kobling: kobl hver lokal kode til sin indsats på niveau 2 i et element (other-map, til en anden af kommunens koblinger, må blive).`,
+    }, `${path}.unmapped.mode`);
+  }
   const targetFacts = targetProvider && targetFactsOf(targetProvider, registry, group.target!);
   const source = group.source ?? '';
   /** Each code's first element in this group. */
@@ -219,7 +233,7 @@ function checkGroup(
         continue;
       }
       tally.targets.push(t.code);
-      if (targetProvider) checkTarget(targetProvider, targetFacts!(t.code), code, t.code, at, issues, municipal);
+      if (targetProvider) checkTarget(targetProvider, targetFacts!(t.code), code, t.code, at, issues, municipal, warnGroupings);
     }
   }
 }
@@ -255,7 +269,7 @@ function targetFactsOf(provider: CodeSystemProvider, registry: TerminologyRegist
 }
 
 function checkTarget(
-  provider: CodeSystemProvider, facts: TargetFacts, sourceCode: string, code: string, at: () => string, issues: Issues, municipal: boolean,
+  provider: CodeSystemProvider, facts: TargetFacts, sourceCode: string, code: string, at: () => string, issues: Issues, municipal: boolean, warnGroupings: boolean,
 ): void {
   const { concept, legacy, status, replacedBy } = facts;
   if (!concept) {
@@ -279,7 +293,7 @@ function checkTarget(
         (replacedBy ? `; brug i stedet ${replacedBy}.` : '; der er ikke angivet en afløser.'),
     }, at(), sourceCode);
   }
-  if (municipal && concept.children.length > 0 && !legacy) {
+  if (municipal && warnGroupings && concept.children.length > 0 && !legacy) {
     issues.warning('business-rule', {
       en: `Target '${excerpt(code)}'${concept.display ? ` (${concept.display})` : ''} for '${excerpt(sourceCode)}' is a grouping concept with ${concept.children.length} sub-concepts; map to a niveau-2 intervention`,
       da: `Målet '${excerpt(code)}'${concept.display ? ` (${concept.display})` : ''} for '${excerpt(sourceCode)}' er et grupperingsbegreb med ${concept.children.length} underbegreber; kobl til en indsats på niveau 2.`,
@@ -287,47 +301,81 @@ function checkTarget(
   }
 }
 
+/** The value sets a map's target codes must be in (one of them), and what to say of one that is not. */
+interface TargetScope {
+  valueSets: ValueSet[];
+  notIn: (target: string, source: string | undefined) => Bilingual;
+}
+
 /**
  * When the map names a target value set, every target code must be in it (the catalog the map claims): in the version
  * of the target code system the group names (group.targetVersion, as `$validate-code`'s system-version would), else
  * in the version the value set takes by itself. A map made for the release in use stays valid while a newer one that
- * no longer has one of its targets is loaded beside it.
+ * no longer has one of its targets is loaded beside it. A municipality's map that names none is held to KL's
+ * intervention catalogs: a local intervention or offer maps to a common intervention, not to a condition, a grouping
+ * (niveau 1) or a code of another catalog, which a roll-up would count as one.
  */
-function checkTargetScope(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues, municipal: boolean): void {
+function targetScopeOf(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues, municipal: boolean): TargetScope | undefined {
   const scope = cm.targetUri ?? cm.targetCanonical;
-  if (!scope) return;
-  const vs = registry.findCanonical('ValueSet', scope);
-  if (!vs) {
-    if (registry.findCodeSystem(scope)) return;
+  if (scope) {
+    const vs = registry.findCanonical('ValueSet', scope);
+    if (vs) {
+      const named = `${vs.title ?? vs.name ?? vs.url} (${scope})`;
+      return {
+        valueSets: [vs], notIn: (t, el) => ({
+          en: `Target code '${excerpt(t)}' (for '${excerpt(el)}') is not in the target value set ${named}`,
+          da: `Målkoden '${excerpt(t)}' (for '${excerpt(el)}') er ikke i målets katalog ${named}.`,
+        }),
+      };
+    }
+    if (registry.findCodeSystem(scope)) return undefined;
     issues.warning('not-found', {
       en: `The target scope '${excerpt(scope)}' is not a known ValueSet, so target codes were not checked against it`,
       da: `Målområdet '${excerpt(scope)}' er ikke et kendt ValueSet, så målkoderne er ikke kontrolleret mod det.`,
     }, cm.targetUri ? 'ConceptMap.targetUri' : 'ConceptMap.targetCanonical');
-    return;
   }
-  const scopeIndex = targetScopeIndexes(registry, vs, scope, issues);
+  const valueSets = municipal ? niveau2ValueSets(registry) : [];
+  if (valueSets.length === 0) return undefined;
+  const named = valueSets.map((vs) => vs.url).join(', ');
+  return {
+    valueSets, notIn: (t, el) => ({
+      en: `Target code '${excerpt(t)}' (for '${excerpt(el)}') is not a common (niveau 2) intervention, service or offer: it is in none of ${named}; ` +
+        'a local intervention or offer maps to one, not to a condition or a grouping',
+      da: `Målkoden '${excerpt(t)}' (for '${excerpt(el)}') er ikke en fælleskommunal indsats, ydelse eller et tilbud på niveau 2: den er ikke i ${named}; ` +
+        'en lokal indsats eller et lokalt tilbud kobles til en sådan, ikke til en tilstand eller et grupperingsbegreb.',
+    }),
+  };
+}
+
+/** Every target code of the map's groups is in `vs` (with the target code system in the version each group names). */
+function checkTargetsIn(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues, municipal: boolean, { valueSets, notIn }: TargetScope): void {
+  const scopeIndexes = valueSets.map((vs) => targetScopeIndexes(registry, vs, vs.url ?? '', issues));
   (cm.group ?? []).forEach((group, gi) => {
     if (!group.target) return;
-    const index = scopeIndex(group.target, group.targetVersion);
-    if (!index) return;
+    const indexes = scopeIndexes.map((scopeIndex) => scopeIndex(group.target!, group.targetVersion));
+    // a value set that cannot be evaluated (warned of) checks nothing: the codes are not held to the others alone
+    if (indexes.some((index) => index === undefined)) return;
+    const index = { has: (key: string) => indexes.some((i) => i!.has(key)) };
     // a common map's target the code system does not hold, when its content is partial, may be in the value set too:
     // checkTarget has warned of it (as $validate-code answers it: possibly valid)
-    const targetSystem = municipal ? undefined : registry.codeSystemProvider(group.target, group.targetVersion);
-    const mayHold = (code: string) => targetSystem !== undefined && (targetSystem.resource.content ?? 'complete') !== 'complete' && !targetSystem.locate(code);
+    // (a code the target code system does not have at all is reported as such by checkTarget, and not again here)
+    const targetSystem = registry.codeSystemProvider(group.target, group.targetVersion);
+    const partial = targetSystem !== undefined && (targetSystem.resource.content ?? 'complete') !== 'complete';
+    const mayHold = (code: string) => targetSystem !== undefined && !targetSystem.locate(code) && (municipal || partial);
+    // a municipality's retired or legacy-key target, warned of with the code to use (checkTarget), is judged by that code
+    const successorIn = (code: string): boolean => {
+      const concept = municipal ? targetSystem?.locate(code) : undefined;
+      const current = concept && currentCode(registry, targetSystem!, concept).concept.code;
+      return current !== undefined && current !== code && index.has(entryKey(group.target!, current));
+    };
     // a large map has thousands of elements and a few hundred target codes
     const inScope = new Map<string, boolean>();
     (group.element ?? []).forEach((el, ei) => {
       (el.target ?? []).forEach((t, ti) => {
         if (!t.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) return;
         let found = inScope.get(t.code);
-        if (found === undefined) inScope.set(t.code, found = index.has(entryKey(group.target!, t.code)) || mayHold(t.code));
-        if (!found) {
-          issues.error('code-invalid', {
-            en: `Target code '${excerpt(t.code)}' (for '${excerpt(el.code)}') is not in the target value set ${vs.title ?? vs.name ?? vs.url} (${scope})`,
-            da: `Målkoden '${excerpt(t.code)}' (for '${excerpt(el.code)}') er ikke i målets katalog ${vs.title ?? vs.name ?? vs.url} (${scope}).`,
-          },
-            `ConceptMap.group[${gi}].element[${ei}].target[${ti}].code`, el.code);
-        }
+        if (found === undefined) inScope.set(t.code, found = index.has(entryKey(group.target!, t.code)) || mayHold(t.code) || successorIn(t.code));
+        if (!found) issues.error('code-invalid', notIn(t.code, el.code), `ConceptMap.group[${gi}].element[${ei}].target[${ti}].code`, el.code);
       });
     });
   });

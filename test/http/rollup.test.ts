@@ -12,6 +12,7 @@ import { atScale } from '../support/scale';
 
 const CONDITIONS_ROOT = '0fa991ef-adf5-4202-8cfe-a31454ed6e9d'; // Kommunale sundhedsfremme og forebyggelsestilstande
 const GATEWAY = 'http://gateway.kl.dk/1.0/CodeSystem/LocallyDefinedInterventions';
+const CONDITION_ALKOHOL = '57b8979f-cf46-4312-aafa-3a0dd93aa921'; // Alkohol, a condition (tilstand)
 
 let app: App;
 const csv = fs.readFileSync(COUNTS_CSV, 'utf8');
@@ -277,6 +278,27 @@ describe('ConceptMap/$rollup', () => {
     // a niveau-2 code documented directly counts as itself
     expect(counts(body, 'niveau2', 'intervention')).toEqual(new Map([[`101|${CODES.fysiskTraening119}`, 3]]));
     expect(summary(body)).toMatchObject({ inputCount: 9, interventionInput: 3, notCountedInput: 6, niveau2Total: 3 });
+  });
+
+  it('counts a common code documented directly only when it is a niveau-2 intervention, service or offer, or a condition', async () => {
+    const row = (system: string, code: string, count: number) => ({ name: 'row', part: [{ name: 'kommunekode', valueCode: '101' },
+      { name: 'system', valueUri: system }, { name: 'code', valueCode: code }, { name: 'count', valueInteger: count }] });
+    const ffbService = (await request(app).get('/fhir/ValueSet/$expand').query({ url: 'http://faelles-tx.dk/fhir/ValueSet/ffb-ydelser', count: 1 }).expect(200)).body.expansion.contains[0];
+    const rows = [
+      row(FSIII, CODES.paragraf119, 7), // the §119 grouping (niveau 1)
+      row('http://hl7.org/fhir/administrative-gender', 'male', 5), // a known code system, not a catalog
+      row(FSIII, CODES.fysiskTraening119, 3),
+      row(ffbService.system, ffbService.code, 2),
+      row(FSIII, CONDITION_ALKOHOL, 4),
+    ];
+    for (const language of ['en', 'da']) {
+      const body = (await request(app).post('/fhir/ConceptMap/$rollup').set('Accept-Language', language).type('application/fhir+json')
+        .send({ resourceType: 'Parameters', parameter: rows }).expect(200)).body as Parameters;
+      expect(notCountedOf(body).map(([, reason]) => reason)).toEqual(['not-niveau2', 'not-niveau2']);
+      expect(notCountedOf(body)[0]![2]).toMatch(language === 'en' ? /is neither a common \(niveau 2\) intervention, service or offer nor a condition$/ : /er hverken en fælleskommunal indsats/);
+      expect(counts(body, 'niveau2', 'intervention')).toEqual(new Map([[`101|${CODES.fysiskTraening119}`, 3], [`101|${ffbService.code}`, 2]]));
+      expect(summary(body)).toMatchObject({ inputCount: 21, interventionInput: 5, conditionInput: 4, notCountedInput: 12, niveau2Total: 5 });
+    }
   });
 
   it('compares districts of one municipality: conditions per area and district (the seed\'s Bydel 1 and Bydel 2)', async () => {

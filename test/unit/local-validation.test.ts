@@ -24,6 +24,8 @@ function validate(resource: TerminologyResource, ...alongside: TerminologyResour
 const errors = (issues: RuleIssue[]) => issues.filter((i) => i.severity === 'error');
 const warnings = (issues: RuleIssue[]) => issues.filter((i) => i.severity === 'warning');
 
+const ALKOHOL_CONDITION = '57b8979f-cf46-4312-aafa-3a0dd93aa921'; // a condition (tilstand), not an intervention
+
 describe('validation of a municipality\'s local catalog', () => {
   it('accepts a well-formed catalog and map', () => {
     const { codeSystem, conceptMap } = sampleCatalog('101');
@@ -100,18 +102,38 @@ describe('validation of a municipality\'s local catalog', () => {
     })]);
   });
 
-  it('warns about a legacy key and a grouping concept as targets', () => {
+  it("refuses group.unmapped provided or fixed on a municipality's map (each local code is mapped itself); other-map may stay", () => {
+    const { codeSystem } = sampleCatalog('101');
+    const modes = [{ mode: 'provided' }, { mode: 'fixed', code: CODES.fysiskTraening119 }, { mode: 'other-map', url: 'http://faelles-tx.dk/fhir/kommune/101/ConceptMap/andre' }] as const;
+    const found = modes.map((unmapped) => {
+      const cm = localConceptMap('101', 'lokale-indsatser', [{ code: '101-BOLD', targets: [CODES.fysiskTraening119] }]);
+      cm.group![0]!.unmapped = { ...unmapped };
+      return errors(validate(cm, codeSystem)).map((i) => [i.expression?.[0], issueText(i).slice(0, 38)]);
+    });
+    expect(found).toEqual([
+      [['ConceptMap.group[0].unmapped.mode', "The group's unmapped mode 'provided' i"]],
+      [['ConceptMap.group[0].unmapped.mode', "The group's unmapped mode 'fixed' is n"]],
+      [],
+    ]);
+  });
+
+  it('warns about a legacy key as a target (judged by the code it stands for), and refuses a grouping concept or a condition', () => {
     const { codeSystem } = sampleCatalog('101');
     const legacyKey = CODES.sygdomshaandtering.replace(/-/g, '_');
     const cm = localConceptMap('101', 'lokale-indsatser', [
       { code: '101-BOLD', targets: [legacyKey] },
       { code: '101-BALANCE', targets: [CODES.paragraf119] },
+      { code: '101-KOL', targets: [ALKOHOL_CONDITION] },
     ]);
-    const texts = warnings(validate(cm, codeSystem)).map((i) => issueText(i));
-    expect(texts).toEqual(expect.arrayContaining([
+    const issues = validate(cm, codeSystem);
+    expect(warnings(issues).map((i) => issueText(i))).toEqual([
       expect.stringMatching(new RegExp(`'${legacyKey}' .* is a legacy key; use the code ${CODES.sygdomshaandtering}`)),
-      expect.stringMatching(/is a grouping concept with \d+ sub-concepts/),
-    ]));
+    ]);
+    expect(errors(issues).map((i) => [i.expression?.[0], issueText(i)])).toEqual([
+      ['ConceptMap.group[0].element[1].target[0].code', expect.stringMatching(new RegExp(`^Target code '${CODES.paragraf119}' \\(for '101-BALANCE'\\) is not a common \\(niveau 2\\) intervention, service or offer`))],
+      ['ConceptMap.group[0].element[2].target[0].code', expect.stringMatching(new RegExp(`^Target code '${ALKOHOL_CONDITION}' \\(for '101-KOL'\\) is not a common \\(niveau 2\\)`))],
+    ]);
+    expect(errors(issues)[1]!.text).toMatchObject({ da: expect.stringMatching(/er ikke en fælleskommunal indsats, ydelse eller et tilbud på niveau 2: .*ikke til en tilstand eller et grupperingsbegreb\.$/) });
   });
 
   it('requires exactly one target for a local intervention and at least one for an offer', () => {
@@ -176,7 +198,6 @@ describe('validation of a municipality\'s local catalog', () => {
       ['error', `${g0}.element[5].target[0].code`, "A target of '101-BALANCE' has no code (only equivalence unmatched or disjoint may leave it out)"],
       ['error', `${g0}.element[1]`, expect.stringMatching(/^Local intervention '101-BOLD' has no target;/)],
       ['error', `${g0}.element[5]`, expect.stringMatching(/^Local intervention '101-BALANCE' has 2 targets \(2abe20c7-c0b4-41c1-b397-52acf36499ef, ab87c0b5-40be-4e0a-b749-d9f833bfed2d\);/)],
-      ['error', `${g0}.element[2].target[0].code`, expect.stringMatching(/^Target code 'nope' \(for 'NOT-LOCAL'\) is not in the target value set /)],
       ['error', `${g0}.element[5].target[1].code`, expect.stringMatching(/^Target code '2abe20c7-c0b4-41c1-b397-52acf36499ef' \(for '101-BALANCE'\) is not in the target value set /)],
     ]);
   });

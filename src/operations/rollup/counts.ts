@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CodeSystem, Coding, ConceptMap } from 'fhir/r4';
 import { unknownValueSet } from '../../errors/common-errors';
 import { forwardMatches, type Match } from '../translate/translator';
+import { niveau2ValueSets } from '../../municipal/niveau2-catalogs';
 import { ancestorAtDepth, ancestry, catalogLevels, currentCode } from '../../terminology/catalog-levels';
 import { evaluateValueSet } from '../../terminology/expansion/cache';
 import type { TerminologyRegistry } from '../../terminology/registry';
@@ -75,7 +76,7 @@ export interface InForceOn {
   deleted?(kommunekode: string): { maps: ConceptMap[]; catalogs: CodeSystem[] };
 }
 
-export type NotCountedReason = 'unknown-system' | 'unknown-code' | 'other-municipality' | 'unmapped' | 'offer-excluded' | 'conflicting-maps';
+export type NotCountedReason = 'unknown-system' | 'unknown-code' | 'not-niveau2' | 'other-municipality' | 'unmapped' | 'offer-excluded' | 'conflicting-maps';
 
 export interface InterventionCount extends Scope {
   intervention: Coding;
@@ -244,6 +245,25 @@ class ConditionCodes {
   }
 }
 
+/**
+ * The codes a row of a common code counts as an intervention by: the niveau-2 catalogs' (niveau2-catalogs.ts),
+ * evaluated once; undefined when the server has none of them, and then every code that is not a condition counts.
+ */
+class Niveau2Codes {
+  private keys?: Set<string> | null;
+
+  constructor(private readonly registry: TerminologyRegistry) {}
+
+  has(system: string, code: string): boolean | undefined {
+    if (this.keys === undefined) {
+      const valueSets = niveau2ValueSets(this.registry);
+      this.keys = valueSets.length === 0 ? null
+        : new Set(valueSets.flatMap((vs) => evaluateValueSet(this.registry, vs).entries.map((e) => `${e.system}\u0000${e.code}`)));
+    }
+    return this.keys === null ? undefined : this.keys.has(`${system}\u0000${code}`);
+  }
+}
+
 /** A municipality's maps and local catalogs a row is resolved with, and a key naming those versions. */
 interface InUse {
   maps: ConceptMap[];
@@ -258,7 +278,11 @@ class Resolver {
   private readonly newest = new Map<string, { maps: ConceptMap[]; catalogs: CodeSystem[] }>();
   private readonly inUse = new Map<string, InUse>();
 
-  constructor(private readonly registry: TerminologyRegistry, private readonly options: RollupOptions, private readonly conditions: ConditionCodes) {}
+  private readonly niveau2: Niveau2Codes;
+
+  constructor(private readonly registry: TerminologyRegistry, private readonly options: RollupOptions, private readonly conditions: ConditionCodes) {
+    this.niveau2 = new Niveau2Codes(registry);
+  }
 
   /**
    * How a row counts, with the municipality's maps and catalogs as they were on `on`'s date (none: the newest). The
@@ -395,6 +419,13 @@ class Resolver {
       const area = ancestorAtDepth(current.concept, this.options.conditionDepth);
       return { kind: 'condition', area: codingOf(system, area.code, area.display), current: currentCoding, ...(replaces ? { replaces } : {}),
         outdated: this.outdated(currentCoding) };
+    }
+    // a code of another catalog, a grouping (niveau 1) or any other code is not an intervention a roll-up compares on
+    if (this.niveau2.has(system, current.concept.code) === false && this.niveau2.has(system, concept.code) === false) {
+      return { kind: 'not-counted', reason: 'not-niveau2', message: {
+        en: `${row.code}${concept.display ? ` (${concept.display})` : ''} of ${system} is neither a common (niveau 2) intervention, service or offer nor a condition`,
+        da: `${row.code}${concept.display ? ` (${concept.display})` : ''} fra ${system} er hverken en fælleskommunal indsats, ydelse eller et tilbud på niveau 2 eller en tilstand`,
+      } };
     }
     return { kind: 'interventions', targets: [{ intervention: currentCoding, ...(replaces ? { replaces } : {}) }], offer: false, outdated: this.outdated(currentCoding) };
   }

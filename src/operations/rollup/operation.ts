@@ -242,7 +242,7 @@ export const rollupOperation: OperationHandler = {
         name: 'notCounted', repeats: true, documentation: 'A row that was not counted, and why',
         parts: [LINE_PART, ...SCOPE_PARTS, { name: 'system', type: 'uri', min: 1, documentation: 'The row\'s system' },
           { name: 'code', type: 'code', min: 1, documentation: 'The row\'s code' }, COUNT_PART,
-          { name: 'reason', type: 'code', min: 1, documentation: 'unknown-system | unknown-code | other-municipality | unmapped | offer-excluded | conflicting-maps (two of the municipality\'s maps in use give the local code different niveau-2 interventions)' },
+          { name: 'reason', type: 'code', min: 1, documentation: 'unknown-system | unknown-code | not-niveau2 (a common code that is neither a niveau-2 intervention, service or offer nor a condition) | other-municipality | unmapped | offer-excluded | conflicting-maps (two of the municipality\'s maps in use give the local code different niveau-2 interventions)' },
           { name: 'message', type: 'string', min: 1, documentation: 'Why, in words' }],
       },
       {
