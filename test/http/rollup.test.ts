@@ -561,6 +561,27 @@ describe('ConceptMap/$rollup counts a local code once', () => {
   });
 });
 
+describe('a gateway coding of a code two of the municipality\'s catalogs define', () => {
+  it('is counted when their maps agree, and on none when they do not, whichever catalog comes first', async () => {
+    await importCatalog('107', [`107-A,Aktiv,indsats,${CODES.fysiskTraening119},Hold`]);
+    const token = await tokenFor({ kommunekode: '107' });
+    const put = async (targets: string[]) => {
+      const cs = localCodeSystem('107', 'andet', [{ code: '107-A', display: 'Aktiv', type: 'indsats' }]);
+      const cm = localConceptMap('107', 'andet', [{ code: '107-A', targets }], cs.url);
+      for (const r of [cs, cm]) await request(app).put(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', `Bearer ${token}`).type('application/fhir+json').send(r);
+    };
+    const gatewayRow = `kommunekode,system,kode,antal\n107,${GATEWAY},107-A,9\n`;
+    const roll = async () => (await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(gatewayRow).expect(200)).body as Parameters;
+
+    await put([CODES.fysiskTraening119]);
+    expect(counts(await roll(), 'niveau2', 'intervention')).toEqual(new Map([[`107|${CODES.fysiskTraening119}`, 9]]));
+    await put([AFKLARENDE]);
+    const body = await roll();
+    expect(counts(body, 'niveau2', 'intervention')).toEqual(new Map());
+    expect(notCountedOf(body)).toEqual([['107-A', 'conflicting-maps', expect.stringMatching(/^107-A is a code of 2 local catalogs of municipality 107 \(.*\), which do not count it alike; send the catalog's url as its system$/)]]);
+  });
+});
+
 describe('a draft next version of a local map', () => {
   it('is not counted, exported or offered to record until it is active, as $translate does not use it', async () => {
     await importCatalog('106', [`106-STYRKE,Styrketræning,indsats,${CODES.fysiskTraening119},Hold`]);

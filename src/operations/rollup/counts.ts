@@ -336,11 +336,28 @@ class Resolver {
         en: `'${excerpt(row.code)}' is not a code of any local catalog of municipality ${row.kommunekode}`,
         da: `'${excerpt(row.code)}' er ikke en kode i noget lokalt katalog fra kommune ${row.kommunekode}`,
       } };
+      if (defining.length > 1) return this.ofSeveralCatalogs(row, defining.map((cs) => cs.url!), use);
       system = defining[0]!.url!;
     }
     const owner = ownerOfCanonical(system);
     if (owner !== undefined) return this.local(row, system, owner, use);
     return this.common(row, system);
+  }
+
+  /**
+   * A gateway coding of a code two of the municipality's catalogs define: counted when their maps give it the same
+   * niveau-2 interventions, else on none (as two maps that disagree), whichever catalog is listed first.
+   */
+  private ofSeveralCatalogs(row: RollupRow, systems: string[], use: InUse): Resolution {
+    const each = systems.map((system) => this.local(row, system, row.kommunekode, use));
+    const key = (r: Resolution) => (r.kind === 'interventions' ? `${r.offer} ${r.targets.map((t) => `${t.intervention.system}|${t.intervention.code}`).sort().join(' ')}` : undefined);
+    const first = key(each[0]!);
+    if (first !== undefined && each.every((r) => key(r) === first)) return each[0]!;
+    const named = systems.join(', ');
+    return { kind: 'not-counted', reason: 'conflicting-maps', message: {
+      en: `${row.code} is a code of ${systems.length} local catalogs of municipality ${row.kommunekode} (${named}), which do not count it alike; send the catalog's url as its system`,
+      da: `${row.code} er en kode i ${systems.length} lokale kataloger fra kommune ${row.kommunekode} (${named}), som ikke tæller den ens; send katalogets url som system`,
+    } };
   }
 
   private local(row: RollupRow, system: string, owner: string, use: InUse): Resolution {
