@@ -1,7 +1,7 @@
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import { splitEscaped, unescapeSearch } from './search-query';
-import { dateRange, meets, numberRange, withPrefix, type Range } from './search-ranges';
+import { dateApproximation, dateRange, meets, numberRange, withPrefix, type Range } from './search-ranges';
 
 export type SearchParamType = 'uri' | 'token' | 'string' | 'reference' | 'date' | 'quantity';
 
@@ -91,8 +91,7 @@ function dateTest(name: string, text: string): (values: readonly unknown[]) => b
   const { prefix, value } = withPrefix(text);
   const searched = dateRange(value);
   if (!searched) throw invalidValue(name, text, 'a date or dateTime with an optional prefix (eq, ne, gt, lt, ge, le, sa, eb, ap), e.g. ge2026-01', 'en date eller dateTime med et eventuelt præfiks (eq, ne, gt, lt, ge, le, sa, eb, ap), fx ge2026-01');
-  // ap: 10% of the time between now and the date, as R4 suggests
-  const approximately = 0.1 * Math.abs(Date.now() - searched.low);
+  const approximately = dateApproximation(searched);
   return (values) => strings(values).some((v) => {
     const found = dateRange(v);
     return found !== undefined && meets(prefix, searched, found, approximately);

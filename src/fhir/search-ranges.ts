@@ -34,11 +34,12 @@ export function dateRange(text: string): Range | undefined {
   const year = Number(y);
   const month = mo === undefined ? 0 : Number(mo) - 1;
   const day = d === undefined ? 1 : Number(d);
-  const start = utcTime(year, month, day, Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), Math.trunc(Number(fraction ?? 0) * 1000));
-  const check = new Date(start);
-  if (month > 11 || check.getUTCMonth() !== month || check.getUTCDate() !== day || Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(s ?? 0) > 59) {
+  const check = new Date(utcTime(year, month, day));
+  // a leap second (:60, which R4's dateTime allows) is read as the second after :59, as date-time.ts reads it
+  if (month > 11 || check.getUTCMonth() !== month || check.getUTCDate() !== day || Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(s ?? 0) > 60) {
     return undefined;
   }
+  const start = utcTime(year, month, day, Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), Math.trunc(Number(fraction ?? 0) * 1000));
   const end = d === undefined
     ? (mo === undefined ? utcTime(year + 1, 0, 1) : utcTime(year, month + 1, 1))
     : h === undefined ? utcTime(year, month, day + 1)
@@ -55,6 +56,34 @@ export function numberRange(text: string): Range | undefined {
   const decimals = (mantissa!.split('.')[1] ?? '').length - Number(exponent ?? 0);
   const half = 0.5 * 10 ** -decimals;
   return { low: value - half, high: value + half };
+}
+
+/** How far `ap` reaches on each side of a searched date: 10% of the time between now and the date, as R4 suggests. */
+export function dateApproximation(search: Range, now = Date.now()): number {
+  return 0.1 * Math.abs(now - search.low);
+}
+
+/** Instants from `from` (included) up to `before` (not included), or all but those of `outside`. */
+export interface InstantBounds {
+  from?: number;
+  before?: number;
+  outside?: Range;
+}
+
+/**
+ * The instants, each standing for its own millisecond (an `instant` with milliseconds, such as AuditEvent.recorded),
+ * whose range meets `search` under `prefix` as `meets` says; for a search that compares instants alone (a database's column).
+ */
+export function instantsMeeting(prefix: Prefix, search: Range, approximately: number): InstantBounds {
+  switch (prefix) {
+    case 'eq': return { from: search.low, before: search.high };
+    case 'ne': return { outside: search };
+    case 'gt': case 'sa': return { from: search.high };
+    case 'ge': return { from: search.low };
+    case 'lt': case 'eb': return { before: search.low };
+    case 'le': return { before: search.high };
+    case 'ap': return { from: Math.ceil(search.low - approximately) - 1, before: Math.floor(search.high + approximately) + 1 };
+  }
 }
 
 /**

@@ -35,6 +35,8 @@ export interface AuditQuery {
   from?: string;
   /** recorded < this instant (exclusive). */
   before?: string;
+  /** recorded in none of these ranges, each from `from` (inclusive) up to `before` (exclusive): `date=ne…`. */
+  outside?: readonly { from: string; before: string }[];
   /** Oldest first (`_sort=date`) instead of newest first: recorded, then the order of recording, either way. */
   oldestFirst?: boolean;
   /** Events skipped, in the order of the search. */
@@ -111,6 +113,7 @@ export function auditFilter(q: AuditQuery, contains: (column: string, param: str
   }
   if (q.from !== undefined) where.push(`recorded >= ${bind(q.from)}`);
   if (q.before !== undefined) where.push(`recorded < ${bind(q.before)}`);
+  for (const o of q.outside ?? []) where.push(`NOT (recorded >= ${bind(o.from)} AND recorded < ${bind(o.before)})`);
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
 
@@ -136,5 +139,6 @@ export function auditMatches(r: AuditRecord, q: AuditQuery): boolean {
   if (q.action !== undefined && !q.action.includes(r.event.action ?? '')) return false;
   if (q.from !== undefined && r.event.recorded < q.from) return false;
   if (q.before !== undefined && r.event.recorded >= q.before) return false;
+  if (q.outside?.some((o) => r.event.recorded >= o.from && r.event.recorded < o.before)) return false;
   return true;
 }

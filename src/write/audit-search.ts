@@ -6,12 +6,11 @@ import { pageBundle, pageLinks, pageUrl } from '../fhir/search';
 import { wantedToken } from '../fhir/search-match';
 import { searchCount, searchOffset, searchText, splitEscaped, unescapeSearch } from '../fhir/search-query';
 import type { AuditLog, AuditQuery } from '../store/audit-log';
-import { endOfDate, startOfDate } from '../fhir/date-time';
+import { dateApproximation, dateRange as valueRange, instantsMeeting, withPrefix } from '../fhir/search-ranges';
 import { excerpt } from '../errors/excerpt';
 import { notKnown } from '../errors/common-errors';
 
 const PARAMS = new Set(['_id', 'entity', 'agent', 'date', 'outcome', 'action', '_sort', '_count', '_offset', '_summary', '_elements', '_format', '_pretty']);
-const DATE_SEARCH = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}.*)$/;
 
 /** The audit log's search: `AuditEvent` (GET) and `AuditEvent/_search` (GET and POST, `AUDIT_POST_SEARCH_PATH`). */
 export const AUDIT_SEARCH_PATHS = /^\/AuditEvent(?:\/_search)?\/?$/;
@@ -28,7 +27,7 @@ export const AUDIT_EVENT_CAPABILITY: CapabilityStatementRestResource = {
     { name: '_id', type: 'token', documentation: 'The id of an event; a comma separates alternatives' },
     { name: 'entity', type: 'reference', documentation: 'Type/id of a written resource, or Type/id/_history/n of one version; also its url or url|version; a comma separates alternatives' },
     { name: 'agent', type: 'reference', documentation: "The token's sub or kommunekode; a comma separates alternatives" },
-    { name: 'date', type: 'date', documentation: 'When it was recorded (eq, ge, gt, le, lt; repeats); a time without a zone is read in UTC' },
+    { name: 'date', type: 'date', documentation: 'When it was recorded: a date or dateTime stands for the whole of its precision (a day, a second), with R4\'s prefixes (eq, ne, gt, lt, ge, le, sa, eb, ap; repeats); a time without a zone is read in UTC' },
     { name: 'outcome', type: 'token', documentation: 'The outcome: 0 done, 4 a write refused (e.g. outcome=4 for the refusals), 8 a write that failed; a comma separates alternatives' },
     { name: 'action', type: 'token', documentation: 'The action: C create, U update, D delete, E a transaction or an import; a comma separates alternatives' },
   ],
@@ -71,38 +70,39 @@ function codesWanted(query: Record<string, unknown>, name: keyof typeof CODED_EL
   });
 }
 
-/** date=ge2026-01-01&date=lt2026-02 → the recorded range, as ISO instants; a time without a zone in UTC, the server's zone (FHIR search lets a server assume its own). */
-export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before'> {
+const isoInstant = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * date=ge2026-01-01&date=lt2026-02 → the recorded range, as ISO instants. Each value stands for the range of its
+ * precision (a day, a second, a millisecond; R4 search, date parameters) and each prefix is R4's, as the resources'
+ * searches compare them (search-ranges.ts); a time without a zone in UTC, the server's zone (FHIR search lets a server assume its own).
+ */
+export function dateRange(values: string[]): Pick<AuditQuery, 'from' | 'before' | 'outside'> {
   let from = Number.NEGATIVE_INFINITY;
   let before = Number.POSITIVE_INFINITY;
+  const outside: { from: string; before: string }[] = [];
   for (const raw of values) {
     if (splitEscaped(raw, ',').length > 1) {
       throw FhirError.notSupported(`date takes one value here, not alternatives separated by a comma: '${excerpt(raw)}'`, {
         expression: ['date'], da: `date tager én værdi her, ikke alternativer adskilt af komma: '${excerpt(raw)}'`,
       });
     }
-    const m = DATE_SEARCH.exec(raw);
-    const start = m ? startOfDate(m[2]!, 'utc') : undefined;
-    const end = m ? endOfDate(m[2]!, 'utc') : undefined;
-    if (!m || start === undefined || end === undefined) {
-      throw FhirError.invalid(`date must be a date or dateTime with an optional prefix eq, ge, gt, le or lt, e.g. ge2026-01-01; not '${excerpt(raw)}'`, {
-        expression: ['date'], da: `date skal være en date eller dateTime med et eventuelt præfiks eq, ge, gt, le eller lt, fx ge2026-01-01; ikke '${excerpt(raw)}'`,
+    const { prefix, value } = withPrefix(raw);
+    const searched = valueRange(value);
+    if (!searched) {
+      throw FhirError.invalid(`date must be a date or dateTime with an optional prefix (eq, ne, gt, lt, ge, le, sa, eb, ap), e.g. ge2026-01-01; not '${excerpt(raw)}'`, {
+        expression: ['date'], da: `date skal være en date eller dateTime med et eventuelt præfiks (eq, ne, gt, lt, ge, le, sa, eb, ap), fx ge2026-01-01; ikke '${excerpt(raw)}'`,
       });
     }
-    switch (m[1] ?? 'eq') {
-      case 'eq': from = Math.max(from, start); before = Math.min(before, end); break;
-      case 'ge': from = Math.max(from, start); break;
-      case 'gt': from = Math.max(from, end); break;
-      case 'le': before = Math.min(before, end); break;
-      case 'lt': before = Math.min(before, start); break;
-      default: throw FhirError.notSupported(`The date prefix '${excerpt(m[1])}' is not supported here; use eq, ge, gt, le or lt`, {
-        da: `Datopræfikset '${excerpt(m[1])}' understøttes ikke her; brug eq, ge, gt, le eller lt`,
-      });
-    }
+    const bounds = instantsMeeting(prefix, searched, dateApproximation(searched));
+    if (bounds.from !== undefined) from = Math.max(from, bounds.from);
+    if (bounds.before !== undefined) before = Math.min(before, bounds.before);
+    if (bounds.outside) outside.push({ from: isoInstant(bounds.outside.low), before: isoInstant(bounds.outside.high) });
   }
   return {
-    ...(Number.isFinite(from) ? { from: new Date(from).toISOString() } : {}),
-    ...(Number.isFinite(before) ? { before: new Date(before).toISOString() } : {}),
+    ...(Number.isFinite(from) ? { from: isoInstant(from) } : {}),
+    ...(Number.isFinite(before) ? { before: isoInstant(before) } : {}),
+    ...(outside.length > 0 ? { outside } : {}),
   };
 }
 

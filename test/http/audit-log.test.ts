@@ -146,6 +146,31 @@ describe('AuditEvent: every write recorded', () => {
     await search(admin, { date: 'sometime' }).expect(400);
   });
 
+  it('date: a dateTime stands for the whole of its precision (a second, a minute, a millisecond), under each of R4\'s prefixes', async () => {
+    const all = events((await search(admin, { _count: '1000' }).expect(200)).body);
+    const newest = all[0]!;
+    const second = newest.recorded.slice(0, 19);
+    const ofSecond = (e: AuditEvent) => e.recorded.slice(0, 19);
+    const ids = (list: AuditEvent[]) => list.map((e) => e.id).sort();
+    const found = async (...date: string[]) => ids(events((await search(admin, { _count: '1000', date }).expect(200)).body));
+    expect(await found(`eq${second}`)).toEqual(ids(all.filter((e) => ofSecond(e) === second)));
+    expect(await found(second)).toContain(newest.id);
+    expect(await found(`eq${second}Z`)).toEqual(await found(`eq${second}`));
+    expect(await found(`ne${second}`)).toEqual(ids(all.filter((e) => ofSecond(e) !== second)));
+    expect(await found(`le${second}`)).toEqual(ids(all.filter((e) => ofSecond(e) <= second)));
+    expect(await found(`lt${second}`)).toEqual(ids(all.filter((e) => ofSecond(e) < second)));
+    expect(await found(`eb${second}`)).toEqual(await found(`lt${second}`));
+    expect(await found(`ge${second}`)).toEqual(ids(all.filter((e) => ofSecond(e) >= second)));
+    expect(await found(`gt${second}`)).toEqual(ids(all.filter((e) => ofSecond(e) > second)));
+    expect(await found(`sa${second}`)).toEqual(await found(`gt${second}`));
+    expect(await found(`ap${second}`)).toContain(newest.id);
+    const minute = newest.recorded.slice(0, 16);
+    expect(await found(`eq${minute}`)).toEqual(ids(all.filter((e) => e.recorded.startsWith(minute))));
+    // milliseconds: that millisecond alone
+    expect(await found(`eq${newest.recorded}`)).toEqual(ids(all.filter((e) => e.recorded === newest.recorded)));
+    expect(await found(`ne${second}`, `ge${all.at(-1)!.recorded.slice(0, 10)}`)).toEqual(ids(all.filter((e) => ofSecond(e) !== second)));
+  });
+
   it('outcome and action: the refused writes, the deletes; a code the element cannot have is 400', async () => {
     const all = events((await search(admin).expect(200)).body);
     const refused = events((await search(admin, { outcome: '4' }).expect(200)).body);

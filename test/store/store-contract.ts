@@ -445,6 +445,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await ids({ agent: ['bo'], owner: '101' })).toEqual(['new']);
         expect(await ids({ from: '2026-01-01T00:00:00.000Z' })).toEqual(['other', 'new']);
         expect(await ids({ before: '2026-01-01T00:00:00.000Z' })).toEqual(['old']);
+        // outside ranges (date=ne…): none of them
+        expect(await ids({ outside: [{ from: '2026-01-01T00:00:00.000Z', before: '2026-01-01T00:00:00.001Z' }] })).toEqual(['other', 'old']);
+        expect(await ids({ outside: [{ from: '2026-01-01T00:00:00.000Z', before: '2026-01-02T00:00:00.000Z' }, { from: '2025-12-31T23:59:59.999Z', before: '2026-01-01T00:00:00.000Z' }] }))
+          .toEqual(['other']);
         expect(await ids({ count: 1 })).toEqual(['other']);
         expect((await store.searchAudit({ offset: 0, count: 1 })).events[0]).toMatchObject({ resourceType: 'AuditEvent', recorded: '2026-02-01T00:00:00.000Z' });
         // alternatives: any of them

@@ -1,5 +1,6 @@
 import { dateRange } from '../../src/write/audit-search';
 import { endOfDate, startOfDate } from '../../src/fhir/date-time';
+import { FhirError } from '../../src/errors/fhir-error';
 
 /** An instant in epoch milliseconds as ISO text; undefined stays undefined. */
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -35,16 +36,17 @@ describe('a time without a zone', () => {
     }
   });
 
-  it("is read in UTC, the server's zone, for a search value", () => {
-    expect(iso(startOfDate('2025-06-30T10:00:00', 'utc'))).toBe('2025-06-30T10:00:00.000Z');
-    expect(iso(startOfDate('2025-06-30T10:00', 'utc'))).toBe('2025-06-30T10:00:00.000Z');
-    expect(iso(endOfDate('2025-06-30T10:00:00.250', 'utc'))).toBe('2025-06-30T10:00:00.251Z');
-    expect(iso(endOfDate('2016-12-31T23:59:60', 'utc'))).toBe('2017-01-01T00:00:00.001Z');
-    // with a zone, a date or what is no date: as without the flag
-    expect(iso(startOfDate('2025-06-30T12:00:00+02:00', 'utc'))).toBe('2025-06-30T10:00:00.000Z');
-    expect(iso(endOfDate('2025-06-30', 'utc'))).toBe('2025-07-01T00:00:00.000Z');
+  it("is read in UTC, the server's zone, for an audit search value, a second standing for the whole second", () => {
+    expect(dateRange(['ge2025-06-30T10:00:00'])).toEqual({ from: '2025-06-30T10:00:00.000Z' });
+    expect(dateRange(['ge2025-06-30T10:00'])).toEqual({ from: '2025-06-30T10:00:00.000Z' });
+    expect(dateRange(['le2025-06-30T10:00:00.250'])).toEqual({ before: '2025-06-30T10:00:00.251Z' });
+    expect(dateRange(['le2025-06-30T10:00:00'])).toEqual({ before: '2025-06-30T10:00:01.000Z' });
+    expect(dateRange(['2016-12-31T23:59:60'])).toEqual({ from: '2017-01-01T00:00:00.000Z', before: '2017-01-01T00:00:01.000Z' });
+    // with a zone, or a date
+    expect(dateRange(['ge2025-06-30T12:00:00+02:00'])).toEqual({ from: '2025-06-30T10:00:00.000Z' });
+    expect(dateRange(['le2025-06-30'])).toEqual({ before: '2025-07-01T00:00:00.000Z' });
     for (const bad of ['2025-06-30T10', '2025-06-30T24:00:00', '2025-06-30T12:61', '2025-02-30T10:00:00', '2025-06-30T10:00:00+1', 'yesterday']) {
-      expect(endOfDate(bad, 'utc')).toBeUndefined();
+      expect(() => dateRange([bad])).toThrow(FhirError);
     }
   });
 

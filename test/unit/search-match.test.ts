@@ -2,7 +2,7 @@ import type { Bundle, CodeSystem, UsageContext } from 'fhir/r4';
 import { canonicalSearchParams } from '../../src/fhir/canonical-search-params';
 import { handlingPreference } from '../../src/fhir/prefer-handling';
 import { criterion, type SearchParam, type SearchParamType } from '../../src/fhir/search-match';
-import { dateRange, numberRange } from '../../src/fhir/search-ranges';
+import { dateRange, instantsMeeting, meets, numberRange, PREFIXES } from '../../src/fhir/search-ranges';
 import { searchResources } from '../../src/fhir/search';
 import { FhirError } from '../../src/errors/fhir-error';
 
@@ -118,6 +118,27 @@ describe('date parameters (the range of each value at its precision, R4 prefixes
   });
   it('a resource without the date matches no prefix', () => {
     expect(matches('date', [], 'ne2026')).toBe(false);
+  });
+  it('reads a leap second as the second after :59', () => {
+    expect(dateRange('2016-12-31T23:59:60Z')).toEqual({ low: Date.UTC(2017, 0, 1), high: Date.UTC(2017, 0, 1, 0, 0, 1) });
+    expect(dateRange('2016-12-31T23:59:61Z')).toBeUndefined();
+  });
+  it('instantsMeeting bounds the millisecond instants exactly as meets judges them, for every prefix', () => {
+    const searched = ['2026-12-07T21:00:43', '2026-12-07T21:00', '2026-12-07T21:00:43.001Z', '2026-12-07T21:00:43.5', '2026-12-07'].map((v) => dateRange(v)!);
+    for (const search of searched) {
+      for (const approximately of [0, 0.4, 250.5]) {
+        for (const prefix of PREFIXES) {
+          const bounds = instantsMeeting(prefix, search, approximately);
+          for (const edge of [search.low, search.high]) {
+            for (let t = edge - 300; t <= edge + 300; t++) {
+              const inBounds = (bounds.from === undefined || t >= bounds.from) && (bounds.before === undefined || t < bounds.before)
+                && !(bounds.outside && t >= bounds.outside.low && t < bounds.outside.high);
+              if (inBounds !== meets(prefix, search, { low: t, high: t + 1 }, approximately)) throw new Error(`${prefix} ${approximately} ${new Date(t).toISOString()}`);
+            }
+          }
+        }
+      }
+    }
   });
   it('refuses a malformed date as 400 with a Danish text', () => {
     const refusal = (() => { try { matches('date', [], 'ge2026-02-30'); } catch (e) { return e; } return undefined; })() as FhirError;
