@@ -32,8 +32,11 @@ export interface AuditTarget {
   before?: TerminologyResource;
   /** The resource the write asked for (create, update). */
   after?: TerminologyResource;
-  /** What happened to it: create, update or delete (the store's method for a success). */
-  method: 'create' | 'update' | 'delete';
+  /**
+   * What happened to it: create, update or delete (the store's method for a success), or read: a create whose
+   * If-None-Exist found it, which wrote nothing.
+   */
+  method: 'create' | 'update' | 'delete' | 'read';
   /** Its url, when no resource names it (an import refused before it built its resources). */
   url?: string;
 }
@@ -78,14 +81,26 @@ function municipalitiesOf(t: AuditTarget): string[] {
 }
 
 function entity(t: AuditTarget, version?: StoredVersion): AuditEventEntity {
-  const reference = t.id ? `${t.resourceType}/${t.id}${version ? `/_history/${version.versionId}` : ''}` : undefined;
+  // a version read names no version: `entity=Type/id/_history/n` finds the events that wrote it
+  const written = t.method === 'read' ? undefined : version;
+  const reference = t.id ? `${t.resourceType}/${t.id}${written ? `/_history/${written.versionId}` : ''}` : undefined;
   const name = canonicalOf(version?.resource ?? t.after ?? t.before) ?? t.url;
   return {
     what: reference ? { reference: clean(reference, 200) } : { display: String(t.resourceType) },
     type: { system: 'http://hl7.org/fhir/resource-types', code: String(t.resourceType) },
     ...(name ? { name } : {}),
-    detail: [{ type: 'operation', valueString: version?.method ?? t.method }],
+    detail: [{ type: 'operation', valueString: written?.method ?? t.method }],
   };
+}
+
+/**
+ * The event's action: the operation's, but a PUT (FHIR's update interaction) that made the resource created it, and a
+ * create whose If-None-Exist found the resource read it.
+ */
+function actionOf(operation: WriteOperationName, targets: readonly AuditTarget[], versions: readonly (StoredVersion | undefined)[]): AuditEvent['action'] {
+  if (operation === 'update' && versions.length === 1 && versions[0]?.method === 'create') return 'C';
+  if (operation === 'create' && targets.length > 0 && targets.every((t) => t.method === 'read')) return 'R';
+  return ACTION[operation];
 }
 
 function record(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], outcome: { code: '0' | '4' | '8'; desc?: string },
@@ -99,8 +114,7 @@ function record(principal: Principal, operation: WriteOperationName, targets: Au
     subtype: [OPERATION_NAMES.has(operation)
       ? { system: RESTFUL_INTERACTION, code: 'operation', display: `$${operation}` }
       : { system: RESTFUL_INTERACTION, code: operation }],
-    // a PUT is FHIR's update interaction, but one that made the resource created it
-    action: operation === 'update' && versions.length === 1 && versions[0]?.method === 'create' ? 'C' : ACTION[operation],
+    action: actionOf(operation, targets, versions),
     recorded,
     outcome: outcome.code,
     ...(outcome.desc ? { outcomeDesc: clean(outcome.desc) } : {}),
@@ -125,11 +139,13 @@ function record(principal: Principal, operation: WriteOperationName, targets: Au
 }
 
 /**
- * The record of a write that the store commits: made from the versions written, in the write's transaction. `note`:
- * what the outcome says beside success (the updates that changed nothing, and so made no version).
+ * The record of a write that the store commits: made from the versions, in the write's transaction; `at`, the time of
+ * the versions it wrote (now when it wrote none: a version it did not write is not its time). `note`: what the outcome
+ * says beside success (the updates that changed nothing, and so made no version).
  */
-export function auditOfWrite(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], note?: string): AuditOfWrite {
-  return (versions) => record(principal, operation, targets, { code: '0', desc: note }, versions);
+export function auditOfWrite(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], note?: string):
+  (versions: readonly (StoredVersion | undefined)[], at: string | undefined) => AuditRecord {
+  return (versions, at) => record(principal, operation, targets, { code: '0', desc: note }, versions, [], at ?? nowInstant());
 }
 
 /**
@@ -142,10 +158,10 @@ export function auditOfRefusal(principal: Principal, operation: WriteOperationNa
   return record(principal, operation, targets, { code: status < 500 ? '4' : '8', desc }, [], principal.kommunekode ? [principal.kommunekode] : []);
 }
 
-/** The operation of a write request list, as the audit log names it. */
-export function operationOf(requests: readonly { method: 'POST' | 'PUT' | 'DELETE' }[], given?: WriteOperationName): WriteOperationName {
+/** The operation of a write request list, as the audit log names it: a transaction Bundle's entries (`entry`) are a transaction, one entry too. */
+export function operationOf(requests: readonly { method: 'POST' | 'PUT' | 'DELETE'; entry?: number }[], given?: WriteOperationName): WriteOperationName {
   if (given) return given;
-  if (requests.length !== 1) return 'transaction';
+  if (requests.length !== 1 || requests[0]!.entry !== undefined) return 'transaction';
   return requests[0]!.method === 'POST' ? 'create' : requests[0]!.method === 'PUT' ? 'update' : 'delete';
 }
 

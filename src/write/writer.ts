@@ -429,10 +429,14 @@ export class ResourceWriter {
     let versions: (StoredVersion | undefined)[];
     try {
       const targets: AuditTarget[] = planned.map((p) => ({
-        resourceType: p.type, id: p.id || undefined, before: p.before, after: p.after ?? p.asked, method: kind(p), ...(p.nothingMatched ? { url: `${p.type}?${p.request.search}` } : {}),
+        resourceType: p.type, id: p.id || undefined, before: p.before, after: p.after ?? p.asked, method: p.matched ? 'read' : kind(p),
+        ...(p.nothingMatched ? { url: `${p.type}?${p.request.search}` } : {}),
       }));
       const same = planned.filter((_, i) => unchanged[i]).map((p) => `${p.type}/${p.id} (version ${p.before!.meta!.versionId})`);
-      const found = planned.filter((p) => p.matched).map((p) => `${p.type}/${p.id} (If-None-Exist ${readableSearch(p.request.ifNoneExist!)})`);
+      const found = planned.filter((p) => p.matched).map((p) => {
+        const version = p.matched!.meta?.versionId;
+        return `${p.type}/${p.id} (${version !== undefined ? `version ${version}, ` : ''}If-None-Exist ${readableSearch(p.request.ifNoneExist!)})`;
+      });
       const none = planned.filter((p) => p.nothingMatched).map((p) => `${p.type}?${readableSearch(p.request.search!)}`);
       const notes = [...(same.length > 0 ? [`unchanged, no new version: ${same.join(', ')}`] : []), ...(found.length > 0 ? [`not created, found: ${found.join(', ')}`] : []),
         ...(none.length > 0 ? [`nothing matched, nothing deleted: ${none.join(', ')}`] : [])];
@@ -444,9 +448,9 @@ export class ResourceWriter {
       };
       if (changes.length === 0) {
         versions = inPlace([]);
-        await store.recordAudit(audit(versions));
+        await store.recordAudit(audit(versions, undefined));
       } else {
-        versions = inPlace(await store.apply(changes, gate, (made) => audit(inPlace(made))));
+        versions = inPlace(await store.apply(changes, gate, (made) => audit(inPlace(made), made.find((v) => v)?.lastUpdated)));
       }
     } catch (e) {
       if (e instanceof StoreConflictError) {

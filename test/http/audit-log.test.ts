@@ -2,7 +2,7 @@
  * Who changed what: every write (create, update, delete, transaction, $import-local), successful or refused, is an
  * AuditEvent; GET AuditEvent finds a municipality's own events only, an admin's all.
  */
-import type { AuditEvent, Bundle, CapabilityStatement } from 'fhir/r4';
+import type { AuditEvent, Bundle, CapabilityStatement, CodeSystem } from 'fhir/r4';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'fhir-kit-client';
@@ -452,6 +452,42 @@ describe('AuditEvent through fhir-kit-client', () => {
     const anonymous = await new Client({ baseUrl: server.baseUrl }).batch({ body: batch(entries) }) as unknown as Bundle;
     expect(anonymous.entry!.map((e) => e.response!.status)).toEqual(['401 Unauthorized', '401 Unauthorized', '405 Method Not Allowed', '200 OK']);
     expect(anonymous.entry![0]!.response!.outcome).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'login' }] });
+  });
+});
+
+describe('AuditEvent: what a write request was', () => {
+  let own: App;
+  const eventsOf = async (entity: string) => events((await request(own).get('/fhir/AuditEvent').query({ entity }).set('Authorization', admin).expect(200)).body);
+  const transaction = (auth: string, resource: CodeSystem) => request(own).post('/fhir').set('Authorization', auth).type(JSON_TYPE)
+    .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource, request: { method: 'PUT', url: `CodeSystem/${resource.id}` } }] });
+
+  beforeAll(async () => {
+    own = await testApp();
+  });
+
+  it('a transaction Bundle of one entry is a transaction (action E), done or refused', async () => {
+    const { codeSystem } = sampleCatalog('101', 'txkat');
+    await transaction(anna, codeSystem).expect(200);
+    await transaction(bo147, { ...codeSystem, version: '9' }).expect(403);
+    const found = await eventsOf(`CodeSystem/${codeSystem.id}`);
+    expect(found.map((e) => `${subtype(e)}:${e.action}:${e.outcome}`)).toEqual(['transaction:E:4', 'transaction:E:0']);
+  });
+
+  it('a create whose If-None-Exist finds the resource wrote nothing: a read (action R) of it, naming no version, at its own time', async () => {
+    const { codeSystem } = sampleCatalog('101', 'betinget');
+    const created = await request(own).post('/fhir/CodeSystem').set('Authorization', anna).type(JSON_TYPE).send(codeSystem).expect(201);
+    const id = created.body.id as string;
+    const asked = new Date().toISOString();
+    await request(own).post('/fhir/CodeSystem').set('Authorization', anna).set('If-None-Exist', `url=${codeSystem.url}`).type(JSON_TYPE).send(codeSystem).expect(200);
+    const [found, create] = await eventsOf(`CodeSystem/${id}`);
+    expect(create).toMatchObject({ action: 'C', subtype: [{ code: 'create' }], entity: [{ what: { reference: `CodeSystem/${id}/_history/1` }, detail: [{ valueString: 'create' }] }] });
+    expect(found).toMatchObject({
+      action: 'R', outcome: '0', subtype: [{ code: 'create' }], entity: [{ what: { reference: `CodeSystem/${id}` }, detail: [{ valueString: 'read' }] }],
+    });
+    expect(found!.outcomeDesc).toBe(`not created, found: CodeSystem/${id} (version 1, If-None-Exist url=${codeSystem.url})`);
+    expect(found!.recorded >= asked).toBe(true);
+    // the events that wrote version 1: the create alone
+    expect((await eventsOf(`CodeSystem/${id}/_history/1`)).map((e) => e.id)).toEqual([create!.id]);
   });
 });
 

@@ -60,8 +60,8 @@ describe('If-None-Exist on a create', () => {
       .entry!.map((e) => e.resource as AuditEvent);
     expect(events.map((e) => [e.action, e.outcome, e.outcomeDesc])).toEqual([
       ['C', '0', undefined],
-      ['C', '0', `not created, found: CodeSystem/${id} (If-None-Exist ${condition})`],
-      ['C', '0', `not created, found: CodeSystem/${id} (If-None-Exist ${condition})`],
+      ['R', '0', `not created, found: CodeSystem/${id} (version 1, If-None-Exist ${condition})`],
+      ['R', '0', `not created, found: CodeSystem/${id} (version 1, If-None-Exist ${condition})`],
     ]);
   });
 
