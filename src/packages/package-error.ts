@@ -15,8 +15,10 @@ export class PackageError extends FhirError {
    * another package loaded later may cure it (the watched folder tries it again then).
    */
   readonly waitsForPackages: boolean;
+  /** 409 for this very package: its name#version is loaded already with the same content (not another package under its name). */
+  readonly loadedAlready: boolean;
 
-  constructor(problems: Bilingual | Bilingual[], status = 422, options: { waitsForPackages?: boolean } = {}) {
+  constructor(problems: Bilingual | Bilingual[], status = 422, options: { waitsForPackages?: boolean; loadedAlready?: boolean } = {}) {
     const list = Array.isArray(problems) ? problems : [problems];
     const first = list[0] ?? { en: 'The package cannot be loaded', da: 'Pakken kan ikke indlæses' };
     super(status, status === 409 ? 'duplicate' : status === 404 ? 'not-found' : 'invalid', first.en, {
@@ -26,5 +28,6 @@ export class PackageError extends FhirError {
     this.name = 'PackageError';
     this.problems = list.map((p) => p.da);
     this.waitsForPackages = options.waitsForPackages === true;
+    this.loadedAlready = options.loadedAlready === true;
   }
 }

@@ -7,6 +7,7 @@ import { PackageError } from './package-error';
 import { readPackageFile, type RawPackage } from './package-reader';
 import type { PackageService } from './package-service';
 import type { PublishedLayer } from './published-layer';
+import { StoreConflictError } from '../store/store';
 
 /** The watched folder, as the audit log names who loaded a package from it. */
 export const WATCH_PRINCIPAL: Principal = { subject: 'faelles-tx:PACKAGES_WATCH', scopes: ['admin'], admin: true };
@@ -35,21 +36,27 @@ interface Seen {
   tried?: { stamp: string; servedThen?: string };
 }
 
-type Outcome = 'loaded' | 'known' | 'refused' | 'unloaded' | 'failed';
+/** What a try did to a file: `later`, another replica loaded its name#version meanwhile (compared with it at the next scan). */
+type Outcome = 'loaded' | 'known' | 'refused' | 'unloaded' | 'failed' | 'later';
+
+/** A try of one file: what it did, and why it was refused (Danish). */
+interface Try {
+  outcome: Outcome;
+  reasons?: string[];
+  waitsForPackages?: boolean;
+}
 
 /**
  * PACKAGES_WATCH: a folder an administrator drops package archives (.tgz) into. Each scan takes every `.tgz` that has
  * not changed since the previous scan (so a file still being copied is not read half) and loads it as `$load-package`
  * would: checked whole, kept in the store, followed by every replica, recorded in the audit log. One loaded already
- * (e.g. by another replica watching the same folder, or before a restart) is passed over quietly; one refused is
- * logged with every reason and left alone, and tried again only when the file changes, or, when every reason was
+ * (e.g. by another replica watching the same folder, or before a restart: the same package, not another under its
+ * name#version) is passed over quietly; one refused is logged with every reason and left alone, and tried again only when the file changes, or, when every reason was
  * something not served yet (a dependency, a code system it uses), when another package is loaded. One an administrator unloaded after the file was written stays unloaded,
  * after restarts and on every replica, until the file is written again (a new copy). Files are never moved or deleted.
  */
 export class PackageFolderWatch {
   private readonly seen = new Map<string, Seen>();
-  /** Why each file refused at its last try was refused. */
-  private readonly lastReasons = new Map<string, string[]>();
   private timer?: NodeJS.Timeout;
   private scanning?: Promise<ScanResult>;
 
@@ -103,65 +110,70 @@ export class PackageFolderWatch {
       ready.push(name);
     }
     // A package waiting for a dependency in the same folder loads once the dependency has: repeat while something loads.
+    // A file is reported as its last try left it (in the order of those tries), with every reason it was refused for
+    // in this scan, each once (each try is an event in the audit log).
+    const last = new Map<string, Outcome>();
+    const reasons = new Map<string, string[]>();
     let progress = true;
     while (progress) {
       progress = false;
       for (const name of ready) {
         const entry = this.seen.get(name)!;
         if (entry.tried?.stamp === entry.stamp && (entry.tried.servedThen === undefined || entry.tried.servedThen === this.served())) continue;
-        const { outcome, waitsForPackages } = await this.load(name, entry.mtimeMs);
+        const { outcome, reasons: why = [], waitsForPackages } = await this.load(name, entry.mtimeMs);
         // a failure of the server (the store unreachable …) is tried again at the next scan
-        entry.tried = outcome === 'failed' ? undefined : { stamp: entry.stamp, ...(waitsForPackages ? { servedThen: this.served() } : {}) };
-        result[outcome === 'failed' ? 'refused' : outcome].push(name);
+        entry.tried = outcome === 'failed' || outcome === 'later' ? undefined : { stamp: entry.stamp, ...(waitsForPackages ? { servedThen: this.served() } : {}) };
+        last.delete(name);
+        last.set(name, outcome);
         if (outcome === 'loaded') progress = true;
+        const said = reasons.get(name) ?? [];
+        reasons.set(name, [...said, ...why.filter((r) => !said.includes(r))]);
       }
     }
-    result.refused = result.refused.filter((f) => !result.loaded.includes(f) && !result.known.includes(f));
-    result.refused = [...new Set(result.refused)];
+    for (const [name, outcome] of last) result[outcome === 'failed' ? 'refused' : outcome === 'later' ? 'waiting' : outcome].push(name);
     for (const name of result.refused) {
-      const reasons = this.lastReasons.get(name) ?? [];
-      logger.error({ file: path.join(dir, name), reasons }, `PACKAGES_WATCH: ${name} is refused and left alone: ${reasons.slice(0, 5).join('; ')}`);
+      const why = reasons.get(name) ?? [];
+      logger.error({ file: path.join(dir, name), reasons: why }, `PACKAGES_WATCH: ${name} is refused and left alone: ${why.slice(0, 5).join('; ')}`);
     }
     return result;
   }
 
   /** Reads the file once, and loads it unless an administrator unloaded its package after the file was written. */
-  private async load(name: string, mtimeMs: number): Promise<{ outcome: Outcome; waitsForPackages?: boolean }> {
+  private async load(name: string, mtimeMs: number): Promise<Try> {
     const { dir, service, logger } = this.deps;
     const file = path.join(dir, name);
     let raw: RawPackage;
     try {
       raw = await readPackageFile(file);
     } catch (e) {
-      this.lastReasons.set(name, e instanceof PackageError ? e.problems : [`kan ikke læses: ${(e as Error).message}`]);
       await service.recordRefusal('load-package', { principal: WATCH_PRINCIPAL }, name, e);
-      return { outcome: 'refused' };
+      return { outcome: 'refused', reasons: e instanceof PackageError ? e.problems : [`kan ikke læses: ${(e as Error).message}`] };
     }
     try {
       const unloaded = await this.unloadedSinceWritten(raw.manifest, mtimeMs);
       if (unloaded) {
-        this.lastReasons.delete(name);
         logger.info({ file, package: unloaded.id }, `PACKAGES_WATCH: ${name} is ${unloaded.id}, which was unloaded at ${unloaded.at}, after the file was ` +
           'written; it is left alone until the file is written again');
         return { outcome: 'unloaded' };
       }
       const { stored: pkg, warnings } = await service.loadPackage(raw, { principal: WATCH_PRINCIPAL });
-      this.lastReasons.delete(name);
       logger.info({ file, package: `${pkg.name}#${pkg.version}`, resources: pkg.resources.length }, `PACKAGES_WATCH: ${name} loaded as ${pkg.name}#${pkg.version}`);
       for (const w of warnings) logger.warn({ file, package: `${pkg.name}#${pkg.version}` }, `PACKAGES_WATCH: ${w.da}`);
       return { outcome: 'loaded' };
     } catch (e) {
-      if (e instanceof FhirError && e.status === 409) {
-        this.lastReasons.delete(name);
-        logger.info({ file }, `PACKAGES_WATCH: ${name} is loaded already (a changed package needs a new version)`);
+      // this very package, loaded before (by another replica, before a restart, or with $load-package); another under its name#version is refused
+      if (e instanceof PackageError && e.loadedAlready) {
+        logger.info({ file }, `PACKAGES_WATCH: ${name} is loaded already`);
         return { outcome: 'known' };
       }
-      if (!(e instanceof FhirError) || e.status >= 500) {
-        this.lastReasons.set(name, [`the server could not load it now (${(e as Error).message}); tried again at the next scan`]);
-        return { outcome: 'failed' };
+      if (e instanceof StoreConflictError) {
+        logger.info({ file }, `PACKAGES_WATCH: ${name}: its package was loaded meanwhile by another replica; it is compared with that at the next scan`);
+        return { outcome: 'later' };
       }
-      this.lastReasons.set(name, e instanceof PackageError ? e.problems : [e.message]);
-      return { outcome: 'refused', waitsForPackages: e instanceof PackageError && e.waitsForPackages };
+      if (!(e instanceof FhirError) || e.status >= 500) {
+        return { outcome: 'failed', reasons: [`the server could not load it now (${(e as Error).message}); tried again at the next scan`] };
+      }
+      return { outcome: 'refused', reasons: e instanceof PackageError ? e.problems : [e.message], waitsForPackages: e instanceof PackageError && e.waitsForPackages };
     }
   }
 

@@ -63,6 +63,12 @@ interface Part {
   resources: TerminologyResource[];
 }
 
+/** Whether a checked package is what a part serves: its dependencies and resources (whatever the order of its files, or of their keys). */
+function sameContent(part: Part, pkg: CheckedPackage): boolean {
+  const texts = (resources: readonly TerminologyResource[]) => resources.map(canonicalJson).sort().join('\n');
+  return canonicalJson(part.info.dependencies) === canonicalJson(pkg.dependencies) && texts(part.resources) === texts(pkg.resources);
+}
+
 /** Whether one of the parts is the package `name` in a version a package.json dependency on `wanted` takes. */
 function hasPackage(parts: readonly Part[], name: string, wanted: string): boolean {
   return parts.some((p) => p.info.name === name && versionMatches(wanted, p.info.version));
@@ -191,10 +197,6 @@ export class PublishedLayer {
     return all.filter((r) => !r.url || last.get(canonicalKey(r)) === r);
   }
 
-  private known(name: string, version: string): boolean {
-    return this.parts.some((p) => p.info.name === name && p.info.version === version);
-  }
-
   /**
    * Refuses (PackageError) a package that cannot be served beside the catalogs: already loaded (409), a dependency
    * not loaded, a url|version served already with other content (published), any version of a url written through
@@ -204,11 +206,16 @@ export class PublishedLayer {
    */
   check(pkg: CheckedPackage): Bilingual[] {
     const id = `${pkg.name}#${pkg.version}`;
-    if (this.known(pkg.name, pkg.version)) {
-      throw new PackageError({
+    const loaded = this.parts.find((p) => p.info.name === pkg.name && p.info.version === pkg.version);
+    if (loaded) {
+      const same = sameContent(loaded, pkg);
+      throw new PackageError(same ? {
         en: `Package ${id} is already loaded; a new release needs a new version number`,
         da: `Pakken ${id} er allerede indlæst; en ny udgave skal have et nyt versionsnummer`,
-      }, 409);
+      } : {
+        en: `Package ${id} is already loaded, with other content; a changed package needs a new version number`,
+        da: `Pakken ${id} er allerede indlæst med et andet indhold; en ændret pakke skal have et nyt versionsnummer`,
+      }, 409, { loadedAlready: same });
     }
     const problems: Bilingual[] = [];
     const dependencies = this.missingDependencies(pkg.dependencies).map(({ dependency, loaded }): Bilingual => ({

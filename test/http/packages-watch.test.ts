@@ -145,6 +145,27 @@ describe('PACKAGES_WATCH', () => {
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
   });
 
+  it('reports each file as what happened to it: another package under a name#version loaded is refused with every reason, not passed over', async () => {
+    const id = { name: 'example.test', version: '1.0.0' };
+    fs.writeFileSync(path.join(dir, 'bad.tgz'), await writePackageTarball(id, [{ ...codeSystemA, concept: [{ code: 'x' }, { code: 'x' }] }]));
+    fs.writeFileSync(path.join(dir, 'good.tgz'), await writePackageTarball(id, [codeSystemA]));
+    fs.writeFileSync(path.join(dir, 'dep.tgz'), await writePackageTarball({ ...id, dependencies: { 'example.other': '2.0.0' } }, [codeSystemA]));
+    await app.packageWatch!.scan();
+    expect(await app.packageWatch!.scan()).toEqual({ loaded: ['good.tgz'], known: [], refused: ['bad.tgz', 'dep.tgz'], unloaded: [], waiting: [] });
+    expect(lines.filter((l) => l.msg.includes('dep.tgz') && l.level < 50)).toEqual([]);
+    const dep = lines.filter((l) => l.level >= 50 && l.msg.includes('dep.tgz is refused'));
+    expect(dep).toHaveLength(1);
+    expect(dep[0]!.reasons).toEqual([
+      expect.stringContaining('afhænger af example.other#2.0.0, som ikke er indlæst'),
+      'Pakken example.test#1.0.0 er allerede indlæst med et andet indhold; en ændret pakke skal have et nyt versionsnummer',
+    ]);
+    expect(lines.filter((l) => l.level >= 50 && l.msg.includes('bad.tgz is refused'))).toHaveLength(1);
+    // a copy of the very file loaded is passed over as loaded already
+    fs.copyFileSync(path.join(dir, 'good.tgz'), path.join(dir, 'same.tgz'));
+    await app.packageWatch!.scan();
+    expect(await app.packageWatch!.scan()).toMatchObject({ known: ['same.tgz'], refused: [] });
+  });
+
   it('leaves a package an administrator unloaded alone, after a restart too, until its file is written again', async () => {
     const store = new MemoryStore();
     app = await watchedApp(store);

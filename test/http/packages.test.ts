@@ -264,6 +264,11 @@ describe('a KL release loaded at run time ($load-package)', () => {
         da: [/^kl\.synthetic\.dependent#1\.0\.0 afhænger af kl\.dk\.fhir\.term#2\.0\.0, som ikke er indlæst; indlæs den først$/, /bruger kodesystemet http:\/\/example\.org\/CodeSystem\/not-loaded, som hverken er i pakken/],
       },
       { archive: loaded, status: 409, en: [/^Package kl\.synthetic\.ok#1\.0\.0 is already loaded; a new release needs a new version number$/], da: [/^Pakken kl\.synthetic\.ok#1\.0\.0 er allerede indlæst; en ny udgave skal have et nyt versionsnummer$/] },
+      {
+        archive: await writePackageTarball({ name: 'kl.synthetic.ok', version: '1.0.0' }, [{ ...ok, concept: [{ code: 'y' }] }]), status: 409,
+        en: [/^Package kl\.synthetic\.ok#1\.0\.0 is already loaded, with other content; a changed package needs a new version number$/],
+        da: [/^Pakken kl\.synthetic\.ok#1\.0\.0 er allerede indlæst med et andet indhold; en ændret pakke skal have et nyt versionsnummer$/],
+      },
     ];
     const translation = (i: OperationOutcome['issue'][number]) => issueTranslated(i).translation;
     for (const c of cases) {
