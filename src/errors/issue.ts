@@ -71,6 +71,11 @@ export function issueText(i: Pick<Issue, 'text'>, lang: Language = 'en'): string
   return typeof i.text === 'string' ? i.text : i.text[lang];
 }
 
+/** A message's text as a part of another sentence: without the full stop it ends with (the Danish texts have one). */
+export function asClause(text: string): string {
+  return text.endsWith('.') && !text.endsWith('..') ? text.slice(0, -1) : text;
+}
+
 /** A text in English, or in both languages when there is a Danish one. */
 export function bilingual(en: string, da: string | undefined): string | Bilingual {
   return da === undefined ? en : { da, en };

@@ -1,6 +1,6 @@
 import type { ConceptMap, ValueSet } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
-import { issueText, type Bilingual } from '../errors/issue';
+import { asClause, issueText, type Bilingual } from '../errors/issue';
 import { ownerOf } from '../municipal/municipality';
 import type { RuleIssue } from '../municipal/rule-issues';
 import { validateTerminologyResource } from '../municipal/write-rules';
@@ -95,7 +95,7 @@ function changedBy(changed: readonly Changed[], used: readonly string[]): Change
 function dependentIssue(dependent: TerminologyResource, cause: Changed, why: string | Bilingual): DependentIssue {
   const what = `${cause.before.resourceType}/${cause.before.id}`;
   const who = `${dependent.resourceType}/${dependent.id} (${excerpt(dependent.url ?? '')})`;
-  const reason = typeof why === 'string' ? { en: why, da: why } : why;
+  const reason = typeof why === 'string' ? { en: asClause(why), da: asClause(why) } : { en: asClause(why.en), da: asClause(why.da) };
   const own = ownerOf(dependent) !== undefined && ownerOf(dependent) === ownerOf(cause.before);
   const verb = cause.after ? { en: 'changes', da: 'ændrer' } : { en: 'deletes', da: 'sletter' };
   return {

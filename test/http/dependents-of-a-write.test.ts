@@ -60,6 +60,16 @@ describe('a write taking away what other written resources use', () => {
     expect(said[0]).toMatch(new RegExp(`^The write changes CodeSystem/${catalog([]).id}, which ConceptMap/${map.id} .* uses: .*101-B.*\\. Change or delete ConceptMap/${map.id} too$`));
   });
 
+  it('says the reason of the map it breaks inside its own sentence, in Danish too: one full stop', async () => {
+    await put(auth101, { ...catalog(['101-A', '101-B']), version: '1.2.0' }).expect(200);
+    const { sourceVersion: _pinned, ...group } = map.group![0]!;
+    await put(auth101, { ...map, version: '1.1.0', group: [group] }).expect(200);
+    const res = await put(auth101, { ...catalog(['101-A']), version: '1.3.0' }, 'da').expect(200);
+    const said = warnings(res.body as OperationOutcome);
+    expect(said).toEqual([expect.stringMatching(new RegExp(`^Skrivningen ændrer CodeSystem/${catalog([]).id}, som ConceptMap/${map.id} .* bruger: Kildekoden '101-B' findes ikke i .*\\)\\. Ret eller slet også ConceptMap/${map.id}\\.$`))]);
+    expect(said[0]).not.toContain('..');
+  });
+
   it("another municipality's value set is named as such", async () => {
     await put(auth370, valueSet('370', 'naboens')).expect(201);
     const res = await request(app).delete(`/fhir/CodeSystem/${catalog([]).id}`).set('Authorization', auth101).set('Accept-Language', 'da').expect(200);
