@@ -23,3 +23,8 @@ export function agreeing(first: Given, second: Given): string | undefined {
     da: `${da(first)} er '${excerpt(first.value)}' og ${da(second)} er '${excerpt(second.value)}': giv én af dem, eller samme værdi i begge`,
   });
 }
+
+/** The version in a canonical parameter's `url|version`, as a message names it beside the version parameter. */
+export function versionInUrl(name: string, value: string | undefined): Given {
+  return { name, value, label: { en: `the version in '${name}'`, da: `versionen i '${name}'` } };
+}

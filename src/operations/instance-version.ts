@@ -3,6 +3,7 @@ import type { OperationInput } from '../fhir/parameters';
 import { excerpt } from '../errors/excerpt';
 import { FhirError } from '../errors/fhir-error';
 import { parseCanonical } from '../terminology/canonical';
+import { agreeing, versionInUrl } from './agreeing-parameters';
 import type { TerminologyRegistry } from '../terminology/registry';
 
 /**
@@ -41,9 +42,15 @@ export function versionInInstanceUrl(target: ValueSet | ConceptMap | CodeSystem,
   return named.version;
 }
 
-/** The version an instance-level call asks for: its version parameter, else the version of `url|version` (its own url). */
-export function versionAskedOfInstance(
-  input: OperationInput, target: ValueSet | ConceptMap | CodeSystem, names: { url: string; version: string },
+/**
+ * The version a call asks for: its version parameter (`valueSetVersion`, `conceptMapVersion`, `version`) or the version
+ * of its `url|version`, both only when they agree (`agreeing`). At instance level the url must be the instance's own,
+ * whether a version parameter is given or not.
+ */
+export function versionAsked(
+  input: OperationInput, target: ValueSet | ConceptMap | CodeSystem | undefined, names: { url: string; version: string },
 ): string | undefined {
-  return input.string(names.version) ?? versionInInstanceUrl(target, input.string(names.url), names.url);
+  const url = input.string(names.url);
+  const inUrl = target ? versionInInstanceUrl(target, url, names.url) : url === undefined ? undefined : parseCanonical(url).version;
+  return agreeing(versionInUrl(names.url, inUrl), { name: names.version, value: input.string(names.version) });
 }

@@ -10,12 +10,12 @@ import { LanguageList } from '../terminology/validation/languages';
 import { msg, txError } from '../terminology/validation/messages';
 import { ValidationOptions } from '../terminology/validation/options';
 import type { OperationContext, OperationHandler } from './context';
-import { versionAskedOfInstance } from './instance-version';
+import { versionAsked } from './instance-version';
 import { DATE_DOCUMENTATION, requestDate, resolveValueSet, VALUE_SET_PARAMETER } from './value-set-parameter';
 import { R4_OPERATION_TEXTS } from './r4-operation-texts';
 import { TX_RESOURCE_DOCUMENTATION, TX_RESOURCE_PARAM, USE_SUPPLEMENT_DOCUMENTATION } from './tx-resources';
 import type { OperationDocumentation, ParameterDocumentation } from './context';
-import { agreeing } from './agreeing-parameters';
+import { agreeing, versionInUrl } from './agreeing-parameters';
 
 const common: ParamSpec[] = [
   { name: 'code', type: 'code' },
@@ -122,9 +122,6 @@ export function validationOptions(input: OperationInput, ctx: OperationContext):
   return options;
 }
 
-/** The version a code system's `url|version` names, as a message names it. */
-const URL_VERSION = { en: "the version in 'url'", da: "versionen i 'url'" };
-
 /** The coded value of the request: a CodeableConcept, a Coding, or code (+ system, version, display). */
 
 export function codedValueOf(input: OperationInput, forCodeSystem: boolean, options: ValidationOptions): CodedValue {
@@ -146,7 +143,7 @@ export function codedValueOf(input: OperationInput, forCodeSystem: boolean, opti
     const canonical = url !== undefined ? parseCanonical(url) : undefined;
     // a code system's url and `system` (or the url's version and `version`) both given name one code system, or it is a 400
     const system = agreeing({ name: 'url', value: canonical?.url }, { name: 'system', value: input.string('system') });
-    const version = forCodeSystem ? agreeing({ name: 'url', value: canonical?.version, label: URL_VERSION }, { name: 'version', value: input.string('version') }) : input.string('systemVersion');
+    const version = forCodeSystem ? agreeing(versionInUrl('url', canonical?.version), { name: 'version', value: input.string('version') }) : input.string('systemVersion');
     if (!system && !forCodeSystem && !options.inferSystem) throw FhirError.invalid(NO_CODE, { expression: ['code'], da: NO_CODE_DA });
     const c: Coding = { code };
     if (system) c.system = system;
@@ -238,8 +235,8 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
   cache: 'answer',
   handle(input, baseCtx, target) {
     const ctx = requestContext(input, baseCtx, 'codeSystem');
-    // at instance level another url is a 400, and url|version of its own url gives the version
-    const asked = target ? versionAskedOfInstance(input, target as CodeSystem, { url: 'url', version: 'version' }) : input.string('version');
+    // url|version and version agree; at instance level another url is a 400, and url|version of its own url gives the version
+    const asked = versionAsked(input, target as CodeSystem | undefined, { url: 'url', version: 'version' });
     const options = validationOptions(input, ctx);
     const value = codedValueOf(input, true, options);
     const cs = (target as CodeSystem | undefined) ?? input.one<CodeSystem>('codeSystem');

@@ -5,7 +5,7 @@ import type { OperationInput } from '../fhir/parameters';
 import { parseCanonical } from '../terminology/canonical';
 import { versionOnRequestDateOrFail, type RequestDate } from '../terminology/compose/versions';
 import type { OperationContext } from './context';
-import { instanceAtVersion, versionAskedOfInstance } from './instance-version';
+import { instanceAtVersion, versionAsked } from './instance-version';
 
 /** The parameters that name a value set: by canonical (+ version) or inline. */
 export interface ValueSetParameterNames {
@@ -55,7 +55,7 @@ export function resolveValueSet(
       });
     }
     // a date, when no version is asked for, picks the version of the instance's url in force then, as for $lookup
-    const asked = versionAskedOfInstance(input, target, names);
+    const asked = versionAsked(input, target, names);
     return instanceAtVersion(ctx.registry, target, asked ?? (target.url ? onDate(target.url) : undefined), asked !== undefined ? names.version : 'date');
   }
   if (inline) {
@@ -78,8 +78,8 @@ export function resolveValueSet(
       expression: [names.url], da: `Intet værdisæt: giv '${names.url}' eller '${names.valueSet}'${how.instance ? ', eller kald operationen på et bestemt ValueSet' : ''}`,
     });
   }
-  const { url, version: inUrl } = parseCanonical(canonical);
-  const asked = input.string(names.version) ?? inUrl;
+  const { url } = parseCanonical(canonical);
+  const asked = versionAsked(input, undefined, names);
   const named = how.version ? how.version(url, asked) : asked;
   const version = named ?? onDate(url);
   const vs = ctx.registry.find('ValueSet', url, version);

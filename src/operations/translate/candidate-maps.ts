@@ -10,7 +10,7 @@ import { assertConceptMapShape } from '../../terminology/resource-shape';
 import type { TerminologyRegistry } from '../../terminology/registry';
 import { CONCEPT_MAPS_KIND } from '../../terminology/resource-kinds';
 import { versionMatches } from '../../terminology/versions';
-import { instanceAtVersion, versionAskedOfInstance } from '../instance-version';
+import { instanceAtVersion, versionAsked } from '../instance-version';
 import { fits, groupScopeOf, type Candidate } from './group-scope';
 import { canonicalOf, capitalized, mapNamed } from './map-names';
 import type { TranslateQuery } from './query';
@@ -92,9 +92,12 @@ export function noMapOfVersion(version: string): FhirError {
   });
 }
 
+/** The parameters that name a map and its version. */
+const MAP_VERSION = { url: 'url', version: 'conceptMapVersion' };
+
 export function explicitMap(input: OperationInput, registry: TerminologyRegistry, target?: ConceptMap, inForce?: InForce): ConceptMap | undefined {
   if (target) {
-    const version = versionAskedOfInstance(input, target, { url: 'url', version: 'conceptMapVersion' });
+    const version = versionAsked(input, target, MAP_VERSION);
     if (!inForce) return instanceAtVersion(registry, target, version, 'conceptMapVersion');
     if (version !== undefined) throw dateWithVersion();
     const then = target.url ? inForce(target.url) : undefined;
@@ -122,8 +125,8 @@ export function explicitMap(input: OperationInput, registry: TerminologyRegistry
   }
   const url = input.string('url');
   if (!url) return undefined;
-  const { url: u, version } = parseCanonical(url);
-  const wanted = input.string('conceptMapVersion') ?? version;
+  const { url: u } = parseCanonical(url);
+  const wanted = versionAsked(input, undefined, MAP_VERSION);
   if (inForce) {
     if (wanted) throw dateWithVersion();
     // a map deleted since was in force before its delete: its versions are kept by url|version
