@@ -19,6 +19,7 @@ const PREVENTION = 'http://fhir.kl.dk/term/ValueSet/KLPreventionInterventionsFSI
 const HOME_CARE = 'http://fhir.kl.dk/term/ValueSet/KLHomeCareInterventionsFSIII';
 const FHIR_JSON = 'application/fhir+json';
 const FSIII_STATUS = 'http://faelles-tx.dk/fhir/CodeSystem/fsiii-status';
+const CANCELLATION_TYPES = 'http://fhir.kl.dk/term/ValueSet/CancellationTypes';
 
 const server = useRunningServer();
 
@@ -435,6 +436,28 @@ describe('paging', () => {
     const vs = await expand({ url: CATALOG_119, offset: 500, count: 10 });
     expect(vs.expansion?.total).toBe(14);
     expect(entries(vs)).toHaveLength(0);
+  });
+
+  it('states expansion.offset in a paged answer (count or offset given), and not in one that is not paged', async () => {
+    expect((await expand({ url: CATALOG_119, count: 5 })).expansion?.offset).toBe(0);
+    expect((await expand({ url: CATALOG_119, offset: 0 })).expansion?.offset).toBe(0);
+    expect((await expand({ url: CATALOG_119, offset: 3, count: 5 })).expansion?.offset).toBe(3);
+    expect((await expand({ url: CATALOG_119 })).expansion).not.toHaveProperty('offset');
+  });
+
+  it('lists a page flat whether or not it holds every code, for a tree of the value set and for hierarchical=true', async () => {
+    const nested = (vs: ValueSet) => vs.expansion?.contains?.some((c) => c.contains !== undefined) ?? false;
+    const tree = await expand({ url: CANCELLATION_TYPES });
+    expect(nested(tree)).toBe(true);
+    const all = tree.expansion!.total!;
+    const pagings: Record<string, number>[] = [{ count: all - 1 }, { count: all }, { count: 100 }, { offset: 0 }, { offset: 1, count: 100 }];
+    for (const paging of pagings) {
+      const page = await expand({ url: CANCELLATION_TYPES, ...paging });
+      expect(nested(page)).toBe(false);
+      expect(page.expansion?.contains?.every((c) => c.code !== undefined && c.abstract === undefined)).toBe(true);
+    }
+    expect(nested(await expand({ url: CATALOG_119, hierarchical: true }))).toBe(true);
+    for (const paging of pagings.slice(2, 4)) expect(nested(await expand({ url: CATALOG_119, hierarchical: true, ...paging }))).toBe(false);
   });
 
   it('paging applies after the filter', async () => {

@@ -67,8 +67,12 @@ const UNCLOSED_REASON = 'http://hl7.org/fhir/StructureDefinition/valueset-unclos
 /** Elements of the value set definition returned only when includeDefinition is asked for. */
 const DEFINITION_ELEMENTS = ['compose', 'purpose', 'description', 'contact', 'copyright', 'publisher', 'extension', 'contained'] as const;
 
-function wholeExpansion(request: ExpansionRequest, total: number): boolean {
-  return (request.offset ?? 0) === 0 && (request.count === undefined || request.count >= total);
+/**
+ * Whether the call asks for a page (count or offset): a page is listed flat, whether or not it holds every code, so
+ * that a client paging with a fixed count gets one shape, and states its offset (R4: only when paging is used).
+ */
+function paged(request: ExpansionRequest): boolean {
+  return request.offset !== undefined || request.count !== undefined;
 }
 
 /** Listed codes nested on request (hierarchical=true), per selection of codes. */
@@ -142,10 +146,9 @@ function nestedSelection(
   return { layout: TreeLayout.of(whole.nodesOf(kept, (node, entry) => (groups.has(node) ? asGroup(entry) : entry))) };
 }
 
-/** Whether the page can be shown nested: the includes follow the hierarchy and the whole expansion fits in the page. */
-function showNested(evaluated: IndexedComposeResult, request: ExpansionRequest, total: number): boolean {
-  if (!evaluated.hierarchical || request.excludeNested) return false;
-  if (!wholeExpansion(request, total)) return false;
+/** Whether the expansion can be shown nested: the includes follow the hierarchy, and no page is asked for. */
+function showNested(evaluated: IndexedComposeResult, request: ExpansionRequest): boolean {
+  if (!evaluated.hierarchical || request.excludeNested || paged(request)) return false;
   // a text filter over a whole code system is a search: its hits are listed flat
   return !(request.textFilter && evaluated.hasUnfilteredInclude);
 }
@@ -283,12 +286,12 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
   // a value set given by its expansion is nested as given, by the same rules as a picker
   const nest = request.nest ?? (evaluated.givenTree && nestAsGiven(evaluated.givenTree));
   // the groups a nested answer adds, and the codes it keeps to show where a filter's hits are, are not counted
-  if (nest && !request.excludeNested && request.offset === undefined && request.count === undefined) {
+  if (nest && !request.excludeNested && !paged(request)) {
     codes = nestedSelection(evaluated, request, nest, selection);
-  } else if (request.nestingAsked && !request.excludeNested && !evaluated.hierarchical && wholeExpansion(request, total)) {
+  } else if (request.nestingAsked && !request.excludeNested && !evaluated.hierarchical && !paged(request)) {
     // the abstract groups are there to navigate by: not members, so not counted in total, and not shown for excludeNotForUI
     codes = { layout: request.excludeNotForUI ? hierarchyOf(entries) : groupedTreeOf(entries) };
-  } else if (showNested(evaluated, request, total)) {
+  } else if (showNested(evaluated, request)) {
     codes = { layout: hierarchyOf(entries) };
   } else {
     codes = { layout: TreeLayout.flat(entries.slice(offset, request.count === undefined ? undefined : offset + request.count)) };
@@ -317,7 +320,7 @@ function expansionOf(request: ExpansionRequest, { evaluated, total, renderer }: 
   expansion.timestamp = isoNow();
   // a whole grammar-defined code system has no number of codes
   if (!evaluated.unbounded) expansion.total = total;
-  if (request.offset !== undefined) expansion.offset = request.offset;
+  if (paged(request)) expansion.offset = request.offset ?? 0;
   return expansion;
 }
 
