@@ -15,6 +15,7 @@ import {
   ownerOfCanonical, parseMunicipalUrl, statusPropertyCode, type LocalKind,
 } from './municipality';
 import { checkConceptMap } from './map-rules';
+import { untilKnown } from './missing-includes';
 import { hasErrors, Issues, type RuleIssue } from './rule-issues';
 
 const CONCEPT_STATUSES = new Set(['active', 'draft', 'retired', 'deprecated', 'inactive', 'experimental']);
@@ -145,7 +146,8 @@ function checkValueSet(vs: ValueSet, registry: TerminologyRegistry, issues: Issu
 
 /**
  * What an include names that the server does not have — a code system, a code it lists, a value set it imports —
- * is written (it may come later: a package, another write), with a warning: the value set answers without it until then.
+ * is written (it may come later: a package, another write), with a warning saying what the value set answers until
+ * then: without a code it lists; not expanded at all without a code system or value set (`untilKnown`).
  */
 function checkIncludedContent(vs: ValueSet, registry: TerminologyRegistry, issues: Issues): void {
   (vs.compose?.include ?? []).forEach((inc, i) => {
@@ -154,9 +156,10 @@ function checkIncludedContent(vs: ValueSet, registry: TerminologyRegistry, issue
       const provider = registry.codeSystemProvider(inc.system, typeof inc.version === 'string' ? inc.version : undefined);
       const named = `${excerpt(inc.system)}${typeof inc.version === 'string' ? `|${excerpt(inc.version)}` : ''}`;
       if (!provider) {
+        const until = untilKnown('CodeSystem');
         issues.warning('not-found', {
-          en: `The code system '${named}' is not known to this server: the value set has none of its codes until it is`,
-          da: `Kodesystemet '${named}' kendes ikke af serveren: værdisættet har ingen af dets koder, før det gør.`,
+          en: `The code system '${named}' is not known to this server: until it is, ${until.en}`,
+          da: `Kodesystemet '${named}' kendes ikke af serveren: indtil det kendes, ${until.da}.`,
         }, `${path}.system`);
       } else {
         (Array.isArray(inc.concept) ? inc.concept : []).forEach((c, j) => {
@@ -173,9 +176,10 @@ function checkIncludedContent(vs: ValueSet, registry: TerminologyRegistry, issue
       if (typeof ref !== 'string') return;
       const { url, version } = parseCanonical(ref);
       if (!registry.find('ValueSet', url, version)) {
+        const until = untilKnown('ValueSet');
         issues.warning('not-found', {
-          en: `The value set '${excerpt(ref)}' is not known to this server: the value set has none of its codes until it is`,
-          da: `Værdisættet '${excerpt(ref)}' kendes ikke af serveren: værdisættet har ingen af dets koder, før det gør.`,
+          en: `The value set '${excerpt(ref)}' is not known to this server: until it is, ${until.en}`,
+          da: `Værdisættet '${excerpt(ref)}' kendes ikke af serveren: indtil det kendes, ${until.da}.`,
         }, `${path}.valueSet[${j}]`);
       }
     });

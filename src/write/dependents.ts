@@ -1,6 +1,7 @@
 import type { ConceptMap, ValueSet } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { asClause, issueText, type Bilingual } from '../errors/issue';
+import { untilKnown } from '../municipal/missing-includes';
 import { ownerOf } from '../municipal/municipality';
 import type { RuleIssue } from '../municipal/rule-issues';
 import { validateTerminologyResource } from '../municipal/write-rules';
@@ -59,8 +60,11 @@ export function brokenDependents(
     if (skip.has(`ValueSet/${vs.id}`)) continue;
     const gone = valueSetUses(vs).find((u) => deleted.has(u));
     if (gone) {
-      out.push(dependentIssue(vs, changedBy(changed, [gone]), {
-        en: `it includes '${excerpt(gone)}', which the write deletes`, da: `det inkluderer '${excerpt(gone)}', som skrivningen sletter`,
+      const cause = changedBy(changed, [gone]);
+      const until = untilKnown(cause.before.resourceType === 'CodeSystem' ? 'CodeSystem' : 'ValueSet');
+      out.push(dependentIssue(vs, cause, {
+        en: `it includes '${excerpt(gone)}', which the write deletes: until it is back, ${until.en}`,
+        da: `det inkluderer '${excerpt(gone)}', som skrivningen sletter: indtil det er tilbage, ${until.da}`,
       }));
     }
   }

@@ -42,7 +42,7 @@ describe('a write taking away what other written resources use', () => {
     const res = await request(app).delete(`/fhir/CodeSystem/${catalog([]).id}`).set('Authorization', auth101).set('Accept-Language', 'da').expect(200);
     expect(warnings(res.body as OperationOutcome)).toEqual([
       expect.stringMatching(new RegExp(`^Skrivningen sletter CodeSystem/${catalog([]).id}, som ConceptMap/${map.id} \\(.*\\) bruger: .*Ret eller slet også ConceptMap/${map.id}\\.$`)),
-      expect.stringMatching(new RegExp(`^Skrivningen sletter CodeSystem/${catalog([]).id}, som ValueSet/kommune-101-afhaengig-alle \\(.*\\) bruger: det inkluderer '${catalog([]).url}', som skrivningen sletter\\. Ret eller slet også`)),
+      expect.stringMatching(new RegExp(`^Skrivningen sletter CodeSystem/${catalog([]).id}, som ValueSet/kommune-101-afhaengig-alle \\(.*\\) bruger: det inkluderer '${catalog([]).url}', som skrivningen sletter: indtil det er tilbage, kan værdisættet ikke udfoldes \\(\\$expand svarer 404\\).*\\. Ret eller slet også`)),
     ]);
     await request(app).get(`/fhir/CodeSystem/${catalog([]).id}`).expect(410);
   });
@@ -106,8 +106,55 @@ describe('a value set naming what the server does not have', () => {
     const res = await put(auth101, vs).expect(201);
     expect((res.body as OperationOutcome).issue.filter((i) => i.severity === 'warning').map((i) => [i.expression, i.details?.text])).toEqual([
       [['ValueSet.compose.include[0].concept[1].code'], `Koden '101-FINDES-IKKE' findes ikke i kodesystemet '${catalog([]).url}': værdisættet har den ikke.`],
-      [['ValueSet.compose.include[1].system'], "Kodesystemet 'http://example.org/CodeSystem/ukendt' kendes ikke af serveren: værdisættet har ingen af dets koder, før det gør."],
-      [['ValueSet.compose.include[2].valueSet[0]'], "Værdisættet 'http://example.org/ValueSet/ukendt|2' kendes ikke af serveren: værdisættet har ingen af dets koder, før det gør."],
+      [['ValueSet.compose.include[1].system'], "Kodesystemet 'http://example.org/CodeSystem/ukendt' kendes ikke af serveren: indtil det kendes, kan " +
+        'værdisættet ikke udfoldes ($expand svarer 404), og $validate-code finder kun koderne fra dets andre includes.'],
+      [['ValueSet.compose.include[2].valueSet[0]'], "Værdisættet 'http://example.org/ValueSet/ukendt|2' kendes ikke af serveren: indtil det kendes, kan " +
+        'værdisættet ikke udfoldes ($expand svarer 404), og $validate-code finder ingen af dets koder.'],
     ]);
+  });
+
+  it('answers as the warnings say: an unknown code system, $expand 404 and the codes of its other includes valid', async () => {
+    const vs: ValueSet = {
+      ...valueSet('101', 'mangler'),
+      compose: { include: [{ system: 'http://example.org/CodeSystem/ukendt' }, { system: catalog([]).url, concept: [{ code: '101-A' }] }] },
+    };
+    expect(warnings((await put(auth101, vs, 'en').expect(201)).body as OperationOutcome)).toEqual([
+      "The code system 'http://example.org/CodeSystem/ukendt' is not known to this server: until it is, the value set cannot be expanded " +
+        '($expand answers 404) and $validate-code finds only the codes of its other includes',
+    ]);
+    const expanded = await request(app).get(`/fhir/ValueSet/${vs.id}/$expand`).expect(404);
+    expect(expanded.body.issue[0]).toMatchObject({ code: 'not-found' });
+    const valid = await request(app).get(`/fhir/ValueSet/${vs.id}/$validate-code`).query({ system: catalog([]).url, code: '101-A' }).expect(200);
+    expect(valid.body.parameter).toContainEqual({ name: 'result', valueBoolean: true });
+  });
+
+  it('answers as the warnings say: an unknown imported value set, $expand 404 and no code valid', async () => {
+    const vs: ValueSet = {
+      ...valueSet('101', 'mangler-vs'),
+      compose: { include: [{ valueSet: ['http://example.org/ValueSet/ukendt'] }, { system: catalog([]).url, concept: [{ code: '101-A' }] }] },
+    };
+    expect(warnings((await put(auth101, vs, 'en').expect(201)).body as OperationOutcome)).toEqual([
+      "The value set 'http://example.org/ValueSet/ukendt' is not known to this server: until it is, the value set cannot be expanded " +
+        '($expand answers 404) and $validate-code finds none of its codes',
+    ]);
+    await request(app).get(`/fhir/ValueSet/${vs.id}/$expand`).expect(404);
+    const valid = await request(app).get(`/fhir/ValueSet/${vs.id}/$validate-code`).query({ system: catalog([]).url, code: '101-A' }).expect(200);
+    expect(valid.body.parameter).toContainEqual({ name: 'result', valueBoolean: false });
+  });
+
+  it('a delete of a code system a pick list includes beside common codes says the pick list cannot be expanded, as it then cannot', async () => {
+    const picks: ValueSet = {
+      ...valueSet('101', 'blandet'),
+      compose: { include: [{ system: catalog([]).url }, { system: 'urn:oid:1.2.208.176.2.21', concept: [{ code: CODES.fysiskTraening119 }] }] },
+    };
+    await put(auth101, picks).expect(201);
+    await request(app).get(`/fhir/ValueSet/${picks.id}/$expand`).expect(200);
+    const res = await request(app).delete(`/fhir/CodeSystem/${catalog([]).id}`).set('Authorization', auth101).set('Accept-Language', 'en').expect(200);
+    expect(warnings(res.body as OperationOutcome)).toContainEqual(
+      `The write deletes CodeSystem/${catalog([]).id}, which ValueSet/${picks.id} (${picks.url}) uses: it includes '${catalog([]).url}', which the ` +
+      'write deletes: until it is back, the value set cannot be expanded ($expand answers 404) and $validate-code finds only the codes of its other ' +
+      `includes. Change or delete ValueSet/${picks.id} too`,
+    );
+    await request(app).get(`/fhir/ValueSet/${picks.id}/$expand`).expect(404);
   });
 });
