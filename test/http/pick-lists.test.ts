@@ -230,6 +230,30 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
     expect(forUI.expansion!.contains!.map((c) => ({ code: c.code, contains: c.contains }))).toEqual([{ code: '370-BOLDSPIL', contains: undefined }]);
   });
 
+  it("a filtered picker's codes are the same nested, flat and paged: the hits, and the local codes under a niveau-2 hit", async () => {
+    const url = vsUrl('370', 'indsatsvaelger');
+    const selectable = (list: ValueSetExpansionContains[] | undefined): string[] =>
+      (list ?? []).flatMap((c) => [...(c.abstract ? [] : [c.code!]), ...selectable(c.contains)]);
+    for (const filter of ['fysisk tr', 'sygdomshaandtering', 'traening', 'bold']) {
+      const nested = (await expand({ url, filter })).expansion!;
+      const flat = (await expand({ url, filter, excludeNested: 'true' })).expansion!;
+      const codes = codesOf(flat.contains) as string[];
+      expect({ filter, nested: [...selectable(nested.contains)].sort() }).toEqual({ filter, nested: [...codes].sort() });
+      expect({ filter, totals: [nested.total, flat.total] }).toEqual({ filter, totals: [codes.length, codes.length] });
+      const pages: string[] = [];
+      for (let offset = 0; offset < codes.length; offset += 2) {
+        const page = (await expand({ url, filter, offset: String(offset), count: '2' })).expansion!;
+        expect(page.total).toBe(codes.length);
+        pages.push(...(codesOf(page.contains) as string[]));
+      }
+      expect({ filter, pages }).toEqual({ filter, pages: codes });
+    }
+    // "fysisk tr" finds three niveau-2 codes, which bring their four local codes: listed flat after every hit
+    const flat = codesOf((await expand({ url, filter: 'fysisk tr', excludeNested: 'true' })).expansion!.contains);
+    expect(flat.slice(0, 3).every((c) => !c!.startsWith('370-'))).toBe(true);
+    expect(flat.slice(3).sort()).toEqual(['370-BALANCETRAENING', '370-BOLDSPIL', '370-DIGITAL-TRAENING', '370-FINMOTORISK-TRAENING']);
+  });
+
   it('a filtered picker ranks each level as the flat list ranks the hits: the group or code with the best match in it first', async () => {
     const url = vsUrl('370', 'indsatsvaelger');
     for (const filter of ['traening', 'tr', 'sygdom']) {

@@ -91,6 +91,32 @@ export class TreeLayout {
   }
 
   /**
+   * The positions of the nodes in the hits' subtrees (which `prune` keeps) that are not hits but are in the list a
+   * filter selects from: those under the best hit first, each hit's in the tree's order.
+   */
+  positionsUnderHits(rankAt: Int32Array): Int32Array {
+    const positions = this.positions;
+    if (!positions) return new Int32Array(0);
+    const subtrees: { rank: number; from: number; to: number }[] = [];
+    for (let i = 0; i < this.entries.length;) {
+      const end = this.endOf(i);
+      const rank = this.rankOf(i, rankAt);
+      if (rank < 0) {
+        i++;
+        continue;
+      }
+      if (end > i + 1) subtrees.push({ rank, from: i + 1, to: end });
+      i = end;
+    }
+    subtrees.sort((a, b) => a.rank - b.rank);
+    const out: number[] = [];
+    for (const { from, to } of subtrees) {
+      for (let j = from; j < to; j++) if (positions[j]! >= 0 && this.rankOf(j, rankAt) < 0) out.push(positions[j]!);
+    }
+    return Int32Array.from(out);
+  }
+
+  /**
    * Of the nodes `prune` kept for these hits, those kept only to show a hit's place in the tree: neither a hit nor in
    * a hit's subtree.
    */

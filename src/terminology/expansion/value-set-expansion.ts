@@ -13,7 +13,8 @@ import { ContainsRenderer } from './renderer';
 import { SerializedExpansion } from '../../fhir/serialized';
 import { statusWarnings } from './status';
 import type { TerminologyRegistry } from '../registry';
-import { selectEntries, type Selection } from './selection';
+import { hitsWithCodesUnder, nestedSelection, type ShownCodes } from './nested-selection';
+import { selectEntries } from './selection';
 
 /** What a client asked of an expansion, already checked; nothing here knows of HTTP or Parameters. */
 export interface ExpansionRequest {
@@ -81,9 +82,6 @@ const groupedTrees = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
 /** Codes nested by their code system's hierarchy, per selection of codes (kept as long as the selection is). */
 const hierarchies = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
 
-/** The whole tree `nest` makes per evaluated selection of codes (kept as long as the evaluation is). */
-const trees = new WeakMap<readonly ExpansionEntry[], TreeLayout>();
-
 function hierarchyOf(entries: readonly ExpansionEntry[]): TreeLayout {
   let layout = hierarchies.get(entries);
   if (!layout) hierarchies.set(entries, layout = TreeLayout.of(buildHierarchy(entries)));
@@ -94,56 +92,6 @@ function groupedTreeOf(entries: readonly ExpansionEntry[]): TreeLayout {
   let layout = groupedTrees.get(entries);
   if (!layout) groupedTrees.set(entries, layout = TreeLayout.of(groupUnderParents(buildHierarchy(entries))));
   return layout;
-}
-
-/** The codes an expansion shows: a layout, and the nodes of it shown (all when undefined). */
-interface ShownCodes {
-  layout: TreeLayout;
-  kept?: Int32Array;
-}
-
-/** A code shown only as the place of a text filter's hit in the tree, as an abstract group (not counted). */
-const groupEntries = new WeakMap<ExpansionEntry, ExpansionEntry>();
-
-function asGroup(entry: ExpansionEntry): ExpansionEntry {
-  let group = groupEntries.get(entry);
-  // the concept named: an entry of a packed code system locates it in a getter, which a spread leaves out
-  if (!group) groupEntries.set(entry, group = { ...entry, concept: entry.concept, abstract: true });
-  return group;
-}
-
-/**
- * The request's codes nested by `nest`: the whole tree, or for a text filter each hit (with its subtree) under its
- * groups, the groups and hits of each level with the best matches first (as a flat list ranks them). A code kept only
- * to show where a hit is did not match: it is shown as an abstract group, as hierarchical=true shows a filtered
- * catalog's parents, and not counted (left out for excludeNotForUI).
- */
-function nestedSelection(
-  evaluated: IndexedComposeResult, request: ExpansionRequest, nest: NonNullable<ExpansionRequest['nest']>, hits: Selection,
-): ShownCodes {
-  const unfiltered = request.textFilter ? selectEntries(evaluated, { ...request, textFilter: undefined }) : hits;
-  let whole = trees.get(unfiltered.entries);
-  if (!whole) {
-    const positions = new Map<ExpansionEntry, number>();
-    unfiltered.entries.forEach((e, i) => positions.set(e, unfiltered.positions[i]!));
-    whole = TreeLayout.of(nest(unfiltered.entries, !request.excludeNotForUI), (e) => positions.get(e) ?? -1);
-    trees.set(unfiltered.entries, whole);
-  }
-  if (hits === unfiltered) return { layout: whole };
-  // a filter's tree is not kept: cutting the layout is one pass, and a tree per filter of a large picker would hold much memory
-  // the hits come best first (selection.ts): each one's rank, by position
-  const rankAt = new Int32Array(evaluated.entries.length).fill(-1);
-  hits.positions.forEach((p, rank) => {
-    rankAt[p] = rank;
-  });
-  const pruned = whole.prune(rankAt);
-  const context = whole.contextOf(pruned, rankAt).filter((node) => !whole.entryAt(node).abstract);
-  const kept = whole.ranked(pruned, rankAt);
-  if (context.length === 0) return { layout: whole, kept };
-  const groups = new Set(context);
-  // without what is not for a UI, the hits go under the nearest code kept, as hierarchical=true nests a filtered catalog
-  if (request.excludeNotForUI) return { layout: whole, kept: kept.filter((node) => !groups.has(node)) };
-  return { layout: TreeLayout.of(whole.nodesOf(kept, (node, entry) => (groups.has(node) ? asGroup(entry) : entry))) };
 }
 
 /** Whether the expansion can be shown nested: the includes follow the hierarchy, and no page is asked for. */
@@ -275,7 +223,11 @@ interface PreparedExpansion extends ShownCodes {
 /** The codes an expansion shows (paged, nested where possible) and the renderer for them. */
 function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: ExpansionRequest): PreparedExpansion {
   const evaluated = evaluateValueSet(registry, vs, request.evaluation);
-  const selection = selectEntries(evaluated, request);
+  // a value set given by its expansion is nested as given, by the same rules as a picker
+  const nest = request.nest ?? (evaluated.givenTree && nestAsGiven(evaluated.givenTree));
+  const hits = selectEntries(evaluated, request);
+  // the codes a nested answer shows under a filter's hits are its codes, whichever way it is asked for
+  const selection = nest && request.textFilter ? hitsWithCodesUnder(evaluated, request, nest, hits) : hits;
   const { entries } = selection;
   const total = entries.length;
   if (request.count === undefined && total > request.maxSize) {
@@ -283,8 +235,6 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
   }
   const offset = request.offset ?? 0;
   let codes: ShownCodes;
-  // a value set given by its expansion is nested as given, by the same rules as a picker
-  const nest = request.nest ?? (evaluated.givenTree && nestAsGiven(evaluated.givenTree));
   // the groups a nested answer adds, and the codes it keeps to show where a filter's hits are, are not counted
   if (nest && !request.excludeNested && !paged(request)) {
     codes = nestedSelection(evaluated, request, nest, selection);
