@@ -52,5 +52,5 @@ export function versionAsked(
 ): string | undefined {
   const url = input.string(names.url);
   const inUrl = target ? versionInInstanceUrl(target, url, names.url) : url === undefined ? undefined : parseCanonical(url).version;
-  return agreeing(versionInUrl(names.url, inUrl), { name: names.version, value: input.string(names.version) });
+  return agreeing({ name: names.version, value: input.string(names.version) }, versionInUrl(names.url, inUrl));
 }

@@ -143,7 +143,7 @@ export function codedValueOf(input: OperationInput, forCodeSystem: boolean, opti
     const canonical = url !== undefined ? parseCanonical(url) : undefined;
     // a code system's url and `system` (or the url's version and `version`) both given name one code system, or it is a 400
     const system = agreeing({ name: 'url', value: canonical?.url }, { name: 'system', value: input.string('system') });
-    const version = forCodeSystem ? agreeing(versionInUrl('url', canonical?.version), { name: 'version', value: input.string('version') }) : input.string('systemVersion');
+    const version = forCodeSystem ? agreeing({ name: 'version', value: input.string('version') }, versionInUrl('url', canonical?.version)) : input.string('systemVersion');
     if (!system && !forCodeSystem && !options.inferSystem) throw FhirError.invalid(NO_CODE, { expression: ['code'], da: NO_CODE_DA });
     const c: Coding = { code };
     if (system) c.system = system;

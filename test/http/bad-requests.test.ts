@@ -45,7 +45,7 @@ const CASES: Case[] = [
   },
   {
     name: "CodeSystem $validate-code whose url's version and version differ", path: `/CodeSystem/$validate-code${q({ url: `${FSIII}|20240530`, version: '20991231', code: CODE })}`,
-    code: 'invalid', expression: ['url', 'version'],
+    code: 'invalid', expression: ['version', 'url'],
   },
   { name: 'ValueSet $validate-code without a value set', path: `/ValueSet/$validate-code${q({ system: FSIII, code: CODE })}`, code: 'invalid' },
   { name: 'ValueSet $validate-code without a code', path: `/ValueSet/$validate-code${q({ url: VS })}`, code: 'invalid' },

@@ -52,12 +52,12 @@ describe('url|version and valueSetVersion', () => {
     for (const op of ['$expand', '$validate-code']) {
       for (const path of [`ValueSet/${op}`, `ValueSet/versions-twice-vs-1/${op}`]) {
         const res = await get(path, { url: `${VS}|1.0.0`, valueSetVersion: '2.0.0', system: CS, code: 'A' }).expect(400);
-        expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['url', 'valueSetVersion'] });
-        expect(text(res.body)).toBe("the version in 'url' is '1.0.0' and 'valueSetVersion' is '2.0.0': give one of them, or the same in both");
+        expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['valueSetVersion', 'url'] });
+        expect(text(res.body)).toBe("'valueSetVersion' is '2.0.0' and the version in 'url' is '1.0.0': give one of them, or the same in both");
       }
     }
     const da = await get('ValueSet/$expand', { url: `${VS}|1.0.0`, valueSetVersion: '2.0.0' }).set('Accept-Language', 'da').expect(400);
-    expect(issueTranslated(da.body.issue[0]).text).toBe("versionen i 'url' er '1.0.0' og 'valueSetVersion' er '2.0.0': giv én af dem, eller samme værdi i begge");
+    expect(issueTranslated(da.body.issue[0]).text).toBe("'valueSetVersion' er '2.0.0' og versionen i 'url' er '1.0.0': giv én af dem, eller samme værdi i begge");
   });
 
   it('is that version when they agree', async () => {
@@ -82,7 +82,7 @@ describe('url|version and conceptMapVersion', () => {
   it('is a 400 naming both when they differ, at type and at instance level', async () => {
     for (const path of ['ConceptMap/$translate', 'ConceptMap/versions-twice-cm-1/$translate']) {
       const res = await get(path, { ...query, url: `${CM}|1.0.0`, conceptMapVersion: '2.0.0' }).expect(400);
-      expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['url', 'conceptMapVersion'] });
+      expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['conceptMapVersion', 'url'] });
     }
   });
 
@@ -103,7 +103,7 @@ describe("a code system's url|version and version", () => {
     for (const path of ['CodeSystem/$validate-code', 'CodeSystem/versions-twice-1/$validate-code']) {
       for (const coded of [{ code: 'B' }, { coding: `${CS}|B` }] as Record<string, string>[]) {
         const res = await get(path, { ...coded, url: `${CS}|1.0.0`, version: '2.0.0' }).expect(400);
-        expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['url', 'version'] });
+        expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['version', 'url'] });
       }
     }
   });
