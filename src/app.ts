@@ -103,7 +103,9 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const derived = new MunicipalValueSetLayer(writtenElsewhere);
   // every url|version written before, below all that is current: `url|1.0.0` still resolves after 2.0.0 replaced it
   const history = new VersionHistory((type, id, versionId) => store.versionLoader(type, id, versionId));
-  const registry = new TerminologyRegistry([written, publishedSet, derived], catalogs.defaultSupplements, undefined, [history.set, fhirCore],
+  // the terminology folder's supplements applied by default, and those of the packages served (PublishedLayer keeps it)
+  const defaultSupplements = new Set(catalogs.defaultSupplements);
+  const registry = new TerminologyRegistry([written, publishedSet, derived], defaultSupplements, undefined, [history.set, fhirCore],
     (cs, supplements) => library.provider(cs, supplements), MUNICIPAL_SCOPES);
   derived.attach(registry);
   // the terminology folder, the packages named in PACKAGES and those loaded at run time (src/packages/)
@@ -112,7 +114,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const writtenOrDeleted: TakenElsewhere = (type, id, url) =>
     writtenElsewhere(type, id, url) || (written.byResourceId(type, id) === undefined && history.wasDeleted(type, id));
   const publishedLayer = new PublishedLayer(publishedSet, registry, catalogs.resources, { name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {} },
-    { takenElsewhere: writtenOrDeleted, everyVersion: history.set }, config.packageReferences);
+    { takenElsewhere: writtenOrDeleted, everyVersion: history.set }, config.packageReferences, defaultSupplements);
   const loadFromStore = async <T>(load: () => Promise<T>): Promise<T> => {
     try {
       return await load();

@@ -24,14 +24,22 @@ function listAll(set: ResourceSet): TerminologyResource[] {
 
 /** The common catalogs (every published resource that belongs to no municipality), as one package. */
 export function publishedCatalogsPackage(layer: PublishedLayer, version = CATALOGS_VERSION): PackageSelection {
+  const resources = layer.resources().filter((r) => ownerOf(r) === undefined);
   return {
     manifest: {
       name: CATALOGS_PACKAGE,
       version,
       description: 'De fælleskommunale kataloger (FSIII, FFB og deres værdisæt og mapninger), som faelles-tx udgiver dem',
+      ...withDefaultSupplements(resources, layer.defaultSupplementUrls()),
     },
-    resources: layer.resources().filter((r) => ownerOf(r) === undefined),
+    resources,
   };
+}
+
+/** The manifest's `defaultSupplements`: those of the resources applied by default where they are served (none: nothing). */
+function withDefaultSupplements(resources: readonly TerminologyResource[], defaults: ReadonlySet<string>): { defaultSupplements?: string[] } {
+  const urls = [...new Set(resources.filter((r) => r.resourceType === 'CodeSystem' && (r as { content?: string }).content === 'supplement' && defaults.has(r.url!)).map((r) => r.url!))];
+  return urls.length > 0 ? { defaultSupplements: urls } : {};
 }
 
 /**

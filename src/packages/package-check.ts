@@ -23,6 +23,12 @@ export const FHIR_VERSION = '4.0.1';
 /** The FHIR core package of R4, which every R4 package may depend on (the server carries what it needs of it). */
 export const R4_CORE = { name: 'hl7.fhir.r4.core', version: FHIR_VERSION };
 
+/**
+ * The field of package.json in which a package names its supplements applied by default: a field of this server's
+ * own, which other FHIR package readers pass over as they pass over any field they do not know.
+ */
+export const SERVER_FIELD = 'faelles-tx';
+
 /** The core packages of other FHIR versions: a package depending on one of them is not for R4. */
 const OTHER_CORES = /^hl7\.fhir\.(r2|r3|r4b|r5|r6)\.core$/;
 
@@ -210,6 +216,7 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
     seen.set(key, file.name);
     resources.push(withoutServerMeta(resource));
   }
+  const defaultSupplements = defaultSupplementsOf(at, m as Json, resources, problems);
   if (problems.length === 0 && resources.length === 0) {
     problems.push({ en: `${at.en}: the package has no CodeSystem, ValueSet or ConceptMap`, da: `${at.da}: pakken har ingen CodeSystem, ValueSet eller ConceptMap` });
   }
@@ -222,6 +229,34 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
     dependencies,
     ...(typeof mm.description === 'string' ? { description: mm.description } : {}),
     resources,
+    ...(defaultSupplements.length > 0 ? { defaultSupplements } : {}),
     skipped,
   };
+}
+
+/**
+ * The supplements package.json says apply by default (`"faelles-tx": {"defaultSupplements": [url, …]}`), as the
+ * terminology folder's supplements/ do: each the url of a supplement in the package (else a problem).
+ */
+function defaultSupplementsOf(at: Bilingual, m: Json, resources: readonly TerminologyResource[], problems: Bilingual[]): string[] {
+  const field = m[SERVER_FIELD];
+  if (field === undefined) return [];
+  const listed = (field as { defaultSupplements?: unknown } | null)?.defaultSupplements;
+  if (!field || typeof field !== 'object' || Array.isArray(field) || (listed !== undefined && (!Array.isArray(listed) || listed.some((u) => typeof u !== 'string')))) {
+    problems.push({
+      en: `${at.en}: package.json ${SERVER_FIELD} must be an object whose defaultSupplements lists supplement urls`,
+      da: `${at.da}: package.json ${SERVER_FIELD} skal være et objekt, hvis defaultSupplements er en liste af supplementers URL'er`,
+    });
+    return [];
+  }
+  const urls = [...new Set((listed ?? []) as string[])];
+  const supplements = new Set(resources.filter((r) => r.resourceType === 'CodeSystem' && (r as { content?: string }).content === 'supplement').map((r) => r.url));
+  for (const url of urls) {
+    if (supplements.has(url)) continue;
+    problems.push({
+      en: `${at.en}: package.json ${SERVER_FIELD}.defaultSupplements names ${excerpt(url)}, which is not a supplement (CodeSystem with content supplement) in the package`,
+      da: `${at.da}: package.json ${SERVER_FIELD}.defaultSupplements nævner ${excerpt(url)}, som ikke er et supplement (CodeSystem med content supplement) i pakken`,
+    });
+  }
+  return urls;
 }

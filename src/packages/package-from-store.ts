@@ -32,7 +32,7 @@ export async function packageFromStore(
   const history = new VersionHistory();
   const layer = new PublishedLayer(published, new TerminologyRegistry([published]), catalogs.resources, {
     name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {},
-  }, { everyVersion: history.set });
+  }, { everyVersion: history.set }, undefined, new Set(catalogs.defaultSupplements));
   let written = new ResourceSet();
   let loaded: StoredPackage[] = [];
   if (store) {

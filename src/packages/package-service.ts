@@ -101,6 +101,7 @@ export class PackageService {
       const stored = await commit((c) => store.savePackage({
         name: pkg.name, version: pkg.version, fhirVersion: pkg.fhirVersion, dependencies: pkg.dependencies,
         ...(pkg.description !== undefined ? { description: pkg.description } : {}), resources: pkg.resources,
+        ...(pkg.defaultSupplements?.length ? { defaultSupplements: pkg.defaultSupplements } : {}),
         ...(actor?.principal.subject ? { loadedBy: actor.principal.subject } : {}),
       }, c));
       if (!this.deps.layerFollowsStore) layer.applyPackages([stored]);

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import { pack } from 'tar-stream';
 import type { TerminologyResource } from '../terminology/resource-set';
-import { FHIR_VERSION } from './package-check';
+import { FHIR_VERSION, SERVER_FIELD } from './package-check';
 
 export interface PackageManifest {
   name: string;
@@ -9,6 +9,8 @@ export interface PackageManifest {
   description?: string;
   /** Package name → version; the R4 core package is always added. */
   dependencies?: Record<string, string>;
+  /** The urls of its supplements that apply to their code system by default (package.json `faelles-tx.defaultSupplements`). */
+  defaultSupplements?: string[];
 }
 
 export interface PackageFile {
@@ -51,6 +53,7 @@ export function packageFiles(manifest: PackageManifest, resources: readonly Term
     dependencies: { 'hl7.fhir.r4.core': FHIR_VERSION, ...(manifest.dependencies ?? {}) },
     author: 'faelles-tx',
     jurisdiction: 'urn:iso:std:iso:3166#DK',
+    ...(manifest.defaultSupplements?.length ? { [SERVER_FIELD]: { defaultSupplements: manifest.defaultSupplements } } : {}),
   };
   const index = {
     'index-version': 1,

@@ -61,6 +61,8 @@ export interface PackageLacks {
 interface Part {
   info: PackageInfo;
   resources: TerminologyResource[];
+  /** The urls of its supplements applied by default (its package.json says which). */
+  defaultSupplements: readonly string[];
 }
 
 /** Whether a checked package is what a part serves: its dependencies and resources (whatever the order of its files, or of their keys). */
@@ -137,17 +139,30 @@ export class PublishedLayer {
     baseInfo?: Omit<PackageInfo, 'origin' | 'resources' | 'counts'>, written: WrittenCatalogs = {},
     /** What a dependency not loaded, or a code system or value set used that is not served, does (PACKAGE_REFERENCES). */
     private readonly unserved: UnservedPolicy = 'refuse',
+    /**
+     * The supplements the registry applies by default: given with the terminology folder's (its supplements/), kept
+     * as those and each package's own (its package.json's `faelles-tx.defaultSupplements`) as packages come and go.
+     */
+    private readonly defaultSupplements: Set<string> = new Set(),
   ) {
     this.takenElsewhere = written.takenElsewhere ?? (() => false);
     this.writtenVersions = written.everyVersion ?? new ResourceSet();
     this.base = base;
-    if (baseInfo && base.length > 0) this.parts.push({ info: { ...baseInfo, origin: 'terminology', resources: base.length, counts: countTypes(base) }, resources: [] });
+    this.baseDefaults = [...defaultSupplements];
+    if (baseInfo && base.length > 0) this.parts.push({ info: { ...baseInfo, origin: 'terminology', resources: base.length, counts: countTypes(base) }, resources: [], defaultSupplements: [] });
     this.rebuild();
     // Ids follow what municipalities wrote: one given up to a municipality's resource is taken back once that resource
     // is deleted, and one a municipality's resource arrives under (two replicas' commits at the same moment) is given up.
     registry.onTouch((changed) => {
       if (changed?.some((r) => r.id && idMoves(r.resourceType, r.id, this.set, this.yielded, this.takenElsewhere))) this.rebuild();
     });
+  }
+
+  private readonly baseDefaults: readonly string[];
+
+  /** The urls of the supplements applied by default: the terminology folder's and those of each package served. */
+  defaultSupplementUrls(): ReadonlySet<string> {
+    return this.defaultSupplements;
   }
 
   /** What is served, in the order given, one id each (as of the last rebuild). */
@@ -399,6 +414,7 @@ export class PublishedLayer {
         ...(loaded?.loadedBy ? { loadedBy: loaded.loadedBy } : {}),
       },
       resources: pkg.resources.map(packResource),
+      defaultSupplements: pkg.defaultSupplements ?? [],
     });
     if (rebuild) this.rebuild();
   }
@@ -407,6 +423,8 @@ export class PublishedLayer {
     const given = this.given();
     this.yielded = yieldedIds(given, this.takenElsewhere);
     this.served = withUniqueIds(given, this.takenElsewhere);
+    this.defaultSupplements.clear();
+    for (const url of [...this.baseDefaults, ...this.parts.flatMap((p) => p.defaultSupplements)]) this.defaultSupplements.add(url);
     this.set.replaceContents(new ResourceSet(this.served));
     this.registry.touch();
   }

@@ -13,6 +13,8 @@ export interface PackageRecord {
   dependencies: Record<string, string>;
   description?: string;
   resources: TerminologyResource[];
+  /** The urls of its supplements applied to their code system by default (its package.json says which). */
+  defaultSupplements?: string[];
   /** Who loaded it: the token's sub. */
   loadedBy?: string;
 }
@@ -48,7 +50,11 @@ export function packageContent(pkg: PackageRecord): { fhirVersion: string; depen
   return {
     fhirVersion: pkg.fhirVersion,
     dependencies: JSON.stringify(pkg.dependencies),
-    content: JSON.stringify({ ...(pkg.description !== undefined ? { description: pkg.description } : {}), resources: pkg.resources }),
+    content: JSON.stringify({
+      ...(pkg.description !== undefined ? { description: pkg.description } : {}),
+      ...(pkg.defaultSupplements?.length ? { defaultSupplements: pkg.defaultSupplements } : {}),
+      resources: pkg.resources,
+    }),
   };
 }
 
@@ -63,7 +69,7 @@ export interface PackageRow {
 }
 
 export function packageFromRow(row: PackageRow): StoredPackage {
-  const content = JSON.parse(row.content) as { description?: string; resources: TerminologyResource[] };
+  const content = JSON.parse(row.content) as { description?: string; defaultSupplements?: string[]; resources: TerminologyResource[] };
   return {
     name: row.name,
     version: row.version,
@@ -71,6 +77,7 @@ export function packageFromRow(row: PackageRow): StoredPackage {
     dependencies: JSON.parse(row.dependencies) as Record<string, string>,
     ...(content.description !== undefined ? { description: content.description } : {}),
     resources: content.resources,
+    ...(content.defaultSupplements?.length ? { defaultSupplements: content.defaultSupplements } : {}),
     ...(row.loaded_by ? { loadedBy: row.loaded_by } : {}),
     loadedAt: row.loaded_at,
   };

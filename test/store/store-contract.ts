@@ -299,6 +299,12 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(await store.loadAll()).toEqual([]);
     });
 
+    it('keeps the supplements a package applies by default', async () => {
+      await store.savePackage({ ...pkg('1.0.0'), defaultSupplements: ['http://example.org/supplement'] });
+      await store.savePackage(pkg('2.0.0'));
+      expect((await store.listPackages()).map((p) => p.defaultSupplements)).toEqual([['http://example.org/supplement'], undefined]);
+    });
+
     it('refuses a package name#version loaded before (409), and keeps the first', async () => {
       await store.savePackage(pkg('1.0.0'));
       const e = await conflict(store.savePackage({ ...pkg('1.0.0'), description: 'other' }));
