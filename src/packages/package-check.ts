@@ -58,13 +58,23 @@ function manifestProblems(at: Bilingual, m: Json): { problems: Bilingual[]; fhir
   const problems: Bilingual[] = [];
   const name = m.name;
   const version = m.version;
-  if (typeof name !== 'string' || !PACKAGE_NAME.test(name)) {
+  if (name === undefined || name === null || name === '') {
+    problems.push({
+      en: `${at.en}: package.json has no name (a FHIR package name: lower case, dot-separated parts, e.g. kl.dk.fhir.term)`,
+      da: `${at.da}: package.json har intet navn (et FHIR-pakkenavn: små bogstaver, punktum-adskilte dele, fx kl.dk.fhir.term)`,
+    });
+  } else if (typeof name !== 'string' || !PACKAGE_NAME.test(name)) {
     problems.push({
       en: `${at.en}: package.json name '${excerpt(name)}' is not a FHIR package name (lower case, dot-separated parts, e.g. kl.dk.fhir.term)`,
       da: `${at.da}: package.json name '${excerpt(name)}' er ikke et FHIR-pakkenavn (små bogstaver, punktum-adskilte dele, fx kl.dk.fhir.term)`,
     });
   }
-  if (typeof version !== 'string' || !isPackageVersion(version)) {
+  if (version === undefined || version === null || version === '') {
+    problems.push({
+      en: `${at.en}: package.json has no version (a semantic version MAJOR.MINOR.PATCH, e.g. 1.2.0, as npm and FHIR packages require)`,
+      da: `${at.da}: package.json har ingen version (en semantisk version MAJOR.MINOR.PATCH, fx 1.2.0, som npm og FHIR-pakker kræver)`,
+    });
+  } else if (typeof version !== 'string' || !isPackageVersion(version)) {
     problems.push({
       en: `${at.en}: package.json version '${excerpt(version)}' is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0), as npm and FHIR packages require`,
       da: `${at.da}: package.json version '${excerpt(version)}' er ikke en semantisk version MAJOR.MINOR.PATCH (fx 1.2.0), som npm og FHIR-pakker kræver`,
@@ -128,6 +138,17 @@ export function manifestId(manifest: unknown): string | undefined {
   return typeof m?.name === 'string' && m.name !== '' && typeof m.version === 'string' && m.version !== '' ? `${m.name}#${m.version}` : undefined;
 }
 
+/**
+ * How the check's reasons name the package: by its package.json's name#version when both are valid (after the file's
+ * path, for a package from a file), else by where it came from.
+ */
+function checkedName(raw: RawPackage): Bilingual {
+  const { name, version } = (raw.manifest ?? {}) as { name?: unknown; version?: unknown };
+  if (typeof name !== 'string' || !PACKAGE_NAME.test(name) || typeof version !== 'string' || !isPackageVersion(version)) return sourceName(raw.source);
+  const id = `${name}#${version}`;
+  return typeof raw.source === 'string' ? { en: `${raw.source} (${id})`, da: `${raw.source} (${id})` } : { en: id, da: id };
+}
+
 /** How a package is checked: the schema validator, and what runs at each turn the check gives the event loop. */
 export interface CheckOptions {
   validator?: FhirSchemaValidator;
@@ -150,7 +171,7 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
     checkpoint?.();
   };
   const m = raw.manifest;
-  const at = sourceName(raw.source);
+  const at = checkedName(raw);
   if (!m || typeof m !== 'object' || Array.isArray(m)) {
     throw new PackageError({ en: `${at.en}: package/package.json is not a JSON object`, da: `${at.da}: package/package.json er ikke et JSON-objekt` });
   }

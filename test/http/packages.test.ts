@@ -255,8 +255,8 @@ describe('a KL release loaded at run time ($load-package)', () => {
       },
       {
         archive: await writePackageTarball({ name: 'kl.synthetic.r5', version: '1.0.0', dependencies: { 'hl7.fhir.r5.core': '5.0.0' } }, [invalid]),
-        en: [/^the package: the package depends on hl7\.fhir\.r5\.core#5\.0\.0, which is not FHIR R4$/, /^the package: package\/CodeSystem-FSIII\.json: not a valid FHIR R4 CodeSystem: .*status/],
-        da: [/^pakken: pakken afhænger af hl7\.fhir\.r5\.core#5\.0\.0, som ikke er FHIR R4$/, /^pakken: package\/CodeSystem-FSIII\.json: ikke en gyldig FHIR R4 CodeSystem: .*status/],
+        en: [/^kl\.synthetic\.r5#1\.0\.0: the package depends on hl7\.fhir\.r5\.core#5\.0\.0, which is not FHIR R4$/, /^kl\.synthetic\.r5#1\.0\.0: package\/CodeSystem-FSIII\.json: not a valid FHIR R4 CodeSystem: .*status/],
+        da: [/^kl\.synthetic\.r5#1\.0\.0: pakken afhænger af hl7\.fhir\.r5\.core#5\.0\.0, som ikke er FHIR R4$/, /^kl\.synthetic\.r5#1\.0\.0: package\/CodeSystem-FSIII\.json: ikke en gyldig FHIR R4 CodeSystem: .*status/],
       },
       {
         archive: await writePackageTarball({ name: 'kl.synthetic.dependent', version: '1.0.0', dependencies: { 'kl.dk.fhir.term': '2.0.0' } }, [dangling]),
@@ -485,18 +485,18 @@ describe('what a package may be ($load-package)', () => {
       },
       {
         archive: packageArchive({ 'package.json': manifest, 'CodeSystem-cut.json': '{\n  "resourceType": "CodeSystem",\n  "concept": [{"code": "a"' }),
-        da: 'pakken: package/CodeSystem-cut.json: ikke gyldig JSON (teksten slutter i linje 3, før JSON-værdien er færdig: filen er afkortet eller ufuldstændig)',
-        en: /^the package: package\/CodeSystem-cut\.json: not valid JSON \(Expected ',' or '}' after property value/,
+        da: 'kl.synthetic.broken#1.0.0: package/CodeSystem-cut.json: ikke gyldig JSON (teksten slutter i linje 3, før JSON-værdien er færdig: filen er afkortet eller ufuldstændig)',
+        en: /^kl\.synthetic\.broken#1\.0\.0: package\/CodeSystem-cut\.json: not valid JSON \(Expected ',' or '}' after property value/,
       },
       {
         archive: packageArchive({ 'package.json': manifest, 'CodeSystem-twice.json': '{"resourceType": "CodeSystem", "url": "http://example.org/twice", "status": "active", "content": "complete", "concept": [{"code": "a", "code": "b"}]}' }),
-        da: "pakken: package/CodeSystem-twice.json: ikke gyldig FHIR JSON: objektet ved CodeSystem.concept[0] har egenskaben 'code' to gange",
-        en: /^the package: package\/CodeSystem-twice\.json: not valid FHIR JSON: the object at CodeSystem\.concept\[0\] has the property 'code' twice$/,
+        da: "kl.synthetic.broken#1.0.0: package/CodeSystem-twice.json: ikke gyldig FHIR JSON: objektet ved CodeSystem.concept[0] har egenskaben 'code' to gange",
+        en: /^kl\.synthetic\.broken#1\.0\.0: package\/CodeSystem-twice\.json: not valid FHIR JSON: the object at CodeSystem\.concept\[0\] has the property 'code' twice$/,
       },
       {
         archive: packageArchive({ 'package.json': manifest, 'CodeSystem-empty.json': '' }),
-        da: 'pakken: package/CodeSystem-empty.json: ikke gyldig JSON (filen er tom)',
-        en: /^the package: package\/CodeSystem-empty\.json: not valid JSON \(Unexpected end of JSON input\)$/,
+        da: 'kl.synthetic.broken#1.0.0: package/CodeSystem-empty.json: ikke gyldig JSON (filen er tom)',
+        en: /^kl\.synthetic\.broken#1\.0\.0: package\/CodeSystem-empty\.json: not valid JSON \(Unexpected end of JSON input\)$/,
       },
     ];
     for (const c of cases) {

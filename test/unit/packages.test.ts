@@ -111,6 +111,20 @@ describe('package check', () => {
     expect((await checkPackage(raw({ name: 'a.b', version: '1.0.0', dependencies: { 'hl7.fhir.r4.core': '4.0.1' } }))).fhirVersion).toBe('4.0.1');
   });
 
+  it('says that a package.json has no name or no version, rather than quoting it as undefined', async () => {
+    expect(await problemsOf(() => checkPackage({ ...raw({ fhirVersions: ['4.0.1'] }), source: UPLOADED }))).toEqual([
+      'pakken: package.json har intet navn (et FHIR-pakkenavn: små bogstaver, punktum-adskilte dele, fx kl.dk.fhir.term)',
+      'pakken: package.json har ingen version (en semantisk version MAJOR.MINOR.PATCH, fx 1.2.0, som npm og FHIR-pakker kræver)',
+    ]);
+  });
+
+  it("names an upload by its package.json's name#version once that is valid, a file by its path and name#version", async () => {
+    const files = [{ name: 'd.json', text: JSON.stringify({ ...valueSet, status: undefined }) }];
+    const manifest = { name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] };
+    expect(await problemsOf(() => checkPackage({ ...raw(manifest, files), source: UPLOADED }))).toEqual(['a.b#1.0.0: package/d.json: ikke en gyldig FHIR R4 ValueSet: $.status er påkrævet']);
+    expect(await problemsOf(() => checkPackage(raw(manifest, files)))).toEqual(['p (a.b#1.0.0): package/d.json: ikke en gyldig FHIR R4 ValueSet: $.status er påkrævet']);
+  });
+
   it('needs the whole semantic version MAJOR.MINOR.PATCH, as npm and the FHIR package specification do (not 1.0)', async () => {
     const r4 = { name: 'a.b', fhirVersions: ['4.0.1'] };
     for (const version of ['1.0', '1', '1.0.0.0', '01.0.0', '1.0.0-01', '1.0.0-', '1.0.0+']) {
@@ -140,7 +154,7 @@ describe('package check', () => {
     const manifest = { name: 'a.b', version: '1.0.0', fhirVersions: ['4.0.1'] };
     const file = (number: string) => [{ name: 'CodeSystem-cs.json', text: JSON.stringify(cs).replace('"valueDecimal":1.5', `"valueDecimal":${number}`) }];
     expect(await problemsOf(() => checkPackage(raw(manifest, file('9007199254740993'))))).toEqual([
-      'p: package/CodeSystem-cs.json: tallet 9007199254740993 ved CodeSystem.concept[0].property[0].valueDecimal har flere betydende cifre, end serveren gemmer nøjagtigt (15): det ville blive gemt som 9007199254740992',
+      'p (a.b#1.0.0): package/CodeSystem-cs.json: tallet 9007199254740993 ved CodeSystem.concept[0].property[0].valueDecimal har flere betydende cifre, end serveren gemmer nøjagtigt (15): det ville blive gemt som 9007199254740992',
     ]);
     expect((await checkPackage(raw(manifest, file('1.50')))).resources).toHaveLength(1);
   });
@@ -224,7 +238,7 @@ describe('package check', () => {
     expect(checkpoints).toBe(3);
   });
 
-  it('gives every reason in English and in Danish, the same reasons in the same order; an upload is "the package"/"pakken"', async () => {
+  it('gives every reason in English and in Danish, the same reasons in the same order; an upload without a valid name#version is "the package"/"pakken"', async () => {
     const files = [{ name: 'c.json', text: '{' }, { name: 'd.json', text: JSON.stringify({ ...valueSet, status: undefined }) }];
     let error: PackageError | undefined;
     try {
