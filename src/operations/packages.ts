@@ -248,14 +248,13 @@ export const loadPackageOperation: OperationHandler = {
 };
 
 /**
- * `GET [base]/$package[?kommunekode=370][&version=…]`: the common catalogs, or one municipality's catalogs and maps, as
- * a FHIR package archive (application/gzip), as `npm run package` writes it.
+ * `GET [base]/$package[?kommunekode=370][&version=…]` (or POST, with the parameters as Parameters): the common catalogs,
+ * or one municipality's catalogs and maps, as a FHIR package archive (application/gzip), as `npm run package` writes it.
  */
 export const packageOperation: OperationHandler = {
   spec: { name: 'package', params: [{ name: 'kommunekode', type: 'code' }, { name: 'version', type: 'string' }] },
   resourceType: 'Resource',
   levels: ['system'],
-  methods: ['GET'],
   ownTimeBudget: true,
   definition: `${BASE}/Resource-package`,
   documentation: {

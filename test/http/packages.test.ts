@@ -766,6 +766,28 @@ describe('packages out ($package) load back with every resource equal', () => {
     expect((await inEnglish(app).get('/fhir/$package?kommunekode=abc')).status).toBe(400);
   });
 
+  it('is invoked by POST as well (R4 invokes operations by POST): with Parameters, with an empty body and in a batch, as by GET', async () => {
+    const byGet = await downloadPackage(app, '?version=1.0.0');
+    const byPost = await inEnglish(app).post('/fhir/$package').type(JSON_TYPE)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'version', valueString: '1.0.0' }] })
+      .buffer(true).parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect([byPost.status, byPost.headers['content-type']]).toEqual([200, 'application/gzip']);
+    expect((byPost.body as Buffer).equals(byGet)).toBe(true);
+    const empty = await inEnglish(app).post('/fhir/$package').set('Accept', JSON_TYPE);
+    expect([empty.status, (empty.body as Binary).resourceType]).toEqual([200, 'Binary']);
+    expect((await readPackageTarball(Buffer.from((empty.body as Binary).data!, 'base64'), 'post')).manifest).toMatchObject({ name: 'faelles-tx.catalogs' });
+    const batch = await inEnglish(app).post('/fhir').type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'batch',
+      entry: [{ request: { method: 'POST', url: '$package' }, resource: { resourceType: 'Parameters', parameter: [{ name: 'version', valueString: '1.0.0' }] } }],
+    }).expect(200);
+    const entry = (batch.body as Bundle).entry![0]!;
+    expect([entry.response?.status, Buffer.from((entry.resource as Binary).data!, 'base64').equals(byGet)]).toEqual(['200 OK', true]);
+  });
+
   it('as the operations of the table: a Binary in a batch and to a FHIR client, and loaded from a Parameters carrying it as a Binary (as from the archive itself)', async () => {
     const token = await tokenFor({ kommunekode: '103' });
     const { codeSystem, conceptMap } = sampleCatalog('103');
@@ -832,7 +854,7 @@ describe('packages out ($package) load back with every resource equal', () => {
   });
 
   it('answers another method than the operation takes with 405 and Allow, as the other operations', async () => {
-    for (const [method, path, allow] of [['get', '/fhir/$load-package', 'POST'], ['post', '/fhir/$package', 'GET, HEAD'], ['delete', '/fhir/$package', 'GET, HEAD']] as const) {
+    for (const [method, path, allow] of [['get', '/fhir/$load-package', 'POST'], ['delete', '/fhir/$package', 'GET, HEAD, POST']] as const) {
       const res = await inEnglish(app)[method](path);
       expect([method, path, res.status, res.headers.allow]).toEqual([method, path, 405, allow]);
       expect((res.body as OperationOutcome).issue[0]?.code).toBe('not-supported');

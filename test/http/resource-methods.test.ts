@@ -72,7 +72,7 @@ describe('OPTIONS of a FHIR path', () => {
     ['/fhir/CodeSystem/$lookup', 'GET, HEAD, POST'],
     ['/fhir/CodeSystem/FSIII/$lookup', 'GET, HEAD, POST'],
     ['/fhir/CodeSystem/$import-local', 'POST'],
-    ['/fhir/$package', 'GET, HEAD'],
+    ['/fhir/$package', 'GET, HEAD, POST'],
     ['/fhir/$load-package', 'POST'],
     ['/fhir/CodeSystem/_search', 'GET, HEAD, POST'],
     ['/fhir/CodeSystem/_history', 'GET, HEAD'],
