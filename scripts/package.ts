@@ -3,7 +3,8 @@
  *
  *   npm run package                                  the common catalogs (terminology folder, PACKAGES, loaded packages)
  *   npm run package -- --kommunekode 370             municipality 370's local catalogs and maps (store and published)
- *   options: --version 1.2.0 (default: the server's release for the catalogs, today's date for a municipality),
+ *   options: --version 1.2.0 (default: the server's release for the terminology folder alone, else today's date and a
+ *            digest of the content, 2026.12.7-c1f0e4b9a27),
  *            --out FILE.tgz (default NAME-VERSION.tgz), --terminology-only (the terminology folder alone; no store)
  *
  * The store is the one the server is configured with (STORE, DATA_DIR, DATABASE_URL), read only.

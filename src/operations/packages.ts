@@ -263,7 +263,8 @@ export const packageOperation: OperationHandler = {
       'resource per file; the .tgz archive as application/gzip (a Binary in a batch). The same as `npm run package`.',
     inputs: {
       kommunekode: 'The municipality whose catalogs and maps to package (three digits); without it, the common catalogs',
-      version: "The package version (semantic); default the server's release for the catalogs, today's date (2026.12.2) for a municipality",
+      version: "The package version (semantic); by default the server's release for the catalogs of the terminology folder alone, else today's date " +
+        'and a digest of the content (2026.12.2-c1f0e4b9a27): other content never gets the same version',
     },
     outputs: [{ name: 'return', type: 'Binary', min: 1, documentation: 'The package archive (application/gzip)' }],
   },

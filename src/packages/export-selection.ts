@@ -2,7 +2,8 @@ import { FhirError } from '../errors/fhir-error';
 import { isKommunekode, ownerOf } from '../municipal/municipality';
 import { SOFTWARE } from '../software';
 import type { ResourceSet, TerminologyResource } from '../terminology/resource-set';
-import type { PackageManifest } from './package-writer';
+import { createHash } from 'node:crypto';
+import { packageFiles, type PackageManifest } from './package-writer';
 import { isPackageVersion } from './package-check';
 import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';
 import { withoutServerMeta } from './server-meta';
@@ -22,18 +23,33 @@ function listAll(set: ResourceSet): TerminologyResource[] {
   return TYPES.flatMap((t) => set.list(t));
 }
 
-/** The common catalogs (every published resource that belongs to no municipality), as one package. */
-export function publishedCatalogsPackage(layer: PublishedLayer, version = CATALOGS_VERSION): PackageSelection {
+/**
+ * The common catalogs (every published resource that belongs to no municipality), as one package. Without a version
+ * asked for: CATALOGS_VERSION while the terminology folder alone is served (the name#version `$packages` gives it),
+ * else a version of its content (`contentVersion`).
+ */
+export function publishedCatalogsPackage(layer: PublishedLayer, version?: string): PackageSelection {
   const resources = layer.resources().filter((r) => ownerOf(r) === undefined);
-  return {
-    manifest: {
-      name: CATALOGS_PACKAGE,
-      version,
-      description: 'De fælleskommunale kataloger (FSIII, FFB og deres værdisæt og mapninger), som faelles-tx udgiver dem',
-      ...withDefaultSupplements(resources, layer.defaultSupplementUrls()),
-    },
-    resources,
+  const manifest = {
+    name: CATALOGS_PACKAGE,
+    version: version ?? CATALOGS_VERSION,
+    description: 'De fælleskommunale kataloger (FSIII, FFB og deres værdisæt og mapninger), som faelles-tx udgiver dem',
+    ...withDefaultSupplements(resources, layer.defaultSupplementUrls()),
   };
+  if (version === undefined && !layer.onlyTerminologyFolder()) manifest.version = contentVersion(manifest, resources);
+  return { manifest, resources };
+}
+
+/**
+ * A version for a package written today of this content: the date and a digest of everything the package holds but
+ * its version, `2026.12.2-c1f0e4b9a27` (a semantic version, as package versions must be; the digest a pre-release
+ * identifier that always has a letter). A name#version is never given to other content (the FHIR package
+ * specification, npm), and the same content written the same day gets the same version.
+ */
+export function contentVersion(manifest: PackageManifest, resources: readonly TerminologyResource[], now = new Date()): string {
+  const digest = createHash('sha256');
+  for (const f of packageFiles({ ...manifest, version: '' }, resources)) digest.update(f.name).update('\0').update(f.text).update('\0');
+  return `${todaysVersion(now)}-c${digest.digest('hex').slice(0, 10)}`;
 }
 
 /** The manifest's `defaultSupplements`: those of the resources applied by default where they are served (none: nothing). */
@@ -48,7 +64,7 @@ function withDefaultSupplements(resources: readonly TerminologyResource[], defau
  * depends on the common catalogs its maps point into.
  */
 export function municipalityPackage(
-  kommunekode: string, published: ResourceSet, written: ResourceSet, version: string, past: readonly TerminologyResource[] = [],
+  kommunekode: string, published: ResourceSet, written: ResourceSet, version: string | undefined, past: readonly TerminologyResource[] = [],
 ): PackageSelection {
   const seen = new Set<string>();
   const current = new Set<string>();
@@ -65,19 +81,18 @@ export function municipalityPackage(
     take(r);
   }
   for (const r of past) if (current.has(`${r.resourceType} ${r.url}`) && ownerOf(r) === kommunekode) take(r);
-  return {
-    manifest: {
-      name: `faelles-tx.kommune-${kommunekode}`,
-      version,
-      description: `${municipalityName(kommunekode)}s lokale kataloger og mapninger til de fælleskommunale kataloger`,
-      dependencies: { [CATALOGS_PACKAGE]: CATALOGS_VERSION },
-    },
-    resources,
+  const manifest = {
+    name: `faelles-tx.kommune-${kommunekode}`,
+    version: version ?? '',
+    description: `${municipalityName(kommunekode)}s lokale kataloger og mapninger til de fælleskommunale kataloger`,
+    dependencies: { [CATALOGS_PACKAGE]: CATALOGS_VERSION },
   };
+  if (version === undefined) manifest.version = contentVersion(manifest, resources);
+  return { manifest, resources };
 }
 
-/** A version for a package written today: `2026.12.2` (a semantic version, as package versions must be). */
-export function todaysVersion(now = new Date()): string {
+/** Today as a semantic version: `2026.12.2`. */
+function todaysVersion(now: Date): string {
   return `${now.getUTCFullYear()}.${now.getUTCMonth() + 1}.${now.getUTCDate()}`;
 }
 
@@ -89,7 +104,7 @@ export function requestedPackage(
   if (version !== undefined && !isPackageVersion(version)) throw FhirError.invalid('version must be a semantic version MAJOR.MINOR.PATCH, e.g. 1.2.0', { da: 'version skal være en semantisk version MAJOR.MINOR.PATCH, fx 1.2.0' });
   if (kommunekode === undefined) return publishedCatalogsPackage(layer, version);
   if (!isKommunekode(kommunekode)) throw FhirError.invalid('kommunekode must be three digits, e.g. 370', { da: 'kommunekode skal være tre cifre, fx 370' });
-  const selection = municipalityPackage(kommunekode, published, written, version ?? todaysVersion(), past());
+  const selection = municipalityPackage(kommunekode, published, written, version, past());
   if (selection.resources.length === 0) throw FhirError.notFound(`Municipality ${kommunekode} has no local catalogs or maps`, { da: `Kommune ${kommunekode} har ingen lokale kataloger eller mapninger` });
   return selection;
 }

@@ -5,7 +5,7 @@ import type { StoredPackage } from '../store/packages';
 import { loadTerminology } from '../terminology/loader';
 import { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet } from '../terminology/resource-set';
-import { CATALOGS_VERSION, municipalityPackage, publishedCatalogsPackage, todaysVersion, type PackageSelection } from './export-selection';
+import { CATALOGS_VERSION, municipalityPackage, publishedCatalogsPackage, type PackageSelection } from './export-selection';
 import { FHIR_VERSION } from './package-check';
 import { addConfiguredPackages } from './package-service';
 import { writePackageTarball } from './package-writer';
@@ -44,7 +44,7 @@ export async function packageFromStore(
   await addConfiguredPackages(config.packages, layer);
   layer.applyPackages(loaded);
   const selection = options.kommunekode !== undefined
-    ? municipalityPackage(options.kommunekode, published, written, options.version ?? todaysVersion(), history.versions())
+    ? municipalityPackage(options.kommunekode, published, written, options.version, history.versions())
     : publishedCatalogsPackage(layer, options.version);
   if (selection.resources.length === 0) return undefined;
   return { manifest: selection.manifest, resources: selection.resources.length, tarball: await writePackageTarball(selection.manifest, selection.resources) };

@@ -165,6 +165,11 @@ export class PublishedLayer {
     return this.defaultSupplements;
   }
 
+  /** Whether what is served is the terminology folder alone, each resource under its own id (no package, no id given up to a write). */
+  onlyTerminologyFolder(): boolean {
+    return this.parts.every((p) => p.info.origin === 'terminology') && this.yielded.size === 0;
+  }
+
   /** What is served, in the order given, one id each (as of the last rebuild). */
   private served: TerminologyResource[] = [];
   /** The ids of published resources served under another id because another layer holds them (as of the last rebuild). */
