@@ -174,7 +174,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const verifier = createTokenVerifier(config.auth);
   const services: OperationServices = {
     validation, writer, store, terminologyDir: config.terminologyDir, includeExamples: config.loadExamples, csvLimits: config.importLimits,
-    packages: { layer: publishedLayer, service: packageService, published: publishedSet, written, pastVersions: () => history.versions() },
+    packages: { layer: publishedLayer, service: packageService, written, pastVersions: () => history.versions() },
   };
   const closures = { store, limits: config.closureLimits };
   const clientCaches = new ClientCaches(config.clientCacheLimits);

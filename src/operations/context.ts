@@ -78,9 +78,9 @@ export interface OperationServices {
   csvLimits: CsvLimits;
   /**
    * The FHIR packages served, loading and unloading them ($packages, $load-package, $unload-package), and what a
-   * package written out is made of ($package): the published and written resources, every url|version written here.
+   * package written out is made of ($package): the published layer and the written resources, every url|version written here.
    */
-  packages?: { layer: PublishedLayer; service: PackageService; published: ResourceSet; written: ResourceSet; pastVersions(): readonly TerminologyResource[] };
+  packages?: { layer: PublishedLayer; service: PackageService; written: ResourceSet; pastVersions(): readonly TerminologyResource[] };
 }
 
 /** The address of the call, for operations on any resource type ($validate). */

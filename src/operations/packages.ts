@@ -260,7 +260,9 @@ export const packageOperation: OperationHandler = {
   documentation: {
     description: "The common catalogs (every published resource that belongs to no municipality), or one municipality's local catalogs and maps " +
       '(every version served), as a FHIR NPM package: package/package.json (name, version, fhirVersions, dependencies), package/.index.json, one ' +
-      'resource per file; the .tgz archive as application/gzip (a Binary in a batch). The same as `npm run package`.',
+      "resource per file; the .tgz archive as application/gzip (a Binary in a batch). The same as `npm run package`. A municipality's package " +
+      'depends on the packages served that hold what its maps and value sets use beyond the terminology folder; one using what nothing here ' +
+      'can bring along (a catalog deleted, a code system not known) is refused (422), as it would be where it is loaded.',
     inputs: {
       kommunekode: 'The municipality whose catalogs and maps to package (three digits); without it, the common catalogs',
       version: "The package version (semantic); by default the server's release for the catalogs of the terminology folder alone, else today's date " +
@@ -269,8 +271,8 @@ export const packageOperation: OperationHandler = {
     outputs: [{ name: 'return', type: 'Binary', min: 1, documentation: 'The package archive (application/gzip)' }],
   },
   async handle(input, ctx): Promise<BinaryContent> {
-    const { layer, published, written, pastVersions } = packagesOf(ctx);
-    const selection = requestedPackage({ kommunekode: input.string('kommunekode'), version: input.string('version') }, layer, published, written, pastVersions);
+    const { layer, written, pastVersions } = packagesOf(ctx);
+    const selection = requestedPackage({ kommunekode: input.string('kommunekode'), version: input.string('version') }, layer, written, pastVersions);
     const archive = await writePackageTarball(selection.manifest, selection.resources);
     return new BinaryContent('application/gzip', archive, { 'Content-Disposition': `attachment; filename="${selection.manifest.name}-${selection.manifest.version}.tgz"` });
   },

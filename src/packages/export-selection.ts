@@ -7,6 +7,8 @@ import { packageFiles, type PackageManifest } from './package-writer';
 import { isPackageVersion } from './package-check';
 import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';
 import { withoutServerMeta } from './server-meta';
+import { PackageError } from './package-error';
+import { unresolvedReferences } from './package-references';
 import { municipalityName } from '../municipal/kommuner';
 
 const TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
@@ -61,10 +63,13 @@ function withDefaultSupplements(resources: readonly TerminologyResource[], defau
 /**
  * One municipality's catalogs and maps (every version served, written or published, and the versions later writes
  * replaced of the canonicals it still has: a map may name the catalog version it was made for), as one package; it
- * depends on the common catalogs its maps point into.
+ * depends on the common catalogs its maps point into, and on each package served that holds what they use beyond the
+ * terminology folder (a map to a FSIII release loaded as a package). What would refuse it where it is loaded, a code
+ * system or value set it uses that nothing here serves as a package can bring it (a value set written with a warning
+ * for a code system not known; a map whose catalog was deleted), refuses it here (PackageError, 422, naming each).
  */
 export function municipalityPackage(
-  kommunekode: string, published: ResourceSet, written: ResourceSet, version: string | undefined, past: readonly TerminologyResource[] = [],
+  kommunekode: string, layer: PublishedLayer, written: ResourceSet, version: string | undefined, past: readonly TerminologyResource[] = [],
 ): PackageSelection {
   const seen = new Set<string>();
   const current = new Set<string>();
@@ -75,17 +80,23 @@ export function municipalityPackage(
     seen.add(key);
     resources.push(withoutServerMeta(r));
   };
-  for (const r of [...listAll(written), ...listAll(published)]) {
+  for (const r of [...listAll(written), ...layer.resources()]) {
     if (ownerOf(r) !== kommunekode) continue;
     current.add(`${r.resourceType} ${r.url}`);
     take(r);
   }
   for (const r of past) if (current.has(`${r.resourceType} ${r.url}`) && ownerOf(r) === kommunekode) take(r);
+  const name = `faelles-tx.kommune-${kommunekode}`;
+  const unloadable = unresolvedReferences(resources, layer.commonResolver(), name, (label) => ({
+    en: `which is neither in the package nor served here as a package can bring it (a catalog deleted, or never written), so the package would be refused where it is loaded; correct or delete ${label} first`,
+    da: `som hverken er i pakken eller udgives her, så en pakke kan have det med (et katalog slettet eller aldrig skrevet), så pakken ville blive afvist, hvor den indlæses; ret eller slet ${label} først`,
+  }));
+  if (unloadable.length > 0) throw new PackageError(unloadable);
   const manifest = {
-    name: `faelles-tx.kommune-${kommunekode}`,
+    name,
     version: version ?? '',
     description: `${municipalityName(kommunekode)}s lokale kataloger og mapninger til de fælleskommunale kataloger`,
-    dependencies: { [CATALOGS_PACKAGE]: CATALOGS_VERSION },
+    dependencies: { [CATALOGS_PACKAGE]: CATALOGS_VERSION, ...layer.packagesUsedBy(resources) },
   };
   if (version === undefined) manifest.version = contentVersion(manifest, resources);
   return { manifest, resources };
@@ -98,13 +109,13 @@ function todaysVersion(now: Date): string {
 
 /** What `$package[?kommunekode=370][&version=…]` asks for: the common catalogs, or one municipality's catalogs and maps. */
 export function requestedPackage(
-  asked: { kommunekode?: string; version?: string }, layer: PublishedLayer, published: ResourceSet, written: ResourceSet, past: () => readonly TerminologyResource[],
+  asked: { kommunekode?: string; version?: string }, layer: PublishedLayer, written: ResourceSet, past: () => readonly TerminologyResource[],
 ): PackageSelection {
   const { kommunekode, version } = asked;
   if (version !== undefined && !isPackageVersion(version)) throw FhirError.invalid('version must be a semantic version MAJOR.MINOR.PATCH, e.g. 1.2.0', { da: 'version skal være en semantisk version MAJOR.MINOR.PATCH, fx 1.2.0' });
   if (kommunekode === undefined) return publishedCatalogsPackage(layer, version);
   if (!isKommunekode(kommunekode)) throw FhirError.invalid('kommunekode must be three digits, e.g. 370', { da: 'kommunekode skal være tre cifre, fx 370' });
-  const selection = municipalityPackage(kommunekode, published, written, version, past());
+  const selection = municipalityPackage(kommunekode, layer, written, version, past());
   if (selection.resources.length === 0) throw FhirError.notFound(`Municipality ${kommunekode} has no local catalogs or maps`, { da: `Kommune ${kommunekode} har ingen lokale kataloger eller mapninger` });
   return selection;
 }

@@ -4,6 +4,8 @@ import { VersionHistory } from '../store/past-version';
 import type { StoredPackage } from '../store/packages';
 import { loadTerminology } from '../terminology/loader';
 import { TerminologyRegistry } from '../terminology/registry';
+import { fhirCoreTerminology } from '../terminology/fhir-core';
+import { LibraryCodeSystems } from '../terminology/providers/library-systems';
 import { ResourceSet } from '../terminology/resource-set';
 import { CATALOGS_VERSION, municipalityPackage, publishedCatalogsPackage, type PackageSelection } from './export-selection';
 import { FHIR_VERSION } from './package-check';
@@ -30,7 +32,9 @@ export async function packageFromStore(
   const catalogs = loadTerminology(config.terminologyDir, { includeExamples: config.loadExamples });
   const published = new ResourceSet();
   const history = new VersionHistory();
-  const layer = new PublishedLayer(published, new TerminologyRegistry([published]), catalogs.resources, {
+  // FHIR's own and the built-in code systems, which a package's resources may use as the server's do
+  const fhirCore = new ResourceSet([...fhirCoreTerminology(), ...new LibraryCodeSystems().resources]);
+  const layer = new PublishedLayer(published, new TerminologyRegistry([published], undefined, undefined, [fhirCore]), catalogs.resources, {
     name: CATALOGS_PACKAGE, version: CATALOGS_VERSION, fhirVersion: FHIR_VERSION, dependencies: {},
   }, { everyVersion: history.set }, undefined, new Set(catalogs.defaultSupplements));
   let written = new ResourceSet();
@@ -44,7 +48,7 @@ export async function packageFromStore(
   await addConfiguredPackages(config.packages, layer);
   layer.applyPackages(loaded);
   const selection = options.kommunekode !== undefined
-    ? municipalityPackage(options.kommunekode, published, written, options.version, history.versions())
+    ? municipalityPackage(options.kommunekode, layer, written, options.version, history.versions())
     : publishedCatalogsPackage(layer, options.version);
   if (selection.resources.length === 0) return undefined;
   return { manifest: selection.manifest, resources: selection.resources.length, tarball: await writePackageTarball(selection.manifest, selection.resources) };

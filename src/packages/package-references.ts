@@ -85,19 +85,26 @@ function* unresolvedUses(resources: readonly TerminologyResource[], served: Refe
  * (its dependencies, the catalogs, what is written): each one a reason to refuse the package, naming the resource
  * and the canonical (after `source: `, when given). `served` answers for everything outside the package.
  */
-export function unresolvedReferences(resources: readonly TerminologyResource[], served: ReferenceResolver, source: string): Bilingual[] {
+export function unresolvedReferences(resources: readonly TerminologyResource[], served: ReferenceResolver, source: string, why: (label: string) => Bilingual = NOT_LOADED): Bilingual[] {
   const prefix = source ? `${source}: ` : '';
   const problems: Bilingual[] = [];
   for (const { resource: r, ref } of unresolvedUses(resources, served)) {
     const label = `${r.resourceType} ${r.url}${r.version ? `|${r.version}` : ''}`;
     const target = `${ref.url}${ref.version ? `|${ref.version}` : ''}`;
+    const said = why(label);
     problems.push({
-      en: `${prefix}${label} (${ref.element}) uses ${NOUN[ref.type].en} ${target}, which is neither in the package, in its dependencies nor loaded; load it first or add it to the package`,
-      da: `${prefix}${label} (${ref.element}) bruger ${NOUN[ref.type].da} ${target}, som hverken er i pakken, i dens afhængigheder eller indlæst; indlæs det først, eller læg det i pakken`,
+      en: `${prefix}${label} (${ref.element}) uses ${NOUN[ref.type].en} ${target}, ${said.en}`,
+      da: `${prefix}${label} (${ref.element}) bruger ${NOUN[ref.type].da} ${target}, ${said.da}`,
     });
   }
   return problems;
 }
+
+/** What unresolvedReferences says of a target at a load: not served. */
+const NOT_LOADED = (): Bilingual => ({
+  en: 'which is neither in the package, in its dependencies nor loaded; load it first or add it to the package',
+  da: 'som hverken er i pakken, i dens afhængigheder eller indlæst; indlæs det først, eller læg det i pakken',
+});
 
 /** A code system or value set (url, and the version asked for, if any) that resources use and nothing serves. */
 export interface UnresolvedTarget {

@@ -10,7 +10,7 @@ import { ownerOf } from '../municipal/municipality';
 import { WRITABLE_TYPES } from '../store/store-support';
 import { canonicalJson } from '../fhir/canonical-json';
 import { PackageError } from './package-error';
-import { unresolvedReferences, unresolvedTargets, type ReferenceResolver, type UnresolvedTarget } from './package-references';
+import { resourcesResolver, unresolvedReferences, unresolvedTargets, type ReferenceResolver, type UnresolvedTarget } from './package-references';
 import { importCycle, importCycleText } from '../terminology/compose/import-cycle';
 import { vurl } from '../terminology/compose/rules';
 
@@ -306,6 +306,28 @@ export class PublishedLayer {
       missing.push({ dependency: `${dep}#${version}`, loaded: this.parts.filter((p) => p.info.name === dep).map((p) => p.info.version) });
     }
     return missing;
+  }
+
+  /**
+   * The packages (not the terminology folder) that the resources need: for each code system or value set they use
+   * that is neither among them nor in the terminology folder, the last package added that serves it, name → version.
+   */
+  packagesUsedBy(resources: readonly TerminologyResource[]): Record<string, string> {
+    const packages = this.parts.filter((p) => p.info.origin !== 'terminology').reverse().map((p) => ({ info: p.info, has: resourcesResolver(p.resources) }));
+    const used: Record<string, string> = {};
+    for (const t of unresolvedTargets(resources, resourcesResolver(this.base))) {
+      const serving = packages.find((p) => p.has.has(t.type, t.url, t.version));
+      if (serving) used[serving.info.name] = serving.info.version;
+    }
+    return used;
+  }
+
+  /**
+   * Whether a code system or value set is served here as a package of the common catalogs can bring it elsewhere:
+   * published, or FHIR's own and the built-in code systems, but not what a municipality wrote or derives from it.
+   */
+  commonResolver(): ReferenceResolver {
+    return { has: (type, url, version) => this.registry.versions(type, url, true).some((x) => ownerOf(x) === undefined && (version === undefined || versionMatches(version, x.version))) };
   }
 
   /** Whether a code system or value set (any version, or one matching `version`) is served: published, written or FHIR's own. */
