@@ -13,6 +13,7 @@ import { inexactNumberText } from '../fhir/json-numbers';
 import { scanJsonText } from '../fhir/json-scan';
 import { brokenR4Invariants } from '../profile-validation/r4-invariants';
 import { withoutServerMeta } from './server-meta';
+import { ownerOf, reservedIdKommunekode } from '../municipal/municipality';
 
 /** How many of one file's broken R4 invariants a refusal names. */
 const LISTED_INVARIANTS = 5;
@@ -226,6 +227,11 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
       continue;
     }
     const resource = json as TerminologyResource;
+    const reserved = reservedIdProblem(resource);
+    if (reserved) {
+      problems.push({ en: `${label.en}: ${reserved.en}`, da: `${label.da}: ${reserved.da}` });
+      continue;
+    }
     const key = `${type} ${resource.url}|${resource.version ?? ''}`;
     const dup = seen.get(key);
     if (dup) {
@@ -252,6 +258,23 @@ export async function checkPackage(raw: RawPackage, options: CheckOptions = {}):
     resources,
     ...(defaultSupplements.length > 0 ? { defaultSupplements } : {}),
     skipped,
+  };
+}
+
+/**
+ * An id `kommune-{kommunekode}-…` belongs to that municipality (write/id-ownership.ts): a package may bring such an id
+ * only for that municipality's own resource (its url the municipality's, as a municipality's exported package has
+ * them), so that the id, and the `{id}-{version}` a second version is served under, stay in the municipality's hands.
+ */
+function reservedIdProblem(resource: TerminologyResource): Bilingual | undefined {
+  const kommunekode = resource.id ? reservedIdKommunekode(resource.id) : undefined;
+  if (kommunekode === undefined) return undefined;
+  const owner = ownerOf(resource);
+  if (owner === kommunekode) return undefined;
+  const whose = owner === undefined ? { en: 'the common catalogs', da: 'de fælles kataloger' } : { en: `municipality ${owner}`, da: `kommune ${owner}` };
+  return {
+    en: `the id ${resource.id} is reserved for municipality ${kommunekode}'s resources, and this ${resource.resourceType} (${resource.url}) belongs to ${whose.en}; give it another id`,
+    da: `id'et ${resource.id} er forbeholdt kommune ${kommunekode}s ressourcer, og denne ${resource.resourceType} (${resource.url}) tilhører ${whose.da}; giv den et andet id`,
   };
 }
 

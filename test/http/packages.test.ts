@@ -613,6 +613,22 @@ describe('a package brings no version of a url written here ($load-package, PACK
     await put(fresh, auth, { ...local, version: '1.1.0' }).expect(200);
   });
 
+  it("an id kommune-{kommunekode}-… is refused for a resource that is not that municipality's; the municipality's own loads under it", async () => {
+    const fresh = await testApp();
+    const foreign: CodeSystem = { resourceType: 'CodeSystem', id: 'kommune-147-nyt3', url: 'http://example.org/CodeSystem/nyt3', version: '1', status: 'active', content: 'complete', concept: [{ code: 'x' }] };
+    const other = { ...localCodeSystem('101', 'lokale-indsatser', [{ code: '101-X', display: 'X', type: 'indsats' }]), id: 'kommune-147-andet' };
+    const refused = await loadPackage(fresh, await writePackageTarball({ name: 'example.ids', version: '1.0.0' }, [foreign, other]));
+    expect(refused.status).toBe(422);
+    expect(texts(refused.body as OperationOutcome)).toEqual([
+      `example.ids#1.0.0: package/CodeSystem-kommune-147-andet.json: the id kommune-147-andet is reserved for municipality 147's resources, and this CodeSystem (${other.url}) belongs to municipality 101; give it another id`,
+      `example.ids#1.0.0: package/CodeSystem-kommune-147-nyt3.json: the id kommune-147-nyt3 is reserved for municipality 147's resources, and this CodeSystem (${foreign.url}) belongs to the common catalogs; give it another id`,
+    ]);
+    expect((await inEnglish(fresh).get('/fhir/CodeSystem/kommune-147-nyt3')).status).toBe(404);
+    const own = localCodeSystem('147', 'nyt3', [{ code: '147-X', display: 'X', type: 'indsats' }]);
+    expect((await loadPackage(fresh, await writePackageTarball({ name: 'example.ids', version: '1.0.0' }, [own]))).status).toBe(200);
+    expect(((await inEnglish(fresh).get(`/fhir/CodeSystem/${own.id}`).expect(200)).body as CodeSystem).url).toBe(own.url);
+  });
+
   it("a deleted resource's url and a url an administrator wrote are refused too, each named once with its writer", async () => {
     const fresh = await testApp();
     const auth = `Bearer ${await tokenFor({ kommunekode: '103' })}`;
