@@ -57,6 +57,22 @@ export function tableFormatOf(format: string): TableFormat | undefined {
   return TABLE_FORMATS.get(formatName(format));
 }
 
+/**
+ * `_format=csv` (or ndjson) named where the answer is no table (R4 http.html: `_format` overrides Accept, and a format
+ * the server cannot write is 406): `subject` is what answers, as the message names it (`$lookup`, or the request).
+ * An Accept header preferring CSV is negotiation: it gets JSON.
+ */
+export function refuseTableFormat(format: unknown, subject: { en: string; da: string }): void {
+  if (typeof format !== 'string' || tableFormatOf(format) === undefined) return;
+  const named = excerpt(format);
+  throw new FhirError(406, 'not-supported', `${subject.en} answers no table: _format=${named} is not a format it writes; it answers JSON (_format=json)`, {
+    da: `${subject.da} svarer ikke med en tabel: _format=${named} er ikke et format, den skriver; den svarer med JSON (_format=json)`,
+  });
+}
+
+/** What answers a request that is no operation call (a read, a search, metadata …), as `refuseTableFormat` names it. */
+export const THIS_REQUEST = { en: 'This request', da: 'Denne forespørgsel' };
+
 /** What a table operation can answer, FHIR JSON first: the answer to any type and to no Accept at all. */
 const OFFERED = ['application/fhir+json', 'application/json', ...[...TABLE_FORMATS.keys()].filter((t) => t.includes('/'))];
 
@@ -91,6 +107,18 @@ const JSON_OFFERED = ['application/fhir+json', 'application/json', 'text/json', 
 
 /** An Accept that names a generic JSON type (`application/json`, `text/json`, not followed by `+fhir`): few do. */
 const NAMES_GENERIC_JSON = /(?:^|[\s,])(?:application|text)\/json\s*(?:[;,]|$)/i;
+
+/** Whether an Accept header leaves a format this server writes acceptable (checkAccept). */
+function acceptsWhatIsWritten(accept: string): boolean {
+  const ranges = accept.split(',').map(withWeightOnly).filter((r) => r.length > 0);
+  if (ranges.length === 0) return true;
+  const offered = [...JSON_OFFERED, ...OFFERED];
+  if (new Negotiator({ headers: { accept: ranges.join(',') } }).mediaType(offered) !== undefined) return true;
+  // none is acceptable: a range that matches one gave it q=0, or the Accept names only other types
+  const named = ranges.map((r) => formatName(r));
+  const matchesOffered = named.some((type) => offered.some((o) => type === '*/*' || type === o || (type.endsWith('/*') && o.startsWith(type.slice(0, -1)))));
+  return !matchesOffered && ranges.some((r, i) => !isOtherFormat(named[i]!) && !/;q=0(?:\.0*)?$/i.test(r.replace(/\s+/g, '')));
+}
 
 /**
  * The media type a JSON answer is written as (R4 http.html, Content Types and encodings): a client that asks for a
@@ -151,11 +179,13 @@ export function checkContentType(contentType: string | undefined): void {
 }
 
 /**
- * 406 when Accept asks only for formats this server does not write (XML, Turtle: `_format`'s rule), or when every
- * media range that names a fhirVersion names another one and no range leaves it open.
+ * 406 when Accept leaves no format this server writes acceptable: every range names XML or Turtle (`_format`'s rule)
+ * or has q=0 (RFC 9110 §12.4.2: not acceptable), or the ranges that match JSON (or a table's format) give it q=0
+ * (`application/fhir+json;q=0`); or when every media range that names a fhirVersion names another one and no range
+ * leaves it open. An Accept that names none of these types at all (`text/plain`) is answered in JSON.
  */
 export function checkAccept(accept: string | undefined): void {
-  if (accept && accept.split(',').every((range) => isOtherFormat(range.split(';')[0]!))) {
+  if (accept && !acceptsWhatIsWritten(accept)) {
     const asked = excerpt(accept.trim(), 80);
     throw new FhirError(406, 'not-supported', `Accept asks only for ${asked}; this server answers in JSON (application/fhir+json)`, {
       da: `Accept beder kun om ${asked}; serveren svarer i JSON (application/fhir+json)`,

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseQueryString } from '../fhir/query-string';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
-import { checkFormatParameter } from '../fhir/fhir-format';
+import { checkFormatParameter, refuseTableFormat, THIS_REQUEST } from '../fhir/fhir-format';
 import { checkPrettyParameter } from '../fhir/pretty-json';
 import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
@@ -149,6 +149,7 @@ function requestOf(entry: BundleEntry, method: string | undefined, i: number, ba
   const read = history || isSearch ? null : RESOURCE_PATH.exec(path);
   const readById = (read?.[2] !== undefined || history?.[3] !== undefined) && method === 'GET';
   const operation = operationAt(invoker, path);
+  if (!operation) refuseTableFormat(query._format, THIS_REQUEST);
   // an operation's GET answer, tagged as the request alone has it, only for an entry that asks (a tag for every entry
   // of a 10,000-entry batch would cost a digest each)
   refuseEntryConditions(entry, i, readById ? ['ifNoneMatch', 'ifModifiedSince'] : operation && method === 'GET' ? ['ifNoneMatch'] : []);

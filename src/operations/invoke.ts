@@ -1,7 +1,7 @@
 import { messageLanguageOf, type MessageLanguage } from '../errors/message-language';
 import type { Resource } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
-import { tableFormatOf } from '../fhir/fhir-format';
+import { refuseTableFormat } from '../fhir/fhir-format';
 import { FhirError } from '../errors/fhir-error';
 import { methodNotAllowed } from '../errors/common-errors';
 import { counted } from '../errors/counted';
@@ -206,18 +206,6 @@ function definitionsBudget(op: OperationHandler, input: OperationInput, ctx: Ope
   const brings = ctx.clientCache !== undefined
     || op.spec.params.some((p) => p.type === 'Resource' && DEFINITION_PARAMETERS.includes(p.name) && input.has(p.name));
   return brings ? tighter : undefined;
-}
-
-/**
- * `_format=csv` (or ndjson) named on an operation that answers no table: 406, as a format this server does not write
- * is, rather than JSON the client did not ask for (an Accept header preferring CSV is negotiation: it gets JSON).
- */
-function refuseTableFormat(call: OperationCall): void {
-  const format = call.input.query._format;
-  if (typeof format !== 'string' || tableFormatOf(format) === undefined) return;
-  throw new FhirError(406, 'not-supported', `$${call.name} answers no table: _format=${excerpt(format)} is not a format it writes; it answers JSON (_format=json)`, {
-    da: `$${call.name} svarer ikke med en tabel: _format=${excerpt(format)} er ikke et format, den skriver; den svarer med JSON (_format=json)`,
-  });
 }
 
 /** The resource an instance-level call on a terminology type addresses (undefined otherwise); its id is checked as a read's. */
@@ -484,7 +472,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
     try {
       found = findOperation(call.type, call.name);
       const op = checkedOperation(found, call);
-      if (!op.table) refuseTableFormat(call);
+      if (!op.table) refuseTableFormat(call.input.query._format, { en: `$${call.name}`, da: `$${call.name}` });
       const key = cacheKey(op, call);
       if (key !== undefined) {
         const hit = cache.hit(key);

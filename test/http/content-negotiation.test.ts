@@ -66,11 +66,55 @@ describe('_format overrides Accept', () => {
     await get(app, '/fhir/ConceptMap/$export?_format=csv').expect(200);
   });
 
+  it('a _format naming a table format is 406 on reads, searches, history, metadata and writes, which answer no table; Accept listing CSV gets JSON', async () => {
+    const paths = [READ, '/fhir/ValueSet/ffb-ydelser', '/fhir/ValueSet?_count=1', '/fhir/CodeSystem/fsiii-status/_history', '/fhir/_history', '/fhir/metadata', '/fhir/metadata?mode=terminology'];
+    for (const path of paths) {
+      for (const format of ['csv', 'ndjson', 'text/csv']) {
+        const res = await get(app, `${path}${path.includes('?') ? '&' : '?'}_format=${enc(format)}`).expect(406);
+        expect([path, (res.body as OperationOutcome).issue[0]]).toEqual([path, expect.objectContaining({
+          code: 'not-supported', details: { text: `This request answers no table: _format=${format} is not a format it writes; it answers JSON (_format=json)` },
+        })]);
+      }
+      const negotiated = await get(app, path, { Accept: 'text/csv, application/fhir+json;q=0.5' }).expect(200);
+      expect((negotiated.body as { resourceType: string }).resourceType).toMatch(/^(CodeSystem|ValueSet|Bundle|CapabilityStatement|TerminologyCapabilities)$/);
+    }
+    const danish = await get(app, `${READ}?_format=csv`, { 'Accept-Language': 'da' }).expect(406);
+    expect((danish.body as OperationOutcome).issue[0]!.details!.text).toBe('Denne forespørgsel svarer ikke med en tabel: _format=csv er ikke et format, den skriver; den svarer med JSON (_format=json)');
+    // refused before the write is made
+    await request(app).post('/fhir/CodeSystem?_format=csv').type('application/fhir+json').send({ resourceType: 'CodeSystem' }).expect(406);
+    const batch = await request(app).post('/fhir').type('application/fhir+json')
+      .send({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `${READ.slice(6)}?_format=csv` } }, { request: { method: 'GET', url: 'metadata?_format=ndjson' } }] })
+      .expect(200);
+    expect((batch.body as Bundle).entry!.map((e) => e.response?.status)).toEqual(['406 Not Acceptable', '406 Not Acceptable']);
+  });
+
   it("in a batch entry's url, as the request alone", async () => {
     const res = await request(app).post('/fhir').set('Accept', 'application/fhir+xml').query({ _format: 'json' }).type('application/fhir+json')
       .send({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `${READ.slice(6)}?_format=json` } }, { request: { method: 'GET', url: `${READ.slice(6)}?_format=xml` } }] })
       .expect(200);
     expect((res.body as Bundle).entry!.map((e) => e.response?.status)).toEqual(['200 OK', '406 Not Acceptable']);
+  });
+});
+
+describe('Accept with q=0: not acceptable (RFC 9110 §12.4.2)', () => {
+  it.each([
+    'application/fhir+json;q=0',
+    'application/fhir+xml;q=0.9, application/fhir+json;q=0',
+    'application/fhir+json; q=0.0, application/json;q=0',
+    '*/*;q=0',
+    'application/fhir+xml, */*;q=0',
+    'application/fhir+json;q=0, text/plain',
+  ])('Accept: %s is 406 on reads, searches, metadata and operations, in both adapters', async (accept) => {
+    for (const path of [READ, '/fhir/CodeSystem?_count=1', '/fhir/metadata']) {
+      const res = await get(app, path, { Accept: accept }).expect(406);
+      expect((res.body as OperationOutcome).issue[0]!.code).toBe('not-supported');
+    }
+    for (const a of [app, plain]) await get(a, LOOKUP, { Accept: accept }).expect(406);
+  });
+
+  it('a table operation asked for CSV with JSON at q=0 answers the table', async () => {
+    const res = await get(app, '/fhir/ConceptMap/$export', { Accept: 'application/fhir+json;q=0, text/csv' }).expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
   });
 });
 
@@ -102,6 +146,11 @@ describe('a generic JSON type asked for is the Content-Type of the answer', () =
     ['application/json;q=0, */*', FHIR_JSON],
     ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', FHIR_JSON],
     ['application/json; fhirVersion=4.0', GENERIC_JSON],
+    // JSON left acceptable beside a range at q=0, or no type of the server's named at all (answered in JSON)
+    ['application/fhir+json;q=0, application/json', GENERIC_JSON],
+    ['application/fhir+json;q=0.001', FHIR_JSON],
+    ['text/csv;q=0, application/fhir+json', FHIR_JSON],
+    ['text/plain', FHIR_JSON],
   ])('Accept: %s → %s (quality values decide, ties to the range named first)', async (accept, type) => {
     for (const a of [app, plain]) expect((await get(a, LOOKUP, { Accept: accept }).expect(200)).headers['content-type']).toBe(type);
     expect((await get(app, READ, { Accept: accept }).expect(200)).headers['content-type']).toBe(type);
