@@ -9,7 +9,6 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { TERMINOLOGY_SEARCH_PARAMS } from '../terminology/search';
 import { AUDIT_EVENT_CAPABILITY } from '../write/audit-search';
 import { OPERATIONS } from '.';
-import { RESOURCE_VALIDATE_DEFINITION } from './validate';
 import { OPERATION_DEFINITION_SEARCH_PARAMS } from './operation-definition-search';
 
 const FEATURES = [
@@ -19,13 +18,17 @@ const FEATURES = [
 
 /**
  * The CapabilityStatement, built from the operation table (and the package operations) so it never lists what the
- * server does not do; with StructureDefinition read and search, OperationDefinition read and search, and $validate on Bundle and the profiled resource
- * types (with their profiles). $validate also answers on the terminology types, whose entries list the terminology
- * operations only.
+ * server does not do; with StructureDefinition read and search, OperationDefinition read and search, and Bundle and
+ * the profiled resource types (with their profiles). The operations on every type ($validate) are listed on each type
+ * the statement lists. $validate also answers on R4's other types (`POST [base]/Patient/$validate`), which get no
+ * entry of their own: an entry says the server supports the type, and this one keeps none of them; the system-level
+ * $validate and its OperationDefinition (`resource: Resource`, `type: true`) say it takes any resource.
  */
 const COMMON_PARAMS = commonSearchParams().map(({ name, type }) => ({ name, type }));
 
 export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry): CapabilityStatement {
+  const onEveryType = OPERATIONS.filter((o) => o.resourceType === 'Resource' && o.levels.some((l) => l !== 'system'))
+    .map((o) => ({ name: o.spec.name, definition: o.definition }));
   const types = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
   const resources: CapabilityStatementRestResource[] = types.map((type) => ({
     type,
@@ -41,19 +44,21 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
     conditionalDelete: 'single',
     updateCreate: true,
     searchParam: [...COMMON_PARAMS, ...TERMINOLOGY_SEARCH_PARAMS[type].map(({ name, type: t }) => ({ name, type: t }))],
-    operation: OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
+    operation: [...OPERATIONS.filter((o) => o.resourceType === type).map((o) => ({
       name: o.spec.name, definition: o.definition,
-    })),
+    })), ...onEveryType],
   }));
-  resources.push(AUDIT_EVENT_CAPABILITY, {
+  resources.push({ ...AUDIT_EVENT_CAPABILITY, operation: onEveryType }, {
     type: 'StructureDefinition',
     interaction: [{ code: 'read' }, { code: 'search-type' }],
     searchParam: [...COMMON_PARAMS, ...STRUCTURE_DEFINITION_SEARCH_PARAMS.map(({ name, type }) => ({ name, type }))],
+    operation: onEveryType,
   }, {
     // the definitions of the operations listed (http/routes/reads.ts)
     type: 'OperationDefinition',
     interaction: [{ code: 'read' }, { code: 'search-type' }],
     searchParam: [...COMMON_PARAMS, ...OPERATION_DEFINITION_SEARCH_PARAMS.map(({ name, type }) => ({ name, type }))],
+    operation: onEveryType,
   });
   const byType = new Map<string, string[]>([['Bundle', []]]);
   for (const p of profiles.list()) byType.set(p.type, [...(byType.get(p.type) ?? []), p.url]);
@@ -62,7 +67,7 @@ export function capabilityStatement(baseUrl: string, profiles: ProfileRegistry):
     resources.push({
       type: type as CapabilityStatementRestResource['type'],
       ...(urls.length > 0 ? { supportedProfile: urls.sort() } : {}),
-      operation: [{ name: 'validate', definition: RESOURCE_VALIDATE_DEFINITION }],
+      operation: onEveryType,
     });
   }
   return {

@@ -427,8 +427,8 @@ describe('capabilities', () => {
     expect(cs.instantiates).toContain('http://hl7.org/fhir/CapabilityStatement/terminology-server');
     expect((await raw(server.baseUrl, '/metadata')).contentType).toMatch(/^application\/fhir\+json/);
     const ops = (type: string) => cs.rest?.[0]?.resource?.find((r) => r.type === type)?.operation?.map((o) => o.name).sort();
-    expect(ops('CodeSystem')).toEqual(['diff', 'import-local', 'local-codings', 'lookup', 'subsumes', 'validate-code']);
-    expect(ops('ValueSet')).toEqual(['batch-validate-code', 'compare', 'diff', 'expand', 'validate-code']);
+    expect(ops('CodeSystem')).toEqual(['diff', 'import-local', 'local-codings', 'lookup', 'subsumes', 'validate', 'validate-code']);
+    expect(ops('ValueSet')).toEqual(['batch-validate-code', 'compare', 'diff', 'expand', 'validate', 'validate-code']);
     const searchParams = cs.rest?.[0]?.resource?.find((r) => r.type === 'ValueSet')?.searchParam?.map((p) => p.name);
     expect(searchParams).toEqual(expect.arrayContaining(['url', 'version', 'name', 'title', 'status']));
   });

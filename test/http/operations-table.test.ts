@@ -108,6 +108,19 @@ describe('the operations beyond terminology are entries of the table', () => {
     expect(post.body).toEqual(get.body);
   });
 
+  it('lists $validate on every type it lists, each of which answers it; R4\'s other types answer it under the system-level listing', async () => {
+    const cs = (await request(app).get('/fhir/metadata').expect(200)).body as CapabilityStatement;
+    const resources = cs.rest![0]!.resource!;
+    expect(resources.map((r) => r.type)).toEqual(expect.arrayContaining(['CodeSystem', 'ValueSet', 'ConceptMap', 'AuditEvent', 'StructureDefinition', 'OperationDefinition', 'Bundle', 'CarePlan']));
+    for (const r of resources) {
+      expect([r.type, r.operation?.filter((o) => o.name === 'validate')]).toEqual([r.type, [{ name: 'validate', definition: 'http://faelles-tx.dk/fhir/OperationDefinition/Resource-validate' }]]);
+      const res = await request(app).post(`/fhir/${r.type}/$validate`).type(JSON_TYPE).send({ resourceType: r.type });
+      expect([r.type, res.status, (res.body as { resourceType: string }).resourceType]).toEqual([r.type, 200, 'OperationOutcome']);
+    }
+    expect(resources.find((r) => r.type === 'Patient')).toBeUndefined();
+    await request(app).post('/fhir/Patient/$validate').type(JSON_TYPE).send({ resourceType: 'Patient' }).expect(200);
+  });
+
   it('applies tx-resource for every operation that takes it', async () => {
     const cs = { resourceType: 'CodeSystem', url: 'http://example.org/cs', version: '1', status: 'active', content: 'complete', concept: [{ code: 'a', display: 'A' }] };
     const res = await request(app).post('/fhir/CodeSystem/$lookup').type(JSON_TYPE).send({
