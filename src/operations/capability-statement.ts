@@ -9,6 +9,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { TERMINOLOGY_SEARCH_PARAMS } from '../terminology/search';
 import { AUDIT_EVENT_CAPABILITY } from '../write/audit-search';
 import { OPERATIONS } from '.';
+import { expandOperation } from './expand';
 import { OPERATION_DEFINITION_SEARCH_PARAMS } from './operation-definition-search';
 
 const FEATURES = [
@@ -116,6 +117,18 @@ export function metadataResource(query: Record<string, unknown>, baseUrl: string
   return capabilityStatement(baseUrl, profiles);
 }
 
+/** The parameters of $expand that name the value set to expand rather than shape its expansion. */
+const NOT_EXPANSION_PARAMETERS = new Set(['url', 'valueSet']);
+
+/**
+ * TerminologyCapabilities.expansion.parameter: every parameter $expand's spec declares (its OperationDefinition's),
+ * but the value set itself (`url`, `valueSet`); `valueSetVersion`, which picks the version expanded, is one.
+ */
+export function expansionParameters(): string[] {
+  return expandOperation.spec.params.map((p) => p.name).filter((name) => !NOT_EXPANSION_PARAMETERS.has(name))
+    .sort((a, b) => a.localeCompare(b, 'en'));
+}
+
 /** The instance both statements describe (kind = instance: TerminologyCapabilities needs it, tcp-3). */
 const implementationOf = (baseUrl: string) => ({ description: 'FSIII and FFB terminology server', url: baseUrl });
 
@@ -154,9 +167,7 @@ export function terminologyCapabilities(baseUrl: string, registry: TerminologyRe
     expansion: {
       hierarchical: true,
       paging: true,
-      parameter: ['activeOnly', 'check-system-version', 'count', 'default-valueset-version', 'designation', 'displayLanguage', 'exclude-system',
-        'excludeNested', 'excludeNotForUI', 'filter', 'force-system-version', 'hierarchical', 'includeDefinition', 'includeDesignations', 'offset',
-        'property', 'system-version', 'tx-resource', 'useSupplement', 'valueSetVersion'].map((name) => ({ name })),
+      parameter: expansionParameters().map((name) => ({ name })),
       textFilter: 'Case- and accent-insensitive; Danish letters fold (æ=ae, ø=oe, å=aa); every word of the filter must occur in the display or a designation, or start a word of the code (as typed). A flat list gives the best matches first: the display itself, a display starting with the filter, its words starting words of the display, then of a designation, then the rest; each in the value set\'s order. A tree (hierarchical, a pick list) orders each level by the best match under each node.',
     },
     // `code` of a ValueSet search finds the codes its compose includes by name and its expansion lists (terminology/search.ts)

@@ -5,7 +5,7 @@
  * exact codes: kl-valueset-expansions.test.ts; the type and instance levels through a FHIR client:
  * operations-by-level-and-method.test.ts.)
  */
-import type { CodeSystem, Parameters, Resource, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
+import type { CodeSystem, OperationDefinition, Parameters, Resource, TerminologyCapabilities, ValueSet, ValueSetExpansionContains } from 'fhir/r4';
 import request from 'supertest';
 import { FFB, FSIII } from '../support/catalogs';
 import { fold, fsiiiIndex, readJson, UUID_CODE } from '../support/files';
@@ -221,6 +221,15 @@ describe('server metadata', () => {
     const tc = (await request(server.app).get('/fhir/metadata').query({ mode: 'terminology' }).expect(200)).body;
     expect(tc.expansion.hierarchical).toBe(true);
     expect(tc.expansion.parameter.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['property', 'excludeNested', 'count', 'offset']));
+  });
+
+  it("lists as expansion parameters every parameter of $expand's OperationDefinition but the value set itself (url, valueSet)", async () => {
+    const tc = (await request(server.app).get('/fhir/metadata').query({ mode: 'terminology' }).expect(200)).body as TerminologyCapabilities;
+    const od = (await request(server.app).get('/fhir/OperationDefinition/ValueSet-expand').expect(200)).body as OperationDefinition;
+    const declared = od.parameter!.filter((p) => p.use === 'in').map((p) => p.name);
+    const listed = tc.expansion!.parameter!.map((p) => p.name);
+    expect(listed).toEqual(expect.arrayContaining(['date', 'excludePostCoordinated', 'context', 'valueSetVersion', 'tx-resource']));
+    expect([...listed].sort()).toEqual(declared.filter((name) => name !== 'url' && name !== 'valueSet').sort());
   });
 
   it('says $translate needs no map named, as it finds the maps of a code itself', async () => {
