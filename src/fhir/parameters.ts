@@ -108,6 +108,26 @@ const PRIMITIVE_FIELDS: Record<string, ParamType> = {
 
 const STRINGY: ParamType[] = ['code', 'uri', 'canonical', 'string', 'dateTime'];
 
+/**
+ * The value[x] a parameter of a non-text type must have, as HAPI requires: `includeDefinition` as `valueUri: "true"`
+ * or `count` as `valueDecimal: 2.0` is refused, not read as true or 2. The text types (code, uri, canonical, string)
+ * take any text value[x] (clients send urls as valueUri, valueCanonical or valueString, codes as valueString).
+ */
+const EXACT_FIELDS: Partial<Record<ParamType, readonly string[]>> = {
+  boolean: ['valueBoolean'],
+  integer: ['valueInteger', 'valuePositiveInt', 'valueUnsignedInt'],
+  dateTime: ['valueDateTime', 'valueDate', 'valueInstant'],
+};
+
+/** 400 for a value[x] of another type than the parameter's (EXACT_FIELDS), naming the parameter, what was sent and what is expected. */
+function checkValueType(spec: ParamSpec, field: string, path: string): void {
+  const fields = EXACT_FIELDS[spec.type];
+  if (!fields || fields.includes(field)) return;
+  throw FhirError.invalid(`Parameter '${spec.name}' is of type ${spec.type}: send it as ${fields.join(' or ')}, not ${field}`, {
+    expression: [path], da: `Parameteren '${spec.name}' er af typen ${spec.type}: send den som ${fields.join(' eller ')}, ikke ${field}`,
+  });
+}
+
 /** The JSON type each primitive value[x] has in FHIR JSON (the others are strings). */
 const JSON_TYPES: Record<string, 'boolean' | 'number'> = {
   valueBoolean: 'boolean', valueInteger: 'number', valueDecimal: 'number', valuePositiveInt: 'number', valueUnsignedInt: 'number',
@@ -381,6 +401,7 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
   const field = valueField(record);
   if (!field) throw FhirError.invalid(`Parameter '${spec.name}' has no value`, { expression: [path], da: `Parameteren '${spec.name}' har ingen værdi` });
   const v = record[field];
+  checkValueType(spec, field, path);
   checkPrimitiveJsonType(spec, field, v, path);
   if (spec.type === 'boolean') {
     if (v === 'true' || v === 'false') return v === 'true';
@@ -405,7 +426,6 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
   throw FhirError.invalid(`Parameter '${spec.name}' has an unsupported type`, { expression: [path], da: `Parameteren '${spec.name}' har en type, som ikke understøttes` });
 }
 
-/** Parses a Parameters resource (POST body) against an operation spec. */
 /**
  * A POSTed Parameters resource's parameters and its URL's query parameters together, as HAPI reads them (hapi-fhir #7061)
  * and as a GET takes the query: a client that puts e.g. `displayLanguage` in the URL of a POST gets it honoured.

@@ -61,7 +61,7 @@ const CASES: [string, Send][] = [
   ['$subsumes system', post('CodeSystem/$subsumes', parameters(str('system', LONG), str('codeA', 'a'), str('codeB', 'b')))],
   ['$expand url', post('ValueSet/$expand', parameters(str('url', LONG)))],
   ['$translate url', post('ConceptMap/$translate', parameters(str('url', LONG), str('system', FSIII), str('code', 'a')))],
-  ['$translate date', post('ConceptMap/$translate', parameters(str('date', LONG), str('system', FSIII), str('code', 'a')))],
+  ['$translate date', post('ConceptMap/$translate', parameters({ name: 'date', valueDateTime: LONG }, str('system', FSIII), str('code', 'a')))],
   ['$diff url', post('CodeSystem/$diff', parameters(str('url', LONG)))],
   ['$diff version', post('CodeSystem/$diff', parameters(str('url', FSIII), str('from', LONG)))],
   ['$export conceptMap', post('ConceptMap/$export', parameters(str('conceptMap', LONG)))],
