@@ -427,6 +427,25 @@ function valueOfParameter(spec: ParamSpec, param: ParametersParameter, index: nu
 }
 
 /**
+ * 400 `required` (R4's IssueType) when parameters the operation requires (min 1 in its OperationDefinition) are not
+ * given, each named; checked with the parameters' types, before the operation runs (and before it asks for a token's
+ * scope). `bodyParameter`: the one an operation takes as the request's body of any type (a package archive), said so.
+ */
+export function checkRequired(operation: string, input: OperationInput, required: readonly string[] | undefined, bodyParameter?: string): void {
+  const missing = required?.filter((name) => !input.has(name)) ?? [];
+  if (missing.length === 0) return;
+  if (missing.length === 1 && missing[0] === bodyParameter) {
+    throw new FhirError(400, 'required', `$${operation} needs a request body (or the parameter '${bodyParameter}' in a Parameters body)`, {
+      expression: missing, da: `$${operation} kræver en krop (eller parameteren '${bodyParameter}' i en Parameters-krop)`,
+    });
+  }
+  const quoted = missing.map((name) => `'${name}'`);
+  const en = missing.length === 1 ? `the parameter ${quoted[0]}` : `the parameters ${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}`;
+  const da = missing.length === 1 ? `parameteren ${quoted[0]}` : `parametrene ${quoted.slice(0, -1).join(', ')} og ${quoted.at(-1)}`;
+  throw new FhirError(400, 'required', `$${operation} needs ${en}`, { expression: missing, da: `$${operation} kræver ${da}` });
+}
+
+/**
  * A POSTed Parameters resource's parameters and its URL's query parameters together, as HAPI reads them (hapi-fhir #7061)
  * and as a GET takes the query: a client that puts e.g. `displayLanguage` in the URL of a POST gets it honoured.
  */

@@ -83,9 +83,9 @@ export const cacheControlOperation: OperationHandler = {
       caches.resources(id);
       return cacheAnswer(id, caches.sealed(id) !== false);
     }
-    throw FhirError.invalid(mode === undefined ? `$cache-control needs mode (${MODES.join(', ')})` : `$cache-control mode must be ${MODES.join(', ')}, not '${excerpt(mode)}'`, {
-      expression: ['mode'],
-      da: mode === undefined ? `$cache-control kræver mode (${MODES.join(', ')})` : `$cache-control mode skal være ${MODES.join(', ')}, ikke '${excerpt(mode)}'`,
+    // mode is required (checkRequired): here it is another
+    throw FhirError.invalid(`$cache-control mode must be ${MODES.join(', ')}, not '${excerpt(mode!)}'`, {
+      expression: ['mode'], da: `$cache-control mode skal være ${MODES.join(', ')}, ikke '${excerpt(mode!)}'`,
     });
   },
 };

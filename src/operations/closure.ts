@@ -41,12 +41,8 @@ function closures(ctx: OperationContext): NonNullable<OperationContext['closures
 }
 
 function tableName(input: OperationInput): string {
-  const name = input.string('name');
-  if (name === undefined) {
-    throw FhirError.invalid("The parameter 'name' (the closure table's name) is required", {
-      expression: ['name'], da: "Parameteren 'name' (closure-tabellens navn) er påkrævet",
-    });
-  }
+  // required (checkRequired)
+  const name = input.string('name')!;
   if (!TABLE_NAME.test(name)) {
     throw FhirError.invalid(`The closure table name '${excerpt(name)}' is not valid: 1–100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`, {
       expression: ['name'],

@@ -7,7 +7,7 @@ import { methodNotAllowed } from '../errors/common-errors';
 import { counted } from '../errors/counted';
 import { messageIssue } from '../errors/issue';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
-import { parameterNamesOf, parseParametersAndQuery, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
+import { checkRequired, parameterNamesOf, parseParametersAndQuery, parseParametersResource, parseQuery, unknownParameterNames, type OperationInput } from '../fhir/parameters';
 import { handlingPreference } from '../fhir/prefer-handling';
 import { SerializedResource, SerializedText } from '../fhir/serialized';
 import type { Reads } from '../terminology/read-tracking';
@@ -398,6 +398,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
       const base = call.context;
       const parse = (): OperationInput => {
         const input = params.parse();
+        checkRequired(op.spec.name, input, op.documentation.requiredInputs, op.binaryBody ? op.resourceParameter : undefined);
         checkResourceParameters(op.spec, input, 'body' in call.input ? call.input.body : undefined);
         return input;
       };

@@ -154,15 +154,11 @@ export const unloadPackageOperation: OperationHandler = {
     outputs: [{ name: 'return', type: 'OperationOutcome', documentation: 'What was unloaded' }],
   },
   async handle(input, ctx): Promise<OperationOutcome> {
-    const name = input.string('name');
-    const version = input.string('version');
-    const { principal, caller } = await packageAdmin(ctx, 'unload-package', `${name ?? ''}#${version ?? ''}`,
+    // both required (checkRequired)
+    const name = input.string('name')!;
+    const version = input.string('version')!;
+    const { principal, caller } = await packageAdmin(ctx, 'unload-package', `${name}#${version}`,
       { en: 'Unloading a package needs a token with the admin scope', da: 'Udtagning af pakker kræver et token med scope admin' });
-    if (!name || !version) {
-      throw FhirError.invalid('Give the package as name and version (e.g. name=kl.dk.fhir.term, version=2.0.0)', {
-        expression: [name ? 'version' : 'name'], da: 'Angiv pakken med name og version (fx name=kl.dk.fhir.term, version=2.0.0)',
-      });
-    }
     if (!isSemVer(version)) {
       throw FhirError.invalid(`The package version '${excerpt(version)}' is not a semantic version (e.g. 2.0.0)`, {
         expression: ['version'], da: `Pakkeversionen '${excerpt(version)}' er ikke en semantisk version (fx 2.0.0)`,

@@ -63,7 +63,7 @@ export class PackageService {
 
   /** `$load-package`: loads the archive, and says what was loaded (in `lang`, the other language as a translation). */
   async loadOutcome(bytes: Buffer, lang: Language, actor?: PackageActor): Promise<OperationOutcome> {
-    if (bytes.length === 0) throw FhirError.invalid('The request has no package (.tgz) in its body', { da: 'Forespørgslen har ingen pakke (.tgz) i kroppen' });
+    if (bytes.length === 0) throw new FhirError(400, 'required', 'The request has no package (.tgz) in its body', { da: 'Forespørgslen har ingen pakke (.tgz) i kroppen' });
     const { stored: pkg, warnings } = await this.load(bytes, UPLOADED, actor);
     const count = (t: string) => pkg.resources.filter((r) => r.resourceType === t).length;
     const id = `${pkg.name}#${pkg.version}`;
