@@ -33,6 +33,11 @@ export function methodNotAllowed(methods: readonly string[], message: string, da
   return Object.assign(new FhirError(405, 'not-supported', message, { da }), { allow: allowHeader(methods) });
 }
 
+/** 400 for a batch entry calling an operation that needs the request's own token (`needsToken`): a batch writes nothing. */
+export function notAnsweredInBatch(operation: string): FhirError {
+  return FhirError.notSupported(`$${operation} is not answered in a batch; POST it on its own`, { da: `$${operation} kan ikke sendes i en batch; send den for sig` });
+}
+
 /** 400 for a request body the JSON parser refused: its message, and in Danish where the message says the text goes wrong. */
 export function invalidJsonBody(parserMessage: string): FhirError {
   return FhirError.invalid(`The request body is not valid JSON: ${parserMessage}`.trim(), {

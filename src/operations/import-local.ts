@@ -137,9 +137,8 @@ export const importLocalOperation: OperationHandler = {
     outputs: [{ name: 'return', type: 'Resource', documentation: '200: imported (an OperationOutcome with the warnings) or, with preview, the plan (Parameters); 422: not imported, every error with its CSV line; 412 (409): not imported, the catalog was changed by another write meanwhile' }],
   },
   async handle(input, ctx) {
-    // a batch entry has no caller: a batch writes nothing
-    if (!ctx.caller) throw FhirError.notSupported('$import-local is not answered in a batch; POST it on its own', { da: '$import-local kan ikke sendes i en batch; send den for sig' });
-    const principal = await ctx.caller.principal();
+    // needsToken: invoke answers a call without a caller (a batch entry) before this
+    const principal = await ctx.caller!.principal();
     const services = ctx.services!;
     const kommunekode = input.string('kommunekode') ?? principal.kommunekode;
     const name = input.string('name') || DEFAULT_LOCAL_NAME;

@@ -3,7 +3,7 @@ import type { Resource } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import { refuseTableFormat } from '../fhir/fhir-format';
 import { FhirError } from '../errors/fhir-error';
-import { methodNotAllowed } from '../errors/common-errors';
+import { methodNotAllowed, notAnsweredInBatch } from '../errors/common-errors';
 import { counted } from '../errors/counted';
 import { messageIssue } from '../errors/issue';
 import { errorToOutcome, type OperationOutcomeIssue } from '../errors/operation-outcome';
@@ -392,6 +392,8 @@ export function createInvoker(options: InvokerOptions): Invoker {
   }
 
   function runNow(op: OperationHandler, call: OperationCall): unknown {
+    // a batch entry has no caller, and is refused so before its parameters are read
+    if (op.needsToken && !call.context.caller) throw notAnsweredInBatch(op.spec.name);
     const params = callParameters(op, call);
     const unknown = checkedParameterNames(op, params.names, call.strict);
     try {
