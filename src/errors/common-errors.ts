@@ -38,6 +38,13 @@ export function notAnsweredInBatch(operation: string): FhirError {
   return FhirError.notSupported(`$${operation} is not answered in a batch; POST it on its own`, { da: `$${operation} kan ikke sendes i en batch; send den for sig` });
 }
 
+/** 400 for a JSON body that is no object (`null`, `42`, `"x"`, an array: `kind` in both languages): a FHIR body is a resource. */
+export function notAResourceBody(kind: { en: string; da: string }): FhirError {
+  return FhirError.invalid(`The request body must be a FHIR resource (a JSON object), not ${kind.en}`, {
+    da: `Forespørgslens krop skal være en FHIR-ressource (et JSON-objekt), ikke ${kind.da}`,
+  });
+}
+
 /** 400 for a request body the JSON parser refused: its message, and in Danish where the message says the text goes wrong. */
 export function invalidJsonBody(parserMessage: string): FhirError {
   return FhirError.invalid(`The request body is not valid JSON: ${parserMessage}`.trim(), {

@@ -462,8 +462,13 @@ export function parseParametersResource(spec: OperationSpec, body: unknown): Ope
   }
   const resource = body as Parameters;
   if (resource.resourceType !== 'Parameters') {
-    throw FhirError.invalid(`The request body must be a Parameters resource, not ${String(resource.resourceType)}`, {
-      da: `Forespørgslens krop skal være en Parameters-ressource, ikke ${String(resource.resourceType)}`,
+    const given: unknown = resource.resourceType;
+    // a plain object of parameters (`{"url": …}`) has no resourceType: said so, not as "not undefined"
+    const not = typeof given === 'string' ? { en: `not ${excerpt(given)}`, da: `ikke ${excerpt(given)}` }
+      : given === undefined ? { en: 'and it has no resourceType', da: 'og den har ingen resourceType' }
+      : { en: 'and its resourceType is not a string', da: 'og dens resourceType er ikke en streng' };
+    throw FhirError.invalid(`The request body must be a Parameters resource, ${not.en}`, {
+      expression: ['resourceType'], da: `Forespørgslens krop skal være en Parameters-ressource, ${not.da}`,
     });
   }
   const values = new Map<string, ParamValue[]>();

@@ -1,5 +1,6 @@
 import { TextDecoder } from 'node:util';
 import { excerpt } from '../errors/excerpt';
+import { notAResourceBody } from '../errors/common-errors';
 import { FhirError } from '../errors/fhir-error';
 import { formatName, mediaTypeParameters } from '../fhir/fhir-format';
 import { binaryResource } from './context';
@@ -25,6 +26,8 @@ export function callInput(method: string, body: unknown, query: Record<string, u
     // a body in a media type of its own (an operation with binaryBody) is the Binary FHIR makes of such content
     return { body: binaryResource(type, [body]), query };
   }
+  // an array is no resource, not a Parameters without parameters
+  if (method === 'POST' && Array.isArray(body)) throw notAResourceBody({ en: 'an array', da: 'en liste' });
   if (method === 'POST' && body !== null && typeof body === 'object' && Object.keys(body).length > 0) return { body, query };
   return { query, search };
 }

@@ -120,6 +120,7 @@ const CASES: Case[] = [
   // --- malformed bodies, content types, sizes
   { name: 'malformed JSON', method: 'POST', path: '/ValueSet/$expand', body: '{"resourceType": "Parameters", ', status: 400, code: 'invalid' },
   { name: 'a JSON array body', method: 'POST', path: '/ValueSet/$expand', body: '[1, 2]', status: 400, code: 'invalid' },
+  { name: 'an empty JSON array body (not a Parameters without parameters)', method: 'POST', path: '/ValueSet/$expand', body: '[]', status: 400, code: 'invalid' },
   { name: 'a JSON null body', method: 'POST', path: '/ValueSet/$expand', body: 'null', status: 400, code: 'invalid' },
   { name: 'a text/plain body', method: 'POST', path: '/ValueSet/$expand', body: 'url=x', headers: { 'content-type': 'text/plain' }, status: 415, code: 'not-supported' },
   { name: 'an XML body', method: 'POST', path: '/ValueSet/$expand', body: '<Parameters xmlns="http://hl7.org/fhir"/>', headers: { 'content-type': 'application/fhir+xml' }, status: 415, code: 'not-supported' },

@@ -86,6 +86,23 @@ describe("an operation's parameters in Danish (fhir/parameters.ts)", () => {
     expect(da).toBe('Forespørgslens krop skal være en Parameters-ressource, ikke Patient');
   });
 
+  it('a JSON array, empty or not, is no resource', async () => {
+    for (const body of ['[]', '[{"resourceType":"Parameters"}]']) {
+      const { da, en } = await bothLanguages(post('/fhir/ValueSet/$expand', body), 400);
+      expect(en).toBe('The request body must be a FHIR resource (a JSON object), not an array');
+      expect(da).toBe('Forespørgslens krop skal være en FHIR-ressource (et JSON-objekt), ikke en liste');
+    }
+  });
+
+  it('a plain object of parameters (as fhir-kit-client sends one) is said to have no resourceType', async () => {
+    expect(await bothLanguages(post('/fhir/ValueSet/$expand', { url: 'x' }), 400)).toEqual({
+      en: 'The request body must be a Parameters resource, and it has no resourceType',
+      da: 'Forespørgslens krop skal være en Parameters-ressource, og den har ingen resourceType',
+    });
+    expect((await bothLanguages(post('/fhir/ValueSet/$expand', { resourceType: 7 }), 400)).en)
+      .toBe('The request body must be a Parameters resource, and its resourceType is not a string');
+  });
+
   it('a Coding whose code is not a string', async () => {
     const body = parameters({ name: 'coding', valueCoding: { system: FSIII, code: 7 as unknown as string } });
     const { da, en } = await bothLanguages(post('/fhir/CodeSystem/$lookup', body), 400);

@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import express from 'express';
 import { FhirError } from '../../errors/fhir-error';
-import { invalidJsonBody } from '../../errors/common-errors';
+import { invalidJsonBody, notAResourceBody } from '../../errors/common-errors';
 import { excerpt } from '../../errors/excerpt';
 import { parseJsonBody } from '../../fhir/json-body';
 import { mediaTypeParameters } from '../../fhir/fhir-format';
@@ -148,7 +148,7 @@ export function fhirJsonBody(limits: BodyLimits) {
   };
 }
 
-/** 400 for a body that is JSON but not an object or array (`null`, `42`, `"x"`): a FHIR body is a resource. */
+/** 400 for a body that is JSON but not an object or array (`null`, `42`, `"x"`): a FHIR body is a resource (an array is refused where it is read). */
 function notAResource(bytes: Buffer): FhirError | undefined {
   let value: unknown;
   try {
@@ -158,9 +158,7 @@ function notAResource(bytes: Buffer): FhirError | undefined {
   }
   if (value !== null && typeof value === 'object') return undefined;
   const kind = value === null ? 'null' : typeof value;
-  return FhirError.invalid(`The request body must be a FHIR resource (a JSON object), not ${kind}`, {
-    da: `Forespørgslens krop skal være en FHIR-ressource (et JSON-objekt), ikke ${kind}`,
-  });
+  return notAResourceBody({ en: kind, da: kind });
 }
 
 /** 415 for a JSON body in another charset than UTF-8. */
