@@ -280,6 +280,22 @@ describe('ConceptMap/$rollup', () => {
     expect(summary(body)).toMatchObject({ inputCount: 9, interventionInput: 3, notCountedInput: 6, niveau2Total: 3 });
   });
 
+  it('refuses two columns (or row parts) giving one field, and reads a kommune column beside kommunekode as the name it is', async () => {
+    const post = (text: string) => request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').set('Accept-Language', 'da').send(text);
+    const both = await post(`kommunekode,system,kode,antal,count\n101,${FSIII},${CODES.fysiskTraening119},5,50\n`).expect(400);
+    expect(both.body.issue[0].details.text).toBe("CSV-filens kolonner 'antal' og 'count' angiver begge antallet; behold én af dem");
+    // a Danish export: the municipality's name beside its code
+    const named = (await post(`kommunekode;kommune;system;kode;antal\n101;København;${FSIII};${CODES.fysiskTraening119};5\n`).expect(200)).body as Parameters;
+    expect(counts(named, 'niveau2', 'intervention')).toEqual(new Map([[`101|${CODES.fysiskTraening119}`, 5]]));
+    // kommune alone is still the code
+    const alone = (await post(`kommune,system,kode,antal\n147,${FSIII},${CODES.fysiskTraening119},4\n`).expect(200)).body as Parameters;
+    expect(counts(alone, 'niveau2', 'intervention')).toEqual(new Map([[`147|${CODES.fysiskTraening119}`, 4]]));
+    const parts = await request(app).post('/fhir/ConceptMap/$rollup').type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [{ name: 'row', part: [
+      { name: 'kommunekode', valueCode: '101' }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODES.fysiskTraening119 },
+      { name: 'count', valueInteger: 5 }, { name: 'antal', valueInteger: 50 }] }] }).expect(400);
+    expect(parts.body.issue[0].diagnostics ?? parts.body.issue[0].details.text).toMatch(/^row 1: two parts give the count \('antal' and another\); give it once$/);
+  });
+
   it('counts a common code documented directly only when it is a niveau-2 intervention, service or offer, or a condition', async () => {
     const row = (system: string, code: string, count: number) => ({ name: 'row', part: [{ name: 'kommunekode', valueCode: '101' },
       { name: 'system', valueUri: system }, { name: 'code', valueCode: code }, { name: 'count', valueInteger: count }] });

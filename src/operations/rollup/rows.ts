@@ -51,11 +51,40 @@ export function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
     for (const x of Array.isArray(p.part) ? p.part : []) {
       const field = x && typeof x.name === 'string' ? COLUMN_ALIASES[x.name] : undefined;
       const key = x ? valueField(x) : undefined;
-      if (field && key) raw[field] = (x as unknown as Record<string, unknown>)[key];
+      if (!field || !key) continue;
+      if (field in raw) {
+        throw FhirError.invalid(`row ${i + 1}: two parts give the ${field} ('${excerpt(x.name, 40)}' and another); give it once`, {
+          expression: [`row[${i}]`], da: `række ${i + 1}: to dele angiver ${FIELD_DA[field]} ('${excerpt(x.name, 40)}' og en anden); angiv den én gang`,
+        });
+      }
+      raw[field] = (x as unknown as Record<string, unknown>)[key];
     }
     return checkedRow(i + 1, raw, rowPlace(i + 1, false));
   });
 }
+
+/**
+ * The field each column of the header gives (undefined: a column not read). Two columns giving one field (count and
+ * antal) are refused, as either could be the one meant; a `kommune` column beside `kommunekode` is the municipality's
+ * name, as Danish exports have it, and is not read.
+ */
+function headerFields(names: string[]): (keyof Omit<RollupRow, 'line'> | undefined)[] {
+  const lower = names.map((h) => h.trim().toLowerCase());
+  const fields = lower.map((h) => (h === 'kommune' && lower.includes('kommunekode') ? undefined : COLUMN_ALIASES[h]));
+  fields.forEach((field, c) => {
+    const first = field === undefined ? -1 : fields.indexOf(field);
+    if (first === -1 || first === c) return;
+    const [a, b] = [excerpt(names[first]!, 40), excerpt(names[c]!, 40)];
+    throw FhirError.invalid(`The CSV's columns '${a}' and '${b}' both give the ${field}; keep one of them`, {
+      expression: ['csv'], da: `CSV-filens kolonner '${a}' og '${b}' angiver begge ${FIELD_DA[field!]}; behold én af dem`,
+    });
+  });
+  return fields;
+}
+
+const FIELD_DA: Record<keyof Omit<RollupRow, 'line'>, string> = {
+  kommunekode: 'kommunekoden', system: 'kodesystemet', code: 'koden', count: 'antallet', period: 'perioden', district: 'området',
+};
 
 export async function rowsFromCsv(csv: string): Promise<RollupRow[]> {
   const read = await readCsvRecordsInTurns(csv, { delimiter: readCsvHeaderLine(csv).delimiter, to: MAX_ROLLUP_ROWS + 2, maxFields: MAX_ROLLUP_COLUMNS, relaxColumnCount: false });
@@ -64,7 +93,7 @@ export async function rowsFromCsv(csv: string): Promise<RollupRow[]> {
     throw FhirError.invalid(typeof text === 'string' ? text : text.en, { expression: ['csv'], da: typeof text === 'string' ? undefined : text.da });
   }
   const { records } = read;
-  const header = (records[0]?.record ?? []).map((h) => COLUMN_ALIASES[h.toLowerCase()]);
+  const header = headerFields(records[0]?.record ?? []);
   for (const needed of ['kommunekode', 'system', 'code', 'count'] as const) {
     if (!header.includes(needed)) {
       throw FhirError.invalid(`The CSV needs a header row with the columns kommunekode, system, code (or kode), count (or antal) and optionally district and period; '${needed}' is missing`, {
