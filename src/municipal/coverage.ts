@@ -7,14 +7,13 @@ import { localDisplays } from './export';
 import { localKindOf, localTypePropertyCode } from './municipality';
 import { localCodeSystems, localConceptMaps } from './local-catalogs';
 import { unknownValueSet } from '../errors/common-errors';
+import { NO_MAPPING } from '../terminology/equivalence';
 
 /** The common (niveau 2) interventions a municipality's maps are checked against unless the request names others. */
 export const DEFAULT_COVERAGE_VALUESETS = [
   'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-119',
   'http://faelles-tx.dk/fhir/ValueSet/indsatskatalog-140',
 ];
-
-const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 
 export interface MappedTarget {
   source: Coding;

@@ -5,6 +5,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import { findLegacyReplacement } from '../terminology/replacements';
 import { localKindOf, localTypePropertyCode, ownerOf } from './municipality';
 import { localCodeSystems, localConceptMaps } from './local-catalogs';
+import { NO_MAPPING } from '../terminology/equivalence';
 
 /**
  * Which common code a municipality's local code covers: the one rule of `$coverage`, `$coverage-matrix` and of the
@@ -17,8 +18,6 @@ export function coveredCode(registry: TerminologyRegistry, system: string, versi
   const concept = provider?.locate(code) ?? provider?.locate(findLegacyReplacement(registry, system, code)?.code ?? code);
   return provider && concept ? currentCode(registry, provider, concept).concept.code : code;
 }
-
-const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 
 interface Mapping {
   source: string;

@@ -3,6 +3,7 @@ import { catalogLevels, currentCode, type CatalogLevels } from '../terminology/c
 import type { TerminologyRegistry } from '../terminology/registry';
 import { localKindOf, localTypePropertyCode, ownerOf, statusPropertyCode } from './municipality';
 import { localCodeSystems, localConceptMaps } from './local-catalogs';
+import { NO_MAPPING } from '../terminology/equivalence';
 
 /**
  * The whole local → common picture as one table: every local code of every (or one) municipality, each of its map
@@ -35,7 +36,8 @@ function indexMaps(maps: ConceptMap[]): Map<string, Map<string, Mapped[]>> {
       for (const el of Array.isArray(group.element) ? group.element : []) {
         if (!el?.code) continue;
         const list = bySource.get(el.code) ?? [];
-        for (const target of Array.isArray(el.target) ? el.target : []) if (target?.code) list.push({ cm, group, target });
+        // a target stating there is no mapping (unmatched, disjoint) is no niveau-2 line: the code is then unmapped, as $rollup and $coverage count it
+        for (const target of Array.isArray(el.target) ? el.target : []) if (target?.code && !NO_MAPPING.has(target.equivalence ?? '')) list.push({ cm, group, target });
         bySource.set(el.code, list);
       }
     }

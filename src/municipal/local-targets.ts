@@ -4,9 +4,7 @@ import type { Tracked } from '../terminology/read-tracking';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { isKommunekode, ownerOfSystem } from './municipality';
 import { localConceptMaps } from './local-catalogs';
-
-/** Map equivalences that say the local code has no common counterpart. */
-const NO_MAPPING = new Set(['unmatched', 'disjoint']);
+import { NO_MAPPING } from '../terminology/equivalence';
 
 /** A local code's common (niveau 2) targets, as its municipality's ConceptMaps state them. */
 export interface LocalTarget extends Coding {

@@ -12,11 +12,9 @@ import { statusNameDa } from '../terminology/status-name';
 import { localKindOf, localTypePropertyCode, ownerOfCanonical, type LocalKind } from './municipality';
 import { niveau2ValueSets } from './niveau2-catalogs';
 import { Issues } from './rule-issues';
+import { NO_MAPPING } from '../terminology/equivalence';
 
 /** The write rules of a ConceptMap: its sources and targets exist, a local code maps as its kind must, the targets are in the value set its scope names. */
-
-/** R4 equivalences that state there is no mapping: they do not count as a target. */
-const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 
 /**
  * A code the system does not have: an error when the system holds all its codes; a warning when its content is a

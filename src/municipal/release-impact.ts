@@ -7,6 +7,7 @@ import { localDisplays } from './export';
 import { ownerOf } from './municipality';
 import { localConceptMaps } from './local-catalogs';
 import { excerpt } from '../errors/excerpt';
+import { NO_MAPPING } from '../terminology/equivalence';
 
 /**
  * The impact report of a new release of a common code system (e.g. FSIII): which local codes of which municipality map
@@ -38,7 +39,6 @@ export interface ReleaseImpact {
   rows: ImpactRow[];
 }
 
-const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 const IMPACTING = new Set<CodeChange['type']>(['retired', 'removed', 'moved']);
 
 function canonicalOf(r: { url?: string; version?: string }): string {

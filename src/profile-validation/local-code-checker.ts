@@ -7,6 +7,7 @@ import { statusNameDa } from '../terminology/status-name';
 import { normaliseWhitespace } from '../terminology/text-match';
 import { quoteCode, type ValidationIssue } from './messages';
 import { isJsonObject } from '../fhir/json-object';
+import { NO_MAPPING } from '../terminology/equivalence';
 
 /** Identifier system of a municipality (the three-digit kommunekode), on local catalogs and organizations. */
 export const KOMMUNEKODE_SYSTEM = 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode';
@@ -18,8 +19,6 @@ export const LEVEL3_SYSTEMS: readonly string[] = [
 ];
 /** Property of local concepts: `indsats` (a niveau-3 intervention) or `tilbud` (a local offer). */
 export const LOCAL_TYPE_URI = 'http://faelles-tx.dk/fhir/CodeSystem/lokal-type';
-/** R4 equivalences that state there is no mapping. */
-const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 
 function identifiersOf(resource: { identifier?: Identifier | Identifier[] }): Identifier[] {
   const ids = resource.identifier;

@@ -140,3 +140,16 @@ describe('ConceptMap/$export', () => {
     await request(app).get('/fhir/OperationDefinition/ConceptMap-export').expect(200);
   });
 });
+
+describe('ConceptMap/$export of targets that state there is no mapping', () => {
+  it('gives a target stating there is no mapping (unmatched, disjoint) no niveau-2 line, as $rollup does not count on it', async () => {
+    const token = await tokenFor({ kommunekode: '851' });
+    const cs = localCodeSystem('851', 'uden', [{ code: '851-A', display: 'A', type: 'tilbud' }, { code: '851-B', display: 'B', type: 'indsats' }]);
+    const cm = localConceptMap('851', 'uden', [{ code: '851-A', targets: [CODES.fysiskTraening119] }, { code: '851-B', targets: [CODES.kostvejledning] }], cs.url);
+    cm.group![0]!.element![0]!.target!.push({ code: CODES.kostvejledning, equivalence: 'disjoint' });
+    cm.group![0]!.element![1]!.target!.push({ code: CODES.fysiskTraening119, equivalence: 'unmatched' });
+    for (const r of [cs, cm]) await request(app).put(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', `Bearer ${token}`).type('application/fhir+json').send(r).expect(201);
+    const rows = (await exportCsv('?kommunekode=851')).map((r) => [r.local_code, r.niveau2_code]);
+    expect(rows).toEqual([['851-A', CODES.fysiskTraening119], ['851-B', CODES.kostvejledning]]);
+  });
+});

@@ -11,7 +11,8 @@ import { gatewayCatalogs, resolveGatewayCodings } from './gateway-catalogs';
 import { canonicalOf, mapNamed } from './map-names';
 import { joined, replacementMessage } from './messages';
 import { readQuery } from './query';
-import { NO_MAPPING, Translator } from './translator';
+import { Translator } from './translator';
+import { NO_MAPPING } from '../../terminology/equivalence';
 
 /**
  * ConceptMap/$translate, R4 parameters (code/system/version, coding, codeableConcept, source, target,

@@ -12,6 +12,7 @@ import type { InForce } from './candidate-maps';
 import { EVERY_GROUP, groupInScope, versionCompatible, type Candidate, type GroupScope } from './group-scope';
 import { canonicalOf, capitalized, mapNamed } from './map-names';
 import type { Dependency, TranslateQuery } from './query';
+import { NO_MAPPING } from '../../terminology/equivalence';
 
 /** Translates codings with concept maps, forward or reverse, into the matches of a $translate answer (also for $rollup). */
 
@@ -48,7 +49,6 @@ const RELATIONSHIP_TO_EQUIVALENCE: Record<string, string> = {
   'source-is-broader-than-target': 'specializes',
   'not-related-to': 'disjoint',
 };
-export const NO_MAPPING = new Set(['unmatched', 'disjoint']);
 
 function equivalenceOf(equivalence: string | null | undefined, relationship: string | null | undefined): string | undefined {
   if (equivalence) return equivalence;
