@@ -8,7 +8,7 @@ import { SerializedResource } from '../fhir/serialized';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
-import { checkEntryTypes, entryTarget, HISTORY_PATH, historyAt, notModified, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
+import { checkEntryTypes, entryTarget, HISTORY_PATH, historyAt, isWritableType, notModified, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
 import { readSubset } from '../fhir/resource-subset';
 import type { ResourceWriter } from '../write/writer';
 import type { TerminologyStore } from '../store/store';
@@ -76,6 +76,11 @@ export interface BatchCall {
   logger: Pick<Logger, 'error'>;
   /** The request's token verified for reading the audit log (a 401 AuthError without a valid one), once per request. */
   auditReader(): Promise<Principal>;
+  /**
+   * A write entry (create, update or delete) made as the same request alone would be, with the request's token: its
+   * response entry. Without it, a write entry is 405.
+   */
+  write?(entry: BundleEntry, index: number, method: 'POST' | 'PUT' | 'DELETE', url: string): Promise<BundleEntry>;
 }
 
 /**
@@ -85,14 +90,16 @@ export interface BatchCall {
 /** What a read's response says of the version read, as the route's ETag and Last-Modified headers do. */
 type VersionInfo = { etag?: string; lastModified?: string };
 /** `error`: what made it a server error (5xx), for the log. */
-type EntryAnswer = { status: number; chunks: readonly Buffer[]; error?: unknown; etag?: string } | { status: 200; resource: Resource; version?: VersionInfo }
+type ReadAnswer = { status: number; chunks: readonly Buffer[]; error?: unknown; etag?: string } | { status: 200; resource: Resource; version?: VersionInfo }
   | { status: number; responseOnly: true; version?: VersionInfo };
+/** A write's answer is its response entry, as a transaction's. */
+type EntryAnswer = ReadAnswer | { written: BundleEntry };
 
 /**
  * A read or vread: the resource as the route gives it (`_summary`, `_elements`), and its version for the response; a
  * condition that holds is 304 without the resource, as the route answers.
  */
-function readAnswer(resource: TerminologyResource, query: Record<string, unknown>, conditions: { ifNoneMatch?: string; modifiedSince?: number } = {}): EntryAnswer {
+function readAnswer(resource: TerminologyResource, query: Record<string, unknown>, conditions: { ifNoneMatch?: string; modifiedSince?: number } = {}): ReadAnswer {
   const version: VersionInfo = { etag: resourceEtag(resource), ...(resource.meta?.lastUpdated ? { lastModified: resource.meta.lastUpdated } : {}) };
   if (notModified(conditions, version.etag!, resource.meta?.lastUpdated)) return { status: 304, responseOnly: true, version };
   return { status: 200, resource: readSubset(resource, query) as Resource, version };
@@ -113,10 +120,28 @@ function entryConditions(entry: BundleEntry): { ifNoneMatch?: string; modifiedSi
 async function answerEntry(entry: BundleEntry, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
   checkEntryTypes(entry, i);
   const method = entry?.request?.method;
+  const url = entry?.request?.url;
+  if (call.write && typeof url === 'string' && isWrite(method, url, call.context.baseUrl, deps.invoker)) return { written: await call.write(entry, i, method, url) };
   if (method !== 'HEAD') return answerRequest(entry, method, i, deps, call);
   const answer = await answerRequest(entry, 'GET', i, deps, call);
   // an error's outcome is part of the response, not a resource: it stays
   return answer.status < 300 ? { status: answer.status, responseOnly: true, ...('version' in answer ? { version: answer.version } : {}) } : answer;
+}
+
+/**
+ * Whether an entry writes one of the types the server writes: a PUT or DELETE of it, or a POST of it (not an
+ * operation, not `_search`). Another type's is answered as the request alone is (405).
+ */
+function isWrite(method: string | undefined, url: string, base: string, invoker: Invoker): method is 'POST' | 'PUT' | 'DELETE' {
+  if (method !== 'PUT' && method !== 'DELETE' && method !== 'POST') return false;
+  try {
+    const { path } = entryTarget(url, base);
+    const type = /^\/([A-Za-z]+)(?:\/|\?|$)/.exec(path)?.[1];
+    if (!type || !isWritableType(type)) return false;
+    return method !== 'POST' || (/^\/[A-Za-z]+\/?$/.test(path) && !operationAt(invoker, path));
+  } catch {
+    return false; // a url that is not the server's: requestOf says so
+  }
 }
 
 /** What an entry's request addresses, read from its url once its form is checked (`requestOf`). */
@@ -189,7 +214,7 @@ export async function checkTransactionReads(reads: readonly { entry: BundleEntry
 }
 
 /** A GET or POST entry (another method is 405) as the request alone. */
-async function answerRequest(entry: BundleEntry, entryMethod: string | undefined, i: number, deps: BatchDeps, call: BatchCall): Promise<EntryAnswer> {
+async function answerRequest(entry: BundleEntry, entryMethod: string | undefined, i: number, deps: BatchDeps, call: BatchCall): Promise<ReadAnswer> {
   const base = call.context.baseUrl;
   const { url, method, path, search, query, read, operation } = requestOf(entry, entryMethod, i, base, deps.invoker);
   if (operation) {
@@ -256,15 +281,14 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
   throw notARequestHere(i, url);
 }
 
-/** 405 for an entry that is neither a read nor an operation (`what` it is, in both languages): writes go in a transaction. */
+/** 405 for an entry that is neither a read, an operation nor a write (`what` it is, in both languages). */
 function notReadOrOperation(what: Bilingual): FhirError {
-  return new FhirError(405, 'not-supported', `A batch entry is a read or a terminology operation (GET or HEAD, or POST of Parameters), not ${what.en}; ` +
-    'send writes in a transaction Bundle', {
-    da: `En batch-post er en læsning eller en terminologioperation (GET eller HEAD, eller POST af Parameters), ikke ${what.da}; send skrivninger i en transaction-Bundle`,
+  return new FhirError(405, 'not-supported', `A batch entry is a read (GET or HEAD), an operation (GET, or POST of Parameters) or a write (POST of a type, PUT, DELETE), not ${what.en}`, {
+    da: `En batch-post er en læsning (GET eller HEAD), en operation (GET, eller POST af Parameters) eller en skrivning (POST af en type, PUT, DELETE), ikke ${what.da}`,
   });
 }
 
-function statusText(status: number): string {
+export function statusText(status: number): string {
   return STATUS_TEXT[status] ?? String(status);
 }
 
@@ -288,6 +312,7 @@ function around(status: number): [Buffer, Buffer] {
  * status, outcome } }`: an operation's answer as it is, between the bytes around it.
  */
 function entryBytes(answer: EntryAnswer): readonly Buffer[] {
+  if ('written' in answer) return [Buffer.from(JSON.stringify(answer.written), 'utf8')];
   if ('resource' in answer) return [Buffer.from(JSON.stringify({ resource: answer.resource, response: { status: '200 OK', ...answer.version } }), 'utf8')];
   if ('responseOnly' in answer) return [Buffer.from(JSON.stringify({ response: { status: statusText(answer.status), ...answer.version } }), 'utf8')];
   if (answer.etag !== undefined) {
@@ -369,8 +394,8 @@ function suppliedByEntries(entries: readonly BundleEntry[], base: string, invoke
 
 /**
  * A `batch` Bundle: every entry answered on its own, in order, in one `batch-response` (one status per entry; an
- * error in one entry is that entry's answer, in the batch request's language as the request alone would have it). No
- * transaction: nothing is written. A Bundle without entries gets a `batch-response` without entries (R4: one
+ * error in one entry is that entry's answer, in the batch request's language as the request alone would have it). A
+ * write entry is made on its own (`call.write`), not with the others as a transaction's are. A Bundle without entries gets a `batch-response` without entries (R4: one
  * entry per entry of the request). The answer is the Bundle's bytes in pieces (no single string of the whole
  * answer); undefined when the call was abandoned on the way.
  */

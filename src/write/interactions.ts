@@ -411,36 +411,45 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
       reads.push({ entry, index: i });
       return;
     }
-    // as PUT and DELETE on their own: If-Match and If-None-Match are honoured (412 when one fails), no other condition is
-    refuseEntryConditions(entry, i, method === 'POST' ? ['ifMatch', 'ifNoneMatch', 'ifNoneExist'] : ['ifMatch', 'ifNoneMatch']);
-    // PUT and DELETE name their resource by id, or by a search (conditional update and delete)
-    const { path, search } = entryTarget(url, base);
-    const m = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(path);
-    const conditional = method !== 'POST' && m?.[2] === undefined && search !== '';
-    if (!m || (search !== '' && !conditional) || ((method === 'POST') !== (m[2] === undefined) && !conditional)) {
-      throw FhirError.invalid(`${where}.url '${excerpt(url)}' must be [type] for POST, or [type]/[id] or [type]?[search] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, {
-        expression: [`${where}.url`],
-        da: `${where}.url '${excerpt(url)}' skal være [type] for POST, eller [type]/[id] eller [type]?[søgning] for PUT og DELETE (CodeSystem, ValueSet, ConceptMap)`,
-      });
-    }
-    const fullUrl = entryFullUrl(entry, i, method === 'POST' || conditional ? undefined : `${m[1]}/${m[2]}`);
-    if (fullUrl !== undefined) {
-      // bdl-7: one fullUrl names one entry, which references to it are resolved to
-      const first = fullUrls.get(fullUrl);
-      if (first !== undefined) {
-        const at = `Bundle.entry[${i}].fullUrl`;
-        throw FhirError.invalid(`${at} '${excerpt(fullUrl)}' is Bundle.entry[${first}]'s too; a fullUrl must be unique in a transaction (bdl-7)`, {
-          expression: [at], da: `${at} '${excerpt(fullUrl)}' er også Bundle.entry[${first}]'s; en fullUrl skal være entydig i en transaktion (bdl-7)`,
-        });
-      }
-      fullUrls.set(fullUrl, i);
-    }
-    writes.push({
-      method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch,
-      ifNoneExist: entry.request?.ifNoneExist, entry: i, fullUrl, ...(conditional ? { search } : {}),
-    });
+    writes.push(writeRequestOf(entry, i, method, url, base, fullUrls));
   });
   return { writes, reads, size: entries.length };
+}
+
+/**
+ * A write entry (POST of [type], PUT or DELETE of [type]/[id] or [type]?[search]) of a transaction or a batch as the
+ * request it makes; `fullUrls`: the fullUrls of the Bundle's entries so far (bdl-7), this one's added.
+ */
+export function writeRequestOf(entry: BundleEntry, i: number, method: 'POST' | 'PUT' | 'DELETE', url: string, base: string, fullUrls: Map<string, number>): WriteRequest {
+  const where = `Bundle.entry[${i}].request`;
+  // as PUT and DELETE on their own: If-Match and If-None-Match are honoured (412 when one fails), no other condition is
+  refuseEntryConditions(entry, i, method === 'POST' ? ['ifMatch', 'ifNoneMatch', 'ifNoneExist'] : ['ifMatch', 'ifNoneMatch']);
+  // PUT and DELETE name their resource by id, or by a search (conditional update and delete)
+  const { path, search } = entryTarget(url, base);
+  const m = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(path);
+  const conditional = method !== 'POST' && m?.[2] === undefined && search !== '';
+  if (!m || (search !== '' && !conditional) || ((method === 'POST') !== (m[2] === undefined) && !conditional)) {
+    throw FhirError.invalid(`${where}.url '${excerpt(url)}' must be [type] for POST, or [type]/[id] or [type]?[search] for PUT and DELETE (CodeSystem, ValueSet, ConceptMap)`, {
+      expression: [`${where}.url`],
+      da: `${where}.url '${excerpt(url)}' skal være [type] for POST, eller [type]/[id] eller [type]?[søgning] for PUT og DELETE (CodeSystem, ValueSet, ConceptMap)`,
+    });
+  }
+  const fullUrl = entryFullUrl(entry, i, method === 'POST' || conditional ? undefined : `${m[1]}/${m[2]}`);
+  if (fullUrl !== undefined) {
+    // bdl-7: one fullUrl names one entry, which references to it are resolved to
+    const first = fullUrls.get(fullUrl);
+    if (first !== undefined) {
+      const at = `Bundle.entry[${i}].fullUrl`;
+      throw FhirError.invalid(`${at} '${excerpt(fullUrl)}' is Bundle.entry[${first}]'s too; a fullUrl must be unique in a transaction (bdl-7)`, {
+        expression: [at], da: `${at} '${excerpt(fullUrl)}' er også Bundle.entry[${first}]'s; en fullUrl skal være entydig i en transaktion (bdl-7)`,
+      });
+    }
+    fullUrls.set(fullUrl, i);
+  }
+  return {
+    method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch,
+    ifNoneExist: entry.request?.ifNoneExist, entry: i, fullUrl, ...(conditional ? { search } : {}),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createInvoker } from '../../src/operations/invoke';
-import type { Bundle, BundleEntry, CodeSystem, OperationOutcome, Parameters, ParametersParameter, Resource } from 'fhir/r4';
+import type { AuditEvent, Bundle, BundleEntry, CodeSystem, OperationOutcome, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import express from 'express';
@@ -123,20 +123,48 @@ describe("the types of an entry's request", () => {
 });
 
 describe('a write as a batch entry', () => {
-  it('is 405 (writes go in a transaction): a create by POST to a type as an update or delete, while a POST of an operation is answered', async () => {
+  it('is made on its own as the request alone would be, in order, each succeeding or failing by itself (R4 batch)', async () => {
     const token = await tokenFor({ kommunekode: '101' });
     const created = localCodeSystem('101', 'i-batch', [{ code: 'B', display: 'B', type: 'indsats' }]);
-    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
-      { request: { method: 'POST', url: 'CodeSystem' }, resource: created },
-      { request: { method: 'POST', url: '/CodeSystem/' }, resource: created },
+    const updated = { ...created, title: 'Opdateret i en batch' };
+    const anothers = localCodeSystem('147', 'i-batch', [{ code: 'X', display: 'X', type: 'indsats' }]);
+    const broken = { ...localCodeSystem('101', 'i-batch-fejl', [{ code: 'Y', display: 'Y', type: 'indsats' }]), status: 'not-a-status' };
+    const res = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).set('Prefer', 'return=representation').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
       { request: { method: 'PUT', url: `CodeSystem/${created.id}` }, resource: created },
+      { request: { method: 'PUT', url: `CodeSystem/${created.id}` }, resource: updated },
+      { request: { method: 'PUT', url: `CodeSystem/${anothers.id}` }, resource: anothers },
+      { request: { method: 'PUT', url: `CodeSystem/${broken.id}` }, resource: broken },
       { request: { method: 'POST', url: 'CodeSystem/$lookup' }, resource: { resourceType: 'Parameters', parameter: [
-        { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODES.nikotin }] } as Parameters },
+        { name: 'system', valueUri: created.url }, { name: 'code', valueCode: 'B' }] } as Parameters },
+      { request: { method: 'PATCH', url: `CodeSystem/${created.id}` } },
     ] }).expect(200);
     const entries = (res.body as Bundle).entry!;
-    expect(entries.map((e) => e.response?.status)).toEqual(['405 Method Not Allowed', '405 Method Not Allowed', '405 Method Not Allowed', '200 OK']);
-    expect((entries[0]!.response?.outcome as OperationOutcome).issue[0]!.details?.text).toMatch(/not a create \(POST to CodeSystem\); send writes in a transaction Bundle/);
-    await request(app).get(`/fhir/CodeSystem/${created.id}`).expect(404);
+    expect(entries.map((e) => e.response?.status)).toEqual(['201 Created', '200 OK', '403 Forbidden', '422 Unprocessable Entity', '200 OK', '405 Method Not Allowed']);
+    expect(entries[1]!.response?.location).toMatch(new RegExp(`(^|/)CodeSystem/${created.id}/_history/2$`));
+    expect((entries[1]!.resource as CodeSystem).title).toBe('Opdateret i en batch');
+    // the lookup, after the writes before it, sees them
+    expect(param(entries[4]!.resource as Parameters, 'display')?.valueString).toBe('B');
+    expect((await request(app).get(`/fhir/CodeSystem/${created.id}`).expect(200)).body.title).toBe('Opdateret i en batch');
+    await request(app).get(`/fhir/CodeSystem/${anothers.id}`).expect(404);
+    await request(app).get(`/fhir/CodeSystem/${broken.id}`).expect(404);
+    // a write recorded as the interaction it is, not as a transaction
+    const audit = await request(app).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${created.id}` }).set('Authorization', `Bearer ${token}`).expect(200);
+    expect((audit.body as Bundle).entry!.map((e) => (e.resource as AuditEvent).subtype![0]!.code)).toEqual(['update', 'update']);
+  });
+
+  it('without a token is 401 for each write entry, while its reads are answered', async () => {
+    const created = localCodeSystem('101', 'uden-token', [{ code: 'B', display: 'B', type: 'indsats' }]);
+    const res = await request(app).post('/fhir').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
+      { request: { method: 'POST', url: 'CodeSystem' }, resource: created },
+      { request: { method: 'GET', url: `CodeSystem?url=${enc(K370)}` } },
+      { request: { method: 'DELETE', url: `CodeSystem/${created.id}` } },
+    ] }).expect(200);
+    expect((res.body as Bundle).entry!.map((e) => e.response?.status)).toEqual(['401 Unauthorized', '200 OK', '401 Unauthorized']);
+    // a write's refusal is for municipal staff: in Danish unless English is asked for, as the write alone
+    expect(((res.body as Bundle).entry![0]!.response?.outcome as OperationOutcome).issue[0]!.details?.text).toBe('Du skal være logget ind for at ændre noget.');
+    const english = await request(app).post('/fhir').set('Accept-Language', 'en').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
+      { request: { method: 'POST', url: 'CodeSystem' }, resource: created }] }).expect(200);
+    expect(((english.body as Bundle).entry![0]!.response?.outcome as OperationOutcome).issue[0]!.details?.text).toMatch(/^Writing needs an Authorization/);
   });
 });
 
@@ -181,13 +209,13 @@ describe('batch Bundle of terminology requests', () => {
       { request: { method: 'GET', url: 'ValueSet/indsatskatalog-119' } },
       { request: { method: 'GET', url: `ConceptMap?url=${enc('http://faelles-tx.dk/fhir/kommune/370/ConceptMap/lokale-indsatser')}` } },
       { request: { method: 'GET', url: 'CodeSystem/$nonsense?code=x' } },
-      { request: { method: 'DELETE', url: 'ValueSet/indsatskatalog-119' } },
+      { request: { method: 'DELETE', url: 'ValueSet/indsatskatalog-119' } }, // a write, without a token
       { request: { method: 'GET', url: 'ValueSet/no-such-id' } },
     ]).expect(200);
     const bundle = res.body as Bundle;
     expect(bundle.type).toBe('batch-response');
     const statuses = bundle.entry!.map((e) => e.response?.status);
-    expect(statuses).toEqual(['200 OK', '400 Bad Request', '200 OK', '200 OK', '200 OK', '200 OK', '200 OK', '404 Not Found', '405 Method Not Allowed', '404 Not Found']);
+    expect(statuses).toEqual(['200 OK', '400 Bad Request', '200 OK', '200 OK', '200 OK', '200 OK', '200 OK', '404 Not Found', '401 Unauthorized', '404 Not Found']);
 
     const translated = bundle.entry![0]!.resource as Parameters;
     const codes = translated.parameter!.filter((p) => p.name === 'match').map((m) => part(m, 'concept')?.valueCoding?.code);

@@ -1,12 +1,16 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { Bundle, BundleEntry } from 'fhir/r4';
-import { answerBatch, answerEntries, checkTransactionReads, MAX_BATCH_RESPONSE_BYTES, type BatchCall, type BatchDeps } from '../../operations/batch';
+import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
+import { errorAnswer } from '../../operations/invoke';
+import { answerBatch, answerEntries, checkTransactionReads, MAX_BATCH_RESPONSE_BYTES, statusText, type BatchCall, type BatchDeps } from '../../operations/batch';
 import { sendAnswersThrottled } from '../pipeline/answers-in-flight';
 import type { OperationContext } from '../../operations/context';
 import { handlingPreference } from '../../fhir/prefer-handling';
 import { JSON_CONTENT_TYPE, sendResource } from '../pipeline/send';
 import { bearerToken, type Principal, type TokenVerifier } from '../../auth/verifier';
+import { returnPreference } from '../../fhir/prefer-handling';
+import { transactionResponseEntry, writeRequestOf } from '../../write/interactions';
+import { writeGate, writeLanguage } from './writes';
 
 export type BatchRouteDeps = BatchDeps & { contextFor(req: Request): OperationContext; logFor(req: Request): Logger; verifier: TokenVerifier };
 
@@ -23,7 +27,38 @@ function callOf(deps: BatchRouteDeps, req: Request, res: Response): BatchCall {
     reader ??= (async () => deps.verifier.verify(bearerToken(typeof header === 'string' ? header : undefined, 'audit')))();
     return reader;
   };
-  return { context: deps.contextFor(req), strict: handling === 'strict', lenient: handling === 'lenient', abandoned, logger: deps.logFor(req), auditReader };
+  return {
+    context: deps.contextFor(req), strict: handling === 'strict', lenient: handling === 'lenient', abandoned, logger: deps.logFor(req), auditReader,
+    write: batchWriter(deps, req, res),
+  };
+}
+
+/**
+ * A batch's write entries, each made on its own as the same request alone would be (R4: a batch's entries succeed or
+ * fail each by itself), with the request's token, verified once: the entry's response as a transaction's.
+ */
+function batchWriter(deps: BatchRouteDeps, req: Request, res: Response): NonNullable<BatchCall['write']> {
+  let writer: Promise<Principal> | undefined;
+  const principal = () => {
+    const header = req.headers.authorization;
+    writer ??= (async () => deps.verifier.verify(bearerToken(typeof header === 'string' ? header : undefined, 'write')))();
+    return writer;
+  };
+  const base = deps.contextFor(req).baseUrl;
+  return async (entry, index, method, url) => {
+    // a write's messages are for municipal staff: Danish unless English is asked for, as the request alone
+    const lang = writeLanguage(req);
+    try {
+      // checked before the token, as the request alone is: a malformed entry is 400 whoever sends it
+      const request = { ...writeRequestOf(entry, index, method, url, base, new Map()), entry: undefined };
+      const [result] = await deps.writer.write(await principal(), [request], writeGate(res));
+      return transactionResponseEntry(result!, base, returnPreference(req.headers.prefer), lang);
+    } catch (e) {
+      const refused = errorAnswer(e, lang);
+      if (refused.error !== undefined) deps.logFor(req).error({ err: refused.error, entry: index }, 'batch entry failed');
+      return { response: { status: statusText(refused.status), outcome: JSON.parse(refused.text!) as OperationOutcome } };
+    }
+  };
 }
 
 /**
