@@ -77,6 +77,12 @@ export function releaseImpact(registry: TerminologyRegistry, release: CodeSystem
       expression: ['compareTo'], da: `compareTo '${excerpt(options.compareTo!)}' er selve udgaven; angiv den version, udgaven skal sammenlignes med`,
     });
   }
+  // a release's impact is on maps made for an earlier version: from a later one, what it "removes" is what came after it
+  if (explicit && compareVersions(explicit.version, release.version) > 0) {
+    throw FhirError.invalid(`compareTo '${excerpt(options.compareTo!)}' is later than the release ${excerpt(release.version ?? '')}; give an earlier version`, {
+      expression: ['compareTo'], da: `compareTo '${excerpt(options.compareTo!)}' er senere end udgaven ${excerpt(release.version ?? '')}; angiv en tidligere version`,
+    });
+  }
   const newProvider = registry.provider(release);
   const changesFrom = new Map<string, Map<string, CodeChange[]>>();
   const changesOf = (from: CodeSystem): Map<string, CodeChange[]> => {
@@ -113,7 +119,8 @@ export function releaseImpact(registry: TerminologyRegistry, release: CodeSystem
       const stated = group.targetVersion ? registry.find('CodeSystem', url, group.targetVersion) : undefined;
       const from = explicit ?? stated ?? previous;
       touches = true;
-      if (!from || from.version === release.version) continue;
+      // a map made for the release or a later version is not impacted by it
+      if (!from || compareVersions(from.version, release.version) >= 0) continue;
       comparedFrom.add(canonicalOf(from));
       const index = changesOf(from);
       for (const el of Array.isArray(group.element) ? group.element : []) {

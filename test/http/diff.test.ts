@@ -290,6 +290,20 @@ describe('$coverage release impact', () => {
   });
 });
 
+describe('$coverage release impact of an earlier release', () => {
+  it('leaves out a map made for a later version (what the release "removes" came after it), and refuses compareTo later than the release', async () => {
+    const auth = `Bearer ${await tokenFor({ kommunekode: '108' })}`;
+    const cs = localCodeSystem('108', 'senere', [{ code: '108-A', display: 'A', type: 'indsats' }]);
+    const cm = localConceptMap('108', 'senere', [{ code: '108-A', targets: [NEXT.moved] }], cs.url);
+    cm.group![0]!.targetVersion = NEXT_VERSION;
+    for (const r of [cs, cm]) await request(app).put(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', auth).type(JSON_TYPE).send(r).expect(201);
+    const earlier = (await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|20240530`, kommunekode: '108' }).expect(200)).body as Parameters;
+    expect((earlier.parameter ?? []).filter((p) => p.name === 'impact')).toEqual([]);
+    const later = await request(app).get('/fhir/ConceptMap/$coverage').query({ release: `${FSIII}|20240530`, compareTo: NEXT_VERSION }).expect(400);
+    expect(later.body.issue[0]).toMatchObject({ expression: ['compareTo'], details: { text: expect.stringMatching(/is later than the release 20240530; give an earlier version$/) } });
+  });
+});
+
 describe('$diff and the response cache', () => {
   it('is answered again from the cache, until a new version of the canonical is written', async () => {
     const own = await testApp();
