@@ -24,7 +24,7 @@ import { currentVersion, isUnchangedUpdate } from './unchanged-update';
 import { conditionalMatch, readableSearch } from './conditional-match';
 import { idOwner, idOwnerKommunekoder, idOwnershipIssue, type IdOwner } from './id-ownership';
 import { publishedCanonicalIssue } from './published-canonicals';
-import { pastVersionClash } from './past-version-clash';
+import { pastVersionClash, pastVersionRewritten } from './past-version-clash';
 import { canonicalProblems, checkBody, computedNotDeleted, parseIfMatch, requestInvalid, withoutVersionMeta } from './request-checks';
 import { excerpt } from '../errors/excerpt';
 import { etagOf, ifNoneMatchHolds, parseHttpDate } from './interactions';
@@ -676,6 +676,8 @@ export class ResourceWriter {
     }
     const past = other || !this.deps.history ? undefined : pastVersionClash(p.type, p.id, r, this.deps.history, deletedByWrite);
     if (past) out.push(past);
+    const rewritten = other || past || !this.deps.history ? undefined : pastVersionRewritten(p.type, p.id, r, p.before, this.deps.history);
+    if (rewritten) out.push(rewritten);
     if (all.some((q) => q !== p && q.type === p.type && q.after?.url === r.url && q.after?.version === r.version)) {
       out.push({
         severity: 'error', code: 'duplicate', expression: [`${p.type}.url`],

@@ -567,3 +567,25 @@ describe('local versions kept (fhir-kit-client)', () => {
     expect(od.parameter.find((p) => p.name === 'date')?.documentation).toMatch(/in force/);
   });
 });
+
+describe('a version its resource wrote before and has replaced, written again', () => {
+  it('with other content is written with a warning that url|version will answer it; with the same content, or as the current version, without', async () => {
+    const app = await testApp();
+    const auth = `Bearer ${await tokenFor({ kommunekode: '109' })}`;
+    const put = (cs: CodeSystem) => request(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).set('Prefer', 'return=OperationOutcome')
+      .set('Accept-Language', 'da').type('application/fhir+json').send(cs);
+    const warnings = (res: request.Response) => (res.body.issue as { severity: string; expression?: string[]; details: { text: string } }[])
+      .filter((i) => i.severity === 'warning' && i.expression?.[0] === 'CodeSystem.version').map((i) => i.details.text);
+    const one = { ...localCodeSystem('109', 'genskrevet', [{ code: '109-1', display: 'Alfa', type: 'indsats' }]), version: '1.0.0' };
+    const two = { ...localCodeSystem('109', 'genskrevet', [{ code: '109-1', display: 'Alfa', type: 'indsats' }, { code: '109-2', display: 'Beta', type: 'indsats' }]), version: '2.0.0' };
+    const rewritten = { ...localCodeSystem('109', 'genskrevet', [{ code: '109-1', display: 'Genskrevet', type: 'indsats' }]), version: '1.0.0' };
+    expect(warnings(await put(one).expect(201))).toEqual([]);
+    expect(warnings(await put({ ...one, title: 'Rettet titel' }).expect(200))).toEqual([]); // the current version, changed
+    expect(warnings(await put(two).expect(200))).toEqual([]);
+    const again = await put(rewritten).expect(200);
+    expect(warnings(again)).toEqual([expect.stringMatching(new RegExp(`^${one.url}\\|1\\.0\\.0 er skrevet før \\(CodeSystem/${one.id}/_history/2\\) med et andet indhold, og ${one.url}\\|2\\.0\\.0 efter den;`))]);
+    await put(two).expect(200);
+    // the same content as the version written before: nothing is said
+    expect(warnings(await put(rewritten).expect(200))).toEqual([]);
+  });
+});
