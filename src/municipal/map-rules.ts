@@ -89,8 +89,8 @@ export function checkConceptMap(cm: ConceptMap, owner: string | undefined, regis
     if ((cm.group ?? []).length === 0) issues.warning('incomplete', { en: 'The map has no group: no local code is mapped', da: 'Koblingen har ingen gruppe: ingen lokal kode er koblet.' }, 'ConceptMap.group');
   }
   const tallies = new SourceTallies();
-  const scope = targetScopeOf(cm, registry, issues, municipal);
-  (cm.group ?? []).forEach((group, gi) => checkGroup(group, gi, owner, registry, issues, tallies, scope === undefined));
+  const scopes = targetScopesOf(cm, registry, issues, municipal);
+  (cm.group ?? []).forEach((group, gi) => checkGroup(group, gi, owner, registry, issues, tallies, scopes.length === 0));
   if (municipal) {
     for (const t of tallies.list) {
       const code = t.code;
@@ -113,7 +113,7 @@ export function checkConceptMap(cm: ConceptMap, owner: string | undefined, regis
       }
     }
   }
-  if (scope) checkTargetsIn(cm, registry, issues, municipal, scope);
+  for (const scope of scopes) checkTargetsIn(cm, registry, issues, municipal, scope);
 }
 
 /** `warnGroupings`: a target that is a grouping concept is warned of (when no value set the targets must be in says more). */
@@ -309,40 +309,40 @@ interface TargetScope {
  * When the map names a target value set, every target code must be in it (the catalog the map claims): in the version
  * of the target code system the group names (group.targetVersion, as `$validate-code`'s system-version would), else
  * in the version the value set takes by itself. A map made for the release in use stays valid while a newer one that
- * no longer has one of its targets is loaded beside it. A municipality's map that names none is held to KL's
- * intervention catalogs: a local intervention or offer maps to a common intervention, not to a condition, a grouping
+ * no longer has one of its targets is loaded beside it. A municipality's map is held to the niveau-2 catalogs too,
+ * whatever it names: a local intervention or offer maps to a common intervention, not to a condition, a grouping
  * (niveau 1) or a code of another catalog, which a roll-up would count as one.
  */
-function targetScopeOf(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues, municipal: boolean): TargetScope | undefined {
+function targetScopesOf(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues, municipal: boolean): TargetScope[] {
+  const scopes: TargetScope[] = [];
   const scope = cm.targetUri ?? cm.targetCanonical;
-  if (scope) {
-    const vs = registry.findCanonical('ValueSet', scope);
-    if (vs) {
-      const named = `${vs.title ?? vs.name ?? vs.url} (${scope})`;
-      return {
-        valueSets: [vs], notIn: (t, el) => ({
-          en: `Target code '${excerpt(t)}' (for '${excerpt(el)}') is not in the target value set ${named}`,
-          da: `Målkoden '${excerpt(t)}' (for '${excerpt(el)}') er ikke i målets katalog ${named}.`,
-        }),
-      };
-    }
-    if (registry.findCodeSystem(scope)) return undefined;
+  const vs = scope ? registry.findCanonical('ValueSet', scope) : undefined;
+  if (vs) {
+    const named = `${vs.title ?? vs.name ?? vs.url} (${scope})`;
+    scopes.push({
+      valueSets: [vs], notIn: (t, el) => ({
+        en: `Target code '${excerpt(t)}' (for '${excerpt(el)}') is not in the target value set ${named}`,
+        da: `Målkoden '${excerpt(t)}' (for '${excerpt(el)}') er ikke i målets katalog ${named}.`,
+      }),
+    });
+  } else if (scope && !registry.findCodeSystem(scope)) {
     issues.warning('not-found', {
       en: `The target scope '${excerpt(scope)}' is not a known ValueSet, so target codes were not checked against it`,
       da: `Målområdet '${excerpt(scope)}' er ikke et kendt ValueSet, så målkoderne er ikke kontrolleret mod det.`,
     }, cm.targetUri ? 'ConceptMap.targetUri' : 'ConceptMap.targetCanonical');
   }
   const valueSets = municipal ? niveau2ValueSets(registry) : [];
-  if (valueSets.length === 0) return undefined;
-  const named = valueSets.map((vs) => vs.url).join(', ');
-  return {
+  if (valueSets.length === 0) return scopes;
+  const named = valueSets.map((v) => v.url).join(', ');
+  scopes.push({
     valueSets, notIn: (t, el) => ({
       en: `Target code '${excerpt(t)}' (for '${excerpt(el)}') is not a common (niveau 2) intervention, service or offer: it is in none of ${named}; ` +
         'a local intervention or offer maps to one, not to a condition or a grouping',
       da: `Målkoden '${excerpt(t)}' (for '${excerpt(el)}') er ikke en fælleskommunal indsats, ydelse eller et tilbud på niveau 2: den er ikke i ${named}; ` +
         'en lokal indsats eller et lokalt tilbud kobles til en sådan, ikke til en tilstand eller et grupperingsbegreb.',
     }),
-  };
+  });
+  return scopes;
 }
 
 /** Every target code of the map's groups is in `vs` (with the target code system in the version each group names). */

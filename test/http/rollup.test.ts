@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { FSIII, testApp } from '../support/app';
+import { MemoryStore } from '../../src/store/memory-store';
 import { COUNTS_CSV, countRows, DATA_USE_DIR, importDataUseCatalogs, localCatalogs, replacedByOfStatusSupplement, type CountRow } from '../support/data-use';
 import { fsiiiIndex, readJson } from '../support/files';
 import { CODES, localCodeSystem, localConceptMap, tokenFor } from '../support/local';
@@ -290,6 +291,11 @@ describe('ConceptMap/$rollup', () => {
     // kommune alone is still the code
     const alone = (await post(`kommune,system,kode,antal\n147,${FSIII},${CODES.fysiskTraening119},4\n`).expect(200)).body as Parameters;
     expect(counts(alone, 'niveau2', 'intervention')).toEqual(new Map([[`147|${CODES.fysiskTraening119}`, 4]]));
+    // as a row part: kommune beside kommunekode is the name, not read
+    const namedPart = (await request(app).post('/fhir/ConceptMap/$rollup').type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [{ name: 'row', part: [
+      { name: 'kommunekode', valueCode: '101' }, { name: 'kommune', valueString: 'København' }, { name: 'system', valueUri: FSIII },
+      { name: 'code', valueCode: CODES.fysiskTraening119 }, { name: 'count', valueInteger: 5 }] }] }).expect(200)).body as Parameters;
+    expect(counts(namedPart, 'niveau2', 'intervention')).toEqual(new Map([[`101|${CODES.fysiskTraening119}`, 5]]));
     const parts = await request(app).post('/fhir/ConceptMap/$rollup').type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [{ name: 'row', part: [
       { name: 'kommunekode', valueCode: '101' }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODES.fysiskTraening119 },
       { name: 'count', valueInteger: 5 }, { name: 'antal', valueInteger: 50 }] }] }).expect(400);
@@ -591,10 +597,31 @@ describe('a gateway coding of a code two of the municipality\'s catalogs define'
 
     await put([CODES.fysiskTraening119]);
     expect(counts(await roll(), 'niveau2', 'intervention')).toEqual(new Map([[`107|${CODES.fysiskTraening119}`, 9]]));
+    // an offer in both catalogs, with offers=exclude: left out as an offer, not as a conflict
+    const offerRow = `kommunekode,system,kode,antal\n107,${GATEWAY},107-T,4\n`;
+    await importCatalog('107', [`107-A,Aktiv,indsats,${CODES.fysiskTraening119},Hold`, `107-T,Tilbud,tilbud,${CODES.kostvejledning},Hold`]);
+    const offerCs = localCodeSystem('107', 'andet', [{ code: '107-A', display: 'Aktiv', type: 'indsats' }, { code: '107-T', display: 'Tilbud', type: 'tilbud' }]);
+    const offerCm = localConceptMap('107', 'andet', [{ code: '107-A', targets: [CODES.fysiskTraening119] }, { code: '107-T', targets: [CODES.kostvejledning] }], offerCs.url);
+    for (const r of [offerCs, offerCm]) await request(app).put(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', `Bearer ${token}`).type('application/fhir+json').send(r).expect(200);
+    const excluded = (await request(app).post('/fhir/ConceptMap/$rollup?offers=exclude').set('Content-Type', 'text/csv').send(offerRow).expect(200)).body as Parameters;
+    expect(notCountedOf(excluded).map(([code, reason]) => [code, reason])).toEqual([['107-T', 'offer-excluded']]);
     await put([AFKLARENDE]);
     const body = await roll();
     expect(counts(body, 'niveau2', 'intervention')).toEqual(new Map());
     expect(notCountedOf(body)).toEqual([['107-A', 'conflicting-maps', expect.stringMatching(/^107-A is a code of 2 local catalogs of municipality 107 \(.*\), which do not count it alike; send the catalog's url as its system$/)]]);
+  });
+});
+
+describe('a local map stored before its targets were held to the niveau-2 catalogs', () => {
+  it('counts a local code it maps to a condition or a grouping on none of them (not-niveau2), and one it maps to an intervention', async () => {
+    const cs = localCodeSystem('110', 'gammel', [{ code: '110-X', display: 'X', type: 'indsats' }, { code: '110-Y', display: 'Y', type: 'indsats' }, { code: '110-Z', display: 'Z', type: 'indsats' }]);
+    const cm = localConceptMap('110', 'gammel', [{ code: '110-X', targets: [CONDITION_ALKOHOL] }, { code: '110-Y', targets: [CODES.paragraf119] },
+      { code: '110-Z', targets: [CODES.fysiskTraening119] }], cs.url);
+    const own = await testApp({}, { store: new MemoryStore([{ ...cs, meta: { versionId: '1', lastUpdated: '2025-01-01T00:00:00Z' } }, { ...cm, meta: { versionId: '1', lastUpdated: '2025-01-01T00:00:00Z' } }]) });
+    const rows = `kommunekode,system,kode,antal\n${['110-X', '110-Y', '110-Z'].map((c, i) => `110,${cs.url},${c},${i + 1}`).join('\n')}\n`;
+    const body = (await request(own).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'text/csv').send(rows).expect(200)).body as Parameters;
+    expect(notCountedOf(body).map(([code, reason]) => [code, reason])).toEqual([['110-X', 'not-niveau2'], ['110-Y', 'not-niveau2']]);
+    expect(counts(body, 'niveau2', 'intervention')).toEqual(new Map([[`110|${CODES.fysiskTraening119}`, 3]]));
   });
 });
 

@@ -136,6 +136,16 @@ describe('validation of a municipality\'s local catalog', () => {
     expect(errors(issues)[1]!.text).toMatchObject({ da: expect.stringMatching(/er ikke en fælleskommunal indsats, ydelse eller et tilbud på niveau 2: .*ikke til en tilstand eller et grupperingsbegreb\.$/) });
   });
 
+  it('holds a map naming a target scope of its own (a code system, a value set) to the niveau-2 catalogs too', () => {
+    const { codeSystem } = sampleCatalog('101');
+    for (const scope of ['urn:oid:1.2.208.176.2.21', 'http://fhir.kl.dk/term/ValueSet/KLConditionCodes']) {
+      const cm = localConceptMap('101', 'lokale-indsatser', [{ code: '101-KOL', targets: [ALKOHOL_CONDITION] }]);
+      cm.targetUri = scope;
+      const found = errors(validate(cm, codeSystem)).map((i) => issueText(i));
+      expect(found).toEqual([expect.stringMatching(new RegExp(`^Target code '${ALKOHOL_CONDITION}' \\(for '101-KOL'\\) is not a common \\(niveau 2\\)`))]);
+    }
+  });
+
   it('requires exactly one target for a local intervention and at least one for an offer', () => {
     const { codeSystem } = sampleCatalog('101');
     const cm = localConceptMap('101', 'lokale-indsatser', [

@@ -353,6 +353,9 @@ class Resolver {
     const key = (r: Resolution) => (r.kind === 'interventions' ? `${r.offer} ${r.targets.map((t) => `${t.intervention.system}|${t.intervention.code}`).sort().join(' ')}` : undefined);
     const first = key(each[0]!);
     if (first !== undefined && each.every((r) => key(r) === first)) return each[0]!;
+    // not counted by any of them for one reason (unmapped in each, an offer in each with offers=exclude): that reason
+    const reason = (r: Resolution) => (r.kind === 'not-counted' ? r.reason : undefined);
+    if (reason(each[0]!) !== undefined && each.every((r) => reason(r) === reason(each[0]!))) return each[0]!;
     const named = systems.join(', ');
     return { kind: 'not-counted', reason: 'conflicting-maps', message: {
       en: `${row.code} is a code of ${systems.length} local catalogs of municipality ${row.kommunekode} (${named}), which do not count it alike; send the catalog's url as its system`,
@@ -403,6 +406,15 @@ class Resolver {
           da: `Mapningerne fra kommune ${row.kommunekode} giver ${row.code} forskellige niveau 2-indsatser (${stated('til')}); den tælles på ingen af dem`,
         },
       };
+    }
+    // a map written before targets were held to the niveau-2 catalogs (or with a value set of its own as target scope)
+    const outside = agreed.matches.filter((m) => this.niveau2.has(m.concept.system!, m.concept.code!) === false);
+    if (outside.length > 0) {
+      const named = outside.map((m) => label(this.describe(m.concept.system!, m.concept.code!, m.concept.display))).join(', ');
+      return { kind: 'not-counted', reason: 'not-niveau2', message: {
+        en: `The maps of municipality ${row.kommunekode} give ${row.code} ${named}, not a common (niveau 2) intervention, service or offer; it is counted on none`,
+        da: `Mapningerne fra kommune ${row.kommunekode} giver ${row.code} ${named}, som ikke er en fælleskommunal indsats, ydelse eller et tilbud på niveau 2; den tælles på ingen`,
+      } };
     }
     const targets = agreed.matches.map((m) => ({
       intervention: this.describe(m.concept.system!, m.concept.code!, m.concept.display),

@@ -48,8 +48,11 @@ export function rowPlace(line: number, fromCsv: boolean): Bilingual {
 export function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
   return parts.map((p, i) => {
     const raw: Record<string, unknown> = {};
-    for (const x of Array.isArray(p.part) ? p.part : []) {
-      const field = x && typeof x.name === 'string' ? COLUMN_ALIASES[x.name] : undefined;
+    const parts = Array.isArray(p.part) ? p.part : [];
+    const names = parts.map((x) => (x && typeof x.name === 'string' ? x.name : ''));
+    const fields = fieldsOf(names);
+    for (const [n, x] of parts.entries()) {
+      const field = fields[n];
       const key = x ? valueField(x) : undefined;
       if (!field || !key) continue;
       if (field in raw) {
@@ -69,8 +72,7 @@ export function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
  * name, as Danish exports have it, and is not read.
  */
 function headerFields(names: string[]): (keyof Omit<RollupRow, 'line'> | undefined)[] {
-  const lower = names.map((h) => h.trim().toLowerCase());
-  const fields = lower.map((h) => (h === 'kommune' && lower.includes('kommunekode') ? undefined : COLUMN_ALIASES[h]));
+  const fields = fieldsOf(names.map((h) => h.trim().toLowerCase()));
   fields.forEach((field, c) => {
     const first = field === undefined ? -1 : fields.indexOf(field);
     if (first === -1 || first === c) return;
@@ -80,6 +82,11 @@ function headerFields(names: string[]): (keyof Omit<RollupRow, 'line'> | undefin
     });
   });
   return fields;
+}
+
+/** The field each name gives (a CSV column's, a row part's): `kommune` beside `kommunekode` is the municipality's name, none. */
+function fieldsOf(names: string[]): (keyof Omit<RollupRow, 'line'> | undefined)[] {
+  return names.map((h) => (h === 'kommune' && names.includes('kommunekode') ? undefined : COLUMN_ALIASES[h]));
 }
 
 const FIELD_DA: Record<keyof Omit<RollupRow, 'line'>, string> = {
