@@ -36,8 +36,8 @@ export class Issues {
     return [{
       severity: this.notKeptError ? 'error' : 'warning', code: this.notKeptError ? 'invalid' : 'business-rule', messageId: RULE_ISSUES_NOT_KEPT,
       text: {
-        en: `${total} problems were found, more than the ${KEPT_RULE_ISSUES} kept; the first are listed`,
-        da: `Der blev fundet ${total} problemer, flere end de ${KEPT_RULE_ISSUES}, der gemmes; de første vises.`,
+        en: `${total} problems were found, more than the ${KEPT_RULE_ISSUES} kept (the first found); of those, the most severe are listed`,
+        da: `Der blev fundet ${total} problemer, flere end de ${KEPT_RULE_ISSUES}, der gemmes (de først fundne); af dem vises de alvorligste.`,
       },
     }, ...this.kept];
   }
@@ -70,8 +70,9 @@ export function toOutcomeIssue(i: RuleIssue, lang: MessageLanguage = 'en'): Oper
 /** One FhirError (422) whose OperationOutcome lists the issues, errors first (at most MAX_LISTED_ISSUES, then a count). */
 export function validationFailure(issues: readonly RuleIssue[], status = 422): FhirError {
   const first = (i: RuleIssue): boolean => i.messageId === RULE_ISSUES_NOT_KEPT;
-  const sorted = listedIssues([...issues.filter(first), ...issues.filter((i) => !first(i) && i.severity === 'error'), ...issues.filter((i) => !first(i) && i.severity !== 'error')],
-    (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted) }));
+  // the count of what a check did not keep is said first, whatever its severity, and is not one of the issues capped
+  const sorted = [...issues.filter(first), ...listedIssues([...issues.filter((i) => !first(i) && i.severity === 'error'), ...issues.filter((i) => !first(i) && i.severity !== 'error')],
+    (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted) }))];
   const [head, ...rest] = sorted;
   return new FhirError(status, head!.code, issueText(head!), {
     ...(typeof head!.text === 'object' ? { da: head!.text.da } : {}), expression: head!.expression, messageId: head!.messageId,

@@ -65,10 +65,15 @@ interface Part {
   defaultSupplements: readonly string[];
 }
 
-/** Whether a checked package is what a part serves: its dependencies and resources (whatever the order of its files, or of their keys). */
+/**
+ * Whether a checked package is what a part serves: its dependencies, the supplements it applies by default and its
+ * resources (whatever the order of its files, of their keys or of the supplements listed).
+ */
 function sameContent(part: Part, pkg: CheckedPackage): boolean {
   const texts = (resources: readonly TerminologyResource[]) => resources.map(canonicalJson).sort().join('\n');
-  return canonicalJson(part.info.dependencies) === canonicalJson(pkg.dependencies) && texts(part.resources) === texts(pkg.resources);
+  const defaults = (urls: readonly string[] | undefined) => [...urls ?? []].sort().join('\n');
+  return canonicalJson(part.info.dependencies) === canonicalJson(pkg.dependencies) && defaults(part.defaultSupplements) === defaults(pkg.defaultSupplements)
+    && texts(part.resources) === texts(pkg.resources);
 }
 
 /** Whether one of the parts is the package `name` in a version a package.json dependency on `wanted` takes. */

@@ -78,7 +78,8 @@ export class SubmissionValidator {
     try {
       await this.checkResource(run, resource, expression, place);
     } catch (e) {
-      if (e instanceof FhirError && e.code === 'too-costly') throw e; // the time budget is spent: the whole request stops
+      // the time budget is spent, or the request's time (503 timeout): the whole request stops
+      if (e instanceof FhirError && (e.code === 'too-costly' || e.code === 'timeout')) throw e;
       run.issues.push({
         severity: 'fatal', code: 'exception', expression: [expression],
         // the error's own message is English: in the English text and in diagnostics, not in the Danish text

@@ -82,6 +82,19 @@ describe('the catalogs package keeps its supplements applied by default', () => 
     expect(await validate(fed)).toEqual(await validate(reference));
   });
 
+  it('takes a name#version sent again with only other supplements applied by default as other content (409, not passed over as loaded)', async () => {
+    const fed = await serverWithoutTerminology();
+    const admin = `Bearer ${await tokenFor({ scope: 'openid admin' })}`;
+    const base = { resourceType: 'CodeSystem', url: 'http://example.org/base', version: '1', status: 'active', content: 'complete', concept: [{ code: 'a' }] };
+    const supplement = { resourceType: 'CodeSystem', url: 'http://example.org/sup', version: '1', status: 'active', content: 'supplement', supplements: 'http://example.org/base|1', concept: [{ code: 'a', display: 'A' }] };
+    const load = async (defaultSupplements?: string[]) => inEnglish(fed).post('/fhir/$load-package').set('Authorization', admin).type('application/gzip')
+      .send(await writePackageTarball({ name: 'example.defaults', version: '1.0.0', ...(defaultSupplements ? { defaultSupplements } : {}) }, [base as never, supplement as never]));
+    expect((await load()).status).toBe(200);
+    const again = await load(['http://example.org/sup']);
+    expect(again.status).toBe(409);
+    expect(JSON.stringify(again.body)).toContain('is already loaded, with other content');
+  });
+
   it('refuses a package naming as applied by default what is not a supplement in it', async () => {
     const fed = await serverWithoutTerminology();
     const admin = `Bearer ${await tokenFor({ scope: 'openid admin' })}`;

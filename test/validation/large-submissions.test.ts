@@ -11,6 +11,10 @@ import type { App } from '../../src/app';
 import { ConfigError, loadConfig } from '../../src/config';
 import { createHttpServer } from '../../src/http/server';
 import { FSIII, testApp } from '../support/app';
+import { publishedRegistry } from '../support/catalogs';
+import { FhirError } from '../../src/errors/fhir-error';
+import { submissionValidation } from '../../src/profile-validation';
+import { withAsyncTimeBudget } from '../../src/terminology/async-time-budget';
 
 type Json = Record<string, any>;
 const REPORT = path.join(__dirname, '..', 'fixtures', 'kl-examples', 'kl-gateway-prevention', 'BrunoIndberetningsrapport.json');
@@ -75,6 +79,16 @@ describe('a Bundle of thousands of resources to $validate', () => {
     const errors = ((await res.json()) as Json).issue.filter((i: Json) => i.severity === 'error').map((i: Json) => i.expression?.[0]);
     // after more than a hundred warnings (the citizen profile is not reproduced here): an error is listed before them
     expect(errors).toEqual(['Bundle.entry[1].resource', `Bundle.entry[${large.entry.length - 1}].resource`]);
+  });
+});
+
+describe("a validation that runs past its request's time", () => {
+  it('stops with the 503 timeout, not an answer with a fatal issue for the resource it was checking', async () => {
+    const { validator } = submissionValidation();
+    const stopped = await withAsyncTimeBudget(60_000, () => validator.validate({ resource: largeReport(3000), registry: publishedRegistry() }), Date.now() + 20)
+      .catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(FhirError);
+    expect([(stopped as FhirError).status, (stopped as FhirError).code]).toEqual([503, 'timeout']);
   });
 });
 
