@@ -33,7 +33,10 @@ export function methodNotAllowed(methods: readonly string[], message: string, da
   return Object.assign(new FhirError(405, 'not-supported', message, { da }), { allow: allowHeader(methods) });
 }
 
-/** 400 for a batch entry calling an operation that needs the request's own token (`needsToken`): a batch writes nothing. */
+/**
+ * 400 for a batch entry calling an operation that needs the request's own token (`needsToken`: an import, a package
+ * load), whose work is too large and too much its own to be one of many entries.
+ */
 export function notAnsweredInBatch(operation: string): FhirError {
   return FhirError.notSupported(`$${operation} is not answered in a batch; POST it on its own`, { da: `$${operation} kan ikke sendes i en batch; send den for sig` });
 }

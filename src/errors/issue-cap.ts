@@ -1,9 +1,9 @@
 import type { Bilingual, Issue } from './issue';
 
 /**
- * Issues an answer lists at most. A submission or a file with thousands of problems is answered with the first ones
- * and one issue saying how many more there are: enough to act on, and an answer (and its memory) that does not grow
- * with the input.
+ * Issues an answer lists at most. A submission or a file with thousands of problems is answered with the most severe
+ * of them and one issue saying how many more there are: enough to act on, and an answer (and its memory) that does not
+ * grow with the input.
  */
 export const MAX_LISTED_ISSUES = 100;
 
@@ -13,8 +13,8 @@ export const ISSUES_OMITTED = 'ISSUES_OMITTED';
 /** The issue that stands for those not listed, in both languages of the service. */
 export function omittedIssuesText(omitted: number): Bilingual {
   return {
-    da: `… og ${omitted} problem${omitted === 1 ? '' : 'er'} mere, som ikke er vist (kun ${MAX_LISTED_ISSUES} vises: de alvorligste, fejl først)`,
-    en: `… and ${omitted} more issue${omitted === 1 ? '' : 's'}, not listed (only ${MAX_LISTED_ISSUES} are: the most severe, errors first)`,
+    da: `… og ${omitted} problem${omitted === 1 ? '' : 'er'} mere, som ikke er vist (kun ${MAX_LISTED_ISSUES} vises: de alvorligste)`,
+    en: `… and ${omitted} more issue${omitted === 1 ? '' : 's'}, not listed (only ${MAX_LISTED_ISSUES} are: the most severe)`,
   };
 }
 

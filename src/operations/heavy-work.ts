@@ -6,6 +6,9 @@ const RETRY_AFTER_SECONDS = 5;
 
 interface Waiter {
   start(): void;
+  /** Gives up: the request no longer needs an answer. */
+  drop(): void;
+  abandoned?(): boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -23,10 +26,19 @@ export class HeavyWork {
 
   constructor(readonly slots = 1, readonly maxWaiting = 16) {}
 
-  /** Runs `work` in its turn; `deadline` (epoch ms) is when the request times out. */
-  turn<T>(deadline: number | undefined, work: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in its turn; `deadline` (epoch ms) is when the request times out, `abandoned` whether it no longer
+   * needs an answer (its client gone): such a call is not run when its turn comes, and gives its place up when the
+   * queue is full.
+   */
+  turn<T>(deadline: number | undefined, work: () => T | Promise<T>, abandoned?: () => boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const start = (): void => {
+        if (abandoned?.()) {
+          reject(requestTimedOut());
+          this.next();
+          return;
+        }
         this.running++;
         let result: Promise<T>;
         try {
@@ -37,13 +49,14 @@ export class HeavyWork {
         result.then(resolve, reject).finally(() => this.done());
       };
       if (this.running < this.slots) return start();
+      if (this.waiting.length >= this.maxWaiting) this.dropAbandoned();
       if (this.waiting.length >= this.maxWaiting) return reject(busy());
-      const waiter: Waiter = { start };
+      const waiter: Waiter = { start, abandoned, drop: () => reject(requestTimedOut()) };
       if (deadline !== undefined) {
         waiter.timer = setTimeout(() => {
           const at = this.waiting.indexOf(waiter);
           if (at >= 0) this.waiting.splice(at, 1);
-          reject(requestTimedOut());
+          waiter.drop();
         }, Math.max(0, deadline - Date.now()));
       }
       this.waiting.push(waiter);
@@ -57,10 +70,25 @@ export class HeavyWork {
 
   private done(): void {
     this.running--;
+    this.next();
+  }
+
+  /** The first waiting call starts (one abandoned meanwhile hands the turn straight on). */
+  private next(): void {
+    if (this.running >= this.slots) return;
     const next = this.waiting.shift();
     if (!next) return;
     clearTimeout(next.timer);
     next.start();
+  }
+
+  /** The waiting calls whose requests no longer need an answer give up their places. */
+  private dropAbandoned(): void {
+    for (const w of this.waiting.filter((x) => x.abandoned?.())) {
+      this.waiting.splice(this.waiting.indexOf(w), 1);
+      clearTimeout(w.timer);
+      w.drop();
+    }
   }
 }
 

@@ -59,6 +59,8 @@ export interface OperationCall {
   ifNoneMatch?: string;
   /** The size of the request's body as read (decoded), when it had one: a large one takes its turn (`HeavyWork`). */
   bodyBytes?: number;
+  /** True once the request no longer needs an answer (timed out, client gone): a call waiting for its turn is not run. */
+  abandoned?(): boolean;
   context: OperationContext;
 }
 
@@ -90,6 +92,11 @@ export interface Invoker {
   invoke(call: OperationCall): Answer | Promise<Answer>;
   /** The operation `name` on `type` ('' at system level), or undefined when the server has none. */
   find(type: string, name: string): OperationHandler | undefined;
+  /**
+   * Runs `work` (a request that is not one call, such as a batch) in its turn when its body is large, as a call with
+   * such a body is run; its own calls then take no turn of their own.
+   */
+  inTurn<T>(bodyBytes: number | undefined, deadline: number | undefined, work: () => Promise<T>, abandoned?: () => boolean): Promise<T>;
   readonly cache: ResponseCache;
 }
 
@@ -304,6 +311,14 @@ function checkedParameterNames(op: OperationHandler, names: string[], strict: bo
   return unknown;
 }
 
+/** A call's parameters read and checked (`prepare`): the names the operation does not define, and the input. */
+interface Prepared {
+  unknown: string[];
+  /** Parsed already (a call that waited for its turn), else parsed by `parse` within the time budget. */
+  input?: OperationInput;
+  parse(): OperationInput;
+}
+
 /** An error a computation threw, returned past registry.tracked so that its reads are known. */
 class Thrown {
   constructor(readonly error: unknown) {}
@@ -385,25 +400,40 @@ export function createInvoker(options: InvokerOptions): Invoker {
   const heavyWork = new HeavyWork();
   const heavyBodyBytes = options.heavyBodyBytes || Infinity;
 
-  /** A call with a large body waits for its turn before anything of it (its budget included) starts. */
+  /**
+   * A call with a large body waits for its turn before its computation (and its budget) starts; its parameters are
+   * read and checked first, so that a malformed body is refused at once rather than after the others.
+   */
   function run(op: OperationHandler, call: OperationCall): unknown {
-    if ((call.bodyBytes ?? 0) >= heavyBodyBytes) return heavyWork.turn(call.context.limits.deadline, () => runNow(op, call));
-    return runNow(op, call);
+    if ((call.bodyBytes ?? 0) < heavyBodyBytes) return runNow(op, call);
+    const prepared = prepare(op, call);
+    return heavyWork.turn(call.context.limits.deadline, () => runNow(op, call, prepared), call.abandoned);
   }
 
-  function runNow(op: OperationHandler, call: OperationCall): unknown {
+  /** The call's parameters, read and checked; its input parsed when `parse` (the handler's time budget is not yet running). */
+  function prepare(op: OperationHandler, call: OperationCall, parse = true): Prepared {
     // a batch entry has no caller, and is refused so before its parameters are read
     if (op.needsToken && !call.context.caller) throw notAnsweredInBatch(op.spec.name);
     const params = callParameters(op, call);
     const unknown = checkedParameterNames(op, params.names, call.strict);
+    const checkedInput = (): OperationInput => {
+      const input = params.parse();
+      checkRequired(op.spec.name, input, op.documentation.requiredInputs, op.binaryBody ? op.resourceParameter : undefined);
+      checkResourceParameters(op.spec, input, 'body' in call.input ? call.input.body : undefined);
+      return input;
+    };
+    try {
+      return { unknown, input: parse ? checkedInput() : undefined, parse: checkedInput };
+    } catch (e) {
+      throw withIgnoredParameters(e, op.spec.name, unknown);
+    }
+  }
+
+  function runNow(op: OperationHandler, call: OperationCall, prepared: Prepared = prepare(op, call, false)): unknown {
+    const { unknown } = prepared;
     try {
       const base = call.context;
-      const parse = (): OperationInput => {
-        const input = params.parse();
-        checkRequired(op.spec.name, input, op.documentation.requiredInputs, op.binaryBody ? op.resourceParameter : undefined);
-        checkResourceParameters(op.spec, input, 'body' in call.input ? call.input.body : undefined);
-        return input;
-      };
+      const parse = (): OperationInput => prepared.input ?? prepared.parse();
       // a table is streamed as its rows are produced, after this call: it has no budget (as a download has none)
       const parseWithCache = () => (op.controlsClientCache ? parse() : withCachedResources(op.spec, parse(), base));
       if (call.wantsTable && op.table) return op.table(parseWithCache(), base, operationTarget(base, call.type, call.id));
@@ -523,5 +553,8 @@ export function createInvoker(options: InvokerOptions): Invoker {
     }
   }
 
-  return { invoke, find: findOperation, cache };
+  const inTurn = <T>(bodyBytes: number | undefined, deadline: number | undefined, work: () => Promise<T>, abandoned?: () => boolean): Promise<T> =>
+    ((bodyBytes ?? 0) >= heavyBodyBytes ? heavyWork.turn(deadline, work, abandoned) : work());
+
+  return { invoke, find: findOperation, cache, inTurn };
 }

@@ -22,7 +22,7 @@ function packagesOf(ctx: OperationContext) {
 
 /**
  * The caller of a package operation that writes, who must be an admin: another is refused 403, the refusal recorded in
- * the audit log with `entity`; a batch entry, which has no caller (a batch writes nothing), is refused 400.
+ * the audit log with `entity`; a batch entry, which has no caller of its own, is refused 400.
  */
 async function packageAdmin(ctx: OperationContext, operation: 'load-package' | 'unload-package', entity: string, needed: Bilingual): Promise<{ principal: Principal; caller: Caller }> {
   // needsToken: invoke answers a call without a caller (a batch entry) before this

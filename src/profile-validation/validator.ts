@@ -17,7 +17,7 @@ import type { CompiledProfile, ProfileRegistry } from './profile-registry';
 import { schemaProblemText } from '../fhir/schema-problem-text';
 import { isJsonObject } from '../fhir/json-object';
 import { parseCanonical } from '../terminology/canonical';
-import { Turns } from '../turns';
+import { Turns } from '../terminology/turns';
 import { claimedProfiles, isReportProfile, reportBundleIssues, reportEntryType, reportProfileOf, type ReportProfile } from './report-profiles';
 
 type Json = Record<string, unknown>;

@@ -168,6 +168,26 @@ describe('a write as a batch entry', () => {
   });
 });
 
+describe('a batch of writes that runs past its request\'s time', () => {
+  it('is 503 timeout without saying nothing was written: the entries before the timeout were, and no later one is', async () => {
+    const own = await testApp({ requestTimeoutMs: 300, operationTimeBudgetMs: 150 });
+    const token = await tokenFor({ kommunekode: '101' });
+    const entries = Array.from({ length: 4000 }, (_, i) => {
+      const cs = localCodeSystem('101', `tid-${i}`, [{ code: 'A', display: 'A', type: 'indsats' }]);
+      return { request: { method: 'PUT', url: `CodeSystem/${cs.id}` }, resource: cs };
+    });
+    const res = await request(own).post('/fhir').set('Authorization', `Bearer ${token}`).set('Accept-Language', 'en').type(JSON_TYPE)
+      .send({ resourceType: 'Bundle', type: 'batch', entry: entries }).expect(503);
+    expect(res.body.issue[0].code).toBe('timeout');
+    expect(res.body.issue[0].details.text).not.toMatch(/nothing was written/);
+    await request(own).get('/fhir/CodeSystem/kommune-101-tid-0').expect(200);
+    // the rest stopped with the request: written ones are consecutive from the first
+    await new Promise((r) => setTimeout(r, 200));
+    const written = (await request(own).get('/fhir/CodeSystem').query({ url: 'http://faelles-tx.dk/fhir/kommune/101/CodeSystem/tid-3999' }).expect(200)).body as Bundle;
+    expect(written.total).toBe(0);
+  }, 60_000);
+});
+
 describe("an entry's server error", () => {
   it('is logged at error level with the request id, as a request failing alone is, and answered 500 for that entry only (a read, an operation)', async () => {
     const lines: Record<string, unknown>[] = [];

@@ -72,6 +72,37 @@ describe('HeavyWork', () => {
     expect(await Promise.all(queued)).toEqual(['a', 'b', 'c']);
   });
 
+  /** A queue of `maxWaiting` places with one call running (`a`), and a flag a waiting call's request may set: gone. */
+  function busyQueue(maxWaiting: number) {
+    const log: string[] = [];
+    const heavy = new HeavyWork(1, maxWaiting);
+    const a = gate(log, 'a');
+    const client = { gone: false };
+    return { log, heavy, a, client, running: heavy.turn(undefined, a.work), abandoned: () => client.gone };
+  }
+
+  it('does not run a call whose request was abandoned while it waited, and hands the turn on', async () => {
+    const { log, heavy, a, client, running, abandoned } = busyQueue(16);
+    const dropped = heavy.turn(undefined, gate(log, 'gone').work, abandoned).catch((e: unknown) => e);
+    const after = heavy.turn(undefined, () => 'after');
+    client.gone = true;
+    a.finish();
+    await running;
+    expect([((await dropped) as FhirError).status, await after]).toEqual([503, 'after']);
+    expect(log).toEqual(['start a']);
+  });
+
+  it('gives the places of abandoned calls to new ones when the queue is full', async () => {
+    const { heavy, a, client, running, abandoned } = busyQueue(2);
+    const waiting = [heavy.turn(undefined, () => 'b', abandoned).catch((e: unknown) => (e as FhirError).code), heavy.turn(undefined, () => 'c')];
+    client.gone = true;
+    const d = heavy.turn(undefined, () => 'd');
+    expect(heavy.load).toEqual({ running: 1, waiting: 2 });
+    a.finish();
+    await running;
+    expect(await Promise.all([...waiting, d])).toEqual(['timeout', 'c', 'd']);
+  });
+
   it('runs as many calls at once as it has slots', async () => {
     const log: string[] = [];
     const heavy = new HeavyWork(2, 16);

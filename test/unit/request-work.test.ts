@@ -35,8 +35,8 @@ describe('listedIssues', () => {
 
   it('says how many in Danish and English', () => {
     expect(omittedIssuesText(1)).toEqual({
-      da: `… og 1 problem mere, som ikke er vist (kun ${MAX_LISTED_ISSUES} vises: de alvorligste, fejl først)`,
-      en: `… and 1 more issue, not listed (only ${MAX_LISTED_ISSUES} are: the most severe, errors first)`,
+      da: `… og 1 problem mere, som ikke er vist (kun ${MAX_LISTED_ISSUES} vises: de alvorligste)`,
+      en: `… and 1 more issue, not listed (only ${MAX_LISTED_ISSUES} are: the most severe)`,
     });
   });
 });

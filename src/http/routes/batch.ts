@@ -4,13 +4,15 @@ import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
 import { errorAnswer } from '../../operations/invoke';
 import { answerBatch, answerEntries, checkTransactionReads, MAX_BATCH_RESPONSE_BYTES, statusText, type BatchCall, type BatchDeps } from '../../operations/batch';
 import { sendAnswersThrottled } from '../pipeline/answers-in-flight';
+import { bodyBytesOf } from '../pipeline/fhir-json';
 import type { OperationContext } from '../../operations/context';
 import { handlingPreference } from '../../fhir/prefer-handling';
 import { JSON_CONTENT_TYPE, sendResource } from '../pipeline/send';
 import { bearerToken, type Principal, type TokenVerifier } from '../../auth/verifier';
 import { returnPreference } from '../../fhir/prefer-handling';
 import { transactionResponseEntry, writeRequestOf } from '../../write/interactions';
-import { writeGate, writeLanguage } from './writes';
+import { CommitGate } from '../../store/commit-gate';
+import { writeLanguage } from './writes';
 
 export type BatchRouteDeps = BatchDeps & { contextFor(req: Request): OperationContext; logFor(req: Request): Logger; verifier: TokenVerifier };
 
@@ -51,7 +53,8 @@ function batchWriter(deps: BatchRouteDeps, req: Request, res: Response): NonNull
     try {
       // checked before the token, as the request alone is: a malformed entry is 400 whoever sends it
       const request = { ...writeRequestOf(entry, index, method, url, base, new Map()), entry: undefined };
-      const [result] = await deps.writer.write(await principal(), [request], writeGate(res));
+      // each entry's own gate, not the request's: the request's timeout must not report earlier entries as not written
+      const [result] = await deps.writer.write(await principal(), [request], new CommitGate());
       return transactionResponseEntry(result!, base, returnPreference(req.headers.prefer), lang);
     } catch (e) {
       const refused = errorAnswer(e, lang);
@@ -71,7 +74,9 @@ export function batchRoute(deps: BatchRouteDeps) {
     if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle' || bundle.type !== 'batch') return next();
     // a batch's answer may be as large as MAX_BATCH_RESPONSE_BYTES: not computed when the budget could not take it
     if (req.answersInFlight && !req.answersInFlight.hasRoomFor(MAX_BATCH_RESPONSE_BYTES)) return sendAnswersThrottled(req, res, [], JSON_CONTENT_TYPE);
-    const answer = await answerBatch(bundle, deps, callOf(deps, req, res));
+    const call = callOf(deps, req, res);
+    // a large batch takes its turn as a large call does (its entries then take none)
+    const answer = await deps.invoker.inTurn(bodyBytesOf(req), call.context.limits.deadline, () => answerBatch(bundle, deps, call), call.abandoned);
     if (answer) sendResource(res, 200, answer);
   };
 }
