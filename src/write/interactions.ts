@@ -18,6 +18,9 @@ import { excerpt } from '../errors/excerpt';
 import { fullUrlDisagreement } from '../fhir/bundle-full-url';
 import { sharedFhirSchemaValidator } from '../fhir/schema-validator';
 import { readableSearch } from './conditional-match';
+import { checkFormatParameter, refuseTableFormat, THIS_REQUEST } from '../fhir/fhir-format';
+import { checkPrettyParameter } from '../fhir/pretty-json';
+import { parseQueryString } from '../fhir/query-string';
 
 /**
  * The FHIR interactions on the terminology resources besides the operations, from typed requests to resources:
@@ -424,8 +427,11 @@ export function writeRequestOf(entry: BundleEntry, i: number, method: 'POST' | '
   const where = `Bundle.entry[${i}].request`;
   // as PUT and DELETE on their own: If-Match and If-None-Match are honoured (412 when one fails), no other condition is
   refuseEntryConditions(entry, i, method === 'POST' ? ['ifMatch', 'ifNoneMatch', 'ifNoneExist'] : ['ifMatch', 'ifNoneMatch']);
-  // PUT and DELETE name their resource by id, or by a search (conditional update and delete)
-  const { path, search } = entryTarget(url, base);
+  // PUT and DELETE name their resource by id, or by a search (conditional update and delete); _format and _pretty
+  // are checked as for the request alone, and are no search
+  const target = entryTarget(url, base);
+  const { path } = target;
+  const search = withoutFormat(target.search);
   const m = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?$/.exec(path);
   const conditional = method !== 'POST' && m?.[2] === undefined && search !== '';
   if (!m || (search !== '' && !conditional) || ((method === 'POST') !== (m[2] === undefined) && !conditional)) {
@@ -450,6 +456,16 @@ export function writeRequestOf(entry: BundleEntry, i: number, method: 'POST' | '
     method, resourceType: m[1]!, id: m[2], body: entry.resource, ifMatch: entry.request?.ifMatch, ifNoneMatch: entry.request?.ifNoneMatch,
     ifNoneExist: entry.request?.ifNoneExist, entry: i, fullUrl, ...(conditional ? { search } : {}),
   };
+}
+
+/** A write entry's query without `_format` and `_pretty`, once they are checked (406 for a table format, as the write alone). */
+function withoutFormat(search: string): string {
+  if (!/(?:^|&)_(?:format|pretty)=/.test(search)) return search;
+  const query = parseQueryString(search);
+  checkFormatParameter(query._format);
+  checkPrettyParameter(query._pretty);
+  refuseTableFormat(query._format, THIS_REQUEST);
+  return search.split('&').filter((p) => !/^_(?:format|pretty)=/.test(p)).join('&');
 }
 
 /**

@@ -152,6 +152,20 @@ describe('a write as a batch entry', () => {
     expect((audit.body as Bundle).entry!.map((e) => (e.resource as AuditEvent).subtype![0]!.code)).toEqual(['update', 'update']);
   });
 
+  it('takes _format and _pretty in a write entry\'s url as the write alone does (a table format 406), in a batch and a transaction', async () => {
+    const token = await tokenFor({ kommunekode: '101' });
+    for (const type of ['batch', 'transaction']) {
+      const cs = localCodeSystem('101', `format-${type}`, [{ code: 'B', display: 'B', type: 'indsats' }]);
+      const ok = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type, entry: [
+        { request: { method: 'PUT', url: `CodeSystem/${cs.id}?_format=json&_pretty=true` }, resource: cs }] }).expect(200);
+      expect((ok.body as Bundle).entry![0]!.response?.status).toBe('201 Created');
+    }
+    const cs = localCodeSystem('101', 'format-csv', [{ code: 'B', display: 'B', type: 'indsats' }]);
+    const csv = await request(app).post('/fhir').set('Authorization', `Bearer ${token}`).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
+      { request: { method: 'PUT', url: `CodeSystem/${cs.id}?_format=csv` }, resource: cs }] }).expect(200);
+    expect((csv.body as Bundle).entry![0]!.response?.status).toBe('406 Not Acceptable');
+  });
+
   it('without a token is 401 for each write entry, while its reads are answered', async () => {
     const created = localCodeSystem('101', 'uden-token', [{ code: 'B', display: 'B', type: 'indsats' }]);
     const res = await request(app).post('/fhir').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
