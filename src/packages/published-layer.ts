@@ -1,3 +1,4 @@
+import type { CodeSystem } from 'fhir/r4';
 import type { PackageUnload, StoredPackage } from '../store/packages';
 import { packResource } from '../terminology/packed/resource';
 import type { TerminologyRegistry } from '../terminology/registry';
@@ -74,6 +75,24 @@ function sameContent(part: Part, pkg: CheckedPackage): boolean {
   const defaults = (urls: readonly string[] | undefined) => [...urls ?? []].sort().join('\n');
   return canonicalJson(part.info.dependencies) === canonicalJson(pkg.dependencies) && defaults(part.defaultSupplements) === defaults(pkg.defaultSupplements)
     && texts(part.resources) === texts(pkg.resources);
+}
+
+/**
+ * The supplements a package applies by default to code systems it does not bring (the published FSIII, say): while
+ * it is loaded, what every client is told of those codes (status, display, properties) is the package's. Said as a
+ * warning to the administrator who loads it.
+ */
+function othersSupplemented(pkg: CheckedPackage, id: string): Bilingual[] {
+  const brought = new Set(pkg.resources.filter((r) => r.resourceType === 'CodeSystem' && (r as CodeSystem).content !== 'supplement').map((r) => r.url));
+  return (pkg.defaultSupplements ?? []).flatMap((url): Bilingual[] => {
+    const supplement = pkg.resources.find((r) => r.resourceType === 'CodeSystem' && r.url === url) as CodeSystem | undefined;
+    const target = supplement?.supplements?.split('|')[0];
+    if (!target || brought.has(target)) return [];
+    return [{
+      en: `${id} applies its supplement ${url} by default to ${target}, which it does not bring: while it is loaded, what every client is told of that code system's codes (status, display, properties) is the supplement's too`,
+      da: `${id} anvender sit supplement ${url} som standard på ${target}, som pakken ikke selv indeholder: mens den er indlæst, er det, alle klienter får at vide om kodesystemets koder (status, visningsnavn, egenskaber), også supplementets`,
+    }];
+  });
 }
 
 /** Whether one of the parts is the package `name` in a version a package.json dependency on `wanted` takes. */
@@ -275,10 +294,11 @@ export class PublishedLayer {
     const cycles = importCycleProblems(pkg.resources, this.registry);
     if (cycles.length > 0) clashes = true; // no package loaded later takes a cycle away
     // what is not served yet, which a later package may bring: warnings only, when the policy says so
-    if (this.unserved === 'warn' && problems.length === 0 && cycles.length === 0) return [...dependencies, ...references];
+    const supplementing = othersSupplemented(pkg, id);
+    if (this.unserved === 'warn' && problems.length === 0 && cycles.length === 0) return [...dependencies, ...references, ...supplementing];
     const all = [...dependencies, ...problems, ...references, ...cycles];
     if (all.length > 0) throw new PackageError(all, 422, { waitsForPackages: !clashes });
-    return [];
+    return supplementing;
   }
 
   /**

@@ -95,6 +95,17 @@ describe('the catalogs package keeps its supplements applied by default', () => 
     expect(JSON.stringify(again.body)).toContain('is already loaded, with other content');
   });
 
+  it('warns the administrator loading a package whose default supplement is of a code system it does not bring', async () => {
+    const admin = `Bearer ${await tokenFor({ scope: 'openid admin' })}`;
+    const own = await testApp();
+    const supplement = { resourceType: 'CodeSystem', url: 'http://example.org/fsiii-sup', version: '1', status: 'active', content: 'supplement',
+      supplements: 'urn:oid:1.2.208.176.2.21', concept: [{ code: '6eddbaf7-2a73-49d4-91e7-6138d419f58c', designation: [{ language: 'da', value: 'Anden tekst' }] }] };
+    const res = await inEnglish(own).post('/fhir/$load-package').set('Authorization', admin).type('application/gzip')
+      .send(await writePackageTarball({ name: 'example.fsiii-sup', version: '1.0.0', defaultSupplements: [supplement.url] }, [supplement as never])).expect(200);
+    expect(res.body.issue.filter((i: { severity: string }) => i.severity === 'warning').map((i: { details: { text: string } }) => i.details.text))
+      .toEqual([expect.stringMatching(/^example\.fsiii-sup#1\.0\.0 applies its supplement http:\/\/example\.org\/fsiii-sup by default to urn:oid:1\.2\.208\.176\.2\.21, which it does not bring/)]);
+  });
+
   it('refuses a package naming as applied by default what is not a supplement in it', async () => {
     const fed = await serverWithoutTerminology();
     const admin = `Bearer ${await tokenFor({ scope: 'openid admin' })}`;
