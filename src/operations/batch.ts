@@ -9,6 +9,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { searchTerminology } from '../terminology/search';
 import { checkEntryTypes, entryTarget, HISTORY_PATH, historyAt, isWritableType, notModified, readResource, refuseEntryConditions, resourceEtag, RESOURCE_PATH, SEARCH_PATH } from '../write/interactions';
+import { WRITABLE_TYPES } from '../store/store-support';
 import { readSubset } from '../fhir/resource-subset';
 import type { ResourceWriter } from '../write/writer';
 import type { TerminologyStore } from '../store/store';
@@ -164,6 +165,7 @@ interface EntryRequest {
 function requestOf(entry: BundleEntry, method: string | undefined, i: number, base: string, invoker: Invoker): EntryRequest {
   const url = entry?.request?.url;
   if (typeof url !== 'string' || url.length === 0) throw FhirError.invalid(`Bundle.entry[${i}].request.url is missing`, { da: `Bundle.entry[${i}].request.url mangler` });
+  if (method === 'PUT' || method === 'DELETE') throw notWritten(method, url, base);
   if (method !== 'GET' && method !== 'POST') throw notReadOrOperation({ en: String(method), da: String(method) });
   const { path, search } = entryTarget(url, base);
   const query = parseQueryString(search) as Record<string, unknown>;
@@ -271,7 +273,7 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
     return { status: 200, resource: searchTerminology(deps.registry, type, query, searchSelf(type), base, { lenient: call.lenient }) };
   }
   if (read && read[2] === undefined && method === 'POST') {
-    throw notReadOrOperation({ en: `a create (POST to ${read[1]})`, da: `en oprettelse (POST til ${read[1]})` });
+    throw notWritten('POST', url, base);
   }
   if (read && method === 'GET') {
     const [, type, id] = read as unknown as [string, TerminologyType, string | undefined];
@@ -282,6 +284,15 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
 }
 
 /** 405 for an entry that is neither a read, an operation nor a write (`what` it is, in both languages). */
+/** 405 for a write entry of what the server does not write (another type, another server's url), as the write alone. */
+function notWritten(method: string, url: string, base: string): FhirError {
+  const { path } = entryTarget(url, base);
+  const types = WRITABLE_TYPES.join(', ');
+  return new FhirError(405, 'not-supported', `${method} of '${excerpt(path)}' is not a write this server makes: it writes ${types}`, {
+    da: `${method} af '${excerpt(path)}' er ikke en skrivning, serveren udfører: den skriver ${types}`,
+  });
+}
+
 function notReadOrOperation(what: Bilingual): FhirError {
   return new FhirError(405, 'not-supported', `A batch entry is a read (GET or HEAD), an operation (GET, or POST of Parameters) or a write (POST of a type, PUT, DELETE), not ${what.en}`, {
     da: `En batch-post er en læsning (GET eller HEAD), en operation (GET, eller POST af Parameters) eller en skrivning (POST af en type, PUT, DELETE), ikke ${what.da}`,

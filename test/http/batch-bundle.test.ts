@@ -166,6 +166,16 @@ describe('a write as a batch entry', () => {
     expect((csv.body as Bundle).entry![0]!.response?.status).toBe('406 Not Acceptable');
   });
 
+  it('is 405 naming what the server writes for a write of another type', async () => {
+    const res = await request(app).post('/fhir').set('Accept-Language', 'en').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
+      { request: { method: 'PUT', url: 'Patient/x' }, resource: { resourceType: 'Patient', id: 'x' } },
+      { request: { method: 'POST', url: 'AuditEvent' }, resource: { resourceType: 'AuditEvent' } }] }).expect(200);
+    expect((res.body as Bundle).entry!.map((e) => [e.response?.status, (e.response?.outcome as OperationOutcome).issue[0]!.details?.text])).toEqual([
+      ['405 Method Not Allowed', "PUT of '/Patient/x' is not a write this server makes: it writes CodeSystem, ValueSet, ConceptMap"],
+      ['405 Method Not Allowed', 'The audit log is searched, not written'],
+    ]);
+  });
+
   it('without a token is 401 for each write entry, while its reads are answered', async () => {
     const created = localCodeSystem('101', 'uden-token', [{ code: 'B', display: 'B', type: 'indsats' }]);
     const res = await request(app).post('/fhir').type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'batch', entry: [
