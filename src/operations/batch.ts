@@ -201,7 +201,14 @@ function notARequestHere(i: number, url: string): FhirError {
 export async function checkTransactionReads(reads: readonly { entry: BundleEntry; index: number }[], writes: ReadonlyMap<string, string>, deps: BatchDeps, base: string): Promise<void> {
   for (const { entry, index } of reads) {
     checkEntryTypes(entry, index);
-    const { read, operation } = requestOf(entry, 'GET', index, base, deps.invoker);
+    const method = entry.request?.method === 'POST' ? 'POST' : 'GET';
+    const { read, operation } = requestOf(entry, method, index, base, deps.invoker);
+    // what a transaction writes is its writes: an operation that changes state (an import, a package, a closure) is not one of its reads
+    if (operation?.op?.affectsState) {
+      throw FhirError.invalid(`Bundle.entry[${index}] calls $${operation.name}, which changes state; it is not part of a transaction: send it on its own`, {
+        expression: [`Bundle.entry[${index}].request.url`], da: `Bundle.entry[${index}] kalder $${operation.name}, som ændrer tilstand; den kan ikke indgå i en transaktion: send den for sig`,
+      });
+    }
     if (operation || !read?.[2]) continue;
     const [, type, id] = read as unknown as [string, TerminologyType, string];
     const written = writes.get(`${type}/${id}`);

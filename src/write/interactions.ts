@@ -370,7 +370,10 @@ export function entryTarget(url: string, base: string): { path: string; search: 
   return q < 0 ? { path: rel, search: '' } : { path: rel.slice(0, q), search: rel.slice(q + 1) };
 }
 
-/** A transaction's entries: its writes, and its reads (GET, HEAD), each with its place in the Bundle. */
+/** A path ending in an operation's name (`…/$expand`). */
+const OPERATION_NAME = /\/\$[A-Za-z-]+$/;
+
+/** A transaction's entries: its writes, and its reads (GET, HEAD, and operations called by POST), each with its place in the Bundle. */
 export interface TransactionEntries {
   writes: WriteRequest[];
   /** Answered after the writes, as a batch answers them (src/operations/batch.ts). */
@@ -410,7 +413,8 @@ export function transactionRequests(bundle: Bundle | undefined, base: string, ma
       throw FhirError.invalid(`${where}.method must be GET, HEAD, POST, PUT or DELETE`, { expression: [`${where}.method`], da: `${where}.method skal være GET, HEAD, POST, PUT eller DELETE` });
     }
     if (typeof url !== 'string' || url === '') throw FhirError.invalid(`${where}.url is missing`, { expression: [`${where}.url`], da: `${where}.url mangler` });
-    if (method === 'GET' || method === 'HEAD') {
+    // an operation called by POST is answered after the writes, as the reads are (one that changes state is refused there)
+    if (method === 'GET' || method === 'HEAD' || (method === 'POST' && OPERATION_NAME.test(entryTarget(url, base).path))) {
       reads.push({ entry, index: i });
       return;
     }

@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, CodeSystem, OperationOutcome } from 'fhir/r4';
+import type { Bundle, BundleEntry, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
 import { inEnglish } from '../support/english';
 import type { App } from '../../src/app';
 import { appWithToken } from '../support/app';
@@ -209,6 +209,28 @@ describe('reads in a transaction (R4 transaction rules: GET and HEAD after the w
     await inEnglish(app).post('/fhir').type(JSON_TYPE).send({
       resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: 'CodeSystem/kommune-101-lokale-indsatser' } }],
     }).expect(401);
+  });
+
+  it('calls an operation by POST after its writes, which it sees, as its reads are; one that changes state refuses the transaction', async () => {
+    const cs = catalog('transaktion-operation');
+    const res = await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { request: { method: 'POST', url: 'CodeSystem/$lookup' }, resource: { resourceType: 'Parameters', parameter: [
+          { name: 'system', valueUri: cs.url }, { name: 'code', valueCode: cs.concept![0]!.code }] } },
+        { resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } },
+      ],
+    }).expect(200);
+    expect((res.body as Bundle).entry!.map((e) => e.response?.status)).toEqual(['200 OK', '201 Created']);
+    expect(((res.body as Bundle).entry![0]!.resource as Parameters).parameter!.find((p) => p.name === 'display')?.valueString)
+      .toBe(cs.concept![0]!.display);
+    const refused = await inEnglish(app).post('/fhir').set('Authorization', auth).type(JSON_TYPE).send({
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { request: { method: 'POST', url: 'ConceptMap/$closure' }, resource: { resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'i-transaktion' }] } },
+        { resource: catalog('transaktion-closure'), request: { method: 'PUT', url: 'CodeSystem/kommune-101-transaktion-closure' } },
+      ],
+    }).expect(400);
+    expect((refused.body as OperationOutcome).issue[0]!.details?.text).toMatch(/^Bundle\.entry\[0\] calls \$closure, which changes state; it is not part of a transaction/);
+    await inEnglish(app).get('/fhir/CodeSystem/kommune-101-transaktion-closure').expect(404);
   });
 
   it('a write refused refuses the whole transaction: its reads are not answered', async () => {
