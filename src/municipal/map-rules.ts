@@ -113,7 +113,9 @@ export function checkConceptMap(cm: ConceptMap, owner: string | undefined, regis
       }
     }
   }
-  for (const scope of scopes) checkTargetsIn(cm, registry, issues, municipal, scope);
+  // a target one scope refuses is not refused again by the next (said once, counted once against the issues kept)
+  const refused = new Set<string>();
+  for (const scope of scopes) checkTargetsIn(cm, registry, issues, municipal, scope, refused);
 }
 
 /** `warnGroupings`: a target that is a grouping concept is warned of (when no value set the targets must be in says more). */
@@ -346,7 +348,7 @@ function targetScopesOf(cm: ConceptMap, registry: TerminologyRegistry, issues: I
 }
 
 /** Every target code of the map's groups is in `vs` (with the target code system in the version each group names). */
-function checkTargetsIn(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues, municipal: boolean, { valueSets, notIn }: TargetScope): void {
+function checkTargetsIn(cm: ConceptMap, registry: TerminologyRegistry, issues: Issues, municipal: boolean, { valueSets, notIn }: TargetScope, refused: Set<string>): void {
   const scopeIndexes = valueSets.map((vs) => targetScopeIndexes(registry, vs, vs.url ?? '', issues));
   (cm.group ?? []).forEach((group, gi) => {
     if (!group.target) return;
@@ -373,7 +375,10 @@ function checkTargetsIn(cm: ConceptMap, registry: TerminologyRegistry, issues: I
         if (!t.code || (t.equivalence && NO_MAPPING.has(t.equivalence))) return;
         let found = inScope.get(t.code);
         if (found === undefined) inScope.set(t.code, found = index.has(entryKey(group.target!, t.code)) || mayHold(t.code) || successorIn(t.code));
-        if (!found) issues.error('code-invalid', notIn(t.code, el.code), `ConceptMap.group[${gi}].element[${ei}].target[${ti}].code`, el.code);
+        const at = `ConceptMap.group[${gi}].element[${ei}].target[${ti}].code`;
+        if (found || refused.has(at)) return;
+        refused.add(at);
+        issues.error('code-invalid', notIn(t.code, el.code), at, el.code);
       });
     });
   });

@@ -13,6 +13,8 @@ export interface RuleIssue extends Issue {
   expression?: string[];
   /** The local (source) code the issue is about, so the CSV import can name the line. */
   localCode?: string;
+  /** On the issue counting what a check found beyond what it kept: how many it did not keep. */
+  notKept?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export class Issues {
     if (this.notKept === 0) return this.kept;
     const total = this.kept.length + this.notKept;
     return [{
-      severity: this.notKeptError ? 'error' : 'warning', code: this.notKeptError ? 'invalid' : 'business-rule', messageId: RULE_ISSUES_NOT_KEPT,
+      severity: this.notKeptError ? 'error' : 'warning', code: this.notKeptError ? 'invalid' : 'business-rule', messageId: RULE_ISSUES_NOT_KEPT, notKept: this.notKept,
       text: {
         en: `${total} problems were found, more than the ${KEPT_RULE_ISSUES} kept (the first found); of those, the most severe are listed`,
         da: `Der blev fundet ${total} problemer, flere end de ${KEPT_RULE_ISSUES}, der gemmes (de først fundne); af dem vises de alvorligste.`,
@@ -71,8 +73,11 @@ export function toOutcomeIssue(i: RuleIssue, lang: MessageLanguage = 'en'): Oper
 export function validationFailure(issues: readonly RuleIssue[], status = 422): FhirError {
   const first = (i: RuleIssue): boolean => i.messageId === RULE_ISSUES_NOT_KEPT;
   // the count of what a check did not keep is said first, whatever its severity, and is not one of the issues capped
-  const sorted = [...issues.filter(first), ...listedIssues([...issues.filter((i) => !first(i) && i.severity === 'error'), ...issues.filter((i) => !first(i) && i.severity !== 'error')],
-    (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted) }))];
+  // what is not listed: those kept but left out here, and those the check did not keep
+  const notKept = issues.find(first)?.notKept ?? 0;
+  const others = [...issues.filter((i) => !first(i) && i.severity === 'error'), ...issues.filter((i) => !first(i) && i.severity !== 'error')];
+  const listed = listedIssues(others, (omitted): RuleIssue => ({ severity: 'information', code: 'informational', text: omittedIssuesText(omitted + notKept) }));
+  const sorted = [...issues.filter(first), ...listed];
   const [head, ...rest] = sorted;
   return new FhirError(status, head!.code, issueText(head!), {
     ...(typeof head!.text === 'object' ? { da: head!.text.da } : {}), expression: head!.expression, messageId: head!.messageId,

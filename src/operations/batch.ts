@@ -290,8 +290,7 @@ async function answerRequest(entry: BundleEntry, entryMethod: string | undefined
   throw notARequestHere(i, url);
 }
 
-/** 405 for an entry that is neither a read, an operation nor a write (`what` it is, in both languages). */
-/** 405 for a write entry of what the server does not write (another type, another server's url), as the write alone. */
+/** 405 for a write entry of what the server does not write (another type, another server's url). */
 function notWritten(method: string, url: string, base: string): FhirError {
   const { path } = entryTarget(url, base);
   const types = WRITABLE_TYPES.join(', ');
@@ -300,6 +299,7 @@ function notWritten(method: string, url: string, base: string): FhirError {
   });
 }
 
+/** 405 for an entry that is neither a read, an operation nor a write (`what` it is, in both languages). */
 function notReadOrOperation(what: Bilingual): FhirError {
   return new FhirError(405, 'not-supported', `A batch entry is a read (GET or HEAD), an operation (GET, or POST of Parameters) or a write (POST of a type, PUT, DELETE), not ${what.en}`, {
     da: `En batch-post er en læsning (GET eller HEAD), en operation (GET, eller POST af Parameters) eller en skrivning (POST af en type, PUT, DELETE), ikke ${what.da}`,

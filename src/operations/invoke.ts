@@ -352,7 +352,8 @@ export function errorAnswer(err: unknown, lang: MessageLanguage = 'en'): BytesAn
  * that it is busy (the bodies being read at once), both by design; their access log lines count them.
  */
 function serverFailure(status: number, err: unknown): boolean {
-  return status >= 500 && status !== 501 && !(err instanceof FhirError && err.code === 'throttled');
+  // a request whose time ran out is logged as such by the request timeout (warn), as is a client gone while it waited
+  return status >= 500 && status !== 501 && !(err instanceof FhirError && (err.code === 'throttled' || err.code === 'timeout'));
 }
 
 /** The language of a refusal of a call of `op` (any refusal when undefined): the operation's rule, else the server's. */
@@ -400,13 +401,12 @@ export function createInvoker(options: InvokerOptions): Invoker {
   const heavyWork = new HeavyWork();
   const heavyBodyBytes = options.heavyBodyBytes || Infinity;
 
-  /**
-   * A call with a large body waits for its turn before its computation (and its budget) starts; its parameters are
-   * read and checked first, so that a malformed body is refused at once rather than after the others.
-   */
+  /** A call with a large body waits for its turn before its parse and computation (and its budget) start. */
   function run(op: OperationHandler, call: OperationCall): unknown {
     if ((call.bodyBytes ?? 0) < heavyBodyBytes) return runNow(op, call);
-    const prepared = prepare(op, call);
+    // the checks that cost nothing before the turn (a batch entry without a caller, unknown names under strict); the
+    // parse, which costs as the body is large, in it
+    const prepared = prepare(op, call, false);
     return heavyWork.turn(call.context.limits.deadline, () => runNow(op, call, prepared), call.abandoned);
   }
 

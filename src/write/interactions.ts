@@ -464,12 +464,15 @@ export function writeRequestOf(entry: BundleEntry, i: number, method: 'POST' | '
 
 /** A write entry's query without `_format` and `_pretty`, once they are checked (406 for a table format, as the write alone). */
 function withoutFormat(search: string): string {
-  if (!/(?:^|&)_(?:format|pretty)=/.test(search)) return search;
+  if (search === '') return search;
   const query = parseQueryString(search);
+  if (query._format === undefined && query._pretty === undefined) return search;
   checkFormatParameter(query._format);
   checkPrettyParameter(query._pretty);
   refuseTableFormat(query._format, THIS_REQUEST);
-  return search.split('&').filter((p) => !/^_(?:format|pretty)=/.test(p)).join('&');
+  // by the parameter's name as the query's parser reads it (percent-encoded too)
+  const nameOf = (part: string) => Object.keys(parseQueryString(part))[0];
+  return search.split('&').filter((part) => nameOf(part) !== '_format' && nameOf(part) !== '_pretty').join('&');
 }
 
 /**

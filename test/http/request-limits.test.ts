@@ -230,7 +230,7 @@ describe('CodeSystem/$import-local limits', () => {
     const outcome = res.body as OperationOutcome;
     expect(outcome.issue[0]).toMatchObject({ severity: 'error', details: { text: '2499 problems were found, more than the 1000 kept (the first found); of those, the most severe are listed' } });
     expect(outcome.issue).toHaveLength(MAX_LISTED_ISSUES + 2);
-    expect(outcome.issue.at(-1)?.details?.text).toBe('… and 900 more issues, not listed (only 100 are: the most severe)');
+    expect(outcome.issue.at(-1)?.details?.text).toBe('… and 2399 more issues, not listed (only 100 are: the most severe)');
   });
 
   it('refuses a parameter given twice (kommunekode, name, version, csv) with 400 instead of using the first', async () => {

@@ -136,6 +136,15 @@ describe('validation of a municipality\'s local catalog', () => {
     expect(errors(issues)[1]!.text).toMatchObject({ da: expect.stringMatching(/er ikke en fælleskommunal indsats, ydelse eller et tilbud på niveau 2: .*ikke til en tilstand eller et grupperingsbegreb\.$/) });
   });
 
+  it('refuses a target neither in the value set the map names nor niveau-2 once, as not in the value set', () => {
+    const { codeSystem } = sampleCatalog('101');
+    const cm = localConceptMap('101', 'lokale-indsatser', [{ code: '101-KOL', targets: [ALKOHOL_CONDITION] }]);
+    cm.targetUri = 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFSIII';
+    expect(errors(validate(cm, codeSystem)).map((i) => [i.expression?.[0], issueText(i)])).toEqual([
+      ['ConceptMap.group[0].element[0].target[0].code', expect.stringMatching(new RegExp(`^Target code '${ALKOHOL_CONDITION}' \\(for '101-KOL'\\) is not in the target value set`))],
+    ]);
+  });
+
   it('holds a map naming a target scope of its own (a code system, a value set) to the niveau-2 catalogs too', () => {
     const { codeSystem } = sampleCatalog('101');
     for (const scope of ['urn:oid:1.2.208.176.2.21', 'http://fhir.kl.dk/term/ValueSet/KLConditionCodes']) {

@@ -12,6 +12,7 @@ import { bearerToken, type Principal, type TokenVerifier } from '../../auth/veri
 import { returnPreference } from '../../fhir/prefer-handling';
 import { transactionResponseEntry, writeRequestOf } from '../../write/interactions';
 import { CommitGate } from '../../store/commit-gate';
+import { abandonWriteOnTimeout } from '../pipeline/request-timeout';
 import { writeLanguage } from './writes';
 
 export type BatchRouteDeps = BatchDeps & { contextFor(req: Request): OperationContext; logFor(req: Request): Logger; verifier: TokenVerifier };
@@ -53,8 +54,11 @@ function batchWriter(deps: BatchRouteDeps, req: Request, res: Response): NonNull
     try {
       // checked before the token, as the request alone is: a malformed entry is 400 whoever sends it
       const request = { ...writeRequestOf(entry, index, method, url, base, new Map()), entry: undefined };
-      // each entry's own gate, not the request's: the request's timeout must not report earlier entries as not written
-      const [result] = await deps.writer.write(await principal(), [request], new CommitGate());
+      // each entry's own gate, which the request's timeout abandons (an entry waiting for the writer is then not
+      // written), answering that earlier entries may have been
+      const gate = new CommitGate();
+      abandonWriteOnTimeout(res, gate, true);
+      const [result] = await deps.writer.write(await principal(), [request], gate);
       return transactionResponseEntry(result!, base, returnPreference(req.headers.prefer), lang);
     } catch (e) {
       const refused = errorAnswer(e, lang);
@@ -76,7 +80,12 @@ export function batchRoute(deps: BatchRouteDeps) {
     if (req.answersInFlight && !req.answersInFlight.hasRoomFor(MAX_BATCH_RESPONSE_BYTES)) return sendAnswersThrottled(req, res, [], JSON_CONTENT_TYPE);
     const call = callOf(deps, req, res);
     // a large batch takes its turn as a large call does (its entries then take none)
-    const answer = await deps.invoker.inTurn(bodyBytesOf(req), call.context.limits.deadline, () => answerBatch(bundle, deps, call), call.abandoned);
+    const answer = await deps.invoker.inTurn(bodyBytesOf(req), call.context.limits.deadline, async () => {
+      // asked again in its turn, which may have come long after
+      if (req.answersInFlight && !req.answersInFlight.hasRoomFor(MAX_BATCH_RESPONSE_BYTES)) return 'throttled' as const;
+      return answerBatch(bundle, deps, call);
+    }, call.abandoned);
+    if (answer === 'throttled') return sendAnswersThrottled(req, res, [], JSON_CONTENT_TYPE);
     if (answer) sendResource(res, 200, answer);
   };
 }
