@@ -198,7 +198,7 @@ async function main(): Promise<void> {
     const inProcess: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const t0 = performance.now();
-      validator.validate({ resource: JSON.parse(body) as Json, registry: app.registry });
+      await validator.validate({ resource: JSON.parse(body) as Json, registry: app.registry });
       inProcess.push(performance.now() - t0);
     }
     return { label, kib: body.length / 1024, issues, http: http_, inProcess };
