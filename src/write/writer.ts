@@ -160,9 +160,10 @@ interface Planned {
 }
 
 /** What a refused request meant to write, for the audit log (its body as given). */
-function refusedTarget(r: WriteRequest): AuditTarget {
+function refusedTarget(r: WriteRequest, found?: string): AuditTarget {
   const body = r.body && typeof r.body === 'object' && !Array.isArray(r.body) ? (r.body as TerminologyResource) : undefined;
-  const id = r.method === 'POST' ? undefined : r.id; // a create's id is the server's
+  // a create's id is the server's; a conditional update's or delete's, the one its search found
+  const id = r.method === 'POST' ? undefined : r.id ?? found;
   return {
     resourceType: r.resourceType, id: id !== undefined && FHIR_ID.test(id) ? id : undefined, after: body,
     method: r.method === 'POST' ? 'create' : r.method === 'PUT' ? 'update' : 'delete',
@@ -179,6 +180,8 @@ export class ResourceWriter {
   private queue: Promise<unknown> = Promise.resolve();
   /** The refusals' audit records being stored (recordRefusal), which the answers do not wait for. */
   private readonly recording = new Set<Promise<unknown>>();
+  /** The id a conditional update's or delete's search found, for the audit record of its refusal (its owner sees it). */
+  private readonly foundBySearch = new WeakMap<WriteRequest, string>();
 
   constructor(private readonly deps: WriterDeps) {}
 
@@ -241,7 +244,7 @@ export class ResourceWriter {
       // A refusal (4xx) is recorded beside the answer, not before it: a slow or failing store must not delay or change
       // the answer. The store's own failures (5xx: unreachable, full, outcome unknown) are the server's log's, not the audit's.
       const retried = options.retriesConflict === true && isWriteConflict(e);
-      if (!retried && (!(e instanceof FhirError) || e.status < 500)) this.recordRefusal(principal, name, requests.map(refusedTarget), e);
+      if (!retried && (!(e instanceof FhirError) || e.status < 500)) this.recordRefusal(principal, name, requests.map((r) => refusedTarget(r, this.foundBySearch.get(r))), e);
       throw e;
     }
   }
@@ -582,6 +585,7 @@ export class ResourceWriter {
       type, search: request.search!, interaction: request.method === 'PUT' ? 'update' : 'delete',
       ...(request.entry !== undefined ? { where: `Bundle.entry[${request.entry}].request.url` } : {}),
     });
+    if (found?.id) this.foundBySearch.set(request, found.id);
     if (request.method === 'DELETE') return { ...request, id: found?.id };
     if (!found) return { ...request, method: 'POST', id: undefined };
     const body = request.body as { id?: unknown } | undefined;

@@ -547,3 +547,15 @@ describe('AuditEvent: a refused $import-local', () => {
     expect(await eventsOf(admin, 'CodeSystem/kommune-370-vist')).toEqual([]);
   });
 });
+
+describe("a refused conditional write on another municipality's resource", () => {
+  it('is recorded naming the resource its search found, so that its owner sees the attempt', async () => {
+    const own = await testApp();
+    const { codeSystem } = sampleCatalog('101');
+    await request(own).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', anna).type(JSON_TYPE).send(codeSystem).expect(201);
+    await request(own).delete('/fhir/CodeSystem').query({ _id: CS_ID }).set('Authorization', bo147).expect(403);
+    await request(own).put('/fhir/CodeSystem').query({ url: CS_URL }).set('Authorization', bo147).type(JSON_TYPE).send({ ...codeSystem, title: 'Overtaget' }).expect(403);
+    const seen = events((await request(own).get('/fhir/AuditEvent').query({ entity: `CodeSystem/${CS_ID}` }).set('Authorization', anna).expect(200)).body);
+    expect(seen.filter((e) => e.outcome === '4').map((e) => [subtype(e), who(e)])).toEqual([['update', 'bo@kommune147'], ['delete', 'bo@kommune147']]);
+  });
+});
