@@ -108,23 +108,28 @@ const PRIMITIVE_FIELDS: Record<string, ParamType> = {
 
 const STRINGY: ParamType[] = ['code', 'uri', 'canonical', 'string', 'dateTime'];
 
+/** The text value[x]s: a text parameter takes any of them (clients send urls as valueUri, valueCanonical or valueString, codes as valueString). */
+const TEXT_FIELDS = ['valueString', 'valueCode', 'valueUri', 'valueUrl', 'valueCanonical', 'valueId', 'valueMarkdown', 'valueOid', 'valueUuid'];
+
 /**
- * The value[x] a parameter of a non-text type must have, as HAPI requires: `includeDefinition` as `valueUri: "true"`
- * or `count` as `valueDecimal: 2.0` is refused, not read as true or 2. The text types (code, uri, canonical, string)
- * take any text value[x] (clients send urls as valueUri, valueCanonical or valueString, codes as valueString).
+ * The value[x] a parameter must have, as HAPI requires: `includeDefinition` as `valueUri: "true"` or `count` as
+ * `valueDecimal: 2.0` is refused, not read as true or 2; a text parameter (code, uri, canonical, string) takes any
+ * text value[x], not a date, an instant or a number, whose text is not its value.
  */
 const EXACT_FIELDS: Partial<Record<ParamType, readonly string[]>> = {
   boolean: ['valueBoolean'],
   integer: ['valueInteger', 'valuePositiveInt', 'valueUnsignedInt'],
   dateTime: ['valueDateTime', 'valueDate', 'valueInstant'],
+  code: TEXT_FIELDS, uri: TEXT_FIELDS, canonical: TEXT_FIELDS, string: TEXT_FIELDS,
 };
 
 /** 400 for a value[x] of another type than the parameter's (EXACT_FIELDS), naming the parameter, what was sent and what is expected. */
 function checkValueType(spec: ParamSpec, field: string, path: string): void {
   const fields = EXACT_FIELDS[spec.type];
   if (!fields || fields.includes(field)) return;
-  throw FhirError.invalid(`Parameter '${spec.name}' is of type ${spec.type}: send it as ${fields.join(' or ')}, not ${field}`, {
-    expression: [path], da: `Parameteren '${spec.name}' er af typen ${spec.type}: send den som ${fields.join(' eller ')}, ikke ${field}`,
+  const named = fields === TEXT_FIELDS ? { en: 'a text value[x] such as valueString', da: 'en tekstværdi som valueString' } : { en: fields.join(' or '), da: fields.join(' eller ') };
+  throw FhirError.invalid(`Parameter '${spec.name}' is of type ${spec.type}: send it as ${named.en}, not ${field}`, {
+    expression: [path], da: `Parameteren '${spec.name}' er af typen ${spec.type}: send den som ${named.da}, ikke ${field}`,
   });
 }
 

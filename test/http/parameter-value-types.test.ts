@@ -6,7 +6,7 @@ import { FSIII, testApp } from '../support/app';
 /**
  * A Parameters body gives a boolean, integer or dateTime parameter in the value[x] of its type, as HAPI requires:
  * another is 400 naming the parameter, the type sent and the type expected, not read as the value it resembles. The
- * text types (code, uri, canonical, string) take any text value[x], as clients send them.
+ * text types (code, uri, canonical, string) take any text value[x], as clients send them, and no other.
  */
 const VS = 'http://fhir.kl.dk/term/ValueSet/KLInterventionsFSIII';
 
@@ -59,5 +59,13 @@ describe('a Parameters body must give a non-text parameter in the value[x] of it
     }
     const lookup = await post('CodeSystem/$lookup', [{ name: 'system', valueUri: FSIII }, { name: 'code', valueString: '6d24992e-e0a2-43e7-bc27-0234622a8655' }]).expect(200);
     expect((lookup.body as Parameters).resourceType).toBe('Parameters');
+  });
+
+  it('a text parameter given as a date, an instant or a number is 400, not taken as its text', async () => {
+    for (const [parameter, sent] of [[{ name: 'url', valueDateTime: '2025-01-01' }, 'valueDateTime'], [{ name: 'url', valueInstant: '2025-01-01T00:00:00Z' }, 'valueInstant'],
+      [{ name: 'url', valueInteger: 5 }, 'valueInteger']] as const) {
+      const res = await post('ValueSet/$expand', [parameter as ParametersParameter, { name: 'count', valueInteger: 1 }]).expect(400);
+      expect((res.body as OperationOutcome).issue[0]!.details!.text).toBe(`Parameter 'url' is of type uri: send it as a text value[x] such as valueString, not ${sent}`);
+    }
   });
 });
