@@ -311,11 +311,9 @@ function checkedParameterNames(op: OperationHandler, names: string[], strict: bo
   return unknown;
 }
 
-/** A call's parameters read and checked (`prepare`): the names the operation does not define, and the input. */
+/** A call's parameter names checked (`prepare`): those the operation does not define, and the parse of its input, run within the time budget. */
 interface Prepared {
   unknown: string[];
-  /** Parsed already (a call that waited for its turn), else parsed by `parse` within the time budget. */
-  input?: OperationInput;
   parse(): OperationInput;
 }
 
@@ -406,34 +404,31 @@ export function createInvoker(options: InvokerOptions): Invoker {
     if ((call.bodyBytes ?? 0) < heavyBodyBytes) return runNow(op, call);
     // the checks that cost nothing before the turn (a batch entry without a caller, unknown names under strict); the
     // parse, which costs as the body is large, in it
-    const prepared = prepare(op, call, false);
+    const prepared = prepare(op, call);
     return heavyWork.turn(call.context.limits.deadline, () => runNow(op, call, prepared), call.abandoned);
   }
 
-  /** The call's parameters, read and checked; its input parsed when `parse` (the handler's time budget is not yet running). */
-  function prepare(op: OperationHandler, call: OperationCall, parse = true): Prepared {
+  /** The call's parameter names, read and checked; its input is parsed by the returned `parse`. */
+  function prepare(op: OperationHandler, call: OperationCall): Prepared {
     // a batch entry has no caller, and is refused so before its parameters are read
     if (op.needsToken && !call.context.caller) throw notAnsweredInBatch(op.spec.name);
     const params = callParameters(op, call);
     const unknown = checkedParameterNames(op, params.names, call.strict);
-    const checkedInput = (): OperationInput => {
-      const input = params.parse();
-      checkRequired(op.spec.name, input, op.documentation.requiredInputs, op.binaryBody ? op.resourceParameter : undefined);
-      checkResourceParameters(op.spec, input, 'body' in call.input ? call.input.body : undefined);
-      return input;
+    return {
+      unknown,
+      parse: () => {
+        const input = params.parse();
+        checkRequired(op.spec.name, input, op.documentation.requiredInputs, op.binaryBody ? op.resourceParameter : undefined);
+        checkResourceParameters(op.spec, input, 'body' in call.input ? call.input.body : undefined);
+        return input;
+      },
     };
-    try {
-      return { unknown, input: parse ? checkedInput() : undefined, parse: checkedInput };
-    } catch (e) {
-      throw withIgnoredParameters(e, op.spec.name, unknown);
-    }
   }
 
-  function runNow(op: OperationHandler, call: OperationCall, prepared: Prepared = prepare(op, call, false)): unknown {
-    const { unknown } = prepared;
+  function runNow(op: OperationHandler, call: OperationCall, prepared: Prepared = prepare(op, call)): unknown {
+    const { unknown, parse } = prepared;
     try {
       const base = call.context;
-      const parse = (): OperationInput => prepared.input ?? prepared.parse();
       // a table is streamed as its rows are produced, after this call: it has no budget (as a download has none)
       const parseWithCache = () => (op.controlsClientCache ? parse() : withCachedResources(op.spec, parse(), base));
       if (call.wantsTable && op.table) return op.table(parseWithCache(), base, operationTarget(base, call.type, call.id));

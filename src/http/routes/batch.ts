@@ -8,7 +8,7 @@ import { bodyBytesOf } from '../pipeline/fhir-json';
 import type { OperationContext } from '../../operations/context';
 import { handlingPreference } from '../../fhir/prefer-handling';
 import { JSON_CONTENT_TYPE, sendResource } from '../pipeline/send';
-import { bearerToken, type Principal, type TokenVerifier } from '../../auth/verifier';
+import { bearerToken, type Principal, type TokenPurpose, type TokenVerifier } from '../../auth/verifier';
 import { returnPreference } from '../../fhir/prefer-handling';
 import { transactionResponseEntry, writeRequestOf } from '../../write/interactions';
 import { CommitGate } from '../../store/commit-gate';
@@ -24,15 +24,21 @@ export type BatchRouteDeps = BatchDeps & { contextFor(req: Request): OperationCo
 function callOf(deps: BatchRouteDeps, req: Request, res: Response): BatchCall {
   const abandoned = () => res.headersSent || res.destroyed; // timed out, or the client went away
   const handling = handlingPreference(req.headers.prefer);
-  let reader: Promise<Principal> | undefined;
-  const auditReader = () => {
-    const header = req.headers.authorization;
-    reader ??= (async () => deps.verifier.verify(bearerToken(typeof header === 'string' ? header : undefined, 'audit')))();
-    return reader;
-  };
+  const context = deps.contextFor(req);
   return {
-    context: deps.contextFor(req), strict: handling === 'strict', lenient: handling === 'lenient', abandoned, logger: deps.logFor(req), auditReader,
-    write: batchWriter(deps, req, res),
+    context, strict: handling === 'strict', lenient: handling === 'lenient', abandoned, logger: deps.logFor(req),
+    auditReader: verifiedOnce(deps.verifier, req, 'audit'),
+    write: batchWriter(deps, req, res, context.baseUrl, verifiedOnce(deps.verifier, req, 'write')),
+  };
+}
+
+/** The request's token verified for `purpose` when first asked for, once per request (a 401 AuthError without a valid one). */
+function verifiedOnce(verifier: TokenVerifier, req: Request, purpose: TokenPurpose): () => Promise<Principal> {
+  let verified: Promise<Principal> | undefined;
+  return () => {
+    const header = req.headers.authorization;
+    verified ??= (async () => verifier.verify(bearerToken(typeof header === 'string' ? header : undefined, purpose)))();
+    return verified;
   };
 }
 
@@ -40,14 +46,7 @@ function callOf(deps: BatchRouteDeps, req: Request, res: Response): BatchCall {
  * A batch's write entries, each made on its own as the same request alone would be (R4: a batch's entries succeed or
  * fail each by itself), with the request's token, verified once: the entry's response as a transaction's.
  */
-function batchWriter(deps: BatchRouteDeps, req: Request, res: Response): NonNullable<BatchCall['write']> {
-  let writer: Promise<Principal> | undefined;
-  const principal = () => {
-    const header = req.headers.authorization;
-    writer ??= (async () => deps.verifier.verify(bearerToken(typeof header === 'string' ? header : undefined, 'write')))();
-    return writer;
-  };
-  const base = deps.contextFor(req).baseUrl;
+function batchWriter(deps: BatchRouteDeps, req: Request, res: Response, base: string, principal: () => Promise<Principal>): NonNullable<BatchCall['write']> {
   return async (entry, index, method, url) => {
     // a write's messages are for municipal staff: Danish unless English is asked for, as the request alone
     const lang = writeLanguage(req);

@@ -33,7 +33,7 @@ export function operationRoute(deps: OperationRouteDeps) {
     const format = requestedTableFormat(query._format, req.headers.accept);
     const answer = await deps.invoker.invoke({
       type, id, name, method, input, strict: strictHandling(req.headers.prefer), wantsTable: format !== undefined,
-      etag: true, ifNoneMatch: headerText(req, 'if-none-match'), bodyBytes: bodyBytesOf(req), abandoned: () => res.headersSent || req.socket.destroyed,
+      etag: true, ifNoneMatch: headerText(req, 'if-none-match'), bodyBytes: bodyBytesOf(req), abandoned: () => res.headersSent || res.destroyed,
       context: deps.contextFor(req, res),
     });
     if (answer.error) deps.logFor(req).error({ err: answer.error }, 'request failed');
