@@ -145,7 +145,7 @@ function record(principal: Principal, operation: WriteOperationName, targets: Au
  */
 export function auditOfWrite(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], note?: string):
   (versions: readonly (StoredVersion | undefined)[], at: string | undefined) => AuditRecord {
-  return (versions, at) => record(principal, operation, targets, { code: '0', desc: note }, versions, [], at ?? nowInstant());
+  return (versions, at) => record(principal, operation, targets, { code: '0', desc: note }, versions, requesterOf(principal), at ?? nowInstant());
 }
 
 /**
@@ -155,7 +155,12 @@ export function auditOfWrite(principal: Principal, operation: WriteOperationName
 export function auditOfRefusal(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], error: unknown): AuditRecord {
   const status = error instanceof FhirError ? error.status : 500;
   const desc = `${status}: ${error instanceof Error ? error.message : String(error)}`;
-  return record(principal, operation, targets, { code: status < 500 ? '4' : '8', desc }, [], principal.kommunekode ? [principal.kommunekode] : []);
+  return record(principal, operation, targets, { code: status < 500 ? '4' : '8', desc }, [], requesterOf(principal));
+}
+
+/** The requesting municipality sees its own writes' events, also those that wrote nothing of its own (a delete that found nothing). */
+function requesterOf(principal: Principal): string[] {
+  return principal.kommunekode ? [principal.kommunekode] : [];
 }
 
 /** The operation of a write request list, as the audit log names it: a transaction Bundle's entries (`entry`) are a transaction, one entry too. */

@@ -320,19 +320,30 @@ export class ResourceWriter {
     const { store, registry, written, published } = this.deps;
     const planned: Planned[] = [];
     const batchIds = new Set<string>();
+    const found = new Set<string>();
+    const deleted = new Set<string>();
     // a transaction's writes are named by their place in its Bundle (between them may be reads)
     for (const [index, request] of requests.entries()) {
       const p = await this.plan(request, request.entry ?? index, batchIds);
       const key = `${p.type}/${p.id}`;
-      if (batchIds.has(key)) {
+      // a create that found what it would create (If-None-Exist) writes nothing: a later entry may update it, not delete it
+      const clash = p.nothingMatched ? false
+        : p.matched ? deleted.has(key)
+          : batchIds.has(key) || (p.request.method === 'DELETE' && found.has(key));
+      if (clash) {
         throw FhirError.invalid(`Bundle.entry[${p.index}] writes ${key}, which an earlier entry of the transaction writes too; a transaction writes each resource once`, {
           expression: [`Bundle.entry[${p.index}].request.url`],
           da: `Bundle.entry[${p.index}] skriver ${key}, som en tidligere post i transaktionen også skriver; en transaktion skriver hver ressource én gang`,
         });
       }
-      batchIds.add(key);
+      if (p.matched) found.add(key);
+      else if (!p.nothingMatched) batchIds.add(key);
+      if (p.request.method === 'DELETE') deleted.add(key);
       planned.push(p);
     }
+    // whether the id may be written comes before what the request is conditional on, and before its content (RFC 9110 §13.2.1)
+    for (const p of planned) if (p.owner) authorizeKommunekoder(principal, idOwnerKommunekoder(p.owner), `${p.type}/${p.id}`);
+    for (const p of planned) this.checkPreconditions(p);
     // a transaction's resources (and references) are named in its Bundle, also when it has one entry
     const bundled = requests.length > 1 || requests.some((r) => r.entry !== undefined);
     const entries: WrittenEntry[] = planned.map((p) => ({
@@ -343,7 +354,7 @@ export class ResourceWriter {
     const unresolved = resolveTemporaryReferences(entries);
     if (unresolved.length > 0) throw new WriteValidationError(unresolved, validationFailure(unresolved, 400));
 
-    // Structure first: everything after (ownership, overlay, the checks) may assume a well-formed resource.
+    // Structure next: everything after (ownership by content, overlay, the checks) may assume a well-formed resource.
     const structural: EntryIssue[] = [];
     for (const p of planned) {
       if (!p.after) continue;
@@ -365,7 +376,8 @@ export class ResourceWriter {
       // FHIR R4's required elements and ext-1, as $validate checks them: of the resource and of each contained one
       const own = structural.filter((i) => i.entry === p.index);
       const base = checkBaseElements(p.after as unknown as Json, p.type, at(''), own);
-      (p.after.contained ?? []).forEach((c, i) => {
+      const contained: unknown = p.after.contained;
+      if (Array.isArray(contained)) contained.forEach((c: { resourceType?: unknown } | null, i) => {
         if (typeof c?.resourceType === 'string') base.push(...checkBaseElements(c as unknown as Json, c.resourceType, at(`.contained[${i}]`), own));
       });
       for (const issue of base) structural.push({ ...issue, entry: p.index });
@@ -374,12 +386,10 @@ export class ResourceWriter {
       }
     }
     if (structural.length > 0) throw new WriteValidationError(structural, validationFailure(structural));
-
+    // whom the content belongs to (its url, its kommunekode identifier) is known once it is well-formed
     for (const p of planned) {
-      const what = `${p.type}/${p.id}`;
-      if (p.owner) authorizeKommunekoder(principal, idOwnerKommunekoder(p.owner), what);
       const resource = p.after ?? p.asked;
-      authorize(principal, resource, resource?.url ?? what);
+      authorize(principal, resource, resource?.url ?? `${p.type}/${p.id}`);
     }
 
     const afters = planned.flatMap((p) => (p.after ? [p.after] : []));
@@ -521,25 +531,6 @@ export class ResourceWriter {
       p.neverWritten = history?.length === 0;
     }
 
-    if (request.ifMatch !== undefined && request.method !== 'POST') {
-      const tags = parseIfMatch(request.ifMatch, request);
-      const current = before?.meta?.versionId;
-      if (current === undefined || (tags !== '*' && !tags.includes(current))) {
-        const named = tags === '*' ? '*' : excerpt(tags.join(' or '));
-        const namedDa = tags === '*' ? '*' : excerpt(tags.join(' eller '));
-        throw new FhirError(412, 'conflict', before
-          ? `${type}/${id} is at version ${current}, not ${named} (If-Match): it was changed since it was read`
-          : `${type}/${id} does not exist, so If-Match ${excerpt(request.ifMatch)} cannot match`, {
-          da: before
-            ? `${type}/${id} er nu i version ${current}, ikke ${namedDa}, som du hentede (If-Match): en anden har ændret den i mellemtiden.`
-            : `${type}/${id} findes ikke, så den kan ikke ændres (If-Match ${excerpt(request.ifMatch)}).`,
-        });
-      }
-      // the write holds only while the store still has the version matched
-      p.expectedVersion = current;
-    }
-    if (request.method !== 'POST') this.checkConditions(p);
-
     if (request.method === 'DELETE') {
       // an id never written (or deleted) is answered as deleted (R4 delete), unless a pick list computed from the catalogs holds it
       if (!before && this.isComputed(type, p.id)) throw computedNotDeleted(type, p.id);
@@ -596,6 +587,42 @@ export class ResourceWriter {
       }, [`${type}.id`]);
     }
     return { ...request, id: found.id, body: body && typeof body === 'object' && !Array.isArray(body) ? { ...body, id: found.id } : body };
+  }
+
+  /**
+   * If-Match, then the other conditions: 412 when one fails. A conditional update or delete whose search found nothing
+   * has no current version for If-Match to match, as a never-written id has none.
+   */
+  private checkPreconditions(p: Planned): void {
+    const { request, type, id, before } = p;
+    const conditional = request.search !== undefined;
+    if (request.method === 'POST' && !conditional) return;
+    if (request.ifMatch !== undefined) {
+      const tags = parseIfMatch(request.ifMatch, request);
+      const current = before?.meta?.versionId;
+      if (current === undefined || (tags !== '*' && !tags.includes(current))) {
+        const named = tags === '*' ? '*' : excerpt(tags.join(' or '));
+        const namedDa = tags === '*' ? '*' : excerpt(tags.join(' eller '));
+        const asked = excerpt(request.ifMatch);
+        if (before) {
+          throw new FhirError(412, 'conflict', `${type}/${id} is at version ${current}, not ${named} (If-Match): it was changed since it was read`, {
+            da: `${type}/${id} er nu i version ${current}, ikke ${namedDa}, som du hentede (If-Match): en anden har ændret den i mellemtiden.`,
+          });
+        }
+        if (conditional && (request.method === 'POST' || p.nothingMatched)) {
+          const search = readableSearch(request.search!);
+          throw new FhirError(412, 'conflict', `No ${type} matches the search '${search}', so If-Match ${asked} cannot match`, {
+            da: `Søgningen '${search}' finder ingen ${type}, så If-Match ${asked} kan ikke passe: den kan være slettet i mellemtiden.`,
+          });
+        }
+        throw new FhirError(412, 'conflict', `${type}/${id} does not exist, so If-Match ${asked} cannot match`, {
+          da: `${type}/${id} findes ikke, så den kan ikke ændres (If-Match ${asked}).`,
+        });
+      }
+      // the write holds only while the store still has the version matched
+      p.expectedVersion = current;
+    }
+    if (request.method !== 'POST') this.checkConditions(p);
   }
 
   /**

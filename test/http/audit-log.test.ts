@@ -489,6 +489,15 @@ describe('AuditEvent: what a write request was', () => {
     // the events that wrote version 1: the create alone
     expect((await eventsOf(`CodeSystem/${id}/_history/1`)).map((e) => e.id)).toEqual([create!.id]);
   });
+
+  it('a write that wrote nothing of its own (a delete whose search found nothing) is found by the municipality that sent it', async () => {
+    const search = 'CodeSystem?url=http://faelles-tx.dk/fhir/kommune/101/CodeSystem/aldrig-skrevet';
+    await request(own).delete(`/fhir/${search}`).set('Authorization', anna).expect(200);
+    const byAnna = events((await request(own).get('/fhir/AuditEvent').query({ entity: search }).set('Authorization', anna).expect(200)).body);
+    expect(byAnna.map((e) => [e.action, e.outcome, who(e)])).toEqual([['D', '0', 'anna@kommune101']]);
+    // another municipality does not see it
+    expect(events((await request(own).get('/fhir/AuditEvent').query({ entity: search }).set('Authorization', bo147).expect(200)).body)).toEqual([]);
+  });
 });
 
 describe('AuditEvent: a refused $import-local', () => {

@@ -168,6 +168,26 @@ describe('PUT [type]?[search] and DELETE [type]?[search]', () => {
     await request(app).delete(`/fhir/CodeSystem?url=${other.url}`).set({ Authorization: auth }).expect(403);
     await request(app).get(`/fhir/CodeSystem/${other.id}`).expect(200);
   });
+  it('If-Match on a PUT or DELETE whose search finds nothing is 412 (there is no version to match), and nothing is written', async () => {
+    const { codeSystem } = sampleCatalog('101', 'betinget-if-match-intet');
+    const search = `url=${encodeURIComponent(codeSystem.url!)}`;
+    for (const tag of ['W/"1"', '*']) {
+      const put = await conditionalPut({ ...codeSystem, id: undefined }, search, { 'If-Match': tag, 'Accept-Language': 'en' }).expect(412);
+      expect((put.body as OperationOutcome).issue[0]).toMatchObject({ code: 'conflict', details: { text: `No CodeSystem matches the search 'url=${codeSystem.url}', so If-Match ${tag} cannot match` } });
+      const del = await request(app).delete(`/fhir/CodeSystem?${search}`).set({ Authorization: auth, 'If-Match': tag, 'Accept-Language': 'da' }).expect(412);
+      expect((del.body as OperationOutcome).issue[0]!.details?.text).toBe(`Søgningen 'url=${codeSystem.url}' finder ingen CodeSystem, så If-Match ${tag} kan ikke passe: den kan være slettet i mellemtiden.`);
+    }
+    expect(await countOf('CodeSystem', { url: codeSystem.url! })).toBe(0);
+    // as a transaction's entries too
+    const tx = await request(app).post('/fhir').set({ Authorization: auth }).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry: [
+      { resource: { ...codeSystem, id: undefined }, request: { method: 'PUT', url: `CodeSystem?${search}`, ifMatch: 'W/"1"' } },
+    ] });
+    expect(tx.status).toBe(412);
+    expect(await countOf('CodeSystem', { url: codeSystem.url! })).toBe(0);
+    // once it exists, the same If-Match holds against the one found
+    await create(codeSystem).expect(201);
+    await conditionalPut({ ...codeSystem, id: undefined, title: 'Ændret' }, search, { 'If-Match': 'W/"1"' }).expect(200);
+  });
 });
 
 describe('request.ifNoneExist of a transaction entry', () => {
@@ -218,6 +238,46 @@ describe('PUT and DELETE entries of a transaction naming their resource by a sea
     ], { 'Accept-Language': 'en' }).expect(412);
     expect((refused.body as OperationOutcome).issue[0]).toMatchObject({ code: 'multiple-matches', expression: ['Bundle.entry[1].request.url'] });
     expect(((await request(app).get(`/fhir/CodeSystem/${kept.id}`).expect(200)).body as CodeSystem).title).toBe('Opdateret');
+  });
+});
+
+describe('a transaction that finds a resource by If-None-Exist and writes it', () => {
+  const transaction = (entry: object[], headers: Record<string, string> = {}) =>
+    request(app).post('/fhir').set({ Authorization: auth, ...headers }).type(JSON_TYPE).send({ resourceType: 'Bundle', type: 'transaction', entry });
+
+  it('a create that finds the resource writes nothing, so a later entry may update it (R4 processes POSTs before PUTs)', async () => {
+    const { codeSystem } = sampleCatalog('101', 'transaktion-sikr-og-opdater');
+    await create(codeSystem).expect(201);
+    const ensure = { resource: { ...codeSystem, id: undefined }, request: { method: 'POST', url: 'CodeSystem', ifNoneExist: `url=${codeSystem.url}` } };
+    const bundle = (await transaction([
+      ensure,
+      ensure,
+      { resource: { ...codeSystem, title: 'Opdateret' }, request: { method: 'PUT', url: `CodeSystem/${codeSystem.id}` } },
+    ]).expect(200)).body as Bundle;
+    expect(bundle.entry!.map((e) => [e.response?.status, e.response?.location])).toEqual([
+      ['200 OK', `CodeSystem/${codeSystem.id}/_history/1`], ['200 OK', `CodeSystem/${codeSystem.id}/_history/1`], ['200 OK', `CodeSystem/${codeSystem.id}/_history/2`],
+    ]);
+    expect(((await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200)).body as CodeSystem).title).toBe('Opdateret');
+  });
+
+  it('finding a resource another entry deletes is refused whole: the answer would name a resource that is gone', async () => {
+    const { codeSystem } = sampleCatalog('101', 'transaktion-sikr-og-slet');
+    await create(codeSystem).expect(201);
+    const ensure = { resource: { ...codeSystem, id: undefined }, request: { method: 'POST', url: 'CodeSystem', ifNoneExist: `url=${codeSystem.url}` } };
+    const remove = { request: { method: 'DELETE', url: `CodeSystem/${codeSystem.id}` } };
+    for (const entry of [[ensure, remove], [remove, ensure]]) {
+      const refused = await transaction(entry).expect(400);
+      expect((refused.body as OperationOutcome).issue[0]!.expression).toEqual(['Bundle.entry[1].request.url']);
+    }
+    await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200);
+  });
+
+  it('two conditional deletes that find nothing are no clash', async () => {
+    const bundle = (await transaction([
+      { request: { method: 'DELETE', url: 'CodeSystem?url=http://faelles-tx.dk/fhir/kommune/101/CodeSystem/findes-ikke-a' } },
+      { request: { method: 'DELETE', url: 'CodeSystem?url=http://faelles-tx.dk/fhir/kommune/101/CodeSystem/findes-ikke-b' } },
+    ]).expect(200)).body as Bundle;
+    expect(bundle.entry!.map((e) => e.response?.status)).toEqual(['200 OK', '200 OK']);
   });
 });
 

@@ -314,6 +314,16 @@ describe('authorization of writes', () => {
     expect((await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}/_history`).expect(200)).body.total).toBe(1);
   });
 
+  it("refuses another municipality's id before judging the request's conditions or its body (403, not 412 or 422)", async () => {
+    const other = { Authorization: `Bearer ${token147}`, 'Accept-Language': 'en' };
+    const stale = await inEnglish(app).delete(`/fhir/CodeSystem/${CS_ID}`).set({ ...other, 'If-Match': 'W/"99"' }).expect(403);
+    expect(stale.body.issue[0]).toMatchObject({ code: 'forbidden' });
+    const malformed = await inEnglish(app).put(`/fhir/CodeSystem/${CS_ID}`).set(other).type(JSON_TYPE)
+      .send({ resourceType: 'CodeSystem', id: CS_ID, status: 'bogus', content: 'complete' }).expect(403);
+    expect(malformed.body.issue[0]).toMatchObject({ code: 'forbidden' });
+    await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200);
+  });
+
   it('lets only the admin scope write the common catalogs', async () => {
     const common: CodeSystem = { resourceType: 'CodeSystem', url: 'http://faelles-tx.dk/fhir/CodeSystem/test-common', version: '1.0.0', status: 'draft', content: 'complete', concept: [{ code: 'a', display: 'A' }] };
     const denied = await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token101}`).type(JSON_TYPE).send(common).expect(403);
@@ -452,6 +462,7 @@ describe('validation on write', () => {
       { resourceType: 'CodeSystem', url: 42, version: 7, status: 'active', content: 'complete' },
       { resourceType: 'CodeSystem', url: CS_URL, status: 'active', content: 'complete', concept: { code: 'a' }, identifier: 'x' },
       { resourceType: 'ConceptMap', url: CM_URL.replace('lokale', 'x'), status: 'active', group: [{ element: 'no' }], identifier: [{ value: 101 }] },
+      ...[{}, '', 0, true, 'x'].map((contained) => ({ ...localCodeSystem('101', 'indeholdt', [{ code: 'X', display: 'X', type: 'indsats' }]), id: undefined, contained })),
     ];
     for (const body of hostile) {
       const res = await inEnglish(app).post(`/fhir/${body.resourceType}`).set('Authorization', auth).type(JSON_TYPE).send(body);
