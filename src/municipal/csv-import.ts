@@ -80,8 +80,17 @@ export async function parseLocalCsv(content: Buffer | string, limits: CsvLimits 
     messages.push(lineIssue('error', `The header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${columns.join(', ')})`, `Overskriftslinjen mangler kolonne${missing.length > 1 ? 'rne' : 'n'} ${missing.join(', ')} (den har ${columns.join(', ')}).`, header!.line));
     return { rows: [], messages };
   }
+  // a column read twice (maal and mål, kode and code): either could be the one meant, and the other's values would be lost
+  const isRead = (c: string) => (REQUIRED_COLUMNS as readonly string[]).includes(c) || (OPTIONAL_COLUMNS as readonly string[]).includes(c);
+  const twice = [...new Set(columns.filter((c, i) => isRead(c) && columns.indexOf(c) !== i))];
+  if (twice.length > 0) {
+    const named = twice.map((c) => header!.record.filter((_, i) => columns[i] === c).map((h) => `'${excerpt(h.trim(), 40)}'`).join(' / ')).join(', ');
+    messages.push(lineIssue('error', `The header gives ${twice.length > 1 ? 'columns' : 'a column'} twice (${named}); keep one of each, several targets go in one maal field separated by ';'`,
+      `Overskriftslinjen har ${twice.length > 1 ? 'kolonner' : 'en kolonne'} to gange (${named}); behold én af hver, flere mål skrives i ét maal-felt adskilt af ';'.`, header!.line));
+    return { rows: [], messages };
+  }
   for (const c of columns) {
-    if (c && !(REQUIRED_COLUMNS as readonly string[]).includes(c) && !(OPTIONAL_COLUMNS as readonly string[]).includes(c)) {
+    if (c && !isRead(c)) {
       messages.push(lineIssue('warning', `Column '${excerpt(c)}' is not used`, `Kolonnen '${excerpt(c)}' bruges ikke.`, header!.line));
     }
   }

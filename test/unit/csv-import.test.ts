@@ -60,6 +60,19 @@ describe('reading the CSV', () => {
     expect(issueText((await parseLocalCsv(Buffer.from([0x6b, 0x6f, 0x64, 0x65, 0xff, 0xfe]))).messages[0]!)).toMatch(/not UTF-8/);
     expect(issueText((await parseLocalCsv('kode,titel,type,maal\n"A,B,indsats,x\n')).messages[0]!)).toMatch(/not valid CSV/);
   });
+  it('refuses a header that gives a column twice (maal and mål, kode and code), which would lose one column\'s values', async () => {
+    for (const header of ['kode;titel;type;maal;mål', 'kode;code;titel;type;maal', 'kode;titel;title;type;maal', 'kode;titel;type;maal;maal']) {
+      const width = header.split(';').length;
+      const { rows, messages } = await parseLocalCsv(`${header}\n${Array.from({ length: width }, (_, i) => `v${i}`).join(';')}\n`);
+      expect(rows).toEqual([]);
+      expect(messages).toEqual([expect.objectContaining({ severity: 'error', line: 1, text: { en: expect.stringMatching(/gives a column twice/), da: expect.stringMatching(/har en kolonne to gange/) } })]);
+    }
+    // a column that is not read may be there twice: it is only said not to be used
+    const unused = await parseLocalCsv('kode;titel;type;maal;note;note\nA;B;indsats;x;1;2\n');
+    expect(unused.rows).toHaveLength(1);
+    expect(unused.messages.every((m) => m.severity === 'warning')).toBe(true);
+  });
+
   it("reads a file whose lines end in CR alone (Excel's \"CSV (Macintosh)\") as one ending in CRLF", async () => {
     const lines = ['kode;titel;type;maal;definition', ...Array.from({ length: 30 }, (_, i) => `101-CR${i};T ${i};indsats;x;a, b, c, d, e, f, g, h, i, j`)];
     const cr = await parseLocalCsv(Buffer.from(`${lines.join('\r')}\r`, 'utf8'));

@@ -33,9 +33,12 @@ function codingOf(system: string | undefined, code: string | undefined, version?
   return [{ system, code, ...(version ? { version } : {}) }];
 }
 
+/** The codings of a CodeableConcept that can be translated: those with a system and a code (a coding of neither names nothing to look up). */
 function codingsOfConcept(cc: CodeableConcept, name: string): Coding[] {
-  const codings = listOf(cc.coding).filter((c) => c && typeof c.code === 'string' && c.code.length > 0);
-  if (codings.length === 0) throw FhirError.invalid(`${name} has no coding with a code`, { expression: [name], da: `${name} har ingen kodning med en kode` });
+  const codings = listOf(cc.coding).filter((c) => c && typeof c.code === 'string' && c.code.length > 0 && typeof c.system === 'string' && c.system.length > 0);
+  if (codings.length === 0) {
+    throw FhirError.invalid(`${name} has no coding with a system and a code`, { expression: [name], da: `${name} har ingen kodning med både kodesystem (system) og kode` });
+  }
   return codings;
 }
 
