@@ -14,14 +14,14 @@ export interface ReportEntryProfile {
 /**
  * KL's delivery report of one paragraph (a Bundle profile of KL's IGs, at the commits profiles/README.md records):
  * a `collection` with a `timestamp`, no `request`, `response` or `search` in its entries, and every entry of one of
- * the paragraph's profiles (`entry.resource only …`, and for FFB its invariants kl-reporting-ffb-delivery-report-1…3),
- * or of a resource type the report takes without one (`anyType`).
+ * the paragraph's profiles: `entry.resource only …`, where KL names a resource type rather than its profiles
+ * (§140: Condition, CarePlan; care: Observation, Encounter), with the report's invariants that each entry of that
+ * type conforms to one of them (gateway-140-report-1/2, gateway-care-report-1/2).
  */
 export interface ReportProfile {
   canonical: string;
   name: { en: string; da: string };
   entries: readonly ReportEntryProfile[];
-  anyType: readonly string[];
   /** `entry.link 0..0` (§119, §140; the care and FFB reports do not say). */
   noEntryLink: boolean;
   /** `entry contains citizen 1..1`, sliced by the resource's profile (§119, §140; the care and FFB reports do not say). */
@@ -42,21 +42,24 @@ export const REPORT_PROFILES: readonly ReportProfile[] = [
     entries: of(PREVENTION, [['klgateway-119-condition', 'Condition'], ['klgateway-119-focus-condition', 'Condition'], ['klgateway-119-care-plan', 'CarePlan'],
       ['klgateway-119-planned-intervention', 'CarePlan'], ['klgateway-119-encounter', 'Encounter'], ['klgateway-119-organization', 'Organization'],
       ['klgateway-119-citizen', 'Patient'], ['klgateway-119-servicerequest', 'ServiceRequest']]),
-    anyType: [], noEntryLink: true, citizen: { canonical: `${PREVENTION}klgateway-119-citizen`, type: 'Patient' },
+    noEntryLink: true, citizen: { canonical: `${PREVENTION}klgateway-119-citizen`, type: 'Patient' },
   },
   {
-    // 140deliveryReport.fsh (kl-gateway-rehab): Condition and CarePlan of any profile
+    // 140deliveryReport.fsh (kl-gateway-rehab): Condition and CarePlan by gateway-140-report-1/2
     canonical: `${REHAB}klgateway-140-delivery-report`, name: { en: '§140 delivery report', da: '§140-indberetningsrapport' },
-    entries: of(REHAB, [['klgateway-140-encounter', 'Encounter'], ['klgateway-140-organization', 'Organization'], ['klgateway-140-citizen', 'Patient'],
-      ['klgateway-140-servicerequest', 'ServiceRequest']]),
-    anyType: ['Condition', 'CarePlan'], noEntryLink: true, citizen: { canonical: `${REHAB}klgateway-140-citizen`, type: 'Patient' },
+    entries: of(REHAB, [['klgateway-140-condition', 'Condition'], ['klgateway-140-focus-condition', 'Condition'], ['klgateway-140-care-plan', 'CarePlan'],
+      ['klgateway-140-planned-intervention', 'CarePlan'], ['klgateway-140-encounter', 'Encounter'], ['klgateway-140-organization', 'Organization'],
+      ['klgateway-140-citizen', 'Patient'], ['klgateway-140-servicerequest', 'ServiceRequest']]),
+    noEntryLink: true, citizen: { canonical: `${REHAB}klgateway-140-citizen`, type: 'Patient' },
   },
   {
-    // deliveryReport.fsh (kl-gateway): Observation and Encounter of any profile
+    // deliveryReport.fsh (kl-gateway): Observation and Encounter by gateway-care-report-1/2
     canonical: `${CARE}klgateway-care-delivery-report`, name: { en: 'care delivery report', da: 'indberetningsrapport for pleje og omsorg' },
     entries: of(CARE, [['klgateway-care-citizen', 'Patient'], ['klgateway-care-condition', 'Condition'], ['klgateway-care-goal', 'Goal'],
-      ['klgateway-care-planned-intervention', 'CarePlan'], ['klgateway-care-completed-intervention', 'Procedure']]),
-    anyType: ['Observation', 'Encounter'], noEntryLink: false,
+      ['klgateway-care-planned-intervention', 'CarePlan'], ['klgateway-care-completed-intervention', 'Procedure'],
+      ['klgateway-care-citizens-own-observation', 'Observation'], ['klgateway-care-matter-of-interest-observation', 'Observation'],
+      ['klgateway-care-follow-up-observation', 'Observation'], ['klgateway-care-general-encounter', 'Encounter'], ['klgateway-care-encounter', 'Encounter']]),
+    noEntryLink: false,
   },
   {
     // KLReportingFFBDeliveryReport.fsh (kl-ffb-reporting), with its invariants 1–3 on CarePlan, Condition, Observation
@@ -66,7 +69,7 @@ export const REPORT_PROFILES: readonly ReportProfile[] = [
       ['kl-reporting-ffb-servicePerformer', 'CareTeam'], ['kl-reporting-ffb-followUpEncounter', 'Encounter'], ['kl-reporting-ffb-carePlan', 'CarePlan'],
       ['kl-reporting-ffb-intervention', 'CarePlan'], ['kl-reporting-ffb-condition', 'Condition'], ['kl-reporting-ffb-targetGroup', 'Condition'],
       ['kl-reporting-ffb-careEvaluation', 'Observation'], ['kl-reporting-ffb-followUp', 'Observation']]),
-    anyType: [], noEntryLink: false,
+    noEntryLink: false,
   },
 ];
 

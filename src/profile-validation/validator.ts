@@ -181,8 +181,8 @@ export class SubmissionValidator {
   }
 
   /**
-   * An entry of a KL delivery report is of one of the report's profiles (`entry.resource only …`), or of a type it
-   * takes without one. One that names a profile of the report in meta.profile was checked against it above; one that
+   * An entry of a KL delivery report is of one of the report's profiles (`entry.resource only …` and the report's
+   * invariants). One that names a profile of the report in meta.profile was checked against it above; one that
    * names none is checked against each of the report's profiles of its type, as KL's validator does, and conforms
    * when it meets one. Where one of them is not reproduced here, not meeting the others is a warning (it may be that
    * one), not an error.
@@ -194,11 +194,11 @@ export class SubmissionValidator {
       const own = this.profiles.find(e.canonical);
       return claimed.some((c) => c === own || c === e.canonical);
     });
-    if (ofReport.length > 0 || report.anyType.includes(type)) return;
+    if (ofReport.length > 0) return;
     const candidates = report.entries.filter((e) => e.type === type);
     const named = report.name;
     if (candidates.length === 0) {
-      const types = [...new Set([...report.entries.map((e) => e.type), ...report.anyType])].join(', ');
+      const types = [...new Set(report.entries.map((e) => e.type))].join(', ');
       run.issues.push({
         severity: 'error', code: 'structure', expression: [at],
         text: { en: `A ${named.en} takes no ${type} (its entries are ${types}: KL's ${report.canonical})`, da: `En ${named.da} kan ikke indeholde ${type} (dens poster er ${types}: KL's ${report.canonical})` },

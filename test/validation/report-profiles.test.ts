@@ -8,7 +8,7 @@ import path from 'node:path';
 import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
-import { errorsOf, validateWith, type Issue } from './outcome';
+import { errorsOf, klExample, validateWith, type Issue } from './outcome';
 
 type Json = Record<string, any>;
 const REPORT = path.join(__dirname, '..', 'fixtures', 'kl-examples', 'kl-gateway-prevention', 'BrunoIndberetningsrapport.json');
@@ -69,6 +69,47 @@ describe("KL's §119 delivery report", () => {
     expect(errorsOf(await validate(b))).toEqual([]);
     const res = await request(app).post('/fhir/$validate').query({ profile: `${PREVENTION}klgateway-119-delivery-report` }).type('application/fhir+json').send(b.entry[0].resource);
     expect([res.status, res.body.issue[0].expression]).toEqual([400, ['profile']]);
+  });
+});
+
+describe("KL's §140 and care reports: the entries KL's report invariants hold to the IG's profiles", () => {
+  const REHAB = 'http://fhir.kl.dk/rehab/StructureDefinition/';
+  const CARE = 'http://fhir.kl.dk/gateway/StructureDefinition/';
+  const entryAt = (b: Json, id: string): number => b.entry.findIndex((e: Json) => e.resource.id === id);
+  const added = (b: Json, resource: Json): number => b.entry.push({ fullUrl: `urn:uuid:6c1f0e2a-8d3b-4f5e-9a7c-${String(b.entry.length).padStart(12, '0')}`, resource }) - 1;
+
+  it('a §140 CarePlan meeting neither KL CarePlan profile is an error (gateway-140-report-2), in Danish too', async () => {
+    const b = klExample('kl-gateway-rehab/RuddiIndberetningsrapport.json');
+    const i = entryAt(b, 'RuddiTraening');
+    delete b.entry[i].resource.meta;
+    delete b.entry[i].resource.basedOn; // a training intervention needs its care plan
+    const errors = errorsOf(await validate(b));
+    expect(at(errors)).toEqual([['error', `Bundle.entry[${i}].resource`]]);
+    expect(errors[0]!.en).toMatch(new RegExp(`^The CarePlan conforms to none of the profiles a §140 delivery report takes for it: ${REHAB}klgateway-140-care-plan \\(\\d+ errors?\\), ${REHAB}klgateway-140-planned-intervention \\(\\d+ errors?\\)`));
+    expect(errors[0]!.da).toMatch(/^CarePlan-ressourcen opfylder ingen af de profiler, en §140-indberetningsrapport tager for den: /);
+  });
+
+  it('a §119 planned intervention in a §140 report is an error at its entry: it claims no §140 profile and meets none', async () => {
+    const b = klExample('kl-gateway-rehab/RuddiIndberetningsrapport.json');
+    const i = added(b, klExample('kl-gateway-prevention/BrunoKostvejledning.json'));
+    const errors = errorsOf(await validate(b)).filter((e) => e.expression?.[0] === `Bundle.entry[${i}].resource`);
+    expect(errors.map((e) => e.en)).toEqual([expect.stringMatching(/^The CarePlan conforms to none of the profiles a §140 delivery report takes for it: /)]);
+  });
+
+  it('a §140 Condition meeting neither KL Condition profile: a warning, as the focus condition is not reproduced here', async () => {
+    const b = klExample('kl-gateway-rehab/RuddiIndberetningsrapport.json');
+    const i = added(b, { resourceType: 'Condition', id: 'x', code: { text: 'x' }, subject: { reference: 'Patient/RuddiTestBerggren' }, severity: { text: 'svær' }, note: [{ text: 'x' }] });
+    const issues = (await validate(b)).filter((e) => e.expression?.[0] === `Bundle.entry[${i}].resource`);
+    expect(issues.map((e) => [e.severity, e.en.replace(/\(\d+ errors?\)/, '(n errors)')])).toEqual([['warning',
+      `The Condition names none of the profiles of the §140 delivery report in meta.profile and meets none of those reproduced here: ${REHAB}klgateway-140-condition (n errors), ${REHAB}klgateway-140-focus-condition (not reproduced here). Name the one meant in meta.profile`]]);
+  });
+
+  it('an Observation in a care report naming none of KL\'s Observation profiles is a warning that it was not checked against them', async () => {
+    const b = klExample('kl-gateway/TestPersonReport.json');
+    const i = added(b, { resourceType: 'Observation', id: 'x', status: 'final', code: { text: 'blodtryk' }, valueString: '120/80' });
+    const issues = (await validate(b)).filter((e) => e.expression?.[0] === `Bundle.entry[${i}].resource`);
+    expect(issues.map((e) => [e.severity, e.en])).toEqual([['warning', `The Observation names no profile of the care delivery report in meta.profile; KL checks it against ${CARE}klgateway-care-citizens-own-observation (not reproduced here), ${CARE}klgateway-care-matter-of-interest-observation (not reproduced here), ${CARE}klgateway-care-follow-up-observation (not reproduced here), so it was not checked against KL's profile here`]]);
+    expect(issues[0]!.da).toMatch(/^Observation-ressourcen angiver ingen af profilerne i indberetningsrapport for pleje og omsorg i meta\.profile; KL kontrollerer den mod /);
   });
 });
 
