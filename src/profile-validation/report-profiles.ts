@@ -22,6 +22,13 @@ export interface ReportProfile {
   canonical: string;
   name: { en: string; da: string };
   entries: readonly ReportEntryProfile[];
+  /**
+   * The resource types whose entries KL's report, as published, does not hold to its profiles, with the invariant
+   * meant to: the FFB report's `entry.ofType(Condition).all(resource.conformsTo(…))` (also CarePlan, Observation)
+   * asks for the entries that are a Condition, and an entry (a Bundle.entry element) never is one, so the rule holds
+   * for every report. An entry of such a type conforming to none of its profiles is a warning: KL accepts it.
+   */
+  unenforced?: Readonly<Record<string, string>>;
   /** `entry.link 0..0` (§119, §140; the care and FFB reports do not say). */
   noEntryLink: boolean;
   /** `entry contains citizen 1..1`, sliced by the resource's profile (§119, §140; the care and FFB reports do not say). */
@@ -62,13 +69,15 @@ export const REPORT_PROFILES: readonly ReportProfile[] = [
     noEntryLink: false,
   },
   {
-    // KLReportingFFBDeliveryReport.fsh (kl-ffb-reporting), with its invariants 1–3 on CarePlan, Condition, Observation
+    // KLReportingFFBDeliveryReport.fsh (kl-ffb-reporting): CarePlan, Condition and Observation by its invariants 1–3,
+    // which as published check no entry
     canonical: `${FFB}kl-reporting-ffb-deliveryReport`, name: { en: 'FFB delivery report', da: 'FFB-indberetningsrapport' },
     entries: of(FFB, [['kl-reporting-ffb-citizen', 'Patient'], ['kl-reporting-ffb-serviceRequest', 'ServiceRequest'],
       ['kl-reporting-ffb-informationGathering', 'ClinicalImpression'], ['kl-reporting-ffb-interventionGoal', 'Goal'],
       ['kl-reporting-ffb-servicePerformer', 'CareTeam'], ['kl-reporting-ffb-followUpEncounter', 'Encounter'], ['kl-reporting-ffb-carePlan', 'CarePlan'],
       ['kl-reporting-ffb-intervention', 'CarePlan'], ['kl-reporting-ffb-condition', 'Condition'], ['kl-reporting-ffb-targetGroup', 'Condition'],
       ['kl-reporting-ffb-careEvaluation', 'Observation'], ['kl-reporting-ffb-followUp', 'Observation']]),
+    unenforced: { Condition: 'kl-reporting-ffb-delivery-report-1', CarePlan: 'kl-reporting-ffb-delivery-report-2', Observation: 'kl-reporting-ffb-delivery-report-3' },
     noEntryLink: false,
   },
 ];

@@ -185,7 +185,7 @@ export class SubmissionValidator {
    * invariants). One that names a profile of the report in meta.profile was checked against it above; one that
    * names none is checked against each of the report's profiles of its type, as KL's validator does, and conforms
    * when it meets one. Where one of them is not reproduced here, not meeting the others is a warning (it may be that
-   * one), not an error.
+   * one), not an error; so it is where KL's report does not enforce its profiles for the type (`unenforced`).
    */
   private reportEntry(run: Run, report: ReportProfile, resource: Json, at: string, index: BundleIndex): void {
     const type = typeof resource.resourceType === 'string' ? resource.resourceType : '';
@@ -232,6 +232,17 @@ export class SubmissionValidator {
         text: {
           en: `The ${type} names none of the profiles of the ${named.en} in meta.profile and meets none of those reproduced here: ${list.en}. Name the one meant in meta.profile`,
           da: `${type}-ressourcen angiver ingen af profilerne i ${named.da} i meta.profile og opfylder ingen af dem, der er gengivet her: ${list.da}. Angiv den tilsigtede i meta.profile`,
+        },
+      });
+      return;
+    }
+    const unenforced = report.unenforced?.[type];
+    if (unenforced) {
+      run.issues.push({
+        severity: 'warning', code: 'business-rule', expression: [at],
+        text: {
+          en: `The ${type} conforms to none of the profiles a ${named.en} takes for it: ${list.en}. KL's invariant ${unenforced} as published checks no entry (entry.ofType(${type}) is always empty), so KL's gateway accepts it; name the one meant in meta.profile to see its errors`,
+          da: `${type}-ressourcen opfylder ingen af de profiler, en ${named.da} tager for den: ${list.da}. KL's regel ${unenforced} kontrollerer, som den er udgivet, ingen poster (entry.ofType(${type}) er altid tom), så KL's gateway godtager den; angiv den tilsigtede i meta.profile for at se fejlene`,
         },
       });
       return;

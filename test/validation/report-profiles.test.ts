@@ -113,6 +113,25 @@ describe("KL's §140 and care reports: the entries KL's report invariants hold t
   });
 });
 
+describe("KL's FFB report: its invariants 1–3, as published, hold no entry to the FFB profiles", () => {
+  const FFB = 'http://fhir.kl.dk/ffbreporting/StructureDefinition/';
+
+  it('a Condition meeting neither FFB Condition profile is a warning, not an error: KL\'s gateway accepts it', async () => {
+    const b = klExample('kl-ffb-reporting/4b4e5f33-a9a2-42f6-b598-180543029ae5.json');
+    const i = b.entry.findIndex((e: Json) => e.resource.resourceType === 'Condition' && e.resource.meta);
+    const condition = b.entry[i].resource;
+    delete condition.meta;
+    condition.category = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item' }] }];
+    const issues = await validate(b);
+    expect(errorsOf(issues)).toEqual([]);
+    const warnings = issues.filter((e) => e.expression?.[0] === `Bundle.entry[${i}].resource`);
+    expect(warnings.map((e) => [e.severity, e.en])).toEqual([['warning', expect.stringMatching(new RegExp(
+      `^The Condition conforms to none of the profiles a FFB delivery report takes for it: ${FFB}kl-reporting-ffb-condition \\(\\d+ errors?\\), ${FFB}kl-reporting-ffb-targetGroup \\(\\d+ errors?\\)\\. KL's invariant kl-reporting-ffb-delivery-report-1 as published checks no entry`,
+    ))]]);
+    expect(warnings[0]!.da).toMatch(/opfylder ingen af de profiler, en FFB-indberetningsrapport tager for den: .* KL's regel kl-reporting-ffb-delivery-report-1 kontrollerer, som den er udgivet, ingen poster/);
+  });
+});
+
 describe("the citizen of a §119 or §140 report (entry:citizen 1..1)", () => {
   const REHAB_REPORT = path.join(__dirname, '..', 'fixtures', 'kl-examples', 'kl-gateway-rehab', 'RuddiIndberetningsrapport.json');
   const citizens = (b: Json): number[] => b.entry.flatMap((e: Json, i: number) => (e.resource.resourceType === 'Patient' ? [i] : []));
