@@ -44,7 +44,7 @@ export const validateOperation: OperationHandler = {
       'English; a request it cannot be performed on is a 4xx.',
     inputs: {
       ...VALIDATE.inputs,
-      mode: `${VALIDATE.inputs.mode} This server: create, update or profile; delete is refused (400 not-supported), as the server does not store what it validates.`,
+      mode: `${VALIDATE.inputs.mode} This server: create, update or profile (which needs 'profile': without it, 400 required); delete is refused (400 not-supported), as the server does not store what it validates.`,
       profile: `${VALIDATE.inputs.profile} This server: one of its profiles (served at StructureDefinition), by its canonical or KL's.`,
       kommunekode: "This server's: the sending municipality's three-digit code, against whose local catalog niveau-3 codes are checked.",
     },
@@ -73,6 +73,12 @@ export const validateOperation: OperationHandler = {
     if (mode === 'delete') {
       throw FhirError.notSupported('mode=delete is not supported: $validate checks what a resource holds; whether one may be deleted, its DELETE answers', {
         expression: ['mode'], da: 'mode=delete understøttes ikke: $validate kontrollerer, hvad en ressource indeholder; om en må slettes, svarer dens DELETE på',
+      });
+    }
+    // R4 Resource-validate: "If this mode is specified, then a profile must be given"
+    if (mode === 'profile' && input.string('profile') === undefined) {
+      throw new FhirError(400, 'required', "mode=profile needs the parameter 'profile': the resource is validated against that profile only, not against its meta.profile", {
+        expression: ['profile'], da: "mode=profile kræver parameteren 'profile': ressourcen valideres kun mod den profil, ikke mod sin meta.profile",
       });
     }
     if (!isJsonObject(resource)) {

@@ -30,7 +30,7 @@ export interface ValidationRequest {
   profile?: CompiledProfile;
   /** The `profile` parameter naming a KL delivery report: the submission (a Bundle) is validated as one. */
   report?: ReportProfile;
-  /** `profile`: only the nominated profile is checked (not meta.profile); otherwise both. */
+  /** `profile`: only the nominated profile (`profile` or `report`, one of which is then given) is checked, not meta.profile; otherwise both. */
   mode?: ValidationMode;
   /** The `kommunekode` parameter: the sending municipality, when the submission does not name it. */
   kommunekode?: string;
@@ -152,7 +152,9 @@ export class SubmissionValidator {
         return;
       }
       const index = new BundleIndex(resource);
-      const report = reportProfileOf(resource) ?? (place.top ? run.req.report : undefined);
+      // in mode=profile the submission is held to the nominated report only, not to the one it claims
+      const claimed = place.top && run.req.mode === 'profile' ? undefined : reportProfileOf(resource);
+      const report = claimed ?? (place.top ? run.req.report : undefined);
       if (report) appendIssues(issues, reportBundleIssues(resource, expression, report));
       const entries = Array.isArray(resource.entry) ? resource.entry : [];
       // each entry in a turn of its own when one is due: a Bundle of thousands does not hold the process
@@ -261,7 +263,7 @@ export class SubmissionValidator {
     const { req, issues } = run;
     const out: CompiledProfile[] = [];
     if (top && req.profile) out.push(req.profile);
-    if (top && req.mode === 'profile' && req.profile) return out;
+    if (top && req.mode === 'profile') return out;
     const meta = isJsonObject(resource.meta) ? resource.meta : undefined;
     const claimed = meta && Array.isArray(meta.profile) ? meta.profile : [];
     claimed.forEach((canonical, i) => {

@@ -61,6 +61,12 @@ describe("KL's §119 delivery report", () => {
       .toEqual([`The Patient names no profile of the §119 delivery report in meta.profile; KL checks it against ${PREVENTION}klgateway-119-citizen (not reproduced here), so it was not checked against KL's profile here`]);
   });
 
+  it('in mode=profile a report named by the profile parameter is the only one checked, not the one the Bundle claims', async () => {
+    const errors = errorsOf(await validate(report(), { profile: 'http://fhir.kl.dk/rehab/StructureDefinition/klgateway-140-delivery-report', mode: 'profile' }));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.filter((e) => !/a §140 delivery report takes/.test(e.en))).toEqual([]);
+  });
+
   it('the profile parameter may name the report: a Bundle not claiming it is checked as one; another resource is 400', async () => {
     const b = report();
     delete b.meta;

@@ -9,7 +9,7 @@ import {
   bundle, C, CARE_SOCIAL, careIntervention, carePlan, careSocial, condition, CS, F, ffb, ffbIntervention, fsiii, intervention119, intervention140,
   KOMMUNE_101, KOMMUNEKODE, LEVEL3_119_140, LEVEL3_CARE, organization, profile, servicePerformer, serviceRequest,
 } from './fixtures';
-import { OK, summarise, validateWith, type Issue } from './outcome';
+import { klExample, OK, summarise, validateWith, type Issue } from './outcome';
 
 let app: App;
 beforeAll(async () => {
@@ -728,6 +728,17 @@ describe('which profile applies', () => {
     expect(onlyNominated).toEqual([TREATMENT_119]);
   });
 
+  it('refuses mode=profile without a profile (R4: a profile must be given), rather than checking meta.profile', async () => {
+    const kost = klExample('kl-gateway-prevention/BrunoKostvejledningValidationError.json');
+    for (const send of [
+      () => request(app).post('/fhir/CarePlan/$validate').query({ mode: 'profile' }).type('application/fhir+json').send(kost),
+      () => request(app).post('/fhir/$validate').type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: kost }, { name: 'mode', valueCode: 'profile' }] }),
+    ]) {
+      const res = await send();
+      expect([res.status, res.body.issue.map((i: { code: string; expression: string[] }) => [i.code, i.expression])]).toEqual([400, [['required', ['profile']]]]);
+    }
+  });
+
   it('applies our profile to a resource that claims KL\'s gateway profile', async () => {
     const cp = intervention119([fsiii(C.nikotin)], { meta: ['http://fhir.kl.dk/prevention/StructureDefinition/klgateway-119-planned-intervention'] });
     expect(await validate(cp)).toEqual([TREATMENT_119]);
@@ -816,6 +827,9 @@ describe('requests $validate cannot perform', () => {
       "Parameteren 'mode' skal være en af create, update, delete, profile, ikke 'strict'"],
     ['mode=delete', '/fhir/CarePlan/$validate', cp(), { mode: 'delete' }, 400, 'mode=delete is not supported: $validate checks what a resource holds; whether one may be deleted, its DELETE answers',
       'mode=delete understøttes ikke: $validate kontrollerer, hvad en ressource indeholder; om en må slettes, svarer dens DELETE på'],
+    ['mode=profile without a profile', '/fhir/CarePlan/$validate', cp(), { mode: 'profile' }, 400,
+      "mode=profile needs the parameter 'profile': the resource is validated against that profile only, not against its meta.profile",
+      "mode=profile kræver parameteren 'profile': ressourcen valideres kun mod den profil, ikke mod sin meta.profile"],
     ['a malformed kommunekode', '/fhir/$validate', cp(), { kommunekode: '37' }, 400, "Parameter 'kommunekode' must be a three-digit municipality code, not '37'",
       "Parameteren 'kommunekode' skal være en kommunekode på tre cifre, ikke '37'"],
     ['Parameters without a resource', '/fhir/$validate', { resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'create' }] }, {}, 400,
