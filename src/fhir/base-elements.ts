@@ -261,6 +261,33 @@ function notInValueSet(at: string, what: Bilingual, value: string, binding: Code
 }
 
 /**
+ * Calls `visit` for the resource and for every element in it that is an object (a data type, a backbone element, a
+ * primitive's `_status` with its id and extensions), with its type and its FHIRPath expression (`CarePlan.activity[0]`):
+ * contained and Bundle entry resources are not entered, as each is checked on its own.
+ */
+export function walkElements(resource: Json, type: string, expression: string, visit: (obj: Json, cursor: TypeCursor, at: string) => void): void {
+  const step = (obj: Json, cursor: TypeCursor, at: string): void => {
+    visit(obj, cursor, at);
+    for (const key of Object.keys(obj)) {
+      const value = obj[key];
+      if (value === null || typeof value !== 'object') continue;
+      const primitiveExtensions = key.charCodeAt(0) === 95; // `_status`: the primitive's id and extensions
+      const next = primitiveExtensions ? ELEMENT : childCursor(cursor, key);
+      if (!next) continue;
+      const path = `${at}.${primitiveExtensions ? key.slice(1) : key}`;
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => {
+          if (isJsonObject(item)) step(item, next, `${path}[${i}]`);
+        });
+      } else {
+        step(value as Json, next, path);
+      }
+    }
+  };
+  step(resource, rootCursor(type), expression);
+}
+
+/**
  * FHIR R4's own rules on the elements of one resource, whatever its profiles say: the cardinality (min ≥ 1) of every
  * element (`CarePlan.status`, `CarePlan.activity.detail.status` of each activity.detail present, `Extension.url` of
  * each extension), one value of each choice element (`value[x]` as `valueCode` or `valueString`, not both: R4's
@@ -303,23 +330,8 @@ export function checkBaseElements(resource: Json, type: string, expression: stri
     if (cursor.base === 'Extension' && present(obj, 'extension') === extensionValues.some((n) => present(obj, n))) {
       found.push({ kind: EXT_1, at });
     }
-    for (const key of Object.keys(obj)) {
-      const value = obj[key];
-      if (value === null || typeof value !== 'object') continue;
-      const primitiveExtensions = key.charCodeAt(0) === 95; // `_status`: the primitive's id and extensions
-      const next = primitiveExtensions ? ELEMENT : childCursor(cursor, key);
-      if (!next) continue;
-      const path = `${at}.${primitiveExtensions ? key.slice(1) : key}`;
-      if (Array.isArray(value)) {
-        value.forEach((item, i) => {
-          if (isJsonObject(item)) visit(item, next, `${path}[${i}]`);
-        });
-      } else {
-        visit(value as Json, next, path);
-      }
-    }
   };
-  visit(resource, rootCursor(type), expression);
+  walkElements(resource, type, expression, visit);
   if (found.length === 0) return [];
   const said = alreadyReported(reported);
   const concepts = found.some((f) => f.kind === CONCEPT || f.kind === CONCEPT_CODING) ? conceptsReported(reported) : undefined;

@@ -280,6 +280,21 @@ export class ProfileRegistry {
   list(): CompiledProfile[] {
     return [...this.index().byUrl.values()];
   }
+
+  private extensions?: ReadonlySet<string>;
+
+  /** The extensions the profiles name: the profile of each element that is an extension or a modifierExtension. */
+  extensionUrls(): ReadonlySet<string> {
+    if (this.extensions) return this.extensions;
+    const urls = new Set<string>();
+    for (const { resource } of this.list()) {
+      for (const e of [...(resource.snapshot?.element ?? []), ...(resource.differential?.element ?? [])]) {
+        if (!/\.(modifierE|e)xtension$/.test(e.path)) continue;
+        for (const t of e.type ?? []) for (const url of t.profile ?? []) urls.add(parseCanonical(url).url);
+      }
+    }
+    return (this.extensions = urls);
+  }
 }
 
 /** The profile files of a folder, in the order they are loaded. */

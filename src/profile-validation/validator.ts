@@ -9,6 +9,7 @@ import { checkBaseElements } from '../fhir/base-elements';
 import { checkR4Invariants } from './r4-invariants';
 import { BindingChecker } from './binding-checker';
 import { BundleIndex, bundleIssues } from './bundle-rules';
+import { checkExtensions, knownExtension, type KnownExtension } from './extension-checker';
 import { checkLocalCodes, LocalCatalogIndex, municipalityOf, type MunicipalityContext } from './local-code-checker';
 import type { ValidationIssue } from './messages';
 import { ProfileChecker } from './profile-checker';
@@ -47,6 +48,8 @@ const MAX_BUNDLE_DEPTH = 4;
  */
 export class SubmissionValidator {
   constructor(private readonly profiles: ProfileRegistry, private readonly schema: FhirSchemaValidator) {}
+
+  private readonly knownExtension = (url: string): KnownExtension | undefined => knownExtension(url, this.profiles.extensionUrls());
 
   async validate(req: ValidationRequest): Promise<ValidationIssue[]> {
     const issues: ValidationIssue[] = [];
@@ -114,6 +117,8 @@ export class SubmissionValidator {
     }
     // R4's required elements and ext-1, of which the schema checks only the complex ones and a profile only those it constrains
     appendIssues(issues, checkBaseElements(resource, type, expression, issues.slice(first)));
+    // every extension's url: absolute, and known here (or a warning that it was not checked)
+    appendIssues(issues, checkExtensions(resource, type, expression, this.knownExtension, issues.slice(first)));
     const isBundle = type === 'Bundle';
     // R4's invariants (per-1, ref-1, dom-2, …) of the resource and of every element and data type in it; a Bundle's
     // after its own rules, which say more of an empty entry than ele-1

@@ -182,9 +182,11 @@ describe('slicing', () => {
     ]);
   });
 
-  it('open (the §119 planned intervention\'s extensions): another extension is allowed beside KL\'s slices', async () => {
+  it('open (the §119 planned intervention\'s extensions): another extension is allowed beside KL\'s slices (a warning that it is not known here)', async () => {
     const cp = { ...intervention119([fsiii(C.kostvejledning)], { basedOn: true }), extension: [{ url: 'http://example.org/note', valueString: 'x' }] };
-    expect(await validate(cp)).toEqual(OK);
+    expect((await validate(cp)).map((i) => [i.severity, i.expression, i.en.slice(0, 70)])).toEqual([
+      ['warning', ['CarePlan.extension[0]'], "The extension 'http://example.org/note' is not known to this server, s"],
+    ]);
   });
 });
 
