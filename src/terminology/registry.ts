@@ -224,7 +224,8 @@ export class TerminologyRegistry {
 
   /**
    * What an unversioned reference means across the layers (of the versions `accept` takes): the request's own
-   * resources of that url when it brings some (tx-resource), whatever their status; else the latest active version;
+   * resources of that url when it brings some (tx-resource), whatever their status; else the latest active version
+   * of the catalogs, or of the layers below them (the FHIR core terminology) when no catalog has the url;
    * when the latest version served is a draft and none served is active, the active version that draft replaced by
    * its write (the version just before it in its id's history: a draft written over the version in use does not take
    * its place, and a deleted resource's versions never come back); else the latest version.
@@ -235,7 +236,11 @@ export class TerminologyRegistry {
       const brought = layer.versions(type, url).filter(accept);
       if (brought.length > 0) return latestActive(brought);
     }
-    const current = this.versions(type, url).filter(accept).sort((a, b) => compareVersions(a.version, b.version));
+    // a catalog's release of a code system the FHIR core also has is what the reference means, whichever of the two
+    // version strings sorts later (R4's 4.0.1 after a package's 1.0.0), as `find` takes the catalogs' first
+    const own = this.versionsIn(this.layers, type, url, false).filter(accept);
+    const current = (own.length > 0 ? own : this.versionsIn(this.referenceLayers, type, url, false).filter(accept))
+      .sort((a, b) => compareVersions(a.version, b.version));
     const chosen = latestActive(current);
     if (chosen?.status !== 'draft' || !chosen.id) return chosen;
     const before = Number(chosen.meta?.versionId) - 1;
@@ -266,8 +271,11 @@ export class TerminologyRegistry {
    * never the newest version of an unversioned reference.
    */
   versions<T extends TerminologyType>(type: T, url: string, withPast = false): ByType[T][] {
+    return this.versionsIn(this.resolving, type, url, withPast);
+  }
+
+  private versionsIn<T extends TerminologyType>(layers: readonly ResourceSet[], type: T, url: string, withPast: boolean): ByType[T][] {
     this.readUrl(url);
-    const layers = this.resolving;
     const found: ByType[T][][] = [];
     for (let i = layers.length - 1; i >= 0; i--) {
       if (layers[i]!.versionedOnly && !withPast) continue;
