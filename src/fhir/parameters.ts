@@ -59,10 +59,19 @@ export class OperationInput {
   names(): string[] {
     return [...this.values.keys()];
   }
-  /** 400 when a code and a Coding that give the same thing are both given ($lookup's code and coding, $subsumes' codeA and codingA). */
-  refuseBoth(code: string, coding: string): void {
-    if (!this.has(code) || !this.has(coding)) return;
-    throw FhirError.invalid(`Use either '${code}' or '${coding}', not both`, { expression: [code, coding], da: `Giv enten '${code}' eller '${coding}', ikke begge` });
+  /**
+   * 400 when more than one of parameters that each give the same thing is given ($lookup's code and coding, $subsumes'
+   * codeA and codingA, $validate-code's code, coding and codeableConcept): which one to take would be a guess.
+   */
+  refuseTogether(...names: string[]): void {
+    const given = names.filter((n) => this.has(n));
+    if (given.length < 2) return;
+    const quoted = given.map((n) => `'${n}'`);
+    if (given.length === 2) {
+      throw FhirError.invalid(`Use either ${quoted[0]} or ${quoted[1]}, not both`, { expression: given, da: `Giv enten ${quoted[0]} eller ${quoted[1]}, ikke begge` });
+    }
+    const [last, ...rest] = [quoted.pop()!, ...quoted];
+    throw FhirError.invalid(`Use only one of ${rest.join(', ')} and ${last}`, { expression: given, da: `Giv kun én af ${rest.join(', ')} og ${last}` });
   }
   /**
    * These parameters and `other`'s together (a POST's body and its URL's query); a parameter that may be given once

@@ -95,7 +95,7 @@ export const lookupOperation: OperationHandler = {
   handle(input: OperationInput, ctx: OperationContext, target) {
     const coding = input.one<Coding>('coding');
     const code = input.string('code') ?? coding?.code;
-    input.refuseBoth('code', 'coding');
+    input.refuseTogether('code', 'coding');
     let system = givenOnce(input, 'system', coding?.system);
     const version = givenOnce(input, 'version', coding?.version);
     // the parameter a value came from, for the answer that refuses it

@@ -40,8 +40,8 @@ export const subsumesOperation: OperationHandler = {
   cache: 'answer',
   handle(input, ctx, target) {
     const cs = target as CodeSystem | undefined;
-    input.refuseBoth('codeA', 'codingA');
-    input.refuseBoth('codeB', 'codingB');
+    input.refuseTogether('codeA', 'codingA');
+    input.refuseTogether('codeB', 'codingB');
     const codingA = input.one<Coding>('codingA');
     const codingB = input.one<Coding>('codingB');
     const codeA = input.string('codeA') ?? codingA?.code;

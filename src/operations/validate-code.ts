@@ -122,9 +122,13 @@ export function validationOptions(input: OperationInput, ctx: OperationContext):
   return options;
 }
 
-/** The coded value of the request: a CodeableConcept, a Coding, or code (+ system, version, display). */
-
+/**
+ * The coded value of the request: a CodeableConcept, a Coding, or code (+ system, version, display). R4 has the
+ * request give one (and only one) of them: two are a 400, whichever they name, rather than one validated and the other
+ * not looked at.
+ */
 export function codedValueOf(input: OperationInput, forCodeSystem: boolean, options: ValidationOptions): CodedValue {
+  input.refuseTogether('code', 'coding', 'codeableConcept');
   const cc = input.one<CodeableConcept>('codeableConcept');
   if (cc) {
     options.inferSystem = false;
@@ -197,7 +201,8 @@ export const valueSetValidateCodeOperation: OperationHandler = {
     base: 'http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code',
     description: "HL7's ValueSet/$validate-code, at type level and on a ValueSet instance, with the tx ecosystem's parameters and answer " +
       "(issues, and what was validated). A code that is not valid is result=false with a message and issues (200), as is a code system the " +
-      'server does not know; a value set it does not know is a 404.',
+      "server does not know; a value set it does not know is a 404. The code is given one way (code and system, coding, or " +
+      'codeableConcept): two of them are a 400.',
     inputs: VALUE_SET_VALIDATE_INPUTS,
     outputs: outputs(VS_VALIDATE.outputs),
   },
@@ -220,7 +225,8 @@ export const codeSystemValidateCodeOperation: OperationHandler = {
     base: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code',
     description: "HL7's CodeSystem/$validate-code, at type level and on a CodeSystem instance, with the tx ecosystem's parameters and answer " +
       "(issues, and what was validated). A code that is not valid is result=false with a message and " +
-      'issues (200), as is a code system the server does not know.',
+      'issues (200), as is a code system the server does not know. The code is given one way (code, coding, or codeableConcept): ' +
+      'two of them are a 400.',
     inputs: {
       ...CS_VALIDATE.inputs,
       url: `${CS_VALIDATE.inputs.url} This server: url|version names the version too.`,

@@ -226,6 +226,62 @@ describe('a version named at instance level', () => {
   });
 });
 
+describe('the code to validate, given one way', () => {
+  const GENDER = 'http://hl7.org/fhir/administrative-gender';
+  const GENDER_VS = 'http://hl7.org/fhir/ValueSet/administrative-gender';
+  const refusal = (res: { body: OperationOutcome }) => [res.body.resourceType, res.body.issue[0]!.code, res.body.issue[0]!.details?.text];
+
+  it('is a 400 when code and coding are both given (by GET and by POST), in Danish to a Danish caller, not the coding validated', async () => {
+    const cs = await request(app).get('/fhir/CodeSystem/$validate-code').set('Accept-Language', 'da')
+      .query({ url: GENDER, coding: `${GENDER}|male`, code: 'NOT-A-CODE' }).expect(400);
+    expect(refusal(cs)).toEqual(['OperationOutcome', 'invalid', "Giv enten 'code' eller 'coding', ikke begge"]);
+    const vs = await request(app).get('/fhir/ValueSet/$validate-code')
+      .query({ url: GENDER_VS, coding: `${GENDER}|male`, system: GENDER, code: 'NOT-A-CODE' }).expect(400);
+    expect(refusal(vs)).toEqual(['OperationOutcome', 'invalid', "Use either 'code' or 'coding', not both"]);
+    const posted = await post('ValueSet/$validate-code', [
+      { name: 'url', valueUri: GENDER_VS }, { name: 'system', valueUri: GENDER }, { name: 'code', valueCode: 'NOT-A-CODE' },
+      { name: 'coding', valueCoding: { system: GENDER, code: 'male' } },
+    ]).expect(400);
+    expect(posted.body.issue[0].expression).toEqual(['code', 'coding']);
+  });
+
+  it('is a 400 for a coding and a codeableConcept, and for all three, even when they name the same code', async () => {
+    const cc = { coding: [{ system: GENDER, code: 'male' }] };
+    const two = await post('CodeSystem/$validate-code', [
+      { name: 'url', valueUri: GENDER }, { name: 'coding', valueCoding: { system: GENDER, code: 'NOT-A-CODE' } }, { name: 'codeableConcept', valueCodeableConcept: cc },
+    ]).expect(400);
+    expect(refusal(two)).toEqual(['OperationOutcome', 'invalid', "Use either 'coding' or 'codeableConcept', not both"]);
+    const three = await post('ValueSet/$validate-code', [
+      { name: 'url', valueUri: GENDER_VS }, { name: 'system', valueUri: GENDER }, { name: 'code', valueCode: 'male' },
+      { name: 'coding', valueCoding: { system: GENDER, code: 'male' } }, { name: 'codeableConcept', valueCodeableConcept: cc },
+    ]).set('Accept-Language', 'da').expect(400);
+    expect(refusal(three)).toEqual(['OperationOutcome', 'invalid', "Giv kun én af 'code', 'coding' og 'codeableConcept'"]);
+    // each alone is validated
+    await post('ValueSet/$validate-code', [{ name: 'url', valueUri: GENDER_VS }, { name: 'codeableConcept', valueCodeableConcept: cc }]).expect(200);
+  });
+
+  it('in a batch, is the refusal of the validation that gives two, the others validated', async () => {
+    const entry = (parameter: ParametersParameter[]) => ({ name: 'validation', resource: { resourceType: 'Parameters', parameter } as Parameters });
+    const res = await post('ValueSet/$batch-validate-code', [
+      { name: 'url', valueUri: GENDER_VS },
+      entry([{ name: 'coding', valueCoding: { system: GENDER, code: 'male' } }]),
+      entry([{ name: 'coding', valueCoding: { system: GENDER, code: 'male' } }, { name: 'system', valueUri: GENDER }, { name: 'code', valueCode: 'NOT-A-CODE' }]),
+      entry([{ name: 'system', valueUri: GENDER }, { name: 'code', valueCode: 'NOT-A-CODE' }]),
+    ]).set('Accept-Language', 'da').expect(200);
+    const answers = all(res.body, 'validation').map((p) => p.resource as Parameters | OperationOutcome);
+    expect(answers.map((a) => (a.resourceType === 'Parameters' ? value(a, 'result') : (a as OperationOutcome).issue[0]!.details?.text)))
+      .toEqual([true, "Giv enten 'code' eller 'coding', ikke begge", false]);
+    const batch = await request(app).post('/fhir').type('application/fhir+json').send({
+      resourceType: 'Bundle', type: 'batch', entry: [
+        { request: { method: 'GET', url: `ValueSet/$validate-code?url=${GENDER_VS}&system=${GENDER}&code=NOT-A-CODE&coding=${GENDER}|male` } },
+        { request: { method: 'GET', url: `ValueSet/$validate-code?url=${GENDER_VS}&coding=${GENDER}|male` } },
+      ],
+    }).expect(200);
+    expect(batch.body.entry.map((e: { response: { status: string } }) => e.response.status)).toEqual(['400 Bad Request', '200 OK']);
+    expect(batch.body.entry[0].response.outcome.issue[0].details.text).toBe("Use either 'code' or 'coding', not both");
+  });
+});
+
 describe('ValueSet/$batch-validate-code', () => {
   it('validates each entry with the shared parameters, and reports a bad entry without failing the batch', async () => {
     const res = await post('ValueSet/$batch-validate-code', [
