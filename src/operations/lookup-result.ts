@@ -2,12 +2,11 @@ import type { CodeSystem, CodeSystemConcept, CodeSystemConceptDesignation, Codin
 import { ParametersBuilder } from '../fhir/parameters';
 import { SerializedResource } from '../fhir/serialized';
 import type { CodeSystemProvider, Concept } from '../terminology/providers/provider';
-import { codeSystemLanguage, displayFor, languageMatches } from '../terminology/language';
+import { codeSystemLanguage, displayFor, languageMatches, PREFERRED_FOR_LANGUAGE } from '../terminology/language';
 import { catalogGroupings, catalogLevels } from '../terminology/catalog-levels';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { replacementsOf } from '../terminology/replacements';
 import { conceptInactive } from '../terminology/validation/concept-status';
-import { DISPLAY_USE } from '../terminology/validation/designations';
 import { valueField } from '../fhir/choice-value';
 
 function propertyValueParts(p: { [k: string]: unknown }): ParametersParameter {
@@ -139,7 +138,7 @@ function partsAfterDisplay(registry: TerminologyRegistry, provider: CodeSystemPr
 
   const designationWanted = designationFilter(requested);
   if (designationWanted) {
-    const display = concept.display ? [{ language: codeSystemLanguage(provider), use: DISPLAY_USE, value: concept.display }] : [];
+    const display = concept.display ? [{ language: codeSystemLanguage(provider), use: PREFERRED_FOR_LANGUAGE, value: concept.display }] : [];
     for (const d of [...display, ...designationsOf(provider, concept)]) {
       if (designationWanted(d)) out.part('designation', designationParts(d));
     }

@@ -51,3 +51,36 @@ describe('the language of a code system\'s displays', () => {
     expect(await expand('da', codeSystem('da'))).toBe('Alpha');
   });
 });
+
+describe('the display for a language, as $lookup, $expand and $validate-code show it', () => {
+  const SYSTEM = 'http://example.org/cs/pref';
+  // English, with a German synonym, the display preferred for German, and an Austrian one
+  const pref: CodeSystem = {
+    resourceType: 'CodeSystem', url: SYSTEM, status: 'active', content: 'complete', language: 'en',
+    concept: [{
+      code: 'a', display: 'Heart attack', designation: [
+        { language: 'de', use: { system: 'http://snomed.info/sct', code: '900000000000013009' }, value: 'Herzanfall' },
+        { language: 'de', use: { system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra', code: 'preferredForLanguage' }, value: 'Herzinfarkt' },
+        { language: 'de-AT', value: 'Infarkt AT' },
+      ],
+    }],
+  };
+  const vs: ValueSet = { resourceType: 'ValueSet', url: 'http://example.org/vs/pref', status: 'active', compose: { include: [{ system: SYSTEM }] } };
+  const txResource: ParametersParameter = { name: 'tx-resource', resource: pref };
+  const displayOf = (answer: Parameters) => answer.parameter?.find((p) => p.name === 'display')?.valueString;
+
+  async function shown(language: string): Promise<(string | undefined)[]> {
+    const displayLanguage: ParametersParameter = { name: 'displayLanguage', valueCode: language };
+    const lookup = await post('CodeSystem/$lookup', [{ name: 'system', valueUri: SYSTEM }, { name: 'code', valueCode: 'a' }, displayLanguage, txResource]).expect(200);
+    const expand = await post('ValueSet/$expand', [{ name: 'valueSet', resource: vs }, displayLanguage, txResource]).expect(200);
+    const validate = await post('ValueSet/$validate-code', [
+      { name: 'valueSet', resource: vs }, { name: 'system', valueUri: SYSTEM }, { name: 'code', valueCode: 'a' }, displayLanguage, txResource,
+    ]).expect(200);
+    return [displayOf(lookup.body), (expand.body as ValueSet).expansion?.contains?.[0]?.display, displayOf(validate.body)];
+  }
+
+  it('is the one preferred for the language among several in it, and the one in the very tag asked for, in every operation', async () => {
+    expect(await shown('de')).toEqual(['Herzinfarkt', 'Herzinfarkt', 'Herzinfarkt']);
+    expect(await shown('de-AT')).toEqual(['Infarkt AT', 'Infarkt AT', 'Infarkt AT']);
+  });
+});

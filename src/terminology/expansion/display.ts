@@ -1,6 +1,6 @@
-import type { Coding, ValueSetComposeIncludeConceptDesignation as ValueSetExpansionContainsDesignation } from 'fhir/r4';
+import type { ValueSetComposeIncludeConceptDesignation as ValueSetExpansionContainsDesignation } from 'fhir/r4';
 import { LocatingEntry, type ExpansionEntry } from '../compose/result';
-import { codeSystemLanguage, languageMatches } from '../language';
+import { codeSystemLanguage, displayInLanguage, PREFERRED_FOR_LANGUAGE } from '../language';
 import { languageRanges } from '../../fhir/language-ranges';
 
 /** The display language(s) asked for: tags in order of preference, and whether other languages may stand in. */
@@ -24,15 +24,9 @@ export function parseLanguagePreference(value: string | undefined): LanguagePref
   return { tags, fallback: star ? star.weight > 0 : true };
 }
 
-const PREFERRED_FOR_LANGUAGE: Coding = {
-  system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra', code: 'preferredForLanguage', display: 'Preferred For Language',
-};
-const DISPLAY_USES = new Set(['display', 'preferredForLanguage', '900000000000013009', '900000000000003001']);
-
+/** A text the expansion could show for a code, as the designation it is among the others. */
 interface Candidate {
-  language?: string;
   value: string;
-  usableAsDisplay: boolean;
   designation: ValueSetExpansionContainsDesignation;
 }
 
@@ -58,7 +52,7 @@ function preferred(language: string | undefined, value: string): ValueSetExpansi
 function addDesignations(out: Candidate[], designations: readonly ValueSetExpansionContainsDesignation[] | undefined): void {
   for (const d of designations ?? []) {
     if (!d.value) continue;
-    out.push({ language: d.language, value: d.value, usableAsDisplay: !d.use || DISPLAY_USES.has(d.use.code ?? ''), designation: d });
+    out.push({ value: d.value, designation: d });
   }
 }
 
@@ -68,24 +62,19 @@ function findCandidates(entry: ExpansionEntry): Candidate[] {
   const csLanguage = entry.provider ? codeSystemLanguage(entry.provider) : undefined;
   if (entry.composeDisplay) {
     const language = entry.composeLanguage ?? csLanguage;
-    out.push({ language, value: entry.composeDisplay, usableAsDisplay: true, designation: preferred(language, entry.composeDisplay) });
+    out.push({ value: entry.composeDisplay, designation: preferred(language, entry.composeDisplay) });
   }
   // read once: a packed code system's entry locates its concept on every read (LocatingEntry)
   const concept = entry.concept;
   const own = concept?.display ?? (concept ? undefined : entry.display);
   if (own && own !== entry.composeDisplay) {
     const language = concept ? csLanguage : undefined;
-    out.push({ language, value: own, usableAsDisplay: true, designation: preferred(language, own) });
+    out.push({ value: own, designation: preferred(language, own) });
   }
   addDesignations(out, concept?.designations);
   addDesignations(out, entry.composeDesignations);
   addDesignations(out, entry.stored?.designation);
   return out;
-}
-
-function pick(all: Candidate[], tag: string): Candidate | undefined {
-  const usable = all.filter((c) => c.usableAsDisplay && c.language);
-  return usable.find((c) => c.language!.toLowerCase() === tag.toLowerCase()) ?? usable.find((c) => languageMatches(tag, c.language));
 }
 
 export interface DisplayChoice {
@@ -106,7 +95,7 @@ export function chooseDisplay(entry: ExpansionEntry, preference: LanguagePrefere
     chosen = defaultChoice;
   } else {
     for (const tag of preference.tags) {
-      chosen = pick(all, tag);
+      chosen = displayInLanguage(all, tag, (c) => c.designation);
       if (chosen) break;
     }
     if (!chosen && preference.fallback) chosen = defaultChoice;

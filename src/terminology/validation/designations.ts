@@ -2,12 +2,8 @@ import type { Coding, Extension, ValueSetComposeIncludeConcept } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { languageMatches, type LanguageDepth, type LanguageList } from './languages';
 import { composed } from '../text-match';
+import { displayInLanguage, PREFERRED_FOR_LANGUAGE as DISPLAY_USE } from '../language';
 
-export const DISPLAY_USE: Coding = {
-  system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra',
-  code: 'preferredForLanguage',
-  display: 'Preferred For Language',
-};
 const SCT = 'http://snomed.info/sct';
 const SCT_PREFERRED = '900000000000548007';
 const SCT_SYNONYM = '900000000000013009';
@@ -143,13 +139,8 @@ export class Designations {
         ?? this.items[0];
     }
     for (const lang of langs.preferred) {
-      for (const activeOnly of [true, false]) {
-        for (const depth of ['full', 'region', 'language'] as LanguageDepth[]) {
-          const ok = (d: Designation) => !!d.language && languageMatches(lang.code, d.language, depth) && (!activeOnly || this.isActive(d));
-          const hit = this.items.find((d) => ok(d) && this.isPreferred(d)) ?? this.items.find((d) => ok(d));
-          if (hit) return hit;
-        }
-      }
+      const hit = displayInLanguage(this.items, lang.code, (d) => d);
+      if (hit) return hit;
     }
     return this.items.find((d) => !d.language && this.isDisplay(d) && this.isActive(d)) ?? this.items.find((d) => !d.language && this.isDisplay(d));
   }
