@@ -173,6 +173,8 @@ export class ValueSetComparer {
       this.compareSystem(relation, sides, provider, lists);
       if (relation.fail) return relation;
     }
+    // nothing on either side: every code listed is one its code system does not have
+    if (!relation.left && !relation.right && !relation.common) relation.empty = true;
     return relation;
   }
 
@@ -200,11 +202,11 @@ export class ValueSetComparer {
       return;
     }
     if (sides.this.length === 0) {
-      relation.right = true;
+      if (includesAny(sides.other, provider)) relation.right = true;
       return;
     }
     if (sides.other.length === 0) {
-      relation.left = true;
+      if (includesAny(sides.this, provider)) relation.left = true;
       return;
     }
     const mixed = (list: ValueSetComposeInclude[]) => list.some((inc) => (inc.valueSet?.length ?? 0) > 0 || (hasConcepts(inc) && hasFilters(inc)));
@@ -227,7 +229,7 @@ export class ValueSetComparer {
       return;
     }
     if (hasConcepts(t[0]!) && hasConcepts(o[0]!)) {
-      compareCodeLists(relation, t[0]!, o[0]!, lists);
+      compareCodeLists(relation, includedCodes(t[0]!, provider), includedCodes(o[0]!, provider), lists);
       return;
     }
     if (hasFilters(t[0]!) && hasFilters(o[0]!) && this.compareFilters(relation, t[0]!, o[0]!, provider)) return;
@@ -336,12 +338,30 @@ function failed(): Relation {
 }
 
 /**
- * Two enumerations of one system. As tx.fhir.org does, the code lists reported are those of the last system
- * compared by enumeration.
+ * The codes an enumeration includes, each once, as the code system has them, as $expand takes them: a code system that
+ * is not case sensitive finds a code given in another case; a code it does not have is not included. Of a code system
+ * the server does not have, the codes as listed (HL7's reference server compares those: conformance case
+ * related-unk-unknown-system).
  */
-function compareCodeLists(relation: Relation, t: ValueSetComposeInclude, o: ValueSetComposeInclude, lists: CodeLists): void {
-  const tCodes = t.concept!.map((c) => c.code);
-  const oCodes = o.concept!.map((c) => c.code);
+function includedCodes(inc: ValueSetComposeInclude, provider: CodeSystemProvider | undefined): string[] {
+  const codes = new Set<string>();
+  for (const c of inc.concept!) {
+    const code = provider ? provider.locate(c.code)?.code : c.code;
+    if (code !== undefined) codes.add(code);
+  }
+  return [...codes];
+}
+
+/** Whether includes of a system (on one side only) include any code: not when they only list codes it does not have. */
+function includesAny(includes: ValueSetComposeInclude[], provider: CodeSystemProvider | undefined): boolean {
+  return includes.some((inc) => !provider || !hasConcepts(inc) || hasFilters(inc) || (inc.valueSet?.length ?? 0) > 0 || includedCodes(inc, provider).length > 0);
+}
+
+/**
+ * The codes two enumerations of one system include. As tx.fhir.org does, the code lists reported are those of the
+ * last system compared by enumeration.
+ */
+function compareCodeLists(relation: Relation, tCodes: string[], oCodes: string[], lists: CodeLists): void {
   const tSet = new Set(tCodes);
   const oSet = new Set(oCodes);
   lists.common = tCodes.filter((c) => oSet.has(c));

@@ -157,6 +157,26 @@ describe('ValueSet/$compare on KL value sets', () => {
     expect(value(none, 'result')).toBe('indeterminate');
   });
 
+  it('compares listed codes as the code system has them: not case sensitive, and without the codes it does not have, as $expand lists them', async () => {
+    const CI = 'http://example.org/cs/ci';
+    const ci: CodeSystem = { resourceType: 'CodeSystem', url: CI, status: 'active', content: 'complete', caseSensitive: false, concept: [{ code: 'A', display: 'Alpha' }] };
+    const listing = (url: string, list: string[]): ValueSet => ({ resourceType: 'ValueSet', url, status: 'active', compose: { include: [{ system: CI, concept: list.map((code) => ({ code })) }] } });
+    const run = async (a: string[], b: string[]) => (await post({
+      resourceType: 'Parameters', parameter: [
+        { name: 'thisValueSet', resource: listing('http://example.org/vs/this', a) }, { name: 'otherValueSet', resource: listing('http://example.org/vs/other', b) },
+        { name: 'diagnostics', valueBoolean: true }, { name: 'tx-resource', resource: ci },
+      ],
+    }).expect(200)).body as Parameters;
+    const lowered = await run(['a'], ['A']);
+    expect([value(lowered, 'result'), value(lowered, 'missing-codes'), value(lowered, 'extra-codes')]).toEqual(['same', undefined, undefined]);
+    expect(value(await run(['A', 'ZZZ'], ['A']), 'result')).toBe('same');
+    // as their expansions say
+    const expanded = await Promise.all([['a'], ['A', 'ZZZ']].map(async (list) => ((await request(app).post('/fhir/ValueSet/$expand').set('Content-Type', FHIR_JSON).send(JSON.stringify({
+      resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: listing('http://example.org/vs/x', list) }, { name: 'tx-resource', resource: ci }],
+    })).expect(200)).body as ValueSet).expansion!.contains!.map((c) => c.code)));
+    expect(expanded).toEqual([['A'], ['A']]);
+  });
+
   it('refuses a missing side and an unknown value set with 4xx OperationOutcomes', async () => {
     const missing = await compare({ thisUrl: CATALOG_119 }).expect(400);
     expect(missing.body.resourceType).toBe('OperationOutcome');

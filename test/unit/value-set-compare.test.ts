@@ -57,4 +57,23 @@ describe('ValueSetComparer', () => {
     expect(c.compare(vs('x', none), vs('y', none, none))).toMatchObject({ result: 'empty', performedExpansion: true });
     expect(c.compare(vs('x', none), vs('y', codes('zz')))).toMatchObject({ result: 'empty', performedExpansion: true });
   });
+
+  it('compares code lists by the codes the value sets include: as the code system has them, without codes it lacks', () => {
+    const CI = 'http://example.org/fhir/CodeSystem/ci';
+    const ci: CodeSystem = { resourceType: 'CodeSystem', url: CI, status: 'active', content: 'complete', caseSensitive: false, concept: [{ code: 'A' }, { code: 'B' }] };
+    const c = comparer(ci);
+    const list = (name: string, ...list: string[]) => vs(name, { system: CI, concept: list.map((code) => ({ code })) });
+    // the code system is not case sensitive: 'a' is its code 'A', as $expand lists it
+    expect(c.compare(list('x', 'a'), list('y', 'A'))).toMatchObject({ result: 'same', performedExpansion: false, missing: [], extra: [], common: ['A'] });
+    expect(c.compare(list('x', 'a', 'b'), list('y', 'A'))).toMatchObject({ result: 'superset', missing: ['B'], common: ['A'] });
+    // a code the code system does not have is in neither value set
+    expect(c.compare(list('x', 'A', 'ZZZ'), list('y', 'A'))).toMatchObject({ result: 'same', missing: [] });
+    expect(c.compare(list('x', 'ZZZ'), list('y', 'YYY'))).toMatchObject({ result: 'empty' });
+    // nor does a system only one side lists codes of count, when it has none of them
+    expect(c.compare(vs('x', codes('a1'), { system: CI, concept: [{ code: 'ZZZ' }] }), vs('y', codes('a1')))).toMatchObject({ result: 'same' });
+    const both = comparer(tree(false));
+    expect(both.compare(vs('x', codes('a1', 'zz')), vs('y', codes('a1')))).toMatchObject({ result: 'same', missing: [] });
+    // a case-sensitive code system's 'A1' is not its 'a1'
+    expect(both.compare(vs('x', codes('A1')), vs('y', codes('a1')))).toMatchObject({ result: 'disjoint', extra: ['a1'] });
+  });
 });
