@@ -1,4 +1,4 @@
-import { CONCEPTS, duplicateCodes, walkConcepts } from '../terminology/concept-walk';
+import { CONCEPTS, duplicateCodesOf, walkConcepts } from '../terminology/concept-walk';
 import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
 import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
@@ -193,8 +193,14 @@ function checkCodeSystem(cs: CodeSystem, issues: Issues): void {
       da: 'Et supplement (content supplement) skal angive det kodesystem, det supplerer, i supplements.',
     }, 'CodeSystem.supplements');
   }
-  for (const d of duplicateCodes(cs.concept)) {
-    issues.error('duplicate', { en: `Duplicate code '${excerpt(d.code)}' (first at ${d.first()})`, da: `Koden '${excerpt(d.code)}' findes to gange (første gang i ${d.first()}).` }, `${d.at()}.code`, d.code);
+  for (const d of duplicateCodesOf(cs)) {
+    const code = excerpt(d.code);
+    issues.error('duplicate', d.firstCode === undefined
+      ? { en: `Duplicate code '${code}' (first at ${d.first()})`, da: `Koden '${code}' findes to gange (første gang i ${d.first()}).` }
+      : {
+        en: `Duplicate code '${code}': the code system is not case sensitive (caseSensitive false), so it is the code '${excerpt(d.firstCode)}' (at ${d.first()})`,
+        da: `Koden '${code}' findes to gange: kodesystemet skelner ikke mellem store og små bogstaver (caseSensitive false), så den er koden '${excerpt(d.firstCode)}' (i ${d.first()}).`,
+      }, `${d.at()}.code`, d.code);
   }
   for (const cycle of hierarchyCycles(cs)) {
     const said = hierarchyCycleText(cycle);

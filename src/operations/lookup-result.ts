@@ -9,8 +9,10 @@ import { replacementsOf } from '../terminology/replacements';
 import { conceptInactive } from '../terminology/validation/concept-status';
 import { valueField } from '../fhir/choice-value';
 
-function propertyValueParts(p: { [k: string]: unknown }): ParametersParameter {
-  const field = valueField(p)!;
+/** A property's value as the part of a $lookup answer; none when it has no value (R4 requires one: never a part without). */
+function propertyValueParts(p: { [k: string]: unknown }): ParametersParameter | undefined {
+  const field = valueField(p);
+  if (field === undefined || p[field] === undefined || p[field] === null) return undefined;
   return { name: 'value', [field]: p[field] } as ParametersParameter;
 }
 
@@ -140,13 +142,15 @@ function partsAfterDisplay(registry: TerminologyRegistry, provider: CodeSystemPr
   if (designationWanted) {
     const display = concept.display ? [{ language: codeSystemLanguage(provider), use: PREFERRED_FOR_LANGUAGE, value: concept.display }] : [];
     for (const d of [...display, ...designationsOf(provider, concept)]) {
-      if (designationWanted(d)) out.part('designation', designationParts(d));
+      // R4 requires a designation's value: one without is not answered (a designation part without its value would be none)
+      if (d.value && designationWanted(d)) out.part('designation', designationParts(d));
     }
   }
 
   const defs = new Map(provider.propertyDefinitions.map((d) => [d.code, d]));
   const has = (code: string) => concept.properties.some((p) => p.code === code);
-  const addProperty = (code: string, value: ParametersParameter, description?: string) => {
+  const addProperty = (code: string, value: ParametersParameter | undefined, description?: string) => {
+    if (!value) return;
     const parts: ParametersParameter[] = [{ name: 'code', valueCode: code }, value];
     if (description) parts.push({ name: 'description', valueString: description });
     out.part('property', parts);

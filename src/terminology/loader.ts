@@ -4,8 +4,9 @@ import path from 'node:path';
 import { sharedFhirSchemaValidator, type FhirSchemaValidator } from '../fhir/schema-validator';
 import type { Bilingual } from '../errors/issue';
 import type { TerminologyResource } from './resource-set';
-import { duplicateCodes, duplicateCodeText } from './concept-walk';
+import { duplicateCodesOf, duplicateCodeText } from './concept-walk';
 import { hierarchyCycles, hierarchyCycleText } from './hierarchy-cycle';
+import { valueField } from '../fhir/choice-value';
 
 export class TerminologyLoadError extends Error {}
 
@@ -46,6 +47,11 @@ function missingRequired(type: string, r: Json): string | undefined {
   need(r, type === 'CodeSystem' ? ['status', 'content'] : ['status'], '$');
   const concepts = (cs: Json[], path: string): void => cs.forEach((c, i) => {
     need(c, ['code'], `${path}[${i}]`);
+    arrayOf(c.designation).forEach((d, j) => need(d, ['value'], `${path}[${i}].designation[${j}]`));
+    arrayOf(c.property).forEach((p, j) => {
+      const field = valueField(p);
+      if (field === undefined || absent(p, field)) paths.push(`${path}[${i}].property[${j}].value[x]`);
+    });
     concepts(arrayOf(c.concept), `${path}[${i}].concept`);
   });
   if (type === 'CodeSystem') concepts(arrayOf(r.concept), '$.concept');
@@ -69,7 +75,7 @@ export function terminologyResourceProblem(json: { resourceType: string }, valid
   const type = json.resourceType;
   // before the schema: cheap, and a code repeated a million times is refused without the schema walking all of them
   if (type === 'CodeSystem') {
-    const [twice] = duplicateCodes((json as CodeSystem).concept, 1);
+    const [twice] = duplicateCodesOf(json as CodeSystem, 1);
     if (twice) return duplicateCodeText(twice);
   }
   const problems = validator.validate(json);

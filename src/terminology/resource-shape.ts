@@ -3,7 +3,7 @@ import { FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
 import { packedConcepts } from './packed/codesystem';
 import { excerpt } from '../errors/excerpt';
-import { duplicateCodes, duplicateCodeText } from './concept-walk';
+import { duplicateCodesOf, duplicateCodeText } from './concept-walk';
 import { hierarchyCycles, hierarchyCycleText } from './hierarchy-cycle';
 
 /**
@@ -15,12 +15,19 @@ type Shape =
   | 'string'
   | 'boolean'
   | { array: Shape }
-  | { object: Record<string, Shape>; required?: string[] }
+  | { object: Record<string, Shape>; required?: string[]; choice?: Choice }
   | { lazy: () => Shape };
+
+/** A choice element R4 requires (`value[x]`, 1..1): one of its fields is there. */
+interface Choice {
+  name: string;
+  fields: string[];
+}
 
 const EXTENSIONS: Shape = { array: { object: { url: 'string', extension: { lazy: () => EXTENSIONS } }, required: ['url'] } };
 const CODING: Shape = { object: { system: 'string', code: 'string', display: 'string' } };
-const DESIGNATION: Shape = { object: { language: 'string', value: 'string', use: CODING, extension: EXTENSIONS } };
+// R4 requires a designation's value (CodeSystem.concept.designation.value, ValueSet.compose.include.concept.designation.value 1..1)
+const DESIGNATION: Shape = { object: { language: 'string', value: 'string', use: CODING, extension: EXTENSIONS }, required: ['value'] };
 const CONCEPT_REFERENCE: Shape = {
   object: { code: 'string', display: 'string', designation: { array: DESIGNATION }, extension: EXTENSIONS },
   required: ['code'],
@@ -50,7 +57,11 @@ const VALUE_SET: Shape = {
     expansion: { object: { contains: { array: CONTAINS }, parameter: { array: { object: { name: 'string' } } } } },
   },
 };
-const CONCEPT_PROPERTY: Shape = { object: { code: 'string', valueCode: 'string', valueString: 'string', valueBoolean: 'boolean' }, required: ['code'] };
+// R4 requires a concept property's value (CodeSystem.concept.property.value[x] 1..1), of one of these types
+const CONCEPT_PROPERTY: Shape = {
+  object: { code: 'string', valueCode: 'string', valueString: 'string', valueBoolean: 'boolean' }, required: ['code'],
+  choice: { name: 'value[x]', fields: ['valueCode', 'valueCoding', 'valueString', 'valueInteger', 'valueBoolean', 'valueDateTime', 'valueDecimal'] },
+};
 const CODE_SYSTEM_CONCEPT: Shape = {
   object: {
     code: 'string', display: 'string', definition: 'string', designation: { array: DESIGNATION }, property: { array: CONCEPT_PROPERTY },
@@ -103,6 +114,9 @@ interface Problem {
   da: string;
 }
 
+const absent = (value: unknown): boolean => value === undefined || value === null;
+const chosen = (record: Record<string, unknown>, choice: Choice): boolean => choice.fields.some((f) => !absent(record[f]));
+
 function mustBe(path: string, shape: Shape): Problem {
   const what = describe(shape);
   return { path, en: `must be ${what.en}`, da: `skal være ${what.da}` };
@@ -123,8 +137,9 @@ function check(value: unknown, shape: Shape, path: string, problems: Problem[]):
   if (!value || typeof value !== 'object' || Array.isArray(value)) return void problems.push(mustBe(path, shape));
   const record = value as Record<string, unknown>;
   for (const key of shape.required ?? []) {
-    if (record[key] === undefined || record[key] === null) problems.push({ path: `${path}.${key}`, en: 'is missing', da: 'mangler' });
+    if (absent(record[key])) problems.push({ path: `${path}.${key}`, en: 'is missing', da: 'mangler' });
   }
+  if (shape.choice && !chosen(record, shape.choice)) problems.push({ path: `${path}.${shape.choice.name}`, en: 'is missing', da: 'mangler' });
   for (const [key, inner] of Object.entries(shape.object)) {
     if (record[key] !== undefined && record[key] !== null) check(record[key], inner, `${path}.${key}`, problems);
   }
@@ -168,7 +183,8 @@ function fits(value: unknown, shape: Shape): boolean {
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
   const record = value as Record<string, unknown>;
-  for (const key of shape.required ?? []) if (record[key] === undefined || record[key] === null) return false;
+  for (const key of shape.required ?? []) if (absent(record[key])) return false;
+  if (shape.choice && !chosen(record, shape.choice)) return false;
   for (const [key, inner] of fieldsOf(shape)) {
     const field = record[key];
     if (field !== undefined && field !== null && !fits(field, inner)) return false;
@@ -239,7 +255,7 @@ export function assertTerminologyResourceShape(resource: Resource): void {
 
 function assertCodeSystemIntegrity(cs: CodeSystem): void {
   const named = `CodeSystem '${excerpt(cs.url ?? cs.id ?? '')}'`;
-  const [twice] = duplicateCodes(cs.concept, 1);
+  const [twice] = duplicateCodesOf(cs, 1);
   if (twice) {
     const text = duplicateCodeText(twice);
     throw FhirError.invalid(`${named}: ${text.en} (csd-1)`, { expression: [twice.at()], da: `${named}: ${text.da} (csd-1)` });

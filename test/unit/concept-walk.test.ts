@@ -1,5 +1,5 @@
 import type { CodeSystemConcept } from 'fhir/r4';
-import { CONCEPTS, duplicateCodes, walkConcepts } from '../../src/terminology/concept-walk';
+import { CONCEPTS, duplicateCodes, duplicateCodesOf, duplicateCodeText, walkConcepts } from '../../src/terminology/concept-walk';
 
 /** The walk over a code system's concepts, nested ones included, and the codes it defines twice (csd-1). */
 
@@ -40,4 +40,18 @@ describe('duplicateCodes', () => {
     expect(duplicateCodes(counted, 1)).toHaveLength(1);
     expect(visited).toBe(2);
   });
+
+  it('in a code system that is not case sensitive, finds codes differing only in case as one code defined twice', () => {
+    const cases = [{ code: 'abc' }, { code: 'x', concept: [{ code: 'ABC' }] }, { code: 'Abc' }];
+    expect(duplicateCodesOf({ caseSensitive: false, concept: cases }).map((d) => [d.code, d.firstCode, d.first(), d.at()])).toEqual([
+      ['ABC', 'abc', 'CodeSystem.concept[0]', 'CodeSystem.concept[1].concept[0]'],
+      ['Abc', 'abc', 'CodeSystem.concept[0]', 'CodeSystem.concept[2]'],
+    ]);
+    expect(duplicateCodeText(duplicateCodesOf({ caseSensitive: false, concept: cases })[0]!).en)
+      .toBe("the codes 'abc' and 'ABC' are one code defined twice (CodeSystem.concept[0] and CodeSystem.concept[1].concept[0]) in a code system that is not case sensitive; a code system's codes are unique");
+    // case sensitive, or not saying: three codes
+    expect(duplicateCodesOf({ caseSensitive: true, concept: cases })).toEqual([]);
+    expect(duplicateCodesOf({ concept: cases })).toEqual([]);
+  });
 });
+

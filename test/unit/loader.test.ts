@@ -102,6 +102,17 @@ describe('loadTerminology', () => {
     expect(message).not.toContain('ValueSet-ok.json');
   });
 
+  it('stops at a code system that breaks R4: a designation or a concept property without its value, codes one in a code system not case sensitive', () => {
+    const designation = loadError(folder({ 'CodeSystem-d.json': codeSystem('d', { concept: [{ code: 'a', display: 'A', designation: [{ language: 'de' }] }] }) }));
+    expect(designation).toContain('$.concept[0].designation[0].value');
+    const property = loadError(folder({
+      'CodeSystem-p.json': codeSystem('p', { property: [{ code: 'p', type: 'string' }], concept: [{ code: 'a', display: 'A', property: [{ code: 'p' }] }] }),
+    }));
+    expect(property).toContain('$.concept[0].property[0].value[x]');
+    const cases = loadError(folder({ 'CodeSystem-c.json': codeSystem('c', { caseSensitive: false, concept: [{ code: 'abc' }, { code: 'ABC' }] }) }));
+    expect(cases).toContain("the codes 'abc' and 'ABC' are one code defined twice");
+  });
+
   it('stops at a file that is not JSON, naming the file', () => {
     const message = loadError(folder({ 'catalogs/ValueSet-ok.json': valueSet('ok'), 'catalogs/ValueSet-broken.json': '{"resourceType": "ValueSet",' }));
     expect(message).toContain(path.join('catalogs', 'ValueSet-broken.json'));
