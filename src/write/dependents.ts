@@ -1,4 +1,5 @@
 import type { ConceptMap, ValueSet } from 'fhir/r4';
+import type { Principal } from '../auth/verifier';
 import { excerpt } from '../errors/excerpt';
 import { asClause, issueText, type Bilingual } from '../errors/issue';
 import { untilKnown } from '../municipal/missing-includes';
@@ -27,12 +28,13 @@ export interface DependentIssue {
  * be broken by it: a map or value set using a code system (or value set) the write deletes, and a map whose source or
  * target codes an update takes away — one the write rules would now refuse for it (a map naming the version it was
  * made for keeps it: that version stays addressable). Those the write itself rewrites or deletes are left to their
- * own checks (`skip`). One warning per dependent, naming the first thing that breaks: the write is made (FHIR's
- * canonical references are not held to referential integrity, and a municipality may delete its catalog before its
- * map), and its author learns what to change next, in Danish.
+ * own checks (`skip`). One warning per dependent, naming the first thing that breaks and whose the dependent is, to
+ * the writer: the write is made (FHIR's canonical references are not held to referential integrity, and a
+ * municipality may delete its catalog before its map), and its author learns what to change next, in Danish.
  */
 export function brokenDependents(
   changed: readonly Changed[], written: ResourceSet, before: TerminologyRegistry, after: TerminologyRegistry, skip: ReadonlySet<string>,
+  writer: Principal,
 ): DependentIssue[] {
   const urls = new Set(changed.filter((c) => c.before.url).map((c) => c.before.url!));
   if (urls.size === 0) return [];
@@ -44,7 +46,7 @@ export function brokenDependents(
     // a deleted resource's versions end with it, the pinned ones too (the write rules would still find those now)
     const gone = mapSystems(cm).find((u) => deleted.has(u));
     if (gone) {
-      out.push(dependentIssue(cm, changedBy(changed, [gone]), {
+      out.push(dependentIssue(writer, cm, changedBy(changed, [gone]), {
         en: `it maps from or to '${excerpt(gone)}', which the write deletes`, da: `den mapper fra eller til '${excerpt(gone)}', som skrivningen sletter`,
       }));
       continue;
@@ -54,7 +56,7 @@ export function brokenDependents(
     if (errors.length === 0) continue;
     const now = errorTexts(validateTerminologyResource(cm, before));
     const broken = errors.find((i) => !now.has(issueText(i)));
-    if (broken) out.push(dependentIssue(cm, changedBy(changed, mapSystems(cm)), broken.text));
+    if (broken) out.push(dependentIssue(writer, cm, changedBy(changed, mapSystems(cm)), broken.text));
   }
   for (const vs of written.list('ValueSet')) {
     if (skip.has(`ValueSet/${vs.id}`)) continue;
@@ -62,7 +64,7 @@ export function brokenDependents(
     if (gone) {
       const cause = changedBy(changed, [gone]);
       const until = untilKnown(cause.before.resourceType === 'CodeSystem' ? 'CodeSystem' : 'ValueSet');
-      out.push(dependentIssue(vs, cause, {
+      out.push(dependentIssue(writer, vs, cause, {
         en: `it includes '${excerpt(gone)}', which the write deletes: until it is back, ${until.en}`,
         da: `det inkluderer '${excerpt(gone)}', som skrivningen sletter: indtil det er tilbage, ${until.da}`,
       }));
@@ -96,25 +98,33 @@ function changedBy(changed: readonly Changed[], used: readonly string[]): Change
   return changed.find((c) => c.before.url !== undefined && used.includes(c.before.url))!;
 }
 
-function dependentIssue(dependent: TerminologyResource, cause: Changed, why: string | Bilingual): DependentIssue {
+/**
+ * Whose the dependent is, as the writer reads it: their own (a municipality's token, its resource), a common catalog's
+ * (no municipality's) or another municipality's; and whether it is the writer's to change (their own, or a common
+ * catalog's to an admin), when the warning says to change it too.
+ */
+function ownerOfDependent(writer: Principal, dependent: TerminologyResource): { whose: Bilingual; theirs: boolean } {
+  const owner = ownerOf(dependent);
+  if (owner !== undefined && owner === writer.kommunekode) return { whose: { en: 'your own ', da: 'jeres ' }, theirs: true };
+  if (owner === undefined) return { whose: { en: "a common catalog's ", da: 'et fælleskommunalt katalogs ' }, theirs: writer.admin };
+  return { whose: { en: `municipality ${owner}'s `, da: `kommune ${owner}s ` }, theirs: false };
+}
+
+function dependentIssue(writer: Principal, dependent: TerminologyResource, cause: Changed, why: string | Bilingual): DependentIssue {
   const what = `${cause.before.resourceType}/${cause.before.id}`;
   const who = `${dependent.resourceType}/${dependent.id} (${excerpt(dependent.url ?? '')})`;
   const reason = typeof why === 'string' ? { en: asClause(why), da: asClause(why) } : { en: asClause(why.en), da: asClause(why.da) };
-  const own = ownerOf(dependent) !== undefined && ownerOf(dependent) === ownerOf(cause.before);
+  const { whose, theirs } = ownerOfDependent(writer, dependent);
   const verb = cause.after ? { en: 'changes', da: 'ændrer' } : { en: 'deletes', da: 'sletter' };
+  const next = `${dependent.resourceType}/${dependent.id}`;
   return {
     entry: cause.entry,
     issue: {
       severity: 'warning', code: 'business-rule', expression: [cause.before.resourceType],
-      text: own
-        ? {
-          en: `The write ${verb.en} ${what}, which ${who} uses: ${reason.en}. Change or delete ${dependent.resourceType}/${dependent.id} too`,
-          da: `Skrivningen ${verb.da} ${what}, som ${who} bruger: ${reason.da}. Ret eller slet også ${dependent.resourceType}/${dependent.id}.`,
-        }
-        : {
-          en: `The write ${verb.en} ${what}, which another municipality's ${who} uses: ${reason.en}`,
-          da: `Skrivningen ${verb.da} ${what}, som en anden kommunes ${who} bruger: ${reason.da}.`,
-        },
+      text: {
+        en: `The write ${verb.en} ${what}, which ${whose.en}${who} uses: ${reason.en}${theirs ? `. Change or delete ${next} too` : ''}`,
+        da: `Skrivningen ${verb.da} ${what}, som ${whose.da}${who} bruger: ${reason.da}.${theirs ? ` Ret eller slet også ${next}.` : ''}`,
+      },
     },
   };
 }

@@ -412,7 +412,7 @@ export class ResourceWriter {
     const changed = planned.flatMap((p) => (p.before && (p.type === 'CodeSystem' || p.type === 'ValueSet')
       ? [{ before: p.before, after: p.after?.url === p.before.url ? p.after : undefined, entry: p.index }] : []));
     if (changed.length > 0 && !hasErrors(issues)) {
-      for (const d of brokenDependents(changed, written, registry, overlay, new Set(planned.map((p) => `${p.type}/${p.id}`)))) {
+      for (const d of brokenDependents(changed, written, registry, overlay, new Set(planned.map((p) => `${p.type}/${p.id}`)), principal)) {
         issues.push({ ...d.issue, entry: d.entry, ...(bundled ? { expression: [`Bundle.entry[${d.entry}].resource`] } : {}) });
       }
     }

@@ -1,7 +1,8 @@
 /**
  * A write that deletes or shrinks a catalog other written resources use is made, and says so: a warning naming each
- * map and value set it breaks (in Danish to a Danish caller, as writes are answered to municipal staff), the own
- * municipality's with what to do next, another municipality's as such. README "Local catalogs".
+ * map and value set it breaks (in Danish to a Danish caller, as writes are answered to municipal staff), each as whose
+ * it is to the writer (their own, a common catalog's, another municipality's), with what to do next when it is the
+ * writer's to change. README "Local catalogs".
  */
 import type { Bundle, CodeSystem, ConceptMap, OperationOutcome, ValueSet } from 'fhir/r4';
 import request from 'supertest';
@@ -41,8 +42,8 @@ describe('a write taking away what other written resources use', () => {
   it('a delete of a catalog is made, warning in Danish of the own map and value set that use it', async () => {
     const res = await request(app).delete(`/fhir/CodeSystem/${catalog([]).id}`).set('Authorization', auth101).set('Accept-Language', 'da').expect(200);
     expect(warnings(res.body as OperationOutcome)).toEqual([
-      expect.stringMatching(new RegExp(`^Skrivningen sletter CodeSystem/${catalog([]).id}, som ConceptMap/${map.id} \\(.*\\) bruger: .*Ret eller slet også ConceptMap/${map.id}\\.$`)),
-      expect.stringMatching(new RegExp(`^Skrivningen sletter CodeSystem/${catalog([]).id}, som ValueSet/kommune-101-afhaengig-alle \\(.*\\) bruger: det inkluderer '${catalog([]).url}', som skrivningen sletter: indtil det er tilbage, kan værdisættet ikke udfoldes \\(\\$expand svarer 404\\).*\\. Ret eller slet også`)),
+      expect.stringMatching(new RegExp(`^Skrivningen sletter CodeSystem/${catalog([]).id}, som jeres ConceptMap/${map.id} \\(.*\\) bruger: .*Ret eller slet også ConceptMap/${map.id}\\.$`)),
+      expect.stringMatching(new RegExp(`^Skrivningen sletter CodeSystem/${catalog([]).id}, som jeres ValueSet/kommune-101-afhaengig-alle \\(.*\\) bruger: det inkluderer '${catalog([]).url}', som skrivningen sletter: indtil det er tilbage, kan værdisættet ikke udfoldes \\(\\$expand svarer 404\\).*\\. Ret eller slet også`)),
     ]);
     await request(app).get(`/fhir/CodeSystem/${catalog([]).id}`).expect(410);
   });
@@ -57,7 +58,7 @@ describe('a write taking away what other written resources use', () => {
     const res = await put(auth101, { ...catalog(['101-A']), version: '1.3.0' }, 'en').expect(200);
     const said = warnings(res.body as OperationOutcome);
     expect(said).toHaveLength(1);
-    expect(said[0]).toMatch(new RegExp(`^The write changes CodeSystem/${catalog([]).id}, which ConceptMap/${map.id} .* uses: .*101-B.*\\. Change or delete ConceptMap/${map.id} too$`));
+    expect(said[0]).toMatch(new RegExp(`^The write changes CodeSystem/${catalog([]).id}, which your own ConceptMap/${map.id} .* uses: .*101-B.*\\. Change or delete ConceptMap/${map.id} too$`));
   });
 
   it('says the reason of the map it breaks inside its own sentence, in Danish too: one full stop', async () => {
@@ -66,14 +67,34 @@ describe('a write taking away what other written resources use', () => {
     await put(auth101, { ...map, version: '1.1.0', group: [group] }).expect(200);
     const res = await put(auth101, { ...catalog(['101-A']), version: '1.3.0' }, 'da').expect(200);
     const said = warnings(res.body as OperationOutcome);
-    expect(said).toEqual([expect.stringMatching(new RegExp(`^Skrivningen ændrer CodeSystem/${catalog([]).id}, som ConceptMap/${map.id} .* bruger: Kildekoden '101-B' findes ikke i .*\\)\\. Ret eller slet også ConceptMap/${map.id}\\.$`))]);
+    expect(said).toEqual([expect.stringMatching(new RegExp(`^Skrivningen ændrer CodeSystem/${catalog([]).id}, som jeres ConceptMap/${map.id} .* bruger: Kildekoden '101-B' findes ikke i .*\\)\\. Ret eller slet også ConceptMap/${map.id}\\.$`))]);
     expect(said[0]).not.toContain('..');
   });
 
-  it("another municipality's value set is named as such", async () => {
+  it("another municipality's value set is named as that municipality's, without telling the writer to change it", async () => {
     await put(auth370, valueSet('370', 'naboens')).expect(201);
     const res = await request(app).delete(`/fhir/CodeSystem/${catalog([]).id}`).set('Authorization', auth101).set('Accept-Language', 'da').expect(200);
-    expect(warnings(res.body as OperationOutcome)).toContainEqual(expect.stringMatching(/som en anden kommunes ValueSet\/kommune-370-naboens .* bruger/));
+    expect(warnings(res.body as OperationOutcome)).toContainEqual(expect.stringMatching(/som kommune 370s ValueSet\/kommune-370-naboens \(.*\) bruger: .*tilbage, kan værdisættet ikke udfoldes[^.]*\.$/));
+  });
+
+  it("names a common catalog's value set as such, to a municipality and to an admin (who is told to change it too), never as another municipality's", async () => {
+    const admin = `Bearer ${await tokenFor({ scope: 'admin' })}`;
+    const common = (id: string, system: string): ValueSet => ({ resourceType: 'ValueSet', id, url: `http://example.org/fhir/ValueSet/${id}`, status: 'active', compose: { include: [{ system }] } });
+    // a common code system and a common value set including it, both an admin's: the admin deletes the code system
+    const exDel: CodeSystem = { resourceType: 'CodeSystem', id: 'ex-del', url: 'http://example.org/fhir/CodeSystem/ex-del', status: 'active', content: 'complete', concept: [{ code: 'a', display: 'A' }] };
+    await put(admin, exDel).expect(201);
+    await put(admin, common('ex-del-vs', exDel.url!)).expect(201);
+    const byAdmin = await request(app).delete('/fhir/CodeSystem/ex-del').set('Authorization', admin).set('Accept-Language', 'en').expect(200);
+    expect(warnings(byAdmin.body as OperationOutcome)).toEqual([
+      expect.stringMatching(/^The write deletes CodeSystem\/ex-del, which a common catalog's ValueSet\/ex-del-vs \(http:\/\/example\.org\/fhir\/ValueSet\/ex-del-vs\) uses: .*\. Change or delete ValueSet\/ex-del-vs too$/),
+    ]);
+    // a municipality deletes its catalog, which a common value set includes
+    await put(admin, common('ex-uses-101', catalog([]).url!)).expect(201);
+    const byMunicipality = await request(app).delete(`/fhir/CodeSystem/${catalog([]).id}`).set('Authorization', auth101).set('Accept-Language', 'da').expect(200);
+    const toCommon = warnings(byMunicipality.body as OperationOutcome).filter((w) => w.includes('ex-uses-101'));
+    expect(toCommon).toEqual([expect.stringMatching(/^Skrivningen sletter CodeSystem\/kommune-101-afhaengig, som et fælleskommunalt katalogs ValueSet\/ex-uses-101 \(.*\) bruger: /)]);
+    expect(toCommon[0]).not.toContain('Ret eller slet');
+    expect(JSON.stringify(byMunicipality.body)).not.toContain('anden kommune');
   });
 
   it('says nothing when the same transaction changes the map too, or when what is used stays', async () => {
@@ -151,7 +172,7 @@ describe('a value set naming what the server does not have', () => {
     await request(app).get(`/fhir/ValueSet/${picks.id}/$expand`).expect(200);
     const res = await request(app).delete(`/fhir/CodeSystem/${catalog([]).id}`).set('Authorization', auth101).set('Accept-Language', 'en').expect(200);
     expect(warnings(res.body as OperationOutcome)).toContainEqual(
-      `The write deletes CodeSystem/${catalog([]).id}, which ValueSet/${picks.id} (${picks.url}) uses: it includes '${catalog([]).url}', which the ` +
+      `The write deletes CodeSystem/${catalog([]).id}, which your own ValueSet/${picks.id} (${picks.url}) uses: it includes '${catalog([]).url}', which the ` +
       'write deletes: until it is back, the value set cannot be expanded ($expand answers 404) and $validate-code finds only the codes of its other ' +
       `includes. Change or delete ValueSet/${picks.id} too`,
     );
