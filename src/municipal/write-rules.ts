@@ -4,6 +4,8 @@ import { excerpt } from '../errors/excerpt';
 import type { Bilingual } from '../errors/issue';
 import type { FhirSchemaValidator } from '../fhir/schema-validator';
 import { includeShapeProblem } from '../terminology/compose/rules';
+import { filterProblem } from '../terminology/compose/filter';
+import { valueSetSupplements } from '../terminology/valueset-extensions';
 import { importCycle, importCycleText } from '../terminology/compose/import-cycle';
 import { hierarchyCycles, hierarchyCycleText } from '../terminology/hierarchy-cycle';
 import type { TerminologyRegistry } from '../terminology/registry';
@@ -142,6 +144,30 @@ function checkValueSet(vs: ValueSet, registry: TerminologyRegistry, issues: Issu
     issues.error('business-rule', { en: `The value set ${said.en}`, da: `Værdisættet ${said.da}` }, 'ValueSet.compose');
   }
   checkIncludedContent(vs, registry, issues);
+  checkFilters(vs, registry, issues);
+}
+
+/**
+ * Each filter of an include or exclude of a code system the server has must be one its expansion can evaluate
+ * (`filterProblem`, the expansion's own compilation of it): a value set with one that cannot be evaluated would be
+ * stored only to refuse every `$expand` and `$validate-code` of it. A code system the server does not have is warned
+ * of (checkIncludedContent); its filters are judged when it comes.
+ */
+function checkFilters(vs: ValueSet, registry: TerminologyRegistry, issues: Issues): void {
+  const supplements = valueSetSupplements(vs);
+  for (const part of ['include', 'exclude'] as const) {
+    (vs.compose?.[part] ?? []).forEach((set, i) => {
+      // concepts and filters together break vsd-3 (above); the expansion reads the concepts
+      if (typeof set?.system !== 'string' || !Array.isArray(set.filter) || (set.concept?.length ?? 0) > 0) return;
+      const provider = registry.codeSystemProvider(set.system, typeof set.version === 'string' ? set.version : undefined, supplements);
+      if (!provider) return;
+      set.filter.forEach((filter, j) => {
+        const path = `ValueSet.compose.${part}[${i}].filter[${j}]`;
+        const problem = filterProblem(provider, filter, path);
+        if (problem) issues.error(problem.code, { en: problem.message, da: problem.options.da ?? problem.message }, problem.options.expression?.[0] ?? path);
+      });
+    });
+  }
 }
 
 /**

@@ -158,3 +158,18 @@ export function compileFilter(
       });
   }
 }
+
+/**
+ * Why a filter cannot be evaluated against the code system — the error `$expand` and `$validate-code` give for it
+ * (compileFilter: no value, a property or operator the code system does not have, a regular expression that is not
+ * valid or too costly, `exists` with a value that is not a boolean) — or undefined when it can.
+ */
+export function filterProblem(provider: CodeSystemProvider, filter: ValueSetComposeIncludeFilter, path: string): FhirError | undefined {
+  try {
+    compileFilter(provider, filter, path);
+    return undefined;
+  } catch (e) {
+    if (e instanceof FhirError && e.status < 500) return e;
+    throw e;
+  }
+}
