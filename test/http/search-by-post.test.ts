@@ -81,3 +81,30 @@ describe('an operation POSTed as a form', () => {
     await request(server.app).get('/fhir/CodeSystem/form-body').expect(404);
   });
 });
+
+describe("a form's _format and _pretty", () => {
+  const lookup = `system=${encodeURIComponent(FSIII)}&code=6eddbaf7-2a73-49d4-91e7-6138d419f58c`;
+
+  it('are checked as the GET query\'s are: a format the server does not write 406, a _pretty not true or false 400, either given twice 400', async () => {
+    await request(server.app).get(`/fhir/CodeSystem/$lookup?_format=xml&${lookup}`).expect(406);
+    await request(server.app).post('/fhir/CodeSystem/$lookup').type(FORM).send(`_format=xml&${lookup}`).expect(406);
+    const maybe = (await request(server.app).post('/fhir/CodeSystem/_search').type(FORM).send('_pretty=maybe&_count=1').expect(400)).body as OperationOutcome;
+    expect(maybe.issue[0]).toMatchObject({ code: 'invalid', expression: ['_pretty'] });
+    for (const [url, form, name] of [['_pretty=true', '_pretty=true', '_pretty'], ['_format=json', '_format=json', '_format']]) {
+      const twice = (await request(server.app).post(`/fhir/CodeSystem/_search?${url}`).type(FORM).send(`${form}&_count=1`).expect(400)).body as OperationOutcome;
+      expect(twice.issue[0]!.details?.text).toBe(`'${name}' may be given once`);
+    }
+    // a table's format where the answer is no table
+    await request(server.app).post('/fhir/CodeSystem/_search').type(FORM).send('_format=csv').expect(406);
+  });
+
+  it('ask for what the GET query\'s ask for: an indented answer, a table', async () => {
+    const pretty = await request(server.app).post('/fhir/CodeSystem/$lookup').type(FORM).send(`_pretty=true&${lookup}`).expect(200);
+    expect(pretty.text).toMatch(/^\{\n {2}"resourceType": "Parameters",\n/);
+    expect(pretty.text).toBe((await request(server.app).get(`/fhir/CodeSystem/$lookup?_pretty=true&${lookup}`).expect(200)).text);
+    const searched = await request(server.app).post('/fhir/CodeSystem/_search').type(FORM).send('_pretty=true&_count=1').expect(200);
+    expect(searched.text).toMatch(/^\{\n {2}"resourceType": "Bundle",\n/);
+    const table = await request(server.app).post('/fhir/ConceptMap/$export').type(FORM).send('_format=csv').expect(200).expect('Content-Type', /^text\/csv/);
+    expect(table.text).toBe((await request(server.app).get('/fhir/ConceptMap/$export?_format=csv').expect(200)).text);
+  });
+});

@@ -12,6 +12,7 @@ import { tooManyParameters } from '../../fhir/parameters-body';
 import { FormParameters } from '../../fhir/query-string';
 import type { BodiesInFlight } from './bodies-in-flight';
 import { contentEncoding } from './request-values';
+import { formFormats } from './request-format';
 
 const FORM = 'application/x-www-form-urlencoded';
 const FHIR_JSON = 'application/fhir+json';
@@ -102,8 +103,16 @@ export function fhirJsonBody(limits: BodyLimits) {
       readBody(readForm, (err) => {
         if (err) return next(bodyError(err, res, limitBytes));
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        req.body = isUtf8(bytes) ? new FormParameters(bytes.toString('utf8')) : undefined;
-        next(req.body ? undefined : notUtf8());
+        const form = isUtf8(bytes) ? new FormParameters(bytes.toString('utf8')) : undefined;
+        req.body = form;
+        if (!form) return next(notUtf8());
+        try {
+          // the form is read as its GET query would be: its _format and _pretty as the URL's
+          formFormats(req, form);
+        } catch (e) {
+          return next(e);
+        }
+        next();
       });
       return;
     }

@@ -1,12 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { answerMediaType, checkAccept, checkContentType, checkFormatParameter, refuseTableFormat, THIS_REQUEST } from '../../fhir/fhir-format';
-import { checkPrettyParameter } from '../../fhir/pretty-json';
+import { checkPrettyParameter, wantsPretty } from '../../fhir/pretty-json';
+import { parseQueryString, type FormParameters } from '../../fhir/query-string';
 import { OPERATION_PATH } from '../../operations/invoke';
 
 /** Where a request keeps the Content-Type its JSON answers are written with, when it is not FHIR's (answerMediaType). */
 const ANSWER_TYPE = Symbol('answerContentType');
-type Typed = IncomingMessage & { [ANSWER_TYPE]?: string };
+/** Where a request notes that the form it POSTed asks for indented answers (`_pretty=true`). */
+const FORM_PRETTY = Symbol('formPretty');
+type Typed = IncomingMessage & { [ANSWER_TYPE]?: string; [FORM_PRETTY]?: boolean };
+type FormatQuery = { _format?: unknown; _pretty?: unknown };
 
 /**
  * The Content-Type of a request's JSON answers when it asked for a generic JSON type (`application/json`, `text/json`),
@@ -29,19 +33,48 @@ export function requestFormat() {
       // Express 5 parses the URL's query at every read of req.query: read once, kept (the lean adapter's is kept)
       const query = req.query;
       if (!Object.hasOwn(req, 'query')) Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
-      const format = query._format;
-      checkFormatParameter(format);
-      // the URL relative to the FHIR base, in Express's router and in the lean adapter alike
-      if (!OPERATION_PATH.test(req.url.split('?', 1)[0]!)) refuseTableFormat(format, THIS_REQUEST);
-      checkPrettyParameter(query._pretty);
       checkContentType(req.headers['content-type']);
-      // a _format overrides Accept (R4 http.html: for a client that cannot set it), so Accept is not checked then
-      if (format === undefined) checkAccept(req.headers.accept);
-      const type = answerMediaType(format, req.headers.accept);
-      if (type !== 'application/fhir+json') (req as Typed)[ANSWER_TYPE] = `${type}; charset=utf-8`;
+      checkFormats(req, query);
     } catch (e) {
       return next(e);
     }
     next();
   };
+}
+
+/** `_format`, `_pretty` and Accept as requestFormat checks them, and the media type of the answers they ask for. */
+function checkFormats(req: IncomingMessage, query: FormatQuery): void {
+  const format = query._format;
+  checkFormatParameter(format);
+  // the URL relative to the FHIR base, in Express's router and in the lean adapter alike
+  if (!OPERATION_PATH.test(req.url!.split('?', 1)[0]!)) refuseTableFormat(format, THIS_REQUEST);
+  checkPrettyParameter(query._pretty);
+  // a _format overrides Accept (R4 http.html: for a client that cannot set it), so Accept is not checked then
+  if (format === undefined) checkAccept(req.headers.accept);
+  const type = answerMediaType(format, req.headers.accept);
+  (req as Typed)[ANSWER_TYPE] = type !== 'application/fhir+json' ? `${type}; charset=utf-8` : undefined;
+}
+
+/**
+ * A search or operation POSTed as a form is read as its GET query would be (the form's parameters after the URL's,
+ * fhir/query-string.ts), so the form's `_format` and `_pretty` count as the URL's do: checked as requestFormat checks
+ * them (given in the URL and the form, twice: 400) and kept in the request's query, where the answer's format (a table,
+ * a Binary's own content or its resource) is read, and its `_pretty=true` indents the answer (prettyAnswer).
+ */
+export function formFormats(req: Request, form: FormParameters): void {
+  const given: FormatQuery = parseQueryString(form.text);
+  if (given._format === undefined && given._pretty === undefined) return;
+  const query = { ...(req.query as Record<string, unknown>) };
+  for (const name of ['_format', '_pretty'] as const) {
+    const [url, posted] = [query[name], given[name]];
+    if (posted !== undefined) query[name] = url === undefined ? posted : [url, posted].flat();
+  }
+  checkFormats(req, query);
+  req.query = query as Request['query'];
+  if (given._pretty === 'true') (req as Typed)[FORM_PRETTY] = true;
+}
+
+/** Whether a request asks for indented answers: `_pretty=true` in its URL, or in the form it POSTed (formFormats). */
+export function prettyAnswer(req: IncomingMessage | undefined): boolean {
+  return wantsPretty(req?.url) || (req as Typed | undefined)?.[FORM_PRETTY] === true;
 }

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { wantsBinaryResource, type TableFormat } from '../../fhir/fhir-format';
-import { indentedBytes, wantsPretty } from '../../fhir/pretty-json';
+import { indentedBytes } from '../../fhir/pretty-json';
 import { binaryResource } from '../../operations/context';
 import { answerOf, type Answer } from '../../operations/invoke';
 import { mayBeLarge, sendAnswersThrottled } from './answers-in-flight';
 import { sendChunks } from './chunked-send';
-import { genericAnswerType } from './request-format';
+import { genericAnswerType, prettyAnswer } from './request-format';
 import { sendTable } from './table-send';
 
 /** Answers above this size that come as many chunks are written through pooled buffers (see chunked-send.ts), not joined first. */
@@ -52,7 +52,7 @@ export function sendAnswer(res: ServerResponse, answer: Answer, format?: TableFo
   if (answer.headers) for (const name in answer.headers) headers.push(name, answer.headers[name]!);
   if (answer.headers?.['Content-Type'] === undefined) {
     headers.push('Content-Type', jsonContentType(res.req));
-    if (wantsPretty(res.req?.url)) answer = { ...answer, ...indentedBytes(answer) }; // bytes, without the compact text
+    if (prettyAnswer(res.req)) answer = { ...answer, ...indentedBytes(answer) }; // bytes, without the compact text
   }
   if (answer.text !== undefined) {
     // written as text: node:http sends it with the head in one write, without a Buffer made for it first
