@@ -271,11 +271,11 @@ describe("the municipal and package operations' refusals in Danish", () => {
     expect(da).toBe('række 1: koden (kode eller code) mangler');
   });
 
-  it('$rollup of a row whose count is not a whole number names the column as a Danish file has it too', async () => {
-    const row = { name: 'row', part: [{ name: 'kommunekode', valueString: '101' }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: 'x' }, { name: 'count', valueString: 'tre' }] };
+  it('$rollup of a row whose count is not a whole number from 0 names the column as a Danish file has it too', async () => {
+    const row = { name: 'row', part: [{ name: 'kommunekode', valueString: '101' }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: 'x' }, { name: 'count', valueInteger: -3 }] };
     const { da, en } = await bothLanguages(post('/fhir/ConceptMap/$rollup', parameters(row)), 400);
-    expect(en).toBe("row 1: count must be a whole number from 0 to 1000000000, not 'tre'");
-    expect(da).toBe("række 1: antallet (antal eller count) skal være et helt tal fra 0 til 1000000000, ikke 'tre'");
+    expect(en).toBe("row 1: count must be a whole number from 0 to 1000000000, not '-3'");
+    expect(da).toBe("række 1: antallet (antal eller count) skal være et helt tal fra 0 til 1000000000, ikke '-3'");
   });
 
   it('$coverage without a municipality', async () => {

@@ -124,6 +124,9 @@ describe('the OperationDefinitions the CapabilityStatement lists', () => {
     expect(row.part!.map((p) => [p.name, p.type, p.min, p.max])).toEqual([
       ['kommunekode', 'code', 1, '1'], ['system', 'uri', 1, '1'], ['code', 'code', 1, '1'], ['count', 'integer', 1, '1'],
       ['district', 'string', 0, '1'], ['period', 'string', 0, '1'],
+      // the CSV's column names, read as part names too
+      ['kommune', 'string', 0, '1'], ['kode', 'code', 0, '1'], ['antal', 'integer', 0, '1'], ['periode', 'string', 0, '1'],
+      ['bydel', 'string', 0, '1'], ['omraade', 'string', 0, '1'], ['område', 'string', 0, '1'],
     ]);
     const matrix = definitions.find((d) => d.id === 'ConceptMap-coverage-matrix')!;
     const cell = matrix.parameter!.find((p) => p.name === 'intervention')!.part!.find((p) => p.name === 'cell')!;

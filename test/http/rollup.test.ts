@@ -302,6 +302,32 @@ describe('ConceptMap/$rollup', () => {
     expect(parts.body.issue[0].diagnostics ?? parts.body.issue[0].details.text).toMatch(/^row 1: two parts give the count \('antal' and another\); give it once$/);
   });
 
+  it('refuses a row part of another type than its own, or of another name, as a parameter of the operation is refused (400 naming the part)', async () => {
+    const rollupRow = (parts: ParametersParameter[], language = 'en') => request(app).post('/fhir/ConceptMap/$rollup').set('Accept-Language', language)
+      .type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [{ name: 'row', part: parts }] });
+    const row = (count: ParametersParameter, ...extra: ParametersParameter[]): ParametersParameter[] => [
+      { name: 'kommunekode', valueCode: '101' }, { name: 'system', valueUri: FSIII }, { name: 'code', valueCode: CODES.fysiskTraening119 }, count, ...extra];
+    await rollupRow(row({ name: 'count', valueInteger: 5 })).expect(200);
+    await rollupRow(row({ name: 'antal', valuePositiveInt: 5 })).expect(200);
+    for (const count of [{ valueString: ' 5' }, { valueString: '5' }, { valueCode: '5' }, { valueDecimal: 5 }, { valueBoolean: true }]) {
+      const res = await rollupRow(row({ name: 'count', ...count })).expect(400);
+      expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['Parameters.parameter[0].part[3]'] });
+      expect(res.body.issue[0].details.text)
+        .toBe(`Parameter 'row.count' is of type integer: send it as valueInteger or valuePositiveInt or valueUnsignedInt, not ${Object.keys(count)[0]}`);
+    }
+    const danish = await rollupRow(row({ name: 'antal', valueDecimal: 5 }), 'da').expect(400);
+    expect(danish.body.issue[0].details.text).toBe("Parameteren 'row.antal' er af typen integer: send den som valueInteger eller valuePositiveInt eller valueUnsignedInt, ikke valueDecimal");
+    const system = await rollupRow([{ name: 'system', valueInteger: 1 }, ...row({ name: 'count', valueInteger: 5 }).slice(2)]).expect(400);
+    expect(system.body.issue[0].expression).toEqual(['Parameters.parameter[0].part[0]']);
+    for (const extra of [{ name: 'zzz', valueString: 'x' }, { name: 'row', part: [{ name: 'count', valueInteger: 1 }] }]) {
+      const res = await rollupRow(row({ name: 'count', valueInteger: 5 }, extra)).expect(400);
+      expect(res.body.issue[0]).toMatchObject({ code: 'invalid', expression: ['Parameters.parameter[0].part[4]'] });
+      expect(res.body.issue[0].details.text).toMatch(new RegExp(`^Parameter 'row' has a part '${extra.name}'; its parts are kommunekode, system, code, count, district, period, kommune, kode, antal, `));
+    }
+    const unknownDa = await rollupRow(row({ name: 'count', valueInteger: 5 }, { name: 'zzz', valueString: 'x' }), 'da').expect(400);
+    expect(unknownDa.body.issue[0].details.text).toMatch(/^Parameteren 'row' har en del 'zzz'; dens dele er kommunekode, /);
+  });
+
   it('counts a common code documented directly only when it is a niveau-2 intervention, service or offer, or a condition', async () => {
     const row = (system: string, code: string, count: number) => ({ name: 'row', part: [{ name: 'kommunekode', valueCode: '101' },
       { name: 'system', valueUri: system }, { name: 'code', valueCode: code }, { name: 'count', valueInteger: count }] });

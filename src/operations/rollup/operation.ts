@@ -15,7 +15,7 @@ import {
   DEFAULT_CONDITION_VALUESET, MAX_ROLLUP_COLUMNS, MAX_ROLLUP_ROWS, rollupInTurns, type InForceOn, type OfferRule, type RollupOptions, type RollupResult, type RollupRow,
 } from './counts';
 import { PERIOD_FORMS, periodEndDate } from './period';
-import { rowPlace, rowsFromCsv, rowsFromParameters } from './rows';
+import { ROW_PARTS, rowPlace, rowsFromCsv, rowsFromParameters } from './rows';
 
 /**
  * ConceptMap/$rollup (this server's operation): counts documented on local or common codes, rolled up to niveau 2,
@@ -26,7 +26,7 @@ import { rowPlace, rowsFromCsv, rowsFromParameters } from './rows';
 const spec: OperationSpec = {
   name: 'rollup',
   params: [
-    { name: 'row', type: 'part', repeats: true },
+    { name: 'row', type: 'part', repeats: true, parts: ROW_PARTS },
     { name: 'csv', type: 'string' },
     { name: 'offers', type: 'code' },
     { name: 'conditionDepth', type: 'integer' },
@@ -173,7 +173,8 @@ export const rollupOperation: OperationHandler = {
       `optionally district (or bydel, omraade) and period (or periode); at most ${MAX_ROLLUP_ROWS} rows and ${MAX_ROLLUP_COLUMNS} columns). Output as Parameters, or CSV / NDJSON (Accept: text/csv or application/x-ndjson, or _format).`,
     inputs: {
       row: {
-        documentation: 'One input row (the CSV\'s column names are also read as part names: kode, antal, kommune, bydel, omraade, periode)',
+        documentation: 'One input row (the CSV\'s column names are also read as part names: kode, antal, kommune, bydel, omraade, område, periode); ' +
+          'a part of another name, or a value of another type than its part\'s, is refused with 400',
         parts: [
           { name: 'kommunekode', type: 'code', min: 1, documentation: 'The municipality (three digits)' },
           { name: 'system', type: 'uri', min: 1, documentation: "A local CodeSystem, KL's gateway system for local codes, or FSIII/FFB" },
@@ -181,6 +182,11 @@ export const rollupOperation: OperationHandler = {
           { name: 'count', type: 'integer', min: 1, documentation: 'How many times it was documented (0 or more)' },
           { name: 'district', type: 'string', documentation: 'The district (bydel, område) counted on its own' },
           { name: 'period', type: 'string', documentation: 'The period counted on its own' },
+          { name: 'kommune', type: 'string', documentation: "Beside kommunekode the municipality's name (not read); alone, the kommunekode" },
+          { name: 'kode', type: 'code', documentation: 'code, by its CSV column name' },
+          { name: 'antal', type: 'integer', documentation: 'count, by its CSV column name' },
+          ...['bydel', 'omraade', 'område'].map((name): ParameterDocumentation => ({ name, type: 'string', documentation: 'district, by its CSV column name' })),
+          { name: 'periode', type: 'string', documentation: 'period, by its CSV column name' },
         ],
       },
       csv: 'The rows as CSV text (the same as a text/csv body)',

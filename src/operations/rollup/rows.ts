@@ -4,6 +4,7 @@ import { FhirError } from '../../errors/fhir-error';
 import type { Bilingual } from '../../errors/issue';
 import { excerpt } from '../../errors/excerpt';
 import { valueField } from '../../fhir/choice-value';
+import type { ParamSpec, ParamType } from '../../fhir/parameters';
 import { readCsvHeaderLine, readCsvRecordsInTurns } from '../../municipal/csv-records';
 import { isKommunekode } from '../../municipal/municipality';
 import { COUNT_SLICE_ROWS, MAX_ROLLUP_COLUMNS, MAX_ROLLUP_ROWS, type RollupRow } from './counts';
@@ -12,12 +13,30 @@ import { COUNT_SLICE_ROWS, MAX_ROLLUP_COLUMNS, MAX_ROLLUP_ROWS, type RollupRow }
 
 const MAX_COUNT = 1_000_000_000;
 
-const COLUMN_ALIASES: Record<string, keyof Omit<RollupRow, 'line'>> = {
+type Field = keyof Omit<RollupRow, 'line'>;
+
+const COLUMN_ALIASES: Record<string, Field> = {
   kommunekode: 'kommunekode', kommune: 'kommunekode', system: 'system', code: 'code', kode: 'code', count: 'count', antal: 'count',
   period: 'period', periode: 'period', district: 'district', bydel: 'district', omraade: 'district', område: 'district',
 };
 
-function checkedRow(line: number, raw: Partial<Record<keyof Omit<RollupRow, 'line'>, unknown>>, where: Bilingual): RollupRow {
+/** The type of the part that gives each field of a row (the OperationDefinition's). */
+const FIELD_TYPES: Record<Field, ParamType> = {
+  kommunekode: 'code', system: 'uri', code: 'code', count: 'integer', district: 'string', period: 'string',
+};
+
+/**
+ * The parts of a `row` parameter: each field by its name, then by the CSV's column names for it, typed, so that the
+ * parameters' parser refuses a part of another name or type (400 naming it). `kommune` is a text: beside `kommunekode`
+ * the municipality's name (not read), alone the kommunekode.
+ */
+export const ROW_PARTS: ParamSpec[] = [
+  ...Object.entries(FIELD_TYPES).map(([name, type]) => ({ name, type })),
+  ...Object.entries(COLUMN_ALIASES).filter(([name, field]) => name !== field)
+    .map(([name, field]): ParamSpec => ({ name, type: name === 'kommune' ? 'string' : FIELD_TYPES[field] })),
+];
+
+function checkedRow(line: number, raw: Partial<Record<Field, unknown>>, where: Bilingual): RollupRow {
   const text = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
   const kommunekode = text(raw.kommunekode);
   if (!isKommunekode(kommunekode)) {
@@ -45,6 +64,7 @@ export function rowPlace(line: number, fromCsv: boolean): Bilingual {
   return fromCsv ? { en: `CSV line ${line}`, da: `CSV-linje ${line}` } : { en: `row ${line}`, da: `række ${line}` };
 }
 
+/** The rows of the `row` parameters, whose parts the parameters' parser has checked against ROW_PARTS. */
 export function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
   return parts.map((p, i) => {
     const raw: Record<string, unknown> = {};
@@ -71,7 +91,7 @@ export function rowsFromParameters(parts: ParametersParameter[]): RollupRow[] {
  * antal) are refused, as either could be the one meant; a `kommune` column beside `kommunekode` is the municipality's
  * name, as Danish exports have it, and is not read.
  */
-function headerFields(names: string[]): (keyof Omit<RollupRow, 'line'> | undefined)[] {
+function headerFields(names: string[]): (Field | undefined)[] {
   const fields = fieldsOf(names.map((h) => h.trim().toLowerCase()));
   fields.forEach((field, c) => {
     const first = field === undefined ? -1 : fields.indexOf(field);
@@ -85,11 +105,11 @@ function headerFields(names: string[]): (keyof Omit<RollupRow, 'line'> | undefin
 }
 
 /** The field each name gives (a CSV column's, a row part's): `kommune` beside `kommunekode` is the municipality's name, none. */
-function fieldsOf(names: string[]): (keyof Omit<RollupRow, 'line'> | undefined)[] {
+function fieldsOf(names: string[]): (Field | undefined)[] {
   return names.map((h) => (h === 'kommune' && names.includes('kommunekode') ? undefined : COLUMN_ALIASES[h]));
 }
 
-const FIELD_DA: Record<keyof Omit<RollupRow, 'line'>, string> = {
+const FIELD_DA: Record<Field, string> = {
   kommunekode: 'kommunekoden', system: 'kodesystemet', code: 'koden', count: 'antallet', period: 'perioden', district: 'området',
 };
 
