@@ -89,6 +89,9 @@ export function fhirJsonBody(limits: BodyLimits) {
     };
     // every reader below reads within the budget of the bodies being read at once
     const readBody = (reader: typeof read, then: (err?: unknown) => void): void => {
+      // body-parser reads Content-Encoding itself: it is given the coding by the name it knows (x-gzip is gzip)
+      const encoding = contentEncoding(req);
+      if (req.headers['content-encoding'] !== undefined && req.headers['content-encoding'] !== encoding) req.headers['content-encoding'] = encoding;
       const measured = (err?: unknown): void => {
         if (!err && Buffer.isBuffer(req.body)) bodySizes.set(req, req.body.length);
         then(err);

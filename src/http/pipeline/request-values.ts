@@ -48,7 +48,11 @@ export function acceptedMessageLanguage(req: IncomingMessage): MessageLanguage {
   return messageLanguage(req.headers['accept-language']);
 }
 
-/** The request's Content-Encoding, as body-parser reads it (`identity` when it names none). */
+/** Content codings by the names RFC 9110 §8.4.1 has a recipient read them as: `x-gzip` is `gzip`, `x-compress` is `compress`. */
+const CODING_ALIASES: Readonly<Record<string, string>> = { 'x-gzip': 'gzip', 'x-compress': 'compress' };
+
+/** The request's Content-Encoding, by the name body-parser knows it (`identity` when it names none; `gzip` for `x-gzip`). */
 export function contentEncoding(req: IncomingMessage): string {
-  return String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const named = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  return Object.hasOwn(CODING_ALIASES, named) ? CODING_ALIASES[named]! : named;
 }
