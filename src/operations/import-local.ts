@@ -13,6 +13,7 @@ import type { Principal } from '../auth/verifier';
 import { isKommunekode, isValidLocalName, municipalId, municipalUrl } from '../municipal/municipality';
 import { OperationResult, type OperationContext, type OperationHandler } from './context';
 import { excerpt } from '../errors/excerpt';
+import { isBase64Binary } from '../fhir/base64-binary';
 
 export { ISSUE_LINE_EXTENSION } from '../errors/issue';
 
@@ -30,7 +31,7 @@ function csvContent(input: OperationInput): Buffer | string {
   }
   if (typeof p.valueString === 'string') return p.valueString;
   const data = p.valueAttachment?.data;
-  if (typeof data !== 'string' || !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(data)) {
+  if (typeof data !== 'string' || !isBase64Binary(data)) {
     throw FhirError.invalid("Parameter 'csv' needs valueAttachment.data (base64) or valueString", { expression: ['csv'], da: "Parameteren 'csv' skal have valueAttachment.data (base64) eller valueString" });
   }
   return Buffer.from(data, 'base64');

@@ -11,6 +11,7 @@ import { requestedPackage } from '../packages/export-selection';
 import { UPLOADED } from '../packages/package-reader';
 import { writePackageTarball } from '../packages/package-writer';
 import { excerpt } from '../errors/excerpt';
+import { isBase64Binary } from '../fhir/base64-binary';
 
 const BASE = 'http://faelles-tx.dk/fhir/OperationDefinition';
 
@@ -238,7 +239,13 @@ export const loadPackageOperation: OperationHandler = {
         da: `Send pakken som .tgz med Content-Type application/gzip (ikke ${sent.da})`,
       });
     }
-    const bytes = Buffer.from(archive?.data ?? '', 'base64');
+    const data = archive?.data ?? '';
+    if (typeof data !== 'string' || !isBase64Binary(data)) {
+      throw FhirError.invalid("The package's data is not base64 (FHIR's base64Binary): send the archive's bytes base64-encoded, or as the request body", {
+        expression: ['package'], da: 'Pakkens data er ikke base64 (FHIR\'s base64Binary): send arkivets bytes base64-kodet eller som forespørgslens krop',
+      });
+    }
+    const bytes = Buffer.from(data, 'base64');
     return packagesOf(ctx).service.loadOutcome(bytes, primaryLanguage(ctx.acceptLanguages), { principal, gate: caller.gate() });
   },
 };

@@ -380,6 +380,29 @@ describe('$load-package of a damaged archive', () => {
   });
 });
 
+describe('$load-package of a Binary whose data is not base64', () => {
+  it("is refused 400 as FHIR's base64Binary has it (not read as an archive of no bytes), in English and Danish; the same archive base64-encoded loads", async () => {
+    const app = await testApp();
+    const archive = await writePackageTarball({ name: 'example.a', version: '1.0.0' }, [codeSystemA]);
+    const asParameters = (data: string) => ({ resourceType: 'Parameters', parameter: [{ name: 'package', resource: { resourceType: 'Binary', contentType: 'application/gzip', data } }] });
+    const post = (body: object, language = 'en') => request(app).post('/fhir/$load-package').set('Authorization', `Bearer ${adminToken}`)
+      .set('Accept-Language', language).type('application/fhir+json').send(body);
+    for (const data of ['!!!', `${archive.toString('base64')}!`, 'QQ===']) {
+      const refused = (await post(asParameters(data)).expect(400)).body as OperationOutcome;
+      expect(refused.issue[0]).toMatchObject({ code: 'invalid', expression: ['package'] });
+      expect(texts(refused)).toBe("The package's data is not base64 (FHIR's base64Binary): send the archive's bytes base64-encoded, or as the request body");
+    }
+    const danish = (await post(asParameters('!!!'), 'da').expect(400)).body as OperationOutcome;
+    expect(danish.issue[0]?.details?.text).toBe("Pakkens data er ikke base64 (FHIR's base64Binary): send arkivets bytes base64-kodet eller som forespørgslens krop");
+    // the Binary as the body, as a resource parameter may be given
+    await post({ resourceType: 'Binary', contentType: 'application/gzip', data: '!!!' }).expect(400);
+    expect(await served(app, A_URL)).toEqual([]);
+    // whitespace between base64's characters is base64Binary too
+    await post(asParameters(archive.toString('base64').replace(/(.{76})/g, '$1\n'))).expect(200);
+    expect(await served(app, A_URL)).toEqual(['1']);
+  });
+});
+
 describe('$load-package of value sets that import themselves', () => {
   const importing = (id: string, other: string): ValueSet => ({
     ...valueSetUsingA(id), compose: { include: [{ system: A_URL }, { valueSet: [`http://example.org/ValueSet/${other}`] }] },

@@ -155,6 +155,18 @@ describe('CodeSystem/$import-local', () => {
     await post(`?name=csv-body&csv=${encodeURIComponent(good)}`, 'text/csv', good).expect(400);
   });
 
+  it('refuses attachment data that is not base64 (400), however long, in time proportional to it', async () => {
+    const token = await tokenFor({ kommunekode: '230' });
+    const post = (data: string) => inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`)
+      .type(JSON_TYPE).send({ resourceType: 'Parameters', parameter: [{ name: 'csv', valueAttachment: { contentType: 'text/csv', data } }] });
+    for (const data of ['!!!', `${' '.repeat(60_000)}!`]) {
+      const started = Date.now();
+      const res = (await post(data).expect(400)).body as OperationOutcome;
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(res.issue[0]?.details?.text).toBe("Parameter 'csv' needs valueAttachment.data (base64) or valueString");
+    }
+  });
+
   it('answers a body that is not Parameters with the file, 400', async () => {
     const token = await tokenFor({ kommunekode: '230' });
     await inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`).type(JSON_TYPE)
