@@ -40,22 +40,32 @@ function byteOrderMark(body: Buffer): string | undefined {
   return undefined;
 }
 
+/** Where a CSV's bytes came with the charset they are read in: a text/csv request body, or an attachment (its contentType). */
+export type CsvBytesFrom = 'body' | 'attachment';
+
+const CSV_FROM = {
+  body: { status: 415, of: { en: 'the text/csv body', da: 'text/csv-kroppen' }, named: { en: 'the Content-Type', da: 'Content-Type' } },
+  attachment: { status: 400, of: { en: 'the attachment', da: 'vedhæftningen' }, named: { en: "the attachment's contentType", da: 'vedhæftningens contentType' } },
+} as const;
+
 /**
- * The text of a `text/csv` body in the charset its Content-Type names (UTF-8 when it names none), a leading byte order
- * mark dropped. Bytes that are not text in that charset are refused, not read as U+FFFD: a Danish spreadsheet saved as
- * "CSV (semikolonsepareret)" is Windows-1252, and its æ, ø and å would all become the same character. A byte order
- * mark outweighs the named charset, as in the Encoding Standard's decode: an integration that names windows-1252 for
- * every file sent a "CSV UTF-8" file's first column as "ï»¿kommunekode", and its æøå as "Ã¦Ã¸Ã¥".
+ * The text of CSV bytes in the charset `contentType` names (UTF-8 when it names none), a leading byte order mark
+ * dropped: a `text/csv` body, or an attachment with its contentType. Bytes that are not text in that charset are
+ * refused, not read as U+FFFD: a Danish spreadsheet saved as "CSV (semikolonsepareret)" is Windows-1252, and its æ, ø
+ * and å would all become the same character. A byte order mark outweighs the named charset, as in the Encoding
+ * Standard's decode: an integration that names windows-1252 for every file sent a "CSV UTF-8" file's first column as
+ * "ï»¿kommunekode", and its æøå as "Ã¦Ã¸Ã¥".
  */
-function csvText(body: Buffer, contentType: string | undefined): string {
+export function csvText(body: Buffer, contentType: string | undefined, from: CsvBytesFrom = 'body'): string {
+  const { status, of, named: where } = CSV_FROM[from];
   const marked = byteOrderMark(body);
   const charset = marked ?? mediaTypeParameters(contentType ?? '').get('charset') ?? 'utf-8';
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(charset, { fatal: true });
   } catch {
-    throw new FhirError(415, 'not-supported', `The charset ${excerpt(charset, 40)} of the text/csv body is not one the server reads`, {
-      da: `Tegnsættet ${excerpt(charset, 40)} i text/csv-kroppen kan serveren ikke læse`,
+    throw new FhirError(status, status === 415 ? 'not-supported' : 'invalid', `The charset ${excerpt(charset, 40)} of ${of.en} is not one the server reads`, {
+      expression: from === 'attachment' ? ['csv'] : undefined, da: `Tegnsættet ${excerpt(charset, 40)} i ${of.da} kan serveren ikke læse`,
     });
   }
   let text: string;
@@ -70,9 +80,9 @@ function csvText(body: Buffer, contentType: string | undefined): string {
         da: `CSV-filen begynder med et ${named}-byte order mark, men er ikke ${named}-tekst; gem den igen som UTF-8 (i Excel: "CSV UTF-8 (kommasepareret)")`,
       });
     }
-    throw FhirError.invalid(`The CSV is not ${named} text; save it as UTF-8 (in Excel: "CSV UTF-8"), or name its charset in the Content-Type (text/csv; charset=windows-1252)`, {
+    throw FhirError.invalid(`The CSV is not ${named} text; save it as UTF-8 (in Excel: "CSV UTF-8"), or name its charset in ${where.en} (text/csv; charset=windows-1252)`, {
       expression: ['csv'],
-      da: `CSV-filen er ikke ${named}-tekst; gem den som UTF-8 (i Excel: "CSV UTF-8 (kommasepareret)"), eller angiv dens tegnsæt i Content-Type (text/csv; charset=windows-1252)`,
+      da: `CSV-filen er ikke ${named}-tekst; gem den som UTF-8 (i Excel: "CSV UTF-8 (kommasepareret)"), eller angiv dens tegnsæt i ${where.da} (text/csv; charset=windows-1252)`,
     });
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

@@ -14,12 +14,14 @@ import { isKommunekode, isValidLocalName, municipalId, municipalUrl } from '../m
 import { OperationResult, type OperationContext, type OperationHandler } from './context';
 import { excerpt } from '../errors/excerpt';
 import { isBase64Binary } from '../fhir/base64-binary';
+import { mediaTypeParameters } from '../fhir/fhir-format';
+import { csvText } from './call-input';
 
 export { ISSUE_LINE_EXTENSION } from '../errors/issue';
 
 /**
- * The CSV of the request: an Attachment (base64 `data`, so the bytes reach the importer as sent), a string, or a
- * `text/csv` body (read in the charset its Content-Type names).
+ * The CSV of the request: an Attachment (base64 `data`, so the bytes reach the importer as sent; read in the charset
+ * its contentType names, when it names one), a string, or a `text/csv` body (read in the charset its Content-Type names).
  */
 function csvContent(input: OperationInput): Buffer | string {
   const p = input.one<ParametersParameter | string>('csv');
@@ -34,7 +36,11 @@ function csvContent(input: OperationInput): Buffer | string {
   if (typeof data !== 'string' || !isBase64Binary(data)) {
     throw FhirError.invalid("Parameter 'csv' needs valueAttachment.data (base64) or valueString", { expression: ['csv'], da: "Parameteren 'csv' skal have valueAttachment.data (base64) eller valueString" });
   }
-  return Buffer.from(data, 'base64');
+  const bytes = Buffer.from(data, 'base64');
+  // a charset the attachment names is read as a text/csv body's is; without one, the importer reads UTF-8 and says
+  // so of a file that is not
+  const contentType = p.valueAttachment?.contentType;
+  return typeof contentType === 'string' && mediaTypeParameters(contentType).has('charset') ? csvText(bytes, contentType, 'attachment') : bytes;
 }
 
 /** The import the request asks for, as the token's principal: 400 and 403 for a request it may not make. */

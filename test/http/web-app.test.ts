@@ -155,6 +155,28 @@ describe('CodeSystem/$import-local', () => {
     await post(`?name=csv-body&csv=${encodeURIComponent(good)}`, 'text/csv', good).expect(400);
   });
 
+  it("reads an attachment in the charset its contentType names, as a text/csv body in its Content-Type's; without one, as UTF-8", async () => {
+    const token = await tokenFor({ kommunekode: '230' });
+    const latin = Buffer.from(['kode;titel;type;maal', `230-LØB;Løb;indsats;${CODES.fysiskTraening119}`].join('\r\n'), 'latin1');
+    const post = (contentType: string, bytes: Buffer, name: string) => inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`)
+      .type(JSON_TYPE).send({ resourceType: 'Parameters', parameter: [
+        { name: 'csv', valueAttachment: { contentType, data: bytes.toString('base64') } }, { name: 'name', valueString: name }] });
+    // unnamed: UTF-8, and the file is not
+    const unnamed = (await post('text/csv', latin, 'attachment-charset').expect(422)).body as OperationOutcome;
+    expect(unnamed.issue[0]?.details?.text).toBe('The file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8)');
+    const imported = (await post('text/csv; charset=windows-1252', latin, 'attachment-charset').expect(200)).body as OperationOutcome;
+    expect(imported.issue[0]?.details?.text).toContain('Imported 1 row for kommunekode 230');
+    const cs = (await inEnglish(app).get('/fhir/CodeSystem/kommune-230-attachment-charset').expect(200)).body as CodeSystem;
+    expect(cs.concept?.map((c) => [c.code, c.display])).toEqual([['230-LØB', 'Løb']]);
+    // a charset named wrongly, or one the server does not read, is said of the attachment (400), nothing imported
+    const wrong = (await post('text/csv; charset=utf-8', latin, 'attachment-wrong').expect(400)).body as OperationOutcome;
+    expect(wrong.issue[0]?.details?.text).toBe('The CSV is not UTF-8 text; save it as UTF-8 (in Excel: "CSV UTF-8"), or name its charset in the attachment\'s contentType (text/csv; charset=windows-1252)');
+    const unknown = (await post('text/csv; charset=x-nothing', latin, 'attachment-wrong').expect(400)).body as OperationOutcome;
+    expect(unknown.issue[0]).toMatchObject({ code: 'invalid', expression: ['csv'] });
+    expect(unknown.issue[0]?.details?.text).toBe('The charset x-nothing of the attachment is not one the server reads');
+    await inEnglish(app).get('/fhir/CodeSystem/kommune-230-attachment-wrong').expect(404);
+  });
+
   it('refuses attachment data that is not base64 (400), however long, in time proportional to it', async () => {
     const token = await tokenFor({ kommunekode: '230' });
     const post = (data: string) => inEnglish(app).post('/fhir/CodeSystem/$import-local').set('Authorization', `Bearer ${token}`)
