@@ -1,19 +1,18 @@
 import type { ChangeScopes } from '../terminology/read-tracking';
 import type { TerminologyResource } from '../terminology/resource-set';
-import { isKommunekode, KOMMUNE_BASE, resourceKommunekoder } from './municipality';
+import { isKommunekode, KOMMUNE_BASE, ownerOfSystem, resourceKommunekoder } from './municipality';
 
 /** The scope of everything not under a municipality's base URL: the common catalogs, KL's and FHIR's. */
 export const COMMON_SCOPE = 'common';
 
 /**
- * The kommunekode segment of a canonical under the municipal base (as ownerOfCanonical reads it), else the common scope;
- * without splitting or matching, as it runs for every canonical a cached computation resolves.
+ * The municipality of a canonical under the municipal base (ownerOfCanonical, remembered: it runs for every canonical
+ * a cached computation resolves), else the common scope; also for a url under the base not of the municipal form,
+ * which names no municipality (and which no resource has: the write rules refuse it).
  */
 function ofUrl(url: string | undefined): string {
   if (url === undefined || !url.startsWith(KOMMUNE_BASE)) return COMMON_SCOPE;
-  let end = KOMMUNE_BASE.length;
-  while (end < url.length && url[end] !== '/' && url[end] !== '|') end++;
-  return url.slice(KOMMUNE_BASE.length, end);
+  return ownerOfSystem(url) ?? COMMON_SCOPE;
 }
 
 /**

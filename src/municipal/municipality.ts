@@ -1,4 +1,6 @@
 import type { CodeSystem, Identifier } from 'fhir/r4';
+import { excerpt } from '../errors/excerpt';
+import type { Bilingual } from '../errors/issue';
 import { municipalityName } from './kommuner';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 
@@ -53,6 +55,32 @@ export function isValidLocalName(name: string): boolean {
   return NAME.test(name);
 }
 
+/** What a local name is, as the messages about one say it. */
+const LOCAL_NAME_RULE: Bilingual = {
+  en: "1–52 letters (a–z), digits, '-' or '.', starting with a letter or digit",
+  da: "1–52 bogstaver (a–z), tal, '-' eller '.', og det begynder med et bogstav eller tal",
+};
+
+/** What is wrong with a local name (isValidLocalName), as the predicate of a sentence about it; undefined when nothing. */
+function localNameFault(name: string): Bilingual | undefined {
+  if (NAME.test(name)) return undefined;
+  if (name === '') return { en: 'is empty', da: 'er tomt' };
+  const other = [...name].find((c) => !/[A-Za-z0-9.-]/.test(c));
+  if (other !== undefined) return { en: `has the character '${other}'`, da: `har tegnet '${other}'` };
+  if (name.length > 52) return { en: `is ${name.length} characters long`, da: `er ${name.length} tegn langt` };
+  return { en: `starts with '${name[0]}'`, da: `begynder med '${name[0]}'` };
+}
+
+/** What is wrong with a local name (the `{name}` of a municipal url), in a sentence naming it; undefined when nothing. */
+export function localNameProblem(name: string): Bilingual | undefined {
+  const fault = localNameFault(name);
+  if (!fault) return undefined;
+  return {
+    en: `The name '${excerpt(name)}' ${fault.en}; a name is ${LOCAL_NAME_RULE.en}`,
+    da: `Navnet '${excerpt(name)}' ${fault.da}; et navn er ${LOCAL_NAME_RULE.da}.`,
+  };
+}
+
 export function isGatewayLocalSystem(system: string | undefined): boolean {
   return system !== undefined && GATEWAY_LOCAL_SYSTEMS.includes(system);
 }
@@ -63,12 +91,48 @@ export interface MunicipalUrl {
   name: string;
 }
 
-/** The parts of a municipal canonical URL, or undefined when the URL is not under the municipal base. */
+/** Whether a url is under the municipal base: a municipality's, of the documented form or not (municipalUrlProblem). */
+export function isUnderMunicipalBase(url: unknown): url is string {
+  return typeof url === 'string' && url.startsWith(KOMMUNE_BASE);
+}
+
+/**
+ * The parts of a municipal canonical URL, `{KOMMUNE_BASE}{kommunekode}/{type}/{name}` with a kommunekode of three
+ * digits; undefined for any other URL, one under the municipal base that is not of that form too (municipalUrlProblem
+ * says what is wrong with it: no municipality is read from it).
+ */
 export function parseMunicipalUrl(url: unknown): MunicipalUrl | undefined {
-  if (typeof url !== 'string' || !url.startsWith(KOMMUNE_BASE)) return undefined;
+  if (!isUnderMunicipalBase(url)) return undefined;
   const m = URL_PATTERN.exec(url);
-  if (!m) return { kommunekode: url.slice(KOMMUNE_BASE.length).split('/')[0] ?? '', type: '', name: '' };
-  return { kommunekode: m[1]!, type: m[2]!, name: m[3]! };
+  if (!m || !isKommunekode(m[1])) return undefined;
+  return { kommunekode: m[1], type: m[2]!, name: m[3]! };
+}
+
+/**
+ * What is wrong with a resource's url under the municipal base, if anything: it must be
+ * `{KOMMUNE_BASE}{kommunekode}/{type}/{name}`, the kommunekode three digits, the type the resource's and the name a
+ * local name (localNameProblem). Undefined for a url that is not under the base.
+ */
+export function municipalUrlProblem(url: unknown, type: string): Bilingual | undefined {
+  if (!isUnderMunicipalBase(url)) return undefined;
+  const m = URL_PATTERN.exec(url);
+  let fault: Bilingual | undefined;
+  if (!m) {
+    fault = { en: 'does not have that form', da: 'har ikke den form' };
+  } else if (!isKommunekode(m[1])) {
+    fault = { en: `has '${excerpt(m[1], 20)}' where the kommunekode goes`, da: `har '${excerpt(m[1], 20)}', hvor kommunekoden skal stå` };
+  } else if (m[2] !== type) {
+    fault = { en: `names the type '${excerpt(m[2], 20)}'`, da: `angiver typen '${excerpt(m[2], 20)}'` };
+  } else {
+    const name = localNameFault(m[3]!);
+    if (name) fault = { en: `has a name that ${name.en}`, da: `har et navn, der ${name.da}` };
+  }
+  if (!fault) return undefined;
+  const pattern = `${KOMMUNE_BASE}{kommunekode}/${type}/{name}`;
+  return {
+    en: `A url under ${KOMMUNE_BASE} is a municipality's, of the form ${pattern} ({kommunekode} three digits, {name} ${LOCAL_NAME_RULE.en}); '${excerpt(url)}' ${fault.en}`,
+    da: `En url under ${KOMMUNE_BASE} er en kommunes og har formen ${pattern} ({kommunekode} tre cifre, {name} ${LOCAL_NAME_RULE.da}); '${excerpt(url)}' ${fault.da}.`,
+  };
 }
 
 export function municipalUrl(kommunekode: string, type: TerminologyType, name: string): string {

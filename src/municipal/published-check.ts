@@ -1,7 +1,7 @@
 import { issueText } from '../errors/issue';
 import { TerminologyLoadError, type LoadedTerminology } from '../terminology/loader';
 import type { TerminologyRegistry } from '../terminology/registry';
-import { ownerOf } from './municipality';
+import { isUnderMunicipalBase, ownerOf } from './municipality';
 import { validateTerminologyResource } from './write-rules';
 
 /** Warnings logged per file; a generated catalog can have one per code (tens of thousands of lines at every start). */
@@ -9,14 +9,14 @@ export const WARNINGS_PER_FILE = 20;
 
 /**
  * Applies the write validation to the municipal resources among the published catalogs (the examples under
- * terminology/examples): an error stops start-up like a broken file does; warnings are returned for the log, at
+ * terminology/examples; a url under the municipal base makes a resource one, whatever its form): an error stops start-up like a broken file does; warnings are returned for the log, at
  * most WARNINGS_PER_FILE per file and then a line with the number left out.
  */
 export function checkPublishedLocalCatalogs(registry: TerminologyRegistry, catalogs: LoadedTerminology): string[] {
   const warnings: string[] = [];
   const errors: string[] = [];
   for (const resource of catalogs.resources) {
-    if (ownerOf(resource) === undefined) continue;
+    if (ownerOf(resource) === undefined && !isUnderMunicipalBase(resource.url)) continue;
     const file = catalogs.files.get(resource) ?? `${resource.resourceType}/${resource.id}`;
     let fileWarnings = 0;
     for (const i of validateTerminologyResource(resource, registry)) {

@@ -13,7 +13,7 @@ import { parseCanonical } from '../terminology/canonical';
 import type { TerminologyResource } from '../terminology/resource-set';
 import { schemaProblemText } from '../fhir/schema-problem-text';
 import {
-  identifierKommunekoder, isKommunekode, isValidLocalName, KOMMUNE_BASE, KOMMUNEKODE_SYSTEM, LOCAL_KINDS, LOCAL_TYPE_URI, localTypePropertyCode, ownerOf,
+  identifierKommunekoder, isUnderMunicipalBase, KOMMUNE_BASE, KOMMUNEKODE_SYSTEM, LOCAL_KINDS, LOCAL_TYPE_URI, localTypePropertyCode, municipalUrlProblem, ownerOf,
   ownerOfCanonical, parseMunicipalUrl, statusPropertyCode, type LocalKind,
 } from './municipality';
 import { checkConceptMap } from './map-rules';
@@ -42,7 +42,7 @@ export function validateTerminologyResource(
     if (issues.list.length > 0) return issues.list;
   }
   const owner = ownerOf(resource);
-  if (owner !== undefined) checkMunicipalIdentity(resource, owner, issues);
+  if (owner !== undefined || isUnderMunicipalBase(resource.url)) checkMunicipalIdentity(resource, owner, issues);
   if (type === 'CodeSystem') {
     checkCodeSystem(resource, issues);
     if (owner !== undefined) {
@@ -59,31 +59,25 @@ export function validateTerminologyResource(
   return issues.list;
 }
 
-/** URL pattern and kommunekode identifier agree, and the URL has the documented form. */
-function checkMunicipalIdentity(resource: TerminologyResource, owner: string, issues: Issues): void {
+/**
+ * URL pattern and kommunekode identifier agree, and the URL has the documented form: of a resource of a municipality
+ * (`owner`, by its url or its identifier), or of one whose url is under the municipal base but not of that form (no
+ * owner is read from it).
+ */
+function checkMunicipalIdentity(resource: TerminologyResource, owner: string | undefined, issues: Issues): void {
   const type = resource.resourceType;
-  const pattern = `${KOMMUNE_BASE}{kommunekode}/${type}/{name}`;
-  const parsed = parseMunicipalUrl(resource.url);
-  const ids = identifierKommunekoder(resource);
-  if (!parsed) {
+  const problem = municipalUrlProblem(resource.url, type);
+  if (problem) {
+    issues.error('invalid', problem, `${type}.url`);
+  } else if (!parseMunicipalUrl(resource.url)) {
+    const pattern = `${KOMMUNE_BASE}{kommunekode}/${type}/{name}`;
     issues.error('invalid', {
       en: `A municipality's ${type} needs a url of the form ${pattern} (it has the kommunekode identifier ${owner})`,
       da: `En kommunes ${type} skal have en url på formen ${pattern} (den har kommunekode-identifikatoren ${owner}).`,
     }, `${type}.url`);
-  } else {
-    if (!isKommunekode(parsed.kommunekode)) {
-      issues.error('invalid', {
-        en: `'${excerpt(parsed.kommunekode)}' in the url is not a kommunekode (three digits)`,
-        da: `'${excerpt(parsed.kommunekode)}' i url'en er ikke en kommunekode (tre cifre).`,
-      }, `${type}.url`);
-    }
-    if (parsed.type !== type || !isValidLocalName(parsed.name)) {
-      issues.error('invalid', {
-        en: `The url must have the form ${pattern}, {name} being 1–52 letters, digits, '-' or '.'; not '${excerpt(resource.url)}'`,
-        da: `Url'en skal have formen ${pattern}, hvor {name} er 1–52 bogstaver, cifre, '-' eller '.'; ikke '${excerpt(resource.url)}'.`,
-      }, `${type}.url`);
-    }
   }
+  if (owner === undefined) return;
+  const ids = identifierKommunekoder(resource);
   if (ids.length === 0) {
     issues.error('required', {
       en: `A municipality's ${type} needs the identifier {system: ${KOMMUNEKODE_SYSTEM}, value: '${owner}'}`,

@@ -15,7 +15,7 @@ import { isWriteConflict, ResourceWriter, WriteValidationError, type WriteFn, ty
 import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits } from '../municipal/csv-import';
 import { lineIssue } from '../municipal/csv-records';
 import { checkBasedOn, codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from '../municipal/import-plan';
-import { isKommunekode, isValidLocalName, municipalId, municipalUrl } from '../municipal/municipality';
+import { isKommunekode, localNameProblem, municipalId, municipalUrl } from '../municipal/municipality';
 import { excerpt } from '../errors/excerpt';
 
 export const DEFAULT_LOCAL_NAME = 'lokale-indsatser';
@@ -94,7 +94,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
   const { kommunekode } = options;
   const name = options.name ?? DEFAULT_LOCAL_NAME;
   if (!isKommunekode(kommunekode)) return fail([lineIssue('error', `kommunekode must be three digits, not '${excerpt(kommunekode)}'`, `kommunekode skal være tre cifre, ikke '${excerpt(kommunekode)}'.`)], 0);
-  if (!isValidLocalName(name)) return fail([lineIssue('error', `name '${excerpt(name)}' must be 1–52 letters, digits, '-' or '.'`, `Navnet '${excerpt(name)}' skal være 1–52 bogstaver (a–z), tal, '-' eller '.'.`)], 0);
+  const nameProblem = localNameProblem(name);
+  if (nameProblem) return fail([lineIssue('error', nameProblem.en, nameProblem.da)], 0);
 
   const parsed = await parseLocalCsv(options.content, options.csvLimits);
   const rows = parsed.rows.length;

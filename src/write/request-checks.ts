@@ -2,6 +2,7 @@ import type { Bilingual } from '../errors/issue';
 import { FhirError } from '../errors/fhir-error';
 import { methodNotAllowed } from '../errors/common-errors';
 import { excerpt } from '../errors/excerpt';
+import { municipalUrlProblem } from '../municipal/municipality';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import type { WriteRequest } from './writer';
 
@@ -102,7 +103,8 @@ const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
 
 /**
  * The canonical url and version identify a resource (url|version) and are stored as columns, so they are checked
- * before anything reaches the store: an absolute URI without `|`, `#`, spaces or control characters, and bounded.
+ * before anything reaches the store: an absolute URI without `|`, `#`, spaces or control characters, and bounded; a
+ * url under the municipal base of the municipal form (municipalUrlProblem), checked before whose the resource is.
  */
 export function canonicalProblems(resource: TerminologyResource): { where: string; text: Bilingual }[] {
   const out: { where: string; text: Bilingual }[] = [];
@@ -116,6 +118,10 @@ export function canonicalProblems(resource: TerminologyResource): { where: strin
           da: 'url\'en skal være en absolut URI (skema:…) uden mellemrum, kontroltegn, \'|\' og \'#\'',
         },
       });
+    } else {
+      // a url under the municipal base is a municipality's: of its form, or nobody's to write (before whose it is is asked)
+      const municipal = municipalUrlProblem(url, resource.resourceType);
+      if (municipal) out.push({ where: '.url', text: municipal });
     }
   }
   if (typeof version === 'string') {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, CodeSystem, OperationOutcome, Parameters } from 'fhir/r4';
+import request from 'supertest';
 import { inEnglish } from '../support/english';
 import { type App } from '../../src/app';
 import { ISSUE_LINE_EXTENSION } from '../../src/operations/import-local';
@@ -186,6 +187,22 @@ describe('CodeSystem/$import-local', () => {
       const res = (await post(data).expect(400)).body as OperationOutcome;
       expect(Date.now() - started).toBeLessThan(2000);
       expect(res.issue[0]?.details?.text).toBe("Parameter 'csv' needs valueAttachment.data (base64) or valueString");
+    }
+  });
+
+  it('refuses a name that is not a local name saying what is wrong with it, in English and Danish', async () => {
+    const token = await tokenFor({ kommunekode: '230' });
+    const post = (name: string, language: string) => request(app).post(`/fhir/CodeSystem/$import-local?name=${encodeURIComponent(name)}`)
+      .set('Authorization', `Bearer ${token}`).set('Accept-Language', language).set('Content-Type', 'text/csv').send(good);
+    const rule = { en: "a name is 1–52 letters (a–z), digits, '-' or '.', starting with a letter or digit", da: "et navn er 1–52 bogstaver (a–z), tal, '-' eller '.', og det begynder med et bogstav eller tal." };
+    for (const [name, en, da] of [
+      ['..', "starts with '.'", "begynder med '.'"], ['-a', "starts with '-'", "begynder med '-'"], ['a b', "has the character ' '", "har tegnet ' '"],
+      ['ø', "has the character 'ø'", "har tegnet 'ø'"], ['a'.repeat(53), 'is 53 characters long', 'er 53 tegn langt'],
+    ]) {
+      const english = (await post(name!, 'en').expect(422)).body as OperationOutcome;
+      expect(english.issue[0]?.details?.text).toBe(`The name '${name}' ${en}; ${rule.en}`);
+      const danish = (await post(name!, 'da').expect(422)).body as OperationOutcome;
+      expect(danish.issue[0]?.details?.text).toBe(`Navnet '${name}' ${da}; ${rule.da}`);
     }
   });
 
