@@ -1,6 +1,7 @@
 import type { ValueSet, ValueSetComposeInclude, ValueSetComposeIncludeFilter, ValueSetExpansionContains } from 'fhir/r4';
 import { danishReason, FhirError } from '../errors/fhir-error';
 import type { Bilingual } from '../errors/issue';
+import { excerpt } from '../errors/excerpt';
 import { canonical } from './canonical';
 import { versionOnComposeDate } from './compose/versions';
 import type { CodeSystemProvider } from './providers/provider';
@@ -57,8 +58,14 @@ const filterKey = (f: ValueSetComposeIncludeFilter): string => `${f.property}\u0
 const compareFilters = (a: ValueSetComposeIncludeFilter, b: ValueSetComposeIncludeFilter): number =>
   (a.property ?? '').localeCompare(b.property ?? '') || (a.op ?? '').localeCompare(b.op ?? '') || (a.value ?? '').localeCompare(b.value ?? '');
 
-function vurl(vs: ValueSet): string {
-  return canonical(vs.url ?? '', vs.version);
+/**
+ * A value set as the messages name it: its canonical (url|version); one without a url (given inline) by the parameter
+ * it came in (`thisValueSet`, `otherValueSet`), with its title or name when it has one.
+ */
+function named(vs: ValueSet, side: 'this' | 'other'): string {
+  if (vs.url) return canonical(vs.url, vs.version);
+  const label = vs.title ?? vs.name;
+  return `${side}ValueSet${typeof label === 'string' && label !== '' ? ` '${excerpt(label)}'` : ''}`;
 }
 
 function hasConcepts(inc: ValueSetComposeInclude): boolean {
@@ -134,7 +141,7 @@ export class ValueSetComparer {
       lists.common = [];
       relation = this.compareExpansions(thisVs, otherVs, lists);
     }
-    return { ...describe(relation, vurl(thisVs), vurl(otherVs)), performedExpansion, ...lists };
+    return { ...describe(relation, named(thisVs, 'this'), named(otherVs, 'other')), performedExpansion, ...lists };
   }
 
   private compareDefinitions(thisVs: ValueSet, otherVs: ValueSet, lists: CodeLists): Relation {

@@ -67,6 +67,22 @@ describe('ValueSet/$compare on KL value sets', () => {
     expect(codes(res, 'missing-codes')).toEqual([release[5]]);
   });
 
+  it('names an inline value set without a url by the parameter it came in, with its title or name', async () => {
+    const list = (await expandCodes(CATALOG_119)).slice(0, 3);
+    const inline = (extra: Partial<ValueSet>, codes: string[]): ValueSet => {
+      const { url: _url, ...vs } = enumerated('', codes);
+      return { ...vs, ...extra };
+    };
+    const message = async (a: ValueSet, b: ValueSet, language = 'en') => value((await post({
+      resourceType: 'Parameters', parameter: [{ name: 'thisValueSet', resource: a }, { name: 'otherValueSet', resource: b }],
+    }).set('Accept-Language', language).expect(200)).body as Parameters, 'message');
+    expect(await message(inline({}, list), inline({}, list.slice(0, 2)))).toBe('The valueSet thisValueSet is a super-set of the valueSet otherValueSet');
+    expect(await message(inline({ name: 'Ny' }, list.slice(0, 2)), inline({ title: 'Gammel liste', name: 'Gammel' }, list)))
+      .toBe("The valueSet thisValueSet 'Ny' is a sub-set of the valueSet otherValueSet 'Gammel liste'");
+    expect(await message(inline({}, list), enumerated(CATALOG_140, list.slice(0, 2)), 'da'))
+      .toBe(`Værdisættet thisValueSet indeholder alle koderne i værdisættet ${CATALOG_140} og flere til (en overmængde)`);
+  });
+
   it('compares an instance with another value set, and against the active codes only with activeOnly', async () => {
     const id = (await request(app).get('/fhir/ValueSet').query({ url: CATALOG_119 }).expect(200)).body.entry[0].resource.id as string;
     const res = (await request(app).get(`/fhir/ValueSet/${id}/$compare`).query({ otherUrl: CATALOG_119, activeOnly: 'true', diagnostics: 'true' })
